@@ -1,0 +1,361 @@
+"""What goes on paper: the queue ticket and the consultation-form copy, as ESC/POS or as plain text."""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from printers._escpos import Dummy, Escpos
+
+# Columns of Font A and Font B per paper width (the common 203 dpi printers).
+COLUMNS: dict[int, tuple[int, int]] = {58: (32, 42), 80: (48, 64)}
+
+QR_SIZE = 6
+LABEL_SIZE = 4  # GS ! magnification of the queue number
+
+DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_ZONE_BY_KEY = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+_ZONE_BY_OFFSET = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
+
+# Characters NFKD leaves alone but that have an obvious ASCII stand-in.
+_ASCII_STANDINS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\t": " ",
+        "\u00df": "ss",
+        "\u00e6": "ae",
+        "\u00c6": "AE",
+        "\u00f8": "o",
+        "\u00d8": "O",
+        "\u0142": "l",
+        "\u0141": "L",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketSlip:
+    """The queue ticket a visitor takes from the kiosk."""
+
+    office_name: str
+    office_address: str
+    label: str
+    service_name: str
+    issued_at: datetime
+    ahead: int
+    qr_url: str
+    footer: str = ""
+    priority: bool = False
+    reprint: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormCopy:
+    """The visitor's copy of the filled-in consultation form (SOP step 12)."""
+
+    office_name: str
+    label: str
+    consulted_at: datetime
+    name: str
+    agency: str
+    address: str
+    phone: str
+    problem: str
+    category: str
+    solution: str = ""
+    escalation_note: str = ""
+    lkpp_ticket: str = ""
+    officer: str = ""
+    counter_name: str = ""
+
+
+# --- text helpers -------------------------------------------------------------------------------
+
+
+def to_ascii(text: str) -> str:
+    """Printable ASCII for any text: accents dropped ("Dédé" -> "Dede"), control bytes removed."""
+    text = unicodedata.normalize("NFKD", str(text).translate(_ASCII_STANDINS))
+    out = []
+    for ch in text:
+        if ch == "\n" or " " <= ch <= "~":
+            out.append(ch)
+        elif unicodedata.combining(ch):
+            continue
+        elif unicodedata.category(ch)[0] in "CZ":
+            # Control and separator characters (ESC among them) must never reach the printer.
+            out.append(" ")
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def wrap(text: str, columns: int, indent: str = "") -> list[str]:
+    """Wrap text to columns, keeping its own line breaks; later lines get indent."""
+    lines: list[str] = []
+    for paragraph in to_ascii(text).split("\n"):
+        paragraph = paragraph.rstrip()
+        if not paragraph:
+            lines.append("")
+            continue
+        lines.extend(textwrap.wrap(paragraph, columns, subsequent_indent=indent) or [""])
+    return lines
+
+
+def zone_abbreviation(dt: datetime) -> str:
+    """Indonesian zone name of an aware datetime: WIB, WITA, WIT, or its own tzname otherwise."""
+    if dt.tzinfo is None:
+        raise ValueError("a ticket time must carry its office time zone")
+    key = getattr(dt.tzinfo, "key", None)
+    if key in _ZONE_BY_KEY:
+        return _ZONE_BY_KEY[key]
+    name = dt.tzname() or ""
+    if name in ("WIB", "WITA", "WIT"):
+        return name
+    return _ZONE_BY_OFFSET.get(dt.utcoffset(), name)
+
+
+def format_date_id(dt: datetime) -> str:
+    """The date in Indonesian, e.g. "Sabtu, 28 November 2026"."""
+    return f"{DAYS_ID[dt.weekday()]}, {dt.day} {MONTHS_ID[dt.month - 1]} {dt.year}"
+
+
+def format_time_id(dt: datetime) -> str:
+    """The time as Indonesians write it, with its zone, e.g. "10.05 WIB"."""
+    return f"{dt.hour:02d}.{dt.minute:02d} {zone_abbreviation(dt)}"
+
+
+def format_datetime_id(dt: datetime) -> str:
+    """Date and time in Indonesian, e.g. "Sabtu, 28 November 2026 10.05 WIB"."""
+    return f"{format_date_id(dt)} {format_time_id(dt)}"
+
+
+# --- layout: one description of the paper, rendered to ESC/POS or to text -----------------------
+
+
+@dataclass(frozen=True)
+class _Style:
+    align: str = "left"
+    bold: bool = False
+    size: int = 1
+    small: bool = False  # Font B where the printer has it
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    style: _Style
+    indent: str = ""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pass
+
+
+@dataclass(frozen=True)
+class _Qr:
+    data: str
+
+
+_Item = _Text | _Rule | _Qr
+
+_PLAIN = _Style()
+_CENTER = _Style(align="center")
+_CENTER_BOLD = _Style(align="center", bold=True)
+_BOLD = _Style(bold=True)
+
+
+def _columns(width_mm: int) -> tuple[int, int]:
+    try:
+        return COLUMNS[width_mm]
+    except KeyError:
+        raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}") from None
+
+
+def _ticket_layout(slip: TicketSlip, width_mm: int) -> Iterator[_Item]:
+    cols, _ = _columns(width_mm)
+    yield _Text(slip.office_name, _CENTER_BOLD)
+    if slip.office_address:
+        yield _Text(slip.office_address, _Style(align="center", small=True))
+    yield _Rule()
+    if slip.reprint:
+        yield _Text("CETAK ULANG", _CENTER_BOLD)
+    yield _Text("NOMOR ANTRIAN", _CENTER)
+    label = to_ascii(slip.label)
+    size = next((s for s in (LABEL_SIZE, 3, 2) if len(label) * s <= cols), 1)
+    yield _Text(label, _Style(align="center", bold=True, size=size))
+    yield _Text(slip.service_name, _CENTER_BOLD)
+    if slip.priority:
+        yield _Text("* PRIORITAS *", _Style(align="center", bold=True, size=2))
+    when = format_datetime_id(slip.issued_at)
+    if len(when) <= cols:
+        yield _Text(when, _CENTER)
+    else:
+        yield _Text(format_date_id(slip.issued_at), _CENTER)
+        yield _Text(format_time_id(slip.issued_at), _CENTER)
+    yield _Text(f"Antrian di depan Anda: {slip.ahead}", _CENTER)
+    if slip.qr_url:
+        yield _Qr(slip.qr_url)
+    if slip.footer:
+        yield _Text(slip.footer, _CENTER)
+
+
+def _field(label: str, value: str) -> _Text:
+    return _Text(f"{label}: {value.strip() or '-'}", _PLAIN, indent="  ")
+
+
+def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
+    _columns(width_mm)
+    yield _Text("FORMULIR KONSULTASI", _Style(align="center", bold=True, size=2))
+    yield _Text(form.office_name, _CENTER)
+    yield _Rule()
+    yield _field("No. Antrian", form.label)
+    if form.counter_name:
+        yield _field("Loket", form.counter_name)
+    yield _field("Tanggal", format_datetime_id(form.consulted_at))
+    yield _Rule()
+    yield _Text("A. Identitas", _BOLD)
+    yield _field("Nama", form.name)
+    yield _field("Instansi/Perusahaan", form.agency)
+    yield _field("Alamat", form.address)
+    yield _field("Telepon", form.phone)
+    yield _Text("", _PLAIN)
+    yield _Text("B. Permasalahan", _BOLD)
+    if form.category:
+        yield _field("Kategori", form.category)
+    yield _Text(form.problem.strip() or "-", _PLAIN)
+    yield _Text("", _PLAIN)
+    yield _Text("C. Jawaban/Solusi", _BOLD)
+    escalated = bool(form.escalation_note.strip() or form.lkpp_ticket.strip())
+    if form.solution.strip():
+        yield _Text(form.solution.strip(), _PLAIN)
+    elif not escalated:
+        yield _Text("-", _PLAIN)
+    if escalated:
+        yield _Text("Eskalasi ke Helpdesk LKPP", _BOLD)
+        if form.escalation_note.strip():
+            yield _Text(form.escalation_note.strip(), _PLAIN)
+        if form.lkpp_ticket.strip():
+            yield _field("Tiket LKPP", form.lkpp_ticket)
+    yield _Rule()
+    yield _Text("Pemberi Penjelasan:", _PLAIN)
+    yield _Text("\n\n", _PLAIN)  # room for the signature
+    yield _Text(f"( {form.officer.strip() or '.' * 20} )", _PLAIN)
+
+
+def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
+    """Write layout items as ESC/POS onto printer, sending a style byte only when it changes."""
+    cols, small_cols = _columns(width_mm)
+    has_font_b = "1" in printer.profile.fonts
+    printer.hw("INIT")  # ESC @ resets the printer to exactly _Style()
+    current = _Style()
+
+    def apply(style: _Style) -> None:
+        nonlocal current
+        if style.align != current.align:
+            printer.set(align=style.align)
+        small = style.small and has_font_b
+        if small != (current.small and has_font_b):
+            printer.set(font="b" if small else "a")
+        if style.bold != current.bold:
+            printer.set(bold=style.bold)
+        if style.size != current.size:
+            printer.set(custom_size=True, width=style.size, height=style.size)
+        current = style
+
+    for item in items:
+        if isinstance(item, _Rule):
+            apply(_Style(align="left"))
+            printer.textln("-" * cols)
+        elif isinstance(item, _Qr):
+            apply(_CENTER)
+            printer.qr(item.data, size=QR_SIZE, native=True)
+            printer.ln()
+        else:
+            apply(item.style)
+            width = (small_cols if item.style.small and has_font_b else cols) // item.style.size
+            for line in wrap(item.text, width, item.indent):
+                printer.textln(line)
+    apply(_Style())
+    printer.cut()
+
+
+def _text(items: Iterable[_Item], width_mm: int) -> str:
+    """The same layout as the paper would read, in plain text of the paper's column count."""
+    cols, _ = _columns(width_mm)
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, _Rule):
+            out.append("-" * cols)
+        elif isinstance(item, _Qr):
+            out.append("[kode QR]".center(cols).rstrip())
+            data = to_ascii(item.data)
+            out.extend(data[i : i + cols].center(cols).rstrip() for i in range(0, len(data), cols))
+        else:
+            width = cols // item.style.size
+            for line in wrap(item.text, width, item.indent):
+                out.append(line.center(cols).rstrip() if item.style.align == "center" else line)
+    return "\n".join(out) + "\n"
+
+
+# --- public rendering ---------------------------------------------------------------------------
+
+
+def render_ticket(printer: Escpos, slip: TicketSlip, width_mm: int = 80) -> None:
+    """Write the queue ticket onto any python-escpos printer, ending with a cut."""
+    _render(printer, _ticket_layout(slip, width_mm), width_mm)
+
+
+def render_form_copy(printer: Escpos, form: FormCopy, width_mm: int = 80) -> None:
+    """Write the consultation-form copy onto any python-escpos printer, ending with a cut."""
+    _render(printer, _form_layout(form, width_mm), width_mm)
+
+
+def ticket_bytes(slip: TicketSlip, profile: str | None = None, width_mm: int = 80) -> bytes:
+    """The exact ESC/POS bytes of a ticket for a printer profile."""
+    printer = Dummy(profile=profile)
+    render_ticket(printer, slip, width_mm)
+    return printer.output
+
+
+def form_copy_bytes(form: FormCopy, profile: str | None = None, width_mm: int = 80) -> bytes:
+    """The exact ESC/POS bytes of a consultation-form copy for a printer profile."""
+    printer = Dummy(profile=profile)
+    render_form_copy(printer, form, width_mm)
+    return printer.output
+
+
+def slip_text(slip: TicketSlip, width_mm: int = 80) -> str:
+    """The ticket as plain text, for the console or a preview."""
+    return _text(_ticket_layout(slip, width_mm), width_mm)
+
+
+def form_copy_text(form: FormCopy, width_mm: int = 80) -> str:
+    """The consultation-form copy as plain text, for the console or a preview."""
+    return _text(_form_layout(form, width_mm), width_mm)

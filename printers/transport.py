@@ -1,0 +1,172 @@
+"""Getting bytes to a printer: the transport picked by config, with failures turned into PrinterError."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from printers._escpos import Dummy, Escpos, File, Network, Serial, Usb, constants
+from printers.config import PrinterConfig, PrinterError
+from printers.slips import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, slip_text, ticket_bytes
+
+
+class NetworkPrinter(Network):
+    """Raw TCP (port 9100) printer whose connect, send and status read all stop after one timeout."""
+
+    # A printer buffers a few KiB at most; a small send buffer means a printer that
+    # stops reading is noticed within the timeout instead of data vanishing into
+    # megabytes of kernel buffer.
+    SEND_BUFFER = 64 * 1024
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Connect, giving up after the timeout; errors propagate as OSError."""
+        if self._device:
+            self.close()
+        self.device = None
+        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.SEND_BUFFER)
+        self.device = sock
+
+
+class AppendFile(File):
+    """A device file (/dev/usb/lp0) written as is, or a plain file appended to so tickets accumulate."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Open the device, or the plain file in append mode; errors propagate as OSError."""
+        if self._device:
+            self.close()
+        self.device = None
+        try:
+            is_device = not stat.S_ISREG(os.stat(self.devfile).st_mode)
+        except FileNotFoundError:
+            if self.devfile.startswith("/dev/"):
+                raise  # an unplugged printer, not a file to create
+            is_device = False
+        self.device = open(self.devfile, "wb" if is_device else "ab")
+
+
+def _reason(err: BaseException, cfg: PrinterConfig) -> str:
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(err, TimeoutError):
+        return f"no progress within {cfg.timeout:g} s"
+    if isinstance(err, socket.gaierror):
+        return "unknown host"
+    if isinstance(err, FileNotFoundError):
+        return "not found"
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+@contextmanager
+def _boundary(cfg: PrinterConfig, doing: str) -> Iterator[None]:
+    """Translate whatever a transport raises into PrinterError with a short message."""
+    try:
+        yield
+    except PrinterError:
+        raise
+    except Exception as err:  # device libraries raise a zoo of types; all mean "did not print"
+        if isinstance(err, ConnectionRefusedError):
+            message = f"printer {cfg.name}: connection refused at {cfg.target}"
+        else:
+            message = f"printer {cfg.name}: {_reason(err, cfg)} while {doing} {cfg.target}"
+        raise PrinterError(message) from err
+
+
+def _require(cfg: PrinterConfig, transport: type[Escpos], package: str) -> None:
+    """Fail clearly before building a transport whose optional library is missing."""
+    # Building one anyway would also leave an object whose __del__ raises.
+    if not transport.is_usable():
+        raise PrinterError(f"printer {cfg.name}: a {cfg.type} printer needs {package} (pip install {package})")
+
+
+def _make(cfg: PrinterConfig) -> Escpos:
+    profile = {"profile": cfg.profile}
+    match cfg.type:
+        case "network":
+            return NetworkPrinter(host=cfg.host, port=cfg.port, timeout=cfg.timeout, **profile)
+        case "usb":
+            _require(cfg, Usb, "pyusb")
+            return Usb(cfg.vendor_id, cfg.product_id, timeout=int(cfg.timeout * 1000), **profile)
+        case "serial":
+            _require(cfg, Serial, "pyserial")
+            return Serial(devfile=cfg.device, baudrate=cfg.baudrate, timeout=cfg.timeout, **profile)
+        case "file":
+            return AppendFile(devfile=cfg.path, **profile)
+        case "cups":
+            # pycups is optional: only a CUPS printer needs it.
+            from escpos.printer import cups
+
+            _require(cfg, cups.CupsPrinter, "pycups")
+            return cups.CupsPrinter(printer_name=cfg.cups_printer, **profile)
+        case "dummy":
+            return Dummy(**profile)
+    raise PrinterError(f"printer {cfg.name}: unknown printer type {cfg.type!r}")
+
+
+def open_printer(cfg: PrinterConfig) -> Escpos:
+    """The python-escpos printer for cfg, already connected; the caller must close() it."""
+    with _boundary(cfg, "connecting to" if cfg.type == "network" else "opening"):
+        printer = _make(cfg)
+        printer.open()
+    return printer
+
+
+def _check_status(cfg: PrinterConfig, printer: Escpos) -> None:
+    """Ask DLE EOT 1 and 4 and fail unless the printer answers online and with paper."""
+    with _boundary(cfg, "reading status from"):
+        online = printer.query_status(constants.RT_STATUS_ONLINE)
+        if not online:
+            raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target}")
+        if online[0] & constants.RT_MASK_ONLINE:
+            raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
+        paper = printer.query_status(constants.RT_STATUS_PAPER)
+        if not paper:
+            raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target}")
+        if paper[0] & constants.RT_MASK_NOPAPER == constants.RT_MASK_NOPAPER:
+            raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
+
+
+def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
+    """Send ready ESC/POS bytes to the printer of cfg in one write, check status if asked, always close."""
+    printer = open_printer(cfg)
+    try:
+        # One write: the timeout then bounds the whole job, not each of many small commands.
+        with _boundary(cfg, "sending to"):
+            printer._raw(data)
+        if cfg.check_status:
+            _check_status(cfg, printer)
+    except BaseException:
+        with suppress(Exception):
+            printer.close()
+        raise
+    # CUPS submits the job on close, so a failure here is a failed print.
+    with _boundary(cfg, "closing"):
+        printer.close()
+
+
+def _echo(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def print_ticket(cfg: PrinterConfig, slip: TicketSlip) -> None:
+    """Print a queue ticket on the printer of cfg; raise PrinterError if it did not go out."""
+    send_bytes(cfg, ticket_bytes(slip, cfg.profile, cfg.width_mm))
+    if cfg.echo:
+        _echo(slip_text(slip, cfg.width_mm))
+
+
+def print_form_copy(cfg: PrinterConfig, form: FormCopy) -> None:
+    """Print the consultation-form copy on the printer of cfg; raise PrinterError if it did not go out."""
+    send_bytes(cfg, form_copy_bytes(form, cfg.profile, cfg.width_mm))
+    if cfg.echo:
+        _echo(form_copy_text(form, cfg.width_mm))

@@ -1,0 +1,250 @@
+"""The public HTTP API (DESIGN.md). Each handler: parse, call the queue service, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, session
+from werkzeug.exceptions import HTTPException
+
+from server import reports
+from server.auth import AuthError, check_password, csrf_token, current_user, require
+from server.core import CounterBusy, FormIncomplete, InvalidTransition, NotFound, QueueError
+from server.messages import message
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class ApiError(Exception):
+    """An error answered as JSON with one status."""
+
+    def __init__(self, status: int, code: str, fields: dict[str, str] | None = None, /, **params: object):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.fields = fields or {}
+        self.params = params
+
+
+def lang() -> str:
+    """'en' when the client asks for English (?lang=en or Accept-Language), else 'id'."""
+    asked = request.args.get("lang") or request.headers.get("X-Lang")
+    if asked in ("id", "en"):
+        return asked
+    best = request.accept_languages.best_match(["id", "en"])
+    return "en" if best == "en" else "id"
+
+
+def error_response(http_status: int, code: str, fields: dict[str, str] | None = None, /, **params: object) -> Response:
+    """The one shape of every error: {error, message, fields}."""
+    lg = lang()
+    body = {
+        "error": code,
+        "message": message(code, lg, **params),
+        "fields": {k: message(v, lg) for k, v in (fields or {}).items()},
+    }
+    resp = jsonify(body)
+    resp.status_code = http_status
+    return resp
+
+
+def register_errors(app) -> None:
+    """Map every named failure to one status and message, in one place."""
+
+    @app.errorhandler(ApiError)
+    def _api(err: ApiError):
+        return error_response(err.status, err.code, err.fields, **err.params)
+
+    @app.errorhandler(FormIncomplete)
+    def _form(err: FormIncomplete):
+        code = "bad_json" if err.fields == {"_": "not_object"} else "form_incomplete"
+        return error_response(400 if code == "bad_json" else 422, code, {} if code == "bad_json" else err.fields)
+
+    @app.errorhandler(NotFound)
+    def _nf(err: NotFound):
+        return error_response(404, err.code, **err.params)
+
+    @app.errorhandler(QueueError)
+    def _queue(err: QueueError):
+        return error_response(409, err.code, **err.params)
+
+    @app.errorhandler(AuthError)
+    def _auth(err: AuthError):
+        return error_response(err.status, err.code, **err.params)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        if not request.path.startswith("/api/"):
+            return err
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_json"}.get(
+            err.code or 500, "invalid"
+        )
+        return error_response(err.code or 500, code)
+
+    @app.errorhandler(Exception)
+    def _internal(err: Exception):
+        current_app.logger.exception("unhandled error")
+        return error_response(500, "internal")
+
+
+def service():
+    """The office's QueueService."""
+    return current_app.extensions["antrian"]
+
+
+def body() -> dict[str, Any]:
+    """The request's JSON object (an empty body counts as {}); 400 when it is not a JSON object."""
+    if not request.get_data(cache=True):
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json")
+    return data
+
+
+def request_key(scope: str, data: dict[str, Any]) -> str | None:
+    """The idempotency key of a command: its scope plus the client's request_id, if any."""
+    rid = data.get("request_id", request.headers.get("X-Request-ID"))
+    if rid is None:
+        return None
+    if not isinstance(rid, str) or not 1 <= len(rid) <= 100:
+        raise ApiError(400, "bad_request_id")
+    return f"{scope}:{rid}"
+
+
+def answer(result: tuple[int, Any]) -> Response:
+    status, payload = result
+    if status == 204:
+        return Response(status=204)
+    resp = jsonify(payload)
+    resp.status_code = status
+    return resp
+
+
+@bp.post("/tickets")
+def issue_ticket():
+    """Kiosk or front office: a complete form gets a number."""
+    data = body()
+    key = request.remote_addr or "?"
+    user = current_user()
+    if user is None and not current_app.extensions["antrian.limiter"].allow(key):
+        raise ApiError(429, "rate_limited")
+    actor = f"frontoffice:{user['username']}" if user else "kiosk"
+    return answer(service().issue(data, request_key("issue", data), actor=actor))
+
+
+@bp.get("/tickets/<token>")
+def ticket_status(token: str):
+    """The visitor's phone: public status, position, estimated wait."""
+    return jsonify({"ticket": service().ticket_status(token)})
+
+
+@bp.get("/state")
+def state():
+    """Public snapshot: no names, phones, addresses or problems."""
+    return jsonify(service().snapshot(staff=False))
+
+
+@bp.get("/staff/state")
+@require("officer", "frontoffice")
+def staff_state():
+    """Officers' snapshot: the public one plus today's open tickets with their forms."""
+    return jsonify(service().snapshot(staff=True))
+
+
+@bp.post("/login")
+def login():
+    """Session login; answers the CSRF token that later writes send as X-CSRFToken."""
+    data = body()
+    username, password = data.get("username"), data.get("password")
+    bad = {k: "required" for k, v in (("username", username), ("password", password)) if not isinstance(v, str) or not v}
+    if bad:
+        raise ApiError(422, "form_incomplete", bad)
+    with service().store.read() as tx:
+        user = tx.user(username.strip().lower())
+    if user is None or not user["active"] or not check_password(user["password_hash"], password):
+        raise ApiError(401, "login_failed")
+    session.clear()
+    session["uid"] = user["id"]
+    session.permanent = True
+    return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
+
+
+@bp.post("/logout")
+@require("officer", "frontoffice")
+def logout():
+    """End the session and free the counters this officer held."""
+    service().release_counters(current_user())
+    session.clear()
+    return jsonify({"ok": True})
+
+
+@bp.get("/me")
+def me():
+    """Who is logged in, with a CSRF token; 401 when nobody is."""
+    user = current_user()
+    if user is None:
+        raise ApiError(401, "login_required")
+    return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
+
+
+def _user_view(user: dict[str, Any]) -> dict[str, Any]:
+    return {"id": user["id"], "username": user["username"], "role": user["role"], "counter_id": user["counter_id"]}
+
+
+COUNTER_ACTIONS = ("call-next", "recall", "skip", "start", "resolve", "escalate", "transfer")
+
+
+@bp.post("/counters/<int:counter_id>/<action>")
+@require("officer")
+def counter_action(counter_id: int, action: str):
+    """An officer's action on a counter they hold."""
+    if action == "release":
+        service().release_counter(counter_id, current_user())
+        return jsonify({"ok": True})
+    if action not in COUNTER_ACTIONS:
+        raise ApiError(404, "not_found")
+    data = body()
+    user = current_user()
+    service().claim_counter(counter_id, user)
+    key = request_key(f"counter:{counter_id}:{action}", data)
+    return answer(service().counter_action(counter_id, action, data, user["username"], key))
+
+
+@bp.post("/tickets/<ref>/cancel")
+@require("frontoffice")
+def cancel_ticket(ref: str):
+    """Front office cancels a waiting or called ticket (by label of today, or token)."""
+    data = body()
+    return answer(service().cancel(ref, current_user()["username"], request_key(f"cancel:{ref}", data)))
+
+
+@bp.post("/tickets/<ref>/close")
+@require("officer")
+def close_ticket(ref: str):
+    """Record the LKPP helpdesk's answer to an escalated case (by label of today, token or id)."""
+    data = body()
+    key = request_key(f"close:{ref}", data)
+    return answer(service().close_escalation(ref, data, current_user()["username"], key))
+
+
+@bp.get("/recap")
+@require("officer", "frontoffice", csrf=False)
+def recap():
+    """The Rekap Penanganan Permasalahan for a range of the office's local days, as JSON or CSV."""
+    day_from, day_to, fmt = request.args.get("from"), request.args.get("to"), request.args.get("format", "json")
+    bad = reports.check_range(day_from, day_to)
+    if fmt not in ("json", "csv"):
+        bad["format"] = "invalid"
+    if bad:
+        raise ApiError(422, "form_incomplete", bad)
+    with service().store.read() as tx:
+        rows = reports.recap_rows(tx.recap_rows(day_from, day_to))
+    if fmt == "csv":
+        name = f"rekap-{day_from}-{day_to}.csv"
+        return Response(
+            reports.recap_csv(rows),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return jsonify({"from": day_from, "to": day_to, "columns": list(reports.RECAP_COLUMNS), "rows": rows})

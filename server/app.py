@@ -1,0 +1,83 @@
+"""The one door in: create_app() builds the Flask app, its Socket.IO server and its workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from server import realtime
+from server.api import bp as api_bp
+from server.api import register_errors
+from server.auth import RateLimiter
+from server.commands import Clock, QueueService, utcnow
+from server.config import Settings, load_settings
+from server.store import Store
+
+log = logging.getLogger("antrian")
+
+
+def secret_key(data_dir: Path) -> str:
+    """ANTRIAN_SECRET_KEY from the environment, else one made once and kept in data_dir (mode 0600)."""
+    env = os.environ.get("ANTRIAN_SECRET_KEY")
+    if env:
+        return env
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def create_app(
+    settings: Settings | str | Path = "config.toml",
+    *,
+    async_mode: str = "threading",
+    workers: bool = True,
+    clock: Clock = utcnow,
+    synchronous: str = "FULL",
+) -> Flask:
+    """Build the app for `settings` (or a config path). async_mode is 'gevent' in production."""
+    if not isinstance(settings, Settings):
+        settings = load_settings(settings)
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=secret_key(settings.server.data_dir),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    store = Store(settings.server.database, synchronous=synchronous)
+    service = QueueService(settings, store, clock)
+    app.extensions["antrian"] = service
+    app.extensions["antrian.settings"] = settings
+    app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)
+
+    socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
+    app.extensions["antrian.socketio"] = socketio
+    realtime.register(socketio, service, agent_tokens={})
+
+    app.register_blueprint(api_bp)
+    register_errors(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True, "seq": service.snapshot()["seq"]}
+
+    if workers:
+        from server.workers import start_workers
+
+        start_workers(app)
+    return app

@@ -1,0 +1,209 @@
+"""The shell around the server: it only parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import random
+import secrets
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from server.auth import ROLES, hash_password, validate_new_user
+from server.config import ConfigError, Settings, load_settings
+from server.store import Store
+
+DATA = Path(__file__).parent / "data"
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: config.toml)")
+    p = argparse.ArgumentParser(prog="python -m server", description="Antrian: LPSE helpdesk queue", parents=[common])
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", parents=[common], help="run the server (HTTP + Socket.IO + workers)")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--sync", default="FULL", choices=["FULL", "NORMAL"], help=argparse.SUPPRESS)
+    u = sub.add_parser("users", parents=[common], help="manage accounts")
+    usub = u.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser("add", parents=[common], help="add an account; the password is read from stdin")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=ROLES)
+    ua.add_argument("--counter", type=int, help="bind an officer to one counter")
+    up = usub.add_parser("passwd", parents=[common], help="set a new password (read from stdin)")
+    up.add_argument("name")
+    usub.add_parser("list", parents=[common], help="list accounts")
+    d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
+    d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
+    d.add_argument("--visitors", type=int, default=24)
+    return p
+
+
+def _read_password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Ulangi / repeat: ") != first:
+            raise SystemExit("Kata sandi tidak sama / passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    config = getattr(args, "config", "config.toml")
+    try:
+        settings = load_settings(config)
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return serve(settings, args.host, args.port, args.sync)
+    if args.command == "users":
+        return users(settings, args)
+    if args.command == "demo":
+        return demo(settings, args.visitors, args.if_empty)
+    return 2
+
+
+def ensure_first_admin(store: Store) -> tuple[str, str] | None:
+    """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
+    with store.write() as tx:
+        if tx.user_count():
+            return None
+        password = secrets.token_urlsafe(9)
+        tx.add_user("admin", hash_password(password), "admin", datetime.now(UTC), None)
+        return "admin", password
+
+
+def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL") -> int:
+    """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server)."""
+    from server.app import create_app
+
+    host = host or settings.server.host
+    port = port or settings.server.port
+    app = create_app(settings, async_mode="gevent", synchronous=sync)
+    socketio = app.extensions["antrian.socketio"]
+    first = ensure_first_admin(app.extensions["antrian"].store)
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    lines = [
+        f"Antrian — {settings.office.name}",
+        f"  Kiosk / kios:            {base}/kiosk/",
+        f"  Display / layar TV:      {base}/display/",
+        f"  Counter / loket:         {base}/counter/",
+        f"  Front office:            {base}/counter/front",
+        f"  API state:               {base}/api/state",
+    ]
+    if first:
+        lines.append(f"  First account (shown once): user '{first[0]}', password '{first[1]}'")
+        lines.append("  Add officers: python -m server users add NAME --role officer")
+    else:
+        lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
+    print("\n".join(lines), flush=True)
+    socketio.run(app, host=host, port=port, log_output=False)
+    return 0
+
+
+def users(settings: Settings, args: argparse.Namespace) -> int:
+    """users add / passwd / list."""
+    store = Store(settings.server.database)
+    if args.users_command == "list":
+        with store.read() as tx:
+            for u in tx.rows("SELECT username, role, counter_id, active FROM users ORDER BY username"):
+                print(f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}")
+        return 0
+    name = args.name.strip().lower()
+    if args.users_command == "add":
+        if args.counter is not None and settings.counter(args.counter) is None:
+            print(f"error: no counter {args.counter} in config", file=sys.stderr)
+            return 2
+        password = _read_password(f"Kata sandi untuk {name}: ")
+        bad = validate_new_user(name, password, args.role)
+        if bad:
+            print("error: " + ", ".join(f"{k} invalid" for k in bad) + " (password: 8+ characters;"
+                  " name: 2-32 of a-z 0-9 . _ -)", file=sys.stderr)
+            return 2
+        with store.write() as tx:
+            if tx.user(name):
+                print(f"error: user {name} exists", file=sys.stderr)
+                return 2
+            tx.add_user(name, hash_password(password), args.role, datetime.now(UTC), args.counter)
+        print(f"user {name} added ({args.role})")
+        return 0
+    password = _read_password(f"Kata sandi baru untuk {name}: ")
+    if validate_new_user(name, password, "admin").get("password"):
+        print("error: password must be 8-200 characters", file=sys.stderr)
+        return 2
+    with store.write() as tx:
+        if not tx.user(name):
+            print(f"error: no user {name}", file=sys.stderr)
+            return 2
+        tx.db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+    print(f"password of {name} changed")
+    return 0
+
+
+def _demo_people(rng: random.Random) -> list[dict[str, str]]:
+    with open(DATA / "agencies.csv", encoding="utf-8") as f:
+        agencies = list(csv.DictReader(f))
+    with open(DATA / "spse-problems.csv", encoding="utf-8") as f:
+        problems = list(csv.DictReader(f))
+    first = ["Budi", "Siti", "Agus", "Dewi", "Ma'ruf", "Ni Luh Putu Ayu", "Dédé", "Rahmat", "Yohanes", "Fitri",
+             "Andi", "Made", "Hendra", "Nur", "Teguh", "Ratna"]
+    last = ["Santoso", "Rahayu", "Saputra", "Lestari", "Hidayat", "Wibowo", "Siregar", "Pratama", ""]
+    people = []
+    for p in problems:
+        a = rng.choice(agencies)
+        people.append({**p, "agency": a["name"], "address": a["address"],
+                       "name": f"{rng.choice(first)} {rng.choice(last)}".strip(),
+                       "phone": f"08{rng.randint(11, 99)}{rng.randint(10000000, 99999999)}"})
+    return people
+
+
+def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
+    """Yesterday served in full (for the recap), and a few visitors waiting today."""
+    from server.commands import QueueService
+
+    store = Store(settings.server.database)
+    with store.read() as tx:
+        if if_empty and tx.one("SELECT COUNT(*) AS n FROM tickets")["n"]:
+            print("demo: database already has tickets; nothing added")
+            return 0
+    rng = random.Random(7)
+    people = _demo_people(rng)
+    tz = settings.office.tz
+    today = datetime.now(tz).replace(hour=8, minute=0, second=0, microsecond=0)
+    clock_now = [today - timedelta(days=1)]
+    service = QueueService(settings, store, clock=lambda: clock_now[0].astimezone(UTC))
+    counters = list(settings.counters)
+    served = 0
+    for i in range(visitors):
+        clock_now[0] += timedelta(minutes=rng.randint(5, 15))
+        p = people[i % len(people)]
+        service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
+                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo")
+        counter = counters[i % len(counters)]
+        status, body = service.counter_action(counter.id, "call-next", {}, "demo")
+        if status != 200 or not body.get("ticket"):
+            continue
+        clock_now[0] += timedelta(minutes=rng.randint(1, 4))
+        service.counter_action(counter.id, "start", {}, "demo")
+        clock_now[0] += timedelta(minutes=rng.randint(8, 40))
+        problem = next((q for q in people if q["problem"] == body["ticket"]["form"]["problem"]), p)
+        if problem["escalate"] == "yes":
+            service.counter_action(counter.id, "escalate", {"note": problem["solution"]}, "demo")
+        else:
+            service.counter_action(counter.id, "resolve", {"solution": problem["solution"]}, "demo")
+        served += 1
+    clock_now[0] = datetime.now(tz)
+    waiting = 0
+    for p in people[:6]:
+        service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
+                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo")
+        waiting += 1
+    service.expire_old()
+    print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
+    return 0

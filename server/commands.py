@@ -1,0 +1,447 @@
+"""Commands: parse nothing, decide through the core, commit through the store, then publish.
+
+Every command runs in one write transaction (BEGIN IMMEDIATE) that also stores its events
+and its request_id answer; only after the commit are the events handed to `publish`.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from server import core
+from server.config import Settings
+from server.core import FormIncomplete, NotFound, QueueError, Rules, Ticket
+from server.forms import validate_visitor_form
+from server.store import Store, Tx
+
+Clock = Callable[[], datetime]
+DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has been served
+
+
+def utcnow() -> datetime:
+    """The real clock (aware, UTC)."""
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+class QueueService:
+    """The office's queue: issues tickets, runs counter actions, and answers views."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock = utcnow):
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.rules = Rules(
+            max_calls=settings.queue.max_calls,
+            max_requeues=settings.queue.max_requeues,
+            auto_recall_seconds=settings.queue.auto_recall_seconds,
+        )
+        self.publish: Callable[[list[dict[str, Any]]], None] = lambda events: None
+        self.announcer: Callable[[Ticket, int], dict[str, Any] | None] = lambda ticket, counter_id: None
+        # Serialises commit-then-publish inside this process so that events leave in seq order.
+        self.lock = threading.Lock()
+        with store.write() as tx:
+            tx.sync_counters([asdict(c) for c in settings.counters])
+
+    # -- helpers -------------------------------------------------------------------
+    def day(self, now: datetime | None = None) -> str:
+        """Today's local date at the office."""
+        return core.local_day(now or self.clock(), self.settings.office.tz)
+
+    def counter_name(self, counter_id: int | None) -> str:
+        c = self.settings.counter(counter_id) if counter_id is not None else None
+        return c.name if c else ""
+
+    def _run(self, request_key: str | None, fn: Callable[[Tx, datetime], tuple[int, Any]]) -> tuple[int, Any]:
+        """Run one command in a write transaction; repeat answers for a known request key."""
+        with self.lock:
+            now = self.clock()
+            with self.store.write() as tx:
+                known = tx.request_answer(request_key)
+                if known is not None:
+                    return known
+                status, body = fn(tx, now)
+                if tx.events:
+                    self._decorate(tx, tx.events)
+                tx.remember_answer(request_key, status, body, now)
+                events = list(tx.events)
+            if events:
+                self.publish(events)
+            return status, body
+
+    def _decorate(self, tx: Tx, events: list[dict[str, Any]]) -> None:
+        """Attach the tickets (public and full) and the waiting counts to this commit's events."""
+        day = self.day()
+        waiting = tx.waiting_counts(day)
+        for ev in events:
+            ev["waiting"] = {s.code: waiting.get(s.code, 0) for s in self.settings.services}
+            if ev["ticket_id"] is not None:
+                ticket = tx.ticket(ev["ticket_id"])
+                if ticket is not None:
+                    ev["ticket"] = self.public_ticket(ticket)
+                    ev["ticket_full"] = self.full_ticket(ticket, tx.form(ticket.id))
+                    if ev["type"] in ("called", "recalled"):
+                        ev["announce"] = self.announcer(ticket, ev["counter_id"])
+
+    def public_ticket(self, t: Ticket) -> dict[str, Any]:
+        """What displays and phones may see of a ticket: no name, phone, address or problem."""
+        return {
+            "label": t.label,
+            "service": t.service,
+            "status": t.status,
+            "calls": t.calls,
+            "counter_id": t.counter_id,
+            "counter_name": self.counter_name(t.counter_id),
+            "priority": t.priority,
+            "day": t.day,
+        }
+
+    def full_ticket(self, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
+        """Everything about a ticket, for officers."""
+        data = {k: v for k, v in asdict(t).items()}
+        for k, v in data.items():
+            if isinstance(v, datetime):
+                data[k] = _iso(v)
+        data["counter_name"] = self.counter_name(t.counter_id)
+        data["form"] = dict(form)
+        return data
+
+    # -- issuing -------------------------------------------------------------------
+    def issue(self, data: Any, request_key: str | None = None, actor: str = "kiosk") -> tuple[int, Any]:
+        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job)."""
+        form = validate_visitor_form(data, {s.code for s in self.settings.services})
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            day = self.day(now)
+            service = self.settings.service(form.service)
+            number = tx.next_number(day, form.service)
+            ticket = Ticket(
+                id=None,
+                day=day,
+                service=form.service,
+                number=number,
+                label=core.label_for(service.prefix, number),
+                token=secrets.token_urlsafe(12),
+                status=core.WAITING,
+                priority=form.priority,
+                position=tx.next_position(day),
+                created_at=now,
+                category=form.category,
+            )
+            ticket = tx.insert_ticket(
+                ticket,
+                {"name": form.name, "agency": form.agency, "address": form.address, "phone": form.phone,
+                 "problem": form.problem},
+            )
+            tx.add_event("issued", now, day, ticket.id, actor=actor)
+            printer = self.settings.kiosk.printer
+            job_id = tx.add_print_job(ticket.id, printer, "ticket", now) if printer else None
+            view = self.ticket_status_view(tx, ticket, now)
+            view["token"] = ticket.token
+            view["print_job"] = job_id
+            view["status_url"] = f"{self.settings.office.public_url}/t/{ticket.token}"
+            return 201, {"ticket": view}
+
+        return self._run(request_key, run)
+
+    # -- views -----------------------------------------------------------------------
+    def ahead_of(self, waiting: list[Ticket], ticket: Ticket) -> int:
+        """How many waiting tickets of the same service are called before this one."""
+        mine = core.order_key(ticket)
+        return sum(1 for t in waiting if t.service == ticket.service and t.id != ticket.id and core.order_key(t) < mine)
+
+    def estimated_wait(self, tx: Tx, ticket: Ticket, ahead: int) -> int:
+        """Seconds until this ticket is likely called: recent service times over the counters serving it."""
+        times = tx.recent_service_seconds(ticket.service)
+        per_ticket = sum(times) / len(times) if times else DEFAULT_SERVICE_SECONDS
+        counters = max(1, sum(1 for c in self.settings.counters if ticket.service in c.services))
+        return int(math.ceil(ahead / counters) * per_ticket) if ahead else 0
+
+    def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
+        """The visitor's own view: label, status, position, estimated wait, counter."""
+        view = self.public_ticket(ticket)
+        service = self.settings.service(ticket.service)
+        view["service_name"] = service.name if service else ticket.service
+        view["created_at"] = _iso(ticket.created_at)
+        if ticket.status == core.WAITING:
+            waiting = tx.waiting(ticket.day)
+            ahead = self.ahead_of(waiting, ticket)
+            view["position"] = ahead + 1
+            view["ahead"] = ahead
+            view["estimated_wait_s"] = self.estimated_wait(tx, ticket, ahead)
+        else:
+            view["position"] = 0
+            view["ahead"] = 0
+            view["estimated_wait_s"] = 0
+        return view
+
+    def ticket_status(self, token: str) -> dict[str, Any]:
+        """Public status of one ticket by its token (the phone page)."""
+        with self.store.read() as tx:
+            ticket = tx.ticket_by_token(token) if isinstance(token, str) and len(token) <= 64 else None
+            if ticket is None:
+                raise NotFound("ticket_not_found")
+            view = self.ticket_status_view(tx, ticket)
+            view["seq"] = tx.last_seq()
+            return view
+
+    def snapshot(self, staff: bool = False) -> dict[str, Any]:
+        """The state every client renders from, with the seq it is current to."""
+        with self.store.read() as tx:
+            day = self.day()
+            seq = tx.last_seq()
+            waiting = tx.waiting_counts(day)
+            counters = []
+            for c in self.settings.counters:
+                t = tx.counter_ticket(c.id)
+                entry = {"id": c.id, "name": c.name, "services": list(c.services),
+                         "ticket": self.public_ticket(t) if t else None}
+                counters.append(entry)
+            names = {c.id: c.name for c in self.settings.counters}
+            recent = [
+                {"seq": r["seq"], "at": r["at"], "label": r["label"], "service": r["service"],
+                 "counter_id": r["counter_id"], "counter_name": names.get(r["counter_id"], ""), "calls": r["calls"]}
+                for r in tx.recent_calls(day)
+            ]
+            snap: dict[str, Any] = {
+                "seq": seq,
+                "day": day,
+                "office": {"name": self.settings.office.name},
+                "services": [{"code": s.code, "name": s.name, "waiting": waiting.get(s.code, 0)}
+                             for s in self.settings.services],
+                "counters": counters,
+                "recent": recent,
+            }
+            if staff:
+                claims = tx.counter_claims()
+                for entry in counters:
+                    claim = claims.get(entry["id"]) or {}
+                    entry["officer"] = claim.get("officer_name")
+                    t = tx.counter_ticket(entry["id"])
+                    entry["ticket_full"] = self.full_ticket(t, tx.form(t.id)) if t else None
+                active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
+                active.sort(key=core.order_key)
+                snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
+            return snap
+
+    # -- counter actions -------------------------------------------------------------
+    def _counter(self, counter_id: int):
+        counter = self.settings.counter(counter_id)
+        if counter is None:
+            raise NotFound("counter_not_found")
+        return counter
+
+    def counter_action(
+        self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
+    ) -> tuple[int, Any]:
+        """Run one officer action on a counter: call-next, recall, skip, start, resolve, escalate, transfer."""
+        counter = self._counter(counter_id)
+        handler = {
+            "call-next": self._call_next,
+            "recall": self._recall,
+            "skip": self._skip,
+            "start": self._start,
+            "resolve": self._resolve,
+            "escalate": self._escalate,
+            "transfer": self._transfer,
+        }.get(action)
+        if handler is None:
+            raise NotFound("not_found")
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            return handler(tx, now, counter, payload, officer)
+
+        return self._run(request_key, run)
+
+    def _current(self, tx: Tx, counter_id: int) -> Ticket:
+        t = tx.counter_ticket(counter_id)
+        if t is None:
+            raise QueueError("no_ticket")
+        return t
+
+    def _change(self, tx: Tx, old: Ticket, new: Ticket, type_: str, now: datetime, counter_id: int | None,
+                actor: str, data: dict[str, Any] | None = None) -> Ticket:
+        tx.save_ticket(new)
+        tx.add_event(type_, now, self.day(now), new.id, counter_id, actor,
+                     {"from": old.status, "to": new.status, "calls": new.calls, **(data or {})})
+        return new
+
+    def _skip_ticket(self, tx: Tx, now: datetime, counter, current: Ticket, officer: str) -> Ticket:
+        waiting = tx.waiting(current.day)
+        position = core.requeue_position(current, waiting, counter.services)
+        new = core.skip(current, self.rules, position, now)
+        type_ = "skipped" if new.status == core.WAITING else "no_show"
+        return self._change(tx, current, new, type_, now, counter.id, officer, {"requeues": new.requeues})
+
+    def _call_next(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = tx.counter_ticket(counter.id)
+        core.check_counter_free(current, self.rules)
+        skipped = None
+        if current is not None:  # all calls made: skip it (SOP step 8), then call the next
+            skipped = self._skip_ticket(tx, now, counter, current, officer)
+        nxt = core.next_for(tx.waiting(self.day(now)), counter.services)
+        if nxt is None:
+            body = {"ticket": None, "skipped": self.public_ticket(skipped) if skipped else None}
+            return (200 if skipped else 204), body
+        called = self._change(tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer)
+        body = {"ticket": self.full_ticket(called, tx.form(called.id))}
+        if skipped:
+            body["skipped"] = self.public_ticket(skipped)
+        return 200, body
+
+    def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        new = self._change(tx, current, core.recall(current, self.rules, now), "recalled", now, counter.id, officer)
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+    def _skip(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        new = self._skip_ticket(tx, now, counter, current, officer)
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+    def _start(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        new = self._change(tx, current, core.start(current, officer, now), "started", now, counter.id, officer)
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+    def _classes(self) -> list[str]:
+        return [p.code for p in self.settings.priority_classes]
+
+    def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        new = core.resolve(current, payload.get("solution"), officer, now, payload.get("category"),
+                           payload.get("priority_class"), self._classes())
+        new = self._change(tx, current, new, "resolved", now, counter.id, officer)
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+    def _escalate(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        new = core.escalate(current, payload.get("note"), officer, now, payload.get("category"),
+                            payload.get("priority_class"), self._classes())
+        new = self._change(tx, current, new, "escalated", now, counter.id, officer)
+        escalation = {"ticket_label": new.label, "note": new.escalation_note, "status": "recorded"}
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id)), "escalation": escalation}
+
+    def _transfer(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._current(tx, counter.id)
+        to = payload.get("service")
+        if not isinstance(to, str) or self.settings.service(to) is None:
+            raise FormIncomplete({"service": "unknown_service"})
+        front = core.front_position(tx.waiting(current.day), to)
+        new = self._change(tx, current, core.transfer(current, to, front, now), "transferred", now, counter.id,
+                           officer, {"service_from": current.service, "service_to": to})
+        return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+    # -- who holds a counter ------------------------------------------------------------
+    def claim_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """An officer takes a counter; refused when bound elsewhere or held by another officer."""
+        from server.auth import AuthError
+
+        self._counter(counter_id)
+        if user["role"] == "admin":
+            return
+        if user["counter_id"] and user["counter_id"] != counter_id:
+            raise AuthError("counter_bound", 403, counter_id=user["counter_id"])
+        with self.store.read() as tx:
+            claim = tx.counter_claim(counter_id)
+        if claim and claim["officer_id"] == user["id"]:
+            return
+        with self.lock, self.store.write() as tx:
+            claim = tx.counter_claim(counter_id)
+            if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
+                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            tx.claim_counter(counter_id, user["id"], user["username"], self.clock())
+
+    def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """The officer (or an admin) frees a counter."""
+        from server.auth import AuthError
+
+        self._counter(counter_id)
+        with self.lock, self.store.write() as tx:
+            claim = tx.counter_claim(counter_id)
+            if claim and claim["officer_id"] not in (None, user["id"]) and user["role"] != "admin":
+                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            tx.claim_counter(counter_id, None, None, None)
+
+    def release_counters(self, user: dict[str, Any]) -> None:
+        """Free every counter this officer holds (at logout)."""
+        with self.lock, self.store.write() as tx:
+            for cid, claim in tx.counter_claims().items():
+                if claim["officer_id"] == user["id"]:
+                    tx.claim_counter(cid, None, None, None)
+
+    # -- front office ------------------------------------------------------------------
+    def cancel(self, label_or_token: str, actor: str, request_key: str | None = None) -> tuple[int, Any]:
+        """Front office cancels a waiting or called ticket of today."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, label_or_token, now)
+            new = self._change(tx, ticket, core.cancel(ticket, now), "cancelled", now, ticket.counter_id, actor)
+            return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+        return self._run(request_key, run)
+
+    def close_escalation(self, label_or_token: str, payload: dict[str, Any], actor: str,
+                         request_key: str | None = None) -> tuple[int, Any]:
+        """Record the LKPP helpdesk's answer (and TTS number): the escalated case is closed."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, label_or_token, now, any_day=True)
+            new = core.close_escalation(ticket, payload.get("answer"), payload.get("lkpp_ticket"), now)
+            new = self._change(tx, ticket, new, "closed", now, None, actor)
+            return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+        return self._run(request_key, run)
+
+    def _find(self, tx: Tx, ref: Any, now: datetime, any_day: bool = False) -> Ticket:
+        if not isinstance(ref, str) or not ref or len(ref) > 64:
+            raise NotFound("ticket_not_found")
+        ticket = tx.ticket_by_label(self.day(now), ref.upper()) or tx.ticket_by_token(ref)
+        if ticket is None and any_day and ref.isdigit():
+            ticket = tx.ticket(int(ref))
+        if ticket is None:
+            raise NotFound("ticket_not_found")
+        return ticket
+
+    # -- time-driven ---------------------------------------------------------------------
+    def expire_old(self) -> int:
+        """End of day: tickets of earlier days still waiting or called expire. Returns how many."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            today = self.day(now)
+            old = [t for t in tx.tickets_with_status((core.WAITING, core.CALLED)) if t.day < today]
+            for t in old:
+                self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
+            return 200, len(old)
+
+        return self._run(None, run)[1]
+
+    def auto_recall(self) -> int:
+        """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0)."""
+        if self.rules.auto_recall_seconds <= 0:
+            return 0
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            done = 0
+            for t in tx.tickets_with_status((core.CALLED,)):
+                due = core.auto_recall_due(t, self.rules, now)
+                counter = self.settings.counter(t.counter_id) if t.counter_id else None
+                if due == "recall":
+                    self._change(tx, t, core.recall(t, self.rules, now), "recalled", now, t.counter_id, "auto")
+                    done += 1
+                elif due == "skip" and counter is not None:
+                    self._skip_ticket(tx, now, counter, t, "auto")
+                    done += 1
+            return 200, done
+
+        return self._run(None, run)[1]
+

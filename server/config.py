@@ -1,0 +1,419 @@
+"""config.toml parsed into frozen, typed settings; a bad value names its key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    """A missing or bad configuration value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    address: str
+    timezone: str
+    public_url: str
+    language: str = "id"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The office's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Counter:
+    id: int
+    name: str
+    services: tuple[str, ...]
+    printer: str = ""
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    max_calls: int = 3
+    max_requeues: int = 1
+    auto_recall_seconds: int = 0
+    rate_limit_per_minute: int = 120
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    database: Path
+    data_dir: Path
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    printer: str = ""
+    idle_seconds: int = 60
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    enabled: bool = True
+    voice: str = "id"
+    rate: int = 150
+    repeat: int = 1
+    output: str = "display"
+    template: str = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
+    template_en: str = "Queue number, {letter}, {number}. Please go to, {counter}."
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: str = "none"
+    username: str = ""
+    sender: str = ""
+    to: str = ""
+    password_env: str = "ANTRIAN_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    form_minutes: int = 5
+    waiting_minutes: int = 5
+    service_minutes: int = 30
+    escalation_minutes: int = 5
+    copy_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class PriorityClass:
+    code: str
+    name: str
+    description: str
+    target_minutes: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    office: Office
+    server: ServerSettings
+    queue: QueueSettings
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    kiosk: KioskSettings
+    printers: dict[str, Any] = field(default_factory=dict)
+    tts: TtsSettings = TtsSettings()
+    escalation: EscalationSettings = EscalationSettings()
+    sla: SlaSettings = SlaSettings()
+    priority_classes: tuple[PriorityClass, ...] = ()
+    source: Path | None = None
+
+    def service(self, code: str) -> Service | None:
+        """The service with this code, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def counter(self, counter_id: int) -> Counter | None:
+        """The counter with this id, or None."""
+        return next((c for c in self.counters if c.id == counter_id), None)
+
+
+_CODE = re.compile(r"^[A-Z]{1,3}$")
+
+
+class _Table:
+    """Reads typed values out of one TOML table, naming the key on error."""
+
+    def __init__(self, data: Any, path: str, required: bool = True):
+        if data is None and not required:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: must be a table")
+        self.data = data
+        self.path = path
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def get(self, name: str, kind: type, default: Any = ..., check=None, why: str = "") -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise ConfigError(f"{self.key(name)}: missing")
+            return default
+        value = self.data[name]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
+        if kind is str:
+            value = value.strip()
+        if check is not None and not check(value):
+            raise ConfigError(f"{self.key(name)}: {why} (got {value!r})")
+        return value
+
+    def unknown(self, allowed: set[str]) -> None:
+        extra = sorted(set(self.data) - allowed)
+        if extra:
+            raise ConfigError(f"{self.key(extra[0])}: unknown key")
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list"}
+
+
+def _nonempty(v: str) -> bool:
+    return bool(v)
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and check config.toml; raises ConfigError naming the bad key."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise ConfigError(f"{path}: file not found") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    return parse_settings(raw, base_dir=path.resolve().parent, source=path)
+
+
+def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Settings:
+    """Turn a parsed TOML document into Settings; raises ConfigError naming the key."""
+    top = _Table(raw, "")
+    top.unknown(
+        {"office", "server", "queue", "services", "counters", "kiosk", "printers", "tts"}
+        | {"escalation", "sla", "priority_classes"}
+    )
+
+    t = _Table(raw.get("office"), "office")
+    tz = t.get("timezone", str, "Asia/Jakarta")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigError(f"office.timezone: unknown time zone {tz!r}") from err
+    office = Office(
+        name=t.get("name", str, check=_nonempty, why="must not be empty"),
+        address=t.get("address", str, ""),
+        timezone=tz,
+        public_url=t.get(
+            "public_url",
+            str,
+            check=lambda v: v.startswith(("http://", "https://")),
+            why="must start with http:// or https://",
+        ).rstrip("/"),
+        language=t.get("language", str, "id", check=lambda v: v in ("id", "en"), why="must be id or en"),
+    )
+    t.unknown({"name", "address", "timezone", "public_url", "language"})
+
+    t = _Table(raw.get("server"), "server", required=False)
+    t.unknown({"host", "port", "database", "data_dir"})
+    server = ServerSettings(
+        host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
+        port=t.get("port", int, 8080, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
+        database=_path(base_dir, t.get("database", str, "var/antrian.db", check=_nonempty, why="must not be empty")),
+        data_dir=_path(base_dir, t.get("data_dir", str, "var", check=_nonempty, why="must not be empty")),
+    )
+
+    t = _Table(raw.get("queue"), "queue", required=False)
+    t.unknown({"max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute"})
+    queue = QueueSettings(
+        max_calls=t.get("max_calls", int, 3, check=lambda v: 1 <= v <= 10, why="must be 1-10"),
+        max_requeues=t.get("max_requeues", int, 1, check=lambda v: 0 <= v <= 10, why="must be 0-10"),
+        auto_recall_seconds=t.get(
+            "auto_recall_seconds", int, 0, check=lambda v: v == 0 or 5 <= v <= 3600, why="must be 0 or 5-3600"
+        ),
+        rate_limit_per_minute=t.get(
+            "rate_limit_per_minute", int, 120, check=lambda v: v >= 1, why="must be at least 1"
+        ),
+    )
+
+    services = _services(raw.get("services"))
+    codes = {s.code for s in services}
+    printers = _printers(raw.get("printers"), base_dir)
+    counters = _counters(raw.get("counters"), codes, printers)
+
+    t = _Table(raw.get("kiosk"), "kiosk", required=False)
+    t.unknown({"printer", "idle_seconds", "footer"})
+    kiosk = KioskSettings(
+        printer=t.get("printer", str, "", check=lambda v: v == "" or v in printers, why="names no [printers.*] table"),
+        idle_seconds=t.get("idle_seconds", int, 60, check=lambda v: 10 <= v <= 3600, why="must be 10-3600"),
+        footer=t.get("footer", str, ""),
+    )
+
+    tts = _tts(raw.get("tts"))
+    escalation = _escalation(raw.get("escalation"))
+
+    t = _Table(raw.get("sla"), "sla", required=False)
+    names = ("form_minutes", "waiting_minutes", "service_minutes", "escalation_minutes", "copy_minutes")
+    t.unknown(set(names))
+    sla = SlaSettings(
+        **{
+            n: t.get(n, int, getattr(SlaSettings, n), check=lambda v: 1 <= v <= 1440, why="must be 1-1440")
+            for n in names
+        }
+    )
+
+    return Settings(
+        office=office,
+        server=server,
+        queue=queue,
+        services=services,
+        counters=counters,
+        kiosk=kiosk,
+        printers=printers,
+        tts=tts,
+        escalation=escalation,
+        sla=sla,
+        priority_classes=_priority_classes(raw.get("priority_classes")),
+        source=source,
+    )
+
+
+def _path(base: Path, value: str) -> Path:
+    p = Path(value)
+    return p if p.is_absolute() else base / p
+
+
+def _list(data: Any, key: str) -> list:
+    if data is None:
+        raise ConfigError(f"{key}: missing (at least one [[{key}]] table)")
+    if not isinstance(data, list) or not data:
+        raise ConfigError(f"{key}: must be a non-empty list of tables ([[{key}]])")
+    return data
+
+
+def _services(data: Any) -> tuple[Service, ...]:
+    out: list[Service] = []
+    for i, item in enumerate(_list(data, "services")):
+        t = _Table(item, f"services[{i}]")
+        t.unknown({"code", "name", "prefix"})
+        code = t.get("code", str, check=_CODE.match, why="must be 1-3 capital letters")
+        if any(s.code == code for s in out):
+            raise ConfigError(f"services[{i}].code: duplicate code {code!r}")
+        prefix = t.get("prefix", str, code, check=_CODE.match, why="must be 1-3 capital letters")
+        if any(s.prefix == prefix for s in out):
+            raise ConfigError(f"services[{i}].prefix: duplicate prefix {prefix!r}")
+        out.append(Service(code=code, name=t.get("name", str, check=_nonempty, why="must not be empty"), prefix=prefix))
+    return tuple(out)
+
+
+def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]:
+    out: list[Counter] = []
+    for i, item in enumerate(_list(data, "counters")):
+        t = _Table(item, f"counters[{i}]")
+        t.unknown({"id", "name", "services", "printer"})
+        cid = t.get("id", int, check=lambda v: 1 <= v <= 999, why="must be 1-999")
+        if any(c.id == cid for c in out):
+            raise ConfigError(f"counters[{i}].id: duplicate id {cid}")
+        services = t.get("services", list, check=lambda v: len(v) > 0, why="must name at least one service")
+        for s in services:
+            if s not in codes:
+                raise ConfigError(f"counters[{i}].services: unknown service {s!r}")
+        out.append(
+            Counter(
+                id=cid,
+                name=t.get("name", str, check=_nonempty, why="must not be empty"),
+                services=tuple(services),
+                printer=t.get(
+                    "printer", str, "", check=lambda v: v == "" or v in printers, why="names no [printers.*] table"
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError("printers: must be a table of [printers.NAME] tables")
+    from printers import PrinterConfig
+
+    out = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"printers.{name}: must be a table")
+        try:
+            cfg = PrinterConfig.from_dict(name, table)
+        except ValueError as err:
+            raise ConfigError(str(err)) from err
+        if cfg.type == "file" and not Path(cfg.path).is_absolute():
+            cfg = replace(cfg, path=str(base_dir / cfg.path))
+        out[name] = cfg
+    return out
+
+
+def _tts(data: Any) -> TtsSettings:
+    t = _Table(data, "tts", required=False)
+    t.unknown({"enabled", "voice", "rate", "repeat", "output", "template", "template_en"})
+    d = TtsSettings()
+    tts = TtsSettings(
+        enabled=t.get("enabled", bool, d.enabled),
+        voice=t.get("voice", str, d.voice, check=_nonempty, why="must not be empty"),
+        rate=t.get("rate", int, d.rate, check=lambda v: 60 <= v <= 400, why="must be 60-400"),
+        repeat=t.get("repeat", int, d.repeat, check=lambda v: 1 <= v <= 3, why="must be 1-3"),
+        output=t.get("output", str, d.output, check=lambda v: v in ("display", "server"), why="must be display or server"),
+        template=t.get("template", str, d.template),
+        template_en=t.get("template_en", str, d.template_en),
+    )
+    from server.tts import validate_template
+
+    for key in ("template", "template_en"):
+        try:
+            validate_template(getattr(tts, key))
+        except ValueError as err:
+            raise ConfigError(f"tts.{key}: {err}") from err
+    return tts
+
+
+def _escalation(data: Any) -> EscalationSettings:
+    t = _Table(data, "escalation", required=False)
+    t.unknown({"enabled", "host", "port", "security", "username", "from", "to", "password_env"})
+    enabled = t.get("enabled", bool, False)
+    email = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    mail_check = (lambda v: bool(email.match(v))) if enabled else (lambda v: v == "" or bool(email.match(v)))
+    return EscalationSettings(
+        enabled=enabled,
+        host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
+        port=t.get("port", int, 25, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
+        security=t.get(
+            "security", str, "none", check=lambda v: v in ("none", "starttls", "ssl"), why="must be none, starttls or ssl"
+        ),
+        username=t.get("username", str, ""),
+        sender=t.get("from", str, "", check=mail_check, why="must be an e-mail address"),
+        to=t.get("to", str, "", check=mail_check, why="must be an e-mail address"),
+        password_env=t.get("password_env", str, "ANTRIAN_SMTP_PASSWORD", check=_nonempty, why="must not be empty"),
+    )
+
+
+def _priority_classes(data: Any) -> tuple[PriorityClass, ...]:
+    if data is None:
+        return ()
+    out: list[PriorityClass] = []
+    for i, item in enumerate(_list(data, "priority_classes")):
+        t = _Table(item, f"priority_classes[{i}]")
+        t.unknown({"code", "name", "description", "target_minutes"})
+        code = t.get("code", str, check=_nonempty, why="must not be empty")
+        if any(p.code == code for p in out):
+            raise ConfigError(f"priority_classes[{i}].code: duplicate code {code!r}")
+        out.append(
+            PriorityClass(
+                code=code,
+                name=t.get("name", str, check=_nonempty, why="must not be empty"),
+                description=t.get("description", str, ""),
+                target_minutes=t.get("target_minutes", int, check=lambda v: v >= 1, why="must be at least 1"),
+            )
+        )
+    return tuple(out)

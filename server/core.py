@@ -1,0 +1,361 @@
+"""The queue core: a ticket's states, its transitions and the calling order.
+
+Plain Python: no Flask, no SQL, and no clock it did not receive as an argument.
+Every function takes a ticket and returns a changed copy (or raises a named
+error); the store persists what it returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+WAITING = "waiting"
+CALLED = "called"
+SERVING = "serving"
+RESOLVED = "resolved"
+ESCALATED = "escalated"
+CLOSED = "closed"
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+
+STATUSES = (WAITING, CALLED, SERVING, RESOLVED, ESCALATED, CLOSED, NO_SHOW, CANCELLED, EXPIRED)
+ACTIVE = (CALLED, SERVING)  # statuses that hold a counter
+FINAL = (RESOLVED, CLOSED, NO_SHOW, CANCELLED, EXPIRED)
+CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")
+
+# Which statuses each action starts from. Guards beyond the status (calls made,
+# a solution given) are checked in the functions below.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "call": frozenset({WAITING}),
+    "recall": frozenset({CALLED}),
+    "skip": frozenset({CALLED}),
+    "start": frozenset({CALLED}),
+    "resolve": frozenset({SERVING}),
+    "escalate": frozenset({SERVING}),
+    "close": frozenset({ESCALATED}),
+    "cancel": frozenset({WAITING, CALLED}),
+    "transfer": frozenset({SERVING}),
+    "expire": frozenset({WAITING, CALLED}),
+}
+
+
+class QueueError(Exception):
+    """A command the rules refuse. `code` picks the message shown to people."""
+
+    code = "refused"
+
+    def __init__(self, code: str | None = None, **params: object):
+        self.code = code or self.code
+        self.params = params
+        super().__init__(f"{self.code} {params}" if params else self.code)
+
+
+class InvalidTransition(QueueError):
+    """The ticket's status does not allow this action (HTTP 409)."""
+
+    code = "invalid_transition"
+
+
+class CounterBusy(QueueError):
+    """The counter already holds a ticket (HTTP 409)."""
+
+    code = "counter_busy"
+
+
+class FormIncomplete(QueueError):
+    """Required fields are missing or bad; `fields` maps each to a message code (HTTP 422)."""
+
+    code = "form_incomplete"
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__()
+        self.fields = fields
+
+
+class NotFound(QueueError):
+    """No such ticket, counter or service (HTTP 404)."""
+
+    code = "not_found"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The queue settings the core needs."""
+
+    max_calls: int = 3
+    max_requeues: int = 1
+    auto_recall_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One queue ticket and its consultation outcome (the form's identity part lives in the store)."""
+
+    id: int | None
+    day: str
+    service: str
+    number: int
+    label: str
+    token: str
+    status: str
+    priority: bool
+    position: float
+    created_at: datetime
+    calls: int = 0
+    requeues: int = 0
+    counter_id: int | None = None
+    first_called_at: datetime | None = None
+    last_called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    closed_at: datetime | None = None
+    category: str = ""
+    priority_class: str = ""
+    solution: str = ""
+    officer: str = ""
+    escalation_note: str = ""
+    lkpp_ticket: str = ""
+    lkpp_answer: str = ""
+    transferred_from: str = ""
+
+    def replace(self, **changes: object) -> Ticket:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+def label_for(prefix: str, number: int) -> str:
+    """The printed label: 'A-001'. Numbers past 999 keep their digits ('A-1000')."""
+    return f"{prefix}-{number:03d}"
+
+
+def local_day(now: datetime, tz: tzinfo) -> str:
+    """The office's local date (YYYY-MM-DD) at the aware instant `now`."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(tz).date().isoformat()
+
+
+def order_key(ticket: Ticket) -> tuple[int, float]:
+    """Calling order: priority tickets (elderly, disabled, pregnant) first, then queue position."""
+    return (0 if ticket.priority else 1, ticket.position)
+
+
+def next_for(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:
+    """The ticket a counter serving `services` calls next, or None."""
+    wanted = set(services)
+    candidates = [t for t in waiting if t.status == WAITING and t.service in wanted]
+    return min(candidates, key=order_key, default=None)
+
+
+def _check(ticket: Ticket, action: str) -> None:
+    if ticket.status not in ALLOWED_FROM[action]:
+        raise InvalidTransition(action=action, status=ticket.status, label=ticket.label)
+
+
+def call(ticket: Ticket, counter_id: int, now: datetime) -> Ticket:
+    """First call of a waiting ticket to a counter."""
+    _check(ticket, "call")
+    return ticket.replace(
+        status=CALLED,
+        counter_id=counter_id,
+        calls=1,
+        first_called_at=ticket.first_called_at or now,
+        last_called_at=now,
+    )
+
+
+def recall(ticket: Ticket, rules: Rules, now: datetime) -> Ticket:
+    """Call the same ticket again; refused once it has had max_calls calls."""
+    _check(ticket, "recall")
+    if ticket.calls >= rules.max_calls:
+        raise InvalidTransition("calls_exhausted", label=ticket.label, max_calls=rules.max_calls)
+    return ticket.replace(calls=ticket.calls + 1, last_called_at=now)
+
+
+def requeue_position(skipped: Ticket, waiting: Iterable[Ticket], services: Iterable[str]) -> float:
+    """Where a skipped ticket goes: right behind the ticket that is next for this counter now.
+
+    The new position lies between the next ticket and whatever ticket (of any service)
+    stands directly behind it, so the skipped visitor is "called again at the next turn".
+    With nobody else waiting the ticket keeps its place and is the next itself.
+    """
+    others = [t for t in waiting if t.id != skipped.id and t.status == WAITING]
+    nxt = next_for(others, services)
+    if nxt is None:
+        return skipped.position
+    behind = [t.position for t in others if t.position > nxt.position]
+    if not behind:
+        return nxt.position + 1.0
+    return (nxt.position + min(behind)) / 2.0
+
+
+def skip(ticket: Ticket, rules: Rules, position: float, now: datetime) -> Ticket:
+    """Skip a ticket that had all its calls: requeue it at `position`, or no_show after max_requeues."""
+    _check(ticket, "skip")
+    if ticket.calls < rules.max_calls:
+        raise InvalidTransition("calls_remaining", label=ticket.label, calls=ticket.calls, max_calls=rules.max_calls)
+    if ticket.requeues >= rules.max_requeues:
+        return ticket.replace(status=NO_SHOW, counter_id=None, finished_at=now)
+    return ticket.replace(
+        status=WAITING, counter_id=None, calls=0, requeues=ticket.requeues + 1, position=position
+    )
+
+
+def start(ticket: Ticket, officer: str, now: datetime) -> Ticket:
+    """The visitor has come to the counter: serving starts (the SOP's 30 minutes run from here)."""
+    _check(ticket, "start")
+    return ticket.replace(status=SERVING, started_at=now, officer=officer)
+
+
+def _text(value: object, limit: int) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _outcome_fields(category: object, priority_class: object, classes: Iterable[str]) -> dict[str, str]:
+    bad: dict[str, str] = {}
+    if category not in (None, "") and category not in CATEGORIES:
+        bad["category"] = "category_invalid"
+    allowed = set(classes)
+    if priority_class not in (None, "") and priority_class not in allowed:
+        bad["priority_class"] = "priority_class_invalid"
+    return bad
+
+
+def resolve(
+    ticket: Ticket,
+    solution: object,
+    officer: str,
+    now: datetime,
+    category: object = None,
+    priority_class: object = None,
+    classes: Iterable[str] = (),
+) -> Ticket:
+    """SOP step 10: the solution is written down; a solution is required."""
+    _check(ticket, "resolve")
+    bad = _outcome_fields(category, priority_class, classes)
+    if not isinstance(solution, str) or not solution.strip():
+        bad["solution"] = "required"
+    elif len(solution.strip()) > 4000:
+        bad["solution"] = "too_long"
+    if bad:
+        raise FormIncomplete(bad)
+    return ticket.replace(
+        status=RESOLVED,
+        solution=solution.strip(),
+        officer=officer or ticket.officer,
+        finished_at=now,
+        category=category or ticket.category,
+        priority_class=priority_class or ticket.priority_class,
+    )
+
+
+def escalate(
+    ticket: Ticket,
+    note: object,
+    officer: str,
+    now: datetime,
+    category: object = None,
+    priority_class: object = None,
+    classes: Iterable[str] = (),
+) -> Ticket:
+    """SOP step 11: no solution here; the case goes to the LKPP helpdesk with the officer's analysis."""
+    _check(ticket, "escalate")
+    bad = _outcome_fields(category, priority_class, classes)
+    if not isinstance(note, str) or not note.strip():
+        bad["note"] = "required"
+    elif len(note.strip()) > 4000:
+        bad["note"] = "too_long"
+    if bad:
+        raise FormIncomplete(bad)
+    return ticket.replace(
+        status=ESCALATED,
+        escalation_note=note.strip(),
+        officer=officer or ticket.officer,
+        finished_at=now,
+        category=category or ticket.category,
+        priority_class=priority_class or ticket.priority_class,
+    )
+
+
+def close_escalation(ticket: Ticket, answer: object, lkpp_ticket: object, now: datetime) -> Ticket:
+    """The LKPP helpdesk answered: record the answer (and its TTS ticket number); the case is closed."""
+    _check(ticket, "close")
+    bad: dict[str, str] = {}
+    if not isinstance(answer, str) or not answer.strip():
+        bad["answer"] = "required"
+    if lkpp_ticket is not None and not isinstance(lkpp_ticket, str):
+        bad["lkpp_ticket"] = "invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    return ticket.replace(
+        status=CLOSED,
+        lkpp_answer=_text(answer, 4000),
+        lkpp_ticket=_text(lkpp_ticket, 100) or ticket.lkpp_ticket,
+        closed_at=now,
+    )
+
+
+def cancel(ticket: Ticket, now: datetime) -> Ticket:
+    """Front office cancels a ticket that has not been served."""
+    _check(ticket, "cancel")
+    return ticket.replace(status=CANCELLED, counter_id=None, finished_at=now)
+
+
+def transfer(ticket: Ticket, to_service: str, front_position: float, now: datetime) -> Ticket:
+    """Send a ticket being served to another service, ahead of that service's queue."""
+    _check(ticket, "transfer")
+    if to_service == ticket.service:
+        raise InvalidTransition("transfer_same_service", label=ticket.label)
+    return ticket.replace(
+        status=WAITING,
+        service=to_service,
+        counter_id=None,
+        calls=0,
+        position=front_position,
+        started_at=None,
+        transferred_from=ticket.service,
+    )
+
+
+def front_position(waiting: Iterable[Ticket], service: str) -> float:
+    """A position ahead of every waiting ticket of `service`."""
+    positions = [t.position for t in waiting if t.service == service and t.status == WAITING]
+    return (min(positions) - 1.0) if positions else 0.0
+
+
+def expire(ticket: Ticket, now: datetime) -> Ticket:
+    """End of the office day: a ticket still waiting or called expires."""
+    _check(ticket, "expire")
+    return ticket.replace(status=EXPIRED, counter_id=None, finished_at=now)
+
+
+def needs_skip(ticket: Ticket | None, rules: Rules) -> bool:
+    """True when the counter's ticket has had all its calls (call-next will skip it)."""
+    return ticket is not None and ticket.status == CALLED and ticket.calls >= rules.max_calls
+
+
+def check_counter_free(current: Ticket | None, rules: Rules) -> None:
+    """Refuse call-next while the counter holds a ticket that is not ready to be skipped."""
+    if current is None or needs_skip(current, rules):
+        return
+    if current.status == SERVING:
+        raise CounterBusy("counter_serving", label=current.label)
+    raise CounterBusy(
+        "counter_calling", label=current.label, calls=current.calls, max_calls=rules.max_calls
+    )
+
+
+def auto_recall_due(ticket: Ticket, rules: Rules, now: datetime) -> str | None:
+    """With auto_recall_seconds set: 'recall' or 'skip' when a called ticket's timer ran out, else None.
+
+    Derived from the stored last_called_at, so a restart keeps the timers.
+    """
+    if rules.auto_recall_seconds <= 0 or ticket.status != CALLED or ticket.last_called_at is None:
+        return None
+    if (now - ticket.last_called_at).total_seconds() < rules.auto_recall_seconds:
+        return None
+    return "skip" if ticket.calls >= rules.max_calls else "recall"

@@ -1,0 +1,106 @@
+"""What people read when something is refused: Indonesian first, English second."""
+
+from __future__ import annotations
+
+# code -> (Indonesian, English); {placeholders} come from the error's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # field problems (422)
+    "required": ("Wajib diisi.", "Required."),
+    "not_text": ("Harus berupa teks.", "Must be text."),
+    "too_long": ("Terlalu panjang.", "Too long."),
+    "control_chars": ("Mengandung karakter yang tidak diizinkan.", "Contains characters that are not allowed."),
+    "phone_invalid": (
+        "Nomor telepon tidak valid. Gunakan nomor Indonesia, mis. 0812xxxxxxx atau +62812xxxxxxx.",
+        "Not a valid phone number. Use an Indonesian number, e.g. 0812xxxxxxx or +62812xxxxxxx.",
+    ),
+    "unknown_service": ("Layanan tidak dikenal.", "Unknown service."),
+    "category_invalid": (
+        "Jenis harus pengaduan, pertanyaan atau konsultasi.",
+        "Category must be pengaduan, pertanyaan or konsultasi.",
+    ),
+    "priority_class_invalid": ("Kelas prioritas tidak dikenal.", "Unknown priority class."),
+    "not_boolean": ("Harus ya atau tidak.", "Must be true or false."),
+    "not_object": ("Data harus berupa objek JSON.", "The body must be a JSON object."),
+    "invalid": ("Tidak valid.", "Invalid."),
+    # request-level errors
+    "form_incomplete": (
+        "Formulir belum lengkap atau ada isian yang salah.",
+        "The form is incomplete or has invalid fields.",
+    ),
+    "bad_json": ("Permintaan bukan JSON yang valid.", "The request is not valid JSON."),
+    "bad_request_id": (
+        "request_id harus teks 1–100 karakter.",
+        "request_id must be text of 1–100 characters.",
+    ),
+    "not_found": ("Tidak ditemukan.", "Not found."),
+    "counter_not_found": ("Loket tidak ditemukan.", "No such counter."),
+    "ticket_not_found": ("Tiket tidak ditemukan.", "No such ticket."),
+    "rate_limited": (
+        "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+        "Too many requests. Try again in a moment.",
+    ),
+    "login_required": ("Silakan masuk terlebih dahulu.", "Please log in first."),
+    "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "forbidden": ("Peran Anda tidak diizinkan melakukan ini.", "Your role is not allowed to do this."),
+    "csrf": ("Token CSRF tidak ada atau salah. Muat ulang halaman.", "Missing or wrong CSRF token. Reload the page."),
+    "counter_taken": (
+        "Loket ini sedang dipakai oleh {officer}.",
+        "This counter is in use by {officer}.",
+    ),
+    "counter_bound": (
+        "Akun Anda terikat pada loket {counter_id}.",
+        "Your account is bound to counter {counter_id}.",
+    ),
+    "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
+    "too_large": ("Permintaan terlalu besar.", "The request is too large."),
+    "internal": ("Terjadi kesalahan pada server. Data Anda tidak berubah.", "Server error. Nothing was changed."),
+    # queue rules (409)
+    "invalid_transition": (
+        "Tiket {label} berstatus {status}; tindakan ini tidak bisa dilakukan.",
+        "Ticket {label} is {status}; this action is not possible.",
+    ),
+    "calls_exhausted": (
+        "Tiket {label} sudah dipanggil {max_calls} kali. Lewati atau panggil berikutnya.",
+        "Ticket {label} has been called {max_calls} times. Skip it or call the next one.",
+    ),
+    "calls_remaining": (
+        "Tiket {label} baru dipanggil {calls} dari {max_calls} kali; lewati hanya setelah {max_calls} panggilan.",
+        "Ticket {label} has had {calls} of {max_calls} calls; skip only after {max_calls} calls.",
+    ),
+    "counter_serving": (
+        "Loket sedang melayani {label}. Selesaikan, eskalasi atau alihkan dulu.",
+        "The counter is serving {label}. Resolve, escalate or transfer it first.",
+    ),
+    "counter_calling": (
+        "Tiket {label} sedang dipanggil ({calls} dari {max_calls}). Panggil ulang, atau tunggu sampai {max_calls} panggilan.",
+        "Ticket {label} is being called ({calls} of {max_calls}). Recall it, or wait for {max_calls} calls.",
+    ),
+    "no_ticket": ("Loket ini tidak sedang memanggil atau melayani tiket.", "This counter holds no ticket."),
+    "transfer_same_service": ("Tiket {label} sudah di layanan itu.", "Ticket {label} is already in that service."),
+    "counter_wrong_service": ("Loket ini tidak melayani layanan itu.", "This counter does not serve that service."),
+}
+
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "waiting": ("menunggu", "waiting"),
+    "called": ("dipanggil", "called"),
+    "serving": ("dilayani", "being served"),
+    "resolved": ("selesai", "resolved"),
+    "escalated": ("dieskalasi", "escalated"),
+    "closed": ("ditutup", "closed"),
+    "no_show": ("tidak hadir", "no show"),
+    "cancelled": ("dibatalkan", "cancelled"),
+    "expired": ("kedaluwarsa", "expired"),
+}
+
+
+def message(code: str, lang: str = "id", **params: object) -> str:
+    """The text for a message code in 'id' or 'en', with its placeholders filled."""
+    pair = MESSAGES.get(code, MESSAGES["invalid"])
+    text = pair[1] if lang == "en" else pair[0]
+    if "status" in params and isinstance(params["status"], str) and params["status"] in STATUS_NAMES:
+        names = STATUS_NAMES[params["status"]]
+        params = {**params, "status": names[1] if lang == "en" else names[0]}
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text

@@ -1,0 +1,512 @@
+"""The store: the only module that knows table names.
+
+SQLite through sqlite-utils, in WAL mode, schema by numbered Migrations. Every change and
+its event row commit together in one transaction, opened with BEGIN IMMEDIATE so that
+read-then-write (numbering, call-next) never races another writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from server.core import WAITING, Ticket
+
+migrations = Migrations("antrian")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["tickets"].create(
+        {
+            "id": int,
+            "day": str,
+            "service": str,
+            "number": int,
+            "label": str,
+            "token": str,
+            "status": str,
+            "priority": int,
+            "position": float,
+            "calls": int,
+            "requeues": int,
+            "counter_id": int,
+            "created_at": str,
+            "first_called_at": str,
+            "last_called_at": str,
+            "started_at": str,
+            "finished_at": str,
+            "closed_at": str,
+            "category": str,
+            "priority_class": str,
+            "solution": str,
+            "officer": str,
+            "escalation_note": str,
+            "lkpp_ticket": str,
+            "lkpp_answer": str,
+            "transferred_from": str,
+            "version": int,
+        },
+        pk="id",
+        not_null={"day", "service", "number", "label", "token", "status", "created_at"},
+        defaults={"calls": 0, "requeues": 0, "priority": 0, "version": 1},
+    )
+    db["tickets"].create_index(["day", "service", "number"], unique=True)
+    db["tickets"].create_index(["token"], unique=True)
+    db["tickets"].create_index(["day", "status"])
+    db["tickets"].create_index(["counter_id", "status"])
+    db["forms"].create(
+        {
+            "ticket_id": int,
+            "name": str,
+            "agency": str,
+            "address": str,
+            "phone": str,
+            "problem": str,
+        },
+        pk="ticket_id",
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db["counters"].create(
+        {"id": int, "name": str, "services": str, "officer_id": int, "officer_name": str, "claimed_at": str},
+        pk="id",
+    )
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,
+            "password_hash": str,
+            "role": str,
+            "counter_id": int,
+            "active": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role"},
+        defaults={"active": 1},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["events"].create(
+        {
+            "seq": int,
+            "at": str,
+            "day": str,
+            "type": str,
+            "ticket_id": int,
+            "counter_id": int,
+            "actor": str,
+            "data": str,
+        },
+        pk="seq",
+    )
+    db.execute("CREATE INDEX idx_events_day_type ON events (day, type)")
+    db["requests"].create(
+        {"key": str, "status": int, "body": str, "at": str},
+        pk="key",
+    )
+    db["print_jobs"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "printer": str,
+            "kind": str,
+            "status": str,
+            "attempts": int,
+            "error": str,
+            "next_attempt_at": str,
+            "created_at": str,
+            "printed_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+    )
+    db["print_jobs"].create_index(["status", "next_attempt_at"])
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+_TICKET_TIMES = ("created_at", "first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
+_TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
+
+
+def ticket_from_row(row: dict[str, Any]) -> Ticket:
+    """A core Ticket from a tickets row."""
+    values = {k: row.get(k) for k in _TICKET_FIELDS}
+    for k in _TICKET_TIMES:
+        values[k] = _dt(values[k])
+    for k in ("category", "priority_class", "solution", "officer", "escalation_note"):
+        values[k] = values[k] or ""
+    for k in ("lkpp_ticket", "lkpp_answer", "transferred_from"):
+        values[k] = values[k] or ""
+    values["priority"] = bool(values["priority"])
+    values["calls"] = values["calls"] or 0
+    values["requeues"] = values["requeues"] or 0
+    return Ticket(**values)
+
+
+def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    """A tickets row from a core Ticket."""
+    row = {k: getattr(ticket, k) for k in _TICKET_FIELDS}
+    for k in _TICKET_TIMES:
+        row[k] = _iso(row[k])
+    row["priority"] = int(ticket.priority)
+    if row["id"] is None:
+        del row["id"]
+    return row
+
+
+def _os_thread_id() -> int:
+    """The OS thread's id, even when gevent has made threading greenlet-local."""
+    try:
+        from gevent import monkey
+
+        if monkey.is_module_patched("threading"):
+            return monkey.get_original("_thread", "get_ident")()
+    except ImportError:
+        pass
+    return threading.get_ident()
+
+
+class Store:
+    """The database: one connection per OS thread, WAL, a busy timeout."""
+
+    def __init__(self, path: str | Path, synchronous: str = "FULL"):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.synchronous = synchronous
+        self._conns: dict[int, Database] = {}
+        self._conns_lock = threading.Lock()
+        db = self.db
+        db.execute("PRAGMA journal_mode=WAL")
+        migrations.apply(db)
+
+    def _connect(self) -> Database:
+        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        conn.row_factory = None
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return Database(conn)
+
+    @property
+    def db(self) -> Database:
+        """This OS thread's connection."""
+        ident = _os_thread_id()
+        db = self._conns.get(ident)
+        if db is None:
+            db = self._connect()
+            with self._conns_lock:
+                self._conns[ident] = db
+        return db
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._conns_lock:
+            for db in self._conns.values():
+                db.close()
+            self._conns.clear()
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction: BEGIN IMMEDIATE, then db.atomic() around the changes and their events."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            with db.atomic():
+                tx = Tx(db)
+                yield tx
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read transaction: one consistent view of the database."""
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            yield Tx(db)
+        finally:
+            if db.conn.in_transaction:
+                db.execute("COMMIT")
+
+
+class Tx:
+    """Reads and writes inside one transaction."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.events: list[dict[str, Any]] = []
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        rows = self.rows(sql, params)
+        return rows[0] if rows else None
+
+    # -- idempotency ---------------------------------------------------------------
+    def request_answer(self, key: str | None) -> tuple[int, Any] | None:
+        """The stored answer to a repeated request_id, or None."""
+        if not key:
+            return None
+        row = self.one("SELECT status, body FROM requests WHERE key = ?", [key])
+        return (row["status"], json.loads(row["body"])) if row else None
+
+    def remember_answer(self, key: str | None, status: int, body: Any, now: datetime) -> None:
+        """Store the answer to a request_id in the same transaction as the change."""
+        if key:
+            self.db.execute(
+                "INSERT INTO requests (key, status, body, at) VALUES (?, ?, ?, ?)",
+                [key, status, json.dumps(body), _iso(now)],
+            )
+
+    # -- tickets -------------------------------------------------------------------
+    def next_number(self, day: str, service: str) -> int:
+        row = self.one(
+            "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets WHERE day = ? AND service = ?", [day, service]
+        )
+        return row["n"]
+
+    def next_position(self, day: str) -> float:
+        row = self.one("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM tickets WHERE day = ?", [day])
+        return float(row["p"])
+
+    def insert_ticket(self, ticket: Ticket, form: dict[str, str]) -> Ticket:
+        cur = self.db.execute(
+            "INSERT INTO tickets ({}) VALUES ({})".format(
+                ", ".join(ticket_to_row(ticket)), ", ".join("?" for _ in ticket_to_row(ticket))
+            ),
+            list(ticket_to_row(ticket).values()),
+        )
+        ticket = ticket.replace(id=cur.lastrowid)
+        self.db.execute(
+            "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, ?, ?, ?)",
+            [ticket.id, form["name"], form["agency"], form["address"], form["phone"], form["problem"]],
+        )
+        return ticket
+
+    def save_ticket(self, ticket: Ticket) -> None:
+        row = ticket_to_row(ticket)
+        row.pop("id", None)
+        sets = ", ".join(f"{k} = ?" for k in row)
+        self.db.execute(
+            f"UPDATE tickets SET {sets}, version = version + 1 WHERE id = ?", [*row.values(), ticket.id]
+        )
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        row = self.one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        return ticket_from_row(row) if row else None
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        row = self.one("SELECT * FROM tickets WHERE token = ?", [token])
+        return ticket_from_row(row) if row else None
+
+    def ticket_by_label(self, day: str, label: str) -> Ticket | None:
+        row = self.one("SELECT * FROM tickets WHERE day = ? AND label = ?", [day, label])
+        return ticket_from_row(row) if row else None
+
+    def form(self, ticket_id: int) -> dict[str, str]:
+        row = self.one("SELECT name, agency, address, phone, problem FROM forms WHERE ticket_id = ?", [ticket_id])
+        return row or {"name": "", "agency": "", "address": "", "phone": "", "problem": ""}
+
+    def waiting(self, day: str) -> list[Ticket]:
+        return [
+            ticket_from_row(r)
+            for r in self.rows("SELECT * FROM tickets WHERE day = ? AND status = ?", [day, WAITING])
+        ]
+
+    def counter_ticket(self, counter_id: int) -> Ticket | None:
+        row = self.one(
+            "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') ORDER BY id DESC LIMIT 1",
+            [counter_id],
+        )
+        return ticket_from_row(row) if row else None
+
+    def tickets_with_status(self, statuses: tuple[str, ...], day: str | None = None) -> list[Ticket]:
+        marks = ", ".join("?" for _ in statuses)
+        sql = f"SELECT * FROM tickets WHERE status IN ({marks})"
+        params: list[Any] = list(statuses)
+        if day is not None:
+            sql += " AND day = ?"
+            params.append(day)
+        return [ticket_from_row(r) for r in self.rows(sql + " ORDER BY id", params)]
+
+    def tickets_of_day(self, day: str) -> list[Ticket]:
+        return [ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? ORDER BY id", [day])]
+
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        return {
+            r["service"]: r["n"]
+            for r in self.rows(
+                "SELECT service, COUNT(*) AS n FROM tickets WHERE day = ? AND status = ? GROUP BY service",
+                [day, WAITING],
+            )
+        }
+
+    def recent_service_seconds(self, service: str, limit: int = 20) -> list[float]:
+        """Seconds from first call to the end of service, for the last finished tickets of a service."""
+        rows = self.rows(
+            "SELECT first_called_at, finished_at FROM tickets WHERE service = ? AND status IN"
+            " ('resolved', 'escalated', 'closed') AND first_called_at IS NOT NULL AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC LIMIT ?",
+            [service, limit],
+        )
+        return [
+            (datetime.fromisoformat(r["finished_at"]) - datetime.fromisoformat(r["first_called_at"])).total_seconds()
+            for r in rows
+        ]
+
+    # -- events --------------------------------------------------------------------
+    def add_event(
+        self,
+        type_: str,
+        now: datetime,
+        day: str,
+        ticket_id: int | None = None,
+        counter_id: int | None = None,
+        actor: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Append to the event log; the event's seq is its place in the global order."""
+        cur = self.db.execute(
+            "INSERT INTO events (at, day, type, ticket_id, counter_id, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [_iso(now), day, type_, ticket_id, counter_id, actor, json.dumps(data or {}, ensure_ascii=False)],
+        )
+        event = {
+            "seq": cur.lastrowid,
+            "at": _iso(now),
+            "day": day,
+            "type": type_,
+            "ticket_id": ticket_id,
+            "counter_id": counter_id,
+            "actor": actor,
+            "data": data or {},
+        }
+        self.events.append(event)
+        return event
+
+    def last_seq(self) -> int:
+        row = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")
+        return row["s"]
+
+    def recent_calls(self, day: str, limit: int = 10) -> list[dict[str, Any]]:
+        rows = self.rows(
+            "SELECT e.seq, e.at, e.type, e.counter_id, t.label, t.service, e.data FROM events e"
+            " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.type IN ('called', 'recalled')"
+            " ORDER BY e.seq DESC LIMIT ?",
+            [day, limit],
+        )
+        for r in rows:
+            r["calls"] = json.loads(r.pop("data") or "{}").get("calls")
+        return rows
+
+    def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
+        rows = self.rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY seq", [ticket_id])
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+        return rows
+
+    # -- counters and users -----------------------------------------------------------
+    def sync_counters(self, counters: list[dict[str, Any]]) -> None:
+        for c in counters:
+            self.db.execute(
+                "INSERT INTO counters (id, name, services) VALUES (?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET name = excluded.name, services = excluded.services",
+                [c["id"], c["name"], json.dumps(list(c["services"]))],
+            )
+
+    def counter_claim(self, counter_id: int) -> dict[str, Any] | None:
+        return self.one("SELECT officer_id, officer_name, claimed_at FROM counters WHERE id = ?", [counter_id])
+
+    def claim_counter(self, counter_id: int, user_id: int | None, name: str | None, now: datetime | None) -> None:
+        self.db.execute(
+            "UPDATE counters SET officer_id = ?, officer_name = ?, claimed_at = ? WHERE id = ?",
+            [user_id, name, _iso(now), counter_id],
+        )
+
+    def counter_claims(self) -> dict[int, dict[str, Any]]:
+        return {r["id"]: r for r in self.rows("SELECT id, officer_id, officer_name FROM counters")}
+
+    def add_user(self, username: str, password_hash: str, role: str, now: datetime, counter_id: int | None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO users (username, password_hash, role, counter_id, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+            [username, password_hash, role, counter_id, _iso(now)],
+        )
+        return cur.lastrowid
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        return self.one("SELECT * FROM users WHERE username = ?", [username])
+
+    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        return self.one("SELECT * FROM users WHERE id = ?", [user_id])
+
+    def user_count(self) -> int:
+        return self.one("SELECT COUNT(*) AS n FROM users")["n"]
+
+    # -- print jobs ------------------------------------------------------------------
+    def add_print_job(self, ticket_id: int, printer: str, kind: str, now: datetime) -> int:
+        cur = self.db.execute(
+            "INSERT INTO print_jobs (ticket_id, printer, kind, status, attempts, next_attempt_at, created_at)"
+            " VALUES (?, ?, ?, 'queued', 0, ?, ?)",
+            [ticket_id, printer, kind, _iso(now), _iso(now)],
+        )
+        return cur.lastrowid
+
+    def due_print_jobs(self, now: datetime, printers: list[str] | None = None) -> list[dict[str, Any]]:
+        rows = self.rows(
+            "SELECT * FROM print_jobs WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
+            [_iso(now)],
+        )
+        return [r for r in rows if printers is None or r["printer"] in printers]
+
+    def print_job(self, job_id: int) -> dict[str, Any] | None:
+        return self.one("SELECT * FROM print_jobs WHERE id = ?", [job_id])
+
+    def update_print_job(self, job_id: int, **fields: Any) -> None:
+        for k in ("next_attempt_at", "printed_at"):
+            if isinstance(fields.get(k), datetime):
+                fields[k] = _iso(fields[k])
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE print_jobs SET {sets} WHERE id = ?", [*fields.values(), job_id])
+
+    def print_jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        if statuses:
+            marks = ", ".join("?" for _ in statuses)
+            return self.rows(
+                f"SELECT p.*, t.label FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id"
+                f" WHERE p.status IN ({marks}) ORDER BY p.id DESC LIMIT ?",
+                [*statuses, limit],
+            )
+        return self.rows(
+            "SELECT p.*, t.label FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id ORDER BY p.id DESC LIMIT ?",
+            [limit],
+        )
+
+    # -- reports -----------------------------------------------------------------------
+    def recap_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
+        return self.rows(
+            "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
+            " AND t.status IN ('resolved', 'escalated', 'closed') ORDER BY t.day, t.finished_at, t.id",
+            [day_from, day_to],
+        )

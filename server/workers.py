@@ -1,0 +1,32 @@
+"""Background work: end-of-day expiry, automatic recall, print jobs, speech. Never inside a request."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask
+
+log = logging.getLogger("antrian.workers")
+
+
+def maintenance_loop(service, interval: float = 1.0) -> None:
+    """Expire yesterday's leftovers and run automatic recalls, once a second, forever."""
+    failures = 0
+    while True:
+        try:
+            service.expire_old()
+            service.auto_recall()
+            failures = 0
+        except Exception:
+            failures += 1
+            if failures == 1:
+                log.exception("maintenance failed (logged once until it works again)")
+        time.sleep(interval)
+
+
+def start_workers(app: Flask) -> None:
+    """Start the background tasks of this app on its Socket.IO async mode."""
+    socketio = app.extensions["antrian.socketio"]
+    service = app.extensions["antrian"]
+    socketio.start_background_task(maintenance_loop, service)

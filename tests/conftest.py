@@ -1,0 +1,95 @@
+"""Shared fixtures: every test builds its own app on its own database file."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(tmp: Path, replace: dict[str, str] | None = None, extra: str = "") -> Path:
+    """A copy of the demo config.toml with its database and data in `tmp`, the kiosk printer a dummy."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('database = "var/antrian.db"', f'database = "{tmp / "antrian.db"}"')
+    text = text.replace('data_dir = "var"', f'data_dir = "{tmp / "data"}"')
+    text = re.sub(r"\[printers\.kiosk\][^\[]*", '[printers.kiosk]\ntype = "dummy"\n\n', text)
+    for old, new in (replace or {}).items():
+        assert old in text, f"config has no {old!r}"
+        text = text.replace(old, new)
+    path = tmp / "config.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+class Clock:
+    """A settable clock for the app: starts at 09:00 WIB on 2026-11-28."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def config_path(tmp_path):
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+def app(config_path, clock):
+    from server.app import create_app
+
+    os.environ.pop("ANTRIAN_SECRET_KEY", None)
+    application = create_app(config_path, workers=False, clock=clock)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["antrian"].store.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def add_user(app, username: str, role: str, password: str = "rahasia-123", counter_id: int | None = None) -> None:
+    from server.auth import hash_password
+
+    with app.extensions["antrian"].store.write() as tx:
+        tx.add_user(username, hash_password(password), role, datetime.now(UTC), counter_id)
+
+
+def login(app, client, username: str, role: str = "officer", counter_id: int | None = None) -> dict[str, str]:
+    """Make the account, log in, and return the headers a write needs (the CSRF token)."""
+    add_user(app, username, role, counter_id=counter_id)
+    r = client.post("/api/login", json={"username": username, "password": "rahasia-123"})
+    assert r.status_code == 200, r.get_json()
+    return {"X-CSRFToken": r.get_json()["csrf_token"]}
+
+
+VISITOR = {
+    "service": "A",
+    "name": "Budi Santoso",
+    "agency": "CV Maju Bersama",
+    "address": "Jl. Sudirman No. 12",
+    "phone": "081234567890",
+    "problem": "Lupa kata sandi akun penyedia SPSE",
+    "category": "pertanyaan",
+}
+
+
+def visitor(**changes) -> dict:
+    return {**VISITOR, **changes}

@@ -1,0 +1,607 @@
+"""printers/: exact ESC/POS bytes, real transports on loopback and files, config validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from printers import (
+    FormCopy,
+    PrinterConfig,
+    PrinterError,
+    TicketSlip,
+    form_copy_bytes,
+    form_copy_text,
+    format_datetime_id,
+    open_printer,
+    print_form_copy,
+    print_ticket,
+    render_ticket,
+    slip_text,
+    ticket_bytes,
+)
+
+ROOT = str(Path(__file__).resolve().parents[1])
+WIB = ZoneInfo("Asia/Jakarta")
+URL = "http://127.0.0.1:8080/t/7f3a9c"
+
+ESC, GS, DLE, EOT = b"\x1b", b"\x1d", b"\x10", b"\x04"
+FULL_CUT = GS + b"V\x00"
+FEED_6 = ESC + b"d\x06"
+STATUS_ONLINE = DLE + EOT + b"\x01"
+STATUS_PAPER = DLE + EOT + b"\x04"
+
+
+def make_slip(**changes) -> TicketSlip:
+    slip = TicketSlip(
+        office_name="LPSE Kabupaten Contoh",
+        office_address="Jl. Merdeka No. 1, Kota Contoh",
+        label="A-012",
+        service_name="Konsultasi Penyedia",
+        issued_at=datetime(2026, 11, 28, 10, 5, tzinfo=WIB),
+        ahead=3,
+        qr_url=URL,
+        footer="Simpan tiket ini.\nPindai kode QR untuk melihat antrian Anda.",
+        priority=False,
+    )
+    return dataclasses.replace(slip, **changes)
+
+
+def make_form(**changes) -> FormCopy:
+    form = FormCopy(
+        office_name="LPSE Kabupaten Contoh",
+        label="B-004",
+        consulted_at=datetime(2026, 11, 28, 11, 30, tzinfo=WIB),
+        name="Budi Santoso",
+        agency="CV Maju Jaya",
+        address="Jl. Sudirman 5, Kota Contoh",
+        phone="081234567890",
+        problem="Tidak bisa mengunggah dokumen penawaran.",
+        category="Penawaran",
+        solution="Ukuran berkas dikurangi di bawah 20 MB, lalu unggah ulang.",
+        officer="Siti Rahma",
+        counter_name="Loket 2",
+    )
+    return dataclasses.replace(form, **changes)
+
+
+def qr_store_command(data: str) -> bytes:
+    """GS ( k  fn 80: store the QR symbol data (pL pH = len + 3)."""
+    payload = data.encode()
+    return GS + b"(k" + (len(payload) + 3).to_bytes(2, "little") + b"1P0" + payload
+
+
+# --- a real TCP printer on loopback ----------------------------------------------------------------
+
+
+class FakeNetworkPrinter:
+    """A listening socket on 127.0.0.1 that records what it receives and answers DLE EOT queries."""
+
+    def __init__(self, *, reads: bool = True, online: bytes = b"\x12", paper: bytes = b"\x12") -> None:
+        self.reads = reads
+        self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
+        self.received = bytearray()
+        self.closed_by_client = threading.Event()
+        self._stop = threading.Event()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # A small receive window so a non-reading printer fills up quickly, as a real one would.
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(1)
+        self._listener.settimeout(0.05)
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        conns = []
+        try:
+            while not self._stop.is_set():
+                try:
+                    conn, _ = self._listener.accept()
+                except TimeoutError:
+                    continue
+                conns.append(conn)
+                conn.settimeout(0.05)
+                if self.reads:
+                    self._read(conn)
+        finally:
+            for conn in conns:
+                conn.close()
+
+    def _read(self, conn: socket.socket) -> None:
+        scanned = 0
+        while not self._stop.is_set():
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                self.closed_by_client.set()
+                return
+            self.received += chunk
+            # Answer each real-time status query once, even if split across reads.
+            while True:
+                hits = [(self.received.find(q, scanned), q) for q in self.answers]
+                hits = [(i, q) for i, q in hits if i >= 0]
+                if not hits:
+                    scanned = max(scanned, len(self.received) - 2)
+                    break
+                i, q = min(hits)
+                scanned = i + len(q)
+                if self.answers[q]:
+                    conn.sendall(self.answers[q])
+
+    def config(self, **changes) -> PrinterConfig:
+        return PrinterConfig.from_dict(
+            "kiosk", {"type": "network", "host": "127.0.0.1", "port": self.port, "profile": "TM-T20II", **changes}
+        )
+
+    def wait_for_close(self) -> bytes:
+        assert self.closed_by_client.wait(5), "the printer connection was never closed"
+        return bytes(self.received)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+
+def run_bounded(job, seconds: float = 5.0) -> BaseException | None:
+    """Run job in a daemon thread; fail the test (rather than hang it) if it does not finish in time."""
+    outcome: list[BaseException | None] = []
+
+    def target() -> None:
+        try:
+            job()
+        except BaseException as err:  # handed back to the test
+            outcome.append(err)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"printing still running after {seconds} s: it would hang the caller")
+    return outcome[0]
+
+
+@pytest.fixture
+def fake_printer():
+    printers = []
+
+    def start(**kwargs) -> FakeNetworkPrinter:
+        printers.append(FakeNetworkPrinter(**kwargs))
+        return printers[-1]
+
+    yield start
+    for p in printers:
+        p.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# --- exact bytes ---------------------------------------------------------------------------------
+
+
+def test_ticket_starts_with_printer_reset_and_shows_office_and_service():
+    out = ticket_bytes(make_slip(), "TM-T20II", 80)
+    assert out.startswith(ESC + b"@")
+    assert b"LPSE Kabupaten Contoh\n" in out
+    assert b"NOMOR ANTRIAN\n" in out
+    assert b"Konsultasi Penyedia\n" in out
+    assert b"Antrian di depan Anda: 3\n" in out
+    assert b"Sabtu, 28 November 2026 10.05 WIB\n" in out
+
+
+def test_label_printed_bold_at_four_times_size_then_size_reset():
+    out = ticket_bytes(make_slip(), "TM-T20II", 80)
+    # ESC E 1 (bold), GS ! 0x33 (4x width, 4x height), the label, then back to GS ! 0.
+    assert ESC + b"E\x01" + GS + b"!\x33" + b"A-012\n" + GS + b"!\x00" in out
+
+
+def test_long_label_shrinks_to_fit_58mm_paper():
+    out = ticket_bytes(make_slip(label="LOKET-A-0123"), "POS-5890", 58)
+    # 12 characters x 2 = 24 columns fit in 32; x3 would not.
+    assert GS + b"!\x11" + b"LOKET-A-0123\n" in out
+
+
+def test_address_printed_in_small_font_b():
+    out = ticket_bytes(make_slip(), "TM-T20II", 80)
+    assert ESC + b"M\x01" in out.split(b"Jl. Merdeka")[0]
+
+
+def test_qr_is_native_gs_k_with_size_6_and_the_url():
+    out = ticket_bytes(make_slip(), "TM-T20II", 80)
+    model2 = GS + b"(k\x04\x001A2\x00"
+    size6 = GS + b"(k\x03\x001C\x06"
+    store = qr_store_command(URL)
+    print_symbol = GS + b"(k\x03\x001Q0"
+    assert model2 + size6 + GS + b"(k\x03\x001E0" + store + print_symbol in out
+
+
+def test_qr_with_non_ascii_url_sends_utf8():
+    url = "http://lpse.contoh.go.id/antrian/café"
+    out = ticket_bytes(make_slip(qr_url=url), "TM-T20II", 80)
+    assert qr_store_command(url) in out
+
+
+def test_tm_t20ii_ticket_ends_with_feed_and_full_cut():
+    out = ticket_bytes(make_slip(), "TM-T20II", 80)
+    assert out.endswith(FEED_6 + FULL_CUT)
+
+
+def test_pos_5890_has_no_cutter_so_ticket_ends_with_feed_only():
+    out = ticket_bytes(make_slip(), "POS-5890", 58)
+    assert out.endswith(FEED_6)
+    assert GS + b"V" not in out
+
+
+def test_priority_marker_only_on_priority_tickets():
+    assert b"PRIORITAS" in ticket_bytes(make_slip(priority=True))
+    assert b"PRIORITAS" not in ticket_bytes(make_slip(priority=False))
+
+
+def test_reprint_marker_only_on_reprints():
+    assert b"CETAK ULANG" in ticket_bytes(make_slip(reprint=True))
+    assert b"CETAK ULANG" not in ticket_bytes(make_slip())
+
+
+def test_58mm_wraps_text_to_32_columns():
+    slip = make_slip(
+        service_name="Konsultasi Non-Penyedia (PPK/Pokja/PP)",
+        footer="Terima kasih telah menggunakan layanan Helpdesk LPSE Kabupaten Contoh.",
+    )
+    out = ticket_bytes(slip, "POS-5890", 58)
+    assert GS + b"!\x00Konsultasi Non-Penyedia\n(PPK/Pokja/PP)\n" in out
+    assert b"\nTerima kasih telah menggunakan\nlayanan Helpdesk LPSE Kabupaten\nContoh.\n" in out
+    # Date and time no longer fit one 32-column line, so they split.
+    assert b"Sabtu, 28 November 2026\n10.05 WIB\n" in out
+    lines = slip_text(slip, 58).splitlines()
+    assert max(len(line) for line in lines) == 32
+    assert " Terima kasih telah menggunakan" in lines  # centred in 32
+
+
+def test_80mm_keeps_48_columns_on_one_line():
+    slip = make_slip(footer="Terima kasih telah menggunakan layanan Helpdesk LPSE Kabupaten Contoh.")
+    out = ticket_bytes(slip, "TM-T20II", 80)
+    assert b"\nTerima kasih telah menggunakan layanan Helpdesk\nLPSE Kabupaten Contoh.\n" in out
+    assert max(len(line) for line in slip_text(slip, 80).splitlines()) == 48
+
+
+def test_render_ticket_writes_the_same_bytes_onto_any_escpos_printer():
+    cfg = PrinterConfig("screen", "dummy", profile="TM-T20II")
+    printer = open_printer(cfg)
+    render_ticket(printer, make_slip(), 80)
+    assert printer.output == ticket_bytes(make_slip(), "TM-T20II", 80)
+
+
+def test_unsupported_paper_width_is_rejected():
+    with pytest.raises(ValueError, match="58 or 80"):
+        ticket_bytes(make_slip(), width_mm=76)
+
+
+# --- text, names and dates -----------------------------------------------------------------------
+
+
+def test_slip_text_reads_like_the_paper():
+    text = slip_text(make_slip(priority=True), 80)
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[:4] == ["LPSE Kabupaten Contoh", "Jl. Merdeka No. 1, Kota Contoh", "-" * 48, "NOMOR ANTRIAN"]
+    assert "A-012" in lines
+    assert "* PRIORITAS *" in lines
+    assert URL in lines
+    assert lines[-2:] == ["Simpan tiket ini.", "Pindai kode QR untuk melihat antrian Anda."]
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 11, 28, 10, 5, tzinfo=WIB), "Sabtu, 28 November 2026 10.05 WIB"),
+        (datetime(2026, 1, 4, 8, 0, tzinfo=ZoneInfo("Asia/Makassar")), "Minggu, 4 Januari 2026 08.00 WITA"),
+        (datetime(2026, 8, 17, 23, 59, tzinfo=ZoneInfo("Asia/Jayapura")), "Senin, 17 Agustus 2026 23.59 WIT"),
+        (datetime(2025, 12, 31, 7, 30, tzinfo=ZoneInfo("Asia/Pontianak")), "Rabu, 31 Desember 2025 07.30 WIB"),
+        (datetime(2026, 2, 5, 13, 1, tzinfo=timezone(timedelta(hours=8))), "Kamis, 5 Februari 2026 13.01 WITA"),
+        (datetime(2026, 5, 1, 9, 9, tzinfo=timezone(timedelta(hours=9))), "Jumat, 1 Mei 2026 09.09 WIT"),
+        (datetime(2026, 3, 3, 9, 15, tzinfo=UTC), "Selasa, 3 Maret 2026 09.15 UTC"),
+    ],
+)
+def test_indonesian_date_and_zone(moment, expected):
+    assert format_datetime_id(moment) == expected
+
+
+def test_naive_datetime_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        format_datetime_id(datetime(2026, 11, 28, 10, 5))
+
+
+@pytest.mark.parametrize(
+    ("name", "printed"),
+    [
+        ("Dédé Ma'ruf", b"Dede Ma'ruf"),
+        ("Ma\u2019ruf Amin", b"Ma'ruf Amin"),
+        ("Zoë Ñoño", b"Zoe Nono"),
+        ("Wayan \u0141ukasz", b"Wayan Lukasz"),
+        ("\u4e2d\u6587 Nama", b"?? Nama"),
+    ],
+)
+def test_names_with_diacritics_and_apostrophes_print_as_ascii(name, printed):
+    out = form_copy_bytes(make_form(name=name), "TM-T20II", 80)
+    assert b"Nama: " + printed + b"\n" in out
+    assert printed.decode() in form_copy_text(make_form(name=name))
+
+
+def test_control_characters_in_user_text_cannot_inject_printer_commands():
+    out = form_copy_bytes(make_form(name="Budi\x1bd\x7f\x1dV\x00x", problem="a\x1b@b"), "TM-T20II", 80)
+    assert b"Budi d  V x" in out
+    assert out.count(ESC + b"@") == 1  # only the reset this package sends
+    assert out.count(GS + b"V") == 1  # only the final cut
+
+
+def test_accented_office_and_service_names_render_on_ticket():
+    slip = make_slip(office_name="LPSE Kabupatén Poso", service_name="Registrasi – Verifikasi Akun")
+    out = ticket_bytes(slip, "POS-5890", 58)
+    assert b"LPSE Kabupaten Poso\n" in out
+    assert b"Registrasi - Verifikasi Akun\n" in out
+
+
+# --- consultation-form copy ----------------------------------------------------------------------
+
+
+def test_form_copy_has_sop_sections_and_officer():
+    out = form_copy_bytes(make_form(), "TM-T20II", 80)
+    for part in (
+        b"FORMULIR KONSULTASI\n",
+        b"No. Antrian: B-004\n",
+        b"Loket: Loket 2\n",
+        b"Tanggal: Sabtu, 28 November 2026 11.30 WIB\n",
+        b"A. Identitas\n",
+        b"Nama: Budi Santoso\n",
+        b"Instansi/Perusahaan: CV Maju Jaya\n",
+        b"Alamat: Jl. Sudirman 5, Kota Contoh\n",
+        b"Telepon: 081234567890\n",
+        b"B. Permasalahan\n",
+        b"Kategori: Penawaran\n",
+        b"C. Jawaban/Solusi\n",
+        b"Ukuran berkas dikurangi di bawah 20 MB, lalu\n",
+        b"Pemberi Penjelasan:\n\n\n\n( Siti Rahma )\n",
+    ):
+        assert part in out
+    assert b"Eskalasi" not in out
+    assert out.endswith(FEED_6 + FULL_CUT)
+
+
+def test_escalated_form_copy_names_lkpp_helpdesk_and_ticket():
+    form = make_form(solution="", escalation_note="Akun perlu dibuka oleh LKPP.", lkpp_ticket="LKPP-2026-0042")
+    text = form_copy_text(form, 58)
+    lines = text.splitlines()
+    i = lines.index("C. Jawaban/Solusi")
+    assert lines[i + 1 : i + 4] == [
+        "Eskalasi ke Helpdesk LKPP",
+        "Akun perlu dibuka oleh LKPP.",
+        "Tiket LKPP: LKPP-2026-0042",
+    ]
+    assert max(len(line) for line in lines) <= 32
+
+
+def test_form_copy_without_answer_shows_a_dash():
+    lines = form_copy_text(make_form(solution="")).splitlines()
+    i = lines.index("C. Jawaban/Solusi")
+    assert lines[i + 1] == "-"
+
+
+# --- network transport on loopback ---------------------------------------------------------------
+
+
+def test_network_printer_receives_exactly_the_ticket_bytes(fake_printer):
+    printer = fake_printer()
+    slip = make_slip()
+    print_ticket(printer.config(), slip)
+    received = printer.wait_for_close()
+    assert received == ticket_bytes(slip, "TM-T20II", 80)
+    assert b"A-012\n" in received
+    assert qr_store_command(URL) in received
+    assert received.endswith(FULL_CUT)
+
+
+def test_network_form_copy_arrives(fake_printer):
+    printer = fake_printer()
+    print_form_copy(printer.config(), make_form())
+    assert printer.wait_for_close() == form_copy_bytes(make_form(), "TM-T20II", 80)
+
+
+def test_status_check_asks_dle_eot_after_the_ticket_and_passes_when_online(fake_printer):
+    printer = fake_printer()
+    print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+    received = printer.wait_for_close()
+    assert received == ticket_bytes(make_slip(), "TM-T20II", 80) + STATUS_ONLINE + STATUS_PAPER
+
+
+def test_status_check_fails_when_printer_reports_offline(fake_printer):
+    printer = fake_printer(online=b"\x1a")  # bit 3 set: offline
+    with pytest.raises(PrinterError, match="printer kiosk: offline"):
+        print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+
+
+def test_status_check_fails_when_paper_is_out(fake_printer):
+    printer = fake_printer(paper=b"\x72")
+    with pytest.raises(PrinterError, match="printer kiosk: out of paper"):
+        print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+
+
+def test_refused_connection_is_a_printer_error_naming_the_address(closed_port):
+    cfg = PrinterConfig("kiosk", "network", host="127.0.0.1", port=closed_port, timeout=2)
+    start = time.monotonic()
+    with pytest.raises(PrinterError) as caught:
+        print_ticket(cfg, make_slip())
+    assert time.monotonic() - start < 1
+    assert str(caught.value) == f"printer kiosk: connection refused at 127.0.0.1:{closed_port}"
+    assert isinstance(caught.value.__cause__, ConnectionRefusedError)
+
+
+def test_printer_that_accepts_but_never_answers_status_times_out(fake_printer):
+    printer = fake_printer(reads=False)
+    cfg = printer.config(check_status=True, timeout=0.5)
+    start = time.monotonic()
+    err = run_bounded(lambda: print_ticket(cfg, make_slip()))
+    elapsed = time.monotonic() - start
+    assert isinstance(err, PrinterError)
+    assert "while reading status from 127.0.0.1" in str(err)
+    assert isinstance(err.__cause__, TimeoutError)
+    assert 0.4 < elapsed < 3
+
+
+def test_large_job_to_printer_that_never_reads_times_out_while_sending(fake_printer):
+    printer = fake_printer(reads=False)
+    # ~300 KB: three times what the loopback socket buffers hold, so sending must block.
+    big = make_slip(footer="Baris panjang kaki tiket untuk menguji batas waktu. " * 6_000)
+    cfg = printer.config(timeout=0.5)
+    start = time.monotonic()
+    err = run_bounded(lambda: print_ticket(cfg, big))
+    assert time.monotonic() - start < 3
+    assert isinstance(err, PrinterError)
+    assert "while sending to 127.0.0.1" in str(err)
+    assert isinstance(err.__cause__, TimeoutError)
+
+
+# --- file and dummy transports, echo -------------------------------------------------------------
+
+
+def test_file_printer_appends_tickets_to_a_plain_file(tmp_path):
+    path = tmp_path / "tickets.prn"
+    cfg = PrinterConfig.from_dict("kiosk", {"type": "file", "path": str(path), "profile": "TM-T20II"})
+    first, second = make_slip(), make_slip(label="A-013", ahead=4)
+    print_ticket(cfg, first)
+    print_ticket(cfg, second)
+    assert path.read_bytes() == ticket_bytes(first, "TM-T20II") + ticket_bytes(second, "TM-T20II")
+
+
+def test_file_printer_in_missing_directory_is_a_printer_error(tmp_path):
+    cfg = PrinterConfig("kiosk", "file", path=str(tmp_path / "no" / "such" / "dir.prn"))
+    with pytest.raises(PrinterError, match="printer kiosk: not found while opening"):
+        print_ticket(cfg, make_slip())
+
+
+def test_missing_printer_device_is_not_created_as_a_file():
+    cfg = PrinterConfig("kiosk", "file", path="/dev/antrian-test-no-such-printer")
+    with pytest.raises(PrinterError, match="not found"):
+        print_ticket(cfg, make_slip())
+
+
+def test_echo_prints_the_ticket_text_to_stdout(tmp_path, capsys):
+    cfg = PrinterConfig("kiosk", "file", path=str(tmp_path / "t.prn"), width_mm=58, echo=True)
+    print_ticket(cfg, make_slip())
+    out = capsys.readouterr().out
+    assert out == slip_text(make_slip(), 58) + "\n"
+    assert "A-012" in out and "Sabtu, 28 November 2026" in out
+
+
+def test_without_echo_nothing_is_printed(capsys):
+    print_ticket(PrinterConfig("kiosk", "dummy"), make_slip())
+    assert capsys.readouterr().out == ""
+
+
+def test_echo_shows_form_copy_on_dummy_printer(capsys):
+    print_form_copy(PrinterConfig("screen", "dummy", echo=True), make_form())
+    assert "FORMULIR KONSULTASI" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("cfg", "package"),
+    [
+        (PrinterConfig("kiosk", "usb", vendor_id=0x04B8, product_id=0x0E15), "pyusb"),
+        (PrinterConfig("kiosk", "serial", device="/dev/ttyS0"), "pyserial"),
+        (PrinterConfig("kiosk", "cups", cups_printer="TM-T20II"), "pycups"),
+    ],
+)
+def test_missing_optional_transport_library_is_a_printer_error(cfg, package):
+    module = {"pyusb": "usb.core", "pyserial": "serial", "pycups": "cups"}[package]
+    try:
+        __import__(module)
+    except ImportError:
+        pass
+    else:
+        pytest.skip(f"{package} is installed here")
+    with pytest.raises(PrinterError, match=f"printer kiosk: a {cfg.type} printer needs {package}"):
+        print_ticket(cfg, make_slip())
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+def test_from_dict_reads_a_toml_table():
+    cfg = PrinterConfig.from_dict(
+        "kiosk",
+        {"type": "network", "host": "192.168.1.50", "port": 9100, "timeout": 3, "profile": "TM-T20II", "width_mm": 80},
+    )
+    assert cfg == PrinterConfig("kiosk", "network", profile="TM-T20II", host="192.168.1.50", timeout=3)
+
+
+def test_empty_profile_means_library_default():
+    assert PrinterConfig.from_dict("k", {"type": "dummy", "profile": ""}).profile is None
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"type": "network", "host": "h", "port": 0}, "printers.kiosk.port: must be an integer 1-65535"),
+        ({"type": "network", "host": "h", "port": "9100"}, "printers.kiosk.port: must be an integer 1-65535"),
+        ({"type": "network", "host": "h", "port": True}, "printers.kiosk.port: must be an integer 1-65535"),
+        ({"type": "network"}, "printers.kiosk.host: required for a network printer"),
+        ({"type": "network", "host": "h", "timeout": 0}, "printers.kiosk.timeout: must be a number"),
+        ({"type": "laser"}, "printers.kiosk.type: must be one of usb, network"),
+        ({}, "printers.kiosk.type: missing"),
+        ({"type": "dummy", "width_mm": 76}, "printers.kiosk.width_mm: must be 58 or 80"),
+        ({"type": "dummy", "profile": "TM-NOPE"}, "printers.kiosk.profile: must be a python-escpos profile"),
+        ({"type": "dummy", "colour": "red"}, "printers.kiosk.colour: unknown key"),
+        ({"type": "dummy", "echo": "yes"}, "printers.kiosk.echo: must be true or false"),
+        ({"type": "usb", "vendor_id": 0x04B8}, "printers.kiosk.product_id: required for a usb printer"),
+        ({"type": "usb", "vendor_id": 0x1FFFF, "product_id": 1}, "printers.kiosk.vendor_id: must be an integer"),
+        ({"type": "serial"}, "printers.kiosk.device: required for a serial printer"),
+        ({"type": "serial", "device": "/dev/ttyS0", "baudrate": 0}, "printers.kiosk.baudrate: must be an integer"),
+        ({"type": "file"}, "printers.kiosk.path: required for a file printer"),
+        ({"type": "file", "path": "x", "check_status": True}, "printers.kiosk.check_status: only network"),
+    ],
+)
+def test_from_dict_rejects_bad_values_naming_the_key(table, message):
+    with pytest.raises(ValueError) as caught:
+        PrinterConfig.from_dict("kiosk", table)
+    assert str(caught.value).startswith(message)
+
+
+def test_config_is_frozen():
+    cfg = PrinterConfig("kiosk", "dummy")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.port = 1  # type: ignore[misc]
+
+
+# --- package hygiene -----------------------------------------------------------------------------
+
+
+def test_importing_printers_adds_no_root_log_handler_and_no_flask():
+    code = (
+        "import logging, sys; before = list(logging.getLogger().handlers); import printers; "
+        "assert logging.getLogger().handlers == before, logging.getLogger().handlers; "
+        "assert 'flask' not in sys.modules and 'server' not in sys.modules, 'printers pulled in the app'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
