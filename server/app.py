@@ -71,6 +71,17 @@ def create_app(
 
     app.register_blueprint(api_bp)
     register_errors(app)
+    import counter
+    import display
+    import kiosk
+
+    for module in (kiosk, display, counter):
+        for blueprint in getattr(module, "blueprints", [module.bp]):
+            app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def _globals():
+        return {"office": settings.office, "settings": settings}
 
     @app.get("/healthz")
     def healthz():

@@ -93,3 +93,30 @@ VISITOR = {
 
 def visitor(**changes) -> dict:
     return {**VISITOR, **changes}
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's /usr/bin/chromium) shared by every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A real server process for this module (gevent, 127.0.0.1, its own database)."""
+    from live import LiveServer
+
+    server = LiveServer(write_config(tmp_path_factory.mktemp("live"))).start()
+    yield server
+    server.stop()

@@ -1,0 +1,90 @@
+"""A real server process on 127.0.0.1 for end-to-end tests (python -m server serve, gevent)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """Starts `python -m server serve` on a free port with a given config; stops (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, config: Path, port: int | None = None, env: dict[str, str] | None = None):
+        self.config = config
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen | None = None
+        self.log_path = config.parent / f"server-{self.port}.log"
+        self.first_password: str | None = None
+
+    def start(self, timeout: float = 20.0) -> LiveServer:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--config", str(self.config), "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError(f"server did not start: {self.log()}")
+        for line in self.log().splitlines():
+            if "First account" in line:
+                self.first_password = line.rsplit("password '", 1)[1].rstrip("'")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, as a power cut of the process."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def session(self, username: str, password: str) -> requests.Session:
+        """A logged-in requests session whose writes carry the CSRF header."""
+        s = requests.Session()
+        r = s.post(self.url + "/api/login", json={"username": username, "password": password}, timeout=5)
+        r.raise_for_status()
+        s.headers["X-CSRFToken"] = r.json()["csrf_token"]
+        return s
+
+    def add_user(self, username: str, role: str, password: str = "rahasia-123") -> None:
+        """Add an account through the command line, as an admin would."""
+        subprocess.run(
+            [sys.executable, "-m", "server", "users", "add", username, "--role", role, "--config", str(self.config)],
+            input=password + "\n", text=True, check=True, cwd=ROOT, capture_output=True,
+        )
