@@ -219,6 +219,33 @@ def cancel_ticket(ref: str):
     return answer(service().cancel(ref, current_user()["username"], request_key(f"cancel:{ref}", data)))
 
 
+@bp.post("/tickets/<ref>/reprint")
+@require("frontoffice")
+def reprint_ticket(ref: str):
+    """Front office: print a ticket again."""
+    data = body()
+    return answer(service().reprint(ref, current_user()["username"], request_key(f"reprint:{ref}", data)))
+
+
+@bp.post("/tickets/<ref>/print-form")
+@require("officer")
+def print_form(ref: str):
+    """The visitor's copy of the completed consultation form on a counter's printer."""
+    data = body()
+    counter_id = data.get("counter_id")
+    if not isinstance(counter_id, int) or isinstance(counter_id, bool):
+        raise ApiError(422, "form_incomplete", {"counter_id": "required"})
+    key = request_key(f"print-form:{ref}", data)
+    return answer(service().print_form_copy(ref, counter_id, current_user()["username"], key))
+
+
+@bp.get("/print-jobs")
+@require("officer", "frontoffice", csrf=False)
+def print_jobs():
+    """Recent print jobs (queued, retrying, printed, failed) for the front office's alerts."""
+    return jsonify({"jobs": service().print_jobs()})
+
+
 @bp.post("/tickets/<ref>/close")
 @require("officer")
 def close_ticket(ref: str):

@@ -47,6 +47,8 @@ class QueueService:
         )
         self.publish: Callable[[list[dict[str, Any]]], None] = lambda events: None
         self.announcer: Callable[[Ticket, int], dict[str, Any] | None] = lambda ticket, counter_id: None
+        self.print_workers: dict[str, Any] = {}
+        self.stopping = threading.Event()
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -151,7 +153,79 @@ class QueueService:
             view["status_url"] = f"{self.settings.office.public_url}/t/{ticket.token}"
             return 201, {"ticket": view}
 
-        return self._run(request_key, run)
+        result = self._run(request_key, run)
+        self.wake_printer(self.settings.kiosk.printer)
+        return result
+
+    def stop(self) -> None:
+        """Ask the background workers to finish (tests, shutdown)."""
+        self.stopping.set()
+        for worker in self.print_workers.values():
+            worker.wake.set()
+
+    # -- printing ------------------------------------------------------------------------
+    def wake_printer(self, name: str) -> None:
+        """Tell a printer's worker that a job is waiting."""
+        worker = self.print_workers.get(name)
+        if worker is not None:
+            worker.wake.set()
+
+    def print_result(self, job: dict[str, Any], error: str | None) -> None:
+        """Record one print attempt; a failure raises an alert event for the front office."""
+        from server.printing import result_fields
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            fields, event = result_fields(job, error, now)
+            tx.update_print_job(job["id"], **fields)
+            if event:
+                ticket = tx.ticket(job["ticket_id"])
+                tx.add_event(event, now, self.day(now), ticket.id, None, "printer",
+                             {"job": job["id"], "printer": job["printer"], "kind": job["kind"], "error": error,
+                              "attempts": fields["attempts"], "final": fields["status"] == "failed"})
+            return 200, None
+
+        self._run(None, run)
+
+    def reprint(self, ref: str, actor: str, request_key: str | None = None) -> tuple[int, Any]:
+        """Front office: print a ticket again (after a paper jam, or when the first print failed)."""
+        printer = self.settings.kiosk.printer
+        if not printer:
+            raise QueueError("no_printer")
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, ref, now)
+            job = tx.add_print_job(ticket.id, printer, "reprint", now)
+            tx.add_event("reprint", now, self.day(now), ticket.id, None, actor, {"job": job})
+            return 202, {"print_job": job, "ticket": self.public_ticket(ticket)}
+
+        result = self._run(request_key, run)
+        self.wake_printer(printer)
+        return result
+
+    def print_form_copy(self, ref: str, counter_id: int | None, actor: str,
+                        request_key: str | None = None) -> tuple[int, Any]:
+        """SOP step 12: the visitor's copy of the completed form, on the counter's printer."""
+        counter = self._counter(counter_id) if counter_id is not None else None
+        printer = counter.printer if counter else ""
+        if not printer:
+            raise QueueError("no_printer")
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, ref, now, any_day=True)
+            if ticket.status not in (core.RESOLVED, core.ESCALATED, core.CLOSED):
+                raise core.InvalidTransition(action="print", status=ticket.status, label=ticket.label)
+            job = tx.add_print_job(ticket.id, printer, "form", now)
+            tx.add_event("form_print", now, self.day(now), ticket.id, counter_id, actor, {"job": job})
+            return 202, {"print_job": job}
+
+        result = self._run(request_key, run)
+        self.wake_printer(printer)
+        return result
+
+    def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent print jobs with their state, newest first."""
+        with self.store.read() as tx:
+            return tx.print_jobs(limit=limit)
 
     # -- views -----------------------------------------------------------------------
     def ahead_of(self, waiting: list[Ticket], ticket: Ticket) -> int:

@@ -76,6 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ticket {label} is being called ({calls} of {max_calls}). Recall it, or wait for {max_calls} calls.",
     ),
     "no_ticket": ("Loket ini tidak sedang memanggil atau melayani tiket.", "This counter holds no ticket."),
+    "no_printer": ("Tidak ada printer yang diatur untuk ini.", "No printer is configured for this."),
     "transfer_same_service": ("Tiket {label} sudah di layanan itu.", "Ticket {label} is already in that service."),
     "counter_wrong_service": ("Loket ini tidak melayani layanan itu.", "This counter does not serve that service."),
 }

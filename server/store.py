@@ -238,8 +238,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A read transaction: one consistent view of the database."""
+        """A read transaction: one consistent view of the database (inside another one, that one's view)."""
         db = self.db
+        if db.conn.in_transaction:
+            yield Tx(db)
+            return
         db.execute("BEGIN")
         try:
             yield Tx(db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import Flask
 
@@ -13,7 +12,7 @@ log = logging.getLogger("antrian.workers")
 def maintenance_loop(service, interval: float = 1.0) -> None:
     """Expire yesterday's leftovers and run automatic recalls, once a second, forever."""
     failures = 0
-    while True:
+    while not service.stopping.is_set():
         try:
             service.expire_old()
             service.auto_recall()
@@ -22,7 +21,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
             failures += 1
             if failures == 1:
                 log.exception("maintenance failed (logged once until it works again)")
-        time.sleep(interval)
+        service.stopping.wait(interval)
 
 
 def start_workers(app: Flask) -> None:
@@ -30,3 +29,6 @@ def start_workers(app: Flask) -> None:
     socketio = app.extensions["antrian.socketio"]
     service = app.extensions["antrian"]
     socketio.start_background_task(maintenance_loop, service)
+    from server.printing import start_print_workers
+
+    service.print_workers = start_print_workers(socketio, service)

@@ -57,6 +57,7 @@ def app(config_path, clock):
     application = create_app(config_path, workers=False, clock=clock)
     application.config["TESTING"] = True
     yield application
+    application.extensions["antrian"].stop()
     application.extensions["antrian"].store.close()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter  # noqa: E402,F401
 
 from printers import (
     FormCopy,
@@ -37,8 +38,6 @@ URL = "http://127.0.0.1:8080/t/7f3a9c"
 ESC, GS, DLE, EOT = b"\x1b", b"\x1d", b"\x10", b"\x04"
 FULL_CUT = GS + b"V\x00"
 FEED_6 = ESC + b"d\x06"
-STATUS_ONLINE = DLE + EOT + b"\x01"
-STATUS_PAPER = DLE + EOT + b"\x04"
 
 
 def make_slip(**changes) -> TicketSlip:
@@ -81,79 +80,6 @@ def qr_store_command(data: str) -> bytes:
 
 
 # --- a real TCP printer on loopback ----------------------------------------------------------------
-
-
-class FakeNetworkPrinter:
-    """A listening socket on 127.0.0.1 that records what it receives and answers DLE EOT queries."""
-
-    def __init__(self, *, reads: bool = True, online: bytes = b"\x12", paper: bytes = b"\x12") -> None:
-        self.reads = reads
-        self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
-        self.received = bytearray()
-        self.closed_by_client = threading.Event()
-        self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # A small receive window so a non-reading printer fills up quickly, as a real one would.
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(1)
-        self._listener.settimeout(0.05)
-        self.port = self._listener.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        conns = []
-        try:
-            while not self._stop.is_set():
-                try:
-                    conn, _ = self._listener.accept()
-                except TimeoutError:
-                    continue
-                conns.append(conn)
-                conn.settimeout(0.05)
-                if self.reads:
-                    self._read(conn)
-        finally:
-            for conn in conns:
-                conn.close()
-
-    def _read(self, conn: socket.socket) -> None:
-        scanned = 0
-        while not self._stop.is_set():
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                continue
-            if not chunk:
-                self.closed_by_client.set()
-                return
-            self.received += chunk
-            # Answer each real-time status query once, even if split across reads.
-            while True:
-                hits = [(self.received.find(q, scanned), q) for q in self.answers]
-                hits = [(i, q) for i, q in hits if i >= 0]
-                if not hits:
-                    scanned = max(scanned, len(self.received) - 2)
-                    break
-                i, q = min(hits)
-                scanned = i + len(q)
-                if self.answers[q]:
-                    conn.sendall(self.answers[q])
-
-    def config(self, **changes) -> PrinterConfig:
-        return PrinterConfig.from_dict(
-            "kiosk", {"type": "network", "host": "127.0.0.1", "port": self.port, "profile": "TM-T20II", **changes}
-        )
-
-    def wait_for_close(self) -> bytes:
-        assert self.closed_by_client.wait(5), "the printer connection was never closed"
-        return bytes(self.received)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
 
 
 def run_bounded(job, seconds: float = 5.0) -> BaseException | None:

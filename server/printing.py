@@ -1,0 +1,133 @@
+"""Print jobs: an outbox written with the ticket, printed in the background, retried, never lost.
+
+One worker per printer, so a printer that hangs (accepts, never reads) stalls only its own jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import printers
+from server import core
+
+log = logging.getLogger("antrian.printing")
+MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before the next try: 2, 4, 8, … seconds, at most 5 minutes."""
+    return float(min(300, 2**attempts))
+
+
+class PrintWorker:
+    """Prints the queued jobs of one printer, in order, with retries."""
+
+    def __init__(self, service: Any, printer_name: str, config: printers.PrinterConfig):
+        self.service = service
+        self.name = printer_name
+        self.config = config
+        self.wake = threading.Event()
+
+    def slip(self, tx, job: dict[str, Any]) -> printers.TicketSlip | printers.FormCopy:
+        """What goes on the paper for a job, read from the database now."""
+        settings = self.service.settings
+        ticket = tx.ticket(job["ticket_id"])
+        tz = settings.office.tz
+        if job["kind"] == "form":
+            form = tx.form(ticket.id)
+            return printers.FormCopy(
+                office_name=settings.office.name,
+                label=ticket.label,
+                consulted_at=(ticket.started_at or ticket.created_at).astimezone(tz),
+                name=form["name"],
+                agency=form["agency"],
+                address=form["address"],
+                phone=form["phone"],
+                problem=form["problem"],
+                category=ticket.category,
+                solution=ticket.solution,
+                escalation_note=ticket.escalation_note,
+                lkpp_ticket=ticket.lkpp_ticket,
+                officer=ticket.officer,
+                counter_name=self.service.counter_name(ticket.counter_id) or "",
+            )
+        service = settings.service(ticket.service)
+        ahead = 0
+        if ticket.status == core.WAITING:
+            ahead = self.service.ahead_of(tx.waiting(ticket.day), ticket)
+        return printers.TicketSlip(
+            office_name=settings.office.name,
+            office_address=settings.office.address,
+            label=ticket.label,
+            service_name=service.name if service else ticket.service,
+            issued_at=ticket.created_at.astimezone(tz),
+            ahead=ahead,
+            qr_url=f"{settings.office.public_url}/t/{ticket.token}",
+            footer=settings.kiosk.footer,
+            priority=ticket.priority,
+            reprint=job["kind"] == "reprint",
+        )
+
+    def run_once(self) -> int:
+        """Print every due job of this printer once; returns how many were tried."""
+        store = self.service.store
+        now = self.service.clock()
+        with store.read() as tx:
+            jobs = tx.due_print_jobs(now, [self.name])
+            slips = [(job, self.slip(tx, job)) for job in jobs]
+        for job, slip in slips:
+            error = None
+            try:
+                if isinstance(slip, printers.FormCopy):
+                    printers.print_form_copy(self.config, slip)
+                else:
+                    printers.print_ticket(self.config, slip)
+            except printers.PrinterError as err:
+                error = str(err)
+            except Exception as err:  # a bug in layout must not kill the worker
+                log.exception("print job %s failed unexpectedly", job["id"])
+                error = f"{type(err).__name__}: {err}"
+            self.service.print_result(job, error)
+        return len(slips)
+
+    def loop(self) -> None:
+        """Forever: print what is due, then sleep until woken or the next retry is due."""
+        while not self.service.stopping.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("print worker %s", self.name)
+            self.wake.wait(1.0)
+            self.wake.clear()
+
+
+def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
+    """The job's new columns after one try, and the event type to log (None for a quiet retry)."""
+    attempts = (job["attempts"] or 0) + 1
+    if error is None:
+        return {"status": "printed", "attempts": attempts, "error": None, "printed_at": now}, "printed"
+    if attempts >= MAX_ATTEMPTS:
+        return {"status": "failed", "attempts": attempts, "error": error}, "print_failed"
+    fields = {
+        "status": "retrying",
+        "attempts": attempts,
+        "error": error,
+        "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts)),
+    }
+    return fields, ("print_failed" if attempts == 1 else None)
+
+
+def start_print_workers(socketio, service) -> dict[str, PrintWorker]:
+    """One background task per printer that jobs can go to."""
+    settings = service.settings
+    names = {settings.kiosk.printer} | {c.printer for c in settings.counters}
+    workers = {}
+    for name in sorted(n for n in names if n):
+        worker = PrintWorker(service, name, settings.printers[name])
+        workers[name] = worker
+        socketio.start_background_task(worker.loop)
+    return workers
+
