@@ -34,12 +34,18 @@ class LiveServer:
         self.first_password: str | None = None
 
     def start(self, timeout: float = 20.0) -> LiveServer:
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
+        with open(self.log_path, "ab") as log:
+            self.proc = self._popen(log)
+        return self._wait_ready(timeout)
+
+    def _popen(self, log) -> subprocess.Popen:
+        return subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--config", str(self.config), "--host", "127.0.0.1",
              "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
+
+    def _wait_ready(self, timeout: float) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

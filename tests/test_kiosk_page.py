@@ -1,0 +1,300 @@
+"""The kiosk touchscreen and the visitor's phone page, end to end: a real server and a real Chromium.
+
+Every field is typed by tapping the on-screen keys, as a visitor at a kiosk without a keyboard would.
+The tests also refresh the screenshots in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from server.messages import message
+
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+FORM = {
+    "name": "Budi Santoso",
+    "agency": "CV Maju Bersama",
+    "address": "Jl. Sudirman No. 12",
+    "phone": "081234567890",
+    "problem": "Lupa kata sandi akun penyedia SPSE",
+}
+
+
+@pytest.fixture
+def kiosk(browser, live):
+    """Open the kiosk page; returns a function taking the viewport and an optional query string."""
+    pages = []
+
+    def open_kiosk(viewport=PORTRAIT, query=""):
+        page = browser.new_page(viewport=viewport, has_touch=True)
+        pages.append(page)
+        page.goto(f"{live.url}/kiosk/{query}")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        return page
+
+    yield open_kiosk
+    for page in pages:
+        page.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def waiting(live, service: str = "A") -> int:
+    services = requests.get(f"{live.url}/api/state", timeout=5).json()["services"]
+    return next(s["waiting"] for s in services if s["code"] == service)
+
+
+def tap_text(page, text: str) -> None:
+    """Type `text` into the active field by tapping the visible on-screen keys, shift included."""
+    pad = ".osk > div:not([hidden])"
+    shift = page.locator(f"{pad} [data-key=shift]")
+    for ch in text:
+        if ch == " ":
+            key = "space"
+        else:
+            key = ch.lower()
+            if ch.isalpha():
+                wanted = "true" if ch.isupper() else "false"
+                if shift.get_attribute("aria-pressed") != wanted:
+                    shift.click()
+        page.click(f'{pad} [data-key="{key}"]')
+
+
+def fill(page, **values: str) -> None:
+    for key, text in values.items():
+        page.click(f"#f-{key}")
+        tap_text(page, text)
+
+
+def start_form(page, service: str = "A") -> None:
+    page.click("#start")
+    page.click(f'[data-service="{service}"]')
+    expect(page.locator("#screen-form")).to_be_visible()
+
+
+def field_values(page) -> dict[str, str]:
+    return page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('#visitor-form input, #visitor-form textarea')]"
+        ".map(e => [e.name, e.value]))"
+    )
+
+
+def test_missing_field_is_marked_at_the_field_in_indonesian_and_issues_no_ticket(kiosk, live):
+    page = kiosk()
+    shot(page, "kiosk-welcome")
+    page.click("#start")
+    expect(page.locator("#screen-service")).to_be_visible()
+    shot(page, "kiosk-service")
+    page.click('[data-service="A"]')
+    # The inputs never ask the OS for its keyboard.
+    assert page.locator("#f-name").get_attribute("inputmode") == "none"
+    assert page.locator("#f-phone").get_attribute("inputmode") == "none"
+    without_problem = {k: v for k, v in FORM.items() if k != "problem"}
+    fill(page, **without_problem)
+    assert field_values(page) == {**without_problem, "problem": ""}
+    page.click("#f-problem")
+    before = waiting(live)
+
+    page.click("#to-review")
+
+    expect(page.locator("#e-problem")).to_have_text("Wajib diisi.")
+    expect(page.locator('.field[data-field="problem"]')).to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.locator("#screen-form")).to_be_visible()
+    for key in ("name", "agency", "address", "phone"):
+        expect(page.locator(f"#e-{key}")).to_have_text("")
+    shot(page, "kiosk-form-error")
+    assert waiting(live) == before
+
+
+def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live):
+    page = kiosk()
+    start_form(page)
+    fill(page, **FORM)
+    page.click('[data-category="pertanyaan"]')
+    page.click("#to-review")
+    expect(page.locator("#screen-review")).to_be_visible()
+    expect(page.locator("#review")).to_contain_text("Budi Santoso")
+    expect(page.locator("#review")).to_contain_text("Pertanyaan")
+    shot(page, "kiosk-review")
+    before = waiting(live)
+
+    page.click("#submit")
+
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    label = page.locator("#ticket-label").inner_text()
+    status_url = parse_qs(urlparse(page.locator("#ticket-qr").get_attribute("src")).query)["data"][0]
+    token = status_url.rsplit("/t/", 1)[1]
+    server = requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+    assert label == server["label"] and label.startswith("A-")
+    assert waiting(live) == before + 1
+    expect(page.locator("#ticket-service")).to_have_text("Konsultasi Penyedia")
+    ahead = server["ahead"]
+    expect(page.locator("#ticket-ahead")).to_have_text(
+        f"{ahead} orang di depan Anda" if ahead else "Tidak ada antrian di depan Anda"
+    )
+    expect(page.locator("#ticket-wait")).to_contain_text("Perkiraan waktu tunggu")
+    expect(page.locator(".ticket-note")).to_have_text("Catat nomor Anda atau foto kode QR")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    size = page.evaluate("() => getComputedStyle(document.getElementById('ticket-label')).fontSize")
+    assert float(size.removesuffix("px")) >= 100
+    shot(page, "kiosk-ticket")
+
+
+def test_double_tap_on_submit_issues_one_ticket(kiosk, live):
+    page = kiosk()
+    start_form(page)
+    fill(page, **FORM)
+    page.click("#to-review")
+    before = waiting(live)
+
+    page.dblclick("#submit")
+
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    assert waiting(live) == before + 1
+
+
+def test_bad_phone_on_the_numeric_pad_shows_the_servers_message_at_the_phone_field(kiosk, live):
+    page = kiosk()
+    start_form(page)
+    fill(page, **{**FORM, "phone": "12345"})
+    page.click("#f-phone")
+    expect(page.locator("#osk-numpad")).to_be_visible()
+    expect(page.locator("#osk-letters")).to_be_hidden()
+    page.click("#to-review")
+    before = waiting(live)
+
+    page.click("#submit")
+
+    expect(page.locator("#screen-form")).to_be_visible()
+    expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "id"))
+    expect(page.locator("#e-name")).to_have_text("")
+    assert waiting(live) == before
+    # Corrected on the pad, the same form now gets its number.
+    page.click("#f-phone")
+    for _ in range(5):
+        page.click("#osk-numpad [data-key=backspace]")
+    tap_text(page, "081234567890")
+    expect(page.locator("#e-phone")).to_have_text("")
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+
+
+def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, live):
+    page = kiosk(query="?idle=3")
+    start_form(page)
+    fill(page, **FORM)
+    page.click('[data-category="pengaduan"]')
+    page.click("#priority")
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    expect(page.locator("#ticket-label")).not_to_have_text("")
+
+    expect(page.locator("#screen-welcome")).to_be_visible(timeout=6000)
+
+    assert field_values(page) == dict.fromkeys(FORM, "")
+    assert page.locator("[aria-pressed=true]").count() == 0
+    for key in ("ticket-label", "ticket-service", "ticket-ahead", "ticket-wait", "review", "form-service"):
+        assert page.locator(f"#{key}").inner_text() == ""
+    assert page.locator("#ticket-qr").get_attribute("src") is None
+    # A half-filled form is cleared too.
+    start_form(page)
+    fill(page, name="Ani")
+    expect(page.locator("#screen-welcome")).to_be_visible(timeout=6000)
+    assert field_values(page)["name"] == ""
+
+
+def test_english_toggle_changes_the_labels(kiosk):
+    page = kiosk()
+    expect(page.locator(".welcome-cta")).to_have_text("Sentuh layar untuk mengambil nomor antrian")
+    page.click("#lang-toggle")
+    expect(page.locator(".welcome-cta")).to_have_text("Touch the screen to take a queue number")
+    start_form(page)
+    expect(page.locator('label[for="f-name"]')).to_have_text("Name")
+    expect(page.locator('label[for="f-agency"]')).to_have_text("Agency / company")
+    expect(page.locator('[data-category="pengaduan"]')).to_have_text("Complaint")
+    page.click("#to-review")
+    expect(page.locator("#e-name")).to_have_text("Required.")
+    page.click("#lang-toggle")
+    expect(page.locator('label[for="f-name"]')).to_have_text("Nama")
+    expect(page.locator("#lang-toggle")).to_have_text("English")
+
+
+@pytest.mark.parametrize("viewport, name", [(PORTRAIT, "kiosk-form"), (LANDSCAPE, "kiosk-form-landscape")])
+def test_form_and_keyboard_fit_the_screen_with_big_touch_targets(kiosk, viewport, name):
+    page = kiosk(viewport)
+    start_form(page)
+    fill(page, name="Siti")
+    for selector in ("#osk", "#to-review", "#f-name", "#priority"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], selector
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('button')].filter(b => b.offsetParent)"
+        ".map(b => [b.textContent.trim(), b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
+    )
+    small = [s for s in sizes if s[1] < 48 or s[2] < 48]
+    assert not small
+    shot(page, name)
+
+
+def test_phone_page_shows_only_its_ticket_and_the_call_live(browser, live):
+    other = requests.post(f"{live.url}/api/tickets", json={**FORM, "service": "A"}, timeout=5).json()["ticket"]
+    mine = requests.post(
+        f"{live.url}/api/tickets", json={**FORM, "service": "C", "priority": True}, timeout=5
+    ).json()["ticket"]
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.add_init_script("window.__vibrations = []; navigator.vibrate = p => (window.__vibrations.push(p), true);")
+    page = context.new_page()
+    try:
+        page.goto(f"{live.url}/t/{mine['token']}")
+        expect(page.locator("#label")).to_have_text(mine["label"])
+        expect(page.locator("#status")).to_have_text("menunggu")
+        expect(page.locator("#position")).to_contain_text("Posisi Anda: ke-")
+        expect(page.locator("#wait")).to_contain_text("Perkiraan waktu tunggu")
+        page.wait_for_function("() => document.getElementById('conn').textContent === ''")
+        shot(page, "phone-waiting")
+
+        live.add_user("petugas-hp", "officer")
+        officer = live.session("petugas-hp", "rahasia-123")
+        for _ in range(10):  # earlier tickets of counter 1's services may come first
+            called = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5).json()["ticket"]
+            if called["label"] == mine["label"]:
+                break
+            officer.post(f"{live.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+            officer.post(f"{live.url}/api/counters/1/resolve", json={"solution": "Selesai."}, timeout=5)
+
+        expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")
+        expect(page.locator("#status")).to_have_text("dipanggil")
+        assert page.evaluate("() => window.__vibrations.length") >= 1
+        assert other["label"] not in page.locator("body").inner_text()
+        shot(page, "phone-called")
+    finally:
+        context.close()
+
+
+def test_unknown_ticket_token_gives_an_indonesian_404_page(live):
+    r = requests.get(f"{live.url}/t/tidak-ada-tiket-ini", timeout=5)
+    assert r.status_code == 404
+    assert "Tiket tidak ditemukan" in r.text
+
+
+def test_qr_code_is_drawn_only_for_this_offices_ticket_urls(live):
+    ticket = requests.post(f"{live.url}/api/tickets", json={**FORM, "service": "B"}, timeout=5).json()["ticket"]
+    ok = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": ticket["status_url"]}, timeout=5)
+    assert ok.status_code == 200 and ok.headers["Content-Type"].startswith("image/svg+xml")
+    assert "<svg" in ok.text
+    foreign = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": "https://example.com/t/x"}, timeout=5)
+    assert foreign.status_code == 400

@@ -1,0 +1,202 @@
+"""Socket.IO with real python-socketio clients over TCP on 127.0.0.1 against a real server process."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+from conftest import VISITOR, visitor, write_config
+from live import LiveServer
+
+PERSONAL = ("Budi Santoso", "081234567890", "Jl. Sudirman", "Lupa kata sandi")
+
+
+class Client:
+    """A Socket.IO client that keeps its snapshot and every event, in order."""
+
+    def __init__(self, url: str, auth: dict, headers: dict | None = None):
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
+        self.snapshots: queue.Queue = queue.Queue()
+        self.events: queue.Queue = queue.Queue()
+        self.all_events: list[dict] = []
+        self.sio.on("snapshot", lambda data: self.snapshots.put(data))
+        self.sio.on("event", self._event)
+        self.sio.connect(url, auth=auth, headers=headers or {}, transports=["websocket"], wait_timeout=10)
+
+    def _event(self, data):
+        self.all_events.append(data)
+        self.events.put(data)
+
+    def snapshot(self, timeout: float = 5) -> dict:
+        return self.snapshots.get(timeout=timeout)
+
+    def event(self, type_: str | None = None, timeout: float = 5) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            ev = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if type_ is None or ev["type"] == type_:
+                return ev
+
+    def close(self):
+        self.sio.disconnect()
+
+
+@pytest.fixture
+def clients():
+    made: list[Client] = []
+
+    def make(url, auth, headers=None) -> Client:
+        made.append(Client(url, auth, headers))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture(scope="module")
+def officer(live):
+    live.add_user("budi", "officer")
+    return live.session("budi", "rahasia-123")
+
+
+def cookie_header(session: requests.Session) -> dict:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())}
+
+
+def test_display_gets_snapshot_then_numbered_events_without_personal_data(live, officer, clients):
+    display = clients(live.url, {"role": "display"})
+    snap = display.snapshot()
+    assert snap == requests.get(live.url + "/api/state").json()
+    r = requests.post(live.url + "/api/tickets", json=visitor())
+    label = r.json()["ticket"]["label"]
+    issued = display.event("issued")
+    assert issued["seq"] == snap["seq"] + 1 and issued["ticket"]["label"] == label
+    officer.post(live.url + "/api/counters/1/call-next").raise_for_status()
+    called = display.event("called")
+    seqs = [ev["seq"] for ev in display.all_events]
+    assert seqs == list(range(snap["seq"] + 1, called["seq"] + 1))  # every seq, none skipped
+    assert called["ticket"]["counter_id"] == 1 and called["counter_id"] == 1
+    for ev in display.all_events:
+        text = repr(ev)
+        assert not any(p in text for p in PERSONAL), text
+    # tidy up the counter for the next test
+    officer.post(live.url + "/api/counters/1/start")
+    officer.post(live.url + "/api/counters/1/resolve", json={"solution": "ok"})
+
+
+def test_counter_room_gets_the_whole_form(live, officer, clients):
+    staff = clients(live.url, {"role": "counter"}, cookie_header(officer))
+    snap = staff.snapshot()
+    assert "tickets" in snap
+    requests.post(live.url + "/api/tickets", json=visitor()).raise_for_status()
+    ev = staff.event("issued")
+    assert ev["ticket"]["form"]["name"] == VISITOR["name"]
+    assert ev["ticket"]["form"]["phone"] == VISITOR["phone"]
+
+
+def test_counter_role_without_login_is_refused(live):
+    sio = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(live.url, auth={"role": "counter"}, transports=["websocket"], wait_timeout=5)
+
+
+@pytest.mark.parametrize("auth", [None, {}, {"role": "wizard"}, {"role": "ticket", "token": "nope"},
+                                  {"role": "agent", "printer": "kiosk", "token": "x"}, {"role": ["display"]}])
+def test_unknown_or_bad_identities_are_refused(live, auth):
+    sio = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(live.url, auth=auth, transports=["websocket"], wait_timeout=5)
+
+
+def test_phone_sees_its_own_ticket(live, clients):
+    ticket = requests.post(live.url + "/api/tickets", json=visitor(service="C")).json()["ticket"]
+    phone = clients(live.url, {"role": "ticket", "token": ticket["token"]})
+    snap = phone.snapshot()
+    assert snap["ticket"]["label"] == ticket["label"] and snap["ticket"]["status"] == "waiting"
+    assert "name" not in snap["ticket"]
+
+
+def test_client_asking_for_a_snapshot_gets_a_fresh_one(live, clients):
+    display = clients(live.url, {"role": "display"})
+    first = display.snapshot()
+    requests.post(live.url + "/api/tickets", json=visitor(service="B")).raise_for_status()
+    display.event("issued")
+    display.sio.emit("snapshot")
+    again = display.snapshot()
+    assert again["seq"] > first["seq"]
+
+
+def test_many_clients_see_every_seq_in_order(live, officer, clients):
+    displays = [clients(live.url, {"role": "display"}) for _ in range(5)]
+    start = [d.snapshot()["seq"] for d in displays]
+    for _ in range(4):
+        requests.post(live.url + "/api/tickets", json=visitor(service="B")).raise_for_status()
+    for d, s in zip(displays, start, strict=True):
+        seqs = [d.event()["seq"] for _ in range(4)]
+        assert seqs == list(range(s + 1, s + 5))
+
+
+def test_acknowledged_tickets_and_calls_survive_kill_9(tmp_path, clients):
+    server = LiveServer(write_config(tmp_path)).start()
+    try:
+        server.add_user("dewi", "officer")
+        s = server.session("dewi", "rahasia-123")
+        labels = []
+        stop = threading.Event()
+
+        def kiosk():
+            while not stop.is_set():
+                try:
+                    r = requests.post(server.url + "/api/tickets", json=visitor(), timeout=2)
+                except requests.RequestException:
+                    return
+                if r.status_code == 201:
+                    labels.append(r.json()["ticket"]["label"])
+
+        t = threading.Thread(target=kiosk)
+        t.start()
+        time.sleep(0.3)
+        called = s.post(server.url + "/api/counters/2/call-next").json()["ticket"]["label"]
+        time.sleep(0.3)
+        server.kill()  # SIGKILL mid-work
+        stop.set()
+        t.join()
+        assert len(labels) > 5
+        server.start()
+        state = requests.get(server.url + "/api/state").json()
+        staff = server.session("dewi", "rahasia-123").get(server.url + "/api/staff/state").json()
+        known = {t["label"] for t in staff["tickets"]}
+        assert set(labels) <= known  # every acknowledged ticket is there
+        assert next(c for c in state["counters"] if c["id"] == 2)["ticket"]["label"] == called
+        # numbering goes on with no duplicate
+        nxt = requests.post(server.url + "/api/tickets", json=visitor()).json()["ticket"]["label"]
+        assert nxt not in known
+        # a reconnected client's snapshot equals GET /api/state
+        display = clients(server.url, {"role": "display"})
+        assert display.snapshot() == requests.get(server.url + "/api/state").json()
+    finally:
+        server.stop()
+
+
+def test_display_reconnects_after_server_restart_and_resyncs(tmp_path, clients):
+    cfg = write_config(tmp_path)
+    server = LiveServer(cfg).start()
+    try:
+        display = clients(server.url, {"role": "display"})
+        display.snapshot()
+        requests.post(server.url + "/api/tickets", json=visitor()).raise_for_status()
+        display.event("issued")
+        server.stop()
+        server.start()
+        snap = display.snapshot(timeout=10)  # sent again on the automatic reconnect
+        assert snap["seq"] >= 1
+        assert snap == requests.get(server.url + "/api/state").json()
+        requests.post(server.url + "/api/tickets", json=visitor()).raise_for_status()
+        assert display.event("issued")["seq"] > snap["seq"]
+    finally:
+        server.stop()
