@@ -1,0 +1,58 @@
+"""The command line of DESIGN.md: users add, demo, --config before or after the command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, write_config
+
+from server.config import load_settings
+from server.store import Store
+
+
+def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server", *args], input=stdin, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
+    cfg = write_config(tmp_path)
+    r = cli("--config", str(cfg), "users", "add", "Budi", "--role", "officer", stdin="kata-sandi-rahasia\n")
+    assert r.returncode == 0, r.stderr
+    store = Store(load_settings(cfg).server.database)
+    with store.read() as tx:
+        user = tx.user("budi")
+    assert user["role"] == "officer" and "kata-sandi-rahasia" not in user["password_hash"]
+    r = cli("users", "add", "budi", "--role", "officer", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
+    assert r.returncode == 2 and "exists" in r.stderr
+
+
+@pytest.mark.parametrize("args,stdin,msg", [
+    (["users", "add", "siti", "--role", "officer"], "pendek\n", "password"),
+    (["users", "add", "a b", "--role", "officer"], "cukup-panjang\n", "username"),
+    (["users", "add", "siti", "--role", "officer", "--counter", "9"], "cukup-panjang\n", "no counter 9"),
+])
+def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg):
+    r = cli(*args, "--config", str(write_config(tmp_path)), stdin=stdin)
+    assert r.returncode == 2 and msg in r.stderr
+
+
+def test_role_must_be_known(tmp_path):
+    r = cli("users", "add", "siti", "--role", "boss", "--config", str(write_config(tmp_path)), stdin="x" * 10)
+    assert r.returncode != 0 and "invalid choice" in r.stderr
+
+
+def test_demo_fills_yesterday_and_today_once(tmp_path):
+    cfg = write_config(tmp_path)
+    r = cli("demo", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert "visitors waiting today" in r.stdout
+    store = Store(load_settings(cfg).server.database)
+    with store.read() as tx:
+        done = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated')")["n"]
+        waiting = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status = 'waiting'")["n"]
+    assert done >= 10 and waiting == 6
+    r = cli("demo", "--if-empty", "--config", str(cfg))
+    assert "nothing added" in r.stdout
