@@ -255,6 +255,22 @@ def close_ticket(ref: str):
     return answer(service().close_escalation(ref, data, current_user()["username"], key))
 
 
+@bp.get("/escalations")
+@require("officer", "frontoffice", csrf=False)
+def escalations():
+    """Open escalations to the LKPP helpdesk with their age and e-mail state."""
+    return jsonify({"escalations": service().escalations()})
+
+
+@bp.post("/tickets/<ref>/lkpp-ticket")
+@require("officer")
+def lkpp_ticket(ref: str):
+    """Record the LKPP helpdesk's ticket number (TTS / LPSE Support) for an escalated case."""
+    data = body()
+    key = request_key(f"lkpp:{ref}", data)
+    return answer(service().record_lkpp_ticket(ref, data, current_user()["username"], key))
+
+
 @bp.get("/recap")
 @require("officer", "frontoffice", csrf=False)
 def recap():

@@ -49,6 +49,7 @@ class QueueService:
         self.announcer: Callable[[Ticket, int], dict[str, Any] | None] = lambda ticket, counter_id: None
         self.print_workers: dict[str, Any] = {}
         self.stopping = threading.Event()
+        self.mail_worker: Any = None
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -160,8 +161,9 @@ class QueueService:
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
         self.stopping.set()
-        for worker in self.print_workers.values():
-            worker.wake.set()
+        for worker in [*self.print_workers.values(), self.mail_worker]:
+            if worker is not None:
+                worker.wake.set()
 
     # -- printing ------------------------------------------------------------------------
     def wake_printer(self, name: str) -> None:
@@ -221,6 +223,49 @@ class QueueService:
         result = self._run(request_key, run)
         self.wake_printer(printer)
         return result
+
+    def mail_result(self, mail: dict[str, Any], error: str | None) -> None:
+        """Record one sending attempt of an escalation mail; failures are visible to officers."""
+        from server.mail import result_fields
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            fields, event = result_fields(mail, error, now)
+            tx.update_mail(mail["id"], **fields)
+            if event:
+                tx.add_event(event, now, self.day(now), mail["ticket_id"], None, "mail",
+                             {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"],
+                              "error": error})
+            return 200, None
+
+        self._run(None, run)
+
+    def escalations(self) -> list[dict[str, Any]]:
+        """Open escalations (waiting for LKPP's answer), oldest first, with their age and mail state."""
+        now = self.clock()
+        with self.store.read() as tx:
+            rows = tx.open_escalations()
+        out = []
+        for r in rows:
+            finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
+            out.append({
+                "label": r["label"], "day": r["day"], "id": r["id"], "service": r["service"], "officer": r["officer"],
+                "note": r["escalation_note"], "lkpp_ticket": r["lkpp_ticket"] or "", "escalated_at": r["finished_at"],
+                "age_s": int((now - finished).total_seconds()), "mail": r["mail"],
+                "form": {k: r[k] for k in ("name", "agency", "address", "phone", "problem")},
+            })
+        return out
+
+    def record_lkpp_ticket(self, ref: str, payload: dict[str, Any], actor: str,
+                           request_key: str | None = None) -> tuple[int, Any]:
+        """Note the LKPP helpdesk's ticket number (TTS / LPSE Support) on an open escalation."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, ref, now, any_day=True)
+            new = core.record_lkpp_ticket(ticket, payload.get("lkpp_ticket"))
+            new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
+            return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
+
+        return self._run(request_key, run)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent print jobs with their state, newest first."""
@@ -334,7 +379,10 @@ class QueueService:
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             return handler(tx, now, counter, payload, officer)
 
-        return self._run(request_key, run)
+        result = self._run(request_key, run)
+        if action == "escalate" and self.mail_worker is not None:
+            self.mail_worker.wake.set()
+        return result
 
     def _current(self, tx: Tx, counter_id: int) -> Ticket:
         t = tx.counter_ticket(counter_id)
@@ -402,7 +450,14 @@ class QueueService:
         new = core.escalate(current, payload.get("note"), officer, now, payload.get("category"),
                             payload.get("priority_class"), self._classes())
         new = self._change(tx, current, new, "escalated", now, counter.id, officer)
-        escalation = {"ticket_label": new.label, "note": new.escalation_note, "status": "recorded"}
+        escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
+        if self.settings.escalation.enabled:
+            from server.mail import subject_for
+
+            subject = subject_for(self.settings, new.label, now)
+            mail_id = tx.add_mail(new.id, "escalation", subject, now)
+            escalation["mail"] = {"id": mail_id, "status": "queued", "subject": subject,
+                                  "to": self.settings.escalation.to}
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id)), "escalation": escalation}
 
     def _transfer(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:

@@ -299,6 +299,17 @@ def close_escalation(ticket: Ticket, answer: object, lkpp_ticket: object, now: d
     )
 
 
+def record_lkpp_ticket(ticket: Ticket, number: object) -> Ticket:
+    """Note the LKPP helpdesk's ticket number on an escalated case (it stays open until answered)."""
+    if ticket.status != ESCALATED:
+        raise InvalidTransition(action="lkpp_ticket", status=ticket.status, label=ticket.label)
+    if not isinstance(number, str) or not number.strip():
+        raise FormIncomplete({"lkpp_ticket": "required"})
+    if len(number.strip()) > 100:
+        raise FormIncomplete({"lkpp_ticket": "too_long"})
+    return ticket.replace(lkpp_ticket=number.strip())
+
+
 def cancel(ticket: Ticket, now: datetime) -> Ticket:
     """Front office cancels a ticket that has not been served."""
     _check(ticket, "cancel")

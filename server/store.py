@@ -132,6 +132,29 @@ def m001_initial(db: Database) -> None:
     db["print_jobs"].create_index(["status", "next_attempt_at"])
 
 
+@migrations()
+def m002_escalation_mail(db: Database) -> None:
+    db["mails"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "kind": str,
+            "status": str,
+            "attempts": int,
+            "error": str,
+            "subject": str,
+            "next_attempt_at": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db["mails"].create_index(["status", "next_attempt_at"])
+    db["tickets"].create_index(["status"])
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -504,6 +527,41 @@ class Tx:
             "SELECT p.*, t.label FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id ORDER BY p.id DESC LIMIT ?",
             [limit],
         )
+
+    # -- escalation mail -------------------------------------------------------------------
+    def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime) -> int:
+        cur = self.db.execute(
+            "INSERT INTO mails (ticket_id, kind, status, attempts, subject, next_attempt_at, created_at)"
+            " VALUES (?, ?, 'queued', 0, ?, ?, ?)",
+            [ticket_id, kind, subject, _iso(now), _iso(now)],
+        )
+        return cur.lastrowid
+
+    def due_mails(self, now: datetime) -> list[dict[str, Any]]:
+        return self.rows(
+            "SELECT * FROM mails WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
+            [_iso(now)],
+        )
+
+    def update_mail(self, mail_id: int, **fields: Any) -> None:
+        for k in ("next_attempt_at", "sent_at"):
+            if isinstance(fields.get(k), datetime):
+                fields[k] = _iso(fields[k])
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE mails SET {sets} WHERE id = ?", [*fields.values(), mail_id])
+
+    def mail_of_ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        return self.one("SELECT * FROM mails WHERE ticket_id = ? ORDER BY id DESC LIMIT 1", [ticket_id])
+
+    def open_escalations(self) -> list[dict[str, Any]]:
+        rows = self.rows(
+            "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " JOIN forms f ON f.ticket_id = t.id WHERE t.status = 'escalated' ORDER BY t.finished_at"
+        )
+        for r in rows:
+            mail = self.mail_of_ticket(r["id"])
+            r["mail"] = {k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")} if mail else None
+        return rows
 
     # -- reports -----------------------------------------------------------------------
     def recap_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:

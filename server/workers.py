@@ -32,3 +32,8 @@ def start_workers(app: Flask) -> None:
     from server.printing import start_print_workers
 
     service.print_workers = start_print_workers(socketio, service)
+    if service.settings.escalation.enabled:
+        from server.mail import MailWorker
+
+        service.mail_worker = MailWorker(service)
+        socketio.start_background_task(service.mail_worker.loop)

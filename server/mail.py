@@ -1,0 +1,149 @@
+"""Escalation to the LKPP helpdesk by e-mail (SOP step 11): an outbox sent in the background, retried."""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from server.config import EscalationSettings, Settings
+
+log = logging.getLogger("antrian.mail")
+MAX_ATTEMPTS = 8
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+class MailError(Exception):
+    """The SMTP server could not be reached or refused the message."""
+
+
+def tanggal(dt: datetime) -> str:
+    """An Indonesian date: 'Sabtu, 28 November 2026'."""
+    return f"{DAYS[dt.weekday()]}, {dt.day} {MONTHS[dt.month - 1]} {dt.year}"
+
+
+def subject_for(settings: Settings, label: str, when: datetime) -> str:
+    """Subject naming the office, the ticket and the date."""
+    local = when.astimezone(settings.office.tz)
+    return f"[Eskalasi] {settings.office.name} - tiket {label} - {tanggal(local)}"
+
+
+def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:
+    """The escalation e-mail: the consultation form and the officer's analysis."""
+    esc = settings.escalation
+    tz = settings.office.tz
+    when = (ticket.finished_at or ticket.created_at).astimezone(tz)
+    msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))  # no folded Subject
+    msg["Subject"] = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
+    msg["From"] = esc.sender
+    msg["To"] = esc.to
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(idstring=f"antrian-{mail_id}")
+    category = ticket.category or "-"
+    body = f"""Yth. Helpdesk LKPP,
+
+{settings.office.name} meneruskan permasalahan pengguna SPSE berikut yang belum dapat
+diselesaikan di LPSE (SOP Penanganan Permasalahan Pengguna, langkah 11).
+
+Nomor antrian : {ticket.label}
+Tanggal       : {tanggal(when)} {when:%H.%M} {when.tzname()}
+Jenis         : {category}
+Kelas prioritas: {ticket.priority_class or "-"}
+
+A. IDENTITAS
+Nama                : {form["name"]}
+Instansi/Perusahaan : {form["agency"]}
+Alamat              : {form["address"]}
+Telepon             : {form["phone"]}
+
+B. PERMASALAHAN
+{form["problem"]}
+
+C. ANALISIS HELPDESK LPSE
+{ticket.escalation_note}
+
+Pemberi penjelasan: {ticket.officer}
+
+Mohon balasan atau nomor tiket (TTS / LPSE Support) untuk kasus ini.
+--
+{settings.office.name}
+{settings.office.address}
+"""
+    msg.set_content(body)
+    return msg
+
+
+def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = 10.0) -> None:
+    """Send one message over SMTP (none, STARTTLS or SSL); raises MailError."""
+    password = os.environ.get(esc.password_env, "")
+    try:
+        if esc.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(esc.host, esc.port, timeout=timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(esc.host, esc.port, timeout=timeout)
+        with smtp:
+            if esc.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if esc.username:
+                smtp.login(esc.username, password)
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as err:
+        raise MailError(f"{esc.host}:{esc.port}: {type(err).__name__}: {err}") from err
+
+
+def result_fields(mail: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
+    """The mail's new columns after one try and the event to log (None for a quiet retry)."""
+    attempts = (mail["attempts"] or 0) + 1
+    if error is None:
+        return {"status": "sent", "attempts": attempts, "error": None, "sent_at": now}, "mail_sent"
+    if attempts >= MAX_ATTEMPTS:
+        return {"status": "failed", "attempts": attempts, "error": error}, "mail_failed"
+    wait = min(600, 2 ** (attempts + 1))
+    fields = {"status": "retrying", "attempts": attempts, "error": error,
+              "next_attempt_at": now + timedelta(seconds=wait)}
+    return fields, "mail_failed"
+
+
+class MailWorker:
+    """Sends queued escalation mails, with retries; one at a time."""
+
+    def __init__(self, service: Any):
+        self.service = service
+        import threading
+
+        self.wake = threading.Event()
+
+    def run_once(self) -> int:
+        """Try every due mail once; returns how many were tried."""
+        svc = self.service
+        now = svc.clock()
+        with svc.store.read() as tx:
+            due = [(m, build_message(svc.settings, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]), m["id"]))
+                   for m in tx.due_mails(now)]
+        for mail, msg in due:
+            error = None
+            try:
+                send(svc.settings.escalation, msg)
+            except MailError as err:
+                error = str(err)
+            svc.mail_result(mail, error)
+        return len(due)
+
+    def loop(self) -> None:
+        """Forever: send what is due, then sleep until woken or a second passed."""
+        while not self.service.stopping.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("mail worker")
+            self.wake.wait(1.0)
+            self.wake.clear()

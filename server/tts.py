@@ -1,0 +1,398 @@
+"""Queue-call announcements: the spoken phrase and its speech, cached as WAV files.
+
+`announcement_text` turns a ticket label and a counter name into the sentence to speak.
+`Speech` renders a sentence to a WAV file with pyttsx3 on espeak-ng. pyttsx3 is not
+thread-safe and keeps one engine per process, so synthesis runs in a long-lived child
+process (`server/tts_worker.py`) that the parent feeds one request at a time. All waiting
+goes through `selectors` and `subprocess`, which gevent patches, so a slow or hung worker
+never blocks the event loop; a request that takes too long kills the worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import selectors
+import shutil
+import string
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import wave
+from pathlib import Path
+
+from num2words import num2words
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_ID = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
+TEMPLATE_EN = "Queue number, {letter}, {number}. Please go to, {counter}."
+TEMPLATES = {"id": TEMPLATE_ID, "en": TEMPLATE_EN}
+PLACEHOLDERS = frozenset({"letter", "number", "counter"})
+
+_LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
+_DIGITS = re.compile(r"\d+")
+
+WORKER_SCRIPT = Path(__file__).with_name("tts_worker.py")
+# Bumped when the audio a key stands for changes, so old cache files are not reused.
+_CACHE_VERSION = "1"
+
+
+def validate_template(template: str) -> None:
+    """Raise ValueError unless `template` uses exactly {letter}, {number} and {counter}."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise ValueError(f"announcement template {template!r} has unbalanced braces") from error
+    seen: set[str] = set()
+    for literal, field, spec, conversion in parts:
+        if "{" in literal or "}" in literal:
+            raise ValueError(
+                f"announcement template {template!r}: braces are only allowed around "
+                "{letter}, {number} and {counter}"
+            )
+        if field is None:
+            continue
+        if field not in PLACEHOLDERS or spec or conversion:
+            shown = "{" + field + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            raise ValueError(
+                f"announcement template {template!r}: unknown placeholder {shown}; "
+                "use only {letter}, {number} and {counter}"
+            )
+        seen.add(field)
+    missing = sorted(PLACEHOLDERS - seen)
+    if missing:
+        names = ", ".join("{" + name + "}" for name in missing)
+        raise ValueError(f"announcement template {template!r} is missing {names}")
+
+
+def number_words(number: int, lang: str = "id") -> str:
+    """Spell `number` in words of `lang` with num2words."""
+    try:
+        return num2words(number, lang=lang)
+    except NotImplementedError as error:
+        raise ValueError(f"no number words for language {lang!r}") from error
+
+
+def spell_letters(prefix: str) -> str:
+    """Spell a label prefix letter by letter: "AB" -> "A B"."""
+    return " ".join(prefix.upper())
+
+
+def counter_words(counter_name: str, lang: str = "id") -> str:
+    """Say the digits in a counter name as words: "Loket 2" -> "Loket dua"."""
+    return _DIGITS.sub(lambda m: number_words(int(m.group()), lang), counter_name)
+
+
+def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:
+    """The sentence that calls ticket `label` to `counter_name`, numbers spelled in `lang`."""
+    validate_template(template)
+    match = _LABEL.fullmatch(label.strip())
+    if match is None:
+        raise ValueError(f"ticket label {label!r} is not letters, a dash and a number")
+    prefix, digits = match.groups()
+    return template.format(
+        letter=spell_letters(prefix),
+        number=number_words(int(digits), lang),
+        counter=counter_words(counter_name.strip(), lang),
+    )
+
+
+class _OnceLog:
+    """Log a failure once; repeats of the same kind are only counted until a success."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.kind: str | None = None
+        self.count = 0
+
+    def failure(self, kind: str, message: str) -> None:
+        self.count += 1
+        if kind != self.kind:
+            self.kind = kind
+            log.error("%s failed: %s", self.what, message)
+
+    def success(self) -> None:
+        if self.count:
+            log.info("%s works again after %d failure(s)", self.what, self.count)
+        self.kind, self.count = None, 0
+
+
+class _WorkerError(Exception):
+    """A speech request failed; `kind` groups failures for logging once."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class Speech:
+    """Text to WAV files with pyttsx3/espeak-ng in a worker process, cached by text, voice, rate."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        voice: str = "id",
+        rate: int = 150,
+        enabled: bool = True,
+        *,
+        worker_cmd: list[str] | None = None,
+        timeout: float = 10.0,
+        player_cmd: list[str] | None = None,
+    ) -> None:
+        if int(rate) <= 0:  # espeak-ng clamps the rest to its own 80..450
+            raise ValueError(f"speech rate must be positive, not {rate}")
+        self.cache_dir = Path(cache_dir)
+        self.voice = voice
+        self.rate = int(rate)
+        self.enabled = enabled
+        self.worker_cmd = list(worker_cmd or [sys.executable, str(WORKER_SCRIPT)])
+        self.timeout = timeout
+        self.player_cmd = player_cmd
+        self.synth_count = 0  # WAV files actually made (cache misses that succeeded)
+        self.hit_count = 0
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._to_worker = -1
+        self._from_worker = -1
+        self._pending = b""
+        self._synth_failures = _OnceLog("speech synthesis")
+        self._play_failures = _OnceLog("speech playback")
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The process id of the running speech worker, if any."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    @property
+    def failure_count(self) -> int:
+        """Synthesis failures since the last success."""
+        return self._synth_failures.count
+
+    def key(self, text: str) -> str:
+        """Stable hex digest naming the audio of `text` in this voice and rate."""
+        blob = json.dumps([_CACHE_VERSION, text, self.voice, self.rate], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def path_for(self, key: str) -> Path:
+        """The cache file for `key`."""
+        return self.cache_dir / f"{key}.wav"
+
+    def synthesize(self, text: str) -> Path | None:
+        """The WAV file speaking `text`, made on a cache miss; None if disabled or it failed."""
+        if not self.enabled:
+            return None
+        if not text.strip():
+            raise ValueError("nothing to say: the text is empty")
+        path = self.path_for(self.key(text))
+        if path.exists():
+            self.hit_count += 1
+            return path
+        with self._lock:
+            if path.exists():  # another caller made it while we waited
+                self.hit_count += 1
+                return path
+            try:
+                self._make(text, path)
+            except _WorkerError as error:
+                self._synth_failures.failure(error.kind, str(error))
+                return None
+            self.synth_count += 1
+            self._synth_failures.success()
+            return path
+
+    def _make(self, text: str, path: Path) -> None:
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _WorkerError("cache", f"cannot create {self.cache_dir}: {error}") from error
+        temp = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.tmp")
+        try:
+            answer = self._ask({"text": text, "voice": self.voice, "rate": self.rate, "path": str(temp)})
+            if not answer.get("ok"):
+                raise _WorkerError("synthesis", str(answer.get("error", "unknown error")))
+            _check_wav(temp)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    # -- the worker process -------------------------------------------------------------
+
+    def _start(self) -> None:
+        child_in, to_worker = os.pipe()
+        from_worker, child_out = os.pipe()
+        try:
+            self._proc = subprocess.Popen(self.worker_cmd, stdin=child_in, stdout=child_out, close_fds=True)
+        except OSError as error:
+            for fd in (to_worker, from_worker):
+                os.close(fd)
+            raise _WorkerError("start", f"cannot start {self.worker_cmd[0]}: {error}") from error
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        os.set_blocking(to_worker, False)
+        os.set_blocking(from_worker, False)
+        self._to_worker, self._from_worker, self._pending = to_worker, from_worker, b""
+
+    def _stop(self, kill: bool = False) -> int | None:
+        """Stop the worker (closing its stdin asks it to leave) and return its exit code."""
+        proc, self._proc = self._proc, None
+        for fd in (self._to_worker, self._from_worker):
+            if fd >= 0:
+                os.close(fd)
+        self._to_worker = self._from_worker = -1
+        if proc is None:
+            return None
+        if not kill:
+            try:
+                return proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        proc.kill()
+        return proc.wait()
+
+    def _ask(self, request: dict) -> dict:
+        if self._proc is not None and self._proc.poll() is not None:
+            self._stop()  # died since the last request
+        if self._proc is None:
+            self._start()
+        deadline = time.monotonic() + self.timeout
+        try:
+            self._send(json.dumps(request).encode("utf-8") + b"\n", deadline)
+            line = self._receive_line(deadline)
+        except TimeoutError as error:
+            self._stop(kill=True)
+            raise _WorkerError("timeout", f"no answer within {self.timeout:g} s") from error
+        except (BrokenPipeError, EOFError) as error:
+            code = self._stop()
+            raise _WorkerError("exited", f"speech worker exited with code {code}") from error
+        try:
+            answer = json.loads(line)
+            if not isinstance(answer, dict):
+                raise ValueError("not an object")
+        except ValueError as error:
+            self._stop(kill=True)
+            raise _WorkerError("protocol", f"bad answer from speech worker: {line!r}") from error
+        return answer
+
+    def _wait(self, fd: int, event: int, deadline: float) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, event)
+            if not selector.select(remaining):
+                raise TimeoutError
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(self._to_worker, selectors.EVENT_WRITE, deadline)
+            try:
+                view = view[os.write(self._to_worker, view) :]
+            except BlockingIOError:
+                continue
+
+    def _receive_line(self, deadline: float) -> bytes:
+        while b"\n" not in self._pending:
+            self._wait(self._from_worker, selectors.EVENT_READ, deadline)
+            try:
+                chunk = os.read(self._from_worker, 65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise EOFError
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line
+
+    def close(self) -> None:
+        """Stop the worker process; the next synthesis starts a new one."""
+        with self._lock:
+            self._stop()
+
+    def __enter__(self) -> Speech:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- playback on the server ---------------------------------------------------------
+
+    def play(self, path: Path) -> bool:
+        """Play a WAV file on this machine's speakers (aplay or paplay); False if it failed."""
+        command = self.player_cmd or _find_player()
+        if command is None:
+            self._play_failures.failure("missing", "no audio player (aplay or paplay) found")
+            return False
+        try:
+            subprocess.run(
+                [*command, str(path)],
+                check=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=max(self.timeout, _duration(path) + 5),
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            detail = getattr(error, "stderr", None) or b""
+            message = f"{error} {detail.decode('utf-8', 'replace').strip()}".strip()
+            self._play_failures.failure(type(error).__name__, message)
+            return False
+        self._play_failures.success()
+        return True
+
+
+def _find_player() -> list[str] | None:
+    if shutil.which("aplay"):
+        return ["aplay", "-q"]
+    if shutil.which("paplay"):
+        return ["paplay"]
+    return None
+
+
+def _duration(path: Path) -> float:
+    try:
+        with wave.open(str(path), "rb") as audio:
+            return audio.getnframes() / audio.getframerate()
+    except (OSError, wave.Error, ZeroDivisionError):
+        return 0.0
+
+
+def _check_wav(path: Path) -> None:
+    try:
+        with wave.open(str(path), "rb") as audio:
+            frames = audio.getnframes()
+    except (OSError, wave.Error, EOFError) as error:
+        raise _WorkerError("output", f"speech worker wrote no valid WAV: {error}") from error
+    if frames == 0:
+        raise _WorkerError("output", "speech worker wrote an empty WAV")
+
+
+class FakeSpeech:
+    """Stands in for Speech in tests: records what it was asked and makes no sound."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.spoken: list[str] = []
+        self.played: list[Path] = []
+
+    def synthesize(self, text: str) -> Path | None:
+        """Record `text`; there is never a file."""
+        if self.enabled:
+            self.spoken.append(text)
+        return None
+
+    def play(self, path: Path) -> bool:
+        """Record `path`."""
+        self.played.append(path)
+        return True
+
+    def close(self) -> None:
+        """Nothing to stop."""

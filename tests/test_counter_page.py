@@ -1,0 +1,288 @@
+"""The counter page and the front-office page end to end: a real server process, real Chromium."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+PASSWORD = "rahasia-123"
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}
+ACCOUNTS = {"budi": "officer", "sari": "officer", "joko": "officer", "wati": "officer", "rina": "frontoffice",
+            "kepala": "admin"}
+
+
+@pytest.fixture(scope="module")
+def accounts(live):
+    for name, role in ACCOUNTS.items():
+        live.add_user(name, role)
+    return live
+
+
+@pytest.fixture(autouse=True)
+def clean_queue(accounts):
+    """Every test starts with an empty queue and free counters (the server lives for the whole module)."""
+    admin = accounts.session("kepala", PASSWORD)
+    state = admin.get(accounts.url + "/api/staff/state", timeout=5).json()
+    for ticket in state["tickets"]:
+        if ticket["status"] == "serving":
+            r = admin.post(f"{accounts.url}/api/counters/{ticket['counter_id']}/resolve",
+                           json={"solution": "Dibersihkan oleh tes."}, timeout=5)
+        else:
+            r = admin.post(f"{accounts.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+    for counter in state["counters"]:
+        admin.post(f"{accounts.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
+    yield
+
+
+def issue(live, name: str, service: str = "A") -> dict:
+    r = requests.post(live.url + "/api/tickets", timeout=5, json={
+        "service": service, "name": name, "agency": "CV Maju Bersama", "address": "Jl. Sudirman No. 12",
+        "phone": "081234567890", "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
+    })
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def log_in(browser, live, path: str, username: str, fake_clock: bool = False):
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = context.new_page()
+    if fake_clock:
+        page.clock.install()
+    page.goto(live.url + path)
+    page.fill("#login-form [name=username]", username)
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#officer-name")).to_have_text(username)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    return page
+
+
+def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool = False):
+    page = log_in(browser, live, "/counter/", username, fake_clock)
+    page.select_option("#counter-select", str(counter_id))
+    return page
+
+
+def line_labels(page, service: str = "A") -> list[str]:
+    return page.locator(f"#line section[data-service='{service}'] li").evaluate_all(
+        "items => items.map(li => li.dataset.label)"
+    )
+
+
+def server_ticket(live, token: str) -> dict:
+    return requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+
+
+def test_officer_calls_recalls_skips_and_the_skipped_visitor_comes_back_after_the_next(browser, accounts):
+    live = accounts
+    ani, bayu, citra = issue(live, "Ani Wijaya"), issue(live, "Bayu Pratama"), issue(live, "Citra Lestari")
+    page = open_counter(browser, live, "budi", 1)
+    expect(page.locator("#line section[data-service='A'] li")).to_have_count(3)
+    assert line_labels(page) == [ani["label"], bayu["label"], citra["label"]]
+    expect(page.locator("#btn-recall")).to_be_disabled()
+
+    page.keyboard.press("n")  # Panggil berikutnya
+    expect(page.locator("#t-label")).to_have_text(ani["label"])
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+    expect(page.locator("#f-agency")).to_have_text("CV Maju Bersama")
+    expect(page.locator("#f-phone")).to_have_text("081234567890")
+    expect(page.locator("#t-calls")).to_have_text("panggilan 1 dari 3")
+    expect(page.locator("#btn-skip")).to_be_disabled()
+    expect(page.locator("#btn-call-next")).to_be_disabled()
+
+    page.click("#btn-recall")
+    expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+    expect(page.locator("#btn-recall")).to_be_enabled()
+    page.keyboard.press("r")
+    expect(page.locator("#t-calls")).to_have_text("panggilan 3 dari 3")
+    expect(page.locator("#btn-recall")).to_be_disabled()
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    page.screenshot(path=str(SHOTS / "counter-called.png"))
+
+    page.click("#btn-skip")
+    expect(page.locator("#t-label")).to_have_text("—")
+    expect(page.locator("#notice")).to_contain_text(f"{ani['label']} dilewati")
+    assert line_labels(page) == [bayu["label"], ani["label"], citra["label"]]
+
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(bayu["label"])
+    expect(page.locator("#f-name")).to_have_text("Bayu Pratama")
+    page.keyboard.press("d")  # Pengunjung datang
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    page.fill("#solution", "Kata sandi direset melalui menu Lupa Password; pengguna sudah berhasil masuk.")
+    page.check("input[name=priority_class][value=P3]")
+    page.keyboard.press("Control+Enter")  # Selesai
+    expect(page.locator("#notice")).to_have_text(f"{bayu['label']} selesai.")
+    expect(page.locator("#t-label")).to_have_text("—")
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(ani["label"])  # the skipped visitor, before Citra
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+    expect(page.locator("#t-calls")).to_have_text("panggilan 1 dari 3")
+    page.click("#btn-start")
+    page.fill("#solution", "Dijelaskan cara mengunggah dokumen penawaran.")
+    page.click("#btn-resolve")
+    expect(page.locator("#t-label")).to_have_text("—")
+    assert line_labels(page) == [citra["label"]]
+
+    solved = server_ticket(live, ani["token"])
+    assert solved["status"] == "resolved" and solved["counter_name"] == "Loket 1"
+    assert server_ticket(live, bayu["token"])["status"] == "resolved"
+    assert server_ticket(live, citra["token"])["status"] == "waiting"
+    page.context.close()
+
+
+def test_resolve_without_solution_shows_the_servers_message_and_changes_nothing(browser, accounts):
+    live = accounts
+    dewi = issue(live, "Dewi Anggraini")
+    page = open_counter(browser, live, "budi", 1, fake_clock=True)
+    page.click("#btn-call-next")
+    expect(page.locator("#f-name")).to_have_text("Dewi Anggraini")
+    page.click("#btn-start")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#t-timer")).to_have_attribute("data-level", "ok")
+
+    page.click("#btn-resolve")
+    expect(page.locator("#notice")).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
+    expect(page.locator(".field-error[data-field=solution]")).to_have_text("Wajib diisi.")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#btn-resolve")).to_be_enabled()
+    assert server_ticket(live, dewi["token"])["status"] == "serving"
+
+    # The SOP gives 30 minutes: amber from 80 %, red past 100 %.
+    page.clock.set_system_time(datetime.now() + timedelta(minutes=25))
+    expect(page.locator("#t-timer")).to_have_attribute("data-level", "warn")
+    page.fill("#solution", "Sedang dicek: tampilan jadwal tahapan tender tidak sesuai.")
+    page.locator("#category").select_option("pengaduan")
+    page.check("input[name=priority_class][value=P1]")
+    page.screenshot(path=str(SHOTS / "counter-serving.png"))
+    page.clock.set_system_time(datetime.now() + timedelta(minutes=31))
+    expect(page.locator("#t-timer")).to_have_attribute("data-level", "over")
+    expect(page.locator("#t-timer-text")).to_contain_text("melewati 30 menit SOP")
+    page.context.close()
+
+
+def test_another_officers_counter_is_refused_with_the_servers_message(browser, accounts):
+    live = accounts
+    eko = issue(live, "Eko Saputra")
+    budi = open_counter(browser, live, "budi", 1)
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(eko["label"])
+
+    sari = open_counter(browser, live, "sari", 1)
+    expect(sari.locator("#t-label")).to_have_text(eko["label"])
+    sari.click("#btn-recall")
+    expect(sari.locator("#notice")).to_have_text("Loket ini sedang dipakai oleh budi.")
+    expect(sari.locator("#notice")).to_have_attribute("data-kind", "error")
+    assert server_ticket(live, eko["token"])["calls"] == 1
+
+    sari.click("#lang-toggle")  # English: the server's refusals follow the page's language
+    sari.click("#btn-recall")
+    expect(sari.locator("#notice")).to_have_text("This counter is in use by budi.")
+    expect(sari.locator("#btn-recall")).to_contain_text("Recall")
+    budi.context.close()
+    sari.context.close()
+
+
+def test_two_officers_calling_at_the_same_moment_never_get_the_same_ticket(accounts):
+    live = accounts
+    issued = [issue(live, f"Pengunjung {i}")["label"] for i in range(12)]
+    sessions = {1: live.session("joko", PASSWORD), 2: live.session("wati", PASSWORD)}  # both counters serve A
+    barrier = threading.Barrier(2, timeout=10)
+    called: dict[int, list[tuple[int, str | None]]] = {1: [], 2: []}
+
+    def officer(counter_id: int) -> None:
+        s = sessions[counter_id]
+        base = f"{live.url}/api/counters/{counter_id}"
+        for _ in range(len(issued) // 2):
+            barrier.wait()
+            r = s.post(base + "/call-next", json={}, timeout=10)
+            label = r.json()["ticket"]["label"] if r.status_code == 200 else None
+            called[counter_id].append((r.status_code, label))
+            if label:
+                s.post(base + "/start", json={}, timeout=10).raise_for_status()
+                s.post(base + "/resolve", json={"solution": "Selesai."}, timeout=10).raise_for_status()
+
+    threads = [threading.Thread(target=officer, args=(cid,)) for cid in sessions]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    got = [label for cid in called for status, label in called[cid]]
+    assert all(status == 200 for cid in called for status, _ in called[cid]), called
+    assert len(got) == len(set(got)) == len(issued)
+    assert sorted(got) == sorted(issued)
+
+
+def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(browser, accounts):
+    live = accounts
+    page = log_in(browser, live, "/counter/front", "rina")
+    page.select_option("#r-service", "A")
+    page.fill("#r-agency", "Dinas PUPR Kabupaten Contoh")
+    page.fill("#r-address", "Jl. Ahmad Yani No. 7")
+    page.fill("#r-phone", "0812-3456-7890")
+    page.fill("#r-problem", "Tidak bisa membuat paket tender baru.")
+    page.click("#btn-register")
+    expect(page.locator(".field-error[data-field=name]")).to_have_text("Wajib diisi.")
+    expect(page.locator("#r-name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reg-notice")).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
+    assert requests.get(live.url + "/api/state", timeout=5).json()["services"][0]["waiting"] == 0
+
+    page.fill("#r-name", "Fajar Nugroho")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
+    label = re.search(r"[A-Z]-\d{3,}", page.locator("#reg-notice").inner_text()).group(0)
+    row = page.locator(f"#tickets tr[data-label='{label}']")
+    expect(row).to_contain_text("Fajar Nugroho")
+    expect(row.locator(".status")).to_have_text("menunggu")
+    expect(page.locator(".field-error[data-field=name]")).to_have_text("")
+
+    row.locator("button[data-act=cancel]").click()
+    row.locator("button[data-act=cancel]").click()  # the second click confirms
+    expect(row.locator(".status")).to_have_text("dibatalkan")
+    expect(page.locator("#list-notice")).to_have_text(f"{label} dibatalkan.")
+    staff = accounts.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+    assert label not in [t["label"] for t in staff["tickets"]]
+    page.context.close()
+
+
+def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(browser, accounts):
+    live = accounts
+    gita = issue(live, "Gita Permata")
+    issue(live, "Hadi Kurniawan", service="B")
+    page = log_in(browser, live, "/counter/front", "rina")
+    row = page.locator(f"#tickets tr[data-label='{gita['label']}']")
+    expect(row).to_contain_text("Gita Permata")
+
+    # Whatever the reprint endpoint answers, the page shows the server's own message.
+    page.route("**/api/tickets/*/reprint", lambda route: route.fulfill(
+        status=503, content_type="application/json",
+        body='{"error": "printer_offline", "message": "Printer kiosk tidak terhubung.", "fields": {}}'))
+    row.locator("button[data-act=reprint]").click()
+    expect(page.locator("#list-notice")).to_have_text(f"Cetak ulang {gita['label']} gagal: Printer kiosk tidak terhubung.")
+
+    for kind, error in (("print_failed", "kertas habis"), ("mail_failed", "SMTP 421 service not available")):
+        page.evaluate(
+            "([kind, error, label]) => window.antrianFront.onEvent("
+            "{seq: 0, type: kind, at: new Date().toISOString(), ticket: null, data: {error, label}})",
+            [kind, error, gita["label"]],
+        )
+    alerts = page.locator("#alerts li")
+    expect(alerts).to_have_count(2)
+    expect(alerts.nth(0)).to_contain_text(f"E-mail eskalasi {gita['label']} gagal: SMTP 421 service not available")
+    expect(alerts.nth(1)).to_contain_text(f"Printer gagal mencetak {gita['label']}: kertas habis")
+    page.fill("#r-name", "Indah Sari")
+    page.screenshot(path=str(SHOTS / "front-office.png"))
+    alerts.nth(0).locator("button").click()
+    expect(alerts).to_have_count(1)
+    page.context.close()

@@ -1,0 +1,282 @@
+"""The waiting-room TV page (/display/) against a real server process and a real Chromium.
+
+The module shares one live server, so every test frees the counters it used before it ends.
+Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+import requests
+from conftest import CHROMIUM_FLAGS, ROOT, visitor
+
+OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
+
+
+@pytest.fixture(scope="module")
+def officers(live):
+    """One logged-in officer session per counter (a counter is held by one officer)."""
+    sessions = {}
+    for counter_id, name in OFFICERS.items():
+        live.add_user(name, "officer")
+        sessions[counter_id] = live.session(name, "rahasia-123")
+    return sessions
+
+
+@pytest.fixture
+def act(live, officers):
+    """act(counter_id, action, **payload) -> the answer's ticket; frees every counter afterwards."""
+
+    def run(counter_id: int, action: str, **payload):
+        r = officers[counter_id].post(f"{live.url}/api/counters/{counter_id}/{action}", json=payload, timeout=5)
+        assert r.status_code == 200, (action, r.status_code, r.text)
+        return r.json()["ticket"]
+
+    yield run
+    for counter_id in OFFICERS:
+        current = next(c for c in state(live)["counters"] if c["id"] == counter_id)["ticket"]
+        if current:
+            if current["status"] == "called":
+                run(counter_id, "start")
+            run(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+
+
+@pytest.fixture
+def page(browser, live):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    yield context.new_page()
+    context.close()
+
+
+def issue(live, service: str = "A") -> str:
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]["label"]
+
+
+def state(live) -> dict:
+    return requests.get(f"{live.url}/api/state", timeout=5).json()
+
+
+def open_display(page, live, query: str = ""):
+    page.goto(f"{live.url}/display/{query}")
+    page.wait_for_function("window.antrianDisplay && antrianDisplay.state.synced")
+    return page
+
+
+def caught_up(page, live) -> int:
+    """Wait until the page has applied every change the server has made; the seq it reached."""
+    seq = state(live)["seq"]
+    page.wait_for_function(f"antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
+    return seq
+
+
+def label_at(page, counter_id: int) -> str:
+    return page.locator(f'.counter[data-counter="{counter_id}"] .ticket-label').inner_text()
+
+
+def waiting_count(page, service: str) -> str:
+    return page.locator(f'#waiting li[data-service="{service}"] .count').evaluate("e => e.firstChild.textContent")
+
+
+def announcements_done(page, n: int, timeout: float = 10_000) -> list[dict]:
+    page.wait_for_function(
+        f"antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
+    )
+    return page.evaluate("antrianDisplay.log")
+
+
+def test_a_call_shows_at_its_counter_and_waiting_counts_follow(page, live, act):
+    open_display(page, live)
+    first, second = issue(live), issue(live)
+    caught_up(page, live)
+    assert waiting_count(page, "A") == str(state(live)["services"][0]["waiting"])
+    before = int(waiting_count(page, "A"))
+
+    assert act(1, "call-next")["label"] == first
+    page.wait_for_function(f"document.querySelector('.counter[data-counter=\"1\"]').dataset.ticket === '{first}'")
+    assert label_at(page, 1) == first
+    assert waiting_count(page, "A") == str(before - 1)
+    assert page.locator("#recent li").first.inner_text().startswith(first)
+    assert "Dipanggil" in page.locator('.counter[data-counter="1"] .counter-meta').inner_text()
+
+    act(1, "start")
+    act(1, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+    caught_up(page, live)
+    assert label_at(page, 1) == "—"
+    assert waiting_count(page, "A") == str(before - 1), f"{second} is still waiting"
+
+
+def test_simultaneous_calls_are_announced_in_order_without_overlap_and_a_recall_again(page, live, act):
+    open_display(page, live)
+    issue(live, "A"), issue(live, "B")
+    caught_up(page, live)
+    calls = {}
+    threads = [threading.Thread(target=lambda c=c: calls.__setitem__(c, act(c, "call-next"))) for c in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    first, second = announcements_done(page, 2)
+    assert first["seq"] < second["seq"]
+    assert second["start"] >= first["end"], "two announcements talked over each other"
+    assert {first["label"], second["label"]} == {calls[1]["label"], calls[2]["label"]}
+    assert all(p["ok"] for e in (first, second) for p in e["parts"]), "the chime did not play to its end"
+
+    act(1, "recall")
+    *_, recall = announcements_done(page, 3)
+    assert recall["label"] == calls[1]["label"] and recall["seq"] > second["seq"]
+    played = page.evaluate("antrianDisplay.played")
+    assert played == sorted(played) and len(played) == len(set(played)) == 3
+
+
+def test_a_display_limited_to_counter_2_ignores_counter_1(page, live, act):
+    open_display(page, live, "?counters=2")
+    assert page.locator(".counter").count() == 1
+    issue(live, "A"), issue(live, "B")
+    one = act(1, "call-next")["label"]
+    caught_up(page, live)
+    assert page.evaluate("antrianDisplay.played") == []
+    assert one not in page.locator("#recent").inner_text()
+
+    two = act(2, "call-next")["label"]
+    announcements_done(page, 1)
+    assert label_at(page, 2) == two
+    assert page.locator("#recent li").first.inner_text().startswith(two)
+    assert [e["label"] for e in page.evaluate("antrianDisplay.log")] == [two]
+    # Counter 2 serves A and B, counter 1's C is not its business.
+    assert page.locator("#waiting li").evaluate_all("els => els.map(e => e.dataset.service)") == ["A", "B"]
+
+
+def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_without_replaying(page, live, act):
+    open_display(page, live)
+    issue(live, "A"), issue(live, "B")
+    before = act(1, "call-next")["label"]
+    announcements_done(page, 1)
+    badge = page.locator("#status-badge")
+    assert not badge.is_visible()
+
+    page.context.set_offline(True)
+    page.evaluate("antrianDisplay.socket.io.engine.close()")  # the network is gone: the transport drops
+    badge.wait_for(state="visible")
+    assert "OFFLINE" in badge.inner_text() and "Terputus" in badge.inner_text()
+    missed = act(2, "call-next")["label"]
+    page.wait_for_timeout(300)
+    assert label_at(page, 2) != missed
+
+    page.context.set_offline(False)
+    badge.wait_for(state="hidden", timeout=15_000)
+    caught_up(page, live)
+    assert label_at(page, 1) == before and label_at(page, 2) == missed
+    log = announcements_done(page, 2)
+    assert [e["label"] for e in log] == [before, missed], "a call was replayed or the missed one not announced"
+
+
+def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live, act):
+    issue(live, "A"), issue(live, "C")
+    one, three = act(1, "call-next")["label"], act(3, "call-next")["label"]
+    act(3, "start")
+    open_display(page, live)
+    assert label_at(page, 1) == one and label_at(page, 3) == three
+    assert label_at(page, 2) == "—"
+    assert "Dilayani" in page.locator('.counter[data-counter="3"] .counter-meta').inner_text()
+    assert page.locator("#recent li").first.inner_text().startswith(three)
+    snapshot = state(live)
+    for s in snapshot["services"]:
+        assert waiting_count(page, s["code"]) == str(s["waiting"])
+    page.wait_for_timeout(200)
+    assert page.evaluate("antrianDisplay.played") == [], "an old call was announced on opening"
+
+
+def test_speech_audio_plays_repeat_times_after_the_chime_and_a_missing_file_is_skipped(page, live, act):
+    open_display(page, live)
+    issue(live, "A")
+    label = act(1, "call-next")["label"]
+    announcements_done(page, 1)
+    chime = page.evaluate("antrianDisplay.config.chime")
+    page.evaluate(
+        """([label, chime]) => {
+            antrianDisplay.enqueue({seq: 1e9, label, counter_id: 1, announce: {audio: '/display/static/nope.wav', repeat: 2}});
+            antrianDisplay.enqueue({seq: 1e9 + 1, label, counter_id: 1, announce: {audio: chime, repeat: 2}});
+        }""",
+        [label, chime],
+    )
+    _, missing, spoken = announcements_done(page, 3)
+    assert [(p["kind"], p["ok"]) for p in missing["parts"]] == [("chime", True), ("speech", False), ("speech", False)]
+    assert [(p["kind"], p["ok"]) for p in spoken["parts"]] == [("chime", True), ("speech", True), ("speech", True)]
+    parts = spoken["parts"]
+    assert all(b["start"] >= a["end"] for a, b in zip(parts, parts[1:], strict=False))
+
+
+def test_blocked_sound_shows_the_tap_banner_and_plays_after_a_tap(browser, live, act):
+    flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--autoplay-policy")]
+    # A second Chromium with the browser's default policy: sound only after a gesture.
+    strict = browser.browser_type.launch(
+        executable_path="/usr/bin/chromium", args=[*flags, "--autoplay-policy=document-user-activation-required"]
+    )
+    try:
+        page = strict.new_page(viewport={"width": 1280, "height": 720})
+        open_display(page, live)
+        banner = page.locator("#sound-banner")
+        assert not banner.is_visible()
+        issue(live, "A")
+        act(1, "call-next")
+        banner.wait_for(state="visible")
+        assert banner.inner_text().strip() == "Ketuk layar untuk mengaktifkan suara"
+        assert page.evaluate("antrianDisplay.log[0].end") is None, "the announcement did not wait for the tap"
+        page.mouse.click(640, 360)
+        (entry,) = announcements_done(page, 1)
+        assert entry["parts"][0]["ok"] and not banner.is_visible()
+    finally:
+        strict.close()
+
+
+def test_clock_and_labels_are_indonesian_and_english_on_request(page, live):
+    open_display(page, live, "?text=Hari%20ini%20layanan%20sampai%20pukul%2015.00")
+    assert re.fullmatch(r"\d{2}\.\d{2} WIB", page.locator("#clock").inner_text())
+    assert re.fullmatch(
+        r"(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d{1,2} [A-Z][a-z]+ \d{4}", page.locator("#date").inner_text()
+    )
+    assert page.locator("h2").all_inner_texts()[:2] == ["PANGGILAN TERAKHIR", "MENUNGGU"]
+    assert page.locator("#marquee-text").inner_text() == "Hari ini layanan sampai pukul 15.00"
+    assert page.locator("#office-name").inner_text() == "LPSE Kabupaten Contoh"
+
+    open_display(page, live, "?lang=en")
+    assert page.locator("h2").all_inner_texts()[:2] == ["LATEST CALLS", "WAITING"]
+    assert re.fullmatch(r"\d{2}:\d{2} WIB", page.locator("#clock").inner_text())
+    assert "Welcome to LPSE Kabupaten Contoh" in page.locator("#marquee-text").inner_text()
+
+
+@pytest.mark.parametrize("width,height,name", [(1920, 1080, "display-1080p.png"), (1280, 720, "display-720p.png")])
+def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, tmp_path, width, height, name):
+    for service in "AABBCCA":
+        issue(live, service)
+    for counter_id in (1, 2, 3):
+        act(counter_id, "call-next")
+    act(2, "start")
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = open_display(context.new_page(), live)
+        assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        label_px = page.locator('.counter[data-counter="1"] .ticket-label').evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert label_px >= height * 0.12, "the ticket number is too small to read from 8 m"
+        for counter_id in (1, 2, 3):
+            box = page.locator(f'.counter[data-counter="{counter_id}"] .ticket-label').bounding_box()
+            assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
+        shot = tmp_path / name
+        page.screenshot(path=str(shot))
+        if os.environ.get("ANTRIAN_SCREENSHOTS"):
+            target = ROOT / "docs" / "screenshots" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, target)
+    finally:
+        context.close()
