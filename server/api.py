@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, session
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, session
 from werkzeug.exceptions import HTTPException
 
 from server import reports
@@ -150,6 +150,15 @@ def state():
 def staff_state():
     """Officers' snapshot: the public one plus today's open tickets with their forms."""
     return jsonify(service().snapshot(staff=True))
+
+
+@bp.get("/tts/<key>.wav")
+def tts_audio(key: str):
+    """The spoken announcement of a call (made in the background; waits briefly while it is made)."""
+    path = current_app.extensions["antrian.announcer"].audio(key)
+    if path is None:
+        raise ApiError(404, "not_found")
+    return send_file(path, mimetype="audio/wav", max_age=86400)
 
 
 @bp.post("/login")

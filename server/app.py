@@ -12,6 +12,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from server import realtime
+from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import RateLimiter
@@ -61,6 +62,10 @@ def create_app(
     app.json.ensure_ascii = False
     store = Store(settings.server.database, synchronous=synchronous)
     service = QueueService(settings, store, clock)
+    announcer = Announcer(settings)
+    service.announcer = lambda ticket, counter_id: announcer.announce(ticket.label, service.counter_name(counter_id))
+    app.extensions["antrian.announcer"] = announcer
+    service.closers.append(lambda: announcer.speech.close())
     app.extensions["antrian"] = service
     app.extensions["antrian.settings"] = settings
     app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)

@@ -50,6 +50,7 @@ class QueueService:
         self.print_workers: dict[str, Any] = {}
         self.stopping = threading.Event()
         self.mail_worker: Any = None
+        self.closers: list[Callable[[], None]] = []  # run by stop(): child processes, files
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -164,6 +165,8 @@ class QueueService:
         for worker in [*self.print_workers.values(), self.mail_worker]:
             if worker is not None:
                 worker.wake.set()
+        for close in self.closers:
+            close()
 
     # -- printing ------------------------------------------------------------------------
     def wake_printer(self, name: str) -> None:

@@ -368,31 +368,14 @@ def _tts(data: Any) -> TtsSettings:
         template=t.get("template", str, d.template),
         template_en=t.get("template_en", str, d.template_en),
     )
+    from server.tts import validate_template
+
     for key in ("template", "template_en"):
         try:
             validate_template(getattr(tts, key))
         except ValueError as err:
             raise ConfigError(f"tts.{key}: {err}") from err
     return tts
-
-
-TEMPLATE_FIELDS = ("letter", "number", "counter")
-
-
-def validate_template(template: str) -> None:
-    """An announcement template must use {letter}, {number} and {counter}, and no other {field}."""
-    import string
-
-    try:
-        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as err:
-        raise ValueError(f"bad braces in template: {err}") from err
-    unknown = sorted(set(names) - set(TEMPLATE_FIELDS))
-    if unknown:
-        raise ValueError(f"unknown placeholder {{{unknown[0]}}}; use {{letter}}, {{number}}, {{counter}}")
-    missing = [f for f in TEMPLATE_FIELDS if f not in names]
-    if missing:
-        raise ValueError(f"missing placeholder {{{missing[0]}}}")
 
 
 def _escalation(data: Any) -> EscalationSettings:

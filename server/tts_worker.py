@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import threading
 from typing import Any, TextIO
 
@@ -27,24 +28,49 @@ class Synthesizer:
 
     def __init__(self) -> None:
         import pyttsx3
+        from pyttsx3.drivers import _espeak
 
         self.engine = pyttsx3.init()
-        # espeak-ng calls back from its own thread, and pyttsx3's runAndWait can return
-        # before that thread has written the file; "finished-utterance" fires after the write.
-        self.finished = threading.Event()
-        self.engine.connect("finished-utterance", lambda **_: self.finished.set())
+        self._espeak = _espeak
         self.voices: dict[str, str] = {}
         for voice in self.engine.getProperty("voices"):
             # espeak-ng ids look like "poz/id"; accept the full id, its last part and the name.
             for alias in (voice.id, voice.id.rsplit("/", 1)[-1], voice.name):
                 if alias:
                     self.voices.setdefault(str(alias).lower(), voice.id)
+        # espeak-ng calls back from its own thread, and pyttsx3's runAndWait can return
+        # before that thread has written the file; "finished-utterance" fires after the write.
+        self.finished = threading.Event()
+        self.completed = False
+        self.engine.connect("finished-utterance", self._on_finished)
+        # Until its first runAndWait, pyttsx3 only queues setProperty calls; one warm-up
+        # utterance makes later calls take effect at once, which save() relies on.
+        with tempfile.TemporaryDirectory() as scratch:
+            self._run("a", os.path.join(scratch, "warm-up.wav"))
+
+    def _on_finished(self, completed: bool = True, **_: Any) -> None:
+        self.completed = completed
+        self.finished.set()
+
+    def _run(self, text: str, path: str) -> None:
+        # espeak-ng applies a rate change on its own thread, and pyttsx3's runAndWait cancels
+        # whatever that thread still has pending, so wait for it to be idle first.
+        self._espeak.Synchronize()
+        self.finished.clear()
+        self.engine.save_to_file(text, path)
+        self.engine.runAndWait()
+        if not self.finished.wait(FINISH_SECONDS):
+            raise RuntimeError(f"espeak-ng did not finish within {FINISH_SECONDS} s")
+        self._espeak.Synchronize()
+        if not self.completed:
+            raise RuntimeError("espeak-ng cancelled the utterance")
 
     def save(self, text: str, voice: str, rate: int, path: str) -> None:
         """Write `text` spoken with `voice` at `rate` to the WAV file `path`."""
         if not text.strip():
             raise ValueError("empty text")
-        if voice.lower() not in self.voices:
+        voice_id = self.voices.get(voice.lower())
+        if voice_id is None:
             # pyttsx3 silently keeps the previous voice for an unknown name.
             raise ValueError(f"unknown voice {voice!r}")
         directory = os.path.dirname(path) or "."
@@ -53,11 +79,11 @@ class Synthesizer:
             raise ValueError(f"cannot write to {directory}")
         self.engine.setProperty("voice", voice)
         self.engine.setProperty("rate", int(rate))
-        self.finished.clear()
-        self.engine.save_to_file(text, path)
-        self.engine.runAndWait()
-        if not self.finished.wait(FINISH_SECONDS):
-            raise RuntimeError(f"espeak-ng did not finish within {FINISH_SECONDS} s")
+        self._espeak.Synchronize()
+        now = (self.engine.getProperty("voice"), self.engine.getProperty("rate"))
+        if now != (voice_id, int(rate)):
+            raise RuntimeError(f"espeak-ng is set to voice/rate {now}, not {(voice_id, int(rate))}")
+        self._run(text, path)
         if not os.path.exists(path) or os.path.getsize(path) <= 44:
             raise RuntimeError("no audio was written")
 

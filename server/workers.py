@@ -29,6 +29,8 @@ def start_workers(app: Flask) -> None:
     socketio = app.extensions["antrian.socketio"]
     service = app.extensions["antrian"]
     socketio.start_background_task(maintenance_loop, service)
+    announcer = app.extensions["antrian.announcer"]
+    socketio.start_background_task(announcer.loop, service.stopping)
     from server.printing import start_print_workers
 
     service.print_workers = start_print_workers(socketio, service)

@@ -14,8 +14,14 @@ from playwright.sync_api import expect
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
-ACCOUNTS = {"budi": "officer", "sari": "officer", "joko": "officer", "wati": "officer", "rina": "frontoffice",
-            "kepala": "admin"}
+ACCOUNTS = {
+    "budi": "officer",
+    "sari": "officer",
+    "joko": "officer",
+    "wati": "officer",
+    "rina": "frontoffice",
+    "kepala": "admin",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +38,11 @@ def clean_queue(accounts):
     state = admin.get(accounts.url + "/api/staff/state", timeout=5).json()
     for ticket in state["tickets"]:
         if ticket["status"] == "serving":
-            r = admin.post(f"{accounts.url}/api/counters/{ticket['counter_id']}/resolve",
-                           json={"solution": "Dibersihkan oleh tes."}, timeout=5)
+            r = admin.post(
+                f"{accounts.url}/api/counters/{ticket['counter_id']}/resolve",
+                json={"solution": "Dibersihkan oleh tes."},
+                timeout=5,
+            )
         else:
             r = admin.post(f"{accounts.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
         assert r.status_code == 200, r.text
@@ -43,10 +52,18 @@ def clean_queue(accounts):
 
 
 def issue(live, name: str, service: str = "A") -> dict:
-    r = requests.post(live.url + "/api/tickets", timeout=5, json={
-        "service": service, "name": name, "agency": "CV Maju Bersama", "address": "Jl. Sudirman No. 12",
-        "phone": "081234567890", "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
-    })
+    r = requests.post(
+        live.url + "/api/tickets",
+        timeout=5,
+        json={
+            "service": service,
+            "name": name,
+            "agency": "CV Maju Bersama",
+            "address": "Jl. Sudirman No. 12",
+            "phone": "081234567890",
+            "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()["ticket"]
 
@@ -116,6 +133,7 @@ def test_officer_calls_recalls_skips_and_the_skipped_visitor_comes_back_after_th
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(bayu["label"])
     expect(page.locator("#f-name")).to_have_text("Bayu Pratama")
+    expect(page.locator("#btn-start")).to_be_enabled()  # keys act again once the call is answered
     page.keyboard.press("d")  # Pengunjung datang
     expect(page.locator("#t-status")).to_have_text("dilayani")
     page.fill("#solution", "Kata sandi direset melalui menu Lupa Password; pengguna sudah berhasil masuk.")
@@ -265,11 +283,18 @@ def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(brows
     expect(row).to_contain_text("Gita Permata")
 
     # Whatever the reprint endpoint answers, the page shows the server's own message.
-    page.route("**/api/tickets/*/reprint", lambda route: route.fulfill(
-        status=503, content_type="application/json",
-        body='{"error": "printer_offline", "message": "Printer kiosk tidak terhubung.", "fields": {}}'))
+    page.route(
+        "**/api/tickets/*/reprint",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            body='{"error": "printer_offline", "message": "Printer kiosk tidak terhubung.", "fields": {}}',
+        ),
+    )
     row.locator("button[data-act=reprint]").click()
-    expect(page.locator("#list-notice")).to_have_text(f"Cetak ulang {gita['label']} gagal: Printer kiosk tidak terhubung.")
+    expect(page.locator("#list-notice")).to_have_text(
+        f"Cetak ulang {gita['label']} gagal: Printer kiosk tidak terhubung."
+    )
 
     for kind, error in (("print_failed", "kertas habis"), ("mail_failed", "SMTP 421 service not available")):
         page.evaluate(

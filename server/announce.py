@@ -1,0 +1,91 @@
+"""Announcements: the phrase for each call, its speech made in the background, served to displays."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from server.config import Settings
+from server.tts import Speech, announcement_text
+
+log = logging.getLogger("antrian.announce")
+KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Announcer:
+    """Makes each call's announcement: its text at once, its WAV by one background worker."""
+
+    def __init__(self, settings: Settings, speech: Speech | None = None):
+        self.settings = settings
+        tts = settings.tts
+        self.speech = speech or Speech(settings.server.data_dir / "speech", voice=tts.voice, rate=tts.rate,
+                                       enabled=tts.enabled)
+        self.jobs: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.ready: OrderedDict[str, threading.Event] = OrderedDict()  # key -> set once tried
+
+    def announce(self, label: str, counter_name: str) -> dict[str, Any] | None:
+        """The announcement of a call (text, audio URL, repeat); synthesis is queued, never awaited here."""
+        tts = self.settings.tts
+        if not tts.enabled:
+            return None
+        text = announcement_text(label, counter_name, tts.template)
+        key = self.speech.key(text)
+        with self.lock:
+            event = self.ready.get(key)
+            if event is None:
+                event = threading.Event()
+                self.ready[key] = event
+                while len(self.ready) > 1000:
+                    self.ready.popitem(last=False)
+        self.jobs.put((key, text))
+        out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
+        if tts.output == "display":
+            out["audio"] = f"/api/tts/{key}.wav"
+        return out
+
+    def audio(self, key: str, wait: float = 5.0) -> Path | None:
+        """The WAV for `key`, waiting up to `wait` seconds while it is being made; None if unknown or failed."""
+        if not KEY.match(key):
+            return None
+        path = self.speech.path_for(key)
+        if path.exists():
+            return path
+        with self.lock:
+            event = self.ready.get(key)
+        if event is None:
+            return None
+        event.wait(wait)
+        return path if path.exists() else None
+
+    def run_once(self, block: bool = True, timeout: float = 1.0) -> bool:
+        """Make (or play) one queued announcement; False when none came."""
+        try:
+            key, text = self.jobs.get(block=block, timeout=timeout)
+        except queue.Empty:
+            return False
+        try:
+            path = self.speech.synthesize(text)  # a cache hit returns at once; failures are logged once
+            if path is not None and self.settings.tts.output == "server":
+                for _ in range(self.settings.tts.repeat):
+                    self.speech.play(path)
+        finally:
+            with self.lock:
+                event = self.ready.get(key)
+            if event is not None:
+                event.set()
+        return True
+
+    def loop(self, stopping: threading.Event) -> None:
+        """Forever: one announcement at a time, in call order."""
+        while not stopping.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("announcement failed")
+        self.speech.close()
