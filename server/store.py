@@ -23,6 +23,13 @@ from server.core import WAITING, Ticket
 
 migrations = Migrations("antrian")
 
+# Every type of row in the event log; add_event refuses any other (docs/api.md lists them all).
+EVENT_TYPES = frozenset({
+    "issued", "called", "recalled", "skipped", "no_show", "started", "resolved", "escalated", "closed",
+    "cancelled", "transferred", "expired", "lkpp_ticket", "printed", "print_failed", "reprint", "form_print",
+    "mail_sent", "mail_failed",
+})
+
 
 @migrations()
 def m001_initial(db: Database) -> None:
@@ -414,6 +421,8 @@ class Tx:
         data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Append to the event log; the event's seq is its place in the global order."""
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}")
         cur = self.db.execute(
             "INSERT INTO events (at, day, type, ticket_id, counter_id, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [_iso(now), day, type_, ticket_id, counter_id, actor, json.dumps(data or {}, ensure_ascii=False)],

@@ -1,3 +1,4 @@
+import contextlib
 """Queue-call announcements: the spoken phrase and its speech, cached as WAV files.
 
 `announcement_text` turns a ticket label and a counter name into the sentence to speak.
@@ -24,6 +25,7 @@ import threading
 import time
 import uuid
 import wave
+import weakref
 from pathlib import Path
 
 from num2words import num2words
@@ -132,6 +134,76 @@ class _WorkerError(Exception):
         self.kind = kind
 
 
+class _Worker:
+    """One speech worker process and the pipes to it, read and written without blocking."""
+
+    def __init__(self, command: list[str]) -> None:
+        child_in, self.to_worker = os.pipe()
+        self.from_worker, child_out = os.pipe()
+        try:
+            self.proc = subprocess.Popen(command, stdin=child_in, stdout=child_out, close_fds=True)
+        except OSError as error:
+            os.close(self.to_worker)
+            os.close(self.from_worker)
+            raise _WorkerError("start", f"cannot start {command[0]}: {error}") from error
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        os.set_blocking(self.to_worker, False)
+        os.set_blocking(self.from_worker, False)
+        self.pending = b""
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def ask(self, request: bytes, timeout: float) -> bytes:
+        """Send one request line and return the answer line; TimeoutError or EOFError if none."""
+        deadline = time.monotonic() + timeout
+        view = memoryview(request)
+        while view:
+            self._wait(self.to_worker, selectors.EVENT_WRITE, deadline)
+            try:
+                view = view[os.write(self.to_worker, view) :]
+            except BlockingIOError:
+                continue
+        while b"\n" not in self.pending:
+            self._wait(self.from_worker, selectors.EVENT_READ, deadline)
+            try:
+                chunk = os.read(self.from_worker, 65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise EOFError
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line
+
+    @staticmethod
+    def _wait(fd: int, event: int, deadline: float) -> None:
+        # selectors and subprocess are patched by gevent, so this yields to other greenlets.
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, event)
+            if not selector.select(remaining):
+                raise TimeoutError
+
+    def stop(self, kill: bool = False) -> int:
+        """Close the pipes (the worker leaves when its stdin closes), reap it, return its exit code."""
+        for fd in (self.to_worker, self.from_worker):
+            if fd >= 0:
+                os.close(fd)
+        self.to_worker = self.from_worker = -1
+        if not kill:
+            try:
+                return self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        self.proc.kill()
+        return self.proc.wait()
+
+
 class Speech:
     """Text to WAV files with pyttsx3/espeak-ng in a worker process, cached by text, voice, rate."""
 
@@ -158,17 +230,15 @@ class Speech:
         self.synth_count = 0  # WAV files actually made (cache misses that succeeded)
         self.hit_count = 0
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._to_worker = -1
-        self._from_worker = -1
-        self._pending = b""
+        self._worker: _Worker | None = None
+        self._finalizer: weakref.finalize | None = None
         self._synth_failures = _OnceLog("speech synthesis")
         self._play_failures = _OnceLog("speech playback")
 
     @property
     def worker_pid(self) -> int | None:
         """The process id of the running speech worker, if any."""
-        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+        return self._worker.proc.pid if self._worker is not None and self._worker.alive() else None
 
     @property
     def failure_count(self) -> int:
@@ -194,7 +264,7 @@ class Speech:
         if path.exists():
             self.hit_count += 1
             return path
-        with self._lock:
+        with contextlib.nullcontext():
             if path.exists():  # another caller made it while we waited
                 self.hit_count += 1
                 return path
@@ -222,50 +292,14 @@ class Speech:
         finally:
             temp.unlink(missing_ok=True)
 
-    # -- the worker process -------------------------------------------------------------
-
-    def _start(self) -> None:
-        child_in, to_worker = os.pipe()
-        from_worker, child_out = os.pipe()
-        try:
-            self._proc = subprocess.Popen(self.worker_cmd, stdin=child_in, stdout=child_out, close_fds=True)
-        except OSError as error:
-            for fd in (to_worker, from_worker):
-                os.close(fd)
-            raise _WorkerError("start", f"cannot start {self.worker_cmd[0]}: {error}") from error
-        finally:
-            os.close(child_in)
-            os.close(child_out)
-        os.set_blocking(to_worker, False)
-        os.set_blocking(from_worker, False)
-        self._to_worker, self._from_worker, self._pending = to_worker, from_worker, b""
-
-    def _stop(self, kill: bool = False) -> int | None:
-        """Stop the worker (closing its stdin asks it to leave) and return its exit code."""
-        proc, self._proc = self._proc, None
-        for fd in (self._to_worker, self._from_worker):
-            if fd >= 0:
-                os.close(fd)
-        self._to_worker = self._from_worker = -1
-        if proc is None:
-            return None
-        if not kill:
-            try:
-                return proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
-        proc.kill()
-        return proc.wait()
-
     def _ask(self, request: dict) -> dict:
-        if self._proc is not None and self._proc.poll() is not None:
+        if self._worker is not None and not self._worker.alive():
             self._stop()  # died since the last request
-        if self._proc is None:
-            self._start()
-        deadline = time.monotonic() + self.timeout
+        if self._worker is None:
+            self._worker = _Worker(self.worker_cmd)
+            self._finalizer = weakref.finalize(self, self._worker.stop)
         try:
-            self._send(json.dumps(request).encode("utf-8") + b"\n", deadline)
-            line = self._receive_line(deadline)
+            line = self._worker.ask(json.dumps(request).encode("utf-8") + b"\n", self.timeout)
         except TimeoutError as error:
             self._stop(kill=True)
             raise _WorkerError("timeout", f"no answer within {self.timeout:g} s") from error
@@ -281,36 +315,12 @@ class Speech:
             raise _WorkerError("protocol", f"bad answer from speech worker: {line!r}") from error
         return answer
 
-    def _wait(self, fd: int, event: int, deadline: float) -> None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, event)
-            if not selector.select(remaining):
-                raise TimeoutError
-
-    def _send(self, data: bytes, deadline: float) -> None:
-        view = memoryview(data)
-        while view:
-            self._wait(self._to_worker, selectors.EVENT_WRITE, deadline)
-            try:
-                view = view[os.write(self._to_worker, view) :]
-            except BlockingIOError:
-                continue
-
-    def _receive_line(self, deadline: float) -> bytes:
-        while b"\n" not in self._pending:
-            self._wait(self._from_worker, selectors.EVENT_READ, deadline)
-            try:
-                chunk = os.read(self._from_worker, 65536)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise EOFError
-            self._pending += chunk
-        line, _, self._pending = self._pending.partition(b"\n")
-        return line
+    def _stop(self, kill: bool = False) -> int | None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return None
+        self._finalizer.detach()
+        return worker.stop(kill)
 
     def close(self) -> None:
         """Stop the worker process; the next synthesis starts a new one."""

@@ -153,6 +153,13 @@ def test_officer_calls_recalls_skips_and_the_skipped_visitor_comes_back_after_th
     expect(page.locator("#t-label")).to_have_text("—")
     assert line_labels(page) == [citra["label"]]
 
+    # SOP step 12: the form copy goes to the counter's printer; this office's counters have none.
+    expect(page.locator("#btn-print-form")).to_contain_text(ani["label"])
+    page.keyboard.press("p")
+    expect(page.locator("#notice")).to_have_text(
+        f"Salinan formulir {ani['label']}: Tidak ada printer yang diatur untuk ini."
+    )
+
     solved = server_ticket(live, ani["token"])
     assert solved["status"] == "resolved" and solved["counter_name"] == "Loket 1"
     assert server_ticket(live, bayu["token"])["status"] == "resolved"
@@ -187,6 +194,11 @@ def test_resolve_without_solution_shows_the_servers_message_and_changes_nothing(
     page.clock.set_system_time(datetime.now() + timedelta(minutes=31))
     expect(page.locator("#t-timer")).to_have_attribute("data-level", "over")
     expect(page.locator("#t-timer-text")).to_contain_text("melewati 30 menit SOP")
+
+    page.fill("#note", "Jadwal tahapan tidak tampil di SPSE; perlu dicek Helpdesk LKPP.")
+    page.click("#btn-escalate")
+    expect(page.locator("#notice")).to_contain_text(f"{dewi['label']} dieskalasi dan tercatat")
+    assert server_ticket(live, dewi["token"])["status"] == "escalated"
     page.context.close()
 
 
@@ -282,7 +294,12 @@ def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(brows
     row = page.locator(f"#tickets tr[data-label='{gita['label']}']")
     expect(row).to_contain_text("Gita Permata")
 
-    # Whatever the reprint endpoint answers, the page shows the server's own message.
+    row.locator("button[data-act=reprint]").click()  # the real endpoint: queued on the kiosk printer
+    expect(page.locator("#list-notice")).to_have_text(
+        re.compile(rf"^Cetak ulang {gita['label']}: dikirim ke printer \(tugas cetak #\d+\)\.$")
+    )
+
+    # Whatever the reprint endpoint refuses with, the page shows the server's own message.
     page.route(
         "**/api/tickets/*/reprint",
         lambda route: route.fulfill(
