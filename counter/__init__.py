@@ -1,5 +1,40 @@
-"""The counter pages: a blueprint with its own templates/ and static/ (presentation only)."""
+"""The counter pages: a blueprint with its own templates/ and static/ (presentation only).
 
-from flask import Blueprint
+`/counter/` is the helpdesk officer's page (call, recall, skip, serve, resolve, escalate,
+transfer); `/counter/front` is the front office's page (register a visitor by hand, cancel,
+reprint, alerts). Both log in through the API and render from the staff snapshot plus the
+numbered Socket.IO events after it; every rule stays in server/.
+"""
+
+from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
+
+
+def page_config() -> dict:
+    """What the page scripts need from config.toml (no secrets): counters, services, classes, limits."""
+    settings = current_app.extensions["antrian.settings"]
+    return {
+        "language": settings.office.language,
+        "max_calls": settings.queue.max_calls,
+        "service_minutes": settings.sla.service_minutes,
+        "services": [{"code": s.code, "name": s.name} for s in settings.services],
+        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters],
+        "priority_classes": [
+            {"code": p.code, "name": p.name, "description": p.description, "target_minutes": p.target_minutes}
+            for p in settings.priority_classes
+        ],
+        "categories": ["pengaduan", "pertanyaan", "konsultasi"],
+    }
+
+
+@bp.get("/")
+def counter_page():
+    """The officer's page at a counter (loket)."""
+    return render_template("counter/counter.html", page=page_config())
+
+
+@bp.get("/front")
+def front_page():
+    """The front office's page: register visitors by hand, today's tickets, cancel, reprint, alerts."""
+    return render_template("counter/front.html", page=page_config())

@@ -39,6 +39,18 @@ def secret_key(data_dir: Path) -> str:
     return key
 
 
+def agent_tokens(settings: Settings) -> dict[str, str]:
+    """Each print agent's token, from the environment variable its [agents] entry names."""
+    tokens = {}
+    for printer, env in settings.agents.items():
+        token = os.environ.get(env, "")
+        if len(token) >= 16:
+            tokens[printer] = token
+        else:
+            log.warning("print agent %s: set %s to a token of 16+ characters; its agent cannot connect", printer, env)
+    return tokens
+
+
 def create_app(
     settings: Settings | str | Path = "config.toml",
     *,
@@ -72,7 +84,10 @@ def create_app(
 
     socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
     app.extensions["antrian.socketio"] = socketio
-    realtime.register(socketio, service, agent_tokens={})
+    realtime.register(socketio, service, agent_tokens=agent_tokens(settings))
+    from server.printing import make_print_workers
+
+    service.print_workers = make_print_workers(socketio, service)
 
     app.register_blueprint(api_bp)
     register_errors(app)

@@ -119,6 +119,7 @@ class Settings:
     escalation: EscalationSettings = EscalationSettings()
     sla: SlaSettings = SlaSettings()
     priority_classes: tuple[PriorityClass, ...] = ()
+    agents: dict[str, str] = field(default_factory=dict)  # printer name -> env var of its agent's token
     source: Path | None = None
 
     def service(self, code: str) -> Service | None:
@@ -194,7 +195,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     top = _Table(raw, "")
     top.unknown(
         {"office", "server", "queue", "services", "counters", "kiosk", "printers", "tts"}
-        | {"escalation", "sla", "priority_classes"}
+        | {"escalation", "sla", "priority_classes", "agents"}
     )
 
     t = _Table(raw.get("office"), "office")
@@ -277,6 +278,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         escalation=escalation,
         sla=sla,
         priority_classes=_priority_classes(raw.get("priority_classes")),
+        agents=_agents(raw.get("agents"), printers),
         source=source,
     )
 
@@ -396,6 +398,17 @@ def _escalation(data: Any) -> EscalationSettings:
         to=t.get("to", str, "", check=mail_check, why="must be an e-mail address"),
         password_env=t.get("password_env", str, "ANTRIAN_SMTP_PASSWORD", check=_nonempty, why="must not be empty"),
     )
+
+
+def _agents(data: Any, printers: dict[str, Any]) -> dict[str, str]:
+    t = _Table(data, "agents", required=False)
+    env_name = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+    out = {}
+    for name in t.data:
+        if name not in printers:
+            raise ConfigError(f"agents.{name}: names no [printers.*] table")
+        out[name] = t.get(name, str, check=env_name.match, why="must be the name of an environment variable")
+    return out
 
 
 def _priority_classes(data: Any) -> tuple[PriorityClass, ...]:

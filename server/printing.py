@@ -104,6 +104,65 @@ class PrintWorker:
             self.wake.clear()
 
 
+class AgentPrintWorker(PrintWorker):
+    """Jobs of a printer on a kiosk PC: pushed to its print agent, done when the agent acknowledges.
+
+    A job stays queued until acknowledged; it is pushed again when the agent (re)connects or
+    after RESEND_SECONDS without an answer. The agent keeps a journal of what it printed, so a
+    job pushed twice is acknowledged, not printed, the second time.
+    """
+
+    RESEND_SECONDS = 30.0
+
+    def __init__(self, service: Any, printer_name: str, config: printers.PrinterConfig, emit: Any):
+        super().__init__(service, printer_name, config)
+        self.emit = emit
+        self.sent: dict[int, float] = {}
+
+    def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
+        """The message an agent prints from: the ESC/POS bytes (base64) and a text preview."""
+        import base64
+
+        slip = self.slip(tx, job)
+        cfg = self.config
+        if isinstance(slip, printers.FormCopy):
+            data, text = printers.form_copy_bytes(slip, cfg.profile, cfg.width_mm), printers.form_copy_text(slip)
+        else:
+            data, text = printers.ticket_bytes(slip, cfg.profile, cfg.width_mm), printers.slip_text(slip)
+        return {"job": job["id"], "kind": job["kind"], "label": slip.label,
+                "data": base64.b64encode(data).decode("ascii"), "text": text}
+
+    def run_once(self) -> int:
+        """Push every due job that the agent has not been sent recently."""
+        import time
+
+        now = self.service.clock()
+        mono = time.monotonic()
+        with self.service.store.read() as tx:
+            jobs = [j for j in tx.due_print_jobs(now, [self.name])
+                    if mono - self.sent.get(j["id"], -1e9) >= self.RESEND_SECONDS]
+            messages = [self.payload(tx, j) for j in jobs]
+        for msg in messages:
+            self.emit("print_job", msg, to=f"agent:{self.name}")
+            self.sent[msg["job"]] = mono
+        return len(messages)
+
+    def resend(self) -> None:
+        """The agent (re)connected: push every pending job again."""
+        self.sent.clear()
+        self.wake.set()
+
+    def acknowledge(self, job_id: int, error: str | None) -> bool:
+        """Record the agent's answer for one job; False when the job is not pending on this printer."""
+        with self.service.store.read() as tx:
+            job = tx.print_job(job_id)
+        if job is None or job["printer"] != self.name or job["status"] not in ("queued", "retrying"):
+            return False
+        self.sent.pop(job_id, None)
+        self.service.print_result(job, error)
+        return True
+
+
 def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
     """The job's new columns after one try, and the event type to log (None for a quiet retry)."""
     attempts = (job["attempts"] or 0) + 1
@@ -120,14 +179,23 @@ def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tupl
     return fields, ("print_failed" if attempts == 1 else None)
 
 
-def start_print_workers(socketio, service) -> dict[str, PrintWorker]:
-    """One background task per printer that jobs can go to."""
+def make_print_workers(socketio, service) -> dict[str, PrintWorker]:
+    """One worker per printer that jobs can go to: local, or an agent's when [agents] names it."""
     settings = service.settings
-    names = {settings.kiosk.printer} | {c.printer for c in settings.counters}
-    workers = {}
+    names = {settings.kiosk.printer} | {c.printer for c in settings.counters} | set(settings.agents)
+    workers: dict[str, PrintWorker] = {}
     for name in sorted(n for n in names if n):
-        worker = PrintWorker(service, name, settings.printers[name])
-        workers[name] = worker
+        if name in settings.agents:
+            workers[name] = AgentPrintWorker(service, name, settings.printers[name], socketio.emit)
+        else:
+            workers[name] = PrintWorker(service, name, settings.printers[name])
+    return workers
+
+
+def start_print_workers(socketio, service) -> dict[str, PrintWorker]:
+    """Start one background task per printer (see make_print_workers)."""
+    workers = service.print_workers or make_print_workers(socketio, service)
+    for worker in workers.values():
         socketio.start_background_task(worker.loop)
     return workers
 

@@ -82,6 +82,9 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
                 return False
             join_room(f"agent:{printer}")
             reply("snapshot", {"seq": service.snapshot(staff=False)["seq"], "printer": printer})
+            worker = service.print_workers.get(printer)
+            if worker is not None and hasattr(worker, "resend"):
+                worker.resend()
             return True
         if role in ("counter", "frontoffice", "staff"):
             user = current_user()
@@ -105,6 +108,19 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             except Exception:
                 snap["ticket"] = None
         reply("snapshot", snap)
+
+    @socketio.on("print_ack")
+    def on_print_ack(data: Any = None):
+        """A print agent says how a job went: {job, ok, error?}."""
+        rooms = socketio.server.rooms(request.sid)
+        printer = next((r.split(":", 1)[1] for r in rooms if r.startswith("agent:")), None)
+        worker = service.print_workers.get(printer) if printer else None
+        if worker is None or not hasattr(worker, "acknowledge"):
+            return {"ok": False, "error": "not_agent"}
+        if not isinstance(data, dict) or not isinstance(data.get("job"), int) or not isinstance(data.get("ok"), bool):
+            return {"ok": False, "error": "invalid"}
+        error = None if data["ok"] else str(data.get("error") or "agent reported a failure")[:500]
+        return {"ok": worker.acknowledge(data["job"], error)}
 
     @socketio.on_error_default
     def on_error(err: Exception):

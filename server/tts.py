@@ -1,4 +1,3 @@
-import contextlib
 """Queue-call announcements: the spoken phrase and its speech, cached as WAV files.
 
 `announcement_text` turns a ticket label and a counter name into the sentence to speak.
@@ -264,7 +263,7 @@ class Speech:
         if path.exists():
             self.hit_count += 1
             return path
-        with contextlib.nullcontext():
+        with self._lock:
             if path.exists():  # another caller made it while we waited
                 self.hit_count += 1
                 return path

@@ -33,7 +33,7 @@ def start_workers(app: Flask) -> None:
     socketio.start_background_task(announcer.loop, service.stopping)
     from server.printing import start_print_workers
 
-    service.print_workers = start_print_workers(socketio, service)
+    start_print_workers(socketio, service)
     if service.settings.escalation.enabled:
         from server.mail import MailWorker
 

@@ -1,0 +1,221 @@
+// Shared by the counter and front-office pages: language, API calls, login, live state.
+// Nothing here is the truth: the server decides, the page shows what it answered.
+
+export const PAGE = JSON.parse(document.getElementById("page-config").textContent);
+
+// ---- language: Indonesian first, English as the second catalogue ---------------------------
+const LANG_KEY = "antrian.lang";
+let lang = localStorage.getItem(LANG_KEY) || PAGE.language || "id";
+const catalogue = {};
+
+export function addTexts(texts) {
+  Object.assign(catalogue, texts);
+}
+
+export function getLang() {
+  return lang;
+}
+
+// t("key", {n: 2}) -> the text in the current language, {placeholders} filled.
+export function t(key, params = {}) {
+  const pair = catalogue[key];
+  let text = pair ? (lang === "en" ? pair[1] : pair[0]) : key;
+  for (const [k, v] of Object.entries(params)) text = text.replaceAll(`{${k}}`, String(v));
+  return text;
+}
+
+export function applyLang(root = document) {
+  document.documentElement.lang = lang;
+  root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
+  root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
+  root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
+  const toggle = document.getElementById("lang-toggle");
+  if (toggle) toggle.textContent = lang === "en" ? "Bahasa Indonesia" : "English";
+}
+
+export function setupLangToggle(onChange) {
+  const toggle = document.getElementById("lang-toggle");
+  toggle.addEventListener("click", () => {
+    lang = lang === "en" ? "id" : "en";
+    localStorage.setItem(LANG_KEY, lang);
+    applyLang();
+    onChange();
+  });
+  applyLang();
+}
+
+addTexts({
+  "status.waiting": ["menunggu", "waiting"],
+  "status.called": ["dipanggil", "called"],
+  "status.serving": ["dilayani", "being served"],
+  "status.resolved": ["selesai", "resolved"],
+  "status.escalated": ["dieskalasi", "escalated"],
+  "status.closed": ["ditutup", "closed"],
+  "status.no_show": ["tidak hadir", "no show"],
+  "status.cancelled": ["dibatalkan", "cancelled"],
+  "status.expired": ["kedaluwarsa", "expired"],
+  "category.pengaduan": ["Pengaduan", "Complaint"],
+  "category.pertanyaan": ["Pertanyaan", "Question"],
+  "category.konsultasi": ["Konsultasi", "Consultation"],
+  "net.failed": ["Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", "The server cannot be reached. Check the network and try again."],
+  "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
+  "login.failed": ["Gagal masuk.", "Login failed."],
+});
+
+export function statusName(status) {
+  return t(`status.${status}`);
+}
+
+// ---- API ----------------------------------------------------------------------------------
+let csrf = "";
+
+export class ApiRefusal extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+    this.fields = (body && body.fields) || {};
+  }
+}
+
+export function requestId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+// One call to the API: {status, body} on 2xx, ApiRefusal otherwise (with the server's message).
+export async function api(method, path, data) {
+  const headers = { "X-Lang": lang, Accept: "application/json" };
+  if (data !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf;
+  let resp;
+  try {
+    resp = await fetch(path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: data === undefined ? undefined : JSON.stringify(data),
+    });
+  } catch (err) {
+    throw new ApiRefusal(0, { error: "network", message: t("net.failed") });
+  }
+  let body = null;
+  if (resp.status !== 204) {
+    const text = await resp.text();
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch (err) {
+      body = { error: "not_json", message: `HTTP ${resp.status}` };
+    }
+  }
+  if (!resp.ok) throw new ApiRefusal(resp.status, body);
+  return { status: resp.status, body };
+}
+
+// ---- login --------------------------------------------------------------------------------
+addTexts({
+  "login.title": ["Masuk", "Log in"],
+  "login.username": ["Nama pengguna", "Username"],
+  "login.password": ["Kata sandi", "Password"],
+  "login.submit": ["Masuk", "Log in"],
+  "logout": ["Keluar", "Log out"],
+});
+
+// Resolves with the user once someone is logged in (now, or after the login form).
+export async function whoAmI() {
+  try {
+    const { body } = await api("GET", "/api/me");
+    csrf = body.csrf_token;
+    return body.user;
+  } catch (err) {
+    if (err.status === 401) return null;
+    throw err;
+  }
+}
+
+export function showLogin(onLoggedIn) {
+  const form = document.getElementById("login-form");
+  const error = document.getElementById("login-error");
+  document.body.dataset.view = "login";
+  form.username.focus();
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    error.textContent = "";
+    try {
+      const { body } = await api("POST", "/api/login", {
+        username: form.username.value.trim(),
+        password: form.password.value,
+      });
+      csrf = body.csrf_token;
+      form.password.value = "";
+      onLoggedIn(body.user);
+    } catch (err) {
+      error.textContent = err.message || t("login.failed");
+    }
+  };
+}
+
+export async function logout() {
+  try {
+    await api("POST", "/api/logout", {});
+  } finally {
+    location.reload();
+  }
+}
+
+// ---- live state: the staff snapshot plus the numbered events after it ----------------------
+// onSnapshot(snap) replaces everything; onEvent(ev) applies one change. A gap in the numbers
+// or a reconnect asks for a fresh snapshot; events at or below the snapshot's seq are dropped.
+export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
+  const socket = window.io({ auth: { role } });
+  let seq = null;
+  let awaiting = true;
+  const resync = () => {
+    awaiting = true;
+    socket.emit("snapshot");
+  };
+  socket.on("connect", () => onStatus(true));
+  socket.on("disconnect", () => {
+    awaiting = true;
+    onStatus(false);
+  });
+  socket.on("snapshot", (snap) => {
+    seq = snap.seq;
+    awaiting = false;
+    onSnapshot(snap);
+  });
+  socket.on("event", (ev) => {
+    if (awaiting || seq === null || ev.seq <= seq) return;
+    if (ev.seq > seq + 1) return resync();
+    seq = ev.seq;
+    onEvent(ev);
+  });
+  return { socket, resync, seq: () => seq };
+}
+
+// ---- small helpers ------------------------------------------------------------------------
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+export function hhmm(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return d.toLocaleTimeString(lang === "en" ? "en-GB" : "id-ID", { hour: "2-digit", minute: "2-digit" });
+}
+
+export const ACTIVE = ["waiting", "called", "serving"];
+
+// Calling order, as the server's core: priority tickets first, then queue position.
+export function byCallingOrder(a, b) {
+  return (a.priority ? 0 : 1) - (b.priority ? 0 : 1) || a.position - b.position;
+}

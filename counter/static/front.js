@@ -1,0 +1,271 @@
+// The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
+import {
+  ACTIVE, PAGE, addTexts, api, connectLive, el, hhmm, logout, requestId, setupLangToggle, showLogin, statusName, t,
+  whoAmI,
+} from "./common.js";
+
+addTexts({
+  "front.heading": ["Front Office", "Front office"],
+  "front.user": ["Petugas", "Staff"],
+  "front.register": ["Daftarkan pengunjung", "Register a visitor"],
+  "front.alerts": ["Peringatan", "Alerts"],
+  "front.no_alerts": ["Tidak ada peringatan printer atau e-mail.", "No printer or e-mail alerts."],
+  "front.tickets": ["Tiket hari ini", "Today's tickets"],
+  "front.no_tickets": ["Belum ada tiket hari ini.", "No tickets yet today."],
+  "live.title": ["Sambungan langsung ke server", "Live connection to the server"],
+  "reg.service": ["Layanan", "Service"],
+  "reg.priority": ["Prioritas (lansia, penyandang disabilitas, ibu hamil)", "Priority (elderly, disabled, pregnant)"],
+  "reg.submit": ["Terbitkan nomor antrian", "Issue a queue number"],
+  "reg.done": ["Nomor antrian {label} diterbitkan (posisi {position}).", "Queue number {label} issued (position {position})."],
+  "form.name": ["Nama", "Name"],
+  "form.agency": ["Instansi / perusahaan", "Agency / company"],
+  "form.address": ["Alamat", "Address"],
+  "form.phone": ["Telepon", "Phone"],
+  "form.category": ["Jenis", "Category"],
+  "form.problem": ["Permasalahan", "Problem"],
+  "out.category_none": ["— belum dipilih —", "— not chosen —"],
+  "col.label": ["Nomor", "Number"],
+  "col.name": ["Nama / instansi", "Name / agency"],
+  "col.status": ["Status", "Status"],
+  "col.counter": ["Loket", "Counter"],
+  "col.time": ["Jam", "Time"],
+  "btn.cancel": ["Batalkan", "Cancel"],
+  "btn.cancel_confirm": ["Yakin batalkan?", "Really cancel?"],
+  "btn.reprint": ["Cetak ulang", "Reprint"],
+  "done.cancelled": ["{label} dibatalkan.", "{label} cancelled."],
+  "done.reprint": ["Cetak ulang {label}: {text}", "Reprint {label}: {text}"],
+  "done.reprint_ok": ["dikirim ke printer (tugas cetak #{job}).", "sent to the printer (print job #{job})."],
+  "alert.attempt": ["percobaan {n}, dicoba lagi", "attempt {n}, will retry"],
+  "alert.final": ["gagal, perlu cetak ulang/tindakan", "gave up, needs action"],
+  "fail.reprint": ["Cetak ulang {label} gagal: {text}", "Reprint {label} failed: {text}"],
+  "fail.cancel": ["Batal {label} gagal: {text}", "Cancelling {label} failed: {text}"],
+  "alert.print_failed": ["Printer gagal mencetak {label}: {error}", "Printer failed to print {label}: {error}"],
+  "alert.mail_failed": ["E-mail eskalasi {label} gagal: {error}", "Escalation e-mail for {label} failed: {error}"],
+  "alert.dismiss": ["Tutup", "Dismiss"],
+  "login.wrong_role": ["Halaman ini untuk front office (peran frontoffice atau admin).", "This page is for the front office (role frontoffice or admin)."],
+  "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
+});
+
+const ALERT_TYPES = ["print_failed", "mail_failed"];
+const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
+const state = { me: null, tickets: new Map(), alerts: [], busy: false, armed: null };
+const $ = (id) => document.getElementById(id);
+
+function notice(id, kind, text) {
+  $(id).dataset.kind = kind;
+  $(id).textContent = text;
+}
+
+// ---- register a visitor --------------------------------------------------------------------
+function clearFieldErrors() {
+  for (const name of FIELDS) {
+    const p = document.querySelector(`.field-error[data-field="${name}"]`);
+    if (p) p.textContent = "";
+    const input = document.getElementsByName(name)[0];
+    if (input) input.removeAttribute("aria-invalid");
+  }
+}
+
+async function register(ev) {
+  ev.preventDefault();
+  if (state.busy) return;
+  const form = $("register");
+  const data = { request_id: requestId(), priority: form.priority.checked };
+  for (const name of ["service", "name", "agency", "address", "phone", "problem", "category"]) {
+    if (form[name].value) data[name] = form[name].value;
+  }
+  state.busy = true;
+  $("btn-register").disabled = true;
+  clearFieldErrors();
+  notice("reg-notice", "", "");
+  try {
+    const { body } = await api("POST", "/api/tickets", data);
+    notice("reg-notice", "info", t("reg.done", { label: body.ticket.label, position: body.ticket.position }));
+    form.reset();
+    form.service.value = data.service;
+    form.name.focus();
+  } catch (err) {
+    notice("reg-notice", "error", err.message);
+    let first = null;
+    for (const [name, text] of Object.entries(err.fields)) {
+      const p = document.querySelector(`.field-error[data-field="${name}"]`);
+      if (p) p.textContent = text;
+      const input = document.getElementsByName(name)[0];
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        first ||= input;
+      }
+    }
+    if (first) first.focus();
+  } finally {
+    state.busy = false;
+    $("btn-register").disabled = false;
+  }
+}
+
+// ---- today's tickets --------------------------------------------------------------------
+async function cancel(ticket, button) {
+  if (state.armed !== ticket.id) {
+    // A cancel cannot be undone: the first click arms the button, the second cancels.
+    state.armed = ticket.id;
+    button.textContent = t("btn.cancel_confirm");
+    setTimeout(() => {
+      if (state.armed === ticket.id) {
+        state.armed = null;
+        renderTickets();
+      }
+    }, 4000);
+    return;
+  }
+  state.armed = null;
+  button.disabled = true;
+  try {
+    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(ticket.label)}/cancel`, { request_id: requestId() });
+    applyTicket(body.ticket);
+    notice("list-notice", "info", t("done.cancelled", { label: ticket.label }));
+  } catch (err) {
+    notice("list-notice", "error", t("fail.cancel", { label: ticket.label, text: err.message }));
+  }
+  renderTickets();
+}
+
+async function reprint(ticket, button) {
+  button.disabled = true;
+  try {
+    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(ticket.label)}/reprint`, { request_id: requestId() });
+    const job = body && body.print_job;
+    const said = (body && body.message) || t("done.reprint_ok", { job: typeof job === "object" && job ? job.id : job ?? "?" });
+    notice("list-notice", "info", t("done.reprint", { label: ticket.label, text: said }));
+  } catch (err) {
+    notice("list-notice", "error", t("fail.reprint", { label: ticket.label, text: err.message }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderTickets() {
+  const counters = Object.fromEntries(PAGE.counters.map((c) => [c.id, c.name]));
+  const list = [...state.tickets.values()].sort((a, b) => (b.created_at || "").localeCompare(a.created_at || "") || b.id - a.id);
+  const rows = list.map((x) => {
+    const form = x.form || {};
+    const cancellable = x.status === "waiting" || x.status === "called";
+    const cancelBtn = cancellable
+      ? el("button", { type: "button", class: "small", dataset: { act: "cancel" } },
+          state.armed === x.id ? t("btn.cancel_confirm") : t("btn.cancel"))
+      : null;
+    if (cancelBtn) cancelBtn.addEventListener("click", () => cancel(x, cancelBtn));
+    const reprintBtn = el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"));
+    reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
+    return el(
+      "tr",
+      { dataset: { label: x.label, status: x.status } },
+      el("td", { class: "label" }, x.label, x.priority ? el("span", { class: "tag prio" }, "P") : null),
+      el("td", {}, form.name || "", el("br"), el("span", { class: "muted" }, form.agency || "")),
+      el("td", { class: "status" }, statusName(x.status), x.status === "called" ? ` (${x.calls}/${PAGE.max_calls})` : ""),
+      el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
+      el("td", {}, hhmm(x.created_at)),
+      el("td", {}, el("div", { class: "acts" }, cancelBtn, reprintBtn)),
+    );
+  });
+  $("tickets").replaceChildren(...rows);
+  $("tickets-empty").hidden = rows.length > 0;
+}
+
+function renderAlerts() {
+  const items = state.alerts.map((a, i) => {
+    const dismiss = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+    dismiss.addEventListener("click", () => {
+      state.alerts.splice(i, 1);
+      renderAlerts();
+    });
+    return el(
+      "li",
+      { dataset: { type: a.type } },
+      el("strong", {}, hhmm(a.at)),
+      el(
+        "span",
+        {},
+        t(`alert.${a.type}`, { label: a.label, error: a.error }),
+        a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
+      ),
+      dismiss,
+    );
+  });
+  $("alerts").replaceChildren(...items);
+  $("alerts-empty").hidden = items.length > 0;
+}
+
+// ---- live state --------------------------------------------------------------------------
+function applyTicket(ticket) {
+  if (!ticket || ticket.id === undefined) return;
+  state.tickets.set(ticket.id, ticket);
+}
+
+function onSnapshot(snap) {
+  // The snapshot holds the open tickets; finished ones seen since this page opened stay listed.
+  for (const [id, x] of state.tickets) if (ACTIVE.includes(x.status)) state.tickets.delete(id);
+  for (const x of snap.tickets || []) state.tickets.set(x.id, x);
+  renderTickets();
+}
+
+function onEvent(ev) {
+  if (ALERT_TYPES.includes(ev.type)) {
+    state.alerts.unshift({
+      type: ev.type,
+      at: ev.at,
+      label: (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?",
+      error: (ev.data && ev.data.error) || "?",
+      final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
+      attempts: ev.data && ev.data.attempts,
+    });
+    renderAlerts();
+  }
+  applyTicket(ev.ticket);
+  renderTickets();
+}
+
+function onStatus(up) {
+  $("live-status").dataset.state = up ? "on" : "off";
+  if (!up) notice("list-notice", "error", t("live.offline"));
+  else if ($("list-notice").textContent === t("live.offline")) notice("list-notice", "", "");
+}
+
+function start(user) {
+  state.me = user;
+  if (user.role !== "frontoffice" && user.role !== "admin") {
+    document.body.dataset.view = "forbidden";
+    $("forbidden").textContent = t("login.wrong_role");
+    return;
+  }
+  document.body.dataset.view = "app";
+  $("officer-name").textContent = user.username;
+  renderTickets();
+  renderAlerts();
+  $("r-name").focus();
+  // Exposed for tests and the browser console: feed one event as if it came over the socket.
+  window.antrianFront = { onEvent };
+  connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
+  loadFailedPrints();
+}
+
+// Print jobs that already gave up before this page was opened are alerts too.
+async function loadFailedPrints() {
+  try {
+    const { body } = await api("GET", "/api/print-jobs");
+    for (const job of (body && body.jobs) || []) {
+      if (job.status !== "failed") continue;
+      state.alerts.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?", final: true, attempts: job.attempts });
+    }
+    renderAlerts();
+  } catch (err) {
+    // Older servers have no /api/print-jobs: the live alerts still arrive over the socket.
+  }
+}
+
+$("register").addEventListener("submit", register);
+$("logout").addEventListener("click", logout);
+setupLangToggle(() => {
+  renderTickets();
+  renderAlerts();
+});
+whoAmI().then((user) => (user ? start(user) : showLogin(start)));
