@@ -6,7 +6,7 @@ reprint, alerts). Both log in through the API and render from the staff snapshot
 numbered Socket.IO events after it; every rule stays in server/.
 """
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
@@ -38,3 +38,17 @@ def counter_page():
 def front_page():
     """The front office's page: register visitors by hand, today's tickets, cancel, reprint, alerts."""
     return render_template("counter/front.html", page=page_config())
+
+
+@bp.get("/form/<token>")
+def form_a4(token: str):
+    """SOP step 12: the completed Formulir Konsultasi as an A4 page, laid out like the paper form, to print."""
+    from server.auth import current_user
+    from server.printing import form_copy_view
+
+    if current_user() is None:
+        return redirect("/counter/")
+    view = form_copy_view(current_app.extensions["antrian"], token)
+    if view is None:
+        abort(404)
+    return render_template("counter/form_a4.html", form=view)

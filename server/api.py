@@ -133,6 +133,13 @@ def issue_ticket():
     return answer(service().issue(data, request_key("issue", data), actor=actor))
 
 
+@bp.get("/tickets")
+@require("officer", "frontoffice", csrf=False)
+def today_tickets():
+    """Today's tickets in every status, in calling order, with their forms (front office)."""
+    return jsonify({"tickets": service().today_tickets()})
+
+
 @bp.get("/tickets/<token>")
 def ticket_status(token: str):
     """The visitor's phone: public status, position, estimated wait."""

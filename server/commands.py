@@ -355,6 +355,13 @@ class QueueService:
                 snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
             return snap
 
+    def today_tickets(self) -> list[dict[str, Any]]:
+        """Every ticket of the office's local today, in calling order, with its form."""
+        with self.store.read() as tx:
+            tickets = tx.tickets_of_day(self.day())
+            tickets.sort(key=core.order_key)
+            return [self.full_ticket(t, tx.form(t.id)) for t in tickets]
+
     # -- counter actions -------------------------------------------------------------
     def _counter(self, counter_id: int):
         counter = self.settings.counter(counter_id)

@@ -12,28 +12,21 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
+from printers import format_date_id, format_time_id
 from server.config import EscalationSettings, Settings
 
 log = logging.getLogger("antrian.mail")
 MAX_ATTEMPTS = 8
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
 
 
 class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
-def tanggal(dt: datetime) -> str:
-    """An Indonesian date: 'Sabtu, 28 November 2026'."""
-    return f"{DAYS[dt.weekday()]}, {dt.day} {MONTHS[dt.month - 1]} {dt.year}"
-
-
 def subject_for(settings: Settings, label: str, when: datetime) -> str:
     """Subject naming the office, the ticket and the date."""
     local = when.astimezone(settings.office.tz)
-    return f"[Eskalasi] {settings.office.name} - tiket {label} - {tanggal(local)}"
+    return f"[Eskalasi] {settings.office.name} - tiket {label} - {format_date_id(local)}"
 
 
 def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:
@@ -54,7 +47,7 @@ def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id
 diselesaikan di LPSE (SOP Penanganan Permasalahan Pengguna, langkah 11).
 
 Nomor antrian : {ticket.label}
-Tanggal       : {tanggal(when)} {when:%H.%M} {when.tzname()}
+Tanggal       : {format_date_id(when)} {format_time_id(when)}
 Jenis         : {category}
 Kelas prioritas: {ticket.priority_class or "-"}
 

@@ -163,6 +163,36 @@ class AgentPrintWorker(PrintWorker):
         return True
 
 
+def form_copy_view(service: Any, token: str) -> dict[str, Any] | None:
+    """What the A4 Formulir Konsultasi shows for a ticket (by token): form, outcome, officer, date and time."""
+    from printers import format_date_id, format_time_id
+
+    if not isinstance(token, str) or len(token) > 64:
+        return None
+    with service.store.read() as tx:
+        ticket = tx.ticket_by_token(token)
+        if ticket is None:
+            return None
+        form = tx.form(ticket.id)
+    tz = service.settings.office.tz
+    when = (ticket.started_at or ticket.first_called_at or ticket.created_at).astimezone(tz)
+    return {
+        "office": service.settings.office,
+        "label": ticket.label,
+        "status": ticket.status,
+        "date": format_date_id(when),
+        "time": format_time_id(when),
+        "form": form,
+        "category": ticket.category,
+        "solution": ticket.solution,
+        "escalation_note": ticket.escalation_note,
+        "lkpp_ticket": ticket.lkpp_ticket,
+        "lkpp_answer": ticket.lkpp_answer,
+        "officer": ticket.officer,
+        "counter_name": service.counter_name(ticket.counter_id),
+    }
+
+
 def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
     """The job's new columns after one try, and the event type to log (None for a quiet retry)."""
     attempts = (job["attempts"] or 0) + 1

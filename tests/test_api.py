@@ -403,3 +403,14 @@ def test_recap_bad_range_is_422(app, client, query):
 
 def test_recap_needs_login(client):
     assert client.get("/api/recap?from=2026-11-28&to=2026-11-28").status_code == 401
+
+
+def test_today_tickets_lists_every_status_for_staff_only(app, client):
+    issue(client)
+    issue(client)
+    h = login(app, client, "siti", "frontoffice")
+    client.post("/api/tickets/A-001/cancel", headers=h)
+    tickets = client.get("/api/tickets", headers=h).get_json()["tickets"]
+    assert [(t["label"], t["status"]) for t in tickets] == [("A-001", "cancelled"), ("A-002", "waiting")]
+    assert tickets[1]["form"]["name"] == "Budi Santoso"
+    assert app.test_client().get("/api/tickets").status_code == 401

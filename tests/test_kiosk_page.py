@@ -60,7 +60,7 @@ def waiting(live, service: str = "A") -> int:
 def tap_text(page, text: str) -> None:
     """Type `text` into the active field by tapping the visible on-screen keys, shift included."""
     pad = ".osk > div:not([hidden])"
-    shifted = page.locator(f"{pad} [data-key=shift]").get_attribute("aria-pressed") == "true"
+    shifted = page.locator("#osk-letters [data-key=shift]").get_attribute("aria-pressed") == "true"
     for ch in text:
         key = "space" if ch == " " else ch.lower()
         if ch.isalpha() and ch.isupper() != shifted:

@@ -62,6 +62,7 @@ addTexts({
   "done.escalated_mail": ["{label} dieskalasi; e-mail ke {to}: {status}.", "{label} escalated; e-mail to {to}: {status}."],
   "done.escalated_nomail": ["{label} dieskalasi dan tercatat. E-mail otomatis tidak aktif: teruskan ke Helpdesk LKPP lewat TTS/e-mail.", "{label} escalated and recorded. Automatic e-mail is off: forward it to the LKPP helpdesk via TTS/e-mail."],
   "btn.print_form": ["Cetak salinan formulir", "Print form copy"],
+  "btn.form_a4": ["Formulir A4", "A4 form"],
   "done.form_copy": ["Salinan formulir {label} dikirim ke printer (tugas cetak #{job}).", "Form copy of {label} sent to the printer (print job #{job})."],
   "fail.form_copy": ["Salinan formulir {label}: {text}", "Form copy of {label}: {text}"],
   "done.transferred": ["{label} dialihkan ke layanan {service}.", "{label} transferred to service {service}."],
@@ -186,6 +187,9 @@ function render() {
   const copy = $("btn-print-form");
   copy.disabled = state.busy || !state.lastDone;
   copy.querySelector("[data-label]").textContent = state.lastDone ? state.lastDone.label : "";
+  const a4 = $("link-form-a4");
+  a4.hidden = !state.lastDone;
+  if (state.lastDone) a4.href = `/counter/form/${encodeURIComponent(state.lastDone.token)}`;
 
   let hint = "hint.pick";
   if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";

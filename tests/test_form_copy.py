@@ -1,0 +1,60 @@
+"""SOP step 12: the visitor's copy of the completed form, on paper (TCP printer) and as an A4 page."""
+
+from __future__ import annotations
+
+from conftest import login, visitor, write_config
+from fakeprinter import FakeNetworkPrinter
+
+from server.app import create_app
+from server.printing import PrintWorker
+
+
+def served(app, client, **form):
+    r = client.post("/api/tickets", json=visitor(**form))
+    token = r.get_json()["ticket"]["token"]
+    h = login(app, client, "budi")
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset kata sandi <b>ok</b>"})):
+        assert client.post(f"/api/counters/1/{action}", json=data, headers=h).status_code == 200
+    return token, h
+
+
+def test_a4_form_is_laid_out_like_the_paper_and_escapes_input(app, client):
+    token, _ = served(app, client, name="<script>alert(1)</script> Dédé")
+    page = client.get(f"/counter/form/{token}").get_data(as_text=True)
+    for part in ("FORM KONSULTASI PENGGUNA SPSE", "Hari/Tanggal Konsultasi", "Sabtu, 28 November 2026",
+                 "IDENTITAS PENGGUNA SPSE", "CV Maju Bersama", "PERMASALAHAN", "JAWABAN/SOLUSI PERMASALAHAN",
+                 "Pemberi Penjelasan", "( budi )", "&lt;script&gt;alert(1)&lt;/script&gt; Dédé",
+                 "Reset kata sandi &lt;b&gt;ok&lt;/b&gt;"):
+        assert part in page, part
+    assert "<script>alert" not in page
+
+
+def test_a4_form_needs_a_login_and_a_real_token(app, client):
+    token, _ = served(app, client)
+    other = app.test_client()
+    assert other.get(f"/counter/form/{token}").status_code == 302
+    assert client.get("/counter/form/nope").status_code == 404
+
+
+def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
+    printer = FakeNetworkPrinter()
+    try:
+        cfg = write_config(tmp_path, {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+                           extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+                                 'timeout = 1\nprofile = "TM-T20II"\n')
+        app = create_app(cfg, workers=False, clock=clock)
+        client = app.test_client()
+        token, h = served(app, client, name="Ma'ruf Amin")
+        r = client.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=h)
+        assert r.status_code == 202
+        svc = app.extensions["antrian"]
+        PrintWorker(svc, "loket1", svc.settings.printers["loket1"]).run_once()
+        data = printer.wait_for_close()
+        for part in (b"FORMULIR KONSULTASI", b"Ma'ruf Amin", b"Reset kata sandi", b"budi", b"\x1dV\x00"):
+            assert part in data, part
+        # a ticket not yet done has no copy to print
+        client.post("/api/tickets", json=visitor())
+        assert client.post("/api/tickets/A-002/print-form", json={"counter_id": 1}, headers=h).status_code == 409
+        svc.stop()
+    finally:
+        printer.stop()
