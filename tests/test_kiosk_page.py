@@ -251,9 +251,8 @@ def test_form_and_keyboard_fit_the_screen_with_big_touch_targets(kiosk, viewport
 
 def test_phone_page_shows_only_its_ticket_and_the_call_live(browser, live):
     other = requests.post(f"{live.url}/api/tickets", json={**FORM, "service": "A"}, timeout=5).json()["ticket"]
-    mine = requests.post(
-        f"{live.url}/api/tickets", json={**FORM, "service": "C", "priority": True}, timeout=5
-    ).json()["ticket"]
+    priority_c = {**FORM, "service": "C", "priority": True}
+    mine = requests.post(f"{live.url}/api/tickets", json=priority_c, timeout=5).json()["ticket"]
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     context.add_init_script("window.__vibrations = []; navigator.vibrate = p => (window.__vibrations.push(p), true);")
     page = context.new_page()

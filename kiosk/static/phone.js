@@ -1,0 +1,201 @@
+// The visitor's phone: the live status of one ticket, and a loud "go to counter N" when it is called.
+// It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("phone-config").textContent);
+  var STRINGS = {
+    id: {
+      lang_toggle: "English",
+      caption: "Nomor antrian Anda",
+      status_caption: "Status",
+      sound_on: "Aktifkan suara panggilan",
+      sound_ready: "Suara panggilan aktif",
+      waiting: "menunggu", called: "dipanggil", serving: "dilayani", resolved: "selesai",
+      escalated: "dieskalasi", closed: "ditutup", no_show: "tidak hadir", cancelled: "dibatalkan",
+      expired: "kedaluwarsa",
+      position: "Posisi Anda: ke-{n}",
+      ahead_none: "Tidak ada antrian di depan Anda",
+      ahead_some: "{n} orang di depan Anda",
+      wait_now: "Perkiraan waktu tunggu: segera",
+      wait_min: "Perkiraan waktu tunggu: ± {n} menit",
+      go: "Silakan menuju {counter}",
+      go_sub: "Nomor {label} dipanggil",
+      go_sub_n: "Nomor {label} dipanggil (panggilan ke-{n})",
+      note_waiting: "Halaman ini diperbarui otomatis. Tunggu sampai nomor Anda dipanggil.",
+      note_serving: "Anda sedang dilayani di {counter}.",
+      note_resolved: "Layanan selesai. Terima kasih atas kunjungan Anda.",
+      note_escalated: "Permasalahan Anda diteruskan ke Helpdesk LKPP. Jawabannya akan disampaikan kepada Anda.",
+      note_closed: "Permasalahan Anda sudah dijawab. Terima kasih.",
+      note_no_show: "Nomor Anda dilewati karena tidak hadir saat dipanggil. Silakan hubungi front office.",
+      note_cancelled: "Nomor antrian ini dibatalkan. Silakan hubungi front office.",
+      note_expired: "Nomor antrian ini sudah tidak berlaku.",
+      conn_lost: "Koneksi terputus, mencoba menyambung kembali…"
+    },
+    en: {
+      lang_toggle: "Bahasa Indonesia",
+      caption: "Your queue number",
+      status_caption: "Status",
+      sound_on: "Turn on the call sound",
+      sound_ready: "Call sound is on",
+      waiting: "waiting", called: "called", serving: "being served", resolved: "resolved",
+      escalated: "escalated", closed: "closed", no_show: "no show", cancelled: "cancelled", expired: "expired",
+      position: "Your position: {n}",
+      ahead_none: "Nobody is ahead of you",
+      ahead_some: "{n} ahead of you",
+      wait_now: "Estimated wait: very soon",
+      wait_min: "Estimated wait: about {n} min",
+      go: "Please go to {counter}",
+      go_sub: "Number {label} is called",
+      go_sub_n: "Number {label} is called (call {n})",
+      note_waiting: "This page updates by itself. Wait until your number is called.",
+      note_serving: "You are being served at {counter}.",
+      note_resolved: "Done. Thank you for your visit.",
+      note_escalated: "Your problem was passed to the LKPP helpdesk. Its answer will reach you.",
+      note_closed: "Your problem has been answered. Thank you.",
+      note_no_show: "Your number was skipped because you were not there when called. Please ask the front office.",
+      note_cancelled: "This queue number was cancelled. Please ask the front office.",
+      note_expired: "This queue number is no longer valid.",
+      conn_lost: "Connection lost, reconnecting…"
+    }
+  };
+
+  var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
+  var ticket = CONFIG.ticket;
+  var lastSeq = ticket.seq || 0;
+  var alertedCalls = ticket.status === "called" ? ticket.calls : 0;  // no sound for a call already shown
+  var audio = null;
+  var refetchTimer = null;
+
+  function $(id) { return document.getElementById(id); }
+  function t(key, params) {
+    var text = STRINGS[lang][key] || STRINGS.id[key] || key;
+    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    return text;
+  }
+
+  function render() {
+    var s = ticket.status;
+    document.body.dataset.status = s;
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
+    if (audio) $("sound").textContent = t("sound_ready");
+    $("label").textContent = ticket.label;
+    $("service").textContent = ticket.service_name || ticket.service;
+    $("status").textContent = t(s);
+    $("status").className = "status-" + s;
+    var counter = ticket.counter_name || "";
+    $("called").hidden = s !== "called";
+    if (s === "called") {
+      // "Loket 2" stays on one line: the counter goes in its own unbreakable span.
+      var parts = t("go").split("{counter}");
+      var go = $("called-go");
+      var span = document.createElement("span");
+      span.className = "counter";
+      span.textContent = counter;
+      go.textContent = "";
+      go.append(parts[0], span, parts[1] || "");
+      $("called-sub").textContent = ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
+                                                      : t("go_sub", { label: ticket.label });
+    }
+    $("facts").hidden = s !== "waiting";
+    if (s === "waiting") {
+      $("position").textContent = t("position", { n: ticket.position }) + " · " +
+        (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none"));
+      var minutes = Math.ceil((ticket.estimated_wait_s || 0) / 60);
+      $("wait").textContent = minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now");
+    }
+    $("note").textContent = s === "called" ? "" : t("note_" + s, { counter: counter });
+    document.title = ticket.label + " — " + t(s);
+  }
+
+  function update(view) {
+    if (!view) return;
+    ticket = Object.assign({}, ticket, view);
+    if (ticket.status === "called" && ticket.calls > alertedCalls) {
+      alertedCalls = ticket.calls;
+      alarm();
+    }
+    if (ticket.status !== "called") alertedCalls = 0;
+    render();
+  }
+
+  // -- sound and vibration ------------------------------------------------------------------
+  function unlockAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    if (!audio) audio = new Ctx();
+    if (audio.state === "suspended") audio.resume();
+    return audio;
+  }
+
+  function alarm() {
+    if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+    var ctx;
+    try { ctx = unlockAudio(); } catch (e) { ctx = null; }
+    if (!ctx) return;
+    [0, 0.35, 0.7].forEach(function (at) {
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, ctx.currentTime + at);
+      gain.gain.exponentialRampToValueAtTime(0.5, ctx.currentTime + at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + at + 0.25);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(ctx.currentTime + at);
+      osc.stop(ctx.currentTime + at + 0.3);
+    });
+    document.body.classList.remove("flash");
+    void document.body.offsetWidth;
+    document.body.classList.add("flash");
+  }
+
+  // -- live updates ---------------------------------------------------------------------------
+  function refetch() {
+    clearTimeout(refetchTimer);
+    refetchTimer = setTimeout(function () {
+      fetch("/api/tickets/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) { if (body) update(body.ticket); })
+        .catch(function () {});
+    }, 150);
+  }
+
+  function mine(ev) {
+    return ev.ticket && ev.ticket.label === ticket.label && ev.ticket.day === ticket.day;
+  }
+
+  function connect() {
+    if (typeof io !== "function") return;
+    var socket = io({ auth: { role: "ticket", token: CONFIG.token } });
+    socket.on("snapshot", function (snap) {
+      if (typeof snap.seq === "number") lastSeq = snap.seq;
+      $("conn").textContent = "";
+      if (snap.ticket) update(snap.ticket);
+    });
+    socket.on("event", function (ev) {
+      if (typeof ev.seq !== "number" || ev.seq <= lastSeq) return;   // older than what we show
+      if (ev.seq > lastSeq + 1) {
+        socket.emit("snapshot");                                        // missed something
+        return;
+      }
+      lastSeq = ev.seq;
+      if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
+      refetch();
+    });
+    socket.on("disconnect", function () { $("conn").textContent = t("conn_lost"); });
+  }
+
+  $("sound").addEventListener("click", function () {
+    try { unlockAudio(); } catch (e) { /* no WebAudio: vibration only */ }
+    render();
+  });
+  $("lang-toggle").addEventListener("click", function () {
+    lang = lang === "id" ? "en" : "id";
+    render();
+  });
+
+  render();
+  connect();
+})();
