@@ -262,6 +262,21 @@ def print_jobs():
     return jsonify({"jobs": service().print_jobs()})
 
 
+@bp.post("/tickets/<ref>/correct")
+@require("officer")
+def correct_ticket(ref: str):
+    """Correct a resolved or escalated record: a new version, the old one kept in the event log."""
+    data = body()
+    return answer(service().correct(ref, data, current_user()["username"], request_key(f"correct:{ref}", data)))
+
+
+@bp.get("/tickets/<ref>/history")
+@require("officer", "frontoffice", csrf=False)
+def ticket_history(ref: str):
+    """Every event of one ticket: its versions, who and when."""
+    return jsonify({"events": service().history(ref)})
+
+
 @bp.post("/tickets/<ref>/close")
 @require("officer")
 def close_ticket(ref: str):
@@ -290,20 +305,45 @@ def lkpp_ticket(ref: str):
 @bp.get("/recap")
 @require("officer", "frontoffice", csrf=False)
 def recap():
-    """The Rekap Penanganan Permasalahan for a range of the office's local days, as JSON or CSV."""
+    """The Rekap Penanganan Permasalahan for a range of the office's local days, as JSON, CSV or XLSX."""
     day_from, day_to, fmt = request.args.get("from"), request.args.get("to"), request.args.get("format", "json")
     bad = reports.check_range(day_from, day_to)
-    if fmt not in ("json", "csv"):
+    settings = service().settings
+    filters, bad_filters = reports.check_recap_filters(request.args, {s.code for s in settings.services})
+    bad.update(bad_filters)
+    if fmt not in reports.RECAP_FORMATS:
         bad["format"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
     with service().store.read() as tx:
-        rows = reports.recap_rows(tx.recap_rows(day_from, day_to))
-    if fmt == "csv":
-        name = f"rekap-{day_from}-{day_to}.csv"
-        return Response(
-            reports.recap_csv(rows),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    return jsonify({"from": day_from, "to": day_to, "columns": list(reports.RECAP_COLUMNS), "rows": rows})
+        rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
+        if fmt == "csv":
+            content, mimetype = reports.recap_csv(rows), "text/csv; charset=utf-8"
+        elif fmt == "xlsx":
+            content = reports.recap_xlsx(rows, settings.office.name, day_from, day_to)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            rows = list(rows)
+    if fmt in ("csv", "xlsx"):
+        name = f"rekap-{day_from}-{day_to}.{fmt}"
+        return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return jsonify({"from": day_from, "to": day_to, "filters": {k: v for k, v in filters.items() if v},
+                    "columns": list(reports.RECAP_COLUMNS), "rows": rows})
+
+
+@bp.get("/figures")
+@require("officer", "frontoffice", csrf=False)
+def service_figures():
+    """Service-time figures against the SOP's standard times, per day, week, month, officer or service."""
+    from server import figures
+
+    day_from, day_to, group = request.args.get("from"), request.args.get("to"), request.args.get("group", "day")
+    bad = reports.check_range(day_from, day_to)
+    if group not in figures.GROUPS:
+        bad["group"] = "invalid"
+    if bad:
+        raise ApiError(422, "form_incomplete", bad)
+    settings = service().settings
+    names = {s.code: s.name for s in settings.services} if group == "service" else None
+    with service().store.read() as tx:
+        return jsonify(figures.figures(tx, day_from, day_to, group, settings.sla, settings.office.tz, names))

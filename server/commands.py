@@ -143,8 +143,13 @@ class QueueService:
             )
             ticket = tx.insert_ticket(
                 ticket,
-                {"name": form.name, "agency": form.agency, "address": form.address, "phone": form.phone,
-                 "problem": form.problem},
+                {
+                    "name": form.name,
+                    "agency": form.agency,
+                    "address": form.address,
+                    "phone": form.phone,
+                    "problem": form.problem,
+                },
             )
             tx.add_event("issued", now, day, ticket.id, actor=actor)
             printer = self.settings.kiosk.printer
@@ -184,9 +189,22 @@ class QueueService:
             tx.update_print_job(job["id"], **fields)
             if event:
                 ticket = tx.ticket(job["ticket_id"])
-                tx.add_event(event, now, self.day(now), ticket.id, None, "printer",
-                             {"job": job["id"], "printer": job["printer"], "kind": job["kind"], "error": error,
-                              "attempts": fields["attempts"], "final": fields["status"] == "failed"})
+                tx.add_event(
+                    event,
+                    now,
+                    self.day(now),
+                    ticket.id,
+                    None,
+                    "printer",
+                    {
+                        "job": job["id"],
+                        "printer": job["printer"],
+                        "kind": job["kind"],
+                        "error": error,
+                        "attempts": fields["attempts"],
+                        "final": fields["status"] == "failed",
+                    },
+                )
             return 200, None
 
         self._run(None, run)
@@ -207,8 +225,9 @@ class QueueService:
         self.wake_printer(printer)
         return result
 
-    def print_form_copy(self, ref: str, counter_id: int | None, actor: str,
-                        request_key: str | None = None) -> tuple[int, Any]:
+    def print_form_copy(
+        self, ref: str, counter_id: int | None, actor: str, request_key: str | None = None
+    ) -> tuple[int, Any]:
         """SOP step 12: the visitor's copy of the completed form, on the counter's printer."""
         counter = self._counter(counter_id) if counter_id is not None else None
         printer = counter.printer if counter else ""
@@ -235,9 +254,15 @@ class QueueService:
             fields, event = result_fields(mail, error, now)
             tx.update_mail(mail["id"], **fields)
             if event:
-                tx.add_event(event, now, self.day(now), mail["ticket_id"], None, "mail",
-                             {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"],
-                              "error": error})
+                tx.add_event(
+                    event,
+                    now,
+                    self.day(now),
+                    mail["ticket_id"],
+                    None,
+                    "mail",
+                    {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"], "error": error},
+                )
             return 200, None
 
         self._run(None, run)
@@ -250,16 +275,44 @@ class QueueService:
         out = []
         for r in rows:
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
-            out.append({
-                "label": r["label"], "day": r["day"], "id": r["id"], "service": r["service"], "officer": r["officer"],
-                "note": r["escalation_note"], "lkpp_ticket": r["lkpp_ticket"] or "", "escalated_at": r["finished_at"],
-                "age_s": int((now - finished).total_seconds()), "mail": r["mail"],
-                "form": {k: r[k] for k in ("name", "agency", "address", "phone", "problem")},
-            })
+            out.append(
+                {
+                    "label": r["label"],
+                    "day": r["day"],
+                    "id": r["id"],
+                    "service": r["service"],
+                    "officer": r["officer"],
+                    "note": r["escalation_note"],
+                    "lkpp_ticket": r["lkpp_ticket"] or "",
+                    "escalated_at": r["finished_at"],
+                    "age_s": int((now - finished).total_seconds()),
+                    "mail": r["mail"],
+                    "form": {k: r[k] for k in ("name", "agency", "address", "phone", "problem")},
+                }
+            )
         return out
 
-    def record_lkpp_ticket(self, ref: str, payload: dict[str, Any], actor: str,
-                           request_key: str | None = None) -> tuple[int, Any]:
+    def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> tuple[int, Any]:
+        """Correct a finished record: a new version; the old values, who and when go to the event log."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            ticket = self._find(tx, ref, now, any_day=True)
+            new, diff = core.correct(ticket, payload, self._classes())
+            tx.save_ticket(new)
+            tx.add_event("corrected", now, self.day(now), new.id, None, actor, {"changes": diff})
+            return 200, {"ticket": self.full_ticket(new, tx.form(new.id)), "changes": diff}
+
+        return self._run(request_key, run)
+
+    def history(self, ref: str) -> list[dict[str, Any]]:
+        """Every event of one ticket, oldest first: its versions, who and when."""
+        with self.store.read() as tx:
+            ticket = self._find(tx, ref, self.clock(), any_day=True)
+            return tx.events_of_ticket(ticket.id)
+
+    def record_lkpp_ticket(
+        self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None
+    ) -> tuple[int, Any]:
         """Note the LKPP helpdesk's ticket number (TTS / LPSE Support) on an open escalation."""
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
@@ -325,21 +378,33 @@ class QueueService:
             counters = []
             for c in self.settings.counters:
                 t = tx.counter_ticket(c.id)
-                entry = {"id": c.id, "name": c.name, "services": list(c.services),
-                         "ticket": self.public_ticket(t) if t else None}
+                entry = {
+                    "id": c.id,
+                    "name": c.name,
+                    "services": list(c.services),
+                    "ticket": self.public_ticket(t) if t else None,
+                }
                 counters.append(entry)
             names = {c.id: c.name for c in self.settings.counters}
             recent = [
-                {"seq": r["seq"], "at": r["at"], "label": r["label"], "service": r["service"],
-                 "counter_id": r["counter_id"], "counter_name": names.get(r["counter_id"], ""), "calls": r["calls"]}
+                {
+                    "seq": r["seq"],
+                    "at": r["at"],
+                    "label": r["label"],
+                    "service": r["service"],
+                    "counter_id": r["counter_id"],
+                    "counter_name": names.get(r["counter_id"], ""),
+                    "calls": r["calls"],
+                }
                 for r in tx.recent_calls(day)
             ]
             snap: dict[str, Any] = {
                 "seq": seq,
                 "day": day,
                 "office": {"name": self.settings.office.name},
-                "services": [{"code": s.code, "name": s.name, "waiting": waiting.get(s.code, 0)}
-                             for s in self.settings.services],
+                "services": [
+                    {"code": s.code, "name": s.name, "waiting": waiting.get(s.code, 0)} for s in self.settings.services
+                ],
                 "counters": counters,
                 "recent": recent,
             }
@@ -400,11 +465,27 @@ class QueueService:
             raise QueueError("no_ticket")
         return t
 
-    def _change(self, tx: Tx, old: Ticket, new: Ticket, type_: str, now: datetime, counter_id: int | None,
-                actor: str, data: dict[str, Any] | None = None) -> Ticket:
+    def _change(
+        self,
+        tx: Tx,
+        old: Ticket,
+        new: Ticket,
+        type_: str,
+        now: datetime,
+        counter_id: int | None,
+        actor: str,
+        data: dict[str, Any] | None = None,
+    ) -> Ticket:
         tx.save_ticket(new)
-        tx.add_event(type_, now, self.day(now), new.id, counter_id, actor,
-                     {"from": old.status, "to": new.status, "calls": new.calls, **(data or {})})
+        tx.add_event(
+            type_,
+            now,
+            self.day(now),
+            new.id,
+            counter_id,
+            actor,
+            {"from": old.status, "to": new.status, "calls": new.calls, **(data or {})},
+        )
         return new
 
     def _skip_ticket(self, tx: Tx, now: datetime, counter, current: Ticket, officer: str) -> Ticket:
@@ -450,15 +531,29 @@ class QueueService:
 
     def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
         current = self._current(tx, counter.id)
-        new = core.resolve(current, payload.get("solution"), officer, now, payload.get("category"),
-                           payload.get("priority_class"), self._classes())
+        new = core.resolve(
+            current,
+            payload.get("solution"),
+            officer,
+            now,
+            payload.get("category"),
+            payload.get("priority_class"),
+            self._classes(),
+        )
         new = self._change(tx, current, new, "resolved", now, counter.id, officer)
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
 
     def _escalate(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
         current = self._current(tx, counter.id)
-        new = core.escalate(current, payload.get("note"), officer, now, payload.get("category"),
-                            payload.get("priority_class"), self._classes())
+        new = core.escalate(
+            current,
+            payload.get("note"),
+            officer,
+            now,
+            payload.get("category"),
+            payload.get("priority_class"),
+            self._classes(),
+        )
         new = self._change(tx, current, new, "escalated", now, counter.id, officer)
         escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
         if self.settings.escalation.enabled:
@@ -466,8 +561,12 @@ class QueueService:
 
             subject = subject_for(self.settings, new.label, now)
             mail_id = tx.add_mail(new.id, "escalation", subject, now)
-            escalation["mail"] = {"id": mail_id, "status": "queued", "subject": subject,
-                                  "to": self.settings.escalation.to}
+            escalation["mail"] = {
+                "id": mail_id,
+                "status": "queued",
+                "subject": subject,
+                "to": self.settings.escalation.to,
+            }
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id)), "escalation": escalation}
 
     def _transfer(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
@@ -476,8 +575,16 @@ class QueueService:
         if not isinstance(to, str) or self.settings.service(to) is None:
             raise FormIncomplete({"service": "unknown_service"})
         front = core.front_position(tx.waiting(current.day), to)
-        new = self._change(tx, current, core.transfer(current, to, front, now), "transferred", now, counter.id,
-                           officer, {"service_from": current.service, "service_to": to})
+        new = self._change(
+            tx,
+            current,
+            core.transfer(current, to, front, now),
+            "transferred",
+            now,
+            counter.id,
+            officer,
+            {"service_from": current.service, "service_to": to},
+        )
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
 
     # -- who holds a counter ------------------------------------------------------------
@@ -529,8 +636,9 @@ class QueueService:
 
         return self._run(request_key, run)
 
-    def close_escalation(self, label_or_token: str, payload: dict[str, Any], actor: str,
-                         request_key: str | None = None) -> tuple[int, Any]:
+    def close_escalation(
+        self, label_or_token: str, payload: dict[str, Any], actor: str, request_key: str | None = None
+    ) -> tuple[int, Any]:
         """Record the LKPP helpdesk's answer (and TTS number): the escalated case is closed."""
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
@@ -583,4 +691,3 @@ class QueueService:
             return 200, done
 
         return self._run(None, run)[1]
-

@@ -200,9 +200,7 @@ def skip(ticket: Ticket, rules: Rules, position: float, now: datetime) -> Ticket
         raise InvalidTransition("calls_remaining", label=ticket.label, calls=ticket.calls, max_calls=rules.max_calls)
     if ticket.requeues >= rules.max_requeues:
         return ticket.replace(status=NO_SHOW, counter_id=None, finished_at=now)
-    return ticket.replace(
-        status=WAITING, counter_id=None, calls=0, requeues=ticket.requeues + 1, position=position
-    )
+    return ticket.replace(status=WAITING, counter_id=None, calls=0, requeues=ticket.requeues + 1, position=position)
 
 
 def start(ticket: Ticket, officer: str, now: datetime) -> Ticket:
@@ -310,6 +308,44 @@ def record_lkpp_ticket(ticket: Ticket, number: object) -> Ticket:
     return ticket.replace(lkpp_ticket=number.strip())
 
 
+CORRECTABLE = ("solution", "escalation_note", "category", "priority_class")
+
+
+def correct(ticket: Ticket, changes: object, classes: Iterable[str] = ()) -> tuple[Ticket, dict[str, dict[str, str]]]:
+    """A correction of a finished record: the new version and, per field, the old and new values.
+
+    The record is never edited silently: the caller logs the returned differences (who, when,
+    old, new) in the event log, so every earlier version can be read back.
+    """
+    if ticket.status not in (RESOLVED, ESCALATED, CLOSED):
+        raise InvalidTransition(action="correct", status=ticket.status, label=ticket.label)
+    if not isinstance(changes, dict):
+        raise FormIncomplete({"_": "not_object"})
+    bad = _outcome_fields(changes.get("category"), changes.get("priority_class"), classes)
+    diff: dict[str, dict[str, str]] = {}
+    values: dict[str, str] = {}
+    for field in CORRECTABLE:
+        if field not in changes or field in bad:
+            continue
+        value = changes[field]
+        if not isinstance(value, str):
+            bad[field] = "not_text"
+            continue
+        value = value.strip()
+        if field == "solution" and ticket.status == RESOLVED and not value:
+            bad[field] = "required"
+        elif len(value) > 4000:
+            bad[field] = "too_long"
+        elif value != getattr(ticket, field):
+            diff[field] = {"old": getattr(ticket, field), "new": value}
+            values[field] = value
+    if bad:
+        raise FormIncomplete(bad)
+    if not diff:
+        raise FormIncomplete({"_": "nothing_changed"})
+    return ticket.replace(**values), diff
+
+
 def cancel(ticket: Ticket, now: datetime) -> Ticket:
     """Front office cancels a ticket that has not been served."""
     _check(ticket, "cancel")
@@ -355,9 +391,7 @@ def check_counter_free(current: Ticket | None, rules: Rules) -> None:
         return
     if current.status == SERVING:
         raise CounterBusy("counter_serving", label=current.label)
-    raise CounterBusy(
-        "counter_calling", label=current.label, calls=current.calls, max_calls=rules.max_calls
-    )
+    raise CounterBusy("counter_calling", label=current.label, calls=current.calls, max_calls=rules.max_calls)
 
 
 def auto_recall_due(ticket: Ticket, rules: Rules, now: datetime) -> str | None:

@@ -22,6 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_boolean": ("Harus ya atau tidak.", "Must be true or false."),
     "not_object": ("Data harus berupa objek JSON.", "The body must be a JSON object."),
     "invalid": ("Tidak valid.", "Invalid."),
+    "nothing_changed": ("Tidak ada yang berubah.", "Nothing changed."),
     # request-level errors
     "form_incomplete": (
         "Formulir belum lengkap atau ada isian yang salah.",

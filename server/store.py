@@ -27,7 +27,7 @@ migrations = Migrations("antrian")
 EVENT_TYPES = frozenset({
     "issued", "called", "recalled", "skipped", "no_show", "started", "resolved", "escalated", "closed",
     "cancelled", "transferred", "expired", "lkpp_ticket", "printed", "print_failed", "reprint", "form_print",
-    "mail_sent", "mail_failed",
+    "mail_sent", "mail_failed", "retention", "corrected",
 })
 
 
@@ -160,6 +160,12 @@ def m002_escalation_mail(db: Database) -> None:
     )
     db["mails"].create_index(["status", "next_attempt_at"])
     db["tickets"].create_index(["status"])
+
+
+@migrations()
+def m003_report_indexes(db: Database) -> None:
+    # Service-time figures look up each escalated ticket's mail (a full scan per ticket without it).
+    db["mails"].create_index(["ticket_id"])
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -580,3 +586,127 @@ class Tx:
             " AND t.status IN ('resolved', 'escalated', 'closed') ORDER BY t.day, t.finished_at, t.id",
             [day_from, day_to],
         )
+
+    # -- recap filters, figures, archive (reports) ------------------------------------------
+    def recap_iter(
+        self,
+        day_from: str,
+        day_to: str,
+        service: str | None = None,
+        officer: str | None = None,
+        category: str | None = None,
+        outcome: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Recap rows (the columns the recap needs) one at a time, for exports of any size."""
+        sql = (
+            "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution,"
+            " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
+            " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
+        )
+        params: list[Any] = [day_from, day_to]
+        if outcome:
+            sql += " AND t.status = ?"
+            params.append(outcome)
+        else:
+            sql += " AND t.status IN ('resolved', 'escalated', 'closed')"
+        for column, value in (("service", service), ("officer", officer), ("category", category)):
+            if value:
+                sql += f" AND t.{column} = ?"
+                params.append(value)
+        cur = self.db.execute(sql + " ORDER BY t.day, t.finished_at, t.id", params)
+        cols = [c[0] for c in cur.description]
+        for r in cur:
+            yield dict(zip(cols, r, strict=True))
+
+    def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
+        """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms)."""
+        key = {
+            "day": "t.day",
+            "month": "substr(t.day, 1, 7)",
+            "officer": "COALESCE(NULLIF(t.officer, ''), '')",
+            "service": "t.service",
+        }[group]
+        ms = "ROUND((julianday({b}) - julianday({a})) * 86400000.0)"
+        sent = (
+            "(SELECT MIN(m.sent_at) FROM mails m WHERE m.ticket_id = t.id AND m.kind = 'escalation'"
+            " AND m.sent_at IS NOT NULL)"
+        )
+        measures = {
+            "waiting": ms.format(a="t.created_at", b="t.first_called_at"),
+            "response": ms.format(a="t.first_called_at", b="t.started_at"),
+            "service": ms.format(a="t.started_at", b="t.finished_at"),
+            "escalation": f"CASE WHEN t.status IN ('escalated', 'closed') THEN {ms.format(a='t.finished_at', b=sent)}"
+            " END",
+        }
+        inner = ", ".join(f"{expr} AS {name}" for name, expr in measures.items())
+        outer = []
+        params: list[Any] = []
+        for name in measures:
+            outer.append(f"COUNT({name}) AS {name}_n, COALESCE(SUM({name}), 0) AS {name}_sum,"
+                         f" MAX({name}) AS {name}_max")
+            if name in limits_ms:
+                outer.append(f"COALESCE(SUM({name} <= ?), 0) AS {name}_within")
+                params.append(limits_ms[name])
+        sql = (
+            f"WITH x AS (SELECT {key} AS k, t.status, COALESCE(t.requeues, 0) AS requeues, {inner}"
+            " FROM tickets t WHERE t.day BETWEEN ? AND ?)"
+            " SELECT k AS key, COUNT(*) AS tickets,"
+            " COALESCE(SUM(status IN ('resolved', 'escalated', 'closed')), 0) AS served,"
+            " COALESCE(SUM(status IN ('escalated', 'closed')), 0) AS escalated,"
+            " COALESCE(SUM(status = 'no_show'), 0) AS no_show,"
+            " COALESCE(SUM(requeues > 0), 0) AS requeued, COALESCE(SUM(requeues), 0) AS requeues, "
+            + ", ".join(outer)
+            + " FROM x GROUP BY k ORDER BY k"
+        )
+        return self.rows(sql, [day_from, day_to, *params])
+
+    def ticket_times(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
+        """Every ticket of the days with its timestamps and its escalation mail's sent_at (for figures)."""
+        return self.rows(
+            "SELECT t.id, t.day, t.service, t.officer, t.status, t.requeues, t.created_at, t.first_called_at,"
+            " t.started_at, t.finished_at, (SELECT MIN(m.sent_at) FROM mails m WHERE m.ticket_id = t.id"
+            " AND m.kind = 'escalation' AND m.sent_at IS NOT NULL) AS mail_sent_at"
+            " FROM tickets t WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
+            [day_from, day_to],
+        )
+
+    def arrivals_by_hour(self, day_from: str, day_to: str, utc_offset_minutes: int) -> dict[int, int]:
+        """Tickets created per local hour of day (0-23), the local hour at a fixed UTC offset."""
+        rows = self.rows(
+            "SELECT CAST(strftime('%H', created_at, ?) AS INTEGER) AS h, COUNT(*) AS n FROM tickets"
+            " WHERE day BETWEEN ? AND ? GROUP BY h",
+            [f"{utc_offset_minutes:+d} minutes", day_from, day_to],
+        )
+        return {r["h"]: r["n"] for r in rows}
+
+    def open_days(self, day_from: str, day_to: str) -> int:
+        """How many local days of the range had at least one ticket."""
+        return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?",
+                        [day_from, day_to])["n"]
+
+    def archive_rows(self, day_from: str, day_to: str) -> dict[str, list[dict[str, Any]]]:
+        """The days' tickets (each with its form) and events, for the monthly archive."""
+        tickets = self.rows(
+            "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
+            [day_from, day_to],
+        )
+        events = self.rows("SELECT * FROM events WHERE day BETWEEN ? AND ? ORDER BY seq", [day_from, day_to])
+        for e in events:
+            e["data"] = json.loads(e["data"] or "{}")
+        return {"tickets": tickets, "events": events}
+
+    def anonymise_forms_before(self, day: str, placeholder: str) -> int:
+        """Replace name, phone and address on the forms of tickets of days before `day`; returns how many changed."""
+        cur = self.db.execute(
+            "UPDATE forms SET name = ?1, phone = ?1, address = ?1 WHERE ticket_id IN"
+            " (SELECT id FROM tickets WHERE day < ?2)"
+            " AND NOT (name IS ?1 AND phone IS ?1 AND address IS ?1)",
+            [placeholder, day],
+        )
+        return cur.rowcount
+
+    def forget_requests_before(self, at: datetime) -> int:
+        """Drop stored idempotency answers older than `at` (they repeat full tickets, forms included)."""
+        return self.db.execute("DELETE FROM requests WHERE at < ?", [_iso(at)]).rowcount

@@ -88,8 +88,12 @@ def test_oversized_body_is_a_413(client):
 
 @pytest.mark.parametrize(
     "phone,stored",
-    [("0812-3456-7890", "081234567890"), ("+62 812 3456 7890", "081234567890"), ("6281234567890", "081234567890"),
-     ("(021) 555-1234", "0215551234")],
+    [
+        ("0812-3456-7890", "081234567890"),
+        ("+62 812 3456 7890", "081234567890"),
+        ("6281234567890", "081234567890"),
+        ("(021) 555-1234", "0215551234"),
+    ],
 )
 def test_indonesian_phone_numbers_are_normalised(app, client, phone, stored):
     r = issue(client, phone=phone)
@@ -136,8 +140,9 @@ def test_rate_limit_answers_429(tmp_path, clock):
 
     from server.app import create_app
 
-    app = create_app(write_config(tmp_path, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 3"}),
-                     workers=False, clock=clock)
+    app = create_app(
+        write_config(tmp_path, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 3"}), workers=False, clock=clock
+    )
     c = app.test_client()
     codes = [issue(c).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
@@ -302,8 +307,9 @@ def test_auto_recall_then_skip(tmp_path, clock):
 
     from server.app import create_app
 
-    app = create_app(write_config(tmp_path, {"auto_recall_seconds = 0": "auto_recall_seconds = 30"}),
-                     workers=False, clock=clock)
+    app = create_app(
+        write_config(tmp_path, {"auto_recall_seconds = 0": "auto_recall_seconds = 30"}), workers=False, clock=clock
+    )
     c = app.test_client()
     issue(c)
     issue(c)
@@ -330,8 +336,12 @@ def test_concurrent_kiosks_never_share_a_number(app):
     def kiosk():
         c = app.test_client()
         for _ in range(15):
-            r = c.post("/api/tickets", json=visitor(), environ_base={"REMOTE_ADDR": f"10.0.0.{threading.get_ident() % 250}"})
-            (labels if r.status_code == 201 else errors).append(r.get_json()["ticket"]["label"] if r.status_code == 201 else r.status_code)
+            r = c.post(
+                "/api/tickets", json=visitor(), environ_base={"REMOTE_ADDR": f"10.0.0.{threading.get_ident() % 250}"}
+            )
+            (labels if r.status_code == 201 else errors).append(
+                r.get_json()["ticket"]["label"] if r.status_code == 201 else r.status_code
+            )
 
     threads = [threading.Thread(target=kiosk) for _ in range(6)]
     for t in threads:
@@ -375,15 +385,27 @@ def test_recap_json_and_csv_in_the_seed_columns(app, client):
     issue(client, name="Ma'ruf", address="Jl. A", problem="Lupa sandi", category="pertanyaan")
     issue(client, name="Dédé", address="Jl. B", problem="=HYPERLINK()", category="pengaduan")
     h = login(app, client, "budi")
-    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset"}),
-                         ("call-next", {}), ("start", {}), ("escalate", {"note": "Ke LKPP"})):
+    for action, data in (
+        ("call-next", {}),
+        ("start", {}),
+        ("resolve", {"solution": "Reset"}),
+        ("call-next", {}),
+        ("start", {}),
+        ("escalate", {"note": "Ke LKPP"}),
+    ):
         client.post(f"/api/counters/1/{action}", json=data, headers=h)
     client.post("/api/tickets/A-002/close", json={"answer": "Beres", "lkpp_ticket": "TTS-5"}, headers=h)
     r = client.get("/api/recap?from=2026-11-28&to=2026-11-28", headers=h)
     data = r.get_json()
     assert data["columns"] == ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
-    assert data["rows"][0] == {"No": 1, "Nama": "Ma'ruf", "Alamat": "Jl. A", "Permasalahan": "Lupa sandi",
-                               "Solusi": "Reset", "Keterangan": "Pertanyaan; Selesai"}
+    assert data["rows"][0] == {
+        "No": 1,
+        "Nama": "Ma'ruf",
+        "Alamat": "Jl. A",
+        "Permasalahan": "Lupa sandi",
+        "Solusi": "Reset",
+        "Keterangan": "Pertanyaan; Selesai",
+    }
     assert data["rows"][1]["Keterangan"] == "Pengaduan; Eskalasi LKPP, dijawab; Tiket LKPP TTS-5"
     assert data["rows"][1]["Solusi"] == "Ke LKPP\nJawaban LKPP: Beres"
     r = client.get("/api/recap?from=2026-11-28&to=2026-11-28&format=csv", headers=h)
@@ -394,8 +416,15 @@ def test_recap_json_and_csv_in_the_seed_columns(app, client):
     assert rows[2][1] == "Dédé" and rows[2][3] == "'=HYPERLINK()"
 
 
-@pytest.mark.parametrize("query", ["from=2026-11-28", "from=28-11-2026&to=2026-11-28", "from=2026-11-29&to=2026-11-28",
-                                   "from=2026-11-28&to=2026-11-28&format=pdf"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-11-28",
+        "from=28-11-2026&to=2026-11-28",
+        "from=2026-11-29&to=2026-11-28",
+        "from=2026-11-28&to=2026-11-28&format=pdf",
+    ],
+)
 def test_recap_bad_range_is_422(app, client, query):
     h = login(app, client, "budi")
     assert client.get(f"/api/recap?{query}", headers=h).status_code == 422
@@ -414,3 +443,21 @@ def test_today_tickets_lists_every_status_for_staff_only(app, client):
     assert [(t["label"], t["status"]) for t in tickets] == [("A-001", "cancelled"), ("A-002", "waiting")]
     assert tickets[1]["form"]["name"] == "Budi Santoso"
     assert app.test_client().get("/api/tickets").status_code == 401
+
+
+def test_a_finished_record_is_corrected_as_a_new_version_with_history(app, client):
+    issue(client)
+    h = login(app, client, "budi")
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset"})):
+        client.post(f"/api/counters/1/{action}", json=data, headers=h)
+    r = client.post("/api/tickets/A-001/correct", json={"solution": "Reset lewat admin agency"}, headers=h)
+    assert r.status_code == 200
+    assert r.get_json()["changes"] == {"solution": {"old": "Reset", "new": "Reset lewat admin agency"}}
+    assert client.post("/api/tickets/A-001/correct", json={"solution": "Reset lewat admin agency"},
+                       headers=h).status_code == 422
+    assert client.post("/api/tickets/A-001/correct", json={"solution": " "}, headers=h).status_code == 422
+    events = client.get("/api/tickets/A-001/history", headers=h).get_json()["events"]
+    assert [e["type"] for e in events] == ["issued", "called", "started", "resolved", "corrected"]
+    assert events[-1]["actor"] == "budi" and events[-1]["data"]["changes"]["solution"]["old"] == "Reset"
+    issue(client)
+    assert client.post("/api/tickets/A-002/correct", json={"solution": "x"}, headers=h).status_code == 409
