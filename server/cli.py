@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
     d.add_argument("--visitors", type=int, default=24)
+    _report_parsers(sub, common)
     return p
 
 
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return users(settings, args)
     if args.command == "demo":
         return demo(settings, args.visitors, args.if_empty)
+    if args.command in ("archive", "retention", "backup", "restore"):
+        return records(settings, args)
     return 2
 
 
@@ -103,8 +106,28 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     else:
         lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
     print("\n".join(lines), flush=True)
-    socketio.run(app, host=host, port=port, log_output=False)
+    del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
+    serve_forever(app, host, port)
     return 0
+
+
+def serve_forever(app, host: str, port: int) -> None:
+    """gevent's WSGI server (WebSockets through simple-websocket) on a listener with TCP_NODELAY.
+
+    Without TCP_NODELAY a response written in two pieces waits for the client's delayed ACK
+    (about 40 ms on Linux); accepted sockets inherit the option from the listener.
+    """
+    import socket
+
+    from gevent import pywsgi
+
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind(address)
+    listener.listen(1024)
+    pywsgi.WSGIServer(listener, app, log=None).serve_forever()
 
 
 def users(settings: Settings, args: argparse.Namespace) -> int:
@@ -206,4 +229,50 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
         waiting += 1
     service.expire_old()
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
+    return 0
+
+
+# -- records: archive, retention, backup, restore (server/archive.py) -----------------------------
+def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
+    a = sub.add_parser("archive", parents=[common], help="ZIP of a month: recap CSV, tickets+forms+events JSON, SHA256SUMS")
+    a.add_argument("--month", required=True, help="YYYY-MM (the office's local days)")
+    a.add_argument("--out", default=None, help="directory for the ZIP (default: DATA_DIR/archive)")
+    r = sub.add_parser("retention", parents=[common], help="anonymise names, phones, addresses older than N months")
+    r.add_argument("--months", type=int, required=True)
+    b = sub.add_parser("backup", parents=[common], help="copy the live database to FILE (safe while serving)")
+    b.add_argument("file")
+    s = sub.add_parser("restore", parents=[common], help="replace the database with a backup (stop the server first)")
+    s.add_argument("file")
+    s.add_argument("--force", action="store_true", help="restore even though the server's port answers")
+
+
+def records(settings: Settings, args: argparse.Namespace) -> int:
+    """archive / retention / backup / restore."""
+    from server import archive
+
+    db = settings.server.database
+    try:
+        if args.command == "archive":
+            out = Path(args.out) if args.out else settings.server.data_dir / "archive"
+            path = archive.write_month_archive(Store(db), args.month, settings.office.name, out)
+            print(f"archive: {path}  sha256 {archive.sha256_file(path)}")
+        elif args.command == "retention":
+            if args.months < 1:
+                raise archive.ArchiveError("--months must be 1 or more")
+            result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
+            print(f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
+                  f" {result.requests} stored answers dropped")
+        elif args.command == "backup":
+            path = archive.backup(db, Path(args.file))
+            print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
+        else:
+            if not args.force and archive.server_listening(settings.server.host, settings.server.port):
+                raise archive.ArchiveError(f"a server answers on port {settings.server.port}: stop it first"
+                                           " (or --force)")
+            archive.restore(Path(args.file), db)
+            Store(db).close()  # brings an older backup's schema up to date
+            print(f"restore: {db} now holds {args.file}")
+    except archive.ArchiveError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0

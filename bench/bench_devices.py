@@ -1,0 +1,204 @@
+"""Benchmark of the devices' paths, against a real server process on 127.0.0.1.
+
+1. Kiosk to paper: from the kiosk's POST /api/tickets to the last byte of that ticket at a
+   network (TCP, port on loopback) printer, with 4 kiosks issuing at once. Target p99 <= 300 ms.
+2. Call to voice: from POST call-next (or recall) until the announcement's WAV is served by
+   /api/tts/<key>.wav: a cache miss (a phrase never spoken) p99 <= 500 ms, a hit p99 <= 20 ms.
+
+    .venv/bin/python bench/bench_devices.py [--tickets 200] [--calls 60] [--json]
+
+It reports; it does not assert. Every server, printer and client here runs on 127.0.0.1 and stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import visitor, write_config  # noqa: E402
+from live import LiveServer  # noqa: E402
+
+DEBUG = False
+LABEL = re.compile(rb"[A-C]-\d{3,}")
+
+
+class TimedPrinter:
+    """A TCP printer on loopback that notes when each connection's last byte arrived."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.done: dict[bytes, float] = {}
+        self.stop = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:  # closed by close()
+                return
+            threading.Thread(target=self.read, args=(conn,), daemon=True).start()
+
+    def read(self, conn):
+        data = bytearray()
+        last = time.perf_counter()
+        with conn:
+            while chunk := conn.recv(65536):
+                data += chunk
+                last = time.perf_counter()
+        m = LABEL.search(bytes(data))
+        if m:
+            self.done[m.group(0)] = last
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def kiosk_to_paper(tickets: int, kiosks: int = 4) -> dict:
+    printer = TimedPrinter()
+    tmp = Path(tempfile.mkdtemp(prefix="antrian-bench-"))
+    cfg = write_config(
+        tmp,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+            f'port = {printer.port}\ntimeout = 2\nprofile = "TM-T20II"',
+            "rate_limit_per_minute = 120": "rate_limit_per_minute = 1000000",
+        },
+    )
+    server = LiveServer(cfg).start()
+    sent: dict[bytes, float] = {}
+    lock = threading.Lock()
+    try:
+
+        def kiosk(n: int):
+            s = requests.Session()
+            for _ in range(n):
+                t0 = time.perf_counter()
+                r = s.post(server.url + "/api/tickets", json=visitor(service="A"), timeout=10)
+                with lock:
+                    sent[r.json()["ticket"]["label"].encode()] = t0
+                time.sleep(0.05)  # a visitor at a kiosk, not a flood
+
+        threads = [threading.Thread(target=kiosk, args=(tickets // kiosks,)) for _ in range(kiosks)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(printer.done) < len(sent):
+            time.sleep(0.05)
+        lat = [(printer.done[k] - t0) * 1000 for k, t0 in sent.items() if k in printer.done]
+        return {
+            "tickets": len(sent),
+            "printed": len(lat),
+            "p50_ms": round(statistics.median(lat), 1),
+            "p99_ms": round(pct(lat, 99), 1),
+        }
+    finally:
+        server.stop()
+        printer.close()
+
+
+def call_to_voice(calls: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="antrian-bench-"))
+    cfg = write_config(tmp, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 1000000"})
+    server = LiveServer(cfg).start()
+    try:
+        server.add_user("bench", "officer")
+        s = server.session("bench", "rahasia-123")
+        for _ in range(calls):
+            requests.post(server.url + "/api/tickets", json=visitor(service="A"), timeout=5).raise_for_status()
+        audio = requests.Session()
+        announced: queue.Queue = queue.Queue()
+        display = socketio.Client()
+        display.on("event", lambda ev: ev.get("announce") and announced.put(ev["announce"]["audio"]))
+        display.connect(server.url, auth={"role": "display"}, transports=["websocket"])
+
+        def voiced(action: str) -> float:
+            """As a display does it: the call's event brings the audio URL, then the WAV is fetched."""
+            t0 = time.perf_counter()
+            s.post(f"{server.url}/api/counters/1/{action}", timeout=10).raise_for_status()
+            t1 = time.perf_counter()
+            url = announced.get(timeout=10)
+            t2 = time.perf_counter()
+            r = audio.get(server.url + url, timeout=10)
+            if DEBUG:
+                print(action, round((t1 - t0) * 1000, 1), round((t2 - t1) * 1000, 1),
+                      round((time.perf_counter() - t2) * 1000, 1), file=sys.stderr)
+            r.raise_for_status()
+            assert r.content[:4] == b"RIFF"
+            return (time.perf_counter() - t0) * 1000
+
+        miss, hit = [], []
+        for _ in range(calls):
+            miss.append(voiced("call-next"))
+            hit.append(voiced("recall"))
+            s.post(f"{server.url}/api/counters/1/start", timeout=5)
+            s.post(f"{server.url}/api/counters/1/resolve", json={"solution": "ok"}, timeout=5)
+        display.disconnect()
+        return {
+            "calls": calls,
+            "miss_p50_ms": round(statistics.median(miss), 1),
+            "miss_p99_ms": round(pct(miss, 99), 1),
+            "hit_p50_ms": round(statistics.median(hit), 1),
+            "hit_p99_ms": round(pct(hit, 99), 1),
+        }
+    finally:
+        server.stop()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--tickets", type=int, default=200)
+    p.add_argument("--calls", type=int, default=60)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    paper = kiosk_to_paper(args.tickets)
+    voice = call_to_voice(args.calls)
+    rows = [
+        ("kiosk to last byte at printer, p50", paper["p50_ms"], None),
+        ("kiosk to last byte at printer, p99", paper["p99_ms"], 300),
+        ("call to voice, cache miss, p50", voice["miss_p50_ms"], None),
+        ("call to voice, cache miss, p99", voice["miss_p99_ms"], 500),
+        ("call to voice, cache hit (recall), p50", voice["hit_p50_ms"], None),
+        ("call to voice, cache hit (recall), p99", voice["hit_p99_ms"], 20),
+    ]
+    print(f"kiosk to paper: {paper['printed']}/{paper['tickets']} tickets printed, 4 kiosks at once")
+    print(f"call to voice: {voice['calls']} calls and {voice['calls']} recalls")
+    for name, value, target in rows:
+        mark = "" if target is None else ("  ok" if value <= target else "  MISSED") + f" (target <= {target} ms)"
+        print(f"  {name:<42} {value:8.1f} ms{mark}")
+    if args.json:
+        print(json.dumps({"paper": paper, "voice": voice}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
