@@ -6,7 +6,9 @@ reprint, alerts). Both log in through the API and render from the staff snapshot
 numbered Socket.IO events after it; every rule stays in server/.
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
@@ -52,3 +54,92 @@ def form_a4(token: str):
     if view is None:
         abort(404)
     return render_template("counter/form_a4.html", form=view)
+
+
+def _staff_range(default_days: int) -> tuple[str, str, dict[str, str]]:
+    """from/to of a report page (default: the last `default_days` local days) and their problems."""
+    from datetime import timedelta
+
+    from server import reports
+
+    service = current_app.extensions["antrian"]
+    today = service.day()
+    start = (date.fromisoformat(today) - timedelta(days=default_days - 1)).isoformat()
+    day_from = request.args.get("from") or start
+    day_to = request.args.get("to") or today
+    return day_from, day_to, reports.check_range(day_from, day_to)
+
+
+@bp.get("/recap")
+def recap_page():
+    """The recap as a printable A4 landscape page: title, office, period and the six columns."""
+    from server import reports
+    from server.auth import current_user
+
+    if current_user() is None:
+        return redirect("/counter/")
+    service = current_app.extensions["antrian"]
+    settings = service.settings
+    day_from, day_to, bad = _staff_range(1)
+    filters, bad_filters = reports.check_recap_filters(request.args, {s.code for s in settings.services})
+    bad.update(bad_filters)
+    rows: list = []
+    if not bad:
+        with service.store.read() as tx:
+            rows = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters)))
+    query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
+    html = render_template(
+        "counter/recap.html", title=reports.RECAP_TITLE, columns=reports.RECAP_COLUMNS, rows=rows, bad=bad,
+        period=None if bad else reports.period_id(day_from, day_to), query=query, filters=filters,
+        day_from=day_from, day_to=day_to, services=settings.services, outcomes=reports.OUTCOME_NAMES,
+        categories=reports.CATEGORY_NAMES,
+    )
+    return html, 422 if bad else 200
+
+
+@bp.get("/dashboard")
+def dashboard_page():
+    """Service-time figures against the SOP's standard times, as server-drawn SVG charts."""
+    from server import figures, reports
+    from server.auth import current_user
+
+    if current_user() is None:
+        return redirect("/counter/")
+    service = current_app.extensions["antrian"]
+    settings = service.settings
+    day_from, day_to, bad = _staff_range(30)
+    group = request.args.get("group") or "day"
+    if group not in figures.GROUPS:
+        bad["group"] = "invalid"
+    data = None
+    if not bad:
+        names = {s.code: s.name for s in settings.services} if group == "service" else None
+        with service.store.read() as tx:
+            data = figures.figures(tx, day_from, day_to, group, settings.sla, settings.office.tz, names)
+    html = render_template(
+        "counter/dashboard.html", data=data, bad=bad, day_from=day_from, day_to=day_to, group=group,
+        groups=figures.GROUPS, charts=_dashboard_charts(data) if data else None,
+        period=None if bad else reports.period_id(day_from, day_to), measure_names=figures.MEASURE_NAMES_ID,
+    )
+    return html, 422 if bad else 200
+
+
+def _dashboard_charts(data: dict) -> dict:
+    """Bar geometry for the dashboard's SVG charts (drawn by the template; no chart library)."""
+    from server.figures import STANDARD_MEASURES, bar_layout
+
+    groups = data["groups"]
+    width = max(600, 28 * len(groups))
+    shares = {}
+    for m in STANDARD_MEASURES:
+        values = [g[m]["share"] for g in groups]
+        bars = bar_layout(values, width, 200, top=1.0)  # always 0..100 %
+        shares[m] = {"width": width, "bars": [
+            {**b, "label": g["label"], "share": g[m]["share"], "n": g[m]["n"]} for b, g in zip(bars, groups, strict=True)
+        ]}
+    per_day = [a["per_day"] for a in data["arrivals"]]
+    arrivals = {"width": 720, "bars": [
+        {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"]}
+        for b, a in zip(bar_layout(per_day, 720, 200), data["arrivals"], strict=True)
+    ], "top": max(per_day) if per_day else 0}
+    return {"shares": shares, "arrivals": arrivals}

@@ -1,5 +1,116 @@
-"""The display pages: a blueprint with its own templates/ and static/ (presentation only)."""
+"""The display pages: a blueprint with its own templates/ and static/ (presentation only).
 
-from flask import Blueprint
+`/display/` is the waiting-room TV: the ticket at every counter, the latest calls, how many
+wait per service, a clock, a running text, and the spoken announcements. It renders from the
+public snapshot plus the numbered Socket.IO events after it; every rule stays in server/.
+Query parameters: `services=A,B` or `counters=1,2` (show only those), `lang=id|en`,
+`text=...` (running text), `media_seconds=N` (slideshow pace).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request, url_for
 
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
+
+STATIC = Path(__file__).resolve().parent / "static"
+MEDIA_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
+LOGO_NAMES = ("logo.svg", "logo.png", "logo.jpg", "logo.webp")
+MARQUEE_MAX = 500
+
+# UI text: Indonesian first, English as the second catalogue. The page script gets the same dict.
+TEXT = {
+    "id": {
+        "title": "Layar Antrian",
+        "counter": "Loket",
+        "now_serving": "Nomor Antrian",
+        "empty": "—",
+        "recent": "Panggilan Terakhir",
+        "no_calls": "Belum ada panggilan",
+        "waiting": "Menunggu",
+        "people": "orang",
+        "offline": "OFFLINE · Terputus",
+        "connecting": "Menghubungkan…",
+        "tap_for_sound": "Ketuk layar untuk mengaktifkan suara",
+        "called": "Dipanggil",
+        "serving": "Dilayani",
+        "marquee": "Selamat datang di {office}. Silakan ambil nomor antrian di kiosk dan tunggu nomor Anda "
+        "dipanggil. Layanan helpdesk LPSE tidak dipungut biaya.",
+    },
+    "en": {
+        "title": "Queue Display",
+        "counter": "Counter",
+        "now_serving": "Queue Number",
+        "empty": "—",
+        "recent": "Latest Calls",
+        "no_calls": "No calls yet",
+        "waiting": "Waiting",
+        "people": "people",
+        "offline": "OFFLINE · Disconnected",
+        "connecting": "Connecting…",
+        "tap_for_sound": "Tap the screen to turn the sound on",
+        "called": "Called",
+        "serving": "Serving",
+        "marquee": "Welcome to {office}. Please take a queue number at the kiosk and wait for your number "
+        "to be called. The LPSE helpdesk is free of charge.",
+    },
+}
+
+
+def _csv(name: str) -> list[str]:
+    return [part.strip() for part in request.args.get(name, "").split(",") if part.strip()]
+
+
+def media_files() -> list[str]:
+    """URLs of the images in display/static/media/ (the optional slideshow), sorted by name."""
+    folder = STATIC / "media"
+    if not folder.is_dir():
+        return []
+    return [
+        url_for("display.static", filename=f"media/{p.name}")
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix.lower() in MEDIA_EXTENSIONS and not p.name.startswith(".")
+    ]
+
+
+def logo_url() -> str | None:
+    """display/static/logo.{svg,png,jpg,webp} if the office put one there."""
+    for name in LOGO_NAMES:
+        if (STATIC / name).is_file():
+            return url_for("display.static", filename=name)
+    return None
+
+
+def page_config() -> dict:
+    """What the page script needs: filters, language, time zone, services and counters (no secrets)."""
+    settings = current_app.extensions["antrian.settings"]
+    lang = request.args.get("lang") or settings.office.language
+    lang = lang if lang in TEXT else "id"
+    counter_ids = {int(c) for c in _csv("counters") if c.isdigit()}
+    services = set(_csv("services"))
+    try:
+        media_seconds = max(3, min(600, int(request.args.get("media_seconds", "10"))))
+    except ValueError:
+        media_seconds = 10
+    return {
+        "lang": lang,
+        "text": TEXT[lang],
+        "timezone": settings.office.timezone,
+        "filter": {"counters": sorted(counter_ids), "services": sorted(services)},
+        "chime": url_for("display.static", filename="chime.wav"),
+        "media": media_files(),
+        "media_seconds": media_seconds,
+        "services": [{"code": s.code, "name": s.name} for s in settings.services],
+        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters],
+    }
+
+
+@bp.get("/")
+def display_page():
+    """The waiting-room TV page."""
+    page = page_config()
+    office_name = current_app.extensions["antrian.settings"].office.name
+    marquee = request.args.get("text", "").strip()[:MARQUEE_MAX] or page["text"]["marquee"].format(office=office_name)
+    return render_template("display/display.html", page=page, t=page["text"], marquee=marquee, logo=logo_url())

@@ -58,8 +58,9 @@ class Agent:
         self.token = token
         self.journal = journal
         self.lock = threading.Lock()  # one job at a time on the paper
-        self.sio = socketio.Client(reconnection=True, reconnection_attempts=0, reconnection_delay=1,
-                                   reconnection_delay_max=30)
+        self.sio = socketio.Client(
+            reconnection=True, reconnection_attempts=0, reconnection_delay=1, reconnection_delay_max=30
+        )
         self.sio.on("connect", lambda: log.info("connected to %s as agent of %s", server, printer.name))
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
@@ -106,14 +107,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error: {err}", file=sys.stderr)
         return 2
     if args.printer not in settings.agents:
-        print(f"config error: agents.{args.printer}: missing (which environment variable holds the token?)",
-              file=sys.stderr)
+        print(
+            f"config error: agents.{args.printer}: missing (which environment variable holds the token?)",
+            file=sys.stderr,
+        )
         return 2
     token = os.environ.get(settings.agents[args.printer], "")
     if not token:
         print(f"error: set {settings.agents[args.printer]} to this agent's token", file=sys.stderr)
         return 2
-    journal = Journal(Path(args.journal) if args.journal else settings.server.data_dir / f"agent-{args.printer}.journal")
+    journal = Journal(
+        Path(args.journal) if args.journal else settings.server.data_dir / f"agent-{args.printer}.journal"
+    )
     Agent(args.server, settings.printers[args.printer], token, journal).run()
     return 0
 

@@ -23,8 +23,9 @@ class Announcer:
     def __init__(self, settings: Settings, speech: Speech | None = None):
         self.settings = settings
         tts = settings.tts
-        self.speech = speech or Speech(settings.server.data_dir / "speech", voice=tts.voice, rate=tts.rate,
-                                       enabled=tts.enabled)
+        self.speech = speech or Speech(
+            settings.server.data_dir / "speech", voice=tts.voice, rate=tts.rate, enabled=tts.enabled
+        )
         self.jobs: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
         self.ready: OrderedDict[str, threading.Event] = OrderedDict()  # key -> set once tried
@@ -34,7 +35,8 @@ class Announcer:
         tts = self.settings.tts
         if not tts.enabled:
             return None
-        text = announcement_text(label, counter_name, tts.template)
+        lang = self.settings.office.language  # the office's language speaks; Indonesian by default
+        text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
         key = self.speech.key(text)
         with self.lock:
             event = self.ready.get(key)

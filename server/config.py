@@ -366,7 +366,9 @@ def _tts(data: Any) -> TtsSettings:
         voice=t.get("voice", str, d.voice, check=_nonempty, why="must not be empty"),
         rate=t.get("rate", int, d.rate, check=lambda v: 60 <= v <= 400, why="must be 60-400"),
         repeat=t.get("repeat", int, d.repeat, check=lambda v: 1 <= v <= 3, why="must be 1-3"),
-        output=t.get("output", str, d.output, check=lambda v: v in ("display", "server"), why="must be display or server"),
+        output=t.get(
+            "output", str, d.output, check=lambda v: v in ("display", "server"), why="must be display or server"
+        ),
         template=t.get("template", str, d.template),
         template_en=t.get("template_en", str, d.template_en),
     )
@@ -391,7 +393,11 @@ def _escalation(data: Any) -> EscalationSettings:
         host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
         port=t.get("port", int, 25, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
         security=t.get(
-            "security", str, "none", check=lambda v: v in ("none", "starttls", "ssl"), why="must be none, starttls or ssl"
+            "security",
+            str,
+            "none",
+            check=lambda v: v in ("none", "starttls", "ssl"),
+            why="must be none, starttls or ssl",
         ),
         username=t.get("username", str, ""),
         sender=t.get("from", str, "", check=mail_check, why="must be an e-mail address"),

@@ -79,8 +79,9 @@ def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = 10.0) -> N
     password = os.environ.get(esc.password_env, "")
     try:
         if esc.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(esc.host, esc.port, timeout=timeout,
-                                                  context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                esc.host, esc.port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(esc.host, esc.port, timeout=timeout)
         with smtp:
@@ -101,8 +102,12 @@ def result_fields(mail: dict[str, Any], error: str | None, now: datetime) -> tup
     if attempts >= MAX_ATTEMPTS:
         return {"status": "failed", "attempts": attempts, "error": error}, "mail_failed"
     wait = min(600, 2 ** (attempts + 1))
-    fields = {"status": "retrying", "attempts": attempts, "error": error,
-              "next_attempt_at": now + timedelta(seconds=wait)}
+    fields = {
+        "status": "retrying",
+        "attempts": attempts,
+        "error": error,
+        "next_attempt_at": now + timedelta(seconds=wait),
+    }
     return fields, "mail_failed"
 
 
@@ -120,8 +125,10 @@ class MailWorker:
         svc = self.service
         now = svc.clock()
         with svc.store.read() as tx:
-            due = [(m, build_message(svc.settings, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]), m["id"]))
-                   for m in tx.due_mails(now)]
+            due = [
+                (m, build_message(svc.settings, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]), m["id"]))
+                for m in tx.due_mails(now)
+            ]
         for mail, msg in due:
             error = None
             try:

@@ -129,8 +129,13 @@ class AgentPrintWorker(PrintWorker):
             data, text = printers.form_copy_bytes(slip, cfg.profile, cfg.width_mm), printers.form_copy_text(slip)
         else:
             data, text = printers.ticket_bytes(slip, cfg.profile, cfg.width_mm), printers.slip_text(slip)
-        return {"job": job["id"], "kind": job["kind"], "label": slip.label,
-                "data": base64.b64encode(data).decode("ascii"), "text": text}
+        return {
+            "job": job["id"],
+            "kind": job["kind"],
+            "label": slip.label,
+            "data": base64.b64encode(data).decode("ascii"),
+            "text": text,
+        }
 
     def run_once(self) -> int:
         """Push every due job that the agent has not been sent recently."""
@@ -139,8 +144,11 @@ class AgentPrintWorker(PrintWorker):
         now = self.service.clock()
         mono = time.monotonic()
         with self.service.store.read() as tx:
-            jobs = [j for j in tx.due_print_jobs(now, [self.name])
-                    if mono - self.sent.get(j["id"], -1e9) >= self.RESEND_SECONDS]
+            jobs = [
+                j
+                for j in tx.due_print_jobs(now, [self.name])
+                if mono - self.sent.get(j["id"], -1e9) >= self.RESEND_SECONDS
+            ]
             messages = [self.payload(tx, j) for j in jobs]
         for msg in messages:
             self.emit("print_job", msg, to=f"agent:{self.name}")
@@ -228,4 +236,3 @@ def start_print_workers(socketio, service) -> dict[str, PrintWorker]:
     for worker in workers.values():
         socketio.start_background_task(worker.loop)
     return workers
-

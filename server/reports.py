@@ -83,3 +83,93 @@ def recap_csv(rows: list[dict[str, Any]]) -> bytes:
     for r in rows:
         writer.writerow([_cell(r[c]) for c in RECAP_COLUMNS])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# -- filters, streaming rows and the XLSX export ------------------------------------------------
+OUTCOMES = ("resolved", "escalated", "closed")
+RECAP_TITLE = "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
+RECAP_FORMATS = ("json", "csv", "xlsx")
+XLSX_WIDTHS = {"No": 6, "Nama": 24, "Alamat": 32, "Permasalahan": 48, "Solusi": 48, "Keterangan": 30}
+
+
+def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """The recap's optional filters (service, officer, category, outcome) and their field problems."""
+    from server.core import CATEGORIES
+
+    filters = {k: (args.get(k) or None) for k in ("service", "officer", "category", "outcome")}
+    bad: dict[str, str] = {}
+    if filters["service"] is not None and filters["service"] not in service_codes:
+        bad["service"] = "unknown_service"
+    if filters["officer"] is not None and len(filters["officer"]) > 64:
+        bad["officer"] = "too_long"
+    if filters["category"] is not None and filters["category"] not in CATEGORIES:
+        bad["category"] = "category_invalid"
+    if filters["outcome"] is not None and filters["outcome"] not in OUTCOMES:
+        bad["outcome"] = "invalid"
+    return filters, bad
+
+
+def iter_recap_rows(rows: Any) -> Any:
+    """recap_rows for an iterable of any length: one recap row at a time."""
+    for i, r in enumerate(rows, start=1):
+        yield {
+            "No": i,
+            "Nama": r["name"],
+            "Alamat": r["address"],
+            "Permasalahan": r["problem"],
+            "Solusi": solusi(r),
+            "Keterangan": keterangan(r),
+        }
+
+
+def period_id(day_from: str, day_to: str) -> str:
+    """The period in Indonesian: "28 November 2026" or "1 November 2026 s.d. 30 November 2026"."""
+    from printers.slips import MONTHS_ID
+
+    def one(day: str) -> str:
+        d = date.fromisoformat(day)
+        return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
+
+    return one(day_from) if day_from == day_to else f"{one(day_from)} s.d. {one(day_to)}"
+
+
+def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes:
+    """The recap as an Excel workbook: title, office and period rows, bold headers, wrapped cells, A4 landscape."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Rekap")
+    for i, col in enumerate(RECAP_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + i)].width = XLSX_WIDTHS[col]
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.print_title_rows = "4:4"
+    ws.freeze_panes = "A5"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    def styled(value: Any, **style: Any) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        for k, v in style.items():
+            setattr(cell, k, v)
+        return cell
+
+    ws.append([styled(RECAP_TITLE, font=Font(bold=True, size=14))])
+    ws.append([styled(office_name, font=Font(bold=True, size=12))])
+    ws.append([styled(f"Periode: {period_id(day_from, day_to)}")])
+    ws.append([styled(c, font=Font(bold=True), border=box, alignment=Alignment(horizontal="center",
+                                                                                 vertical="center"))
+               for c in RECAP_COLUMNS])
+    # One style object for every body cell: openpyxl then stores it once, not once per cell.
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r in rows:
+        cells = [styled(r[c], alignment=wrap, border=box) for c in RECAP_COLUMNS]
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: "=..." typed by a visitor never becomes a formula
+        ws.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

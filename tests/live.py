@@ -40,9 +40,22 @@ class LiveServer:
 
     def _popen(self, log) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--config", str(self.config), "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "server",
+                "serve",
+                "--config",
+                str(self.config),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def _wait_ready(self, timeout: float) -> LiveServer:
@@ -92,5 +105,9 @@ class LiveServer:
         """Add an account through the command line, as an admin would."""
         subprocess.run(
             [sys.executable, "-m", "server", "users", "add", username, "--role", role, "--config", str(self.config)],
-            input=password + "\n", text=True, check=True, cwd=ROOT, capture_output=True,
+            input=password + "\n",
+            text=True,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
         )

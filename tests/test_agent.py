@@ -19,18 +19,25 @@ TOKEN = "agent-token-0123456789abcdef"
 @pytest.fixture
 def setup(tmp_path):
     printer = FakeNetworkPrinter()
-    cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"':
-                                  f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
-                                  'timeout = 2\nprofile = "TM-T20II"'},
-                       extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n')
+    cfg = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+            'timeout = 2\nprofile = "TM-T20II"'
+        },
+        extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n',
+    )
     server = LiveServer(cfg, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()
     agents: list[subprocess.Popen] = []
 
     def start_agent(token: str = TOKEN) -> subprocess.Popen:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kiosk.agent", "--server", server.url, "--printer", "kiosk", "--config", str(cfg)],
-            cwd=ROOT, env={**os.environ, "ANTRIAN_AGENT_TOKEN": token}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            cwd=ROOT,
+            env={**os.environ, "ANTRIAN_AGENT_TOKEN": token},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         agents.append(proc)
         return proc
 

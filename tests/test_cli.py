@@ -13,8 +13,9 @@ from server.store import Store
 
 
 def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server", *args], input=stdin, cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args], input=stdin, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
@@ -29,11 +30,14 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
     assert r.returncode == 2 and "exists" in r.stderr
 
 
-@pytest.mark.parametrize("args,stdin,msg", [
-    (["users", "add", "siti", "--role", "officer"], "pendek\n", "password"),
-    (["users", "add", "a b", "--role", "officer"], "cukup-panjang\n", "username"),
-    (["users", "add", "siti", "--role", "officer", "--counter", "9"], "cukup-panjang\n", "no counter 9"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,msg",
+    [
+        (["users", "add", "siti", "--role", "officer"], "pendek\n", "password"),
+        (["users", "add", "a b", "--role", "officer"], "cukup-panjang\n", "username"),
+        (["users", "add", "siti", "--role", "officer", "--counter", "9"], "cukup-panjang\n", "no counter 9"),
+    ],
+)
 def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg):
     r = cli(*args, "--config", str(write_config(tmp_path)), stdin=stdin)
     assert r.returncode == 2 and msg in r.stderr

@@ -19,7 +19,10 @@ def test_demo_config_is_the_realistic_office():
         ("C", "Registrasi & Verifikasi Akun"),
     ]
     assert [(c.name, c.services) for c in s.counters] == [
-        ("Loket 1", ("A", "C")), ("Loket 2", ("A", "B")), ("Loket 3", ("B", "C"))]
+        ("Loket 1", ("A", "C")),
+        ("Loket 2", ("A", "B")),
+        ("Loket 3", ("B", "C")),
+    ]
     assert (s.queue.max_calls, s.queue.max_requeues, s.office.timezone) == (3, 1, "Asia/Jakarta")
     assert s.sla.service_minutes == 30
     assert s.printers["kiosk"].type == "file" and s.printers["kiosk"].path.startswith(str(ROOT))
@@ -38,8 +41,10 @@ BAD = [
     ({'type = "dummy"': 'type = "laser"'}, "printers.kiosk"),
     ({'security = "none"': 'security = "tls"'}, "escalation.security"),
     ({"rate = 150": "rate = 5"}, "tts.rate"),
-    ({'template = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."':
-      'template = "Nomor {nomor}"'}, "tts.template"),
+    (
+        {'template = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."': 'template = "Nomor {nomor}"'},
+        "tts.template",
+    ),
     ({"service_minutes = 30": "service_minutes = -1"}, "sla.service_minutes"),
     ({"port = 8080": "port = 70000"}, "server.port"),
     ({"target_minutes = 60": "target_minutes = true"}, "priority_classes[0].target_minutes"),
@@ -76,14 +81,21 @@ def test_not_toml_and_no_file(tmp_path):
 
 
 def test_escalation_enabled_needs_addresses(tmp_path):
-    path = write_config(tmp_path, {"enabled = false\nhost": "enabled = true\nhost", 'to = "helpdesk@lkpp.go.id"': 'to = ""'})
+    path = write_config(
+        tmp_path, {"enabled = false\nhost": "enabled = true\nhost", 'to = "helpdesk@lkpp.go.id"': 'to = ""'}
+    )
     with pytest.raises(ConfigError, match=r"^escalation\.to"):
         load_settings(path)
 
 
 def test_serve_with_bad_config_stops_with_the_key(tmp_path):
     path = write_config(tmp_path, {"max_requeues = 1": "max_requeues = -2"})
-    r = subprocess.run([sys.executable, "-m", "server", "serve", "--config", str(path)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [sys.executable, "-m", "server", "serve", "--config", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 2
     assert "queue.max_requeues" in r.stderr

@@ -13,8 +13,18 @@ RULES = Rules(max_calls=3, max_requeues=1)
 
 
 def make(status=core.WAITING, **kw) -> Ticket:
-    base = dict(id=1, day="2026-11-28", service="A", number=1, label="A-001", token="t1", status=status,
-                priority=False, position=1.0, created_at=NOW)
+    base = dict(
+        id=1,
+        day="2026-11-28",
+        service="A",
+        number=1,
+        label="A-001",
+        token="t1",
+        status=status,
+        priority=False,
+        position=1.0,
+        created_at=NOW,
+    )
     base.update(kw)
     return Ticket(**base)
 
@@ -44,9 +54,16 @@ def run(action: str, t: Ticket) -> Ticket:
 
 
 EXPECTED_TO = {
-    "call": core.CALLED, "recall": core.CALLED, "skip": core.WAITING, "start": core.SERVING,
-    "resolve": core.RESOLVED, "escalate": core.ESCALATED, "close": core.CLOSED, "cancel": core.CANCELLED,
-    "transfer": core.WAITING, "expire": core.EXPIRED,
+    "call": core.CALLED,
+    "recall": core.CALLED,
+    "skip": core.WAITING,
+    "start": core.SERVING,
+    "resolve": core.RESOLVED,
+    "escalate": core.ESCALATED,
+    "close": core.CLOSED,
+    "cancel": core.CANCELLED,
+    "transfer": core.WAITING,
+    "expire": core.EXPIRED,
 }
 # The calls a ticket must have had for the guarded actions to pass the status check alone.
 CALLS_FOR = {"recall": 1, "skip": 3}
@@ -104,8 +121,10 @@ def test_zero_requeues_makes_first_skip_a_no_show():
 
 
 def waiting_line(*specs):
-    return [make(id=i, label=f"{svc}-{i:03d}", service=svc, position=float(i), priority=prio, token=f"t{i}")
-            for i, svc, prio in specs]
+    return [
+        make(id=i, label=f"{svc}-{i:03d}", service=svc, position=float(i), priority=prio, token=f"t{i}")
+        for i, svc, prio in specs
+    ]
 
 
 def test_next_is_priority_first_then_position_within_counter_services():

@@ -21,10 +21,19 @@ def served(app, client, **form):
 def test_a4_form_is_laid_out_like_the_paper_and_escapes_input(app, client):
     token, _ = served(app, client, name="<script>alert(1)</script> Dédé")
     page = client.get(f"/counter/form/{token}").get_data(as_text=True)
-    for part in ("FORM KONSULTASI PENGGUNA SPSE", "Hari/Tanggal Konsultasi", "Sabtu, 28 November 2026",
-                 "IDENTITAS PENGGUNA SPSE", "CV Maju Bersama", "PERMASALAHAN", "JAWABAN/SOLUSI PERMASALAHAN",
-                 "Pemberi Penjelasan", "( budi )", "&lt;script&gt;alert(1)&lt;/script&gt; Dédé",
-                 "Reset kata sandi &lt;b&gt;ok&lt;/b&gt;"):
+    for part in (
+        "FORM KONSULTASI PENGGUNA SPSE",
+        "Hari/Tanggal Konsultasi",
+        "Sabtu, 28 November 2026",
+        "IDENTITAS PENGGUNA SPSE",
+        "CV Maju Bersama",
+        "PERMASALAHAN",
+        "JAWABAN/SOLUSI PERMASALAHAN",
+        "Pemberi Penjelasan",
+        "( budi )",
+        "&lt;script&gt;alert(1)&lt;/script&gt; Dédé",
+        "Reset kata sandi &lt;b&gt;ok&lt;/b&gt;",
+    ):
         assert part in page, part
     assert "<script>alert" not in page
 
@@ -39,9 +48,12 @@ def test_a4_form_needs_a_login_and_a_real_token(app, client):
 def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
     printer = FakeNetworkPrinter()
     try:
-        cfg = write_config(tmp_path, {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
-                           extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
-                                 'timeout = 1\nprofile = "TM-T20II"\n')
+        cfg = write_config(
+            tmp_path,
+            {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+            extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+            'timeout = 1\nprofile = "TM-T20II"\n',
+        )
         app = create_app(cfg, workers=False, clock=clock)
         client = app.test_client()
         token, h = served(app, client, name="Ma'ruf Amin")

@@ -19,8 +19,9 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.mail_from, envelope.rcpt_tos,
-                              email.message_from_bytes(envelope.content, policy=policy.default)))
+        self.messages.append(
+            (envelope.mail_from, envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
+        )
         return "250 OK"
 
 
@@ -37,8 +38,10 @@ def smtp_port():
 
 @pytest.fixture
 def mail_app(tmp_path, clock, smtp_port):
-    cfg = write_config(tmp_path, {"enabled = false\nhost = \"127.0.0.1\"\nport = 25":
-                                  f"enabled = true\nhost = \"127.0.0.1\"\nport = {smtp_port}"})
+    cfg = write_config(
+        tmp_path,
+        {'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp_port}'},
+    )
     app = create_app(cfg, workers=False, clock=clock)
     yield app
     app.extensions["antrian"].stop()
@@ -50,8 +53,11 @@ def escalate(app):
     h = login(app, client, "budi")
     client.post("/api/counters/1/call-next", headers=h)
     client.post("/api/counters/1/start", headers=h)
-    r = client.post("/api/counters/1/escalate", headers=h,
-                    json={"note": "Kunci publik paket rusak; perlu dicek LKPP", "category": "pengaduan"})
+    r = client.post(
+        "/api/counters/1/escalate",
+        headers=h,
+        json={"note": "Kunci publik paket rusak; perlu dicek LKPP", "category": "pengaduan"},
+    )
     assert r.status_code == 200
     return client, h, r.get_json()
 
@@ -69,8 +75,15 @@ def test_escalation_mail_reaches_the_smtp_server_with_subject_and_body(mail_app,
         assert sender == "helpdesk@lpse.contoh.go.id" and rcpts == ["helpdesk@lkpp.go.id"]
         assert msg["Subject"] == "[Eskalasi] LPSE Kabupaten Contoh - tiket A-001 - Sabtu, 28 November 2026"
         text = msg.get_content()
-        for part in ("Ma'ruf Amin", "CV Maju Bersama", "081234567890", "Dokumen penawaran gagal terenkripsi",
-                     "Kunci publik paket rusak; perlu dicek LKPP", "Pemberi penjelasan: budi", "pengaduan"):
+        for part in (
+            "Ma'ruf Amin",
+            "CV Maju Bersama",
+            "081234567890",
+            "Dokumen penawaran gagal terenkripsi",
+            "Kunci publik paket rusak; perlu dicek LKPP",
+            "Pemberi penjelasan: budi",
+            "pengaduan",
+        ):
             assert part in text
         esc = client.get("/api/escalations", headers=h).get_json()["escalations"]
         assert esc[0]["mail"]["status"] == "sent" and esc[0]["label"] == "A-001"

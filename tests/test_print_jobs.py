@@ -17,8 +17,10 @@ from server.printing import MAX_ATTEMPTS, PrintWorker, backoff_seconds
 def network_app(tmp_path, clock, port: int, workers: bool = False, extra: str = ""):
     cfg = write_config(
         tmp_path,
-        {'[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\n'
-         f'timeout = 0.5\nprofile = "TM-T20II"{extra}'},
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\n'
+            f'timeout = 0.5\nprofile = "TM-T20II"{extra}'
+        },
     )
     app = create_app(cfg, workers=workers, clock=clock)
     apps.append(app)

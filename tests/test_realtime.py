@@ -105,8 +105,17 @@ def test_counter_role_without_login_is_refused(live):
         sio.connect(live.url, auth={"role": "counter"}, transports=["websocket"], wait_timeout=5)
 
 
-@pytest.mark.parametrize("auth", [None, {}, {"role": "wizard"}, {"role": "ticket", "token": "nope"},
-                                  {"role": "agent", "printer": "kiosk", "token": "x"}, {"role": ["display"]}])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        {},
+        {"role": "wizard"},
+        {"role": "ticket", "token": "nope"},
+        {"role": "agent", "printer": "kiosk", "token": "x"},
+        {"role": ["display"]},
+    ],
+)
 def test_unknown_or_bad_identities_are_refused(live, auth):
     sio = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
