@@ -207,7 +207,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
         clock_now[0] += timedelta(minutes=rng.randint(5, 15))
         p = people[i % len(people)]
         service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
-                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo")
+                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo", printed=False)
         counter = counters[i % len(counters)]
         status, body = service.counter_action(counter.id, "call-next", {}, "demo")
         if status != 200 or not body.get("ticket"):
@@ -225,7 +225,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     waiting = 0
     for p in people[:6]:
         service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
-                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo")
+                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo", printed=False)
         waiting += 1
     service.expire_old()
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")

@@ -120,8 +120,10 @@ class QueueService:
         return data
 
     # -- issuing -------------------------------------------------------------------
-    def issue(self, data: Any, request_key: str | None = None, actor: str = "kiosk") -> tuple[int, Any]:
-        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job)."""
+    def issue(
+        self, data: Any, request_key: str | None = None, actor: str = "kiosk", printed: bool = True
+    ) -> tuple[int, Any]:
+        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not)."""
         form = validate_visitor_form(data, {s.code for s in self.settings.services})
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
@@ -152,7 +154,7 @@ class QueueService:
                 },
             )
             tx.add_event("issued", now, day, ticket.id, actor=actor)
-            printer = self.settings.kiosk.printer
+            printer = self.settings.kiosk.printer if printed else ""
             job_id = tx.add_print_job(ticket.id, printer, "ticket", now) if printer else None
             view = self.ticket_status_view(tx, ticket, now)
             view["token"] = ticket.token

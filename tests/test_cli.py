@@ -57,6 +57,8 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
     with store.read() as tx:
         done = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated')")["n"]
         waiting = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status = 'waiting'")["n"]
+        jobs = tx.one("SELECT COUNT(*) AS n FROM print_jobs")["n"]
     assert done >= 10 and waiting == 6
+    assert jobs == 0  # demo visitors print nothing when the server starts
     r = cli("demo", "--if-empty", "--config", str(cfg))
     assert "nothing added" in r.stdout
