@@ -25,7 +25,6 @@ TEXT = {
     "id": {
         "title": "Layar Antrian",
         "counter": "Loket",
-        "now_serving": "Nomor Antrian",
         "empty": "—",
         "recent": "Panggilan Terakhir",
         "no_calls": "Belum ada panggilan",
@@ -42,7 +41,6 @@ TEXT = {
     "en": {
         "title": "Queue Display",
         "counter": "Counter",
-        "now_serving": "Queue Number",
         "empty": "—",
         "recent": "Latest Calls",
         "no_calls": "No calls yet",

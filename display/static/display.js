@@ -1,0 +1,516 @@
+/* Waiting-room TV: renders from the public snapshot plus the numbered events after it, and
+   announces each call (chime, then the server's speech) strictly one after another.
+   The display never lies: a gap in the seqs or a reconnect means a fresh snapshot; while the
+   connection is down an OFFLINE badge says so. Test hook: window.antrianDisplay. */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("display-config").textContent);
+  const T = config.text;
+  const CALL_TYPES = new Set(["called", "recalled"]);
+  const ACTIVE = new Set(["called", "serving"]);
+  const RECENT_SHOWN = 5;
+  const RECENT_KEPT = 40;
+  const FLASH_MS = 5000;
+  const PART_TIMEOUT_MS = 20000; // an audio that never ends must not stop the queue
+  const RESYNC_TIMEOUT_MS = 5000;
+  const MAX_REPEAT = 5;
+
+  const filter = {
+    counters: new Set(config.filter.counters),
+    services: new Set(config.filter.services),
+  };
+
+  const state = {
+    seq: null,
+    day: null,
+    services: config.services.map((s) => ({ code: s.code, name: s.name, waiting: null })),
+    counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null })),
+    recent: [],
+    connected: false,
+    synced: false,
+    status: "connecting",
+  };
+  const played = []; // seqs of the announcements started, in order
+  const playedSet = new Set();
+  const queue = []; // announcements waiting their turn
+  const log = []; // one entry per announcement: {seq, label, counter_id, start, end, parts}
+  let buffer = []; // events that arrived while no snapshot was current
+  const announceBySeq = new Map(); // announce payloads of buffered calls, for a resync
+  let current = null;
+  let resyncTimer = null;
+
+  // -- filters ---------------------------------------------------------------------
+  function counterShown(c) {
+    if (!c) return false;
+    if (filter.counters.size && !filter.counters.has(c.id)) return false;
+    if (filter.services.size && !c.services.some((s) => filter.services.has(s))) return false;
+    return true;
+  }
+  function counterById(id) {
+    return state.counters.find((c) => c.id === id) || null;
+  }
+  function callShown(counterId, service) {
+    if (!counterShown(counterById(counterId))) return false;
+    return !filter.services.size || filter.services.has(service);
+  }
+  function serviceShown(code) {
+    if (filter.services.size) return filter.services.has(code);
+    if (filter.counters.size) return state.counters.some((c) => counterShown(c) && c.services.includes(code));
+    return true;
+  }
+  function sameTicket(a, b) {
+    return a.label === b.label && (!a.day || !b.day || a.day === b.day);
+  }
+  function serviceName(code) {
+    const s = state.services.find((x) => x.code === code);
+    return s ? s.name : code;
+  }
+
+  // -- snapshot and events ----------------------------------------------------------
+  function onSnapshot(snap) {
+    if (!snap || typeof snap.seq !== "number") return;
+    const prevSeq = state.seq;
+    state.seq = snap.seq;
+    state.day = snap.day;
+    state.services = (snap.services || []).map((s) => ({ code: s.code, name: s.name, waiting: s.waiting }));
+    state.counters = (snap.counters || []).map((c) => ({
+      id: c.id,
+      name: c.name,
+      services: c.services || [],
+      ticket: c.ticket ? Object.assign({}, c.ticket) : null,
+    }));
+    state.recent = (snap.recent || []).map((r) => Object.assign({}, r));
+    state.synced = true;
+    clearTimeout(resyncTimer);
+    setStatus("online");
+
+    if (prevSeq !== null) announceMissed(snap.recent || [], prevSeq);
+    const pending = buffer.filter((ev) => ev.seq > state.seq).sort((a, b) => a.seq - b.seq);
+    buffer = [];
+    announceBySeq.clear();
+    render();
+    pending.forEach(onEvent);
+    dropStale();
+  }
+
+  // Calls made while this display was away, or hidden behind a gap: announce the ones still on
+  // their counter (the newest call per ticket only), never one already played.
+  function announceMissed(recent, prevSeq) {
+    const seen = new Set();
+    const missed = recent.filter((r) => r.seq > prevSeq).sort((a, b) => b.seq - a.seq);
+    const items = [];
+    for (const r of missed) {
+      if (seen.has(r.label)) continue;
+      seen.add(r.label);
+      const c = counterById(r.counter_id);
+      if (!c || !c.ticket || c.ticket.label !== r.label || !callShown(r.counter_id, r.service)) continue;
+      flashCounter(r.counter_id);
+      items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name,
+        announce: announceBySeq.get(r.seq) || null });
+    }
+    items.reverse().forEach(enqueue);
+  }
+
+  function onEvent(ev) {
+    if (!ev || typeof ev.seq !== "number") return;
+    if (!state.synced) {
+      hold(ev);
+      return;
+    }
+    if (ev.seq <= state.seq) return;
+    if (ev.seq > state.seq + 1) {
+      hold(ev);
+      requestSnapshot();
+      return;
+    }
+    state.seq = ev.seq;
+    apply(ev);
+  }
+
+  function hold(ev) {
+    buffer.push(ev);
+    if (ev.announce) announceBySeq.set(ev.seq, ev.announce);
+  }
+
+  function requestSnapshot() {
+    state.synced = false;
+    clearTimeout(resyncTimer);
+    if (socket.connected) socket.emit("snapshot");
+    resyncTimer = setTimeout(() => {
+      if (!state.synced && socket.connected) requestSnapshot();
+    }, RESYNC_TIMEOUT_MS);
+  }
+
+  function apply(ev) {
+    if (ev.waiting) {
+      for (const s of state.services) if (ev.waiting[s.code] !== undefined) s.waiting = ev.waiting[s.code];
+    }
+    const t = ev.ticket;
+    if (t && t.label) {
+      // A counter shows the ticket that is called or serving there; anywhere else it is gone.
+      for (const c of state.counters) {
+        if (c.ticket && sameTicket(c.ticket, t) && !(ACTIVE.has(t.status) && t.counter_id === c.id)) c.ticket = null;
+      }
+      if (ACTIVE.has(t.status) && t.counter_id != null) {
+        const c = counterById(t.counter_id);
+        if (c) c.ticket = Object.assign({}, t);
+      }
+    }
+    if (CALL_TYPES.has(ev.type) && t && t.label) {
+      const counterId = ev.counter_id != null ? ev.counter_id : t.counter_id;
+      const c = counterById(counterId);
+      const call = {
+        seq: ev.seq, at: ev.at, type: ev.type, label: t.label, service: t.service, counter_id: counterId,
+        counter_name: t.counter_name || (c ? c.name : ""), calls: ev.calls != null ? ev.calls : t.calls,
+      };
+      state.recent.unshift(call);
+      state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
+      if (callShown(counterId, t.service)) {
+        flashCounter(counterId);
+        flashRecentSeq = ev.seq;
+        flashRecentUntil = Date.now() + FLASH_MS;
+        enqueue({ seq: ev.seq, label: t.label, counter_id: counterId, counter_name: call.counter_name,
+          announce: ev.announce || null });
+      }
+    }
+    render();
+    dropStale();
+  }
+
+  // -- rendering ------------------------------------------------------------------------
+  const $counters = document.getElementById("counters");
+  const $recent = document.getElementById("recent");
+  const $waiting = document.getElementById("waiting");
+  const cards = new Map();
+  const flashTimers = new Map();
+  let flashRecentSeq = null;
+  let flashRecentUntil = 0;
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function card(c) {
+    let k = cards.get(c.id);
+    if (!k) {
+      const root = el("article", "counter");
+      root.dataset.counter = String(c.id);
+      const head = el("div", "counter-head");
+      const name = el("div", "counter-name");
+      const meta = el("div", "counter-meta");
+      const status = el("div", "counter-status");
+      head.append(name, meta, status);
+      const label = el("div", "ticket-label");
+      root.append(head, label);
+      k = { root, name, meta, status, label };
+      cards.set(c.id, k);
+    }
+    return k;
+  }
+
+  function render() {
+    const shown = state.counters.filter(counterShown);
+    const cols = shown.length > 4 ? 2 : 1;
+    $counters.style.setProperty("--cols", String(cols));
+    $counters.style.setProperty("--rows", String(Math.max(1, Math.ceil(shown.length / cols))));
+    const keep = new Set();
+    shown.forEach((c, i) => {
+      const k = card(c);
+      keep.add(c.id);
+      k.name.textContent = c.name;
+      if (c.ticket) {
+        k.label.textContent = c.ticket.label;
+        k.meta.textContent = serviceName(c.ticket.service);
+        k.status.textContent = c.ticket.status === "serving" ? T.serving : T.called;
+        k.status.dataset.status = c.ticket.status;
+        k.root.classList.remove("idle");
+        k.root.dataset.ticket = c.ticket.label;
+      } else {
+        k.label.textContent = T.empty;
+        k.meta.textContent = "";
+        k.status.textContent = "";
+        delete k.status.dataset.status;
+        k.root.classList.add("idle");
+        delete k.root.dataset.ticket;
+      }
+      if ($counters.children[i] !== k.root) $counters.insertBefore(k.root, $counters.children[i] || null);
+    });
+    for (const [id, k] of cards) {
+      if (!keep.has(id)) {
+        k.root.remove();
+        cards.delete(id);
+      }
+    }
+
+    $recent.replaceChildren();
+    const labels = new Set();
+    const rows = [];
+    for (const r of state.recent) {
+      if (rows.length >= RECENT_SHOWN) break;
+      if (labels.has(r.label) || !callShown(r.counter_id, r.service)) continue;
+      labels.add(r.label);
+      rows.push(r);
+    }
+    if (!rows.length) $recent.append(el("li", "none", T.no_calls));
+    rows.forEach((r, i) => {
+      const li = el("li");
+      li.dataset.seq = String(r.seq);
+      li.append(el("span", "label", r.label), el("span", "to", "→ " + (r.counter_name || (counterById(r.counter_id) || {}).name || "")));
+      if (i === 0 && r.seq === flashRecentSeq && Date.now() < flashRecentUntil) li.classList.add("flash");
+      $recent.append(li);
+    });
+    // Only whole rows: drop the ones the panel has no room for.
+    const panel = $recent.parentElement;
+    while ($recent.children.length > 1) {
+      const last = $recent.lastElementChild;
+      if (last.getBoundingClientRect().bottom <= panel.getBoundingClientRect().bottom - 4) break;
+      last.remove();
+    }
+
+    $waiting.replaceChildren();
+    for (const s of state.services) {
+      if (!serviceShown(s.code)) continue;
+      const li = el("li");
+      li.dataset.service = s.code;
+      const count = el("span", "count", s.waiting == null ? "–" : String(s.waiting));
+      count.append(el("span", "unit", T.people));
+      li.append(el("span", "code", s.code), el("span", "name", s.name), count);
+      $waiting.append(li);
+    }
+  }
+
+  function flashCounter(counterId) {
+    const k = cards.get(counterId);
+    if (!k) return;
+    k.root.classList.remove("flash");
+    void k.root.offsetWidth; // restart the animation
+    k.root.classList.add("flash");
+    clearTimeout(flashTimers.get(counterId));
+    flashTimers.set(counterId, setTimeout(() => k.root.classList.remove("flash"), FLASH_MS));
+  }
+
+  function setStatus(status) {
+    state.status = status;
+    document.body.classList.toggle("online", status === "online");
+    document.body.classList.toggle("offline", status === "offline");
+    document.body.classList.toggle("connecting", status === "connecting");
+    document.getElementById("status-badge").textContent = status === "offline" ? T.offline : T.connecting;
+  }
+
+  // -- announcements -------------------------------------------------------------------
+  function stillCurrent(item) {
+    const c = counterById(item.counter_id);
+    return !!(c && c.ticket && c.ticket.label === item.label);
+  }
+
+  // A queued call whose ticket has left its counter is not announced any more.
+  function dropStale() {
+    for (let i = queue.length - 1; i >= 0; i--) if (!stillCurrent(queue[i])) queue.splice(i, 1);
+  }
+
+  function enqueue(item) {
+    if (playedSet.has(item.seq) || queue.some((q) => q.seq === item.seq)) return;
+    if (current && current.seq === item.seq) return;
+    queue.push(item);
+    pump();
+  }
+
+  async function pump() {
+    if (current || !queue.length) return;
+    const item = queue.shift();
+    if (!stillCurrent(item) || playedSet.has(item.seq)) {
+      pump();
+      return;
+    }
+    current = item;
+    played.push(item.seq);
+    playedSet.add(item.seq);
+    const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, start: performance.now(), end: null, parts: [] };
+    log.push(entry);
+    const k = cards.get(item.counter_id);
+    if (k) k.root.classList.add("calling");
+    try {
+      await playPart(config.chime, "chime", entry);
+      const a = item.announce;
+      if (a && a.audio) {
+        const times = Math.max(1, Math.min(MAX_REPEAT, parseInt(a.repeat, 10) || 1));
+        for (let i = 0; i < times; i++) await playPart(a.audio, "speech", entry);
+      }
+    } finally {
+      entry.end = performance.now();
+      const k2 = cards.get(item.counter_id);
+      if (k2) k2.root.classList.remove("calling");
+      current = null;
+      setTimeout(pump, 0);
+    }
+  }
+
+  // Plays one file to its end; resolves (never rejects) on end, error or timeout, so a missing
+  // speech file only costs its own turn. A browser that blocks sound gets the tap banner.
+  function playPart(url, kind, entry) {
+    return new Promise((resolve) => {
+      const audio = new Audio();
+      const part = { kind, url, start: performance.now(), end: null, ok: false, why: null };
+      entry.parts.push(part);
+      let done = false;
+      let timer = null;
+      const arm = (ms) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(false, "timeout"), ms);
+      };
+      const finish = (ok, why) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        part.end = performance.now();
+        part.ok = ok;
+        part.why = why;
+        audio.onended = audio.onerror = audio.onloadedmetadata = null;
+        audio.pause();
+        resolve();
+      };
+      audio.onended = () => finish(true, "ended");
+      audio.onerror = () => finish(false, "error");
+      audio.onloadedmetadata = () => {
+        if (isFinite(audio.duration)) arm(audio.duration * 1000 + 3000);
+      };
+      audio.preload = "auto";
+      audio.src = url;
+      const attempt = () => {
+        arm(PART_TIMEOUT_MS);
+        audio.play().then(hideBanner, (err) => {
+          if (done) return;
+          if (err && err.name === "NotAllowedError") {
+            clearTimeout(timer);
+            showBanner();
+            whenTapped().then(attempt);
+          } else if (!(err && err.name === "AbortError")) {
+            finish(false, err ? err.name : "error");
+          }
+        });
+      };
+      attempt();
+    });
+  }
+
+  const $banner = document.getElementById("sound-banner");
+  let tapWaiters = [];
+  function showBanner() {
+    $banner.hidden = false;
+  }
+  function hideBanner() {
+    $banner.hidden = true;
+  }
+  function whenTapped() {
+    return new Promise((resolve) => tapWaiters.push(resolve));
+  }
+  function onTap() {
+    hideBanner();
+    const waiters = tapWaiters;
+    tapWaiters = [];
+    waiters.forEach((w) => w());
+  }
+  for (const type of ["pointerdown", "keydown", "touchstart"]) document.addEventListener(type, onTap, { passive: true });
+
+  // -- clock, running text, media --------------------------------------------------------
+  const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
+  const locale = config.lang === "en" ? "en-GB" : "id-ID";
+  let tz = config.timezone;
+  try {
+    new Intl.DateTimeFormat(locale, { timeZone: tz });
+  } catch (e) {
+    tz = undefined; // an unknown zone: the TV's own clock is still better than none
+  }
+  const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function zoneName(now) {
+    if (ZONES[tz]) return ZONES[tz];
+    const part = new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: "short" }).formatToParts(now).find((p) => p.type === "timeZoneName");
+    return part ? part.value : "";
+  }
+  function tick() {
+    const now = new Date();
+    document.getElementById("clock").textContent = timeFmt.format(now) + " " + zoneName(now);
+    document.getElementById("date").textContent = dateFmt.format(now);
+    setTimeout(tick, 1000 - (now.getTime() % 1000) + 20);
+  }
+  tick();
+
+  const $marquee = document.getElementById("marquee-text");
+  function sizeMarquee() {
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
+    const seconds = Math.max(10, $marquee.scrollWidth / (rem * 7));
+    $marquee.style.setProperty("--marquee-seconds", seconds.toFixed(1) + "s");
+    // Start with the text already on screen, not after a screen-wide empty run.
+    const lead = window.innerWidth / Math.max(1, $marquee.scrollWidth);
+    $marquee.style.animationDelay = (-seconds * lead * 0.97).toFixed(1) + "s";
+  }
+  sizeMarquee();
+  window.addEventListener("resize", () => {
+    sizeMarquee();
+    render();
+  });
+
+  if (config.media.length) {
+    const $media = document.getElementById("media");
+    const img = el("img");
+    img.alt = "";
+    $media.append(img);
+    $media.hidden = false;
+    let i = 0;
+    const show = () => {
+      img.src = config.media[i % config.media.length];
+      i += 1;
+    };
+    show();
+    if (config.media.length > 1) setInterval(show, config.media_seconds * 1000);
+  }
+
+  // -- connection -------------------------------------------------------------------------
+  const socket = io({
+    auth: { role: "display" },
+    transports: ["websocket"],
+    reconnection: true,
+    reconnectionAttempts: Infinity,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    randomizationFactor: 0.5,
+    timeout: 8000,
+  });
+  socket.on("snapshot", onSnapshot);
+  socket.on("event", onEvent);
+  socket.on("connect", () => {
+    state.connected = true;
+    // The server sends a snapshot on every connect; until it arrives events wait in the buffer.
+    resyncTimer = setTimeout(() => {
+      if (!state.synced && socket.connected) requestSnapshot();
+    }, RESYNC_TIMEOUT_MS);
+  });
+  socket.on("disconnect", (reason) => {
+    state.connected = false;
+    state.synced = false;
+    buffer = [];
+    clearTimeout(resyncTimer);
+    setStatus("offline");
+    // The server (not the network) closed us: socket.io will not retry on its own.
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 2000);
+  });
+  socket.on("connect_error", () => {
+    setStatus("offline");
+    // A refused handshake is not retried by socket.io itself; a TV must keep trying forever.
+    if (!socket.active) setTimeout(() => socket.connect(), 3000);
+  });
+
+  render();
+  window.antrianDisplay = {
+    state, played, queue, log, socket, config,
+    get current() {
+      return current;
+    },
+    enqueue,
+  };
+})();
