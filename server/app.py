@@ -12,12 +12,14 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from server import realtime
+from server.admin import effective_settings
+from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import RateLimiter
 from server.commands import Clock, QueueService, utcnow
-from server.config import Settings, load_settings
+from server.config import ConfigError, Settings, load_settings
 from server.store import Store
 
 log = logging.getLogger("antrian")
@@ -73,11 +75,24 @@ def create_app(
     )
     app.json.ensure_ascii = False
     store = Store(settings.server.database, synchronous=synchronous)
+    with store.read() as tx:
+        overrides = tx.settings_overrides()
+    try:
+        settings = effective_settings(settings, overrides)  # what admins changed live, on top of the file
+    except ConfigError as err:
+        raise ConfigError(f"{err} (a change saved by an admin; see docs/admin.md)") from err
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
     service.announcer = lambda ticket, counter_id: announcer.announce(ticket.label, service.counter_name(counter_id))
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())
+
+    def settings_changed(new: Settings) -> None:
+        app.extensions["antrian.settings"] = new
+        announcer.settings = new
+        app.extensions["antrian.limiter"].limit = new.queue.rate_limit_per_minute
+
+    service.on_settings.append(settings_changed)
     app.extensions["antrian"] = service
     app.extensions["antrian.settings"] = settings
     app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)
@@ -90,6 +105,7 @@ def create_app(
     service.print_workers = make_print_workers(socketio, service)
 
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_api_bp)
     register_errors(app)
     import counter
     import display
@@ -101,7 +117,8 @@ def create_app(
 
     @app.context_processor
     def _globals():
-        return {"office": settings.office, "settings": settings}
+        current = app.extensions["antrian.settings"]  # admins change it live
+        return {"office": current.office, "settings": current}
 
     @app.get("/healthz")
     def healthz():

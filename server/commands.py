@@ -51,6 +51,7 @@ class QueueService:
         self.stopping = threading.Event()
         self.mail_worker: Any = None
         self.closers: list[Callable[[], None]] = []  # run by stop(): child processes, files
+        self.on_settings: list[Callable[[Settings], None]] = []  # told when an admin changes settings
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -165,6 +166,17 @@ class QueueService:
         result = self._run(request_key, run)
         self.wake_printer(self.settings.kiosk.printer)
         return result
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Swap in changed settings (admin), for this service and whoever subscribed."""
+        self.settings = settings
+        self.rules = Rules(
+            max_calls=settings.queue.max_calls,
+            max_requeues=settings.queue.max_requeues,
+            auto_recall_seconds=settings.queue.auto_recall_seconds,
+        )
+        for listener in self.on_settings:
+            listener(settings)
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""

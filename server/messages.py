@@ -78,6 +78,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_ticket": ("Loket ini tidak sedang memanggil atau melayani tiket.", "This counter holds no ticket."),
     "no_printer": ("Tidak ada printer yang diatur untuk ini.", "No printer is configured for this."),
+    "no_config_file": ("Tidak ada berkas konfigurasi.", "No configuration file."),
+    "not_editable": ("Bagian ini tidak bisa diubah dari halaman admin.", "This part cannot be changed from the admin page."),
+    "config_invalid": ("Pengaturan tidak valid: {detail}", "Invalid setting: {detail}"),
+    "service_in_use": (
+        "Layanan {service} masih punya antrian menunggu hari ini.",
+        "Service {service} still has tickets waiting today.",
+    ),
+    "counter_in_use": ("Loket {counter_id} sedang memegang tiket.", "Counter {counter_id} holds a ticket."),
+    "user_exists": ("Pengguna {username} sudah ada.", "User {username} exists."),
+    "self_disable": ("Anda tidak bisa menonaktifkan akun sendiri.", "You cannot disable your own account."),
     "transfer_same_service": ("Tiket {label} sudah di layanan itu.", "Ticket {label} is already in that service."),
     "counter_wrong_service": ("Loket ini tidak melayani layanan itu.", "This counter does not serve that service."),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from datetime import date
@@ -162,13 +163,17 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
     ws.append([styled(c, font=Font(bold=True), border=box, alignment=Alignment(horizontal="center",
                                                                                  vertical="center"))
                for c in RECAP_COLUMNS])
-    # One style object for every body cell: openpyxl then stores it once, not once per cell.
-    wrap = Alignment(wrap_text=True, vertical="top")
+    # Styling each body cell through the public setters costs twice the whole export (10 years:
+    # ~17 s instead of ~8 s); every body cell has the same style, so one cell's style ids are copied.
+    body = styled(None, alignment=Alignment(wrap_text=True, vertical="top"), border=box)
     for r in rows:
-        cells = [styled(r[c], alignment=wrap, border=box) for c in RECAP_COLUMNS]
-        for cell in cells:
-            if isinstance(cell.value, str):
+        cells = []
+        for c in RECAP_COLUMNS:
+            cell = WriteOnlyCell(ws, value=r[c])
+            cell._style = copy.copy(body._style)
+            if isinstance(r[c], str):
                 cell.data_type = "s"  # text stays text: "=..." typed by a visitor never becomes a formula
+            cells.append(cell)
         ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)

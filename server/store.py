@@ -27,7 +27,7 @@ migrations = Migrations("antrian")
 EVENT_TYPES = frozenset({
     "issued", "called", "recalled", "skipped", "no_show", "started", "resolved", "escalated", "closed",
     "cancelled", "transferred", "expired", "lkpp_ticket", "printed", "print_failed", "reprint", "form_print",
-    "mail_sent", "mail_failed", "retention", "corrected",
+    "mail_sent", "mail_failed", "retention", "corrected", "settings_changed", "user_changed",
 })
 
 
@@ -166,6 +166,25 @@ def m002_escalation_mail(db: Database) -> None:
 def m003_report_indexes(db: Database) -> None:
     # Service-time figures look up each escalated ticket's mail (a full scan per ticket without it).
     db["mails"].create_index(["ticket_id"])
+
+
+@migrations()
+def m004_figures_covering_index(db: Database) -> None:
+    # Service-time figures read every ticket of a range: this covering index holds all they read,
+    # so years of tickets are summed without touching the wide table rows (docs/reports.md).
+    db["tickets"].create_index(
+        ["day", "service", "officer", "status", "requeues", "created_at", "first_called_at", "started_at",
+         "finished_at"],
+        index_name="idx_tickets_figures",
+    )
+
+
+@migrations()
+def m005_settings_overrides(db: Database) -> None:
+    db["settings_overrides"].create(
+        {"section": str, "value": str, "updated_at": str, "actor": str},
+        pk="section",
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -578,6 +597,29 @@ class Tx:
             r["mail"] = {k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")} if mail else None
         return rows
 
+    # -- admin: settings changed live, accounts --------------------------------------------
+    def settings_overrides(self) -> dict[str, Any]:
+        """Sections of config.toml an admin replaced, by section name."""
+        return {r["section"]: json.loads(r["value"]) for r in self.rows("SELECT section, value FROM settings_overrides")}
+
+    def set_settings_override(self, section: str, value: Any, actor: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO settings_overrides (section, value, updated_at, actor) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(section) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+            " actor = excluded.actor",
+            [section, json.dumps(value, ensure_ascii=False), _iso(now), actor],
+        )
+
+    def users(self) -> list[dict[str, Any]]:
+        return self.rows("SELECT id, username, role, counter_id, active, created_at FROM users ORDER BY username")
+
+    def update_user(self, username: str, **fields: Any) -> None:
+        allowed = {"password_hash", "active", "role", "counter_id"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"cannot change {sorted(set(fields) - allowed)}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE users SET {sets} WHERE username = ?", [*fields.values(), username])
+
     # -- reports -----------------------------------------------------------------------
     def recap_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
         return self.rows(
@@ -648,18 +690,19 @@ class Tx:
             if name in limits_ms:
                 outer.append(f"COALESCE(SUM({name} <= ?), 0) AS {name}_within")
                 params.append(limits_ms[name])
+        # The inner query is a co-routine (LIMIT -1 keeps SQLite from flattening it), so each
+        # measure is computed once per ticket rather than once per aggregate that uses it.
         sql = (
-            f"WITH x AS (SELECT {key} AS k, t.status, COALESCE(t.requeues, 0) AS requeues, {inner}"
-            " FROM tickets t WHERE t.day BETWEEN ? AND ?)"
-            " SELECT k AS key, COUNT(*) AS tickets,"
+            "SELECT k AS key, COUNT(*) AS tickets,"
             " COALESCE(SUM(status IN ('resolved', 'escalated', 'closed')), 0) AS served,"
             " COALESCE(SUM(status IN ('escalated', 'closed')), 0) AS escalated,"
             " COALESCE(SUM(status = 'no_show'), 0) AS no_show,"
             " COALESCE(SUM(requeues > 0), 0) AS requeued, COALESCE(SUM(requeues), 0) AS requeues, "
             + ", ".join(outer)
-            + " FROM x GROUP BY k ORDER BY k"
+            + f" FROM (SELECT {key} AS k, t.status, COALESCE(t.requeues, 0) AS requeues, {inner}"
+            " FROM tickets t WHERE t.day BETWEEN ? AND ? ORDER BY k LIMIT -1) GROUP BY k ORDER BY k"
         )
-        return self.rows(sql, [day_from, day_to, *params])
+        return self.rows(sql, [*params, day_from, day_to])
 
     def ticket_times(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
         """Every ticket of the days with its timestamps and its escalation mail's sent_at (for figures)."""

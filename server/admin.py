@@ -1,0 +1,125 @@
+"""Administration without editing files: office settings, services, counters, the priority table, users.
+
+A change is a section of config.toml given anew (e.g. the whole `services` list). It is merged over
+the file, checked by the same parser that checks config.toml at start-up (so a bad value names its
+key), stored in the database as an override, recorded in the event log, and applied live.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import asdict
+from typing import Any
+
+from server import core
+from server.config import ConfigError, Settings, parse_settings
+
+# Sections an admin may change live, and for `office` the keys (the time zone and the server's
+# address stay in the file: changing them under a running office would renumber the day).
+EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk")
+OFFICE_KEYS = ("name", "address", "public_url", "language")
+
+
+class AdminError(Exception):
+    """A change refused: `code` picks the message, `fields` the keys at fault."""
+
+    def __init__(self, code: str, fields: dict[str, str] | None = None, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or {}
+        self.params = params
+
+
+def file_raw(settings: Settings) -> dict[str, Any]:
+    """config.toml as parsed TOML (the base that overrides sit on)."""
+    if settings.source is None:
+        raise AdminError("no_config_file")
+    return tomllib.loads(settings.source.read_text(encoding="utf-8"))
+
+
+def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The file's TOML with the stored overrides on top (tables merged, lists replaced)."""
+    out = copy.deepcopy(raw)
+    for section, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(section), dict):
+            out[section] = {**out[section], **value}
+        else:
+            out[section] = value
+    return out
+
+
+def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """Settings from the file plus the database's overrides; ConfigError names a bad key."""
+    if not overrides or settings.source is None:
+        return settings
+    return parse_settings(merged(file_raw(settings), overrides), settings.source.resolve().parent, settings.source)
+
+
+def check_change(section: str, value: Any) -> None:
+    """Refuse sections and office keys an admin may not change live."""
+    if section not in EDITABLE:
+        raise AdminError("not_editable", {"section": "not_editable"}, section=section)
+    if section == "office":
+        if not isinstance(value, dict):
+            raise AdminError("form_incomplete", {"office": "not_object"})
+        bad = {k: "not_editable" for k in value if k not in OFFICE_KEYS}
+        if bad:
+            raise AdminError("form_incomplete", bad)
+
+
+def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int]) -> None:
+    """A service with tickets waiting today, or a counter holding a ticket, cannot disappear."""
+    gone_services = {s.code for s in old.services} - {s.code for s in new.services}
+    busy = sorted(gone_services & waiting_services)
+    if busy:
+        raise AdminError("service_in_use", {"services": "in_use"}, service=busy[0])
+    gone_counters = {c.id for c in old.counters} - {c.id for c in new.counters}
+    held = sorted(gone_counters & held_counters)
+    if held:
+        raise AdminError("counter_in_use", {"counters": "in_use"}, counter_id=held[0])
+
+
+def view(settings: Settings) -> dict[str, Any]:
+    """The editable sections as an admin page shows them."""
+    return {
+        "office": {k: getattr(settings.office, k) for k in OFFICE_KEYS} | {"timezone": settings.office.timezone},
+        "queue": asdict(settings.queue),
+        "services": [asdict(s) for s in settings.services],
+        "counters": [asdict(c) | {"services": list(c.services)} for c in settings.counters],
+        "priority_classes": [asdict(p) for p in settings.priority_classes],
+        "kiosk": asdict(settings.kiosk),
+        "printers": sorted(settings.printers),
+    }
+
+
+def change_settings(service: Any, section: str, value: Any, actor: str) -> Settings:
+    """Validate one section's new value, store it, log it and apply it live; returns the new settings."""
+    check_change(section, value)
+    old = service.settings
+    with service.store.read() as tx:
+        overrides = tx.settings_overrides()
+    overrides = {**overrides, section: value}
+    try:
+        new = effective_settings(old, overrides)
+    except ConfigError as err:
+        key = str(err).split(":", 1)[0]
+        raise AdminError("config_invalid", {key: "invalid"}, detail=str(err)) from err
+
+    def run(tx, now):
+        day = service.day(now)
+        waiting = {t.service for t in tx.waiting(day)}
+        held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
+        check_in_use(old, new, waiting, held)
+        tx.set_settings_override(section, value, actor, now)
+        tx.sync_counters([asdict(c) for c in new.counters])
+        tx.add_event("settings_changed", now, day, None, None, actor, {"section": section})
+        service.apply_settings(new)  # before the commit, so the event's clients re-read the new state
+        return 200, None
+
+    try:
+        service._run(None, run)
+    except BaseException:
+        service.apply_settings(old)
+        raise
+    return new

@@ -1,0 +1,114 @@
+"""The admin's HTTP API: /api/admin/settings and /api/admin/users (role admin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from server import admin
+from server.api import ApiError, body, error_response
+from server.auth import current_user, hash_password, require, validate_new_user
+
+bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+
+
+@bp.errorhandler(admin.AdminError)
+def _admin_error(err: admin.AdminError):
+    return error_response(422 if err.code in ("form_incomplete", "config_invalid", "not_editable") else 409,
+                          err.code, err.fields, **err.params)
+
+
+def service():
+    return current_app.extensions["antrian"]
+
+
+@bp.get("/settings")
+@require("admin", csrf=False)
+def get_settings():
+    """The editable settings (office, queue, services, counters, priority table, kiosk)."""
+    return jsonify(admin.view(service().settings))
+
+
+@bp.put("/settings/<section>")
+@require("admin")
+def put_settings(section: str):
+    """Replace one section; validated like config.toml, applied live, logged."""
+    data = body()
+    if "value" not in data:
+        raise ApiError(422, "form_incomplete", {"value": "required"})
+    new = admin.change_settings(service(), section, data["value"], current_user()["username"])
+    return jsonify(admin.view(new))
+
+
+def _user_view(u: dict) -> dict:
+    return {"username": u["username"], "role": u["role"], "counter_id": u["counter_id"], "active": bool(u["active"])}
+
+
+@bp.get("/users")
+@require("admin", csrf=False)
+def list_users():
+    """Every account (no password hashes)."""
+    with service().store.read() as tx:
+        return jsonify({"users": [_user_view(u) for u in tx.users()]})
+
+
+@bp.post("/users")
+@require("admin")
+def add_user():
+    """Add an account: {username, password, role, counter_id?}."""
+    data = body()
+    username = data.get("username").strip().lower() if isinstance(data.get("username"), str) else None
+    bad = validate_new_user(username, data.get("password"), data.get("role"))
+    counter_id = data.get("counter_id")
+    if counter_id is not None and (not isinstance(counter_id, int) or service().settings.counter(counter_id) is None):
+        bad["counter_id"] = "invalid"
+    if bad:
+        raise ApiError(422, "form_incomplete", bad)
+    svc = service()
+
+    def run(tx, now):
+        if tx.user(username):
+            raise ApiError(409, "user_exists", username=username)
+        tx.add_user(username, hash_password(data["password"]), data["role"], now, counter_id)
+        tx.add_event("user_changed", now, svc.day(now), None, None, current_user()["username"],
+                     {"username": username, "change": "added", "role": data["role"]})
+        return 201, {"user": _user_view(tx.user(username))}
+
+    status, payload = svc._run(None, run)
+    return jsonify(payload), status
+
+
+@bp.post("/users/<username>/password")
+@require("admin")
+def reset_password(username: str):
+    """Set a new password: {password}."""
+    data = body()
+    if validate_new_user("placeholder", data.get("password"), "admin"):
+        raise ApiError(422, "form_incomplete", {"password": "invalid"})
+    return _change_user(username, "password", password_hash=hash_password(data["password"]))
+
+
+@bp.post("/users/<username>/active")
+@require("admin")
+def set_active(username: str):
+    """Disable or enable an account: {active: bool}. A disabled account's sessions stop working at once."""
+    data = body()
+    if not isinstance(data.get("active"), bool):
+        raise ApiError(422, "form_incomplete", {"active": "not_boolean"})
+    if username == current_user()["username"] and not data["active"]:
+        raise ApiError(409, "self_disable")
+    return _change_user(username, "enabled" if data["active"] else "disabled", active=int(data["active"]))
+
+
+def _change_user(username: str, change: str, **fields) -> tuple:
+    svc = service()
+
+    def run(tx, now):
+        if not tx.user(username):
+            raise ApiError(404, "not_found")
+        tx.update_user(username, **fields)
+        tx.add_event("user_changed", now, svc.day(now), None, None, current_user()["username"],
+                     {"username": username, "change": change})
+        return 200, {"user": _user_view(tx.user(username))}
+
+    status, payload = svc._run(None, run)
+    return jsonify(payload), status

@@ -1,0 +1,274 @@
+"""Service-time figures against the SOP's standard times (Mutu Baku: Waktu, config [sla]).
+
+Four measures per ticket, in milliseconds:
+
+- waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes;
+- response: first call to the start of service (started_at), no standard;
+- service: start to end of service (finished_at), against service_minutes (30);
+- escalation: end of service to the escalation mail's sent_at, against escalation_minutes (5).
+
+plus no-shows and requeues. Tickets belong to the office's local day they were issued on; groups
+are days, ISO weeks, months, officers or services. The pure functions here take rows with
+timestamps (tests, small ranges); `figures()` asks the store for the same sums computed in SQL so
+that ten years stay fast, and both paths give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from server.config import SlaSettings
+
+GROUPS = ("day", "week", "month", "officer", "service")
+MEASURES = ("waiting", "response", "service", "escalation")
+STANDARD_MEASURES = ("waiting", "service", "escalation")
+COUNTS = ("tickets", "served", "escalated", "no_show", "requeued", "requeues")
+SERVED = ("resolved", "escalated", "closed")
+ESCALATED = ("escalated", "closed")
+MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+MEASURE_NAMES_ID = {
+    "waiting": "Waktu tunggu",
+    "response": "Waktu respons",
+    "service": "Waktu layanan",
+    "escalation": "Waktu eskalasi",
+}
+
+
+def limits_ms(sla: SlaSettings) -> dict[str, int]:
+    """The standard of each measure that has one, in milliseconds."""
+    return {
+        "waiting": sla.waiting_minutes * 60_000,
+        "service": sla.service_minutes * 60_000,
+        "escalation": sla.escalation_minutes * 60_000,
+    }
+
+
+def _ms(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+
+
+def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
+    """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
+    return {
+        "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
+        "response": _ms(row.get("first_called_at"), row.get("started_at")),
+        "service": _ms(row.get("started_at"), row.get("finished_at")),
+        "escalation": _ms(row.get("finished_at"), row.get("mail_sent_at")) if row.get("status") in ESCALATED else None,
+    }
+
+
+def empty_sums(key: str) -> dict[str, Any]:
+    """A group's sums before any ticket: the shape both the pure path and the store's SQL answer."""
+    sums: dict[str, Any] = {"key": key, **dict.fromkeys(COUNTS, 0)}
+    for m in MEASURES:
+        sums.update({f"{m}_n": 0, f"{m}_sum": 0, f"{m}_max": None})
+        if m in STANDARD_MEASURES:
+            sums[f"{m}_within"] = 0
+    return sums
+
+
+def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]) -> None:
+    """Count one ticket row into a group's sums."""
+    sums["tickets"] += 1
+    sums["served"] += row["status"] in SERVED
+    sums["escalated"] += row["status"] in ESCALATED
+    sums["no_show"] += row["status"] == "no_show"
+    requeues = row.get("requeues") or 0
+    sums["requeued"] += requeues > 0
+    sums["requeues"] += requeues
+    for m, ms in ticket_durations(row).items():
+        if ms is None:
+            continue
+        sums[f"{m}_n"] += 1
+        sums[f"{m}_sum"] += ms
+        sums[f"{m}_max"] = ms if sums[f"{m}_max"] is None else max(sums[f"{m}_max"], ms)
+        if m in limits:
+            sums[f"{m}_within"] += ms <= limits[m]
+
+
+def merge_sums(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """Add one group's sums to another's (days into weeks, groups into the total)."""
+    for k, v in other.items():
+        if k == "key" or v is None:
+            continue
+        if k.endswith("_max"):
+            into[k] = v if into[k] is None else max(into[k], v)
+        else:
+            into[k] += v
+
+
+def group_key(group: str) -> Callable[[dict[str, Any]], str]:
+    """How a ticket row is keyed for a group: its local day, ISO week, month, officer or service."""
+    return {
+        "day": lambda r: r["day"],
+        "week": lambda r: iso_week(r["day"]),
+        "month": lambda r: r["day"][:7],
+        "officer": lambda r: r.get("officer") or "",
+        "service": lambda r: r["service"],
+    }[group]
+
+
+def iso_week(day: str) -> str:
+    """The ISO week of a local day, e.g. "2026-W48"."""
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def sums_by_group(rows: Iterable[dict[str, Any]], group: str, sla: SlaSettings) -> list[dict[str, Any]]:
+    """The pure path: ticket rows (with timestamps and mail_sent_at) summed per group, in key order."""
+    limits = limits_ms(sla)
+    keyed = group_key(group)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = keyed(row)
+        add_ticket(groups.setdefault(key, empty_sums(key)), row, limits)
+    return [groups[k] for k in sorted(groups)]
+
+
+def week_sums(day_sums: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Day sums rolled up into ISO weeks."""
+    weeks: dict[str, dict[str, Any]] = {}
+    for s in day_sums:
+        key = iso_week(s["key"])
+        merge_sums(weeks.setdefault(key, empty_sums(key)), s)
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def label(group: str, key: str, names: dict[str, str] | None = None) -> str:
+    """A group's Indonesian label: "28 Nov 2026", "Minggu 48 / 2026", "November 2026", a name."""
+    if group == "day":
+        d = date.fromisoformat(key)
+        return f"{d.day} {MONTHS_SHORT_ID[d.month - 1]} {d.year}"
+    if group == "week":
+        year, week = key.split("-W")
+        return f"Minggu {int(week)} / {year}"
+    if group == "month":
+        return f"{MONTHS_ID[int(key[5:7]) - 1]} {key[:4]}"
+    if group == "officer" and not key:
+        return "(tanpa petugas)"
+    return (names or {}).get(key, key)
+
+
+def finish(sums: dict[str, Any], sla: SlaSettings, group: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A group's sums as figures: counts, and per measure n, within, share within standard, mean and max."""
+    out: dict[str, Any] = {"key": sums["key"], "label": label(group, sums["key"], names)}
+    out.update({k: sums[k] for k in COUNTS})
+    limits = limits_ms(sla)
+    for m in MEASURES:
+        n = sums[f"{m}_n"]
+        fig: dict[str, Any] = {
+            "n": n,
+            "mean_s": round(sums[f"{m}_sum"] / n / 1000, 1) if n else None,
+            "max_s": round(sums[f"{m}_max"] / 1000, 1) if sums[f"{m}_max"] is not None else None,
+        }
+        if m in limits:
+            fig["standard_s"] = limits[m] // 1000
+            fig["within"] = sums[f"{m}_within"]
+            fig["share"] = round(sums[f"{m}_within"] / n, 4) if n else None
+        out[m] = fig
+    out["escalation"]["unsent"] = sums["escalated"] - sums["escalation_n"]
+    return out
+
+
+def report(
+    group_sums: list[dict[str, Any]], sla: SlaSettings, group: str, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Figures per group plus the total over every group."""
+    total = empty_sums("")
+    for s in group_sums:
+        merge_sums(total, s)
+    fin_total = finish(total, sla, "service")
+    fin_total["label"] = "Total"
+    return {"groups": [finish(s, sla, group, names) for s in group_sums], "total": fin_total}
+
+
+def arrivals(by_hour: dict[int, int], open_days: int) -> list[dict[str, Any]]:
+    """Tickets per local hour of day, total and averaged over the days that had visitors."""
+    return [
+        {
+            "hour": h,
+            "tickets": by_hour.get(h, 0),
+            "per_day": round(by_hour.get(h, 0) / open_days, 2) if open_days else 0.0,
+        }
+        for h in range(24)
+    ]
+
+
+def utc_offset_minutes(day: str, tz: Any) -> int:
+    """The office's UTC offset at noon of a local day (Indonesia's zones have no daylight saving)."""
+    noon = datetime.combine(date.fromisoformat(day), datetime.min.time()).replace(hour=12, tzinfo=tz)
+    offset = noon.utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60)
+
+
+def figures(
+    tx: Any, day_from: str, day_to: str, group: str, sla: SlaSettings, tz: Any, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The figures of a range from the store (sums computed in SQL), with arrivals per hour."""
+    sql_group = "day" if group == "week" else group
+    sums = tx.figure_sums(day_from, day_to, sql_group, limits_ms(sla))
+    for s in sums:
+        for m in MEASURES:
+            for k in (f"{m}_sum", f"{m}_max"):
+                if s[k] is not None:
+                    s[k] = int(s[k])
+    if group == "week":
+        sums = week_sums(sums)
+    out = report(sums, sla, group, names)
+    open_days = tx.open_days(day_from, day_to)
+    out.update(
+        {
+            "from": day_from,
+            "to": day_to,
+            "group": group,
+            "standards": {
+                "waiting_minutes": sla.waiting_minutes,
+                "service_minutes": sla.service_minutes,
+                "escalation_minutes": sla.escalation_minutes,
+            },
+            "open_days": open_days,
+            "arrivals": arrivals(tx.arrivals_by_hour(day_from, day_to, utc_offset_minutes(day_from, tz)), open_days),
+        }
+    )
+    return out
+
+
+def bar_layout(
+    values: list[float | None], width: float, height: float, top: float | None = None
+) -> list[dict[str, float]]:
+    """Geometry of a bar chart (x, y, w, h per bar) for values 0..top (default: the largest) in width x height."""
+    if not values:
+        return []
+    top = top or max([v for v in values if v is not None] or [0]) or 1.0
+    step = width / len(values)
+    bar_w = max(1.0, step * 0.7)
+    bars = []
+    for i, v in enumerate(values):
+        h = (v or 0) / top * height
+        bars.append(
+            {
+                "x": round(i * step + (step - bar_w) / 2, 2),
+                "y": round(height - h, 2),
+                "w": round(bar_w, 2),
+                "h": round(h, 2),
+            }
+        )
+    return bars

@@ -1,0 +1,93 @@
+"""Administration without editing files: changes validated like config.toml, applied live, logged, kept."""
+
+from __future__ import annotations
+
+from conftest import login, visitor
+
+from server.app import create_app
+
+
+def put(client, h, section, value):
+    return client.put(f"/api/admin/settings/{section}", json={"value": value}, headers=h)
+
+
+def test_services_and_counters_change_live_and_survive_a_restart(app, client, config_path, clock):
+    h = login(app, client, "boss", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    services[0]["name"] = "Konsultasi Penyedia (Vendor)"
+    services.append({"code": "D", "name": "Pengaduan Layanan", "prefix": "D"})
+    assert put(client, h, "services", services).status_code == 200
+    counters = client.get("/api/admin/settings", headers=h).get_json()["counters"]
+    counters[0]["services"] = ["A", "D"]
+    assert put(client, h, "counters", counters).status_code == 200
+    state = client.get("/api/state").get_json()
+    assert state["services"][0]["name"] == "Konsultasi Penyedia (Vendor)"
+    assert [s["code"] for s in state["services"]] == ["A", "B", "C", "D"]
+    assert state["counters"][0]["services"] == ["A", "D"]
+    r = client.post("/api/tickets", json=visitor(service="D"))
+    assert r.status_code == 201 and r.get_json()["ticket"]["label"] == "D-001"
+    officer = app.test_client()
+    oh = login(app, officer, "budi")
+    assert officer.post("/api/counters/1/call-next", headers=oh).get_json()["ticket"]["label"] == "D-001"
+    with app.extensions["antrian"].store.read() as tx:
+        logged = tx.rows("SELECT actor, data FROM events WHERE type = 'settings_changed'")
+    assert [r["actor"] for r in logged] == ["boss", "boss"]
+    app.extensions["antrian"].stop()
+    again = create_app(config_path, workers=False, clock=clock)  # a restart keeps what the admin changed
+    assert [s.code for s in again.extensions["antrian"].settings.services] == ["A", "B", "C", "D"]
+    again.extensions["antrian"].stop()
+
+
+def test_bad_values_are_refused_naming_the_key(app, client):
+    h = login(app, client, "boss", "admin")
+    r = put(client, h, "services", [{"code": "a1", "name": "x"}])
+    assert r.status_code == 422 and "services[0].code" in r.get_json()["fields"]
+    r = put(client, h, "queue", {"max_calls": 0})
+    assert r.status_code == 422 and "queue.max_calls" in r.get_json()["fields"]
+    assert put(client, h, "printers", {}).status_code == 422
+    assert put(client, h, "office", {"timezone": "Asia/Jayapura"}).status_code == 422
+    assert client.get("/api/state").get_json()["services"][0]["name"] == "Konsultasi Penyedia"
+
+
+def test_a_service_with_waiting_tickets_cannot_be_removed(app, client):
+    client.post("/api/tickets", json=visitor(service="C"))
+    h = login(app, client, "boss", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"][:2]
+    counters = [{"id": 1, "name": "Loket 1", "services": ["A"]}, {"id": 2, "name": "Loket 2", "services": ["B"]}]
+    assert put(client, h, "counters", counters).status_code == 200
+    r = put(client, h, "services", services)
+    assert r.status_code == 409 and r.get_json()["error"] == "service_in_use"
+
+
+def test_max_calls_change_applies_at_once(app, client):
+    client.post("/api/tickets", json=visitor())
+    h = login(app, client, "boss", "admin")
+    assert put(client, h, "queue", {"max_calls": 2}).status_code == 200
+    client.post("/api/counters/1/call-next", headers=h)
+    assert client.post("/api/counters/1/recall", headers=h).status_code == 200
+    assert client.post("/api/counters/1/recall", headers=h).get_json()["error"] == "calls_exhausted"
+
+
+def test_users_are_added_reset_and_disabled_by_an_admin_only(app, client):
+    h = login(app, client, "boss", "admin")
+    r = client.post("/api/admin/users", json={"username": "Dewi", "password": "sandi-awal-1", "role": "officer"},
+                    headers=h)
+    assert r.status_code == 201 and r.get_json()["user"]["username"] == "dewi"
+    assert client.post("/api/admin/users", json={"username": "dewi", "password": "sandi-awal-1",
+                                                 "role": "officer"}, headers=h).status_code == 409
+    assert client.post("/api/admin/users", json={"username": "x", "password": "1", "role": "king"},
+                       headers=h).get_json()["fields"].keys() == {"username", "password", "role"}
+    dewi = app.test_client()
+    assert dewi.post("/api/login", json={"username": "dewi", "password": "sandi-awal-1"}).status_code == 200
+    assert client.post("/api/admin/users/dewi/password", json={"password": "sandi-baru-22"},
+                       headers=h).status_code == 200
+    assert app.test_client().post("/api/login", json={"username": "dewi", "password": "sandi-baru-22"}).status_code == 200
+    assert client.post("/api/admin/users/dewi/active", json={"active": False}, headers=h).status_code == 200
+    assert dewi.get("/api/me").status_code == 401  # a disabled account's session stops at once
+    assert client.post("/api/admin/users/boss/active", json={"active": False}, headers=h).status_code == 409
+    names = [u["username"] for u in client.get("/api/admin/users", headers=h).get_json()["users"]]
+    assert names == ["boss", "dewi"]
+    officer = app.test_client()
+    oh = login(app, officer, "budi")
+    assert officer.get("/api/admin/users", headers=oh).status_code == 403
+    assert officer.put("/api/admin/settings/queue", json={"value": {}}, headers=oh).status_code == 403

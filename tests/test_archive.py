@@ -1,0 +1,271 @@
+"""The monthly archive, retention (anonymising old forms), and online backup and restore."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from conftest import ROOT, add_user, visitor, write_config
+
+from server import archive
+from server.config import load_settings
+from server.store import Store
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def serve_one(service, clock, when: datetime, name: str, solution: str = "Selesai", **form) -> None:
+    """Issue a ticket at `when` and serve it at Loket 1 a few minutes later."""
+    clock.now = when
+    assert service.issue(visitor(name=name, **form))[0] == 201
+    for action, payload in (("call-next", {}), ("start", {}), ("resolve", {"solution": solution})):
+        clock.advance(minutes=3)
+        assert service.counter_action(1, action, payload, "budi")[0] == 200
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# -- archive -------------------------------------------------------------------------------------
+def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app, clock, config_path, tmp_path):
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 10, 31, 2), "Oktober")
+    serve_one(service, clock, utc(2026, 11, 1, 2), "Awal", "Reset")
+    serve_one(service, clock, utc(2026, 11, 30, 16, 30), "Akhir")  # 23:30 WIB, still 30 November
+    serve_one(service, clock, utc(2026, 11, 30, 17, 30), "Desember")  # 00:30 WIB, 1 December
+    out = tmp_path / "arsip"
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    path = out / "arsip-2026-11.zip"
+    assert str(path) in r.stdout and hashlib.sha256(path.read_bytes()).hexdigest() in r.stdout
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["SHA256SUMS", "antrian-2026-11.json", "rekap-2026-11.csv"]
+        rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
+        doc = json.loads(zf.read("antrian-2026-11.json"))
+        sums = zf.read("SHA256SUMS").decode()
+    assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [("1", "Awal", "Reset"), ("2", "Akhir", "Selesai")]
+    assert [t["name"] for t in doc["tickets"]] == ["Awal", "Akhir"]
+    assert doc["tickets"][0]["phone"] == "081234567890" and doc["office"] == "LPSE Kabupaten Contoh"
+    assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved"}
+    assert {e["ticket_id"] for e in doc["events"]} == {t["id"] for t in doc["tickets"]}
+    assert len(sums.splitlines()) == 2 and archive.verify_month_archive(path) == []
+
+
+def test_a_changed_archive_member_fails_verification(app, tmp_path):
+    path = archive.write_month_archive(app.extensions["antrian"].store, "2026-11", "LPSE X", tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["rekap-2026-11.csv"] += b"1,Palsu,,,,\r\n"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert archive.verify_month_archive(path) == ["rekap-2026-11.csv"]
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "November", "2026/11"])
+def test_archive_refuses_a_bad_month(config_path, month):
+    r = cli("archive", "--month", month, "--config", str(config_path))
+    assert r.returncode == 2 and "YYYY-MM" in r.stderr
+
+
+# -- retention -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "day,months,expected",
+    [
+        ("2026-11-28", 6, "2026-05-28"),
+        ("2026-03-31", 1, "2026-02-28"),
+        ("2026-01-15", 1, "2025-12-15"),
+        ("2026-11-28", 24, "2024-11-28"),
+    ],
+)
+def test_months_before_keeps_the_day_or_the_months_last(day, months, expected):
+    assert archive.months_before(day, months) == expected
+
+
+def test_retention_anonymises_exactly_the_tickets_older_than_n_months(app, clock):
+    service = app.extensions["antrian"]
+    # local days 27, 28 and 29 May 2026; the 27th ends at 16:59:59 UTC
+    for when, name in (
+        (utc(2026, 5, 27, 16, 50), "Lama"),
+        (utc(2026, 5, 27, 17, 10), "Batas"),
+        (utc(2026, 5, 29, 2), "Baru"),
+    ):
+        clock.now = when
+        service.issue(visitor(name=name), request_key=f"issue:{name}")
+    clock.now = utc(2026, 11, 28, 2)
+    result = archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz)
+    assert (result.cutoff, result.forms, result.requests) == ("2026-05-28", 1, 1)
+    with service.store.read() as tx:
+        forms = tx.rows("SELECT t.day, f.* FROM forms f JOIN tickets t ON t.id = f.ticket_id ORDER BY t.id")
+        events = tx.rows("SELECT * FROM events WHERE type = 'retention'")
+        keys = [r["key"] for r in tx.rows("SELECT key FROM requests ORDER BY key")]
+    gone = archive.ANONYMISED
+    assert [(f["day"], f["name"], f["phone"], f["address"]) for f in forms] == [
+        ("2026-05-27", gone, gone, gone),
+        ("2026-05-28", "Batas", "081234567890", "Jl. Sudirman No. 12"),
+        ("2026-05-29", "Baru", "081234567890", "Jl. Sudirman No. 12"),
+    ]
+    assert forms[0]["agency"] == "CV Maju Bersama" and forms[0]["problem"].startswith("Lupa kata sandi")
+    assert len(events) == 1 and json.loads(events[0]["data"]) == {
+        "months": 6,
+        "before": "2026-05-28",
+        "forms": 1,
+        "requests": 1,
+    }
+    assert keys == ["issue:Baru", "issue:Batas"]
+    again = archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz)
+    assert again.forms == 0
+
+
+def test_retention_command_needs_months_of_one_or_more(config_path):
+    r = cli("retention", "--months", "0", "--config", str(config_path))
+    assert r.returncode == 2 and "--months" in r.stderr
+    assert cli("retention", "--config", str(config_path)).returncode == 2
+
+
+def test_retention_command_keeps_this_months_visitors(app, clock, config_path):
+    service = app.extensions["antrian"]
+    clock.now = utc(2020, 1, 15, 2)
+    service.issue(visitor(name="Dulu"))
+    clock.now = datetime.now(UTC)
+    service.issue(visitor(name="Sekarang"))
+    r = cli("retention", "--months", "1", "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert "1 forms anonymised" in r.stdout
+    with service.store.read() as tx:
+        assert [f["name"] for f in tx.rows("SELECT name FROM forms ORDER BY ticket_id")] == [
+            archive.ANONYMISED,
+            "Sekarang",
+        ]
+
+
+# -- backup and restore ----------------------------------------------------------------------------
+def snapshot_counts(path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {
+            "tickets": conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0],
+            "forms": conn.execute("SELECT COUNT(*) FROM forms").fetchone()[0],
+            "issued": conn.execute("SELECT COUNT(*) FROM events WHERE type = 'issued'").fetchone()[0],
+            "holes": conn.execute(
+                "SELECT COUNT(*) FROM (SELECT service, MAX(number) - COUNT(*) AS gap"
+                " FROM tickets GROUP BY day, service) WHERE gap != 0"
+            ).fetchone()[0],
+        }
+    finally:
+        conn.close()
+
+
+def test_backup_while_tickets_are_issued_is_consistent_and_restores_intact(app, client, tmp_path, config_path):
+    service = app.extensions["antrian"]
+    db = service.settings.server.database
+    for i in range(10):
+        assert client.post("/api/tickets", json=visitor(name=f"Awal {i}")).status_code == 201
+    add_user(app, "depan", "frontoffice")  # logged-in front office: no rate limit
+    stop = threading.Event()
+    issued: list[int] = []
+    errors: list[str] = []
+
+    def issue_until_stopped(who: str) -> None:
+        c = app.test_client()
+        assert c.post("/api/login", json={"username": "depan", "password": "rahasia-123"}).status_code == 200
+        n = 0
+        while not stop.is_set():
+            r = c.post("/api/tickets", json=visitor(name=f"{who} {n}", service="AB"[n % 2]))
+            if r.status_code != 201:
+                errors.append(r.get_data(as_text=True))
+                return
+            n += 1
+        issued.append(n)
+
+    threads = [threading.Thread(target=issue_until_stopped, args=(w,)) for w in ("kiri", "kanan")]
+    for t in threads:
+        t.start()
+    counts = []
+    try:
+        for i in range(6):
+            before = snapshot_counts(db)["tickets"]
+            while snapshot_counts(db)["tickets"] < before + 3 and not errors:
+                time.sleep(0.005)  # let some tickets land between backups
+            archive.backup(db, tmp_path / f"b{i}.db")
+            counts.append(snapshot_counts(tmp_path / f"b{i}.db"))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert errors == []
+    final = snapshot_counts(db)
+    assert final["tickets"] == 10 + sum(issued)
+    for c in counts:  # every backup a transaction-consistent snapshot: each ticket with its form and event
+        assert c["tickets"] == c["forms"] == c["issued"] and c["holes"] == 0
+    assert [c["tickets"] for c in counts] == sorted(c["tickets"] for c in counts)
+    assert 10 < counts[0]["tickets"] and counts[-1]["tickets"] < final["tickets"]
+    assert not (tmp_path / "b5.db-wal").exists()
+
+    chosen = tmp_path / "b2.db"
+    with sqlite3.connect(chosen) as conn:
+        kept = conn.execute(
+            "SELECT t.label, f.name FROM tickets t JOIN forms f ON f.ticket_id = t.id ORDER BY t.id"
+        ).fetchall()
+    service.stop()
+    service.store.close()
+    r = cli("restore", str(chosen), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as conn:
+        assert (
+            conn.execute(
+                "SELECT t.label, f.name FROM tickets t JOIN forms f ON f.ticket_id = t.id ORDER BY t.id"
+            ).fetchall()
+            == kept
+        )
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    restored = Store(db)
+    with restored.read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == len(kept)
+    restored.close()
+
+
+def test_backup_command_writes_a_checked_copy(app, client, config_path, tmp_path):
+    client.post("/api/tickets", json=visitor())
+    r = cli("backup", str(tmp_path / "copy" / "antrian.db"), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert snapshot_counts(tmp_path / "copy" / "antrian.db")["tickets"] == 1
+
+
+def test_restore_refuses_while_a_server_answers_on_the_port(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        cfg = write_config(tmp_path, {"port = 8080": f"port = {port}"})
+        Store(load_settings(cfg).server.database).close()
+        archive.backup(load_settings(cfg).server.database, tmp_path / "b.db")
+        r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
+    assert r.returncode == 2 and "stop it first" in r.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
+def test_restore_refuses_a_file_that_is_not_an_antrian_database(tmp_path, content):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(content)
+    target = tmp_path / "antrian.db"
+    with pytest.raises(archive.ArchiveError):
+        archive.restore(bad, target)
+    assert not target.exists() or target.stat().st_size == 0

@@ -1,0 +1,429 @@
+"""Recap filters and exports, service-time figures, and the recap and dashboard pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from conftest import login, visitor, write_config
+
+from server import figures
+from server.config import SlaSettings
+
+DAY = "2026-11-28"
+SLA = SlaSettings()  # waiting 5, service 30, escalation 5 minutes
+
+
+def at(hhmm: str) -> datetime:
+    """An instant of the seeded day, given in WIB (UTC+7)."""
+    h, m = map(int, hhmm.split(":"))
+    return datetime(2026, 11, 28, h - 7, m, tzinfo=UTC)
+
+
+@pytest.fixture
+def mail_config(tmp_path):
+    return write_config(tmp_path, {"enabled = false\nhost": "enabled = true\nhost"})
+
+
+@pytest.fixture
+def app(mail_config, clock):
+    """The app with escalation e-mail on (nothing is sent: workers are off; the test records the sending)."""
+    import os
+
+    from server.app import create_app
+
+    os.environ.pop("ANTRIAN_SECRET_KEY", None)
+    application = create_app(mail_config, workers=False, clock=clock)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["antrian"].stop()
+    application.extensions["antrian"].store.close()
+
+
+@pytest.fixture
+def seeded(app, clock):
+    """A day whose recap and figures are known in advance (times in WIB).
+
+    T1 A Ani   pertanyaan  issued 09:00, called 09:03, started 09:04, resolved 09:20 by budi at Loket 1
+    T2 B Budi  pengaduan   issued 09:02, called 09:10, started 09:11, escalated 09:51 by siti at Loket 3,
+                           escalation mail sent 09:54
+    T3 A Citra konsultasi  issued 09:04, called 09:21, started 09:22, resolved 09:50 by budi
+    T4 C Dedi  pertanyaan  issued 09:05, called 09:51 and twice more, skipped (requeued), called 3x again,
+                           skipped: no-show
+    """
+    service = app.extensions["antrian"]
+
+    def step(hhmm, fn, *args):
+        clock.now = at(hhmm)
+        status, body = fn(*args)
+        assert status in (200, 201), body
+        return body
+
+    def act(counter, action, payload=None, officer="budi"):
+        return lambda: service.counter_action(counter, action, payload or {}, officer)
+
+    people = [
+        ("09:00", "A", "Ani", "Jl. Satu", "Lupa sandi", "pertanyaan"),
+        ("09:02", "B", "Budi", "Jl. Dua", "Paket terkunci", "pengaduan"),
+        ("09:04", "A", "Citra", "Jl. Tiga", "Cara unggah", "konsultasi"),
+        ("09:05", "C", "Dedi", "Jl. Empat", "Verifikasi akun", "pertanyaan"),
+    ]
+    for hhmm, svc, name, address, problem, category in people[:2]:
+        step(
+            hhmm,
+            lambda s=svc, n=name, a=address, p=problem, c=category: service.issue(
+                visitor(service=s, name=n, address=a, problem=p, category=c)
+            ),
+        )
+    step("09:03", act(1, "call-next"))
+    step("09:04", act(1, "start"))
+    for hhmm, svc, name, address, problem, category in people[2:]:
+        step(
+            hhmm,
+            lambda s=svc, n=name, a=address, p=problem, c=category: service.issue(
+                visitor(service=s, name=n, address=a, problem=p, category=c)
+            ),
+        )
+    step("09:10", act(3, "call-next", officer="siti"))
+    step("09:11", act(3, "start", officer="siti"))
+    step("09:20", act(1, "resolve", {"solution": "Reset sandi"}))
+    step("09:21", act(1, "call-next"))
+    step("09:22", act(1, "start"))
+    step("09:50", act(1, "resolve", {"solution": "Unggah ulang"}))
+    body = step("09:51", act(3, "escalate", {"note": "Ke LKPP"}, officer="siti"))
+    assert body["escalation"]["mail"]["status"] == "queued"
+    clock.now = at("09:54")
+    with service.store.read() as tx:
+        mail = tx.mail_of_ticket(body["ticket"]["id"])
+    service.mail_result(mail, None)
+    for _ in range(2):
+        step("09:51", act(1, "call-next"))
+        step("09:52", act(1, "recall"))
+        step("09:53", act(1, "recall"))
+        step("09:55", act(1, "skip"))
+    clock.now = at("16:00")
+    return service
+
+
+EXPECTED_RECAP = [
+    {
+        "No": 1,
+        "Nama": "Ani",
+        "Alamat": "Jl. Satu",
+        "Permasalahan": "Lupa sandi",
+        "Solusi": "Reset sandi",
+        "Keterangan": "Pertanyaan; Selesai",
+    },
+    {
+        "No": 2,
+        "Nama": "Citra",
+        "Alamat": "Jl. Tiga",
+        "Permasalahan": "Cara unggah",
+        "Solusi": "Unggah ulang",
+        "Keterangan": "Konsultasi; Selesai",
+    },
+    {
+        "No": 3,
+        "Nama": "Budi",
+        "Alamat": "Jl. Dua",
+        "Permasalahan": "Paket terkunci",
+        "Solusi": "Ke LKPP",
+        "Keterangan": "Pengaduan; Eskalasi ke Helpdesk LKPP",
+    },
+]
+
+
+def recap(client, headers, **params):
+    query = "&".join(f"{k}={v}" for k, v in {"from": DAY, "to": DAY, **params}.items())
+    return client.get(f"/api/recap?{query}", headers=headers)
+
+
+# -- recap -----------------------------------------------------------------------------------------
+def test_seeded_day_recap_matches_row_by_row(app, client, seeded):
+    h = login(app, client, "kepala", "frontoffice")
+    assert recap(client, h).get_json()["rows"] == EXPECTED_RECAP
+
+
+@pytest.mark.parametrize(
+    "params,names",
+    [
+        ({"service": "A"}, ["Ani", "Citra"]),
+        ({"officer": "siti"}, ["Budi"]),
+        ({"category": "konsultasi"}, ["Citra"]),
+        ({"outcome": "escalated"}, ["Budi"]),
+        ({"outcome": "resolved", "officer": "budi"}, ["Ani", "Citra"]),
+        ({"outcome": "closed"}, []),
+        ({"service": "C"}, []),  # Dedi never came: a no-show is not a handled problem
+    ],
+)
+def test_recap_filters_pick_the_matching_rows_numbered_from_one(app, client, seeded, params, names):
+    h = login(app, client, "kepala", "frontoffice")
+    rows = recap(client, h, **params).get_json()["rows"]
+    assert [r["Nama"] for r in rows] == names
+    assert [r["No"] for r in rows] == list(range(1, len(names) + 1))
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"service": "Z"}, "service"),
+        ({"category": "gosip"}, "category"),
+        ({"outcome": "lost"}, "outcome"),
+        ({"officer": "x" * 65}, "officer"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
+def test_recap_bad_filter_is_422_naming_the_field(app, client, params, field):
+    h = login(app, client, "kepala", "frontoffice")
+    r = recap(client, h, **params)
+    assert r.status_code == 422
+    assert list(r.get_json()["fields"]) == [field]
+
+
+def test_recap_csv_parses_to_the_same_rows_with_a_bom(app, client, seeded):
+    h = login(app, client, "kepala", "frontoffice")
+    raw = recap(client, h, format="csv").get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows == [{k: str(v) for k, v in r.items()} for r in EXPECTED_RECAP]
+
+
+def test_recap_xlsx_has_title_period_bold_headers_and_the_rows(app, client, seeded):
+    from openpyxl import load_workbook
+
+    h = login(app, client, "kepala", "frontoffice")
+    r = recap(client, h, format="xlsx")
+    assert r.status_code == 200
+    assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY}.xlsx"'
+    ws = load_workbook(io.BytesIO(r.get_data())).active
+    values = [list(row) for row in ws.iter_rows(values_only=True)]
+    assert values[0][0] == "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
+    assert values[1][0] == "LPSE Kabupaten Contoh"
+    assert values[2][0] == "Periode: 28 November 2026"
+    assert values[3] == ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
+    assert all(cell.font.bold for cell in ws[4])
+    assert not ws["B5"].font.bold and ws["D5"].alignment.wrap_text
+    assert values[4:] == [list(r.values()) for r in EXPECTED_RECAP]
+    assert ws.column_dimensions["D"].width == 48
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_xlsx_keeps_formula_looking_text_as_text(app, client):
+    from openpyxl import load_workbook
+
+    from server.reports import recap_xlsx
+
+    row = {
+        "No": 1,
+        "Nama": '=HYPERLINK("http://x")',
+        "Alamat": "+62",
+        "Permasalahan": "-",
+        "Solusi": "",
+        "Keterangan": "@a",
+    }
+    ws = load_workbook(io.BytesIO(recap_xlsx([row], "LPSE X", DAY, "2026-11-30"))).active
+    assert ws["B5"].value == '=HYPERLINK("http://x")' and ws["B5"].data_type == "s"
+    assert ws["A3"].value == "Periode: 28 November 2026 s.d. 30 November 2026"
+
+
+# -- figures: pure functions on a synthetic day --------------------------------------------------
+def row(day, status, created, called=None, started=None, finished=None, sent=None, officer="", service="A", requeues=0):
+    def iso(hhmmss):
+        return f"{day}T{hhmmss}+00:00" if hhmmss else None
+
+    return {
+        "day": day,
+        "status": status,
+        "officer": officer,
+        "service": service,
+        "requeues": requeues,
+        "created_at": iso(created),
+        "first_called_at": iso(called),
+        "started_at": iso(started),
+        "finished_at": iso(finished),
+        "mail_sent_at": iso(sent),
+    }
+
+
+SYNTHETIC = [
+    # waiting exactly 300 s is within the 5-minute standard; service exactly 1800 s within 30 minutes
+    row("2026-11-29", "resolved", "01:00:00", "01:05:00", "01:05:30", "01:35:30", officer="budi"),
+    row(
+        "2026-11-29",
+        "escalated",
+        "01:00:00",
+        "01:05:01",
+        "01:06:01",
+        "01:40:00",
+        "01:45:01",
+        officer="siti",
+        service="B",
+    ),
+    row("2026-11-30", "closed", "02:00:00", "02:01:00", "02:02:00", "02:10:00", "02:15:00", officer="budi"),
+    row("2026-11-30", "no_show", "02:00:00", "02:20:00", finished="02:30:00", requeues=1),
+    row("2026-11-30", "waiting", "03:00:00"),
+]
+
+
+def test_ticket_durations_are_exact_milliseconds():
+    assert figures.ticket_durations(SYNTHETIC[1]) == {
+        "waiting": 301_000,
+        "response": 60_000,
+        "service": 2_039_000,
+        "escalation": 301_000,
+    }
+    assert figures.ticket_durations(SYNTHETIC[3]) == {
+        "waiting": 1_200_000,
+        "response": None,
+        "service": None,
+        "escalation": None,
+    }
+
+
+def test_figures_per_day_count_the_standard_inclusively():
+    out = figures.report(figures.sums_by_group(SYNTHETIC, "day", SLA), SLA, "day")
+    sun, mon = out["groups"]
+    assert (sun["key"], sun["label"], mon["label"]) == ("2026-11-29", "29 Nov 2026", "30 Nov 2026")
+    assert sun["waiting"] == {"n": 2, "within": 1, "share": 0.5, "mean_s": 300.5, "max_s": 301.0, "standard_s": 300}
+    assert sun["service"] == {"n": 2, "within": 1, "share": 0.5, "mean_s": 1919.5, "max_s": 2039.0, "standard_s": 1800}
+    assert sun["escalation"] == {
+        "n": 1,
+        "within": 0,
+        "share": 0.0,
+        "mean_s": 301.0,
+        "max_s": 301.0,
+        "standard_s": 300,
+        "unsent": 0,
+    }
+    assert (mon["tickets"], mon["served"], mon["no_show"], mon["requeued"], mon["requeues"]) == (3, 1, 1, 1, 1)
+    assert mon["waiting"]["n"] == 2 and mon["waiting"]["share"] == 0.5  # the waiting ticket is not measured
+    assert mon["escalation"]["share"] == 1.0 and mon["response"] == {"n": 1, "mean_s": 60.0, "max_s": 60.0}
+    assert out["total"]["waiting"]["within"] == 2 and out["total"]["waiting"]["share"] == 0.5
+    assert out["total"]["tickets"] == 5
+
+
+def test_days_roll_up_into_iso_weeks_and_months():
+    days = figures.sums_by_group(SYNTHETIC, "day", SLA)
+    weeks = figures.report(figures.week_sums(days), SLA, "week")["groups"]
+    assert [(w["key"], w["label"], w["tickets"]) for w in weeks] == [
+        ("2026-W48", "Minggu 48 / 2026", 2),
+        ("2026-W49", "Minggu 49 / 2026", 3),
+    ]
+    assert figures.week_sums(days) == figures.sums_by_group(SYNTHETIC, "week", SLA)
+    months = figures.report(figures.sums_by_group(SYNTHETIC, "month", SLA), SLA, "month")["groups"]
+    assert [(m["label"], m["tickets"]) for m in months] == [("November 2026", 5)]
+
+
+def test_figures_by_officer_put_unserved_tickets_apart():
+    groups = figures.report(figures.sums_by_group(SYNTHETIC, "officer", SLA), SLA, "officer")["groups"]
+    assert [(g["label"], g["tickets"], g["served"]) for g in groups] == [
+        ("(tanpa petugas)", 2, 0),
+        ("budi", 2, 2),
+        ("siti", 1, 1),
+    ]
+    assert groups[1]["service"]["share"] == 1.0
+
+
+# -- figures from the store ----------------------------------------------------------------------
+def test_seeded_day_figures_from_the_api(app, client, seeded):
+    h = login(app, client, "kepala", "officer")
+    data = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()
+    day = data["groups"][0]
+    assert (day["tickets"], day["served"], day["escalated"], day["no_show"], day["requeued"]) == (4, 3, 1, 1, 1)
+    # waiting 180, 480, 1020, 2760 s; service 960, 2400, 1680 s; escalation mail 180 s after the escalation
+    assert day["waiting"] == {"n": 4, "within": 1, "share": 0.25, "mean_s": 1110.0, "max_s": 2760.0, "standard_s": 300}
+    assert day["service"] == {
+        "n": 3,
+        "within": 2,
+        "share": 0.6667,
+        "mean_s": 1680.0,
+        "max_s": 2400.0,
+        "standard_s": 1800,
+    }
+    assert day["response"] == {"n": 3, "mean_s": 60.0, "max_s": 60.0}
+    assert day["escalation"] == {
+        "n": 1,
+        "within": 1,
+        "share": 1.0,
+        "mean_s": 180.0,
+        "max_s": 180.0,
+        "standard_s": 300,
+        "unsent": 0,
+    }
+    assert data["open_days"] == 1
+    nine = data["arrivals"][9]  # four tickets between 09:00 and 09:05 WIB (02:00 UTC)
+    assert nine == {"hour": 9, "tickets": 4, "per_day": 4.0}
+    assert sum(a["tickets"] for a in data["arrivals"]) == 4
+
+
+@pytest.mark.parametrize("group", ["day", "month", "officer", "service"])
+def test_store_sums_equal_the_pure_path(app, seeded, group):
+    with seeded.store.read() as tx:
+        sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+        pure = figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+    for s in sql:
+        for k in list(s):
+            if k.endswith(("_sum", "_max")) and s[k] is not None:
+                s[k] = int(s[k])
+    assert sql == pure
+
+
+def test_figures_by_service_use_the_service_names(app, client, seeded):
+    h = login(app, client, "kepala", "officer")
+    groups = client.get(f"/api/figures?from={DAY}&to={DAY}&group=service", headers=h).get_json()["groups"]
+    assert [(g["key"], g["label"], g["tickets"]) for g in groups] == [
+        ("A", "Konsultasi Penyedia", 2),
+        ("B", "Konsultasi Non-Penyedia (PPK/Pokja/PP)", 1),
+        ("C", "Registrasi & Verifikasi Akun", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query,field", [("from=2026-11-28&to=2026-11-28&group=year", "group"), ("from=2026-11-28", "to")]
+)
+def test_figures_bad_query_is_422(app, client, query, field):
+    h = login(app, client, "kepala", "officer")
+    r = client.get(f"/api/figures?{query}", headers=h)
+    assert r.status_code == 422 and field in r.get_json()["fields"]
+
+
+def test_figures_need_login(client):
+    assert client.get(f"/api/figures?from={DAY}&to={DAY}").status_code == 401
+
+
+# -- pages ---------------------------------------------------------------------------------------
+def test_recap_page_prints_the_table_for_staff(app, client, seeded):
+    login(app, client, "kepala", "frontoffice")
+    r = client.get(f"/counter/recap?from={DAY}&to={DAY}&service=A")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE" in html
+    assert "Periode: 28 November 2026" in html and "size: A4 landscape" in html
+    assert html.count('<th scope="col">') == 6
+    assert "<td>Reset sandi</td>" in html and "<td>Citra</td>" in html and "<td>Budi</td>" not in html
+
+
+def test_recap_page_with_a_bad_filter_says_so(app, client):
+    login(app, client, "kepala", "frontoffice")
+    r = client.get(f"/counter/recap?from={DAY}&to={DAY}&outcome=lost")
+    assert r.status_code == 422 and "outcome" in r.get_data(as_text=True)
+
+
+def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
+    login(app, client, "kepala", "officer")
+    r = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=officer")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert html.count("<svg") == 4  # waiting, service, escalation shares; arrivals per hour
+    assert "Kedatangan per jam" in html and "budi" in html and "(tanpa petugas)" in html
+    assert "<script" not in html and "http://cdn" not in html
+    # service within 30 minutes: budi 2 of 2 -> a full 200-pixel bar
+    assert 'height="200.0"' in html
+
+
+@pytest.mark.parametrize("path", ["/counter/recap", "/counter/dashboard"])
+def test_report_pages_send_visitors_without_login_to_the_counter_login(client, path):
+    r = client.get(path)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/counter/")
