@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     up = usub.add_parser("passwd", parents=[common], help="set a new password (read from stdin)")
     up.add_argument("name")
     usub.add_parser("list", parents=[common], help="list accounts")
+    for verb in ("disable", "enable"):
+        uv = usub.add_parser(verb, parents=[common], help=f"{verb} an account (a disabled one cannot log in)")
+        uv.add_argument("name")
+    st = sub.add_parser("settings", parents=[common], help="show or change settings live (as the admin page)")
+    ssub = st.add_subparsers(dest="settings_command", required=True)
+    ssub.add_parser("show", parents=[common], help="the editable settings as JSON")
+    ss = ssub.add_parser("set", parents=[common], help="replace one section with JSON, e.g. queue '{\"max_calls\": 3}'")
+    ss.add_argument("section")
+    ss.add_argument("value", help="JSON")
     d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
     d.add_argument("--visitors", type=int, default=24)
@@ -58,9 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     config = getattr(args, "config", "config.toml")
     try:
         settings = load_settings(config)
+        if args.command not in ("restore", "backup"):
+            from server.admin import effective_settings
+
+            with Store(settings.server.database).read() as tx:
+                settings = effective_settings(settings, tx.settings_overrides())
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         return 2
+    if args.command == "settings":
+        return settings_command(settings, args)
     if args.command == "serve":
         return serve(settings, args.host, args.port, args.sync)
     if args.command == "users":
@@ -130,9 +146,47 @@ def serve_forever(app, host: str, port: int) -> None:
     pywsgi.WSGIServer(listener, app, log=None).serve_forever()
 
 
+def settings_command(settings: Settings, args: argparse.Namespace) -> int:
+    """settings show / set SECTION JSON: the admin page's changes, from the shell."""
+    import json
+
+    from server import admin
+    from server.commands import QueueService
+
+    if args.settings_command == "show":
+        print(json.dumps(admin.view(settings), indent=2, ensure_ascii=False))
+        return 0
+    try:
+        value = json.loads(args.value)
+    except json.JSONDecodeError as err:
+        print(f"error: VALUE is not JSON: {err}", file=sys.stderr)
+        return 2
+    service = QueueService(settings, Store(settings.server.database))
+    try:
+        admin.change_settings(service, args.section, value, actor="cli")
+    except admin.AdminError as err:
+        detail = err.params.get("detail") or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
+        print(f"error: {err.code}: {detail}", file=sys.stderr)
+        return 2
+    print(f"settings: {args.section} changed (a running server applies it within a second)")
+    return 0
+
+
 def users(settings: Settings, args: argparse.Namespace) -> int:
-    """users add / passwd / list."""
+    """users add / passwd / list / disable / enable."""
     store = Store(settings.server.database)
+    if args.users_command in ("disable", "enable"):
+        name = args.name.strip().lower()
+        with store.write() as tx:
+            if not tx.user(name):
+                print(f"error: no user {name}", file=sys.stderr)
+                return 2
+            tx.update_user(name, active=int(args.users_command == "enable"))
+            now = datetime.now(UTC)
+            tx.add_event("user_changed", now, now.astimezone(settings.office.tz).date().isoformat(), None, None,
+                         "cli", {"username": name, "change": args.users_command + "d"})
+        print(f"user {name} {args.users_command}d")
+        return 0
     if args.users_command == "list":
         with store.read() as tx:
             for u in tx.rows("SELECT username, role, counter_id, active FROM users ORDER BY username"):
@@ -164,7 +218,7 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
         if not tx.user(name):
             print(f"error: no user {name}", file=sys.stderr)
             return 2
-        tx.db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+        tx.update_user(name, password_hash=hash_password(password))
     print(f"password of {name} changed")
     return 0
 

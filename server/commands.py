@@ -52,6 +52,7 @@ class QueueService:
         self.mail_worker: Any = None
         self.closers: list[Callable[[], None]] = []  # run by stop(): child processes, files
         self.on_settings: list[Callable[[Settings], None]] = []  # told when an admin changes settings
+        self._overrides_seen: dict[str, Any] | None = None
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -177,6 +178,32 @@ class QueueService:
         )
         for listener in self.on_settings:
             listener(settings)
+
+    def reload_settings_if_changed(self) -> bool:
+        """Apply settings another process (the command line) changed; True when something changed.
+
+        Its `settings_changed` row is broadcast too, so clients re-read the state at once.
+        """
+        from server.admin import effective_settings
+
+        with self.store.read() as tx:
+            overrides = tx.settings_overrides()
+            last = tx.one("SELECT * FROM events WHERE type = 'settings_changed' ORDER BY seq DESC LIMIT 1")
+        seen, self._overrides_seen = self._overrides_seen, overrides
+        if seen is None or overrides == seen:  # the first look, or nothing new
+            return False
+        new = effective_settings(self.settings, overrides)
+        if new == self.settings:
+            return False
+        self.apply_settings(new)
+        if last is not None:
+            import json
+
+            last["data"] = json.loads(last["data"] or "{}")
+            last["waiting"] = {}
+            with self.lock:
+                self.publish([last])
+        return True
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""

@@ -16,6 +16,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
         try:
             service.expire_old()
             service.auto_recall()
+            service.reload_settings_if_changed()
             failures = 0
         except Exception:
             failures += 1

@@ -91,3 +91,42 @@ def test_users_are_added_reset_and_disabled_by_an_admin_only(app, client):
     oh = login(app, officer, "budi")
     assert officer.get("/api/admin/users", headers=oh).status_code == 403
     assert officer.put("/api/admin/settings/queue", json={"value": {}}, headers=oh).status_code == 403
+
+
+def test_command_line_changes_settings_and_a_running_server_picks_them_up(app, client, config_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    svc = app.extensions["antrian"]
+    assert svc.reload_settings_if_changed() is False  # the first look
+    events = []
+    svc.publish = events.extend
+    r = subprocess.run([sys.executable, "-m", "server", "settings", "set", "office", '{"name": "LPSE Kota Baru"}',
+                        "--config", str(config_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert svc.reload_settings_if_changed() is True
+    assert client.get("/api/state").get_json()["office"]["name"] == "LPSE Kota Baru"
+    assert [e["type"] for e in events] == ["settings_changed"]
+    r = subprocess.run([sys.executable, "-m", "server", "settings", "set", "queue", '{"max_calls": 99}',
+                        "--config", str(config_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "queue.max_calls" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "server", "settings", "show", "--config", str(config_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert '"name": "LPSE Kota Baru"' in r.stdout
+
+
+def test_command_line_disables_and_enables_an_account(app, client, config_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    h = login(app, client, "budi")
+    assert h
+    for verb, code in (("disable", 401), ("enable", 200)):
+        r = subprocess.run([sys.executable, "-m", "server", "users", verb, "budi", "--config", str(config_path)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert client.get("/api/me").status_code == code
