@@ -13,8 +13,12 @@ bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
 @bp.errorhandler(admin.AdminError)
 def _admin_error(err: admin.AdminError):
-    return error_response(422 if err.code in ("form_incomplete", "config_invalid", "not_editable") else 409,
-                          err.code, err.fields, **err.params)
+    return error_response(
+        422 if err.code in ("form_incomplete", "config_invalid", "not_editable") else 409,
+        err.code,
+        err.fields,
+        **err.params,
+    )
 
 
 def service():
@@ -69,8 +73,15 @@ def add_user():
         if tx.user(username):
             raise ApiError(409, "user_exists", username=username)
         tx.add_user(username, hash_password(data["password"]), data["role"], now, counter_id)
-        tx.add_event("user_changed", now, svc.day(now), None, None, current_user()["username"],
-                     {"username": username, "change": "added", "role": data["role"]})
+        tx.add_event(
+            "user_changed",
+            now,
+            svc.day(now),
+            None,
+            None,
+            current_user()["username"],
+            {"username": username, "change": "added", "role": data["role"]},
+        )
         return 201, {"user": _user_view(tx.user(username))}
 
     status, payload = svc._run(None, run)
@@ -106,8 +117,15 @@ def _change_user(username: str, change: str, **fields) -> tuple:
         if not tx.user(username):
             raise ApiError(404, "not_found")
         tx.update_user(username, **fields)
-        tx.add_event("user_changed", now, svc.day(now), None, None, current_user()["username"],
-                     {"username": username, "change": change})
+        tx.add_event(
+            "user_changed",
+            now,
+            svc.day(now),
+            None,
+            None,
+            current_user()["username"],
+            {"username": username, "change": change},
+        )
         return 200, {"user": _user_view(tx.user(username))}
 
     status, payload = svc._run(None, run)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from server import reports
 from server.auth import AuthError, check_password, csrf_token, current_user, require
-from server.core import CounterBusy, FormIncomplete, InvalidTransition, NotFound, QueueError
+from server.core import FormIncomplete, NotFound, QueueError
 from server.messages import message
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -173,7 +173,9 @@ def login():
     """Session login; answers the CSRF token that later writes send as X-CSRFToken."""
     data = body()
     username, password = data.get("username"), data.get("password")
-    bad = {k: "required" for k, v in (("username", username), ("password", password)) if not isinstance(v, str) or not v}
+    bad = {
+        k: "required" for k, v in (("username", username), ("password", password)) if not isinstance(v, str) or not v
+    }
     if bad:
         raise ApiError(422, "form_incomplete", bad)
     with service().store.read() as tx:
@@ -327,8 +329,15 @@ def recap():
     if fmt in ("csv", "xlsx"):
         name = f"rekap-{day_from}-{day_to}.{fmt}"
         return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return jsonify({"from": day_from, "to": day_to, "filters": {k: v for k, v in filters.items() if v},
-                    "columns": list(reports.RECAP_COLUMNS), "rows": rows})
+    return jsonify(
+        {
+            "from": day_from,
+            "to": day_to,
+            "filters": {k: v for k, v in filters.items() if v},
+            "columns": list(reports.RECAP_COLUMNS),
+            "rows": rows,
+        }
+    )
 
 
 @bp.get("/figures")

@@ -183,8 +183,15 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
                 return 2
             tx.update_user(name, active=int(args.users_command == "enable"))
             now = datetime.now(UTC)
-            tx.add_event("user_changed", now, now.astimezone(settings.office.tz).date().isoformat(), None, None,
-                         "cli", {"username": name, "change": args.users_command + "d"})
+            tx.add_event(
+                "user_changed",
+                now,
+                now.astimezone(settings.office.tz).date().isoformat(),
+                None,
+                None,
+                "cli",
+                {"username": name, "change": args.users_command + "d"},
+            )
         print(f"user {name} {args.users_command}d")
         return 0
     if args.users_command == "list":
@@ -200,8 +207,11 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
         password = _read_password(f"Kata sandi untuk {name}: ")
         bad = validate_new_user(name, password, args.role)
         if bad:
-            print("error: " + ", ".join(f"{k} invalid" for k in bad) + " (password: 8+ characters;"
-                  " name: 2-32 of a-z 0-9 . _ -)", file=sys.stderr)
+            print(
+                "error: " + ", ".join(f"{k} invalid" for k in bad) + " (password: 8+ characters;"
+                " name: 2-32 of a-z 0-9 . _ -)",
+                file=sys.stderr,
+            )
             return 2
         with store.write() as tx:
             if tx.user(name):
@@ -228,15 +238,37 @@ def _demo_people(rng: random.Random) -> list[dict[str, str]]:
         agencies = list(csv.DictReader(f))
     with open(DATA / "spse-problems.csv", encoding="utf-8") as f:
         problems = list(csv.DictReader(f))
-    first = ["Budi", "Siti", "Agus", "Dewi", "Ma'ruf", "Ni Luh Putu Ayu", "Dédé", "Rahmat", "Yohanes", "Fitri",
-             "Andi", "Made", "Hendra", "Nur", "Teguh", "Ratna"]
+    first = [
+        "Budi",
+        "Siti",
+        "Agus",
+        "Dewi",
+        "Ma'ruf",
+        "Ni Luh Putu Ayu",
+        "Dédé",
+        "Rahmat",
+        "Yohanes",
+        "Fitri",
+        "Andi",
+        "Made",
+        "Hendra",
+        "Nur",
+        "Teguh",
+        "Ratna",
+    ]
     last = ["Santoso", "Rahayu", "Saputra", "Lestari", "Hidayat", "Wibowo", "Siregar", "Pratama", ""]
     people = []
     for p in problems:
         a = rng.choice(agencies)
-        people.append({**p, "agency": a["name"], "address": a["address"],
-                       "name": f"{rng.choice(first)} {rng.choice(last)}".strip(),
-                       "phone": f"08{rng.randint(11, 99)}{rng.randint(10000000, 99999999)}"})
+        people.append(
+            {
+                **p,
+                "agency": a["name"],
+                "address": a["address"],
+                "name": f"{rng.choice(first)} {rng.choice(last)}".strip(),
+                "phone": f"08{rng.randint(11, 99)}{rng.randint(10000000, 99999999)}",
+            }
+        )
     return people
 
 
@@ -260,8 +292,19 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     for i in range(visitors):
         clock_now[0] += timedelta(minutes=rng.randint(5, 15))
         p = people[i % len(people)]
-        service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
-                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo", printed=False)
+        service.issue(
+            {
+                "service": p["service"],
+                "name": p["name"],
+                "agency": p["agency"],
+                "address": p["address"],
+                "phone": p["phone"],
+                "problem": p["problem"],
+                "category": p["category"],
+            },
+            actor="demo",
+            printed=False,
+        )
         counter = counters[i % len(counters)]
         status, body = service.counter_action(counter.id, "call-next", {}, "demo")
         if status != 200 or not body.get("ticket"):
@@ -278,8 +321,19 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     clock_now[0] = datetime.now(tz)
     waiting = 0
     for p in people[:6]:
-        service.issue({"service": p["service"], "name": p["name"], "agency": p["agency"], "address": p["address"],
-                       "phone": p["phone"], "problem": p["problem"], "category": p["category"]}, actor="demo", printed=False)
+        service.issue(
+            {
+                "service": p["service"],
+                "name": p["name"],
+                "agency": p["agency"],
+                "address": p["address"],
+                "phone": p["phone"],
+                "problem": p["problem"],
+                "category": p["category"],
+            },
+            actor="demo",
+            printed=False,
+        )
         waiting += 1
     service.expire_old()
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
@@ -288,7 +342,9 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
 
 # -- records: archive, retention, backup, restore (server/archive.py) -----------------------------
 def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
-    a = sub.add_parser("archive", parents=[common], help="ZIP of a month: recap CSV, tickets+forms+events JSON, SHA256SUMS")
+    a = sub.add_parser(
+        "archive", parents=[common], help="ZIP of a month: recap CSV, tickets+forms+events JSON, SHA256SUMS"
+    )
     a.add_argument("--month", required=True, help="YYYY-MM (the office's local days)")
     a.add_argument("--out", default=None, help="directory for the ZIP (default: DATA_DIR/archive)")
     r = sub.add_parser("retention", parents=[common], help="anonymise names, phones, addresses older than N months")
@@ -314,15 +370,18 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             if args.months < 1:
                 raise archive.ArchiveError("--months must be 1 or more")
             result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
-            print(f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
-                  f" {result.requests} stored answers dropped")
+            print(
+                f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
+                f" {result.requests} stored answers dropped"
+            )
         elif args.command == "backup":
             path = archive.backup(db, Path(args.file))
             print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
         else:
             if not args.force and archive.server_listening(settings.server.host, settings.server.port):
-                raise archive.ArchiveError(f"a server answers on port {settings.server.port}: stop it first"
-                                           " (or --force)")
+                raise archive.ArchiveError(
+                    f"a server answers on port {settings.server.port}: stop it first (or --force)"
+                )
             archive.restore(Path(args.file), db)
             Store(db).close()  # brings an older backup's schema up to date
             print(f"restore: {db} now holds {args.file}")

@@ -24,11 +24,33 @@ from server.core import WAITING, Ticket
 migrations = Migrations("antrian")
 
 # Every type of row in the event log; add_event refuses any other (docs/api.md lists them all).
-EVENT_TYPES = frozenset({
-    "issued", "called", "recalled", "skipped", "no_show", "started", "resolved", "escalated", "closed",
-    "cancelled", "transferred", "expired", "lkpp_ticket", "printed", "print_failed", "reprint", "form_print",
-    "mail_sent", "mail_failed", "retention", "corrected", "settings_changed", "user_changed",
-})
+EVENT_TYPES = frozenset(
+    {
+        "issued",
+        "called",
+        "recalled",
+        "skipped",
+        "no_show",
+        "started",
+        "resolved",
+        "escalated",
+        "closed",
+        "cancelled",
+        "transferred",
+        "expired",
+        "lkpp_ticket",
+        "printed",
+        "print_failed",
+        "reprint",
+        "form_print",
+        "mail_sent",
+        "mail_failed",
+        "retention",
+        "corrected",
+        "settings_changed",
+        "user_changed",
+    }
+)
 
 
 @migrations()
@@ -173,8 +195,17 @@ def m004_figures_covering_index(db: Database) -> None:
     # Service-time figures read every ticket of a range: this covering index holds all they read,
     # so years of tickets are summed without touching the wide table rows (docs/reports.md).
     db["tickets"].create_index(
-        ["day", "service", "officer", "status", "requeues", "created_at", "first_called_at", "started_at",
-         "finished_at"],
+        [
+            "day",
+            "service",
+            "officer",
+            "status",
+            "requeues",
+            "created_at",
+            "first_called_at",
+            "started_at",
+            "finished_at",
+        ],
         index_name="idx_tickets_figures",
     )
 
@@ -367,9 +398,7 @@ class Tx:
         row = ticket_to_row(ticket)
         row.pop("id", None)
         sets = ", ".join(f"{k} = ?" for k in row)
-        self.db.execute(
-            f"UPDATE tickets SET {sets}, version = version + 1 WHERE id = ?", [*row.values(), ticket.id]
-        )
+        self.db.execute(f"UPDATE tickets SET {sets}, version = version + 1 WHERE id = ?", [*row.values(), ticket.id])
 
     def ticket(self, ticket_id: int) -> Ticket | None:
         row = self.one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
@@ -389,8 +418,7 @@ class Tx:
 
     def waiting(self, day: str) -> list[Ticket]:
         return [
-            ticket_from_row(r)
-            for r in self.rows("SELECT * FROM tickets WHERE day = ? AND status = ?", [day, WAITING])
+            ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? AND status = ?", [day, WAITING])
         ]
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
@@ -600,7 +628,9 @@ class Tx:
     # -- admin: settings changed live, accounts --------------------------------------------
     def settings_overrides(self) -> dict[str, Any]:
         """Sections of config.toml an admin replaced, by section name."""
-        return {r["section"]: json.loads(r["value"]) for r in self.rows("SELECT section, value FROM settings_overrides")}
+        return {
+            r["section"]: json.loads(r["value"]) for r in self.rows("SELECT section, value FROM settings_overrides")
+        }
 
     def set_settings_override(self, section: str, value: Any, actor: str, now: datetime) -> None:
         self.db.execute(
@@ -685,8 +715,9 @@ class Tx:
         outer = []
         params: list[Any] = []
         for name in measures:
-            outer.append(f"COUNT({name}) AS {name}_n, COALESCE(SUM({name}), 0) AS {name}_sum,"
-                         f" MAX({name}) AS {name}_max")
+            outer.append(
+                f"COUNT({name}) AS {name}_n, COALESCE(SUM({name}), 0) AS {name}_sum, MAX({name}) AS {name}_max"
+            )
             if name in limits_ms:
                 outer.append(f"COALESCE(SUM({name} <= ?), 0) AS {name}_within")
                 params.append(limits_ms[name])
@@ -725,8 +756,9 @@ class Tx:
 
     def open_days(self, day_from: str, day_to: str) -> int:
         """How many local days of the range had at least one ticket."""
-        return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?",
-                        [day_from, day_to])["n"]
+        return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?", [day_from, day_to])[
+            "n"
+        ]
 
     def archive_rows(self, day_from: str, day_to: str) -> dict[str, list[dict[str, Any]]]:
         """The days' tickets (each with its form) and events, for the monthly archive."""
