@@ -143,3 +143,14 @@ def _dashboard_charts(data: dict) -> dict:
         for b, a in zip(bar_layout(per_day, 720, 200), data["arrivals"], strict=True)
     ], "top": max(per_day) if per_day else 0}
     return {"shares": shares, "arrivals": arrivals}
+
+
+@bp.get("/admin")
+def admin_page():
+    """The admin's page: office settings, services, counters, the priority table, the kiosk, accounts.
+
+    The page itself is public; the data comes from /api/admin/* (role admin), so a visitor sees the
+    login form and a non-admin a refusal.
+    """
+    settings = current_app.extensions["antrian.settings"]
+    return render_template("counter/admin.html", page={"language": settings.office.language})

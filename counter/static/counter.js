@@ -68,6 +68,7 @@ addTexts({
   "done.transferred": ["{label} dialihkan ke layanan {service}.", "{label} transferred to service {service}."],
   "alert.mail_failed": ["E-mail eskalasi {label} gagal: {error}", "Escalation e-mail for {label} failed: {error}"],
   "login.wrong_role": ["Halaman ini untuk petugas helpdesk (peran officer).", "This page is for helpdesk officers (role officer)."],
+  "settings.changed": ["Pengaturan diubah admin; muat ulang halaman.", "Settings changed by an admin; reload the page."],
 });
 
 const COUNTER_KEY = "antrian.counter";
@@ -315,7 +316,16 @@ function applyTicket(ticket) {
   else state.tickets.delete(ticket.id);
 }
 
+// The counter and service lists come from the page's config: reload when nothing would be lost.
+function settingsChanged() {
+  const typing = $("solution").value.trim() || $("note").value.trim();
+  if (!state.busy && !currentTicket() && !typing) return location.reload();
+  if (live) live.resync();
+  notify("info", "settings.changed");
+}
+
 function onEvent(ev) {
+  if (ev.type === "settings_changed") return settingsChanged();
   if (ev.at) state.clockOffset = Date.parse(ev.at) - Date.now();
   applyTicket(ev.ticket);
   if (ev.waiting) state.waiting = ev.waiting;

@@ -44,6 +44,7 @@ addTexts({
   "alert.dismiss": ["Tutup", "Dismiss"],
   "login.wrong_role": ["Halaman ini untuk front office (peran frontoffice atau admin).", "This page is for the front office (role frontoffice or admin)."],
   "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
+  "settings.changed": ["Pengaturan diubah admin; muat ulang halaman.", "Settings changed by an admin; reload the page."],
 });
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
@@ -208,7 +209,16 @@ function onSnapshot(snap) {
   renderTickets();
 }
 
+// The service and counter lists come from the page's config: reload when nothing would be lost.
+function settingsChanged() {
+  const typing = ["name", "agency", "address", "phone", "problem"].some((n) => $("register")[n].value.trim());
+  if (!state.busy && !typing) return location.reload();
+  if (live) live.resync();
+  notice("reg-notice", "info", t("settings.changed"));
+}
+
 function onEvent(ev) {
+  if (ev.type === "settings_changed") return settingsChanged();
   if (ALERT_TYPES.includes(ev.type)) {
     state.alerts.unshift({
       type: ev.type,
@@ -230,6 +240,8 @@ function onStatus(up) {
   else if ($("list-notice").textContent === t("live.offline")) notice("list-notice", "", "");
 }
 
+let live = null;
+
 function start(user) {
   state.me = user;
   if (user.role !== "frontoffice" && user.role !== "admin") {
@@ -244,7 +256,7 @@ function start(user) {
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   window.antrianFront = { onEvent };
-  connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
+  live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   loadFailedPrints();
 }
 

@@ -125,6 +125,11 @@
       return;
     }
     state.seq = ev.seq;
+    if (ev.type === "settings_changed") {
+      // An admin changed services or counters: their names and lists come with a fresh snapshot.
+      requestSnapshot();
+      return;
+    }
     apply(ev);
   }
 

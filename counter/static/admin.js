@@ -1,0 +1,486 @@
+// The admin's page: office settings, services, counters, the priority table, the kiosk, accounts.
+// Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
+// server checks it like config.toml and answers the new settings, which the page re-renders.
+// Everything shown goes through textContent (el()), never innerHTML.
+import { addTexts, api, connectLive, el, logout, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+
+addTexts({
+  "admin.heading": ["Administrasi", "Administration"],
+  "admin.user": ["Admin", "Admin"],
+  "live.title": ["Sambungan langsung ke server", "Live connection to the server"],
+  "login.wrong_role": ["Halaman ini hanya untuk admin (peran admin).", "This page is for admins only (role admin)."],
+  "sec.office": ["Kantor", "Office"],
+  "sec.queue": ["Antrian", "Queue"],
+  "sec.services": ["Layanan", "Services"],
+  "sec.counters": ["Loket", "Counters"],
+  "sec.priority_classes": ["Tabel prioritas", "Priority table"],
+  "sec.kiosk": ["Kios", "Kiosk"],
+  "sec.users": ["Pengguna", "Users"],
+  "office.name": ["Nama kantor", "Office name"],
+  "office.address": ["Alamat", "Address"],
+  "office.public_url": ["Alamat publik (URL untuk kode QR)", "Public address (URL for the QR code)"],
+  "office.language": ["Bahasa layar & suara", "Language of screens & speech"],
+  "office.timezone": ["Zona waktu", "Time zone"],
+  "office.timezone_note": ["diatur di config.toml", "set in config.toml"],
+  "lang.id": ["Bahasa Indonesia", "Indonesian"],
+  "lang.en": ["Bahasa Inggris", "English"],
+  "queue.max_calls": ["Panggilan per tiket (maks.)", "Calls per ticket (max.)"],
+  "queue.max_requeues": ["Dilewati lalu diantrekan ulang (maks.)", "Skipped and requeued (max.)"],
+  "queue.auto_recall_seconds": ["Panggil ulang otomatis (detik, 0 = mati)", "Automatic recall (seconds, 0 = off)"],
+  "queue.rate_limit_per_minute": ["Batas permintaan per menit", "Request limit per minute"],
+  "kiosk.idle_seconds": ["Kembali ke awal setelah diam (detik)", "Back to the start when idle (seconds)"],
+  "kiosk.footer": ["Catatan di bawah tiket", "Ticket footer"],
+  "col.code": ["Kode", "Code"],
+  "col.name": ["Nama", "Name"],
+  "col.prefix": ["Awalan nomor", "Number prefix"],
+  "col.id": ["No.", "No."],
+  "col.services": ["Layanan", "Services"],
+  "col.printer": ["Printer", "Printer"],
+  "col.description": ["Keterangan", "Description"],
+  "col.target": ["Target (menit)", "Target (minutes)"],
+  "col.username": ["Nama pengguna", "Username"],
+  "col.role": ["Peran", "Role"],
+  "col.counter": ["Loket", "Counter"],
+  "col.active": ["Status", "Status"],
+  "prefix.same": ["= kode", "= code"],
+  "printer.none": ["— tidak ada —", "— none —"],
+  "counter.none": ["— tidak tetap —", "— not fixed —"],
+  "btn.add_row": ["+ Tambah baris", "+ Add a row"],
+  "btn.remove": ["Hapus", "Remove"],
+  "btn.save": ["Simpan", "Save"],
+  "btn.add_user": ["Tambah", "Add"],
+  "btn.reset_password": ["Ganti kata sandi", "Reset password"],
+  "btn.set_password": ["Setel", "Set"],
+  "btn.disable": ["Nonaktifkan", "Disable"],
+  "btn.enable": ["Aktifkan", "Enable"],
+  "users.add": ["Tambah pengguna", "Add a user"],
+  "users.password": ["Kata sandi (min. 8 karakter)", "Password (8+ characters)"],
+  "users.new_password": ["Kata sandi baru", "New password"],
+  "users.you": ["(Anda)", "(you)"],
+  "role.officer": ["Petugas loket", "Counter officer"],
+  "role.frontoffice": ["Front office", "Front office"],
+  "role.admin": ["Admin", "Admin"],
+  "user.active": ["Aktif", "Active"],
+  "user.disabled": ["Nonaktif", "Disabled"],
+  "saved": ["Tersimpan.", "Saved."],
+  "unsaved": ["Ada perubahan yang belum disimpan.", "There are unsaved changes."],
+  "done.user_added": ["Pengguna {username} ditambahkan.", "User {username} added."],
+  "done.password": ["Kata sandi {username} diganti.", "Password of {username} changed."],
+  "done.disabled": ["{username} dinonaktifkan.", "{username} disabled."],
+  "done.enabled": ["{username} diaktifkan kembali.", "{username} enabled again."],
+  "changed.elsewhere": ["{section} diubah oleh {actor}; tampilan diperbarui.", "{section} changed by {actor}; view refreshed."],
+  "changed.elsewhere_dirty": ["{section} diubah oleh {actor}; simpan atau muat ulang halaman.", "{section} changed by {actor}; save or reload the page."],
+});
+
+const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk"];
+const OFFICE_KEYS = ["name", "address", "public_url", "language"];
+const QUEUE_KEYS = ["max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute"];
+
+const state = {
+  me: null,
+  settings: null, // the server's last answer
+  drafts: {}, // section -> the value being edited
+  dirty: new Set(), // sections edited since their last load or save
+  users: [],
+  resetting: null, // username whose new-password input is open
+};
+
+const $ = (id) => document.getElementById(id);
+const box = (section) => $(`sec-${section}`);
+const clone = (v) => JSON.parse(JSON.stringify(v));
+
+// ---- notices and field errors ------------------------------------------------------------
+function notice(target, kind, text) {
+  const p = target.querySelector(".notice") || target;
+  p.dataset.kind = kind;
+  p.textContent = text;
+}
+
+function clearErrors(root) {
+  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
+  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
+}
+
+// A refusal: its message at the top of the section, each named key's problem next to its input
+// (`services[1].code` is row 1's code input). The config parser says what is wrong after the key.
+function showRefusal(root, err) {
+  clearErrors(root);
+  notice(root, "error", err.message);
+  let first = null;
+  for (const [key, text] of Object.entries(err.fields || {})) {
+    const at = err.message.indexOf(`${key}: `);
+    const detail = at >= 0 ? err.message.slice(at + key.length + 2) : text;
+    const p = [...root.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
+    if (p) p.textContent = detail;
+    const input = [...root.querySelectorAll("[data-key]")].find((x) => x.dataset.key === key);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      first ||= input;
+    }
+  }
+  if (first && first.focus) first.focus();
+}
+
+function fieldError(key) {
+  return el("p", { class: "field-error", dataset: { for: key } });
+}
+
+// ---- inputs bound to a draft --------------------------------------------------------------
+// A number input keeps what was typed when it is not a number, so the server names the key.
+function asNumber(text) {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isInteger(n) ? n : text;
+}
+
+function bound(section, key, obj, prop, { type = "text", number = false, ...attrs } = {}) {
+  const input = el("input", { type, dataset: { key }, ...attrs });
+  input.value = obj[prop] === undefined || obj[prop] === null ? "" : String(obj[prop]);
+  input.addEventListener("input", () => {
+    obj[prop] = number ? asNumber(input.value) : input.value;
+    markDirty(section);
+  });
+  return input;
+}
+
+function labelled(labelKey, input, key, note = null) {
+  return el("div", { class: "field" },
+    el("label", {}, el("span", {}, t(labelKey)), note ? el("small", { class: "muted" }, ` (${note})`) : null, input),
+    fieldError(key));
+}
+
+function markDirty(section) {
+  state.dirty.add(section);
+  const n = box(section).querySelector(".notice");
+  if (n.dataset.kind !== "error") notice(box(section), "dirty", t("unsaved"));
+}
+
+// ---- the sections -------------------------------------------------------------------------
+const render = {
+  office(d) {
+    const lang = el("select", { dataset: { key: "office.language" } },
+      el("option", { value: "id" }, t("lang.id")), el("option", { value: "en" }, t("lang.en")));
+    lang.value = d.language;
+    lang.addEventListener("change", () => {
+      d.language = lang.value;
+      markDirty("office");
+    });
+    const tz = el("input", { value: state.settings.office.timezone, readonly: true, disabled: true, id: "office-timezone" });
+    return [
+      labelled("office.name", bound("office", "office.name", d, "name", { maxlength: 200 }), "office.name"),
+      labelled("office.address", bound("office", "office.address", d, "address", { maxlength: 300 }), "office.address"),
+      labelled("office.public_url", bound("office", "office.public_url", d, "public_url", { type: "url" }), "office.public_url"),
+      el("div", { class: "two" },
+        labelled("office.language", lang, "office.language"),
+        labelled("office.timezone", tz, "office.timezone", t("office.timezone_note"))),
+    ];
+  },
+
+  queue(d) {
+    return QUEUE_KEYS.map((k) =>
+      labelled(`queue.${k}`, bound("queue", `queue.${k}`, d, k, { type: "number", number: true, min: 0 }), `queue.${k}`));
+  },
+
+  kiosk(d) {
+    return [
+      labelled("kiosk.idle_seconds",
+        bound("kiosk", "kiosk.idle_seconds", d, "idle_seconds", { type: "number", number: true, min: 10 }), "kiosk.idle_seconds"),
+      labelled("kiosk.footer", bound("kiosk", "kiosk.footer", d, "footer", { maxlength: 200 }), "kiosk.footer"),
+    ];
+  },
+
+  services(rows) {
+    return table("services", rows, ["col.code", "col.name", "col.prefix"], (row, i) => {
+      const key = (k) => `services[${i}].${k}`;
+      return [
+        cell(bound("services", key("code"), row, "code", { maxlength: 3, class: "code", "aria-label": t("col.code") }), key("code")),
+        cell(bound("services", key("name"), row, "name", { maxlength: 100, "aria-label": t("col.name") }), key("name")),
+        cell(bound("services", key("prefix"), row, "prefix",
+          { maxlength: 3, class: "code", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
+      ];
+    });
+  },
+
+  counters(rows) {
+    const services = state.settings.services.map((s) => s.code);
+    return table("counters", rows, ["col.id", "col.name", "col.services", "col.printer"], (row, i) => {
+      const key = (k) => `counters[${i}].${k}`;
+      const codes = [...services, ...row.services.filter((c) => !services.includes(c))];
+      const boxes = el("div", { class: "checks", dataset: { key: key("services") }, tabindex: "-1" },
+        codes.map((code) => {
+          const cb = el("input", { type: "checkbox", value: code, checked: row.services.includes(code) });
+          cb.addEventListener("change", () => {
+            row.services = codes.filter((c) => (c === code ? cb.checked : row.services.includes(c)));
+            markDirty("counters");
+          });
+          const name = (state.settings.services.find((s) => s.code === code) || {}).name || code;
+          return el("label", { title: name }, cb, code);
+        }));
+      const printer = el("select", { dataset: { key: key("printer") }, "aria-label": t("col.printer") },
+        el("option", { value: "" }, t("printer.none")),
+        [...new Set([...state.settings.printers, ...(row.printer ? [row.printer] : [])])].map((p) => el("option", { value: p }, p)));
+      printer.value = row.printer || "";
+      printer.addEventListener("change", () => {
+        row.printer = printer.value;
+        markDirty("counters");
+      });
+      return [
+        cell(bound("counters", key("id"), row, "id", { type: "number", number: true, min: 1, class: "id", "aria-label": t("col.id") }), key("id")),
+        cell(bound("counters", key("name"), row, "name", { maxlength: 100, "aria-label": t("col.name") }), key("name")),
+        cell(boxes, key("services")),
+        cell(printer, key("printer")),
+      ];
+    });
+  },
+
+  priority_classes(rows) {
+    return table("priority_classes", rows, ["col.code", "col.name", "col.description", "col.target"], (row, i) => {
+      const key = (k) => `priority_classes[${i}].${k}`;
+      return [
+        cell(bound("priority_classes", key("code"), row, "code", { maxlength: 10, class: "code", "aria-label": t("col.code") }), key("code")),
+        cell(bound("priority_classes", key("name"), row, "name", { maxlength: 60, class: "mid", "aria-label": t("col.name") }), key("name")),
+        cell(bound("priority_classes", key("description"), row, "description", { maxlength: 300, "aria-label": t("col.description") }), key("description")),
+        cell(bound("priority_classes", key("target_minutes"), row, "target_minutes",
+          { type: "number", number: true, min: 1, class: "num", "aria-label": t("col.target") }), key("target_minutes")),
+      ];
+    });
+  },
+};
+
+function cell(input, key) {
+  return el("td", {}, input, fieldError(key));
+}
+
+function table(section, rows, heads, cells) {
+  const body = rows.map((row, i) => {
+    const remove = el("button", { type: "button", class: "small remove", title: t("btn.remove") }, t("btn.remove"));
+    remove.addEventListener("click", () => {
+      rows.splice(i, 1);
+      markDirty(section);
+      renderSection(section);
+    });
+    return el("tr", { dataset: { row: String(i) } }, cells(row, i), el("td", { class: "acts" }, remove));
+  });
+  return [el("table", { class: "grid" },
+    el("thead", {}, el("tr", {}, heads.map((h) => el("th", {}, t(h))), el("th", {}))),
+    el("tbody", {}, body)),
+  fieldError(section)];
+}
+
+function newRow(section) {
+  const rows = state.drafts[section];
+  if (section === "services") return { code: "", name: "", prefix: "" };
+  if (section === "counters") return { id: Math.max(0, ...rows.map((c) => Number(c.id) || 0)) + 1, name: "", services: [], printer: "" };
+  return { code: "", name: "", description: "", target_minutes: 60 };
+}
+
+function renderSection(section) {
+  const form = box(section).querySelector(".body");
+  form.replaceChildren(...render[section](state.drafts[section]));
+}
+
+// What a section's draft is sent as: numbers typed, blank prefixes left to default to the code.
+function payload(section) {
+  const d = clone(state.drafts[section]);
+  if (section === "office") return Object.fromEntries(OFFICE_KEYS.map((k) => [k, d[k]]));
+  if (section === "kiosk") return { idle_seconds: d.idle_seconds, footer: d.footer };
+  if (section === "services") return d.map((s) => (s.prefix ? s : { code: s.code, name: s.name }));
+  return d;
+}
+
+async function save(section) {
+  const root = box(section);
+  const button = root.querySelector(".save");
+  button.disabled = true;
+  clearErrors(root);
+  try {
+    const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section) });
+    state.dirty.delete(section);
+    load(body);
+    notice(root, "info", t("saved"));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(root, err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// A fresh answer from the server: sections not being edited take it; edited ones keep their draft.
+function load(settings) {
+  state.settings = settings;
+  for (const s of SECTIONS) {
+    if (!state.dirty.has(s)) state.drafts[s] = clone(settings[s]);
+    renderSection(s);
+  }
+  renderCounterChoice();
+}
+
+// ---- users ----------------------------------------------------------------------------------
+function renderCounterChoice() {
+  const select = $("add-user").counter_id;
+  const was = select.value;
+  select.replaceChildren(el("option", { value: "" }, t("counter.none")),
+    ...state.settings.counters.map((c) => el("option", { value: String(c.id) }, `${c.id} · ${c.name}`)));
+  select.value = [...select.options].some((o) => o.value === was) ? was : "";
+}
+
+function renderUsers() {
+  const counters = Object.fromEntries((state.settings ? state.settings.counters : []).map((c) => [c.id, c.name]));
+  const rows = state.users.map((u) => {
+    const me = state.me && u.username === state.me.username;
+    const toggle = el("button", { type: "button", class: "small", dataset: { act: "active" }, disabled: me && u.active },
+      u.active ? t("btn.disable") : t("btn.enable"));
+    toggle.addEventListener("click", () => setActive(u, !u.active));
+    const reset = el("button", { type: "button", class: "small", dataset: { act: "reset" } }, t("btn.reset_password"));
+    reset.addEventListener("click", () => {
+      state.resetting = state.resetting === u.username ? null : u.username;
+      renderUsers();
+      const input = document.querySelector("#users input[name=new-password]");
+      if (input) input.focus();
+    });
+    let resetForm = null;
+    if (state.resetting === u.username) {
+      const input = el("input", { type: "password", name: "new-password", autocomplete: "new-password",
+        placeholder: t("users.new_password"), "aria-label": t("users.new_password") });
+      const set = el("button", { type: "submit", class: "small primary" }, t("btn.set_password"));
+      const who = el("input", { type: "text", name: "username", value: u.username, autocomplete: "username", hidden: true });
+      resetForm = el("form", { class: "reset", novalidate: true }, who, input, set);
+      resetForm.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        resetPassword(u, input.value, set);
+      });
+    }
+    return el("tr", { dataset: { user: u.username, active: String(u.active) } },
+      el("td", {}, el("strong", {}, u.username), me ? el("span", { class: "muted" }, ` ${t("users.you")}`) : null),
+      el("td", {}, t(`role.${u.role}`)),
+      el("td", {}, u.counter_id ? counters[u.counter_id] || String(u.counter_id) : ""),
+      el("td", {}, el("span", { class: u.active ? "badge on" : "badge off" }, u.active ? t("user.active") : t("user.disabled"))),
+      el("td", {}, el("div", { class: "acts" }, reset, toggle), resetForm));
+  });
+  $("users").replaceChildren(...rows);
+}
+
+async function loadUsers() {
+  const { body } = await api("GET", "/api/admin/users");
+  state.users = body.users;
+  renderUsers();
+}
+
+function usersNotice(kind, text) {
+  notice(box("users"), kind, text);
+}
+
+async function addUser(ev) {
+  ev.preventDefault();
+  const form = $("add-user");
+  const data = { username: form.username.value.trim(), password: form.password.value, role: form.role.value };
+  if (form.counter_id.value) data.counter_id = Number(form.counter_id.value);
+  clearErrors(box("users"));
+  try {
+    const { body } = await api("POST", "/api/admin/users", data);
+    form.reset();
+    usersNotice("info", t("done.user_added", { username: body.user.username }));
+    await loadUsers();
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(box("users"), err);
+  }
+}
+
+async function resetPassword(user, password, button) {
+  button.disabled = true;
+  clearErrors(box("users"));
+  try {
+    await api("POST", `/api/admin/users/${encodeURIComponent(user.username)}/password`, { password });
+    state.resetting = null;
+    renderUsers();
+    usersNotice("info", t("done.password", { username: user.username }));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    button.disabled = false;
+    usersNotice("error", Object.keys(err.fields).length ? `${err.message} ${Object.values(err.fields).join(" ")}` : err.message);
+  }
+}
+
+async function setActive(user, active) {
+  try {
+    const { body } = await api("POST", `/api/admin/users/${encodeURIComponent(user.username)}/active`, { active });
+    Object.assign(user, body.user);
+    renderUsers();
+    usersNotice("info", t(active ? "done.enabled" : "done.disabled", { username: user.username }));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    usersNotice("error", err.message);
+  }
+}
+
+// ---- live: another admin's change refreshes what is not being edited -----------------------
+async function onEvent(ev) {
+  if (!state.me || ev.actor === state.me.username) return;
+  if (ev.type === "user_changed") return loadUsers().catch(() => {});
+  if (ev.type !== "settings_changed") return;
+  const section = ev.data && ev.data.section;
+  try {
+    load((await api("GET", "/api/admin/settings")).body);
+  } catch (err) {
+    return notice($("page-notice"), "error", err.message);
+  }
+  const params = { section: t(`sec.${section}`), actor: ev.actor || "?" };
+  notice($("page-notice"), "info", t(state.dirty.has(section) ? "changed.elsewhere_dirty" : "changed.elsewhere", params));
+}
+
+function onStatus(up) {
+  $("live-status").dataset.state = up ? "on" : "off";
+}
+
+// ---- start ------------------------------------------------------------------------------------
+function refuse() {
+  document.body.dataset.view = "forbidden";
+  $("forbidden").textContent = t("login.wrong_role");
+}
+
+async function start(user) {
+  state.me = user;
+  if (user.role !== "admin") return refuse();
+  try {
+    const { body } = await api("GET", "/api/admin/settings");
+    document.body.dataset.view = "app";
+    $("officer-name").textContent = user.username;
+    load(body);
+    await loadUsers();
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    if (err.status === 403) return refuse();
+    notice($("page-notice"), "error", err.message);
+  }
+  connectLive("staff", { onSnapshot: () => {}, onEvent, onStatus });
+}
+
+for (const section of SECTIONS) {
+  const root = box(section);
+  root.querySelector(".save").addEventListener("click", () => save(section));
+  root.querySelector(".body").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    save(section);
+  });
+  const add = root.querySelector(".add");
+  if (add) {
+    add.addEventListener("click", () => {
+      state.drafts[section].push(newRow(section));
+      markDirty(section);
+      renderSection(section);
+      const first = root.querySelector("tbody tr:last-child input");
+      if (first) first.focus();
+    });
+  }
+}
+$("add-user").addEventListener("submit", addUser);
+$("logout").addEventListener("click", logout);
+setupLangToggle(() => {
+  if (!state.settings) return;
+  for (const s of SECTIONS) renderSection(s);
+  renderCounterChoice();
+  renderUsers();
+});
+
+whoAmI().then((user) => (user ? start(user) : showLogin(start)));

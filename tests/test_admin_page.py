@@ -1,0 +1,213 @@
+"""The admin page (/counter/admin) end to end: a real server process, real Chromium.
+
+The module shares one live server; an autouse fixture puts back every settings section a test
+changed. Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/admin.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import requests
+from conftest import ROOT
+from playwright.sync_api import expect
+
+PASSWORD = "rahasia-123"
+VIEWPORT = {"width": 1366, "height": 768}
+# Restore order: counters first (they may name a service a test added), then services.
+SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk")
+
+
+@pytest.fixture(scope="module")
+def boss(live):
+    """The admin's API session (for checks and clean-up), with an officer account beside it."""
+    live.add_user("kepala", "admin")
+    live.add_user("budi", "officer")
+    return live.session("kepala", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def restore_settings(live, boss):
+    before = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
+    yield
+    after = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
+    for section in SECTIONS:
+        if after[section] != before[section]:
+            value = before[section]
+            if section == "office":
+                value = {k: v for k, v in value.items() if k != "timezone"}
+            r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
+            assert r.status_code == 200, r.text
+
+
+def open_page(browser, live, path: str, username: str, expect_name: bool = True):
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = context.new_page()
+    page.goto(live.url + path)
+    page.fill("#login-form [name=username]", username)
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    if expect_name:
+        expect(page.locator("#officer-name")).to_have_text(username)
+    return page
+
+
+def admin_page(browser, live):
+    page = open_page(browser, live, "/counter/admin", "kepala")
+    expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
+    return page
+
+
+def key(page, name: str):
+    return page.locator(f'[data-key="{name}"]')
+
+
+def error_at(page, name: str):
+    return page.locator(f'.field-error[data-for="{name}"]')
+
+
+def state(live) -> dict:
+    return requests.get(f"{live.url}/api/state", timeout=5).json()
+
+
+def login_status(live, username: str, password: str) -> int:
+    return requests.post(
+        f"{live.url}/api/login", json={"username": username, "password": password}, timeout=5
+    ).status_code
+
+
+def test_a_renamed_and_an_added_service_are_live_at_once_on_the_display_and_counter_pages(browser, live, boss):
+    display = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    display.goto(f"{live.url}/display/")
+    display.wait_for_function("window.antrianDisplay && antrianDisplay.state.synced")
+    expect(display.locator('#waiting li[data-service="A"] .name')).to_have_text("Konsultasi Penyedia")
+    counter = open_page(browser, live, "/counter/", "budi")
+    page = admin_page(browser, live)
+
+    key(page, "services[0].name").fill("Konsultasi Penyedia (Vendor)")
+    page.click("#sec-services button.add")
+    key(page, "services[3].code").fill("D")
+    key(page, "services[3].name").fill("Pengaduan & <Keluhan>")
+    expect(page.locator("#sec-services .notice")).to_have_attribute("data-kind", "dirty")
+    page.click("#sec-services button.save")
+    expect(page.locator("#sec-services .notice")).to_have_text("Tersimpan.")
+
+    services = state(live)["services"]  # no restart: the public state has it at once
+    assert [(s["code"], s["name"]) for s in services] == [
+        ("A", "Konsultasi Penyedia (Vendor)"),
+        ("B", "Konsultasi Non-Penyedia (PPK/Pokja/PP)"),
+        ("C", "Registrasi & Verifikasi Akun"),
+        ("D", "Pengaduan & <Keluhan>"),
+    ]
+    # The new service is a checkbox for every counter, re-rendered from the answer.
+    expect(page.locator('[data-key="counters[0].services"] input[value="D"]')).not_to_be_checked()
+    # The open display re-snapshots on settings_changed: the new name, and D as text, not markup.
+    expect(display.locator('#waiting li[data-service="A"] .name')).to_have_text("Konsultasi Penyedia (Vendor)")
+    expect(display.locator('#waiting li[data-service="D"] .name')).to_have_text("Pengaduan & <Keluhan>")
+    # The idle counter page reloads its config.
+    counter.wait_for_function(
+        "JSON.parse(document.getElementById('page-config').textContent).services.some(s => s.code === 'D')"
+    )
+    for p in (display, counter, page):
+        p.context.close()
+
+
+def test_a_bad_service_code_is_shown_at_that_rows_input_and_changes_nothing(browser, live, boss):
+    page = admin_page(browser, live)
+    page.click("#sec-services button.add")
+    key(page, "services[3].code").fill("d1")
+    key(page, "services[3].name").fill("Pengaduan")
+    page.click("#sec-services button.save")
+
+    expect(error_at(page, "services[3].code")).to_contain_text("capital letters")
+    expect(key(page, "services[3].code")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#sec-services .notice")).to_have_attribute("data-kind", "error")
+    expect(page.locator("#sec-services .notice")).to_contain_text("Pengaturan tidak valid")
+    expect(error_at(page, "services[0].code")).to_have_text("")
+    assert [s["code"] for s in state(live)["services"]] == ["A", "B", "C"]
+    page.context.close()
+
+
+def test_queue_max_calls_is_saved_and_a_bad_number_is_named(browser, live, boss):
+    page = admin_page(browser, live)
+    key(page, "queue.max_calls").fill("0")
+    page.click("#sec-queue button.save")
+    expect(error_at(page, "queue.max_calls")).not_to_have_text("")
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["queue"]["max_calls"] == 3
+
+    key(page, "queue.max_calls").fill("2")
+    page.click("#sec-queue button.save")
+    expect(page.locator("#sec-queue .notice")).to_have_text("Tersimpan.")
+    expect(error_at(page, "queue.max_calls")).to_have_text("")
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["queue"]["max_calls"] == 2
+    page.context.close()
+
+
+def test_an_officer_account_is_added_reset_and_disabled(browser, live, boss):
+    page = admin_page(browser, live)
+    form = page.locator("#add-user")
+    form.locator("[name=username]").fill("dewi")
+    form.locator("[name=password]").fill("sandi-awal-1")
+    form.locator("[name=role]").select_option("officer")
+    form.locator("[name=counter_id]").select_option("2")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#sec-users .notice")).to_have_text("Pengguna dewi ditambahkan.")
+    row = page.locator('#users tr[data-user="dewi"]')
+    expect(row).to_contain_text("Petugas loket")
+    expect(row).to_contain_text("Loket 2")
+    assert login_status(live, "dewi", "sandi-awal-1") == 200
+
+    form.locator("[name=username]").fill("dewi")
+    form.locator("[name=password]").fill("pendek")
+    form.locator("button[type=submit]").click()
+    expect(error_at(page, "password")).not_to_have_text("")
+    expect(page.locator("#sec-users .notice")).to_have_attribute("data-kind", "error")
+
+    row.locator('[data-act="reset"]').click()
+    row.locator("input[name=new-password]").fill("sandi-baru-22")
+    row.locator("form.reset button").click()
+    expect(page.locator("#sec-users .notice")).to_have_text("Kata sandi dewi diganti.")
+    assert login_status(live, "dewi", "sandi-baru-22") == 200
+    assert login_status(live, "dewi", "sandi-awal-1") != 200
+
+    row.locator('[data-act="active"]').click()
+    expect(row.locator(".badge")).to_have_text("Nonaktif")
+    assert login_status(live, "dewi", "sandi-baru-22") != 200
+    users = {u["username"]: u for u in boss.get(f"{live.url}/api/admin/users", timeout=5).json()["users"]}
+    assert users["dewi"] == {"username": "dewi", "role": "officer", "counter_id": 2, "active": False}
+    # The admin cannot disable itself: its own button is off.
+    expect(page.locator('#users tr[data-user="kepala"] [data-act="active"]')).to_be_disabled()
+    page.context.close()
+
+
+def test_an_officer_sees_a_refusal_and_a_visitor_the_login_form(browser, live, boss):
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{live.url}/counter/admin")
+    expect(page.locator("#login-form")).to_be_visible()
+    expect(page.locator("#app-view")).to_be_hidden()
+    context.close()
+
+    page = open_page(browser, live, "/counter/admin", "budi", expect_name=False)
+    expect(page.locator("#forbidden")).to_have_text("Halaman ini hanya untuk admin (peran admin).")
+    expect(page.locator("#app-view")).to_be_hidden()
+    page.context.close()
+
+
+def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp_path):
+    page = admin_page(browser, live)
+    expect(page.locator("#office-timezone")).to_have_value("Asia/Jakarta")
+    expect(page.locator("#users tr")).not_to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    shot = tmp_path / "admin.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        target = ROOT / "docs" / "screenshots" / "admin.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, target)
+    page.click("#lang-toggle")
+    expect(page.locator("#sec-services h2")).to_have_text("Services")
+    expect(page.locator("#sec-services th").first).to_have_text("Code")
+    page.context.close()
