@@ -108,7 +108,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
 
     def run(tx, now):
         day = service.day(now)
-        waiting = {t.service for t in tx.waiting(day)}
+        waiting = {code for code, n in tx.waiting_counts(day).items() if n}
         held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
         check_in_use(old, new, waiting, held)
         tx.set_settings_override(section, value, actor, now)

@@ -221,31 +221,18 @@ class QueueService:
         if worker is not None:
             worker.wake.set()
 
-    def print_result(self, job: dict[str, Any], error: str | None) -> None:
-        """Record one print attempt; a failure raises an alert event for the front office."""
+    def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:
+        """Record a round of print attempts in one commit; a failure raises an alert event for the front office."""
         from server.printing import result_fields
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
-            fields, event = result_fields(job, error, now)
-            tx.update_print_job(job["id"], **fields)
-            if event:
-                ticket = tx.ticket(job["ticket_id"])
-                tx.add_event(
-                    event,
-                    now,
-                    self.day(now),
-                    ticket.id,
-                    None,
-                    "printer",
-                    {
-                        "job": job["id"],
-                        "printer": job["printer"],
-                        "kind": job["kind"],
-                        "error": error,
-                        "attempts": fields["attempts"],
-                        "final": fields["status"] == "failed",
-                    },
-                )
+            for job, error in results:
+                fields, event = result_fields(job, error, now)
+                tx.update_print_job(job["id"], **fields)
+                if event:
+                    data = {"job": job["id"], "printer": job["printer"], "kind": job["kind"], "error": error,
+                            "attempts": fields["attempts"], "final": fields["status"] == "failed"}
+                    tx.add_event(event, now, self.day(now), job["ticket_id"], None, "printer", data)
             return 200, None
 
         self._run(None, run)
@@ -370,11 +357,6 @@ class QueueService:
             return tx.print_jobs(limit=limit)
 
     # -- views -----------------------------------------------------------------------
-    def ahead_of(self, waiting: list[Ticket], ticket: Ticket) -> int:
-        """How many waiting tickets of the same service are called before this one."""
-        mine = core.order_key(ticket)
-        return sum(1 for t in waiting if t.service == ticket.service and t.id != ticket.id and core.order_key(t) < mine)
-
     def estimated_wait(self, tx: Tx, ticket: Ticket, ahead: int) -> int:
         """Seconds until this ticket is likely called: recent service times over the counters serving it."""
         times = tx.recent_service_seconds(ticket.service)
@@ -389,8 +371,7 @@ class QueueService:
         view["service_name"] = service.name if service else ticket.service
         view["created_at"] = _iso(ticket.created_at)
         if ticket.status == core.WAITING:
-            waiting = tx.waiting(ticket.day)
-            ahead = self.ahead_of(waiting, ticket)
+            ahead = tx.ahead_count(ticket)
             view["position"] = ahead + 1
             view["ahead"] = ahead
             view["estimated_wait_s"] = self.estimated_wait(tx, ticket, ahead)
@@ -530,8 +511,10 @@ class QueueService:
         return new
 
     def _skip_ticket(self, tx: Tx, now: datetime, counter, current: Ticket, officer: str) -> Ticket:
-        waiting = tx.waiting(current.day)
-        position = core.requeue_position(current, waiting, counter.services)
+        heads = tx.queue_heads(current.day, counter.services)
+        nxt = core.next_for(heads, counter.services)
+        behind = tx.first_waiting_after(current.day, nxt.position) if nxt else None
+        position = core.requeue_position(current, heads + ([behind] if behind else []), counter.services)
         new = core.skip(current, self.rules, position, now)
         type_ = "skipped" if new.status == core.WAITING else "no_show"
         return self._change(tx, current, new, type_, now, counter.id, officer, {"requeues": new.requeues})
@@ -542,7 +525,7 @@ class QueueService:
         skipped = None
         if current is not None:  # all calls made: skip it (SOP step 8), then call the next
             skipped = self._skip_ticket(tx, now, counter, current, officer)
-        nxt = core.next_for(tx.waiting(self.day(now)), counter.services)
+        nxt = core.next_for(tx.queue_heads(self.day(now), counter.services), counter.services)
         if nxt is None:
             body = {"ticket": None, "skipped": self.public_ticket(skipped) if skipped else None}
             return (200 if skipped else 204), body
@@ -615,7 +598,7 @@ class QueueService:
         to = payload.get("service")
         if not isinstance(to, str) or self.settings.service(to) is None:
             raise FormIncomplete({"service": "unknown_service"})
-        front = core.front_position(tx.waiting(current.day), to)
+        front = core.front_position(tx.queue_heads(current.day, [to]), to)
         new = self._change(
             tx,
             current,
@@ -706,7 +689,7 @@ class QueueService:
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             today = self.day(now)
-            old = [t for t in tx.tickets_with_status((core.WAITING, core.CALLED)) if t.day < today]
+            old = tx.stale_tickets(today)
             for t in old:
                 self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
             return 200, len(old)

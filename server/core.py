@@ -139,9 +139,9 @@ def local_day(now: datetime, tz: tzinfo) -> str:
     return now.astimezone(tz).date().isoformat()
 
 
-def order_key(ticket: Ticket) -> tuple[int, float]:
-    """Calling order: priority tickets (elderly, disabled, pregnant) first, then queue position."""
-    return (0 if ticket.priority else 1, ticket.position)
+def order_key(ticket: Ticket) -> tuple[int, float, int]:
+    """Calling order: priority tickets (elderly, disabled, pregnant) first, then queue position (then id)."""
+    return (0 if ticket.priority else 1, ticket.position, ticket.id or 0)
 
 
 def next_for(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:

@@ -57,7 +57,7 @@ class PrintWorker:
         service = settings.service(ticket.service)
         ahead = 0
         if ticket.status == core.WAITING:
-            ahead = self.service.ahead_of(tx.waiting(ticket.day), ticket)
+            ahead = tx.ahead_count(ticket)
         return printers.TicketSlip(
             office_name=settings.office.name,
             office_address=settings.office.address,
@@ -72,13 +72,14 @@ class PrintWorker:
         )
 
     def run_once(self) -> int:
-        """Print every due job of this printer once; returns how many were tried."""
+        """Print every due job of this printer once, then record the round's results in one commit."""
         store = self.service.store
-        now = self.service.clock()
         with store.read() as tx:
-            jobs = tx.due_print_jobs(now, [self.name])
-            slips = [(job, self.slip(tx, job)) for job in jobs]
-        for job, slip in slips:
+            jobs = tx.due_print_jobs(self.service.clock(), [self.name])
+        results = []
+        for job in jobs:
+            with store.read() as tx:  # read each slip just before its print: "ahead" is current
+                slip = self.slip(tx, job)
             error = None
             try:
                 if isinstance(slip, printers.FormCopy):
@@ -90,8 +91,10 @@ class PrintWorker:
             except Exception as err:  # a bug in layout must not kill the worker
                 log.exception("print job %s failed unexpectedly", job["id"])
                 error = f"{type(err).__name__}: {err}"
-            self.service.print_result(job, error)
-        return len(slips)
+            results.append((job, error))
+        if results:
+            self.service.print_results(results)
+        return len(results)
 
     def loop(self) -> None:
         """Forever: print what is due, then sleep until woken or the next retry is due."""
@@ -167,7 +170,7 @@ class AgentPrintWorker(PrintWorker):
         if job is None or job["printer"] != self.name or job["status"] not in ("queued", "retrying"):
             return False
         self.sent.pop(job_id, None)
-        self.service.print_result(job, error)
+        self.service.print_results([(job, error)])
         return True
 
 
@@ -204,8 +207,8 @@ def form_copy_view(service: Any, token: str) -> dict[str, Any] | None:
 def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
     """The job's new columns after one try, and the event type to log (None for a quiet retry)."""
     attempts = (job["attempts"] or 0) + 1
-    if error is None:
-        return {"status": "printed", "attempts": attempts, "error": None, "printed_at": now}, "printed"
+    if error is None:  # no event: only failures concern the people in the office
+        return {"status": "printed", "attempts": attempts, "error": None, "printed_at": now}, None
     if attempts >= MAX_ATTEMPTS:
         return {"status": "failed", "attempts": attempts, "error": error}, "print_failed"
     fields = {

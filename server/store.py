@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +39,6 @@ EVENT_TYPES = frozenset(
         "transferred",
         "expired",
         "lkpp_ticket",
-        "printed",
         "print_failed",
         "reprint",
         "form_print",
@@ -216,6 +215,13 @@ def m005_settings_overrides(db: Database) -> None:
         {"section": str, "value": str, "updated_at": str, "actor": str},
         pk="section",
     )
+
+
+@migrations()
+def m006_queue_order_index(db: Database) -> None:
+    # Calling order and positions are read per (day, status, service, priority) by position.
+    db["tickets"].create_index(["day", "status", "service", "priority", "position"], index_name="idx_tickets_queue")
+    db["tickets"].create_index(["service", "finished_at"], index_name="idx_tickets_service_finished")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -420,6 +426,47 @@ class Tx:
         return [
             ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? AND status = ?", [day, WAITING])
         ]
+
+    def queue_heads(self, day: str, services: Iterable[str]) -> list[Ticket]:
+        """The first waiting ticket of each (service, priority) group: every ticket core.next_for may pick.
+
+        Any calling order that sorts by priority, then position, picks among these, so the core decides
+        over a handful of rows instead of the whole waiting line.
+        """
+        heads = []
+        for service in services:
+            for priority in (1, 0):
+                row = self.one(
+                    "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND priority = ?"
+                    " ORDER BY position, id LIMIT 1",
+                    [day, service, priority],
+                )
+                if row:
+                    heads.append(ticket_from_row(row))
+        return heads
+
+    def first_waiting_after(self, day: str, position: float) -> Ticket | None:
+        """The waiting ticket (any service) standing directly behind `position`."""
+        row = self.one(
+            "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND position > ? ORDER BY position, id LIMIT 1",
+            [day, position],
+        )
+        return ticket_from_row(row) if row else None
+
+    def ahead_count(self, ticket: Ticket) -> int:
+        """Waiting tickets of the same service called before this one (priority first, then position)."""
+        row = self.one(
+            "SELECT COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND id != ?"
+            " AND (priority > ? OR (priority = ? AND (position < ? OR (position = ? AND id < ?))))",
+            [ticket.day, ticket.service, ticket.id, int(ticket.priority), int(ticket.priority), ticket.position,
+             ticket.position, ticket.id],
+        )
+        return row["n"]
+
+    def stale_tickets(self, today: str) -> list[Ticket]:
+        """Tickets of earlier days still waiting or called (for the end-of-day expiry)."""
+        rows = self.rows("SELECT * FROM tickets WHERE status IN ('waiting', 'called') AND day < ? ORDER BY id", [today])
+        return [ticket_from_row(r) for r in rows]
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
         row = self.one(
