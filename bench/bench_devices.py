@@ -138,7 +138,12 @@ def call_to_voice(calls: int) -> dict:
         audio = requests.Session()
         announced: queue.Queue = queue.Queue()
         display = socketio.Client()
-        display.on("event", lambda ev: ev.get("announce") and announced.put(ev["announce"]["audio"]))
+        def heard(ev):
+            if ev.get("announce"):
+                announced.put(ev["announce"]["audio"])
+
+        display.on("event", heard)
+        display.on("events", lambda batch: [heard(ev) for ev in batch])
         display.connect(server.url, auth={"role": "display"}, transports=["websocket"])
 
         def voiced(action: str) -> float:

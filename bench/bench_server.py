@@ -73,6 +73,7 @@ class Listener:
         self.snapshot = asyncio.Event()
         self.sio.on("snapshot", self._snapshot)
         self.sio.on("event", self._event)
+        self.sio.on("events", lambda batch: [self._event(ev) for ev in batch])
         self.sio.on("disconnect", self._disconnect)
         self.dropped: tuple[float, str] | None = None
 
@@ -178,10 +179,17 @@ class LeanDisplay:
 
     def _event(self, text: str, now: float) -> None:
         name, data = json.loads(text[2:])[:2]
+        if name == "events":
+            for one in data:
+                self._one(one, now)
+            return
         if name != "event":
             if name == "snapshot":
                 self.seq = data.get("seq")
             return
+        self._one(data, now)
+
+    def _one(self, data: dict, now: float) -> None:
         self.events += 1
         seq = data.get("seq")
         if self.seq is not None and seq is not None and seq > self.seq + 1:

@@ -9,6 +9,8 @@ for a fresh snapshot.
 from __future__ import annotations
 
 import hmac
+import threading
+from collections import deque
 from typing import Any
 
 from flask import request
@@ -18,6 +20,7 @@ from flask_socketio import emit as reply
 from server.auth import current_user
 
 PUBLIC_ROLES = ("display", "kiosk")
+MAX_BATCH = 50  # events in one `events` message
 
 
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -50,10 +53,38 @@ def staff_message(event: dict[str, Any]) -> dict[str, Any]:
 def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> None:
     """Attach the connection handlers and make `service.publish` broadcast after each commit."""
 
+    pending: deque[dict[str, Any]] = deque()
+    wake = threading.Event()
+    started = threading.Lock()
+    running: list[bool] = []
+
+    def send(batch: list[dict[str, Any]]) -> None:
+        if len(batch) == 1:
+            socketio.emit("event", public_message(batch[0]), to="public")
+            socketio.emit("event", staff_message(batch[0]), to="staff")
+        else:  # one WebSocket frame per client for many changes: the fan-out is most of the cost
+            socketio.emit("events", [public_message(ev) for ev in batch], to="public")
+            socketio.emit("events", [staff_message(ev) for ev in batch], to="staff")
+
+    def publisher() -> None:
+        while True:
+            wake.wait()
+            wake.clear()
+            while pending:
+                batch = []
+                while pending and len(batch) < MAX_BATCH:
+                    batch.append(pending.popleft())
+                send(batch)
+
     def publish(events: list[dict[str, Any]]) -> None:
-        for ev in events:
-            socketio.emit("event", public_message(ev), to="public")
-            socketio.emit("event", staff_message(ev), to="staff")
+        """Called in commit order (under the service's lock): queue for the publisher, in that order."""
+        pending.extend(events)
+        if not running:
+            with started:
+                if not running:
+                    running.append(True)
+                    socketio.start_background_task(publisher)
+        wake.set()
 
     service.publish = publish
 

@@ -176,10 +176,16 @@ def test_a_missed_event_makes_the_page_take_a_fresh_snapshot(page, live, act):
     open_display(page, live)
     issue(live, "A"), issue(live, "B")
     # The page misses one event (as on a flaky network), then sees the next one: a gap in the seqs.
-    page.evaluate("window.heard = antrianDisplay.socket.listeners('event'); antrianDisplay.socket.off('event')")
+    page.evaluate(
+        "window.heard = antrianDisplay.socket.listeners('event'); window.heardMany = antrianDisplay.socket.listeners('events');"
+        " antrianDisplay.socket.off('event'); antrianDisplay.socket.off('events')"
+    )
     hidden = act(1, "call-next")["label"]
     page.wait_for_timeout(300)
-    page.evaluate("window.heard.forEach(h => antrianDisplay.socket.on('event', h))")
+    page.evaluate(
+        "window.heard.forEach(h => antrianDisplay.socket.on('event', h));"
+        " window.heardMany.forEach(h => antrianDisplay.socket.on('events', h))"
+    )
     seen = act(2, "call-next")["label"]
     caught_up(page, live)
     assert label_at(page, 1) == hidden and label_at(page, 2) == seen

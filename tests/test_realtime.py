@@ -25,6 +25,7 @@ class Client:
         self.all_events: list[dict] = []
         self.sio.on("snapshot", lambda data: self.snapshots.put(data))
         self.sio.on("event", self._event)
+        self.sio.on("events", lambda batch: [self._event(ev) for ev in batch])
         self.sio.connect(url, auth=auth, headers=headers or {}, transports=["websocket"], wait_timeout=10)
 
     def _event(self, data):

@@ -184,12 +184,14 @@ export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
     awaiting = false;
     onSnapshot(snap);
   });
-  socket.on("event", (ev) => {
+  const take = (ev) => {
     if (awaiting || seq === null || ev.seq <= seq) return;
     if (ev.seq > seq + 1) return resync();
     seq = ev.seq;
     onEvent(ev);
-  });
+  };
+  socket.on("event", take);
+  socket.on("events", (list) => list.forEach(take)); // several changes at once
   return { socket, resync, seq: () => seq };
 }
 

@@ -488,6 +488,7 @@
   });
   socket.on("snapshot", onSnapshot);
   socket.on("event", onEvent);
+  socket.on("events", (list) => list.forEach(onEvent)); // several changes at once
   socket.on("connect", () => {
     state.connected = true;
     // The server sends a snapshot on every connect; until it arrives events wait in the buffer.

@@ -174,7 +174,9 @@
       $("conn").textContent = "";
       if (snap.ticket) update(snap.ticket);
     });
-    socket.on("event", function (ev) {
+    socket.on("events", function (list) { list.forEach(onEvent); });   // several changes at once
+    socket.on("event", onEvent);
+    function onEvent(ev) {
       if (typeof ev.seq !== "number" || ev.seq <= lastSeq) return;   // older than what we show
       if (ev.seq > lastSeq + 1) {
         socket.emit("snapshot");                                        // missed something
@@ -183,7 +185,7 @@
       lastSeq = ev.seq;
       if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
       refetch();
-    });
+    }
     socket.on("disconnect", function () { $("conn").textContent = t("conn_lost"); });
   }
 
