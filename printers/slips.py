@@ -275,6 +275,18 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
     has_font_b = "1" in printer.profile.fonts
     printer.hw("INIT")  # ESC @ resets the printer to exactly _Style()
     current = _Style()
+    encoded = False
+
+    def line(text: str) -> None:
+        # The first line goes through python-escpos's encoder, which selects the code page (ESC t 0);
+        # later lines are printable ASCII (wrap() made them so), written as they are: the encoder's
+        # per-character search is most of the cost of a ticket, and the bytes are the same.
+        nonlocal encoded
+        if encoded:
+            printer._raw(text.encode("ascii") + b"\n")
+        else:
+            printer.textln(text)
+            encoded = True
 
     def apply(style: _Style) -> None:
         nonlocal current
@@ -292,7 +304,7 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
     for item in items:
         if isinstance(item, _Rule):
             apply(_Style(align="left"))
-            printer.textln("-" * cols)
+            line("-" * cols)
         elif isinstance(item, _Qr):
             apply(_CENTER)
             printer.qr(item.data, size=QR_SIZE, native=True)
@@ -300,8 +312,8 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
         else:
             apply(item.style)
             width = (small_cols if item.style.small and has_font_b else cols) // item.style.size
-            for line in wrap(item.text, width, item.indent):
-                printer.textln(line)
+            for text in wrap(item.text, width, item.indent):
+                line(text)
     apply(_Style())
     printer.cut()
 
