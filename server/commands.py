@@ -10,7 +10,7 @@ import math
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,8 @@ from server.forms import validate_visitor_form
 from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
-DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has been served
+DEFAULT_SERVICE_SECONDS = 15 * 60
+TICKET_FIELDS = tuple(f.name for f in fields(Ticket))  # estimate before any ticket of a service has been served
 
 
 def utcnow() -> datetime:
@@ -113,7 +114,7 @@ class QueueService:
 
     def full_ticket(self, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
         """Everything about a ticket, for officers."""
-        data = {k: v for k, v in asdict(t).items()}
+        data = {k: getattr(t, k) for k in TICKET_FIELDS}  # flat fields: no deep copy as asdict() makes
         for k, v in data.items():
             if isinstance(v, datetime):
                 data[k] = _iso(v)

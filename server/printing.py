@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,6 +93,7 @@ class PrintWorker:
                 log.exception("print job %s failed unexpectedly", job["id"])
                 error = f"{type(err).__name__}: {err}"
             results.append((job, error))
+            time.sleep(0)  # under gevent: let requests run between two tickets of a long round
         if results:
             self.service.print_results(results)
         return len(results)

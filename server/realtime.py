@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -20,7 +21,7 @@ from flask_socketio import emit as reply
 from server.auth import current_user
 
 PUBLIC_ROLES = ("display", "kiosk")
-MAX_BATCH = 50  # events in one `events` message
+MAX_BATCH = 20  # events in one `events` message
 
 
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             socketio.emit("event", staff_message(batch[0]), to="staff")
         else:  # one WebSocket frame per client for many changes: the fan-out is most of the cost
             socketio.emit("events", [public_message(ev) for ev in batch], to="public")
+            time.sleep(0)
             socketio.emit("events", [staff_message(ev) for ev in batch], to="staff")
 
     def publisher() -> None:
@@ -75,7 +77,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
                 while pending and len(batch) < MAX_BATCH:
                     batch.append(pending.popleft())
                 send(batch)
-
+                time.sleep(0)  # under gevent: let requests run between two batches
     def publish(events: list[dict[str, Any]]) -> None:
         """Called in commit order (under the service's lock): queue for the publisher, in that order."""
         pending.extend(events)

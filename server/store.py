@@ -387,11 +387,10 @@ class Tx:
         return float(row["p"])
 
     def insert_ticket(self, ticket: Ticket, form: dict[str, str]) -> Ticket:
+        row = ticket_to_row(ticket)
         cur = self.db.execute(
-            "INSERT INTO tickets ({}) VALUES ({})".format(
-                ", ".join(ticket_to_row(ticket)), ", ".join("?" for _ in ticket_to_row(ticket))
-            ),
-            list(ticket_to_row(ticket).values()),
+            "INSERT INTO tickets ({}) VALUES ({})".format(", ".join(row), ", ".join("?" for _ in row)),
+            list(row.values()),
         )
         ticket = ticket.replace(id=cur.lastrowid)
         self.db.execute(
