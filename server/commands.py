@@ -327,7 +327,7 @@ class QueueService:
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             ticket = self._find(tx, ref, now, any_day=True)
             new, diff = core.correct(ticket, payload, self._classes())
-            tx.save_ticket(new)
+            tx.save_ticket(new, ticket)
             tx.add_event("corrected", now, self.day(now), new.id, None, actor, {"changes": diff})
             return 200, {"ticket": self.full_ticket(new, tx.form(new.id)), "changes": diff}
 
@@ -499,7 +499,7 @@ class QueueService:
         actor: str,
         data: dict[str, Any] | None = None,
     ) -> Ticket:
-        tx.save_ticket(new)
+        tx.save_ticket(new, old)
         tx.add_event(
             type_,
             now,
