@@ -22,7 +22,9 @@ from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
 DEFAULT_SERVICE_SECONDS = 15 * 60
-TICKET_FIELDS = tuple(f.name for f in fields(Ticket))  # estimate before any ticket of a service has been served
+TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
+# Event types that can change how many wait per service (the others leave the counts as they were).
+WAITING_CHANGES = frozenset({"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed"})  # estimate before any ticket of a service has been served
 
 
 def utcnow() -> datetime:
@@ -86,11 +88,13 @@ class QueueService:
             return status, body
 
     def _decorate(self, tx: Tx, events: list[dict[str, Any]]) -> None:
-        """Attach the tickets (public and full) and the waiting counts to this commit's events."""
-        day = self.day()
-        waiting = tx.waiting_counts(day)
+        """Attach the tickets (public and full) and, when the change moved them, the waiting counts."""
+        counts = None
+        if any(ev["type"] in WAITING_CHANGES for ev in events):
+            waiting = tx.waiting_counts(self.day())
+            counts = {s.code: waiting.get(s.code, 0) for s in self.settings.services}
         for ev in events:
-            ev["waiting"] = {s.code: waiting.get(s.code, 0) for s in self.settings.services}
+            ev["waiting"] = counts
             if ev["ticket_id"] is not None:
                 ticket = tx.ticket(ev["ticket_id"])
                 if ticket is not None:
@@ -201,7 +205,7 @@ class QueueService:
             import json
 
             last["data"] = json.loads(last["data"] or "{}")
-            last["waiting"] = {}
+            last["waiting"] = None
             with self.lock:
                 self.publish([last])
         return True
