@@ -30,6 +30,7 @@ run: setup
 	$(PY) -m server serve
 
 test: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
 	$(PY) -m pytest
 
 bench: setup

@@ -138,6 +138,7 @@ def call_to_voice(calls: int) -> dict:
         audio = requests.Session()
         announced: queue.Queue = queue.Queue()
         display = socketio.Client()
+
         def heard(ev):
             if ev.get("announce"):
                 announced.put(ev["announce"]["audio"])
@@ -155,8 +156,13 @@ def call_to_voice(calls: int) -> dict:
             t2 = time.perf_counter()
             r = audio.get(server.url + url, timeout=10)
             if DEBUG:
-                print(action, round((t1 - t0) * 1000, 1), round((t2 - t1) * 1000, 1),
-                      round((time.perf_counter() - t2) * 1000, 1), file=sys.stderr)
+                print(
+                    action,
+                    round((t1 - t0) * 1000, 1),
+                    round((t2 - t1) * 1000, 1),
+                    round((time.perf_counter() - t2) * 1000, 1),
+                    file=sys.stderr,
+                )
             r.raise_for_status()
             assert r.content[:4] == b"RIFF"
             return (time.perf_counter() - t0) * 1000

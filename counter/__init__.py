@@ -89,9 +89,18 @@ def recap_page():
             rows = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters)))
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
     html = render_template(
-        "counter/recap.html", title=reports.RECAP_TITLE, columns=reports.RECAP_COLUMNS, rows=rows, bad=bad,
-        period=None if bad else reports.period_id(day_from, day_to), query=query, filters=filters,
-        day_from=day_from, day_to=day_to, services=settings.services, outcomes=reports.OUTCOME_NAMES,
+        "counter/recap.html",
+        title=reports.RECAP_TITLE,
+        columns=reports.RECAP_COLUMNS,
+        rows=rows,
+        bad=bad,
+        period=None if bad else reports.period_id(day_from, day_to),
+        query=query,
+        filters=filters,
+        day_from=day_from,
+        day_to=day_to,
+        services=settings.services,
+        outcomes=reports.OUTCOME_NAMES,
         categories=reports.CATEGORY_NAMES,
     )
     return html, 422 if bad else 200
@@ -117,9 +126,16 @@ def dashboard_page():
         with service.store.read() as tx:
             data = figures.figures(tx, day_from, day_to, group, settings.sla, settings.office.tz, names)
     html = render_template(
-        "counter/dashboard.html", data=data, bad=bad, day_from=day_from, day_to=day_to, group=group,
-        groups=figures.GROUPS, charts=_dashboard_charts(data) if data else None,
-        period=None if bad else reports.period_id(day_from, day_to), measure_names=figures.MEASURE_NAMES_ID,
+        "counter/dashboard.html",
+        data=data,
+        bad=bad,
+        day_from=day_from,
+        day_to=day_to,
+        group=group,
+        groups=figures.GROUPS,
+        charts=_dashboard_charts(data) if data else None,
+        period=None if bad else reports.period_id(day_from, day_to),
+        measure_names=figures.MEASURE_NAMES_ID,
     )
     return html, 422 if bad else 200
 
@@ -134,14 +150,22 @@ def _dashboard_charts(data: dict) -> dict:
     for m in STANDARD_MEASURES:
         values = [g[m]["share"] for g in groups]
         bars = bar_layout(values, width, 200, top=1.0)  # always 0..100 %
-        shares[m] = {"width": width, "bars": [
-            {**b, "label": g["label"], "share": g[m]["share"], "n": g[m]["n"]} for b, g in zip(bars, groups, strict=True)
-        ]}
+        shares[m] = {
+            "width": width,
+            "bars": [
+                {**b, "label": g["label"], "share": g[m]["share"], "n": g[m]["n"]}
+                for b, g in zip(bars, groups, strict=True)
+            ],
+        }
     per_day = [a["per_day"] for a in data["arrivals"]]
-    arrivals = {"width": 720, "bars": [
-        {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"]}
-        for b, a in zip(bar_layout(per_day, 720, 200), data["arrivals"], strict=True)
-    ], "top": max(per_day) if per_day else 0}
+    arrivals = {
+        "width": 720,
+        "bars": [
+            {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"]}
+            for b, a in zip(bar_layout(per_day, 720, 200), data["arrivals"], strict=True)
+        ],
+        "top": max(per_day) if per_day else 0,
+    }
     return {"shares": shares, "arrivals": arrivals}
 
 

@@ -114,6 +114,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
         f"  Display / layar TV:      {base}/display/",
         f"  Counter / loket:         {base}/counter/",
         f"  Front office:            {base}/counter/front",
+        f"  Recap, dashboard, admin: {base}/counter/recap · {base}/counter/dashboard · {base}/counter/admin",
         f"  API state:               {base}/api/state",
     ]
     if first:

@@ -24,7 +24,9 @@ Clock = Callable[[], datetime]
 DEFAULT_SERVICE_SECONDS = 15 * 60
 TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 # Event types that can change how many wait per service (the others leave the counts as they were).
-WAITING_CHANGES = frozenset({"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed"})  # estimate before any ticket of a service has been served
+WAITING_CHANGES = frozenset(
+    {"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed"}
+)  # estimate before any ticket of a service has been served
 
 
 def utcnow() -> datetime:
@@ -235,8 +237,14 @@ class QueueService:
                 fields, event = result_fields(job, error, now)
                 tx.update_print_job(job["id"], **fields)
                 if event:
-                    data = {"job": job["id"], "printer": job["printer"], "kind": job["kind"], "error": error,
-                            "attempts": fields["attempts"], "final": fields["status"] == "failed"}
+                    data = {
+                        "job": job["id"],
+                        "printer": job["printer"],
+                        "kind": job["kind"],
+                        "error": error,
+                        "attempts": fields["attempts"],
+                        "final": fields["status"] == "failed",
+                    }
                     tx.add_event(event, now, self.day(now), job["ticket_id"], None, "printer", data)
             return 200, None
 

@@ -79,7 +79,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_ticket": ("Loket ini tidak sedang memanggil atau melayani tiket.", "This counter holds no ticket."),
     "no_printer": ("Tidak ada printer yang diatur untuk ini.", "No printer is configured for this."),
     "no_config_file": ("Tidak ada berkas konfigurasi.", "No configuration file."),
-    "not_editable": ("Bagian ini tidak bisa diubah dari halaman admin.", "This part cannot be changed from the admin page."),
+    "not_editable": (
+        "Bagian ini tidak bisa diubah dari halaman admin.",
+        "This part cannot be changed from the admin page.",
+    ),
     "config_invalid": ("Pengaturan tidak valid: {detail}", "Invalid setting: {detail}"),
     "service_in_use": (
         "Layanan {service} masih punya antrian menunggu hari ini.",

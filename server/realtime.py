@@ -78,6 +78,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
                     batch.append(pending.popleft())
                 send(batch)
                 time.sleep(0)  # under gevent: let requests run between two batches
+
     def publish(events: list[dict[str, Any]]) -> None:
         """Called in commit order (under the service's lock): queue for the publisher, in that order."""
         pending.extend(events)

@@ -469,8 +469,16 @@ class Tx:
         row = self.one(
             "SELECT COUNT(*) AS n FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND id != ?"
             " AND (priority > ? OR (priority = ? AND (position < ? OR (position = ? AND id < ?))))",
-            [ticket.day, ticket.service, ticket.id, int(ticket.priority), int(ticket.priority), ticket.position,
-             ticket.position, ticket.id],
+            [
+                ticket.day,
+                ticket.service,
+                ticket.id,
+                int(ticket.priority),
+                int(ticket.priority),
+                ticket.position,
+                ticket.position,
+                ticket.id,
+            ],
         )
         return row["n"]
 

@@ -70,18 +70,27 @@ def test_max_calls_change_applies_at_once(app, client):
 
 def test_users_are_added_reset_and_disabled_by_an_admin_only(app, client):
     h = login(app, client, "boss", "admin")
-    r = client.post("/api/admin/users", json={"username": "Dewi", "password": "sandi-awal-1", "role": "officer"},
-                    headers=h)
+    r = client.post(
+        "/api/admin/users", json={"username": "Dewi", "password": "sandi-awal-1", "role": "officer"}, headers=h
+    )
     assert r.status_code == 201 and r.get_json()["user"]["username"] == "dewi"
-    assert client.post("/api/admin/users", json={"username": "dewi", "password": "sandi-awal-1",
-                                                 "role": "officer"}, headers=h).status_code == 409
-    assert client.post("/api/admin/users", json={"username": "x", "password": "1", "role": "king"},
-                       headers=h).get_json()["fields"].keys() == {"username", "password", "role"}
+    assert (
+        client.post(
+            "/api/admin/users", json={"username": "dewi", "password": "sandi-awal-1", "role": "officer"}, headers=h
+        ).status_code
+        == 409
+    )
+    assert client.post(
+        "/api/admin/users", json={"username": "x", "password": "1", "role": "king"}, headers=h
+    ).get_json()["fields"].keys() == {"username", "password", "role"}
     dewi = app.test_client()
     assert dewi.post("/api/login", json={"username": "dewi", "password": "sandi-awal-1"}).status_code == 200
-    assert client.post("/api/admin/users/dewi/password", json={"password": "sandi-baru-22"},
-                       headers=h).status_code == 200
-    assert app.test_client().post("/api/login", json={"username": "dewi", "password": "sandi-baru-22"}).status_code == 200
+    assert (
+        client.post("/api/admin/users/dewi/password", json={"password": "sandi-baru-22"}, headers=h).status_code == 200
+    )
+    assert (
+        app.test_client().post("/api/login", json={"username": "dewi", "password": "sandi-baru-22"}).status_code == 200
+    )
     assert client.post("/api/admin/users/dewi/active", json={"active": False}, headers=h).status_code == 200
     assert dewi.get("/api/me").status_code == 401  # a disabled account's session stops at once
     assert client.post("/api/admin/users/boss/active", json={"active": False}, headers=h).status_code == 409
@@ -103,17 +112,42 @@ def test_command_line_changes_settings_and_a_running_server_picks_them_up(app, c
     assert svc.reload_settings_if_changed() is False  # the first look
     events = []
     svc.publish = events.extend
-    r = subprocess.run([sys.executable, "-m", "server", "settings", "set", "office", '{"name": "LPSE Kota Baru"}',
-                        "--config", str(config_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server",
+            "settings",
+            "set",
+            "office",
+            '{"name": "LPSE Kota Baru"}',
+            "--config",
+            str(config_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert svc.reload_settings_if_changed() is True
     assert client.get("/api/state").get_json()["office"]["name"] == "LPSE Kota Baru"
     assert [e["type"] for e in events] == ["settings_changed"]
-    r = subprocess.run([sys.executable, "-m", "server", "settings", "set", "queue", '{"max_calls": 99}',
-                        "--config", str(config_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "server", "settings", "set", "queue", '{"max_calls": 99}', "--config", str(config_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2 and "queue.max_calls" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "server", "settings", "show", "--config", str(config_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "server", "settings", "show", "--config", str(config_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert '"name": "LPSE Kota Baru"' in r.stdout
 
 
@@ -126,7 +160,12 @@ def test_command_line_disables_and_enables_an_account(app, client, config_path):
     h = login(app, client, "budi")
     assert h
     for verb, code in (("disable", 401), ("enable", 200)):
-        r = subprocess.run([sys.executable, "-m", "server", "users", verb, "budi", "--config", str(config_path)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-m", "server", "users", verb, "budi", "--config", str(config_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 0, r.stderr
         assert client.get("/api/me").status_code == code

@@ -453,8 +453,10 @@ def test_a_finished_record_is_corrected_as_a_new_version_with_history(app, clien
     r = client.post("/api/tickets/A-001/correct", json={"solution": "Reset lewat admin agency"}, headers=h)
     assert r.status_code == 200
     assert r.get_json()["changes"] == {"solution": {"old": "Reset", "new": "Reset lewat admin agency"}}
-    assert client.post("/api/tickets/A-001/correct", json={"solution": "Reset lewat admin agency"},
-                       headers=h).status_code == 422
+    assert (
+        client.post("/api/tickets/A-001/correct", json={"solution": "Reset lewat admin agency"}, headers=h).status_code
+        == 422
+    )
     assert client.post("/api/tickets/A-001/correct", json={"solution": " "}, headers=h).status_code == 422
     events = client.get("/api/tickets/A-001/history", headers=h).get_json()["events"]
     assert [e["type"] for e in events] == ["issued", "called", "started", "resolved", "corrected"]

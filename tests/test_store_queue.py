@@ -20,10 +20,21 @@ def make_line(store: Store, rng: random.Random, n: int) -> list[Ticket]:
     with store.write() as tx:
         for i in range(1, n + 1):
             service = rng.choice("ABC")
-            t = Ticket(id=None, day=rng.choice([DAY, DAY, DAY, "2026-11-27"]), service=service, number=i,
-                       label=f"{service}-{i:03d}", token=f"tok{i}", status=rng.choice([core.WAITING] * 4 + [core.RESOLVED]),
-                       priority=rng.random() < 0.2, position=rng.choice([float(i), rng.uniform(0, n)]), created_at=NOW)
-            tickets.append(tx.insert_ticket(t, {"name": "x", "agency": "y", "address": "z", "phone": "081", "problem": "p"}))
+            t = Ticket(
+                id=None,
+                day=rng.choice([DAY, DAY, DAY, "2026-11-27"]),
+                service=service,
+                number=i,
+                label=f"{service}-{i:03d}",
+                token=f"tok{i}",
+                status=rng.choice([core.WAITING] * 4 + [core.RESOLVED]),
+                priority=rng.random() < 0.2,
+                position=rng.choice([float(i), rng.uniform(0, n)]),
+                created_at=NOW,
+            )
+            tickets.append(
+                tx.insert_ticket(t, {"name": "x", "agency": "y", "address": "z", "phone": "081", "problem": "p"})
+            )
     return tickets
 
 
@@ -38,8 +49,19 @@ def test_heads_give_the_same_next_ahead_and_requeue_place_as_the_whole_line(tmp_
             heads = tx.queue_heads(DAY, services)
             assert core.next_for(heads, services) == core.next_for(waiting, services)
             nxt = core.next_for(heads, services)
-            skipped = Ticket(id=10_000, day=DAY, service=services[0], number=999, label="X-999", token="s",
-                             status=core.CALLED, priority=False, position=0.5, created_at=NOW, calls=3)
+            skipped = Ticket(
+                id=10_000,
+                day=DAY,
+                service=services[0],
+                number=999,
+                label="X-999",
+                token="s",
+                status=core.CALLED,
+                priority=False,
+                position=0.5,
+                created_at=NOW,
+                calls=3,
+            )
             behind = tx.first_waiting_after(DAY, nxt.position) if nxt else None
             narrowed = core.requeue_position(skipped, heads + ([behind] if behind else []), services)
             assert narrowed == core.requeue_position(skipped, waiting, services)
