@@ -31,7 +31,7 @@ from common import write_bench_config  # noqa: E402
 
 from server import figures, reports  # noqa: E402
 from server.config import load_settings  # noqa: E402
-from server.store import Store  # noqa: E402
+from server.store import Store, duration_ms  # noqa: E402
 
 LAST_DAY = date(2026, 11, 30)
 RANGES = {
@@ -124,6 +124,10 @@ def build(store: Store, n: int, seed: int = 7) -> None:
                     "Dieskalasikan ke Helpdesk LKPP" if esc else None,
                     f"TTS-{tid}" if status == "closed" else None,
                     "Dijawab LKPP" if status == "closed" else None,
+                    # the durations ticket_to_row derives when the server writes a ticket (m008)
+                    duration_ms(iso(created), called and iso(called)),
+                    duration_ms(called and iso(called), started and iso(started)),
+                    duration_ms(started and iso(started), finished and iso(finished)),
                 )
             )
             forms.append(
@@ -151,8 +155,8 @@ def build(store: Store, n: int, seed: int = 7) -> None:
     db.conn.executemany(
         "INSERT INTO tickets (id, day, service, number, label, token, status, priority, position, calls, requeues,"
         " counter_id, created_at, first_called_at, last_called_at, started_at, finished_at, closed_at, category,"
-        " officer, solution, escalation_note, lkpp_ticket, lkpp_answer)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " officer, solution, escalation_note, lkpp_ticket, lkpp_answer, waiting_ms, response_ms, service_ms)"
+        " VALUES ({})".format(", ".join("?" * 27)),
         tickets,
     )
     db.conn.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?)", forms)

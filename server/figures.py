@@ -10,7 +10,10 @@ Four measures per ticket, in milliseconds:
 plus no-shows and requeues. Tickets belong to the office's local day they were issued on; groups
 are days, ISO weeks, months, officers or services. The pure functions here take rows with
 timestamps (tests, small ranges); `figures()` asks the store for the same sums computed in SQL so
-that ten years stay fast, and both paths give the same numbers.
+that ten years stay fast, and both paths give the same numbers. The store keeps waiting, response
+and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`, `service_ms`,
+derived by `store.ticket_to_row` with the same rounding as `ticket_durations`; migration m008);
+escalation is still computed from the mail's sent_at, for escalated tickets only.
 """
 
 from __future__ import annotations
@@ -104,13 +107,17 @@ def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]
             sums[f"{m}_within"] += ms <= limits[m]
 
 
+_MAX_KEYS = frozenset(f"{m}_max" for m in MEASURES)
+
+
 def merge_sums(into: dict[str, Any], other: dict[str, Any]) -> None:
     """Add one group's sums to another's (days into weeks, groups into the total)."""
     for k, v in other.items():
-        if k == "key" or v is None:
+        if v is None or k == "key":
             continue
-        if k.endswith("_max"):
-            into[k] = v if into[k] is None else max(into[k], v)
+        if k in _MAX_KEYS:
+            if into[k] is None or v > into[k]:
+                into[k] = v
         else:
             into[k] += v
 
@@ -167,11 +174,17 @@ def label(group: str, key: str, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(key, key)
 
 
-def finish(sums: dict[str, Any], sla: SlaSettings, group: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+def finish(
+    sums: dict[str, Any],
+    sla: SlaSettings,
+    group: str,
+    names: dict[str, str] | None = None,
+    limits: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """A group's sums as figures: counts, and per measure n, within, share within standard, mean and max."""
     out: dict[str, Any] = {"key": sums["key"], "label": label(group, sums["key"], names)}
     out.update({k: sums[k] for k in COUNTS})
-    limits = limits_ms(sla)
+    limits = limits if limits is not None else limits_ms(sla)
     for m in MEASURES:
         n = sums[f"{m}_n"]
         fig: dict[str, Any] = {
@@ -195,9 +208,10 @@ def report(
     total = empty_sums("")
     for s in group_sums:
         merge_sums(total, s)
-    fin_total = finish(total, sla, "service")
+    limits = limits_ms(sla)
+    fin_total = finish(total, sla, "service", limits=limits)
     fin_total["label"] = "Total"
-    return {"groups": [finish(s, sla, group, names) for s in group_sums], "total": fin_total}
+    return {"groups": [finish(s, sla, group, names, limits) for s in group_sums], "total": fin_total}
 
 
 def arrivals(by_hour: dict[int, int], open_days: int) -> list[dict[str, Any]]:
@@ -219,17 +233,20 @@ def utc_offset_minutes(day: str, tz: Any) -> int:
     return int(offset.total_seconds() // 60)
 
 
+_INT_KEYS = tuple(f"{m}_{x}" for m in MEASURES for x in ("sum", "max"))
+
+
 def figures(
     tx: Any, day_from: str, day_to: str, group: str, sla: SlaSettings, tz: Any, names: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The figures of a range from the store (sums computed in SQL), with arrivals per hour."""
+    """The figures of a range from the store (sums computed in SQL over the stored durations,
+    Tx.figure_sums), with arrivals per hour."""
     sql_group = "day" if group == "week" else group
     sums = tx.figure_sums(day_from, day_to, sql_group, limits_ms(sla))
     for s in sums:
-        for m in MEASURES:
-            for k in (f"{m}_sum", f"{m}_max"):
-                if s[k] is not None:
-                    s[k] = int(s[k])
+        for k in _INT_KEYS:
+            if s[k] is not None and not isinstance(s[k], int):
+                s[k] = int(s[k])
     if group == "week":
         sums = week_sums(sums)
     out = report(sums, sla, group, names)

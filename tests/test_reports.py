@@ -427,3 +427,115 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
 def test_report_pages_send_visitors_without_login_to_the_counter_login(client, path):
     r = client.get(path)
     assert r.status_code == 302 and r.headers["Location"].endswith("/counter/")
+
+
+# -- stored durations (m008) -----------------------------------------------------------------------
+STORED = ("waiting_ms", "response_ms", "service_ms")
+
+
+def stored_and_computed(tx, where="1 = 1", params=()):
+    rows = tx.rows(f"SELECT * FROM tickets WHERE {where} ORDER BY id", params)
+    stored = [{m: r[f"{m}_ms"] for m in ("waiting", "response", "service")} for r in rows]
+    computed = [
+        {m: v for m, v in figures.ticket_durations({**r, "status": "resolved"}).items() if m != "escalation"}
+        for r in rows
+    ]
+    return stored, computed
+
+
+def test_durations_written_through_the_normal_path_equal_the_timestamps(app, clock):
+    from datetime import timedelta
+
+    service = app.extensions["antrian"]
+    base = at("10:00")
+    steps = [
+        (timedelta(microseconds=123_456), lambda: service.issue(visitor(service="A"))),
+        (timedelta(minutes=5, microseconds=124_000), lambda: service.counter_action(1, "call-next", {}, "budi")),
+        (timedelta(minutes=6, seconds=7, microseconds=999_501), lambda: service.counter_action(1, "start", {}, "budi")),
+        (
+            timedelta(minutes=36, seconds=7, microseconds=999_999),
+            lambda: service.counter_action(1, "resolve", {"solution": "Selesai"}, "budi"),
+        ),
+    ]
+    seen = []
+    for offset, action in steps:
+        clock.now = base + offset
+        status, body = action()
+        assert status in (200, 201), body
+        with service.store.read() as tx:
+            stored, computed = stored_and_computed(tx)
+        assert stored == computed
+        seen.append(stored[0])
+    assert seen[0] == {"waiting": None, "response": None, "service": None}
+    assert seen[-1] == {"waiting": 300_001, "response": 67_876, "service": 1_800_000}
+    with service.store.read() as tx:
+        ticket = tx.ticket(tx.one("SELECT id FROM tickets")["id"])  # the extra columns are not Ticket fields
+        assert ticket.status == "resolved" and ticket.solution == "Selesai"
+        sums = tx.figure_sums(DAY, DAY, "day", figures.limits_ms(SLA))
+        assert sums == figures.sums_by_group(tx.ticket_times(DAY, DAY), "day", SLA)
+        assert sums[0]["service_within"] == 1  # 1,800,000 ms: within the 30 minutes, to the millisecond
+
+
+def test_seeded_day_stores_the_durations_it_shows(app, seeded):
+    with seeded.store.read() as tx:
+        stored, computed = stored_and_computed(tx)
+    assert stored == computed
+    assert [s["waiting"] for s in stored] == [180_000, 480_000, 1_020_000, 2_760_000]
+
+
+def test_migration_backfills_the_durations_of_existing_rows(tmp_path):
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m008_ticket_durations")
+    assert "waiting_ms" not in db["tickets"].columns_dict
+    old = [
+        # day, created, first called, started, finished (UTC, as the store writes them)
+        (
+            DAY,
+            "2026-11-28T02:00:00.250000+00:00",
+            "2026-11-28T02:05:00.750500+00:00",
+            "2026-11-28T02:06:01+00:00",
+            "2026-11-28T02:36:00.999999+00:00",
+        ),
+        (DAY, "2026-11-28T03:00:00+00:00", "2026-11-28T03:20:00.000001+00:00", None, None),
+        (DAY, "2026-11-28T04:00:00.000500+00:00", None, None, None),
+    ]
+    for i, (day, created, called, started, finished) in enumerate(old, start=1):
+        db.execute(
+            "INSERT INTO tickets (day, service, number, label, token, status, created_at, first_called_at,"
+            " started_at, finished_at) VALUES (?, 'A', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [day, i, f"A-{i:03d}", f"t{i}", "resolved" if finished else "waiting", created, called, started, finished],
+        )
+    db.conn.commit()
+    db.close()
+
+    store = Store(path)
+    with store.read() as tx:
+        stored, computed = stored_and_computed(tx)
+        assert stored == computed
+        assert stored == [
+            {"waiting": 300_500, "response": 60_250, "service": 1_800_000},
+            {"waiting": 1_200_000, "response": None, "service": None},
+            {"waiting": None, "response": None, "service": None},
+        ]
+        for group in ("day", "month", "officer", "service"):
+            sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+            assert sql == figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+        index = tx.rows("PRAGMA index_info(idx_tickets_figures)")
+        assert {"waiting_ms", "response_ms", "service_ms"} <= {c["name"] for c in index}
+    store.close()
+
+
+@pytest.mark.parametrize("offset", [420, 480, 540, 330, -210, 0])
+def test_arrivals_per_hour_equal_strftime_at_any_fixed_offset(app, seeded, offset):
+    with seeded.store.read() as tx:
+        rows = tx.rows(
+            "SELECT CAST(strftime('%H', created_at, ?) AS INTEGER) AS h, COUNT(*) AS n FROM tickets"
+            " WHERE day BETWEEN ? AND ? GROUP BY h",
+            [f"{offset:+d} minutes", DAY, DAY],
+        )
+        assert tx.arrivals_by_hour(DAY, DAY, offset) == {r["h"]: r["n"] for r in rows}
