@@ -69,6 +69,7 @@ class QueueService:
         return core.local_day(now or self.clock(), self.settings.office.tz)
 
     def counter_name(self, counter_id: int | None) -> str:
+        """A counter's name from config ("" for none)."""
         c = self.settings.counter(counter_id) if counter_id is not None else None
         return c.name if c else ""
 

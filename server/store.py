@@ -396,11 +396,13 @@ class Tx:
         self.events: list[dict[str, Any]] = []
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Every row of a query, as dicts."""
         cur = self.db.execute(sql, params)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """The first row of a query, or None."""
         rows = self.rows(sql, params)
         return rows[0] if rows else None
 
@@ -422,16 +424,19 @@ class Tx:
 
     # -- tickets -------------------------------------------------------------------
     def next_number(self, day: str, service: str) -> int:
+        """The next ticket number of a service on a day (never reused: the unique index guards it)."""
         row = self.one(
             "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets WHERE day = ? AND service = ?", [day, service]
         )
         return row["n"]
 
     def next_position(self, day: str) -> float:
+        """A queue position behind every ticket of the day."""
         row = self.one("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM tickets WHERE day = ?", [day])
         return float(row["p"])
 
     def insert_ticket(self, ticket: Ticket, form: dict[str, str]) -> Ticket:
+        """Write a new ticket and its consultation form; the ticket with its id."""
         row = ticket_to_row(ticket)
         cur = self.db.execute(
             "INSERT INTO tickets ({}) VALUES ({})".format(", ".join(row), ", ".join("?" for _ in row)),
@@ -456,25 +461,24 @@ class Tx:
         self.db.execute(f"UPDATE tickets SET {sets}version = version + 1 WHERE id = ?", [*row.values(), ticket.id])
 
     def ticket(self, ticket_id: int) -> Ticket | None:
+        """A ticket by id, or None."""
         row = self.one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
         return ticket_from_row(row) if row else None
 
     def ticket_by_token(self, token: str) -> Ticket | None:
+        """A ticket by its public token, or None."""
         row = self.one("SELECT * FROM tickets WHERE token = ?", [token])
         return ticket_from_row(row) if row else None
 
     def ticket_by_label(self, day: str, label: str) -> Ticket | None:
+        """A ticket by its label on a day, or None."""
         row = self.one("SELECT * FROM tickets WHERE day = ? AND label = ?", [day, label])
         return ticket_from_row(row) if row else None
 
     def form(self, ticket_id: int) -> dict[str, str]:
+        """The consultation form of a ticket (empty strings when none)."""
         row = self.one("SELECT name, agency, address, phone, problem FROM forms WHERE ticket_id = ?", [ticket_id])
         return row or {"name": "", "agency": "", "address": "", "phone": "", "problem": ""}
-
-    def waiting(self, day: str) -> list[Ticket]:
-        return [
-            ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? AND status = ?", [day, WAITING])
-        ]
 
     def queue_heads(self, day: str, services: Iterable[str]) -> list[Ticket]:
         """The first waiting ticket of each (service, priority) group: every ticket core.next_for may pick.
@@ -526,6 +530,7 @@ class Tx:
         return [ticket_from_row(r) for r in rows]
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
+        """The ticket a counter is calling or serving, or None."""
         row = self.one(
             "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') ORDER BY id DESC LIMIT 1",
             [counter_id],
@@ -533,6 +538,7 @@ class Tx:
         return ticket_from_row(row) if row else None
 
     def tickets_with_status(self, statuses: tuple[str, ...], day: str | None = None) -> list[Ticket]:
+        """Tickets in some statuses (of one day, if given), oldest first."""
         marks = ", ".join("?" for _ in statuses)
         sql = f"SELECT * FROM tickets WHERE status IN ({marks})"
         params: list[Any] = list(statuses)
@@ -542,9 +548,11 @@ class Tx:
         return [ticket_from_row(r) for r in self.rows(sql + " ORDER BY id", params)]
 
     def tickets_of_day(self, day: str) -> list[Ticket]:
+        """Every ticket of a day, oldest first."""
         return [ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? ORDER BY id", [day])]
 
     def waiting_counts(self, day: str) -> dict[str, int]:
+        """How many wait per service on a day."""
         return {
             r["service"]: r["n"]
             for r in self.rows(
@@ -598,10 +606,12 @@ class Tx:
         return event
 
     def last_seq(self) -> int:
+        """The seq of the last committed change (0 before any)."""
         row = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")
         return row["s"]
 
     def recent_calls(self, day: str, limit: int = 10) -> list[dict[str, Any]]:
+        """A day's last calls and recalls, newest first."""
         rows = self.rows(
             "SELECT e.seq, e.at, e.type, e.counter_id, t.label, t.service, e.data FROM events e"
             " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.type IN ('called', 'recalled')"
@@ -613,6 +623,7 @@ class Tx:
         return rows
 
     def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Every event of one ticket, oldest first."""
         rows = self.rows("SELECT * FROM events WHERE ticket_id = ? ORDER BY seq", [ticket_id])
         for r in rows:
             r["data"] = json.loads(r["data"] or "{}")
@@ -620,6 +631,7 @@ class Tx:
 
     # -- counters and users -----------------------------------------------------------
     def sync_counters(self, counters: list[dict[str, Any]]) -> None:
+        """Mirror the configured counters into the counters table."""
         for c in counters:
             self.db.execute(
                 "INSERT INTO counters (id, name, services) VALUES (?, ?, ?)"
@@ -628,18 +640,22 @@ class Tx:
             )
 
     def counter_claim(self, counter_id: int) -> dict[str, Any] | None:
+        """Who holds a counter, or None."""
         return self.one("SELECT officer_id, officer_name, claimed_at FROM counters WHERE id = ?", [counter_id])
 
     def claim_counter(self, counter_id: int, user_id: int | None, name: str | None, now: datetime | None) -> None:
+        """Record who holds a counter (None frees it)."""
         self.db.execute(
             "UPDATE counters SET officer_id = ?, officer_name = ?, claimed_at = ? WHERE id = ?",
             [user_id, name, _iso(now), counter_id],
         )
 
     def counter_claims(self) -> dict[int, dict[str, Any]]:
+        """Who holds each counter, by counter id."""
         return {r["id"]: r for r in self.rows("SELECT id, officer_id, officer_name FROM counters")}
 
     def add_user(self, username: str, password_hash: str, role: str, now: datetime, counter_id: int | None) -> int:
+        """Add an account; its id."""
         cur = self.db.execute(
             "INSERT INTO users (username, password_hash, role, counter_id, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
             [username, password_hash, role, counter_id, _iso(now)],
@@ -647,16 +663,20 @@ class Tx:
         return cur.lastrowid
 
     def user(self, username: str) -> dict[str, Any] | None:
+        """An account by username, or None."""
         return self.one("SELECT * FROM users WHERE username = ?", [username])
 
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        """An account by id, or None."""
         return self.one("SELECT * FROM users WHERE id = ?", [user_id])
 
     def user_count(self) -> int:
+        """How many accounts exist."""
         return self.one("SELECT COUNT(*) AS n FROM users")["n"]
 
     # -- print jobs ------------------------------------------------------------------
     def add_print_job(self, ticket_id: int, printer: str, kind: str, now: datetime) -> int:
+        """Queue a print job; its id."""
         cur = self.db.execute(
             "INSERT INTO print_jobs (ticket_id, printer, kind, status, attempts, next_attempt_at, created_at)"
             " VALUES (?, ?, ?, 'queued', 0, ?, ?)",
@@ -665,6 +685,7 @@ class Tx:
         return cur.lastrowid
 
     def due_print_jobs(self, now: datetime, printers: list[str] | None = None) -> list[dict[str, Any]]:
+        """Queued or retrying jobs whose time has come (of some printers)."""
         rows = self.rows(
             "SELECT * FROM print_jobs WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
             [_iso(now)],
@@ -672,9 +693,11 @@ class Tx:
         return [r for r in rows if printers is None or r["printer"] in printers]
 
     def print_job(self, job_id: int) -> dict[str, Any] | None:
+        """A print job by id, or None."""
         return self.one("SELECT * FROM print_jobs WHERE id = ?", [job_id])
 
     def update_print_job(self, job_id: int, **fields: Any) -> None:
+        """Change a print job's columns."""
         for k in ("next_attempt_at", "printed_at"):
             if isinstance(fields.get(k), datetime):
                 fields[k] = _iso(fields[k])
@@ -682,6 +705,7 @@ class Tx:
         self.db.execute(f"UPDATE print_jobs SET {sets} WHERE id = ?", [*fields.values(), job_id])
 
     def print_jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent print jobs with their tickets' labels, newest first."""
         if statuses:
             marks = ", ".join("?" for _ in statuses)
             return self.rows(
@@ -696,6 +720,7 @@ class Tx:
 
     # -- escalation mail -------------------------------------------------------------------
     def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime) -> int:
+        """Queue an escalation mail; its id."""
         cur = self.db.execute(
             "INSERT INTO mails (ticket_id, kind, status, attempts, subject, next_attempt_at, created_at)"
             " VALUES (?, ?, 'queued', 0, ?, ?, ?)",
@@ -704,12 +729,14 @@ class Tx:
         return cur.lastrowid
 
     def due_mails(self, now: datetime) -> list[dict[str, Any]]:
+        """Queued or retrying mails whose time has come."""
         return self.rows(
             "SELECT * FROM mails WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
             [_iso(now)],
         )
 
     def update_mail(self, mail_id: int, **fields: Any) -> None:
+        """Change a mail's columns."""
         for k in ("next_attempt_at", "sent_at"):
             if isinstance(fields.get(k), datetime):
                 fields[k] = _iso(fields[k])
@@ -717,9 +744,11 @@ class Tx:
         self.db.execute(f"UPDATE mails SET {sets} WHERE id = ?", [*fields.values(), mail_id])
 
     def mail_of_ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """The latest mail of a ticket, or None."""
         return self.one("SELECT * FROM mails WHERE ticket_id = ? ORDER BY id DESC LIMIT 1", [ticket_id])
 
     def open_escalations(self) -> list[dict[str, Any]]:
+        """Escalated tickets with their forms and mail state, oldest first."""
         rows = self.rows(
             "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
             " JOIN forms f ON f.ticket_id = t.id WHERE t.status = 'escalated' ORDER BY t.finished_at"
@@ -737,6 +766,7 @@ class Tx:
         }
 
     def set_settings_override(self, section: str, value: Any, actor: str, now: datetime) -> None:
+        """Store an admin's new value for one section of config.toml."""
         self.db.execute(
             "INSERT INTO settings_overrides (section, value, updated_at, actor) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(section) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
@@ -745,9 +775,11 @@ class Tx:
         )
 
     def users(self) -> list[dict[str, Any]]:
+        """Every account (no password hashes)."""
         return self.rows("SELECT id, username, role, counter_id, active, created_at FROM users ORDER BY username")
 
     def update_user(self, username: str, **fields: Any) -> None:
+        """Change an account's password hash, active flag, role or counter."""
         allowed = {"password_hash", "active", "role", "counter_id"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot change {sorted(set(fields) - allowed)}")
@@ -756,6 +788,7 @@ class Tx:
 
     # -- reports -----------------------------------------------------------------------
     def recap_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
+        """Finished consultations of a range of days with their forms, in order."""
         return self.rows(
             "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
             " JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
