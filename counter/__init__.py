@@ -178,3 +178,9 @@ def admin_page():
     """
     settings = current_app.extensions["antrian.settings"]
     return render_template("counter/admin.html", page={"language": settings.office.language})
+
+
+@bp.get("/escalations")
+def escalations_page():
+    """Open escalations to the LKPP helpdesk: age, e-mail state, LKPP ticket number, the answer that closes one."""
+    return render_template("counter/escalations.html", page=page_config())

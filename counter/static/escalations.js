@@ -1,0 +1,372 @@
+// Open escalations to the LKPP helpdesk (SOP step 11): their age, the e-mail's state, the LKPP
+// ticket number and, once LKPP answers, the answer that closes the case. The list is
+// GET /api/escalations, fetched again whenever a live event says it changed.
+import { addTexts, api, connectLive, el, getLang, logout, requestId, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+
+addTexts({
+  "esc.heading": ["Eskalasi ke Helpdesk LKPP", "Escalations to the LKPP helpdesk"],
+  "esc.user": ["Petugas", "Staff"],
+  "esc.open": ["Kasus terbuka", "Open cases"],
+  "esc.lead": [
+    "Permasalahan yang dieskalasi ke Helpdesk LKPP (SOP langkah 11) dan belum dijawab. Catat nomor tiket TTS / LPSE Support, lalu jawaban LKPP untuk menutup kasus.",
+    "Problems escalated to the LKPP helpdesk (SOP step 11) and not answered yet. Record the TTS / LPSE Support ticket number, then LKPP's answer to close the case.",
+  ],
+  "esc.empty": ["Tidak ada eskalasi yang terbuka.", "No open escalations."],
+  "nav.counter": ["Loket", "Counter"],
+  "nav.front": ["Front Office", "Front office"],
+  "live.title": ["Sambungan langsung ke server", "Live connection to the server"],
+  "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
+  "case.escalated": ["Dieskalasi", "Escalated"],
+  "case.age": ["Umur kasus", "Open for"],
+  "case.by": ["oleh {name}", "by {name}"],
+  "case.visitor": ["Pengunjung", "Visitor"],
+  "case.problem": ["Permasalahan", "Problem"],
+  "case.note": ["Analisis petugas", "Officer's analysis"],
+  "case.mail": ["E-mail ke LKPP", "E-mail to LKPP"],
+  "case.lkpp": ["Tiket LKPP: {number}", "LKPP ticket: {number}"],
+  "case.lkpp_none": ["Belum ada nomor tiket LKPP", "No LKPP ticket number yet"],
+  "age.now": ["kurang dari 1 menit", "under a minute"],
+  "age.days": ["{n} hari", "{n} d"],
+  "age.hours": ["{n} jam", "{n} h"],
+  "age.minutes": ["{n} menit", "{n} min"],
+  "mail.off": [
+    "E-mail otomatis tidak aktif — teruskan sendiri lewat TTS / e-mail.",
+    "Automatic e-mail is off — forward it yourself via TTS / e-mail.",
+  ],
+  "mail.queued": ["Menunggu dikirim", "Queued"],
+  "mail.retrying": ["Belum terkirim, dicoba lagi (percobaan {n}): {error}", "Not sent yet, retrying (attempt {n}): {error}"],
+  "mail.sent": ["Terkirim {when}", "Sent {when}"],
+  "mail.failed": [
+    "Gagal dikirim setelah {n} percobaan: {error}. Teruskan lewat TTS / e-mail.",
+    "Failed after {n} attempts: {error}. Forward it via TTS / e-mail.",
+  ],
+  "form.lkpp": ["Nomor tiket LKPP (TTS / LPSE Support)", "LKPP ticket number (TTS / LPSE Support)"],
+  "form.lkpp_save": ["Simpan nomor", "Save number"],
+  "form.answer": ["Jawaban Helpdesk LKPP", "The LKPP helpdesk's answer"],
+  "form.close": ["Catat jawaban & tutup kasus", "Record the answer & close the case"],
+  "form.readonly": [
+    "Nomor tiket dan jawaban LKPP dicatat oleh petugas helpdesk.",
+    "The LKPP ticket number and answer are recorded by helpdesk officers.",
+  ],
+  "done.lkpp": ["Nomor tiket {number} dicatat.", "Ticket number {number} recorded."],
+  "done.closed": ["{label} ({day}) ditutup: jawaban LKPP dicatat.", "{label} ({day}) closed: LKPP's answer recorded."],
+  "login.wrong_role": ["Halaman ini untuk petugas helpdesk dan front office.", "This page is for helpdesk officers and the front office."],
+});
+
+// Events after which the list may have changed: fetch it again.
+const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "corrected"];
+const ROLES = ["officer", "frontoffice", "admin"];
+const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answers from these
+
+const state = {
+  me: null,
+  cases: new Map(), // ticket id -> {data, at (performance.now() of the fetch), card}
+  loading: false,
+  again: false,
+  loaded: false,
+};
+const $ = (id) => document.getElementById(id);
+
+// ---- formatting -----------------------------------------------------------------------------
+function locale() {
+  return getLang() === "en" ? "en-GB" : "id-ID";
+}
+
+export function formatAge(seconds) {
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) return t("age.now");
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const parts = [];
+  if (days) parts.push(t("age.days", { n: days }));
+  if (hours) parts.push(t("age.hours", { n: hours }));
+  if (rest && !days) parts.push(t("age.minutes", { n: rest }));
+  return parts.join(" ");
+}
+
+function dayName(day) {
+  if (!day) return "";
+  const d = new Date(`${day}T12:00:00`);
+  return d.toLocaleDateString(locale(), { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+}
+
+function dateTime(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(locale(), {
+    weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  });
+}
+
+function timeOf(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+}
+
+function mailState(mail) {
+  if (!mail) return ["off", t("mail.off")];
+  const error = mail.error || "?";
+  if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
+  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error })];
+  if (mail.status === "failed") return ["failed", t("mail.failed", { n: mail.attempts, error })];
+  return ["queued", t("mail.queued")];
+}
+
+function ageOf(entry) {
+  return entry.data.age_s + (performance.now() - entry.at) / 1000;
+}
+
+// ---- one case -------------------------------------------------------------------------------
+function renderInfo(entry) {
+  const x = entry.data;
+  const form = x.form || {};
+  const [mailKind, mailText] = mailState(x.mail);
+  const card = entry.card;
+  card.dataset.label = x.label;
+  card.dataset.mail = mailKind;
+  card.querySelector(".top").replaceChildren(
+    el("span", { class: "label" }, x.label),
+    el("span", { class: "when" }, `${t("case.escalated")} ${dayName(x.day)} ${timeOf(x.escalated_at)}`.trim()),
+    x.officer ? el("span", { class: "muted by" }, t("case.by", { name: x.officer })) : null,
+    el("span", {}, `${t("case.age")}: `, el("span", { class: "age" }, formatAge(ageOf(entry)))),
+    x.lkpp_ticket
+      ? el("span", { class: "lkpp" }, t("case.lkpp", { number: x.lkpp_ticket }))
+      : el("span", { class: "lkpp none" }, t("case.lkpp_none")),
+  );
+  card.querySelector("dl").replaceChildren(
+    el("dt", {}, t("case.visitor")),
+    el("dd", { class: "who" }, form.name || "—", form.agency ? ` — ${form.agency}` : ""),
+    el("dt", {}, t("case.problem")),
+    el("dd", { class: "problem" }, form.problem || "—"),
+    el("dt", {}, t("case.note")),
+    el("dd", { class: "note" }, x.note || "—"),
+    el("dt", {}, t("case.mail")),
+    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText),
+  );
+}
+
+function fieldError(card, name, text) {
+  const p = card.querySelector(`.field-error[data-field="${name}"]`);
+  p.textContent = text || "";
+  const input = card.querySelector(`[name="${name}"]`);
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function clearMessages(card) {
+  fieldError(card, "lkpp_ticket", "");
+  fieldError(card, "answer", "");
+  card.querySelector(".done").textContent = "";
+}
+
+// A refusal: under the field the server names, else under the field that was sent.
+function showRefusal(card, err, field) {
+  const fields = err.fields || {};
+  const named = Object.keys(fields).filter((k) => k === "lkpp_ticket" || k === "answer");
+  for (const k of named) fieldError(card, k, fields[k]);
+  if (!named.length) fieldError(card, field, err.message);
+  const first = card.querySelector(`[name="${named[0] || field}"]`);
+  if (first) first.focus();
+  if (err.status === 404 || err.status === 409) refresh(); // our list was stale
+}
+
+async function saveLkpp(entry, ev) {
+  ev.preventDefault();
+  const card = entry.card;
+  const form = card.querySelector("form.f-lkpp");
+  const button = form.querySelector("button");
+  if (button.disabled) return;
+  clearMessages(card);
+  button.disabled = true;
+  try {
+    const { body } = await api("POST", `/api/tickets/${entry.data.id}/lkpp-ticket`, {
+      lkpp_ticket: form.lkpp_ticket.value,
+      request_id: requestId(),
+    });
+    const number = body.ticket.lkpp_ticket;
+    entry.data = { ...entry.data, lkpp_ticket: number };
+    form.lkpp_ticket.value = "";
+    card.querySelector(".done").textContent = t("done.lkpp", { number });
+    renderInfo(entry);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(card, err, "lkpp_ticket");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function closeCase(entry, ev) {
+  ev.preventDefault();
+  const card = entry.card;
+  const form = card.querySelector("form.f-close");
+  const button = form.querySelector("button");
+  if (button.disabled) return;
+  clearMessages(card);
+  const data = { answer: form.answer.value, request_id: requestId() };
+  const typed = card.querySelector("form.f-lkpp").lkpp_ticket.value.trim();
+  if (typed) data.lkpp_ticket = typed; // a number typed but not saved goes with the answer
+  button.disabled = true;
+  try {
+    await api("POST", `/api/tickets/${entry.data.id}/close`, data);
+    removeCase(entry.data.id);
+    pageNotice("info", t("done.closed", { label: entry.data.label, day: dayName(entry.data.day) }));
+    renderCount();
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(card, err, "answer");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function buildCard(entry) {
+  const card = el("li", { class: "case", dataset: { id: entry.data.id } }, el("div", { class: "top" }), el("dl", { class: "info" }));
+  const acts = el("div", { class: "acts" });
+  if (ACTORS.includes(state.me.role)) {
+    const id = `c${entry.data.id}`;
+    const lkpp = el(
+      "form",
+      { class: "f-lkpp", novalidate: true },
+      el("label", { for: `${id}-lkpp`, dataset: { i18n: "form.lkpp" } }, t("form.lkpp")),
+      el(
+        "div",
+        { class: "row" },
+        el("input", { id: `${id}-lkpp`, name: "lkpp_ticket", maxlength: 100, autocomplete: "off" }),
+        el("button", { type: "submit", class: "save-lkpp", dataset: { i18n: "form.lkpp_save" } }, t("form.lkpp_save")),
+      ),
+      el("p", { class: "field-error", dataset: { field: "lkpp_ticket" } }),
+      el("p", { class: "done", role: "status" }),
+    );
+    const close = el(
+      "form",
+      { class: "f-close", novalidate: true },
+      el("label", { for: `${id}-answer`, dataset: { i18n: "form.answer" } }, t("form.answer")),
+      el(
+        "div",
+        { class: "row" },
+        el("textarea", { id: `${id}-answer`, name: "answer", rows: 2, maxlength: 4000 }),
+        el("button", { type: "submit", class: "go close-case", dataset: { i18n: "form.close" } }, t("form.close")),
+      ),
+      el("p", { class: "field-error", dataset: { field: "answer" } }),
+    );
+    lkpp.addEventListener("submit", (ev) => saveLkpp(entry, ev));
+    close.addEventListener("submit", (ev) => closeCase(entry, ev));
+    close.answer.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) close.requestSubmit();
+    });
+    // Typing into a refused field clears its message.
+    for (const f of [lkpp, close]) {
+      f.addEventListener("input", (ev) => {
+        if (ev.target.name) fieldError(card, ev.target.name, "");
+      });
+    }
+    acts.append(lkpp, close);
+  } else {
+    acts.append(el("p", { class: "muted", dataset: { i18n: "form.readonly" } }, t("form.readonly")));
+  }
+  card.append(acts);
+  return card;
+}
+
+function removeCase(id) {
+  const entry = state.cases.get(id);
+  if (!entry) return;
+  entry.card.remove();
+  state.cases.delete(id);
+}
+
+function renderCount() {
+  $("case-count").textContent = String(state.cases.size);
+  $("cases-empty").hidden = !state.loaded || state.cases.size > 0;
+}
+
+// Cards are kept across fetches, so whatever an officer is typing (and the focus) survives a
+// live update; only the facts above the forms are redrawn.
+function applyList(list, at) {
+  const ids = new Set(list.map((x) => x.id));
+  for (const id of [...state.cases.keys()]) if (!ids.has(id)) removeCase(id);
+  const ul = $("cases");
+  let next = ul.firstElementChild;
+  for (const x of list) {
+    let entry = state.cases.get(x.id);
+    if (!entry) {
+      entry = { data: x, at };
+      entry.card = buildCard(entry);
+      state.cases.set(x.id, entry);
+    }
+    entry.data = x;
+    entry.at = at;
+    renderInfo(entry);
+    if (entry.card === next) next = next.nextElementSibling;
+    else ul.insertBefore(entry.card, next); // only moves cards out of place (oldest first)
+  }
+  state.loaded = true;
+  renderCount();
+}
+
+// One fetch at a time; events arriving meanwhile ask for one more.
+async function refresh() {
+  if (state.loading) {
+    state.again = true;
+    return;
+  }
+  state.loading = true;
+  try {
+    do {
+      state.again = false;
+      const at = performance.now();
+      const { body } = await api("GET", "/api/escalations");
+      applyList((body && body.escalations) || [], at);
+    } while (state.again);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    pageNotice("error", err.message);
+  } finally {
+    state.loading = false;
+  }
+}
+
+function pageNotice(kind, text) {
+  $("page-notice").dataset.kind = kind;
+  $("page-notice").textContent = text;
+}
+
+function tickAges() {
+  for (const entry of state.cases.values()) {
+    const age = entry.card.querySelector(".age");
+    if (age) age.textContent = formatAge(ageOf(entry));
+  }
+}
+
+// ---- live ---------------------------------------------------------------------------------
+function onEvent(ev) {
+  if (REFRESH_ON.includes(ev.type)) refresh();
+}
+
+function onStatus(up) {
+  $("live-status").dataset.state = up ? "on" : "off";
+  if (!up) pageNotice("error", t("live.offline"));
+  else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
+}
+
+function start(user) {
+  state.me = user;
+  if (!ROLES.includes(user.role)) {
+    document.body.dataset.view = "forbidden";
+    $("forbidden").textContent = t("login.wrong_role");
+    return;
+  }
+  document.body.dataset.view = "app";
+  $("officer-name").textContent = user.username;
+  renderCount();
+  // Every snapshot (first connect, reconnect, after a gap) fetches the list afresh.
+  connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
+}
+
+$("logout").addEventListener("click", logout);
+setInterval(tickAges, 5000);
+setupLangToggle(() => {
+  for (const entry of state.cases.values()) renderInfo(entry);
+});
+whoAmI().then((user) => (user ? start(user) : showLogin(start)));

@@ -1,0 +1,265 @@
+"""The officer's whole flow, SOP steps 7-12, end to end: real server, real Chromium, real SMTP and printer.
+
+Escalation e-mail goes to aiosmtpd on 127.0.0.1; counter 1's printer is a TCP printer on
+127.0.0.1 (FakeNetworkPrinter) that records the ESC/POS bytes it receives.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from conftest import write_config
+from fakeprinter import FakeNetworkPrinter
+from live import LiveServer, free_port
+from playwright.sync_api import expect
+from test_mail import Inbox
+
+PASSWORD = "rahasia-123"
+VIEWPORT = {"width": 1366, "height": 768}
+DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober"]
+MONTHS += ["November", "Desember"]
+
+
+def tanggal(when: datetime) -> str:
+    """An Indonesian date as the office writes it: 'Sabtu, 28 November 2026'."""
+    return f"{DAYS[when.weekday()]}, {when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+class SmtpServer:
+    """aiosmtpd on a fixed port of 127.0.0.1 that a test can start and stop."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for_mail(self, count: int, timeout: float) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.inbox.messages) < count:
+            assert time.monotonic() < deadline, "no escalation mail arrived"
+            time.sleep(0.1)
+        return self.inbox.messages
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    server = SmtpServer(free_port())  # not listening until a test starts it
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def printer():
+    p = FakeNetworkPrinter()
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, smtp, printer):
+    cfg = write_config(
+        tmp_path_factory.mktemp("e2e"),
+        {
+            'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}',
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"',
+        },
+        extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+        'timeout = 1\nprofile = "TM-T20II"\n',
+    )
+    server = LiveServer(cfg).start()
+    server.add_user("budi", "officer")
+    yield server
+    server.stop()
+
+
+def issue(live, name: str, problem: str) -> dict:
+    r = requests.post(
+        live.url + "/api/tickets",
+        timeout=5,
+        json={
+            "service": "A",
+            "name": name,
+            "agency": "CV Maju Bersama",
+            "address": "Jl. Sudirman No. 12",
+            "phone": "081234567890",
+            "problem": problem,
+            "category": "pengaduan",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def log_in(browser, live, path: str):
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = context.new_page()
+    page.goto(live.url + path)
+    page.fill("#login-form [name=username]", "budi")
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#officer-name")).to_have_text("budi")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    return page
+
+
+def open_case(session, live, label: str) -> dict:
+    cases = session.get(live.url + "/api/escalations", timeout=5).json()["escalations"]
+    return next(c for c in cases if c["label"] == label)
+
+
+def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser, office, smtp, printer):
+    smtp.start()
+    try:
+        ani = issue(office, "Ani Wijaya", "Dokumen penawaran gagal terenkripsi saat diunggah.")
+        bayu = issue(office, "Bayu Pratama", "Lupa kata sandi akun penyedia SPSE.")
+        citra = issue(office, "Citra Lestari", "Cara mendaftar akun penyedia baru.")
+        page = log_in(browser, office, "/counter/")
+        page.select_option("#counter-select", "1")
+
+        # SOP step 8: call, recall twice, skip; the skipped visitor comes back after the next one.
+        page.click("#btn-call-next")
+        expect(page.locator("#t-label")).to_have_text(ani["label"])
+        expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+        expect(page.locator("#f-problem")).to_have_text("Dokumen penawaran gagal terenkripsi saat diunggah.")
+        page.click("#btn-recall")
+        expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+        expect(page.locator("#btn-recall")).to_be_enabled()  # the page waits for each answer
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_have_text("panggilan 3 dari 3")
+        expect(page.locator("#btn-recall")).to_be_disabled()
+        page.click("#btn-skip")
+        expect(page.locator("#notice")).to_contain_text(f"{ani['label']} dilewati")
+
+        expect(page.locator("#btn-call-next")).to_be_enabled()
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).to_have_text(bayu["label"])
+        expect(page.locator("#f-name")).to_have_text("Bayu Pratama")
+        expect(page.locator("#btn-start")).to_be_enabled()
+        page.keyboard.press("d")
+        expect(page.locator("#t-status")).to_have_text("dilayani")
+        expect(page.locator("#btn-resolve")).to_be_enabled()
+        page.fill("#solution", "Kata sandi direset lewat menu Lupa Password; pengguna berhasil masuk.")
+        page.click("#btn-resolve")
+        expect(page.locator("#notice")).to_have_text(f"{bayu['label']} selesai.")
+
+        expect(page.locator("#btn-call-next")).to_be_enabled()
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).to_have_text(ani["label"])  # right after Bayu, before Citra
+        expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+        expect(page.locator("#btn-start")).to_be_enabled()
+        page.click("#btn-start")
+        expect(page.locator("#t-status")).to_have_text("dilayani")
+        expect(page.locator("#btn-escalate")).to_be_enabled()
+
+        # SOP step 11: no solution here; escalate to the LKPP helpdesk by e-mail.
+        analysis = "Kunci publik paket rusak; enkripsi gagal di semua peramban. Mohon dicek LKPP."
+        page.fill("#note", analysis)
+        page.click("#btn-escalate")
+        expect(page.locator("#notice")).to_contain_text(f"{ani['label']} dieskalasi; e-mail ke helpdesk@lkpp.go.id")
+        sender, rcpts, msg = smtp.wait_for_mail(1, timeout=10)[0]
+        assert sender == "helpdesk@lpse.contoh.go.id" and rcpts == ["helpdesk@lkpp.go.id"]
+        today = tanggal(datetime.now(ZoneInfo("Asia/Jakarta")))
+        assert msg["Subject"] == f"[Eskalasi] LPSE Kabupaten Contoh - tiket {ani['label']} - {today}"
+        body = msg.get_content().replace("\r\n", "\n")
+        for part in (
+            f"Nomor antrian : {ani['label']}",
+            f"Tanggal       : {today}",
+            "Nama                : Ani Wijaya",
+            "Instansi/Perusahaan : CV Maju Bersama",
+            "Alamat              : Jl. Sudirman No. 12",
+            "Telepon             : 081234567890",
+            "B. PERMASALAHAN\nDokumen penawaran gagal terenkripsi saat diunggah.",
+            f"C. ANALISIS HELPDESK LPSE\n{analysis}",
+            "Pemberi penjelasan: budi",
+        ):
+            assert part in body, part
+
+        # SOP step 12: the visitor's copy of the form on the counter's TCP printer.
+        expect(page.locator("#btn-print-form")).to_contain_text(ani["label"])
+        expect(page.locator("#btn-print-form")).to_be_enabled()
+        page.keyboard.press("p")
+        expect(page.locator("#notice")).to_contain_text(f"Salinan formulir {ani['label']} dikirim ke printer")
+        deadline = time.monotonic() + 10
+        while b"Ani Wijaya" not in printer.received:
+            assert time.monotonic() < deadline, bytes(printer.received)
+            time.sleep(0.1)
+        assert b"FORMULIR KONSULTASI" in printer.received
+        assert b"Kunci publik paket rusak" in printer.received
+
+        # LKPP answers: the ticket number, then the answer, on the escalations page.
+        officer = office.session("budi", PASSWORD)
+        case = open_case(officer, office, ani["label"])
+        assert case["mail"]["status"] == "sent"
+        esc = page.context.new_page()
+        esc.goto(office.url + "/counter/escalations")  # the same login
+        card = esc.locator(f"#cases li.case[data-id='{case['id']}']")
+        expect(card.locator(".who")).to_have_text("Ani Wijaya — CV Maju Bersama")
+        expect(card.locator(".note")).to_have_text(analysis)
+        expect(card.locator(".mail")).to_contain_text("Terkirim")
+        card.locator("[name=lkpp_ticket]").fill("TTS-2026-0042")
+        card.locator("button.save-lkpp").click()
+        expect(card.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-2026-0042")
+        card.locator("[name=answer]").fill("Kunci paket dibuat ulang oleh LKPP; penawaran berhasil diunggah.")
+        card.locator("button.close-case").click()
+        expect(card).to_have_count(0)
+        still_open = officer.get(office.url + "/api/escalations", timeout=5).json()["escalations"]
+        assert case["id"] not in [c["id"] for c in still_open]
+        events = officer.get(f"{office.url}/api/tickets/{case['id']}/history", timeout=5).json()["events"]
+        types = [e["type"] for e in events]
+        for kind in ("called", "recalled", "skipped", "started", "escalated", "mail_sent", "form_print"):
+            assert kind in types, types
+        assert types[-2:] == ["lkpp_ticket", "closed"]
+        assert events[-2]["data"]["lkpp_ticket"] == "TTS-2026-0042"
+        assert requests.get(f"{office.url}/api/tickets/{citra['token']}", timeout=5).json()["ticket"]["status"] == (
+            "waiting"
+        )
+        page.context.close()
+    finally:
+        smtp.stop()
+
+
+def test_mail_to_a_stopped_smtp_server_shows_retrying_then_sent_once_it_is_back(browser, office, smtp):
+    assert smtp.controller is None  # nothing listens on the SMTP port
+    officer = office.session("budi", PASSWORD)
+    dewi = issue(office, "Dewi Anggraini", "Jadwal tahapan tender tidak tampil.")
+    staff = officer.get(office.url + "/api/staff/state", timeout=5).json()
+    for ticket in staff["tickets"]:  # whatever an earlier test left waiting goes first
+        if ticket["label"] != dewi["label"]:
+            officer.post(f"{office.url}/api/counters/1/call-next", json={}, timeout=5)
+            officer.post(f"{office.url}/api/counters/1/start", json={}, timeout=5)
+            officer.post(f"{office.url}/api/counters/1/resolve", json={"solution": "Selesai."}, timeout=5)
+    for action, data in (("call-next", {}), ("start", {}), ("escalate", {"note": "Perlu dicek LKPP."})):
+        r = officer.post(f"{office.url}/api/counters/1/{action}", json=data, timeout=5)
+        assert r.status_code == 200, r.text
+    assert r.json()["ticket"]["label"] == dewi["label"]
+
+    page = log_in(browser, office, "/counter/escalations")
+    case = open_case(officer, office, dewi["label"])
+    mail = page.locator(f"#cases li.case[data-id='{case['id']}'] .mail")
+    expect(mail).to_have_attribute("data-state", "retrying")
+    expect(mail).to_contain_text("Belum terkirim, dicoba lagi (percobaan 1)")
+    expect(mail).to_contain_text(f"127.0.0.1:{smtp.port}: ConnectionRefusedError")
+
+    smtp.start()
+    try:  # the worker tries again after 4 s, then 8 s: the page follows its mail_sent event
+        expect(mail).to_have_attribute("data-state", "sent", timeout=15_000)
+        expect(mail).to_contain_text("Terkirim")
+        assert [m for _, _, m in smtp.inbox.messages if dewi["label"] in m["Subject"]]
+    finally:
+        smtp.stop()
+    page.context.close()
