@@ -39,7 +39,10 @@ def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id
     msg["From"] = esc.sender
     msg["To"] = esc.to
     msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = make_msgid(idstring=f"antrian-{mail_id}")
+    # The sender's domain, not socket.getfqdn(): no name lookup per mail (an office may be offline).
+    msg["Message-ID"] = make_msgid(
+        idstring=f"antrian-{mail_id}", domain=esc.sender.rpartition("@")[2] or "antrian.local"
+    )
     category = ticket.category or "-"
     body = f"""Yth. Helpdesk LKPP,
 
@@ -125,11 +128,9 @@ class MailWorker:
         svc = self.service
         now = svc.clock()
         with svc.store.read() as tx:
-            due = [
-                (m, build_message(svc.settings, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]), m["id"]))
-                for m in tx.due_mails(now)
-            ]
-        for mail, msg in due:
+            due = [(m, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"])) for m in tx.due_mails(now)]
+        for mail, ticket, form in due:
+            msg = build_message(svc.settings, ticket, form, mail["id"])
             error = None
             try:
                 send(svc.settings.escalation, msg)

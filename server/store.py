@@ -307,30 +307,27 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     return row
 
 
-def _os_thread_id() -> int:
-    """The OS thread's id, even when gevent has made threading greenlet-local."""
-    try:
-        from gevent import monkey
-
-        if monkey.is_module_patched("threading"):
-            return monkey.get_original("_thread", "get_ident")()
-    except ImportError:
-        pass
-    return threading.get_ident()
-
-
 class Store:
-    """The database: one connection per OS thread, WAL, a busy timeout."""
+    """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
+
+    Each read or write block takes a connection of its own for as long as it lasts: one thread of
+    execution at a time, an OS thread or, under gevent, a greenlet. A block inside another block of
+    the same thread of execution uses the outer block's connection. So a greenlet that yields inside
+    a block (a socket, a name lookup) never lets another greenlet into its transaction.
+    """
 
     def __init__(self, path: str | Path, synchronous: str = "FULL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.synchronous = synchronous
-        self._conns: dict[int, Database] = {}
-        self._conns_lock = threading.Lock()
-        db = self.db
-        db.execute("PRAGMA journal_mode=WAL")
-        migrations.apply(db)
+        self._idle: list[Database] = []
+        self._all: list[Database] = []
+        self._lock = threading.Lock()
+        self._local = threading.local()  # greenlet-local once gevent has patched threading
+        self._plain: Database | None = None
+        with self._connection() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            migrations.apply(db)
 
     def _connect(self) -> Database:
         conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
@@ -338,54 +335,73 @@ class Store:
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
-        return Database(conn)
+        db = Database(conn)
+        with self._lock:
+            self._all.append(db)
+        return db
+
+    @contextmanager
+    def _connection(self) -> Iterator[Database]:
+        db = getattr(self._local, "db", None)
+        if db is not None:  # a block inside a block: the same connection, the same transaction
+            yield db
+            return
+        with self._lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._connect()
+        self._local.db = db
+        try:
+            yield db
+        finally:
+            self._local.db = None
+            with self._lock:
+                self._idle.append(db)
 
     @property
     def db(self) -> Database:
-        """This OS thread's connection."""
-        ident = _os_thread_id()
-        db = self._conns.get(ident)
-        if db is None:
-            db = self._connect()
-            with self._conns_lock:
-                self._conns[ident] = db
-        return db
+        """A connection outside the pool, for scripts' bulk work (not for the server's transactions)."""
+        if self._plain is None:
+            self._plain = self._connect()
+        return self._plain
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._conns_lock:
-            for db in self._conns.values():
+        with self._lock:
+            for db in self._all:
                 db.close()
-            self._conns.clear()
+            self._all.clear()
+            self._idle.clear()
+        self._plain = None
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A write transaction: BEGIN IMMEDIATE, then db.atomic() around the changes and their events."""
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            with db.atomic():
-                tx = Tx(db)
-                yield tx
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                with db.atomic():
+                    tx = Tx(db)
+                    yield tx
+                db.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A read transaction: one consistent view of the database (inside another one, that one's view)."""
-        db = self.db
-        if db.conn.in_transaction:
-            yield Tx(db)
-            return
-        db.execute("BEGIN")
-        try:
-            yield Tx(db)
-        finally:
+        """A read transaction: one consistent view of the database (inside another block, that block's)."""
+        with self._connection() as db:
             if db.conn.in_transaction:
-                db.execute("COMMIT")
+                yield Tx(db)
+                return
+            db.execute("BEGIN")
+            try:
+                yield Tx(db)
+            finally:
+                if db.conn.in_transaction:
+                    db.execute("COMMIT")
 
 
 class Tx:
