@@ -240,6 +240,9 @@ DURATION_COLUMNS = {
 }
 
 
+_DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair}
+
+
 def duration_ms(start: str | None, end: str | None) -> int | None:
     """Milliseconds between two stored ISO timestamps (None when either is missing), rounded as
     figures.ticket_durations rounds them."""
@@ -468,11 +471,18 @@ class Tx:
     def save_ticket(self, ticket: Ticket, old: Ticket | None = None) -> None:
         """Write a changed ticket; given the version it was made from, only the columns that differ
         (SQLite rewrites every index on a column named in SET, changed or not)."""
-        row = ticket_to_row(ticket)
-        row.pop("id", None)
-        if old is not None:
-            before = ticket_to_row(old)
-            row = {k: v for k, v in row.items() if before.get(k) != v}
+        if old is None:
+            row = ticket_to_row(ticket)
+            row.pop("id", None)
+        else:
+            changed = {k for k in _TICKET_FIELDS if getattr(ticket, k) != getattr(old, k)} - {"id"}
+            full = ticket_to_row(ticket) if changed & _DURATION_INPUTS else None
+            row = {}
+            for k in changed:
+                value = getattr(ticket, k)
+                row[k] = _iso(value) if k in _TICKET_TIMES else int(value) if k == "priority" else value
+            if full is not None:
+                row.update({c: full[c] for c in DURATION_COLUMNS})
         sets = "".join(f"{k} = ?, " for k in row)
         self.db.execute(f"UPDATE tickets SET {sets}version = version + 1 WHERE id = ?", [*row.values(), ticket.id])
 
