@@ -25,7 +25,7 @@ def spoken(tmp_path_factory):
 
 def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser, spoken):
     server, sessions = spoken
-    for service in ("A", "B"):
+    for service in ("C", "B"):  # Loket 1 serves A and C, Loket 2 A and B: one ticket for each
         requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).raise_for_status()
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
