@@ -132,7 +132,7 @@ def test_a_call_shows_at_its_counter_and_waiting_counts_follow(page, live, act):
 
 def test_simultaneous_calls_are_announced_in_order_without_overlap_and_a_recall_again(page, live, act):
     open_display(page, live)
-    issue(live, "A"), issue(live, "B")
+    issue(live, "C"), issue(live, "B")  # Loket 1 serves A and C, Loket 2 A and B: one ticket each, no race
     caught_up(page, live)
     calls = {}
     threads = [threading.Thread(target=lambda c=c: calls.__setitem__(c, act(c, "call-next"))) for c in (1, 2)]
