@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from printers.slips import MONTHS_ID
 from server.config import SlaSettings
 
 GROUPS = ("day", "week", "month", "officer", "service")
@@ -31,20 +32,6 @@ COUNTS = ("tickets", "served", "escalated", "no_show", "requeued", "requeues")
 SERVED = ("resolved", "escalated", "closed")
 ESCALATED = ("escalated", "closed")
 MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 MEASURE_NAMES_ID = {
     "waiting": "Waktu tunggu",
     "response": "Waktu respons",
