@@ -273,6 +273,10 @@ def _demo_people(rng: random.Random) -> list[dict[str, str]]:
     return people
 
 
+def _demo_form(p: dict[str, str]) -> dict[str, str]:
+    return {k: p[k] for k in ("service", "name", "agency", "address", "phone", "problem", "category")}
+
+
 def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     """Yesterday served in full (for the recap), and a few visitors waiting today."""
     from server.commands import QueueService
@@ -293,19 +297,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     for i in range(visitors):
         clock_now[0] += timedelta(minutes=rng.randint(5, 15))
         p = people[i % len(people)]
-        service.issue(
-            {
-                "service": p["service"],
-                "name": p["name"],
-                "agency": p["agency"],
-                "address": p["address"],
-                "phone": p["phone"],
-                "problem": p["problem"],
-                "category": p["category"],
-            },
-            actor="demo",
-            printed=False,
-        )
+        service.issue(_demo_form(p), actor="demo", printed=False)
         counter = counters[i % len(counters)]
         status, body = service.counter_action(counter.id, "call-next", {}, "demo")
         if status != 200 or not body.get("ticket"):
@@ -322,19 +314,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     clock_now[0] = datetime.now(tz)
     waiting = 0
     for p in people[:6]:
-        service.issue(
-            {
-                "service": p["service"],
-                "name": p["name"],
-                "agency": p["agency"],
-                "address": p["address"],
-                "phone": p["phone"],
-                "problem": p["problem"],
-                "category": p["category"],
-            },
-            actor="demo",
-            printed=False,
-        )
+        service.issue(_demo_form(p), actor="demo", printed=False)
         waiting += 1
     service.expire_old()
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
