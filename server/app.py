@@ -71,6 +71,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_REFRESH_EACH_REQUEST=False,  # re-signing the cookie on every click costs more than the rest of it
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False
