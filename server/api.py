@@ -224,8 +224,9 @@ def counter_action(counter_id: int, action: str):
         raise ApiError(404, "not_found")
     data = body()
     user = current_user()
+    service().claim_counter(counter_id, user)
     key = request_key(f"counter:{counter_id}:{action}", data)
-    return answer(service().counter_action(counter_id, action, data, user["username"], key, user=user))
+    return answer(service().counter_action(counter_id, action, data, user["username"], key))
 
 
 @bp.post("/tickets/<ref>/cancel")

@@ -471,13 +471,7 @@ class QueueService:
         return counter
 
     def counter_action(
-        self,
-        counter_id: int,
-        action: str,
-        payload: dict[str, Any],
-        officer: str,
-        request_key: str | None = None,
-        user: dict[str, Any] | None = None,
+        self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
     ) -> tuple[int, Any]:
         """Run one officer action on a counter: call-next, recall, skip, start, resolve, escalate, transfer."""
         counter = self._counter(counter_id)
@@ -493,12 +487,7 @@ class QueueService:
         if handler is None:
             raise NotFound("not_found")
 
-        if user is not None:
-            self.check_bound(counter_id, user)
-
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
-            if user is not None:  # who holds the counter is checked and taken in the same commit
-                self._hold(tx, counter_id, user, now)
             return handler(tx, now, counter, payload, officer)
 
         result = self._run(request_key, run)
@@ -637,25 +626,24 @@ class QueueService:
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
 
     # -- who holds a counter ------------------------------------------------------------
-    def check_bound(self, counter_id: int, user: dict[str, Any]) -> None:
-        """Refuse an officer bound to another counter (users add --counter)."""
+    def claim_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """An officer takes a counter; refused when bound elsewhere or held by another officer."""
         from server.auth import AuthError
 
-        if user["role"] != "admin" and user["counter_id"] and user["counter_id"] != counter_id:
-            raise AuthError("counter_bound", 403, counter_id=user["counter_id"])
-
-    def _hold(self, tx: Tx, counter_id: int, user: dict[str, Any], now: datetime) -> None:
-        """Inside the action's transaction: the officer holds the counter, or is refused if another does."""
-        from server.auth import AuthError
-
+        self._counter(counter_id)
         if user["role"] == "admin":
             return
-        claim = tx.counter_claim(counter_id)
+        if user["counter_id"] and user["counter_id"] != counter_id:
+            raise AuthError("counter_bound", 403, counter_id=user["counter_id"])
+        with self.store.read() as tx:
+            claim = tx.counter_claim(counter_id)
         if claim and claim["officer_id"] == user["id"]:
             return
-        if claim and claim["officer_id"]:
-            raise AuthError("counter_taken", 409, officer=claim["officer_name"])
-        tx.claim_counter(counter_id, user["id"], user["username"], now)
+        with self.lock, self.store.write() as tx:
+            claim = tx.counter_claim(counter_id)
+            if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
+                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            tx.claim_counter(counter_id, user["id"], user["username"], self.clock())
 
     def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """The officer (or an admin) frees a counter."""
