@@ -60,6 +60,20 @@ def visitor(i: int) -> dict:
     }
 
 
+def count_event(client, data: dict, now: float) -> None:
+    """Count one event, note a gap in the seqs, and stamp when a 'called' reached this client."""
+    client.events += 1
+    seq = data.get("seq")
+    if client.seq is not None and seq is not None and seq > client.seq + 1:
+        client.gaps += seq - client.seq - 1
+    if seq is not None:
+        client.seq = max(client.seq or 0, seq)
+    if data.get("type") == "called" and client.hub.recording:
+        label = (data.get("ticket") or {}).get("label")
+        if label:
+            client.hub.arrived(client.kind, label, now)
+
+
 class Listener:
     """One Socket.IO client (display or counter) that stamps the arrival of each 'called' event."""
 
@@ -88,17 +102,7 @@ class Listener:
         self.snapshot.set()
 
     def _event(self, data):
-        now = time.perf_counter()
-        self.events += 1
-        seq = data.get("seq")
-        if self.seq is not None and seq is not None and seq > self.seq + 1:
-            self.gaps += seq - self.seq - 1
-        if seq is not None:
-            self.seq = max(self.seq or 0, seq)
-        if data.get("type") == "called" and self.hub.recording:
-            label = (data.get("ticket") or {}).get("label")
-            if label:
-                self.hub.arrived(self.kind, label, now)
+        count_event(self, data, time.perf_counter())
 
     @property
     def connected(self) -> bool:
@@ -190,16 +194,7 @@ class LeanDisplay:
         self._one(data, now)
 
     def _one(self, data: dict, now: float) -> None:
-        self.events += 1
-        seq = data.get("seq")
-        if self.seq is not None and seq is not None and seq > self.seq + 1:
-            self.gaps += seq - self.seq - 1
-        if seq is not None:
-            self.seq = max(self.seq or 0, seq)
-        if data.get("type") == "called" and self.hub.recording:
-            label = (data.get("ticket") or {}).get("label")
-            if label:
-                self.hub.arrived(self.kind, label, now)
+        count_event(self, data, now)
 
     async def disconnect(self) -> None:
         self.connected = False

@@ -73,15 +73,7 @@ def add_user():
         if tx.user(username):
             raise ApiError(409, "user_exists", username=username)
         tx.add_user(username, hash_password(data["password"]), data["role"], now, counter_id)
-        tx.add_event(
-            "user_changed",
-            now,
-            svc.day(now),
-            None,
-            None,
-            current_user()["username"],
-            {"username": username, "change": "added", "role": data["role"]},
-        )
+        _log_user_change(tx, now, username, "added", role=data["role"])
         return 201, {"user": _user_view(tx.user(username))}
 
     status, payload = svc._run(None, run)
@@ -110,6 +102,12 @@ def set_active(username: str):
     return _change_user(username, "enabled" if data["active"] else "disabled", active=int(data["active"]))
 
 
+def _log_user_change(tx, now, username: str, change: str, **more) -> None:
+    """A `user_changed` event: whose account, what changed, and (as actor) which admin did it."""
+    data = {"username": username, "change": change, **more}
+    tx.add_event("user_changed", now, service().day(now), None, None, current_user()["username"], data)
+
+
 def _change_user(username: str, change: str, **fields) -> tuple:
     svc = service()
 
@@ -117,15 +115,7 @@ def _change_user(username: str, change: str, **fields) -> tuple:
         if not tx.user(username):
             raise ApiError(404, "not_found")
         tx.update_user(username, **fields)
-        tx.add_event(
-            "user_changed",
-            now,
-            svc.day(now),
-            None,
-            None,
-            current_user()["username"],
-            {"username": username, "change": change},
-        )
+        _log_user_change(tx, now, username, change)
         return 200, {"user": _user_view(tx.user(username))}
 
     status, payload = svc._run(None, run)

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import LiveServer, free_port
 from playwright.sync_api import expect
-from test_mail import Inbox
+from smtp import SmtpServer
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -29,31 +28,6 @@ MONTHS += ["November", "Desember"]
 def tanggal(when: datetime) -> str:
     """An Indonesian date as the office writes it: 'Sabtu, 28 November 2026'."""
     return f"{DAYS[when.weekday()]}, {when.day} {MONTHS[when.month - 1]} {when.year}"
-
-
-class SmtpServer:
-    """aiosmtpd on a fixed port of 127.0.0.1 that a test can start and stop."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-    def wait_for_mail(self, count: int, timeout: float) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.inbox.messages) < count:
-            assert time.monotonic() < deadline, "no escalation mail arrived"
-            time.sleep(0.1)
-        return self.inbox.messages
 
 
 @pytest.fixture(scope="module")

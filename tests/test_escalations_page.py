@@ -13,32 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from conftest import ROOT, write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
-from test_mail import Inbox
+from smtp import SmtpServer
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
-
-
-class SmtpServer:
-    """aiosmtpd on a fixed port of 127.0.0.1 that a test can stop and start again."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture(scope="module")

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import email
 import socket
-from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import login, visitor, write_config
+from smtp import Inbox
 
 from server.app import create_app
 from server.mail import MailWorker
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(
-            (envelope.mail_from, envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
 
 
 def free_port() -> int:
