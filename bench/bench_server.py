@@ -299,6 +299,52 @@ async def kiosk(url: str, state: dict, total: int, deadline: float) -> None:
                 state["lat"].append(dt * 1000)
 
 
+async def kiosks(url: str, total: int, count: int, timeout: float) -> dict:
+    """`count` kiosks issuing until `total` tickets are issued: latencies, statuses, errors, wall time."""
+    state = {"sent": 0, "lat": [], "status": defaultdict(int), "errors": []}
+    deadline = time.monotonic() + timeout
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(kiosk(url, state, total, deadline) for _ in range(count)))
+    state["wall_s"] = time.perf_counter() - t0
+    state["cpu_s"] = time.process_time() - cpu0
+    return state
+
+
+class KioskProcess:
+    """The kiosks in a process of their own, as kiosks are machines of their own: their timings are
+    not delayed by this process's event loop, busy with the displays' frames. Started (imports done)
+    before the phase, told to go when it begins."""
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--kiosk-worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None
+        ready = await self.proc.stdout.readline()
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"kiosk process did not start: {ready!r}")
+
+    async def run(self, url: str, total: int, count: int, timeout: float) -> dict:
+        job = json.dumps({"url": url, "total": total, "count": count, "timeout": timeout})
+        out, _ = await self.proc.communicate((job + "\n").encode())
+        state = json.loads(out)
+        state["status"] = defaultdict(int, {int(k): v for k, v in state["status"].items()})
+        return state
+
+
+def kiosk_worker() -> int:
+    """Entry of the kiosk process: says it is ready, reads its job from stdin, prints the outcome as JSON."""
+    print("ready", flush=True)
+    job = json.loads(sys.stdin.readline())
+    state = asyncio.run(kiosks(job["url"], job["total"], job["count"], job["timeout"]))
+    print(json.dumps(state))
+    return 0
+
+
 async def officer_loop(officer: Officer, pace: float, stop: asyncio.Event, served: list) -> None:
     """Phase A: one call-start-resolve cycle every `pace` seconds (or a pause when nobody waits)."""
     while not stop.is_set():
@@ -345,15 +391,17 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
         result["rss_connected_mb"] = round(proc_status(pid).get("VmRSS", 0) / 1024, 1)
 
         # -- phase A: kiosks issue as fast as they can while the counters work ------------------
-        state = {"sent": 0, "lat": [], "status": defaultdict(int), "errors": []}
         stop = asyncio.Event()
         served: list[str] = []
+        elsewhere = None if args.kiosks_here else KioskProcess()
+        if elsewhere:
+            await elsewhere.start()
         spy = start_profiler(args.profile, pid)
         cpu_server0, cpu_client0, rq0 = cpu_seconds(pid), cpu_seconds(), run_queue_wait_seconds(pid)
         workers = [asyncio.create_task(officer_loop(o, args.pace_ms / 1000, stop, served)) for o in officers]
         t0 = phase_a_start = time.perf_counter()
-        deadline = time.monotonic() + args.phase_timeout
-        await asyncio.gather(*(kiosk(url, state, args.tickets, deadline) for _ in range(args.kiosks)))
+        issue = elsewhere.run if elsewhere else kiosks
+        state = await issue(url, args.tickets, args.kiosks, args.phase_timeout)
         wall = time.perf_counter() - t0
         cpu_server, cpu_client = cpu_seconds(pid) - cpu_server0, cpu_seconds() - cpu_client0
         rq = run_queue_wait_seconds(pid) - rq0
@@ -374,6 +422,7 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
             "served_meanwhile": len(served),
             "server_cpu_pct": round(100 * cpu_server / wall, 0) if wall else None,
             "client_cpu_pct": round(100 * cpu_client / wall, 0) if wall else None,
+            "kiosk_process_cpu_pct": round(100 * state["cpu_s"] / wall, 0) if wall and elsewhere else None,
             "server_runqueue_wait_pct": round(100 * rq / wall, 0) if wall else None,
             "machine_cpu_pressure_pct": psi,
         }
@@ -381,9 +430,7 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
         # -- top up the queue so that phase B has a ticket for every sample --------------------
         waiting = await waiting_count(url)
         if waiting < args.samples + len(officers):
-            more = {"sent": 0, "lat": [], "status": defaultdict(int), "errors": []}
-            need = args.samples + len(officers) - waiting
-            await asyncio.gather(*(kiosk(url, more, need, time.monotonic() + 120) for _ in range(args.kiosks)))
+            await kiosks(url, args.samples + len(officers) - waiting, args.kiosks, 120)
         await asyncio.sleep(1.0)  # let the print worker and the sockets settle
 
         # -- screens that dropped during phase A come back (as a browser page would), so phase B measures all
@@ -543,7 +590,8 @@ def table(args: argparse.Namespace, result: dict) -> str:
         f"phase A: {iss['tickets']} tickets (201) in {iss['wall_s']} s by {args.kiosks} kiosks; statuses "
         f"{iss['status']}, errors {iss['errors']}; max {iss['max_ms']} ms; {iss['served_meanwhile']} served "
         f"meanwhile by {args.counters} counters; CPU server {iss['server_cpu_pct']}%, bench client "
-        f"{iss['client_cpu_pct']}% (of one core); server waited for a CPU {iss['server_runqueue_wait_pct']}% "
+        f"{iss['client_cpu_pct']}%, kiosk process {iss['kiosk_process_cpu_pct'] or '-'}% (of one core); "
+        f"kiosks {'in the bench process' if args.kiosks_here else 'in a process of their own'}; server waited for a CPU {iss['server_runqueue_wait_pct']}% "
         f"of the time; machine CPU pressure (PSI some avg10) {iss['machine_cpu_pressure_pct']}%",
         f"phase B: {call['samples']} calls, {call['missed']} missed; call-next response p50 "
         f"{call['response_p50_ms']} ms / p99 {call['response_p99_ms']} ms; call-to-display max "
@@ -578,6 +626,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=["lean", "socketio"],
         default="lean",
         help="displays on a minimal Engine.IO client (default) or on python-socketio's AsyncClient",
+    )
+    p.add_argument(
+        "--kiosks-here",
+        action="store_true",
+        help="run the kiosks in this process (shared with the displays) instead of a process of their own",
     )
     p.add_argument("--profile", metavar="PATH", help="record the server with py-spy during phase A (raw stacks)")
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
@@ -644,4 +697,6 @@ def _cores() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--kiosk-worker"]:
+        sys.exit(kiosk_worker())
     sys.exit(main())
