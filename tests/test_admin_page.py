@@ -211,3 +211,40 @@ def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp
     expect(page.locator("#sec-services h2")).to_have_text("Services")
     expect(page.locator("#sec-services th").first).to_have_text("Code")
     page.context.close()
+
+
+def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middle_of_one(browser, live, boss):
+    fresh = "window.antrianKiosk && antrianKiosk.live && !window.drawnBefore"  # a reloaded page, live again
+
+    def kiosk_page():
+        page = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True).new_page()
+        page.goto(f"{live.url}/kiosk/")
+        page.wait_for_function("window.antrianKiosk && antrianKiosk.live")
+        page.evaluate("window.drawnBefore = true")
+        return page
+
+    idle, busy = kiosk_page(), kiosk_page()
+    busy.click("#start")  # a visitor is choosing a service
+    name = busy.locator('[data-service="A"] .service-name')
+    expect(name).to_have_text("Konsultasi Penyedia")
+
+    services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    services[0]["name"] = "Konsultasi Penyedia (Vendor)"
+    r = boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5)
+    assert r.status_code == 200, r.text
+
+    # The kiosk at its welcome screen reloads by itself and offers the new name.
+    idle.wait_for_function(fresh)
+    idle.click("#start")
+    expect(idle.locator('[data-service="A"] .service-name')).to_have_text("Konsultasi Penyedia (Vendor)")
+    # The one in use keeps its page until the visitor is done, then reloads.
+    busy.wait_for_timeout(500)
+    assert busy.evaluate("window.drawnBefore") is True
+    expect(busy.locator("#screen-service")).to_be_visible()
+    expect(name).to_have_text("Konsultasi Penyedia")
+    busy.click('#screen-service [data-action="home"]')
+    busy.wait_for_function(fresh)
+    busy.click("#start")
+    expect(name).to_have_text("Konsultasi Penyedia (Vendor)")
+    for p in (idle, busy):
+        p.context.close()

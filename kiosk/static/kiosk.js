@@ -165,6 +165,54 @@
     lang = CONFIG.lang === "en" ? "en" : "id";
     applyLang();
     show("welcome");
+    refreshIfStale();
+  }
+
+  // -- an admin changed the settings: a fresh page, but only between two visitors ----------
+  var stale = false;
+  var RELOADED = "antrian-kiosk-reloaded";
+
+  function reloadedLately() {
+    // A page that differs from the snapshot even after a reload must not reload in a loop.
+    var at = 0;
+    try { at = parseInt(sessionStorage.getItem(RELOADED), 10) || 0; } catch (e) { /* private mode */ }
+    return Date.now() - at < 60000;
+  }
+
+  function drawnDiffers(snap) {
+    // The office name and the services as the server has them now, against this page's.
+    var services = snap.services || [];
+    var now = [snap.office && snap.office.name, services.map(function (s) { return s.code; }),
+      services.map(function (s) { return s.name; })];
+    return JSON.stringify(now) !== JSON.stringify(CONFIG.drawn);
+  }
+
+  function refreshIfStale() {
+    if (!stale || state.screen !== "welcome") return;
+    // Reload only when the server answers: a kiosk must never end on a browser error page.
+    fetch(location.href, { cache: "no-store" }).then(function (r) {
+      if (!r.ok || state.screen !== "welcome") return;
+      try { sessionStorage.setItem(RELOADED, String(Date.now())); } catch (e) { /* private mode */ }
+      location.reload();
+    }).catch(function () { /* offline: try again after the next visitor */ });
+  }
+
+  function markStale() {
+    stale = true;
+    refreshIfStale();
+  }
+
+  function listen() {
+    window.antrianKiosk = { live: false };   // for tests: true once the live updates are on
+    if (typeof io !== "function") return;
+    var socket = io({ auth: { role: "kiosk" } });
+    socket.on("snapshot", function (snap) {   // changed while this kiosk was offline?
+      window.antrianKiosk.live = true;
+      if (drawnDiffers(snap) && !reloadedLately()) markStale();
+    });
+    function onEvent(ev) { if (ev.type === "settings_changed") markStale(); }
+    socket.on("event", onEvent);
+    socket.on("events", function (list) { list.forEach(onEvent); });
   }
 
   function armIdle() {
@@ -452,4 +500,5 @@
   state = freshState();
   wire();
   reset();
+  listen();
 })();
