@@ -11,7 +11,6 @@ import calendar
 import hashlib
 import json
 import os
-import socket
 import sqlite3
 import zipfile
 from dataclasses import dataclass
@@ -155,18 +154,9 @@ def backup(database: Path, target: Path) -> Path:
     return target
 
 
-def server_listening(host: str, port: int) -> bool:
-    """True when something accepts connections on the server's address (a running server)."""
-    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def restore(source: Path, database: Path) -> None:
-    """Replace the database's content with a backup (checked first). Stop the server before calling this."""
+    """Replace the database's content with a backup (checked first). Stop the server before calling this
+    (the command line checks the server lock, server/serverlock.py)."""
     source = Path(source)
     if not source.exists():
         raise ArchiveError(f"{source}: no such file")

@@ -100,10 +100,16 @@ def ensure_first_admin(store: Store) -> tuple[str, str] | None:
 
 def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL") -> int:
     """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server)."""
+    from server import serverlock
     from server.app import create_app
 
     host = host or settings.server.host
     port = port or settings.server.port
+    try:
+        lock = serverlock.hold(settings.server.database)  # held until this process ends
+    except serverlock.ServerRunning as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     app = create_app(settings, async_mode="gevent", synchronous=sync)
     socketio = app.extensions["antrian.socketio"]
     first = ensure_first_admin(app.extensions["antrian"].store)
@@ -125,6 +131,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     print("\n".join(lines), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     serve_forever(app, host, port)
+    lock.close()
     return 0
 
 
@@ -334,7 +341,7 @@ def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
     b.add_argument("file")
     s = sub.add_parser("restore", parents=[common], help="replace the database with a backup (stop the server first)")
     s.add_argument("file")
-    s.add_argument("--force", action="store_true", help="restore even though the server's port answers")
+    s.add_argument("--force", action="store_true", help="restore even though a server holds the database's lock")
 
 
 def records(settings: Settings, args: argparse.Namespace) -> int:
@@ -359,9 +366,12 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             path = archive.backup(db, Path(args.file))
             print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
         else:
-            if not args.force and archive.server_listening(settings.server.host, settings.server.port):
+            from server import serverlock
+
+            pid = serverlock.holder(db)
+            if pid is not None and not args.force:
                 raise archive.ArchiveError(
-                    f"a server answers on port {settings.server.port}: stop it first (or --force)"
+                    f"a server (pid {pid or '?'}) is running on {db}: stop it first (or --force)"
                 )
             archive.restore(Path(args.file), db)
             Store(db).close()  # brings an older backup's schema up to date

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from datetime import UTC, datetime
 import pytest
 from conftest import ROOT, add_user, visitor, write_config
 
-from server import archive
+from server import archive, serverlock
 from server.config import load_settings
 from server.store import Store
 
@@ -249,16 +248,42 @@ def test_backup_command_writes_a_checked_copy(app, client, config_path, tmp_path
     assert snapshot_counts(tmp_path / "copy" / "antrian.db")["tickets"] == 1
 
 
-def test_restore_refuses_while_a_server_answers_on_the_port(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen()
-        port = s.getsockname()[1]
-        cfg = write_config(tmp_path, {"port = 8080": f"port = {port}"})
-        Store(load_settings(cfg).server.database).close()
-        archive.backup(load_settings(cfg).server.database, tmp_path / "b.db")
+def test_a_running_server_holds_its_database_restore_and_a_second_server_are_refused(tmp_path):
+    from live import LiveServer, free_port
+
+    cfg = write_config(tmp_path)
+    db = load_settings(cfg).server.database
+    server = LiveServer(cfg).start(timeout=30)
+    try:
+        archive.backup(db, tmp_path / "b.db")
         r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
-    assert r.returncode == 2 and "stop it first" in r.stderr
+        assert r.returncode == 2 and "stop it first" in r.stderr and f"pid {server.proc.pid}" in r.stderr
+        # A second server on the same database (another port) would print every ticket twice.
+        second = subprocess.run(
+            [sys.executable, "-m", "server", "serve", "--config", str(cfg), "--port", str(free_port())],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2 and "already running" in second.stderr, second.stderr
+        assert f"pid {server.proc.pid}" in second.stderr
+    finally:
+        server.stop()
+    # Stopped (the kernel dropped the lock with the process): the restore goes through.
+    r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_server_killed_with_sigkill_leaves_no_stale_lock(tmp_path):
+    from live import LiveServer
+
+    cfg = write_config(tmp_path)
+    server = LiveServer(cfg).start(timeout=30)
+    server.proc.kill()
+    server.proc.wait(10)
+    assert serverlock.holder(load_settings(cfg).server.database) is None
+    LiveServer(cfg).start(timeout=30).stop()  # and the next one starts
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 100])
