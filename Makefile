@@ -3,8 +3,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0
+DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The distribution's Python when it is new enough (Debian's build is optimised: the server ran
+# about a third faster on it than on a plain source build), else whatever python3 is on PATH.
+BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
 .PHONY: run test setup debs bench lint clean
 
@@ -20,7 +24,7 @@ debs:
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory debs
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
