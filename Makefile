@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0 python3-venv
+DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0 alsa-utils python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The distribution's Python when it is new enough (Debian's build is optimised: the server ran
 # about a third faster on it than on a plain source build), else whatever python3 is on PATH.

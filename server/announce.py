@@ -24,7 +24,11 @@ class Announcer:
         self.settings = settings
         tts = settings.tts
         self.speech = speech or Speech(
-            settings.server.data_dir / "speech", voice=tts.voice, rate=tts.rate, enabled=tts.enabled
+            settings.server.data_dir / "speech",
+            voice=tts.voice,
+            rate=tts.rate,
+            enabled=tts.enabled,
+            player_cmd=list(tts.player) or None,
         )
         self.jobs: queue.Queue = queue.Queue()
         self.lock = threading.Lock()

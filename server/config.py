@@ -73,6 +73,7 @@ class TtsSettings:
     rate: int = 150
     repeat: int = 1
     output: str = "display"
+    player: tuple[str, ...] = ()  # output = "server": the command before the WAV's path; () = aplay or paplay
     template: str = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
     template_en: str = "Queue number, {letter}, {number}. Please go to, {counter}."
 
@@ -359,7 +360,7 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
 
 def _tts(data: Any) -> TtsSettings:
     t = _Table(data, "tts", required=False)
-    t.unknown({"enabled", "voice", "rate", "repeat", "output", "template", "template_en"})
+    t.unknown({"enabled", "voice", "rate", "repeat", "output", "player", "template", "template_en"})
     d = TtsSettings()
     tts = TtsSettings(
         enabled=t.get("enabled", bool, d.enabled),
@@ -368,6 +369,15 @@ def _tts(data: Any) -> TtsSettings:
         repeat=t.get("repeat", int, d.repeat, check=lambda v: 1 <= v <= 3, why="must be 1-3"),
         output=t.get(
             "output", str, d.output, check=lambda v: v in ("display", "server"), why="must be display or server"
+        ),
+        player=tuple(
+            t.get(
+                "player",
+                list,
+                list(d.player),
+                check=lambda v: len(v) <= 20 and all(isinstance(a, str) and a.strip() for a in v),
+                why='must be a command as a list of words, e.g. ["aplay", "-q", "-D", "plughw:1,0"]',
+            )
         ),
         template=t.get("template", str, d.template),
         template_en=t.get("template_en", str, d.template_en),

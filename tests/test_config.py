@@ -41,6 +41,8 @@ BAD = [
     ({'type = "dummy"': 'type = "laser"'}, "printers.kiosk"),
     ({'security = "none"': 'security = "tls"'}, "escalation.security"),
     ({"rate = 150": "rate = 5"}, "tts.rate"),
+    ({"rate = 150": 'rate = 150\nplayer = "aplay -D null"'}, "tts.player"),  # a list of words, not a line
+    ({"rate = 150": 'rate = 150\nplayer = ["aplay", " "]'}, "tts.player"),
     (
         {'template = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."': 'template = "Nomor {nomor}"'},
         "tts.template",
@@ -58,6 +60,12 @@ def test_bad_value_names_its_key(tmp_path, replace, key):
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     assert str(err.value).startswith(key), str(err.value)
+
+
+def test_the_server_side_player_is_a_command_as_words(tmp_path):
+    assert load_settings(write_config(tmp_path)).tts.player == ()  # aplay or paplay, found at run time
+    path = write_config(tmp_path, {"rate = 150": 'rate = 150\nplayer = ["aplay", "-q", "-D", "plughw:1,0"]'})
+    assert load_settings(path).tts.player == ("aplay", "-q", "-D", "plughw:1,0")
 
 
 def test_missing_section_and_key(tmp_path):

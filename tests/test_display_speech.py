@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import requests
@@ -60,3 +61,37 @@ def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser
         assert len({u for u in fetched}) == 2  # two phrases, each fetched from the server
     finally:
         context.close()
+
+
+def test_output_server_plays_each_call_on_the_servers_own_sound_output_with_aplay(tmp_path):
+    """[tts] output = "server": the server itself runs the player on the call's WAV, `repeat` times.
+
+    The player is the real aplay on ALSA's null device (no sound card here); aplay names the WAV's
+    format on stderr, which a shell wrapper appends to a log the test reads."""
+    played = tmp_path / "played.log"
+    player = f'["sh", "-c", "aplay -D null \\"$0\\" 2>> {played}"]'
+    config = write_config(
+        tmp_path,
+        {"rate = 150": "rate = 300", 'output = "display"': 'output = "server"', "repeat = 1 ": "repeat = 2 "},
+    )
+    text = config.read_text(encoding="utf-8").replace('output = "server"', f'output = "server"\nplayer = {player}', 1)
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start()
+    try:
+        server.add_user("loket1", "officer")
+        officer = server.session("loket1", "rahasia-123")
+        requests.post(f"{server.url}/api/tickets", json=visitor(service="A"), timeout=5).raise_for_status()
+        r = officer.post(f"{server.url}/api/counters/1/call-next", timeout=10)
+        assert r.status_code == 200, r.text
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while len(lines) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            lines = played.read_text().splitlines() if played.exists() else []
+        assert len(lines) == 2, lines  # repeat = 2
+        wavs = list((tmp_path / "data" / "speech").glob("*.wav"))
+        assert len(wavs) == 1  # one phrase, made once, played twice
+        expected = f"Playing WAVE '{wavs[0]}' : Signed 16 bit Little Endian, Rate 22050 Hz, Mono"
+        assert lines == [expected, expected]
+    finally:
+        server.stop()
