@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0 alsa-utils python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# The distribution's Python when it is new enough (Debian's build is optimised: the server ran
-# about a third faster on it than on a plain source build), else whatever python3 is on PATH.
+# The distribution's Python when it is new enough (Debian's build is optimised: the server issued
+# 15-20 % more tickets per second on it than on a plain source build), else python3 on PATH.
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
