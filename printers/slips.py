@@ -349,16 +349,29 @@ def render_form_copy(printer: Escpos, form: FormCopy, width_mm: int = 80) -> Non
     _render(printer, _form_layout(form, width_mm), width_mm)
 
 
+_CHAR_MAPS: dict[str | None, dict] = {}
+
+
+def _dummy(profile: str | None) -> Dummy:
+    """A byte-collecting printer whose code-page encoder shares its character maps with every slip
+    of the profile: building a code page's map is most of the cost of a slip, and the map never
+    changes. The rest of the encoder (which code pages this slip used) is the slip's own, so the
+    bytes are those of a fresh printer."""
+    printer = Dummy(profile=profile)
+    printer.magic.encoder.available_characters = _CHAR_MAPS.setdefault(profile, {})
+    return printer
+
+
 def ticket_bytes(slip: TicketSlip, profile: str | None = None, width_mm: int = 80) -> bytes:
     """The exact ESC/POS bytes of a ticket for a printer profile."""
-    printer = Dummy(profile=profile)
+    printer = _dummy(profile)
     render_ticket(printer, slip, width_mm)
     return printer.output
 
 
 def form_copy_bytes(form: FormCopy, profile: str | None = None, width_mm: int = 80) -> bytes:
     """The exact ESC/POS bytes of a consultation-form copy for a printer profile."""
-    printer = Dummy(profile=profile)
+    printer = _dummy(profile)
     render_form_copy(printer, form, width_mm)
     return printer.output
 

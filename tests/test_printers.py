@@ -531,3 +531,19 @@ def test_importing_printers_adds_no_root_log_handler_and_no_flask():
         [sys.executable, "-W", "error", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_slips_share_the_code_page_maps_but_not_the_choice_of_code_page():
+    """A slip's bytes do not depend on the slips rendered before it (the cached maps only save time)."""
+    from printers import slips
+
+    accented = make_slip(office_name="LPSE Kota Łódź")
+    plain = make_slip()
+    slips._CHAR_MAPS.clear()
+    fresh = {"accented": slips.ticket_bytes(accented), "plain": slips.ticket_bytes(plain)}
+    for _ in range(2):
+        slips._CHAR_MAPS.clear()
+        assert slips.ticket_bytes(plain) == fresh["plain"]  # the maps built by a plain slip first ...
+        assert slips.ticket_bytes(accented) == fresh["accented"]  # ... then used by an accented one
+        assert slips.ticket_bytes(plain) == fresh["plain"]
+    assert slips._CHAR_MAPS[None]  # the maps were kept
