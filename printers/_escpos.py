@@ -10,10 +10,11 @@ try:
     from escpos import constants
     from escpos.capabilities import CAPABILITIES
     from escpos.escpos import Escpos
+    from escpos.exceptions import DeviceNotFoundError
     from escpos.printer import Dummy, File, Network, Serial, Usb
 finally:
     _root.handlers[:] = _saved_handlers
 
 PROFILE_NAMES: frozenset[str] = frozenset(CAPABILITIES["profiles"])
 
-__all__ = ["PROFILE_NAMES", "Dummy", "Escpos", "File", "Network", "Serial", "Usb", "constants"]
+__all__ = ["PROFILE_NAMES", "DeviceNotFoundError", "Dummy", "Escpos", "File", "Network", "Serial", "Usb", "constants"]

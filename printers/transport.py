@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -9,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from printers._escpos import Dummy, Escpos, File, Network, Serial, Usb, constants
+from printers._escpos import DeviceNotFoundError, Dummy, Escpos, File, Network, Serial, Usb, constants
 from printers.config import PrinterConfig, PrinterError
 from printers.slips import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, slip_text, ticket_bytes
 
@@ -62,6 +63,11 @@ def _reason(err: BaseException, cfg: PrinterConfig) -> str:
         return "permission denied"
     if isinstance(err, OSError) and err.strerror:
         return err.strerror.lower()
+    if isinstance(err, DeviceNotFoundError):  # python-escpos wraps whatever kept the device closed
+        cause = err.__cause__ or err.__context__
+        if getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM):
+            return "permission denied"  # a serial printer needs the dialout group; USB a udev rule
+        return "not found (unplugged or switched off?)"
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__
 

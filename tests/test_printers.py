@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter  # noqa: E402,F401
+from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter, FakeSerialPrinter  # noqa: E402,F401
 
 from printers import (
     FormCopy,
@@ -449,24 +449,77 @@ def test_echo_shows_form_copy_on_dummy_printer(capsys):
     assert "FORMULIR KONSULTASI" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    ("cfg", "package"),
-    [
-        (PrinterConfig("kiosk", "usb", vendor_id=0x04B8, product_id=0x0E15), "pyusb"),
-        (PrinterConfig("kiosk", "serial", device="/dev/ttyS0"), "pyserial"),
-        (PrinterConfig("kiosk", "cups", cups_printer="TM-T20II"), "pycups"),
-    ],
-)
-def test_missing_optional_transport_library_is_a_printer_error(cfg, package):
-    module = {"pyusb": "usb.core", "pyserial": "serial", "pycups": "cups"}[package]
+def test_missing_cups_library_is_a_printer_error():
+    cfg = PrinterConfig("kiosk", "cups", cups_printer="TM-T20II")
     try:
-        __import__(module)
+        __import__("cups")
     except ImportError:
         pass
     else:
-        pytest.skip(f"{package} is installed here")
-    with pytest.raises(PrinterError, match=f"printer kiosk: a {cfg.type} printer needs {package}"):
+        pytest.skip("pycups is installed here")
+    with pytest.raises(PrinterError, match="printer kiosk: a cups printer needs pycups"):
         print_ticket(cfg, make_slip())
+
+
+# --- serial and USB: pyserial on a pseudo-terminal, pyusb on libusb --------------------------------
+
+
+@pytest.fixture
+def serial_printer():
+    printer = FakeSerialPrinter()
+    yield printer
+    printer.stop()
+
+
+def test_a_serial_printer_receives_the_exact_ticket_bytes_through_pyserial(serial_printer):
+    print_ticket(serial_printer.config(), make_slip())
+    expected = ticket_bytes(make_slip(), "TM-T20II", 80)
+    assert serial_printer.wait_for(len(expected)) == expected
+
+
+def test_a_serial_printer_answers_its_status_after_the_ticket(serial_printer):
+    print_ticket(serial_printer.config(check_status=True, timeout=2), make_slip())
+    expected = ticket_bytes(make_slip(), "TM-T20II", 80) + STATUS_ONLINE + STATUS_PAPER
+    assert serial_printer.wait_for(len(expected)) == expected
+
+
+def test_a_serial_printer_out_of_paper_is_a_printer_error(serial_printer):
+    serial_printer.answers[STATUS_PAPER] = b"\x72"
+    with pytest.raises(PrinterError, match="printer kiosk: out of paper"):
+        print_ticket(serial_printer.config(check_status=True, timeout=2), make_slip())
+
+
+@pytest.mark.parametrize(
+    ("cfg", "where"),
+    [
+        (PrinterConfig("kiosk", "usb", vendor_id=0x04B8, product_id=0x0E15), "USB 04b8:0e15"),
+        (PrinterConfig("kiosk", "serial", device="/dev/ttyANTRIAN9"), "/dev/ttyANTRIAN9"),
+    ],
+    ids=["usb", "serial"],
+)
+def test_a_printer_that_is_not_plugged_in_is_a_printer_error_naming_it(cfg, where):
+    # The real libraries (pyusb on libusb, pyserial) look for the device and do not find it.
+    with pytest.raises(PrinterError) as caught:
+        print_ticket(cfg, make_slip())
+    assert str(caught.value) == f"printer kiosk: not found (unplugged or switched off?) while opening {where}"
+
+
+def test_a_device_the_server_may_not_open_says_permission_denied():
+    # Root (as the tests run here) may open any device, so the refusal is built as pyserial and
+    # python-escpos raise it for an ordinary user outside the dialout group.
+    import serial
+
+    from printers._escpos import DeviceNotFoundError
+    from printers.transport import _reason
+
+    cfg = PrinterConfig("kiosk", "serial", device="/dev/ttyS0")
+    try:
+        try:
+            raise serial.SerialException(13, "could not open port /dev/ttyS0: [Errno 13] Permission denied")
+        except serial.SerialException as err:
+            raise DeviceNotFoundError(f"Unable to open serial printer on /dev/ttyS0: {err}")  # noqa: B904 (as escpos)
+    except DeviceNotFoundError as wrapped:
+        assert _reason(wrapped, cfg) == "permission denied"
 
 
 # --- configuration -------------------------------------------------------------------------------
