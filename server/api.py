@@ -178,10 +178,17 @@ def login():
     }
     if bad:
         raise ApiError(422, "form_incomplete", bad)
+    throttle = current_app.extensions["antrian.login_throttle"]
+    address = request.remote_addr or "?"
+    wait = throttle.wait_seconds(address)
+    if wait:
+        raise ApiError(429, "login_throttled", minutes=max(1, -(-wait // 60)))
     with service().store.read() as tx:
         user = tx.user(username.strip().lower())
     if user is None or not user["active"] or not check_password(user["password_hash"], password):
+        throttle.failed(address)
         raise ApiError(401, "login_failed")
+    throttle.succeeded(address)
     session.clear()
     session["uid"] = user["id"]
     session.permanent = True

@@ -17,7 +17,7 @@ from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
-from server.auth import RateLimiter
+from server.auth import LoginThrottle, RateLimiter
 from server.commands import Clock, QueueService, utcnow
 from server.config import ConfigError, Settings, load_settings
 from server.store import Store
@@ -97,6 +97,7 @@ def create_app(
     app.extensions["antrian"] = service
     app.extensions["antrian.settings"] = settings
     app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)
+    app.extensions["antrian.login_throttle"] = LoginThrottle()
 
     socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
     app.extensions["antrian.socketio"] = socketio

@@ -30,13 +30,71 @@ class AuthError(Exception):
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash."""
-    return generate_password_hash(password)
+    """A salted scrypt hash (off the event loop under gevent, see `_off_loop`)."""
+    return _off_loop(generate_password_hash, password)
 
 
 def check_password(password_hash: str, password: str) -> bool:
-    """True when the password matches the stored hash."""
-    return check_password_hash(password_hash, password)
+    """True when the password matches the stored hash (off the event loop under gevent)."""
+    return _off_loop(check_password_hash, password_hash, password)
+
+
+def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a CPU-heavy call that releases the GIL (scrypt: about 0.1 s) in a native thread when the
+    server runs on gevent, so that a login does not stop every display, kiosk and counter for that
+    long; elsewhere (tests, the command line) call it directly."""
+    import sys
+
+    gevent = sys.modules.get("gevent")
+    if gevent is None:
+        return fn(*args)
+    from gevent import monkey
+
+    if not monkey.is_module_patched("threading"):
+        return fn(*args)
+    global _hashing_pool
+    if _hashing_pool is None:
+        from gevent.threadpool import ThreadPool
+
+        _hashing_pool = ThreadPool(1)  # one hash at a time: a burst of logins never takes both cores
+    return _hashing_pool.apply(fn, args)
+
+
+_hashing_pool: Any = None
+
+
+class LoginThrottle:
+    """Failed logins per address: after `limit` within `window` seconds, refuse until the oldest ages
+    out. A guesser on the office Wi-Fi gets a handful of tries, not thousands; a success clears it."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0):
+        self.limit = limit
+        self.window = window
+        self.failures: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def wait_seconds(self, key: str) -> int:
+        """0 when `key` may try; else how many seconds until it may."""
+        now = time.monotonic()
+        with self.lock:
+            q = self.failures.get(key)
+            while q and now - q[0] > self.window:
+                q.popleft()
+            if not q or len(q) < self.limit:
+                return 0
+            return max(1, int(self.window - (now - q[0])) + 1)
+
+    def failed(self, key: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.failures.setdefault(key, deque()).append(now)
+            if len(self.failures) > 10000:  # forget addresses that stopped
+                for k in [k for k, v in self.failures.items() if not v or now - v[-1] > self.window]:
+                    del self.failures[k]
+
+    def succeeded(self, key: str) -> None:
+        with self.lock:
+            self.failures.pop(key, None)
 
 
 def validate_new_user(username: object, password: object, role: object) -> dict[str, str]:

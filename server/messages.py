@@ -42,6 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "login_required": ("Silakan masuk terlebih dahulu.", "Please log in first."),
     "login_failed": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "login_throttled": (
+        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+        "Too many failed logins. Try again in {minutes} minutes.",
+    ),
     "forbidden": ("Peran Anda tidak diizinkan melakukan ini.", "Your role is not allowed to do this."),
     "csrf": ("Token CSRF tidak ada atau salah. Muat ulang halaman.", "Missing or wrong CSRF token. Reload the page."),
     "counter_taken": (

@@ -1,0 +1,66 @@
+"""Logins cannot be guessed at speed, and hashing a password does not stop the server."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+from conftest import add_user
+
+from server.auth import LoginThrottle
+
+
+def test_ten_failed_logins_from_one_address_close_the_door_for_a_while(app, client):
+    add_user(app, "budi", "officer")
+    for _ in range(10):
+        r = client.post("/api/login", json={"username": "budi", "password": "salah-sekali"})
+        assert r.status_code == 401
+    # The eleventh try is refused without looking at the password, the right one included.
+    r = client.post("/api/login", json={"username": "budi", "password": "rahasia-123"})
+    assert r.status_code == 429
+    assert r.get_json()["message"] == "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 5 menit."
+    r = client.post("/api/login?lang=en", json={"username": "budi", "password": "rahasia-123"})
+    assert r.get_json()["message"] == "Too many failed logins. Try again in 5 minutes."
+
+
+def test_the_door_opens_again_and_a_success_forgets_the_failures(app, client):
+    add_user(app, "budi", "officer")
+    app.extensions["antrian.login_throttle"] = LoginThrottle(limit=3, window=0.5)
+    for _ in range(2):
+        assert client.post("/api/login", json={"username": "budi", "password": "x" * 8}).status_code == 401
+    assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200
+    for _ in range(3):  # counted from zero again after the success
+        assert client.post("/api/login", json={"username": "budi", "password": "x" * 8}).status_code == 401
+    assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 429
+    time.sleep(0.6)
+    assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200
+
+
+def test_logins_being_checked_do_not_stop_the_server_answering_others(live):
+    """scrypt takes about 0.1 s a check; on the event loop, eight logins at once would hold every
+    display, kiosk and counter for most of a second. In a native thread the loop keeps answering."""
+    live.add_user("sari", "officer")
+    start = threading.Event()
+    done = []
+
+    def log_in() -> None:
+        start.wait()
+        r = requests.post(f"{live.url}/api/login", json={"username": "sari", "password": "rahasia-123"}, timeout=30)
+        done.append(r.status_code)
+
+    threads = [threading.Thread(target=log_in) for _ in range(8)]
+    for t in threads:
+        t.start()
+    with requests.Session() as http:
+        http.get(f"{live.url}/api/state", timeout=5)  # a warm connection
+        start.set()
+        slowest = 0.0
+        while len(done) < len(threads):
+            t0 = time.perf_counter()
+            assert http.get(f"{live.url}/api/state", timeout=5).status_code == 200
+            slowest = max(slowest, time.perf_counter() - t0)
+    for t in threads:
+        t.join()
+    assert done == [200] * 8
+    assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s while passwords were checked"
