@@ -324,27 +324,14 @@ def recap():
         bad["format"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    with service().store.read() as tx:
-        rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
-        if fmt == "csv":
-            content, mimetype = reports.recap_csv(rows), "text/csv; charset=utf-8"
-        elif fmt == "xlsx":
-            content = reports.recap_xlsx(rows, settings.office.name, day_from, day_to)
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            rows = list(rows)
-    if fmt in ("csv", "xlsx"):
-        name = f"rekap-{day_from}-{day_to}.{fmt}"
-        return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return jsonify(
-        {
-            "from": day_from,
-            "to": day_to,
-            "filters": {k: v for k, v in filters.items() if v},
-            "columns": list(reports.RECAP_COLUMNS),
-            "rows": rows,
-        }
-    )
+    from server.report_job import MIMETYPES, make_recap_file  # long ranges are made off the event loop
+
+    job = {"from": day_from, "to": day_to, "filters": filters, "format": fmt, "office": settings.office.name}
+    content = make_recap_file(service().store, job)
+    if fmt == "json":
+        return Response(content, mimetype=MIMETYPES[fmt])
+    name = f"rekap-{day_from}-{day_to}.{fmt}"
+    return Response(content, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/figures")

@@ -43,14 +43,9 @@ def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     """Run a CPU-heavy call that releases the GIL (scrypt: about 0.1 s) in a native thread when the
     server runs on gevent, so that a login does not stop every display, kiosk and counter for that
     long; elsewhere (tests, the command line) call it directly."""
-    import sys
+    from server.runtime import on_gevent
 
-    gevent = sys.modules.get("gevent")
-    if gevent is None:
-        return fn(*args)
-    from gevent import monkey
-
-    if not monkey.is_module_patched("threading"):
+    if not on_gevent():
         return fn(*args)
     global _hashing_pool
     if _hashing_pool is None:

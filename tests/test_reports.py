@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from conftest import login, visitor, write_config
+from conftest import ROOT, login, visitor, write_config
 
 from server import figures
 from server.config import SlaSettings
@@ -539,3 +539,60 @@ def test_arrivals_per_hour_equal_strftime_at_any_fixed_offset(app, seeded, offse
             [f"{offset:+d} minutes", DAY, DAY],
         )
         assert tx.arrivals_by_hour(DAY, DAY, offset) == {r["h"]: r["n"] for r in rows}
+
+
+# -- long exports are made beside the server ------------------------------------------------------
+
+
+def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhile(tmp_path):
+    """A recap longer than a month is made by a child process (server/report_job.py): building 20,000
+    rows of XLSX takes seconds of CPU, which on the server's event loop would stop every screen."""
+    import sys
+    import threading
+    import time
+
+    import openpyxl
+    import requests
+    from live import LiveServer
+
+    from server.config import load_settings
+    from server.store import Store
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_reports import build
+
+    config = write_config(tmp_path)
+    store = Store(load_settings(config).server.database)
+    build(store, 20_000)
+    with store.read() as tx:
+        span = tx.one("SELECT MIN(day) AS a, MAX(day) AS b FROM tickets")
+        expected = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated', 'closed')")["n"]
+    store.close()
+    server = LiveServer(config).start(timeout=30)
+    try:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", "rahasia-123")
+        answer = {}
+
+        def export() -> None:
+            url = f"{server.url}/api/recap?from={span['a']}&to={span['b']}&format=xlsx"
+            answer["r"] = officer.get(url, timeout=120)
+
+        worker = threading.Thread(target=export)
+        slowest, polls = 0.0, 0
+        with requests.Session() as http:
+            http.get(f"{server.url}/api/state", timeout=5)
+            worker.start()
+            while worker.is_alive():
+                t0 = time.perf_counter()
+                assert http.get(f"{server.url}/api/state", timeout=5).status_code == 200
+                slowest, polls = max(slowest, time.perf_counter() - t0), polls + 1
+        worker.join()
+        r = answer["r"]
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)["Rekap"]
+        assert sum(1 for _ in sheet.iter_rows(min_row=5)) == expected  # title, office, period, header
+        assert polls > 10, polls  # the export took a while, and the server answered all along
+        assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s during the export"
+    finally:
+        server.stop()

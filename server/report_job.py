@@ -1,0 +1,83 @@
+"""Recap files made in a child process: a long export must never stop the queue.
+
+The server runs every request on one gevent event loop. Building a year's recap as XLSX takes
+seconds of CPU in openpyxl; done in the request, every display, kiosk and counter would wait that
+long. Under gevent a recap of more than `IN_PROCESS_DAYS` days is therefore made by
+`python -m server.report_job` (reading the same SQLite file, which WAL lets it do while the server
+writes), on the machine's other core, while the loop waits for it cooperatively. A month or less
+(a few thousand rows at most in an office) is made at once in the request, as are all recaps
+outside the server (the test client, scripts): the same function either way.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from typing import Any
+
+from server import reports
+from server.runtime import on_gevent
+
+MIMETYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+IN_PROCESS_DAYS = 31
+
+
+class ReportFailed(RuntimeError):
+    """The child process could not make the file."""
+
+
+def recap_file(store: Any, job: dict[str, Any]) -> bytes:
+    """The recap as JSON, CSV or XLSX bytes. job: from, to, filters, format, office."""
+    with store.read() as tx:
+        rows = reports.iter_recap_rows(tx.recap_iter(job["from"], job["to"], **job["filters"]))
+        if job["format"] == "csv":
+            return reports.recap_csv(rows)
+        if job["format"] == "xlsx":
+            return reports.recap_xlsx(rows, job["office"], job["from"], job["to"])
+        answer = {
+            "from": job["from"],
+            "to": job["to"],
+            "filters": {k: v for k, v in job["filters"].items() if v},
+            "columns": list(reports.RECAP_COLUMNS),
+            "rows": list(rows),
+        }
+        return json.dumps(answer, ensure_ascii=False).encode()
+
+
+def make_recap_file(store: Any, job: dict[str, Any], timeout: float = 600.0) -> bytes:
+    """recap_file; in a child process when the server runs on gevent and the range is long."""
+    days = (date.fromisoformat(job["to"]) - date.fromisoformat(job["from"])).days + 1
+    if days <= IN_PROCESS_DAYS or not on_gevent():
+        return recap_file(store, job)
+    proc = subprocess.run(
+        [sys.executable, "-m", "server.report_job"],
+        input=json.dumps({**job, "database": str(store.path)}).encode(),
+        capture_output=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise ReportFailed(f"recap export failed: {tail[0]}")
+    return proc.stdout
+
+
+def main() -> int:
+    from server.store import Store
+
+    job = json.loads(sys.stdin.buffer.read())
+    store = Store(job["database"])
+    try:
+        sys.stdout.buffer.write(recap_file(store, job))
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
