@@ -50,6 +50,16 @@ class AppendFile(File):
         self.device = open(self.devfile, "wb" if is_device else "ab")
 
 
+class SerialPrinter(Serial):
+    """python-escpos's serial printer, taking a status answer as soon as it comes: its own `_read`
+    asks pyserial for 16 bytes, which waits out the whole timeout for the one byte a printer sends."""
+
+    def _read(self) -> bytes:
+        answer = self.device.read(1)  # up to the timeout for the first byte
+        waiting = self.device.in_waiting if answer else 0
+        return answer + self.device.read(waiting) if waiting else answer
+
+
 def _reason(err: BaseException, cfg: PrinterConfig) -> str:
     if isinstance(err, ConnectionRefusedError):
         return "connection refused"
@@ -104,7 +114,7 @@ def _make(cfg: PrinterConfig) -> Escpos:
             return Usb(cfg.vendor_id, cfg.product_id, timeout=int(cfg.timeout * 1000), **profile)
         case "serial":
             _require(cfg, Serial, "pyserial")
-            return Serial(devfile=cfg.device, baudrate=cfg.baudrate, timeout=cfg.timeout, **profile)
+            return SerialPrinter(devfile=cfg.device, baudrate=cfg.baudrate, timeout=cfg.timeout, **profile)
         case "file":
             return AppendFile(devfile=cfg.path, **profile)
         case "cups":

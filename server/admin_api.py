@@ -68,11 +68,12 @@ def add_user():
     if bad:
         raise ApiError(422, "form_incomplete", bad)
     svc = service()
+    password_hash = hash_password(data["password"])  # before the transaction: hashing yields under gevent
 
     def run(tx, now):
         if tx.user(username):
             raise ApiError(409, "user_exists", username=username)
-        tx.add_user(username, hash_password(data["password"]), data["role"], now, counter_id)
+        tx.add_user(username, password_hash, data["role"], now, counter_id)
         _log_user_change(tx, now, username, "added", role=data["role"])
         return 201, {"user": _user_view(tx.user(username))}
 

@@ -42,7 +42,9 @@ def check_password(password_hash: str, password: str) -> bool:
 def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     """Run a CPU-heavy call that releases the GIL (scrypt: about 0.1 s) in a native thread when the
     server runs on gevent, so that a login does not stop every display, kiosk and counter for that
-    long; elsewhere (tests, the command line) call it directly."""
+    long; elsewhere (tests, the command line) call it directly. Never call it inside a store
+    transaction: the greenlet yields while it waits, and another one's BEGIN IMMEDIATE would then
+    wait for that transaction with the whole event loop (SQLite's busy wait is not cooperative)."""
     from server.runtime import on_gevent
 
     if not on_gevent():

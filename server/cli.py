@@ -90,11 +90,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def ensure_first_admin(store: Store) -> tuple[str, str] | None:
     """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
-    with store.write() as tx:
+    with store.read() as tx:
         if tx.user_count():
             return None
-        password = secrets.token_urlsafe(9)
-        tx.add_user("admin", hash_password(password), "admin", datetime.now(UTC), None)
+    password = secrets.token_urlsafe(9)
+    password_hash = hash_password(password)  # outside any transaction: under gevent it yields
+    with store.write() as tx:
+        if tx.user_count():  # someone made an account meanwhile
+            return None
+        tx.add_user("admin", password_hash, "admin", datetime.now(UTC), None)
         return "admin", password
 
 

@@ -1,6 +1,10 @@
 """Print jobs: an outbox written with the ticket, printed in the background, retried, never lost.
 
 One worker per printer, so a printer that hangs (accepts, never reads) stalls only its own jobs.
+Under gevent a device printer (usb, serial, file, cups) is written from a native thread: a write
+to /dev/usb/lp0 or a serial port can block for as long as the printer is off, and on the event
+loop that would stop the whole server. The worker waits for it at most the printer's timeout (plus
+a margin); a print still hanging then counts as failed, and its outcome is taken when it returns.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from server import core
 
 log = logging.getLogger("antrian.printing")
 MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
+HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device print counts as hanging
+SOCKET_TYPES = ("network", "dummy")  # gevent's sockets (or nothing) never block the event loop
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -31,6 +37,8 @@ class PrintWorker:
         self.name = printer_name
         self.config = config
         self.wake = threading.Event()
+        self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
+        self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
 
     def slip(self, tx, job: dict[str, Any]) -> printers.TicketSlip | printers.FormCopy:
         """What goes on the paper for a job, read from the database now."""
@@ -75,18 +83,17 @@ class PrintWorker:
     def run_once(self) -> int:
         """Print every due job of this printer once, then record the round's results in one commit."""
         store = self.service.store
+        results = self._hung_print_outcome()
         with store.read() as tx:
             jobs = tx.due_print_jobs(self.service.clock(), [self.name])
-        results = []
         for job in jobs:
+            if any(done["id"] == job["id"] for done, _ in results):
+                continue  # the hanging print of this job has just finished
             with store.read() as tx:  # read each slip just before its print: "ahead" is current
                 slip = self.slip(tx, job)
             error = None
             try:
-                if isinstance(slip, printers.FormCopy):
-                    printers.print_form_copy(self.config, slip)
-                else:
-                    printers.print_ticket(self.config, slip)
+                self._print(job, slip)
             except printers.PrinterError as err:
                 error = str(err)
             except Exception as err:  # a bug in layout must not kill the worker
@@ -97,6 +104,45 @@ class PrintWorker:
         if results:
             self.service.print_results(results)
         return len(results)
+
+    def _print(self, job: dict[str, Any], slip: Any) -> None:
+        """Print one slip; a device printer from a native thread under gevent, waited for a bounded time."""
+        from server.runtime import on_gevent
+
+        fn = printers.print_form_copy if isinstance(slip, printers.FormCopy) else printers.print_ticket
+        if self.config.type in SOCKET_TYPES or not on_gevent():
+            fn(self.config, slip)
+            return
+        import gevent
+        from gevent.threadpool import ThreadPool
+
+        if self._hanging is not None:
+            raise printers.PrinterError(
+                f"printer {self.name}: not answering (an earlier print to {self.config.target} has not returned)"
+            )
+        if self._pool is None:
+            self._pool = ThreadPool(1)
+        attempt = self._pool.spawn(fn, self.config, slip)
+        limit = self.config.timeout + HANG_MARGIN_SECONDS
+        try:
+            attempt.get(timeout=limit)
+        except gevent.Timeout:
+            self._hanging = (job, attempt)
+            raise printers.PrinterError(
+                f"printer {self.name}: no answer within {limit:g} s while printing to {self.config.target}"
+            ) from None
+
+    def _hung_print_outcome(self) -> list[tuple[dict[str, Any], str | None]]:
+        """The outcome of a print that hung and has returned since (printed late, or failed)."""
+        if self._hanging is None or not self._hanging[1].ready():
+            return []
+        job, attempt = self._hanging
+        self._hanging = None
+        if attempt.successful():
+            log.info("print job %s printed late, after its printer hung", job["id"])
+            return [(job, None)]
+        err = attempt.exception
+        return [(job, str(err) if isinstance(err, printers.PrinterError) else f"{type(err).__name__}: {err}")]
 
     def loop(self) -> None:
         """Forever: print what is due, then sleep until woken or the next retry is due."""

@@ -64,3 +64,20 @@ def test_logins_being_checked_do_not_stop_the_server_answering_others(live):
         t.join()
     assert done == [200] * 8
     assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s while passwords were checked"
+
+
+def test_the_first_start_makes_its_admin_without_holding_up_the_server(tmp_path):
+    """The first account's password is hashed off the event loop, outside any transaction: inside
+    one, the background work's BEGIN IMMEDIATE would wait for it with the whole loop (10 s here)."""
+    from conftest import write_config
+    from live import LiveServer
+
+    server = LiveServer(write_config(tmp_path)).start(timeout=30)
+    try:
+        assert server.first_password
+        boss = server.session("admin", server.first_password)
+        assert boss.get(f"{server.url}/api/me", timeout=5).json()["user"]["role"] == "admin"
+        log = server.log()
+        assert "database is locked" not in log and "maintenance failed" not in log, log
+    finally:
+        server.stop()

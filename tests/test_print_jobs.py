@@ -161,3 +161,122 @@ def test_background_worker_prints_without_being_asked(tmp_path, clock):
 @pytest.mark.parametrize("attempts,expected", [(1, 2.0), (3, 8.0), (20, 300.0)])
 def test_backoff_grows_and_is_capped(attempts, expected):
     assert backoff_seconds(attempts) == expected
+
+
+# -- a device printer that blocks ----------------------------------------------------------------
+
+
+def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_without_a_duplicate(tmp_path):
+    """A printer device that takes a write and never finishes it (a FIFO nobody reads: the open
+    blocks, as a write to /dev/usb/lp0 can while the printer is off). On the event loop that would
+    freeze the server; from the worker's native thread it only holds that printer's jobs. After the
+    printer's timeout the job counts as failed (the front office sees it); when the device takes the
+    bytes at last, the job is recorded as printed instead of being printed a second time."""
+    import os
+    import threading
+
+    import requests
+    from live import LiveServer
+
+    fifo = tmp_path / "lp0"
+    os.mkfifo(fifo)
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(
+        '[printers.kiosk]\ntype = "dummy"\n',
+        f'[printers.kiosk]\ntype = "file"\npath = "{fifo}"\ntimeout = 1\nprofile = "TM-T20II"\n',
+    )
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start(timeout=30)
+    try:
+        server.add_user("sari", "frontoffice")
+        front = server.session("sari", "rahasia-123")
+
+        def job() -> dict:
+            return front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
+
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+        assert r.status_code == 201  # the number is the visitor's at once; printing is not awaited
+        label = r.json()["ticket"]["label"]
+        slowest, deadline = 0.0, time.monotonic() + 20
+        with requests.Session() as http:
+            while job()["status"] != "retrying" and time.monotonic() < deadline:
+                t0 = time.perf_counter()
+                assert http.get(f"{server.url}/api/state", timeout=5).status_code == 200
+                slowest = max(slowest, time.perf_counter() - t0)
+                time.sleep(0.05)
+        hung = job()
+        assert hung["status"] == "retrying", hung
+        assert hung["error"] == f"printer kiosk: no answer within 6 s while printing to {fifo}"
+        assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s"
+
+        received = bytearray()
+
+        def printer_comes_back() -> None:
+            with open(fifo, "rb") as device:  # the blocked open on the server's side returns
+                received.extend(device.read())
+
+        reader = threading.Thread(target=printer_comes_back)
+        reader.start()
+        reader.join(15)
+        assert received.startswith(b"\x1b@") and label.encode() in bytes(received)
+        deadline = time.monotonic() + 15
+        while job()["status"] != "printed" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert job()["status"] == "printed"
+        # Printed once: nothing else was written to the device after the late print.
+        time.sleep(1.5)
+        assert _nobody_writes(fifo)
+    finally:
+        server.stop()
+
+
+def _nobody_writes(fifo) -> bool:
+    """True when no writer is waiting on the FIFO (a second print would be)."""
+    import os
+
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        time.sleep(0.3)
+        try:
+            return os.read(fd, 65536) == b""
+        except BlockingIOError:
+            return True
+    finally:
+        os.close(fd)
+
+
+def test_the_server_prints_on_a_serial_printer_from_its_native_thread(tmp_path):
+    """The live server (gevent) writes a serial printer through pyserial from the worker's native
+    thread; the exact bytes arrive at the far end of the pseudo-terminal and the job is printed."""
+    import requests
+    from fakeprinter import FakeSerialPrinter
+    from live import LiveServer
+
+    printer = FakeSerialPrinter()
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        '[printers.kiosk]\ntype = "dummy"\n',
+        f'[printers.kiosk]\ntype = "serial"\ndevice = "{printer.device}"\nbaudrate = 19200\n'
+        'profile = "TM-T20II"\ncheck_status = true\n',
+    )
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start(timeout=30)
+    try:
+        server.add_user("sari", "frontoffice")
+        front = server.session("sari", "rahasia-123")
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+        label = r.json()["ticket"]["label"]
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
+            if job["status"] != "queued":
+                break
+            time.sleep(0.1)
+        assert job["status"] == "printed", job
+        received = printer.wait_for(300)
+        assert received.startswith(b"\x1b@") and label.encode() in received
+        assert received.endswith(b"\x10\x04\x01\x10\x04\x04")  # then its status was asked (DLE EOT)
+    finally:
+        server.stop()
+        printer.stop()
