@@ -70,6 +70,9 @@ def _staff_range(default_days: int) -> tuple[str, str, dict[str, str]]:
     return day_from, day_to, reports.check_range(day_from, day_to)
 
 
+PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for the XLSX or CSV
+
+
 @bp.get("/recap")
 def recap_page():
     """The recap as a printable A4 landscape page: title, office, period and the six columns."""
@@ -84,15 +87,22 @@ def recap_page():
     filters, bad_filters = reports.check_recap_filters(request.args, {s.code for s in settings.services})
     bad.update(bad_filters)
     rows: list = []
+    too_many = 0
     if not bad:
         with service.store.read() as tx:
-            rows = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters)))
+            count = tx.recap_count(day_from, day_to, **filters)
+            if count > PAGE_ROWS:  # thousands of A4 pages, rendered on the event loop: the files instead
+                too_many = count
+            else:
+                rows = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters)))
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
     html = render_template(
         "counter/recap.html",
         title=reports.RECAP_TITLE,
         columns=reports.RECAP_COLUMNS,
         rows=rows,
+        too_many=too_many,
+        page_rows=PAGE_ROWS,
         bad=bad,
         period=None if bad else reports.period_id(day_from, day_to),
         query=query,

@@ -281,6 +281,29 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
+def _recap_where(
+    day_from: str,
+    day_to: str,
+    service: str | None = None,
+    officer: str | None = None,
+    category: str | None = None,
+    outcome: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The recap's WHERE clause over tickets `t`: the days, finished outcomes (or one), the filters."""
+    sql = "t.day BETWEEN ? AND ?"
+    params: list[Any] = [day_from, day_to]
+    if outcome:
+        sql += " AND t.status = ?"
+        params.append(outcome)
+    else:
+        sql += " AND t.status IN ('resolved', 'escalated', 'closed')"
+    for column, value in (("service", service), ("officer", officer), ("category", category)):
+        if value:
+            sql += f" AND t.{column} = ?"
+            params.append(value)
+    return sql, params
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -837,26 +860,22 @@ class Tx:
         outcome: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Recap rows (the columns the recap needs) one at a time, for exports of any size."""
+        where, params = _recap_where(day_from, day_to, service, officer, category, outcome)
         sql = (
             "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution,"
             " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
             " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
-            " JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
+            " JOIN forms f ON f.ticket_id = t.id WHERE " + where
         )
-        params: list[Any] = [day_from, day_to]
-        if outcome:
-            sql += " AND t.status = ?"
-            params.append(outcome)
-        else:
-            sql += " AND t.status IN ('resolved', 'escalated', 'closed')"
-        for column, value in (("service", service), ("officer", officer), ("category", category)):
-            if value:
-                sql += f" AND t.{column} = ?"
-                params.append(value)
         cur = self.db.execute(sql + " ORDER BY t.day, t.finished_at, t.id", params)
         cols = [c[0] for c in cur.description]
         for r in cur:
             yield dict(zip(cols, r, strict=True))
+
+    def recap_count(self, day_from: str, day_to: str, **filters: str | None) -> int:
+        """How many rows recap_iter would give."""
+        where, params = _recap_where(day_from, day_to, **filters)
+        return self.db.execute("SELECT COUNT(*) FROM tickets t WHERE " + where, params).fetchone()[0]
 
     def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
         """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms).

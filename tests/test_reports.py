@@ -405,6 +405,19 @@ def test_recap_page_prints_the_table_for_staff(app, client, seeded):
     assert "<td>Reset sandi</td>" in html and "<td>Citra</td>" in html and "<td>Budi</td>" not in html
 
 
+def test_recap_page_over_its_row_limit_points_to_the_files(app, client, seeded, monkeypatch):
+    import counter
+
+    login(app, client, "kepala", "frontoffice")
+    shown = client.get(f"/counter/recap?from={DAY}&to={DAY}").get_data(as_text=True).count("<tr><td>")
+    assert shown >= 2
+    monkeypatch.setattr(counter, "PAGE_ROWS", shown - 1)  # the office's own data, one row over
+    html = client.get(f"/counter/recap?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "<tr><td>" not in html and 'id="too-many"' in html
+    assert f"{shown} penanganan pada periode ini" in html and "unduh XLSX / CSV" in html
+    assert f"/api/recap?from={DAY}&amp;to={DAY}&amp;format=xlsx" in html
+
+
 def test_recap_page_with_a_bad_filter_says_so(app, client):
     login(app, client, "kepala", "frontoffice")
     r = client.get(f"/counter/recap?from={DAY}&to={DAY}&outcome=lost")
