@@ -290,6 +290,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
+# Tickets still in play (waiting, called, serving) are a handful among years of finished ones. With
+# table statistics (ANALYZE) SQLite judged the status index unselective and, to return rows in id
+# order, walked the whole table instead: 17 ms at ten years, for the expiry check run every second.
+_ACTIVE_INDEX = "INDEXED BY idx_tickets_status"
+
+
 def _recap_where(
     day_from: str,
     day_to: str,
@@ -588,7 +594,10 @@ class Tx:
 
     def stale_tickets(self, today: str) -> list[Ticket]:
         """Tickets of earlier days still waiting or called (for the end-of-day expiry)."""
-        rows = self.rows("SELECT * FROM tickets WHERE status IN ('waiting', 'called') AND day < ? ORDER BY id", [today])
+        rows = self.rows(
+            f"SELECT * FROM tickets {_ACTIVE_INDEX} WHERE status IN ('waiting', 'called') AND day < ? ORDER BY id",
+            [today],
+        )
         return [ticket_from_row(r) for r in rows]
 
     def counter_ticket(self, counter_id: int) -> Ticket | None:
@@ -602,7 +611,7 @@ class Tx:
     def tickets_with_status(self, statuses: tuple[str, ...], day: str | None = None) -> list[Ticket]:
         """Tickets in some statuses (of one day, if given), oldest first."""
         marks = ", ".join("?" for _ in statuses)
-        sql = f"SELECT * FROM tickets WHERE status IN ({marks})"
+        sql = f"SELECT * FROM tickets {_ACTIVE_INDEX} WHERE status IN ({marks})"
         params: list[Any] = list(statuses)
         if day is not None:
             sql += " AND day = ?"
