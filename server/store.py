@@ -868,17 +868,10 @@ class Tx:
         )
 
     # -- recap filters, figures, archive (reports) ------------------------------------------
-    def recap_iter(
-        self,
-        day_from: str,
-        day_to: str,
-        service: str | None = None,
-        officer: str | None = None,
-        category: str | None = None,
-        outcome: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Recap rows (the columns the recap needs) one at a time, for exports of any size."""
-        where, params = _recap_where(day_from, day_to, service, officer, category, outcome)
+    def recap_iter(self, day_from: str, day_to: str, **filters: str | None) -> Iterator[dict[str, Any]]:
+        """Recap rows (the columns the recap needs) one at a time, for exports of any size.
+        filters: service, officer, category, outcome (see _recap_where)."""
+        where, params = _recap_where(day_from, day_to, **filters)
         sql = (
             "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution,"
             " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
