@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
-.PHONY: run test setup debs bench lint clean
+.PHONY: run test setup debs bench lint clean service
 
 setup: $(STAMP)
 
@@ -36,6 +36,13 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
 	$(PY) -m pytest
+
+# Start the server with the PC and restart it after any exit (systemd; run after `make run` once).
+service: setup
+	$(PY) -m server systemd-unit --config config.toml | $(SUDO) tee /etc/systemd/system/antrian.service >/dev/null
+	$(SUDO) systemctl daemon-reload
+	$(SUDO) systemctl enable --now antrian
+	@echo "antrian.service enabled: systemctl status antrian · journalctl -u antrian"
 
 bench: setup
 	$(PY) bench/bench_server.py

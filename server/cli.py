@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
     d.add_argument("--visitors", type=int, default=24)
     _report_parsers(sub, common)
+    sd = sub.add_parser(
+        "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
+    )
+    sd.add_argument("--user", help="the account the server runs as (default: the one running this)")
     return p
 
 
@@ -85,7 +89,38 @@ def main(argv: list[str] | None = None) -> int:
         return demo(settings, args.visitors, args.if_empty)
     if args.command in ("archive", "retention", "backup", "restore"):
         return records(settings, args)
+    if args.command == "systemd-unit":
+        print(systemd_unit(Path(config).resolve(), args.user), end="")
+        return 0
     return 2
+
+
+def systemd_unit(config: Path, user: str | None = None) -> str:
+    """A unit for this checkout: started with the PC, restarted 3 s after any exit (a crash, a kill,
+    a power cut's aftermath); the database lock keeps a second copy from starting beside it."""
+    import os
+
+    user = user or os.environ.get("SUDO_USER") or getpass.getuser()
+    root = Path(__file__).resolve().parent.parent
+    return f"""[Unit]
+Description=Antrian, the helpdesk queue of the LPSE office
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User={user}
+WorkingDirectory={root}
+ExecStart="{sys.executable}" -m server serve --config "{config}"
+Restart=always
+RestartSec=3
+Environment=PYTHONUNBUFFERED=1
+# Secrets (ANTRIAN_SMTP_PASSWORD, ANTRIAN_SECRET_KEY) in a file only root and this user can read:
+EnvironmentFile=-/etc/antrian.env
+
+[Install]
+WantedBy=multi-user.target
+"""
 
 
 def ensure_first_admin(store: Store) -> tuple[str, str] | None:

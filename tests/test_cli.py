@@ -62,3 +62,22 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
     assert jobs == 0  # demo visitors print nothing when the server starts
     r = cli("demo", "--if-empty", "--config", str(cfg))
     assert "nothing added" in r.stdout
+
+
+def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
+    import shutil
+
+    config = write_config(tmp_path)
+    r = cli("systemd-unit", "--config", str(config), "--user", "lpse")
+    assert r.returncode == 0, r.stderr
+    unit = r.stdout
+    lines = set(unit.splitlines())
+    assert f'ExecStart="{sys.executable}" -m server serve --config "{config}"' in lines
+    assert {f"WorkingDirectory={ROOT}", "User=lpse", "Restart=always", "WantedBy=multi-user.target"} <= lines
+    path = tmp_path / "antrian.service"
+    path.write_text(unit, encoding="utf-8")
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed here")
+    check = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60)
+    problems = [line for line in check.stderr.splitlines() if str(path) in line]
+    assert check.returncode == 0 and not problems, check.stderr
