@@ -609,3 +609,34 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
         assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s during the export"
     finally:
         server.stop()
+
+
+def test_the_child_process_answers_exactly_what_the_request_would(tmp_path):
+    """server/report_job.py run as a child (as the server does for long ranges) gives the same
+    figures, per group, and the same recap bytes as the in-process functions."""
+    import json
+    import sys
+
+    from server import report_job
+    from server.api import figures_job
+    from server.config import load_settings
+    from server.store import Store
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_reports import build
+
+    settings = load_settings(write_config(tmp_path))
+    store = Store(settings.server.database)
+    build(store, 5_000)
+    with store.read() as tx:
+        span = tx.one("SELECT MIN(day) AS a, MAX(day) AS b FROM tickets")
+    for group in figures.GROUPS:
+        job = figures_job(settings, span["a"], span["b"], group)
+        here = report_job.figures_of(store, job)
+        assert here["groups"]  # ten years of figures, not an empty answer
+        assert json.loads(report_job.in_child(store, {**job, "kind": "figures"}, 120)) == here
+    recap = {"from": span["a"], "to": span["b"], "filters": {"service": "A"}, "format": "csv", "office": "LPSE"}
+    here = report_job.recap_file(store, recap)
+    assert here.count(b"\n") > 1000
+    assert report_job.in_child(store, {**recap, "kind": "recap"}, 120) == here
+    store.close()
