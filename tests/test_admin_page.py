@@ -248,3 +248,24 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     expect(name).to_have_text("Konsultasi Penyedia (Vendor)")
     for p in (idle, busy):
         p.context.close()
+
+
+def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(browser, live, boss):
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live.url}/kiosk/")
+    page.wait_for_function("window.antrianKiosk && antrianKiosk.live")
+    page.evaluate("window.drawnBefore = true")
+    context.set_offline(True)  # the kiosk PC's cable is out: it misses the settings_changed event
+    page.wait_for_function("!antrianKiosk.live", timeout=30_000)  # its live connection has dropped
+    services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    services[1]["name"] = "Konsultasi PPK, Pokja dan PP"
+    r = boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5)
+    assert r.status_code == 200, r.text
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.drawnBefore") is True  # offline: nothing to reload from
+    context.set_offline(False)
+    # Back online: the snapshot's services differ from the page's, so the idle kiosk reloads.
+    page.wait_for_function("window.antrianKiosk && antrianKiosk.live && !window.drawnBefore", timeout=30_000)
+    expect(page.locator('[data-service="B"] .service-name')).to_have_text("Konsultasi PPK, Pokja dan PP")
+    context.close()

@@ -203,13 +203,14 @@
   }
 
   function listen() {
-    window.antrianKiosk = { live: false };   // for tests: true once the live updates are on
+    window.antrianKiosk = { live: false };   // for tests: true while the live updates are on
     if (typeof io !== "function") return;
     var socket = io({ auth: { role: "kiosk" } });
     socket.on("snapshot", function (snap) {   // changed while this kiosk was offline?
       window.antrianKiosk.live = true;
       if (drawnDiffers(snap) && !reloadedLately()) markStale();
     });
+    socket.on("disconnect", function () { window.antrianKiosk.live = false; });
     function onEvent(ev) { if (ev.type === "settings_changed") markStale(); }
     socket.on("event", onEvent);
     socket.on("events", function (list) { list.forEach(onEvent); });
