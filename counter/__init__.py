@@ -6,7 +6,10 @@ reprint, alerts). Both log in through the API and render from the staff snapshot
 numbered Socket.IO events after it; every rule stays in server/.
 """
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
@@ -30,6 +33,20 @@ def page_config() -> dict:
     }
 
 
+def _logged_in(page: Callable) -> Callable:
+    """A staff page: without a login, the counter page (which shows the login form) instead."""
+
+    @wraps(page)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from server.auth import current_user
+
+        if current_user() is None:
+            return redirect("/counter/")
+        return page(*args, **kwargs)
+
+    return wrapper
+
+
 @bp.get("/")
 def counter_page():
     """The officer's page at a counter (loket)."""
@@ -43,13 +60,11 @@ def front_page():
 
 
 @bp.get("/form/<token>")
+@_logged_in
 def form_a4(token: str):
     """SOP step 12: the completed Formulir Konsultasi as an A4 page, laid out like the paper form, to print."""
-    from server.auth import current_user
     from server.printing import form_copy_view
 
-    if current_user() is None:
-        return redirect("/counter/")
     view = form_copy_view(current_app.extensions["antrian"], token)
     if view is None:
         abort(404)
@@ -74,13 +89,11 @@ PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for 
 
 
 @bp.get("/recap")
+@_logged_in
 def recap_page():
     """The recap as a printable A4 landscape page: title, office, period and the six columns."""
     from server import reports
-    from server.auth import current_user
 
-    if current_user() is None:
-        return redirect("/counter/")
     service = current_app.extensions["antrian"]
     settings = service.settings
     day_from, day_to, bad = _staff_range(1)
@@ -117,13 +130,11 @@ def recap_page():
 
 
 @bp.get("/dashboard")
+@_logged_in
 def dashboard_page():
     """Service-time figures against the SOP's standard times, as server-drawn SVG charts."""
     from server import figures, reports
-    from server.auth import current_user
 
-    if current_user() is None:
-        return redirect("/counter/")
     service = current_app.extensions["antrian"]
     settings = service.settings
     day_from, day_to, bad = _staff_range(30)
@@ -132,8 +143,7 @@ def dashboard_page():
         bad["group"] = "invalid"
     data = None
     if not bad:
-        from server.api import figures_job
-        from server.report_job import make_figures  # over a year: made off the event loop
+        from server.report_job import figures_job, make_figures  # over a year: made off the event loop
 
         data = make_figures(service.store, figures_job(settings, day_from, day_to, group))
     html = render_template(

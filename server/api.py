@@ -346,21 +346,6 @@ def service_figures():
         bad["group"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    from server.report_job import make_figures  # over a year: made off the event loop
+    from server.report_job import figures_job, make_figures  # over a year: made off the event loop
 
     return jsonify(make_figures(service().store, figures_job(service().settings, day_from, day_to, group)))
-
-
-def figures_job(settings: Any, day_from: str, day_to: str, group: str) -> dict[str, Any]:
-    """What server/report_job.py needs to compute the figures of a range."""
-    from dataclasses import asdict
-
-    names = {s.code: s.name for s in settings.services} if group == "service" else None
-    return {
-        "from": day_from,
-        "to": day_to,
-        "group": group,
-        "sla": asdict(settings.sla),
-        "timezone": settings.office.timezone,
-        "names": names,
-    }

@@ -60,6 +60,21 @@ def make_recap_file(store: Any, job: dict[str, Any], timeout: float = 600.0) -> 
     return in_child(store, {**job, "kind": "recap"}, timeout)
 
 
+def figures_job(settings: Any, day_from: str, day_to: str, group: str) -> dict[str, Any]:
+    """The job figures_of / make_figures take, from the settings in force."""
+    from dataclasses import asdict
+
+    names = {s.code: s.name for s in settings.services} if group == "service" else None
+    return {
+        "from": day_from,
+        "to": day_to,
+        "group": group,
+        "sla": asdict(settings.sla),
+        "timezone": settings.office.timezone,
+        "names": names,
+    }
+
+
 def figures_of(store: Any, job: dict[str, Any]) -> dict[str, Any]:
     """The dashboard's figures. job: from, to, group, sla (SlaSettings as a dict), timezone, names."""
     from zoneinfo import ZoneInfo

@@ -618,7 +618,6 @@ def test_the_child_process_answers_exactly_what_the_request_would(tmp_path):
     import sys
 
     from server import report_job
-    from server.api import figures_job
     from server.config import load_settings
     from server.store import Store
 
@@ -631,7 +630,7 @@ def test_the_child_process_answers_exactly_what_the_request_would(tmp_path):
     with store.read() as tx:
         span = tx.one("SELECT MIN(day) AS a, MAX(day) AS b FROM tickets")
     for group in figures.GROUPS:
-        job = figures_job(settings, span["a"], span["b"], group)
+        job = report_job.figures_job(settings, span["a"], span["b"], group)
         here = report_job.figures_of(store, job)
         assert here["groups"]  # ten years of figures, not an empty answer
         assert json.loads(report_job.in_child(store, {**job, "kind": "figures"}, 120)) == here
