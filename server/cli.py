@@ -196,7 +196,30 @@ def serve_forever(app, host: str, port: int) -> None:
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind(address)
     listener.listen(1024)
-    pywsgi.WSGIServer(listener, app, log=None).serve_forever()
+    pywsgi.WSGIServer(listener, app, log=None, handler_class=_handler_class()).serve_forever()
+
+
+def _handler_class():
+    """gevent's request handler, taking turns: a keep-alive connection's next request waits for the
+    loop's next turn, so one busy client cannot keep the loop to itself.
+
+    Without it a kiosk whose next request is already in its socket when the answer is written is
+    served again at once, several times in a row, while the others' requests wait
+    (docs/performance.md, "Third round").
+    """
+    import gevent
+    from gevent import pywsgi
+
+    class TakeTurns(pywsgi.WSGIHandler):
+        served = False
+
+        def read_requestline(self):
+            if self.served:
+                gevent.sleep(1e-6)  # a timer, not sleep(0): the loop polls every socket before this one goes on
+            self.served = True
+            return super().read_requestline()
+
+    return TakeTurns
 
 
 def settings_command(settings: Settings, args: argparse.Namespace) -> int:

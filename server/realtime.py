@@ -19,6 +19,7 @@ from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
 from server.auth import current_user
+from server.fanout import FanOut
 
 PUBLIC_ROLES = ("display", "kiosk")
 MAX_BATCH = 20  # events in one `events` message
@@ -54,6 +55,8 @@ def staff_message(event: dict[str, Any]) -> dict[str, Any]:
 def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> None:
     """Attach the connection handlers and make `service.publish` broadcast after each commit."""
 
+    fanout = FanOut(socketio)
+    socketio.antrian_fanout = fanout
     pending: deque[dict[str, Any]] = deque()
     wake = threading.Event()
     started = threading.Lock()
@@ -61,12 +64,12 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
 
     def send(batch: list[dict[str, Any]]) -> None:
         if len(batch) == 1:
-            socketio.emit("event", public_message(batch[0]), to="public")
-            socketio.emit("event", staff_message(batch[0]), to="staff")
+            fanout.emit("event", public_message(batch[0]), "public")
+            fanout.emit("event", staff_message(batch[0]), "staff")
         else:  # one WebSocket frame per client for many changes: the fan-out is most of the cost
-            socketio.emit("events", [public_message(ev) for ev in batch], to="public")
+            fanout.emit("events", [public_message(ev) for ev in batch], "public")
             time.sleep(0)
-            socketio.emit("events", [staff_message(ev) for ev in batch], to="staff")
+            fanout.emit("events", [staff_message(ev) for ev in batch], "staff")
 
     def publisher() -> None:
         while True:

@@ -1,0 +1,145 @@
+"""The fan-out of one event to every screen in a room, framed once and written from one greenlet.
+
+python-engineio gives every WebSocket client a writer greenlet fed by a queue: a broadcast to 110
+screens wakes 110 greenlets, each re-encodes the packet, frames it and makes its own system call,
+all in one turn of the event loop before it looks at its sockets again. At 100 displays that turn
+is what made the slowest kiosk requests wait (docs/performance.md, "Second round").
+
+Here, under gevent, a broadcast builds the Engine.IO packet and its WebSocket frame once and
+writes the frame straight to each client's socket without blocking. A client is written directly
+only when nothing of its own is waiting or being written (its engineio queue is empty and no send
+holds its lock), so every client still receives its messages in order; any other client (long-
+polling, a send in progress, a full socket buffer) gets the packet through engineio's queue as
+before. The rest of a partly written frame is finished by a greenlet of its own that holds the
+client's lock, so engineio's writer waits for it.
+
+WebSocket compression (permessage-deflate) is not offered: every client gets the same frame
+bytes, and the messages are small JSON on a local network.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+NAMESPACE = "/"
+
+
+def text_frame(text: str) -> bytes:
+    """One unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as a server sends it."""
+    payload = text.encode("utf-8")
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + payload
+
+
+class FanOut:
+    """Broadcasts for a Flask-SocketIO server; `emit(event, data, room)` is socketio.emit's equivalent."""
+
+    def __init__(self, socketio: Any):
+        self.socketio = socketio
+        self.clients: dict[str, Any] = {}  # engineio sid -> its WebSocket wrapper (gevent only)
+        self.direct = 0  # frames written straight to a socket
+        self.queued = 0  # packets handed to engineio's queue instead
+        self.enabled = socketio.async_mode == "gevent"
+        if self.enabled:
+            eio = socketio.server.eio
+            eio._async = dict(eio._async, websocket=_wrapper_class(self))
+
+    def emit(self, event: str, data: Any, room: str) -> None:
+        server = self.socketio.server
+        if not self.enabled or NAMESPACE not in server.manager.rooms:
+            self.socketio.emit(event, data, to=room)
+            return
+        encoded = server.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data]).encode()
+        if isinstance(encoded, list):  # binary attachments: engineio's own way
+            self.socketio.emit(event, data, to=room)
+            return
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = None
+        # a list first: a blocked write elsewhere may let a client join or leave meanwhile
+        for _sid, eio_sid in list(server.manager.get_participants(NAMESPACE, room)):
+            client = self.clients.get(eio_sid)
+            if client is not None:
+                if frame is None:
+                    frame = text_frame(pkt.encode())
+                if client.try_send(frame):
+                    self.direct += 1
+                    continue
+            self.queued += 1
+            server._send_eio_packet(eio_sid, pkt)
+
+
+def _wrapper_class(fanout: FanOut) -> type:
+    """engineio's gevent WebSocket wrapper, registering each client with `fanout` while it is open."""
+    import gevent
+    from engineio.async_drivers.gevent import WebSocketWSGI
+    from gevent.lock import Semaphore
+    from wsproto.events import BytesMessage, TextMessage
+
+    class FanOutWebSocket(WebSocketWSGI):
+        def __call__(self, environ, start_response):
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # no permessage-deflate: one frame for all
+            self.lock = Semaphore()
+            self.engine = getattr(self.app, "__self__", None)  # engineio's Socket of this connection
+            sid = getattr(self.engine, "sid", None)
+            if sid is not None:
+                fanout.clients[sid] = self
+            try:
+                return super().__call__(environ, start_response)
+            finally:
+                if sid is not None and fanout.clients.get(sid) is self:
+                    del fanout.clients[sid]
+
+        def send(self, message):
+            """engineio's writer: simple-websocket's send, with sendall (its socket.send may write
+            part of a frame to a client whose buffer is full and drop the rest), under the lock."""
+            with self.lock:
+                ws = self.ws
+                if not ws.connected:
+                    raise OSError("WebSocket closed")
+                event = BytesMessage(data=message) if isinstance(message, bytes) else TextMessage(data=str(message))
+                ws.sock.sendall(ws.ws.send(event))
+
+        def try_send(self, frame: bytes) -> bool:
+            """Write `frame` now if nothing else of this client's is pending; False: queue it instead."""
+            engine, ws = self.engine, getattr(self, "ws", None)
+            if (
+                ws is None
+                or not ws.connected
+                or self.lock.locked()
+                or engine.closing
+                or engine.closed
+                or not engine.upgraded
+                or engine.upgrading
+                or not engine.queue.empty()
+            ):
+                return False
+            try:
+                sent = ws.sock._sock.send(frame)  # the OS socket (non-blocking under gevent): never waits
+            except BlockingIOError:
+                return False
+            except OSError:
+                return True  # the client is gone; its reader notices and engineio cleans up
+            if sent < len(frame):
+                self.lock.acquire()
+                gevent.spawn(self._finish, frame[sent:])
+            return True
+
+        def _finish(self, rest: bytes) -> None:
+            try:
+                self.ws.sock.sendall(rest)
+            except OSError:
+                pass
+            finally:
+                self.lock.release()
+
+    return FanOutWebSocket
