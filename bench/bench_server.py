@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import platform
+import random
 import signal
 import sys
 import tempfile
@@ -261,17 +262,21 @@ class Officer:
             body = await r.json() if r.status != 204 else None
             return r.status, body
 
-    async def serve_one(self) -> str | None:
-        """call-next, start, resolve; the label served, or None when nobody was waiting."""
+    async def serve_one(self, step: float = 0.0) -> str | None:
+        """call-next, start, resolve, `step` seconds apart; the label served, or None when nobody was waiting."""
         status, body = await self.act("call-next")
         ticket = (body or {}).get("ticket") if status == 200 else None
         if not ticket:
             return None
-        await self.finish()
+        await self.finish(step)
         return ticket["label"]
 
-    async def finish(self) -> None:
+    async def finish(self, step: float = 0.0) -> None:
+        if step:
+            await asyncio.sleep(step)
         await self.act("start")
+        if step:
+            await asyncio.sleep(step)
         await self.act("resolve", {"solution": "Kata sandi direset, akun dapat dipakai kembali."})
 
 
@@ -345,12 +350,21 @@ def kiosk_worker() -> int:
     return 0
 
 
-async def officer_loop(officer: Officer, pace: float, stop: asyncio.Event, served: list) -> None:
-    """Phase A: one call-start-resolve cycle every `pace` seconds (or a pause when nobody waits)."""
+async def officer_loop(
+    officer: Officer, pace: float, stop: asyncio.Event, served: list, offset: float = 0.0, lockstep: bool = False
+) -> None:
+    """Phase A: one call-start-resolve cycle every `pace` seconds (or a pause when nobody waits).
+
+    As ten people would: each officer starts `offset` seconds into the first cycle and spreads the
+    three clicks over it (a third of the pace apart). `lockstep`: every officer clicks at the same
+    moment, the three clicks back to back (the pattern of earlier rounds, a burst of ten requests).
+    """
+    if offset and not lockstep:
+        await asyncio.sleep(offset)
     while not stop.is_set():
         t0 = time.monotonic()
         try:
-            label = await officer.serve_one()
+            label = await officer.serve_one(0.0 if lockstep else pace / 3)
             if label:
                 served.append(label)
         except (aiohttp.ClientError, TimeoutError):
@@ -398,7 +412,12 @@ async def run(args: argparse.Namespace, server: LiveServer, logins: list[tuple[s
             await elsewhere.start()
         spy = start_profiler(args.profile, pid)
         cpu_server0, cpu_client0, rq0 = cpu_seconds(pid), cpu_seconds(), run_queue_wait_seconds(pid)
-        workers = [asyncio.create_task(officer_loop(o, args.pace_ms / 1000, stop, served)) for o in officers]
+        pace = args.pace_ms / 1000
+        draw = random.Random(2026)  # a fixed draw of when each officer starts: runs compare
+        workers = [
+            asyncio.create_task(officer_loop(o, pace, stop, served, draw.uniform(0, pace), args.lockstep))
+            for o in officers
+        ]
         t0 = phase_a_start = time.perf_counter()
         issue = elsewhere.run if elsewhere else kiosks
         state = await issue(url, args.tickets, args.kiosks, args.phase_timeout)
@@ -631,6 +650,11 @@ def main(argv: list[str] | None = None) -> int:
         "--kiosks-here",
         action="store_true",
         help="run the kiosks in this process (shared with the displays) instead of a process of their own",
+    )
+    p.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="phase A: every officer clicks at the same moment, three clicks back to back (earlier rounds' load)",
     )
     p.add_argument("--profile", metavar="PATH", help="record the server with py-spy during phase A (raw stacks)")
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
