@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import shutil
 import socket
 import stat
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -58,6 +62,94 @@ class SerialPrinter(Serial):
         answer = self.device.read(1)  # up to the timeout for the first byte
         waiting = self.device.in_waiting if answer else 0
         return answer + self.device.read(waiting) if waiting else answer
+
+
+class CupsPrinter(Escpos):
+    """A printer set up in CUPS, sent a raw job through CUPS's own `lp` command (cups-client).
+
+    The job counts as printed once CUPS has finished it. One still waiting after the printer's
+    timeout (the printer is off, unplugged or out of paper) is cancelled, so that a later try never
+    prints it twice, and fails with what CUPS says about the printer. A queue CUPS has stopped after
+    an error fails at once, naming the command that starts it again.
+    """
+
+    POLL_SECONDS = 0.1
+
+    def __init__(self, cfg: PrinterConfig, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.cfg = cfg
+
+    def _run(self, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
+        tool = shutil.which(args[0])
+        if tool is None:
+            raise PrinterError(
+                f"printer {self.cfg.name}: the {args[0]} command is missing (apt-get install cups-client)"
+            )
+        try:
+            return subprocess.run(
+                list(args), executable=tool, input=data, capture_output=True, timeout=max(self.cfg.timeout, 5.0)
+            )
+        except subprocess.TimeoutExpired:
+            raise PrinterError(f"printer {self.cfg.name}: CUPS did not answer {args[0]} within the timeout") from None
+
+    def _destination(self) -> str:
+        """The CUPS queue: `cups_printer`, or CUPS's default printer when that is empty."""
+        if self.cfg.cups_printer:
+            return self.cfg.cups_printer
+        found = re.search(
+            r"system default destination: (\S+)", self._run("lpstat", "-d").stdout.decode(errors="replace")
+        )
+        if not found:
+            raise PrinterError(f"printer {self.cfg.name}: CUPS has no default printer; name one in cups_printer")
+        return found.group(1)
+
+    def _state(self, name: str) -> str:
+        """What `lpstat -p` says about the printer: its state and the reason, on one line."""
+        out = self._run("lpstat", "-p", name)
+        text = (out.stdout or out.stderr).decode(errors="replace").strip()
+        return " ".join(" ".join(text.splitlines()[:2]).split())
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Fail early when `lp` is missing, the queue unknown, or CUPS has stopped the queue."""
+        self.device = None
+        self.name = self._destination()
+        state = self._state(self.name)
+        if " disabled" in state:
+            raise PrinterError(
+                f"printer {self.cfg.name}: CUPS has stopped it ({state}); once fixed: cupsenable {self.name}"
+            )
+
+    def _raw(self, msg: bytes) -> None:
+        """One raw job with all of `msg`, waited for until CUPS has printed it."""
+        out = self._run("lp", "-d", self.name, "-o", "raw", "-t", "Antrian", data=bytes(msg))
+        text = (out.stdout + out.stderr).decode(errors="replace").strip()
+        found = re.search(r"request id is (\S+)", text)
+        if out.returncode != 0 or not found:
+            raise PrinterError(
+                f"printer {self.cfg.name}: CUPS refused the job for {self.name}: {text or out.returncode}"
+            )
+        job = found.group(1)
+        deadline = time.monotonic() + self.cfg.timeout
+        while True:
+            # The printer's state and its unfinished jobs in one call.
+            out = self._run("lpstat", "-p", self.name, "-W", "not-completed", "-o", self.name)
+            report = out.stdout.decode(errors="replace")
+            if job not in report.split():
+                return
+            stopped = " disabled" in report
+            if stopped or time.monotonic() >= deadline:
+                break
+            time.sleep(self.POLL_SECONDS)
+        self._run("cancel", job)
+        state = self._state(self.name) or "no state"
+        if stopped:
+            raise PrinterError(
+                f"printer {self.cfg.name}: CUPS stopped it while printing, job {job} cancelled ({state});"
+                f" once fixed: cupsenable {self.name}"
+            )
+        raise PrinterError(
+            f"printer {self.cfg.name}: not printed within {self.cfg.timeout:g} s, job {job} cancelled (CUPS: {state})"
+        )
 
 
 def _reason(err: BaseException, cfg: PrinterConfig) -> str:
@@ -118,11 +210,7 @@ def _make(cfg: PrinterConfig) -> Escpos:
         case "file":
             return AppendFile(devfile=cfg.path, **profile)
         case "cups":
-            # pycups is optional: only a CUPS printer needs it.
-            from escpos.printer import cups
-
-            _require(cfg, cups.CupsPrinter, "pycups")
-            return cups.CupsPrinter(printer_name=cfg.cups_printer, **profile)
+            return CupsPrinter(cfg, **profile)
         case "dummy":
             return Dummy(**profile)
     raise PrinterError(f"printer {cfg.name}: unknown printer type {cfg.type!r}")
@@ -164,7 +252,6 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
         with suppress(Exception):
             printer.close()
         raise
-    # CUPS submits the job on close, so a failure here is a failed print.
     with _boundary(cfg, "closing"):
         printer.close()
 

@@ -1,7 +1,7 @@
 """Print jobs: an outbox written with the ticket, printed in the background, retried, never lost.
 
 One worker per printer, so a printer that hangs (accepts, never reads) stalls only its own jobs.
-Under gevent a device printer (usb, serial, file, cups) is written from a native thread: a write
+Under gevent a device printer (usb, serial, file) is written from a native thread: a write
 to /dev/usb/lp0 or a serial port can block for as long as the printer is off, and on the event
 loop that would stop the whole server. The worker waits for it at most the printer's timeout (plus
 a margin); a print still hanging then counts as failed, and its outcome is taken when it returns.
@@ -21,7 +21,8 @@ from server import core
 log = logging.getLogger("antrian.printing")
 MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
 HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device print counts as hanging
-SOCKET_TYPES = ("network", "dummy")  # gevent's sockets (or nothing) never block the event loop
+# Never block gevent's event loop: its sockets, CUPS's commands as child processes, or nothing.
+SOCKET_TYPES = ("network", "cups", "dummy")
 
 
 def backoff_seconds(attempts: int) -> float:

@@ -449,18 +449,6 @@ def test_echo_shows_form_copy_on_dummy_printer(capsys):
     assert "FORMULIR KONSULTASI" in capsys.readouterr().out
 
 
-def test_missing_cups_library_is_a_printer_error():
-    cfg = PrinterConfig("kiosk", "cups", cups_printer="TM-T20II")
-    try:
-        __import__("cups")
-    except ImportError:
-        pass
-    else:
-        pytest.skip("pycups is installed here")
-    with pytest.raises(PrinterError, match="printer kiosk: a cups printer needs pycups"):
-        print_ticket(cfg, make_slip())
-
-
 # --- serial and USB: pyserial on a pseudo-terminal, pyusb on libusb --------------------------------
 
 

@@ -1,0 +1,140 @@
+"""CUPS printers through CUPS's own commands, against a real cupsd on loopback (tests/cups.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from cupsd import MISSING, Cups
+from fakeprinter import FakeNetworkPrinter
+from test_printers import make_slip
+
+from printers import PrinterConfig, PrinterError, print_ticket, ticket_bytes
+from printers.transport import send_bytes
+
+
+@pytest.fixture(scope="module")
+def cups(tmp_path_factory):
+    assert not MISSING, f"CUPS is not installed ({', '.join(MISSING)}): make test installs cups-daemon and cups-client"
+    server = Cups(tmp_path_factory.mktemp("cups")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cups_env(cups, monkeypatch):
+    monkeypatch.setenv("CUPS_SERVER", cups.env["CUPS_SERVER"])
+    return cups
+
+
+def cups_config(queue: str, **changes) -> PrinterConfig:
+    return PrinterConfig.from_dict(
+        "kiosk", {"type": "cups", "cups_printer": queue, "profile": "TM-T20II", "timeout": 10, **changes}
+    )
+
+
+def test_a_ticket_goes_through_cups_to_the_printer_byte_for_byte(cups_env):
+    printer = FakeNetworkPrinter()
+    try:
+        cups_env.add_printer("loket1", printer.port)
+        slip = make_slip()
+        print_ticket(cups_config("loket1"), slip)  # returns once CUPS has finished the job
+        assert printer.wait_for_close() == ticket_bytes(slip, "TM-T20II", 80)
+        assert cups_env.pending("loket1") == ""
+    finally:
+        printer.stop()
+
+
+def test_an_unknown_queue_is_named_in_the_error(cups_env):
+    with pytest.raises(PrinterError, match=r"printer kiosk: CUPS refused the job for tidak-ada: lp: .*does not exist"):
+        print_ticket(cups_config("tidak-ada"), make_slip())
+
+
+def test_a_printer_that_is_off_fails_the_job_cancels_it_and_prints_once_when_back(cups_env):
+    printer = FakeNetworkPrinter()
+    port = printer.port
+    printer.stop()  # switched off: nothing listens on its port
+    cups_env.add_printer("mati", port)
+    # CUPS keeps retrying (this scheduler's error policy, retry-job): the job fails at the timeout
+    with pytest.raises(
+        PrinterError,
+        match=r"printer kiosk: not printed within 2 s, job mati-\d+ cancelled \(CUPS: .*Connection refused",
+    ):
+        print_ticket(cups_config("mati", timeout=2), make_slip(label="A-001"))
+    assert cups_env.pending("mati") == ""  # cancelled: it cannot come out later as a second copy
+
+    # a queue that stops on errors (printer-error-policy=stop-printer) fails as soon as CUPS stops it
+    cups_env.run("lpadmin", "-p", "mati", "-o", "printer-error-policy=stop-printer")
+    started = time.monotonic()
+    with pytest.raises(PrinterError, match=r"printer kiosk: CUPS stopped it while printing, job mati-\d+ cancelled"):
+        print_ticket(cups_config("mati"), make_slip(label="A-001"))
+    assert time.monotonic() - started < 8  # not waited out to the 10 s timeout
+    assert cups_env.pending("mati") == ""
+    with pytest.raises(PrinterError, match=r"CUPS has stopped it \(printer mati disabled.*once fixed: cupsenable mati"):
+        print_ticket(cups_config("mati"), make_slip(label="A-001"))
+
+    printer = FakeNetworkPrinter(port=port)  # switched on again
+    try:
+        cups_env.run("cupsenable", "mati")
+        slip = make_slip(label="A-001")
+        print_ticket(cups_config("mati"), slip)
+        assert printer.wait_for_close() == ticket_bytes(slip, "TM-T20II", 80)  # one copy, not two
+    finally:
+        printer.stop()
+
+
+def test_a_job_that_cups_cannot_finish_in_time_is_cancelled(cups_env):
+    printer = FakeNetworkPrinter(reads=False)  # accepts, never reads: the backend's write never ends
+    try:
+        cups_env.add_printer("macet", printer.port)
+        data = b"\x1b@" + b"A" * 8_000_000  # more than the kernel's socket buffers hold
+        with pytest.raises(PrinterError, match=r"printer kiosk: not printed within 2 s, job macet-\d+ cancelled"):
+            send_bytes(cups_config("macet", timeout=2), data)
+        deadline = time.monotonic() + 5
+        while cups_env.pending("macet") and time.monotonic() < deadline:  # cupsd stops the backend
+            time.sleep(0.1)
+        assert cups_env.pending("macet") == ""
+    finally:
+        printer.stop()
+
+
+def test_without_cups_commands_the_error_says_what_to_install(cups_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PrinterError, match=r"the lpstat command is missing \(apt-get install cups-client\)"):
+        print_ticket(cups_config("loket1"), make_slip())
+
+
+def test_the_live_server_prints_kiosk_tickets_through_cups(cups, tmp_path):
+    """Under gevent the print worker runs CUPS's commands as child processes of the event loop."""
+    from live import LiveServer
+
+    printer = FakeNetworkPrinter()
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(
+        '[printers.kiosk]\ntype = "dummy"\n',
+        '[printers.kiosk]\ntype = "cups"\ncups_printer = "kios"\ntimeout = 10\nprofile = "TM-T20II"\n',
+    )
+    config.write_text(text, encoding="utf-8")
+    cups.add_printer("kios", printer.port)
+    server = LiveServer(config, env={"CUPS_SERVER": cups.env["CUPS_SERVER"]}).start(timeout=30)
+    try:
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+        assert r.status_code == 201
+        label = r.json()["ticket"]["label"]
+        received = printer.wait_for_close()
+        assert label.encode() in received and received.endswith(b"\x1dV\x00")  # the label, then the cut
+        server.add_user("sari", "frontoffice")
+        front = server.session("sari", "rahasia-123")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
+            if job["status"] == "printed":
+                break
+            time.sleep(0.1)
+        assert job["status"] == "printed", job
+    finally:
+        server.stop()
+        printer.stop()
