@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, session
@@ -80,6 +81,15 @@ def register_errors(app) -> None:
             err.code or 500, "invalid"
         )
         return error_response(err.code or 500, code)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def _db(err: sqlite3.OperationalError):
+        if "locked" not in str(err):  # another process held the write lock past the busy timeout
+            current_app.logger.exception("database error")
+            return error_response(500, "internal")
+        resp = error_response(503, "db_busy")
+        resp.headers["Retry-After"] = "2"
+        return resp
 
     @app.errorhandler(Exception)
     def _internal(err: Exception):

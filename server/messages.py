@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your account is bound to counter {counter_id}.",
     ),
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
+    "db_busy": (
+        "Server sedang sibuk (basis data dipakai proses lain). Coba lagi sebentar lagi; tidak ada yang tersimpan.",
+        "The server is busy (another process is using the database). Try again in a moment; nothing was saved.",
+    ),
     "too_large": ("Permintaan terlalu besar.", "The request is too large."),
     "internal": ("Terjadi kesalahan pada server. Data Anda tidak berubah.", "Server error. Nothing was changed."),
     # queue rules (409)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from server.core import WAITING, Ticket
+from server.runtime import on_gevent
+
+BUSY_SECONDS = 10.0  # how long a transaction waits for another process's write lock
 
 migrations = Migrations("antrian")
 
@@ -373,14 +377,15 @@ class Store:
         self._lock = threading.Lock()
         self._local = threading.local()  # greenlet-local once gevent has patched threading
         self._plain: Database | None = None
+        self._cooperative: bool | None = None
         with self._connection() as db:
             db.execute("PRAGMA journal_mode=WAL")
             migrations.apply(db)
 
     def _connect(self) -> Database:
-        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
         conn.row_factory = None
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
@@ -426,7 +431,7 @@ class Store:
     def write(self) -> Iterator[Tx]:
         """A write transaction: BEGIN IMMEDIATE, then db.atomic() around the changes and their events."""
         with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(db)
             try:
                 with db.atomic():
                     tx = Tx(db)
@@ -436,6 +441,36 @@ class Store:
                 if db.conn.in_transaction:
                     db.execute("ROLLBACK")
                 raise
+
+    def _begin_immediate(self, db: Database) -> None:
+        """Take SQLite's write lock. Under gevent, wait for it without blocking the event loop.
+
+        SQLite's own busy handler sleeps inside the C call: while a command-line job (`users add`,
+        `retention`) held the lock, every screen of the server stopped as long. Under gevent the
+        attempt is made with no busy timeout and repeated after cooperative sleeps instead, for
+        up to the same 10 seconds.
+        """
+        if self._cooperative is None:
+            self._cooperative = on_gevent()  # fixed for the process once gevent has patched it, or not
+        if not self._cooperative:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        import gevent
+
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            pause, deadline = 0.001, time.monotonic() + BUSY_SECONDS
+            while True:
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) or time.monotonic() >= deadline:
+                        raise
+                gevent.sleep(pause)
+                pause = min(pause * 2, 0.05)
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

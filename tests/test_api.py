@@ -463,3 +463,34 @@ def test_a_finished_record_is_corrected_as_a_new_version_with_history(app, clien
     assert events[-1]["actor"] == "budi" and events[-1]["data"]["changes"]["solution"]["old"] == "Reset"
     issue(client)
     assert client.post("/api/tickets/A-002/correct", json={"solution": "x"}, headers=h).status_code == 409
+
+
+def test_a_write_lock_held_too_long_by_another_process_is_a_503_that_saves_nothing(config_path, clock, monkeypatch):
+    import sqlite3
+
+    from server import store as store_module
+    from server.app import create_app
+
+    monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.2)  # the server's 10 s, shortened for the test
+    app = create_app(config_path, workers=False, clock=clock)
+    app.config["TESTING"] = True
+    try:
+        client = app.test_client()
+        seq_before = client.get("/api/state").get_json()["seq"]
+        other = sqlite3.connect(app.extensions["antrian"].store.path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # a command-line job that keeps the write lock
+        try:
+            r = client.post("/api/tickets", json=visitor(), headers={"Accept-Language": "en"})
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert r.status_code == 503
+        assert r.headers["Retry-After"] == "2"
+        assert r.get_json()["error"] == "db_busy"
+        assert "nothing was saved" in r.get_json()["message"]
+        state = client.get("/api/state").get_json()
+        assert [s["waiting"] for s in state["services"]] == [0, 0, 0] and state["seq"] == seq_before
+        assert client.post("/api/tickets", json=visitor()).status_code == 201  # the lock is free again
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()

@@ -43,3 +43,48 @@ def test_a_yield_inside_a_read_does_not_break_a_write_of_another_greenlet(tmp_pa
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[(0, 0)] 1"
+
+
+def test_the_server_keeps_answering_while_another_process_holds_the_write_lock(tmp_path):
+    """A command-line job (another process) holds SQLite's write lock for 1.5 s: the server's write
+    waits for it without stopping the event loop, so every other request is still answered, and
+    the kiosk's ticket is issued as soon as the lock is free."""
+    import sqlite3
+    import threading
+    import time
+
+    import requests
+    from conftest import visitor, write_config
+    from live import LiveServer
+
+    config = write_config(tmp_path)
+    server = LiveServer(config).start(timeout=30)
+    try:
+        db = sqlite3.connect(tmp_path / "antrian.db", isolation_level=None)
+        assert requests.get(f"{server.url}/api/state", timeout=5).status_code == 200
+        db.execute("BEGIN IMMEDIATE")  # as `python -m server retention` does while it works
+        held_at = time.monotonic()
+        issued: dict = {}
+
+        def kiosk() -> None:
+            r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=15)
+            issued.update(status=r.status_code, after=time.monotonic() - held_at)
+
+        t = threading.Thread(target=kiosk)
+        t.start()
+        slowest = 0.0
+        with requests.Session() as http:
+            while time.monotonic() - held_at < 1.5:
+                t0 = time.perf_counter()
+                assert http.get(f"{server.url}/api/state", timeout=5).status_code == 200
+                slowest = max(slowest, time.perf_counter() - t0)
+                time.sleep(0.05)
+        assert not issued  # still waiting for the lock
+        db.execute("COMMIT")
+        t.join(10)
+        db.close()
+        assert issued["status"] == 201
+        assert 1.5 <= issued["after"] < 3.0
+        assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s"
+    finally:
+        server.stop()
