@@ -138,3 +138,57 @@ def test_the_live_server_prints_kiosk_tickets_through_cups(cups, tmp_path):
     finally:
         server.stop()
         printer.stop()
+
+
+RUN_UNDER_GEVENT = """
+from gevent import monkey
+monkey.patch_all()
+import json, os, time
+import gevent
+from printers.transport import run_command
+
+ticks = []
+
+
+def tick():
+    while True:
+        gevent.sleep(0.001)
+        ticks.append(1)
+
+
+ticker = gevent.spawn(tick)
+out = {"cat": run_command(["cat"], b"ESC/POS " * 20000), "fails": run_command(["sh", "-c", "echo oops >&2; exit 3"])}
+t0 = time.monotonic()
+try:
+    run_command(["sleep", "5"], timeout=0.3)
+except TimeoutError:
+    out["timeout_after"] = time.monotonic() - t0
+try:
+    run_command(["tidak-ada-program"])
+except FileNotFoundError as err:
+    out["missing"] = str(err)
+out["ticks"] = len(ticks)
+out["children_left"] = [p for p in os.listdir("/proc") if p.isdigit() and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())]
+print(json.dumps(out))
+"""
+
+
+def test_commands_run_under_gevent_without_blocking_the_loop():
+    """The server's way of running CUPS's commands: posix_spawn, pipes and the wait all cooperative."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_UNDER_GEVENT], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["cat"] == [0, "ESC/POS " * 20000]  # 160 kB through a 64 kB pipe: fed while read
+    assert out["fails"] == [3, "oops\n"]
+    assert 0.3 <= out["timeout_after"] < 2  # killed, not waited out
+    assert out["missing"] == "tidak-ada-program"
+    assert out["ticks"] > 100  # the loop kept running meanwhile
+    assert out["children_left"] == []  # every child reaped, the killed one too
