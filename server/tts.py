@@ -29,6 +29,8 @@ from pathlib import Path
 
 from num2words import num2words
 
+from printers.transport import run_command
+
 log = logging.getLogger(__name__)
 
 TEMPLATE_ID = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
@@ -341,18 +343,13 @@ class Speech:
             self._play_failures.failure("missing", "no audio player (aplay or paplay) found")
             return False
         try:
-            subprocess.run(
-                [*command, str(path)],
-                check=True,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                timeout=max(self.timeout, _duration(path) + 5),
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            detail = getattr(error, "stderr", None) or b""
-            message = f"{error} {detail.decode('utf-8', 'replace').strip()}".strip()
-            self._play_failures.failure(type(error).__name__, message)
+            # posix_spawn under gevent: a fork of the server for each call paused every screen
+            code, output = run_command([*command, str(path)], timeout=max(self.timeout, _duration(path) + 5))
+        except (OSError, TimeoutError) as error:
+            self._play_failures.failure(type(error).__name__, f"{command[0]}: {error or 'no answer in time'}")
+            return False
+        if code != 0:
+            self._play_failures.failure("exit", f"{command[0]} exited with {code}: {output.strip()}")
             return False
         self._play_failures.success()
         return True
