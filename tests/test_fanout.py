@@ -173,9 +173,14 @@ def test_broadcast_is_written_once_framed_to_every_websocket_in_seq_order(tmp_pa
                 name, data = c.event()
                 got += [e["seq"] for e in (data if name == "events" else [data])]
             seqs.append(got)
+        registered = len(fan.clients)
+        for c in clients:
+            c.sock.close()
+        gevent.sleep(0.5)
         print(json.dumps({
             "snap": [s["seq"] for s in first], "seqs": seqs, "direct": fan.direct, "queued": fan.queued,
             "responses": [c.response.decode("latin-1") for c in clients],
+            "registered": registered, "left": len(fan.clients),
         }))
         """,
     )
@@ -183,6 +188,7 @@ def test_broadcast_is_written_once_framed_to_every_websocket_in_seq_order(tmp_pa
     assert all(s == snap for s in result["snap"])
     assert all(seqs == list(range(snap + 1, snap + 11)) for seqs in result["seqs"]), result["seqs"]
     assert result["direct"] >= 5 and result["queued"] == 0, result  # at least one batch, all five direct
+    assert (result["registered"], result["left"]) == (5, 0)  # a closed connection leaves the fan-out
     for response in result["responses"]:  # the offer of compression is declined: one frame fits all
         assert response.startswith("HTTP/1.1 101")
         assert "sec-websocket-extensions" not in response.lower()
