@@ -107,6 +107,10 @@ def run_command(argv: list[str], data: bytes = b"", timeout: float = 10.0) -> tu
                 (os.POSIX_SPAWN_DUP2, out_w, 2),
             ],
         )
+    except BaseException:
+        os.close(in_w)
+        os.close(out_r)
+        raise
     finally:
         os.close(in_r)
         os.close(out_w)
