@@ -19,7 +19,9 @@ bytes, and the messages are small JSON on a local network.
 
 from __future__ import annotations
 
+import socket
 import struct
+from contextlib import suppress
 from typing import Any
 
 from engineio import packet as eio_packet
@@ -137,8 +139,9 @@ def _wrapper_class(fanout: FanOut) -> type:
         def _finish(self, rest: bytes) -> None:
             try:
                 self.ws.sock.sendall(rest)
-            except OSError:
-                pass
+            except OSError:  # the client is gone: its reader notices, engineio closes the connection
+                with suppress(OSError):
+                    self.ws.sock.shutdown(socket.SHUT_RDWR)
             finally:
                 self.lock.release()
 
