@@ -120,10 +120,9 @@ def run_command(argv: list[str], data: bytes = b"", timeout: float = 10.0) -> tu
     def feed() -> None:
         view = memoryview(data)
         try:
-            while view:
-                view = view[gevent.os.nb_write(in_w, view) :]
-        except OSError:
-            pass  # the program stopped reading: its exit code tells
+            with suppress(OSError):  # the program stopped reading: its exit code tells
+                while view:
+                    view = view[gevent.os.nb_write(in_w, view) :]
         finally:
             os.close(in_w)
 
