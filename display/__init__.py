@@ -13,12 +13,15 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from server.forms import parse_id
+
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA_EXTENSIONS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
 LOGO_NAMES = ("logo.svg", "logo.png", "logo.jpg", "logo.webp")
 MARQUEE_MAX = 500
+MAX_COUNTER_ID = 999  # as config.toml allows
 
 # UI text: Indonesian first, English as the second catalogue. The page script gets the same dict.
 TEXT = {
@@ -81,17 +84,21 @@ def logo_url() -> str | None:
     return None
 
 
+class BadParameter(Exception):
+    """A query parameter the page cannot use (answered 400, naming it)."""
+
+
 def page_config() -> dict:
     """What the page script needs: filters, language, time zone, services and counters (no secrets)."""
     settings = current_app.extensions["antrian.settings"]
     lang = request.args.get("lang") or settings.office.language
     lang = lang if lang in TEXT else "id"
-    counter_ids = {int(c) for c in _csv("counters") if c.isdigit()}
+    counter_ids = {parse_id(c, maximum=MAX_COUNTER_ID) for c in _csv("counters")}
+    if None in counter_ids:  # "x", "²", 5,000 digits: a TV showing the wrong counters helps nobody
+        raise BadParameter("counters")
     services = set(_csv("services"))
-    try:
-        media_seconds = max(3, min(600, int(request.args.get("media_seconds", "10"))))
-    except ValueError:
-        media_seconds = 10
+    media_seconds = parse_id(request.args.get("media_seconds", "10"), maximum=10**6) or 10
+    media_seconds = max(3, min(600, media_seconds))
     return {
         "lang": lang,
         "text": TEXT[lang],
@@ -103,6 +110,15 @@ def page_config() -> dict:
         "services": [{"code": s.code, "name": s.name} for s in settings.services],
         "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters],
     }
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(err: BadParameter):
+    text = (
+        f"{err}: harus nomor loket 1-{MAX_COUNTER_ID} dipisah koma, mis. ?counters=1,2\n"
+        f"{err}: must be counter numbers 1-{MAX_COUNTER_ID} separated by commas, e.g. ?counters=1,2\n"
+    )
+    return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.get("/")

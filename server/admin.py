@@ -80,6 +80,23 @@ def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_
         raise AdminError("counter_in_use", {"counters": "in_use"}, counter_id=held[0])
 
 
+def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list[tuple[str, str]]]) -> None:
+    """A service may take a new prefix only when no ticket of today carries it for another service.
+
+    A label is unique per day (the store's UNIQUE (day, label) and numbering per prefix hold it
+    whatever happens); this keeps a prefix meaning one service all day, so that swapping the prefixes
+    of A and B while their tickets wait cannot give an A ticket a "B-" label beside B's own.
+    `prefix_services`: per prefix on today's tickets, their (service, transferred_from) pairs; a
+    ticket transferred away from the service still counts as its own.
+    """
+    before = {s.code: s.prefix for s in old.services}
+    for i, s in enumerate(new.services):
+        if before.get(s.code) == s.prefix:
+            continue
+        if any(s.code not in pair for pair in prefix_services.get(s.prefix, ())):
+            raise AdminError("prefix_in_use", {f"services[{i}].prefix": "invalid"}, prefix=s.prefix)
+
+
 def view(settings: Settings) -> dict[str, Any]:
     """The editable sections as an admin page shows them."""
     return {
@@ -111,6 +128,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         waiting = {code for code, n in tx.waiting_counts(day).items() if n}
         held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
         check_in_use(old, new, waiting, held)
+        check_prefixes(old, new, tx.prefix_services(day))
         tx.set_settings_override(section, value, actor, now)
         tx.sync_counters([asdict(c) for c in new.counters])
         tx.add_event("settings_changed", now, day, None, None, actor, {"section": section})

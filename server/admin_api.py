@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from server import admin
 from server.api import ApiError, body, error_response
 from server.auth import current_user, hash_password, require, validate_new_user
+from server.forms import LIMITS, clean_text
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -60,10 +61,16 @@ def list_users():
 def add_user():
     """Add an account: {username, password, role, counter_id?}."""
     data = body()
-    username = data.get("username").strip().lower() if isinstance(data.get("username"), str) else None
+    cleaned: dict[str, str] = {}
+    username = clean_text(data, "username", LIMITS["username"], True, cleaned).lower() or None
     bad = validate_new_user(username, data.get("password"), data.get("role"))
+    bad.update(cleaned)  # required, control_chars, invalid_unicode say more than "invalid"
     counter_id = data.get("counter_id")
-    if counter_id is not None and (not isinstance(counter_id, int) or service().settings.counter(counter_id) is None):
+    if counter_id is not None and (
+        not isinstance(counter_id, int)
+        or isinstance(counter_id, bool)
+        or service().settings.counter(counter_id) is None
+    ):
         bad["counter_id"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
@@ -120,4 +127,5 @@ def _change_user(username: str, change: str, **fields) -> tuple:
         return 200, {"user": _user_view(tx.user(username))}
 
     status, payload = svc._run(None, run)
+    svc.check_sessions()  # a new password or a disabled account: its open staff sockets go now
     return jsonify(payload), status

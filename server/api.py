@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import sqlite3
 from typing import Any
 
@@ -9,8 +11,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 from werkzeug.exceptions import HTTPException
 
 from server import reports
-from server.auth import AuthError, check_password, csrf_token, current_user, require
+from server.auth import AuthError, check_login, csrf_token, current_user, require, start_session
 from server.core import FormIncomplete, NotFound, QueueError
+from server.forms import LIMITS, clean_text, text_problem
 from server.messages import message
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -77,19 +80,36 @@ def register_errors(app) -> None:
     def _http(err: HTTPException):
         if not request.path.startswith("/api/"):
             return err
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "bad_json"}.get(
-            err.code or 500, "invalid"
-        )
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            400: "bad_json",
+            408: "request_timeout",
+        }.get(err.code or 500, "invalid")
         return error_response(err.code or 500, code)
 
     @app.errorhandler(sqlite3.OperationalError)
     def _db(err: sqlite3.OperationalError):
+        if getattr(err, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(err):
+            return _disk_full(err)
         if "locked" not in str(err):  # another process held the write lock past the busy timeout
             current_app.logger.exception("database error")
             return error_response(500, "internal")
         resp = error_response(503, "db_busy")
         resp.headers["Retry-After"] = "2"
         return resp
+
+    @app.errorhandler(OSError)
+    def _os(err: OSError):
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            return _disk_full(err)
+        return _internal(err)
+
+    def _disk_full(err: Exception):
+        # Nothing was saved (the transaction rolled back); the admin must free space on the server's disk.
+        current_app.logger.error("disk full: %s (%s)", err, service().store.path)
+        return error_response(507, "disk_full")
 
     @app.errorhandler(Exception)
     def _internal(err: Exception):
@@ -102,12 +122,44 @@ def service():
     return current_app.extensions["antrian"]
 
 
+MAX_JSON_DEPTH = 32  # no request nests deeper than a few levels (settings: section, list, table, list)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when lists and objects nest deeper than `limit` (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def body() -> dict[str, Any]:
-    """The request's JSON object (an empty body counts as {}); 400 when it is not a JSON object."""
-    if not request.get_data(cache=True):
+    """The request's JSON object (an empty body counts as {}); 400 bad_json when it is not one.
+
+    The one reader of request bodies: any parse failure is a 400, not a 500 (json's RecursionError
+    on "[[[[…", invalid UTF-8, NaN or Infinity, which JSON does not have), and so is nesting that
+    later code could not walk without recursing too deep.
+    """
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
+    if not request.is_json:
+        raise ApiError(400, "bad_json")
+    try:
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "bad_json") from None
+    if not isinstance(data, dict) or _too_deep(data):
         raise ApiError(400, "bad_json")
     return data
 
@@ -117,7 +169,7 @@ def request_key(scope: str, data: dict[str, Any]) -> str | None:
     rid = data.get("request_id", request.headers.get("X-Request-ID"))
     if rid is None:
         return None
-    if not isinstance(rid, str) or not 1 <= len(rid) <= 100:
+    if not isinstance(rid, str) or not 1 <= len(rid) <= 100 or text_problem(rid):
         raise ApiError(400, "bad_request_id")
     return f"{scope}:{rid}"
 
@@ -186,30 +238,35 @@ def login():
     bad = {
         k: "required" for k, v in (("username", username), ("password", password)) if not isinstance(v, str) or not v
     }
+    if not bad:
+        username = clean_text(data, "username", LIMITS["username"], True, bad)
+        if text_problem(password, multiline=True) == "invalid_unicode":  # no hash can be made of it
+            bad["password"] = "invalid_unicode"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
     throttle = current_app.extensions["antrian.login_throttle"]
     address = request.remote_addr or "?"
-    wait = throttle.wait_seconds(address)
+    wait = throttle.reserve(address)  # counted before the password is hashed, whatever the concurrency
     if wait:
         raise ApiError(429, "login_throttled", minutes=max(1, -(-wait // 60)))
-    with service().store.read() as tx:
-        user = tx.user(username.strip().lower())
-    if user is None or not user["active"] or not check_password(user["password_hash"], password):
-        throttle.failed(address)
+    with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
+        with service().store.read() as tx:
+            user = tx.user(username.strip().lower())
+        ok = check_login(user, password)
+    throttle.done(address, ok)
+    if not ok:
         raise ApiError(401, "login_failed")
-    throttle.succeeded(address)
-    session.clear()
-    session["uid"] = user["id"]
-    session.permanent = True
+    start_session(user)
     return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
 
 
 @bp.post("/logout")
 @require("officer", "frontoffice")
 def logout():
-    """End the session and free the counters this officer held."""
+    """End this account's sessions (every cookie and staff socket signed before) and free the
+    counters it held."""
     service().release_counters(current_user())
+    service().end_sessions(current_user()["id"])
     session.clear()
     return jsonify({"ok": True})
 

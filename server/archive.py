@@ -20,9 +20,11 @@ from typing import Any
 
 from server import reports
 from server.core import local_day
-from server.store import Store
+from server.forms import parse_day
+from server.store import PRIVATE, Store, create_private
 
 ANONYMISED = "(dianonimkan)"
+MAX_RETENTION_MONTHS = 1200  # a hundred years; past the calendar's year 1, date() itself would fail
 
 
 class ArchiveError(Exception):
@@ -31,14 +33,10 @@ class ArchiveError(Exception):
 
 def month_range(month: str) -> tuple[str, str]:
     """First and last local day of a YYYY-MM month; ArchiveError when it is not one."""
-    try:
-        if len(month) != 7 or month[4] != "-":
-            raise ValueError
-        year, mon = int(month[:4]), int(month[5:])
-        first = date(year, mon, 1)
-    except ValueError as err:
-        raise ArchiveError(f"--month must be YYYY-MM, not {month!r}") from err
-    return first.isoformat(), first.replace(day=calendar.monthrange(year, mon)[1]).isoformat()
+    first = parse_day(f"{month}-01") if isinstance(month, str) else None  # the one strict date parser
+    if first is None:
+        raise ArchiveError(f"--month must be YYYY-MM, not {month!r}")
+    return first.isoformat(), first.replace(day=calendar.monthrange(first.year, first.month)[1]).isoformat()
 
 
 def _sha256(data: bytes) -> str:
@@ -59,7 +57,12 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"arsip-{month}.zip"
     tmp = path.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    tmp.unlink(missing_ok=True)
+    # 0600: the archive holds the month's visitors' names, phones and problems.
+    with (
+        os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE), "wb") as f,
+        zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+    ):
         for name, data in members.items():
             info = zipfile.ZipInfo(name, date_time=(int(day_to[:4]), int(day_to[5:7]), int(day_to[8:]), 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -98,8 +101,8 @@ class RetentionResult:
 
 def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: str = "retention") -> RetentionResult:
     """Replace name, phone and address of tickets older than `months` months with ANONYMISED; one event."""
-    if months < 1:
-        raise ArchiveError("--months must be 1 or more")
+    if not 1 <= months <= MAX_RETENTION_MONTHS:
+        raise ArchiveError(f"--months must be 1-{MAX_RETENTION_MONTHS}")
     today = local_day(now, tz)
     cutoff = months_before(today, months)
     cutoff_start = datetime.fromisoformat(cutoff).replace(tzinfo=tz)
@@ -140,6 +143,7 @@ def backup(database: Path, target: Path) -> Path:
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
     src = sqlite3.connect(database, timeout=30.0)
+    create_private(tmp)  # 0600 before SQLite writes visitors' data and password hashes into it
     dst = sqlite3.connect(tmp)
     try:
         src.execute("PRAGMA busy_timeout = 30000")
@@ -162,6 +166,7 @@ def restore(source: Path, database: Path) -> None:
         raise ArchiveError(f"{source}: no such file")
     _check_database(source)
     Path(database).parent.mkdir(parents=True, exist_ok=True)
+    create_private(database)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(database, timeout=30.0)
     try:

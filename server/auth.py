@@ -8,12 +8,15 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.forms import text_problem
 
 ROLES = ("officer", "frontoffice", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -61,37 +64,105 @@ _hashing_pool: Any = None
 
 
 class LoginThrottle:
-    """Failed logins per address: after `limit` within `window` seconds, refuse until the oldest ages
-    out. A guesser on the office Wi-Fi gets a handful of tries, not thousands; a success clears it."""
+    """Login attempts per address. An attempt is counted, and its place reserved, before its password
+    is hashed: at most `limit` hashes per address in any `window` seconds, however many requests come
+    at once. Attempts from one address are checked one after the other (`turn`), so a burst from one
+    device waits behind itself and never queues another device's login behind it. A success clears
+    the address's count."""
 
     def __init__(self, limit: int = 10, window: float = 300.0):
         self.limit = limit
         self.window = window
         self.failures: dict[str, deque[float]] = {}
+        self.turns: dict[str, list[Any]] = {}  # address -> [its lock, attempts holding or awaiting it]
         self.lock = threading.Lock()
 
-    def wait_seconds(self, key: str) -> int:
-        """0 when `key` may try; else how many seconds until it may."""
+    def reserve(self, key: str) -> int:
+        """0: `key` may try (its attempt is counted now); else how many seconds until it may."""
         now = time.monotonic()
         with self.lock:
             q = self.failures.get(key)
             while q and now - q[0] > self.window:
                 q.popleft()
-            if not q or len(q) < self.limit:
-                return 0
-            return max(1, int(self.window - (now - q[0])) + 1)
-
-    def failed(self, key: str) -> None:
-        now = time.monotonic()
-        with self.lock:
+            if q and len(q) >= self.limit:
+                return max(1, int(self.window - (now - q[0])) + 1)
             self.failures.setdefault(key, deque()).append(now)
             if len(self.failures) > 10000:  # forget addresses that stopped
                 for k in [k for k, v in self.failures.items() if not v or now - v[-1] > self.window]:
                     del self.failures[k]
+            return 0
 
-    def succeeded(self, key: str) -> None:
+    @contextmanager
+    def turn(self, key: str) -> Iterator[None]:
+        """Hold `key`'s one place in the password check (at most `limit` attempts ever wait for it)."""
         with self.lock:
-            self.failures.pop(key, None)
+            entry = self.turns.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self.lock:
+                entry[1] -= 1
+                if not entry[1]:
+                    self.turns.pop(key, None)
+
+    def done(self, key: str, ok: bool) -> None:
+        """A success clears the address's count."""
+        if ok:
+            with self.lock:
+                self.failures.pop(key, None)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def check_login(user: dict[str, Any] | None, password: str) -> bool:
+    """True when `user` is an active account and `password` is its password. An unknown or disabled
+    account costs one hash too, so the answer's time does not tell which accounts exist."""
+    if user is None or not user["active"]:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        check_password(_DUMMY_HASH[0], password)
+        return False
+    return check_password(user["password_hash"], password)
+
+
+# A session lasts until the office's midnight and at most this long after its sign-in: a working day.
+SESSION_HOURS = 10
+
+
+def start_session(user: dict[str, Any]) -> None:
+    """Sign `user` in on this request's session cookie."""
+    session.clear()
+    session["uid"] = user["id"]
+    session["sv"] = user["session_version"]
+    session["iat"] = int(time.time())
+    session.permanent = True
+
+
+def session_ends(signed_in: float, tz: Any) -> float:
+    """When a session signed in at `signed_in` (epoch seconds) ends: the office's next midnight, at
+    most SESSION_HOURS later."""
+    from datetime import datetime, timedelta
+
+    local = datetime.fromtimestamp(signed_in, tz)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(midnight.timestamp(), signed_in + SESSION_HOURS * 3600)
+
+
+def session_user(sess: Any, lookup: Callable[[int], dict[str, Any] | None], tz: Any) -> dict[str, Any] | None:
+    """The account a session cookie stands for, or None when it ended: logged out, a new password,
+    disabled (or re-enabled), a new role, or past its end."""
+    uid, sv, iat = sess.get("uid"), sess.get("sv"), sess.get("iat")
+    if not isinstance(uid, int) or not isinstance(sv, int) or not isinstance(iat, int):
+        return None
+    if time.time() >= session_ends(iat, tz):
+        return None
+    user = lookup(uid)
+    if user is None or not user["active"] or user["session_version"] != sv:
+        return None
+    return user
 
 
 def validate_new_user(username: object, password: object, role: object) -> dict[str, str]:
@@ -101,6 +172,8 @@ def validate_new_user(username: object, password: object, role: object) -> dict[
         bad["username"] = "invalid"
     if not isinstance(password, str) or len(password) < 8 or len(password) > 200:
         bad["password"] = "invalid"
+    elif text_problem(password, multiline=True) == "invalid_unicode":
+        bad["password"] = "invalid_unicode"  # a lone surrogate: no hash can be made of it
     if role not in ROLES:
         bad["role"] = "invalid"
     return bad
@@ -110,13 +183,16 @@ def current_user() -> dict[str, Any] | None:
     """The logged-in, still active user of this request, or None."""
     if "user" in g:
         return g.user
-    uid = session.get("uid")
     user = None
-    if uid is not None:
-        with current_app.extensions["antrian"].store.read() as tx:
-            user = tx.user_by_id(uid)
-        if user is not None and not user["active"]:
-            user = None
+    if "uid" in session:
+        store = current_app.extensions["antrian"].store
+        tz = current_app.extensions["antrian.settings"].office.tz
+
+        def lookup(uid: int) -> dict[str, Any] | None:
+            with store.read() as tx:
+                return tx.user_by_id(uid)
+
+        user = session_user(session, lookup, tz)
     g.user = user
     return user
 

@@ -8,12 +8,13 @@ import gc
 import getpass
 import random
 import secrets
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from server.auth import ROLES, hash_password, validate_new_user
-from server.config import ConfigError, Settings, load_settings
+from server.config import ConfigError, Settings, check_storage, load_settings
 from server.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -72,11 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     config = getattr(args, "config", "config.toml")
     try:
         settings = load_settings(config)
+        check_storage(settings.server)
         if args.command not in ("restore", "backup"):
             from server.admin import effective_settings
 
-            with Store(settings.server.database).read() as tx:
-                settings = effective_settings(settings, tx.settings_overrides())
+            try:
+                with Store(settings.server.database).read() as tx:
+                    overrides = tx.settings_overrides()
+            except (sqlite3.DatabaseError, OSError) as err:
+                if "locked" in str(err):
+                    raise
+                raise ConfigError(f"server.database: {settings.server.database} cannot be opened: {err}") from err
+            settings = effective_settings(settings, overrides)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         return 2
@@ -115,6 +123,9 @@ WorkingDirectory={root}
 ExecStart="{sys.executable}" -m server serve --config "{config}"
 Restart=always
 RestartSec=3
+# Every kiosk, TV, counter and phone holds connections: room for thousands (the server keeps a share
+# per device, docs/operations.md "Security"); systemd's default soft limit is 1024.
+LimitNOFILE=65536
 Environment=PYTHONUNBUFFERED=1
 # Secrets (ANTRIAN_SMTP_PASSWORD, ANTRIAN_SECRET_KEY) in a file only root and this user can read:
 EnvironmentFile=-/etc/antrian.env
@@ -175,51 +186,11 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     # all in 30-35 ms, a pause of every screen at once (docs/performance.md).
     gc.collect()
     gc.freeze()
-    serve_forever(app, host, port)
+    from server.httpserver import serve_forever
+
+    serve_forever(app, host, port, settings.limits)
     lock.close()
     return 0
-
-
-def serve_forever(app, host: str, port: int) -> None:
-    """gevent's WSGI server (WebSockets through simple-websocket) on a listener with TCP_NODELAY.
-
-    Without TCP_NODELAY a response written in two pieces waits for the client's delayed ACK
-    (about 40 ms on Linux); accepted sockets inherit the option from the listener.
-    """
-    import socket
-
-    from gevent import pywsgi
-
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    listener.bind(address)
-    listener.listen(1024)
-    pywsgi.WSGIServer(listener, app, log=None, handler_class=_handler_class()).serve_forever()
-
-
-def _handler_class():
-    """gevent's request handler, taking turns: a keep-alive connection's next request waits for the
-    loop's next turn, so one busy client cannot keep the loop to itself.
-
-    Without it a kiosk whose next request is already in its socket when the answer is written is
-    served again at once, several times in a row, while the others' requests wait
-    (docs/performance.md, "Third round").
-    """
-    import gevent
-    from gevent import pywsgi
-
-    class TakeTurns(pywsgi.WSGIHandler):
-        served = False
-
-        def read_requestline(self):
-            if self.served:
-                gevent.sleep(1e-6)  # a timer, not sleep(0): the loop polls every socket before this one goes on
-            self.served = True
-            return super().read_requestline()
-
-    return TakeTurns
 
 
 def settings_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -234,14 +205,17 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     try:
         value = json.loads(args.value)
-    except json.JSONDecodeError as err:
-        print(f"error: VALUE is not JSON: {err}", file=sys.stderr)
+    except (ValueError, RecursionError) as err:
+        print(f"error: VALUE is not JSON: {type(err).__name__}: {err}", file=sys.stderr)
         return 2
     service = QueueService(settings, Store(settings.server.database))
     try:
         admin.change_settings(service, args.section, value, actor="cli")
     except admin.AdminError as err:
-        detail = err.params.get("detail") or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
+        from server.messages import message
+
+        detail = err.params.get("detail") or (message(err.code, "en", **err.params) if err.params else "")
+        detail = detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
         print(f"error: {err.code}: {detail}", file=sys.stderr)
         return 2
     print(f"settings: {args.section} changed (a running server applies it within a second)")

@@ -17,10 +17,13 @@ from typing import Any
 from server import core
 from server.config import Settings
 from server.core import FormIncomplete, NotFound, QueueError, Rules, Ticket
-from server.forms import validate_visitor_form
+from server.forms import clean_texts, parse_id, validate_visitor_form
 from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
+# What officers type into a record, cleaned as the visitor's form is (server/forms.py clean_text):
+# field -> may it hold line breaks. Every command that stores one of them cleans its payload first.
+OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
 DEFAULT_SERVICE_SECONDS = 15 * 60
 TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 # Event types that can change how many wait per service (the others leave the counts as they were).
@@ -57,6 +60,10 @@ class QueueService:
         self.mail_worker: Any = None
         self.closers: list[Callable[[], None]] = []  # run by stop(): child processes, files
         self.on_settings: list[Callable[[Settings], None]] = []  # told when an admin changes settings
+        # Disconnects staff sockets whose session ended (set by server.realtime): called after a logout
+        # or an account change here, and once a second by the maintenance loop for the command line's.
+        self.check_sessions: Callable[[], None] = lambda: None
+        self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self._overrides_seen: dict[str, Any] | None = None
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
@@ -139,7 +146,7 @@ class QueueService:
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             day = self.day(now)
             service = self.settings.service(form.service)
-            number = tx.next_number(day, form.service)
+            number = tx.next_number(day, service.prefix)
             ticket = Ticket(
                 id=None,
                 day=day,
@@ -288,12 +295,13 @@ class QueueService:
         self.wake_printer(printer)
         return result
 
-    def mail_result(self, mail: dict[str, Any], error: str | None) -> None:
-        """Record one sending attempt of an escalation mail; failures are visible to officers."""
+    def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:
+        """Record one sending attempt of an escalation mail; failures are visible to officers.
+        `final`: a failure that trying again cannot mend (failed at once, not retried)."""
         from server.mail import result_fields
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
-            fields, event = result_fields(mail, error, now)
+            fields, event = result_fields(mail, error, now, final)
             tx.update_mail(mail["id"], **fields)
             if event:
                 tx.add_event(
@@ -337,6 +345,8 @@ class QueueService:
     def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> tuple[int, Any]:
         """Correct a finished record: a new version; the old values, who and when go to the event log."""
 
+        payload = clean_texts(payload, OFFICER_TEXTS)
+
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             ticket = self._find(tx, ref, now, any_day=True)
             new, diff = core.correct(ticket, payload, self._classes())
@@ -356,6 +366,7 @@ class QueueService:
         self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None
     ) -> tuple[int, Any]:
         """Note the LKPP helpdesk's ticket number (TTS / LPSE Support) on an open escalation."""
+        payload = clean_texts(payload, OFFICER_TEXTS)
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             ticket = self._find(tx, ref, now, any_day=True)
@@ -406,10 +417,16 @@ class QueueService:
             return view
 
     def snapshot(self, staff: bool = False) -> dict[str, Any]:
-        """The state every client renders from, with the seq it is current to."""
+        """The state every client renders from, with the seq it is current to. The public one is made
+        once per change (seq, day, settings) and shared: however often screens ask, it costs one
+        query. Callers must not change what they get."""
         with self.store.read() as tx:
             day = self.day()
             seq = tx.last_seq()
+            key = (seq, day, id(self.settings))
+            cached = self._public_snapshot
+            if not staff and cached is not None and cached[0] == key:
+                return cached[1]
             waiting = tx.waiting_counts(day)
             counters = []
             for c in self.settings.counters:
@@ -454,6 +471,8 @@ class QueueService:
                 active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
                 active.sort(key=core.order_key)
                 snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
+            else:
+                self._public_snapshot = (key, snap)
             return snap
 
     def today_tickets(self) -> list[dict[str, Any]]:
@@ -486,6 +505,7 @@ class QueueService:
         }.get(action)
         if handler is None:
             raise NotFound("not_found")
+        payload = clean_texts(payload, OFFICER_TEXTS)
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             return handler(tx, now, counter, payload, officer)
@@ -656,6 +676,12 @@ class QueueService:
                 raise AuthError("counter_taken", 409, officer=claim["officer_name"])
             tx.claim_counter(counter_id, None, None, None)
 
+    def end_sessions(self, user_id: int) -> None:
+        """End every session of an account (logout) and disconnect its staff sockets now."""
+        with self.lock, self.store.write() as tx:
+            tx.end_sessions(user_id)
+        self.check_sessions()
+
     def release_counters(self, user: dict[str, Any]) -> None:
         """Free every counter this officer holds (at logout)."""
         with self.lock, self.store.write() as tx:
@@ -678,6 +704,7 @@ class QueueService:
         self, label_or_token: str, payload: dict[str, Any], actor: str, request_key: str | None = None
     ) -> tuple[int, Any]:
         """Record the LKPP helpdesk's answer (and TTS number): the escalated case is closed."""
+        payload = clean_texts(payload, OFFICER_TEXTS)
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             ticket = self._find(tx, label_or_token, now, any_day=True)
@@ -691,8 +718,9 @@ class QueueService:
         if not isinstance(ref, str) or not ref or len(ref) > 64:
             raise NotFound("ticket_not_found")
         ticket = tx.ticket_by_label(self.day(now), ref.upper()) or tx.ticket_by_token(ref)
-        if ticket is None and any_day and ref.isdigit():
-            ticket = tx.ticket(int(ref))
+        ticket_id = parse_id(ref) if ticket is None and any_day else None
+        if ticket_id is not None:
+            ticket = tx.ticket(ticket_id)
         if ticket is None:
             raise NotFound("ticket_not_found")
         return ticket

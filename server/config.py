@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,18 @@ class ServerSettings:
     port: int
     database: Path
     data_dir: Path
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """What one device (an address) may hold and ask of the server (docs/operations.md, "Security")."""
+
+    connections_per_address: int = 64
+    requests_per_minute: int = 1200
+    exempt: tuple[str, ...] = ()  # addresses with no per-address limits: a reverse proxy on this PC
+    idle_seconds: int = 15  # a connection with no request line this long after it opened or was answered
+    header_seconds: int = 10  # from the request line to the end of the headers
+    body_seconds: int = 30  # a whole request body
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,7 @@ class Settings:
     sla: SlaSettings = SlaSettings()
     priority_classes: tuple[PriorityClass, ...] = ()
     agents: dict[str, str] = field(default_factory=dict)  # printer name -> env var of its agent's token
+    limits: LimitSettings = LimitSettings()
     source: Path | None = None
 
     def service(self, code: str) -> Service | None:
@@ -133,6 +147,47 @@ class Settings:
 
 
 _CODE = re.compile(r"^[A-Z]{1,3}$")
+
+# Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. No setting is more than
+# one line of text: a CR LF in the office name would end every escalation mail's Subject header, an ESC
+# in a footer would reach the printer as a command, a NUL would cut a file name or an argument short.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ONE_LINE = "must be one line of text without control characters (line break, tab, NUL, ESC)"
+
+
+def check_single_line(key: str, value: str) -> str:
+    """`value` when it is one line of text without control characters; else ConfigError naming `key`."""
+    if _CONTROL.search(value):
+        raise ConfigError(f"{key}: {_ONE_LINE} (got {value!r})")
+    return value
+
+
+# The longest text a setting may hold, in characters (keys without their list index); others _TEXT_MAX.
+_TEXT_LIMITS = {
+    "office.name": 200,
+    "office.address": 500,
+    "services.name": 100,
+    "counters.name": 100,
+    "kiosk.footer": 500,
+    "priority_classes.name": 100,
+    "priority_classes.description": 1000,
+}
+_TEXT_MAX = 2000
+
+
+def _text_setting(key: str, value: str) -> str:
+    """A text setting as server/forms.py cleans what people type: valid Unicode (an admin's JSON can
+    hold a lone surrogate, which SQLite cannot store), NFC, within its length limit."""
+    import unicodedata
+
+    from server.forms import text_problem
+
+    if text_problem(value) == "invalid_unicode":
+        raise ConfigError(f"{key}: not valid Unicode text (a lone surrogate such as \\ud800)")
+    limit = _TEXT_LIMITS.get(re.sub(r"\[\d+\]", "", key), _TEXT_MAX)
+    if len(value) > limit:
+        raise ConfigError(f"{key}: too long ({len(value)} characters; at most {limit})")
+    return unicodedata.normalize("NFC", value)
 
 
 class _Table:
@@ -161,7 +216,11 @@ class _Table:
         if not ok:
             raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
         if kind is str:
-            value = value.strip()
+            value = check_single_line(self.key(name), _text_setting(self.key(name), value.strip()))
+        if kind is list:
+            for item in value:
+                if isinstance(item, str):
+                    check_single_line(self.key(name), item)
         if check is not None and not check(value):
             raise ConfigError(f"{self.key(name)}: {why} (got {value!r})")
         return value
@@ -177,6 +236,33 @@ _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", float:
 
 def _nonempty(v: str) -> bool:
     return bool(v)
+
+
+def _limits(data: Any) -> LimitSettings:
+    import ipaddress
+
+    t = _Table(data, "limits", required=False)
+    t.unknown(
+        {"connections_per_address", "requests_per_minute", "exempt", "idle_seconds", "header_seconds", "body_seconds"}
+    )
+    exempt = t.get("exempt", list, [])
+    for item in exempt:
+        try:
+            ipaddress.ip_address(item)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"limits.exempt: {item!r} is not an IP address") from err
+    return LimitSettings(
+        connections_per_address=t.get(
+            "connections_per_address", int, 64, check=lambda v: 8 <= v <= 10000, why="must be 8-10000"
+        ),
+        requests_per_minute=t.get(
+            "requests_per_minute", int, 1200, check=lambda v: 60 <= v <= 1_000_000, why="must be 60-1000000"
+        ),
+        exempt=tuple(str(ipaddress.ip_address(a)) for a in exempt),
+        idle_seconds=t.get("idle_seconds", int, 15, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
+        header_seconds=t.get("header_seconds", int, 10, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
+        body_seconds=t.get("body_seconds", int, 30, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
+    )
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -196,7 +282,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     top = _Table(raw, "")
     top.unknown(
         {"office", "server", "queue", "services", "counters", "kiosk", "printers", "tts"}
-        | {"escalation", "sla", "priority_classes", "agents"}
+        | {"escalation", "sla", "priority_classes", "agents", "limits"}
     )
 
     t = _Table(raw.get("office"), "office")
@@ -280,8 +366,55 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         sla=sla,
         priority_classes=_priority_classes(raw.get("priority_classes")),
         agents=_agents(raw.get("agents"), printers),
+        limits=_limits(raw.get("limits")),
         source=source,
     )
+
+
+def check_storage(server: ServerSettings) -> None:
+    """The database file and the data folder can be used by this user; else ConfigError naming the key.
+
+    Checked before anything opens them, so that a database path that is a folder, lies under a file,
+    or sits in a folder this user cannot write (SQLite writes its -wal and -shm files beside the
+    database) stops a command with one line instead of a traceback."""
+    db = server.database
+    key = "server.database"
+    if db.is_dir():
+        raise ConfigError(f"{key}: {db} is a folder; give the database file's path, e.g. {db / 'antrian.db'}")
+    _check_folder(key, db.parent, "the database's folder")
+    if db.exists():
+        if not db.is_file():
+            raise ConfigError(f"{key}: {db} is not a regular file")
+        if not os.access(db, os.R_OK | os.W_OK):
+            raise ConfigError(f"{key}: {db} is not readable and writable by {_user()}")
+        with open(db, "rb") as f:
+            head = f.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise ConfigError(f"{key}: {db} is not an SQLite database (another file at that path?)")
+    if server.data_dir.exists() and not server.data_dir.is_dir():
+        raise ConfigError(f"server.data_dir: {server.data_dir} is a file, not a folder")
+    _check_folder("server.data_dir", server.data_dir, "the data folder")
+
+
+def _check_folder(key: str, folder: Path, what: str) -> None:
+    """`folder` exists and is writable, or can be made: its nearest existing ancestor is a writable folder."""
+    base = folder
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise ConfigError(f"{key}: {base} is a file, so {what} {folder} cannot be made")
+    if not os.access(base, os.W_OK | os.X_OK):
+        made = "" if base == folder else f" (to make {folder})"
+        raise ConfigError(f"{key}: the folder {base} is not writable by {_user()}{made}")
+
+
+def _user() -> str:
+    try:
+        import getpass
+
+        return f"user {getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"uid {os.geteuid()}"
 
 
 def _path(base: Path, value: str) -> Path:
@@ -322,7 +455,7 @@ def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]
             raise ConfigError(f"counters[{i}].id: duplicate id {cid}")
         services = t.get("services", list, check=lambda v: len(v) > 0, why="must name at least one service")
         for s in services:
-            if s not in codes:
+            if not isinstance(s, str) or s not in codes:
                 raise ConfigError(f"counters[{i}].services: unknown service {s!r}")
         out.append(
             Counter(
@@ -346,12 +479,16 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
 
     out = {}
     for name, table in data.items():
+        check_single_line(f"printers.{name!r}", name)
         if not isinstance(table, dict):
             raise ConfigError(f"printers.{name}: must be a table")
         try:
             cfg = PrinterConfig.from_dict(name, table)
         except ValueError as err:
             raise ConfigError(str(err)) from err
+        for key in ("host", "device", "path", "cups_printer", "profile"):
+            if isinstance(getattr(cfg, key), str):
+                check_single_line(cfg.config_key(key), getattr(cfg, key))
         if cfg.type == "file" and not Path(cfg.path).is_absolute():
             cfg = replace(cfg, path=str(base_dir / cfg.path))
         out[name] = cfg
@@ -392,15 +529,27 @@ def _tts(data: Any) -> TtsSettings:
     return tts
 
 
+# An address as it goes into the From and To headers and the SMTP envelope: ASCII (the mail is sent
+# without SMTPUTF8), no display name, no spaces, a dotted domain.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
+_ADDRESS_WHY = "must be one e-mail address such as helpdesk@lkpp.go.id (ASCII, no name, no spaces)"
+_HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
+
+
+def _is_address(value: str) -> bool:
+    return len(value) <= 254 and bool(_ADDRESS.match(value))
+
+
 def _escalation(data: Any) -> EscalationSettings:
     t = _Table(data, "escalation", required=False)
     t.unknown({"enabled", "host", "port", "security", "username", "from", "to", "password_env"})
     enabled = t.get("enabled", bool, False)
-    email = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    mail_check = (lambda v: bool(email.match(v))) if enabled else (lambda v: v == "" or bool(email.match(v)))
+    mail_check = (lambda v: _is_address(v)) if enabled else (lambda v: v == "" or _is_address(v))
     return EscalationSettings(
         enabled=enabled,
-        host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
+        host=t.get("host", str, "127.0.0.1", check=_HOST.match, why="must be a host name or an IP address"),
         port=t.get("port", int, 25, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
         security=t.get(
             "security",
@@ -410,8 +559,8 @@ def _escalation(data: Any) -> EscalationSettings:
             why="must be none, starttls or ssl",
         ),
         username=t.get("username", str, ""),
-        sender=t.get("from", str, "", check=mail_check, why="must be an e-mail address"),
-        to=t.get("to", str, "", check=mail_check, why="must be an e-mail address"),
+        sender=t.get("from", str, "", check=mail_check, why=_ADDRESS_WHY),
+        to=t.get("to", str, "", check=mail_check, why=_ADDRESS_WHY),
         password_env=t.get("password_env", str, "ANTRIAN_SMTP_PASSWORD", check=_nonempty, why="must not be empty"),
     )
 

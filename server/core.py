@@ -215,10 +215,10 @@ def _text(value: object, limit: int) -> str:
 
 def _outcome_fields(category: object, priority_class: object, classes: Iterable[str]) -> dict[str, str]:
     bad: dict[str, str] = {}
-    if category not in (None, "") and category not in CATEGORIES:
+    if category not in (None, "") and (not isinstance(category, str) or category not in CATEGORIES):
         bad["category"] = "category_invalid"
     allowed = set(classes)
-    if priority_class not in (None, "") and priority_class not in allowed:
+    if priority_class not in (None, "") and (not isinstance(priority_class, str) or priority_class not in allowed):
         bad["priority_class"] = "priority_class_invalid"
     return bad
 

@@ -5,10 +5,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from server.core import CATEGORIES, FormIncomplete
 
-LIMITS = {"name": 100, "agency": 150, "address": 300, "phone": 20, "problem": 2000}
+# The longest text each field may hold (characters, once cleaned): the visitor's form, then what
+# officers type (solution, escalation analysis, LKPP's answer and ticket number, a login name).
+LIMITS = {
+    "name": 100,
+    "agency": 150,
+    "address": 300,
+    "phone": 20,
+    "problem": 2000,
+    "solution": 4000,
+    "note": 4000,
+    "escalation_note": 4000,
+    "answer": 4000,
+    "lkpp_ticket": 100,
+    "username": 64,
+}
 REQUIRED = ("name", "agency", "address", "phone", "problem")
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
@@ -49,12 +65,29 @@ def normalize_phone(raw: str) -> str | None:
     return digits if 9 <= len(digits) <= 12 else None
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text)
+def text_problem(value: str, multiline: bool = False) -> str | None:
+    """Why `value` cannot be stored as text, as a message code, or None when it can.
+
+    'invalid_unicode': lone surrogates (a JSON "\\ud800" escape), which no UTF-8 text, SQLite row, mail
+    or printer can hold. 'control_chars': NUL, ESC, DEL and the other control characters (a newline
+    or a tab only in multi-line text).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "invalid_unicode"
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+        return "control_chars"
+    return None
 
 
 def clean_text(data: dict, key: str, limit: int, required: bool, bad: dict[str, str], multiline: bool = False) -> str:
-    """One trimmed text field; records a message code in `bad` when it is missing or wrong."""
+    """One trimmed text field; records a message code in `bad` when it is missing or wrong.
+
+    The one cleaning of everything people type: NFC, line breaks as \\n (multi-line) or whitespace runs
+    as one space (one line), at most `limit` characters, no control characters or lone surrogates.
+    """
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -63,14 +96,66 @@ def clean_text(data: dict, key: str, limit: int, required: bool, bad: dict[str, 
     if not isinstance(value, str):
         bad[key] = "not_text"
         return ""
+    if text_problem(value, multiline=True) == "invalid_unicode":
+        bad[key] = "invalid_unicode"
+        return ""
     value = unicodedata.normalize("NFC", value.strip())
-    if not multiline:
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    else:
         value = re.sub(r"\s+", " ", value)
     if len(value) > limit:
         bad[key] = "too_long"
-    elif _has_control(value):
+    elif text_problem(value, multiline=multiline):
         bad[key] = "control_chars"
     return value
+
+
+def clean_texts(data: Any, multiline: dict[str, bool]) -> Any:
+    """`data` with each text field named in `multiline` (name -> may it hold line breaks) cleaned by
+    clean_text, limits from LIMITS; FormIncomplete naming every bad field. A field that is absent or
+    not text is left as it is, for the rules' own checks (required, not_text)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    bad: dict[str, str] = {}
+    for key, lines in multiline.items():
+        if isinstance(data.get(key), str):
+            out[key] = clean_text(data, key, LIMITS[key], False, bad, multiline=lines)
+    if bad:
+        raise FormIncomplete(bad)
+    return out
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_id(text: object, maximum: int = 2**63 - 1) -> int | None:
+    """A whole number 1..`maximum` written in ASCII digits (a row id, a counter number), or None.
+
+    Never int() on what a request says: it takes digits of other scripts ("١٢"), spaces, signs and
+    underscores, raises on "²" (which str.isdigit() accepts) and on 5,000 digits; and SQLite holds
+    no integer past 2**63 - 1.
+    """
+    if not isinstance(text, str) or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= maximum else None
+
+
+def parse_day(text: object) -> date | None:
+    """A calendar day written exactly YYYY-MM-DD, or None.
+
+    date.fromisoformat() takes more: week dates (2026-W49-2), ordinal dates (2026-335), the compact
+    20261201, and, in some versions, text after the date.
+    """
+    if not isinstance(text, str) or not _DAY.fullmatch(text):
+        return None
+    try:
+        return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError:  # 2026-02-30, month 13, year 0
+        return None
 
 
 def validate_visitor_form(data: object, service_codes: set[str]) -> VisitorForm:

@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_text": ("Harus berupa teks.", "Must be text."),
     "too_long": ("Terlalu panjang.", "Too long."),
     "control_chars": ("Mengandung karakter yang tidak diizinkan.", "Contains characters that are not allowed."),
+    "invalid_unicode": (
+        "Mengandung karakter yang tidak sah (bukan teks Unicode yang benar).",
+        "Contains invalid characters (not proper Unicode text).",
+    ),
     "phone_invalid": (
         "Nomor telepon tidak valid. Gunakan nomor Indonesia, mis. 0812xxxxxxx atau +62812xxxxxxx.",
         "Not a valid phone number. Use an Indonesian number, e.g. 0812xxxxxxx or +62812xxxxxxx.",
@@ -46,6 +50,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
         "Too many failed logins. Try again in {minutes} minutes.",
     ),
+    "too_many_requests": (
+        "Terlalu banyak permintaan dari perangkat ini. Coba lagi sebentar lagi.",
+        "Too many requests from this device. Try again shortly.",
+    ),
+    "request_timeout": (
+        "Permintaan terlalu lambat dikirim dan dihentikan. Coba lagi.",
+        "The request was sent too slowly and was stopped. Try again.",
+    ),
     "forbidden": ("Peran Anda tidak diizinkan melakukan ini.", "Your role is not allowed to do this."),
     "csrf": ("Token CSRF tidak ada atau salah. Muat ulang halaman.", "Missing or wrong CSRF token. Reload the page."),
     "counter_taken": (
@@ -60,6 +72,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_busy": (
         "Server sedang sibuk (basis data dipakai proses lain). Coba lagi sebentar lagi; tidak ada yang tersimpan.",
         "The server is busy (another process is using the database). Try again in a moment; nothing was saved.",
+    ),
+    "disk_full": (
+        "Ruang penyimpanan server penuh; tidak ada yang tersimpan. Admin: kosongkan ruang disk server"
+        " (hapus berkas lama, pindahkan cadangan/arsip), lalu coba lagi.",
+        "The server's storage is full; nothing was saved. Admin: free space on the server's disk"
+        " (delete old files, move backups/archives elsewhere), then try again.",
     ),
     "too_large": ("Permintaan terlalu besar.", "The request is too large."),
     "internal": ("Terjadi kesalahan pada server. Data Anda tidak berubah.", "Server error. Nothing was changed."),
@@ -97,6 +115,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Service {service} still has tickets waiting today.",
     ),
     "counter_in_use": ("Loket {counter_id} sedang memegang tiket.", "Counter {counter_id} holds a ticket."),
+    "prefix_in_use": (
+        "Awalan {prefix} sudah dipakai tiket layanan lain hari ini; nomor antrian akan kembar. Ubah besok.",
+        "Prefix {prefix} is already on today's tickets of another service; ticket labels would collide."
+        " Change it tomorrow.",
+    ),
     "user_exists": ("Pengguna {username} sudah ada.", "User {username} exists."),
     "self_disable": ("Anda tidak bisa menonaktifkan akun sendiri.", "You cannot disable your own account."),
     "transfer_same_service": ("Tiket {label} sudah di layanan itu.", "Ticket {label} is already in that service."),

@@ -8,6 +8,8 @@ import io
 from datetime import date
 from typing import Any
 
+from server.forms import parse_day
+
 RECAP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
 CATEGORY_NAMES = {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
 OUTCOME_NAMES = {"resolved": "Selesai", "escalated": "Eskalasi ke Helpdesk LKPP", "closed": "Eskalasi LKPP, dijawab"}
@@ -22,12 +24,11 @@ def check_range(day_from: object, day_to: object) -> dict[str, str]:
         if not value:
             bad[key] = "required"
             continue
-        try:
-            parsed[key] = date.fromisoformat(str(value))
-            if len(str(value)) != 10:
-                raise ValueError
-        except ValueError:
+        day = parse_day(value)  # exactly YYYY-MM-DD: no week (2026-W49-2), ordinal or compact dates
+        if day is None:
             bad[key] = "invalid"
+        else:
+            parsed[key] = day
     if not bad and (parsed["to"] < parsed["from"] or (parsed["to"] - parsed["from"]).days > MAX_RANGE_DAYS):
         bad["to"] = "invalid"
     return bad

@@ -8,7 +8,10 @@ read-then-write (numbering, call-next) never races another writer.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -24,6 +27,9 @@ from server.core import WAITING, Ticket
 from server.runtime import on_gevent
 
 BUSY_SECONDS = 10.0  # how long a transaction waits for another process's write lock
+PRIVATE = 0o600  # the database holds visitors' names, phones, problems and the accounts' password hashes
+
+log = logging.getLogger("antrian.store")
 
 migrations = Migrations("antrian")
 
@@ -290,6 +296,37 @@ def m010_event_indexes(db: Database) -> None:
     db["events"].create_index(["ticket_id", "seq"], index_name="idx_events_ticket_seq")
 
 
+# A label's prefix with its dash ("A-" of "A-012"): tickets are numbered per prefix and day, by this
+# expression and its index (m011); the two must stay written alike for SQLite to use the index.
+LABEL_PREFIX = "substr(label, 1, instr(label, '-'))"
+
+
+@migrations()
+def m011_unique_labels(db: Database) -> None:
+    # A label is unique per day whatever the admin does (issue 11): numbers were per (day, service),
+    # so a prefix moved between services, or a ticket transferred to another service, could give a
+    # second ticket a label already on the day (and (day, service, number) refused a transfer into a
+    # service that had the same number: a 500). Now numbers are per (day, prefix), read from the
+    # index below, and UNIQUE (day, label) is the rule. Labels already doubled by the old numbering
+    # are kept on their first ticket; each later one is marked "~<id>" so the index can be made.
+    doubled = db.execute(
+        "SELECT t.id FROM tickets t JOIN (SELECT day, label, MIN(id) AS first FROM tickets GROUP BY day, label"
+        " HAVING COUNT(*) > 1) d ON t.day = d.day AND t.label = d.label AND t.id > d.first"
+    ).fetchall()
+    for (ticket_id,) in doubled:
+        db.execute("UPDATE tickets SET label = label || '~' || id WHERE id = ?", [ticket_id])
+    db.execute("DROP INDEX IF EXISTS idx_tickets_day_service_number")
+    db.execute("CREATE UNIQUE INDEX idx_tickets_day_label ON tickets (day, label)")
+    db.execute(f"CREATE INDEX idx_tickets_day_prefix_number ON tickets (day, {LABEL_PREFIX}, number)")
+
+
+@migrations()
+def m012_session_versions(db: Database) -> None:
+    # A login carries its account's session_version; logout, a new password, disabling, enabling or
+    # a new role add one, and every session (and staff socket) signed with an older one ends.
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -359,6 +396,36 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     return row
 
 
+def create_private(path: str | Path) -> bool:
+    """Create `path` empty with mode 0600 unless it exists (True when made). For a file SQLite is about to
+    open: SQLite gives the -wal, -shm and -journal files beside it the main file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        return False
+    return True
+
+
+def make_private(database: Path) -> None:
+    """The database file 0600 before SQLite opens it; an existing one (and its -wal and -shm) readable
+    by others is tightened, with a log line."""
+    if create_private(database):
+        return
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o077:
+            continue
+        try:
+            path.chmod(PRIVATE)
+        except OSError as err:
+            log.warning("%s: readable by others (mode %04o) and cannot be made 0600: %s", path, st.st_mode & 0o777, err)
+        else:
+            log.warning("%s: was readable by others (mode %04o); now 0600", path, stat.S_IMODE(st.st_mode))
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -371,6 +438,7 @@ class Store:
     def __init__(self, path: str | Path, synchronous: str = "FULL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
         self.synchronous = synchronous
         self._idle: list[Database] = []
         self._all: list[Database] = []
@@ -522,12 +590,24 @@ class Tx:
             )
 
     # -- tickets -------------------------------------------------------------------
-    def next_number(self, day: str, service: str) -> int:
-        """The next ticket number of a service on a day (never reused: the unique index guards it)."""
+    def next_number(self, day: str, prefix: str) -> int:
+        """The next ticket number of a label prefix on a day: past every label with this prefix issued
+        that day, whichever service it was issued for or is in now (UNIQUE (day, label) guards it)."""
         row = self.one(
-            "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets WHERE day = ? AND service = ?", [day, service]
+            f"SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets WHERE day = ? AND {LABEL_PREFIX} = ?",
+            [day, f"{prefix}-"],
         )
         return row["n"]
+
+    def prefix_services(self, day: str) -> dict[str, list[tuple[str, str]]]:
+        """Per label prefix of the day's tickets ("A"), the distinct (service, transferred_from) pairs of
+        those tickets: the service each is in now, and the one it came from ("" when never transferred)."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self.rows(
+            f"SELECT DISTINCT {LABEL_PREFIX} AS prefix, service, transferred_from FROM tickets WHERE day = ?", [day]
+        ):
+            out.setdefault(r["prefix"][:-1], []).append((r["service"], r["transferred_from"] or ""))
+        return out
 
     def next_position(self, day: str) -> float:
         """A queue position behind every ticket of the day."""
@@ -885,12 +965,26 @@ class Tx:
         return self.rows("SELECT id, username, role, counter_id, active, created_at FROM users ORDER BY username")
 
     def update_user(self, username: str, **fields: Any) -> None:
-        """Change an account's password hash, active flag, role or counter."""
+        """Change an account's password hash, active flag, role or counter. A new password, role or
+        active flag ends the account's existing sessions (its session_version goes up)."""
         allowed = {"password_hash", "active", "role", "counter_id"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot change {sorted(set(fields) - allowed)}")
         sets = ", ".join(f"{k} = ?" for k in fields)
+        if set(fields) & {"password_hash", "active", "role"}:
+            sets += ", session_version = session_version + 1"
         self.db.execute(f"UPDATE users SET {sets} WHERE username = ?", [*fields.values(), username])
+
+    def end_sessions(self, user_id: int) -> None:
+        """End every session of an account (logout): cookies and sockets signed before stop working."""
+        self.db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
+
+    def session_states(self) -> dict[int, tuple[int, bool]]:
+        """Each account's (session_version, active), by id: what a staff socket is checked against."""
+        return {
+            r["id"]: (r["session_version"], bool(r["active"]))
+            for r in self.rows("SELECT id, session_version, active FROM users")
+        }
 
     # -- reports -----------------------------------------------------------------------
     def recap_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
