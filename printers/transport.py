@@ -51,7 +51,16 @@ class AppendFile(File):
             if self.devfile.startswith("/dev/"):
                 raise  # an unplugged printer, not a file to create
             is_device = False
-        self.device = open(self.devfile, "wb" if is_device else "ab")
+        if is_device:
+            self.device = open(self.devfile, "wb")
+            return
+        # A plain file collects every ticket (names of services, QR links to each visitor's status):
+        # readable by its owner only, as the database is.
+        fd = os.open(self.devfile, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if os.fstat(fd).st_mode & 0o077:
+            with suppress(OSError):
+                os.fchmod(fd, 0o600)
+        self.device = os.fdopen(fd, "ab")
 
 
 class SerialPrinter(Serial):

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
-from server import realtime
+from server import realtime, security
 from server.admin import effective_settings
 from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
@@ -20,6 +20,7 @@ from server.api import register_errors
 from server.auth import LoginThrottle, RateLimiter
 from server.commands import Clock, QueueService, utcnow
 from server.config import ConfigError, Settings, load_settings
+from server.openapi import bp as openapi_bp
 from server.store import Store
 
 log = logging.getLogger("antrian")
@@ -108,7 +109,9 @@ def create_app(
 
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_api_bp)
+    app.register_blueprint(openapi_bp)
     register_errors(app)
+    security.register(app)  # CSP, no framing, no sniffing, no referrer: on every response
     import counter
     import display
     import kiosk

@@ -97,12 +97,16 @@ def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = 10.0) -> N
         raise MailError(f"{esc.host}:{esc.port}: {type(err).__name__}: {err}") from err
 
 
-def result_fields(mail: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
-    """The mail's new columns after one try and the event to log (None for a quiet retry)."""
+def result_fields(
+    mail: dict[str, Any], error: str | None, now: datetime, final: bool = False
+) -> tuple[dict[str, Any], str | None]:
+    """The mail's new columns after one try and the event to log (None for a quiet retry).
+
+    `final`: the failure cannot go away by trying again (the message could not even be built)."""
     attempts = (mail["attempts"] or 0) + 1
     if error is None:
         return {"status": "sent", "attempts": attempts, "error": None, "sent_at": now}, "mail_sent"
-    if attempts >= MAX_ATTEMPTS:
+    if final or attempts >= MAX_ATTEMPTS:
         return {"status": "failed", "attempts": attempts, "error": error}, "mail_failed"
     wait = min(600, 2 ** (attempts + 1))
     fields = {
@@ -130,7 +134,13 @@ class MailWorker:
         with svc.store.read() as tx:
             due = [(m, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"])) for m in tx.due_mails(now)]
         for mail, ticket, form in due:
-            msg = build_message(svc.settings, ticket, form, mail["id"])
+            try:
+                msg = build_message(svc.settings, ticket, form, mail["id"])
+                msg.as_bytes()  # every header encoded now, not half-way through an SMTP conversation
+            except Exception as err:  # the same data fails the same way every time: failed, not retried
+                log.exception("escalation mail %s cannot be built", mail["id"])
+                svc.mail_result(mail, f"the message cannot be built: {type(err).__name__}: {err}", final=True)
+                continue
             error = None
             try:
                 send(svc.settings.escalation, msg)

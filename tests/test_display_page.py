@@ -6,7 +6,6 @@ Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png.
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import re
@@ -79,14 +78,14 @@ def state(live) -> dict:
 
 def open_display(page, live, query: str = ""):
     page.goto(f"{live.url}/display/{query}")
-    page.wait_for_function("window.antrianDisplay && antrianDisplay.state.synced")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
     return page
 
 
 def caught_up(page, live) -> int:
     """Wait until the page has applied every change the server has made; the seq it reached."""
     seq = state(live)["seq"]
-    page.wait_for_function(f"antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
+    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
     return seq
 
 
@@ -102,7 +101,7 @@ def announcements_done(page, n: int, timeout: float = 10_000) -> list[dict]:
     """Wait until `n` announcements have played to their end; the page's log of them."""
     try:
         page.wait_for_function(
-            f"antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
+            f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
         )
     except Exception as err:
         raise AssertionError(f"not {n} announcements: {page.evaluate('antrianDisplay.log')}") from err
@@ -117,7 +116,7 @@ def test_a_call_shows_at_its_counter_and_waiting_counts_follow(page, live, act):
     before = int(waiting_count(page, "A"))
 
     assert act(1, "call-next")["label"] == first
-    page.wait_for_function(f"document.querySelector('.counter[data-counter=\"1\"]').dataset.ticket === '{first}'")
+    page.wait_for_function(f"() => document.querySelector('.counter[data-counter=\"1\"]').dataset.ticket === '{first}'")
     assert label_at(page, 1) == first
     assert waiting_count(page, "A") == str(before - 1)
     assert page.locator("#recent li").first.inner_text().startswith(first)
@@ -233,15 +232,15 @@ def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live
     assert page.evaluate("antrianDisplay.played") == [], "an old call was announced on opening"
 
 
-def short_wav(seconds: float = 0.2) -> str:
-    """A data: URL of a short silent WAV, standing in for the server's speech file."""
+def short_wav(seconds: float = 0.2) -> bytes:
+    """A short silent WAV, standing in for the server's speech file."""
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(8000)
         w.writeframes(b"\0\0" * int(8000 * seconds))
-    return "data:audio/wav;base64," + base64.b64encode(out.getvalue()).decode()
+    return out.getvalue()
 
 
 def test_speech_plays_repeat_times_after_the_chime_and_a_missing_file_is_skipped(page, live, act):
@@ -249,12 +248,14 @@ def test_speech_plays_repeat_times_after_the_chime_and_a_missing_file_is_skipped
     issue(live, "A")
     label = act(1, "call-next")["label"]
     caught_up(page, live)  # a queued call whose ticket is not (or no more) at its counter is dropped
+    # Served from the page's own origin, as speech files are (the page's policy plays no data: URL).
+    page.route("**/test-speech/short.wav", lambda route: route.fulfill(body=short_wav(), content_type="audio/wav"))
     page.evaluate(
         """([label, speech]) => {
             antrianDisplay.enqueue({seq: 1e9, label, counter_id: 1, announce: {audio: '/api/tts/nope.wav', repeat: 1}});
             antrianDisplay.enqueue({seq: 1e9 + 1, label, counter_id: 1, announce: {audio: speech, repeat: 2}});
         }""",
-        [label, short_wav()],
+        [label, "/test-speech/short.wav"],
     )
     call, missing, spoken = announcements_done(page, 3)
     assert call["label"] == label and [p["kind"] for p in call["parts"]] == ["chime"]

@@ -34,7 +34,7 @@ def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser
     page.on("response", lambda r: fetched.append(r.url) if "/api/tts/" in r.url and r.status in (200, 206) else None)
     try:
         page.goto(f"{server.url}/display/")
-        page.wait_for_function("window.antrianDisplay && antrianDisplay.state.synced")
+        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
         labels = {}
 
         def call(counter_id: int) -> None:
@@ -47,7 +47,7 @@ def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser
         for t in threads:
             t.join()
         page.wait_for_function(
-            "antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)", timeout=30_000
+            "() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)", timeout=30_000
         )
         log = page.evaluate("antrianDisplay.log")
         first, second = log[0], log[1]

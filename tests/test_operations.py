@@ -1,0 +1,122 @@
+"""Rough operations: a full disk answers 507 disk_full (not a bare 500), and a database path that cannot
+be used stops every command with a config error naming server.database (no traceback)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, visitor, write_config
+
+
+def limit_growth(store, extra_pages: int = 0) -> None:
+    """Let no connection of the store grow the file: SQLite then answers SQLITE_FULL for real
+    ("database or disk is full"), as it does on a full disk."""
+    with store.read() as tx:
+        pages = tx.db.execute("PRAGMA page_count").fetchone()[0]
+    for db in store._all:
+        db.execute(f"PRAGMA max_page_count = {pages + extra_pages}")
+
+
+def test_a_full_database_answers_507_disk_full_and_saves_nothing(app, client):
+    store = app.extensions["antrian"].store
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    limit_growth(store)
+    statuses = []
+    for i in range(200):  # until a new page is needed
+        r = client.post("/api/tickets", json=visitor(problem=f"Masalah nomor {i} " + "x" * 900))
+        statuses.append(r.status_code)
+        if r.status_code != 201:
+            break
+    assert statuses[-1] == 507, statuses
+    body = r.get_json()
+    assert body["error"] == "disk_full", body
+    assert "ruang" in body["message"].lower() and "penyimpanan" in body["message"].lower()
+    r = client.post("/api/tickets?lang=en", json=visitor())
+    assert r.status_code == 507 and "free" in r.get_json()["message"].lower() and "space" in r.get_json()["message"]
+    with store.read() as tx:
+        issued = tx.one("SELECT COUNT(*) AS n FROM tickets")["n"]
+    assert issued == len(statuses)  # the refused ones left nothing behind
+    limit_growth(store, extra_pages=1000)  # space freed: it works again
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+
+
+def test_no_space_left_on_a_file_write_answers_507_disk_full(app, client):
+    def write_to_a_full_device():
+        with open("/dev/full", "wb") as f:  # the kernel's always-full device: a real ENOSPC
+            f.write(b"x" * 4096)
+            f.flush()
+        return "written"
+
+    app.add_url_rule("/api/test-full-device", view_func=write_to_a_full_device)
+    r = client.get("/api/test-full-device")
+    assert r.status_code == 507 and r.get_json()["error"] == "disk_full"
+
+
+def test_another_os_error_is_still_a_500(app, client):
+    def missing_file():
+        with open("/nonexistent/antrian", "rb"):
+            return "never"
+
+    app.add_url_rule("/api/test-missing-file", view_func=missing_file)
+    r = client.get("/api/test-missing-file")
+    assert r.status_code == 500 and r.get_json()["error"] == "internal"
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def config_with_database(tmp_path, database: str):
+    return write_config(tmp_path, {f'database = "{tmp_path / "antrian.db"}"': f'database = "{database}"'})
+
+
+def assert_config_error(r: subprocess.CompletedProcess, key: str, *words: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith(f"config error: {key}: "), r.stderr
+    for word in words:
+        assert word in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("command", [["serve"], ["users", "list"], ["backup", "{tmp}/backup.db"]])
+def test_a_database_path_that_is_a_folder_is_a_config_error(tmp_path, command):
+    folder = tmp_path / "db-folder"
+    folder.mkdir()
+    command = [arg.format(tmp=tmp_path) for arg in command]
+    r = cli(*command, "--config", str(config_with_database(tmp_path, str(folder))))
+    assert_config_error(r, "server.database", str(folder), "folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "db-folder"]  # nothing left behind
+
+
+def test_a_database_under_a_file_is_a_config_error(tmp_path):
+    (tmp_path / "not-a-dir").write_text("x")
+    r = cli("serve", "--config", str(config_with_database(tmp_path, str(tmp_path / "not-a-dir" / "antrian.db"))))
+    assert_config_error(r, "server.database", "not-a-dir")
+
+
+def test_a_file_that_is_not_a_database_is_a_config_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("meeting notes, not SQLite\n" * 200)
+    r = cli("serve", "--config", str(config_with_database(tmp_path, str(tmp_path / "notes.txt"))))
+    assert_config_error(r, "server.database", "notes.txt", "not a")
+
+
+def test_a_data_dir_that_is_a_file_is_a_config_error(tmp_path):
+    path = write_config(tmp_path)
+    (tmp_path / "data").write_text("x")
+    r = cli("serve", "--config", str(path))
+    assert_config_error(r, "server.data_dir", str(tmp_path / "data"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder; the folder cases cover root")
+def test_a_read_only_database_folder_is_a_config_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        r = cli("serve", "--config", str(config_with_database(tmp_path, str(folder / "antrian.db"))))
+        assert_config_error(r, "server.database", str(folder), "writ")
+    finally:
+        folder.chmod(0o755)
