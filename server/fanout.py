@@ -28,6 +28,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 NAMESPACE = "/"
+MAX_MESSAGE_BYTES = 64 * 1024  # the largest WebSocket message a client may send (server.realtime)
 
 
 def text_frame(text: str) -> bytes:
@@ -90,6 +91,8 @@ def _wrapper_class(fanout: FanOut) -> type:
     class FanOutWebSocket(WebSocketWSGI):
         def __call__(self, environ, start_response):
             environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # no permessage-deflate: one frame for all
+            # simple-websocket gathers a message whole before engineio sees its size: cap it there
+            self.server_args = {**self.server_args, "max_message_size": MAX_MESSAGE_BYTES}
             self.lock = Semaphore()
             self.engine = getattr(self.app, "__self__", None)  # engineio's Socket of this connection
             sid = getattr(self.engine, "sid", None)

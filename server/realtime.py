@@ -14,15 +14,23 @@ import time
 from collections import deque
 from typing import Any
 
-from flask import request
+from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
-from server.auth import current_user
+from server.auth import current_user, session_ends
 from server.fanout import FanOut
+from server.limits import Bucket
 
 PUBLIC_ROLES = ("display", "kiosk")
 MAX_BATCH = 20  # events in one `events` message
+# What one connection may send. A screen sends a handful of packets an hour (its connect, a snapshot
+# after a gap); a print agent one acknowledgement per job, many after it reconnects. Past its budget
+# a connection is closed: a screen reconnects by itself and starts again from a snapshot.
+PACKETS_BURST, PACKETS_PER_SECOND = 20, 1.0
+AGENT_PACKETS_BURST, AGENT_PACKETS_PER_SECOND = 500, 50.0
+SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a few a minute at most
+MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
 
 
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +101,28 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
         wake.set()
 
     service.publish = publish
+    budgets = _budget_packets(socketio)
+    staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
+
+    def check_sessions() -> None:
+        """Disconnect every staff socket whose session has ended (logout, new password, disabled or
+        re-enabled, new role, past its end): it gets no visitor's data after that."""
+        if not staff_sockets:
+            return
+        with service.store.read() as tx:
+            states = tx.session_states()
+        now, tz = time.time(), service.settings.office.tz
+        for sid, (uid, version, signed_in) in list(staff_sockets.items()):
+            if states.get(uid) != (version, True) or now >= session_ends(signed_in, tz):
+                staff_sockets.pop(sid, None)
+                socketio.server.leave_room(sid, "staff")
+                socketio.server.disconnect(sid)
+
+    service.check_sessions = check_sessions
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_args: Any):
+        staff_sockets.pop(request.sid, None)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None):
@@ -117,6 +147,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
             if not expected or not isinstance(token, str) or not hmac.compare_digest(token, expected):
                 return False
+            budgets.trust(socketio.server.manager.eio_sid_from_sid(request.sid, "/"))
             join_room(f"agent:{printer}")
             reply("snapshot", {"seq": service.snapshot(staff=False)["seq"], "printer": printer})
             worker = service.print_workers.get(printer)
@@ -127,6 +158,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             user = current_user()
             if user is None:
                 return False
+            staff_sockets[request.sid] = (user["id"], user["session_version"], session["iat"])
             join_room("staff")
             reply("snapshot", service.snapshot(staff=True))
             return True
@@ -134,10 +166,13 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
 
     @socketio.on("snapshot")
     def on_snapshot(data: Any = None):
-        """A client that noticed a gap asks for a fresh snapshot."""
+        """A client that noticed a gap asks for a fresh snapshot (a few a minute; more closes it)."""
+        if not budgets.snapshot(socketio.server.manager.eio_sid_from_sid(request.sid, "/")):
+            socketio.server.disconnect(request.sid)
+            return None
         rooms = socketio.server.rooms(request.sid)
         staff = "staff" in rooms
-        snap = service.snapshot(staff=staff)
+        snap = dict(service.snapshot(staff=staff))
         token = next((r.split(":", 1)[1] for r in rooms if r.startswith("ticket:")), None)
         if token:
             try:
@@ -163,3 +198,55 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
     def on_error(err: Exception):
         socketio.server.logger.warning("socket event failed: %r", err)
         return {"error": "invalid"}
+
+
+class _PacketBudgets:
+    """Per Engine.IO connection: a budget of Socket.IO packets (any kind: connect, events, acks) and
+    one of snapshots. The table lives as long as the connections it counts."""
+
+    def __init__(self):
+        self.packets: dict[str, Bucket] = {}
+        self.snapshots: dict[str, Bucket] = {}
+
+    def packet(self, eio_sid: str) -> bool:
+        bucket = self.packets.get(eio_sid)
+        if bucket is None:
+            bucket = self.packets[eio_sid] = Bucket(PACKETS_PER_SECOND, PACKETS_BURST)
+        return bucket.take()
+
+    def snapshot(self, eio_sid: str) -> bool:
+        bucket = self.snapshots.get(eio_sid)
+        if bucket is None:
+            bucket = self.snapshots[eio_sid] = Bucket(SNAPSHOTS_PER_SECOND, SNAPSHOTS_BURST)
+        return bucket.take()
+
+    def trust(self, eio_sid: str) -> None:
+        """A print agent (its token checked): one acknowledgement per job, many after a reconnect."""
+        self.packets[eio_sid] = Bucket(AGENT_PACKETS_PER_SECOND, AGENT_PACKETS_BURST)
+
+    def forget(self, eio_sid: str) -> None:
+        self.packets.pop(eio_sid, None)
+        self.snapshots.pop(eio_sid, None)
+
+
+def _budget_packets(socketio: SocketIO) -> _PacketBudgets:
+    """Count every packet a client sends before python-socketio handles it, over either transport
+    (WebSocket frames, long-polling POSTs): a connection past its budget is closed at once, so one
+    client can cost the server only so much, whatever it sends."""
+    eio = socketio.server.eio
+    eio.max_http_buffer_size = MAX_PACKET_BYTES
+    budgets = _PacketBudgets()
+    on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
+
+    def message(eio_sid: str, data: Any) -> Any:
+        if not budgets.packet(eio_sid):
+            eio.disconnect(eio_sid)
+            return None
+        return on_message(eio_sid, data)
+
+    def disconnect(eio_sid: str, *args: Any) -> Any:
+        budgets.forget(eio_sid)
+        return on_disconnect(eio_sid, *args)
+
+    eio.handlers["message"], eio.handlers["disconnect"] = message, disconnect
+    return budgets

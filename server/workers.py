@@ -17,6 +17,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
             service.expire_old()
             service.auto_recall()
             service.reload_settings_if_changed()
+            service.check_sessions()  # an account changed from the command line: its sockets go
             failures = 0
         except Exception:
             failures += 1

@@ -159,7 +159,8 @@ def test_command_line_disables_and_enables_an_account(app, client, config_path):
 
     h = login(app, client, "budi")
     assert h
-    for verb, code in (("disable", 401), ("enable", 200)):
+    # enabling again does not revive the old session: its officer logs in again
+    for verb, code in (("disable", 401), ("enable", 401)):
         r = subprocess.run(
             [sys.executable, "-m", "server", "users", verb, "budi", "--config", str(config_path)],
             cwd=ROOT,
@@ -169,3 +170,4 @@ def test_command_line_disables_and_enables_an_account(app, client, config_path):
         )
         assert r.returncode == 0, r.stderr
         assert client.get("/api/me").status_code == code
+    assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200

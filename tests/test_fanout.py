@@ -125,7 +125,7 @@ def run_script(tmp_path, body: str, timeout: float = 60) -> dict:
         import json, socket, sys
         import gevent
         from server.app import create_app
-        from server.cli import serve_forever
+        from server.httpserver import serve_forever
         from server.workers import start_workers
         """
     )

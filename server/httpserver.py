@@ -1,0 +1,251 @@
+"""The HTTP server of `serve`: gevent's WSGI server with the limits one hostile device must meet.
+
+Every device on the office network reaches this server without a password: a kiosk, a TV, a
+phone on the Wi-Fi, or something that wants the queue to stop. So, per address (one device):
+
+- at most `[limits] connections_per_address` open connections; past it a new one is answered 503
+  and closed, so the descriptors stay for the kiosks, counters and displays;
+- at most `[limits] requests_per_minute` requests (a token bucket); past it each request waits a
+  second and is answered 429, which costs the server a sleeping greenlet, not work;
+
+and per connection: the request line within `[limits] idle_seconds` of the connection's start or
+of the previous answer (an idle keep-alive connection is closed then), the headers within
+`header_seconds`, each read of a body within READ_SECONDS and the whole body within
+`body_seconds` (else 408, and the connection is closed). A WebSocket has none of these once
+upgraded: Engine.IO's ping closes it when its client is gone.
+
+The process raises its soft limit of open files to its hard limit (systemd's unit sets the hard
+limit with LimitNOFILE) and keeps RESERVED_FDS of them for the database, printers and speech.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import socket
+import time
+from typing import Any
+
+import gevent
+from gevent import pywsgi
+from werkzeug.exceptions import RequestTimeout
+
+from server.config import LimitSettings
+from server.limits import Buckets
+from server.messages import message
+
+log = logging.getLogger("antrian.http")
+
+READ_SECONDS = 10.0  # each read of a body, each write of an answer
+TARPIT_SECONDS = 1.0  # how long a request over its address's budget waits for its 429
+RESERVED_FDS = 256  # descriptors kept for the database, printers, speech and logs
+WANTED_FDS = 65536
+
+
+def raise_fd_limit(wanted: int = WANTED_FDS) -> int:
+    """Raise the soft limit of open files towards `wanted`, within the hard limit; the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as err:
+            log.warning("could not raise the open-files limit from %d to %d: %s", soft, target, err)
+    return soft
+
+
+def _raw_answer(status: str, code: str, retry_after: int) -> bytes:
+    body = json.dumps(
+        {"error": code, "message": message(code, "id"), "message_en": message(code, "en"), "fields": {}},
+        ensure_ascii=False,
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+        f"Retry-After: {retry_after}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class Guard:
+    """Per-address connection counts and request budgets, and the server's total of connections."""
+
+    def __init__(self, limits: LimitSettings, max_connections: int):
+        self.limits = limits
+        self.per_address = limits.connections_per_address
+        self.max_connections = max_connections
+        self.exempt = frozenset(limits.exempt)
+        self.requests = Buckets(limits.requests_per_minute / 60.0, max(60.0, limits.requests_per_minute / 4.0))
+        self.open: dict[str, int] = {}
+        self.total = 0
+        self.refused = 0  # connections refused (the bench and the tests read it from the log)
+        self.throttled = 0
+
+    def admit(self, address: str) -> bool:
+        """Count a new connection from `address`; False (not counted) when it is one too many."""
+        n = self.open.get(address, 0)
+        if self.total >= self.max_connections or (n >= self.per_address and address not in self.exempt):
+            self.refused += 1
+            return False
+        self.open[address] = n + 1
+        self.total += 1
+        return True
+
+    def release(self, address: str) -> None:
+        n = self.open.get(address, 0) - 1
+        if n > 0:
+            self.open[address] = n
+        else:
+            self.open.pop(address, None)
+        self.total -= 1
+
+    def allow_request(self, address: str) -> bool:
+        if address in self.exempt or self.requests.take(address):
+            return True
+        self.throttled += 1
+        return False
+
+
+class _HeaderTimeout(Exception):
+    """The request line or headers came too slowly."""
+
+
+_TIMEOUT_ANSWER = ("408", _raw_answer("408 Request Timeout", "request_timeout", 1))
+_BUSY = _raw_answer("503 Service Unavailable", "too_many_requests", 5)
+
+
+class _Body:
+    """A request body read within READ_SECONDS per read and `seconds` in all; slower is a 408."""
+
+    def __init__(self, raw: Any, handler: Any, seconds: float):
+        self.raw = raw
+        self.rfile = getattr(raw, "rfile", None)
+        self.handler = handler
+        self.deadline = time.monotonic() + seconds
+
+    def _timed(self, fn, *args):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.handler.close_connection = True
+            raise RequestTimeout()
+        try:
+            with gevent.Timeout(remaining, TimeoutError("body")):
+                return fn(*args)
+        except OSError as err:  # a read past READ_SECONDS, or the whole body past its deadline
+            self.handler.close_connection = True
+            raise RequestTimeout() from err
+
+    def read(self, *args):
+        return self._timed(self.raw.read, *args)
+
+    def readline(self, *args):
+        return self._timed(self.raw.readline, *args)
+
+    def readlines(self, *args):
+        return self._timed(self.raw.readlines, *args)
+
+    def __iter__(self):
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+
+def _too_many(environ, start_response):
+    gevent.sleep(TARPIT_SECONDS)
+    body = json.dumps(
+        {"error": "too_many_requests", "message": message("too_many_requests", "id"), "fields": {}}, ensure_ascii=False
+    ).encode()
+    start_response(
+        "429 Too Many Requests",
+        [("Content-Type", "application/json"), ("Retry-After", "5"), ("Connection", "close")],
+    )
+    return [body]
+
+
+def handler_class(guard: Guard):
+    """gevent's request handler with the limits above, taking turns between connections: a
+    keep-alive connection's next request waits for the loop's next turn, so one busy client cannot
+    keep the loop to itself (docs/performance.md, "Third round")."""
+
+    class Handler(pywsgi.WSGIHandler):
+        served = False
+
+        def address(self) -> str:
+            return self.client_address[0] if isinstance(self.client_address, tuple) else str(self.client_address)
+
+        def read_requestline(self):
+            if self.served:
+                gevent.sleep(1e-6)  # a timer, not sleep(0): the loop polls every socket before this one goes on
+            self.served = True
+            self.socket.settimeout(guard.limits.idle_seconds)
+            with gevent.Timeout(guard.limits.idle_seconds, TimeoutError("request line")):  # also when it trickles in
+                return super().read_requestline()
+
+        def read_request(self, raw_requestline):
+            with gevent.Timeout(guard.limits.header_seconds, _HeaderTimeout()):
+                return super().read_request(raw_requestline)
+
+        def _handle_client_error(self, ex):
+            if isinstance(ex, _HeaderTimeout):
+                return _TIMEOUT_ANSWER
+            return super()._handle_client_error(ex)
+
+        def handle_one_response(self):
+            if not guard.allow_request(self.address()):
+                self.application = _too_many
+                self.close_connection = True
+            elif self._connection_upgrade_requested():
+                self.socket.settimeout(None)  # a WebSocket: Engine.IO's ping/pong decides when it is gone
+            else:
+                self.socket.settimeout(READ_SECONDS)
+                self.environ["wsgi.input"] = _Body(self.environ["wsgi.input"], self, guard.limits.body_seconds)
+            return super().handle_one_response()
+
+    return Handler
+
+
+class GuardedServer(pywsgi.WSGIServer):
+    """gevent's WSGI server that refuses a connection past its address's or the server's cap."""
+
+    def __init__(self, listener, application, guard: Guard, **kwargs):
+        super().__init__(listener, application, handler_class=handler_class(guard), **kwargs)
+        self.guard = guard
+
+    def handle(self, sock, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if not self.guard.admit(host):
+            try:
+                sock.settimeout(1.0)
+                sock.sendall(_BUSY)
+            except OSError:
+                pass
+            finally:
+                sock.close()
+            return
+        try:
+            super().handle(sock, address)
+        finally:
+            self.guard.release(host)
+
+
+def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None) -> None:
+    """Serve `app` (HTTP and WebSockets through simple-websocket) on a listener with TCP_NODELAY.
+
+    Without TCP_NODELAY a response written in two pieces waits for the client's delayed ACK
+    (about 40 ms on Linux); accepted sockets inherit the option from the listener.
+    """
+    files = raise_fd_limit()
+    guard = Guard(limits or LimitSettings(), max_connections=max(64, files - RESERVED_FDS))
+    if hasattr(app, "extensions"):
+        app.extensions["antrian.guard"] = guard
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind(address)
+    listener.listen(1024)
+    log.info("open files: %d (at most %d connections, %d per address)", files, guard.max_connections, guard.per_address)
+    GuardedServer(listener, app, guard, log=None).serve_forever()

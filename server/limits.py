@@ -1,0 +1,67 @@
+"""Budgets for what anonymous clients can make the server do: token buckets, kept per key in a
+bounded table (an address, a connection), so that no loop a client can drive costs more than its share."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+
+
+class Bucket:
+    """A token bucket: `burst` tokens at most, refilled at `rate` tokens a second."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
+    def __init__(self, rate: float, burst: float, now: float | None = None):
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic() if now is None else now
+
+    def take(self, now: float | None = None, cost: float = 1.0) -> bool:
+        """Spend `cost` tokens if there are enough; False (nothing spent) when there are not."""
+        now = time.monotonic() if now is None else now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= cost:
+            self.tokens -= cost
+            return True
+        return False
+
+    def full_at(self, now: float) -> bool:
+        """True when the bucket would be full at `now` (its key can be forgotten)."""
+        return self.tokens + (now - self.stamp) * self.rate >= self.burst
+
+
+class Buckets(Generic[K]):
+    """One bucket per key, at most `size` keys: the least recently used full bucket is forgotten
+    first, so the table cannot grow with the number of addresses a client claims to have."""
+
+    def __init__(self, rate: float, burst: float, size: int = 4096):
+        self.rate = rate
+        self.burst = burst
+        self.size = size
+        self.table: OrderedDict[K, Bucket] = OrderedDict()
+
+    def take(self, key: K, cost: float = 1.0) -> bool:
+        now = time.monotonic()
+        bucket = self.table.get(key)
+        if bucket is None:
+            bucket = self.table[key] = Bucket(self.rate, self.burst, now)
+            if len(self.table) > self.size:
+                self._shrink(now)
+        else:
+            self.table.move_to_end(key)
+        return bucket.take(now, cost)
+
+    def _shrink(self, now: float) -> None:
+        for key in [k for k, b in self.table.items() if b.full_at(now)]:
+            del self.table[key]
+        while len(self.table) > self.size:  # every key is busy: the oldest goes (it starts again full)
+            self.table.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self.table)

@@ -1,0 +1,289 @@
+"""One hostile device on the office network, against a real server process: it must not stall,
+fool or outlast anyone. Each device is its own loopback address (127.0.0.x), as on a real LAN."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+from conftest import ROOT, visitor, write_config
+from live import LiveServer
+
+LIMITS = {
+    "connections_per_address = 64": "connections_per_address = 8",
+    "requests_per_minute = 1200": "requests_per_minute = 60",
+    # the test process itself and the login flood's device have no per-address limits
+    "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 2',
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = LiveServer(write_config(tmp_path_factory.mktemp("hostile"), LIMITS)).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    return server.session("admin", server.first_password)
+
+
+def _connect(server, device: str) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(device, 0))
+
+
+def _http(server, device: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20, source_address=(device, 0))
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, body=payload, headers={"Content-Type": "application/json"} if payload else {})
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, dict(r.getheaders()), (json.loads(data) if data[:1] == b"{" else {})
+    finally:
+        conn.close()
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bytes:
+    """Everything the server sends until it closes the connection (fails if it keeps it open)."""
+    sock.settimeout(seconds)
+    got = b""
+    while True:
+        chunk = sock.recv(4096)  # socket.timeout here: the server kept the connection
+        if not chunk:
+            return got
+        got += chunk
+
+
+def _fds(server) -> int:
+    return len(os.listdir(f"/proc/{server.proc.pid}/fd"))
+
+
+def _wait_for(check, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+# -- logins -------------------------------------------------------------------------------------
+def test_a_login_flood_is_counted_before_hashing_and_does_not_queue_an_officer(server, admin):
+    server.add_user("rina", "officer", "sandi-rina-1")
+
+    def guess(_):
+        return _http(server, "127.0.0.9", "POST", "/api/login", {"username": "rina", "password": "tebak-tebak"})[0]
+
+    with ThreadPoolExecutor(100) as pool:
+        officer = pool.submit(
+            lambda: _http(server, "127.0.0.10", "POST", "/api/login", {"username": "rina", "password": "sandi-rina-1"})
+        )
+        statuses = list(pool.map(guess, range(200)))
+    assert set(statuses) <= {401, 429}
+    assert officer.result()[0] == 200
+    # one by one afterwards: ten guesses in all were ever checked, then the address waits the window out
+    statuses += [guess(i) for i in range(12)]
+    assert statuses.count(401) == 10, statuses
+    assert statuses[-1] == 429
+
+
+# -- sessions and staff sockets -----------------------------------------------------------------
+class StaffSocket:
+    def __init__(self, server, session: requests.Session):
+        self.disconnected = threading.Event()
+        self.issued: list[dict] = []
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("disconnect", lambda *a: self.disconnected.set())
+        self.sio.on("event", lambda ev: ev["type"] == "issued" and self.issued.append(ev))
+        cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+        self.sio.connect(
+            server.url, auth={"role": "counter"}, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10
+        )
+
+
+@pytest.mark.parametrize("how", ["disable", "password", "logout", "cli-disable"])
+def test_a_staff_socket_is_closed_when_its_session_ends(server, admin, how):
+    name = f"petugas-{how}"
+    r = admin.post(
+        f"{server.url}/api/admin/users", json={"username": name, "password": "rahasia-123", "role": "officer"}
+    )
+    assert r.status_code == 201
+    officer = server.session(name, "rahasia-123")
+    staff = StaffSocket(server, officer)
+    assert not staff.disconnected.is_set()
+    if how == "disable":
+        r = admin.post(f"{server.url}/api/admin/users/{name}/active", json={"active": False})
+    elif how == "password":
+        r = admin.post(f"{server.url}/api/admin/users/{name}/password", json={"password": "sandi-baru-9"})
+    elif how == "logout":
+        r = officer.post(f"{server.url}/api/logout")
+    else:
+        r = subprocess.run(
+            [sys.executable, "-m", "server", "users", "disable", name, "--config", str(server.config)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        r.status_code = 200 if r.returncode == 0 else 500
+    assert r.status_code == 200
+    assert staff.disconnected.wait(5), "the staff socket kept receiving after its session ended"
+    requests.post(f"{server.url}/api/tickets", json=visitor(name="Siti Rahayu"), timeout=5).raise_for_status()
+    time.sleep(0)  # the socket is closed: nothing can arrive on it any more
+    assert staff.issued == []
+    _close(staff.sio)
+    # and the old cookie cannot open a new one
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        StaffSocket(server, officer)
+
+
+# -- Socket.IO budgets --------------------------------------------------------------------------
+def _display(server) -> tuple[socketio.Client, threading.Event]:
+    gone = threading.Event()
+    sio = socketio.Client(reconnection=False)
+    sio.on("disconnect", lambda *a: gone.set())
+    sio.connect(server.url, auth={"role": "display"}, transports=["websocket"], wait_timeout=10)
+    return sio, gone
+
+
+@pytest.mark.parametrize(
+    "flood",
+    [
+        lambda sio: [sio.emit("snapshot") for _ in range(10)],
+        lambda sio: [sio.emit("no-such-event", {"x": i}) for i in range(100)],
+        lambda sio: [sio.emit("print_ack", {"job": i, "ok": True}) for i in range(100)],
+        lambda sio: sio.emit("snapshot", "x" * 100_000),
+    ],
+    ids=["snapshots", "unknown-events", "print-acks", "huge-message"],
+)
+def test_a_socket_past_its_budget_is_closed_and_others_keep_their_calls(server, admin, flood):
+    watcher, watcher_gone = _display(server)
+    calls = []
+    watcher.on("event", lambda ev: calls.append(ev["type"]))
+    sio, gone = _display(server)
+    try:
+        flood(sio)
+    except socketio.exceptions.BadNamespaceError:
+        pass  # already closed under us
+    assert gone.wait(5), "the flooding socket was not closed"
+    assert not watcher_gone.is_set()
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+    assert r.status_code == 201
+    assert _wait_for(lambda: "issued" in calls, 5)
+    watcher.disconnect()
+    _close(sio)
+
+
+def _close(sio: socketio.Client) -> None:
+    """The client's own end too, when the server closed the connection under it."""
+    sio.disconnect()
+    if sio.eio.ws is not None:
+        sio.eio.ws.shutdown()  # websocket-client closes nothing once it saw the close
+
+
+def test_a_few_snapshots_after_gaps_are_answered(server):
+    got = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("snapshot", lambda snap: got.append(snap["seq"]))
+    sio.connect(server.url, auth={"role": "display"}, transports=["websocket"], wait_timeout=10)
+    for _ in range(3):
+        sio.emit("snapshot")
+    assert _wait_for(lambda: len(got) == 4, 5)  # the one at connect and three asked for
+    assert sio.connected
+    sio.disconnect()
+
+
+# -- HTTP budgets and timeouts ------------------------------------------------------------------
+def test_a_device_past_its_request_budget_gets_429_and_others_do_not(server):
+    answers = []
+    while len(answers) < 80 and (not answers or answers[-1][0] != 429):
+        answers.append(_http(server, "127.0.0.3", "GET", "/api/state"))
+    statuses = [a[0] for a in answers]
+    assert statuses[:-1] == [200] * (len(statuses) - 1) and len(statuses) > 50  # a burst of 60 a minute
+    status, headers, body = answers[-1]
+    assert status == 429 and headers.get("Retry-After") and body["error"] == "too_many_requests"
+    assert _http(server, "127.0.0.4", "GET", "/api/state")[0] == 200
+
+
+def test_connections_per_device_are_capped_and_come_back(server):
+    before = _fds(server)
+    held = [_connect(server, "127.0.0.5") for _ in range(8)]
+    extra = _connect(server, "127.0.0.5")
+    answer = _closed_within(extra, 5)
+    assert answer.startswith(b"HTTP/1.1 503"), answer[:80]
+    # another device is served meanwhile
+    assert _http(server, "127.0.0.6", "GET", "/healthz")[0] == 200
+    for s in held:  # idle connections are closed by the server (idle_seconds = 1)
+        assert _closed_within(s, 5) == b""
+        s.close()
+    extra.close()
+    assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
+
+
+def test_an_idle_keep_alive_connection_is_closed(server):
+    s = _connect(server, "127.0.0.7")
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = _closed_within(s, 5)  # the answer, then the close after a second of silence
+    assert got.startswith(b"HTTP/1.1 200")
+    s.close()
+
+
+def test_headers_sent_slowly_get_408(server):
+    s = _connect(server, "127.0.0.8")
+    s.sendall(b"GET /healthz HTTP/1.1\r\n")
+    got = b""
+    for i in range(20):  # one header line every 0.3 s, for longer than header_seconds
+        try:
+            s.sendall(f"X-Slow-{i}: y\r\n".encode())
+        except OSError:
+            break
+        s.settimeout(0.3)
+        try:
+            chunk = s.recv(4096)
+        except TimeoutError:
+            continue
+        got += chunk
+        break
+    got += _closed_within(s, 5)
+    assert got.startswith(b"HTTP/1.1 408"), got[:80]
+    s.close()
+
+
+def test_a_body_sent_slowly_gets_408(server):
+    s = _connect(server, "127.0.0.11")
+    s.sendall(
+        b"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"
+    )
+    got = b""
+    for _ in range(40):  # a byte every 0.2 s: each read in time, the whole body not (body_seconds = 2)
+        s.settimeout(0.2)
+        try:
+            got += s.recv(4096)
+            break
+        except TimeoutError:
+            try:
+                s.sendall(b" ")
+            except OSError:
+                break
+    got += _closed_within(s, 5)
+    assert got.startswith(b"HTTP/1.1 408"), got[:200]
+    s.close()
+
+
+def test_the_server_raises_its_open_files_limit(server):
+    limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
+    line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
+    soft, hard = line.split()[3:5]
+    assert int(soft) == min(int(hard), 65536)

@@ -1,0 +1,159 @@
+"""Sessions end for good: logout, a new password, disabling (and enabling), a new role, a working day.
+And the login throttle counts an attempt before its password is hashed, whatever the concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conftest import add_user, login
+
+from server.auth import SESSION_HOURS, LoginThrottle, session_ends
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def _cookie_client(app, client):
+    """A second browser holding a copy of `client`'s session cookie as it is now."""
+    kept = app.test_client()
+    kept.set_cookie("session", client.get_cookie("session").value)
+    return kept
+
+
+def test_a_cookie_kept_from_before_logout_is_dead(app, client):
+    h = login(app, client, "budi")
+    kept = _cookie_client(app, client)
+    assert kept.get("/api/me").status_code == 200
+    assert client.post("/api/logout", headers=h).status_code == 200
+    assert kept.get("/api/me").status_code == 401
+    assert kept.post("/api/counters/1/call-next", headers=h).status_code == 401
+    # logging in again works, with a new session
+    r = client.post("/api/login", json={"username": "budi", "password": "rahasia-123"})
+    assert r.status_code == 200
+    assert kept.get("/api/me").status_code == 401
+
+
+def test_a_password_reset_ends_the_old_sessions(app, client):
+    oh = login(app, client, "budi")
+    officer = _cookie_client(app, client)
+    admin = app.test_client()
+    ah = login(app, admin, "boss", role="admin")
+    assert (
+        admin.post("/api/admin/users/budi/password", json={"password": "sandi-baru-22"}, headers=ah).status_code == 200
+    )
+    assert officer.get("/api/me").status_code == 401
+    assert officer.post("/api/counters/1/call-next", headers=oh).status_code == 401
+    assert admin.get("/api/me").status_code == 200  # the admin's own session is not touched
+
+
+def test_disable_then_enable_does_not_revive_old_cookies(app, client):
+    login(app, client, "budi")
+    officer = _cookie_client(app, client)
+    admin = app.test_client()
+    ah = login(app, admin, "boss", role="admin")
+    assert admin.post("/api/admin/users/budi/active", json={"active": False}, headers=ah).status_code == 200
+    assert officer.get("/api/me").status_code == 401
+    assert admin.post("/api/admin/users/budi/active", json={"active": True}, headers=ah).status_code == 200
+    assert officer.get("/api/me").status_code == 401
+
+
+def test_a_new_role_ends_the_old_sessions(app, client):
+    login(app, client, "budi")
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user("budi", role="frontoffice")
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_new_counter_binding_keeps_the_session(app, client):
+    login(app, client, "budi")
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user("budi", counter_id=2)
+    assert client.get("/api/me").get_json()["user"]["counter_id"] == 2
+
+
+def test_a_session_lasts_a_working_day_at_most(app, client):
+    login(app, client, "budi")
+    assert client.get("/api/me").status_code == 200
+    with client.session_transaction() as s:
+        s["iat"] = int(time.time()) - (SESSION_HOURS * 3600 + 60)
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_session_from_before_the_upgrade_must_log_in_again(app, client):
+    add_user(app, "budi", "officer")
+    with app.extensions["antrian"].store.read() as tx:
+        uid = tx.user("budi")["id"]
+    with client.session_transaction() as s:  # what a 12-hour cookie of the previous version held
+        s["uid"] = uid
+        s["csrf"] = "x"
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_session_ends_at_the_offices_midnight():
+    evening = datetime(2026, 12, 1, 22, 30, tzinfo=WIB).timestamp()
+    assert session_ends(evening, WIB) == datetime(2026, 12, 2, 0, 0, tzinfo=WIB).timestamp()
+    morning = datetime(2026, 12, 1, 7, 30, tzinfo=WIB).timestamp()
+    assert session_ends(morning, WIB) == morning + SESSION_HOURS * 3600
+
+
+def test_throttle_reserves_before_the_check_whatever_the_concurrency():
+    throttle = LoginThrottle(limit=10, window=300)
+    answers: list[int] = []
+    start = threading.Barrier(50)
+
+    def attempt():
+        start.wait()
+        answers.append(throttle.reserve("10.0.0.66"))
+
+    threads = [threading.Thread(target=attempt) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers.count(0) == 10  # ten attempts may be checked in the window, however many come at once
+    assert all(a > 0 for a in answers if a)
+    assert throttle.reserve("10.0.0.7") == 0  # another device is not affected
+
+
+def test_one_devices_attempts_wait_for_each_other_not_for_another_device():
+    throttle = LoginThrottle()
+    same_entered = threading.Event()
+
+    def same_device():
+        with throttle.turn("10.0.0.66"):
+            same_entered.set()
+
+    with throttle.turn("10.0.0.66"):
+        waiting = threading.Thread(target=same_device)
+        waiting.start()
+        with throttle.turn("10.0.0.7"):  # another device goes straight in
+            assert not same_entered.is_set()  # while the same device still waits for its own attempt
+    assert same_entered.wait(5)
+    waiting.join()
+    assert throttle.turns == {}  # nothing kept once nobody waits
+
+
+def test_a_success_clears_the_count():
+    throttle = LoginThrottle(limit=3, window=300)
+    for _ in range(2):
+        assert throttle.reserve("a") == 0
+        throttle.done("a", False)
+    assert throttle.reserve("a") == 0
+    throttle.done("a", True)
+    assert throttle.reserve("a") == 0
+
+
+def test_login_refused_early_while_throttled_hashes_nothing(app, client, monkeypatch):
+    add_user(app, "budi", "officer")
+    hashed = []
+    import server.auth as auth
+
+    real = auth.check_password
+    monkeypatch.setattr(auth, "check_password", lambda h, p: hashed.append(1) or real(h, p))
+    statuses = [
+        client.post("/api/login", json={"username": "budi", "password": "salah-salah"}).status_code for _ in range(15)
+    ]
+    assert statuses == [401] * 10 + [429] * 5
+    assert len(hashed) == 10
