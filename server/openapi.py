@@ -1,0 +1,1458 @@
+"""The HTTP API as an OpenAPI 3.1 document, served at GET /api/openapi.json.
+
+docs/api.md is the prose; this is the same contract for machines: every /api route (and /healthz),
+its parameters, its request body with the limits the server enforces, and every status it answers,
+each error with the one shape {error, message, fields}. The limits and value lists come from the
+modules that enforce them, so they cannot drift apart. tests/test_openapi.py checks the paths and
+methods against the app's routes both ways and validates the document; tests/test_api_fuzz.py
+fuzzes the app from it (Schemathesis).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from server.admin import EDITABLE, OFFICE_KEYS
+from server.api import COUNTER_ACTIONS
+from server.auth import ROLES, USERNAME
+from server.core import CATEGORIES, CORRECTABLE, STATUSES
+from server.figures import GROUPS
+from server.forms import LIMITS
+from server.reports import MAX_RANGE_DAYS, OUTCOMES, RECAP_FORMATS
+from server.store import EVENT_TYPES
+
+bp = Blueprint("openapi", __name__)
+
+# What officers type: the longest text each field holds once cleaned (server.forms LIMITS).
+SOLUTION_MAX = LIMITS.get("solution", 4000)
+NOTE_MAX = LIMITS.get("note", 4000)
+ANSWER_MAX = LIMITS.get("answer", 4000)
+LKPP_TICKET_MAX = LIMITS.get("lkpp_ticket", 100)
+# Limits enforced elsewhere: the phone's raw text (server.forms), request_id (server.api), passwords (server.auth).
+PHONE_RAW_MAX = 40
+REQUEST_ID_MAX = 100
+PASSWORD_MIN, PASSWORD_MAX = 8, 200
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` or null (OpenAPI 3.1: a type list)."""
+    out = dict(schema)
+    kind = out.get("type")
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"]
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def _text(max_length: int, description: str = "", min_length: int = 1, example: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "string", "minLength": min_length, "maxLength": max_length}
+    if description:
+        out["description"] = description
+    if example:
+        out["examples"] = [example]
+    return out
+
+
+# -- shared parts ------------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error has this one shape. `message` is Indonesian, English with ?lang=en, "
+    "X-Lang: en or Accept-Language: en; `fields` names each bad field (422) and is {} otherwise.",
+    "required": ["error", "message", "fields"],
+    "properties": {
+        "error": {"type": "string", "description": "A stable code, e.g. form_incomplete, login_required."},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+BAD_JSON = (
+    "bad_json: the body is not a JSON object (not JSON, not sent as application/json, or nested more than 32 levels)."
+)
+GENERIC_ERRORS = {
+    "400": BAD_JSON[:-1] + "; bad_request_id: `request_id` or X-Request-ID is not 1-100 characters of text.",
+    "401": "login_required: no session, or it ended (logged out, new password, disabled account, past "
+    "the working day).",
+    "403": "forbidden: the account's role may not do this; csrf: the X-CSRFToken header is missing or "
+    "wrong (writes only).",
+    "404": "not_found: no such route, or the named thing does not exist.",
+    "408": "request_timeout: the body came too slowly (the server closes the connection).",
+    "409": "The queue rules refuse (the `message` says why).",
+    "413": "too_large: the body is over 64 KiB.",
+    "422": "form_incomplete: bad or missing fields; `fields` names each.",
+    "429": "Rate limited.",
+    "500": "internal: a server error (a bug); nothing was changed.",
+    "503": "db_busy: another process (a command-line job) held the database's write lock for more than "
+    "10 s; nothing was changed, and a retry with the same request_id is safe.",
+    "507": "disk_full: the server's disk is full; nothing was saved.",
+}
+
+
+def _error(status: str, description: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": description or GENERIC_ERRORS[status],
+        "content": {JSON: {"schema": _ref("Error")}},
+    }
+    if status == "503":
+        out["headers"] = {"Retry-After": {"description": "Seconds to wait: 2.", "schema": {"type": "string"}}}
+    return out
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None, media: str = JSON) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description}
+    if schema is not None:
+        out["content"] = {media: {"schema": schema}}
+    return out
+
+
+def _body(properties: dict[str, Any], required: tuple[str, ...] = (), *, command: bool = True, **extra: Any):
+    """A JSON object body; `command` adds the optional idempotency key. An empty body counts as {}."""
+    props = dict(properties)
+    if command:
+        props["request_id"] = _ref("RequestId")
+    schema: dict[str, Any] = {"type": "object", "properties": props, **extra}
+    if required:
+        schema["required"] = list(required)
+    return {"required": bool(required), "content": {JSON: {"schema": schema}}}
+
+
+LANG_PARAMS = [{"$ref": "#/components/parameters/lang"}, {"$ref": "#/components/parameters/XLang"}]
+REQUEST_ID_PARAM = {"$ref": "#/components/parameters/XRequestID"}
+
+
+def _path_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+def _operation(
+    op_id: str,
+    summary: str,
+    tag: str,
+    responses: dict[str, Any],
+    errors: dict[str, str | None],
+    *,
+    roles: tuple[str, ...] | None = None,
+    write: bool = False,
+    command: bool = False,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """One operation. `roles`: who may call it (admin always may; None: anyone, no login); `write`: it
+    needs the X-CSRFToken header; `command`: it takes an idempotency key; `errors`: status -> its
+    meaning here (None: the generic one). 401, 403 (when it applies) and 500 are added."""
+    op: dict[str, Any] = {"operationId": op_id, "summary": summary, "tags": [tag]}
+    if description:
+        op["description"] = description
+    every = [*(params or []), *LANG_PARAMS]
+    if command:
+        every.append(REQUEST_ID_PARAM)
+    op["parameters"] = every
+    if body is not None:
+        op["requestBody"] = body
+    errs = dict(errors)
+    if body is not None:
+        errs.setdefault("408", None)
+    if "503" in errs:  # it writes
+        errs.setdefault("507", None)
+    if roles is None:
+        op["security"] = []
+    else:
+        op["security"] = [{"session": [], "csrf": []} if write else {"session": []}]
+        op["x-roles"] = sorted(set(roles) | {"admin"})
+        errs.setdefault("401", None)
+        if write or set(op["x-roles"]) != set(ROLES):
+            forbidden = []
+            if set(op["x-roles"]) != set(ROLES):
+                forbidden.append("forbidden: the account's role is not " + " or ".join(op["x-roles"]))
+            if write:
+                forbidden.append("csrf: the X-CSRFToken header is missing or wrong")
+            errs.setdefault("403", "; ".join(forbidden) + ".")
+    errs["500"] = None
+    out = dict(responses)
+    for status, text in sorted(errs.items()):
+        out[status] = _error(status, text)
+    op["responses"] = out
+    return op
+
+
+# -- schemas -------------------------------------------------------------------------------------------
+
+DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD", "examples": ["2026-11-28"]}
+DATETIME = {"type": "string", "description": "ISO 8601, UTC"}
+CATEGORY_IN = {
+    "type": ["string", "null"],
+    "enum": [*CATEGORIES, "", None],
+    "description": "The consultation's kind; empty or null: none (or unchanged).",
+}
+PRIORITY_CLASS_IN = {
+    "type": ["string", "null"],
+    "description": "A code of the office's priority table (GET /api/admin/settings priority_classes[].code, "
+    "e.g. P1); empty or null: unchanged. Anything else: 422.",
+}
+ONE_LINE = {"type": "string", "description": "One line of text, no control characters."}
+
+PUBLIC_TICKET = {
+    "type": "object",
+    "description": "What displays and phones may see of a ticket: no name, phone, address or problem.",
+    "required": ["label", "service", "status", "calls", "counter_id", "counter_name", "priority", "day"],
+    "properties": {
+        "label": {"type": "string", "examples": ["A-001"]},
+        "service": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "calls": {"type": "integer", "minimum": 0},
+        "counter_id": {"type": ["integer", "null"]},
+        "counter_name": {"type": "string"},
+        "priority": {"type": "boolean"},
+        "day": DATE,
+    },
+}
+
+TICKET_VIEW = {
+    "description": "The visitor's own view of a ticket: the public ticket with its place in the queue.",
+    "allOf": [
+        _ref("PublicTicket"),
+        {
+            "type": "object",
+            "required": ["service_name", "created_at", "position", "ahead", "estimated_wait_s"],
+            "properties": {
+                "service_name": {"type": "string"},
+                "created_at": DATETIME,
+                "position": {"type": "integer", "minimum": 0, "description": "0 when not waiting"},
+                "ahead": {"type": "integer", "minimum": 0},
+                "estimated_wait_s": {"type": "integer", "minimum": 0},
+                "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
+                "token": {"type": "string", "description": "POST /api/tickets only"},
+                "status_url": {"type": "string", "description": "POST /api/tickets only"},
+                "print_job": {"type": ["integer", "null"], "description": "POST /api/tickets only"},
+            },
+        },
+    ],
+}
+
+FORM = {
+    "type": "object",
+    "description": "The consultation form's identity part and problem (staff only).",
+    "required": ["name", "agency", "address", "phone", "problem"],
+    "properties": {k: {"type": "string"} for k in ("name", "agency", "address", "phone", "problem")},
+}
+
+TICKET = {
+    "type": "object",
+    "description": "Everything about a ticket, for staff.",
+    "required": ["id", "label", "service", "status", "calls", "counter_id", "counter_name", "day", "token", "form"],
+    "properties": {
+        "id": {"type": "integer"},
+        "day": DATE,
+        "service": {"type": "string"},
+        "number": {"type": "integer"},
+        "label": {"type": "string"},
+        "token": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "priority": {"type": "boolean"},
+        "position": {"type": "number"},
+        "created_at": DATETIME,
+        "calls": {"type": "integer"},
+        "requeues": {"type": "integer"},
+        "counter_id": {"type": ["integer", "null"]},
+        **{
+            k: _nullable(DATETIME)
+            for k in ("first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
+        },
+        **{
+            k: {"type": "string"}
+            for k in (
+                "category",
+                "priority_class",
+                "solution",
+                "officer",
+                "escalation_note",
+                "lkpp_ticket",
+                "lkpp_answer",
+                "transferred_from",
+                "counter_name",
+            )
+        },
+        "form": _ref("Form"),
+    },
+}
+
+STATE = {
+    "type": "object",
+    "required": ["seq", "day", "office", "services", "counters", "recent"],
+    "properties": {
+        "seq": {"type": "integer", "description": "The last committed change."},
+        "day": DATE,
+        "office": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+        "services": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "waiting"],
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "waiting": {"type": "integer"}},
+            },
+        },
+        "counters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "services", "ticket"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "services": {"type": "array", "items": {"type": "string"}},
+                    "ticket": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]},
+                    "officer": {"type": ["string", "null"], "description": "staff state only"},
+                    "ticket_full": {
+                        "oneOf": [_ref("Ticket"), {"type": "null"}],
+                        "description": "staff state only",
+                    },
+                },
+            },
+        },
+        "recent": {
+            "type": "array",
+            "description": "Today's last 10 calls and recalls, newest first.",
+            "items": {
+                "type": "object",
+                "required": ["seq", "at", "label", "service", "counter_id", "counter_name", "calls"],
+                "properties": {
+                    "seq": {"type": "integer"},
+                    "at": DATETIME,
+                    "label": {"type": "string"},
+                    "service": {"type": "string"},
+                    "counter_id": {"type": ["integer", "null"]},
+                    "counter_name": {"type": "string"},
+                    "calls": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+
+STAFF_STATE = {
+    "allOf": [
+        _ref("State"),
+        {
+            "type": "object",
+            "required": ["tickets"],
+            "properties": {
+                "tickets": {
+                    "type": "array",
+                    "description": "Today's waiting, called and serving tickets in calling order.",
+                    "items": _ref("Ticket"),
+                }
+            },
+        },
+    ]
+}
+
+USER = {
+    "type": "object",
+    "required": ["id", "username", "role", "counter_id"],
+    "properties": {
+        "id": {"type": "integer"},
+        "username": {"type": "string"},
+        "role": {"type": "string", "enum": list(ROLES)},
+        "counter_id": {"type": ["integer", "null"]},
+    },
+}
+
+ACCOUNT = {
+    "type": "object",
+    "required": ["username", "role", "counter_id", "active"],
+    "properties": {
+        "username": {"type": "string"},
+        "role": {"type": "string", "enum": list(ROLES)},
+        "counter_id": {"type": ["integer", "null"]},
+        "active": {"type": "boolean"},
+    },
+}
+
+EVENT = {
+    "type": "object",
+    "required": ["seq", "at", "type", "actor", "counter_id", "data"],
+    "properties": {
+        "seq": {"type": "integer"},
+        "at": DATETIME,
+        "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
+        "actor": {"type": ["string", "null"]},
+        "counter_id": {"type": ["integer", "null"]},
+        "data": {"type": "object"},
+    },
+}
+
+ESCALATION = {
+    "type": "object",
+    "required": ["id", "label", "day", "service", "officer", "note", "lkpp_ticket", "escalated_at", "age_s", "form"],
+    "properties": {
+        "id": {"type": "integer"},
+        "label": {"type": "string"},
+        "day": DATE,
+        "service": {"type": "string"},
+        "officer": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"]},
+        "lkpp_ticket": {"type": "string"},
+        "escalated_at": _nullable(DATETIME),
+        "age_s": {"type": "integer"},
+        "mail": {"type": ["object", "null"], "description": "{id, status: queued|retrying|sent|failed, attempts, …}"},
+        "form": _ref("Form"),
+    },
+}
+
+PRINT_JOB = {
+    "type": "object",
+    "required": ["id", "ticket_id", "printer", "kind", "status"],
+    "properties": {
+        "id": {"type": "integer"},
+        "ticket_id": {"type": ["integer", "null"]},
+        "label": {"type": ["string", "null"]},
+        "printer": {"type": "string"},
+        "kind": {"type": "string", "enum": ["ticket", "reprint", "form"]},
+        "status": {"type": "string", "enum": ["queued", "retrying", "printed", "failed"]},
+        "attempts": {"type": "integer"},
+        "error": {"type": ["string", "null"]},
+        "created_at": _nullable(DATETIME),
+        "printed_at": _nullable(DATETIME),
+        "next_attempt_at": _nullable(DATETIME),
+    },
+}
+
+RECAP = {
+    "type": "object",
+    "required": ["from", "to", "columns", "rows"],
+    "properties": {
+        "from": DATE,
+        "to": DATE,
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object"}},
+        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+FIGURES = {
+    "type": "object",
+    "description": "See docs/reports.md for each measure.",
+    "required": ["from", "to", "group", "open_days", "standards", "groups", "total", "arrivals"],
+    "properties": {
+        "from": DATE,
+        "to": DATE,
+        "group": {"type": "string", "enum": list(GROUPS)},
+        "open_days": {"type": "integer"},
+        "standards": {"type": "object"},
+        "groups": {"type": "array", "items": {"type": "object"}},
+        "total": {"type": "object"},
+        "arrivals": {"type": "array", "minItems": 24, "maxItems": 24, "items": {"type": "object"}},
+    },
+}
+
+# The admin's sections, each validated by the same parser as config.toml (server.config).
+SECTIONS: dict[str, dict[str, Any]] = {
+    "office": {
+        "type": "object",
+        "description": "Only these keys (the time zone stays in config.toml).",
+        "properties": {
+            "name": {**ONE_LINE, "minLength": 1},
+            "address": ONE_LINE,
+            "public_url": {**ONE_LINE, "pattern": "^https?://"},
+            "language": {"type": "string", "enum": ["id", "en"]},
+        },
+        "additionalProperties": False,
+    },
+    "queue": {
+        "type": "object",
+        "description": "Merged into the current values.",
+        "properties": {
+            "max_calls": {"type": "integer", "minimum": 1, "maximum": 10},
+            "max_requeues": {"type": "integer", "minimum": 0, "maximum": 10},
+            "auto_recall_seconds": {
+                "anyOf": [{"const": 0}, {"type": "integer", "minimum": 5, "maximum": 3600}],
+                "description": "0 (the officer recalls by hand) or 5-3600",
+            },
+            "rate_limit_per_minute": {"type": "integer", "minimum": 1},
+        },
+        "additionalProperties": False,
+    },
+    "services": {
+        "type": "array",
+        "description": "The whole list. A service with tickets waiting today cannot disappear (409).",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["code", "name"],
+            "properties": {
+                "code": {"type": "string", "pattern": "^[A-Z]{1,3}$"},
+                "name": {**ONE_LINE, "minLength": 1},
+                "prefix": {"type": "string", "pattern": "^[A-Z]{1,3}$"},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "counters": {
+        "type": "array",
+        "description": "The whole list. A counter holding a ticket cannot disappear (409).",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["id", "name", "services"],
+            "properties": {
+                "id": {"type": "integer", "minimum": 1, "maximum": 999},
+                "name": {**ONE_LINE, "minLength": 1},
+                "services": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "printer": {"type": "string", "description": "A [printers.NAME] of config.toml, or empty."},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "priority_classes": {
+        "type": "array",
+        "description": "The whole priority table.",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["code", "name", "target_minutes"],
+            "properties": {
+                "code": {**ONE_LINE, "minLength": 1},
+                "name": {**ONE_LINE, "minLength": 1},
+                "description": ONE_LINE,
+                "target_minutes": {"type": "integer", "minimum": 1},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "kiosk": {
+        "type": "object",
+        "properties": {
+            "printer": {"type": "string", "description": "A [printers.NAME] of config.toml, or empty: none."},
+            "idle_seconds": {"type": "integer", "minimum": 10, "maximum": 3600},
+            "footer": ONE_LINE,
+        },
+        "additionalProperties": False,
+    },
+}
+
+SECTION_EXAMPLES: dict[str, Any] = {
+    "office": {"name": "LPSE Kabupaten Contoh", "language": "id"},
+    "queue": {"max_calls": 3},
+    "services": [
+        {"code": "A", "name": "Konsultasi Penyedia", "prefix": "A"},
+        {"code": "B", "name": "Konsultasi Non-Penyedia (PPK/Pokja/PP)", "prefix": "B"},
+        {"code": "C", "name": "Registrasi & Verifikasi Akun", "prefix": "C"},
+    ],
+    "counters": [
+        {"id": 1, "name": "Loket 1", "services": ["A", "C"]},
+        {"id": 2, "name": "Loket 2", "services": ["A", "B"]},
+        {"id": 3, "name": "Loket 3", "services": ["B", "C"]},
+    ],
+    "priority_classes": [
+        {"code": "P1", "name": "Tinggi", "target_minutes": 60},
+        {"code": "P2", "name": "Sedang", "target_minutes": 480},
+        {"code": "P3", "name": "Rendah", "target_minutes": 1440},
+    ],
+    "kiosk": {"idle_seconds": 60},
+}
+
+SETTINGS = {
+    "type": "object",
+    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "printers"],
+    "properties": {
+        "office": {
+            "type": "object",
+            "required": [*OFFICE_KEYS, "timezone"],
+            "properties": {**{k: {"type": "string"} for k in OFFICE_KEYS}, "timezone": {"type": "string"}},
+        },
+        "queue": {"type": "object"},
+        "services": {"type": "array", "items": {"type": "object"}},
+        "counters": {"type": "array", "items": {"type": "object"}},
+        "priority_classes": {"type": "array", "items": {"type": "object"}},
+        "kiosk": {"type": "object"},
+        "printers": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+# -- parameters ------------------------------------------------------------------------------------------
+
+REF_ANY_DAY = _path_param(
+    "ref",
+    {"type": "string", "minLength": 1, "examples": ["A-001", "1"]},
+    "Today's label (A-001, any case), the ticket's token, or (any day) its numeric id. Unknown, or over 64 "
+    "characters: 404.",
+)
+REF_TODAY = _path_param(
+    "ref",
+    {"type": "string", "minLength": 1, "examples": ["A-001"]},
+    "Today's label (A-001, any case) or the ticket's token. Unknown, or over 64 characters: 404.",
+)
+COUNTER_ID = _path_param(
+    "counter_id", {"type": "integer", "minimum": 1, "examples": [1]}, "A counter's id ([[counters]] id)."
+)
+USERNAME_PARAM = _path_param(
+    "username", {"type": "string", "minLength": 1, "examples": ["budi"]}, "The account's name."
+)
+RANGE_PARAMS = [
+    _query("from", DATE, "The first of the office's local days.", required=True),
+    _query("to", DATE, f"The last day: not before `from`, at most {MAX_RANGE_DAYS} days after it.", required=True),
+]
+
+# -- paths -------------------------------------------------------------------------------------------------
+
+TICKET_RESPONSE = {"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("Ticket")}}
+
+
+def _counter_action(action: str) -> dict[str, Any]:
+    """POST /api/counters/{counter_id}/{action}: one officer action on a counter (it claims the counter)."""
+    bodies: dict[str, dict[str, Any] | None] = {
+        "call-next": _body({}),
+        "recall": _body({}),
+        "skip": _body({}),
+        "start": _body({}),
+        "resolve": _body(
+            {
+                "solution": _text(SOLUTION_MAX, "What solved it (SOP step 10); trimmed.", example="Reset kata sandi"),
+                "category": CATEGORY_IN,
+                "priority_class": PRIORITY_CLASS_IN,
+            },
+            ("solution",),
+        ),
+        "escalate": _body(
+            {
+                "note": _text(
+                    NOTE_MAX,
+                    "The officer's analysis for the LKPP helpdesk; trimmed.",
+                    example="Kunci paket hilang",
+                ),
+                "category": CATEGORY_IN,
+                "priority_class": PRIORITY_CLASS_IN,
+            },
+            ("note",),
+        ),
+        "transfer": _body(
+            {"service": {"type": "string", "description": "Another service's code.", "examples": ["B"]}}, ("service",)
+        ),
+        "release": None,
+    }
+    ticket = {
+        "type": "object",
+        "required": ["ticket"],
+        "properties": {"ticket": _ref("Ticket"), "skipped": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]}},
+    }
+    summaries = {
+        "call-next": "Call the next ticket (skipping the counter's ticket first when all its calls were made)",
+        "recall": "Call the counter's ticket again (up to max_calls)",
+        "skip": "Skip the counter's ticket after all its calls: requeued, or no_show",
+        "start": "The visitor arrived: serving starts",
+        "resolve": "Resolve the ticket being served with a solution",
+        "escalate": "Escalate the ticket being served to the LKPP helpdesk",
+        "transfer": "Send the ticket being served to another service, ahead of its queue",
+        "release": "Free the counter for another officer",
+    }
+    responses: dict[str, Any]
+    errors: dict[str, str | None] = {
+        "403": "forbidden: not an officer or admin; csrf: the X-CSRFToken header is missing or wrong; "
+        "counter_bound: the officer is bound to another counter.",
+        "404": "counter_not_found: no such counter.",
+        "409": "counter_taken: another officer holds the counter; or the queue rules refuse (no_ticket, "
+        "calls_exhausted, calls_remaining, counter_serving, counter_calling, invalid transition, "
+        "transfer_same_service).",
+    }
+    if action == "release":
+        responses = {
+            "200": _ok(
+                "The counter is free.", {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
+            )
+        }
+        errors["409"] = "counter_taken: another officer holds the counter."
+        command = False
+    else:
+        command = True
+        errors.update({"400": None, "413": None, "503": None})
+        if action == "call-next":
+            responses = {
+                "200": _ok(
+                    "The ticket called (with its form), and `skipped` when the counter's ticket was skipped.", ticket
+                ),
+                "204": _ok("Nobody waits for this counter's services."),
+            }
+        elif action == "escalate":
+            responses = {
+                "200": _ok(
+                    "The escalated ticket and the escalation (its mail when [escalation] is enabled).",
+                    {
+                        "type": "object",
+                        "required": ["ticket", "escalation"],
+                        "properties": {
+                            "ticket": _ref("Ticket"),
+                            "escalation": {
+                                "type": "object",
+                                "required": ["ticket_label", "note", "mail"],
+                                "properties": {
+                                    "ticket_label": {"type": "string"},
+                                    "note": {"type": "string"},
+                                    "mail": {"type": ["object", "null"]},
+                                },
+                            },
+                        },
+                    },
+                )
+            }
+        else:
+            responses = {"200": _ok("The counter's ticket after the action.", TICKET_RESPONSE)}
+        if action in ("resolve", "escalate", "transfer"):
+            errors["422"] = None
+    op = _operation(
+        f"counter_{action.replace('-', '_')}",
+        summaries[action],
+        "counters",
+        responses,
+        errors,
+        roles=("officer",),
+        write=True,
+        command=command,
+        params=[COUNTER_ID],
+        body=bodies[action],
+        description="An officer holds a counter from their first action on it until release or logout.",
+    )
+    return {"post": op}
+
+
+def _settings_section(section: str) -> dict[str, Any]:
+    value = {**SECTIONS[section], "examples": [SECTION_EXAMPLES[section]]}
+    return {
+        "put": _operation(
+            f"put_settings_{section}",
+            f"Replace the `{section}` settings, live",
+            "admin",
+            {"200": _ok("The new settings.", _ref("Settings"))},
+            {
+                "400": BAD_JSON,
+                "409": "service_in_use / counter_in_use: a service with tickets waiting today, or a counter "
+                "holding a ticket, would disappear; prefix_in_use: a service would take a prefix today's tickets "
+                "of another service carry; no_config_file.",
+                "413": None,
+                "422": "form_incomplete (no `value`, or an office key that is not editable) or config_invalid: "
+                "`fields` names the key, e.g. services[0].code.",
+                "503": None,
+            },
+            roles=("admin",),
+            write=True,
+            body=_body({"value": value}, ("value",), command=False),
+            description="Validated by the same parser as config.toml, stored on top of it, logged as a "
+            "settings_changed event and applied at once. Other sections (printers, server, …) answer 422.",
+        )
+    }
+
+
+def build() -> dict[str, Any]:
+    """The whole document."""
+    staff = ("officer", "frontoffice")
+    paths: dict[str, Any] = {
+        "/api/tickets": {
+            "post": _operation(
+                "issue_ticket",
+                "Take a number (kiosk, front office)",
+                "tickets",
+                {"201": _ok("The new ticket (or, for a repeated request_id, the first answer).", _ticket_view())},
+                {
+                    "400": None,
+                    "413": None,
+                    "422": "form_incomplete: `fields` names each missing or bad field.",
+                    "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "
+                    "without a login.",
+                    "503": None,
+                },
+                command=True,
+                body=_body(
+                    {
+                        "service": {
+                            "type": "string",
+                            "description": "A service's code (GET /api/state services[].code).",
+                            "examples": ["A"],
+                        },
+                        **{
+                            k: _text(
+                                LIMITS[k], "Trimmed, runs of white space made one; no control characters.", example=v
+                            )
+                            for k, v in (
+                                ("name", "Budi Santoso"),
+                                ("agency", "CV Maju Bersama"),
+                                ("address", "Jl. Sudirman 12"),
+                            )
+                        },
+                        "phone": _text(
+                            PHONE_RAW_MAX,
+                            "An Indonesian number: 08…, +62 8…, 62 8…, or a landline like (021) 555-1234; "
+                            "stored as digits from 0.",
+                            example="0812-3456-7890",
+                        ),
+                        "problem": _text(
+                            LIMITS["problem"], "Trimmed; may have line breaks and tabs.", example="Lupa kata sandi"
+                        ),
+                        "category": CATEGORY_IN,
+                        "priority": {
+                            "type": ["boolean", "null"],
+                            "description": "Elderly, disabled or pregnant: called first.",
+                        },
+                    },
+                    ("service", "name", "agency", "address", "phone", "problem"),
+                ),
+            ),
+            "get": _operation(
+                "today_tickets",
+                "Today's tickets in every status, in calling order, with their forms",
+                "tickets",
+                {
+                    "200": _ok(
+                        "Today's tickets.",
+                        {
+                            "type": "object",
+                            "required": ["tickets"],
+                            "properties": {"tickets": {"type": "array", "items": _ref("Ticket")}},
+                        },
+                    )
+                },
+                {},
+                roles=staff,
+            ),
+        },
+        "/api/tickets/{token}": {
+            "get": _operation(
+                "ticket_status",
+                "The visitor's phone: a ticket's public status",
+                "tickets",
+                {"200": _ok("The ticket's public status.", _ticket_view())},
+                {"404": "ticket_not_found."},
+                params=[_path_param("token", {"type": "string", "minLength": 1}, "The ticket's token (its QR code).")],
+            )
+        },
+        "/api/tickets/{ref}/cancel": {
+            "post": _operation(
+                "cancel_ticket",
+                "Cancel a waiting or called ticket",
+                "tickets",
+                {"200": _ok("The cancelled ticket.", TICKET_RESPONSE)},
+                {"400": None, "404": "ticket_not_found.", "409": "Not waiting or called.", "413": None, "503": None},
+                roles=("frontoffice",),
+                write=True,
+                command=True,
+                params=[REF_TODAY],
+                body=_body({}),
+            )
+        },
+        "/api/tickets/{ref}/reprint": {
+            "post": _operation(
+                "reprint_ticket",
+                "Print a ticket again on the kiosk printer",
+                "tickets",
+                {
+                    "202": _ok(
+                        "The print job is queued.",
+                        {
+                            "type": "object",
+                            "required": ["print_job", "ticket"],
+                            "properties": {"print_job": {"type": "integer"}, "ticket": _ref("PublicTicket")},
+                        },
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "no_printer: [kiosk] printer is not set.",
+                    "413": None,
+                    "503": None,
+                },
+                roles=("frontoffice",),
+                write=True,
+                command=True,
+                params=[REF_TODAY],
+                body=_body({}),
+            )
+        },
+        "/api/tickets/{ref}/print-form": {
+            "post": _operation(
+                "print_form",
+                "Print the visitor's copy of the completed form on a counter's printer",
+                "tickets",
+                {
+                    "202": _ok(
+                        "The print job is queued.",
+                        {"type": "object", "required": ["print_job"], "properties": {"print_job": {"type": "integer"}}},
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found or counter_not_found.",
+                    "409": "no_printer (the counter has none), or the ticket is not resolved, escalated or closed.",
+                    "413": None,
+                    "422": "counter_id is missing or not an integer.",
+                    "503": None,
+                },
+                roles=("officer",),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body(
+                    {"counter_id": {"type": "integer", "description": "The counter whose printer prints it."}},
+                    ("counter_id",),
+                ),
+            )
+        },
+        "/api/tickets/{ref}/lkpp-ticket": {
+            "post": _operation(
+                "lkpp_ticket",
+                "Record the LKPP helpdesk's ticket number on an escalated case",
+                "tickets",
+                {"200": _ok("The ticket.", TICKET_RESPONSE)},
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "The ticket is not escalated.",
+                    "413": None,
+                    "422": "lkpp_ticket is empty or too long.",
+                    "503": None,
+                },
+                roles=("officer",),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body(
+                    {"lkpp_ticket": _text(LKPP_TICKET_MAX, "The helpdesk's number; trimmed.", example="TTS-2026-0042")},
+                    ("lkpp_ticket",),
+                ),
+            )
+        },
+        "/api/tickets/{ref}/correct": {
+            "post": _operation(
+                "correct_ticket",
+                "Correct a finished record (a new version; the old values stay in the event log)",
+                "tickets",
+                {
+                    "200": _ok(
+                        "The new version and, per field, the old and new value.",
+                        {
+                            "type": "object",
+                            "required": ["ticket", "changes"],
+                            "properties": {
+                                "ticket": _ref("Ticket"),
+                                "changes": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "object",
+                                        "required": ["old", "new"],
+                                        "properties": {"old": {"type": "string"}, "new": {"type": "string"}},
+                                    },
+                                },
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "The ticket is not resolved, escalated or closed.",
+                    "413": None,
+                    "422": "Nothing changed, or a value is bad.",
+                    "503": None,
+                },
+                roles=("officer",),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body(
+                    {
+                        **{
+                            k: _text(LIMITS.get(k, 4000), "Trimmed.", min_length=0)
+                            for k in CORRECTABLE
+                            if k not in ("category", "priority_class")
+                        },
+                        "category": CATEGORY_IN,
+                        "priority_class": PRIORITY_CLASS_IN,
+                    },
+                    minProperties=1,
+                ),
+            )
+        },
+        "/api/tickets/{ref}/history": {
+            "get": _operation(
+                "ticket_history",
+                "A ticket's whole life, oldest first, with every correction",
+                "tickets",
+                {
+                    "200": _ok(
+                        "The ticket's events.",
+                        {
+                            "type": "object",
+                            "required": ["events"],
+                            "properties": {"events": {"type": "array", "items": _ref("Event")}},
+                        },
+                    )
+                },
+                {"404": "ticket_not_found."},
+                roles=staff,
+                params=[REF_ANY_DAY],
+            )
+        },
+        "/api/tickets/{ref}/close": {
+            "post": _operation(
+                "close_ticket",
+                "The LKPP helpdesk answered: close the escalated case",
+                "tickets",
+                {"200": _ok("The closed ticket.", TICKET_RESPONSE)},
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "The ticket is not escalated.",
+                    "413": None,
+                    "422": "answer is empty or too long, or lkpp_ticket is not text or too long.",
+                    "503": None,
+                },
+                roles=("officer",),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body(
+                    {
+                        "answer": _text(
+                            ANSWER_MAX, "The LKPP helpdesk's answer; trimmed.", example="Kunci paket dibuat ulang"
+                        ),
+                        "lkpp_ticket": {
+                            "type": ["string", "null"],
+                            "maxLength": LKPP_TICKET_MAX,
+                            "description": "Its TTS number, if not recorded before; trimmed.",
+                        },
+                    },
+                    ("answer",),
+                ),
+            )
+        },
+        "/api/state": {
+            "get": _operation(
+                "state",
+                "The public state: no names, phones, addresses or problems",
+                "state",
+                {"200": _ok("The state, current to `seq`.", _ref("State"))},
+                {},
+            )
+        },
+        "/api/staff/state": {
+            "get": _operation(
+                "staff_state",
+                "The public state plus each counter's officer and full ticket, and today's open tickets",
+                "state",
+                {"200": _ok("The staff state.", _ref("StaffState"))},
+                {},
+                roles=staff,
+            )
+        },
+        "/api/tts/{key}.wav": {
+            "get": _operation(
+                "tts_audio",
+                "The spoken announcement of a call",
+                "state",
+                {"200": _ok("A WAV made by espeak-ng.", {"type": "string", "format": "binary"}, "audio/wav")},
+                {"404": "not_found: unknown, or the speech failed."},
+                params=[
+                    _path_param(
+                        "key",
+                        {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "From the `announce.audio` of a called or recalled event.",
+                    )
+                ],
+            )
+        },
+        "/api/login": {
+            "post": _operation(
+                "login",
+                "Log in: a session cookie and the CSRF token later writes send as X-CSRFToken",
+                "login",
+                {"200": _ok("Logged in.", _ref("Login"))},
+                {
+                    "400": BAD_JSON,
+                    "401": "login_failed: wrong name or password (or a disabled account).",
+                    "413": None,
+                    "422": "form_incomplete: username or password missing.",
+                    "429": "login_throttled: 10 failed logins from this address within 5 minutes; login_busy: "
+                    "another login from this address is being checked.",
+                },
+                body=_body(
+                    {
+                        "username": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": LIMITS.get("username", 1000),
+                            "description": "Trimmed, any case.",
+                            "examples": ["budi"],
+                        },
+                        "password": {"type": "string", "minLength": 1},
+                    },
+                    ("username", "password"),
+                    command=False,
+                ),
+            )
+        },
+        "/api/logout": {
+            "post": _operation(
+                "logout",
+                "End this account's sessions and free the counters it held",
+                "login",
+                {
+                    "200": _ok(
+                        "Logged out.", {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
+                    )
+                },
+                {"503": None},
+                roles=ROLES,
+                write=True,
+            )
+        },
+        "/api/me": {
+            "get": _operation(
+                "me",
+                "The current session's account, with a CSRF token",
+                "login",
+                {"200": _ok("Logged in.", _ref("Login"))},
+                {"401": "login_required."},
+                roles=ROLES,
+            )
+        },
+        "/api/escalations": {
+            "get": _operation(
+                "escalations",
+                "Open escalations to the LKPP helpdesk, oldest first",
+                "reports",
+                {
+                    "200": _ok(
+                        "Open escalations.",
+                        {
+                            "type": "object",
+                            "required": ["escalations"],
+                            "properties": {"escalations": {"type": "array", "items": _ref("Escalation")}},
+                        },
+                    )
+                },
+                {},
+                roles=staff,
+            )
+        },
+        "/api/print-jobs": {
+            "get": _operation(
+                "print_jobs",
+                "Recent print jobs, newest first",
+                "reports",
+                {
+                    "200": _ok(
+                        "Print jobs.",
+                        {
+                            "type": "object",
+                            "required": ["jobs"],
+                            "properties": {"jobs": {"type": "array", "items": _ref("PrintJob")}},
+                        },
+                    )
+                },
+                {},
+                roles=staff,
+            )
+        },
+        "/api/recap": {
+            "get": _operation(
+                "recap",
+                "The Rekap Penanganan Permasalahan of a range of days",
+                "reports",
+                {
+                    "200": {
+                        "description": "One row per resolved, escalated or closed consultation. CSV: UTF-8 with a BOM; "
+                        "XLSX: sheet Rekap.",
+                        "content": {
+                            JSON: {"schema": _ref("Recap")},
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        },
+                    }
+                },
+                {"422": "form_incomplete: `fields` names a missing or bad from/to, filter or format."},
+                roles=staff,
+                params=[
+                    *RANGE_PARAMS,
+                    _query(
+                        "format",
+                        {"type": "string", "enum": list(RECAP_FORMATS), "default": "json"},
+                        "The answer's format.",
+                    ),
+                    _query("service", {"type": "string"}, "Only this service's code."),
+                    _query(
+                        "officer", {"type": "string", "maxLength": 64}, "Only the consultations this username served."
+                    ),
+                    _query("category", {"type": "string", "enum": list(CATEGORIES)}, "Only this category."),
+                    _query("outcome", {"type": "string", "enum": list(OUTCOMES)}, "Only this outcome."),
+                ],
+            )
+        },
+        "/api/figures": {
+            "get": _operation(
+                "figures",
+                "Service times against the SOP's standard times, per group",
+                "reports",
+                {"200": _ok("The figures.", _ref("Figures"))},
+                {"422": "form_incomplete: a missing or bad from/to, or group."},
+                roles=staff,
+                params=[
+                    *RANGE_PARAMS,
+                    _query(
+                        "group", {"type": "string", "enum": list(GROUPS), "default": "day"}, "How to group the tickets."
+                    ),
+                ],
+            )
+        },
+        "/api/admin/settings": {
+            "get": _operation(
+                "get_settings",
+                "The editable settings",
+                "admin",
+                {"200": _ok("The settings.", _ref("Settings"))},
+                {},
+                roles=("admin",),
+            )
+        },
+        "/api/admin/users": {
+            "get": _operation(
+                "list_users",
+                "Every account (no password hashes)",
+                "admin",
+                {
+                    "200": _ok(
+                        "The accounts.",
+                        {
+                            "type": "object",
+                            "required": ["users"],
+                            "properties": {"users": {"type": "array", "items": _ref("Account")}},
+                        },
+                    )
+                },
+                {},
+                roles=("admin",),
+            ),
+            "post": _operation(
+                "add_user",
+                "Add an account",
+                "admin",
+                {
+                    "201": _ok(
+                        "The new account.",
+                        {"type": "object", "required": ["user"], "properties": {"user": _ref("Account")}},
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "409": "user_exists.",
+                    "413": None,
+                    "422": "form_incomplete: a bad username, password, role or counter_id.",
+                    "503": None,
+                },
+                roles=("admin",),
+                write=True,
+                body=_body(
+                    {
+                        "username": {
+                            "type": "string",
+                            "pattern": USERNAME.pattern,
+                            "description": "2-32 of a-z 0-9 . _ - (trimmed and lower-cased first).",
+                            "examples": ["siti"],
+                        },
+                        "password": _text(PASSWORD_MAX, min_length=PASSWORD_MIN, example="rahasia-123"),
+                        "role": {"type": "string", "enum": list(ROLES)},
+                        "counter_id": {"type": ["integer", "null"], "description": "Bind an officer to one counter."},
+                    },
+                    ("username", "password", "role"),
+                    command=False,
+                ),
+            ),
+        },
+        "/api/admin/users/{username}/password": {
+            "post": _operation(
+                "set_password",
+                "Set a new password (the account's sessions end)",
+                "admin",
+                {
+                    "200": _ok(
+                        "The account.",
+                        {"type": "object", "required": ["user"], "properties": {"user": _ref("Account")}},
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "404": "not_found: no such account.",
+                    "413": None,
+                    "422": "form_incomplete: a bad password.",
+                    "503": None,
+                },
+                roles=("admin",),
+                write=True,
+                params=[USERNAME_PARAM],
+                body=_body(
+                    {"password": _text(PASSWORD_MAX, min_length=PASSWORD_MIN, example="rahasia-123")},
+                    ("password",),
+                    command=False,
+                ),
+            )
+        },
+        "/api/admin/users/{username}/active": {
+            "post": _operation(
+                "set_active",
+                "Disable or enable an account (a disabled account's sessions stop at once)",
+                "admin",
+                {
+                    "200": _ok(
+                        "The account.",
+                        {"type": "object", "required": ["user"], "properties": {"user": _ref("Account")}},
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "404": "not_found: no such account.",
+                    "409": "self_disable: an admin cannot disable itself.",
+                    "413": None,
+                    "422": "form_incomplete: active is not true or false.",
+                    "503": None,
+                },
+                roles=("admin",),
+                write=True,
+                params=[USERNAME_PARAM],
+                body=_body({"active": {"type": "boolean"}}, ("active",), command=False),
+            )
+        },
+        "/api/openapi.json": {
+            "get": _operation(
+                "openapi",
+                "This document",
+                "meta",
+                {"200": _ok("The OpenAPI 3.1 description of this API.", {"type": "object"})},
+                {},
+            )
+        },
+        "/healthz": {
+            "get": _operation(
+                "healthz",
+                "Liveness, and the last committed change",
+                "meta",
+                {
+                    "200": _ok(
+                        "Up.",
+                        {
+                            "type": "object",
+                            "required": ["ok", "seq"],
+                            "properties": {"ok": {"const": True}, "seq": {"type": "integer"}},
+                        },
+                    )
+                },
+                {},
+            )
+        },
+    }
+    for action in (*COUNTER_ACTIONS, "release"):
+        paths[f"/api/counters/{{counter_id}}/{action}"] = _counter_action(action)
+    for section in EDITABLE:
+        paths[f"/api/admin/settings/{section}"] = _settings_section(section)
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Antrian API",
+            "version": "1",
+            "summary": "Queue calling for an LPSE helpdesk: kiosk, displays, counters, recap, administration.",
+            "description": "JSON in and out (UTF-8); times are ISO 8601 in UTC; days are the office's local days. "
+            "Prose, examples and the Socket.IO events: docs/api.md. Every command (a POST that changes "
+            "something) may carry `request_id` in its body or the X-Request-ID header: a repeat returns "
+            "the first answer and changes nothing.",
+        },
+        "tags": [{"name": t} for t in ("tickets", "counters", "state", "login", "reports", "admin", "meta")],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The signed session cookie POST /api/login sets (HttpOnly, SameSite=Lax).",
+                },
+                "csrf": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-CSRFToken",
+                    "description": "The csrf_token of POST /api/login or GET /api/me; every write sends it.",
+                },
+            },
+            "parameters": {
+                "lang": _query("lang", {"type": "string", "enum": ["id", "en"]}, "The language of error messages."),
+                "XLang": {
+                    "name": "X-Lang",
+                    "in": "header",
+                    "required": False,
+                    "description": "The language of error messages (as ?lang).",
+                    "schema": {"type": "string", "enum": ["id", "en"]},
+                },
+                "XRequestID": {
+                    "name": "X-Request-ID",
+                    "in": "header",
+                    "required": False,
+                    "description": "The idempotency key, when the body has no request_id.",
+                    "schema": _ref("RequestId"),
+                },
+            },
+            "schemas": {
+                "Error": ERROR_SCHEMA,
+                "RequestId": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": REQUEST_ID_MAX,
+                    "description": "Idempotency key: a repeat returns the first answer and changes nothing.",
+                },
+                "PublicTicket": PUBLIC_TICKET,
+                "TicketView": TICKET_VIEW,
+                "Form": FORM,
+                "Ticket": TICKET,
+                "State": STATE,
+                "StaffState": STAFF_STATE,
+                "User": USER,
+                "Login": {
+                    "type": "object",
+                    "required": ["user", "csrf_token"],
+                    "properties": {"user": _ref("User"), "csrf_token": {"type": "string"}},
+                },
+                "Account": ACCOUNT,
+                "Event": EVENT,
+                "Escalation": ESCALATION,
+                "PrintJob": PRINT_JOB,
+                "Recap": RECAP,
+                "Figures": FIGURES,
+                "Settings": SETTINGS,
+            },
+        },
+    }
+
+
+def _ticket_view() -> dict[str, Any]:
+    return {"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("TicketView")}}
+
+
+SPEC = build()
+
+
+@bp.get("/api/openapi.json")
+def openapi_json():
+    """This API's OpenAPI 3.1 description."""
+    return jsonify(SPEC)
