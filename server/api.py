@@ -189,6 +189,8 @@ def issue_ticket():
     data = body()
     key = request.remote_addr or "?"
     user = current_user()
+    if user is None and not service().settings.kiosk.allows(request.remote_addr):
+        raise ApiError(403, "kiosk_only")
     if user is None and not current_app.extensions["antrian.limiter"].allow(key):
         raise ApiError(429, "rate_limited")
     actor = f"frontoffice:{user['username']}" if user else "kiosk"

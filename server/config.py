@@ -77,6 +77,19 @@ class KioskSettings:
     printer: str = ""
     idle_seconds: int = 60
     footer: str = ""
+    addresses: tuple[str, ...] = ()  # networks that may take a number without a login; () = any
+
+    def allows(self, address: str | None) -> bool:
+        """True when a device at `address` may take a number without a login."""
+        if not self.addresses:
+            return True
+        import ipaddress
+
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(n) for n in self.addresses)
 
 
 @dataclass(frozen=True)
@@ -238,6 +251,19 @@ def _nonempty(v: str) -> bool:
     return bool(v)
 
 
+def _networks(items: list, key: str) -> tuple[str, ...]:
+    """IP addresses or networks ("192.168.1.20", "192.168.1.0/28"), checked and written alike."""
+    import ipaddress
+
+    out = []
+    for item in items:
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{key}: {item!r} is not an IP address or network") from err
+    return tuple(out)
+
+
 def _limits(data: Any) -> LimitSettings:
     import ipaddress
 
@@ -333,11 +359,12 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     counters = _counters(raw.get("counters"), codes, printers)
 
     t = _Table(raw.get("kiosk"), "kiosk", required=False)
-    t.unknown({"printer", "idle_seconds", "footer"})
+    t.unknown({"printer", "idle_seconds", "footer", "addresses"})
     kiosk = KioskSettings(
         printer=t.get("printer", str, "", check=lambda v: v == "" or v in printers, why="names no [printers.*] table"),
         idle_seconds=t.get("idle_seconds", int, 60, check=lambda v: 10 <= v <= 3600, why="must be 10-3600"),
         footer=t.get("footer", str, ""),
+        addresses=_networks(t.get("addresses", list, []), "kiosk.addresses"),
     )
 
     tts = _tts(raw.get("tts"))

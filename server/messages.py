@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
         "Too many failed logins. Try again in {minutes} minutes.",
     ),
+    "kiosk_only": (
+        "Nomor antrian hanya dapat diambil di kios atau di front office.",
+        "A queue number can only be taken at the kiosk or at the front office.",
+    ),
     "too_many_requests": (
         "Terlalu banyak permintaan dari perangkat ini. Coba lagi sebentar lagi.",
         "Too many requests from this device. Try again shortly.",

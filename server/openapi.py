@@ -768,6 +768,7 @@ def build() -> dict[str, Any]:
                 {"201": _ok("The new ticket (or, for a repeated request_id, the first answer).", _ticket_view())},
                 {
                     "400": None,
+                    "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "
