@@ -29,6 +29,9 @@ from socketio import packet as sio_packet
 
 NAMESPACE = "/"
 MAX_MESSAGE_BYTES = 64 * 1024  # the largest WebSocket message a client may send (server.realtime)
+# A WebSocket client with this many messages waiting for it reads nothing (a live screen is a few
+# behind at most): it is closed, and a real screen reconnects and resyncs from a snapshot.
+MAX_BACKLOG = 500
 
 
 def text_frame(text: str) -> bytes:
@@ -52,6 +55,8 @@ class FanOut:
         self.clients: dict[str, Any] = {}  # engineio sid -> its WebSocket wrapper (gevent only)
         self.direct = 0  # frames written straight to a socket
         self.queued = 0  # packets handed to engineio's queue instead
+        self.max_backlog = MAX_BACKLOG
+        self.dropped = 0  # clients closed because they stopped reading
         self.enabled = socketio.async_mode == "gevent"
         if self.enabled:
             eio = socketio.server.eio
@@ -77,6 +82,10 @@ class FanOut:
                 if client.try_send(frame):
                     self.direct += 1
                     continue
+            if client is not None and client.backlog() >= self.max_backlog:
+                self.dropped += 1
+                client.abort()  # it reads nothing: its queue would grow with every call, for weeks
+                continue
             self.queued += 1
             server._send_eio_packet(eio_sid, pkt)
 
@@ -138,6 +147,16 @@ def _wrapper_class(fanout: FanOut) -> type:
                 self.lock.acquire()
                 gevent.spawn(self._finish, frame[sent:])
             return True
+
+        def backlog(self) -> int:
+            """Messages waiting in engineio's queue for this client."""
+            return self.engine.queue.qsize()
+
+        def abort(self) -> None:
+            """Close the connection under its reader and writer: both fail at once and engineio
+            cleans up (a writer blocked on a client that reads nothing would wait for ever)."""
+            with suppress(OSError):
+                self.ws.sock.shutdown(socket.SHUT_RDWR)
 
         def _finish(self, rest: bytes) -> None:
             try:

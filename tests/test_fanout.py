@@ -255,6 +255,42 @@ def test_a_client_that_stops_reading_gets_every_frame_whole_and_in_order_later(t
     assert result["queued"] > 0  # the full buffer sent later frames through engineio's queue
 
 
+def test_a_client_that_reads_nothing_for_long_is_closed_not_queued_for_ever(tmp_path):
+    result = run_script(
+        tmp_path,
+        """
+        slow = RawClient(port, rcvbuf=4096)
+        slow.join()
+        fast = RawClient(port)
+        fast.join()
+        for c in fan.clients.values():
+            c.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        fan.max_backlog = 5
+        big = "x" * 60_000
+        reader = gevent.spawn(lambda: [fast.event()[1]["i"] for _ in range(40)])  # a screen that reads
+        for i in range(40):
+            fan.emit("bulk", {"i": i, "pad": big}, "public")
+            gevent.sleep(0.01)
+        fast_got = reader.get(timeout=20)
+        for _ in range(100):  # engineio notices the closed connection and forgets the client
+            if len(fan.clients) == 1:
+                break
+            gevent.sleep(0.02)
+        slow_got = []
+        try:
+            while True:
+                slow_got.append(slow.event()[1]["i"])
+        except (ConnectionError, OSError):
+            pass
+        print(json.dumps({"fast": fast_got, "slow": slow_got, "dropped": fan.dropped, "clients": len(fan.clients)}))
+        """,
+    )
+    assert result["fast"] == list(range(40))  # the reading client lost nothing
+    assert result["dropped"] == 1 and result["clients"] == 1
+    assert result["slow"] == list(range(len(result["slow"])))  # what got through was whole and in order
+    assert len(result["slow"]) < 40
+
+
 def test_a_keep_alive_connection_takes_turns_with_the_others(tmp_path):
     """Three connections each send one request, a fourth sends two at once (pipelined): its second
     request is served after the other three, not straight after its first."""
