@@ -90,6 +90,7 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4) -> dict:
             '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
             f'port = {printer.port}\ntimeout = 2\nprofile = "TM-T20II"',
             "rate_limit_per_minute = 120": "rate_limit_per_minute = 1000000",
+            "exempt = []": 'exempt = ["127.0.0.1"]',
         },
     )
     server = LiveServer(cfg).start()
@@ -128,7 +129,9 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4) -> dict:
 
 def call_to_voice(calls: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="antrian-bench-"))
-    cfg = write_config(tmp, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 1000000"})
+    cfg = write_config(
+        tmp, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 1000000", "exempt = []": 'exempt = ["127.0.0.1"]'}
+    )
     server = LiveServer(cfg).start()
     try:
         server.add_user("bench", "officer")

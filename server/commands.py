@@ -544,14 +544,30 @@ class QueueService:
         )
         return new
 
+    def _placed(self, tx: Tx, day: str, place: Callable[[], Any]) -> tuple[Any, bool]:
+        """`place()` (a queue place from the core), and whether the day's positions had to be renumbered
+        first: when no float was left between two neighbours (core.between), the day is renumbered in
+        its order and `place()` asked again (the counter pages take a fresh snapshot on `renumbered`)."""
+        found = place()
+        if found is not None:
+            return found, False
+        tx.renumber_positions(day)
+        return place(), True
+
     def _skip_ticket(self, tx: Tx, now: datetime, counter, current: Ticket, officer: str) -> Ticket:
-        heads = tx.queue_heads(current.day, counter.services)
-        nxt = core.next_for(heads, counter.services)
-        behind = tx.first_waiting_after(current.day, nxt.position) if nxt else None
-        position = core.requeue_position(current, heads + ([behind] if behind else []), counter.services)
+        day = current.day
+
+        def place() -> tuple[bool, float] | None:
+            nxt = core.next_for(tx.queue_heads(day, counter.services), counter.services)
+            return core.requeue_place(current, nxt, tx.position_after(day, nxt.position) if nxt else None)
+
+        position, renumbered = self._placed(tx, day, place)
+        if renumbered:
+            current = tx.ticket(current.id)
         new = core.skip(current, self.rules, position, now)
         type_ = "skipped" if new.status == core.WAITING else "no_show"
-        return self._change(tx, current, new, type_, now, counter.id, officer, {"requeues": new.requeues})
+        data: dict[str, Any] = {"requeues": new.requeues, **({"renumbered": True} if renumbered else {})}
+        return self._change(tx, current, new, type_, now, counter.id, officer, data)
 
     def _call_next(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
         current = tx.counter_ticket(counter.id)
@@ -632,16 +648,22 @@ class QueueService:
         to = payload.get("service")
         if not isinstance(to, str) or self.settings.service(to) is None:
             raise FormIncomplete({"service": "unknown_service"})
-        front = core.front_position(tx.queue_heads(current.day, [to]), to)
+        day = current.day
+
+        def place() -> float | None:
+            head = min((t.position for t in tx.queue_heads(day, [to])), default=None)
+            if head is None:
+                return core.transfer_position(None, None, tx.first_position(day))
+            return core.transfer_position(head, tx.position_before(day, head), None)
+
+        position, renumbered = self._placed(tx, day, place)
+        if renumbered:
+            current = tx.ticket(current.id)
+        data: dict[str, Any] = {"service_from": current.service, "service_to": to}
+        if renumbered:
+            data["renumbered"] = True
         new = self._change(
-            tx,
-            current,
-            core.transfer(current, to, front, now),
-            "transferred",
-            now,
-            counter.id,
-            officer,
-            {"service_from": current.service, "service_to": to},
+            tx, current, core.transfer(current, to, position, now), "transferred", now, counter.id, officer, data
         )
         return 200, {"ticket": self.full_ticket(new, tx.form(new.id))}
 

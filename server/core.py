@@ -106,7 +106,7 @@ class Ticket:
     position: float
     created_at: datetime
     calls: int = 0
-    requeues: int = 0
+    requeues: int = 0  # every requeue of the ticket (the figures count them)
     counter_id: int | None = None
     first_called_at: datetime | None = None
     last_called_at: datetime | None = None
@@ -121,6 +121,14 @@ class Ticket:
     lkpp_ticket: str = ""
     lkpp_answer: str = ""
     transferred_from: str = ""
+    # The lane it is called in: the priority lane (called first) or the other. A new ticket's lane is its
+    # priority; a requeued one takes the lane of the ticket it follows (requeue_place).
+    priority_lane: bool | None = None  # None: the ticket's priority
+    queue_requeues: int = 0  # requeues in its current service's line: max_requeues counts these
+
+    def __post_init__(self) -> None:
+        if self.priority_lane is None:
+            object.__setattr__(self, "priority_lane", bool(self.priority))
 
     def replace(self, **changes: object) -> Ticket:
         """A copy with some fields changed."""
@@ -140,8 +148,12 @@ def local_day(now: datetime, tz: tzinfo) -> str:
 
 
 def order_key(ticket: Ticket) -> tuple[int, float, int]:
-    """Calling order: priority tickets (elderly, disabled, pregnant) first, then queue position (then id)."""
-    return (0 if ticket.priority else 1, ticket.position, ticket.id or 0)
+    """Calling order: the priority lane (elderly, disabled, pregnant) first, then queue position (then id).
+
+    Positions are unique per day (the store's UNIQUE (day, position)), so the id never decides between
+    two tickets of one day.
+    """
+    return (0 if ticket.priority_lane else 1, ticket.position, ticket.id or 0)
 
 
 def next_for(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | None:
@@ -176,31 +188,57 @@ def recall(ticket: Ticket, rules: Rules, now: datetime) -> Ticket:
     return ticket.replace(calls=ticket.calls + 1, last_called_at=now)
 
 
-def requeue_position(skipped: Ticket, waiting: Iterable[Ticket], services: Iterable[str]) -> float:
-    """Where a skipped ticket goes: right behind the ticket that is next for this counter now.
+def between(low: float | None, high: float | None) -> float | None:
+    """A queue position strictly between two neighbouring positions of a day (None: that end is open;
+    1.0 beyond an open end). None when no float is left between them: the caller renumbers the day's
+    positions (order kept) and asks again."""
+    if low is None:
+        return 1.0 if high is None else high - 1.0
+    if high is None:
+        return low + 1.0
+    mid = (low + high) / 2.0
+    return mid if low < mid < high else None
 
-    The new position lies between the next ticket and whatever ticket (of any service)
-    stands directly behind it, so the skipped visitor is "called again at the next turn".
-    With nobody else waiting the ticket keeps its place and is the next itself.
+
+def requeue_place(skipped: Ticket, nxt: Ticket | None, after: float | None) -> tuple[bool, float] | None:
+    """Where a skipped ticket waits again: (priority_lane, position) right behind `nxt`, the ticket that is
+    next for the counter at that moment, in the calling order (SOP step 8: the helpdesk calls the next
+    number; the skipped visitor is called again at the next turn).
+
+    It follows `nxt` in its lane as well as in the line: a priority visitor requeued behind a plain next
+    one waits in the plain lane (else priority would have them called again at once), and a visitor
+    skipped while a priority visitor is next comes in the priority lane right after them (not behind the
+    plain visitors that were waiting). The position lies between nxt's and `after`, the day's next position
+    after nxt's of any ticket (waiting, called, served or gone), so no ticket stands between the two for
+    any counter and no two tickets share a position.
+
+    With nobody else waiting for the counter the ticket is its next itself: it keeps its lane and place.
+    None: no room left between nxt and `after` (see between).
     """
-    others = [t for t in waiting if t.id != skipped.id and t.status == WAITING]
-    nxt = next_for(others, services)
     if nxt is None:
-        return skipped.position
-    behind = [t.position for t in others if t.position > nxt.position]
-    if not behind:
-        return nxt.position + 1.0
-    return (nxt.position + min(behind)) / 2.0
+        return bool(skipped.priority_lane), skipped.position
+    position = between(nxt.position, after)
+    return None if position is None else (bool(nxt.priority_lane), position)
 
 
-def skip(ticket: Ticket, rules: Rules, position: float, now: datetime) -> Ticket:
-    """Skip a ticket that had all its calls: requeue it at `position`, or no_show after max_requeues."""
+def skip(ticket: Ticket, rules: Rules, place: tuple[bool, float], now: datetime) -> Ticket:
+    """Skip a ticket that had all its calls: requeue it at `place` (requeue_place), or no_show once it was
+    requeued max_requeues times in its current service's line."""
     _check(ticket, "skip")
     if ticket.calls < rules.max_calls:
         raise InvalidTransition("calls_remaining", label=ticket.label, calls=ticket.calls, max_calls=rules.max_calls)
-    if ticket.requeues >= rules.max_requeues:
+    if ticket.queue_requeues >= rules.max_requeues:
         return ticket.replace(status=NO_SHOW, counter_id=None, finished_at=now)
-    return ticket.replace(status=WAITING, counter_id=None, calls=0, requeues=ticket.requeues + 1, position=position)
+    lane, position = place
+    return ticket.replace(
+        status=WAITING,
+        counter_id=None,
+        calls=0,
+        requeues=ticket.requeues + 1,
+        queue_requeues=ticket.queue_requeues + 1,
+        priority_lane=lane,
+        position=position,
+    )
 
 
 def start(ticket: Ticket, officer: str, now: datetime) -> Ticket:
@@ -352,8 +390,12 @@ def cancel(ticket: Ticket, now: datetime) -> Ticket:
     return ticket.replace(status=CANCELLED, counter_id=None, finished_at=now)
 
 
-def transfer(ticket: Ticket, to_service: str, front_position: float, now: datetime) -> Ticket:
-    """Send a ticket being served to another service, ahead of that service's queue."""
+def transfer(ticket: Ticket, to_service: str, position: float, now: datetime) -> Ticket:
+    """Send a ticket being served to another service, at `position` (transfer_position): a new turn there.
+
+    The visitor came and was served, so the new line starts them afresh: no calls, no requeues counted
+    against max_requeues there (the figures' `requeues` keeps every one), the lane of their priority.
+    """
     _check(ticket, "transfer")
     if to_service == ticket.service:
         raise InvalidTransition("transfer_same_service", label=ticket.label)
@@ -362,16 +404,24 @@ def transfer(ticket: Ticket, to_service: str, front_position: float, now: dateti
         service=to_service,
         counter_id=None,
         calls=0,
-        position=front_position,
+        queue_requeues=0,
+        priority_lane=ticket.priority,
+        position=position,
         started_at=None,
         transferred_from=ticket.service,
     )
 
 
-def front_position(waiting: Iterable[Ticket], service: str) -> float:
-    """A position ahead of every waiting ticket of `service`."""
-    positions = [t.position for t in waiting if t.service == service and t.status == WAITING]
-    return (min(positions) - 1.0) if positions else 0.0
+def transfer_position(head: float | None, before: float | None, first: float | None) -> float | None:
+    """Where a transferred ticket waits: ahead of the other service's whole line (priority still first).
+
+    `head`: the smallest position among that service's waiting tickets (either lane), `before`: the day's
+    position just before it; the ticket goes right in front of `head`. With nobody waiting there (`head`
+    None) it goes in front of `first`, the day's first position. None: no room (see between).
+    """
+    if head is None:
+        return between(None, first)
+    return between(before, head)
 
 
 def expire(ticket: Ticket, now: datetime) -> Ticket:

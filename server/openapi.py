@@ -264,10 +264,19 @@ TICKET = {
         "token": {"type": "string"},
         "status": {"type": "string", "enum": list(STATUSES)},
         "priority": {"type": "boolean"},
-        "position": {"type": "number"},
+        "position": {"type": "number", "description": "Place in the day's line, unique per day."},
+        "priority_lane": {
+            "type": "boolean",
+            "description": "Called in the priority lane (first): its priority, or for a requeued ticket the "
+            "lane of the ticket it was requeued behind.",
+        },
         "created_at": DATETIME,
         "calls": {"type": "integer"},
-        "requeues": {"type": "integer"},
+        "requeues": {"type": "integer", "description": "Every requeue of the ticket."},
+        "queue_requeues": {
+            "type": "integer",
+            "description": "Requeues in its current service's line (a transfer starts from 0): max_requeues counts these.",
+        },
         "counter_id": {"type": ["integer", "null"]},
         **{
             k: _nullable(DATETIME)

@@ -327,6 +327,50 @@ def m012_session_versions(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
 
 
+def renumber_positions(db: Database, day: str) -> None:
+    """Give a day's tickets the positions 1, 2, 3 … in their order (position, then id).
+
+    In two passes, first above every position of the day, so that UNIQUE (day, position) holds after
+    each row (SQLite checks it row by row)."""
+    highest, count = db.execute(
+        "SELECT COALESCE(MAX(position), 0), COUNT(*) FROM tickets WHERE day = ? AND position IS NOT NULL", [day]
+    ).fetchone()
+    offset = max(highest, 0) + count + 1
+    ranked = (
+        "(SELECT id, ROW_NUMBER() OVER (ORDER BY position, id) AS r FROM tickets"
+        " WHERE day = ? AND position IS NOT NULL) AS ranked"
+    )
+    db.execute(f"UPDATE tickets SET position = ? + ranked.r FROM {ranked} WHERE tickets.id = ranked.id", [offset, day])
+    db.execute("UPDATE tickets SET position = position - ? WHERE day = ? AND position IS NOT NULL", [offset, day])
+
+
+@migrations()
+def m013_queue_lanes_unique_positions(db: Database) -> None:
+    # A skipped ticket is requeued right behind the ticket next at that moment in the calling order
+    # (core.requeue_place): it takes that ticket's lane, so the lane a ticket is called in is a column of
+    # its own, apart from the visitor's priority (what the display shows and the records keep); the queue
+    # index reads it instead. A transfer starts a new turn: queue_requeues counts the requeues in the
+    # current service's line (max_requeues), requeues still every one (the figures).
+    # Positions were floats that could tie (a transfer's min - 1.0, a requeue's next + 1.0, a kept place),
+    # and a ticket requeued behind one of a tied pair landed behind both: a day with a tie is renumbered
+    # in its order, and UNIQUE (day, position) is now the rule.
+    db.execute("ALTER TABLE tickets ADD COLUMN priority_lane INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE tickets ADD COLUMN queue_requeues INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE tickets SET priority_lane = 1 WHERE priority = 1")
+    db.execute("UPDATE tickets SET queue_requeues = requeues WHERE requeues > 0")
+    tied = db.execute(
+        "SELECT DISTINCT day FROM tickets WHERE position IS NOT NULL GROUP BY day, position HAVING COUNT(*) > 1"
+    ).fetchall()
+    for (day,) in tied:
+        renumber_positions(db, day)
+    db.execute("DROP INDEX IF EXISTS idx_tickets_queue")
+    db["tickets"].create_index(
+        ["day", "status", "service", "priority_lane", "position"], index_name="idx_tickets_queue"
+    )
+    db.execute("DROP INDEX IF EXISTS idx_tickets_day_position")
+    db.execute("CREATE UNIQUE INDEX idx_tickets_day_position ON tickets (day, position)")
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -366,6 +410,7 @@ def _dt(value: str | None) -> datetime | None:
 
 _TICKET_TIMES = ("created_at", "first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
 _TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
+_TICKET_FLAGS = ("priority", "priority_lane")
 
 
 def ticket_from_row(row: dict[str, Any]) -> Ticket:
@@ -378,8 +423,10 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
     for k in ("lkpp_ticket", "lkpp_answer", "transferred_from"):
         values[k] = values[k] or ""
     values["priority"] = bool(values["priority"])
+    values["priority_lane"] = None if values["priority_lane"] is None else bool(values["priority_lane"])
     values["calls"] = values["calls"] or 0
     values["requeues"] = values["requeues"] or 0
+    values["queue_requeues"] = values["queue_requeues"] or 0
     return Ticket(**values)
 
 
@@ -389,6 +436,7 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     for k in _TICKET_TIMES:
         row[k] = _iso(row[k])
     row["priority"] = int(ticket.priority)
+    row["priority_lane"] = int(bool(ticket.priority_lane))
     for column, (start, end) in DURATION_COLUMNS.items():
         row[column] = duration_ms(row[start], row[end])
     if row["id"] is None:
@@ -614,6 +662,36 @@ class Tx:
         row = self.one("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM tickets WHERE day = ?", [day])
         return float(row["p"])
 
+    # Neighbouring positions of a day, over every ticket of it (waiting, called, served or gone: a called
+    # or serving ticket can come back to the line, and no two tickets of a day share a position), each
+    # read from UNIQUE (day, position) (m013) in one step.
+    def position_after(self, day: str, position: float) -> float | None:
+        """The day's next position after `position`, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position > ? ORDER BY position LIMIT 1", [day, position]
+        ).fetchone()
+        return row[0] if row else None
+
+    def position_before(self, day: str, position: float) -> float | None:
+        """The day's position just before `position`, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position < ? ORDER BY position DESC LIMIT 1",
+            [day, position],
+        ).fetchone()
+        return row[0] if row else None
+
+    def first_position(self, day: str) -> float | None:
+        """The day's first position, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position IS NOT NULL ORDER BY position LIMIT 1", [day]
+        ).fetchone()
+        return row[0] if row else None
+
+    def renumber_positions(self, day: str) -> None:
+        """Positions 1, 2, 3 … for the day's tickets, in their order: room again between any two
+        (when halving a gap no longer gives a float between them; core.between)."""
+        renumber_positions(self.db, day)
+
     def insert_ticket(self, ticket: Ticket, form: dict[str, str]) -> Ticket:
         """Write a new ticket and its consultation form; the ticket with its id."""
         row = ticket_to_row(ticket)
@@ -640,7 +718,7 @@ class Tx:
             row = {}
             for k in changed:
                 value = getattr(ticket, k)
-                row[k] = _iso(value) if k in _TICKET_TIMES else int(value) if k == "priority" else value
+                row[k] = _iso(value) if k in _TICKET_TIMES else int(value) if k in _TICKET_FLAGS else value
             if full is not None:
                 row.update({c: full[c] for c in DURATION_COLUMNS})
         sets = "".join(f"{k} = ?, " for k in row)
@@ -667,43 +745,34 @@ class Tx:
         return row or {"name": "", "agency": "", "address": "", "phone": "", "problem": ""}
 
     def queue_heads(self, day: str, services: Iterable[str]) -> list[Ticket]:
-        """The first waiting ticket of each (service, priority) group: every ticket core.next_for may pick.
+        """The first waiting ticket of each (service, lane) group: every ticket core.next_for may pick.
 
-        Any calling order that sorts by priority, then position, picks among these, so the core decides
+        Any calling order that sorts by lane, then position, picks among these, so the core decides
         over a handful of rows instead of the whole waiting line.
         """
         heads = []
         for service in services:
-            for priority in (1, 0):
+            for lane in (1, 0):
                 row = self.one(
-                    "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND priority = ?"
+                    "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND priority_lane = ?"
                     " ORDER BY position, id LIMIT 1",
-                    [day, service, priority],
+                    [day, service, lane],
                 )
                 if row:
                     heads.append(ticket_from_row(row))
         return heads
 
-    def first_waiting_after(self, day: str, position: float) -> Ticket | None:
-        """The waiting ticket (any service) standing directly behind `position`."""
-        row = self.one(
-            "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND position > ? ORDER BY position, id LIMIT 1",
-            [day, position],
-        )
-        return ticket_from_row(row) if row else None
-
     def ahead_count(self, ticket: Ticket) -> int:
-        """Waiting tickets of the same service called before this one (priority first, then position).
+        """Waiting tickets of the same service called before this one (priority lane first, then position).
 
-        Three ranges of the queue index (day, status, service, priority, position), each counted
-        inside the index without reading a ticket row."""
+        Two ranges of the queue index (day, status, service, priority_lane, position), each counted
+        inside the index without reading a ticket row (positions are unique per day)."""
         queue = "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND "
         key = [ticket.day, ticket.service]
-        p = int(ticket.priority)
+        lane = int(bool(ticket.priority_lane))
         row = self.db.execute(
-            f"SELECT ({queue} priority > ?) + ({queue} priority = ? AND position < ?)"
-            f" + ({queue} priority = ? AND position = ? AND id < ?)",
-            [*key, p, *key, p, ticket.position, *key, p, ticket.position, ticket.id],
+            f"SELECT ({queue} priority_lane > ?) + ({queue} priority_lane = ? AND position < ?)",
+            [*key, lane, *key, lane, ticket.position],
         ).fetchone()
         return row[0]
 

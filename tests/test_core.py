@@ -1,5 +1,6 @@
 """The queue core: every transition of the ticket's life, allowed and refused."""
 
+import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,7 @@ def run(action: str, t: Ticket) -> Ticket:
     if action == "recall":
         return core.recall(t, RULES, NOW)
     if action == "skip":
-        return core.skip(t, RULES, 5.0, NOW)
+        return core.skip(t, RULES, (False, 5.0), NOW)
     if action == "start":
         return core.start(t, "budi", NOW)
     if action == "resolve":
@@ -101,22 +102,29 @@ def test_recall_allowed_until_max_calls_then_refused():
 @pytest.mark.parametrize("calls", [1, 2])
 def test_skip_refused_before_all_calls(calls):
     with pytest.raises(core.InvalidTransition) as err:
-        core.skip(make(core.CALLED, calls=calls, counter_id=1), RULES, 9.0, NOW)
+        core.skip(make(core.CALLED, calls=calls, counter_id=1), RULES, (False, 9.0), NOW)
     assert err.value.code == "calls_remaining"
 
 
 def test_skip_requeues_with_fresh_calls_then_no_show_after_max_requeues():
     t = make(core.CALLED, calls=3, counter_id=1)
-    t = core.skip(t, RULES, 7.5, NOW)
-    assert (t.status, t.calls, t.requeues, t.position, t.counter_id) == (core.WAITING, 0, 1, 7.5, None)
+    t = core.skip(t, RULES, (False, 7.5), NOW)
+    assert (t.status, t.calls, t.requeues, t.queue_requeues, t.position, t.counter_id) == (
+        core.WAITING,
+        0,
+        1,
+        1,
+        7.5,
+        None,
+    )
     t = core.call(t, 2, NOW)
     assert t.calls == 1
-    t = core.skip(t.replace(calls=3), RULES, 9.0, NOW)
+    t = core.skip(t.replace(calls=3), RULES, (False, 9.0), NOW)
     assert t.status == core.NO_SHOW
 
 
 def test_zero_requeues_makes_first_skip_a_no_show():
-    t = core.skip(make(core.CALLED, calls=3), Rules(max_calls=3, max_requeues=0), 2.0, NOW)
+    t = core.skip(make(core.CALLED, calls=3), Rules(max_calls=3, max_requeues=0), (False, 2.0), NOW)
     assert t.status == core.NO_SHOW
 
 
@@ -125,6 +133,20 @@ def waiting_line(*specs):
         make(id=i, label=f"{svc}-{i:03d}", service=svc, position=float(i), priority=prio, token=f"t{i}")
         for i, svc, prio in specs
     ]
+
+
+def requeued(skipped, line, services, everyone=()):
+    """Skip `skipped` as the commands do: behind the next, before the day's next position of any ticket."""
+    nxt = core.next_for(line, services)
+    positions = [t.position for t in [*line, *everyone, skipped]]
+    after = min((p for p in positions if nxt and p > nxt.position), default=None)
+    return core.skip(skipped, RULES, core.requeue_place(skipped, nxt, after), NOW)
+
+
+def test_a_ticket_without_a_lane_is_in_its_priority_lane():
+    assert make(priority=True).priority_lane is True
+    assert make(priority=False).priority_lane is False
+    assert make(priority=True, priority_lane=False).priority_lane is False
 
 
 def test_next_is_priority_first_then_position_within_counter_services():
@@ -138,22 +160,55 @@ def test_next_is_priority_first_then_position_within_counter_services():
 def test_requeue_position_is_right_behind_the_next_ticket():
     line = waiting_line((2, "A", False), (3, "A", False), (4, "A", False))
     skipped = make(core.CALLED, id=1, position=1.0, calls=3)
-    pos = core.requeue_position(skipped, line, ["A"])
-    requeued = core.skip(skipped, RULES, pos, NOW)
-    order = sorted([*line, requeued], key=core.order_key)
+    order = sorted([*line, requeued(skipped, line, ["A"])], key=core.order_key)
     assert [t.id for t in order] == [2, 1, 3, 4]
 
 
 def test_requeue_behind_next_counts_tickets_of_other_services_in_between():
     line = waiting_line((2, "C", False), (3, "B", False), (4, "A", False))
     skipped = make(core.CALLED, id=1, position=1.0, calls=3)
-    pos = core.requeue_position(skipped, line, ["A", "C"])
-    assert 2.0 < pos < 3.0
+    assert 2.0 < requeued(skipped, line, ["A", "C"]).position < 3.0
 
 
-def test_requeue_with_nobody_else_keeps_its_place():
-    skipped = make(core.CALLED, id=1, position=4.0, calls=3)
-    assert core.requeue_position(skipped, [], ["A"]) == 4.0
+def test_requeue_lands_before_called_and_served_tickets_behind_the_next():
+    line = waiting_line((2, "A", False), (4, "A", False))
+    called = make(core.CALLED, id=3, position=3.0, calls=1, counter_id=2)  # may come back to the line
+    skipped = make(core.CALLED, id=1, position=1.0, calls=3)
+    assert 2.0 < requeued(skipped, line, ["A"], [called]).position < 3.0
+
+
+def test_a_skipped_priority_visitor_follows_a_plain_next_one_in_its_lane():
+    # SOP step 8: the helpdesk calls the next number; priority must not call the skipped visitor again.
+    line = waiting_line((2, "A", False), (3, "A", False))
+    skipped = make(core.CALLED, id=1, position=1.0, calls=3, priority=True)
+    back = requeued(skipped, line, ["A"])
+    assert (back.priority, back.priority_lane) == (True, False)
+    assert [t.id for t in sorted([*line, back], key=core.order_key)] == [2, 1, 3]
+
+
+def test_a_visitor_skipped_while_a_priority_visitor_is_next_comes_right_after_them():
+    line = waiting_line((2, "A", False), (3, "A", True), (4, "A", True))
+    skipped = make(core.CALLED, id=1, position=1.0, calls=3)
+    back = requeued(skipped, line, ["A"])
+    assert (back.priority, back.priority_lane) == (False, True)
+    assert [t.id for t in sorted([*line, back], key=core.order_key)] == [3, 1, 4, 2]
+
+
+def test_requeue_with_nobody_else_keeps_its_place_and_lane():
+    skipped = make(core.CALLED, id=1, position=4.0, calls=3, priority=True)
+    assert core.requeue_place(skipped, None, None) == (True, 4.0)
+    assert core.requeue_place(skipped.replace(priority_lane=False), None, None) == (False, 4.0)
+
+
+def test_between_is_strictly_between_or_none_when_floats_run_out():
+    assert core.between(2.0, 3.0) == 2.5
+    assert core.between(2.0, None) == 3.0
+    assert core.between(None, 2.0) == 1.0
+    assert core.between(None, None) == 1.0
+    low = 1000.0
+    assert core.between(low, math.nextafter(low, 2000.0)) is None
+    nxt = make(id=2, position=low)
+    assert core.requeue_place(make(core.CALLED, calls=3), nxt, math.nextafter(low, 2000.0)) is None
 
 
 def test_resolve_requires_a_solution():
@@ -186,13 +241,26 @@ def test_escalate_requires_a_note_and_close_requires_an_answer():
 
 
 def test_transfer_goes_ahead_of_the_other_service_queue():
-    line = waiting_line((2, "B", False), (3, "B", False))
-    t = make(core.SERVING, counter_id=1, started_at=NOW)
-    moved = core.transfer(t, "B", core.front_position(line, "B"), NOW)
+    line = waiting_line((2, "B", False), (3, "B", False), (4, "B", True))
+    t = make(core.SERVING, counter_id=1, started_at=NOW, position=1.0, priority=True, requeues=1, queue_requeues=1)
+    head = min(w.position for w in line)
+    moved = core.transfer(t, "B", core.transfer_position(head, 1.0, None), NOW)
+    assert 1.0 < moved.position < 2.0
     assert core.next_for([*line, moved], ["B"]).id == t.id
     assert (moved.service, moved.transferred_from, moved.counter_id) == ("B", "A", None)
+    # a new turn in the new line: calls and requeues there from 0; the records keep every requeue
+    assert (moved.calls, moved.queue_requeues, moved.requeues, moved.priority_lane) == (0, 0, 1, True)
+    plain = core.transfer(t.replace(priority=False, priority_lane=True), "B", 1.5, NOW)
+    assert plain.priority_lane is False  # the lane of its priority, not of an earlier requeue
+    assert [w.id for w in sorted([*line, plain], key=core.order_key)] == [4, 1, 2, 3]  # priority still first
     with pytest.raises(core.InvalidTransition):
         core.transfer(t, "A", 0.0, NOW)
+
+
+def test_transfer_into_an_empty_line_goes_in_front_of_the_day():
+    assert core.transfer_position(None, None, 3.0) == 2.0
+    assert core.transfer_position(5.0, None, None) == 4.0
+    assert core.transfer_position(5.0, 4.0, None) == 4.5
 
 
 def test_counter_free_rules():

@@ -10,22 +10,27 @@ agree with `Model`, a plain list-based reading of the SOP and the README written
 - every ticket ever issued is there once, in exactly the state the model says;
 - labels are unique per day and numbered 1, 2, 3 … per service, again from 1 after midnight;
 - a counter holds at most one ticket, and a ticket at most one counter;
-- call-next calls the visitor the model calls: priority visitors first, then queue order;
+- call-next calls the visitor the model calls: the priority lane first, then queue order;
 - a ticket called max_calls times and skipped goes back right behind the ticket that is next for
-  that counter at that moment (SOP step 8: "called again at the next turn"); after max_requeues
-  skips it is a no-show instead;
+  that counter at that moment, in calling order (SOP step 8: the helpdesk calls the next number and
+  the skipped visitor is "called again at the next turn"): in that ticket's lane, whatever its own
+  priority; after max_requeues skips in one service's line it is a no-show instead, and a transfer
+  to another service starts a new turn there;
+- no two tickets of a day share a queue position;
 - a ticket of an earlier day still waiting or called is expired by the end-of-day expiry.
 
 The same machine drives two systems: `CoreDriver` calls server/core.py over tickets kept in a
 dict (fast, so many examples), `ServiceDriver` runs QueueService on a real SQLite file with a
 settable clock (slower, fewer examples). Both are derandomized so CI always runs the same days.
 
-Where the code and the SOP's words part, a short test at the end pins it as a strict xfail.
+Short tests at the end replay what earlier runs of these machines found (the SOP's words against
+the code), each decided for the SOP.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,12 +72,14 @@ class Visitor:
     day: str
     service: str  # the service it waits for now (a transfer changes it, not its label)
     label: str
-    priority: bool
+    priority: bool  # elderly, disabled, pregnant: what the display shows and the records keep
     placed: int  # when it took its current place in the line
+    lane: bool = False  # called in the priority lane: its priority, or the lane of the ticket it was requeued behind
     placed_by_issue: bool = True  # that place was the end of the line, when its number was given
     status: str = "waiting"
     calls: int = 0
-    requeues: int = 0
+    requeues: int = 0  # every requeue
+    queue_requeues: int = 0  # requeues in its current service's line (max_requeues counts these)
     counter: int | None = None
     last_called: datetime | None = None
 
@@ -80,8 +87,11 @@ class Visitor:
 class Model:
     """The SOP's queue as lists: per day, the waiting visitors in queue order.
 
-    Priority is not a place in the line: a counter calls the first priority visitor of its services
-    in the line, else the first visitor of its services. Two places the documents leave open (where a
+    Priority is not a place in the line but a lane: a counter calls the first visitor of its services
+    in the line that is in the priority lane, else the first visitor of its services. A visitor is in
+    the priority lane when they are a priority visitor, until a skip requeues them: then they are in
+    the lane of the visitor they follow (so that they are called right after that one, not before
+    and not after others). Two places the documents leave open (where a
     skipped ticket goes when nobody else waits for its counter, and where exactly among the other
     services a transferred ticket goes) are read from the system (`system.behind`), and only the
     documented part is checked: it keeps its place ahead of everyone who took a number later, and a
@@ -115,7 +125,7 @@ class Model:
 
     def next_for(self, counter: int, day: str) -> Visitor | None:
         mine = [v for v in self.lines.get(day, []) if v.service in COUNTERS[counter]]
-        return next((v for v in mine if v.priority), mine[0] if mine else None)
+        return next((v for v in mine if v.lane), mine[0] if mine else None)
 
     def by_label(self, label: str) -> Visitor | None:
         return next((v for v in self.visitors if v.day == self.today() and v.label == label), None)
@@ -146,7 +156,9 @@ class Model:
     def issue(self, service: str, priority: bool, id_: int) -> Visitor:
         day = self.today()
         number = self.numbers[day, service] = self.numbers.get((day, service), 0) + 1
-        v = Visitor(id_, day, service, f"{PREFIXES[service]}-{number:03d}", priority, next(self.placements))
+        v = Visitor(
+            id_, day, service, f"{PREFIXES[service]}-{number:03d}", priority, next(self.placements), lane=priority
+        )
         self.visitors.append(v)
         self.lines.setdefault(day, []).append(v)
         return v
@@ -169,36 +181,38 @@ class Model:
         v.last_called = self.now
 
     def skip(self, v: Visitor, counter: int, system) -> None:
-        """SOP step 8: back in the line right behind the ticket next for this counter; or a no-show."""
+        """SOP step 8: back in the line right behind the ticket next for this counter, in its lane; or a no-show."""
         v.counter = None
-        if v.requeues >= self.max_requeues:
+        if v.queue_requeues >= self.max_requeues:
             v.status = "no_show"
             event("skip: no-show")
             return
-        v.status, v.calls, v.requeues = "waiting", 0, v.requeues + 1
+        v.status, v.calls, v.requeues, v.queue_requeues = "waiting", 0, v.requeues + 1, v.queue_requeues + 1
         line = self.lines[v.day]
         nxt = self.next_for(counter, v.day)
         if nxt is not None:
-            at = line.index(nxt) + 1
-            tied = system.tied(nxt)
-            # KNOWN BUG: positions can tie, and the system puts `v` behind the whole tie (pinned by
-            # test_a_requeued_ticket_is_right_behind_the_next_even_when_positions_tie); drop this then.
-            while at < len(line) and line[at].id in tied:
-                event("KNOWN BUG: requeued behind a position tie")
-                at += 1
-            line.insert(at, v)
+            line.insert(line.index(nxt) + 1, v)
+            if v.lane != nxt.lane:
+                event(f"skip: {'priority' if v.lane else 'plain'} lane to the next's")
+            v.lane = nxt.lane
             v.placed, v.placed_by_issue = next(self.placements), False
             event(f"skip: requeued behind the next ({'priority' if nxt.priority else 'plain'})")
             return
-        # Nobody else waits for this counter: the visitor is its next anyway and keeps their place.
+        # Nobody else waits for this counter: the visitor is its next anyway and keeps their place and lane.
         event("skip: requeued, nobody else waiting for the counter")
         self._place(v, system)
         later = [w for w in line if w.placed_by_issue and w.placed > v.placed]
         assert all(line.index(v) < line.index(w) for w in later), f"{v.label} lost its place"
 
     def transfer(self, v: Visitor, to: str, system) -> None:
-        """Serving -> waiting in another service, ahead of that service's line (priority still first)."""
+        """Serving -> waiting in another service, ahead of that service's line (priority still first).
+
+        A new turn there: no calls, no requeues counted against max_requeues, the lane of their priority.
+        """
+        if v.queue_requeues:
+            event("transfer: after a requeue")
         v.status, v.service, v.counter, v.calls = "waiting", to, None, 0
+        v.queue_requeues, v.lane = 0, v.priority
         v.placed, v.placed_by_issue = next(self.placements), False
         self._place(v, system)
         line = self.lines[v.day]
@@ -305,9 +319,27 @@ class CoreDriver:
         self._save(t)
         return t.id, t.day, t.label
 
+    def _positions(self, day: str) -> list[float]:
+        return sorted(t.position for t in self.rows.values() if t.day == day)
+
+    def _placed(self, day: str, place):
+        """As QueueService._placed: when no float is left between two neighbours, renumber the day."""
+        found = place()
+        if found is None:
+            line = sorted((t for t in self.rows.values() if t.day == day), key=lambda t: (t.position, t.id))
+            for n, t in enumerate(line, start=1):
+                self._save(t.replace(position=float(n)))
+            found = place()
+        return found
+
     def _skip(self, t: Ticket, counter: int) -> Ticket:
-        position = core.requeue_position(t, self._waiting(t.day), COUNTERS[counter])
-        return self._save(core.skip(t, self.rules, position, self.now))
+        def place():
+            nxt = core.next_for(self._waiting(t.day), COUNTERS[counter])
+            after = min((p for p in self._positions(t.day) if nxt and p > nxt.position), default=None)
+            return core.requeue_place(self.rows[t.id], nxt, after)
+
+        position = self._placed(t.day, place)
+        return self._save(core.skip(self.rows[t.id], self.rules, position, self.now))
 
     def call_next(self, counter: int) -> tuple[int | None, int | None]:
         try:
@@ -337,8 +369,14 @@ class CoreDriver:
 
     def transfer(self, counter: int, to: str) -> int:
         t = self._current(counter)
-        front = core.front_position(self._waiting(t.day), to)
-        return self._save(core.transfer(t, to, front, self.now)).id
+
+        def place():
+            head = min((w.position for w in self._waiting(t.day) if w.service == to), default=None)
+            before = max((p for p in self._positions(t.day) if head is not None and p < head), default=None)
+            return core.transfer_position(head, before, self._positions(t.day)[0])
+
+        position = self._placed(t.day, place)
+        return self._save(core.transfer(self.rows[t.id], to, position, self.now)).id
 
     def cancel(self, ticket_id: int, by_label: bool) -> int:
         ref = self.rows[ticket_id]
@@ -512,11 +550,6 @@ class QueueMachine(RuleBasedStateMachine):
         """The ids the system has behind `v` in its day's waiting line (None: `v` is not waiting)."""
         order = [t.id for t in self._waiting(v.day)]
         return order[order.index(v.id) + 1 :] if v.id in order else None
-
-    def tied(self, v: Visitor) -> set[int]:
-        """The waiting tickets at exactly `v`'s position."""
-        position = self.code[v.id].position
-        return {t.id for t in self._waiting(v.day) if t.position == position and t.id != v.id}
 
     # helpers
     def holding(self, status: str) -> list[int]:
@@ -705,6 +738,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.check_labels_unique_and_numbered_from_one_each_day(code)
         self.check_one_ticket_per_counter_and_one_counter_per_ticket(code)
         self.check_waiting_lines_in_the_model_order(code)
+        self.check_positions_unique_per_day(code)
 
     def check_every_ticket_once_in_the_model_state(self, code: list[Ticket]) -> None:
         assert [t.id for t in code] == [v.id for v in self.model.visitors], "a ticket was lost or duplicated"
@@ -712,10 +746,13 @@ class QueueMachine(RuleBasedStateMachine):
             seen = (t.day, t.label, t.service, t.priority, t.status, t.calls, t.requeues)
             want = (v.day, v.label, v.service, v.priority, v.status, v.calls, v.requeues)
             assert seen == want, f"{t.label}: system {seen}, model {want}"
+            seen, want = (t.priority_lane, t.queue_requeues), (v.lane, v.queue_requeues)
+            assert seen == want, f"{t.label}: system {seen}, model {want}"
             if t.status in ACTIVE or t.status in ("waiting", "cancelled", "expired", "no_show"):
                 assert t.counter_id == v.counter, f"{t.label} at counter {t.counter_id}, model {v.counter}"
-            if t.status == "no_show":  # only after max_requeues skips, and max_calls calls each time
-                assert (t.requeues, t.calls) == (self.model.max_requeues, self.model.max_calls)
+            if t.status == "no_show":  # only after max_requeues skips in its line, and max_calls calls each time
+                assert (t.queue_requeues, t.calls) == (self.model.max_requeues, self.model.max_calls)
+                assert t.requeues >= t.queue_requeues
 
     def check_labels_unique_and_numbered_from_one_each_day(self, code: list[Ticket]) -> None:
         assert len({(t.day, t.label) for t in code}) == len(code), "a label twice on one day"
@@ -730,6 +767,10 @@ class QueueMachine(RuleBasedStateMachine):
         assert None not in holders and all(n == 1 for n in holders.values()), f"counters: {holders}"
         for counter in COUNTERS:
             assert holders.get(counter, 0) == (self.model.at(counter) is not None)
+
+    def check_positions_unique_per_day(self, code: list[Ticket]) -> None:
+        places = Counter((t.day, t.position) for t in code)
+        assert all(n == 1 for n in places.values()), f"positions shared: {[p for p, n in places.items() if n > 1]}"
 
     def check_waiting_lines_in_the_model_order(self, code: list[Ticket]) -> None:
         days = {t.day for t in code if t.status == "waiting"} | set(self.model.lines)
@@ -769,11 +810,11 @@ def test_queue_service_on_sqlite_keeps_the_sop_rules(tmp_path):
     run_state_machine_as_test(lambda: QueueMachine(open_office), settings=SERVICE_RUNS)
 
 
-# -- what the machines found: the SOP's words against the code, pinned until they are decided --------
-# Each is a strict xfail: it fails the run the day the code changes, so the mark (and, for the tie,
-# the model's KNOWN BUG allowance in Model.skip) can go.
-def office(tmp_path) -> ServiceDriver:
-    return ServiceDriver(tmp_path, max_calls=3, max_requeues=1, auto_recall_seconds=0, timezone="Asia/Jakarta")
+# -- what the machines found: the SOP's words against the code, decided for the SOP -------------------
+def office(tmp_path, max_requeues: int = 1) -> ServiceDriver:
+    return ServiceDriver(
+        tmp_path, max_calls=3, max_requeues=max_requeues, auto_recall_seconds=0, timezone="Asia/Jakarta"
+    )
 
 
 def called_three_times(driver: ServiceDriver, counter: int) -> None:
@@ -786,56 +827,76 @@ def labels(driver: ServiceDriver, *ids: int | None) -> list[str | None]:
     return [by_id.get(i) for i in ids]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="SOP step 8: after 3 unanswered calls the helpdesk calls the NEXT number; a priority visitor "
-    "requeued behind a plain one is still called first (priority beats position), so call-next calls them again",
-)
-def test_call_next_after_a_priority_visitor_had_all_calls_calls_the_next_visitor(tmp_path):
+def served(driver: ServiceDriver, counter: int) -> None:
+    driver.start(counter)
+    driver.resolve(counter)
+
+
+def skipped_then_next(driver: ServiceDriver, counter: int, explicit: bool) -> tuple[int | None, int | None]:
+    """After the third call: call-next (skip and call in one), or skip, then call-next."""
+    if not explicit:
+        return driver.call_next(counter)
+    skipped = driver.skip(counter)
+    called, again = driver.call_next(counter)
+    assert again is None
+    return called, skipped
+
+
+def positions_unique(driver: ServiceDriver) -> bool:
+    tickets = driver.tickets()
+    return len({(t.day, t.position) for t in tickets}) == len(tickets)
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["call-next", "skip-then-call-next"])
+def test_call_next_after_a_priority_visitor_had_all_calls_calls_the_next_visitor(tmp_path, explicit):
+    # SOP step 8: after 3 unanswered calls the helpdesk calls the NEXT number; the skipped priority
+    # visitor follows it in its (plain) lane, so priority does not call them again at once.
     driver = office(tmp_path)
     try:
         driver.issue("A", True)  # A-001, priority
         driver.issue("A", False)  # A-002
+        driver.issue("A", False)  # A-003
         driver.call_next(1)
         called_three_times(driver, 1)
-        called, skipped = driver.call_next(1)
+        called, skipped = skipped_then_next(driver, 1, explicit)
         assert labels(driver, skipped, called) == ["A-001", "A-002"]
+        served(driver, 1)
+        called, _ = driver.call_next(1)
+        assert labels(driver, called) == ["A-001"]  # called again at the next turn, before A-003
+        t = {t.label: t for t in driver.tickets()}["A-001"]
+        assert (t.priority, t.priority_lane, t.requeues) == (True, False, 1)  # still a priority visitor
     finally:
         driver.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="SOP step 8: the skipped visitor is called again at the next turn; requeued behind a priority "
-    "visitor by position, they wait behind every plain visitor whose position is before that priority visitor",
-)
-def test_a_visitor_skipped_while_a_priority_visitor_is_next_comes_right_after_them(tmp_path):
+@pytest.mark.parametrize("explicit", [False, True], ids=["call-next", "skip-then-call-next"])
+def test_a_visitor_skipped_while_a_priority_visitor_is_next_comes_right_after_them(tmp_path, explicit):
+    # Right behind the next in calling order: after the priority A-003, before the plain A-002 that
+    # was waiting and before the priority A-004 behind A-003.
     driver = office(tmp_path)
     try:
         driver.issue("A", False)  # A-001
         driver.call_next(1)
         driver.issue("A", False)  # A-002
         driver.issue("A", True)  # A-003, priority: the next
+        driver.issue("A", True)  # A-004, priority
         called_three_times(driver, 1)
-        called, skipped = driver.call_next(1)
+        called, skipped = skipped_then_next(driver, 1, explicit)
         assert labels(driver, skipped, called) == ["A-001", "A-003"]
-        driver.start(1)
-        driver.resolve(1)
-        called, _ = driver.call_next(1)
-        assert labels(driver, called) == ["A-001"]  # the code calls A-002
+        served(driver, 1)
+        order = []
+        for _ in range(3):
+            called, _ = driver.call_next(1)
+            order += labels(driver, called)
+            served(driver, 1)
+        assert order == ["A-001", "A-004", "A-002"]
     finally:
         driver.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="queue positions can tie (a transfer's min - 1.0, a requeue's next + 1.0 or midpoint over waiting "
-    "tickets only, a kept place); a ticket requeued behind one of a tied pair lands behind both",
-)
-def test_a_requeued_ticket_is_right_behind_the_next_even_when_positions_tie(tmp_path):
+def test_a_requeued_ticket_is_right_behind_the_next_and_positions_never_tie(tmp_path):
+    # Found with positions that tied: a transfer went to the other line's min - 1.0, the position of a
+    # ticket of a third service (C-001), and a ticket requeued behind one of the pair landed behind both.
     driver = office(tmp_path)
     try:
         for service in "BACB":  # B-001, A-001, C-001, B-002
@@ -843,13 +904,88 @@ def test_a_requeued_ticket_is_right_behind_the_next_even_when_positions_tie(tmp_
         driver.call_next(3)  # B-001 at Loket 3 (B, C)
         driver.call_next(1)  # A-001 at Loket 1 (A, C)
         driver.start(1)
-        driver.transfer(1, "B")  # A-001 ahead of B's line: position 3.0, the same as C-001's
+        driver.transfer(1, "B")  # A-001 right in front of B's line (B-002), behind C-001
+        assert positions_unique(driver)
         called_three_times(driver, 3)
-        called, skipped = driver.call_next(3)  # B-001 requeued right behind A-001, which is called
-        assert labels(driver, skipped, called) == ["B-001", "A-001"]
-        driver.start(3)
-        driver.resolve(3)
+        called, skipped = driver.call_next(3)  # B-001 requeued right behind C-001, which is called
+        assert labels(driver, skipped, called) == ["B-001", "C-001"]
+        assert positions_unique(driver)
+        served(driver, 3)
         called, _ = driver.call_next(3)
-        assert labels(driver, called) == ["B-001"]  # the code calls C-001
+        assert labels(driver, called) == ["B-001"]
+        served(driver, 3)
+        called, _ = driver.call_next(3)
+        assert labels(driver, called) == ["A-001"]  # the transfer, ahead of B's line
+    finally:
+        driver.close()
+
+
+def test_a_requeue_with_nobody_behind_does_not_take_a_called_tickets_position(tmp_path):
+    # The next + 1.0 of a requeue with nobody waiting behind the next was the position of a ticket
+    # called out of turn (a priority visitor), which keeps it when it is skipped in its turn.
+    driver = office(tmp_path)
+    try:
+        driver.issue("B", False)  # B-001: 1
+        driver.issue("A", False)  # A-001: 2
+        driver.issue("A", True)  # A-002, priority: 3
+        driver.call_next(1)  # A-002 at Loket 1 (A, C)
+        driver.call_next(2)  # B-001 at Loket 2 (A, B)
+        called_three_times(driver, 2)
+        called, skipped = driver.call_next(2)  # B-001 behind A-001, before A-002's 3
+        assert labels(driver, skipped, called) == ["B-001", "A-001"]
+        assert positions_unique(driver)
+    finally:
+        driver.close()
+
+
+def test_a_transfer_is_a_new_turn_in_the_other_line(tmp_path):
+    # Skipped once at A and served, then transferred to B: at B the visitor is called max_calls times
+    # and requeued once more before being a no-show (max_requeues per line); the records keep both skips.
+    driver = office(tmp_path)
+    try:
+        driver.issue("A", False)  # A-001
+        driver.issue("A", False)  # A-002
+        driver.call_next(1)
+        called_three_times(driver, 1)
+        driver.call_next(1)  # A-001 skipped, A-002 called
+        served(driver, 1)
+        called, _ = driver.call_next(1)
+        assert labels(driver, called) == ["A-001"]
+        driver.start(1)
+        driver.transfer(1, "B")
+        called, _ = driver.call_next(2)  # Loket 2 (A, B)
+        assert labels(driver, called) == ["A-001"]
+        called_three_times(driver, 2)
+        driver.skip(2)
+        t = {t.label: t for t in driver.tickets()}["A-001"]
+        assert (t.status, t.requeues, t.queue_requeues) == ("waiting", 2, 1)
+        driver.call_next(2)
+        called_three_times(driver, 2)
+        driver.skip(2)
+        t = {t.label: t for t in driver.tickets()}["A-001"]
+        assert (t.status, t.requeues, t.queue_requeues) == ("no_show", 2, 1)
+    finally:
+        driver.close()
+
+
+def test_positions_are_renumbered_when_no_float_is_left_between_two(tmp_path):
+    # Requeues halve the gap behind the next ticket; when nothing is left between two positions the
+    # day is renumbered in its order (and the counter pages told so), and the requeue is still exact.
+    driver = office(tmp_path, max_requeues=10)
+    try:
+        for _ in range(4):
+            driver.issue("A", False)  # A-001 … A-004
+        with driver.store.write() as tx:  # A-003 right after A-002: no float between them
+            tx.db.execute("UPDATE tickets SET position = ? WHERE label = 'A-003'", [math.nextafter(2.0, 3.0)])
+        driver.call_next(1)  # A-001
+        called_three_times(driver, 1)
+        status, body = driver.service.counter_action(1, "skip", {}, "budi")
+        assert (status, body["ticket"]["status"]) == (200, "waiting")
+        with driver.store.read() as tx:
+            last = tx.one("SELECT data FROM events WHERE type = 'skipped' ORDER BY seq DESC LIMIT 1")
+        assert '"renumbered": true' in last["data"]
+        line = sorted((t for t in driver.tickets() if t.status == "waiting"), key=core.order_key)
+        assert [t.label for t in line] == ["A-002", "A-001", "A-003", "A-004"]
+        assert positions_unique(driver)
     finally:
         driver.close()

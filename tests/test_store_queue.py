@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import random
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -17,9 +19,12 @@ DAY = "2026-11-28"
 
 def make_line(store: Store, rng: random.Random, n: int) -> list[Ticket]:
     tickets = []
+    positions = rng.sample(range(1, 4 * n + 2), n)  # unique per day (and so overall)
     with store.write() as tx:
         for i in range(1, n + 1):
             service = rng.choice("ABC")
+            status = rng.choice([core.WAITING] * 4 + [core.RESOLVED, core.CALLED])
+            priority = rng.random() < 0.2
             t = Ticket(
                 id=None,
                 day=rng.choice([DAY, DAY, DAY, "2026-11-27"]),
@@ -27,9 +32,10 @@ def make_line(store: Store, rng: random.Random, n: int) -> list[Ticket]:
                 number=i,
                 label=f"{service}-{i:03d}",
                 token=f"tok{i}",
-                status=rng.choice([core.WAITING] * 4 + [core.RESOLVED]),
-                priority=rng.random() < 0.2,
-                position=rng.choice([float(i), rng.uniform(0, n)]),
+                status=status,
+                priority=priority,
+                priority_lane=priority if rng.random() < 0.7 else not priority,  # some requeued into the other lane
+                position=positions[i - 1] / 4,
                 created_at=NOW,
             )
             tickets.append(
@@ -43,7 +49,8 @@ def test_heads_give_the_same_next_ahead_and_requeue_place_as_the_whole_line(tmp_
     rng = random.Random(seed)
     store = Store(tmp_path / "q.db")
     tickets = make_line(store, rng, rng.randint(0, 60))
-    waiting = [t for t in tickets if t.day == DAY and t.status == core.WAITING]
+    today = [t for t in tickets if t.day == DAY]
+    waiting = [t for t in today if t.status == core.WAITING]
     with store.read() as tx:
         for services in (["A"], ["A", "C"], ["B", "C"], ["A", "B", "C"]):
             heads = tx.queue_heads(DAY, services)
@@ -62,13 +69,114 @@ def test_heads_give_the_same_next_ahead_and_requeue_place_as_the_whole_line(tmp_
                 created_at=NOW,
                 calls=3,
             )
-            behind = tx.first_waiting_after(DAY, nxt.position) if nxt else None
-            narrowed = core.requeue_position(skipped, heads + ([behind] if behind else []), services)
-            assert narrowed == core.requeue_position(skipped, waiting, services)
+            after = tx.position_after(DAY, nxt.position) if nxt else None
+            place = core.requeue_place(skipped, nxt, after)
+            if nxt is None:
+                assert place == (False, 0.5)
+                continue
+            # right behind the next in its lane and in the line: no ticket of the day (any status) between
+            lane, position = place
+            assert lane == nxt.priority_lane
+            assert not [t for t in today if nxt.position < t.position <= position]
+            back = skipped.replace(status=core.WAITING, priority_lane=lane, position=position)
+            order = sorted([*waiting, back], key=core.order_key)
+            mine = [t.id for t in order if t.service in services]
+            assert mine[mine.index(nxt.id) + 1] == back.id
         for t in waiting:
             mine = core.order_key(t)
             expected = sum(1 for o in waiting if o.service == t.service and o.id != t.id and core.order_key(o) < mine)
             assert tx.ahead_count(t) == expected
         for service in "ABC":
-            assert core.front_position(tx.queue_heads(DAY, [service]), service) == core.front_position(waiting, service)
+            line = [t.position for t in waiting if t.service == service]
+            head = min((t.position for t in tx.queue_heads(DAY, [service])), default=None)
+            assert head == min(line, default=None)
+            if head is None:
+                first = tx.first_position(DAY)
+                assert first == min((t.position for t in today), default=None)
+                continue
+            before = tx.position_before(DAY, head)
+            assert before == max((t.position for t in today if t.position < head), default=None)
+            position = core.transfer_position(head, before, None)
+            assert all(position < p for p in line)
+            assert not [t for t in today if position <= t.position < head]
+    store.close()
+
+
+def test_a_days_positions_are_unique(tmp_path):
+    store = Store(tmp_path / "q.db")
+    t = Ticket(None, DAY, "A", 1, "A-001", "t1", core.WAITING, False, 3.0, NOW)
+    form = {"name": "x", "agency": "y", "address": "z", "phone": "081", "problem": "p"}
+    with store.write() as tx:
+        tx.insert_ticket(t, form)
+        tx.insert_ticket(t.replace(day="2026-11-27", token="t2"), form)  # another day: another line
+    with pytest.raises(sqlite3.IntegrityError, match=r"tickets\.day, tickets\.position"), store.write() as tx:
+        tx.insert_ticket(t.replace(number=2, label="A-002", token="t3"), form)
+    store.close()
+
+
+def test_renumbering_keeps_the_order_and_makes_room(tmp_path):
+    store = Store(tmp_path / "q.db")
+    form = {"name": "x", "agency": "y", "address": "z", "phone": "081", "problem": "p"}
+    low = 1000.0
+    positions = [low, math.nextafter(low, 2000.0), -3.0, 7.25, 5000.0]
+    with store.write() as tx:
+        for i, p in enumerate(positions, start=1):
+            tx.insert_ticket(Ticket(None, DAY, "A", i, f"A-{i:03d}", f"t{i}", core.WAITING, False, p, NOW), form)
+        tx.insert_ticket(Ticket(None, "2026-11-27", "A", 1, "A-001", "old", core.WAITING, False, low, NOW), form)
+        assert core.between(low, tx.position_after(DAY, low)) is None
+        tx.renumber_positions(DAY)
+        rows = tx.rows("SELECT label, position, day FROM tickets ORDER BY id")
+    assert [(r["label"], r["position"]) for r in rows if r["day"] == DAY] == [
+        ("A-001", 3.0),
+        ("A-002", 4.0),
+        ("A-003", 1.0),
+        ("A-004", 2.0),
+        ("A-005", 5.0),
+    ]
+    assert [r["position"] for r in rows if r["day"] != DAY] == [low]  # other days untouched
+    store.close()
+
+
+def test_the_migration_renumbers_tied_days_and_fills_the_lanes(tmp_path):
+    from sqlite_utils import Database
+
+    from server.store import migrations
+
+    path = tmp_path / "antrian.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m013_queue_lanes_unique_positions")  # a database of the previous release
+    rows = [  # day, label, priority, requeues, position: the 27th has a tie (a transfer's min - 1.0)
+        ("2026-11-27", "A-001", 0, 0, 2.0),
+        ("2026-11-27", "B-001", 1, 1, 1.0),
+        ("2026-11-27", "C-001", 0, 0, 2.0),
+        ("2026-11-27", "A-002", 0, 0, 3.0),
+        ("2026-11-28", "A-001", 1, 0, 1.0),
+        ("2026-11-28", "A-002", 0, 0, 2.5),
+    ]
+    for i, (day, label, priority, requeues, position) in enumerate(rows, start=1):
+        db.execute(
+            "INSERT INTO tickets (day, service, number, label, token, status, priority, requeues, position,"
+            " created_at) VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?, ?, '2026-11-28T02:00:00+00:00')",
+            [day, label[0], int(label[2:]), label, f"t{i}", priority, requeues, position],
+        )
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    with store.read() as tx:
+        got = [
+            (r["day"], r["label"], r["position"], r["priority_lane"], r["queue_requeues"])
+            for r in tx.rows("SELECT * FROM tickets ORDER BY id")
+        ]
+        indexes = {r["name"]: r["unique"] for r in tx.rows("SELECT name, \"unique\" FROM pragma_index_list('tickets')")}
+        queue = [r["name"] for r in tx.rows("SELECT name FROM pragma_index_info('idx_tickets_queue')")]
+    assert got == [
+        ("2026-11-27", "A-001", 2.0, 0, 0),  # renumbered in the order the tie was called in (id)
+        ("2026-11-27", "B-001", 1.0, 1, 1),
+        ("2026-11-27", "C-001", 3.0, 0, 0),
+        ("2026-11-27", "A-002", 4.0, 0, 0),
+        ("2026-11-28", "A-001", 1.0, 1, 0),  # a day without a tie keeps its positions
+        ("2026-11-28", "A-002", 2.5, 0, 0),
+    ]
+    assert indexes["idx_tickets_day_position"] == 1
+    assert queue == ["day", "status", "service", "priority_lane", "position"]
     store.close()

@@ -123,7 +123,8 @@ def test_the_command_line_refuses_the_same_swap(tmp_path):
 
 def _ticket(day: str, service: str, number: int, label: str, token: str) -> Ticket:
     now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-    return Ticket(None, day, service, number, label, token, "waiting", False, float(number), now)
+    position = float(token.removeprefix("t"))  # unique per day (UNIQUE (day, position)), so the label is refused
+    return Ticket(None, day, service, number, label, token, "waiting", False, position, now)
 
 
 FORM = {"name": "x", "agency": "x", "address": "x", "phone": "081234567890", "problem": "x"}
@@ -133,7 +134,7 @@ def test_the_database_refuses_a_second_ticket_with_a_label_of_the_day(tmp_path):
     store = Store(tmp_path / "antrian.db")
     with store.write() as tx:
         tx.insert_ticket(_ticket("2026-11-28", "B", 621, "B-621", "t1"), FORM)
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"), store.write() as tx:
+    with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE .*tickets\.day, tickets\.label"), store.write() as tx:
         tx.insert_ticket(_ticket("2026-11-28", "A", 621, "B-621", "t2"), FORM)
     with store.write() as tx:  # the same label on another day is another ticket
         tx.insert_ticket(_ticket("2026-11-29", "B", 621, "B-621", "t3"), FORM)
@@ -170,6 +171,6 @@ def test_the_migration_runs_on_an_existing_database_with_doubled_labels(tmp_path
         assert tx.next_number("2026-11-28", "B") == 622
         assert tx.next_number("2026-11-28", "A") == 6
         assert tx.next_number("2026-11-29", "B") == 1
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(sqlite3.IntegrityError, match=r"UNIQUE .*tickets\.day, tickets\.label"):
             tx.insert_ticket(_ticket("2026-11-28", "C", 5, "A-005", "t5"), FORM)
     store.close()

@@ -217,7 +217,8 @@ export function hhmm(iso) {
 
 export const ACTIVE = ["waiting", "called", "serving"];
 
-// Calling order, as the server's core: priority tickets first, then queue position.
+// Calling order, as the server's core (order_key): the priority lane first, then queue position. A
+// requeued ticket is in the lane of the ticket it follows, so the lane is not always its priority.
 export function byCallingOrder(a, b) {
-  return (a.priority ? 0 : 1) - (b.priority ? 0 : 1) || a.position - b.position;
+  return (a.priority_lane ? 0 : 1) - (b.priority_lane ? 0 : 1) || a.position - b.position;
 }

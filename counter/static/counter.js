@@ -329,6 +329,8 @@ function onEvent(ev) {
   if (ev.at) state.clockOffset = Date.parse(ev.at) - Date.now();
   applyTicket(ev.ticket);
   if (ev.waiting) state.waiting = ev.waiting;
+  // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
+  if (ev.data && ev.data.renumbered && live) live.resync();
   if (ev.type === "mail_failed" && ev.ticket && state.me && ev.ticket.officer === state.me.username) {
     notify("error", "alert.mail_failed", { label: ev.ticket.label, error: (ev.data && ev.data.error) || "?" });
   }
