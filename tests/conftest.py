@@ -12,6 +12,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _quick_websocket_close() -> None:
+    """python-engineio's client closes its WebSocket while its own read loop is reading the same
+    socket: the loop takes the server's close frame, and websocket-client's close() then waits its
+    whole timeout (3 s) for a frame that already came. Every Socket.IO client a test disconnects
+    cost 3 s of waiting; the server's side is the same either way."""
+    import websocket
+
+    close = websocket.WebSocket.close
+
+    def quick(self, status=websocket.STATUS_NORMAL, reason=b"", timeout=0.2):
+        return close(self, status, reason, timeout)
+
+    websocket.WebSocket.close = quick
+
+
+_quick_websocket_close()
+
+
 def write_config(tmp: Path, replace: dict[str, str] | None = None, extra: str = "") -> Path:
     """A copy of the demo config.toml with its database and data in `tmp`, the kiosk printer a dummy."""
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
