@@ -17,7 +17,7 @@ from server.config import ConfigError, Settings, parse_settings
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
 # address stay in the file: changing them under a running office would renumber the day).
-EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk")
+EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk", "hours")
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 
 
@@ -106,8 +106,20 @@ def view(settings: Settings) -> dict[str, Any]:
         "counters": [asdict(c) | {"services": list(c.services)} for c in settings.counters],
         "priority_classes": [asdict(p) for p in settings.priority_classes],
         "kiosk": asdict(settings.kiosk),
+        "hours": hours_view(settings),
         "printers": sorted(settings.printers),
     }
+
+
+def hours_view(settings: Settings) -> dict[str, Any] | None:
+    """[hours] as config.toml writes it (None: no service hours, always open)."""
+    from server.config import WEEKDAYS, format_day_ranges
+
+    h = settings.hours
+    if not h.enabled:
+        return None
+    days = {day: format_day_ranges(ranges) for day, ranges in zip(WEEKDAYS, h.days, strict=True)}
+    return {**days, "holidays": list(h.holidays), "last_ticket_minutes": h.last_ticket_minutes}
 
 
 def change_settings(service: Any, section: str, value: Any, actor: str) -> Settings:

@@ -194,7 +194,12 @@ def issue_ticket():
     if user is None and not current_app.extensions["antrian.limiter"].allow(key):
         raise ApiError(429, "rate_limited")
     actor = f"frontoffice:{user['username']}" if user else "kiosk"
-    return answer(service().issue(data, request_key("issue", data), actor=actor))
+    override = data.get("override_quota", False)
+    if not isinstance(override, bool):
+        raise ApiError(422, "form_incomplete", {"override_quota": "not_boolean"})
+    key = request_key("issue", data)
+    # without a login (the kiosk): only within the service hours, and never past a quota
+    return answer(service().issue(data, key, actor=actor, kiosk=user is None, override_quota=override and bool(user)))
 
 
 @bp.get("/tickets")
@@ -283,19 +288,32 @@ def me():
 
 
 def _user_view(user: dict[str, Any]) -> dict[str, Any]:
-    return {"id": user["id"], "username": user["username"], "role": user["role"], "counter_id": user["counter_id"]}
+    """The account as the pages see it, with the counters it holds (a page opened again takes its counter
+    back)."""
+    return {
+        "id": user["id"],
+        "username": user["username"],
+        "role": user["role"],
+        "counter_id": user["counter_id"],
+        "held_counters": service().held_counters(user["id"]),
+    }
 
 
-COUNTER_ACTIONS = ("call-next", "recall", "skip", "start", "resolve", "escalate", "transfer")
+COUNTER_ACTIONS = ("call-next", "call", "recall", "skip", "start", "resolve", "escalate", "transfer", "pause", "resume")
+
+
+@bp.post("/counters/<int:counter_id>/release")
+@require("officer", "frontoffice")
+def release_counter(counter_id: int):
+    """Free a counter: its holder, or an admin or the front office whoever holds it."""
+    service().release_counter(counter_id, current_user())
+    return jsonify({"ok": True})
 
 
 @bp.post("/counters/<int:counter_id>/<action>")
 @require("officer")
 def counter_action(counter_id: int, action: str):
     """An officer's action on a counter they hold."""
-    if action == "release":
-        service().release_counter(counter_id, current_user())
-        return jsonify({"ok": True})
     if action not in COUNTER_ACTIONS:
         raise ApiError(404, "not_found")
     data = body()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from server.auth import ROLES, hash_password, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
+from server.forms import LIMITS, clean_nip, clean_text
 from server.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -35,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     ua.add_argument("name")
     ua.add_argument("--role", required=True, choices=ROLES)
     ua.add_argument("--counter", type=int, help="bind an officer to one counter")
+    ua.add_argument("--full-name", default="", help="the full name that signs the A4 consultation form")
+    ua.add_argument("--nip", default="", help="the officer's NIP: 18 digits (spaces allowed)")
     up = usub.add_parser("passwd", parents=[common], help="set a new password (read from stdin)")
     up.add_argument("name")
     usub.add_parser("list", parents=[common], help="list accounts")
@@ -246,13 +249,27 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.users_command == "list":
         with store.read() as tx:
-            for u in tx.rows("SELECT username, role, counter_id, active FROM users ORDER BY username"):
-                print(f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}")
+            for u in tx.users():
+                print(
+                    f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}"
+                    f"\t{u['full_name'] or '-'}\tNIP {u['nip'] or '-'}"
+                )
         return 0
     name = args.name.strip().lower()
     if args.users_command == "add":
         if args.counter is not None and settings.counter(args.counter) is None:
             print(f"error: no counter {args.counter} in config", file=sys.stderr)
+            return 2
+        profile_bad: dict[str, str] = {}
+        full_name = clean_text({"full_name": args.full_name}, "full_name", LIMITS["full_name"], False, profile_bad)
+        nip = clean_nip({"nip": args.nip}, "nip", profile_bad)
+        if profile_bad:
+            print(
+                "error: "
+                + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in profile_bad.items())
+                + " (full name: up to 100 characters; NIP: 18 digits)",
+                file=sys.stderr,
+            )
             return 2
         password = _read_password(f"Kata sandi untuk {name}: ")
         bad = validate_new_user(name, password, args.role)
@@ -267,7 +284,7 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
             if tx.user(name):
                 print(f"error: user {name} exists", file=sys.stderr)
                 return 2
-            tx.add_user(name, hash_password(password), args.role, datetime.now(UTC), args.counter)
+            tx.add_user(name, hash_password(password), args.role, datetime.now(UTC), args.counter, full_name, nip)
         print(f"user {name} added ({args.role})")
         return 0
     password = _read_password(f"Kata sandi baru untuk {name}: ")
@@ -346,7 +363,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     for i in range(visitors):
         clock_now[0] += timedelta(minutes=rng.randint(5, 15))
         p = people[i % len(people)]
-        service.issue(_demo_form(p), actor="demo", printed=False)
+        service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
         counter = counters[i % len(counters)]
         status, body = service.counter_action(counter.id, "call-next", {}, "demo")
         if status != 200 or not body.get("ticket"):
@@ -363,7 +380,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     clock_now[0] = datetime.now(tz)
     waiting = 0
     for p in people[:6]:
-        service.issue(_demo_form(p), actor="demo", printed=False)
+        service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
         waiting += 1
     service.expire_old()
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")

@@ -17,7 +17,7 @@ from typing import Any
 from server import core
 from server.config import Settings
 from server.core import FormIncomplete, NotFound, QueueError, Rules, Ticket
-from server.forms import clean_texts, parse_id, validate_visitor_form
+from server.forms import clean_texts, parse_id, text_problem, validate_visitor_form
 from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
@@ -28,8 +28,14 @@ DEFAULT_SERVICE_SECONDS = 15 * 60
 TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 # Event types that can change how many wait per service (the others leave the counts as they were).
 WAITING_CHANGES = frozenset(
-    {"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed"}
+    {"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed", "counter_released"}
 )  # estimate before any ticket of a service has been served
+
+
+# Event types that can change how many numbers a service with a daily quota has left today.
+QUOTA_CHANGES = frozenset({"issued", "cancelled", "settings_changed"})
+# A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
+PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
 
 
 def utcnow() -> datetime:
@@ -65,6 +71,14 @@ class QueueService:
         self.check_sessions: Callable[[], None] = lambda: None
         self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self._overrides_seen: dict[str, Any] | None = None
+        # Which counter each open counter page of an officer shows (set by server.realtime): (user id, counter
+        # id, or None when the page named none). A counter whose holder has none open for
+        # [queue] counter_release_minutes is freed by the maintenance loop (release_idle_counters).
+        self.counters_shown: Callable[[], set[tuple[int, int | None]]] = lambda: set()
+        self._seen: dict[int, tuple[int, datetime]] = {}  # counter id -> (its holder, last seen on a page)
+        self._started = clock()  # after a restart every holder has the whole time to reconnect
+        self._office_cache: tuple[Any, datetime, Any] | None = None  # (hours, computed at, status)
+        self._office_open: bool | None = None  # the open state last published (check_office)
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         with store.write() as tx:
@@ -98,13 +112,20 @@ class QueueService:
             return status, body
 
     def _decorate(self, tx: Tx, events: list[dict[str, Any]]) -> None:
-        """Attach the tickets (public and full) and, when the change moved them, the waiting counts."""
-        counts = None
+        """Attach the tickets (public and full) and, when the change moved them, the waiting counts and the
+        numbers left of each service with a daily quota."""
+        counts = left = None
         if any(ev["type"] in WAITING_CHANGES for ev in events):
             waiting = tx.waiting_counts(self.day())
             counts = {s.code: waiting.get(s.code, 0) for s in self.settings.services}
+        quotas = [s for s in self.settings.services if s.daily_quota is not None]
+        if quotas and any(ev["type"] in QUOTA_CHANGES for ev in events):
+            issued = tx.issued_counts(self.day())
+            left = {s.code: max(0, s.daily_quota - issued.get(s.prefix, 0)) for s in quotas}
         for ev in events:
             ev["waiting"] = counts
+            if left is not None and ev["type"] in QUOTA_CHANGES:
+                ev["left"] = left
             if ev["ticket_id"] is not None:
                 ticket = tx.ticket(ev["ticket_id"])
                 if ticket is not None:
@@ -138,14 +159,30 @@ class QueueService:
 
     # -- issuing -------------------------------------------------------------------
     def issue(
-        self, data: Any, request_key: str | None = None, actor: str = "kiosk", printed: bool = True
+        self,
+        data: Any,
+        request_key: str | None = None,
+        actor: str = "kiosk",
+        printed: bool = True,
+        *,
+        kiosk: bool = False,
+        override_quota: bool = False,
     ) -> tuple[int, Any]:
-        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not)."""
+        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not).
+
+        `kiosk`: a number taken without a login, refused outside the service hours (409 office_closed);
+        the front office registers at any time. A service's daily quota refuses everyone (409
+        quota_reached) unless `override_quota` (the front office, explicitly)."""
         form = validate_visitor_form(data, {s.code for s in self.settings.services})
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             day = self.day(now)
             service = self.settings.service(form.service)
+            if kiosk:
+                self._check_open(now)
+            if service.daily_quota is not None and not override_quota:
+                if tx.issued_counts(day).get(service.prefix, 0) >= service.daily_quota:
+                    raise QueueError("quota_reached", service=service.name, quota=service.daily_quota)
             number = tx.next_number(day, service.prefix)
             ticket = Ticket(
                 id=None,
@@ -182,6 +219,54 @@ class QueueService:
         result = self._run(request_key, run)
         self.wake_printer(self.settings.kiosk.printer)
         return result
+
+    # -- service hours -------------------------------------------------------------------
+    def office_status(self, now: datetime | None = None):
+        """Whether numbers are issued now ([hours]), until when, and the next opening (server.hours),
+        worked out again only when it can have changed (or the settings did)."""
+        from server import hours
+
+        now = now or self.clock()
+        cached = self._office_cache
+        if cached is not None and cached[0] is self.settings.hours and cached[1] <= now:
+            change = cached[2].changes_at()
+            if change is None or now < change:
+                return cached[2]
+        status = hours.status(self.settings.hours, now, self.settings.office.tz)
+        self._office_cache = (self.settings.hours, now, status)
+        return status
+
+    def _check_open(self, now: datetime) -> None:
+        """Refuse a kiosk's number outside the service hours, naming the next opening."""
+        from server.hours import when_en, when_id
+        from server.messages import Localized
+
+        status = self.office_status(now)
+        if status.open:
+            return
+        at, tz = status.next_opening, self.settings.office.tz
+        if at is None:
+            opening = Localized(" Belum ada jadwal buka kembali.", " No opening is scheduled.")
+        else:
+            opening = Localized(f" Buka kembali {when_id(at, tz)}.", f" It opens again on {when_en(at, tz)}.")
+        raise QueueError("office_closed", opening=opening)
+
+    def check_office(self) -> bool:
+        """Publish `office_opened` / `office_closed` when the office opened or closed since the last look
+        (the maintenance loop, every second), so kiosks switch without a reload. The first look after a
+        start only notes the state (screens take it from their snapshot). True when an event went out."""
+        status = self.office_status()
+        seen, self._office_open = self._office_open, status.open
+        if seen is None or seen == status.open:
+            return False
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            kind = "office_opened" if status.open else "office_closed"
+            tx.add_event(kind, now, self.day(now), None, None, "system", status.view())
+            return 200, None
+
+        self._run(None, run)
+        return True
 
     def apply_settings(self, settings: Settings) -> None:
         """Swap in changed settings (admin), for this service and whoever subscribed."""
@@ -238,20 +323,23 @@ class QueueService:
 
     def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:
         """Record a round of print attempts in one commit; a failure raises an alert event for the front office."""
-        from server.printing import result_fields
+        from server.printing import failure_advice, result_fields
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             for job, error in results:
                 fields, event = result_fields(job, error, now)
                 tx.update_print_job(job["id"], **fields)
                 if event:
+                    final = fields["status"] == "failed"
                     data = {
                         "job": job["id"],
                         "printer": job["printer"],
                         "kind": job["kind"],
                         "error": error,
                         "attempts": fields["attempts"],
-                        "final": fields["status"] == "failed",
+                        "final": final,
+                        # the front office's sentence: the printer, what is wrong, what to do (id, en)
+                        "advice": failure_advice(self.settings, job["printer"], error, final),
                     }
                     tx.add_event(event, now, self.day(now), job["ticket_id"], None, "printer", data)
             return 200, None
@@ -318,13 +406,31 @@ class QueueService:
         self._run(None, run)
 
     def escalations(self) -> list[dict[str, Any]]:
-        """Open escalations (waiting for LKPP's answer), oldest first, with their age and mail state."""
+        """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority
+        class's target time, the mail's state, and the escalation's text to copy for the TTS."""
+        from server.mail import escalation_text
+        from server.store import ticket_from_row
+
         now = self.clock()
+        settings = self.settings
+        classes = {p.code: p for p in settings.priority_classes}
         with self.store.read() as tx:
             rows = tx.open_escalations()
         out = []
         for r in rows:
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
+            age_s = int((now - finished).total_seconds())
+            form = {k: r[k] or "" for k in ("name", "agency", "address", "phone", "problem")}
+            code = r["priority_class"] or ""
+            known = classes.get(code)
+            priority = None
+            if code:  # a class since removed from the table keeps its code, without a name or target
+                priority = {
+                    "code": code,
+                    "name": known.name if known else None,
+                    "target_minutes": known.target_minutes if known else None,
+                }
+            target_s = known.target_minutes * 60 if known else None
             out.append(
                 {
                     "label": r["label"],
@@ -335,9 +441,12 @@ class QueueService:
                     "note": r["escalation_note"],
                     "lkpp_ticket": r["lkpp_ticket"] or "",
                     "escalated_at": r["finished_at"],
-                    "age_s": int((now - finished).total_seconds()),
+                    "age_s": age_s,
+                    "priority_class": priority,
+                    "overdue": None if target_s is None else age_s > target_s,
                     "mail": r["mail"],
-                    "form": {k: r[k] for k in ("name", "agency", "address", "phone", "problem")},
+                    "form": form,
+                    "copy_text": escalation_text(settings, ticket_from_row(r), form),
                 }
             )
         return out
@@ -377,17 +486,29 @@ class QueueService:
         return self._run(request_key, run)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent print jobs with their state, newest first."""
+        """Recent print jobs with their state, newest first; a failed one with the front office's advice."""
+        from server.printing import failure_advice
+
         with self.store.read() as tx:
-            return tx.print_jobs(limit=limit)
+            jobs = tx.print_jobs(limit=limit)
+        for job in jobs:
+            if job["status"] in ("failed", "retrying"):
+                job["advice"] = failure_advice(self.settings, job["printer"], job["error"], job["status"] == "failed")
+        return jobs
 
     # -- views -----------------------------------------------------------------------
     def estimated_wait(self, tx: Tx, ticket: Ticket, ahead: int) -> int:
         """Seconds until this ticket is likely called: recent service times over the counters serving it."""
-        times = tx.recent_service_seconds(ticket.service)
+        return self.service_wait(tx, ticket.service, ahead)
+
+    def service_wait(self, tx: Tx, service: str, ahead: int) -> int:
+        """Seconds until a ticket of `service` with `ahead` tickets before it is likely called."""
+        if not ahead:
+            return 0
+        times = tx.recent_service_seconds(service)
         per_ticket = sum(times) / len(times) if times else DEFAULT_SERVICE_SECONDS
-        counters = max(1, sum(1 for c in self.settings.counters if ticket.service in c.services))
-        return int(math.ceil(ahead / counters) * per_ticket) if ahead else 0
+        counters = max(1, sum(1 for c in self.settings.counters if service in c.services))
+        return int(math.ceil(ahead / counters) * per_ticket)
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         """The visitor's own view: label, status, position, estimated wait, counter."""
@@ -395,6 +516,10 @@ class QueueService:
         service = self.settings.service(ticket.service)
         view["service_name"] = service.name if service else ticket.service
         view["created_at"] = _iso(ticket.created_at)
+        # How its paper ticket went: "queued" (not yet printed), "printed", "failed" (an attempt failed: no
+        # paper now, a retry may still print it), or None (no kiosk print: no printer, the front office).
+        printed = tx.ticket_print_status(ticket.id)
+        view["print"] = PRINT_STATES.get(printed) if printed else None
         if ticket.status == core.WAITING:
             ahead = tx.ahead_count(ticket)
             view["position"] = ahead + 1
@@ -421,13 +546,18 @@ class QueueService:
         once per change (seq, day, settings) and shared: however often screens ask, it costs one
         query. Callers must not change what they get."""
         with self.store.read() as tx:
-            day = self.day()
+            now = self.clock()
+            day = self.day(now)
             seq = tx.last_seq()
-            key = (seq, day, id(self.settings))
+            office = self.office_status(now).view()
+            # the office's hours change the state without a seq: the open state and its times are in the key
+            key = (seq, day, id(self.settings), tuple(office.values()))
             cached = self._public_snapshot
             if not staff and cached is not None and cached[0] == key:
                 return cached[1]
             waiting = tx.waiting_counts(day)
+            issued = tx.issued_counts(day)
+            claims = tx.counter_claims()
             counters = []
             for c in self.settings.counters:
                 t = tx.counter_ticket(c.id)
@@ -436,6 +566,7 @@ class QueueService:
                     "name": c.name,
                     "services": list(c.services),
                     "ticket": self.public_ticket(t) if t else None,
+                    "paused": self._paused(claims.get(c.id), day),
                 }
                 counters.append(entry)
             names = {c.id: c.name for c in self.settings.counters}
@@ -451,18 +582,29 @@ class QueueService:
                 }
                 for r in tx.recent_calls(day)
             ]
+            services = []
+            for s in self.settings.services:
+                quota = s.daily_quota
+                services.append(
+                    {
+                        "code": s.code,
+                        "name": s.name,
+                        "waiting": waiting.get(s.code, 0),
+                        "quota": quota,
+                        "left": None if quota is None else max(0, quota - issued.get(s.prefix, 0)),
+                        # a new (not priority) ticket of the service waits behind every one waiting now
+                        "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0)),
+                    }
+                )
             snap: dict[str, Any] = {
                 "seq": seq,
                 "day": day,
-                "office": {"name": self.settings.office.name},
-                "services": [
-                    {"code": s.code, "name": s.name, "waiting": waiting.get(s.code, 0)} for s in self.settings.services
-                ],
+                "office": {"name": self.settings.office.name, **office},
+                "services": services,
                 "counters": counters,
                 "recent": recent,
             }
             if staff:
-                claims = tx.counter_claims()
                 for entry in counters:
                     claim = claims.get(entry["id"]) or {}
                     entry["officer"] = claim.get("officer_name")
@@ -482,6 +624,11 @@ class QueueService:
             tickets.sort(key=core.order_key)
             return [self.full_ticket(t, tx.form(t.id)) for t in tickets]
 
+    def _paused(self, claim: dict[str, Any] | None, day: str) -> bool:
+        """Whether a counter's row says paused today (a pause ends with the office's day)."""
+        at = claim.get("paused_at") if claim else None
+        return bool(at) and self.day(datetime.fromisoformat(at)) == day
+
     # -- counter actions -------------------------------------------------------------
     def _counter(self, counter_id: int):
         counter = self.settings.counter(counter_id)
@@ -492,10 +639,14 @@ class QueueService:
     def counter_action(
         self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
     ) -> tuple[int, Any]:
-        """Run one officer action on a counter: call-next, recall, skip, start, resolve, escalate, transfer."""
+        """Run one officer action on a counter: call-next, call (a given ticket), recall, skip, start, resolve,
+        escalate, transfer, pause, resume."""
         counter = self._counter(counter_id)
         handler = {
             "call-next": self._call_next,
+            "call": self._call,
+            "pause": self._pause,
+            "resume": self._resume,
             "recall": self._recall,
             "skip": self._skip,
             "start": self._start,
@@ -506,6 +657,8 @@ class QueueService:
         if handler is None:
             raise NotFound("not_found")
         payload = clean_texts(payload, OFFICER_TEXTS)
+        if action == "call" and isinstance(payload.get("ticket"), str) and text_problem(payload["ticket"]):
+            raise FormIncomplete({"ticket": text_problem(payload["ticket"])})
 
         def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             return handler(tx, now, counter, payload, officer)
@@ -569,12 +722,22 @@ class QueueService:
         data: dict[str, Any] = {"requeues": new.requeues, **({"renumbered": True} if renumbered else {})}
         return self._change(tx, current, new, type_, now, counter.id, officer, data)
 
-    def _call_next(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+    def _check_not_paused(self, tx: Tx, counter, now: datetime) -> None:
+        at = tx.counter_paused_at(counter.id)
+        if at is not None and self.day(at) == self.day(now):
+            raise QueueError("counter_paused")
+
+    def _ready_to_call(self, tx: Tx, now: datetime, counter) -> Ticket | None:
+        """Refuse a call while paused or holding a ticket with calls left; the counter's ticket that had
+        all its calls (to skip before the call, SOP step 8), or None."""
+        self._check_not_paused(tx, counter, now)
         current = tx.counter_ticket(counter.id)
         core.check_counter_free(current, self.rules)
-        skipped = None
-        if current is not None:  # all calls made: skip it (SOP step 8), then call the next
-            skipped = self._skip_ticket(tx, now, counter, current, officer)
+        return current
+
+    def _call_next(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        current = self._ready_to_call(tx, now, counter)
+        skipped = self._skip_ticket(tx, now, counter, current, officer) if current else None
         nxt = core.next_for(tx.queue_heads(self.day(now), counter.services), counter.services)
         if nxt is None:
             body = {"ticket": None, "skipped": self.public_ticket(skipped) if skipped else None}
@@ -584,6 +747,49 @@ class QueueService:
         if skipped:
             body["skipped"] = self.public_ticket(skipped)
         return 200, body
+
+    def _call(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        """Call one waiting ticket out of turn (a visitor who was away, one who came back): its first call,
+        at this counter, recorded with the officer (the `called` event's data.out_of_turn)."""
+        ref = payload.get("ticket")
+        if not isinstance(ref, str) or not ref.strip():
+            raise FormIncomplete({"ticket": "required"})
+        current = self._ready_to_call(tx, now, counter)
+        ticket = self._find(tx, ref.strip(), now)
+        core.check_callable(ticket, counter.services, self.day(now))
+        skipped = None
+        if current is not None:
+            skipped = self._skip_ticket(tx, now, counter, current, officer)
+            ticket = tx.ticket(ticket.id)  # a renumbered day may have moved its position
+        data = {"out_of_turn": True}
+        called = self._change(tx, ticket, core.call(ticket, counter.id, now), "called", now, counter.id, officer, data)
+        body = {"ticket": self.full_ticket(called, tx.form(called.id))}
+        if skipped:
+            body["skipped"] = self.public_ticket(skipped)
+        return 200, body
+
+    def _counter_view(self, tx: Tx, counter_id: int, now: datetime) -> dict[str, Any]:
+        at = tx.counter_paused_at(counter_id)
+        paused = at is not None and self.day(at) == self.day(now)
+        return {"id": counter_id, "paused": paused, "paused_at": _iso(at) if paused else None}
+
+    def _pause(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        """A break: call-next and call are refused until resume (the ticket the counter holds can still be
+        finished). Pausing a paused counter changes nothing."""
+        view = self._counter_view(tx, counter.id, now)
+        if not view["paused"]:
+            tx.set_counter_paused(counter.id, now)
+            tx.add_event("counter_paused", now, self.day(now), None, counter.id, officer, {"counter_id": counter.id})
+            view = self._counter_view(tx, counter.id, now)
+        return 200, {"counter": view}
+
+    def _resume(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
+        """The break is over. Resuming a counter that is not paused changes nothing."""
+        if self._counter_view(tx, counter.id, now)["paused"]:
+            tx.add_event("counter_resumed", now, self.day(now), None, counter.id, officer, {"counter_id": counter.id})
+        if tx.counter_paused_at(counter.id) is not None:
+            tx.set_counter_paused(counter.id, None)
+        return 200, {"counter": self._counter_view(tx, counter.id, now)}
 
     def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> tuple[int, Any]:
         current = self._current(tx, counter.id)
@@ -688,15 +894,99 @@ class QueueService:
             tx.claim_counter(counter_id, user["id"], user["username"], self.clock())
 
     def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
-        """The officer (or an admin) frees a counter."""
+        """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone
+        else than its holder, the counter's called ticket goes back to the line at its place
+        (core.return_to_line); a `counter_released` event tells the holder's page."""
         from server.auth import AuthError
 
         self._counter(counter_id)
-        with self.lock, self.store.write() as tx:
-            claim = tx.counter_claim(counter_id)
-            if claim and claim["officer_id"] not in (None, user["id"]) and user["role"] != "admin":
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            claim = tx.counter_claim(counter_id) or {}
+            holder = claim.get("officer_id")
+            if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
                 raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            self._release(tx, now, counter_id, claim, user["username"], forced=holder != user["id"])
+            return 200, None
+
+        self._run(None, run)
+
+    def _release(self, tx: Tx, now: datetime, counter_id: int, claim: dict[str, Any], by: str, forced: bool) -> None:
+        """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
+        when it had a holder or gave a ticket back. `forced` (not its holder: an admin, the front office,
+        "auto"): a called ticket at the counter waits again at its place; a ticket being served stays
+        (its visitor is at the counter: whoever takes the counter next finishes it)."""
+        returned = None
+        if forced:
+            current = tx.counter_ticket(counter_id)
+            if current is not None and current.status == core.CALLED:
+                returned = core.return_to_line(current)
+                tx.save_ticket(returned, current)
+        officer = claim.get("officer_name")
+        if claim.get("officer_id") is not None:
             tx.claim_counter(counter_id, None, None, None)
+        elif returned is None:
+            return
+        data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
+        if returned is not None:
+            data.update({"returned": returned.label, "from": core.CALLED, "to": returned.status, "calls": 0})
+        ticket_id = returned.id if returned is not None else None
+        tx.add_event("counter_released", now, self.day(now), ticket_id, counter_id, by, data)
+        self._seen.pop(counter_id, None)
+
+    def held_counters(self, user_id: int) -> list[int]:
+        """The counters an officer holds (GET /api/me: a page opened again takes its counter back)."""
+        with self.store.read() as tx:
+            claims = tx.counter_claims()
+        return sorted(cid for cid, c in claims.items() if c["officer_id"] == user_id and self.settings.counter(cid))
+
+    @staticmethod
+    def _present(holder: int, counter_id: int, shown: set[tuple[int, int | None]], claims: dict[int, Any]) -> bool:
+        """Whether the holder has a counter page open on the counter: one that shows it, or names no counter,
+        or shows a counter they do not hold (it switched counters since it connected: it shows theirs)."""
+        for uid, cid in shown:
+            if uid == holder and (cid in (counter_id, None) or (claims.get(cid) or {}).get("officer_id") != holder):
+                return True
+        return False
+
+    def release_idle_counters(self) -> int:
+        """Free each counter whose holder has had no counter page open on it (counters_shown) for
+        [queue] counter_release_minutes, by="auto" (the maintenance loop, every second). Returns how many."""
+        now = self.clock()
+        shown = self.counters_shown()
+        with self.store.read() as tx:
+            claims = tx.counter_claims()
+        limit = self.settings.queue.counter_release_minutes * 60
+        idle = []
+        for cid, claim in claims.items():
+            holder = claim["officer_id"]
+            if holder is None or self.settings.counter(cid) is None:
+                self._seen.pop(cid, None)
+                continue
+            if self._present(holder, cid, shown, claims):
+                self._seen[cid] = (holder, now)
+                continue
+            seen = self._seen.get(cid)
+            since = [self._started]
+            if seen is not None and seen[0] == holder:
+                since.append(seen[1])
+            if claim["claimed_at"]:
+                since.append(datetime.fromisoformat(claim["claimed_at"]))
+            if (now - max(since)).total_seconds() >= limit:
+                idle.append((cid, holder))
+        if not idle:
+            return 0
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
+            done = 0
+            for cid, holder in idle:
+                claim = tx.counter_claim(cid) or {}
+                if claim.get("officer_id") == holder:  # nobody took it meanwhile
+                    self._release(tx, now, cid, claim, "auto", forced=True)
+                    done += 1
+            return 200, done
+
+        return self._run(None, run)[1]
 
     def end_sessions(self, user_id: int) -> None:
         """End every session of an account (logout) and disconnect its staff sockets now."""
@@ -705,11 +995,16 @@ class QueueService:
         self.check_sessions()
 
     def release_counters(self, user: dict[str, Any]) -> None:
-        """Free every counter this officer holds (at logout)."""
-        with self.lock, self.store.write() as tx:
+        """Free every counter this officer holds (at logout), each with a `counter_released` event. Their
+        tickets stay as they are: the next officer at the counter goes on with them."""
+
+        def run(tx: Tx, now: datetime) -> tuple[int, Any]:
             for cid, claim in tx.counter_claims().items():
                 if claim["officer_id"] == user["id"]:
-                    tx.claim_counter(cid, None, None, None)
+                    self._release(tx, now, cid, claim, user["username"], forced=False)
+            return 200, None
+
+        self._run(None, run)
 
     # -- front office ------------------------------------------------------------------
     def cancel(self, label_or_token: str, actor: str, request_key: str | None = None) -> tuple[int, Any]:

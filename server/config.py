@@ -34,6 +34,7 @@ class Service:
     code: str
     name: str
     prefix: str
+    daily_quota: int | None = None  # numbers a day (cancelled ones not counted); None: no limit
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,22 @@ class QueueSettings:
     max_requeues: int = 1
     auto_recall_seconds: int = 0
     rate_limit_per_minute: int = 120
+    counter_release_minutes: int = 10  # a counter whose officer has no counter page open this long is freed
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class HoursSettings:
+    """Service hours ([hours]): per weekday (Monday first) its opening ranges in minutes after local midnight,
+    the holidays (YYYY-MM-DD), and how long before each close the kiosk stops issuing numbers. Without an
+    [hours] table (`enabled` False) the office is always open."""
+
+    enabled: bool = False
+    days: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
+    holidays: tuple[str, ...] = ()
+    last_ticket_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,7 @@ class Settings:
     priority_classes: tuple[PriorityClass, ...] = ()
     agents: dict[str, str] = field(default_factory=dict)  # printer name -> env var of its agent's token
     limits: LimitSettings = LimitSettings()
+    hours: HoursSettings = HoursSettings()
     source: Path | None = None
 
     def service(self, code: str) -> Service | None:
@@ -308,7 +326,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     top = _Table(raw, "")
     top.unknown(
         {"office", "server", "queue", "services", "counters", "kiosk", "printers", "tts"}
-        | {"escalation", "sla", "priority_classes", "agents", "limits"}
+        | {"escalation", "sla", "priority_classes", "agents", "limits", "hours"}
     )
 
     t = _Table(raw.get("office"), "office")
@@ -341,7 +359,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     )
 
     t = _Table(raw.get("queue"), "queue", required=False)
-    t.unknown({"max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute"})
+    t.unknown({"max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute", "counter_release_minutes"})
     queue = QueueSettings(
         max_calls=t.get("max_calls", int, 3, check=lambda v: 1 <= v <= 10, why="must be 1-10"),
         max_requeues=t.get("max_requeues", int, 1, check=lambda v: 0 <= v <= 10, why="must be 0-10"),
@@ -350,6 +368,9 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         ),
         rate_limit_per_minute=t.get(
             "rate_limit_per_minute", int, 120, check=lambda v: v >= 1, why="must be at least 1"
+        ),
+        counter_release_minutes=t.get(
+            "counter_release_minutes", int, 10, check=lambda v: 1 <= v <= 1440, why="must be 1-1440"
         ),
     )
 
@@ -394,6 +415,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         priority_classes=_priority_classes(raw.get("priority_classes")),
         agents=_agents(raw.get("agents"), printers),
         limits=_limits(raw.get("limits")),
+        hours=_hours(raw.get("hours")),
         source=source,
     )
 
@@ -461,15 +483,79 @@ def _services(data: Any) -> tuple[Service, ...]:
     out: list[Service] = []
     for i, item in enumerate(_list(data, "services")):
         t = _Table(item, f"services[{i}]")
-        t.unknown({"code", "name", "prefix"})
+        t.unknown({"code", "name", "prefix", "daily_quota"})
         code = t.get("code", str, check=_CODE.match, why="must be 1-3 capital letters")
         if any(s.code == code for s in out):
             raise ConfigError(f"services[{i}].code: duplicate code {code!r}")
         prefix = t.get("prefix", str, code, check=_CODE.match, why="must be 1-3 capital letters")
         if any(s.prefix == prefix for s in out):
             raise ConfigError(f"services[{i}].prefix: duplicate prefix {prefix!r}")
-        out.append(Service(code=code, name=t.get("name", str, check=_nonempty, why="must not be empty"), prefix=prefix))
+        quota = None
+        if t.data.get("daily_quota") is not None:  # null (the admin page's "none") is as absent
+            quota = t.get("daily_quota", int, check=lambda v: 1 <= v <= 9999, why="must be 1-9999 (or absent: none)")
+        out.append(
+            Service(
+                code=code,
+                name=t.get("name", str, check=_nonempty, why="must not be empty"),
+                prefix=prefix,
+                daily_quota=quota,
+            )
+        )
     return tuple(out)
+
+
+_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+def _day_ranges(key: str, text: str) -> tuple[tuple[int, int], ...]:
+    """ "08:00-12:00, 13:00-16:00" as ((480, 720), (780, 960)); "" is closed all day. Ranges in order,
+    none overlapping, each ending after it starts, 24:00 the latest end."""
+    if not text.strip():
+        return ()
+    out: list[tuple[int, int]] = []
+    for part in text.split(","):
+        m = _RANGE.match(part.strip())
+        if not m:
+            raise ConfigError(f'{key}: {part.strip()!r} is not a range like "08:00-12:00" (24-hour HH:MM-HH:MM)')
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise ConfigError(f"{key}: {part.strip()!r} is not a time of day (00:00-24:00)")
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if end <= start:
+            raise ConfigError(f"{key}: {part.strip()!r} must end after it starts")
+        if out and start < out[-1][1]:
+            raise ConfigError(f"{key}: {part.strip()!r} starts before the range before it ends (write them in order)")
+        out.append((start, end))
+    return tuple(out)
+
+
+def format_day_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    """The ranges as config.toml writes them: "08:00-12:00, 13:00-16:00" ("" for closed)."""
+    return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
+
+
+def _hours(data: Any) -> HoursSettings:
+    if data is None:
+        return HoursSettings()
+    from server.forms import parse_day
+
+    t = _Table(data, "hours")
+    t.unknown({*WEEKDAYS, "holidays", "last_ticket_minutes"})
+    days = []
+    for day in WEEKDAYS:
+        if day not in t.data:
+            raise ConfigError(f'hours.{day}: missing (every day of the week is named; "" = closed all day)')
+        days.append(_day_ranges(t.key(day), t.get(day, str)))
+    holidays = t.get("holidays", list, [])
+    for item in holidays:
+        if parse_day(item) is None:
+            raise ConfigError(f"hours.holidays: {item!r} is not a date written YYYY-MM-DD")
+    return HoursSettings(
+        enabled=True,
+        days=tuple(days),
+        holidays=tuple(sorted(set(holidays))),
+        last_ticket_minutes=t.get("last_ticket_minutes", int, 0, check=lambda v: 0 <= v <= 240, why="must be 0-240"),
+    )
 
 
 def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]:

@@ -40,6 +40,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "cancel": frozenset({WAITING, CALLED}),
     "transfer": frozenset({SERVING}),
     "expire": frozenset({WAITING, CALLED}),
+    "return": frozenset({CALLED}),
 }
 
 
@@ -178,6 +179,24 @@ def call(ticket: Ticket, counter_id: int, now: datetime) -> Ticket:
         first_called_at=ticket.first_called_at or now,
         last_called_at=now,
     )
+
+
+def check_callable(ticket: Ticket, services: Iterable[str], day: str) -> None:
+    """Refuse calling this ticket out of turn at a counter serving `services` on `day`: it must be waiting
+    today in one of them."""
+    if ticket.status != WAITING or ticket.day != day:
+        raise InvalidTransition("ticket_not_waiting", label=ticket.label, status=ticket.status)
+    if ticket.service not in set(services):
+        raise InvalidTransition("service_not_at_counter", label=ticket.label, service=ticket.service)
+
+
+def return_to_line(ticket: Ticket) -> Ticket:
+    """The counter calling this ticket was freed without its officer (released by an admin or the front
+    office, or by itself when the officer had no page open): the ticket waits again at its own place and
+    in its own lane, as if it had not been called (calls back to 0, so it gets all its calls again; not a
+    requeue, so max_requeues is untouched). Its first call time is kept for the figures."""
+    _check(ticket, "return")
+    return ticket.replace(status=WAITING, counter_id=None, calls=0)
 
 
 def recall(ticket: Ticket, rules: Rules, now: datetime) -> Ticket:

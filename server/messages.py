@@ -17,6 +17,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nomor telepon tidak valid. Gunakan nomor Indonesia, mis. 0812xxxxxxx atau +62812xxxxxxx.",
         "Not a valid phone number. Use an Indonesian number, e.g. 0812xxxxxxx or +62812xxxxxxx.",
     ),
+    "nip_invalid": (
+        "NIP harus 18 angka (mis. 19850101 201001 1 001), diawali tanggal lahir.",
+        "A NIP is 18 digits (e.g. 19850101 201001 1 001), starting with the birth date.",
+    ),
     "unknown_service": ("Layanan tidak dikenal.", "Unknown service."),
     "category_invalid": (
         "Jenis harus pengaduan, pertanyaan atau konsultasi.",
@@ -128,6 +132,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "self_disable": ("Anda tidak bisa menonaktifkan akun sendiri.", "You cannot disable your own account."),
     "transfer_same_service": ("Tiket {label} sudah di layanan itu.", "Ticket {label} is already in that service."),
     "counter_wrong_service": ("Loket ini tidak melayani layanan itu.", "This counter does not serve that service."),
+    # the office's rules (409)
+    "office_closed": ("Layanan tutup.{opening}", "The service is closed.{opening}"),
+    "quota_reached": (
+        "Kuota hari ini untuk layanan {service} sudah habis ({quota} nomor). Silakan datang kembali pada hari"
+        " layanan berikutnya.",
+        "Today's quota for {service} is used up ({quota} numbers). Please come back on the next service day.",
+    ),
+    "ticket_not_waiting": (
+        "Tiket {label} tidak sedang menunggu (berstatus {status}); hanya tiket yang menunggu dapat dipanggil.",
+        "Ticket {label} is not waiting (it is {status}); only a waiting ticket can be called.",
+    ),
+    "service_not_at_counter": (
+        "Loket ini tidak melayani layanan tiket {label} ({service}).",
+        "This counter does not serve ticket {label}'s service ({service}).",
+    ),
+    "counter_paused": (
+        "Loket ini sedang istirahat. Lanjutkan layanan dulu untuk memanggil.",
+        "This counter is paused. Resume it first to call.",
+    ),
 }
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {
@@ -143,10 +166,25 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+class Localized:
+    """A placeholder's value in both languages (a date: "Senin, 8 Desember 2026" / "Monday, 8 December 2026")."""
+
+    def __init__(self, id_text: str, en_text: str):
+        self.id_text = id_text
+        self.en_text = en_text
+
+    def __str__(self) -> str:
+        return self.id_text
+
+
 def message(code: str, lang: str = "id", **params: object) -> str:
     """The text for a message code in 'id' or 'en', with its placeholders filled."""
     pair = MESSAGES.get(code, MESSAGES["invalid"])
     text = pair[1] if lang == "en" else pair[0]
+    if any(isinstance(v, Localized) for v in params.values()):
+        params = {
+            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
+        }
     if "status" in params and isinstance(params["status"], str) and params["status"] in STATUS_NAMES:
         names = STATUS_NAMES[params["status"]]
         params = {**params, "status": names[1] if lang == "en" else names[0]}

@@ -17,6 +17,7 @@ from flask import Blueprint, jsonify
 from server.admin import EDITABLE, OFFICE_KEYS
 from server.api import COUNTER_ACTIONS
 from server.auth import ROLES, USERNAME
+from server.config import WEEKDAYS
 from server.core import CATEGORIES, CORRECTABLE, STATUSES
 from server.figures import GROUPS
 from server.forms import LIMITS
@@ -239,6 +240,12 @@ TICKET_VIEW = {
                 "token": {"type": "string", "description": "POST /api/tickets only"},
                 "status_url": {"type": "string", "description": "POST /api/tickets only"},
                 "print_job": {"type": ["integer", "null"], "description": "POST /api/tickets only"},
+                "print": {
+                    "type": ["string", "null"],
+                    "enum": ["queued", "printed", "failed", None],
+                    "description": "How the ticket's latest kiosk print (ticket or reprint) went: queued (not yet "
+                    "printed), printed, failed (an attempt failed; a retry may still print it); null: no kiosk print.",
+                },
             },
         },
     ],
@@ -306,25 +313,60 @@ STATE = {
     "properties": {
         "seq": {"type": "integer", "description": "The last committed change."},
         "day": DATE,
-        "office": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+        "office": {
+            "type": "object",
+            "required": ["name", "open", "next_opening", "closes_at"],
+            "properties": {
+                "name": {"type": "string"},
+                "open": {
+                    "type": "boolean",
+                    "description": "The kiosk issues numbers now: within [hours] (always, without it), not within "
+                    "last_ticket_minutes of a close, not a holiday.",
+                },
+                "next_opening": {
+                    **_nullable(DATETIME),
+                    "description": "When closed: when issuing starts again (null: open, or none within a year).",
+                },
+                "closes_at": {
+                    **_nullable(DATETIME),
+                    "description": "When open: when issuing stops (null: closed, or no [hours]).",
+                },
+            },
+        },
         "services": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["code", "name", "waiting"],
-                "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "waiting": {"type": "integer"}},
+                "required": ["code", "name", "waiting", "quota", "left", "estimated_wait_s"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "waiting": {"type": "integer"},
+                    "quota": {"type": ["integer", "null"], "description": "Its daily_quota (null: none)."},
+                    "left": {
+                        "type": ["integer", "null"],
+                        "minimum": 0,
+                        "description": "Numbers left today (null: no quota); cancelled tickets are not counted.",
+                    },
+                    "estimated_wait_s": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "The estimated wait of a number taken now.",
+                    },
+                },
             },
         },
         "counters": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "name", "services", "ticket"],
+                "required": ["id", "name", "services", "ticket", "paused"],
                 "properties": {
                     "id": {"type": "integer"},
                     "name": {"type": "string"},
                     "services": {"type": "array", "items": {"type": "string"}},
                     "ticket": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]},
+                    "paused": {"type": "boolean", "description": "On a break (the TV shows ISTIRAHAT)."},
                     "officer": {"type": ["string", "null"], "description": "staff state only"},
                     "ticket_full": {
                         "oneOf": [_ref("Ticket"), {"type": "null"}],
@@ -372,24 +414,49 @@ STAFF_STATE = {
 
 USER = {
     "type": "object",
-    "required": ["id", "username", "role", "counter_id"],
+    "required": ["id", "username", "role", "counter_id", "held_counters"],
     "properties": {
         "id": {"type": "integer"},
         "username": {"type": "string"},
         "role": {"type": "string", "enum": list(ROLES)},
         "counter_id": {"type": ["integer", "null"]},
+        "held_counters": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "The counters this account holds (a page opened again takes its counter back).",
+        },
     },
 }
 
 ACCOUNT = {
     "type": "object",
-    "required": ["username", "role", "counter_id", "active"],
+    "required": ["username", "role", "counter_id", "active", "full_name", "nip"],
     "properties": {
         "username": {"type": "string"},
         "role": {"type": "string", "enum": list(ROLES)},
         "counter_id": {"type": ["integer", "null"]},
         "active": {"type": "boolean"},
+        "full_name": {"type": ["string", "null"], "description": "Signs the A4 consultation form; null: not set."},
+        "nip": {
+            "type": ["string", "null"],
+            "pattern": "^[0-9]{18}$",
+            "description": "The NIP, 18 digits; null: not set.",
+        },
     },
+}
+
+FULL_NAME = {
+    "type": ["string", "null"],
+    "maxLength": 100,
+    "description": 'The officer\'s full name as it signs the A4 consultation form (one line, trimmed); "" or null: none.',
+    "examples": ["Siti Rahmawati, S.Kom."],
+}
+NIP = {
+    "type": ["string", "null"],
+    "maxLength": 40,
+    "description": 'NIP (Nomor Induk Pegawai): 18 digits, spaces allowed ("19850101 201001 1 001"), the first 8 a '
+    'birth date; "" or null: none. Refused with nip_invalid.',
+    "examples": ["19850101 201001 1 001"],
 }
 
 EVENT = {
@@ -407,7 +474,21 @@ EVENT = {
 
 ESCALATION = {
     "type": "object",
-    "required": ["id", "label", "day", "service", "officer", "note", "lkpp_ticket", "escalated_at", "age_s", "form"],
+    "required": [
+        "id",
+        "label",
+        "day",
+        "service",
+        "officer",
+        "note",
+        "lkpp_ticket",
+        "escalated_at",
+        "age_s",
+        "priority_class",
+        "overdue",
+        "form",
+        "copy_text",
+    ],
     "properties": {
         "id": {"type": "integer"},
         "label": {"type": "string"},
@@ -417,9 +498,33 @@ ESCALATION = {
         "note": {"type": ["string", "null"]},
         "lkpp_ticket": {"type": "string"},
         "escalated_at": _nullable(DATETIME),
-        "age_s": {"type": "integer"},
-        "mail": {"type": ["object", "null"], "description": "{id, status: queued|retrying|sent|failed, attempts, …}"},
+        "age_s": {"type": "integer", "description": "Seconds since the escalation (the end of service)."},
+        "priority_class": {
+            "type": ["object", "null"],
+            "description": "The class chosen, from the priority table in force; null when none was. A class "
+            "since removed from the table keeps its code, with name and target_minutes null.",
+            "required": ["code", "name", "target_minutes"],
+            "properties": {
+                "code": {"type": "string"},
+                "name": {"type": ["string", "null"]},
+                "target_minutes": {"type": ["integer", "null"]},
+            },
+        },
+        "overdue": {
+            "type": ["boolean", "null"],
+            "description": "age_s is over the priority class's target time; null without a target.",
+        },
+        "mail": {
+            "type": ["object", "null"],
+            "description": "{id, status: queued|retrying|sent|failed, attempts, …}; null when escalated with "
+            "the escalation e-mail off.",
+        },
         "form": _ref("Form"),
+        "copy_text": {
+            "type": "string",
+            "description": "The escalation to paste into the LKPP's TTS or a mail: 'Perihal: <subject>', a blank "
+            "line, then the escalation e-mail's body word for word.",
+        },
     },
 }
 
@@ -438,6 +543,14 @@ PRINT_JOB = {
         "created_at": _nullable(DATETIME),
         "printed_at": _nullable(DATETIME),
         "next_attempt_at": _nullable(DATETIME),
+        "advice": {
+            "type": "object",
+            "description": "A failed or retrying job: which printer, what is wrong and what to do, for the front "
+            "office (e.g. 'Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang'); `kind` is one of "
+            "paper_out, not_ready, cups_stopped, setup, permission, unreachable, not_found, no_answer, other.",
+            "required": ["kind", "id", "en"],
+            "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "en": {"type": "string"}},
+        },
     },
 }
 
@@ -447,8 +560,17 @@ RECAP = {
     "properties": {
         "from": DATE,
         "to": DATE,
-        "columns": {"type": "array", "items": {"type": "string"}},
-        "rows": {"type": "array", "items": {"type": "object"}},
+        "columns": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "No, Nama, Alamat, Permasalahan, Solusi, Keterangan (the SOP's six), then Tanggal "
+            "(the local day, YYYY-MM-DD), No. Antrian (the ticket label) and Petugas (full name, else username).",
+        },
+        "rows": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "One object per row, keyed by the columns.",
+        },
         "filters": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
@@ -493,6 +615,12 @@ SECTIONS: dict[str, dict[str, Any]] = {
                 "description": "0 (the officer recalls by hand) or 5-3600",
             },
             "rate_limit_per_minute": {"type": "integer", "minimum": 1},
+            "counter_release_minutes": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1440,
+                "description": "A counter whose officer has no counter page open this long is freed.",
+            },
         },
         "additionalProperties": False,
     },
@@ -507,6 +635,12 @@ SECTIONS: dict[str, dict[str, Any]] = {
                 "code": {"type": "string", "pattern": "^[A-Z]{1,3}$"},
                 "name": {**ONE_LINE, "minLength": 1},
                 "prefix": {"type": "string", "pattern": "^[A-Z]{1,3}$"},
+                "daily_quota": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "maximum": 9999,
+                    "description": "Numbers a day (cancelled ones not counted); null or absent: no limit.",
+                },
             },
             "additionalProperties": False,
         },
@@ -552,6 +686,28 @@ SECTIONS: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": False,
     },
+    "hours": {
+        "type": ["object", "null"],
+        "description": "Service hours, merged into the current ones (every weekday must end up named); null: "
+        "none, the office is always open.",
+        "properties": {
+            **{
+                day: {
+                    "type": "string",
+                    "description": '"08:00-12:00, 13:00-16:00": ranges in order, 24-hour; "" = closed all day.',
+                }
+                for day in WEEKDAYS
+            },
+            "holidays": {"type": "array", "items": DATE, "description": "Days closed (YYYY-MM-DD)."},
+            "last_ticket_minutes": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 240,
+                "description": "The kiosk stops issuing this long before each close.",
+            },
+        },
+        "additionalProperties": False,
+    },
 }
 
 SECTION_EXAMPLES: dict[str, Any] = {
@@ -573,11 +729,19 @@ SECTION_EXAMPLES: dict[str, Any] = {
         {"code": "P3", "name": "Rendah", "target_minutes": 1440},
     ],
     "kiosk": {"idle_seconds": 60},
+    "hours": {
+        **{day: "08:00-12:00, 13:00-16:00" for day in WEEKDAYS[:4]},
+        "friday": "08:00-11:30, 13:30-16:00",
+        "saturday": "",
+        "sunday": "",
+        "holidays": ["2026-12-25"],
+        "last_ticket_minutes": 15,
+    },
 }
 
 SETTINGS = {
     "type": "object",
-    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "printers"],
+    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "printers"],
     "properties": {
         "office": {
             "type": "object",
@@ -589,6 +753,7 @@ SETTINGS = {
         "counters": {"type": "array", "items": {"type": "object"}},
         "priority_classes": {"type": "array", "items": {"type": "object"}},
         "kiosk": {"type": "object"},
+        "hours": {"type": ["object", "null"], "description": "[hours] as config.toml writes it; null: none."},
         "printers": {"type": "array", "items": {"type": "string"}},
     },
 }
@@ -626,6 +791,20 @@ def _counter_action(action: str) -> dict[str, Any]:
     """POST /api/counters/{counter_id}/{action}: one officer action on a counter (it claims the counter)."""
     bodies: dict[str, dict[str, Any] | None] = {
         "call-next": _body({}),
+        "call": _body(
+            {
+                "ticket": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 64,
+                    "description": "Today's label (A-005, any case) or the ticket's token.",
+                    "examples": ["A-005"],
+                }
+            },
+            ("ticket",),
+        ),
+        "pause": _body({}),
+        "resume": _body({}),
         "recall": _body({}),
         "skip": _body({}),
         "start": _body({}),
@@ -661,13 +840,16 @@ def _counter_action(action: str) -> dict[str, Any]:
     }
     summaries = {
         "call-next": "Call the next ticket (skipping the counter's ticket first when all its calls were made)",
+        "call": "Call one waiting ticket out of turn (its first call, recorded with the officer)",
+        "pause": "Pause the counter (a break): call-next and call are refused until resume",
+        "resume": "Resume a paused counter",
         "recall": "Call the counter's ticket again (up to max_calls)",
         "skip": "Skip the counter's ticket after all its calls: requeued, or no_show",
         "start": "The visitor arrived: serving starts",
         "resolve": "Resolve the ticket being served with a solution",
         "escalate": "Escalate the ticket being served to the LKPP helpdesk",
         "transfer": "Send the ticket being served to another service, ahead of its queue",
-        "release": "Free the counter for another officer",
+        "release": "Free the counter (its officer; an admin or the front office, whoever holds it)",
     }
     responses: dict[str, Any]
     errors: dict[str, str | None] = {
@@ -675,21 +857,63 @@ def _counter_action(action: str) -> dict[str, Any]:
         "counter_bound: the officer is bound to another counter.",
         "404": "counter_not_found: no such counter.",
         "409": "counter_taken: another officer holds the counter; or the queue rules refuse (no_ticket, "
-        "calls_exhausted, calls_remaining, counter_serving, counter_calling, invalid transition, "
-        "transfer_same_service).",
+        "calls_exhausted, calls_remaining, counter_serving, counter_calling, counter_paused, ticket_not_waiting, "
+        "service_not_at_counter, invalid transition, transfer_same_service).",
     }
+    roles: tuple[str, ...] = ("officer",)
+    description = "An officer holds a counter from their first action on it until release or logout."
     if action == "release":
         responses = {
             "200": _ok(
                 "The counter is free.", {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
             )
         }
-        errors["409"] = "counter_taken: another officer holds the counter."
+        errors["403"] = (
+            "forbidden: not an officer, front office or admin; csrf: the X-CSRFToken header is missing or wrong."
+        )
+        errors["409"] = "counter_taken: another officer holds the counter (an officer frees only their own)."
+        errors["503"] = None
+        roles = ("officer", "frontoffice")
         command = False
+        description = (
+            "Freed by an admin or the front office (not its holder), the counter's called ticket waits again at its "
+            "place with calls 0; a counter_released event {counter_id, officer, by, returned} tells the holder's page."
+        )
+    elif action in ("pause", "resume"):
+        command = True
+        errors.update({"400": None, "413": None, "503": None})
+        responses = {
+            "200": _ok(
+                "The counter's pause state (unchanged when it already was so).",
+                {
+                    "type": "object",
+                    "required": ["counter"],
+                    "properties": {
+                        "counter": {
+                            "type": "object",
+                            "required": ["id", "paused", "paused_at"],
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "paused": {"type": "boolean"},
+                                "paused_at": _nullable(DATETIME),
+                            },
+                        }
+                    },
+                },
+            )
+        }
     else:
         command = True
         errors.update({"400": None, "413": None, "503": None})
-        if action == "call-next":
+        if action == "call":
+            responses = {
+                "200": _ok(
+                    "The ticket called (with its form), and `skipped` when the counter's ticket was skipped.", ticket
+                )
+            }
+            errors["404"] = "counter_not_found, or ticket_not_found: no such ticket today."
+            errors["422"] = "form_incomplete: `ticket` is missing or not text."
+        elif action == "call-next":
             responses = {
                 "200": _ok(
                     "The ticket called (with its form), and `skipped` when the counter's ticket was skipped.", ticket
@@ -728,12 +952,12 @@ def _counter_action(action: str) -> dict[str, Any]:
         "counters",
         responses,
         errors,
-        roles=("officer",),
+        roles=roles,
         write=True,
         command=command,
         params=[COUNTER_ID],
         body=bodies[action],
-        description="An officer holds a counter from their first action on it until release or logout.",
+        description=description,
     )
     return {"post": op}
 
@@ -778,6 +1002,9 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
+                    "409": "office_closed: without a login, outside the service hours "
+                    "([hours]; the message names the next opening); quota_reached: the service's daily_quota is used "
+                    "up (a login may send override_quota).",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "
@@ -815,6 +1042,11 @@ def build() -> dict[str, Any]:
                         "priority": {
                             "type": ["boolean", "null"],
                             "description": "Elderly, disabled or pregnant: called first.",
+                        },
+                        "override_quota": {
+                            "type": "boolean",
+                            "description": "The front office (a login) issues past the service's daily quota; "
+                            "ignored without a login.",
                         },
                     },
                     ("service", "name", "agency", "address", "phone", "problem"),
@@ -1270,7 +1502,8 @@ def build() -> dict[str, Any]:
                     "400": BAD_JSON,
                     "409": "user_exists.",
                     "413": None,
-                    "422": "form_incomplete: a bad username, password, role or counter_id.",
+                    "422": "form_incomplete: a bad username, password, role, counter_id, full_name or nip"
+                    " (nip_invalid).",
                     "503": None,
                 },
                 roles=("admin",),
@@ -1286,6 +1519,8 @@ def build() -> dict[str, Any]:
                         "password": _text(PASSWORD_MAX, min_length=PASSWORD_MIN, example="rahasia-123"),
                         "role": {"type": "string", "enum": list(ROLES)},
                         "counter_id": {"type": ["integer", "null"], "description": "Bind an officer to one counter."},
+                        "full_name": FULL_NAME,
+                        "nip": NIP,
                     },
                     ("username", "password", "role"),
                     command=False,
@@ -1318,6 +1553,31 @@ def build() -> dict[str, Any]:
                     ("password",),
                     command=False,
                 ),
+            )
+        },
+        "/api/admin/users/{username}/profile": {
+            "post": _operation(
+                "set_profile",
+                "Set an account's full name and NIP (the A4 form's signature; the sessions go on)",
+                "admin",
+                {
+                    "200": _ok(
+                        "The account.",
+                        {"type": "object", "required": ["user"], "properties": {"user": _ref("Account")}},
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "404": "not_found: no such account.",
+                    "413": None,
+                    "422": "form_incomplete: neither key given, a full_name too long or not text, a bad nip"
+                    " (nip_invalid).",
+                    "503": None,
+                },
+                roles=("admin",),
+                write=True,
+                params=[USERNAME_PARAM],
+                body=_body({"full_name": FULL_NAME, "nip": NIP}, command=False),
             )
         },
         "/api/admin/users/{username}/active": {

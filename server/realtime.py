@@ -48,6 +48,10 @@ def public_message(event: dict[str, Any]) -> dict[str, Any]:
     data = event.get("data") or {}
     if "calls" in data:
         msg["calls"] = data["calls"]
+    if event.get("left") is not None:  # per service with a daily quota: the numbers left today
+        msg["left"] = event["left"]
+    if event["type"] in ("office_opened", "office_closed"):  # the snapshot's office.open, next_opening, closes_at
+        msg["office"] = {k: data.get(k) for k in ("open", "next_opening", "closes_at")}
     return msg
 
 
@@ -103,6 +107,10 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
     service.publish = publish
     budgets = _budget_packets(socketio)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
+    # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
+    # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
+    counter_pages: dict[str, tuple[int, int | None]] = {}
+    service.counters_shown = lambda: set(dict(counter_pages).values())  # a copy: made in one step
 
     def check_sessions() -> None:
         """Disconnect every staff socket whose session has ended (logout, new password, disabled or
@@ -115,6 +123,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
         for sid, (uid, version, signed_in) in list(staff_sockets.items()):
             if states.get(uid) != (version, True) or now >= session_ends(signed_in, tz):
                 staff_sockets.pop(sid, None)
+                counter_pages.pop(sid, None)
                 socketio.server.leave_room(sid, "staff")
                 socketio.server.disconnect(sid)
 
@@ -123,6 +132,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
     @socketio.on("disconnect")
     def on_disconnect(*_args: Any):
         staff_sockets.pop(request.sid, None)
+        counter_pages.pop(request.sid, None)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None):
@@ -158,7 +168,12 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             user = current_user()
             if user is None:
                 return False
+            shown = auth.get("counter_id")  # the counter page's counter (null: none picked yet)
+            if role == "counter" and shown is not None and (type(shown) is not int or not 1 <= shown <= 999):
+                return False
             staff_sockets[request.sid] = (user["id"], user["session_version"], session["iat"])
+            if role == "counter":
+                counter_pages[request.sid] = (user["id"], shown)
             join_room("staff")
             reply("snapshot", service.snapshot(staff=True))
             return True

@@ -10,7 +10,8 @@ log = logging.getLogger("antrian.workers")
 
 
 def maintenance_loop(service, interval: float = 1.0) -> None:
-    """Expire yesterday's leftovers and run automatic recalls, once a second, forever."""
+    """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, and free
+    counters whose officer left, once a second, forever."""
     failures = 0
     while not service.stopping.is_set():
         try:
@@ -18,6 +19,8 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
             service.auto_recall()
             service.reload_settings_if_changed()
             service.check_sessions()  # an account changed from the command line: its sockets go
+            service.check_office()  # office_opened / office_closed at the service hours' edges
+            service.release_idle_counters()  # no counter page of its officer open for a while
             failures = 0
         except Exception:
             failures += 1

@@ -138,10 +138,13 @@ class Office:
 
     def issue(self, service: str) -> str:
         form = {"name": "Siti", "agency": "CV Baru", "address": "Jl. B 2", "phone": "081234567891", "problem": "Sandi"}
-        return self._staff("POST", "/api/tickets", {"service": service, **form})["ticket"]["label"]
+        # past a daily quota the fuzzer may have set (the office's hours never stop a login)
+        body = {"service": service, **form, "override_quota": True}
+        return self._staff("POST", "/api/tickets", body)["ticket"]["label"]
 
     def ensure_serving(self, counter_id: int) -> None:
-        """Counter `counter_id` holds a ticket being served."""
+        """Counter `counter_id` holds a ticket being served (resumed, if the fuzzer paused it)."""
+        self._staff("POST", f"/api/counters/{counter_id}/resume")
         with self.store.read() as tx:
             ticket = tx.counter_ticket(counter_id)
         if ticket is not None and ticket.status == "serving":

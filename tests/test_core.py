@@ -51,6 +51,8 @@ def run(action: str, t: Ticket) -> Ticket:
         return core.transfer(t, "B", 0.0, NOW)
     if action == "expire":
         return core.expire(t, NOW)
+    if action == "return":
+        return core.return_to_line(t)
     raise AssertionError(action)
 
 
@@ -65,6 +67,7 @@ EXPECTED_TO = {
     "cancel": core.CANCELLED,
     "transfer": core.WAITING,
     "expire": core.EXPIRED,
+    "return": core.WAITING,
 }
 # The calls a ticket must have had for the guarded actions to pass the status check alone.
 CALLS_FOR = {"recall": 1, "skip": 3}

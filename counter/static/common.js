@@ -31,6 +31,7 @@ export function applyLang(root = document) {
   root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
   const toggle = document.getElementById("lang-toggle");
   if (toggle) toggle.textContent = lang === "en" ? "Bahasa Indonesia" : "English";
+  tickClock();
 }
 
 export function setupLangToggle(onChange) {
@@ -60,6 +61,13 @@ addTexts({
   "net.failed": ["Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", "The server cannot be reached. Check the network and try again."],
   "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
   "login.failed": ["Gagal masuk.", "Login failed."],
+  "nav.counter": ["Loket", "Counter"],
+  "nav.front": ["Front office", "Front office"],
+  "nav.escalations": ["Eskalasi", "Escalations"],
+  "nav.recap": ["Rekap", "Recap"],
+  "nav.dashboard": ["Dasbor", "Dashboard"],
+  "nav.admin": ["Admin", "Admin"],
+  "clock.title": ["Jam kantor", "Office time"],
 });
 
 export function statusName(status) {
@@ -108,6 +116,8 @@ export async function api(method, path, data) {
       body = { error: "not_json", message: `HTTP ${resp.status}` };
     }
   }
+  const date = Date.parse(resp.headers.get("Date") || "");
+  if (!Number.isNaN(date)) serverOffset = date - Date.now();
   if (!resp.ok) throw new ApiRefusal(resp.status, body);
   return { status: resp.status, body };
 }
@@ -121,16 +131,35 @@ addTexts({
   "logout": ["Keluar", "Log out"],
 });
 
-// Resolves with the user once someone is logged in (now, or after the login form).
+// The logged-in user (null when nobody is), with the counters the server says it holds (`held_counters`).
 export async function whoAmI() {
   try {
     const { body } = await api("GET", "/api/me");
     csrf = body.csrf_token;
-    return body.user;
+    const user = { ...body.user };
+    const held = body.held_counters ?? body.user.held_counters;
+    if (Array.isArray(held)) user.held_counters = held;
+    applyNav(user);
+    return user;
   } catch (err) {
     if (err.status === 401) return null;
     throw err;
   }
+}
+
+// The staff navigation bar shows the pages this role may open (the server lists them all before a login).
+export function applyNav(user) {
+  document.querySelectorAll(".staff-nav a[data-roles]").forEach((a) => {
+    a.hidden = !a.dataset.roles.split(" ").includes(user.role);
+  });
+}
+
+// The page a login was asked for (?next=, checked by the server): only a path on this server.
+function nextPage() {
+  const next = PAGE.next;
+  if (typeof next !== "string" || !next.startsWith("/") || next.includes("//") || next.includes("\\")) return null;
+  const url = new URL(next, location.origin);
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
 }
 
 export function showLogin(onLoggedIn) {
@@ -148,7 +177,9 @@ export function showLogin(onLoggedIn) {
       });
       csrf = body.csrf_token;
       form.password.value = "";
-      onLoggedIn(body.user);
+      const next = nextPage();
+      if (next) return location.assign(next); // back to the page that asked for the login
+      onLoggedIn((await whoAmI().catch(() => null)) || body.user);
     } catch (err) {
       error.textContent = err.message || t("login.failed");
     }
@@ -167,7 +198,7 @@ export async function logout() {
 // onSnapshot(snap) replaces everything; onEvent(ev) applies one change. A gap in the numbers
 // or a reconnect asks for a fresh snapshot; events at or below the snapshot's seq are dropped.
 export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
-  const socket = window.io({ auth: { role } });
+  const socket = window.io({ auth: (cb) => cb({ role, counter_id: role === "counter" ? Number(document.getElementById("counter-select")?.value) || null : null }) }); // asked at every (re)connect: the counter this page shows keeps it held
   let seq = null;
   let awaiting = true;
   const resync = () => {
@@ -209,11 +240,53 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// ---- times: always the office's clock and timezone (config.toml [office] timezone), never the browser's
+export const TIMEZONE = document.documentElement.dataset.timezone || "Asia/Jakarta";
+const ZONE_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
+let serverOffset = 0; // the server's clock minus this computer's, from the Date of its answers
+const formats = new Map();
+
+function format(options) {
+  const key = `${lang}|${JSON.stringify(options)}`;
+  if (!formats.has(key)) {
+    formats.set(key, new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "id-ID", { timeZone: TIMEZONE, ...options }));
+  }
+  return formats.get(key);
+}
+
+// The office's short zone name: WIB, WITA, WIT (else what Intl calls it, e.g. "GMT+7").
+export function zoneName() {
+  if (ZONE_NAMES[TIMEZONE]) return ZONE_NAMES[TIMEZONE];
+  const part = format({ timeZoneName: "short" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName");
+  return part ? part.value : TIMEZONE;
+}
+
+// The office's time now (this computer's clock corrected by the server's).
+export function officeNow() {
+  return new Date(Date.now() + serverOffset);
+}
+
+// "14.04" (Indonesian) or "14:04" (English), in the office's timezone.
 export function hhmm(iso) {
   if (!iso) return "";
-  const d = new Date(iso);
-  return d.toLocaleTimeString(lang === "en" ? "en-GB" : "id-ID", { hour: "2-digit", minute: "2-digit" });
+  return format({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
 }
+
+// "28 Nov 2026 14.04", in the office's timezone.
+export function dayTime(iso) {
+  if (!iso) return "";
+  return format({ day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+}
+
+function tickClock() {
+  const clock = document.getElementById("clock");
+  if (!clock) return;
+  const now = officeNow();
+  clock.dateTime = now.toISOString();
+  clock.textContent = `${hhmm(now)} ${zoneName()}`;
+}
+tickClock();
+setInterval(tickClock, 5000);
 
 export const ACTIVE = ["waiting", "called", "serving"];
 

@@ -1,0 +1,108 @@
+"""Service hours: is the office issuing numbers now, until when, and when does it open next.
+
+Plain Python (no Flask, no SQL, no clock of its own). "Open" means the kiosk issues numbers: inside one
+of the day's ranges, not within `last_ticket_minutes` of that range's end, and not on a holiday.
+Tickets already waiting are not affected: they stay callable until the end of the day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from server.config import HoursSettings
+
+# How far ahead the next opening is looked for (a year of holidays and closed weekdays, and a week more).
+LOOK_AHEAD_DAYS = 373
+DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    """Whether numbers are issued at an instant; `closes_at` (when open) is when issuing stops, and
+    `next_opening` (when closed) when it starts again (None: never within a year, or no [hours])."""
+
+    open: bool
+    closes_at: datetime | None = None
+    next_opening: datetime | None = None
+
+    def changes_at(self) -> datetime | None:
+        """The next instant the status can change (None: not within the look-ahead)."""
+        return self.closes_at if self.open else self.next_opening
+
+    def view(self) -> dict[str, object]:
+        """As the public snapshot carries it (ISO 8601, UTC)."""
+        iso = lambda v: v.astimezone(UTC).isoformat() if v else None  # noqa: E731
+        return {"open": self.open, "next_opening": iso(self.next_opening), "closes_at": iso(self.closes_at)}
+
+
+ALWAYS_OPEN = OfficeStatus(open=True)
+
+
+def windows(hours: HoursSettings, day: date, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+    """The day's issuing windows [start, end): each range shortened by last_ticket_minutes; none on a holiday."""
+    if day.isoformat() in hours.holidays:
+        return []
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    out = []
+    for start, end in hours.days[day.weekday()]:
+        end -= hours.last_ticket_minutes
+        if end > start:
+            out.append((midnight + timedelta(minutes=start), midnight + timedelta(minutes=end)))
+    return out
+
+
+def status(hours: HoursSettings, now: datetime, tz: tzinfo) -> OfficeStatus:
+    """The office's status at the aware instant `now`."""
+    if not hours.enabled:
+        return ALWAYS_OPEN
+    local = now.astimezone(tz)
+    today = local.date()
+    for offset in range(LOOK_AHEAD_DAYS):
+        day = today + timedelta(days=offset)
+        for start, end in windows(hours, day, tz):
+            if end <= local:
+                continue
+            if start <= local:
+                return OfficeStatus(open=True, closes_at=_close(hours, end, tz))
+            return OfficeStatus(open=False, next_opening=start)
+    return OfficeStatus(open=False)
+
+
+def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
+    """When issuing really stops: a window that ends where the next begins (24:00 and the next day's
+    00:00) goes on into it, for a week at most."""
+    for _ in range(8 * 4):
+        following = [w for w in windows(hours, end.date(), tz) if w[0] == end]
+        if not following:
+            return end
+        end = following[0][1]
+    return end
+
+
+def when_id(at: datetime, tz: tzinfo) -> str:
+    """ "Senin, 8 Desember 2026 pukul 08.00 WIB" """
+    from printers.slips import DAYS_ID, MONTHS_ID
+
+    d = at.astimezone(tz)
+    return f"{DAYS_ID[d.weekday()]}, {d.day} {MONTHS_ID[d.month - 1]} {d.year} pukul {d:%H.%M} {d.tzname()}"
+
+
+def when_en(at: datetime, tz: tzinfo) -> str:
+    """ "Monday, 8 December 2026 at 08:00 WIB" """
+    d = at.astimezone(tz)
+    return f"{DAYS_EN[d.weekday()]}, {d.day} {MONTHS_EN[d.month - 1]} {d.year} at {d:%H:%M} {d.tzname()}"

@@ -1,0 +1,635 @@
+"""The office's rules (issue 12): service hours, daily quotas, calling a given ticket, pausing and
+releasing a counter. The Flask test client with the settable clock (2026-11-28 is a Saturday; the
+clock starts at 09:00 WIB); tests/test_office_live.py runs the same rules in a real server over time."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import ROOT, login, visitor, write_config
+
+from server.app import create_app
+from server.config import ConfigError, load_settings
+
+HOURS = """
+[hours]
+monday = "08:00-12:00, 13:00-16:00"
+tuesday = "08:00-12:00, 13:00-16:00"
+wednesday = "08:00-12:00, 13:00-16:00"
+thursday = "08:00-12:00, 13:00-16:00"
+friday = "08:00-11:30, 13:30-16:00"
+saturday = ""
+sunday = ""
+holidays = ["2026-12-25"]
+last_ticket_minutes = 15
+"""
+
+
+def wib(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """An instant given in WIB (the office's time) in 2026."""
+    return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
+
+
+def make_app(tmp_path, clock, extra: str = "", replace: dict | None = None):
+    app = create_app(write_config(tmp_path, replace, extra), workers=False, clock=clock)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def office(tmp_path, clock):
+    """An office with the issue's service hours."""
+    app = make_app(tmp_path, clock, HOURS)
+    yield app
+    app.extensions["antrian"].stop()
+    app.extensions["antrian"].store.close()
+
+
+def published(service) -> list[dict]:
+    """Every event the service publishes from now on."""
+    out: list[dict] = []
+    service.publish = lambda events: out.extend(events)
+    return out
+
+
+# -- service hours ---------------------------------------------------------------------------------------
+
+
+def test_the_kiosk_is_refused_outside_the_hours_naming_the_next_opening(office, clock):
+    client = office.test_client()
+    r = client.post("/api/tickets", json=visitor())  # Saturday 09:00: closed all day
+    assert r.status_code == 409 and r.get_json()["error"] == "office_closed"
+    assert r.get_json()["message"] == "Layanan tutup. Buka kembali Senin, 30 November 2026 pukul 08.00 WIB."
+    r = client.post("/api/tickets?lang=en", json=visitor())
+    assert r.get_json()["message"] == "The service is closed. It opens again on Monday, 30 November 2026 at 08:00 WIB."
+    office_state = client.get("/api/state").get_json()["office"]
+    assert office_state == {
+        "name": "LPSE Kabupaten Contoh",
+        "open": False,
+        "next_opening": "2026-11-30T01:00:00+00:00",
+        "closes_at": None,
+    }
+    with office.extensions["antrian"].store.read() as tx:
+        assert tx.rows("SELECT id FROM tickets") == []
+    # the front office registers by hand at any time
+    h = login(office, client, "siti", "frontoffice")
+    r = client.post("/api/tickets", json=visitor(), headers=h)
+    assert r.status_code == 201 and r.get_json()["ticket"]["label"] == "A-001"
+
+
+def test_the_kiosk_stops_last_ticket_minutes_before_each_close(office, clock):
+    client = office.test_client()
+    clock.now = wib(30, 11, 44)  # Monday
+    r = client.post("/api/tickets", json=visitor())
+    assert r.status_code == 201
+    assert client.get("/api/state").get_json()["office"] == {
+        "name": "LPSE Kabupaten Contoh",
+        "open": True,
+        "next_opening": None,
+        "closes_at": "2026-11-30T04:45:00+00:00",  # 11:45 WIB: 15 minutes before the 12:00 close
+    }
+    clock.now = wib(30, 11, 45)
+    r = client.post("/api/tickets", json=visitor())
+    assert r.status_code == 409
+    assert r.get_json()["message"] == "Layanan tutup. Buka kembali Senin, 30 November 2026 pukul 13.00 WIB."
+    clock.now = wib(30, 13, 0)
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    clock.now = wib(4, 11, 20, month=12)  # Friday: closes at 11:30 (11:15 for the kiosk)
+    assert client.post("/api/tickets", json=visitor()).status_code == 409
+    clock.now = wib(4, 16, 0, month=12)
+    r = client.post("/api/tickets", json=visitor())
+    assert r.get_json()["message"] == "Layanan tutup. Buka kembali Senin, 7 Desember 2026 pukul 08.00 WIB."
+
+
+def test_a_holiday_is_closed(office, clock):
+    client = office.test_client()
+    clock.now = wib(25, 9, 0, month=12)  # Friday, Christmas
+    r = client.post("/api/tickets", json=visitor())
+    assert r.status_code == 409
+    assert r.get_json()["message"] == "Layanan tutup. Buka kembali Senin, 28 Desember 2026 pukul 08.00 WIB."
+    clock.now = wib(24, 9, 0, month=12)
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+
+
+def test_tickets_waiting_at_the_close_stay_callable_until_the_end_of_the_day(office, clock):
+    client = office.test_client()
+    clock.now = wib(30, 15, 40)
+    for _ in range(2):
+        assert client.post("/api/tickets", json=visitor()).status_code == 201
+    clock.now = wib(30, 17, 30)
+    assert client.post("/api/tickets", json=visitor()).status_code == 409
+    h = login(office, client, "budi")
+    r = client.post("/api/counters/1/call-next", headers=h)
+    assert r.status_code == 200 and r.get_json()["ticket"]["label"] == "A-001"
+    clock.now = wib(30, 23, 59)
+    client.post("/api/counters/1/start", headers=h)
+    client.post("/api/counters/1/resolve", json={"solution": "Reset"}, headers=h)
+    assert client.post("/api/counters/1/call-next", headers=h).get_json()["ticket"]["label"] == "A-002"
+
+
+def test_opening_and_closing_are_published_and_the_snapshot_follows_the_clock(office, clock):
+    service = office.extensions["antrian"]
+    client = office.test_client()
+    events = published(service)
+    clock.now = wib(30, 7, 59)
+    assert service.check_office() is False  # the first look only notes the state
+    before = client.get("/api/state").get_json()
+    assert before["office"]["open"] is False
+    clock.now = wib(30, 8, 0)
+    after = client.get("/api/state").get_json()  # no event yet: the same seq, yet the snapshot is new
+    assert after["seq"] == before["seq"] and after["office"]["open"] is True
+    assert service.check_office() is True and service.check_office() is False
+    assert [e["type"] for e in events] == ["office_opened"]
+    assert events[0]["data"] == {"open": True, "next_opening": None, "closes_at": "2026-11-30T04:45:00+00:00"}
+    clock.now = wib(30, 11, 45)
+    assert service.check_office() is True
+    assert [e["type"] for e in events] == ["office_opened", "office_closed"]
+    assert events[1]["data"]["next_opening"] == "2026-11-30T06:00:00+00:00"
+    from server.realtime import public_message
+
+    msg = public_message(events[1])
+    assert msg["office"] == {"open": False, "next_opening": "2026-11-30T06:00:00+00:00", "closes_at": None}
+    assert client.get("/api/state").get_json()["seq"] == events[1]["seq"]
+
+
+def test_an_office_closed_every_day_names_no_opening(tmp_path, clock):
+    closed = "".join(f'{d} = ""\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"))
+    app = make_app(tmp_path, clock, f'[hours]\n{closed}sunday = ""\n')
+    client = app.test_client()
+    r = client.post("/api/tickets", json=visitor())
+    assert (r.status_code, r.get_json()["error"]) == (409, "office_closed")
+    assert r.get_json()["message"] == "Layanan tutup. Belum ada jadwal buka kembali."
+    assert client.post("/api/tickets?lang=en", json=visitor()).get_json()["message"] == (
+        "The service is closed. No opening is scheduled."
+    )
+    office = client.get("/api/state").get_json()["office"]
+    assert (office["open"], office["next_opening"], office["closes_at"]) == (False, None, None)
+    app.extensions["antrian"].stop()
+
+
+def test_without_hours_the_office_is_always_open(app, client, clock):
+    clock.now = wib(29, 3, 0)  # Sunday, 03:00
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    office = client.get("/api/state").get_json()["office"]
+    assert (office["open"], office["next_opening"], office["closes_at"]) == (True, None, None)
+    assert app.extensions["antrian"].check_office() is False
+
+
+def test_every_day_open_all_day_never_closes(tmp_path, clock):
+    days = "\n".join(f'{d} = "00:00-24:00"' for d in ("monday", "tuesday", "wednesday", "thursday", "friday"))
+    app = make_app(tmp_path, clock, f'[hours]\n{days}\nsaturday = "00:00-24:00"\nsunday = "00:00-24:00"\n')
+    service = app.extensions["antrian"]
+    status = service.office_status()
+    assert status.open and status.closes_at > clock.now + timedelta(days=6)
+    clock.now = wib(28, 23, 59)
+    assert service.check_office() is False
+    clock.now = wib(29, 0, 1)
+    assert service.check_office() is False  # midnight is no close
+    service.stop()
+
+
+HOURS_BAD = [
+    ({'monday = "08:00-12:00, 13:00-16:00"': 'monday = "8-12"'}, "hours.monday"),
+    ({'monday = "08:00-12:00, 13:00-16:00"': 'monday = "08:00-25:00"'}, "hours.monday"),
+    ({'monday = "08:00-12:00, 13:00-16:00"': 'monday = "12:00-08:00"'}, "hours.monday"),
+    ({'monday = "08:00-12:00, 13:00-16:00"': 'monday = "13:00-16:00, 08:00-12:00"'}, "hours.monday"),
+    ({'monday = "08:00-12:00, 13:00-16:00"': 'monday = "08:00-12:00; 13:00-16:00"'}, "hours.monday"),
+    ({'monday = "08:00-12:00, 13:00-16:00"': "monday = 8"}, "hours.monday"),
+    ({'sunday = ""\n': ""}, "hours.sunday"),
+    ({'holidays = ["2026-12-25"]': 'holidays = ["25-12-2026"]'}, "hours.holidays"),
+    ({'holidays = ["2026-12-25"]': 'holidays = ["2026-02-30"]'}, "hours.holidays"),
+    ({"last_ticket_minutes = 15": "last_ticket_minutes = 500"}, "hours.last_ticket_minutes"),
+    ({"last_ticket_minutes = 15": "last_ticket_minute = 15"}, "hours.last_ticket_minute"),
+    ({'name = "Konsultasi Penyedia"': 'name = "Konsultasi Penyedia"\ndaily_quota = 0'}, "services[0].daily_quota"),
+    ({'name = "Konsultasi Penyedia"': 'name = "Konsultasi Penyedia"\ndaily_quota = "40"'}, "services[0].daily_quota"),
+    ({"counter_release_minutes = 10": "counter_release_minutes = 0"}, "queue.counter_release_minutes"),
+    ({"counter_release_minutes = 10": "counter_release_minutes = 1441"}, "queue.counter_release_minutes"),
+]
+
+
+@pytest.mark.parametrize("replace,key", HOURS_BAD, ids=[f"{k}-{i}" for i, (_, k) in enumerate(HOURS_BAD)])
+def test_bad_hours_quota_and_release_settings_name_their_key(tmp_path, replace, key):
+    base, hours = write_config(tmp_path).read_text(encoding="utf-8"), HOURS
+    for old, new in replace.items():
+        if old in hours:
+            hours = hours.replace(old, new, 1)
+        else:
+            base = re.sub(f"^{re.escape(old)}", new, base, count=1, flags=re.M)
+    path = tmp_path / "config.toml"
+    path.write_text(base + hours, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert str(err.value).startswith(key), str(err.value)
+
+
+def test_the_commented_example_in_config_toml_is_valid(tmp_path):
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    block = re.search(r"^# \[hours\]\n(?:# .*\n)+", text, re.M).group(0)
+    assert "last_ticket_minutes = 15" in block
+    hours = "\n" + "\n".join(line[2:] for line in block.splitlines()) + "\n"
+    settings = load_settings(write_config(tmp_path, extra=hours))
+    assert settings.hours.enabled and settings.hours.days[4] == ((480, 690), (810, 960))
+    assert settings.hours.holidays == ("2026-12-25",) and settings.hours.last_ticket_minutes == 15
+
+
+def test_the_admin_edits_the_hours_live(app, client, clock):
+    h = login(app, client, "boss", "admin")
+    assert client.get("/api/admin/settings", headers=h).get_json()["hours"] is None
+    closed = {d: "" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+    r = client.put("/api/admin/settings/hours", json={"value": {**closed, "monday": "8-12"}}, headers=h)
+    assert r.status_code == 422 and "hours.monday" in r.get_json()["fields"]
+    r = client.put("/api/admin/settings/hours", json={"value": {**closed, "monday": "08:00-12:00"}}, headers=h)
+    assert r.status_code == 200 and r.get_json()["hours"]["monday"] == "08:00-12:00"
+    kiosk = app.test_client()
+    assert kiosk.post("/api/tickets", json=visitor()).get_json()["error"] == "office_closed"
+    assert kiosk.get("/api/state").get_json()["office"]["next_opening"] == "2026-11-30T01:00:00+00:00"
+    assert client.put("/api/admin/settings/hours", json={"value": None}, headers=h).get_json()["hours"] is None
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+
+
+# -- daily quota -------------------------------------------------------------------------------------------
+
+QUOTA = {'name = "Konsultasi Penyedia"': 'name = "Konsultasi Penyedia"\ndaily_quota = 2'}
+
+
+def test_a_daily_quota_refuses_the_next_number_and_the_snapshot_counts_down(tmp_path, clock):
+    app = make_app(tmp_path, clock, replace=QUOTA)
+    kiosk = app.test_client()
+    services = {s["code"]: s for s in kiosk.get("/api/state").get_json()["services"]}
+    assert (services["A"]["quota"], services["A"]["left"]) == (2, 2)
+    assert (services["B"]["quota"], services["B"]["left"]) == (None, None)
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    assert kiosk.post("/api/tickets", json=visitor(override_quota=True)).status_code == 201
+    assert kiosk.get("/api/state").get_json()["services"][0]["left"] == 0
+    r = kiosk.post("/api/tickets", json=visitor(override_quota=True))  # ignored without a login
+    assert r.status_code == 409 and r.get_json()["error"] == "quota_reached"
+    assert r.get_json()["message"].startswith("Kuota hari ini untuk layanan Konsultasi Penyedia sudah habis (2 nomor).")
+    assert kiosk.post("/api/tickets", json=visitor(service="B")).status_code == 201  # other services go on
+    front = app.test_client()
+    h = login(app, front, "siti", "frontoffice")
+    assert front.post("/api/tickets", json=visitor(), headers=h).get_json()["error"] == "quota_reached"
+    r = front.post("/api/tickets", json=visitor(override_quota="ya"), headers=h)
+    assert r.status_code == 422 and "override_quota" in r.get_json()["fields"]
+    r = front.post("/api/tickets", json=visitor(override_quota=True), headers=h)
+    assert r.status_code == 201 and r.get_json()["ticket"]["label"] == "A-003"
+    assert kiosk.get("/api/state").get_json()["services"][0]["left"] == 0
+    # a cancelled number frees its place
+    assert front.post("/api/tickets/A-001/cancel", headers=h).status_code == 200
+    assert front.post("/api/tickets/A-003/cancel", headers=h).status_code == 200
+    assert kiosk.get("/api/state").get_json()["services"][0]["left"] == 1
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    clock.advance(days=1)  # a new day, a new quota
+    assert kiosk.get("/api/state").get_json()["services"][0]["left"] == 2
+    app.extensions["antrian"].stop()
+
+
+def test_issued_and_cancelled_events_carry_the_numbers_left(tmp_path, clock):
+    from server.realtime import public_message
+
+    app = make_app(tmp_path, clock, replace=QUOTA)
+    events = published(app.extensions["antrian"])
+    kiosk = app.test_client()
+    kiosk.post("/api/tickets", json=visitor())
+    kiosk.post("/api/tickets", json=visitor(service="B"))
+    h = login(app, kiosk, "siti", "frontoffice")
+    kiosk.post("/api/tickets/A-001/cancel", headers=h)
+    assert [(e["type"], public_message(e).get("left")) for e in events] == [
+        ("issued", {"A": 1}),
+        ("issued", {"A": 1}),
+        ("cancelled", {"A": 2}),
+    ]
+    app.extensions["antrian"].stop()
+
+
+def test_the_admin_sets_a_quota_and_null_is_none(app, client):
+    h = login(app, client, "boss", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    assert services[0]["daily_quota"] is None
+    services[0]["daily_quota"] = 1
+    r = client.put("/api/admin/settings/services", json={"value": services}, headers=h)
+    assert r.status_code == 200 and r.get_json()["services"][0]["daily_quota"] == 1
+    kiosk = app.test_client()
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 409
+    services[0]["daily_quota"] = None
+    assert client.put("/api/admin/settings/services", json={"value": services}, headers=h).status_code == 200
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+
+
+def test_each_service_shows_the_estimated_wait_of_a_new_number(app, client):
+    state = client.get("/api/state").get_json()
+    assert [s["estimated_wait_s"] for s in state["services"]] == [0, 0, 0]
+    for _ in range(3):
+        client.post("/api/tickets", json=visitor())
+    # three waiting for A, served by two counters, 15 minutes a ticket before any history
+    assert client.get("/api/state").get_json()["services"][0]["estimated_wait_s"] == 2 * 900
+    r = client.post("/api/tickets", json=visitor())
+    assert r.get_json()["ticket"]["estimated_wait_s"] == 2 * 900  # what the button said is what the ticket says
+
+
+# -- calling a given ticket -----------------------------------------------------------------------------------
+
+
+def test_an_officer_calls_a_given_waiting_ticket_out_of_turn(app, client):
+    for service in ("A", "A", "A", "B"):
+        client.post("/api/tickets", json=visitor(service=service))
+    h = login(app, client, "budi")
+    events = published(app.extensions["antrian"])
+    r = client.post("/api/counters/1/call", json={"ticket": "a-003", "request_id": "c1"}, headers=h)
+    assert r.status_code == 200
+    ticket = r.get_json()["ticket"]
+    assert (ticket["label"], ticket["status"], ticket["calls"], ticket["counter_id"]) == ("A-003", "called", 1, 1)
+    assert ticket["form"]["name"] == "Budi Santoso"
+    assert [(e["type"], e["actor"], e["data"]["out_of_turn"]) for e in events] == [("called", "budi", True)]
+    assert client.post("/api/counters/1/call", json={"ticket": "A-003", "request_id": "c1"}, headers=h).json == r.json
+    assert client.post("/api/counters/1/recall", headers=h).get_json()["ticket"]["calls"] == 2
+    # the others keep their order
+    other = app.test_client()
+    oh = login(app, other, "siti")
+    assert other.post("/api/counters/2/call-next", headers=oh).get_json()["ticket"]["label"] == "A-001"
+
+
+@pytest.mark.parametrize(
+    "ticket,counter,status,error",
+    [
+        ("A-002", 2, 409, "ticket_not_waiting"),  # called at counter 1
+        ("A-001", 3, 409, "service_not_at_counter"),  # counter 3 serves B and C
+        ("A-001", 1, 409, "counter_calling"),  # counter 1 is calling A-002
+        ("Z-999", 3, 404, "ticket_not_found"),
+        ("", 3, 422, "form_incomplete"),
+        (None, 3, 422, "form_incomplete"),
+        (["A-001"], 3, 422, "form_incomplete"),
+        ("\ud800", 3, 422, "form_incomplete"),
+    ],
+)
+def test_calling_a_given_ticket_is_refused_when_it_cannot_be(app, client, ticket, counter, status, error):
+    for service in ("A", "A", "B"):
+        client.post("/api/tickets", json=visitor(service=service))
+    h = login(app, client, "budi")
+    assert client.post("/api/counters/1/call", json={"ticket": "A-002"}, headers=h).status_code == 200
+    with app.extensions["antrian"].store.read() as tx:
+        before = tx.rows("SELECT * FROM tickets ORDER BY id")
+    body = json.dumps({"ticket": ticket})  # escaped: a lone surrogate goes as the \ud800 a client may send
+    r = client.post(f"/api/counters/{counter}/call", data=body, content_type="application/json", headers=h)
+    assert (r.status_code, r.get_json()["error"]) == (status, error)
+    with app.extensions["antrian"].store.read() as tx:
+        assert tx.rows("SELECT * FROM tickets ORDER BY id") == before
+
+
+def test_calling_a_given_ticket_by_its_token_skips_a_ticket_that_had_all_its_calls(app, client):
+    client.post("/api/tickets", json=visitor())
+    token = client.post("/api/tickets", json=visitor()).get_json()["ticket"]["token"]
+    client.post("/api/tickets", json=visitor())
+    h = login(app, client, "budi")
+    client.post("/api/counters/1/call-next", headers=h)
+    for _ in range(2):
+        client.post("/api/counters/1/recall", headers=h)
+    r = client.post("/api/counters/1/call", json={"ticket": token}, headers=h)
+    assert r.status_code == 200
+    assert r.get_json()["ticket"]["label"] == "A-002" and r.get_json()["skipped"]["label"] == "A-001"
+    assert r.get_json()["skipped"]["status"] == "waiting"
+
+
+# -- pausing a counter -----------------------------------------------------------------------------------
+
+
+def test_a_paused_counter_calls_nobody_until_resumed(app, client, config_path, clock):
+    for _ in range(3):
+        client.post("/api/tickets", json=visitor())
+    h = login(app, client, "budi")
+    client.post("/api/counters/1/call-next", headers=h)
+    events = published(app.extensions["antrian"])
+    r = client.post("/api/counters/1/pause", headers=h)
+    assert r.status_code == 200 and r.get_json()["counter"]["paused"] is True
+    assert r.get_json()["counter"]["paused_at"] == "2026-11-28T02:00:00+00:00"
+    assert client.post("/api/counters/1/pause", headers=h).status_code == 200  # already paused: nothing new
+    assert [(e["type"], e["counter_id"]) for e in events] == [("counter_paused", 1)]
+    state = client.get("/api/state").get_json()
+    assert [c["paused"] for c in state["counters"]] == [True, False, False]
+    for action, body in (("call-next", None), ("call", {"ticket": "A-003"})):
+        r = client.post(f"/api/counters/1/{action}", json=body, headers=h)
+        assert (r.status_code, r.get_json()["error"]) == (409, "counter_paused")
+    assert "istirahat" in r.get_json()["message"]
+    # the ticket it holds can still be finished
+    assert client.post("/api/counters/1/start", headers=h).status_code == 200
+    assert client.post("/api/counters/1/resolve", json={"solution": "Reset"}, headers=h).status_code == 200
+    # kept across a restart, and for the rest of that day only
+    again = create_app(config_path, workers=False, clock=clock)
+    assert [c["paused"] for c in again.test_client().get("/api/state").get_json()["counters"]] == [True, False, False]
+    again.extensions["antrian"].stop()
+    r = client.post("/api/counters/1/resume", headers=h)
+    assert r.get_json()["counter"] == {"id": 1, "paused": False, "paused_at": None}
+    assert [e["type"] for e in events][-1] == "counter_resumed"
+    assert client.post("/api/counters/1/call-next", headers=h).get_json()["ticket"]["label"] == "A-002"
+    client.post("/api/counters/2/pause", headers=h)
+    clock.advance(days=1)
+    assert [c["paused"] for c in client.get("/api/state").get_json()["counters"]] == [False, False, False]
+    n = len(events)
+    assert client.post("/api/counters/2/resume", headers=h).status_code == 200
+    assert len(events) == n  # yesterday's pause had ended: nothing to resume
+
+
+def test_pause_and_call_need_an_officer_and_the_counter(app, client):
+    assert client.post("/api/counters/1/pause").status_code == 401
+    h = login(app, client, "siti", "frontoffice")
+    assert client.post("/api/counters/1/pause", headers=h).status_code == 403
+    budi = app.test_client()
+    bh = login(app, budi, "budi")
+    assert budi.post("/api/counters/1/pause", headers=bh).status_code == 200
+    andi = app.test_client()
+    ah = login(app, andi, "andi")
+    r = andi.post("/api/counters/1/resume", headers=ah)
+    assert (r.status_code, r.get_json()["error"]) == (409, "counter_taken")
+    assert andi.post("/api/counters/99/pause", headers=ah).status_code == 404
+
+
+# -- releasing a counter -------------------------------------------------------------------------------------
+
+
+def _held_with_a_called_ticket(app):
+    """budi holds counter 1, calling A-002 (A-001 resolved; A-003 and a priority A-004 wait)."""
+    kiosk = app.test_client()
+    for priority in (False, False, False, True):
+        kiosk.post("/api/tickets", json=visitor(priority=priority))
+    budi = app.test_client()
+    h = login(app, budi, "budi")
+    for action, body in (("call", {"ticket": "A-001"}), ("start", None), ("resolve", {"solution": "Ok"})):
+        assert budi.post(f"/api/counters/1/{action}", json=body, headers=h).status_code == 200
+    assert budi.post("/api/counters/1/call", json={"ticket": "A-002"}, headers=h).status_code == 200
+    budi.post("/api/counters/1/recall", headers=h)
+    return budi, h
+
+
+def test_the_front_office_frees_a_counter_and_its_called_ticket_waits_again_at_its_place(app, client):
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    with service.store.read() as tx:
+        before = tx.ticket_by_label("2026-11-28", "A-002")
+    siti = app.test_client()
+    sh = login(app, siti, "siti")
+    r = siti.post("/api/counters/1/release", headers=sh)
+    assert (r.status_code, r.get_json()["error"]) == (409, "counter_taken")  # an officer frees only their own
+    front = app.test_client()
+    fh = login(app, front, "rina", "frontoffice")
+    events = published(service)
+    assert front.post("/api/counters/1/release", headers=fh).get_json() == {"ok": True}
+    [ev] = events
+    assert (ev["type"], ev["counter_id"], ev["actor"]) == ("counter_released", 1, "rina")
+    assert ev["data"] == {
+        "counter_id": 1,
+        "officer": "budi",
+        "by": "rina",
+        "returned": "A-002",
+        "from": "called",
+        "to": "waiting",
+        "calls": 0,
+    }
+    assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
+    with service.store.read() as tx:
+        after = tx.ticket_by_label("2026-11-28", "A-002")
+        assert tx.counter_claim(1)["officer_id"] is None
+    assert (after.status, after.calls, after.counter_id) == ("waiting", 0, None)
+    assert (after.position, after.priority_lane, after.requeues) == (before.position, before.priority_lane, 0)
+    assert after.first_called_at == before.first_called_at
+    assert client.get("/api/state").get_json()["counters"][0]["ticket"] is None
+    # the next officer takes the counter; the priority visitor first, then A-002 at its own place
+    assert siti.post("/api/counters/1/call-next", headers=sh).get_json()["ticket"]["label"] == "A-004"
+    siti.post("/api/counters/1/start", headers=sh)
+    siti.post("/api/counters/1/resolve", json={"solution": "Ok"}, headers=sh)
+    r = siti.post("/api/counters/1/call-next", headers=sh).get_json()["ticket"]
+    assert (r["label"], r["calls"]) == ("A-002", 1)
+    # budi's page is told; his next action is refused
+    assert budi.post("/api/counters/1/recall", headers=bh).get_json()["error"] == "counter_taken"
+
+
+def test_a_served_ticket_stays_at_a_freed_counter_and_the_holders_own_release_keeps_the_ticket(app):
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    events = published(service)
+    assert budi.post("/api/counters/1/release", headers=bh).status_code == 200
+    assert events[-1]["data"]["returned"] is None and events[-1]["data"]["by"] == "budi"
+    with service.store.read() as tx:
+        assert tx.ticket_by_label("2026-11-28", "A-002").status == "called"
+    budi.post("/api/counters/1/start", headers=bh)  # he takes it again and serves the visitor
+    boss = app.test_client()
+    ah = login(app, boss, "boss", "admin")
+    assert boss.post("/api/counters/1/release", headers=ah).status_code == 200
+    assert events[-1]["data"]["returned"] is None and events[-1]["ticket_id"] is None
+    with service.store.read() as tx:
+        t = tx.ticket_by_label("2026-11-28", "A-002")
+    assert (t.status, t.counter_id) == ("serving", 1)
+    n = len(events)
+    assert boss.post("/api/counters/2/release", headers=ah).status_code == 200
+    assert len(events) == n  # nobody held it, nothing to give back: no event
+
+
+def test_logout_frees_the_counters_with_an_event(app):
+    budi, bh = _held_with_a_called_ticket(app)
+    events = published(app.extensions["antrian"])
+    assert budi.post("/api/logout", json={}, headers=bh).status_code == 200
+    assert [(e["type"], e["data"]["officer"], e["data"]["returned"]) for e in events] == [
+        ("counter_released", "budi", None)
+    ]
+
+
+def test_an_officer_who_logs_in_again_gets_their_counters_back(app):
+    budi, bh = _held_with_a_called_ticket(app)
+    assert budi.get("/api/me").get_json()["user"]["held_counters"] == [1]
+    again = app.test_client()  # the browser was closed: a new login, the counter still his
+    r = again.post("/api/login", json={"username": "budi", "password": "rahasia-123"})
+    assert r.get_json()["user"]["held_counters"] == [1]
+    assert again.get("/api/me").get_json()["user"]["held_counters"] == [1]
+    siti = app.test_client()
+    login(app, siti, "siti")
+    assert siti.get("/api/me").get_json()["user"]["held_counters"] == []
+
+
+def _socket(app, client, counter_id=None, role="counter"):
+    socketio = app.extensions["antrian.socketio"]
+    auth = {"role": role} if counter_id == "absent" else {"role": role, "counter_id": counter_id}
+    return socketio.test_client(app, auth=auth, flask_test_client=client)
+
+
+def test_a_counter_whose_officer_has_no_page_open_is_freed_by_itself(app, clock):
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    events = published(service)
+    clock.advance(minutes=9, seconds=59)
+    assert service.release_idle_counters() == 0
+    clock.advance(seconds=1)
+    assert service.release_idle_counters() == 1
+    [ev] = events
+    assert (ev["data"]["by"], ev["data"]["officer"], ev["data"]["returned"], ev["actor"]) == (
+        "auto",
+        "budi",
+        "A-002",
+        "auto",
+    )
+    assert budi.get("/api/me").get_json()["user"]["held_counters"] == []
+    assert service.release_idle_counters() == 0
+
+
+def test_an_open_counter_page_keeps_the_counter(app, clock):
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    page = _socket(app, budi, 1)
+    assert page.is_connected()
+    assert page.get_received()[0]["name"] == "snapshot"
+    clock.advance(minutes=30)
+    assert service.release_idle_counters() == 0
+    page.disconnect()  # the browser is closed: ten minutes from the last time it was seen
+    clock.advance(minutes=9)
+    assert service.release_idle_counters() == 0
+    clock.advance(minutes=1)
+    assert service.release_idle_counters() == 1
+
+
+@pytest.mark.parametrize(
+    "shown,kept",
+    [
+        (1, [1]),
+        (2, [2]),
+        ("absent", [1, 2]),  # a page that names no counter counts for every counter of its officer
+        (None, [1, 2]),
+        (3, [1, 2]),  # a counter he does not hold: the page switched counters since it connected
+    ],
+)
+def test_which_counter_the_page_shows(app, clock, shown, kept):
+    budi, bh = _held_with_a_called_ticket(app)
+    assert budi.post("/api/counters/2/call-next", headers=bh).status_code == 200  # he holds 1 and 2
+    page = _socket(app, budi, shown)
+    clock.advance(minutes=10)
+    assert app.extensions["antrian"].release_idle_counters() == 2 - len(kept)
+    assert budi.get("/api/me").get_json()["user"]["held_counters"] == kept
+    page.disconnect()
+
+
+def test_another_page_of_the_officer_does_not_keep_the_counter(app, clock):
+    budi, bh = _held_with_a_called_ticket(app)
+    front_page = _socket(app, budi, "absent", role="staff")  # e.g. the escalations page
+    clock.advance(minutes=10)
+    assert app.extensions["antrian"].release_idle_counters() == 1
+    front_page.disconnect()
+
+
+@pytest.mark.parametrize("bad", ["1", 1.5, True, 0, 1000, [1], {"id": 1}])
+def test_a_counter_page_naming_a_bad_counter_is_refused(app, client, bad):
+    login(app, client, "budi")
+    page = _socket(app, client, bad)
+    assert not page.is_connected()
+
+
+def test_after_a_restart_every_holder_has_the_whole_time_to_reconnect(app, config_path, clock):
+    _held_with_a_called_ticket(app)
+    clock.advance(minutes=30)
+    app.extensions["antrian"].stop()
+    again = create_app(config_path, workers=False, clock=clock)
+    service = again.extensions["antrian"]
+    assert service.release_idle_counters() == 0
+    clock.advance(minutes=10)
+    assert service.release_idle_counters() == 1
+    service.stop()
