@@ -38,6 +38,8 @@ TEXT = {
         "tap_for_sound": "Ketuk layar untuk mengaktifkan suara",
         "called": "Dipanggil",
         "serving": "Dilayani",
+        "paused": "ISTIRAHAT",
+        "paused_sub": "On break",
         "marquee": "Selamat datang di {office}. Silakan ambil nomor antrian di kiosk dan tunggu nomor Anda "
         "dipanggil. Layanan helpdesk LPSE tidak dipungut biaya.",
     },
@@ -54,6 +56,8 @@ TEXT = {
         "tap_for_sound": "Tap the screen to turn the sound on",
         "called": "Called",
         "serving": "Serving",
+        "paused": "ON BREAK",
+        "paused_sub": "Istirahat",
         "marquee": "Welcome to {office}. Please take a queue number at the kiosk and wait for your number "
         "to be called. The LPSE helpdesk is free of charge.",
     },

@@ -1,21 +1,20 @@
 """The waiting-room TV page (/display/) against a real server process and a real Chromium.
 
 The module shares one live server, so every test frees the counters it used before it ends.
-Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png.
+Legibility (contrast, names, columns, time zone, paused counters) and the screenshots in
+docs/screenshots/display-*.png: tests/test_display_readability.py.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import threading
 import wave
 
 import pytest
 import requests
-from conftest import ROOT, visitor, write_config
+from conftest import visitor, write_config
 from live import LiveServer
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
@@ -314,8 +313,8 @@ def test_clock_and_labels_are_indonesian_and_english_on_request(page, live):
     assert "Welcome to LPSE Kabupaten Contoh" in page.locator("#marquee-text").inner_text()
 
 
-@pytest.mark.parametrize("width,height,name", [(1920, 1080, "display-1080p.png"), (1280, 720, "display-720p.png")])
-def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, tmp_path, width, height, name):
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, width, height):
     for service in "AABBCCA":
         issue(live, service)
     for counter_id in (1, 2, 3):
@@ -333,11 +332,5 @@ def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, tmp_pat
         for counter_id in (1, 2, 3):
             box = page.locator(f'.counter[data-counter="{counter_id}"] .ticket-label').bounding_box()
             assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
-        shot = tmp_path / name
-        page.screenshot(path=str(shot))
-        if os.environ.get("ANTRIAN_SCREENSHOTS"):
-            target = ROOT / "docs" / "screenshots" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, target)
     finally:
         context.close()

@@ -9,6 +9,7 @@
   const T = config.text;
   const CALL_TYPES = new Set(["called", "recalled"]);
   const ACTIVE = new Set(["called", "serving"]);
+  const PAUSE_TYPES = { counter_paused: true, counter_resumed: false };
   const RECENT_SHOWN = 5;
   const RECENT_KEPT = 40;
   const FLASH_MS = 5000;
@@ -25,7 +26,7 @@
     seq: null,
     day: null,
     services: config.services.map((s) => ({ code: s.code, name: s.name, waiting: null })),
-    counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null })),
+    counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null, paused: false })),
     recent: [],
     connected: false,
     synced: false,
@@ -79,6 +80,7 @@
       name: c.name,
       services: c.services || [],
       ticket: c.ticket ? Object.assign({}, c.ticket) : null,
+      paused: c.paused === true, // a server without counter pause sends no such field
     }));
     state.recent = (snap.recent || []).map((r) => Object.assign({}, r));
     state.synced = true;
@@ -148,6 +150,10 @@
   }
 
   function apply(ev) {
+    if (PAUSE_TYPES[ev.type] !== undefined) {
+      const c = counterById(ev.counter_id);
+      if (c) c.paused = PAUSE_TYPES[ev.type];
+    }
     if (ev.waiting) {
       for (const s of state.services) if (ev.waiting[s.code] !== undefined) s.waiting = ev.waiting[s.code];
     }
@@ -174,7 +180,11 @@
       if (callShown(counterId, t.service)) {
         flashCounter(counterId);
         flashRecentSeq = ev.seq;
-        flashRecentUntil = Date.now() + FLASH_MS;
+        flashRecentStart = Date.now();
+        clearTimeout(flashRecentTimer);
+        flashRecentTimer = setTimeout(() => {
+          for (const li of $recent.querySelectorAll("li.flash")) li.classList.remove("flash");
+        }, FLASH_MS);
         enqueue({ seq: ev.seq, label: t.label, counter_id: counterId, counter_name: call.counter_name,
           announce: ev.announce || null });
       }
@@ -190,7 +200,8 @@
   const cards = new Map();
   const flashTimers = new Map();
   let flashRecentSeq = null;
-  let flashRecentUntil = 0;
+  let flashRecentStart = 0;
+  let flashRecentTimer = null;
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -209,9 +220,12 @@
       const meta = el("div", "counter-meta");
       const status = el("div", "counter-status");
       head.append(name, meta, status);
+      const ticket = el("div", "ticket");
       const label = el("div", "ticket-label");
-      root.append(head, label);
-      k = { root, name, meta, status, label };
+      const sub = el("div", "ticket-sub");
+      ticket.append(label, sub);
+      root.append(head, ticket);
+      k = { root, head, name, meta, status, label, sub, fitted: "" };
       cards.set(c.id, k);
     }
     return k;
@@ -226,24 +240,29 @@
     shown.forEach((c, i) => {
       const k = card(c);
       keep.add(c.id);
-      k.name.textContent = c.name;
+      setText(k.name, c.name);
+      k.root.classList.toggle("paused", c.paused);
+      k.root.classList.toggle("idle", !c.ticket);
       if (c.ticket) {
-        k.label.textContent = c.ticket.label;
-        k.meta.textContent = serviceName(c.ticket.service);
-        k.status.textContent = c.ticket.status === "serving" ? T.serving : T.called;
-        k.status.dataset.status = c.ticket.status;
-        k.root.classList.remove("idle");
+        // A ticket at a paused counter stays on show (its visitor is still there); the badge says why.
+        setText(k.label, c.ticket.label);
+        setText(k.sub, "");
+        setText(k.meta, serviceName(c.ticket.service));
+        const status = c.paused ? "paused" : c.ticket.status === "serving" ? "serving" : "called";
+        setText(k.status, status === "paused" ? T.paused : status === "serving" ? T.serving : T.called);
+        k.status.dataset.status = status;
         k.root.dataset.ticket = c.ticket.label;
       } else {
-        k.label.textContent = T.empty;
-        k.meta.textContent = "";
-        k.status.textContent = "";
+        setText(k.label, c.paused ? T.paused : T.empty);
+        setText(k.sub, c.paused ? T.paused_sub : "");
+        setText(k.meta, "");
+        setText(k.status, "");
         delete k.status.dataset.status;
-        k.root.classList.add("idle");
         delete k.root.dataset.ticket;
       }
       if ($counters.children[i] !== k.root) $counters.insertBefore(k.root, $counters.children[i] || null);
     });
+    for (const c of shown) fitCard(cards.get(c.id), cols);
     for (const [id, k] of cards) {
       if (!keep.has(id)) {
         k.root.remove();
@@ -264,10 +283,19 @@
     rows.forEach((r, i) => {
       const li = el("li");
       li.dataset.seq = String(r.seq);
-      li.append(el("span", "label", r.label), el("span", "to", "→ " + (r.counter_name || (counterById(r.counter_id) || {}).name || "")));
-      if (i === 0 && r.seq === flashRecentSeq && Date.now() < flashRecentUntil) li.classList.add("flash");
+      const to = "→\u00a0" + (r.counter_name || (counterById(r.counter_id) || {}).name || "");
+      li.append(el("span", "label", r.label), el("span", "to", to), el("span", "time", clockTime(r.at)));
+      const since = Date.now() - flashRecentStart;
+      if (i === 0 && r.seq === flashRecentSeq && since < FLASH_MS) {
+        li.classList.add("flash");
+        li.style.animationDelay = -since + "ms"; // a re-render keeps the blink in step, never restarts it
+      }
       $recent.append(li);
     });
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
+    for (const to of $recent.querySelectorAll(".to")) {
+      if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), rem * 1.6));
+    }
     // Only whole rows: drop the ones the panel has no room for.
     const panel = $recent.parentElement;
     while ($recent.children.length > 1) {
@@ -286,6 +314,36 @@
       li.append(el("span", "code", s.code), el("span", "name", s.name), count);
       $waiting.append(li);
     }
+  }
+
+  function setText(e, text) {
+    if (e.textContent !== text) e.textContent = text;
+  }
+
+  // Shrink a text until it fits its box (its CSS size is the largest): a counter name may take three
+  // lines (its tile permitting) and is cut, with an ellipsis, only when even the smallest size does not fit.
+  function overflows(e) {
+    return e.scrollWidth > e.clientWidth + 0.5 || e.scrollHeight > e.clientHeight + 0.5;
+  }
+  function shrink(e, fits, minPx) {
+    e.style.fontSize = "";
+    let size = parseFloat(getComputedStyle(e).fontSize);
+    while (!fits() && size > minPx) {
+      size = Math.max(minPx, size * 0.93);
+      e.style.fontSize = size.toFixed(1) + "px";
+    }
+    return fits();
+  }
+  function fitCard(k, cols) {
+    const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent,
+      innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
+    if (k.fitted === key) return;
+    k.fitted = key;
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
+    k.name.classList.remove("clamped");
+    const nameFits = shrink(k.name, () => !overflows(k.name) && !overflows(k.head), rem * 1.4);
+    k.name.classList.toggle("clamped", !nameFits);
+    shrink(k.label, () => k.label.scrollWidth <= k.label.clientWidth + 0.5, rem * 2);
   }
 
   function flashCounter(counterId) {
@@ -432,6 +490,10 @@
   }
   const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
   const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function clockTime(at) {
+    const d = at ? new Date(at) : null;
+    return d && !isNaN(d) ? timeFmt.format(d) : "";
+  }
   function zoneName(now) {
     if (ZONES[tz]) return ZONES[tz];
     const part = new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: "short" }).formatToParts(now).find((p) => p.type === "timeZoneName");

@@ -1,0 +1,354 @@
+"""The TV is read from across a room: what it shows is measured in a real Chromium, in live states.
+
+- The called number and every "latest calls" row keep a WCAG contrast of at least 7:1 against the
+  background they are actually drawn on, in every frame of a live call's flash, after it settles,
+  and in every frame of the first second after the page loads (no black blink).
+- A counter name that fits is shown whole; the latest-calls rows share their columns.
+- Times (clock, call times) are the office's, whatever zone the TV's browser is set to.
+- A paused counter reads "ISTIRAHAT" / "On break" (POST /api/counters/<id>/pause), "—" or its
+  number again on resume; a server that sends no `paused` (or events the page does not know) is
+  shown as usual.
+
+Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png from these live states.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from conftest import ROOT, visitor, write_config
+from live import LiveServer
+
+OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
+LONG_NAME = "Loket 3 – Registrasi & Verifikasi"
+SIZES = [(1920, 1080), (1280, 720)]
+OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
+MIN_CONTRAST = 7.0
+
+# Installed before the page's own script: WCAG contrast of an element's text against the colour it
+# is really drawn on (the first non-transparent background up the tree, translucent layers
+# composited), and a sampler that records it in every animation frame.
+CONTRAST_JS = """
+(() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) throw new Error("unexpected colour " + c);
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a),
+    a: 1,
+  });
+  const background = (el) => {
+    const layers = [];
+    for (let n = el; n; n = n.parentElement) {
+      const bg = parse(getComputedStyle(n).backgroundColor);
+      if (bg.a > 0) layers.push(bg);
+      if (bg.a >= 1) break;
+    }
+    let color = { r: 255, g: 255, b: 255, a: 1 }; // the canvas under everything
+    for (const layer of layers.reverse()) color = over(layer, color);
+    return color;
+  };
+  const luminance = (c) => {
+    const lin = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  };
+  const ratio = (el) => {
+    const bg = background(el);
+    const fg = over(parse(getComputedStyle(el).color), bg);
+    const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    return { ratio: (hi + 0.05) / (lo + 0.05), fg: getComputedStyle(el).color,
+             bg: `rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)})` };
+  };
+  // Every text the sampler measures: the numbers (and ISTIRAHAT) on the tiles, each cell of each
+  // latest-calls row.
+  const texts = () => {
+    const out = [];
+    for (const e of document.querySelectorAll(".counter .ticket-label")) out.push(["number", e]);
+    for (const li of document.querySelectorAll("#recent li")) {
+      const cells = li.children.length ? [...li.children] : [li];
+      for (const e of cells) if (e.textContent.trim()) out.push(["recent", e]);
+    }
+    return out;
+  };
+  const measure = () => texts().map(([kind, e]) => ({ kind, text: e.textContent, ...ratio(e) }));
+  // Frames from the first one `ready()` holds in, for `ms` milliseconds (or until `until()`).
+  const sample = (ready, ms, until) => new Promise((resolve) => {
+    const frames = [];
+    let start = null;
+    const step = () => {
+      const now = performance.now();
+      if (start === null && ready()) start = now;
+      if (start !== null) {
+        frames.push({ t: now - start, items: measure() });
+        if (now - start >= ms || (until && until())) return resolve(frames);
+      }
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  window.readability = { ratio, measure, sample };
+})();
+"""
+
+# On a fresh load: sample from the first frame the tiles exist, through the first second.
+LOAD_SAMPLER = """
+window.loadFrames = null;
+addEventListener("DOMContentLoaded", () => {
+  readability.sample(() => document.querySelector(".counter .ticket-label"), 1000)
+    .then((frames) => { window.loadFrames = frames; });
+});
+"""
+
+# Nothing moves any more but the running text: no flash, no announcement.
+SETTLED = """() => !document.querySelector('.counter.flash, .counter.calling')
+    && document.getAnimations().every((a) => a.playState !== 'running' || a.animationName === 'marquee')"""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A real server (speech off: each call is the chime alone), Loket 3 with a long name."""
+    config = write_config(
+        tmp_path_factory.mktemp("readability"),
+        {"[tts]\nenabled = true": "[tts]\nenabled = false", 'name = "Loket 3"': f'name = "{LONG_NAME}"'},
+    )
+    server = LiveServer(config).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def officers(live):
+    sessions = {}
+    for counter_id, name in OFFICERS.items():
+        live.add_user(name, "officer")
+        sessions[counter_id] = live.session(name, "rahasia-123")
+    return sessions
+
+
+@pytest.fixture
+def act(live, officers):
+    """act(counter_id, action, **payload) -> the answer's ticket; frees every counter afterwards."""
+
+    def run(counter_id: int, action: str, **payload):
+        r = officers[counter_id].post(f"{live.url}/api/counters/{counter_id}/{action}", json=payload, timeout=5)
+        assert r.status_code == 200, (action, r.status_code, r.text)
+        return r.json().get("ticket")
+
+    yield run
+    for counter_id in OFFICERS:
+        officers[counter_id].post(f"{live.url}/api/counters/{counter_id}/resume", timeout=5)
+        current = next(c for c in state(live)["counters"] if c["id"] == counter_id)["ticket"]
+        if current:
+            if current["status"] == "called":
+                run(counter_id, "start")
+            run(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+
+
+def issue(live, service: str) -> str:
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]["label"]
+
+
+def state(live) -> dict:
+    return requests.get(f"{live.url}/api/state", timeout=5).json()
+
+
+def new_page(browser, size, **context):
+    width, height = size
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
+    ctx.add_init_script(CONTRAST_JS)
+    return ctx.new_page()
+
+
+def open_display(page, live, query: str = ""):
+    page.goto(f"{live.url}/display/{query}")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    return page
+
+
+def caught_up(page, live) -> None:
+    seq = state(live)["seq"]
+    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
+
+
+def tile(counter_id: int) -> str:
+    return f'.counter[data-counter="{counter_id}"]'
+
+
+def too_low(frames: list[dict]) -> list[dict]:
+    """The measurements under 7:1, each with the frame's time (ms from the first sampled frame)."""
+    return [{"t": round(f["t"]), **i} for f in frames for i in f["items"] if i["ratio"] < MIN_CONTRAST]
+
+
+def save_screenshot(page, tmp_path, name: str) -> None:
+    shot = tmp_path / name
+    page.screenshot(path=str(shot))
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        target = ROOT / "docs" / "screenshots" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, target)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1080p", "720p"])
+def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, live, act, tmp_path, size):
+    for service in "ABC":  # Loket 1 serves A and C, Loket 2 A and B, Loket 3 B and C
+        issue(live, service)
+    page = open_display(new_page(browser, size), live)
+    act(1, "call-next"), act(2, "call-next")
+    page.wait_for_function("() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)")
+    page.wait_for_function(SETTLED, timeout=10_000)
+
+    # The live call: every frame from the moment its tile starts flashing until the flash is over.
+    page.evaluate(
+        """() => {
+            window.callFrames = null;
+            readability.sample(() => document.querySelector('.counter[data-counter="3"].flash'), 8000,
+                               () => !document.querySelector('.counter[data-counter="3"].flash'))
+              .then((frames) => { window.callFrames = frames; });
+        }"""
+    )
+    label = act(3, "call-next")["label"]
+    page.wait_for_function(f"() => document.querySelector('{tile(3)} .ticket-label').textContent === '{label}'")
+    if size == (1920, 1080):  # the yellow step of the blink
+        page.wait_for_function(
+            f"() => getComputedStyle(document.querySelector('{tile(3)}')).backgroundColor === 'rgb(255, 212, 0)'"
+        )
+        save_screenshot(page, tmp_path, "display-during-call.png")
+    page.wait_for_function("() => window.callFrames", timeout=15_000)
+    frames = page.evaluate("window.callFrames")
+    assert len(frames) >= 10, f"only {len(frames)} frames sampled during the call"
+    numbers = [i for f in frames for i in f["items"] if i["kind"] == "number" and i["text"] == label]
+    assert len({i["bg"] for i in numbers}) >= 2, "the call did not flash (one background only)"
+    assert not too_low(frames), f"under {MIN_CONTRAST}:1 during the call: {too_low(frames)[:6]}"
+
+    # Settled: no flash, the announcement over; the number stays as legible.
+    page.wait_for_function(SETTLED, timeout=10_000)
+    settled = page.evaluate("readability.measure()")
+    called = next(i for i in settled if i["kind"] == "number" and i["text"] == label)
+    assert called["ratio"] >= MIN_CONTRAST, f"settled number {called}"
+    assert not [i for i in settled if i["ratio"] < MIN_CONTRAST], settled
+    assert len([i for i in settled if i["kind"] == "recent"]) >= 6, "three rows of latest calls expected"
+
+    # The long counter name fits whole (wrapped if need be), on its tile and nothing cut.
+    name = page.locator(f"{tile(3)} .counter-name")
+    assert name.text_content() == LONG_NAME
+    fits = name.evaluate("e => [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]")
+    assert fits[0] <= fits[1] and fits[2] <= fits[3], f"'{LONG_NAME}' is cut: scroll/client w, h = {fits}"
+
+    # The latest-calls rows line up: each column's text starts at one x in every row.
+    columns = page.evaluate(
+        """() => [...document.querySelectorAll('#recent li')].map((li) => [...li.children].map((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return Math.round(range.getBoundingClientRect().left);
+        }))"""
+    )
+    assert len(columns) >= 3 and len({len(row) for row in columns}) == 1, columns
+    for i in range(len(columns[0])):
+        xs = [row[i] for row in columns]
+        assert max(xs) - min(xs) <= 1, f"column {i} of the latest calls starts at {xs}"
+    save_screenshot(page, tmp_path, f"display-{size[1]}p.png")
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1080p", "720p"])
+def test_a_fresh_load_never_blinks_the_numbers(browser, live, act, size):
+    issue(live, "A")
+    act(1, "call-next")  # one number and two idle "—"
+    page = new_page(browser, size)
+    page.add_init_script(LOAD_SAMPLER)
+    open_display(page, live)
+    page.wait_for_function("() => window.loadFrames", timeout=10_000)
+    frames = page.evaluate("window.loadFrames")
+    assert len(frames) >= 10, f"only {len(frames)} frames in the first second"
+    assert any(i["text"] not in ("—", "") for f in frames for i in f["items"] if i["kind"] == "number")
+    assert not too_low(frames), f"under {MIN_CONTRAST}:1 after loading: {too_low(frames)[:6]}"
+    page.context.close()
+
+
+def office_time(at: datetime) -> str:
+    return at.astimezone(OFFICE_ZONE).strftime("%H.%M")
+
+
+def test_times_are_the_offices_in_a_browser_set_to_utc(browser, live, act):
+    issue(live, "A")
+    page = open_display(new_page(browser, SIZES[0], timezone_id="UTC"), live)
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+    now = datetime.now(OFFICE_ZONE)
+    clock = page.locator("#clock").inner_text()
+    assert clock in {f"{office_time(now + timedelta(minutes=m))} WIB" for m in (-1, 0, 1)}, clock
+
+    act(1, "call-next")
+    caught_up(page, live)
+    call = state(live)["recent"][0]
+    at = datetime.fromisoformat(call["at"])
+    row = page.locator("#recent li").first
+    assert row.locator(".label").inner_text() == call["label"]
+    assert row.locator(".time").inner_text(timeout=5000) == office_time(at), "the call time is not the office's"
+    page.context.close()
+
+
+def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(browser, live, act, tmp_path):
+    page = open_display(new_page(browser, SIZES[0]), live)
+    issue(live, "A"), issue(live, "C")
+    act(1, "call-next"), act(3, "call-next")  # the other two counters busy, as on a working day
+    caught_up(page, live)
+    page.wait_for_function(SETTLED, timeout=15_000)
+    number, sub = page.locator(f"{tile(2)} .ticket-label"), page.locator(f"{tile(2)} .ticket-sub")
+    assert number.inner_text() == "—" and not page.locator(f"{tile(2)}.paused").count()
+
+    assert act(2, "pause") is None  # POST /api/counters/2/pause: the server broadcasts counter_paused
+    page.locator(f"{tile(2)}.paused").wait_for()
+    assert number.inner_text() == "ISTIRAHAT" and sub.inner_text() == "On break"
+    for element in (number, sub):
+        measured = element.evaluate("e => readability.ratio(e)")
+        assert measured["ratio"] >= MIN_CONTRAST, measured
+    fits = number.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert fits[0] <= fits[1], f"ISTIRAHAT is cut: {fits}"
+    save_screenshot(page, tmp_path, "display-paused.png")
+
+    # A page opened during the break shows it too (the snapshot's `paused`).
+    fresh = open_display(new_page(browser, SIZES[1]), live)
+    assert fresh.locator(f"{tile(2)} .ticket-label").inner_text() == "ISTIRAHAT"
+    fresh.context.close()
+
+    act(2, "resume")
+    page.wait_for_function(f"() => !document.querySelector('{tile(2)}.paused')")
+    assert number.inner_text() == "—" and not sub.inner_text().strip()
+    page.context.close()
+
+
+def test_a_server_without_pause_fields_or_with_unknown_events_is_shown_as_usual(browser, live, act):
+    """An older server sends no `paused`; a newer one may send event types this page does not know."""
+    issue(live, "A")
+    label = act(1, "call-next")["label"]
+    page = new_page(browser, SIZES[1])
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    open_display(page, live)
+    snap = state(live)
+    for counter in snap["counters"]:
+        counter.pop("paused", None)
+    page.evaluate("(snap) => antrianDisplay.socket.listeners('snapshot').forEach((h) => h(snap))", snap)
+    unknown = {"seq": snap["seq"] + 1, "type": "counter_renamed", "at": snap["recent"][0]["at"], "counter_id": 2}
+    page.evaluate("(ev) => antrianDisplay.socket.listeners('event').forEach((h) => h(ev))", unknown)
+    assert page.evaluate("antrianDisplay.state.seq") == snap["seq"] + 1
+    assert page.locator(f"{tile(1)} .ticket-label").inner_text() == label
+    assert page.locator(".counter.paused").count() == 0
+    assert [page.locator(f"{tile(c)} .ticket-label").inner_text() for c in (2, 3)] == ["—", "—"]
+    assert not errors, errors
+    page.context.close()
