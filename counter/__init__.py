@@ -6,14 +6,70 @@ reprint, alerts). Both log in through the API and render from the staff snapshot
 numbered Socket.IO events after it; every rule stays in server/.
 """
 
+import re
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
+
+ALL_STAFF = ("officer", "frontoffice", "admin")
+# The staff navigation bar, in order: (endpoint, text key, Indonesian text, roles that see it).
+NAV = (
+    ("counter.counter_page", "nav.counter", "Loket", ("officer", "admin")),
+    ("counter.front_page", "nav.front", "Front office", ("frontoffice", "admin")),
+    ("counter.escalations_page", "nav.escalations", "Eskalasi", ALL_STAFF),
+    ("counter.recap_page", "nav.recap", "Rekap", ALL_STAFF),
+    ("counter.dashboard_page", "nav.dashboard", "Dasbor", ALL_STAFF),
+    ("counter.admin_page", "nav.admin", "Admin", ("admin",)),
+)
+
+
+@bp.context_processor
+def _staff_nav() -> dict[str, Any]:
+    """The navigation bar of every staff page: the links the logged-in role may open, this page marked.
+
+    Without a login (the page shows its login form) every link is listed; the page's script hides the
+    ones the role that logs in may not open (common.js, applyNav)."""
+    from server.auth import current_user
+
+    user = current_user()
+    role = user["role"] if user else None
+    items = [
+        {
+            "href": url_for(endpoint),
+            "key": key,
+            "text": text,
+            "roles": roles,
+            "current": request.endpoint == endpoint,
+            "hidden": role is not None and role not in roles,
+        }
+        for endpoint, key, text, roles in NAV
+    ]
+    return {"staff_nav": items}
+
+
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslashes (a browser reads a backslash as "/")
+
+
+def safe_next(value: object) -> str | None:
+    """`value` when it is a path on this server ("/counter/recap?from=…"), else None.
+
+    The page to go back to after a login comes from the address bar, so it must not send anyone to
+    another site: only one leading "/", no "//" anywhere, no scheme or host, no backslash, space or
+    control character."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
+        return None
+    if "//" in value or _UNSAFE_NEXT.search(value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return value
 
 
 def page_config() -> dict:
@@ -34,14 +90,16 @@ def page_config() -> dict:
 
 
 def _logged_in(page: Callable) -> Callable:
-    """A staff page: without a login, the counter page (which shows the login form) instead."""
+    """A staff page: without a login, the counter page's login form, which comes back here after it."""
 
     @wraps(page)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from server.auth import current_user
 
         if current_user() is None:
-            return redirect("/counter/")
+            here = request.path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+            back = safe_next(here)
+            return redirect("/counter/" + (f"?next={quote(back, safe='')}" if back else ""))
         return page(*args, **kwargs)
 
     return wrapper
@@ -49,8 +107,8 @@ def _logged_in(page: Callable) -> Callable:
 
 @bp.get("/")
 def counter_page():
-    """The officer's page at a counter (loket)."""
-    return render_template("counter/counter.html", page=page_config())
+    """The officer's page at a counter (loket); also the staff's login page (`?next=` a page to go back to)."""
+    return render_template("counter/counter.html", page={**page_config(), "next": safe_next(request.args.get("next"))})
 
 
 @bp.get("/front")
@@ -91,7 +149,8 @@ PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for 
 @bp.get("/recap")
 @_logged_in
 def recap_page():
-    """The recap as a printable A4 landscape page: title, office, period and the six columns."""
+    """The recap as a printable A4 landscape page: title, office, period, the SOP's six columns, then
+    the day, the ticket label and the officer."""
     from server import reports
 
     service = current_app.extensions["antrian"]
@@ -107,7 +166,9 @@ def recap_page():
             if count > PAGE_ROWS:  # thousands of A4 pages, rendered on the event loop: the files instead
                 too_many = count
             else:
-                rows = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters)))
+                rows = [
+                    reports.page_row(r) for r in reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
+                ]
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
     html = render_template(
         "counter/recap.html",
@@ -157,6 +218,7 @@ def dashboard_page():
         charts=_dashboard_charts(data) if data else None,
         period=None if bad else reports.period_id(day_from, day_to),
         measure_names=figures.MEASURE_NAMES_ID,
+        email_on=settings.escalation.enabled,
     )
     return html, 422 if bad else 200
 

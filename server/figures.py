@@ -5,7 +5,11 @@ Four measures per ticket, in milliseconds:
 - waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes;
 - response: first call to the start of service (started_at), no standard;
 - service: start to end of service (finished_at), against service_minutes (30);
-- escalation: end of service to the escalation mail's sent_at, against escalation_minutes (5).
+- escalation: end of service to the moment the case reached LKPP, against escalation_minutes (5):
+  the escalation mail's sent_at or, with the e-mail off or failing, when the officer recorded the
+  TTS ticket number LKPP gave (the first `lkpp_ticket` event), whichever came first. An escalation
+  with neither is not measured; `unsent` counts those and `no_mail` those of them that never had a
+  mail (escalated while [escalation] e-mail was off), so the dashboard can say why.
 
 plus no-shows and requeues. Tickets belong to the office's local day they were issued on; groups
 are days, ISO weeks, months, officers or services. The pure functions here take rows with
@@ -13,7 +17,7 @@ timestamps (tests, small ranges); `figures()` asks the store for the same sums c
 that ten years stay fast, and both paths give the same numbers. The store keeps waiting, response
 and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`, `service_ms`,
 derived by `store.ticket_to_row` with the same rounding as `ticket_durations`; migration m008);
-escalation is still computed from the mail's sent_at, for escalated tickets only.
+escalation is still computed from the mail's sent_at and the event log, for escalated tickets only.
 """
 
 from __future__ import annotations
@@ -55,13 +59,19 @@ def _ms(start: str | None, end: str | None) -> int | None:
     return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
 
 
+def forwarded_at(row: dict[str, Any]) -> str | None:
+    """When an escalation reached LKPP: the mail's sent_at or the LKPP ticket number's recording, the earlier."""
+    times = [t for t in (row.get("mail_sent_at"), row.get("lkpp_ticket_at")) if t]
+    return min(times, key=datetime.fromisoformat) if times else None
+
+
 def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
     """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
     return {
         "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
         "response": _ms(row.get("first_called_at"), row.get("started_at")),
         "service": _ms(row.get("started_at"), row.get("finished_at")),
-        "escalation": _ms(row.get("finished_at"), row.get("mail_sent_at")) if row.get("status") in ESCALATED else None,
+        "escalation": _ms(row.get("finished_at"), forwarded_at(row)) if row.get("status") in ESCALATED else None,
     }
 
 
@@ -72,6 +82,7 @@ def empty_sums(key: str) -> dict[str, Any]:
         sums.update({f"{m}_n": 0, f"{m}_sum": 0, f"{m}_max": None})
         if m in STANDARD_MEASURES:
             sums[f"{m}_within"] = 0
+    sums["escalation_no_mail"] = 0  # escalations not measured that had no mail at all (e-mail off)
     return sums
 
 
@@ -84,7 +95,10 @@ def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]
     requeues = row.get("requeues") or 0
     sums["requeued"] += requeues > 0
     sums["requeues"] += requeues
-    for m, ms in ticket_durations(row).items():
+    durations = ticket_durations(row)
+    if row["status"] in ESCALATED and durations["escalation"] is None and not row.get("has_mail"):
+        sums["escalation_no_mail"] += 1
+    for m, ms in durations.items():
         if ms is None:
             continue
         sums[f"{m}_n"] += 1
@@ -184,7 +198,10 @@ def finish(
             fig["within"] = sums[f"{m}_within"]
             fig["share"] = round(sums[f"{m}_within"] / n, 4) if n else None
         out[m] = fig
+    # Not measured: neither a mail sent nor an LKPP ticket number recorded; no_mail of them never had
+    # a mail (the escalation e-mail was off when they were escalated).
     out["escalation"]["unsent"] = sums["escalated"] - sums["escalation_n"]
+    out["escalation"]["no_mail"] = sums["escalation_no_mail"]
     return out
 
 

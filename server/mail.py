@@ -29,22 +29,34 @@ def subject_for(settings: Settings, label: str, when: datetime) -> str:
     return f"[Eskalasi] {settings.office.name} - tiket {label} - {format_date_id(local)}"
 
 
-def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:
-    """The escalation e-mail: the consultation form and the officer's analysis."""
-    esc = settings.escalation
-    tz = settings.office.tz
-    when = (ticket.finished_at or ticket.created_at).astimezone(tz)
-    msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))  # no folded Subject
-    msg["Subject"] = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
-    msg["From"] = esc.sender
-    msg["To"] = esc.to
-    msg["Date"] = format_datetime(when)
-    # The sender's domain, not socket.getfqdn(): no name lookup per mail (an office may be offline).
-    msg["Message-ID"] = make_msgid(
-        idstring=f"antrian-{mail_id}", domain=esc.sender.rpartition("@")[2] or "antrian.local"
-    )
+def minutes_id(minutes: int) -> str:
+    """A target time in Indonesian: "45 menit", "8 jam", "1 hari", "1 jam 30 menit"."""
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} hari"
+    if minutes >= 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} jam" + (f" {rest} menit" if rest else "")
+    return f"{minutes} menit"
+
+
+def priority_class_text(settings: Settings, code: str) -> str:
+    """A priority class as the escalation text names it: "P1 - Tinggi (target penyelesaian 1 jam)"."""
+    if not code:
+        return "-"
+    known = next((p for p in settings.priority_classes if p.code == code), None)
+    if known is None:
+        return code  # a class the admin has since removed from the table
+    return f"{known.code} - {known.name} (target penyelesaian {minutes_id(known.target_minutes)})"
+
+
+def escalation_body(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
+    """The escalation's text: the consultation form, the officer's analysis, the priority class.
+
+    The e-mail's body, and (with the subject above it, `escalation_text`) what the escalations page
+    copies for the LKPP's TTS or a mail written by hand, so the two always say the same."""
+    when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
     category = ticket.category or "-"
-    body = f"""Yth. Helpdesk LKPP,
+    return f"""Yth. Helpdesk LKPP,
 
 {settings.office.name} meneruskan permasalahan pengguna SPSE berikut yang belum dapat
 diselesaikan di LPSE (SOP Penanganan Permasalahan Pengguna, langkah 11).
@@ -52,7 +64,7 @@ diselesaikan di LPSE (SOP Penanganan Permasalahan Pengguna, langkah 11).
 Nomor antrian : {ticket.label}
 Tanggal       : {format_date_id(when)} {format_time_id(when)}
 Jenis         : {category}
-Kelas prioritas: {ticket.priority_class or "-"}
+Kelas prioritas: {priority_class_text(settings, ticket.priority_class)}
 
 A. IDENTITAS
 Nama                : {form["name"]}
@@ -73,7 +85,28 @@ Mohon balasan atau nomor tiket (TTS / LPSE Support) untuk kasus ini.
 {settings.office.name}
 {settings.office.address}
 """
-    msg.set_content(body)
+
+
+def escalation_text(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
+    """The escalation as one text to paste into the LKPP's TTS or a mail: the subject, then the body."""
+    subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
+    return f"Perihal: {subject}\n\n{escalation_body(settings, ticket, form)}"
+
+
+def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:
+    """The escalation e-mail: the consultation form and the officer's analysis (escalation_body)."""
+    esc = settings.escalation
+    when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
+    msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))  # no folded Subject
+    msg["Subject"] = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
+    msg["From"] = esc.sender
+    msg["To"] = esc.to
+    msg["Date"] = format_datetime(when)
+    # The sender's domain, not socket.getfqdn(): no name lookup per mail (an office may be offline).
+    msg["Message-ID"] = make_msgid(
+        idstring=f"antrian-{mail_id}", domain=esc.sender.rpartition("@")[2] or "antrian.local"
+    )
+    msg.set_content(escalation_body(settings, ticket, form))
     return msg
 
 

@@ -1,4 +1,4 @@
-"""The recap (Rekap Penanganan Permasalahan) in the seed's six columns."""
+"""The recap (Rekap Penanganan Permasalahan): the seed's six columns, then the day, ticket and officer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from typing import Any
 
 from server.forms import parse_day
 
-RECAP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
+SOP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
+# After the SOP's six, in every format: a recap of several days needs each row's (local) day, and
+# the ticket label and officer tie a row to the queue and to who signed the form.
+EXTRA_COLUMNS = ("Tanggal", "No. Antrian", "Petugas")
+RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
 CATEGORY_NAMES = {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
 OUTCOME_NAMES = {"resolved": "Selesai", "escalated": "Eskalasi ke Helpdesk LKPP", "closed": "Eskalasi LKPP, dijawab"}
 MAX_RANGE_DAYS = 3660
@@ -55,19 +59,27 @@ def solusi(row: dict[str, Any]) -> str:
     return text
 
 
+def recap_row(no: int, r: dict[str, Any]) -> dict[str, Any]:
+    """One store row (ticket joined with its form) as a recap row keyed by the headings.
+
+    Tanggal is the office's local day the ticket was issued (YYYY-MM-DD); Petugas the officer's
+    full name when the account has one, else the username (Tx.recap_iter's officer_name)."""
+    return {
+        "No": no,
+        "Nama": r["name"],
+        "Alamat": r["address"],
+        "Permasalahan": r["problem"],
+        "Solusi": solusi(r),
+        "Keterangan": keterangan(r),
+        "Tanggal": r["day"],
+        "No. Antrian": r["label"],
+        "Petugas": r.get("officer_name") or r.get("officer") or "",
+    }
+
+
 def recap_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Store rows (ticket joined with its form) as recap rows keyed by the six headings."""
-    return [
-        {
-            "No": i,
-            "Nama": r["name"],
-            "Alamat": r["address"],
-            "Permasalahan": r["problem"],
-            "Solusi": solusi(r),
-            "Keterangan": keterangan(r),
-        }
-        for i, r in enumerate(rows, start=1)
-    ]
+    """Store rows (ticket joined with its form) as recap rows keyed by the headings."""
+    return [recap_row(i, r) for i, r in enumerate(rows, start=1)]
 
 
 def _cell(value: Any) -> Any:
@@ -91,7 +103,17 @@ def recap_csv(rows: list[dict[str, Any]]) -> bytes:
 OUTCOMES = ("resolved", "escalated", "closed")
 RECAP_TITLE = "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
 RECAP_FORMATS = ("json", "csv", "xlsx")
-XLSX_WIDTHS = {"No": 6, "Nama": 24, "Alamat": 32, "Permasalahan": 48, "Solusi": 48, "Keterangan": 30}
+XLSX_WIDTHS = {
+    "No": 6,
+    "Nama": 24,
+    "Alamat": 32,
+    "Permasalahan": 48,
+    "Solusi": 48,
+    "Keterangan": 30,
+    "Tanggal": 12,
+    "No. Antrian": 12,
+    "Petugas": 24,
+}
 
 
 def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, str | None], dict[str, str]]:
@@ -114,14 +136,18 @@ def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, s
 def iter_recap_rows(rows: Any) -> Any:
     """recap_rows for an iterable of any length: one recap row at a time."""
     for i, r in enumerate(rows, start=1):
-        yield {
-            "No": i,
-            "Nama": r["name"],
-            "Alamat": r["address"],
-            "Permasalahan": r["problem"],
-            "Solusi": solusi(r),
-            "Keterangan": keterangan(r),
-        }
+        yield recap_row(i, r)
+
+
+def day_dmy(day: str) -> str:
+    """A local day as the recap page prints it: "28/11/2026"."""
+    d = date.fromisoformat(day)
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def page_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A recap row as the printable page shows it (the day as DD/MM/YYYY)."""
+    return {**row, "Tanggal": day_dmy(row["Tanggal"])}
 
 
 def period_id(day_from: str, day_to: str) -> str:
@@ -170,13 +196,22 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
     # Styling each body cell through the public setters costs twice the whole export (10 years:
     # ~17 s instead of ~8 s); every body cell has the same style, so one cell's style ids are copied.
     body = styled(None, alignment=Alignment(wrap_text=True, vertical="top"), border=box)
+    # No is a whole number and Tanggal a real date (sortable, filterable), each with its own format.
+    number = styled(None, alignment=Alignment(horizontal="center", vertical="top"), border=box, number_format="0")
+    day = styled(None, alignment=Alignment(horizontal="center", vertical="top"), border=box, number_format="DD/MM/YYYY")
     for r in rows:
         cells = []
         for c in RECAP_COLUMNS:
-            cell = WriteOnlyCell(ws, value=r[c])
-            cell._style = copy.copy(body._style)
-            if isinstance(r[c], str):
-                cell.data_type = "s"  # text stays text: "=..." typed by a visitor never becomes a formula
+            value = r[c]
+            if c == "No":
+                cell, style = WriteOnlyCell(ws, value=int(value)), number
+            elif c == "Tanggal":
+                cell, style = WriteOnlyCell(ws, value=date.fromisoformat(value)), day
+            else:
+                cell, style = WriteOnlyCell(ws, value=value), body
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text: "=..." typed by a visitor never becomes a formula
+            cell._style = copy.copy(style._style)
             cells.append(cell)
         ws.append(cells)
     buf = io.BytesIO()

@@ -397,7 +397,10 @@ def test_recap_json_and_csv_in_the_seed_columns(app, client):
     client.post("/api/tickets/A-002/close", json={"answer": "Beres", "lkpp_ticket": "TTS-5"}, headers=h)
     r = client.get("/api/recap?from=2026-11-28&to=2026-11-28", headers=h)
     data = r.get_json()
-    assert data["columns"] == ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
+    assert data["columns"] == [
+        *("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"),  # the SOP's six, in its order
+        *("Tanggal", "No. Antrian", "Petugas"),
+    ]
     assert data["rows"][0] == {
         "No": 1,
         "Nama": "Ma'ruf",
@@ -405,6 +408,9 @@ def test_recap_json_and_csv_in_the_seed_columns(app, client):
         "Permasalahan": "Lupa sandi",
         "Solusi": "Reset",
         "Keterangan": "Pertanyaan; Selesai",
+        "Tanggal": "2026-11-28",
+        "No. Antrian": "A-001",
+        "Petugas": "budi",
     }
     assert data["rows"][1]["Keterangan"] == "Pengaduan; Eskalasi LKPP, dijawab; Tiket LKPP TTS-5"
     assert data["rows"][1]["Solusi"] == "Ke LKPP\nJawaban LKPP: Beres"
@@ -412,7 +418,7 @@ def test_recap_json_and_csv_in_the_seed_columns(app, client):
     raw = r.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
+    assert rows[0] == data["columns"]
     assert rows[2][1] == "Dédé" and rows[2][3] == "'=HYPERLINK()"
 
 

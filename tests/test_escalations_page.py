@@ -10,6 +10,7 @@ import os
 import sqlite3
 import time
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -59,7 +60,7 @@ def no_open_cases(office, officer):
     yield
 
 
-def escalate(live, session, name: str, agency: str, problem: str, note: str) -> dict:
+def escalate(live, session, name: str, agency: str, problem: str, note: str, priority_class: str | None = None) -> dict:
     """A visitor served at counter 1 and escalated: the open case as /api/escalations lists it."""
     r = requests.post(
         live.url + "/api/tickets",
@@ -75,7 +76,8 @@ def escalate(live, session, name: str, agency: str, problem: str, note: str) -> 
     )
     assert r.status_code == 201, r.text
     label = r.json()["ticket"]["label"]
-    for action, data in (("call-next", {}), ("start", {}), ("escalate", {"note": note})):
+    escalation = {"note": note, **({"priority_class": priority_class} if priority_class else {})}
+    for action, data in (("call-next", {}), ("start", {}), ("escalate", escalation)):
         r = session.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5)
         assert r.status_code == 200, r.text
     # Wait for the mail worker's first try. It builds the message inside a read transaction on the
@@ -94,16 +96,20 @@ def escalate(live, session, name: str, agency: str, problem: str, note: str) -> 
 def backdate(live, ticket_id: int, ago: timedelta, day: str | None = None) -> None:
     """Make a case older than this test run (as if escalated `ago` before now, maybe on an earlier day)."""
     at = (datetime.now(UTC) - ago).isoformat()
+    sent = (datetime.now(UTC) - ago + timedelta(minutes=3)).isoformat()  # its mail, 3 minutes later
     with sqlite3.connect(live.db, timeout=10) as db:
         if day:
             db.execute("UPDATE tickets SET finished_at = ?, day = ? WHERE id = ?", [at, day, ticket_id])
         else:
             db.execute("UPDATE tickets SET finished_at = ? WHERE id = ?", [at, ticket_id])
+        db.execute("UPDATE mails SET sent_at = ? WHERE ticket_id = ? AND sent_at IS NOT NULL", [sent, ticket_id])
     db.close()
 
 
-def open_page(browser, live, username: str, fake_clock: bool = False):
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+def open_page(browser, live, username: str, fake_clock: bool = False, init_script: str = "", **context_options):
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", **context_options)
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     if fake_clock:
         page.clock.install()
@@ -157,7 +163,8 @@ def test_each_open_case_shows_the_visitor_analysis_mail_state_and_a_live_age(bro
     expect(c.locator(".lkpp")).to_have_text("Belum ada nomor tiket LKPP")
     expect(c.locator(".age")).to_have_text("2 jam 5 menit")
     expect(card(page, old).locator(".age")).to_have_text("1 hari 2 jam")
-    weekday = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"][date.today().weekday() - 1]
+    escalated = (datetime.now(UTC) - timedelta(hours=26, minutes=10)).astimezone(ZoneInfo("Asia/Jakarta"))
+    weekday = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"][escalated.weekday()]
     expect(card(page, old).locator(".when")).to_contain_text(f"Dieskalasi {weekday},")
     # SMTP is up: the mail went out in the background.
     expect(c.locator(".mail")).to_have_attribute("data-state", "sent")
@@ -247,7 +254,8 @@ def test_the_front_office_sees_the_cases_but_records_nothing(browser, office, of
     c = card(page, case)
     expect(c.locator(".who")).to_have_text("Hana Putri — Dinas Pendidikan")
     expect(c.locator("[name=answer]")).to_have_count(0)
-    expect(c.locator(".acts")).to_have_text("Nomor tiket dan jawaban LKPP dicatat oleh petugas helpdesk.")
+    expect(c.locator(".acts > p.muted")).to_have_text("Nomor tiket dan jawaban LKPP dicatat oleh petugas helpdesk.")
+    expect(c.locator("button.copy-tts")).to_be_visible()  # the front office may forward a case through the TTS
     page.context.close()
 
 
@@ -269,8 +277,125 @@ def test_names_and_problems_are_shown_as_text_never_as_markup(browser, office, o
     page.context.close()
 
 
+# -- issue 12, finding 6: priority class and target, phone, a text to copy; finding 10: office times --
+def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browser, office, officer):
+    late = escalate(office, officer, "Rudi", "PT A", "Unggah gagal.", "Galat server.", priority_class="P1")
+    backdate(office, late["id"], timedelta(hours=2))  # P1 Tinggi: 1 hour
+    calm = escalate(office, officer, "Sari", "CV B", "Paket hilang.", "Cek sinkronisasi.", priority_class="P3")
+    backdate(office, calm["id"], timedelta(hours=2))  # P3 Rendah: 1 day
+    soon = escalate(office, officer, "Tono", "CV C", "Jadwal kosong.", "Data lengkap.", priority_class="P1")
+    backdate(office, soon["id"], timedelta(minutes=59, seconds=40))
+    none = escalate(office, officer, "Uli", "CV D", "Akun ganda.", "Perlu LKPP.")
+
+    page = open_page(browser, office, "budi", fake_clock=True)
+    expect(page.locator("#cases li.case")).to_have_count(4)
+    expect(card(page, late).locator(".prio")).to_have_text("P1 Tinggi · target 1 jam")
+    expect(card(page, calm).locator(".prio")).to_have_text("P3 Rendah · target 1 hari")
+    expect(card(page, none).locator(".prio")).to_have_text("Kelas prioritas belum dipilih")
+    expect(card(page, late)).to_have_attribute("data-overdue", "true")
+    expect(card(page, late).locator(".overdue")).to_be_visible()
+    expect(card(page, late).locator(".overdue")).to_have_text("Lewat target")
+    for quiet in (calm, soon, none):
+        expect(card(page, quiet)).to_have_attribute("data-overdue", "false")
+        expect(card(page, quiet).locator(".overdue")).to_be_hidden()
+    red = page.evaluate("getComputedStyle(document.querySelector('li.case[data-overdue=true]')).borderLeftColor")
+    assert red == "rgb(180, 35, 24)"  # --red
+    # The visitor's phone, to call them back with LKPP's answer.
+    expect(card(page, late).locator(".phone")).to_have_text("081234567890")
+    expect(card(page, late).locator(".phone a")).to_have_attribute("href", "tel:081234567890")
+
+    page.clock.run_for(30_000)  # 1 hour and 10 s: the P1 case escalated 59 min 40 s ago is late now
+    expect(card(page, soon)).to_have_attribute("data-overdue", "true")
+    expect(card(page, soon).locator(".overdue")).to_be_visible()
+    expect(card(page, calm)).to_have_attribute("data-overdue", "false")
+    page.click("#lang-toggle")
+    expect(card(page, soon).locator(".overdue")).to_have_text("Overdue")
+    expect(card(page, late).locator(".prio")).to_have_text("P1 Tinggi · target 1 h")
+    page.click("#lang-toggle")
+    page.context.close()
+
+
+def mail_of(smtp, label: str):
+    """The escalation mail the SMTP server received for a ticket label of today."""
+    for _, _, msg in smtp.inbox.messages:
+        if f" - tiket {label} - " in msg["Subject"]:
+            return msg
+    raise AssertionError(f"no mail for {label}")
+
+
+def test_copy_for_tts_puts_the_escalation_mails_text_on_the_clipboard(browser, office, officer, smtp):
+    case = escalate(
+        office, officer, "Rina Wati", "PT Maju", "Penawaran gagal dikirim.", "Galat enkripsi.", priority_class="P2"
+    )
+    page = open_page(browser, office, "budi", permissions=["clipboard-read", "clipboard-write"])
+    c = card(page, case)
+    expect(c.locator("button.copy-tts")).to_have_text("Salin untuk TTS/e-mail")
+    c.locator("button.copy-tts").click()
+    expect(c.locator(".copy-status")).to_have_text("Teks disalin — tempel di TTS atau e-mail.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == case["copy_text"]
+    msg = mail_of(smtp, case["label"])
+    assert copied == f"Perihal: {msg['Subject']}\n\n" + msg.get_content().replace("\r\n", "\n")
+    for part in (
+        "Rina Wati",
+        "PT Maju",
+        "081234567890",
+        "Penawaran gagal dikirim.",
+        "Galat enkripsi.",
+        "P2 - Sedang (target penyelesaian 8 jam)",
+        case["label"],
+        "LPSE Kabupaten Contoh",
+    ):
+        assert part in copied
+    expect(c.locator("textarea.copy-text")).to_be_hidden()
+    page.context.close()
+
+
+NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined, configurable: true });"
+
+
+def test_without_a_clipboard_the_text_is_shown_selected_for_ctrl_c(browser, office, officer):
+    """Plain http on the office's network: the browser gives no navigator.clipboard."""
+    case = escalate(office, officer, "Joko", "CV Jaya", "Tidak bisa login.", "Akun terkunci.", priority_class="P1")
+    page = open_page(browser, office, "budi", init_script=NO_CLIPBOARD)
+    assert page.evaluate("() => navigator.clipboard === undefined")
+    c = card(page, case)
+    c.locator("button.copy-tts").click()
+    area = c.locator("textarea.copy-text")
+    expect(area).to_be_visible()
+    expect(area).to_have_value(case["copy_text"])
+    expect(c.locator(".copy-status")).to_contain_text("tekan Ctrl+C")
+    assert area.evaluate(
+        "a => document.activeElement === a && a.selectionStart === 0 && a.selectionEnd === a.value.length"
+    )
+    assert area.evaluate("a => a.readOnly")
+    c.locator("button.hide-copy").click()
+    expect(area).to_be_hidden()
+    expect(c.locator(".copy-status")).to_have_text("")
+    page.context.close()
+
+
+def test_times_are_the_offices_even_in_a_browser_set_to_utc(browser, office, officer):
+    """Escalated at 18:30 UTC on 27 November = 01:30 WIB on Saturday 28 November (the ticket's day)."""
+    case = escalate(office, officer, "Wati", "CV Waktu", "Jam salah.", "Cek zona.")
+    with sqlite3.connect(office.db, timeout=10) as db:
+        db.execute(
+            "UPDATE tickets SET finished_at = '2026-11-27T18:30:00+00:00', day = '2026-11-28' WHERE id = ?",
+            [case["id"]],
+        )
+        db.execute("UPDATE mails SET sent_at = '2026-11-27T18:33:00+00:00' WHERE ticket_id = ?", [case["id"]])
+    db.close()
+    page = open_page(browser, office, "budi", timezone_id="UTC")
+    assert page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone") == "UTC"
+    c = card(page, case)
+    expect(c.locator(".when")).to_have_text("Dieskalasi Sabtu, 28 November 2026 01.30 WIB")
+    expect(c.locator(".mail")).to_have_text("Terkirim Sab, 28 Nov 2026 01.33 WIB")
+    page.context.close()
+
+
 def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
-    """A 1366x768 picture for docs/counter.md: an answered-by-number case, a sent one, one still retrying."""
+    """A 1366x768 picture for docs/counter.md: an overdue case with its LKPP number, a sent one, one still
+    retrying; each with its priority class and target time (taken in a browser set to UTC)."""
     a = escalate(
         office,
         officer,
@@ -278,6 +403,7 @@ def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
         "PT Karya Mandiri",
         "Tidak bisa mengunggah dokumen penawaran: muncul galat 500 pada tahap pemasukan.",
         "Galat terjadi di server SPSE saat unggah; sudah dicoba dua peramban dan dua jaringan.",
+        priority_class="P1",
     )
     r = officer.post(
         f"{office.url}/api/tickets/{a['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0042"}, timeout=5
@@ -291,6 +417,7 @@ def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
         "Dinas PUPR Kabupaten Contoh",
         "Paket tender tidak muncul di daftar Pokja.",
         "Paket sudah diumumkan; perlu dicek LKPP apakah sinkronisasi gagal.",
+        priority_class="P2",
     )
     backdate(office, b["id"], timedelta(hours=2, minutes=5))
     assert b["mail"]["status"] == "sent"
@@ -303,11 +430,14 @@ def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
             "CV Cahaya Abadi",
             "Jadwal tahapan tender tidak tampil.",
             "Jadwal kosong di semua peramban; data paket lengkap.",
+            priority_class="P1",
         )
-        page = open_page(browser, office, "budi")
+        page = open_page(browser, office, "budi", timezone_id="UTC")
         expect(page.locator("#cases li.case")).to_have_count(3)
         expect(card(page, c).locator(".mail")).to_have_attribute("data-state", "retrying")
         expect(card(page, b).locator(".mail")).to_have_attribute("data-state", "sent")
+        expect(card(page, a)).to_have_attribute("data-overdue", "true")
+        expect(card(page, b)).to_have_attribute("data-overdue", "false")
         card(page, b).locator("[name=lkpp_ticket]").fill("TTS-2026-0051")
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         if os.environ.get("ANTRIAN_SCREENSHOTS"):  # refresh docs/screenshots only when asked

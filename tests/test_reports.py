@@ -13,6 +13,7 @@ from server import figures
 from server.config import SlaSettings
 
 DAY = "2026-11-28"
+SOP_SIX = ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
 SLA = SlaSettings()  # waiting 5, service 30, escalation 5 minutes
 
 
@@ -115,6 +116,9 @@ EXPECTED_RECAP = [
         "Permasalahan": "Lupa sandi",
         "Solusi": "Reset sandi",
         "Keterangan": "Pertanyaan; Selesai",
+        "Tanggal": DAY,
+        "No. Antrian": "A-001",
+        "Petugas": "budi",
     },
     {
         "No": 2,
@@ -123,6 +127,9 @@ EXPECTED_RECAP = [
         "Permasalahan": "Cara unggah",
         "Solusi": "Unggah ulang",
         "Keterangan": "Konsultasi; Selesai",
+        "Tanggal": DAY,
+        "No. Antrian": "A-002",
+        "Petugas": "budi",
     },
     {
         "No": 3,
@@ -131,6 +138,9 @@ EXPECTED_RECAP = [
         "Permasalahan": "Paket terkunci",
         "Solusi": "Ke LKPP",
         "Keterangan": "Pengaduan; Eskalasi ke Helpdesk LKPP",
+        "Tanggal": DAY,
+        "No. Antrian": "B-001",
+        "Petugas": "siti",
     },
 ]
 
@@ -202,10 +212,10 @@ def test_recap_xlsx_has_title_period_bold_headers_and_the_rows(app, client, seed
     assert values[0][0] == "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
     assert values[1][0] == "LPSE Kabupaten Contoh"
     assert values[2][0] == "Periode: 28 November 2026"
-    assert values[3] == ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
+    assert values[3] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
     assert all(cell.font.bold for cell in ws[4])
     assert not ws["B5"].font.bold and ws["D5"].alignment.wrap_text
-    assert values[4:] == [list(r.values()) for r in EXPECTED_RECAP]
+    assert values[4:] == [[*r.values()][:6] + [datetime(2026, 11, 28), *[*r.values()][7:]] for r in EXPECTED_RECAP]
     assert ws.column_dimensions["D"].width == 48
     assert ws.page_setup.orientation == "landscape"
 
@@ -222,10 +232,127 @@ def test_xlsx_keeps_formula_looking_text_as_text(app, client):
         "Permasalahan": "-",
         "Solusi": "",
         "Keterangan": "@a",
+        "Tanggal": DAY,
+        "No. Antrian": "A-001",
+        "Petugas": "+budi",
     }
     ws = load_workbook(io.BytesIO(recap_xlsx([row], "LPSE X", DAY, "2026-11-30"))).active
     assert ws["B5"].value == '=HYPERLINK("http://x")' and ws["B5"].data_type == "s"
+    assert ws["I5"].value == "+budi" and ws["I5"].data_type == "s"
     assert ws["A3"].value == "Periode: 28 November 2026 s.d. 30 November 2026"
+
+
+# -- the recap's date, ticket and officer columns (issue 12, finding 8) ----------------------------
+DAY2 = "2026-11-29"
+
+
+def serve_one(service, clock, when, name, officer="budi", outcome="resolve"):
+    """One visitor issued at `when`, called, served and resolved (or escalated) at counter 1."""
+    clock.now = when
+    status, body = service.issue(visitor(service="A", name=name))
+    assert status == 201, body
+    payload = {"solution": f"Solusi {name}"} if outcome == "resolve" else {"note": f"Analisis {name}"}
+    for action, data in (("call-next", {}), ("start", {}), (outcome, payload)):
+        clock.advance(minutes=1)
+        status, body = service.counter_action(1, action, data, officer)
+        assert status == 200, body
+    return body["ticket"]
+
+
+@pytest.fixture
+def two_days(app, clock):
+    """A-001 on 28 November and A-001 again on 29 November: the same label on two days."""
+    service = app.extensions["antrian"]
+    serve_one(service, clock, at("09:00"), "Ani")
+    serve_one(service, clock, datetime(2026, 11, 29, 3, 0, tzinfo=UTC), "Bayu", officer="siti")
+    clock.now = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    return service
+
+
+def test_a_two_day_recap_tells_the_days_apart_in_json_after_the_six_columns(app, client, two_days):
+    h = login(app, client, "kepala", "frontoffice")
+    data = recap(client, h, to=DAY2).get_json()
+    assert data["columns"] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    assert [(r["No"], r["Nama"], r["Tanggal"], r["No. Antrian"], r["Petugas"]) for r in data["rows"]] == [
+        (1, "Ani", DAY, "A-001", "budi"),
+        (2, "Bayu", DAY2, "A-001", "siti"),
+    ]
+    assert [list(r)[:6] for r in data["rows"]] == [SOP_SIX, SOP_SIX]  # the SOP's six first, in its order
+
+
+def test_a_two_day_recap_tells_the_days_apart_in_csv(app, client, two_days):
+    h = login(app, client, "kepala", "frontoffice")
+    rows = list(csv.reader(io.StringIO(recap(client, h, to=DAY2, format="csv").get_data().decode("utf-8-sig"))))
+    assert rows[0] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    assert [(r[0], r[1], r[6], r[7], r[8]) for r in rows[1:]] == [
+        ("1", "Ani", DAY, "A-001", "budi"),
+        ("2", "Bayu", DAY2, "A-001", "siti"),
+    ]
+
+
+def xlsx_rows(content: bytes):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(content)).active
+    return ws, [list(row) for row in ws.iter_rows(min_row=4, values_only=True)]
+
+
+def test_a_two_day_xlsx_has_real_dates_and_no_as_a_number(app, client, two_days):
+    h = login(app, client, "kepala", "frontoffice")
+    ws, rows = xlsx_rows(recap(client, h, to=DAY2, format="xlsx").get_data())
+    assert rows[0] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    assert [(r[0], r[1], r[6], r[7], r[8]) for r in rows[1:]] == [
+        (1, "Ani", datetime(2026, 11, 28), "A-001", "budi"),
+        (2, "Bayu", datetime(2026, 11, 29), "A-001", "siti"),
+    ]
+    for row in (5, 6):
+        no, day = ws[f"A{row}"], ws[f"G{row}"]
+        assert no.data_type == "n" and type(no.value) is int and no.number_format == "0"
+        assert day.is_date and day.number_format == "DD/MM/YYYY"
+        assert ws[f"H{row}"].data_type == "s" and ws[f"I{row}"].data_type == "s"
+    assert ws["A4"].value == "No" and ws.column_dimensions["G"].width == 12
+
+
+def test_the_child_process_xlsx_has_the_same_typed_cells(app, two_days):
+    """A long range's XLSX is made by `python -m server.report_job`: the same cells, typed alike."""
+    from server import report_job
+
+    job = {"from": DAY, "to": DAY2, "filters": {}, "format": "xlsx", "office": "LPSE X"}
+    here = xlsx_rows(report_job.recap_file(two_days.store, job))[1]
+    ws, there = xlsx_rows(report_job.in_child(two_days.store, {**job, "kind": "recap"}, 60))
+    assert there == here and ws["A5"].data_type == "n" and ws["G6"].is_date
+
+
+def test_recap_names_the_officer_by_full_name_when_the_account_has_one(app, client, two_days):
+    """Petugas: the account's full name (optional, m014), else the username."""
+    from conftest import add_user
+
+    add_user(app, "budi", "officer")
+    add_user(app, "siti", "officer")
+    with two_days.store.write() as tx:
+        if "full_name" not in {c["name"] for c in tx.rows("PRAGMA table_info(users)")}:
+            tx.db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
+        tx.db.execute("UPDATE users SET full_name = 'Budi Santoso, S.Kom.' WHERE username = 'budi'")
+        tx.db.execute("UPDATE users SET full_name = '  ' WHERE username = 'siti'")
+    h = login(app, client, "kepala", "frontoffice")
+    rows = recap(client, h, to=DAY2).get_json()["rows"]
+    assert [r["Petugas"] for r in rows] == ["Budi Santoso, S.Kom.", "siti"]
+    assert [r["Nama"] for r in recap(client, h, to=DAY2, officer="budi").get_json()["rows"]] == ["Ani"]
+
+
+def test_recap_officer_is_the_username_when_accounts_have_no_full_name(app, client, two_days):
+    h = login(app, client, "kepala", "frontoffice")
+    assert [r["Petugas"] for r in recap(client, h, to=DAY2).get_json()["rows"]] == ["budi", "siti"]
+
+
+def test_recap_page_shows_the_day_label_and_officer_after_the_six(app, client, two_days):
+    login(app, client, "kepala", "frontoffice")
+    html = client.get(f"/counter/recap?from={DAY}&to={DAY2}").get_data(as_text=True)
+    heads = [h.split("</th>")[0] for h in html.split('<th scope="col">')[1:]]
+    assert heads == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    assert "<td>28/11/2026</td><td>A-001</td><td>budi</td>" in html
+    assert "<td>29/11/2026</td><td>A-001</td><td>siti</td>" in html
+    assert html.count("<col ") == 9
 
 
 # -- figures: pure functions on a synthetic day --------------------------------------------------
@@ -296,6 +423,7 @@ def test_figures_per_day_count_the_standard_inclusively():
         "max_s": 301.0,
         "standard_s": 300,
         "unsent": 0,
+        "no_mail": 0,
     }
     assert (mon["tickets"], mon["served"], mon["no_show"], mon["requeued"], mon["requeues"]) == (3, 1, 1, 1, 1)
     assert mon["waiting"]["n"] == 2 and mon["waiting"]["share"] == 0.5  # the waiting ticket is not measured
@@ -351,6 +479,7 @@ def test_seeded_day_figures_from_the_api(app, client, seeded):
         "max_s": 180.0,
         "standard_s": 300,
         "unsent": 0,
+        "no_mail": 0,
     }
     assert data["open_days"] == 1
     nine = data["arrivals"][9]  # four tickets between 09:00 and 09:05 WIB (02:00 UTC)
@@ -393,6 +522,85 @@ def test_figures_need_login(client):
     assert client.get(f"/api/figures?from={DAY}&to={DAY}").status_code == 401
 
 
+# -- escalation time: what it measures, and why a case is not measured (issue 12, finding 6) -------
+@pytest.fixture
+def mail_off_app(tmp_path, clock):
+    """The demo config as it ships: escalation e-mail off."""
+    import os
+
+    from server.app import create_app
+
+    os.environ.pop("ANTRIAN_SECRET_KEY", None)
+    application = create_app(write_config(tmp_path), workers=False, clock=clock)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["antrian"].stop()
+    application.extensions["antrian"].store.close()
+
+
+def test_without_email_the_escalation_time_runs_to_the_recorded_lkpp_ticket_number(mail_off_app, clock):
+    app = mail_off_app
+    service = app.extensions["antrian"]
+    serve_one(service, clock, at("09:00"), "Ani", outcome="escalate")  # escalated 09:03
+    clock.now = at("09:07")  # forwarded by hand through the TTS; its number recorded 4 minutes later
+    status, body = service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-2026-0042"}, "budi")
+    assert status == 200, body
+    serve_one(service, clock, at("09:10"), "Bayu", outcome="escalate")  # not forwarded yet
+    clock.now = at("16:00")
+    client = app.test_client()
+    login(app, client, "kepala", "officer")
+    esc = client.get(f"/api/figures?from={DAY}&to={DAY}").get_json()["total"]["escalation"]
+    assert esc == {
+        "n": 1,
+        "within": 1,
+        "share": 1.0,
+        "mean_s": 240.0,
+        "max_s": 240.0,
+        "standard_s": 300,
+        "unsent": 1,
+        "no_mail": 1,
+    }
+    with service.store.read() as tx:
+        for group in ("day", "officer"):
+            sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+            assert sql == figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "(1 tidak diukur*)" in html
+    why = html.split('id="escalation-why">')[1].split("</p>")[0]
+    assert "1 dari 2 eskalasi tidak diukur" in why
+    assert "1 tanpa e-mail (e-mail eskalasi tidak aktif saat dieskalasi)" in why
+    assert "E-mail eskalasi tidak aktif" in why and "nomor tiket TTS dicatat" in why
+
+
+def test_with_email_the_escalation_time_ends_at_the_mail_or_an_earlier_lkpp_number(app, client, clock):
+    service = app.extensions["antrian"]
+    first = serve_one(service, clock, at("09:00"), "Ani", outcome="escalate")  # escalated 09:03
+    clock.now = at("09:05")
+    assert service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-1"}, "budi")[0] == 200
+    clock.now = at("09:09")
+    with service.store.read() as tx:
+        mail = tx.mail_of_ticket(first["id"])
+    service.mail_result(mail, None)  # sent after the number was recorded: the number counts (120 s)
+    serve_one(service, clock, at("09:20"), "Bayu", outcome="escalate")  # its mail never goes out
+    clock.now = at("16:00")
+    login(app, client, "kepala", "officer")
+    esc = client.get(f"/api/figures?from={DAY}&to={DAY}").get_json()["total"]["escalation"]
+    assert (esc["n"], esc["mean_s"], esc["unsent"], esc["no_mail"]) == (1, 120.0, 1, 0)
+    why = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    why = why.split('id="escalation-why">')[1].split("</p>")[0]
+    assert "1 dengan e-mail yang belum atau gagal terkirim dan belum ada nomor tiket LKPP" in why
+    assert "E-mail eskalasi tidak aktif" not in why
+
+
+def test_forwarded_at_is_the_earlier_of_mail_and_lkpp_number():
+    r = {"status": "escalated", "finished_at": "2026-11-28T02:00:00+00:00"}
+    assert figures.ticket_durations(r)["escalation"] is None
+    r["lkpp_ticket_at"] = "2026-11-28T02:03:00+00:00"
+    assert figures.ticket_durations(r)["escalation"] == 180_000
+    r["mail_sent_at"] = "2026-11-28T02:01:00.5+00:00"
+    assert figures.ticket_durations(r)["escalation"] == 60_500
+
+
 # -- pages ---------------------------------------------------------------------------------------
 def test_recap_page_prints_the_table_for_staff(app, client, seeded):
     login(app, client, "kepala", "frontoffice")
@@ -403,7 +611,7 @@ def test_recap_page_prints_the_table_for_staff(app, client, seeded):
     assert "Periode: 28 November 2026" in html and "/counter/static/recap.css" in html
     with client.get("/counter/static/recap.css") as css:
         assert "size: A4 landscape" in css.get_data(as_text=True)
-    assert html.count('<th scope="col">') == 6
+    assert html.count('<th scope="col">') == 9
     assert "<td>Reset sandi</td>" in html and "<td>Citra</td>" in html and "<td>Budi</td>" not in html
 
 
@@ -441,7 +649,8 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
 @pytest.mark.parametrize("path", ["/counter/recap", "/counter/dashboard"])
 def test_report_pages_send_visitors_without_login_to_the_counter_login(client, path):
     r = client.get(path)
-    assert r.status_code == 302 and r.headers["Location"].endswith("/counter/")
+    # ... and back to the page after the login (?next=, see test_counter_page.py)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/counter/?next=" + path.replace("/", "%2F"))
 
 
 # -- stored durations (m008) -----------------------------------------------------------------------

@@ -1,7 +1,24 @@
-// Open escalations to the LKPP helpdesk (SOP step 11): their age, the e-mail's state, the LKPP
-// ticket number and, once LKPP answers, the answer that closes the case. The list is
-// GET /api/escalations, fetched again whenever a live event says it changed.
-import { addTexts, api, connectLive, el, getLang, logout, requestId, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+// Open escalations to the LKPP helpdesk (SOP step 11): their age against the priority class's
+// target time, the e-mail's state, the text to copy into the LKPP's TTS or a mail, the LKPP ticket
+// number and, once LKPP answers, the answer that closes the case. The list is GET /api/escalations,
+// fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
+// common.js TIMEZONE), whatever zone the browser is set to.
+import {
+  TIMEZONE,
+  addTexts,
+  api,
+  connectLive,
+  el,
+  getLang,
+  hhmm,
+  logout,
+  requestId,
+  setupLangToggle,
+  showLogin,
+  t,
+  whoAmI,
+  zoneName,
+} from "./common.js";
 
 addTexts({
   "esc.heading": ["Eskalasi ke Helpdesk LKPP", "Escalations to the LKPP helpdesk"],
@@ -20,6 +37,12 @@ addTexts({
   "case.age": ["Umur kasus", "Open for"],
   "case.by": ["oleh {name}", "by {name}"],
   "case.visitor": ["Pengunjung", "Visitor"],
+  "case.phone": ["Telepon", "Phone"],
+  "case.priority": ["Kelas prioritas", "Priority class"],
+  "case.priority_none": ["Kelas prioritas belum dipilih", "No priority class chosen"],
+  "case.target": ["target {time}", "target {time}"],
+  "case.removed": ["tidak ada lagi di tabel prioritas", "no longer in the priority table"],
+  "case.overdue": ["Lewat target", "Overdue"],
   "case.problem": ["Permasalahan", "Problem"],
   "case.note": ["Analisis petugas", "Officer's analysis"],
   "case.mail": ["E-mail ke LKPP", "E-mail to LKPP"],
@@ -30,9 +53,17 @@ addTexts({
   "age.hours": ["{n} jam", "{n} h"],
   "age.minutes": ["{n} menit", "{n} min"],
   "mail.off": [
-    "E-mail otomatis tidak aktif — teruskan sendiri lewat TTS / e-mail.",
-    "Automatic e-mail is off — forward it yourself via TTS / e-mail.",
+    "E-mail otomatis tidak aktif — teruskan sendiri lewat TTS / e-mail (tombol “Salin untuk TTS/e-mail”).",
+    "Automatic e-mail is off — forward it yourself via TTS / e-mail (the “Copy for TTS/e-mail” button).",
   ],
+  "copy.button": ["Salin untuk TTS/e-mail", "Copy for TTS/e-mail"],
+  "copy.label": ["Teks untuk TTS / e-mail ke Helpdesk LKPP", "Text for the TTS / an e-mail to the LKPP helpdesk"],
+  "copy.done": ["Teks disalin — tempel di TTS atau e-mail.", "Text copied — paste it into the TTS or an e-mail."],
+  "copy.manual": [
+    "Teks sudah dipilih di bawah: tekan Ctrl+C untuk menyalin, lalu tempel di TTS atau e-mail.",
+    "The text is selected below: press Ctrl+C to copy it, then paste it into the TTS or an e-mail.",
+  ],
+  "copy.hide": ["Tutup teks", "Hide text"],
   "mail.queued": ["Menunggu dikirim", "Queued"],
   "mail.retrying": ["Belum terkirim, dicoba lagi (percobaan {n}): {error}", "Not sent yet, retrying (attempt {n}): {error}"],
   "mail.sent": ["Terkirim {when}", "Sent {when}"],
@@ -85,22 +116,35 @@ export function formatAge(seconds) {
   return parts.join(" ");
 }
 
-function dayName(day) {
+// A local day (YYYY-MM-DD) is a calendar date, not an instant: read and written in UTC, it is the
+// same date in every zone.
+export function dayName(day) {
   if (!day) return "";
-  const d = new Date(`${day}T12:00:00`);
-  return d.toLocaleDateString(locale(), { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-}
-
-function dateTime(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString(locale(), {
-    weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+  const d = new Date(`${day}T12:00:00Z`);
+  return d.toLocaleDateString(locale(), {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
   });
 }
 
-function timeOf(iso) {
+// An instant as the office's clock shows it: "Sab, 28 Nov 2026 10.05 WIB".
+export function dateTime(iso) {
   if (!iso) return "";
-  return new Date(iso).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+  const day = new Date(iso).toLocaleDateString(locale(), {
+    weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: TIMEZONE,
+  });
+  return `${day} ${timeOf(iso)}`;
+}
+
+// "Sabtu, 28 November 2026 10.05 WIB": the office's date and time of an instant.
+export function dateLong(iso) {
+  const day = new Date(iso).toLocaleDateString(locale(), {
+    weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: TIMEZONE,
+  });
+  return `${day} ${timeOf(iso)}`;
+}
+
+export function timeOf(iso) {
+  return iso ? `${hhmm(iso)} ${zoneName()}` : "";
 }
 
 function mailState(mail) {
@@ -116,6 +160,33 @@ function ageOf(entry) {
   return entry.data.age_s + (performance.now() - entry.at) / 1000;
 }
 
+function targetOf(entry) {
+  const p = entry.data.priority_class;
+  return p && p.target_minutes ? p.target_minutes * 60 : null;
+}
+
+// The age and, against the priority class's target time, whether the case is overdue (live: the
+// flag turns on while the page is open, without a refetch).
+function renderAge(entry) {
+  const card = entry.card;
+  const age = ageOf(entry);
+  const target = targetOf(entry);
+  const overdue = target !== null && age > target;
+  card.dataset.overdue = String(overdue);
+  const ageEl = card.querySelector(".age");
+  if (ageEl) ageEl.textContent = formatAge(age);
+  const flag = card.querySelector(".overdue");
+  if (flag) flag.hidden = !overdue;
+}
+
+function priorityBadge(x) {
+  const p = x.priority_class;
+  if (!p) return el("span", { class: "prio none" }, t("case.priority_none"));
+  const target = p.target_minutes ? ` · ${t("case.target", { time: formatAge(p.target_minutes * 60) })}` : "";
+  const name = p.name ? ` ${p.name}` : ` (${t("case.removed")})`;
+  return el("span", { class: "prio", title: t("case.priority"), dataset: { code: p.code } }, `${p.code}${name}${target}`);
+}
+
 // ---- one case -------------------------------------------------------------------------------
 function renderInfo(entry) {
   const x = entry.data;
@@ -126,9 +197,17 @@ function renderInfo(entry) {
   card.dataset.mail = mailKind;
   card.querySelector(".top").replaceChildren(
     el("span", { class: "label" }, x.label),
-    el("span", { class: "when" }, `${t("case.escalated")} ${dayName(x.day)} ${timeOf(x.escalated_at)}`.trim()),
+    el("span", { class: "when" }, `${t("case.escalated")} ${x.escalated_at ? dateLong(x.escalated_at) : dayName(x.day)}`),
     x.officer ? el("span", { class: "muted by" }, t("case.by", { name: x.officer })) : null,
-    el("span", {}, `${t("case.age")}: `, el("span", { class: "age" }, formatAge(ageOf(entry)))),
+    priorityBadge(x),
+    el(
+      "span",
+      { class: "age-box" },
+      `${t("case.age")}: `,
+      el("span", { class: "age" }, formatAge(ageOf(entry))),
+      " ",
+      el("span", { class: "overdue", hidden: true }, t("case.overdue")),
+    ),
     x.lkpp_ticket
       ? el("span", { class: "lkpp" }, t("case.lkpp", { number: x.lkpp_ticket }))
       : el("span", { class: "lkpp none" }, t("case.lkpp_none")),
@@ -136,6 +215,8 @@ function renderInfo(entry) {
   card.querySelector("dl").replaceChildren(
     el("dt", {}, t("case.visitor")),
     el("dd", { class: "who" }, form.name || "—", form.agency ? ` — ${form.agency}` : ""),
+    el("dt", {}, t("case.phone")),
+    el("dd", { class: "phone" }, form.phone ? el("a", { href: `tel:${form.phone.replace(/[^0-9+]/g, "")}` }, form.phone) : "—"),
     el("dt", {}, t("case.problem")),
     el("dd", { class: "problem" }, form.problem || "—"),
     el("dt", {}, t("case.note")),
@@ -143,6 +224,45 @@ function renderInfo(entry) {
     el("dt", {}, t("case.mail")),
     el("dd", { class: "mail", dataset: { state: mailKind } }, mailText),
   );
+  renderAge(entry);
+  const area = card.querySelector("textarea.copy-text");
+  if (area && !area.hidden && area.value !== (x.copy_text || "")) area.value = x.copy_text || ""; // corrected meanwhile
+}
+
+// "Salin untuk TTS/e-mail": the escalation's text (the same as the e-mail's, server/mail.py) to the
+// clipboard. Over plain http on the office's network the browser gives no clipboard API, so the
+// text is then shown in a box, selected, for Ctrl+C.
+async function copyText(entry) {
+  const card = entry.card;
+  const text = entry.data.copy_text || "";
+  const area = card.querySelector("textarea.copy-text");
+  const status = card.querySelector(".copy-status");
+  let copied = false;
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = false; // no permission, or the page lost focus: the box below instead
+    }
+  }
+  if (!copied) {
+    area.value = text;
+    area.hidden = false;
+    card.querySelector("button.hide-copy").hidden = false;
+    area.focus();
+    area.select();
+    area.scrollTop = 0; // the text from its first line (select() scrolls to the end)
+  }
+  status.dataset.state = copied ? "done" : "manual";
+  status.textContent = t(copied ? "copy.done" : "copy.manual");
+}
+
+function hideCopy(entry) {
+  const card = entry.card;
+  card.querySelector("textarea.copy-text").hidden = true;
+  card.querySelector("button.hide-copy").hidden = true;
+  card.querySelector(".copy-status").textContent = "";
 }
 
 function fieldError(card, name, text) {
@@ -223,6 +343,28 @@ async function closeCase(entry, ev) {
 function buildCard(entry) {
   const card = el("li", { class: "case", dataset: { id: entry.data.id } }, el("div", { class: "top" }), el("dl", { class: "info" }));
   const acts = el("div", { class: "acts" });
+  const copy = el(
+    "div",
+    { class: "copy" },
+    el(
+      "div",
+      { class: "row" },
+      el("button", { type: "button", class: "copy-tts", dataset: { i18n: "copy.button" } }, t("copy.button")),
+      el("button", { type: "button", class: "hide-copy", hidden: true, dataset: { i18n: "copy.hide" } }, t("copy.hide")),
+    ),
+    el("p", { class: "copy-status", role: "status" }),
+    el("textarea", {
+      class: "copy-text",
+      readonly: true,
+      hidden: true,
+      rows: 10,
+      "aria-label": t("copy.label"),
+      spellcheck: "false",
+    }),
+  );
+  copy.querySelector("button.copy-tts").addEventListener("click", () => copyText(entry));
+  copy.querySelector("button.hide-copy").addEventListener("click", () => hideCopy(entry));
+  acts.append(copy);
   if (ACTORS.includes(state.me.role)) {
     const id = `c${entry.data.id}`;
     const lkpp = el(
@@ -333,10 +475,7 @@ function pageNotice(kind, text) {
 }
 
 function tickAges() {
-  for (const entry of state.cases.values()) {
-    const age = entry.card.querySelector(".age");
-    if (age) age.textContent = formatAge(ageOf(entry));
-  }
+  for (const entry of state.cases.values()) renderAge(entry);
 }
 
 // ---- live ---------------------------------------------------------------------------------

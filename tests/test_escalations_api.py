@@ -1,0 +1,125 @@
+"""GET /api/escalations: each open case's priority class with its target time, whether it is overdue,
+the visitor's phone, and the text to copy for the LKPP's TTS, word for word the escalation e-mail."""
+
+from __future__ import annotations
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import login, visitor, write_config
+from live import free_port
+from smtp import Inbox
+
+from server.mail import MailWorker
+
+
+def escalate(app, client, h, priority_class: str | None = None, **form) -> dict:
+    """One visitor issued, called, served and escalated at counter 1 by budi."""
+    r = client.post("/api/tickets", json=visitor(**form))
+    assert r.status_code == 201, r.get_json()
+    data = {"note": "Kunci publik paket rusak; perlu dicek LKPP", "category": "pengaduan"}
+    if priority_class:
+        data["priority_class"] = priority_class
+    for action, body in (("call-next", {}), ("start", {}), ("escalate", data)):
+        r = client.post(f"/api/counters/1/{action}", json=body, headers=h)
+        assert r.status_code == 200, r.get_json()
+    return r.get_json()["ticket"]
+
+
+def cases(client, h) -> list[dict]:
+    r = client.get("/api/escalations", headers=h)
+    assert r.status_code == 200
+    return r.get_json()["escalations"]
+
+
+def test_an_open_case_names_its_priority_class_and_is_overdue_only_past_its_target(app, client, clock):
+    h = login(app, client, "budi")
+    clock.advance(minutes=3)
+    escalate(app, client, h, "P1")  # P1 Tinggi: 60 minutes in the demo's priority table
+    case = cases(client, h)[0]
+    assert case["priority_class"] == {"code": "P1", "name": "Tinggi", "target_minutes": 60}
+    assert case["overdue"] is False and case["age_s"] == 0
+    assert case["form"]["phone"] == "081234567890"
+    clock.advance(minutes=60)
+    assert cases(client, h)[0]["overdue"] is False  # exactly the target: still within it
+    clock.advance(seconds=1)
+    case = cases(client, h)[0]
+    assert case["overdue"] is True and case["age_s"] == 3601
+
+
+def test_a_case_without_a_priority_class_has_no_target_to_be_late_against(app, client):
+    h = login(app, client, "budi")
+    escalate(app, client, h)
+    case = cases(client, h)[0]
+    assert case["priority_class"] is None and case["overdue"] is None
+
+
+def test_with_email_off_the_case_has_no_mail_and_a_text_to_forward_by_hand(app, client):
+    h = login(app, client, "budi")
+    escalate(app, client, h, "P3", name="Siti Aminah", agency="Dinas PUPR", address="Jl. Dua", phone="081211112222")
+    case = cases(client, h)[0]
+    assert case["mail"] is None
+    text = case["copy_text"]
+    assert text.startswith("Perihal: [Eskalasi] LPSE Kabupaten Contoh - tiket A-001 - Sabtu, 28 November 2026\n\n")
+    for part in (
+        "Nomor antrian : A-001",
+        "Tanggal       : Sabtu, 28 November 2026 09.00 WIB",
+        "Kelas prioritas: P3 - Rendah (target penyelesaian 1 hari)",
+        "Nama                : Siti Aminah",
+        "Instansi/Perusahaan : Dinas PUPR",
+        "Alamat              : Jl. Dua",
+        "Telepon             : 081211112222",
+        "B. PERMASALAHAN\nLupa kata sandi akun penyedia SPSE",
+        "C. ANALISIS HELPDESK LPSE\nKunci publik paket rusak; perlu dicek LKPP",
+        "Pemberi penjelasan: budi",
+        "LPSE Kabupaten Contoh\nJl. Merdeka No. 1, Kota Contoh",
+    ):
+        assert part in text
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def mail_app(tmp_path, clock, smtp_port):
+    from server.app import create_app
+
+    cfg = write_config(
+        tmp_path,
+        {'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp_port}'},
+    )
+    application = create_app(cfg, workers=False, clock=clock)
+    yield application
+    application.extensions["antrian"].stop()
+    application.extensions["antrian"].store.close()
+
+
+def test_the_copy_text_is_the_escalation_mail_word_for_word(mail_app, smtp_port, clock):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client = mail_app.test_client()
+        h = login(mail_app, client, "budi")
+        clock.advance(minutes=7)
+        escalate(mail_app, client, h, "P2", name="Ma'ruf Amin")
+        assert MailWorker(mail_app.extensions["antrian"]).run_once() == 1
+        _, _, msg = inbox.messages[0]
+        case = cases(client, h)[0]
+        assert case["mail"]["status"] == "sent"
+        body = msg.get_content().replace("\r\n", "\n")  # SMTP's line ends
+        assert case["copy_text"] == f"Perihal: {msg['Subject']}\n\n{body}"
+        assert "Kelas prioritas: P2 - Sedang (target penyelesaian 8 jam)" in msg.get_content()
+        assert "Tanggal       : Sabtu, 28 November 2026 09.07 WIB" in msg.get_content()
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    "minutes,text", [(45, "45 menit"), (60, "1 jam"), (90, "1 jam 30 menit"), (480, "8 jam"), (2880, "2 hari")]
+)
+def test_target_times_read_as_indonesians_say_them(minutes, text):
+    from server.mail import minutes_id
+
+    assert minutes_id(minutes) == text

@@ -1,0 +1,162 @@
+"""The printable recap (/counter/recap) in real Chromium, as it prints on A4 landscape.
+
+Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/recap.png.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from conftest import ROOT, write_config
+from live import LiveServer
+
+PASSWORD = "rahasia-123"
+OFFICER = "Budi Santoso, S.Kom."
+A4_LANDSCAPE = {"width": 1123, "height": 794}  # 297 x 210 mm at 96 px per inch
+HEADINGS = ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan", "Tanggal", "No. Antrian", "Petugas"]
+VISITORS = [
+    # name, agency, address, problem, outcome, text
+    (
+        "Rudi Hartono",
+        "PT Karya Mandiri",
+        "Jl. Sudirman No. 12, Kota Contoh",
+        "Lupa kata sandi akun penyedia SPSE.",
+        "resolve",
+        "Kata sandi direset; pengguna berhasil masuk.",
+    ),
+    (
+        "Siti Aminah",
+        "Dinas PUPR Kabupaten Contoh",
+        "Jl. Merdeka No. 5, Kota Contoh",
+        "Paket tender tidak muncul di daftar Pokja.",
+        "escalate",
+        "Paket sudah diumumkan; perlu dicek LKPP apakah sinkronisasi gagal.",
+    ),
+    (
+        "Agus Salim",
+        "CV Sinar Jaya",
+        "Jl. Diponegoro No. 3",
+        "Cara mengunggah dokumen kualifikasi yang lebih dari 20 MB.",
+        "resolve",
+        "Dokumen dipecah per bagian dan dikompresi; unggah berhasil.",
+    ),
+    (
+        "Dewi Lestari",
+        "PT Baru Jaya",
+        "Jl. Gatot Subroto Km 4",
+        "Verifikasi akun penyedia belum disetujui.",
+        "resolve",
+        "Berkas verifikasi dilengkapi; akun diverifikasi hari ini.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("recap")
+    server = LiveServer(write_config(tmp)).start()
+    server.add_user("budi", "officer")
+    server.db = tmp / "antrian.db"
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def two_days(office):
+    """Four consultations served today, the first two then moved to yesterday."""
+    officer = office.session("budi", PASSWORD)
+    labels = []
+    for name, agency, address, problem, outcome, text in VISITORS:
+        r = requests.post(
+            office.url + "/api/tickets",
+            timeout=5,
+            json={
+                "service": "A",
+                "name": name,
+                "agency": agency,
+                "address": address,
+                "phone": "081234567890",
+                "problem": problem,
+            },
+        )
+        assert r.status_code == 201, r.text
+        labels.append(r.json()["ticket"]["label"])
+        payload = {"solution": text} if outcome == "resolve" else {"note": text, "category": "pengaduan"}
+        for action, data in (("call-next", {}), ("start", {}), (outcome, payload)):
+            r = officer.post(f"{office.url}/api/counters/1/{action}", json=data, timeout=5)
+            assert r.status_code == 200, r.text
+    today = officer.get(office.url + "/api/state", timeout=5).json().get("day")
+    assert today, "the state names the office's day"
+    yesterday = (datetime.fromisoformat(today) - timedelta(days=1)).date().isoformat()
+    with sqlite3.connect(office.db, timeout=10) as db:
+        if "full_name" not in {r[1] for r in db.execute("PRAGMA table_info(users)")}:
+            db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
+        db.execute("UPDATE users SET full_name = ? WHERE username = 'budi'", [OFFICER])
+        for label in labels[:2]:  # as if served yesterday: A-001 and A-002 of that day
+            db.execute(
+                "UPDATE tickets SET day = ?, finished_at = ? WHERE day = ? AND label = ?",
+                [yesterday, (datetime.now(UTC) - timedelta(days=1)).isoformat(), today, label],
+            )
+    db.close()
+    return yesterday, today
+
+
+def recap_page(browser, office, day_from: str, day_to: str, **context_options):
+    context = browser.new_context(viewport=A4_LANDSCAPE, locale="id-ID", timezone_id="UTC", **context_options)
+    r = context.request.post(office.url + "/api/login", data={"username": "budi", "password": PASSWORD})
+    assert r.ok, r.text()
+    page = context.new_page()
+    page.goto(f"{office.url}/counter/recap?from={day_from}&to={day_to}")
+    page.emulate_media(media="print")
+    return page
+
+
+def test_the_printed_recap_has_the_date_label_and_officer_and_no_heading_broken(browser, office, two_days):
+    yesterday, today = two_days
+    page = recap_page(browser, office, yesterday, today)
+    heads = page.locator("table.recap thead tr:first-child th")
+    assert heads.all_inner_texts() == HEADINGS
+    rows = page.locator("table.recap tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+
+    def dmy(day: str) -> str:
+        return datetime.fromisoformat(day).strftime("%d/%m/%Y")
+
+    assert [(r[0], r[1], r[6], r[7], r[8]) for r in rows] == [
+        ("1", "Rudi Hartono", dmy(yesterday), "A-001", OFFICER),
+        ("2", "Siti Aminah", dmy(yesterday), "A-002", OFFICER),
+        ("3", "Agus Salim", dmy(today), "A-003", OFFICER),
+        ("4", "Dewi Lestari", dmy(today), "A-004", OFFICER),
+    ]
+    # Each heading breaks only between words: "No" is one line (it was "N" over "o" on the screen), on
+    # the counter laptop's screen, on a phone, and printed on A4.
+    for media, width in (("screen", 1366), ("screen", 360), ("print", A4_LANDSCAPE["width"])):
+        page.emulate_media(media=media)
+        page.set_viewport_size({"width": width, "height": A4_LANDSCAPE["height"]})
+        lines = heads.evaluate_all(
+            "ths => ths.map(th => { const r = document.createRange(); r.selectNodeContents(th);"
+            " return [th.textContent, new Set([...r.getClientRects()].map(x => Math.round(x.top))).size]; })"
+        )
+        assert lines[0] == ["No", 1], (media, width)
+        for text, count in lines:
+            assert count <= len(text.split()), f"{text!r} is broken inside a word ({count} lines, {media} {width})"
+    # The day and the ticket label stay on one line each.
+    cells = page.locator("table.recap tbody tr:first-child td").evaluate_all(
+        "tds => tds.slice(6, 8).map(td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })"
+    )
+    assert cells == [1, 1]
+    # The nine columns fit the A4 page's width (277 mm between the margins, here the whole viewport).
+    assert page.evaluate("() => document.querySelector('table.recap').scrollWidth <= innerWidth")
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):  # refresh docs/screenshots only when asked
+        # The page as it prints: the A4 sheet's margins (@page: 12 mm by 10 mm) around the content.
+        page.evaluate(
+            "() => { document.body.style.padding = '12mm 10mm'; document.body.style.boxSizing = 'border-box'; }"
+        )
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "recap.png"))
+    page.context.close()
