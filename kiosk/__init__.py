@@ -23,8 +23,11 @@ QR_MAX_DATA = 300
 
 @bp.get("/")
 def kiosk_page():
-    """The touchscreen kiosk: one page, every screen."""
-    return render_template("kiosk/kiosk.html")
+    """The touchscreen kiosk: one page, every screen; drawn with the office's state (open or closed, the
+    services' waiting, estimated wait and quota) so that a closed office never flashes its welcome."""
+    snap = current_app.extensions["antrian"].snapshot(staff=False)
+    state = {"office": snap.get("office", {}), "services": snap.get("services", [])}
+    return render_template("kiosk/kiosk.html", state=state), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/qr.svg")

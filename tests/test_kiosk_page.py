@@ -130,7 +130,7 @@ def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live
     expect(page.locator("#screen-review")).to_be_visible()
     expect(page.locator("#review")).to_contain_text("Budi Santoso")
     expect(page.locator("#review")).to_contain_text("Pertanyaan")
-    shot(page, "kiosk-review")
+    # (docs/screenshots/kiosk-review*.png: tests/test_kiosk_fit.py, with the longest inputs)
     before = waiting(live)
 
     page.click("#submit")
@@ -148,7 +148,12 @@ def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live
         f"{ahead} orang di depan Anda" if ahead else "Tidak ada antrian di depan Anda"
     )
     expect(page.locator("#ticket-wait")).to_contain_text("Perkiraan waktu tunggu")
-    expect(page.locator(".ticket-note")).to_have_text("Catat nomor Anda atau foto kode QR")
+    # One hint, not two near-identical ones: the paper ticket, and the QR code for the phone.
+    expect(page.locator("#ticket-hint")).to_have_text(
+        "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+    )
+    assert page.locator("#screen-ticket p:visible", has_text="QR").count() == 1
+    expect(page.locator("#ticket-print-failed")).to_be_hidden()
     page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
     size = page.evaluate("() => getComputedStyle(document.getElementById('ticket-label')).fontSize")
     assert float(size.removesuffix("px")) >= 100
@@ -282,7 +287,19 @@ def test_phone_page_shows_only_its_ticket_and_the_call_live(browser, live):
         expect(page.locator("#status")).to_have_text("dipanggil")
         assert page.evaluate("() => window.__vibrations.length") >= 1
         assert other["label"] not in page.locator("body").inner_text()
+        expect(page.locator("#sound")).to_be_visible()
         shot(page, "phone-called")
+
+        # Done: no call will come, so no "call sound" button is left on the page.
+        officer.post(f"{live.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        r = officer.post(f"{live.url}/api/counters/1/resolve", json={"solution": "Kata sandi direset."}, timeout=5)
+        r.raise_for_status()
+        expect(page.locator("#status")).to_have_text("selesai")
+        expect(page.locator("#note")).to_have_text("Layanan selesai. Terima kasih atas kunjungan Anda.")
+        expect(page.locator("#sound")).to_be_hidden()
+        page.reload()
+        expect(page.locator("#status")).to_have_text("selesai")
+        expect(page.locator("#sound")).to_be_hidden()
     finally:
         context.close()
 

@@ -6,6 +6,10 @@
   var CONFIG = JSON.parse(document.getElementById("kiosk-config").textContent);
   var FIELDS = ["name", "agency", "address", "phone", "problem"];
   var TICKET_SCREEN_SECONDS = 20;
+  var PRINT_FAILED_SECONDS = 60;             // a visitor without a paper ticket needs time to note the number
+  var PRINT_POLLS = [1, 2, 3, 5, 8, 13];     // seconds between looks at the ticket's print job (~32 s in all)
+  var STATE_REFRESH_SECONDS = 60;            // the office's hours change with no event: look again this often
+  var ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
   var STRINGS = {
     id: {
@@ -13,7 +17,19 @@
       welcome_hello: "Selamat datang di",
       welcome_sub: "Layanan Helpdesk Pengadaan Secara Elektronik",
       welcome_cta: "Sentuh layar untuk mengambil nomor antrian",
+      closed_title: "Layanan tutup",
+      closed_sub: "Nomor antrian tidak dapat diambil saat ini.",
+      closed_next: "Buka kembali {when}",
+      closed_never: "Belum ada jadwal buka kembali.",
+      today: "hari ini",
+      tomorrow: "besok",
+      at: "pukul",
       service_title: "Pilih layanan",
+      service_waiting_none: "Belum ada yang menunggu",
+      service_waiting: "{n} orang menunggu",
+      service_wait: "Perkiraan tunggu ±\u00a0{n} menit",
+      service_left: "Sisa kuota hari ini: {n}",
+      service_full: "Kuota hari ini habis",
       cancel: "Batal",
       form_title: "Formulir Konsultasi",
       label_name: "Nama",
@@ -33,6 +49,7 @@
       required: "Wajib diisi.",
       form_incomplete: "Formulir belum lengkap atau ada isian yang salah.",
       review_title: "Periksa kembali data Anda",
+      review_more: "▼ Masih ada data di bawah — geser daftar atau sentuh di sini",
       review_service: "Layanan",
       review_priority: "Prioritas",
       yes: "Ya",
@@ -48,8 +65,11 @@
       ahead_some: "{n} orang di depan Anda",
       wait_now: "Perkiraan waktu tunggu: segera",
       wait_min: "Perkiraan waktu tunggu: ± {n} menit",
-      ticket_note: "Catat nomor Anda atau foto kode QR",
-      ticket_hint: "Pindai kode QR dengan ponsel untuk memantau antrian Anda. Tunggu sampai nomor Anda dipanggil.",
+      hint_paper: "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda.",
+      hint_no_paper: "Catat nomor Anda, atau pindai kode QR dengan ponsel untuk memantau antrian Anda.",
+      hint_failed: "Pindai kode QR dengan ponsel untuk memantau antrian Anda, lalu tunggu sampai nomor Anda dipanggil.",
+      print_failed: "Tiket tidak tercetak — catat nomor Anda / foto kode QR",
+      print_failed_sub: "Nomor Anda tetap berlaku dan akan dipanggil. Petugas front office sudah diberi tahu.",
       qr_alt: "Kode QR status antrian",
       done: "Selesai"
     },
@@ -58,7 +78,19 @@
       welcome_hello: "Welcome to",
       welcome_sub: "E-procurement helpdesk",
       welcome_cta: "Touch the screen to take a queue number",
+      closed_title: "Service closed",
+      closed_sub: "Queue numbers cannot be taken now.",
+      closed_next: "Opens again {when}",
+      closed_never: "No opening is scheduled yet.",
+      today: "today",
+      tomorrow: "tomorrow",
+      at: "at",
       service_title: "Choose a service",
+      service_waiting_none: "Nobody waiting",
+      service_waiting: "{n} waiting",
+      service_wait: "Estimated wait about {n}\u00a0min",
+      service_left: "Left today: {n}",
+      service_full: "Today's quota is used up",
       cancel: "Cancel",
       form_title: "Consultation form",
       label_name: "Name",
@@ -78,6 +110,7 @@
       required: "Required.",
       form_incomplete: "The form is incomplete or has invalid fields.",
       review_title: "Check your details",
+      review_more: "▼ More below — swipe the list or touch here",
       review_service: "Service",
       review_priority: "Priority",
       yes: "Yes",
@@ -93,8 +126,11 @@
       ahead_some: "{n} ahead of you",
       wait_now: "Estimated wait: very soon",
       wait_min: "Estimated wait: about {n} min",
-      ticket_note: "Write down your number or take a photo of the QR code",
-      ticket_hint: "Scan the QR code with your phone to follow your queue. Wait until your number is called.",
+      hint_paper: "Take your paper ticket from the printer. Scan the QR code with your phone to follow your queue.",
+      hint_no_paper: "Write down your number, or scan the QR code with your phone to follow your queue.",
+      hint_failed: "Scan the QR code with your phone to follow your queue, then wait until your number is called.",
+      print_failed: "Ticket not printed — write down your number / take a photo of the QR code",
+      print_failed_sub: "Your number is valid and will be called. The front office has been told.",
       qr_alt: "QR code of your queue status",
       done: "Done"
     }
@@ -104,6 +140,13 @@
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var idleTimer = null;
   var submitting = false;
+  // The office as the server last told it: open or closed (and when it opens), and per service its
+  // waiting count, estimated wait and what is left of its daily quota. A field an older server does not
+  // send is simply not shown.
+  var office = (CONFIG.state && CONFIG.state.office) || {};
+  var services = {};
+  ((CONFIG.state && CONFIG.state.services) || []).forEach(function (sv) { services[sv.code] = sv; });
+  window.antrianKiosk = { live: false, resetIn: null };   // for tests: the live updates, the armed reset
 
   function idleSeconds() {
     // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
@@ -122,7 +165,8 @@
 
   function freshState() {
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
-             active: "name", shift: false, requestId: null, ticket: null, errors: {}, summary: "" };
+             active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: "",
+             printTimer: null, printPolls: 0 };
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -130,21 +174,136 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     $("ticket-qr").alt = t("qr_alt");
+    renderOffice();
     if (state.screen === "review") renderReview();
     if (state.screen === "ticket") renderTicket();
   }
 
+  // -- the office's hours and the services' figures ------------------------------------------
+  function officeClosed() { return office.open === false; }
+
+  function zoneName() { return ZONES[CONFIG.timezone] || CONFIG.timezone || ""; }
+
+  function localParts(date) {
+    // The date and time in the office's time zone (from the server), never the browser's.
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: CONFIG.timezone || "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts;
+  }
+
+  var DAYS = {
+    id: ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    en: ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+  };
+  var MONTHS = {
+    id: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember"],
+    en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+         "November", "December"]
+  };
+
+  function formatOpening(iso) {
+    // As the server writes it (server/hours.py), in the office's time zone:
+    // "besok, Senin, 30 November 2026 pukul 08.00 WIB" / "tomorrow, Monday, 30 November 2026 at 08:00 WIB"
+    var when = new Date(iso);
+    if (isNaN(when)) return "";
+    var p = localParts(when);
+    var today = localParts(new Date());
+    var dayKey = function (x) { return Date.UTC(+x.year, +x.month - 1, +x.day); };
+    var days = Math.round((dayKey(p) - dayKey(today)) / 86400000);
+    var l = lang === "en" ? "en" : "id";
+    var weekday = DAYS[l][new Date(dayKey(p)).getUTCDay()];
+    var date = weekday + ", " + (+p.day) + " " + MONTHS[l][+p.month - 1] + " " + p.year;
+    var time = p.hour + (l === "en" ? ":" : ".") + p.minute + (zoneName() ? " " + zoneName() : "");
+    var prefix = days === 0 ? t("today") + ", " : days === 1 ? t("tomorrow") + ", " : "";
+    return prefix + date + " " + t("at") + " " + time;
+  }
+
+  function renderOffice() {
+    // "Buka kembali" above the day and time, on a line of their own ("Buka kembali {when}" read aloud).
+    var next = $("closed-next");
+    next.textContent = "";
+    if (office.next_opening) {
+      var parts = t("closed_next").split("{when}");
+      var lead = document.createElement("span");
+      var when = document.createElement("span");
+      lead.className = "closed-next-lead";
+      when.className = "closed-next-when";
+      lead.textContent = parts[0].trim();
+      when.textContent = formatOpening(office.next_opening) + (parts[1] || "");
+      next.append(lead, " ", when);
+    } else if (officeClosed()) {
+      next.textContent = t("closed_never");
+    }
+    document.querySelectorAll("[data-service]").forEach(function (b) {
+      var sv = services[b.dataset.service] || {};
+      var info = "";
+      if (typeof sv.waiting === "number") {
+        info = sv.waiting > 0 ? t("service_waiting", { n: sv.waiting }) : t("service_waiting_none");
+        var minutes = Math.ceil((sv.estimated_wait_s || 0) / 60);
+        if (sv.waiting > 0 && minutes > 0) info += "\n" + t("service_wait", { n: minutes });   // a line of its own
+      }
+      document.querySelector('[data-info="' + b.dataset.service + '"]').textContent = info;
+      var full = typeof sv.left === "number" && sv.left <= 0;
+      var quota = typeof sv.left === "number" ? (full ? t("service_full") : t("service_left", { n: sv.left })) : "";
+      var q = document.querySelector('[data-quota="' + b.dataset.service + '"]');
+      q.textContent = quota;
+      q.classList.toggle("full", full);
+      b.disabled = full;
+      b.classList.toggle("full", full);
+    });
+  }
+
+  function applyState(snap) {
+    // A snapshot (socket or GET /api/state): take what it has, keep what it lacks.
+    if (!snap) return;
+    if (snap.office) office = Object.assign({}, office, snap.office);
+    (snap.services || []).forEach(function (sv) { services[sv.code] = Object.assign({}, services[sv.code], sv); });
+    renderOffice();
+    if (state.screen === "welcome" && officeClosed()) show("closed");
+    else if (state.screen === "closed" && !officeClosed()) show("welcome");
+    scheduleOfficeChange();
+  }
+
+  var stateTimer = null;
+  function fetchState(delay) {
+    // Debounced: a burst of events costs one request (and the server shares one snapshot per change).
+    clearTimeout(stateTimer);
+    stateTimer = setTimeout(function () {
+      fetch("/api/state", { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(applyState)
+        .catch(function () { /* offline: the next event or the periodic look */ });
+    }, delay == null ? 300 : delay);
+  }
+
+  var changeTimer = null;
+  function scheduleOfficeChange() {
+    // Look again just after the office is due to open or to stop issuing numbers.
+    clearTimeout(changeTimer);
+    var at = Date.parse(officeClosed() ? office.next_opening : office.closes_at);
+    if (isNaN(at)) return;
+    var wait = at - Date.now() + 1500;
+    if (wait > 0 && wait < 86400000) changeTimer = setTimeout(function () { fetchState(0); }, wait);
+  }
+
   // -- screens ----------------------------------------------------------------------------
   function show(name) {
+    if (name === "welcome" && officeClosed()) name = "closed";
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
     if (name === "form") activate(state.active || "name");
+    if (name === "review") updateReviewMore();
     armIdle();
   }
 
   function reset() {
     // Back to the start for the next visitor: every field, error, choice and the ticket cleared.
+    if (state) clearTimeout(state.printTimer);
     state = freshState();
     submitting = false;
     FIELDS.forEach(function (k) { field(k).value = ""; });
@@ -157,9 +316,14 @@
     $("submit-error").hidden = true;
     $("submit-error").textContent = "";
     $("submit").disabled = false;
-    ["ticket-label", "ticket-service", "ticket-ahead", "ticket-wait"].forEach(function (id) { $(id).textContent = ""; });
+    ["ticket-label", "ticket-service", "ticket-ahead", "ticket-wait", "ticket-hint"].forEach(function (id) {
+      $(id).textContent = "";
+    });
     $("ticket-priority").hidden = true;
+    $("ticket-print-failed").hidden = true;
+    $("screen-ticket").removeAttribute("data-print");
     $("ticket-qr").removeAttribute("src");
+    setCaps(false);
     setShift(false);
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     lang = CONFIG.lang === "en" ? "en" : "id";
@@ -187,11 +351,13 @@
     return JSON.stringify(now) !== JSON.stringify(CONFIG.drawn);
   }
 
+  function idleScreen() { return state.screen === "welcome" || state.screen === "closed"; }
+
   function refreshIfStale() {
-    if (!stale || state.screen !== "welcome") return;
+    if (!stale || !idleScreen()) return;
     // Reload only when the server answers: a kiosk must never end on a browser error page.
     fetch(location.href, { cache: "no-store" }).then(function (r) {
-      if (!r.ok || state.screen !== "welcome") return;
+      if (!r.ok || !idleScreen()) return;
       try { sessionStorage.setItem(RELOADED, String(Date.now())); } catch (e) { /* private mode */ }
       location.reload();
     }).catch(function () { /* offline: try again after the next visitor */ });
@@ -203,24 +369,36 @@
   }
 
   function listen() {
-    window.antrianKiosk = { live: false };   // for tests: true while the live updates are on
+    setInterval(function () { fetchState(0); }, STATE_REFRESH_SECONDS * 1000);
+    scheduleOfficeChange();
     if (typeof io !== "function") return;
     var socket = io({ auth: { role: "kiosk" } });
     socket.on("snapshot", function (snap) {   // changed while this kiosk was offline?
       window.antrianKiosk.live = true;
+      applyState(snap);
       if (drawnDiffers(snap) && !reloadedLately()) markStale();
     });
     socket.on("disconnect", function () { window.antrianKiosk.live = false; });
-    function onEvent(ev) { if (ev.type === "settings_changed") markStale(); }
+    function onEvent(ev) {
+      if (ev.type === "settings_changed") markStale();
+      if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
+      // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
+      if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
+      if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
+    }
     socket.on("event", onEvent);
     socket.on("events", function (list) { list.forEach(onEvent); });
   }
 
   function armIdle() {
     clearTimeout(idleTimer);
-    if (state.screen === "welcome") return;
+    window.antrianKiosk.resetIn = null;
+    if (idleScreen()) return;
     var seconds = idleSeconds();
-    if (state.screen === "ticket") seconds = Math.min(seconds, TICKET_SCREEN_SECONDS);
+    if (state.screen === "ticket") {
+      seconds = printFailed() ? PRINT_FAILED_SECONDS : Math.min(seconds, TICKET_SCREEN_SECONDS);
+    }
+    window.antrianKiosk.resetIn = seconds;
     idleTimer = setTimeout(reset, seconds * 1000);
   }
 
@@ -237,16 +415,34 @@
       el.setSelectionRange(end, end);
     }
     el.scrollIntoView({ block: "nearest" });
-    if (key !== "phone") setShift(el.value.length === 0);
+    // Each field starts in small letters, a capital first when it is empty (Shift on by itself): the caps
+    // lock of "RT 03/RW 05" is not what the next field wants.
+    if (key !== "phone") {
+      setCaps(false);
+      setShift(el.value.length === 0);
+    }
   }
 
+  // Shift holds for one letter; the caps lock holds until it is tapped again (or Shift is).
   function setShift(on) {
     state && (state.shift = on);
-    var shiftKey = document.querySelector(".key-shift");
-    shiftKey.setAttribute("aria-pressed", on ? "true" : "false");
+    document.querySelector(".key-shift").setAttribute("aria-pressed", on ? "true" : "false");
+    renderCase();
+  }
+
+  function setCaps(on) {
+    state && (state.caps = on);
+    document.querySelector(".key-caps").setAttribute("aria-pressed", on ? "true" : "false");
+    renderCase();
+  }
+
+  function upper() { return !!state && (state.caps || state.shift); }
+
+  function renderCase() {
+    var up = upper();
     document.querySelectorAll("#osk-letters .key").forEach(function (k) {
       var ch = k.dataset.key;
-      if (ch.length === 1 && /[a-z]/.test(ch)) k.textContent = on ? ch.toUpperCase() : ch;
+      if (ch.length === 1 && /[a-z]/.test(ch)) k.textContent = up ? ch.toUpperCase() : ch;
     });
   }
 
@@ -277,7 +473,14 @@
   }
 
   function pressKey(k) {
-    if (k === "shift") return setShift(!state.shift);
+    if (k === "shift") {
+      if (state.caps) return setCaps(false);   // Shift also releases the caps lock
+      return setShift(!state.shift);
+    }
+    if (k === "capslock") {
+      state.shift = false;
+      return setCaps(!state.caps);
+    }
     if (k === "backspace") return backspace();
     if (k === "next") {
       var i = FIELDS.indexOf(state.active);
@@ -285,9 +488,9 @@
     }
     if (k === "space") return insert(" ");
     var ch = k;
-    if (state.shift && /[a-z]/.test(ch)) {
-      ch = ch.toUpperCase();
-      setShift(false);
+    if (/[a-z]/.test(ch)) {
+      if (upper()) ch = ch.toUpperCase();
+      if (state.shift) setShift(false);
     }
     insert(ch);
   }
@@ -360,6 +563,13 @@
       dl.appendChild(dt);
       dl.appendChild(dd);
     });
+    updateReviewMore();
+  }
+
+  function updateReviewMore() {
+    // A long form scrolls inside the list, above the buttons: say so while there is more below.
+    var dl = $("review");
+    $("review-more").hidden = dl.scrollHeight - dl.clientHeight - dl.scrollTop <= 4;
   }
 
   function toReview() {
@@ -405,6 +615,13 @@
         state.requestId = null;
         renderTicket();
         show("ticket");
+        followPrint();
+      } else if (r.status === 409) {
+        // The office's rules (office_closed, quota_reached): the server's message says what and until when.
+        state.requestId = null;
+        $("submit-error").textContent = r.body.message || t("network_error");
+        $("submit-error").hidden = false;
+        fetchState(0);
       } else if (r.status === 422) {
         state.requestId = null;
         showErrors(r.body.fields || {}, r.body.message || t("form_incomplete"));
@@ -427,9 +644,57 @@
     });
   }
 
+  // -- the ticket's print job: the visitor must know when no paper comes out ----------------
+  function printFailed() { return !!(state.ticket && state.ticket.print === "failed"); }
+
+  function isMine(tk) {
+    return !!(tk && state.ticket && tk.label === state.ticket.label && tk.day === state.ticket.day);
+  }
+
+  function followPrint(now) {
+    // Look at the ticket's status (its print job's state) a few times with growing gaps until it is
+    // printed (a job that failed once may still print on its retry); a print_failed event for this
+    // ticket looks at once. Bounded: ~32 s of looks in all.
+    var visitor = state;
+    var tk = visitor.ticket;
+    if (!tk || !tk.token || tk.print === undefined || tk.print === null) return;   // no printer / older server
+    clearTimeout(visitor.printTimer);
+    if (!now) {
+      visitor.printPolls = 0;
+      if (tk.print === "printed") return;
+    }
+    lookAtPrint(visitor, now ? 0 : PRINT_POLLS[0]);
+  }
+
+  function lookAtPrint(visitor, seconds) {
+    visitor.printTimer = setTimeout(function () {
+      fetch("/api/tickets/" + encodeURIComponent(visitor.ticket.token), { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (visitor !== state || !body || !body.ticket || body.ticket.print === undefined) return;
+          var was = state.ticket.print;
+          state.ticket.print = body.ticket.print;
+          if (was !== state.ticket.print) {
+            renderTicket();
+            armIdle();   // a failure keeps the screen longer, for the number to be noted; a late print not
+          }
+        })
+        .catch(function () { /* offline: the next look */ })
+        .then(function () {
+          if (visitor !== state || state.ticket.print === "printed") return;
+          visitor.printPolls += 1;
+          if (visitor.printPolls < PRINT_POLLS.length) lookAtPrint(visitor, PRINT_POLLS[visitor.printPolls]);
+        });
+    }, seconds * 1000);
+  }
+
   function renderTicket() {
     var tk = state.ticket;
     if (!tk) return;
+    var print = tk.print === undefined ? null : tk.print;
+    $("screen-ticket").dataset.print = print === null ? "none" : print;
+    $("ticket-print-failed").hidden = print !== "failed";
+    $("ticket-hint").textContent = t(print === "failed" ? "hint_failed" : print === null ? "hint_no_paper" : "hint_paper");
     $("ticket-label").textContent = tk.label;
     $("ticket-service").textContent = tk.service_name || state.serviceName;
     $("ticket-priority").hidden = !tk.priority;
@@ -494,6 +759,11 @@
       b.addEventListener("click", function () { pressKey(b.dataset.key); });
     });
     $("to-review").addEventListener("click", toReview);
+    $("review").addEventListener("scroll", updateReviewMore, { passive: true });
+    $("review-more").addEventListener("click", function () {
+      var dl = $("review");
+      dl.scrollBy({ top: Math.round(dl.clientHeight * 0.8), behavior: "smooth" });
+    });
     $("submit").addEventListener("click", submit);
     document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
   }

@@ -60,6 +60,8 @@
     }
   };
 
+  // A ticket in one of these is done: it will never be called again, so no call sound to turn on.
+  var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
   var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
   var ticket = CONFIG.ticket;
   var lastSeq = ticket.seq || 0;
@@ -80,6 +82,7 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     if (audio) $("sound").textContent = t("sound_ready");
+    $("sound").hidden = FINISHED.indexOf(s) >= 0;
     $("label").textContent = ticket.label;
     $("service").textContent = ticket.service_name || ticket.service;
     $("status").textContent = t(s);

@@ -1,0 +1,103 @@
+"""Helpers for the kiosk's browser tests: the longest inputs, typing by taps, and what is on screen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from server.forms import LIMITS
+
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE)]
+
+
+def _longest(text: str, key: str) -> str:
+    """`text` repeated to exactly the longest length the server accepts for `key` (no trailing space)."""
+    limit = LIMITS[key]
+    out = (text * (limit // len(text) + 1))[:limit]
+    return out[:-1] + "." if out.endswith(" ") else out
+
+
+# The longest form a visitor may fill (server/forms.py LIMITS), in realistic words, wide capitals too.
+LONGEST = {
+    "name": _longest("Prof. Dr. Ir. H. MUHAMMAD ABDURRAHMAN WIRAWAN KUSUMANEGARA, S.T., M.T. ", "name"),
+    "agency": _longest("DINAS PEKERJAAN UMUM & PENATAAN RUANG, PERUMAHAN DAN KAWASAN PERMUKIMAN — ", "agency"),
+    "address": _longest(
+        "Jl. Jend. Sudirman No. 12/B, RT 03/RW 05, Kel. Sukamaju, Kec. Sukajadi, Kota Contoh; ", "address"
+    ),
+    "phone": "+62 (812) 3456-78901",
+    "problem": _longest(
+        "Saat mengunggah dokumen penawaran di SPSE muncul pesan galat \u201cSesi berakhir\u201d dan berkas "
+        "tidak tersimpan, padahal batas waktu unggah tinggal dua jam. ",
+        "problem",
+    ),
+}
+assert len(LONGEST["phone"]) == LIMITS["phone"]
+
+
+def shot(page, name: str) -> None:
+    """Refresh docs/screenshots only when asked (ANTRIAN_SCREENSHOTS=1), so test runs leave the tree clean."""
+    if not os.environ.get("ANTRIAN_SCREENSHOTS"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def fill_fast(page, values: dict[str, str]) -> None:
+    """Put text straight into the fields (the tap-by-tap typing is tested elsewhere; 2000 taps are slow)."""
+    for key, text in values.items():
+        page.fill(f"#f-{key}", text)
+
+
+# Every button a visitor may need on the screen shown (and the header's) must be whole on the screen:
+# inside the viewport, not clipped by a scrolling area it sits in (scrolled away or cut at its edge),
+# and not covered: its centre and the points just inside the middle of its four edges hit the button.
+_ACTIONS_JS = """() => {
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const buttons = [...document.querySelectorAll('header button, section[data-screen]:not([hidden]) button')];
+  return buttons.filter(b => b.getClientRects().length > 0).map(b => {
+    const r = b.getBoundingClientRect();
+    let clipped = null;
+    for (let a = b.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      if (r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5 || r.left < c.left - 0.5 || r.right > c.right + 0.5) {
+        clipped = (a.id || a.className || a.tagName).toString();
+        break;
+      }
+    }
+    const inset = Math.min(6, r.width / 4, r.height / 4), cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    const points = [[cx, cy], [cx, r.top + inset], [cx, r.bottom - inset], [r.left + inset, cy], [r.right - inset, cy]];
+    const covered = points.filter(([x, y]) => { const hit = document.elementFromPoint(x, y); return !hit || !b.contains(hit); });
+    return {
+      text: (b.textContent || b.getAttribute('aria-label') || b.id).trim().slice(0, 40),
+      top: Math.round(r.top), bottom: Math.round(r.bottom), left: Math.round(r.left), right: Math.round(r.right),
+      inside: r.top >= -0.5 && r.left >= -0.5 && r.bottom <= vh + 0.5 && r.right <= vw + 0.5,
+      clipped: clipped,
+      covered: covered.length,
+    };
+  });
+}"""
+
+
+def offscreen_actions(page) -> list[dict]:
+    """The buttons of the current screen that a visitor cannot see whole without scrolling."""
+    buttons = page.evaluate(_ACTIONS_JS)
+    assert buttons, "no buttons on this screen"
+    return [b for b in buttons if not b["inside"] or b["clipped"] or b["covered"]]
+
+
+def assert_actions_visible(page, where: str, must: tuple[str, ...] = ()) -> None:
+    """Every button of the screen shown is inside the viewport and not hidden; `must` are among them."""
+    bad = offscreen_actions(page)
+    assert not bad, f"{where}: buttons out of sight: {bad}"
+    for selector in must:
+        expect(page.locator(selector)).to_be_visible()
+        box = page.locator(selector).bounding_box()
+        vp = page.viewport_size
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"], f"{where}: {selector} {box}"

@@ -1,0 +1,200 @@
+"""The kiosk at the sizes its screens have (1080×1920 upright, 1920×1080 on its side), with the longest
+form the server accepts: on every screen every button is whole on the screen, never below it in a
+scrolling area; and the on-screen keyboard types what an Indonesian agency and address need, in few taps.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from playwright.sync_api import expect
+
+LONG_REFUSAL = (
+    "Layanan sedang tidak dapat menerbitkan nomor antrian karena gangguan pada server. Silakan coba lagi "
+    "beberapa saat lagi atau hubungi petugas front office yang berada di dekat pintu masuk ruang layanan."
+)
+
+
+@pytest.fixture
+def kiosk(browser, live):
+    pages = []
+
+    def open_kiosk(viewport=PORTRAIT, query=""):
+        page = browser.new_page(viewport=viewport, has_touch=True)
+        pages.append(page)
+        page.goto(f"{live.url}/kiosk/{query}")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        return page
+
+    yield open_kiosk
+    for page in pages:
+        page.close()
+
+
+@pytest.mark.parametrize("name, viewport", ORIENTATIONS)
+def test_every_screens_buttons_are_on_screen_with_the_longest_inputs(kiosk, name, viewport):
+    page = kiosk(viewport)
+    assert_actions_visible(page, "welcome", must=("#start", "#lang-toggle"))
+    page.click("#start")
+    assert_actions_visible(page, "service", must=("#screen-service [data-action=home]",))
+    page.click('[data-service="B"]')  # the longest service name
+    assert_actions_visible(page, "form, empty", must=("#to-review", "#screen-form [data-action=service]"))
+    page.click("#to-review")  # every field marked, and the summary above the form
+    expect(page.locator("#e-name")).to_have_text("Wajib diisi.")
+    assert_actions_visible(page, "form, every field refused", must=("#to-review",))
+    fill_fast(page, LONGEST)
+    page.click("#f-problem")
+    page.click('[data-category="konsultasi"]')
+    page.click("#priority")
+    assert_actions_visible(page, "form, longest inputs", must=("#to-review",))
+
+    page.click("#to-review")
+    expect(page.locator("#screen-review")).to_be_visible()
+    expect(page.locator("#review")).to_contain_text(LONGEST["problem"][:40])
+    review_buttons = ("#screen-review [data-action=form]", "#submit")
+    assert_actions_visible(page, "review, longest inputs", must=review_buttons)
+    shot(page, "kiosk-review" if name == "portrait" else "kiosk-review-landscape")
+    page.click("#lang-toggle")
+    expect(page.locator("#submit")).to_have_text("Take a queue number")
+    assert_actions_visible(page, "review in English", must=review_buttons)
+    page.click("#lang-toggle")
+
+    # A refusal shown above the buttons does not push them away either.
+    page.route(
+        "**/api/tickets",
+        lambda route: route.fulfill(status=503, json={"error": "unavailable", "message": LONG_REFUSAL}),
+    )
+    page.click("#submit")
+    expect(page.locator("#submit-error")).to_have_text(LONG_REFUSAL)
+    assert_actions_visible(page, "review with a refusal", must=review_buttons)
+    page.unroute("**/api/tickets")
+
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    expect(page.locator("#ticket-label")).not_to_have_text("")
+    expect(page.locator("#ticket-priority")).to_be_visible()
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    assert_actions_visible(page, "ticket", must=("#screen-ticket [data-action=home]", "#ticket-qr"))
+    page.click("#lang-toggle")
+    assert_actions_visible(page, "ticket in English", must=("#screen-ticket [data-action=home]", "#ticket-qr"))
+
+
+# -- the on-screen keyboard ---------------------------------------------------------------------
+
+
+class Typist:
+    """Types by tapping the visible keys as a sensible visitor would, and counts the taps.
+
+    A capital alone: Shift (it holds for one letter). Two or more capitals in a row: the caps lock,
+    then the caps lock again before the next small letter. The field's own start (Shift on by
+    itself in an empty field) is read from the page.
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self.taps = 0
+
+    def tap(self, key: str) -> None:
+        quoted = json.dumps(key, ensure_ascii=False)  # a CSS string: '"' and "'" are keys too
+        self.page.click(f".osk > div:not([hidden]) [data-key={quoted}]")
+        self.taps += 1
+
+    def pressed(self, key: str) -> bool:
+        return self.page.locator(f'#osk-letters [data-key="{key}"]').get_attribute("aria-pressed") == "true"
+
+    def field(self, key: str, text: str, via: str = "tap") -> int:
+        """Go to the field (tapping it, or Berikutnya) and type `text`; the taps it cost."""
+        before = self.taps
+        if via == "next":
+            self.tap("next")
+        else:
+            self.page.click(f"#f-{key}")
+            self.taps += 1
+        shift, caps = self.pressed("shift"), self.pressed("capslock")
+        letters = [(i, c) for i, c in enumerate(text) if c.isalpha()]
+        for i, ch in enumerate(text):
+            if ch.isalpha():
+                run = 0  # capitals from here up to the next small letter
+                for _, c in (x for x in letters if x[0] >= i):
+                    if not c.isupper():
+                        break
+                    run += 1
+                upper = caps or shift
+                if ch.isupper() and not upper:
+                    if run >= 2:
+                        self.tap("capslock")
+                        caps, shift = True, False
+                    else:
+                        self.tap("shift")
+                        shift = True
+                elif not ch.isupper() and upper:
+                    if caps:
+                        self.tap("capslock")
+                        caps, shift = False, False
+                    else:
+                        self.tap("shift")
+                        shift = False
+                self.tap(ch.lower())
+                shift = False
+            else:
+                self.tap("space" if ch == " " else ch)
+        assert self.page.input_value(f"#f-{key}") == text
+        return self.taps - before
+
+
+SYMBOLS = "&-/.,():#'\"@\u2014_"
+
+
+def test_every_symbol_an_address_or_agency_needs_has_a_key(kiosk):
+    page = kiosk()
+    page.click("#start")
+    page.click('[data-service="A"]')
+    page.click("#f-address")
+    typist = Typist(page)
+    for ch in SYMBOLS:
+        typist.tap(ch)
+    assert page.input_value("#f-address") == SYMBOLS
+    assert typist.taps == len(SYMBOLS)  # one tap each, no layer to switch to
+
+
+@pytest.mark.parametrize("name, viewport", ORIENTATIONS)
+def test_a_typical_form_costs_few_taps(kiosk, name, viewport):
+    page = kiosk(viewport)
+    page.click("#start")
+    page.click('[data-service="A"]')
+    typist = Typist(page)
+    taps = {
+        "name": typist.field("name", "Budi Santoso"),
+        "agency": typist.field("agency", "Dinas PU & Tata Ruang", via="next"),
+        "address": typist.field("address", "Jl. Jend. Sudirman No. 12/B, RT 03/RW 05", via="next"),
+        "phone": typist.field("phone", "081234567890", via="next"),
+        "problem": typist.field("problem", "Lupa kata sandi akun SPSE: tidak bisa masuk #2", via="next"),
+    }
+    # Each: the tap to reach the field, one per character, and one per change of case.
+    assert taps == {"name": 14, "agency": 25, "address": 45, "phone": 13, "problem": 49}, taps
+    # 131 characters in five fields: 146 taps (the old keyboard had no "&" or "#", and no caps lock).
+    assert sum(taps.values()) == 146
+
+    # "PUPR" in an empty field: the caps lock and four letters (Shift is on by itself and
+    # would cost a tap per capital after the first).
+    page.click("#f-agency")
+    page.evaluate("() => { const f = document.getElementById('f-agency'); f.value = ''; }")
+    page.click("#f-name")
+    page.click("#f-agency")
+    before = typist.taps
+    typist.tap("capslock")
+    for ch in "pupr":
+        typist.tap(ch)
+    assert page.input_value("#f-agency") == "PUPR"
+    assert typist.taps - before <= 5
+    # The caps lock stays on until tapped again; Shift alone holds for one letter.
+    typist.tap("space")
+    typist.tap("k")
+    assert page.input_value("#f-agency") == "PUPR K"
+    typist.tap("capslock")
+    typist.tap("shift")
+    typist.tap("a")
+    typist.tap("b")
+    assert page.input_value("#f-agency") == "PUPR KAb"

@@ -1,0 +1,203 @@
+"""The office's rules on the kiosk: outside the service hours it says "Layanan tutup" and when it opens
+again (in the office's time zone, whatever the browser's); each service button shows how many wait,
+the estimated wait and what is left of the daily quota, and a used-up service cannot be chosen; the
+server's refusals (409 office_closed, quota_reached) reach the visitor in its own words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from conftest import write_config
+from kioskui import LANDSCAPE, LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from live import LiveServer
+from playwright.sync_api import expect
+
+from server.config import WEEKDAYS
+from server.hours import when_en, when_id
+from server.messages import message
+
+WIB = ZoneInfo("Asia/Jakarta")
+VISITOR = {
+    "name": "Budi Santoso",
+    "agency": "CV Maju Bersama",
+    "address": "Jl. Sudirman No. 12",
+    "phone": "081234567890",
+    "problem": "Lupa kata sandi akun penyedia SPSE",
+}
+
+
+def tomorrow_at_eight() -> datetime:
+    now = datetime.now(WIB)
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=WIB).replace(hour=8)
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory):
+    """An office closed all of today (in WIB) that opens tomorrow at 08:00."""
+    opening = tomorrow_at_eight()
+    days = {day: '""' for day in WEEKDAYS}
+    days[WEEKDAYS[opening.weekday()]] = '"08:00-16:00"'
+    hours = "\n[hours]\n" + "".join(f"{day} = {ranges}\n" for day, ranges in days.items())
+    server = LiveServer(write_config(tmp_path_factory.mktemp("closed"), extra=hours)).start()
+    server.opening = opening
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def quota(tmp_path_factory):
+    """Always open; service A may give 40 numbers a day, B only 1, C has no quota."""
+    config = write_config(
+        tmp_path_factory.mktemp("quota"),
+        {'prefix = "A"': 'prefix = "A"\ndaily_quota = 40', 'prefix = "B"': 'prefix = "B"\ndaily_quota = 1'},
+    )
+    server = LiveServer(config).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def context(browser):
+    """A browser far from the office: New York time, American English. The kiosk must not care."""
+    made = []
+
+    def make(viewport=PORTRAIT, **kw):
+        ctx = browser.new_context(
+            viewport=viewport, has_touch=True, timezone_id="America/New_York", locale="en-US", **kw
+        )
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+def service_button(page, code: str):
+    return page.locator(f'[data-service="{code}"]')
+
+
+@pytest.mark.parametrize("name, viewport", ORIENTATIONS)
+def test_a_closed_office_says_so_with_the_next_opening_in_the_offices_time_zone(context, closed, name, viewport):
+    page = context(viewport).new_page()
+    page.goto(f"{closed.url}/kiosk/")
+
+    expect(page.locator("#screen-closed")).to_be_visible()
+    expect(page.locator("#screen-welcome")).to_be_hidden()
+    expect(page.locator(".closed-title")).to_have_text("Layanan tutup")
+    # As the server writes it, in WIB: not the browser's New York evening.
+    expect(page.locator("#closed-next")).to_have_text("Buka kembali besok, " + when_id(closed.opening, WIB))
+    assert_actions_visible(page, f"closed ({name})", must=("#lang-toggle",))
+    shot(page, "kiosk-closed" if viewport is PORTRAIT else "kiosk-closed-landscape")
+    page.click("#lang-toggle")
+    expect(page.locator(".closed-title")).to_have_text("Service closed")
+    expect(page.locator("#closed-next")).to_have_text("Opens again tomorrow, " + when_en(closed.opening, WIB))
+
+    # The kiosk's request would be refused anyway, naming the same opening.
+    r = requests.post(f"{closed.url}/api/tickets", json={**VISITOR, "service": "A"}, timeout=5)
+    assert r.status_code == 409 and r.json()["error"] == "office_closed"
+    assert when_id(closed.opening, WIB) in r.json()["message"]
+
+
+def test_the_kiosk_opens_by_itself_when_the_office_does(context, closed):
+    """The state is looked at again every minute (and at the opening): here the server's answer says
+    open, and a minute passes on the page's clock."""
+    page = context().new_page()
+    page.clock.install()
+    page.goto(f"{closed.url}/kiosk/")
+    expect(page.locator("#screen-closed")).to_be_visible()
+    state = requests.get(f"{closed.url}/api/state", timeout=5).json()
+    assert state["office"]["open"] is False
+    state["office"].update({"open": True, "next_opening": None})
+    page.route("**/api/state", lambda route: route.fulfill(status=200, json=state))
+    page.clock.fast_forward("01:05")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.click("#start")
+    expect(page.locator("#screen-service")).to_be_visible()
+
+
+def test_quota_and_waiting_on_the_buttons_and_a_used_up_service_refuses_in_the_servers_words(context, quota):
+    page = context(PORTRAIT).new_page()
+    page.goto(f"{quota.url}/kiosk/")
+    page.click("#start")
+    expect(page.locator('[data-quota="A"]')).to_have_text("Sisa kuota hari ini: 40")
+    expect(page.locator('[data-quota="B"]')).to_have_text("Sisa kuota hari ini: 1")
+    expect(page.locator('[data-quota="C"]')).to_have_text("")  # no quota: nothing said
+    expect(page.locator('[data-info="A"]')).to_have_text("Belum ada yang menunggu")
+
+    # Another visitor takes a number: the buttons follow, live.
+    assert requests.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": "A"}, timeout=5).status_code == 201
+    expect(page.locator('[data-quota="A"]')).to_have_text("Sisa kuota hari ini: 39")
+    expect(page.locator('[data-info="A"]')).to_have_text("1 orang menunggu\nPerkiraan tunggu ±\u00a015 menit")
+
+    # This visitor chooses B (one number left) and fills the longest form...
+    service_button(page, "B").click()
+    fill_fast(page, LONGEST)
+    page.click("#to-review")
+    expect(page.locator("#screen-review")).to_be_visible()
+    # ... while someone else takes B's last number.
+    assert requests.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": "B"}, timeout=5).status_code == 201
+    page.click("#submit")
+    refusal = message("quota_reached", "id").format(service="Konsultasi Non-Penyedia (PPK/Pokja/PP)", quota=1)
+    expect(page.locator("#submit-error")).to_have_text(refusal)
+    assert_actions_visible(page, "review, quota reached", must=("#screen-review [data-action=form]", "#submit"))
+    expect(page.locator("#screen-ticket")).to_be_hidden()
+
+    # Back to the services: B is used up, said so, and cannot be chosen.
+    page.click("#screen-review [data-action=form]")
+    page.click("#screen-form [data-action=service]")
+    expect(page.locator('[data-quota="B"]')).to_have_text("Kuota hari ini habis")
+    expect(service_button(page, "B")).to_be_disabled()
+    expect(page.locator('[data-info="B"]')).to_contain_text("1 orang menunggu")
+    assert_actions_visible(page, "services, quota reached", must=("#screen-service [data-action=home]",))
+    shot(page, "kiosk-quota")
+    page.click("#lang-toggle")
+    expect(page.locator('[data-quota="B"]')).to_have_text("Today's quota is used up")
+    expect(page.locator('[data-quota="A"]')).to_have_text("Left today: 39")
+
+
+def test_a_used_up_service_in_landscape(context, quota):
+    while requests.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": "B"}, timeout=5).status_code == 201:
+        pass  # B used up, whatever ran before
+    page = context(LANDSCAPE).new_page()
+    page.goto(f"{quota.url}/kiosk/")
+    page.click("#start")
+    expect(service_button(page, "B")).to_be_disabled()
+    expect(page.locator('[data-quota="B"]')).to_have_text("Kuota hari ini habis")
+    assert_actions_visible(page, "services in landscape, quota reached", must=("#screen-service [data-action=home]",))
+    shot(page, "kiosk-quota-landscape")
+
+
+def test_an_older_server_without_the_office_fields_leaves_the_buttons_plain(context, quota):
+    """A snapshot without office.open, quota, left or estimated_wait_s: nothing of them is shown, the
+    kiosk is open and every service can be chosen."""
+    page = context().new_page()
+    old = {
+        "seq": 0,
+        "office": {"name": "LPSE Kabupaten Contoh"},
+        "services": [{"code": c, "name": n, "waiting": 0} for c, n in (("A", "x"), ("B", "y"), ("C", "z"))],
+    }
+
+    def older_page(route):
+        html = route.fetch().text()
+        found = re.search(r'(<script type="application/json" id="kiosk-config">)(.*?)(</script>)', html, re.S)
+        config = json.loads(found.group(2))
+        config["state"] = {"office": old["office"], "services": old["services"]}
+        html = html[: found.start(2)] + json.dumps(config) + html[found.end(2) :]
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    page.route("**/kiosk/", older_page)
+    page.route("**/socket.io/**", lambda route: route.abort())  # no live snapshot from this newer server
+    page.route("**/api/state", lambda route: route.fulfill(status=200, json=old))
+    page.goto(f"{quota.url}/kiosk/")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.click("#start")
+    for code in "ABC":
+        expect(service_button(page, code)).to_be_enabled()
+        expect(page.locator(f'[data-quota="{code}"]')).to_have_text("")

@@ -1,0 +1,260 @@
+"""A kiosk printer that fails: the visitor is told on the kiosk (and has time to note the number), the
+ticket's status says how its print went, and the front office reads in Indonesian which printer, what
+is wrong and what to do. Real failing printers: a file printer whose path is a folder, a closed port,
+a printer that reports no paper or an open cover.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import write_config
+from fakeprinter import FakeNetworkPrinter
+from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from live import LiveServer
+from playwright.sync_api import expect
+
+from printers import PrinterConfig, PrinterError, TicketSlip, print_ticket
+from server.config import load_settings
+from server.printing import failure_advice, failure_kind
+
+FAILED_ID = "Tiket tidak tercetak — catat nomor Anda / foto kode QR"
+FAILED_EN = "Ticket not printed — write down your number / take a photo of the QR code"
+VISITOR = {
+    "service": "A",
+    "name": "Budi Santoso",
+    "agency": "CV Maju Bersama",
+    "address": "Jl. Sudirman No. 12",
+    "phone": "081234567890",
+    "problem": "Lupa kata sandi akun penyedia SPSE",
+}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """A server whose kiosk printer is a file printer pointed at a folder: every print fails."""
+    tmp = tmp_path_factory.mktemp("broken-printer")
+    folder = tmp / "not-a-printer"
+    folder.mkdir()
+    config = write_config(
+        tmp, {'[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "file"\npath = "{folder}"'}
+    )
+    server = LiveServer(config).start()
+    server.add_user("rina", "frontoffice")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kiosk(browser, live):
+    pages = []
+
+    def open_kiosk(viewport=PORTRAIT):
+        page = browser.new_page(viewport=viewport, has_touch=True)
+        pages.append(page)
+        page.goto(f"{live.url}/kiosk/")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        return page
+
+    yield open_kiosk
+    for page in pages:
+        page.close()
+
+
+def ticket_status(live, token: str) -> dict:
+    return requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+
+
+@pytest.mark.parametrize("name, viewport", ORIENTATIONS)
+def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(kiosk, name, viewport):
+    page = kiosk(viewport)
+    page.click("#start")
+    page.click('[data-service="B"]')
+    fill_fast(page, LONGEST)
+    page.click("#priority")
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+
+    alert = page.locator("#ticket-print-failed")
+    expect(alert).to_be_visible(timeout=10000)
+    expect(alert.locator(".print-failed-title")).to_have_text(FAILED_ID)
+    expect(alert).to_have_attribute("role", "alert")
+    expect(page.locator("#ticket-hint")).to_contain_text("kode QR")
+    expect(page.locator("#ticket-hint")).not_to_contain_text("tiket kertas")  # no paper came out
+    # Not the 20 s of a printed ticket: a minute to write the number down or photograph the QR code.
+    assert page.evaluate("() => window.antrianKiosk.resetIn") == 60
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    assert_actions_visible(page, f"ticket, printer failed ({name})", must=("#screen-ticket [data-action=home]",))
+    shot(page, "kiosk-printer-failed" if viewport is PORTRAIT else "kiosk-printer-failed-landscape")
+    page.click("#lang-toggle")
+    expect(alert.locator(".print-failed-title")).to_have_text(FAILED_EN)
+    assert_actions_visible(page, f"ticket, printer failed, English ({name})")
+    # Selesai: the next visitor sees nothing of it.
+    page.click("#screen-ticket [data-action=home]")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(alert).to_be_hidden()
+    assert page.evaluate("() => window.antrianKiosk.resetIn") is None
+
+
+def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_what_to_do(live, browser):
+    r = requests.post(f"{live.url}/api/tickets", json=VISITOR, timeout=5)
+    assert r.status_code == 201
+    ticket = r.json()["ticket"]
+    assert ticket["print"] in ("queued", "failed")  # the worker may already have tried
+    deadline = time.monotonic() + 10
+    while ticket_status(live, ticket["token"])["print"] != "failed":
+        assert time.monotonic() < deadline, "the failed print never showed in the ticket's status"
+        time.sleep(0.2)
+
+    rina = live.session("rina", "rahasia-123")
+    jobs = rina.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"]
+    job = next(j for j in jobs if j["label"] == ticket["label"])
+    assert "is a directory" in job["error"]  # the printer's own words stay for the admin
+    assert job["advice"]["kind"] == "setup"
+    assert job["advice"]["id"].startswith("Printer kios: pengaturannya salah (config.toml) — minta admin memperbaiki")
+
+    # The front office's page, live: an Indonesian sentence naming the printer and what to do.
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{live.url}/counter/front")
+        page.fill("#login-form [name=username]", "rina")
+        page.fill("#login-form [name=password]", "rahasia-123")
+        page.click("#login-form button[type=submit]")
+        expect(page.locator("#r-name")).to_be_visible()
+        page.wait_for_function("() => !!window.antrianFront")
+        fresh = requests.post(f"{live.url}/api/tickets", json={**VISITOR, "service": "C"}, timeout=5).json()["ticket"]
+        alert = page.locator("#alerts li", has_text=fresh["label"]).first
+        expect(alert).to_contain_text(
+            "Printer kios: pengaturannya salah (config.toml) — minta admin memperbaiki pengaturan printer;"
+            f" tiket dicetak lagi otomatis ({fresh['label']})",
+            timeout=10000,
+        )
+        expect(alert.locator(".alert-detail")).to_contain_text("is a directory")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("printer", ["kiosk", ""])
+def test_the_print_state_follows_the_job(tmp_path, clock, printer):
+    """queued until the worker prints it, then printed; null when the kiosk has no printer."""
+    from server.app import create_app
+    from server.printing import PrintWorker
+
+    app = create_app(
+        write_config(tmp_path, {'printer = "kiosk"': f'printer = "{printer}"'}), workers=False, clock=clock
+    )
+    try:
+        client = app.test_client()
+        ticket = client.post("/api/tickets", json=VISITOR).get_json()["ticket"]
+        status = lambda: client.get(f"/api/tickets/{ticket['token']}").get_json()["ticket"]["print"]  # noqa: E731
+        if not printer:
+            assert ticket["print"] is None and status() is None
+            return
+        assert ticket["print"] == "queued" and status() == "queued"
+        svc = app.extensions["antrian"]
+        assert PrintWorker(svc, "kiosk", svc.settings.printers["kiosk"]).run_once() == 1
+        assert status() == "printed"
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
+
+
+# -- what the front office reads, per kind of failure, from real failing printers ----------------------
+
+
+def slip() -> TicketSlip:
+    from datetime import UTC, datetime
+
+    return TicketSlip(
+        office_name="LPSE Kabupaten Contoh",
+        office_address="Jl. Merdeka No. 1",
+        label="A-001",
+        service_name="Konsultasi Penyedia",
+        issued_at=datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+        ahead=0,
+        qr_url="http://127.0.0.1:8080/t/x",
+        footer="",
+        priority=False,
+    )
+
+
+def raw_error(cfg: PrinterConfig) -> str:
+    with pytest.raises(PrinterError) as caught:
+        print_ticket(cfg, slip())
+    return str(caught.value)
+
+
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(Path(__file__).resolve().parent.parent / "config.toml")
+
+
+def test_out_of_paper_reads_as_the_issue_asks(settings):
+    printer = FakeNetworkPrinter(paper=b"\x72")
+    try:
+        error = raw_error(printer.config(check_status=True, timeout=2))
+    finally:
+        printer.stop()
+    assert failure_kind(error) == "paper_out"
+    advice = failure_advice(settings, "kiosk", error, final=True)
+    assert advice["id"] == "Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang"
+    assert advice["en"] == "Kiosk printer: out of paper — load paper, then press Reprint"
+    # While the job is still retried, a reprint would print it twice: the fix is enough.
+    retrying = failure_advice(settings, "kiosk", error, final=False)
+    assert retrying["id"] == "Printer kios: kertas habis — isi kertas; tiket dicetak lagi otomatis"
+
+
+@pytest.mark.parametrize(
+    "make, kind, words",
+    [
+        (lambda tmp: PrinterConfig("kiosk", "file", path=str(tmp)), "setup", "pengaturannya salah"),
+        (
+            lambda tmp: PrinterConfig("kiosk", "network", host="127.0.0.1", port=closed_port(), timeout=2),
+            "unreachable",
+            "tidak dapat dihubungi — nyalakan printer dan periksa kabel jaringannya",
+        ),
+        (None, "not_ready", "tidak siap (penutup terbuka, kertas habis atau macet)"),
+    ],
+    ids=["folder", "closed-port", "cover-open"],
+)
+def test_each_kind_of_failure_has_an_indonesian_sentence_with_what_to_do(settings, tmp_path, make, kind, words):
+    printer = None
+    if make is None:
+        printer = FakeNetworkPrinter(online=b"\x1a")  # bit 3: offline (cover open, paper out or error)
+        cfg = printer.config(check_status=True, timeout=2)
+    else:
+        cfg = make(tmp_path)
+    try:
+        error = raw_error(cfg)
+    finally:
+        if printer:
+            printer.stop()
+    assert failure_kind(error) == kind, error
+    advice = failure_advice(settings, "kiosk", error, final=True)
+    assert advice["id"].startswith("Printer kios: ") and words in advice["id"], advice
+    assert advice["id"].endswith(" lalu tekan Cetak ulang")
+    assert "printer kiosk" not in advice["id"]  # not the raw English text
+
+
+def test_a_counters_printer_is_named_by_its_counter(settings):
+    with_printer = dataclasses.replace(
+        settings, counters=(dataclasses.replace(settings.counters[0], printer="loket1"), *settings.counters[1:])
+    )
+    advice = failure_advice(with_printer, "loket1", "printer loket1: connection refused at 10.0.0.5:9100", True)
+    assert advice["id"].startswith("Printer Loket 1: tidak dapat dihubungi")
+    assert advice["en"].startswith("Loket 1 printer: cannot be reached")
