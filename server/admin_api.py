@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from server import admin
 from server.api import ApiError, body, error_response
 from server.auth import current_user, hash_password, require, validate_new_user
-from server.forms import LIMITS, clean_text
+from server.forms import LIMITS, clean_nip, clean_text
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -45,7 +45,24 @@ def put_settings(section: str):
 
 
 def _user_view(u: dict) -> dict:
-    return {"username": u["username"], "role": u["role"], "counter_id": u["counter_id"], "active": bool(u["active"])}
+    return {
+        "username": u["username"],
+        "role": u["role"],
+        "counter_id": u["counter_id"],
+        "active": bool(u["active"]),
+        "full_name": u.get("full_name") or None,
+        "nip": u.get("nip") or None,
+    }
+
+
+def _profile(data: dict, bad: dict[str, str]) -> dict[str, str | None]:
+    """The optional full name and NIP of an account from a request (absent keys left out; "" or null clears)."""
+    fields: dict[str, str | None] = {}
+    if "full_name" in data:
+        fields["full_name"] = clean_text(data, "full_name", LIMITS["full_name"], False, bad) or None
+    if "nip" in data:
+        fields["nip"] = clean_nip(data, "nip", bad) or None
+    return fields
 
 
 @bp.get("/users")
@@ -59,12 +76,13 @@ def list_users():
 @bp.post("/users")
 @require("admin")
 def add_user():
-    """Add an account: {username, password, role, counter_id?}."""
+    """Add an account: {username, password, role, counter_id?, full_name?, nip?}."""
     data = body()
     cleaned: dict[str, str] = {}
     username = clean_text(data, "username", LIMITS["username"], True, cleaned).lower() or None
     bad = validate_new_user(username, data.get("password"), data.get("role"))
     bad.update(cleaned)  # required, control_chars, invalid_unicode say more than "invalid"
+    profile = _profile(data, bad)
     counter_id = data.get("counter_id")
     if counter_id is not None and (
         not isinstance(counter_id, int)
@@ -80,7 +98,7 @@ def add_user():
     def run(tx, now):
         if tx.user(username):
             raise ApiError(409, "user_exists", username=username)
-        tx.add_user(username, password_hash, data["role"], now, counter_id)
+        tx.add_user(username, password_hash, data["role"], now, counter_id, **profile)
         _log_user_change(tx, now, username, "added", role=data["role"])
         return 201, {"user": _user_view(tx.user(username))}
 
@@ -96,6 +114,21 @@ def reset_password(username: str):
     if validate_new_user("placeholder", data.get("password"), "admin"):
         raise ApiError(422, "form_incomplete", {"password": "invalid"})
     return _change_user(username, "password", password_hash=hash_password(data["password"]))
+
+
+@bp.post("/users/<username>/profile")
+@require("admin")
+def set_profile(username: str):
+    """Set an account's full name and NIP (what the A4 form is signed with): {full_name?, nip?}; "" or null
+    clears one. The account's sessions go on."""
+    data = body()
+    bad: dict[str, str] = {}
+    fields = _profile(data, bad)
+    if not fields and not bad:
+        raise ApiError(422, "form_incomplete", {"full_name": "required"})
+    if bad:
+        raise ApiError(422, "form_incomplete", bad)
+    return _change_user(username, "profile", **fields)
 
 
 @bp.post("/users/<username>/active")

@@ -24,6 +24,7 @@ LIMITS = {
     "answer": 4000,
     "lkpp_ticket": 100,
     "username": 64,
+    "full_name": 100,
 }
 REQUIRED = ("name", "agency", "address", "phone", "problem")
 
@@ -125,6 +126,33 @@ def clean_texts(data: Any, multiline: dict[str, bool]) -> Any:
     if bad:
         raise FormIncomplete(bad)
     return out
+
+
+_NIP = re.compile(r"[0-9]{18}")
+
+
+def clean_nip(data: dict, key: str, bad: dict[str, str]) -> str:
+    """An Indonesian civil servant's NIP (Nomor Induk Pegawai), optional: 18 ASCII digits, written with or
+    without the usual spaces ("19850101 201001 1 001"), the first 8 a birth date YYYYMMDD; "" when not
+    given. Records `nip_invalid` in `bad` otherwise."""
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str):
+        bad[key] = "not_text"
+        return ""
+    digits = re.sub(r"[ .\-]", "", value.strip())
+    if not _NIP.fullmatch(digits) or parse_day(f"{digits[0:4]}-{digits[4:6]}-{digits[6:8]}") is None:
+        bad[key] = "nip_invalid"
+        return ""
+    return digits
+
+
+def format_nip(digits: str | None) -> str:
+    """A stored NIP as it is written: birth date, appointment month, sex, number ("19850101 201001 1 001")."""
+    if not digits or not _NIP.fullmatch(digits):
+        return digits or ""
+    return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
 
 
 _ID = re.compile(r"[0-9]{1,18}")

@@ -176,7 +176,14 @@ def test_an_officer_account_is_added_reset_and_disabled(browser, live, boss):
     expect(row.locator(".badge")).to_have_text("Nonaktif")
     assert login_status(live, "dewi", "sandi-baru-22") != 200
     users = {u["username"]: u for u in boss.get(f"{live.url}/api/admin/users", timeout=5).json()["users"]}
-    assert users["dewi"] == {"username": "dewi", "role": "officer", "counter_id": 2, "active": False}
+    assert users["dewi"] == {
+        "username": "dewi",
+        "role": "officer",
+        "counter_id": 2,
+        "active": False,
+        "full_name": None,
+        "nip": None,
+    }
     # The admin cannot disable itself: its own button is off.
     expect(page.locator('#users tr[data-user="kepala"] [data-act="active"]')).to_be_disabled()
     page.context.close()
@@ -201,12 +208,7 @@ def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp
     expect(page.locator("#office-timezone")).to_have_value("Asia/Jakarta")
     expect(page.locator("#users tr")).not_to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    shot = tmp_path / "admin.png"
-    page.screenshot(path=str(shot))
-    if os.environ.get("ANTRIAN_SCREENSHOTS"):
-        target = ROOT / "docs" / "screenshots" / "admin.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, target)
+    page.screenshot(path=str(tmp_path / "admin-settings.png"))  # docs/screenshots/admin.png: the accounts, below
     page.click("#lang-toggle")
     expect(page.locator("#sec-services h2")).to_have_text("Services")
     expect(page.locator("#sec-services th").first).to_have_text("Code")
@@ -269,3 +271,90 @@ def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(br
     page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live && !window.drawnBefore", timeout=30_000)
     expect(page.locator('[data-service="B"] .service-name')).to_have_text("Konsultasi PPK, Pokja dan PP")
     context.close()
+
+
+NIP = "19850101 201001 1 001"
+
+
+def test_an_accounts_full_name_and_nip_are_set_here_and_sign_the_a4_form(browser, live, boss, tmp_path):
+    live.add_user("eko", "officer")
+    page = admin_page(browser, live)
+    form = page.locator("#add-user")
+    form.locator("[name=username]").fill("fitri")
+    form.locator("[name=password]").fill("sandi-awal-1")
+    form.locator("[name=full_name]").fill("Fitri Handayani, S.E.")
+    form.locator("[name=nip]").fill("19900315 201503 2 002")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#sec-users .notice")).to_have_text("Pengguna fitri ditambahkan.")
+    row = page.locator('#users tr[data-user="fitri"]')
+    expect(row.locator(".full-name")).to_have_text("Fitri Handayani, S.E.")
+    expect(row.locator(".nip")).to_have_text("NIP 19900315 201503 2 002")
+
+    eko = page.locator('#users tr[data-user="eko"]')
+    expect(eko.locator("td.person")).to_contain_text("belum diisi")
+    eko.locator('[data-act="profile"]').click()
+    eko.locator("input[name=full_name]").fill("Eko Prasetyo, S.Kom.")
+    eko.locator("input[name=nip]").fill("12345")
+    eko.locator("form.profile button").click()
+    expect(eko.locator('.field-error[data-for="nip"]')).to_have_text(
+        "NIP harus 18 angka (mis. 19850101 201001 1 001), diawali tanggal lahir."
+    )
+    expect(eko.locator("input[name=nip]")).to_have_attribute("aria-invalid", "true")
+    eko.locator("input[name=nip]").fill(NIP)
+    eko.locator("form.profile button").click()
+    expect(page.locator("#sec-users .notice")).to_have_text("Nama dan NIP eko disimpan.")
+    expect(eko.locator(".full-name")).to_have_text("Eko Prasetyo, S.Kom.")
+    expect(eko.locator(".nip")).to_have_text(f"NIP {NIP}")
+    users = {u["username"]: u for u in boss.get(f"{live.url}/api/admin/users", timeout=5).json()["users"]}
+    assert (users["eko"]["full_name"], users["eko"]["nip"]) == ("Eko Prasetyo, S.Kom.", "198501012010011001")
+    page.evaluate("() => document.getElementById('sec-users').scrollIntoView()")
+    shot = tmp_path / "admin.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / "docs" / "screenshots" / "admin.png")
+
+    # The A4 consultation form eko's visitor takes home is signed with that name and NIP.
+    r = requests.post(
+        f"{live.url}/api/tickets",
+        timeout=5,
+        json={
+            "service": "B",
+            "name": "Gilang Ramadhan",
+            "agency": "Dinas PUPR",
+            "address": "Jl. Mawar 3",
+            "phone": "081234567890",
+            "problem": "Tidak bisa unggah dokumen.",
+        },
+    )
+    assert r.status_code == 201, r.text
+    officer = live.session("eko", PASSWORD)
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Ukuran berkas diperkecil."})):
+        r = officer.post(f"{live.url}/api/counters/3/{action}", json=data, timeout=5)
+        assert r.status_code == 200, r.text
+    officer.post(f"{live.url}/api/counters/3/release", json={}, timeout=5).raise_for_status()
+    page.goto(f"{live.url}/counter/form/{r.json()['ticket']['token']}")
+    expect(page.locator(".officer-sign")).to_contain_text("( Eko Prasetyo, S.Kom. )")
+    expect(page.locator(".officer-sign .nip")).to_have_text(f"NIP. {NIP}")
+    expect(page.locator(".visitor-sign")).to_contain_text("( Gilang Ramadhan )")
+    page.context.close()
+
+
+def test_an_admin_frees_a_counter_its_officer_left(browser, live, boss):
+    officer = live.session("budi", PASSWORD)
+    officer.post(f"{live.url}/api/counters/2/pause", json={}, timeout=5).raise_for_status()  # takes counter 2
+    page = admin_page(browser, live)
+    row = page.locator("#live-counters tr[data-counter='2']")
+    expect(row).to_contain_text("budi")
+    expect(row).to_contain_text("istirahat")
+    expect(page.locator("#live-counters tr[data-counter='1'] button[data-act=release]")).to_have_count(0)
+    row.locator("button[data-act=release]").click()
+    row.locator("button[data-act=release]").click()  # the second click confirms
+    expect(page.locator("#sec-live .notice")).to_have_text("Loket 2 dilepas dari budi.")
+    expect(row.locator("button[data-act=release]")).to_have_count(0)
+    expect(row).to_contain_text("kosong")
+    staff = boss.get(f"{live.url}/api/staff/state", timeout=5).json()
+    counter = next(c for c in staff["counters"] if c["id"] == 2)
+    assert counter["officer"] is None
+    if counter["paused"]:  # a freed counter's pause is the next officer's to end
+        boss.post(f"{live.url}/api/counters/2/resume", json={}, timeout=5).raise_for_status()
+    page.context.close()

@@ -326,6 +326,12 @@ def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(brows
     expect(alerts).to_have_count(2)
     expect(alerts.nth(0)).to_contain_text(f"E-mail eskalasi {gita['label']} gagal: SMTP 421 service not available")
     expect(alerts.nth(1)).to_contain_text(f"Printer gagal mencetak {gita['label']}: kertas habis")
+    # sari calls the B visitor at counter 2: the counters panel names her, with Lepas to free it
+    r = accounts.session("sari", PASSWORD).post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    counter = page.locator("#counter-rows tr[data-counter='2']")
+    expect(counter).to_contain_text(f"sari{r.json()['ticket']['label']} · dipanggil")
+    expect(counter.locator("button[data-act=release]")).to_have_text("Lepas")
     page.fill("#r-name", "Indah Sari")
     if os.environ.get("ANTRIAN_SCREENSHOTS"):  # refresh docs/screenshots only when asked
         page.screenshot(path=str(SHOTS / "front-office.png"))

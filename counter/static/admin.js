@@ -2,7 +2,7 @@
 // Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
 // server checks it like config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
-import { addTexts, api, connectLive, el, logout, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+import { addTexts, api, connectLive, el, logout, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
 
 addTexts({
   "admin.heading": ["Administrasi", "Administration"],
@@ -69,6 +69,23 @@ addTexts({
   "done.disabled": ["{username} dinonaktifkan.", "{username} disabled."],
   "done.enabled": ["{username} diaktifkan kembali.", "{username} enabled again."],
   "changed.elsewhere": ["{section} diubah oleh {actor}; tampilan diperbarui.", "{section} changed by {actor}; view refreshed."],
+  "sec.live": ["Loket sekarang", "Counters now"],
+  "col.officer": ["Petugas", "Officer"],
+  "col.now": ["Sekarang", "Now"],
+  "col.full_name": ["Nama lengkap · NIP", "Full name · NIP"],
+  "live.free": ["kosong", "free"],
+  "live.idle": ["tidak ada tiket", "no ticket"],
+  "live.paused": ["istirahat", "paused"],
+  "btn.release": ["Lepas", "Release"],
+  "btn.release_confirm": ["Yakin lepas?", "Really release?"],
+  "btn.release_title": ["Lepaskan {counter} dari {officer}: tiket yang sedang dipanggil kembali menunggu", "Free {counter} from {officer}: a called ticket waits again"],
+  "done.released": ["{counter} dilepas dari {officer}.", "{counter} released from {officer}."],
+  "users.full_name": ["Nama lengkap (untuk tanda tangan formulir)", "Full name (signs the consultation form)"],
+  "users.nip": ["NIP (18 angka, boleh kosong)", "NIP (18 digits, optional)"],
+  "users.no_name": ["— belum diisi —", "— not set —"],
+  "btn.profile": ["Ubah nama/NIP", "Edit name/NIP"],
+  "btn.save_profile": ["Simpan", "Save"],
+  "done.profile": ["Nama dan NIP {username} disimpan.", "Name and NIP of {username} saved."],
   "changed.elsewhere_dirty": ["{section} diubah oleh {actor}; simpan atau muat ulang halaman.", "{section} changed by {actor}; save or reload the page."],
 });
 
@@ -83,6 +100,9 @@ const state = {
   dirty: new Set(), // sections edited since their last load or save
   users: [],
   resetting: null, // username whose new-password input is open
+  editing: null, // username whose full name / NIP inputs are open
+  counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
+  armedCounter: null, // counter whose Lepas button waits for its confirming click
 };
 
 const $ = (id) => document.getElementById(id);
@@ -338,6 +358,27 @@ function renderUsers() {
       const input = document.querySelector("#users input[name=new-password]");
       if (input) input.focus();
     });
+    const edit = el("button", { type: "button", class: "small", dataset: { act: "profile" } }, t("btn.profile"));
+    edit.addEventListener("click", () => {
+      state.editing = state.editing === u.username ? null : u.username;
+      renderUsers();
+      const input = document.querySelector("#users input[name=full_name]");
+      if (input) input.focus();
+    });
+    let profileForm = null;
+    if (state.editing === u.username) {
+      const name = el("input", { name: "full_name", maxlength: 100, value: u.full_name || "", "aria-label": t("users.full_name"),
+        placeholder: t("users.full_name"), dataset: { key: "full_name" } });
+      const nip = el("input", { name: "nip", maxlength: 40, inputmode: "numeric", value: u.nip || "", "aria-label": t("users.nip"),
+        placeholder: t("users.nip"), dataset: { key: "nip" } });
+      const save = el("button", { type: "submit", class: "small primary" }, t("btn.save_profile"));
+      profileForm = el("form", { class: "profile", novalidate: true },
+        el("div", {}, name, fieldError("full_name")), el("div", {}, nip, fieldError("nip")), save);
+      profileForm.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        saveProfile(u, name.value, nip.value, save, profileForm);
+      });
+    }
     let resetForm = null;
     if (state.resetting === u.username) {
       const input = el("input", { type: "password", name: "new-password", autocomplete: "new-password",
@@ -352,12 +393,47 @@ function renderUsers() {
     }
     return el("tr", { dataset: { user: u.username, active: String(u.active) } },
       el("td", {}, el("strong", {}, u.username), me ? el("span", { class: "muted" }, ` ${t("users.you")}`) : null),
+      el("td", { class: "person" },
+        u.full_name ? el("span", { class: "full-name" }, u.full_name) : el("span", { class: "muted" }, t("users.no_name")),
+        u.nip ? el("small", { class: "nip" }, `NIP ${nipText(u.nip)}`) : null,
+        profileForm),
       el("td", {}, t(`role.${u.role}`)),
       el("td", {}, u.counter_id ? counters[u.counter_id] || String(u.counter_id) : ""),
       el("td", {}, el("span", { class: u.active ? "badge on" : "badge off" }, u.active ? t("user.active") : t("user.disabled"))),
-      el("td", {}, el("div", { class: "acts" }, reset, toggle), resetForm));
+      el("td", {}, el("div", { class: "acts" }, edit, reset, toggle), resetForm));
   });
   $("users").replaceChildren(...rows);
+}
+
+function nipText(nip) {
+  return /^[0-9]{18}$/.test(nip) ? `${nip.slice(0, 8)} ${nip.slice(8, 14)} ${nip.slice(14, 15)} ${nip.slice(15)}` : nip;
+}
+
+async function saveProfile(user, fullName, nip, button, form) {
+  button.disabled = true;
+  clearErrors(box("users"));
+  try {
+    const { body } = await api("POST", `/api/admin/users/${encodeURIComponent(user.username)}/profile`, { full_name: fullName, nip });
+    Object.assign(user, body.user);
+    state.editing = null;
+    renderUsers();
+    usersNotice("info", t("done.profile", { username: user.username }));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    button.disabled = false;
+    notice(box("users"), "error", err.message);
+    let first = null;
+    for (const [key, text] of Object.entries(err.fields || {})) {
+      const p = form.querySelector(`.field-error[data-for="${key}"]`);
+      if (p) p.textContent = text;
+      const input = form.querySelector(`[data-key="${key}"]`);
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        first ||= input;
+      }
+    }
+    if (first) first.focus();
+  }
 }
 
 async function loadUsers() {
@@ -375,6 +451,8 @@ async function addUser(ev) {
   const form = $("add-user");
   const data = { username: form.username.value.trim(), password: form.password.value, role: form.role.value };
   if (form.counter_id.value) data.counter_id = Number(form.counter_id.value);
+  if (form.full_name.value.trim()) data.full_name = form.full_name.value;
+  if (form.nip.value.trim()) data.nip = form.nip.value;
   clearErrors(box("users"));
   try {
     const { body } = await api("POST", "/api/admin/users", data);
@@ -414,8 +492,89 @@ async function setActive(user, active) {
   }
 }
 
+// ---- counters now: who holds each; free one whose officer left (POST /api/counters/<id>/release) ----
+function counterName(id) {
+  const c = ((state.settings && state.settings.counters) || []).find((x) => x.id === id);
+  return c ? c.name : `Loket ${id}`;
+}
+
+function renderLive() {
+  const ids = (state.settings ? state.settings.counters.map((c) => c.id) : [...state.counters.keys()]).filter((id) => state.counters.has(id));
+  const rows = ids.map((id) => {
+    const entry = state.counters.get(id);
+    const ticket = entry.ticket;
+    let release = null;
+    if (entry.officer) {
+      release = el("button", { type: "button", class: "small", dataset: { act: "release" },
+        title: t("btn.release_title", { counter: counterName(id), officer: entry.officer }) },
+        state.armedCounter === id ? t("btn.release_confirm") : t("btn.release"));
+      release.addEventListener("click", () => releaseCounter(id, release));
+    }
+    return el("tr", { dataset: { counter: String(id), held: String(Boolean(entry.officer)) } },
+      el("td", {}, el("strong", {}, counterName(id))),
+      el("td", {}, entry.officer || el("span", { class: "muted" }, t("live.free"))),
+      el("td", {}, ticket ? `${ticket.label} · ${statusName(ticket.status)}` : el("span", { class: "muted" }, t("live.idle")),
+        entry.paused ? el("span", { class: "badge paused" }, t("live.paused")) : null),
+      el("td", { class: "acts" }, release));
+  });
+  $("live-counters").replaceChildren(...rows);
+}
+
+async function releaseCounter(id, button) {
+  const entry = state.counters.get(id) || {};
+  if (state.armedCounter !== id) {
+    // The officer's page goes back to choosing a counter: the first click arms, the second frees it.
+    state.armedCounter = id;
+    button.textContent = t("btn.release_confirm");
+    setTimeout(() => {
+      if (state.armedCounter === id) {
+        state.armedCounter = null;
+        renderLive();
+      }
+    }, 4000);
+    return;
+  }
+  state.armedCounter = null;
+  button.disabled = true;
+  try {
+    await api("POST", `/api/counters/${id}/release`, {});
+    notice(box("live"), "info", t("done.released", { counter: counterName(id), officer: entry.officer || "?" }));
+    state.counters.set(id, { ...entry, officer: null });
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    notice(box("live"), "error", err.message);
+  }
+  renderLive();
+}
+
+function onSnapshot(snap) {
+  state.counters = new Map((snap.counters || []).map((c) => [c.id, { officer: c.officer, paused: Boolean(c.paused), ticket: c.ticket }]));
+  renderLive();
+}
+
+function liveEvent(ev) {
+  const data = ev.data || {};
+  const id = ev.counter_id ?? data.counter_id;
+  if (ev.type === "counter_paused" || ev.type === "counter_resumed" || ev.type === "counter_released") {
+    const entry = { ...(state.counters.get(id) || {}) };
+    if (ev.type !== "counter_released") entry.paused = ev.type === "counter_paused";
+    else entry.officer = null; // a pause outlives the release: the next officer ends it
+    state.counters.set(id, entry);
+  }
+  const ticket = ev.ticket;
+  if (ticket && ticket.id !== undefined) {
+    for (const [cid, entry] of state.counters) {
+      const here = ticket.counter_id === cid && (ticket.status === "called" || ticket.status === "serving");
+      if (here) state.counters.set(cid, { ...entry, ticket, officer: entry.officer || (["called", "started"].includes(ev.type) ? ev.actor : null) });
+      else if (entry.ticket && entry.ticket.label === ticket.label) state.counters.set(cid, { ...entry, ticket: null });
+    }
+  }
+  renderLive();
+}
+
 // ---- live: another admin's change refreshes what is not being edited -----------------------
 async function onEvent(ev) {
+  liveEvent(ev);
   if (!state.me || ev.actor === state.me.username) return;
   if (ev.type === "user_changed") return loadUsers().catch(() => {});
   if (ev.type !== "settings_changed") return;
@@ -453,7 +612,7 @@ async function start(user) {
     if (err.status === 403) return refuse();
     notice($("page-notice"), "error", err.message);
   }
-  connectLive("staff", { onSnapshot: () => {}, onEvent, onStatus });
+  connectLive("staff", { onSnapshot, onEvent, onStatus });
 }
 
 for (const section of SECTIONS) {
@@ -481,6 +640,7 @@ setupLangToggle(() => {
   for (const s of SECTIONS) renderSection(s);
   renderCounterChoice();
   renderUsers();
+  renderLive();
 });
 
 whoAmI().then((user) => (user ? start(user) : showLogin(start)));

@@ -69,10 +69,45 @@ addTexts({
   "alert.mail_failed": ["E-mail eskalasi {label} gagal: {error}", "Escalation e-mail for {label} failed: {error}"],
   "login.wrong_role": ["Halaman ini untuk petugas helpdesk (peran officer).", "This page is for helpdesk officers (role officer)."],
   "settings.changed": ["Pengaturan diubah admin; muat ulang halaman.", "Settings changed by an admin; reload the page."],
+  "btn.pause": ["Istirahat", "Pause"],
+  "btn.resume": ["Lanjut", "Resume"],
+  "counter.paused": ["Istirahat", "Paused"],
+  "hint.paused": ["Loket sedang istirahat: tidak ada panggilan, TV menampilkan ISTIRAHAT. Tekan Lanjut (I) untuk melayani lagi.", "The counter is paused: no calls, the TV shows it as paused. Press Resume (I) to serve again."],
+  "done.paused": ["{counter} istirahat.", "{counter} paused."],
+  "done.resumed": ["{counter} melayani lagi.", "{counter} serves again."],
+  "line.call": ["Panggil", "Call"],
+  "line.call_title": ["Panggil {label} sekarang, di luar urutan", "Call {label} now, out of turn"],
+  "done.called_ticket": ["{label} dipanggil (di luar urutan).", "{label} called (out of turn)."],
+  "gone.cancelled": ["Tiket {label} dibatalkan oleh front office ({actor}).", "Ticket {label} was cancelled by the front office ({actor})."],
+  "gone.resolved_tab": ["Tiket {label} sudah diselesaikan di tab lain.", "Ticket {label} was resolved in another tab."],
+  "gone.resolved_by": ["Tiket {label} sudah diselesaikan oleh {actor}.", "Ticket {label} was resolved by {actor}."],
+  "gone.escalated_tab": ["Tiket {label} sudah dieskalasi di tab lain.", "Ticket {label} was escalated in another tab."],
+  "gone.escalated_by": ["Tiket {label} sudah dieskalasi oleh {actor}.", "Ticket {label} was escalated by {actor}."],
+  "gone.transferred_tab": ["Tiket {label} sudah dialihkan di tab lain.", "Ticket {label} was transferred in another tab."],
+  "gone.transferred_by": ["Tiket {label} sudah dialihkan oleh {actor}.", "Ticket {label} was transferred by {actor}."],
+  "gone.expired": ["Tiket {label} kedaluwarsa: hari layanan sudah berakhir.", "Ticket {label} expired: the service day is over."],
+  "gone.unknown": ["Tiket {label} tidak lagi di loket ini (berubah saat sambungan terputus).", "Ticket {label} is no longer at this counter (it changed while the connection was down)."],
+  "gone.other": ["Tiket {label} tidak lagi di loket ini (status: {status}).", "Ticket {label} is no longer at this counter (status: {status})."],
+  "kept.solution": ["Draf jawaban / solusi", "Draft answer / solution"],
+  "kept.note": ["Draf analisis eskalasi", "Draft escalation analysis"],
+  "kept.copy": ["Salin teks", "Copy text"],
+  "kept.dismiss": ["Tutup draf", "Dismiss draft"],
+  "kept.keep": ["Draf yang Anda ketik disimpan di bawah sampai Anda menutupnya.", "What you typed is kept below until you dismiss it."],
+  "kept.copied": ["Draf disalin ke papan klip.", "Draft copied to the clipboard."],
+  "released.by": ["{counter} dilepas oleh {by}.", "{counter} was released by {by}."],
+  "released.auto": ["{counter} dilepas otomatis: tidak ada halaman loket yang terbuka.", "{counter} was released automatically: no counter page was open."],
+  "released.away": ["{counter} dilepas saat halaman ini terputus dari server.", "{counter} was released while this page was disconnected."],
+  "released.away_taken": ["{counter} dilepas saat halaman ini terputus dan kini dipakai {officer}.", "{counter} was released while this page was disconnected and is now used by {officer}."],
+  "released.pick": ["Pilih loket Anda untuk melanjutkan.", "Pick your counter to go on."],
+  "released.bound": ["Tindakan berikutnya mengambilnya lagi.", "Your next action takes it again."],
+  "counter.restored": ["Anda masih memegang {counter}; lanjutkan di sini.", "You still hold {counter}; carry on here."],
 });
 
 const COUNTER_KEY = "antrian.counter";
-const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "escalate", "transfer"];
+const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (sessionStorage: per tab)
+const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
+const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "escalate", "transfer", "pause", "resume"];
+const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions after which this page's ticket leaves it
 
 const state = {
   me: null,
@@ -85,6 +120,10 @@ const state = {
   lastDone: null, // the ticket this page last resolved or escalated (for the form copy) // the ticket whose outcome fields are on screen
   clockOffset: 0, // server time minus this laptop's time, from the events' timestamps
   notice: null, // {kind, key|text, params}
+  ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
+  left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
+  gone: new Map(), // ticket id -> the ticket as it was when it left this counter
+  kept: null, // {label, solution, note, text}: a draft kept after its ticket was finished elsewhere
 };
 
 const $ = (id) => document.getElementById(id);
@@ -92,6 +131,15 @@ const buttons = () => document.querySelectorAll("button[data-action]");
 
 function counterConfig(id = state.counterId) {
   return PAGE.counters.find((c) => c.id === id) || null;
+}
+
+function counterName(id) {
+  const cfg = counterConfig(id);
+  return cfg ? cfg.name : `Loket ${id}`;
+}
+
+function isPaused(id = state.counterId) {
+  return Boolean(id !== null && (state.counters.get(id) || {}).paused);
 }
 
 function currentTicket() {
@@ -105,13 +153,16 @@ function waitingFor(services) {
   return [...state.tickets.values()].filter((x) => x.status === "waiting" && services.includes(x.service));
 }
 
-// What the server allows right now, derived from the ticket's status and its calls.
-export function allowed(ticket, waitingHere, maxCalls) {
+// What the server allows right now, derived from the ticket's status and its calls and the counter's pause.
+export function allowed(ticket, waitingHere, maxCalls, paused = false) {
   const called = ticket && ticket.status === "called";
   const serving = ticket && ticket.status === "serving";
   const exhausted = called && ticket.calls >= maxCalls;
   return {
-    "call-next": (!ticket && waitingHere > 0) || exhausted,
+    "call-next": !paused && ((!ticket && waitingHere > 0) || exhausted),
+    call: !paused && (!ticket || exhausted), // a chosen waiting ticket, out of turn
+    pause: !paused,
+    resume: paused,
     recall: called && ticket.calls < maxCalls,
     skip: exhausted,
     start: called,
@@ -156,7 +207,15 @@ function render() {
   const ticket = currentTicket();
   const cfg = counterConfig();
   const waitingHere = cfg ? waitingFor(cfg.services).length : 0;
-  const can = cfg ? allowed(ticket, waitingHere, PAGE.max_calls) : {};
+  const paused = isPaused();
+  const can = cfg ? allowed(ticket, waitingHere, PAGE.max_calls, paused) : {};
+  const pause = $("btn-pause");
+  pause.dataset.action = paused ? "resume" : "pause";
+  pause.querySelector("[data-i18n]").dataset.i18n = paused ? "btn.resume" : "btn.pause";
+  pause.querySelector("[data-i18n]").textContent = t(paused ? "btn.resume" : "btn.pause");
+  pause.setAttribute("aria-pressed", String(paused));
+  $("t-paused").hidden = !paused;
+  document.body.classList.toggle("paused", paused);
   for (const b of buttons()) b.disabled = state.busy || !can[b.dataset.action];
   $("btn-transfer").disabled ||= !$("transfer-service").value;
 
@@ -173,6 +232,7 @@ function render() {
   document.querySelector(".visitor").classList.toggle("empty", !ticket);
 
   if ((ticket ? ticket.id : null) !== state.shownTicketId) {
+    if (state.shownTicketId !== null) leaveTicket(state.shownTicketId);
     state.shownTicketId = ticket ? ticket.id : null;
     $("outcome").reset();
     clearFieldErrors();
@@ -180,6 +240,11 @@ function render() {
       $("category").value = ticket.category || "";
       const pc = document.querySelector(`input[name=priority_class][value="${ticket.priority_class}"]`);
       if (pc) pc.checked = true;
+      const draft = loadDraft(ticket.id);
+      if (draft) {
+        $("solution").value = draft.solution || "";
+        $("note").value = draft.note || "";
+      }
     }
   }
   $("outcome").classList.toggle("inactive", !(ticket && ticket.status === "serving"));
@@ -193,14 +258,100 @@ function render() {
   if (state.lastDone) a4.href = `/counter/form/${encodeURIComponent(state.lastDone.token)}`;
 
   let hint = "hint.pick";
-  if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";
+  if (cfg && paused && !ticket) hint = "hint.paused";
+  else if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";
   else if (ticket && ticket.status === "called") hint = ticket.calls >= PAGE.max_calls ? "hint.exhausted" : "hint.called";
   else if (ticket) hint = "hint.serving";
   $("hint").textContent = t(hint, { max: PAGE.max_calls });
 
   renderTimer();
-  renderLine();
+  renderLine(can);
   renderCounters();
+  renderKept();
+}
+
+// ---- drafts: what the officer types survives a reload, and a ticket finished elsewhere ------
+function draftKey(id) {
+  return `${DRAFT_KEY}${id}`;
+}
+
+function loadDraft(id) {
+  try {
+    return JSON.parse(sessionStorage.getItem(draftKey(id)) || "null");
+  } catch (err) {
+    return null;
+  }
+}
+
+function saveDraft() {
+  if (state.shownTicketId === null) return;
+  const solution = $("solution").value;
+  const note = $("note").value;
+  if (solution.trim() || note.trim()) sessionStorage.setItem(draftKey(state.shownTicketId), JSON.stringify({ solution, note }));
+  else sessionStorage.removeItem(draftKey(state.shownTicketId));
+}
+
+// The ticket on screen left this counter. Finished here: its draft is done with. Finished elsewhere
+// (another tab, another person, the end of the day) with something typed: the text is kept on screen.
+function leaveTicket(id) {
+  const still = state.tickets.get(id);
+  if (still && ACTIVE.includes(still.status) && still.status !== "waiting" && !state.left.has(id)) return; // another counter picked
+  const solution = $("solution").value;
+  const note = $("note").value;
+  sessionStorage.removeItem(draftKey(id));
+  if (state.ownDone.has(id)) {
+    state.ownDone.delete(id);
+    return;
+  }
+  if (!solution.trim() && !note.trim()) return;
+  const ticket = state.tickets.get(id) || state.gone.get(id) || {};
+  state.kept = { label: ticket.label || "", solution, note, text: goneText(id) };
+  sessionStorage.setItem(KEPT_KEY, JSON.stringify(state.kept));
+}
+
+function renderKept() {
+  const kept = state.kept;
+  $("kept-draft").hidden = !kept;
+  if (!kept) return;
+  $("kept-note").textContent = `${kept.text} ${t("kept.keep")}`;
+  $("kept-solution").value = kept.solution || "";
+  $("kept-note-text").value = kept.note || "";
+  $("kept-solution-box").hidden = !(kept.solution || "").trim();
+  $("kept-note-box").hidden = !(kept.note || "").trim();
+}
+
+async function copyKept() {
+  if (!state.kept) return;
+  const text = [state.kept.solution, state.kept.note].filter((x) => x && x.trim()).join("\n\n");
+  try {
+    await navigator.clipboard.writeText(text);
+    notify("info", "kept.copied");
+  } catch (err) {
+    $("kept-solution").select(); // no clipboard (plain http): selected, for Ctrl+C
+  }
+}
+
+function dismissKept() {
+  state.kept = null;
+  sessionStorage.removeItem(KEPT_KEY);
+  renderKept();
+}
+
+// What happened to a ticket that left this counter without this page doing it.
+function goneText(id) {
+  const ticket = state.gone.get(id) || state.tickets.get(id) || {};
+  const how = state.left.get(id) || {};
+  const label = ticket.label || "?";
+  const actor = how.actor || "?";
+  const mine = state.me && how.actor === state.me.username;
+  if (how.type === "cancelled") return t("gone.cancelled", { label, actor });
+  if (how.type === "expired") return t("gone.expired", { label });
+  for (const [type, key] of [["resolved", "resolved"], ["escalated", "escalated"], ["transferred", "transferred"]]) {
+    if (how.type === type) return t(`gone.${key}_${mine ? "tab" : "by"}`, { label, actor });
+  }
+  if (how.type === "counter_released") return how.text;
+  if (how.type === "unknown") return t("gone.unknown", { label });
+  return t("gone.other", { label, status: statusName(ticket.status || "?") });
 }
 
 function renderCounterSelect() {
@@ -245,7 +396,7 @@ function renderTimer() {
   $("t-timer-bar").style.width = `${Math.min(100, share * 100)}%`;
 }
 
-function renderLine() {
+function renderLine(can = {}) {
   const cfg = counterConfig();
   const mine = cfg ? cfg.services : [];
   const blocks = PAGE.services.map((s) => {
@@ -265,13 +416,29 @@ function renderLine() {
                 el(
                   "li",
                   { dataset: { label: x.label } },
-                  el("strong", {}, x.label),
-                  " ",
-                  el("span", { class: "who" }, (x.form && x.form.name) || ""),
-                  x.priority ? el("span", { class: "tag prio" }, t("line.priority")) : null,
-                  x.requeues ? el("span", { class: "tag" }, t("line.requeued")) : null,
-                  x.transferred_from ? el("span", { class: "tag" }, t("line.transferred", { from: x.transferred_from })) : null,
-                  el("span", { class: "muted time" }, hhmm(x.created_at)),
+                  el(
+                    "div",
+                    { class: "item" },
+                    el("strong", {}, x.label),
+                    el("span", { class: "who" }, (x.form && x.form.name) || ""),
+                    x.priority ? el("span", { class: "tag prio" }, t("line.priority")) : null,
+                    x.requeues ? el("span", { class: "tag" }, t("line.requeued")) : null,
+                    x.transferred_from ? el("span", { class: "tag" }, t("line.transferred", { from: x.transferred_from })) : null,
+                    el("span", { class: "muted time" }, hhmm(x.created_at)),
+                    el(
+                      "button",
+                      {
+                        type: "button",
+                        class: "small call",
+                        dataset: { call: x.label },
+                        title: t("line.call_title", { label: x.label }),
+                        "aria-label": t("line.call_title", { label: x.label }),
+                        disabled: state.busy || !can.call,
+                        onclick: () => act("call", { ticket: x.label }),
+                      },
+                      t("line.call"),
+                    ),
+                  ),
                 ),
               ),
             )
@@ -304,9 +471,23 @@ function renderCounters() {
 
 // ---- live state ---------------------------------------------------------------------------
 function onSnapshot(snap) {
+  const mine = currentTicket();
+  const id = state.counterId;
+  const was = id !== null ? state.counters.get(id) : null;
   state.tickets = new Map((snap.tickets || []).map((x) => [x.id, x]));
   state.counters = new Map(snap.counters.map((c) => [c.id, c]));
   state.waiting = Object.fromEntries(snap.services.map((s) => [s.code, s.waiting]));
+  const now = id !== null ? state.counters.get(id) : null;
+  if (was && now && state.me && was.officer === state.me.username && now.officer !== state.me.username) {
+    // This officer's counter was freed while the page was away (asleep, offline): the event is long gone.
+    const counter = counterName(id);
+    counterLost(id, now.officer ? t("released.away_taken", { counter, officer: now.officer }) : t("released.away", { counter }), mine);
+  } else if (mine && !heldHere(state.tickets.get(mine.id)) && !state.left.has(mine.id)) {
+    // A ticket this counter held that the fresh picture no longer has here: left while we were away.
+    state.gone.set(mine.id, mine);
+    state.left.set(mine.id, { type: "unknown" });
+    if (!state.ownDone.has(mine.id)) notifyText("warn", goneText(mine.id));
+  }
   render();
 }
 
@@ -314,6 +495,60 @@ function applyTicket(ticket) {
   if (!ticket || ticket.id === undefined) return;
   if (ACTIVE.includes(ticket.status)) state.tickets.set(ticket.id, ticket);
   else state.tickets.delete(ticket.id);
+}
+
+function heldHere(ticket) {
+  return ticket && ticket.counter_id === state.counterId && (ticket.status === "called" || ticket.status === "serving");
+}
+
+// This counter's ticket changed without this page asking (another tab, the front office, an admin, the
+// end of the day): say what happened instead of letting it vanish.
+function noticeGone(ev, before) {
+  const id = before.id;
+  state.gone.set(id, { ...before, ...ev.ticket });
+  state.left.set(id, { type: ev.type, actor: ev.actor });
+  if (state.ownDone.has(id)) return;
+  const kind = ev.type === "resolved" || ev.type === "escalated" || ev.type === "transferred" ? "info" : "warn";
+  notifyText(kind, goneText(id));
+}
+
+// Counters freed, paused, resumed by someone (an admin, the front office, the server on its own).
+function onCounterEvent(ev) {
+  const data = ev.data || {};
+  const id = ev.counter_id ?? data.counter_id;
+  if (id === undefined || id === null) return;
+  const entry = { ...(state.counters.get(id) || { id }) };
+  if (ev.type === "counter_paused") entry.paused = true;
+  if (ev.type === "counter_resumed") entry.paused = false;
+  if (ev.type !== "counter_released") {
+    state.counters.set(id, entry);
+    return;
+  }
+  const holder = data.officer ?? entry.officer;
+  entry.officer = null;
+  state.counters.set(id, entry);
+  if (id !== state.counterId || !state.me || (holder && holder !== state.me.username)) return;
+  const by = data.by ?? ev.actor;
+  const auto = !by || by === "auto"; // the server, after [queue] counter_release_minutes without a counter page
+  if (!auto && by === state.me.username) return; // this officer freed it (another tab, a logout)
+  const counter = counterName(id);
+  counterLost(id, auto ? t("released.auto", { counter }) : t("released.by", { counter, by }), currentTicket());
+}
+
+// This page's counter is no longer this officer's: say so (`text`), and pick a counter again (a counter
+// bound to the account stays: its next action takes it again). A draft for `ticket` is kept on screen.
+function counterLost(id, text, ticket) {
+  if (ticket) {
+    state.gone.set(ticket.id, ticket);
+    state.left.set(ticket.id, { type: "counter_released", text });
+  }
+  if (state.me.counter_id) text += ` ${t("released.bound")}`;
+  else {
+    text += ` ${t("released.pick")}`;
+    state.counterId = null;
+    localStorage.removeItem(COUNTER_KEY);
+  }
+  notifyText("warn", text);
 }
 
 // The counter and service lists come from the page's config: reload when nothing would be lost.
@@ -327,6 +562,9 @@ function settingsChanged() {
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
   if (ev.at) state.clockOffset = Date.parse(ev.at) - Date.now();
+  if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
+  const before = ev.ticket && state.tickets.get(ev.ticket.id);
+  if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
   applyTicket(ev.ticket);
   if (ev.waiting) state.waiting = ev.waiting;
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
@@ -347,8 +585,8 @@ function onStatus(up) {
 }
 
 // ---- actions ------------------------------------------------------------------------------
-function payloadFor(action) {
-  const data = { request_id: requestId() };
+function payloadFor(action, extra) {
+  const data = { request_id: requestId(), ...extra };
   const pc = document.querySelector("input[name=priority_class]:checked");
   if (action === "resolve") {
     data.solution = $("solution").value;
@@ -372,6 +610,9 @@ function reportDone(action, status, body) {
     if (body.skipped) return notify("info", "done.skipped_called", { skipped: body.skipped.label, label });
     return notify("info", "done.called", { label });
   }
+  if (action === "call") return notify("info", "done.called_ticket", { label });
+  if (action === "pause") return notify("info", "done.paused", { counter: counterName(state.counterId) });
+  if (action === "resume") return notify("info", "done.resumed", { counter: counterName(state.counterId) });
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
   if (action === "skip") return notify("info", ticket.status === "no_show" ? "done.no_show" : "done.skipped", { label });
   if (action === "start") return notify("info", "done.started", { label });
@@ -391,15 +632,23 @@ function reportDone(action, status, body) {
   notifyText("info", text);
 }
 
-async function act(action) {
+// One action on this counter; `extra` goes with it ({ticket: label} for a call out of turn).
+async function act(action, extra = {}) {
   if (state.busy || state.counterId === null) return;
-  const button = document.querySelector(`button[data-action="${action}"]`);
+  const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
   if (!button || button.disabled) return;
   state.busy = true;
   clearFieldErrors();
+  const held = currentTicket();
+  if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
+  if (held && (action === "call-next" || action === "call") && held.calls >= PAGE.max_calls) state.ownDone.add(held.id); // skips it
   render();
   try {
-    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payloadFor(action));
+    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payloadFor(action, extra));
+    if (action === "pause" || action === "resume") {
+      const paused = body && body.counter ? Boolean(body.counter.paused) : action === "pause";
+      state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), paused });
+    }
     if (body && body.skipped) {
       for (const x of state.tickets.values()) if (x.label === body.skipped.label) applyTicket({ ...x, ...body.skipped, status: body.skipped.status, counter_id: null });
     }
@@ -410,6 +659,7 @@ async function act(action) {
     if ($("outcome").contains(document.activeElement)) document.activeElement.blur();
     if (state.me) state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), officer: state.me.username });
   } catch (err) {
+    if (held && currentTicket() && currentTicket().id === held.id) state.ownDone.delete(held.id);
     if (err.status === 401) return location.reload();
     notifyText("error", err.message);
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
@@ -503,11 +753,24 @@ function start(user) {
   }
   document.body.dataset.view = "app";
   $("officer-name").textContent = user.username;
+  // The counter the server says this officer holds comes first (a closed browser, a new laptop).
+  const held = (user.held_counters || []).map(Number).find((id) => counterConfig(id));
   const saved = Number(localStorage.getItem(COUNTER_KEY));
-  state.counterId = user.counter_id || (counterConfig(saved) ? saved : null);
+  state.counterId = user.counter_id || held || (counterConfig(saved) ? saved : null);
   if (state.counterId === null && PAGE.counters.length === 1) state.counterId = PAGE.counters[0].id;
+  if (held && state.counterId === held && saved !== held) {
+    // A new browser, or the page of another counter: say why this one is open.
+    localStorage.setItem(COUNTER_KEY, String(held));
+    notify("info", "counter.restored", { counter: counterName(held) });
+  }
+  try {
+    state.kept = JSON.parse(sessionStorage.getItem(KEPT_KEY) || "null");
+  } catch (err) {
+    state.kept = null;
+  }
   render();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
+  window.antrianCounter = { live }; // for tests and the browser console (as window.antrianFront)
 }
 
 for (const b of buttons()) b.addEventListener("click", () => act(b.dataset.action));
@@ -517,6 +780,9 @@ $("outcome").addEventListener("submit", (ev) => {
 });
 $("transfer-service").addEventListener("change", render);
 $("btn-print-form").addEventListener("click", printFormCopy);
+$("outcome").addEventListener("input", saveDraft);
+$("kept-copy").addEventListener("click", copyKept);
+$("kept-dismiss").addEventListener("click", dismissKept);
 $("outcome").addEventListener("input", (ev) => {
   // Typing into a field the server refused clears its message (and the refusal, once none is left).
   const p = document.querySelector(`.field-error[data-field="${ev.target.name}"]`);

@@ -29,8 +29,6 @@ addTexts({
     "Problems escalated to the LKPP helpdesk (SOP step 11) and not answered yet. Record the TTS / LPSE Support ticket number, then LKPP's answer to close the case.",
   ],
   "esc.empty": ["Tidak ada eskalasi yang terbuka.", "No open escalations."],
-  "nav.counter": ["Loket", "Counter"],
-  "nav.front": ["Front Office", "Front office"],
   "live.title": ["Sambungan langsung ke server", "Live connection to the server"],
   "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
   "case.escalated": ["Dieskalasi", "Escalated"],

@@ -1,6 +1,6 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, addTexts, api, connectLive, el, hhmm, logout, requestId, setupLangToggle, showLogin, statusName, t,
+  ACTIVE, PAGE, addTexts, api, connectLive, el, getLang, hhmm, logout, requestId, setupLangToggle, showLogin, statusName, t,
   whoAmI,
 } from "./common.js";
 
@@ -45,11 +45,22 @@ addTexts({
   "login.wrong_role": ["Halaman ini untuk front office (peran frontoffice atau admin).", "This page is for the front office (role frontoffice or admin)."],
   "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
   "settings.changed": ["Pengaturan diubah admin; muat ulang halaman.", "Settings changed by an admin; reload the page."],
+  "front.counters": ["Loket", "Counters"],
+  "col.officer": ["Petugas", "Officer"],
+  "col.now": ["Sekarang", "Now"],
+  "counter.free": ["kosong", "free"],
+  "counter.idle": ["tidak ada tiket", "no ticket"],
+  "counter.paused": ["istirahat", "paused"],
+  "btn.release": ["Lepas", "Release"],
+  "btn.release_title": ["Lepaskan {counter} dari {officer}: tiket yang sedang dipanggil kembali menunggu", "Free {counter} from {officer}: a called ticket waits again"],
+  "btn.release_confirm": ["Yakin lepas?", "Really release?"],
+  "done.released": ["{counter} dilepas dari {officer}.", "{counter} released from {officer}."],
+  "fail.release": ["Lepas {counter} gagal: {text}", "Releasing {counter} failed: {text}"],
 });
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
-const state = { me: null, tickets: new Map(), alerts: [], busy: false, armed: null };
+const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], busy: false, armed: null, armedCounter: null };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -172,6 +183,93 @@ function renderTickets() {
   $("tickets-empty").hidden = rows.length > 0;
 }
 
+// ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
+function counterName(id) {
+  const c = PAGE.counters.find((x) => x.id === id);
+  return c ? c.name : `Loket ${id}`;
+}
+
+async function release(id, button) {
+  const entry = state.counters.get(id) || {};
+  if (state.armedCounter !== id) {
+    // The officer's page goes back to choosing a counter: the first click arms, the second frees it.
+    state.armedCounter = id;
+    button.textContent = t("btn.release_confirm");
+    setTimeout(() => {
+      if (state.armedCounter === id) {
+        state.armedCounter = null;
+        renderCounters();
+      }
+    }, 4000);
+    return;
+  }
+  state.armedCounter = null;
+  button.disabled = true;
+  const params = { counter: counterName(id), officer: entry.officer || "?" };
+  try {
+    await api("POST", `/api/counters/${id}/release`, {});
+    state.counters.set(id, { ...entry, officer: null });
+    notice("counter-notice", "info", t("done.released", params));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    notice("counter-notice", "error", t("fail.release", { ...params, text: err.message }));
+  }
+  renderCounters();
+}
+
+function renderCounters() {
+  const rows = PAGE.counters.map((c) => {
+    const entry = state.counters.get(c.id) || {};
+    const ticket = [...state.tickets.values()].find((x) => x.counter_id === c.id && (x.status === "called" || x.status === "serving"));
+    const now = [
+      ticket ? `${ticket.label} · ${statusName(ticket.status)}` : t("counter.idle"),
+      entry.paused ? el("span", { class: "tag paused" }, t("counter.paused")) : null,
+    ];
+    let releaseBtn = null;
+    if (entry.officer) {
+      releaseBtn = el(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          dataset: { act: "release" },
+          title: t("btn.release_title", { counter: c.name, officer: entry.officer }),
+        },
+        state.armedCounter === c.id ? t("btn.release_confirm") : t("btn.release"),
+      );
+      releaseBtn.addEventListener("click", () => release(c.id, releaseBtn));
+    }
+    return el(
+      "tr",
+      { dataset: { counter: String(c.id), held: String(Boolean(entry.officer)) } },
+      el("td", { class: "name" }, c.name),
+      el("td", {}, entry.officer || el("span", { class: "muted" }, t("counter.free"))),
+      el("td", {}, now),
+      el("td", { class: "acts" }, releaseBtn),
+    );
+  });
+  $("counter-rows").replaceChildren(...rows);
+}
+
+function onCounterEvent(ev) {
+  const data = ev.data || {};
+  const id = ev.counter_id ?? data.counter_id;
+  if (id === undefined || id === null) return;
+  const entry = { ...(state.counters.get(id) || { id }) };
+  if (ev.type === "counter_paused") entry.paused = true;
+  if (ev.type === "counter_resumed") entry.paused = false;
+  if (ev.type === "counter_released") entry.officer = null; // a pause outlives it: the next officer ends it
+  state.counters.set(id, entry);
+}
+
+// A counter is taken by its officer's first action: a ticket called there names its holder.
+function noteHolder(ev) {
+  const id = ev.counter_id;
+  if (!["called", "recalled", "started"].includes(ev.type) || !id || !ev.actor || !ev.ticket || ev.ticket.counter_id !== id) return;
+  const entry = state.counters.get(id) || { id };
+  if (entry.officer !== ev.actor) state.counters.set(id, { ...entry, officer: ev.actor });
+}
+
 function renderAlerts() {
   const items = state.alerts.map((a, i) => {
     const dismiss = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
@@ -186,7 +284,10 @@ function renderAlerts() {
       el(
         "span",
         {},
-        t(`alert.${a.type}`, { label: a.label, error: a.error }),
+        // A print failure says in words which printer, what is wrong and what to do (the server's advice,
+        // Indonesian or English); the printer's raw message stays beside it, small, for the admin.
+        a.advice ? `${a.advice[getLang()] || a.advice.id} (${a.label})` : t(`alert.${a.type}`, { label: a.label, error: a.error }),
+        a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
         a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
       ),
       dismiss,
@@ -206,7 +307,9 @@ function onSnapshot(snap) {
   // The snapshot holds the open tickets; finished ones seen since this page opened stay listed.
   for (const [id, x] of state.tickets) if (ACTIVE.includes(x.status)) state.tickets.delete(id);
   for (const x of snap.tickets || []) state.tickets.set(x.id, x);
+  state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   renderTickets();
+  renderCounters();
 }
 
 // The service and counter lists come from the page's config: reload when nothing would be lost.
@@ -227,11 +330,15 @@ function onEvent(ev) {
       error: (ev.data && ev.data.error) || "?",
       final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
       attempts: ev.data && ev.data.attempts,
+      advice: ev.data && ev.data.advice,
     });
     renderAlerts();
   }
+  if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
+  else noteHolder(ev);
   applyTicket(ev.ticket);
   renderTickets();
+  renderCounters();
 }
 
 function onStatus(up) {
@@ -252,6 +359,7 @@ function start(user) {
   document.body.dataset.view = "app";
   $("officer-name").textContent = user.username;
   renderTickets();
+  renderCounters();
   renderAlerts();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
@@ -266,7 +374,7 @@ async function loadFailedPrints() {
     const { body } = await api("GET", "/api/print-jobs");
     for (const job of (body && body.jobs) || []) {
       if (job.status !== "failed") continue;
-      state.alerts.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?", final: true, attempts: job.attempts });
+      state.alerts.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?", final: true, attempts: job.attempts, advice: job.advice });
     }
     renderAlerts();
   } catch (err) {
@@ -278,6 +386,7 @@ $("register").addEventListener("submit", register);
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
   renderTickets();
+  renderCounters();
   renderAlerts();
 });
 whoAmI().then((user) => (user ? start(user) : showLogin(start)));

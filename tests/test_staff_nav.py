@@ -1,0 +1,114 @@
+"""The staff navigation bar (by role, this page marked), the way back after a login, the office's timezone."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from conftest import login
+
+from counter import safe_next
+
+PAGES = {
+    "/counter/": "Loket",
+    "/counter/front": "Front office",
+    "/counter/escalations": "Eskalasi",
+    "/counter/recap": "Rekap",
+    "/counter/dashboard": "Dasbor",
+    "/counter/admin": "Admin",
+}
+SEEN = {
+    "officer": ["Loket", "Eskalasi", "Rekap", "Dasbor"],
+    "frontoffice": ["Front office", "Eskalasi", "Rekap", "Dasbor"],
+    "admin": ["Loket", "Front office", "Eskalasi", "Rekap", "Dasbor", "Admin"],
+}
+
+
+def nav_links(html: str) -> list[tuple[str, str, bool, bool]]:
+    """(href, text, hidden, current) of each link in the page's staff navigation bar."""
+    nav = re.search(r'<nav class="staff-nav[^"]*"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no staff navigation bar"
+    links = []
+    for attrs, text in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav.group(1)):
+        href = re.search(r'href="([^"]*)"', attrs).group(1)
+        links.append((href, text, " hidden" in attrs, 'aria-current="page"' in attrs))
+    return links
+
+
+@pytest.mark.parametrize("role", sorted(SEEN))
+def test_every_staff_page_has_the_navigation_bar_of_its_role_with_itself_marked(app, client, role):
+    login(app, client, "staff", role)
+    for path, name in PAGES.items():
+        html = client.get(path).get_data(as_text=True)
+        links = nav_links(html)
+        assert [text for _, text, hidden, _ in links if not hidden] == SEEN[role], path
+        assert [text for _, text, _, current in links if current] == [name], path
+        assert dict((t, h) for h, t, _, _ in links) == {t: p for p, t in PAGES.items()}
+
+
+def test_before_a_login_the_bar_lists_every_page_for_the_script_to_sort_by_role(client):
+    links = nav_links(client.get("/counter/front").get_data(as_text=True))
+    assert [t for _, t, hidden, _ in links if not hidden] == list(PAGES.values())
+    html = client.get("/counter/").get_data(as_text=True)
+    assert 'data-roles="officer admin"' in html and 'data-roles="admin"' in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/counter/recap", "/counter/dashboard", "/counter/recap?from=2026-11-01&to=2026-11-28&service=A"]
+)
+def test_a_page_asked_for_without_a_login_is_where_the_login_goes_back_to(client, path):
+    r = client.get(path)
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/counter/?next=" + quote(path, safe="")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    config = re.search(r'<script id="page-config" type="application/json">(.*?)</script>', page).group(1)
+    assert f'"next": "{path}"' in config.replace("\\u0026", "&")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/counter/recap",
+        "/counter/recap?from=2026-11-01&to=2026-11-28",
+        "/counter/dashboard?group=officer",
+        "/",
+    ],
+)
+def test_a_local_path_is_a_page_to_go_back_to(value):
+    assert safe_next(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "//evil.example/counter/",
+        "https://evil.example/",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/counter//evil",
+        "/counter/recap?next=http://evil.example",
+        "counter/recap",
+        " /counter/recap",
+        "/counter/\nrecap",
+        "/counter/\trecap",
+        "",
+        None,
+        ["/counter/"],
+        "/" + "a" * 2001,
+    ],
+)
+def test_anything_else_is_no_page_to_go_back_to(client, value):
+    assert safe_next(value) is None
+    if isinstance(value, str):
+        page = client.get("/counter/?next=" + quote(value, safe="")).get_data(as_text=True)
+        assert '"next": null' in page
+
+
+def test_staff_pages_carry_the_offices_timezone_for_their_clocks(client):
+    for path in ("/counter/", "/counter/front", "/counter/admin", "/counter/escalations"):
+        html = client.get(path).get_data(as_text=True)
+        assert '<html lang="id" data-timezone="Asia/Jakarta">' in html, path
+        assert 'id="clock"' in html, path
