@@ -27,11 +27,19 @@ from typing import Any
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from server.limits import Bucket
+
 NAMESPACE = "/"
 MAX_MESSAGE_BYTES = 64 * 1024  # the largest WebSocket message a client may send (server.realtime)
 # A WebSocket client with this many messages waiting for it reads nothing (a live screen is a few
 # behind at most): it is closed, and a real screen reconnects and resyncs from a snapshot.
 MAX_BACKLOG = 500
+# What a client may send over its WebSocket, every kind of frame counted (server.realtime budgets the
+# Socket.IO packets among them more tightly): a screen sends a pong every 25 s and a packet now and then.
+FRAMES_BURST, FRAMES_PER_SECOND = 100, 5.0
+# Bytes a client may send (any frame), and the messages it may have waiting to be handled.
+BYTES_BURST, BYTES_PER_SECOND = 128 * 1024, 8 * 1024
+MAX_UNREAD = 100
 
 
 def text_frame(text: str) -> bytes:
@@ -61,6 +69,12 @@ class FanOut:
         if self.enabled:
             eio = socketio.server.eio
             eio._async = dict(eio._async, websocket=_wrapper_class(self))
+
+    def trust(self, eio_sid: str, rate: float, burst: float) -> None:
+        """A larger frame budget for one client (a print agent whose token was checked)."""
+        client = self.clients.get(eio_sid)
+        if client is not None:
+            client.frames = Bucket(rate, burst)
 
     def emit(self, event: str, data: Any, room: str) -> None:
         server = self.socketio.server
@@ -93,9 +107,41 @@ class FanOut:
 def _wrapper_class(fanout: FanOut) -> type:
     """engineio's gevent WebSocket wrapper, registering each client with `fanout` while it is open."""
     import gevent
+    import simple_websocket
     from engineio.async_drivers.gevent import WebSocketWSGI
     from gevent.lock import Semaphore
     from wsproto.events import BytesMessage, TextMessage
+
+    class BudgetedServer(simple_websocket.Server):
+        """simple-websocket's server end, with a budget on what the client sends.
+
+        Its reader reads and parses as long as the socket has data: a client that floods never let
+        that reader give the loop back, so no budget further on was ever looked at and every screen
+        stopped. Here the reader yields after each read, a client may send BYTES_BURST bytes at once
+        and BYTES_PER_SECOND after that, and one with more than MAX_UNREAD messages waiting to be
+        handled is closed at once (its reader stops, the socket closes, engineio cleans up)."""
+
+        def handshake(self):
+            super().handshake()
+            budget = Bucket(BYTES_PER_SECOND, BYTES_BURST)
+            receive = self.ws.receive_data
+
+            def counted(data):
+                if data and not budget.take(cost=len(data)):
+                    raise OSError("over its budget of bytes")  # the reader's own way to stop
+                receive(data)
+
+            self.ws.receive_data = counted
+
+        def _handle_events(self):
+            keep_going = super()._handle_events()
+            if len(self.input_buffer) > MAX_UNREAD:
+                self.connected = False
+                self.event.set()
+                return False
+            if keep_going:  # (not when closing: the reader must set `connected` before the consumer looks)
+                gevent.sleep(0)  # the consumer and every other client run between two reads
+            return keep_going
 
     class FanOutWebSocket(WebSocketWSGI):
         def __call__(self, environ, start_response):
@@ -103,12 +149,15 @@ def _wrapper_class(fanout: FanOut) -> type:
             # simple-websocket gathers a message whole before engineio sees its size: cap it there
             self.server_args = {**self.server_args, "max_message_size": MAX_MESSAGE_BYTES}
             self.lock = Semaphore()
+            self.frames = Bucket(FRAMES_PER_SECOND, FRAMES_BURST)
             self.engine = getattr(self.app, "__self__", None)  # engineio's Socket of this connection
             sid = getattr(self.engine, "sid", None)
             if sid is not None:
                 fanout.clients[sid] = self
             try:
-                return super().__call__(environ, start_response)
+                # what SimpleWebSocketWSGI.__call__ does under gevent, with the budgeted server
+                self.ws = BudgetedServer(environ, **self.server_args)
+                return self.app(self)
             finally:
                 if sid is not None and fanout.clients.get(sid) is self:
                     del fanout.clients[sid]
@@ -147,6 +196,15 @@ def _wrapper_class(fanout: FanOut) -> type:
                 self.lock.acquire()
                 gevent.spawn(self._finish, frame[sent:])
             return True
+
+        def wait(self):
+            """The next message from the client, within its budget of frames (any kind: Engine.IO's
+            pongs too); past it the connection is closed (None: engineio's end of the stream)."""
+            message = super().wait()
+            if message is not None and not self.frames.take():
+                self.abort()
+                return None
+            return message
 
         def backlog(self) -> int:
             """Messages waiting in engineio's queue for this client."""

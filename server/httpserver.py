@@ -199,6 +199,10 @@ def handler_class(guard: Guard):
                 self.close_connection = True
             elif self._connection_upgrade_requested():
                 self.socket.settimeout(None)  # a WebSocket: Engine.IO's ping/pong decides when it is gone
+                try:
+                    return super().handle_one_response()
+                finally:
+                    self.close_connection = True  # once it ends, so does the connection (no wait for a request line)
             else:
                 self.socket.settimeout(READ_SECONDS)
                 self.environ["wsgi.input"] = _Body(self.environ["wsgi.input"], self, guard.limits.body_seconds)

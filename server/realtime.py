@@ -105,7 +105,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
         wake.set()
 
     service.publish = publish
-    budgets = _budget_packets(socketio)
+    budgets = _budget_packets(socketio, fanout)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
@@ -157,7 +157,9 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
             if not expected or not isinstance(token, str) or not hmac.compare_digest(token, expected):
                 return False
-            budgets.trust(socketio.server.manager.eio_sid_from_sid(request.sid, "/"))
+            eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
+            budgets.trust(eio_sid)
+            fanout.trust(eio_sid, AGENT_PACKETS_PER_SECOND * 2, AGENT_PACKETS_BURST * 2)
             join_room(f"agent:{printer}")
             reply("snapshot", {"seq": service.snapshot(staff=False)["seq"], "printer": printer})
             worker = service.print_workers.get(printer)
@@ -244,20 +246,35 @@ class _PacketBudgets:
         self.snapshots.pop(eio_sid, None)
 
 
-def _budget_packets(socketio: SocketIO) -> _PacketBudgets:
+def _budget_packets(socketio: SocketIO, fanout: FanOut) -> _PacketBudgets:
     """Count every packet a client sends before python-socketio handles it, over either transport
     (WebSocket frames, long-polling POSTs): a connection past its budget is closed at once, so one
-    client can cost the server only so much, whatever it sends."""
+    client can cost the server only so much, whatever it sends.
+
+    engineio would start a task for every message it reads (async_handlers): a client sending
+    100,000 a second made 100,000 tasks before any budget was looked at, and the loop drowned. Here
+    the budget is checked inline, as the message is read; python-socketio still runs each event's
+    handler as a task of its own."""
     eio = socketio.server.eio
     eio.max_http_buffer_size = MAX_PACKET_BYTES
+    eio.async_handlers = False
     budgets = _PacketBudgets()
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
 
     def message(eio_sid: str, data: Any) -> Any:
+        sock = eio.sockets.get(eio_sid)
+        if sock is None or sock.closed or sock.closing:
+            return None  # the rest of a long-polling payload after the connection was closed
         if not budgets.packet(eio_sid):
-            eio.disconnect(eio_sid)
+            close(eio_sid, sock)
             return None
         return on_message(eio_sid, data)
+
+    def close(eio_sid: str, sock: Any) -> None:
+        client = fanout.clients.get(eio_sid)
+        if client is not None:
+            client.abort()  # the WebSocket under its reader and writer: a client that reads nothing cannot hold us
+        sock.close(wait=False, abort=True)
 
     def disconnect(eio_sid: str, *args: Any) -> Any:
         budgets.forget(eio_sid)
