@@ -40,7 +40,7 @@ test-debs:
 
 test: setup test-debs
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile  # two workers, one file each: a module shares its server
 
 # Start the server with the PC and restart it after any exit (systemd; run after `make run` once).
 service: setup
