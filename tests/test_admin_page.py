@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -17,7 +19,7 @@ from playwright.sync_api import expect
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
 # Restore order: counters first (they may name a service a test added), then services.
-SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk")
+SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk", "hours")
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +144,38 @@ def test_queue_max_calls_is_saved_and_a_bad_number_is_named(browser, live, boss)
     expect(page.locator("#sec-queue .notice")).to_have_text("Tersimpan.")
     expect(error_at(page, "queue.max_calls")).to_have_text("")
     assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["queue"]["max_calls"] == 2
+    page.context.close()
+
+
+def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(browser, live, boss):
+    page = admin_page(browser, live)
+    expect(key(page, "hours")).to_be_checked()  # no [hours] in the demo config: always open
+    expect(key(page, "hours.monday")).to_be_disabled()
+    key(page, "hours").uncheck()
+    key(page, "hours.monday").fill("08:00-12:00")
+    page.click("#sec-hours button.save")
+    expect(page.locator("#sec-hours .notice")).to_have_text("Tersimpan.")
+    hours = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["hours"]
+    assert hours["monday"] == "08:00-12:00" and hours["tuesday"] == "" and hours["holidays"] == []
+    # Open only on Monday mornings now: the public state's next change falls on a Monday, office time.
+    office = state(live)["office"]
+    at = office["closes_at"] if office["open"] else office["next_opening"]
+    tz = ZoneInfo(boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]["timezone"])
+    assert datetime.fromisoformat(at).astimezone(tz).weekday() == 0
+
+    key(page, "services[0].daily_quota").fill("50")
+    page.click("#sec-services button.save")
+    expect(page.locator("#sec-services .notice")).to_have_text("Tersimpan.")
+    quotas = {s["code"]: s["quota"] for s in state(live)["services"]}
+    assert quotas == {"A": 50, "B": None, "C": None}
+
+    key(page, "hours.monday").fill("25:00-26:00")
+    page.click("#sec-hours button.save")
+    expect(error_at(page, "hours.monday")).to_contain_text("is not a time of day")
+    expect(key(page, "hours.monday")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#sec-hours .notice")).to_have_attribute("data-kind", "error")
+    expect(error_at(page, "hours.tuesday")).to_have_text("")
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["hours"] == hours
     page.context.close()
 
 

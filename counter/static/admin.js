@@ -1,4 +1,4 @@
-// The admin's page: office settings, services, counters, the priority table, the kiosk, accounts.
+// The admin's page: office settings, services, counters, the priority table, the kiosk, service hours, accounts.
 // Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
 // server checks it like config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
@@ -15,6 +15,7 @@ addTexts({
   "sec.counters": ["Loket", "Counters"],
   "sec.priority_classes": ["Tabel prioritas", "Priority table"],
   "sec.kiosk": ["Kios", "Kiosk"],
+  "sec.hours": ["Jam layanan", "Service hours"],
   "sec.users": ["Pengguna", "Users"],
   "office.name": ["Nama kantor", "Office name"],
   "office.address": ["Alamat", "Address"],
@@ -28,6 +29,18 @@ addTexts({
   "queue.max_requeues": ["Dilewati lalu diantrekan ulang (maks.)", "Skipped and requeued (max.)"],
   "queue.auto_recall_seconds": ["Panggil ulang otomatis (detik, 0 = mati)", "Automatic recall (seconds, 0 = off)"],
   "queue.rate_limit_per_minute": ["Batas permintaan per menit", "Request limit per minute"],
+  "queue.counter_release_minutes": ["Lepas loket tanpa halaman petugas (menit)", "Free a counter without an officer page (minutes)"],
+  "hours.always": ["Selalu buka", "Always open"],
+  "hours.days_note": ["mis. 08:00-12:00, 13:00-16:00; kosong = tutup", "e.g. 08:00-12:00, 13:00-16:00; empty = closed"],
+  "hours.monday": ["Senin", "Monday"],
+  "hours.tuesday": ["Selasa", "Tuesday"],
+  "hours.wednesday": ["Rabu", "Wednesday"],
+  "hours.thursday": ["Kamis", "Thursday"],
+  "hours.friday": ["Jumat", "Friday"],
+  "hours.saturday": ["Sabtu", "Saturday"],
+  "hours.sunday": ["Minggu", "Sunday"],
+  "hours.holidays": ["Hari libur (TTTT-BB-HH, pisahkan dengan koma atau baris)", "Holidays (YYYY-MM-DD, separated by commas or lines)"],
+  "hours.last_ticket_minutes": ["Nomor terakhir sebelum tutup (menit)", "Last number before closing (minutes)"],
   "kiosk.idle_seconds": ["Kembali ke awal setelah diam (detik)", "Back to the start when idle (seconds)"],
   "kiosk.footer": ["Catatan di bawah tiket", "Ticket footer"],
   "col.code": ["Kode", "Code"],
@@ -38,6 +51,8 @@ addTexts({
   "col.printer": ["Printer", "Printer"],
   "col.description": ["Keterangan", "Description"],
   "col.target": ["Target (menit)", "Target (minutes)"],
+  "col.quota": ["Kuota harian", "Daily quota"],
+  "quota.none": ["tanpa", "none"],
   "col.username": ["Nama pengguna", "Username"],
   "col.role": ["Peran", "Role"],
   "col.counter": ["Loket", "Counter"],
@@ -89,9 +104,10 @@ addTexts({
   "changed.elsewhere_dirty": ["{section} diubah oleh {actor}; simpan atau muat ulang halaman.", "{section} changed by {actor}; save or reload the page."],
 });
 
-const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk"];
+const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
 const OFFICE_KEYS = ["name", "address", "public_url", "language"];
-const QUEUE_KEYS = ["max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute"];
+const QUEUE_KEYS = ["max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute", "counter_release_minutes"];
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 const state = {
   me: null,
@@ -208,14 +224,43 @@ const render = {
     ];
   },
 
+  // Service hours: the draft is {always, monday..sunday, holidays (text), last_ticket_minutes};
+  // "always open" sends null and leaves the other inputs as they are, greyed.
+  hours(d) {
+    const always = el("input", { type: "checkbox", checked: d.always, dataset: { key: "hours" } });
+    always.addEventListener("change", () => {
+      d.always = always.checked;
+      markDirty("hours");
+      renderSection("hours");
+    });
+    const off = d.always ? { disabled: true } : {};
+    const holidays = el("textarea", { rows: 2, dataset: { key: "hours.holidays" }, ...off });
+    holidays.value = d.holidays;
+    holidays.addEventListener("input", () => {
+      d.holidays = holidays.value;
+      markDirty("hours");
+    });
+    return [
+      el("div", { class: "field" }, el("label", { class: "check" }, always, el("span", {}, t("hours.always"))), fieldError("hours")),
+      el("p", { class: "muted note" }, t("hours.days_note")),
+      el("div", { class: "days" }, WEEKDAYS.map((day) =>
+        labelled(`hours.${day}`, bound("hours", `hours.${day}`, d, day, { maxlength: 100, placeholder: "08:00-16:00", ...off }), `hours.${day}`))),
+      labelled("hours.holidays", holidays, "hours.holidays"),
+      labelled("hours.last_ticket_minutes", bound("hours", "hours.last_ticket_minutes", d, "last_ticket_minutes",
+        { type: "number", number: true, min: 0, max: 240, ...off }), "hours.last_ticket_minutes"),
+    ];
+  },
+
   services(rows) {
-    return table("services", rows, ["col.code", "col.name", "col.prefix"], (row, i) => {
+    return table("services", rows, ["col.code", "col.name", "col.prefix", "col.quota"], (row, i) => {
       const key = (k) => `services[${i}].${k}`;
       return [
         cell(bound("services", key("code"), row, "code", { maxlength: 3, class: "code", "aria-label": t("col.code") }), key("code")),
         cell(bound("services", key("name"), row, "name", { maxlength: 100, "aria-label": t("col.name") }), key("name")),
         cell(bound("services", key("prefix"), row, "prefix",
           { maxlength: 3, class: "code", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
+        cell(bound("services", key("daily_quota"), row, "daily_quota",
+          { type: "number", number: true, min: 1, class: "num", placeholder: t("quota.none"), "aria-label": t("col.quota") }), key("daily_quota")),
       ];
     });
   },
@@ -288,7 +333,7 @@ function table(section, rows, heads, cells) {
 
 function newRow(section) {
   const rows = state.drafts[section];
-  if (section === "services") return { code: "", name: "", prefix: "" };
+  if (section === "services") return { code: "", name: "", prefix: "", daily_quota: null };
   if (section === "counters") return { id: Math.max(0, ...rows.map((c) => Number(c.id) || 0)) + 1, name: "", services: [], printer: "" };
   return { code: "", name: "", description: "", target_minutes: 60 };
 }
@@ -298,12 +343,38 @@ function renderSection(section) {
   form.replaceChildren(...render[section](state.drafts[section]));
 }
 
-// What a section's draft is sent as: numbers typed, blank prefixes left to default to the code.
+// A section's draft from the server's value: [hours] (null = always open) becomes inputs' text.
+function draft(section, value) {
+  if (section !== "hours") return clone(value);
+  const h = value || {};
+  return {
+    always: value === null || value === undefined,
+    ...Object.fromEntries(WEEKDAYS.map((day) => [day, h[day] || ""])),
+    holidays: (h.holidays || []).join(", "),
+    last_ticket_minutes: h.last_ticket_minutes ?? 0,
+  };
+}
+
+// What a section's draft is sent as: numbers typed, blank prefixes left to default to the code,
+// a blank quota as none (null), holidays split at commas and line breaks.
 function payload(section) {
   const d = clone(state.drafts[section]);
   if (section === "office") return Object.fromEntries(OFFICE_KEYS.map((k) => [k, d[k]]));
   if (section === "kiosk") return { idle_seconds: d.idle_seconds, footer: d.footer };
-  if (section === "services") return d.map((s) => (s.prefix ? s : { code: s.code, name: s.name }));
+  if (section === "services") {
+    return d.map((s) => {
+      const quota = s.daily_quota === "" || s.daily_quota === undefined ? null : s.daily_quota;
+      return { code: s.code, name: s.name, ...(s.prefix ? { prefix: s.prefix } : {}), daily_quota: quota };
+    });
+  }
+  if (section === "hours") {
+    if (d.always) return null;
+    return {
+      ...Object.fromEntries(WEEKDAYS.map((day) => [day, d[day].trim()])),
+      holidays: d.holidays.split(/[\s,;]+/).filter((x) => x),
+      last_ticket_minutes: d.last_ticket_minutes === "" ? 0 : d.last_ticket_minutes,
+    };
+  }
   return d;
 }
 
@@ -329,7 +400,7 @@ async function save(section) {
 function load(settings) {
   state.settings = settings;
   for (const s of SECTIONS) {
-    if (!state.dirty.has(s)) state.drafts[s] = clone(settings[s]);
+    if (!state.dirty.has(s)) state.drafts[s] = draft(s, settings[s]);
     renderSection(s);
   }
   renderCounterChoice();
