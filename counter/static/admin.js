@@ -244,7 +244,7 @@ const render = {
       el("div", { class: "field" }, el("label", { class: "check" }, always, el("span", {}, t("hours.always"))), fieldError("hours")),
       el("p", { class: "muted note" }, t("hours.days_note")),
       el("div", { class: "days" }, WEEKDAYS.map((day) =>
-        labelled(`hours.${day}`, bound("hours", `hours.${day}`, d, day, { maxlength: 100, placeholder: "08:00-16:00", ...off }), `hours.${day}`))),
+        labelled(`hours.${day}`, bound("hours", `hours.${day}`, d, day, { maxlength: 100, ...off }), `hours.${day}`))),
       labelled("hours.holidays", holidays, "hours.holidays"),
       labelled("hours.last_ticket_minutes", bound("hours", "hours.last_ticket_minutes", d, "last_ticket_minutes",
         { type: "number", number: true, min: 0, max: 240, ...off }), "hours.last_ticket_minutes"),
