@@ -1521,18 +1521,7 @@ class LimitedServer(LiveServer):
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, soft if hard_too else hard))
 
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server",
-                "serve",
-                "--config",
-                str(self.config),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=log,

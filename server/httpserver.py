@@ -25,6 +25,7 @@ import logging
 import resource
 import socket
 import time
+from contextlib import suppress
 from typing import Any
 
 import gevent
@@ -221,13 +222,10 @@ class GuardedServer(pywsgi.WSGIServer):
     def handle(self, sock, address):
         host = address[0] if isinstance(address, tuple) else str(address)
         if not self.guard.admit(host):
-            try:
+            with suppress(OSError):  # a client that is gone or does not read gets no answer
                 sock.settimeout(1.0)
                 sock.sendall(_BUSY)
-            except OSError:
-                pass
-            finally:
-                sock.close()
+            sock.close()
             return
         try:
             super().handle(sock, address)

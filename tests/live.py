@@ -38,20 +38,14 @@ class LiveServer:
             self.proc = self._popen(log)
         return self._wait_ready(timeout)
 
+    def command(self) -> list[str]:
+        """`python -m server serve` on this server's config and port."""
+        config, port = str(self.config), str(self.port)
+        return [sys.executable, "-m", "server", "serve", "--config", config, "--host", "127.0.0.1", "--port", port]
+
     def _popen(self, log) -> subprocess.Popen:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server",
-                "serve",
-                "--config",
-                str(self.config),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -2,7 +2,7 @@
 // Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
 // server checks it like config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
-import { addTexts, api, connectLive, el, logout, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
+import { addTexts, api, connectLive, el, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
 
 addTexts({
   "admin.heading": ["Administrasi", "Administration"],
@@ -593,19 +593,7 @@ function renderLive() {
 
 async function releaseCounter(id, button) {
   const entry = state.counters.get(id) || {};
-  if (state.armedCounter !== id) {
-    // The officer's page goes back to choosing a counter: the first click arms, the second frees it.
-    state.armedCounter = id;
-    button.textContent = t("btn.release_confirm");
-    setTimeout(() => {
-      if (state.armedCounter === id) {
-        state.armedCounter = null;
-        renderLive();
-      }
-    }, 4000);
-    return;
-  }
-  state.armedCounter = null;
+  if (!secondClick(state, id, button, renderLive)) return;
   button.disabled = true;
   try {
     await api("POST", `/api/counters/${id}/release`, {});

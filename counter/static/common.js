@@ -288,6 +288,24 @@ function tickClock() {
 tickClock();
 setInterval(tickClock, 5000);
 
+// Freeing a counter sends its officer's page back to choosing one: the first click arms the button
+// (its text asks to confirm) for 4 s, the second acts. True on the second click.
+export function secondClick(state, id, button, rerender) {
+  if (state.armedCounter === id) {
+    state.armedCounter = null;
+    return true;
+  }
+  state.armedCounter = id;
+  button.textContent = t("btn.release_confirm");
+  setTimeout(() => {
+    if (state.armedCounter === id) {
+      state.armedCounter = null;
+      rerender();
+    }
+  }, 4000);
+  return false;
+}
+
 export const ACTIVE = ["waiting", "called", "serving"];
 
 // Calling order, as the server's core (order_key): the priority lane first, then queue position. A

@@ -1,6 +1,6 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, addTexts, api, connectLive, el, getLang, hhmm, logout, requestId, setupLangToggle, showLogin, statusName, t,
+  ACTIVE, PAGE, addTexts, api, connectLive, el, getLang, hhmm, logout, requestId, secondClick, setupLangToggle, showLogin, statusName, t,
   whoAmI,
 } from "./common.js";
 
@@ -191,19 +191,7 @@ function counterName(id) {
 
 async function release(id, button) {
   const entry = state.counters.get(id) || {};
-  if (state.armedCounter !== id) {
-    // The officer's page goes back to choosing a counter: the first click arms, the second frees it.
-    state.armedCounter = id;
-    button.textContent = t("btn.release_confirm");
-    setTimeout(() => {
-      if (state.armedCounter === id) {
-        state.armedCounter = null;
-        renderCounters();
-      }
-    }, 4000);
-    return;
-  }
-  state.armedCounter = null;
+  if (!secondClick(state, id, button, renderCounters)) return;
   button.disabled = true;
   const params = { counter: counterName(id), officer: entry.officer || "?" };
   try {
