@@ -537,6 +537,8 @@ def attack_worker(spec: dict) -> int:
     raise_nofile()
     if spec.get("nice"):
         os.nice(spec["nice"])
+    if spec.get("cpus"):
+        os.sched_setaffinity(0, spec["cpus"])  # --pin: a core of its own, as a device of its own has
     print("ready", flush=True)
     if sys.stdin.readline().strip() != "go":
         return 0
@@ -1092,6 +1094,7 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
             "kind": ph.kind,
             "params": params,
             "nice": args.attacker_nice,
+            "cpus": [1] if args.pin else None,
         }
         try:
             ctx.attacker = await Child.start("attack", spec)
@@ -1578,6 +1581,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"start the server with its hard open-files limit at {SERVER_NOFILE} too (it cannot raise it)",
     )
     p.add_argument("--attacker-nice", type=int, default=0, help="nice value of the attacker process")
+    p.add_argument(
+        "--pin",
+        action="store_true",
+        help="the attacker on CPU 1 only, everything else (server, kiosks, displays) on CPU 0: the attacker's "
+        "own work does not take the server's CPU, as on a device of its own (needs 2+ cores)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server log)")
     args = p.parse_args(argv)
     quick = args.quick
@@ -1596,6 +1605,8 @@ def main(argv: list[str] | None = None) -> int:
     phases = phase_list(args)  # checks --only before anything starts
 
     own_nofile = raise_nofile()
+    if args.pin:
+        os.sched_setaffinity(0, {0})  # inherited by the server and the kiosks started below
     signal.signal(signal.SIGTERM, _terminate)  # so that `finally` stops the server
     tmp = Path(tempfile.mkdtemp(prefix="antrian-abuse-"))
     server = LimitedServer(abuse_config(tmp, args.kiosks), SERVER_NOFILE, args.server_hard_nofile)
@@ -1625,7 +1636,8 @@ def main(argv: list[str] | None = None) -> int:
     result["total_s"] = round(time.monotonic() - started, 1)
     print(
         f"Antrian abuse bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-        f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}"
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        + ("; pinned: the attacker on CPU 1, server, kiosks and displays on CPU 0" if args.pin else "")
     )
     print(
         f"{args.displays} displays ({result['connect_failed']} failed to connect), {args.kiosks} kiosks back to back, "

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from server.config import Settings
-from server.tts import Speech, announcement_text
+from server.tts import Speech, announcement_text, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -23,13 +23,24 @@ class Announcer:
     def __init__(self, settings: Settings, speech: Speech | None = None):
         self.settings = settings
         tts = settings.tts
-        self.speech = speech or Speech(
-            settings.server.data_dir / "speech",
-            voice=tts.voice,
-            rate=tts.rate,
-            enabled=tts.enabled,
-            player_cmd=list(tts.player) or None,
-        )
+        if speech is None:
+            # The TVs get Ogg Vorbis (a seventh of a WAV); aplay on the server plays WAV only.
+            audio_format = "wav"
+            if tts.output == "display" and tts.enabled:
+                if vorbis_available():
+                    audio_format = "ogg"
+                else:
+                    log.warning("sox is not installed: the speech for the displays is kept as WAV, 7 times larger")
+            speech = Speech(
+                settings.server.data_dir / "speech",
+                voice=tts.voice,
+                rate=tts.rate,
+                enabled=tts.enabled,
+                player_cmd=list(tts.player) or None,
+                audio_format=audio_format,
+                cache_mb=tts.cache_mb,
+            )
+        self.speech = speech
         self.jobs: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
         self.ready: OrderedDict[str, threading.Event] = OrderedDict()  # key -> set once tried
@@ -52,22 +63,25 @@ class Announcer:
         self.jobs.put((key, text))
         out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
         if tts.output == "display":
-            out["audio"] = f"/api/tts/{key}.wav"
+            out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
         return out
 
-    def audio(self, key: str, wait: float = 5.0) -> Path | None:
-        """The WAV for `key`, waiting up to `wait` seconds while it is being made; None if unknown or failed."""
+    def hold_audio(self, key: str, audio_format: str, wait: float = 5.0) -> Path | None:
+        """The speech file for `key`, held in the cache until `self.speech.release(path)`; None if unknown,
+        failed or in another format than this server makes. Waits up to `wait` seconds while it is made."""
         if not KEY.match(key):
             return None
-        path = self.speech.path_for(key)
-        if path.exists():
+        path = self.speech.path_for(key, audio_format)
+        if self.speech.hold(path):
             return path
+        if audio_format != self.speech.audio_format:  # only a file left from before, never made now
+            return None
         with self.lock:
             event = self.ready.get(key)
         if event is None:
             return None
         event.wait(wait)
-        return path if path.exists() else None
+        return path if self.speech.hold(path) else None
 
     def run_once(self, block: bool = True, timeout: float = 1.0) -> bool:
         """Make (or play) one queued announcement; False when none came."""
@@ -78,8 +92,9 @@ class Announcer:
         try:
             path = self.speech.synthesize(text)  # a cache hit returns at once; failures are logged once
             if path is not None and self.settings.tts.output == "server":
-                for _ in range(self.settings.tts.repeat):
-                    self.speech.play(path)
+                with self.speech.holding(path) as there:  # not pruned while it plays
+                    for _ in range(self.settings.tts.repeat if there else 0):
+                        self.speech.play(path)
         finally:
             with self.lock:
                 event = self.ready.get(key)

@@ -9,12 +9,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, session
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import ClosingIterator
 
 from server import reports
 from server.auth import AuthError, check_login, csrf_token, current_user, require, start_session
 from server.core import FormIncomplete, NotFound, QueueError
 from server.forms import LIMITS, clean_text, text_problem
 from server.messages import message
+from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -228,13 +230,37 @@ def staff_state():
     return jsonify(service().snapshot(staff=True))
 
 
-@bp.get("/tts/<key>.wav")
+@bp.get("/tts/<key>.ogg")
 def tts_audio(key: str):
     """The spoken announcement of a call (made in the background; waits briefly while it is made)."""
-    path = current_app.extensions["antrian.announcer"].audio(key)
+    return _speech_file(key, "ogg")
+
+
+@bp.get("/tts/<key>.wav")
+def tts_audio_wav(key: str):
+    """The spoken announcement as WAV: with [tts] output = "server", or a file cached before Ogg Vorbis."""
+    return _speech_file(key, "wav")
+
+
+def _speech_file(key: str, audio_format: str):
+    announcer = current_app.extensions["antrian.announcer"]
+    path = announcer.hold_audio(key, audio_format)  # the cache keeps it until the answer is sent
     if path is None:
         raise ApiError(404, "not_found")
-    return send_file(path, mimetype="audio/wav", max_age=86400)
+    held = [path]
+
+    def release() -> None:  # once, however often the server closes the answer
+        if held:
+            announcer.speech.release(held.pop())
+
+    try:
+        response = send_file(path, mimetype=MEDIA_TYPES[audio_format], max_age=86400)
+    except BaseException:
+        release()
+        raise
+    # send_file's answer passes its file straight to the server, which closes that and not the answer
+    response.response = ClosingIterator(response.response, release)
+    return response
 
 
 @bp.post("/login")

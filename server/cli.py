@@ -152,8 +152,11 @@ def ensure_first_admin(store: Store) -> tuple[str, str] | None:
         return "admin", password
 
 
-def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL") -> int:
-    """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server)."""
+def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL", clock=None) -> int:
+    """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server).
+
+    `clock` is for tests/clockserver.py only (office days run in minutes); the command line has no
+    way to set it, so `python -m server serve` always runs on the real clock."""
     from server import serverlock
     from server.app import create_app
 
@@ -164,7 +167,8 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     except serverlock.ServerRunning as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    app = create_app(settings, async_mode="gevent", synchronous=sync)
+    extra = {"clock": clock} if clock is not None else {}
+    app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
     socketio = app.extensions["antrian.socketio"]
     first = ensure_first_admin(app.extensions["antrian"].store)
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"

@@ -7,18 +7,21 @@ and its request_id answer; only after the commit are the events handed to `publi
 from __future__ import annotations
 
 import math
+import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from server import core
-from server.config import Settings
+from server.config import ServerSettings, Settings
 from server.core import FormIncomplete, NotFound, QueueError, Rules, Ticket
 from server.forms import clean_texts, parse_id, text_problem, validate_visitor_form
-from server.store import Store, Tx
+from server.store import REQUESTS_KEPT, Store, Tx
 
 Clock = Callable[[], datetime]
 # What officers type into a record, cleaned as the visitor's form is (server/forms.py clean_text):
@@ -36,6 +39,41 @@ WAITING_CHANGES = frozenset(
 QUOTA_CHANGES = frozenset({"issued", "cancelled", "settings_changed"})
 # A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
 PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
+# Stored answers older than REQUESTS_KEPT (server.store) are dropped by the maintenance loop
+# (forget_old_requests) in batches of FORGET_BATCH, then their pages are given back to the disk
+# FREE_PAGES_STEP at a time: each batch a write transaction of a few milliseconds.
+FORGET_BATCH = 200
+FREE_PAGES_STEP = 256  # 1 MB of 4 KB pages
+
+
+def _existing(folder: Path) -> Path:
+    """The folder, or its nearest ancestor that exists (a data folder not made yet is on that disk)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def disk_view(server: ServerSettings) -> dict[str, Any]:
+    """The free space of the disk, among the database's and the data folder's, with the least of it (os.statvfs:
+    what this user may still write), and whether it is below min_free_mb, with the alert the front office and
+    admin pages show then (Indonesian and English)."""
+    least: tuple[int, Path] | None = None
+    for folder in (server.database.parent, server.data_dir):
+        folder = _existing(folder)
+        st = os.statvfs(folder)
+        free = st.f_bavail * st.f_frsize
+        if least is None or free < least[0]:
+            least = (free, folder)
+    free, folder = least
+    free_mb = free // 2**20
+    low = free_mb < server.min_free_mb
+    message = None
+    if low:
+        message = {
+            "id": f"Ruang disk hampir penuh: tersisa {free_mb} MB di {folder} — hapus arsip lama atau tambah disk",
+            "en": f"Disk space is running low: {free_mb} MB left on {folder} — delete old archives or add a disk",
+        }
+    return {"low": low, "free_mb": free_mb, "min_free_mb": server.min_free_mb, "path": str(folder), "message": message}
 
 
 def utcnow() -> datetime:
@@ -69,6 +107,9 @@ class QueueService:
         # Disconnects staff sockets whose session ended (set by server.realtime): called after a logout
         # or an account change here, and once a second by the maintenance loop for the command line's.
         self.check_sessions: Callable[[], None] = lambda: None
+        # Sends a message that is no change (no seq) to every staff page (set by server.realtime): the disk.
+        self.tell_staff: Callable[[str, Any], None] = lambda name, data: None
+        self._disk: dict[str, Any] | None = None  # the last look at the free disk space (check_disk)
         self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self._overrides_seen: dict[str, Any] | None = None
         # Which counter each open counter page of an officer shows (set by server.realtime): (user id, counter
@@ -313,6 +354,43 @@ class QueueService:
                 worker.wake.set()
         for close in self.closers:
             close()
+
+    # -- housekeeping (the maintenance loop) ------------------------------------------------
+    def forget_old_requests(self) -> int:
+        """Drop the stored answers of request_ids older than REQUESTS_KEPT (~1 KB each, several per visitor:
+        most of the database otherwise), then give the database's free pages back to the disk. In short
+        write transactions with a yield between them: under gevent this runs on the event loop, and a
+        first run after an upgrade may have months of answers to drop. Returns how many were dropped."""
+        before = self.clock() - REQUESTS_KEPT
+        dropped = 0
+        while not self.stopping.is_set():
+            with self.store.write() as tx:
+                n = tx.forget_requests(before, FORGET_BATCH)
+            dropped += n
+            if n < FORGET_BATCH:
+                break
+            time.sleep(0)  # gevent: let requests in between two batches
+        while not self.stopping.is_set():
+            with self.store.write() as tx:
+                left = tx.free_pages(FREE_PAGES_STEP)
+            if not left:
+                break
+            time.sleep(0)
+        return dropped
+
+    def check_disk(self) -> dict[str, Any]:
+        """Look at the free space of the database's and the data folder's disks (the maintenance loop, every
+        30 s); staff pages are told when it is or was below [server] min_free_mb. Nothing is refused for
+        it: tickets are issued for as long as SQLite can write."""
+        view = disk_view(self.settings.server)
+        old, self._disk = self._disk, view
+        if view != old and (view["low"] or (old is not None and old["low"])):
+            self.tell_staff("disk", view)
+        return view
+
+    def disk_status(self) -> dict[str, Any]:
+        """The last look at the free disk space (one now if none yet): the staff state's `disk`."""
+        return self._disk or self.check_disk()
 
     # -- printing ------------------------------------------------------------------------
     def wake_printer(self, name: str) -> None:
@@ -605,14 +683,17 @@ class QueueService:
                 "recent": recent,
             }
             if staff:
+                released = self._last_releases(tx, day)
                 for entry in counters:
                     claim = claims.get(entry["id"]) or {}
                     entry["officer"] = claim.get("officer_name")
+                    entry["released"] = released.get(entry["id"])
                     t = tx.counter_ticket(entry["id"])
                     entry["ticket_full"] = self.full_ticket(t, tx.form(t.id)) if t else None
                 active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
                 active.sort(key=core.order_key)
                 snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
+                snap["disk"] = self.disk_status()
             else:
                 self._public_snapshot = (key, snap)
             return snap
@@ -928,11 +1009,40 @@ class QueueService:
         elif returned is None:
             return
         data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
+        if by == "auto":  # the time without a counter page after which it was freed, for the pages to say
+            data["minutes"] = self.settings.queue.counter_release_minutes
         if returned is not None:
             data.update({"returned": returned.label, "from": core.CALLED, "to": returned.status, "calls": 0})
         ticket_id = returned.id if returned is not None else None
         tx.add_event("counter_released", now, self.day(now), ticket_id, counter_id, by, data)
         self._seen.pop(counter_id, None)
+
+    @staticmethod
+    def _last_releases(tx: Tx, day: str) -> dict[int, dict[str, Any]]:
+        """Each counter's last `counter_released` of the day {seq, at, by, officer, returned, minutes}: a
+        counter page opened again (or back from a disconnection) says why its counter is no longer its
+        officer's, and by whom, when the event itself was missed."""
+        import json
+
+        rows = tx.rows(
+            "SELECT seq, at, counter_id, data FROM events WHERE type = 'counter_released' AND day = ?"
+            " ORDER BY seq DESC LIMIT 500",
+            [day],
+        )
+        last: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            if r["counter_id"] in last:
+                continue
+            data = json.loads(r["data"] or "{}")
+            last[r["counter_id"]] = {
+                "seq": r["seq"],
+                "at": r["at"],
+                "by": data.get("by"),
+                "officer": data.get("officer"),
+                "returned": data.get("returned"),
+                "minutes": data.get("minutes"),
+            }
+        return last
 
     def held_counters(self, user_id: int) -> list[int]:
         """The counters an officer holds (GET /api/me: a page opened again takes its counter back)."""

@@ -75,6 +75,9 @@ class ServerSettings:
     port: int
     database: Path
     data_dir: Path
+    # Below this much free space on the database's or the data folder's disk, the front office and
+    # admin pages warn (tickets are still issued for as long as SQLite can write); 0: no warning.
+    min_free_mb: int = 500
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class TtsSettings:
     player: tuple[str, ...] = ()  # output = "server": the command before the WAV's path; () = aplay or paplay
     template: str = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
     template_en: str = "Queue number, {letter}, {number}. Please go to, {counter}."
+    cache_mb: int = 200  # the speech files kept on disk, least recently used removed first
 
 
 @dataclass(frozen=True)
@@ -350,12 +354,15 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     t.unknown({"name", "address", "timezone", "public_url", "language"})
 
     t = _Table(raw.get("server"), "server", required=False)
-    t.unknown({"host", "port", "database", "data_dir"})
+    t.unknown({"host", "port", "database", "data_dir", "min_free_mb"})
     server = ServerSettings(
         host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
         port=t.get("port", int, 8080, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
         database=_path(base_dir, t.get("database", str, "var/antrian.db", check=_nonempty, why="must not be empty")),
         data_dir=_path(base_dir, t.get("data_dir", str, "var", check=_nonempty, why="must not be empty")),
+        min_free_mb=t.get(
+            "min_free_mb", int, 500, check=lambda v: v >= 0, why="must be 0 or more (megabytes; 0: no warning)"
+        ),
     )
 
     t = _Table(raw.get("queue"), "queue", required=False)
@@ -610,7 +617,7 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
 
 def _tts(data: Any) -> TtsSettings:
     t = _Table(data, "tts", required=False)
-    t.unknown({"enabled", "voice", "rate", "repeat", "output", "player", "template", "template_en"})
+    t.unknown({"enabled", "voice", "rate", "repeat", "output", "player", "template", "template_en", "cache_mb"})
     d = TtsSettings()
     tts = TtsSettings(
         enabled=t.get("enabled", bool, d.enabled),
@@ -631,6 +638,7 @@ def _tts(data: Any) -> TtsSettings:
         ),
         template=t.get("template", str, d.template),
         template_en=t.get("template_en", str, d.template_en),
+        cache_mb=t.get("cache_mb", int, d.cache_mb, check=lambda v: 1 <= v <= 100_000, why="must be 1-100000"),
     )
     from server.tts import validate_template
 

@@ -368,6 +368,35 @@ STATE = {
                     "ticket": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]},
                     "paused": {"type": "boolean", "description": "On a break (the TV shows ISTIRAHAT)."},
                     "officer": {"type": ["string", "null"], "description": "staff state only"},
+                    "released": {
+                        "description": (
+                            "staff state only: the counter's last counter_released event today (null: none), so a "
+                            "counter page opened again says why its counter is no longer its officer's"
+                        ),
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "seq": {"type": "integer"},
+                                    "at": DATETIME,
+                                    "by": {
+                                        "type": ["string", "null"],
+                                        "description": "who freed it: a username, or auto (the server)",
+                                    },
+                                    "officer": {"type": ["string", "null"], "description": "who held it"},
+                                    "returned": {
+                                        "type": ["string", "null"],
+                                        "description": "the called ticket that went back to waiting",
+                                    },
+                                    "minutes": {
+                                        "type": ["integer", "null"],
+                                        "description": "auto: [queue] counter_release_minutes when it was freed",
+                                    },
+                                },
+                            },
+                            {"type": "null"},
+                        ],
+                    },
                     "ticket_full": {
                         "oneOf": [_ref("Ticket"), {"type": "null"}],
                         "description": "staff state only",
@@ -400,13 +429,37 @@ STAFF_STATE = {
         _ref("State"),
         {
             "type": "object",
-            "required": ["tickets"],
+            "required": ["tickets", "disk"],
             "properties": {
                 "tickets": {
                     "type": "array",
                     "description": "Today's waiting, called and serving tickets in calling order.",
                     "items": _ref("Ticket"),
-                }
+                },
+                "disk": {
+                    "type": "object",
+                    "description": "The free space of the database's or the data folder's disk, whichever has "
+                    "less, looked at every 30 s; `low` below [server] min_free_mb (tickets are still issued).",
+                    "required": ["low", "free_mb", "min_free_mb", "path", "message"],
+                    "properties": {
+                        "low": {"type": "boolean"},
+                        "free_mb": {"type": "integer", "minimum": 0},
+                        "min_free_mb": {"type": "integer", "minimum": 0},
+                        "path": {"type": "string", "description": "The folder on that disk."},
+                        "message": {
+                            "oneOf": [
+                                {
+                                    "type": "object",
+                                    "required": ["id", "en"],
+                                    "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+                                },
+                                {"type": "null"},
+                            ],
+                            "description": "When low: the alert the front office and admin pages show "
+                            "(Indonesian, English).",
+                        },
+                    },
+                },
             },
         },
     ]
@@ -1299,13 +1352,36 @@ def build() -> dict[str, Any]:
                 roles=staff,
             )
         },
-        "/api/tts/{key}.wav": {
+        "/api/tts/{key}.ogg": {
             "get": _operation(
                 "tts_audio",
                 "The spoken announcement of a call",
                 "state",
-                {"200": _ok("A WAV made by espeak-ng.", {"type": "string", "format": "binary"}, "audio/wav")},
+                {
+                    "200": _ok(
+                        "Ogg Vorbis made by espeak-ng and sox.", {"type": "string", "format": "binary"}, "audio/ogg"
+                    )
+                },
                 {"404": "not_found: unknown, or the speech failed."},
+                params=[
+                    _path_param(
+                        "key",
+                        {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "From the `announce.audio` of a called or recalled event.",
+                    )
+                ],
+            )
+        },
+        "/api/tts/{key}.wav": {
+            "get": _operation(
+                "tts_audio_wav",
+                "The spoken announcement of a call, as WAV",
+                "state",
+                {"200": _ok("A WAV made by espeak-ng.", {"type": "string", "format": "binary"}, "audio/wav")},
+                {
+                    "404": "not_found: unknown, or the speech failed; or a server whose displays get Ogg Vorbis "
+                    "has no WAV of it (only speech cached before that is kept as WAV)."
+                },
                 params=[
                     _path_param(
                         "key",

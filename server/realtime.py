@@ -128,6 +128,8 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
                 socketio.server.disconnect(sid)
 
     service.check_sessions = check_sessions
+    # A message outside the numbered changes, to staff pages only: the free disk space (`disk`).
+    service.tell_staff = lambda name, data: fanout.emit(name, data, "staff")
 
     @socketio.on("disconnect")
     def on_disconnect(*_args: Any):

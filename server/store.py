@@ -1,8 +1,9 @@
 """The store: the only module that knows table names.
 
-SQLite through sqlite-utils, in WAL mode, schema by numbered Migrations. Every change and
-its event row commit together in one transaction, opened with BEGIN IMMEDIATE so that
-read-then-write (numbering, call-next) never races another writer.
+SQLite through sqlite-utils, in WAL mode with auto_vacuum=INCREMENTAL (freed pages go back to the disk:
+Tx.free_pages), schema by numbered Migrations. Every change and its event row commit together in one
+transaction, opened with BEGIN IMMEDIATE so that read-then-write (numbering, call-next) never races
+another writer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ from server.core import WAITING, Ticket
 from server.runtime import on_gevent
 
 BUSY_SECONDS = 10.0  # how long a transaction waits for another process's write lock
+AUTO_VACUUM_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
+# A request_id's stored answer is replayed for as long as a client may retry it (minutes; a kiosk or page
+# that lost the network, hours at most); older ones are dropped (QueueService.forget_old_requests).
+REQUESTS_KEPT = timedelta(hours=24)
 PRIVATE = 0o600  # the database holds visitors' names, phones, problems and the accounts' password hashes
 
 log = logging.getLogger("antrian.store")
@@ -399,6 +404,16 @@ def m016_print_jobs_by_ticket(db: Database) -> None:
     db["print_jobs"].create_index(["ticket_id"], index_name="idx_print_jobs_ticket")
 
 
+@migrations()
+def m017_requests_by_time(db: Database) -> None:
+    # Stored idempotency answers (~1 KB each, four or more per visitor) are kept only as long as a client
+    # may retry: the maintenance loop drops those older than a day, oldest first, read from this index
+    # (QueueService.forget_old_requests). The database's own switch to auto_vacuum=INCREMENTAL, which
+    # gives their pages back to the disk, is Store.make_incremental: a VACUUM, which a migration cannot
+    # retry when it fails (a full disk).
+    db["requests"].create_index(["at"], index_name="idx_requests_at")
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
@@ -538,8 +553,36 @@ class Store:
         self._plain: Database | None = None
         self._cooperative: bool | None = None
         with self._connection() as db:
+            # A new database is made incremental before its first table (then no VACUUM is needed).
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             migrations.apply(db)
+            self.make_incremental(db)
+
+    def make_incremental(self, db: Database) -> float | None:
+        """Switch a database made before auto_vacuum=INCREMENTAL to it: one VACUUM, which rewrites the
+        file (docs/operations.md "Database size"), then the WAL it filled is emptied. The stored answers
+        older than REQUESTS_KEPT go first (most of such a database; the maintenance loop would drop them
+        anyway), so the VACUUM copies only the rest. Pages freed afterwards go back to the disk
+        (Tx.free_pages). Seconds taken, or None when nothing was needed or it failed: a VACUUM needs
+        about twice the remaining data free (a copy in the temporary folder, then the WAL), and another
+        process may hold the database; the server works as before and the next start tries again."""
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] == AUTO_VACUUM_INCREMENTAL:
+            return None
+        size = self.path.stat().st_size
+        log.info("%s: switching to auto_vacuum=INCREMENTAL (one VACUUM, %d MB now)", self.path, size // 2**20)
+        started = time.monotonic()
+        try:
+            db.execute("DELETE FROM requests WHERE at < ?", [_iso(datetime.now(UTC) - REQUESTS_KEPT)])
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as err:
+            log.warning("%s: VACUUM failed, tried again at the next start: %s", self.path, err)
+            return None
+        seconds = time.monotonic() - started
+        log.info("%s: VACUUM took %.1f s", self.path, seconds)
+        return seconds
 
     def _connect(self) -> Database:
         conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
@@ -679,6 +722,22 @@ class Tx:
                 "INSERT INTO requests (key, status, body, at) VALUES (?, ?, ?, ?)",
                 [key, status, json.dumps(body), _iso(now)],
             )
+
+    def forget_requests(self, before: datetime, limit: int) -> int:
+        """Drop up to `limit` stored answers older than `before`, oldest first (idx_requests_at); how many."""
+        return self.db.execute(
+            "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE at < ? ORDER BY at LIMIT ?)",
+            [_iso(before), limit],
+        ).rowcount
+
+    def free_pages(self, pages: int) -> int:
+        """Give up to `pages` of the database's free pages back to the disk (auto_vacuum=INCREMENTAL: the
+        file shrinks at the next checkpoint); how many free pages are left. One page per statement:
+        Python's sqlite3 runs `PRAGMA incremental_vacuum(N)` one step, so one page, per execute."""
+        free = self.db.execute("PRAGMA freelist_count").fetchone()[0]
+        for _ in range(min(pages, free)):
+            self.db.execute("PRAGMA incremental_vacuum(1)")
+        return self.db.execute("PRAGMA freelist_count").fetchone()[0]
 
     # -- tickets -------------------------------------------------------------------
     def next_number(self, day: str, prefix: str) -> int:

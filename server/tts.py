@@ -1,11 +1,15 @@
-"""Queue-call announcements: the spoken phrase and its speech, cached as WAV files.
+"""Queue-call announcements: the spoken phrase and its speech, cached as WAV or Ogg Vorbis files.
 
 `announcement_text` turns a ticket label and a counter name into the sentence to speak.
-`Speech` renders a sentence to a WAV file with pyttsx3 on espeak-ng. pyttsx3 is not
-thread-safe and keeps one engine per process, so synthesis runs in a long-lived child
-process (`server/tts_worker.py`) that the parent feeds one request at a time. All waiting
-goes through `selectors` and `subprocess`, which gevent patches, so a slow or hung worker
-never blocks the event loop; a request that takes too long kills the worker.
+`Speech` renders a sentence to a WAV file with pyttsx3 on espeak-ng (and, for the displays,
+to Ogg Vorbis with sox, about a seventh of the size). pyttsx3 is not thread-safe and keeps one
+engine per process, so synthesis runs in a long-lived child process (`server/tts_worker.py`)
+that the parent feeds one request at a time. All waiting goes through `selectors` and
+`subprocess`, which gevent patches, so a slow or hung worker never blocks the event loop; a
+request that takes too long kills the worker.
+
+`SpeechCache` keeps the files within `[tts] cache_mb`: the least recently used go first, never
+one being served or played, nor one just made or reused for a call the TVs have yet to fetch.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ import time
 import uuid
 import wave
 import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from num2words import num2words
@@ -44,6 +51,19 @@ _DIGITS = re.compile(r"\d+")
 WORKER_SCRIPT = Path(__file__).with_name("tts_worker.py")
 # Bumped when the audio a key stands for changes, so old cache files are not reused.
 _CACHE_VERSION = "1"
+
+# The formats a speech file is kept in (its extension) and their media types.
+MEDIA_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg"}
+# sox's Ogg Vorbis quality (-C, 0-10): about 48 kbit/s for espeak-ng's 22050 Hz mono, 1/7 of the WAV.
+VORBIS_QUALITY = 4
+MB = 1024 * 1024
+# A file made or reused for a call is kept this long whatever the cache's size: a TV fetches the
+# speech of a call when its turn in the TV's own queue of announcements comes, which can be minutes.
+FRESH_SECONDS = 300.0
+# Temporary files of a synthesis (the server stopped in the middle of one) older than this are removed.
+STALE_TEMP_SECONDS = 60.0
+_CACHE_FILE = re.compile(r"^[0-9a-f]{64}\.(?:wav|ogg)$")
+_TEMP_FILE = re.compile(r"^[0-9a-f]{64}\.[0-9a-f]{32}(?:\.ogg)?\.tmp$")
 
 
 def validate_template(template: str) -> None:
@@ -205,8 +225,156 @@ class _Worker:
         return self.proc.wait()
 
 
+class SpeechCache:
+    """The speech files of one directory, kept within `limit` bytes: the least recently used go first.
+
+    A file's use (made, reused for a call, served, played) is kept in memory and as its access time,
+    so the order survives a restart. Never removed: a file held (being served or played) and one made
+    or reused for a call less than `fresh_seconds` ago; while only those are left the cache may stay
+    over its limit until a later prune. Files of other names are neither counted nor removed, except a
+    synthesis's temporary files older than STALE_TEMP_SECONDS (left by a crash).
+    """
+
+    def __init__(self, directory: Path, limit: int, fresh_seconds: float = FRESH_SECONDS) -> None:
+        if limit <= 0:
+            raise ValueError(f"speech cache limit must be positive, not {limit}")
+        self.directory = Path(directory)
+        self.limit = int(limit)
+        self.fresh_seconds = fresh_seconds
+        self.clock = time.monotonic  # for `fresh_seconds`
+        self.total = 0  # bytes of the indexed files
+        self.removed = 0  # files removed to keep within the limit
+        self._lock = threading.Lock()
+        self._files: OrderedDict[str, int] = OrderedDict()  # name -> size, least recently used first
+        self._held: Counter[str] = Counter()
+        self._fresh: dict[str, float] = {}  # name -> self.clock() until which it is kept
+        self.scan()
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def names(self) -> list[str]:
+        """The indexed files, least recently used first."""
+        with self._lock:
+            return list(self._files)
+
+    def scan(self) -> int:
+        """Index the directory by last use, remove stale temporary files, then prune; the files removed."""
+        found: list[tuple[int, str, int]] = []
+        stale = time.time() - STALE_TEMP_SECONDS
+        try:
+            entries = list(os.scandir(self.directory))
+        except FileNotFoundError:
+            entries = []
+        except OSError as error:
+            log.warning("cannot read the speech cache %s: %s", self.directory, error)
+            entries = []
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                if _CACHE_FILE.match(entry.name):
+                    found.append((max(st.st_atime_ns, st.st_mtime_ns), entry.name, st.st_size))
+                elif _TEMP_FILE.match(entry.name) and st.st_mtime < stale:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+        found.sort()
+        with self._lock:
+            self._files = OrderedDict((name, size) for _, name, size in found)
+            self.total = sum(self._files.values())
+        return self.prune()
+
+    def add(self, name: str) -> bool:
+        """Index the file `name` as just used for a call (kept `fresh_seconds`), then prune.
+
+        False when there is no such file. Both a new file and a cache hit come here."""
+        with self._lock:
+            if not self._present(name):
+                return False
+            if self.fresh_seconds > 0:
+                now = self.clock()
+                if len(self._fresh) > 256:  # forget expired marks, also while the cache is under its limit
+                    self._fresh = {n: until for n, until in self._fresh.items() if until > now}
+                self._fresh[name] = now + self.fresh_seconds
+        self.prune()
+        return True
+
+    def hold(self, name: str) -> bool:
+        """Keep the file `name` until `release` (it is being served or played); False when it is gone."""
+        with self._lock:
+            if not self._present(name):
+                return False
+            self._held[name] += 1
+            return True
+
+    def release(self, name: str) -> None:
+        """Undo one `hold`."""
+        with self._lock:
+            self._held[name] -= 1
+            if self._held[name] <= 0:
+                del self._held[name]
+
+    def held(self, name: str) -> int:
+        """How many serves or plays hold the file `name` now."""
+        with self._lock:
+            return self._held[name]
+
+    def prune(self) -> int:
+        """Remove the least recently used files until the total is within the limit; how many went."""
+        removed = 0
+        with self._lock:  # unlinked under the lock: a hold never finds a file that is about to go
+            excess = self.total - self.limit
+            if excess <= 0:
+                return 0
+            now = self.clock()
+            self._fresh = {name: until for name, until in self._fresh.items() if until > now}
+            victims = []
+            for name, size in self._files.items():
+                if excess <= 0:
+                    break
+                if name in self._held or name in self._fresh:
+                    continue
+                victims.append(name)
+                excess -= size
+            for name in victims:
+                try:
+                    os.unlink(self.directory / name)
+                except FileNotFoundError:
+                    pass
+                except OSError as error:
+                    log.warning("cannot remove %s from the speech cache: %s", name, error)
+                    continue
+                self.total -= self._files.pop(name)
+                removed += 1
+            self.removed += removed
+        if removed:
+            log.debug("speech cache: removed %d file(s), %d bytes left", removed, self.total)
+        return removed
+
+    def _present(self, name: str) -> bool:
+        """Under the lock: whether the file is on disk; if so it becomes the most recently used."""
+        path = self.directory / name
+        old = self._files.pop(name, None)
+        if old is not None:
+            self.total -= old
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        self._files[name] = st.st_size
+        self.total += st.st_size
+        try:  # the access time records the use; the modification time (and so the ETag) stays
+            os.utime(path, ns=(time.time_ns(), st.st_mtime_ns))
+        except OSError:
+            pass
+        return True
+
+
 class Speech:
-    """Text to WAV files with pyttsx3/espeak-ng in a worker process, cached by text, voice, rate."""
+    """Text to WAV (or Ogg Vorbis) files with pyttsx3/espeak-ng in a worker process, cached by text,
+    voice and rate, the cache kept within `cache_mb` megabytes (MiB)."""
 
     def __init__(
         self,
@@ -218,10 +386,16 @@ class Speech:
         worker_cmd: list[str] | None = None,
         timeout: float = 10.0,
         player_cmd: list[str] | None = None,
+        audio_format: str = "wav",
+        cache_mb: float = 200,
+        fresh_seconds: float = FRESH_SECONDS,
     ) -> None:
         if int(rate) <= 0:  # espeak-ng clamps the rest to its own 80..450
             raise ValueError(f"speech rate must be positive, not {rate}")
+        if audio_format not in MEDIA_TYPES:
+            raise ValueError(f"speech format must be one of {', '.join(MEDIA_TYPES)}, not {audio_format!r}")
         self.cache_dir = Path(cache_dir)
+        self.audio_format = audio_format
         self.voice = voice
         self.rate = int(rate)
         self.enabled = enabled
@@ -235,6 +409,7 @@ class Speech:
         self._finalizer: weakref.finalize | None = None
         self._synth_failures = _OnceLog("speech synthesis")
         self._play_failures = _OnceLog("speech playback")
+        self.cache = SpeechCache(self.cache_dir, int(cache_mb * MB), fresh_seconds)  # pruned at start
 
     @property
     def worker_pid(self) -> int | None:
@@ -251,22 +426,24 @@ class Speech:
         blob = json.dumps([_CACHE_VERSION, text, self.voice, self.rate], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
-    def path_for(self, key: str) -> Path:
-        """The cache file for `key`."""
-        return self.cache_dir / f"{key}.wav"
+    def path_for(self, key: str, audio_format: str | None = None) -> Path:
+        """The cache file for `key` in `audio_format` (this speech's format by default)."""
+        return self.cache_dir / f"{key}.{audio_format or self.audio_format}"
 
     def synthesize(self, text: str) -> Path | None:
-        """The WAV file speaking `text`, made on a cache miss; None if disabled or it failed."""
+        """The file speaking `text`, made on a cache miss; None if disabled or it failed.
+
+        Made or found, the file counts as just used and is kept at least the cache's `fresh_seconds`."""
         if not self.enabled:
             return None
         if not text.strip():
             raise ValueError("nothing to say: the text is empty")
         path = self.path_for(self.key(text))
-        if path.exists():
+        if self.cache.add(path.name):
             self.hit_count += 1
             return path
         with self._lock:
-            if path.exists():  # another caller made it while we waited
+            if self.cache.add(path.name):  # another caller made it while we waited
                 self.hit_count += 1
                 return path
             try:
@@ -276,7 +453,26 @@ class Speech:
                 return None
             self.synth_count += 1
             self._synth_failures.success()
-            return path
+        self.cache.add(path.name)  # indexed, and the oldest files removed beyond the limit
+        return path
+
+    def hold(self, path: Path) -> bool:
+        """Keep the cache file `path` until `release` (while it is served or played); False if it is gone."""
+        return path.parent == self.cache_dir and self.cache.hold(path.name)
+
+    def release(self, path: Path) -> None:
+        """Undo one `hold`."""
+        self.cache.release(path.name)
+
+    @contextmanager
+    def holding(self, path: Path) -> Iterator[bool]:
+        """`hold` for the length of a with-block; yields whether the file is there."""
+        held = self.hold(path)
+        try:
+            yield held
+        finally:
+            if held:
+                self.release(path)
 
     def _make(self, text: str, path: Path) -> None:
         try:
@@ -284,14 +480,38 @@ class Speech:
         except OSError as error:
             raise _WorkerError("cache", f"cannot create {self.cache_dir}: {error}") from error
         temp = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.tmp")
+        encoded = temp.with_suffix(".ogg.tmp")
         try:
             answer = self._ask({"text": text, "voice": self.voice, "rate": self.rate, "path": str(temp)})
             if not answer.get("ok"):
                 raise _WorkerError("synthesis", str(answer.get("error", "unknown error")))
             _check_wav(temp)
-            os.replace(temp, path)
+            if self.audio_format == "ogg":
+                self._encode_vorbis(temp, encoded)
+                os.replace(encoded, path)
+            else:
+                os.replace(temp, path)
         finally:
             temp.unlink(missing_ok=True)
+            encoded.unlink(missing_ok=True)
+
+    def _encode_vorbis(self, wav: Path, out: Path) -> None:
+        command = ["sox", "-t", "wav", str(wav), "-t", "vorbis", "-C", str(VORBIS_QUALITY), str(out)]
+        try:
+            code, output = run_command(command, timeout=self.timeout)
+        except FileNotFoundError as error:
+            raise _WorkerError("encode", "sox is not installed (Debian package sox)") from error
+        except (OSError, TimeoutError) as error:
+            raise _WorkerError("encode", f"sox: {error or 'no answer in time'}") from error
+        if code != 0:
+            raise _WorkerError("encode", f"sox exited with {code}: {output.strip()}")
+        try:
+            with open(out, "rb") as file:
+                ok = file.read(4) == b"OggS"
+        except OSError:
+            ok = False
+        if not ok:
+            raise _WorkerError("encode", "sox wrote no Ogg file")
 
     def _ask(self, request: dict) -> dict:
         if self._worker is not None and not self._worker.alive():
@@ -355,6 +575,11 @@ class Speech:
         return True
 
 
+def vorbis_available() -> bool:
+    """Whether sox is installed to make Ogg Vorbis speech (Debian's sox writes it)."""
+    return shutil.which("sox") is not None
+
+
 def _find_player() -> list[str] | None:
     if shutil.which("aplay"):
         return ["aplay", "-q"]
@@ -384,6 +609,8 @@ def _check_wav(path: Path) -> None:
 class FakeSpeech:
     """Stands in for Speech in tests: records what it was asked and makes no sound."""
 
+    audio_format = "wav"
+
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.spoken: list[str] = []
@@ -399,6 +626,13 @@ class FakeSpeech:
         """Record `path`."""
         self.played.append(path)
         return True
+
+    def hold(self, path: Path) -> bool:
+        """There is never a file to hold."""
+        return False
+
+    def release(self, path: Path) -> None:
+        """Nothing is held."""
 
     def close(self) -> None:
         """Nothing to stop."""

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask
 
 log = logging.getLogger("antrian.workers")
 
+DISK_SECONDS = 30.0  # how often the free disk space is looked at ([server] min_free_mb)
+FORGET_SECONDS = 300.0  # how often old idempotency answers are dropped (QueueService.forget_old_requests)
+
 
 def maintenance_loop(service, interval: float = 1.0) -> None:
     """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, and free
-    counters whose officer left, once a second, forever."""
+    counters whose officer left, once a second, forever; look at the free disk space every 30 s and drop
+    old idempotency answers every 5 minutes (both at once at start)."""
     failures = 0
+    disk_due = forget_due = time.monotonic()
     while not service.stopping.is_set():
         try:
+            now = time.monotonic()
+            if now >= disk_due:  # first: it matters most when the disk is full and writes fail
+                disk_due = now + DISK_SECONDS
+                service.check_disk()
             service.expire_old()
             service.auto_recall()
             service.reload_settings_if_changed()
             service.check_sessions()  # an account changed from the command line: its sockets go
             service.check_office()  # office_opened / office_closed at the service hours' edges
             service.release_idle_counters()  # no counter page of its officer open for a while
+            if now >= forget_due:
+                forget_due = now + FORGET_SECONDS
+                service.forget_old_requests()
             failures = 0
         except Exception:
             failures += 1

@@ -105,3 +105,29 @@ class LiveServer:
             cwd=ROOT,
             capture_output=True,
         )
+
+
+class ClockedServer(LiveServer):
+    """The same server on tests/clockserver.py's clock: 09:00 office time today at the start, moved
+    forward by `advance` (the production command has no way to do that)."""
+
+    def __init__(self, config: Path, **kw):
+        super().__init__(config, **kw)
+        self.clock_file = config.parent / "clock-offset"
+        self.offset = 0.0
+
+    def command(self) -> list[str]:
+        script = str(ROOT / "tests" / "clockserver.py")
+        return [sys.executable, script, "--config", str(self.config), "--port", str(self.port),
+                "--clock-file", str(self.clock_file)]  # fmt: skip
+
+    def advance(self, seconds: float) -> None:
+        """Move the server's time on: a new file moved over the old one, never read half-written."""
+        self.offset += seconds
+        new = self.clock_file.with_suffix(".new")
+        new.write_text(str(self.offset))
+        os.replace(new, self.clock_file)
+
+    def next_day(self) -> None:
+        """The next day, at the hour of the day the clock now shows."""
+        self.advance(86400)

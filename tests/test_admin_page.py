@@ -151,6 +151,8 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
     page = admin_page(browser, live)
     expect(key(page, "hours")).to_be_checked()  # no [hours] in the demo config: always open
     expect(key(page, "hours.monday")).to_be_disabled()
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):  # docs/admin.md: the section as a new office finds it
+        page.locator("#sec-hours").screenshot(path=str(ROOT / "docs" / "screenshots" / "admin-hours.png"))
     key(page, "hours").uncheck()
     key(page, "hours.monday").fill("08:00-12:00")
     page.click("#sec-hours button.save")
@@ -242,6 +244,33 @@ def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp
     expect(page.locator("#office-timezone")).to_have_value("Asia/Jakarta")
     expect(page.locator("#users tr")).not_to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    # The services' and counters' names are whole in their inputs ("Konsultasi Non-Penyedia (PPK/Pokja/PP)"
+    # was cut to "Konsultasi Non-"), and no panel is wider than its place: the live counters, queue and
+    # kiosk keep to their column, nothing runs into a neighbour.
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('#sec-services input[data-key$=".name"], #sec-counters input[data-key$=".name"]')]
+            .filter((i) => i.scrollWidth > i.clientWidth).map((i) => i.value)"""
+    )
+    assert page.locator('#sec-services input[data-key$=".name"]').count() == 3 and not cut, cut
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.admin-grid .panel')].filter((e) => e.offsetParent).map((e) => {
+            const r = e.getBoundingClientRect(), up = e.parentElement.closest('.stack');
+            const column = up ? up.getBoundingClientRect() : r;
+            return { id: e.id, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                     inColumn: r.left >= column.left - 0.5 && r.right <= column.right + 0.5,
+                     overflow: e.scrollWidth - e.clientWidth };
+        })"""
+    )
+    for i, a in enumerate(boxes):
+        assert a["inColumn"] and a["overflow"] <= 0, a
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"] + 0.5
+                or b["right"] <= a["left"] + 0.5
+                or a["bottom"] <= b["top"] + 0.5
+                or b["bottom"] <= a["top"] + 0.5
+            )
+            assert apart, (a, b)
     page.screenshot(path=str(tmp_path / "admin-settings.png"))  # docs/screenshots/admin.png: the accounts, below
     page.click("#lang-toggle")
     expect(page.locator("#sec-services h2")).to_have_text("Services")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -351,4 +352,116 @@ def test_a_server_without_pause_fields_or_with_unknown_events_is_shown_as_usual(
     assert page.locator(".counter.paused").count() == 0
     assert [page.locator(f"{tile(c)} .ticket-label").inner_text() for c in (2, 3)] == ["—", "—"]
     assert not errors, errors
+    page.context.close()
+
+
+# ---- the longest name a counter may have (server/config.py: counters.name, 100 characters) --------
+LONGEST_NAME = "Loket 3 – Registrasi & Verifikasi Akun Penyedia, Non-Penyedia, Pokja Pemilihan dan Pejabat Pengadaan"
+
+# Each text of tile 3 and of the latest-calls rows: its box, its size, how many lines it shows and how
+# many it needs (its whole height at its line height), whether it is clamped (display.js could not fit it).
+LONG_NAME_BOXES = """() => {
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    const box = (e) => {
+        const r = e.getBoundingClientRect(), cs = getComputedStyle(e), line = parseFloat(cs.lineHeight);
+        return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                 px: parseFloat(cs.fontSize), rem: parseFloat(cs.fontSize) / rem,
+                 shown: Math.round(e.clientHeight / line), needed: Math.round(e.scrollHeight / line),
+                 cut: e.scrollHeight > e.clientHeight + 0.5 || e.scrollWidth > e.clientWidth + 0.5,
+                 clamp: cs.webkitLineClamp };
+    };
+    const tile = document.querySelector('.counter[data-counter="3"]');
+    const visible = (e) => e && getComputedStyle(e).display !== 'none' && e.textContent.trim() !== '';
+    const panel = document.querySelector('#recent').parentElement.getBoundingClientRect();
+    return {
+        height: innerHeight,
+        tile: { rect: box(tile), name: box(tile.querySelector('.counter-name')),
+                head: box(tile.querySelector('.counter-head')),
+                parts: [...tile.querySelector('.counter-head').children].filter(visible).map(box) },
+        panel: { left: panel.left, right: panel.right, bottom: panel.bottom },
+        rows: [...document.querySelectorAll('#recent li')].map((li) => ({
+            row: box(li), label: box(li.querySelector('.label')), to: box(li.querySelector('.to')),
+            time: box(li.querySelector('.time')) })),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def longest(tmp_path_factory):
+    """A second server whose Loket 3 has the longest name the settings allow; officers at 1 and 3."""
+    from server.config import _TEXT_LIMITS
+
+    assert len(LONGEST_NAME) == _TEXT_LIMITS["counters.name"] == 100
+    config = write_config(
+        tmp_path_factory.mktemp("longest"),
+        {"[tts]\nenabled = true": "[tts]\nenabled = false", 'name = "Loket 3"': f'name = "{LONGEST_NAME}"'},
+    )
+    server = LiveServer(config).start()
+    server.sessions = {}
+    for counter_id in (1, 3):
+        server.add_user(f"panjang{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"panjang{counter_id}", "rahasia-123")
+    for service in "CAB":  # Loket 3 calls C-001 (then finishes it) and B-001; Loket 1 calls A-001
+        issue(server, service)
+    for counter_id, action in ((3, "call-next"), (3, "start"), (1, "call-next"), (3, "resolve"), (3, "call-next")):
+        payload = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
+        r = server.sessions[counter_id].post(
+            f"{server.url}/api/counters/{counter_id}/{action}", json=payload if action == "resolve" else {}, timeout=5
+        )
+        assert r.status_code == 200, (action, r.text)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1080p", "720p"])
+def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_latest_calls(browser, longest, size):
+    page = open_display(new_page(browser, size), longest)
+    caught_up(page, longest)
+    page.wait_for_function(SETTLED, timeout=15_000)
+    page.evaluate("document.fonts.ready")
+    m = page.evaluate(LONG_NAME_BOXES)
+    rem = m["height"] / 54  # display.css: the root size follows the screen's height
+
+    # The tile (B-001 called there): the whole name, in four lines at most, no smaller than 1.4rem, inside
+    # its tile and above the status (nothing drawn over it).
+    name, head = m["tile"]["name"], m["tile"]["head"]
+    assert name["text"] == LONGEST_NAME
+    assert not name["cut"] and name["shown"] == name["needed"] <= 4, name
+    assert name["rem"] >= 1.4 - 0.01, name
+    assert head["top"] - 0.5 <= name["top"] and name["bottom"] <= head["bottom"] + 0.5, (name, head)
+    parts = m["tile"]["parts"]
+    for upper, lower in pairwise(parts):
+        assert upper["bottom"] <= lower["top"] + 0.5, f"{upper['text']!r} runs into {lower['text']!r}"
+    assert parts[-1]["text"].upper() == "DIPANGGIL"
+
+    # The latest calls: newest first, B-001 and C-001 to Loket 3, A-001 to Loket 1, on whole rows that
+    # do not overlap and keep their columns.
+    rows = m["rows"]
+    labels = [r["label"]["text"] for r in rows]
+    assert labels[:2] == ["B-001", "A-001"] or labels[:2] == ["B-001", "C-001"], labels
+    long_rows = [r for r in rows if "Loket 3" in r["to"]["text"]]
+    assert long_rows and long_rows[0]["label"]["text"] == "B-001"
+    for upper, lower in pairwise(rows):
+        assert upper["row"]["bottom"] <= lower["row"]["top"] + 0.5, (upper["label"], lower["label"])
+    for r in rows:
+        assert r["row"]["bottom"] <= m["panel"]["bottom"], r["row"]  # whole rows only
+        assert m["panel"]["left"] <= r["label"]["left"] and r["time"]["right"] <= m["panel"]["right"]
+        assert r["label"]["right"] <= r["to"]["left"] and r["to"]["right"] <= r["time"]["left"], r
+    for column in ("label", "to", "time"):
+        xs = [round(r[column]["left"]) for r in rows]
+        assert max(xs) - min(xs) <= 1, f"the {column} column starts at {xs}"
+
+    # The long name in a row: never smaller than 1.6rem (about 3% of the screen's height), given a third
+    # line (the row grows); cut, with an ellipsis, only because even three lines at that size cannot hold
+    # it (it needs more: it is whole on its tile).
+    for r in long_rows:
+        to = r["to"]
+        assert to["text"] == "→\u00a0" + LONGEST_NAME
+        assert to["px"] >= 1.6 * rem - 0.2, to
+        assert to["shown"] == 3, to
+        if to["cut"]:
+            assert to["needed"] > 3 and to["clamp"] == "3", to
+    short = [r for r in rows if r["to"]["text"] == "→\u00a0Loket 1"]
+    assert short and not short[0]["to"]["cut"] and short[0]["to"]["shown"] == 1
+    page.screenshot(path=str(longest.config.parent / f"longest-{size[1]}p.png"))
     page.context.close()

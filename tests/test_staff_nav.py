@@ -112,3 +112,59 @@ def test_staff_pages_carry_the_offices_timezone_for_their_clocks(client):
         html = client.get(path).get_data(as_text=True)
         assert '<html lang="id" data-timezone="Asia/Jakarta">' in html, path
         assert 'id="clock"' in html, path
+
+
+# ---- the bar on a phone (360×740) and on the counter laptop (1366×768), in Chromium ---------------
+NAV_BOX = """() => {
+    const links = [...document.querySelectorAll('.staff-nav a')].filter((a) => a.offsetParent !== null);
+    return {
+        scrollWidth: document.documentElement.scrollWidth,
+        width: innerWidth,
+        height: innerHeight,
+        bar: document.querySelector('header.bar, .staff-nav').getBoundingClientRect().height,
+        links: links.map((a) => {
+            const r = a.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return { text: a.textContent.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                     onTop: hit === a || a.contains(hit) };
+        }),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def nav_server(live):
+    live.add_user("kepala", "admin")
+    return live
+
+
+@pytest.mark.parametrize("width,height", [(360, 740), (1366, 768)])
+def test_every_staff_page_fits_the_screen_with_every_link_of_the_bar_on_it(browser, nav_server, width, height):
+    """The admin's bar is the longest (six pages). At 360 px nothing scrolls sideways and every link is
+    on screen and clickable (the bar wraps); at 1366 px the bar is still one row."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+    page = context.new_page()
+    page.goto(nav_server.url + "/counter/admin")
+    page.fill("#login-form [name=username]", "kepala")
+    page.fill("#login-form [name=password]", "rahasia-123")
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#officer-name")).to_have_text("kepala")
+    for path, name in PAGES.items():
+        page.goto(nav_server.url + path)
+        expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text(name)
+        if page.locator("#officer-name").count():
+            expect(page.locator("#officer-name")).to_have_text("kepala")  # the app's view is drawn
+        page.evaluate("document.fonts.ready")
+        box = page.evaluate(NAV_BOX)
+        assert box["scrollWidth"] <= box["width"], (path, box["scrollWidth"])
+        assert [link["text"] for link in box["links"]] == SEEN["admin"], path
+        for link in box["links"]:
+            assert 0 <= link["left"] and link["right"] <= box["width"], (path, link)
+            assert 0 <= link["top"] and link["bottom"] <= box["height"], (path, link)
+            assert link["onTop"], (path, link)  # nothing covers it: a tap reaches it
+        if width >= 1366:
+            assert len({round(link["top"]) for link in box["links"]}) == 1, path  # one row
+            assert box["bar"] <= 60, (path, box["bar"])
+    context.close()

@@ -14,10 +14,14 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import write_config
 from num2words import num2words
 
 from server import tts_worker
+from server.announce import Announcer
+from server.config import ConfigError, load_settings
 from server.tts import (
+    MB,
     TEMPLATE_EN,
     TEMPLATE_ID,
     FakeSpeech,
@@ -317,6 +321,165 @@ def test_synthesis_under_gevent_does_not_block_the_event_loop(tmp_path):
     waited, made = done.stdout.split()
     assert int(waited) > 20, "the event loop stalled while the worker was silent"
     assert made == "True"
+
+
+# -- Ogg Vorbis for the displays -----------------------------------------------------------
+
+
+def sox_facts(path: Path) -> dict[str, str]:
+    out = subprocess.run(["soxi", str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines()) if v}
+
+
+def test_ogg_speech_is_vorbis_of_the_same_audio_at_a_seventh_of_the_size(tmp_path):
+    with Speech(tmp_path / "wav") as wav_speech, Speech(tmp_path / "ogg", audio_format="ogg") as ogg_speech:
+        wav, ogg = wav_speech.synthesize(PHRASE), ogg_speech.synthesize(PHRASE)
+    assert ogg == ogg_speech.path_for(ogg_speech.key(PHRASE)) and ogg.suffix == ".ogg"
+    assert ogg.read_bytes()[:4] == b"OggS"
+    facts = sox_facts(ogg)
+    assert facts["Sample Encoding"] == "Vorbis" and facts["Channels"] == "1" and facts["Sample Rate"] == "22050"
+    assert abs(float(facts["Duration"].split()[0].split(":")[-1]) - wav_facts(wav)[3]) < 0.05
+    assert ogg.stat().st_size * 5 < wav.stat().st_size  # measured: 42 KB against 306 KB (7 s)
+    assert [p.name for p in (tmp_path / "ogg").iterdir()] == [ogg.name]  # no temporary WAV left
+
+
+def test_ogg_speech_without_sox_fails_cleanly_and_logs_once(tmp_path, caplog, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # the worker is started by its full path
+    with Speech(tmp_path / "ogg", audio_format="ogg") as speech:
+        assert speech.synthesize(PHRASE) is None and speech.synthesize("dua") is None
+    assert errors(caplog) == ["speech synthesis failed: sox is not installed (Debian package sox)"]
+    assert list((tmp_path / "ogg").iterdir()) == []
+
+
+def test_unknown_audio_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="speech format"):
+        Speech(tmp_path, audio_format="mp3")
+
+
+# -- the cache on disk ------------------------------------------------------------------------
+
+PHRASES = [f"Nomor antrian, A, {num2words(n, lang='id')}. Silakan menuju, Loket dua." for n in range(1, 9)]
+
+
+def on_disk(directory: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in directory.iterdir() if p.suffix == ".wav"}
+
+
+def test_cache_stays_within_cache_mb_removing_the_least_recently_used_first(tmp_path):
+    """With nothing held or fresh, the files kept are always the longest run of the most recently used
+    that fits in cache_mb; a phrase used again (a recall) moves to the back of the line."""
+    used: list[str] = []  # least recently used first
+    sizes: dict[str, int] = {}
+    limit = 1 * MB
+    with Speech(tmp_path, cache_mb=1, fresh_seconds=0) as speech:
+        for text in [*PHRASES[:3], PHRASES[0], *PHRASES[3:], PHRASES[6]]:
+            path = speech.synthesize(text)
+            assert path is not None
+            sizes.setdefault(path.name, path.stat().st_size)
+            used = [name for name in used if name != path.name] + [path.name]
+            expected, total = set(), 0
+            for name in reversed(used):
+                if total + sizes[name] > limit:
+                    break
+                expected.add(name)
+                total += sizes[name]
+            files = on_disk(tmp_path)
+            assert set(files) == expected
+            assert sum(files.values()) == speech.cache.total <= limit
+        assert speech.synth_count == 8 and speech.cache.removed >= 4  # ~225 KB each: 4 fit
+        assert sum(sizes.values()) > 1.5 * limit
+
+
+def test_a_held_file_is_never_removed_and_goes_first_once_released(tmp_path):
+    with Speech(tmp_path, cache_mb=1, fresh_seconds=0) as speech:
+        first = speech.synthesize(PHRASES[0])
+        assert speech.hold(first) and speech.hold(first)  # two TVs downloading it
+        for text in PHRASES[1:6]:
+            speech.synthesize(text)
+        assert first.exists() and speech.cache.held(first.name) == 2
+        assert speech.cache.total - first.stat().st_size <= speech.cache.limit
+        speech.release(first)
+        speech.synthesize(PHRASES[6])
+        assert first.exists()  # one serve still holds it
+        speech.release(first)
+        assert speech.cache.names()[0] == first.name  # the least recently used
+        others = on_disk(tmp_path).keys() - {first.name}
+        speech.cache.limit = speech.cache.total - 1  # one byte too many
+        assert speech.cache.prune() == 1
+        assert not first.exists() and on_disk(tmp_path).keys() == others
+        assert not speech.hold(first)  # gone: nothing to serve
+
+
+def test_a_file_just_made_for_a_call_is_kept_until_the_tvs_had_time_to_fetch_it(tmp_path):
+    with Speech(tmp_path, cache_mb=0.1) as speech:  # smaller than one phrase
+        now = [1000.0]
+        speech.cache.clock = lambda: now[0]
+        made = [speech.synthesize(text) for text in PHRASES[:3]]
+        assert all(p.exists() for p in made)  # over the limit, but every one is for a call just made
+        now[0] += speech.cache.fresh_seconds - 1
+        assert speech.synthesize(PHRASES[0]) == made[0]  # a recall: made[0] is fresh again
+        now[0] += 2
+        newest = speech.synthesize(PHRASES[3])
+        assert [p.exists() for p in made] == [True, False, False] and newest.exists()
+        now[0] += speech.cache.fresh_seconds
+        speech.synthesize(PHRASES[4])
+        assert not made[0].exists() and not newest.exists()
+
+
+def test_start_up_prunes_an_over_full_cache_by_last_use_and_clears_stale_temporary_files(tmp_path):
+    with Speech(tmp_path / "made") as speech:
+        wav = speech.synthesize(PHRASE)
+    size = wav.stat().st_size
+    cache = tmp_path / "speech"
+    cache.mkdir()
+    now = time.time_ns()
+    names = [f"{n:064x}.wav" for n in range(10)]
+    for age, name in enumerate(names):  # names[0] made last, names[9] first
+        (cache / name).write_bytes(wav.read_bytes())
+        then = now - (age + 1) * 60 * 10**9
+        os.utime(cache / name, ns=(then, then))
+    # names[9] is the oldest file but was served a moment ago: its access time records that
+    os.utime(cache / names[9], ns=(now, now - 9 * 60 * 10**9))
+    stale = cache / f"{'a' * 64}.{'b' * 32}.ogg.tmp"
+    recent = cache / f"{'c' * 64}.{'d' * 32}.tmp"
+    for temp, age in ((stale, 120), (recent, 0)):
+        temp.write_bytes(b"RIFF")
+        os.utime(temp, (time.time() - age, time.time() - age))
+    foreign = cache / "notes.txt"
+    foreign.write_text("not speech")
+    (cache / "sub").mkdir()
+
+    restarted = Speech(cache, cache_mb=1)
+    kept = set(on_disk(cache))
+    fits = MB // size
+    assert kept == {names[9], *names[: fits - 1]}
+    assert restarted.cache.total == len(kept) * size <= MB and restarted.cache.removed == 10 - fits
+    assert not stale.exists() and recent.exists() and foreign.exists() and (cache / "sub").is_dir()
+    assert restarted.cache.names()[-1] == names[9]  # the most recently used
+
+
+def test_use_order_survives_a_restart(tmp_path):
+    with Speech(tmp_path) as speech:
+        paths = [speech.synthesize(text) for text in PHRASES[:3]]
+        assert speech.synthesize(PHRASES[0]) == paths[0]  # used again after the other two were made
+    sizes = [p.stat().st_size for p in paths]
+    restarted = Speech(tmp_path, cache_mb=(sizes[0] + sizes[2] + 1) / MB)
+    assert [p.exists() for p in paths] == [True, False, True]
+    assert restarted.cache.names() == [paths[2].name, paths[0].name]
+
+
+def test_cache_mb_reaches_the_speech_of_the_announcer(tmp_path):
+    settings = load_settings(write_config(tmp_path, {"cache_mb = 200 ": "cache_mb = 3 "}))
+    assert settings.tts.cache_mb == 3
+    announcer = Announcer(settings)
+    assert announcer.speech.cache.limit == 3 * MB and announcer.speech.audio_format == "ogg"
+    assert load_settings(write_config(tmp_path, {"cache_mb = 200 ": ""})).tts.cache_mb == 200  # the default
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "100001", "1.5", '"200"', "true", "[200]"])
+def test_bad_cache_mb_is_refused_naming_the_key(tmp_path, value):
+    with pytest.raises(ConfigError, match=r"^tts\.cache_mb: must be "):
+        load_settings(write_config(tmp_path, {"cache_mb = 200 ": f"cache_mb = {value} "}))
 
 
 # -- playback -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
 // server checks it like config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
-import { addTexts, api, connectLive, el, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
+import { addTexts, api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
 
 addTexts({
   "admin.heading": ["Administrasi", "Administration"],
@@ -119,6 +119,7 @@ const state = {
   editing: null, // username whose full name / NIP inputs are open
   counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
   armedCounter: null, // counter whose Lepas button waits for its confirming click
+  disk: null, // the staff state's `disk`: the free disk space, an alert when low
 };
 
 const $ = (id) => document.getElementById(id);
@@ -609,6 +610,14 @@ async function releaseCounter(id, button) {
 function onSnapshot(snap) {
   state.counters = new Map((snap.counters || []).map((c) => [c.id, { officer: c.officer, paused: Boolean(c.paused), ticket: c.ticket }]));
   renderLive();
+  onDisk(snap.disk);
+}
+
+// Low disk space (the staff state's `disk`, in the server's words) at the top of the page while it lasts.
+function onDisk(disk) {
+  state.disk = disk || null;
+  const message = state.disk && state.disk.low && state.disk.message;
+  $("disk-alert").textContent = message ? message[getLang()] || message.id : "";
 }
 
 function liveEvent(ev) {
@@ -671,7 +680,7 @@ async function start(user) {
     if (err.status === 403) return refuse();
     notice($("page-notice"), "error", err.message);
   }
-  connectLive("staff", { onSnapshot, onEvent, onStatus });
+  connectLive("staff", { onSnapshot, onEvent, onStatus }).socket.on("disk", onDisk); // changed while low: no seq
 }
 
 for (const section of SECTIONS) {
@@ -700,6 +709,7 @@ setupLangToggle(() => {
   renderCounterChoice();
   renderUsers();
   renderLive();
+  onDisk(state.disk);
 });
 
 whoAmI().then((user) => (user ? start(user) : showLogin(start)));

@@ -98,6 +98,10 @@ addTexts({
   "released.auto": ["{counter} dilepas otomatis: tidak ada halaman loket yang terbuka.", "{counter} was released automatically: no counter page was open."],
   "released.away": ["{counter} dilepas saat halaman ini terputus dari server.", "{counter} was released while this page was disconnected."],
   "released.away_taken": ["{counter} dilepas saat halaman ini terputus dan kini dipakai {officer}.", "{counter} was released while this page was disconnected and is now used by {officer}."],
+  "released.auto_at": ["{counter} dilepas otomatis pukul {time}: tidak ada halaman loket Anda yang terbuka selama {minutes} menit.", "{counter} was released automatically at {time}: no counter page of yours was open for {minutes} minutes."],
+  "released.by_at": ["{counter} dilepas oleh {by} pukul {time}.", "{counter} was released by {by} at {time}."],
+  "released.returned": ["Tiket {label} yang dipanggil kembali menunggu di antrian.", "The called ticket {label} is waiting in the line again."],
+  "released.taken": ["Kini dipakai {officer}.", "It is now used by {officer}."],
   "released.pick": ["Pilih loket Anda untuk melanjutkan.", "Pick your counter to go on."],
   "released.bound": ["Tindakan berikutnya mengambilnya lagi.", "Your next action takes it again."],
   "counter.restored": ["Anda masih memegang {counter}; lanjutkan di sini.", "You still hold {counter}; carry on here."],
@@ -106,6 +110,7 @@ addTexts({
 const COUNTER_KEY = "antrian.counter";
 const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (sessionStorage: per tab)
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
+const RELEASE_SEEN_KEY = "antrian.release-seen"; // the seq of the last counter_released this browser said
 const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "escalate", "transfer", "pause", "resume"];
 const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions after which this page's ticket leaves it
 
@@ -124,6 +129,7 @@ const state = {
   left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
   gone: new Map(), // ticket id -> the ticket as it was when it left this counter
   kept: null, // {label, solution, note, text}: a draft kept after its ticket was finished elsewhere
+  reopened: null, // the counter this page took from its storage (not from the server) until the first snapshot
 };
 
 const $ = (id) => document.getElementById(id);
@@ -478,10 +484,16 @@ function onSnapshot(snap) {
   state.counters = new Map(snap.counters.map((c) => [c.id, c]));
   state.waiting = Object.fromEntries(snap.services.map((s) => [s.code, s.waiting]));
   const now = id !== null ? state.counters.get(id) : null;
+  const reopened = state.reopened;
+  state.reopened = null;
   if (was && now && state.me && was.officer === state.me.username && now.officer !== state.me.username) {
     // This officer's counter was freed while the page was away (asleep, offline): the event is long gone.
     const counter = counterName(id);
-    counterLost(id, now.officer ? t("released.away_taken", { counter, officer: now.officer }) : t("released.away", { counter }), mine);
+    if (missedRelease(now, true)) counterLost(id, releaseText(id, now.released, now), mine);
+    else counterLost(id, now.officer ? t("released.away_taken", { counter, officer: now.officer }) : t("released.away", { counter }), mine);
+  } else if (reopened !== null && reopened === id && now && missedRelease(now, false)) {
+    // The page opened again (a browser closed, a laptop back) on the counter it had: freed meanwhile.
+    counterLost(id, releaseText(id, now.released, now), mine);
   } else if (mine && !heldHere(state.tickets.get(mine.id)) && !state.left.has(mine.id)) {
     // A ticket this counter held that the fresh picture no longer has here: left while we were away.
     state.gone.set(mine.id, mine);
@@ -532,7 +544,37 @@ function onCounterEvent(ev) {
   const auto = !by || by === "auto"; // the server, after [queue] counter_release_minutes without a counter page
   if (!auto && by === state.me.username) return; // this officer freed it (another tab, a logout)
   const counter = counterName(id);
-  counterLost(id, auto ? t("released.auto", { counter }) : t("released.by", { counter, by }), currentTicket());
+  if (auto) {
+    const text = releaseText(id, { seq: ev.seq, at: ev.at, by: "auto", minutes: data.minutes, returned: data.returned }, null);
+    counterLost(id, text, currentTicket());
+    return;
+  }
+  if (ev.seq) localStorage.setItem(RELEASE_SEEN_KEY, String(ev.seq));
+  counterLost(id, t("released.by", { counter, by }), currentTicket());
+}
+
+// Whether a snapshot's counter entry tells of a release this page has not said: from this officer, by someone
+// else (an admin, the front office, the server after [queue] counter_release_minutes); `autoOnly`: by the server.
+function missedRelease(entry, autoOnly) {
+  const r = entry.released;
+  if (!r || !state.me || r.officer !== state.me.username || entry.officer === state.me.username) return false;
+  if (r.by === state.me.username || (autoOnly && r.by && r.by !== "auto")) return false;
+  return r.seq > Number(localStorage.getItem(RELEASE_SEEN_KEY) || 0);
+}
+
+// What happened to this page's counter, from its release {seq, at, by, minutes, returned} (an event's data or
+// the snapshot's `released`), and who has it now (`entry.officer`).
+function releaseText(id, r, entry) {
+  if (r.seq) localStorage.setItem(RELEASE_SEEN_KEY, String(r.seq));
+  const counter = counterName(id);
+  const time = hhmm(r.at);
+  let text;
+  if (r.by && r.by !== "auto") text = t("released.by_at", { counter, by: r.by, time });
+  else if (r.minutes) text = t("released.auto_at", { counter, time, minutes: r.minutes });
+  else text = t("released.auto", { counter });
+  if (r.returned) text += ` ${t("released.returned", { label: r.returned })}`;
+  if (entry && entry.officer && (!state.me || entry.officer !== state.me.username)) text += ` ${t("released.taken", { officer: entry.officer })}`;
+  return text;
 }
 
 // This page's counter is no longer this officer's: say so (`text`), and pick a counter again (a counter
@@ -758,6 +800,7 @@ function start(user) {
   const saved = Number(localStorage.getItem(COUNTER_KEY));
   state.counterId = user.counter_id || held || (counterConfig(saved) ? saved : null);
   if (state.counterId === null && PAGE.counters.length === 1) state.counterId = PAGE.counters[0].id;
+  if (!held && state.counterId !== null) state.reopened = state.counterId; // the first snapshot says if it was freed
   if (held && state.counterId === held && saved !== held) {
     // A new browser, or the page of another counter: say why this one is open.
     localStorage.setItem(COUNTER_KEY, String(held));

@@ -55,12 +55,14 @@ addTexts({
   "btn.release_title": ["Lepaskan {counter} dari {officer}: tiket yang sedang dipanggil kembali menunggu", "Free {counter} from {officer}: a called ticket waits again"],
   "btn.release_confirm": ["Yakin lepas?", "Really release?"],
   "done.released": ["{counter} dilepas dari {officer}.", "{counter} released from {officer}."],
+  "auto.released": ["{counter} dilepas otomatis dari {officer} pukul {time}: tidak ada halaman loket {officer} yang terbuka selama {minutes} menit.", "{counter} was released automatically from {officer} at {time}: no counter page of {officer} was open for {minutes} minutes."],
+  "auto.returned": ["Tiket {label} yang dipanggil kembali menunggu.", "The called ticket {label} waits again."],
   "fail.release": ["Lepas {counter} gagal: {text}", "Releasing {counter} failed: {text}"],
 });
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
-const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], busy: false, armed: null, armedCounter: null };
+const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null, armedCounter: null };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -247,6 +249,13 @@ function onCounterEvent(ev) {
   if (ev.type === "counter_paused") entry.paused = true;
   if (ev.type === "counter_resumed") entry.paused = false;
   if (ev.type === "counter_released") entry.officer = null; // a pause outlives it: the next officer ends it
+  if (ev.type === "counter_released" && data.by === "auto" && data.officer) {
+    // The server freed it ([queue] counter_release_minutes without a page of its officer): say so here.
+    const params = { counter: counterName(id), officer: data.officer, time: hhmm(ev.at), minutes: data.minutes ?? "?" };
+    let text = t("auto.released", params);
+    if (data.returned) text += ` ${t("auto.returned", { label: data.returned })}`;
+    notice("counter-notice", "warn", text);
+  }
   state.counters.set(id, entry);
 }
 
@@ -281,8 +290,16 @@ function renderAlerts() {
       dismiss,
     );
   });
+  // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
+  const disk = state.disk && state.disk.low && state.disk.message;
+  if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
   $("alerts").replaceChildren(...items);
   $("alerts-empty").hidden = items.length > 0;
+}
+
+function onDisk(disk) {
+  state.disk = disk || null;
+  renderAlerts();
 }
 
 // ---- live state --------------------------------------------------------------------------
@@ -298,6 +315,7 @@ function onSnapshot(snap) {
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   renderTickets();
   renderCounters();
+  onDisk(snap.disk);
 }
 
 // The service and counter lists come from the page's config: reload when nothing would be lost.
@@ -351,8 +369,9 @@ function start(user) {
   renderAlerts();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
-  window.antrianFront = { onEvent };
+  window.antrianFront = { onEvent, onDisk };
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
+  live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
   loadFailedPrints();
 }
 

@@ -1,0 +1,314 @@
+"""Soak bench: many office days against one live server, the TV and a counter page open in Chromium.
+
+    .venv/bin/python bench/bench_soak.py [--days 30] [--visitors 200] [--counters 3]
+
+The server runs on tests/clockserver.py's clock (09:00 of today), moved forward one day at a time, so a month passes
+in one run. Each day the kiosks issue `--visitors` tickets; the officers call them over the API (one
+call in seven is recalled once; one in twenty is called three times, then skipped, and comes back
+behind the next ticket), and every call waits until the TV has announced it (chime and speech,
+espeak-ng at `--rate`) before the officer goes on. After each day it prints the TV renderer's private memory (USS), its JS heap and DOM nodes,
+the server's RSS and descriptors, the database and the speech cache, then checks the targets of
+issue #16 (TV within +20 MB of day 1, speech cache within cache_mb, the database growing only with
+the consultations) and saves a screenshot of the TV at the end.
+
+The TV plays every announcement in real time (a 1 s chime and the phrase), about 2 s a call, so the
+run takes about 2 s x visitors x days x 1.2: ~30 min for 30 days of 25 visitors, ~4 h for 30 x 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import requests
+from common import ROOT, proc_status, write_bench_config
+from conftest import CHROMIUM_FLAGS
+from live import ClockedServer
+from playwright.sync_api import sync_playwright
+
+PASSWORD = "rahasia-123"
+SERVICES = ("A", "B", "C")
+CHROMIUM = "/usr/bin/chromium"
+SOLUTION = "Kata sandi direset melalui menu lupa kata sandi; akun dapat dipakai kembali."
+
+
+def soak_config(tmp: Path, args: argparse.Namespace) -> Path:
+    path = write_bench_config(tmp, args.counters)
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^rate = \d+", f"rate = {args.rate}", text)
+    if args.cache_mb is not None:
+        text = re.sub(r"(?m)^(\[tts\]\n)", rf"\1cache_mb = {args.cache_mb}\n", text)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def visitor(day: int, i: int) -> dict:
+    return {
+        "service": SERVICES[i % len(SERVICES)],
+        "name": f"Pengunjung {day}-{i}",
+        "agency": "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Contoh",
+        "address": f"Jl. Jenderal Sudirman No. {i}, Kelurahan Sukamaju, Kecamatan Sukajadi",
+        "phone": f"0812{day:03d}{i:05d}",
+        "problem": "Tidak dapat mengunggah dokumen penawaran; muncul pesan kesalahan saat mengirim berkas.",
+        "category": "pertanyaan",
+        "request_id": str(uuid.uuid4()),
+    }
+
+
+def tv_renderer(browser) -> psutil.Process:
+    """The renderer process of the TV's browser (its only page): the one with the most memory."""
+    cdp = browser.new_browser_cdp_session()
+    info = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    cdp.detach()
+    pids = [p["id"] for p in info if p["type"] == "renderer"]
+    procs = [psutil.Process(pid) for pid in pids]
+    return max(procs, key=lambda p: p.memory_full_info().uss)
+
+
+def page_metrics(cdp) -> dict[str, float]:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {"heap_mb": metrics.get("JSHeapUsedSize", 0) / 2**20, "nodes": int(metrics.get("Nodes", 0))}
+
+
+def dir_mb(path: Path) -> float:
+    total = 0
+    for entry in path.glob("*") if path.exists() else []:
+        try:
+            total += entry.stat().st_size
+        except OSError:
+            pass
+    return total / 2**20
+
+
+def db_mb(db: Path) -> float:
+    return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists()) / 2**20
+
+
+class Officers:
+    """One logged-in session per counter, acting over the API with request ids as the counter page does."""
+
+    def __init__(self, server: ClockedServer, counters: int):
+        self.url = server.url
+        self.sessions = {}
+        for c in range(1, counters + 1):
+            name = f"petugas{c}"
+            server.add_user(name, "officer", PASSWORD)
+            self.sessions[c] = server.session(name, PASSWORD)
+
+    def act(self, counter: int, action: str, **data) -> dict:
+        r = self.sessions[counter].post(
+            f"{self.url}/api/counters/{counter}/{action}", json={"request_id": str(uuid.uuid4()), **data}, timeout=30
+        )
+        if r.status_code not in (200, 204):
+            raise RuntimeError(f"{action} at counter {counter}: {r.status_code} {r.text[:200]}")
+        return r.json() if r.status_code == 200 else {}
+
+
+class TV:
+    """The TV page: which calls it has finished announcing, read from its own log."""
+
+    def __init__(self, page):
+        self.page = page
+        self.last_seq = 0
+        self.done: dict[tuple[str, int], int] = {}  # (label, counter) -> announcements ended
+        self.failed_parts = 0
+
+    def poll(self) -> None:
+        ended = self.page.evaluate(
+            """(after) => window.antrianDisplay.log
+                 .filter((e) => e.end !== null && e.seq > after)
+                 .map((e) => [e.seq, e.label, e.counter_id, e.parts.filter((p) => !p.ok).length])""",
+            self.last_seq,
+        )
+        for seq, label, counter, failed in ended:
+            self.last_seq = max(self.last_seq, seq)
+            self.done[(label, counter)] = self.done.get((label, counter), 0) + 1
+            self.failed_parts += failed
+
+
+def run_day(day: int, args, server: ClockedServer, officers: Officers, tv: TV, stats: dict) -> None:
+    kiosk = requests.Session()
+    for i in range(args.visitors):
+        r = kiosk.post(server.url + "/api/tickets", json=visitor(day, i), timeout=30)
+        if r.status_code != 201 and r.status_code != 200:
+            raise RuntimeError(f"issue {i} on day {day}: {r.status_code} {r.text[:200]}")
+    # a counter's state: None (free), or [label, announcements expected, what to do once announced]
+    busy: dict[int, list | None] = dict.fromkeys(officers.sessions)
+    nobody = set()
+    n = 0
+    deadline_per_call = 60.0
+    since: dict[int, float] = {}
+    while len(nobody) < len(busy):
+        for c, state in busy.items():
+            if c in nobody:
+                continue
+            if state is None:
+                body = officers.act(c, "call-next")
+                ticket = body.get("ticket")
+                if not ticket:
+                    nobody.add(c)
+                    continue
+                n += 1
+                stats["calls"] += 1
+                # what the officer does each time the TV has finished the latest announcement: a skip
+                # comes only after the third call (SOP), so it takes two recalls first
+                plan = ["recall", "recall", "skip"] if n % 20 == 0 else ["recall", "serve"] if n % 7 == 0 else ["serve"]
+                label = ticket["label"]
+                busy[c] = [label, tv.done.get((label, c), 0) + 1, plan]
+                since[c] = time.monotonic()
+                continue
+            label, expected, plan = state
+            if tv.done.get((label, c), 0) < expected:
+                if time.monotonic() - since[c] > deadline_per_call:
+                    stats["not_announced"] += 1
+                    state[1] = tv.done.get((label, c), 0)  # give up waiting on this one, go on
+                continue
+            step = plan.pop(0)
+            if step == "recall":
+                officers.act(c, "recall")
+                stats["recalls"] += 1
+                state[1] += 1
+                since[c] = time.monotonic()
+            elif step == "skip":
+                officers.act(c, "skip")
+                stats["skips"] += 1
+                busy[c] = None
+            else:
+                officers.act(c, "start")
+                officers.act(c, "resolve", solution=SOLUTION)
+                busy[c] = None
+        tv.poll()
+        if all(s is not None for c, s in busy.items() if c not in nobody):
+            tv.page.wait_for_timeout(50)  # the TV is announcing: let it
+    for c in officers.sessions:
+        if c != 1:  # the officers without a counter page free their counters at the end of the day
+            officers.act(c, "release")
+    stats["served_days"] += 1
+
+
+def row(day, tv_uss, heap, nodes, rss, fds, db, cache, elapsed) -> str:
+    return (
+        f"| {day:>3} | {tv_uss:7.1f} | {heap:6.2f} | {nodes:6d} | {rss:7.1f} | {fds:4d} | {db:7.2f} | {cache:7.1f} |"
+        f" {elapsed:6.0f} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--visitors", type=int, default=200, help="tickets a day")
+    p.add_argument("--counters", type=int, default=3)
+    p.add_argument("--rate", type=int, default=400, help="espeak-ng words per minute (60-400)")
+    p.add_argument("--cache-mb", type=int, default=None, help="[tts] cache_mb (default: the config's)")
+    p.add_argument("--screenshot", default=str(ROOT / "docs" / "screenshots" / "display-soak-end.png"))
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = p.parse_args(argv)
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    tmp = Path(tempfile.mkdtemp(prefix="antrian-soak-"))
+    server = ClockedServer(soak_config(tmp, args))
+    stats = {"calls": 0, "recalls": 0, "skips": 0, "not_announced": 0, "served_days": 0}
+    rows: list[tuple] = []
+    ok = False
+    print(
+        f"Antrian soak bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores; "
+        f"{args.days} days x {args.visitors} visitors, {args.counters} counters, speech rate {args.rate}\n"
+    )
+    print("| day | TV USS MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    try:
+        server.start(timeout=30)
+        officers = Officers(server, args.counters)
+        with sync_playwright() as pw:
+            # Debian's chromium, as the tests use; each page in a browser of its own, so that the TV's
+            # renderer is the only one of its browser
+            tv_browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            staff_browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            tv_page = tv_browser.new_page(viewport={"width": 1920, "height": 1080})
+            tv_page.goto(server.url + "/display/")
+            tv_page.wait_for_function("window.antrianDisplay && window.antrianDisplay.socket.connected")
+            renderer = tv_renderer(tv_browser)
+            tv_cdp = tv_page.context.new_cdp_session(tv_page)
+            tv_cdp.send("Performance.enable")
+            counter_page = staff_browser.new_page(viewport={"width": 1366, "height": 768})
+            counter_page.goto(server.url + "/counter/")
+            counter_page.fill("#login-form [name=username]", "petugas1")
+            counter_page.fill("#login-form [name=password]", PASSWORD)
+            counter_page.click("#login-form button[type=submit]")
+            counter_page.wait_for_selector("#counter-select")
+            counter_page.select_option("#counter-select", "1")
+            tv = TV(tv_page)
+            db = tmp / "antrian.db"
+            cache = tmp / "data" / "speech"
+            t0 = time.monotonic()
+            for day in range(args.days):
+                if day:
+                    server.next_day()
+                run_day(day, args, server, officers, tv, stats)
+                tv_page.evaluate("() => new Promise((r) => setTimeout(r, 0))")
+                metrics = page_metrics(tv_cdp)
+                status = proc_status(server.proc.pid)
+                figures = (
+                    day + 1,
+                    renderer.memory_full_info().uss / 2**20,
+                    metrics["heap_mb"],
+                    metrics["nodes"],
+                    status.get("VmRSS", 0) / 1024,
+                    len(os.listdir(f"/proc/{server.proc.pid}/fd")),
+                    db_mb(db),
+                    dir_mb(cache),
+                    time.monotonic() - t0,
+                )
+                rows.append(figures)
+                print(row(*figures), flush=True)
+            # as the room sees it for minutes: after the last call's highlight has settled
+            tv_page.wait_for_function("!document.querySelector('.flash, .calling')", timeout=30000)
+            last = tv_page.locator("body").inner_text()
+            tv_page.screenshot(path=args.screenshot)
+            ok = True
+    except Exception as err:  # report, do not hide: the server log says what went wrong
+        print(f"soak failed: {err!r}\n--- server log (tail) ---\n{server.log()[-3000:]}", file=sys.stderr)
+    finally:
+        server.stop()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept: {tmp}")
+    if not ok or not rows:
+        return 1
+    print(
+        f"\n{stats['calls']} calls, {stats['recalls']} recalls, {stats['skips']} skips; "
+        f"calls the TV did not finish announcing within 60 s: {stats['not_announced']}; "
+        f"failed sound parts: {tv.failed_parts}"
+    )
+    first, end = rows[0], rows[-1]
+    cache_limit = args.cache_mb or 200
+    checks = {
+        "TV renderer within +20 MB of day 1": end[1] - first[1] <= 20,
+        f"speech cache <= {cache_limit} MB": max(r[7] for r in rows) <= cache_limit,
+        "server fds flat (+5 at most)": end[5] - first[5] <= 5,
+        "every call announced": stats["not_announced"] == 0,
+    }
+    growth = [b[6] - a[6] for a, b in zip(rows, rows[1:], strict=False)]
+    if growth:
+        print(f"database growth per day: first {growth[0]:.2f} MB, last {growth[-1]:.2f} MB")
+    print(f"TV shows at the end: {' '.join(last.split())[:300]}")
+    print(f"screenshot: {args.screenshot}")
+    for name, passed in checks.items():
+        print(f"  {'ok  ' if passed else 'MISS'} {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The server on a clock a test or a bench moves forward (tests/live.py ClockedServer).
+
+    python tests/clockserver.py --config C --port P --clock-file F
+
+Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
+midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
+or empty: 0), re-read when the file changes (write it whole: a new file moved over the old one). Office
+days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
+in none (tests/test_counter_autorelease.py). Everything else is `python -m server serve` (server/cli.py
+`serve`, reached with a clock from here only): the production command has no such option and always
+runs on the real clock.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()  # before anything imports the standard library's sockets and threads
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import time as day_time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server.cli import serve  # noqa: E402
+from server.config import ConfigError, check_storage, load_settings  # noqa: E402
+
+
+class MovedClock:
+    """09:00 office time today, plus the time since the start, plus the seconds in `path`."""
+
+    def __init__(self, path: Path, tz) -> None:
+        self.path = path
+        self.start = datetime.combine(datetime.now(tz).date(), day_time(9, 0), tz).astimezone(UTC)
+        self.began = time.monotonic()
+        self.stamp: tuple[int, int, int] | None = None
+        self.offset = 0.0
+
+    def __call__(self) -> datetime:
+        try:
+            st = os.stat(self.path)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)  # the file is replaced whole (os.replace)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self.stamp:
+            self.stamp = stamp
+            try:
+                text = self.path.read_text().strip() if stamp is not None else ""
+                self.offset = max(self.offset, float(text) if text else 0.0)  # time never runs back
+            except (OSError, ValueError):
+                self.stamp = None  # half-written: read again at the next call
+        return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--config", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--clock-file", required=True, type=Path)
+    args = p.parse_args()
+    try:
+        settings = load_settings(args.config)
+        check_storage(settings.server)
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        return 2
+    return serve(settings, args.host, args.port, clock=MovedClock(args.clock_file, settings.office.tz))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

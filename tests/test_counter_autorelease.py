@@ -1,0 +1,172 @@
+"""A counter freed by the server itself ("dilepas otomatis"), in Chromium, on a clock the test moves.
+
+An officer who calls a ticket and closes the page (or whose laptop sleeps) keeps the counter for
+[queue] counter_release_minutes (10); then the server frees it and the called ticket waits again at its
+place (QueueService.release_idle_counters). The front office sees it happen, and the officer's page,
+opened again or back online, says what happened, once, in Indonesian. The server runs on
+tests/clockserver.py: the test moves its time 11 minutes on instead of waiting them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from conftest import write_config
+from live import ClockedServer
+from playwright.sync_api import expect
+
+PASSWORD = "rahasia-123"
+WIB = ZoneInfo("Asia/Jakarta")
+MINUTES = 10  # config.toml's [queue] counter_release_minutes, as the demo ships it
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    config = write_config(tmp_path_factory.mktemp("autorelease"))
+    assert f"counter_release_minutes = {MINUTES}" in config.read_text()
+    server = ClockedServer(config).start()
+    for name, role in {"budi": "officer", "rina": "frontoffice"}.items():
+        server.add_user(name, role)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_line(office):
+    """Each test starts with nobody waiting (a ticket sent back by the other waits at the head)."""
+    rina = office.session("rina", PASSWORD)
+    for ticket in rina.get(office.url + "/api/staff/state", timeout=5).json()["tickets"]:
+        if ticket["status"] == "waiting":
+            rina.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
+
+
+def issue(live, name: str) -> dict:
+    r = requests.post(
+        live.url + "/api/tickets",
+        timeout=5,
+        json={
+            "service": "A",
+            "name": name,
+            "agency": "CV Maju Bersama",
+            "address": "Jl. Sudirman No. 12",
+            "phone": "081234567890",
+            "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def log_in(context, live, path: str, username: str):
+    page = context.new_page()
+    page.goto(live.url + path)
+    page.fill("#login-form [name=username]", username)
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#officer-name")).to_have_text(username)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    return page
+
+
+def released(live, counter_id: int) -> dict | None:
+    """The counter's last release today, as the staff state gives it to a page that missed the event."""
+    state = live.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+    return next(c for c in state["counters"] if c["id"] == counter_id)["released"]
+
+
+def hhmm(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(WIB).strftime("%H.%M")
+
+
+def ticket_status(live, token: str) -> str:
+    return requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]["status"]
+
+
+def test_a_counter_left_with_no_page_is_freed_and_the_officer_and_front_office_are_told(browser, office):
+    budi_browser = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    front = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    dewi = issue(office, "Dewi Lestari")
+    budi = log_in(budi_browser, office, "/counter/", "budi")
+    budi.select_option("#counter-select", "2")
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(dewi["label"])
+    rina = log_in(front, office, "/counter/front", "rina")
+    row = rina.locator("#counter-rows tr[data-counter='2']")
+    expect(row).to_contain_text("budi")
+
+    budi.close()  # the tab closed: the browser keeps its cookie and its storage, the server its claim
+    office.advance((MINUTES - 1) * 60)
+    expect(row).to_contain_text(f"{dewi['label']} · dipanggil")  # nine minutes: still budi's
+    assert released(office, 2) is None
+    office.advance(2 * 60)  # eleven: freed by the maintenance loop within a second
+
+    expect(row).not_to_contain_text("budi", timeout=15_000)  # the maintenance loop: once a second
+    release = released(office, 2)
+    assert release["by"] == "auto" and release["officer"] == "budi" and release["returned"] == dewi["label"]
+    assert release["minutes"] == MINUTES
+    at = hhmm(release["at"])
+    notice = rina.locator("#counter-notice")
+    expect(notice).to_have_text(
+        f"Loket 2 dilepas otomatis dari budi pukul {at}: tidak ada halaman loket budi yang terbuka selama "
+        f"{MINUTES} menit. Tiket {dewi['label']} yang dipanggil kembali menunggu."
+    )
+    expect(notice).to_have_attribute("data-kind", "warn")
+    expect(rina.locator(f"#tickets tr[data-label='{dewi['label']}'] .status")).to_have_text("menunggu")
+    assert ticket_status(office, dewi["token"]) == "waiting"
+
+    # budi opens the counter page again (same browser: still logged in, Loket 2 remembered).
+    again = budi_browser.new_page()
+    again.goto(office.url + "/counter/")
+    expect(again.locator("#officer-name")).to_have_text("budi")
+    expect(again.locator("#notice")).to_have_text(
+        f"Loket 2 dilepas otomatis pukul {at}: tidak ada halaman loket Anda yang terbuka selama {MINUTES} menit. "
+        f"Tiket {dewi['label']} yang dipanggil kembali menunggu di antrian. Pilih loket Anda untuk melanjutkan."
+    )
+    expect(again.locator("#notice")).to_have_attribute("data-kind", "warn")
+    expect(again.locator("#counter-select")).to_have_value("")
+    expect(again.locator("#t-label")).to_have_text("—")
+    expect(again.locator(f"#line li[data-label='{dewi['label']}']")).to_have_count(0)  # no counter: no line
+
+    # Said once: the page opened again after that has nothing to tell.
+    again.reload()
+    expect(again.locator("#officer-name")).to_have_text("budi")
+    expect(again.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(again.locator("#notice")).not_to_contain_text("dilepas")
+    budi_browser.close()
+    front.close()
+
+
+def test_a_counter_freed_while_the_laptop_slept_is_said_when_it_is_back(browser, office):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")  # the officer's phone
+    eka = issue(office, "Eka Putri")
+    budi = log_in(context, office, "/counter/", "budi")
+    budi.select_option("#counter-select", "1")
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(eka["label"])
+    budi.evaluate("() => antrianCounter.live.socket.disconnect()")  # asleep, offline
+    expect(budi.locator("#live-status")).to_have_attribute("data-state", "off")
+
+    front = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    rina = log_in(front, office, "/counter/front", "rina")
+    expect(rina.locator("#counter-rows tr[data-counter='1']")).to_contain_text("budi")
+    office.advance((MINUTES + 1) * 60)
+    expect(rina.locator("#counter-rows tr[data-counter='1']")).not_to_contain_text("budi", timeout=15_000)  # freed
+    release = released(office, 1)
+    assert release["by"] == "auto" and release["returned"] == eka["label"], release
+
+    budi.evaluate("() => antrianCounter.live.socket.connect()")  # the event is missed; the snapshot tells
+    expect(budi.locator("#notice")).to_have_text(
+        f"Loket 1 dilepas otomatis pukul {hhmm(release['at'])}: tidak ada halaman loket Anda yang terbuka selama "
+        f"{MINUTES} menit. Tiket {eka['label']} yang dipanggil kembali menunggu di antrian. "
+        "Pilih loket Anda untuk melanjutkan."
+    )
+    expect(budi.locator("#counter-select")).to_have_value("")
+    box = budi.locator("#notice").evaluate("e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }")
+    assert 0 <= box[0] and box[1] <= 360, box  # the whole notice on the phone's screen
+    assert budi.evaluate("document.documentElement.scrollWidth") <= 360
+    assert ticket_status(office, eka["token"]) == "waiting"
+    context.close()
+    front.close()
