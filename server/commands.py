@@ -58,8 +58,13 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
     what this user may still write), and whether it is below min_free_mb, with the alert the front office and
     admin pages show then (Indonesian and English)."""
     least: tuple[int, Path] | None = None
+    seen: set[int] = set()
     for folder in (server.database.parent, server.data_dir):
         folder = _existing(folder)
+        device = os.stat(folder).st_dev
+        if device in seen:  # one disk: named by the database's folder, not by whichever had a byte less
+            continue
+        seen.add(device)
         st = os.statvfs(folder)
         free = st.f_bavail * st.f_frsize
         if least is None or free < least[0]:

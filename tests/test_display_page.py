@@ -266,7 +266,8 @@ def test_speech_plays_repeat_times_after_the_chime_and_a_missing_file_is_skipped
 
 # Headless Chromium lets every page play sound whatever --autoplay-policy says (and Playwright's
 # evaluate() counts as a gesture), so the policy of a TV browser without the kiosk flag is played
-# here: play() refuses until the first real tap or key.
+# here: until the first real tap or key an AudioContext stays suspended (resume() never settles) and
+# a media element's play() refuses.
 AUTOPLAY_BLOCKED = """
 let unlocked = false;
 for (const type of ["pointerdown", "keydown"]) {
@@ -276,6 +277,19 @@ const play = HTMLMediaElement.prototype.play;
 HTMLMediaElement.prototype.play = function () {
   if (!unlocked) return Promise.reject(new DOMException("play() needs a user gesture", "NotAllowedError"));
   return play.call(this);
+};
+const Context = window.AudioContext;
+window.AudioContext = class extends Context {
+  constructor(...args) {
+    super(...args);
+    if (!unlocked) Context.prototype.suspend.call(this);
+  }
+  get state() {
+    return unlocked ? super.state : "suspended";
+  }
+  resume() {
+    return unlocked ? super.resume() : new Promise(() => {});
+  }
 };
 """
 

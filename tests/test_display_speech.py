@@ -1,4 +1,8 @@
-"""The TV plays the server's real speech: espeak-ng WAVs fetched from /api/tts, one call after another."""
+"""The TV plays the server's real speech: espeak-ng WAVs fetched from /api/tts, one call after another.
+
+The page plays every sound through one Web Audio context (fetched, decoded, played by a buffer
+source): its memory must not grow with each new phrase (bench/bench_tv_audio.py), nor its own
+lists with each call."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from test_display_page import AUTOPLAY_BLOCKED, short_wav
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +27,60 @@ def spoken(tmp_path_factory):
         sessions[counter_id] = server.session(f"loket{counter_id}", "rahasia-123")
     yield server, sessions
     server.stop()
+
+
+def free_counters(server: LiveServer, sessions: dict) -> None:
+    """Start and resolve whatever ticket is at a counter, so that the next call-next there may call."""
+    for c in requests.get(f"{server.url}/api/state", timeout=5).json()["counters"]:
+        if c["ticket"]:
+            steps = [("start", {})] if c["ticket"]["status"] == "called" else []
+            steps.append(("resolve", {"solution": "Selesai", "category": "pertanyaan", "priority_class": "P3"}))
+            for action, payload in steps:
+                r = sessions[c["id"]].post(f"{server.url}/api/counters/{c['id']}/{action}", json=payload, timeout=5)
+                assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def call(spoken):
+    """call(counter_id) -> the label of a new ticket called there; the counters start and end free."""
+    server, sessions = spoken
+
+    def run(counter_id: int) -> str:
+        service = {1: "C", 2: "B"}[counter_id]  # a service only that counter serves
+        requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).raise_for_status()
+        r = sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/call-next", timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["ticket"]["label"]
+
+    free_counters(server, sessions)
+    yield run
+    free_counters(server, sessions)
+
+
+@pytest.fixture
+def tv(browser):
+    """A page of its own for the TV (not opened yet: a test may route or script it first)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    yield context.new_page()
+    context.close()
+
+
+def open_display(page, server: LiveServer):
+    page.goto(f"{server.url}/display/")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    return page
+
+
+def ended(page, n: int, timeout: float = 30_000) -> list[dict]:
+    """Wait until `n` announcements have played to their end; the page's log of them."""
+    page.wait_for_function(
+        f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
+    )
+    return page.evaluate("antrianDisplay.log")
+
+
+def parts(entry: dict) -> list[tuple]:
+    return [(p["kind"], p["ok"], p["why"]) for p in entry["parts"]]
 
 
 def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser, spoken):
@@ -95,3 +154,88 @@ def test_output_server_plays_each_call_on_the_servers_own_sound_output_with_apla
         assert lines == [expected, expected]
     finally:
         server.stop()
+
+
+def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv, spoken, call):
+    tv.route(
+        "**/test-speech/broken.wav", lambda route: route.fulfill(body=b"RIFF, but no sound", content_type="audio/wav")
+    )
+    tv.route("**/test-speech/gone.wav", lambda route: route.abort())
+    open_display(tv, spoken[0])
+    label = call(1)
+    (first,) = ended(tv, 1)
+    assert parts(first) == [("chime", True, "ended"), ("speech", True, "ended")]
+    speech = first["parts"][1]["url"]
+    tv.evaluate(
+        """([label, speech]) => {
+            const bad = ['/api/tts/nope.wav', '/test-speech/broken.wav', '/test-speech/gone.wav', speech];
+            bad.forEach((audio, i) => antrianDisplay.enqueue(
+                {seq: 1e9 + i, label, counter_id: 1, announce: {audio, repeat: i === 3 ? 2 : 1}}));
+        }""",
+        [label, speech],
+    )
+    log = ended(tv, 5)
+    chime = ("chime", True, "ended")
+    assert [parts(e) for e in log[1:]] == [
+        [chime, ("speech", False, "http 404")],
+        [chime, ("speech", False, "decode")],
+        [chime, ("speech", False, "network")],
+        [chime, ("speech", True, "ended"), ("speech", True, "ended")],  # the phrase plays again, twice
+    ]
+    every = [p for e in log for p in e["parts"]]
+    assert all(b["start"] >= a["end"] for a, b in zip(every, every[1:], strict=False)), "two sounds overlapped"
+
+
+def test_blocked_sound_shows_the_tap_banner_and_after_a_tap_the_chime_and_the_speech_play(tv, spoken, call):
+    tv.add_init_script(AUTOPLAY_BLOCKED)
+    open_display(tv, spoken[0])
+    banner = tv.locator("#sound-banner")
+    assert not banner.is_visible()
+    label = call(1)
+    banner.wait_for(state="visible")
+    assert tv.locator(".counter[data-counter='1']").get_attribute("data-ticket") == label  # shown meanwhile
+    entry = tv.evaluate("antrianDisplay.log[0]")
+    assert entry["end"] is None and [(p["kind"], p["end"]) for p in entry["parts"]] == [("chime", None)]
+    tv.mouse.click(640, 360)
+    (entry,) = ended(tv, 1)
+    assert parts(entry) == [("chime", True, "ended"), ("speech", True, "ended")]
+    assert entry["parts"][1]["end"] - entry["parts"][1]["start"] > 1000  # the real phrase, played
+    assert not banner.is_visible()
+    assert tv.evaluate("antrianDisplay.state.synced")
+
+
+def test_the_page_keeps_only_its_last_announcements_and_never_replays_an_older_one(tv, spoken, call):
+    tv.route("**/display/static/chime.wav", lambda route: route.fulfill(body=short_wav(0.02), content_type="audio/wav"))
+    open_display(tv, spoken[0])
+    label = call(1)
+    ended(tv, 1)
+    kept = tv.evaluate("antrianDisplay.kept")
+    assert 100 <= kept <= 1000
+    n = kept + 50
+    base = 10**9
+    enqueue = "([label, seqs]) => seqs.forEach(seq => antrianDisplay.enqueue({seq, label, counter_id: 1}))"
+    last_ended = (
+        "(seq) => { const l = antrianDisplay.log; return l[l.length - 1].seq === seq && l[l.length - 1].end !== null }"
+    )
+    tv.evaluate(enqueue, [label, [base + i for i in range(n)]])
+    tv.wait_for_function(last_ended, arg=base + n - 1, timeout=60_000)
+    played, log = tv.evaluate("[antrianDisplay.played, antrianDisplay.log]")
+    assert played == [base + i for i in range(50, n)]
+    assert [e["seq"] for e in log] == played
+    # Neither an announcement dropped from the lists nor one still in them plays again.
+    tv.evaluate(enqueue, [label, [base, base + 49, base + n - 1, base + n]])
+    tv.wait_for_function(last_ended, arg=base + n, timeout=10_000)
+    played, log = tv.evaluate("[antrianDisplay.played, antrianDisplay.log]")
+    assert played[-2:] == [base + n - 1, base + n] and len(played) == len(log) == kept
+    # A server whose numbering started over (a database put back from a copy): what the page
+    # played under the old numbers no longer counts.
+    tv.evaluate(
+        """async () => {
+            const snap = await (await fetch('/api/state')).json();
+            snap.seq = 1;
+            antrianDisplay.socket.listeners('snapshot').forEach((h) => h(snap));
+        }"""
+    )
+    assert tv.evaluate("antrianDisplay.played") == []
+    tv.evaluate(enqueue, [label, [base]])
+    tv.wait_for_function(last_ended, arg=base, timeout=10_000)

@@ -16,6 +16,9 @@
   const PART_TIMEOUT_MS = 20000; // an audio that never ends must not stop the queue
   const RESYNC_TIMEOUT_MS = 5000;
   const MAX_REPEAT = 5;
+  const KEPT = 300; // announcements remembered (played seqs, log): enough to never replay one, and bounded
+  const SPEECH_KEPT = 3; // decoded phrases kept, so a repeat or a recall does not fetch again
+  const RESUME_WAIT_MS = 500; // a sound context still suspended after this waits for a tap
 
   const filter = {
     counters: new Set(config.filter.counters),
@@ -32,8 +35,11 @@
     synced: false,
     status: "connecting",
   };
+  // The last KEPT of each (a TV runs for days): seqs only grow, so an older one than those kept
+  // counts as played too (playedFloor), and no call is ever announced twice.
   const played = []; // seqs of the announcements started, in order
   const playedSet = new Set();
+  let playedFloor = -Infinity; // the newest seq dropped from `played`
   const queue = []; // announcements waiting their turn
   const log = []; // one entry per announcement: {seq, label, counter_id, start, end, parts}
   let buffer = []; // events that arrived while no snapshot was current
@@ -87,6 +93,7 @@
     clearTimeout(resyncTimer);
     setStatus("online");
 
+    if (prevSeq !== null && snap.seq < prevSeq) forgetPlayed(); // a server whose numbering started over
     if (prevSeq !== null) announceMissed(snap.recent || [], prevSeq);
     const pending = buffer.filter((ev) => ev.seq > state.seq).sort((a, b) => a.seq - b.seq);
     buffer = [];
@@ -375,8 +382,30 @@
     for (let i = queue.length - 1; i >= 0; i--) if (!stillCurrent(queue[i])) queue.splice(i, 1);
   }
 
+  function wasPlayed(seq) {
+    return seq <= playedFloor || playedSet.has(seq);
+  }
+
+  function remember(item, entry) {
+    played.push(item.seq);
+    playedSet.add(item.seq);
+    while (played.length > KEPT) {
+      const old = played.shift();
+      playedSet.delete(old);
+      playedFloor = Math.max(playedFloor, old);
+    }
+    log.push(entry);
+    if (log.length > KEPT) log.splice(0, log.length - KEPT);
+  }
+
+  function forgetPlayed() {
+    played.length = 0;
+    playedSet.clear();
+    playedFloor = -Infinity;
+  }
+
   function enqueue(item) {
-    if (playedSet.has(item.seq) || queue.some((q) => q.seq === item.seq)) return;
+    if (wasPlayed(item.seq) || queue.some((q) => q.seq === item.seq)) return;
     if (current && current.seq === item.seq) return;
     queue.push(item);
     pump();
@@ -385,15 +414,13 @@
   async function pump() {
     if (current || !queue.length) return;
     const item = queue.shift();
-    if (!stillCurrent(item) || playedSet.has(item.seq)) {
+    if (!stillCurrent(item) || wasPlayed(item.seq)) {
       pump();
       return;
     }
     current = item;
-    played.push(item.seq);
-    playedSet.add(item.seq);
     const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, start: performance.now(), end: null, parts: [] };
-    log.push(entry);
+    remember(item, entry);
     const k = cards.get(item.counter_id);
     if (k) k.root.classList.add("calling");
     try {
@@ -412,15 +439,85 @@
     }
   }
 
-  // Plays one file to its end; resolves (never rejects) on end, error or timeout, so a missing
-  // speech file only costs its own turn. A browser that blocks sound gets the tap banner.
+  // -- sound -------------------------------------------------------------------------------
+  // One AudioContext for the page; each part is fetched, decoded into an AudioBuffer and played by
+  // an AudioBufferSourceNode of its own, not by a media element (and media pipeline) per part. The
+  // chime is fetched and decoded once; of the phrases only the last SPEECH_KEPT are kept, so the
+  // page's memory stays flat over any number of calls (docs/performance.md, "TV page memory").
+  let audioCtx = null;
+  const decoded = { chime: new Map(), speech: new Map() }; // url -> Promise<AudioBuffer>, oldest first
+  const DECODED_KEPT = { chime: 1, speech: SPEECH_KEPT };
+
+  function audioContext() {
+    if (!audioCtx) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) throw failure("unsupported");
+      audioCtx = new Context();
+    }
+    return audioCtx;
+  }
+
+  function failure(why) {
+    return Object.assign(new Error(why), { why });
+  }
+
+  async function fetchDecoded(url) {
+    let bytes;
+    try {
+      const r = await fetch(url, { credentials: "same-origin" });
+      if (!r.ok) throw failure("http " + r.status);
+      bytes = await r.arrayBuffer();
+    } catch (err) {
+      throw err.why ? err : failure("network");
+    }
+    return new Promise((resolve, reject) => {
+      // The callback form: an older WebKit returns no promise from decodeAudioData.
+      const p = audioContext().decodeAudioData(bytes, resolve, () => reject(failure("decode")));
+      if (p && p.catch) p.catch(() => {}); // the error callback has it
+    });
+  }
+
+  function load(url, kind) {
+    const cache = decoded[kind] || decoded.speech;
+    let p = cache.get(url);
+    if (p) {
+      cache.delete(url); // the newest again
+    } else {
+      p = fetchDecoded(url);
+      p.catch(() => {
+        if (cache.get(url) === p) cache.delete(url); // a failure is tried again next time
+      });
+    }
+    cache.set(url, p);
+    while (cache.size > (DECODED_KEPT[kind] || SPEECH_KEPT)) cache.delete(cache.keys().next().value);
+    return p;
+  }
+
+  function delay(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  // Resolves once the context runs. A browser that allows no sound before a user gesture keeps it
+  // suspended (resume() rejects, or never settles): the banner asks for a tap, which resumes it.
+  async function whenRunning(ctx) {
+    while (ctx.state !== "running") {
+      const resumed = await Promise.race([ctx.resume().then(() => true, () => false), delay(RESUME_WAIT_MS).then(() => false)]);
+      if (resumed && ctx.state === "running") break;
+      showBanner();
+      await whenTapped();
+    }
+    hideBanner();
+  }
+
+  // Plays one sound to its end; resolves (never rejects) on end, error or timeout, so a missing or
+  // broken speech file only costs its own turn. A browser that blocks sound gets the tap banner.
   function playPart(url, kind, entry) {
     return new Promise((resolve) => {
-      const audio = new Audio();
       const part = { kind, url, start: performance.now(), end: null, ok: false, why: null };
       entry.parts.push(part);
       let done = false;
       let timer = null;
+      let source = null;
       const arm = (ms) => {
         clearTimeout(timer);
         timer = setTimeout(() => finish(false, "timeout"), ms);
@@ -432,31 +529,39 @@
         part.end = performance.now();
         part.ok = ok;
         part.why = why;
-        audio.onended = audio.onerror = audio.onloadedmetadata = null;
-        audio.pause();
+        if (source) {
+          source.onended = null;
+          try {
+            source.stop();
+          } catch (e) {
+            // never started
+          }
+          source.disconnect();
+          source = null;
+        }
         resolve();
       };
-      audio.onended = () => finish(true, "ended");
-      audio.onerror = () => finish(false, "error");
-      audio.onloadedmetadata = () => {
-        if (isFinite(audio.duration)) arm(audio.duration * 1000 + 3000);
-      };
-      audio.preload = "auto";
-      audio.src = url;
-      const attempt = () => {
+      const play = async () => {
         arm(PART_TIMEOUT_MS);
-        audio.play().then(hideBanner, (err) => {
+        const ctx = audioContext();
+        const loading = load(url, kind);
+        loading.catch(() => {}); // awaited below, maybe after a tap
+        if (ctx.state !== "running") {
+          clearTimeout(timer); // no timeout while the sound waits for a tap
+          await whenRunning(ctx);
           if (done) return;
-          if (err && err.name === "NotAllowedError") {
-            clearTimeout(timer);
-            showBanner();
-            whenTapped().then(attempt);
-          } else if (!(err && err.name === "AbortError")) {
-            finish(false, err ? err.name : "error");
-          }
-        });
+          arm(PART_TIMEOUT_MS);
+        }
+        const buffer = await loading;
+        if (done) return;
+        source = ctx.createBufferSource();
+        source.buffer = buffer;
+        source.connect(ctx.destination);
+        source.onended = () => finish(true, "ended");
+        arm(buffer.duration * 1000 + 3000);
+        source.start();
       };
-      attempt();
+      play().catch((err) => finish(false, (err && (err.why || err.name)) || "error"));
     });
   }
 
@@ -473,11 +578,16 @@
   }
   function onTap() {
     hideBanner();
+    // Resumed inside the gesture itself, as some browsers require.
+    if (audioCtx && audioCtx.state !== "running") audioCtx.resume().catch(() => {});
     const waiters = tapWaiters;
     tapWaiters = [];
     waiters.forEach((w) => w());
   }
-  for (const type of ["pointerdown", "keydown", "touchstart"]) document.addEventListener(type, onTap, { passive: true });
+  // A touch screen's tap allows sound from its pointerup / touchend on, a mouse from its pointerdown.
+  for (const type of ["pointerdown", "pointerup", "keydown", "touchstart", "touchend"]) {
+    document.addEventListener(type, onTap, { passive: true });
+  }
 
   // -- clock, running text, media --------------------------------------------------------
   const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
@@ -576,6 +686,7 @@
   render();
   window.antrianDisplay = {
     state, played, queue, log, socket, config,
+    kept: KEPT,
     get current() {
       return current;
     },
