@@ -1,23 +1,27 @@
 """Soak bench: many office days against one live server, the TV and a counter page open in Chromium.
 
-    .venv/bin/python bench/bench_soak.py [--days 30] [--visitors 200] [--counters 3]
+    .venv/bin/python bench/bench_soak.py [--days 30] [--visitors 200] [--counters 3] [--cache-mb N]
 
-The server runs on tests/clockserver.py's clock (09:00 of today), moved forward one day at a time, so a month passes
-in one run. Each day the kiosks issue `--visitors` tickets; the officers call them over the API (one
-call in seven is recalled once; one in twenty is called three times, then skipped, and comes back
-behind the next ticket), and every call waits until the TV has announced it (chime and speech,
-espeak-ng at `--rate`) before the officer goes on. After each day it prints the TV renderer's private memory (USS), its JS heap and DOM nodes,
-the server's RSS and descriptors, the database and the speech cache, then checks the targets of
-issue #16 (TV within +20 MB of day 1, speech cache within cache_mb, the database growing only with
-the consultations) and saves a screenshot of the TV at the end.
+The server runs on tests/clockserver.py's clock (09:00 of today), moved forward one day at a time, so
+a month passes in one run. Each day the kiosks issue `--visitors` tickets; the officers call them
+over the API (one call in seven is recalled once; one in twenty is called three times, then skipped,
+and comes back behind the next ticket), and every call waits until the TV has announced it (chime
+and speech, espeak-ng at `--rate`) before the officer goes on. The TV is driven over a bare DevTools
+connection, as a TV runs (bench/bench_tv_audio.py: Playwright would keep a copy of every response
+in the renderer). After each day it prints the TV renderer's private memory (Private_Dirty + Swap),
+its JS heap and DOM nodes, the server's RSS and descriptors, the database file and the speech cache;
+at the end the database's growth per day, a screenshot of the TV once the last call has settled,
+and whether the targets of issue #16 were met (TV within +20 MB of day 1, speech cache within
+cache_mb, descriptors flat, every call announced). It reports; it does not fail the run on a miss.
 
-The TV plays every announcement in real time (a 1 s chime and the phrase), about 2 s a call, so the
-run takes about 2 s x visitors x days x 1.2: ~30 min for 30 days of 25 visitors, ~4 h for 30 x 200.
+The TV plays every announcement in real time (a 1 s chime and the phrase), about 2.7 s a call with
+recalls: ~40 min for 30 days of 25 visitors (docs/performance.md, "Soak bench"), ~4.5 h for 30 x 200.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import platform
 import re
@@ -30,8 +34,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import requests
+from bench_tv_audio import CdpTab, page_renderer, private
 from common import ROOT, proc_status, write_bench_config
 from conftest import CHROMIUM_FLAGS
 from live import ClockedServer
@@ -66,18 +70,9 @@ def visitor(day: int, i: int) -> dict:
     }
 
 
-def tv_renderer(browser) -> psutil.Process:
-    """The renderer process of the TV's browser (its only page): the one with the most memory."""
-    cdp = browser.new_browser_cdp_session()
-    info = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
-    cdp.detach()
-    pids = [p["id"] for p in info if p["type"] == "renderer"]
-    procs = [psutil.Process(pid) for pid in pids]
-    return max(procs, key=lambda p: p.memory_full_info().uss)
-
-
-def page_metrics(cdp) -> dict[str, float]:
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+def page_metrics(tv: CdpTab) -> dict[str, float]:
+    tv.cdp("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in tv.cdp("Performance.getMetrics")["metrics"]}
     return {"heap_mb": metrics.get("JSHeapUsedSize", 0) / 2**20, "nodes": int(metrics.get("Nodes", 0))}
 
 
@@ -92,7 +87,8 @@ def dir_mb(path: Path) -> float:
 
 
 def db_mb(db: Path) -> float:
-    return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists()) / 2**20
+    """The database file (its -wal beside it is bounded by SQLite's automatic checkpoints)."""
+    return db.stat().st_size / 2**20 if db.exists() else 0.0
 
 
 class Officers:
@@ -118,14 +114,14 @@ class Officers:
 class TV:
     """The TV page: which calls it has finished announcing, read from its own log."""
 
-    def __init__(self, page):
-        self.page = page
+    def __init__(self, tab: CdpTab):
+        self.tab = tab
         self.last_seq = 0
         self.done: dict[tuple[str, int], int] = {}  # (label, counter) -> announcements ended
         self.failed_parts = 0
 
     def poll(self) -> None:
-        ended = self.page.evaluate(
+        ended = self.tab.evaluate(
             """(after) => window.antrianDisplay.log
                  .filter((e) => e.end !== null && e.seq > after)
                  .map((e) => [e.seq, e.label, e.counter_id, e.parts.filter((p) => !p.ok).length])""",
@@ -190,16 +186,16 @@ def run_day(day: int, args, server: ClockedServer, officers: Officers, tv: TV, s
                 busy[c] = None
         tv.poll()
         if all(s is not None for c, s in busy.items() if c not in nobody):
-            tv.page.wait_for_timeout(50)  # the TV is announcing: let it
+            time.sleep(0.05)  # the TV is announcing: let it
     for c in officers.sessions:
         if c != 1:  # the officers without a counter page free their counters at the end of the day
             officers.act(c, "release")
     stats["served_days"] += 1
 
 
-def row(day, tv_uss, heap, nodes, rss, fds, db, cache, elapsed) -> str:
+def row(day, tv_private, heap, nodes, rss, fds, db, cache, elapsed) -> str:
     return (
-        f"| {day:>3} | {tv_uss:7.1f} | {heap:6.2f} | {nodes:6d} | {rss:7.1f} | {fds:4d} | {db:7.2f} | {cache:7.1f} |"
+        f"| {day:>3} | {tv_private:7.1f} | {heap:6.2f} | {nodes:6d} | {rss:7.1f} | {fds:4d} | {db:7.2f} | {cache:7.1f} |"
         f" {elapsed:6.0f} |"
     )
 
@@ -225,58 +221,60 @@ def main(argv: list[str] | None = None) -> int:
         f"Antrian soak bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores; "
         f"{args.days} days x {args.visitors} visitors, {args.counters} counters, speech rate {args.rate}\n"
     )
-    print("| day | TV USS MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | s |")
+    print("| day | TV private MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | s |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         server.start(timeout=30)
         officers = Officers(server, args.counters)
-        with sync_playwright() as pw:
-            # Debian's chromium, as the tests use; each page in a browser of its own, so that the TV's
-            # renderer is the only one of its browser
-            tv_browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            staff_browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            tv_page = tv_browser.new_page(viewport={"width": 1920, "height": 1080})
-            tv_page.goto(server.url + "/display/")
-            tv_page.wait_for_function("window.antrianDisplay && window.antrianDisplay.socket.connected")
-            renderer = tv_renderer(tv_browser)
-            tv_cdp = tv_page.context.new_cdp_session(tv_page)
-            tv_cdp.send("Performance.enable")
-            counter_page = staff_browser.new_page(viewport={"width": 1366, "height": 768})
-            counter_page.goto(server.url + "/counter/")
-            counter_page.fill("#login-form [name=username]", "petugas1")
-            counter_page.fill("#login-form [name=password]", PASSWORD)
-            counter_page.click("#login-form button[type=submit]")
-            counter_page.wait_for_selector("#counter-select")
-            counter_page.select_option("#counter-select", "1")
-            tv = TV(tv_page)
-            db = tmp / "antrian.db"
-            cache = tmp / "data" / "speech"
-            t0 = time.monotonic()
-            for day in range(args.days):
-                if day:
-                    server.next_day()
-                run_day(day, args, server, officers, tv, stats)
-                tv_page.evaluate("() => new Promise((r) => setTimeout(r, 0))")
-                metrics = page_metrics(tv_cdp)
-                status = proc_status(server.proc.pid)
-                figures = (
-                    day + 1,
-                    renderer.memory_full_info().uss / 2**20,
-                    metrics["heap_mb"],
-                    metrics["nodes"],
-                    status.get("VmRSS", 0) / 1024,
-                    len(os.listdir(f"/proc/{server.proc.pid}/fd")),
-                    db_mb(db),
-                    dir_mb(cache),
-                    time.monotonic() - t0,
-                )
-                rows.append(figures)
-                print(row(*figures), flush=True)
+        # The TV as a TV runs it: Chromium driven over a bare DevTools connection, no Network domain
+        # (Playwright's keeps a copy of every response in the renderer: bench/bench_tv_audio.py).
+        tv_tab = CdpTab(unmute=False)
+        try:
+            tv_tab.goto(server.url + "/display/")
+            tv_tab.wait_for("() => window.antrianDisplay && window.antrianDisplay.socket.connected")
+            tv_tab.cdp("Performance.enable")
+            renderer = page_renderer(tv_tab)
+            tv = TV(tv_tab)
+            with sync_playwright() as pw:
+                staff_browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                counter_page = staff_browser.new_page(viewport={"width": 1366, "height": 768})
+                counter_page.goto(server.url + "/counter/")
+                counter_page.fill("#login-form [name=username]", "petugas1")
+                counter_page.fill("#login-form [name=password]", PASSWORD)
+                counter_page.click("#login-form button[type=submit]")
+                counter_page.wait_for_selector("#counter-select")
+                counter_page.select_option("#counter-select", "1")
+                db = tmp / "antrian.db"
+                cache = tmp / "data" / "speech"
+                t0 = time.monotonic()
+                for day in range(args.days):
+                    if day:
+                        server.next_day()
+                    run_day(day, args, server, officers, tv, stats)
+                    metrics = page_metrics(tv_tab)
+                    status = proc_status(server.proc.pid)
+                    figures = (
+                        day + 1,
+                        private(renderer) / 2**20,
+                        metrics["heap_mb"],
+                        metrics["nodes"],
+                        status.get("VmRSS", 0) / 1024,
+                        len(os.listdir(f"/proc/{server.proc.pid}/fd")),
+                        db_mb(db),
+                        dir_mb(cache),
+                        time.monotonic() - t0,
+                    )
+                    rows.append(figures)
+                    print(row(*figures), flush=True)
+                staff_browser.close()
             # as the room sees it for minutes: after the last call's highlight has settled
-            tv_page.wait_for_function("!document.querySelector('.flash, .calling')", timeout=30000)
-            last = tv_page.locator("body").inner_text()
-            tv_page.screenshot(path=args.screenshot)
+            tv_tab.wait_for("() => !document.querySelector('.flash, .calling')", timeout=30)
+            last = tv_tab.evaluate("() => document.body.innerText")
+            shot = tv_tab.cdp("Page.captureScreenshot", format="png")["data"]
+            Path(args.screenshot).write_bytes(base64.b64decode(shot))
             ok = True
+        finally:
+            tv_tab.close()
     except Exception as err:  # report, do not hide: the server log says what went wrong
         print(f"soak failed: {err!r}\n--- server log (tail) ---\n{server.log()[-3000:]}", file=sys.stderr)
     finally:
