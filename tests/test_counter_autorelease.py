@@ -9,6 +9,7 @@ tests/clockserver.py: the test moves its time 11 minutes on instead of waiting t
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -81,6 +82,25 @@ def hhmm(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(WIB).strftime("%H.%M")
 
 
+def freed(office, counter_id: int) -> dict:
+    """The counter's automatic release, after moving the server's clock on a minute at a time.
+
+    The server frees a counter 10 minutes after it last saw a counter page of its officer on it. The
+    tab's (or the socket's) end reaches the server a moment after the browser closed it, so when the
+    clock was moved before that, the server saw the page a little later on its clock than the test
+    thinks: each minute more is a new chance, at most ten."""
+    for minute in range(11):
+        if minute:
+            office.advance(60)
+        deadline = time.monotonic() + 3  # the maintenance loop looks once a second
+        while time.monotonic() < deadline:
+            release = released(office, counter_id)
+            if release is not None:
+                return release
+            time.sleep(0.1)
+    raise AssertionError(f"counter {counter_id} was not freed")
+
+
 def ticket_status(live, token: str) -> str:
     return requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]["status"]
 
@@ -102,9 +122,8 @@ def test_a_counter_left_with_no_page_is_freed_and_the_officer_and_front_office_a
     expect(row).to_contain_text(f"{dewi['label']} · dipanggil")  # nine minutes: still budi's
     assert released(office, 2) is None
     office.advance(2 * 60)  # eleven: freed by the maintenance loop within a second
-
-    expect(row).not_to_contain_text("budi", timeout=15_000)  # the maintenance loop: once a second
-    release = released(office, 2)
+    release = freed(office, 2)
+    expect(row).not_to_contain_text("budi")
     assert release["by"] == "auto" and release["officer"] == "budi" and release["returned"] == dewi["label"]
     assert release["minutes"] == MINUTES
     at = hhmm(release["at"])
@@ -153,8 +172,8 @@ def test_a_counter_freed_while_the_laptop_slept_is_said_when_it_is_back(browser,
     rina = log_in(front, office, "/counter/front", "rina")
     expect(rina.locator("#counter-rows tr[data-counter='1']")).to_contain_text("budi")
     office.advance((MINUTES + 1) * 60)
-    expect(rina.locator("#counter-rows tr[data-counter='1']")).not_to_contain_text("budi", timeout=15_000)  # freed
-    release = released(office, 1)
+    release = freed(office, 1)
+    expect(rina.locator("#counter-rows tr[data-counter='1']")).not_to_contain_text("budi")
     assert release["by"] == "auto" and release["returned"] == eka["label"], release
 
     budi.evaluate("() => antrianCounter.live.socket.connect()")  # the event is missed; the snapshot tells
