@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from bench_tv_audio import CdpTab, page_renderer, private
+from bench_tv_audio import CHROMIUM, CdpTab, page_renderer, private
 from common import ROOT, proc_status, write_bench_config
 from conftest import CHROMIUM_FLAGS
 from live import ClockedServer
@@ -43,7 +43,6 @@ from playwright.sync_api import sync_playwright
 
 PASSWORD = "rahasia-123"
 SERVICES = ("A", "B", "C")
-CHROMIUM = "/usr/bin/chromium"
 SOLUTION = "Kata sandi direset melalui menu lupa kata sandi; akun dapat dipakai kembali."
 
 

@@ -18,6 +18,7 @@ import requests
 from conftest import write_config
 from live import ClockedServer
 from playwright.sync_api import expect
+from staffpages import issue, sign_in
 
 PASSWORD = "rahasia-123"
 WIB = ZoneInfo("Asia/Jakarta")
@@ -44,32 +45,8 @@ def empty_line(office):
             rina.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
 
 
-def issue(live, name: str) -> dict:
-    r = requests.post(
-        live.url + "/api/tickets",
-        timeout=5,
-        json={
-            "service": "A",
-            "name": name,
-            "agency": "CV Maju Bersama",
-            "address": "Jl. Sudirman No. 12",
-            "phone": "081234567890",
-            "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
-        },
-    )
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
-
-
 def log_in(context, live, path: str, username: str):
-    page = context.new_page()
-    page.goto(live.url + path)
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text(username)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(context.new_page(), live, path, username)
 
 
 def released(live, counter_id: int) -> dict | None:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from playwright.sync_api import expect
+from staffpages import issue, sign_in
 
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -51,35 +52,6 @@ def clean_queue(office):
             admin.post(f"{office.url}/api/counters/{counter['id']}/resume", json={}, timeout=5).raise_for_status()
         admin.post(f"{office.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
     yield
-
-
-def issue(live, name: str, service: str = "A") -> dict:
-    r = requests.post(
-        live.url + "/api/tickets",
-        timeout=5,
-        json={
-            "service": service,
-            "name": name,
-            "agency": "CV Maju Bersama",
-            "address": "Jl. Sudirman No. 12",
-            "phone": "081234567890",
-            "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
-        },
-    )
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
-
-
-def sign_in(page, live, path: str | None, username: str, check_name: bool = True):
-    if path is not None:  # None: log in on the page already open
-        page.goto(live.url + path)
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    if check_name:
-        expect(page.locator("#officer-name")).to_have_text(username)
-        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
 
 
 def new_page(browser, **options):
