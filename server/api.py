@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
-from server import reports
+from server import limits, reports
 from server.auth import AuthError, check_login, csrf_token, current_user, require, start_session
 from server.core import FormIncomplete, NotFound, QueueError
 from server.forms import LIMITS, clean_text, text_problem
@@ -124,6 +124,7 @@ def service():
     return current_app.extensions["antrian"]
 
 
+LOGIN_PENALTY_SECONDS = 1.0  # a refused login: the device's next requests wait this long for a 429
 MAX_JSON_DEPTH = 32  # no request nests deeper than a few levels (settings: section, list, table, list)
 
 
@@ -281,6 +282,8 @@ def login():
     address = request.remote_addr or "?"
     wait = throttle.reserve(address)  # counted before the password is hashed, whatever the concurrency
     if wait:
+        # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
+        limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise ApiError(429, "login_throttled", minutes=max(1, -(-wait // 60)))
     with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
         with service().store.read() as tx:

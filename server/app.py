@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
-from server import realtime, security
+from server import limits, realtime, security
 from server.admin import effective_settings
 from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
@@ -102,7 +102,9 @@ def create_app(
 
     socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
     app.extensions["antrian.socketio"] = socketio
-    realtime.register(socketio, service, agent_tokens=agent_tokens(settings))
+    realtime.register(
+        socketio, service, agent_tokens=agent_tokens(settings), penalize=lambda *a: limits.penalize(app, *a)
+    )
     from server.printing import make_print_workers
 
     service.print_workers = make_print_workers(socketio, service)

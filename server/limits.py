@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
 
@@ -30,6 +30,12 @@ class Bucket:
             self.tokens -= cost
             return True
         return False
+
+    def hold(self, seconds: float, now: float | None = None) -> None:
+        """No token for the next `seconds` (more when it was already in debt)."""
+        now = time.monotonic() if now is None else now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate, 1.0 - seconds * self.rate)
+        self.stamp = now
 
     def full_at(self, now: float) -> bool:
         """True when the bucket would be full at `now` (its key can be forgotten)."""
@@ -57,6 +63,18 @@ class Buckets(Generic[K]):
             self.table.move_to_end(key)
         return bucket.take(now, cost)
 
+    def hold(self, key: K, seconds: float) -> None:
+        """`key` gets no token for the next `seconds`: a penalty for what it did."""
+        now = time.monotonic()
+        bucket = self.table.get(key)
+        if bucket is None:
+            bucket = self.table[key] = Bucket(self.rate, self.burst, now)
+            if len(self.table) > self.size:
+                self._shrink(now)
+        else:
+            self.table.move_to_end(key)
+        bucket.hold(seconds, now)
+
     def _shrink(self, now: float) -> None:
         for key in [k for k, b in self.table.items() if b.full_at(now)]:
             del self.table[key]
@@ -65,3 +83,12 @@ class Buckets(Generic[K]):
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+def penalize(app: Any, address: str, seconds: float) -> None:
+    """The HTTP server's penalty for a device that broke a budget (httpserver.Guard.penalize): its
+    requests wait for a 429 for `seconds`. Nothing when the app is served without that server (tests
+    on Flask's or Flask-SocketIO's own servers)."""
+    guard = app.extensions.get("antrian.guard")
+    if guard is not None:
+        guard.penalize(address, seconds)

@@ -12,6 +12,7 @@ import hmac
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from flask import request, session
@@ -31,6 +32,7 @@ PACKETS_BURST, PACKETS_PER_SECOND = 20, 1.0
 AGENT_PACKETS_BURST, AGENT_PACKETS_PER_SECOND = 500, 50.0
 SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a few a minute at most
 MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
+PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
 
 
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +66,12 @@ def staff_message(event: dict[str, Any]) -> dict[str, Any]:
     return msg
 
 
-def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> None:
-    """Attach the connection handlers and make `service.publish` broadcast after each commit."""
+def register(
+    socketio: SocketIO, service: Any, agent_tokens: dict[str, str], penalize: Callable[[str, float], None] | None = None
+) -> None:
+    """Attach the connection handlers and make `service.publish` broadcast after each commit.
+    `penalize(address, seconds)`: the HTTP server's penalty for a device whose socket was closed for
+    breaking its budget (httpserver.Guard.penalize), so that it cannot reconnect and flood again at once."""
 
     fanout = FanOut(socketio)
     socketio.antrian_fanout = fanout
@@ -105,7 +111,7 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
         wake.set()
 
     service.publish = publish
-    budgets = _budget_packets(socketio, fanout)
+    budgets = _budget_packets(socketio, fanout, penalize)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
@@ -186,7 +192,9 @@ def register(socketio: SocketIO, service: Any, agent_tokens: dict[str, str]) -> 
     @socketio.on("snapshot")
     def on_snapshot(data: Any = None):
         """A client that noticed a gap asks for a fresh snapshot (a few a minute; more closes it)."""
-        if not budgets.snapshot(socketio.server.manager.eio_sid_from_sid(request.sid, "/")):
+        eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
+        if not budgets.snapshot(eio_sid):
+            budgets.penalize(eio_sid)
             socketio.server.disconnect(request.sid)
             return None
         rooms = socketio.server.rooms(request.sid)
@@ -223,9 +231,17 @@ class _PacketBudgets:
     """Per Engine.IO connection: a budget of Socket.IO packets (any kind: connect, events, acks) and
     one of snapshots. The table lives as long as the connections it counts."""
 
-    def __init__(self):
+    def __init__(self, environ: dict[str, Any], penalize: Callable[[str, float], None] | None):
         self.packets: dict[str, Bucket] = {}
         self.snapshots: dict[str, Bucket] = {}
+        self.environ = environ  # python-socketio's WSGI environ of each Engine.IO connection
+        self._penalize = penalize
+
+    def penalize(self, eio_sid: str) -> None:
+        """The device behind `eio_sid` waits PENALTY_SECONDS before the server takes it back."""
+        address = (self.environ.get(eio_sid) or {}).get("REMOTE_ADDR")
+        if self._penalize is not None and address:
+            self._penalize(address, PENALTY_SECONDS)
 
     def packet(self, eio_sid: str) -> bool:
         bucket = self.packets.get(eio_sid)
@@ -248,7 +264,9 @@ class _PacketBudgets:
         self.snapshots.pop(eio_sid, None)
 
 
-def _budget_packets(socketio: SocketIO, fanout: FanOut) -> _PacketBudgets:
+def _budget_packets(
+    socketio: SocketIO, fanout: FanOut, penalize: Callable[[str, float], None] | None
+) -> _PacketBudgets:
     """Count every packet a client sends before python-socketio handles it, over either transport
     (WebSocket frames, long-polling POSTs): a connection past its budget is closed at once, so one
     client can cost the server only so much, whatever it sends.
@@ -260,7 +278,7 @@ def _budget_packets(socketio: SocketIO, fanout: FanOut) -> _PacketBudgets:
     eio = socketio.server.eio
     eio.max_http_buffer_size = MAX_PACKET_BYTES
     eio.async_handlers = False
-    budgets = _PacketBudgets()
+    budgets = _PacketBudgets(socketio.server.environ, penalize)
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
 
     def message(eio_sid: str, data: Any) -> Any:
@@ -268,6 +286,7 @@ def _budget_packets(socketio: SocketIO, fanout: FanOut) -> _PacketBudgets:
         if sock is None or sock.closed or sock.closing:
             return None  # the rest of a long-polling payload after the connection was closed
         if not budgets.packet(eio_sid):
+            budgets.penalize(eio_sid)
             close(eio_sid, sock)
             return None
         return on_message(eio_sid, data)

@@ -28,6 +28,10 @@ from server.core import WAITING, Ticket
 from server.runtime import on_gevent
 
 BUSY_SECONDS = 10.0  # how long a transaction waits for another process's write lock
+CHECKPOINT_SECONDS = 1.0  # under gevent: how often the WAL is copied into the database, off the loop
+WAL_RESTART_FRAMES = 4000  # past this many pages (16 MB) in the WAL, the checkpoint also rewinds it
+WAL_LIMIT_BYTES = 32 * 2**20  # a rewound WAL file is cut back to this size (PRAGMA journal_size_limit)
+RESTART_WAIT_MS = 250  # how long a rewinding checkpoint waits for readers (writers wait meanwhile)
 AUTO_VACUUM_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 # A request_id's stored answer is replayed for as long as a client may retry it (minutes; a kiosk or page
 # that lost the network, hours at most); older ones are dropped (QueueService.forget_old_requests).
@@ -532,6 +536,12 @@ def make_private(database: Path) -> None:
             log.warning("%s: was readable by others (mode %04o); now 0600", path, stat.S_IMODE(st.st_mode))
 
 
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
+    """PRAGMA wal_checkpoint(mode): (1 when it could not finish, pages in the WAL, pages copied)."""
+    busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return busy, frames, copied
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -552,6 +562,7 @@ class Store:
         self._local = threading.local()  # greenlet-local once gevent has patched threading
         self._plain: Database | None = None
         self._cooperative: bool | None = None
+        self._autocheckpoint = True  # False while disk_loop does the checkpoints
         with self._connection() as db:
             # A new database is made incremental before its first table (then no VACUUM is needed).
             db.execute("PRAGMA auto_vacuum = INCREMENTAL")
@@ -590,6 +601,9 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+        if not self._autocheckpoint:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
         db = Database(conn)
         with self._lock:
             self._all.append(db)
@@ -612,6 +626,54 @@ class Store:
             self._local.db = None
             with self._lock:
                 self._idle.append(db)
+
+    def disk_loop(self, stopping: threading.Event, interval: float = CHECKPOINT_SECONDS) -> None:
+        """Under gevent: copy the WAL into the database every `interval` s in a native thread, until
+        `stopping`.
+
+        SQLite otherwise checkpoints inside the COMMIT that takes the WAL past 1,000 pages, on the
+        event loop: it copies those pages into the database file and syncs it, and every screen of
+        the office waited meanwhile (100 ms and more on a busy disk: docs/performance.md, "Stalls of
+        the event loop"). Here the server's connections never checkpoint (wal_autocheckpoint = 0)
+        while this loop runs; a PASSIVE checkpoint runs in a thread on a connection of its own,
+        blocking no reader and no writer, with the GIL free while SQLite works. Under constant
+        writes a PASSIVE checkpoint never finds the WAL idle, so the file is never rewound (180 MB
+        after a minute of the abuse bench): past WAL_RESTART_FRAMES a RESTART checkpoint follows,
+        which holds new writers (they wait cooperatively, _begin_immediate) for at most
+        RESTART_WAIT_MS while the readers of older pages finish, then copies the few pages left.
+        The sync of each COMMIT (synchronous=FULL, about 0.2 ms) stays where it is: moved to a
+        thread, with a group commit, it cost more than it saved (the same section).
+
+        Not under gevent: nothing to do (each OS thread waits on its own)."""
+        if not on_gevent():
+            return
+        from gevent.threadpool import ThreadPool
+
+        conn = sqlite3.connect(self.path, timeout=RESTART_WAIT_MS / 1000, isolation_level=None, check_same_thread=False)
+        pool = ThreadPool(1)
+        self._set_autocheckpoint(False)
+        failures = 0
+        try:
+            while not stopping.wait(interval):
+                try:
+                    _, frames, _ = pool.apply(_checkpoint, (conn, "PASSIVE"))
+                    if frames > WAL_RESTART_FRAMES:
+                        pool.apply(_checkpoint, (conn, "RESTART"))
+                    failures = 0
+                except sqlite3.Error:
+                    failures += 1
+                    if failures == 1:
+                        log.exception("WAL checkpoint failed (logged once until it works again)")
+        finally:
+            self._set_autocheckpoint(True)
+            pool.kill()
+            conn.close()
+
+    def _set_autocheckpoint(self, on: bool) -> None:
+        self._autocheckpoint = on
+        with self._lock:
+            for db in self._all:
+                db.execute(f"PRAGMA wal_autocheckpoint = {1000 if on else 0}")
 
     @property
     def db(self) -> Database:

@@ -47,6 +47,7 @@ def start_workers(app: Flask) -> None:
     socketio = app.extensions["antrian.socketio"]
     service = app.extensions["antrian"]
     socketio.start_background_task(maintenance_loop, service)
+    socketio.start_background_task(service.store.disk_loop, service.stopping)
     announcer = app.extensions["antrian.announcer"]
     socketio.start_background_task(announcer.loop, service.stopping)
     from server.printing import start_print_workers

@@ -150,9 +150,10 @@ def test_a_staff_socket_is_closed_when_its_session_ends(server, admin, how):
 
 
 # -- Socket.IO budgets --------------------------------------------------------------------------
-def _display(server) -> tuple[socketio.Client, threading.Event]:
+def _display(server, raw: socket.socket | None = None) -> tuple[socketio.Client, threading.Event]:
+    """A display's socket, over `raw` (connected from a device's own address) or from the test's exempt one."""
     gone = threading.Event()
-    sio = socketio.Client(reconnection=False)
+    sio = socketio.Client(reconnection=False, websocket_extra_options={"socket": raw} if raw else {})
     sio.on("disconnect", lambda *a: gone.set())
     sio.connect(server.url, auth={"role": "display"}, transports=["websocket"], wait_timeout=10)
     return sio, gone
@@ -187,6 +188,28 @@ def test_a_socket_past_its_budget_is_closed_and_others_keep_their_calls(server, 
     # the server let go of the flooding connection by itself (its client has not closed its end yet)
     assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
     _close(sio)
+
+
+def test_a_device_whose_socket_broke_its_budget_waits_before_it_is_served_again(server):
+    """Its connection closed, the flooding device cannot come back at once and flood again: its
+    requests get a 429 (after a second's wait) for a while, before any work; other devices are served."""
+    device = "127.0.0.21"
+    raw = _connect(server, device)
+    sio, gone = _display(server, raw)
+    assert _http(server, device, "GET", "/api/state")[0] == 200  # served as any device, before
+    try:
+        for i in range(100):
+            sio.emit("no-such-event", {"x": i})
+    except socketio.exceptions.BadNamespaceError:
+        pass
+    assert gone.wait(5)
+    started = time.monotonic()
+    status, headers, body = _http(server, device, "GET", "/api/state")
+    assert (status, body["error"]) == (429, "too_many_requests") and headers.get("Retry-After")
+    assert time.monotonic() - started >= 0.9  # the tarpit's second
+    assert _http(server, "127.0.0.22", "GET", "/api/state")[0] == 200
+    _close(sio)
+    raw.close()
 
 
 def _close(sio: socketio.Client) -> None:
