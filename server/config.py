@@ -1,11 +1,17 @@
-"""config.toml parsed into frozen, typed settings; a bad value names its key."""
+"""config.toml parsed into frozen, typed settings; a bad value names its key.
+
+A table's settings are the fields of its dataclass, each declared once with `setting()`: its default,
+its check and what the error says when the check fails. The keys a table accepts (`_keys`) and the way
+each is read (`_get`, `_parse`) come from those fields; a table's parser says by hand only what one
+value cannot: a default taken from another key, a check against the printers or another setting, the
+paths under the config's folder, the order some values are checked in."""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,13 +21,105 @@ class ConfigError(Exception):
     """A missing or bad configuration value; the message names the key."""
 
 
+def setting(
+    default: Any = MISSING,
+    *,
+    check: Any = None,
+    why: str = "",
+    between: tuple[int, int] | None = None,
+    choices: tuple[str, ...] | None = None,
+    convert: Any = None,
+    key: str | None = None,
+    keys: tuple[str, ...] | None = None,
+    file_default: Any = MISSING,
+) -> Any:
+    """A dataclass field that is a config.toml setting, read as its annotation says (see _KINDS).
+
+    default: its value when the key is absent (none: the key is required), or `file_default` for a
+    field that cannot have a default because a required one follows it. check: a test of the value,
+    `why` what the error says when it fails; between=(lo, hi) and choices=(...) give both. convert(key,
+    value): the value as the settings hold it (ConfigError naming `key` if it cannot be). key: its name
+    in config.toml when not the field's; keys: when it is read by hand from several keys, or none (())."""
+    if between is not None:
+        lo, hi = between
+        check, why = (lambda v: lo <= v <= hi), f"must be {lo}-{hi}"
+    if choices is not None:
+        check, why = (lambda v: v in choices), f"must be {', '.join(choices[:-1])} or {choices[-1]}"
+    metadata = {"check": check, "why": why, "convert": convert, "key": key, "keys": keys, "file_default": file_default}
+    return field(default=default, metadata=metadata)
+
+
+def _nonempty(v: str) -> bool:
+    return bool(v)
+
+
+_FILLED = {"check": _nonempty, "why": "must not be empty"}
+_CODE = re.compile(r"^[A-Z]{1,3}$")
+_CAPITALS = {"check": _CODE.match, "why": "must be 1-3 capital letters"}
+_HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
+_NO_PRINTER = "names no [printers.*] table"
+
+
+def _timezone(key: str, value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigError(f"{key}: unknown time zone {value!r}") from err
+    return value
+
+
+def _as_path(key: str, value: str) -> Path:
+    """A path as written; parse_settings puts a relative one under the config's folder."""
+    return Path(value)
+
+
+def _addresses(key: str, items: list) -> tuple[str, ...]:
+    """IP addresses ("192.168.1.20"), checked and written alike."""
+    import ipaddress
+
+    out = []
+    for item in items:
+        try:
+            out.append(str(ipaddress.ip_address(item)))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{key}: {item!r} is not an IP address") from err
+    return tuple(out)
+
+
+def _networks(key: str, items: list) -> tuple[str, ...]:
+    """IP addresses or networks ("192.168.1.20", "192.168.1.0/28"), checked and written alike."""
+    import ipaddress
+
+    out = []
+    for item in items:
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{key}: {item!r} is not an IP address or network") from err
+    return tuple(out)
+
+
+def _dates(key: str, items: list) -> tuple[str, ...]:
+    """Days written YYYY-MM-DD, in order, each once."""
+    from server.forms import parse_day
+
+    for item in items:
+        if parse_day(item) is None:
+            raise ConfigError(f"{key}: {item!r} is not a date written YYYY-MM-DD")
+    return tuple(sorted(set(items)))
+
+
 @dataclass(frozen=True)
 class Office:
-    name: str
-    address: str
-    timezone: str
-    public_url: str
-    language: str = "id"
+    name: str = setting(**_FILLED)
+    address: str = setting(file_default="")
+    timezone: str = setting(file_default="Asia/Jakarta", convert=_timezone)
+    public_url: str = setting(
+        check=lambda v: v.startswith(("http://", "https://")),
+        why="must start with http:// or https://",
+        convert=lambda key, v: v.rstrip("/"),
+    )
+    language: str = setting("id", choices=("id", "en"))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -31,27 +129,29 @@ class Office:
 
 @dataclass(frozen=True)
 class Service:
-    code: str
-    name: str
-    prefix: str
-    daily_quota: int | None = None  # numbers a day (cancelled ones not counted); None: no limit
+    code: str = setting(**_CAPITALS)
+    name: str = setting(**_FILLED)
+    prefix: str = setting(**_CAPITALS)  # absent: the code (_services)
+    # numbers a day (cancelled ones not counted); None (absent, or null from the admin page): no limit
+    daily_quota: int | None = setting(None, check=lambda v: 1 <= v <= 9999, why="must be 1-9999 (or absent: none)")
 
 
 @dataclass(frozen=True)
 class Counter:
-    id: int
-    name: str
-    services: tuple[str, ...]
-    printer: str = ""
+    id: int = setting(between=(1, 999))
+    name: str = setting(**_FILLED)
+    services: tuple[str, ...] = setting(check=lambda v: len(v) > 0, why="must name at least one service")
+    printer: str = setting("")  # a [printers.NAME] or "" (checked by _counters)
 
 
 @dataclass(frozen=True)
 class QueueSettings:
-    max_calls: int = 3
-    max_requeues: int = 1
-    auto_recall_seconds: int = 0
-    rate_limit_per_minute: int = 120
-    counter_release_minutes: int = 10  # a counter whose officer has no counter page open this long is freed
+    max_calls: int = setting(3, between=(1, 10))
+    max_requeues: int = setting(1, between=(0, 10))
+    auto_recall_seconds: int = setting(0, check=lambda v: v == 0 or 5 <= v <= 3600, why="must be 0 or 5-3600")
+    rate_limit_per_minute: int = setting(120, check=lambda v: v >= 1, why="must be at least 1")
+    # a counter whose officer has no counter page open this long is freed
+    counter_release_minutes: int = setting(10, between=(1, 1440))
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -63,41 +163,44 @@ class HoursSettings:
     the holidays (YYYY-MM-DD), and how long before each close the kiosk stops issuing numbers. Without an
     [hours] table (`enabled` False) the office is always open."""
 
-    enabled: bool = False
-    days: tuple[tuple[tuple[int, int], ...], ...] = ((),) * 7
-    holidays: tuple[str, ...] = ()
-    last_ticket_minutes: int = 0
+    enabled: bool = setting(False, keys=())  # True when config.toml has an [hours] table
+    days: tuple[tuple[tuple[int, int], ...], ...] = setting(((),) * 7, keys=WEEKDAYS)  # monday = "08:00-12:00"
+    holidays: tuple[str, ...] = setting((), convert=_dates)
+    last_ticket_minutes: int = setting(0, between=(0, 240))
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    host: str
-    port: int
-    database: Path
-    data_dir: Path
+    host: str = setting("127.0.0.1", **_FILLED)
+    port: int = setting(8080, between=(1, 65535))
+    database: Path = setting(Path("var/antrian.db"), convert=_as_path, **_FILLED)  # relative: to config.toml
+    data_dir: Path = setting(Path("var"), convert=_as_path, **_FILLED)
     # Below this much free space on the database's or the data folder's disk, the front office and
     # admin pages warn (tickets are still issued for as long as SQLite can write); 0: no warning.
-    min_free_mb: int = 500
+    min_free_mb: int = setting(500, check=lambda v: v >= 0, why="must be 0 or more (megabytes; 0: no warning)")
 
 
 @dataclass(frozen=True)
 class LimitSettings:
     """What one device (an address) may hold and ask of the server (docs/operations.md, "Security")."""
 
-    connections_per_address: int = 64
-    requests_per_minute: int = 1200
-    exempt: tuple[str, ...] = ()  # addresses with no per-address limits: a reverse proxy on this PC
-    idle_seconds: int = 15  # a connection with no request line this long after it opened or was answered
-    header_seconds: int = 10  # from the request line to the end of the headers
-    body_seconds: int = 30  # a whole request body
+    connections_per_address: int = setting(64, between=(8, 10000))
+    requests_per_minute: int = setting(1200, between=(60, 1_000_000))
+    # addresses with no per-address limits: a reverse proxy on this PC
+    exempt: tuple[str, ...] = setting((), convert=_addresses)
+    # a connection with no request line this long after it opened or was answered
+    idle_seconds: int = setting(15, between=(1, 600))
+    header_seconds: int = setting(10, between=(1, 600))  # from the request line to the end of the headers
+    body_seconds: int = setting(30, between=(1, 600))  # a whole request body
 
 
 @dataclass(frozen=True)
 class KioskSettings:
-    printer: str = ""
-    idle_seconds: int = 60
-    footer: str = ""
-    addresses: tuple[str, ...] = ()  # networks that may take a number without a login; () = any
+    printer: str = setting("")  # a [printers.NAME] or "" (checked by parse_settings)
+    idle_seconds: int = setting(60, between=(10, 3600))
+    footer: str = setting("")
+    # networks that may take a number without a login; () = any
+    addresses: tuple[str, ...] = setting((), convert=_networks)
 
     def allows(self, address: str | None) -> bool:
         """True when a device at `address` may take a number without a login."""
@@ -114,48 +217,61 @@ class KioskSettings:
 
 @dataclass(frozen=True)
 class TtsSettings:
-    enabled: bool = True
-    voice: str = "id"
-    rate: int = 150
-    repeat: int = 1
-    output: str = "display"
-    player: tuple[str, ...] = ()  # output = "server": the command before the WAV's path; () = aplay or paplay
-    template: str = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."
-    template_en: str = "Queue number, {letter}, {number}. Please go to, {counter}."
-    cache_mb: int = 200  # the speech files kept on disk, least recently used removed first
+    enabled: bool = setting(True)
+    voice: str = setting("id", **_FILLED)
+    rate: int = setting(150, between=(60, 400))
+    repeat: int = setting(1, between=(1, 3))
+    output: str = setting("display", choices=("display", "server"))
+    # output = "server": the command before the WAV's path; () = aplay or paplay
+    player: tuple[str, ...] = setting(
+        (),
+        check=lambda v: len(v) <= 20 and all(isinstance(a, str) and a.strip() for a in v),
+        why='must be a command as a list of words, e.g. ["aplay", "-q", "-D", "plughw:1,0"]',
+    )
+    # the placeholders are checked by _tts (server.tts.validate_template)
+    template: str = setting("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
+    template_en: str = setting("Queue number, {letter}, {number}. Please go to, {counter}.")
+    cache_mb: int = setting(
+        200, between=(1, 100_000)
+    )  # the speech files kept on disk, least recently used removed first
 
 
 @dataclass(frozen=True)
 class EscalationSettings:
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = 25
-    security: str = "none"
-    username: str = ""
-    sender: str = ""
-    to: str = ""
-    password_env: str = "ANTRIAN_SMTP_PASSWORD"
+    enabled: bool = setting(False)
+    host: str = setting("127.0.0.1", check=_HOST.match, why="must be a host name or an IP address")
+    port: int = setting(25, between=(1, 65535))
+    security: str = setting("none", choices=("none", "starttls", "ssl"))
+    username: str = setting("")
+    sender: str = setting("", key="from")  # from and to: an e-mail address, checked by _escalation
+    to: str = setting("")
+    password_env: str = setting("ANTRIAN_SMTP_PASSWORD", **_FILLED)
+
+
+_MINUTES = {"between": (1, 1440)}
 
 
 @dataclass(frozen=True)
 class SlaSettings:
-    form_minutes: int = 5
-    waiting_minutes: int = 5
-    service_minutes: int = 30
-    escalation_minutes: int = 5
-    copy_minutes: int = 10
+    form_minutes: int = setting(5, **_MINUTES)
+    waiting_minutes: int = setting(5, **_MINUTES)
+    service_minutes: int = setting(30, **_MINUTES)
+    escalation_minutes: int = setting(5, **_MINUTES)
+    copy_minutes: int = setting(10, **_MINUTES)
 
 
 @dataclass(frozen=True)
 class PriorityClass:
-    code: str
-    name: str
-    description: str
-    target_minutes: int
+    code: str = setting(**_FILLED)
+    name: str = setting(**_FILLED)
+    description: str = setting(file_default="")
+    target_minutes: int = setting(check=lambda v: v >= 1, why="must be at least 1")
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The whole config.toml: a field per top-level table (printers and agents are tables of tables)."""
+
     office: Office
     server: ServerSettings
     queue: QueueSettings
@@ -170,7 +286,7 @@ class Settings:
     agents: dict[str, str] = field(default_factory=dict)  # printer name -> env var of its agent's token
     limits: LimitSettings = LimitSettings()
     hours: HoursSettings = HoursSettings()
-    source: Path | None = None
+    source: Path | None = field(default=None, metadata={"keys": ()})  # the file read (not a key of it)
 
     def service(self, code: str) -> Service | None:
         """The service with this code, or None."""
@@ -180,8 +296,6 @@ class Settings:
         """The counter with this id, or None."""
         return next((c for c in self.counters if c.id == counter_id), None)
 
-
-_CODE = re.compile(r"^[A-Z]{1,3}$")
 
 # Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. No setting is more than
 # one line of text: a CR LF in the office name would end every escalation mail's Subject header, an ESC
@@ -268,49 +382,64 @@ class _Table:
 
 _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list"}
 
+# The TOML type a field is read as, by its annotation: a tuple is written as a list, a path as a string.
+_KINDS = {"str": str, "int": int, "bool": bool, "int | None": int, "Path": str, "tuple[str, ...]": list}
 
-def _nonempty(v: str) -> bool:
-    return bool(v)
+
+def _keys(cls: type) -> set[str]:
+    """The keys config.toml's table for `cls` may hold: a field's name, or its `key`, or its `keys`."""
+    out: set[str] = set()
+    for f in fields(cls):
+        named = f.metadata.get("keys")
+        out.update((f.metadata.get("key") or f.name,) if named is None else named)
+    return out
 
 
-def _networks(items: list, key: str) -> tuple[str, ...]:
-    """IP addresses or networks ("192.168.1.20", "192.168.1.0/28"), checked and written alike."""
-    import ipaddress
+def _field(cls: type, name: str) -> Field:
+    return next(f for f in fields(cls) if f.name == name)
 
-    out = []
-    for item in items:
-        try:
-            out.append(str(ipaddress.ip_network(item, strict=False)))
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"{key}: {item!r} is not an IP address or network") from err
-    return tuple(out)
+
+def _get(t: _Table, cls: type, name: str, default: Any = MISSING, check=None, why: str = "") -> Any:
+    """Field `name` of `cls` read from table `t` as its setting() declares; `default`, and `check` with
+    `why`, given here for a default taken from another key or a check that needs other settings."""
+    f = _field(cls, name)
+    meta = f.metadata
+    key = meta["key"] or name
+    if default is MISSING:
+        default = f.default if f.default is not MISSING else meta["file_default"]
+    if check is None:
+        check, why = meta["check"], meta["why"]
+    value = t.get(key, _KINDS[f.type], ... if default is MISSING else default, check, why)
+    if key in t.data:
+        if meta["convert"] is not None:
+            value = meta["convert"](t.key(key), value)
+        elif isinstance(value, list):
+            value = tuple(value)
+    return value
+
+
+def _parse(cls: type, t: _Table, checks: dict[str, tuple[Any, str]] | None = None, **given: Any) -> Any:
+    """`cls` read from table `t` field by field, in their order (`_get`), but for the values `given`
+    (read before, by hand); `checks`: a field's (check, why) when it needs other settings."""
+    checks = checks or {}
+    return cls(
+        **{
+            f.name: given[f.name] if f.name in given else _get(t, cls, f.name, MISSING, *checks.get(f.name, ()))
+            for f in fields(cls)
+        }
+    )
+
+
+def _in_printers(printers: dict[str, Any]) -> tuple[Any, str]:
+    """The check of a setting naming a printer: one of [printers.*], or "" for none."""
+    return (lambda v: v == "" or v in printers), _NO_PRINTER
 
 
 def _limits(data: Any) -> LimitSettings:
-    import ipaddress
-
     t = _Table(data, "limits", required=False)
-    t.unknown(
-        {"connections_per_address", "requests_per_minute", "exempt", "idle_seconds", "header_seconds", "body_seconds"}
-    )
-    exempt = t.get("exempt", list, [])
-    for item in exempt:
-        try:
-            ipaddress.ip_address(item)
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"limits.exempt: {item!r} is not an IP address") from err
-    return LimitSettings(
-        connections_per_address=t.get(
-            "connections_per_address", int, 64, check=lambda v: 8 <= v <= 10000, why="must be 8-10000"
-        ),
-        requests_per_minute=t.get(
-            "requests_per_minute", int, 1200, check=lambda v: 60 <= v <= 1_000_000, why="must be 60-1000000"
-        ),
-        exempt=tuple(str(ipaddress.ip_address(a)) for a in exempt),
-        idle_seconds=t.get("idle_seconds", int, 15, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
-        header_seconds=t.get("header_seconds", int, 10, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
-        body_seconds=t.get("body_seconds", int, 30, check=lambda v: 1 <= v <= 600, why="must be 1-600"),
-    )
+    t.unknown(_keys(LimitSettings))
+    exempt = _get(t, LimitSettings, "exempt")  # checked first: of several bad values, it is the one named
+    return _parse(LimitSettings, t, exempt=exempt)
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -328,58 +457,21 @@ def load_settings(path: str | Path) -> Settings:
 def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Settings:
     """Turn a parsed TOML document into Settings; raises ConfigError naming the key."""
     top = _Table(raw, "")
-    top.unknown(
-        {"office", "server", "queue", "services", "counters", "kiosk", "printers", "tts"}
-        | {"escalation", "sla", "priority_classes", "agents", "limits", "hours"}
-    )
+    top.unknown(_keys(Settings))
 
     t = _Table(raw.get("office"), "office")
-    tz = t.get("timezone", str, "Asia/Jakarta")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ConfigError(f"office.timezone: unknown time zone {tz!r}") from err
-    office = Office(
-        name=t.get("name", str, check=_nonempty, why="must not be empty"),
-        address=t.get("address", str, ""),
-        timezone=tz,
-        public_url=t.get(
-            "public_url",
-            str,
-            check=lambda v: v.startswith(("http://", "https://")),
-            why="must start with http:// or https://",
-        ).rstrip("/"),
-        language=t.get("language", str, "id", check=lambda v: v in ("id", "en"), why="must be id or en"),
-    )
-    t.unknown({"name", "address", "timezone", "public_url", "language"})
+    # The time zone is checked first and unknown keys last: of several bad values, these are the ones named.
+    office = _parse(Office, t, timezone=_get(t, Office, "timezone"))
+    t.unknown(_keys(Office))
 
     t = _Table(raw.get("server"), "server", required=False)
-    t.unknown({"host", "port", "database", "data_dir", "min_free_mb"})
-    server = ServerSettings(
-        host=t.get("host", str, "127.0.0.1", check=_nonempty, why="must not be empty"),
-        port=t.get("port", int, 8080, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
-        database=_path(base_dir, t.get("database", str, "var/antrian.db", check=_nonempty, why="must not be empty")),
-        data_dir=_path(base_dir, t.get("data_dir", str, "var", check=_nonempty, why="must not be empty")),
-        min_free_mb=t.get(
-            "min_free_mb", int, 500, check=lambda v: v >= 0, why="must be 0 or more (megabytes; 0: no warning)"
-        ),
-    )
+    t.unknown(_keys(ServerSettings))
+    server = _parse(ServerSettings, t)
+    server = replace(server, database=_path(base_dir, server.database), data_dir=_path(base_dir, server.data_dir))
 
     t = _Table(raw.get("queue"), "queue", required=False)
-    t.unknown({"max_calls", "max_requeues", "auto_recall_seconds", "rate_limit_per_minute", "counter_release_minutes"})
-    queue = QueueSettings(
-        max_calls=t.get("max_calls", int, 3, check=lambda v: 1 <= v <= 10, why="must be 1-10"),
-        max_requeues=t.get("max_requeues", int, 1, check=lambda v: 0 <= v <= 10, why="must be 0-10"),
-        auto_recall_seconds=t.get(
-            "auto_recall_seconds", int, 0, check=lambda v: v == 0 or 5 <= v <= 3600, why="must be 0 or 5-3600"
-        ),
-        rate_limit_per_minute=t.get(
-            "rate_limit_per_minute", int, 120, check=lambda v: v >= 1, why="must be at least 1"
-        ),
-        counter_release_minutes=t.get(
-            "counter_release_minutes", int, 10, check=lambda v: 1 <= v <= 1440, why="must be 1-1440"
-        ),
-    )
+    t.unknown(_keys(QueueSettings))
+    queue = _parse(QueueSettings, t)
 
     services = _services(raw.get("services"))
     codes = {s.code for s in services}
@@ -387,26 +479,15 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     counters = _counters(raw.get("counters"), codes, printers)
 
     t = _Table(raw.get("kiosk"), "kiosk", required=False)
-    t.unknown({"printer", "idle_seconds", "footer", "addresses"})
-    kiosk = KioskSettings(
-        printer=t.get("printer", str, "", check=lambda v: v == "" or v in printers, why="names no [printers.*] table"),
-        idle_seconds=t.get("idle_seconds", int, 60, check=lambda v: 10 <= v <= 3600, why="must be 10-3600"),
-        footer=t.get("footer", str, ""),
-        addresses=_networks(t.get("addresses", list, []), "kiosk.addresses"),
-    )
+    t.unknown(_keys(KioskSettings))
+    kiosk = _parse(KioskSettings, t, {"printer": _in_printers(printers)})
 
     tts = _tts(raw.get("tts"))
     escalation = _escalation(raw.get("escalation"))
 
     t = _Table(raw.get("sla"), "sla", required=False)
-    names = ("form_minutes", "waiting_minutes", "service_minutes", "escalation_minutes", "copy_minutes")
-    t.unknown(set(names))
-    sla = SlaSettings(
-        **{
-            n: t.get(n, int, getattr(SlaSettings, n), check=lambda v: 1 <= v <= 1440, why="must be 1-1440")
-            for n in names
-        }
-    )
+    t.unknown(_keys(SlaSettings))
+    sla = _parse(SlaSettings, t)
 
     return Settings(
         office=office,
@@ -490,24 +571,17 @@ def _services(data: Any) -> tuple[Service, ...]:
     out: list[Service] = []
     for i, item in enumerate(_list(data, "services")):
         t = _Table(item, f"services[{i}]")
-        t.unknown({"code", "name", "prefix", "daily_quota"})
-        code = t.get("code", str, check=_CODE.match, why="must be 1-3 capital letters")
+        t.unknown(_keys(Service))
+        code = _get(t, Service, "code")
         if any(s.code == code for s in out):
             raise ConfigError(f"services[{i}].code: duplicate code {code!r}")
-        prefix = t.get("prefix", str, code, check=_CODE.match, why="must be 1-3 capital letters")
+        prefix = _get(t, Service, "prefix", code)
         if any(s.prefix == prefix for s in out):
             raise ConfigError(f"services[{i}].prefix: duplicate prefix {prefix!r}")
         quota = None
         if t.data.get("daily_quota") is not None:  # null (the admin page's "none") is as absent
-            quota = t.get("daily_quota", int, check=lambda v: 1 <= v <= 9999, why="must be 1-9999 (or absent: none)")
-        out.append(
-            Service(
-                code=code,
-                name=t.get("name", str, check=_nonempty, why="must not be empty"),
-                prefix=prefix,
-                daily_quota=quota,
-            )
-        )
+            quota = _get(t, Service, "daily_quota")
+        out.append(_parse(Service, t, code=code, prefix=prefix, daily_quota=quota))
     return tuple(out)
 
 
@@ -544,49 +618,29 @@ def format_day_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
 def _hours(data: Any) -> HoursSettings:
     if data is None:
         return HoursSettings()
-    from server.forms import parse_day
-
     t = _Table(data, "hours")
-    t.unknown({*WEEKDAYS, "holidays", "last_ticket_minutes"})
+    t.unknown(_keys(HoursSettings))
     days = []
     for day in WEEKDAYS:
         if day not in t.data:
             raise ConfigError(f'hours.{day}: missing (every day of the week is named; "" = closed all day)')
         days.append(_day_ranges(t.key(day), t.get(day, str)))
-    holidays = t.get("holidays", list, [])
-    for item in holidays:
-        if parse_day(item) is None:
-            raise ConfigError(f"hours.holidays: {item!r} is not a date written YYYY-MM-DD")
-    return HoursSettings(
-        enabled=True,
-        days=tuple(days),
-        holidays=tuple(sorted(set(holidays))),
-        last_ticket_minutes=t.get("last_ticket_minutes", int, 0, check=lambda v: 0 <= v <= 240, why="must be 0-240"),
-    )
+    return _parse(HoursSettings, t, enabled=True, days=tuple(days))
 
 
 def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]:
     out: list[Counter] = []
     for i, item in enumerate(_list(data, "counters")):
         t = _Table(item, f"counters[{i}]")
-        t.unknown({"id", "name", "services", "printer"})
-        cid = t.get("id", int, check=lambda v: 1 <= v <= 999, why="must be 1-999")
+        t.unknown(_keys(Counter))
+        cid = _get(t, Counter, "id")
         if any(c.id == cid for c in out):
             raise ConfigError(f"counters[{i}].id: duplicate id {cid}")
-        services = t.get("services", list, check=lambda v: len(v) > 0, why="must name at least one service")
+        services = _get(t, Counter, "services")
         for s in services:
             if not isinstance(s, str) or s not in codes:
                 raise ConfigError(f"counters[{i}].services: unknown service {s!r}")
-        out.append(
-            Counter(
-                id=cid,
-                name=t.get("name", str, check=_nonempty, why="must not be empty"),
-                services=tuple(services),
-                printer=t.get(
-                    "printer", str, "", check=lambda v: v == "" or v in printers, why="names no [printers.*] table"
-                ),
-            )
-        )
+        out.append(_parse(Counter, t, {"printer": _in_printers(printers)}, id=cid, services=services))
     return tuple(out)
 
 
@@ -617,29 +671,8 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
 
 def _tts(data: Any) -> TtsSettings:
     t = _Table(data, "tts", required=False)
-    t.unknown({"enabled", "voice", "rate", "repeat", "output", "player", "template", "template_en", "cache_mb"})
-    d = TtsSettings()
-    tts = TtsSettings(
-        enabled=t.get("enabled", bool, d.enabled),
-        voice=t.get("voice", str, d.voice, check=_nonempty, why="must not be empty"),
-        rate=t.get("rate", int, d.rate, check=lambda v: 60 <= v <= 400, why="must be 60-400"),
-        repeat=t.get("repeat", int, d.repeat, check=lambda v: 1 <= v <= 3, why="must be 1-3"),
-        output=t.get(
-            "output", str, d.output, check=lambda v: v in ("display", "server"), why="must be display or server"
-        ),
-        player=tuple(
-            t.get(
-                "player",
-                list,
-                list(d.player),
-                check=lambda v: len(v) <= 20 and all(isinstance(a, str) and a.strip() for a in v),
-                why='must be a command as a list of words, e.g. ["aplay", "-q", "-D", "plughw:1,0"]',
-            )
-        ),
-        template=t.get("template", str, d.template),
-        template_en=t.get("template_en", str, d.template_en),
-        cache_mb=t.get("cache_mb", int, d.cache_mb, check=lambda v: 1 <= v <= 100_000, why="must be 1-100000"),
-    )
+    t.unknown(_keys(TtsSettings))
+    tts = _parse(TtsSettings, t)
     from server.tts import validate_template
 
     for key in ("template", "template_en"):
@@ -656,7 +689,6 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
 _ADDRESS_WHY = "must be one e-mail address such as helpdesk@lkpp.go.id (ASCII, no name, no spaces)"
-_HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
 
 
 def _is_address(value: str) -> bool:
@@ -665,25 +697,11 @@ def _is_address(value: str) -> bool:
 
 def _escalation(data: Any) -> EscalationSettings:
     t = _Table(data, "escalation", required=False)
-    t.unknown({"enabled", "host", "port", "security", "username", "from", "to", "password_env"})
-    enabled = t.get("enabled", bool, False)
+    t.unknown(_keys(EscalationSettings))
+    enabled = _get(t, EscalationSettings, "enabled")
     mail_check = (lambda v: _is_address(v)) if enabled else (lambda v: v == "" or _is_address(v))
-    return EscalationSettings(
-        enabled=enabled,
-        host=t.get("host", str, "127.0.0.1", check=_HOST.match, why="must be a host name or an IP address"),
-        port=t.get("port", int, 25, check=lambda v: 1 <= v <= 65535, why="must be 1-65535"),
-        security=t.get(
-            "security",
-            str,
-            "none",
-            check=lambda v: v in ("none", "starttls", "ssl"),
-            why="must be none, starttls or ssl",
-        ),
-        username=t.get("username", str, ""),
-        sender=t.get("from", str, "", check=mail_check, why=_ADDRESS_WHY),
-        to=t.get("to", str, "", check=mail_check, why=_ADDRESS_WHY),
-        password_env=t.get("password_env", str, "ANTRIAN_SMTP_PASSWORD", check=_nonempty, why="must not be empty"),
-    )
+    mail = (mail_check, _ADDRESS_WHY)
+    return _parse(EscalationSettings, t, {"sender": mail, "to": mail}, enabled=enabled)
 
 
 def _agents(data: Any, printers: dict[str, Any]) -> dict[str, str]:
@@ -703,16 +721,9 @@ def _priority_classes(data: Any) -> tuple[PriorityClass, ...]:
     out: list[PriorityClass] = []
     for i, item in enumerate(_list(data, "priority_classes")):
         t = _Table(item, f"priority_classes[{i}]")
-        t.unknown({"code", "name", "description", "target_minutes"})
-        code = t.get("code", str, check=_nonempty, why="must not be empty")
+        t.unknown(_keys(PriorityClass))
+        code = _get(t, PriorityClass, "code")
         if any(p.code == code for p in out):
             raise ConfigError(f"priority_classes[{i}].code: duplicate code {code!r}")
-        out.append(
-            PriorityClass(
-                code=code,
-                name=t.get("name", str, check=_nonempty, why="must not be empty"),
-                description=t.get("description", str, ""),
-                target_minutes=t.get("target_minutes", int, check=lambda v: v >= 1, why="must be at least 1"),
-            )
-        )
+        out.append(_parse(PriorityClass, t, code=code))
     return tuple(out)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, write_config
 
+from server import config
 from server.config import ConfigError, load_settings
 
 
@@ -107,3 +111,91 @@ def test_serve_with_bad_config_stops_with_the_key(tmp_path):
     )
     assert r.returncode == 2
     assert "queue.max_requeues" in r.stderr
+
+
+# ---- the parser comes from the dataclasses (server/config.py: setting(), _keys, _get) ----------------
+
+# config.toml's tables and the dataclass each is read into ([printers.*] and [agents] are tables of tables).
+TABLES = {
+    "office": config.Office,
+    "server": config.ServerSettings,
+    "queue": config.QueueSettings,
+    "services": config.Service,
+    "counters": config.Counter,
+    "kiosk": config.KioskSettings,
+    "tts": config.TtsSettings,
+    "escalation": config.EscalationSettings,
+    "sla": config.SlaSettings,
+    "priority_classes": config.PriorityClass,
+    "limits": config.LimitSettings,
+    "hours": config.HoursSettings,
+}
+
+
+def demo_raw() -> dict:
+    """The demo config.toml as parsed TOML, with a dummy printer and every day of [hours] closed."""
+    raw = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    raw["printers"] = {"kiosk": {"type": "dummy"}}
+    raw["hours"] = dict.fromkeys(config.WEEKDAYS, "")
+    return raw
+
+
+def table_of(raw: dict, section: str) -> tuple[dict, str]:
+    """The table of `section` in `raw` (the first, for a list of tables) and its key in messages."""
+    if isinstance(raw[section], list):
+        return raw[section][0], f"{section}[0]"
+    return raw[section], section
+
+
+def test_every_table_is_a_dataclass_of_settings():
+    assert set(TABLES) == config._keys(config.Settings) - {"printers", "agents"}
+    for cls in TABLES.values():
+        for f in dataclasses.fields(cls):
+            assert "why" in f.metadata, f"{cls.__name__}.{f.name}: declare it with setting()"
+            if f.metadata["keys"] is None:  # read by _get: its annotation says how
+                assert f.type in config._KINDS, f"{cls.__name__}.{f.name}: no TOML type for {f.type}"
+
+
+@pytest.mark.parametrize("section", TABLES)
+def test_a_table_takes_its_fields_keys_and_reads_each(tmp_path, section):
+    """The keys a table accepts are its fields' and each is read: a bad value there names it (so the
+    fields and the parser cannot drift apart), and any other key is refused."""
+    config.parse_settings(demo_raw(), base_dir=tmp_path)
+    keys = config._keys(TABLES[section])
+    assert keys, section
+    for key in sorted(keys) + ["zzz"]:
+        raw = demo_raw()
+        table, path = table_of(raw, section)
+        table[key] = {"not": "a value"}
+        with pytest.raises(ConfigError) as err:
+            config.parse_settings(raw, base_dir=tmp_path)
+        expected = "unknown key" if key == "zzz" else "must be "
+        assert str(err.value).startswith(f"{path}.{key}: {expected}"), str(err.value)
+
+
+def test_each_default_is_what_an_absent_key_gives():
+    base = Path(".")  # a relative path stays as written: var/antrian.db
+    raw = demo_raw()
+    for section in ("server", "queue", "kiosk", "tts", "escalation", "sla", "limits"):
+        raw[section] = {}
+    del raw["hours"]
+    s = config.parse_settings(raw, base_dir=base)
+    for section in ("server", "queue", "kiosk", "tts", "escalation", "sla", "limits", "hours"):
+        assert getattr(s, section) == TABLES[section](), section
+    # The tables with required keys: each other key absent gives the field's default.
+    required = {
+        "office": {"name": "X", "public_url": "http://x"},
+        "services": [{"code": "A", "name": "A"}],
+        "counters": [{"id": 1, "name": "1", "services": ["A"]}],
+        "priority_classes": [{"code": "P", "name": "P", "target_minutes": 5}],
+    }
+    s = config.parse_settings(demo_raw() | required | {"kiosk": {}}, base_dir=base)
+    for section, given in required.items():
+        value = getattr(s, section)
+        value, given = (value[0], given[0]) if isinstance(value, tuple) else (value, given)
+        for f in dataclasses.fields(TABLES[section]):
+            if f.name in given or (section, f.name) == ("services", "prefix"):  # the prefix is the code
+                continue
+            default = f.default if f.default is not dataclasses.MISSING else f.metadata["file_default"]
+            assert getattr(value, f.name) == default, f"{section}.{f.name}"
+    assert s.services[0].prefix == "A"
