@@ -1,6 +1,8 @@
 // Shared by the counter and front-office pages: language, API calls, login, live state.
 // Nothing here is the truth: the server decides, the page shows what it answered.
 
+import { connect } from "/static/live.js";
+
 export const PAGE = JSON.parse(document.getElementById("page-config").textContent);
 
 // ---- language: Indonesian first, English as the second catalogue ---------------------------
@@ -196,34 +198,11 @@ export async function logout() {
 
 // ---- live state: the staff snapshot plus the numbered events after it ----------------------
 // onSnapshot(snap) replaces everything; onEvent(ev) applies one change. A gap in the numbers
-// or a reconnect asks for a fresh snapshot; events at or below the snapshot's seq are dropped.
+// or a reconnect asks for a fresh snapshot; events at or below the snapshot's seq are dropped
+// (the one live client, /static/live.js).
 export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
-  const socket = window.io({ auth: (cb) => cb({ role, counter_id: role === "counter" ? Number(document.getElementById("counter-select")?.value) || null : null }) }); // asked at every (re)connect: the counter this page shows keeps it held
-  let seq = null;
-  let awaiting = true;
-  const resync = () => {
-    awaiting = true;
-    socket.emit("snapshot");
-  };
-  socket.on("connect", () => onStatus(true));
-  socket.on("disconnect", () => {
-    awaiting = true;
-    onStatus(false);
-  });
-  socket.on("snapshot", (snap) => {
-    seq = snap.seq;
-    awaiting = false;
-    onSnapshot(snap);
-  });
-  const take = (ev) => {
-    if (awaiting || seq === null || ev.seq <= seq) return;
-    if (ev.seq > seq + 1) return resync();
-    seq = ev.seq;
-    onEvent(ev);
-  };
-  socket.on("event", take);
-  socket.on("events", (list) => list.forEach(take)); // several changes at once
-  return { socket, resync, seq: () => seq };
+  const auth = (cb) => cb({ role, counter_id: role === "counter" ? Number(document.getElementById("counter-select")?.value) || null : null }); // asked at every (re)connect: the counter this page shows keeps it held
+  return connect({ auth, onSnapshot, onEvent, onStatus });
 }
 
 // ---- small helpers ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
    announces each call (chime, then the server's speech) strictly one after another.
    The display never lies: a gap in the seqs or a reconnect means a fresh snapshot; while the
    connection is down an OFFLINE badge says so. Test hook: window.antrianDisplay. */
+import { connect } from "/static/live.js";
+
 (function () {
   "use strict";
 
@@ -32,7 +34,9 @@
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null, paused: false })),
     recent: [],
     connected: false,
-    synced: false,
+    get synced() {
+      return live !== null && live.synced(); // a snapshot is current (the live client says)
+    },
     status: "connecting",
   };
   // The last KEPT of each (a TV runs for days): seqs only grow, so an older one than those kept
@@ -42,10 +46,9 @@
   let playedFloor = -Infinity; // the newest seq dropped from `played`
   const queue = []; // announcements waiting their turn
   const log = []; // one entry per announcement: {seq, label, counter_id, start, end, parts}
-  let buffer = []; // events that arrived while no snapshot was current
-  const announceBySeq = new Map(); // announce payloads of buffered calls, for a resync
+  const announceBySeq = new Map(); // announce payloads of calls held while no snapshot was current, for a resync
   let current = null;
-  let resyncTimer = null;
+  let live = null; // the live client: snapshot, seqs, gaps (/static/live.js)
 
   // -- filters ---------------------------------------------------------------------
   function counterShown(c) {
@@ -75,8 +78,9 @@
   }
 
   // -- snapshot and events ----------------------------------------------------------
+  // The live client holds the events that come while no snapshot is current, and replays those
+  // past the snapshot's seq after it (through onEvent).
   function onSnapshot(snap) {
-    if (!snap || typeof snap.seq !== "number") return;
     const prevSeq = state.seq;
     state.seq = snap.seq;
     state.day = snap.day;
@@ -89,17 +93,12 @@
       paused: c.paused === true, // a server without counter pause sends no such field
     }));
     state.recent = (snap.recent || []).map((r) => Object.assign({}, r));
-    state.synced = true;
-    clearTimeout(resyncTimer);
     setStatus("online");
 
     if (prevSeq !== null && snap.seq < prevSeq) forgetPlayed(); // a server whose numbering started over
     if (prevSeq !== null) announceMissed(snap.recent || [], prevSeq);
-    const pending = buffer.filter((ev) => ev.seq > state.seq).sort((a, b) => a.seq - b.seq);
-    buffer = [];
     announceBySeq.clear();
     render();
-    pending.forEach(onEvent);
     dropStale();
   }
 
@@ -121,39 +120,19 @@
     items.reverse().forEach(enqueue);
   }
 
+  // The next event in order (the live client dropped the older ones and resyncs on a gap).
   function onEvent(ev) {
-    if (!ev || typeof ev.seq !== "number") return;
-    if (!state.synced) {
-      hold(ev);
-      return;
-    }
-    if (ev.seq <= state.seq) return;
-    if (ev.seq > state.seq + 1) {
-      hold(ev);
-      requestSnapshot();
-      return;
-    }
     state.seq = ev.seq;
     if (ev.type === "settings_changed") {
       // An admin changed services or counters: their names and lists come with a fresh snapshot.
-      requestSnapshot();
+      live.resync();
       return;
     }
     apply(ev);
   }
 
   function hold(ev) {
-    buffer.push(ev);
     if (ev.announce) announceBySeq.set(ev.seq, ev.announce);
-  }
-
-  function requestSnapshot() {
-    state.synced = false;
-    clearTimeout(resyncTimer);
-    if (socket.connected) socket.emit("snapshot");
-    resyncTimer = setTimeout(() => {
-      if (!state.synced && socket.connected) requestSnapshot();
-    }, RESYNC_TIMEOUT_MS);
   }
 
   function apply(ev) {
@@ -648,35 +627,33 @@
   }
 
   // -- connection -------------------------------------------------------------------------
-  const socket = io({
+  // The server sends a snapshot on every connect; until it arrives (asked again every
+  // RESYNC_TIMEOUT_MS) events wait, held by the live client.
+  live = connect({
     auth: { role: "display" },
-    transports: ["websocket"],
-    reconnection: true,
-    reconnectionAttempts: Infinity,
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 5000,
-    randomizationFactor: 0.5,
-    timeout: 8000,
+    options: {
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionAttempts: Infinity,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      randomizationFactor: 0.5,
+      timeout: 8000,
+    },
+    hold: true,
+    onHold: hold,
+    retry: RESYNC_TIMEOUT_MS,
+    onSnapshot,
+    onEvent,
+    onStatus(up, reason) {
+      state.connected = up;
+      if (up) return;
+      setStatus("offline");
+      // The server (not the network) closed us: socket.io will not retry on its own.
+      if (reason === "io server disconnect") setTimeout(() => live.socket.connect(), 2000);
+    },
   });
-  socket.on("snapshot", onSnapshot);
-  socket.on("event", onEvent);
-  socket.on("events", (list) => list.forEach(onEvent)); // several changes at once
-  socket.on("connect", () => {
-    state.connected = true;
-    // The server sends a snapshot on every connect; until it arrives events wait in the buffer.
-    resyncTimer = setTimeout(() => {
-      if (!state.synced && socket.connected) requestSnapshot();
-    }, RESYNC_TIMEOUT_MS);
-  });
-  socket.on("disconnect", (reason) => {
-    state.connected = false;
-    state.synced = false;
-    buffer = [];
-    clearTimeout(resyncTimer);
-    setStatus("offline");
-    // The server (not the network) closed us: socket.io will not retry on its own.
-    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 2000);
-  });
+  const socket = live.socket;
   socket.on("connect_error", () => {
     setStatus("offline");
     // A refused handshake is not retried by socket.io itself; a TV must keep trying forever.

@@ -1,5 +1,7 @@
 // The touchscreen kiosk: welcome -> service -> form (on-screen keyboard) -> review -> ticket.
 // Nothing of a visitor stays once the kiosk returns to the welcome screen.
+import { connect } from "/static/live.js";
+
 (function () {
   "use strict";
 
@@ -372,22 +374,25 @@
     setInterval(function () { fetchState(0); }, STATE_REFRESH_SECONDS * 1000);
     scheduleOfficeChange();
     if (typeof io !== "function") return;
-    var socket = io({ auth: { role: "kiosk" } });
-    socket.on("snapshot", function (snap) {   // changed while this kiosk was offline?
-      window.antrianKiosk.live = true;
-      applyState(snap);
-      if (drawnDiffers(snap) && !reloadedLately()) markStale();
+    // The live client (/static/live.js): events in order after the snapshot; those that come before
+    // it, or past a gap, wait for it.
+    connect({
+      auth: { role: "kiosk" },
+      hold: true,
+      onSnapshot: function (snap) {   // changed while this kiosk was offline?
+        window.antrianKiosk.live = true;
+        applyState(snap);
+        if (drawnDiffers(snap) && !reloadedLately()) markStale();
+      },
+      onEvent: function (ev) {
+        if (ev.type === "settings_changed") markStale();
+        if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
+        // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
+        if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
+        if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
+      },
+      onStatus: function (up) { if (!up) window.antrianKiosk.live = false; }
     });
-    socket.on("disconnect", function () { window.antrianKiosk.live = false; });
-    function onEvent(ev) {
-      if (ev.type === "settings_changed") markStale();
-      if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
-      // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
-      if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
-      if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
-    }
-    socket.on("event", onEvent);
-    socket.on("events", function (list) { list.forEach(onEvent); });
   }
 
   function armIdle() {

@@ -1,5 +1,7 @@
 // The visitor's phone: the live status of one ticket, and a loud "go to counter N" when it is called.
 // It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
+import { connect as connectLive } from "/static/live.js";
+
 (function () {
   "use strict";
 
@@ -64,7 +66,6 @@
   var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
   var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
   var ticket = CONFIG.ticket;
-  var lastSeq = ticket.seq || 0;
   var alertedCalls = ticket.status === "called" ? ticket.calls : 0;  // no sound for a call already shown
   var audio = null;
   var refetchTimer = null;
@@ -171,25 +172,21 @@
 
   function connect() {
     if (typeof io !== "function") return;
-    var socket = io({ auth: { role: "ticket", token: CONFIG.token } });
-    socket.on("snapshot", function (snap) {
-      if (typeof snap.seq === "number") lastSeq = snap.seq;
-      $("conn").textContent = "";
-      if (snap.ticket) update(snap.ticket);
+    // The live client (/static/live.js) drops what we already show and asks for a snapshot on a gap;
+    // the page starts from the seq it was drawn at, and the snapshot brings this ticket's view.
+    connectLive({
+      auth: { role: "ticket", token: CONFIG.token },
+      seq: ticket.seq || 0,
+      onSnapshot: function (snap) {
+        $("conn").textContent = "";
+        if (snap.ticket) update(snap.ticket);
+      },
+      onEvent: function (ev) {
+        if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
+        refetch();
+      },
+      onStatus: function (up) { if (!up) $("conn").textContent = t("conn_lost"); }
     });
-    socket.on("events", function (list) { list.forEach(onEvent); });   // several changes at once
-    socket.on("event", onEvent);
-    function onEvent(ev) {
-      if (typeof ev.seq !== "number" || ev.seq <= lastSeq) return;   // older than what we show
-      if (ev.seq > lastSeq + 1) {
-        socket.emit("snapshot");                                        // missed something
-        return;
-      }
-      lastSeq = ev.seq;
-      if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
-      refetch();
-    }
-    socket.on("disconnect", function () { $("conn").textContent = t("conn_lost"); });
   }
 
   $("sound").addEventListener("click", function () {

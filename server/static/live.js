@@ -1,0 +1,92 @@
+// The one live client of every page (counter, front office, admin, escalations, TV display, kiosk,
+// visitor's phone): a snapshot with its seq, then the numbered events after it, in order.
+// Events at or below the current seq are dropped; a gap in the numbers, or a reconnect, asks for a
+// fresh snapshot. What a page does with them (and who it says it is) stays in the page.
+//
+//   const live = connect({ auth, onSnapshot, onEvent, onStatus });
+//   live.socket    the socket.io socket (for a page's other messages, and tests)
+//   live.resync()  asks for a fresh snapshot; events wait (or are dropped) until it comes
+//   live.seq()     the seq the page is current to (null before the first snapshot)
+//   live.synced()  true while a snapshot is current (false while one is awaited)
+//
+// Options:
+//   auth        socket.io's auth: an object, or a function (cb) => cb({...}) asked at every (re)connect
+//   options     further socket.io options (transports, reconnection delays...)
+//   seq         the seq the page already shows (drawn by the server); null: nothing until a snapshot
+//   hold        keep the events that come while a snapshot is awaited (or that show a gap) and replay
+//               those past the snapshot's seq after it; false: drop them, the snapshot has them
+//   onHold(ev)  told of each event kept by `hold`
+//   retry       ms: ask again when no snapshot came this long after a connect or a request (0: never)
+//   onSnapshot(snap)       everything, replaced
+//   onEvent(ev)            one change, the next in order
+//   onStatus(up, reason)   connected (true) or disconnected (false, with socket.io's reason)
+export function connect({
+  auth,
+  options = {},
+  seq: initialSeq = null,
+  hold = false,
+  onHold = null,
+  retry = 0,
+  onSnapshot,
+  onEvent,
+  onStatus = () => {},
+}) {
+  const socket = window.io({ ...options, auth });
+  let seq = initialSeq;
+  let awaiting = seq === null;
+  let held = [];
+  let timer = null;
+
+  const arm = () => {
+    clearTimeout(timer);
+    if (retry > 0) timer = setTimeout(() => {
+      if (awaiting && socket.connected) resync();
+    }, retry);
+  };
+  const resync = () => {
+    awaiting = true;
+    clearTimeout(timer);
+    if (socket.connected) socket.emit("snapshot");
+    arm();
+  };
+  const keep = (ev) => {
+    if (!hold) return;
+    held.push(ev);
+    if (onHold) onHold(ev);
+  };
+  const take = (ev) => {
+    if (!ev || typeof ev.seq !== "number") return; // not a numbered change
+    if (awaiting || seq === null) return keep(ev);
+    if (ev.seq <= seq) return; // already in what the page shows
+    if (ev.seq > seq + 1) {
+      keep(ev);
+      return resync(); // missed something
+    }
+    seq = ev.seq;
+    onEvent(ev);
+  };
+
+  socket.on("snapshot", (snap) => {
+    if (!snap || typeof snap.seq !== "number") return;
+    seq = snap.seq;
+    awaiting = false;
+    clearTimeout(timer);
+    const pending = held.filter((ev) => ev.seq > seq).sort((a, b) => a.seq - b.seq);
+    held = [];
+    onSnapshot(snap);
+    pending.forEach(take);
+  });
+  socket.on("event", take);
+  socket.on("events", (list) => list.forEach(take)); // several changes at once
+  socket.on("connect", () => {
+    onStatus(true);
+    arm(); // the server sends a snapshot on every connect
+  });
+  socket.on("disconnect", (reason) => {
+    awaiting = true;
+    held = [];
+    clearTimeout(timer);
+    onStatus(false, reason);
+  });
+  return { socket, resync, seq: () => seq, synced: () => !awaiting };
+}
