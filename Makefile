@@ -12,7 +12,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
-.PHONY: run test setup debs test-debs bench lint clean service
+.PHONY: run test test-fast setup debs test-debs bench lint clean service lock
+
+# The exact versions `make` installs (runtime and the `test` extra): see `make lock` below.
+LOCK := requirements-test.lock
 
 setup: $(STAMP)
 
@@ -24,12 +27,27 @@ debs:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(MAKE) --no-print-directory debs PACKAGES="$(DEB_PACKAGES)"
 	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Regenerate requirements-test.lock (runtime + `test` extra: what `make` installs) and requirements.lock
+# (runtime only, the same versions: it starts from a copy) from pyproject.toml, with pip-tools in a
+# throwaway venv (not .venv). Pins that still fit pyproject.toml are kept; `make lock LOCK_ARGS=--upgrade`
+# moves every package to its newest release within the bounds (then run `make test`). Resolved on $(BASE_PY).
+LOCK_ARGS :=
+PIP_COMPILE := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(BASE_PY) -m venv "$$tools" && "$$tools/bin/pip" install -q pip-tools && \
+	export CUSTOM_COMPILE_COMMAND="make lock" && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --extra test -o requirements-test.lock pyproject.toml && \
+	cp requirements-test.lock requirements.lock && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) -o requirements.lock pyproject.toml
 
 run: setup
 	$(PY) -m server demo --if-empty
@@ -41,6 +59,12 @@ test-debs:
 test: setup test-debs
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
 	$(PY) -m pytest -n 2 --dist loadfile  # two workers, one file each: a module shares its server
+
+# The quick tests (no browser, no live server): the core, store, API, input checks and config.
+test-fast: setup
+	$(PY) -m pytest -q -n 2 --dist loadfile tests/test_core.py tests/test_store_queue.py tests/test_api.py \
+	  tests/test_bad_input.py tests/test_escalations_api.py tests/test_sessions.py tests/test_office_rules.py \
+	  tests/test_kiosk_addresses.py tests/test_strict_dates.py tests/test_config.py tests/test_versions.py
 
 # Start the server with the PC and restart it after any exit (systemd; run after `make run` once).
 service: setup

@@ -1,0 +1,105 @@
+"""The releases of the libraries whose private internals Antrian uses, checked at server start.
+
+A release outside the range tested may change those internals without notice, and the failure
+would show only under load or on the first printed ticket; the server refuses to start instead,
+naming the package, the version installed and the range supported. The ranges are pyproject.toml's
+(tests/test_versions.py keeps the two in step); `make` installs the exact versions of
+requirements-test.lock. Raise a bound only after the tests pass on the new release.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import metadata
+
+# package -> (supported range, what of it the code relies on)
+SUPPORTED: dict[str, tuple[str, str]] = {
+    "python-engineio": (
+        ">=4.9,<4.16",
+        "server/fanout.py: Server._async, async_drivers.gevent.WebSocketWSGI (SimpleWebSocketWSGI's app, "
+        "server_args, ws), Socket.queue/upgraded/upgrading; server/realtime.py: Server.handlers, sockets",
+    ),
+    "python-socketio": (
+        ">=5.11,<5.19",
+        "server/fanout.py: Server._send_eio_packet, packet_class, manager.rooms; server/realtime.py: Server.environ",
+    ),
+    "simple-websocket": (
+        ">=1.0,<1.2",
+        "server/fanout.py: Server._handle_events, input_buffer, event, ws (wsproto), sock",
+    ),
+    "gevent": (
+        ">=24.2,<27",
+        "server/fanout.py: socket._sock; server/httpserver.py: WSGIHandler._handle_client_error, "
+        "_connection_upgrade_requested, read_requestline, StreamServer.do_read, socket._accept",
+    ),
+    "openpyxl": (">=3.1,<3.2", "server/reports.py: WriteOnlyCell._style (StyleArray)"),
+    "python-escpos": (
+        ">=3.1,<3.2",
+        "printers/transport.py: Escpos._device, _raw, Serial._read, Network/File.open; printers/slips.py: _raw",
+    ),
+    "pyttsx3": (">=2.90,<3", "server/tts_worker.py: pyttsx3.drivers._espeak"),
+}
+
+
+def installed(package: str) -> str | None:
+    """The installed version of `package`, or None when it is not installed."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def release(version: str) -> tuple[int, ...]:
+    """The release numbers of a version: "4.15.1" -> (4, 15, 1), "26.9.0.post1" -> (26, 9, 0)."""
+    found = re.match(r"\d+(?:\.\d+)*", version.strip())
+    if not found:
+        raise ValueError(f"not a version: {version!r}")
+    return tuple(int(n) for n in found.group().split("."))
+
+
+def _compare(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    n = max(len(a), len(b))
+    a, b = a + (0,) * (n - len(a)), b + (0,) * (n - len(b))
+    return (a > b) - (a < b)
+
+
+def in_range(version: str, spec: str) -> bool:
+    """Whether `version` fits `spec`, a comma-separated list of ">=X" and "<Y" (all that SUPPORTED uses)."""
+    have = release(version)
+    for clause in spec.split(","):
+        clause = clause.strip()
+        if clause.startswith(">="):
+            ok = _compare(have, release(clause[2:])) >= 0
+        elif clause.startswith("<") and not clause.startswith("<="):
+            ok = _compare(have, release(clause[1:])) < 0
+        else:
+            raise ValueError(f"unsupported version clause {clause!r} (only >= and <)")
+        if not ok:
+            return False
+    return True
+
+
+def check_versions() -> list[str]:
+    """One message for each package whose installed version is outside its supported range."""
+    problems = []
+    for package, (spec, uses) in SUPPORTED.items():
+        version = installed(package)
+        if version is None:
+            problems.append(f"{package} is not installed; Antrian needs {package}{spec}")
+        elif not in_range(version, spec):
+            problems.append(
+                f"{package} {version} is installed; Antrian supports {package}{spec} only, "
+                f"as it relies on its internals ({uses})"
+            )
+    return problems
+
+
+def require_supported() -> None:
+    """Exit with the problems of check_versions(), if any, and how to install the tested versions."""
+    problems = check_versions()
+    if problems:
+        raise SystemExit(
+            "error: unsupported library versions:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+            + "\nInstall the tested versions: .venv/bin/pip install -r requirements-test.lock (or run make)"
+        )
