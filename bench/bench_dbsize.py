@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import write_bench_config  # noqa: E402
 
 from server.cli import _demo_form, _demo_people  # noqa: E402
-from server.commands import QueueService  # noqa: E402
 from server.config import load_settings  # noqa: E402
+from server.service import QueueService  # noqa: E402
 from server.store import REQUESTS_KEPT, Store  # noqa: E402
 
 FIRST_DAY = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # a Monday, 08:00 WIB
@@ -59,8 +59,8 @@ def fill(service: QueueService, clock: list[datetime], days: int, visitors: int,
             p = people[rng.randrange(len(people))]
             service.issue(_demo_form(p), rid(), actor="kiosk", printed=True, kiosk=False, override_quota=True)
             counter = counters[i % len(counters)]
-            status, body = service.counter_action(counter, "call-next", {}, "budi", rid())
-            if status != 200 or not body.get("ticket"):
+            body = service.counter_action(counter, "call-next", {}, "budi", rid()).body
+            if not body.get("ticket"):
                 continue
             roll = rng.random()
             if roll < 0.05:

@@ -244,7 +244,7 @@ def main() -> int:
         }
         # What the server does every second on its event loop, whatever the history's size: the
         # end-of-day expiry check and the look for settings changed by the command line.
-        from server.commands import QueueService
+        from server.service import QueueService
 
         service = QueueService(settings, store)
 

@@ -121,9 +121,7 @@ def front_page():
 @_logged_in
 def form_a4(token: str):
     """SOP step 12: the completed Formulir Konsultasi as an A4 page, laid out like the paper form, to print."""
-    from server.printing import form_copy_view
-
-    view = form_copy_view(current_app.extensions["antrian"], token)
+    view = current_app.extensions["antrian"].form_copy(token)
     if view is None:
         abort(404)
     return render_template("counter/form_a4.html", form=view)
@@ -160,15 +158,8 @@ def recap_page():
     bad.update(bad_filters)
     rows: list = []
     too_many = 0
-    if not bad:
-        with service.store.read() as tx:
-            count = tx.recap_count(day_from, day_to, **filters)
-            if count > PAGE_ROWS:  # thousands of A4 pages, rendered on the event loop: the files instead
-                too_many = count
-            else:
-                rows = [
-                    reports.page_row(r) for r in reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
-                ]
+    if not bad:  # over PAGE_ROWS rows: thousands of A4 pages rendered on the event loop, the files instead
+        rows, too_many = service.recap_page_rows(day_from, day_to, filters, PAGE_ROWS)
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
     html = render_template(
         "counter/recap.html",
@@ -204,9 +195,7 @@ def dashboard_page():
         bad["group"] = "invalid"
     data = None
     if not bad:
-        from server.report_job import figures_job, make_figures  # over a year: made off the event loop
-
-        data = make_figures(service.store, figures_job(settings, day_from, day_to, group))
+        data = service.figures(day_from, day_to, group)  # over a year: made off the event loop
     html = render_template(
         "counter/dashboard.html",
         data=data,

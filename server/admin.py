@@ -14,6 +14,7 @@ from typing import Any
 
 from server import core
 from server.config import ConfigError, Settings, parse_settings
+from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
 # address stay in the file: changing them under a running office would renumber the day).
@@ -145,10 +146,10 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         tx.sync_counters([asdict(c) for c in new.counters])
         tx.add_event("settings_changed", now, day, None, None, actor, {"section": section})
         service.apply_settings(new)  # before the commit, so the event's clients re-read the new state
-        return 200, None
+        return Outcome()
 
     try:
-        service._run(None, run)
+        service.run_command(None, run)
     except BaseException:
         service.apply_settings(old)
         raise

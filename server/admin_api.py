@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from server import admin
-from server.api import ApiError, body, error_response
-from server.auth import current_user, hash_password, require, validate_new_user
+from server.api import STATUS, ApiError, body, error_response
+from server.auth import current_user, require, validate_new_user
 from server.forms import LIMITS, clean_nip, clean_text
+from server.service.unit import Outcome
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 
@@ -69,8 +70,7 @@ def _profile(data: dict, bad: dict[str, str]) -> dict[str, str | None]:
 @require("admin", csrf=False)
 def list_users():
     """Every account (no password hashes)."""
-    with service().store.read() as tx:
-        return jsonify({"users": [_user_view(u) for u in tx.users()]})
+    return jsonify({"users": [_user_view(u) for u in service().accounts.users()]})
 
 
 @bp.post("/users")
@@ -92,18 +92,9 @@ def add_user():
         bad["counter_id"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    svc = service()
-    password_hash = hash_password(data["password"])  # before the transaction: hashing yields under gevent
-
-    def run(tx, now):
-        if tx.user(username):
-            raise ApiError(409, "user_exists", username=username)
-        tx.add_user(username, password_hash, data["role"], now, counter_id, **profile)
-        _log_user_change(tx, now, username, "added", role=data["role"])
-        return 201, {"user": _user_view(tx.user(username))}
-
-    status, payload = svc._run(None, run)
-    return jsonify(payload), status
+    actor = current_user()["username"]
+    added = service().accounts.add_user(username, data["password"], data["role"], actor, counter_id, **profile)
+    return _user_answer(added)
 
 
 @bp.post("/users/<username>/password")
@@ -113,7 +104,7 @@ def reset_password(username: str):
     data = body()
     if validate_new_user("placeholder", data.get("password"), "admin"):
         raise ApiError(422, "form_incomplete", {"password": "invalid"})
-    return _change_user(username, "password", password_hash=hash_password(data["password"]))
+    return _user_answer(service().accounts.set_password(username, data["password"], current_user()["username"]))
 
 
 @bp.post("/users/<username>/profile")
@@ -128,7 +119,7 @@ def set_profile(username: str):
         raise ApiError(422, "form_incomplete", {"full_name": "required"})
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    return _change_user(username, "profile", **fields)
+    return _user_answer(service().accounts.set_profile(username, current_user()["username"], **fields))
 
 
 @bp.post("/users/<username>/active")
@@ -140,25 +131,12 @@ def set_active(username: str):
         raise ApiError(422, "form_incomplete", {"active": "not_boolean"})
     if username == current_user()["username"] and not data["active"]:
         raise ApiError(409, "self_disable")
-    return _change_user(username, "enabled" if data["active"] else "disabled", active=int(data["active"]))
+    return _user_answer(service().accounts.set_active(username, data["active"], current_user()["username"]))
 
 
-def _log_user_change(tx, now, username: str, change: str, **more) -> None:
-    """A `user_changed` event: whose account, what changed, and (as actor) which admin did it."""
-    data = {"username": username, "change": change, **more}
-    tx.add_event("user_changed", now, service().day(now), None, None, current_user()["username"], data)
-
-
-def _change_user(username: str, change: str, **fields) -> tuple:
-    svc = service()
-
-    def run(tx, now):
-        if not tx.user(username):
-            raise ApiError(404, "not_found")
-        tx.update_user(username, **fields)
-        _log_user_change(tx, now, username, change)
-        return 200, {"user": _user_view(tx.user(username))}
-
-    status, payload = svc._run(None, run)
-    svc.check_sessions()  # a new password or a disabled account: its open staff sockets go now
-    return jsonify(payload), status
+def _user_answer(outcome: Outcome) -> Response:
+    """An account change's outcome: {user} (201 for a new account, else 200). No such account: NotFound,
+    404; a name taken: QueueError user_exists, 409 (server.api.register_errors)."""
+    resp = jsonify({"user": _user_view(outcome.body)})
+    resp.status_code = STATUS[outcome.kind]
+    return resp

@@ -16,6 +16,7 @@ from server.auth import AuthError, check_login, csrf_token, current_user, requir
 from server.core import FormIncomplete, NotFound, QueueError
 from server.forms import LIMITS, clean_text, text_problem
 from server.messages import message
+from server.service.unit import Kind, Outcome
 from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -177,11 +178,16 @@ def request_key(scope: str, data: dict[str, Any]) -> str | None:
     return f"{scope}:{rid}"
 
 
-def answer(result: tuple[int, Any]) -> Response:
-    status, payload = result
+# What a command did, as an HTTP status.
+STATUS = {Kind.DONE: 200, Kind.CREATED: 201, Kind.QUEUED: 202, Kind.NOTHING: 204}
+
+
+def answer(outcome: Outcome) -> Response:
+    """A command's outcome as the HTTP answer: its status, and its body as JSON (none for 204)."""
+    status = STATUS[outcome.kind]
     if status == 204:
         return Response(status=204)
-    resp = jsonify(payload)
+    resp = jsonify(outcome.body)
     resp.status_code = status
     return resp
 
@@ -286,8 +292,7 @@ def login():
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise ApiError(429, "login_throttled", minutes=max(1, -(-wait // 60)))
     with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
-        with service().store.read() as tx:
-            user = tx.user(username.strip().lower())
+        user = service().accounts.user(username.strip().lower())
         ok = check_login(user, password)
     throttle.done(address, ok)
     if not ok:
@@ -440,10 +445,9 @@ def recap():
         bad["format"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    from server.report_job import MIMETYPES, make_recap_file  # long ranges are made off the event loop
+    from server.report_job import MIMETYPES
 
-    job = {"from": day_from, "to": day_to, "filters": filters, "format": fmt, "office": settings.office.name}
-    content = make_recap_file(service().store, job)
+    content = service().recap_file(day_from, day_to, filters, fmt)  # long ranges are made off the event loop
     if fmt == "json":
         return Response(content, mimetype=MIMETYPES[fmt])
     name = f"rekap-{day_from}-{day_to}.{fmt}"
@@ -462,6 +466,4 @@ def service_figures():
         bad["group"] = "invalid"
     if bad:
         raise ApiError(422, "form_incomplete", bad)
-    from server.report_job import figures_job, make_figures  # over a year: made off the event loop
-
-    return jsonify(make_figures(service().store, figures_job(service().settings, day_from, day_to, group)))
+    return jsonify(service().figures(day_from, day_to, group))  # over a year: made off the event loop

@@ -18,9 +18,9 @@ from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import LoginThrottle, RateLimiter
-from server.commands import Clock, QueueService, utcnow
 from server.config import ConfigError, Settings, load_settings
 from server.openapi import bp as openapi_bp
+from server.service import Clock, QueueService, utcnow
 from server.store import Store
 
 log = logging.getLogger("antrian")

@@ -185,14 +185,9 @@ def current_user() -> dict[str, Any] | None:
         return g.user
     user = None
     if "uid" in session:
-        store = current_app.extensions["antrian"].store
+        accounts = current_app.extensions["antrian"].accounts
         tz = current_app.extensions["antrian.settings"].office.tz
-
-        def lookup(uid: int) -> dict[str, Any] | None:
-            with store.read() as tx:
-                return tx.user_by_id(uid)
-
-        user = session_user(session, lookup, tz)
+        user = session_user(session, accounts.user_by_id, tz)
     g.user = user
     return user
 

@@ -7,13 +7,12 @@ import csv
 import gc
 import getpass
 import random
-import secrets
 import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from server.auth import ROLES, hash_password, validate_new_user
+from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
 from server.forms import LIMITS, clean_nip, clean_text
 from server.store import Store
@@ -138,28 +137,15 @@ WantedBy=multi-user.target
 """
 
 
-def ensure_first_admin(store: Store) -> tuple[str, str] | None:
-    """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
-    with store.read() as tx:
-        if tx.user_count():
-            return None
-    password = secrets.token_urlsafe(9)
-    password_hash = hash_password(password)  # outside any transaction: under gevent it yields
-    with store.write() as tx:
-        if tx.user_count():  # someone made an account meanwhile
-            return None
-        tx.add_user("admin", password_hash, "admin", datetime.now(UTC), None)
-        return "admin", password
-
-
 def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL", clock=None) -> int:
     """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server).
 
     `clock` is for tests/clockserver.py only (office days run in minutes); the command line has no
     way to set it, so `python -m server serve` always runs on the real clock."""
-    from server import serverlock
+    from server import serverlock, versions
     from server.app import create_app
 
+    versions.require_supported()  # exits naming any library outside the range whose internals we use
     host = host or settings.server.host
     port = port or settings.server.port
     try:
@@ -170,7 +156,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     extra = {"clock": clock} if clock is not None else {}
     app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
     socketio = app.extensions["antrian.socketio"]
-    first = ensure_first_admin(app.extensions["antrian"].store)
+    first = app.extensions["antrian"].accounts.ensure_first_admin()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     lines = [
         f"Antrian — {settings.office.name}",
@@ -205,7 +191,7 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from server import admin
-    from server.commands import QueueService
+    from server.service import QueueService
 
     if args.settings_command == "show":
         print(json.dumps(admin.view(settings), indent=2, ensure_ascii=False))
@@ -230,34 +216,28 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def users(settings: Settings, args: argparse.Namespace) -> int:
-    """users add / passwd / list / disable / enable."""
-    store = Store(settings.server.database)
+    """users add / passwd / list / disable / enable: the admin API's account changes (server.service.accounts),
+    each logged as a `user_changed` event by "cli"."""
+    from server.core import NotFound, QueueError
+    from server.service.accounts import Accounts
+    from server.service.unit import UnitOfWork
+
+    accounts = Accounts(UnitOfWork(settings, Store(settings.server.database)))
     if args.users_command in ("disable", "enable"):
         name = args.name.strip().lower()
-        with store.write() as tx:
-            if not tx.user(name):
-                print(f"error: no user {name}", file=sys.stderr)
-                return 2
-            tx.update_user(name, active=int(args.users_command == "enable"))
-            now = datetime.now(UTC)
-            tx.add_event(
-                "user_changed",
-                now,
-                now.astimezone(settings.office.tz).date().isoformat(),
-                None,
-                None,
-                "cli",
-                {"username": name, "change": args.users_command + "d"},
-            )
+        try:
+            accounts.set_active(name, args.users_command == "enable", "cli")
+        except NotFound:
+            print(f"error: no user {name}", file=sys.stderr)
+            return 2
         print(f"user {name} {args.users_command}d")
         return 0
     if args.users_command == "list":
-        with store.read() as tx:
-            for u in tx.users():
-                print(
-                    f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}"
-                    f"\t{u['full_name'] or '-'}\tNIP {u['nip'] or '-'}"
-                )
+        for u in accounts.users():
+            print(
+                f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}"
+                f"\t{u['full_name'] or '-'}\tNIP {u['nip'] or '-'}"
+            )
         return 0
     name = args.name.strip().lower()
     if args.users_command == "add":
@@ -284,22 +264,22 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        with store.write() as tx:
-            if tx.user(name):
-                print(f"error: user {name} exists", file=sys.stderr)
-                return 2
-            tx.add_user(name, hash_password(password), args.role, datetime.now(UTC), args.counter, full_name, nip)
+        try:
+            accounts.add_user(name, password, args.role, "cli", args.counter, full_name, nip)
+        except QueueError:  # user_exists
+            print(f"error: user {name} exists", file=sys.stderr)
+            return 2
         print(f"user {name} added ({args.role})")
         return 0
     password = _read_password(f"Kata sandi baru untuk {name}: ")
     if validate_new_user(name, password, "admin").get("password"):
         print("error: password must be 8-200 characters", file=sys.stderr)
         return 2
-    with store.write() as tx:
-        if not tx.user(name):
-            print(f"error: no user {name}", file=sys.stderr)
-            return 2
-        tx.update_user(name, password_hash=hash_password(password))
+    try:
+        accounts.set_password(name, password, "cli")
+    except NotFound:
+        print(f"error: no user {name}", file=sys.stderr)
+        return 2
     print(f"password of {name} changed")
     return 0
 
@@ -349,19 +329,18 @@ def _demo_form(p: dict[str, str]) -> dict[str, str]:
 
 def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     """Yesterday served in full (for the recap), and a few visitors waiting today."""
-    from server.commands import QueueService
+    from server.service import QueueService
 
     store = Store(settings.server.database)
-    with store.read() as tx:
-        if if_empty and tx.one("SELECT COUNT(*) AS n FROM tickets")["n"]:
-            print("demo: database already has tickets; nothing added")
-            return 0
-    rng = random.Random(7)
-    people = _demo_people(rng)
     tz = settings.office.tz
     today = datetime.now(tz).replace(hour=8, minute=0, second=0, microsecond=0)
     clock_now = [today - timedelta(days=1)]
     service = QueueService(settings, store, clock=lambda: clock_now[0].astimezone(UTC))
+    if if_empty and service.has_tickets():
+        print("demo: database already has tickets; nothing added")
+        return 0
+    rng = random.Random(7)
+    people = _demo_people(rng)
     counters = list(settings.counters)
     served = 0
     for i in range(visitors):
@@ -369,8 +348,8 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
         p = people[i % len(people)]
         service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
         counter = counters[i % len(counters)]
-        status, body = service.counter_action(counter.id, "call-next", {}, "demo")
-        if status != 200 or not body.get("ticket"):
+        body = service.counter_action(counter.id, "call-next", {}, "demo").body
+        if not body.get("ticket"):
             continue
         clock_now[0] += timedelta(minutes=rng.randint(1, 4))
         service.counter_action(counter.id, "start", {}, "demo")

@@ -12,17 +12,17 @@ Four measures per ticket, in milliseconds:
   mail (escalated while [escalation] e-mail was off), so the dashboard can say why.
 
 plus no-shows and requeues. Tickets belong to the office's local day they were issued on; groups
-are days, ISO weeks, months, officers or services. The pure functions here take rows with
-timestamps (tests, small ranges); `figures()` asks the store for the same sums computed in SQL so
-that ten years stay fast, and both paths give the same numbers. The store keeps waiting, response
-and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`, `service_ms`,
-derived by `store.ticket_to_row` with the same rounding as `ticket_durations`; migration m008);
-escalation is still computed from the mail's sent_at and the event log, for escalated tickets only.
+are days, ISO weeks, months, officers or services. `figures()` asks the store for the sums, computed
+in SQL so that ten years stay fast (Tx.figure_sums), and rolls them up here. The store keeps waiting,
+response and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`,
+`service_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migration m008);
+escalation is computed from the mail's sent_at and the event log, for escalated tickets only. The
+tests check the SQL against a pure path that sums ticket rows with timestamps (tests/figures_oracle.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,8 +33,6 @@ GROUPS = ("day", "week", "month", "officer", "service")
 MEASURES = ("waiting", "response", "service", "escalation")
 STANDARD_MEASURES = ("waiting", "service", "escalation")
 COUNTS = ("tickets", "served", "escalated", "no_show", "requeued", "requeues")
-SERVED = ("resolved", "escalated", "closed")
-ESCALATED = ("escalated", "closed")
 MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 MEASURE_NAMES_ID = {
     "waiting": "Waktu tunggu",
@@ -53,30 +51,8 @@ def limits_ms(sla: SlaSettings) -> dict[str, int]:
     }
 
 
-def _ms(start: str | None, end: str | None) -> int | None:
-    if not start or not end:
-        return None
-    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
-
-
-def forwarded_at(row: dict[str, Any]) -> str | None:
-    """When an escalation reached LKPP: the mail's sent_at or the LKPP ticket number's recording, the earlier."""
-    times = [t for t in (row.get("mail_sent_at"), row.get("lkpp_ticket_at")) if t]
-    return min(times, key=datetime.fromisoformat) if times else None
-
-
-def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
-    """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
-    return {
-        "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
-        "response": _ms(row.get("first_called_at"), row.get("started_at")),
-        "service": _ms(row.get("started_at"), row.get("finished_at")),
-        "escalation": _ms(row.get("finished_at"), forwarded_at(row)) if row.get("status") in ESCALATED else None,
-    }
-
-
 def empty_sums(key: str) -> dict[str, Any]:
-    """A group's sums before any ticket: the shape both the pure path and the store's SQL answer."""
+    """A group's sums before any ticket: the shape the store's SQL answers (Tx.figure_sums)."""
     sums: dict[str, Any] = {"key": key, **dict.fromkeys(COUNTS, 0)}
     for m in MEASURES:
         sums.update({f"{m}_n": 0, f"{m}_sum": 0, f"{m}_max": None})
@@ -84,28 +60,6 @@ def empty_sums(key: str) -> dict[str, Any]:
             sums[f"{m}_within"] = 0
     sums["escalation_no_mail"] = 0  # escalations not measured that had no mail at all (e-mail off)
     return sums
-
-
-def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]) -> None:
-    """Count one ticket row into a group's sums."""
-    sums["tickets"] += 1
-    sums["served"] += row["status"] in SERVED
-    sums["escalated"] += row["status"] in ESCALATED
-    sums["no_show"] += row["status"] == "no_show"
-    requeues = row.get("requeues") or 0
-    sums["requeued"] += requeues > 0
-    sums["requeues"] += requeues
-    durations = ticket_durations(row)
-    if row["status"] in ESCALATED and durations["escalation"] is None and not row.get("has_mail"):
-        sums["escalation_no_mail"] += 1
-    for m, ms in durations.items():
-        if ms is None:
-            continue
-        sums[f"{m}_n"] += 1
-        sums[f"{m}_sum"] += ms
-        sums[f"{m}_max"] = ms if sums[f"{m}_max"] is None else max(sums[f"{m}_max"], ms)
-        if m in limits:
-            sums[f"{m}_within"] += ms <= limits[m]
 
 
 _MAX_KEYS = frozenset(f"{m}_max" for m in MEASURES)
@@ -123,32 +77,10 @@ def merge_sums(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[k] += v
 
 
-def group_key(group: str) -> Callable[[dict[str, Any]], str]:
-    """How a ticket row is keyed for a group: its local day, ISO week, month, officer or service."""
-    return {
-        "day": lambda r: r["day"],
-        "week": lambda r: iso_week(r["day"]),
-        "month": lambda r: r["day"][:7],
-        "officer": lambda r: r.get("officer") or "",
-        "service": lambda r: r["service"],
-    }[group]
-
-
 def iso_week(day: str) -> str:
     """The ISO week of a local day, e.g. "2026-W48"."""
     year, week, _ = date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def sums_by_group(rows: Iterable[dict[str, Any]], group: str, sla: SlaSettings) -> list[dict[str, Any]]:
-    """The pure path: ticket rows (with timestamps and mail_sent_at) summed per group, in key order."""
-    limits = limits_ms(sla)
-    keyed = group_key(group)
-    groups: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        key = keyed(row)
-        add_ticket(groups.setdefault(key, empty_sums(key)), row, limits)
-    return [groups[k] for k in sorted(groups)]
 
 
 def week_sums(day_sums: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -223,41 +223,6 @@ class AgentPrintWorker(PrintWorker):
         return True
 
 
-def form_copy_view(service: Any, token: str) -> dict[str, Any] | None:
-    """What the A4 Formulir Konsultasi shows for a ticket (by token): form, outcome, officer, date and time."""
-    from printers import format_date_id, format_time_id
-    from server.forms import format_nip
-
-    if not isinstance(token, str) or len(token) > 64:
-        return None
-    with service.store.read() as tx:
-        ticket = tx.ticket_by_token(token)
-        if ticket is None:
-            return None
-        form = tx.form(ticket.id)
-        account = tx.user(ticket.officer) if ticket.officer else None
-    tz = service.settings.office.tz
-    when = (ticket.started_at or ticket.first_called_at or ticket.created_at).astimezone(tz)
-    return {
-        "office": service.settings.office,
-        "label": ticket.label,
-        "status": ticket.status,
-        "date": format_date_id(when),
-        "time": format_time_id(when),
-        "form": form,
-        "category": ticket.category,
-        "solution": ticket.solution,
-        "escalation_note": ticket.escalation_note,
-        "lkpp_ticket": ticket.lkpp_ticket,
-        "lkpp_answer": ticket.lkpp_answer,
-        "officer": ticket.officer,
-        # the signature: the account's full name and NIP when it has them (m014), else the login name
-        "officer_name": (account or {}).get("full_name") or ticket.officer,
-        "officer_nip": format_nip((account or {}).get("nip")),
-        "counter_name": service.counter_name(ticket.counter_id),
-    }
-
-
 # What went wrong with a printer, told to the front office in Indonesian (English second) with what to do:
 # kind -> (the problem, what fixes it), each (id, en). Matched against the printer's raw message
 # (printers/transport.py), first match wins; the raw message stays beside it for the admin.

@@ -123,8 +123,7 @@ def register(
         re-enabled, new role, past its end): it gets no visitor's data after that."""
         if not staff_sockets:
             return
-        with service.store.read() as tx:
-            states = tx.session_states()
+        states = service.accounts.session_states()
         now, tz = time.time(), service.settings.office.tz
         for sid, (uid, version, signed_in) in list(staff_sockets.items()):
             if states.get(uid) != (version, True) or now >= session_ends(signed_in, tz):

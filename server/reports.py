@@ -77,11 +77,6 @@ def recap_row(no: int, r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def recap_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Store rows (ticket joined with its form) as recap rows keyed by the headings."""
-    return [recap_row(i, r) for i, r in enumerate(rows, start=1)]
-
-
 def _cell(value: Any) -> Any:
     # A cell starting with = + - @ would run as a formula in a spreadsheet.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -134,7 +129,8 @@ def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, s
 
 
 def iter_recap_rows(rows: Any) -> Any:
-    """recap_rows for an iterable of any length: one recap row at a time."""
+    """Store rows (ticket joined with its form, Tx.recap_iter) as recap rows keyed by the headings,
+    numbered from 1: one at a time, for an iterable of any length."""
     for i, r in enumerate(rows, start=1):
         yield recap_row(i, r)
 

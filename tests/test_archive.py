@@ -19,6 +19,7 @@ from conftest import ROOT, add_user, visitor, write_config
 
 from server import archive, serverlock
 from server.config import load_settings
+from server.service import Kind
 from server.store import Store
 
 
@@ -31,10 +32,10 @@ def cli(*args) -> subprocess.CompletedProcess:
 def serve_one(service, clock, when: datetime, name: str, solution: str = "Selesai", **form) -> None:
     """Issue a ticket at `when` and serve it at Loket 1 a few minutes later."""
     clock.now = when
-    assert service.issue(visitor(name=name, **form))[0] == 201
+    assert service.issue(visitor(name=name, **form)).kind is Kind.CREATED
     for action, payload in (("call-next", {}), ("start", {}), ("resolve", {"solution": solution})):
         clock.advance(minutes=3)
-        assert service.counter_action(1, action, payload, "budi")[0] == 200
+        assert service.counter_action(1, action, payload, "budi").kind is Kind.DONE
 
 
 def utc(*args) -> datetime:

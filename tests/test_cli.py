@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -46,6 +47,26 @@ def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg):
 def test_role_must_be_known(tmp_path):
     r = cli("users", "add", "siti", "--role", "boss", "--config", str(write_config(tmp_path)), stdin="x" * 10)
     assert r.returncode != 0 and "invalid choice" in r.stderr
+
+
+def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
+    """users add / passwd / disable / enable go through the admin API's account functions: each a
+    `user_changed` event by "cli", as the admin page's changes are by their admin."""
+    cfg = str(write_config(tmp_path))
+    assert cli("users", "add", "siti", "--role", "frontoffice", "--config", cfg, stdin="kata-sandi-1\n").returncode == 0
+    assert cli("users", "passwd", "siti", "--config", cfg, stdin="kata-sandi-2\n").returncode == 0
+    assert cli("users", "disable", "siti", "--config", cfg).returncode == 0
+    assert cli("users", "enable", "siti", "--config", cfg).returncode == 0
+    r = cli("users", "passwd", "nobody", "--config", cfg, stdin="kata-sandi-3\n")
+    assert r.returncode == 2 and "no user nobody" in r.stderr
+    with Store(load_settings(cfg).server.database).read() as tx:
+        events = tx.rows("SELECT actor, data FROM events WHERE type = 'user_changed' ORDER BY seq")
+    assert [(e["actor"], json.loads(e["data"])) for e in events] == [
+        ("cli", {"username": "siti", "change": "added", "role": "frontoffice"}),
+        ("cli", {"username": "siti", "change": "password"}),
+        ("cli", {"username": "siti", "change": "disabled"}),
+        ("cli", {"username": "siti", "change": "enabled"}),
+    ]
 
 
 def test_demo_fills_yesterday_and_today_once(tmp_path):

@@ -50,9 +50,9 @@ from hypothesis.stateful import (
 )
 
 from server import core
-from server.commands import QueueService
 from server.config import load_settings
 from server.core import QueueError, Rules, Ticket
+from server.service import Kind, QueueService
 from server.store import Store, ticket_from_row
 
 # The demo office of config.toml: three services, three counters with different service sets.
@@ -446,8 +446,9 @@ class ServiceDriver:
             return tx.ticket_by_label(public["day"], public["label"]).id
 
     def issue(self, service: str, priority: bool) -> tuple[int, str, str]:
-        status, body = self.service.issue(visitor(service=service, priority=priority))
-        assert status == 201
+        out = self.service.issue(visitor(service=service, priority=priority))
+        assert out.kind is Kind.CREATED
+        body = out.body
         with self.store.read() as tx:
             t = tx.ticket_by_token(body["ticket"]["token"])
         self.tokens[t.id] = t.token
@@ -455,15 +456,16 @@ class ServiceDriver:
         return t.id, t.day, t.label
 
     def _act(self, counter: int, action: str, payload: dict | None = None) -> dict:
-        status, body = self.service.counter_action(counter, action, payload or {}, "budi")
-        assert status == 200
-        return body
+        out = self.service.counter_action(counter, action, payload or {}, "budi")
+        assert out.kind is Kind.DONE
+        return out.body
 
     def call_next(self, counter: int) -> tuple[int | None, int | None]:
-        status, body = self.service.counter_action(counter, "call-next", {}, "budi")
+        out = self.service.counter_action(counter, "call-next", {}, "budi")
+        body = out.body
         called = body["ticket"]["id"] if body["ticket"] else None
         skipped = self._id(body["skipped"]) if body.get("skipped") else None
-        assert status == (204 if called is None and skipped is None else 200)
+        assert out.kind is (Kind.NOTHING if called is None and skipped is None else Kind.DONE)
         return called, skipped
 
     def recall(self, counter: int) -> int:
@@ -488,11 +490,11 @@ class ServiceDriver:
     def cancel(self, ticket_id: int, by_label: bool) -> int:
         with self.store.read() as tx:
             ref = tx.ticket(ticket_id).label if by_label else self.tokens[ticket_id]
-        return self.service.cancel(ref, "depan")[1]["ticket"]["id"]
+        return self.service.cancel(ref, "depan").body["ticket"]["id"]
 
     def close_escalation(self, ticket_id: int) -> int:
         payload = {"answer": "Sudah diperbaiki", "lkpp_ticket": "TTS-1"}
-        return self.service.close_escalation(self.tokens[ticket_id], payload, "depan")[1]["ticket"]["id"]
+        return self.service.close_escalation(self.tokens[ticket_id], payload, "depan").body["ticket"]["id"]
 
     def expire(self) -> int:
         return self.service.expire_old()
@@ -988,8 +990,8 @@ def test_positions_are_renumbered_when_no_float_is_left_between_two(tmp_path):
             tx.db.execute("UPDATE tickets SET position = ? WHERE label = 'A-003'", [math.nextafter(2.0, 3.0)])
         driver.call_next(1)
         called_three_times(driver, 1)
-        status, body = driver.service.counter_action(1, "skip", {}, "budi")
-        assert (status, body["ticket"]["status"]) == (200, "waiting")
+        out = driver.service.counter_action(1, "skip", {}, "budi")
+        assert (out.kind, out.body["ticket"]["status"]) == (Kind.DONE, "waiting")
         with driver.store.read() as tx:
             last = tx.one("SELECT data FROM events WHERE type = 'skipped' ORDER BY seq DESC LIMIT 1")
         assert '"renumbered": true' in last["data"]

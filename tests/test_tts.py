@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_config
+from fakespeech import FakeSpeech
 from num2words import num2words
 
 from server import tts_worker
@@ -24,7 +25,6 @@ from server.tts import (
     MB,
     TEMPLATE_EN,
     TEMPLATE_ID,
-    FakeSpeech,
     Speech,
     announcement_text,
     validate_template,

@@ -20,8 +20,8 @@ from conftest import login, visitor, write_config
 from playwright.sync_api import expect
 
 from server import store as store_module
-from server.commands import FORGET_BATCH
 from server.config import ConfigError, load_settings
+from server.service.upkeep import FORGET_BATCH
 from server.store import REQUESTS_KEPT, Store, migrations
 
 HUGE_MB = 10**9  # a petabyte: more than any test machine has free, so the warning shows

@@ -1,0 +1,355 @@
+"""The database's schema, by numbered migrations (sqlite-utils' Migrations, recorded by name in the
+table _sqlite_migrations of every database): Store applies those not yet applied when it opens.
+
+A migration's name and place never change once released, and a new one goes last. What a migration
+and the queries share (the duration columns and their rounding, the label-prefix expression of the
+m011 index, the renumbering of a day's positions) is defined here, so that the two stay alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("antrian")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["tickets"].create(
+        {
+            "id": int,
+            "day": str,
+            "service": str,
+            "number": int,
+            "label": str,
+            "token": str,
+            "status": str,
+            "priority": int,
+            "position": float,
+            "calls": int,
+            "requeues": int,
+            "counter_id": int,
+            "created_at": str,
+            "first_called_at": str,
+            "last_called_at": str,
+            "started_at": str,
+            "finished_at": str,
+            "closed_at": str,
+            "category": str,
+            "priority_class": str,
+            "solution": str,
+            "officer": str,
+            "escalation_note": str,
+            "lkpp_ticket": str,
+            "lkpp_answer": str,
+            "transferred_from": str,
+            "version": int,
+        },
+        pk="id",
+        not_null={"day", "service", "number", "label", "token", "status", "created_at"},
+        defaults={"calls": 0, "requeues": 0, "priority": 0, "version": 1},
+    )
+    db["tickets"].create_index(["day", "service", "number"], unique=True)
+    db["tickets"].create_index(["token"], unique=True)
+    db["tickets"].create_index(["day", "status"])
+    db["tickets"].create_index(["counter_id", "status"])
+    db["forms"].create(
+        {
+            "ticket_id": int,
+            "name": str,
+            "agency": str,
+            "address": str,
+            "phone": str,
+            "problem": str,
+        },
+        pk="ticket_id",
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db["counters"].create(
+        {"id": int, "name": str, "services": str, "officer_id": int, "officer_name": str, "claimed_at": str},
+        pk="id",
+    )
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,
+            "password_hash": str,
+            "role": str,
+            "counter_id": int,
+            "active": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role"},
+        defaults={"active": 1},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["events"].create(
+        {
+            "seq": int,
+            "at": str,
+            "day": str,
+            "type": str,
+            "ticket_id": int,
+            "counter_id": int,
+            "actor": str,
+            "data": str,
+        },
+        pk="seq",
+    )
+    db.execute("CREATE INDEX idx_events_day_type ON events (day, type)")
+    db["requests"].create(
+        {"key": str, "status": int, "body": str, "at": str},
+        pk="key",
+    )
+    db["print_jobs"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "printer": str,
+            "kind": str,
+            "status": str,
+            "attempts": int,
+            "error": str,
+            "next_attempt_at": str,
+            "created_at": str,
+            "printed_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+    )
+    db["print_jobs"].create_index(["status", "next_attempt_at"])
+
+
+@migrations()
+def m002_escalation_mail(db: Database) -> None:
+    db["mails"].create(
+        {
+            "id": int,
+            "ticket_id": int,
+            "kind": str,
+            "status": str,
+            "attempts": int,
+            "error": str,
+            "subject": str,
+            "next_attempt_at": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db["mails"].create_index(["status", "next_attempt_at"])
+    db["tickets"].create_index(["status"])
+
+
+@migrations()
+def m003_report_indexes(db: Database) -> None:
+    # Service-time figures look up each escalated ticket's mail (a full scan per ticket without it).
+    db["mails"].create_index(["ticket_id"])
+
+
+@migrations()
+def m004_figures_covering_index(db: Database) -> None:
+    # Service-time figures read every ticket of a range: this covering index holds all they read,
+    # so years of tickets are summed without touching the wide table rows (docs/reports.md).
+    db["tickets"].create_index(
+        [
+            "day",
+            "service",
+            "officer",
+            "status",
+            "requeues",
+            "created_at",
+            "first_called_at",
+            "started_at",
+            "finished_at",
+        ],
+        index_name="idx_tickets_figures",
+    )
+
+
+@migrations()
+def m005_settings_overrides(db: Database) -> None:
+    db["settings_overrides"].create(
+        {"section": str, "value": str, "updated_at": str, "actor": str},
+        pk="section",
+    )
+
+
+@migrations()
+def m006_queue_order_index(db: Database) -> None:
+    # Calling order and positions are read per (day, status, service, priority) by position.
+    db["tickets"].create_index(["day", "status", "service", "priority", "position"], index_name="idx_tickets_queue")
+    db["tickets"].create_index(["service", "finished_at"], index_name="idx_tickets_service_finished")
+
+
+@migrations()
+def m007_drop_redundant_index(db: Database) -> None:
+    # idx_tickets_queue (day, status, service, priority, position) serves every (day, status) lookup;
+    # one index fewer to update on each ticket written.
+    db.execute("DROP INDEX IF EXISTS idx_tickets_day_status")
+
+
+# The figures' durations (milliseconds), derived from a ticket's timestamps whenever its row is
+# written (ticket_to_row) and backfilled by m008: column -> (start, end) timestamp columns.
+DURATION_COLUMNS = {
+    "waiting_ms": ("created_at", "first_called_at"),
+    "response_ms": ("first_called_at", "started_at"),
+    "service_ms": ("started_at", "finished_at"),
+}
+
+
+def duration_ms(start: str | None, end: str | None) -> int | None:
+    """Milliseconds between two stored ISO timestamps (None when either is missing), rounded half to
+    even (Python's round), as the tests' pure path of the figures rounds them (tests/figures_oracle.py)."""
+    if not start or not end:
+        return None
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+
+
+@migrations()
+def m008_ticket_durations(db: Database) -> None:
+    # Service-time figures sum these integers instead of parsing four timestamps per ticket with
+    # julianday() (docs/reports.md). The backfill calls the same function the write path uses, so
+    # old and new rows round alike; the figures' covering index is rebuilt over the integers.
+    for column in DURATION_COLUMNS:
+        db["tickets"].add_column(column, int)
+    db.conn.create_function("antrian_duration_ms", 2, duration_ms, deterministic=True)
+    db.execute(
+        "UPDATE tickets SET "
+        + ", ".join(f"{c} = antrian_duration_ms({a}, {b})" for c, (a, b) in DURATION_COLUMNS.items())
+    )
+    db.execute("DROP INDEX IF EXISTS idx_tickets_figures")
+    db["tickets"].create_index(
+        ["day", "service", "officer", "status", "requeues", *DURATION_COLUMNS, "finished_at", "created_at"],
+        index_name="idx_tickets_figures",
+    )
+
+
+@migrations()
+def m009_position_index(db: Database) -> None:
+    # A new ticket goes behind every ticket of its day: MAX(position) read from this index instead of
+    # a walk over the whole day's tickets (87 µs per issue at 2,000 tickets a day, growing).
+    db["tickets"].create_index(["day", "position"], index_name="idx_tickets_day_position")
+
+
+@migrations()
+def m010_event_indexes(db: Database) -> None:
+    # The maintenance loop asks every second for the last settings_changed event, and a record's
+    # history for its ticket's events: both walked the whole event log (21 ms and 20 ms at ten
+    # years, 380,000 events); with these they read a few index entries.
+    db["events"].create_index(["type", "seq"], index_name="idx_events_type_seq")
+    db["events"].create_index(["ticket_id", "seq"], index_name="idx_events_ticket_seq")
+
+
+# A label's prefix with its dash ("A-" of "A-012"): tickets are numbered per prefix and day, by this
+# expression and its index (m011); the two must stay written alike for SQLite to use the index.
+LABEL_PREFIX = "substr(label, 1, instr(label, '-'))"
+
+
+@migrations()
+def m011_unique_labels(db: Database) -> None:
+    # A label is unique per day whatever the admin does (issue 11): numbers were per (day, service),
+    # so a prefix moved between services, or a ticket transferred to another service, could give a
+    # second ticket a label already on the day (and (day, service, number) refused a transfer into a
+    # service that had the same number: a 500). Now numbers are per (day, prefix), read from the
+    # index below, and UNIQUE (day, label) is the rule. Labels already doubled by the old numbering
+    # are kept on their first ticket; each later one is marked "~<id>" so the index can be made.
+    doubled = db.execute(
+        "SELECT t.id FROM tickets t JOIN (SELECT day, label, MIN(id) AS first FROM tickets GROUP BY day, label"
+        " HAVING COUNT(*) > 1) d ON t.day = d.day AND t.label = d.label AND t.id > d.first"
+    ).fetchall()
+    for (ticket_id,) in doubled:
+        db.execute("UPDATE tickets SET label = label || '~' || id WHERE id = ?", [ticket_id])
+    db.execute("DROP INDEX IF EXISTS idx_tickets_day_service_number")
+    db.execute("CREATE UNIQUE INDEX idx_tickets_day_label ON tickets (day, label)")
+    db.execute(f"CREATE INDEX idx_tickets_day_prefix_number ON tickets (day, {LABEL_PREFIX}, number)")
+
+
+@migrations()
+def m012_session_versions(db: Database) -> None:
+    # A login carries its account's session_version; logout, a new password, disabling, enabling or
+    # a new role add one, and every session (and staff socket) signed with an older one ends.
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+
+
+def renumber_positions(db: Database, day: str) -> None:
+    """Give a day's tickets the positions 1, 2, 3 … in their order (position, then id).
+
+    In two passes, first above every position of the day, so that UNIQUE (day, position) holds after
+    each row (SQLite checks it row by row)."""
+    highest, count = db.execute(
+        "SELECT COALESCE(MAX(position), 0), COUNT(*) FROM tickets WHERE day = ? AND position IS NOT NULL", [day]
+    ).fetchone()
+    offset = max(highest, 0) + count + 1
+    ranked = (
+        "(SELECT id, ROW_NUMBER() OVER (ORDER BY position, id) AS r FROM tickets"
+        " WHERE day = ? AND position IS NOT NULL) AS ranked"
+    )
+    db.execute(f"UPDATE tickets SET position = ? + ranked.r FROM {ranked} WHERE tickets.id = ranked.id", [offset, day])
+    db.execute("UPDATE tickets SET position = position - ? WHERE day = ? AND position IS NOT NULL", [offset, day])
+
+
+@migrations()
+def m013_queue_lanes_unique_positions(db: Database) -> None:
+    # A skipped ticket is requeued right behind the ticket next at that moment in the calling order
+    # (core.requeue_place): it takes that ticket's lane, so the lane a ticket is called in is a column of
+    # its own, apart from the visitor's priority (what the display shows and the records keep); the queue
+    # index reads it instead. A transfer starts a new turn: queue_requeues counts the requeues in the
+    # current service's line (max_requeues), requeues still every one (the figures).
+    # Positions were floats that could tie (a transfer's min - 1.0, a requeue's next + 1.0, a kept place),
+    # and a ticket requeued behind one of a tied pair landed behind both: a day with a tie is renumbered
+    # in its order, and UNIQUE (day, position) is now the rule.
+    db.execute("ALTER TABLE tickets ADD COLUMN priority_lane INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE tickets ADD COLUMN queue_requeues INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE tickets SET priority_lane = 1 WHERE priority = 1")
+    db.execute("UPDATE tickets SET queue_requeues = requeues WHERE requeues > 0")
+    tied = db.execute(
+        "SELECT DISTINCT day FROM tickets WHERE position IS NOT NULL GROUP BY day, position HAVING COUNT(*) > 1"
+    ).fetchall()
+    for (day,) in tied:
+        renumber_positions(db, day)
+    db.execute("DROP INDEX IF EXISTS idx_tickets_queue")
+    db["tickets"].create_index(
+        ["day", "status", "service", "priority_lane", "position"], index_name="idx_tickets_queue"
+    )
+    db.execute("DROP INDEX IF EXISTS idx_tickets_day_position")
+    db.execute("CREATE UNIQUE INDEX idx_tickets_day_position ON tickets (day, position)")
+
+
+@migrations()
+def m014_account_names(db: Database) -> None:
+    # The officer signs the A4 consultation form (SOP step 12) with their full name and NIP (the civil
+    # servant's 18-digit number), not the login name: both optional, NULL when not given.
+    db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")
+    db.execute("ALTER TABLE users ADD COLUMN nip TEXT")
+
+
+@migrations()
+def m015_counter_pause(db: Database) -> None:
+    # A counter can be paused (a break: the TV shows ISTIRAHAT, call-next is refused). The pause is kept
+    # across restarts and lasts until it is resumed or the office's day ends (a pause of an earlier day
+    # is none). (m014 is the accounts' full name and NIP.)
+    db.execute("ALTER TABLE counters ADD COLUMN paused_at TEXT")
+
+
+@migrations()
+def m016_print_jobs_by_ticket(db: Database) -> None:
+    # The visitor's ticket status says how its kiosk print went (Tx.ticket_print_status): the ticket's
+    # latest ticket or reprint job, read by ticket rather than by a walk through every job of the years.
+    db["print_jobs"].create_index(["ticket_id"], index_name="idx_print_jobs_ticket")
+
+
+@migrations()
+def m017_requests_by_time(db: Database) -> None:
+    # Stored idempotency answers (~1 KB each, four or more per visitor) are kept only as long as a client
+    # may retry: the maintenance loop drops those older than a day, oldest first, read from this index
+    # (QueueService.forget_old_requests). The database's own switch to auto_vacuum=INCREMENTAL, which
+    # gives their pages back to the disk, is Store.make_incremental: a VACUUM, which a migration cannot
+    # retry when it fails (a full disk).
+    db["requests"].create_index(["at"], index_name="idx_requests_at")

@@ -1,0 +1,271 @@
+"""Accounts: who holds which counter (claims, releases, the automatic release of an idle counter), and the
+staff accounts themselves (add, new password, profile, disable or enable, sessions). The admin API and
+the command line both change accounts here, each change logged as a `user_changed` event."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server import core
+from server.core import NotFound, QueueError
+from server.service.unit import Kind, Outcome, utcnow
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.unit import UnitOfWork
+
+
+class CounterClaims:
+    """Which officer holds which counter."""
+
+    def __init__(self, unit: UnitOfWork):
+        self.unit = unit
+        # A counter whose holder has no counter page open (hooks.counters_shown) for [queue]
+        # counter_release_minutes is freed by the maintenance loop (release_idle_counters).
+        self._seen: dict[int, tuple[int, datetime]] = {}  # counter id -> (its holder, last seen on a page)
+        self._started = unit.clock()  # after a restart every holder has the whole time to reconnect
+
+    def claim_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """An officer takes a counter; refused when bound elsewhere or held by another officer."""
+        from server.auth import AuthError
+
+        unit = self.unit
+        unit.counter(counter_id)
+        if user["role"] == "admin":
+            return
+        if user["counter_id"] and user["counter_id"] != counter_id:
+            raise AuthError("counter_bound", 403, counter_id=user["counter_id"])
+        with unit.store.read() as tx:
+            claim = tx.counter_claim(counter_id)
+        if claim and claim["officer_id"] == user["id"]:
+            return
+        with unit.lock, unit.store.write() as tx:
+            claim = tx.counter_claim(counter_id)
+            if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
+                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            tx.claim_counter(counter_id, user["id"], user["username"], unit.clock())
+
+    def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone
+        else than its holder, the counter's called ticket goes back to the line at its place
+        (core.return_to_line); a `counter_released` event tells the holder's page."""
+        from server.auth import AuthError
+
+        self.unit.counter(counter_id)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            claim = tx.counter_claim(counter_id) or {}
+            holder = claim.get("officer_id")
+            if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
+                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+            self._release(tx, now, counter_id, claim, user["username"], forced=holder != user["id"])
+            return Outcome()
+
+        self.unit.run(None, run)
+
+    def _release(self, tx: Tx, now: datetime, counter_id: int, claim: dict[str, Any], by: str, forced: bool) -> None:
+        """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
+        when it had a holder or gave a ticket back. `forced` (not its holder: an admin, the front office,
+        "auto"): a called ticket at the counter waits again at its place; a ticket being served stays
+        (its visitor is at the counter: whoever takes the counter next finishes it)."""
+        returned = None
+        if forced:
+            current = tx.counter_ticket(counter_id)
+            if current is not None and current.status == core.CALLED:
+                returned = core.return_to_line(current)
+                tx.save_ticket(returned, current)
+        officer = claim.get("officer_name")
+        if claim.get("officer_id") is not None:
+            tx.claim_counter(counter_id, None, None, None)
+        elif returned is None:
+            return
+        data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
+        if by == "auto":  # the time without a counter page after which it was freed, for the pages to say
+            data["minutes"] = self.unit.settings.queue.counter_release_minutes
+        if returned is not None:
+            data.update({"returned": returned.label, "from": core.CALLED, "to": returned.status, "calls": 0})
+        ticket_id = returned.id if returned is not None else None
+        tx.add_event("counter_released", now, self.unit.day(now), ticket_id, counter_id, by, data)
+        self._seen.pop(counter_id, None)
+
+    def held_counters(self, user_id: int) -> list[int]:
+        """The counters an officer holds (GET /api/me: a page opened again takes its counter back)."""
+        with self.unit.store.read() as tx:
+            claims = tx.counter_claims()
+        settings = self.unit.settings
+        return sorted(cid for cid, c in claims.items() if c["officer_id"] == user_id and settings.counter(cid))
+
+    @staticmethod
+    def _present(holder: int, counter_id: int, shown: set[tuple[int, int | None]], claims: dict[int, Any]) -> bool:
+        """Whether the holder has a counter page open on the counter: one that shows it, or names no counter,
+        or shows a counter they do not hold (it switched counters since it connected: it shows theirs)."""
+        for uid, cid in shown:
+            if uid == holder and (cid in (counter_id, None) or (claims.get(cid) or {}).get("officer_id") != holder):
+                return True
+        return False
+
+    def release_idle_counters(self) -> int:
+        """Free each counter whose holder has had no counter page open on it (counters_shown) for
+        [queue] counter_release_minutes, by="auto" (the maintenance loop, every second). Returns how many."""
+        unit = self.unit
+        now = unit.clock()
+        shown = unit.hooks.counters_shown()
+        with unit.store.read() as tx:
+            claims = tx.counter_claims()
+        limit = unit.settings.queue.counter_release_minutes * 60
+        idle = []
+        for cid, claim in claims.items():
+            holder = claim["officer_id"]
+            if holder is None or unit.settings.counter(cid) is None:
+                self._seen.pop(cid, None)
+                continue
+            if self._present(holder, cid, shown, claims):
+                self._seen[cid] = (holder, now)
+                continue
+            seen = self._seen.get(cid)
+            since = [self._started]
+            if seen is not None and seen[0] == holder:
+                since.append(seen[1])
+            if claim["claimed_at"]:
+                since.append(datetime.fromisoformat(claim["claimed_at"]))
+            if (now - max(since)).total_seconds() >= limit:
+                idle.append((cid, holder))
+        if not idle:
+            return 0
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            done = 0
+            for cid, holder in idle:
+                claim = tx.counter_claim(cid) or {}
+                if claim.get("officer_id") == holder:  # nobody took it meanwhile
+                    self._release(tx, now, cid, claim, "auto", forced=True)
+                    done += 1
+            return Outcome(done)
+
+        return unit.run(None, run).body
+
+    def release_counters(self, user: dict[str, Any]) -> None:
+        """Free every counter this officer holds (at logout), each with a `counter_released` event. Their
+        tickets stay as they are: the next officer at the counter goes on with them."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            for cid, claim in tx.counter_claims().items():
+                if claim["officer_id"] == user["id"]:
+                    self._release(tx, now, cid, claim, user["username"], forced=False)
+            return Outcome()
+
+        self.unit.run(None, run)
+
+
+class Accounts:
+    """Staff accounts and their sessions. Passwords come in plain and are hashed here, before the
+    transaction (scrypt yields under gevent: never inside one, server.auth._off_loop)."""
+
+    def __init__(self, unit: UnitOfWork):
+        self.unit = unit
+
+    # -- reading ---------------------------------------------------------------------
+    def users(self) -> list[dict[str, Any]]:
+        """Every account (no password hashes), by username."""
+        with self.unit.store.read() as tx:
+            return tx.users()
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        """An account by username (with its password hash: for the login), or None."""
+        with self.unit.store.read() as tx:
+            return tx.user(username)
+
+    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        """An account by id, or None (a session's account)."""
+        with self.unit.store.read() as tx:
+            return tx.user_by_id(user_id)
+
+    def session_states(self) -> dict[int, tuple[int, bool]]:
+        """Each account's (session_version, active), by id: what a staff socket is checked against."""
+        with self.unit.store.read() as tx:
+            return tx.session_states()
+
+    # -- changes ---------------------------------------------------------------------
+    def _log(self, tx: Tx, now: datetime, username: str, change: str, actor: str, **more: Any) -> None:
+        """A `user_changed` event: whose account, what changed, and (as actor) who did it."""
+        data = {"username": username, "change": change, **more}
+        tx.add_event("user_changed", now, self.unit.day(now), None, None, actor, data)
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        actor: str,
+        counter_id: int | None = None,
+        full_name: str | None = None,
+        nip: str | None = None,
+    ) -> Outcome:
+        """Add an account (checked by the caller: server.auth.validate_new_user); its row, CREATED.
+        QueueError user_exists when the name is taken."""
+        from server.auth import hash_password
+
+        password_hash = hash_password(password)
+        profile = {k: v for k, v in (("full_name", full_name), ("nip", nip)) if v is not None}
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            if tx.user(username):
+                raise QueueError("user_exists", username=username)
+            tx.add_user(username, password_hash, role, now, counter_id, **profile)
+            self._log(tx, now, username, "added", actor, role=role)
+            return Outcome(tx.user(username), Kind.CREATED)
+
+        return self.unit.run(None, run)
+
+    def change_user(self, username: str, change: str, actor: str, **fields: Any) -> Outcome:
+        """Change an account (`fields` as Tx.update_user takes them) and log `change`; its row. NotFound
+        for no such account. A new password, role or active flag ends its sessions and staff sockets."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            if not tx.user(username):
+                raise NotFound("not_found")
+            tx.update_user(username, **fields)
+            self._log(tx, now, username, change, actor)
+            return Outcome(tx.user(username))
+
+        outcome = self.unit.run(None, run)
+        self.unit.hooks.check_sessions()  # a new password or a disabled account: its open staff sockets go now
+        return outcome
+
+    def set_password(self, username: str, password: str, actor: str) -> Outcome:
+        """A new password (checked by the caller), logged as change "password"."""
+        from server.auth import hash_password
+
+        return self.change_user(username, "password", actor, password_hash=hash_password(password))
+
+    def set_active(self, username: str, active: bool, actor: str) -> Outcome:
+        """Disable or enable an account, logged as "disabled" or "enabled"."""
+        return self.change_user(username, "enabled" if active else "disabled", actor, active=int(active))
+
+    def set_profile(self, username: str, actor: str, **fields: str | None) -> Outcome:
+        """The full name and NIP the A4 form is signed with (None clears one); the sessions go on."""
+        return self.change_user(username, "profile", actor, **fields)
+
+    def end_sessions(self, user_id: int) -> None:
+        """End every session of an account (logout) and disconnect its staff sockets now."""
+        with self.unit.lock, self.unit.store.write() as tx:
+            tx.end_sessions(user_id)
+        self.unit.hooks.check_sessions()
+
+    def ensure_first_admin(self) -> tuple[str, str] | None:
+        """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
+        from server.auth import hash_password
+
+        store = self.unit.store
+        with store.read() as tx:
+            if tx.user_count():
+                return None
+        password = secrets.token_urlsafe(9)
+        password_hash = hash_password(password)  # outside any transaction: under gevent it yields
+        with store.write() as tx:
+            if tx.user_count():  # someone made an account meanwhile
+                return None
+            tx.add_user("admin", password_hash, "admin", utcnow(), None)
+            return "admin", password

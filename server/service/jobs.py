@@ -1,0 +1,135 @@
+"""Print and mail bookkeeping: queueing print jobs (a reprint, the visitor's copy of the form), waking
+their workers, and recording what the printers and the mail server answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server import core
+from server.core import QueueError
+from server.service.shapes import public_ticket
+from server.service.unit import Kind, Outcome
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.unit import UnitOfWork
+
+
+class Jobs:
+    """Print jobs and escalation mails."""
+
+    def __init__(self, unit: UnitOfWork):
+        self.unit = unit
+
+    def wake_printer(self, name: str) -> None:
+        """Tell a printer's worker that a job is waiting."""
+        worker = self.unit.hooks.print_workers.get(name)
+        if worker is not None:
+            worker.wake.set()
+
+    def wake_mail(self) -> None:
+        """Tell the mail worker (when mail is on) that an escalation mail is waiting."""
+        if self.unit.hooks.mail_worker is not None:
+            self.unit.hooks.mail_worker.wake.set()
+
+    def reprint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
+        """Front office: print a ticket again (after a paper jam, or when the first print failed)."""
+        unit = self.unit
+        printer = unit.settings.kiosk.printer
+        if not printer:
+            raise QueueError("no_printer")
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = unit.find_ticket(tx, ref, now)
+            job = tx.add_print_job(ticket.id, printer, "reprint", now)
+            tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, {"job": job})
+            return Outcome({"print_job": job, "ticket": public_ticket(unit.settings, ticket)}, Kind.QUEUED)
+
+        result = unit.run(request_key, run)
+        self.wake_printer(printer)
+        return result
+
+    def print_form_copy(self, ref: str, counter_id: int | None, actor: str, request_key: str | None = None) -> Outcome:
+        """SOP step 12: the visitor's copy of the completed form, on the counter's printer."""
+        unit = self.unit
+        counter = unit.counter(counter_id) if counter_id is not None else None
+        printer = counter.printer if counter else ""
+        if not printer:
+            raise QueueError("no_printer")
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = unit.find_ticket(tx, ref, now, any_day=True)
+            if ticket.status not in (core.RESOLVED, core.ESCALATED, core.CLOSED):
+                raise core.InvalidTransition(action="print", status=ticket.status, label=ticket.label)
+            job = tx.add_print_job(ticket.id, printer, "form", now)
+            tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, {"job": job})
+            return Outcome({"print_job": job}, Kind.QUEUED)
+
+        result = unit.run(request_key, run)
+        self.wake_printer(printer)
+        return result
+
+    def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:
+        """Record a round of print attempts in one commit; a failure raises an alert event for the front office."""
+        from server.printing import failure_advice, result_fields
+
+        unit = self.unit
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            for job, error in results:
+                fields, event = result_fields(job, error, now)
+                tx.update_print_job(job["id"], **fields)
+                if event:
+                    final = fields["status"] == "failed"
+                    data = {
+                        "job": job["id"],
+                        "printer": job["printer"],
+                        "kind": job["kind"],
+                        "error": error,
+                        "attempts": fields["attempts"],
+                        "final": final,
+                        # the front office's sentence: the printer, what is wrong, what to do (id, en)
+                        "advice": failure_advice(unit.settings, job["printer"], error, final),
+                    }
+                    tx.add_event(event, now, unit.day(now), job["ticket_id"], None, "printer", data)
+            return Outcome()
+
+        unit.run(None, run)
+
+    def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent print jobs with their state, newest first; a failed one with the front office's advice."""
+        from server.printing import failure_advice
+
+        with self.unit.store.read() as tx:
+            jobs = tx.print_jobs(limit=limit)
+        for job in jobs:
+            if job["status"] in ("failed", "retrying"):
+                job["advice"] = failure_advice(
+                    self.unit.settings, job["printer"], job["error"], job["status"] == "failed"
+                )
+        return jobs
+
+    def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:
+        """Record one sending attempt of an escalation mail; failures are visible to officers.
+        `final`: a failure that trying again cannot mend (failed at once, not retried)."""
+        from server.mail import result_fields
+
+        unit = self.unit
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            fields, event = result_fields(mail, error, now, final)
+            tx.update_mail(mail["id"], **fields)
+            if event:
+                tx.add_event(
+                    event,
+                    now,
+                    unit.day(now),
+                    mail["ticket_id"],
+                    None,
+                    "mail",
+                    {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"], "error": error},
+                )
+            return Outcome()
+
+        unit.run(None, run)

@@ -1,0 +1,113 @@
+"""The office's state over time: its service hours (open, closed, the next opening) and the settings in
+force (an admin's change applied live, or one the command line stored)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server.config import Settings
+from server.core import QueueError
+from server.service.unit import Outcome, rules_of
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.unit import UnitOfWork
+
+
+class Office:
+    """Service hours and settings."""
+
+    def __init__(self, unit: UnitOfWork):
+        self.unit = unit
+        self._office_cache: tuple[Any, datetime, Any] | None = None  # (hours, computed at, status)
+        self._office_open: bool | None = None  # the open state last published (check_office)
+        self._overrides_seen: dict[str, Any] | None = None
+
+    # -- service hours -------------------------------------------------------------------
+    def office_status(self, now: datetime | None = None):
+        """Whether numbers are issued now ([hours]), until when, and the next opening (server.hours),
+        worked out again only when it can have changed (or the settings did)."""
+        from server import hours
+
+        settings = self.unit.settings
+        now = now or self.unit.clock()
+        cached = self._office_cache
+        if cached is not None and cached[0] is settings.hours and cached[1] <= now:
+            change = cached[2].changes_at()
+            if change is None or now < change:
+                return cached[2]
+        status = hours.status(settings.hours, now, settings.office.tz)
+        self._office_cache = (settings.hours, now, status)
+        return status
+
+    def office_view(self, now: datetime | None = None) -> dict[str, Any]:
+        """The snapshot's `office` {open, next_opening, closes_at}."""
+        return self.office_status(now).view()
+
+    def check_open(self, now: datetime) -> None:
+        """Refuse a kiosk's number outside the service hours, naming the next opening."""
+        from server.hours import when_en, when_id
+        from server.messages import Localized
+
+        status = self.office_status(now)
+        if status.open:
+            return
+        at, tz = status.next_opening, self.unit.settings.office.tz
+        if at is None:
+            opening = Localized(" Belum ada jadwal buka kembali.", " No opening is scheduled.")
+        else:
+            opening = Localized(f" Buka kembali {when_id(at, tz)}.", f" It opens again on {when_en(at, tz)}.")
+        raise QueueError("office_closed", opening=opening)
+
+    def check_office(self) -> bool:
+        """Publish `office_opened` / `office_closed` when the office opened or closed since the last look
+        (the maintenance loop, every second), so kiosks switch without a reload. The first look after a
+        start only notes the state (screens take it from their snapshot). True when an event went out."""
+        status = self.office_status()
+        seen, self._office_open = self._office_open, status.open
+        if seen is None or seen == status.open:
+            return False
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            kind = "office_opened" if status.open else "office_closed"
+            tx.add_event(kind, now, self.unit.day(now), None, None, "system", status.view())
+            return Outcome()
+
+        self.unit.run(None, run)
+        return True
+
+    # -- settings ------------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        """Swap in changed settings (admin), for this service and whoever subscribed."""
+        self.unit.settings = settings
+        self.unit.rules = rules_of(settings)
+        for listener in self.unit.hooks.on_settings:
+            listener(settings)
+
+    def reload_settings_if_changed(self) -> bool:
+        """Apply settings another process (the command line) changed; True when something changed.
+
+        Its `settings_changed` row is broadcast too, so clients re-read the state at once.
+        """
+        from server.admin import effective_settings
+
+        unit = self.unit
+        with unit.store.read() as tx:
+            overrides = tx.settings_overrides()
+            # raw SQL until the store has a method for it
+            last = tx.one("SELECT * FROM events WHERE type = 'settings_changed' ORDER BY seq DESC LIMIT 1")
+        seen, self._overrides_seen = self._overrides_seen, overrides
+        if seen is None or overrides == seen:  # the first look, or nothing new
+            return False
+        new = effective_settings(unit.settings, overrides)
+        if new == unit.settings:
+            return False
+        self.apply_settings(new)
+        if last is not None:
+            last["data"] = json.loads(last["data"] or "{}")
+            last["waiting"] = None
+            with unit.lock:
+                unit.hooks.publish([last])
+        return True

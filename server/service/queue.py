@@ -1,0 +1,428 @@
+"""Queue commands: issue a number, the counters' actions, cancel, correct, close an escalation, and
+the time-driven ones (end-of-day expiry, automatic recall). Parse nothing, decide through the core,
+commit through the unit of work."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server import core
+from server.core import FormIncomplete, NotFound, QueueError, Ticket
+from server.forms import clean_texts, text_problem, validate_visitor_form
+from server.service.shapes import full_ticket, iso, public_ticket
+from server.service.unit import Kind, Outcome
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.jobs import Jobs
+    from server.service.office import Office
+    from server.service.unit import UnitOfWork
+    from server.service.views import Views
+
+# What officers type into a record, cleaned as the visitor's form is (server/forms.py clean_text):
+# field -> may it hold line breaks. Every command that stores one of them cleans its payload first.
+OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
+
+
+class QueueCommands:
+    """The commands that move tickets."""
+
+    def __init__(self, unit: UnitOfWork, views: Views, office: Office, jobs: Jobs):
+        self.unit = unit
+        self.views = views
+        self.office = office
+        self.jobs = jobs
+
+    def _ticket_answer(self, tx: Tx, t: Ticket, **more: Any) -> Outcome:
+        return Outcome({"ticket": full_ticket(self.unit.settings, t, tx.form(t.id)), **more})
+
+    # -- issuing -------------------------------------------------------------------
+    def issue(
+        self,
+        data: Any,
+        request_key: str | None = None,
+        actor: str = "kiosk",
+        printed: bool = True,
+        *,
+        kiosk: bool = False,
+        override_quota: bool = False,
+    ) -> Outcome:
+        """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not).
+
+        `kiosk`: a number taken without a login, refused outside the service hours (QueueError
+        office_closed); the front office registers at any time. A service's daily quota refuses everyone
+        (QueueError quota_reached) unless `override_quota` (the front office, explicitly)."""
+        unit = self.unit
+        settings = unit.settings
+        form = validate_visitor_form(data, {s.code for s in settings.services})
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            day = unit.day(now)
+            service = settings.service(form.service)
+            if kiosk:
+                self.office.check_open(now)
+            if service.daily_quota is not None and not override_quota:
+                if tx.issued_counts(day).get(service.prefix, 0) >= service.daily_quota:
+                    raise QueueError("quota_reached", service=service.name, quota=service.daily_quota)
+            number = tx.next_number(day, service.prefix)
+            ticket = Ticket(
+                id=None,
+                day=day,
+                service=form.service,
+                number=number,
+                label=core.label_for(service.prefix, number),
+                token=secrets.token_urlsafe(12),
+                status=core.WAITING,
+                priority=form.priority,
+                position=tx.next_position(day),
+                created_at=now,
+                category=form.category,
+            )
+            ticket = tx.insert_ticket(
+                ticket,
+                {
+                    "name": form.name,
+                    "agency": form.agency,
+                    "address": form.address,
+                    "phone": form.phone,
+                    "problem": form.problem,
+                },
+            )
+            tx.add_event("issued", now, day, ticket.id, actor=actor)
+            printer = settings.kiosk.printer if printed else ""
+            job_id = tx.add_print_job(ticket.id, printer, "ticket", now) if printer else None
+            view = self.views.ticket_status_view(tx, ticket, now)
+            view["token"] = ticket.token
+            view["print_job"] = job_id
+            view["status_url"] = f"{settings.office.public_url}/t/{ticket.token}"
+            return Outcome({"ticket": view}, Kind.CREATED)
+
+        result = unit.run(request_key, run)
+        self.jobs.wake_printer(settings.kiosk.printer)
+        return result
+
+    # -- front office and records ---------------------------------------------------------
+    def cancel(self, label_or_token: str, actor: str, request_key: str | None = None) -> Outcome:
+        """Front office cancels a waiting or called ticket of today."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, label_or_token, now)
+            new = self._change(tx, ticket, core.cancel(ticket, now), "cancelled", now, ticket.counter_id, actor)
+            return self._ticket_answer(tx, new)
+
+        return self.unit.run(request_key, run)
+
+    def close_escalation(
+        self, label_or_token: str, payload: dict[str, Any], actor: str, request_key: str | None = None
+    ) -> Outcome:
+        """Record the LKPP helpdesk's answer (and TTS number): the escalated case is closed."""
+        payload = clean_texts(payload, OFFICER_TEXTS)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, label_or_token, now, any_day=True)
+            new = core.close_escalation(ticket, payload.get("answer"), payload.get("lkpp_ticket"), now)
+            new = self._change(tx, ticket, new, "closed", now, None, actor)
+            return self._ticket_answer(tx, new)
+
+        return self.unit.run(request_key, run)
+
+    def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> Outcome:
+        """Correct a finished record: a new version; the old values, who and when go to the event log."""
+        payload = clean_texts(payload, OFFICER_TEXTS)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            new, diff = core.correct(ticket, payload, self.unit.classes())
+            tx.save_ticket(new, ticket)
+            tx.add_event("corrected", now, self.unit.day(now), new.id, None, actor, {"changes": diff})
+            return self._ticket_answer(tx, new, changes=diff)
+
+        return self.unit.run(request_key, run)
+
+    def record_lkpp_ticket(
+        self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None
+    ) -> Outcome:
+        """Note the LKPP helpdesk's ticket number (TTS / LPSE Support) on an open escalation."""
+        payload = clean_texts(payload, OFFICER_TEXTS)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            new = core.record_lkpp_ticket(ticket, payload.get("lkpp_ticket"))
+            new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
+            return self._ticket_answer(tx, new)
+
+        return self.unit.run(request_key, run)
+
+    # -- time-driven ---------------------------------------------------------------------
+    def expire_old(self) -> int:
+        """End of day: tickets of earlier days still waiting or called expire. Returns how many."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            old = tx.stale_tickets(self.unit.day(now))
+            for t in old:
+                self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
+            return Outcome(len(old))
+
+        return self.unit.run(None, run).body
+
+    def auto_recall(self) -> int:
+        """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0)."""
+        unit = self.unit
+        if unit.rules.auto_recall_seconds <= 0:
+            return 0
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            done = 0
+            for t in tx.tickets_with_status((core.CALLED,)):
+                due = core.auto_recall_due(t, unit.rules, now)
+                counter = unit.settings.counter(t.counter_id) if t.counter_id else None
+                if due == "recall":
+                    self._change(tx, t, core.recall(t, unit.rules, now), "recalled", now, t.counter_id, "auto")
+                    done += 1
+                elif due == "skip" and counter is not None:
+                    self._skip_ticket(tx, now, counter, t, "auto")
+                    done += 1
+            return Outcome(done)
+
+        return unit.run(None, run).body
+
+    # -- counter actions -------------------------------------------------------------
+    def counter_action(
+        self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
+    ) -> Outcome:
+        """Run one officer action on a counter: call-next, call (a given ticket), recall, skip, start, resolve,
+        escalate, transfer, pause, resume."""
+        counter = self.unit.counter(counter_id)
+        handler = {
+            "call-next": self._call_next,
+            "call": self._call,
+            "pause": self._pause,
+            "resume": self._resume,
+            "recall": self._recall,
+            "skip": self._skip,
+            "start": self._start,
+            "resolve": self._resolve,
+            "escalate": self._escalate,
+            "transfer": self._transfer,
+        }.get(action)
+        if handler is None:
+            raise NotFound("not_found")
+        payload = clean_texts(payload, OFFICER_TEXTS)
+        if action == "call" and isinstance(payload.get("ticket"), str) and text_problem(payload["ticket"]):
+            raise FormIncomplete({"ticket": text_problem(payload["ticket"])})
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            return handler(tx, now, counter, payload, officer)
+
+        result = self.unit.run(request_key, run)
+        if action == "escalate":
+            self.jobs.wake_mail()
+        return result
+
+    def _current(self, tx: Tx, counter_id: int) -> Ticket:
+        t = tx.counter_ticket(counter_id)
+        if t is None:
+            raise QueueError("no_ticket")
+        return t
+
+    def _change(
+        self,
+        tx: Tx,
+        old: Ticket,
+        new: Ticket,
+        type_: str,
+        now: datetime,
+        counter_id: int | None,
+        actor: str,
+        data: dict[str, Any] | None = None,
+    ) -> Ticket:
+        tx.save_ticket(new, old)
+        tx.add_event(
+            type_,
+            now,
+            self.unit.day(now),
+            new.id,
+            counter_id,
+            actor,
+            {"from": old.status, "to": new.status, "calls": new.calls, **(data or {})},
+        )
+        return new
+
+    def _placed(self, tx: Tx, day: str, place: Callable[[], Any]) -> tuple[Any, bool]:
+        """`place()` (a queue place from the core), and whether the day's positions had to be renumbered
+        first: when no float was left between two neighbours (core.between), the day is renumbered in
+        its order and `place()` asked again (the counter pages take a fresh snapshot on `renumbered`)."""
+        found = place()
+        if found is not None:
+            return found, False
+        tx.renumber_positions(day)
+        return place(), True
+
+    def _skip_ticket(self, tx: Tx, now: datetime, counter, current: Ticket, officer: str) -> Ticket:
+        day = current.day
+
+        def place() -> tuple[bool, float] | None:
+            nxt = core.next_for(tx.queue_heads(day, counter.services), counter.services)
+            return core.requeue_place(current, nxt, tx.position_after(day, nxt.position) if nxt else None)
+
+        position, renumbered = self._placed(tx, day, place)
+        if renumbered:
+            current = tx.ticket(current.id)
+        new = core.skip(current, self.unit.rules, position, now)
+        type_ = "skipped" if new.status == core.WAITING else "no_show"
+        data: dict[str, Any] = {"requeues": new.requeues, **({"renumbered": True} if renumbered else {})}
+        return self._change(tx, current, new, type_, now, counter.id, officer, data)
+
+    def _check_not_paused(self, tx: Tx, counter, now: datetime) -> None:
+        at = tx.counter_paused_at(counter.id)
+        if at is not None and self.unit.day(at) == self.unit.day(now):
+            raise QueueError("counter_paused")
+
+    def _ready_to_call(self, tx: Tx, now: datetime, counter) -> Ticket | None:
+        """Refuse a call while paused or holding a ticket with calls left; the counter's ticket that had
+        all its calls (to skip before the call, SOP step 8), or None."""
+        self._check_not_paused(tx, counter, now)
+        current = tx.counter_ticket(counter.id)
+        core.check_counter_free(current, self.unit.rules)
+        return current
+
+    def _call_next(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        settings = self.unit.settings
+        current = self._ready_to_call(tx, now, counter)
+        skipped = self._skip_ticket(tx, now, counter, current, officer) if current else None
+        nxt = core.next_for(tx.queue_heads(self.unit.day(now), counter.services), counter.services)
+        if nxt is None:
+            body = {"ticket": None, "skipped": public_ticket(settings, skipped) if skipped else None}
+            return Outcome(body, Kind.DONE if skipped else Kind.NOTHING)
+        called = self._change(tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer)
+        body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
+        if skipped:
+            body["skipped"] = public_ticket(settings, skipped)
+        return Outcome(body)
+
+    def _call(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        """Call one waiting ticket out of turn (a visitor who was away, one who came back): its first call,
+        at this counter, recorded with the officer (the `called` event's data.out_of_turn)."""
+        settings = self.unit.settings
+        ref = payload.get("ticket")
+        if not isinstance(ref, str) or not ref.strip():
+            raise FormIncomplete({"ticket": "required"})
+        current = self._ready_to_call(tx, now, counter)
+        ticket = self.unit.find_ticket(tx, ref.strip(), now)
+        core.check_callable(ticket, counter.services, self.unit.day(now))
+        skipped = None
+        if current is not None:
+            skipped = self._skip_ticket(tx, now, counter, current, officer)
+            ticket = tx.ticket(ticket.id)  # a renumbered day may have moved its position
+        data = {"out_of_turn": True}
+        called = self._change(tx, ticket, core.call(ticket, counter.id, now), "called", now, counter.id, officer, data)
+        body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
+        if skipped:
+            body["skipped"] = public_ticket(settings, skipped)
+        return Outcome(body)
+
+    def _counter_view(self, tx: Tx, counter_id: int, now: datetime) -> dict[str, Any]:
+        at = tx.counter_paused_at(counter_id)
+        paused = at is not None and self.unit.day(at) == self.unit.day(now)
+        return {"id": counter_id, "paused": paused, "paused_at": iso(at) if paused else None}
+
+    def _pause(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        """A break: call-next and call are refused until resume (the ticket the counter holds can still be
+        finished). Pausing a paused counter changes nothing."""
+        view = self._counter_view(tx, counter.id, now)
+        if not view["paused"]:
+            tx.set_counter_paused(counter.id, now)
+            tx.add_event(
+                "counter_paused", now, self.unit.day(now), None, counter.id, officer, {"counter_id": counter.id}
+            )
+            view = self._counter_view(tx, counter.id, now)
+        return Outcome({"counter": view})
+
+    def _resume(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        """The break is over. Resuming a counter that is not paused changes nothing."""
+        if self._counter_view(tx, counter.id, now)["paused"]:
+            tx.add_event(
+                "counter_resumed", now, self.unit.day(now), None, counter.id, officer, {"counter_id": counter.id}
+            )
+        if tx.counter_paused_at(counter.id) is not None:
+            tx.set_counter_paused(counter.id, None)
+        return Outcome({"counter": self._counter_view(tx, counter.id, now)})
+
+    def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        current = self._current(tx, counter.id)
+        new = core.recall(current, self.unit.rules, now)
+        new = self._change(tx, current, new, "recalled", now, counter.id, officer)
+        return self._ticket_answer(tx, new)
+
+    def _skip(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        current = self._current(tx, counter.id)
+        new = self._skip_ticket(tx, now, counter, current, officer)
+        return self._ticket_answer(tx, new)
+
+    def _start(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        current = self._current(tx, counter.id)
+        new = self._change(tx, current, core.start(current, officer, now), "started", now, counter.id, officer)
+        return self._ticket_answer(tx, new)
+
+    def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        current = self._current(tx, counter.id)
+        new = core.resolve(
+            current,
+            payload.get("solution"),
+            officer,
+            now,
+            payload.get("category"),
+            payload.get("priority_class"),
+            self.unit.classes(),
+        )
+        new = self._change(tx, current, new, "resolved", now, counter.id, officer)
+        return self._ticket_answer(tx, new)
+
+    def _escalate(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        settings = self.unit.settings
+        current = self._current(tx, counter.id)
+        new = core.escalate(
+            current,
+            payload.get("note"),
+            officer,
+            now,
+            payload.get("category"),
+            payload.get("priority_class"),
+            self.unit.classes(),
+        )
+        new = self._change(tx, current, new, "escalated", now, counter.id, officer)
+        escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
+        if settings.escalation.enabled:
+            from server.mail import subject_for
+
+            subject = subject_for(settings, new.label, now)
+            mail_id = tx.add_mail(new.id, "escalation", subject, now)
+            escalation["mail"] = {"id": mail_id, "status": "queued", "subject": subject, "to": settings.escalation.to}
+        return self._ticket_answer(tx, new, escalation=escalation)
+
+    def _transfer(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
+        current = self._current(tx, counter.id)
+        to = payload.get("service")
+        if not isinstance(to, str) or self.unit.settings.service(to) is None:
+            raise FormIncomplete({"service": "unknown_service"})
+        day = current.day
+
+        def place() -> float | None:
+            head = min((t.position for t in tx.queue_heads(day, [to])), default=None)
+            if head is None:
+                return core.transfer_position(None, None, tx.first_position(day))
+            return core.transfer_position(head, tx.position_before(day, head), None)
+
+        position, renumbered = self._placed(tx, day, place)
+        if renumbered:
+            current = tx.ticket(current.id)
+        data: dict[str, Any] = {"service_from": current.service, "service_to": to}
+        if renumbered:
+            data["renumbered"] = True
+        new = self._change(
+            tx, current, core.transfer(current, to, position, now), "transferred", now, counter.id, officer, data
+        )
+        return self._ticket_answer(tx, new)

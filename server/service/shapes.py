@@ -1,0 +1,48 @@
+"""What answers and events carry of a ticket: the public part (displays, phones) and the full one (officers)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+from server.config import Settings
+from server.core import Ticket
+
+TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware time as ISO 8601 in UTC (None stays None)."""
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def counter_name(settings: Settings, counter_id: int | None) -> str:
+    """A counter's name from config ("" for none)."""
+    c = settings.counter(counter_id) if counter_id is not None else None
+    return c.name if c else ""
+
+
+def public_ticket(settings: Settings, t: Ticket) -> dict[str, Any]:
+    """What displays and phones may see of a ticket: no name, phone, address or problem."""
+    return {
+        "label": t.label,
+        "service": t.service,
+        "status": t.status,
+        "calls": t.calls,
+        "counter_id": t.counter_id,
+        "counter_name": counter_name(settings, t.counter_id),
+        "priority": t.priority,
+        "day": t.day,
+    }
+
+
+def full_ticket(settings: Settings, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
+    """Everything about a ticket, for officers."""
+    data = {k: getattr(t, k) for k in TICKET_FIELDS}  # flat fields: no deep copy as asdict() makes
+    for k, v in data.items():
+        if isinstance(v, datetime):
+            data[k] = iso(v)
+    data["counter_name"] = counter_name(settings, t.counter_id)
+    data["form"] = dict(form)
+    return data

@@ -1,0 +1,329 @@
+"""Read views: the snapshot every screen renders from, a visitor's ticket, today's tickets, open
+escalations, a ticket's history, and the recap and figures the report pages show."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server import core
+from server.core import NotFound, Ticket
+from server.service.shapes import full_ticket, iso, public_ticket
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.unit import UnitOfWork
+
+DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has been served
+# A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
+PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
+
+
+class Views:
+    """What the pages, screens and phones read. `office_view` and `disk_status` come from the parts that
+    keep them (server.service.office, server.service.upkeep)."""
+
+    def __init__(self, unit: UnitOfWork, office_view, disk_status):
+        self.unit = unit
+        self._office_view = office_view
+        self._disk_status = disk_status
+        self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+
+    def public_ticket(self, t: Ticket) -> dict[str, Any]:
+        """What displays and phones may see of a ticket: no name, phone, address or problem."""
+        return public_ticket(self.unit.settings, t)
+
+    def full_ticket(self, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
+        """Everything about a ticket, for officers."""
+        return full_ticket(self.unit.settings, t, form)
+
+    # -- the visitor's ticket ------------------------------------------------------------
+    def estimated_wait(self, tx: Tx, ticket: Ticket, ahead: int) -> int:
+        """Seconds until this ticket is likely called: recent service times over the counters serving it."""
+        return self.service_wait(tx, ticket.service, ahead)
+
+    def service_wait(self, tx: Tx, service: str, ahead: int) -> int:
+        """Seconds until a ticket of `service` with `ahead` tickets before it is likely called."""
+        if not ahead:
+            return 0
+        times = tx.recent_service_seconds(service)
+        per_ticket = sum(times) / len(times) if times else DEFAULT_SERVICE_SECONDS
+        counters = max(1, sum(1 for c in self.unit.settings.counters if service in c.services))
+        return int(math.ceil(ahead / counters) * per_ticket)
+
+    def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
+        """The visitor's own view: label, status, position, estimated wait, counter."""
+        view = self.public_ticket(ticket)
+        service = self.unit.settings.service(ticket.service)
+        view["service_name"] = service.name if service else ticket.service
+        view["created_at"] = iso(ticket.created_at)
+        # How its paper ticket went: "queued" (not yet printed), "printed", "failed" (an attempt failed: no
+        # paper now, a retry may still print it), or None (no kiosk print: no printer, the front office).
+        printed = tx.ticket_print_status(ticket.id)
+        view["print"] = PRINT_STATES.get(printed) if printed else None
+        if ticket.status == core.WAITING:
+            ahead = tx.ahead_count(ticket)
+            view["position"] = ahead + 1
+            view["ahead"] = ahead
+            view["estimated_wait_s"] = self.estimated_wait(tx, ticket, ahead)
+        else:
+            view["position"] = 0
+            view["ahead"] = 0
+            view["estimated_wait_s"] = 0
+        return view
+
+    def ticket_status(self, token: str) -> dict[str, Any]:
+        """Public status of one ticket by its token (the phone page)."""
+        with self.unit.store.read() as tx:
+            ticket = tx.ticket_by_token(token) if isinstance(token, str) and len(token) <= 64 else None
+            if ticket is None:
+                raise NotFound("ticket_not_found")
+            view = self.ticket_status_view(tx, ticket)
+            view["seq"] = tx.last_seq()
+            return view
+
+    # -- the state screens render from ---------------------------------------------------
+    def snapshot(self, staff: bool = False) -> dict[str, Any]:
+        """The state every client renders from, with the seq it is current to. The public one is made
+        once per change (seq, day, settings) and shared: however often screens ask, it costs one
+        query. Callers must not change what they get."""
+        unit = self.unit
+        settings = unit.settings
+        with unit.store.read() as tx:
+            now = unit.clock()
+            day = unit.day(now)
+            seq = tx.last_seq()
+            office = self._office_view(now)
+            # the office's hours change the state without a seq: the open state and its times are in the key
+            key = (seq, day, id(settings), tuple(office.values()))
+            cached = self._public_snapshot
+            if not staff and cached is not None and cached[0] == key:
+                return cached[1]
+            waiting = tx.waiting_counts(day)
+            issued = tx.issued_counts(day)
+            claims = tx.counter_claims()
+            counters = []
+            for c in settings.counters:
+                t = tx.counter_ticket(c.id)
+                entry = {
+                    "id": c.id,
+                    "name": c.name,
+                    "services": list(c.services),
+                    "ticket": self.public_ticket(t) if t else None,
+                    "paused": self.paused(claims.get(c.id), day),
+                }
+                counters.append(entry)
+            names = {c.id: c.name for c in settings.counters}
+            recent = [
+                {
+                    "seq": r["seq"],
+                    "at": r["at"],
+                    "label": r["label"],
+                    "service": r["service"],
+                    "counter_id": r["counter_id"],
+                    "counter_name": names.get(r["counter_id"], ""),
+                    "calls": r["calls"],
+                }
+                for r in tx.recent_calls(day)
+            ]
+            services = []
+            for s in settings.services:
+                quota = s.daily_quota
+                services.append(
+                    {
+                        "code": s.code,
+                        "name": s.name,
+                        "waiting": waiting.get(s.code, 0),
+                        "quota": quota,
+                        "left": None if quota is None else max(0, quota - issued.get(s.prefix, 0)),
+                        # a new (not priority) ticket of the service waits behind every one waiting now
+                        "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0)),
+                    }
+                )
+            snap: dict[str, Any] = {
+                "seq": seq,
+                "day": day,
+                "office": {"name": settings.office.name, **office},
+                "services": services,
+                "counters": counters,
+                "recent": recent,
+            }
+            if staff:
+                released = self.last_releases(tx, day)
+                for entry in counters:
+                    claim = claims.get(entry["id"]) or {}
+                    entry["officer"] = claim.get("officer_name")
+                    entry["released"] = released.get(entry["id"])
+                    t = tx.counter_ticket(entry["id"])
+                    entry["ticket_full"] = self.full_ticket(t, tx.form(t.id)) if t else None
+                active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
+                active.sort(key=core.order_key)
+                snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
+                snap["disk"] = self._disk_status()
+            else:
+                self._public_snapshot = (key, snap)
+            return snap
+
+    def paused(self, claim: dict[str, Any] | None, day: str) -> bool:
+        """Whether a counter's row says paused today (a pause ends with the office's day)."""
+        at = claim.get("paused_at") if claim else None
+        return bool(at) and self.unit.day(datetime.fromisoformat(at)) == day
+
+    @staticmethod
+    def last_releases(tx: Tx, day: str) -> dict[int, dict[str, Any]]:
+        """Each counter's last `counter_released` of the day {seq, at, by, officer, returned, minutes}: a
+        counter page opened again (or back from a disconnection) says why its counter is no longer its
+        officer's, and by whom, when the event itself was missed."""
+        rows = tx.rows(  # raw SQL until the store has a method for it
+            "SELECT seq, at, counter_id, data FROM events WHERE type = 'counter_released' AND day = ?"
+            " ORDER BY seq DESC LIMIT 500",
+            [day],
+        )
+        last: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            if r["counter_id"] in last:
+                continue
+            data = json.loads(r["data"] or "{}")
+            last[r["counter_id"]] = {
+                "seq": r["seq"],
+                "at": r["at"],
+                "by": data.get("by"),
+                "officer": data.get("officer"),
+                "returned": data.get("returned"),
+                "minutes": data.get("minutes"),
+            }
+        return last
+
+    # -- staff lists ---------------------------------------------------------------------
+    def today_tickets(self) -> list[dict[str, Any]]:
+        """Every ticket of the office's local today, in calling order, with its form."""
+        with self.unit.store.read() as tx:
+            tickets = tx.tickets_of_day(self.unit.day())
+            tickets.sort(key=core.order_key)
+            return [self.full_ticket(t, tx.form(t.id)) for t in tickets]
+
+    def history(self, ref: str) -> list[dict[str, Any]]:
+        """Every event of one ticket, oldest first: its versions, who and when."""
+        with self.unit.store.read() as tx:
+            ticket = self.unit.find_ticket(tx, ref, self.unit.clock(), any_day=True)
+            return tx.events_of_ticket(ticket.id)
+
+    def escalations(self) -> list[dict[str, Any]]:
+        """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority
+        class's target time, the mail's state, and the escalation's text to copy for the TTS."""
+        from server.mail import escalation_text
+        from server.store import ticket_from_row
+
+        now = self.unit.clock()
+        settings = self.unit.settings
+        classes = {p.code: p for p in settings.priority_classes}
+        with self.unit.store.read() as tx:
+            rows = tx.open_escalations()
+        out = []
+        for r in rows:
+            finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
+            age_s = int((now - finished).total_seconds())
+            form = {k: r[k] or "" for k in ("name", "agency", "address", "phone", "problem")}
+            code = r["priority_class"] or ""
+            known = classes.get(code)
+            priority = None
+            if code:  # a class since removed from the table keeps its code, without a name or target
+                priority = {
+                    "code": code,
+                    "name": known.name if known else None,
+                    "target_minutes": known.target_minutes if known else None,
+                }
+            target_s = known.target_minutes * 60 if known else None
+            out.append(
+                {
+                    "label": r["label"],
+                    "day": r["day"],
+                    "id": r["id"],
+                    "service": r["service"],
+                    "officer": r["officer"],
+                    "note": r["escalation_note"],
+                    "lkpp_ticket": r["lkpp_ticket"] or "",
+                    "escalated_at": r["finished_at"],
+                    "age_s": age_s,
+                    "priority_class": priority,
+                    "overdue": None if target_s is None else age_s > target_s,
+                    "mail": r["mail"],
+                    "form": form,
+                    "copy_text": escalation_text(settings, ticket_from_row(r), form),
+                }
+            )
+        return out
+
+    def form_copy(self, token: str) -> dict[str, Any] | None:
+        """What the A4 Formulir Konsultasi shows for a ticket (by token): form, outcome, officer, date and
+        time; None for no such ticket."""
+        from printers import format_date_id, format_time_id
+        from server.forms import format_nip
+
+        if not isinstance(token, str) or len(token) > 64:
+            return None
+        with self.unit.store.read() as tx:
+            ticket = tx.ticket_by_token(token)
+            if ticket is None:
+                return None
+            form = tx.form(ticket.id)
+            account = tx.user(ticket.officer) if ticket.officer else None
+        settings = self.unit.settings
+        when = (ticket.started_at or ticket.first_called_at or ticket.created_at).astimezone(settings.office.tz)
+        return {
+            "office": settings.office,
+            "label": ticket.label,
+            "status": ticket.status,
+            "date": format_date_id(when),
+            "time": format_time_id(when),
+            "form": form,
+            "category": ticket.category,
+            "solution": ticket.solution,
+            "escalation_note": ticket.escalation_note,
+            "lkpp_ticket": ticket.lkpp_ticket,
+            "lkpp_answer": ticket.lkpp_answer,
+            "officer": ticket.officer,
+            # the signature: the account's full name and NIP when it has them (m014), else the login name
+            "officer_name": (account or {}).get("full_name") or ticket.officer,
+            "officer_nip": format_nip((account or {}).get("nip")),
+            "counter_name": self.unit.counter_name(ticket.counter_id),
+        }
+
+    def has_tickets(self) -> bool:
+        """Whether the database holds any ticket at all (the demo fills an empty one only)."""
+        with self.unit.store.read() as tx:
+            return bool(tx.one("SELECT COUNT(*) AS n FROM tickets")["n"])  # raw SQL until the store has it
+
+    # -- reports -------------------------------------------------------------------------
+    def recap_page_rows(self, day_from: str, day_to: str, filters: dict[str, Any], limit: int) -> tuple[list, int]:
+        """The printable recap page's rows, and 0; or no rows and how many there are, when over `limit`
+        (thousands of A4 pages rendered on the event loop: the files instead)."""
+        from server import reports
+
+        with self.unit.store.read() as tx:
+            count = tx.recap_count(day_from, day_to, **filters)
+            if count > limit:
+                return [], count
+            rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
+            return [reports.page_row(r) for r in rows], 0
+
+    def recap_file(self, day_from: str, day_to: str, filters: dict[str, Any], fmt: str) -> bytes:
+        """The recap as JSON, CSV or XLSX bytes (a long one made off the event loop: server.report_job)."""
+        from server.report_job import make_recap_file
+
+        job = {
+            "from": day_from,
+            "to": day_to,
+            "filters": filters,
+            "format": fmt,
+            "office": self.unit.settings.office.name,
+        }
+        return make_recap_file(self.unit.store, job)
+
+    def figures(self, day_from: str, day_to: str, group: str) -> dict[str, Any]:
+        """The dashboard's service-time figures (over a year: made off the event loop, server.report_job)."""
+        from server.report_job import figures_job, make_figures
+
+        return make_figures(self.unit.store, figures_job(self.unit.settings, day_from, day_to, group))

@@ -1,0 +1,319 @@
+"""The store: the only package that knows table names.
+
+SQLite through sqlite-utils, in WAL mode with auto_vacuum=INCREMENTAL (freed pages go back to the disk:
+Tx.free_pages), schema by numbered Migrations. Every change and its event row commit together in one
+transaction, opened with BEGIN IMMEDIATE so that read-then-write (numbering, call-next) never races
+another writer.
+
+This module holds the connections (Store) and Tx, which combines the queries of each family of tables,
+one module each: tickets and forms (tickets), the event log (events), print jobs and mails (outbox),
+accounts and sessions (accounts), counters and live settings (office), request answers and free pages
+(upkeep), recap, figures and archive (reports). The schema is server/migrations.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, migrations, renumber_positions
+from server.runtime import on_gevent
+from server.store.accounts import AccountQueries
+from server.store.base import TxBase, _iso
+from server.store.events import EVENT_TYPES, EventQueries
+from server.store.office import OfficeQueries
+from server.store.outbox import OutboxQueries
+from server.store.reports import ReportQueries
+from server.store.tickets import TicketQueries, ticket_from_row, ticket_to_row
+from server.store.upkeep import UpkeepQueries
+
+__all__ = [
+    "DURATION_COLUMNS",
+    "EVENT_TYPES",
+    "LABEL_PREFIX",
+    "PRIVATE",
+    "REQUESTS_KEPT",
+    "Store",
+    "Tx",
+    "create_private",
+    "duration_ms",
+    "make_private",
+    "migrations",
+    "renumber_positions",
+    "ticket_from_row",
+    "ticket_to_row",
+]
+
+BUSY_SECONDS = 10.0  # how long a transaction waits for another process's write lock
+CHECKPOINT_SECONDS = 1.0  # under gevent: how often the WAL is copied into the database, off the loop
+WAL_RESTART_FRAMES = 4000  # past this many pages (16 MB) in the WAL, the checkpoint also rewinds it
+WAL_LIMIT_BYTES = 32 * 2**20  # a rewound WAL file is cut back to this size (PRAGMA journal_size_limit)
+RESTART_WAIT_MS = 250  # how long a rewinding checkpoint waits for readers (writers wait meanwhile)
+AUTO_VACUUM_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
+# A request_id's stored answer is replayed for as long as a client may retry it (minutes; a kiosk or page
+# that lost the network, hours at most); older ones are dropped (QueueService.forget_old_requests).
+REQUESTS_KEPT = timedelta(hours=24)
+PRIVATE = 0o600  # the database holds visitors' names, phones, problems and the accounts' password hashes
+
+log = logging.getLogger("antrian.store")
+
+
+def create_private(path: str | Path) -> bool:
+    """Create `path` empty with mode 0600 unless it exists (True when made). For a file SQLite is about to
+    open: SQLite gives the -wal, -shm and -journal files beside it the main file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        return False
+    return True
+
+
+def make_private(database: Path) -> None:
+    """The database file 0600 before SQLite opens it; an existing one (and its -wal and -shm) readable
+    by others is tightened, with a log line."""
+    if create_private(database):
+        return
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o077:
+            continue
+        try:
+            path.chmod(PRIVATE)
+        except OSError as err:
+            log.warning("%s: readable by others (mode %04o) and cannot be made 0600: %s", path, st.st_mode & 0o777, err)
+        else:
+            log.warning("%s: was readable by others (mode %04o); now 0600", path, stat.S_IMODE(st.st_mode))
+
+
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
+    """PRAGMA wal_checkpoint(mode): (1 when it could not finish, pages in the WAL, pages copied)."""
+    busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return busy, frames, copied
+
+
+class Store:
+    """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
+
+    Each read or write block takes a connection of its own for as long as it lasts: one thread of
+    execution at a time, an OS thread or, under gevent, a greenlet. A block inside another block of
+    the same thread of execution uses the outer block's connection. So a greenlet that yields inside
+    a block (a socket, a name lookup) never lets another greenlet into its transaction.
+    """
+
+    def __init__(self, path: str | Path, synchronous: str = "FULL"):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(self.path)
+        self.synchronous = synchronous
+        self._idle: list[Database] = []
+        self._all: list[Database] = []
+        self._lock = threading.Lock()
+        self._local = threading.local()  # greenlet-local once gevent has patched threading
+        self._plain: Database | None = None
+        self._cooperative: bool | None = None
+        self._autocheckpoint = True  # False while disk_loop does the checkpoints
+        with self._connection() as db:
+            # A new database is made incremental before its first table (then no VACUUM is needed).
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            db.execute("PRAGMA journal_mode=WAL")
+            migrations.apply(db)
+            self.make_incremental(db)
+
+    def make_incremental(self, db: Database) -> float | None:
+        """Switch a database made before auto_vacuum=INCREMENTAL to it: one VACUUM, which rewrites the
+        file (docs/operations.md "Database size"), then the WAL it filled is emptied. The stored answers
+        older than REQUESTS_KEPT go first (most of such a database; the maintenance loop would drop them
+        anyway), so the VACUUM copies only the rest. Pages freed afterwards go back to the disk
+        (Tx.free_pages). Seconds taken, or None when nothing was needed or it failed: a VACUUM needs
+        about twice the remaining data free (a copy in the temporary folder, then the WAL), and another
+        process may hold the database; the server works as before and the next start tries again."""
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] == AUTO_VACUUM_INCREMENTAL:
+            return None
+        size = self.path.stat().st_size
+        log.info("%s: switching to auto_vacuum=INCREMENTAL (one VACUUM, %d MB now)", self.path, size // 2**20)
+        started = time.monotonic()
+        try:
+            db.execute("DELETE FROM requests WHERE at < ?", [_iso(datetime.now(UTC) - REQUESTS_KEPT)])
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as err:
+            log.warning("%s: VACUUM failed, tried again at the next start: %s", self.path, err)
+            return None
+        seconds = time.monotonic() - started
+        log.info("%s: VACUUM took %.1f s", self.path, seconds)
+        return seconds
+
+    def _connect(self) -> Database:
+        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        conn.row_factory = None
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+        if not self._autocheckpoint:
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+        db = Database(conn)
+        with self._lock:
+            self._all.append(db)
+        return db
+
+    @contextmanager
+    def _connection(self) -> Iterator[Database]:
+        db = getattr(self._local, "db", None)
+        if db is not None:  # a block inside a block: the same connection, the same transaction
+            yield db
+            return
+        with self._lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._connect()
+        self._local.db = db
+        try:
+            yield db
+        finally:
+            self._local.db = None
+            with self._lock:
+                self._idle.append(db)
+
+    def disk_loop(self, stopping: threading.Event, interval: float = CHECKPOINT_SECONDS) -> None:
+        """Under gevent: copy the WAL into the database every `interval` s in a native thread, until
+        `stopping`.
+
+        SQLite otherwise checkpoints inside the COMMIT that takes the WAL past 1,000 pages, on the
+        event loop: it copies those pages into the database file and syncs it, and every screen of
+        the office waited meanwhile (100 ms and more on a busy disk: docs/performance.md, "Stalls of
+        the event loop"). Here the server's connections never checkpoint (wal_autocheckpoint = 0)
+        while this loop runs; a PASSIVE checkpoint runs in a thread on a connection of its own,
+        blocking no reader and no writer, with the GIL free while SQLite works. Under constant
+        writes a PASSIVE checkpoint never finds the WAL idle, so the file is never rewound (180 MB
+        after a minute of the abuse bench): past WAL_RESTART_FRAMES a RESTART checkpoint follows,
+        which holds new writers (they wait cooperatively, _begin_immediate) for at most
+        RESTART_WAIT_MS while the readers of older pages finish, then copies the few pages left.
+        The sync of each COMMIT (synchronous=FULL, about 0.2 ms) stays where it is: moved to a
+        thread, with a group commit, it cost more than it saved (the same section).
+
+        Not under gevent: nothing to do (each OS thread waits on its own)."""
+        if not on_gevent():
+            return
+        from gevent.threadpool import ThreadPool
+
+        conn = sqlite3.connect(self.path, timeout=RESTART_WAIT_MS / 1000, isolation_level=None, check_same_thread=False)
+        pool = ThreadPool(1)
+        self._set_autocheckpoint(False)
+        failures = 0
+        try:
+            while not stopping.wait(interval):
+                try:
+                    _, frames, _ = pool.apply(_checkpoint, (conn, "PASSIVE"))
+                    if frames > WAL_RESTART_FRAMES:
+                        pool.apply(_checkpoint, (conn, "RESTART"))
+                    failures = 0
+                except sqlite3.Error:
+                    failures += 1
+                    if failures == 1:
+                        log.exception("WAL checkpoint failed (logged once until it works again)")
+        finally:
+            self._set_autocheckpoint(True)
+            pool.kill()
+            conn.close()
+
+    def _set_autocheckpoint(self, on: bool) -> None:
+        self._autocheckpoint = on
+        with self._lock:
+            for db in self._all:
+                db.execute(f"PRAGMA wal_autocheckpoint = {1000 if on else 0}")
+
+    @property
+    def db(self) -> Database:
+        """A connection outside the pool, for scripts' bulk work (not for the server's transactions)."""
+        if self._plain is None:
+            self._plain = self._connect()
+        return self._plain
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+            self._idle.clear()
+        self._plain = None
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction: BEGIN IMMEDIATE, then db.atomic() around the changes and their events."""
+        with self._connection() as db:
+            self._begin_immediate(db)
+            try:
+                with db.atomic():
+                    tx = Tx(db)
+                    yield tx
+                db.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    def _begin_immediate(self, db: Database) -> None:
+        """Take SQLite's write lock. Under gevent, wait for it without blocking the event loop.
+
+        SQLite's own busy handler sleeps inside the C call: while a command-line job (`users add`,
+        `retention`) held the lock, every screen of the server stopped as long. Under gevent the
+        attempt is made with no busy timeout and repeated after cooperative sleeps instead, for
+        up to the same 10 seconds.
+        """
+        if self._cooperative is None:
+            self._cooperative = on_gevent()  # fixed for the process once gevent has patched it, or not
+        if not self._cooperative:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        import gevent
+
+        db.execute("PRAGMA busy_timeout = 0")
+        try:
+            pause, deadline = 0.001, time.monotonic() + BUSY_SECONDS
+            while True:
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) or time.monotonic() >= deadline:
+                        raise
+                gevent.sleep(pause)
+                pause = min(pause * 2, 0.05)
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read transaction: one consistent view of the database (inside another block, that block's)."""
+        with self._connection() as db:
+            if db.conn.in_transaction:
+                yield Tx(db)
+                return
+            db.execute("BEGIN")
+            try:
+                yield Tx(db)
+            finally:
+                if db.conn.in_transaction:
+                    db.execute("COMMIT")
+
+
+class Tx(
+    TicketQueries, EventQueries, OutboxQueries, AccountQueries, OfficeQueries, UpkeepQueries, ReportQueries, TxBase
+):
+    """Reads and writes inside one transaction: every family's queries over one connection."""

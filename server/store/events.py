@@ -1,0 +1,101 @@
+"""The event log: a row per change, appended in the change's own transaction (its seq is its place in
+the global order), and the reads of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from server.store.base import TxBase, _iso
+
+# Every type of row in the event log; add_event refuses any other (docs/api.md lists them all).
+EVENT_TYPES = frozenset(
+    {
+        "issued",
+        "called",
+        "recalled",
+        "skipped",
+        "no_show",
+        "started",
+        "resolved",
+        "escalated",
+        "closed",
+        "cancelled",
+        "transferred",
+        "expired",
+        "lkpp_ticket",
+        "print_failed",
+        "reprint",
+        "form_print",
+        "mail_sent",
+        "mail_failed",
+        "retention",
+        "corrected",
+        "settings_changed",
+        "user_changed",
+        "office_opened",
+        "office_closed",
+        "counter_paused",
+        "counter_resumed",
+        "counter_released",
+    }
+)
+
+
+class EventQueries(TxBase):
+    """Appends to and reads of the event log."""
+
+    def add_event(
+        self,
+        type_: str,
+        now: datetime,
+        day: str,
+        ticket_id: int | None = None,
+        counter_id: int | None = None,
+        actor: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Append to the event log; the event's seq is its place in the global order."""
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}")
+        cur = self.db.execute(
+            "INSERT INTO events (at, day, type, ticket_id, counter_id, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [_iso(now), day, type_, ticket_id, counter_id, actor, json.dumps(data or {}, ensure_ascii=False)],
+        )
+        event = {
+            "seq": cur.lastrowid,
+            "at": _iso(now),
+            "day": day,
+            "type": type_,
+            "ticket_id": ticket_id,
+            "counter_id": counter_id,
+            "actor": actor,
+            "data": data or {},
+        }
+        self.events.append(event)
+        return event
+
+    def last_seq(self) -> int:
+        """The seq of the last committed change (0 before any)."""
+        row = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")
+        return row["s"]
+
+    def recent_calls(self, day: str, limit: int = 10) -> list[dict[str, Any]]:
+        """A day's last calls and recalls, newest first."""
+        rows = self.rows(
+            "SELECT e.seq, e.at, e.type, e.counter_id, t.label, t.service, e.data FROM events e"
+            " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.type IN ('called', 'recalled')"
+            " ORDER BY e.seq DESC LIMIT ?",
+            [day, limit],
+        )
+        for r in rows:
+            r["calls"] = json.loads(r.pop("data") or "{}").get("calls")
+        return rows
+
+    def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
+        """Every event of one ticket, oldest first."""
+        rows = list(self.db["events"].rows_where("ticket_id = ?", [ticket_id], order_by="seq"))
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+        return rows

@@ -1,0 +1,193 @@
+"""Reports: the recap (finished consultations with their forms, filtered, streamed for exports of any
+size), the service-time figures summed in SQL (docs/reports.md), arrivals per hour, and the monthly
+archive with the retention of visitors' personal data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from server.store.base import TxBase
+
+# An escalation reaches LKPP (the figures' escalation time ends) when its e-mail is sent or, with the
+# e-mail off or failing, when the officer records the TTS ticket number LKPP gave: whichever is first.
+# One look at a ticket's mails answers both questions: NULL when it had no escalation mail (e-mail
+# off), '~' (after every timestamp) when it had one never sent, else the first sent_at.
+MAIL_SQL = "(SELECT MIN(COALESCE(m.sent_at, '~')) FROM mails m WHERE m.ticket_id = t.id AND m.kind = 'escalation')"
+# When each escalated ticket's LKPP number was first recorded, all of them at once from the event
+# type's index (a few thousand rows in ten years) instead of walking every escalated ticket's events:
+# 0.5 ms instead of 3 ms per 2,000.
+LKPP_NUMBERS_CTE = (
+    "lkpp_numbers AS MATERIALIZED (SELECT ticket_id, MIN(at) AS at FROM events INDEXED BY idx_events_type_seq"
+    " WHERE type = 'lkpp_ticket' GROUP BY ticket_id)"
+)
+
+
+def _recap_where(
+    day_from: str,
+    day_to: str,
+    service: str | None = None,
+    officer: str | None = None,
+    category: str | None = None,
+    outcome: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The recap's WHERE clause over tickets `t`: the days, finished outcomes (or one), the filters."""
+    sql = "t.day BETWEEN ? AND ?"
+    params: list[Any] = [day_from, day_to]
+    if outcome:
+        sql += " AND t.status = ?"
+        params.append(outcome)
+    else:
+        sql += " AND t.status IN ('resolved', 'escalated', 'closed')"
+    for column, value in (("service", service), ("officer", officer), ("category", category)):
+        if value:
+            sql += f" AND t.{column} = ?"
+            params.append(value)
+    return sql, params
+
+
+class ReportQueries(TxBase):
+    """Recap, figures, arrivals, archive."""
+
+    def recap_iter(self, day_from: str, day_to: str, **filters: str | None) -> Iterator[dict[str, Any]]:
+        """Recap rows (the columns the recap needs) one at a time, for exports of any size.
+        filters: service, officer, category, outcome (see _recap_where)."""
+        where, params = _recap_where(day_from, day_to, **filters)
+        # The officer as the recap names them: the account's full name (m014) when it has one.
+        officer_name, users = "t.officer", ""
+        if self.one("SELECT 1 AS x FROM pragma_table_info('users') WHERE name = 'full_name'"):
+            officer_name = "COALESCE(NULLIF(TRIM(u.full_name), ''), t.officer)"
+            users = " LEFT JOIN users u ON u.username = t.officer"
+        sql = (
+            "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution,"
+            " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
+            f" {officer_name} AS officer_name,"
+            " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " JOIN forms f ON f.ticket_id = t.id" + users + " WHERE " + where
+        )
+        cur = self.db.execute(sql + " ORDER BY t.day, t.finished_at, t.id", params)
+        cols = [c[0] for c in cur.description]
+        for r in cur:
+            yield dict(zip(cols, r, strict=True))
+
+    def recap_count(self, day_from: str, day_to: str, **filters: str | None) -> int:
+        """How many rows recap_iter would give."""
+        where, params = _recap_where(day_from, day_to, **filters)
+        return self.db.execute("SELECT COUNT(*) FROM tickets t WHERE " + where, params).fetchone()[0]
+
+    def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
+        """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms).
+
+        Waiting, response and service sum the integer duration columns (m008) over the figures'
+        covering index; escalation, which needs the mail's sent_at or the time the LKPP ticket
+        number was recorded (FORWARDED_SQL), is a second query over the escalated tickets only.
+        """
+        key = {
+            "day": "t.day",
+            "month": "substr(t.day, 1, 7)",
+            "officer": "COALESCE(NULLIF(t.officer, ''), '')",
+            "service": "t.service",
+        }[group]
+        columns = []
+        params: list[Any] = []
+        for name in ("waiting", "response", "service"):
+            c = f"t.{name}_ms"
+            columns.append(f"COUNT({c}) AS {name}_n, COALESCE(SUM({c}), 0) AS {name}_sum, MAX({c}) AS {name}_max")
+            if name in limits_ms:
+                columns.append(f"COALESCE(SUM({c} <= ?), 0) AS {name}_within")
+                params.append(limits_ms[name])
+        # CASE rather than `status IN (...)`: SQLite probes an ephemeral index per row for an IN list.
+        sums = self.rows(
+            f"SELECT {key} AS key, COUNT(*) AS tickets,"
+            " SUM(CASE t.status WHEN 'resolved' THEN 1 WHEN 'escalated' THEN 1 WHEN 'closed' THEN 1 ELSE 0 END)"
+            " AS served, SUM(t.status = 'no_show') AS no_show,"
+            " COALESCE(SUM(t.requeues > 0), 0) AS requeued, COALESCE(SUM(t.requeues), 0) AS requeues, "
+            + ", ".join(columns)
+            + " FROM tickets t WHERE t.day BETWEEN ? AND ? GROUP BY key ORDER BY key",
+            [*params, day_from, day_to],
+        )
+        within = "COALESCE(SUM(e <= ?), 0)" if "escalation" in limits_ms else "0"
+        # Escalated tickets are counted here too, and those not measured that never had a mail (the
+        # escalation e-mail was off). Both inner queries are co-routines (LIMIT -1 keeps SQLite from
+        # flattening them), so each mail is looked up once and each duration computed once, not once
+        # per aggregate. The earlier of the mail's sent_at and the LKPP number's recording is chosen
+        # on the text: both are written by _iso (UTC, isoformat), whose order is the time's.
+        forwarded = (
+            "CASE WHEN num IS NULL THEN NULLIF(mail, '~') WHEN mail IS NULL OR mail = '~' THEN num"
+            " WHEN mail <= num THEN mail ELSE num END"
+        )
+        escalation = {
+            r["key"]: r
+            for r in self.rows(
+                f"WITH {LKPP_NUMBERS_CTE}"
+                " SELECT k AS key, COUNT(*) AS escalated, COUNT(e) AS n, COALESCE(SUM(e), 0) AS total,"
+                f" MAX(e) AS max, {within} AS within, COALESCE(SUM(e IS NULL AND NOT has_mail), 0) AS no_mail"
+                " FROM (SELECT k, mail IS NOT NULL AS has_mail,"
+                f" CAST(ROUND((julianday({forwarded}) - julianday(fin)) * 86400000.0) AS INTEGER) AS e"
+                f" FROM (SELECT {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
+                " FROM tickets t LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
+                " WHERE t.day BETWEEN ? AND ? AND t.status IN ('escalated', 'closed')"
+                " ORDER BY k LIMIT -1) LIMIT -1) GROUP BY k",
+                [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), day_from, day_to],
+            )
+        }
+        for s in sums:
+            e = escalation.get(s["key"])
+            s["escalated"] = e["escalated"] if e else 0
+            s["escalation_n"] = e["n"] if e else 0
+            s["escalation_sum"] = e["total"] if e else 0
+            s["escalation_max"] = e["max"] if e else None
+            s["escalation_no_mail"] = e["no_mail"] if e else 0
+            if "escalation" in limits_ms:
+                s["escalation_within"] = e["within"] if e else 0
+        return sums
+
+    def arrivals_by_hour(self, day_from: str, day_to: str, utc_offset_minutes: int) -> dict[int, int]:
+        """Tickets created per local hour of day (0-23), the local hour at a fixed UTC offset.
+
+        created_at is always written in UTC (`_iso`), so the tickets are counted per UTC hour (or
+        minute, for an offset that is not whole hours) read straight from the text, and shifted here;
+        cheaper than strftime() on every row.
+        """
+        width = 2 if utc_offset_minutes % 60 == 0 else 5
+        rows = self.rows(
+            f"SELECT substr(created_at, 12, {width}) AS hm, COUNT(*) AS n FROM tickets"
+            " WHERE day BETWEEN ? AND ? GROUP BY hm",
+            [day_from, day_to],
+        )
+        out: dict[int, int] = {}
+        for r in rows:
+            minute = int(r["hm"][:2]) * 60 + (int(r["hm"][3:5]) if width == 5 else 0)
+            hour = (minute + utc_offset_minutes) % 1440 // 60
+            out[hour] = out.get(hour, 0) + r["n"]
+        return out
+
+    def open_days(self, day_from: str, day_to: str) -> int:
+        """How many local days of the range had at least one ticket."""
+        return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?", [day_from, day_to])[
+            "n"
+        ]
+
+    # -- the monthly archive and retention ---------------------------------------------
+    def archive_rows(self, day_from: str, day_to: str) -> dict[str, list[dict[str, Any]]]:
+        """The days' tickets (each with its form) and events, for the monthly archive."""
+        tickets = self.rows(
+            "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
+            " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
+            [day_from, day_to],
+        )
+        events = list(self.db["events"].rows_where("day BETWEEN ? AND ?", [day_from, day_to], order_by="seq"))
+        for e in events:
+            e["data"] = json.loads(e["data"] or "{}")
+        return {"tickets": tickets, "events": events}
+
+    def anonymise_forms_before(self, day: str, placeholder: str) -> int:
+        """Replace name, phone and address on the forms of tickets of days before `day`; returns how many changed."""
+        cur = self.db.execute(
+            "UPDATE forms SET name = ?1, phone = ?1, address = ?1 WHERE ticket_id IN"
+            " (SELECT id FROM tickets WHERE day < ?2)"
+            " AND NOT (name IS ?1 AND phone IS ?1 AND address IS ?1)",
+            [placeholder, day],
+        )
+        return cur.rowcount

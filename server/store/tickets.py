@@ -1,0 +1,261 @@
+"""Tickets and their consultation forms: numbering, queue positions, the calling order, reads by id,
+token, label, counter or status. A ticket row is written from a core Ticket and read back into one
+(ticket_to_row, ticket_from_row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from server.core import WAITING, Ticket
+from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, renumber_positions
+from server.store.base import TxBase, _dt, _iso
+
+# Tickets still in play (waiting, called, serving) are a handful among years of finished ones. With
+# table statistics (ANALYZE) SQLite judged the status index unselective and, to return rows in id
+# order, walked the whole table instead: 17 ms at ten years, for the expiry check run every second.
+_ACTIVE_INDEX = "INDEXED BY idx_tickets_status"
+
+_TICKET_TIMES = ("created_at", "first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
+_TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
+_TICKET_FLAGS = ("priority", "priority_lane")
+_DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair}  # save_ticket: durations to derive again
+
+
+def ticket_from_row(row: dict[str, Any]) -> Ticket:
+    """A core Ticket from a tickets row (derived columns such as the durations are ignored)."""
+    values = {k: row.get(k) for k in _TICKET_FIELDS}
+    for k in _TICKET_TIMES:
+        values[k] = _dt(values[k])
+    for k in ("category", "priority_class", "solution", "officer", "escalation_note"):
+        values[k] = values[k] or ""
+    for k in ("lkpp_ticket", "lkpp_answer", "transferred_from"):
+        values[k] = values[k] or ""
+    values["priority"] = bool(values["priority"])
+    values["priority_lane"] = None if values["priority_lane"] is None else bool(values["priority_lane"])
+    values["calls"] = values["calls"] or 0
+    values["requeues"] = values["requeues"] or 0
+    values["queue_requeues"] = values["queue_requeues"] or 0
+    return Ticket(**values)
+
+
+def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    """A tickets row from a core Ticket, with the durations derived from its timestamps."""
+    row = {k: getattr(ticket, k) for k in _TICKET_FIELDS}
+    for k in _TICKET_TIMES:
+        row[k] = _iso(row[k])
+    row["priority"] = int(ticket.priority)
+    row["priority_lane"] = int(bool(ticket.priority_lane))
+    for column, (start, end) in DURATION_COLUMNS.items():
+        row[column] = duration_ms(row[start], row[end])
+    if row["id"] is None:
+        del row["id"]
+    return row
+
+
+class TicketQueries(TxBase):
+    """Reads and writes of tickets and forms."""
+
+    def next_number(self, day: str, prefix: str) -> int:
+        """The next ticket number of a label prefix on a day: past every label with this prefix issued
+        that day, whichever service it was issued for or is in now (UNIQUE (day, label) guards it)."""
+        row = self.one(
+            f"SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets WHERE day = ? AND {LABEL_PREFIX} = ?",
+            [day, f"{prefix}-"],
+        )
+        return row["n"]
+
+    def prefix_services(self, day: str) -> dict[str, list[tuple[str, str]]]:
+        """Per label prefix of the day's tickets ("A"), the distinct (service, transferred_from) pairs of
+        those tickets: the service each is in now, and the one it came from ("" when never transferred)."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self.rows(
+            f"SELECT DISTINCT {LABEL_PREFIX} AS prefix, service, transferred_from FROM tickets WHERE day = ?", [day]
+        ):
+            out.setdefault(r["prefix"][:-1], []).append((r["service"], r["transferred_from"] or ""))
+        return out
+
+    def next_position(self, day: str) -> float:
+        """A queue position behind every ticket of the day."""
+        row = self.one("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM tickets WHERE day = ?", [day])
+        return float(row["p"])
+
+    # Neighbouring positions of a day, over every ticket of it (waiting, called, served or gone: a called
+    # or serving ticket can come back to the line, and no two tickets of a day share a position), each
+    # read from UNIQUE (day, position) (m013) in one step.
+    def position_after(self, day: str, position: float) -> float | None:
+        """The day's next position after `position`, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position > ? ORDER BY position LIMIT 1", [day, position]
+        ).fetchone()
+        return row[0] if row else None
+
+    def position_before(self, day: str, position: float) -> float | None:
+        """The day's position just before `position`, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position < ? ORDER BY position DESC LIMIT 1",
+            [day, position],
+        ).fetchone()
+        return row[0] if row else None
+
+    def first_position(self, day: str) -> float | None:
+        """The day's first position, or None."""
+        row = self.db.execute(
+            "SELECT position FROM tickets WHERE day = ? AND position IS NOT NULL ORDER BY position LIMIT 1", [day]
+        ).fetchone()
+        return row[0] if row else None
+
+    def renumber_positions(self, day: str) -> None:
+        """Positions 1, 2, 3 … for the day's tickets, in their order: room again between any two
+        (when halving a gap no longer gives a float between them; core.between)."""
+        renumber_positions(self.db, day)
+
+    def insert_ticket(self, ticket: Ticket, form: dict[str, str]) -> Ticket:
+        """Write a new ticket and its consultation form; the ticket with its id."""
+        row = ticket_to_row(ticket)
+        cur = self.db.execute(
+            "INSERT INTO tickets ({}) VALUES ({})".format(", ".join(row), ", ".join("?" for _ in row)),
+            list(row.values()),
+        )
+        ticket = ticket.replace(id=cur.lastrowid)
+        self.db.execute(
+            "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, ?, ?, ?)",
+            [ticket.id, form["name"], form["agency"], form["address"], form["phone"], form["problem"]],
+        )
+        return ticket
+
+    def save_ticket(self, ticket: Ticket, old: Ticket | None = None) -> None:
+        """Write a changed ticket; given the version it was made from, only the columns that differ
+        (SQLite rewrites every index on a column named in SET, changed or not)."""
+        if old is None:
+            row = ticket_to_row(ticket)
+            row.pop("id", None)
+        else:
+            changed = {k for k in _TICKET_FIELDS if getattr(ticket, k) != getattr(old, k)} - {"id"}
+            full = ticket_to_row(ticket) if changed & _DURATION_INPUTS else None
+            row = {}
+            for k in changed:
+                value = getattr(ticket, k)
+                row[k] = _iso(value) if k in _TICKET_TIMES else int(value) if k in _TICKET_FLAGS else value
+            if full is not None:
+                row.update({c: full[c] for c in DURATION_COLUMNS})
+        sets = "".join(f"{k} = ?, " for k in row)
+        self.db.execute(f"UPDATE tickets SET {sets}version = version + 1 WHERE id = ?", [*row.values(), ticket.id])
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        """A ticket by id, or None."""
+        row = self.one("SELECT * FROM tickets WHERE id = ?", [ticket_id])
+        return ticket_from_row(row) if row else None
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """A ticket by its public token, or None."""
+        row = self.one("SELECT * FROM tickets WHERE token = ?", [token])
+        return ticket_from_row(row) if row else None
+
+    def ticket_by_label(self, day: str, label: str) -> Ticket | None:
+        """A ticket by its label on a day, or None."""
+        row = self.one("SELECT * FROM tickets WHERE day = ? AND label = ?", [day, label])
+        return ticket_from_row(row) if row else None
+
+    def form(self, ticket_id: int) -> dict[str, str]:
+        """The consultation form of a ticket (empty strings when none)."""
+        row = self.one("SELECT name, agency, address, phone, problem FROM forms WHERE ticket_id = ?", [ticket_id])
+        return row or {"name": "", "agency": "", "address": "", "phone": "", "problem": ""}
+
+    def queue_heads(self, day: str, services: Iterable[str]) -> list[Ticket]:
+        """The first waiting ticket of each (service, lane) group: every ticket core.next_for may pick.
+
+        Any calling order that sorts by lane, then position, picks among these, so the core decides
+        over a handful of rows instead of the whole waiting line.
+        """
+        heads = []
+        for service in services:
+            for lane in (1, 0):
+                row = self.one(
+                    "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND priority_lane = ?"
+                    " ORDER BY position, id LIMIT 1",
+                    [day, service, lane],
+                )
+                if row:
+                    heads.append(ticket_from_row(row))
+        return heads
+
+    def ahead_count(self, ticket: Ticket) -> int:
+        """Waiting tickets of the same service called before this one (priority lane first, then position).
+
+        Two ranges of the queue index (day, status, service, priority_lane, position), each counted
+        inside the index without reading a ticket row (positions are unique per day)."""
+        queue = "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND "
+        key = [ticket.day, ticket.service]
+        lane = int(bool(ticket.priority_lane))
+        row = self.db.execute(
+            f"SELECT ({queue} priority_lane > ?) + ({queue} priority_lane = ? AND position < ?)",
+            [*key, lane, *key, lane, ticket.position],
+        ).fetchone()
+        return row[0]
+
+    def stale_tickets(self, today: str) -> list[Ticket]:
+        """Tickets of earlier days still waiting or called (for the end-of-day expiry)."""
+        rows = self.rows(
+            f"SELECT * FROM tickets {_ACTIVE_INDEX} WHERE status IN ('waiting', 'called') AND day < ? ORDER BY id",
+            [today],
+        )
+        return [ticket_from_row(r) for r in rows]
+
+    def counter_ticket(self, counter_id: int) -> Ticket | None:
+        """The ticket a counter is calling or serving, or None."""
+        row = self.one(
+            "SELECT * FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving') ORDER BY id DESC LIMIT 1",
+            [counter_id],
+        )
+        return ticket_from_row(row) if row else None
+
+    def tickets_with_status(self, statuses: tuple[str, ...], day: str | None = None) -> list[Ticket]:
+        """Tickets in some statuses (of one day, if given), oldest first."""
+        marks = ", ".join("?" for _ in statuses)
+        sql = f"SELECT * FROM tickets {_ACTIVE_INDEX} WHERE status IN ({marks})"
+        params: list[Any] = list(statuses)
+        if day is not None:
+            sql += " AND day = ?"
+            params.append(day)
+        return [ticket_from_row(r) for r in self.rows(sql + " ORDER BY id", params)]
+
+    def tickets_of_day(self, day: str) -> list[Ticket]:
+        """Every ticket of a day, oldest first."""
+        return [ticket_from_row(r) for r in self.rows("SELECT * FROM tickets WHERE day = ? ORDER BY id", [day])]
+
+    def waiting_counts(self, day: str) -> dict[str, int]:
+        """How many wait per service on a day."""
+        return {
+            r["service"]: r["n"]
+            for r in self.rows(
+                "SELECT service, COUNT(*) AS n FROM tickets WHERE day = ? AND status = ? GROUP BY service",
+                [day, WAITING],
+            )
+        }
+
+    def recent_service_seconds(self, service: str, limit: int = 20) -> list[float]:
+        """Seconds from first call to the end of service, for the last finished tickets of a service."""
+        rows = self.rows(
+            "SELECT first_called_at, finished_at FROM tickets WHERE service = ? AND status IN"
+            " ('resolved', 'escalated', 'closed') AND first_called_at IS NOT NULL AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC LIMIT ?",
+            [service, limit],
+        )
+        return [
+            (datetime.fromisoformat(r["finished_at"]) - datetime.fromisoformat(r["first_called_at"])).total_seconds()
+            for r in rows
+        ]
+
+    def issued_counts(self, day: str) -> dict[str, int]:
+        """Per label prefix ("A"), the day's tickets not cancelled: the numbers a service's daily quota
+        counts (a prefix is one service's all day, see admin.check_prefixes), read from the m011 index."""
+        return {
+            r["prefix"][:-1]: r["n"]
+            for r in self.rows(
+                f"SELECT {LABEL_PREFIX} AS prefix, COUNT(*) AS n FROM tickets WHERE day = ? AND status != 'cancelled'"
+                " GROUP BY prefix",
+                [day],
+            )
+        }

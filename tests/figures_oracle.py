@@ -1,0 +1,96 @@
+"""The figures' pure path, for the tests: ticket rows with their timestamps summed per group in Python,
+the oracle that Tx.figure_sums (the same sums in SQL over the stored durations, server/figures.py) is
+checked against. Rounds as migrations.duration_ms does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from server.config import SlaSettings
+from server.figures import empty_sums, iso_week, limits_ms
+from server.store.reports import MAIL_SQL
+
+SERVED = ("resolved", "escalated", "closed")
+ESCALATED = ("escalated", "closed")
+# When a ticket's LKPP number was first recorded, per ticket.
+LKPP_NUMBER_SQL = "(SELECT MIN(e.at) FROM events e WHERE e.ticket_id = t.id AND e.type = 'lkpp_ticket')"
+
+
+def ticket_times(tx: Any, day_from: str, day_to: str) -> list[dict[str, Any]]:
+    """Every ticket of the days with its timestamps, its escalation mail's sent_at, when its LKPP
+    ticket number was first recorded, and whether it had an escalation mail: the pure path's rows."""
+    return tx.rows(
+        "SELECT t.id, t.day, t.service, t.officer, t.status, t.requeues, t.created_at, t.first_called_at,"
+        f" t.started_at, t.finished_at, NULLIF({MAIL_SQL}, '~') AS mail_sent_at,"
+        f" {LKPP_NUMBER_SQL} AS lkpp_ticket_at, {MAIL_SQL} IS NOT NULL AS has_mail"
+        " FROM tickets t WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
+        [day_from, day_to],
+    )
+
+
+def _ms(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+
+
+def forwarded_at(row: dict[str, Any]) -> str | None:
+    """When an escalation reached LKPP: the mail's sent_at or the LKPP ticket number's recording, the earlier."""
+    times = [t for t in (row.get("mail_sent_at"), row.get("lkpp_ticket_at")) if t]
+    return min(times, key=datetime.fromisoformat) if times else None
+
+
+def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
+    """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
+    return {
+        "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
+        "response": _ms(row.get("first_called_at"), row.get("started_at")),
+        "service": _ms(row.get("started_at"), row.get("finished_at")),
+        "escalation": _ms(row.get("finished_at"), forwarded_at(row)) if row.get("status") in ESCALATED else None,
+    }
+
+
+def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]) -> None:
+    """Count one ticket row into a group's sums."""
+    sums["tickets"] += 1
+    sums["served"] += row["status"] in SERVED
+    sums["escalated"] += row["status"] in ESCALATED
+    sums["no_show"] += row["status"] == "no_show"
+    requeues = row.get("requeues") or 0
+    sums["requeued"] += requeues > 0
+    sums["requeues"] += requeues
+    durations = ticket_durations(row)
+    if row["status"] in ESCALATED and durations["escalation"] is None and not row.get("has_mail"):
+        sums["escalation_no_mail"] += 1
+    for m, ms in durations.items():
+        if ms is None:
+            continue
+        sums[f"{m}_n"] += 1
+        sums[f"{m}_sum"] += ms
+        sums[f"{m}_max"] = ms if sums[f"{m}_max"] is None else max(sums[f"{m}_max"], ms)
+        if m in limits:
+            sums[f"{m}_within"] += ms <= limits[m]
+
+
+def group_key(group: str) -> Callable[[dict[str, Any]], str]:
+    """How a ticket row is keyed for a group: its local day, ISO week, month, officer or service."""
+    return {
+        "day": lambda r: r["day"],
+        "week": lambda r: iso_week(r["day"]),
+        "month": lambda r: r["day"][:7],
+        "officer": lambda r: r.get("officer") or "",
+        "service": lambda r: r["service"],
+    }[group]
+
+
+def sums_by_group(rows: Iterable[dict[str, Any]], group: str, sla: SlaSettings) -> list[dict[str, Any]]:
+    """The pure path: ticket rows (with timestamps and mail_sent_at) summed per group, in key order."""
+    limits = limits_ms(sla)
+    keyed = group_key(group)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = keyed(row)
+        add_ticket(groups.setdefault(key, empty_sums(key)), row, limits)
+    return [groups[k] for k in sorted(groups)]
