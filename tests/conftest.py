@@ -29,6 +29,44 @@ def _quick_websocket_close() -> None:
 
 _quick_websocket_close()
 
+# The slowest modules (browser pages, real speech, server processes) first: `-n 2 --dist loadfile`
+# hands modules out in collection order, so a long one left for last would keep one worker going
+# alone while the other sits idle. Measured with --durations; a module not named keeps its place.
+SLOW_FIRST = [
+    "test_display_readability.py",
+    "test_display_speech.py",
+    "test_counter_page.py",
+    "test_counter_autorelease.py",
+    "test_kiosk_fit.py",
+    "test_queue_stateful.py",
+    "test_security_headers.py",
+    "test_print_jobs.py",
+    "test_login_guard.py",
+    "test_days.py",
+    "test_agent.py",
+    "test_office_live.py",
+    "test_recap_page.py",
+    "test_kiosk_office.py",
+    "test_archive.py",
+    "test_counter_e2e.py",
+    "test_admin_page.py",
+    "test_api_fuzz.py",
+]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the shared headless Chromium (the `browser` fixture)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests (`-m "not browser"` leaves them out) and put SLOW_FIRST's modules first;
+    the sort is stable, so each module's tests keep their order and stay together."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
+
 
 def write_config(tmp: Path, replace: dict[str, str] | None = None, extra: str = "") -> Path:
     """A copy of the demo config.toml with its database and data in `tmp`, the kiosk printer a dummy."""
@@ -72,7 +110,8 @@ def app(config_path, clock):
     from server.app import create_app
 
     os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    application = create_app(config_path, workers=False, clock=clock)
+    # no fsync per commit (the same SQL and transactions): a test's app dies with its test, never in a power cut
+    application = create_app(config_path, workers=False, clock=clock, synchronous="OFF")
     application.config["TESTING"] = True
     yield application
     application.extensions["antrian"].stop()
@@ -84,11 +123,24 @@ def client(app):
     return app.test_client()
 
 
-def add_user(app, username: str, role: str, password: str = "rahasia-123", counter_id: int | None = None) -> None:
-    from server.auth import hash_password
+_CHEAP_HASHES: dict[str, str] = {}
 
+
+def cheap_hash(password: str) -> str:
+    """A real werkzeug password hash of `password` at one PBKDF2 round, made once per test process:
+    a login checks it as it checks scrypt's (check_password_hash reads the method from the hash), but
+    without scrypt's 0.1 s to make it and 0.1 s to check it on every test's login. Tests of the
+    hashing itself go through the API, the command line or LiveServer.add_user (scrypt)."""
+    if password not in _CHEAP_HASHES:
+        from werkzeug.security import generate_password_hash
+
+        _CHEAP_HASHES[password] = generate_password_hash(password, "pbkdf2:sha256:1")
+    return _CHEAP_HASHES[password]
+
+
+def add_user(app, username: str, role: str, password: str = "rahasia-123", counter_id: int | None = None) -> None:
     with app.extensions["antrian"].store.write() as tx:
-        tx.add_user(username, hash_password(password), role, datetime.now(UTC), counter_id)
+        tx.add_user(username, cheap_hash(password), role, datetime.now(UTC), counter_id)
 
 
 def login(app, client, username: str, role: str = "officer", counter_id: int | None = None) -> dict[str, str]:

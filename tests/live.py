@@ -21,6 +21,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_HASHES: dict[str, str] = {}
+
+
+def scrypt_hash(password: str) -> str:
+    """werkzeug's default (scrypt) hash of `password`, made once per test process: the hash, its
+    check and its cost at login are the production ones; only the 0.1 s of making it is saved."""
+    if password not in _HASHES:
+        from werkzeug.security import generate_password_hash
+
+        _HASHES[password] = generate_password_hash(password)
+    return _HASHES[password]
+
+
 class LiveServer:
     """Starts `python -m server serve` on a free port with a given config; stops (SIGTERM, then SIGKILL)."""
 
@@ -96,15 +109,24 @@ class LiveServer:
         return s
 
     def add_user(self, username: str, role: str, password: str = "rahasia-123") -> None:
-        """Add an account through the command line, as an admin would."""
-        subprocess.run(
-            [sys.executable, "-m", "server", "users", "add", username, "--role", role, "--config", str(self.config)],
-            input=password + "\n",
-            text=True,
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+        """Add an account as `python -m server users add` does (server.service.accounts, logged as by
+        "cli"), from this process: no interpreter to start, and the password's scrypt hash made once
+        per password (scrypt_hash). The server still checks every login against a real scrypt hash.
+        tests/test_cli.py and tests/test_admin.py run the command line itself."""
+        from unittest import mock
+
+        from server.config import load_settings
+        from server.service.accounts import Accounts
+        from server.service.unit import UnitOfWork
+        from server.store import Store
+
+        settings = load_settings(self.config)
+        store = Store(settings.server.database)
+        try:
+            with mock.patch("server.auth.hash_password", lambda pw: scrypt_hash(pw)):
+                Accounts(UnitOfWork(settings, store)).add_user(username, password, role, "cli")
+        finally:
+            store.close()
 
 
 class ClockedServer(LiveServer):

@@ -69,7 +69,9 @@ def printed(printer, label: str) -> int:
 
 
 def job_statuses(server) -> list[str]:
-    s = server.session("fo", "rahasia-123")
+    if getattr(server, "fo", None) is None:  # logged in once: wait_for asks 20 times a second
+        server.fo = server.session("fo", "rahasia-123")
+    s = server.fo
     return [j["status"] for j in s.get(server.url + "/api/print-jobs").json()["jobs"]]
 
 

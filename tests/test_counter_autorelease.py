@@ -39,7 +39,7 @@ def office(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def empty_line(office):
     """Each test starts with nobody waiting (a ticket sent back by the other waits at the head)."""
-    rina = office.session("rina", PASSWORD)
+    rina = front_office(office)
     for ticket in rina.get(office.url + "/api/staff/state", timeout=5).json()["tickets"]:
         if ticket["status"] == "waiting":
             rina.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
@@ -49,9 +49,17 @@ def log_in(context, live, path: str, username: str):
     return sign_in(context.new_page(), live, path, username)
 
 
+def front_office(live):
+    """Rina's API session, logged in once per server: `released` asks many times a second, and a login
+    each time would cost the server a scrypt check each time."""
+    if getattr(live, "rina", None) is None:
+        live.rina = live.session("rina", PASSWORD)
+    return live.rina
+
+
 def released(live, counter_id: int) -> dict | None:
     """The counter's last release today, as the staff state gives it to a page that missed the event."""
-    state = live.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+    state = front_office(live).get(live.url + "/api/staff/state", timeout=5).json()
     return next(c for c in state["counters"] if c["id"] == counter_id)["released"]
 
 

@@ -32,10 +32,15 @@ def accounts(live):
     return live
 
 
+@pytest.fixture(scope="module")
+def admin(accounts):
+    """The admin's API session, logged in once for the module."""
+    return accounts.session("kepala", PASSWORD)
+
+
 @pytest.fixture(autouse=True)
-def clean_queue(accounts):
+def clean_queue(accounts, admin):
     """Every test starts with an empty queue and free counters (the server lives for the whole module)."""
-    admin = accounts.session("kepala", PASSWORD)
     state = admin.get(accounts.url + "/api/staff/state", timeout=5).json()
     for ticket in state["tickets"]:
         if ticket["status"] == "serving":

@@ -138,7 +138,12 @@ def run_script(tmp_path, body: str, timeout: float = 60) -> dict:
         fan = app.extensions["antrian.socketio"].antrian_fanout
         probe = socket.socket(); probe.bind(("127.0.0.1", 0)); port = probe.getsockname()[1]; probe.close()
         gevent.spawn(serve_forever, app, "127.0.0.1", port)
-        gevent.sleep(0.2)
+        for _ in range(400):  # until it listens: a fixed 0.2 s lost the race on a busy machine
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                gevent.sleep(0.025)
 
         def visitor(i):
             return {"service": "A", "name": f"Dédé {i}", "agency": "PT Maju", "address": "Jl. Merdeka 1",

@@ -9,14 +9,9 @@ from server.config import ConfigError, load_settings
 
 
 @pytest.fixture
-def app(tmp_path, clock):
-    from server.app import create_app
-
-    config = write_config(tmp_path, {"addresses = []": 'addresses = ["192.168.1.20", "10.9.0.0/28"]'})
-    application = create_app(config, workers=False, clock=clock)
-    yield application
-    application.extensions["antrian"].stop()
-    application.extensions["antrian"].store.close()
+def config_path(tmp_path):
+    """conftest's `app` on a config that names the office's kiosks."""
+    return write_config(tmp_path, {"addresses = []": 'addresses = ["192.168.1.20", "10.9.0.0/28"]'})
 
 
 def _issue(client, address: str, headers: dict | None = None):

@@ -168,11 +168,16 @@ def test_acknowledged_tickets_and_calls_survive_kill_9(tmp_path, clients):
                 if r.status_code == 201:
                     labels.append(r.json()["ticket"]["label"])
 
+        def until(enough: int) -> None:  # polled: a fixed wait gave a busy machine too few tickets
+            deadline = time.monotonic() + 15
+            while len(labels) < enough and time.monotonic() < deadline:
+                time.sleep(0.01)
+
         t = threading.Thread(target=kiosk)
         t.start()
-        time.sleep(0.3)
+        until(3)
         called = s.post(server.url + "/api/counters/2/call-next").json()["ticket"]["label"]
-        time.sleep(0.3)
+        until(len(labels) + 5)  # more tickets acknowledged after the call
         server.kill()  # SIGKILL mid-work
         stop.set()
         t.join()
