@@ -74,6 +74,8 @@ def safe_next(value: object) -> str | None:
 
 def page_config() -> dict:
     """What the page scripts need from config.toml (no secrets): counters, services, classes, limits."""
+    from server import core
+
     settings = current_app.extensions["antrian.settings"]
     return {
         "language": settings.office.language,
@@ -85,7 +87,7 @@ def page_config() -> dict:
             {"code": p.code, "name": p.name, "description": p.description, "target_minutes": p.target_minutes}
             for p in settings.priority_classes
         ],
-        "categories": ["pengaduan", "pertanyaan", "konsultasi"],
+        "categories": list(core.CATEGORIES),
     }
 
 
@@ -149,7 +151,7 @@ PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for 
 def recap_page():
     """The recap as a printable A4 landscape page: title, office, period, the SOP's six columns, then
     the day, the ticket label and the officer."""
-    from server import reports
+    from server import core, reports
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -176,7 +178,7 @@ def recap_page():
         day_to=day_to,
         services=settings.services,
         outcomes=reports.OUTCOME_NAMES,
-        categories=reports.CATEGORY_NAMES,
+        categories=core.CATEGORY_NAMES,
     )
     return html, 422 if bad else 200
 

@@ -12,7 +12,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from server.core import NotFound
+from server.errors import NotFound
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 phone_bp = Blueprint("phone", __name__, template_folder="templates")

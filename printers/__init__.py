@@ -10,15 +10,11 @@ from printers.slips import (
     TicketSlip,
     form_copy_bytes,
     form_copy_text,
-    format_date_id,
-    format_datetime_id,
-    format_time_id,
     render_form_copy,
     render_ticket,
     slip_text,
     ticket_bytes,
     to_ascii,
-    zone_abbreviation,
 )
 from printers.transport import open_printer, print_form_copy, print_ticket, send_bytes
 
@@ -31,9 +27,6 @@ __all__ = [
     "TicketSlip",
     "form_copy_bytes",
     "form_copy_text",
-    "format_date_id",
-    "format_datetime_id",
-    "format_time_id",
     "open_printer",
     "print_form_copy",
     "print_ticket",
@@ -43,5 +36,4 @@ __all__ = [
     "slip_text",
     "ticket_bytes",
     "to_ascii",
-    "zone_abbreviation",
 ]

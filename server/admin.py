@@ -14,6 +14,7 @@ from typing import Any
 
 from server import core
 from server.config import ConfigError, Settings, parse_settings
+from server.errors import FormIncomplete, QueueError
 from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
@@ -22,20 +23,10 @@ EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kios
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 
 
-class AdminError(Exception):
-    """A change refused: `code` picks the message, `fields` the keys at fault."""
-
-    def __init__(self, code: str, fields: dict[str, str] | None = None, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
-        self.params = params
-
-
 def file_raw(settings: Settings) -> dict[str, Any]:
     """config.toml as parsed TOML (the base that overrides sit on)."""
     if settings.source is None:
-        raise AdminError("no_config_file")
+        raise QueueError("no_config_file")
     return tomllib.loads(settings.source.read_text(encoding="utf-8"))
 
 
@@ -60,13 +51,13 @@ def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Setting
 def check_change(section: str, value: Any) -> None:
     """Refuse sections and office keys an admin may not change live."""
     if section not in EDITABLE:
-        raise AdminError("not_editable", {"section": "not_editable"}, section=section)
+        raise FormIncomplete({"section": "not_editable"}, "not_editable", section=section)
     if section == "office":
         if not isinstance(value, dict):
-            raise AdminError("form_incomplete", {"office": "not_object"})
+            raise FormIncomplete({"office": "not_object"})
         bad = {k: "not_editable" for k in value if k not in OFFICE_KEYS}
         if bad:
-            raise AdminError("form_incomplete", bad)
+            raise FormIncomplete(bad)
 
 
 def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int]) -> None:
@@ -74,11 +65,11 @@ def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_
     gone_services = {s.code for s in old.services} - {s.code for s in new.services}
     busy = sorted(gone_services & waiting_services)
     if busy:
-        raise AdminError("service_in_use", {"services": "in_use"}, service=busy[0])
+        raise QueueError("service_in_use", {"services": "in_use"}, service=busy[0])
     gone_counters = {c.id for c in old.counters} - {c.id for c in new.counters}
     held = sorted(gone_counters & held_counters)
     if held:
-        raise AdminError("counter_in_use", {"counters": "in_use"}, counter_id=held[0])
+        raise QueueError("counter_in_use", {"counters": "in_use"}, counter_id=held[0])
 
 
 def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list[tuple[str, str]]]) -> None:
@@ -95,7 +86,7 @@ def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list
         if before.get(s.code) == s.prefix:
             continue
         if any(s.code not in pair for pair in prefix_services.get(s.prefix, ())):
-            raise AdminError("prefix_in_use", {f"services[{i}].prefix": "invalid"}, prefix=s.prefix)
+            raise QueueError("prefix_in_use", {f"services[{i}].prefix": "invalid"}, prefix=s.prefix)
 
 
 def view(settings: Settings) -> dict[str, Any]:
@@ -134,7 +125,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         new = effective_settings(old, overrides)
     except ConfigError as err:
         key = str(err).split(":", 1)[0]
-        raise AdminError("config_invalid", {key: "invalid"}, detail=str(err)) from err
+        raise FormIncomplete({key: "invalid"}, "config_invalid", detail=str(err)) from err
 
     def run(tx, now):
         day = service.day(now)

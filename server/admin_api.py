@@ -5,22 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from server import admin
-from server.api import STATUS, ApiError, body, error_response
+from server.api import STATUS, body
 from server.auth import current_user, require, validate_new_user
+from server.errors import FormIncomplete, QueueError
 from server.forms import LIMITS, clean_nip, clean_text
 from server.service.unit import Outcome
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
-
-
-@bp.errorhandler(admin.AdminError)
-def _admin_error(err: admin.AdminError):
-    return error_response(
-        422 if err.code in ("form_incomplete", "config_invalid", "not_editable") else 409,
-        err.code,
-        err.fields,
-        **err.params,
-    )
 
 
 def service():
@@ -40,7 +31,7 @@ def put_settings(section: str):
     """Replace one section; validated like config.toml, applied live, logged."""
     data = body()
     if "value" not in data:
-        raise ApiError(422, "form_incomplete", {"value": "required"})
+        raise FormIncomplete({"value": "required"})
     new = admin.change_settings(service(), section, data["value"], current_user()["username"])
     return jsonify(admin.view(new))
 
@@ -91,7 +82,7 @@ def add_user():
     ):
         bad["counter_id"] = "invalid"
     if bad:
-        raise ApiError(422, "form_incomplete", bad)
+        raise FormIncomplete(bad)
     actor = current_user()["username"]
     added = service().accounts.add_user(username, data["password"], data["role"], actor, counter_id, **profile)
     return _user_answer(added)
@@ -103,7 +94,7 @@ def reset_password(username: str):
     """Set a new password: {password}."""
     data = body()
     if validate_new_user("placeholder", data.get("password"), "admin"):
-        raise ApiError(422, "form_incomplete", {"password": "invalid"})
+        raise FormIncomplete({"password": "invalid"})
     return _user_answer(service().accounts.set_password(username, data["password"], current_user()["username"]))
 
 
@@ -116,9 +107,9 @@ def set_profile(username: str):
     bad: dict[str, str] = {}
     fields = _profile(data, bad)
     if not fields and not bad:
-        raise ApiError(422, "form_incomplete", {"full_name": "required"})
+        raise FormIncomplete({"full_name": "required"})
     if bad:
-        raise ApiError(422, "form_incomplete", bad)
+        raise FormIncomplete(bad)
     return _user_answer(service().accounts.set_profile(username, current_user()["username"], **fields))
 
 
@@ -128,9 +119,9 @@ def set_active(username: str):
     """Disable or enable an account: {active: bool}. A disabled account's sessions stop working at once."""
     data = body()
     if not isinstance(data.get("active"), bool):
-        raise ApiError(422, "form_incomplete", {"active": "not_boolean"})
+        raise FormIncomplete({"active": "not_boolean"})
     if username == current_user()["username"] and not data["active"]:
-        raise ApiError(409, "self_disable")
+        raise QueueError("self_disable")
     return _user_answer(service().accounts.set_active(username, data["active"], current_user()["username"]))
 
 

@@ -12,8 +12,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
 from server import limits, reports
-from server.auth import AuthError, check_login, csrf_token, current_user, require, start_session
-from server.core import FormIncomplete, NotFound, QueueError
+from server.auth import check_login, csrf_token, current_user, require, start_session
+from server.errors import (
+    AntrianError,
+    BadRequest,
+    Forbidden,
+    FormIncomplete,
+    LoginRequired,
+    NotFound,
+    QueueError,
+    TooMany,
+)
 from server.forms import LIMITS, clean_text, text_problem
 from server.messages import message
 from server.service.unit import Kind, Outcome
@@ -22,15 +31,22 @@ from server.tts import MEDIA_TYPES
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-class ApiError(Exception):
-    """An error answered as JSON with one status."""
+# The status of each kind of refusal (server/errors.py); a kind not listed has its nearest ancestor's.
+ERROR_STATUS: dict[type[AntrianError], int] = {
+    AntrianError: 409,
+    BadRequest: 400,
+    LoginRequired: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    QueueError: 409,
+    FormIncomplete: 422,
+    TooMany: 429,
+}
 
-    def __init__(self, status: int, code: str, fields: dict[str, str] | None = None, /, **params: object):
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.fields = fields or {}
-        self.params = params
+
+def error_status(err: AntrianError) -> int:
+    """The HTTP status of a refusal: that of the nearest of its classes in ERROR_STATUS."""
+    return next(ERROR_STATUS[cls] for cls in type(err).__mro__ if cls in ERROR_STATUS)
 
 
 def lang() -> str:
@@ -58,26 +74,11 @@ def error_response(http_status: int, code: str, fields: dict[str, str] | None = 
 def register_errors(app) -> None:
     """Map every named failure to one status and message, in one place."""
 
-    @app.errorhandler(ApiError)
-    def _api(err: ApiError):
-        return error_response(err.status, err.code, err.fields, **err.params)
-
-    @app.errorhandler(FormIncomplete)
-    def _form(err: FormIncomplete):
-        code = "bad_json" if err.fields == {"_": "not_object"} else "form_incomplete"
-        return error_response(400 if code == "bad_json" else 422, code, {} if code == "bad_json" else err.fields)
-
-    @app.errorhandler(NotFound)
-    def _nf(err: NotFound):
-        return error_response(404, err.code, **err.params)
-
-    @app.errorhandler(QueueError)
-    def _queue(err: QueueError):
-        return error_response(409, err.code, **err.params)
-
-    @app.errorhandler(AuthError)
-    def _auth(err: AuthError):
-        return error_response(err.status, err.code, **err.params)
+    @app.errorhandler(AntrianError)
+    def _refused(err: AntrianError):
+        if isinstance(err, FormIncomplete) and err.fields == {"_": "not_object"}:
+            return error_response(400, "bad_json")  # a body that is JSON but not an object
+        return error_response(error_status(err), err.code, err.fields, **err.params)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
@@ -158,13 +159,13 @@ def body() -> dict[str, Any]:
     if not raw:
         return {}
     if not request.is_json:
-        raise ApiError(400, "bad_json")
+        raise BadRequest()
     try:
         data = json.loads(raw, parse_constant=_no_constant)
     except (ValueError, RecursionError):
-        raise ApiError(400, "bad_json") from None
+        raise BadRequest() from None
     if not isinstance(data, dict) or _too_deep(data):
-        raise ApiError(400, "bad_json")
+        raise BadRequest()
     return data
 
 
@@ -174,7 +175,7 @@ def request_key(scope: str, data: dict[str, Any]) -> str | None:
     if rid is None:
         return None
     if not isinstance(rid, str) or not 1 <= len(rid) <= 100 or text_problem(rid):
-        raise ApiError(400, "bad_request_id")
+        raise BadRequest("bad_request_id")
     return f"{scope}:{rid}"
 
 
@@ -199,13 +200,13 @@ def issue_ticket():
     key = request.remote_addr or "?"
     user = current_user()
     if user is None and not service().settings.kiosk.allows(request.remote_addr):
-        raise ApiError(403, "kiosk_only")
+        raise Forbidden("kiosk_only")
     if user is None and not current_app.extensions["antrian.limiter"].allow(key):
-        raise ApiError(429, "rate_limited")
+        raise TooMany()
     actor = f"frontoffice:{user['username']}" if user else "kiosk"
     override = data.get("override_quota", False)
     if not isinstance(override, bool):
-        raise ApiError(422, "form_incomplete", {"override_quota": "not_boolean"})
+        raise FormIncomplete({"override_quota": "not_boolean"})
     key = request_key("issue", data)
     # without a login (the kiosk): only within the service hours, and never past a quota
     return answer(service().issue(data, key, actor=actor, kiosk=user is None, override_quota=override and bool(user)))
@@ -253,7 +254,7 @@ def _speech_file(key: str, audio_format: str):
     announcer = current_app.extensions["antrian.announcer"]
     path = announcer.hold_audio(key, audio_format)  # the cache keeps it until the answer is sent
     if path is None:
-        raise ApiError(404, "not_found")
+        raise NotFound()
     held = [path]
 
     def release() -> None:  # once, however often the server closes the answer
@@ -283,20 +284,20 @@ def login():
         if text_problem(password, multiline=True) == "invalid_unicode":  # no hash can be made of it
             bad["password"] = "invalid_unicode"
     if bad:
-        raise ApiError(422, "form_incomplete", bad)
+        raise FormIncomplete(bad)
     throttle = current_app.extensions["antrian.login_throttle"]
     address = request.remote_addr or "?"
     wait = throttle.reserve(address)  # counted before the password is hashed, whatever the concurrency
     if wait:
         # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
-        raise ApiError(429, "login_throttled", minutes=max(1, -(-wait // 60)))
+        raise TooMany("login_throttled", minutes=max(1, -(-wait // 60)))
     with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
         user = service().accounts.user(username.strip().lower())
         ok = check_login(user, password)
     throttle.done(address, ok)
     if not ok:
-        raise ApiError(401, "login_failed")
+        raise LoginRequired("login_failed")
     start_session(user)
     return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
 
@@ -317,7 +318,7 @@ def me():
     """Who is logged in, with a CSRF token; 401 when nobody is."""
     user = current_user()
     if user is None:
-        raise ApiError(401, "login_required")
+        raise LoginRequired()
     return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
 
 
@@ -349,7 +350,7 @@ def release_counter(counter_id: int):
 def counter_action(counter_id: int, action: str):
     """An officer's action on a counter they hold."""
     if action not in COUNTER_ACTIONS:
-        raise ApiError(404, "not_found")
+        raise NotFound()
     data = body()
     user = current_user()
     service().claim_counter(counter_id, user)
@@ -380,7 +381,7 @@ def print_form(ref: str):
     data = body()
     counter_id = data.get("counter_id")
     if not isinstance(counter_id, int) or isinstance(counter_id, bool):
-        raise ApiError(422, "form_incomplete", {"counter_id": "required"})
+        raise FormIncomplete({"counter_id": "required"})
     key = request_key(f"print-form:{ref}", data)
     return answer(service().print_form_copy(ref, counter_id, current_user()["username"], key))
 
@@ -444,7 +445,7 @@ def recap():
     if fmt not in reports.RECAP_FORMATS:
         bad["format"] = "invalid"
     if bad:
-        raise ApiError(422, "form_incomplete", bad)
+        raise FormIncomplete(bad)
     from server.report_job import MIMETYPES
 
     content = service().recap_file(day_from, day_to, filters, fmt)  # long ranges are made off the event loop
@@ -465,5 +466,5 @@ def service_figures():
     if group not in figures.GROUPS:
         bad["group"] = "invalid"
     if bad:
-        raise ApiError(422, "form_incomplete", bad)
+        raise FormIncomplete(bad)
     return jsonify(service().figures(day_from, day_to, group))  # over a year: made off the event loop

@@ -16,20 +16,11 @@ from typing import Any
 from flask import current_app, g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.errors import Forbidden, LoginRequired
 from server.forms import text_problem
 
 ROLES = ("officer", "frontoffice", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
-
-
-class AuthError(Exception):
-    """Login missing (401) or not allowed (403); `code` picks the message."""
-
-    def __init__(self, code: str, status: int, **params: object):
-        super().__init__(code)
-        self.code = code
-        self.status = status
-        self.params = params
 
 
 def hash_password(password: str) -> str:
@@ -48,7 +39,7 @@ def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     long; elsewhere (tests, the command line) call it directly. Never call it inside a store
     transaction: the greenlet yields while it waits, and another one's BEGIN IMMEDIATE would then
     wait for that transaction with the whole event loop (SQLite's busy wait is not cooperative)."""
-    from server.runtime import on_gevent
+    from shared.runtime import on_gevent
 
     if not on_gevent():
         return fn(*args)
@@ -209,13 +200,13 @@ def require(*roles: str, csrf: bool = True) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                raise AuthError("login_required", 401)
+                raise LoginRequired()
             if user["role"] != "admin" and user["role"] not in roles:
-                raise AuthError("forbidden", 403)
+                raise Forbidden()
             if csrf and request.method not in ("GET", "HEAD", "OPTIONS"):
                 sent = request.headers.get("X-CSRFToken", "")
                 if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-                    raise AuthError("csrf", 403)
+                    raise Forbidden("csrf")
             return fn(*args, **kwargs)
 
         return wrapper

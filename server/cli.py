@@ -191,6 +191,7 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from server import admin
+    from server.errors import AntrianError
     from server.service import QueueService
 
     if args.settings_command == "show":
@@ -204,7 +205,7 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     service = QueueService(settings, Store(settings.server.database))
     try:
         admin.change_settings(service, args.section, value, actor="cli")
-    except admin.AdminError as err:
+    except AntrianError as err:
         from server.messages import message
 
         detail = err.params.get("detail") or (message(err.code, "en", **err.params) if err.params else "")
@@ -218,7 +219,7 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
 def users(settings: Settings, args: argparse.Namespace) -> int:
     """users add / passwd / list / disable / enable: the admin API's account changes (server.service.accounts),
     each logged as a `user_changed` event by "cli"."""
-    from server.core import NotFound, QueueError
+    from server.errors import NotFound, QueueError
     from server.service.accounts import Accounts
     from server.service.unit import UnitOfWork
 

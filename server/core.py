@@ -2,7 +2,7 @@
 
 Plain Python: no Flask, no SQL, and no clock it did not receive as an argument.
 Every function takes a ticket and returns a changed copy (or raises a named
-error); the store persists what it returns.
+error of server/errors.py); the store persists what it returns.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+
+from server.errors import CounterBusy, FormIncomplete, InvalidTransition
 
 WAITING = "waiting"
 CALLED = "called"
@@ -24,8 +26,15 @@ EXPIRED = "expired"
 
 STATUSES = (WAITING, CALLED, SERVING, RESOLVED, ESCALATED, CLOSED, NO_SHOW, CANCELLED, EXPIRED)
 ACTIVE = (CALLED, SERVING)  # statuses that hold a counter
-FINAL = (RESOLVED, CLOSED, NO_SHOW, CANCELLED, EXPIRED)
-CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")
+# Served: the visitor was served and the consultation has an outcome (the recap's rows, the records that
+# can be corrected, the figures' `served`, the service times). An escalated case is served here although
+# it stays open until the LKPP helpdesk answers (closed).
+SERVED = (RESOLVED, ESCALATED, CLOSED)
+# Escalations: the served tickets sent to the LKPP helpdesk, answered (closed) or not yet (escalated).
+ESCALATIONS = (ESCALATED, CLOSED)
+# The problem categories an officer may give an outcome, with the names the recap shows.
+CATEGORY_NAMES = {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
+CATEGORIES = tuple(CATEGORY_NAMES)
 
 # Which statuses each action starts from. Guards beyond the status (calls made,
 # a solution given) are checked in the functions below.
@@ -42,45 +51,6 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "expire": frozenset({WAITING, CALLED}),
     "return": frozenset({CALLED}),
 }
-
-
-class QueueError(Exception):
-    """A command the rules refuse. `code` picks the message shown to people."""
-
-    code = "refused"
-
-    def __init__(self, code: str | None = None, **params: object):
-        self.code = code or self.code
-        self.params = params
-        super().__init__(f"{self.code} {params}" if params else self.code)
-
-
-class InvalidTransition(QueueError):
-    """The ticket's status does not allow this action (HTTP 409)."""
-
-    code = "invalid_transition"
-
-
-class CounterBusy(QueueError):
-    """The counter already holds a ticket (HTTP 409)."""
-
-    code = "counter_busy"
-
-
-class FormIncomplete(QueueError):
-    """Required fields are missing or bad; `fields` maps each to a message code (HTTP 422)."""
-
-    code = "form_incomplete"
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__()
-        self.fields = fields
-
-
-class NotFound(QueueError):
-    """No such ticket, counter or service (HTTP 404)."""
-
-    code = "not_found"
 
 
 @dataclass(frozen=True)
@@ -164,9 +134,21 @@ def next_for(waiting: Iterable[Ticket], services: Iterable[str]) -> Ticket | Non
     return min(candidates, key=order_key, default=None)
 
 
-def _check(ticket: Ticket, action: str) -> None:
+def _refusal(ticket: Ticket, action: str, rules: Rules | None = None) -> InvalidTransition | None:
+    """Why the rules refuse `action` on this ticket (its status, and with `rules` its calls), or None."""
     if ticket.status not in ALLOWED_FROM[action]:
-        raise InvalidTransition(action=action, status=ticket.status, label=ticket.label)
+        return InvalidTransition(action=action, status=ticket.status, label=ticket.label)
+    if rules is not None and action == "recall" and ticket.calls >= rules.max_calls:
+        return InvalidTransition("calls_exhausted", label=ticket.label, max_calls=rules.max_calls)
+    if rules is not None and action == "skip" and ticket.calls < rules.max_calls:
+        return InvalidTransition("calls_remaining", label=ticket.label, calls=ticket.calls, max_calls=rules.max_calls)
+    return None
+
+
+def _check(ticket: Ticket, action: str, rules: Rules | None = None) -> None:
+    refusal = _refusal(ticket, action, rules)
+    if refusal is not None:
+        raise refusal
 
 
 def call(ticket: Ticket, counter_id: int, now: datetime) -> Ticket:
@@ -201,9 +183,7 @@ def return_to_line(ticket: Ticket) -> Ticket:
 
 def recall(ticket: Ticket, rules: Rules, now: datetime) -> Ticket:
     """Call the same ticket again; refused once it has had max_calls calls."""
-    _check(ticket, "recall")
-    if ticket.calls >= rules.max_calls:
-        raise InvalidTransition("calls_exhausted", label=ticket.label, max_calls=rules.max_calls)
+    _check(ticket, "recall", rules)
     return ticket.replace(calls=ticket.calls + 1, last_called_at=now)
 
 
@@ -243,9 +223,7 @@ def requeue_place(skipped: Ticket, nxt: Ticket | None, after: float | None) -> t
 def skip(ticket: Ticket, rules: Rules, place: tuple[bool, float], now: datetime) -> Ticket:
     """Skip a ticket that had all its calls: requeue it at `place` (requeue_place), or no_show once it was
     requeued max_requeues times in its current service's line."""
-    _check(ticket, "skip")
-    if ticket.calls < rules.max_calls:
-        raise InvalidTransition("calls_remaining", label=ticket.label, calls=ticket.calls, max_calls=rules.max_calls)
+    _check(ticket, "skip", rules)
     if ticket.queue_requeues >= rules.max_requeues:
         return ticket.replace(status=NO_SHOW, counter_id=None, finished_at=now)
     lane, position = place
@@ -374,7 +352,7 @@ def correct(ticket: Ticket, changes: object, classes: Iterable[str] = ()) -> tup
     The record is never edited silently: the caller logs the returned differences (who, when,
     old, new) in the event log, so every earlier version can be read back.
     """
-    if ticket.status not in (RESOLVED, ESCALATED, CLOSED):
+    if ticket.status not in SERVED:
         raise InvalidTransition(action="correct", status=ticket.status, label=ticket.label)
     if not isinstance(changes, dict):
         raise FormIncomplete({"_": "not_object"})
@@ -473,3 +451,35 @@ def auto_recall_due(ticket: Ticket, rules: Rules, now: datetime) -> str | None:
     if (now - ticket.last_called_at).total_seconds() < rules.auto_recall_seconds:
         return None
     return "skip" if ticket.calls >= rules.max_calls else "recall"
+
+
+# The officer's actions on the ticket their counter holds (the API's counter actions but pause and resume,
+# which are the counter's), in the order of the API's COUNTER_ACTIONS.
+HELD_ACTIONS = ("recall", "skip", "start", "resolve", "escalate", "transfer")
+TICKET_ACTIONS = ("call-next", "call", *HELD_ACTIONS)
+
+
+def actions(ticket: Ticket, rules: Rules) -> list[str]:
+    """The counter actions the rules allow now on this ticket (the staff views' `actions`), so that pages
+    need not repeat the rules:
+
+    - a waiting ticket: `call` (out of turn, by a counter serving its service);
+    - the ticket a counter holds: what that counter may do with it (recall, skip, start, resolve, escalate,
+      transfer), and `call-next` and `call` once it had all its calls (calling skips it first);
+    - any other ticket: none.
+
+    Whether the counter is paused (no calls) is the counter's, not the ticket's: it is not part of this.
+    Resolve and escalate still need their form (a solution, a note).
+    """
+    out: list[str] = []
+    if ticket.status in ACTIVE:
+        try:
+            check_counter_free(ticket, rules)
+        except CounterBusy:
+            pass
+        else:
+            out += ["call-next", "call"]
+    elif _refusal(ticket, "call") is None:
+        out.append("call")
+    out += [a for a in HELD_ACTIONS if _refusal(ticket, a, rules) is None]
+    return out

@@ -26,8 +26,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from printers.slips import MONTHS_ID
 from server.config import SlaSettings
+from shared.dates import MONTHS_ID
 
 GROUPS = ("day", "week", "month", "officer", "service")
 MEASURES = ("waiting", "response", "service", "escalation")

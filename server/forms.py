@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from server.core import CATEGORIES, FormIncomplete
+from server.core import CATEGORIES
+from server.errors import FormIncomplete
 
 # The longest text each field may hold (characters, once cleaned): the visitor's form, then what
 # officers type (solution, escalation analysis, LKPP's answer and ticket number, a login name).

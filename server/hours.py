@@ -96,10 +96,10 @@ def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
 
 def when_id(at: datetime, tz: tzinfo) -> str:
     """ "Senin, 8 Desember 2026 pukul 08.00 WIB" """
-    from printers.slips import DAYS_ID, MONTHS_ID
+    from shared.dates import format_date_id
 
     d = at.astimezone(tz)
-    return f"{DAYS_ID[d.weekday()]}, {d.day} {MONTHS_ID[d.month - 1]} {d.year} pukul {d:%H.%M} {d.tzname()}"
+    return f"{format_date_id(d)} pukul {d:%H.%M} {d.tzname()}"
 
 
 def when_en(at: datetime, tz: tzinfo) -> str:

@@ -12,8 +12,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from printers import format_date_id, format_time_id
 from server.config import EscalationSettings, Settings
+from shared.dates import format_date_id, format_time_id
 
 log = logging.getLogger("antrian.mail")
 MAX_ATTEMPTS = 8

@@ -18,7 +18,7 @@ from server.admin import EDITABLE, OFFICE_KEYS
 from server.api import COUNTER_ACTIONS
 from server.auth import ROLES, USERNAME
 from server.config import WEEKDAYS
-from server.core import CATEGORIES, CORRECTABLE, STATUSES
+from server.core import CATEGORIES, CORRECTABLE, STATUSES, TICKET_ACTIONS
 from server.figures import GROUPS
 from server.forms import LIMITS
 from server.reports import MAX_RANGE_DAYS, OUTCOMES, RECAP_FORMATS
@@ -261,7 +261,19 @@ FORM = {
 TICKET = {
     "type": "object",
     "description": "Everything about a ticket, for staff.",
-    "required": ["id", "label", "service", "status", "calls", "counter_id", "counter_name", "day", "token", "form"],
+    "required": [
+        "id",
+        "label",
+        "service",
+        "status",
+        "calls",
+        "counter_id",
+        "counter_name",
+        "day",
+        "token",
+        "form",
+        "actions",
+    ],
     "properties": {
         "id": {"type": "integer"},
         "day": DATE,
@@ -304,6 +316,15 @@ TICKET = {
             )
         },
         "form": _ref("Form"),
+        "actions": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(TICKET_ACTIONS)},
+            "uniqueItems": True,
+            "description": "The counter actions the queue rules allow on this ticket now (POST "
+            "/api/counters/{id}/{action}): `call` for a waiting ticket (out of turn); for the ticket a counter "
+            "holds, what that counter may do with it (`call-next` and `call` once it had all its calls: they "
+            "skip it first); none for a finished ticket. A paused counter still may not call.",
+        },
     },
 }
 

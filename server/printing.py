@@ -108,7 +108,7 @@ class PrintWorker:
 
     def _print(self, job: dict[str, Any], slip: Any) -> None:
         """Print one slip; a device printer from a native thread under gevent, waited for a bounded time."""
-        from server.runtime import on_gevent
+        from shared.runtime import on_gevent
 
         fn = printers.print_form_copy if isinstance(slip, printers.FormCopy) else printers.print_ticket
         if self.config.type in SOCKET_TYPES or not on_gevent():

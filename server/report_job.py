@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from server import reports
-from server.runtime import on_gevent
+from shared.runtime import on_gevent
 
 MIMETYPES = {
     "json": "application/json",

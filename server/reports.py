@@ -8,6 +8,7 @@ import io
 from datetime import date
 from typing import Any
 
+from server import core
 from server.forms import parse_day
 
 SOP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
@@ -15,8 +16,11 @@ SOP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
 # the ticket label and officer tie a row to the queue and to who signed the form.
 EXTRA_COLUMNS = ("Tanggal", "No. Antrian", "Petugas")
 RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
-CATEGORY_NAMES = {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
-OUTCOME_NAMES = {"resolved": "Selesai", "escalated": "Eskalasi ke Helpdesk LKPP", "closed": "Eskalasi LKPP, dijawab"}
+OUTCOME_NAMES = {
+    core.RESOLVED: "Selesai",
+    core.ESCALATED: "Eskalasi ke Helpdesk LKPP",
+    core.CLOSED: "Eskalasi LKPP, dijawab",
+}
 MAX_RANGE_DAYS = 3660
 
 
@@ -42,16 +46,16 @@ def keterangan(row: dict[str, Any]) -> str:
     """Remarks: the category, the outcome and, for escalations, the LKPP ticket number."""
     parts = []
     if row.get("category"):
-        parts.append(CATEGORY_NAMES.get(row["category"], row["category"]))
+        parts.append(core.CATEGORY_NAMES.get(row["category"], row["category"]))
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
-    if row["status"] in ("escalated", "closed") and row.get("lkpp_ticket"):
+    if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(f"Tiket LKPP {row['lkpp_ticket']}")
     return "; ".join(parts)
 
 
 def solusi(row: dict[str, Any]) -> str:
     """The written solution, or for an escalation the analysis and, once closed, LKPP's answer."""
-    if row["status"] == "resolved":
+    if row["status"] == core.RESOLVED:
         return row.get("solution") or ""
     text = row.get("escalation_note") or ""
     if row.get("lkpp_answer"):
@@ -95,7 +99,7 @@ def recap_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 # -- filters, streaming rows and the XLSX export ------------------------------------------------
-OUTCOMES = ("resolved", "escalated", "closed")
+OUTCOMES = core.SERVED  # the recap's rows: served tickets, by outcome
 RECAP_TITLE = "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
 RECAP_FORMATS = ("json", "csv", "xlsx")
 XLSX_WIDTHS = {
@@ -113,15 +117,13 @@ XLSX_WIDTHS = {
 
 def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, str | None], dict[str, str]]:
     """The recap's optional filters (service, officer, category, outcome) and their field problems."""
-    from server.core import CATEGORIES
-
     filters = {k: (args.get(k) or None) for k in ("service", "officer", "category", "outcome")}
     bad: dict[str, str] = {}
     if filters["service"] is not None and filters["service"] not in service_codes:
         bad["service"] = "unknown_service"
     if filters["officer"] is not None and len(filters["officer"]) > 64:
         bad["officer"] = "too_long"
-    if filters["category"] is not None and filters["category"] not in CATEGORIES:
+    if filters["category"] is not None and filters["category"] not in core.CATEGORIES:
         bad["category"] = "category_invalid"
     if filters["outcome"] is not None and filters["outcome"] not in OUTCOMES:
         bad["outcome"] = "invalid"
@@ -148,7 +150,7 @@ def page_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def period_id(day_from: str, day_to: str) -> str:
     """The period in Indonesian: "28 November 2026" or "1 November 2026 s.d. 30 November 2026"."""
-    from printers.slips import MONTHS_ID
+    from shared.dates import MONTHS_ID
 
     def one(day: str) -> str:
         d = date.fromisoformat(day)

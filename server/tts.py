@@ -36,7 +36,7 @@ from pathlib import Path
 
 from num2words import num2words
 
-from printers.transport import run_command
+from shared.runtime import run_command
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server import core
+from server import core, errors
 from server.core import Rules, Ticket
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_transition_table(action, status, allowed):
     if allowed:
         assert run(action, t).status == EXPECTED_TO[action]
     else:
-        with pytest.raises(core.InvalidTransition) as err:
+        with pytest.raises(errors.InvalidTransition) as err:
             run(action, t)
         assert err.value.params["status"] == status
 
@@ -97,14 +97,14 @@ def test_recall_allowed_until_max_calls_then_refused():
     t = core.recall(t, RULES, NOW)
     t = core.recall(t, RULES, NOW)
     assert t.calls == 3
-    with pytest.raises(core.InvalidTransition) as err:
+    with pytest.raises(errors.InvalidTransition) as err:
         core.recall(t, RULES, NOW)
     assert err.value.code == "calls_exhausted"
 
 
 @pytest.mark.parametrize("calls", [1, 2])
 def test_skip_refused_before_all_calls(calls):
-    with pytest.raises(core.InvalidTransition) as err:
+    with pytest.raises(errors.InvalidTransition) as err:
         core.skip(make(core.CALLED, calls=calls, counter_id=1), RULES, (False, 9.0), NOW)
     assert err.value.code == "calls_remaining"
 
@@ -217,7 +217,7 @@ def test_between_is_strictly_between_or_none_when_floats_run_out():
 def test_resolve_requires_a_solution():
     t = make(core.SERVING, counter_id=1)
     for bad in (None, "", "   ", 5):
-        with pytest.raises(core.FormIncomplete) as err:
+        with pytest.raises(errors.FormIncomplete) as err:
             core.resolve(t, bad, "budi", NOW)
         assert err.value.fields == {"solution": "required"}
     assert core.resolve(t, "  Reset  ", "budi", NOW).solution == "Reset"
@@ -225,7 +225,7 @@ def test_resolve_requires_a_solution():
 
 def test_resolve_checks_category_and_priority_class():
     t = make(core.SERVING)
-    with pytest.raises(core.FormIncomplete) as err:
+    with pytest.raises(errors.FormIncomplete) as err:
         core.resolve(t, "ok", "b", NOW, category="gossip", priority_class="P9", classes=["P1"])
     assert err.value.fields == {"category": "category_invalid", "priority_class": "priority_class_invalid"}
     done = core.resolve(t, "ok", "b", NOW, category="pengaduan", priority_class="P1", classes=["P1"])
@@ -234,10 +234,10 @@ def test_resolve_checks_category_and_priority_class():
 
 def test_escalate_requires_a_note_and_close_requires_an_answer():
     t = make(core.SERVING)
-    with pytest.raises(core.FormIncomplete):
+    with pytest.raises(errors.FormIncomplete):
         core.escalate(t, "", "b", NOW)
     e = core.escalate(t, "Butuh LKPP", "b", NOW)
-    with pytest.raises(core.FormIncomplete):
+    with pytest.raises(errors.FormIncomplete):
         core.close_escalation(e, " ", None, NOW)
     c = core.close_escalation(e, "Jawaban", "TTS-77", NOW)
     assert (c.status, c.lkpp_ticket, c.lkpp_answer) == (core.CLOSED, "TTS-77", "Jawaban")
@@ -256,7 +256,7 @@ def test_transfer_goes_ahead_of_the_other_service_queue():
     plain = core.transfer(t.replace(priority=False, priority_lane=True), "B", 1.5, NOW)
     assert plain.priority_lane is False  # the lane of its priority, not of an earlier requeue
     assert [w.id for w in sorted([*line, plain], key=core.order_key)] == [4, 1, 2, 3]  # priority still first
-    with pytest.raises(core.InvalidTransition):
+    with pytest.raises(errors.InvalidTransition):
         core.transfer(t, "A", 0.0, NOW)
 
 
@@ -269,10 +269,10 @@ def test_transfer_into_an_empty_line_goes_in_front_of_the_day():
 def test_counter_free_rules():
     core.check_counter_free(None, RULES)
     core.check_counter_free(make(core.CALLED, calls=3), RULES)
-    with pytest.raises(core.CounterBusy) as err:
+    with pytest.raises(errors.CounterBusy) as err:
         core.check_counter_free(make(core.CALLED, calls=2), RULES)
     assert err.value.code == "counter_calling"
-    with pytest.raises(core.CounterBusy) as err:
+    with pytest.raises(errors.CounterBusy) as err:
         core.check_counter_free(make(core.SERVING), RULES)
     assert err.value.code == "counter_serving"
 

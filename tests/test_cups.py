@@ -145,7 +145,7 @@ from gevent import monkey
 monkey.patch_all()
 import json, os, time
 import gevent
-from printers.transport import run_command
+from shared.runtime import run_command
 
 ticks = []
 

@@ -22,7 +22,6 @@ from printers import (
     TicketSlip,
     form_copy_bytes,
     form_copy_text,
-    format_datetime_id,
     open_printer,
     print_form_copy,
     print_ticket,
@@ -30,6 +29,7 @@ from printers import (
     slip_text,
     ticket_bytes,
 )
+from shared.dates import format_datetime_id
 
 ROOT = str(Path(__file__).resolve().parents[1])
 WIB = ZoneInfo("Asia/Jakarta")

@@ -51,7 +51,8 @@ from hypothesis.stateful import (
 
 from server import core
 from server.config import load_settings
-from server.core import QueueError, Rules, Ticket
+from server.core import Rules, Ticket
+from server.errors import AntrianError, NotFound, QueueError
 from server.service import Kind, QueueService
 from server.store import Store, ticket_from_row
 
@@ -344,7 +345,7 @@ class CoreDriver:
     def call_next(self, counter: int) -> tuple[int | None, int | None]:
         try:
             current = self._current(counter)
-        except QueueError:
+        except AntrianError:
             current = None
         core.check_counter_free(current, self.rules)
         skipped = self._skip(current, counter) if current is not None else None
@@ -383,7 +384,7 @@ class CoreDriver:
         if by_label:
             found = [t for t in self.rows.values() if t.day == self._day() and t.label == ref.label]
             if not found:
-                raise core.NotFound("ticket_not_found")
+                raise NotFound("ticket_not_found")
             ref = found[0]
         return self._save(core.cancel(ref, self.now)).id
 
@@ -565,7 +566,7 @@ class QueueMachine(RuleBasedStateMachine):
         self._code = None
         try:
             out = action()
-        except QueueError as err:
+        except AntrianError as err:
             assert err.code == refusal, f"the system refused ({err.code}); the model says {refusal or 'allowed'}"
             return REFUSED
         assert refusal is None, f"the system allowed it; the model refuses it ({refusal})"

@@ -159,22 +159,26 @@ function waitingFor(services) {
   return [...state.tickets.values()].filter((x) => x.status === "waiting" && services.includes(x.service));
 }
 
-// What the server allows right now, derived from the ticket's status and its calls and the counter's pause.
-export function allowed(ticket, waitingHere, maxCalls, paused = false) {
-  const called = ticket && ticket.status === "called";
-  const serving = ticket && ticket.status === "serving";
-  const exhausted = called && ticket.calls >= maxCalls;
+// The actions the server allows on a ticket now: its `actions`, from the queue rules of the server's core.
+function actionsOf(ticket) {
+  return new Set((ticket && ticket.actions) || []);
+}
+
+// What the server allows right now: the held ticket's `actions` (call-next and call in them once it had all its
+// calls: calling skips it), else calls when someone waits; and the counter's pause (no calls during a break).
+export function allowed(ticket, waitingHere, paused = false) {
+  const can = actionsOf(ticket);
   return {
-    "call-next": !paused && ((!ticket && waitingHere > 0) || exhausted),
-    call: !paused && (!ticket || exhausted), // a chosen waiting ticket, out of turn
+    "call-next": !paused && (ticket ? can.has("call-next") : waitingHere > 0),
+    call: !paused && (!ticket || can.has("call")), // a chosen waiting ticket, out of turn
     pause: !paused,
     resume: paused,
-    recall: called && ticket.calls < maxCalls,
-    skip: exhausted,
-    start: called,
-    resolve: serving,
-    escalate: serving,
-    transfer: serving,
+    recall: can.has("recall"),
+    skip: can.has("skip"),
+    start: can.has("start"),
+    resolve: can.has("resolve"),
+    escalate: can.has("escalate"),
+    transfer: can.has("transfer"),
   };
 }
 
@@ -214,7 +218,7 @@ function render() {
   const cfg = counterConfig();
   const waitingHere = cfg ? waitingFor(cfg.services).length : 0;
   const paused = isPaused();
-  const can = cfg ? allowed(ticket, waitingHere, PAGE.max_calls, paused) : {};
+  const can = cfg ? allowed(ticket, waitingHere, paused) : {};
   const pause = $("btn-pause");
   pause.dataset.action = paused ? "resume" : "pause";
   pause.querySelector("[data-i18n]").dataset.i18n = paused ? "btn.resume" : "btn.pause";
@@ -253,7 +257,7 @@ function render() {
       }
     }
   }
-  $("outcome").classList.toggle("inactive", !(ticket && ticket.status === "serving"));
+  $("outcome").classList.toggle("inactive", !(can.resolve || can.escalate));
   renderTransferOptions(ticket);
   $("btn-transfer").disabled = state.busy || !can.transfer || !$("transfer-service").value;
   const copy = $("btn-print-form");
@@ -266,7 +270,7 @@ function render() {
   let hint = "hint.pick";
   if (cfg && paused && !ticket) hint = "hint.paused";
   else if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";
-  else if (ticket && ticket.status === "called") hint = ticket.calls >= PAGE.max_calls ? "hint.exhausted" : "hint.called";
+  else if (ticket && ticket.status === "called") hint = actionsOf(ticket).has("skip") ? "hint.exhausted" : "hint.called";
   else if (ticket) hint = "hint.serving";
   $("hint").textContent = t(hint, { max: PAGE.max_calls });
 
@@ -683,7 +687,7 @@ async function act(action, extra = {}) {
   clearFieldErrors();
   const held = currentTicket();
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
-  if (held && (action === "call-next" || action === "call") && held.calls >= PAGE.max_calls) state.ownDone.add(held.id); // skips it
+  if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
   try {
     const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payloadFor(action, extra));

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
-from server.core import NotFound, QueueError
+from server.errors import Forbidden, NotFound, QueueError
 from server.service.unit import Kind, Outcome, utcnow
 from server.store import Tx
 
@@ -29,14 +29,12 @@ class CounterClaims:
 
     def claim_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """An officer takes a counter; refused when bound elsewhere or held by another officer."""
-        from server.auth import AuthError
-
         unit = self.unit
         unit.counter(counter_id)
         if user["role"] == "admin":
             return
         if user["counter_id"] and user["counter_id"] != counter_id:
-            raise AuthError("counter_bound", 403, counter_id=user["counter_id"])
+            raise Forbidden("counter_bound", counter_id=user["counter_id"])
         with unit.store.read() as tx:
             claim = tx.counter_claim(counter_id)
         if claim and claim["officer_id"] == user["id"]:
@@ -44,22 +42,20 @@ class CounterClaims:
         with unit.lock, unit.store.write() as tx:
             claim = tx.counter_claim(counter_id)
             if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
-                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+                raise QueueError("counter_taken", officer=claim["officer_name"])
             tx.claim_counter(counter_id, user["id"], user["username"], unit.clock())
 
     def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone
         else than its holder, the counter's called ticket goes back to the line at its place
         (core.return_to_line); a `counter_released` event tells the holder's page."""
-        from server.auth import AuthError
-
         self.unit.counter(counter_id)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             claim = tx.counter_claim(counter_id) or {}
             holder = claim.get("officer_id")
             if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
-                raise AuthError("counter_taken", 409, officer=claim["officer_name"])
+                raise QueueError("counter_taken", officer=claim["officer_name"])
             self._release(tx, now, counter_id, claim, user["username"], forced=holder != user["id"])
             return Outcome()
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
-from server.core import QueueError
+from server.errors import InvalidTransition, QueueError
 from server.service.shapes import public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
@@ -60,8 +60,8 @@ class Jobs:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = unit.find_ticket(tx, ref, now, any_day=True)
-            if ticket.status not in (core.RESOLVED, core.ESCALATED, core.CLOSED):
-                raise core.InvalidTransition(action="print", status=ticket.status, label=ticket.label)
+            if ticket.status not in core.SERVED:
+                raise InvalidTransition(action="print", status=ticket.status, label=ticket.label)
             job = tx.add_print_job(ticket.id, printer, "form", now)
             tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, {"job": job})
             return Outcome({"print_job": job}, Kind.QUEUED)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server.config import Settings
-from server.core import QueueError
+from server.errors import QueueError
 from server.service.unit import Outcome, rules_of
 from server.store import Tx
 

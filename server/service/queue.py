@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
-from server.core import FormIncomplete, NotFound, QueueError, Ticket
+from server.core import Ticket
+from server.errors import FormIncomplete, NotFound, QueueError
 from server.forms import clean_texts, text_problem, validate_visitor_form
 from server.service.shapes import full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.config import Settings
-from server.core import Ticket
+from server.core import Rules, Ticket, actions
 
 TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 
@@ -21,6 +21,15 @@ def counter_name(settings: Settings, counter_id: int | None) -> str:
     """A counter's name from config ("" for none)."""
     c = settings.counter(counter_id) if counter_id is not None else None
     return c.name if c else ""
+
+
+def rules_of(settings: Settings) -> Rules:
+    """The queue rules the core needs, from the settings."""
+    return Rules(
+        max_calls=settings.queue.max_calls,
+        max_requeues=settings.queue.max_requeues,
+        auto_recall_seconds=settings.queue.auto_recall_seconds,
+    )
 
 
 def public_ticket(settings: Settings, t: Ticket) -> dict[str, Any]:
@@ -38,11 +47,12 @@ def public_ticket(settings: Settings, t: Ticket) -> dict[str, Any]:
 
 
 def full_ticket(settings: Settings, t: Ticket, form: dict[str, str]) -> dict[str, Any]:
-    """Everything about a ticket, for officers."""
+    """Everything about a ticket, for officers, and the counter actions the core allows on it now."""
     data = {k: getattr(t, k) for k in TICKET_FIELDS}  # flat fields: no deep copy as asdict() makes
     for k, v in data.items():
         if isinstance(v, datetime):
             data[k] = iso(v)
     data["counter_name"] = counter_name(settings, t.counter_id)
     data["form"] = dict(form)
+    data["actions"] = actions(t, rules_of(settings))
     return data

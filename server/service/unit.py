@@ -16,9 +16,10 @@ from typing import Any
 
 from server import core
 from server.config import Settings
-from server.core import NotFound, Rules, Ticket
+from server.core import Ticket
+from server.errors import NotFound
 from server.forms import parse_id
-from server.service.shapes import counter_name, full_ticket, public_ticket
+from server.service.shapes import counter_name, full_ticket, public_ticket, rules_of
 from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
@@ -79,15 +80,6 @@ class Hooks:
     stopping: threading.Event = field(default_factory=threading.Event)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run by stop(): child processes, files
     on_settings: list[Callable[[Settings], None]] = field(default_factory=list)  # told when settings change
-
-
-def rules_of(settings: Settings) -> Rules:
-    """The queue rules the core needs, from the settings."""
-    return Rules(
-        max_calls=settings.queue.max_calls,
-        max_requeues=settings.queue.max_requeues,
-        auto_recall_seconds=settings.queue.auto_recall_seconds,
-    )
 
 
 class UnitOfWork:

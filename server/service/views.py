@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
-from server.core import NotFound, Ticket
+from server.core import Ticket
+from server.errors import NotFound
 from server.service.shapes import full_ticket, iso, public_ticket
 from server.store import Tx
 
@@ -259,8 +260,8 @@ class Views:
     def form_copy(self, token: str) -> dict[str, Any] | None:
         """What the A4 Formulir Konsultasi shows for a ticket (by token): form, outcome, officer, date and
         time; None for no such ticket."""
-        from printers import format_date_id, format_time_id
         from server.forms import format_nip
+        from shared.dates import format_date_id, format_time_id
 
         if not isinstance(token, str) or len(token) > 64:
             return None

@@ -27,7 +27,6 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, migrations, renumber_positions
-from server.runtime import on_gevent
 from server.store.accounts import AccountQueries
 from server.store.base import TxBase, _iso
 from server.store.events import EVENT_TYPES, EventQueries
@@ -36,6 +35,7 @@ from server.store.outbox import OutboxQueries
 from server.store.reports import ReportQueries
 from server.store.tickets import TicketQueries, ticket_from_row, ticket_to_row
 from server.store.upkeep import UpkeepQueries
+from shared.runtime import on_gevent
 
 __all__ = [
     "DURATION_COLUMNS",

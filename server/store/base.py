@@ -3,10 +3,13 @@ stored form of timestamps (ISO 8601 in UTC)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
+
+from server.core import ESCALATIONS, SERVED
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -15,6 +18,22 @@ def _iso(value: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def sql_words(words: Iterable[str]) -> str:
+    """The core's fixed words (status names) as SQL literals for an IN list, built once at import time:
+    "'resolved', 'escalated'". Never for values from a request (those go in as parameters)."""
+    out = []
+    for word in words:
+        if not word.replace("_", "").isalnum():
+            raise ValueError(f"not a plain word: {word!r}")
+        out.append(f"'{word}'")
+    return ", ".join(out)
+
+
+# The core's status sets as SQL literals (`status IN (...)`), built once.
+SERVED_SQL = sql_words(SERVED)
+ESCALATIONS_SQL = sql_words(ESCALATIONS)
 
 
 class TxBase:

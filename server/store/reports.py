@@ -8,7 +8,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from server.store.base import TxBase
+from server.core import SERVED
+from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
+
+_SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
 
 # An escalation reaches LKPP (the figures' escalation time ends) when its e-mail is sent or, with the
 # e-mail off or failing, when the officer records the TTS ticket number LKPP gave: whichever is first.
@@ -39,7 +42,7 @@ def _recap_where(
         sql += " AND t.status = ?"
         params.append(outcome)
     else:
-        sql += " AND t.status IN ('resolved', 'escalated', 'closed')"
+        sql += f" AND t.status IN ({SERVED_SQL})"
     for column, value in (("service", service), ("officer", officer), ("category", category)):
         if value:
             sql += f" AND t.{column} = ?"
@@ -100,8 +103,7 @@ class ReportQueries(TxBase):
         # CASE rather than `status IN (...)`: SQLite probes an ephemeral index per row for an IN list.
         sums = self.rows(
             f"SELECT {key} AS key, COUNT(*) AS tickets,"
-            " SUM(CASE t.status WHEN 'resolved' THEN 1 WHEN 'escalated' THEN 1 WHEN 'closed' THEN 1 ELSE 0 END)"
-            " AS served, SUM(t.status = 'no_show') AS no_show,"
+            f" SUM(CASE t.status {_SERVED_CASE} ELSE 0 END) AS served, SUM(t.status = 'no_show') AS no_show,"
             " COALESCE(SUM(t.requeues > 0), 0) AS requeued, COALESCE(SUM(t.requeues), 0) AS requeues, "
             + ", ".join(columns)
             + " FROM tickets t WHERE t.day BETWEEN ? AND ? GROUP BY key ORDER BY key",
@@ -127,7 +129,7 @@ class ReportQueries(TxBase):
                 f" CAST(ROUND((julianday({forwarded}) - julianday(fin)) * 86400000.0) AS INTEGER) AS e"
                 f" FROM (SELECT {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
                 " FROM tickets t LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
-                " WHERE t.day BETWEEN ? AND ? AND t.status IN ('escalated', 'closed')"
+                f" WHERE t.day BETWEEN ? AND ? AND t.status IN ({ESCALATIONS_SQL})"
                 " ORDER BY k LIMIT -1) LIMIT -1) GROUP BY k",
                 [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), day_from, day_to],
             )

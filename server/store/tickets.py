@@ -10,7 +10,7 @@ from typing import Any
 
 from server.core import WAITING, Ticket
 from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, renumber_positions
-from server.store.base import TxBase, _dt, _iso
+from server.store.base import SERVED_SQL, TxBase, _dt, _iso
 
 # Tickets still in play (waiting, called, serving) are a handful among years of finished ones. With
 # table statistics (ANALYZE) SQLite judged the status index unselective and, to return rows in id
@@ -239,7 +239,7 @@ class TicketQueries(TxBase):
         """Seconds from first call to the end of service, for the last finished tickets of a service."""
         rows = self.rows(
             "SELECT first_called_at, finished_at FROM tickets WHERE service = ? AND status IN"
-            " ('resolved', 'escalated', 'closed') AND first_called_at IS NOT NULL AND finished_at IS NOT NULL"
+            f" ({SERVED_SQL}) AND first_called_at IS NOT NULL AND finished_at IS NOT NULL"
             " ORDER BY finished_at DESC LIMIT ?",
             [service, limit],
         )

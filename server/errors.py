@@ -1,0 +1,86 @@
+"""Every refusal the server tells people about, as one family of exceptions. Plain Python: no Flask.
+
+Each carries `code` (the key of its message in server/messages.py), `fields` (each field at fault ->
+the code of its message) and `params` (the values its message names). What each kind answers over
+HTTP is decided in one place, server.api.ERROR_STATUS:
+
+    AntrianError            a refusal
+    ├── BadRequest          400  the request itself is malformed (not JSON, a bad request id)
+    ├── Forbidden           403  not allowed for this login or device
+    │   └── LoginRequired   401  no login, or a login refused
+    ├── NotFound            404  no such ticket, counter, service or account
+    ├── QueueError          409  a rule of the queue, the office or the accounts refuses it now
+    │   ├── InvalidTransition    the ticket's status does not allow the action
+    │   └── CounterBusy          the counter already holds a ticket
+    ├── FormIncomplete      422  fields missing or bad
+    └── TooMany             429  too many requests or attempts: wait
+"""
+
+from __future__ import annotations
+
+
+class AntrianError(Exception):
+    """A refusal: `code` picks the message, `fields` the fields at fault, `params` fill the message."""
+
+    code = "refused"
+
+    def __init__(self, code: str | None = None, fields: dict[str, str] | None = None, /, **params: object):
+        self.code = code or self.code
+        self.fields = fields or {}
+        self.params = params
+        super().__init__(f"{self.code} {params}" if params else self.code)
+
+
+class BadRequest(AntrianError):
+    """The request itself is malformed (HTTP 400)."""
+
+    code = "bad_json"
+
+
+class Forbidden(AntrianError):
+    """Not allowed for this login, role or device (HTTP 403)."""
+
+    code = "forbidden"
+
+
+class LoginRequired(Forbidden):
+    """No login, or a login refused (HTTP 401)."""
+
+    code = "login_required"
+
+
+class NotFound(AntrianError):
+    """No such ticket, counter, service or account (HTTP 404)."""
+
+    code = "not_found"
+
+
+class QueueError(AntrianError):
+    """A command the rules refuse in the present state: the queue's, the office's, the accounts' (HTTP 409)."""
+
+
+class InvalidTransition(QueueError):
+    """The ticket's status does not allow this action (HTTP 409)."""
+
+    code = "invalid_transition"
+
+
+class CounterBusy(QueueError):
+    """The counter already holds a ticket (HTTP 409)."""
+
+    code = "counter_busy"
+
+
+class FormIncomplete(AntrianError):
+    """Required fields are missing or bad; `fields` maps each to a message code (HTTP 422)."""
+
+    code = "form_incomplete"
+
+    def __init__(self, fields: dict[str, str], code: str | None = None, /, **params: object):
+        super().__init__(code, fields, **params)
+
+
+class TooMany(AntrianError):
+    """Too many requests or attempts from one device: wait (HTTP 429)."""
+
+    code = "rate_limited"
