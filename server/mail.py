@@ -6,17 +6,27 @@ import logging
 import os
 import smtplib
 import ssl
-from datetime import datetime, timedelta
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from server.config import EscalationSettings, Settings
+from server.outbox import OutboxWorker, Result, Schedule, Unsendable
 from shared.dates import format_date_id, format_time_id
 
 log = logging.getLogger("antrian.mail")
 MAX_ATTEMPTS = 8
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before the next try: 4, 8, 16, … seconds, at most 10 minutes."""
+    return float(min(600, 2 ** (attempts + 1)))
+
+
+# Every try is told: the escalations page shows each mail's state.
+MAIL = Schedule(MAX_ATTEMPTS, backoff_seconds, "sent", "sent_at", "mail_sent", "mail_failed", alert_every_retry=True)
 
 
 class MailError(Exception):
@@ -130,64 +140,29 @@ def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = 10.0) -> N
         raise MailError(f"{esc.host}:{esc.port}: {type(err).__name__}: {err}") from err
 
 
-def result_fields(
-    mail: dict[str, Any], error: str | None, now: datetime, final: bool = False
-) -> tuple[dict[str, Any], str | None]:
-    """The mail's new columns after one try and the event to log (None for a quiet retry).
+class MailWorker(OutboxWorker):
+    """Sends queued escalation mails, with retries; one at a time, each result recorded at once."""
 
-    `final`: the failure cannot go away by trying again (the message could not even be built)."""
-    attempts = (mail["attempts"] or 0) + 1
-    if error is None:
-        return {"status": "sent", "attempts": attempts, "error": None, "sent_at": now}, "mail_sent"
-    if final or attempts >= MAX_ATTEMPTS:
-        return {"status": "failed", "attempts": attempts, "error": error}, "mail_failed"
-    wait = min(600, 2 ** (attempts + 1))
-    fields = {
-        "status": "retrying",
-        "attempts": attempts,
-        "error": error,
-        "next_attempt_at": now + timedelta(seconds=wait),
-    }
-    return fields, "mail_failed"
+    errors = (MailError,)
+    log = log
+    title = "mail worker"
 
+    def due(self, tx, now: datetime) -> list[tuple[dict[str, Any], Any]]:
+        return [(m, (tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]))) for m in tx.due_mails(now)]
 
-class MailWorker:
-    """Sends queued escalation mails, with retries; one at a time."""
+    def prepare(self, mail: dict[str, Any], read: Any) -> EmailMessage:
+        ticket, form = read
+        try:
+            msg = build_message(self.service.settings, ticket, form, mail["id"])
+            msg.as_bytes()  # every header encoded now, not half-way through an SMTP conversation
+        except Exception as err:  # the same data fails the same way every time: failed, not retried
+            log.exception("escalation mail %s cannot be built", mail["id"])
+            raise Unsendable(f"the message cannot be built: {type(err).__name__}: {err}") from err
+        return msg
 
-    def __init__(self, service: Any):
-        self.service = service
-        import threading
+    def send(self, mail: dict[str, Any], msg: EmailMessage) -> None:
+        send(self.service.settings.escalation, msg)
 
-        self.wake = threading.Event()
-
-    def run_once(self) -> int:
-        """Try every due mail once; returns how many were tried."""
-        svc = self.service
-        now = svc.clock()
-        with svc.store.read() as tx:
-            due = [(m, tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"])) for m in tx.due_mails(now)]
-        for mail, ticket, form in due:
-            try:
-                msg = build_message(svc.settings, ticket, form, mail["id"])
-                msg.as_bytes()  # every header encoded now, not half-way through an SMTP conversation
-            except Exception as err:  # the same data fails the same way every time: failed, not retried
-                log.exception("escalation mail %s cannot be built", mail["id"])
-                svc.mail_result(mail, f"the message cannot be built: {type(err).__name__}: {err}", final=True)
-                continue
-            error = None
-            try:
-                send(svc.settings.escalation, msg)
-            except MailError as err:
-                error = str(err)
-            svc.mail_result(mail, error)
-        return len(due)
-
-    def loop(self) -> None:
-        """Forever: send what is due, then sleep until woken or a second passed."""
-        while not self.service.stopping.is_set():
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("mail worker")
-            self.wake.wait(1.0)
-            self.wake.clear()
+    def record(self, results: list[Result]) -> None:
+        for mail, error, final in results:
+            self.service.mail_result(mail, error, final)

@@ -10,13 +10,11 @@ a margin); a print still hanging then counts as failed, and its outcome is taken
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from datetime import datetime, timedelta
 from typing import Any
 
 import printers
 from server import core
+from server.outbox import OutboxWorker, Result, Schedule
 
 log = logging.getLogger("antrian.printing")
 MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
@@ -30,14 +28,22 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(300, 2**attempts))
 
 
-class PrintWorker:
-    """Prints the queued jobs of one printer, in order, with retries."""
+# Only failures concern the people in the office: no event for a print, an alert for the first and the last failure.
+PRINT = Schedule(MAX_ATTEMPTS, backoff_seconds, "printed", "printed_at", None, "print_failed", alert_every_retry=False)
+
+
+class PrintWorker(OutboxWorker):
+    """Prints the queued jobs of one printer, in order, with retries; a round's results in one commit."""
+
+    errors = (printers.PrinterError,)
+    batched = True
+    unexpected = "print job %s failed unexpectedly"  # a bug in layout must not kill the worker
+    log = log
 
     def __init__(self, service: Any, printer_name: str, config: printers.PrinterConfig):
-        self.service = service
+        super().__init__(service)
         self.name = printer_name
         self.config = config
-        self.wake = threading.Event()
         self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
         self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
 
@@ -81,30 +87,25 @@ class PrintWorker:
             reprint=job["kind"] == "reprint",
         )
 
-    def run_once(self) -> int:
-        """Print every due job of this printer once, then record the round's results in one commit."""
-        store = self.service.store
-        results = self._hung_print_outcome()
-        with store.read() as tx:
-            jobs = tx.due_print_jobs(self.service.clock(), [self.name])
-        for job in jobs:
-            if any(done["id"] == job["id"] for done, _ in results):
-                continue  # the hanging print of this job has just finished
-            with store.read() as tx:  # read each slip just before its print: "ahead" is current
-                slip = self.slip(tx, job)
-            error = None
-            try:
-                self._print(job, slip)
-            except printers.PrinterError as err:
-                error = str(err)
-            except Exception as err:  # a bug in layout must not kill the worker
-                log.exception("print job %s failed unexpectedly", job["id"])
-                error = f"{type(err).__name__}: {err}"
-            results.append((job, error))
-            time.sleep(0)  # under gevent: let requests run between two tickets of a long round
-        if results:
-            self.service.print_results(results)
-        return len(results)
+    @property
+    def title(self) -> str:
+        return f"print worker {self.name}"
+
+    def due(self, tx, now) -> list[tuple[dict[str, Any], Any]]:
+        return [(job, None) for job in tx.due_print_jobs(now, [self.name])]
+
+    def prepare(self, job: dict[str, Any], read: Any) -> Any:
+        with self.service.store.read() as tx:  # read each slip just before its print: "ahead" is current
+            return self.slip(tx, job)
+
+    def send(self, job: dict[str, Any], slip: Any) -> None:
+        self._print(job, slip)
+
+    def record(self, results: list[Result]) -> None:
+        self.service.print_results([(job, error) for job, error, _ in results])
+
+    def pending_results(self) -> list[Result]:
+        return self._hung_print_outcome()
 
     def _print(self, job: dict[str, Any], slip: Any) -> None:
         """Print one slip; a device printer from a native thread under gevent, waited for a bounded time."""
@@ -133,7 +134,7 @@ class PrintWorker:
                 f"printer {self.name}: no answer within {limit:g} s while printing to {self.config.target}"
             ) from None
 
-    def _hung_print_outcome(self) -> list[tuple[dict[str, Any], str | None]]:
+    def _hung_print_outcome(self) -> list[Result]:
         """The outcome of a print that hung and has returned since (printed late, or failed)."""
         if self._hanging is None or not self._hanging[1].ready():
             return []
@@ -141,19 +142,9 @@ class PrintWorker:
         self._hanging = None
         if attempt.successful():
             log.info("print job %s printed late, after its printer hung", job["id"])
-            return [(job, None)]
+            return [(job, None, False)]
         err = attempt.exception
-        return [(job, str(err) if isinstance(err, printers.PrinterError) else f"{type(err).__name__}: {err}")]
-
-    def loop(self) -> None:
-        """Forever: print what is due, then sleep until woken or the next retry is due."""
-        while not self.service.stopping.is_set():
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("print worker %s", self.name)
-            self.wake.wait(1.0)
-            self.wake.clear()
+        return [(job, str(err) if isinstance(err, printers.PrinterError) else f"{type(err).__name__}: {err}", False)]
 
 
 class AgentPrintWorker(PrintWorker):
@@ -338,22 +329,6 @@ def failure_advice(settings: Any, printer: str, error: str | None, final: bool) 
         "id": f"{title_id}: {problem_id} — {fix_id}{then_id}",
         "en": f"{title_en}: {problem_en} — {fix_en}{then_en}",
     }
-
-
-def result_fields(job: dict[str, Any], error: str | None, now: datetime) -> tuple[dict[str, Any], str | None]:
-    """The job's new columns after one try, and the event type to log (None for a quiet retry)."""
-    attempts = (job["attempts"] or 0) + 1
-    if error is None:  # no event: only failures concern the people in the office
-        return {"status": "printed", "attempts": attempts, "error": None, "printed_at": now}, None
-    if attempts >= MAX_ATTEMPTS:
-        return {"status": "failed", "attempts": attempts, "error": error}, "print_failed"
-    fields = {
-        "status": "retrying",
-        "attempts": attempts,
-        "error": error,
-        "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts)),
-    }
-    return fields, ("print_failed" if attempts == 1 else None)
 
 
 def make_print_workers(socketio, service) -> dict[str, PrintWorker]:

@@ -72,13 +72,14 @@ class Jobs:
 
     def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:
         """Record a round of print attempts in one commit; a failure raises an alert event for the front office."""
-        from server.printing import failure_advice, result_fields
+        from server.outbox import result_fields
+        from server.printing import PRINT, failure_advice
 
         unit = self.unit
 
         def run(tx: Tx, now: datetime) -> Outcome:
             for job, error in results:
-                fields, event = result_fields(job, error, now)
+                fields, event = result_fields(PRINT, job, error, now)
                 tx.update_print_job(job["id"], **fields)
                 if event:
                     final = fields["status"] == "failed"
@@ -113,12 +114,13 @@ class Jobs:
     def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:
         """Record one sending attempt of an escalation mail; failures are visible to officers.
         `final`: a failure that trying again cannot mend (failed at once, not retried)."""
-        from server.mail import result_fields
+        from server.mail import MAIL
+        from server.outbox import result_fields
 
         unit = self.unit
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            fields, event = result_fields(mail, error, now, final)
+            fields, event = result_fields(MAIL, mail, error, now, final)
             tx.update_mail(mail["id"], **fields)
             if event:
                 tx.add_event(

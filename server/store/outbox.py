@@ -26,13 +26,24 @@ class OutboxQueries(TxBase):
         )
         return cur.lastrowid
 
-    def due_print_jobs(self, now: datetime, printers: list[str] | None = None) -> list[dict[str, Any]]:
-        """Queued or retrying jobs whose time has come (of some printers)."""
-        rows = self.rows(
-            "SELECT * FROM print_jobs WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
+    # -- both tables: the same columns of an outbox row (status, attempts, error, next_attempt_at) --
+    def _due_outbox(self, table: str, now: datetime) -> list[dict[str, Any]]:
+        """Queued or retrying rows of an outbox table whose time has come, oldest first."""
+        return self.rows(
+            f"SELECT * FROM {table} WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
             [_iso(now)],
         )
-        return [r for r in rows if printers is None or r["printer"] in printers]
+
+    def _update_outbox(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
+        """Change an outbox row's columns (times as ISO text)."""
+        values = [_iso(v) if isinstance(v, datetime) else v for v in fields.values()]
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values, row_id])
+
+    # -- print jobs ------------------------------------------------------------------------
+    def due_print_jobs(self, now: datetime, printers: list[str] | None = None) -> list[dict[str, Any]]:
+        """Queued or retrying jobs whose time has come (of some printers)."""
+        return [r for r in self._due_outbox("print_jobs", now) if printers is None or r["printer"] in printers]
 
     def ticket_print_status(self, ticket_id: int) -> str | None:
         """The status of the ticket's latest kiosk print (its ticket job or a reprint), None without one."""
@@ -48,11 +59,7 @@ class OutboxQueries(TxBase):
 
     def update_print_job(self, job_id: int, **fields: Any) -> None:
         """Change a print job's columns."""
-        for k in ("next_attempt_at", "printed_at"):
-            if isinstance(fields.get(k), datetime):
-                fields[k] = _iso(fields[k])
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        self.db.execute(f"UPDATE print_jobs SET {sets} WHERE id = ?", [*fields.values(), job_id])
+        self._update_outbox("print_jobs", job_id, fields)
 
     def print_jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Recent print jobs with their tickets' labels, newest first."""
@@ -84,19 +91,11 @@ class OutboxQueries(TxBase):
 
     def due_mails(self, now: datetime) -> list[dict[str, Any]]:
         """Queued or retrying mails whose time has come."""
-        return list(
-            self.db["mails"].rows_where(
-                "status IN ('queued', 'retrying') AND next_attempt_at <= ?", [_iso(now)], order_by="id"
-            )
-        )
+        return self._due_outbox("mails", now)
 
     def update_mail(self, mail_id: int, **fields: Any) -> None:
         """Change a mail's columns."""
-        for k in ("next_attempt_at", "sent_at"):
-            if isinstance(fields.get(k), datetime):
-                fields[k] = _iso(fields[k])
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        self.db.execute(f"UPDATE mails SET {sets} WHERE id = ?", [*fields.values(), mail_id])
+        self._update_outbox("mails", mail_id, fields)
 
     def mail_of_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """The latest mail of a ticket, or None."""

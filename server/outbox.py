@@ -1,0 +1,148 @@
+"""The outbox, once: a row queued with the change that asks for it, sent by a background worker, its
+result recorded (another command), retried with a growing wait, given up after a number of tries.
+
+Print jobs (server/printing.py) and escalation mails (server/mail.py) are two kinds of it. A kind says
+what differs: its retry rules and words (`Schedule`), and, as an `OutboxWorker`, how to fetch its due
+rows, prepare and send one, and record the results. The loop, the wake-up, the one-round-of-tries and
+the columns and alert event of a try (`result_fields`) are written here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+log = logging.getLogger("antrian.outbox")
+
+Result = tuple[dict[str, Any], str | None, bool]  # (row, error or None, final: not to be tried again)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An outbox kind's retry rules and the words of its results."""
+
+    max_attempts: int  # then the row is 'failed' (and waits for people)
+    backoff: Callable[[int], float]  # seconds to wait after the n-th failed try
+    done_status: str  # 'printed', 'sent'
+    done_column: str  # when it was done: 'printed_at', 'sent_at'
+    done_event: str | None  # the event of a success (None: quiet)
+    failed_event: str  # the alert of a failure
+    alert_every_retry: bool  # False: only the first failure and the final one raise the alert
+
+
+def result_fields(
+    schedule: Schedule, row: dict[str, Any], error: str | None, now: datetime, final: bool = False
+) -> tuple[dict[str, Any], str | None]:
+    """The row's new columns after one try, and the event type to log (None for a quiet retry).
+
+    `final`: the failure cannot go away by trying again (failed at once, not retried)."""
+    attempts = (row["attempts"] or 0) + 1
+    if error is None:
+        done = {"status": schedule.done_status, "attempts": attempts, "error": None, schedule.done_column: now}
+        return done, schedule.done_event
+    if final or attempts >= schedule.max_attempts:
+        return {"status": "failed", "attempts": attempts, "error": error}, schedule.failed_event
+    fields = {
+        "status": "retrying",
+        "attempts": attempts,
+        "error": error,
+        "next_attempt_at": now + timedelta(seconds=schedule.backoff(attempts)),
+    }
+    alert = schedule.alert_every_retry or attempts == 1
+    return fields, (schedule.failed_event if alert else None)
+
+
+class Unsendable(Exception):
+    """A row that cannot even be prepared, the same way every time: failed at once, not retried."""
+
+
+class OutboxWorker:
+    """Sends the due rows of one outbox kind, in order, with retries; a subclass is the kind.
+
+    The kind supplies: `due` (its due rows, each with what was read along with it), `prepare` (what
+    to send, outside any transaction; raises Unsendable), `send` (raises one of `errors`, told by its
+    message), `record` (results, in one command), `batched` (record a round at once, or each row as
+    it is tried), `unexpected` (None: any other exception ends the round; else the log line of a try
+    that failed so, a failed try), `log` and `title` (its log lines)."""
+
+    errors: tuple[type[Exception], ...] = ()
+    batched = False
+    unexpected: str | None = None
+    log = log
+    title = "outbox worker"
+
+    def __init__(self, service: Any):
+        self.service = service
+        self.wake = threading.Event()
+
+    def due(self, tx, now: datetime) -> list[tuple[dict[str, Any], Any]]:
+        raise NotImplementedError
+
+    def prepare(self, row: dict[str, Any], read: Any) -> Any:
+        raise NotImplementedError
+
+    def send(self, row: dict[str, Any], message: Any) -> None:
+        raise NotImplementedError
+
+    def record(self, results: list[Result]) -> None:
+        raise NotImplementedError
+
+    def pending_results(self) -> list[Result]:
+        """Results known before the round starts (a print that hung and has returned since), recorded
+        with the round; their rows are not tried again in it."""
+        return []
+
+    def run_once(self) -> int:
+        """Try every due row once; returns how many were tried (or recorded)."""
+        results = self.pending_results()
+        if results and not self.batched:
+            self.record(results)
+        with self.service.store.read() as tx:
+            rows = self.due(tx, self.service.clock())
+        tried = len(results)
+        for row, read in rows:
+            if any(done["id"] == row["id"] for done, _, _ in results):
+                continue  # its outcome has just come in
+            try:
+                message = self.prepare(row, read)
+            except Unsendable as err:
+                result: Result = (row, str(err), True)
+            else:
+                result = (row, self.attempt(row, message), False)
+            tried += 1
+            if self.batched:
+                results.append(result)
+                time.sleep(0)  # under gevent: let requests run between two tries of a long round
+            else:
+                self.record([result])
+        if self.batched and results:
+            self.record(results)
+        return tried
+
+    def attempt(self, row: dict[str, Any], message: Any) -> str | None:
+        """Send one row; the error to record, None when it went."""
+        try:
+            self.send(row, message)
+        except self.errors as err:
+            return str(err)
+        except Exception as err:
+            if self.unexpected is None:
+                raise
+            self.log.exception(self.unexpected, row["id"])
+            return f"{type(err).__name__}: {err}"
+        return None
+
+    def loop(self) -> None:
+        """Forever: send what is due, then sleep until woken or a second passed."""
+        while not self.service.stopping.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                self.log.exception("%s", self.title)
+            self.wake.wait(1.0)
+            self.wake.clear()
