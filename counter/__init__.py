@@ -15,18 +15,27 @@ from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from server.i18n import page_pairs, t
+
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
 ALL_STAFF = ("officer", "frontoffice", "admin")
 # The staff navigation bar, in order: (endpoint, text key, Indonesian text, roles that see it).
 NAV = (
-    ("counter.counter_page", "nav.counter", "Loket", ("officer", "admin")),
-    ("counter.front_page", "nav.front", "Front office", ("frontoffice", "admin")),
-    ("counter.escalations_page", "nav.escalations", "Eskalasi", ALL_STAFF),
-    ("counter.recap_page", "nav.recap", "Rekap", ALL_STAFF),
-    ("counter.dashboard_page", "nav.dashboard", "Dasbor", ALL_STAFF),
-    ("counter.admin_page", "nav.admin", "Admin", ("admin",)),
+    ("counter.counter_page", "nav.counter", t("staff.nav.counter"), ("officer", "admin")),
+    ("counter.front_page", "nav.front", t("staff.nav.front"), ("frontoffice", "admin")),
+    ("counter.escalations_page", "nav.escalations", t("staff.nav.escalations"), ALL_STAFF),
+    ("counter.recap_page", "nav.recap", t("staff.nav.recap"), ALL_STAFF),
+    ("counter.dashboard_page", "nav.dashboard", t("staff.nav.dashboard"), ALL_STAFF),
+    ("counter.admin_page", "nav.admin", t("staff.nav.admin"), ("admin",)),
 )
+# Each page's words (server/i18n/*.json): the shared `staff.*` and its own section, by endpoint.
+PAGE_TEXTS = {
+    "counter.counter_page": "counter",
+    "counter.front_page": "front",
+    "counter.escalations_page": "escalations",
+    "counter.admin_page": "admin",
+}
 
 
 @bp.context_processor
@@ -51,6 +60,12 @@ def _staff_nav() -> dict[str, Any]:
         for endpoint, key, text, roles in NAV
     ]
     return {"staff_nav": items}
+
+
+@bp.context_processor
+def _page_texts() -> dict[str, Any]:
+    """The words the page's script reads (common.js reads them from the `i18n` JSON element)."""
+    return {"page_texts": page_pairs(PAGE_TEXTS.get(request.endpoint or "", "staff"))}
 
 
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslashes (a browser reads a backslash as "/")

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from server.forms import parse_id
+from server.i18n import LANGS, section, t
 
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
 
@@ -23,45 +24,10 @@ LOGO_NAMES = ("logo.svg", "logo.png", "logo.jpg", "logo.webp")
 MARQUEE_MAX = 500
 MAX_COUNTER_ID = 999  # as config.toml allows
 
-# UI text: Indonesian first, English as the second catalogue. The page script gets the same dict.
-TEXT = {
-    "id": {
-        "title": "Layar Antrian",
-        "counter": "Loket",
-        "empty": "—",
-        "recent": "Panggilan Terakhir",
-        "no_calls": "Belum ada panggilan",
-        "waiting": "Menunggu",
-        "people": "orang",
-        "offline": "OFFLINE · Terputus",
-        "connecting": "Menghubungkan…",
-        "tap_for_sound": "Ketuk layar untuk mengaktifkan suara",
-        "called": "Dipanggil",
-        "serving": "Dilayani",
-        "paused": "ISTIRAHAT",
-        "paused_sub": "On break",
-        "marquee": "Selamat datang di {office}. Silakan ambil nomor antrian di kiosk dan tunggu nomor Anda "
-        "dipanggil. Layanan helpdesk LPSE tidak dipungut biaya.",
-    },
-    "en": {
-        "title": "Queue Display",
-        "counter": "Counter",
-        "empty": "—",
-        "recent": "Latest Calls",
-        "no_calls": "No calls yet",
-        "waiting": "Waiting",
-        "people": "people",
-        "offline": "OFFLINE · Disconnected",
-        "connecting": "Connecting…",
-        "tap_for_sound": "Tap the screen to turn the sound on",
-        "called": "Called",
-        "serving": "Serving",
-        "paused": "ON BREAK",
-        "paused_sub": "Istirahat",
-        "marquee": "Welcome to {office}. Please take a queue number at the kiosk and wait for your number "
-        "to be called. The LPSE helpdesk is free of charge.",
-    },
-}
+# UI text: Indonesian first, English second, from the one catalogue (server/i18n/*.json, keys
+# `display.*`). The page script gets the same dict.
+# (`display.error.*` are the server's own answers, not the page's.)
+TEXT = {lang: {k: v for k, v in section("display", lang).items() if not k.startswith("error.")} for lang in LANGS}
 
 
 def _csv(name: str) -> list[str]:
@@ -118,10 +84,7 @@ def page_config() -> dict:
 
 @bp.errorhandler(BadParameter)
 def _bad_parameter(err: BadParameter):
-    text = (
-        f"{err}: harus nomor loket 1-{MAX_COUNTER_ID} dipisah koma, mis. ?counters=1,2\n"
-        f"{err}: must be counter numbers 1-{MAX_COUNTER_ID} separated by commas, e.g. ?counters=1,2\n"
-    )
+    text = "".join(t("display.error.counters", lang, name=str(err), maximum=MAX_COUNTER_ID) + "\n" for lang in LANGS)
     return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 

@@ -13,12 +13,29 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from server.errors import NotFound
+from server.i18n import LANGS, section
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 phone_bp = Blueprint("phone", __name__, template_folder="templates")
 blueprints = [bp, phone_bp]
 
 QR_MAX_DATA = 300
+
+
+def _texts(page: str) -> dict[str, dict[str, str]]:
+    """A page's words from the one catalogue (server/i18n/*.json), {"id": {...}, "en": {...}}, for its
+    script (the `i18n` JSON element)."""
+    return {lang: section(page, lang) for lang in LANGS}
+
+
+@bp.context_processor
+def _kiosk_texts() -> dict[str, object]:
+    return {"page_texts": _texts("kiosk")}
+
+
+@phone_bp.context_processor
+def _phone_texts() -> dict[str, object]:
+    return {"page_texts": _texts("phone")}
 
 
 @bp.get("/")

@@ -10,17 +10,17 @@ from typing import Any
 
 from server import core
 from server.forms import parse_day
+from server.i18n import t
 
-SOP_COLUMNS = ("No", "Nama", "Alamat", "Permasalahan", "Solusi", "Keterangan")
+# The recap is Indonesian (the SOP's form); its words are in the one catalogue (server/i18n/id.json,
+# keys `recap.*`). The headings are also the keys of a recap row (and of the JSON export's rows).
+SOP_COLUMNS = tuple(t(f"recap.header.{k}") for k in ("no", "name", "address", "problem", "solution", "remarks"))
 # After the SOP's six, in every format: a recap of several days needs each row's (local) day, and
 # the ticket label and officer tie a row to the queue and to who signed the form.
-EXTRA_COLUMNS = ("Tanggal", "No. Antrian", "Petugas")
+EXTRA_COLUMNS = tuple(t(f"recap.header.{k}") for k in ("day", "label", "officer"))
 RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
-OUTCOME_NAMES = {
-    core.RESOLVED: "Selesai",
-    core.ESCALATED: "Eskalasi ke Helpdesk LKPP",
-    core.CLOSED: "Eskalasi LKPP, dijawab",
-}
+NO, NAME, ADDRESS, PROBLEM, SOLUTION, REMARKS, DAY, LABEL, OFFICER = RECAP_COLUMNS
+OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLVED, core.ESCALATED, core.CLOSED)}
 MAX_RANGE_DAYS = 3660
 
 
@@ -49,7 +49,7 @@ def keterangan(row: dict[str, Any]) -> str:
         parts.append(core.CATEGORY_NAMES.get(row["category"], row["category"]))
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
-        parts.append(f"Tiket LKPP {row['lkpp_ticket']}")
+        parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
     return "; ".join(parts)
 
 
@@ -59,7 +59,7 @@ def solusi(row: dict[str, Any]) -> str:
         return row.get("solution") or ""
     text = row.get("escalation_note") or ""
     if row.get("lkpp_answer"):
-        text = f"{text}\nJawaban LKPP: {row['lkpp_answer']}".strip()
+        text = f"{text}\n{t('recap.lkpp_answer', answer=row['lkpp_answer'])}".strip()
     return text
 
 
@@ -69,15 +69,15 @@ def recap_row(no: int, r: dict[str, Any]) -> dict[str, Any]:
     Tanggal is the office's local day the ticket was issued (YYYY-MM-DD); Petugas the officer's
     full name when the account has one, else the username (Tx.recap_iter's officer_name)."""
     return {
-        "No": no,
-        "Nama": r["name"],
-        "Alamat": r["address"],
-        "Permasalahan": r["problem"],
-        "Solusi": solusi(r),
-        "Keterangan": keterangan(r),
-        "Tanggal": r["day"],
-        "No. Antrian": r["label"],
-        "Petugas": r.get("officer_name") or r.get("officer") or "",
+        NO: no,
+        NAME: r["name"],
+        ADDRESS: r["address"],
+        PROBLEM: r["problem"],
+        SOLUTION: solusi(r),
+        REMARKS: keterangan(r),
+        DAY: r["day"],
+        LABEL: r["label"],
+        OFFICER: r.get("officer_name") or r.get("officer") or "",
     }
 
 
@@ -100,18 +100,18 @@ def recap_csv(rows: list[dict[str, Any]]) -> bytes:
 
 # -- filters, streaming rows and the XLSX export ------------------------------------------------
 OUTCOMES = core.SERVED  # the recap's rows: served tickets, by outcome
-RECAP_TITLE = "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
+RECAP_TITLE = t("recap.title")
 RECAP_FORMATS = ("json", "csv", "xlsx")
 XLSX_WIDTHS = {
-    "No": 6,
-    "Nama": 24,
-    "Alamat": 32,
-    "Permasalahan": 48,
-    "Solusi": 48,
-    "Keterangan": 30,
-    "Tanggal": 12,
-    "No. Antrian": 12,
-    "Petugas": 24,
+    NO: 6,
+    NAME: 24,
+    ADDRESS: 32,
+    PROBLEM: 48,
+    SOLUTION: 48,
+    REMARKS: 30,
+    DAY: 12,
+    LABEL: 12,
+    OFFICER: 24,
 }
 
 
@@ -145,7 +145,7 @@ def day_dmy(day: str) -> str:
 
 def page_row(row: dict[str, Any]) -> dict[str, Any]:
     """A recap row as the printable page shows it (the day as DD/MM/YYYY)."""
-    return {**row, "Tanggal": day_dmy(row["Tanggal"])}
+    return {**row, DAY: day_dmy(row[DAY])}
 
 
 def period_id(day_from: str, day_to: str) -> str:
@@ -184,7 +184,7 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
 
     ws.append([styled(RECAP_TITLE, font=Font(bold=True, size=14))])
     ws.append([styled(office_name, font=Font(bold=True, size=12))])
-    ws.append([styled(f"Periode: {period_id(day_from, day_to)}")])
+    ws.append([styled(t("recap.period", period=period_id(day_from, day_to)))])
     ws.append(
         [
             styled(c, font=Font(bold=True), border=box, alignment=Alignment(horizontal="center", vertical="center"))
@@ -201,9 +201,9 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
         cells = []
         for c in RECAP_COLUMNS:
             value = r[c]
-            if c == "No":
+            if c == NO:
                 cell, style = WriteOnlyCell(ws, value=int(value)), number
-            elif c == "Tanggal":
+            elif c == DAY:
                 cell, style = WriteOnlyCell(ws, value=date.fromisoformat(value)), day
             else:
                 cell, style = WriteOnlyCell(ws, value=value), body

@@ -5,14 +5,12 @@ import { connect } from "/static/live.js";
 
 export const PAGE = JSON.parse(document.getElementById("page-config").textContent);
 
-// ---- language: Indonesian first, English as the second catalogue ---------------------------
+// ---- language: Indonesian first, English second ---------------------------------------------
+// The words are the server's one catalogue (server/i18n/*.json): this page's part, as
+// {key: [Indonesian, English]}, in the template's `i18n` JSON element.
 const LANG_KEY = "antrian.lang";
 let lang = localStorage.getItem(LANG_KEY) || PAGE.language || "id";
-const catalogue = {};
-
-export function addTexts(texts) {
-  Object.assign(catalogue, texts);
-}
+const catalogue = JSON.parse(document.getElementById("i18n").textContent);
 
 export function getLang() {
   return lang;
@@ -46,31 +44,6 @@ export function setupLangToggle(onChange) {
   });
   applyLang();
 }
-
-addTexts({
-  "status.waiting": ["menunggu", "waiting"],
-  "status.called": ["dipanggil", "called"],
-  "status.serving": ["dilayani", "being served"],
-  "status.resolved": ["selesai", "resolved"],
-  "status.escalated": ["dieskalasi", "escalated"],
-  "status.closed": ["ditutup", "closed"],
-  "status.no_show": ["tidak hadir", "no show"],
-  "status.cancelled": ["dibatalkan", "cancelled"],
-  "status.expired": ["kedaluwarsa", "expired"],
-  "category.pengaduan": ["Pengaduan", "Complaint"],
-  "category.pertanyaan": ["Pertanyaan", "Question"],
-  "category.konsultasi": ["Konsultasi", "Consultation"],
-  "net.failed": ["Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", "The server cannot be reached. Check the network and try again."],
-  "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
-  "login.failed": ["Gagal masuk.", "Login failed."],
-  "nav.counter": ["Loket", "Counter"],
-  "nav.front": ["Front office", "Front office"],
-  "nav.escalations": ["Eskalasi", "Escalations"],
-  "nav.recap": ["Rekap", "Recap"],
-  "nav.dashboard": ["Dasbor", "Dashboard"],
-  "nav.admin": ["Admin", "Admin"],
-  "clock.title": ["Jam kantor", "Office time"],
-});
 
 export function statusName(status) {
   return t(`status.${status}`);
@@ -125,14 +98,6 @@ export async function api(method, path, data) {
 }
 
 // ---- login --------------------------------------------------------------------------------
-addTexts({
-  "login.title": ["Masuk", "Log in"],
-  "login.username": ["Nama pengguna", "Username"],
-  "login.password": ["Kata sandi", "Password"],
-  "login.submit": ["Masuk", "Log in"],
-  "logout": ["Keluar", "Log out"],
-});
-
 // The logged-in user (null when nobody is), with the counters the server says it holds (`held_counters`).
 export async function whoAmI() {
   try {

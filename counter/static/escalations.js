@@ -5,7 +5,6 @@
 // common.js TIMEZONE), whatever zone the browser is set to.
 import {
   TIMEZONE,
-  addTexts,
   api,
   connectLive,
   el,
@@ -19,68 +18,6 @@ import {
   whoAmI,
   zoneName,
 } from "./common.js";
-
-addTexts({
-  "esc.heading": ["Eskalasi ke Helpdesk LKPP", "Escalations to the LKPP helpdesk"],
-  "esc.user": ["Petugas", "Staff"],
-  "esc.open": ["Kasus terbuka", "Open cases"],
-  "esc.lead": [
-    "Permasalahan yang dieskalasi ke Helpdesk LKPP (SOP langkah 11) dan belum dijawab. Catat nomor tiket TTS / LPSE Support, lalu jawaban LKPP untuk menutup kasus.",
-    "Problems escalated to the LKPP helpdesk (SOP step 11) and not answered yet. Record the TTS / LPSE Support ticket number, then LKPP's answer to close the case.",
-  ],
-  "esc.empty": ["Tidak ada eskalasi yang terbuka.", "No open escalations."],
-  "live.title": ["Sambungan langsung ke server", "Live connection to the server"],
-  "live.offline": ["Terputus dari server — menyambung ulang…", "Disconnected from the server — reconnecting…"],
-  "case.escalated": ["Dieskalasi", "Escalated"],
-  "case.age": ["Umur kasus", "Open for"],
-  "case.by": ["oleh {name}", "by {name}"],
-  "case.visitor": ["Pengunjung", "Visitor"],
-  "case.phone": ["Telepon", "Phone"],
-  "case.priority": ["Kelas prioritas", "Priority class"],
-  "case.priority_none": ["Kelas prioritas belum dipilih", "No priority class chosen"],
-  "case.target": ["target {time}", "target {time}"],
-  "case.removed": ["tidak ada lagi di tabel prioritas", "no longer in the priority table"],
-  "case.overdue": ["Lewat target", "Overdue"],
-  "case.problem": ["Permasalahan", "Problem"],
-  "case.note": ["Analisis petugas", "Officer's analysis"],
-  "case.mail": ["E-mail ke LKPP", "E-mail to LKPP"],
-  "case.lkpp": ["Tiket LKPP: {number}", "LKPP ticket: {number}"],
-  "case.lkpp_none": ["Belum ada nomor tiket LKPP", "No LKPP ticket number yet"],
-  "age.now": ["kurang dari 1 menit", "under a minute"],
-  "age.days": ["{n} hari", "{n} d"],
-  "age.hours": ["{n} jam", "{n} h"],
-  "age.minutes": ["{n} menit", "{n} min"],
-  "mail.off": [
-    "E-mail otomatis tidak aktif — teruskan sendiri lewat TTS / e-mail (tombol “Salin untuk TTS/e-mail”).",
-    "Automatic e-mail is off — forward it yourself via TTS / e-mail (the “Copy for TTS/e-mail” button).",
-  ],
-  "copy.button": ["Salin untuk TTS/e-mail", "Copy for TTS/e-mail"],
-  "copy.label": ["Teks untuk TTS / e-mail ke Helpdesk LKPP", "Text for the TTS / an e-mail to the LKPP helpdesk"],
-  "copy.done": ["Teks disalin — tempel di TTS atau e-mail.", "Text copied — paste it into the TTS or an e-mail."],
-  "copy.manual": [
-    "Teks sudah dipilih di bawah: tekan Ctrl+C untuk menyalin, lalu tempel di TTS atau e-mail.",
-    "The text is selected below: press Ctrl+C to copy it, then paste it into the TTS or an e-mail.",
-  ],
-  "copy.hide": ["Tutup teks", "Hide text"],
-  "mail.queued": ["Menunggu dikirim", "Queued"],
-  "mail.retrying": ["Belum terkirim, dicoba lagi (percobaan {n}): {error}", "Not sent yet, retrying (attempt {n}): {error}"],
-  "mail.sent": ["Terkirim {when}", "Sent {when}"],
-  "mail.failed": [
-    "Gagal dikirim setelah {n} percobaan: {error}. Teruskan lewat TTS / e-mail.",
-    "Failed after {n} attempts: {error}. Forward it via TTS / e-mail.",
-  ],
-  "form.lkpp": ["Nomor tiket LKPP (TTS / LPSE Support)", "LKPP ticket number (TTS / LPSE Support)"],
-  "form.lkpp_save": ["Simpan nomor", "Save number"],
-  "form.answer": ["Jawaban Helpdesk LKPP", "The LKPP helpdesk's answer"],
-  "form.close": ["Catat jawaban & tutup kasus", "Record the answer & close the case"],
-  "form.readonly": [
-    "Nomor tiket dan jawaban LKPP dicatat oleh petugas helpdesk.",
-    "The LKPP ticket number and answer are recorded by helpdesk officers.",
-  ],
-  "done.lkpp": ["Nomor tiket {number} dicatat.", "Ticket number {number} recorded."],
-  "done.closed": ["{label} ({day}) ditutup: jawaban LKPP dicatat.", "{label} ({day}) closed: LKPP's answer recorded."],
-  "login.wrong_role": ["Halaman ini untuk petugas helpdesk dan front office.", "This page is for helpdesk officers and the front office."],
-});
 
 // Events after which the list may have changed: fetch it again.
 const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "corrected"];

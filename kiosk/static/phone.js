@@ -6,61 +6,9 @@ import { connect as connectLive } from "/static/live.js";
   "use strict";
 
   var CONFIG = JSON.parse(document.getElementById("phone-config").textContent);
-  var STRINGS = {
-    id: {
-      lang_toggle: "English",
-      caption: "Nomor antrian Anda",
-      status_caption: "Status",
-      sound_on: "Aktifkan suara panggilan",
-      sound_ready: "Suara panggilan aktif",
-      waiting: "menunggu", called: "dipanggil", serving: "dilayani", resolved: "selesai",
-      escalated: "dieskalasi", closed: "ditutup", no_show: "tidak hadir", cancelled: "dibatalkan",
-      expired: "kedaluwarsa",
-      position: "Posisi Anda: ke-{n}",
-      ahead_none: "Tidak ada antrian di depan Anda",
-      ahead_some: "{n} orang di depan Anda",
-      wait_now: "Perkiraan waktu tunggu: segera",
-      wait_min: "Perkiraan waktu tunggu: ± {n} menit",
-      go: "Silakan menuju {counter}",
-      go_sub: "Nomor {label} dipanggil",
-      go_sub_n: "Nomor {label} dipanggil (panggilan ke-{n})",
-      note_waiting: "Halaman ini diperbarui otomatis. Tunggu sampai nomor Anda dipanggil.",
-      note_serving: "Anda sedang dilayani di {counter}.",
-      note_resolved: "Layanan selesai. Terima kasih atas kunjungan Anda.",
-      note_escalated: "Permasalahan Anda diteruskan ke Helpdesk LKPP. Jawabannya akan disampaikan kepada Anda.",
-      note_closed: "Permasalahan Anda sudah dijawab. Terima kasih.",
-      note_no_show: "Nomor Anda dilewati karena tidak hadir saat dipanggil. Silakan hubungi front office.",
-      note_cancelled: "Nomor antrian ini dibatalkan. Silakan hubungi front office.",
-      note_expired: "Nomor antrian ini sudah tidak berlaku.",
-      conn_lost: "Koneksi terputus, mencoba menyambung kembali…"
-    },
-    en: {
-      lang_toggle: "Bahasa Indonesia",
-      caption: "Your queue number",
-      status_caption: "Status",
-      sound_on: "Turn on the call sound",
-      sound_ready: "Call sound is on",
-      waiting: "waiting", called: "called", serving: "being served", resolved: "resolved",
-      escalated: "escalated", closed: "closed", no_show: "no show", cancelled: "cancelled", expired: "expired",
-      position: "Your position: {n}",
-      ahead_none: "Nobody is ahead of you",
-      ahead_some: "{n} ahead of you",
-      wait_now: "Estimated wait: very soon",
-      wait_min: "Estimated wait: about {n} min",
-      go: "Please go to {counter}",
-      go_sub: "Number {label} is called",
-      go_sub_n: "Number {label} is called (call {n})",
-      note_waiting: "This page updates by itself. Wait until your number is called.",
-      note_serving: "You are being served at {counter}.",
-      note_resolved: "Done. Thank you for your visit.",
-      note_escalated: "Your problem was passed to the LKPP helpdesk. Its answer will reach you.",
-      note_closed: "Your problem has been answered. Thank you.",
-      note_no_show: "Your number was skipped because you were not there when called. Please ask the front office.",
-      note_cancelled: "This queue number was cancelled. Please ask the front office.",
-      note_expired: "This queue number is no longer valid.",
-      conn_lost: "Connection lost, reconnecting…"
-    }
-  };
+  // The words ({id: {...}, en: {...}}) are the server's one catalogue (server/i18n/*.json, keys
+  // `phone.*`), in the page's `i18n` JSON element.
+  var STRINGS = JSON.parse(document.getElementById("i18n").textContent);
 
   // A ticket in one of these is done: it will never be called again, so no call sound to turn on.
   var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
