@@ -96,8 +96,7 @@ class Office:
         unit = self.unit
         with unit.store.read() as tx:
             overrides = tx.settings_overrides()
-            # raw SQL until the store has a method for it
-            last = tx.one("SELECT * FROM events WHERE type = 'settings_changed' ORDER BY seq DESC LIMIT 1")
+            last = tx.last_event("settings_changed")
         seen, self._overrides_seen = self._overrides_seen, overrides
         if seen is None or overrides == seen:  # the first look, or nothing new
             return False

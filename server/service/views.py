@@ -177,11 +177,7 @@ class Views:
         """Each counter's last `counter_released` of the day {seq, at, by, officer, returned, minutes}: a
         counter page opened again (or back from a disconnection) says why its counter is no longer its
         officer's, and by whom, when the event itself was missed."""
-        rows = tx.rows(  # raw SQL until the store has a method for it
-            "SELECT seq, at, counter_id, data FROM events WHERE type = 'counter_released' AND day = ?"
-            " ORDER BY seq DESC LIMIT 500",
-            [day],
-        )
+        rows = tx.day_events("counter_released", day)
         last: dict[int, dict[str, Any]] = {}
         for r in rows:
             if r["counter_id"] in last:
@@ -295,7 +291,7 @@ class Views:
     def has_tickets(self) -> bool:
         """Whether the database holds any ticket at all (the demo fills an empty one only)."""
         with self.unit.store.read() as tx:
-            return bool(tx.one("SELECT COUNT(*) AS n FROM tickets")["n"])  # raw SQL until the store has it
+            return tx.has_tickets()
 
     # -- reports -------------------------------------------------------------------------
     def recap_page_rows(self, day_from: str, day_to: str, filters: dict[str, Any], limit: int) -> tuple[list, int]:

@@ -93,6 +93,17 @@ class EventQueries(TxBase):
             r["calls"] = json.loads(r.pop("data") or "{}").get("calls")
         return rows
 
+    def last_event(self, type_: str) -> dict[str, Any] | None:
+        """The newest event of one type (any day), as its row."""
+        return self.one("SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1", [type_])
+
+    def day_events(self, type_: str, day: str, limit: int = 500) -> list[dict[str, Any]]:
+        """A day's events of one type, newest first: {seq, at, counter_id, data} (data as stored)."""
+        return self.rows(
+            "SELECT seq, at, counter_id, data FROM events WHERE type = ? AND day = ? ORDER BY seq DESC LIMIT ?",
+            [type_, day, limit],
+        )
+
     def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
         """Every event of one ticket, oldest first."""
         rows = list(self.db["events"].rows_where("ticket_id = ?", [ticket_id], order_by="seq"))

@@ -248,6 +248,10 @@ class TicketQueries(TxBase):
             for r in rows
         ]
 
+    def has_tickets(self) -> bool:
+        """Whether the database holds any ticket at all."""
+        return self.one("SELECT EXISTS (SELECT 1 FROM tickets) AS n")["n"] == 1
+
     def issued_counts(self, day: str) -> dict[str, int]:
         """Per label prefix ("A"), the day's tickets not cancelled: the numbers a service's daily quota
         counts (a prefix is one service's all day, see admin.check_prefixes), read from the m011 index."""
