@@ -20,6 +20,8 @@
 //   onSnapshot(snap)       everything, replaced
 //   onEvent(ev)            one change, the next in order
 //   onStatus(up, reason)   connected (true) or disconnected (false, with socket.io's reason)
+const MAX_HELD = 1000; // events kept while a snapshot is awaited
+
 export function connect({
   auth,
   options = {},
@@ -52,6 +54,8 @@ export function connect({
   const keep = (ev) => {
     if (!hold) return;
     held.push(ev);
+    // bounded while no snapshot comes: the oldest go first (one missing after the snapshot is a gap: resync)
+    if (held.length > MAX_HELD) held.shift();
     if (onHold) onHold(ev);
   };
   const take = (ev) => {
