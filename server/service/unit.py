@@ -2,7 +2,7 @@
 
 The transaction (BEGIN IMMEDIATE) also stores the command's events and, for a request_id, its
 outcome; only after the commit are the events handed to `publish`. Commands answer an `Outcome`
-(what happened and its body) or raise a domain error (server.core); the HTTP layer picks statuses.
+(what happened and its body) or raise a refusal (server.errors); the HTTP layer picks statuses.
 """
 
 from __future__ import annotations
