@@ -7,6 +7,7 @@ ticket. `phone_bp` (no prefix) is the page the ticket's QR code opens: /t/<token
 from __future__ import annotations
 
 import io
+from functools import cache
 
 import qrcode
 import qrcode.image.svg
@@ -22,6 +23,7 @@ blueprints = [bp, phone_bp]
 QR_MAX_DATA = 300
 
 
+@cache  # read-only: made once per page, not per request
 def _texts(page: str) -> dict[str, dict[str, str]]:
     """A page's words from the one catalogue (server/i18n/*.json), {"id": {...}, "en": {...}}, for its
     script (the `i18n` JSON element)."""

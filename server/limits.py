@@ -54,18 +54,15 @@ class Buckets(Generic[K]):
 
     def take(self, key: K, cost: float = 1.0) -> bool:
         now = time.monotonic()
-        bucket = self.table.get(key)
-        if bucket is None:
-            bucket = self.table[key] = Bucket(self.rate, self.burst, now)
-            if len(self.table) > self.size:
-                self._shrink(now)
-        else:
-            self.table.move_to_end(key)
-        return bucket.take(now, cost)
+        return self._bucket(key, now).take(now, cost)
 
     def hold(self, key: K, seconds: float) -> None:
         """`key` gets no token for the next `seconds`: a penalty for what it did."""
         now = time.monotonic()
+        self._bucket(key, now).hold(seconds, now)
+
+    def _bucket(self, key: K, now: float) -> Bucket:
+        """`key`'s bucket, made full when new (the table shrunk when it grows past `size`), now the most recent."""
         bucket = self.table.get(key)
         if bucket is None:
             bucket = self.table[key] = Bucket(self.rate, self.burst, now)
@@ -73,7 +70,7 @@ class Buckets(Generic[K]):
                 self._shrink(now)
         else:
             self.table.move_to_end(key)
-        bucket.hold(seconds, now)
+        return bucket
 
     def _shrink(self, now: float) -> None:
         for key in [k for k, b in self.table.items() if b.full_at(now)]:

@@ -48,6 +48,7 @@ def pairs(prefix: str) -> dict[str, list[str]]:
     return {k: [v, en_words.get(k, v)] for k, v in id_words.items()}
 
 
+@cache  # read-only: made once per page, not per request (an anonymous client can load a page in a loop)
 def page_pairs(page: str) -> dict[str, list[str]]:
     """What one staff page reads: the ticket states (`status.*`, full keys), the words of every staff page
     (`staff.*`) and its own (`<page>.*`, winning over the shared ones)."""
