@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
-.PHONY: run test test-fast setup debs test-debs bench lint clean service lock
+.PHONY: run test test-fast setup debs test-debs bench lint clean service lock voice-pack
 
 # The exact versions `make` installs (runtime and the `test` extra): see `make lock` below.
 LOCK := requirements-test.lock
@@ -48,6 +48,10 @@ lock:
 	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --extra test -o requirements-test.lock pyproject.toml && \
 	cp requirements-test.lock requirements.lock && \
 	"$$tools/bin/pip-compile" $(PIP_COMPILE) -o requirements.lock pyproject.toml
+
+# A voice pack spoken by espeak-ng, for trying [tts] engine = "clips" (docs/display.md); the demo keeps espeak.
+voice-pack: setup
+	$(PY) voices/make_espeak_pack.py voices/espeak-id
 
 run: setup
 	$(PY) -m server demo --if-empty

@@ -54,6 +54,18 @@ def logo_url() -> str | None:
     return None
 
 
+def chime_url(settings) -> str:
+    """The built-in chime, or [tts] chime (served by /api/tts/chime.wav; its version in the URL, so a TV
+    fetches a changed file at once)."""
+    if settings.tts.chime:
+        try:
+            version = Path(settings.tts.chime).stat().st_mtime_ns
+        except OSError:
+            version = 0
+        return url_for("api.tts_chime", v=version)
+    return url_for("display.static", filename="chime.wav")
+
+
 class BadParameter(Exception):
     """A query parameter the page cannot use (answered 400, naming it)."""
 
@@ -74,7 +86,7 @@ def page_config() -> dict:
         "text": TEXT[lang],
         "timezone": settings.office.timezone,
         "filter": {"counters": sorted(counter_ids), "services": sorted(services)},
-        "chime": url_for("display.static", filename="chime.wav"),
+        "chime": chime_url(settings),
         "media": media_files(),
         "media_seconds": media_seconds,
         "services": [{"code": s.code, "name": s.name} for s in settings.services],

@@ -19,8 +19,10 @@ from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
 # address stay in the file: changing them under a running office would renumber the day).
-EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk", "hours")
+EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "tts")
 OFFICE_KEYS = ("name", "address", "public_url", "language")
+# Of [tts], the voice an admin may choose live (the rest stays in the file).
+TTS_KEYS = ("engine", "clips", "pause_ms", "trim_db")
 
 
 def file_raw(settings: Settings) -> dict[str, Any]:
@@ -52,10 +54,12 @@ def check_change(section: str, value: Any) -> None:
     """Refuse sections and office keys an admin may not change live."""
     if section not in EDITABLE:
         raise FormIncomplete({"section": "not_editable"}, "not_editable", section=section)
-    if section == "office":
+    for name, keys in (("office", OFFICE_KEYS), ("tts", TTS_KEYS)):
+        if section != name:
+            continue
         if not isinstance(value, dict):
-            raise FormIncomplete({"office": "not_object"})
-        bad = {k: "not_editable" for k in value if k not in OFFICE_KEYS}
+            raise FormIncomplete({name: "not_object"})
+        bad = {k: "not_editable" for k in value if k not in keys}
         if bad:
             raise FormIncomplete(bad)
 
@@ -99,6 +103,7 @@ def view(settings: Settings) -> dict[str, Any]:
         "priority_classes": [asdict(p) for p in settings.priority_classes],
         "kiosk": asdict(settings.kiosk),
         "hours": hours_view(settings),
+        "tts": {k: getattr(settings.tts, k) for k in TTS_KEYS},
         "printers": sorted(settings.printers),
     }
 

@@ -1,10 +1,18 @@
-"""The admin's HTTP API: /api/admin/settings and /api/admin/users (role admin)."""
+"""The admin's HTTP API: /api/admin/settings, /api/admin/users and /api/admin/voice (role admin)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+import base64
+import binascii
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
 
-from server import admin
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from server import admin, voice
 from server.api import STATUS, body
 from server.auth import current_user, require, validate_new_user
 from server.errors import FormIncomplete, QueueError
@@ -12,6 +20,8 @@ from server.forms import LIMITS, clean_nip, clean_text
 from server.service.unit import Outcome
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+log = logging.getLogger("antrian.admin")
+LABEL = re.compile(r"[A-Za-z]{1,3}-\d{1,4}")
 
 
 def service():
@@ -131,3 +141,118 @@ def _user_answer(outcome: Outcome) -> Response:
     resp = jsonify({"user": _user_view(outcome.body)})
     resp.status_code = STATUS[outcome.kind]
     return resp
+
+
+# -- the voice: engine and pack are the `tts` settings section; here the pack's clips and a preview --
+
+UPLOAD_BYTES = 3 * 1024 * 1024  # a clip of MAX_CLIP_BYTES as base64 in JSON
+MAX_PACKS = 50  # folders in voices/ an upload may make
+
+
+def _announcer():
+    return current_app.extensions["antrian.announcer"]
+
+
+def _voices_root() -> Path:
+    """The folder of the packs: voices/ beside config.toml."""
+    settings = service().settings
+    if settings.source is None:
+        raise QueueError("no_config_file")
+    return settings.source.resolve().parent / "voices"
+
+
+@bp.get("/voice")
+@require("admin", csrf=False)
+def voice_status():
+    """The speech engine, the voice pack as loaded (clips, format, unusable files), the words it lacks for this
+    office's calls (numbers up to 999) and for calls made, and the packs in voices/."""
+    out = _announcer().voice_status()
+    packs = []
+    try:
+        root = _voices_root()
+        folders = (
+            sorted(p for p in root.iterdir() if p.is_dir() and voice.CLIP_NAME.match(p.name)) if root.is_dir() else []
+        )
+    except (QueueError, OSError):
+        root, folders = None, []
+    for folder in folders[:100]:
+        packs.append({"name": folder.name, "clips": f"voices/{folder.name}", "path": str(folder)})
+    return jsonify({**out, "packs": packs})
+
+
+@bp.post("/voice/clips")
+@require("admin")
+def upload_clip():
+    """Add or replace one clip of a pack in voices/: {pack, name ("dua.wav"), data (the WAV, base64)}."""
+    request.max_content_length = UPLOAD_BYTES
+    data = body()
+    bad: dict[str, str] = {}
+    pack = data.get("pack")
+    if not isinstance(pack, str) or not voice.CLIP_NAME.match(pack) or len(pack) > 50:
+        bad["pack"] = "invalid"
+    name = data.get("name")
+    try:
+        if not isinstance(name, str):
+            raise ValueError("no name")
+        stem = voice.check_clip_name(name)
+    except ValueError:
+        bad["name"] = "invalid"
+    raw = data.get("data")
+    wav = None
+    if not isinstance(raw, str) or not raw:
+        bad["data"] = "required"
+    else:
+        try:
+            wav = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            bad["data"] = "invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    try:
+        fmt, frames = voice.read_clip(wav)
+    except ValueError as err:
+        raise FormIncomplete({"data": "invalid"}, "clip_invalid", detail=str(err)) from None
+    root = _voices_root()
+    folder = root / pack
+    target = folder / f"{stem}.wav"
+    if not target.exists():  # what uploads may add is bounded: packs, and clips in a pack
+        if not folder.is_dir() and root.is_dir() and sum(p.is_dir() for p in root.iterdir()) >= MAX_PACKS:
+            raise FormIncomplete({"pack": "invalid"}, "clip_invalid", detail=f"voices/ holds {MAX_PACKS} packs already")
+        if folder.is_dir() and len(voice.source_files(folder)) >= voice.MAX_CLIPS:
+            raise FormIncomplete({"name": "invalid"}, "clip_invalid", detail=f"the pack has {voice.MAX_CLIPS} clips")
+    temp = folder / f".{stem}.{uuid.uuid4().hex}.upload"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(wav)
+        os.replace(temp, target)
+    except OSError as err:
+        raise FormIncomplete({"pack": "invalid"}, "clip_invalid", detail=f"cannot write {target}: {err}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    log.info("voice pack %s: clip %s uploaded by %s", folder, target.name, current_user()["username"])
+    current = service().settings.tts.clips
+    if current and Path(current).resolve() == folder.resolve():
+        _announcer().reload_voice()
+    seconds = round(len(frames) / fmt.frame_bytes / fmt.rate, 2)
+    resp = jsonify({"pack": pack, "name": target.name, "format": fmt.describe(), "seconds": seconds})
+    resp.status_code = 201
+    return resp
+
+
+@bp.post("/voice/preview")
+@require("admin")
+def preview_voice():
+    """Make an announcement to listen to on this page: {label ("A-123"), counter_id} -> {text, audio, engine,
+    missing}. It is made in the background like a call's (GET the audio URL; it waits while it is made)."""
+    data = body()
+    settings = service().settings
+    label = data.get("label")
+    counter = settings.counter(data.get("counter_id")) if isinstance(data.get("counter_id"), int) else None
+    bad = {}
+    if not isinstance(label, str) or not LABEL.fullmatch(label.strip()):
+        bad["label"] = "invalid"
+    if counter is None:
+        bad["counter_id"] = "invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    return jsonify(_announcer().preview(label.strip().upper(), counter.name))

@@ -1,4 +1,9 @@
-"""Announcements: the phrase for each call, its speech made in the background, served to displays."""
+"""Announcements: the phrase for each call, its speech made in the background, served to displays.
+
+With `[tts] engine = "clips"` the speech is joined from a recorded voice pack (server/voice.py), loaded
+by the announcement worker (never in a request) when it starts and whenever the pack or its settings
+change; a phrase the pack lacks a word of is spoken by espeak-ng, and the words are remembered for the
+admin page (`voice_status`)."""
 
 from __future__ import annotations
 
@@ -10,11 +15,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from server import voice
 from server.config import Settings
 from server.tts import Speech, announcement_text, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
+MISSING_KEPT = 200  # the words lacking a clip remembered for the admin page
 
 
 class Announcer:
@@ -44,6 +51,107 @@ class Announcer:
         self.jobs: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
         self.ready: OrderedDict[str, threading.Event] = OrderedDict()  # key -> set once tried
+        self.pack: voice.Pack | None = None  # the loaded voice pack, with engine = "clips"
+        self.pack_error: str | None = None  # why the configured pack could not be loaded
+        self._pack_for: tuple | None = None  # the settings the pack (or its error) was loaded with
+        self._reload = threading.Event()  # a clip was uploaded: load the pack again
+        self._loading = False
+        self.missing: OrderedDict[str, int] = OrderedDict()  # word -> calls spoken by espeak-ng for lack of it
+        self._office_missing: tuple | None = None  # (what it was made from, office_missing's answer)
+        self.work_dir = settings.server.data_dir / "voice"
+
+    # -- the voice pack ------------------------------------------------------------------
+
+    def _voice_settings(self) -> tuple | None:
+        tts = self.settings.tts
+        return (tts.clips, tts.trim_db, tts.pause_ms) if tts.engine == "clips" and tts.enabled else None
+
+    def reload_voice(self) -> None:
+        """Load the pack again at the worker's next turn (its clips changed)."""
+        self._reload.set()
+
+    def refresh_voice(self) -> bool:
+        """Load, or drop, the voice pack when the settings changed or `reload_voice` asked; True if it did.
+        Runs in the announcement worker: preparing a pack is slow (server.voice.load)."""
+        wanted = self._voice_settings()
+        if wanted == self._pack_for and not self._reload.is_set():
+            self.office_missing()  # made here, off the requests, when the services or counters changed
+            return False
+        self._reload.clear()
+        self._loading = True  # until the new pack is in place (requests are answered meanwhile)
+        pack, error = None, None
+        if wanted is not None:
+            clips, trim_db, pause_ms = wanted
+            try:
+                pack = voice.load(Path(clips), self.work_dir, trim_db, pause_ms)
+            except (voice.VoiceError, OSError, ValueError) as err:
+                error = str(err)
+                log.error("voice pack %s cannot be used, espeak-ng speaks instead: %s", clips, error)
+            except Exception as err:  # a bug must not leave the pack "loading" for ever
+                error = f"{type(err).__name__}: {err}"
+                log.exception("voice pack %s cannot be used, espeak-ng speaks instead", clips)
+            else:
+                for name, problem in pack.errors.items():
+                    log.warning("voice pack %s: %s %s", clips, name, problem)
+                log.info("voice pack %s: %d clips, %s", clips, len(pack.clips), pack.fmt.describe())
+        self.pack, self.pack_error, self._pack_for = pack, error, wanted
+        self._loading = False
+        with self.lock:
+            self.missing.clear()
+        self.office_missing()
+        return True
+
+    def office_missing(self) -> dict[str, str]:
+        """The words the pack lacks for this office's calls (numbers up to 999), each with a phrase needing
+        it; kept until the pack, the services, the counters or the template change."""
+        pack, settings = self.pack, self.settings
+        if pack is None:
+            return {}
+        tts = settings.tts
+        key = (
+            pack.digest,
+            settings.services,
+            settings.counters,
+            tts.template,
+            tts.template_en,
+            settings.office.language,
+        )
+        cached = self._office_missing
+        if cached is None or cached[0] != key:
+            cached = (key, voice.office_missing(pack, settings, 999))
+            self._office_missing = cached
+        return cached[1]
+
+    def _choose(self, text: str) -> tuple[voice.Pack | None, list[str]]:
+        """The pack that says `text` (None: espeak-ng) and the words it lacks."""
+        pack = self.pack
+        if pack is None or self._voice_settings() is None:
+            return None, []
+        missing = pack.missing(text)
+        if not missing:
+            return pack, []
+        with self.lock:
+            for word in missing:
+                self.missing[word] = self.missing.pop(word, 0) + 1
+            while len(self.missing) > MISSING_KEPT:
+                self.missing.popitem(last=False)
+        return None, missing
+
+    def voice_status(self) -> dict[str, Any]:
+        """The engine, the pack as loaded (clips, format, unreadable files) and the words calls lacked."""
+        tts = self.settings.tts
+        with self.lock:
+            missing = list(self.missing)
+        pack = self.pack
+        return {
+            "engine": tts.engine,
+            "clips": tts.clips or None,
+            "loading": self._loading or self._voice_settings() != self._pack_for or self._reload.is_set(),
+            "pack": pack.status() if pack is not None else None,
+            "error": self.pack_error,
+            "missing": missing,
+            "office_missing": self.office_missing() if self._voice_settings() is not None else {},
+        }
 
     def announce(self, label: str, counter_name: str) -> dict[str, Any] | None:
         """The announcement of a call (text, audio URL, repeat); synthesis is queued, never awaited here."""
@@ -52,7 +160,30 @@ class Announcer:
             return None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key = self.speech.key(text)
+        key, _, _ = self._queue(text, play=True)
+        out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
+        if tts.output == "display":
+            out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
+        return out
+
+    def preview(self, label: str, counter_name: str) -> dict[str, Any]:
+        """An announcement made for the admin page to play (never on the server's speakers): its text, audio
+        URL, the engine that says it and the words the pack lacks. ValueError for a malformed label."""
+        lang = self.settings.office.language
+        tts = self.settings.tts
+        text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
+        key, pack, missing = self._queue(text, play=False)
+        engine = "clips" if pack is not None else "espeak"
+        return {
+            "text": text,
+            "audio": f"/api/tts/{key}.{self.speech.audio_format}",
+            "engine": engine,
+            "missing": missing,
+        }
+
+    def _queue(self, text: str, play: bool) -> tuple[str, voice.Pack | None, list[str]]:
+        pack, missing = self._choose(text)
+        key = self.speech.key(text, pack) if pack is not None else self.speech.key(text)
         with self.lock:
             event = self.ready.get(key)
             if event is None:
@@ -60,11 +191,8 @@ class Announcer:
                 self.ready[key] = event
                 while len(self.ready) > 1000:
                     self.ready.popitem(last=False)
-        self.jobs.put((key, text))
-        out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
-        if tts.output == "display":
-            out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
-        return out
+        self.jobs.put((key, text, pack, play))
+        return key, pack, missing
 
     def hold_audio(self, key: str, audio_format: str, wait: float = 5.0) -> Path | None:
         """The speech file for `key`, held in the cache until `self.speech.release(path)`; None if unknown,
@@ -85,13 +213,15 @@ class Announcer:
 
     def run_once(self, block: bool = True, timeout: float = 1.0) -> bool:
         """Make (or play) one queued announcement; False when none came."""
+        self.refresh_voice()
         try:
-            key, text = self.jobs.get(block=block, timeout=timeout)
+            key, text, pack, play = self.jobs.get(block=block, timeout=timeout)
         except queue.Empty:
             return False
         try:
-            path = self.speech.synthesize(text)  # a cache hit returns at once; failures are logged once
-            if path is not None and self.settings.tts.output == "server":
+            # a cache hit returns at once; failures are logged once
+            path = self.speech.synthesize(text, pack) if pack is not None else self.speech.synthesize(text)
+            if path is not None and play and self.settings.tts.output == "server":
                 with self.speech.holding(path) as there:  # not pruned while it plays
                     for _ in range(self.settings.tts.repeat if there else 0):
                         self.speech.play(path)
@@ -106,7 +236,7 @@ class Announcer:
         """Forever: one announcement at a time, in call order."""
         while not stopping.is_set():
             try:
-                self.run_once()
+                self.run_once()  # loads the voice pack first when its settings changed
             except Exception:
                 log.exception("announcement failed")
         self.speech.close()

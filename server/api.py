@@ -250,6 +250,18 @@ def tts_audio_wav(key: str):
     return _speech_file(key, "wav")
 
 
+@bp.get("/tts/chime.wav")
+def tts_chime():
+    """The chime before each call: [tts] chime (the display page asks here only when one is set)."""
+    chime = current_app.extensions["antrian.settings"].tts.chime
+    if not chime:
+        raise NotFound()
+    try:
+        return send_file(chime, mimetype="audio/wav", max_age=3600)
+    except OSError:
+        raise NotFound() from None
+
+
 def _speech_file(key: str, audio_format: str):
     announcer = current_app.extensions["antrian.announcer"]
     path = announcer.hold_audio(key, audio_format)  # the cache keeps it until the answer is sent

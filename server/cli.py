@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
     d.add_argument("--visitors", type=int, default=24)
     _report_parsers(sub, common)
+    vo = sub.add_parser("voice", parents=[common], help='the recorded voice pack ([tts] engine = "clips")')
+    vsub = vo.add_subparsers(dest="voice_command", required=True)
+    vc = vsub.add_parser("check", parents=[common], help="list the words the pack lacks for this office's calls")
+    vc.add_argument("--clips", help="the pack's folder (default: [tts] clips)")
+    vc.add_argument("--up-to", type=int, help="the highest number to check (default: 999 or the day's highest)")
     sd = sub.add_parser(
         "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
     )
@@ -103,7 +108,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "systemd-unit":
         print(systemd_unit(Path(config).resolve(), args.user), end="")
         return 0
+    if args.command == "voice":
+        return voice_check(settings, args.clips, args.up_to)
     return 2
+
+
+def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int:
+    """Print every word this office's calls need that the voice pack lacks (exit code 1 if any), the
+    pack's unreadable clips (exit code 1 too), or that it lacks none (0)."""
+    from zoneinfo import ZoneInfo
+
+    from server import voice
+
+    folder = Path(clips) if clips else Path(settings.tts.clips) if settings.tts.clips else None
+    if folder is None:
+        print("no voice pack: give --clips FOLDER or set [tts] clips", file=sys.stderr)
+        return 2
+    if up_to is None:
+        day = datetime.now(ZoneInfo(settings.office.timezone)).date().isoformat()
+        with Store(settings.server.database).read() as tx:
+            highest = max((tx.next_number(day, s.prefix) - 1 for s in settings.services), default=0)
+        up_to = max(999, highest)
+    try:
+        pack = voice.load(folder, settings.server.data_dir / "voice", settings.tts.trim_db, settings.tts.pause_ms)
+    except (voice.VoiceError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"{folder}: {len(pack.clips)} clips, {pack.fmt.describe()}")
+    for name, problem in sorted(pack.errors.items()):
+        print(f"  unusable clip {name}: {problem}")
+    missing = voice.office_missing(pack, settings, up_to)
+    if missing:
+        print(f"missing ({len(missing)} words, numbers up to {up_to}):")
+        for word, example in missing.items():
+            print(f'  {word}.wav   e.g. "{example}"')
+    else:
+        print(f"no word missing for the services, counters and numbers up to {up_to}")
+    return 1 if missing or pack.errors else 0
 
 
 def systemd_unit(config: Path, user: str | None = None) -> str:
@@ -403,7 +444,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
             print(
                 f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
-                f" {result.requests} stored answers dropped"
+                f" {result.requests} stored answers dropped, {result.survey} survey responses unlinked"
             )
         elif args.command == "backup":
             path = archive.backup(db, Path(args.file))

@@ -234,6 +234,13 @@ class TtsSettings:
     cache_mb: int = setting(
         200, between=(1, 100_000)
     )  # the speech files kept on disk, least recently used removed first
+    # "clips": joined from a recorded voice pack (server/voice.py), espeak-ng for a phrase it lacks a word of
+    engine: str = setting("espeak", choices=("espeak", "clips"))
+    # the pack's folder (relative: under the config's folder); checked by _tts, required by engine = "clips"
+    clips: str = setting("")
+    pause_ms: int = setting(250, between=(0, 2000))  # the silence a comma or a full stop becomes
+    trim_db: int = setting(-45, between=(-90, 0))  # clips' silence below this (dBFS) is trimmed; 0 = none
+    chime: str = setting("")  # a WAV played before each call (checked by _tts); "" = the built-in chime
 
 
 @dataclass(frozen=True)
@@ -482,7 +489,7 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     t.unknown(_keys(KioskSettings))
     kiosk = _parse(KioskSettings, t, {"printer": _in_printers(printers)})
 
-    tts = _tts(raw.get("tts"))
+    tts = _tts(raw.get("tts"), base_dir)
     escalation = _escalation(raw.get("escalation"))
 
     t = _Table(raw.get("sla"), "sla", required=False)
@@ -669,7 +676,7 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
     return out
 
 
-def _tts(data: Any) -> TtsSettings:
+def _tts(data: Any, base_dir: Path) -> TtsSettings:
     t = _Table(data, "tts", required=False)
     t.unknown(_keys(TtsSettings))
     tts = _parse(TtsSettings, t)
@@ -680,6 +687,22 @@ def _tts(data: Any) -> TtsSettings:
             validate_template(getattr(tts, key))
         except ValueError as err:
             raise ConfigError(f"tts.{key}: {err}") from err
+    if tts.engine == "clips" and not tts.clips:
+        raise ConfigError('tts.clips: must name a folder of clips (e.g. "voices/NAME") when engine = "clips"')
+    if tts.clips:
+        clips = _path(base_dir, tts.clips)
+        if not clips.is_dir():
+            raise ConfigError(f"tts.clips: {clips} is not a folder of clips")
+        tts = replace(tts, clips=str(clips))
+    if tts.chime:
+        chime = _path(base_dir, tts.chime)
+        try:
+            from server.voice import read_clip
+
+            read_clip(chime.read_bytes())
+        except (OSError, ValueError) as err:
+            raise ConfigError(f"tts.chime: {chime} is not a usable WAV file: {err}") from err
+        tts = replace(tts, chime=str(chime))
     return tts
 
 

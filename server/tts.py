@@ -33,10 +33,14 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from num2words import num2words
 
 from shared.runtime import run_command
+
+if TYPE_CHECKING:
+    from server.voice import Pack
 
 log = logging.getLogger(__name__)
 
@@ -402,7 +406,8 @@ class Speech:
         self.worker_cmd = list(worker_cmd or [sys.executable, str(WORKER_SCRIPT)])
         self.timeout = timeout
         self.player_cmd = player_cmd
-        self.synth_count = 0  # WAV files actually made (cache misses that succeeded)
+        self.synth_count = 0  # WAV files actually made by espeak-ng (cache misses that succeeded)
+        self.joined_count = 0  # files joined from the clips of a voice pack
         self.hit_count = 0
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
@@ -421,24 +426,28 @@ class Speech:
         """Synthesis failures since the last success."""
         return self._synth_failures.count
 
-    def key(self, text: str) -> str:
-        """Stable hex digest naming the audio of `text` in this voice and rate."""
-        blob = json.dumps([_CACHE_VERSION, text, self.voice, self.rate], ensure_ascii=False)
+    def key(self, text: str, pack: Pack | None = None) -> str:
+        """Stable hex digest naming the audio of `text` in this voice and rate, or joined from `pack`."""
+        if pack is not None:
+            blob = json.dumps([_CACHE_VERSION, "clips", text, pack.digest, pack.pause_ms], ensure_ascii=False)
+        else:
+            blob = json.dumps([_CACHE_VERSION, text, self.voice, self.rate], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def path_for(self, key: str, audio_format: str | None = None) -> Path:
         """The cache file for `key` in `audio_format` (this speech's format by default)."""
         return self.cache_dir / f"{key}.{audio_format or self.audio_format}"
 
-    def synthesize(self, text: str) -> Path | None:
-        """The file speaking `text`, made on a cache miss; None if disabled or it failed.
+    def synthesize(self, text: str, pack: Pack | None = None) -> Path | None:
+        """The file speaking `text`, made on a cache miss; None if disabled or it failed. With `pack`,
+        joined from its clips (`pack.render`; espeak-ng when a word of `text` has no clip).
 
         Made or found, the file counts as just used and is kept at least the cache's `fresh_seconds`."""
         if not self.enabled:
             return None
         if not text.strip():
             raise ValueError("nothing to say: the text is empty")
-        path = self.path_for(self.key(text))
+        path = self.path_for(self.key(text, pack))
         if self.cache.add(path.name):
             self.hit_count += 1
             return path
@@ -447,11 +456,14 @@ class Speech:
                 self.hit_count += 1
                 return path
             try:
-                self._make(text, path)
+                self._make(text, path, pack)
             except _WorkerError as error:
                 self._synth_failures.failure(error.kind, str(error))
                 return None
-            self.synth_count += 1
+            if pack is not None:
+                self.joined_count += 1
+            else:
+                self.synth_count += 1
             self._synth_failures.success()
         self.cache.add(path.name)  # indexed, and the oldest files removed beyond the limit
         return path
@@ -474,7 +486,7 @@ class Speech:
             if held:
                 self.release(path)
 
-    def _make(self, text: str, path: Path) -> None:
+    def _make(self, text: str, path: Path, pack: Pack | None = None) -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -482,9 +494,18 @@ class Speech:
         temp = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.tmp")
         encoded = temp.with_suffix(".ogg.tmp")
         try:
-            answer = self._ask({"text": text, "voice": self.voice, "rate": self.rate, "path": str(temp)})
-            if not answer.get("ok"):
-                raise _WorkerError("synthesis", str(answer.get("error", "unknown error")))
+            joined = pack.render(text) if pack is not None else None
+            if pack is not None and joined is None:
+                raise _WorkerError("clips", f"the voice pack has no clip for {', '.join(pack.missing(text))}")
+            if joined is not None:
+                try:
+                    temp.write_bytes(joined)  # a copy of bytes: no worker, no synthesis
+                except OSError as error:
+                    raise _WorkerError("cache", f"cannot write {temp}: {error}") from error
+            else:
+                answer = self._ask({"text": text, "voice": self.voice, "rate": self.rate, "path": str(temp)})
+                if not answer.get("ok"):
+                    raise _WorkerError("synthesis", str(answer.get("error", "unknown error")))
             _check_wav(temp)
             if self.audio_format == "ogg":
                 self._encode_vorbis(temp, encoded)

@@ -575,6 +575,7 @@ async function start(user) {
     $("officer-name").textContent = user.username;
     load(body);
     await loadUsers();
+    document.dispatchEvent(new CustomEvent("admin:ready", { detail: body })); // voice.js: the voice section
   } catch (err) {
     if (err.status === 401) return location.reload();
     if (err.status === 403) return refuse();
@@ -610,6 +611,7 @@ setupLangToggle(() => {
   renderUsers();
   renderLive();
   onDisk(state.disk);
+  document.dispatchEvent(new CustomEvent("admin:lang"));
 });
 
 whoAmI().then((user) => (user ? start(user) : showLogin(start)));

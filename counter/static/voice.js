@@ -1,0 +1,159 @@
+// The admin page's voice section: the engine and voice pack (PUT /api/admin/settings/tts), the pack as
+// the server loaded it and the words it lacks (GET /api/admin/voice), clip uploads and a preview.
+// It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
+import { api, el, t } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const root = $("sec-voice");
+const state = { settings: null, voice: null, poll: null };
+
+function notice(kind, text) {
+  const p = root.querySelector(".notice");
+  p.dataset.kind = kind;
+  p.textContent = text;
+}
+
+function clearErrors() {
+  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
+  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
+}
+
+// A refusal: its message on top, each named field's problem beside its input.
+function showRefusal(err) {
+  clearErrors();
+  notice("error", err.message);
+  for (const [field, text] of Object.entries(err.fields || {})) {
+    const key = field.startsWith("tts.") ? field : `voice.${field}`; // the upload's and preview's own fields
+    const p = [...root.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
+    if (p) p.textContent = text;
+    const input = [...root.querySelectorAll("[data-key]")].find((x) => x.dataset.key === key);
+    if (input) input.setAttribute("aria-invalid", "true");
+  }
+}
+
+function renderChoice() {
+  const tts = state.settings.tts;
+  $("voice-engine").value = tts.engine;
+  const packs = state.voice ? state.voice.packs : [];
+  const select = $("voice-pack");
+  const options = packs.map((p) => el("option", { value: p.clips, dataset: { path: p.path } }, p.name));
+  if (tts.clips && !packs.some((p) => p.path === tts.clips)) options.push(el("option", { value: tts.clips, dataset: { path: tts.clips } }, tts.clips));
+  if (!options.length) options.push(el("option", { value: "" }, t("voice.no_pack")));
+  select.replaceChildren(...options);
+  const current = options.find((o) => o.dataset.path === tts.clips);
+  if (current) select.value = current.value;
+  const upload = $("voice-upload-pack");
+  if (!upload.value) upload.value = (current && current.textContent) || (packs[0] && packs[0].name) || "";
+  $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+}
+
+function renderState() {
+  const v = state.voice;
+  const out = [];
+  if (v && v.engine === "clips") {
+    if (v.loading) out.push(el("p", { class: "muted" }, t("voice.loading")));
+    if (v.error) out.push(el("p", { class: "field-error" }, t("voice.error", { error: v.error })));
+    if (v.pack) {
+      out.push(el("p", {}, t("voice.loaded", { folder: v.pack.folder, clips: v.pack.clips, format: v.pack.format })));
+      const bad = Object.entries(v.pack.errors);
+      if (bad.length) {
+        out.push(el("p", { class: "warning" }, t("voice.bad_clips")),
+          el("ul", { class: "voice-bad" }, bad.map(([file, why]) => el("li", {}, el("code", {}, file), ` ${why}`))));
+      }
+      const missing = [...new Set([...Object.keys(v.office_missing), ...v.missing])];
+      if (missing.length) {
+        out.push(el("p", { class: "warning", id: "voice-missing-title" }, t("voice.missing")),
+          el("ul", { class: "voice-missing", id: "voice-missing" }, missing.map((w) => el("li", {}, el("code", {}, `${w}.wav`)))));
+      } else {
+        out.push(el("p", { class: "ok" }, t("voice.none_missing")));
+      }
+    }
+  }
+  $("voice-state").replaceChildren(...out);
+}
+
+async function loadVoice() {
+  try {
+    state.voice = (await api("GET", "/api/admin/voice")).body;
+  } catch (err) {
+    notice("error", err.message);
+    return;
+  }
+  renderChoice();
+  renderState();
+  clearTimeout(state.poll);
+  if (state.voice.loading) state.poll = setTimeout(loadVoice, 1000); // the speech worker loads it
+}
+
+async function saveChoice(ev) {
+  ev.preventDefault();
+  clearErrors();
+  const value = { engine: $("voice-engine").value };
+  if ($("voice-pack").value) value.clips = $("voice-pack").value;
+  try {
+    state.settings = (await api("PUT", "/api/admin/settings/tts", { value })).body;
+    notice("info", t("saved"));
+    await loadVoice();
+  } catch (err) {
+    showRefusal(err);
+  }
+}
+
+function base64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  clearErrors();
+  const pack = $("voice-upload-pack").value.trim();
+  const files = [...$("voice-files").files];
+  let saved = 0;
+  for (const file of files) {
+    try {
+      await api("POST", "/api/admin/voice/clips", { pack, name: file.name, data: base64(await file.arrayBuffer()) });
+      saved += 1;
+    } catch (err) {
+      showRefusal(err);
+      root.querySelector(".notice").textContent = `${file.name}: ${err.message}`;
+      break;
+    }
+  }
+  if (saved === files.length) notice("info", t("voice.uploaded", { count: saved }));
+  if (saved) {
+    $("voice-files").value = "";
+    await loadVoice();
+  }
+}
+
+async function preview(ev) {
+  ev.preventDefault();
+  clearErrors();
+  const out = $("voice-preview-text");
+  try {
+    const { body } = await api("POST", "/api/admin/voice/preview",
+      { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value) });
+    out.textContent = `“${body.text}” — ${t(body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak")}`;
+    out.dataset.engine = body.engine;
+    const audio = new Audio(body.audio);
+    audio.play().catch(() => notice("error", t("voice.play_failed")));
+  } catch (err) {
+    showRefusal(err);
+  }
+}
+
+document.addEventListener("admin:ready", (ev) => {
+  state.settings = ev.detail;
+  loadVoice();
+});
+document.addEventListener("admin:lang", () => {
+  if (!state.settings) return;
+  renderChoice();
+  renderState();
+});
+$("voice-form").addEventListener("submit", saveChoice);
+$("voice-upload").addEventListener("submit", upload);
+$("voice-preview").addEventListener("submit", preview);

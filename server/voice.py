@@ -1,0 +1,581 @@
+"""Recorded voice packs: announcements joined from WAV clips of a person's voice (`[tts] engine = "clips"`).
+
+A pack is a folder of WAV files, one per word or phrase, named by the lowercase words they say with
+`-` between them (`nomor-antrian.wav`, `a.wav`, `dua.wav`, `loket.wav`). A phrase is split into words;
+the longest run of words that has a clip is taken first; a comma or a full stop becomes `pause_ms` of
+silence. A phrase with a word that has no clip is not made from clips at all (espeak-ng says it).
+
+Loading a pack (`prepare`) reads every clip, converts those in another format than most of the pack's
+(rate, width, channels) with sox (cached by content under the work folder), trims the silence before
+and after each (`trim_db`; the samples kept are copied as they are) and brings a clip whose loudness
+is more than NORMALIZE_TOLERANCE_DB off the pack's median to that level. It is CPU work: the server
+runs it in a child process (`python -m server.voice prepare`), waited for without blocking gevent's
+event loop. The result is one file of prepared PCM and a manifest, which `load` reads into a `Pack`;
+joining a phrase (`Pack.render`) is then only copying bytes.
+"""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import io
+import json
+import math
+import operator
+import os
+import re
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import wave
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The name of a clip (without .wav), and of a pack: lowercase words of a-z and 0-9 joined by "-".
+CLIP_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CHIME_NAME = "chime"  # voices/NAME/chime.wav is the pack's chime, not a word
+MAX_CLIPS = 2000  # clips in one pack
+MAX_CLIP_BYTES = 2 * 1024 * 1024  # one clip file (an upload, or a file in the pack folder)
+MAX_CLIP_SECONDS = 10.0
+MAX_PACK_BYTES = 64 * 1024 * 1024  # the prepared clips of a pack, kept in memory
+MAX_RUN = 8  # the most words one clip may say
+RATES = (8000, 96000)  # the sample rates a clip may have
+NORMALIZE_TOLERANCE_DB = 1.5  # a clip this close to the pack's median loudness is left as it is
+MAX_GAIN_DB = 20.0
+PEAK_CEILING_DB = -1.0  # no clip is made louder than this peak
+MARGIN_SECONDS = 0.02  # kept before the first and after the last sample over the trim threshold
+PREPARE_VERSION = "1"  # bumped when prepare() makes different audio from the same files
+_TOKEN = re.compile(r"[^\W_]+|[,.]")
+
+
+class VoiceError(Exception):
+    """A pack that cannot be used at all (no folder, nothing readable, too large)."""
+
+
+# -- phrases into clips ---------------------------------------------------------------------
+
+
+def tokens(text: str) -> list[str | None]:
+    """The words of `text`, lowercase, with None for each pause (a comma or a full stop); pauses at
+    the ends and repeated pauses dropped."""
+    out: list[str | None] = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in ",.":
+            if out and out[-1] is not None:
+                out.append(None)
+        else:
+            out.append(token)
+    while out and out[-1] is None:
+        out.pop()
+    return out
+
+
+def plan(text: str, names: set[str] | frozenset[str], max_run: int = MAX_RUN) -> tuple[list[str | None], list[str]]:
+    """The clips that say `text` (None: a pause), longest run of words first, and the words no clip says."""
+    parts: list[str | None] = []
+    missing: list[str] = []
+    words = tokens(text)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word is None:
+            parts.append(None)
+            i += 1
+            continue
+        for n in range(min(max_run, len(words) - i), 0, -1):
+            run = words[i : i + n]
+            if None in run:
+                continue
+            name = "-".join(run)  # type: ignore[arg-type]
+            if name in names:
+                parts.append(name)
+                i += n
+                break
+        else:
+            if word not in missing:
+                missing.append(word)
+            i += 1
+    return parts, missing
+
+
+# -- samples --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Format:
+    rate: int
+    width: int  # bytes per sample
+    channels: int
+    floating: bool = False  # IEEE float samples: read, but always converted to the pack's integer format
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.width * self.channels
+
+    @property
+    def full_scale(self) -> int:
+        return 1 << (8 * self.width - 1)
+
+    def silence(self, ms: int) -> bytes:
+        frames = round(self.rate * ms / 1000)
+        return (b"\x80" if self.width == 1 else b"\x00") * (frames * self.frame_bytes)
+
+    def describe(self) -> str:
+        kind = " float" if self.floating else ""
+        return f"{self.rate} Hz, {8 * self.width} bit{kind}, {'mono' if self.channels == 1 else f'{self.channels} channels'}"
+
+
+_TYPECODES = {2: "h", 4: "i"}
+
+
+def samples(data: bytes, width: int) -> array.array | list[int]:
+    """The signed samples of little-endian PCM `data` (8-bit WAV is unsigned, centred on 128)."""
+    if width == 1:
+        return [b - 128 for b in data]
+    if width == 3:
+        return [int.from_bytes(data[i : i + 3], "little", signed=True) for i in range(0, len(data) - 2, 3)]
+    out = array.array(_TYPECODES[width])
+    if out.itemsize != width:  # pragma: no cover - every platform this runs on has 2- and 4-byte ints
+        raise VoiceError(f"no {width}-byte integers on this machine")
+    out.frombytes(data[: len(data) - len(data) % width])
+    if sys.byteorder == "big":  # pragma: no cover
+        out.byteswap()
+    return out
+
+
+def to_bytes(values: Any, width: int) -> bytes:
+    """`samples` back to little-endian PCM bytes."""
+    if width == 1:
+        return bytes(v + 128 for v in values)
+    if width == 3:
+        return b"".join(int(v).to_bytes(3, "little", signed=True) for v in values)
+    out = array.array(_TYPECODES[width], values)
+    if sys.byteorder == "big":  # pragma: no cover
+        out.byteswap()
+    return out.tobytes()
+
+
+def trim(frames: bytes, fmt: Format, threshold_db: int) -> bytes:
+    """`frames` without the silence before the first and after the last sample louder than `threshold_db`
+    dBFS (keeping MARGIN_SECONDS on each side), the frames kept as they are; b"" when all is quieter.
+    threshold_db = 0: no trimming."""
+    if threshold_db == 0 or not frames:
+        return frames
+    values = samples(frames, fmt.width)
+    limit = fmt.full_scale * 10 ** (threshold_db / 20)
+    first = next((i for i, v in enumerate(values) if abs(v) > limit), None)
+    if first is None:
+        return b""
+    last = len(values) - 1 - next(i for i, v in enumerate(reversed(values)) if abs(v) > limit)
+    margin = round(fmt.rate * MARGIN_SECONDS)
+    start = max(0, first // fmt.channels - margin)
+    end = min(len(values) // fmt.channels, last // fmt.channels + 1 + margin)
+    return frames[start * fmt.frame_bytes : end * fmt.frame_bytes]
+
+
+def level_db(frames: bytes, fmt: Format) -> tuple[float, float]:
+    """(RMS, peak) of `frames` in dBFS (-inf for silence)."""
+    values = samples(frames, fmt.width)
+    if not len(values):
+        return -math.inf, -math.inf
+    rms = math.sqrt(sum(map(operator.mul, values, values)) / len(values)) / fmt.full_scale
+    peak = max(abs(min(values)), abs(max(values))) / fmt.full_scale
+    return (20 * math.log10(rms) if rms else -math.inf), (20 * math.log10(peak) if peak else -math.inf)
+
+
+def gain(frames: bytes, fmt: Format, db: float) -> bytes:
+    """`frames` made `db` decibels louder (or quieter), clipped to the sample range."""
+    factor = 10 ** (db / 20)
+    top = fmt.full_scale - 1
+    low = -fmt.full_scale
+    scaled = [min(top, max(low, round(v * factor))) for v in samples(frames, fmt.width)]
+    return to_bytes(scaled, fmt.width)
+
+
+def wav_bytes(frames: bytes, fmt: Format) -> bytes:
+    """A WAV file of `frames`."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(fmt.channels)
+        w.setsampwidth(fmt.width)
+        w.setframerate(fmt.rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+
+
+def parse_wav(data: bytes) -> tuple[Format, bytes]:
+    """The format and sample bytes of a WAV file: integer PCM or IEEE float, also as WAVE_FORMAT_EXTENSIBLE
+    (what recorders write for 24 bit and more, which Python's `wave` reads only from 3.12); ValueError
+    saying what is wrong with it."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("not a WAV file (no RIFF/WAVE header)")
+    head: tuple[int, ...] | None = None
+    frames: bytes | None = None
+    at = 12
+    while at + 8 <= len(data) and (head is None or frames is None):
+        chunk, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
+        body = data[at + 8 : at + 8 + size]  # a size past the end (a recording cut short) gives what is there
+        if chunk == b"fmt ":
+            if len(body) < 16:
+                raise ValueError("not a readable WAV file (its fmt chunk is too short)")
+            tag, channels, rate, _, align, bits = struct.unpack("<HHIIHH", body[:16])
+            if tag == _EXTENSIBLE and len(body) >= 26:
+                tag = int.from_bytes(body[24:26], "little")  # the sub-format GUID's first two bytes
+            head = (tag, channels, rate, align, bits)
+        elif chunk == b"data":
+            frames = body
+        at += 8 + size + (size & 1)
+    if head is None or frames is None:
+        raise ValueError(f"not a readable WAV file (no {'fmt' if head is None else 'data'} chunk)")
+    tag, channels, rate, align, bits = head
+    if tag not in (_PCM, _FLOAT):
+        raise ValueError(f"its samples are not PCM (WAV encoding {tag}); export it as PCM WAV")
+    width = align // channels if channels else 0
+    floating = tag == _FLOAT
+    if (
+        channels not in (1, 2)
+        or not RATES[0] <= rate <= RATES[1]
+        or width not in ((4, 8) if floating else (1, 2, 3, 4))
+    ):
+        shown = f"{rate} Hz, {bits} bit, {channels} channel(s)"
+        raise ValueError(f"unusual format ({shown}): use 8000-96000 Hz, 8-32 bit, mono or stereo")
+    return Format(rate, width, channels, floating), frames
+
+
+def read_clip(data: bytes) -> tuple[Format, bytes]:
+    """The format and frames of a clip's WAV bytes; ValueError saying what is wrong with it."""
+    if len(data) > MAX_CLIP_BYTES:
+        raise ValueError(f"larger than {MAX_CLIP_BYTES // (1024 * 1024)} MB")
+    fmt, frames = parse_wav(data)
+    count = len(frames) // fmt.frame_bytes
+    if count == 0:
+        raise ValueError("holds no sound")
+    if count / fmt.rate > MAX_CLIP_SECONDS:
+        raise ValueError(f"longer than {MAX_CLIP_SECONDS:g} s")
+    return fmt, frames[: count * fmt.frame_bytes]
+
+
+def check_clip_name(name: str) -> str:
+    """The clip name of an upload's file name ("Nomor-Antrian.WAV" is not one: names are lowercase);
+    ValueError unless it is words of a-z and 0-9 joined by "-", and ".wav"."""
+    stem = name[:-4] if name.endswith(".wav") else None
+    if stem is None or not CLIP_NAME.match(stem) or len(stem) > 100 or len(stem.split("-")) > MAX_RUN:
+        raise ValueError(f"{name!r} is not a clip name: lowercase words of a-z and 0-9 joined by '-', then .wav")
+    return stem
+
+
+# -- preparing a pack -----------------------------------------------------------------------
+
+
+def _convert(source: Path, data: bytes, fmt: Format, folder: Path, timeout: float) -> bytes:
+    """The frames of `source` in `fmt`, converted by sox once and cached by content in `folder`."""
+    digest = hashlib.sha256(data).hexdigest()
+    cached = folder / f"{digest}-{fmt.rate}-{fmt.width}-{fmt.channels}.wav"
+    if not cached.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp.wav")
+        encoding = "unsigned-integer" if fmt.width == 1 else "signed-integer"
+        command = ["sox", "-V1", str(source), "-r", str(fmt.rate), "-b", str(8 * fmt.width), "-e", encoding]
+        command += ["-c", str(fmt.channels), str(temp)]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout)
+        except FileNotFoundError:
+            raise ValueError("is in another format and sox, which converts it, is not installed") from None
+        except subprocess.TimeoutExpired:
+            temp.unlink(missing_ok=True)
+            raise ValueError(f"sox did not convert it within {timeout:g} s") from None
+        if done.returncode != 0:
+            temp.unlink(missing_ok=True)
+            message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+            raise ValueError(f"sox cannot convert it: {message[0]}")
+        os.replace(temp, cached)
+    os.utime(cached)  # in use: kept by the next prune
+    got, frames = read_clip(cached.read_bytes())
+    if got != fmt:
+        raise ValueError(f"sox made {got.describe()}, not {fmt.describe()}")
+    return frames
+
+
+def source_files(folder: Path) -> list[Path]:
+    """The .wav files of a pack folder, by name (the chime left out)."""
+    return sorted(p for p in folder.glob("*.wav") if p.stem != CHIME_NAME and p.is_file())
+
+
+def fingerprint(folder: Path, trim_db: int) -> str:
+    """Names, sizes and modification times of a pack's files with the settings: a changed file changes it."""
+    parts: list[Any] = [PREPARE_VERSION, str(folder.resolve()), trim_db]
+    for path in source_files(folder):
+        st = path.stat()
+        parts.append([path.name, st.st_size, st.st_mtime_ns])
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Path:
+    """Prepare the pack in `folder` into `work` (see the module's text); the manifest's path.
+
+    A pack prepared before from the same files and settings is not prepared again. `work` keeps only
+    what the last pack prepared needs: older manifests, PCM files and converted clips are removed."""
+    folder = Path(folder)
+    work = Path(work)
+    if not folder.is_dir():
+        raise VoiceError(f"{folder} is not a folder")
+    work.mkdir(parents=True, exist_ok=True)
+    digest = fingerprint(folder, trim_db)
+    manifest_path = work / f"{digest}.json"
+    if manifest_path.exists() and (work / f"{digest}.pcm").exists():
+        os.utime(manifest_path)
+        return manifest_path
+    errors: dict[str, str] = {}
+    read: dict[str, tuple[Format, bytes, bytes, Path]] = {}  # name -> format, frames, file bytes, path
+    files = source_files(folder)
+    for path in files[:MAX_CLIPS]:
+        try:
+            stem = check_clip_name(path.name)
+            data = path.read_bytes()
+            fmt, frames = read_clip(data)
+        except (ValueError, OSError) as error:
+            errors[path.name] = str(error)
+            continue
+        read[stem] = (fmt, frames, data, path)
+    for path in files[MAX_CLIPS:]:
+        errors[path.name] = f"more than {MAX_CLIPS} clips in the pack"
+    if not read:
+        raise VoiceError(f"{folder} holds no usable clip" + (f" ({len(errors)} unreadable)" if errors else ""))
+    counts = Counter(fmt for fmt, *_ in read.values() if not fmt.floating)
+    if counts:
+        pack_fmt = max(counts, key=lambda f: (counts[f], f.rate, f.width, f.channels))
+    else:  # only float clips: 16 bit at their most common rate and channels
+        floats = Counter(Format(f.rate, 2, f.channels) for f, *_ in read.values())
+        pack_fmt = max(floats, key=lambda f: (floats[f], f.rate, f.channels))
+    converted_dir = work / "converted"
+    clips: dict[str, bytes] = {}
+    converted = 0
+    for name, (fmt, frames, data, path) in read.items():
+        try:
+            if fmt != pack_fmt:
+                frames = _convert(path, data, pack_fmt, converted_dir, timeout)
+                converted += 1
+            frames = trim(frames, pack_fmt, trim_db)
+        except ValueError as error:
+            errors[path.name] = str(error)
+            continue
+        if not frames:
+            errors[path.name] = f"is silent (nothing louder than {trim_db} dBFS)"
+            continue
+        clips[name] = frames
+    levels = {name: level_db(frames, pack_fmt) for name, frames in clips.items()}
+    target = statistics.median(rms for rms, _ in levels.values()) if levels else 0.0
+    adjusted = {}
+    for name, (rms, peak) in levels.items():
+        change = max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target - rms, PEAK_CEILING_DB - peak))
+        if abs(target - rms) > NORMALIZE_TOLERANCE_DB and abs(change) >= 0.1:
+            clips[name] = gain(clips[name], pack_fmt, change)
+            adjusted[name] = round(change, 1)
+    total = sum(map(len, clips.values()))
+    if total > MAX_PACK_BYTES:
+        raise VoiceError(
+            f"{folder}: the clips take {total // (1024 * 1024)} MB, over {MAX_PACK_BYTES // (1024 * 1024)}"
+        )
+    offsets: dict[str, list[int]] = {}
+    at = 0
+    temp = work / f"{digest}.{os.getpid()}.tmp"
+    with open(temp, "wb") as out:
+        for name in sorted(clips):
+            out.write(clips[name])
+            offsets[name] = [at, len(clips[name])]
+            at += len(clips[name])
+    os.replace(temp, work / f"{digest}.pcm")
+    audio_digest = hashlib.sha256((work / f"{digest}.pcm").read_bytes())
+    audio_digest.update(json.dumps([pack_fmt.rate, pack_fmt.width, pack_fmt.channels, offsets]).encode())
+    manifest = {
+        "folder": str(folder),
+        "format": [pack_fmt.rate, pack_fmt.width, pack_fmt.channels],
+        "clips": offsets,
+        "errors": errors,
+        "converted": converted,
+        "adjusted": adjusted,
+        "level_db": round(target, 1) if levels else None,
+        "digest": audio_digest.hexdigest(),
+    }
+    temp.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(temp, manifest_path)
+    _prune(work, digest, converted_dir)
+    return manifest_path
+
+
+def _prune(work: Path, keep: str, converted_dir: Path) -> None:
+    """Remove every prepared pack but `keep`, and converted clips it did not use (a minute's grace)."""
+    for path in work.iterdir():
+        if path.is_file() and path.stem != keep and path.suffix in (".json", ".pcm", ".tmp"):
+            path.unlink(missing_ok=True)
+    if converted_dir.is_dir():
+        unused = time.time() - 60
+        for path in converted_dir.iterdir():
+            try:
+                if path.stat().st_mtime < unused:
+                    path.unlink()
+            except OSError:
+                continue
+
+
+# -- a loaded pack --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A prepared pack in memory: its format and the frames of each clip."""
+
+    folder: Path
+    fmt: Format
+    clips: dict[str, bytes]
+    digest: str  # of the prepared audio: part of each phrase's cache key
+    pause_ms: int
+    errors: dict[str, str] = field(default_factory=dict)  # file name -> what is wrong with it
+    converted: int = 0
+    adjusted: dict[str, float] = field(default_factory=dict)  # clip -> the decibels it was changed by
+    max_run: int = 1
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.clips)
+
+    def missing(self, text: str) -> list[str]:
+        """The words of `text` no clip says."""
+        return plan(text, self.clips.keys(), self.max_run)[1]
+
+    def render(self, text: str) -> bytes | None:
+        """The WAV of `text` joined from the clips (pauses as silence); None when a word has no clip."""
+        parts, missing = plan(text, self.clips.keys(), self.max_run)
+        if missing or not parts:
+            return None
+        pause = self.fmt.silence(self.pause_ms)
+        return wav_bytes(b"".join(pause if p is None else self.clips[p] for p in parts), self.fmt)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "clips": len(self.clips),
+            "format": self.fmt.describe(),
+            "errors": dict(self.errors),
+            "converted": self.converted,
+            "adjusted": dict(self.adjusted),
+        }
+
+
+def read_manifest(manifest_path: Path, pause_ms: int) -> Pack:
+    """The Pack a manifest and its PCM file describe."""
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    with open(Path(manifest_path).with_suffix(".pcm"), "rb") as file:
+        blob = file.read(MAX_PACK_BYTES + 1)
+    if len(blob) > MAX_PACK_BYTES:
+        raise VoiceError("the prepared pack is too large")
+    view = memoryview(blob)
+    clips = {name: bytes(view[at : at + n]) for name, (at, n) in manifest["clips"].items()}
+    return Pack(
+        folder=Path(manifest["folder"]),
+        fmt=Format(*manifest["format"]),
+        clips=clips,
+        digest=manifest["digest"],
+        pause_ms=pause_ms,
+        errors=manifest["errors"],
+        converted=manifest["converted"],
+        adjusted=manifest["adjusted"],
+        max_run=max((name.count("-") + 1 for name in clips), default=1),
+    )
+
+
+def load(folder: Path, work: Path, trim_db: int, pause_ms: int, timeout: float = 300.0) -> Pack:
+    """Prepare (if needed) and read the pack in `folder`. Under gevent the preparing runs in a child
+    process, waited for cooperatively; elsewhere (tests, the command line) in this one."""
+    from shared.runtime import on_gevent, run_command
+
+    if not on_gevent():
+        return read_manifest(prepare(folder, work, trim_db), pause_ms)
+    command = [sys.executable, "-m", "server.voice", "prepare", str(folder), str(work), str(trim_db)]
+    try:
+        code, output = run_command(command, timeout=timeout)
+    except (OSError, TimeoutError) as error:
+        raise VoiceError(f"preparing {folder} failed: {error or 'no answer in time'}") from error
+    lines = output.strip().splitlines()
+    if code != 0 or not lines:
+        raise VoiceError(lines[-1] if lines else f"preparing {folder} failed with exit code {code}")
+    return read_manifest(Path(lines[-1]), pause_ms)
+
+
+# -- what an office needs ------------------------------------------------------------------
+
+
+def template_runs(template: str) -> list[str]:
+    """The clips that say the fixed words of an announcement template, one per run of words between
+    pauses and placeholders: "Nomor antrian, {letter}, ..." -> ["nomor-antrian", ...]."""
+    import string
+
+    runs: list[str] = []
+    for literal, *_ in string.Formatter().parse(template):
+        run: list[str] = []
+        for token in [*tokens(literal), None]:
+            if token is None:
+                if run and "-".join(run) not in runs:
+                    runs.append("-".join(run))
+                run = []
+            else:
+                run.append(token)
+    return runs
+
+
+def office_clips(settings: Any, up_to: int = 999) -> list[str]:
+    """The clips a pack for this office needs: the template's runs of words, the letters A-Z, the number
+    words from 0 to `up_to` and the words of the counters' names, in the office's language."""
+    from server.tts import counter_words, number_words
+
+    lang = settings.office.language
+    template = settings.tts.template_en if lang == "en" else settings.tts.template
+    names = template_runs(template) + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    for n in range(up_to + 1):
+        names += [w for w in tokens(number_words(n, lang)) if w]
+    for counter in settings.counters:
+        names += [w for w in tokens(counter_words(counter.name, lang)) if w]
+    return list(dict.fromkeys(names))
+
+
+def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str]:
+    """The words this office's calls need that `pack` lacks, each with a phrase that needs it: every
+    service's letters and every counter with number 1, and every number from 1 to `up_to`."""
+    from server.tts import announcement_text
+
+    lang = settings.office.language
+    template = settings.tts.template_en if lang == "en" else settings.tts.template
+    prefixes = sorted({s.prefix for s in settings.services}) or ["A"]
+    counters = [c.name for c in settings.counters] or ["1"]
+    labels = [(f"{p}-1", c) for p in prefixes for c in counters]
+    labels += [(f"{prefixes[0]}-{n}", counters[0]) for n in range(2, up_to + 1)]
+    out: dict[str, str] = {}
+    for label, counter in labels:
+        text = announcement_text(label, counter, template, lang)
+        for word in pack.missing(text):
+            out.setdefault(word, text)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """python -m server.voice prepare FOLDER WORK TRIM_DB: prepare a pack; prints the manifest's path."""
+    if len(argv) != 4 or argv[0] != "prepare":
+        print("usage: python -m server.voice prepare FOLDER WORK TRIM_DB", file=sys.stderr)
+        return 2
+    try:
+        print(prepare(Path(argv[1]), Path(argv[2]), int(argv[3])))
+    except (VoiceError, OSError) as error:
+        print(error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

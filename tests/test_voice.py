@@ -1,0 +1,496 @@
+"""Recorded voice packs ([tts] engine = "clips"): real WAV clips (made by espeak-ng with the repository's
+script, or tones made by sox), joined into the phrases the TVs play, espeak-ng for what a pack lacks."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, login, visitor, write_config
+
+from server import voice
+from server.announce import Announcer
+from server.config import ConfigError, load_settings
+
+SCRIPT = ROOT / "voices" / "make_espeak_pack.py"
+PHRASE = "Nomor antrian, A, seratus dua puluh tiga. Silakan menuju, Loket dua."
+
+
+@pytest.fixture(scope="module")
+def espeak_pack(tmp_path_factory) -> Path:
+    """A whole pack for the demo office, made by voices/make_espeak_pack.py (numbers up to 999)."""
+    base = tmp_path_factory.mktemp("pack")
+    config = write_config(base)
+    folder = base / "voices" / "espeak-id"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(folder), "--config", str(config)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def copy_pack(source: Path, target: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    shutil.copytree(source, target)
+    for name in leave_out:
+        (target / f"{name}.wav").unlink()
+    return target
+
+
+def tone(path: Path, seconds: float = 0.3, volume: float = 0.5, rate: int = 22050, channels: int = 1, pad=(0, 0)):
+    """A real WAV of a sine tone made by sox, with `pad` seconds of silence before and after."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = ["sox", "-n", "-r", str(rate), "-b", "16", "-c", str(channels), str(path), "synth", str(seconds)]
+    command += ["sine", "440", "vol", str(volume), "pad", str(pad[0]), str(pad[1])]
+    subprocess.run(command, check=True, capture_output=True)
+    return path
+
+
+def frames_of(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as w:
+        return w.readframes(w.getnframes())
+
+
+# -- phrases into clips ---------------------------------------------------------------------
+
+
+def test_the_longest_run_of_words_with_a_clip_is_taken_first():
+    names = {"nomor", "antrian", "nomor-antrian", "a", "satu"}
+    parts, missing = voice.plan("Nomor antrian, A, satu.", names)
+    assert parts == ["nomor-antrian", None, "a", None, "satu"] and missing == []
+    assert voice.plan("Nomor antrian", {"nomor", "antrian"})[0] == ["nomor", "antrian"]
+
+
+def test_a_run_of_words_never_crosses_a_pause():
+    parts, missing = voice.plan("nomor, antrian", {"nomor-antrian"})
+    assert parts == [None] and missing == ["nomor", "antrian"]
+
+
+def test_counter_names_and_service_letters_are_words_like_any_other():
+    parts, missing = voice.plan("Silakan menuju, Meja Informasi.", {"silakan-menuju", "meja", "informasi"})
+    assert parts == ["silakan-menuju", None, "meja", "informasi"] and missing == []
+    assert voice.tokens("A B, Loket dua.") == ["a", "b", None, "loket", "dua"]
+
+
+def test_the_template_gives_one_clip_per_run_of_fixed_words():
+    runs = voice.template_runs("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
+    assert runs == ["nomor-antrian", "silakan-menuju"]
+
+
+# -- joining ------------------------------------------------------------------------------
+
+
+def test_clips_of_one_format_are_joined_bit_for_bit_with_pauses_of_silence(tmp_path):
+    folder = tmp_path / "pack"
+    for name, seconds in (("nomor-antrian", 0.5), ("a", 0.2), ("satu", 0.3)):
+        tone(folder / f"{name}.wav", seconds)
+    pack = voice.load(folder, tmp_path / "work", trim_db=0, pause_ms=250)
+    assert pack.converted == 0 and pack.adjusted == {} and pack.errors == {}
+    wav = pack.render("Nomor antrian, A, satu.")
+    out = tmp_path / "out.wav"
+    out.write_bytes(wav)
+    pause = b"\x00\x00" * round(22050 * 0.25)
+    expected = pause.join(frames_of(folder / f"{n}.wav") for n in ("nomor-antrian", "a", "satu"))
+    with wave.open(str(out), "rb") as w:
+        assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (22050, 2, 1)
+        assert w.readframes(w.getnframes()) == expected
+
+
+def test_pause_ms_sets_the_length_of_each_pause(tmp_path):
+    folder = tmp_path / "pack"
+    tone(folder / "a.wav", 0.2)
+    tone(folder / "b.wav", 0.2)
+    short = voice.load(folder, tmp_path / "work", trim_db=0, pause_ms=0).render("a. b")
+    long = voice.load(folder, tmp_path / "work", trim_db=0, pause_ms=500).render("a. b")
+    assert len(long) - len(short) == 2 * round(22050 * 0.5)
+
+
+def test_trimming_cuts_the_silence_around_a_clip_and_keeps_its_samples(tmp_path):
+    folder = tmp_path / "pack"
+    tone(folder / "a.wav", 0.3, pad=(0.6, 0.8))
+    pack = voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+    kept = pack.clips["a"]
+    seconds = len(kept) / 2 / 22050
+    assert 0.3 <= seconds <= 0.3 + 2 * voice.MARGIN_SECONDS + 0.01
+    assert kept in frames_of(folder / "a.wav")  # cut, not changed
+
+
+def test_a_quiet_recording_is_brought_to_the_loudness_of_the_others(tmp_path):
+    folder = tmp_path / "pack"
+    for name in ("a", "b", "c"):
+        tone(folder / f"{name}.wav", volume=0.4)
+    tone(folder / "quiet.wav", volume=0.04)
+    pack = voice.load(folder, tmp_path / "work", trim_db=0, pause_ms=250)
+    assert set(pack.adjusted) == {"quiet"} and pack.adjusted["quiet"] == pytest.approx(20, abs=0.5)
+    loud, _ = voice.level_db(pack.clips["a"], pack.fmt)
+    quiet, _ = voice.level_db(pack.clips["quiet"], pack.fmt)
+    assert abs(loud - quiet) < 0.5
+    assert pack.clips["a"] == frames_of(folder / "a.wav")  # the others are left as they are
+
+
+def test_a_clip_of_another_format_is_converted_once_and_the_conversion_cached(tmp_path):
+    folder = tmp_path / "pack"
+    tone(folder / "a.wav")
+    tone(folder / "b.wav")
+    tone(folder / "stereo.wav", rate=44100, channels=2)
+    work = tmp_path / "work"
+    pack = voice.load(folder, work, trim_db=0, pause_ms=250)
+    assert pack.fmt == voice.Format(22050, 2, 1) and pack.converted == 1
+    (cached,) = (work / "converted").iterdir()
+    inode = cached.stat().st_ino
+    tone(folder / "c.wav")  # the pack changed: prepared again, the converted clip reused
+    again = voice.load(folder, work, trim_db=0, pause_ms=250)
+    assert "c" in again.clips and again.clips["stereo"] == pack.clips["stereo"]
+    assert [p.stat().st_ino for p in (work / "converted").iterdir()] == [inode]
+    assert len(list(work.glob("*.pcm"))) == 1  # the older preparation is removed
+
+
+def test_recorders_24_bit_and_float_files_are_read_and_a_float_one_converted(tmp_path):
+    folder = tmp_path / "pack"
+    for name in ("a", "b"):  # sox writes 24 bit as WAVE_FORMAT_EXTENSIBLE, as recorders do
+        tone(folder / f"{name}.wav").unlink()
+        subprocess.run(
+            [
+                "sox",
+                "-n",
+                "-r",
+                "48000",
+                "-b",
+                "24",
+                "-c",
+                "1",
+                str(folder / f"{name}.wav"),
+                "synth",
+                "0.3",
+                "sine",
+                "440",
+            ],
+            check=True,
+        )
+    command = ["sox", "-n", "-r", "48000", "-e", "floating-point", "-b", "32", "-c", "1", str(folder / "c.wav")]
+    subprocess.run([*command, "synth", "0.3", "sine", "440", "vol", "0.5"], check=True)
+    pack = voice.load(folder, tmp_path / "work", trim_db=0, pause_ms=100)
+    assert pack.fmt == voice.Format(48000, 3, 1) and pack.errors == {} and pack.converted == 1
+    assert pack.clips["a"] == voice.parse_wav((folder / "a.wav").read_bytes())[1]  # 24-bit samples as they are
+    assert len(pack.clips["c"]) == len(pack.clips["a"])
+    out = tmp_path / "out.wav"
+    out.write_bytes(pack.render("a, b, c"))
+    info = subprocess.run(["soxi", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "48000" in info and "24-bit" in info
+
+
+def test_a_clip_that_is_not_a_readable_wav_is_reported_by_name(tmp_path):
+    folder = tmp_path / "pack"
+    tone(folder / "a.wav")
+    (folder / "rusak.wav").write_bytes(b"RIFF\x00\x00not really a wav")
+    (folder / "Bad Name.wav").write_bytes((folder / "a.wav").read_bytes())
+    pack = voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+    assert set(pack.clips) == {"a"}
+    assert "not a WAV file" in pack.errors["rusak.wav"]
+    assert "not a clip name" in pack.errors["Bad Name.wav"]
+
+
+def test_a_pack_without_a_usable_clip_is_refused(tmp_path):
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "a.wav").write_bytes(b"nothing")
+    with pytest.raises(voice.VoiceError, match="no usable clip"):
+        voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+
+
+def test_the_espeak_pack_says_every_call_of_the_demo_office(espeak_pack, tmp_path):
+    settings = load_settings(write_config(tmp_path))
+    pack = voice.load(espeak_pack, tmp_path / "work", trim_db=-45, pause_ms=250)
+    assert voice.office_missing(pack, settings, 999) == {}
+    wav = pack.render(PHRASE)
+    assert wav is not None and wav[:4] == b"RIFF"
+
+
+# -- the announcer and the served audio ------------------------------------------------------
+
+
+def clips_config(tmp_path: Path, pack: Path, extra: str = "") -> Path:
+    return write_config(tmp_path, {"cache_mb = 200 ": f'engine = "clips"\nclips = "{pack}"\n{extra}cache_mb = 200 '})
+
+
+def test_a_call_is_joined_from_the_pack_and_served_by_the_same_route(espeak_pack, tmp_path):
+    from server.app import create_app
+
+    app = create_app(clips_config(tmp_path, espeak_pack), workers=False, synchronous="OFF")
+    try:
+        announcer = app.extensions["antrian.announcer"]
+        assert announcer.refresh_voice() and announcer.pack is not None
+        client = app.test_client()
+        client.post("/api/tickets", json=visitor())
+        h = login(app, client, "budi")
+        events = []
+        app.extensions["antrian"].publish = events.extend
+        assert client.post("/api/counters/2/call-next", headers=h).status_code == 200
+        announce = next(e for e in events if e["type"] == "called")["announce"]
+        assert announce["text"] == "Nomor antrian, A, satu. Silakan menuju, Loket dua."
+        assert announce["audio"] == f"/api/tts/{announcer.speech.key(announce['text'], announcer.pack)}.ogg"
+        assert announcer.run_once(block=False)
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (1, 0)  # no espeak-ng
+        r = client.get(announce["audio"])
+        assert r.status_code == 200 and r.data[:4] == b"OggS"
+        r.close()
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
+
+
+def test_a_phrase_with_a_word_the_pack_lacks_is_spoken_whole_by_espeak(espeak_pack, tmp_path):
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "partial", leave_out=("sebelas",))
+    announcer = Announcer(load_settings(clips_config(tmp_path, pack)))
+    try:
+        announcer.refresh_voice()
+        joined = announcer.announce("A-12", "Loket 1")
+        espoken = announcer.announce("A-11", "Loket 1")
+        assert joined["audio"] != espoken["audio"]
+        assert espoken["audio"] == f"/api/tts/{announcer.speech.key(espoken['text'])}.ogg"  # espeak-ng's key
+        announcer.run_once(block=False)
+        announcer.run_once(block=False)
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (1, 1)
+        assert announcer.voice_status()["missing"] == ["sebelas"]
+        assert announcer.preview("B-11", "Loket 3")["engine"] == "espeak"
+        assert announcer.preview("B-12", "Loket 3")["engine"] == "clips"
+    finally:
+        announcer.speech.close()
+
+
+def test_a_preview_is_never_played_on_the_servers_speakers(espeak_pack, tmp_path):
+    played = tmp_path / "played.txt"
+    player = f'player = ["sh", "-c", "echo $0 >> {played}"]\n'
+    config = write_config(
+        tmp_path, {'output = "display" ': 'output = "server" ', "cache_mb = 200 ": f"{player}cache_mb = 200 "}
+    )
+    announcer = Announcer(load_settings(config))
+    try:
+        announcer.preview("A-5", "Loket 1")
+        assert announcer.run_once(block=False) and not played.exists()  # made, not played
+        announcer.announce("A-6", "Loket 1")
+        assert announcer.run_once(block=False) and len(played.read_text().splitlines()) == 1
+    finally:
+        announcer.speech.close()
+
+
+def test_a_pack_that_cannot_be_loaded_leaves_espeak_speaking(tmp_path, caplog):
+    folder = tmp_path / "voices" / "empty"
+    folder.mkdir(parents=True)
+    announcer = Announcer(load_settings(clips_config(tmp_path, folder)))
+    announcer.refresh_voice()
+    status = announcer.voice_status()
+    assert status["pack"] is None and "no usable clip" in status["error"]
+    out = announcer.announce("A-1", "Loket 1")
+    assert out["audio"] == f"/api/tts/{announcer.speech.key(out['text'])}.ogg"
+    assert "espeak-ng speaks instead" in caplog.text
+
+
+def test_preparing_a_pack_under_gevent_runs_in_a_child_and_leaves_the_loop_free(espeak_pack, tmp_path):
+    script = f"""
+from gevent import monkey; monkey.patch_all()
+import gevent, os
+from pathlib import Path
+from server import voice
+ticks = 0
+def tick():
+    global ticks
+    while True:
+        ticks += 1
+        gevent.sleep(0.005)
+ticker = gevent.spawn(tick)
+pack = voice.load(Path({str(espeak_pack)!r}), Path({str(tmp_path / "work")!r}), -45, 250)
+ticker.kill()
+print(len(pack.clips), ticks)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    clips, ticks = map(int, done.stdout.split())
+    assert clips == len(list(espeak_pack.glob("*.wav")))
+    assert ticks > 10, "the event loop stalled while the pack was prepared"
+
+
+# -- settings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ('engine = "festival"\n', r"^tts\.engine: must be espeak or clips"),
+        ('engine = "clips"\n', r"^tts\.clips: must name a folder of clips"),
+        ('clips = "voices/none"\n', r"^tts\.clips: .*voices/none is not a folder"),
+        ("pause_ms = 5000\n", r"^tts\.pause_ms: must be 0-2000"),
+        ("trim_db = 3\n", r"^tts\.trim_db: must be -90-0"),
+        ('chime = "config.toml"\n', r"^tts\.chime: .*config\.toml is not a usable WAV file"),
+        ('chime = "none.wav"\n', r"^tts\.chime: .*none\.wav is not a usable WAV file"),
+    ],
+)
+def test_bad_voice_settings_are_refused_naming_the_key(tmp_path, lines, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write_config(tmp_path, {"cache_mb = 200 ": f"{lines}cache_mb = 200 "}))
+
+
+def test_the_default_engine_is_espeak_and_a_relative_pack_is_under_the_configs_folder(tmp_path):
+    assert load_settings(write_config(tmp_path)).tts.engine == "espeak"
+    tone(tmp_path / "voices" / "mine" / "a.wav")
+    tts = load_settings(clips_config(tmp_path, Path("voices/mine"))).tts
+    assert tts.engine == "clips" and tts.clips == str(tmp_path / "voices" / "mine")
+
+
+def test_an_own_chime_is_what_the_display_page_fetches(tmp_path):
+    from server.app import create_app
+
+    chime = tone(tmp_path / "voices" / "mine" / "chime.wav", 0.5)
+    config = write_config(tmp_path, {"cache_mb = 200 ": 'chime = "voices/mine/chime.wav"\ncache_mb = 200 '})
+    app = create_app(config, workers=False, synchronous="OFF")
+    try:
+        client = app.test_client()
+        with app.test_request_context("/display/"):
+            from display import page_config
+
+            url = page_config()["chime"]
+        assert url.startswith("/api/tts/chime.wav?v=")
+        r = client.get(url)
+        assert r.status_code == 200 and r.mimetype == "audio/wav" and r.data == chime.read_bytes()
+        r.close()
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
+
+
+def test_without_an_own_chime_the_built_in_one_plays(client, app):
+    with app.test_request_context("/display/"):
+        from display import page_config
+
+        assert page_config()["chime"] == "/display/static/chime.wav"
+    assert client.get("/api/tts/chime.wav").status_code == 404
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_voice_check_lists_every_word_the_pack_lacks_for_this_office(espeak_pack, tmp_path, capsys):
+    from server.cli import main
+
+    config = write_config(tmp_path)
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "partial", leave_out=("loket", "sembilan"))
+    (pack / "rusak.wav").write_bytes(b"not a wav")
+    assert main(["voice", "check", "--config", str(config), "--clips", str(pack)]) == 1
+    out = capsys.readouterr().out
+    assert "loket.wav" in out and "sembilan.wav" in out and "unusable clip rusak.wav" in out
+    assert "numbers up to 999" in out
+    assert main(["voice", "check", "--config", str(config), "--clips", str(espeak_pack)]) == 0
+    assert "no word missing" in capsys.readouterr().out
+
+
+# -- the admin API --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def voice_app(espeak_pack, tmp_path):
+    from server.app import create_app
+
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "kantor", leave_out=("sebelas",))
+    app = create_app(clips_config(tmp_path, Path("voices/kantor")), workers=False, synchronous="OFF")
+    app.extensions["antrian.announcer"].refresh_voice()
+    yield app, pack
+    app.extensions["antrian.announcer"].speech.close()
+    app.extensions["antrian"].stop()
+    app.extensions["antrian"].store.close()
+
+
+def upload(client, h, name, data: bytes, pack="kantor"):
+    return client.post(
+        "/api/admin/voice/clips",
+        json={"pack": pack, "name": name, "data": base64.b64encode(data).decode()},
+        headers=h,
+    )
+
+
+def test_admin_sees_the_pack_its_missing_words_and_the_packs(voice_app):
+    app, pack = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    status = client.get("/api/admin/voice", headers=h).get_json()
+    assert status["engine"] == "clips" and status["pack"]["clips"] == len(list(pack.glob("*.wav")))
+    assert status["office_missing"] == {"sebelas": "Nomor antrian, A, sebelas. Silakan menuju, Loket satu."}
+    assert status["packs"] == [{"name": "kantor", "clips": "voices/kantor", "path": str(pack)}]
+
+
+def test_an_uploaded_clip_completes_the_pack(voice_app, espeak_pack):
+    app, pack = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    r = upload(client, h, "sebelas.wav", (espeak_pack / "sebelas.wav").read_bytes())
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["format"] == "22050 Hz, 16 bit, mono"
+    announcer = app.extensions["antrian.announcer"]
+    assert announcer.voice_status()["loading"] and announcer.refresh_voice()
+    assert client.get("/api/admin/voice").get_json()["office_missing"] == {}
+    preview = client.post("/api/admin/voice/preview", json={"label": "A-11", "counter_id": 2}, headers=h).get_json()
+    assert preview["engine"] == "clips" and preview["missing"] == []
+    assert preview["text"] == "Nomor antrian, A, sebelas. Silakan menuju, Loket dua."
+    announcer.run_once(block=False)
+    r = client.get(preview["audio"])
+    assert r.status_code == 200 and r.data[:4] == b"OggS"
+    r.close()
+
+
+@pytest.mark.parametrize(
+    "name, data, field",
+    [
+        ("../../config.wav", b"", "name"),
+        ("Dua.wav", b"", "name"),
+        ("dua.mp3", b"", "name"),
+        ("dua.wav", b"RIFF....WAVEjunk", "data"),
+        ("dua.wav", b"ID3 an mp3", "data"),
+    ],
+)
+def test_a_bad_upload_is_refused_naming_the_field(voice_app, espeak_pack, name, data, field):
+    app, pack = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    data = data or (espeak_pack / "dua.wav").read_bytes()
+    before = sorted(p.name for p in pack.parent.rglob("*"))
+    r = upload(client, h, name, data)
+    assert r.status_code == 422 and field in r.get_json()["fields"]
+    assert sorted(p.name for p in pack.parent.rglob("*")) == before
+
+
+def test_a_bad_pack_name_and_an_oversized_upload_are_refused(voice_app, espeak_pack):
+    app, pack = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    r = upload(client, h, "dua.wav", (espeak_pack / "dua.wav").read_bytes(), pack="../etc")
+    assert r.status_code == 422 and "pack" in r.get_json()["fields"]
+    assert upload(client, h, "dua.wav", b"RIFF" + bytes(4 * 1024 * 1024)).status_code == 413
+
+
+def test_only_an_admin_with_the_csrf_token_may_upload(voice_app, espeak_pack):
+    app, pack = voice_app
+    client = app.test_client()
+    wav = (espeak_pack / "sebelas.wav").read_bytes()
+    h = login(app, client, "budi")
+    assert upload(client, h, "sebelas.wav", wav).status_code == 403
+    admin = app.test_client()
+    login(app, admin, "root", "admin")
+    assert upload(admin, {}, "sebelas.wav", wav).status_code == 403
+    assert not (pack / "sebelas.wav").exists()
+
+
+def test_admin_switches_the_engine_live(voice_app):
+    app, _ = voice_app
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    r = client.put("/api/admin/settings/tts", json={"value": {"engine": "espeak"}}, headers=h)
+    assert r.status_code == 200 and r.get_json()["tts"]["engine"] == "espeak"
+    announcer = app.extensions["antrian.announcer"]
+    assert announcer.refresh_voice() and announcer.pack is None
+    r = client.put("/api/admin/settings/tts", json={"value": {"engine": "clips", "clips": "voices/none"}}, headers=h)
+    assert r.status_code == 422 and "tts.clips" in r.get_json()["fields"]
+    r = client.put("/api/admin/settings/tts", json={"value": {"voice": "en"}}, headers=h)
+    assert r.status_code == 422 and list(r.get_json()["fields"]) == ["voice"]
