@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
-from server import limits, realtime, security
+from server import limits, realtime, security, survey_api
 from server.admin import effective_settings
 from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
@@ -112,6 +112,7 @@ def create_app(
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_api_bp)
     app.register_blueprint(openapi_bp)
+    survey_api.register(app)
     register_errors(app)
     security.register(app)  # CSP, no framing, no sniffing, no referrer: on every response
     import counter

@@ -44,11 +44,13 @@ def _sha256(data: bytes) -> str:
 
 
 def write_month_archive(store: Store, month: str, office_name: str, out_dir: Path) -> Path:
-    """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON, and SHA256SUMS."""
+    """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
+    responses and complaints, `survey_responses`), and SHA256SUMS."""
     day_from, day_to = month_range(month)
     with store.read() as tx:
         csv_bytes = reports.recap_csv(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
         rows = tx.archive_rows(day_from, day_to)
+        rows["survey_responses"] = tx.survey_archive_rows(day_from, day_to)
     document = {"office": office_name, "month": month, "from": day_from, "to": day_to, **rows}
     json_bytes = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     members = {f"rekap-{month}.csv": csv_bytes, f"antrian-{month}.json": json_bytes}
@@ -97,10 +99,13 @@ class RetentionResult:
     cutoff: str  # tickets of local days before this one were anonymised
     forms: int  # forms changed by this run
     requests: int  # stored idempotency answers dropped
+    survey: int = 0  # survey responses whose link to their ticket was cut (the scores stay)
 
 
 def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: str = "retention") -> RetentionResult:
-    """Replace name, phone and address of tickets older than `months` months with ANONYMISED; one event."""
+    """Replace name, phone and address of tickets older than `months` months with ANONYMISED, and cut the
+    link of their survey responses to them (the scores, service, counter and day stay for the index); one
+    event."""
     if not 1 <= months <= MAX_RETENTION_MONTHS:
         raise ArchiveError(f"--months must be 1-{MAX_RETENTION_MONTHS}")
     today = local_day(now, tz)
@@ -109,14 +114,15 @@ def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: st
     with store.write() as tx:
         forms = tx.anonymise_forms_before(cutoff, ANONYMISED)
         dropped = tx.forget_requests_before(cutoff_start)
+        survey = tx.unlink_survey_before(cutoff)
         tx.add_event(
             "retention",
             now,
             today,
             actor=actor,
-            data={"months": months, "before": cutoff, "forms": forms, "requests": dropped},
+            data={"months": months, "before": cutoff, "forms": forms, "requests": dropped, "survey": survey},
         )
-    return RetentionResult(cutoff, forms, dropped)
+    return RetentionResult(cutoff, forms, dropped, survey)
 
 
 def _check_database(path: Path) -> None:

@@ -353,3 +353,32 @@ def m017_requests_by_time(db: Database) -> None:
     # gives their pages back to the disk, is Store.make_incremental: a VACUUM, which a migration cannot
     # retry when it fails (a full disk).
     db["requests"].create_index(["at"], index_name="idx_requests_at")
+
+
+@migrations()
+def m018_survey_responses(db: Database) -> None:
+    # The public-satisfaction survey (SKM, PermenPANRB 14/2017; server/skm.py): one response per ticket,
+    # its nine scores (1-4) as integer columns, the optional respondent profile and a suggestion or
+    # complaint. The ticket's day, service and counter are copied in, so that the index is summed per
+    # period, service and counter without the ticket, and retention can cut the link (ticket_id NULL,
+    # a UNIQUE column may hold many) while the scores stay. A suggestion with text is a complaint the
+    # office answers: answer, answered_by, answered_at.
+    scores = ", ".join(f"u{i} INTEGER NOT NULL CHECK (u{i} BETWEEN 1 AND 4)" for i in range(1, 10))
+    db.execute(
+        "CREATE TABLE survey_responses (id INTEGER PRIMARY KEY, ticket_id INTEGER UNIQUE REFERENCES tickets(id),"
+        " day TEXT NOT NULL, service TEXT NOT NULL, counter_id INTEGER, channel TEXT NOT NULL, "
+        + scores
+        + ", sex TEXT, age INTEGER, education TEXT, occupation TEXT, suggestion TEXT,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, answer TEXT, answered_by TEXT, answered_at TEXT)"
+    )
+    db.execute("CREATE INDEX idx_survey_day ON survey_responses (day, service, counter_id)")
+    # the complaints page: responses with text, open ones first
+    db.execute(
+        "CREATE INDEX idx_survey_complaints ON survey_responses (answered_at, created_at) WHERE suggestion IS NOT NULL"
+    )
+    # The questionnaire's wording as an admin changed it (the defaults are in server/i18n): per element,
+    # {"question": {"id", "en"}, "choices": [{"id", "en"} x4]}.
+    db.execute(
+        "CREATE TABLE survey_texts (element TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " actor TEXT NOT NULL)"
+    )

@@ -782,6 +782,17 @@ SECTIONS: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": False,
     },
+    "tts": {
+        "type": "object",
+        "description": "The voice of the announcements, merged into [tts] (its other keys stay in the file).",
+        "properties": {
+            "engine": {"type": "string", "enum": ["espeak", "clips"]},
+            "clips": {"type": "string", "description": 'A voice pack\'s folder, e.g. "voices/kantor"; "" = none.'},
+            "pause_ms": {"type": "integer", "minimum": 0, "maximum": 2000},
+            "trim_db": {"type": "integer", "minimum": -90, "maximum": 0},
+        },
+        "additionalProperties": False,
+    },
 }
 
 SECTION_EXAMPLES: dict[str, Any] = {
@@ -811,11 +822,12 @@ SECTION_EXAMPLES: dict[str, Any] = {
         "holidays": ["2026-12-25"],
         "last_ticket_minutes": 15,
     },
+    "tts": {"engine": "clips", "clips": "voices/kantor"},
 }
 
 SETTINGS = {
     "type": "object",
-    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "printers"],
+    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "tts", "printers"],
     "properties": {
         "office": {
             "type": "object",
@@ -828,6 +840,7 @@ SETTINGS = {
         "priority_classes": {"type": "array", "items": {"type": "object"}},
         "kiosk": {"type": "object"},
         "hours": {"type": ["object", "null"], "description": "[hours] as config.toml writes it; null: none."},
+        "tts": {"type": "object", "description": "engine, clips (the pack's folder), pause_ms, trim_db."},
         "printers": {"type": "array", "items": {"type": "string"}},
     },
 }
@@ -1060,6 +1073,134 @@ def _settings_section(section: str) -> dict[str, Any]:
             description="Validated by the same parser as config.toml, stored on top of it, logged as a "
             "settings_changed event and applied at once. Other sections (printers, server, …) answer 422.",
         )
+    }
+
+
+def _voice_paths() -> dict[str, Any]:
+    """The voice pack's admin routes (the engine and pack themselves: PUT /api/admin/settings/tts)."""
+    admin_only = ("admin",)
+    status = {
+        "type": "object",
+        "required": ["engine", "clips", "loading", "pack", "error", "missing", "office_missing", "packs"],
+        "properties": {
+            "engine": {"type": "string", "enum": ["espeak", "clips"]},
+            "clips": {"type": ["string", "null"], "description": "The configured pack's folder."},
+            "loading": {"type": "boolean", "description": "The pack is being (re)loaded by the speech worker."},
+            "pack": {
+                "type": ["object", "null"],
+                "description": "The loaded pack: folder, clips (a count), format, errors (file -> what is "
+                "wrong), converted (clips sox converted), adjusted (clip -> dB its loudness was changed by).",
+            },
+            "error": {"type": ["string", "null"], "description": "Why the pack cannot be used (espeak-ng speaks)."},
+            "missing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Words calls needed that no clip says (those calls were spoken by espeak-ng).",
+            },
+            "office_missing": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Word -> a phrase needing it: what the services, counters and numbers up to 999 "
+                "need that the pack lacks.",
+            },
+            "packs": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "clips": {"type": "string"}, "path": {"type": "string"}},
+                },
+                "description": "The packs in voices/ beside config.toml.",
+            },
+        },
+    }
+    clip_name = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*\\.wav$", "maxLength": 104}
+    return {
+        "/api/admin/voice": {
+            "get": _operation(
+                "voice_status",
+                "The voice pack: loaded clips, unusable files, missing words, the packs",
+                "admin",
+                {"200": _ok("The voice.", status)},
+                {},
+                roles=admin_only,
+            )
+        },
+        "/api/admin/voice/clips": {
+            "post": _operation(
+                "upload_clip",
+                "Add or replace a clip of a pack in voices/",
+                "admin",
+                {
+                    "201": _ok(
+                        "Saved; the pack in use is loaded again in the background.",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "pack": {"type": "string"},
+                                "name": {"type": "string"},
+                                "format": {"type": "string"},
+                                "seconds": {"type": "number"},
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "409": "no_config_file.",
+                    "413": "The body is over 3 MB.",
+                    "422": "form_incomplete: `pack` or `name` is not lowercase words of a-z and 0-9 joined by '-' "
+                    "(the name ending .wav), or `data` is not base64; clip_invalid: not a readable WAV (PCM or float), over 2 MB "
+                    "or 10 s, or of an unusual format.",
+                },
+                roles=admin_only,
+                write=True,
+                body=_body(
+                    {
+                        "pack": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 50},
+                        "name": clip_name,
+                        "data": {"type": "string", "contentEncoding": "base64", "description": "The WAV file."},
+                    },
+                    ("pack", "name", "data"),
+                    command=False,
+                ),
+            )
+        },
+        "/api/admin/voice/preview": {
+            "post": _operation(
+                "preview_voice",
+                "Make an announcement to listen to",
+                "admin",
+                {
+                    "200": _ok(
+                        "Made in the background like a call's; GET `audio` (it waits while the file is made).",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "text": {"type": "string"},
+                                "audio": {"type": "string"},
+                                "engine": {"type": "string", "enum": ["espeak", "clips"]},
+                                "missing": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "413": None,
+                    "422": "form_incomplete: `label` (e.g. A-123) or `counter_id` is invalid.",
+                },
+                roles=admin_only,
+                write=True,
+                body=_body(
+                    {
+                        "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
+                        "counter_id": {"type": "integer", "minimum": 1},
+                    },
+                    ("label", "counter_id"),
+                    command=False,
+                ),
+            )
+        },
     }
 
 
@@ -1412,6 +1553,15 @@ def build() -> dict[str, Any]:
                 ],
             )
         },
+        "/api/tts/chime.wav": {
+            "get": _operation(
+                "tts_chime",
+                "The office's own chime ([tts] chime)",
+                "state",
+                {"200": _ok("The WAV file [tts] chime names.", {"type": "string", "format": "binary"}, "audio/wav")},
+                {"404": "not_found: no [tts] chime is set (the display page then plays its built-in chime)."},
+            )
+        },
         "/api/login": {
             "post": _operation(
                 "login",
@@ -1734,6 +1884,8 @@ def build() -> dict[str, Any]:
         paths[f"/api/counters/{{counter_id}}/{action}"] = _counter_action(action)
     for section in EDITABLE:
         paths[f"/api/admin/settings/{section}"] = _settings_section(section)
+    paths.update(_survey_paths())
+    paths.update(_voice_paths())
 
     return {
         "openapi": "3.1.0",
@@ -1746,7 +1898,7 @@ def build() -> dict[str, Any]:
             "something) may carry `request_id` in its body or the X-Request-ID header: a repeat returns "
             "the first answer and changes nothing.",
         },
-        "tags": [{"name": t} for t in ("tickets", "counters", "state", "login", "reports", "admin", "meta")],
+        "tags": [{"name": t} for t in ("tickets", "counters", "state", "login", "reports", "survey", "admin", "meta")],
         "paths": paths,
         "components": {
             "securitySchemes": {
@@ -1807,6 +1959,7 @@ def build() -> dict[str, Any]:
                 "Recap": RECAP,
                 "Figures": FIGURES,
                 "Settings": SETTINGS,
+                **SURVEY_SCHEMAS,
             },
         },
     }
@@ -1814,6 +1967,346 @@ def build() -> dict[str, Any]:
 
 def _ticket_view() -> dict[str, Any]:
     return {"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("TicketView")}}
+
+
+# -- the satisfaction survey (SKM) and complaints (server/survey_api.py, docs/api.md) ---------------------
+
+
+def _survey_schemas() -> dict[str, Any]:
+    from server import skm
+    from server.service.survey import ANSWER_MAX, CHOICE_MAX, QUESTION_MAX, SUGGESTION_MAX
+
+    words = {
+        "type": "object",
+        "required": ["id", "en"],
+        "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+    }
+    scores = {
+        "type": "object",
+        "properties": {code: {"type": "integer", "minimum": 1, "maximum": 4} for code in skm.ELEMENTS},
+    }
+    profile = {
+        "type": "object",
+        "properties": {
+            "sex": {"type": ["string", "null"], "enum": [*skm.SEXES, "", None]},
+            "age": {"type": ["integer", "null"], "minimum": skm.AGE_MIN, "maximum": skm.AGE_MAX},
+            "education": {"type": ["string", "null"], "enum": [*skm.EDUCATIONS, "", None]},
+            "occupation": {"type": ["string", "null"], "enum": [*skm.OCCUPATIONS, "", None]},
+        },
+    }
+    nullable_number = {"type": ["number", "null"]}
+    per_element = {"type": "object", "properties": {code: nullable_number for code in skm.ELEMENTS}}
+    figures = {
+        "respondents": {"type": "integer"},
+        "population": {"type": "integer"},
+        "min_sample": {"type": "integer"},
+        "nrr": per_element,
+        "nrr_weighted": per_element,
+        "ikm_unit": nullable_number,
+        "ikm": nullable_number,
+        "mutu": {"type": ["string", "null"], "enum": ["A", "B", "C", "D", None]},
+        "kinerja": {"type": ["string", "null"]},
+        "elements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "sum": {"type": "integer"}, "answers": {"type": "integer"}},
+            },
+        },
+    }
+    response = {
+        "type": ["object", "null"],
+        "properties": {
+            "id": {"type": "integer"},
+            "answers": scores,
+            "profile": profile,
+            "suggestion": {"type": "string"},
+            "channel": {"type": "string", "enum": ["phone", "tablet"]},
+            "created_at": DATETIME,
+            "updated_at": DATETIME,
+            "answer": {"type": ["string", "null"]},
+            "answered_at": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        "SurveyScores": scores,
+        "SurveyProfile": profile,
+        "Survey": {
+            "type": "object",
+            "required": ["ticket", "open", "reason", "answered", "response"],
+            "properties": {
+                "ticket": {
+                    "type": "object",
+                    "properties": {
+                        k: {"type": "string"} for k in ("label", "service", "service_name", "status", "day")
+                    },
+                },
+                "open": {"type": "boolean"},
+                "reason": {"type": ["string", "null"], "enum": ["not_served", "day_over", None]},
+                "answered": {"type": "boolean"},
+                "response": response,
+            },
+        },
+        "SurveyAnswer": {"type": "object", "required": ["survey"], "properties": {"survey": _ref("Survey")}},
+        "Questionnaire": {
+            "type": "object",
+            "required": ["elements", "profile", "suggestion_max"],
+            "properties": {
+                "elements": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string", "enum": list(skm.ELEMENTS)},
+                            "name": words,
+                            "question": words,
+                            "choices": {"type": "array", "items": {"type": "object"}, "minItems": 4, "maxItems": 4},
+                        },
+                    },
+                },
+                "profile": {"type": "object"},
+                "suggestion_max": {"type": "integer", "const": SUGGESTION_MAX},
+            },
+        },
+        "SurveyTexts": {
+            "type": "object",
+            "required": ["elements"],
+            "properties": {"elements": {"type": "array", "items": {"type": "object"}}},
+        },
+        "SurveyTextsChange": {
+            "type": "object",
+            "description": f"Per element: question {{id, en}} (at most {QUESTION_MAX} characters each) and four "
+            f"choices {{id, en}} (at most {CHOICE_MAX}), or null for the default wording.",
+            "additionalProperties": {"type": ["object", "null"]},
+        },
+        "Skm": {
+            "type": "object",
+            "required": ["from", "to", "filters", "respondents", "population", "min_sample", "nrr", "ikm", "mutu"],
+            "properties": {
+                "from": DATE,
+                "to": DATE,
+                "filters": {"type": "object"},
+                **figures,
+                "sample_enough": {"type": "boolean"},
+                "element_names": {"type": "object"},
+                "by_service": {"type": "array", "items": {"type": "object", "properties": figures}},
+                "by_counter": {"type": "array", "items": {"type": "object", "properties": figures}},
+                "profile": {"type": "object"},
+                "suggestions": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Complaint": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "day": DATE,
+                "label": {"type": ["string", "null"]},
+                "service": {"type": "string"},
+                "service_name": {"type": "string"},
+                "counter_id": {"type": ["integer", "null"]},
+                "counter_name": {"type": "string"},
+                "text": {"type": "string"},
+                "created_at": DATETIME,
+                "age_s": {"type": "integer"},
+                "status": {"type": "string", "enum": ["open", "answered"]},
+                "answer": {"type": ["string", "null"], "maxLength": ANSWER_MAX},
+                "answered_by": {"type": ["string", "null"]},
+                "answered_at": {"type": ["string", "null"]},
+            },
+        },
+    }
+
+
+SURVEY_SCHEMAS = _survey_schemas()
+
+
+def _survey_paths() -> dict[str, Any]:
+    from server.service.survey import ANSWER_MAX, COMPLAINT_STATES, SUGGESTION_MAX
+
+    staff = ("officer", "frontoffice")
+    ticket_ref = {
+        "token": {"type": "string", "minLength": 1, "maxLength": 64, "description": "The ticket's token."},
+        "ticket": {"type": "string", "minLength": 1, "maxLength": 16, "description": "Today's label, e.g. A-012."},
+        "phone_last4": {"type": "string", "pattern": "^[0-9]{4}$", "description": "The form's phone's last 4 digits."},
+    }
+    survey_body = _body(
+        {
+            **ticket_ref,
+            "answers": _ref("SurveyScores"),
+            "profile": _ref("SurveyProfile"),
+            "suggestion": {"type": ["string", "null"], "maxLength": SUGGESTION_MAX},
+            "channel": {"type": "string", "enum": ["phone", "tablet"]},
+        },
+        ("answers",),
+    )
+    not_found = (
+        "ticket_not_found (unknown token) or survey_ticket_not_found (no such label today, or the digits do not match)."
+    )
+    return {
+        "/api/survey": {
+            "get": _operation(
+                "survey_questionnaire",
+                "The survey's questionnaire: the nine elements, the profile's choices",
+                "survey",
+                {"200": _ok("The questionnaire.", _ref("Questionnaire"))},
+                {},
+            ),
+            "post": _operation(
+                "survey_answer",
+                "Answer (201) or correct (200) the survey of a served ticket of today",
+                "survey",
+                {
+                    "200": _ok("A correction: the response given anew.", _ref("SurveyAnswer")),
+                    "201": _ok("The ticket's first response.", _ref("SurveyAnswer")),
+                },
+                {
+                    "400": None,
+                    "404": not_found,
+                    "409": "survey_not_served: the ticket is not yet served; survey_closed: its day is over.",
+                    "413": None,
+                    "422": "form_incomplete: `fields` names each bad field (answers.U1 … profile.age, suggestion, "
+                    "token, ticket, phone_last4, channel).",
+                    "429": "rate_limited: the address's survey budget is spent.",
+                    "503": None,
+                },
+                command=True,
+                body=survey_body,
+            ),
+        },
+        "/api/survey/lookup": {
+            "post": _operation(
+                "survey_lookup",
+                "The tablet: the survey of today's ticket by its label and the phone's last four digits",
+                "survey",
+                {"200": _ok("The ticket's survey.", _ref("SurveyAnswer"))},
+                {
+                    "400": None,
+                    "404": "survey_ticket_not_found: no such label today, or the digits do not match.",
+                    "413": None,
+                    "422": "form_incomplete: `fields` names ticket, phone_last4 (or token, not taken here).",
+                    "429": "rate_limited: the address's survey budget is spent.",
+                },
+                body=_body(
+                    {"ticket": ticket_ref["ticket"], "phone_last4": ticket_ref["phone_last4"]},
+                    ("ticket", "phone_last4"),
+                    command=False,
+                ),
+            )
+        },
+        "/api/survey/{token}": {
+            "get": _operation(
+                "survey_state",
+                "The phone page: whether the ticket's survey is open, and the response given",
+                "survey",
+                {"200": _ok("The ticket's survey.", _ref("SurveyAnswer"))},
+                {"404": "ticket_not_found."},
+                params=[_path_param("token", {"type": "string"}, "The ticket's token.")],
+            )
+        },
+        "/api/skm": {
+            "get": _operation(
+                "skm",
+                "The public-satisfaction index (IKM) of a range of days, per service and counter",
+                "reports",
+                {
+                    "200": {
+                        "description": "The SKM. CSV: UTF-8 with a BOM; XLSX: sheets SKM, Saran, Data.",
+                        "content": {
+                            JSON: {"schema": _ref("Skm")},
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        },
+                    }
+                },
+                {"422": "form_incomplete: `fields` names a missing or bad from/to, service, counter or format."},
+                roles=staff,
+                params=[
+                    *RANGE_PARAMS,
+                    _query(
+                        "format", {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}, "The format."
+                    ),
+                    _query("service", {"type": "string"}, "Only this service's code."),
+                    _query("counter", {"type": "integer", "minimum": 1}, "Only this counter's id."),
+                ],
+            )
+        },
+        "/api/complaints": {
+            "get": _operation(
+                "complaints",
+                "Suggestions and complaints with their age, answer and who answered",
+                "reports",
+                {
+                    "200": _ok(
+                        "Open ones oldest first, then answered ones.",
+                        {
+                            "type": "object",
+                            "required": ["complaints"],
+                            "properties": {"complaints": {"type": "array", "items": _ref("Complaint")}},
+                        },
+                    )
+                },
+                {"422": "form_incomplete: a bad status, or a bad from/to (they go together)."},
+                roles=staff,
+                params=[
+                    _query("status", {"type": "string", "enum": list(COMPLAINT_STATES), "default": "all"}, "Which."),
+                    _query("from", DATE, "The first local day (with `to`)."),
+                    _query("to", DATE, "The last local day (with `from`)."),
+                ],
+            )
+        },
+        "/api/complaints/{complaint_id}/answer": {
+            "post": _operation(
+                "complaint_answer",
+                "Record the office's answer to a complaint",
+                "reports",
+                {
+                    "200": _ok(
+                        "Answered.",
+                        {"type": "object", "required": ["complaint"], "properties": {"complaint": _ref("Complaint")}},
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "complaint_not_found.",
+                    "413": None,
+                    "422": "form_incomplete: answer required or too long.",
+                    "503": None,
+                },
+                roles=staff,
+                write=True,
+                command=True,
+                params=[_path_param("complaint_id", {"type": "integer", "minimum": 1}, "The complaint's id.")],
+                body=_body({"answer": _text(ANSWER_MAX)}, ("answer",)),
+            )
+        },
+        "/api/admin/survey": {
+            "get": _operation(
+                "survey_texts",
+                "The questionnaire's wording, with its defaults",
+                "admin",
+                {"200": _ok("The wording.", _ref("SurveyTexts"))},
+                {},
+                roles=("admin",),
+            ),
+            "put": _operation(
+                "set_survey_texts",
+                "Change the wording of some elements (null: back to the default)",
+                "admin",
+                {"200": _ok("The wording now.", _ref("SurveyTexts"))},
+                {
+                    "400": None,
+                    "413": None,
+                    "422": "form_incomplete: `fields` names each bad field, e.g. elements.U3.choices.2.en.",
+                    "503": None,
+                },
+                roles=("admin",),
+                write=True,
+                body=_body({"elements": _ref("SurveyTextsChange")}, ("elements",), command=False),
+            ),
+        },
+    }
 
 
 SPEC = build()

@@ -94,6 +94,25 @@ def make_figures(store: Any, job: dict[str, Any], timeout: float = 120.0) -> dic
     return json.loads(in_child(store, {**job, "kind": "figures"}, timeout))
 
 
+def skm_xlsx_of(store: Any, job: dict[str, Any]) -> bytes:
+    """The SKM workbook. job: summary (the SKM view), office, counters ({id as text: name}), from, to,
+    service, counter (the filters of the data sheet's rows)."""
+    from server import skm_report
+
+    names = job["counters"]
+    with store.read() as tx:
+        rows = tx.skm_scores_iter(job["from"], job["to"], job.get("service"), job.get("counter"))
+        return skm_report.skm_xlsx(job["summary"], rows, job["office"], lambda cid: names.get(str(cid), ""))
+
+
+def make_skm_xlsx(store: Any, job: dict[str, Any], timeout: float = 600.0) -> bytes:
+    """skm_xlsx_of; in a child process when the server runs on gevent and the range is long (openpyxl:
+    about a second per 10,000 responses, bench/bench_skm.py)."""
+    if _days(job) <= IN_PROCESS_DAYS or not on_gevent():
+        return skm_xlsx_of(store, job)
+    return in_child(store, {**job, "kind": "skm_xlsx"}, timeout)
+
+
 def in_child(store: Any, job: dict[str, Any], timeout: float) -> bytes:
     """Run a job in `python -m server.report_job` on the same database; its output's bytes."""
     proc = subprocess.run(
@@ -120,6 +139,8 @@ def main() -> int:
     try:
         if job["kind"] == "figures":
             out = json.dumps(figures_of(store, job), ensure_ascii=False).encode()
+        elif job["kind"] == "skm_xlsx":
+            out = skm_xlsx_of(store, job)
         else:
             out = recap_file(store, job)
         sys.stdout.buffer.write(out)

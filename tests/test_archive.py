@@ -127,6 +127,7 @@ def test_retention_anonymises_exactly_the_tickets_older_than_n_months(app, clock
         "before": "2026-05-28",
         "forms": 1,
         "requests": 1,
+        "survey": 0,
     }
     assert keys == ["issue:Baru", "issue:Batas"]
     again = archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz)

@@ -9,6 +9,7 @@
 - office.py    service hours and settings (applied live, reloaded from the command line's changes)
 - upkeep.py    the disk, old stored answers, stopping
 - shapes.py    what answers and events carry of a ticket
+- survey.py    the satisfaction survey (SKM): the questionnaire, responses, the index, complaints
 
 `QueueService` puts them together behind the one object the app keeps (app.extensions["antrian"]):
 its attributes forward to the part that holds them.
@@ -25,6 +26,7 @@ from server.service.accounts import Accounts, CounterClaims
 from server.service.jobs import Jobs
 from server.service.office import Office
 from server.service.queue import QueueCommands
+from server.service.survey import Survey
 from server.service.unit import Clock, Kind, Outcome, UnitOfWork, utcnow
 from server.service.upkeep import Upkeep
 from server.service.views import Views
@@ -75,6 +77,7 @@ class QueueService:
         self.queue = QueueCommands(self.unit, self.views, self.office, self.jobs)
         self.claims = CounterClaims(self.unit)
         self.accounts = Accounts(self.unit)
+        self.survey = Survey(self.unit)  # called as service.survey.submit(...), like service.accounts
         with store.write() as tx:
             tx.sync_counters([asdict(c) for c in settings.counters])
 

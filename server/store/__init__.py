@@ -8,7 +8,8 @@ another writer.
 This module holds the connections (Store) and Tx, which combines the queries of each family of tables,
 one module each: tickets and forms (tickets), the event log (events), print jobs and mails (outbox),
 accounts and sessions (accounts), counters and live settings (office), request answers and free pages
-(upkeep), recap, figures and archive (reports). The schema is server/migrations.py.
+(upkeep), recap, figures and archive (reports), the satisfaction survey and complaints (survey). The
+schema is server/migrations.py.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from server.store.events import EVENT_TYPES, EventQueries
 from server.store.office import OfficeQueries
 from server.store.outbox import OutboxQueries
 from server.store.reports import ReportQueries
+from server.store.survey import SurveyQueries
 from server.store.tickets import TicketQueries, ticket_from_row, ticket_to_row
 from server.store.upkeep import UpkeepQueries
 from shared.runtime import on_gevent
@@ -314,6 +316,14 @@ class Store:
 
 
 class Tx(
-    TicketQueries, EventQueries, OutboxQueries, AccountQueries, OfficeQueries, UpkeepQueries, ReportQueries, TxBase
+    TicketQueries,
+    EventQueries,
+    OutboxQueries,
+    AccountQueries,
+    OfficeQueries,
+    UpkeepQueries,
+    ReportQueries,
+    SurveyQueries,
+    TxBase,
 ):
     """Reads and writes inside one transaction: every family's queries over one connection."""

@@ -39,6 +39,8 @@ EVENT_TYPES = frozenset(
         "counter_paused",
         "counter_resumed",
         "counter_released",
+        "survey_answered",
+        "complaint_answered",
     }
 )
 

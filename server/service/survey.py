@@ -1,0 +1,543 @@
+"""The public-satisfaction survey (SKM) and complaints: the questionnaire and its wording, a visitor's
+response to the survey of their ticket (first answer, corrections within the day), the index per period,
+service and counter (server/skm.py does the arithmetic), and the complaints the office answers.
+
+A response is reached by the ticket's token (the phone page, the QR code) or, at the tablet by the exit,
+by the ticket's label of today together with the last four digits of the phone number on its form: a
+label alone ("A-012") is easy to guess. docs/skm.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from server import core, skm
+from server.core import Ticket
+from server.errors import FormIncomplete, NotFound, QueueError
+from server.forms import clean_text, normalize_phone, parse_id
+from server.i18n import t
+from server.service.shapes import iso
+from server.service.unit import Kind, Outcome
+from server.store import Tx
+
+if TYPE_CHECKING:
+    from server.service.unit import UnitOfWork
+
+SUGGESTION_MAX = 2000  # characters of a suggestion or complaint, once cleaned
+ANSWER_MAX = 4000  # characters of the office's answer to a complaint
+QUESTION_MAX = 500  # characters of a question's wording (an admin's)
+CHOICE_MAX = 100  # characters of an answer choice's wording
+LABEL_MAX = 16
+CHANNELS = ("phone", "tablet")
+COMPLAINT_STATES = ("all", "open", "answered")
+COMPLAINTS_LIMIT = 1000
+_LAST4 = re.compile(r"[0-9]{4}")
+LANGS = ("id", "en")
+
+
+def default_texts(element: str) -> dict[str, Any]:
+    """The model questionnaire's wording of an element (server/i18n `skm.question.*`, `skm.choice.*`)."""
+    key = element.lower()
+    return {
+        "question": {lang: t(f"skm.question.{key}", lang) for lang in LANGS},
+        "choices": [{lang: t(f"skm.choice.{key}.{score}", lang) for lang in LANGS} for score in skm.SCORES],
+    }
+
+
+def _words(key: str) -> dict[str, str]:
+    return {lang: t(key, lang) for lang in LANGS}
+
+
+def check_texts(value: Any) -> dict[str, dict[str, Any] | None]:
+    """An admin's new wording: {element: {"question": {id, en}, "choices": [{id, en} x4]} or null (back
+    to the default)}; FormIncomplete naming each bad field ("elements.U1.choices.2.en")."""
+    if not isinstance(value, dict) or not value:
+        raise FormIncomplete({"elements": "required"})
+    bad: dict[str, str] = {}
+    out: dict[str, dict[str, Any] | None] = {}
+    for code, entry in value.items():
+        where = f"elements.{code}"
+        if code not in skm.ELEMENTS:
+            bad[where] = "unknown_field"
+            continue
+        if entry is None:
+            out[code] = None
+            continue
+        if not isinstance(entry, dict):
+            bad[where] = "not_object"
+            continue
+        for key in entry:
+            if key not in ("question", "choices"):
+                bad[f"{where}.{key}"] = "unknown_field"
+        question = _pair(entry.get("question"), f"{where}.question", QUESTION_MAX, bad)
+        choices = entry.get("choices")
+        if not isinstance(choices, list) or len(choices) != len(skm.SCORES):
+            bad[f"{where}.choices"] = "invalid"
+            continue
+        clean = [_pair(c, f"{where}.choices.{i}", CHOICE_MAX, bad) for i, c in enumerate(choices, start=1)]
+        out[code] = {"question": question, "choices": clean}
+    if bad:
+        raise FormIncomplete(bad)
+    return out
+
+
+def _pair(value: Any, where: str, limit: int, bad: dict[str, str]) -> dict[str, str]:
+    """A text in both languages {id, en}, each required, one line, at most `limit` characters."""
+    if not isinstance(value, dict):
+        bad[where] = "not_object"
+        return {}
+    out = {}
+    for lang in LANGS:
+        problems: dict[str, str] = {}
+        out[lang] = clean_text(value, lang, limit, True, problems)
+        if problems:
+            bad[f"{where}.{lang}"] = problems[lang]
+    for key in value:
+        if key not in LANGS:
+            bad[f"{where}.{key}"] = "unknown_field"
+    return out
+
+
+def check_response(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The scores and profile of a response as columns (u1..u9, sex, age, education, occupation) and its
+    suggestion (None when empty); FormIncomplete naming every bad field: "answers.U3", "profile.age",
+    "suggestion"."""
+    bad: dict[str, str] = {}
+    row: dict[str, Any] = {}
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        bad["answers"] = "required" if answers is None else "not_object"
+        answers = {}
+    for key in answers:
+        if key not in skm.ELEMENTS:
+            bad[f"answers.{key}"] = "unknown_field"
+    if "answers" not in bad:
+        for code in skm.ELEMENTS:
+            score = answers.get(code)
+            if score is None:
+                bad[f"answers.{code}"] = "required"
+            elif isinstance(score, bool) or score not in skm.SCORES:
+                bad[f"answers.{code}"] = "survey_score"
+            else:
+                row[code.lower()] = int(score)
+    profile = data.get("profile")
+    if profile is not None and not isinstance(profile, dict):
+        bad["profile"] = "not_object"
+        profile = None
+    profile = profile or {}
+    for key in profile:
+        if key not in ("sex", "age", "education", "occupation"):
+            bad[f"profile.{key}"] = "unknown_field"
+    for key, choices in (("sex", skm.SEXES), ("education", skm.EDUCATIONS), ("occupation", skm.OCCUPATIONS)):
+        value = profile.get(key)
+        if value in (None, ""):
+            row[key] = None
+        elif value in choices:
+            row[key] = value
+        else:
+            bad[f"profile.{key}"] = "invalid"
+    age = profile.get("age")
+    if age in (None, ""):
+        row["age"] = None
+    elif isinstance(age, int) and not isinstance(age, bool) and skm.AGE_MIN <= age <= skm.AGE_MAX:
+        row["age"] = age
+    else:
+        bad["profile.age"] = "survey_age"
+    suggestion = clean_text(dict(data), "suggestion", SUGGESTION_MAX, False, bad, multiline=True) or None
+    if bad:
+        raise FormIncomplete(bad)
+    return row, suggestion
+
+
+def ticket_ref(data: Mapping[str, Any]) -> tuple[str, str | None]:
+    """How a response names its ticket: ("token", None) from {"token"} or (label, last 4 phone digits) from
+    {"ticket", "phone_last4"}; FormIncomplete naming the bad or missing field."""
+    token = data.get("token")
+    if token is not None:
+        if not isinstance(token, str) or not 1 <= len(token) <= 64:
+            raise FormIncomplete({"token": "invalid"})
+        return token, None
+    label, last4 = data.get("ticket"), data.get("phone_last4")
+    bad: dict[str, str] = {}
+    if label is None:
+        bad["ticket"] = "required"
+    elif not isinstance(label, str) or not 1 <= len(label.strip()) <= LABEL_MAX:
+        bad["ticket"] = "invalid"
+    if not isinstance(last4, str) or not _LAST4.fullmatch(last4):
+        bad["phone_last4"] = "phone_last4"
+    if label is None and last4 is None:
+        bad = {"token": "required", "ticket": "required"}
+    if bad:
+        raise FormIncomplete(bad)
+    return normal_label(label), last4
+
+
+_LABEL = re.compile(r"([A-Z]+)[\s-]*0*([0-9]{1,6})")
+
+
+def normal_label(text: str) -> str:
+    """A label as typed on a tablet ("a12", "A 012", "A-12") as printed ("A-012"); other text upper-cased."""
+    text = text.strip().upper()
+    match = _LABEL.fullmatch(text)
+    return core.label_for(match.group(1), int(match.group(2))) if match else text
+
+
+def response_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored response as the visitor's pages read it back: its answers, profile, suggestion, times, and
+    the office's answer to the suggestion or complaint."""
+    return {
+        "id": row["id"],
+        "answers": {code: row[code.lower()] for code in skm.ELEMENTS},
+        "profile": {k: row[k] for k in ("sex", "age", "education", "occupation")},
+        "suggestion": row["suggestion"] or "",
+        "channel": row["channel"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "answer": row["answer"],
+        "answered_at": row["answered_at"],
+    }
+
+
+class Survey:
+    """The survey's commands and views."""
+
+    def __init__(self, unit: UnitOfWork):
+        self.unit = unit
+
+    # -- the questionnaire --------------------------------------------------------------------
+    def questionnaire(self) -> dict[str, Any]:
+        """What the survey pages show: the nine elements (name, question, four choices) in both languages,
+        the profile's choices, and the suggestion's limit."""
+        with self.unit.store.read() as tx:
+            custom = tx.survey_texts()
+        elements = []
+        for code in skm.ELEMENTS:
+            texts = custom.get(code) or default_texts(code)
+            elements.append(
+                {
+                    "code": code,
+                    "name": _words(f"skm.element.{code.lower()}"),
+                    "question": texts["question"],
+                    "choices": [{"score": s, **c} for s, c in zip(skm.SCORES, texts["choices"], strict=True)],
+                }
+            )
+        profile = {
+            "sex": [{"code": c, **_words(f"skm.sex.{c.lower()}")} for c in skm.SEXES],
+            "age": {"min": skm.AGE_MIN, "max": skm.AGE_MAX},
+            "education": [{"code": c, **_words(f"skm.education.{c}")} for c in skm.EDUCATIONS],
+            "occupation": [{"code": c, **_words(f"skm.occupation.{c}")} for c in skm.OCCUPATIONS],
+        }
+        return {"elements": elements, "profile": profile, "suggestion_max": SUGGESTION_MAX}
+
+    def texts(self) -> dict[str, Any]:
+        """The questionnaire's wording for the admin page: each element's, and whether it is the default."""
+        with self.unit.store.read() as tx:
+            custom = tx.survey_texts()
+        return {
+            "elements": [
+                {
+                    "code": code,
+                    "name": _words(f"skm.element.{code.lower()}"),
+                    **(custom.get(code) or default_texts(code)),
+                    "default": code not in custom,
+                    "defaults": default_texts(code),
+                }
+                for code in skm.ELEMENTS
+            ]
+        }
+
+    def set_texts(self, value: Any, actor: str) -> Outcome:
+        """An admin changes the wording of some elements (null: back to the default); a `settings_changed`
+        event with data.section "survey"."""
+        changes = check_texts(value)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            for code, texts in changes.items():
+                tx.set_survey_text(code, texts, actor, now)
+            data = {"section": "survey", "elements": sorted(changes)}
+            tx.add_event("settings_changed", now, self.unit.day(now), None, None, actor, data)
+            return Outcome()
+
+        self.unit.run(None, run)
+        return Outcome(self.texts())
+
+    # -- a visitor's response ------------------------------------------------------------------
+    def _find(self, tx: Tx, ref: str, last4: str | None, now: datetime) -> Ticket:
+        """The ticket a response names: by token (any day), or by today's label and the phone's last four
+        digits (NotFound survey_ticket_not_found for either wrong, alike)."""
+        if last4 is None:
+            ticket = tx.ticket_by_token(ref)
+            if ticket is None:
+                raise NotFound("ticket_not_found")
+            return ticket
+        ticket = tx.ticket_by_label(self.unit.day(now), ref)
+        phone = normalize_phone(tx.form(ticket.id)["phone"] or "") if ticket is not None else None
+        if ticket is None or phone is None or phone[-4:] != last4:
+            raise NotFound("survey_ticket_not_found")
+        return ticket
+
+    def _reason(self, ticket: Ticket, now: datetime) -> str | None:
+        """Why the survey of a ticket is not open now: "day_over" (not a ticket of today), "not_served"
+        (not resolved, escalated or closed); None when it is open."""
+        if ticket.day != self.unit.day(now):
+            return "day_over"
+        if ticket.status not in core.SERVED:
+            return "not_served"
+        return None
+
+    def _state(self, tx: Tx, ticket: Ticket, now: datetime) -> dict[str, Any]:
+        settings = self.unit.settings
+        service = settings.service(ticket.service)
+        row = tx.survey_response(ticket.id)
+        reason = self._reason(ticket, now)
+        return {
+            "ticket": {
+                "label": ticket.label,
+                "service": ticket.service,
+                "service_name": service.name if service else ticket.service,
+                "status": ticket.status,
+                "day": ticket.day,
+            },
+            "open": reason is None,
+            "reason": reason,
+            "answered": row is not None,
+            "response": response_view(row) if row else None,
+        }
+
+    def state(self, ref: str, last4: str | None = None) -> dict[str, Any]:
+        """The survey of one ticket: whether it is open (and why not), and the response given, if any."""
+        with self.unit.store.read() as tx:
+            now = self.unit.clock()
+            return self._state(tx, self._find(tx, ref, last4, now), now)
+
+    def submit(self, data: Mapping[str, Any], request_key: str | None = None, channel: str = "phone") -> Outcome:
+        """Answer the survey of a served ticket of today (201), or correct the answer given (200); 409 when
+        the ticket is not yet served or its day is over. One `survey_answered` event."""
+        bad: dict[str, str] = {}
+        try:
+            ref, last4 = ticket_ref(data)
+        except FormIncomplete as err:
+            bad.update(err.fields)
+        try:
+            row, suggestion = check_response(data)
+        except FormIncomplete as err:
+            bad.update(err.fields)
+        if bad:
+            raise FormIncomplete(bad)
+        row["channel"] = channel if channel in CHANNELS else "phone"
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self._find(tx, ref, last4, now)
+            reason = self._reason(ticket, now)
+            if reason == "day_over":
+                raise QueueError("survey_closed", label=ticket.label)
+            if reason == "not_served":
+                raise QueueError("survey_not_served", label=ticket.label)
+            old = tx.survey_response(ticket.id)
+            if old is None:
+                full = {**row, "ticket_id": ticket.id, "day": ticket.day, "service": ticket.service}
+                full["counter_id"] = ticket.counter_id
+                response_id = tx.insert_survey_response(full, suggestion, now)
+            else:
+                response_id = old["id"]
+                tx.update_survey_response(response_id, row, suggestion, now)
+            data_ = {"response_id": response_id, "corrected": old is not None, "complaint": suggestion is not None}
+            tx.add_event(
+                "survey_answered", now, self.unit.day(now), ticket.id, ticket.counter_id, row["channel"], data_
+            )
+            kind = Kind.CREATED if old is None else Kind.DONE
+            return Outcome({"survey": self._state(tx, ticket, now)}, kind)
+
+        return self.unit.run(request_key, run)
+
+    # -- the index ---------------------------------------------------------------------------------
+    def skm(
+        self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
+    ) -> dict[str, Any]:
+        """The SKM of the days (optionally one service, one counter): the index, its population and minimum
+        sample, per service and per counter, the respondent profile, and the suggestions (never a name)."""
+        settings = self.unit.settings
+        with self.unit.store.read() as tx:
+            sums = tx.skm_sums(day_from, day_to, service, counter_id)
+            served = tx.served_population(day_from, day_to, service, counter_id)
+            profile = tx.skm_profile_counts(day_from, day_to, service, counter_id)
+            suggestions = tx.skm_suggestions(day_from, day_to, service, counter_id)
+        names = {s.code: s.name for s in settings.services}
+        totals: dict[tuple[str, Any], dict[str, int]] = {}  # ("all" | "service" | "counter", key) -> sums
+        population: dict[tuple[str, Any], int] = {}
+        for r in sums:
+            for group in (("all", ""), ("service", r["service"]), ("counter", r["counter_id"])):
+                acc = totals.setdefault(group, {})
+                for k, v in r.items():
+                    if k not in ("service", "counter_id"):
+                        acc[k] = acc.get(k, 0) + (v or 0)
+        for r in served:
+            for group in (("all", ""), ("service", r["service"]), ("counter", r["counter_id"])):
+                population[group] = population.get(group, 0) + r["n"]
+
+        def figures(group: tuple[str, Any]) -> dict[str, Any]:
+            index = _index(totals.get(group))
+            pop = population.get(group, 0)
+            return {
+                **index.view(),
+                "population": pop,
+                "min_sample": skm.min_sample(pop),
+                "elements": [{"code": e.code, "sum": e.total, "answers": e.answers} for e in index.elements],
+            }
+
+        out: dict[str, Any] = {"from": day_from, "to": day_to, "filters": {}, **figures(("all", ""))}
+        if service:
+            out["filters"]["service"] = service
+        if counter_id is not None:
+            out["filters"]["counter"] = counter_id
+        out["sample_enough"] = out["respondents"] >= out["min_sample"]
+        out["element_names"] = {code: t(f"skm.element.{code.lower()}") for code in skm.ELEMENTS}
+        codes = {key for kind, key in (*totals, *population) if kind == "service"}
+        out["by_service"] = [
+            {"service": code, "service_name": names.get(code, code), **figures(("service", code))}
+            for code in sorted(codes, key=lambda c: (c not in names, c))
+        ]
+        counters = {key for kind, key in (*totals, *population) if kind == "counter"}
+        out["by_counter"] = [
+            {"counter_id": cid, "counter_name": self.unit.counter_name(cid), **figures(("counter", cid))}
+            for cid in sorted(counters, key=lambda c: (c is None, c or 0))
+        ]
+        out["profile"] = _profile(profile, out["respondents"])
+        out["suggestions"] = [
+            {
+                "id": r["id"],
+                "day": r["day"],
+                "created_at": r["created_at"],
+                "service": r["service"],
+                "service_name": names.get(r["service"], r["service"]),
+                "text": r["suggestion"],
+                "answer": r["answer"],
+                "answered_at": r["answered_at"],
+            }
+            for r in suggestions
+        ]
+        return out
+
+    def skm_file(self, day_from: str, day_to: str, service: str | None, counter_id: int | None, fmt: str) -> bytes:
+        """The SKM as JSON, CSV or XLSX bytes (server/skm_report.py); an XLSX of more than a month is made in a
+        child process under gevent (server/report_job.py), as the recap is."""
+        import json
+
+        from server import skm_report
+
+        summary = self.skm(day_from, day_to, service, counter_id)
+        if fmt == "json":
+            return json.dumps(summary, ensure_ascii=False).encode()
+        if fmt == "csv":
+            return skm_report.skm_csv(summary)
+        from server.report_job import make_skm_xlsx
+
+        job = {
+            "from": day_from,
+            "to": day_to,
+            "service": service,
+            "counter": counter_id,
+            "summary": summary,
+            "office": self.unit.settings.office.name,
+            "counters": {str(c.id): c.name for c in self.unit.settings.counters},
+        }
+        return make_skm_xlsx(self.unit.store, job)  # a long range is made off the event loop
+
+    # -- complaints ---------------------------------------------------------------------------------
+    def complaints(self, status: str = "all", day_from: str | None = None, day_to: str | None = None) -> list:
+        """Suggestions and complaints with their age, the answer and who gave it: the open ones oldest
+        first, then the answered ones newest first (at most COMPLAINTS_LIMIT)."""
+        now = self.unit.clock()
+        with self.unit.store.read() as tx:
+            rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
+        return [self._complaint(r, now) for r in rows]
+
+    def _complaint(self, r: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+        settings = self.unit.settings
+        service = settings.service(r["service"])
+        created = datetime.fromisoformat(r["created_at"])
+        answered = datetime.fromisoformat(r["answered_at"]) if r["answered_at"] else None
+        return {
+            "id": r["id"],
+            "day": r["day"],
+            "label": r.get("label"),
+            "service": r["service"],
+            "service_name": service.name if service else r["service"],
+            "counter_id": r["counter_id"],
+            "counter_name": self.unit.counter_name(r["counter_id"]),
+            "text": r["suggestion"],
+            "created_at": r["created_at"],
+            "age_s": int(((answered or now) - created).total_seconds()),
+            "status": "answered" if answered else "open",
+            "answer": r["answer"],
+            "answered_by": r["answered_by"],
+            "answered_at": iso(answered),
+        }
+
+    def answer_complaint(
+        self, ref: str, payload: Mapping[str, Any], actor: str, request_key: str | None = None
+    ) -> Outcome:
+        """Record the office's answer to a complaint (a new answer replaces the last); a `complaint_answered`
+        event."""
+        bad: dict[str, str] = {}
+        answer = clean_text(dict(payload), "answer", ANSWER_MAX, True, bad, multiline=True)
+        complaint_id = parse_id(ref)
+        if complaint_id is None:
+            raise NotFound("complaint_not_found")
+        if bad:
+            raise FormIncomplete(bad)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            row = tx.survey_response_by_id(complaint_id)
+            if row is None or row["suggestion"] is None:
+                raise NotFound("complaint_not_found")
+            tx.answer_complaint(complaint_id, answer, actor, now)
+            tx.add_event(
+                "complaint_answered",
+                now,
+                self.unit.day(now),
+                None,
+                row["counter_id"],
+                actor,
+                {"complaint_id": complaint_id, "again": row["answered_at"] is not None},
+            )
+            return Outcome({"complaint": self._complaint(tx.survey_response_by_id(complaint_id), now)})
+
+        return self.unit.run(request_key, run)
+
+
+def _index(sums: Mapping[str, Any] | None) -> skm.Index:
+    if sums is None:
+        return skm.index_from_sums(0, {}, {})
+    codes = {code: code.lower() for code in skm.ELEMENTS}
+    return skm.index_from_sums(
+        sums["respondents"],
+        {code: sums[f"s_{col}"] for code, col in codes.items()},
+        {code: sums[f"n_{col}"] for code, col in codes.items()},
+    )
+
+
+def _profile(combinations: list[tuple[Any, ...]], respondents: int) -> dict[str, Any]:
+    """The profile's tables from (sex, age, education, occupation, count) rows: per item, each choice's
+    count and share of the respondents (UNKNOWN: left out), every choice listed even at 0."""
+    counts: dict[str, dict[str, int]] = {item: {} for item in skm.PROFILE_CHOICES}
+    for sex, age, education, occupation, n in combinations:
+        for item, value in (
+            ("sex", sex),
+            ("age", skm.age_band(age)),
+            ("education", education),
+            ("occupation", occupation),
+        ):
+            key = skm.UNKNOWN if value is None else value
+            counts[item][key] = counts[item].get(key, 0) + n
+    out: dict[str, Any] = {}
+    for item, choices in skm.PROFILE_CHOICES.items():
+        rows = []
+        for code in (*choices, skm.UNKNOWN):
+            n = counts[item].get(code, 0)
+            rows.append({"code": code, "count": n, "share": round(n / respondents, 4) if respondents else None})
+        out[item] = rows
+    return out

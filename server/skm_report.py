@@ -1,0 +1,179 @@
+"""The SKM report as files: CSV (its sections one under the other) and XLSX in the customary layout of an
+SKM report (the element table, the index, the population and sample, per service and counter, the
+respondent profile; the suggestions and the anonymous data table on sheets of their own). The words
+are the catalogue's (`skm.*`, Indonesian); cells that a spreadsheet would run as formulas are text."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from server import skm
+from server.i18n import t
+from server.reports import _cell, period_id
+
+
+def _element_name(code: str) -> str:
+    return t(f"skm.element.{code.lower()}")
+
+
+def _choice_name(item: str, code: str) -> str:
+    if code == skm.UNKNOWN:
+        return t("skm.unknown")
+    return t(f"skm.{item}.{code.lower()}")
+
+
+def _kinerja(summary: dict[str, Any]) -> str:
+    return t(f"skm.kinerja.{summary['mutu'].lower()}") if summary.get("mutu") else ""
+
+
+def _sections(summary: dict[str, Any]) -> list[list[Any]]:
+    """The report as rows of cells, section after section (the CSV, and the XLSX's first sheet)."""
+    rows: list[list[Any]] = [[t("skm.elements")]]
+    rows.append([t(f"skm.header.{k}") for k in ("element", "name", "sum", "answers", "nrr", "weighted")])
+    for e in summary["elements"]:
+        code = e["code"]
+        rows.append(
+            [code, _element_name(code), e["sum"], e["answers"], summary["nrr"][code], summary["nrr_weighted"][code]]
+        )
+    rows.append([])
+    rows.append([t("skm.ikm_unit"), summary["ikm_unit"]])
+    rows.append([t("skm.ikm"), summary["ikm"]])
+    rows.append([t("skm.mutu"), summary["mutu"] or ""])
+    rows.append([t("skm.kinerja"), _kinerja(summary)])
+    rows.append([t("skm.respondents"), summary["respondents"]])
+    rows.append([t("skm.population"), summary["population"]])
+    rows.append([t("skm.min_sample"), summary["min_sample"]])
+    for title, entries, key in (
+        ("skm.by_service", summary["by_service"], "service_name"),
+        ("skm.by_counter", summary["by_counter"], "counter_name"),
+    ):
+        rows.append([])
+        rows.append([t(title)])
+        head = "skm.header.service" if key == "service_name" else "skm.header.counter"
+        rows.append(
+            [
+                t(head),
+                t("skm.respondents"),
+                t("skm.population"),
+                t("skm.min_sample"),
+                *skm.ELEMENTS,
+                t("skm.ikm"),
+                t("skm.mutu"),
+            ]
+        )
+        for g in entries:
+            rows.append(
+                [
+                    g[key] or "-",
+                    g["respondents"],
+                    g["population"],
+                    g["min_sample"],
+                    *(g["nrr"][c] for c in skm.ELEMENTS),
+                    g["ikm"],
+                    g["mutu"] or "",
+                ]
+            )
+    rows.append([])
+    rows.append([t("skm.profile")])
+    for item, entries in summary["profile"].items():
+        rows.append([t(f"skm.profile.{item}"), t("skm.header.count"), t("skm.header.share")])
+        for r in entries:
+            rows.append([_choice_name(item, r["code"]), r["count"], r["share"]])
+    return rows
+
+
+def skm_csv(summary: dict[str, Any]) -> bytes:
+    """The SKM as CSV, UTF-8 with a BOM: title, period, the report's sections, then the suggestions."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([t("skm.title")])
+    writer.writerow([t("skm.period", period=period_id(summary["from"], summary["to"]))])
+    for row in _sections(summary):
+        writer.writerow([_cell(v) for v in row])
+    writer.writerow([])
+    writer.writerow([t("skm.suggestions")])
+    writer.writerow([t(f"skm.header.{k}") for k in ("no", "day", "service", "text", "answer")])
+    for i, s in enumerate(summary["suggestions"], start=1):
+        writer.writerow([i, s["day"], _cell(s["service_name"]), _cell(s["text"]), _cell(s["answer"] or "")])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def skm_xlsx(
+    summary: dict[str, Any], scores: Iterable[tuple[Any, ...]], office_name: str, counter_name: Callable[[Any], str]
+) -> bytes:
+    """The SKM as an Excel workbook: sheet SKM (the report), Saran (suggestions and complaints with their
+    answers), Data (each response's nine scores, no names); A4 portrait."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(ws: Any, value: Any, **style: Any) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text stays text: "=..." typed by a visitor never becomes a formula
+        for k, v in style.items():
+            setattr(c, k, v)
+        return c
+
+    def head(ws: Any, title: str) -> None:
+        ws.page_setup.paperSize = "9"  # A4
+        ws.append([cell(ws, title, font=Font(bold=True, size=14))])
+        ws.append([cell(ws, office_name, font=Font(bold=True, size=12))])
+        ws.append([cell(ws, t("skm.period", period=period_id(summary["from"], summary["to"])))])
+        ws.append([])
+
+    report = wb.create_sheet(t("skm.sheet.report"))
+    for col, width in zip("ABCDEFGHIJKLMN", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10), strict=True):
+        report.column_dimensions[col].width = width
+    head(report, t("skm.title"))
+    headings = {t("skm.elements"), t("skm.by_service"), t("skm.by_counter"), t("skm.profile")}
+    for row in _sections(summary):
+        styled = row and isinstance(row[0], str) and (row[0] in headings or len(row) == 1)
+        report.append([cell(report, v, font=bold) if styled else cell(report, v) for v in row])
+
+    saran = wb.create_sheet(t("skm.sheet.suggestions"))
+    for col, width in zip("ABCDE", (6, 12, 24, 60, 60), strict=True):
+        saran.column_dimensions[col].width = width
+    head(saran, t("skm.suggestions"))
+    saran.append([cell(saran, t(f"skm.header.{k}"), font=bold) for k in ("no", "day", "service", "text", "answer")])
+    wrap = cell(saran, None, alignment=Alignment(wrap_text=True, vertical="top"))
+    for i, s in enumerate(summary["suggestions"], start=1):
+        cells = [cell(saran, i), cell(saran, date.fromisoformat(s["day"]), number_format="DD/MM/YYYY")]
+        for value in (s["service_name"], s["text"], s["answer"] or ""):
+            c = cell(saran, value)
+            c._style = copy.copy(wrap._style)
+            cells.append(c)
+        saran.append(cells)
+
+    data = wb.create_sheet(t("skm.sheet.data"))
+    head(data, t("skm.data"))
+    data.append(
+        [
+            cell(data, v, font=bold)
+            for v in (
+                t("skm.header.no"),
+                t("skm.header.day"),
+                t("skm.header.service"),
+                t("skm.header.counter"),
+                *skm.ELEMENTS,
+            )
+        ]
+    )
+    # names an admin typed: a leading = + - @ would make the plain value a formula
+    names = {s["service"]: _cell(s["service_name"]) for s in summary["by_service"]}
+    counters: dict[Any, str] = {}
+    for i, (day, service, counter_id, *values) in enumerate(scores, start=1):
+        if counter_id not in counters:
+            counters[counter_id] = _cell(counter_name(counter_id) or "")
+        data.append([i, day, names.get(service) or _cell(service), counters[counter_id], *values])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

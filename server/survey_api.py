@@ -1,0 +1,156 @@
+"""The satisfaction survey's and complaints' HTTP API (docs/api.md "Survey, SKM and complaints").
+
+Anonymous: the questionnaire, a ticket's survey state and the response itself (rate limited per address
+like the kiosk's POST /api/tickets, with a budget of its own). Staff: the SKM report and the complaints;
+admin: the questionnaire's wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from server import reports
+from server.api import answer, body, request_key, service
+from server.auth import RateLimiter, current_user, require
+from server.errors import FormIncomplete, NotFound, TooMany
+from server.forms import parse_id
+from server.service.survey import CHANNELS, COMPLAINT_STATES
+
+bp = Blueprint("survey_api", __name__, url_prefix="/api")
+SKM_FORMATS = ("json", "csv", "xlsx")
+
+
+def register(app: Any) -> None:
+    """Add the routes, and the anonymous survey's rate limit (the kiosk's rate, its own budget)."""
+    svc = app.extensions["antrian"]
+    limiter = RateLimiter(svc.settings.queue.rate_limit_per_minute)
+    app.extensions["antrian.survey_limiter"] = limiter
+
+    def settings_changed(new: Any) -> None:
+        limiter.limit = new.queue.rate_limit_per_minute
+
+    svc.on_settings.append(settings_changed)
+    app.register_blueprint(bp)
+
+
+def _limit() -> None:
+    """Anonymous callers spend one of their address's survey budget (429 when it is spent)."""
+    if current_user() is None and not current_app.extensions["antrian.survey_limiter"].allow(
+        request.remote_addr or "?"
+    ):
+        raise TooMany()
+
+
+@bp.get("/survey")
+def questionnaire():
+    """The questionnaire: nine elements with their questions and four choices (id and en), the profile's
+    choices, the suggestion's length limit."""
+    return jsonify(service().survey.questionnaire())
+
+
+@bp.post("/survey")
+def submit_survey():
+    """A visitor's response: 201 the first time, 200 for a correction on the same day."""
+    data = body()
+    _limit()
+    channel = data.get("channel")
+    if channel is not None and channel not in CHANNELS:
+        raise FormIncomplete({"channel": "invalid"})
+    if channel is None:
+        channel = "phone" if "token" in data else "tablet"
+    token = data.get("token")
+    if isinstance(token, str):
+        scope = f"survey:{token[:64]}"
+    else:
+        scope = f"survey:{str(data.get('ticket'))[:16]}:{str(data.get('phone_last4'))[:4]}"
+    return answer(service().survey.submit(data, request_key(scope, data), channel))
+
+
+@bp.post("/survey/lookup")
+def lookup_survey():
+    """The tablet: a ticket of today by its label and the last four digits of its phone number."""
+    from server.service.survey import ticket_ref
+
+    data = body()
+    _limit()
+    if "token" in data:  # this path is for the label and the phone digits only
+        raise FormIncomplete({"token": "unknown_field"})
+    ref, last4 = ticket_ref(data)
+    return jsonify({"survey": service().survey.state(ref, last4)})
+
+
+@bp.get("/survey/<token>")
+def survey_state(token: str):
+    """The phone page: is the survey of this ticket open, and the response given (to correct it)."""
+    if len(token) > 64:
+        raise NotFound("ticket_not_found")
+    return jsonify({"survey": service().survey.state(token)})
+
+
+@bp.get("/skm")
+@require("officer", "frontoffice", csrf=False)
+def skm_report():
+    """The SKM (IKM) of a range of days, optionally of one service or counter, as JSON, CSV or XLSX."""
+    from server.report_job import MIMETYPES
+
+    day_from, day_to, fmt = request.args.get("from"), request.args.get("to"), request.args.get("format", "json")
+    bad = reports.check_range(day_from, day_to)
+    svc = service()
+    code = request.args.get("service") or None
+    if code is not None and svc.settings.service(code) is None:
+        bad["service"] = "unknown_service"
+    counter_arg = request.args.get("counter") or None
+    counter_id = parse_id(counter_arg) if counter_arg is not None else None
+    if counter_arg is not None and (counter_id is None or svc.settings.counter(counter_id) is None):
+        bad["counter"] = "invalid"
+    if fmt not in SKM_FORMATS:
+        bad["format"] = "invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    content = svc.survey.skm_file(day_from, day_to, code, counter_id, fmt)
+    if fmt == "json":
+        return Response(content, mimetype=MIMETYPES[fmt])
+    name = f"skm-{day_from}-{day_to}.{fmt}"
+    return Response(content, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/complaints")
+@require("officer", "frontoffice", csrf=False)
+def complaints():
+    """Suggestions and complaints: open ones oldest first, then answered ones; their age, answer, who."""
+    status = request.args.get("status", "all")
+    day_from, day_to = request.args.get("from"), request.args.get("to")
+    bad: dict[str, str] = {}
+    if status not in COMPLAINT_STATES:
+        bad["status"] = "invalid"
+    if day_from is not None or day_to is not None:
+        bad.update(reports.check_range(day_from, day_to))
+    if bad:
+        raise FormIncomplete(bad)
+    return jsonify({"complaints": service().survey.complaints(status, day_from, day_to)})
+
+
+@bp.post("/complaints/<complaint_id>/answer")
+@require("officer", "frontoffice")
+def answer_complaint(complaint_id: str):
+    """Record the office's answer to a complaint: {answer}."""
+    data = body()
+    key = request_key(f"complaint:{complaint_id[:32]}", data)
+    return answer(service().survey.answer_complaint(complaint_id, data, current_user()["username"], key))
+
+
+@bp.get("/admin/survey")
+@require("admin", csrf=False)
+def survey_texts():
+    """The questionnaire's wording, each element's with its defaults."""
+    return jsonify(service().survey.texts())
+
+
+@bp.put("/admin/survey")
+@require("admin")
+def set_survey_texts():
+    """Change the wording of some elements: {"elements": {"U1": {"question", "choices"} or null}}."""
+    data = body()
+    return jsonify(service().survey.set_texts(data.get("elements"), current_user()["username"]).body)

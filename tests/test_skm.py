@@ -1,0 +1,564 @@
+"""The public-satisfaction survey (SKM): the index's arithmetic against docs/skm.md's worked example and
+the regulation's table, Krejcie and Morgan's sample, and the survey, SKM and complaints API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from conftest import ROOT, login, visitor
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server import archive, skm
+
+# docs/skm.md's worked example: five respondents' nine scores.
+WORKED = [
+    [3, 3, 3, 4, 3, 4, 4, 3, 3],
+    [4, 3, 2, 4, 3, 4, 4, 3, 3],
+    [3, 4, 3, 4, 4, 3, 4, 3, 2],
+    [3, 3, 3, 4, 3, 4, 3, 3, 3],
+    [3, 4, 3, 4, 3, 3, 4, 3, 4],
+]
+# Krejcie and Morgan's published table (population: sample), which the regulation refers to.
+KM_TABLE = {
+    10: 10, 15: 14, 20: 19, 25: 24, 30: 28, 35: 32, 40: 36, 45: 40, 50: 44, 55: 48, 60: 52, 65: 56, 70: 59,
+    75: 63, 80: 66, 85: 70, 90: 73, 95: 76, 100: 80, 110: 86, 120: 92, 130: 97, 140: 103, 150: 108, 160: 113,
+    170: 118, 180: 123, 190: 127, 200: 132, 210: 136, 220: 140, 230: 144, 240: 148, 250: 152, 260: 155,
+    270: 159, 280: 162, 290: 165, 300: 169, 320: 175, 340: 181, 360: 186, 380: 191, 400: 196, 420: 201,
+    440: 205, 460: 210, 480: 214, 500: 217, 550: 226, 600: 234, 650: 242, 700: 248, 750: 254, 800: 260,
+    850: 265, 900: 269, 950: 274, 1000: 278, 1100: 285, 1200: 291, 1300: 297, 1400: 302, 1500: 306,
+    1600: 310, 1700: 313, 1800: 317, 1900: 320, 2000: 322, 2200: 327, 2400: 331, 2600: 335, 2800: 338,
+    3000: 341, 3500: 346, 4000: 351, 4500: 354, 5000: 357, 6000: 361, 7000: 364, 8000: 367, 9000: 368,
+    10000: 370, 15000: 375, 20000: 377, 30000: 379, 40000: 380, 50000: 381, 75000: 382, 1000000: 384,
+}  # fmt: skip
+
+
+def as_response(scores: list[int]) -> dict[str, int]:
+    return dict(zip(skm.ELEMENTS, scores, strict=True))
+
+
+# -- the arithmetic ------------------------------------------------------------------------------
+
+
+def test_the_worked_example_of_docs_skm_md():
+    index = skm.index_of(as_response(r) for r in WORKED)
+    sums = [e.total for e in index.elements]
+    assert sums == [16, 17, 14, 20, 16, 18, 19, 15, 15]
+    assert [e.nrr for e in index.elements] == [Fraction(s, 5) for s in sums]
+    assert index.ikm_unit == Fraction(150, 45) == Fraction(10, 3)
+    assert index.ikm == Decimal("83.33") and (index.mutu, index.kinerja) == ("B", "Baik")
+    view = index.view()
+    assert view["nrr"] == {
+        "U1": 3.2,
+        "U2": 3.4,
+        "U3": 2.8,
+        "U4": 4.0,
+        "U5": 3.2,
+        "U6": 3.6,
+        "U7": 3.8,
+        "U8": 3.0,
+        "U9": 3.0,
+    }
+    assert list(view["nrr_weighted"].values()) == [0.356, 0.378, 0.311, 0.444, 0.356, 0.4, 0.422, 0.333, 0.333]
+    assert (view["ikm_unit"], view["ikm"], view["respondents"]) == (3.3333, 83.33, 5)
+    # the page says the same
+    doc = (ROOT / "docs" / "skm.md").read_text("utf-8")
+    for row in WORKED:
+        assert "| " + " | ".join(map(str, row)) + " |" in doc
+    assert "83.33" in doc and "3.3333" in doc and "| 16 | 17 | 14 | 20 | 16 | 18 | 19 | 15 | 15 |" in doc
+
+
+@pytest.mark.parametrize(
+    "ikm,mutu,kinerja",
+    [
+        ("25.00", "D", "Tidak baik"),
+        ("64.99", "D", "Tidak baik"),
+        ("65.00", "C", "Kurang baik"),
+        ("76.60", "C", "Kurang baik"),
+        ("76.61", "B", "Baik"),
+        ("88.30", "B", "Baik"),
+        ("88.31", "A", "Sangat baik"),
+        ("100.00", "A", "Sangat baik"),
+    ],
+)
+def test_the_regulations_table_at_its_edges(ikm, mutu, kinerja):
+    assert skm.grade(Decimal(ikm)) == (mutu, kinerja)
+
+
+def test_out_of_range_is_no_grade():
+    for bad in ("24.99", "100.01"):
+        with pytest.raises(ValueError):
+            skm.grade(Decimal(bad))
+
+
+def test_the_ikm_is_rounded_half_up_to_two_decimals_before_grading():
+    # 5,000 respondents, each element summing to 15,321: NRR 3.0642, IKM unit 3.0642, × 25 = 76.605 exactly
+    index = skm.index_from_sums(5000, dict.fromkeys(skm.ELEMENTS, 15321), dict.fromkeys(skm.ELEMENTS, 5000))
+    assert index.ikm_unit * 25 == Fraction(76605, 1000)
+    assert index.ikm == Decimal("76.61") and index.mutu == "B"
+    lower = skm.index_from_sums(
+        5000, {**dict.fromkeys(skm.ELEMENTS, 15321), "U1": 15320}, dict.fromkeys(skm.ELEMENTS, 5000)
+    )
+    assert lower.ikm == Decimal("76.60") and lower.mutu == "C"
+
+
+def test_no_answers_is_no_index():
+    index = skm.index_of([])
+    view = index.view()
+    assert view["ikm"] is None and view["mutu"] is None and view["nrr"]["U1"] is None and view["respondents"] == 0
+
+
+def test_elements_may_have_different_numbers_of_answers():
+    index = skm.index_of([{**as_response([4] * 9), "U4": None}, as_response([2] * 9)])
+    assert index.elements[3].answers == 1 and index.elements[3].nrr == 2
+    assert index.elements[0].nrr == 3
+    with pytest.raises(ValueError):
+        skm.index_of([as_response([5] * 9)])
+
+
+def test_krejcie_and_morgans_table_is_the_formula_to_the_nearest_respondent():
+    assert skm.min_sample(100) == 80 and skm.min_sample(1000) == 278 and skm.min_sample(0) == 0
+    assert {n: skm.min_sample(n) for n in KM_TABLE} == KM_TABLE
+    # the table's one other row: 100,000 is printed 384, the formula gives 382.6 (docs/skm.md)
+    assert skm.min_sample(100_000) == 383
+    with pytest.raises(ValueError):
+        skm.min_sample(-1)
+
+
+scores = st.lists(st.integers(1, 4), min_size=9, max_size=9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(scores, min_size=1, max_size=40))
+def test_the_index_stays_in_range_and_ignores_order(rows):
+    index = skm.index_of(as_response(r) for r in rows)
+    assert 1 <= index.ikm_unit <= 4 and Decimal(25) <= index.ikm <= Decimal(100)
+    assert index.ikm_unit == Fraction(sum(map(sum, rows)), 9 * len(rows))
+    assert skm.index_of(as_response(r) for r in reversed(rows)).ikm == index.ikm
+    assert index.mutu == skm.grade(index.ikm)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(scores, min_size=1, max_size=20), st.integers(0, 19), st.integers(0, 8))
+def test_a_better_score_never_lowers_the_index(rows, who, element):
+    who %= len(rows)
+    before = skm.index_of(as_response(r) for r in rows)
+    if rows[who][element] < 4:
+        rows[who][element] += 1
+    after = skm.index_of(as_response(r) for r in rows)
+    assert after.ikm_unit >= before.ikm_unit
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10**7))
+def test_the_minimum_sample_never_exceeds_the_population_and_grows_with_it(n):
+    s = skm.min_sample(n)
+    assert 1 <= s <= n and s <= 384
+    assert skm.min_sample(n + 1) >= s
+
+
+@given(st.integers(1, 4))
+def test_everyone_giving_the_same_score_k_gives_25k(k):
+    assert skm.index_of([as_response([k] * 9)] * 3).ikm == Decimal(25 * k)
+
+
+# -- the API --------------------------------------------------------------------------------------
+
+ANSWERS = as_response([3, 3, 3, 4, 3, 4, 4, 3, 3])
+
+
+def serve(client, headers, **form):
+    """Issue a ticket and serve it at counter 1 (resolved); its ticket view."""
+    ticket = client.post("/api/tickets", json=visitor(**form)).get_json()["ticket"]
+    assert client.post("/api/counters/1/call-next", headers=headers).status_code == 200
+    assert client.post("/api/counters/1/start", headers=headers).status_code == 200
+    assert client.post("/api/counters/1/resolve", json={"solution": "Reset"}, headers=headers).status_code == 200
+    return ticket
+
+
+@pytest.fixture
+def officer(app, client):
+    return login(app, client, "budi")
+
+
+def events_of(app, type_):
+    with app.extensions["antrian"].store.read() as tx:
+        return tx.rows("SELECT * FROM events WHERE type = ? ORDER BY seq", [type_])
+
+
+def test_the_questionnaire_is_public_in_both_languages(client):
+    q = client.get("/api/survey").get_json()
+    assert [e["code"] for e in q["elements"]] == list(skm.ELEMENTS)
+    u8 = q["elements"][7]
+    assert u8["name"]["id"].startswith("Penanganan pengaduan") and "complaints" in u8["question"]["en"]
+    assert [c["score"] for c in u8["choices"]] == [1, 2, 3, 4] and u8["choices"][3]["id"] == "Dikelola dengan baik"
+    assert [s["code"] for s in q["profile"]["sex"]] == ["L", "P"] and q["suggestion_max"] == 2000
+
+
+def test_answer_then_correct_within_the_day(app, client, officer):
+    ticket = serve(client, officer)
+    state = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]
+    assert (state["open"], state["reason"], state["answered"], state["response"]) == (True, None, False, None)
+    r = client.post(
+        "/api/survey", json={"token": ticket["token"], "answers": ANSWERS, "profile": {"sex": "P", "age": 41}}
+    )
+    assert r.status_code == 201
+    survey = r.get_json()["survey"]
+    assert survey["answered"] and survey["response"]["answers"] == ANSWERS and survey["response"]["channel"] == "phone"
+    assert survey["response"]["profile"] == {"sex": "P", "age": 41, "education": None, "occupation": None}
+    r = client.post(
+        "/api/survey",
+        json={"token": ticket["token"], "answers": {**ANSWERS, "U3": 1}, "suggestion": " Antrean lama\r\n"},
+    )
+    assert r.status_code == 200
+    again = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]
+    assert again["answers"]["U3"] == 1 and again["suggestion"] == "Antrean lama" and again["profile"]["sex"] is None
+    with app.extensions["antrian"].store.read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM survey_responses")["n"] == 1
+    kinds = [json.loads(e["data"]) for e in events_of(app, "survey_answered")]
+    assert [(k["corrected"], k["complaint"]) for k in kinds] == [(False, False), (True, True)]
+
+
+def test_the_tablet_names_the_ticket_by_label_and_the_phones_last_four_digits(client, officer):
+    ticket = serve(client, officer, phone="+62 812-3456-7890")
+    for typed in (ticket["label"].lower(), "A1", "a 01", "A-0001"):
+        found = client.post("/api/survey/lookup", json={"ticket": typed, "phone_last4": "7890"})
+        assert found.status_code == 200 and found.get_json()["survey"]["ticket"]["label"] == ticket["label"] == "A-001"
+    for body in ({"ticket": ticket["label"], "phone_last4": "7891"}, {"ticket": "A-999", "phone_last4": "7890"}):
+        r = client.post("/api/survey", json={**body, "answers": ANSWERS})
+        assert r.status_code == 404 and r.get_json()["error"] == "survey_ticket_not_found"
+        assert client.post("/api/survey/lookup", json=body).status_code == 404
+    r = client.post("/api/survey", json={"ticket": ticket["label"], "phone_last4": "7890", "answers": ANSWERS})
+    assert r.status_code == 201 and r.get_json()["survey"]["response"]["channel"] == "tablet"
+    bad = client.post("/api/survey/lookup", json={"ticket": ticket["label"], "phone_last4": 7890})
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"phone_last4"}
+
+
+def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, clock):
+    waiting = client.post("/api/tickets", json=visitor()).get_json()["ticket"]
+    r = client.post("/api/survey", json={"token": waiting["token"], "answers": ANSWERS})
+    assert r.status_code == 409 and r.get_json()["error"] == "survey_not_served"
+    assert waiting["label"] in r.get_json()["message"]
+    assert client.get(f"/api/survey/{waiting['token']}").get_json()["survey"]["reason"] == "not_served"
+    for action, body in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset"})):
+        assert client.post(f"/api/counters/1/{action}", json=body, headers=officer).status_code == 200
+    served = waiting
+    assert client.post("/api/survey", json={"token": served["token"], "answers": ANSWERS}).status_code == 201
+    clock.advance(days=1)
+    r = client.post("/api/survey", json={"token": served["token"], "answers": ANSWERS}, headers={"X-Lang": "en"})
+    assert r.status_code == 409 and r.get_json()["error"] == "survey_closed" and "closed" in r.get_json()["message"]
+    state = client.get(f"/api/survey/{served['token']}").get_json()["survey"]
+    assert (state["open"], state["reason"], state["answered"]) == (False, "day_over", True)
+
+
+@pytest.mark.parametrize(
+    "changes,field,text",
+    [
+        ({"answers": None}, "answers", "Wajib diisi"),
+        ({"answers": [3] * 9}, "answers", "objek JSON"),
+        ({"answers": {**ANSWERS, "U3": 5}}, "answers.U3", "1 sampai 4"),
+        ({"answers": {**ANSWERS, "U3": 0}}, "answers.U3", "1 sampai 4"),
+        ({"answers": {**ANSWERS, "U3": 2.5}}, "answers.U3", "1 sampai 4"),
+        ({"answers": {**ANSWERS, "U3": True}}, "answers.U3", "1 sampai 4"),
+        ({"answers": {**ANSWERS, "U3": "3"}}, "answers.U3", "1 sampai 4"),
+        ({"answers": {k: v for k, v in ANSWERS.items() if k != "U9"}}, "answers.U9", "Wajib diisi"),
+        ({"answers": {**ANSWERS, "U10": 3}}, "answers.U10", "tidak dikenal"),
+        ({"profile": "L"}, "profile", "objek JSON"),
+        ({"profile": {"sex": "M"}}, "profile.sex", "Tidak valid"),
+        ({"profile": {"age": 9}}, "profile.age", "10–120"),
+        ({"profile": {"age": "33"}}, "profile.age", "10–120"),
+        ({"profile": {"education": "s3"}}, "profile.education", "Tidak valid"),
+        ({"profile": {"occupation": "artis"}}, "profile.occupation", "Tidak valid"),
+        ({"profile": {"name": "Budi"}}, "profile.name", "tidak dikenal"),
+        ({"suggestion": 42}, "suggestion", "teks"),
+        ({"suggestion": "x" * 2001}, "suggestion", "Terlalu panjang"),
+        ({"suggestion": "a\x00b"}, "suggestion", "tidak diizinkan"),
+        ({"token": 5}, "token", "Tidak valid"),
+        ({"channel": "kiosk"}, "channel", "Tidak valid"),
+    ],
+)
+def test_422_names_each_bad_field(app, client, changes, field, text):
+    body = {"token": "t" * 16, "answers": ANSWERS, **changes}
+    r = client.post("/api/survey", json=body)
+    assert r.status_code == 422, r.get_json()
+    assert text in r.get_json()["fields"][field]
+    assert events_of(app, "survey_answered") == []
+
+
+def test_every_bad_field_at_once_and_both_ways_of_naming_the_ticket(client):
+    r = client.post("/api/survey", json={"answers": {"U1": 9}, "profile": {"age": 200}})
+    fields = r.get_json()["fields"]
+    assert r.status_code == 422 and {"token", "ticket", "answers.U1", "answers.U2", "profile.age"} <= set(fields)
+    r = client.post("/api/survey", json={"ticket": "A-001", "answers": ANSWERS})
+    assert r.status_code == 422 and set(r.get_json()["fields"]) == {"phone_last4"}
+
+
+def test_unknown_tickets_are_404(client):
+    r = client.post("/api/survey", json={"token": "nope" * 4, "answers": ANSWERS})
+    assert r.status_code == 404 and r.get_json()["error"] == "ticket_not_found"
+    assert client.get("/api/survey/nope").status_code == 404
+    assert client.get("/api/survey/" + "x" * 65).status_code == 404
+
+
+def test_request_id_repeats_the_first_answer(app, client, officer):
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "request_id": "s-1"}
+    first = client.post("/api/survey", json=body)
+    second = client.post("/api/survey", json={**body, "answers": {**ANSWERS, "U1": 1}})
+    assert (first.status_code, second.status_code) == (201, 201) and first.get_json() == second.get_json()
+    assert len(events_of(app, "survey_answered")) == 1
+
+
+def test_anonymous_answers_are_rate_limited_like_the_kiosk(app, client, officer):
+    ticket = serve(client, officer)
+    app.extensions["antrian.survey_limiter"].limit = 2
+    body = {"token": ticket["token"], "answers": ANSWERS}
+    phone = app.test_client()  # no login: a visitor
+    assert phone.post("/api/survey", json=body).status_code == 201
+    assert phone.post("/api/survey/lookup", json={"ticket": ticket["label"], "phone_last4": "7890"}).status_code == 200
+    r = phone.post("/api/survey", json=body)
+    assert r.status_code == 429 and r.get_json()["error"] == "rate_limited"
+    assert phone.post("/api/tickets", json=visitor()).status_code == 201  # the kiosk's budget is its own
+    assert client.post("/api/survey", json=body).status_code == 200  # staff are not limited
+
+
+# -- the SKM report -------------------------------------------------------------------------------
+
+
+def answer_worked_example(client, officer):
+    """Five served tickets answering docs/skm.md's example, one more served without an answer."""
+    tickets = []
+    for i, row in enumerate(WORKED):
+        t = serve(client, officer, service="A" if i < 3 else "C")
+        body = {"token": t["token"], "answers": as_response(row), "profile": {"sex": "LP"[i % 2], "age": 20 + 10 * i}}
+        if i == 1:
+            body["suggestion"] = '=HYPERLINK("http://x")'
+        if i == 4:
+            body["suggestion"] = "Mohon tambah kursi tunggu"
+        assert client.post("/api/survey", json=body).status_code == 201
+        tickets.append(t)
+    serve(client, officer)
+    return tickets
+
+
+def test_skm_json_reproduces_the_worked_example(client, officer):
+    answer_worked_example(client, officer)
+    r = client.get("/api/skm?from=2026-11-28&to=2026-11-28")
+    assert r.status_code == 200
+    s = r.get_json()
+    assert (s["respondents"], s["population"], s["min_sample"], s["sample_enough"]) == (5, 6, 6, False)
+    assert (s["ikm_unit"], s["ikm"], s["mutu"], s["kinerja"]) == (3.3333, 83.33, "B", "Baik")
+    assert s["nrr"]["U3"] == 2.8 and [e["sum"] for e in s["elements"]] == [16, 17, 14, 20, 16, 18, 19, 15, 15]
+    by_service = {g["service"]: g for g in s["by_service"]}
+    assert (by_service["A"]["respondents"], by_service["A"]["population"]) == (3, 4)
+    assert by_service["C"]["respondents"] == 2 and by_service["C"]["service_name"]
+    assert [g["counter_id"] for g in s["by_counter"]] == [1] and s["by_counter"][0]["respondents"] == 5
+    sex = {r["code"]: r["count"] for r in s["profile"]["sex"]}
+    assert sex == {"L": 3, "P": 2, "unknown": 0}
+    ages = {r["code"]: r["count"] for r in s["profile"]["age"]}
+    assert ages == {"lt20": 0, "20_29": 1, "30_39": 1, "40_49": 1, "50_59": 1, "60": 1, "unknown": 0}
+    assert [x["text"] for x in s["suggestions"]] == ['=HYPERLINK("http://x")', "Mohon tambah kursi tunggu"]
+    assert not any(k in json.dumps(s) for k in ("Budi Santoso", "081234567890", "token"))
+    only_c = client.get("/api/skm?from=2026-11-28&to=2026-11-28&service=C").get_json()
+    assert only_c["respondents"] == 2 and only_c["filters"] == {"service": "C"}
+    assert client.get("/api/skm?from=2026-11-28&to=2026-11-28&counter=1").get_json()["respondents"] == 5
+    empty = client.get("/api/skm?from=2026-11-27&to=2026-11-27").get_json()
+    assert (empty["respondents"], empty["ikm"], empty["mutu"], empty["min_sample"]) == (0, None, None, 0)
+
+
+def test_skm_csv_and_xlsx(client, officer):
+    from openpyxl import load_workbook
+
+    answer_worked_example(client, officer)
+    r = client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv" and "skm-2026-11-28" in r.headers["Content-Disposition"]
+    text = r.data.decode("utf-8")
+    assert text.startswith("\ufeffLaporan Survei Kepuasan Masyarakat")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert ["U3", "Waktu penyelesaian", "14", "5", "2.8", "0.311"] in rows
+    assert ["IKM (konversi)", "83.33"] in rows and ["Mutu pelayanan", "B"] in rows
+    assert any(row[3:4] == ['\'=HYPERLINK("http://x")'] for row in rows)
+    r = client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["SKM", "Saran", "Data"]
+    report = [[c for c in row] for row in wb["SKM"].iter_rows(values_only=True)]
+    assert report[0][0] == "Laporan Survei Kepuasan Masyarakat (SKM)" and report[2][0] == "Periode: 28 November 2026"
+    assert ("IKM (konversi)", 83.33) in [tuple(row[:2]) for row in report]
+    saran = list(wb["Saran"].iter_rows(values_only=True))
+    cell = next(c for c in wb["Saran"]["D"] if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.data_type == "s" and any("Mohon tambah kursi" in str(row) for row in saran)
+    data = list(wb["Data"].iter_rows(values_only=True))
+    assert [row[4:] for row in data[5:]] == [tuple(r) for r in WORKED]
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("from=2026-11-28", "to"),
+        ("from=2026-11-28&to=2026-11-27", "to"),
+        ("from=2026-11-28&to=2026-11-28&format=pdf", "format"),
+        ("from=2026-11-28&to=2026-11-28&service=Z", "service"),
+        ("from=2026-11-28&to=2026-11-28&counter=99", "counter"),
+        ("from=2026-11-28&to=2026-11-28&counter=x", "counter"),
+    ],
+)
+def test_skm_422_names_the_bad_parameter(client, officer, query, field):
+    r = client.get(f"/api/skm?{query}")
+    assert r.status_code == 422 and field in r.get_json()["fields"]
+
+
+def test_skm_and_complaints_are_for_staff(app, client):
+    for path in ("/api/skm?from=2026-11-28&to=2026-11-28", "/api/complaints"):
+        assert client.get(path).status_code == 401
+    assert client.post("/api/complaints/1/answer", json={"answer": "x"}).status_code == 401
+    login(app, client, "fo", "frontoffice")
+    assert client.get("/api/skm?from=2026-11-28&to=2026-11-28").status_code == 200
+    assert client.get("/api/admin/survey").status_code == 403
+
+
+# -- complaints -----------------------------------------------------------------------------------
+
+
+def test_complaints_are_listed_answered_and_pushed(app, client, officer, clock):
+    tickets = answer_worked_example(client, officer)
+    listed = client.get("/api/complaints").get_json()["complaints"]
+    assert [c["text"] for c in listed] == ['=HYPERLINK("http://x")', "Mohon tambah kursi tunggu"]
+    first = listed[0]
+    assert first["status"] == "open" and first["label"] == tickets[1]["label"] and first["answered_by"] is None
+    assert "name" not in first and "phone" not in first
+    clock.advance(minutes=90)
+    assert client.get("/api/complaints?status=open").get_json()["complaints"][0]["age_s"] == 5400
+    r = client.post(
+        f"/api/complaints/{first['id']}/answer", json={"answer": "Terima kasih, sudah kami tindak lanjuti."}
+    )
+    assert r.status_code == 403  # no CSRF header
+    r = client.post(
+        f"/api/complaints/{first['id']}/answer",
+        json={"answer": "Terima kasih, sudah kami tindak lanjuti."},
+        headers=officer,
+    )
+    assert r.status_code == 200
+    done = r.get_json()["complaint"]
+    assert (done["status"], done["answered_by"], done["age_s"]) == ("answered", "budi", 5400)
+    listed = client.get("/api/complaints").get_json()["complaints"]
+    assert [c["status"] for c in listed] == ["open", "answered"]
+    assert [c["id"] for c in client.get("/api/complaints?status=answered").get_json()["complaints"]] == [first["id"]]
+    events = events_of(app, "complaint_answered")
+    assert len(events) == 1 and json.loads(events[0]["data"]) == {"complaint_id": first["id"], "again": False}
+    # the visitor's phone sees the office's answer
+    state = client.get(f"/api/survey/{tickets[1]['token']}").get_json()["survey"]
+    assert state["response"]["answer"].startswith("Terima kasih")
+
+
+def test_complaint_answer_errors(app, client, officer):
+    answer_worked_example(client, officer)
+    without_text = client.get("/api/complaints").get_json()["complaints"][0]["id"] - 1
+    for ref in (str(without_text), "999", "abc"):
+        r = client.post(f"/api/complaints/{ref}/answer", json={"answer": "x"}, headers=officer)
+        assert r.status_code == 404 and r.get_json()["error"] == "complaint_not_found"
+    cid = client.get("/api/complaints").get_json()["complaints"][0]["id"]
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "  "}, headers=officer)
+    assert r.status_code == 422 and r.get_json()["fields"] == {"answer": "Wajib diisi."}
+    r = client.get("/api/complaints?status=maybe&from=2026-11-28")
+    assert r.status_code == 422 and set(r.get_json()["fields"]) == {"status", "to"}
+
+
+# -- the admin's wording --------------------------------------------------------------------------
+
+
+def test_the_admin_changes_a_question_and_puts_it_back(app, client):
+    headers = login(app, client, "admin", "admin")
+    texts = client.get("/api/admin/survey").get_json()["elements"]
+    assert texts[0]["default"] and texts[0]["question"] == texts[0]["defaults"]["question"]
+    new = {"question": {"id": "Apakah syaratnya jelas?", "en": "Are the requirements clear?"}}
+    new["choices"] = [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)]
+    r = client.put("/api/admin/survey", json={"elements": {"U1": new}}, headers=headers)
+    assert r.status_code == 200 and r.get_json()["elements"][0]["default"] is False
+    q = client.get("/api/survey").get_json()["elements"][0]
+    assert q["question"]["en"] == "Are the requirements clear?" and q["choices"][3] == {
+        "score": 4,
+        "id": "Pilihan 4",
+        "en": "Choice 4",
+    }
+    assert json.loads(events_of(app, "settings_changed")[-1]["data"]) == {"section": "survey", "elements": ["U1"]}
+    bad = {"U1": {"question": {"id": "", "en": "x"}, "choices": [{"id": "a", "en": "b"}] * 3}, "U10": None}
+    r = client.put("/api/admin/survey", json={"elements": bad}, headers=headers)
+    assert r.status_code == 422
+    assert set(r.get_json()["fields"]) == {"elements.U1.question.id", "elements.U1.choices", "elements.U10"}
+    assert client.put("/api/admin/survey", json={}, headers=headers).status_code == 422
+    assert client.put("/api/admin/survey", json={"elements": {"U1": None}}, headers=headers).status_code == 200
+    assert client.get("/api/survey").get_json()["elements"][0]["question"]["id"].startswith("Bagaimana pendapat")
+
+
+# -- retention and the archive --------------------------------------------------------------------
+
+
+def test_retention_cuts_the_link_and_keeps_the_scores(app, client, officer, clock):
+    tickets = answer_worked_example(client, officer)
+    service = app.extensions["antrian"]
+    later = datetime(2027, 6, 28, 2, tzinfo=UTC)
+    result = archive.apply_retention(service.store, 6, later, service.settings.office.tz)
+    assert result.survey == 5
+    with service.store.read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM survey_responses WHERE ticket_id IS NOT NULL")["n"] == 0
+    s = client.get("/api/skm?from=2026-11-28&to=2026-11-28").get_json()
+    assert (s["respondents"], s["ikm"]) == (5, 83.33)
+    assert {c["label"] for c in client.get("/api/complaints").get_json()["complaints"]} == {None}
+    clock.now = later
+    state = client.get(f"/api/survey/{tickets[0]['token']}").get_json()["survey"]
+    assert state["answered"] is False and state["open"] is False
+
+
+def test_the_monthly_archive_keeps_the_responses_and_complaints(app, client, officer, tmp_path):
+    answer_worked_example(client, officer)
+    service = app.extensions["antrian"]
+    path = archive.write_month_archive(service.store, "2026-11", "LPSE", tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        doc = json.loads(zf.read("antrian-2026-11.json"))
+    responses = doc["survey_responses"]
+    assert len(responses) == 5 and [r["u3"] for r in responses] == [r[2] for r in WORKED]
+    assert responses[4]["suggestion"] == "Mohon tambah kursi tunggu" and re.match(r"A-\d{3}", responses[0]["label"])
+    assert archive.verify_month_archive(path) == []
+
+
+def test_a_long_workbook_is_made_in_a_child_process_under_gevent(client, officer, monkeypatch):
+    from openpyxl import load_workbook
+
+    answer_worked_example(client, officer)
+    monkeypatch.setattr("server.report_job.on_gevent", lambda: True)
+    r = client.get("/api/skm?from=2026-10-01&to=2026-11-30&format=xlsx")  # 61 days: off the event loop
+    assert r.status_code == 200
+    data = list(load_workbook(io.BytesIO(r.data))["Data"].iter_rows(values_only=True))
+    assert [row[4:] for row in data[5:]] == [tuple(r) for r in WORKED] and data[5][3] == "Loket 1"
+
+
+def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_public(app, client, officer):
+    from server.realtime import public_message, staff_message
+
+    ticket = serve(client, officer)
+    published: list[dict] = []
+    app.extensions["antrian"].publish = published.extend
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Ruang tunggu panas"}
+    assert client.post("/api/survey", json=body).status_code == 201
+    cid = client.get("/api/complaints").get_json()["complaints"][0]["id"]
+    assert (
+        client.post(f"/api/complaints/{cid}/answer", json={"answer": "AC diperbaiki"}, headers=officer).status_code
+        == 200
+    )
+    answered, replied = published
+    assert (answered["type"], replied["type"]) == ("survey_answered", "complaint_answered")
+    staff = staff_message(answered)
+    assert staff["data"] == {"response_id": cid, "corrected": False, "complaint": True} and staff["actor"] == "phone"
+    assert staff_message(replied)["data"] == {"complaint_id": cid, "again": False}
+    for event in published:
+        public = json.dumps(public_message(event))
+        assert "Ruang tunggu" not in public and "AC diperbaiki" not in public and "Budi Santoso" not in public
