@@ -1,6 +1,7 @@
 """Soak bench: many office days against one live server, the TV and a counter page open in Chromium.
 
     .venv/bin/python bench/bench_soak.py [--days 30] [--visitors 200] [--counters 3] [--cache-mb N]
+                                         [--short-voice MS]
 
 The server runs on tests/clockserver.py's clock (09:00 of today), moved forward one day at a time, so
 a month passes in one run. Each day the kiosks issue `--visitors` tickets; the officers call them
@@ -16,21 +17,28 @@ cache_mb, descriptors flat, every call announced). It reports; it does not fail 
 
 The TV plays every announcement in real time (a 1 s chime and the phrase), about 2.7 s a call with
 recalls: ~40 min for 30 days of 25 visitors (docs/performance.md, "Soak bench"), ~4.5 h for 30 x 200.
+`--short-voice MS` shortens every announcement instead: the server speaks with the clips engine
+(`[tts] engine = "clips"`, issue #15) from a pack of tones MS ms long, one pitch per word, written by
+this bench, with a chime of MS ms; every phrase is still its own audio file, fetched, decoded and
+played whole by the TV, so a month of 200 visitors a day runs in about an hour.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import math
 import os
 import platform
 import re
 import shutil
 import signal
+import struct
 import sys
 import tempfile
 import time
 import uuid
+import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,9 +59,40 @@ def soak_config(tmp: Path, args: argparse.Namespace) -> Path:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^rate = \d+", f"rate = {args.rate}", text)
     if args.cache_mb is not None:
-        text = re.sub(r"(?m)^(\[tts\]\n)", rf"\1cache_mb = {args.cache_mb}\n", text)
+        text = re.sub(r"(?m)^cache_mb = \d+", f"cache_mb = {args.cache_mb}", text)
     path.write_text(text, encoding="utf-8")
+    if args.short_voice:
+        pack = tone_pack(tmp / "voice", path, args.short_voice)
+        tts = (
+            f'engine = "clips"\nclips = "{pack}"\nchime = "{pack / "chime.wav"}"\n'
+            f"pause_ms = {max(1, args.short_voice // 2)}\n"
+        )
+        text = re.sub(r"(?m)^(\[tts\]\n)", lambda m: m.group(1) + tts, text)
+        path.write_text(text, encoding="utf-8")
     return path
+
+
+def tone(path: Path, ms: int, hz: float, rate: int = 16000) -> None:
+    """A mono 16-bit WAV: `ms` of a sine at `hz`, loud enough that trimming keeps it whole."""
+    n = rate * ms // 1000
+    samples = (int(12000 * math.sin(2 * math.pi * hz * i / rate)) for i in range(n))
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+
+
+def tone_pack(folder: Path, config: Path, ms: int) -> Path:
+    """A voice pack of short tones, one pitch per clip the office needs (server.voice.office_clips)."""
+    from server.config import load_settings
+    from server.voice import office_clips
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, name in enumerate(office_clips(load_settings(config), 999)):
+        tone(folder / f"{name}.wav", ms, 300 + 7 * i)
+    tone(folder / "chime.wav", ms, 880)
+    return folder
 
 
 def visitor(day: int, i: int) -> dict:
@@ -206,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--counters", type=int, default=3)
     p.add_argument("--rate", type=int, default=400, help="espeak-ng words per minute (60-400)")
     p.add_argument("--cache-mb", type=int, default=None, help="[tts] cache_mb (default: the config's)")
+    p.add_argument("--short-voice", type=int, default=0, metavar="MS", help="speak with a pack of MS ms tones")
     p.add_argument("--screenshot", default=str(ROOT / "docs" / "screenshots" / "display-soak-end.png"))
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = p.parse_args(argv)
@@ -218,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     ok = False
     print(
         f"Antrian soak bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores; "
-        f"{args.days} days x {args.visitors} visitors, {args.counters} counters, speech rate {args.rate}\n"
+        f"{args.days} days x {args.visitors} visitors, {args.counters} counters, "
+        + (f"a pack of {args.short_voice} ms tones\n" if args.short_voice else f"speech rate {args.rate}\n")
     )
     print("| day | TV private MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | s |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
