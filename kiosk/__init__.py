@@ -1,7 +1,9 @@
 """The kiosk pages: a blueprint with its own templates/ and static/ (presentation only).
 
 `bp` (/kiosk) is the touchscreen: welcome, service, form with an on-screen keyboard, review,
-ticket. `phone_bp` (no prefix) is the page the ticket's QR code opens: /t/<token>.
+ticket. `phone_bp` (no prefix) is the page the ticket's QR code opens: /t/<token>, with the
+satisfaction survey once the ticket is served. `survey_bp` (/survey) is the survey's tablet by the
+exit: the visitor's ticket number and the last four digits of their phone, then the nine questions.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from server.i18n import LANGS, section
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 phone_bp = Blueprint("phone", __name__, template_folder="templates")
-blueprints = [bp, phone_bp]
+survey_bp = Blueprint("survey", __name__, url_prefix="/survey", template_folder="templates")
+blueprints = [bp, phone_bp, survey_bp]
 
 QR_MAX_DATA = 300
 
@@ -35,9 +38,23 @@ def _kiosk_texts() -> dict[str, object]:
     return {"page_texts": _texts("kiosk")}
 
 
+@cache
+def _survey_texts(own: str | None) -> dict[str, dict[str, str]]:
+    """A page's own words (without their prefix) and the survey form's (`survey.*`, with it)."""
+    return {
+        lang: {**(section(own, lang) if own else {}), **{f"survey.{k}": v for k, v in section("survey", lang).items()}}
+        for lang in LANGS
+    }
+
+
 @phone_bp.context_processor
 def _phone_texts() -> dict[str, object]:
-    return {"page_texts": _texts("phone")}
+    return {"page_texts": _survey_texts("phone")}
+
+
+@survey_bp.context_processor
+def _tablet_texts() -> dict[str, object]:
+    return {"page_texts": _survey_texts(None)}
 
 
 @bp.get("/")
@@ -71,4 +88,18 @@ def phone_page(token: str):
         ticket = current_app.extensions["antrian"].ticket_status(token)
     except NotFound:
         return render_template("kiosk/phone_404.html"), 404
-    return render_template("kiosk/phone.html", ticket=ticket, token=token), 200, {"Cache-Control": "no-store"}
+    survey = current_app.extensions["antrian"].survey.questionnaire()
+    page = render_template("kiosk/phone.html", ticket=ticket, token=token, survey=survey)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@survey_bp.get("/")
+def survey_page():
+    """The survey's tablet by the exit (touch-first like the kiosk): the ticket number and the phone's last
+    four digits on on-screen pads (or a scanned ticket QR code), the nine questions one per screen, the
+    optional profile and suggestion, thanks, and back to the start after an idle time."""
+    settings = current_app.extensions["antrian.settings"]
+    prefixes = list(dict.fromkeys(s.prefix for s in settings.services))
+    survey = current_app.extensions["antrian"].survey.questionnaire()
+    page = render_template("kiosk/survey.html", survey=survey, prefixes=prefixes)
+    return page, 200, {"Cache-Control": "no-store"}

@@ -1,6 +1,9 @@
 // The visitor's phone: the live status of one ticket, and a loud "go to counter N" when it is called.
 // It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
+// Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
+// required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
 import { connect as connectLive } from "/static/live.js";
+import { createSurveyForm } from "./skmform.js";
 
 (function () {
   "use strict";
@@ -12,6 +15,8 @@ import { connect as connectLive } from "/static/live.js";
 
   // A ticket in one of these is done: it will never be called again, so no call sound to turn on.
   var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
+  // A ticket in one of these has been served: its survey opens (server/core.py SERVED).
+  var SERVED = ["resolved", "escalated", "closed"];
   var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
   var ticket = CONFIG.ticket;
   var alertedCalls = ticket.status === "called" ? ticket.calls : 0;  // no sound for a call already shown
@@ -59,6 +64,127 @@ import { connect as connectLive } from "/static/live.js";
     }
     $("note").textContent = s === "called" ? "" : t("note_" + s, { counter: counter });
     document.title = ticket.label + " — " + t(s);
+    renderSurvey();
+    if (SERVED.indexOf(s) >= 0 && !survey.state && !survey.loading) fetchSurvey();
+  }
+
+  // -- the satisfaction survey ------------------------------------------------------------------
+  // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done"
+  var survey = { state: null, loading: false, view: "none", editing: false, updated: false, requestId: null,
+                 sending: false, asked: new URLSearchParams(location.search).get("survey") === "1" };
+  var form = createSurveyForm(CONFIG.survey, {
+    t: t,
+    onChange: function () { survey.requestId = null; }   // a changed answer is a new submission
+  });
+  form.order().forEach(function (key) {
+    var where = /^U[0-9]$/.test(key) ? "survey-questions" : key === "suggestion" ? "survey-text" : "survey-profile";
+    $(where).appendChild(form.blocks[key]);
+  });
+
+  function fetchSurvey() {
+    survey.loading = true;
+    fetch("/api/survey/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body && body.survey) surveyState(body.survey); })
+      .catch(function () { /* offline: the next event asks again */ })
+      .then(function () { survey.loading = false; });
+  }
+
+  function surveyState(state) {
+    // The server's word on this ticket's survey: open or not, and the response given.
+    survey.state = state;
+    if (survey.view !== "form") {
+      if (state.answered) survey.view = "done";
+      else if (!state.open) survey.view = "none";
+      else if (survey.view === "none" || survey.view === "done") survey.view = survey.asked ? "form" : "invite";
+      if (survey.view === "form") form.fill(null);
+    }
+    renderSurvey();
+    if (survey.asked && survey.view === "form") $("survey-form").scrollIntoView({ block: "start" });
+    survey.asked = false;
+  }
+
+  function renderSurvey() {
+    var state = survey.state;
+    var view = state ? survey.view : "none";
+    $("survey").hidden = view === "none";
+    $("survey-invite").hidden = view !== "invite";
+    $("survey-reopen").hidden = view !== "later";
+    $("survey-form").hidden = view !== "form";
+    $("survey-done").hidden = view !== "done";
+    form.render(lang);
+    $("survey-not-now").textContent = t(survey.editing ? "survey_cancel_edit" : "survey_later");
+    $("survey-submit").textContent = t(survey.sending ? "survey.submitting" : "survey.submit");
+    $("survey-submit").disabled = survey.sending;
+    if (view === "done" && state.response) {
+      $("survey-done-text").textContent = t(survey.updated ? "survey.updated_text" : "survey.thanks_text");
+      $("survey-edit").hidden = !state.open;
+      $("survey-edit-note").hidden = !state.open;
+      $("survey-reply").hidden = !state.response.answer;
+      $("survey-reply-text").textContent = state.response.answer || "";
+    }
+  }
+
+  function showSurvey(view) {
+    survey.view = view;
+    renderSurvey();
+  }
+
+  function surveyError(text) {
+    $("survey-error").textContent = text || "";
+    $("survey-error").hidden = !text;
+  }
+
+  function newRequestId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return "phone-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function submitSurvey(e) {
+    e.preventDefault();
+    if (survey.sending) return;   // a double tap sends one request; its request_id covers a retry
+    survey.sending = true;
+    if (!survey.requestId) survey.requestId = newRequestId();
+    var data = Object.assign({ token: CONFIG.token, request_id: survey.requestId }, form.payload());
+    surveyError("");
+    renderSurvey();
+    fetch("/api/survey", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Lang": lang },
+      body: JSON.stringify(data)
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) { return { status: resp.status, body: body }; });
+    }).then(function (r) {
+      if ((r.status === 201 || r.status === 200) && r.body.survey) {
+        survey.requestId = null;
+        survey.updated = r.status === 200;
+        survey.editing = false;
+        form.clearErrors();
+        survey.view = "done";
+        surveyState(r.body.survey);
+        $("survey-done").scrollIntoView({ block: "start" });
+        return;
+      }
+      if (r.status === 422) {
+        // Each bad answer at its question, in the server's words; the rest above the button.
+        survey.requestId = null;
+        var placed = form.showErrors(r.body.fields || {});
+        var rest = Object.keys(placed.other).map(function (k) { return placed.other[k]; });
+        surveyError([r.body.message].concat(rest).filter(Boolean).join(" "));
+        if (placed.first) form.blocks[placed.first].scrollIntoView({ block: "center" });
+        return;
+      }
+      // 409 (not yet served, the day is over), 404, 429, 5xx: the server's words above the button.
+      if (r.status < 500 && r.status !== 429) survey.requestId = null;
+      surveyError(r.body.message || t("survey.network_error"));
+      if (r.status === 409) fetchSurvey();
+    }).catch(function () {
+      surveyError(t("survey.network_error"));
+    }).then(function () {
+      survey.sending = false;
+      renderSurvey();
+    });
   }
 
   function update(view) {
@@ -131,11 +257,47 @@ import { connect as connectLive } from "/static/live.js";
       },
       onEvent: function (ev) {
         if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
+        if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
+        if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         refetch();
       },
       onStatus: function (up) { if (!up) $("conn").textContent = t("conn_lost"); }
     });
   }
+
+  function refetchQuestionnaire() {
+    fetch("/api/survey", { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (q) { if (q) form.retext(q); })
+      .catch(function () {});
+  }
+
+  $("survey-start").addEventListener("click", function () {
+    form.fill(null);
+    surveyError("");
+    showSurvey("form");
+    $("survey-form").scrollIntoView({ block: "start" });
+  });
+  $("survey-later").addEventListener("click", function () { showSurvey("later"); });
+  $("survey-reopen").addEventListener("click", function () { showSurvey("form"); });
+  $("survey-not-now").addEventListener("click", function () {
+    surveyError("");
+    form.clearErrors();
+    if (survey.editing) {
+      survey.editing = false;
+      return showSurvey("done");
+    }
+    showSurvey("later");
+  });
+  $("survey-edit").addEventListener("click", function () {
+    survey.editing = true;
+    survey.requestId = null;
+    form.fill(survey.state && survey.state.response);
+    surveyError("");
+    showSurvey("form");
+    $("survey-form").scrollIntoView({ block: "start" });
+  });
+  $("survey-form").addEventListener("submit", submitSurvey);
 
   $("sound").addEventListener("click", function () {
     try { unlockAudio(); } catch (e) { /* no WebAudio: vibration only */ }

@@ -1,0 +1,499 @@
+// The satisfaction survey's tablet by the exit (touch-first, like the kiosk): start -> the ticket number
+// and the last four digits of the phone on on-screen pads (or a scanned ticket QR code) -> the nine
+// questions one per screen -> the optional profile and suggestion -> thanks -> the start again.
+// It shows nothing of a visitor but their ticket's label, and forgets everything on its way back to
+// the start (after "Selesai", or after an idle time).
+import { createSurveyForm } from "./skmform.js";
+
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("survey-config").textContent);
+  // The words ({id: {...}, en: {...}}) are the server's one catalogue (server/i18n/*.json, keys
+  // `survey.*`), in the page's `i18n` JSON element.
+  var STRINGS = JSON.parse(document.getElementById("i18n").textContent);
+  var THANKS_SECONDS = 12;            // the thanks screen goes back to the start by itself
+  var ADVANCE_MS = 350;               // a chosen answer shows for a moment before the next question
+  var LABEL_DIGITS = 4;               // "A-0123" at most: the kiosk's numbers have 3 digits, a busy day 4
+  var SCAN_GAP_MS = 80;               // a barcode scanner types faster than this between characters
+
+  var lang = CONFIG.lang === "en" ? "en" : "id";
+  var state;
+  var idleTimer = null;
+  var advanceTimer = null;
+  window.antrianSurvey = { resetIn: null };   // for tests: the armed return to the start
+
+  function $(id) { return document.getElementById(id); }
+  function t(key, params) {
+    var text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.id[key] || key;
+    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    return text;
+  }
+
+  function idleSeconds() {
+    // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
+    var asked = parseInt(new URLSearchParams(location.search).get("idle"), 10);
+    return asked >= 2 && asked <= 3600 ? asked : CONFIG.idle_seconds;
+  }
+
+  // The services' letters on the pad; an office with one service has its letter chosen already.
+  var PREFIXES = [].map.call(document.querySelectorAll("[data-prefix]"), function (b) { return b.dataset.prefix; });
+
+  function freshState() {
+    return { screen: "start", prefix: PREFIXES.length === 1 ? PREFIXES[0] : "", digits: "", last4: "", active: "ticket", ref: null, survey: null,
+             step: 0, requestId: null, sending: false, checking: false, shift: true, updated: false };
+  }
+
+  var form = createSurveyForm(CONFIG.survey, {
+    t: t,
+    touch: true,
+    onChange: function (field) {
+      state.requestId = null;
+      if (/^answers\./.test(field)) {
+        renderStep();
+        // The answer shows for a moment, then the next question.
+        var step = state.step;
+        clearTimeout(advanceTimer);
+        advanceTimer = setTimeout(function () { if (state.step === step && state.screen === "question") go(step + 1); }, ADVANCE_MS);
+      }
+    }
+  });
+
+  // The screens of the questionnaire: each a list of the form's blocks.
+  var STEPS = form.order().filter(function (k) { return /^U[0-9]$/.test(k); }).map(function (k) { return [k]; })
+    .concat([["sex", "age"], ["education", "occupation"], ["suggestion"]]);
+  var QUESTIONS = STEPS.length - 3;
+  form.order().forEach(function (key) { $("step").appendChild(form.blocks[key]); });
+  form.age.after($("age-pad"));   // the age's pad right under it
+
+  // -- screens -------------------------------------------------------------------------------
+  function show(name) {
+    state.screen = name;
+    document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
+    document.body.dataset.current = name;
+    if (name === "question") renderStep();
+    if (name === "identify") renderIdentify();
+    renderBar();
+    armIdle();
+  }
+
+  function armIdle() {
+    clearTimeout(idleTimer);
+    window.antrianSurvey.resetIn = null;
+    if (state.screen === "start") return;
+    var seconds = idleSeconds();
+    if (state.screen === "thanks") seconds = Math.min(seconds, THANKS_SECONDS);
+    window.antrianSurvey.resetIn = seconds;
+    idleTimer = setTimeout(reset, seconds * 1000);
+  }
+
+  function reset() {
+    // Back to the start for the next visitor: the ticket, the answers, the texts and every error cleared.
+    clearTimeout(advanceTimer);
+    state = freshState();
+    form.fill(null);
+    setError("ticket", "");
+    setError("phone_last4", "");
+    screenError("identify-error", "");
+    screenError("submit-error", "");
+    renderIdentify();
+    setShift(false);
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    lang = CONFIG.lang === "en" ? "en" : "id";
+    applyLang();
+    show("start");
+    refreshQuestionnaire();
+  }
+
+  function refreshQuestionnaire() {
+    // An admin may have changed the wording: take it between two visitors.
+    fetch("/api/survey", { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (q) { if (q && state.screen === "start") form.retext(q); })
+      .catch(function () { /* offline: the wording the page has */ });
+  }
+
+  function applyLang() {
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (el) { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+    form.render(lang);
+    renderBar();
+    if (state.screen === "question") renderStep();
+    if (state.screen === "thanks") renderThanks();
+  }
+
+  function renderBar() {
+    // The one thing of the visitor's the tablet shows: their ticket's label.
+    var label = state.survey && state.screen !== "start" ? state.survey.ticket.label : "";
+    $("bar-ticket").textContent = label ? t("survey.ticket_for", { label: label }) : "";
+  }
+
+  function screenError(id, text) {
+    $(id).textContent = text || "";
+    $(id).hidden = !text;
+  }
+
+  // -- which ticket: the label and the phone's last four digits --------------------------------
+  function labelText() {
+    if (!state.prefix && !state.digits) return "";
+    return (state.prefix || "?") + "-" + state.digits;
+  }
+
+  function labelToSend() {
+    // "A-12" is sent as the ticket shows it: "A-012" (core.label_for pads to three digits).
+    var digits = state.digits.replace(/^0+(?=[0-9])/, "");
+    while (digits.length < 3) digits = "0" + digits;
+    return state.prefix + "-" + digits;
+  }
+
+  function identifyComplete() { return !!state.prefix && state.digits.length > 0 && state.last4.length === 4; }
+
+  function renderIdentify() {
+    $("f-ticket").textContent = labelText();
+    var cells = $("f-last4").querySelectorAll(".digit");
+    cells.forEach(function (c, i) { c.textContent = state.last4[i] ? state.last4[i] : ""; });
+    document.querySelectorAll(".id-field").forEach(function (f) {
+      f.classList.toggle("active", f.dataset.field === (state.active === "ticket" ? "ticket" : "phone_last4"));
+    });
+    $("pad-prefixes").hidden = state.active !== "ticket";
+    document.querySelectorAll("[data-prefix]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.prefix === state.prefix ? "true" : "false");
+    });
+    $("identify-next").disabled = !identifyComplete() || state.checking;
+    $("identify-next").textContent = t(state.checking ? "survey.checking" : "survey.next");
+    $("id-pad-next").hidden = state.active !== "ticket";
+  }
+
+  function setError(field, text) {
+    var p = $("e-" + field);
+    p.textContent = text || "";
+    p.parentNode.classList.toggle("invalid", !!text);
+  }
+
+  function identifyEdited() {
+    setError("ticket", "");
+    setError("phone_last4", "");
+    screenError("identify-error", "");
+  }
+
+  function padDigit(d) {
+    identifyEdited();
+    if (state.active === "ticket") {
+      if (state.digits.length < LABEL_DIGITS) state.digits += d;
+    } else if (state.last4.length < 4) {
+      state.last4 += d;
+    }
+    renderIdentify();
+  }
+
+  function padDelete() {
+    identifyEdited();
+    if (state.active === "ticket") {
+      if (state.digits) state.digits = state.digits.slice(0, -1);
+      else state.prefix = "";
+    } else if (state.last4) {
+      state.last4 = state.last4.slice(0, -1);
+    } else {
+      state.active = "ticket";
+    }
+    renderIdentify();
+  }
+
+  function padNext() {
+    if (state.active === "ticket") state.active = "phone";
+    else if (identifyComplete()) lookup();
+    renderIdentify();
+  }
+
+  function answer(resp) {
+    return resp.json().catch(function () { return {}; }).then(function (body) { return { status: resp.status, body: body }; });
+  }
+
+  function lookup() {
+    if (!identifyComplete() || state.checking) return;
+    state.checking = true;
+    renderIdentify();
+    var visitor = state;
+    var ref = { ticket: labelToSend(), phone_last4: state.last4 };
+    fetch("/api/survey/lookup", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Lang": lang },
+      body: JSON.stringify(ref)
+    }).then(answer).then(function (r) {
+      if (visitor !== state) return;
+      if (r.status === 200 && r.body.survey) return opened(ref, r.body.survey);
+      identifyRefused(r);
+    }).catch(function () {
+      if (visitor === state) screenError("identify-error", t("survey.network_error"));
+    }).then(function () {
+      if (visitor !== state) return;
+      state.checking = false;
+      renderIdentify();
+    });
+  }
+
+  function identifyRefused(r) {
+    // 422 at the field it names; 404 (label or digits wrong, alike), 429: the server's words.
+    var fields = r.body.fields || {};
+    var placed = false;
+    ["ticket", "phone_last4"].forEach(function (k) {
+      if (fields[k]) { setError(k, fields[k]); placed = true; }
+    });
+    if (!placed) screenError("identify-error", r.body.message || t("survey.network_error"));
+  }
+
+  function byToken(token) {
+    // A scanned ticket or form copy QR code (…/t/<token>), or ?t=<token>: the token names the ticket.
+    var visitor = state;
+    fetch("/api/survey/" + encodeURIComponent(token) + "?lang=" + lang, { cache: "no-store" })
+      .then(answer)
+      .then(function (r) {
+        if (visitor !== state) return;
+        if (r.status === 200 && r.body.survey) return opened({ token: token }, r.body.survey);
+        show("identify");
+        identifyRefused(r);
+      })
+      .catch(function () {
+        if (visitor !== state) return;
+        show("identify");
+        screenError("identify-error", t("survey.network_error"));
+      });
+  }
+
+  function opened(ref, survey) {
+    // The ticket is found: its survey, if it is open; a response given before is not shown here (a
+    // public tablet), only said: new answers replace it.
+    if (!survey.open) {
+      show("identify");
+      screenError("identify-error", t(survey.reason === "day_over" ? "survey.day_over" : "survey.not_served"));
+      return;
+    }
+    state.ref = ref;
+    state.survey = survey;
+    state.step = 0;
+    form.fill(null);
+    $("answered-note").hidden = !survey.answered;
+    show("question");
+  }
+
+  // -- the questionnaire, one screen at a time -----------------------------------------------
+  function go(step) {
+    clearTimeout(advanceTimer);
+    state.step = Math.max(0, Math.min(STEPS.length - 1, step));
+    if (state.shift !== null) setShift(form.suggestion.value.length === 0);
+    renderStep();
+  }
+
+  function renderStep() {
+    var keys = STEPS[state.step];
+    var isQuestion = state.step < QUESTIONS;
+    form.order().forEach(function (key) { form.blocks[key].hidden = keys.indexOf(key) < 0; });
+    // An admin's long wording (up to 500 characters a question, 100 a choice) in smaller type, on one screen.
+    var shown = isQuestion ? form.blocks[keys[0]] : null;
+    var long = !!shown && (shown.querySelector(".q-text").textContent.length > 160 ||
+      [].some.call(shown.querySelectorAll(".choice-text"), function (c) { return c.textContent.length > 36; }));
+    $("step").classList.toggle("long", long);
+    $("progress-text").textContent = isQuestion
+      ? t("survey.question_n", { n: state.step + 1, total: QUESTIONS })
+      : t(keys[0] === "suggestion" ? "survey.title" : "survey.profile_title");
+    var done = STEPS.slice(0, QUESTIONS).filter(function (k) { return form.answered(k[0]); }).length;
+    $("progress-fill").style.width = Math.round(100 * Math.max(done, Math.min(state.step, QUESTIONS)) / QUESTIONS) + "%";
+    $("step-note").hidden = keys[0] !== "sex";
+    $("step-note").textContent = t("survey.profile_note");
+    $("answered-note").hidden = !(state.survey && state.survey.answered && state.step === 0);
+    $("age-pad").hidden = keys.indexOf("age") < 0;
+    $("osk").hidden = keys[0] !== "suggestion";
+    var last = state.step === STEPS.length - 1;
+    $("step-next").hidden = last;
+    $("submit").hidden = !last;
+    $("step-next").disabled = isQuestion && !form.answered(keys[0]);
+    $("submit").disabled = state.sending;
+    $("submit").textContent = t(state.sending ? "survey.submitting" : "survey.submit");
+    $("step-back").textContent = t(state.step === 0 ? "survey.cancel" : "survey.back");
+    if (keys[0] === "suggestion") placeCaret();
+  }
+
+  function placeCaret() {
+    var el = form.suggestion;
+    if (document.activeElement !== el) {
+      el.focus({ preventScroll: true });
+      el.setSelectionRange(el.value.length, el.value.length);
+    }
+  }
+
+  // -- the on-screen keys: the age and the suggestion -------------------------------------------
+  function setShift(on) {
+    state.shift = on;
+    document.querySelector("#osk .key-shift").setAttribute("aria-pressed", on ? "true" : "false");
+    document.querySelectorAll("#osk [data-key]").forEach(function (k) {
+      var ch = k.dataset.key;
+      if (ch.length === 1 && /[a-z]/.test(ch)) k.textContent = on ? ch.toUpperCase() : ch;
+    });
+  }
+
+  function typeInto(el, text) {
+    var start = el.selectionStart == null ? el.value.length : el.selectionStart;
+    var end = el.selectionEnd == null ? el.value.length : el.selectionEnd;
+    var room = el.maxLength > 0 ? el.maxLength - (el.value.length - (end - start)) : text.length;
+    if (text && room <= 0) return;
+    if (!text && start === end && start > 0) start -= 1;   // backspace
+    el.setRangeText(text.slice(0, Math.max(room, 0)), start, end, "end");
+    el.dispatchEvent(new Event("input"));
+  }
+
+  function pressKey(k) {
+    var el = form.suggestion;
+    if (k === "shift") return setShift(!state.shift);
+    if (k === "backspace") return typeInto(el, "");
+    var ch = k === "space" ? " " : k === "enter" ? "\n" : k;
+    if (/[a-z]/.test(ch) && state.shift) {
+      ch = ch.toUpperCase();
+      setShift(false);
+    }
+    typeInto(el, ch);
+    if (/[.?!\n]/.test(ch)) setShift(true);   // a capital after the end of a sentence
+  }
+
+  function pressAge(k) {
+    var el = form.age;
+    if (k === "del") el.value = el.value.slice(0, -1);
+    else if (el.value.length < 3) el.value += k;
+    el.dispatchEvent(new Event("input"));
+  }
+
+  // -- sending ------------------------------------------------------------------------------------
+  function newRequestId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return "tablet-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function submit() {
+    if (state.sending || !state.ref) return;   // a double tap sends one request; its request_id covers a retry
+    state.sending = true;
+    if (!state.requestId) state.requestId = newRequestId();
+    var data = Object.assign({ channel: "tablet", request_id: state.requestId }, state.ref, form.payload());
+    screenError("submit-error", "");
+    renderStep();
+    var visitor = state;
+    fetch("/api/survey", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Lang": lang },
+      body: JSON.stringify(data)
+    }).then(answer).then(function (r) {
+      if (visitor !== state) return;   // back at the start meanwhile: this answer is nobody's now
+      if ((r.status === 201 || r.status === 200) && r.body.survey) {
+        state.survey = r.body.survey;
+        state.updated = r.status === 200;
+        state.requestId = null;
+        show("thanks");
+        renderThanks();
+        return;
+      }
+      if (r.status === 422) {
+        state.requestId = null;
+        var placed = form.showErrors(r.body.fields || {});
+        var rest = Object.keys(placed.other).map(function (k) { return placed.other[k]; });
+        if (placed.first) {
+          var at = -1;
+          STEPS.forEach(function (keys, i) { if (at < 0 && keys.indexOf(placed.first) >= 0) at = i; });
+          go(at);
+        }
+        screenError("submit-error", rest.length ? [r.body.message].concat(rest).join(" ") : "");
+        return;
+      }
+      // 409 (the day is over), 404, 429, 5xx: the server's words above the buttons.
+      if (r.status < 500 && r.status !== 429) state.requestId = null;
+      screenError("submit-error", r.body.message || t("survey.network_error"));
+    }).catch(function () {
+      if (visitor === state) screenError("submit-error", t("survey.network_error"));
+    }).then(function () {
+      if (visitor !== state) return;
+      state.sending = false;
+      if (state.screen === "question") renderStep();
+    });
+  }
+
+  function renderThanks() {
+    $("thanks-text").textContent = t(state.updated ? "survey.updated_text" : "survey.thanks_text");
+    $("thanks-ticket").textContent = state.survey ? t("survey.ticket_for", { label: state.survey.ticket.label }) : "";
+  }
+
+  // -- a barcode scanner (a keyboard to the browser) reading the ticket's QR code ----------------
+  var scan = { text: "", at: 0 };
+  function scanned(e) {
+    if (state.screen !== "start" && state.screen !== "identify") return;
+    var now = Date.now();
+    if (now - scan.at > SCAN_GAP_MS * 5) scan.text = "";
+    scan.at = now;
+    if (e.key === "Enter") {
+      var m = /\/t\/([A-Za-z0-9_-]{8,64})/.exec(scan.text);
+      scan.text = "";
+      if (m) byToken(m[1]);
+      return;
+    }
+    if (e.key.length === 1) scan.text = (scan.text + e.key).slice(-200);
+  }
+
+  // -- wiring ---------------------------------------------------------------------------------
+  function wire() {
+    // Any touch keeps the visitor's session alive.
+    ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
+      document.addEventListener(type, armIdle, { capture: true, passive: true });
+    });
+    document.addEventListener("keydown", scanned);
+    $("start").addEventListener("click", function () { show("identify"); });
+    $("lang-toggle").addEventListener("click", function () {
+      lang = lang === "id" ? "en" : "id";
+      applyLang();
+      if (state.screen === "identify") renderIdentify();
+    });
+    document.querySelectorAll("[data-action=home]").forEach(function (b) { b.addEventListener("click", reset); });
+    document.querySelectorAll("[data-prefix]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        identifyEdited();
+        state.prefix = b.dataset.prefix;
+        state.active = "ticket";
+        renderIdentify();
+      });
+    });
+    document.querySelectorAll("[data-digit]").forEach(function (b) {
+      b.addEventListener("click", function () { padDigit(b.dataset.digit); });
+    });
+    document.querySelector("#id-pad [data-del]").addEventListener("click", padDelete);
+    $("id-pad-next").addEventListener("click", padNext);
+    $("f-ticket").addEventListener("click", function () { state.active = "ticket"; renderIdentify(); });
+    $("f-last4").addEventListener("click", function () { state.active = "phone"; renderIdentify(); });
+    $("identify-next").addEventListener("click", lookup);
+    $("step-back").addEventListener("click", function () {
+      if (state.step === 0) return reset();
+      go(state.step - 1);
+    });
+    $("step-next").addEventListener("click", function () { go(state.step + 1); });
+    $("submit").addEventListener("click", submit);
+    document.querySelectorAll("#age-pad [data-age]").forEach(function (b) {
+      b.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      b.addEventListener("click", function () { pressAge(b.dataset.age); });
+    });
+    document.querySelectorAll("#osk [data-key]").forEach(function (b) {
+      // Keep the focus (and the caret) in the text while a key is pressed.
+      b.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      b.addEventListener("click", function () { pressKey(b.dataset.key); });
+    });
+    document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+  }
+
+  state = freshState();
+  wire();
+  reset();
+  // Opened with a ticket's token (…/survey/?t=<token>): that ticket, and the token off the address bar
+  // so that the next visitor's start is a clean one.
+  var token = new URLSearchParams(location.search).get("t");
+  if (token) {
+    var url = new URL(location.href);
+    url.searchParams.delete("t");
+    history.replaceState(null, "", url.pathname + url.search);
+    byToken(token);
+  }
+})();

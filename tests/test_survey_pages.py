@@ -1,0 +1,430 @@
+"""The satisfaction survey (SKM) where visitors answer it, end to end in Chromium against a real server:
+the phone page (/t/<token>) once the ticket is served, and the tablet by the exit (/survey/), typed on
+its on-screen pads. The tests also refresh docs/screenshots/survey-phone.png and survey-tablet.png
+(ANTRIAN_SCREENSHOTS=1).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from conftest import write_config
+from kioskui import assert_actions_visible, shot
+from live import ClockedServer, LiveServer
+from playwright.sync_api import expect
+
+from server.i18n import t
+from server.messages import message
+
+PASSWORD = "rahasia-123"
+PHONE = {"width": 360, "height": 740}
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
+TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+VISITOR = {
+    "service": "A",
+    "name": "Budi Santoso",
+    "agency": "CV Maju Bersama",
+    "address": "Jl. Sudirman No. 12",
+    "phone": "081234567890",
+    "problem": "Lupa kata sandi akun penyedia SPSE",
+}
+SCORES = {"U1": 4, "U2": 3, "U3": 4, "U4": 2, "U5": 3, "U6": 4, "U7": 4, "U8": 3, "U9": 4}
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    server = LiveServer(write_config(tmp_path_factory.mktemp("survey"))).start()
+    server.add_user("petugas", "officer")
+    server.add_user("kepala", "admin")
+    yield server
+    server.stop()
+
+
+def issue(server, **changes) -> dict:
+    r = requests.post(f"{server.url}/api/tickets", json={**VISITOR, **changes}, timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def serve(server, ticket: dict) -> None:
+    """An officer at counter 1 calls, serves and resolves tickets until `ticket` is resolved."""
+    officer = server.session("petugas", PASSWORD)
+    for _ in range(30):
+        r = officer.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        label = r.json()["ticket"]["label"]
+        officer.post(f"{server.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        resolved = officer.post(f"{server.url}/api/counters/1/resolve", json={"solution": "Selesai."}, timeout=5)
+        resolved.raise_for_status()
+        if label == ticket["label"]:
+            return
+    raise AssertionError(f"{ticket['label']} was never called")
+
+
+def survey_of(server, token: str) -> dict:
+    r = requests.get(f"{server.url}/api/survey/{token}", timeout=5)
+    assert r.status_code == 200, r.text
+    return r.json()["survey"]
+
+
+def small_targets(page) -> list:
+    """The visible buttons smaller than a fingertip (48 CSS px, as the kiosk's)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('button')].filter(b => b.checkVisibility())"
+        ".map(b => [b.textContent.trim(), b.getBoundingClientRect().width, b.getBoundingClientRect().height])"
+        ".filter(([, w, h]) => w < 48 || h < 48)"
+    )
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def phone(browser):
+    contexts = []
+
+    def open_phone(server, token: str, query: str = ""):
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{token}{query}")
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+def answer_phone(page, scores: dict[str, int]) -> None:
+    for code, score in scores.items():
+        page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+
+
+# -- the phone page ------------------------------------------------------------------------------
+
+
+def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_then_a_correction(phone, office):
+    ticket = issue(office)
+    page = phone(office, ticket["token"])
+    expect(page.locator("#status")).to_have_text("menunggu")
+    expect(page.locator("#survey")).to_be_hidden()
+
+    serve(office, ticket)
+
+    expect(page.locator("#status")).to_have_text("selesai")
+    expect(page.locator("#survey-invite")).to_be_visible()
+    expect(page.locator("#survey-invite h2")).to_have_text("Bagaimana pelayanan kami?")
+    page.tap("#survey-start")
+    expect(page.locator("#survey-form")).to_be_visible()
+    expect(page.locator("#survey-form .q")).to_have_count(9)
+    expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", "id"))
+    expect(page.locator('[data-field="answers.U8"] [data-score="4"]')).to_contain_text("Dikelola dengan baik")
+    answer_phone(page, SCORES)
+    page.tap('[data-field="profile.sex"] [data-code="P"]')
+    page.fill("#survey-age", "34")
+    page.tap('[data-field="profile.education"] [data-code="s1"]')
+    page.tap('[data-field="profile.occupation"] [data-code="swasta"]')
+    page.fill("#survey-suggestion", "Mohon tambah kursi tunggu.\nTerima kasih.")
+    expect(page.locator(".chars")).to_have_text("40/2000 karakter")
+    assert no_sideways_scroll(page)
+    assert small_targets(page) == []
+    page.evaluate(
+        "() => window.scrollTo(0, document.getElementById('survey-form').getBoundingClientRect().top + scrollY - 8)"
+    )
+    shot(page, "survey-phone")
+
+    page.tap("#survey-submit")
+
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.thanks_text", "id"))
+    expect(page.locator("#survey-form")).to_be_hidden()
+    state = survey_of(office, ticket["token"])
+    assert state["answered"] and state["response"]["answers"] == SCORES
+    assert state["response"]["profile"] == {"sex": "P", "age": 34, "education": "s1", "occupation": "swasta"}
+    assert state["response"]["suggestion"] == "Mohon tambah kursi tunggu.\nTerima kasih."
+    assert state["response"]["channel"] == "phone"
+    officer = office.session("petugas", PASSWORD)
+    skm = officer.get(f"{office.url}/api/skm", params={"from": state["ticket"]["day"], "to": state["ticket"]["day"]})
+    assert skm.status_code == 200 and skm.json()["respondents"] >= 1
+    first_id = state["response"]["id"]
+
+    # "Ubah jawaban": the form comes back with the server's answers, one is changed, 200.
+    page.tap("#survey-edit")
+    expect(page.locator('[data-field="answers.U4"] [data-score="2"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('[data-field="profile.occupation"] [data-code="swasta"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("#survey-age")).to_have_value("34")
+    page.tap('[data-field="answers.U4"] [data-score="3"]')
+    page.tap("#survey-submit")
+
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.updated_text", "id"))
+    corrected = survey_of(office, ticket["token"])["response"]
+    assert corrected["id"] == first_id
+    assert corrected["answers"] == {**SCORES, "U4": 3}
+    assert corrected["suggestion"] == "Mohon tambah kursi tunggu.\nTerima kasih."
+
+    # A reload shows the thanks (answered), in English with the page's toggle.
+    page.reload()
+    expect(page.locator("#survey-done")).to_be_visible()
+    page.tap("#lang-toggle")
+    expect(page.locator("#survey-done h2")).to_have_text("Thank you!")
+    expect(page.locator("#survey-edit")).to_have_text("Change my answers")
+    page.tap("#survey-edit")
+    expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", "en"))
+    assert no_sideways_scroll(page)
+
+
+def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, office):
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    # From the QR code on the form copy (?survey=1): the questions at once, no invitation first.
+    expect(page.locator("#survey-form")).to_be_visible()
+    expect(page.locator("#survey-invite")).to_be_hidden()
+    answer_phone(page, {k: v for k, v in SCORES.items() if k != "U9"})
+    page.fill("#survey-age", "5")
+
+    page.tap("#survey-submit")
+
+    expect(page.locator('[data-error="answers.U9"]')).to_have_text(message("required", "id"))
+    expect(page.locator('[data-field="answers.U9"]')).to_have_class(re.compile(r"\binvalid\b"))
+    expect(page.locator('[data-error="profile.age"]')).to_have_text(message("survey_age", "id"))
+    expect(page.locator('[data-error="answers.U1"]')).to_have_text("")
+    expect(page.locator("#survey-error")).to_have_text(message("form_incomplete", "id"))
+    assert survey_of(office, ticket["token"])["answered"] is False
+    # Corrected where the server said, the same form is taken.
+    page.tap('[data-field="answers.U9"] [data-score="1"]')
+    expect(page.locator('[data-error="answers.U9"]')).to_have_text("")
+    page.fill("#survey-age", "")
+    page.tap("#survey-submit")
+    expect(page.locator("#survey-done")).to_be_visible()
+    assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 1
+
+
+def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_words(browser, tmp_path):
+    # Two answers a minute per address (the kiosk's rate): the third try is refused, in the server's words.
+    config = write_config(tmp_path, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 2"})
+    server = ClockedServer(config).start()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        server.add_user("petugas", "officer")
+        ticket = issue(server)
+        serve(server, ticket)
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{ticket['token']}")
+        expect(page.locator("#survey-invite")).to_be_visible()
+        page.tap("#survey-later")  # "Nanti saja": a small way back, nothing asked again
+        expect(page.locator("#survey-invite")).to_be_hidden()
+        expect(page.locator("#survey-form")).to_be_hidden()
+        page.tap("#survey-reopen")
+        answer_phone(page, SCORES)
+        page.tap("#survey-not-now")
+        expect(page.locator("#survey-form")).to_be_hidden()
+        page.tap("#survey-reopen")
+        expect(page.locator('[data-field="answers.U9"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
+
+        server.next_day()
+        page.tap("#survey-submit")
+
+        expect(page.locator("#survey-error")).to_have_text(message("survey_closed", "id", label=ticket["label"]))
+        assert survey_of(server, ticket["token"])["answered"] is False
+        page.tap("#survey-submit")
+        expect(page.locator("#survey-submit")).to_be_enabled()
+        page.tap("#survey-submit")
+        expect(page.locator("#survey-error")).to_have_text(message("rate_limited", "id"))
+    finally:
+        context.close()
+        server.stop()
+
+
+# -- the tablet by the exit ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tablet(browser):
+    pages = []
+
+    def open_tablet(server, viewport=TABLET_PORTRAIT, query: str = ""):
+        page = browser.new_page(viewport=viewport, has_touch=True)
+        pages.append(page)
+        page.goto(f"{server.url}/survey/{query}")
+        return page
+
+    yield open_tablet
+    for page in pages:
+        page.close()
+
+
+def pad(page, keys: str) -> None:
+    for ch in keys:
+        page.tap(f'#id-pad [data-digit="{ch}"]')
+
+
+def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_when_idle(tablet, office):
+    ticket = issue(office, phone="0812-3456-7890")
+    serve(office, ticket)
+    prefix, number = ticket["label"].split("-")
+    page = tablet(office, query="?idle=6")
+    expect(page.locator("#screen-start")).to_be_visible()
+    page.tap("#start")
+    expect(page.locator("#screen-identify")).to_be_visible()
+    # The physical keyboard is not needed: the prefix, the number and the digits are tapped.
+    page.tap(f'[data-prefix="{prefix}"]')
+    pad(page, str(int(number)))
+    expect(page.locator("#f-ticket")).to_have_text(f"{prefix}-{int(number)}")
+    page.tap("#id-pad-next")
+    pad(page, "1111")
+    page.tap("#identify-next")
+    expect(page.locator("#identify-error")).to_have_text(message("survey_ticket_not_found", "id"))
+    expect(page.locator("#screen-identify")).to_be_visible()
+    for _ in range(4):
+        page.tap("#id-pad [data-del]")
+    pad(page, "7890")
+
+    page.tap("#identify-next")
+
+    expect(page.locator("#screen-question")).to_be_visible()
+    expect(page.locator("#bar-ticket")).to_have_text(f"Tiket {ticket['label']}")
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 1 dari 9")
+    shot(page, "survey-tablet")
+    for i, (code, score) in enumerate(SCORES.items(), start=1):
+        expect(page.locator("#progress-text")).to_have_text(f"Pertanyaan {i} dari 9")
+        page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+    expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
+    page.tap('[data-field="profile.sex"] [data-code="L"]')
+    page.tap('#age-pad [data-age="4"]')
+    page.tap('#age-pad [data-age="5"]')
+    expect(page.locator("#survey-age")).to_have_value("45")
+    page.tap("#step-next")
+    page.tap('[data-field="profile.education"] [data-code="diploma"]')
+    page.tap("#step-next")
+    expect(page.locator("#osk")).to_be_visible()
+    # An empty text starts with a capital (Shift on by itself), as the kiosk's fields do.
+    expect(page.locator('#osk [data-key="shift"]')).to_have_attribute("aria-pressed", "true")
+    for key in ("a", "c", "space", "d", "i", "n", "g", "i", "n", "."):
+        page.tap(f'#osk [data-key="{key}"]')
+    expect(page.locator("#survey-suggestion")).to_have_value("Ac dingin.")
+    # Nothing of the visitor's form is on the tablet: only the ticket's label.
+    body = page.locator("body").inner_text()
+    for private in (VISITOR["name"], VISITOR["agency"], "7890", VISITOR["problem"]):
+        assert private not in body
+
+    page.tap("#submit")
+
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    expect(page.locator("#thanks-ticket")).to_have_text(f"Tiket {ticket['label']}")
+    response = survey_of(office, ticket["token"])["response"]
+    assert response["answers"] == SCORES and response["channel"] == "tablet"
+    assert response["profile"] == {"sex": "L", "age": 45, "education": "diploma", "occupation": None}
+    assert response["suggestion"] == "Ac dingin."
+
+    # Left alone, the tablet goes back to the start and keeps nothing of this visitor.
+    expect(page.locator("#screen-start")).to_be_visible(timeout=10_000)
+    expect(page.locator("#bar-ticket")).to_have_text("")
+    assert page.locator("#survey-suggestion").input_value() == ""
+    assert page.locator("#survey-age").input_value() == ""
+    assert page.locator("[aria-pressed=true]").count() == 0
+    page.tap("#start")
+    expect(page.locator("#f-ticket")).to_have_text("")
+    expect(page.locator("#identify-error")).to_be_hidden()
+
+    # The same ticket again: the tablet says it was answered, and shows none of the answers given.
+    page.tap(f'[data-prefix="{prefix}"]')
+    pad(page, number)
+    page.tap("#id-pad-next")
+    pad(page, "7890")
+    page.tap("#identify-next")
+    expect(page.locator("#answered-note")).to_have_text(t("survey.answered_note", "id"))
+    assert page.locator("#screen-question [aria-pressed=true]").count() == 0
+    assert page.locator("#survey-suggestion").input_value() == ""
+
+
+def longest_wording(code: str) -> dict:
+    question = ("Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan dengan standar pelayanan? " * 6)[:500]
+    choice = ("Sangat sesuai dengan standar pelayanan yang diumumkan di ruang tunggu " * 2)[:100]
+    return {code: {"question": {"id": question, "en": question}, "choices": [{"id": choice, "en": choice}] * 4}}
+
+
+@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE], ids=["portrait", "landscape"])
+def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and_texts(tablet, office, viewport):
+    admin = office.session("kepala", PASSWORD)
+    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": longest_wording("U5")}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        ticket = issue(office)
+        serve(office, ticket)
+        page = tablet(office, viewport)
+        page.tap("#start")
+        page.tap('[data-prefix="A"]')
+        pad(page, "1234")
+        page.tap("#id-pad-next")
+        pad(page, "7890")
+        assert_actions_visible(page, "identify, longest number", must=("#identify-next", "#lang-toggle"))
+        assert small_targets(page) == []
+        page.goto(f"{office.url}/survey/?t={ticket['token']}")  # the ticket's QR code scanned
+        expect(page.locator("#screen-question")).to_be_visible()
+        assert "t=" not in page.url  # the token leaves the address bar for the next visitor
+        for code in ("U1", "U2", "U3", "U4"):
+            page.tap(f'[data-field="answers.{code}"] [data-score="3"]')
+        expect(page.locator("#progress-text")).to_have_text("Pertanyaan 5 dari 9")
+        expect(page.locator('[data-field="answers.U5"] .q-text')).to_have_text(
+            longest_wording("U5")["U5"]["question"]["id"]
+        )
+        assert_actions_visible(page, "the longest question", must=("#step-back", "#step-next"))
+        assert small_targets(page) == []
+        page.tap("#lang-toggle")
+        assert_actions_visible(page, "the longest question in English", must=("#step-back", "#step-next"))
+        page.tap("#lang-toggle")
+        for code in ("U5", "U6", "U7", "U8", "U9"):
+            page.tap(f'[data-field="answers.{code}"] [data-score="2"]')
+            page.wait_for_function(
+                "(code) => !document.querySelector(`[data-field='answers.${code}']`).checkVisibility()", arg=code
+            )
+        assert_actions_visible(page, "profile: sex and age", must=("#step-next", "#age-pad [data-age=del]"))
+        assert small_targets(page) == []
+        page.tap("#step-next")
+        assert_actions_visible(page, "profile: education and occupation", must=("#step-next",))
+        page.tap("#step-next")
+        page.fill("#survey-suggestion", ("Antrian di loket dua terlalu lama, mohon ditambah petugas. " * 40)[:2000])
+        expect(page.locator(".chars")).to_have_text("2000/2000 karakter")
+        assert_actions_visible(page, "suggestion, the longest", must=("#submit", "#osk [data-key=space]"))
+        assert small_targets(page) == []
+        assert no_sideways_scroll(page)
+        page.tap("#submit")
+        expect(page.locator("#screen-thanks")).to_be_visible()
+        assert_actions_visible(page, "thanks", must=("#screen-thanks [data-action=home]",))
+        assert survey_of(office, ticket["token"])["response"]["answers"]["U5"] == 2
+    finally:
+        admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U5": None}}, timeout=5)
+
+
+# -- the form copy's QR code ---------------------------------------------------------------------
+
+
+def test_form_copy_carries_a_qr_code_to_the_phone_survey_of_its_ticket_and_stays_one_a4_page(browser, office):
+    ticket = issue(office)
+    serve(office, ticket)
+    officer = office.session("petugas", PASSWORD)
+    page = officer.get(f"{office.url}/counter/form/{ticket['token']}", timeout=5).text
+    assert "Isi survei kepuasan" in page
+    src = re.search(r'<img class="survey-qr"[^>]* src="([^"]+)"', page).group(1).replace("&amp;", "&")
+    # the office's public address (config.toml [office] public_url), the phone page with its questions at once
+    assert parse_qs(urlparse(src).query)["data"] == [f"http://127.0.0.1:8080/t/{ticket['token']}?survey=1"]
+    svg = officer.get(office.url + src, timeout=5)
+    assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
+    # Printed, the copy is still one A4 sheet, the QR code drawn.
+    context = browser.new_context()
+    try:
+        context.add_cookies([{"name": c.name, "value": c.value, "url": office.url} for c in officer.cookies])
+        printed = context.new_page()
+        printed.goto(f"{office.url}/counter/form/{ticket['token']}")
+        printed.wait_for_function("() => document.querySelector('.survey-qr').naturalWidth > 0")
+        pdf = printed.pdf(format="A4", prefer_css_page_size=True)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    finally:
+        context.close()
