@@ -9,7 +9,7 @@ numbered Socket.IO events after it; every rule stays in server/.
 import re
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -25,8 +25,10 @@ NAV = (
     ("counter.counter_page", "nav.counter", t("staff.nav.counter"), ("officer", "admin")),
     ("counter.front_page", "nav.front", t("staff.nav.front"), ("frontoffice", "admin")),
     ("counter.escalations_page", "nav.escalations", t("staff.nav.escalations"), ALL_STAFF),
+    ("counter.complaints_page", "nav.complaints", t("staff.nav.complaints"), ALL_STAFF),
     ("counter.recap_page", "nav.recap", t("staff.nav.recap"), ALL_STAFF),
     ("counter.dashboard_page", "nav.dashboard", t("staff.nav.dashboard"), ALL_STAFF),
+    ("counter.skm_page", "nav.skm", t("staff.nav.skm"), ALL_STAFF),
     ("counter.admin_page", "nav.admin", t("staff.nav.admin"), ("admin",)),
 )
 # Each page's words (server/i18n/*.json): the shared `staff.*` and its own section, by endpoint.
@@ -34,6 +36,7 @@ PAGE_TEXTS = {
     "counter.counter_page": "counter",
     "counter.front_page": "front",
     "counter.escalations_page": "escalations",
+    "counter.complaints_page": "complaints",
     "counter.admin_page": "admin",
 }
 
@@ -138,10 +141,17 @@ def front_page():
 @_logged_in
 def form_a4(token: str):
     """SOP step 12: the completed Formulir Konsultasi as an A4 page, laid out like the paper form, to print."""
-    view = current_app.extensions["antrian"].form_copy(token)
+    service = current_app.extensions["antrian"]
+    view = service.form_copy(token)
     if view is None:
         abort(404)
-    return render_template("counter/form_a4.html", form=view)
+    # The satisfaction survey's QR code (the phone page, its questions at once) while the survey can still
+    # be answered: the ticket's day (a copy printed on a later day has none).
+    survey_qr = None
+    if service.survey.state(token)["reason"] != "day_over":
+        survey_url = f"{service.settings.office.public_url}/t/{token}?survey=1"
+        survey_qr = url_for("kiosk.qr_svg", data=survey_url)
+    return render_template("counter/form_a4.html", form=view, survey_qr=survey_qr)
 
 
 def _staff_range(default_days: int) -> tuple[str, str, dict[str, str]]:
@@ -225,6 +235,9 @@ def dashboard_page():
         period=None if bad else reports.period_id(day_from, day_to),
         measure_names=figures.MEASURE_NAMES_ID,
         email_on=settings.escalation.enabled,
+        skm=None if bad else service.survey.skm(day_from, day_to),  # the satisfaction index beside the times
+        tr=partial(t, lang="id"),
+        num=partial(_num, lang="id"),
     )
     return html, 422 if bad else 200
 
@@ -273,3 +286,105 @@ def admin_page():
 def escalations_page():
     """Open escalations to the LKPP helpdesk: age, e-mail state, LKPP ticket number, the answer that closes one."""
     return render_template("counter/escalations.html", page=page_config())
+
+
+@bp.get("/complaints")
+def complaints_page():
+    """Suggestions and complaints from the satisfaction survey (the SOP's "pengaduan"): the open ones with
+    their age, the answer form, and the answered ones with who answered and the answer."""
+    return render_template("counter/complaints.html", page=page_config())
+
+
+SKM_BAR_WIDTH = 520  # the SKM chart's scale (0..4) in SVG units; the page scales the drawing to its width
+SKM_BAR_HEIGHT = 14
+SKM_BAR_GAP = 6
+SKM_LABEL_WIDTH = 44
+
+
+def _num(value: float | None, places: int, lang: str = "id") -> str:
+    """A figure of the SKM to `places` decimals, with the decimal comma in Indonesian; "—" for none."""
+    if value is None:
+        return "—"
+    text = f"{value:.{places}f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def _period(day_from: str, day_to: str, lang: str) -> str:
+    """The period in the page's language: "1 November 2026 s.d. 30 November 2026"."""
+    from server import reports
+
+    if lang == "id":
+        return reports.period_id(day_from, day_to)
+    one = [f"{d.day} {d:%B %Y}" for d in (date.fromisoformat(day_from), date.fromisoformat(day_to))]
+    return one[0] if day_from == day_to else f"{one[0]} to {one[1]}"
+
+
+def _skm_chart(nrr: dict[str, float | None]) -> dict[str, Any]:
+    """Bar geometry for the SKM page's chart: one horizontal bar per element, its length the NRR on the
+    scale 1-4 drawn from 0 (a full bar is 4.00), its colour the grade the NRR would be as an index."""
+    bars = []
+    for i, (code, value) in enumerate(nrr.items()):
+        y = i * (SKM_BAR_HEIGHT + SKM_BAR_GAP)
+        width = 0.0 if value is None else round(SKM_BAR_WIDTH * value / 4, 2)
+        grade = None
+        if value is not None:
+            converted = round(value * 25, 2)  # the NRR as an index 25..100, graded as the IKM is
+            grade = "a" if converted >= 88.31 else "b" if converted >= 76.61 else "c" if converted >= 65 else "d"
+        bars.append({"code": code, "value": value, "y": y, "w": width, "h": SKM_BAR_HEIGHT, "grade": grade})
+    height = len(bars) * (SKM_BAR_HEIGHT + SKM_BAR_GAP)
+    ticks = [{"score": s, "x": SKM_BAR_WIDTH * s / 4} for s in range(5)]
+    return {"bars": bars, "width": SKM_BAR_WIDTH, "height": height, "label": SKM_LABEL_WIDTH, "ticks": ticks}
+
+
+@bp.get("/skm")
+@_logged_in
+def skm_page():
+    """The SKM (Survei Kepuasan Masyarakat) of a period as a printable A4 page: respondents against the
+    population and the minimum sample, each element's NRR with its question and a bar, the index (IKM),
+    its grade, per service and counter, the respondents' profile and the suggestions (never a name)."""
+    from server import reports
+
+    service = current_app.extensions["antrian"]
+    settings = service.settings
+    lang = request.args.get("lang") if request.args.get("lang") in ("id", "en") else settings.office.language
+    lang = lang if lang in ("id", "en") else "id"
+    today = service.day()
+    day_from = request.args.get("from") or today[:8] + "01"  # default: this month so far
+    day_to = request.args.get("to") or today
+    bad = reports.check_range(day_from, day_to)
+    code = request.args.get("service") or None
+    if code is not None and settings.service(code) is None:
+        bad["service"] = "unknown_service"
+    counter_arg = request.args.get("counter") or None
+    counter_id = (
+        int(counter_arg) if counter_arg is not None and counter_arg.isdigit() and len(counter_arg) < 6 else None
+    )
+    if counter_arg is not None and (counter_id is None or settings.counter(counter_id) is None):
+        bad["counter"] = "invalid"
+    data = None if bad else service.survey.skm(day_from, day_to, code, counter_id)
+    questions = {
+        e["code"]: e["question"].get(lang, e["question"]["id"]) for e in service.survey.questionnaire()["elements"]
+    }
+    filters = {k: v for k, v in {"service": code, "counter": counter_arg}.items() if v}
+    query = {"from": day_from, "to": day_to, **filters}
+    html = render_template(
+        "counter/skm.html",
+        data=data,
+        bad=bad,
+        lang=lang,
+        other_lang="en" if lang == "id" else "id",
+        tr=partial(t, lang=lang),
+        num=partial(_num, lang=lang),
+        questions=questions,
+        chart=_skm_chart(data["nrr"]) if data else None,
+        period=None if bad else _period(day_from, day_to, lang),
+        query=query,
+        day_from=day_from,
+        day_to=day_to,
+        filters=filters,
+        service_name=settings.service(code).name if code and settings.service(code) else None,
+        counter_name=settings.counter(counter_id).name if counter_id is not None and "counter" not in bad else None,
+        services=settings.services,
+        counters=settings.counters,
+    )
+    return html, 422 if bad else 200

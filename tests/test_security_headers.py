@@ -161,6 +161,8 @@ def test_public_pages_run_under_the_policy(browser, office, resolved):
         w.page.wait_for_timeout(500)
         w.visit(f"{office.url}/t/{resolved['token']}")
         w.visit(f"{office.url}/t/no-such-token")
+        w.visit(f"{office.url}/survey/?t={resolved['token']}")  # the survey's tablet, on a served ticket
+        expect(w.page.locator("#screen-question")).to_be_visible()
         assert w.violations() == []
     finally:
         w.close()
@@ -174,9 +176,20 @@ def test_staff_pages_run_under_the_policy_and_their_print_buttons_work(browser, 
         w.page.fill("#login-form [name=password]", PASSWORD)
         w.page.click("#login-form button[type=submit]")
         expect(w.page.locator("#officer-name")).to_have_text("kepala")
-        for path in ("/counter/front", "/counter/escalations", "/counter/admin", "/counter/dashboard"):
+        for path in (
+            "/counter/front",
+            "/counter/escalations",
+            "/counter/complaints",
+            "/counter/admin",
+            "/counter/dashboard",
+        ):
             w.visit(office.url + path)
             assert w.violations() == [], path
+        w.visit(office.url + "/counter/skm")  # the SKM report (A4): its chart is SVG in the page, no script
+        w.page.get_by_role("button", name="Cetak", exact=True).click()
+        assert w.page.evaluate("window.__printed") == 1
+        assert w.page.evaluate("getComputedStyle(document.querySelector('table.skm')).borderCollapse") == "collapse"
+        assert w.violations() == []
         for path in ("/counter/recap", f"/counter/form/{resolved['token']}"):
             w.visit(office.url + path)
             w.page.get_by_role("button", name="Cetak / Print").click()

@@ -14,14 +14,16 @@ PAGES = {
     "/counter/": "Loket",
     "/counter/front": "Front office",
     "/counter/escalations": "Eskalasi",
+    "/counter/complaints": "Pengaduan",
     "/counter/recap": "Rekap",
     "/counter/dashboard": "Dasbor",
+    "/counter/skm": "SKM",
     "/counter/admin": "Admin",
 }
 SEEN = {
-    "officer": ["Loket", "Eskalasi", "Rekap", "Dasbor"],
-    "frontoffice": ["Front office", "Eskalasi", "Rekap", "Dasbor"],
-    "admin": ["Loket", "Front office", "Eskalasi", "Rekap", "Dasbor", "Admin"],
+    "officer": ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"],
+    "frontoffice": ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"],
+    "admin": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM", "Admin"],
 }
 
 
@@ -55,7 +57,14 @@ def test_before_a_login_the_bar_lists_every_page_for_the_script_to_sort_by_role(
 
 
 @pytest.mark.parametrize(
-    "path", ["/counter/recap", "/counter/dashboard", "/counter/recap?from=2026-11-01&to=2026-11-28&service=A"]
+    "path",
+    [
+        "/counter/recap",
+        "/counter/dashboard",
+        "/counter/skm",
+        "/counter/recap?from=2026-11-01&to=2026-11-28&service=A",
+        "/counter/skm?from=2026-11-01&to=2026-11-30&counter=1",
+    ],
 )
 def test_a_page_asked_for_without_a_login_is_where_the_login_goes_back_to(client, path):
     r = client.get(path)
@@ -108,7 +117,7 @@ def test_anything_else_is_no_page_to_go_back_to(client, value):
 
 
 def test_staff_pages_carry_the_offices_timezone_for_their_clocks(client):
-    for path in ("/counter/", "/counter/front", "/counter/admin", "/counter/escalations"):
+    for path in ("/counter/", "/counter/front", "/counter/admin", "/counter/escalations", "/counter/complaints"):
         html = client.get(path).get_data(as_text=True)
         assert '<html lang="id" data-timezone="Asia/Jakarta">' in html, path
         assert 'id="clock"' in html, path
@@ -140,7 +149,7 @@ def nav_server(live):
 
 @pytest.mark.parametrize("width,height", [(360, 740), (1366, 768)])
 def test_every_staff_page_fits_the_screen_with_every_link_of_the_bar_on_it(browser, nav_server, width, height):
-    """The admin's bar is the longest (six pages). At 360 px nothing scrolls sideways and every link is
+    """The admin's bar is the longest (eight pages). At 360 px nothing scrolls sideways and every link is
     on screen and clickable (the bar wraps); at 1366 px the bar is still one row."""
     from playwright.sync_api import expect
 

@@ -547,6 +547,7 @@ async function onEvent(ev) {
   if (ev.type === "user_changed") return loadUsers().catch(() => {});
   if (ev.type !== "settings_changed") return;
   const section = ev.data && ev.data.section;
+  document.dispatchEvent(new CustomEvent("admin:changed", { detail: section })); // skm_admin.js: the wording
   try {
     load((await api("GET", "/api/admin/settings")).body);
   } catch (err) {

@@ -1,0 +1,305 @@
+// Suggestions and complaints from the satisfaction survey (the SOP's "pengaduan"): the open ones
+// oldest first with their age (ticking while the page is open), the visitor's text and the answer
+// form; then the answered ones with who answered, when, and the answer. The list is
+// GET /api/complaints, fetched again whenever a live event says it changed (a response with text,
+// an answer). Times are the office's ([office] timezone, common.js), whatever the browser's zone.
+import {
+  TIMEZONE,
+  api,
+  connectLive,
+  dayTime,
+  el,
+  getLang,
+  logout,
+  requestId,
+  setupLangToggle,
+  showLogin,
+  t,
+  whoAmI,
+  zoneName,
+} from "./common.js";
+
+const REFRESH_ON = ["survey_answered", "complaint_answered"];
+const ROLES = ["officer", "frontoffice", "admin"]; // every staff role answers complaints
+const ANSWER_MAX = 4000;
+
+const state = {
+  me: null,
+  items: new Map(), // complaint id -> {data, at (performance.now() of the fetch), card, editing}
+  loading: false,
+  again: false,
+  loaded: false,
+};
+const $ = (id) => document.getElementById(id);
+
+// ---- formatting -----------------------------------------------------------------------------
+export function formatAge(seconds) {
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) return t("age.now");
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const parts = [];
+  if (days) parts.push(t("age.days", { n: days }));
+  if (hours) parts.push(t("age.hours", { n: hours }));
+  if (rest && !days) parts.push(t("age.minutes", { n: rest }));
+  return parts.join(" ");
+}
+
+function when(iso) {
+  return iso ? `${dayTime(iso)} ${zoneName()}` : "";
+}
+
+// A local day (YYYY-MM-DD) is a calendar date: read and written in UTC it is the same date everywhere.
+function dayName(day) {
+  if (!day) return "";
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(getLang() === "en" ? "en-GB" : "id-ID", {
+    day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
+  });
+}
+
+// The office's day (YYYY-MM-DD) of an instant: "en-CA" writes dates that way.
+const officeDay = new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+
+function ageOf(entry) {
+  const x = entry.data;
+  return x.status === "open" ? x.age_s + (performance.now() - entry.at) / 1000 : x.age_s;
+}
+
+function renderAge(entry) {
+  const age = entry.card.querySelector(".age");
+  if (age) age.textContent = formatAge(ageOf(entry));
+}
+
+// ---- one complaint ------------------------------------------------------------------------------
+function renderInfo(entry) {
+  const x = entry.data;
+  const card = entry.card;
+  const open = x.status === "open";
+  card.dataset.status = x.status;
+  card.dataset.label = x.label || "";
+  const top = [
+    x.label
+      ? el("span", { class: "label" }, x.label)
+      : el("span", { class: "label none" }, t("item.no_ticket")),
+    el("span", { class: "svc" }, x.service_name || x.service || ""),
+    x.counter_name ? el("span", { class: "muted counter" }, x.counter_name) : null,
+    // the ticket's day, when the survey was answered on another (the complaint's own date is beside it)
+    x.created_at && officeDay.format(new Date(x.created_at)) === x.day
+      ? null
+      : el("span", { class: "muted day" }, t("item.day", { day: dayName(x.day) })),
+    el("span", { class: "muted received" }, t("item.received", { when: when(x.created_at) })),
+    el("span", { class: "age-box" }, `${t(open ? "item.age" : "item.took")}: `, el("span", { class: "age" }, formatAge(ageOf(entry)))),
+  ];
+  card.querySelector(".top").replaceChildren(...top.filter(Boolean)); // replaceChildren would write "null"
+  card.querySelector(".text").textContent = x.text || "";
+  const answer = card.querySelector(".answer-box");
+  answer.hidden = open;
+  if (!open) {
+    answer.querySelector(".answer").textContent = x.answer || "";
+    answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by || "?", when: when(x.answered_at) });
+  }
+  const form = card.querySelector("form.f-answer");
+  form.hidden = !open && !entry.editing;
+  card.querySelector("button.edit").hidden = open || entry.editing;
+  card.querySelector("button.cancel").hidden = open;
+  form.querySelector("button.send").textContent = t(open ? "form.send" : "form.change");
+}
+
+function fieldError(card, text) {
+  card.querySelector(".field-error").textContent = text || "";
+  const input = card.querySelector("textarea[name=answer]");
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+async function sendAnswer(entry, ev) {
+  ev.preventDefault();
+  const card = entry.card;
+  const form = card.querySelector("form.f-answer");
+  const button = form.querySelector("button.send");
+  if (button.disabled) return;
+  fieldError(card, "");
+  button.disabled = true;
+  try {
+    const { body } = await api("POST", `/api/complaints/${entry.data.id}/answer`, {
+      answer: form.answer.value,
+      request_id: requestId(),
+    });
+    entry.data = body.complaint;
+    entry.at = performance.now();
+    entry.editing = false;
+    form.answer.value = "";
+    pageNotice("info", t("done.answered", { label: entry.data.label || `#${entry.data.id}` }));
+    renderInfo(entry);
+    refresh(); // to its place among the answered ones
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    fieldError(card, (err.fields && err.fields.answer) || err.message);
+    card.querySelector("textarea[name=answer]").focus();
+    if (err.status === 404) refresh(); // our list was stale
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function buildCard(entry) {
+  const id = `cp${entry.data.id}`;
+  const card = el(
+    "li",
+    { class: "complaint", dataset: { id: entry.data.id } },
+    el("div", { class: "top" }),
+    el("p", { class: "text", "aria-label": t("item.text") }),
+    el(
+      "div",
+      { class: "answer-box", hidden: true },
+      el("span", { class: "what", dataset: { i18n: "item.answer" } }, t("item.answer")),
+      el("p", { class: "answer" }),
+      el("p", { class: "by muted" }),
+      el("button", { type: "button", class: "edit", dataset: { i18n: "form.change" } }, t("form.change")),
+    ),
+  );
+  const form = el(
+    "form",
+    { class: "f-answer", novalidate: true },
+    el("label", { for: `${id}-answer`, dataset: { i18n: "form.answer" } }, t("form.answer")),
+    el(
+      "div",
+      { class: "row" },
+      el("textarea", { id: `${id}-answer`, name: "answer", rows: 2, maxlength: ANSWER_MAX }),
+      el(
+        "div",
+        { class: "buttons" },
+        el("button", { type: "submit", class: "go send" }, t("form.send")),
+        el("button", { type: "button", class: "cancel", hidden: true, dataset: { i18n: "form.cancel" } }, t("form.cancel")),
+      ),
+    ),
+    el("p", { class: "field-error", role: "alert" }),
+  );
+  form.addEventListener("submit", (ev) => sendAnswer(entry, ev));
+  form.answer.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
+  });
+  form.answer.addEventListener("input", () => fieldError(card, ""));
+  card.append(form);
+  card.querySelector("button.edit").addEventListener("click", () => {
+    entry.editing = true;
+    form.answer.value = entry.data.answer || "";
+    renderInfo(entry);
+    form.answer.focus();
+  });
+  form.querySelector("button.cancel").addEventListener("click", () => {
+    entry.editing = false;
+    fieldError(card, "");
+    renderInfo(entry);
+  });
+  return card;
+}
+
+function removeItem(id) {
+  const entry = state.items.get(id);
+  if (!entry) return;
+  entry.card.remove();
+  state.items.delete(id);
+}
+
+function renderCounts() {
+  let open = 0;
+  for (const entry of state.items.values()) if (entry.data.status === "open") open += 1;
+  const answered = state.items.size - open;
+  $("open-count").textContent = String(open);
+  $("answered-count").textContent = String(answered);
+  $("open-empty").hidden = !state.loaded || open > 0;
+  $("answered-empty").hidden = !state.loaded || answered > 0;
+}
+
+// Cards are kept across fetches, so an answer being typed (and the focus) survives a live update;
+// the server's order is kept: open ones oldest first, then answered ones most recent first.
+function applyList(list, at) {
+  const ids = new Set(list.map((x) => x.id));
+  for (const id of [...state.items.keys()]) if (!ids.has(id)) removeItem(id);
+  let arrived = false;
+  const next = { open: $("open-list").firstElementChild, answered: $("answered-list").firstElementChild };
+  for (const x of list) {
+    let entry = state.items.get(x.id);
+    if (!entry) {
+      entry = { data: x, at, editing: false };
+      entry.card = buildCard(entry);
+      state.items.set(x.id, entry);
+      if (state.loaded && x.status === "open") arrived = true;
+    }
+    entry.data = x;
+    entry.at = at;
+    renderInfo(entry);
+    const kind = x.status === "open" ? "open" : "answered";
+    const ul = $(`${kind}-list`);
+    if (entry.card === next[kind]) next[kind] = next[kind].nextElementSibling;
+    else ul.insertBefore(entry.card, next[kind]);
+  }
+  state.loaded = true;
+  renderCounts();
+  if (arrived) pageNotice("info", t("new"));
+}
+
+// One fetch at a time; events arriving meanwhile ask for one more.
+async function refresh() {
+  if (state.loading) {
+    state.again = true;
+    return;
+  }
+  state.loading = true;
+  try {
+    do {
+      state.again = false;
+      const at = performance.now();
+      const { body } = await api("GET", "/api/complaints");
+      applyList((body && body.complaints) || [], at);
+    } while (state.again);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    pageNotice("error", err.message);
+  } finally {
+    state.loading = false;
+  }
+}
+
+function pageNotice(kind, text) {
+  $("page-notice").dataset.kind = kind;
+  $("page-notice").textContent = text;
+}
+
+function tickAges() {
+  for (const entry of state.items.values()) if (entry.data.status === "open") renderAge(entry);
+}
+
+// ---- live ---------------------------------------------------------------------------------
+function onEvent(ev) {
+  if (REFRESH_ON.includes(ev.type)) refresh();
+}
+
+function onStatus(up) {
+  $("live-status").dataset.state = up ? "on" : "off";
+  if (!up) pageNotice("error", t("live.offline"));
+  else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
+}
+
+function start(user) {
+  state.me = user;
+  if (!ROLES.includes(user.role)) {
+    document.body.dataset.view = "forbidden";
+    $("forbidden").textContent = t("login.wrong_role");
+    return;
+  }
+  document.body.dataset.view = "app";
+  $("officer-name").textContent = user.username;
+  renderCounts();
+  // Every snapshot (first connect, reconnect, after a gap) fetches the list afresh.
+  connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
+}
+
+$("logout").addEventListener("click", logout);
+setInterval(tickAges, 5000);
+setupLangToggle(() => {
+  for (const entry of state.items.values()) renderInfo(entry);
+});
+whoAmI().then((user) => (user ? start(user) : showLogin(start)));

@@ -1,0 +1,158 @@
+// The admin page's SKM questionnaire section: the nine elements' questions and four answer choices,
+// Indonesian first, English second (GET / PUT /api/admin/survey). An element left as the model
+// questionnaire has it is "default"; "Back to the default" sends null for it. It starts when admin.js
+// has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
+import { api, el, t } from "./common.js";
+
+const LANGS = ["id", "en"];
+const root = document.getElementById("sec-survey");
+const state = { elements: [], dirty: new Set() };
+
+function notice(kind, text) {
+  const p = root.querySelector(".notice");
+  p.dataset.kind = kind;
+  p.textContent = text;
+}
+
+function clearErrors() {
+  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
+  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
+}
+
+// A refusal: its message on top, each named field's problem under its input ("elements.U1.choices.2.en",
+// the choice of score 2).
+function showRefusal(err) {
+  clearErrors();
+  notice("error", err.message);
+  for (const [field, text] of Object.entries(err.fields || {})) {
+    const input = root.querySelector(`[data-key="${CSS.escape(field)}"]`);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      const p = input.closest(".cell").querySelector(".field-error");
+      if (p) p.textContent = text;
+    } else {
+      const code = field.split(".")[1];
+      const p = root.querySelector(`details[data-code="${CSS.escape(code || "")}"] .element-error`);
+      if (p) p.textContent = text;
+    }
+    const box = (input || root).closest("details");
+    if (box) box.open = true;
+  }
+}
+
+// One input of the wording; its label names what and which language (the column heads are hidden on a phone).
+function cell(key, value, multiline, label) {
+  const attrs = { "data-key": key, value, maxlength: multiline ? 500 : 100, autocomplete: "off", "aria-label": label };
+  const input = multiline ? el("textarea", { ...attrs, rows: 2 }) : el("input", attrs);
+  if (multiline) input.value = value;
+  return el("div", { class: "cell" }, input, el("p", { class: "field-error" }));
+}
+
+function badge(element) {
+  const custom = !element.default;
+  return el("span", { class: `badge ${custom ? "custom" : "default"}` }, t(custom ? "survey.custom" : "survey.default"));
+}
+
+function renderElement(element) {
+  const code = element.code;
+  const base = `elements.${code}`;
+  const grid = el(
+    "div",
+    { class: "survey-grid" },
+    el("span", { class: "head" }),
+    el("span", { class: "head" }, t("survey.lang_id")),
+    el("span", { class: "head" }, t("survey.lang_en")),
+    el("span", { class: "what" }, t("survey.question")),
+    ...LANGS.map((lang) => cell(`${base}.question.${lang}`, element.question[lang], true, `${code} ${t("survey.question")} (${t(`survey.lang_${lang}`)})`)),
+    ...element.choices.flatMap((choice, i) => [
+      el("span", { class: "what" }, t("survey.choice", { score: i + 1 })),
+      // the API counts the choices 1-4, as their scores
+      ...LANGS.map((lang) => cell(`${base}.choices.${i + 1}.${lang}`, choice[lang], false, `${code} ${t("survey.choice", { score: i + 1 })} (${t(`survey.lang_${lang}`)})`)),
+    ]),
+  );
+  const reset = el("button", { type: "button", class: "reset", disabled: element.default }, t("survey.reset"));
+  reset.addEventListener("click", () => save({ [code]: null }));
+  const details = el(
+    "details",
+    { dataset: { code } },
+    el(
+      "summary",
+      {},
+      el("strong", {}, code),
+      " ",
+      element.name[document.documentElement.lang === "en" ? "en" : "id"],
+      " ",
+      badge(element),
+      el("span", { class: "preview muted" }, element.question[document.documentElement.lang === "en" ? "en" : "id"]),
+    ),
+    grid,
+    el("p", { class: "field-error element-error" }),
+    el("div", { class: "save-row" }, reset),
+  );
+  details.addEventListener("input", (ev) => {
+    state.dirty.add(code);
+    ev.target.removeAttribute("aria-invalid");
+    const p = ev.target.closest(".cell") && ev.target.closest(".cell").querySelector(".field-error");
+    if (p) p.textContent = "";
+    notice("dirty", t("unsaved"));
+  });
+  return details;
+}
+
+function render() {
+  const open = new Set([...root.querySelectorAll("details[open]")].map((d) => d.dataset.code));
+  const body = root.querySelector(".survey-elements");
+  body.replaceChildren(...state.elements.map(renderElement));
+  for (const d of body.querySelectorAll("details")) d.open = open.has(d.dataset.code);
+}
+
+// What the admin typed for one element: {question: {id, en}, choices: [{id, en} x4]}.
+function collect(code) {
+  const value = (key) => root.querySelector(`[data-key="elements.${code}.${key}"]`).value;
+  return {
+    question: Object.fromEntries(LANGS.map((lang) => [lang, value(`question.${lang}`)])),
+    choices: [1, 2, 3, 4].map((score) => Object.fromEntries(LANGS.map((lang) => [lang, value(`choices.${score}.${lang}`)]))),
+  };
+}
+
+async function save(changes) {
+  const button = root.querySelector("button.save");
+  if (!changes) {
+    if (!state.dirty.size) return notice("info", t("survey.saved"));
+    changes = Object.fromEntries([...state.dirty].map((code) => [code, collect(code)]));
+  }
+  clearErrors();
+  button.disabled = true;
+  try {
+    const { body } = await api("PUT", "/api/admin/survey", { elements: changes });
+    for (const code of Object.keys(changes)) state.dirty.delete(code);
+    state.elements = body.elements;
+    render();
+    notice("info", t("survey.saved"));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function load() {
+  try {
+    state.elements = (await api("GET", "/api/admin/survey")).body.elements;
+    state.dirty.clear();
+    render();
+  } catch (err) {
+    notice("error", err.message);
+  }
+}
+
+root.querySelector("button.save").addEventListener("click", () => save());
+document.addEventListener("admin:ready", load);
+// Another admin changed the wording: take theirs, unless this admin is editing it (admin.js says so).
+document.addEventListener("admin:changed", (ev) => {
+  if (ev.detail === "survey" && !state.dirty.size) load();
+});
+document.addEventListener("admin:lang", () => {
+  if (!state.dirty.size) render(); // the labels in the new language; typed values are kept otherwise
+});
