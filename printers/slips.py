@@ -76,6 +76,7 @@ class FormCopy:
     lkpp_ticket: str = ""
     officer: str = ""
     counter_name: str = ""
+    survey_url: str = ""  # the satisfaction survey of this visit, as a QR code at the foot (none: left out)
 
 
 # --- text helpers -------------------------------------------------------------------------------
@@ -222,6 +223,10 @@ def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
     yield _Text("Pemberi Penjelasan:", _PLAIN)
     yield _Text("\n\n", _PLAIN)  # room for the signature
     yield _Text(f"( {form.officer.strip() or '.' * 20} )", _PLAIN)
+    if form.survey_url:
+        yield _Rule()
+        yield _Text("Isi survei kepuasan (SKM):", _CENTER)
+        yield _Qr(form.survey_url)
 
 
 def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:

@@ -69,6 +69,10 @@ class PrintWorker(OutboxWorker):
                 lkpp_ticket=ticket.lkpp_ticket,
                 officer=ticket.officer,
                 counter_name=self.service.counter_name(ticket.counter_id) or "",
+                # the survey's QR code while it can still be answered (the day of the visit), as on the A4 copy
+                survey_url=f"{settings.office.public_url}/t/{ticket.token}?survey=1"
+                if ticket.day == self.service.unit.day()
+                else "",
             )
         service = settings.service(ticket.service)
         ahead = 0

@@ -64,9 +64,19 @@ def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
         data = printer.wait_for_close()
         for part in (b"FORMULIR KONSULTASI", b"Ma'ruf Amin", b"Reset kata sandi", b"budi", b"\x1dV\x00"):
             assert part in data, part
+        survey = f"{svc.settings.office.public_url}/t/{token}?survey=1".encode()
+        assert b"Isi survei kepuasan" in data and survey in data  # its QR code, while the day lasts
         # a ticket not yet done has no copy to print
         client.post("/api/tickets", json=visitor())
         assert client.post("/api/tickets/A-002/print-form", json={"counter_id": 1}, headers=h).status_code == 409
+        # printed again the next day, when the survey is closed: no QR code for it
+        clock.advance(days=1)
+        printer.closed_by_client.clear()
+        before = len(printer.received)
+        assert client.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=h).status_code == 202
+        PrintWorker(svc, "loket1", svc.settings.printers["loket1"]).run_once()
+        later = printer.wait_for_close()[before:]
+        assert b"FORMULIR KONSULTASI" in later and b"survei" not in later
         svc.stop()
     finally:
         printer.stop()

@@ -314,6 +314,18 @@ def test_form_copy_has_sop_sections_and_officer():
     assert out.endswith(FEED_6 + FULL_CUT)
 
 
+def test_form_copy_ends_with_the_surveys_qr_code_only_when_given_one():
+    url = "http://lpse.contoh.go.id/t/abc123?survey=1"
+    out = form_copy_bytes(make_form(survey_url=url), "TM-T20II", 80)
+    assert b"Isi survei kepuasan (SKM):\n" in out
+    assert qr_store_command(url) in out
+    assert out.index(b"( Siti Rahma )") < out.index(qr_store_command(url))  # below the signature
+    text = form_copy_text(make_form(survey_url=url), 80)
+    assert "[kode QR]" in text and url in text
+    plain = form_copy_bytes(make_form(), "TM-T20II", 80)
+    assert b"survei" not in plain and GS + b"(k" not in plain
+
+
 def test_escalated_form_copy_names_lkpp_helpdesk_and_ticket():
     form = make_form(solution="", escalation_note="Akun perlu dibuka oleh LKPP.", lkpp_ticket="LKPP-2026-0042")
     text = form_copy_text(form, 58)
