@@ -168,7 +168,17 @@ try:
 except FileNotFoundError as err:
     out["missing"] = str(err)
 out["ticks"] = len(ticks)
-out["children_left"] = [p for p in os.listdir("/proc") if p.isdigit() and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())]
+
+
+def parent(pid):
+    try:  # another process of the machine may end between the listing and the read
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[1]  # after the name, which may hold spaces
+    except OSError:
+        return None
+
+
+out["children_left"] = [p for p in os.listdir("/proc") if p.isdigit() and parent(p) == str(os.getpid())]
 print(json.dumps(out))
 """
 
