@@ -200,5 +200,5 @@ def test_commands_run_under_gevent_without_blocking_the_loop():
     assert out["fails"] == [3, "oops\n"]
     assert 0.3 <= out["timeout_after"] < 2  # killed, not waited out
     assert out["missing"] == "tidak-ada-program"
-    assert out["ticks"] > 100  # the loop kept running meanwhile
+    assert out["ticks"] > 20  # the loop kept running meanwhile (a blocked loop ticks about once a call)
     assert out["children_left"] == []  # every child reaped, the killed one too

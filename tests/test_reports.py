@@ -807,7 +807,7 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
             answer["r"] = officer.get(url, timeout=120)
 
         worker = threading.Thread(target=export)
-        slowest, polls = 0.0, 0
+        slowest, polls, began = 0.0, 0, time.perf_counter()
         with requests.Session() as http:
             http.get(f"{server.url}/api/state", timeout=5)
             worker.start()
@@ -817,12 +817,17 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
                 slowest, polls = max(slowest, time.perf_counter() - t0), polls + 1
                 time.sleep(0.01)  # a screen asks now and then, not in a loop (a loop would be throttled)
         worker.join()
+        took = time.perf_counter() - began
         r = answer["r"]
         assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
         sheet = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)["Rekap"]
         assert sum(1 for _ in sheet.iter_rows(min_row=5)) == expected  # title, office, period, header
         assert polls > 10, polls  # the export took a while, and the server answered all along
-        assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s during the export"
+        # made on the event loop, the export would hold one answer for about its whole time; beside it,
+        # no answer waits more than a fraction of it (a busy machine makes both slower alike)
+        assert slowest < min(1.0, took / 3), (
+            f"the server stopped answering for {slowest:.2f} s of the {took:.2f} s export"
+        )
     finally:
         server.stop()
 
