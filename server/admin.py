@@ -7,13 +7,11 @@ key), stored in the database as an override, recorded in the event log, and appl
 
 from __future__ import annotations
 
-import copy
-import tomllib
 from dataclasses import asdict
 from typing import Any
 
 from server import core
-from server.config import ConfigError, Settings, parse_settings
+from server.config import ConfigError, Settings, effective_settings
 from server.errors import FormIncomplete, QueueError
 from server.service.unit import Outcome
 
@@ -23,31 +21,6 @@ EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kios
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 # Of [tts], the voice an admin may choose live (the rest stays in the file).
 TTS_KEYS = ("engine", "clips", "pause_ms", "trim_db")
-
-
-def file_raw(settings: Settings) -> dict[str, Any]:
-    """config.toml as parsed TOML (the base that overrides sit on)."""
-    if settings.source is None:
-        raise QueueError("no_config_file")
-    return tomllib.loads(settings.source.read_text(encoding="utf-8"))
-
-
-def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """The file's TOML with the stored overrides on top (tables merged, lists replaced)."""
-    out = copy.deepcopy(raw)
-    for section, value in overrides.items():
-        if isinstance(value, dict) and isinstance(out.get(section), dict):
-            out[section] = {**out[section], **value}
-        else:
-            out[section] = value
-    return out
-
-
-def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
-    """Settings from the file plus the database's overrides; ConfigError names a bad key."""
-    if not overrides or settings.source is None:
-        return settings
-    return parse_settings(merged(file_raw(settings), overrides), settings.source.resolve().parent, settings.source)
 
 
 def check_change(section: str, value: Any) -> None:

@@ -12,13 +12,12 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from server import limits, realtime, security, survey_api
-from server.admin import effective_settings
 from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import LoginThrottle, RateLimiter
-from server.config import ConfigError, Settings, load_settings
+from server.config import ConfigError, Settings, effective_settings, load_settings
 from server.openapi import bp as openapi_bp
 from server.service import Clock, QueueService, utcnow
 from server.store import Store

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(config)
         check_storage(settings.server)
         if args.command not in ("restore", "backup"):
-            from server.admin import effective_settings
+            from server.config import effective_settings
 
             try:
                 with Store(settings.server.database).read() as tx:

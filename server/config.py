@@ -8,6 +8,7 @@ paths under the config's folder, the order some values are checked in."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tomllib
@@ -513,6 +514,35 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
         hours=_hours(raw.get("hours")),
         source=source,
     )
+
+
+# What an admin changed live (server/admin.py) or the command line stored: overrides in the database,
+# a section of config.toml given anew, put on top of the file and checked by the same parser.
+def file_raw(settings: Settings) -> dict[str, Any]:
+    """config.toml as parsed TOML (the base that overrides sit on)."""
+    if settings.source is None:
+        from server.errors import QueueError
+
+        raise QueueError("no_config_file")
+    return tomllib.loads(settings.source.read_text(encoding="utf-8"))
+
+
+def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The file's TOML with the stored overrides on top (tables merged, lists replaced)."""
+    out = copy.deepcopy(raw)
+    for section, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(section), dict):
+            out[section] = {**out[section], **value}
+        else:
+            out[section] = value
+    return out
+
+
+def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """Settings from the file plus the database's overrides; ConfigError names a bad key."""
+    if not overrides or settings.source is None:
+        return settings
+    return parse_settings(merged(file_raw(settings), overrides), settings.source.resolve().parent, settings.source)
 
 
 def check_storage(server: ServerSettings) -> None:

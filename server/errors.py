@@ -84,3 +84,15 @@ class TooMany(AntrianError):
     """Too many requests or attempts from one device: wait (HTTP 429)."""
 
     code = "rate_limited"
+
+
+class Localized:
+    """A param's value in both languages (a date: "Senin, 8 Desember 2026" / "Monday, 8 December 2026"):
+    the message catalogue's reader (server/messages.py) takes the one of the answer's language."""
+
+    def __init__(self, id_text: str, en_text: str):
+        self.id_text = id_text
+        self.en_text = en_text
+
+    def __str__(self) -> str:
+        return self.id_text

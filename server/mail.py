@@ -13,94 +13,14 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from server.config import EscalationSettings, Settings
-from server.outbox import OutboxWorker, Result, Schedule, Unsendable
-from shared.dates import format_date_id, format_time_id
+from server.escalation import escalation_body, subject_for
+from server.outbox import OutboxWorker, Result, Unsendable
 
 log = logging.getLogger("antrian.mail")
-MAX_ATTEMPTS = 8
-
-
-def backoff_seconds(attempts: int) -> float:
-    """Wait before the next try: 4, 8, 16, … seconds, at most 10 minutes."""
-    return float(min(600, 2 ** (attempts + 1)))
-
-
-# Every try is told: the escalations page shows each mail's state.
-MAIL = Schedule(MAX_ATTEMPTS, backoff_seconds, "sent", "sent_at", "mail_sent", "mail_failed", alert_every_retry=True)
 
 
 class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
-
-
-def subject_for(settings: Settings, label: str, when: datetime) -> str:
-    """Subject naming the office, the ticket and the date."""
-    local = when.astimezone(settings.office.tz)
-    return f"[Eskalasi] {settings.office.name} - tiket {label} - {format_date_id(local)}"
-
-
-def minutes_id(minutes: int) -> str:
-    """A target time in Indonesian: "45 menit", "8 jam", "1 hari", "1 jam 30 menit"."""
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440} hari"
-    if minutes >= 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} jam" + (f" {rest} menit" if rest else "")
-    return f"{minutes} menit"
-
-
-def priority_class_text(settings: Settings, code: str) -> str:
-    """A priority class as the escalation text names it: "P1 - Tinggi (target penyelesaian 1 jam)"."""
-    if not code:
-        return "-"
-    known = next((p for p in settings.priority_classes if p.code == code), None)
-    if known is None:
-        return code  # a class the admin has since removed from the table
-    return f"{known.code} - {known.name} (target penyelesaian {minutes_id(known.target_minutes)})"
-
-
-def escalation_body(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
-    """The escalation's text: the consultation form, the officer's analysis, the priority class.
-
-    The e-mail's body, and (with the subject above it, `escalation_text`) what the escalations page
-    copies for the LKPP's TTS or a mail written by hand, so the two always say the same."""
-    when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
-    category = ticket.category or "-"
-    return f"""Yth. Helpdesk LKPP,
-
-{settings.office.name} meneruskan permasalahan pengguna SPSE berikut yang belum dapat
-diselesaikan di LPSE (SOP Penanganan Permasalahan Pengguna, langkah 11).
-
-Nomor antrian : {ticket.label}
-Tanggal       : {format_date_id(when)} {format_time_id(when)}
-Jenis         : {category}
-Kelas prioritas: {priority_class_text(settings, ticket.priority_class)}
-
-A. IDENTITAS
-Nama                : {form["name"]}
-Instansi/Perusahaan : {form["agency"]}
-Alamat              : {form["address"]}
-Telepon             : {form["phone"]}
-
-B. PERMASALAHAN
-{form["problem"]}
-
-C. ANALISIS HELPDESK LPSE
-{ticket.escalation_note}
-
-Pemberi penjelasan: {ticket.officer}
-
-Mohon balasan atau nomor tiket (TTS / LPSE Support) untuk kasus ini.
---
-{settings.office.name}
-{settings.office.address}
-"""
-
-
-def escalation_text(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
-    """The escalation as one text to paste into the LKPP's TTS or a mail: the subject, then the body."""
-    subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
-    return f"Perihal: {subject}\n\n{escalation_body(settings, ticket, form)}"
 
 
 def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.errors import Localized  # a param's value in both languages
 from server.i18n import pairs
 
 # code -> (Indonesian, English); the words live in the one catalogue (server/i18n/*.json, keys
@@ -9,17 +10,6 @@ from server.i18n import pairs
 MESSAGES: dict[str, tuple[str, str]] = {code: (i, e) for code, (i, e) in pairs("error").items()}
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {state: (i, e) for state, (i, e) in pairs("status").items()}
-
-
-class Localized:
-    """A placeholder's value in both languages (a date: "Senin, 8 Desember 2026" / "Monday, 8 December 2026")."""
-
-    def __init__(self, id_text: str, en_text: str):
-        self.id_text = id_text
-        self.en_text = en_text
-
-    def __str__(self) -> str:
-        return self.id_text
 
 
 def message(code: str, lang: str = "id", **params: object) -> str:

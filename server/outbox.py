@@ -2,7 +2,7 @@
 result recorded (another command), retried with a growing wait, given up after a number of tries.
 
 Print jobs (server/printing.py) and escalation mails (server/mail.py) are two kinds of it. A kind says
-what differs: its retry rules and words (`Schedule`), and, as an `OutboxWorker`, how to fetch its due
+what differs: its retry rules and words (`Schedule`: `PRINT` and `MAIL`, here), and, as an `OutboxWorker`, how to fetch its due
 rows, prepare and send one, and record the results. The loop, the wake-up, the one-round-of-tries and
 the columns and alert event of a try (`result_fields`) are written here.
 """
@@ -33,6 +33,32 @@ class Schedule:
     done_event: str | None  # the event of a success (None: quiet)
     failed_event: str  # the alert of a failure
     alert_every_retry: bool  # False: only the first failure and the final one raise the alert
+
+
+# The two kinds' rules, here beside `Schedule` so that the service records a try without the devices'
+# modules (server/printing.py and server/mail.py send, server/service/jobs.py records).
+PRINT_MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
+MAIL_MAX_ATTEMPTS = 8
+
+
+def print_backoff_seconds(attempts: int) -> float:
+    """Wait before the next try of a print: 2, 4, 8, … seconds, at most 5 minutes."""
+    return float(min(300, 2**attempts))
+
+
+def mail_backoff_seconds(attempts: int) -> float:
+    """Wait before the next try of a mail: 4, 8, 16, … seconds, at most 10 minutes."""
+    return float(min(600, 2 ** (attempts + 1)))
+
+
+# Only failures concern the people in the office: no event for a print, an alert for the first and the last failure.
+PRINT = Schedule(
+    PRINT_MAX_ATTEMPTS, print_backoff_seconds, "printed", "printed_at", None, "print_failed", alert_every_retry=False
+)
+# Every try is told: the escalations page shows each mail's state.
+MAIL = Schedule(
+    MAIL_MAX_ATTEMPTS, mail_backoff_seconds, "sent", "sent_at", "mail_sent", "mail_failed", alert_every_retry=True
+)
 
 
 def result_fields(

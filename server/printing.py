@@ -14,22 +14,12 @@ from typing import Any
 
 import printers
 from server import core
-from server.outbox import OutboxWorker, Result, Schedule
+from server.outbox import OutboxWorker, Result
 
 log = logging.getLogger("antrian.printing")
-MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
 HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device print counts as hanging
 # Never block gevent's event loop: its sockets, CUPS's commands as child processes, or nothing.
 SOCKET_TYPES = ("network", "cups", "dummy")
-
-
-def backoff_seconds(attempts: int) -> float:
-    """Wait before the next try: 2, 4, 8, … seconds, at most 5 minutes."""
-    return float(min(300, 2**attempts))
-
-
-# Only failures concern the people in the office: no event for a print, an alert for the first and the last failure.
-PRINT = Schedule(MAX_ATTEMPTS, backoff_seconds, "printed", "printed_at", None, "print_failed", alert_every_retry=False)
 
 
 class PrintWorker(OutboxWorker):
@@ -216,123 +206,6 @@ class AgentPrintWorker(PrintWorker):
         self.sent.pop(job_id, None)
         self.service.print_results([(job, error)])
         return True
-
-
-# What went wrong with a printer, told to the front office in Indonesian (English second) with what to do:
-# kind -> (the problem, what fixes it), each (id, en). Matched against the printer's raw message
-# (printers/transport.py), first match wins; the raw message stays beside it for the admin.
-FAILURE_KINDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "paper_out": (("kertas habis", "out of paper"), ("isi kertas", "load paper")),
-    "not_ready": (
-        ("tidak siap (penutup terbuka, kertas habis atau macet)", "not ready (cover open, out of paper or jammed)"),
-        ("tutup rapat penutupnya dan periksa kertasnya", "close the cover and check the paper"),
-    ),
-    "cups_stopped": (
-        ("dihentikan oleh CUPS", "stopped by CUPS"),
-        (
-            "periksa printernya, lalu minta admin menjalankan cupsenable",
-            "check it, then ask the admin to run cupsenable",
-        ),
-    ),
-    "setup": (
-        ("pengaturannya salah (config.toml)", "set up wrong (config.toml)"),
-        ("minta admin memperbaiki pengaturan printer", "ask the admin to fix the printer's settings"),
-    ),
-    "permission": (
-        ("tidak boleh dibuka oleh server (izin perangkat)", "the server may not open it (device permission)"),
-        (
-            "minta admin memberi izin (grup lp/dialout atau aturan udev)",
-            "ask the admin to grant access (lp/dialout group or a udev rule)",
-        ),
-    ),
-    "unreachable": (
-        ("tidak dapat dihubungi", "cannot be reached"),
-        ("nyalakan printer dan periksa kabel jaringannya", "switch it on and check its network cable"),
-    ),
-    "not_found": (
-        ("tidak ditemukan", "not found"),
-        ("nyalakan printer dan periksa kabelnya", "switch it on and check its cable"),
-    ),
-    "no_answer": (
-        ("tidak menjawab", "not answering"),
-        (
-            "periksa printernya (menyala, tidak macet, ada kertas); matikan lalu nyalakan lagi bila perlu",
-            "check it (on, not jammed, has paper); switch it off and on again if needed",
-        ),
-    ),
-    "other": (
-        ("gagal mencetak", "failed to print"),
-        ("periksa printernya (daya, kertas, kabel)", "check it (power, paper, cable)"),
-    ),
-}
-_FAILURE_PATTERNS = (
-    ("paper_out", ("out of paper",)),
-    ("not_ready", ("offline (cover open",)),
-    ("cups_stopped", ("cups has stopped", "cups stopped", "cupsenable")),
-    (
-        "setup",
-        (
-            "is a directory",
-            "not a directory",
-            "unknown printer type",
-            "printer needs ",
-            "no default printer",
-            "command is missing",
-            "cups refused",
-            "read-only file system",
-        ),
-    ),
-    ("permission", ("permission denied", "operation not permitted")),
-    ("unreachable", ("connection refused", "unknown host", "unreachable", "no route to host", "connection reset")),
-    ("not_found", ("not found", "no such file", "no such device")),
-    (
-        "no_answer",
-        (
-            "no progress within",
-            "no answer within",
-            "not answering",
-            "no status answer",
-            "not printed within",
-            "timed out",
-            "did not answer",
-        ),
-    ),
-)
-
-
-def failure_kind(error: str | None) -> str:
-    """The kind of a printer's raw error message (FAILURE_KINDS), 'other' when none matches."""
-    text = (error or "").lower()
-    for kind, needles in _FAILURE_PATTERNS:
-        if any(n in text for n in needles):
-            return kind
-    return "other"
-
-
-def printer_title(settings: Any, name: str) -> tuple[str, str]:
-    """How people call a printer: the kiosk's, a counter's, or by its name in config.toml."""
-    if name and name == settings.kiosk.printer:
-        return "Printer kios", "Kiosk printer"
-    counters = [c.name for c in settings.counters if c.printer == name]
-    if counters:
-        return f"Printer {', '.join(counters)}", f"{', '.join(counters)} printer"
-    return f"Printer {name}", f"Printer {name}"
-
-
-def failure_advice(settings: Any, printer: str, error: str | None, final: bool) -> dict[str, str]:
-    """The front office's alert for a failed print: the printer, what is wrong and what to do, in
-    Indonesian and English, e.g. "Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang".
-    A job that will be tried again needs no Cetak ulang (it would print twice): the fix is enough."""
-    kind = failure_kind(error)
-    (problem_id, problem_en), (fix_id, fix_en) = FAILURE_KINDS[kind]
-    title_id, title_en = printer_title(settings, printer)
-    then_id = " lalu tekan Cetak ulang" if final else "; tiket dicetak lagi otomatis"
-    then_en = ", then press Reprint" if final else "; the ticket is printed again by itself"
-    return {
-        "kind": kind,
-        "id": f"{title_id}: {problem_id} — {fix_id}{then_id}",
-        "en": f"{title_en}: {problem_en} — {fix_en}{then_en}",
-    }
 
 
 def make_print_workers(socketio, service) -> dict[str, PrintWorker]:

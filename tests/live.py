@@ -123,7 +123,7 @@ class LiveServer:
         settings = load_settings(self.config)
         store = Store(settings.server.database)
         try:
-            with mock.patch("server.auth.hash_password", lambda pw: scrypt_hash(pw)):
+            with mock.patch("server.passwords.hash_password", lambda pw: scrypt_hash(pw)):
                 Accounts(UnitOfWork(settings, store)).add_user(username, password, role, "cli")
         finally:
             store.close()

@@ -186,7 +186,7 @@ class Office:
 def office(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         # new passwords and unknown accounts' logins cost a scrypt hash each (0.1 s): a cheap one here
-        mp.setattr("server.auth.generate_password_hash", lambda pw: generate_password_hash(pw, "pbkdf2:sha256:1"))
+        mp.setattr("server.passwords.generate_password_hash", lambda pw: generate_password_hash(pw, "pbkdf2:sha256:1"))
         office = Office(tmp_path_factory.mktemp("fuzz"))
         yield office
         office.close()

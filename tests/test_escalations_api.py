@@ -120,6 +120,6 @@ def test_the_copy_text_is_the_escalation_mail_word_for_word(mail_app, smtp_port,
     "minutes,text", [(45, "45 menit"), (60, "1 jam"), (90, "1 jam 30 menit"), (480, "8 jam"), (2880, "2 hari")]
 )
 def test_target_times_read_as_indonesians_say_them(minutes, text):
-    from server.mail import minutes_id
+    from server.escalation import minutes_id
 
     assert minutes_id(minutes) == text

@@ -20,8 +20,8 @@ from live import LiveServer
 from playwright.sync_api import expect
 
 from printers import PrinterConfig, PrinterError, TicketSlip, print_ticket
+from server.advice import failure_advice, failure_kind
 from server.config import load_settings
-from server.printing import failure_advice, failure_kind
 
 FAILED_ID = "Tiket tidak tercetak — catat nomor Anda / foto kode QR"
 FAILED_EN = "Ticket not printed — write down your number / take a photo of the QR code"

@@ -11,7 +11,9 @@ from fakeprinter import FakeNetworkPrinter
 
 from printers import ticket_bytes
 from server.app import create_app
-from server.printing import MAX_ATTEMPTS, PrintWorker, backoff_seconds
+from server.outbox import PRINT_MAX_ATTEMPTS as MAX_ATTEMPTS
+from server.outbox import print_backoff_seconds as backoff_seconds
+from server.printing import PrintWorker
 
 
 def network_app(tmp_path, clock, port: int, workers: bool = False, extra: str = ""):
@@ -208,7 +210,9 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
         hung = job()
         assert hung["status"] == "retrying", hung
         assert hung["error"] == f"printer kiosk: no answer within 6 s while printing to {fifo}"
-        assert slowest < 0.3, f"the server stopped answering for {slowest:.2f} s"
+        # on the event loop the hung write would stop every answer for its 6 s; a busy machine alone
+        # (the whole suite on two cores) can make one answer take a few tenths
+        assert slowest < 1.0, f"the server stopped answering for {slowest:.2f} s"
 
         received = bytearray()
 

@@ -157,7 +157,7 @@ class CounterClaims:
 
 class Accounts:
     """Staff accounts and their sessions. Passwords come in plain and are hashed here, before the
-    transaction (scrypt yields under gevent: never inside one, server.auth._off_loop)."""
+    transaction (scrypt yields under gevent: never inside one, server.passwords._off_loop)."""
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
@@ -201,7 +201,7 @@ class Accounts:
     ) -> Outcome:
         """Add an account (checked by the caller: server.auth.validate_new_user); its row, CREATED.
         QueueError user_exists when the name is taken."""
-        from server.auth import hash_password
+        from server.passwords import hash_password
 
         password_hash = hash_password(password)
         profile = {k: v for k, v in (("full_name", full_name), ("nip", nip)) if v is not None}
@@ -232,7 +232,7 @@ class Accounts:
 
     def set_password(self, username: str, password: str, actor: str) -> Outcome:
         """A new password (checked by the caller), logged as change "password"."""
-        from server.auth import hash_password
+        from server.passwords import hash_password
 
         return self.change_user(username, "password", actor, password_hash=hash_password(password))
 
@@ -252,7 +252,7 @@ class Accounts:
 
     def ensure_first_admin(self) -> tuple[str, str] | None:
         """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
-        from server.auth import hash_password
+        from server.passwords import hash_password
 
         store = self.unit.store
         with store.read() as tx:

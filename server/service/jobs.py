@@ -72,8 +72,8 @@ class Jobs:
 
     def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:
         """Record a round of print attempts in one commit; a failure raises an alert event for the front office."""
-        from server.outbox import result_fields
-        from server.printing import PRINT, failure_advice
+        from server.advice import failure_advice
+        from server.outbox import PRINT, result_fields
 
         unit = self.unit
 
@@ -100,7 +100,7 @@ class Jobs:
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent print jobs with their state, newest first; a failed one with the front office's advice."""
-        from server.printing import failure_advice
+        from server.advice import failure_advice
 
         with self.unit.store.read() as tx:
             jobs = tx.print_jobs(limit=limit)
@@ -114,8 +114,7 @@ class Jobs:
     def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:
         """Record one sending attempt of an escalation mail; failures are visible to officers.
         `final`: a failure that trying again cannot mend (failed at once, not retried)."""
-        from server.mail import MAIL
-        from server.outbox import result_fields
+        from server.outbox import MAIL, result_fields
 
         unit = self.unit
 

@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from server.config import Settings
-from server.errors import QueueError
+from server.config import Settings, effective_settings
+from server.errors import Localized, QueueError
 from server.service.unit import Outcome, rules_of
 from server.store import Tx
 
@@ -49,7 +49,6 @@ class Office:
     def check_open(self, now: datetime) -> None:
         """Refuse a kiosk's number outside the service hours, naming the next opening."""
         from server.hours import when_en, when_id
-        from server.messages import Localized
 
         status = self.office_status(now)
         if status.open:
@@ -91,8 +90,6 @@ class Office:
 
         Its `settings_changed` row is broadcast too, so clients re-read the state at once.
         """
-        from server.admin import effective_settings
-
         unit = self.unit
         with unit.store.read() as tx:
             overrides = tx.settings_overrides()

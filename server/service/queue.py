@@ -397,7 +397,7 @@ class QueueCommands:
         new = self._change(tx, current, new, "escalated", now, counter.id, officer)
         escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
         if settings.escalation.enabled:
-            from server.mail import subject_for
+            from server.escalation import subject_for
 
             subject = subject_for(settings, new.label, now)
             mail_id = tx.add_mail(new.id, "escalation", subject, now)

@@ -210,7 +210,7 @@ class Views:
     def escalations(self) -> list[dict[str, Any]]:
         """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority
         class's target time, the mail's state, and the escalation's text to copy for the TTS."""
-        from server.mail import escalation_text
+        from server.escalation import escalation_text
         from server.store import ticket_from_row
 
         now = self.unit.clock()

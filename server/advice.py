@@ -1,0 +1,92 @@
+"""What went wrong with a printer, told to the front office in Indonesian (English second) with what to do.
+
+The service records it with a failed print (server/service/jobs.py) and shows it in the list of print
+jobs; the words are in the one catalogue (server/i18n/*.json, keys `printer.*`). No device is needed to
+say it: the printers themselves are server/printing.py's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.i18n import t
+
+# The kinds of failure, each with its problem (`printer.problem.<kind>`) and its fix
+# (`printer.fix.<kind>`) in the catalogue. Matched against the printer's raw message
+# (printers/transport.py), first match wins; the raw message stays beside it for the admin.
+FAILURE_KINDS = (
+    "paper_out",
+    "not_ready",
+    "cups_stopped",
+    "setup",
+    "permission",
+    "unreachable",
+    "not_found",
+    "no_answer",
+    "other",
+)
+_FAILURE_PATTERNS = (
+    ("paper_out", ("out of paper",)),
+    ("not_ready", ("offline (cover open",)),
+    ("cups_stopped", ("cups has stopped", "cups stopped", "cupsenable")),
+    (
+        "setup",
+        (
+            "is a directory",
+            "not a directory",
+            "unknown printer type",
+            "printer needs ",
+            "no default printer",
+            "command is missing",
+            "cups refused",
+            "read-only file system",
+        ),
+    ),
+    ("permission", ("permission denied", "operation not permitted")),
+    ("unreachable", ("connection refused", "unknown host", "unreachable", "no route to host", "connection reset")),
+    ("not_found", ("not found", "no such file", "no such device")),
+    (
+        "no_answer",
+        (
+            "no progress within",
+            "no answer within",
+            "not answering",
+            "no status answer",
+            "not printed within",
+            "timed out",
+            "did not answer",
+        ),
+    ),
+)
+
+
+def failure_kind(error: str | None) -> str:
+    """The kind of a printer's raw error message (FAILURE_KINDS), 'other' when none matches."""
+    text = (error or "").lower()
+    for kind, needles in _FAILURE_PATTERNS:
+        if any(n in text for n in needles):
+            return kind
+    return "other"
+
+
+def printer_title(settings: Any, name: str) -> tuple[str, str]:
+    """How people call a printer, (Indonesian, English): the kiosk's, a counter's, or by its name in config.toml."""
+    if name and name == settings.kiosk.printer:
+        return t("printer.title.kiosk", "id"), t("printer.title.kiosk", "en")
+    counters = [c.name for c in settings.counters if c.printer == name]
+    if counters:
+        names = ", ".join(counters)
+        return t("printer.title.counters", "id", counters=names), t("printer.title.counters", "en", counters=names)
+    return t("printer.title.named", "id", name=name), t("printer.title.named", "en", name=name)
+
+
+def failure_advice(settings: Any, printer: str, error: str | None, final: bool) -> dict[str, str]:
+    """The front office's alert for a failed print: the printer, what is wrong and what to do, in
+    Indonesian and English, e.g. "Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang".
+    A job that will be tried again needs no Cetak ulang (it would print twice): the fix is enough."""
+    kind = failure_kind(error)
+    key = "printer.advice.final" if final else "printer.advice.retry"
+    advice: dict[str, str] = {"kind": kind}
+    for lang, title in zip(("id", "en"), printer_title(settings, printer), strict=True):
+        problem, fix = t(f"printer.problem.{kind}", lang), t(f"printer.fix.{kind}", lang)
+        advice[lang] = t(key, lang, printer=title, problem=problem, fix=fix)
+    return advice

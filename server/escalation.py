@@ -1,0 +1,74 @@
+"""The escalation's words (SOP step 11): the subject, the letter to the LKPP helpdesk, and the text the
+escalations page copies for the LKPP's TTS, so the mail and the copy always say the same.
+
+The service names the subject when it queues the mail (server/service/queue.py) and shows the text on
+the escalations page (server/service/views.py); server/mail.py sends the same words. They are in the
+one catalogue (server/i18n/*.json, keys `mail.*`); the letter is Indonesian."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.config import Settings
+from server.i18n import t
+from shared.dates import format_date_id, format_time_id
+
+
+def subject_for(settings: Settings, label: str, when: datetime) -> str:
+    """Subject naming the office, the ticket and the date."""
+    local = when.astimezone(settings.office.tz)
+    return t("mail.subject", office=settings.office.name, label=label, date=format_date_id(local))
+
+
+def minutes_id(minutes: int) -> str:
+    """A target time in Indonesian: "45 menit", "8 jam", "1 hari", "1 jam 30 menit"."""
+    if minutes % 1440 == 0:
+        return t("mail.minutes.days", days=minutes // 1440)
+    if minutes >= 60:
+        hours, rest = divmod(minutes, 60)
+        if rest:
+            return t("mail.minutes.hours_minutes", hours=hours, minutes=rest)
+        return t("mail.minutes.hours", hours=hours)
+    return t("mail.minutes.minutes", minutes=minutes)
+
+
+def priority_class_text(settings: Settings, code: str) -> str:
+    """A priority class as the escalation text names it: "P1 - Tinggi (target penyelesaian 1 jam)"."""
+    if not code:
+        return "-"
+    known = next((p for p in settings.priority_classes if p.code == code), None)
+    if known is None:
+        return code  # a class the admin has since removed from the table
+    return t("mail.priority_class", code=known.code, name=known.name, target=minutes_id(known.target_minutes))
+
+
+def escalation_body(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
+    """The escalation's text: the consultation form, the officer's analysis, the priority class.
+
+    The e-mail's body, and (with the subject above it, `escalation_text`) what the escalations page
+    copies for the LKPP's TTS or a mail written by hand, so the two always say the same."""
+    when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
+    return t(
+        "mail.body",
+        office=settings.office.name,
+        label=ticket.label,
+        date=format_date_id(when),
+        time=format_time_id(when),
+        category=ticket.category or "-",
+        priority_class=priority_class_text(settings, ticket.priority_class),
+        name=form["name"],
+        agency=form["agency"],
+        address=form["address"],
+        phone=form["phone"],
+        problem=form["problem"],
+        analysis=ticket.escalation_note,
+        officer=ticket.officer,
+        office_address=settings.office.address,
+    )
+
+
+def escalation_text(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
+    """The escalation as one text to paste into the LKPP's TTS or a mail: the subject, then the body."""
+    subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
+    return t("mail.text", subject=subject, body=escalation_body(settings, ticket, form))
