@@ -369,8 +369,34 @@ def _demo_form(p: dict[str, str]) -> dict[str, str]:
     return {k: p[k] for k in ("service", "name", "agency", "address", "phone", "problem", "category")}
 
 
+_DEMO_SUGGESTIONS = (
+    "Mohon tambah kursi di ruang tunggu.",
+    "Petugas sangat membantu, terima kasih.",
+    "Wi-Fi ruang tunggu sering putus.",
+    "Antrean sore terlalu lama, mohon tambah petugas.",
+)
+
+
+def _demo_survey(rng: random.Random, token: str) -> dict:
+    """A demo visitor's survey answers: mostly 3s and 4s, a profile, now and then a suggestion."""
+    from server import skm
+
+    answers = {code: rng.choices((2, 3, 4), (1, 5, 4))[0] for code in skm.ELEMENTS}
+    answers["U4"] = 4  # the service is free of charge
+    profile = {
+        "sex": rng.choice(skm.SEXES),
+        "age": rng.randint(22, 58),
+        "education": rng.choice(("sma", "diploma", "s1", "s1", "s2")),
+        "occupation": rng.choice(("pns", "swasta", "wirausaha")),
+    }
+    data = {"token": token, "answers": answers, "profile": profile}
+    if rng.random() < 0.25:
+        data["suggestion"] = rng.choice(_DEMO_SUGGESTIONS)
+    return data
+
+
 def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
-    """Yesterday served in full (for the recap), and a few visitors waiting today."""
+    """Yesterday served in full (for the recap and the SKM report), and a few visitors waiting today."""
     from server.service import QueueService
 
     store = Store(settings.server.database)
@@ -402,6 +428,9 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
         else:
             service.counter_action(counter.id, "resolve", {"solution": problem["solution"]}, "demo")
         served += 1
+        if rng.random() < 0.7:  # most answer the satisfaction survey on their phone (docs/skm.md)
+            clock_now[0] += timedelta(minutes=1)
+            service.survey.submit(_demo_survey(rng, body["ticket"]["token"]), None, "phone")
     clock_now[0] = datetime.now(tz)
     waiting = 0
     for p in people[:6]:

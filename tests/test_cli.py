@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, write_config
 
 from server.config import load_settings
+from server.service import QueueService
 from server.store import Store
 
 
@@ -79,8 +80,14 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
         done = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated')")["n"]
         waiting = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status = 'waiting'")["n"]
         jobs = tx.one("SELECT COUNT(*) AS n FROM print_jobs")["n"]
+        surveyed = tx.one("SELECT COUNT(*) AS n FROM survey_responses WHERE ticket_id IS NOT NULL")["n"]
+        day = tx.one("SELECT MIN(day) AS d FROM tickets")["d"]
     assert done >= 10 and waiting == 6
     assert jobs == 0  # demo visitors print nothing when the server starts
+    assert 0 < surveyed < done  # most of yesterday's visitors answered the survey: the SKM report has figures
+    skm = QueueService(load_settings(cfg), store).survey.skm(day, day)
+    assert skm["respondents"] == surveyed and skm["mutu"] in ("A", "B", "C", "D")
+    store.close()
     r = cli("demo", "--if-empty", "--config", str(cfg))
     assert "nothing added" in r.stdout
 
