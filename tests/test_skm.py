@@ -237,9 +237,36 @@ def test_the_tablet_names_the_ticket_by_label_and_the_phones_last_four_digits(cl
         assert r.status_code == 404 and r.get_json()["error"] == "survey_ticket_not_found"
         assert client.post("/api/survey/lookup", json=body).status_code == 404
     r = client.post("/api/survey", json={"ticket": ticket["label"], "phone_last4": "7890", "answers": ANSWERS})
-    assert r.status_code == 201 and r.get_json()["survey"]["response"]["channel"] == "tablet"
+    assert r.status_code == 201 and r.get_json()["survey"]["answered"] is True
+    assert client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]["channel"] == "tablet"
     bad = client.post("/api/survey/lookup", json={"ticket": ticket["label"], "phone_last4": 7890})
     assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"phone_last4"}
+
+
+def test_the_tablet_never_shows_what_a_ticket_answered_and_ten_wrong_digits_lock_it_for_the_day(client, officer, clock):
+    """Label and four digits are a weak secret on a public device: they tell whether the survey was
+    answered, never the answers, the complaint or the office's reply; guessing the digits locks the
+    ticket out of the tablet for the day (its phone page still works)."""
+    ticket = serve(client, officer, phone="081234567890")
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Petugas loket 2 tidak ramah"}
+    assert client.post("/api/survey", json=body).status_code == 201
+    by_label = {"ticket": ticket["label"], "phone_last4": "7890"}
+    seen = client.post("/api/survey/lookup", json=by_label).get_json()["survey"]
+    assert seen["answered"] is True and seen["response"] is None
+    assert "tidak ramah" not in json.dumps(seen)
+    corrected = client.post("/api/survey", json={**by_label, "answers": {**ANSWERS, "U7": 1}})
+    assert corrected.status_code == 200 and corrected.get_json()["survey"]["response"] is None
+    assert client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]["answers"]["U7"] == 1
+    other = serve(client, officer, phone="081200001111")
+    for guess in range(10):  # wrong digits for `ticket`
+        r = client.post("/api/survey/lookup", json={"ticket": ticket["label"], "phone_last4": f"{guess:04d}"})
+        assert r.status_code == 404
+    for_ticket = client.post("/api/survey/lookup", json=by_label)
+    assert (
+        for_ticket.status_code == 404 and for_ticket.get_json()["error"] == "survey_ticket_not_found"
+    )  # the right ones too
+    assert client.post("/api/survey/lookup", json={"ticket": other["label"], "phone_last4": "1111"}).status_code == 200
+    assert client.get(f"/api/survey/{ticket['token']}").status_code == 200  # the phone page is not locked out
 
 
 def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, clock):

@@ -34,6 +34,11 @@ LABEL_MAX = 16
 CHANNELS = ("phone", "tablet")
 COMPLAINT_STATES = ("all", "open", "answered")
 COMPLAINTS_LIMIT = 1000
+# The tablet names a ticket by its label and the phone's last four digits: a ticket whose digits were
+# given wrong this many times today is refused to the tablet for the rest of the day (its phone page and
+# QR code still work), so guessing the digits from many addresses gets nowhere.
+LOOKUP_MISSES = 10
+LOOKUP_MISSES_KEPT = 10_000  # tickets with misses remembered (a day of the busiest office is far fewer)
 _LAST4 = re.compile(r"[0-9]{4}")
 LANGS = ("id", "en")
 
@@ -206,6 +211,7 @@ class Survey:
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
+        self._misses: dict[tuple[str, int], int] = {}  # (day, ticket id) -> wrong digits given today
 
     # -- the questionnaire --------------------------------------------------------------------
     def questionnaire(self) -> dict[str, Any]:
@@ -273,11 +279,24 @@ class Survey:
             if ticket is None:
                 raise NotFound("ticket_not_found")
             return ticket
-        ticket = tx.ticket_by_label(self.unit.day(now), ref)
-        phone = normalize_phone(tx.form(ticket.id)["phone"] or "") if ticket is not None else None
-        if ticket is None or phone is None or phone[-4:] != last4:
+        day = self.unit.day(now)
+        ticket = tx.ticket_by_label(day, ref)
+        if ticket is None or self._misses.get((day, ticket.id), 0) >= LOOKUP_MISSES:
+            raise NotFound("survey_ticket_not_found")
+        phone = normalize_phone(tx.form(ticket.id)["phone"] or "")
+        if phone is None or phone[-4:] != last4:
+            self._miss(day, ticket.id)
             raise NotFound("survey_ticket_not_found")
         return ticket
+
+    def _miss(self, day: str, ticket_id: int) -> None:
+        """Count wrong digits for a ticket of `day`; earlier days' counts are forgotten, and the count
+        kept is bounded (LOOKUP_MISSES_KEPT)."""
+        if any(d != day for d, _ in self._misses):
+            self._misses = {k: n for k, n in self._misses.items() if k[0] == day}
+        if len(self._misses) >= LOOKUP_MISSES_KEPT and (day, ticket_id) not in self._misses:
+            return  # past the bound a new ticket is not counted (the rate limit still applies)
+        self._misses[(day, ticket_id)] = self._misses.get((day, ticket_id), 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
         """Why the survey of a ticket is not open now: "day_over" (not a ticket of today), "not_served"
@@ -288,7 +307,9 @@ class Survey:
             return "not_served"
         return None
 
-    def _state(self, tx: Tx, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    def _state(self, tx: Tx, ticket: Ticket, now: datetime, private: bool = False) -> dict[str, Any]:
+        """The survey of a ticket; `private` (named by label and digits, at the tablet): whether it was
+        answered, but not what (a complaint's text and the office's answer stay on the visitor's phone)."""
         settings = self.unit.settings
         service = settings.service(ticket.service)
         row = tx.survey_response(ticket.id)
@@ -304,14 +325,14 @@ class Survey:
             "open": reason is None,
             "reason": reason,
             "answered": row is not None,
-            "response": response_view(row) if row else None,
+            "response": response_view(row) if row and not private else None,
         }
 
     def state(self, ref: str, last4: str | None = None) -> dict[str, Any]:
         """The survey of one ticket: whether it is open (and why not), and the response given, if any."""
         with self.unit.store.read() as tx:
             now = self.unit.clock()
-            return self._state(tx, self._find(tx, ref, last4, now), now)
+            return self._state(tx, self._find(tx, ref, last4, now), now, private=last4 is not None)
 
     def submit(self, data: Mapping[str, Any], request_key: str | None = None, channel: str = "phone") -> Outcome:
         """Answer the survey of a served ticket of today (201), or correct the answer given (200); 409 when
@@ -349,7 +370,7 @@ class Survey:
                 "survey_answered", now, self.unit.day(now), ticket.id, ticket.counter_id, row["channel"], data_
             )
             kind = Kind.CREATED if old is None else Kind.DONE
-            return Outcome({"survey": self._state(tx, ticket, now)}, kind)
+            return Outcome({"survey": self._state(tx, ticket, now, private=last4 is not None)}, kind)
 
         return self.unit.run(request_key, run)
 
