@@ -578,7 +578,8 @@ def test_an_open_counter_page_keeps_the_counter(app, clock):
     service = app.extensions["antrian"]
     page = _socket(app, budi, 1)
     assert page.is_connected()
-    assert page.get_received()[0]["name"] == "snapshot"
+    # accepted, with its snapshot (the events of the call made just before may be published around it)
+    assert "snapshot" in [m["name"] for m in page.get_received()]
     clock.advance(minutes=30)
     assert service.release_idle_counters() == 0
     page.disconnect()  # the browser is closed: ten minutes from the last time it was seen
