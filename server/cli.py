@@ -205,6 +205,8 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
         f"  Display / layar TV:      {base}/display/",
         f"  Counter / loket:         {base}/counter/",
         f"  Front office:            {base}/counter/front",
+        f"  Survey tablet / survei:  {base}/survey/",
+        f"  SKM, complaints:         {base}/counter/skm · {base}/counter/complaints",
         f"  Recap, dashboard, admin: {base}/counter/recap · {base}/counter/dashboard · {base}/counter/admin",
         f"  API state:               {base}/api/state",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 
@@ -89,5 +90,12 @@ def test_the_first_start_makes_its_admin_without_holding_up_the_server(tmp_path)
         assert boss.get(f"{server.url}/api/me", timeout=5).json()["user"]["role"] == "admin"
         log = server.log()
         assert "database is locked" not in log and "maintenance failed" not in log, log
+        # the start's banner names every page, and each opens (for the admin it prints the password of)
+        shown = re.findall(r"http://127\.0\.0\.1:\d+/[^\s·]*", log)
+        pages = ["/kiosk/", "/display/", "/counter/", "/counter/front", "/survey/", "/counter/skm"]
+        pages += ["/counter/complaints", "/counter/recap", "/counter/dashboard", "/counter/admin", "/api/state"]
+        assert [server.url + p for p in pages if server.url + p in shown] == [server.url + p for p in pages], shown
+        for url in shown:
+            assert boss.get(url, timeout=5).status_code == 200, url
     finally:
         server.stop()
