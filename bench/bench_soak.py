@@ -114,14 +114,23 @@ def page_metrics(tv: CdpTab) -> dict[str, float]:
     return {"heap_mb": metrics.get("JSHeapUsedSize", 0) / 2**20, "nodes": int(metrics.get("Nodes", 0))}
 
 
-def dir_mb(path: Path) -> float:
-    total = 0
+def cache_mb(path: Path) -> tuple[float, float]:
+    """The speech cache: all its files, and those not used for a call in the last FRESH_SECONDS (the
+    cache never removes a phrase used that recently: a TV may not have fetched it yet; it records a
+    use as the file's access time)."""
+    from server.tts import FRESH_SECONDS
+
+    total = older = 0
+    recent = time.time() - FRESH_SECONDS
     for entry in path.glob("*") if path.exists() else []:
         try:
-            total += entry.stat().st_size
+            st = entry.stat()
         except OSError:
-            pass
-    return total / 2**20
+            continue
+        total += st.st_size
+        if max(st.st_atime, st.st_mtime) < recent:
+            older += st.st_size
+    return total / 2**20, older / 2**20
 
 
 def db_mb(db: Path) -> float:
@@ -231,10 +240,10 @@ def run_day(day: int, args, server: ClockedServer, officers: Officers, tv: TV, s
     stats["served_days"] += 1
 
 
-def row(day, tv_private, heap, nodes, rss, fds, db, cache, elapsed) -> str:
+def row(day, tv_private, heap, nodes, rss, fds, db, cache, cache_older, elapsed) -> str:
     return (
         f"| {day:>3} | {tv_private:7.1f} | {heap:6.2f} | {nodes:6d} | {rss:7.1f} | {fds:4d} | {db:7.2f} | {cache:7.1f} |"
-        f" {elapsed:6.0f} |"
+        f" {cache_older:7.1f} | {elapsed:6.0f} |"
     )
 
 
@@ -261,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.days} days x {args.visitors} visitors, {args.counters} counters, "
         + (f"a pack of {args.short_voice} ms tones\n" if args.short_voice else f"speech rate {args.rate}\n")
     )
-    print("| day | TV private MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| day | TV private MB | heap MB | DOM nodes | server RSS MB | fds | DB MB | speech MB | not used 5 min | s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         server.start(timeout=30)
         officers = Officers(server, args.counters)
@@ -301,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                         status.get("VmRSS", 0) / 1024,
                         len(os.listdir(f"/proc/{server.proc.pid}/fd")),
                         db_mb(db),
-                        dir_mb(cache),
+                        *cache_mb(cache),
                         time.monotonic() - t0,
                     )
                     rows.append(figures)
@@ -334,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     cache_limit = args.cache_mb or 200
     checks = {
         "TV renderer within +20 MB of day 1": end[1] - first[1] <= 20,
-        f"speech cache <= {cache_limit} MB": max(r[7] for r in rows) <= cache_limit,
+        # a phrase used in the last 5 minutes is kept over the limit (server/tts.py FRESH_SECONDS)
+        f"speech cache <= {cache_limit} MB, but for what the last 5 minutes used": max(r[8] for r in rows)
+        <= cache_limit,
         "server fds flat (+5 at most)": end[5] - first[5] <= 5,
         "every call announced": stats["not_announced"] == 0,
     }
