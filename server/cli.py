@@ -126,8 +126,12 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
         return 2
     if up_to is None:
         day = datetime.now(ZoneInfo(settings.office.timezone)).date().isoformat()
-        with Store(settings.server.database).read() as tx:
-            highest = max((tx.next_number(day, s.prefix) - 1 for s in settings.services), default=0)
+        store = Store(settings.server.database)
+        try:
+            with store.read() as tx:
+                highest = max((tx.next_number(day, s.prefix) - 1 for s in settings.services), default=0)
+        finally:
+            store.close()
         up_to = max(999, highest)
     try:
         pack = voice.load(folder, settings.server.data_dir / "voice", settings.tts.trim_db, settings.tts.pause_ms)
