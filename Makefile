@@ -62,7 +62,7 @@ test-debs:
 
 test: setup test-debs
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
-	$(PY) -m pytest -n 4 --dist loadfile  # four workers on two cores (most tests wait on a page or a server), one file each: a module shares its server
+	$(PY) -m pytest -n 2 --dist loadfile  # two workers, one file each: a module shares its server (four measured no faster)
 
 # The quick tests (no browser, no live server): the core, store, API, input checks and config.
 test-fast: setup
