@@ -179,6 +179,26 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     assert no_sideways_scroll(page)
 
 
+def test_an_open_phone_survey_takes_the_admins_new_wording_live(phone, office):
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    question = page.locator('[data-field="answers.U2"] .q-text')
+    expect(question).to_have_text(t("skm.question.u2", "id"))
+    admin = office.session("kepala", PASSWORD)
+    wording = {"question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"}}
+    wording["choices"] = [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)]
+    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": wording}}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(question).to_have_text("Apakah prosedurnya mudah diikuti?")
+        expect(page.locator('[data-field="answers.U2"] [data-score="4"]')).to_contain_text("Pilihan 4")
+    finally:  # the module's other tests read the model questionnaire's wording
+        r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
+        assert r.status_code == 200, r.text
+    expect(question).to_have_text(t("skm.question.u2", "id"))
+
+
 def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, office):
     ticket = issue(office)
     serve(office, ticket)
