@@ -3,21 +3,8 @@
 // form; then the answered ones with who answered, when, and the answer. The list is
 // GET /api/complaints, fetched again whenever a live event says it changed (a response with text,
 // an answer). Times are the office's ([office] timezone, common.js), whatever the browser's zone.
-import {
-  TIMEZONE,
-  api,
-  connectLive,
-  dayTime,
-  el,
-  getLang,
-  logout,
-  requestId,
-  setupLangToggle,
-  showLogin,
-  t,
-  whoAmI,
-  zoneName,
-} from "./common.js";
+import { TIMEZONE, api, dayTime, el, getLang, requestId, t, zoneName } from "./common.js";
+import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 const REFRESH_ON = ["survey_answered", "complaint_answered"];
 const ROLES = ["officer", "frontoffice", "admin"]; // every staff role answers complaints
@@ -26,26 +13,11 @@ const ANSWER_MAX = 4000;
 const state = {
   me: null,
   items: new Map(), // complaint id -> {data, at (performance.now() of the fetch), card, editing}
-  loading: false,
-  again: false,
   loaded: false,
 };
 const $ = (id) => document.getElementById(id);
 
 // ---- formatting -----------------------------------------------------------------------------
-export function formatAge(seconds) {
-  const minutes = Math.floor(Math.max(0, seconds) / 60);
-  if (minutes < 1) return t("age.now");
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  const parts = [];
-  if (days) parts.push(t("age.days", { n: days }));
-  if (hours) parts.push(t("age.hours", { n: hours }));
-  if (rest && !days) parts.push(t("age.minutes", { n: rest }));
-  return parts.join(" ");
-}
-
 function when(iso) {
   return iso ? `${dayTime(iso)} ${zoneName()}` : "";
 }
@@ -241,65 +213,25 @@ function applyList(list, at) {
   if (arrived) pageNotice("info", t("new"));
 }
 
-// One fetch at a time; events arriving meanwhile ask for one more.
-async function refresh() {
-  if (state.loading) {
-    state.again = true;
-    return;
-  }
-  state.loading = true;
-  try {
-    do {
-      state.again = false;
-      const at = performance.now();
-      const { body } = await api("GET", "/api/complaints");
-      applyList((body && body.complaints) || [], at);
-    } while (state.again);
-  } catch (err) {
-    if (err.status === 401) return location.reload();
-    pageNotice("error", err.message);
-  } finally {
-    state.loading = false;
-  }
-}
-
-function pageNotice(kind, text) {
-  $("page-notice").dataset.kind = kind;
-  $("page-notice").textContent = text;
-}
+const refresh = oneAtATime(async (at) => {
+  const { body } = await api("GET", "/api/complaints");
+  applyList((body && body.complaints) || [], at);
+});
 
 function tickAges() {
   for (const entry of state.items.values()) if (entry.data.status === "open") renderAge(entry);
 }
 
-// ---- live ---------------------------------------------------------------------------------
-function onEvent(ev) {
-  if (REFRESH_ON.includes(ev.type)) refresh();
-}
-
-function onStatus(up) {
-  $("live-status").dataset.state = up ? "on" : "off";
-  if (!up) pageNotice("error", t("live.offline"));
-  else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
-}
-
-function start(user) {
-  state.me = user;
-  if (!ROLES.includes(user.role)) {
-    document.body.dataset.view = "forbidden";
-    $("forbidden").textContent = t("login.wrong_role");
-    return;
-  }
-  document.body.dataset.view = "app";
-  $("officer-name").textContent = user.username;
-  renderCounts();
-  // Every snapshot (first connect, reconnect, after a gap) fetches the list afresh.
-  connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
-}
-
-$("logout").addEventListener("click", logout);
-setInterval(tickAges, 5000);
-setupLangToggle(() => {
-  for (const entry of state.items.values()) renderInfo(entry);
+startListPage({
+  roles: ROLES,
+  refreshOn: REFRESH_ON,
+  refresh,
+  onStart: (user) => {
+    state.me = user;
+    renderCounts();
+  },
+  tick: tickAges,
+  onLang: () => {
+    for (const entry of state.items.values()) renderInfo(entry);
+  },
 });
-whoAmI().then((user) => (user ? start(user) : showLogin(start)));

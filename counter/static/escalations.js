@@ -3,21 +3,10 @@
 // number and, once LKPP answers, the answer that closes the case. The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
-import {
-  TIMEZONE,
-  api,
-  connectLive,
-  el,
-  getLang,
-  hhmm,
-  logout,
-  requestId,
-  setupLangToggle,
-  showLogin,
-  t,
-  whoAmI,
-  zoneName,
-} from "./common.js";
+import { TIMEZONE, api, el, getLang, hhmm, requestId, t, zoneName } from "./common.js";
+import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
+
+export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
 
 // Events after which the list may have changed: fetch it again.
 const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "corrected"];
@@ -27,8 +16,6 @@ const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answer
 const state = {
   me: null,
   cases: new Map(), // ticket id -> {data, at (performance.now() of the fetch), card}
-  loading: false,
-  again: false,
   loaded: false,
 };
 const $ = (id) => document.getElementById(id);
@@ -36,19 +23,6 @@ const $ = (id) => document.getElementById(id);
 // ---- formatting -----------------------------------------------------------------------------
 function locale() {
   return getLang() === "en" ? "en-GB" : "id-ID";
-}
-
-export function formatAge(seconds) {
-  const minutes = Math.floor(Math.max(0, seconds) / 60);
-  if (minutes < 1) return t("age.now");
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const rest = minutes % 60;
-  const parts = [];
-  if (days) parts.push(t("age.days", { n: days }));
-  if (hours) parts.push(t("age.hours", { n: hours }));
-  if (rest && !days) parts.push(t("age.minutes", { n: rest }));
-  return parts.join(" ");
 }
 
 // A local day (YYYY-MM-DD) is a calendar date, not an instant: read and written in UTC, it is the
@@ -382,65 +356,25 @@ function applyList(list, at) {
   renderCount();
 }
 
-// One fetch at a time; events arriving meanwhile ask for one more.
-async function refresh() {
-  if (state.loading) {
-    state.again = true;
-    return;
-  }
-  state.loading = true;
-  try {
-    do {
-      state.again = false;
-      const at = performance.now();
-      const { body } = await api("GET", "/api/escalations");
-      applyList((body && body.escalations) || [], at);
-    } while (state.again);
-  } catch (err) {
-    if (err.status === 401) return location.reload();
-    pageNotice("error", err.message);
-  } finally {
-    state.loading = false;
-  }
-}
-
-function pageNotice(kind, text) {
-  $("page-notice").dataset.kind = kind;
-  $("page-notice").textContent = text;
-}
+const refresh = oneAtATime(async (at) => {
+  const { body } = await api("GET", "/api/escalations");
+  applyList((body && body.escalations) || [], at);
+});
 
 function tickAges() {
   for (const entry of state.cases.values()) renderAge(entry);
 }
 
-// ---- live ---------------------------------------------------------------------------------
-function onEvent(ev) {
-  if (REFRESH_ON.includes(ev.type)) refresh();
-}
-
-function onStatus(up) {
-  $("live-status").dataset.state = up ? "on" : "off";
-  if (!up) pageNotice("error", t("live.offline"));
-  else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
-}
-
-function start(user) {
-  state.me = user;
-  if (!ROLES.includes(user.role)) {
-    document.body.dataset.view = "forbidden";
-    $("forbidden").textContent = t("login.wrong_role");
-    return;
-  }
-  document.body.dataset.view = "app";
-  $("officer-name").textContent = user.username;
-  renderCount();
-  // Every snapshot (first connect, reconnect, after a gap) fetches the list afresh.
-  connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
-}
-
-$("logout").addEventListener("click", logout);
-setInterval(tickAges, 5000);
-setupLangToggle(() => {
-  for (const entry of state.cases.values()) renderInfo(entry);
+startListPage({
+  roles: ROLES,
+  refreshOn: REFRESH_ON,
+  refresh,
+  onStart: (user) => {
+    state.me = user;
+    renderCount();
+  },
+  tick: tickAges,
+  onLang: () => {
+    for (const entry of state.cases.values()) renderInfo(entry);
+  },
 });
-whoAmI().then((user) => (user ? start(user) : showLogin(start)));

@@ -1,0 +1,79 @@
+// What the staff pages that list cases kept live share (escalations.js, complaints.js): the age of
+// a case in words, the page's notice line, a list fetch that runs one at a time, and the start of
+// the page (login, role, live connection, the ages ticking, the language toggle).
+import { connectLive, logout, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+
+// "3 hari 2 jam", "45 menit", "kurang dari 1 menit": days and hours, minutes only under a day.
+export function formatAge(seconds) {
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) return t("age.now");
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const parts = [];
+  if (days) parts.push(t("age.days", { n: days }));
+  if (hours) parts.push(t("age.hours", { n: hours }));
+  if (rest && !days) parts.push(t("age.minutes", { n: rest }));
+  return parts.join(" ");
+}
+
+export function pageNotice(kind, text) {
+  $("page-notice").dataset.kind = kind;
+  $("page-notice").textContent = text;
+}
+
+// `load(at)` fetches the list once (`at`: performance.now() of the fetch). The function returned
+// runs one fetch at a time; events arriving meanwhile ask for one more, not one each.
+export function oneAtATime(load) {
+  let loading = false;
+  let again = false;
+  return async function refresh() {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      do {
+        again = false;
+        await load(performance.now());
+      } while (again);
+    } catch (err) {
+      if (err.status === 401) return location.reload();
+      pageNotice("error", err.message);
+    } finally {
+      loading = false;
+    }
+  };
+}
+
+// Log in (or take the session), check the role, then: `onStart(user)`, the live connection (every
+// snapshot, first or after a gap or a reconnect, fetches the list afresh; `refreshOn` events too),
+// `tick` every 5 s (the ages), `onLang` when the language is switched.
+export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang }) {
+  function onEvent(ev) {
+    if (refreshOn.includes(ev.type)) refresh();
+  }
+  function onStatus(up) {
+    $("live-status").dataset.state = up ? "on" : "off";
+    if (!up) pageNotice("error", t("live.offline"));
+    else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
+  }
+  function start(user) {
+    if (!roles.includes(user.role)) {
+      document.body.dataset.view = "forbidden";
+      $("forbidden").textContent = t("login.wrong_role");
+      return;
+    }
+    document.body.dataset.view = "app";
+    $("officer-name").textContent = user.username;
+    onStart(user);
+    connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
+  }
+  $("logout").addEventListener("click", logout);
+  setInterval(tick, 5000);
+  setupLangToggle(onLang);
+  whoAmI().then((user) => (user ? start(user) : showLogin(start)));
+}
