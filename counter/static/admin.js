@@ -3,6 +3,7 @@
 // server checks it like config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
 import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
+import { clearErrors, notice } from "./sections.js";
 
 const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
 const OFFICE_KEYS = ["name", "address", "public_url", "language"];
@@ -27,17 +28,6 @@ const box = (section) => $(`sec-${section}`);
 const clone = (v) => JSON.parse(JSON.stringify(v));
 
 // ---- notices and field errors ------------------------------------------------------------
-function notice(target, kind, text) {
-  const p = target.querySelector(".notice") || target;
-  p.dataset.kind = kind;
-  p.textContent = text;
-}
-
-function clearErrors(root) {
-  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
-  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
-}
-
 // A refusal: its message at the top of the section, each named key's problem next to its input
 // (`services[1].code` is row 1's code input). The config parser says what is wrong after the key.
 function showRefusal(root, err) {

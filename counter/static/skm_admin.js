@@ -3,27 +3,17 @@
 // questionnaire has it is "default"; "Back to the default" sends null for it. It starts when admin.js
 // has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
+import { clearErrors, notice } from "./sections.js";
 
 const LANGS = ["id", "en"];
 const root = document.getElementById("sec-survey");
 const state = { elements: [], dirty: new Set() };
 
-function notice(kind, text) {
-  const p = root.querySelector(".notice");
-  p.dataset.kind = kind;
-  p.textContent = text;
-}
-
-function clearErrors() {
-  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
-  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
-}
-
 // A refusal: its message on top, each named field's problem under its input ("elements.U1.choices.2.en",
 // the choice of score 2).
 function showRefusal(err) {
-  clearErrors();
-  notice("error", err.message);
+  clearErrors(root);
+  notice(root, "error", err.message);
   for (const [field, text] of Object.entries(err.fields || {})) {
     const input = root.querySelector(`[data-key="${CSS.escape(field)}"]`);
     if (input) {
@@ -94,7 +84,7 @@ function renderElement(element) {
     ev.target.removeAttribute("aria-invalid");
     const p = ev.target.closest(".cell") && ev.target.closest(".cell").querySelector(".field-error");
     if (p) p.textContent = "";
-    notice("dirty", t("unsaved"));
+    notice(root, "dirty", t("unsaved"));
   });
   return details;
 }
@@ -118,17 +108,17 @@ function collect(code) {
 async function save(changes) {
   const button = root.querySelector("button.save");
   if (!changes) {
-    if (!state.dirty.size) return notice("info", t("survey.saved"));
+    if (!state.dirty.size) return notice(root, "info", t("survey.saved"));
     changes = Object.fromEntries([...state.dirty].map((code) => [code, collect(code)]));
   }
-  clearErrors();
+  clearErrors(root);
   button.disabled = true;
   try {
     const { body } = await api("PUT", "/api/admin/survey", { elements: changes });
     for (const code of Object.keys(changes)) state.dirty.delete(code);
     state.elements = body.elements;
     render();
-    notice("info", t("survey.saved"));
+    notice(root, "info", t("survey.saved"));
   } catch (err) {
     if (err.status === 401) return location.reload();
     showRefusal(err);
@@ -143,7 +133,7 @@ async function load() {
     state.dirty.clear();
     render();
   } catch (err) {
-    notice("error", err.message);
+    notice(root, "error", err.message);
   }
 }
 

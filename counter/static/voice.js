@@ -2,26 +2,16 @@
 // the server loaded it and the words it lacks (GET /api/admin/voice), clip uploads and a preview.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
+import { clearErrors, notice } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
 const state = { settings: null, voice: null, poll: null };
 
-function notice(kind, text) {
-  const p = root.querySelector(".notice");
-  p.dataset.kind = kind;
-  p.textContent = text;
-}
-
-function clearErrors() {
-  root.querySelectorAll(".field-error").forEach((p) => (p.textContent = ""));
-  root.querySelectorAll("[aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));
-}
-
 // A refusal: its message on top, each named field's problem beside its input.
 function showRefusal(err) {
-  clearErrors();
-  notice("error", err.message);
+  clearErrors(root);
+  notice(root, "error", err.message);
   for (const [field, text] of Object.entries(err.fields || {})) {
     const key = field.startsWith("tts.") ? field : `voice.${field}`; // the upload's and preview's own fields
     const p = [...root.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
@@ -76,7 +66,7 @@ async function loadVoice() {
   try {
     state.voice = (await api("GET", "/api/admin/voice")).body;
   } catch (err) {
-    notice("error", err.message);
+    notice(root, "error", err.message);
     return;
   }
   renderChoice();
@@ -87,12 +77,12 @@ async function loadVoice() {
 
 async function saveChoice(ev) {
   ev.preventDefault();
-  clearErrors();
+  clearErrors(root);
   const value = { engine: $("voice-engine").value };
   if ($("voice-pack").value) value.clips = $("voice-pack").value;
   try {
     state.settings = (await api("PUT", "/api/admin/settings/tts", { value })).body;
-    notice("info", t("saved"));
+    notice(root, "info", t("saved"));
     await loadVoice();
   } catch (err) {
     showRefusal(err);
@@ -108,7 +98,7 @@ function base64(buffer) {
 
 async function upload(ev) {
   ev.preventDefault();
-  clearErrors();
+  clearErrors(root);
   const pack = $("voice-upload-pack").value.trim();
   const files = [...$("voice-files").files];
   let saved = 0;
@@ -122,7 +112,7 @@ async function upload(ev) {
       break;
     }
   }
-  if (saved === files.length) notice("info", t("voice.uploaded", { count: saved }));
+  if (saved === files.length) notice(root, "info", t("voice.uploaded", { count: saved }));
   if (saved) {
     $("voice-files").value = "";
     await loadVoice();
@@ -131,7 +121,7 @@ async function upload(ev) {
 
 async function preview(ev) {
   ev.preventDefault();
-  clearErrors();
+  clearErrors(root);
   const out = $("voice-preview-text");
   try {
     const { body } = await api("POST", "/api/admin/voice/preview",
@@ -139,7 +129,7 @@ async function preview(ev) {
     out.textContent = `“${body.text}” — ${t(body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak")}`;
     out.dataset.engine = body.engine;
     const audio = new Audio(body.audio);
-    audio.play().catch(() => notice("error", t("voice.play_failed")));
+    audio.play().catch(() => notice(root, "error", t("voice.play_failed")));
   } catch (err) {
     showRefusal(err);
   }
