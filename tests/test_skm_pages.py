@@ -18,6 +18,7 @@ import requests
 from conftest import ROOT, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import issue
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -35,20 +36,7 @@ NAMES = ["Rudi Hartono", "Siti Aminah", "Agus Salim", "Dewi Lestari", "Hana Putr
 
 def serve(live, officer, name: str, service: str) -> dict:
     """A visitor of `service` issued at the kiosk and served at counter 1 (resolved): the ticket."""
-    r = requests.post(
-        live.url + "/api/tickets",
-        timeout=5,
-        json={
-            "service": service,
-            "name": name,
-            "agency": "CV Maju Bersama",
-            "address": "Jl. Sudirman No. 12",
-            "phone": "081234567890",
-            "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
-        },
-    )
-    assert r.status_code == 201, r.text
-    ticket = r.json()["ticket"]
+    ticket = issue(live, name, service)
     for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Kata sandi direset."})):
         r = officer.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5)
         assert r.status_code == 200, r.text
