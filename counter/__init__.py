@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from server.i18n import page_pairs, t
+from server.i18n import page_pairs, t, word
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
@@ -68,7 +68,10 @@ def _staff_nav() -> dict[str, Any]:
 @bp.context_processor
 def _page_texts() -> dict[str, Any]:
     """The words the page's script reads (common.js reads them from the `i18n` JSON element)."""
-    return {"page_texts": page_pairs(PAGE_TEXTS.get(request.endpoint or "", "staff"))}
+    texts = page_pairs(PAGE_TEXTS.get(request.endpoint or "", "staff"))
+    # w(key): the Indonesian word of a `data-i18n` key, shown until the script fills in the language;
+    # tr(key, lang, **params): any catalogue key (titles, the server-drawn pages' words)
+    return {"page_texts": texts, "w": lambda key: texts[key][0], "tr": word}
 
 
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslashes (a browser reads a backslash as "/")
@@ -315,7 +318,12 @@ def _period(day_from: str, day_to: str, lang: str) -> str:
 
     if lang == "id":
         return reports.period_id(day_from, day_to)
-    one = [f"{d.day} {d:%B %Y}" for d in (date.fromisoformat(day_from), date.fromisoformat(day_to))]
+    from shared.dates import month_names
+
+    months = month_names("en")
+    one = [
+        f"{d.day} {months[d.month - 1]} {d.year}" for d in (date.fromisoformat(day_from), date.fromisoformat(day_to))
+    ]
     return one[0] if day_from == day_to else f"{one[0]} to {one[1]}"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from server.forms import parse_id
-from server.i18n import LANGS, section, t
+from server.i18n import LANGS, section, t, word
 
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
 
@@ -106,4 +106,4 @@ def display_page():
     page = page_config()
     office_name = current_app.extensions["antrian.settings"].office.name
     marquee = request.args.get("text", "").strip()[:MARQUEE_MAX] or page["text"]["marquee"].format(office=office_name)
-    return render_template("display/display.html", page=page, t=page["text"], marquee=marquee, logo=logo_url())
+    return render_template("display/display.html", page=page, t=page["text"], tr=word, marquee=marquee, logo=logo_url())

@@ -16,7 +16,7 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from server.errors import NotFound
-from server.i18n import LANGS, section
+from server.i18n import LANGS, section, word
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 phone_bp = Blueprint("phone", __name__, template_folder="templates")
@@ -33,9 +33,16 @@ def _texts(page: str) -> dict[str, dict[str, str]]:
     return {lang: section(page, lang) for lang in LANGS}
 
 
+def _words(texts: dict[str, dict[str, str]]) -> dict[str, object]:
+    """A template's words: `page_texts` for its script; `w(key)`, the Indonesian word of a `data-i18n` key,
+    which the page shows until its script fills in the language; `tr(key, lang, **params)`, any
+    catalogue key (the words no script reads: titles, fixed labels)."""
+    return {"page_texts": texts, "w": texts["id"].__getitem__, "tr": word}
+
+
 @bp.context_processor
 def _kiosk_texts() -> dict[str, object]:
-    return {"page_texts": _texts("kiosk")}
+    return _words(_texts("kiosk"))
 
 
 @cache
@@ -49,12 +56,12 @@ def _survey_texts(own: str | None) -> dict[str, dict[str, str]]:
 
 @phone_bp.context_processor
 def _phone_texts() -> dict[str, object]:
-    return {"page_texts": _survey_texts("phone")}
+    return _words(_survey_texts("phone"))
 
 
 @survey_bp.context_processor
 def _tablet_texts() -> dict[str, object]:
-    return {"page_texts": _survey_texts(None)}
+    return _words(_survey_texts(None))
 
 
 @bp.get("/")

@@ -10,9 +10,14 @@ from datetime import datetime
 
 from printers._escpos import Dummy, Escpos
 from shared.dates import format_date_id, format_datetime_id, format_time_id
+from shared.words import word
 
 # Columns of Font A and Font B per paper width (the common 203 dpi printers).
 COLUMNS: dict[int, tuple[int, int]] = {58: (32, 42), 80: (48, 64)}
+
+# The printed words are the catalogue's (server/i18n/*.json, `slip.*`), read through shared/words.py
+# (printers/ never imports server/); a slip is printed in Indonesian, as its dates are.
+SLIP_LANG = "id"
 
 QR_SIZE = 6
 LABEL_SIZE = 4  # GS ! magnification of the queue number
@@ -154,6 +159,11 @@ def _columns(width_mm: int) -> tuple[int, int]:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}") from None
 
 
+def _word(key: str) -> str:
+    """A printed word of the catalogue (`slip.<key>`)."""
+    return word(f"slip.{key}", SLIP_LANG)
+
+
 def _ticket_layout(slip: TicketSlip, width_mm: int) -> Iterator[_Item]:
     cols, _ = _columns(width_mm)
     yield _Text(slip.office_name, _CENTER_BOLD)
@@ -161,21 +171,21 @@ def _ticket_layout(slip: TicketSlip, width_mm: int) -> Iterator[_Item]:
         yield _Text(slip.office_address, _Style(align="center", small=True))
     yield _Rule()
     if slip.reprint:
-        yield _Text("CETAK ULANG", _CENTER_BOLD)
-    yield _Text("NOMOR ANTRIAN", _CENTER)
+        yield _Text(_word("reprint"), _CENTER_BOLD)
+    yield _Text(_word("queue_number"), _CENTER)
     label = to_ascii(slip.label)
     size = next((s for s in (LABEL_SIZE, 3, 2) if len(label) * s <= cols), 1)
     yield _Text(label, _Style(align="center", bold=True, size=size))
     yield _Text(slip.service_name, _CENTER_BOLD)
     if slip.priority:
-        yield _Text("* PRIORITAS *", _Style(align="center", bold=True, size=2))
+        yield _Text(_word("priority"), _Style(align="center", bold=True, size=2))
     when = format_datetime_id(slip.issued_at)
     if len(when) <= cols:
         yield _Text(when, _CENTER)
     else:
         yield _Text(format_date_id(slip.issued_at), _CENTER)
         yield _Text(format_time_id(slip.issued_at), _CENTER)
-    yield _Text(f"Antrian di depan Anda: {slip.ahead}", _CENTER)
+    yield _Text(_word("ahead").format(ahead=slip.ahead), _CENTER)
     if slip.qr_url:
         yield _Qr(slip.qr_url)
     if slip.footer:
@@ -188,44 +198,44 @@ def _field(label: str, value: str) -> _Text:
 
 def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
     _columns(width_mm)
-    yield _Text("FORMULIR KONSULTASI", _Style(align="center", bold=True, size=2))
+    yield _Text(_word("form_title"), _Style(align="center", bold=True, size=2))
     yield _Text(form.office_name, _CENTER)
     yield _Rule()
-    yield _field("No. Antrian", form.label)
+    yield _field(_word("label"), form.label)
     if form.counter_name:
-        yield _field("Loket", form.counter_name)
-    yield _field("Tanggal", format_datetime_id(form.consulted_at))
+        yield _field(_word("counter"), form.counter_name)
+    yield _field(_word("date"), format_datetime_id(form.consulted_at))
     yield _Rule()
-    yield _Text("A. Identitas", _BOLD)
-    yield _field("Nama", form.name)
-    yield _field("Instansi/Perusahaan", form.agency)
-    yield _field("Alamat", form.address)
-    yield _field("Telepon", form.phone)
+    yield _Text(_word("identity"), _BOLD)
+    yield _field(_word("name"), form.name)
+    yield _field(_word("agency"), form.agency)
+    yield _field(_word("address"), form.address)
+    yield _field(_word("phone"), form.phone)
     yield _Text("", _PLAIN)
-    yield _Text("B. Permasalahan", _BOLD)
+    yield _Text(_word("problem"), _BOLD)
     if form.category:
-        yield _field("Kategori", form.category)
+        yield _field(_word("category"), form.category)
     yield _Text(form.problem.strip() or "-", _PLAIN)
     yield _Text("", _PLAIN)
-    yield _Text("C. Jawaban/Solusi", _BOLD)
+    yield _Text(_word("solution"), _BOLD)
     escalated = bool(form.escalation_note.strip() or form.lkpp_ticket.strip())
     if form.solution.strip():
         yield _Text(form.solution.strip(), _PLAIN)
     elif not escalated:
         yield _Text("-", _PLAIN)
     if escalated:
-        yield _Text("Eskalasi ke Helpdesk LKPP", _BOLD)
+        yield _Text(_word("escalated"), _BOLD)
         if form.escalation_note.strip():
             yield _Text(form.escalation_note.strip(), _PLAIN)
         if form.lkpp_ticket.strip():
-            yield _field("Tiket LKPP", form.lkpp_ticket)
+            yield _field(_word("lkpp_ticket"), form.lkpp_ticket)
     yield _Rule()
-    yield _Text("Pemberi Penjelasan:", _PLAIN)
+    yield _Text(_word("officer"), _PLAIN)
     yield _Text("\n\n", _PLAIN)  # room for the signature
     yield _Text(f"( {form.officer.strip() or '.' * 20} )", _PLAIN)
     if form.survey_url:
         yield _Rule()
-        yield _Text("Isi survei kepuasan (SKM):", _CENTER)
+        yield _Text(_word("survey"), _CENTER)
         yield _Qr(form.survey_url)
 
 
@@ -286,7 +296,7 @@ def _text(items: Iterable[_Item], width_mm: int) -> str:
         if isinstance(item, _Rule):
             out.append("-" * cols)
         elif isinstance(item, _Qr):
-            out.append("[kode QR]".center(cols).rstrip())
+            out.append(_word("qr").center(cols).rstrip())
             data = to_ascii(item.data)
             out.extend(data[i : i + cols].center(cols).rstrip() for i in range(0, len(data), cols))
         else:

@@ -27,13 +27,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from server.config import SlaSettings
-from shared.dates import MONTHS_ID
+from shared.dates import MONTHS_ID, month_names
 
 GROUPS = ("day", "week", "month", "officer", "service")
 MEASURES = ("waiting", "response", "service", "escalation")
 STANDARD_MEASURES = ("waiting", "service", "escalation")
 COUNTS = ("tickets", "served", "escalated", "no_show", "requeued", "requeues")
-MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+MONTHS_SHORT_ID = month_names("id", short=True)
 MEASURE_NAMES_ID = {
     "waiting": "Waktu tunggu",
     "response": "Waktu respons",

@@ -11,24 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from server.config import HoursSettings
+from server.i18n import t
+from shared.dates import day_names, month_names
 
 # How far ahead the next opening is looked for (a year of holidays and closed weekdays, and a week more).
 LOOK_AHEAD_DAYS = 373
-DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -94,15 +81,28 @@ def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
     return end
 
 
+def when(at: datetime, tz: tzinfo, lang: str = "id") -> str:
+    """An opening as people read it (`hours.when`): "Senin, 8 Desember 2026 pukul 08.00 WIB",
+    "Monday, 8 December 2026 at 08:00 WIB"."""
+    d = at.astimezone(tz)
+    return t(
+        "hours.when",
+        lang,
+        weekday=day_names(lang)[d.weekday()],
+        day=d.day,
+        month=month_names(lang)[d.month - 1],
+        year=d.year,
+        hour=f"{d:%H}",
+        minute=f"{d:%M}",
+        zone=d.tzname(),
+    )
+
+
 def when_id(at: datetime, tz: tzinfo) -> str:
     """ "Senin, 8 Desember 2026 pukul 08.00 WIB" """
-    from shared.dates import format_date_id
-
-    d = at.astimezone(tz)
-    return f"{format_date_id(d)} pukul {d:%H.%M} {d.tzname()}"
+    return when(at, tz, "id")
 
 
 def when_en(at: datetime, tz: tzinfo) -> str:
     """ "Monday, 8 December 2026 at 08:00 WIB" """
-    d = at.astimezone(tz)
-    return f"{DAYS_EN[d.weekday()]}, {d.day} {MONTHS_EN[d.month - 1]} {d.year} at {d:%H:%M} {d.tzname()}"
+    return when(at, tz, "en")

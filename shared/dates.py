@@ -4,21 +4,39 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
+from shared.words import word
+
+# The names are the catalogue's (server/i18n/*.json, `date.*`), read through shared/words.py.
+_MONTH_KEYS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
+_DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def month_names(lang: str = "id", short: bool = False) -> tuple[str, ...]:
+    """The month names in `lang`, January first (`short`: Jan, Feb, ...), from the catalogue."""
+    section = "date.month_short." if short else "date.month."
+    return tuple(word(section + key, lang) for key in _MONTH_KEYS)
+
+
+def day_names(lang: str = "id") -> tuple[str, ...]:
+    """The day names in `lang`, Monday first (as `datetime.weekday()` counts), from the catalogue."""
+    return tuple(word("date.day." + key, lang) for key in _DAY_KEYS)
+
+
+DAYS_ID = day_names("id")
+MONTHS_ID = month_names("id")
 _ZONE_BY_KEY = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _ZONE_BY_OFFSET = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import string
@@ -81,3 +82,116 @@ def test_a_staff_page_gets_the_shared_words_and_its_own():
         CATALOGUES["id"]["front.login.wrong_role"],
         CATALOGUES["en"]["front.login.wrong_role"],
     ]
+
+
+# -- the words printed and rendered by Python and by the templates come from the catalogue too ------------
+
+TEMPLATES = sorted(p for d in ("kiosk", "display", "counter") for p in (ROOT / d).rglob("templates/**/*.html"))
+JINJA = re.compile(r"\{% block body_class %\}.*?\{% endblock %\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+TR_KEY = re.compile(r"""\btr\(\s*["']([a-z0-9_.]+)["']""")
+W_KEY = re.compile(r"""\bw\(\s*["']([a-z0-9_.]+)["']""")
+DATA_KEY = re.compile(r"""\bdata-i18n(?:-title|-placeholder)?=["']([a-z0-9_.]+)["']""")
+# What a template may still spell out itself: names of keys and brands, not words to translate.
+NOT_WORDS = {"LPSE", "⇪ ABC", "Shift", "Enter", "Ctrl+Enter", "SKM"}
+
+
+class _TemplateText(__import__("html.parser").parser.HTMLParser):
+    """The text a template shows (its Jinja taken out): text nodes and the attributes people read."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style", "code")
+        for name, value in attrs:
+            if name in ("title", "alt", "aria-label", "placeholder") and value:
+                self.found.append(value)
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style", "code") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.found.append(data)
+
+
+@pytest.mark.parametrize("path", [p.relative_to(ROOT).as_posix() for p in TEMPLATES])
+def test_a_template_shows_only_the_catalogues_words(path):
+    """Titles, labels and first-render defaults are `w(key)` (the page's data-i18n words) or `tr(key)`."""
+    source = (ROOT / path).read_text("utf-8")
+    for key in TR_KEY.findall(source):
+        if key.endswith("."):  # tr("skm.kinerja." ~ grade): the page's test renders those
+            continue
+        assert key in CATALOGUES["id"], f"{path}: tr({key!r}) is not in server/i18n/*.json"
+    staff_words = {
+        k for page in ("staff", "counter", "front", "escalations", "complaints", "admin") for k in i18n.page_pairs(page)
+    }
+    page_words = staff_words | {k for p in ("kiosk", "phone") for k in i18n.section(p, "id")}
+    page_words |= {f"survey.{k}" for k in i18n.section("survey", "id")}
+    for key in W_KEY.findall(source):
+        assert key in page_words, f"{path}: w({key!r}) is not a word of its page"
+    for key in DATA_KEY.findall(source):  # the page's script would show the key itself
+        assert key in page_words, f"{path}: data-i18n {key!r} is not a word of its page"
+    parser = _TemplateText()
+    parser.feed(JINJA.sub(" ", source))
+    shown = (" ".join(re.findall(r"[^\s—·]+", text)) for text in parser.found)
+    left = [text for text in shown if re.search(r"[A-Za-z]{2,}", text) and text not in NOT_WORDS]
+    assert not left, f"{path}: words outside server/i18n/*.json: {left}"
+
+
+def test_the_slips_print_the_catalogues_words(monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from printers import slips
+    from shared import words
+
+    source = (ROOT / "printers" / "slips.py").read_text("utf-8")
+    for key, text in CATALOGUES["id"].items():
+        if key.startswith("slip."):
+            assert text.split(" {")[0] not in source, f"printers/slips.py spells out {key}"
+    when = datetime(2026, 11, 28, 10, 5, tzinfo=ZoneInfo("Asia/Jakarta"))
+    slip = slips.TicketSlip(
+        office_name="LPSE", office_address="", label="A-001", service_name="SPSE", issued_at=when, ahead=3, qr_url=""
+    )
+    assert "Antrian di depan Anda: 3" in slips.slip_text(slip)
+    monkeypatch.setitem(words.catalogue("id"), "slip.ahead", "Di depan: {ahead}")
+    monkeypatch.setitem(words.catalogue("id"), "date.day.saturday", "SABTU")
+    text = slips.slip_text(slip)
+    assert "Di depan: 3" in text and "SABTU, 28 November 2026" not in text  # the dates' names are read once
+    form = slips.FormCopy(
+        office_name="LPSE",
+        label="A-001",
+        consulted_at=when,
+        name="Budi",
+        agency="CV",
+        address="Jl",
+        phone="08",
+        problem="x",
+        category="",
+        escalation_note="ke LKPP",
+        lkpp_ticket="T-1",
+    )
+    monkeypatch.setitem(words.catalogue("id"), "slip.lkpp_ticket", "Nomor LKPP")
+    assert "Nomor LKPP: T-1" in slips.form_copy_text(form)
+
+
+def test_dates_and_opening_hours_read_their_names_from_the_catalogue():
+    from shared import dates
+
+    assert dates.MONTHS_ID[10] == CATALOGUES["id"]["date.month.november"] == "November"
+    assert dates.day_names("en")[0] == "Monday" and dates.month_names("id", short=True)[7] == "Agu"
+    for name in ("shared/dates.py", "server/hours.py", "server/figures.py", "server/service/office.py"):
+        tree = ast.parse((ROOT / name).read_text("utf-8"))
+        docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+        texts = [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and id(n) not in docs and isinstance(n.value, str)
+        ]
+        for word in ("Januari", "January", "Senin", "Monday", "Agu", "Buka kembali", "Belum ada jadwal", "opens again"):
+            assert not [text for text in texts if word in text], (
+                f"{name} spells out {word!r}: it belongs in server/i18n/*.json"
+            )

@@ -4,25 +4,17 @@ Flat keys with a prefix naming where the words are read: `error.*` (refusals, se
 `status.*` (ticket states), `display.*` (the TV page), `staff.*` (every staff page, common.js) and
 `counter.*`, `front.*`, `escalations.*`, `admin.*` (one staff page each). {placeholders} are filled
 by `t(key, lang, **params)`; the staff pages get their part as JSON (`page_pairs`) and fill them in
-the browser. A translator edits these two files only; tests/test_i18n.py checks they agree.
+the browser. A translator edits these two files only; tests/test_i18n.py checks they agree. The
+files are read by shared/words.py, which the printers' slips and shared/dates.py read them through too.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-LANGS = ("id", "en")
+from shared.words import LANGS, catalogue
 
-
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The words of one language, loaded once ('id' for an unknown language)."""
-    lang = lang if lang in LANGS else "id"
-    with open(HERE / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+__all__ = ["LANGS", "catalogue", "t", "word", "section", "pairs", "page_pairs"]
 
 
 def t(key: str, lang: str = "id", **params: object) -> str:
@@ -34,6 +26,13 @@ def t(key: str, lang: str = "id", **params: object) -> str:
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def word(key: str, lang: str = "id", **params: object) -> str:
+    """As `t`, for the words a template renders itself (`tr` in the pages' templates): a KeyError when
+    the catalogue lacks the key, so a typo fails the page (and its test) instead of showing the key."""
+    text = catalogue(lang)[key]
+    return text.format(**params) if params else text
 
 
 def section(prefix: str, lang: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.config import Settings, effective_settings
 from server.errors import Localized, QueueError
+from server.i18n import LANGS, t
 from server.service.unit import Outcome, rules_of
 from server.store import Tx
 
@@ -48,16 +49,16 @@ class Office:
 
     def check_open(self, now: datetime) -> None:
         """Refuse a kiosk's number outside the service hours, naming the next opening."""
-        from server.hours import when_en, when_id
+        from server.hours import when
 
         status = self.office_status(now)
         if status.open:
             return
         at, tz = status.next_opening, self.unit.settings.office.tz
         if at is None:
-            opening = Localized(" Belum ada jadwal buka kembali.", " No opening is scheduled.")
+            opening = Localized(*(" " + t("hours.no_reopening", lang) for lang in LANGS))
         else:
-            opening = Localized(f" Buka kembali {when_id(at, tz)}.", f" It opens again on {when_en(at, tz)}.")
+            opening = Localized(*(" " + t("hours.reopens", lang, when=when(at, tz, lang)) for lang in LANGS))
         raise QueueError("office_closed", opening=opening)
 
     def check_office(self) -> bool:
