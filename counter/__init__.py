@@ -179,7 +179,7 @@ PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for 
 def recap_page():
     """The recap as a printable A4 landscape page: title, office, period, the SOP's six columns, then
     the day, the ticket label and the officer."""
-    from server import core, reports
+    from server import reports
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -206,7 +206,7 @@ def recap_page():
         day_to=day_to,
         services=settings.services,
         outcomes=reports.OUTCOME_NAMES,
-        categories=core.CATEGORY_NAMES,
+        categories=reports.CATEGORY_NAMES,
     )
     return html, 422 if bad else 200
 

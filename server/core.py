@@ -32,9 +32,9 @@ ACTIVE = (CALLED, SERVING)  # statuses that hold a counter
 SERVED = (RESOLVED, ESCALATED, CLOSED)
 # Escalations: the served tickets sent to the LKPP helpdesk, answered (closed) or not yet (escalated).
 ESCALATIONS = (ESCALATED, CLOSED)
-# The problem categories an officer may give an outcome, with the names the recap shows.
-CATEGORY_NAMES = {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
-CATEGORIES = tuple(CATEGORY_NAMES)
+# The problem categories an officer may give an outcome (their names are the catalogue's
+# `staff.category.*`: server/i18n/*.json, read where they are shown, e.g. server.reports.CATEGORY_NAMES).
+CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")
 
 # Which statuses each action starts from. Guards beyond the status (calls made,
 # a solution given) are checked in the functions below.

@@ -21,6 +21,8 @@ EXTRA_COLUMNS = tuple(t(f"recap.header.{k}") for k in ("day", "label", "officer"
 RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
 NO, NAME, ADDRESS, PROBLEM, SOLUTION, REMARKS, DAY, LABEL, OFFICER = RECAP_COLUMNS
 OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLVED, core.ESCALATED, core.CLOSED)}
+# The problem categories by the names the staff pages show (in Indonesian, as the whole recap).
+CATEGORY_NAMES = {code: t(f"staff.category.{code}") for code in core.CATEGORIES}
 MAX_RANGE_DAYS = 3660
 
 
@@ -46,7 +48,7 @@ def keterangan(row: dict[str, Any]) -> str:
     """Remarks: the category, the outcome and, for escalations, the LKPP ticket number."""
     parts = []
     if row.get("category"):
-        parts.append(core.CATEGORY_NAMES.get(row["category"], row["category"]))
+        parts.append(CATEGORY_NAMES.get(row["category"], row["category"]))
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
@@ -156,7 +158,7 @@ def period_id(day_from: str, day_to: str) -> str:
         d = date.fromisoformat(day)
         return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
 
-    return one(day_from) if day_from == day_to else f"{one(day_from)} s.d. {one(day_to)}"
+    return one(day_from) if day_from == day_to else t("recap.period_range", start=one(day_from), end=one(day_to))
 
 
 def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes:
@@ -166,7 +168,7 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
     from openpyxl.styles import Alignment, Border, Font, Side
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Rekap")
+    ws = wb.create_sheet(t("recap.sheet"))
     for i, col in enumerate(RECAP_COLUMNS):
         ws.column_dimensions[chr(ord("A") + i)].width = XLSX_WIDTHS[col]
     ws.page_setup.orientation = "landscape"

@@ -178,20 +178,99 @@ def test_the_slips_print_the_catalogues_words(monkeypatch):
     assert "Nomor LKPP: T-1" in slips.form_copy_text(form)
 
 
+def string_constants(name: str) -> list[str]:
+    """The string constants of a Python file (f-strings' literal parts too), without its docstrings."""
+    tree = ast.parse((ROOT / name).read_text("utf-8"))
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and id(n) not in docs and isinstance(n.value, str)
+    ]
+
+
 def test_dates_and_opening_hours_read_their_names_from_the_catalogue():
     from shared import dates
 
     assert dates.MONTHS_ID[10] == CATALOGUES["id"]["date.month.november"] == "November"
     assert dates.day_names("en")[0] == "Monday" and dates.month_names("id", short=True)[7] == "Agu"
     for name in ("shared/dates.py", "server/hours.py", "server/figures.py", "server/service/office.py"):
-        tree = ast.parse((ROOT / name).read_text("utf-8"))
-        docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
-        texts = [
-            n.value
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and id(n) not in docs and isinstance(n.value, str)
-        ]
+        texts = string_constants(name)
         for word in ("Januari", "January", "Senin", "Monday", "Agu", "Buka kembali", "Belum ada jadwal", "opens again"):
             assert not [text for text in texts if word in text], (
                 f"{name} spells out {word!r}: it belongs in server/i18n/*.json"
             )
+
+
+# The names the recap, the dashboard's figures and the low-disk alert show, once spelled out in Python.
+MOVED_WORDS = (
+    "Pengaduan",
+    "Pertanyaan",
+    "Konsultasi",
+    "Complaint",
+    "Waktu tunggu",
+    "Waktu respons",
+    "Waktu layanan",
+    "Waktu eskalasi",
+    "Waiting time",
+    "Minggu",
+    "tanpa petugas",
+    "s.d.",
+    "Selesai",
+    "Eskalasi",
+    "Keterangan",
+    "Permasalahan",
+    "Ruang disk",
+    "Disk space",
+)
+
+
+def test_the_recap_figures_and_disk_alert_read_their_words_from_the_catalogue(monkeypatch):
+    from server import core, figures
+    from server.service import upkeep
+    from shared import words
+
+    assert core.CATEGORIES == tuple(reports.CATEGORY_NAMES)
+    assert reports.CATEGORY_NAMES == {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
+    assert reports.OUTCOME_NAMES[core.ESCALATED] == "Eskalasi ke Helpdesk LKPP"
+    assert figures.MEASURE_NAMES_ID == {
+        "waiting": "Waktu tunggu",
+        "response": "Waktu respons",
+        "service": "Waktu layanan",
+        "escalation": "Waktu eskalasi",
+    }
+    assert figures.label("week", "2026-W48") == "Minggu 48 / 2026" and figures.label("officer", "") == "(tanpa petugas)"
+    assert reports.period_id("2026-11-01", "2026-11-30") == "1 November 2026 s.d. 30 November 2026"
+    monkeypatch.setitem(words.catalogue("id"), "figures.week", "Pekan {week}/{year}")
+    monkeypatch.setitem(words.catalogue("en"), "upkeep.disk_low", "{free_mb} MB on {folder}")
+    assert figures.label("week", "2026-W48") == "Pekan 48/2026"
+    monkeypatch.setattr(upkeep.os, "statvfs", lambda folder: type("St", (), {"f_bavail": 3, "f_frsize": 2**20}))
+    server = type(
+        "Srv", (), {"database": Path("/nonexistent/a.db"), "data_dir": Path("/nonexistent/d"), "min_free_mb": 9}
+    )
+    message = upkeep.disk_view(server)["message"]
+    assert message == {
+        "id": "Ruang disk hampir penuh: tersisa 3 MB di / — hapus arsip lama atau tambah disk",
+        "en": "3 MB on /",
+    }
+    for name in (
+        "server/core.py",
+        "server/reports.py",
+        "server/figures.py",
+        "server/service/upkeep.py",
+        "counter/__init__.py",
+    ):
+        texts = string_constants(name)
+        for word in MOVED_WORDS:
+            assert not [text for text in texts if word in text], (
+                f"{name} spells out {word!r}: it belongs in server/i18n/*.json"
+            )
+        assert not {"Total", "Rekap"} & set(texts), f"{name} spells out a word of server/i18n/*.json"
+
+
+def test_the_survey_grades_name_the_catalogues_words():
+    """server/skm.py keeps the regulation's table (plain Python, no I/O): its words are the catalogue's."""
+    from server import skm
+
+    for _, mutu, kinerja in skm.GRADES:
+        assert kinerja == CATALOGUES["id"][f"skm.kinerja.{mutu.lower()}"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.config import ServerSettings
+from server.i18n import LANGS, t
 from server.store import REQUESTS_KEPT
 
 if TYPE_CHECKING:
@@ -49,10 +50,7 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
     low = free_mb < server.min_free_mb
     message = None
     if low:
-        message = {
-            "id": f"Ruang disk hampir penuh: tersisa {free_mb} MB di {folder} — hapus arsip lama atau tambah disk",
-            "en": f"Disk space is running low: {free_mb} MB left on {folder} — delete old archives or add a disk",
-        }
+        message = {lang: t("upkeep.disk_low", lang, free_mb=free_mb, folder=folder) for lang in LANGS}
     return {"low": low, "free_mb": free_mb, "min_free_mb": server.min_free_mb, "path": str(folder), "message": message}
 
 
