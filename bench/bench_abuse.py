@@ -1,11 +1,12 @@
 """Abuse benchmark: the real server under attack while kiosks issue tickets and displays listen.
 
     python bench/bench_abuse.py [--seconds 10] [--only NAME] [--displays 100] [--quick] [--json]
+                                [--kiosk-pace MS]
 
 Starts `python -m server serve` on a free port of 127.0.0.1 (a fresh temporary database and config,
 as bench/bench_server.py does) with a soft RLIMIT_NOFILE of 1024, then runs one phase after another:
 a quiet baseline, each attack, and a quiet phase again at the end. In every phase 4 kiosks issue
-tickets back to back (closed loop, a process of their own), D displays listen over Socket.IO
+tickets back to back (closed loop, a process of their own; with --kiosk-pace, one every MS ms each), D displays listen over Socket.IO
 (WebSocket, this process) and one logged-in officer calls a ticket at a steady pace; the attacker
 is a third process. Printed per phase: the kiosks' issue latency and errors, whether every display
 received every call, the attacker's achieved rate; at the end the server's open descriptors and RSS
@@ -557,9 +558,13 @@ def attack_worker(spec: dict) -> int:
 # -- the kiosk process -------------------------------------------------------------------------------
 
 
-async def kiosk_loop(i: int, url: str, sessions: list, state: dict, stop: asyncio.Event) -> None:
-    """One kiosk on its own keep-alive connection: issue, issue, ... until `stop`."""
+async def kiosk_loop(i: int, url: str, sessions: list, state: dict, stop: asyncio.Event, pace: float) -> None:
+    """One kiosk on its own keep-alive connection: issue, issue, ... until `stop`; with `pace` (s),
+    a ticket every `pace` seconds (the next one at once when one took longer)."""
+    next_at = time.perf_counter()
     while not stop.is_set():
+        if pace:
+            next_at += pace
         n = state["n"]
         state["n"] += 1
         t0 = time.perf_counter()
@@ -575,6 +580,8 @@ async def kiosk_loop(i: int, url: str, sessions: list, state: dict, stop: asynci
             await asyncio.sleep(0.2)  # a visitor sees the error and taps again
             continue
         state["lat"].append(round((time.perf_counter() - t0) * 1000, 2))
+        if pace:
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         state["status"][status] += 1
         if status == 201:
             with contextlib.suppress(ValueError, KeyError, TypeError):
@@ -612,7 +619,7 @@ async def drain(url: str, sessions: list, tokens: list[str], limit: float) -> di
     return {"reply": "drain", "s": round(time.perf_counter() - t0, 1), **out, "left": len(todo)}
 
 
-async def kiosks_main(url: str, count: int) -> None:
+async def kiosks_main(url: str, count: int, pace: float) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -646,7 +653,7 @@ async def kiosks_main(url: str, count: int) -> None:
                 state = {"n": n, "lat": [], "status": Counter(), "errors": Counter(), "sample_errors": [], "tokens": []}
                 stop = asyncio.Event()
                 t0, cpu0 = time.perf_counter(), time.process_time()
-                tasks = [asyncio.create_task(kiosk_loop(i, url, sessions, state, stop)) for i in range(count)]
+                tasks = [asyncio.create_task(kiosk_loop(i, url, sessions, state, stop, pace)) for i in range(count)]
                 await reader.readline()  # "stop"
                 stop.set()
                 _, pending = await asyncio.wait(tasks, timeout=15)
@@ -667,7 +674,7 @@ async def kiosks_main(url: str, count: int) -> None:
 def kiosk_worker(spec: dict) -> int:
     raise_nofile()
     print("ready", flush=True)
-    asyncio.run(kiosks_main(spec["url"], spec["count"]))
+    asyncio.run(kiosks_main(spec["url"], spec["count"], spec.get("pace_ms", 0) / 1000))
     return 0
 
 
@@ -1241,7 +1248,7 @@ async def run(args: argparse.Namespace, server: LiveServer) -> dict:
     result: dict[str, Any] = {"phases": []}
     monitor = None
     try:
-        ctx.kiosks = await Child.start("kiosks", {"url": server.url, "count": args.kiosks})
+        ctx.kiosks = await Child.start("kiosks", {"url": server.url, "count": args.kiosks, "pace_ms": args.kiosk_pace})
         ctx.displays = [Display(i, ctx) for i in range(args.displays)]
         t0 = time.perf_counter()
         failed = await ctx.connect_displays(ctx.displays)
@@ -1563,6 +1570,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="smoke run: 2 s per attack, 20 displays, fewer connections")
     p.add_argument("--json", action="store_true", help="also print every figure as JSON")
     p.add_argument("--kiosks", type=int, default=4)
+    p.add_argument(
+        "--kiosk-pace",
+        type=float,
+        default=0,
+        metavar="MS",
+        help="each kiosk issues a ticket every MS ms (default 0: back to back, the server saturated)",
+    )
     p.add_argument("--call-ms", type=int, default=500, help="the officer's pace: one call-start-resolve every ...")
     p.add_argument("--login-concurrency", type=int, help="default 400 (--quick 50)")
     p.add_argument("--login-timeout", type=float, help="the measured officer login gives up after (default 30 s)")
@@ -1640,8 +1654,9 @@ def main(argv: list[str] | None = None) -> int:
         + ("; pinned: the attacker on CPU 1, server, kiosks and displays on CPU 0" if args.pin else "")
     )
     print(
-        f"{args.displays} displays ({result['connect_failed']} failed to connect), {args.kiosks} kiosks back to back, "
-        f"1 officer calling every {args.call_ms} ms; {args.seconds:g} s per phase; server started with a soft "
+        f"{args.displays} displays ({result['connect_failed']} failed to connect), {args.kiosks} kiosks "
+        + (f"each issuing every {args.kiosk_pace:g} ms, " if args.kiosk_pace else "back to back, ")
+        + f"1 officer calling every {args.call_ms} ms; {args.seconds:g} s per phase; server started with a soft "
         f"open-files limit of {SERVER_NOFILE}{' (hard too)' if args.server_hard_nofile else ''} and runs with "
         f"{limits} (soft/hard); bench {own_nofile}; run took {result['total_s']} s\n"
     )

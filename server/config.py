@@ -193,6 +193,8 @@ class LimitSettings:
     idle_seconds: int = setting(15, between=(1, 600))
     header_seconds: int = setting(10, between=(1, 600))  # from the request line to the end of the headers
     body_seconds: int = setting(30, between=(1, 600))  # a whole request body
+    # a connection past connections_per_address waits this long, unread, for its 503 (0: at once)
+    hold_seconds: int = setting(10, between=(0, 120))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,11 @@ Every device on the office network reaches this server without a password: a kio
 phone on the Wi-Fi, or something that wants the queue to stop. So, per address (one device):
 
 - at most `[limits] connections_per_address` open connections; past it a new one is answered 503
-  and closed, so the descriptors stay for the kiosks, counters and displays;
+  and closed, so the descriptors stay for the kiosks, counters and displays. The 503 comes after
+  `[limits] hold_seconds`, the descriptor held meanwhile with no greenlet and no read (at most
+  HELD_PER_CAP times the cap per device, and a quarter of the server's descriptors in all; past
+  those, at once): a device that comes back the moment it is refused cannot make the server refuse
+  connections as fast as it can open them;
 - at most `[limits] requests_per_minute` requests (a token bucket); past it each request waits a
   second and is answered 429, which costs the server a sleeping greenlet, not work;
 
@@ -25,6 +29,7 @@ import logging
 import resource
 import socket
 import time
+from collections import deque
 from contextlib import suppress
 from typing import Any
 
@@ -44,6 +49,7 @@ TARPIT_SECONDS = 1.0  # how long a request over its address's budget waits for i
 RESERVED_FDS = 256  # descriptors kept for the database, printers, speech and logs
 WANTED_FDS = 65536
 REFUSED_PER_TURN = 64  # connections refused in a row before the event loop's other work has its turn
+HELD_PER_CAP = 64  # a device may have this many times connections_per_address waiting for their 503
 _plain_socket = monkey.get_original("socket", "socket")  # the refusal never yields to the loop
 
 
@@ -78,7 +84,12 @@ class Guard:
     def __init__(self, limits: LimitSettings, max_connections: int):
         self.limits = limits
         self.per_address = limits.connections_per_address
-        self.max_connections = max_connections
+        # A quarter of the descriptors for the refused connections held until their 503.
+        self.held_max = max_connections // 4
+        self.max_connections = max_connections - self.held_max
+        self.held_per_address = limits.connections_per_address * HELD_PER_CAP
+        self.held: deque[tuple[float, int, str]] = deque()  # (when to answer, descriptor, address), oldest first
+        self.held_by: dict[str, int] = {}
         self.exempt = frozenset(limits.exempt)
         self.requests = Buckets(limits.requests_per_minute / 60.0, max(60.0, limits.requests_per_minute / 4.0))
         self.open: dict[str, int] = {}
@@ -96,6 +107,27 @@ class Guard:
         self.open[address] = n + 1
         self.total += 1
         return True
+
+    def hold(self, fd: int, address: str, now: float) -> bool:
+        """Keep a refused connection's descriptor until its 503 is due; False when its device (or
+        the server) holds as many as it may, and it is to be answered at once."""
+        n = self.held_by.get(address, 0)
+        if len(self.held) >= self.held_max or n >= self.held_per_address or not self.limits.hold_seconds:
+            return False
+        self.held.append((now + self.limits.hold_seconds, fd, address))
+        self.held_by[address] = n + 1
+        return True
+
+    def due(self, now: float, limit: int) -> list[int]:
+        """Up to `limit` held descriptors whose 503 is due, no longer counted."""
+        out: list[int] = []
+        while self.held and len(out) < limit and self.held[0][0] <= now:
+            _, fd, address = self.held.popleft()
+            n = self.held_by.pop(address) - 1
+            if n:
+                self.held_by[address] = n
+            out.append(fd)
+        return out
 
     def release(self, address: str) -> None:
         n = self.open.get(address, 0) - 1
@@ -236,6 +268,16 @@ class GuardedServer(pywsgi.WSGIServer):
     def __init__(self, listener, application, guard: Guard, **kwargs):
         super().__init__(listener, application, handler_class=handler_class(guard), **kwargs)
         self.guard = guard
+        self._answering = None
+
+    def start(self):
+        super().start()
+        self._answering = gevent.spawn(self._answer_held)
+
+    def stop(self, timeout=None):
+        if self._answering is not None:
+            self._answering.kill()
+        super().stop(timeout)
 
     def do_read(self):
         for _ in range(REFUSED_PER_TURN):
@@ -243,10 +285,20 @@ class GuardedServer(pywsgi.WSGIServer):
                 fd, address = self.socket._accept()
             except BlockingIOError:
                 return None
-            if self.guard.admit(_host(address)):
+            host = _host(address)
+            if self.guard.admit(host):
                 return GeventSocket(self.socket.family, self.socket.type, self.socket.proto, fileno=fd), address
-            _refuse(fd, self.socket.family, self.socket.type)
+            if not self.guard.hold(fd, host, time.monotonic()):
+                _refuse(fd, self.socket.family, self.socket.type)
         return None  # the rest waits for the loop's next turn
+
+    def _answer_held(self) -> None:
+        """Give the held connections their 503 when it is due, REFUSED_PER_TURN at a time."""
+        while True:
+            fds = self.guard.due(time.monotonic(), REFUSED_PER_TURN)
+            for fd in fds:
+                _refuse(fd, self.socket.family, self.socket.type)
+            gevent.sleep(1e-6 if len(fds) == REFUSED_PER_TURN else 0.1)
 
     def handle(self, sock, address):
         try:
@@ -260,10 +312,14 @@ def _host(address: Any) -> str:
 
 
 def _refuse(fd: int, family: int, kind: int) -> None:
-    """Answer 503 on a just-accepted descriptor and close it, never waiting: a client that does not
-    read, or is gone, gets nothing (a new connection's send buffer always holds the short answer)."""
+    """Answer 503 on an accepted descriptor and close it, never waiting: a client that does not
+    read, or is gone, gets nothing (a new connection's send buffer always holds the short answer).
+    What the client sent meanwhile is read first (as much as has come), so that the close is a
+    FIN after the answer rather than a reset that may destroy it."""
     raw = _plain_socket(family, kind, fileno=fd)
     try:
+        with suppress(OSError):
+            raw.recv(65536, socket.MSG_DONTWAIT)
         with suppress(OSError):
             raw.send(_BUSY, socket.MSG_DONTWAIT)
     finally:

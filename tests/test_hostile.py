@@ -25,7 +25,9 @@ LIMITS = {
     "requests_per_minute = 1200": "requests_per_minute = 60",
     # the test process itself and the login flood's device have no per-address limits
     "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 2',
+    "hold_seconds = 10": "hold_seconds = 1",
 }
+HOLD_SECONDS = 1
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +258,34 @@ def test_connections_per_device_are_capped_and_come_back(server):
         s.close()
     extra.close()
     assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
+
+
+def test_a_device_refused_waits_for_its_503_so_it_cannot_cycle_refusals(server):
+    """Past its cap (8 here) a device's new connections are held, unread, for `hold_seconds` before
+    their 503: one that reconnects the moment it is refused cannot make the server refuse as fast as
+    it can open connections. The holding is bounded too: past 64 x 8 held, a 503 comes at once."""
+    from server.httpserver import HELD_PER_CAP
+
+    device = "127.0.0.12"
+    before = _fds(server)
+    held = [_connect(server, device) for _ in range(8)]
+    waiting = [_connect(server, device) for _ in range(8 * HELD_PER_CAP)]
+    started = time.monotonic()
+    over = [_connect(server, device) for _ in range(3)]
+    for s in over:  # past what the device may have held: answered at once
+        assert _closed_within(s, HOLD_SECONDS / 2).startswith(b"HTTP/1.1 503")
+    for s in waiting[-4:]:  # the held ones: nothing yet
+        s.settimeout(0.1)
+        with pytest.raises(TimeoutError):
+            s.recv(1)
+    waiting[-1].sendall(b"GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n")  # read by nobody, answered 503 all the same
+    answers = [_closed_within(s, HOLD_SECONDS + 5) for s in waiting]
+    assert time.monotonic() - started >= HOLD_SECONDS * 0.5
+    assert all(a.startswith(b"HTTP/1.1 503") for a in answers), {a[:40] for a in answers}
+    assert _http(server, "127.0.0.13", "GET", "/healthz")[0] == 200  # another device all along
+    for s in held + waiting + over:
+        s.close()
+    assert _wait_for(lambda: _fds(server) <= before + 1, 5), (before, _fds(server))
 
 
 def test_an_idle_keep_alive_connection_is_closed(server):
