@@ -274,3 +274,10 @@ def test_the_survey_grades_name_the_catalogues_words():
 
     for _, mutu, kinerja in skm.GRADES:
         assert kinerja == CATALOGUES["id"][f"skm.kinerja.{mutu.lower()}"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_tv_page_names_its_running_text_in_its_own_language(client, lang):
+    html = client.get(f"/display/?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert f'class="marquee" aria-label="{CATALOGUES[lang]["page.display.running_text"]}"' in html
