@@ -142,8 +142,7 @@ def test_a_template_shows_only_the_catalogues_words(path):
 
 
 def test_the_slips_print_the_catalogues_words(monkeypatch):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    from test_printers import make_form, make_slip
 
     from printers import slips
     from shared import words
@@ -152,28 +151,13 @@ def test_the_slips_print_the_catalogues_words(monkeypatch):
     for key, text in CATALOGUES["id"].items():
         if key.startswith("slip."):
             assert text.split(" {")[0] not in source, f"printers/slips.py spells out {key}"
-    when = datetime(2026, 11, 28, 10, 5, tzinfo=ZoneInfo("Asia/Jakarta"))
-    slip = slips.TicketSlip(
-        office_name="LPSE", office_address="", label="A-001", service_name="SPSE", issued_at=when, ahead=3, qr_url=""
-    )
+    slip = make_slip()  # 28 November 2026, 3 ahead
     assert "Antrian di depan Anda: 3" in slips.slip_text(slip)
     monkeypatch.setitem(words.catalogue("id"), "slip.ahead", "Di depan: {ahead}")
     monkeypatch.setitem(words.catalogue("id"), "date.day.saturday", "SABTU")
     text = slips.slip_text(slip)
     assert "Di depan: 3" in text and "SABTU, 28 November 2026" not in text  # the dates' names are read once
-    form = slips.FormCopy(
-        office_name="LPSE",
-        label="A-001",
-        consulted_at=when,
-        name="Budi",
-        agency="CV",
-        address="Jl",
-        phone="08",
-        problem="x",
-        category="",
-        escalation_note="ke LKPP",
-        lkpp_ticket="T-1",
-    )
+    form = make_form(escalation_note="ke LKPP", lkpp_ticket="T-1")
     monkeypatch.setitem(words.catalogue("id"), "slip.lkpp_ticket", "Nomor LKPP")
     assert "Nomor LKPP: T-1" in slips.form_copy_text(form)
 
