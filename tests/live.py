@@ -108,12 +108,17 @@ class LiveServer:
         s.headers["X-CSRFToken"] = r.json()["csrf_token"]
         return s
 
-    def add_user(self, username: str, role: str, password: str = "rahasia-123") -> None:
+    def add_user(self, username: str, role: str, password: str = "rahasia-123", scrypt: bool = False) -> None:
         """Add an account as `python -m server users add` does (server.service.accounts, logged as by
-        "cli"), from this process: no interpreter to start, and the password's scrypt hash made once
-        per password (scrypt_hash). The server still checks every login against a real scrypt hash.
-        tests/test_cli.py and tests/test_admin.py run the command line itself."""
+        "cli"), from this process: no interpreter to start. Its hash is a real werkzeug hash at one
+        PBKDF2 round (conftest.cheap_hash), which the server checks as it checks scrypt's
+        (check_password_hash reads the method from the hash): scrypt's 0.1 s of CPU on every login was
+        over half of what the test servers spent. `scrypt=True` stores the production scrypt hash, for
+        tests of what a login costs the server; tests/test_cli.py, tests/test_admin.py and the admin
+        page make theirs through the production hashing."""
         from unittest import mock
+
+        from conftest import cheap_hash
 
         from server.config import load_settings
         from server.service.accounts import Accounts
@@ -122,8 +127,9 @@ class LiveServer:
 
         settings = load_settings(self.config)
         store = Store(settings.server.database)
+        made = scrypt_hash if scrypt else cheap_hash
         try:
-            with mock.patch("server.passwords.hash_password", lambda pw: scrypt_hash(pw)):
+            with mock.patch("server.passwords.hash_password", made):
                 Accounts(UnitOfWork(settings, store)).add_user(username, password, role, "cli")
         finally:
             store.close()

@@ -46,12 +46,18 @@ def empty_line(office):
 
 
 def log_in(context, live, path: str, username: str):
-    return sign_in(context.new_page(), live, path, username)
+    """Log in; on a counter page, wait for its socket to be on its WebSocket too: a page closed (or
+    a socket disconnected) while Engine.IO still upgraded it from polling leaves the server no close
+    to see, and the server then drops it only when it misses its pings (up to 45 s, see `freed`)."""
+    page = sign_in(context.new_page(), live, path, username)
+    if path == "/counter/":
+        page.wait_for_function("() => antrianCounter.live.socket.io.engine.transport.name === 'websocket'")
+    return page
 
 
 def front_office(live):
     """Rina's API session, logged in once per server: `released` asks many times a second, and a login
-    each time would cost the server a scrypt check each time."""
+    each time would cost the server a password check each time."""
     if getattr(live, "rina", None) is None:
         live.rina = live.session("rina", PASSWORD)
     return live.rina

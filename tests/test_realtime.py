@@ -43,7 +43,9 @@ class Client:
                 return ev
 
     def close(self):
-        self.sio.disconnect()
+        """Disconnect, or stop reconnecting: a client whose server a test stopped first keeps trying
+        (disconnect() alone leaves that loop running, drawing from `random` under other modules' tests)."""
+        self.sio.shutdown()
 
 
 @pytest.fixture
