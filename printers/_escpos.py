@@ -1,11 +1,53 @@
-"""The one place that imports python-escpos, keeping its import-time logging set-up out of the app."""
+"""The one place that imports python-escpos, keeping its import-time logging set-up out of the app
+and its printer database parsed once per installation, not once per process."""
 
 import logging
+import os
+import platform
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+PICKLE_DIR = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+
+
+def _cache_dir() -> Path | None:
+    """A folder of this user's own (mode 0700) for python-escpos's parsed printer database, named by
+    the database file's size and time, so an upgraded python-escpos never reads an older one; None
+    when there is no such folder to be had (no home, a read-only disk, someone else's folder)."""
+    try:
+        database = resources.files("escpos") / "capabilities.json"
+        stat = os.stat(str(database))
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = base / "antrian" / f"escpos-{stat.st_size}-{stat.st_mtime_ns}"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mine = folder.stat()
+    except (OSError, RuntimeError, TypeError):
+        return None
+    if mine.st_uid != os.geteuid() or mine.st_mode & 0o022:
+        return None  # a folder others may write to: its pickle could run their code here
+    return folder
+
+
+# escpos.capabilities parses its 1 MB printer database with a YAML parser on import (0.2 s of CPU)
+# and pickles it into a new temporary folder each time; and it makes that folder even when told to
+# use another. Every server start and every command left one in /tmp. Here the import runs with a
+# scratch folder as the temporary folder, removed after it; the pickle is kept in the cache. The
+# first process builds it in the scratch folder and moves it in whole, so a process starting at the
+# same moment never reads half a file.
+_scratch = Path(tempfile.mkdtemp(prefix="antrian-escpos-"))
+_cache = _pickle = None
+if PICKLE_DIR not in os.environ:
+    _cache = _cache_dir()
+    _pickle = _cache / f"{platform.python_version()}.capabilities.pickle" if _cache else None
+    os.environ[PICKLE_DIR] = str(_cache if _pickle is not None and _pickle.exists() else _scratch)
 
 # escpos.capabilities calls logging.basicConfig() on import, which would give the
 # root logger a stderr handler behind the application's back; put the handlers back.
 _root = logging.getLogger()
 _saved_handlers = list(_root.handlers)
+_saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(_scratch)
 try:
     from escpos import constants
     from escpos.capabilities import CAPABILITIES
@@ -14,6 +56,18 @@ try:
     from escpos.printer import Dummy, File, Network, Serial, Usb
 finally:
     _root.handlers[:] = _saved_handlers
+    tempfile.tempdir = _saved_tempdir
+    if _pickle is not None and not _pickle.exists():
+        try:
+            os.replace(_scratch / _pickle.name, _pickle)
+        except OSError:
+            pass  # the next process builds it again
+    if os.environ.get(PICKLE_DIR) == str(_scratch):
+        if _cache is None:
+            del os.environ[PICKLE_DIR]
+        else:
+            os.environ[PICKLE_DIR] = str(_cache)
+    shutil.rmtree(_scratch, ignore_errors=True)
 
 PROFILE_NAMES: frozenset[str] = frozenset(CAPABILITIES["profiles"])
 

@@ -600,3 +600,31 @@ def test_slips_share_the_code_page_maps_but_not_the_choice_of_code_page():
         assert slips.ticket_bytes(accented) == fresh["accented"]  # ... then used by an accented one
         assert slips.ticket_bytes(plain) == fresh["plain"]
     assert slips._CHAR_MAPS[None]  # the maps were kept
+
+
+def test_the_printer_database_is_parsed_once_and_leaves_no_folder_in_tmp(tmp_path):
+    """python-escpos parses its printer database on import and pickles it into a new folder in /tmp
+    each time: every server start and command left one behind. printers._escpos keeps one pickle in
+    the user's cache (a folder of their own) and leaves nothing in the temporary folder."""
+    cache, scratch = tmp_path / "cache", tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(cache), "TMPDIR": str(scratch)}
+    code = "import os, printers._escpos as e; print(os.environ.get('ESCPOS_CAPABILITIES_PICKLE_DIR', '-'), len(e.PROFILE_NAMES))"
+
+    def run() -> tuple[str, int]:
+        out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        folder, profiles = out.stdout.split()
+        return folder, int(profiles)
+
+    first, profiles = run()
+    assert profiles > 10 and list(scratch.iterdir()) == []
+    pickles = list(cache.glob("antrian/escpos-*/*.capabilities.pickle"))
+    assert len(pickles) == 1 and str(pickles[0].parent) == first
+    assert pickles[0].parent.stat().st_mode & 0o777 == 0o700
+    built = pickles[0].stat().st_mtime_ns
+    assert run() == (first, profiles)  # the second process reads the pickle the first one made
+    assert pickles[0].stat().st_mtime_ns == built and list(scratch.iterdir()) == []
+
+    pickles[0].parent.chmod(0o777)  # a folder others may write to is not trusted with a pickle
+    assert run() == ("-", profiles) and list(scratch.iterdir()) == []
