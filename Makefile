@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
-.PHONY: run test test-fast setup debs test-debs bench lint clean service lock voice-pack
+.PHONY: run test test-fast setup debs test-debs bench bench-setup lint clean service lock voice-pack
 
 # The exact versions `make` installs (runtime and the `test` extra): see `make lock` below.
 LOCK := requirements-test.lock
@@ -38,8 +38,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-# Regenerate requirements-test.lock (runtime + `test` extra: what `make` installs) and requirements.lock
-# (runtime only, the same versions: it starts from a copy) from pyproject.toml, with pip-tools in a
+# Regenerate requirements-bench.lock (runtime + `test` + `bench`: `make bench-setup`),
+# requirements-test.lock (runtime + `test` extra: what `make` installs) and requirements.lock
+# (runtime only; each starts from a copy of the one before, so the versions are the same) from
+# pyproject.toml, with pip-tools in a
 # throwaway venv (not .venv). Pins that still fit pyproject.toml are kept; `make lock LOCK_ARGS=--upgrade`
 # moves every package to its newest release within the bounds (then run `make test`). Resolved on $(BASE_PY).
 LOCK_ARGS :=
@@ -48,7 +50,9 @@ lock:
 	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
 	$(BASE_PY) -m venv "$$tools" && "$$tools/bin/pip" install -q pip-tools && \
 	export CUSTOM_COMPILE_COMMAND="make lock" && \
-	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --extra test -o requirements-test.lock pyproject.toml && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --extra test --extra bench -o requirements-bench.lock pyproject.toml && \
+	cp requirements-bench.lock requirements-test.lock && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) --extra test -o requirements-test.lock pyproject.toml && \
 	cp requirements-test.lock requirements.lock && \
 	"$$tools/bin/pip-compile" $(PIP_COMPILE) -o requirements.lock pyproject.toml
 
@@ -91,7 +95,14 @@ service: setup
 	$(SUDO) systemctl enable --now antrian
 	@echo "antrian.service enabled: systemctl status antrian · journalctl -u antrian"
 
-bench: setup
+# The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins.
+BENCH_STAMP := $(VENV)/.bench-installed
+bench-setup: $(BENCH_STAMP)
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	$(PY) -m pip install -q -r requirements-bench.lock
+	touch $(BENCH_STAMP)
+
+bench: bench-setup
 	$(PY) bench/bench_server.py
 
 lint: setup

@@ -45,7 +45,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import aiohttp  # noqa: E402
+try:
+    import aiohttp
+except ImportError:  # the `bench` extra, not installed by `make test`
+    sys.exit("bench: aiohttp is missing; run `make bench-setup` (requirements-bench.lock)")
 from common import (  # noqa: E402
     cpu_pressure,
     cpu_seconds,
@@ -1632,9 +1635,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.start(timeout=30)
         limits = nofile_limit(server.proc.pid)  # as the server runs (it may raise its soft limit itself)
-        server.add_user(OFFICER, "officer", PASSWORD)
-        server.add_user(SIDE_OFFICER, "officer", PASSWORD)
-        server.add_user(FRONT_OFFICE, "frontoffice", PASSWORD)
+        server.add_user(OFFICER, "officer", PASSWORD, scrypt=True)
+        server.add_user(SIDE_OFFICER, "officer", PASSWORD, scrypt=True)
+        server.add_user(FRONT_OFFICE, "frontoffice", PASSWORD, scrypt=True)
         result = asyncio.run(run(args, server))
     except Exception as err:  # report, do not hide: the server log says what went wrong
         print(f"benchmark failed: {err!r}\n--- server log (tail) ---\n{server.log()[-3000:]}", file=sys.stderr)

@@ -134,7 +134,7 @@ def call_to_voice(calls: int) -> dict:
     )
     server = LiveServer(cfg).start()
     try:
-        server.add_user("bench", "officer")
+        server.add_user("bench", "officer", scrypt=True)
         s = server.session("bench", "rahasia-123")
         for _ in range(calls):
             requests.post(server.url + "/api/tickets", json=visitor(service="A"), timeout=5).raise_for_status()

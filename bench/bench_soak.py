@@ -146,7 +146,7 @@ class Officers:
         self.sessions = {}
         for c in range(1, counters + 1):
             name = f"petugas{c}"
-            server.add_user(name, "officer", PASSWORD)
+            server.add_user(name, "officer", PASSWORD, scrypt=True)
             self.sessions[c] = server.session(name, PASSWORD)
 
     def act(self, counter: int, action: str, **data) -> dict:

@@ -315,7 +315,7 @@ def run(args) -> list[dict]:
         server = LiveServer(config).start()
         tab = None
         try:
-            server.add_user("loket1", "officer")
+            server.add_user("loket1", "officer", scrypt=True)
             officer = server.session("loket1", "rahasia-123")
             tab = (PlaywrightTab if args.playwright else CdpTab)(args.unmute)
             if args.display_js_rev:

@@ -71,8 +71,8 @@ def run_engine(engine: str, calls: int, tmp: Path) -> dict[str, list[float]]:
     sio = socketio.Client(reconnection=False)
     out: dict[str, list[float]] = {"miss": [], "hit": []}
     try:
-        server.add_user("loket1", "officer")
-        server.add_user("kepala", "admin")
+        server.add_user("loket1", "officer", scrypt=True)
+        server.add_user("kepala", "admin", scrypt=True)
         officer = server.session("loket1", PASSWORD)
         admin = server.session("kepala", PASSWORD)
         if engine == "clips":

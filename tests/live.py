@@ -114,11 +114,9 @@ class LiveServer:
         PBKDF2 round (conftest.cheap_hash), which the server checks as it checks scrypt's
         (check_password_hash reads the method from the hash): scrypt's 0.1 s of CPU on every login was
         over half of what the test servers spent. `scrypt=True` stores the production scrypt hash, for
-        tests of what a login costs the server; tests/test_cli.py, tests/test_admin.py and the admin
+        tests of what a login costs the server and for every bench; tests/test_cli.py, tests/test_admin.py and the admin
         page make theirs through the production hashing."""
         from unittest import mock
-
-        from conftest import cheap_hash
 
         from server.config import load_settings
         from server.service.accounts import Accounts
@@ -127,7 +125,10 @@ class LiveServer:
 
         settings = load_settings(self.config)
         store = Store(settings.server.database)
-        made = scrypt_hash if scrypt else cheap_hash
+        if scrypt:
+            made = scrypt_hash
+        else:
+            from conftest import cheap_hash as made  # only under pytest: the benches keep scrypt
         try:
             with mock.patch("server.passwords.hash_password", made):
                 Accounts(UnitOfWork(settings, store)).add_user(username, password, role, "cli")
