@@ -30,9 +30,9 @@ def _quick_websocket_close() -> None:
 _quick_websocket_close()
 
 # The slowest modules first, longest first (by their time in one serial run of the suite, `-p
-# no:xdist`; the rest keep their place after them): `-n 2 --dist loadfile --no-loadscope-reorder`
-# hands modules out in collection order, so a long one left for last would keep one worker going
-# alone while the other sits idle. Without --no-loadscope-reorder xdist hands them out by their
+# no:xdist`; the rest keep their place after them): `make test`'s `--dist loadfile
+# --no-loadscope-reorder` hands modules out in collection order, so a long one left for last would
+# keep one worker going alone while the others sit idle. Without --no-loadscope-reorder xdist hands them out by their
 # number of tests instead, and this order is lost (a two-test module of 8 s ran last).
 SLOW_FIRST = [
     "test_survey_pages.py",

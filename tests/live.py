@@ -114,8 +114,8 @@ class LiveServer:
         PBKDF2 round (conftest.cheap_hash), which the server checks as it checks scrypt's
         (check_password_hash reads the method from the hash): scrypt's 0.1 s of CPU on every login was
         over half of what the test servers spent. `scrypt=True` stores the production scrypt hash, for
-        tests of what a login costs the server and for every bench; tests/test_cli.py, tests/test_admin.py and the admin
-        page make theirs through the production hashing."""
+        tests of what a login costs the server and for every bench; tests/test_cli.py,
+        tests/test_admin.py and the admin page make theirs through the production hashing."""
         from unittest import mock
 
         from server.config import load_settings
