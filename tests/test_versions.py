@@ -34,7 +34,7 @@ def test_the_ranges_are_pyprojects():
     assert {p: specs.get(p) for p in versions.SUPPORTED} == {p: s for p, (s, _) in versions.SUPPORTED.items()}
 
 
-@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-test.lock"])
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-test.lock", "requirements-bench.lock"])
 def test_the_lock_files_pin_supported_versions(lock):
     pins = _locked(lock)
     for package, (spec, _) in versions.SUPPORTED.items():
@@ -45,6 +45,14 @@ def test_the_lock_files_pin_supported_versions(lock):
 def test_the_runtime_lock_has_the_test_locks_versions():
     test_pins = _locked("requirements-test.lock")
     assert {p: v for p, v in _locked("requirements.lock").items() if test_pins.get(p) != v} == {}
+
+
+def test_the_bench_lock_is_the_test_lock_and_aiohttp():
+    """The benches add aiohttp to what the tests run on, at the same versions (make lock); the tests
+    do without it (python-engineio imports it in every process whenever it is installed)."""
+    test_pins, bench_pins = _locked("requirements-test.lock"), _locked("requirements-bench.lock")
+    assert {p: v for p, v in test_pins.items() if bench_pins.get(p) != v} == {}
+    assert "aiohttp" in bench_pins and "aiohttp" not in test_pins
 
 
 @pytest.mark.parametrize(
