@@ -36,11 +36,12 @@ def _cache_dir() -> Path | None:
 # scratch folder as the temporary folder, removed after it; the pickle is kept in the cache. The
 # first process builds it in the scratch folder and moves it in whole, so a process starting at the
 # same moment never reads half a file.
+# The variable is read by that import only, and taken away after it (a folder an admin set is kept).
 _scratch = Path(tempfile.mkdtemp(prefix="antrian-escpos-"))
-_cache = _pickle = None
-if PICKLE_DIR not in os.environ:
-    _cache = _cache_dir()
-    _pickle = _cache / f"{platform.python_version()}.capabilities.pickle" if _cache else None
+_ours = PICKLE_DIR not in os.environ
+_cache = _cache_dir() if _ours else None
+_pickle = _cache / f"{platform.python_version()}.capabilities.pickle" if _cache else None
+if _ours:
     os.environ[PICKLE_DIR] = str(_cache if _pickle is not None and _pickle.exists() else _scratch)
 
 # escpos.capabilities calls logging.basicConfig() on import, which would give the
@@ -62,11 +63,8 @@ finally:
             os.replace(_scratch / _pickle.name, _pickle)
         except OSError:
             pass  # the next process builds it again
-    if os.environ.get(PICKLE_DIR) == str(_scratch):
-        if _cache is None:
-            del os.environ[PICKLE_DIR]
-        else:
-            os.environ[PICKLE_DIR] = str(_cache)
+    if _ours:
+        del os.environ[PICKLE_DIR]
     shutil.rmtree(_scratch, ignore_errors=True)
 
 PROFILE_NAMES: frozenset[str] = frozenset(CAPABILITIES["profiles"])

@@ -609,12 +609,16 @@ def test_the_printer_database_is_parsed_once_and_leaves_no_folder_in_tmp(tmp_pat
     cache, scratch = tmp_path / "cache", tmp_path / "tmp"
     scratch.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(cache), "TMPDIR": str(scratch)}
-    code = "import os, printers._escpos as e; print(os.environ.get('ESCPOS_CAPABILITIES_PICKLE_DIR', '-'), len(e.PROFILE_NAMES))"
+    code = (
+        "import os, printers._escpos as e, escpos.capabilities as c;"
+        "print(c.pickle_dir, len(e.PROFILE_NAMES), 'ESCPOS_CAPABILITIES_PICKLE_DIR' in os.environ)"
+    )
 
     def run() -> tuple[str, int]:
         out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
-        folder, profiles = out.stdout.split()
+        folder, profiles, left_set = out.stdout.split()
+        assert left_set == "False"  # the variable was for the import only
         return folder, int(profiles)
 
     first, profiles = run()
@@ -627,4 +631,5 @@ def test_the_printer_database_is_parsed_once_and_leaves_no_folder_in_tmp(tmp_pat
     assert pickles[0].stat().st_mtime_ns == built and list(scratch.iterdir()) == []
 
     pickles[0].parent.chmod(0o777)  # a folder others may write to is not trusted with a pickle
-    assert run() == ("-", profiles) and list(scratch.iterdir()) == []
+    folder, again = run()
+    assert folder != first and again == profiles and list(scratch.iterdir()) == []
