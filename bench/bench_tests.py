@@ -44,7 +44,7 @@ def kind(cmdline: str) -> str:
         return "chromium browser"
     if "playwright" in cmdline and "node" in cmdline:
         return "playwright driver"
-    if ("-m server" in cmdline or "clockserver" in cmdline) and "-m pytest" not in cmdline:
+    if ("-m server" in cmdline or "clockserver" in cmdline or "forkserver" in cmdline) and "-m pytest" not in cmdline:
         return "test servers and commands"
     if "pytest" in cmdline or "exec(eval(sys.stdin" in cmdline:  # the controller and xdist's workers
         return "pytest"

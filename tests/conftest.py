@@ -12,6 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_sessionstart(session):
+    """The tests' servers are forked from tests/forkserver.py (tests/live.py LiveServer.fork)."""
+    import live
+
+    live.LiveServer.fork = True
+
+
 def _quick_websocket_close() -> None:
     """python-engineio's client closes its WebSocket while its own read loop is reading the same
     socket: the loop takes the server's close frame, and websocket-client's close() then waits its
@@ -215,14 +222,35 @@ CHROMIUM = next(
 )
 
 
+class ReducedMotion:
+    """The browser, whose new contexts and pages are set to reduced motion unless a test asks otherwise:
+    as a kiosk or TV box started with --force-prefers-reduced-motion (docs/operations.md), the kiosk's
+    pulsing button and the TV's running text stand still. Each of them cost Chromium a sixth and a
+    tenth of a core for as long as its page was open. Playwright sets "no-preference" itself when not
+    told (over the command-line switch), hence the wrapper. The tests of those animations ask for
+    them: reduced_motion="no-preference"."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"reduced_motion": "reduce", **options})
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"reduced_motion": "reduce", **options})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium (CHROMIUM) shared by every browser test."""
+    """One headless Chromium (CHROMIUM) shared by every browser test, its pages in reduced motion."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
+        yield ReducedMotion(b)
         b.close()
 
 

@@ -348,3 +348,32 @@ def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, width, 
             assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
     finally:
         context.close()
+
+
+# The animations that never end (the running text, the offline badge's blink), by name.
+ENDLESS = """() => document.getAnimations()
+    .filter((a) => a.playState === 'running' && a.effect.getComputedTiming().iterations === Infinity)
+    .map((a) => a.animationName)"""
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_running_text_moves_unless_the_tv_is_set_to_reduced_motion(browser, live, motion):
+    text = "Layanan helpdesk LPSE buka Senin sampai Jumat pukul 08.00 sampai 16.00 WIB; " * 3
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion=motion)
+    try:
+        page = open_display(context.new_page(), live, "?text=" + requests.utils.quote(text.strip()))
+        if motion == "no-preference":
+            assert page.evaluate(ENDLESS) == ["marquee"]
+            return
+        assert page.evaluate(ENDLESS) == []
+        # Standing still, its start is on the screen and its lines inside the bar, none cut in half.
+        bar = page.locator(".marquee").bounding_box()
+        box = page.locator("#marquee-text").bounding_box()
+        assert bar["x"] <= box["x"] < bar["x"] + 100 and box["x"] + box["width"] <= bar["x"] + bar["width"]
+        assert bar["y"] <= box["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"] + 0.5, (bar, box)
+        lines = page.locator("#marquee-text").evaluate(
+            "e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+        assert lines == 2
+    finally:
+        context.close()

@@ -317,3 +317,19 @@ def test_qr_code_is_drawn_only_for_this_offices_ticket_urls(live):
     assert "<svg" in ok.text
     foreign = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": "https://example.com/t/x"}, timeout=5)
     assert foreign.status_code == 400
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_welcome_button_pulses_unless_the_kiosk_is_set_to_reduced_motion(browser, live, motion):
+    context = browser.new_context(viewport=PORTRAIT, has_touch=True, reduced_motion=motion)
+    try:
+        page = context.new_page()
+        page.goto(f"{live.url}/kiosk/")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        endless = page.evaluate(
+            "() => document.getAnimations().filter((a) => a.playState === 'running'"
+            " && a.effect.getComputedTiming().iterations === Infinity).map((a) => a.animationName)"
+        )
+        assert endless == (["pulse"] if motion == "no-preference" else [])
+    finally:
+        context.close()
