@@ -1,57 +1,66 @@
-"""Starts the test servers of one pytest process by forking a process that has already imported them.
+"""Starts the test servers and commands of one pytest process by forking a process that has already
+imported them.
 
-    python tests/forkserver.py        (started by tests/live.py; requests on stdin, answers on stdout)
+    python tests/forkserver.py serve | command    (started by tests/live.py; requests on stdin, answers on stdout)
 
 `python -m server serve` spends 0.6 s of CPU importing Flask, Flask-SocketIO, gevent, python-escpos
-and the server before it serves; a test run starts about a hundred servers. This process imports all
-of that once, as `python -m server serve` would (gevent's patches first), and then forks a child for
-each server a test starts. The child is the same program from there on: it sets its own argv,
-environment, working folder and log, and runs server/cli.py's `main` (or tests/clockserver.py) as the
-command would, on its own port and database, until it is signalled or ends. So a test's server is still
-a real process of its own on TCP, killed for real by SIGKILL, and its exit code is reported.
+and the server before it serves, and every other command about as much before it starts; a test run
+starts about a hundred servers and as many commands. This process imports all of that once, as the
+command would (`serve`: gevent's patches first; `command`: no patches, as `python -m server users`
+and the other commands run), and then forks a child for each server or command a test starts. The
+child is the same program from there on: it takes its own argv, environment, working folder, input
+and output files, and runs server/cli.py's `main` (or a script such as tests/clockserver.py) as the
+command would, until it is signalled or ends. So a test's server is still a real process of its own on
+TCP, killed for real by SIGKILL, and its exit code is reported.
 
 One JSON request per line, one JSON answer per line:
-    {"op": "spawn", "argv": [...], "env": {...}, "cwd": "...", "log": "..."}  ->  {"pid": N}
+    {"op": "spawn", "argv": [...], "env": {...}, "cwd": "...", "umask": N, "stdin": path | null,
+     "stdout": path, "stderr": path}  ->  {"pid": N}
     {"op": "poll", "pid": N}  ->  {"returncode": null | int}   (negative: ended by that signal)
 Any failure: {"error": "traceback"}. At the end of its input it stops the children still running.
 """
 
 from __future__ import annotations
 
-from gevent import monkey
+import sys
 
-monkey.patch_all()  # as `python -m server serve` does, before anything imports sockets or threads
+SERVE = sys.argv[1:] == ["serve"]
+if SERVE:
+    from gevent import monkey
+
+    monkey.patch_all()  # as `python -m server serve` does, before anything imports sockets or threads
 
 import json  # noqa: E402
 import os  # noqa: E402
 import runpy  # noqa: E402
 import signal  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-from gevent.os import fork_gevent  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # What a server imports before it answers its first request (the lazy imports of server.cli.serve and
-# of create_app included), so that none of it is read again in a child.
-import counter  # noqa: E402, F401
-import display  # noqa: E402, F401
-import kiosk  # noqa: E402, F401
-import printers.slips  # noqa: E402, F401
-import printers.transport  # noqa: E402, F401
-import server.app  # noqa: E402, F401
-import server.cli  # noqa: E402
-import server.httpserver  # noqa: E402, F401
-import server.serverlock  # noqa: E402, F401
-import server.versions  # noqa: E402, F401
-import server.workers  # noqa: E402, F401
-import simple_websocket  # noqa: E402, F401
+# of create_app included), or what the commands import, so that none of it is read again in a child.
+import importlib  # noqa: E402
 
-waitpid = monkey.get_original("os", "waitpid")  # the real one: children are reaped only when asked
+import server.cli  # noqa: E402
+
+for name in ("server.app", "server.admin", "server.service", "server.serverlock", "server.versions") + (
+    ("counter", "display", "kiosk", "printers.slips", "printers.transport", "server.httpserver", "server.workers")
+    + ("simple_websocket",)
+    if SERVE
+    else ()
+):
+    importlib.import_module(name)
+
+if SERVE:
+    from gevent.os import fork_gevent as fork  # the child's gevent hub made anew
+
+    waitpid = monkey.get_original("os", "waitpid")  # the real one: children are reaped only when asked
+else:
+    fork, waitpid = os.fork, os.waitpid
 
 
 def run_child(request: dict, channels: tuple[int, int]) -> None:
@@ -61,15 +70,17 @@ def run_child(request: dict, channels: tuple[int, int]) -> None:
         for fd in channels:
             os.close(fd)
         os.chdir(request["cwd"])
+        os.umask(request["umask"])
         os.environ.clear()
         os.environ.update(request["env"])
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-        os.close(null)
+        for fd, path, flags in (
+            (0, request["stdin"] or os.devnull, os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY | os.O_APPEND | os.O_CREAT),
+            (2, request["stderr"], os.O_WRONLY | os.O_APPEND | os.O_CREAT),
+        ):
+            opened = os.open(path, flags, 0o644)
+            os.dup2(opened, fd)
+            os.close(opened)
         argv = request["argv"]
         if argv[:2] == ["-m", "server"]:
             sys.argv = ["server", *argv[2:]]
@@ -114,7 +125,7 @@ def main() -> int:
         try:
             request = json.loads(line)
             if request["op"] == "spawn":
-                pid = fork_gevent()
+                pid = fork()
                 if pid == 0:
                     run_child(request, (requests_fd, answers_fd))
                 children[pid] = None

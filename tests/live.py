@@ -38,32 +38,35 @@ def scrypt_hash(password: str) -> str:
 
 
 class ForkServer:
-    """tests/forkserver.py for this process, started with its first server: each server is forked from
-    it, already past the 0.6 s of imports a new interpreter spends (one per test process)."""
+    """tests/forkserver.py for this process, started at first need, one for servers (`serve`, gevent's
+    patches applied) and one for the other commands (`command`): each server or command is forked from
+    it, already past the 0.6 s of imports a new interpreter spends."""
 
-    _running: ForkServer | None = None
+    _running: dict[str, ForkServer] = {}
     _lock = threading.Lock()
 
-    def __init__(self):
+    def __init__(self, mode: str):
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "forkserver.py")],
+            [sys.executable, str(ROOT / "tests" / "forkserver.py"), mode],
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
+        self.lock = threading.Lock()
         atexit.register(self.close)
 
     @classmethod
-    def get(cls) -> ForkServer:
+    def get(cls, mode: str) -> ForkServer:
         with cls._lock:
-            if cls._running is None or cls._running.proc.poll() is not None:
-                cls._running = ForkServer()
-            return cls._running
+            running = cls._running.get(mode)
+            if running is None or running.proc.poll() is not None:
+                running = cls._running[mode] = ForkServer(mode)
+            return running
 
     def ask(self, request: dict) -> dict:
-        with self._lock:
+        with self.lock:
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
@@ -84,15 +87,32 @@ class ForkServer:
                 self.proc.kill()
 
 
-class Forked:
-    """A server process forked by tests/forkserver.py, with the part of subprocess.Popen's interface
-    the tests use (pid, poll, wait, send_signal, terminate, kill, returncode)."""
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
-    def __init__(self, forkserver: ForkServer, args: list[str], env: dict[str, str], log_path: Path):
-        self.forkserver = forkserver
+
+class Forked:
+    """A process forked by tests/forkserver.py from `args` ([python, -m, server, ...] or [python,
+    script, ...]), with the part of subprocess.Popen's interface the tests use (pid, poll, wait,
+    send_signal, terminate, kill, returncode). Its input and output are files; its umask is this
+    process's at the start, as a child's would be."""
+
+    def __init__(self, mode: str, args: list[str], env: dict[str, str], stdout: Path, stderr: Path, stdin=None):
+        self.forkserver = ForkServer.get(mode)
         self.args = args
-        request = {"op": "spawn", "argv": args[1:], "env": env, "cwd": str(ROOT), "log": str(log_path)}
-        self.pid: int = forkserver.ask(request)["pid"]
+        request = {
+            "op": "spawn",
+            "argv": args[1:],
+            "env": env,
+            "cwd": str(ROOT),
+            "umask": current_umask(),
+            "stdin": None if stdin is None else str(stdin),
+            "stdout": str(stdout),
+            "stderr": str(stderr),
+        }
+        self.pid: int = self.forkserver.ask(request)["pid"]
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -105,7 +125,7 @@ class Forked:
         while self.poll() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 raise subprocess.TimeoutExpired(self.args, timeout)
-            time.sleep(0.01)
+            time.sleep(0.005)
         return self.returncode
 
     def send_signal(self, sig: int) -> None:
@@ -117,6 +137,37 @@ class Forked:
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
+
+
+def run_command(
+    args: list[str], input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """`python -m server ARGS...` (args without the interpreter: ["users", "add", ...]), as
+    subprocess.run(..., capture_output=True, text=True) would run it from the project's folder:
+    forked from tests/forkserver.py's `command` process, which has the server imported already (its
+    `serve` process for `serve`, which python -m server starts with gevent's patches)."""
+    import tempfile
+
+    command = [sys.executable, "-m", "server", *args]
+    words = [a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] != "--config")]
+    mode = "serve" if words[:1] == ["serve"] else "command"
+    with tempfile.TemporaryDirectory(prefix="antrian-command-") as tmp:
+        folder = Path(tmp)
+        stdin = None
+        if input is not None:
+            stdin = folder / "stdin"
+            stdin.write_text(input, encoding="utf-8")
+        out, err = folder / "stdout", folder / "stderr"
+        proc = Forked(mode, command, env if env is not None else dict(os.environ), out, err, stdin)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+        return subprocess.CompletedProcess(
+            command, proc.returncode, out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
+        )
 
 
 class LiveServer:
@@ -149,7 +200,7 @@ class LiveServer:
 
     def _popen(self, log) -> subprocess.Popen | Forked:
         if self.fork:
-            return Forked(ForkServer.get(), self.command(), self.env, self.log_path)
+            return Forked("serve", self.command(), self.env, self.log_path, self.log_path)
         return subprocess.Popen(
             self.command(),
             cwd=ROOT,

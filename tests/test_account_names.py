@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, login, visitor, write_config
+from conftest import login, visitor, write_config
+from live import run_command
 
 from server.config import load_settings
 from server.forms import clean_nip, format_nip
@@ -149,9 +149,7 @@ def test_the_a4_form_is_signed_with_the_full_name_and_nip_and_has_a_line_for_the
 
 
 def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], input=stdin, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    return run_command(list(args), input=stdin)
 
 
 def test_users_add_takes_a_full_name_and_nip(tmp_path):

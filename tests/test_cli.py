@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from conftest import ROOT, write_config
+from live import run_command
 
 from server.config import load_settings
 from server.service import QueueService
@@ -15,9 +16,7 @@ from server.store import Store
 
 
 def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], input=stdin, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    return run_command(list(args), input=stdin)
 
 
 def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):

@@ -8,11 +8,11 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, visitor, write_config
+from conftest import visitor, write_config
+from live import run_command
 
 from server import archive
 from server.app import create_app
@@ -62,9 +62,7 @@ def test_an_existing_database_readable_by_others_is_tightened_at_start(tmp_path,
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )  # the child inherits the umask of 022
+    return run_command(list(args), timeout=60)  # the child inherits the umask of 022
 
 
 def test_backup_archive_and_restore_are_0600(tmp_path, clock):

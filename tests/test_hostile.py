@@ -7,8 +7,6 @@ import http.client
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-from conftest import ROOT, visitor, write_config
-from live import LiveServer
+from conftest import visitor, write_config
+from live import LiveServer, run_command
 
 LIMITS = {
     "connections_per_address = 64": "connections_per_address = 8",
@@ -133,12 +131,7 @@ def test_a_staff_socket_is_closed_when_its_session_ends(server, admin, how):
     elif how == "logout":
         r = officer.post(f"{server.url}/api/logout")
     else:
-        r = subprocess.run(
-            [sys.executable, "-m", "server", "users", "disable", name, "--config", str(server.config)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
+        r = run_command(["users", "disable", name, "--config", str(server.config)])
         r.status_code = 200 if r.returncode == 0 else 500
     assert r.status_code == 200
     assert staff.disconnected.wait(5), "the staff socket kept receiving after its session ended"

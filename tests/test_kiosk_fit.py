@@ -5,10 +5,8 @@ scrolling area; and the on-screen keyboard types what an Indonesian agency and a
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, Keys, assert_actions_visible, fill_fast, shot
 from playwright.sync_api import expect
 
 LONG_REFUSAL = (
@@ -94,12 +92,14 @@ class Typist:
 
     def __init__(self, page):
         self.page = page
+        self.keys = Keys(page)
         self.taps = 0
 
     def tap(self, key: str) -> None:
-        quoted = json.dumps(key, ensure_ascii=False)  # a CSS string: '"' and "'" are keys too
-        self.page.click(f".osk > div:not([hidden]) [data-key={quoted}]")
+        self.keys.tap(key)
         self.taps += 1
+        if key == "next":
+            self.keys.moved()
 
     def pressed(self, key: str) -> bool:
         return self.page.locator(f'#osk-letters [data-key="{key}"]').get_attribute("aria-pressed") == "true"
@@ -111,6 +111,7 @@ class Typist:
             self.tap("next")
         else:
             self.page.click(f"#f-{key}")
+            self.keys.moved()
             self.taps += 1
         shift, caps = self.pressed("shift"), self.pressed("capslock")
         letters = [(i, c) for i, c in enumerate(text) if c.isalpha()]

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from kioskui import Keys
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -63,14 +64,14 @@ def waiting(live, service: str = "A") -> int:
 
 def tap_text(page, text: str) -> None:
     """Type `text` into the active field by tapping the visible on-screen keys, shift included."""
-    pad = ".osk > div:not([hidden])"
+    keys = Keys(page)
     shifted = page.locator("#osk-letters [data-key=shift]").get_attribute("aria-pressed") == "true"
     for ch in text:
         key = "space" if ch == " " else ch.lower()
         if ch.isalpha() and ch.isupper() != shifted:
-            page.click(f"{pad} [data-key=shift]")
+            keys.tap("shift")
             shifted = not shifted
-        page.click(f'{pad} [data-key="{key}"]')
+        keys.tap(key)
         if ch.isalpha():
             shifted = False  # shift holds for one letter
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, visitor, write_config
+from conftest import visitor, write_config
+from live import run_command
 
 
 def limit_growth(store, extra_pages: int = 0) -> None:
@@ -66,7 +66,7 @@ def test_another_os_error_is_still_a_500(app, client):
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return run_command(list(args), timeout=60)
 
 
 def config_with_database(tmp_path, database: str):

@@ -5,12 +5,10 @@ built ends as failed with its reason instead of staying queued."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, login, visitor, write_config
-from live import free_port
+from conftest import login, visitor, write_config
+from live import free_port, run_command
 from smtp import SmtpServer
 
 from server.app import create_app
@@ -85,13 +83,8 @@ def test_admin_api_refuses_a_line_break_in_the_office_name(app, client):
 
 def test_cli_settings_set_refuses_a_line_break(tmp_path):
     path = write_config(tmp_path)
-    r = subprocess.run(
-        [sys.executable, "-m", "server", "settings", "set", "office", json.dumps({"name": "LPSE\r\nX: y"})]
-        + ["--config", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    r = run_command(
+        ["settings", "set", "office", json.dumps({"name": "LPSE\r\nX: y"})] + ["--config", str(path)], timeout=60
     )
     assert r.returncode == 2, r.stderr
     assert "office.name" in r.stderr and "Traceback" not in r.stderr

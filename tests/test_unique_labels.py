@@ -5,12 +5,11 @@ database holds UNIQUE (day, label), also on a database made before it (m011)."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
-from conftest import ROOT, login, visitor, write_config
+from conftest import login, visitor, write_config
+from live import run_command
 from sqlite_utils import Database
 
 from server.app import create_app
@@ -107,13 +106,8 @@ def test_the_command_line_refuses_the_same_swap(tmp_path):
     app.extensions["antrian"].stop()
     import json
 
-    r = subprocess.run(
-        [sys.executable, "-m", "server", "settings", "set", "services", json.dumps(with_prefixes(A="B", B="A"))]
-        + ["--config", str(cfg)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    r = run_command(
+        ["settings", "set", "services", json.dumps(with_prefixes(A="B", B="A"))] + ["--config", str(cfg)], timeout=60
     )
     assert r.returncode == 2 and "prefix_in_use" in r.stderr and "Prefix B " in r.stderr, r.stderr
     with app.extensions["antrian"].store.read() as tx:
