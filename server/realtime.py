@@ -92,7 +92,7 @@ def register(
             fanout.emit("events", [staff_message(ev) for ev in batch], "staff")
 
     def publisher() -> None:
-        while True:
+        while not service.stopping.is_set():
             wake.wait()
             wake.clear()
             while pending:
@@ -113,6 +113,9 @@ def register(
         wake.set()
 
     service.publish = publish
+    # service.stop(): the publisher sends what is pending and ends. Left waiting, it kept the whole
+    # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
+    service.closers.append(wake.set)
     budgets = _budget_packets(socketio, fanout, penalize)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that

@@ -217,3 +217,18 @@ def test_display_reconnects_after_server_restart_and_resyncs(tmp_path, clients):
         assert display.event("issued")["seq"] > snap["seq"]
     finally:
         server.stop()
+
+
+def test_stopping_the_service_ends_its_publisher_thread(app, client):
+    """The thread that broadcasts each commit ends with the service: left waiting, it kept its app
+    alive (in the tests' process, one app and its heap per test)."""
+
+    def publishers():
+        return [t for t in threading.enumerate() if t.name.endswith("(publisher)")]
+
+    before = set(publishers())
+    assert client.post("/api/tickets", json=visitor()).status_code == 201  # the first event starts it
+    (mine,) = set(publishers()) - before
+    app.extensions["antrian"].stop()
+    mine.join(5)
+    assert not mine.is_alive()
