@@ -36,6 +36,33 @@ def _quick_websocket_close() -> None:
 
 _quick_websocket_close()
 
+
+def _url_builders_made_once() -> None:
+    """Werkzeug writes each route's URL builder as Python source (an AST, then compile()) every time an
+    app is made: 40 % of create_app, and the tests make some 500 apps. What it writes depends only on
+    the rule's text and parts (werkzeug/routing/rules.py Rule._compile_builder: self.rule, self._trace,
+    append_unknown, and self.defaults, left out here: a rule with defaults is written each time), and
+    the function it makes takes its rule as an argument. So each distinct one is made once in a test
+    process and given to every rule with the same text, as werkzeug would have made it again."""
+    from werkzeug.routing.rules import Rule
+
+    write = Rule._compile_builder
+    made: dict[tuple, object] = {}
+
+    def made_once(self, append_unknown=True):
+        if self.defaults:
+            return write(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in made:
+            made[key] = write(self, append_unknown)
+        return made[key]
+
+    made_once.werkzeug = write  # for tests/test_openapi.py, which compares what each gives
+    Rule._compile_builder = made_once
+
+
+_url_builders_made_once()
+
 # The slowest modules first, longest first (by their time in one serial run of the suite, `-p
 # no:xdist`; the rest keep their place after them): `make test`'s `--dist loadfile
 # --no-loadscope-reorder` hands modules out in collection order, so a long one left for last would

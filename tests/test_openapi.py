@@ -123,3 +123,25 @@ def test_the_documented_request_id_and_solution_limits_are_the_servers(app, clie
     r = client.post("/api/counters/1/resolve", json={"solution": "s" * (limit + 1)}, headers=headers)
     assert r.status_code == 422 and "solution" in r.get_json()["fields"]
     assert client.post("/api/counters/1/resolve", json={"solution": "s" * limit}, headers=headers).status_code == 200
+
+
+def test_every_route_builds_the_same_url_with_the_url_builders_the_tests_share(app):
+    """tests/conftest.py gives rules of the same text one URL builder (werkzeug writes each anew for
+    every app); what it gives builds, for every route of the app, what werkzeug's own would."""
+    from werkzeug.routing.rules import Rule
+
+    own = Rule._compile_builder.werkzeug
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 50
+    for rule in rules:
+        from werkzeug.routing.converters import NumberConverter
+
+        values = {
+            name: 7 + i if isinstance(rule._converters.get(name), NumberConverter) else f"v{i}-x y"
+            for i, name in enumerate(sorted(rule.arguments))
+        }
+        for append_unknown in (False, True):
+            extra = {"q": "a&b"} if append_unknown else {}
+            shared = rule._compile_builder(append_unknown).__get__(rule, None)
+            written = own(rule, append_unknown).__get__(rule, None)
+            assert shared(**values, **extra) == written(**values, **extra), rule.rule
