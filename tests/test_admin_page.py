@@ -83,7 +83,7 @@ def login_status(live, username: str, password: str) -> int:
 def test_a_renamed_and_an_added_service_are_live_at_once_on_the_display_and_counter_pages(browser, live, boss):
     display = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     display.goto(f"{live.url}/display/")
-    display.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    display.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
     expect(display.locator('#waiting li[data-service="A"] .name')).to_have_text("Konsultasi Penyedia")
     counter = open_page(browser, live, "/counter/", "budi")
     page = admin_page(browser, live)
@@ -110,7 +110,8 @@ def test_a_renamed_and_an_added_service_are_live_at_once_on_the_display_and_coun
     expect(display.locator('#waiting li[data-service="D"] .name')).to_have_text("Pengaduan & <Keluhan>")
     # The idle counter page reloads its config.
     counter.wait_for_function(
-        "() => JSON.parse(document.getElementById('page-config').textContent).services.some(s => s.code === 'D')"
+        "() => JSON.parse(document.getElementById('page-config').textContent).services.some(s => s.code === 'D')",
+        polling=50,
     )
     for p in (display, counter, page):
         p.context.close()
@@ -284,7 +285,7 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     def kiosk_page():
         page = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True).new_page()
         page.goto(f"{live.url}/kiosk/")
-        page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live")
+        page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
         page.evaluate("window.drawnBefore = true")
         return page
 
@@ -299,7 +300,7 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     assert r.status_code == 200, r.text
 
     # The kiosk at its welcome screen reloads by itself and offers the new name.
-    idle.wait_for_function(fresh)
+    idle.wait_for_function(fresh, polling=50)
     idle.click("#start")
     expect(idle.locator('[data-service="A"] .service-name')).to_have_text("Konsultasi Penyedia (Vendor)")
     # The one in use keeps its page until the visitor is done, then reloads.
@@ -308,7 +309,7 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     expect(busy.locator("#screen-service")).to_be_visible()
     expect(name).to_have_text("Konsultasi Penyedia")
     busy.click('#screen-service [data-action="home"]')
-    busy.wait_for_function(fresh)
+    busy.wait_for_function(fresh, polling=50)
     busy.click("#start")
     expect(name).to_have_text("Konsultasi Penyedia (Vendor)")
     for p in (idle, busy):
@@ -319,10 +320,10 @@ def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(br
     context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
     page = context.new_page()
     page.goto(f"{live.url}/kiosk/")
-    page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live")
+    page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
     page.evaluate("window.drawnBefore = true")
     context.set_offline(True)  # the kiosk PC's cable is out: it misses the settings_changed event
-    page.wait_for_function("() => !antrianKiosk.live", timeout=30_000)  # its live connection has dropped
+    page.wait_for_function("() => !antrianKiosk.live", timeout=30_000, polling=50)  # its live connection has dropped
     services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     services[1]["name"] = "Konsultasi PPK, Pokja dan PP"
     r = boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5)
@@ -331,7 +332,9 @@ def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(br
     assert page.evaluate("window.drawnBefore") is True  # offline: nothing to reload from
     context.set_offline(False)
     # Back online: the snapshot's services differ from the page's, so the idle kiosk reloads.
-    page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live && !window.drawnBefore", timeout=30_000)
+    page.wait_for_function(
+        "() => window.antrianKiosk && antrianKiosk.live && !window.drawnBefore", timeout=30_000, polling=50
+    )
     expect(page.locator('[data-service="B"] .service-name')).to_have_text("Konsultasi PPK, Pokja dan PP")
     context.close()
 

@@ -51,7 +51,7 @@ def log_in(context, live, path: str, username: str):
     to see, and the server then drops it only when it misses its pings (up to 45 s, see `freed`)."""
     page = sign_in(context.new_page(), live, path, username)
     if path == "/counter/":
-        page.wait_for_function("() => antrianCounter.live.socket.io.engine.transport.name === 'websocket'")
+        page.wait_for_function("() => antrianCounter.live.socket.io.engine.transport.name === 'websocket'", polling=50)
     return page
 
 

@@ -77,14 +77,14 @@ def state(live) -> dict:
 
 def open_display(page, live, query: str = ""):
     page.goto(f"{live.url}/display/{query}")
-    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
     return page
 
 
 def caught_up(page, live) -> int:
     """Wait until the page has applied every change the server has made; the seq it reached."""
     seq = state(live)["seq"]
-    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
+    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}", polling=50)
     return seq
 
 
@@ -100,7 +100,9 @@ def announcements_done(page, n: int, timeout: float = 10_000) -> list[dict]:
     """Wait until `n` announcements have played to their end; the page's log of them."""
     try:
         page.wait_for_function(
-            f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
+            f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)",
+            timeout=timeout,
+            polling=50,
         )
     except Exception as err:
         raise AssertionError(f"not {n} announcements: {page.evaluate('antrianDisplay.log')}") from err
@@ -115,7 +117,9 @@ def test_a_call_shows_at_its_counter_and_waiting_counts_follow(page, live, act):
     before = int(waiting_count(page, "A"))
 
     assert act(1, "call-next")["label"] == first
-    page.wait_for_function(f"() => document.querySelector('.counter[data-counter=\"1\"]').dataset.ticket === '{first}'")
+    page.wait_for_function(
+        f"() => document.querySelector('.counter[data-counter=\"1\"]').dataset.ticket === '{first}'", polling=50
+    )
     assert label_at(page, 1) == first
     assert waiting_count(page, "A") == str(before - 1)
     assert page.locator("#recent li").first.inner_text().startswith(first)

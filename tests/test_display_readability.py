@@ -177,13 +177,13 @@ def new_page(browser, size, **context):
 
 def open_display(page, live, query: str = ""):
     page.goto(f"{live.url}/display/{query}")
-    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
     return page
 
 
 def caught_up(page, live) -> None:
     seq = state(live)["seq"]
-    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}")
+    page.wait_for_function(f"() => antrianDisplay.state.synced && antrianDisplay.state.seq >= {seq}", polling=50)
 
 
 def tile(counter_id: int) -> str:
@@ -210,8 +210,10 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
         issue(live, service)
     page = open_display(new_page(browser, size), live)
     act(1, "call-next"), act(2, "call-next")
-    page.wait_for_function("() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)")
-    page.wait_for_function(SETTLED, timeout=10_000)
+    page.wait_for_function(
+        "() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)", polling=50
+    )
+    page.wait_for_function(SETTLED, timeout=10_000, polling=50)
 
     # The live call: every frame from the moment its tile starts flashing until the flash is over.
     page.evaluate(
@@ -223,13 +225,15 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
         }"""
     )
     label = act(3, "call-next")["label"]
-    page.wait_for_function(f"() => document.querySelector('{tile(3)} .ticket-label').textContent === '{label}'")
+    page.wait_for_function(
+        f"() => document.querySelector('{tile(3)} .ticket-label').textContent === '{label}'", polling=50
+    )
     if size == (1920, 1080):  # the yellow step of the blink
         page.wait_for_function(
             f"() => getComputedStyle(document.querySelector('{tile(3)}')).backgroundColor === 'rgb(255, 212, 0)'"
-        )
+        )  # at every frame (its default): a step of the blink lasts a quarter of a second
         save_screenshot(page, tmp_path, "display-during-call.png")
-    page.wait_for_function("() => window.callFrames", timeout=15_000)
+    page.wait_for_function("() => window.callFrames", timeout=15_000, polling=50)
     frames = page.evaluate("window.callFrames")
     assert len(frames) >= 10, f"only {len(frames)} frames sampled during the call"
     numbers = [i for f in frames for i in f["items"] if i["kind"] == "number" and i["text"] == label]
@@ -237,7 +241,7 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
     assert not too_low(frames), f"under {MIN_CONTRAST}:1 during the call: {too_low(frames)[:6]}"
 
     # Settled: no flash, the announcement over; the number stays as legible.
-    page.wait_for_function(SETTLED, timeout=10_000)
+    page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     settled = page.evaluate("readability.measure()")
     called = next(i for i in settled if i["kind"] == "number" and i["text"] == label)
     assert called["ratio"] >= MIN_CONTRAST, f"settled number {called}"
@@ -273,7 +277,7 @@ def test_a_fresh_load_never_blinks_the_numbers(browser, live, act, size):
     page = new_page(browser, size)
     page.add_init_script(LOAD_SAMPLER)
     open_display(page, live)
-    page.wait_for_function("() => window.loadFrames", timeout=10_000)
+    page.wait_for_function("() => window.loadFrames", timeout=10_000, polling=50)
     frames = page.evaluate("window.loadFrames")
     assert len(frames) >= 10, f"only {len(frames)} frames in the first second"
     assert any(i["text"] not in ("—", "") for f in frames for i in f["items"] if i["kind"] == "number")
@@ -308,7 +312,7 @@ def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(br
     issue(live, "A"), issue(live, "C")
     act(1, "call-next"), act(3, "call-next")  # the other two counters busy, as on a working day
     caught_up(page, live)
-    page.wait_for_function(SETTLED, timeout=15_000)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     number, sub = page.locator(f"{tile(2)} .ticket-label"), page.locator(f"{tile(2)} .ticket-sub")
     assert number.inner_text() == "—" and not page.locator(f"{tile(2)}.paused").count()
 
@@ -328,7 +332,7 @@ def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(br
     fresh.context.close()
 
     act(2, "resume")
-    page.wait_for_function(f"() => !document.querySelector('{tile(2)}.paused')")
+    page.wait_for_function(f"() => !document.querySelector('{tile(2)}.paused')", polling=50)
     assert number.inner_text() == "—" and not sub.inner_text().strip()
     page.context.close()
 
@@ -417,7 +421,7 @@ def longest(tmp_path_factory):
 def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_latest_calls(browser, longest, size):
     page = open_display(new_page(browser, size), longest)
     caught_up(page, longest)
-    page.wait_for_function(SETTLED, timeout=15_000)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
     m = page.evaluate(LONG_NAME_BOXES)
     rem = m["height"] / 54  # display.css: the root size follows the screen's height

@@ -67,14 +67,16 @@ def tv(browser):
 
 def open_display(page, server: LiveServer):
     page.goto(f"{server.url}/display/")
-    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
     return page
 
 
 def ended(page, n: int, timeout: float = 30_000) -> list[dict]:
     """Wait until `n` announcements have played to their end; the page's log of them."""
     page.wait_for_function(
-        f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)", timeout=timeout
+        f"() => antrianDisplay.log.length >= {n} && antrianDisplay.log.every(e => e.end !== null)",
+        timeout=timeout,
+        polling=50,
     )
     return page.evaluate("antrianDisplay.log")
 
@@ -93,7 +95,7 @@ def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser
     page.on("response", lambda r: fetched.append(r.url) if "/api/tts/" in r.url and r.status in (200, 206) else None)
     try:
         page.goto(f"{server.url}/display/")
-        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
+        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
         labels = {}
 
         def call(counter_id: int) -> None:
@@ -106,7 +108,9 @@ def test_two_near_simultaneous_calls_fetch_and_play_real_speech_in_order(browser
         for t in threads:
             t.join()
         page.wait_for_function(
-            "() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)", timeout=30_000
+            "() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)",
+            timeout=30_000,
+            polling=50,
         )
         log = page.evaluate("antrianDisplay.log")
         first, second = log[0], log[1]
@@ -220,13 +224,13 @@ def test_the_page_keeps_only_its_last_announcements_and_never_replays_an_older_o
         "(seq) => { const l = antrianDisplay.log; return l[l.length - 1].seq === seq && l[l.length - 1].end !== null }"
     )
     tv.evaluate(enqueue, [label, [base + i for i in range(n)]])
-    tv.wait_for_function(last_ended, arg=base + n - 1, timeout=60_000)
+    tv.wait_for_function(last_ended, arg=base + n - 1, timeout=60_000, polling=50)
     played, log = tv.evaluate("[antrianDisplay.played, antrianDisplay.log]")
     assert played == [base + i for i in range(50, n)]
     assert [e["seq"] for e in log] == played
     # Neither an announcement dropped from the lists nor one still in them plays again.
     tv.evaluate(enqueue, [label, [base, base + 49, base + n - 1, base + n]])
-    tv.wait_for_function(last_ended, arg=base + n, timeout=10_000)
+    tv.wait_for_function(last_ended, arg=base + n, timeout=10_000, polling=50)
     played, log = tv.evaluate("[antrianDisplay.played, antrianDisplay.log]")
     assert played[-2:] == [base + n - 1, base + n] and len(played) == len(log) == kept
     # A server whose numbering started over (a database put back from a copy): what the page
@@ -240,4 +244,4 @@ def test_the_page_keeps_only_its_last_announcements_and_never_replays_an_older_o
     )
     assert tv.evaluate("antrianDisplay.played") == []
     tv.evaluate(enqueue, [label, [base]])
-    tv.wait_for_function(last_ended, arg=base, timeout=10_000)
+    tv.wait_for_function(last_ended, arg=base, timeout=10_000, polling=50)

@@ -73,7 +73,7 @@ def test_every_screens_buttons_are_on_screen_with_the_longest_inputs(kiosk, name
     expect(page.locator("#screen-ticket")).to_be_visible()
     expect(page.locator("#ticket-label")).not_to_have_text("")
     expect(page.locator("#ticket-priority")).to_be_visible()
-    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     assert_actions_visible(page, "ticket", must=("#screen-ticket [data-action=home]", "#ticket-qr"))
     page.click("#lang-toggle")
     assert_actions_visible(page, "ticket in English", must=("#screen-ticket [data-action=home]", "#ticket-qr"))

@@ -155,7 +155,7 @@ def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live
     )
     assert page.locator("#screen-ticket p:visible", has_text="QR").count() == 1
     expect(page.locator("#ticket-print-failed")).to_be_hidden()
-    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     size = page.evaluate("() => getComputedStyle(document.getElementById('ticket-label')).fontSize")
     assert float(size.removesuffix("px")) >= 100
     shot(page, "kiosk-ticket")
@@ -272,7 +272,7 @@ def test_phone_page_shows_only_its_ticket_and_the_call_live(browser, live):
         expect(page.locator("#status")).to_have_text("menunggu")
         expect(page.locator("#position")).to_contain_text("Posisi Anda: ke-")
         expect(page.locator("#wait")).to_contain_text("Perkiraan waktu tunggu")
-        page.wait_for_function("() => document.getElementById('conn').textContent === ''")
+        page.wait_for_function("() => document.getElementById('conn').textContent === ''", polling=50)
         shot(page, "phone-waiting")
 
         live.add_user("petugas-hp", "officer")

@@ -89,7 +89,7 @@ def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(k
     expect(page.locator("#ticket-hint")).not_to_contain_text("tiket kertas")  # no paper came out
     # Not the 20 s of a printed ticket: a minute to write the number down or photograph the QR code.
     assert page.evaluate("() => window.antrianKiosk.resetIn") == 60
-    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     assert_actions_visible(page, f"ticket, printer failed ({name})", must=("#screen-ticket [data-action=home]",))
     shot(page, "kiosk-printer-failed" if viewport is PORTRAIT else "kiosk-printer-failed-landscape")
     page.click("#lang-toggle")
@@ -128,7 +128,7 @@ def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_wh
         page.fill("#login-form [name=password]", "rahasia-123")
         page.click("#login-form button[type=submit]")
         expect(page.locator("#r-name")).to_be_visible()
-        page.wait_for_function("() => !!window.antrianFront")
+        page.wait_for_function("() => !!window.antrianFront", polling=50)
         fresh = requests.post(f"{live.url}/api/tickets", json={**VISITOR, "service": "C"}, timeout=5).json()["ticket"]
         alert = page.locator("#alerts li", has_text=fresh["label"]).first
         expect(alert).to_contain_text(

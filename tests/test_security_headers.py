@@ -147,12 +147,12 @@ def test_public_pages_run_under_the_policy(browser, office, resolved):
         expect(w.page.locator("#screen-welcome")).to_be_visible()
         qr = "/kiosk/qr.svg?data=" + quote(resolved["status_url"], safe="")
         w.page.evaluate("(src) => { const img = document.getElementById('ticket-qr'); img.src = src; }", qr)
-        w.page.wait_for_function("() => document.getElementById('ticket-qr').complete")
+        w.page.wait_for_function("() => document.getElementById('ticket-qr').complete", polling=50)
         assert w.page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
         w.visit(f"{office.url}/display/")
         officer = office.session("budi", PASSWORD)
         assert officer.post(f"{office.url}/api/counters/1/call-next", json={}, timeout=5).status_code == 200
-        w.page.wait_for_function("() => window.__csp !== undefined")
+        w.page.wait_for_function("() => window.__csp !== undefined", polling=50)
         for _ in range(50):  # the call's chime (and speech) are fetched as media
             if any(url.endswith(".wav") for url in w.requests):
                 break

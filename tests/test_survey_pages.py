@@ -403,7 +403,9 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         for code in ("U5", "U6", "U7", "U8", "U9"):
             page.tap(f'[data-field="answers.{code}"] [data-score="2"]')
             page.wait_for_function(
-                "(code) => !document.querySelector(`[data-field='answers.${code}']`).checkVisibility()", arg=code
+                "(code) => !document.querySelector(`[data-field='answers.${code}']`).checkVisibility()",
+                arg=code,
+                polling=50,
             )
         assert_actions_visible(page, "profile: sex and age", must=("#step-next", "#age-pad [data-age=del]"))
         assert small_targets(page) == []
@@ -443,7 +445,7 @@ def test_form_copy_carries_a_qr_code_to_the_phone_survey_of_its_ticket_and_stays
         context.add_cookies([{"name": c.name, "value": c.value, "url": office.url} for c in officer.cookies])
         printed = context.new_page()
         printed.goto(f"{office.url}/counter/form/{ticket['token']}")
-        printed.wait_for_function("() => document.querySelector('.survey-qr').naturalWidth > 0")
+        printed.wait_for_function("() => document.querySelector('.survey-qr').naturalWidth > 0", polling=50)
         pdf = printed.pdf(format="A4", prefer_css_page_size=True)
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     finally:
