@@ -85,6 +85,8 @@ class ForkServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
 
 
 def current_umask() -> int:

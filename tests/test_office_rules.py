@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT, login, visitor, write_config
+from conftest import ROOT, empty_database, login, visitor, write_config
 
 from server.app import create_app
 from server.config import ConfigError, load_settings
@@ -35,7 +35,10 @@ def wib(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 
 def make_app(tmp_path, clock, extra: str = "", replace: dict | None = None):
-    app = create_app(write_config(tmp_path, replace, extra), workers=False, clock=clock)
+    config = write_config(tmp_path, replace, extra)
+    if not (tmp_path / "antrian.db").exists():
+        empty_database(tmp_path / "antrian.db")
+    app = create_app(config, workers=False, clock=clock, synchronous="OFF")  # no fsync: speed
     app.config["TESTING"] = True
     return app
 

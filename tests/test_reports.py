@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import figures_oracle as oracle
 import pytest
-from conftest import ROOT, login, visitor, write_config
+from conftest import ROOT, empty_database, login, visitor, write_config
 
 from server import figures
 from server.config import SlaSettings
@@ -38,7 +38,8 @@ def app(mail_config, clock):
     from server.app import create_app
 
     os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    application = create_app(mail_config, workers=False, clock=clock)
+    empty_database(mail_config.parent / "antrian.db")
+    application = create_app(mail_config, workers=False, clock=clock, synchronous="OFF")  # no fsync: speed
     application.config["TESTING"] = True
     yield application
     application.extensions["antrian"].stop()
@@ -533,7 +534,9 @@ def mail_off_app(tmp_path, clock):
     from server.app import create_app
 
     os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    application = create_app(write_config(tmp_path), workers=False, clock=clock)
+    config = write_config(tmp_path)
+    empty_database(tmp_path / "antrian.db")
+    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
     application.config["TESTING"] = True
     yield application
     application.extensions["antrian"].stop()
