@@ -67,6 +67,7 @@ def run_child(request: dict, channels: tuple[int, int]) -> None:
     """In the forked child: become the command `request` describes, then exit with its code."""
     code = 1
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a new interpreter has it
         for fd in channels:
             os.close(fd)
         os.chdir(request["cwd"])
@@ -112,6 +113,9 @@ def returncode(pid: int) -> int | None:
 
 
 def main() -> int:
+    # Ctrl-C in the terminal reaches every process of the run: this one ends at the end of its input
+    # (the pytest process's), stopping its children, not halfway through a request.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Requests and answers on their own descriptors; 0, 1 and 2 are what the children take over.
     requests_fd, answers_fd = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
