@@ -275,11 +275,11 @@ CHROMIUM = next(
 
 class ReducedMotion:
     """The browser, whose new contexts and pages are set to reduced motion unless a test asks otherwise:
-    as a kiosk or TV box started with --force-prefers-reduced-motion (docs/operations.md), the kiosk's
-    pulsing button and the TV's running text stand still. Each of them cost Chromium a sixth and a
-    tenth of a core for as long as its page was open. Playwright sets "no-preference" itself when not
-    told (over the command-line switch), hence the wrapper. The tests of those animations ask for
-    them: reduced_motion="no-preference"."""
+    as on a kiosk or TV box started with --force-prefers-reduced-motion (docs/kiosk.md,
+    docs/display.md), the kiosk's pulsing button and the TV's running text stand still. Each of them
+    cost Chromium a sixth and a tenth of a core for as long as its page was open. Playwright sets
+    "no-preference" itself when not told (over the command-line switch), hence the wrapper. The tests
+    of those animations ask for them: reduced_motion="no-preference"."""
 
     def __init__(self, browser):
         self._browser = browser
