@@ -83,7 +83,7 @@ def test_the_first_start_makes_its_admin_without_holding_up_the_server(tmp_path)
     from conftest import write_config
     from live import LiveServer
 
-    server = LiveServer(write_config(tmp_path)).start(timeout=30)
+    server = LiveServer(write_config(tmp_path), first_start=True).start(timeout=30)
     try:
         assert server.first_password
         boss = server.session("admin", server.first_password)
