@@ -798,19 +798,10 @@ CORE_RUNS = settings(
 SERVICE_RUNS = settings(CORE_RUNS, max_examples=16, stateful_step_count=80)
 
 
-# Hypothesis warns when the global `random` state changes during a draw. These strategies use none,
-# but in a pytest-xdist worker that ran other modules first, their leftover background threads (a
-# mail's MIME boundary and Message-ID, a Socket.IO client's reconnect jitter) may draw from it at any
-# moment; under filterwarnings=error that warning turned a passing run into a "flaky" failure.
-UNRELATED_RANDOM = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
-
-
-@UNRELATED_RANDOM
 def test_queue_core_keeps_the_sop_rules():
     run_state_machine_as_test(lambda: QueueMachine(CoreDriver), settings=CORE_RUNS)
 
 
-@UNRELATED_RANDOM
 def test_queue_service_on_sqlite_keeps_the_sop_rules(tmp_path):
     offices = itertools.count(1)
 
