@@ -2,18 +2,9 @@
 
 import sys
 
+from server.argv import command_name
 
-def _command(argv: list[str]) -> str | None:
-    args = iter(argv)
-    for arg in args:
-        if arg == "--config":
-            next(args, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
-if _command(sys.argv[1:]) == "serve":
+if command_name(sys.argv[1:]) == "serve":
     # gevent must patch the standard library before anything else imports it.
     from gevent import monkey
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -141,7 +142,7 @@ class Forked:
         self.send_signal(signal.SIGKILL)
 
 
-def run_command(
+def server_command(
     args: list[str], input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess:
     """`python -m server ARGS...` (args without the interpreter: ["users", "add", ...]), as
@@ -151,8 +152,9 @@ def run_command(
     import tempfile
 
     command = [sys.executable, "-m", "server", *args]
-    words = [a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] != "--config")]
-    mode = "serve" if words[:1] == ["serve"] else "command"
+    from server.argv import command_name
+
+    mode = "serve" if command_name(args) == "serve" else "command"
     with tempfile.TemporaryDirectory(prefix="antrian-command-") as tmp:
         folder = Path(tmp)
         stdin = None
@@ -202,31 +204,22 @@ class LiveServer:
 
     def _make_admin(self) -> None:
         """Under pytest (`fork`): a new database gets its "admin" account before the server's first
-        start, as that start would make it but with a one-round PBKDF2 hash (conftest.cheap_hash), and
-        `first_password` is its password. The server's own first start spends 0.12 s of CPU on a
-        scrypt hash for it, at each of some sixty servers a run. `first_start=True` leaves it to the
-        server, for the tests of that start."""
-        import secrets
-        import tomllib
-        from datetime import UTC, datetime
-
+        start, made by the first start's own code (Accounts.ensure_first_admin) but hashed at one PBKDF2
+        round (conftest.cheap_hash), and `first_password` is its password. The server's first start
+        spends 0.12 s of CPU on a scrypt hash for it, at each of some sixty servers a run.
+        `first_start=True` leaves it to the server, for the tests of that start."""
         from conftest import cheap_hash, empty_database
 
-        from server.store import Store
+        from server.config import load_settings
 
-        database = Path(tomllib.loads(self.config.read_text(encoding="utf-8"))["server"]["database"])
-        if not database.is_absolute() or database.exists():
+        settings = load_settings(self.config)
+        database = Path(settings.server.database)
+        if database.exists():
             return
         database.parent.mkdir(parents=True, exist_ok=True)
         empty_database(database)
-        password = secrets.token_urlsafe(9)
-        store = Store(database)
-        try:
-            with store.write() as tx:
-                tx.add_user("admin", cheap_hash(password), "admin", datetime.now(UTC), None)
-        finally:
-            store.close()
-        self.first_password = password
+        with self._accounts(settings, cheap_hash) as accounts:
+            self.first_password = accounts.ensure_first_admin()[1]
 
     def command(self) -> list[str]:
         """`python -m server serve` on this server's config and port."""
@@ -295,22 +288,28 @@ class LiveServer:
         over half of what the test servers spent. `scrypt=True` stores the production scrypt hash, for
         tests of what a login costs the server and for every bench; tests/test_cli.py,
         tests/test_admin.py and the admin page make theirs through the production hashing."""
-        from unittest import mock
-
         from server.config import load_settings
-        from server.service.accounts import Accounts
-        from server.service.unit import UnitOfWork
-        from server.store import Store
 
-        settings = load_settings(self.config)
-        store = Store(settings.server.database)
         if scrypt:
             made = scrypt_hash
         else:
             from conftest import cheap_hash as made  # only under pytest: the benches keep scrypt
+        with self._accounts(load_settings(self.config), made) as accounts:
+            accounts.add_user(username, password, role, "cli")
+
+    @contextmanager
+    def _accounts(self, settings, hash_password):
+        """server.service.accounts on this server's database, its passwords hashed by `hash_password`."""
+        from unittest import mock
+
+        from server.service.accounts import Accounts
+        from server.service.unit import UnitOfWork
+        from server.store import Store
+
+        store = Store(settings.server.database)
         try:
-            with mock.patch("server.passwords.hash_password", made):
-                Accounts(UnitOfWork(settings, store)).add_user(username, password, role, "cli")
+            with mock.patch("server.passwords.hash_password", hash_password):
+                yield Accounts(UnitOfWork(settings, store))
         finally:
             store.close()
 

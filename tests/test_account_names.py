@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 from conftest import login, visitor, write_config
-from live import run_command
+from live import server_command
 
 from server.config import load_settings
 from server.forms import clean_nip, format_nip
@@ -149,7 +149,7 @@ def test_the_a4_form_is_signed_with_the_full_name_and_nip_and_has_a_line_for_the
 
 
 def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
-    return run_command(list(args), input=stdin)
+    return server_command(list(args), input=stdin)
 
 
 def test_users_add_takes_a_full_name_and_nip(tmp_path):

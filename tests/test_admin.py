@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import login, visitor
-from live import run_command
+from live import server_command
 
 from server.app import create_app
 
@@ -108,14 +108,14 @@ def test_command_line_changes_settings_and_a_running_server_picks_them_up(app, c
     assert svc.reload_settings_if_changed() is False  # the first look
     events = []
     svc.publish = events.extend
-    r = run_command(["settings", "set", "office", '{"name": "LPSE Kota Baru"}', "--config", str(config_path)])
+    r = server_command(["settings", "set", "office", '{"name": "LPSE Kota Baru"}', "--config", str(config_path)])
     assert r.returncode == 0, r.stderr
     assert svc.reload_settings_if_changed() is True
     assert client.get("/api/state").get_json()["office"]["name"] == "LPSE Kota Baru"
     assert [e["type"] for e in events] == ["settings_changed"]
-    r = run_command(["settings", "set", "queue", '{"max_calls": 99}', "--config", str(config_path)], timeout=60)
+    r = server_command(["settings", "set", "queue", '{"max_calls": 99}', "--config", str(config_path)], timeout=60)
     assert r.returncode == 2 and "queue.max_calls" in r.stderr
-    r = run_command(["settings", "show", "--config", str(config_path)], timeout=60)
+    r = server_command(["settings", "show", "--config", str(config_path)], timeout=60)
     assert '"name": "LPSE Kota Baru"' in r.stdout
 
 
@@ -124,7 +124,7 @@ def test_command_line_disables_and_enables_an_account(app, client, config_path):
     assert h
     # enabling again does not revive the old session: its officer logs in again
     for verb, code in (("disable", 401), ("enable", 401)):
-        r = run_command(["users", verb, "budi", "--config", str(config_path)], timeout=60)
+        r = server_command(["users", verb, "budi", "--config", str(config_path)], timeout=60)
         assert r.returncode == 0, r.stderr
         assert client.get("/api/me").status_code == code
     assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200

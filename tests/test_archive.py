@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import add_user, visitor, write_config
-from live import run_command
+from live import server_command
 
 from server import archive, serverlock
 from server.config import load_settings
@@ -24,7 +24,7 @@ from server.store import Store
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return run_command(list(args), timeout=120)
+    return server_command(list(args), timeout=120)
 
 
 def serve_one(service, clock, when: datetime, name: str, solution: str = "Selesai", **form) -> None:
@@ -259,7 +259,7 @@ def test_a_running_server_holds_its_database_restore_and_a_second_server_are_ref
         r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
         assert r.returncode == 2 and "stop it first" in r.stderr and f"pid {server.proc.pid}" in r.stderr
         # A second server on the same database (another port) would print every ticket twice.
-        second = run_command(["serve", "--config", str(cfg), "--port", str(free_port())], timeout=60)
+        second = server_command(["serve", "--config", str(cfg), "--port", str(free_port())], timeout=60)
         assert second.returncode == 2 and "already running" in second.stderr, second.stderr
         assert f"pid {server.proc.pid}" in second.stderr
     finally:

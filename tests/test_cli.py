@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from conftest import ROOT, write_config
-from live import run_command
+from live import server_command
 
 from server.config import load_settings
 from server.service import QueueService
@@ -16,7 +16,7 @@ from server.store import Store
 
 
 def cli(*args, stdin: str = "") -> subprocess.CompletedProcess:
-    return run_command(list(args), input=stdin)
+    return server_command(list(args), input=stdin)
 
 
 def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):

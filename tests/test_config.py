@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, write_config
-from live import run_command
+from live import server_command
 
 from server import config
 from server.config import ConfigError, load_settings
@@ -101,7 +101,7 @@ def test_escalation_enabled_needs_addresses(tmp_path):
 
 def test_serve_with_bad_config_stops_with_the_key(tmp_path):
     path = write_config(tmp_path, {"max_requeues = 1": "max_requeues = -2"})
-    r = run_command(["serve", "--config", str(path)], timeout=30)
+    r = server_command(["serve", "--config", str(path)], timeout=30)
     assert r.returncode == 2
     assert "queue.max_requeues" in r.stderr
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import visitor, write_config
-from live import run_command
+from live import server_command
 
 from server import archive
 from server.app import create_app
@@ -62,7 +62,7 @@ def test_an_existing_database_readable_by_others_is_tightened_at_start(tmp_path,
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return run_command(list(args), timeout=60)  # the child inherits the umask of 022
+    return server_command(list(args), timeout=60)  # the child inherits the umask of 022
 
 
 def test_backup_archive_and_restore_are_0600(tmp_path, clock):

@@ -16,7 +16,7 @@ import pytest
 import requests
 import socketio
 from conftest import visitor, write_config
-from live import LiveServer, run_command
+from live import LiveServer, server_command
 
 LIMITS = {
     "connections_per_address = 64": "connections_per_address = 8",
@@ -131,7 +131,7 @@ def test_a_staff_socket_is_closed_when_its_session_ends(server, admin, how):
     elif how == "logout":
         r = officer.post(f"{server.url}/api/logout")
     else:
-        r = run_command(["users", "disable", name, "--config", str(server.config)])
+        r = server_command(["users", "disable", name, "--config", str(server.config)])
         r.status_code = 200 if r.returncode == 0 else 500
     assert r.status_code == 200
     assert staff.disconnected.wait(5), "the staff socket kept receiving after its session ended"

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from conftest import visitor, write_config
-from live import run_command
+from live import server_command
 
 
 def limit_growth(store, extra_pages: int = 0) -> None:
@@ -66,7 +66,7 @@ def test_another_os_error_is_still_a_500(app, client):
 
 
 def cli(*args) -> subprocess.CompletedProcess:
-    return run_command(list(args), timeout=60)
+    return server_command(list(args), timeout=60)
 
 
 def config_with_database(tmp_path, database: str):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from conftest import login, visitor, write_config
-from live import free_port, run_command
+from live import free_port, server_command
 from smtp import SmtpServer
 
 from server.app import create_app
@@ -83,7 +83,7 @@ def test_admin_api_refuses_a_line_break_in_the_office_name(app, client):
 
 def test_cli_settings_set_refuses_a_line_break(tmp_path):
     path = write_config(tmp_path)
-    r = run_command(
+    r = server_command(
         ["settings", "set", "office", json.dumps({"name": "LPSE\r\nX: y"})] + ["--config", str(path)], timeout=60
     )
     assert r.returncode == 2, r.stderr

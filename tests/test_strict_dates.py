@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import login, write_config
-from live import run_command
+from live import server_command
 
 from server.archive import ArchiveError, month_range
 from server.forms import parse_day
@@ -94,6 +94,6 @@ def test_archive_month_range():
 
 def test_the_archive_command_refuses_a_month_that_is_not_yyyy_mm(tmp_path):
     cfg = write_config(tmp_path)
-    r = run_command(["archive", "--month", "+202-11", "--config", str(cfg)], timeout=60)
+    r = server_command(["archive", "--month", "+202-11", "--config", str(cfg)], timeout=60)
     assert r.returncode == 2 and "--month must be YYYY-MM" in r.stderr, r.stderr
     assert not (tmp_path / "data" / "archive").exists()

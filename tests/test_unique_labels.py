@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import login, visitor, write_config
-from live import run_command
+from live import server_command
 from sqlite_utils import Database
 
 from server.app import create_app
@@ -106,7 +106,7 @@ def test_the_command_line_refuses_the_same_swap(tmp_path):
     app.extensions["antrian"].stop()
     import json
 
-    r = run_command(
+    r = server_command(
         ["settings", "set", "services", json.dumps(with_prefixes(A="B", B="A"))] + ["--config", str(cfg)], timeout=60
     )
     assert r.returncode == 2 and "prefix_in_use" in r.stderr and "Prefix B " in r.stderr, r.stderr
