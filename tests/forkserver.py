@@ -47,12 +47,9 @@ import importlib  # noqa: E402
 
 import server.cli  # noqa: E402
 
-for name in ("server.app", "server.admin", "server.service", "server.serverlock", "server.versions") + (
-    ("counter", "display", "kiosk", "printers.slips", "printers.transport", "server.httpserver", "server.workers")
-    + ("simple_websocket",)
-    if SERVE
-    else ()
-):
+COMMANDS = ["server.app", "server.admin", "server.service", "server.serverlock", "server.versions"]
+SERVER = ["counter", "display", "kiosk", "printers.slips", "printers.transport", "server.httpserver", "server.workers"]
+for name in COMMANDS + (SERVER + ["simple_websocket"] if SERVE else []):
     importlib.import_module(name)
 
 if SERVE:
