@@ -15,7 +15,6 @@ Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png from these l
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -195,24 +194,20 @@ def too_low(frames: list[dict]) -> list[dict]:
     return [{"t": round(f["t"]), **i} for f in frames for i in f["items"] if i["ratio"] < MIN_CONTRAST]
 
 
-def save_screenshot(page, tmp_path, name: str) -> None:
-    shot = tmp_path / name
-    page.screenshot(path=str(shot))
+def save_screenshot(page, name: str) -> None:
+    """docs/screenshots/`name` from the page as it is, only when asked (ANTRIAN_SCREENSHOTS=1)."""
     if os.environ.get("ANTRIAN_SCREENSHOTS"):
         target = ROOT / "docs" / "screenshots" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, target)
+        page.screenshot(path=str(target))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["1080p", "720p"])
-def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, live, act, tmp_path, size):
+def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, live, act, size):
     for service in "ABC":  # Loket 1 serves A and C, Loket 2 A and B, Loket 3 B and C
         issue(live, service)
+    act(1, "call-next"), act(2, "call-next")  # called before the page opens: it shows them settled
     page = open_display(new_page(browser, size), live)
-    act(1, "call-next"), act(2, "call-next")
-    page.wait_for_function(
-        "() => antrianDisplay.log.length >= 2 && antrianDisplay.log.every(e => e.end !== null)", polling=50
-    )
     page.wait_for_function(SETTLED, timeout=10_000, polling=50)
 
     # The live call: every frame from the moment its tile starts flashing until the flash is over.
@@ -232,7 +227,7 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
         page.wait_for_function(
             f"() => getComputedStyle(document.querySelector('{tile(3)}')).backgroundColor === 'rgb(255, 212, 0)'"
         )  # at every frame (its default): a step of the blink lasts a quarter of a second
-        save_screenshot(page, tmp_path, "display-during-call.png")
+        save_screenshot(page, "display-during-call.png")
     page.wait_for_function("() => window.callFrames", timeout=15_000, polling=50)
     frames = page.evaluate("window.callFrames")
     assert len(frames) >= 10, f"only {len(frames)} frames sampled during the call"
@@ -266,7 +261,7 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
     for i in range(len(columns[0])):
         xs = [row[i] for row in columns]
         assert max(xs) - min(xs) <= 1, f"column {i} of the latest calls starts at {xs}"
-    save_screenshot(page, tmp_path, f"display-{size[1]}p.png")
+    save_screenshot(page, f"display-{size[1]}p.png")
     page.context.close()
 
 
@@ -307,10 +302,10 @@ def test_times_are_the_offices_in_a_browser_set_to_utc(browser, live, act):
     page.context.close()
 
 
-def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(browser, live, act, tmp_path):
-    page = open_display(new_page(browser, SIZES[0]), live)
+def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(browser, live, act):
     issue(live, "A"), issue(live, "C")
     act(1, "call-next"), act(3, "call-next")  # the other two counters busy, as on a working day
+    page = open_display(new_page(browser, SIZES[0]), live)  # opened after: they are shown settled
     caught_up(page, live)
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     number, sub = page.locator(f"{tile(2)} .ticket-label"), page.locator(f"{tile(2)} .ticket-sub")
@@ -324,7 +319,7 @@ def test_a_paused_counter_reads_istirahat_and_its_number_comes_back_on_resume(br
         assert measured["ratio"] >= MIN_CONTRAST, measured
     fits = number.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert fits[0] <= fits[1], f"ISTIRAHAT is cut: {fits}"
-    save_screenshot(page, tmp_path, "display-paused.png")
+    save_screenshot(page, "display-paused.png")
 
     # A page opened during the break shows it too (the snapshot's `paused`).
     fresh = open_display(new_page(browser, SIZES[1]), live)
