@@ -63,6 +63,32 @@ def _url_builders_made_once() -> None:
 
 _url_builders_made_once()
 
+
+def _templates_compiled_once() -> None:
+    """Jinja compiles a template (parse, Python source, compile()) the first time an app renders it,
+    2-38 ms each, and every app has its own environment: the tests' apps compiled the same pages again
+    and again. Jinja's bytecode cache is its own answer to that: a template's compiled code is kept by
+    its name and file and used again while its source is the same (a checksum of the source is part of
+    the key). Here one cache in memory serves every app a test process makes; each app still runs the
+    code in its own environment, as it would after compiling it."""
+    import flask
+    from jinja2 import BytecodeCache
+
+    class InMemory(BytecodeCache):
+        def __init__(self):
+            self.code: dict[tuple[str, str], object] = {}
+
+        def load_bytecode(self, bucket):
+            bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+        def dump_bytecode(self, bucket):
+            self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+    flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": InMemory()}
+
+
+_templates_compiled_once()
+
 # The slowest modules first, longest first (by their time in one serial run of the suite, `-p
 # no:xdist`; the rest keep their place after them): `make test`'s `--dist loadfile
 # --no-loadscope-reorder` hands modules out in collection order, so a long one left for last would

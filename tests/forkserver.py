@@ -10,8 +10,9 @@ command would (`serve`: gevent's patches first; `command`: no patches, as `pytho
 and the other commands run), and then forks a child for each server or command a test starts. The
 child is the same program from there on: it takes its own argv, environment, working folder, input
 and output files, and runs server/cli.py's `main` (or a script such as tests/clockserver.py) as the
-command would, until it is signalled or ends. So a test's server is still a real process of its own on
-TCP, killed for real by SIGKILL, and its exit code is reported.
+command would, until it is signalled or ends (its servers share one cache of compiled page
+templates, below). So a test's server is still a real process of its own on TCP, killed for real by
+SIGKILL, and its exit code is reported.
 
 One JSON request per line, one JSON answer per line:
     {"op": "spawn", "argv": [...], "env": {...}, "cwd": "...", "umask": N, "stdin": path | null,
@@ -51,6 +52,20 @@ COMMANDS = ["server.app", "server.admin", "server.service", "server.serverlock",
 SERVER = ["counter", "display", "kiosk", "printers.slips", "printers.transport", "server.httpserver", "server.workers"]
 for name in COMMANDS + (SERVER + ["simple_websocket"] if SERVE else []):
     importlib.import_module(name)
+
+TEMPLATES: str | None = None
+if SERVE:
+    # Jinja compiles a template (2-38 ms) the first time a server renders it, in every server. Its
+    # bytecode cache keeps the compiled code in a folder, by template and source checksum (written
+    # whole, then renamed): this process's children share one, so each page is compiled once per
+    # test worker and loaded by the servers after. What each server renders is the same.
+    import tempfile
+
+    import flask
+    from jinja2 import FileSystemBytecodeCache
+
+    TEMPLATES = tempfile.mkdtemp(prefix="antrian-templates-")
+    flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": FileSystemBytecodeCache(TEMPLATES)}
 
 if SERVE:
     from gevent.os import fork_gevent as fork  # the child's gevent hub made anew
@@ -153,6 +168,10 @@ def main() -> int:
     for pid in running:
         os.kill(pid, signal.SIGKILL)
         waitpid(pid, 0)
+    if TEMPLATES is not None:
+        import shutil
+
+        shutil.rmtree(TEMPLATES, ignore_errors=True)
     return 0
 
 
