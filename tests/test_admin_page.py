@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import ROOT
 from playwright.sync_api import expect
+from staffpages import sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -44,16 +45,10 @@ def restore_settings(live, boss):
             assert r.status_code == 200, r.text
 
 
-def open_page(browser, live, path: str, username: str, expect_name: bool = True):
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    page = context.new_page()
-    page.goto(live.url + path)
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    if expect_name:
-        expect(page.locator("#officer-name")).to_have_text(username)
-    return page
+def open_page(browser, live, path: str, username: str, form: bool = False):
+    """A new browser logged in as `username` on `path` (through the login form when `form`)."""
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    return sign_in(page, live, path, username, check_name=not form, form=form)
 
 
 def admin_page(browser, live):
@@ -234,7 +229,7 @@ def test_an_officer_sees_a_refusal_and_a_visitor_the_login_form(browser, live, b
     expect(page.locator("#app-view")).to_be_hidden()
     context.close()
 
-    page = open_page(browser, live, "/counter/admin", "budi", expect_name=False)
+    page = open_page(browser, live, "/counter/admin", "budi", form=True)
     expect(page.locator("#forbidden")).to_have_text("Halaman ini hanya untuk admin (peran admin).")
     expect(page.locator("#app-view")).to_be_hidden()
     page.context.close()

@@ -17,6 +17,7 @@ from fakeprinter import FakeNetworkPrinter
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
+from staffpages import sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -81,14 +82,7 @@ def issue(live, name: str, problem: str) -> dict:
 
 def log_in(browser, live, path: str):
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    page = context.new_page()
-    page.goto(live.url + path)
-    page.fill("#login-form [name=username]", "budi")
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text("budi")
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(context.new_page(), live, path, "budi")
 
 
 def open_case(session, live, label: str) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import expect
+from staffpages import sign_in
 
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -79,13 +80,7 @@ def log_in(browser, live, path: str, username: str, fake_clock: bool = False):
     page = context.new_page()
     if fake_clock:
         page.clock.install()
-    page.goto(live.url + path)
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text(username)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(page, live, path, username)
 
 
 def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool = False):

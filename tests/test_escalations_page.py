@@ -18,6 +18,7 @@ from conftest import ROOT, write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
+from staffpages import sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -113,13 +114,7 @@ def open_page(browser, live, username: str, fake_clock: bool = False, init_scrip
     page = context.new_page()
     if fake_clock:
         page.clock.install()
-    page.goto(live.url + "/counter/escalations")
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text(username)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(page, live, "/counter/escalations", username)
 
 
 def card(page, case: dict):

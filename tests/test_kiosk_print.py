@@ -18,6 +18,7 @@ from fakeprinter import FakeNetworkPrinter
 from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import sign_in
 
 from printers import PrinterConfig, PrinterError, TicketSlip, print_ticket
 from server.advice import failure_advice, failure_kind
@@ -123,10 +124,7 @@ def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_wh
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     try:
-        page.goto(f"{live.url}/counter/front")
-        page.fill("#login-form [name=username]", "rina")
-        page.fill("#login-form [name=password]", "rahasia-123")
-        page.click("#login-form button[type=submit]")
+        sign_in(page, live, "/counter/front", "rina")
         expect(page.locator("#r-name")).to_be_visible()
         page.wait_for_function("() => !!window.antrianFront", polling=50)
         fresh = requests.post(f"{live.url}/api/tickets", json={**VISITOR, "service": "C"}, timeout=5).json()["ticket"]

@@ -18,7 +18,7 @@ import requests
 from conftest import ROOT, write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import issue
+from staffpages import issue, sign_in
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -274,13 +274,7 @@ def open_complaints(browser, office, username: str, fake_clock: bool = False):
     page = context.new_page()
     if fake_clock:
         page.clock.install()
-    page.goto(office.url + "/counter/complaints")
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text(username)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(page, office, "/counter/complaints", username)
 
 
 def item(page, complaint_id: int):
@@ -394,12 +388,7 @@ def test_screenshot_of_the_complaints_page(browser, office, officer, surveyed):
 def test_the_admin_edits_a_question_and_the_questionnaire_and_report_show_it(browser, office, surveyed):
     office.add_user("wakil", "admin")  # before the page opens: written from here, it is no event the page sees
     context = browser.new_context(viewport=LAPTOP, locale="id-ID")
-    page = context.new_page()
-    page.goto(office.url + "/counter/admin")
-    page.fill("#login-form [name=username]", "kepala")
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#officer-name")).to_have_text("kepala")
+    page = sign_in(context.new_page(), office, "/counter/admin", "kepala")
     u3 = page.locator("#sec-survey details[data-code=U3]")
     expect(u3.locator(".badge")).to_have_text("bawaan")
     u3.locator("summary").click()

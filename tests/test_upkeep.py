@@ -18,6 +18,7 @@ import pytest
 import requests
 from conftest import login, visitor, write_config
 from playwright.sync_api import expect
+from staffpages import sign_in
 
 from server import store as store_module
 from server.config import ConfigError, load_settings
@@ -297,13 +298,7 @@ def test_the_running_server_drops_old_answers_by_itself_and_keeps_recent_ones(lo
 
 def open_page(browser, live, path: str, username: str):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    page.goto(live.url + path)
-    page.fill("#login-form [name=username]", username)
-    page.fill("#login-form [name=password]", "rahasia-123")
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    return page
+    return sign_in(context.new_page(), live, path, username)
 
 
 def test_the_front_office_and_admin_pages_show_the_low_disk_alert(browser, low_disk_server):

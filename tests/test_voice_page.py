@@ -11,8 +11,7 @@ import sys
 import pytest
 from conftest import ROOT, write_config
 from playwright.sync_api import expect
-
-PASSWORD = "rahasia-123"
+from staffpages import sign_in
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +36,7 @@ def voiced(tmp_path_factory):
 def test_the_admin_sees_a_missing_word_uploads_it_and_hears_the_call_from_the_recordings(browser, voiced):
     server, pack, aside = voiced
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
-    page.goto(server.url + "/counter/admin")
-    page.fill("#login-form [name=username]", "kepala")
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    sign_in(page, server, "/counter/admin", "kepala")
     expect(page.locator("#voice-missing")).to_have_text("sebelas.wav")
     expect(page.locator("#voice-engine")).to_have_value("clips")
     expect(page.locator("#voice-upload-pack")).to_have_value("kantor")
@@ -64,10 +60,7 @@ def test_a_file_with_a_bad_name_is_refused_beside_its_input(browser, voiced, tmp
     bad = tmp_path / "Dua Puluh.wav"
     bad.write_bytes(aside.read_bytes())
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
-    page.goto(server.url + "/counter/admin")
-    page.fill("#login-form [name=username]", "kepala")
-    page.fill("#login-form [name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
+    sign_in(page, server, "/counter/admin", "kepala")
     expect(page.locator("#voice-upload-pack")).to_have_value("kantor")
     page.locator("#voice-files").set_input_files(str(bad))
     page.click("#voice-upload button[type=submit]")
