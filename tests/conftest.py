@@ -305,16 +305,20 @@ class ReducedMotion:
     docs/display.md), the kiosk's pulsing button and the TV's running text stand still. Each of them
     cost Chromium a sixth and a tenth of a core for as long as its page was open. Playwright sets
     "no-preference" itself when not told (over the command-line switch), hence the wrapper. The tests
-    of those animations ask for them: reduced_motion="no-preference"."""
+    of those animations ask for them: reduced_motion="no-preference". A run that refreshes
+    docs/screenshots (ANTRIAN_SCREENSHOTS=1) keeps the motion, so the pictures show a device as it is
+    set up by default."""
+
+    MOTION = "no-preference" if os.environ.get("ANTRIAN_SCREENSHOTS") else "reduce"
 
     def __init__(self, browser):
         self._browser = browser
 
     def new_context(self, **options):
-        return self._browser.new_context(**{"reduced_motion": "reduce", **options})
+        return self._browser.new_context(**{"reduced_motion": self.MOTION, **options})
 
     def new_page(self, **options):
-        return self._browser.new_page(**{"reduced_motion": "reduce", **options})
+        return self._browser.new_page(**{"reduced_motion": self.MOTION, **options})
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
