@@ -195,6 +195,15 @@ def test_a_missed_event_makes_the_page_take_a_fresh_snapshot(page, live, act):
     assert len(set(page.evaluate("antrianDisplay.played"))) == 2
 
 
+def overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
 def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_without_replaying(page, live, act):
     open_display(page, live)
     issue(live, "A"), issue(live, "B")
@@ -207,6 +216,10 @@ def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_wit
     page.evaluate("antrianDisplay.socket.io.engine.close()")  # the network is gone: the transport drops
     badge.wait_for(state="visible")
     assert "OFFLINE" in badge.inner_text() and "Terputus" in badge.inner_text()
+    # In the header beside the clock: never over the office's name or the clock.
+    box = badge.bounding_box()
+    for other in ("#office-name", "#clock"):
+        assert not overlap(box, page.locator(other).bounding_box()), f"the badge covers {other}"
     missed = act(2, "call-next")["label"]
     page.wait_for_timeout(300)
     assert label_at(page, 2) != missed
