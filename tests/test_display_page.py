@@ -220,6 +220,7 @@ def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_wit
     box = badge.bounding_box()
     for other in ("#office-name", "#clock"):
         assert not overlap(box, page.locator(other).bounding_box()), f"the badge covers {other}"
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "the badge widened the page"
     missed = act(2, "call-next")["label"]
     page.wait_for_timeout(300)
     assert label_at(page, 2) != missed
