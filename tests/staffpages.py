@@ -32,8 +32,8 @@ def sign_in(page, live, path: str | None, username: str, check_name: bool = True
     Through the page's login form when `form` (or when `path` is None: the page already shows it), as
     an officer does. Else by POST /api/login from the page's browser context, which keeps the session
     cookie as the form's own request would, and then the page opens logged in, as it does when an
-    officer comes back to it: a page load and the form's fields and clicks less (0.07 CPU-s of the
-    0.5 a login and page cost). The form itself is tested where it is the subject (the login's way
+    officer comes back to it: without the form's fields and click, and without drawing the page twice
+    (its login view, then the app). The form itself is tested where it is the subject (the login's way
     back to the page asked for, the navigation bar, a refused role, the pages under the CSP)."""
     if form or path is None:
         if path is not None:
