@@ -67,7 +67,6 @@ if SERVE:
     TEMPLATES = tempfile.mkdtemp(prefix="antrian-templates-")
     flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": FileSystemBytecodeCache(TEMPLATES)}
 
-if SERVE:
     from gevent.os import fork_gevent as fork  # the child's gevent hub made anew
 
     waitpid = monkey.get_original("os", "waitpid")  # the real one: children are reaped only when asked
