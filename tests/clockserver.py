@@ -1,12 +1,13 @@
 """The server on a clock a test or a bench moves forward (tests/live.py ClockedServer).
 
-    python tests/clockserver.py --config C --port P --clock-file F
+    python tests/clockserver.py --config C --port P --clock-file F [--tick S]
 
 Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
 or empty: 0), re-read when the file changes (write it whole: a new file moved over the old one). Office
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
-in none (tests/test_counter_autorelease.py). Everything else is `python -m server serve` (server/cli.py
+in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop looks (default
+1 s, as in production): a test that moves the clock a day sees the day's expiry within a tenth of a second. Everything else is `python -m server serve` (server/cli.py
 `serve`, reached with a clock from here only): the production command has no such option and always
 runs on the real clock.
 """
@@ -63,7 +64,16 @@ def main() -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--clock-file", required=True, type=Path)
+    p.add_argument(
+        "--tick", type=float, default=1.0, help="seconds between the maintenance loop's rounds (1 s in production)"
+    )
     args = p.parse_args()
+    if args.tick != 1.0:  # a day's expiry seen within a tick of the clock's move, not within a second
+        import functools
+
+        from server import workers
+
+        workers.maintenance_loop = functools.partial(workers.maintenance_loop, interval=args.tick)
     try:
         settings = load_settings(args.config)
         check_storage(settings.server)

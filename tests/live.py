@@ -318,15 +318,16 @@ class ClockedServer(LiveServer):
     """The same server on tests/clockserver.py's clock: 09:00 office time today at the start, moved
     forward by `advance` (the production command has no way to do that)."""
 
-    def __init__(self, config: Path, **kw):
+    def __init__(self, config: Path, tick: float = 1.0, **kw):
         super().__init__(config, **kw)
         self.clock_file = config.parent / "clock-offset"
         self.offset = 0.0
+        self.tick = tick
 
     def command(self) -> list[str]:
         script = str(ROOT / "tests" / "clockserver.py")
         return [sys.executable, script, "--config", str(self.config), "--port", str(self.port),
-                "--clock-file", str(self.clock_file)]  # fmt: skip
+                "--clock-file", str(self.clock_file), "--tick", str(self.tick)]  # fmt: skip
 
     def advance(self, seconds: float) -> None:
         """Move the server's time on: a new file moved over the old one, never read half-written."""
