@@ -7,9 +7,9 @@ midnight or the office's hours by chance), and runs at the real pace; F holds se
 or empty: 0), re-read when the file changes (write it whole: a new file moved over the old one). Office
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
 in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop looks (default
-1 s, as in production): a test that moves the clock a day sees the day's expiry within a tenth of a second. Everything else is `python -m server serve` (server/cli.py
-`serve`, reached with a clock from here only): the production command has no such option and always
-runs on the real clock.
+1 s, as in production): a test that moves the clock a day on sees that day's expiry within a tenth of
+a second. Everything else is `python -m server serve` (server/cli.py `serve`, reached with a clock from
+here only): the production command has no such option and always runs on the real clock.
 """
 
 from __future__ import annotations
