@@ -7,6 +7,7 @@ its on-screen pads. The tests also refresh docs/screenshots/survey-phone.png and
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -32,6 +33,7 @@ VISITOR = {
     "problem": "Lupa kata sandi akun penyedia SPSE",
 }
 SCORES = {"U1": 4, "U2": 3, "U3": 4, "U4": 2, "U5": 3, "U6": 4, "U7": 4, "U8": 3, "U9": 4}
+ADVANCE_MS = 350  # kiosk/static/survey.js: a chosen answer shows this long before the next question
 
 
 @pytest.fixture(scope="module")
@@ -267,11 +269,17 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
 
 @pytest.fixture
 def tablet(browser):
+    """Open the tablet's page on Playwright's clock, installed before the page loads and standing still:
+    the page's own timers (the next question after an answer, the return to the start) fire only when
+    a test moves the clock on (`page.clock.run_for`), at the time they were set for, never waited out."""
     pages = []
 
     def open_tablet(server, viewport=TABLET_PORTRAIT, query: str = ""):
         page = browser.new_page(viewport=viewport, has_touch=True)
         pages.append(page)
+        now = datetime.now()
+        page.clock.install(time=now)
+        page.clock.pause_at(now + timedelta(minutes=1))
         page.goto(f"{server.url}/survey/{query}")
         return page
 
@@ -283,6 +291,16 @@ def tablet(browser):
 def pad(page, keys: str) -> None:
     for ch in keys:
         page.tap(f'#id-pad [data-digit="{ch}"]')
+
+
+def answer_tablet(page, code: str, score: int) -> None:
+    """Taps an answer on the tablet: it shows, chosen, on its question until the page's own timer
+    (ADVANCE_MS on the page's clock, moved on here) goes on to the next screen."""
+    question = page.locator(f'[data-field="answers.{code}"]')
+    page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+    expect(question.locator(f'[data-score="{score}"]')).to_have_attribute("aria-pressed", "true")
+    expect(question).to_be_visible()
+    page.clock.run_for(ADVANCE_MS)
 
 
 def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_when_idle(tablet, office):
@@ -314,7 +332,7 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     shot(page, "survey-tablet")
     for i, (code, score) in enumerate(SCORES.items(), start=1):
         expect(page.locator("#progress-text")).to_have_text(f"Pertanyaan {i} dari 9")
-        page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+        answer_tablet(page, code, score)
     expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
     page.tap('[data-field="profile.sex"] [data-code="L"]')
     page.tap('#age-pad [data-age="4"]')
@@ -343,8 +361,14 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     assert response["profile"] == {"sex": "L", "age": 45, "education": "diploma", "occupation": None}
     assert response["suggestion"] == "Ac dingin."
 
-    # Left alone, the tablet goes back to the start and keeps nothing of this visitor.
-    expect(page.locator("#screen-start")).to_be_visible(timeout=10_000)
+    # Left alone, the tablet goes back to the start and keeps nothing of this visitor: the thanks stay
+    # for the idle time (6 s here, under THANKS_SECONDS) on the page's clock, then its own timer resets it.
+    assert page.evaluate("antrianSurvey.resetIn") == 6
+    page.clock.run_for(6_000 - 1)
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    expect(page.locator("#thanks-ticket")).to_have_text(f"Tiket {ticket['label']}")
+    page.clock.run_for(1)
+    expect(page.locator("#screen-start")).to_be_visible()
     expect(page.locator("#bar-ticket")).to_have_text("")
     assert page.locator("#survey-suggestion").input_value() == ""
     assert page.locator("#survey-age").input_value() == ""
@@ -390,7 +414,7 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         expect(page.locator("#screen-question")).to_be_visible()
         assert "t=" not in page.url  # the token leaves the address bar for the next visitor
         for code in ("U1", "U2", "U3", "U4"):
-            page.tap(f'[data-field="answers.{code}"] [data-score="3"]')
+            answer_tablet(page, code, 3)
         expect(page.locator("#progress-text")).to_have_text("Pertanyaan 5 dari 9")
         expect(page.locator('[data-field="answers.U5"] .q-text')).to_have_text(
             longest_wording("U5")["U5"]["question"]["id"]
@@ -401,7 +425,7 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         assert_actions_visible(page, "the longest question in English", must=("#step-back", "#step-next"))
         page.tap("#lang-toggle")
         for code in ("U5", "U6", "U7", "U8", "U9"):
-            page.tap(f'[data-field="answers.{code}"] [data-score="2"]')
+            answer_tablet(page, code, 2)
             page.wait_for_function(
                 "(code) => !document.querySelector(`[data-field='answers.${code}']`).checkVisibility()",
                 arg=code,
