@@ -307,18 +307,25 @@ class ReducedMotion:
     "no-preference" itself when not told (over the command-line switch), hence the wrapper. The tests
     of those animations ask for them: reduced_motion="no-preference". A run that refreshes
     docs/screenshots (ANTRIAN_SCREENSHOTS=1) keeps the motion, so the pictures show a device as it is
-    set up by default."""
+    set up by default.
+
+    Its contexts come from tests/pagepool.py's pool: a context a test closes is kept, with its page,
+    for the next test asking for the same options, unless the test left something in it that cannot
+    be taken back (an init script, a route, a listener, Playwright's clock...)."""
 
     MOTION = "no-preference" if os.environ.get("ANTRIAN_SCREENSHOTS") else "reduce"
 
     def __init__(self, browser):
+        from pagepool import ContextPool
+
         self._browser = browser
+        self.pool = ContextPool(browser)
 
     def new_context(self, **options):
-        return self._browser.new_context(**{"reduced_motion": self.MOTION, **options})
+        return self.pool.new_context(**{"reduced_motion": self.MOTION, **options})
 
     def new_page(self, **options):
-        return self._browser.new_page(**{"reduced_motion": self.MOTION, **options})
+        return self.pool.new_page(**{"reduced_motion": self.MOTION, **options})
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
@@ -331,7 +338,9 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield ReducedMotion(b)
+        browser = ReducedMotion(b)
+        yield browser
+        browser.pool.close()
         b.close()
 
 
