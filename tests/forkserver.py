@@ -11,8 +11,9 @@ and the other commands run), and then forks a child for each server or command a
 child is the same program from there on: it takes its own argv, environment, working folder, input
 and output files, and runs server/cli.py's `main` (or a script such as tests/clockserver.py) as the
 command would, until it is signalled or ends (its servers share one cache of compiled page
-templates, below). So a test's server is still a real process of its own on TCP, killed for real by
-SIGKILL, and its exit code is reported.
+templates, below; and a server that LiveServer marks so hashes the passwords it sets at one
+PBKDF2 round instead of scrypt's 0.1 s). So a test's server is still a real process of its own on
+TCP, killed for real by SIGKILL, and its exit code is reported.
 
 One JSON request per line, one JSON answer per line:
     {"op": "spawn", "argv": [...], "env": {...}, "cwd": "...", "umask": N, "stdin": path | null,
@@ -93,6 +94,15 @@ def run_child(request: dict, channels: tuple[int, int]) -> None:
             opened = os.open(path, flags, 0o644)
             os.dup2(opened, fd)
             os.close(opened)
+        method = os.environ.pop("ANTRIAN_TEST_FORKED_HASH", None)  # tests/live.py FORKED_HASH
+        if method:  # the passwords this server sets, hashed at this method (LiveServer: not scrypt)
+            import functools
+
+            from werkzeug.security import generate_password_hash
+
+            from server import passwords
+
+            passwords.generate_password_hash = functools.partial(generate_password_hash, method=method)
         argv = request["argv"]
         if argv[:2] == ["-m", "server"]:
             sys.argv = ["server", *argv[2:]]
