@@ -4,7 +4,8 @@ A new browser context with a new page cost Chromium about 0.35 CPU-s on this pro
 0.14 went to making the context and its page's renderer; the same page sent to the next address costs
 the rest (docs/performance.md, "The test suite"). So tests/conftest.py's `browser` hands out contexts
 (`new_context`, `new_page`) from this pool: a context closed by a test comes back here, and the next
-test that asks for one with the same options gets it, with its one page, as if new:
+test that asks for one with the same options (and the same `init_scripts`, part of its kind) gets
+it, with its one page, as if new:
 
 - its cookies and permissions cleared, and each page's local and session storage cleared on the
   origin it was showing, before it was sent to about:blank (which also closes its sockets, so the
@@ -152,14 +153,19 @@ class ContextPool:
         self.free: dict[str, list[Pooled]] = {}
         self.owner_pages: dict[int, Any] = {}
 
-    def new_context(self, **options):
-        key = json.dumps(options, sort_keys=True, default=repr)
+    def new_context(self, init_scripts: tuple[str, ...] = (), **options):
+        """A context with Playwright's `options`; `init_scripts` are added to it as part of its kind
+        (the same scripts, the same kind), unlike a script a test adds later, which closes it after."""
+        key = json.dumps([options, init_scripts], sort_keys=True, default=repr)
         free = self.free.get(key)
         if free:
             pooled = free.pop()
             pooled.released = False
             return pooled.context
-        return Pooled(self, key, self.browser.new_context(**options)).context
+        context = self.browser.new_context(**options)
+        for script in init_scripts:
+            context.add_init_script(script)
+        return Pooled(self, key, context).context
 
     def new_page(self, **options):
         """A page in a context of its own, which its close closes too (as Browser.new_page's)."""

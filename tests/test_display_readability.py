@@ -176,8 +176,7 @@ def state(live) -> dict:
 
 def new_page(browser, size, **context):
     width, height = size
-    ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
-    ctx.add_init_script(CONTRAST_JS)
+    ctx = browser.new_context(viewport={"width": width, "height": height}, init_scripts=(CONTRAST_JS,), **context)
     return ctx.new_page()
 
 

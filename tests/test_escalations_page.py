@@ -108,9 +108,8 @@ def backdate(live, ticket_id: int, ago: timedelta, day: str | None = None) -> No
 
 
 def open_page(browser, live, username: str, fake_clock: bool = False, init_script: str = "", **context_options):
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", **context_options)
-    if init_script:
-        context.add_init_script(init_script)
+    scripts = (init_script,) if init_script else ()
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", init_scripts=scripts, **context_options)
     page = context.new_page()
     if fake_clock:
         page.clock.install()

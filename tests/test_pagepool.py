@@ -54,3 +54,22 @@ def test_a_page_of_its_own_closes_its_context_back_to_the_pool(browser, live):
     page.close()
     assert browser.new_page(**OPTIONS, has_touch=True) is page
     page.close()
+
+
+def test_init_scripts_given_with_the_options_are_part_of_the_kind(browser, live):
+    scripted = {**OPTIONS, "locale": "fr-FR", "init_scripts": ("window.kind = 'scripted'",)}
+    context = browser.new_context(**scripted)
+    context.new_page().goto(f"{live.url}/kiosk/")
+    context.close()
+    plain = browser.new_context(**{**scripted, "init_scripts": ()})
+    assert plain is not context  # another kind: no script
+    page = plain.new_page()
+    page.goto(f"{live.url}/kiosk/")
+    assert page.evaluate("window.kind === undefined")
+    plain.close()
+    again = browser.new_context(**scripted)
+    assert again is context
+    page = again.new_page()
+    page.goto(f"{live.url}/kiosk/")
+    assert page.evaluate("window.kind") == "scripted"
+    again.close()

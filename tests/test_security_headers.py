@@ -114,8 +114,9 @@ class Watched:
     """A page whose console and CSP violation events are collected."""
 
     def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-        self.context.add_init_script(WATCH)
+        self.context = browser.new_context(
+            viewport={"width": 1366, "height": 900}, locale="id-ID", init_scripts=(WATCH,)
+        )
         self.page = self.context.new_page()
         self.console: list[str] = []
         self.page.on("console", lambda msg: self.console.append(msg.text))
