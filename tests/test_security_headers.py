@@ -4,6 +4,7 @@ referrer), and every page working under that policy in real Chromium: not one "R
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import quote
 
 import pytest
@@ -121,13 +122,34 @@ class Watched:
         self.console: list[str] = []
         self.page.on("console", lambda msg: self.console.append(msg.text))
         self.requests: list[str] = []
-        self.page.on("request", lambda req: self.requests.append(req.url))
+        self.in_flight: set = set()
+        self.sockets: list[str] = []
+        self.page.on("request", self._sent)
+        self.page.on("requestfinished", lambda request: self.in_flight.discard(request))
+        self.page.on("requestfailed", lambda request: self.in_flight.discard(request))
+        self.page.on("websocket", lambda ws: self.sockets.append(ws.url))
+
+    def _sent(self, request) -> None:
+        self.requests.append(request.url)
+        self.in_flight.add(request)
 
     def visit(self, url: str) -> None:
+        self.sockets.clear()
+        self.since = len(self.requests)
         resp = self.page.goto(url)
         assert "default-src 'self'" in resp.headers.get("content-security-policy", ""), url
         self.page.wait_for_load_state("load")
-        self.page.wait_for_timeout(400)  # scripts run, sockets connect, images and sounds load
+        self.settle(url)
+
+    def settle(self, url: str, timeout: float = 10.0) -> None:
+        """Until the page's start is over: every request it made answered (its scripts' fetches, images,
+        sounds) and, on a page with a live socket, the socket moved on to its WebSocket (whose address
+        the policy must allow). The policy refuses at the moment a page tries, so then all was tried."""
+        live = any("/socket.io/" in u for u in self.requests[self.since :])
+        deadline = time.monotonic() + timeout
+        while self.in_flight or (live and not self.sockets):
+            assert time.monotonic() < deadline, f"{url}: still loading {self.in_flight}, sockets {self.sockets}"
+            self.page.wait_for_timeout(20)  # Playwright delivers the page's network events meanwhile
 
     def violations(self) -> list[str]:
         refused = [m for m in self.console if "Refused to" in m or "Content Security Policy" in m]
@@ -151,15 +173,18 @@ def test_public_pages_run_under_the_policy(browser, office, resolved):
         w.page.wait_for_function("() => document.getElementById('ticket-qr').complete", polling=50)
         assert w.page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
         w.visit(f"{office.url}/display/")
+        w.page.wait_for_function("() => antrianDisplay.state.synced", polling=50)  # a call now is announced
         officer = office.session("budi", PASSWORD)
         assert officer.post(f"{office.url}/api/counters/1/call-next", json={}, timeout=5).status_code == 200
         w.page.wait_for_function("() => window.__csp !== undefined", polling=50)
-        for _ in range(50):  # the call's chime (and speech) are fetched as media
-            if any(url.endswith(".wav") for url in w.requests):
-                break
-            w.page.wait_for_timeout(100)
-        assert any(url.endswith(".wav") for url in w.requests), w.requests
-        w.page.wait_for_timeout(500)
+        # the call's chime and speech are fetched and played as media: both tried, both fetched
+        w.page.wait_for_function(
+            "() => antrianDisplay.log.length && antrianDisplay.log[0].parts.some((p) => p.kind === 'speech')",
+            polling=50,
+        )
+        w.settle("the call")
+        assert any(url.endswith("/chime.wav") for url in w.requests), w.requests
+        assert any("/api/tts/" in url for url in w.requests), w.requests
         w.visit(f"{office.url}/t/{resolved['token']}")
         w.visit(f"{office.url}/t/no-such-token")
         w.visit(f"{office.url}/survey/?t={resolved['token']}")  # the survey's tablet, on a served ticket
