@@ -48,11 +48,25 @@ def empty_line(office):
 def log_in(context, live, path: str, username: str):
     """Log in; on a counter page, wait for its socket to be on its WebSocket too: a page closed (or
     a socket disconnected) while Engine.IO still upgraded it from polling leaves the server no close
-    to see, and the server then drops it only when it misses its pings (up to 45 s, see `freed`)."""
-    page = sign_in(context.new_page(), live, path, username)
+    to see, and the server then drops it only when it misses its pings (up to 45 s, see `freed`).
+    The frames the page receives on its WebSocket are kept in `page.frames_in` (see `server_on_websocket`)."""
+    page = context.new_page()
+    page.frames_in = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: page.frames_in.append(frame)))
+    sign_in(page, live, path, username)
     if path == "/counter/":
         page.wait_for_function("() => antrianCounter.live.socket.io.engine.transport.name === 'websocket'", polling=50)
     return page
+
+
+def server_on_websocket(page, timeout: float = 10.0) -> None:
+    """Until the server has sent the page an event on its WebSocket: the server has then finished the
+    upgrade on its side too (before that it sends on the polling transport), so it sees the page's close.
+    The page's side alone switches to the WebSocket a moment before the server does."""
+    deadline = time.monotonic() + timeout
+    while not any(isinstance(f, str) and f.startswith("42") for f in page.frames_in):
+        assert time.monotonic() < deadline, f"no event on the WebSocket: {page.frames_in}"
+        page.wait_for_timeout(20)  # Playwright delivers the WebSocket's frames meanwhile
 
 
 def front_office(live):
@@ -111,6 +125,7 @@ def test_a_counter_left_with_no_page_is_freed_and_the_officer_and_front_office_a
     row = rina.locator("#counter-rows tr[data-counter='2']")
     expect(row).to_contain_text("budi")
 
+    server_on_websocket(budi)  # the call's events came on the WebSocket
     budi.close()  # the tab closed: the browser keeps its cookie and its storage, the server its claim
     office.advance((MINUTES - 1) * 60)
     expect(row).to_contain_text(f"{dewi['label']} · dipanggil")  # nine minutes: still budi's
