@@ -18,6 +18,11 @@ emulated media or another viewport, Playwright's clock; or when one of its pages
 it no longer shows (its storage there could not be cleared) or a page of it was closed before it.
 What a page holds in memory goes with its document. The HTTP cache stays, as in a browser that
 stays open (a kiosk, a TV): a page's second load may take its scripts from it.
+
+A kept context holds a page and its renderer process, so few are kept: two of a kind and three in all
+per test worker, the one given back longest ago closed first. The browser tests' Chromium processes
+peaked at 2.7 GB (the sum of their resident memory, four workers) without the pool, 3.9 GB with three
+kept per worker and 5.1 GB with six (docs/performance.md, "Fourth round").
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ PAGE_CHANGES = (
 ).split()
 CLOCK_CHANGES = "install fast_forward pause_at resume run_for set_fixed_time set_system_time".split()
 KEEP_PER_KIND = 2  # free contexts kept for each set of options
+KEEP = 3  # free contexts kept in all (each holds a page and its renderer process): the oldest closed first
 
 
 def origin(url: str) -> str | None:
@@ -151,6 +157,7 @@ class ContextPool:
     def __init__(self, browser) -> None:
         self.browser = browser
         self.free: dict[str, list[Pooled]] = {}
+        self.order: list[Pooled] = []  # the free ones, in the order they came back
         self.owner_pages: dict[int, Any] = {}
 
     def new_context(self, init_scripts: tuple[str, ...] = (), **options):
@@ -160,6 +167,7 @@ class ContextPool:
         free = self.free.get(key)
         if free:
             pooled = free.pop()
+            self.order.remove(pooled)
             pooled.released = False
             return pooled.context
         context = self.browser.new_context(**options)
@@ -180,9 +188,15 @@ class ContextPool:
             pooled.real_close()
             return
         free.append(pooled)
+        self.order.append(pooled)
+        while len(self.order) > KEEP:  # the one given back longest ago
+            oldest = self.order.pop(0)
+            self.free[oldest.key].remove(oldest)
+            oldest.real_close()
 
     def close(self) -> None:
         for free in self.free.values():
             for pooled in free:
                 pooled.real_close()
         self.free.clear()
+        self.order.clear()
