@@ -89,10 +89,12 @@ def no_sideways_scroll(page) -> bool:
 def phone(browser):
     contexts = []
 
-    def open_phone(server, token: str, query: str = ""):
+    def open_phone(server, token: str, query: str = "", before=None):
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         contexts.append(context)
         page = context.new_page()
+        if before is not None:  # e.g. a route, set before the page loads
+            before(page)
         page.goto(f"{server.url}/t/{token}{query}")
         return page
 
@@ -199,6 +201,40 @@ def test_an_open_phone_survey_takes_the_admins_new_wording_live(phone, office):
         r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
         assert r.status_code == 200, r.text
     expect(question).to_have_text(t("skm.question.u2", "id"))
+
+
+def test_a_phone_that_connects_after_a_wording_change_takes_it_from_its_snapshot(phone, office):
+    """The change's event went out before the page's socket was there: the snapshot the page gets when
+    it connects is newer than the page, so it fetches the questionnaire again."""
+    ticket = issue(office)
+    serve(office, ticket)
+    held: list = []  # the socket's requests, held until the wording has changed
+
+    def hold(route):
+        if hold.done:
+            route.continue_()
+        else:
+            held.append(route)
+
+    hold.done = False
+    page = phone(office, ticket["token"], "?survey=1", before=lambda p: p.route("**/socket.io/**", hold))
+    question = page.locator('[data-field="answers.U2"] .q-text')
+    expect(question).to_have_text(t("skm.question.u2", "id"))
+    while not held:
+        page.wait_for_timeout(20)  # until the page's socket asks to connect (held, not answered)
+    admin = office.session("kepala", PASSWORD)
+    wording = {"question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"}}
+    wording["choices"] = [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)]
+    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": wording}}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        hold.done = True
+        for route in held:
+            route.continue_()
+        expect(question).to_have_text("Apakah prosedurnya mudah diikuti?")
+    finally:  # the module's other tests read the model questionnaire's wording
+        r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
+        assert r.status_code == 200, r.text
 
 
 def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, office):

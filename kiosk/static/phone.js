@@ -248,12 +248,17 @@ import { createSurveyForm } from "./skmform.js";
     if (typeof io !== "function") return;
     // The live client (/static/live.js) drops what we already show and asks for a snapshot on a gap;
     // the page starts from the seq it was drawn at, and the snapshot brings this ticket's view.
+    // The questionnaire's wording is current to the seq the page was drawn at; a snapshot newer than
+    // that (a connect, or a gap: events may have been missed) fetches it again, in case the admin
+    // changed it meanwhile (a settings_changed event the page never got).
+    var wordingSeq = ticket.seq || 0;
     connectLive({
       auth: { role: "ticket", token: CONFIG.token },
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
         $("conn").textContent = "";
         if (snap.ticket) update(snap.ticket);
+        if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
       onEvent: function (ev) {
         if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
