@@ -7,6 +7,7 @@ its on-screen pads. The tests also refresh docs/screenshots/survey-phone.png and
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -183,23 +184,35 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     assert no_sideways_scroll(page)
 
 
+NEW_U2 = {
+    "question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"},
+    "choices": [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)],
+}
+
+
+@contextmanager
+def new_u2_wording(office):
+    """The admin gives question U2 NEW_U2's wording, and the model questionnaire's back at the end (the
+    module's other tests read it)."""
+    admin = office.session("kepala", PASSWORD)
+    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": NEW_U2}}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        yield
+    finally:
+        r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
+        assert r.status_code == 200, r.text
+
+
 def test_an_open_phone_survey_takes_the_admins_new_wording_live(phone, office):
     ticket = issue(office)
     serve(office, ticket)
     page = phone(office, ticket["token"], "?survey=1")
     question = page.locator('[data-field="answers.U2"] .q-text')
     expect(question).to_have_text(t("skm.question.u2", "id"))
-    admin = office.session("kepala", PASSWORD)
-    wording = {"question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"}}
-    wording["choices"] = [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)]
-    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": wording}}, timeout=5)
-    assert r.status_code == 200, r.text
-    try:
-        expect(question).to_have_text("Apakah prosedurnya mudah diikuti?")
+    with new_u2_wording(office):
+        expect(question).to_have_text(NEW_U2["question"]["id"])
         expect(page.locator('[data-field="answers.U2"] [data-score="4"]')).to_contain_text("Pilihan 4")
-    finally:  # the module's other tests read the model questionnaire's wording
-        r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
-        assert r.status_code == 200, r.text
     expect(question).to_have_text(t("skm.question.u2", "id"))
 
 
@@ -222,19 +235,11 @@ def test_a_phone_that_connects_after_a_wording_change_takes_it_from_its_snapshot
     expect(question).to_have_text(t("skm.question.u2", "id"))
     while not held:
         page.wait_for_timeout(20)  # until the page's socket asks to connect (held, not answered)
-    admin = office.session("kepala", PASSWORD)
-    wording = {"question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"}}
-    wording["choices"] = [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)]
-    r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": wording}}, timeout=5)
-    assert r.status_code == 200, r.text
-    try:
+    with new_u2_wording(office):
         hold.done = True
         for route in held:
             route.continue_()
-        expect(question).to_have_text("Apakah prosedurnya mudah diikuti?")
-    finally:  # the module's other tests read the model questionnaire's wording
-        r = admin.put(f"{office.url}/api/admin/survey", json={"elements": {"U2": None}}, timeout=5)
-        assert r.status_code == 200, r.text
+        expect(question).to_have_text(NEW_U2["question"]["id"])
 
 
 def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, office):
