@@ -273,6 +273,18 @@ VISITOR = {
 }
 
 
+def until_on_page(page, done, what, timeout: float = 10.0) -> None:
+    """Until `done()` (a check of what the test's own listeners collected: requests, frames, routes) is
+    true, while Playwright delivers the page's events; after `timeout` s an AssertionError saying
+    `what` (a string, or a function called then, to tell the state at that moment)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"{what() if callable(what) else what}: not within {timeout:g} s"
+        page.wait_for_timeout(20)  # events reach the test's listeners during Playwright's calls
+
+
 def visitor(**changes) -> dict:
     return {**VISITOR, **changes}
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import until_on_page, write_config
 from live import ClockedServer
 from playwright.sync_api import expect
 from staffpages import issue, sign_in
@@ -59,14 +59,15 @@ def log_in(context, live, path: str, username: str):
     return page
 
 
-def server_on_websocket(page, timeout: float = 10.0) -> None:
+def server_on_websocket(page) -> None:
     """Until the server has sent the page an event on its WebSocket: the server has then finished the
     upgrade on its side too (before that it sends on the polling transport), so it sees the page's close.
     The page's side alone switches to the WebSocket a moment before the server does."""
-    deadline = time.monotonic() + timeout
-    while not any(isinstance(f, str) and f.startswith("42") for f in page.frames_in):
-        assert time.monotonic() < deadline, f"no event on the WebSocket: {page.frames_in}"
-        page.wait_for_timeout(20)  # Playwright delivers the WebSocket's frames meanwhile
+    until_on_page(
+        page,
+        lambda: any(isinstance(f, str) and f.startswith("42") for f in page.frames_in),
+        lambda: f"no event on the WebSocket: {page.frames_in}",
+    )
 
 
 def front_office(live):

@@ -4,12 +4,11 @@ referrer), and every page working under that policy in real Chromium: not one "R
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import quote
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -146,10 +145,12 @@ class Watched:
         sounds) and, on a page with a live socket, the socket moved on to its WebSocket (whose address
         the policy must allow). The policy refuses at the moment a page tries, so then all was tried."""
         live = any("/socket.io/" in u for u in self.requests[self.since :])
-        deadline = time.monotonic() + timeout
-        while self.in_flight or (live and not self.sockets):
-            assert time.monotonic() < deadline, f"{url}: still loading {self.in_flight}, sockets {self.sockets}"
-            self.page.wait_for_timeout(20)  # Playwright delivers the page's network events meanwhile
+        until_on_page(
+            self.page,
+            lambda: not self.in_flight and (self.sockets or not live),
+            lambda: f"{url}: still loading {self.in_flight}, sockets {self.sockets}",
+            timeout,
+        )
 
     def violations(self) -> list[str]:
         refused = [m for m in self.console if "Refused to" in m or "Content Security Policy" in m]

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import until_on_page, write_config
 from kioskui import assert_actions_visible, shot
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
@@ -233,8 +233,7 @@ def test_a_phone_that_connects_after_a_wording_change_takes_it_from_its_snapshot
     page = phone(office, ticket["token"], "?survey=1", before=lambda p: p.route("**/socket.io/**", hold))
     question = page.locator('[data-field="answers.U2"] .q-text')
     expect(question).to_have_text(t("skm.question.u2", "id"))
-    while not held:
-        page.wait_for_timeout(20)  # until the page's socket asks to connect (held, not answered)
+    until_on_page(page, lambda: held, "the page's socket asking to connect")  # held, not answered
     with new_u2_wording(office):
         hold.done = True
         for route in held:
