@@ -23,9 +23,17 @@ OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The real server with speech off: calls carry no `announce`, so each announcement is the chime
-    alone (1.3 s) and the module stays fast; speech files go through the same queue (tested below)."""
-    config = write_config(tmp_path_factory.mktemp("display"), {"[tts]\nenabled = true": "[tts]\nenabled = false"})
+    alone; speech files go through the same queue (tested below). The chime is the office's own
+    ([tts] chime), a tenth of a second long instead of the built-in 1.3 s: the order, the gaps and the
+    waits between announcements are what is tested here, a dozen of them (tests/test_display_speech.py
+    plays the built-in chime)."""
+    tmp = tmp_path_factory.mktemp("display")
+    (tmp / "chime.wav").write_bytes(short_wav(0.1))
+    config = write_config(
+        tmp, {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '}
+    )
     server = LiveServer(config).start()
+    assert "/api/tts/chime.wav" in requests.get(f"{server.url}/display/", timeout=5).text
     yield server
     server.stop()
 
