@@ -32,6 +32,7 @@ if SERVE:
 
     monkey.patch_all()  # as `python -m server serve` does, before anything imports sockets or threads
 
+import gc  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import runpy  # noqa: E402
@@ -134,6 +135,10 @@ def returncode(pid: int) -> int | None:
 
 
 def main() -> int:
+    # What this process imported lives in every child for good: out of the garbage collector's passes,
+    # in the children (whose start-up gc.collect() walked it all, copying each page it touched) and here.
+    gc.collect()
+    gc.freeze()
     # Ctrl-C in the terminal reaches every process of the run: this one ends at the end of its input
     # (the pytest process's), stopping its children, not halfway through a request.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
