@@ -30,7 +30,8 @@ def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("display")
     (tmp / "chime.wav").write_bytes(short_wav(0.1))
     config = write_config(
-        tmp, {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '}
+        tmp,
+        {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '},
     )
     server = LiveServer(config).start()
     assert "/api/tts/chime.wav" in requests.get(f"{server.url}/display/", timeout=5).text
