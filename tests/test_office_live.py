@@ -65,11 +65,12 @@ def test_closing_and_opening_reach_the_kiosk_live(server, clients):
     kiosk = clients(server.url, {"role": "kiosk"})
     office = kiosk.snapshots.get(timeout=5)["office"]
     assert (office["open"], office["next_opening"], office["closes_at"]) == (True, None, None)
-    admin = server.session("admin", server.first_password)
     today = datetime.now(ZoneInfo("Asia/Jakarta"))
-    if today.hour == 23 and today.minute >= 58:
-        time.sleep(130)  # not across the office's midnight
+    midnight = (today + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if (midnight - today).total_seconds() < 60:  # not across the office's midnight, which also ends sessions
+        time.sleep((midnight - today).total_seconds() + 1)
         today = datetime.now(ZoneInfo("Asia/Jakarta"))
+    admin = server.session("admin", server.first_password)
     hours = {day: "" if i == today.weekday() else "00:00-24:00" for i, day in enumerate(DAYS)}
     r = admin.put(server.url + "/api/admin/settings/hours", json={"value": hours}, timeout=5)
     assert r.status_code == 200, r.text
