@@ -4,7 +4,8 @@
   background they are actually drawn on, in every frame of a live call's flash (its first and last
   blink: the same blinks between them are skipped, FLASH_SKIP_TO), after it settles,
   and in every frame of the first second after the page loads (no black blink).
-- A counter name that fits is shown whole; the latest-calls rows share their columns.
+- A counter name that fits is shown whole; the latest-calls rows share their columns; no text is cut
+  sideways, on a landscape TV or on one on its side (portrait: its own layout).
 - Times (clock, call times) are the office's, whatever zone the TV's browser is set to.
 - A paused counter reads "ISTIRAHAT" / "On break" (POST /api/counters/<id>/pause), "—" or its
   number again on resume; a server that sends no `paused` (or events the page does not know) is
@@ -399,7 +400,7 @@ LONG_NAME_BOXES = """() => {
     const visible = (e) => e && getComputedStyle(e).display !== 'none' && e.textContent.trim() !== '';
     const panel = document.querySelector('#recent').parentElement.getBoundingClientRect();
     return {
-        height: innerHeight,
+        rem,
         tile: { rect: box(tile), name: box(tile.querySelector('.counter-name')),
                 head: box(tile.querySelector('.counter-head')),
                 parts: [...tile.querySelector('.counter-head').children].filter(visible).map(box) },
@@ -438,21 +439,50 @@ def longest(tmp_path_factory):
     server.stop()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["1080p", "720p"])
+# Every text of the header, the tiles and the panels that is wider than its own box, or that reaches
+# past the screen's edge: a word cut sideways. The office's name and the date may end in "…" (their
+# text-overflow) when the whole line does not fit; nothing else may.
+CUT_SIDEWAYS = """() => {
+    const out = [];
+    const sel = '.top *, .counter *, .panel h2, .recent li > *, .waiting li > *, .waiting .count > *';
+    for (const e of document.querySelectorAll(sel)) {
+        const cs = getComputedStyle(e);
+        if (cs.display === 'none' || e.closest('[hidden]') || !e.textContent.trim()) continue;
+        const r = e.getBoundingClientRect();
+        const ellipsis = cs.textOverflow === 'ellipsis' && cs.whiteSpace === 'nowrap';
+        const wider = e.scrollWidth > e.clientWidth + 1 && cs.overflowX !== 'visible' && !ellipsis;
+        if (wider || r.left < -0.5 || r.right > innerWidth + 0.5)
+            out.push({ sel: e.className || e.tagName, text: e.textContent.slice(0, 40),
+                       box: [Math.round(r.left), Math.round(r.right)], scroll: e.scrollWidth, client: e.clientWidth });
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("size", [*SIZES, (1080, 1920)], ids=["1080p", "720p", "portrait"])
 def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_latest_calls(browser, longest, size):
+    """In landscape and on a TV on its side (portrait: its own layout in display.css)."""
     page = open_display(new_page(browser, size), longest)
     caught_up(page, longest)
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
     m = page.evaluate(LONG_NAME_BOXES)
-    rem = m["height"] / 54  # display.css: the root size follows the screen's height
+    # display.css: the root size follows the screen's height, its width on a TV on its side; the smallest
+    # sizes display.js shrinks a text to are in the landscape's unit (the short side / 54) everywhere,
+    # the same pixels whichever way the TV stands.
+    assert m["rem"] == pytest.approx(size[1] / 54 if size[0] > size[1] else size[0] / 40, abs=0.01)
+    unit = min(size) / 54
+    assert page.evaluate(CUT_SIDEWAYS) == []
+    assert page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
+        *size
+    ]
 
-    # The tile (B-001 called there): the whole name, in four lines at most, no smaller than 1.4rem, inside
+    # The tile (B-001 called there): the whole name, in four lines at most, no smaller than 1.4 units, inside
     # its tile and above the status (nothing drawn over it).
     name, head = m["tile"]["name"], m["tile"]["head"]
     assert name["text"] == LONGEST_NAME
-    assert not name["cut"] and name["shown"] == name["needed"] <= 4, name
-    assert name["rem"] >= 1.4 - 0.01, name
+    assert not name["cut"] and name["shown"] == name["needed"] <= 4, {**name, "head": head}
+    assert name["px"] >= 1.4 * unit - 0.2, name
     assert head["top"] - 0.5 <= name["top"] and name["bottom"] <= head["bottom"] + 0.5, (name, head)
     parts = m["tile"]["parts"]
     for upper, lower in pairwise(parts):
@@ -476,17 +506,19 @@ def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_lates
         xs = [round(r[column]["left"]) for r in rows]
         assert max(xs) - min(xs) <= 1, f"the {column} column starts at {xs}"
 
-    # The long name in a row: never smaller than 1.6rem (about 3% of the screen's height), given a third
+    # The long name in a row: never smaller than 1.6 units (about 3% of the screen's short side), given a third
     # line (the row grows); cut, with an ellipsis, only because even three lines at that size cannot hold
     # it (it needs more: it is whole on its tile).
     for r in long_rows:
         to = r["to"]
         assert to["text"] == "→\u00a0" + LONGEST_NAME
-        assert to["px"] >= 1.6 * rem - 0.2, to
+        assert to["px"] >= 1.6 * unit - 0.2, to
         assert to["shown"] == 3, to
         if to["cut"]:
             assert to["needed"] > 3 and to["clamp"] == "3", to
     short = [r for r in rows if r["to"]["text"] == "→\u00a0Loket 1"]
     assert short and not short[0]["to"]["cut"] and short[0]["to"]["shown"] == 1
-    page.screenshot(path=str(longest.config.parent / f"longest-{size[1]}p.png"))
+    page.screenshot(path=str(longest.config.parent / f"longest-{size[0]}x{size[1]}.png"))
+    if size[1] > size[0]:
+        save_screenshot(page, "display-portrait.png")
     page.context.close()

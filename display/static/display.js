@@ -278,9 +278,8 @@ import { connect } from "/static/live.js";
       }
       $recent.append(li);
     });
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
     for (const to of $recent.querySelectorAll(".to")) {
-      if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), rem * 1.6));
+      if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
     }
     // Only whole rows: drop the ones the panel has no room for.
     const panel = $recent.parentElement;
@@ -311,6 +310,11 @@ import { connect } from "/static/live.js";
   function overflows(e) {
     return e.scrollWidth > e.clientWidth + 0.5 || e.scrollHeight > e.clientHeight + 0.5;
   }
+  // The unit of the smallest sizes: the root size of a landscape screen (display.css: its height / 54),
+  // so a TV on its side (whose root size follows its width) keeps the same smallest texts in pixels.
+  function minUnit() {
+    return Math.min(innerWidth, innerHeight) / 54;
+  }
   function shrink(e, fits, minPx) {
     e.style.fontSize = "";
     let size = parseFloat(getComputedStyle(e).fontSize);
@@ -325,11 +329,10 @@ import { connect } from "/static/live.js";
       innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 20;
     k.name.classList.remove("clamped");
-    const nameFits = shrink(k.name, () => !overflows(k.name) && !overflows(k.head), rem * 1.4);
+    const nameFits = shrink(k.name, () => !overflows(k.name) && !overflows(k.head), minUnit() * 1.4);
     k.name.classList.toggle("clamped", !nameFits);
-    shrink(k.label, () => k.label.scrollWidth <= k.label.clientWidth + 0.5, rem * 2);
+    shrink(k.label, () => k.label.scrollWidth <= k.label.clientWidth + 0.5, minUnit() * 2);
   }
 
   function flashCounter(counterId) {
