@@ -12,11 +12,34 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# A run that starts this close to the office's midnight waits for it first (see below).
+MIDNIGHT_MARGIN_SECONDS = 300
+
+
 def pytest_sessionstart(session):
-    """The tests' servers are forked from tests/forkserver.py (tests/live.py LiveServer.fork)."""
+    """The tests' servers are forked from tests/forkserver.py (tests/live.py LiveServer.fork). A run
+    does not straddle the office's midnight: its real-clock servers would end every session a module
+    logged in before it (a session ends with the working day) and expire the tickets it issued."""
     import live
 
     live.LiveServer.fork = True
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controller (or a serial run), before any worker
+        _not_across_the_offices_midnight()
+
+
+def _not_across_the_offices_midnight() -> None:
+    import time
+    import tomllib
+    from zoneinfo import ZoneInfo
+
+    with open(ROOT / "config.toml", "rb") as f:
+        zone = ZoneInfo(tomllib.load(f)["office"]["timezone"])
+    now = datetime.now(zone)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    left = (midnight - now).total_seconds()
+    if left < MIDNIGHT_MARGIN_SECONDS:
+        print(f"\nThe office's midnight ({zone.key}) is {left:.0f} s away: the tests start after it.", flush=True)
+        time.sleep(left + 1)
 
 
 def _quick_websocket_close() -> None:
