@@ -396,3 +396,46 @@ def test_front_office_ticket_labels_stay_on_one_line(browser, office):
     )
     assert lines == [1, 1, 1]
     page.context.close()
+
+
+def test_a_live_event_redraws_only_the_front_office_rows_it_changed(browser, office):
+    """A day's list holds hundreds of tickets: an event redraws the row of its ticket (and a new ticket's
+    row goes in at the top), the others stay the same elements; a change of language redraws them all."""
+    tickets = [issue(office, f"Pengunjung {i}") for i in range(3)]
+    labels = [x["label"] for x in tickets]
+    page = log_in(browser, office, "/counter/front", "rina")
+    rows = page.locator("#tickets tr")
+    expect(rows).to_have_count(3)
+    page.evaluate("() => { window.before = [...document.querySelectorAll('#tickets tr')]; }")
+
+    called = office.session("budi", PASSWORD).post(f"{office.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert called.status_code == 200, called.text
+    label = called.json()["ticket"]["label"]
+    assert label == labels[0]  # the oldest
+    newest = issue(office, "Pengunjung 3")["label"]
+    expect(rows).to_have_count(4)
+    expect(page.locator(f"#tickets tr[data-label='{label}'] td.status")).to_have_text("dipanggil (1/3)")
+
+    kept = page.evaluate(
+        """() => [...document.querySelectorAll('#tickets tr')].map(
+            (tr) => [tr.dataset.label, window.before.includes(tr)])"""
+    )
+    assert kept == [[newest, False], [labels[2], True], [labels[1], True], [label, False]]
+
+    # A cancel's first click asks to confirm, and after 4 s of no second click the row is as it was.
+    page.clock.install()
+    cancel = page.locator(f"#tickets tr[data-label='{labels[1]}'] button[data-act=cancel]")
+    cancel.click()
+    expect(cancel).to_have_text("Yakin batalkan?")
+    page.clock.run_for(4000)
+    expect(cancel).to_have_text("Batalkan")
+    assert server_ticket(office, tickets[1]["token"])["status"] == "waiting"
+
+    page.click("#lang-toggle")
+    expect(page.locator(f"#tickets tr[data-label='{label}'] td.status")).to_have_text("called (1/3)")
+    expect(page.locator(f"#tickets tr[data-label='{labels[1]}'] td.status")).to_have_text("waiting")
+    assert (
+        page.evaluate("() => [...document.querySelectorAll('#tickets tr')].some((tr) => window.before.includes(tr))")
+        is False
+    )
+    page.context.close()
