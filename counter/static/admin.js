@@ -457,7 +457,7 @@ async function setActive(user, active) {
 // ---- counters now: who holds each; free one whose officer left (POST /api/counters/<id>/release) ----
 function counterName(id) {
   const c = ((state.settings && state.settings.counters) || []).find((x) => x.id === id);
-  return c ? c.name : `Loket ${id}`;
+  return c ? c.name : t("counter_unknown", { id });
 }
 
 function renderLive() {

@@ -38,7 +38,7 @@ function counterConfig(id = state.counterId) {
 
 function counterName(id) {
   const cfg = counterConfig(id);
-  return cfg ? cfg.name : `Loket ${id}`;
+  return cfg ? cfg.name : t("counter_unknown", { id });
 }
 
 function isPaused(id = state.counterId) {

@@ -157,7 +157,7 @@ function renderTickets() {
 // ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
 function counterName(id) {
   const c = PAGE.counters.find((x) => x.id === id);
-  return c ? c.name : `Loket ${id}`;
+  return c ? c.name : t("counter_unknown", { id });
 }
 
 async function release(id, button) {
