@@ -522,3 +522,45 @@ def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_lates
     if size[1] > size[0]:
         save_screenshot(page, "display-portrait.png")
     page.context.close()
+
+
+# ---- more than four counters: two columns of tiles ------------------------------------------------
+@pytest.fixture(scope="module")
+def six(tmp_path_factory):
+    """A server with six counters, each calling a ticket."""
+    extra = "".join(f'\n[[counters]]\nid = {i}\nname = "Loket {i}"\nservices = ["A", "B", "C"]\n' for i in (4, 5, 6))
+    config = write_config(tmp_path_factory.mktemp("six"), {"[tts]\nenabled = true": "[tts]\nenabled = false"}, extra)
+    server = LiveServer(config).start()
+    for service in "ABABCA":
+        issue(server, service)
+    for counter_id in range(1, 7):
+        server.add_user(f"enam{counter_id}", "officer")
+        session = server.session(f"enam{counter_id}", "rahasia-123")
+        r = session.post(f"{server.url}/api/counters/{counter_id}/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+    yield server
+    server.stop()
+
+
+def test_six_counters_on_a_tv_on_its_side_show_each_name_status_and_number_whole(browser, six):
+    """Two columns of tiles, each with its name and status above its number (display.css), the numbers
+    larger than beside a narrow name would allow, nothing cut sideways."""
+    page = open_display(new_page(browser, (1080, 1920)), six)
+    caught_up(page, six)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate(CUT_SIDEWAYS) == []
+    tiles = page.evaluate(
+        """() => [...document.querySelectorAll('.counter')].map((t) => {
+            const label = t.querySelector('.ticket-label'), head = t.querySelector('.counter-head');
+            return { label: label.textContent, px: parseFloat(getComputedStyle(label).fontSize),
+                     above: head.getBoundingClientRect().bottom <= label.getBoundingClientRect().top + 0.5,
+                     status: t.querySelector('.counter-status').textContent };
+        })"""
+    )
+    assert len(tiles) == 6 and page.evaluate("document.getElementById('counters').dataset.cols") == "2"
+    for tile in tiles:
+        assert tile["label"] != "—" and tile["status"], tile
+        assert tile["above"], tile  # the name and status over the number
+        assert tile["px"] >= 4 * 1080 / 54, tile  # at least 4 units (80 px): not squeezed beside the name
+    page.context.close()

@@ -221,6 +221,7 @@ import { connect } from "/static/live.js";
     const shown = state.counters.filter(counterShown);
     const cols = shown.length > 4 ? 2 : 1;
     $counters.style.setProperty("--cols", String(cols));
+    $counters.dataset.cols = String(cols); // display.css: a TV on its side stacks a tile's texts in two columns
     $counters.style.setProperty("--rows", String(Math.max(1, Math.ceil(shown.length / cols))));
     const keep = new Set();
     shown.forEach((c, i) => {
