@@ -330,6 +330,13 @@ def test_blocked_sound_shows_the_tap_banner_and_plays_after_a_tap(page, live, ac
     label = act(1, "call-next")["label"]
     banner.wait_for(state="visible")
     assert banner.inner_text().strip() == "Ketuk layar untuk mengaktifkan suara"
+    # On one line, whole on the screen (not held to the half of the screen right of its centre).
+    lines, left, right = page.evaluate(
+        """() => { const b = document.getElementById('sound-banner'), r = b.getBoundingClientRect();
+            const text = b.querySelector('span'), size = parseFloat(getComputedStyle(text).fontSize);
+            return [Math.round(text.getBoundingClientRect().height / (size * 1.2)), r.left, r.right]; }"""
+    )
+    assert lines == 1 and 0 <= left and right <= page.viewport_size["width"], (lines, left, right)
     assert label_at(page, 1) == label, "the call must show while the sound waits"
     page.wait_for_timeout(300)
     assert page.evaluate("antrianDisplay.log[0].end") is None, "the announcement did not wait for the tap"
