@@ -307,6 +307,28 @@ def test_a_fresh_load_never_blinks_the_numbers(browser, live, act, size):
     page.context.close()
 
 
+def test_an_old_4_3_monitor_keeps_the_latest_calls_counters_on_one_line(browser, live, act):
+    """A squarer screen (1024x768): the root size is held to 84rem across and the side column is wider
+    (display.css), so "→ Loket 1" is not broken into "→ Lo / ket 1"; nothing is cut sideways."""
+    issue(live, "A"), issue(live, "B")
+    act(1, "call-next"), act(2, "call-next")
+    page = open_display(new_page(browser, (1024, 768)), live)
+    caught_up(page, live)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == pytest.approx(
+        1024 / 84, abs=0.01
+    )
+    assert page.evaluate(CUT_SIDEWAYS) == []
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#recent .to')].map((e) => [e.textContent,
+            Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))])"""
+    )
+    short = [lines for text, lines in rows if text in ("→\u00a0Loket 1", "→\u00a0Loket 2")]
+    assert short and all(lines == 1 for lines in short), rows
+    page.context.close()
+
+
 def office_time(at: datetime) -> str:
     return at.astimezone(OFFICE_ZONE).strftime("%H.%M")
 
@@ -467,10 +489,11 @@ def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_lates
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
     m = page.evaluate(LONG_NAME_BOXES)
-    # display.css: the root size follows the screen's height, its width on a TV on its side; the smallest
-    # sizes display.js shrinks a text to are in the landscape's unit (the short side / 54) everywhere,
-    # the same pixels whichever way the TV stands.
-    assert m["rem"] == pytest.approx(size[1] / 54 if size[0] > size[1] else size[0] / 40, abs=0.01)
+    # display.css: the root size follows the screen's height (held to 84rem across on a squarer screen), its
+    # width on a TV on its side; the smallest sizes display.js shrinks a text to are in the landscape's unit
+    # (the short side / 54) everywhere, the same pixels whichever way the TV stands.
+    width, height = size
+    assert m["rem"] == pytest.approx(min(height / 54, width / 84) if width > height else width / 40, abs=0.01)
     unit = min(size) / 54
     assert page.evaluate(CUT_SIDEWAYS) == []
     assert page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
