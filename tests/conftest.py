@@ -27,18 +27,30 @@ def pytest_sessionstart(session):
         _not_across_the_offices_midnight()
 
 
-def _not_across_the_offices_midnight() -> None:
-    import time
+def office_zone():
+    """The demo config's office time zone (config.toml [office] timezone), the test servers' zone."""
     import tomllib
     from zoneinfo import ZoneInfo
 
     with open(ROOT / "config.toml", "rb") as f:
-        zone = ZoneInfo(tomllib.load(f)["office"]["timezone"])
-    now = datetime.now(zone)
+        return ZoneInfo(tomllib.load(f)["office"]["timezone"])
+
+
+def seconds_to_office_midnight() -> float:
+    """How long until the office's next midnight, when a session ends and yesterday's tickets expire."""
+    now = datetime.now(office_zone())
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    left = (midnight - now).total_seconds()
+    return (midnight - now).total_seconds()
+
+
+def _not_across_the_offices_midnight() -> None:
+    import time
+
+    left = seconds_to_office_midnight()
     if left < MIDNIGHT_MARGIN_SECONDS:
-        print(f"\nThe office's midnight ({zone.key}) is {left:.0f} s away: the tests start after it.", flush=True)
+        print(
+            f"\nThe office's midnight ({office_zone().key}) is {left:.0f} s away: the tests start after it.", flush=True
+        )
         time.sleep(left + 1)
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import queue
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 import socketio
-from conftest import visitor, write_config
+from conftest import office_zone, seconds_to_office_midnight, visitor, write_config
 from live import LiveServer
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -65,11 +64,10 @@ def test_closing_and_opening_reach_the_kiosk_live(server, clients):
     kiosk = clients(server.url, {"role": "kiosk"})
     office = kiosk.snapshots.get(timeout=5)["office"]
     assert (office["open"], office["next_opening"], office["closes_at"]) == (True, None, None)
-    today = datetime.now(ZoneInfo("Asia/Jakarta"))
-    midnight = (today + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    if (midnight - today).total_seconds() < 60:  # not across the office's midnight, which also ends sessions
-        time.sleep((midnight - today).total_seconds() + 1)
-        today = datetime.now(ZoneInfo("Asia/Jakarta"))
+    left = seconds_to_office_midnight()
+    if left < 60:  # not across the office's midnight, which also ends sessions (a long run may reach it)
+        time.sleep(left + 1)
+    today = datetime.now(office_zone())
     admin = server.session("admin", server.first_password)
     hours = {day: "" if i == today.weekday() else "00:00-24:00" for i, day in enumerate(DAYS)}
     r = admin.put(server.url + "/api/admin/settings/hours", json={"value": hours}, timeout=5)
