@@ -67,12 +67,12 @@ run: setup
 test-debs:
 	@$(MAKE) --no-print-directory debs PACKAGES="$(TEST_DEB_PACKAGES)"
 
-# Four workers on two cores, one module each (a module shares its server), handed out in the order
+# Three workers on two cores, one module each (a module shares its server), handed out in the order
 # tests/conftest.py's SLOW_FIRST gives, longest first; xdist's own order (most tests first) left the
-# long ones to the end. Four: since the browser tests run on the headless shell, part of a module's
-# time is waiting (a TV's flash, speech played out, idle timers), which two more workers fill
-# (docs/performance.md, "The test suite": 254 s with two, 212 s with three, 194-197 s with four).
-PYTEST_XDIST := -n 4 --dist loadfile --no-loadscope-reorder
+# long ones to the end. Three: part of a module's time is waiting (a TV's flash, speech played out,
+# idle timers), which a third worker fills; a fourth cost a fifth more CPU for the same work, so that
+# on a slow, shared VM four took 160-166 s where three took 139-142 (docs/performance.md, "Seventh round").
+PYTEST_XDIST := -n 3 --dist loadfile --no-loadscope-reorder
 # Compiled bytecode (and pytest's rewritten test modules) kept in .venv, even where the environment
 # sets PYTHONDONTWRITEBYTECODE: without it every test process compiled every module again (5.6 s of
 # CPU to collect the tests, 2.2 s with it, in each worker and the controller).

@@ -1,6 +1,6 @@
 """How long `make test`'s pytest takes, and where its CPU goes.
 
-    .venv/bin/python bench/bench_tests.py [-n 4] [--serial] [-- PYTEST ARGS...]
+    .venv/bin/python bench/bench_tests.py [-n 3] [--serial] [-- PYTEST ARGS...]
 
 Runs pytest as `make test` does (the same workers, order and bytecode cache; `--serial` for one
 process, `-n` for another number of workers) and prints the wall time, the CPU the whole machine
@@ -36,6 +36,16 @@ def busy_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def reference_loop() -> float:
+    """CPU seconds this process takes for a fixed pure-Python loop: how quick the machine is right now.
+    The suite's figures are comparable only at the same speed; on the shared 2-core VMs this loop took
+    0.85-1.5 s within one hour (docs/performance.md, "Seventh round")."""
+    t0, total = time.process_time(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - t0
+
+
 def kind(cmdline: str) -> str:
     if "chromium" in cmdline:
         for t in ("renderer", "gpu-process", "utility", "zygote"):
@@ -57,7 +67,7 @@ def kind(cmdline: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", default="4", help="pytest-xdist workers (make test: 4)")
+    parser.add_argument("-n", default="3", help="pytest-xdist workers (make test: 3)")
     parser.add_argument("--serial", action="store_true", help="one process, no xdist")
     parser.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments")
     args = parser.parse_args()
@@ -75,6 +85,7 @@ def main() -> int:
                 found[(info["pid"], info["create_time"])] = (kind(" ".join(info["cmdline"])), cpu)
         return found
 
+    speed_before = reference_loop()
     before = sample()  # processes already running: only what they spend from now on is counted
     busy0, t0 = busy_seconds(), time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -84,15 +95,21 @@ def main() -> int:
         time.sleep(0.1)
     wall, busy = time.monotonic() - t0, busy_seconds() - busy0
 
+    speed_after = reference_loop()
     by_kind: collections.Counter[str] = collections.Counter()
+    started: collections.Counter[str] = collections.Counter()
     for key, (name, cpu) in seen.items():
         by_kind[name] += cpu - before.get(key, (name, 0.0))[1]
+        started[name] += key not in before
     cores = os.cpu_count() or 1
     print(f"\npytest exit code {proc.returncode}; {' '.join(command[1:])}")
     print(f"wall {wall:.1f} s (target < {TARGET_SECONDS} s); machine busy {busy:.0f} CPU-s on {cores} cores", end="")
     print(f" ({100 * busy / (wall * cores):.0f} % of them)")
+    print(
+        f"reference loop (the machine's speed; less is quicker): {speed_before:.2f} s before, {speed_after:.2f} s after"
+    )
     for name, cpu in by_kind.most_common():
-        print(f"  {name:28s} {cpu:7.1f} CPU-s")
+        print(f"  {name:28s} {cpu:7.1f} CPU-s  ({started[name]} processes seen started)")
     print(f"  {'sampled, all kinds':28s} {sum(by_kind.values()):7.1f} CPU-s")
     return proc.returncode
 

@@ -8,19 +8,16 @@ The tests also refresh the screenshots in docs/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import Keys, fill_fast
+from kioskui import Keys, fill_fast, shot
 from playwright.sync_api import expect
 
 from server.messages import message
 
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
@@ -53,14 +50,6 @@ def kiosk(browser, live):
     yield open_kiosk
     for page in pages:
         page.close()
-
-
-def shot(page, name: str) -> None:
-    """Refresh docs/screenshots only when asked (ANTRIAN_SCREENSHOTS=1), so test runs leave the tree clean."""
-    if not os.environ.get("ANTRIAN_SCREENSHOTS"):
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def waiting(live, service: str = "A") -> int:
