@@ -71,7 +71,7 @@ test-debs:
 # tests/conftest.py's SLOW_FIRST gives, longest first; xdist's own order (most tests first) left the
 # long ones to the end. Three: part of a module's time is waiting (a TV's flash, speech played out,
 # idle timers), which a third worker fills; a fourth cost a fifth more CPU for the same work, so that
-# on a slow, shared VM four took 160-166 s where three took 139-142 (docs/performance.md, "Seventh round").
+# on a slow, shared VM four took 143-166 s where three took 137-142 (docs/performance.md, "Seventh round").
 PYTEST_XDIST := -n 3 --dist loadfile --no-loadscope-reorder
 # Compiled bytecode (and pytest's rewritten test modules) kept in .venv, even where the environment
 # sets PYTHONDONTWRITEBYTECODE: without it every test process compiled every module again (5.6 s of

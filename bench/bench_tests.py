@@ -38,8 +38,8 @@ def busy_seconds() -> float:
 
 def reference_loop() -> float:
     """CPU seconds this process takes for a fixed pure-Python loop: how quick the machine is right now.
-    The suite's figures are comparable only at the same speed; on the shared 2-core VMs this loop took
-    0.85-1.5 s within one hour (docs/performance.md, "Seventh round")."""
+    The suite's figures are comparable only at about the same speed: on a shared 2-core VM the time of
+    such a loop doubled within twenty minutes (docs/performance.md, "Seventh round")."""
     t0, total = time.process_time(), 0
     for i in range(10_000_000):
         total += i

@@ -190,7 +190,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collection_finish(session):
     """What a test process holds once its tests are collected (the modules, the items, Playwright,
     Hypothesis: some 200,000 objects) stays to the end: out of the garbage collector's passes, each
-    full one of which walked it all in 0.3-0.6 s. The four workers of the time spent 21 CPU-s collecting garbage
+    full one of which walked it all in 0.3-0.6 s. The four workers `make test` ran then spent 21 CPU-s collecting garbage
     in a run, 7 after (docs/performance.md, "Fifth round")."""
     import gc
 
