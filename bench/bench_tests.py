@@ -1,6 +1,6 @@
 """How long `make test`'s pytest takes, and where its CPU goes.
 
-    .venv/bin/python bench/bench_tests.py [-n 3] [--serial] [-- PYTEST ARGS...]
+    .venv/bin/python bench/bench_tests.py [-n 3] [--serial] [--by-command N] [--by-module N] [-- PYTEST ARGS...]
 
 Runs pytest as `make test` does (the same workers, order and bytecode cache; `--serial` for one
 process, `-n` for another number of workers) and prints the wall time, the CPU the whole machine
@@ -8,7 +8,9 @@ spent meanwhile (/proc/stat, so Chromium, the test servers and everything they s
 and that CPU split by kind of process: the pytest processes, the test servers and commands
 (`python -m server`, tests/clockserver.py), Chromium's processes by type, Playwright's driver, speech.
 The split comes from sampling every process ten times a second; a process that lived less than a
-tenth of a second is missed, and the sampling itself costs a few percent of one core. The target
+tenth of a second is missed, and the sampling itself costs a few percent of one core. `--by-command N` also prints the N
+costliest command lines (their temporary paths and port numbers left out), `--by-module N` the N
+modules whose tests spend the most of the test processes' own CPU (bench/pytest_cpu.py). The target
 (issue 13): pytest under 90 s on 2 cores. It reports and never asserts (its exit code is pytest's).
 See docs/performance.md, "The test suite".
 """
@@ -17,9 +19,12 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,31 +70,62 @@ def kind(cmdline: str) -> str:
     return "other"
 
 
+def command_line(cmdline: str) -> str:
+    """`cmdline` with what changes from run to run (temporary paths, port numbers) left out."""
+    return re.sub(r"\b\d{4,5}\b", "PORT", re.sub(r"/tmp/\S+", "TMP", cmdline))[:150]
+
+
+def print_modules(folder: Path, top: int) -> None:
+    """The `top` modules by the test processes' own CPU inside their tests (bench/pytest_cpu.py's files)."""
+    modules: dict[str, list[float]] = {}
+    starts = []
+    for path in sorted(folder.glob("*.json")):
+        figures = json.loads(path.read_text())
+        modules.update(figures["modules"])  # a module runs whole in one process (--dist loadfile)
+        if figures["before_tests"] is not None:
+            starts.append(figures["before_tests"])
+    total = sum(cpu for cpu, _, _ in modules.values())
+    print(f"\ntest processes' own CPU inside tests: {total:.1f} CPU-s in {len(modules)} modules", end="")
+    print(f"; before their first test (imports, collection): {', '.join(f'{s:.1f}' for s in starts)} CPU-s")
+    ranked = sorted(modules.items(), key=lambda kv: -kv[1][0])
+    for module, (cpu, wall, tests) in ranked[:top]:
+        print(f"  {cpu:6.1f} CPU-s {wall:6.1f} s wall {tests:5d} tests  {module}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", default="3", help="pytest-xdist workers (make test: 3)")
     parser.add_argument("--serial", action="store_true", help="one process, no xdist")
+    parser.add_argument("--by-command", type=int, default=0, metavar="N", help="print the N costliest command lines")
+    parser.add_argument("--by-module", type=int, default=0, metavar="N", help="print the N costliest modules")
     parser.add_argument("pytest_args", nargs="*", help="after --: further pytest arguments")
     args = parser.parse_args()
     xdist = ["-p", "no:xdist"] if args.serial else ["-n", args.n, "--dist", "loadfile", "--no-loadscope-reorder"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as make test
     env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".venv" / "pycache")
-    command = [sys.executable, "-m", "pytest", "-q", *xdist, *args.pytest_args]
+    plugin: list[str] = []
+    cpu_dir = Path(tempfile.mkdtemp(prefix="bench-tests-"))
+    if args.by_module:
+        plugin = ["-p", "pytest_cpu"]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"), env.get("PYTHONPATH")]))
+        env["ANTRIAN_BENCH_CPU_DIR"] = str(cpu_dir)
+    command = [sys.executable, "-m", "pytest", "-q", *xdist, *plugin, *args.pytest_args]
 
-    def sample() -> dict[tuple[int, float], tuple[str, float]]:
+    def sample() -> dict[tuple[int, float], tuple[str, float, str]]:
         found = {}
         for p in psutil.process_iter(["pid", "create_time", "cmdline", "cpu_times"]):
             info = p.info
             if info["pid"] != os.getpid() and info["cmdline"] and info["cpu_times"] is not None:
                 cpu = info["cpu_times"].user + info["cpu_times"].system
-                found[(info["pid"], info["create_time"])] = (kind(" ".join(info["cmdline"])), cpu)
+                cmdline = " ".join(info["cmdline"])
+                found[(info["pid"], info["create_time"])] = (kind(cmdline), cpu, cmdline)
         return found
 
     speed_before = reference_loop()
     before = sample()  # processes already running: only what they spend from now on is counted
     busy0, t0 = busy_seconds(), time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, env=env)
-    seen: dict[tuple[int, float], tuple[str, float]] = {}
+    seen: dict[tuple[int, float], tuple[str, float, str]] = {}
     while proc.poll() is None:
         seen.update(sample())
         time.sleep(0.1)
@@ -98,9 +134,14 @@ def main() -> int:
     speed_after = reference_loop()
     by_kind: collections.Counter[str] = collections.Counter()
     started: collections.Counter[str] = collections.Counter()
-    for key, (name, cpu) in seen.items():
-        by_kind[name] += cpu - before.get(key, (name, 0.0))[1]
+    by_command: collections.Counter[str] = collections.Counter()
+    commands_started: collections.Counter[str] = collections.Counter()
+    for key, (name, cpu, cmdline) in seen.items():
+        spent = cpu - before.get(key, (name, 0.0, cmdline))[1]
+        by_kind[name] += spent
         started[name] += key not in before
+        by_command[command_line(cmdline)] += spent
+        commands_started[command_line(cmdline)] += key not in before
     cores = os.cpu_count() or 1
     print(f"\npytest exit code {proc.returncode}; {' '.join(command[1:])}")
     print(f"wall {wall:.1f} s (target < {TARGET_SECONDS} s); machine busy {busy:.0f} CPU-s on {cores} cores", end="")
@@ -111,6 +152,15 @@ def main() -> int:
     for name, cpu in by_kind.most_common():
         print(f"  {name:28s} {cpu:7.1f} CPU-s  ({started[name]} processes seen started)")
     print(f"  {'sampled, all kinds':28s} {sum(by_kind.values()):7.1f} CPU-s")
+    if args.by_command:
+        print(f"\nthe {args.by_command} costliest command lines (CPU-s, processes seen started):")
+        for cmdline, cpu in by_command.most_common(args.by_command):
+            print(f"  {cpu:7.1f} {commands_started[cmdline]:4d}  {cmdline}")
+    if args.by_module:
+        print_modules(cpu_dir, args.by_module)
+    for path in cpu_dir.glob("*.json"):
+        path.unlink()
+    cpu_dir.rmdir()
     return proc.returncode
 
 
