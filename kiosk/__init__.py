@@ -9,7 +9,8 @@ exit: the visitor's ticket number and the last four digits of their phone, then 
 from __future__ import annotations
 
 import io
-from functools import cache
+import re
+from functools import cache, lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -23,7 +24,9 @@ phone_bp = Blueprint("phone", __name__, template_folder="templates")
 survey_bp = Blueprint("survey", __name__, url_prefix="/survey", template_folder="templates")
 blueprints = [bp, phone_bp, survey_bp]
 
-QR_MAX_DATA = 300
+# A ticket's page, as issue() builds its URL (the A4 form's survey code adds "?survey=1").
+QR_PATH = re.compile(r"/t/([A-Za-z0-9_-]{1,64})(\?survey=1)?")
+QR_KEPT = 64  # drawn codes kept: a kiosk asks for each ticket's once, a printed form's a few times
 
 
 @cache  # read-only: made once per page, not per request
@@ -75,17 +78,31 @@ def kiosk_page():
 
 @bp.get("/qr.svg")
 def qr_svg():
-    """The QR code of a ticket's status URL as SVG; only URLs of this office's ticket pages."""
+    """The QR code of a ticket's page (its status URL) as SVG: only for this office's tickets.
+
+    Drawing one costs 10-40 ms of the server's one loop in pure Python, so a device cannot have codes
+    drawn for any text it likes: the URL must be `public_url` + /t/ + the token of a ticket there is
+    (else 400, or 404 for no such ticket), and the last QR_KEPT codes are kept."""
     data = request.args.get("data", "")
-    prefix = current_app.extensions["antrian.settings"].office.public_url + "/t/"  # as issue() builds it
-    if not data.startswith(prefix) or len(data) > QR_MAX_DATA:
+    prefix = current_app.extensions["antrian.settings"].office.public_url  # as issue() builds it
+    found = QR_PATH.fullmatch(data[len(prefix) :]) if data.startswith(prefix) else None
+    if found is None:
         abort(400)
+    try:
+        current_app.extensions["antrian"].ticket_status(found.group(1))
+    except NotFound:
+        abort(404)
+    # The URL carries the ticket's token: keep it out of shared caches.
+    return Response(_qr_svg(data), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@lru_cache(maxsize=QR_KEPT)
+def _qr_svg(data: str) -> bytes:
     qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(data)
     out = io.BytesIO()
     qr.make_image(image_factory=qrcode.image.svg.SvgPathFillImage).save(out)
-    # The URL carries the ticket's token: keep it out of shared caches.
-    return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return out.getvalue()
 
 
 @phone_bp.get("/t/<token>")

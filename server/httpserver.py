@@ -46,6 +46,7 @@ log = logging.getLogger("antrian.http")
 
 READ_SECONDS = 10.0  # each read of a body, each write of an answer
 TARPIT_SECONDS = 1.0  # how long a request over its address's budget waits for its 429
+INVALID_LOG_SECONDS = 60.0  # at most one log line this often for the requests the HTTP parser refused
 RESERVED_FDS = 256  # descriptors kept for the database, printers, speech and logs
 WANTED_FDS = 65536
 REFUSED_PER_TURN = 64  # connections refused in a row before the event loop's other work has its turn
@@ -97,6 +98,9 @@ class Guard:
         self.refused = 0  # connections refused (the bench and the tests read it from the log)
         self.throttled = 0
         self.penalized = 0
+        self.invalid = 0  # requests the HTTP parser refused (too many headers, a bad request line...)
+        self.invalid_logged = 0  # how many of them had been counted at the last log line
+        self.invalid_log_at = -INVALID_LOG_SECONDS
 
     def admit(self, address: str) -> bool:
         """Count a new connection from `address`; False (not counted) when it is one too many."""
@@ -151,12 +155,26 @@ class Guard:
         self.throttled += 1
         return False
 
+    def invalid_request(self, address: str, error: BaseException, now: float) -> bool:
+        """Count a request the HTTP parser refused; log it in one line, at most one every
+        INVALID_LOG_SECONDS for all devices (with how many came since), so a device sending
+        thousands neither fills the log nor hides the errors that matter in it. False when it was
+        over its device's request budget: its 400 then waits TARPIT_SECONDS, as a 429 does."""
+        self.invalid += 1
+        if now - self.invalid_log_at >= INVALID_LOG_SECONDS:
+            since = self.invalid - self.invalid_logged - 1
+            more = f" ({since} more since the last such line)" if since else ""
+            log.warning("invalid HTTP request from %s: %s%s", address, str(error)[:200] or type(error).__name__, more)
+            self.invalid_log_at, self.invalid_logged = now, self.invalid
+        return self.allow_request(address)
+
 
 class _HeaderTimeout(Exception):
     """The request line or headers came too slowly."""
 
 
 _TIMEOUT_ANSWER = ("408", _raw_answer("408 Request Timeout", "request_timeout", 1))
+_INVALID_ANSWER = ("400", _raw_answer("400 Bad Request", "bad_http_request", 1))
 _BUSY = _raw_answer("503 Service Unavailable", "too_many_requests", 5)
 
 
@@ -234,9 +252,13 @@ def handler_class(guard: Guard):
                 return super().read_request(raw_requestline)
 
         def _handle_client_error(self, ex):
+            """A request the HTTP parser refused: 400 and the connection closed, counted in its device's
+            budget, logged in one line at most a minute (gevent printed a traceback for each)."""
             if isinstance(ex, _HeaderTimeout):
                 return _TIMEOUT_ANSWER
-            return super()._handle_client_error(ex)
+            if not guard.invalid_request(self.address(), ex, time.monotonic()):
+                gevent.sleep(TARPIT_SECONDS)
+            return _INVALID_ANSWER
 
         def handle_one_response(self):
             if not guard.allow_request(self.address()):

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from conftest import login, visitor
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DEEP = "[" * 30_000  # json's RecursionError
 BIG_REF = "9" * 19  # past SQLite's 64-bit integer (2**63 - 1 is 9223372036854775807)
@@ -192,3 +194,66 @@ def test_a_ticket_id_is_still_found_by_its_number(app, client, serving):
     client.post("/api/counters/1/resolve", headers=serving, json={"solution": "Sandi direset"})
     r = client.get("/api/tickets/1/history", headers=serving)
     assert r.status_code == 200 and r.get_json()["events"][0]["type"] == "issued"
+
+
+def test_a_body_without_a_login_holds_few_lists_and_objects_whatever_its_strings_hold(app):
+    """A device with no login cannot make the server build thousands of lists or objects (a 64 KiB body
+    of 21,000 empty lists cost 34 ms to parse and walk): past MAX_ANONYMOUS_CONTAINERS it is 400
+    bad_json before parsing, and nothing is written. Brackets inside strings are text, not counted."""
+    from server.api import MAX_ANONYMOUS_CONTAINERS
+
+    kiosk = app.test_client()
+    before = last_seq(app)
+    many = {**visitor(), "extra": [[] for _ in range(MAX_ANONYMOUS_CONTAINERS - 1)]}  # + the list + the body
+    r = kiosk.post("/api/tickets", data=json.dumps(many), content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["error"] == "bad_json", r.get_data(as_text=True)
+    bomb = '{"username": "admin", "password": "x", "a": [' + ",".join(["[]"] * 21_000) + "]}"
+    r = kiosk.post("/api/login", data=bomb, content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["error"] == "bad_json"
+    assert last_seq(app) == before
+
+    bracketed = visitor(problem='Galat [500] {"kode": [1, 2]} di halaman [x] ' * 40)
+    r = kiosk.post("/api/tickets", data=json.dumps(bracketed), content_type="application/json")
+    assert r.status_code == 201, r.get_data(as_text=True)
+    fitting = {**visitor(name="Sari"), "extra": [[] for _ in range(MAX_ANONYMOUS_CONTAINERS - 2)]}
+    r = kiosk.post("/api/tickets", data=json.dumps(fitting), content_type="application/json")
+    assert r.status_code == 201, r.get_data(as_text=True)
+
+
+def test_a_logged_in_body_may_hold_many_lists_and_objects(app, client):
+    """The cap is for devices without a login: an admin's settings may hold hundreds of tables. This
+    body is refused for what it says (a name is text), not as bad JSON."""
+    h = login(app, client, "budi", "admin")
+    value = {"value": {"name": [{"x": []} for _ in range(300)]}}
+    r = client.put("/api/admin/settings/office", headers=h, data=json.dumps(value), content_type="application/json")
+    assert r.status_code == 422 and r.get_json()["error"] == "config_invalid", r.get_data(as_text=True)
+
+
+def _depth_and_containers(value) -> tuple[int, int]:
+    if isinstance(value, dict | list):
+        children = [_depth_and_containers(v) for v in (value.values() if isinstance(value, dict) else value)]
+        return 1 + max((d for d, _ in children), default=0), 1 + sum(c for _, c in children)
+    return 0, 0
+
+
+JSON_TEXT = st.text(alphabet=st.sampled_from('[]{}"\\ax\u00e9\U0001f600\n'), max_size=8)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(JSON_TEXT, inner, max_size=4),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans(), cap=st.integers(0, 40))
+def test_the_bodys_nesting_and_lists_are_read_from_its_bytes_as_the_parser_would_build_them(value, ascii_only, cap):
+    """server.api._too_complex reads depth and count from the bytes, strings (brackets, quotes and
+    backslashes in them, escaped or not) left out: the same answer as the parsed value's."""
+    from server import api
+
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode()
+    depth, containers = _depth_and_containers(value)
+    assert api._too_complex(raw, None) == (depth > api.MAX_JSON_DEPTH)
+    assert api._too_complex(raw, cap) == (depth > api.MAX_JSON_DEPTH or containers > cap)
+    deep = ("[" * (api.MAX_JSON_DEPTH - 1)) + raw.decode() + ("]" * (api.MAX_JSON_DEPTH - 1))
+    assert api._too_complex(deep.encode(), None) == (depth + api.MAX_JSON_DEPTH - 1 > api.MAX_JSON_DEPTH)

@@ -331,6 +331,31 @@ def test_a_body_sent_slowly_gets_408(server):
     s.close()
 
 
+def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(server):
+    """A request of 101 header lines (or another the HTTP parser refuses) is a 400 with its code, counted
+    in its device's budget like any other (60 a minute here): past it, the 400 waits a second, as a 429
+    does. The log gets one line for a minute of them, not a traceback each (1.5 KB a request)."""
+    device = "127.0.0.14"
+    bad = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101)) + b"\r\n"
+    log_before = len(server.log())
+    sent = 0
+    while True:
+        s = _connect(server, device)
+        started = time.monotonic()
+        s.sendall(bad)
+        answer = _closed_within(s, 5)
+        took = time.monotonic() - started
+        s.close()
+        sent += 1
+        assert answer.startswith(b"HTTP/1.1 400") and b'"bad_http_request"' in answer, answer[:200]
+        if took >= 0.9 or sent > 70:
+            break
+    assert 50 < sent <= 70, sent  # the burst of 60 answered at once, then the wait
+    assert _http(server, "127.0.0.15", "GET", "/healthz")[0] == 200  # another device meanwhile
+    new = server.log()[log_before:]
+    assert "Traceback" not in new and new.count("invalid HTTP request") <= 1, new[-2000:]
+
+
 def test_the_server_raises_its_open_files_limit(server):
     limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))

@@ -318,6 +318,21 @@ def test_qr_code_is_drawn_only_for_this_offices_ticket_urls(live):
     assert "<svg" in ok.text
     foreign = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": "https://example.com/t/x"}, timeout=5)
     assert foreign.status_code == 400
+    # Drawing a code costs the server's loop tens of ms: not for any text a device sends, only for a
+    # ticket there is (the A4 form's survey link adds "?survey=1"); the same code twice is the same.
+    url = ticket["status_url"]
+    prefix = url[: url.index("/t/")]
+    for data, status in [
+        (url + "?survey=1", 200),
+        (prefix + "/t/" + "A" * 270, 400),
+        (url + "?survey=1&x=" + "A" * 200, 400),
+        (url + "x", 404),
+        (prefix + "/t/tidak-ada-tiket-ini", 404),
+    ]:
+        r = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": data}, timeout=5)
+        assert r.status_code == status, (data, r.status_code)
+    again = requests.get(f"{live.url}/kiosk/qr.svg", params={"data": url}, timeout=5)
+    assert again.status_code == 200 and again.content == ok.content
 
 
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
