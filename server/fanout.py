@@ -158,6 +158,12 @@ def _wrapper_class(fanout: FanOut) -> type:
                 # what SimpleWebSocketWSGI.__call__ does under gevent, with the budgeted server
                 self.ws = BudgetedServer(environ, **self.server_args)
                 return self.app(self)
+            except OSError:
+                if getattr(self, "ws", None) is None or self.ws.connected:
+                    raise
+                # The page left during the upgrade (engineio answered its probe on a socket it had
+                # closed): a browser navigating, not a server error, so no traceback in the log.
+                return []
             finally:
                 if sid is not None and fanout.clients.get(sid) is self:
                     del fanout.clients[sid]

@@ -10,9 +10,10 @@ fuzzes the app from it (Schemathesis).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, current_app
 
 from server.admin import EDITABLE, OFFICE_KEYS
 from server.api import COUNTER_ACTIONS
@@ -2313,7 +2314,14 @@ def _survey_paths() -> dict[str, Any]:
 SPEC = build()
 
 
+@cache
+def _spec_json() -> bytes:
+    """SPEC as the app's JSON, made once: 172 KB that took 9 ms to serialize at every request (one
+    device asking for it as fast as its budget allows kept the server's loop busy a fifth of the time)."""
+    return current_app.json.dumps(SPEC).encode()
+
+
 @bp.get("/api/openapi.json")
 def openapi_json():
     """This API's OpenAPI 3.1 description."""
-    return jsonify(SPEC)
+    return Response(_spec_json(), mimetype="application/json")

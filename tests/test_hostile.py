@@ -356,6 +356,37 @@ def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(s
     assert "Traceback" not in new and new.count("invalid HTTP request") <= 1, new[-2000:]
 
 
+def test_a_page_leaving_during_its_socket_upgrade_leaves_no_traceback(server):
+    """A browser navigating away while its Engine.IO socket upgrades closes the WebSocket right after
+    the "2probe" that engineio answers: that is a page leaving, not a server error (each one logged a
+    traceback of 30 lines)."""
+    import base64
+
+    def frame(payload: bytes, opcode: int) -> bytes:  # a client's frame: masked
+        mask = b"\x01\x02\x03\x04"
+        return (
+            bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        )
+
+    log_before = len(server.log())
+    for _ in range(5):
+        r = requests.get(server.url + "/socket.io/?EIO=4&transport=polling", timeout=5)
+        sid = json.loads(r.text[1:])["sid"]
+        s = _connect(server, "127.0.0.16")
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall(
+            f"GET /socket.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert s.recv(4096).startswith(b"HTTP/1.1 101")
+        s.sendall(frame(b"2probe", 1) + frame(b"\x03\xe8", 8))  # the probe, then the close (1000)
+        _closed_within(s, 5)
+        s.close()
+    assert _http(server, "127.0.0.16", "GET", "/healthz")[0] == 200
+    new = server.log()[log_before:]
+    assert "Traceback" not in new, new[-3000:]
+
+
 def test_the_server_raises_its_open_files_limit(server):
     limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))

@@ -144,7 +144,11 @@ class Watched:
         """Until the page's start is over: every request it made answered (its scripts' fetches, images,
         sounds) and, on a page with a live socket, the socket moved on to its WebSocket (whose address
         the policy must allow). The policy refuses at the moment a page tries, so then all was tried."""
-        live = any("/socket.io/" in u for u in self.requests[self.since :])
+        # A page whose own scripts loaded the Socket.IO client and polled: the page before may still send
+        # its last poll while this one loads (the dashboard, which has no socket, waited for one).
+        live = any("/socket.io/" in u for u in self.requests[self.since :]) and self.page.evaluate(
+            "() => typeof io === 'function'"
+        )
         until_on_page(
             self.page,
             lambda: not self.in_flight and (self.sockets or not live),
