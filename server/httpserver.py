@@ -39,7 +39,7 @@ from gevent.socket import socket as GeventSocket
 from werkzeug.exceptions import RequestTimeout
 
 from server.config import LimitSettings
-from server.limits import Buckets
+from server.limits import Buckets, SparseLog
 from server.messages import message
 
 log = logging.getLogger("antrian.http")
@@ -98,9 +98,8 @@ class Guard:
         self.refused = 0  # connections refused (the bench and the tests read it from the log)
         self.throttled = 0
         self.penalized = 0
-        self.invalid = 0  # requests the HTTP parser refused (too many headers, a bad request line...)
-        self.invalid_logged = 0  # how many of them had been counted at the last log line
-        self.invalid_log_at = -INVALID_LOG_SECONDS
+        # requests the HTTP parser refused (too many headers, a bad request line...)
+        self.invalid = SparseLog(log, "invalid HTTP request", INVALID_LOG_SECONDS)
 
     def admit(self, address: str) -> bool:
         """Count a new connection from `address`; False (not counted) when it is one too many."""
@@ -156,16 +155,9 @@ class Guard:
         return False
 
     def invalid_request(self, address: str, error: BaseException, now: float) -> bool:
-        """Count a request the HTTP parser refused; log it in one line, at most one every
-        INVALID_LOG_SECONDS for all devices (with how many came since), so a device sending
-        thousands neither fills the log nor hides the errors that matter in it. False when it was
+        """Count a request the HTTP parser refused and log it sparsely (SparseLog). False when it was
         over its device's request budget: its 400 then waits TARPIT_SECONDS, as a 429 does."""
-        self.invalid += 1
-        if now - self.invalid_log_at >= INVALID_LOG_SECONDS:
-            since = self.invalid - self.invalid_logged - 1
-            more = f" ({since} more since the last such line)" if since else ""
-            log.warning("invalid HTTP request from %s: %s%s", address, str(error)[:200] or type(error).__name__, more)
-            self.invalid_log_at, self.invalid_logged = now, self.invalid
+        self.invalid(address, error, now)
         return self.allow_request(address)
 
 

@@ -82,6 +82,29 @@ class Buckets(Generic[K]):
         return len(self.table)
 
 
+class SparseLog:
+    """A warning that anonymous clients can set off at will (a request or a packet the server cannot
+    read), logged in one line at most every `seconds` for all of them, with how many came since: a
+    device sending thousands neither fills the log nor hides the errors that matter in it."""
+
+    def __init__(self, log: Any, what: str, seconds: float = 60.0):
+        self.log, self.what, self.seconds = log, what, seconds
+        self.count = 0  # every one so far
+        self._logged = 0  # the count at the last line
+        self._at = -seconds
+
+    def __call__(self, address: str, error: BaseException, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self.count += 1
+        if now - self._at < self.seconds:
+            return
+        since = self.count - self._logged - 1
+        more = f" ({since} more since the last such line)" if since else ""
+        detail = f"{type(error).__name__}: {str(error)[:200]}"
+        self.log.warning("%s from %s: %s%s", self.what, address, detail, more)
+        self._at, self._logged = now, self.count
+
+
 def penalize(app: Any, address: str, seconds: float) -> None:
     """The HTTP server's penalty for a device that broke a budget (httpserver.Guard.penalize): its
     requests wait for a 429 for `seconds`. Nothing when the app is served without that server (tests

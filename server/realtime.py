@@ -9,6 +9,7 @@ for a fresh snapshot.
 from __future__ import annotations
 
 import hmac
+import logging
 import threading
 import time
 from collections import deque
@@ -21,8 +22,9 @@ from flask_socketio import emit as reply
 
 from server.auth import current_user, session_ends
 from server.fanout import FanOut
-from server.limits import Bucket
+from server.limits import Bucket, SparseLog
 
+log = logging.getLogger("antrian.realtime")
 PUBLIC_ROLES = ("display", "kiosk")
 MAX_BATCH = 20  # events in one `events` message
 # What one connection may send. A screen sends a handful of packets an hour (its connect, a snapshot
@@ -77,6 +79,9 @@ def register(
 
     fanout = FanOut(socketio)
     socketio.antrian_fanout = fanout
+    for logger in (socketio.server.logger, socketio.server.eio.logger):
+        if not any(isinstance(f, _SparseTracebacks) for f in logger.filters):  # one logger for every app
+            logger.addFilter(_SparseTracebacks())
     pending: deque[dict[str, Any]] = deque()
     wake = threading.Event()
     started = threading.Lock()
@@ -231,6 +236,28 @@ def register(
         return {"error": "invalid"}
 
 
+class _SparseTracebacks(logging.Filter):
+    """engineio's and python-socketio's errors with a traceback (a long-polling POST that is not UTF-8,
+    a packet they cannot read): a client can set them off at will, each 20-30 lines. The first in a
+    minute is logged whole, the others counted into the next one logged."""
+
+    def __init__(self, seconds: float = 60.0):
+        super().__init__()
+        self.seconds, self.at, self.dropped = seconds, -seconds, 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info:
+            return True
+        now = time.monotonic()
+        if now - self.at < self.seconds:
+            self.dropped += 1
+            return False
+        if self.dropped:
+            record.msg = f"{record.msg} ({self.dropped} more such errors since the last one logged)"
+        self.at, self.dropped = now, 0
+        return True
+
+
 class _PacketBudgets:
     """Per Engine.IO connection: a budget of Socket.IO packets (any kind: connect, events, acks) and
     one of snapshots. The table lives as long as the connections it counts."""
@@ -283,6 +310,7 @@ def _budget_packets(
     eio.max_http_buffer_size = MAX_PACKET_BYTES
     eio.async_handlers = False
     budgets = _PacketBudgets(socketio.server.environ, penalize)
+    bad_packets = SparseLog(log, "unreadable Socket.IO packet")
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
 
     def message(eio_sid: str, data: Any) -> Any:
@@ -293,7 +321,15 @@ def _budget_packets(
             budgets.penalize(eio_sid)
             close(eio_sid, sock)
             return None
-        return on_message(eio_sid, data)
+        try:
+            return on_message(eio_sid, data)  # python-socketio decodes the packet here (its handlers run as tasks)
+        except Exception as error:  # noqa: BLE001  (not JSON, nested thousands deep, an unknown type...)
+            # A packet the server cannot read: the connection closed and its device kept waiting, as past
+            # its budget, and one log line a minute for all such (each was a 30-line traceback).
+            bad_packets((budgets.environ.get(eio_sid) or {}).get("REMOTE_ADDR", "?"), error)
+            budgets.penalize(eio_sid)
+            close(eio_sid, sock)
+            return None
 
     def close(eio_sid: str, sock: Any) -> None:
         client = fanout.clients.get(eio_sid)

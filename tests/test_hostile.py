@@ -387,6 +387,47 @@ def test_a_page_leaving_during_its_socket_upgrade_leaves_no_traceback(server):
     assert "Traceback" not in new, new[-3000:]
 
 
+def _raw(server, device: str, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(device, 0))
+    try:
+        conn.request(method, path, body=body)
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def _polling_display(server, device: str) -> str:
+    """A display's Socket.IO connection over long-polling from `device`: its polling URL."""
+    status, data = _raw(server, device, "GET", "/socket.io/?EIO=4&transport=polling")
+    assert status == 200, data
+    url = f"/socket.io/?EIO=4&transport=polling&sid={json.loads(data[1:])['sid']}"
+    assert _raw(server, device, "POST", url, b'40{"role":"display"}')[0] == 200
+    assert _raw(server, device, "GET", url)[0] == 200  # its connect and first snapshot
+    return url
+
+
+UNREADABLE_PACKETS = ["42{", "4x", "49", "4", "4-1", '45-["x"]', '42["snapshot",' + "[" * 25_000 + "]" * 25_000 + "]"]
+
+
+def test_unreadable_socket_packets_close_their_connection_and_log_one_line(server):
+    """A Socket.IO packet the server cannot read (not JSON, an unknown type, nested thousands deep)
+    closes its connection, as one past its budget, and a long-polling POST that is not UTF-8 is
+    answered: neither may write a traceback each (30 lines; a device could send twenty a minute on
+    every connection it opens). One line a minute at most, and one traceback."""
+    log_before = len(server.log())
+    for i, packet in enumerate(UNREADABLE_PACKETS):
+        url = _polling_display(server, f"127.0.0.{30 + i}")
+        assert _raw(server, f"127.0.0.{30 + i}", "POST", url, packet.encode())[0] == 200
+        assert _wait_for(lambda u=url: _raw(server, "127.0.0.1", "GET", u)[0] == 400, 5), packet[:20]  # closed
+    url = _polling_display(server, "127.0.0.29")
+    for _ in range(3):
+        assert _raw(server, "127.0.0.29", "POST", url, '42["\ud800"]'.encode("utf-8", "surrogatepass"))[0] == 200
+    assert _http(server, "127.0.0.28", "GET", "/healthz")[0] == 200
+    new = server.log()[log_before:]
+    assert new.count("Traceback") <= 1 and new.count("unreadable Socket.IO packet") <= 1, new[-3000:]
+
+
 def test_the_server_raises_its_open_files_limit(server):
     limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
