@@ -182,6 +182,31 @@ WantedBy=multi-user.target
 """
 
 
+def banner(settings: Settings, host: str, port: int, first: tuple[str, str] | None) -> list[str]:
+    """What `serve` prints at its start: where each page is, how to log in, and what to set up."""
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    lines = [
+        f"Antrian — {settings.office.name}",
+        f"  Kiosk / kios:            {base}/kiosk/",
+        f"  Display / layar TV:      {base}/display/",
+        f"  Counter / loket:         {base}/counter/",
+        f"  Front office:            {base}/counter/front",
+        f"  Survey tablet / survei:  {base}/survey/",
+        f"  SKM, complaints:         {base}/counter/skm · {base}/counter/complaints",
+        f"  Recap, dashboard, admin: {base}/counter/recap · {base}/counter/dashboard · {base}/counter/admin",
+        f"  API state:               {base}/api/state",
+    ]
+    if first:
+        lines.append(f"  First account (shown once): user '{first[0]}', password '{first[1]}'")
+        lines.append("  Add officers: python -m server users add NAME --role officer")
+    else:
+        lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
+    if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
+        # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
+        lines.append("  Kiosks: any device may take a number; name the kiosk PCs in [kiosk] addresses")
+    return lines
+
+
 def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL", clock=None) -> int:
     """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server).
 
@@ -202,23 +227,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
     socketio = app.extensions["antrian.socketio"]
     first = app.extensions["antrian"].accounts.ensure_first_admin()
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    lines = [
-        f"Antrian — {settings.office.name}",
-        f"  Kiosk / kios:            {base}/kiosk/",
-        f"  Display / layar TV:      {base}/display/",
-        f"  Counter / loket:         {base}/counter/",
-        f"  Front office:            {base}/counter/front",
-        f"  Survey tablet / survei:  {base}/survey/",
-        f"  SKM, complaints:         {base}/counter/skm · {base}/counter/complaints",
-        f"  Recap, dashboard, admin: {base}/counter/recap · {base}/counter/dashboard · {base}/counter/admin",
-        f"  API state:               {base}/api/state",
-    ]
-    if first:
-        lines.append(f"  First account (shown once): user '{first[0]}', password '{first[1]}'")
-        lines.append("  Add officers: python -m server users add NAME --role officer")
-    else:
-        lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
+    lines = banner(settings, host, port, first)
     print("\n".join(lines), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     # Whatever start-up made (Flask, templates, modules: ~80,000 objects) lives as long as the

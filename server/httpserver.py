@@ -67,11 +67,15 @@ def raise_fd_limit(wanted: int = WANTED_FDS) -> int:
     return soft
 
 
-def _raw_answer(status: str, code: str, retry_after: int) -> bytes:
-    body = json.dumps(
+def _error_body(code: str) -> bytes:
+    return json.dumps(
         {"error": code, "message": message(code, "id"), "message_en": message(code, "en"), "fields": {}},
         ensure_ascii=False,
     ).encode()
+
+
+def _raw_answer(status: str, code: str, retry_after: int) -> bytes:
+    body = _error_body(code)
     head = (
         f"HTTP/1.1 {status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
         f"Retry-After: {retry_after}\r\nConnection: close\r\n\r\n"
@@ -220,6 +224,30 @@ def _too_many(environ, start_response):
     return [body]
 
 
+def _upgrade_problem(environ: dict[str, Any]) -> str | None:
+    """Why a WebSocket upgrade would be refused by wsproto's handshake, or None. Checked before the
+    application: refused there, it was a 500 and gevent logged its traceback and the request's environ
+    (50 lines) for each; a device could send twenty a second."""
+    if environ.get("HTTP_UPGRADE", "").lower() != "websocket" and "transport=websocket" not in environ.get(
+        "QUERY_STRING", ""
+    ):
+        return None  # not a WebSocket (an HTTP/2 upgrade is simply not taken up)
+    if environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+        return "no 'Upgrade: websocket'"
+    if "upgrade" not in (t.strip().lower() for t in environ.get("HTTP_CONNECTION", "").split(",")):
+        return "no 'Connection: Upgrade'"
+    if environ.get("HTTP_SEC_WEBSOCKET_VERSION", "").strip() != "13":
+        return "not WebSocket version 13"
+    if not environ.get("HTTP_SEC_WEBSOCKET_KEY", "").strip() or not environ.get("HTTP_HOST"):
+        return "no Sec-WebSocket-Key or Host"
+    return None
+
+
+def _bad_upgrade(environ, start_response):
+    start_response("400 Bad Request", [("Content-Type", "application/json"), ("Connection", "close")])
+    return [_error_body("bad_http_request")]
+
+
 def handler_class(guard: Guard):
     """gevent's request handler with the limits above, taking turns between connections: a
     keep-alive connection's next request waits for the loop's next turn, so one busy client cannot
@@ -255,6 +283,10 @@ def handler_class(guard: Guard):
         def handle_one_response(self):
             if not guard.allow_request(self.address()):
                 self.application = _too_many
+                self.close_connection = True
+            elif (problem := _upgrade_problem(self.environ)) is not None:
+                guard.invalid(self.address(), ValueError(f"WebSocket upgrade: {problem}"))
+                self.application = _bad_upgrade
                 self.close_connection = True
             elif self._connection_upgrade_requested():
                 self.socket.settimeout(None)  # a WebSocket: Engine.IO's ping/pong decides when it is gone

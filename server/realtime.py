@@ -342,4 +342,18 @@ def _budget_packets(
         return on_disconnect(eio_sid, *args)
 
     eio.handlers["message"], eio.handlers["disconnect"] = message, disconnect
+
+    def drop(sid: str | None = None) -> None:
+        """engineio's `disconnect`, without waiting for the client to read what was queued for it.
+        engineio calls it on a long-polling POST it refuses (a PING from the client, an unknown packet
+        type, a body over MAX_PACKET_BYTES) and waited for a GET that never came: the POST was never
+        answered and its connection was held until a restart, up to the device's cap of them."""
+        if sid is None:
+            return eio_disconnect(sid)
+        sock = eio.sockets.pop(sid, None)
+        if sock is not None:
+            sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+        return None
+
+    eio_disconnect, eio.disconnect = eio.disconnect, drop
     return budgets

@@ -108,3 +108,22 @@ def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
     check = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60)
     problems = [line for line in check.stderr.splitlines() if str(path) in line]
     assert check.returncode == 0 and not problems, check.stderr
+
+
+def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_number(tmp_path):
+    """The start's banner: the pages, the first account once, and, on the network with no kiosk
+    addresses named (the demo's default), that any device may take a number."""
+    from server.cli import banner
+
+    open_to_all = load_settings(write_config(tmp_path))
+    assert open_to_all.kiosk.addresses == ()
+    lines = banner(open_to_all, "0.0.0.0", 8080, ("admin", "Xy7_secret"))
+    assert "  Kiosk / kios:            http://127.0.0.1:8080/kiosk/" in lines
+    assert "  First account (shown once): user 'admin', password 'Xy7_secret'" in lines
+    assert any("[kiosk] addresses" in line for line in lines)
+    assert not any("[kiosk] addresses" in line for line in banner(open_to_all, "127.0.0.1", 8080, None))
+    (tmp_path / "named").mkdir()
+    named = load_settings(write_config(tmp_path / "named", {"addresses = []": 'addresses = ["192.168.1.20"]'}))
+    assert named.kiosk.addresses and not any(
+        "[kiosk] addresses" in line for line in banner(named, "0.0.0.0", 8080, None)
+    )

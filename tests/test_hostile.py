@@ -428,6 +428,40 @@ def test_unreadable_socket_packets_close_their_connection_and_log_one_line(serve
     assert new.count("Traceback") <= 1 and new.count("unreadable Socket.IO packet") <= 1, new[-3000:]
 
 
+def test_a_refused_websocket_upgrade_is_a_400_and_one_log_line(server):
+    """An upgrade without Sec-WebSocket-Key, or of another version, was a 500 and 50 lines of log
+    (gevent's traceback and the request's environ) each: 6 GB a day from one device at its budget."""
+    url = _polling_display(server, "127.0.0.40")
+    log_before = len(server.log())
+    for headers in (
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 99",
+    ) * 3:
+        s = _connect(server, "127.0.0.41")
+        s.sendall(
+            f"GET {url.replace('polling', 'websocket')} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\n{headers}\r\n\r\n".encode()
+        )
+        assert _closed_within(s, 5).startswith(b"HTTP/1.1 400"), headers
+        s.close()
+    new = server.log()[log_before:]
+    assert "Traceback" not in new and new.count("invalid HTTP request") <= 1, new[-3000:]
+
+
+@pytest.mark.parametrize("body", [b"2", b"6", b"9", b"4" + b"x" * 70_000], ids=["ping", "upgrade", "type-9", "too-big"])
+def test_a_long_polling_post_engineio_refuses_is_answered_and_lets_its_connection_go(server, body):
+    """engineio closed the session of such a POST and waited for the client to read what was queued:
+    the POST was never answered and its connection stayed open until a restart (a device could hold
+    its cap of them, and each of its addresses another)."""
+    device = {b"2": "127.0.0.42", b"6": "127.0.0.43", b"9": "127.0.0.44"}.get(body, "127.0.0.45")
+    before = _fds(server)
+    url = _polling_display(server, device)
+    status, _ = _raw(server, device, "POST", url, body)  # within _raw's 10 s, or TimeoutError
+    assert status in (400, 413), status
+    assert _raw(server, "127.0.0.1", "GET", url)[0] == 400  # the session is gone
+    assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
+
+
 def test_the_server_raises_its_open_files_limit(server):
     limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))

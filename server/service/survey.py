@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from server import core, skm
 from server.core import Ticket
 from server.errors import FormIncomplete, NotFound, QueueError
-from server.forms import clean_text, normalize_phone, parse_id
+from server.forms import clean_text, normalize_phone, parse_id, text_problem
 from server.i18n import t
 from server.service.shapes import iso
 from server.service.unit import Kind, Outcome
@@ -162,15 +162,15 @@ def ticket_ref(data: Mapping[str, Any]) -> tuple[str, str | None]:
     {"ticket", "phone_last4"}; FormIncomplete naming the bad or missing field."""
     token = data.get("token")
     if token is not None:
-        if not isinstance(token, str) or not 1 <= len(token) <= 64:
+        if not isinstance(token, str) or not 1 <= len(token) <= 64 or text_problem(token):
             raise FormIncomplete({"token": "invalid"})
         return token, None
     label, last4 = data.get("ticket"), data.get("phone_last4")
     bad: dict[str, str] = {}
     if label is None:
         bad["ticket"] = "required"
-    elif not isinstance(label, str) or not 1 <= len(label.strip()) <= LABEL_MAX:
-        bad["ticket"] = "invalid"
+    elif not isinstance(label, str) or not 1 <= len(label.strip()) <= LABEL_MAX or text_problem(label):
+        bad["ticket"] = "invalid"  # (a lone surrogate, "\ud800", could not even be looked up)
     if not isinstance(last4, str) or not _LAST4.fullmatch(last4):
         bad["phone_last4"] = "phone_last4"
     if label is None and last4 is None:
