@@ -310,7 +310,8 @@ def _budget_packets(
     eio.max_http_buffer_size = MAX_PACKET_BYTES
     eio.async_handlers = False
     budgets = _PacketBudgets(socketio.server.environ, penalize)
-    bad_packets = SparseLog(log, "unreadable Socket.IO packet")
+    # (also a bug of a connect handler, which python-socketio runs inline: its type and message are logged)
+    bad_packets = SparseLog(log, "Socket.IO packet not handled, its connection closed")
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
 
     def message(eio_sid: str, data: Any) -> Any:
