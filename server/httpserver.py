@@ -214,9 +214,7 @@ class _Body:
 
 def _too_many(environ, start_response):
     gevent.sleep(TARPIT_SECONDS)
-    body = json.dumps(
-        {"error": "too_many_requests", "message": message("too_many_requests", "id"), "fields": {}}, ensure_ascii=False
-    ).encode()
+    body = _error_body("too_many_requests")
     start_response(
         "429 Too Many Requests",
         [("Content-Type", "application/json"), ("Retry-After", "5"), ("Connection", "close")],

@@ -85,24 +85,32 @@ class Buckets(Generic[K]):
 class SparseLog:
     """A warning that anonymous clients can set off at will (a request or a packet the server cannot
     read), logged in one line at most every `seconds` for all of them, with how many came since: a
-    device sending thousands neither fills the log nor hides the errors that matter in it."""
+    device sending thousands neither fills the log nor hides the errors that matter in it. `due()`
+    alone serves a caller that logs in its own way (realtime's filter of library tracebacks)."""
 
     def __init__(self, log: Any, what: str, seconds: float = 60.0):
         self.log, self.what, self.seconds = log, what, seconds
         self.count = 0  # every one so far
-        self._logged = 0  # the count at the last line
+        self._logged = 0  # the count at the last one logged
         self._at = -seconds
 
-    def __call__(self, address: str, error: BaseException, now: float | None = None) -> None:
+    def due(self, now: float | None = None) -> int | None:
+        """Count one; when it is to be logged, how many were left out since the last, else None."""
         now = time.monotonic() if now is None else now
         self.count += 1
         if now - self._at < self.seconds:
-            return
+            return None
         since = self.count - self._logged - 1
+        self._at, self._logged = now, self.count
+        return since
+
+    def __call__(self, address: str, error: BaseException, now: float | None = None) -> None:
+        since = self.due(now)
+        if since is None:
+            return
         more = f" ({since} more since the last such line)" if since else ""
         detail = f"{type(error).__name__}: {str(error)[:200]}"
         self.log.warning("%s from %s: %s%s", self.what, address, detail, more)
-        self._at, self._logged = now, self.count
 
 
 def penalize(app: Any, address: str, seconds: float) -> None:

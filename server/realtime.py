@@ -243,18 +243,16 @@ class _SparseTracebacks(logging.Filter):
 
     def __init__(self, seconds: float = 60.0):
         super().__init__()
-        self.seconds, self.at, self.dropped = seconds, -seconds, 0
+        self.sparse = SparseLog(None, "", seconds)  # its timing and count only
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.exc_info:
             return True
-        now = time.monotonic()
-        if now - self.at < self.seconds:
-            self.dropped += 1
+        since = self.sparse.due()
+        if since is None:
             return False
-        if self.dropped:
-            record.msg = f"{record.msg} ({self.dropped} more such errors since the last one logged)"
-        self.at, self.dropped = now, 0
+        if since:
+            record.msg = f"{record.msg} ({since} more such errors since the last one logged)"
         return True
 
 

@@ -467,3 +467,29 @@ def test_the_server_raises_its_open_files_limit(server):
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
     soft, hard = line.split()[3:5]
     assert int(soft) == min(int(hard), 65536)
+
+
+def test_a_sparse_log_writes_one_line_a_minute_with_how_many_came_between():
+    """limits.SparseLog, on its own clock: the first at once, then nothing for a minute, then one line
+    that says how many were left out."""
+    import logging
+
+    from server.limits import SparseLog
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    logger = logging.getLogger("antrian.test.sparse")
+    logger.addHandler(Collect())
+    sparse = SparseLog(logger, "odd request", 60.0)
+    for second in (0, 1, 30, 59.9):
+        sparse("127.0.0.9", ValueError("bad line"), now=1000 + second)
+    sparse("127.0.0.9", ValueError("bad line"), now=1060)
+    assert lines == [
+        "odd request from 127.0.0.9: ValueError: bad line",
+        "odd request from 127.0.0.9: ValueError: bad line (3 more since the last such line)",
+    ]
+    assert sparse.count == 5 and sparse.due(now=1061) is None and sparse.due(now=1120) == 1
