@@ -15,6 +15,7 @@ import argparse
 import base64
 import logging
 import os
+import queue
 import sys
 import threading
 from pathlib import Path
@@ -28,13 +29,23 @@ log = logging.getLogger("antrian.agent")
 
 
 class Journal:
-    """Job ids already printed, one per line, flushed to disk before the acknowledgement."""
+    """Job ids already printed, one per line, flushed to disk before the acknowledgement.
+
+    Bounded: it keeps the newest KEEP ids (job ids grow; the server gives up a job at the end of its
+    day, so an id that old is never pushed again) and rewrites itself, atomically, when the file
+    holds twice that many lines."""
+
+    KEEP = 10_000
 
     def __init__(self, path: Path):
         self.path = path
         self.done: set[int] = set()
+        self.lines = 0
         if path.exists():
-            self.done = {int(line) for line in path.read_text().split() if line.isdigit()}
+            ids = [int(line) for line in path.read_text().split() if line.isdigit()]
+            self.done, self.lines = set(ids), len(ids)
+            if self.lines > self.KEEP:
+                self.compact()
 
     def __contains__(self, job_id: int) -> bool:
         return job_id in self.done
@@ -47,47 +58,119 @@ class Journal:
             f.flush()
             os.fsync(f.fileno())
         self.done.add(job_id)
+        self.lines += 1
+        if self.lines > 2 * self.KEEP:
+            self.compact()
+
+    def compact(self) -> None:
+        """Keep the newest KEEP ids: written to a new file, synced, then renamed over the journal."""
+        keep = sorted(self.done)[-self.KEEP :]
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write("".join(f"{job_id}\n" for job_id in keep))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        self.done, self.lines = set(keep), len(keep)
 
 
 class Agent:
-    """Connects to the server as the agent of one printer and prints what it is sent."""
+    """Connects to the server as the agent of one printer and prints what it is sent.
+
+    Socket.IO handlers only queue a job: one printing thread takes them in order, so a printer that
+    hangs holds one thread, not one more per push. A job already queued or printing is not queued
+    again (the server pushes a job again after 30 s without an answer), and at most QUEUE_LIMIT wait.
+    A write still going after the printer's timeout (plus a margin) is answered as failed at once (the
+    server shows it and retries); when the write returns at last, its real outcome is sent.
+    """
+
+    QUEUE_LIMIT = 200
+    HANG_MARGIN_SECONDS = 5.0
 
     def __init__(self, server: str, printer: printers.PrinterConfig, token: str, journal: Journal):
         self.server = server
         self.printer = printer
         self.token = token
         self.journal = journal
-        self.lock = threading.Lock()  # one job at a time on the paper
+        self.jobs: queue.Queue[tuple[int, dict]] = queue.Queue()
+        self.pending: set[int] = set()  # queued or printing
+        self.lock = threading.Lock()  # guards `pending`
         self.sio = socketio.Client(
             reconnection=True, reconnection_attempts=0, reconnection_delay=1, reconnection_delay_max=30
         )
         self.sio.on("connect", lambda: log.info("connected to %s as agent of %s", server, printer.name))
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
+        self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
+
+    def ack(self, job: int, error: str | None = None) -> None:
+        """Tell the server how a job went."""
+        self.sio.emit(
+            "print_ack", {"job": job, "ok": True} if error is None else {"job": job, "ok": False, "error": error}
+        )
 
     def on_job(self, msg: dict) -> None:
-        """Print one job unless the journal says it is done; acknowledge either way."""
+        """A job pushed: acknowledged at once when the journal has it, else queued for the printing thread."""
         job = msg.get("job") if isinstance(msg, dict) else None
         if not isinstance(job, int):
             return
+        if job in self.journal:
+            self.ack(job)
+            return
         with self.lock:
-            if job in self.journal:
-                self.sio.emit("print_ack", {"job": job, "ok": True})
-                return
+            if job in self.pending or len(self.pending) >= self.QUEUE_LIMIT:
+                return  # being printed, or too many waiting: the server pushes it again
+            self.pending.add(job)
+        self.jobs.put((job, msg))
+
+    def print_loop(self) -> None:
+        """Forever: print the queued jobs one by one."""
+        while True:
+            job, msg = self.jobs.get()
             try:
-                printers.send_bytes(self.printer, base64.b64decode(msg.get("data", "")))
+                self.print_job(job, msg)
+            except Exception:  # a bug must not stop the printing: the job stays unacknowledged, pushed again
+                log.exception("job %s", job)
+            finally:
+                with self.lock:
+                    self.pending.discard(job)
+
+    def print_job(self, job: int, msg: dict) -> None:
+        """Print one job, journal it, acknowledge it; a write that hangs is answered as failed meanwhile."""
+        outcome: list[str | None] = []
+
+        def write() -> None:
+            try:
+                printers.send_bytes(self.printer, base64.b64decode(msg.get("data", ""), validate=True))
             except (printers.PrinterError, ValueError) as err:
-                log.error("job %s (%s): %s", job, msg.get("label"), err)
-                self.sio.emit("print_ack", {"job": job, "ok": False, "error": str(err)})
-                return
-            self.journal.add(job)
-            if self.printer.echo and msg.get("text"):
-                print(msg["text"], flush=True)
-            self.sio.emit("print_ack", {"job": job, "ok": True})
+                outcome.append(str(err) or type(err).__name__)
+            except Exception as err:
+                outcome.append(f"{type(err).__name__}: {err}")
+            else:
+                outcome.append(None)
+
+        writer = threading.Thread(target=write, name=f"agent-write-{job}", daemon=True)
+        writer.start()
+        limit = self.printer.timeout + self.HANG_MARGIN_SECONDS
+        writer.join(limit)
+        if writer.is_alive():
+            log.error("job %s (%s): the printer has not answered for %g s", job, msg.get("label"), limit)
+            self.ack(job, f"printer {self.printer.name}: no answer within {limit:g} s")
+            writer.join()
+        error = outcome[0]
+        if error is not None:
+            log.error("job %s (%s): %s", job, msg.get("label"), error)
+            self.ack(job, error)
+            return
+        self.journal.add(job)
+        if self.printer.echo and msg.get("text"):
+            print(msg["text"], flush=True)
+        self.ack(job)
 
     def run(self) -> None:
         """Connect (retrying until the server answers) and serve forever."""
         auth = {"role": "agent", "printer": self.printer.name, "token": self.token}
+        self.printing.start()
         self.sio.connect(self.server, auth=auth, transports=["websocket"], retry=True, wait_timeout=10)
         self.sio.wait()
 

@@ -147,14 +147,30 @@ class AgentPrintWorker(PrintWorker):
     A job stays queued until acknowledged; it is pushed again when the agent (re)connects or
     after RESEND_SECONDS without an answer. The agent keeps a journal of what it printed, so a
     job pushed twice is acknowledged, not printed, the second time.
+
+    Bounded whatever the agent does: nothing is read or pushed while no agent is connected, at most
+    PUSH_PER_ROUND jobs a round (a second), each read in its own short transaction; and a job still
+    waiting when its day is over is given up (failed, shown to the front office): a kiosk PC that
+    comes back after a week off does not print a week of tickets for visitors long gone.
     """
 
     RESEND_SECONDS = 30.0
+    PUSH_PER_ROUND = 20
+    EXPIRED = "not printed: its print agent did not take it on the day it was queued"
 
-    def __init__(self, service: Any, printer_name: str, config: printers.PrinterConfig, emit: Any):
+    def __init__(
+        self,
+        service: Any,
+        printer_name: str,
+        config: printers.PrinterConfig,
+        emit: Any,
+        present: Any = lambda: True,
+    ):
         super().__init__(service, printer_name, config)
         self.emit = emit
+        self.present = present  # () -> bool: an agent of this printer is connected
         self.sent: dict[int, float] = {}
+        self._expired_up_to: str | None = None  # the day whose earlier jobs were given up
 
     def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
         """The message an agent prints from: the ESC/POS bytes (base64) and a text preview."""
@@ -174,10 +190,38 @@ class AgentPrintWorker(PrintWorker):
             "text": text,
         }
 
+    def expire_stale(self) -> int:
+        """Once a day: give up the jobs queued before today (the office's day); how many."""
+        today = self.service.unit.day()
+        if self._expired_up_to == today:
+            return 0
+        from datetime import datetime, time
+
+        tz = self.service.settings.office.tz
+        start = datetime.combine(datetime.fromisoformat(today).date(), time(0), tzinfo=tz)
+        result: list[int] = []
+
+        def run(tx, now):
+            from server.service.unit import Outcome
+
+            result.append(tx.expire_print_jobs(self.name, start, self.EXPIRED))
+            return Outcome()
+
+        self.service.unit.run(None, run)
+        self._expired_up_to = today
+        if result[0]:
+            log.warning(
+                "printer %s: %d job(s) of earlier days given up (its agent never took them)", self.name, result[0]
+            )
+        return result[0]
+
     def run_once(self) -> int:
-        """Push every due job that the agent has not been sent recently."""
+        """Push the due jobs that the agent has not been sent recently (a bounded number a round)."""
         import time
 
+        self.expire_stale()
+        if not self.present():
+            return 0  # pushed when an agent connects (resend)
         now = self.service.clock()
         mono = time.monotonic()
         with self.service.store.read() as tx:
@@ -185,12 +229,23 @@ class AgentPrintWorker(PrintWorker):
                 j
                 for j in tx.due_print_jobs(now, [self.name])
                 if mono - self.sent.get(j["id"], -1e9) >= self.RESEND_SECONDS
-            ]
-            messages = [self.payload(tx, j) for j in jobs]
-        for msg in messages:
+            ][: self.PUSH_PER_ROUND]
+        pushed = 0
+        for job in jobs:
+            with self.service.store.read() as tx:  # one job's slip per transaction, the loop yields between
+                current = tx.print_job(job["id"])
+                if current is None or current["status"] not in ("queued", "retrying"):
+                    continue  # acknowledged (or given up) meanwhile
+                msg = self.payload(tx, current)
             self.emit("print_job", msg, to=f"agent:{self.name}")
             self.sent[msg["job"]] = mono
-        return len(messages)
+            pushed += 1
+            time.sleep(0)
+        for job_id in [j for j, at in self.sent.items() if mono - at > 10 * self.RESEND_SECONDS]:
+            del self.sent[job_id]  # acknowledged or given up long ago: `sent` stays the size of what is pending
+        if len(jobs) == self.PUSH_PER_ROUND:
+            self.wake.set()  # more are due: the next round at once
+        return pushed
 
     def resend(self) -> None:
         """The agent (re)connected: push every pending job again."""
@@ -215,7 +270,14 @@ def make_print_workers(socketio, service) -> dict[str, PrintWorker]:
     workers: dict[str, PrintWorker] = {}
     for name in sorted(n for n in names if n):
         if name in settings.agents:
-            workers[name] = AgentPrintWorker(service, name, settings.printers[name], socketio.emit)
+            room = f"agent:{name}"
+            workers[name] = AgentPrintWorker(
+                service,
+                name,
+                settings.printers[name],
+                socketio.emit,
+                present=lambda room=room: next(socketio.server.manager.get_participants("/", room), None) is not None,
+            )
         else:
             workers[name] = PrintWorker(service, name, settings.printers[name])
     return workers

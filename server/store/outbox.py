@@ -27,11 +27,13 @@ class OutboxQueries(TxBase):
         return cur.lastrowid
 
     # -- both tables: the same columns of an outbox row (status, attempts, error, next_attempt_at) --
-    def _due_outbox(self, table: str, now: datetime) -> list[dict[str, Any]]:
-        """Queued or retrying rows of an outbox table whose time has come, oldest first."""
+    def _due_outbox(
+        self, table: str, now: datetime, where: str = "", params: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Queued or retrying rows of an outbox table whose time has come (and match `where`), oldest first."""
         return self.rows(
-            f"SELECT * FROM {table} WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ? ORDER BY id",
-            [_iso(now)],
+            f"SELECT * FROM {table} WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?{where} ORDER BY id",
+            [_iso(now), *(params or [])],
         )
 
     def _update_outbox(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
@@ -43,7 +45,19 @@ class OutboxQueries(TxBase):
     # -- print jobs ------------------------------------------------------------------------
     def due_print_jobs(self, now: datetime, printers: list[str] | None = None) -> list[dict[str, Any]]:
         """Queued or retrying jobs whose time has come (of some printers)."""
-        return [r for r in self._due_outbox("print_jobs", now) if printers is None or r["printer"] in printers]
+        if printers is None:
+            return self._due_outbox("print_jobs", now)
+        marks = ", ".join("?" for _ in printers)
+        return self._due_outbox("print_jobs", now, f" AND printer IN ({marks})", list(printers))
+
+    def expire_print_jobs(self, printer: str, before: datetime, error: str) -> int:
+        """Give up the printer's jobs still waiting that were queued before `before`; how many."""
+        cur = self.db.execute(
+            "UPDATE print_jobs SET status = 'failed', error = ? WHERE printer = ?"
+            " AND status IN ('queued', 'retrying') AND created_at < ?",
+            [error, printer, _iso(before)],
+        )
+        return cur.rowcount
 
     def ticket_print_status(self, ticket_id: int) -> str | None:
         """The status of the ticket's latest kiosk print (its ticket job or a reprint), None without one."""

@@ -1,0 +1,215 @@
+"""The print agent's bounds, both ends: the server pushes nothing without an agent, a few jobs a round,
+and gives up a day's jobs when the day is over; the agent prints from one thread, answers a printer that
+hangs, and keeps its journal short. The round trip over Socket.IO is tests/test_agent.py's."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+import time
+
+import pytest
+from conftest import login, visitor, write_config
+
+import printers
+from kiosk.agent import Agent, Journal
+from server.printing import AgentPrintWorker
+
+
+def issue(client, n: int) -> list[str]:
+    labels = []
+    for _ in range(n):
+        r = client.post("/api/tickets", json=visitor())
+        assert r.status_code == 201, r.get_json()
+        labels.append(r.get_json()["ticket"]["label"])
+    return labels
+
+
+def agent_worker(app, present: bool = True) -> tuple[AgentPrintWorker, list[dict]]:
+    svc = app.extensions["antrian"]
+    pushed: list[dict] = []
+    here = {"agent": present}
+    worker = AgentPrintWorker(
+        svc, "kiosk", svc.settings.printers["kiosk"], lambda event, msg, to: pushed.append(msg), lambda: here["agent"]
+    )
+    worker.here = here
+    return worker, pushed
+
+
+def statuses(app) -> list[tuple[str, str | None]]:
+    with app.extensions["antrian"].store.read() as tx:
+        return [(r["status"], r["error"]) for r in tx.rows("SELECT status, error FROM print_jobs ORDER BY id")]
+
+
+def test_nothing_is_read_or_pushed_while_no_agent_is_connected_then_all_of_it(app, client):
+    worker, pushed = agent_worker(app, present=False)
+    labels = issue(client, 3)
+    assert worker.run_once() == 0 and pushed == []
+    worker.here["agent"] = True
+    worker.resend()  # the agent connects
+    assert worker.run_once() == 3
+    assert [m["label"] for m in pushed] == labels
+    assert base64.b64decode(pushed[0]["data"]).startswith(b"\x1b@")  # real ESC/POS bytes
+    assert worker.run_once() == 0  # sent less than RESEND_SECONDS ago: not again
+
+
+def test_a_round_pushes_at_most_its_share_and_asks_for_the_next_round_at_once(app, client):
+    worker, pushed = agent_worker(app)
+    worker.PUSH_PER_ROUND = 2
+    labels = issue(client, 5)
+    assert worker.run_once() == 2 and worker.wake.is_set()
+    worker.wake.clear()
+    assert worker.run_once() == 2 and worker.wake.is_set()
+    worker.wake.clear()
+    assert worker.run_once() == 1 and not worker.wake.is_set()
+    assert [m["label"] for m in pushed] == labels
+
+
+def test_an_acknowledged_job_is_not_pushed_again(app, client):
+    worker, pushed = agent_worker(app)
+    issue(client, 2)
+    worker.run_once()
+    first, second = (m["job"] for m in pushed)
+    assert worker.acknowledge(first, None)
+    assert not worker.acknowledge(first, None)  # twice: no longer pending
+    worker.resend()  # a reconnect pushes every pending job again: only the one not acknowledged
+    pushed.clear()
+    assert worker.run_once() == 1 and [m["job"] for m in pushed] == [second]
+    assert [s for s, _ in statuses(app)] == ["printed", "queued"]
+
+
+def test_jobs_still_waiting_when_their_day_is_over_are_given_up_and_shown(app, client, clock):
+    worker, pushed = agent_worker(app, present=False)  # the kiosk PC is off all day
+    issue(client, 3)
+    worker.run_once()
+    assert [s for s, _ in statuses(app)] == ["queued"] * 3
+    clock.advance(days=1)
+    worker.here["agent"] = True  # it comes back the next morning
+    worker.resend()
+    assert worker.run_once() == 0 and pushed == []  # yesterday's visitors are long gone
+    assert statuses(app) == [("failed", AgentPrintWorker.EXPIRED)] * 3
+    today = issue(client, 1)
+    assert worker.run_once() == 1 and [m["label"] for m in pushed] == today
+    headers = login(app, client, "fo", "frontoffice")
+    jobs = client.get("/api/print-jobs", headers=headers).get_json()["jobs"]
+    assert [j["status"] for j in jobs] == ["queued", "failed", "failed", "failed"]
+    assert all(j["advice"] for j in jobs if j["status"] == "failed")  # the front office's alert
+
+
+# -- the agent ---------------------------------------------------------------------------------------
+
+
+def fifo_printer(tmp_path, timeout: float = 0.2) -> tuple[printers.PrinterConfig, str]:
+    """A file printer whose file is a FIFO: a write blocks until someone reads, as a device that hangs."""
+    path = str(tmp_path / "lp0")
+    os.mkfifo(path)
+    cfg = write_config(
+        tmp_path,
+        {'[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "file"\npath = "{path}"\ntimeout = {timeout}'},
+    )
+    from server.config import load_settings
+
+    return load_settings(cfg).printers["kiosk"], path
+
+
+class Acks:
+    """The agent's answers, as the server would receive them."""
+
+    def __init__(self, agent: Agent):
+        self.got: list[tuple[int, str | None]] = []
+        self.changed = threading.Condition()
+        agent.ack = self.add
+
+    def add(self, job: int, error: str | None = None) -> None:
+        with self.changed:
+            self.got.append((job, error))
+            self.changed.notify_all()
+
+    def wait(self, n: int) -> list[tuple[int, str | None]]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.got) >= n, timeout=10), self.got
+            return list(self.got)
+
+
+def job(n: int, data: bytes = b"\x1b@TICKET\n") -> dict:
+    return {"job": n, "label": f"A{n}", "data": base64.b64encode(data).decode()}
+
+
+def test_a_printer_that_hangs_holds_one_thread_is_answered_and_its_late_print_counted(tmp_path):
+    cfg, path = fifo_printer(tmp_path)
+    agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
+    agent.HANG_MARGIN_SECONDS = 0.0
+    acks = Acks(agent)
+    agent.printing.start()
+    threads = threading.active_count()
+    agent.on_job(job(1))
+    got = acks.wait(1)
+    assert got[0][0] == 1 and "no answer within" in got[0][1]
+    for _ in range(50):  # the server pushes it again and again, and others
+        agent.on_job(job(1))
+        agent.on_job(job(2))
+    assert threading.active_count() <= threads + 1  # the one write that hangs, no thread per push
+    assert agent.jobs.qsize() == 1  # job 2 once; job 1 not again while it prints
+    fd = os.open(path, os.O_RDONLY)  # the printer wakes up
+    try:
+        acks.wait(2)
+        assert acks.got[1] == (1, None) and 1 in agent.journal  # printed late: counted, not printed again
+        deadline = time.monotonic() + 10
+        received = b""
+        while b"TICKET" not in received and time.monotonic() < deadline:
+            received += os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    assert b"TICKET" in received
+
+
+def test_the_queue_of_an_agent_is_bounded(tmp_path):
+    cfg, _ = fifo_printer(tmp_path, timeout=30)
+    agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
+    agent.QUEUE_LIMIT = 5
+    Acks(agent)  # the printing thread is not started: every job waits
+    for n in range(1, 20):
+        agent.on_job(job(n))
+    assert agent.jobs.qsize() == 5 and agent.pending == {1, 2, 3, 4, 5}
+
+
+def test_a_job_in_the_journal_is_answered_not_printed(tmp_path):
+    cfg, _ = fifo_printer(tmp_path)
+    journal = Journal(tmp_path / "journal")
+    journal.add(7)
+    agent = Agent("http://127.0.0.1:9", cfg, "token", journal)
+    acks = Acks(agent)
+    agent.on_job(job(7))
+    assert acks.got == [(7, None)] and agent.jobs.qsize() == 0
+
+
+@pytest.mark.parametrize("bad", [{"job": "1"}, {"job": None}, "text", None, {"job": 3, "data": "%%%"}])
+def test_a_malformed_job_is_dropped_or_answered_as_failed(tmp_path, bad):
+    cfg, _ = fifo_printer(tmp_path)
+    agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
+    acks = Acks(agent)
+    agent.printing.start()
+    agent.on_job(bad)
+    if isinstance(bad, dict) and isinstance(bad.get("job"), int):
+        (answer,) = acks.wait(1)
+        assert answer[0] == 3 and answer[1]  # not base64: failed, with the reason
+    else:
+        assert agent.jobs.qsize() == 0 and acks.got == []
+
+
+def test_the_journal_keeps_the_newest_ids_and_rewrites_itself(tmp_path):
+    class Small(Journal):
+        KEEP = 5
+
+    path = tmp_path / "journal"
+    journal = Small(path)
+    for n in range(1, 11):
+        journal.add(n)
+    assert len(path.read_text().split()) == 10  # not yet twice KEEP
+    journal.add(11)
+    assert path.read_text().split() == ["7", "8", "9", "10", "11"]
+    assert 11 in journal and 6 not in journal
+    path.write_text("".join(f"{n}\n" for n in range(1, 31)))  # a journal from before the bound
+    again = Small(path)
+    assert path.read_text().split() == ["26", "27", "28", "29", "30"] and 30 in again and 25 not in again
