@@ -97,15 +97,22 @@ def register(
             fanout.emit("events", [staff_message(ev) for ev in batch], "staff")
 
     def publisher() -> None:
-        while not service.stopping.is_set():
-            wake.wait()
-            wake.clear()
-            while pending:
-                batch = []
-                while pending and len(batch) < MAX_BATCH:
-                    batch.append(pending.popleft())
-                send(batch)
-                time.sleep(0)  # under gevent: let requests run between two batches
+        try:
+            while not service.stopping.is_set():
+                wake.wait()
+                wake.clear()
+                while pending:
+                    batch = []
+                    while pending and len(batch) < MAX_BATCH:
+                        batch.append(pending.popleft())
+                    try:
+                        send(batch)
+                    except Exception:  # a bug in one message must not stop every later one
+                        log.exception("publishing %d event(s) failed; the clients catch up from a snapshot", len(batch))
+                    time.sleep(0)  # under gevent: let requests run between two batches
+        finally:
+            with started:
+                running.clear()  # ended (service.stop): a later publish starts it again
 
     def publish(events: list[dict[str, Any]]) -> None:
         """Called in commit order (under the service's lock): queue for the publisher, in that order."""

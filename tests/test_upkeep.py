@@ -321,3 +321,34 @@ def test_the_front_office_and_admin_pages_show_the_low_disk_alert(browser, low_d
     page = open_page(browser, low_disk_server, "/counter/admin", "kepala")
     expect(page.locator("#disk-alert")).to_contain_text("Ruang disk hampir penuh: tersisa")
     page.context.close()
+
+
+def test_a_message_that_fails_to_publish_does_not_stop_the_later_ones(app, client, monkeypatch):
+    from server import realtime
+
+    socketio = app.extensions["antrian.socketio"]
+    display = socketio.test_client(app, auth={"role": "display"})
+    display.get_received()  # the snapshot
+    real = realtime.public_message
+    broken = {"left": 1}
+
+    def public_message(ev):
+        if broken["left"]:
+            broken["left"] -= 1
+            raise RuntimeError("a bug in one message")
+        return real(ev)
+
+    monkeypatch.setattr(realtime, "public_message", public_message)
+    first = client.post("/api/tickets", json=visitor()).get_json()["ticket"]["label"]
+    deadline = time.monotonic() + 10
+    while broken["left"] and time.monotonic() < deadline:  # the publisher has tried it (and failed)
+        time.sleep(0.01)
+    second = client.post("/api/tickets", json=visitor()).get_json()["ticket"]["label"]
+    seen: list[str] = []
+    while second not in seen and time.monotonic() < deadline:
+        for m in display.get_received():
+            for ev in m["args"][0] if m["name"] == "events" else [m["args"][0]] if m["name"] == "event" else []:
+                if ev.get("ticket"):
+                    seen.append(ev["ticket"]["label"])
+        time.sleep(0.02)
+    assert second in seen and first not in seen and broken["left"] == 0
