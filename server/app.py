@@ -53,6 +53,23 @@ def agent_tokens(settings: Settings) -> dict[str, str]:
     return tokens
 
 
+def check_no_stranded_tickets(settings: Settings, store: Store, clock: Clock) -> None:
+    """Refuse to start when a service removed from the config still has tickets waiting today: no
+    counter could call them (the admin page refuses that change live: service_in_use)."""
+    from server import core
+
+    with store.read() as tx:
+        waiting = tx.waiting_counts(core.local_day(clock(), settings.office.tz))
+    gone = {code: n for code, n in sorted(waiting.items()) if n and settings.service(code) is None}
+    if gone:
+        store.close()
+        listed = ", ".join(f"{code} ({n} waiting)" for code, n in gone.items())
+        raise ConfigError(
+            f"services: {listed} removed, but its tickets wait today and no counter could call them;"
+            " put it back in [[services]] (and a counter's services) until they are served or the day ends"
+        )
+
+
 def create_app(
     settings: Settings | str | Path = "config.toml",
     *,
@@ -82,6 +99,7 @@ def create_app(
         settings = effective_settings(settings, overrides)  # what admins changed live, on top of the file
     except ConfigError as err:
         raise ConfigError(f"{err} (a change saved by an admin; see docs/admin.md)") from err
+    check_no_stranded_tickets(settings, store, clock)
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
     service.announcer = lambda ticket, counter_id: announcer.announce(ticket.label, service.counter_name(counter_id))

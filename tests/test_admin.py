@@ -128,3 +128,27 @@ def test_command_line_disables_and_enables_an_account(app, client, config_path):
         assert r.returncode == 0, r.stderr
         assert client.get("/api/me").status_code == code
     assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200
+
+
+def test_a_service_removed_from_the_file_while_its_tickets_wait_stops_the_start(app, client, config_path, clock):
+    import pytest
+
+    from server.config import ConfigError
+
+    label = client.post("/api/tickets", json=visitor(service="C")).get_json()["ticket"]["label"]
+    app.extensions["antrian"].stop()
+    text = config_path.read_text(encoding="utf-8")
+    text = text.replace('[[services]]\ncode = "C"\nname = "Registrasi & Verifikasi Akun"\nprefix = "C"\n', "")
+    text = text.replace('services = ["A", "C"]', 'services = ["A"]').replace(
+        'services = ["B", "C"]', 'services = ["B"]'
+    )
+    config_path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"services: C \(1 waiting\) removed.*put it back"):
+        create_app(config_path, workers=False, clock=clock)
+    with app.extensions["antrian"].store.read() as tx:  # nothing lost
+        assert tx.one("SELECT status FROM tickets WHERE label = ?", [label])["status"] == "waiting"
+    clock.advance(days=1)  # the next day its tickets are no longer waiting today: it starts
+    again = create_app(config_path, workers=False, clock=clock)
+    assert [s.code for s in again.extensions["antrian"].settings.services] == ["A", "B"]
+    again.extensions["antrian"].stop()
+    again.extensions["antrian"].store.close()
