@@ -84,8 +84,11 @@ class PrinterConfig:
             if not ok(getattr(self, key)):
                 raise ValueError(f"{self.config_key(key)}: {why}")
         for key in _REQUIRED.get(self.type, ()):
-            if not getattr(self, key):
+            value = getattr(self, key)
+            if not value or (isinstance(value, str) and not value.strip()):
                 raise ValueError(f"{self.config_key(key)}: required for a {self.type} printer")
+        if self.type == "network" and any(c.isspace() for c in self.host):
+            raise ValueError(f"{self.config_key('host')}: must be a host name or an IP address (no spaces)")
         if self.check_status and self.type not in _STATUS_TYPES:
             raise ValueError(
                 f"{self.config_key('check_status')}: only {', '.join(_STATUS_TYPES)} printers answer a status query"

@@ -61,6 +61,23 @@ _HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
 _NO_PRINTER = "names no [printers.*] table"
 
 
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+def _is_url(value: str) -> bool:
+    """An http(s) address with a host (and a port that is a number), no spaces."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0-65535
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def _timezone(key: str, value: str) -> str:
     try:
         ZoneInfo(value)
@@ -81,6 +98,8 @@ def _addresses(key: str, items: list) -> tuple[str, ...]:
     out = []
     for item in items:
         try:
+            if not isinstance(item, str):  # ip_address(3232235777) is 192.168.1.1: a number is a typo here
+                raise TypeError(item)
             out.append(str(ipaddress.ip_address(item)))
         except (TypeError, ValueError) as err:
             raise ConfigError(f"{key}: {item!r} is not an IP address") from err
@@ -94,6 +113,8 @@ def _networks(key: str, items: list) -> tuple[str, ...]:
     out = []
     for item in items:
         try:
+            if not isinstance(item, str):
+                raise TypeError(item)
             out.append(str(ipaddress.ip_network(item, strict=False)))
         except (TypeError, ValueError) as err:
             raise ConfigError(f"{key}: {item!r} is not an IP address or network") from err
@@ -116,8 +137,8 @@ class Office:
     address: str = setting(file_default="")
     timezone: str = setting(file_default="Asia/Jakarta", convert=_timezone)
     public_url: str = setting(
-        check=lambda v: v.startswith(("http://", "https://")),
-        why="must start with http:// or https://",
+        check=lambda v: _is_url(v),
+        why="must be an address such as http://192.168.1.10:8080 (http:// or https://, a host, no spaces)",
         convert=lambda key, v: v.rstrip("/"),
     )
     language: str = setting("id", choices=("id", "en"))
@@ -255,7 +276,9 @@ class EscalationSettings:
     username: str = setting("")
     sender: str = setting("", key="from")  # from and to: an e-mail address, checked by _escalation
     to: str = setting("")
-    password_env: str = setting("ANTRIAN_SMTP_PASSWORD", **_FILLED)
+    password_env: str = setting(
+        "ANTRIAN_SMTP_PASSWORD", check=lambda v: _ENV_NAME.match(v), why="must be the name of an environment variable"
+    )
 
 
 _MINUTES = {"between": (1, 1440)}
@@ -614,6 +637,9 @@ def _services(data: Any) -> tuple[Service, ...]:
         code = _get(t, Service, "code")
         if any(s.code == code for s in out):
             raise ConfigError(f"services[{i}].code: duplicate code {code!r}")
+        name = _get(t, Service, "name")
+        if any(s.name.casefold() == name.casefold() for s in out):
+            raise ConfigError(f"services[{i}].name: {name!r} is already another service's name (the kiosk's buttons)")
         prefix = _get(t, Service, "prefix", code)
         if any(s.prefix == prefix for s in out):
             raise ConfigError(f"services[{i}].prefix: duplicate prefix {prefix!r}")
@@ -675,11 +701,16 @@ def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]
         cid = _get(t, Counter, "id")
         if any(c.id == cid for c in out):
             raise ConfigError(f"counters[{i}].id: duplicate id {cid}")
+        name = _get(t, Counter, "name")
+        if any(c.name.casefold() == name.casefold() for c in out):
+            raise ConfigError(f"counters[{i}].name: {name!r} is already another counter's name (the calls say it)")
         services = _get(t, Counter, "services")
         for s in services:
             if not isinstance(s, str) or s not in codes:
                 raise ConfigError(f"counters[{i}].services: unknown service {s!r}")
-        out.append(_parse(Counter, t, {"printer": _in_printers(printers)}, id=cid, services=services))
+        if len(set(services)) != len(services):
+            raise ConfigError(f"counters[{i}].services: a service is named twice")
+        out.append(_parse(Counter, t, {"printer": _in_printers(printers)}, id=cid, name=name, services=services))
     return tuple(out)
 
 
@@ -704,6 +735,10 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
                 check_single_line(cfg.config_key(key), getattr(cfg, key))
         if cfg.type == "file" and not Path(cfg.path).is_absolute():
             cfg = replace(cfg, path=str(base_dir / cfg.path))
+        if cfg.type == "file" and Path(cfg.path).is_dir():
+            raise ConfigError(
+                f"{cfg.config_key('path')}: {cfg.path} is a folder; name a file (or a device) to write to"
+            )
         out[name] = cfg
     return out
 
@@ -761,12 +796,11 @@ def _escalation(data: Any) -> EscalationSettings:
 
 def _agents(data: Any, printers: dict[str, Any]) -> dict[str, str]:
     t = _Table(data, "agents", required=False)
-    env_name = re.compile(r"^[A-Z_][A-Z0-9_]*$")
     out = {}
     for name in t.data:
         if name not in printers:
             raise ConfigError(f"agents.{name}: names no [printers.*] table")
-        out[name] = t.get(name, str, check=env_name.match, why="must be the name of an environment variable")
+        out[name] = t.get(name, str, check=_ENV_NAME.match, why="must be the name of an environment variable")
     return out
 
 

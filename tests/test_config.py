@@ -54,6 +54,18 @@ BAD = [
     ({"port = 8080": "port = 70000"}, "server.port"),
     ({"target_minutes = 60": "target_minutes = true"}, "priority_classes[0].target_minutes"),
     ({"[queue]": "[queue]\nmax_call = 3"}, "queue.max_call"),
+    ({'public_url = "http://127.0.0.1:8080"': 'public_url = "http://"'}, "office.public_url"),
+    ({'public_url = "http://127.0.0.1:8080"': 'public_url = "http://lpse kota.local"'}, "office.public_url"),
+    ({'public_url = "http://127.0.0.1:8080"': 'public_url = "http://127.0.0.1:80x80"'}, "office.public_url"),
+    ({"[escalation]": '[escalation]\npassword_env = "kata sandi"'}, "escalation.password_env"),
+    ({"exempt = []": "exempt = [3232235777]"}, "limits.exempt"),  # a number is not an address
+    ({"addresses = []": "addresses = [1]"}, "kiosk.addresses"),
+    ({'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': 'name = "konsultasi penyedia"'}, "services[1].name"),
+    ({'name = "Loket 2"': 'name = "LOKET 1"'}, "counters[1].name"),
+    ({'services = ["A", "C"]': 'services = ["A", "A"]'}, "counters[0].services"),
+    ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "   "'}, "printers.kiosk.host"),
+    ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "a b"'}, "printers.kiosk.host"),
+    ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "file"\npath = "/tmp"'}, "printers.kiosk.path"),
 ]
 
 
