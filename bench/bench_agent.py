@@ -89,6 +89,7 @@ def main() -> int:
         here["agent"] = True
         worker.resend()
         longest_tx = 0.0
+        tx_ms: list[float] = []
         read = service.store.read
 
         def timed_read():  # the longest one transaction of a round: what a request can wait behind
@@ -101,7 +102,8 @@ def main() -> int:
                 def __exit__(self, *exc):
                     nonlocal longest_tx
                     out = self.ctx.__exit__(*exc)
-                    longest_tx = max(longest_tx, (time.perf_counter() - self.started) * 1000)
+                    tx_ms.append((time.perf_counter() - self.started) * 1000)
+                    longest_tx = max(longest_tx, tx_ms[-1])
                     return out
 
             return Timed()
@@ -126,6 +128,7 @@ def main() -> int:
             "pushing_rounds": rounds,
             "pushing_round_ms_max": round(max(pushing_ms), 1),
             "longest_transaction_ms": round(longest_tx, 2),
+            "median_transaction_ms": round(sorted(tx_ms)[len(tx_ms) // 2], 2),
             "round_all_sent_ms": round(idle_ms, 2),
             "pushed_again": again,
         }
@@ -139,7 +142,7 @@ def main() -> int:
         print(
             f"agent back: {figures['pending_after_expiry']} of today's jobs pushed in {rounds} rounds of at most "
             f"{worker.PUSH_PER_ROUND}, longest round {figures['pushing_round_ms_max']} ms, longest transaction "
-            f"{figures['longest_transaction_ms']} ms"
+            f"{figures['longest_transaction_ms']} ms (median {figures['median_transaction_ms']} ms)"
         )
         print(f"a round with everything sent: {figures['round_all_sent_ms']} ms ({again} pushed again)")
     return 0
