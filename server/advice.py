@@ -22,6 +22,7 @@ FAILURE_KINDS = (
     "unreachable",
     "not_found",
     "no_answer",
+    "expired",
     "other",
 )
 _FAILURE_PATTERNS = (
@@ -56,6 +57,7 @@ _FAILURE_PATTERNS = (
             "did not answer",
         ),
     ),
+    ("expired", ("did not take it on the day",)),  # server/printing.py, AgentPrintWorker.EXPIRED
 )
 
 
@@ -84,7 +86,8 @@ def failure_advice(settings: Any, printer: str, error: str | None, final: bool) 
     Indonesian and English, e.g. "Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang".
     A job that will be tried again needs no Cetak ulang (it would print twice): the fix is enough."""
     kind = failure_kind(error)
-    key = "printer.advice.final" if final else "printer.advice.retry"
+    # a job of a day that is over: no Cetak ulang (its visitor is gone), only why and what to do
+    key = "printer.advice.expired" if kind == "expired" else "printer.advice.final" if final else "printer.advice.retry"
     advice: dict[str, str] = {"kind": kind}
     for lang, title in zip(("id", "en"), printer_title(settings, printer), strict=True):
         problem, fix = t(f"printer.problem.{kind}", lang), t(f"printer.fix.{kind}", lang)

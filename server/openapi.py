@@ -619,11 +619,13 @@ PRINT_JOB = {
         "created_at": _nullable(DATETIME),
         "printed_at": _nullable(DATETIME),
         "next_attempt_at": _nullable(DATETIME),
+        "today": {"type": "boolean", "description": "Queued on the office's day (the front office alerts today's)."},
         "advice": {
             "type": "object",
             "description": "A failed or retrying job: which printer, what is wrong and what to do, for the front "
             "office (e.g. 'Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang'); `kind` is one of "
-            "paper_out, not_ready, cups_stopped, setup, permission, unreachable, not_found, no_answer, other.",
+            "paper_out, not_ready, cups_stopped, setup, permission, unreachable, not_found, no_answer, expired (a print "
+            "agent's job of a day that is over), other.",
             "required": ["kind", "id", "en"],
             "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "en": {"type": "string"}},
         },

@@ -93,8 +93,10 @@ def test_jobs_still_waiting_when_their_day_is_over_are_given_up_and_shown(app, c
     assert worker.run_once() == 1 and [m["label"] for m in pushed] == today
     headers = login(app, client, "fo", "frontoffice")
     jobs = client.get("/api/print-jobs", headers=headers).get_json()["jobs"]
-    assert [j["status"] for j in jobs] == ["queued", "failed", "failed", "failed"]
-    assert all(j["advice"] for j in jobs if j["status"] == "failed")  # the front office's alert
+    assert [(j["status"], j["today"]) for j in jobs] == [("queued", True)] + [("failed", False)] * 3
+    advice = jobs[1]["advice"]  # what the front office reads: why, and no Cetak ulang for a visitor long gone
+    assert advice["kind"] == "expired" and "Cetak ulang" not in advice["id"]
+    assert advice["id"].startswith("Printer kios: tidak mengambil cetakan pada harinya")
 
 
 # -- the agent ---------------------------------------------------------------------------------------

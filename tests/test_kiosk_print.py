@@ -38,12 +38,13 @@ VISITOR = {
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """A server whose kiosk printer is a file printer pointed at a folder: every print fails."""
+    """A server whose kiosk printer is a file printer whose path goes through a file: every print fails
+    (a path that is a folder is refused when the config is read)."""
     tmp = tmp_path_factory.mktemp("broken-printer")
-    folder = tmp / "not-a-printer"
-    folder.mkdir()
+    (tmp / "not-a-folder").write_text("")
+    path = tmp / "not-a-folder" / "printer.bin"
     config = write_config(
-        tmp, {'[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "file"\npath = "{folder}"'}
+        tmp, {'[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "file"\npath = "{path}"'}
     )
     server = LiveServer(config).start()
     server.add_user("rina", "frontoffice")
@@ -116,7 +117,7 @@ def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_wh
     rina = live.session("rina", "rahasia-123")
     jobs = rina.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"]
     job = next(j for j in jobs if j["label"] == ticket["label"])
-    assert "is a directory" in job["error"]  # the printer's own words stay for the admin
+    assert "not a directory" in job["error"]  # the printer's own words stay for the admin
     assert job["advice"]["kind"] == "setup"
     assert job["advice"]["id"].startswith("Printer kios: pengaturannya salah (config.toml) — minta admin memperbaiki")
 
@@ -134,7 +135,7 @@ def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_wh
             f" tiket dicetak lagi otomatis ({fresh['label']})",
             timeout=10000,
         )
-        expect(alert.locator(".alert-detail")).to_contain_text("is a directory")
+        expect(alert.locator(".alert-detail")).to_contain_text("not a directory")
     finally:
         context.close()
 

@@ -349,7 +349,7 @@ async function loadFailedPrints() {
   try {
     const { body } = await api("GET", "/api/print-jobs");
     for (const job of (body && body.jobs) || []) {
-      if (job.status !== "failed") continue;
+      if (job.status !== "failed" || job.today === false) continue; // an earlier day's: its visitor is gone
       state.alerts.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?", final: true, attempts: job.attempts, advice: job.advice });
     }
     renderAlerts();

@@ -99,12 +99,18 @@ class Jobs:
         unit.run(None, run)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent print jobs with their state, newest first; a failed one with the front office's advice."""
+        """Recent print jobs with their state, newest first; a failed one with the front office's advice; `today`:
+        queued on the office's day."""
         from server.advice import failure_advice
 
         with self.unit.store.read() as tx:
             jobs = tx.print_jobs(limit=limit)
+        today, tz = self.unit.day(), self.unit.settings.office.tz
         for job in jobs:
+            # queued today (the office's day): the front office's alerts are today's failures
+            job["today"] = (
+                bool(job["created_at"]) and core.local_day(datetime.fromisoformat(job["created_at"]), tz) == today
+            )
             if job["status"] in ("failed", "retrying"):
                 job["advice"] = failure_advice(
                     self.unit.settings, job["printer"], job["error"], job["status"] == "failed"
