@@ -11,8 +11,10 @@ import calendar
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import zipfile
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,10 +45,16 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_month_archive(store: Store, month: str, office_name: str, out_dir: Path) -> Path:
+def write_month_archive(store: Store, month: str, office_name: str, out_dir: Path, make_parents: bool = True) -> Path:
     """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
-    responses and complaints, `survey_responses`), and SHA256SUMS."""
+    responses and complaints, `survey_responses`), and SHA256SUMS. `out_dir` is made when absent; its parents
+    too only with `make_parents` (an --out on a USB stick that is not mounted must not land on the PC's disk)."""
     day_from, day_to = month_range(month)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ArchiveError(f"{out_dir}: a file, not a folder")
+    if not make_parents and not out_dir.exists():
+        _existing_folder(out_dir.parent)
     with store.read() as tx:
         csv_bytes = reports.recap_csv(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
         rows = tx.archive_rows(day_from, day_to)
@@ -56,20 +64,27 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
     members = {f"rekap-{month}.csv": csv_bytes, f"antrian-{month}.json": json_bytes}
     sums = "".join(f"{_sha256(data)}  {name}\n" for name, data in members.items())
     members["SHA256SUMS"] = sums.encode("ascii")
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"arsip-{month}.zip"
     tmp = path.with_suffix(".zip.tmp")
-    tmp.unlink(missing_ok=True)
-    # 0600: the archive holds the month's visitors' names, phones and problems.
-    with (
-        os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE), "wb") as f,
-        zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf,
-    ):
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=(int(day_to[:4]), int(day_to[5:7]), int(day_to[8:]), 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    os.replace(tmp, path)
+    try:
+        out_dir.mkdir(parents=make_parents, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        # 0600: the archive holds the month's visitors' names, phones and problems.
+        with (
+            os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE), "wb") as f,
+            zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
+            for name, data in members.items():
+                info = zipfile.ZipInfo(name, date_time=(int(day_to[:4]), int(day_to[5:7]), int(day_to[8:]), 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+        os.replace(tmp, path)
+    except OSError as err:
+        _remove(tmp)
+        raise ArchiveError(f"{path}: cannot be written ({err.strerror or err})") from err
+    except BaseException:
+        _remove(tmp)
+        raise
     return path
 
 
@@ -125,8 +140,15 @@ def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: st
     return RetentionResult(cutoff, forms, dropped, survey)
 
 
+def _read_only_uri(path: Path) -> str:
+    return f"{Path(path).resolve().as_uri()}?mode=ro"  # as_uri escapes a "?" or "#" in the path
+
+
 def _check_database(path: Path) -> None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    except sqlite3.Error as err:
+        raise ArchiveError(f"{path}: cannot be opened ({err})") from err
     try:
         ok = conn.execute("PRAGMA quick_check").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -140,48 +162,145 @@ def _check_database(path: Path) -> None:
         raise ArchiveError(f"{path}: not an Antrian database")
 
 
-def backup(database: Path, target: Path) -> Path:
-    """Copy the live database to `target` with SQLite's online backup API (safe while the server writes)."""
-    if not Path(database).exists():
-        raise ArchiveError(f"{database}: no database")
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+def _is_live(path: Path, database: Path) -> bool:
+    """True when `path` (through any link) is the database or a file the server keeps beside it."""
+    database = Path(database)
+    real = os.path.realpath(path)
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
+        live = database.with_name(database.name + suffix)
+        if os.path.realpath(live) == real:
+            return True
+        with suppress(OSError):  # either file absent
+            if os.path.samefile(path, live):  # a hard link
+                return True
+    return False
+
+
+def _existing_folder(folder: Path) -> None:
+    """ArchiveError unless `folder` exists and this user can write in it. It is never made: a USB stick's
+    mount point with no stick in it is a folder on the PC's own disk, and a copy there is no backup."""
+    if not folder.exists():
+        raise ArchiveError(f"{folder}: folder does not exist (is the disk or USB stick mounted?)")
+    if not folder.is_dir():
+        raise ArchiveError(f"{folder}: a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ArchiveError(f"{folder}: folder not writable by this user")
+
+
+def _remove(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
+
+
+def _copy_database(database: Path, target: Path) -> None:
+    """`database` into the new file `target` (0600) with SQLite's online backup API: one self-contained
+    file, no -wal beside it."""
     src = sqlite3.connect(database, timeout=30.0)
-    create_private(tmp)  # 0600 before SQLite writes visitors' data and password hashes into it
-    dst = sqlite3.connect(tmp)
     try:
-        src.execute("PRAGMA busy_timeout = 30000")
-        # pages=-1: one step under one read snapshot, so writes made meanwhile never restart the copy.
-        src.backup(dst, pages=-1)
-        dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+        create_private(target)  # 0600 before SQLite writes visitors' data and password hashes into it
+        dst = sqlite3.connect(target)
+        try:
+            src.execute("PRAGMA busy_timeout = 30000")
+            # pages=-1: one step under one read snapshot, so writes made meanwhile never restart the copy.
+            src.backup(dst, pages=-1)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
     finally:
-        dst.close()
         src.close()
-    _check_database(tmp)
-    os.replace(tmp, target)
+
+
+def backup(database: Path, target: Path) -> Path:
+    """Copy the live database to the file `target` with SQLite's online backup API (safe while the server
+    writes). Its folder must exist; `target` must not be a folder, nor the database or its side files."""
+    database, target = Path(database), Path(target)
+    if not database.exists():
+        raise ArchiveError(f"{database}: no database")
+    tmp = target.with_name(target.name + ".tmp")
+    if _is_live(target, database) or _is_live(tmp, database):
+        raise ArchiveError(f"{target} is the live database or one of its files: give another file for the backup")
+    if target.is_dir():
+        raise ArchiveError(f"{target} is a folder: give the backup's file name, e.g. {target / 'antrian-DATE.db'}")
+    if target.exists() and not target.is_file():
+        raise ArchiveError(f"{target}: not a regular file")  # /dev/null, a pipe: never replaced by a file
+    _existing_folder(target.parent)
+    try:
+        tmp.unlink(missing_ok=True)
+        _copy_database(database, tmp)
+        _check_database(tmp)
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as err:
+        _remove(tmp)
+        raise ArchiveError(f"{target}: backup failed ({err})") from err
+    except BaseException:
+        _remove(tmp)
+        raise
     return target
 
 
-def restore(source: Path, database: Path) -> None:
-    """Replace the database's content with a backup (checked first). Stop the server before calling this
-    (the command line checks the server lock, server/serverlock.py)."""
-    source = Path(source)
+def keep_before_restore(database: Path, now: datetime) -> Path | None:
+    """Copy the database a restore is about to replace to `<database>.before-restore-YYYYmmdd-HHMMSS`
+    beside it; None when there is none. A damaged one (often why one restores) is copied byte for byte."""
+    database = Path(database)
+    if not database.exists():
+        return None
+    stem = f"{database.name}.before-restore-{now:%Y%m%d-%H%M%S}"
+    target, n = database.with_name(stem), 1
+    while target.exists():
+        n += 1
+        target = database.with_name(f"{stem}-{n}")
+    wal = target.with_name(target.name + "-wal")
+    try:
+        try:
+            _copy_database(database, target)
+        except sqlite3.DatabaseError:
+            _remove(target)
+            for suffix in ("", "-wal"):
+                source = database.with_name(database.name + suffix)
+                if source.exists():
+                    copy = target.with_name(target.name + suffix)
+                    create_private(copy)
+                    shutil.copyfile(source, copy)
+    except (OSError, sqlite3.Error) as err:
+        _remove(target)
+        _remove(wal)
+        raise ArchiveError(f"{database}: no copy could be kept before restoring ({err}); nothing restored") from err
+    return target
+
+
+def restore(source: Path, database: Path, now: datetime | None = None) -> Path | None:
+    """Replace the database's content with a backup (checked first), after keeping a copy of the database
+    as it was (keep_before_restore, at `now`); returns that copy's path (None when there was no database).
+    Stop the server before calling this (the command line checks the server lock, server/serverlock.py)."""
+    source, database = Path(source), Path(database)
     if not source.exists():
         raise ArchiveError(f"{source}: no such file")
+    if source.is_dir():
+        raise ArchiveError(f"{source} is a folder: give the backup file")
+    if not source.is_file():
+        raise ArchiveError(f"{source}: not a regular file")
+    if _is_live(source, database):
+        raise ArchiveError(f"{source} is the live database itself: give a backup file")
     _check_database(source)
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
-    create_private(database)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(database, timeout=30.0)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    kept = keep_before_restore(database, now or datetime.now())
     try:
-        dst.execute("PRAGMA busy_timeout = 30000")
-        src.backup(dst, pages=-1)
-        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        dst.close()
-        src.close()
+        create_private(database)
+        src = sqlite3.connect(_read_only_uri(source), uri=True)
+        try:
+            dst = sqlite3.connect(database, timeout=30.0)
+            try:
+                dst.execute("PRAGMA busy_timeout = 30000")
+                src.backup(dst, pages=-1)
+                dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError, sqlite3.Error) as err:
+        where = f"; the database as it was is in {kept}" if kept else ""
+        raise ArchiveError(f"restore of {source} failed ({err}){where}") from err
+    return kept
 
 
 def sha256_file(path: Path) -> str:

@@ -12,12 +12,15 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from server.argv import int_between
 from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
 from server.forms import LIMITS, clean_nip, clean_text
 from server.store import Store
 
 DATA = Path(__file__).parent / "data"
+MAX_DEMO_VISITORS = 1000
+MAX_VOICE_NUMBER = 9999  # as [services] daily_quota's highest; each number costs the check memory and time
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", parents=[common], help="run the server (HTTP + Socket.IO + workers)")
     s.add_argument("--host")
-    s.add_argument("--port", type=int)
+    s.add_argument("--port", type=int_between(1, 65535), help="1-65535 (default: [server] port)")
     s.add_argument("--sync", default="FULL", choices=["FULL", "NORMAL"], help=argparse.SUPPRESS)
     u = sub.add_parser("users", parents=[common], help="manage accounts")
     usub = u.add_subparsers(dest="users_command", required=True)
@@ -51,13 +54,18 @@ def _parser() -> argparse.ArgumentParser:
     ss.add_argument("value", help="JSON")
     d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
-    d.add_argument("--visitors", type=int, default=24)
+    d.add_argument("--force", action="store_true", help="add them even though the database has tickets already")
+    d.add_argument("--visitors", type=int_between(0, MAX_DEMO_VISITORS), default=24, help="yesterday's (24)")
     _report_parsers(sub, common)
     vo = sub.add_parser("voice", parents=[common], help='the recorded voice pack ([tts] engine = "clips")')
     vsub = vo.add_subparsers(dest="voice_command", required=True)
     vc = vsub.add_parser("check", parents=[common], help="list the words the pack lacks for this office's calls")
     vc.add_argument("--clips", help="the pack's folder (default: [tts] clips)")
-    vc.add_argument("--up-to", type=int, help="the highest number to check (default: 999 or the day's highest)")
+    vc.add_argument(
+        "--up-to",
+        type=int_between(1, MAX_VOICE_NUMBER),
+        help=f"the highest number to check, 1-{MAX_VOICE_NUMBER} (default: 999 or the day's highest)",
+    )
     sd = sub.add_parser(
         "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
     )
@@ -71,7 +79,8 @@ def _read_password(prompt: str) -> str:
         if getpass.getpass("Ulangi / repeat: ") != first:
             raise SystemExit("Kata sandi tidak sama / passwords differ")
         return first
-    return sys.stdin.readline().rstrip("\n")
+    # one line; its end "\n", "\r\n" (a pipe from Windows) or "\r" is not part of the password
+    return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "users":
         return users(settings, args)
     if args.command == "demo":
-        return demo(settings, args.visitors, args.if_empty)
+        return demo(settings, args.visitors, args.if_empty, args.force)
     if args.command in ("archive", "retention", "backup", "restore"):
         return records(settings, args)
     if args.command == "systemd-unit":
@@ -216,12 +225,22 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     from server.app import create_app
 
     versions.require_supported()  # exits naming any library outside the range whose internals we use
+    from server.httpserver import listen, serve_forever
+
     host = host or settings.server.host
-    port = port or settings.server.port
+    port = settings.server.port if port is None else port
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
     except serverlock.ServerRunning as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        # Bound before anything is made or printed: a port in use stops the start before a first
+        # account's password is shown for a server that never ran.
+        listener = listen(host, port)
+    except OSError as err:
+        print(f"error: cannot listen on {host} port {port}: {err.strerror or err}", file=sys.stderr)
+        lock.close()
         return 2
     extra = {"clock": clock} if clock is not None else {}
     app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
@@ -235,9 +254,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     # all in 30-35 ms, a pause of every screen at once (docs/performance.md).
     gc.collect()
     gc.freeze()
-    from server.httpserver import serve_forever
-
-    serve_forever(app, host, port, settings.limits)
+    serve_forever(app, host, port, settings.limits, listener)
     lock.close()
     return 0
 
@@ -410,8 +427,10 @@ def _demo_survey(rng: random.Random, token: str) -> dict:
     return data
 
 
-def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
-    """Yesterday served in full (for the recap and the SKM report), and a few visitors waiting today."""
+def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False) -> int:
+    """Yesterday served in full (for the recap and the SKM report), and a few visitors waiting today.
+    Refused on a database with tickets (an office's real records) unless `force`, and while a server runs."""
+    from server import serverlock
     from server.service import QueueService
 
     store = Store(settings.server.database)
@@ -419,9 +438,24 @@ def demo(settings: Settings, visitors: int, if_empty: bool) -> int:
     today = datetime.now(tz).replace(hour=8, minute=0, second=0, microsecond=0)
     clock_now = [today - timedelta(days=1)]
     service = QueueService(settings, store, clock=lambda: clock_now[0].astimezone(UTC))
-    if if_empty and service.has_tickets():
-        print("demo: database already has tickets; nothing added")
-        return 0
+    if service.has_tickets():
+        if if_empty:
+            print("demo: database already has tickets; nothing added")
+            return 0
+        if not force:
+            print(
+                f"error: {settings.server.database} already has tickets; the demo would add made-up visitors"
+                " to them (--force to add them anyway)",
+                file=sys.stderr,
+            )
+            return 2
+    pid = serverlock.holder(settings.server.database)
+    if pid is not None:
+        print(
+            f"error: a server (pid {pid or '?'}) is running on {settings.server.database}: stop it first",
+            file=sys.stderr,
+        )
+        return 2
     rng = random.Random(7)
     people = _demo_people(rng)
     counters = list(settings.counters)
@@ -462,12 +496,19 @@ def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
         "archive", parents=[common], help="ZIP of a month: recap CSV, tickets+forms+events JSON, SHA256SUMS"
     )
     a.add_argument("--month", required=True, help="YYYY-MM (the office's local days)")
-    a.add_argument("--out", default=None, help="directory for the ZIP (default: DATA_DIR/archive)")
+    a.add_argument(
+        "--out", default=None, help="folder for the ZIP, made if its parent exists (default: DATA_DIR/archive)"
+    )
     r = sub.add_parser("retention", parents=[common], help="anonymise names, phones, addresses older than N months")
     r.add_argument("--months", type=int, required=True)
     b = sub.add_parser("backup", parents=[common], help="copy the live database to FILE (safe while serving)")
-    b.add_argument("file")
-    s = sub.add_parser("restore", parents=[common], help="replace the database with a backup (stop the server first)")
+    b.add_argument("file", help="the backup's file name (not a folder); its folder must exist, it is never made")
+    s = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup (stop the server first); the database as it was is kept"
+        " beside it as DATABASE.before-restore-YYYYmmdd-HHMMSS",
+    )
     s.add_argument("file")
     s.add_argument("--force", action="store_true", help="restore even though a server holds the database's lock")
 
@@ -480,7 +521,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.command == "archive":
             out = Path(args.out) if args.out else settings.server.data_dir / "archive"
-            path = archive.write_month_archive(Store(db), args.month, settings.office.name, out)
+            path = archive.write_month_archive(Store(db), args.month, settings.office.name, out, args.out is None)
             print(f"archive: {path}  sha256 {archive.sha256_file(path)}")
         elif args.command == "retention":
             if args.months < 1:
@@ -501,9 +542,11 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                 raise archive.ArchiveError(
                     f"a server (pid {pid or '?'}) is running on {db}: stop it first (or --force)"
                 )
-            archive.restore(Path(args.file), db)
+            kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
             Store(db).close()  # brings an older backup's schema up to date
-            print(f"restore: {db} now holds {args.file}")
+            if kept:
+                print(f"restore: the database as it was is kept in {kept}")
+            print(f"restore: {db} replaced by {args.file}")
     except archive.ArchiveError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -479,9 +479,22 @@ def load_settings(path: str | Path) -> Settings:
     """Read and check config.toml; raises ConfigError naming the bad key."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError as err:
         raise ConfigError(f"{path}: file not found") from err
+    except IsADirectoryError as err:
+        raise ConfigError(f"{path}: a folder, not a config file") from err
+    except PermissionError as err:
+        raise ConfigError(f"{path}: not readable by {_user()}") from err
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot be read ({err.strerror or err})") from err
+    try:
+        text = data.decode("utf-8-sig")  # a BOM, as Windows Notepad may save it, is no part of the TOML
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (line {line}); save it as UTF-8") from err
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from err
     return parse_settings(raw, base_dir=path.resolve().parent, source=path)

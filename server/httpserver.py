@@ -370,21 +370,31 @@ def _refuse(fd: int, family: int, kind: int) -> None:
         raw.close()
 
 
-def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None) -> None:
-    """Serve `app` (HTTP and WebSockets through simple-websocket) on a listener with TCP_NODELAY.
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port` with TCP_NODELAY (accepted sockets inherit it: without it a
+    response written in two pieces waits for the client's delayed ACK, about 40 ms on Linux). OSError
+    when it cannot be had: a port in use, a host name unknown or an address not of this machine."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        listener.bind(address)
+        listener.listen(1024)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
 
-    Without TCP_NODELAY a response written in two pieces waits for the client's delayed ACK
-    (about 40 ms on Linux); accepted sockets inherit the option from the listener.
-    """
+
+def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None, listener=None) -> None:
+    """Serve `app` (HTTP and WebSockets through simple-websocket) on `listener`, or on a new one
+    on `host`:`port` (listen)."""
     files = raise_fd_limit()
     guard = Guard(limits or LimitSettings(), max_connections=max(64, files - RESERVED_FDS))
     if hasattr(app, "extensions"):
         app.extensions["antrian.guard"] = guard
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    listener.bind(address)
-    listener.listen(1024)
+    if listener is None:
+        listener = listen(host, port)
     log.info("open files: %d (at most %d connections, %d per address)", files, guard.max_connections, guard.per_address)
     GuardedServer(listener, app, guard, log=None).serve_forever()

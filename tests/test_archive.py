@@ -243,6 +243,7 @@ def test_backup_while_tickets_are_issued_is_consistent_and_restores_intact(app, 
 
 def test_backup_command_writes_a_checked_copy(app, client, config_path, tmp_path):
     client.post("/api/tickets", json=visitor())
+    (tmp_path / "copy").mkdir()  # never made by backup (tests/test_cli.py)
     r = cli("backup", str(tmp_path / "copy" / "antrian.db"), "--config", str(config_path))
     assert r.returncode == 0, r.stderr
     assert snapshot_counts(tmp_path / "copy" / "antrian.db")["tickets"] == 1

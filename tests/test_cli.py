@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_config
+from conftest import ROOT, visitor, write_config
 from live import server_command
 
+from server import serverlock
+from server.auth import check_login
 from server.config import load_settings
 from server.service import QueueService
 from server.store import Store
@@ -127,3 +135,240 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
     assert named.kiosk.addresses and not any(
         "[kiosk] addresses" in line for line in banner(named, "0.0.0.0", 8080, None)
     )
+
+
+# -- refusals: one line on stderr, exit code 2, nothing lost ----------------------------------------
+def refused(r: subprocess.CompletedProcess, *words: str, prefix: str = "error: ") -> None:
+    """The command stopped with exit code 2 and one line on stderr naming `words`."""
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr.startswith(prefix) and r.stderr.count("\n") == 1, r.stderr
+    for word in words:
+        assert word in r.stderr, r.stderr
+
+
+def usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
+    """argparse refused an argument: exit code 2, its usage and one error line naming `words`."""
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and r.stderr.splitlines()[-1].startswith("python -m server"), r.stderr
+    for word in words:
+        assert word in r.stderr.splitlines()[-1], r.stderr
+
+
+def office(tmp_path: Path, *names: str) -> tuple[Path, Path]:
+    """A config in `tmp_path` and its database with one waiting visitor of each of `names`."""
+    cfg = write_config(tmp_path)
+    settings = load_settings(cfg)
+    store = Store(settings.server.database)
+    service = QueueService(settings, store)
+    for name in names:
+        service.issue(visitor(name=name), actor="test", printed=False)
+    store.close()
+    return cfg, settings.server.database
+
+
+def visitors(database: Path) -> list[str]:
+    """The visitors' names in a database, in ticket order."""
+    with closing(sqlite3.connect(database)) as conn:
+        return [r[0] for r in conn.execute("SELECT f.name FROM forms f ORDER BY f.ticket_id")]
+
+
+@pytest.mark.parametrize("target", ["{db}", "{db}-wal", "{db}-shm", "{db}.lock", "{tmp}/data/../antrian.db", "link"])
+def test_backup_onto_the_live_database_or_its_files_is_refused(tmp_path, target):
+    """A backup written over the database (or its -wal, -shm, .lock) would swap the file under a running
+    server; through a symlink or a `..` too."""
+    cfg, db = office(tmp_path, "Asli")
+    (tmp_path / "data").mkdir()
+    if target == "link":
+        (tmp_path / "data" / "link.db").symlink_to(db)
+        target = str(tmp_path / "data" / "link.db")
+    inode = db.stat().st_ino
+    r = cli("backup", target.format(db=db, tmp=tmp_path), "--config", str(cfg))
+    refused(r, "live database")
+    assert db.stat().st_ino == inode and visitors(db) == ["Asli"]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_backup_to_a_folder_or_into_a_missing_folder_is_refused(tmp_path):
+    """FILE is a file name: an existing folder is refused, and a folder that does not exist (a USB stick
+    not mounted) is not made on the PC's disk."""
+    cfg, db = office(tmp_path, "Asli")
+    (tmp_path / "usb").mkdir()
+    refused(cli("backup", str(tmp_path / "usb"), "--config", str(cfg)), "is a folder")
+    r = cli("backup", str(tmp_path / "usb" / "stick" / "antrian.db"), "--config", str(cfg))
+    refused(r, "folder does not exist", str(tmp_path / "usb" / "stick"))
+    assert list((tmp_path / "usb").iterdir()) == [] and visitors(db) == ["Asli"]
+    refused(cli("backup", "/dev/null", "--config", str(cfg)), "/dev/null: not a regular file")
+    assert Path("/dev/null").is_char_device()
+    r = cli("backup", str(tmp_path / "usb" / "antrian.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert visitors(tmp_path / "usb" / "antrian.db") == ["Asli"]
+
+
+def test_a_failed_backup_leaves_no_temporary_file(tmp_path):
+    """The copy fails its check (the database is SQLite but not Antrian's): neither FILE nor FILE.tmp remains."""
+    other = tmp_path / "other.db"
+    with closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (text)")
+        conn.commit()
+    cfg = write_config(tmp_path, {f'database = "{tmp_path / "antrian.db"}"': f'database = "{other}"'})
+    (tmp_path / "usb").mkdir()
+    r = cli("backup", str(tmp_path / "usb" / "b.db"), "--config", str(cfg))
+    refused(r, "not an Antrian database")
+    assert list((tmp_path / "usb").iterdir()) == []
+
+
+@pytest.mark.parametrize("source", ["live", "folder", "text", "empty", "device"])
+def test_restore_of_the_live_database_a_folder_or_not_a_database_is_refused(tmp_path, source):
+    """Restoring the database onto itself used to wait forever; a folder or a text file gave a traceback.
+    Each stops at once, with the database as it was and no copy of it kept."""
+    cfg, db = office(tmp_path, "Asli")
+    path = {"live": db, "folder": tmp_path / "backups", "text": tmp_path / "notes.txt", "empty": tmp_path / "e.db"}
+    path["device"] = Path("/dev/zero")
+    path["folder"].mkdir()
+    path["text"].write_text("rapat hari senin\n" * 100)
+    path["empty"].write_bytes(b"")
+    words = {"live": "live database", "folder": "is a folder", "text": "not an SQLite", "empty": "not an Antrian"}
+    words["device"] = "not a regular file"
+    r = server_command(["restore", str(path[source]), "--config", str(cfg)], timeout=30)
+    refused(r, str(path[source]), words[source])
+    assert visitors(db) == ["Asli"]
+    assert not list(tmp_path.glob("*before-restore*"))
+
+
+def test_restore_keeps_the_database_it_replaces(tmp_path):
+    """restore saves the database as it was to DATABASE.before-restore-YYYYmmdd-HHMMSS (0600) and says so."""
+    cfg, db = office(tmp_path, "Pagi")
+    assert cli("backup", str(tmp_path / "pagi.db"), "--config", str(cfg)).returncode == 0
+    settings = load_settings(cfg)
+    store = Store(db)
+    QueueService(settings, store).issue(visitor(name="Siang"), actor="test", printed=False)
+    store.close()
+    r = cli("restore", str(tmp_path / "pagi.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    [kept] = tmp_path.glob("antrian.db.before-restore-*")
+    assert re.fullmatch(r"antrian\.db\.before-restore-\d{8}-\d{6}", kept.name)
+    assert r.stdout.splitlines() == [
+        f"restore: the database as it was is kept in {kept}",
+        f"restore: {db} replaced by {tmp_path / 'pagi.db'}",
+    ]
+    assert visitors(db) == ["Pagi"] and visitors(kept) == ["Pagi", "Siang"]
+    assert kept.stat().st_mode & 0o777 == 0o600
+    r = cli("restore", str(kept), "--config", str(cfg))  # and back: a second copy, not over the first
+    assert r.returncode == 0, r.stderr
+    assert visitors(db) == ["Pagi", "Siang"] and len(list(tmp_path.glob("antrian.db.before-restore-*"))) == 2
+
+
+def test_archive_out_that_is_a_file_or_under_a_missing_folder_is_refused(tmp_path):
+    cfg, _ = office(tmp_path, "Asli")
+    (tmp_path / "notes.txt").write_text("x")
+    r = cli("archive", "--month", "2026-11", "--out", str(tmp_path / "notes.txt"), "--config", str(cfg))
+    refused(r, "notes.txt", "not a folder")
+    r = cli("archive", "--month", "2026-11", "--out", str(tmp_path / "usb" / "arsip"), "--config", str(cfg))
+    refused(r, "folder does not exist")
+    assert not (tmp_path / "usb").exists() and (tmp_path / "notes.txt").read_text() == "x"
+    (tmp_path / "arsip" / "arsip-2026-11.zip").mkdir(parents=True)  # the ZIP's name taken by a folder
+    r = cli("archive", "--month", "2026-11", "--out", str(tmp_path / "arsip"), "--config", str(cfg))
+    refused(r, "arsip-2026-11.zip", "cannot be written")
+    assert [p.name for p in (tmp_path / "arsip").iterdir()] == ["arsip-2026-11.zip"]
+
+
+def test_demo_refuses_a_database_with_tickets_unless_forced_and_while_a_server_runs(tmp_path):
+    cfg, db = office(tmp_path, "Asli")
+    refused(cli("demo", "--config", str(cfg)), "already has tickets", "--force")
+    assert visitors(db) == ["Asli"]
+    lock = serverlock.hold(db)  # as `serve` holds it
+    try:
+        refused(cli("demo", "--force", "--config", str(cfg)), f"pid {os.getpid()}", "stop it first")
+    finally:
+        lock.close()
+    assert visitors(db) == ["Asli"]
+    r = cli("demo", "--force", "--visitors", "2", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert visitors(db)[0] == "Asli" and len(visitors(db)) > 1
+
+
+@pytest.mark.parametrize("visitors_", ["-1", "1001", "1e9", "banyak"])
+def test_demo_visitors_is_bounded(tmp_path, visitors_):
+    cfg = write_config(tmp_path)
+    usage_error(cli("demo", "--visitors", visitors_, "--config", str(cfg)), "--visitors", "0-1000")
+    assert not load_settings(cfg).server.database.exists()
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "83336", "-80", "http"])
+def test_serve_port_must_be_1_to_65535(tmp_path, port):
+    usage_error(cli("serve", "--port", port, "--config", str(write_config(tmp_path))), "--port", "1-65535")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "203.0.113.7"])
+def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and_the_first_account(tmp_path, host):
+    """Bound first: a port in use (or an address of another machine) stops the start with one line,
+    before the banner and before a first account's password is made and shown for a server never run."""
+    cfg = write_config(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = server_command(["serve", "--host", host, "--port", str(port), "--config", str(cfg)], timeout=60)
+    why = "Address already in use" if host == "127.0.0.1" else "Cannot assign requested address"
+    refused(r, f"cannot listen on {host} port {port}: {why}")
+    assert r.stdout == ""
+    with closing(sqlite3.connect(load_settings(cfg).server.database)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("up_to", ["0", "-5", "10000", "99999999"])
+def test_voice_check_up_to_is_bounded(tmp_path, up_to):
+    r = cli("voice", "check", "--clips", str(tmp_path), "--up-to", up_to, "--config", str(write_config(tmp_path)))
+    usage_error(r, "--up-to", "1-9999")
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_a_password_from_a_windows_pipe_loses_its_line_end(tmp_path, ending):
+    cfg = write_config(tmp_path)
+    r = cli("users", "add", "budi", "--role", "officer", "--config", str(cfg), stdin=f"kata-sandi-rahasia{ending}")
+    assert r.returncode == 0, r.stderr
+    r = cli("users", "passwd", "budi", "--config", str(cfg), stdin=f"sandi-baru-budi{ending}")
+    assert r.returncode == 0, r.stderr
+    with Store(load_settings(cfg).server.database).read() as tx:
+        user = tx.user("budi")
+    assert check_login(user, "sandi-baru-budi") and not check_login(user, f"sandi-baru-budi{ending}")
+
+
+# -- voices/make_espeak_pack.py ---------------------------------------------------------------------
+def make_pack(*args: str) -> subprocess.CompletedProcess:
+    script = ROOT / "voices" / "make_espeak_pack.py"
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+@pytest.fixture
+def espeak():
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed here")
+
+
+def test_make_espeak_pack_keeps_the_clips_already_there_unless_overwrite(tmp_path, espeak):
+    """A clip in the folder may be a person's recording: kept, and counted, unless --overwrite."""
+    cfg = write_config(tmp_path)
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "satu.wav").write_bytes(b"a recording of the office's own voice")
+    r = make_pack(str(pack), "--config", str(cfg), "--up-to", "1")
+    assert r.returncode == 0, r.stderr
+    assert (pack / "satu.wav").read_bytes() == b"a recording of the office's own voice"
+    made = len(list(pack.glob("*.wav")))
+    assert r.stdout == f"{made - 1} clips written in {pack}; 1 already there kept (--overwrite to replace them)\n"
+    r = make_pack(str(pack), "--config", str(cfg), "--up-to", "1", "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{made} clips written in {pack}\n"
+    assert (pack / "satu.wav").read_bytes()[:4] == b"RIFF"
+
+
+def test_make_espeak_pack_names_a_bad_voice_and_a_bad_config_in_one_line(tmp_path, espeak):
+    cfg = write_config(tmp_path, {'voice = "id"': 'voice = "xx-tidak-ada"'})
+    r = make_pack(str(tmp_path / "pack"), "--config", str(cfg), "--up-to", "1")
+    refused(r, "espeak-ng (voice 'xx-tidak-ada') could not say", "[tts] voice")
+    assert list((tmp_path / "pack").iterdir()) == []  # no half-made clip
+    r = make_pack(str(tmp_path / "pack"), "--config", str(tmp_path / "nope.toml"))
+    refused(r, "nope.toml: file not found", prefix="config error: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from pathlib import Path
 
@@ -101,6 +102,40 @@ def test_not_toml_and_no_file(tmp_path):
         load_settings(bad)
     with pytest.raises(ConfigError, match="file not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_a_config_file_with_a_bom_is_read(tmp_path):
+    """Windows Notepad may save UTF-8 with a byte order mark: it is no part of the TOML."""
+    path = write_config(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_settings(path).office.name == "LPSE Kabupaten Contoh"
+    r = server_command(["users", "list", "--config", str(path)], timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("case", ["folder", "latin-1", "unreadable"])
+def test_a_config_path_that_is_a_folder_unreadable_or_not_utf8_is_one_line(tmp_path, case):
+    path = write_config(tmp_path)
+    if case == "folder":
+        path = tmp_path / "configs"
+        path.mkdir()
+        words = ["a folder, not a config file"]
+    elif case == "latin-1":
+        path.write_bytes(
+            path.read_text(encoding="utf-8").replace("Contoh", "Contoh Kecamatan Sémbung").encode("latin-1", "replace")
+        )
+        words = ["not UTF-8 text (line 7)", "save it as UTF-8"]
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root reads any file")
+        path.chmod(0o000)
+        words = ["not readable by"]
+    r = server_command(["users", "list", "--config", str(path)], timeout=30)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stderr.startswith(f"config error: {path}: ") and r.stderr.count("\n") == 1, r.stderr
+    for word in words:
+        assert word in r.stderr, r.stderr
+    assert not (tmp_path / "antrian.db").exists()
 
 
 def test_escalation_enabled_needs_addresses(tmp_path):

@@ -72,6 +72,7 @@ def test_backup_archive_and_restore_are_0600(tmp_path, clock):
     app.extensions["antrian"].stop()
     app.extensions["antrian"].store.close()
 
+    (tmp_path / "backups").mkdir()  # backup never makes its folder (tests/test_cli.py)
     r = cli("backup", str(tmp_path / "backups" / "antrian-backup.db"), "--config", str(config))
     assert r.returncode == 0, r.stderr
     assert oct(mode(tmp_path / "backups" / "antrian-backup.db")) == "0o600"
