@@ -123,3 +123,24 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         service.apply_settings(old)
         raise
     return new
+
+
+def reset_settings(service: Any, section: str, actor: str) -> bool:
+    """Drop the stored change of one section: config.toml's value again, logged and applied live (a running
+    server reloads it within a second). False when the section had no stored change. The way back when
+    config.toml was edited so that a stored change no longer fits it: it does not need the stored changes
+    to fit (the command line runs it on the file's settings then)."""
+    if section not in EDITABLE:
+        raise FormIncomplete({"section": "not_editable"}, "not_editable", section=section)
+    dropped: list[bool] = []
+
+    def run(tx, now):
+        dropped.append(tx.drop_settings_override(section))
+        if dropped[0]:
+            tx.add_event(
+                "settings_changed", now, service.day(now), None, None, actor, {"section": section, "reset": True}
+            )
+        return Outcome()
+
+    service.run_command(None, run)
+    return dropped[0]

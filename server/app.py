@@ -17,7 +17,7 @@ from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import LoginThrottle, RateLimiter
-from server.config import ConfigError, Settings, effective_settings, load_settings
+from server.config import ConfigError, Settings, effective_settings, load_settings, override_error
 from server.openapi import bp as openapi_bp
 from server.service import Clock, QueueService, utcnow
 from server.store import Store
@@ -98,7 +98,7 @@ def create_app(
     try:
         settings = effective_settings(settings, overrides)  # what admins changed live, on top of the file
     except ConfigError as err:
-        raise ConfigError(f"{err} (a change saved by an admin; see docs/admin.md)") from err
+        raise override_error(err, overrides) from err
     check_no_stranded_tickets(settings, store, clock)
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)

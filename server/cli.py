@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     ss = ssub.add_parser("set", parents=[common], help="replace one section with JSON, e.g. queue '{\"max_calls\": 3}'")
     ss.add_argument("section")
     ss.add_argument("value", help="JSON")
+    sr = ssub.add_parser("reset", parents=[common], help="drop the stored change of a section: config.toml's again")
+    sr.add_argument("section")
     d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
     d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
     d.add_argument("--force", action="store_true", help="add them even though the database has tickets already")
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(config)
         check_storage(settings.server)
         if args.command not in ("restore", "backup"):
-            from server.config import effective_settings
+            from server.config import effective_settings, override_error
 
             try:
                 with Store(settings.server.database).read() as tx:
@@ -100,7 +102,13 @@ def main(argv: list[str] | None = None) -> int:
                 if "locked" in str(err):
                     raise
                 raise ConfigError(f"server.database: {settings.server.database} cannot be opened: {err}") from err
-            settings = effective_settings(settings, overrides)
+            try:
+                settings = effective_settings(settings, overrides)
+            except ConfigError as err:
+                if args.command != "settings":
+                    raise override_error(err, overrides) from err
+                # `settings` is the way out: it runs on config.toml alone, and says why
+                print(f"note: {override_error(err, overrides)}; config.toml's settings meanwhile", file=sys.stderr)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         return 2
@@ -260,7 +268,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
 
 
 def settings_command(settings: Settings, args: argparse.Namespace) -> int:
-    """settings show / set SECTION JSON: the admin page's changes, from the shell."""
+    """settings show / set SECTION JSON / reset SECTION: the admin page's changes, from the shell."""
     import json
 
     from server import admin
@@ -270,13 +278,21 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.settings_command == "show":
         print(json.dumps(admin.view(settings), indent=2, ensure_ascii=False))
         return 0
-    try:
-        value = json.loads(args.value)
-    except (ValueError, RecursionError) as err:
-        print(f"error: VALUE is not JSON: {type(err).__name__}: {err}", file=sys.stderr)
-        return 2
+    value = None
+    if args.settings_command == "set":
+        try:
+            value = json.loads(args.value)
+        except (ValueError, RecursionError) as err:
+            print(f"error: VALUE is not JSON: {type(err).__name__}: {err}", file=sys.stderr)
+            return 2
     service = QueueService(settings, Store(settings.server.database))
     try:
+        if args.settings_command == "reset":
+            if not admin.reset_settings(service, args.section, actor="cli"):
+                print(f"settings: {args.section} has no stored change; config.toml's is in use")
+                return 0
+            print(f"settings: {args.section} is config.toml's again (a running server applies it within a second)")
+            return 0
         admin.change_settings(service, args.section, value, actor="cli")
     except AntrianError as err:
         from server.messages import message

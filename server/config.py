@@ -576,6 +576,20 @@ def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
+    """A config error met with the admin page's stored changes on top of the file, saying which stored
+    change it comes from and how to go back to the file's value (config.toml edited since, typically)."""
+    section = re.match(r"[a-z_]*", str(err)).group(0)
+    if section in overrides:
+        return ConfigError(
+            f"{err} (from the change of [{section}] saved on the admin page; to use config.toml's again:"
+            f" python -m server settings reset {section})"
+        )
+    return ConfigError(
+        f"{err} (with the changes saved on the admin page: {', '.join(sorted(overrides))}; docs/admin.md)"
+    )
+
+
 def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
     """Settings from the file plus the database's overrides; ConfigError names a bad key."""
     if not overrides or settings.source is None:

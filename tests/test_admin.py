@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import login, visitor
 from live import server_command
 
@@ -152,3 +154,47 @@ def test_a_service_removed_from_the_file_while_its_tickets_wait_stops_the_start(
     assert [s.code for s in again.extensions["antrian"].settings.services] == ["A", "B"]
     again.extensions["antrian"].stop()
     again.extensions["antrian"].store.close()
+
+
+def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_the_command_line(config_path, clock):
+    """An admin's stored counters name service C; then config.toml loses C. Every command said only the
+    key: the message names the stored change and the way back, and `settings` still runs to take it."""
+    import pytest
+
+    from server.config import ConfigError
+
+    counters = '[{"id": 1, "name": "Loket 1", "services": ["A", "C"]}, {"id": 2, "name": "Loket 2", "services": ["B"]}]'
+    r = server_command(["settings", "set", "counters", counters, "--config", str(config_path)])
+    assert r.returncode == 0, r.stderr
+    text = config_path.read_text(encoding="utf-8")
+    text = text.replace('[[services]]\ncode = "C"\nname = "Registrasi & Verifikasi Akun"\nprefix = "C"\n', "")
+    text = text.replace('services = ["A", "C"]', 'services = ["A"]').replace(
+        'services = ["B", "C"]', 'services = ["B"]'
+    )
+    config_path.write_text(text, encoding="utf-8")
+    way_back = "from the change of [counters] saved on the admin page; to use config.toml's again: python -m server settings reset counters"
+    r = server_command(["users", "list", "--config", str(config_path)])
+    assert r.returncode == 2 and r.stderr.startswith("config error: counters[0].services") and way_back in r.stderr
+    with pytest.raises(ConfigError, match=r"settings reset counters"):
+        create_app(config_path, workers=False, clock=clock)
+    r = server_command(["settings", "show", "--config", str(config_path)])
+    assert r.returncode == 0 and way_back in r.stderr and '"Loket 3"' in r.stdout  # the file's counters meanwhile
+    r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
+    assert r.returncode == 0 and "counters is config.toml's again" in r.stdout, r.stderr
+    r = server_command(["users", "list", "--config", str(config_path)])
+    assert r.returncode == 0, r.stderr
+    r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
+    assert r.returncode == 0 and "has no stored change" in r.stdout
+    r = server_command(["settings", "reset", "printers", "--config", str(config_path)])
+    assert r.returncode == 2 and "not_editable" in r.stderr
+    app = create_app(config_path, workers=False, clock=clock)
+    try:
+        with app.extensions["antrian"].store.read() as tx:
+            logged = tx.rows("SELECT actor, data FROM events WHERE type = 'settings_changed' ORDER BY seq")
+        assert [(r["actor"], json.loads(r["data"])) for r in logged] == [
+            ("cli", {"section": "counters"}),
+            ("cli", {"section": "counters", "reset": True}),
+        ]
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()

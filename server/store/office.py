@@ -57,6 +57,10 @@ class OfficeQueries(TxBase):
             r["section"]: json.loads(r["value"]) for r in self.rows("SELECT section, value FROM settings_overrides")
         }
 
+    def drop_settings_override(self, section: str) -> bool:
+        """Forget an admin's value for one section (config.toml's again); False when there was none."""
+        return self.db.execute("DELETE FROM settings_overrides WHERE section = ?", [section]).rowcount > 0
+
     def set_settings_override(self, section: str, value: Any, actor: str, now: datetime) -> None:
         """Store an admin's new value for one section of config.toml."""
         self.db.execute(
