@@ -123,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("archive", "retention", "backup", "restore"):
         return records(settings, args)
     if args.command == "systemd-unit":
-        print(systemd_unit(Path(config).resolve(), args.user), end="")
+        try:
+            print(systemd_unit(Path(config).resolve(), args.user), end="")
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "voice":
         return voice_check(settings, args.clips, args.up_to)
@@ -172,9 +176,18 @@ def systemd_unit(config: Path, user: str | None = None) -> str:
     """A unit for this checkout: started with the PC, restarted 3 s after any exit (a crash, a kill,
     a power cut's aftermath); the database lock keeps a second copy from starting beside it."""
     import os
+    import re
 
     user = user or os.environ.get("SUDO_USER") or getpass.getuser()
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?", user):
+        raise ValueError(f"--user {user!r}: not an account name (letters, digits, _ . -)")
     root = Path(__file__).resolve().parent.parent
+    for what, path in (("the checkout's folder", root), ("the config's path", config), ("Python", sys.executable)):
+        if any(c in str(path) for c in '\n\r"\\'):
+            raise ValueError(
+                f"{what} {str(path)!r} holds a line break, a quote or a backslash: move it to a plain path"
+            )
+    root, config, python = (str(p).replace("%", "%%") for p in (root, config, sys.executable))  # systemd's specifiers
     return f"""[Unit]
 Description=Antrian, the helpdesk queue of the LPSE office
 After=network-online.target
@@ -184,7 +197,7 @@ Wants=network-online.target
 Type=simple
 User={user}
 WorkingDirectory={root}
-ExecStart="{sys.executable}" -m server serve --config "{config}"
+ExecStart="{python}" -m server serve --config "{config}"
 Restart=always
 RestartSec=3
 # Every kiosk, TV, counter and phone holds connections: room for thousands (the server keeps a share

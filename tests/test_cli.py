@@ -372,3 +372,27 @@ def test_make_espeak_pack_names_a_bad_voice_and_a_bad_config_in_one_line(tmp_pat
     assert list((tmp_path / "pack").iterdir()) == []  # no half-made clip
     r = make_pack(str(tmp_path / "pack"), "--config", str(tmp_path / "nope.toml"))
     refused(r, "nope.toml: file not found", prefix="config error: ")
+
+
+@pytest.mark.parametrize("user", ["lpse\nExecStartPre=/bin/sh -c id", "lp se", "", "lpse;id", "a" * 40])
+def test_systemd_unit_refuses_a_user_that_is_not_an_account_name(tmp_path, user):
+    """--user goes into the unit as User=: a line break there would add a line of the admin's choosing."""
+    r = cli("systemd-unit", "--config", str(write_config(tmp_path)), "--user", user)
+    if user == "":  # empty: the account running the command, as without --user
+        assert r.returncode == 0 and "\nUser=" in r.stdout
+        return
+    refused(r, "not an account name")
+    assert r.stdout == ""
+
+
+def test_systemd_unit_escapes_a_percent_and_refuses_a_quote_in_a_path(tmp_path):
+    folder = tmp_path / "50%"
+    folder.mkdir()
+    r = cli("systemd-unit", "--config", str(write_config(folder)), "--user", "lpse")
+    assert r.returncode == 0, r.stderr
+    assert f'--config "{tmp_path}/50%%/config.toml"' in r.stdout  # systemd reads %% as one %
+    quoted = tmp_path / 'say "hi"'
+    quoted.mkdir()
+    (quoted / "config.toml").write_bytes(write_config(tmp_path).read_bytes())
+    r = cli("systemd-unit", "--config", str(quoted / "config.toml"), "--user", "lpse")
+    refused(r, "the config's path", "a quote")
