@@ -250,6 +250,17 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
 
     host = host or settings.server.host
     port = settings.server.port if port is None else port
+    from server.tts import espeak_voices
+
+    voices = espeak_voices() if settings.tts.enabled else None  # else the worker refuses it at each call
+    voice = settings.tts.voice
+    if voices is not None and voice.lower() not in voices:
+        print(
+            f"config error: tts.voice: {voice!r} is not a voice of espeak-ng here (`espeak-ng --voices` lists them;"
+            ' "id" is Indonesian)',
+            file=sys.stderr,
+        )
+        return 2
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
     except serverlock.ServerRunning as err:

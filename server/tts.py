@@ -596,6 +596,24 @@ class Speech:
         return True
 
 
+def espeak_voices() -> set[str] | None:
+    """The names a `[tts] voice` may take here, as server/tts_worker.py matches them (lower case): each
+    espeak-ng voice's file ("poz/id"), its last part ("id") and its name ("indonesian"); None when
+    espeak-ng cannot be asked (not installed: the speech fails with its own message)."""
+    try:
+        code, out = run_command(["espeak-ng", "--voices"], timeout=10)
+    except (FileNotFoundError, TimeoutError, OSError):
+        return None
+    if code != 0:
+        return None
+    names: set[str] = set()
+    for line in out.splitlines()[1:]:  # Pty Language Age/Gender VoiceName File Other-Languages
+        parts = line.split()
+        if len(parts) >= 5:
+            names |= {parts[3].lower(), parts[4].lower(), parts[4].rsplit("/", 1)[-1].lower()}
+    return names or None
+
+
 def vorbis_available() -> bool:
     """Whether sox is installed to make Ogg Vorbis speech (Debian's sox writes it)."""
     return shutil.which("sox") is not None

@@ -396,3 +396,14 @@ def test_systemd_unit_escapes_a_percent_and_refuses_a_quote_in_a_path(tmp_path):
     (quoted / "config.toml").write_bytes(write_config(tmp_path).read_bytes())
     r = cli("systemd-unit", "--config", str(quoted / "config.toml"), "--user", "lpse")
     refused(r, "the config's path", "a quote")
+
+
+def test_serve_refuses_a_voice_espeak_ng_does_not_have(tmp_path, espeak):
+    """The speech worker refuses an unknown voice at each call, so every call would be a chime alone."""
+    from server.tts import espeak_voices
+
+    assert {"id", "indonesian", "poz/id"} <= espeak_voices()  # as tts_worker matches a voice
+    cfg = write_config(tmp_path, {'voice = "id"': 'voice = "indonesia"'})
+    r = server_command(["serve", "--config", str(cfg)], timeout=60)
+    refused(r, "tts.voice", "'indonesia'", "espeak-ng --voices", prefix="config error: ")
+    assert r.stdout == ""
