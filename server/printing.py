@@ -148,10 +148,11 @@ class AgentPrintWorker(PrintWorker):
     after RESEND_SECONDS without an answer. The agent keeps a journal of what it printed, so a
     job pushed twice is acknowledged, not printed, the second time.
 
-    Bounded whatever the agent does: nothing is read or pushed while no agent is connected, at most
-    PUSH_PER_ROUND jobs a round (a second), each read in its own short transaction; and a job still
-    waiting when its day is over is given up (failed, shown to the front office): a kiosk PC that
-    comes back after a week off does not print a week of tickets for visitors long gone.
+    Bounded whatever the agent does: nothing is read or pushed while no agent is connected; at most
+    PUSH_PER_ROUND jobs a round (the next round at once while more are due), each read in its own
+    short transaction, the loop yielding between them; and a job still waiting when its day is over
+    is given up (failed, with its advice for the front office): a kiosk PC that comes back after a
+    week off does not print a week of tickets for visitors long gone.
     """
 
     RESEND_SECONDS = 30.0
