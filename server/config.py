@@ -122,13 +122,19 @@ def _networks(key: str, items: list) -> tuple[str, ...]:
 
 
 def _dates(key: str, items: list) -> tuple[str, ...]:
-    """Days written YYYY-MM-DD, in order, each once."""
+    """Days written YYYY-MM-DD, in order, each once; a TOML date (written without quotes) is one too."""
+    from datetime import date, datetime
+
     from server.forms import parse_day
 
+    days = []
     for item in items:
-        if parse_day(item) is None:
-            raise ConfigError(f"{key}: {item!r} is not a date written YYYY-MM-DD")
-    return tuple(sorted(set(items)))
+        if isinstance(item, date) and not isinstance(item, datetime):
+            item = item.isoformat()
+        if not isinstance(item, str) or parse_day(item) is None:
+            raise ConfigError(f'{key}: {item} is not a day written "YYYY-MM-DD", such as "2026-12-25"')
+        days.append(item)
+    return tuple(sorted(set(days)))
 
 
 @dataclass(frozen=True)

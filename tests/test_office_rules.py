@@ -205,6 +205,8 @@ HOURS_BAD = [
     ({'sunday = ""\n': ""}, "hours.sunday"),
     ({'holidays = ["2026-12-25"]': 'holidays = ["25-12-2026"]'}, "hours.holidays"),
     ({'holidays = ["2026-12-25"]': 'holidays = ["2026-02-30"]'}, "hours.holidays"),
+    ({'holidays = ["2026-12-25"]': "holidays = [2026-12-25T08:00:00]"}, "hours.holidays"),  # a time, not a day
+    ({'holidays = ["2026-12-25"]': "holidays = [20261225]"}, "hours.holidays"),
     ({"last_ticket_minutes = 15": "last_ticket_minutes = 500"}, "hours.last_ticket_minutes"),
     ({"last_ticket_minutes = 15": "last_ticket_minute = 15"}, "hours.last_ticket_minute"),
     ({'name = "Konsultasi Penyedia"': 'name = "Konsultasi Penyedia"\ndaily_quota = 0'}, "services[0].daily_quota"),
@@ -237,6 +239,14 @@ def test_the_commented_example_in_config_toml_is_valid(tmp_path):
     settings = load_settings(write_config(tmp_path, extra=hours))
     assert settings.hours.enabled and settings.hours.days[4] == ((480, 690), (810, 960))
     assert settings.hours.holidays == ("2026-12-25",) and settings.hours.last_ticket_minutes == 15
+
+
+def test_a_holiday_written_without_quotes_is_a_day_too(tmp_path):
+    """TOML reads 2026-12-25 without quotes as a date: the admin meant the day."""
+    base = write_config(tmp_path).read_text(encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(base + HOURS.replace('holidays = ["2026-12-25"]', 'holidays = [2026-12-25, "2026-08-17"]'))
+    assert load_settings(path).hours.holidays == ("2026-08-17", "2026-12-25")
 
 
 def test_the_admin_edits_the_hours_live(app, client, clock):
