@@ -132,7 +132,8 @@ def _dates(key: str, items: list) -> tuple[str, ...]:
         if isinstance(item, date) and not isinstance(item, datetime):
             item = item.isoformat()
         if not isinstance(item, str) or parse_day(item) is None:
-            raise ConfigError(f'{key}: {item} is not a day written "YYYY-MM-DD", such as "2026-12-25"')
+            shown = repr(item) if isinstance(item, str) else str(item)  # repr: a lone surrogate stays printable
+            raise ConfigError(f'{key}: {shown} is not a day written "YYYY-MM-DD", such as "2026-12-25"')
         days.append(item)
     return tuple(sorted(set(days)))
 

@@ -360,7 +360,7 @@ STATE = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["code", "name", "waiting", "quota", "left", "estimated_wait_s"],
+                "required": ["code", "name", "waiting", "quota", "left", "served", "estimated_wait_s"],
                 "properties": {
                     "code": {"type": "string"},
                     "name": {"type": "string"},
@@ -370,6 +370,10 @@ STATE = {
                         "type": ["integer", "null"],
                         "minimum": 0,
                         "description": "Numbers left today (null: no quota); cancelled tickets are not counted.",
+                    },
+                    "served": {
+                        "type": "boolean",
+                        "description": "Some counter serves it; when none does, no number is given (service_not_served).",
                     },
                     "estimated_wait_s": {
                         "type": "integer",
@@ -1223,7 +1227,7 @@ def build() -> dict[str, Any]:
                     "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
                     "409": "office_closed: without a login, outside the service hours "
                     "([hours]; the message names the next opening); quota_reached: the service's daily_quota is used "
-                    "up (a login may send override_quota).",
+                    "up (a login may send override_quota); service_not_served: no counter serves the service now.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "

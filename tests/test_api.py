@@ -500,3 +500,29 @@ def test_a_write_lock_held_too_long_by_another_process_is_a_503_that_saves_nothi
     finally:
         app.extensions["antrian"].stop()
         app.extensions["antrian"].store.close()
+
+
+def test_a_service_no_counter_serves_gets_no_number_and_no_transfer(app, client):
+    """A number nobody would call: refused at issue (kiosk and front office) and as a transfer's target."""
+    issue(client)
+    h = login(app, client, "boss", "admin")
+    counters = [{"id": 1, "name": "Loket 1", "services": ["A"]}, {"id": 2, "name": "Loket 2", "services": ["A", "B"]}]
+    r = client.put("/api/admin/settings/counters", json={"value": counters}, headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert [(s["code"], s["served"]) for s in client.get("/api/state").get_json()["services"]] == [
+        ("A", True),
+        ("B", True),
+        ("C", False),
+    ]
+    r = client.post("/api/tickets", json=visitor(service="C"))
+    assert r.status_code == 409 and r.get_json()["error"] == "service_not_served"
+    assert "Registrasi & Verifikasi Akun" in r.get_json()["message"]
+    fo = login(app, client, "rina", "frontoffice")
+    assert client.post("/api/tickets", json=visitor(service="C"), headers=fo).status_code == 409
+    oh = login(app, client, "budi")
+    client.post("/api/counters/1/call-next", json={}, headers=oh)
+    client.post("/api/counters/1/start", json={}, headers=oh)
+    r = client.post("/api/counters/1/transfer", json={"service": "C"}, headers=oh)
+    assert r.status_code == 409 and r.get_json()["error"] == "service_not_served"
+    r = client.post("/api/counters/1/transfer", json={"service": "B"}, headers=oh)
+    assert r.status_code == 200 and r.get_json()["ticket"]["service"] == "B"

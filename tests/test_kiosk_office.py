@@ -201,3 +201,36 @@ def test_an_older_server_without_the_office_fields_leaves_the_buttons_plain(cont
     for code in "ABC":
         expect(service_button(page, code)).to_be_enabled()
         expect(page.locator(f'[data-quota="{code}"]')).to_have_text("")
+
+
+def test_a_service_no_counter_serves_cannot_be_chosen_and_is_given_no_number(context, quota):
+    """An admin leaves service C to no counter (Loket 3 closed today): a number for it would never be called."""
+    quota.add_user("boss", "admin")
+    admin = quota.session("boss", "rahasia-123")
+    page = context(PORTRAIT).new_page()
+    page.goto(f"{quota.url}/kiosk/")
+    page.click("#start")
+    expect(service_button(page, "C")).to_be_enabled()
+    counters = [{"id": 1, "name": "Loket 1", "services": ["A"]}, {"id": 2, "name": "Loket 2", "services": ["A", "B"]}]
+    before = admin.get(f"{quota.url}/api/admin/settings", timeout=5).json()["counters"]
+    r = admin.put(f"{quota.url}/api/admin/settings/counters", json={"value": counters}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(service_button(page, "C")).to_be_disabled()  # live, on the admin's change
+        expect(page.locator('[data-quota="C"]')).to_have_text("Belum dilayani di loket mana pun")
+        assert [s["served"] for s in requests.get(f"{quota.url}/api/state", timeout=5).json()["services"]] == [
+            True,
+            True,
+            False,
+        ]
+        r = requests.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": "C"}, timeout=5)
+        assert r.status_code == 409 and r.json()["error"] == "service_not_served"
+        assert r.json()["message"] == message("service_not_served", "id").format(service="Registrasi & Verifikasi Akun")
+        r = admin.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": "C"}, timeout=5)
+        assert r.status_code == 409  # the front office neither: nobody would call it
+        shot(page, "kiosk-service-not-served")
+    finally:
+        r = admin.put(f"{quota.url}/api/admin/settings/counters", json={"value": before}, timeout=5)
+        assert r.status_code == 200, r.text
+    expect(service_button(page, "C")).to_be_enabled()
+    expect(page.locator('[data-quota="C"]')).to_have_text("")

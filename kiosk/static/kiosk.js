@@ -128,8 +128,10 @@ import { connect } from "/static/live.js";
         if (sv.waiting > 0 && minutes > 0) info += "\n" + t("service_wait", { n: minutes });   // a line of its own
       }
       document.querySelector('[data-info="' + b.dataset.service + '"]').textContent = info;
-      var full = typeof sv.left === "number" && sv.left <= 0;
+      var unserved = sv.served === false; // no counter serves it now: the server gives no number
+      var full = unserved || (typeof sv.left === "number" && sv.left <= 0);
       var quota = typeof sv.left === "number" ? (full ? t("service_full") : t("service_left", { n: sv.left })) : "";
+      if (unserved) quota = t("service_not_served");
       var q = document.querySelector('[data-quota="' + b.dataset.service + '"]');
       q.textContent = quota;
       q.classList.toggle("full", full);

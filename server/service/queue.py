@@ -65,6 +65,8 @@ class QueueCommands:
             service = settings.service(form.service)
             if kiosk:
                 self.office.check_open(now)
+            if not any(service.code in c.services for c in settings.counters):
+                raise QueueError("service_not_served", service=service.name)  # a number nobody would call
             if service.daily_quota is not None and not override_quota:
                 if tx.issued_counts(day).get(service.prefix, 0) >= service.daily_quota:
                     raise QueueError("quota_reached", service=service.name, quota=service.daily_quota)
@@ -407,8 +409,11 @@ class QueueCommands:
     def _transfer(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
         to = payload.get("service")
-        if not isinstance(to, str) or self.unit.settings.service(to) is None:
+        settings = self.unit.settings
+        if not isinstance(to, str) or settings.service(to) is None:
             raise FormIncomplete({"service": "unknown_service"})
+        if not any(to in c.services for c in settings.counters):  # it would wait for a call that never comes
+            raise QueueError("service_not_served", service=settings.service(to).name)
         day = current.day
 
         def place() -> float | None:
