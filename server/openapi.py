@@ -275,6 +275,7 @@ TICKET = {
         "token",
         "form",
         "actions",
+        "skip_final",
     ],
     "properties": {
         "id": {"type": "integer"},
@@ -326,6 +327,11 @@ TICKET = {
             "/api/counters/{id}/{action}): `call` for a waiting ticket (out of turn); for the ticket a counter "
             "holds, what that counter may do with it (`call-next` and `call` once it had all its calls: they "
             "skip it first); none for a finished ticket. A paused counter still may not call.",
+        },
+        "skip_final": {
+            "type": "boolean",
+            "description": "Its next skip makes it a no-show (it was requeued max_requeues times in this line) "
+            "instead of requeuing it.",
         },
     },
 }

@@ -148,7 +148,10 @@ def test_officer_calls_recalls_skips_and_the_skipped_visitor_comes_back_after_th
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(ani["label"])  # the skipped visitor, before Citra
     expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
-    expect(page.locator("#t-calls")).to_have_text("panggilan 1 dari 3")
+    # it was skipped once already: the officer sees it, and that the next skip is a no-show
+    expect(page.locator("#t-calls")).to_have_text("panggilan 1 dari 3 · sudah dilewati 1×")
+    expect(page.locator("#hint")).to_contain_text("sudah pernah dilewati")
+    expect(page.locator("#hint")).to_contain_text("tidak hadir")
     page.click("#btn-start")
     page.fill("#solution", "Dijelaskan cara mengunggah dokumen penawaran.")
     page.click("#btn-resolve")
@@ -202,6 +205,91 @@ def test_resolve_without_solution_shows_the_servers_message_and_changes_nothing(
     page.click("#btn-escalate")
     expect(page.locator("#notice")).to_contain_text(f"{dewi['label']} dieskalasi dan tercatat")
     assert server_ticket(live, dewi["token"])["status"] == "escalated"
+    page.context.close()
+
+
+def recall_twice(page) -> None:
+    """R twice, each once the page has its answer (a key pressed while an action runs is ignored)."""
+    for n in (2, 3):
+        expect(page.locator("#btn-recall")).to_be_enabled()
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_contain_text(f"panggilan {n} dari 3")
+
+
+def test_a_visitor_skipped_before_is_a_no_show_at_the_next_skip_and_the_page_says_so(browser, accounts):
+    live = accounts
+    ani, bayu, citra = issue(live, "Ani Wijaya"), issue(live, "Bayu Pratama"), issue(live, "Citra Lestari")
+    page = open_counter(browser, live, "budi", 1)
+    for _ in range(2):  # Ani is called three times, skipped (requeued behind Bayu), and Bayu is served
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).not_to_have_text("—")
+        if page.locator("#t-label").inner_text() == bayu["label"]:
+            page.click("#btn-start")
+            page.fill("#solution", "Dijelaskan.")
+            page.click("#btn-resolve")
+            expect(page.locator("#t-label")).to_have_text("—")
+            continue
+        recall_twice(page)
+        expect(page.locator("#t-calls")).to_have_text("panggilan 3 dari 3")
+        page.keyboard.press("s")
+        expect(page.locator("#notice")).to_contain_text("dipanggil lagi setelah pengunjung berikutnya")
+    front = log_in(browser, live, "/counter/front", "rina")  # the clerk sees why her number was passed
+    expect(front.locator(f"tr[data-label='{ani['label']}'] .status")).to_contain_text("dilewati 1×")
+    front.context.close()
+    page.keyboard.press("n")  # Ani again
+    expect(page.locator("#t-label")).to_have_text(ani["label"])
+    recall_twice(page)
+    expect(page.locator("#t-calls")).to_have_text("panggilan 3 dari 3 · sudah dilewati 1×")
+    expect(page.locator("#hint")).to_contain_text("menandainya tidak hadir")
+    page.keyboard.press("n")  # N skips her first: the second skip is her last
+    expect(page.locator("#notice")).to_have_text(
+        f"{ani['label']} tidak hadir (sudah dilewati sebelumnya); {citra['label']} dipanggil."
+    )
+    assert server_ticket(live, ani["token"])["status"] == "no_show"
+    page.context.close()
+
+
+def test_an_action_lost_offline_is_said_so_when_the_page_is_back(browser, accounts):
+    live = accounts
+    eko = issue(live, "Eko Saputra")
+    page = open_counter(browser, live, "budi", 1)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(eko["label"])
+    page.context.set_offline(True)
+    page.click("#btn-start")
+    expect(page.locator("#notice")).to_have_attribute("data-kind", "error")
+    page.context.set_offline(False)
+    expect(page.locator("#notice")).to_have_text(
+        "Tersambung kembali. Tindakan terakhir tidak sampai ke server: periksa keadaannya, lalu ulangi bila perlu.",
+        timeout=15000,
+    )
+    expect(page.locator("#t-status")).to_have_text("dipanggil")  # the truth: Start never reached the server
+    assert server_ticket(live, eko["token"])["status"] == "called"
+    page.context.close()
+
+
+def test_an_admins_change_while_serving_reloads_the_page_once_the_ticket_is_done(browser, accounts, admin):
+    live = accounts
+    fitri = issue(live, "Fitri Handayani")
+    page = open_counter(browser, live, "budi", 1)
+    page.keyboard.press("n")
+    page.click("#btn-start")
+    page.fill("#solution", "Draf jawaban yang sedang diketik.")
+    counters = admin.get(live.url + "/api/admin/settings", timeout=5).json()["counters"]
+    renamed = [dict(c, name="Loket 1 Prioritas") if c["id"] == 1 else c for c in counters]
+    r = admin.put(live.url + "/api/admin/settings/counters", json={"value": renamed}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(page.locator("#notice")).to_have_text("Pengaturan diubah admin; muat ulang halaman.")
+        expect(page.locator("#solution")).to_have_value("Draf jawaban yang sedang diketik.")  # not reloaded under it
+        page.click("#btn-resolve")
+        # reloaded by itself: the new name, and what the officer needs next carried over the reload
+        expect(page.locator("#counter-select option[value='1']")).to_contain_text("Loket 1 Prioritas")
+        expect(page.locator("#notice")).to_have_text(f"{fitri['label']} selesai.")
+        expect(page.locator("#btn-print-form")).to_contain_text(fitri["label"])
+    finally:
+        r = admin.put(live.url + "/api/admin/settings/counters", json={"value": counters}, timeout=5)
+        assert r.status_code == 200, r.text
     page.context.close()
 
 

@@ -6,6 +6,7 @@ import {
 
 const COUNTER_KEY = "antrian.counter";
 const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (sessionStorage: per tab)
+const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's change keeps: the last notice and form copy
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
 const RELEASE_SEEN_KEY = "antrian.release-seen"; // the seq of the last counter_released this browser said
 const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "escalate", "transfer", "pause", "resume"];
@@ -129,7 +130,9 @@ function render() {
   $("t-label").textContent = ticket ? ticket.label : "—";
   $("t-status").textContent = ticket ? statusName(ticket.status) : t("none");
   $("t-status").dataset.status = ticket ? ticket.status : "";
-  $("t-calls").textContent = ticket && ticket.status === "called" ? t("calls", { n: ticket.calls, max: PAGE.max_calls }) : "";
+  let calls = ticket && ticket.status === "called" ? t("calls", { n: ticket.calls, max: PAGE.max_calls }) : "";
+  if (calls && ticket.requeues) calls += ` · ${t("calls_skipped", { n: ticket.requeues })}`; // it came back after a skip
+  $("t-calls").textContent = calls;
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
   $("t-service").textContent = service ? service.name : "";
 
@@ -167,7 +170,10 @@ function render() {
   let hint = "hint.pick";
   if (cfg && paused && !ticket) hint = "hint.paused";
   else if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";
-  else if (ticket && ticket.status === "called") hint = actionsOf(ticket).has("skip") ? "hint.exhausted" : "hint.called";
+  else if (ticket && ticket.status === "called") {
+    hint = actionsOf(ticket).has("skip") ? "hint.exhausted" : "hint.called";
+    if (ticket.skip_final) hint += "_final"; // the next skip is a no-show: say so before it is pressed
+  }
   else if (ticket) hint = "hint.serving";
   $("hint").textContent = t(hint, { max: PAGE.max_calls });
 
@@ -494,12 +500,21 @@ function counterLost(id, text, ticket) {
   notifyText("warn", text);
 }
 
-// The counter and service lists come from the page's config: reload when nothing would be lost.
+// The counter and service lists come from the page's config: reload when nothing would be lost, else
+// as soon as the officer is done with the ticket (the last notice and form copy carried over the reload).
 function settingsChanged() {
-  const typing = $("solution").value.trim() || $("note").value.trim();
-  if (!state.busy && !currentTicket() && !typing) return location.reload();
+  state.reloadPending = true;
+  if (reloadIfIdle()) return;
   if (live) live.resync();
   notify("info", "settings.changed");
+}
+
+function reloadIfIdle() {
+  const typing = $("solution").value.trim() || $("note").value.trim();
+  if (!state.reloadPending || state.busy || currentTicket() || typing) return false;
+  sessionStorage.setItem(CARRY_KEY, JSON.stringify({ notice: state.notice, lastDone: state.lastDone }));
+  location.reload();
+  return true;
 }
 
 function onEvent(ev) {
@@ -524,6 +539,8 @@ function onStatus(up) {
   else if (state.notice && state.notice.key === "live.offline") {
     state.notice = null;
     renderNotice();
+  } else if (state.notice && state.notice.network) {
+    notify("warn", "live.back_unsent"); // the action that failed offline: not done, say so, not "unreachable"
   }
 }
 
@@ -548,12 +565,16 @@ function payloadFor(action, extra) {
 function reportDone(action, status, body) {
   const ticket = body && body.ticket;
   const label = ticket ? ticket.label : "";
-  if (action === "call-next") {
-    if (status === 204 || !ticket) return notify("info", "done.none");
-    if (body.skipped) return notify("info", "done.skipped_called", { skipped: body.skipped.label, label });
-    return notify("info", "done.called", { label });
+  if (action === "call-next" || action === "call") {
+    const skipped = body && body.skipped;
+    const gone = skipped && skipped.status === "no_show"; // skipped before: this skip was its last
+    if (status === 204 || !ticket) {
+      if (skipped) return notify("info", gone ? "done.no_show" : "done.skipped", { label: skipped.label });
+      return notify("info", "done.none");
+    }
+    if (skipped) return notify("info", gone ? "done.no_show_called" : "done.skipped_called", { skipped: skipped.label, label });
+    return notify("info", action === "call" ? "done.called_ticket" : "done.called", { label });
   }
-  if (action === "call") return notify("info", "done.called_ticket", { label });
   if (action === "pause") return notify("info", "done.paused", { counter: counterName(state.counterId) });
   if (action === "resume") return notify("info", "done.resumed", { counter: counterName(state.counterId) });
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
@@ -605,6 +626,7 @@ async function act(action, extra = {}) {
     if (held && currentTicket() && currentTicket().id === held.id) state.ownDone.delete(held.id);
     if (err.status === 401) return location.reload();
     notifyText("error", err.message);
+    state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
     showFieldErrors(err.fields);
     const first = Object.keys(err.fields || {})[0];
@@ -613,6 +635,7 @@ async function act(action, extra = {}) {
   } finally {
     state.busy = false;
     render();
+    reloadIfIdle(); // an admin's change came meanwhile
   }
 }
 
@@ -681,6 +704,7 @@ async function printFormCopy() {
   } finally {
     state.busy = false;
     render();
+    reloadIfIdle(); // an admin's change came meanwhile
   }
 }
 
@@ -712,6 +736,17 @@ function start(user) {
   } catch (err) {
     state.kept = null;
   }
+  try {
+    const carry = JSON.parse(sessionStorage.getItem(CARRY_KEY) || "null");
+    if (carry && carry.lastDone) state.lastDone = carry.lastDone;
+    if (carry && carry.notice) {
+      state.notice = carry.notice;
+      renderNotice();
+    }
+  } catch (err) {
+    /* nothing carried */
+  }
+  sessionStorage.removeItem(CARRY_KEY);
   render();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
   window.antrianCounter = { live }; // for tests and the browser console (as window.antrianFront)

@@ -111,7 +111,7 @@ const ticketRows = new Map(); // ticket id -> { key, tr }
 function ticketRow(x, counters) {
   const form = x.form || {};
   const key = JSON.stringify([
-    getLang(), x.label, x.priority, form.name, form.agency, x.status, x.calls, x.counter_id,
+    getLang(), x.label, x.priority, x.requeues, form.name, form.agency, x.status, x.calls, x.counter_id,
     counters[x.counter_id], x.created_at, state.armed === x.id,
   ]);
   const kept = ticketRows.get(x.id);
@@ -129,7 +129,14 @@ function ticketRow(x, counters) {
     { dataset: { label: x.label, status: x.status } },
     el("td", { class: "label" }, x.label, x.priority ? el("span", { class: "tag prio" }, "P") : null),
     el("td", {}, form.name || "", el("br"), el("span", { class: "muted" }, form.agency || "")),
-    el("td", { class: "status" }, statusName(x.status), x.status === "called" ? ` (${x.calls}/${PAGE.max_calls})` : ""),
+    el(
+      "td",
+      { class: "status" },
+      statusName(x.status),
+      x.status === "called" ? ` (${x.calls}/${PAGE.max_calls})` : "",
+      // skipped and requeued: a visitor asking why their number was passed gets the answer here
+      x.requeues ? el("span", { class: "tag" }, t("requeued", { n: x.requeues })) : null,
+    ),
     el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
     el("td", {}, hhmm(x.created_at)),
     el("td", {}, el("div", { class: "acts" }, cancelBtn, reprintBtn)),

@@ -54,5 +54,7 @@ def full_ticket(settings: Settings, t: Ticket, form: dict[str, str]) -> dict[str
             data[k] = iso(v)
     data["counter_name"] = counter_name(settings, t.counter_id)
     data["form"] = dict(form)
-    data["actions"] = actions(t, rules_of(settings))
+    rules = rules_of(settings)
+    data["actions"] = actions(t, rules)
+    data["skip_final"] = t.queue_requeues >= rules.max_requeues  # its next skip is a no-show, not a requeue
     return data
