@@ -32,12 +32,21 @@ def secret_key(data_dir: Path) -> str:
         return env
     path = data_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+        # Empty or cut short (a power cut during the first start, before it reached the disk): no
+        # session could be signed with it, so a new one loses nothing, and every login would fail.
+        log.warning("%s is empty or too short: a new secret key is made", path)
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
+    tmp = path.with_name(f"secret_key.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:  # written and synced beside it, then renamed: whole or not there
         f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
     return key
 
 

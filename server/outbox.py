@@ -92,12 +92,11 @@ class OutboxWorker:
 
     The kind supplies: `due` (its due rows, each with what was read along with it), `prepare` (what
     to send, outside any transaction; raises Unsendable), `send` (raises one of `errors`, told by its
-    message), `record` (results, in one command), `batched` (record a round at once, or each row as
-    it is tried), `unexpected` (None: any other exception ends the round; else the log line of a try
-    that failed so, a failed try), `log` and `title` (its log lines)."""
+    message), `record` (results, in one command; called for each row as soon as it was tried, so that
+    a kill never forgets a row that went), `unexpected` (None: any other exception ends the round;
+    else the log line of a try that failed so, a failed try), `log` and `title` (its log lines)."""
 
     errors: tuple[type[Exception], ...] = ()
-    batched = False
     unexpected: str | None = None
     log = log
     title = "outbox worker"
@@ -120,13 +119,13 @@ class OutboxWorker:
 
     def pending_results(self) -> list[Result]:
         """Results known before the round starts (a print that hung and has returned since), recorded
-        with the round; their rows are not tried again in it."""
+        first; their rows are not tried again in the round."""
         return []
 
     def run_once(self) -> int:
         """Try every due row once; returns how many were tried (or recorded)."""
         results = self.pending_results()
-        if results and not self.batched:
+        if results:
             self.record(results)
         with self.service.store.read() as tx:
             rows = self.due(tx, self.service.clock())
@@ -141,13 +140,8 @@ class OutboxWorker:
             else:
                 result = (row, self.attempt(row, message), False)
             tried += 1
-            if self.batched:
-                results.append(result)
-                time.sleep(0)  # under gevent: let requests run between two tries of a long round
-            else:
-                self.record([result])
-        if self.batched and results:
-            self.record(results)
+            self.record([result])
+            time.sleep(0)  # under gevent: let requests run between two tries of a long round
         return tried
 
     def attempt(self, row: dict[str, Any], message: Any) -> str | None:

@@ -23,10 +23,10 @@ SOCKET_TYPES = ("network", "cups", "dummy")
 
 
 class PrintWorker(OutboxWorker):
-    """Prints the queued jobs of one printer, in order, with retries; a round's results in one commit."""
+    """Prints the queued jobs of one printer, in order, with retries; each result committed as it comes
+    (a round's results kept for one commit were lost at a kill, and every slip of the round printed again)."""
 
     errors = (printers.PrinterError,)
-    batched = True
     unexpected = "print job %s failed unexpectedly"  # a bug in layout must not kill the worker
     log = log
 

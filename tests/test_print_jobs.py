@@ -78,6 +78,40 @@ def test_ticket_job_is_written_with_the_ticket_and_printed_exactly(tmp_path, clo
         printer.stop()
 
 
+def test_a_slip_that_went_out_is_recorded_before_the_next_so_a_kill_reprints_none_of_them(tmp_path, clock):
+    """A backlog printing when the server is killed: each slip's result is committed before the next one
+    goes, so the restarted server prints only what had not gone (it reprinted the whole round before)."""
+    printer = FakeNetworkPrinter()
+    try:
+        app = network_app(tmp_path, clock, printer.port)
+        client = app.test_client()
+        for _ in range(3):
+            assert client.post("/api/tickets", json=visitor()).status_code == 201
+        worker = worker_of(app)
+        real_send, sent = worker.send, []
+
+        def send_then_die(job, slip):
+            if len(sent) == 2:
+                raise SystemExit("killed")  # the process dies before the third slip
+            real_send(job, slip)
+            sent.append(job["id"])
+
+        worker.send = send_then_die
+        with pytest.raises(SystemExit):
+            worker.run_once()
+        assert [j["status"] for j in jobs(app)] == ["printed", "printed", "queued"]
+        worker.send = real_send  # the server is back: only the third prints
+        assert worker.run_once() == 1
+        assert [j["status"] for j in jobs(app)] == ["printed"] * 3
+        deadline = time.monotonic() + 5
+        while bytes(printer.received).count(b"\x1b@") < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        data = bytes(printer.received)
+        assert [data.count(label) for label in (b"A-001", b"A-002", b"A-003")] == [1, 1, 1]
+    finally:
+        printer.stop()
+
+
 def test_refused_printer_keeps_the_ticket_raises_an_alert_and_a_reprint_arrives(tmp_path, clock):
     port = closed_port()
     app = network_app(tmp_path, clock, port)

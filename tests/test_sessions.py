@@ -157,3 +157,24 @@ def test_login_refused_early_while_throttled_hashes_nothing(app, client, monkeyp
     ]
     assert statuses == [401] * 10 + [429] * 5
     assert len(hashed) == 10
+
+
+def test_an_empty_secret_key_file_left_by_a_power_cut_is_made_again(config_path, clock):
+    """The first start made the key file and died before its text reached the disk: every login was a 500."""
+    from server.app import create_app
+
+    data = config_path.parent / "data"
+    data.mkdir()
+    (data / "secret_key").write_text("")
+    app = create_app(config_path, workers=False, clock=clock)
+    try:
+        key = (data / "secret_key").read_text()
+        assert len(key) >= 32 and app.config["SECRET_KEY"] == key
+        assert (data / "secret_key").stat().st_mode & 0o777 == 0o600
+        assert not list(data.glob("secret_key.*"))  # no temporary file left beside it
+        client = app.test_client()
+        add_user(app, "budi", "officer")
+        assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
