@@ -344,6 +344,28 @@ def test_each_service_shows_the_estimated_wait_of_a_new_number(app, client):
     assert r.get_json()["ticket"]["estimated_wait_s"] == 2 * 900  # what the button said is what the ticket says
 
 
+def test_the_estimate_counts_the_counters_at_work_and_one_quick_answer_does_not_make_it(app, client, clock):
+    for _ in range(3):
+        client.post("/api/tickets", json=visitor())
+
+    def wait_a() -> int:
+        return client.get("/api/state").get_json()["services"][0]["estimated_wait_s"]
+
+    assert wait_a() == 2 * 900  # Loket 1 and 2 serve A
+    budi, sari = app.test_client(), app.test_client()
+    h1, h2 = login(app, budi, "budi", counter_id=1), login(app, sari, "sari", counter_id=2)
+    assert budi.post("/api/counters/1/pause", json={}, headers=h1).status_code == 200
+    assert wait_a() == 3 * 900  # Loket 1 on a break: one counter for three
+    sari.post("/api/counters/2/call-next", json={}, headers=h2)
+    sari.post("/api/counters/2/start", json={}, headers=h2)
+    clock.advance(seconds=60)
+    assert sari.post("/api/counters/2/resolve", json={"solution": "Cepat."}, headers=h2).status_code == 200
+    # one answer in a minute: (60 + 3 x 900) / 4 = 690 s a ticket, not 60
+    assert wait_a() == 2 * 690
+    assert budi.post("/api/counters/1/resume", json={}, headers=h1).status_code == 200
+    assert wait_a() == 1 * 690  # back from the break: two counters for two
+
+
 # -- calling a given ticket -----------------------------------------------------------------------------------
 
 

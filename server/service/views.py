@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
 
 DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has been served
+# The recent service times count with this many tickets of DEFAULT_SERVICE_SECONDS beside them: one
+# quick first answer of the day ("± 1 menit" for seven waiting) no longer makes the estimate.
+PRIOR_TICKETS = 3
 # A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
 PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
 
@@ -45,13 +48,21 @@ class Views:
         """Seconds until this ticket is likely called: recent service times over the counters serving it."""
         return self.service_wait(tx, ticket.service, ahead)
 
-    def service_wait(self, tx: Tx, service: str, ahead: int) -> int:
-        """Seconds until a ticket of `service` with `ahead` tickets before it is likely called."""
+    def service_wait(self, tx: Tx, service: str, ahead: int, paused: set[int] | None = None) -> int:
+        """Seconds until a ticket of `service` with `ahead` tickets before it is likely called: the recent
+        service times (beside PRIOR_TICKETS of the default) over the counters serving it that are not
+        paused (all of them when every one is: they come back). `paused`: the paused counters' ids, when
+        the caller has read them."""
         if not ahead:
             return 0
         times = tx.recent_service_seconds(service)
-        per_ticket = sum(times) / len(times) if times else DEFAULT_SERVICE_SECONDS
-        counters = max(1, sum(1 for c in self.unit.settings.counters if service in c.services))
+        per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
+        if paused is None:
+            day = self.unit.day()
+            paused = {cid for cid, claim in tx.counter_claims().items() if self.paused(claim, day)}
+        serving = [c.id for c in self.unit.settings.counters if service in c.services]
+        at_work = [cid for cid in serving if cid not in paused]
+        counters = max(1, len(at_work) or len(serving))
         return int(math.ceil(ahead / counters) * per_ticket)
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
@@ -116,6 +127,7 @@ class Views:
                     "paused": self.paused(claims.get(c.id), day),
                 }
                 counters.append(entry)
+            paused = {entry["id"] for entry in counters if entry["paused"]}
             names = {c.id: c.name for c in settings.counters}
             recent = [
                 {
@@ -142,7 +154,7 @@ class Views:
                         # some counter serves it (else no number is given: nobody would call it)
                         "served": any(s.code in c.services for c in settings.counters),
                         # a new (not priority) ticket of the service waits behind every one waiting now
-                        "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0)),
+                        "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0), paused),
                     }
                 )
             snap: dict[str, Any] = {
