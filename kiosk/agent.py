@@ -104,10 +104,14 @@ class Agent:
         self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
 
     def ack(self, job: int, error: str | None = None) -> None:
-        """Tell the server how a job went."""
-        self.sio.emit(
-            "print_ack", {"job": job, "ok": True} if error is None else {"job": job, "ok": False, "error": error}
-        )
+        """Tell the server how a job went. Disconnected meanwhile: nothing lost, the server pushes the job
+        again when the agent is back (and the journal answers it without a second print)."""
+        try:
+            self.sio.emit(
+                "print_ack", {"job": job, "ok": True} if error is None else {"job": job, "ok": False, "error": error}
+            )
+        except socketio.exceptions.SocketIOError as err:
+            log.warning("job %s: answer not sent (%s); the server asks again after the reconnect", job, err)
 
     def on_job(self, msg: dict) -> None:
         """A job pushed: acknowledged at once when the journal has it, else queued for the printing thread."""

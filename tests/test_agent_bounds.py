@@ -215,3 +215,17 @@ def test_the_journal_keeps_the_newest_ids_and_rewrites_itself(tmp_path):
     path.write_text("".join(f"{n}\n" for n in range(1, 31)))  # a journal from before the bound
     again = Small(path)
     assert path.read_text().split() == ["26", "27", "28", "29", "30"] and 30 in again and 25 not in again
+
+
+def test_an_answer_while_disconnected_is_not_an_error_and_the_print_is_journaled(tmp_path):
+    """The agent lost the server while printing: the ack cannot go, the journal keeps the print (the
+    server pushes the job again after the reconnect and gets its answer without a second print)."""
+    cfg, path = fifo_printer(tmp_path, timeout=5)
+    journal = Journal(tmp_path / "journal")
+    agent = Agent("http://127.0.0.1:9", cfg, "token", journal)  # never connected: emit raises
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        agent.print_job(5, job(5))  # printed; the real ack fails quietly
+        assert 5 in journal and agent.sio.connected is False
+    finally:
+        os.close(fd)
