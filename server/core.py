@@ -96,6 +96,10 @@ class Ticket:
     # priority; a requeued one takes the lane of the ticket it follows (requeue_place).
     priority_lane: bool | None = None  # None: the ticket's priority
     queue_requeues: int = 0  # requeues in its current service's line: max_requeues counts these
+    # Across a transfer: when its service first started (the response time ends there), and how long it
+    # was served before the transfers (the service time is that and the last stretch, started_at on).
+    first_started_at: datetime | None = None
+    served_before_ms: int = 0
 
     def __post_init__(self) -> None:
         if self.priority_lane is None:
@@ -241,7 +245,9 @@ def skip(ticket: Ticket, rules: Rules, place: tuple[bool, float], now: datetime)
 def start(ticket: Ticket, officer: str, now: datetime) -> Ticket:
     """The visitor has come to the counter: serving starts (the SOP's 30 minutes run from here)."""
     _check(ticket, "start")
-    return ticket.replace(status=SERVING, started_at=now, officer=officer)
+    return ticket.replace(
+        status=SERVING, started_at=now, officer=officer, first_started_at=ticket.first_started_at or now
+    )
 
 
 def _text(value: object, limit: int) -> str:
@@ -396,7 +402,9 @@ def transfer(ticket: Ticket, to_service: str, position: float, now: datetime) ->
     _check(ticket, "transfer")
     if to_service == ticket.service:
         raise InvalidTransition("transfer_same_service", label=ticket.label)
+    served = round((now - ticket.started_at).total_seconds() * 1000) if ticket.started_at else 0
     return ticket.replace(
+        served_before_ms=ticket.served_before_ms + max(0, served),
         status=WAITING,
         service=to_service,
         counter_id=None,

@@ -3,8 +3,9 @@
 Four measures per ticket, in milliseconds:
 
 - waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes;
-- response: first call to the start of service (started_at), no standard;
-- service: start to end of service (finished_at), against service_minutes (30);
+- response: first call to the start of service (first_started_at), no standard;
+- service: start to end of service (finished_at), against service_minutes (30); a ticket transferred
+  to another service counts every stretch it was served (served_before_ms, then started_at on);
 - escalation: end of service to the moment the case reached LKPP, against escalation_minutes (5):
   the escalation mail's sent_at or, with the e-mail off or failing, when the officer recorded the
   TTS ticket number LKPP gave (the first `lkpp_ticket` event), whichever came first. An escalation
@@ -15,7 +16,7 @@ plus no-shows and requeues. Tickets belong to the office's local day they were i
 are days, ISO weeks, months, officers or services. `figures()` asks the store for the sums, computed
 in SQL so that ten years stay fast (Tx.figure_sums), and rolls them up here. The store keeps waiting,
 response and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`,
-`service_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migration m008);
+`service_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migrations m008, m019);
 escalation is computed from the mail's sent_at and the event log, for escalated tickets only. The
 tests check the SQL against a pure path that sums ticket rows with timestamps (tests/figures_oracle.py).
 """

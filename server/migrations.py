@@ -196,8 +196,15 @@ def m007_drop_redundant_index(db: Database) -> None:
 
 
 # The figures' durations (milliseconds), derived from a ticket's timestamps whenever its row is
-# written (ticket_to_row) and backfilled by m008: column -> (start, end) timestamp columns.
+# written (ticket_to_row; service_ms plus served_before_ms, the stretches before a transfer) and
+# backfilled by m008, then m019: column -> (start, end) timestamp columns.
 DURATION_COLUMNS = {
+    "waiting_ms": ("created_at", "first_called_at"),
+    "response_ms": ("first_called_at", "first_started_at"),
+    "service_ms": ("started_at", "finished_at"),
+}
+# As m008 derived them, before first_started_at existed (m019).
+_M008_DURATIONS = {
     "waiting_ms": ("created_at", "first_called_at"),
     "response_ms": ("first_called_at", "started_at"),
     "service_ms": ("started_at", "finished_at"),
@@ -217,16 +224,16 @@ def m008_ticket_durations(db: Database) -> None:
     # Service-time figures sum these integers instead of parsing four timestamps per ticket with
     # julianday() (docs/reports.md). The backfill calls the same function the write path uses, so
     # old and new rows round alike; the figures' covering index is rebuilt over the integers.
-    for column in DURATION_COLUMNS:
+    for column in _M008_DURATIONS:
         db["tickets"].add_column(column, int)
     db.conn.create_function("antrian_duration_ms", 2, duration_ms, deterministic=True)
     db.execute(
         "UPDATE tickets SET "
-        + ", ".join(f"{c} = antrian_duration_ms({a}, {b})" for c, (a, b) in DURATION_COLUMNS.items())
+        + ", ".join(f"{c} = antrian_duration_ms({a}, {b})" for c, (a, b) in _M008_DURATIONS.items())
     )
     db.execute("DROP INDEX IF EXISTS idx_tickets_figures")
     db["tickets"].create_index(
-        ["day", "service", "officer", "status", "requeues", *DURATION_COLUMNS, "finished_at", "created_at"],
+        ["day", "service", "officer", "status", "requeues", *_M008_DURATIONS, "finished_at", "created_at"],
         index_name="idx_tickets_figures",
     )
 
@@ -382,3 +389,38 @@ def m018_survey_responses(db: Database) -> None:
         "CREATE TABLE survey_texts (element TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " actor TEXT NOT NULL)"
     )
+
+
+@migrations()
+def m019_service_across_transfers(db: Database) -> None:
+    # A transfer started the visitor's service afresh at the new service (started_at again), and the
+    # figures lost the stretch served before it and counted it as response time. Each ticket now keeps
+    # when its service first started and how long it was served before its transfers; the transferred
+    # tickets of older versions get both from their events (each 'started' to the 'transferred' after it).
+    db.execute("ALTER TABLE tickets ADD COLUMN first_started_at TEXT")
+    db.execute("ALTER TABLE tickets ADD COLUMN served_before_ms INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE tickets SET first_started_at = started_at")
+    moved = [r[0] for r in db.execute("SELECT id FROM tickets WHERE transferred_from != ''").fetchall()]
+    for ticket_id in moved:
+        first = start = None
+        before = 0
+        events = db.execute(
+            "SELECT type, at FROM events WHERE ticket_id = ? AND type IN ('started', 'transferred') ORDER BY seq",
+            [ticket_id],
+        ).fetchall()
+        for kind, at in events:
+            if kind == "started":
+                first, start = first or at, at
+            elif start is not None:
+                before += duration_ms(start, at) or 0
+                start = None
+        row = db.execute(
+            "SELECT first_called_at, started_at, finished_at FROM tickets WHERE id = ?", [ticket_id]
+        ).fetchone()
+        first = first or row[1]
+        service = duration_ms(row[1], row[2])
+        db.execute(
+            "UPDATE tickets SET first_started_at = ?, served_before_ms = ?, response_ms = ?, service_ms = ?"
+            " WHERE id = ?",
+            [first, before, duration_ms(row[0], first), None if service is None else service + before, ticket_id],
+        )

@@ -302,7 +302,13 @@ TICKET = {
         "counter_id": {"type": ["integer", "null"]},
         **{
             k: _nullable(DATETIME)
-            for k in ("first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
+            for k in ("first_called_at", "last_called_at", "started_at", "first_started_at", "finished_at", "closed_at")
+        },
+        "served_before_ms": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How long it was served before its transfers; started_at is the start at its service now, "
+            "first_started_at the first start of all.",
         },
         **{
             k: {"type": "string"}

@@ -23,7 +23,7 @@ def ticket_times(tx: Any, day_from: str, day_to: str) -> list[dict[str, Any]]:
     ticket number was first recorded, and whether it had an escalation mail: the pure path's rows."""
     return tx.rows(
         "SELECT t.id, t.day, t.service, t.officer, t.status, t.requeues, t.created_at, t.first_called_at,"
-        f" t.started_at, t.finished_at, NULLIF({MAIL_SQL}, '~') AS mail_sent_at,"
+        f" t.started_at, t.first_started_at, t.served_before_ms, t.finished_at, NULLIF({MAIL_SQL}, '~') AS mail_sent_at,"
         f" {LKPP_NUMBER_SQL} AS lkpp_ticket_at, {MAIL_SQL} IS NOT NULL AS has_mail"
         " FROM tickets t WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
         [day_from, day_to],
@@ -36,6 +36,12 @@ def _ms(start: str | None, end: str | None) -> int | None:
     return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
 
 
+def _served(row: dict[str, Any]) -> int | None:
+    """The last stretch of service and the ones before its transfers."""
+    last = _ms(row.get("started_at"), row.get("finished_at"))
+    return None if last is None else last + (row.get("served_before_ms") or 0)
+
+
 def forwarded_at(row: dict[str, Any]) -> str | None:
     """When an escalation reached LKPP: the mail's sent_at or the LKPP ticket number's recording, the earlier."""
     times = [t for t in (row.get("mail_sent_at"), row.get("lkpp_ticket_at")) if t]
@@ -46,8 +52,8 @@ def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
     """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
     return {
         "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
-        "response": _ms(row.get("first_called_at"), row.get("started_at")),
-        "service": _ms(row.get("started_at"), row.get("finished_at")),
+        "response": _ms(row.get("first_called_at"), row.get("first_started_at") or row.get("started_at")),
+        "service": _served(row),
         "escalation": _ms(row.get("finished_at"), forwarded_at(row)) if row.get("status") in ESCALATED else None,
     }
 

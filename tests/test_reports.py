@@ -863,3 +863,73 @@ def test_the_child_process_answers_exactly_what_the_request_would(tmp_path):
     assert here.count(b"\n") > 1000
     assert report_job.in_child(store, {**recap, "kind": "recap"}, 120) == here
     store.close()
+
+
+# -- service across a transfer (m019) ---------------------------------------------------------------
+def test_a_transferred_visitors_service_counts_every_stretch_and_the_response_ends_at_the_first_start(app, clock):
+    """Called 10:01, started 10:02 at A, transferred 10:27, started at B 10:29, resolved 10:39: served
+    25 + 10 = 35 minutes (over the 30 of the SOP), response 1 minute. It was 10 and 26."""
+    service = app.extensions["antrian"]
+    steps = [
+        ("10:00", lambda: service.issue(visitor(service="A"))),
+        ("10:01", lambda: service.counter_action(1, "call-next", {}, "rina")),
+        ("10:02", lambda: service.counter_action(1, "start", {}, "rina")),
+        ("10:27", lambda: service.counter_action(1, "transfer", {"service": "B"}, "rina")),
+        ("10:28", lambda: service.counter_action(2, "call-next", {}, "siti")),
+        ("10:29", lambda: service.counter_action(2, "start", {}, "siti")),
+        ("10:39", lambda: service.counter_action(2, "resolve", {"solution": "Selesai"}, "siti")),
+    ]
+    for hhmm, action in steps:
+        clock.now = at(hhmm)
+        assert action().kind in (Kind.DONE, Kind.CREATED)
+    with service.store.read() as tx:
+        stored, computed = stored_and_computed(tx)
+        assert stored == computed == [{"waiting": 60_000, "response": 60_000, "service": 2_100_000}]
+        sums = tx.figure_sums(DAY, DAY, "day", figures.limits_ms(SLA))
+        assert sums == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), "day", SLA)
+        assert sums[0]["service_within"] == 0  # 35 minutes: over the standard
+
+
+def test_the_migration_gives_older_transferred_tickets_their_stretches_from_the_events(tmp_path):
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m019_service_across_transfers")
+    times = {k: f"2026-11-28T03:{m}:00+00:00" for k, m in (("c", "01"), ("s1", "02"), ("t", "27"), ("s2", "29"))}
+    done = "2026-11-28T03:39:00+00:00"
+    db.execute(
+        "INSERT INTO tickets (id, day, service, number, label, token, status, created_at, first_called_at,"
+        " started_at, finished_at, transferred_from, waiting_ms, response_ms, service_ms)"
+        " VALUES (1, ?, 'B', 1, 'A-001', 't1', 'resolved', '2026-11-28T03:00:00+00:00', ?, ?, ?, 'A', 60000,"
+        " 1680000, 600000)",
+        [DAY, times["c"], times["s2"], done],
+    )
+    for kind, when in (("called", "c"), ("started", "s1"), ("transferred", "t"), ("called", "t"), ("started", "s2")):
+        db.execute(
+            "INSERT INTO events (at, day, type, ticket_id, actor, data) VALUES (?, ?, ?, 1, 'x', '{}')",
+            [times[when], DAY, kind],
+        )
+    db.execute(  # a ticket never transferred: its first start is its start
+        "INSERT INTO tickets (id, day, service, number, label, token, status, created_at, first_called_at,"
+        " started_at, finished_at, response_ms, service_ms) VALUES (2, ?, 'A', 2, 'A-002', 't2', 'resolved',"
+        " ?, ?, ?, ?, 1560000, 720000)",  # as m008 derived them: unchanged
+        [DAY, times["c"], times["s1"], times["t"], done],
+    )
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    with store.read() as tx:
+        rows = tx.rows("SELECT first_started_at, served_before_ms, response_ms, service_ms FROM tickets ORDER BY id")
+        assert rows == [
+            {
+                "first_started_at": times["s1"],
+                "served_before_ms": 1_500_000,
+                "response_ms": 60_000,
+                "service_ms": 2_100_000,
+            },
+            {"first_started_at": times["t"], "served_before_ms": 0, "response_ms": 1_560_000, "service_ms": 720_000},
+        ]
+    store.close()

@@ -17,10 +17,19 @@ from server.store.base import SERVED_SQL, TxBase, _dt, _iso
 # order, walked the whole table instead: 17 ms at ten years, for the expiry check run every second.
 _ACTIVE_INDEX = "INDEXED BY idx_tickets_status"
 
-_TICKET_TIMES = ("created_at", "first_called_at", "last_called_at", "started_at", "finished_at", "closed_at")
+_TICKET_TIMES = (
+    "created_at",
+    "first_called_at",
+    "last_called_at",
+    "started_at",
+    "first_started_at",
+    "finished_at",
+    "closed_at",
+)
 _TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
 _TICKET_FLAGS = ("priority", "priority_lane")
-_DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair}  # save_ticket: durations to derive again
+# save_ticket: the fields whose change derives the durations again
+_DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair} | {"served_before_ms"}
 
 
 def ticket_from_row(row: dict[str, Any]) -> Ticket:
@@ -37,6 +46,7 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
     values["calls"] = values["calls"] or 0
     values["requeues"] = values["requeues"] or 0
     values["queue_requeues"] = values["queue_requeues"] or 0
+    values["served_before_ms"] = values["served_before_ms"] or 0
     return Ticket(**values)
 
 
@@ -49,6 +59,8 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     row["priority_lane"] = int(bool(ticket.priority_lane))
     for column, (start, end) in DURATION_COLUMNS.items():
         row[column] = duration_ms(row[start], row[end])
+    if row["service_ms"] is not None:
+        row["service_ms"] += ticket.served_before_ms  # the stretches served before its transfers
     if row["id"] is None:
         del row["id"]
     return row
