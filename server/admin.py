@@ -38,11 +38,20 @@ def check_change(section: str, value: Any) -> None:
 
 
 def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int]) -> None:
-    """A service with tickets waiting today, or a counter holding a ticket, cannot disappear."""
+    """A service with tickets waiting today, or a counter holding a ticket, cannot disappear; nor can the
+    last counter serving a service whose tickets wait (they would wait for a call that never comes)."""
     gone_services = {s.code for s in old.services} - {s.code for s in new.services}
     busy = sorted(gone_services & waiting_services)
     if busy:
         raise QueueError("service_in_use", {"services": "in_use"}, service=busy[0])
+
+    def served(settings: Settings) -> set[str]:
+        return {code for c in settings.counters for code in c.services}
+
+    stranded = sorted((served(old) - served(new)) & waiting_services & {s.code for s in new.services})
+    if stranded:
+        name = new.service(stranded[0]).name
+        raise QueueError("service_unserved", {"counters": "in_use"}, service=name)
     gone_counters = {c.id for c in old.counters} - {c.id for c in new.counters}
     held = sorted(gone_counters & held_counters)
     if held:
@@ -64,6 +73,12 @@ def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list
             continue
         if any(s.code not in pair for pair in prefix_services.get(s.prefix, ())):
             raise QueueError("prefix_in_use", {f"services[{i}].prefix": "invalid"}, prefix=s.prefix)
+        if s.code in before and any(s.code in pair for pair in prefix_services.get(before[s.code], ())):
+            # its numbers of today carry the old prefix: two prefixes for one service in a day, and the
+            # daily quota (counted per prefix) would start again
+            raise QueueError(
+                "prefix_change_today", {f"services[{i}].prefix": "invalid"}, service=s.name, prefix=before[s.code]
+            )
 
 
 def view(settings: Settings) -> dict[str, Any]:
@@ -112,6 +127,14 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         check_in_use(old, new, waiting, held)
         check_prefixes(old, new, tx.prefix_services(day))
         tx.set_settings_override(section, value, actor, now)
+        # An account bound to a counter that is gone could not work at all (every call refused): it is
+        # unbound, picks a counter again, and the change is logged as any account change.
+        kept = {c.id for c in new.counters}
+        for user in tx.users():
+            if user["counter_id"] is not None and user["counter_id"] not in kept:
+                tx.update_user(user["username"], counter_id=None)
+                data = {"username": user["username"], "change": "counter", "counter_id": None}
+                tx.add_event("user_changed", now, day, None, None, actor, data)
         tx.sync_counters([asdict(c) for c in new.counters])
         tx.add_event("settings_changed", now, day, None, None, actor, {"section": section})
         service.apply_settings(new)  # before the commit, so the event's clients re-read the new state

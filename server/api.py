@@ -474,9 +474,11 @@ def recap():
 
     content = service().recap_file(day_from, day_to, filters, fmt)  # long ranges are made off the event loop
     if fmt == "json":
-        return Response(content, mimetype=MIMETYPES[fmt])
+        return Response(content, content_type=MIMETYPES[fmt])
     name = f"rekap-{day_from}-{day_to}.{fmt}"
-    return Response(content, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.get("/figures")

@@ -1080,8 +1080,11 @@ def _settings_section(section: str) -> dict[str, Any]:
             {
                 "400": BAD_JSON,
                 "409": "service_in_use / counter_in_use: a service with tickets waiting today, or a counter "
-                "holding a ticket, would disappear; prefix_in_use: a service would take a prefix today's tickets "
-                "of another service carry; no_config_file.",
+                "holding a ticket, would disappear; service_unserved: the last counter serving a service whose "
+                "tickets wait today would stop serving it; prefix_in_use: a service would take a prefix today's "
+                "tickets of another service carry; prefix_change_today: a service whose numbers of today carry its "
+                "prefix would change it; no_config_file. An account bound to a counter that goes is unbound "
+                "(a `user_changed` event, change `counter`).",
                 "413": None,
                 "422": "form_incomplete (no `value`, or an office key that is not editable) or config_invalid: "
                 "`fields` names the key, e.g. services[0].code.",

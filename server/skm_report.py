@@ -83,7 +83,8 @@ def _sections(summary: dict[str, Any]) -> list[list[Any]]:
     for item, entries in summary["profile"].items():
         rows.append([t(f"skm.profile.{item}"), t("skm.header.count"), t("skm.header.share")])
         for r in entries:
-            rows.append([_choice_name(item, r["code"]), r["count"], r["share"]])
+            # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %)
+            rows.append([_choice_name(item, r["code"]), r["count"], round(r["share"] * 100, 1)])
     return rows
 
 
@@ -173,7 +174,8 @@ def skm_xlsx(
     for i, (day, service, counter_id, *values) in enumerate(scores, start=1):
         if counter_id not in counters:
             counters[counter_id] = _cell(counter_name(counter_id) or "")
-        data.append([i, day, names.get(service) or _cell(service), counters[counter_id], *values])
+        day_cell = cell(data, date.fromisoformat(day), number_format="DD/MM/YYYY")  # a date, as on the Saran sheet
+        data.append([i, day_cell, names.get(service) or _cell(service), counters[counter_id], *values])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -111,9 +111,11 @@ def skm_report():
         raise FormIncomplete(bad)
     content = svc.survey.skm_file(day_from, day_to, code, counter_id, fmt)
     if fmt == "json":
-        return Response(content, mimetype=MIMETYPES[fmt])
+        return Response(content, content_type=MIMETYPES[fmt])
     name = f"skm-{day_from}-{day_to}.{fmt}"
-    return Response(content, mimetype=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.get("/complaints")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import login, visitor
+from conftest import add_user, login, visitor
 from live import server_command
 
 from server.app import create_app
@@ -52,14 +52,57 @@ def test_bad_values_are_refused_naming_the_key(app, client):
     assert client.get("/api/state").get_json()["services"][0]["name"] == "Konsultasi Penyedia"
 
 
-def test_a_service_with_waiting_tickets_cannot_be_removed(app, client):
-    client.post("/api/tickets", json=visitor(service="C"))
+def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(app, client):
+    """Its visitors would wait for a call that never comes: the last counter serving it cannot drop it
+    (and a service still named by a counter cannot go), until they are served or cancelled."""
+    ticket = client.post("/api/tickets", json=visitor(service="C")).get_json()["ticket"]
     h = login(app, client, "boss", "admin")
     services = client.get("/api/admin/settings", headers=h).get_json()["services"][:2]
     counters = [{"id": 1, "name": "Loket 1", "services": ["A"]}, {"id": 2, "name": "Loket 2", "services": ["B"]}]
+    r = put(client, h, "counters", counters)
+    assert r.status_code == 409 and r.get_json()["error"] == "service_unserved"
+    assert r.get_json()["message"].startswith("Layanan Registrasi & Verifikasi Akun masih punya antrian menunggu")
+    assert put(client, h, "services", services).status_code == 422  # Loket 1 and 3 still name C
+    assert client.get("/api/state").get_json()["services"][2]["served"] is True  # nothing changed
+    assert client.post(f"/api/tickets/{ticket['token']}/cancel", json={}, headers=h).status_code == 200
     assert put(client, h, "counters", counters).status_code == 200
+    assert put(client, h, "services", services).status_code == 200
+
+
+def test_a_prefix_cannot_change_once_today_s_numbers_carry_it(app, client):
+    client.post("/api/tickets", json=visitor(service="B"))
+    h = login(app, client, "boss", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    services[1]["prefix"] = "X"
     r = put(client, h, "services", services)
-    assert r.status_code == 409 and r.get_json()["error"] == "service_in_use"
+    assert r.status_code == 409 and r.get_json()["error"] == "prefix_change_today"
+    assert "services[1].prefix" in r.get_json()["fields"]
+    services[2]["prefix"] = "Y"  # C has no ticket today: its prefix may change
+    services[1]["prefix"] = "B"
+    assert put(client, h, "services", services).status_code == 200
+
+
+def test_an_account_bound_to_a_removed_counter_is_unbound_and_can_work(app, client):
+    add_user(app, "sari", "officer", counter_id=3)
+    h = login(app, client, "boss", "admin")
+    counters = client.get("/api/admin/settings", headers=h).get_json()["counters"][:2]
+    counters[0]["services"] = ["A", "C"]
+    counters[1]["services"] = ["A", "B"]
+    assert put(client, h, "counters", counters).status_code == 200
+    users = {u["username"]: u for u in client.get("/api/admin/users", headers=h).get_json()["users"]}
+    assert users["sari"]["counter_id"] is None
+    with app.extensions["antrian"].store.read() as tx:
+        logged = tx.rows("SELECT actor, data FROM events WHERE type = 'user_changed' ORDER BY seq")
+    assert [(r["actor"], json.loads(r["data"])) for r in logged][-1] == (
+        "boss",
+        {"username": "sari", "change": "counter", "counter_id": None},
+    )
+    sari = app.test_client()
+    r = sari.post("/api/login", json={"username": "sari", "password": "rahasia-123"})
+    hs = {"X-CSRFToken": r.get_json()["csrf_token"]}
+    client.post("/api/tickets", json=visitor())
+    r = sari.post("/api/counters/2/call-next", json={}, headers=hs)  # bound to Loket 3 she got 403 on every counter
+    assert r.status_code == 200 and r.get_json()["ticket"]["label"] == "A-001"
 
 
 def test_max_calls_change_applies_at_once(app, client):
