@@ -413,6 +413,16 @@ def test_skm_csv_and_xlsx(client, officer):
     assert ["U3", "Waktu penyelesaian", "14", "5", "2.8", "0.311"] in rows
     assert ["IKM (konversi)", "83.33"] in rows and ["Mutu pelayanan", "B"] in rows
     assert any(row[3:4] == ['\'=HYPERLINK("http://x")'] for row in rows)
+    # the profile's Persentase is a percentage, as the page shows it: each item's add up to 100
+    heads = [i for i, row in enumerate(rows) if row[1:3] == ["Jumlah", "Persentase"]]
+    assert heads
+    for i in heads:
+        block = []
+        for row in rows[i + 1 :]:
+            if len(row) != 3 or row[1:3] == ["Jumlah", "Persentase"]:
+                break
+            block.append(float(row[2]))
+        assert abs(sum(block) - 100) < 0.5, block
     r = client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=xlsx")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))
@@ -425,6 +435,7 @@ def test_skm_csv_and_xlsx(client, officer):
     assert cell.data_type == "s" and any("Mohon tambah kursi" in str(row) for row in saran)
     data = list(wb["Data"].iter_rows(values_only=True))
     assert [row[4:] for row in data[5:]] == [tuple(r) for r in WORKED]
+    assert all(isinstance(row[1], datetime) and row[1].date().isoformat() == "2026-11-28" for row in data[5:])
 
 
 @pytest.mark.parametrize(
