@@ -293,6 +293,21 @@ def test_an_admins_change_while_serving_reloads_the_page_once_the_ticket_is_done
     page.context.close()
 
 
+def test_an_officer_whose_account_is_disabled_sees_the_login_not_a_lost_connection(browser, accounts, admin):
+    live = accounts
+    page = open_counter(browser, live, "wati", 2)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    r = admin.post(f"{live.url}/api/admin/users/wati/active", json={"active": False}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        # the server closes the socket; the page asks who is logged in (nobody) and shows the login
+        expect(page.locator("body")).to_have_attribute("data-view", "login", timeout=15000)
+    finally:
+        r = admin.post(f"{live.url}/api/admin/users/wati/active", json={"active": True}, timeout=5)
+        assert r.status_code == 200, r.text
+    page.context.close()
+
+
 def test_another_officers_counter_is_refused_with_the_servers_message(browser, accounts):
     live = accounts
     eko = issue(live, "Eko Saputra")

@@ -167,7 +167,32 @@ export async function logout() {
 // (the one live client, /static/live.js).
 export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
   const auth = (cb) => cb({ role, counter_id: role === "counter" ? Number(document.getElementById("counter-select")?.value) || null : null }); // asked at every (re)connect: the counter this page shows keeps it held
-  return connect({ auth, onSnapshot, onEvent, onStatus });
+  let live = null;
+  let pause = 2000;
+  // The server closed this socket, or refused it: socket.io does not try again by itself then. A
+  // session that ended (a new password, a disabled account, a logout elsewhere) shows the login; else
+  // (the socket's budget, a restart refusing it) the page connects again after a pause, longer each time.
+  const closedByServer = () => {
+    setTimeout(async () => {
+      try {
+        await api("GET", "/api/me");
+      } catch (err) {
+        if (err.status === 401) return location.reload();
+      }
+      if (live && !live.socket.connected) live.socket.connect();
+    }, pause);
+    pause = Math.min(pause * 2, 60000);
+  };
+  const status = (up, reason) => {
+    onStatus(up, reason);
+    if (up) pause = 2000;
+    else if (reason === "io server disconnect") closedByServer();
+  };
+  live = connect({ auth, onSnapshot, onEvent, onStatus: status });
+  live.socket.on("connect_error", () => {
+    if (!live.socket.active) closedByServer(); // refused by the server (not a network error it retries)
+  });
+  return live;
 }
 
 // ---- small helpers ------------------------------------------------------------------------
