@@ -105,5 +105,7 @@ def display_page():
     """The waiting-room TV page."""
     page = page_config()
     office_name = current_app.extensions["antrian.settings"].office.name
-    marquee = request.args.get("text", "").strip()[:MARQUEE_MAX] or page["text"]["marquee"].format(office=office_name)
+    custom = request.args.get("text", "").strip()[:MARQUEE_MAX]
+    marquee = custom or page["text"]["marquee"].format(office=office_name)
+    page["marquee_follows_office"] = not custom  # the default text names the office: it follows a rename
     return render_template("display/display.html", page=page, t=page["text"], tr=word, marquee=marquee, logo=logo_url())

@@ -16,6 +16,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from playwright.sync_api import expect
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 
@@ -359,6 +360,23 @@ def test_clock_and_labels_are_indonesian_and_english_on_request(page, live):
     assert page.locator("h2").all_inner_texts()[:2] == ["LATEST CALLS", "WAITING"]
     assert re.fullmatch(r"\d{2}:\d{2} WIB", page.locator("#clock").inner_text())
     assert "Welcome to LPSE Kabupaten Contoh" in page.locator("#marquee-text").inner_text()
+
+
+def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(page, live):
+    open_display(page, live)
+    live.add_user("kepala", "admin")
+    admin = live.session("kepala", "rahasia-123")
+    before = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]
+    r = admin.put(f"{live.url}/api/admin/settings/office", json={"value": {"name": "LPSE Kota Baru"}}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(page.locator("#office-name")).to_have_text("LPSE Kota Baru")  # live, no reload
+        expect(page.locator("#marquee-text")).to_contain_text("LPSE Kota Baru")
+        expect(page.locator("#marquee-text")).not_to_contain_text("LPSE Kabupaten Contoh")
+    finally:
+        r = admin.put(f"{live.url}/api/admin/settings/office", json={"value": {"name": before["name"]}}, timeout=5)
+        assert r.status_code == 200, r.text
+    expect(page.locator("#office-name")).to_have_text(before["name"])
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])

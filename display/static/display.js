@@ -80,7 +80,21 @@ import { connect } from "/static/live.js";
   // -- snapshot and events ----------------------------------------------------------
   // The live client holds the events that come while no snapshot is current, and replays those
   // past the snapshot's seq after it (through onEvent).
+  // The office's name as the admin has it now (a rename reaches the TV without a reload): the header,
+  // and the running text when it is the default one that names the office.
+  function showOffice(office) {
+    if (!office || typeof office.name !== "string" || !office.name) return;
+    const title = document.getElementById("office-name");
+    if (title && title.textContent !== office.name) title.textContent = office.name;
+    const marquee = document.getElementById("marquee-text");
+    if (marquee && config.marquee_follows_office) {
+      const text = config.text.marquee.split("{office}").join(office.name);
+      if (marquee.textContent !== text) marquee.textContent = text;
+    }
+  }
+
   function onSnapshot(snap) {
+    showOffice(snap.office);
     const prevSeq = state.seq;
     state.seq = snap.seq;
     state.day = snap.day;
