@@ -6,6 +6,7 @@ reprint, alerts). Both log in through the API and render from the staff snapshot
 numbered Socket.IO events after it; every rule stays in server/.
 """
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -241,6 +242,7 @@ def dashboard_page():
         skm=None if bad else service.survey.skm(day_from, day_to),  # the satisfaction index beside the times
         tr=partial(t, lang="id"),
         num=partial(_num, lang="id"),
+        pct=partial(_pct, lang="id"),
     )
     return html, 422 if bad else 200
 
@@ -310,6 +312,16 @@ def _num(value: float | None, places: int, lang: str = "id") -> str:
         return "—"
     text = f"{value:.{places}f}"
     return text.replace(".", ",") if lang == "id" else text
+
+
+def _pct(share: float | None, lang: str = "id") -> str:
+    """A share as the dashboard writes it: "80%", or with one decimal when it is not whole ("79,5%"), never
+    rounded up to a whole that would say more than it is (199 of 200 within is 99,5%, not 100%)."""
+    if share is None:
+        return "—"
+    tenths = math.floor(share * 1000 + 1e-9) / 10  # 0.795 -> 79.5, 0.9995 -> 99.9
+    text = f"{tenths:.0f}" if tenths == int(tenths) else f"{tenths:.1f}"
+    return (text.replace(".", ",") if lang == "id" else text) + "%"
 
 
 def _period(day_from: str, day_to: str, lang: str) -> str:

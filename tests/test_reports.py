@@ -651,6 +651,10 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     assert "<script" not in html and "http://cdn" not in html
     # service within 30 minutes: budi 2 of 2 -> a full 200-pixel bar
     assert 'height="200.0"' in html
+    day = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=day").get_data(as_text=True)
+    # shares never rounded up past what they are (2 of 3 is 66,6 %, not 67), in Indonesian decimals
+    assert "25% (1/4)" in day and "66,6% (2/3)" in day and "66.7" not in day
+    assert "18,5 menit" in day  # the mean wait: 1,110 s
 
 
 @pytest.mark.parametrize("path", ["/counter/recap", "/counter/dashboard"])
