@@ -64,6 +64,8 @@ def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]
     sums["served"] += row["status"] in SERVED
     sums["escalated"] += row["status"] in ESCALATED
     sums["no_show"] += row["status"] == "no_show"
+    sums["cancelled"] += row["status"] == "cancelled"
+    sums["expired"] += row["status"] == "expired"
     requeues = row.get("requeues") or 0
     sums["requeued"] += requeues > 0
     sums["requeues"] += requeues

@@ -939,3 +939,23 @@ def test_the_migration_gives_older_transferred_tickets_their_stretches_from_the_
             {"first_started_at": times["t"], "served_before_ms": 0, "response_ms": 1_560_000, "service_ms": 720_000},
         ]
     store.close()
+
+
+def test_the_counts_add_up_with_cancelled_and_expired_tickets(app, client, clock):
+    """Waits never measured (no call) are not hidden: a cancelled ticket and two never called by the end of
+    the day are counted, beside the one served."""
+    service = app.extensions["antrian"]
+    clock.now = at("09:00")
+    labels = [service.issue(visitor(service="A")).body["ticket"]["label"] for _ in range(4)]
+    clock.now = at("09:01")
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    service.counter_action(1, "resolve", {"solution": "Selesai"}, "budi")
+    service.cancel(labels[1], actor="rina")
+    clock.advance(days=1)
+    service.expire_old()
+    h = login(app, client, "kepala", "officer")
+    day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
+    assert (day["tickets"], day["served"], day["no_show"], day["cancelled"], day["expired"]) == (4, 1, 0, 1, 2)
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "dibatalkan 1 · tidak terpanggil sampai tutup 2" in html
