@@ -56,12 +56,17 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
     if not make_parents and not out_dir.exists():
         _existing_folder(out_dir.parent)
     with store.read() as tx:
-        csv_bytes = reports.recap_csv(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
+        recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
         rows = tx.archive_rows(day_from, day_to)
         rows["survey_responses"] = tx.survey_archive_rows(day_from, day_to)
     document = {"office": office_name, "month": month, "from": day_from, "to": day_to, **rows}
     json_bytes = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    members = {f"rekap-{month}.csv": csv_bytes, f"antrian-{month}.json": json_bytes}
+    members = {
+        f"rekap-{month}.csv": reports.recap_csv(recap),
+        # the same recap as a workbook: Excel set to Indonesian splits CSV on ";", not ","
+        f"rekap-{month}.xlsx": reports.recap_xlsx(recap, office_name, day_from, day_to),
+        f"antrian-{month}.json": json_bytes,
+    }
     sums = "".join(f"{_sha256(data)}  {name}\n" for name, data in members.items())
     members["SHA256SUMS"] = sums.encode("ascii")
     path = out_dir / f"arsip-{month}.zip"

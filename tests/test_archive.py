@@ -53,7 +53,17 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     path = out / "arsip-2026-11.zip"
     assert str(path) in r.stdout and hashlib.sha256(path.read_bytes()).hexdigest() in r.stdout
     with zipfile.ZipFile(path) as zf:
-        assert sorted(zf.namelist()) == ["SHA256SUMS", "antrian-2026-11.json", "rekap-2026-11.csv"]
+        assert sorted(zf.namelist()) == [
+            "SHA256SUMS",
+            "antrian-2026-11.json",
+            "rekap-2026-11.csv",
+            "rekap-2026-11.xlsx",
+        ]
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(zf.read("rekap-2026-11.xlsx"))).active
+        cells = [value for row in sheet.iter_rows(values_only=True) for value in row]
+        assert cells.count("Awal") == 1 and cells.count("Akhir") == 1 and "Oktober" not in cells
         rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
         doc = json.loads(zf.read("antrian-2026-11.json"))
         sums = zf.read("SHA256SUMS").decode()
@@ -62,7 +72,7 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     assert doc["tickets"][0]["phone"] == "081234567890" and doc["office"] == "LPSE Kabupaten Contoh"
     assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved"}
     assert {e["ticket_id"] for e in doc["events"]} == {t["id"] for t in doc["tickets"]}
-    assert len(sums.splitlines()) == 2 and archive.verify_month_archive(path) == []
+    assert len(sums.splitlines()) == 3 and archive.verify_month_archive(path) == []
 
 
 def test_a_changed_archive_member_fails_verification(app, tmp_path):
