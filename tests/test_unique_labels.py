@@ -73,13 +73,20 @@ def test_a_prefix_from_a_removed_service_is_refused_the_same_day(app, client):
     assert r.status_code == 409 and r.get_json()["error"] == "prefix_in_use"
 
 
-def test_a_service_may_change_its_prefix_and_back_and_numbers_never_repeat(app, client):
+def test_a_prefix_waits_for_the_next_day_once_today_s_numbers_carry_it(app, client, clock):
+    """One service, one prefix a day: a change would restart its numbers and its daily quota (counted per
+    prefix) under the new one. A service with no number yet today may take a new prefix at once."""
     assert [issue(client, "A"), issue(client, "A")] == ["A-001", "A-002"]
     h = login(app, client, "boss", "admin")
-    assert put_services(client, h, with_prefixes(A="X")).status_code == 200
-    assert issue(client, "A") == "X-001"
-    assert put_services(client, h, with_prefixes(A="A")).status_code == 200  # only A's own tickets carry A
-    assert [issue(client, "A"), issue(client, "B")] == ["A-003", "B-001"]
+    r = put_services(client, h, with_prefixes(A="X"))
+    assert r.status_code == 409 and r.get_json()["error"] == "prefix_change_today"
+    assert issue(client, "A") == "A-003"
+    assert put_services(client, h, with_prefixes(C="Z")).status_code == 200  # no C number today yet
+    assert issue(client, "C") == "Z-001"
+    clock.advance(days=1)  # the next day A may take X, and numbers start again
+    h = login(app, client, "boss2", "admin")
+    assert put_services(client, h, with_prefixes(A="X", C="Z")).status_code == 200
+    assert [issue(client, "A"), issue(client, "C")] == ["X-001", "Z-001"]
 
 
 def test_a_transferred_ticket_keeps_its_label_and_no_new_ticket_takes_it(app, client):
@@ -93,8 +100,8 @@ def test_a_transferred_ticket_keeps_its_label_and_no_new_ticket_takes_it(app, cl
     assert issue(client, "B") == "B-002"
     admin = app.test_client()
     ah = login(app, admin, "boss", "admin")
-    assert put_services(admin, ah, with_prefixes(A="X")).status_code == 200
-    assert put_services(admin, ah, with_prefixes(A="A")).status_code == 200  # A-001 now waits in B: still A's
+    r = put_services(admin, ah, with_prefixes(A="X"))  # A-001 waits in B now, A-002 in A: both carry A
+    assert r.status_code == 409 and r.get_json()["error"] == "prefix_change_today"
 
 
 def test_the_command_line_refuses_the_same_swap(tmp_path):
