@@ -218,3 +218,19 @@ def test_on_its_side_the_kiosk_has_the_same_keys_whole_under_a_finger_and_the_sa
     expect(page.locator("#osk-numpad")).to_be_visible()
     assert_actions_visible(page, "form, the phone field's digits", must=("#osk-numpad [data-key='0']",))
     assert typist.field("phone", "081234567890") == 13
+
+
+def test_the_services_fit_a_small_landscape_touchscreen_without_scrolling(kiosk):
+    """1366x768, the cheap all-in-one touchscreen an office may use as its kiosk: the three services with
+    their waiting lines fit above Batal (the second one's text was cut at the bar, behind a scroll)."""
+    page = kiosk({"width": 1366, "height": 768})
+    page.click("#start")
+    expect(page.locator("#screen-service")).to_be_visible()
+    height, visible = page.evaluate(
+        "() => { const l = document.querySelector('.service-list'); return [l.scrollHeight, l.clientHeight]; }"
+    )
+    assert height <= visible, (height, visible)
+    assert_actions_visible(page, "services at 1366x768", must=("#screen-service [data-action=home]",))
+    for button in page.locator(".service-btn").all():
+        box = button.bounding_box()
+        assert box["y"] >= 80 and box["y"] + box["height"] <= 768 - 80, box  # between the top bar and Batal's bar
