@@ -286,6 +286,22 @@ def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, cloc
     assert (state["open"], state["reason"], state["answered"]) == (False, "day_over", True)
 
 
+def test_a_visit_that_ran_past_midnight_may_still_be_rated_that_night(app, clock):
+    """Issued 23:40, resolved 00:10 (office time): the survey is open after the service, not closed at once."""
+    service = app.extensions["antrian"]
+    clock.now = datetime(2026, 11, 30, 16, 40, tzinfo=UTC)  # 23:40 WIB
+    ticket = service.issue(visitor()).body["ticket"]
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.now = datetime(2026, 11, 30, 17, 10, tzinfo=UTC)  # 00:10 WIB, 1 December
+    service.counter_action(1, "resolve", {"solution": "Reset"}, "budi")
+    client = app.test_client()
+    assert client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["open"] is True
+    assert client.post("/api/survey", json={"token": ticket["token"], "answers": ANSWERS}).status_code == 201
+    clock.advance(days=1)  # the next day it closes, as any survey
+    assert client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["reason"] == "day_over"
+
+
 @pytest.mark.parametrize(
     "changes,field,text",
     [

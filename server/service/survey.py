@@ -299,9 +299,11 @@ class Survey:
         self._misses[(day, ticket_id)] = self._misses.get((day, ticket_id), 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
-        """Why the survey of a ticket is not open now: "day_over" (not a ticket of today), "not_served"
-        (not resolved, escalated or closed); None when it is open."""
-        if ticket.day != self.unit.day(now):
+        """Why the survey of a ticket is not open now: "day_over" (neither issued nor finished today: a
+        visit that ran past the office's midnight may still be rated that night), "not_served" (not
+        resolved, escalated or closed); None when it is open."""
+        today = self.unit.day(now)
+        if ticket.day != today and (ticket.finished_at is None or self.unit.day(ticket.finished_at) != today):
             return "day_over"
         if ticket.status not in core.SERVED:
             return "not_served"
