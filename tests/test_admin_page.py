@@ -419,3 +419,32 @@ def test_an_admin_frees_a_counter_its_officer_left(browser, live, boss):
     if counter["paused"]:  # a freed counter's pause is the next officer's to end
         boss.post(f"{live.url}/api/counters/2/resume", json={}, timeout=5).raise_for_status()
     page.context.close()
+
+
+def test_an_edit_is_kept_over_a_session_that_ended_and_comes_back_after_the_login(browser, live, boss):
+    """The admin types a new address; meanwhile the session ends (another admin set a new password). The
+    save answered 401 and the page reloaded to the login: the edit was gone. It comes back, unsaved."""
+    live.add_user("kepala2", "admin")
+    page = open_page(browser, live, "/counter/admin", "kepala2")
+    expect(key(page, "office.address")).to_be_visible()
+    key(page, "office.address").fill("Jl. Melati No. 7, Kota Contoh")
+    r = boss.post(f"{live.url}/api/admin/users/kepala2/password", json={"password": "sandi-baru-123"}, timeout=5)
+    assert r.status_code == 200, r.text
+    page.locator("#sec-office .save").click()
+    expect(page.locator("body")).to_have_attribute("data-view", "login", timeout=15000)
+    page.fill("#login-form [name=username]", "kepala2")
+    page.fill("#login-form [name=password]", "sandi-baru-123")
+    page.locator("#login-form [type=submit]").click()
+    expect(key(page, "office.address")).to_have_value("Jl. Melati No. 7, Kota Contoh")
+    expect(page.locator("#sec-office .notice")).to_contain_text("Isian yang belum tersimpan dipulihkan")
+    assert (
+        boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]["address"]
+        != "Jl. Melati No. 7, Kota Contoh"
+    )
+    page.locator("#sec-office .save").click()
+    expect(page.locator("#sec-office .notice")).to_have_text("Tersimpan.")
+    assert (
+        boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]["address"]
+        == "Jl. Melati No. 7, Kota Contoh"
+    )
+    page.context.close()

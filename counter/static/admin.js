@@ -25,6 +25,28 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 const box = (section) => $(`sec-${section}`);
+const KEPT_KEY = "antrian.admin.drafts"; // the sections being edited when the session ended (sessionStorage)
+
+// The sections being edited, kept in this tab over the login that follows a session's end (a save
+// answered 401, or the live socket closed by the server): given back after it, marked unsaved.
+function keepDrafts() {
+  const kept = {};
+  for (const s of state.dirty) kept[s] = state.drafts[s];
+  if (Object.keys(kept).length) sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+}
+
+// The session ended under an edit (a save answered 401): kept, then the login.
+function keepDraftsAndReload() {
+  keepDrafts();
+  state.dirty.clear(); // kept: no "leave the page?" question for this reload
+  location.reload();
+}
+
+// Leaving with edits not saved: the browser asks first.
+window.addEventListener("beforeunload", (ev) => {
+  if (state.dirty.size) ev.preventDefault();
+});
+window.antrianSessionEnded = keepDraftsAndReload; // common.js, when the live socket finds the session gone
 const clone = (v) => JSON.parse(JSON.stringify(v));
 
 // ---- notices and field errors ------------------------------------------------------------
@@ -280,7 +302,7 @@ async function save(section) {
     load(body);
     notice(root, "info", t("saved"));
   } catch (err) {
-    if (err.status === 401) return location.reload();
+    if (err.status === 401) return keepDraftsAndReload();
     showRefusal(root, err);
   } finally {
     button.disabled = false;
@@ -564,7 +586,20 @@ async function start(user) {
     const { body } = await api("GET", "/api/admin/settings");
     document.body.dataset.view = "app";
     $("officer-name").textContent = user.username;
+    let kept = {};
+    try {
+      kept = JSON.parse(sessionStorage.getItem(KEPT_KEY) || "{}") || {};
+    } catch (err) {
+      kept = {};
+    }
+    sessionStorage.removeItem(KEPT_KEY);
+    for (const [s, value] of Object.entries(kept)) {
+      if (!SECTIONS.includes(s)) continue;
+      state.drafts[s] = value;
+      state.dirty.add(s);
+    }
     load(body);
+    for (const s of Object.keys(kept)) if (SECTIONS.includes(s)) notice(box(s), "dirty", t("kept_after_login"));
     await loadUsers();
     document.dispatchEvent(new CustomEvent("admin:ready", { detail: body })); // voice.js: the voice section
   } catch (err) {

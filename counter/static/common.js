@@ -177,7 +177,7 @@ export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
       try {
         await api("GET", "/api/me");
       } catch (err) {
-        if (err.status === 401) return location.reload();
+        if (err.status === 401) return window.antrianSessionEnded ? window.antrianSessionEnded() : location.reload();
       }
       if (live && !live.socket.connected) live.socket.connect();
     }, pause);
