@@ -242,9 +242,14 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
 
     `clock` is for tests/clockserver.py only (office days run in minutes); the command line has no
     way to set it, so `python -m server serve` always runs on the real clock."""
+    import faulthandler
+    import signal
+
     from server import serverlock, versions
     from server.app import create_app
 
+    # `kill -USR1 PID` writes every thread's stack to the log: what a server that does not answer is doing
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     versions.require_supported()  # exits naming any library outside the range whose internals we use
     from server.httpserver import listen, serve_forever
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -249,6 +250,15 @@ class LiveServer:
             stderr=subprocess.STDOUT,
         )
 
+    def _dump_stacks(self) -> None:
+        """Ask a server that does not answer for its threads' stacks (written to its log)."""
+        pid = getattr(self.proc, "pid", None)
+        if pid is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGUSR1)
+            time.sleep(1.0)  # the dump is written at once; the log file is read after this
+
     def _wait_ready(self, timeout: float) -> LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -260,8 +270,9 @@ class LiveServer:
             except requests.RequestException:
                 time.sleep(0.02)  # a forked server answers within a few hundredths of a second
         else:
+            self._dump_stacks()  # what it was doing: its stacks in the log (server/cli.py serve, SIGUSR1)
             self.stop()
-            raise RuntimeError(f"server did not start: {self.log()}")
+            raise RuntimeError(f"server did not start within {timeout:g} s: {self.log()}")
         for line in self.log().splitlines():
             if "First account" in line:
                 self.first_password = line.rsplit("password '", 1)[1].rstrip("'")
