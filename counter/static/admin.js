@@ -301,6 +301,11 @@ async function save(section) {
     state.dirty.delete(section);
     load(body);
     notice(root, "info", t("saved"));
+    if (section === "hours") {
+      // the new hours may close the office this minute: say so, the kiosk already shows "Layanan tutup"
+      const { body: now } = await api("GET", "/api/state");
+      if (now && now.office && now.office.open === false) notice(root, "info", `${t("saved")} ${t("closed_now")}`);
+    }
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
     showRefusal(root, err);
