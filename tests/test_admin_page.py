@@ -453,3 +453,13 @@ def test_an_edit_is_kept_over_a_session_that_ended_and_comes_back_after_the_logi
         == "Jl. Melati No. 7, Kota Contoh"
     )
     page.context.close()
+
+
+def test_the_voice_previews_counters_follow_a_rename_saved_on_the_page(browser, live, boss):
+    page = admin_page(browser, live)
+    expect(page.locator("#voice-counter option").first).to_have_text("Loket 1")
+    key(page, "counters[0].name").fill("Loket Satu")
+    page.click("#sec-counters button.save")
+    expect(page.locator("#sec-counters .notice")).to_have_text("Tersimpan.")
+    expect(page.locator("#voice-counter option").first).to_have_text("Loket Satu")  # it kept "Loket 1"
+    page.context.close()

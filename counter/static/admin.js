@@ -322,6 +322,7 @@ function load(settings) {
     renderSection(s);
   }
   renderCounterChoice();
+  document.dispatchEvent(new CustomEvent("admin:settings", { detail: settings })); // voice.js: the preview's counters
 }
 
 // ---- users ----------------------------------------------------------------------------------

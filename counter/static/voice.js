@@ -139,6 +139,14 @@ document.addEventListener("admin:ready", (ev) => {
   state.settings = ev.detail;
   loadVoice();
 });
+// A section saved on the page (a counter renamed, added or removed): the preview's counters follow.
+document.addEventListener("admin:settings", (ev) => {
+  if (!state.settings) return;
+  const keep = $("voice-counter").value;
+  state.settings = { ...state.settings, counters: ev.detail.counters };
+  $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  if (state.settings.counters.some((c) => String(c.id) === keep)) $("voice-counter").value = keep;
+});
 document.addEventListener("admin:lang", () => {
   if (!state.settings) return;
   renderChoice();
