@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 import zipfile
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -197,22 +197,24 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def _sqlite_copy(source: str, target: Path, finish: str, uri: bool = False) -> None:
+    """SQLite's online backup API from `source` into `target` (each waiting up to 30 s for a lock), in one
+    step under one read snapshot, so writes made meanwhile never restart the copy; then `finish` (a
+    PRAGMA) on the target."""
+    with (
+        closing(sqlite3.connect(source, uri=uri, timeout=30.0)) as src,
+        closing(sqlite3.connect(target, timeout=30.0)) as dst,
+    ):
+        src.execute("PRAGMA busy_timeout = 30000")
+        dst.execute("PRAGMA busy_timeout = 30000")
+        src.backup(dst, pages=-1)
+        dst.execute(finish)
+
+
 def _copy_database(database: Path, target: Path) -> None:
-    """`database` into the new file `target` (0600) with SQLite's online backup API: one self-contained
-    file, no -wal beside it."""
-    src = sqlite3.connect(database, timeout=30.0)
-    try:
-        create_private(target)  # 0600 before SQLite writes visitors' data and password hashes into it
-        dst = sqlite3.connect(target)
-        try:
-            src.execute("PRAGMA busy_timeout = 30000")
-            # pages=-1: one step under one read snapshot, so writes made meanwhile never restart the copy.
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    """`database` into the new file `target` (0600): one self-contained file, no -wal beside it."""
+    create_private(target)  # 0600 before SQLite writes visitors' data and password hashes into it
+    _sqlite_copy(str(database), target, "PRAGMA journal_mode = DELETE")
 
 
 def backup(database: Path, target: Path) -> Path:
@@ -291,17 +293,7 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Path |
     kept = keep_before_restore(database, now or datetime.now())
     try:
         create_private(database)
-        src = sqlite3.connect(_read_only_uri(source), uri=True)
-        try:
-            dst = sqlite3.connect(database, timeout=30.0)
-            try:
-                dst.execute("PRAGMA busy_timeout = 30000")
-                src.backup(dst, pages=-1)
-                dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        _sqlite_copy(_read_only_uri(source), database, "PRAGMA wal_checkpoint(TRUNCATE)", uri=True)
     except (OSError, sqlite3.Error) as err:
         where = f"; the database as it was is in {kept}" if kept else ""
         raise ArchiveError(f"restore of {source} failed ({err}){where}") from err

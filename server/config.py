@@ -332,6 +332,10 @@ class Settings:
         """The service with this code, or None."""
         return next((s for s in self.services if s.code == code), None)
 
+    def served(self, code: str) -> bool:
+        """Whether some counter serves the service (else its tickets would wait for a call that never comes)."""
+        return any(code in c.services for c in self.counters)
+
     def counter(self, counter_id: int) -> Counter | None:
         """The counter with this id, or None."""
         return next((c for c in self.counters if c.id == counter_id), None)

@@ -65,7 +65,7 @@ class QueueCommands:
             service = settings.service(form.service)
             if kiosk:
                 self.office.check_open(now)
-            if not any(service.code in c.services for c in settings.counters):
+            if not settings.served(service.code):
                 raise QueueError("service_not_served", service=service.name)  # a number nobody would call
             if service.daily_quota is not None and not override_quota:
                 if tx.issued_counts(day).get(service.prefix, 0) >= service.daily_quota:
@@ -412,7 +412,7 @@ class QueueCommands:
         settings = self.unit.settings
         if not isinstance(to, str) or settings.service(to) is None:
             raise FormIncomplete({"service": "unknown_service"})
-        if not any(to in c.services for c in settings.counters):  # it would wait for a call that never comes
+        if not settings.served(to):
             raise QueueError("service_not_served", service=settings.service(to).name)
         day = current.day
 

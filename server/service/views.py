@@ -152,7 +152,7 @@ class Views:
                         "quota": quota,
                         "left": None if quota is None else max(0, quota - issued.get(s.prefix, 0)),
                         # some counter serves it (else no number is given: nobody would call it)
-                        "served": any(s.code in c.services for c in settings.counters),
+                        "served": settings.served(s.code),
                         # a new (not priority) ticket of the service waits behind every one waiting now
                         "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0), paused),
                     }
