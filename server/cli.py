@@ -17,6 +17,7 @@ from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
 from server.forms import LIMITS, clean_nip, clean_text
 from server.store import Store
+from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
 MAX_DEMO_VISITORS = 1000
@@ -250,6 +251,13 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
 
     # `kill -USR1 PID` writes every thread's stack to the log: what a server that does not answer is doing
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    if on_gevent():
+        # ... and `kill -USR2 PID` every greenlet's: a request or the start waiting inside gevent's loop
+        # shows as the loop alone in the threads' stacks
+        import gevent
+        import gevent.util
+
+        gevent.signal_handler(signal.SIGUSR2, lambda: gevent.util.print_run_info(file=sys.stderr))
     versions.require_supported()  # exits naming any library outside the range whose internals we use
     from server.httpserver import listen, serve_forever
 

@@ -251,12 +251,13 @@ class LiveServer:
         )
 
     def _dump_stacks(self) -> None:
-        """Ask a server that does not answer for its threads' stacks (written to its log)."""
+        """Ask a server that does not answer for its threads' and greenlets' stacks (written to its log)."""
         pid = getattr(self.proc, "pid", None)
         if pid is None or self.proc.poll() is not None:
             return
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGUSR1)
+            os.kill(pid, signal.SIGUSR1)  # the threads (faulthandler)
+            os.kill(pid, signal.SIGUSR2)  # the greenlets (gevent's loop runs the handler)
             time.sleep(1.0)  # the dump is written at once; the log file is read after this
 
     def _wait_ready(self, timeout: float) -> LiveServer:
