@@ -493,3 +493,21 @@ def test_a_sparse_log_writes_one_line_a_minute_with_how_many_came_between():
         "odd request from 127.0.0.9: ValueError: bad line (3 more since the last such line)",
     ]
     assert sparse.count == 5 and sparse.due(now=1061) is None and sparse.due(now=1120) == 1
+
+
+def test_a_server_asked_what_it_is_doing_writes_its_threads_and_greenlets_to_its_log_and_goes_on(server):
+    """`kill -USR1` (faulthandler: every thread's stack) and `kill -USR2` (gevent: every greenlet's, the
+    requests and tasks the threads' stacks show only as the loop): what an admin sends a server that
+    stops answering, for the report. The server answers after both."""
+    import signal
+
+    before = len(server.log())
+    os.kill(server.proc.pid, signal.SIGUSR1)
+    os.kill(server.proc.pid, signal.SIGUSR2)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "serve_forever" not in server.log()[before:]:
+        time.sleep(0.05)
+    dump = server.log()[before:]
+    assert "Current thread" in dump and "gevent/hub.py" in dump  # the threads, the main one in gevent's loop
+    assert "Greenlet" in dump and "serve_forever" in dump  # the greenlets: the server's accept loop spawned there
+    assert requests.get(server.url + "/healthz", timeout=5).ok
