@@ -12,7 +12,8 @@ from server.forms import LIMITS
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
-ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE)]
+SMALL = {"width": 1366, "height": 768}  # a cheap 15.6" touchscreen on its side, the smallest an office has
+ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE), ("small", SMALL)]
 
 
 def _longest(text: str, key: str) -> str:
@@ -47,6 +48,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def shot_name(base: str, orientation: str) -> str:
+    """docs/screenshots' name of a screen at one of ORIENTATIONS: "kiosk-review", "kiosk-review-landscape", ..."""
+    return base if orientation == "portrait" else f"{base}-{orientation}"
+
+
 def fill_fast(page, values: dict[str, str]) -> None:
     """Put text straight into the fields (the tap-by-tap typing is tested elsewhere; 2000 taps are slow)."""
     for key, text in values.items():
@@ -56,9 +62,11 @@ def fill_fast(page, values: dict[str, str]) -> None:
 # Every button a visitor may need on the screen shown (and the header's) must be whole on the screen:
 # inside the viewport, not clipped by a scrolling area it sits in (scrolled away or cut at its edge),
 # and not covered: its centre and the points just inside the middle of its four edges hit the button.
-_ACTIONS_JS = """() => {
+# The same holds for what a screen is there to say (assert_seen): the ticket's number, a notice.
+_ACTIONS = "header button, section[data-screen]:not([hidden]) button"
+_ON_SCREEN_JS = """(selector) => {
   const vw = window.innerWidth, vh = window.innerHeight;
-  const buttons = [...document.querySelectorAll('header button, section[data-screen]:not([hidden]) button')];
+  const buttons = [...document.querySelectorAll(selector)];
   return buttons.filter(b => b.getClientRects().length > 0).map(b => {
     const r = b.getBoundingClientRect();
     let clipped = null;
@@ -87,9 +95,19 @@ _ACTIONS_JS = """() => {
 
 def offscreen_actions(page) -> list[dict]:
     """The buttons of the current screen that a visitor cannot see whole without scrolling."""
-    buttons = page.evaluate(_ACTIONS_JS)
+    buttons = page.evaluate(_ON_SCREEN_JS, _ACTIONS)
     assert buttons, "no buttons on this screen"
     return [b for b in buttons if not b["inside"] or b["clipped"] or b["covered"]]
+
+
+def assert_seen(page, where: str, selectors: tuple[str, ...]) -> None:
+    """Each of `selectors` (text a visitor must read: the ticket's number, a notice) is shown whole on the
+    screen, as buttons must be: inside the viewport, not cut by a scrolling area, nothing drawn over it."""
+    for selector in selectors:
+        found = page.evaluate(_ON_SCREEN_JS, selector)
+        assert found, f"{where}: {selector} is not shown"
+        bad = [b for b in found if not b["inside"] or b["clipped"] or b["covered"]]
+        assert not bad, f"{where}: {selector} out of sight: {bad}"
 
 
 def assert_actions_visible(page, where: str, must: tuple[str, ...] = ()) -> None:

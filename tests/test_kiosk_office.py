@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from conftest import write_config
-from kioskui import LANDSCAPE, LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from kioskui import LANDSCAPE, LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot, shot_name
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -94,7 +94,7 @@ def test_a_closed_office_says_so_with_the_next_opening_in_the_offices_time_zone(
     # As the server writes it, in WIB: not the browser's New York evening.
     expect(page.locator("#closed-next")).to_have_text("Buka kembali besok, " + when_id(closed.opening, WIB))
     assert_actions_visible(page, f"closed ({name})", must=("#lang-toggle",))
-    shot(page, "kiosk-closed" if viewport is PORTRAIT else "kiosk-closed-landscape")
+    shot(page, shot_name("kiosk-closed", name))
     page.click("#lang-toggle")
     expect(page.locator(".closed-title")).to_have_text("Service closed")
     expect(page.locator("#closed-next")).to_have_text("Opens again tomorrow, " + when_en(closed.opening, WIB))

@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
-from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot
+from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, assert_seen, fill_fast, shot, shot_name
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import sign_in
@@ -93,7 +93,10 @@ def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(k
     assert page.evaluate("() => window.antrianKiosk.resetIn") == 60
     page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     assert_actions_visible(page, f"ticket, printer failed ({name})", must=("#screen-ticket [data-action=home]",))
-    shot(page, "kiosk-printer-failed" if viewport is PORTRAIT else "kiosk-printer-failed-landscape")
+    # what the visitor must write down or photograph, and why: whole, nothing over it
+    seen = ("#ticket-label", "#ticket-service", "#ticket-print-failed", "#ticket-ahead", "#ticket-wait", "#ticket-qr")
+    assert_seen(page, f"ticket, printer failed ({name})", seen)
+    shot(page, shot_name("kiosk-printer-failed", name))
     page.click("#lang-toggle")
     expect(alert.locator(".print-failed-title")).to_have_text(FAILED_EN)
     assert_actions_visible(page, f"ticket, printer failed, English ({name})")

@@ -179,7 +179,10 @@ import { connect } from "/static/live.js";
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
-    if (name === "form") activate(state.active || "name");
+    if (name === "form") {
+      activate(state.active || "name");
+      updateFormMore();
+    }
     if (name === "review") updateReviewMore();
     armIdle();
   }
@@ -393,6 +396,7 @@ import { connect } from "/static/live.js";
       if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     }
     if (text) state.errors[key] = text; else delete state.errors[key];
+    updateFormMore();
   }
 
   function clearErrors() {
@@ -402,6 +406,7 @@ import { connect } from "/static/live.js";
     if (state) state.errors = {};
     $("form-summary").hidden = true;
     $("form-summary").textContent = "";
+    updateFormMore();
   }
 
   function showErrors(fields, summary) {
@@ -417,6 +422,7 @@ import { connect } from "/static/live.js";
     $("form-summary").textContent = summary + other.map(function (k) { return " " + fields[k]; }).join("");
     $("form-summary").hidden = false;
     if (first) state.active = first;
+    updateFormMore();
   }
 
   function missingFields() {
@@ -450,6 +456,12 @@ import { connect } from "/static/live.js";
       dl.appendChild(dd);
     });
     updateReviewMore();
+  }
+
+  function updateFormMore() {
+    // On a small screen the refusals under the fields push the last ones below: say so while there is more.
+    var form = $("visitor-form");
+    $("form-more").hidden = form.scrollHeight - form.clientHeight - form.scrollTop <= 12; // a field's margins: not "more"
   }
 
   function updateReviewMore() {
@@ -646,6 +658,12 @@ import { connect } from "/static/live.js";
     });
     $("to-review").addEventListener("click", toReview);
     $("review").addEventListener("scroll", updateReviewMore, { passive: true });
+    $("visitor-form").addEventListener("scroll", updateFormMore, { passive: true });
+    window.addEventListener("resize", function () { updateFormMore(); updateReviewMore(); });
+    $("form-more").addEventListener("click", function () {
+      var form = $("visitor-form");
+      form.scrollBy({ top: Math.round(form.clientHeight * 0.8), behavior: "smooth" });
+    });
     $("review-more").addEventListener("click", function () {
       var dl = $("review");
       dl.scrollBy({ top: Math.round(dl.clientHeight * 0.8), behavior: "smooth" });
