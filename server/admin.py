@@ -7,12 +7,14 @@ key), stored in the database as an override, recorded in the event log, and appl
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
 from server import core
 from server.config import ConfigError, Settings, effective_settings
-from server.errors import FormIncomplete, QueueError
+from server.errors import FormIncomplete, Localized, QueueError
+from server.i18n import catalogue, t
 from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
@@ -21,6 +23,64 @@ EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kios
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 # Of [tts], the voice an admin may choose live (the rest stays in the file).
 TTS_KEYS = ("engine", "clips", "pause_ms", "trim_db")
+
+
+# A refused value is named as the page labels its input (the catalogue's admin.*): a row's field by its
+# section's row, numbered from 1 as the page shows them, and its column heading.
+COLUMNS = {
+    "services": {"code": "col.code", "name": "col.name", "prefix": "col.prefix", "daily_quota": "col.quota"},
+    "counters": {"id": "col.id", "name": "col.name", "services": "col.services", "printer": "col.printer"},
+    "priority_classes": {
+        "code": "col.code",
+        "name": "col.name",
+        "description": "col.description",
+        "target_minutes": "col.target",
+    },
+}
+TTS_LABELS = {"engine": "voice.engine", "clips": "voice.pack"}  # [tts] is the page's voice section
+_ROW = re.compile(r"^(services|counters|priority_classes)\[(\d+)\](?:\.(.+))?$")
+
+
+def label(key: str, lang: str) -> str:
+    """A config key as the admin page names it in `lang`: `counters[0].services` is "Loket baris 1, layanan",
+    `office.name` "Nama kantor"; a key with no input on the page follows its section's name ("Kios,
+    addresses"); a key of a section not edited here stays as it is."""
+    m = _ROW.match(key)
+    if m:
+        section, row, name = m.groups()
+        text = t(f"admin.row.{section}", lang, row=int(row) + 1)
+        if name is None:
+            return text
+        column = COLUMNS[section].get(name)
+        if column is None:
+            return f"{text}, {name}"
+        heading = _short(t(f"admin.{column}", lang))
+        return f"{text}, {heading[:1].lower()}{heading[1:]}"
+    section, _, name = key.partition(".")
+    if section not in EDITABLE:
+        return key
+    heading = t(f"admin.sec.{'voice' if section == 'tts' else section}", lang)
+    if not name:
+        return heading
+    own = f"admin.{TTS_LABELS.get(name, '-')}" if section == "tts" else f"admin.{section}.{name}"
+    return _short(catalogue(lang)[own]) if own in catalogue(lang) else f"{heading}, {name}"
+
+
+def _short(text: str) -> str:
+    """A label without its note in brackets at the end: "Target (menit)" is "Target"."""
+    return re.sub(r"\s*\([^)]*\)$", "", text)
+
+
+def config_refusal(err: ConfigError) -> FormIncomplete:
+    """A value the config parser refused, as the admin page says it: `fields` names the key (the page marks
+    its input) with the problem in words; the message names it as the page labels it. Indonesian, or
+    English for an English page; an error the parser has no Indonesian for (a file's) is English in both."""
+    key, problem = err.key, err.problem
+    if key is None or problem is None:
+        key, _, text = str(err).partition(":")
+        problem = Localized(text.strip() or str(err), text.strip() or str(err))
+    detail = Localized(f"{label(key, 'id')}: {problem.id_text}", f"{label(key, 'en')}: {problem.en_text}")
+    return FormIncomplete({key: problem}, "config_invalid", detail=detail)
 
 
 def check_change(section: str, value: Any) -> None:
@@ -117,8 +177,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
     try:
         new = effective_settings(old, overrides)
     except ConfigError as err:
-        key = str(err).split(":", 1)[0]
-        raise FormIncomplete({key: "invalid"}, "config_invalid", detail=str(err)) from err
+        raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
 
     def run(tx, now):
         day = service.day(now)

@@ -20,13 +20,14 @@ from server.errors import (
     BadRequest,
     Forbidden,
     FormIncomplete,
+    Localized,
     LoginRequired,
     NotFound,
     QueueError,
     TooMany,
 )
 from server.forms import LIMITS, clean_text, text_problem
-from server.messages import message
+from server.messages import field_message, message
 from server.service.unit import Kind, Outcome
 from server.tts import MEDIA_TYPES
 
@@ -60,13 +61,15 @@ def lang() -> str:
     return "en" if best == "en" else "id"
 
 
-def error_response(http_status: int, code: str, fields: dict[str, str] | None = None, /, **params: object) -> Response:
+def error_response(
+    http_status: int, code: str, fields: dict[str, str | Localized] | None = None, /, **params: object
+) -> Response:
     """The one shape of every error: {error, message, fields}."""
     lg = lang()
     body = {
         "error": code,
         "message": message(code, lg, **params),
-        "fields": {k: message(v, lg) for k, v in (fields or {}).items()},
+        "fields": {k: field_message(v, lg) for k, v in (fields or {}).items()},
     }
     resp = jsonify(body)
     resp.status_code = http_status

@@ -334,7 +334,10 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     except AntrianError as err:
         from server.messages import message
 
-        detail = err.params.get("detail") or (message(err.code, "en", **err.params) if err.params else "")
+        if isinstance(err.__cause__, ConfigError):  # the parser's words, naming the key as config.toml does
+            detail = str(err.__cause__)
+        else:
+            detail = err.params.get("detail") or (message(err.code, "en", **err.params) if err.params else "")
         detail = detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
         print(f"error: {err.code}: {detail}", file=sys.stderr)
         return 2

@@ -17,9 +17,39 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.errors import Localized
+from server.i18n import word
+
 
 class ConfigError(Exception):
-    """A missing or bad configuration value; the message names the key."""
+    """A missing or bad configuration value; the message names the key, in English (what config.toml's
+    readers see: the start, the command line). An error of a key (`_bad`) also carries `key` and
+    `problem`, the problem without its key in Indonesian and English (the catalogue's `config.*`), for
+    the admin page to say in its own words; the others (files, printers, folders) have None."""
+
+    def __init__(self, message: str, key: str | None = None, problem: Localized | None = None):
+        super().__init__(message)
+        self.key = key
+        self.problem = problem
+
+
+def _words(code: str, /, **params: object) -> Localized:
+    """The catalogue's `config.<code>` in both languages, its {placeholders} filled (a Localized param in
+    the language of each text)."""
+
+    def text(lang: str) -> str:
+        filled = {
+            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
+        }
+        return word(f"config.{code}", lang, **filled)
+
+    return Localized(text("id"), text("en"))
+
+
+def _bad(key: str, code: str, /, **params: object) -> ConfigError:
+    """The error of `key`: "{key}: {problem}", the problem the catalogue's `config.<code>`."""
+    problem = _words(code, **params)
+    return ConfigError(f"{key}: {problem.en_text}", key, problem)
 
 
 def setting(
@@ -38,15 +68,17 @@ def setting(
 
     default: its value when the key is absent (none: the key is required), or `file_default` for a
     field that cannot have a default because a required one follows it. check: a test of the value,
-    `why` what the error says when it fails; between=(lo, hi) and choices=(...) give both. convert(key,
-    value): the value as the settings hold it (ConfigError naming `key` if it cannot be). key: its name
-    in config.toml when not the field's; keys: when it is read by hand from several keys, or none (())."""
+    `why` what the error says when it fails (the catalogue's `config.why.<why>`, in both languages);
+    between=(lo, hi) and choices=(...) give both. convert(key, value): the value as the settings hold it
+    (ConfigError naming `key` if it cannot be). key: its name in config.toml when not the field's; keys:
+    when it is read by hand from several keys, or none (())."""
+    said = _words(f"why.{why}") if why else None
     if between is not None:
         lo, hi = between
-        check, why = (lambda v: lo <= v <= hi), f"must be {lo}-{hi}"
+        check, said = (lambda v: lo <= v <= hi), _words("why.between", lo=lo, hi=hi)
     if choices is not None:
-        check, why = (lambda v: v in choices), f"must be {', '.join(choices[:-1])} or {choices[-1]}"
-    metadata = {"check": check, "why": why, "convert": convert, "key": key, "keys": keys, "file_default": file_default}
+        check, said = (lambda v: v in choices), _words("why.choices", choices=", ".join(choices[:-1]), last=choices[-1])
+    metadata = {"check": check, "why": said, "convert": convert, "key": key, "keys": keys, "file_default": file_default}
     return field(default=default, metadata=metadata)
 
 
@@ -54,11 +86,11 @@ def _nonempty(v: str) -> bool:
     return bool(v)
 
 
-_FILLED = {"check": _nonempty, "why": "must not be empty"}
+_FILLED = {"check": _nonempty, "why": "filled"}
 _CODE = re.compile(r"^[A-Z]{1,3}$")
-_CAPITALS = {"check": _CODE.match, "why": "must be 1-3 capital letters"}
+_CAPITALS = {"check": _CODE.match, "why": "capitals"}
 _HOST = re.compile(r"^[A-Za-z0-9._:\[\]-]+$")
-_NO_PRINTER = "names no [printers.*] table"
+_NO_PRINTER = _words("why.no_printer")
 
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -82,7 +114,7 @@ def _timezone(key: str, value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise ConfigError(f"{key}: unknown time zone {value!r}") from err
+        raise _bad(key, "time_zone", value=repr(value)) from err
     return value
 
 
@@ -102,7 +134,7 @@ def _addresses(key: str, items: list) -> tuple[str, ...]:
                 raise TypeError(item)
             out.append(str(ipaddress.ip_address(item)))
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"{key}: {item!r} is not an IP address") from err
+            raise _bad(key, "not_ip", value=repr(item)) from err
     return tuple(out)
 
 
@@ -117,7 +149,7 @@ def _networks(key: str, items: list) -> tuple[str, ...]:
                 raise TypeError(item)
             out.append(str(ipaddress.ip_network(item, strict=False)))
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"{key}: {item!r} is not an IP address or network") from err
+            raise _bad(key, "not_network", value=repr(item)) from err
     return tuple(out)
 
 
@@ -133,7 +165,7 @@ def _dates(key: str, items: list) -> tuple[str, ...]:
             item = item.isoformat()
         if not isinstance(item, str) or parse_day(item) is None:
             shown = repr(item) if isinstance(item, str) else str(item)  # repr: a lone surrogate stays printable
-            raise ConfigError(f'{key}: {shown} is not a day written "YYYY-MM-DD", such as "2026-12-25"')
+            raise _bad(key, "not_day", value=shown)
         days.append(item)
     return tuple(sorted(set(days)))
 
@@ -145,7 +177,7 @@ class Office:
     timezone: str = setting(file_default="Asia/Jakarta", convert=_timezone)
     public_url: str = setting(
         check=lambda v: _is_url(v),
-        why="must be an address such as http://192.168.1.10:8080 (http:// or https://, a host, no spaces)",
+        why="public_url",
         convert=lambda key, v: v.rstrip("/"),
     )
     language: str = setting("id", choices=("id", "en"))
@@ -162,14 +194,14 @@ class Service:
     name: str = setting(**_FILLED)
     prefix: str = setting(**_CAPITALS)  # absent: the code (_services)
     # numbers a day (cancelled ones not counted); None (absent, or null from the admin page): no limit
-    daily_quota: int | None = setting(None, check=lambda v: 1 <= v <= 9999, why="must be 1-9999 (or absent: none)")
+    daily_quota: int | None = setting(None, check=lambda v: 1 <= v <= 9999, why="quota")
 
 
 @dataclass(frozen=True)
 class Counter:
     id: int = setting(between=(1, 999))
     name: str = setting(**_FILLED)
-    services: tuple[str, ...] = setting(check=lambda v: len(v) > 0, why="must name at least one service")
+    services: tuple[str, ...] = setting(check=lambda v: len(v) > 0, why="counter_services")
     printer: str = setting("")  # a [printers.NAME] or "" (checked by _counters)
 
 
@@ -177,8 +209,8 @@ class Counter:
 class QueueSettings:
     max_calls: int = setting(3, between=(1, 10))
     max_requeues: int = setting(1, between=(0, 10))
-    auto_recall_seconds: int = setting(0, check=lambda v: v == 0 or 5 <= v <= 3600, why="must be 0 or 5-3600")
-    rate_limit_per_minute: int = setting(120, check=lambda v: v >= 1, why="must be at least 1")
+    auto_recall_seconds: int = setting(0, check=lambda v: v == 0 or 5 <= v <= 3600, why="auto_recall")
+    rate_limit_per_minute: int = setting(120, check=lambda v: v >= 1, why="at_least_one")
     # a counter whose officer has no counter page open this long is freed
     counter_release_minutes: int = setting(10, between=(1, 1440))
 
@@ -206,7 +238,7 @@ class ServerSettings:
     data_dir: Path = setting(Path("var"), convert=_as_path, **_FILLED)
     # Below this much free space on the database's or the data folder's disk, the front office and
     # admin pages warn (tickets are still issued for as long as SQLite can write); 0: no warning.
-    min_free_mb: int = setting(500, check=lambda v: v >= 0, why="must be 0 or more (megabytes; 0: no warning)")
+    min_free_mb: int = setting(500, check=lambda v: v >= 0, why="min_free_mb")
 
 
 @dataclass(frozen=True)
@@ -257,7 +289,7 @@ class TtsSettings:
     player: tuple[str, ...] = setting(
         (),
         check=lambda v: len(v) <= 20 and all(isinstance(a, str) and a.strip() for a in v),
-        why='must be a command as a list of words, e.g. ["aplay", "-q", "-D", "plughw:1,0"]',
+        why="player",
     )
     # the placeholders are checked by _tts (server.tts.validate_template)
     template: str = setting("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
@@ -277,15 +309,13 @@ class TtsSettings:
 @dataclass(frozen=True)
 class EscalationSettings:
     enabled: bool = setting(False)
-    host: str = setting("127.0.0.1", check=_HOST.match, why="must be a host name or an IP address")
+    host: str = setting("127.0.0.1", check=_HOST.match, why="host")
     port: int = setting(25, between=(1, 65535))
     security: str = setting("none", choices=("none", "starttls", "ssl"))
     username: str = setting("")
     sender: str = setting("", key="from")  # from and to: an e-mail address, checked by _escalation
     to: str = setting("")
-    password_env: str = setting(
-        "ANTRIAN_SMTP_PASSWORD", check=lambda v: _ENV_NAME.match(v), why="must be the name of an environment variable"
-    )
+    password_env: str = setting("ANTRIAN_SMTP_PASSWORD", check=lambda v: _ENV_NAME.match(v), why="env_name")
 
 
 _MINUTES = {"between": (1, 1440)}
@@ -305,7 +335,7 @@ class PriorityClass:
     code: str = setting(**_FILLED)
     name: str = setting(**_FILLED)
     description: str = setting(file_default="")
-    target_minutes: int = setting(check=lambda v: v >= 1, why="must be at least 1")
+    target_minutes: int = setting(check=lambda v: v >= 1, why="at_least_one")
 
 
 @dataclass(frozen=True)
@@ -345,13 +375,12 @@ class Settings:
 # one line of text: a CR LF in the office name would end every escalation mail's Subject header, an ESC
 # in a footer would reach the printer as a command, a NUL would cut a file name or an argument short.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_ONE_LINE = "must be one line of text without control characters (line break, tab, NUL, ESC)"
 
 
 def check_single_line(key: str, value: str) -> str:
     """`value` when it is one line of text without control characters; else ConfigError naming `key`."""
     if _CONTROL.search(value):
-        raise ConfigError(f"{key}: {_ONE_LINE} (got {value!r})")
+        raise _bad(key, "one_line", value=repr(value))
     return value
 
 
@@ -376,10 +405,10 @@ def _text_setting(key: str, value: str) -> str:
     from server.forms import text_problem
 
     if text_problem(value) == "invalid_unicode":
-        raise ConfigError(f"{key}: not valid Unicode text (a lone surrogate such as \\ud800)")
+        raise _bad(key, "invalid_unicode")
     limit = _TEXT_LIMITS.get(re.sub(r"\[\d+\]", "", key), _TEXT_MAX)
     if len(value) > limit:
-        raise ConfigError(f"{key}: too long ({len(value)} characters; at most {limit})")
+        raise _bad(key, "too_long", length=len(value), limit=limit)
     return unicodedata.normalize("NFC", value)
 
 
@@ -390,24 +419,24 @@ class _Table:
         if data is None and not required:
             data = {}
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: must be a table")
+            raise _bad(path, "table")
         self.data = data
         self.path = path
 
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def get(self, name: str, kind: type, default: Any = ..., check=None, why: str = "") -> Any:
+    def get(self, name: str, kind: type, default: Any = ..., check=None, why: Localized | None = None) -> Any:
         if name not in self.data:
             if default is ...:
-                raise ConfigError(f"{self.key(name)}: missing")
+                raise _bad(self.key(name), "missing")
             return default
         value = self.data[name]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
-            raise ConfigError(f"{self.key(name)}: must be {_KIND_NAMES[kind]}, not {value!r}")
+            raise _bad(self.key(name), "kind", kind=_words(f"kind.{kind.__name__}"), value=repr(value))
         if kind is str:
             value = check_single_line(self.key(name), _text_setting(self.key(name), value.strip()))
         if kind is list:
@@ -415,16 +444,14 @@ class _Table:
                 if isinstance(item, str):
                     check_single_line(self.key(name), item)
         if check is not None and not check(value):
-            raise ConfigError(f"{self.key(name)}: {why} (got {value!r})")
+            raise _bad(self.key(name), "got", why=why, value=repr(value))
         return value
 
     def unknown(self, allowed: set[str]) -> None:
         extra = sorted(set(self.data) - allowed)
         if extra:
-            raise ConfigError(f"{self.key(extra[0])}: unknown key")
+            raise _bad(self.key(extra[0]), "unknown_key")
 
-
-_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", float: "a number", list: "a list"}
 
 # The TOML type a field is read as, by its annotation: a tuple is written as a list, a path as a string.
 _KINDS = {"str": str, "int": int, "bool": bool, "int | None": int, "Path": str, "tuple[str, ...]": list}
@@ -443,7 +470,7 @@ def _field(cls: type, name: str) -> Field:
     return next(f for f in fields(cls) if f.name == name)
 
 
-def _get(t: _Table, cls: type, name: str, default: Any = MISSING, check=None, why: str = "") -> Any:
+def _get(t: _Table, cls: type, name: str, default: Any = MISSING, check=None, why: Localized | None = None) -> Any:
     """Field `name` of `cls` read from table `t` as its setting() declares; `default`, and `check` with
     `why`, given here for a default taken from another key or a check that needs other settings."""
     f = _field(cls, name)
@@ -462,7 +489,7 @@ def _get(t: _Table, cls: type, name: str, default: Any = MISSING, check=None, wh
     return value
 
 
-def _parse(cls: type, t: _Table, checks: dict[str, tuple[Any, str]] | None = None, **given: Any) -> Any:
+def _parse(cls: type, t: _Table, checks: dict[str, tuple[Any, Localized]] | None = None, **given: Any) -> Any:
     """`cls` read from table `t` field by field, in their order (`_get`), but for the values `given`
     (read before, by hand); `checks`: a field's (check, why) when it needs other settings."""
     checks = checks or {}
@@ -474,7 +501,7 @@ def _parse(cls: type, t: _Table, checks: dict[str, tuple[Any, str]] | None = Non
     )
 
 
-def _in_printers(printers: dict[str, Any]) -> tuple[Any, str]:
+def _in_printers(printers: dict[str, Any]) -> tuple[Any, Localized]:
     """The check of a setting naming a printer: one of [printers.*], or "" for none."""
     return (lambda v: v == "" or v in printers), _NO_PRINTER
 
@@ -661,9 +688,9 @@ def _path(base: Path, value: str) -> Path:
 
 def _list(data: Any, key: str) -> list:
     if data is None:
-        raise ConfigError(f"{key}: missing (at least one [[{key}]] table)")
+        raise _bad(key, "list_missing", section=key)
     if not isinstance(data, list) or not data:
-        raise ConfigError(f"{key}: must be a non-empty list of tables ([[{key}]])")
+        raise _bad(key, "list_empty", section=key)
     return data
 
 
@@ -674,13 +701,13 @@ def _services(data: Any) -> tuple[Service, ...]:
         t.unknown(_keys(Service))
         code = _get(t, Service, "code")
         if any(s.code == code for s in out):
-            raise ConfigError(f"services[{i}].code: duplicate code {code!r}")
+            raise _bad(f"services[{i}].code", "duplicate_code", code=repr(code))
         name = _get(t, Service, "name")
         if any(s.name.casefold() == name.casefold() for s in out):
-            raise ConfigError(f"services[{i}].name: {name!r} is already another service's name (the kiosk's buttons)")
+            raise _bad(f"services[{i}].name", "service_name_taken", name=repr(name))
         prefix = _get(t, Service, "prefix", code)
         if any(s.prefix == prefix for s in out):
-            raise ConfigError(f"services[{i}].prefix: duplicate prefix {prefix!r}")
+            raise _bad(f"services[{i}].prefix", "duplicate_prefix", prefix=repr(prefix))
         quota = None
         if t.data.get("daily_quota") is not None:  # null (the admin page's "none") is as absent
             quota = _get(t, Service, "daily_quota")
@@ -700,15 +727,15 @@ def _day_ranges(key: str, text: str) -> tuple[tuple[int, int], ...]:
     for part in text.split(","):
         m = _RANGE.match(part.strip())
         if not m:
-            raise ConfigError(f'{key}: {part.strip()!r} is not a range like "08:00-12:00" (24-hour HH:MM-HH:MM)')
+            raise _bad(key, "not_range", range=repr(part.strip()))
         h1, m1, h2, m2 = (int(g) for g in m.groups())
         if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-            raise ConfigError(f"{key}: {part.strip()!r} is not a time of day (00:00-24:00)")
+            raise _bad(key, "not_time", range=repr(part.strip()))
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if end <= start:
-            raise ConfigError(f"{key}: {part.strip()!r} must end after it starts")
+            raise _bad(key, "range_backwards", range=repr(part.strip()))
         if out and start < out[-1][1]:
-            raise ConfigError(f"{key}: {part.strip()!r} starts before the range before it ends (write them in order)")
+            raise _bad(key, "range_order", range=repr(part.strip()))
         out.append((start, end))
     return tuple(out)
 
@@ -726,7 +753,7 @@ def _hours(data: Any) -> HoursSettings:
     days = []
     for day in WEEKDAYS:
         if day not in t.data:
-            raise ConfigError(f'hours.{day}: missing (every day of the week is named; "" = closed all day)')
+            raise _bad(f"hours.{day}", "day_missing")
         days.append(_day_ranges(t.key(day), t.get(day, str)))
     return _parse(HoursSettings, t, enabled=True, days=tuple(days))
 
@@ -738,16 +765,16 @@ def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]
         t.unknown(_keys(Counter))
         cid = _get(t, Counter, "id")
         if any(c.id == cid for c in out):
-            raise ConfigError(f"counters[{i}].id: duplicate id {cid}")
+            raise _bad(f"counters[{i}].id", "duplicate_id", id=cid)
         name = _get(t, Counter, "name")
         if any(c.name.casefold() == name.casefold() for c in out):
-            raise ConfigError(f"counters[{i}].name: {name!r} is already another counter's name (the calls say it)")
+            raise _bad(f"counters[{i}].name", "counter_name_taken", name=repr(name))
         services = _get(t, Counter, "services")
         for s in services:
             if not isinstance(s, str) or s not in codes:
-                raise ConfigError(f"counters[{i}].services: unknown service {s!r}")
+                raise _bad(f"counters[{i}].services", "unknown_service", service=repr(s))
         if len(set(services)) != len(services):
-            raise ConfigError(f"counters[{i}].services: a service is named twice")
+            raise _bad(f"counters[{i}].services", "service_twice")
         out.append(_parse(Counter, t, {"printer": _in_printers(printers)}, id=cid, name=name, services=services))
     return tuple(out)
 
@@ -793,11 +820,11 @@ def _tts(data: Any, base_dir: Path) -> TtsSettings:
         except ValueError as err:
             raise ConfigError(f"tts.{key}: {err}") from err
     if tts.engine == "clips" and not tts.clips:
-        raise ConfigError('tts.clips: must name a folder of clips (e.g. "voices/NAME") when engine = "clips"')
+        raise _bad("tts.clips", "clips_required")
     if tts.clips:
         clips = _path(base_dir, tts.clips)
         if not clips.is_dir():
-            raise ConfigError(f"tts.clips: {clips} is not a folder of clips")
+            raise _bad("tts.clips", "not_clips_folder", path=clips)
         tts = replace(tts, clips=str(clips))
     if tts.chime:
         chime = _path(base_dir, tts.chime)
@@ -816,7 +843,7 @@ def _tts(data: Any, base_dir: Path) -> TtsSettings:
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
-_ADDRESS_WHY = "must be one e-mail address such as helpdesk@lkpp.go.id (ASCII, no name, no spaces)"
+_ADDRESS_WHY = _words("why.email")
 
 
 def _is_address(value: str) -> bool:
@@ -837,8 +864,8 @@ def _agents(data: Any, printers: dict[str, Any]) -> dict[str, str]:
     out = {}
     for name in t.data:
         if name not in printers:
-            raise ConfigError(f"agents.{name}: names no [printers.*] table")
-        out[name] = t.get(name, str, check=_ENV_NAME.match, why="must be the name of an environment variable")
+            raise _bad(f"agents.{name}", "why.no_printer")
+        out[name] = t.get(name, str, check=_ENV_NAME.match, why=_words("why.env_name"))
     return out
 
 
@@ -851,6 +878,6 @@ def _priority_classes(data: Any) -> tuple[PriorityClass, ...]:
         t.unknown(_keys(PriorityClass))
         code = _get(t, PriorityClass, "code")
         if any(p.code == code for p in out):
-            raise ConfigError(f"priority_classes[{i}].code: duplicate code {code!r}")
+            raise _bad(f"priority_classes[{i}].code", "duplicate_code", code=repr(code))
         out.append(_parse(PriorityClass, t, code=code))
     return tuple(out)

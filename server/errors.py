@@ -1,8 +1,8 @@
 """Every refusal the server tells people about, as one family of exceptions. Plain Python: no Flask.
 
 Each carries `code` (the key of its message in server/messages.py), `fields` (each field at fault ->
-the code of its message) and `params` (the values its message names). What each kind answers over
-HTTP is decided in one place, server.api.ERROR_STATUS:
+the code of its message, or its own words in both languages: a Localized) and `params` (the values its
+message names). What each kind answers over HTTP is decided in one place, server.api.ERROR_STATUS:
 
     AntrianError            a refusal
     ├── BadRequest          400  the request itself is malformed (not JSON, a bad request id)
@@ -72,11 +72,12 @@ class CounterBusy(QueueError):
 
 
 class FormIncomplete(AntrianError):
-    """Required fields are missing or bad; `fields` maps each to a message code (HTTP 422)."""
+    """Required fields are missing or bad; `fields` maps each to a message code, or to its own words
+    (a Localized: the config parser's problem, config_invalid) (HTTP 422)."""
 
     code = "form_incomplete"
 
-    def __init__(self, fields: dict[str, str], code: str | None = None, /, **params: object):
+    def __init__(self, fields: dict[str, str | Localized], code: str | None = None, /, **params: object):
         super().__init__(code, fields, **params)
 
 

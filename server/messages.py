@@ -27,3 +27,10 @@ def message(code: str, lang: str = "id", **params: object) -> str:
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def field_message(value: str | Localized, lang: str = "id") -> str:
+    """What a field at fault says: the text of its message code, or its own words (a Localized)."""
+    if isinstance(value, Localized):
+        return value.en_text if lang == "en" else value.id_text
+    return message(value, lang)

@@ -1087,7 +1087,9 @@ def _settings_section(section: str) -> dict[str, Any]:
                 "(a `user_changed` event, change `counter`).",
                 "413": None,
                 "422": "form_incomplete (no `value`, or an office key that is not editable) or config_invalid: "
-                "`fields` names the key, e.g. services[0].code.",
+                "`fields` names the key, e.g. services[0].code, with the parser's problem in words; `message` "
+                "names the field as the admin page labels it, rows from 1 (Pengaturan tidak valid: Layanan baris 1, "
+                "kode: …).",
                 "503": None,
             },
             roles=("admin",),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import add_user, login, visitor
 from live import server_command
@@ -50,6 +51,93 @@ def test_bad_values_are_refused_naming_the_key(app, client):
     assert put(client, h, "printers", {}).status_code == 422
     assert put(client, h, "office", {"timezone": "Asia/Jayapura"}).status_code == 422
     assert client.get("/api/state").get_json()["services"][0]["name"] == "Konsultasi Penyedia"
+
+
+def _refused_cases(current: dict) -> list[tuple[str, object, str, str, str, str, str]]:
+    """(section, value, key in `fields`, Indonesian message and field text, English message and field text)."""
+    counters = [dict(c) for c in current["counters"]]
+    counters[0]["services"] = ["A", "X"]
+    services = [dict(s) for s in current["services"]]
+    services[1]["prefix"] = "A"
+    hours = dict.fromkeys(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), "")
+    hours |= {"monday": "25:00-26:00", "holidays": [], "last_ticket_minutes": 0}
+    return [
+        (
+            "counters",
+            counters,
+            "counters[0].services",
+            "Pengaturan tidak valid: Loket baris 1, layanan: layanan 'X' tidak dikenal",
+            "layanan 'X' tidak dikenal",
+            "Invalid setting: Counter row 1, services: unknown service 'X'",
+            "unknown service 'X'",
+        ),
+        (
+            "services",
+            services,
+            "services[1].prefix",
+            "Pengaturan tidak valid: Layanan baris 2, awalan nomor: awalan 'A' dipakai dua kali",
+            "awalan 'A' dipakai dua kali",
+            "Invalid setting: Service row 2, number prefix: duplicate prefix 'A'",
+            "duplicate prefix 'A'",
+        ),
+        (
+            "hours",
+            hours,
+            "hours.monday",
+            "Pengaturan tidak valid: Senin: '25:00-26:00' bukan jam yang ada (00:00-24:00)",
+            "'25:00-26:00' bukan jam yang ada (00:00-24:00)",
+            "Invalid setting: Monday: '25:00-26:00' is not a time of day (00:00-24:00)",
+            "'25:00-26:00' is not a time of day (00:00-24:00)",
+        ),
+        (
+            "queue",
+            {"max_calls": 99},
+            "queue.max_calls",
+            "Pengaturan tidak valid: Panggilan per tiket: harus 1-10 (isian: 99)",
+            "harus 1-10 (isian: 99)",
+            "Invalid setting: Calls per ticket: must be 1-10 (got 99)",
+            "must be 1-10 (got 99)",
+        ),
+        (
+            "kiosk",
+            {"idle_seconds": 60, "idle": 5},
+            "kiosk.idle",
+            "Pengaturan tidak valid: Kios, idle: kunci tidak dikenal",
+            "kunci tidak dikenal",
+            "Invalid setting: Kiosk, idle: unknown key",
+            "unknown key",
+        ),
+    ]
+
+
+# What the config parser says in English: none of it may reach an Indonesian admin.
+ENGLISH = re.compile(r"\b(must|missing|unknown|duplicate|got|already|integer|string|row|not a|is not|too long)\b")
+
+
+def test_a_refused_setting_is_said_in_the_admins_language_naming_the_row_as_the_page_numbers_it(app, client):
+    """An Indonesian admin read "Pengaturan tidak valid: counters[0].services: unknown service 'X'": the
+    parser's English and a row numbered from 0. The refusal names the field as the page labels it, rows
+    from 1, in the page's language; `fields` keeps the key (the page marks that input) with the problem."""
+    h = login(app, client, "boss", "admin")
+    current = client.get("/api/admin/settings", headers=h).get_json()
+    for section, value, key, id_message, id_field, en_message, en_field in _refused_cases(current):
+        for lang, text, field in (("id", id_message, id_field), ("en", en_message, en_field)):
+            r = client.put(f"/api/admin/settings/{section}", json={"value": value}, headers={**h, "X-Lang": lang})
+            assert r.status_code == 422, r.get_json()
+            body = r.get_json()
+            assert body == {"error": "config_invalid", "message": text, "fields": {key: field}}, body
+            if lang == "id":
+                assert not ENGLISH.search(body["message"]), body
+        r = client.put(f"/api/admin/settings/{section}", json={"value": value}, headers=h)  # no language asked
+        assert r.get_json()["message"] == id_message
+    assert client.get("/api/admin/settings", headers=h).get_json() == current  # nothing was changed
+
+
+def test_the_command_line_keeps_the_parsers_english_naming_the_key(config_path):
+    counters = '[{"id": 1, "name": "Loket 1", "services": ["A", "X"]}]'
+    r = server_command(["settings", "set", "counters", counters, "--config", str(config_path)])
+    assert r.returncode == 2
+    assert r.stderr == "error: config_invalid: counters[0].services: unknown service 'X'\n", r.stderr
 
 
 def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(app, client):

@@ -119,10 +119,13 @@ def test_a_bad_service_code_is_shown_at_that_rows_input_and_changes_nothing(brow
     key(page, "services[3].name").fill("Pengaduan")
     page.click("#sec-services button.save")
 
-    expect(error_at(page, "services[3].code")).to_contain_text("capital letters")
+    # in the page's language, the row numbered as the page shows it (the fourth row, services[3])
+    expect(error_at(page, "services[3].code")).to_have_text("harus 1-3 huruf kapital (isian: 'd1')")
     expect(key(page, "services[3].code")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#sec-services .notice")).to_have_attribute("data-kind", "error")
-    expect(page.locator("#sec-services .notice")).to_contain_text("Pengaturan tidak valid")
+    expect(page.locator("#sec-services .notice")).to_have_text(
+        "Pengaturan tidak valid: Layanan baris 4, kode: harus 1-3 huruf kapital (isian: 'd1')"
+    )
     expect(error_at(page, "services[0].code")).to_have_text("")
     assert [s["code"] for s in state(live)["services"]] == ["A", "B", "C"]
     page.context.close()
@@ -174,7 +177,8 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
 
     key(page, "hours.monday").fill("25:00-26:00")
     page.click("#sec-hours button.save")
-    expect(error_at(page, "hours.monday")).to_contain_text("is not a time of day")
+    expect(error_at(page, "hours.monday")).to_have_text("'25:00-26:00' bukan jam yang ada (00:00-24:00)")
+    expect(page.locator("#sec-hours .notice")).to_contain_text("Senin: '25:00-26:00' bukan jam yang ada")
     expect(key(page, "hours.monday")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#sec-hours .notice")).to_have_attribute("data-kind", "error")
     expect(error_at(page, "hours.tuesday")).to_have_text("")

@@ -10,6 +10,8 @@ from conftest import login, visitor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.errors import Localized
+
 DEEP = "[" * 30_000  # json's RecursionError
 BIG_REF = "9" * 19  # past SQLite's 64-bit integer (2**63 - 1 is 9223372036854775807)
 SUPERSCRIPT_TWO = "\u00b2"  # str.isdigit() says yes; int() says no
@@ -20,7 +22,7 @@ def raw(payload: dict) -> str:
     return json.dumps(payload)
 
 
-# (name, method, url, body as JSON text or None, status, error code, {field: code} expected)
+# (name, method, url, body as JSON text or None, status, error code, {field: code, or its words} expected)
 CASES = [
     ("deep-json-tickets", "post", "/api/tickets", DEEP, 400, "bad_json", {}),
     ("deep-json-login", "post", "/api/login", DEEP, 400, "bad_json", {}),
@@ -157,7 +159,12 @@ CASES = [
         raw({"value": {"name": "LPSE \ud800"}}),
         422,
         "config_invalid",
-        {"office.name": "invalid"},
+        {
+            "office.name": Localized(  # the config parser's words for the field, not a code's
+                "bukan teks Unicode yang sah (ada surrogate tunggal seperti \\ud800)",
+                "not valid Unicode text (a lone surrogate such as \\ud800)",
+            )
+        },
     ),
 ]
 
@@ -179,7 +186,7 @@ def last_seq(app) -> int:
 
 @pytest.mark.parametrize("name,method,url,data,status,code,fields", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_a_4xx_and_writes_nothing(app, client, serving, name, method, url, data, status, code, fields):
-    from server.messages import message
+    from server.messages import field_message
 
     before = last_seq(app)
     kw = {"headers": {**serving, "Accept-Language": "en"}}
@@ -189,7 +196,7 @@ def test_bad_input_is_a_4xx_and_writes_nothing(app, client, serving, name, metho
     assert r.status_code == status, r.get_data(as_text=True)[:500]
     body = r.get_json()
     assert body["error"] == code, body
-    assert body["fields"] == {k: message(v, "en") for k, v in fields.items()}, body
+    assert body["fields"] == {k: field_message(v, "en") for k, v in fields.items()}, body
     assert last_seq(app) == before
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from conftest import ROOT, write_config
 from live import server_command
 
-from server import config
+from server import admin, config, i18n
 from server.config import ConfigError, load_settings
+from server.errors import FormIncomplete
 
 
 def test_demo_config_is_the_realistic_office():
@@ -239,3 +241,79 @@ def test_each_default_is_what_an_absent_key_gives():
             default = f.default if f.default is not dataclasses.MISSING else f.metadata["file_default"]
             assert getattr(value, f.name) == default, f"{section}.{f.name}"
     assert s.services[0].prefix == "A"
+
+
+# ---- the admin page's words: every problem of a section it edits, in Indonesian too ----------------
+
+# The parser's English (en.json's config.*): none of it may reach an Indonesian admin. Values as written
+# ('abc', "08:00") are left out of the look.
+ENGLISH = re.compile(r"\b(must|missing|unknown|duplicate|got|already|integer|string|not a|is not|too long|such as)\b")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+# What an admin could send for one key (the page's inputs, or the API by hand), and for a whole section.
+SAMPLES = [
+    *(None, True, 0, 1, -1, 1.5, 99999, "", " ", "A", "Z", "d1", "abc", "jv", "http://", "clips", "nope"),
+    *("Loket 1", "konsultasi penyedia", "x" * 2001, "a\nb", "\ud800", "8-12", "25:00-26:00", "08:00-07:00"),
+    *("08:00-12:00, 11:00-13:00", [], ["A", "A"], ["Z"], ["A\tB"], ["2026-13-01"], ["1.2.3.300"], {"a": 1}),
+]
+WHOLE = [None, 3, [], [3], [{}], {}]
+# The problems only config.toml's own sections can have (the time zone and [limits] are not edited there).
+FILE_ONLY = {"time_zone", "not_ip"}
+
+
+def editable_keys(section: str) -> list[str]:
+    keys = {"office": admin.OFFICE_KEYS, "tts": admin.TTS_KEYS}.get(section)
+    return list(keys) if keys else [*sorted(config._keys(TABLES[section])), "zzz"]
+
+
+def admin_changes():
+    """(section, value) as the admin API takes them: each editable key of a section (of its second row for
+    a list) set to each sample, and each section set to each whole value."""
+    raw = demo_raw() | {"hours": None}  # the demo's office is always open: the page's hours come whole
+    for name in admin.EDITABLE:
+        keys = editable_keys(name)
+        base = raw[name] if raw[name] is not None else dict.fromkeys(config.WEEKDAYS, "")
+        for key in keys:
+            for bad in SAMPLES:
+                if isinstance(base, list):
+                    value = [dict(row) for row in base]
+                    value[1][key] = bad
+                else:  # the keys the page sends ([office] and [tts] take no others)
+                    value = {k: v for k, v in base.items() if k in keys} | {key: bad}
+                yield raw, name, value
+        for bad in WHOLE:
+            yield raw, name, bad
+
+
+def problems() -> dict[str, str]:
+    """The catalogue's config.* problems in English (without the checks' words and the kinds' names)."""
+    return {k: v for k, v in i18n.section("config", "en").items() if not k.startswith(("why.", "kind."))}
+
+
+def problem_code(en_text: str) -> str | None:
+    """The catalogue's config.* problem `en_text` is (the longest one that fits: "got" is in "one_line")."""
+    for code, text in sorted(problems().items(), key=lambda kv: -len(re.sub(r"\{\w+\}", "", kv[1]))):
+        if re.fullmatch(re.sub(r"\\\{\w+\\\}", ".*", re.escape(text)), en_text, re.S):
+            return code
+    return None
+
+
+def test_every_problem_of_a_section_the_admin_page_edits_has_its_indonesian_words():
+    """The admin page says a refused value in the admin's language (server/admin.py): each problem the
+    parser finds in a section edited there names its key and has its Indonesian, with no English word of
+    the parser in it, and its English is config.toml's message; every kind of problem is met here."""
+    met = set()
+    for raw, name, value in admin_changes():
+        try:
+            admin.check_change(name, value)
+        except FormIncomplete:
+            continue  # refused before the parser (not a table)
+        try:
+            config.parse_settings(config.merged(raw, {name: value}), base_dir=ROOT)
+        except ConfigError as err:
+            problem = err.problem
+            assert err.key is not None and problem is not None, str(err)
+            assert str(err) == f"{err.key}: {problem.en_text}"
+            assert not ENGLISH.search(QUOTED.sub("", problem.id_text)), (str(err), problem.id_text)
+            assert "[" not in admin.label(err.key, "id") and "[" not in admin.label(err.key, "en"), err.key
+            met.add(problem_code(problem.en_text))
+    assert met == set(problems()) - FILE_ONLY, sorted(set(problems()) - FILE_ONLY - met)

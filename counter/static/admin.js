@@ -50,17 +50,16 @@ window.antrianSessionEnded = keepDraftsAndReload; // common.js, when the live so
 const clone = (v) => JSON.parse(JSON.stringify(v));
 
 // ---- notices and field errors ------------------------------------------------------------
-// A refusal: its message at the top of the section, each named key's problem next to its input
-// (`services[1].code` is row 1's code input). The config parser says what is wrong after the key.
+// A refusal: its message at the top of the section (naming the field as the page labels it, rows
+// from 1), each named key's problem next to its input (`services[1].code` is the second row's code
+// input): the server's words for that field, in the page's language.
 function showRefusal(root, err) {
   clearErrors(root);
   notice(root, "error", err.message);
   let first = null;
   for (const [key, text] of Object.entries(err.fields || {})) {
-    const at = err.message.indexOf(`${key}: `);
-    const detail = at >= 0 ? err.message.slice(at + key.length + 2) : text;
     const p = [...root.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
-    if (p) p.textContent = detail;
+    if (p) p.textContent = text;
     const input = [...root.querySelectorAll("[data-key]")].find((x) => x.dataset.key === key);
     if (input) {
       input.setAttribute("aria-invalid", "true");

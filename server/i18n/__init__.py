@@ -1,11 +1,13 @@
 """The one catalogue of words: server/i18n/id.json (Indonesian, the first language) and en.json.
 
 Flat keys with a prefix naming where the words are read: `error.*` (refusals, server/messages.py),
-`status.*` (ticket states), `display.*` (the TV page), `staff.*` (every staff page, common.js) and
-`counter.*`, `front.*`, `escalations.*`, `admin.*` (one staff page each). {placeholders} are filled
-by `t(key, lang, **params)`; the staff pages get their part as JSON (`page_pairs`) and fill them in
-the browser. A translator edits these two files only; tests/test_i18n.py checks they agree. The
-files are read by shared/words.py, which the printers' slips and shared/dates.py read them through too.
+`config.*` (the config parser's problems, server/config.py: the admin page's, and in English those the
+start and the command line print), `status.*` (ticket states), `display.*` (the TV page), `staff.*`
+(every staff page, common.js) and `counter.*`, `front.*`, `escalations.*`, `admin.*` (one staff page
+each). {placeholders} are filled by `t(key, lang, **params)`; the staff pages get their part as JSON
+(`page_pairs`) and fill them in the browser. A translator edits these two files only;
+tests/test_i18n.py checks they agree. The files are read by shared/words.py, which the printers'
+slips and shared/dates.py read them through too.
 """
 
 from __future__ import annotations
