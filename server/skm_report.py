@@ -84,7 +84,8 @@ def _sections(summary: dict[str, Any]) -> list[list[Any]]:
         rows.append([t(f"skm.profile.{item}"), t("skm.header.count"), t("skm.header.share")])
         for r in entries:
             # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %)
-            rows.append([_choice_name(item, r["code"]), r["count"], round(r["share"] * 100, 1)])
+            share = "—" if r["share"] is None else round(r["share"] * 100, 1)  # no respondents: none, as the page says
+            rows.append([_choice_name(item, r["code"]), r["count"], share])
     return rows
 
 

@@ -454,6 +454,22 @@ def test_skm_csv_and_xlsx(client, officer):
     assert all(isinstance(row[1], datetime) and row[1].date().isoformat() == "2026-11-28" for row in data[5:])
 
 
+def test_skm_export_of_a_period_with_no_answers_has_the_report_with_no_shares(client, officer):
+    """The 1st of a month, or a service nobody rated: no respondents, so no share of each profile answer
+    (the page shows "—", and so does the export now; it answered 500: None * 100)."""
+    from openpyxl import load_workbook
+
+    r = client.get("/api/skm?from=2026-11-27&to=2026-11-27&format=csv")
+    assert r.status_code == 200, r.data[:300]
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8").lstrip("\ufeff"))))
+    heads = [i for i, row in enumerate(rows) if row[1:3] == ["Jumlah", "Persentase"]]
+    assert heads and all(rows[i + 1][1:3] == ["0", "—"] for i in heads)
+    r = client.get("/api/skm?from=2026-11-27&to=2026-11-27&format=xlsx")
+    assert r.status_code == 200
+    report = list(load_workbook(io.BytesIO(r.data))["SKM"].iter_rows(values_only=True))
+    assert any(row[1:3] == (0, "—") for row in report)
+
+
 @pytest.mark.parametrize(
     "query,field",
     [
