@@ -299,6 +299,12 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         expect(page.locator("#survey-submit")).to_be_enabled()
         page.tap("#survey-submit")
         expect(page.locator("#survey-error")).to_have_text(message("rate_limited", "id"))
+
+        # The survey's code scanned at home the next day: the page says the survey is closed, not nothing.
+        page.goto(f"{server.url}/t/{ticket['token']}?survey=1")
+        expect(page.locator("#survey-closed")).to_have_text(t("survey.day_over", "id"))
+        expect(page.locator("#survey-invite")).to_be_hidden()
+        expect(page.locator("#survey-form")).to_be_hidden()
     finally:
         context.close()
         server.stop()

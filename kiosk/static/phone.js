@@ -69,7 +69,9 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   // -- the satisfaction survey ------------------------------------------------------------------
-  // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done"
+  // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done",
+  // "closed" (served, not answered, and the day is over: said, for a visitor who scans the survey's code
+  // at home the next day)
   var survey = { state: null, loading: false, view: "none", editing: false, updated: false, requestId: null,
                  sending: false, asked: new URLSearchParams(location.search).get("survey") === "1" };
   var form = createSurveyForm(CONFIG.survey, {
@@ -95,7 +97,7 @@ import { createSurveyForm } from "./skmform.js";
     survey.state = state;
     if (survey.view !== "form") {
       if (state.answered) survey.view = "done";
-      else if (!state.open) survey.view = "none";
+      else if (!state.open) survey.view = state.reason === "day_over" ? "closed" : "none";
       else if (survey.view === "none" || survey.view === "done") survey.view = survey.asked ? "form" : "invite";
       if (survey.view === "form") form.fill(null);
     }
@@ -108,6 +110,7 @@ import { createSurveyForm } from "./skmform.js";
     var state = survey.state;
     var view = state ? survey.view : "none";
     $("survey").hidden = view === "none";
+    $("survey-closed").hidden = view !== "closed";
     $("survey-invite").hidden = view !== "invite";
     $("survey-reopen").hidden = view !== "later";
     $("survey-form").hidden = view !== "form";
