@@ -6,6 +6,10 @@
   and in every frame of the first second after the page loads (no black blink).
 - A counter name that fits is shown whole; the latest-calls rows share their columns; no text is cut
   sideways, on a landscape TV or on one on its side (portrait: its own layout).
+- Six counters (two columns of tiles) with long service names and the longest counter name, at
+  1920x1080, 1366x768, 1024x768, 1280x1024 and on its side, and the longest name on the 4:3 and 5:4
+  monitors with three: every text of every tile whole, inside its tile, over no other, the number
+  at least twice the size of any of them (assert_tiles_whole).
 - Times (clock, call times) are the office's, whatever zone the TV's browser is set to.
 - A paused counter reads "ISTIRAHAT" / "On break" (POST /api/counters/<id>/pause), "—" or its
   number again on resume; a server that sends no `paused` (or events the page does not know) is
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from itertools import pairwise
+from itertools import combinations, pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -307,28 +311,6 @@ def test_a_fresh_load_never_blinks_the_numbers(browser, live, act, size):
     page.context.close()
 
 
-def test_an_old_4_3_monitor_keeps_the_latest_calls_counters_on_one_line(browser, live, act):
-    """A squarer screen (1024x768): the root size is held to 84rem across and the side column is wider
-    (display.css), so "→ Loket 1" is not broken into "→ Lo / ket 1"; nothing is cut sideways."""
-    issue(live, "A"), issue(live, "B")
-    act(1, "call-next"), act(2, "call-next")
-    page = open_display(new_page(browser, (1024, 768)), live)
-    caught_up(page, live)
-    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
-    page.evaluate("document.fonts.ready")
-    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == pytest.approx(
-        1024 / 84, abs=0.01
-    )
-    assert page.evaluate(CUT_SIDEWAYS) == []
-    rows = page.evaluate(
-        """() => [...document.querySelectorAll('#recent .to')].map((e) => [e.textContent,
-            Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))])"""
-    )
-    short = [lines for text, lines in rows if text in ("→\u00a0Loket 1", "→\u00a0Loket 2")]
-    assert short and all(lines == 1 for lines in short), rows
-    page.context.close()
-
-
 def office_time(at: datetime) -> str:
     return at.astimezone(OFFICE_ZONE).strftime("%H.%M")
 
@@ -547,27 +529,191 @@ def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_lates
     page.context.close()
 
 
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 1024)], ids=["1024x768", "1280x1024"])
+def test_an_old_4_3_monitor_shows_the_longest_counter_name_whole_and_the_latest_calls_on_one_line(
+    browser, longest, size
+):
+    """A squarer screen (1024x768, 1280x1024): the root size is held to 84rem across and the side column is
+    wider (display.css), so "→ Loket 1" is not broken into "→ Lo / ket 1"; nothing is cut sideways. The
+    longest counter name does not fit beside its number there even on four lines: its tile puts it over
+    the number (.stacked), whole, with its service."""
+    page = open_display(new_page(browser, size), longest)
+    caught_up(page, longest)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == pytest.approx(
+        size[0] / 84, abs=0.01
+    )
+    assert page.evaluate(CUT_SIDEWAYS) == []
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#recent .to')].map((e) => [e.textContent,
+            Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))])"""
+    )
+    short = [lines for text, lines in rows if text == "→\u00a0Loket 1"]
+    assert short and all(lines == 1 for lines in short), rows
+    tiles = {t["id"]: t for t in assert_tiles_whole(page, longest, size, long_names=())}
+    assert tiles[3]["layout"] == "stacked" and tiles[1]["layout"] == "side", tiles
+    if size == (1024, 768):
+        save_screenshot(page, "display-4-3.png")
+    page.context.close()
+
+
 # ---- more than four counters: two columns of tiles ------------------------------------------------
+# Service A's name as long as an office might make one (60 characters; B keeps the demo's longest).
+SERVICE_60 = "Konsultasi Penyedia dan Registrasi & Verifikasi Akun SPSE v4"
+DEMO_LONGEST_SERVICE = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
+CROWDED = [(1920, 1080), (1366, 768), (1024, 768), (1280, 1024)]
+
+# Each tile's texts: the part, its size, its boxes (one per line of a name flowing beside the status),
+# and whether it is cut (wider or taller than its own box, which hides the rest: "…" or not); the
+# tile's and its head's inner boxes, which hide what passes them.
+TILE_TEXTS = """() => {
+    const rects = (e) => [...e.getClientRects()].map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom }));
+    const inner = (e) => {
+        const r = e.getBoundingClientRect(), cs = getComputedStyle(e), px = (name) => parseFloat(cs[name]);
+        return { left: r.left + px('borderLeftWidth'), right: r.right - px('borderRightWidth'),
+                 top: r.top + px('borderTopWidth'), bottom: r.bottom - px('borderBottomWidth') };
+    };
+    const parts = { name: '.counter-name', status: '.counter-status', meta: '.counter-meta',
+                    number: '.ticket-label', sub: '.ticket-sub' };
+    return [...document.querySelectorAll('.counter')].map((tile) => ({
+        id: Number(tile.dataset.counter),
+        layout: tile.classList.contains('stacked') ? 'stacked' : 'side',
+        box: inner(tile),
+        head: inner(tile.querySelector('.counter-head')),
+        parts: Object.entries(parts).flatMap(([part, sel]) => {
+            const e = tile.querySelector(sel), cs = getComputedStyle(e);
+            if (cs.display === 'none' || !e.textContent.trim()) return [];
+            const clips = cs.display !== 'inline' && (cs.overflowX !== 'visible' || cs.overflowY !== 'visible');
+            // The number's line is 1 em high, its glyphs' box 1.17 em (taller than its digits): only its width.
+            const wide = e.scrollWidth > e.clientWidth + 0.5;
+            const tall = part !== 'number' && e.scrollHeight > e.clientHeight + 0.5;
+            return [{ part, text: e.textContent, px: parseFloat(cs.fontSize), rects: rects(e), cut: clips && (wide || tall),
+                      scroll: [e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight] }];
+        }),
+    }));
+}"""
+HEAD_PARTS = ("name", "status", "meta")
+
+
+def inside(rect: dict, box: dict) -> bool:
+    return (
+        rect["left"] >= box["left"] - 0.5
+        and rect["right"] <= box["right"] + 0.5
+        and rect["top"] >= box["top"] - 0.5
+        and rect["bottom"] <= box["bottom"] + 0.5
+    )
+
+
+def overlap(a: dict, b: dict) -> float:
+    return max(0, min(a["right"], b["right"]) - max(a["left"], b["left"])) * max(
+        0, min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    )
+
+
+def assert_tiles_whole(page, server, size, long_names=(3,)) -> list[dict]:
+    """Every tile shows its counter's name, its ticket's service and status whole (nothing cut, nothing
+    past its tile or over another text), its number at least twice as large as any of them; the
+    smallest sizes: names 1.4 units (1.2 for a counter in `long_names`, whose service may give way),
+    services 1.2, numbers 3.5 units (2.5 beside a long name). A unit: the screen's short side / 54."""
+    unit = min(size) / 54
+    snap = state(server)
+    services = {s["code"]: s["name"] for s in snap["services"]}
+    counters = {c["id"]: c for c in snap["counters"]}
+    tiles = page.evaluate(TILE_TEXTS)
+    assert sorted(t["id"] for t in tiles) == sorted(counters)
+    for tile in tiles:
+        parts = {p["part"]: p for p in tile["parts"]}
+        counter, long = counters[tile["id"]], tile["id"] in long_names
+        where = f"{size[0]}x{size[1]}, Loket {tile['id']} ({tile['layout']})"
+        assert [p for p in tile["parts"] if p["cut"]] == [], f"{where}: cut"
+        assert parts["name"]["text"] == counter["name"], where
+        ticket = counter["ticket"]
+        if ticket:
+            assert parts["number"]["text"] == ticket["label"] and parts["status"]["text"], where
+            if not long:
+                assert parts.get("meta", {}).get("text") == services[ticket["service"]], f"{where}: no service"
+            if "meta" in parts:
+                assert parts["meta"]["text"] == services[ticket["service"]], where
+        for p in tile["parts"]:
+            for rect in p["rects"]:
+                assert inside(rect, tile["box"]), f"{where}: {p['part']} {rect} past the tile {tile['box']}"
+                if p["part"] in HEAD_PARTS:
+                    assert inside(rect, tile["head"]), f"{where}: {p['part']} {rect} past {tile['head']}"
+        for a, b in combinations(tile["parts"], 2):
+            drawn = max(overlap(r, q) for r in a["rects"] for q in b["rects"])
+            assert drawn < 1, f"{where}: {a['part']} drawn over {b['part']}"
+        number = parts["number"]
+        for p in tile["parts"]:
+            assert p is number or number["px"] >= 2 * p["px"] - 0.5, (
+                f"{where}: {p['part']} {p['px']} px, number {number}"
+            )
+        assert number["px"] >= (2.5 if long else 3.5) * unit - 0.2, f"{where}: number {number['px']} px"
+        assert parts["name"]["px"] >= (1.2 if long else 1.4) * unit - 0.2, f"{where}: name {parts['name']['px']} px"
+        if "meta" in parts:
+            assert parts["meta"]["px"] >= 1.2 * unit - 0.2, f"{where}: service {parts['meta']['px']} px"
+    return tiles
+
+
 @pytest.fixture(scope="module")
 def six(tmp_path_factory):
-    """A server with six counters, each calling a ticket."""
+    """A server with six counters, each calling a ticket: Loket 3 has the longest name a counter may have,
+    service A a name of 60 characters, B the demo's longest (Loket 1, 4 and 6 call A, 2 and 3 B, 5 C)."""
+    from server.config import load_settings
+
+    assert max((s.name for s in load_settings(ROOT / "config.toml").services), key=len) == DEMO_LONGEST_SERVICE
+    assert len(SERVICE_60) == 60
     extra = "".join(f'\n[[counters]]\nid = {i}\nname = "Loket {i}"\nservices = ["A", "B", "C"]\n' for i in (4, 5, 6))
-    config = write_config(tmp_path_factory.mktemp("six"), {"[tts]\nenabled = true": "[tts]\nenabled = false"}, extra)
+    names = {'name = "Loket 3"': f'name = "{LONGEST_NAME}"', 'name = "Konsultasi Penyedia"': f'name = "{SERVICE_60}"'}
+    config = write_config(
+        tmp_path_factory.mktemp("six"), {"[tts]\nenabled = true": "[tts]\nenabled = false", **names}, extra
+    )
     server = LiveServer(config).start()
     for service in "ABABCA":
         issue(server, service)
+    server.sessions = {}
     for counter_id in range(1, 7):
         server.add_user(f"enam{counter_id}", "officer")
-        session = server.session(f"enam{counter_id}", "rahasia-123")
+        server.sessions[counter_id] = session = server.session(f"enam{counter_id}", "rahasia-123")
         r = session.post(f"{server.url}/api/counters/{counter_id}/call-next", json={}, timeout=5)
         assert r.status_code == 200, r.text
     yield server
     server.stop()
 
 
+@pytest.mark.parametrize("size", CROWDED, ids=["1080p", "1366x768", "1024x768", "1280x1024"])
+def test_six_counters_show_every_name_and_service_whole(browser, six, size):
+    """Two columns of tiles, each with its name, status and service over its number: the services of 60
+    characters and the demo's longest whole, the counter name of 100 characters too (its service gives
+    way), on a wide TV and on an old 4:3 or 5:4 monitor. At 1366x768, a recall on the longest name's
+    tile: the tile is the same once its flash and chime are over."""
+    page = new_page(browser, size)
+    recall = size == (1366, 768)
+    if recall:
+        page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    open_display(page, six)
+    caught_up(page, six)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("document.getElementById('counters').dataset.cols") == "2"
+    assert page.evaluate(CUT_SIDEWAYS) == []
+    tiles = assert_tiles_whole(page, six, size)
+    assert {t["layout"] for t in tiles} == {"stacked"}
+    if size == (1920, 1080):
+        save_screenshot(page, "display-six-counters.png")
+    if recall:
+        r = six.sessions[3].post(f"{six.url}/api/counters/3/recall", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        page.locator(f"{tile(3)}.flash").wait_for()
+        page.clock.fast_forward(6000)
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        assert assert_tiles_whole(page, six, size) == tiles
+    page.context.close()
+
+
 def test_six_counters_on_a_tv_on_its_side_show_each_name_status_and_number_whole(browser, six):
     """Two columns of tiles, each with its name and status above its number (display.css), the numbers
-    larger than beside a narrow name would allow, nothing cut sideways."""
+    larger than beside a narrow name would allow, nothing cut sideways nor in a tile."""
     page = open_display(new_page(browser, (1080, 1920)), six)
     caught_up(page, six)
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
@@ -576,7 +722,7 @@ def test_six_counters_on_a_tv_on_its_side_show_each_name_status_and_number_whole
     tiles = page.evaluate(
         """() => [...document.querySelectorAll('.counter')].map((t) => {
             const label = t.querySelector('.ticket-label'), head = t.querySelector('.counter-head');
-            return { label: label.textContent, px: parseFloat(getComputedStyle(label).fontSize),
+            return { id: Number(t.dataset.counter), label: label.textContent, px: parseFloat(getComputedStyle(label).fontSize),
                      above: head.getBoundingClientRect().bottom <= label.getBoundingClientRect().top + 0.5,
                      status: t.querySelector('.counter-status').textContent };
         })"""
@@ -585,5 +731,7 @@ def test_six_counters_on_a_tv_on_its_side_show_each_name_status_and_number_whole
     for tile in tiles:
         assert tile["label"] != "—" and tile["status"], tile
         assert tile["above"], tile  # the name and status over the number
-        assert tile["px"] >= 4 * 1080 / 54, tile  # at least 4 units (80 px): not squeezed beside the name
+        if tile["id"] != 3:  # not beside the longest name (assert_tiles_whole: at least 2.5 units there)
+            assert tile["px"] >= 4 * 1080 / 54, tile  # at least 4 units (80 px): not squeezed beside the name
+    assert_tiles_whole(page, six, (1080, 1920))
     page.context.close()

@@ -219,7 +219,7 @@ import { connect } from "/static/live.js";
       const name = el("div", "counter-name");
       const meta = el("div", "counter-meta");
       const status = el("div", "counter-status");
-      head.append(name, meta, status);
+      head.append(name, status, meta); // stacked, the status follows the name's last word (display.css)
       const ticket = el("div", "ticket");
       const label = el("div", "ticket-label");
       const sub = el("div", "ticket-sub");
@@ -264,6 +264,7 @@ import { connect } from "/static/live.js";
       if ($counters.children[i] !== k.root) $counters.insertBefore(k.root, $counters.children[i] || null);
     });
     for (const c of shown) fitCard(cards.get(c.id), cols);
+    if (cols > 1) evenTexts(shown.map((c) => cards.get(c.id)));
     for (const [id, k] of cards) {
       if (!keep.has(id)) {
         k.root.remove();
@@ -330,8 +331,8 @@ import { connect } from "/static/live.js";
   function minUnit() {
     return Math.min(innerWidth, innerHeight) / 54;
   }
-  function shrink(e, fits, minPx) {
-    e.style.fontSize = "";
+  function shrink(e, fits, minPx, fromCss = true) {
+    if (fromCss) e.style.fontSize = "";
     let size = parseFloat(getComputedStyle(e).fontSize);
     while (!fits() && size > minPx) {
       size = Math.max(minPx, size * 0.93);
@@ -339,15 +340,94 @@ import { connect } from "/static/live.js";
     }
     return fits();
   }
+  // Make several texts smaller together, each by the same step down to its own smallest size, until
+  // `fits` (items: [element, smallest px]).
+  function shrinkTogether(items, fits) {
+    const sizes = items.map(([e]) => parseFloat(getComputedStyle(e).fontSize));
+    while (!fits()) {
+      let moved = false;
+      items.forEach(([e, minPx], i) => {
+        if (sizes[i] <= minPx) return;
+        sizes[i] = Math.max(minPx, sizes[i] * 0.93);
+        e.style.fontSize = sizes[i].toFixed(1) + "px";
+        moved = true;
+      });
+      if (!moved) break;
+    }
+    return fits();
+  }
+  // A tile's texts, whole, the number the largest: the name and the service get smaller (down to 1.4
+  // and 1.2 units) before anything else. Beside the number (one column of tiles) a name that still
+  // does not fit takes a fourth line, the service giving way; one that needs more than that, and every
+  // tile of two columns, is .stacked: name and service across the tile, the number under them, which
+  // gets smaller (down to 70 % of its size, then to 2 units) only when the texts above it are at
+  // their smallest.
   function fitCard(k, cols) {
     const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent,
       innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
-    k.name.classList.remove("clamped");
-    const nameFits = shrink(k.name, () => !overflows(k.name) && !overflows(k.head), minUnit() * 1.4);
-    k.name.classList.toggle("clamped", !nameFits);
-    shrink(k.label, () => k.label.scrollWidth <= k.label.clientWidth + 0.5, minUnit() * 2);
+    fitTexts(k, cols);
+    k.fit = { name: parseFloat(getComputedStyle(k.name).fontSize), meta: parseFloat(getComputedStyle(k.meta).fontSize) };
+  }
+  // Two columns of tiles: their names, and their services, all at one size (the smallest one of them
+  // needed), so the tiles read alike. Not a tile whose long name left its service out: its name is
+  // smaller than the rest need be.
+  function evenTexts(ks) {
+    const alike = ks.filter((k) => k.root.classList.contains("stacked") && !k.root.classList.contains("no-meta"));
+    const least = (sizes) => (sizes.length ? Math.min(...sizes) : 0);
+    const name = least(alike.map((k) => k.fit.name));
+    const meta = least(alike.filter((k) => k.meta.textContent).map((k) => k.fit.meta));
+    for (const k of alike) {
+      k.name.style.fontSize = name.toFixed(1) + "px";
+      if (meta) k.meta.style.fontSize = meta.toFixed(1) + "px";
+    }
+  }
+  function fitTexts(k, cols) {
+    const unit = minUnit();
+    const head = [[k.name, unit * 1.4], [k.meta, unit * 1.2]];
+    const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
+    const reset = (stacked) => {
+      k.root.classList.toggle("stacked", stacked);
+      k.root.classList.remove("no-meta");
+      k.name.classList.remove("clamped", "narrow");
+      for (const e of [k.name, k.meta, k.label]) e.style.fontSize = "";
+    };
+    const texts = () => !overflows(k.name) && !overflows(k.meta);
+
+    if (cols === 1) {
+      reset(false);
+      shrink(k.label, labelWide, unit * 2);
+      const fits = () => texts() && !overflows(k.head);
+      if (shrinkTogether(head, fits)) return;
+      k.root.classList.add("no-meta");
+      k.name.classList.add("clamped");
+      k.name.style.fontSize = "";
+      if (shrinkTogether(head, fits)) return;
+    }
+
+    // Name over number: the number's row holds the number (and "On break" under it when paused).
+    reset(true);
+    const ticket = k.label.parentElement;
+    const below = () => k.label.offsetHeight + (k.sub.textContent ? k.sub.offsetHeight : 0);
+    const fits = () => texts() && below() <= ticket.clientHeight + 0.5;
+    shrink(k.label, labelWide, unit * 2);
+    const full = parseFloat(getComputedStyle(k.label).fontSize);
+    const number = (floor) => shrink(k.label, () => labelWide() && fits(), Math.min(full, floor), false);
+    const again = (items, floor) => {
+      for (const e of [k.name, k.label]) e.style.fontSize = "";
+      shrink(k.label, labelWide, unit * 2);
+      return shrinkTogether(items, fits) || number(floor);
+    };
+    const most = Math.max(unit * 2, full * 0.7);
+    const name = [[k.name, unit * 1.2]];
+    if (again(head, most)) return;
+    k.root.classList.add("no-meta"); // the service gives way
+    if (again(head, most) || again(name, most)) return;
+    k.name.classList.add("narrow"); // a very long name: condensed letters
+    if (again(name, most) || again(name, unit * 2)) return;
+    k.name.classList.add("clamped"); // the last resort: four lines, cut with "…"
+    again(name, unit * 2);
   }
 
   function flashCounter(counterId) {
