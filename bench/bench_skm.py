@@ -127,10 +127,17 @@ def main() -> int:
         csv_s, csv_bytes = timed(lambda: survey.skm_file(day_from, day_to, None, None, "csv"), repeat=3)
         xlsx_s, xlsx_bytes = timed(lambda: survey.skm_file(day_from, day_to, None, None, "xlsx"), repeat=3)
         complaints_s, complaints = timed(lambda: survey.complaints("all"))
-        # one response submitted through the command: a ticket of the bench's "today" served first
-        last = store.db.execute("SELECT token FROM tickets WHERE day = ? ORDER BY id DESC LIMIT 1", [day_to]).fetchone()
+        # one response submitted through the command, to each of 20 tickets of the bench's "today" (a
+        # new response, or a correction with a new text: a repeat of the same one writes nothing)
+        rows = store.db.execute("SELECT token FROM tickets WHERE day = ? ORDER BY id DESC LIMIT 20", [day_to])
+        tokens = iter([row[0] for row in rows.fetchall()])
         answers = dict.fromkeys(skm.ELEMENTS, 3)
-        submit_s, _ = timed(lambda: survey.submit({"token": last[0], "answers": answers, "suggestion": "Bagus"}), 20)
+
+        def submit_one():
+            token = next(tokens)
+            return survey.submit({"token": token, "answers": answers, "suggestion": f"Bagus {token[:6]}"})
+
+        submit_s, _ = timed(submit_one, 20)  # a refusal would raise (AntrianError)
         service.stop()
         store.close()
     figures = {

@@ -424,3 +424,31 @@ def m019_service_across_transfers(db: Database) -> None:
             " WHERE id = ?",
             [first, before, duration_ms(row[0], first), None if service is None else service + before, ticket_id],
         )
+
+
+@migrations()
+def m020_complaint_history(db: Database) -> None:
+    # Complaints kept whole (docs/skm.md "Complaints"). A correction of a survey response replaced its
+    # text and kept the reply to the earlier one, and a second reply replaced the first, both without a
+    # trace; a text needing no reply (praise) stayed open for good. Now: when the current text was
+    # written (text_at: a changed text reopens the complaint, and its age counts from it), a complaint
+    # closed without a reply (closed_by, closed_at), how many times the response was corrected (a
+    # bound per ticket), and every text, reply and close that something later replaced, with who and
+    # when (complaint_history). The texts of older versions are dated as their response.
+    for column in ("text_at TEXT", "closed_by TEXT", "closed_at TEXT", "corrections INTEGER NOT NULL DEFAULT 0"):
+        db.execute(f"ALTER TABLE survey_responses ADD COLUMN {column}")
+    db.execute("UPDATE survey_responses SET text_at = created_at WHERE suggestion IS NOT NULL")
+    db.execute(
+        "CREATE TABLE complaint_history (id INTEGER PRIMARY KEY,"
+        " response_id INTEGER NOT NULL REFERENCES survey_responses(id),"
+        " kind TEXT NOT NULL CHECK (kind IN ('text', 'answer', 'closed')), text TEXT, actor TEXT,"
+        " at TEXT NOT NULL, replaced_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_complaint_history ON complaint_history (response_id, id)")
+    # the complaints page: open ones (neither answered nor closed) by their text's time, the others by
+    # when they were done
+    db.execute("DROP INDEX idx_survey_complaints")
+    db.execute(
+        "CREATE INDEX idx_survey_complaints ON survey_responses (answered_at, closed_at, text_at)"
+        " WHERE suggestion IS NOT NULL"
+    )

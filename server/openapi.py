@@ -1999,7 +1999,7 @@ def _ticket_view() -> dict[str, Any]:
 
 def _survey_schemas() -> dict[str, Any]:
     from server import skm
-    from server.service.survey import ANSWER_MAX, CHOICE_MAX, QUESTION_MAX, SUGGESTION_MAX
+    from server.service.survey import ANSWER_MAX, CHOICE_MAX, CORRECTIONS_MAX, QUESTION_MAX, SUGGESTION_MAX
 
     words = {
         "type": "object",
@@ -2069,6 +2069,13 @@ def _survey_schemas() -> dict[str, Any]:
                 "open": {"type": "boolean"},
                 "reason": {"type": ["string", "null"], "enum": ["not_served", "day_over", None]},
                 "answered": {"type": "boolean"},
+                "corrections_left": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": CORRECTIONS_MAX,
+                    "description": f"How many more corrections the response may have (at most {CORRECTIONS_MAX} per "
+                    "ticket; one that changes nothing does not count).",
+                },
                 "response": response,
             },
         },
@@ -2130,13 +2137,32 @@ def _survey_schemas() -> dict[str, Any]:
                 "service_name": {"type": "string"},
                 "counter_id": {"type": ["integer", "null"]},
                 "counter_name": {"type": "string"},
-                "text": {"type": "string"},
+                "text": {"type": "string", "description": "The visitor's text now (earlier ones are in `history`)."},
                 "created_at": DATETIME,
-                "age_s": {"type": "integer"},
-                "status": {"type": "string", "enum": ["open", "answered"]},
+                "text_at": {**DATETIME, "description": "When the text now was written (the age counts from it)."},
+                "age_s": {"type": "integer", "minimum": 0},
+                "status": {"type": "string", "enum": ["open", "answered", "closed"]},
                 "answer": {"type": ["string", "null"], "maxLength": ANSWER_MAX},
                 "answered_by": {"type": ["string", "null"]},
                 "answered_at": {"type": ["string", "null"]},
+                "closed_by": {"type": ["string", "null"], "description": "Who closed it as needing no reply."},
+                "closed_at": {"type": ["string", "null"]},
+                "history": {
+                    "type": "array",
+                    "description": "What a later change replaced, oldest first: the visitor's earlier texts, earlier "
+                    "answers, closes undone (`by`: who answered or closed; null for a visitor's text).",
+                    "items": {
+                        "type": "object",
+                        "required": ["kind", "text", "by", "at", "replaced_at"],
+                        "properties": {
+                            "kind": {"type": "string", "enum": ["text", "answer", "closed"]},
+                            "text": {"type": ["string", "null"]},
+                            "by": {"type": ["string", "null"]},
+                            "at": DATETIME,
+                            "replaced_at": DATETIME,
+                        },
+                    },
+                },
             },
         },
     }
@@ -2146,7 +2172,7 @@ SURVEY_SCHEMAS = _survey_schemas()
 
 
 def _survey_paths() -> dict[str, Any]:
-    from server.service.survey import ANSWER_MAX, COMPLAINT_STATES, SUGGESTION_MAX
+    from server.service.survey import ANSWER_MAX, COMPLAINT_STATES, COMPLAINTS_LIMIT, CORRECTIONS_MAX, SUGGESTION_MAX
 
     staff = ("officer", "frontoffice")
     ticket_ref = {
@@ -2159,7 +2185,13 @@ def _survey_paths() -> dict[str, Any]:
             **ticket_ref,
             "answers": _ref("SurveyScores"),
             "profile": _ref("SurveyProfile"),
-            "suggestion": {"type": ["string", "null"], "maxLength": SUGGESTION_MAX},
+            "suggestion": {
+                "type": ["string", "null"],
+                "maxLength": SUGGESTION_MAX,
+                "description": "The suggestion or complaint. Absent, null or empty: none, and in a correction the "
+                "text given before stays (a visitor's text is never taken away); a different text replaces it "
+                "and opens the complaint again (the earlier text and its answer stay in its history).",
+            },
             "channel": {"type": "string", "enum": ["phone", "tablet"]},
         },
         ("answers",),
@@ -2181,13 +2213,17 @@ def _survey_paths() -> dict[str, Any]:
                 "Answer (201) or correct (200) the survey of a served ticket of today",
                 "survey",
                 {
-                    "200": _ok("A correction: the response given anew.", _ref("SurveyAnswer")),
+                    "200": _ok(
+                        "A correction: the response given anew (one that changes nothing writes nothing).",
+                        _ref("SurveyAnswer"),
+                    ),
                     "201": _ok("The ticket's first response.", _ref("SurveyAnswer")),
                 },
                 {
                     "400": None,
                     "404": not_found,
-                    "409": "survey_not_served: the ticket is not yet served; survey_closed: its day is over.",
+                    "409": "survey_not_served: the ticket is not yet served; survey_closed: its day is over; "
+                    f"survey_corrections_spent: the response was corrected {CORRECTIONS_MAX} times already.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each bad field (answers.U1 … profile.age, suggestion, "
                     "token, ticket, phone_last4, channel).",
@@ -2264,11 +2300,23 @@ def _survey_paths() -> dict[str, Any]:
                 "reports",
                 {
                     "200": _ok(
-                        "Open ones oldest first, then answered ones.",
+                        f"Open ones oldest first (the newest {COMPLAINTS_LIMIT:,} of them: a new one is never left "
+                        f"out), then answered and closed ones most recently done first (at most {COMPLAINTS_LIMIT:,}); "
+                        "`counts`: how many there are of each, listed or not.",
                         {
                             "type": "object",
-                            "required": ["complaints"],
-                            "properties": {"complaints": {"type": "array", "items": _ref("Complaint")}},
+                            "required": ["complaints", "counts", "limit"],
+                            "properties": {
+                                "complaints": {"type": "array", "items": _ref("Complaint")},
+                                "counts": {
+                                    "type": "object",
+                                    "required": ["open", "answered", "closed"],
+                                    "properties": {
+                                        k: {"type": "integer", "minimum": 0} for k in ("open", "answered", "closed")
+                                    },
+                                },
+                                "limit": {"type": "integer", "const": COMPLAINTS_LIMIT},
+                            },
                         },
                     )
                 },
@@ -2304,6 +2352,41 @@ def _survey_paths() -> dict[str, Any]:
                 command=True,
                 params=[_path_param("complaint_id", {"type": "integer", "minimum": 1}, "The complaint's id.")],
                 body=_body({"answer": _text(ANSWER_MAX)}, ("answer",)),
+            )
+        },
+        **{
+            f"/api/complaints/{{complaint_id}}/{action}": {
+                "post": _operation(
+                    f"complaint_{action}",
+                    summary,
+                    "reports",
+                    {
+                        "200": _ok(
+                            "Done (or already so: nothing written).",
+                            {
+                                "type": "object",
+                                "required": ["complaint"],
+                                "properties": {"complaint": _ref("Complaint")},
+                            },
+                        )
+                    },
+                    {
+                        "400": None,
+                        "404": "complaint_not_found.",
+                        "409": "complaint_already_answered: it has an answer (change the answer instead).",
+                        "413": None,
+                        "503": None,
+                    },
+                    roles=staff,
+                    write=True,
+                    command=True,
+                    params=[_path_param("complaint_id", {"type": "integer", "minimum": 1}, "The complaint's id.")],
+                    body=_body({}),
+                )
+            }
+            for action, summary in (
+                ("close", "Close a complaint that needs no reply (“Tidak perlu dijawab”), with who and when"),
+                ("reopen", "Open again a complaint closed with no reply"),
             )
         },
         "/api/admin/survey": {

@@ -89,6 +89,13 @@ def _sections(summary: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _answer(suggestion: dict[str, Any]) -> str:
+    """The office's reply to a suggestion, or that it was closed as needing none (praise), or nothing yet."""
+    if suggestion["answer"]:
+        return suggestion["answer"]
+    return t("skm.closed_no_reply") if suggestion.get("closed_at") else ""
+
+
 def skm_csv(summary: dict[str, Any]) -> bytes:
     """The SKM as CSV, UTF-8 with a BOM: title, period, the report's sections, then the suggestions."""
     buf = io.StringIO()
@@ -101,7 +108,7 @@ def skm_csv(summary: dict[str, Any]) -> bytes:
     writer.writerow([t("skm.suggestions")])
     writer.writerow([t(f"skm.header.{k}") for k in ("no", "day", "service", "text", "answer")])
     for i, s in enumerate(summary["suggestions"], start=1):
-        writer.writerow([i, s["day"], _cell(s["service_name"]), _cell(s["text"]), _cell(s["answer"] or "")])
+        writer.writerow([i, s["day"], _cell(s["service_name"]), _cell(s["text"]), _cell(_answer(s))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -149,7 +156,7 @@ def skm_xlsx(
     wrap = cell(saran, None, alignment=Alignment(wrap_text=True, vertical="top"))
     for i, s in enumerate(summary["suggestions"], start=1):
         cells = [cell(saran, i), cell(saran, date.fromisoformat(s["day"]), number_format="DD/MM/YYYY")]
-        for value in (s["service_name"], s["text"], s["answer"] or ""):
+        for value in (s["service_name"], s["text"], _answer(s)):
             c = cell(saran, value)
             c._style = copy.copy(wrap._style)
             cells.append(c)

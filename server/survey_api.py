@@ -121,7 +121,8 @@ def skm_report():
 @bp.get("/complaints")
 @require("officer", "frontoffice", csrf=False)
 def complaints():
-    """Suggestions and complaints: open ones oldest first, then answered ones; their age, answer, who."""
+    """Suggestions and complaints: open ones oldest first (the newest 1,000), then answered and closed ones;
+    their age, answer or close, who, and what those replaced; the true counts of each."""
     status = request.args.get("status", "all")
     day_from, day_to = request.args.get("from"), request.args.get("to")
     bad: dict[str, str] = {}
@@ -131,7 +132,7 @@ def complaints():
         bad.update(reports.check_range(day_from, day_to))
     if bad:
         raise FormIncomplete(bad)
-    return jsonify({"complaints": service().survey.complaints(status, day_from, day_to)})
+    return jsonify(service().survey.complaint_list(status, day_from, day_to))
 
 
 @bp.post("/complaints/<complaint_id>/answer")
@@ -141,6 +142,24 @@ def answer_complaint(complaint_id: str):
     data = body()
     key = request_key(f"complaint:{complaint_id[:32]}", data)
     return answer(service().survey.answer_complaint(complaint_id, data, current_user()["username"], key))
+
+
+@bp.post("/complaints/<complaint_id>/close")
+@require("officer", "frontoffice")
+def close_complaint(complaint_id: str):
+    """Close a complaint that needs no reply ("Tidak perlu dijawab"): who and when are kept."""
+    data = body()
+    key = request_key(f"complaint-close:{complaint_id[:32]}", data)
+    return answer(service().survey.close_complaint(complaint_id, current_user()["username"], key))
+
+
+@bp.post("/complaints/<complaint_id>/reopen")
+@require("officer", "frontoffice")
+def reopen_complaint(complaint_id: str):
+    """Open again a complaint closed without a reply."""
+    data = body()
+    key = request_key(f"complaint-reopen:{complaint_id[:32]}", data)
+    return answer(service().survey.reopen_complaint(complaint_id, current_user()["username"], key))
 
 
 @bp.get("/admin/survey")

@@ -542,6 +542,249 @@ def test_complaint_answer_errors(app, client, officer):
     assert r.status_code == 422 and set(r.get_json()["fields"]) == {"status", "to"}
 
 
+# -- complaints kept whole: corrections, replies, closes, the list's bound --------------------------
+
+
+def complaint(client, response_id: int) -> dict:
+    return next(c for c in client.get("/api/complaints").get_json()["complaints"] if c["id"] == response_id)
+
+
+def test_a_correction_without_text_keeps_the_complaint_given_before(app, client, officer):
+    """A complaint written on the phone, then the survey answered again at the tablet with the text box
+    left empty (as the tablet never shows the earlier text): the complaint stays, open, with its text."""
+    ticket = serve(client, officer, phone="+62 812-3456-7890")
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Toilet kotor dan tidak ada air"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    tablet = {"channel": "tablet", "ticket": ticket["label"], "phone_last4": "7890", "profile": {}}
+    for i, text in enumerate(({"suggestion": ""}, {"suggestion": None}, {}, {"suggestion": " \n "})):
+        r = client.post("/api/survey", json={**tablet, "answers": {**ANSWERS, "U9": 1 + i}, **text})
+        assert r.status_code == 200, r.get_json()
+    kept = complaint(client, cid)
+    assert (kept["status"], kept["text"], kept["history"]) == ("open", "Toilet kotor dan tidak ada air", [])
+    assert [c["id"] for c in client.get("/api/complaints?status=open").get_json()["complaints"]] == [cid]
+    response = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]
+    assert response["suggestion"] == "Toilet kotor dan tidak ada air" and response["answers"]["U9"] == 4
+    s = client.get("/api/skm?from=2026-11-28&to=2026-11-28").get_json()
+    assert [x["text"] for x in s["suggestions"]] == ["Toilet kotor dan tidak ada air"]
+    kinds = [json.loads(e["data"]) for e in events_of(app, "survey_answered")]
+    assert [(k["complaint"], k["text_changed"]) for k in kinds] == [(True, True)] + [(True, False)] * 4
+
+
+def test_a_changed_text_reopens_the_complaint_and_keeps_the_earlier_text_and_its_answer(app, client, officer, clock):
+    """Answered "AC sudah diperbaiki", then the visitor writes something else: it is open again with the new
+    text, its age counted from the change; the earlier text and the answer to it are in its history, and the
+    visitor's phone no longer shows that answer under a text it did not answer."""
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "AC mati"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    written = clock.now.isoformat()
+    clock.advance(minutes=10)
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "AC sudah diperbaiki"}, headers=officer)
+    assert r.status_code == 200 and r.get_json()["complaint"]["status"] == "answered"
+    answered_at = clock.now.isoformat()
+    clock.advance(minutes=20)
+    bribe = "Petugas loket 1 membentak saya, minta uang Rp50.000"
+    assert client.post("/api/survey", json={**body, "suggestion": bribe}).status_code == 200
+    changed_at = clock.now.isoformat()
+    clock.advance(minutes=5)
+    open_ = client.get("/api/complaints?status=open").get_json()["complaints"]
+    assert [c["text"] for c in open_] == [bribe]
+    assert client.get("/api/complaints?status=answered").get_json()["complaints"] == []
+    now = open_[0]
+    assert (now["status"], now["answer"], now["answered_by"], now["answered_at"]) == ("open", None, None, None)
+    assert (now["text_at"], now["age_s"]) == (changed_at, 300)
+    assert now["history"] == [
+        {"kind": "text", "text": "AC mati", "by": None, "at": written, "replaced_at": changed_at},
+        {"kind": "answer", "text": "AC sudah diperbaiki", "by": "budi", "at": answered_at, "replaced_at": changed_at},
+    ]
+    phone = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]
+    assert (phone["suggestion"], phone["answer"]) == (bribe, None)
+    assert json.loads(events_of(app, "survey_answered")[-1]["data"])["text_changed"] is True
+    # answered again, the new answer is for the new text; the history keeps the first
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Kami periksa hari ini."}, headers=officer)
+    done = r.get_json()["complaint"]
+    assert (done["status"], done["text"], done["answer"], len(done["history"])) == (
+        "answered",
+        bribe,
+        "Kami periksa hari ini.",
+        2,
+    )
+
+
+def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Antrian lama"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban pertama"}, headers=officer)
+    first_at = clock.now.isoformat()
+    clock.advance(minutes=3)
+    sari = login(app, client, "sari")
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=sari)
+    assert r.status_code == 200
+    done, now = r.get_json()["complaint"], clock.now.isoformat()
+    assert (done["answer"], done["answered_by"], done["answered_at"]) == ("Jawaban kedua", "sari", now)
+    first = {"kind": "answer", "text": "Jawaban pertama", "by": "budi", "at": first_at, "replaced_at": now}
+    assert done["history"] == [first]
+    assert complaint(client, cid)["history"] == done["history"]
+    # the same answer again changes nothing and tells nobody
+    again = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=sari)
+    assert again.status_code == 200 and again.get_json()["complaint"] == done
+    assert [json.loads(e["data"])["again"] for e in events_of(app, "complaint_answered")] == [False, True]
+    with app.extensions["antrian"].store.read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM complaint_history")["n"] == 1
+
+
+def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened(app, client, officer, clock):
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Terima kasih, pelayanan bagus"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    assert client.post(f"/api/complaints/{cid}/close").status_code == 403  # no CSRF header
+    clock.advance(minutes=2)
+    r = client.post(f"/api/complaints/{cid}/close", headers=officer)
+    assert r.status_code == 200
+    closed = r.get_json()["complaint"]
+    closed_at = clock.now.isoformat()
+    assert (closed["status"], closed["closed_by"], closed["closed_at"], closed["answer"]) == (
+        "closed",
+        "budi",
+        closed_at,
+        None,
+    )
+    assert closed["age_s"] == 120
+    assert client.get("/api/complaints?status=open").get_json()["complaints"] == []
+    listed = client.get("/api/complaints?status=closed").get_json()
+    assert [c["id"] for c in listed["complaints"]] == [cid]
+    assert listed["counts"] == {"open": 0, "answered": 0, "closed": 1}
+    assert client.post(f"/api/complaints/{cid}/close", json={}, headers=officer).get_json()["complaint"] == closed
+    assert [json.loads(e["data"]) for e in events_of(app, "complaint_closed")] == [{"complaint_id": cid}]
+    assert events_of(app, "complaint_closed")[0]["actor"] == "budi"
+    # the SKM report's suggestions say it needed no reply, not that it waits for one
+    report = client.get("/api/skm?from=2026-11-28&to=2026-11-28").get_json()
+    assert [(x["text"], x["answer"], x["closed_at"]) for x in report["suggestions"]] == [
+        ("Terima kasih, pelayanan bagus", None, closed_at)
+    ]
+    csv_text = client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=csv").data.decode("utf-8")
+    assert '"Terima kasih, pelayanan bagus",Ditutup: tidak perlu dijawab' in csv_text
+    # reopened: the close stays in the history
+    clock.advance(minutes=1)
+    r = client.post(f"/api/complaints/{cid}/reopen", json={"request_id": "re-1"}, headers=officer)
+    reopened = r.get_json()["complaint"]
+    assert (r.status_code, reopened["status"], reopened["closed_by"]) == (200, "open", None)
+    assert reopened["history"] == [
+        {"kind": "closed", "text": None, "by": "budi", "at": closed_at, "replaced_at": clock.now.isoformat()}
+    ]
+    assert len(events_of(app, "complaint_reopened")) == 1
+    # closed again then answered: the answer replaces the close; an answered one is not closed or reopened
+    client.post(f"/api/complaints/{cid}/close", headers=officer)
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Terima kasih kembali."}, headers=officer)
+    done = r.get_json()["complaint"]
+    assert (done["status"], done["closed_at"], [h["kind"] for h in done["history"]]) == (
+        "answered",
+        None,
+        ["closed", "closed"],
+    )
+    for action in ("close", "reopen"):
+        r = client.post(f"/api/complaints/{cid}/{action}", headers=officer)
+        assert r.status_code == 409 and r.get_json()["error"] == "complaint_already_answered"
+        assert "sudah dijawab" in r.get_json()["message"]
+    for ref in ("999", "abc"):
+        r = client.post(f"/api/complaints/{ref}/close", headers=officer)
+        assert r.status_code == 404 and r.get_json()["error"] == "complaint_not_found"
+    anonymous = app.test_client()
+    assert anonymous.post(f"/api/complaints/{cid}/reopen", json={}).status_code == 401
+
+
+def test_a_new_complaint_is_listed_however_many_are_open_and_the_true_counts_are_given(
+    app, client, officer, clock, monkeypatch
+):
+    """Past the list's limit the open ones listed are the newest (shown oldest first), and the counts say
+    how many there are: a new complaint is never silently missing."""
+    monkeypatch.setattr("server.service.survey.COMPLAINTS_LIMIT", 3)
+    ids = []
+    for i in range(4):
+        t = serve(client, officer)
+        body = {"token": t["token"], "answers": ANSWERS, "suggestion": f"Terima kasih {i}"}
+        ids.append(client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"])
+        clock.advance(minutes=1)
+    t = serve(client, officer)
+    body = {"token": t["token"], "answers": ANSWERS, "suggestion": "URGENT: akun saya dibajak"}
+    new = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    for status in ("all", "open"):
+        listed = client.get(f"/api/complaints?status={status}").get_json()
+        assert [c["id"] for c in listed["complaints"]] == [ids[2], ids[3], new]  # the oldest two left out
+        assert (listed["counts"], listed["limit"]) == ({"open": 5, "answered": 0, "closed": 0}, 3)
+    for cid in ids[:3]:
+        assert client.post(f"/api/complaints/{cid}/close", headers=officer).status_code == 200
+        clock.advance(minutes=1)
+    listed = client.get("/api/complaints").get_json()
+    assert [c["id"] for c in listed["complaints"]] == [ids[3], new, ids[2], ids[1], ids[0]]
+    assert listed["counts"] == {"open": 2, "answered": 0, "closed": 3}
+    dated = client.get("/api/complaints?from=2026-11-29&to=2026-11-30").get_json()
+    assert (dated["complaints"], dated["counts"]) == ([], {"open": 0, "answered": 0, "closed": 0})
+
+
+def test_a_resubmission_that_changes_nothing_writes_nothing_and_corrections_are_bounded(app, client, officer, clock):
+    from server.service.survey import CORRECTIONS_MAX
+
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "profile": {"sex": "P"}, "suggestion": "Kursi kurang"}
+    first = client.post("/api/survey", json=body).get_json()["survey"]
+    assert first["corrections_left"] == CORRECTIONS_MAX == 5
+    published: list[dict] = []
+    app.extensions["antrian"].publish = published.extend
+    clock.advance(minutes=1)
+    for extra in ({}, {"suggestion": ""}, {"channel": "tablet"}, {"request_id": "same-1"}):
+        r = client.post("/api/survey", json={**body, **extra})
+        assert r.status_code == 200 and r.get_json()["survey"] == first  # updated_at unchanged too
+    assert published == [] and len(events_of(app, "survey_answered")) == 1
+    # five real corrections; the scores alone do not make the complaints pages fetch their list again
+    for i in range(CORRECTIONS_MAX):
+        r = client.post("/api/survey", json={**body, "answers": {**ANSWERS, "U1": 1 + i % 4}, "profile": {}})
+        assert r.status_code == 200 and r.get_json()["survey"]["corrections_left"] == CORRECTIONS_MAX - 1 - i
+        body = {**body, "answers": {**ANSWERS, "U1": 1 + i % 4}, "profile": {}}
+    assert [e["data"]["text_changed"] for e in published] == [False] * CORRECTIONS_MAX
+    r = client.post("/api/survey", json={**body, "suggestion": "Teks baru"})
+    assert r.status_code == 409 and r.get_json()["error"] == "survey_corrections_spent"
+    assert ticket["label"] in r.get_json()["message"] and "5 kali" in r.get_json()["message"]
+    r = client.post("/api/survey", json={**body, "suggestion": "Teks baru"}, headers={"X-Lang": "en"})
+    assert "corrected 5 times" in r.get_json()["message"]
+    assert client.post("/api/survey", json=body).status_code == 200  # changing nothing is still fine
+    assert len(events_of(app, "survey_answered")) == 1 + CORRECTIONS_MAX
+    state = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]
+    assert (state["corrections_left"], state["response"]["suggestion"]) == (0, "Kursi kurang")
+
+
+def test_the_migration_keeps_complaints_of_the_previous_release(tmp_path):
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m020_complaint_history")
+    scores = ", ".join(["3"] * 9)
+    for rid, text, answer in ((1, "AC mati", "Sudah diperbaiki"), (2, "Antrian lama", None), (3, None, None)):
+        db.execute(
+            "INSERT INTO survey_responses (id, day, service, counter_id, channel, u1, u2, u3, u4, u5, u6, u7, u8, u9,"
+            f" suggestion, created_at, updated_at, answer, answered_by, answered_at) VALUES (?, '2026-11-28', 'A',"
+            f" 1, 'phone', {scores}, ?, '2026-11-28T03:00:00+00:00', '2026-11-28T03:05:00+00:00', ?, ?, ?)",
+            [rid, text, answer, "budi" if answer else None, "2026-11-28T04:00:00+00:00" if answer else None],
+        )
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    with store.read() as tx:
+        rows = tx.rows("SELECT id, text_at, closed_at, corrections FROM survey_responses ORDER BY id")
+        assert rows == [
+            {"id": 1, "text_at": "2026-11-28T03:00:00+00:00", "closed_at": None, "corrections": 0},
+            {"id": 2, "text_at": "2026-11-28T03:00:00+00:00", "closed_at": None, "corrections": 0},
+            {"id": 3, "text_at": None, "closed_at": None, "corrections": 0},
+        ]
+        assert [r["id"] for r in tx.complaints("open")] == [2] and [r["id"] for r in tx.complaints("answered")] == [1]
+        assert tx.complaint_counts() == {"open": 1, "answered": 1, "closed": 0}
+    store.close()
+
+
 # -- the admin's wording --------------------------------------------------------------------------
 
 
@@ -600,6 +843,20 @@ def test_the_monthly_archive_keeps_the_responses_and_complaints(app, client, off
     assert archive.verify_month_archive(path) == []
 
 
+def test_the_monthly_archive_keeps_what_replaced_texts_and_answers_had(app, client, officer, tmp_path):
+    tickets = answer_worked_example(client, officer)
+    cid = client.get("/api/complaints").get_json()["complaints"][-1]["id"]
+    client.post(f"/api/complaints/{cid}/answer", json={"answer": "Kursi ditambah"}, headers=officer)
+    body = {"token": tickets[4]["token"], "answers": as_response(WORKED[4]), "suggestion": "Kursi masih kurang"}
+    assert client.post("/api/survey", json=body).status_code == 200
+    path = archive.write_month_archive(app.extensions["antrian"].store, "2026-11", "LPSE", tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        doc = json.loads(zf.read("antrian-2026-11.json"))
+    kept = [(h["response_id"], h["kind"], h["text"]) for h in doc["complaint_history"]]
+    assert kept == [(cid, "text", "Mohon tambah kursi tunggu"), (cid, "answer", "Kursi ditambah")]
+    assert [r["suggestion"] for r in doc["survey_responses"] if r["id"] == cid] == ["Kursi masih kurang"]
+
+
 def test_a_long_workbook_is_made_in_a_child_process_under_gevent(client, officer, monkeypatch):
     from openpyxl import load_workbook
 
@@ -627,7 +884,8 @@ def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_pub
     answered, replied = published
     assert (answered["type"], replied["type"]) == ("survey_answered", "complaint_answered")
     staff = staff_message(answered)
-    assert staff["data"] == {"response_id": cid, "corrected": False, "complaint": True} and staff["actor"] == "phone"
+    assert staff["data"] == {"response_id": cid, "corrected": False, "complaint": True, "text_changed": True}
+    assert staff["actor"] == "phone"
     assert staff_message(replied)["data"] == {"complaint_id": cid, "again": False}
     for event in published:
         public = json.dumps(public_message(event))

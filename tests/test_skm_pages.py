@@ -289,7 +289,10 @@ def backdate(office, complaint_id: int, ago: timedelta) -> None:
     """As if the complaint had come in `ago` before now."""
     with sqlite3.connect(office.db, timeout=10) as db:
         at = (datetime.now(UTC) - ago).isoformat()
-        db.execute("UPDATE survey_responses SET created_at = ?, updated_at = ? WHERE id = ?", [at, at, complaint_id])
+        db.execute(
+            "UPDATE survey_responses SET created_at = ?, updated_at = ?, text_at = ? WHERE id = ?",
+            [at, at, at, complaint_id],
+        )
     db.close()
 
 
@@ -380,6 +383,75 @@ def test_screenshot_of_the_complaints_page(browser, office, officer, surveyed):
     if os.environ.get("ANTRIAN_SCREENSHOTS"):  # refresh docs/screenshots only when asked
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "complaints.png"))
     page.context.close()
+
+
+def test_no_reply_needed_closes_a_text_and_only_a_changed_text_brings_it_back(browser, office, officer, surveyed):
+    """Tidak perlu dijawab ("no reply needed") closes praise with who and when (Buka lagi undoes it), live on
+    another page; a survey corrected without touching its text makes no page fetch the list, and a changed text brings
+    the complaint back among the open ones with the earlier text and the close under Riwayat."""
+    ticket = serve(office, officer, "Sri Wahyuni", "A")
+    respond(office, ticket, [4] * 9, text="Terima kasih, pelayanan cepat.")
+    target = next(c for c in complaints(officer, office) if c["label"] == ticket["label"])
+    page = open_complaints(browser, office, "budi")
+    watcher = open_complaints(browser, office, "rina")
+    card = item(page, target["id"])
+    card.locator("button.close").click()
+    done = page.locator(f"#answered-list li.complaint[data-id='{target['id']}']")
+    expect(done.locator(".by")).to_contain_text("Ditutup tanpa jawaban (tidak perlu dijawab) oleh budi, ")
+    expect(done.locator(".what")).to_have_text("Tidak perlu dijawab")
+    expect(done.locator(".age-box")).to_contain_text("Ditutup setelah")
+    expect(page.locator("#page-notice")).to_have_text(f"Pengaduan {ticket['label']} ditutup tanpa jawaban.")
+    expect(watcher.locator(f"#answered-list li.complaint[data-id='{target['id']}'] .by")).to_contain_text("oleh budi")
+    done.locator("button.reopen").click()  # Buka lagi
+    expect(page.locator(f"#open-list li.complaint[data-id='{target['id']}']")).to_be_visible()
+    expect(watcher.locator(f"#open-list li.complaint[data-id='{target['id']}']")).to_be_visible()
+    page.locator(f"#open-list li.complaint[data-id='{target['id']}'] button.close").click()
+    expect(watcher.locator(f"#answered-list li.complaint[data-id='{target['id']}']")).to_be_visible()
+
+    fetches: list[str] = []
+    watcher.on("request", lambda r: fetches.append(r.url) if "/api/complaints" in r.url else None)
+    body = {"token": ticket["token"], "answers": dict.fromkeys(ELEMENTS, 3), "suggestion": ""}
+    assert requests.post(office.url + "/api/survey", json=body, timeout=5).status_code == 200  # the scores only
+    body["suggestion"] = "Maaf, ralat: toilet lantai 2 kotor."
+    assert requests.post(office.url + "/api/survey", json=body, timeout=5).status_code == 200
+    back = watcher.locator(f"#open-list li.complaint[data-id='{target['id']}']")
+    expect(back.locator(".text")).to_have_text("Maaf, ralat: toilet lantai 2 kotor.")
+    expect(watcher.locator("#page-notice")).to_have_text("Pengaduan baru masuk.")
+    history = back.locator("details.history")
+    expect(history.locator("summary")).to_have_text("Riwayat (3)")  # the two closes and the earlier text
+    history.locator("summary").click()
+    expect(history.locator("li.h-text .h-body")).to_have_text("Terima kasih, pelayanan cepat.")
+    expect(history.locator("li.h-closed")).to_have_count(2)
+    expect(history.locator("li.h-closed").first).to_contain_text("Ditutup tanpa jawaban oleh budi")
+    assert len(fetches) == 1, fetches  # the text's change; the scores' correction fetched nothing
+    page.context.close()
+    watcher.context.close()
+
+
+def test_the_page_says_how_many_complaints_the_list_leaves_out(browser, office, officer, surveyed):
+    """Past the list's limit the headings count every complaint and a note names those left out (the
+    server's counts, made larger here than the list)."""
+    context = browser.new_context(viewport=LAPTOP, locale="id-ID")
+    page = context.new_page()
+
+    def more(route):
+        answer = route.fetch()
+        data = answer.json()
+        data["counts"]["open"] += 1234
+        route.fulfill(response=answer, json=data)
+
+    page.route("**/api/complaints", more)
+    sign_in(page, office, "/counter/complaints", "budi")
+    shown = page.locator("#open-list li.complaint")
+    expect(shown.first).to_be_visible()
+    n = shown.count()
+    expect(page.locator("#open-count")).to_have_text(str(n + 1234))
+    expect(page.locator("#open-cut")).to_have_text(
+        f"Menampilkan {n} pengaduan terbaru dari {n + 1234} yang menunggu jawaban; 1234 yang lebih lama tidak "
+        "ditampilkan. Tutup yang tidak perlu dijawab agar semuanya tampil."
+    )
+    expect(page.locator("#answered-cut")).to_be_hidden()
+    context.close()
 
 
 # ---- the admin's questionnaire editor ----------------------------------------------------------------

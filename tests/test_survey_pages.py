@@ -183,6 +183,17 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", "en"))
     assert no_sideways_scroll(page)
 
+    # Five corrections a ticket: once they are spent the page offers none (the answers stay as given).
+    left = survey_of(office, ticket["token"])["corrections_left"]
+    for i in range(left):
+        scores = {**SCORES, "U4": 1 + i % 4, "U5": 1 + (i + 1) % 4}
+        r = requests.post(f"{office.url}/api/survey", json={"token": ticket["token"], "answers": scores}, timeout=5)
+        assert r.status_code == 200, r.text
+    assert survey_of(office, ticket["token"])["corrections_left"] == 0
+    page.reload()
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-edit")).to_be_hidden()
+
 
 NEW_U2 = {
     "question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"},
@@ -432,6 +443,18 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     expect(page.locator("#answered-note")).to_have_text(t("survey.answered_note", "id"))
     assert page.locator("#screen-question [aria-pressed=true]").count() == 0
     assert page.locator("#survey-suggestion").input_value() == ""
+    # Answered again with the text box left empty: the form sends no text, and the one written stays.
+    for code in SCORES:
+        answer_tablet(page, code, 2)
+    page.tap("#step-next")
+    page.tap("#step-next")
+    expect(page.locator("#osk")).to_be_visible()
+    with page.expect_request("**/api/survey") as sent:
+        page.tap("#submit")
+    assert "suggestion" not in sent.value.post_data_json
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    response = survey_of(office, ticket["token"])["response"]
+    assert response["answers"] == dict.fromkeys(SCORES, 2) and response["suggestion"] == "Ac dingin."
 
 
 def longest_wording(code: str) -> dict:

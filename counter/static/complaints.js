@@ -1,12 +1,18 @@
 // Suggestions and complaints from the satisfaction survey (the SOP's "pengaduan"): the open ones
-// oldest first with their age (ticking while the page is open), the visitor's text and the answer
-// form; then the answered ones with who answered, when, and the answer. The list is
-// GET /api/complaints, fetched again whenever a live event says it changed (a response with text,
-// an answer). Times are the office's ([office] timezone, common.js), whatever the browser's zone.
+// oldest first with their age (ticking while the page is open), the visitor's text, the answer form
+// and "Tidak perlu dijawab" (closed with no reply: praise, thanks); then the answered and closed ones
+// with who answered or closed, when, and the answer. What a later change replaced (the visitor's
+// earlier text, an earlier answer, a close undone) is under "Riwayat". The list is GET /api/complaints,
+// fetched again whenever a live event says it changed (a complaint's text written or changed, an
+// answer, a close); when it holds fewer than the true counts, a note says what is left out. Times are
+// the office's ([office] timezone, common.js), whatever the browser's zone.
 import { TIMEZONE, api, dayTime, el, getLang, requestId, t, zoneName } from "./common.js";
 import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
-const REFRESH_ON = ["survey_answered", "complaint_answered"];
+// A survey response changes the list only when its text was written or changed (data.text_changed): a
+// correction of the scores alone, or one that changes nothing, makes no page fetch the list again.
+const CHANGES = ["complaint_answered", "complaint_closed", "complaint_reopened"];
+const refreshOn = (ev) => CHANGES.includes(ev.type) || (ev.type === "survey_answered" && !!(ev.data && ev.data.text_changed));
 const ROLES = ["officer", "frontoffice", "admin"]; // every staff role answers complaints
 const ANSWER_MAX = 4000;
 
@@ -14,6 +20,7 @@ const state = {
   me: null,
   items: new Map(), // complaint id -> {data, at (performance.now() of the fetch), card, editing}
   loaded: false,
+  counts: null, // the server's true totals: {open, answered, closed}
 };
 const $ = (id) => document.getElementById(id);
 
@@ -48,6 +55,7 @@ function renderInfo(entry) {
   const x = entry.data;
   const card = entry.card;
   const open = x.status === "open";
+  const closed = x.status === "closed";
   card.dataset.status = x.status;
   card.dataset.label = x.label || "";
   const top = [
@@ -60,22 +68,53 @@ function renderInfo(entry) {
     x.created_at && officeDay.format(new Date(x.created_at)) === x.day
       ? null
       : el("span", { class: "muted day" }, t("item.day", { day: dayName(x.day) })),
-    el("span", { class: "muted received" }, t("item.received", { when: when(x.created_at) })),
-    el("span", { class: "age-box" }, `${t(open ? "item.age" : "item.took")}: `, el("span", { class: "age" }, formatAge(ageOf(entry)))),
+    el("span", { class: "muted received" }, t("item.received", { when: when(x.text_at || x.created_at) })),
+    el(
+      "span",
+      { class: "age-box" },
+      `${t(open ? "item.age" : closed ? "item.closed_after" : "item.took")}: `,
+      el("span", { class: "age" }, formatAge(ageOf(entry))),
+    ),
   ];
   card.querySelector(".top").replaceChildren(...top.filter(Boolean)); // replaceChildren would write "null"
   card.querySelector(".text").textContent = x.text || "";
   const answer = card.querySelector(".answer-box");
   answer.hidden = open;
-  if (!open) {
+  if (closed) {
+    answer.querySelector(".what").textContent = t("form.close");
+    answer.querySelector(".answer").textContent = "";
+    answer.querySelector(".by").textContent = t("item.closed_by", { name: x.closed_by || "?", when: when(x.closed_at) });
+  } else if (!open) {
+    answer.querySelector(".what").textContent = t("item.answer");
     answer.querySelector(".answer").textContent = x.answer || "";
     answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by || "?", when: when(x.answered_at) });
   }
   const form = card.querySelector("form.f-answer");
   form.hidden = !open && !entry.editing;
-  card.querySelector("button.edit").hidden = open || entry.editing;
+  card.querySelector("button.edit").hidden = x.status !== "answered" || entry.editing;
+  card.querySelector("button.reopen").hidden = !closed;
+  card.querySelector("button.close").hidden = !open;
   card.querySelector("button.cancel").hidden = open;
   form.querySelector("button.send").textContent = t(open ? "form.send" : "form.change");
+  renderHistory(entry);
+}
+
+// What was replaced: the visitor's earlier texts, earlier answers, closes undone (oldest first).
+function renderHistory(entry) {
+  const history = entry.data.history || [];
+  const box = entry.card.querySelector("details.history");
+  box.hidden = history.length === 0;
+  box.querySelector("summary").textContent = t("item.history", { n: history.length });
+  const items = history.map((h) => {
+    const words = { name: h.by || "?", when: when(h.at), replaced: when(h.replaced_at) };
+    return el(
+      "li",
+      { class: `h-${h.kind}` },
+      el("span", { class: "muted h-what" }, t(`history.${h.kind}`, words)),
+      h.text ? el("p", { class: "h-body" }, h.text) : null,
+    );
+  });
+  box.querySelector("ol").replaceChildren(...items);
 }
 
 function fieldError(card, text) {
@@ -115,6 +154,29 @@ async function sendAnswer(entry, ev) {
   }
 }
 
+// "Tidak perlu dijawab" (close) and "Buka lagi" (reopen): no text, who and when are kept.
+async function setClosed(entry, action, button) {
+  if (button.disabled) return;
+  fieldError(entry.card, "");
+  button.disabled = true;
+  try {
+    const { body } = await api("POST", `/api/complaints/${entry.data.id}/${action}`, { request_id: requestId() });
+    entry.data = body.complaint;
+    entry.at = performance.now();
+    entry.editing = false;
+    const key = action === "close" ? "done.closed" : "done.reopened";
+    pageNotice("info", t(key, { label: entry.data.label || `#${entry.data.id}` }));
+    renderInfo(entry);
+    refresh(); // to its place in the other list
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    fieldError(entry.card, err.message);
+    if (err.status === 404 || err.status === 409) refresh(); // our list was stale
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function buildCard(entry) {
   const id = `cp${entry.data.id}`;
   const card = el(
@@ -125,10 +187,11 @@ function buildCard(entry) {
     el(
       "div",
       { class: "answer-box", hidden: true },
-      el("span", { class: "what", dataset: { i18n: "item.answer" } }, t("item.answer")),
+      el("span", { class: "what" }, t("item.answer")), // or the close's words (renderInfo)
       el("p", { class: "answer" }),
       el("p", { class: "by muted" }),
       el("button", { type: "button", class: "edit", dataset: { i18n: "form.change" } }, t("form.change")),
+      el("button", { type: "button", class: "reopen", hidden: true, dataset: { i18n: "form.reopen" } }, t("form.reopen")),
     ),
   );
   const form = el(
@@ -143,6 +206,7 @@ function buildCard(entry) {
         "div",
         { class: "buttons" },
         el("button", { type: "submit", class: "go send" }, t("form.send")),
+        el("button", { type: "button", class: "close", dataset: { i18n: "form.close" } }, t("form.close")),
         el("button", { type: "button", class: "cancel", hidden: true, dataset: { i18n: "form.cancel" } }, t("form.cancel")),
       ),
     ),
@@ -153,13 +217,15 @@ function buildCard(entry) {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
   });
   form.answer.addEventListener("input", () => fieldError(card, ""));
-  card.append(form);
+  card.append(form, el("details", { class: "history", hidden: true }, el("summary"), el("ol")));
   card.querySelector("button.edit").addEventListener("click", () => {
     entry.editing = true;
     form.answer.value = entry.data.answer || "";
     renderInfo(entry);
     form.answer.focus();
   });
+  form.querySelector("button.close").addEventListener("click", (ev) => setClosed(entry, "close", ev.currentTarget));
+  card.querySelector("button.reopen").addEventListener("click", (ev) => setClosed(entry, "reopen", ev.currentTarget));
   form.querySelector("button.cancel").addEventListener("click", () => {
     entry.editing = false;
     fieldError(card, "");
@@ -175,22 +241,41 @@ function removeItem(id) {
   state.items.delete(id);
 }
 
+// The headings count every complaint (the server's `counts`), not only those listed: past the list's
+// limit a note says how many are left out, so a new complaint is never silently missing (the server
+// lists the newest open ones, so it is not the new one that is left out).
 function renderCounts() {
   let open = 0;
   for (const entry of state.items.values()) if (entry.data.status === "open") open += 1;
-  const answered = state.items.size - open;
-  $("open-count").textContent = String(open);
-  $("answered-count").textContent = String(answered);
+  const done = state.items.size - open;
+  const counts = state.counts || {};
+  const openTotal = Math.max(open, counts.open || 0);
+  const doneTotal = Math.max(done, (counts.answered || 0) + (counts.closed || 0));
+  $("open-count").textContent = String(openTotal);
+  $("answered-count").textContent = String(doneTotal);
   $("open-empty").hidden = !state.loaded || open > 0;
-  $("answered-empty").hidden = !state.loaded || answered > 0;
+  $("answered-empty").hidden = !state.loaded || done > 0;
+  const cutOpen = $("open-cut");
+  cutOpen.hidden = openTotal <= open;
+  cutOpen.textContent = cutOpen.hidden ? "" : t("cut_open", { shown: open, total: openTotal, left: openTotal - open });
+  const cutDone = $("answered-cut");
+  cutDone.hidden = doneTotal <= done;
+  cutDone.textContent = cutDone.hidden ? "" : t("cut_done", { shown: done, total: doneTotal });
 }
 
 // Cards are kept across fetches, so an answer being typed (and the focus) survives a live update;
-// the server's order is kept: open ones oldest first, then answered ones most recent first.
-function applyList(list, at) {
+// the server's order is kept: open ones oldest first, then answered and closed ones most recent first.
+function applyList(list, counts, at) {
   const ids = new Set(list.map((x) => x.id));
   for (const id of [...state.items.keys()]) if (!ids.has(id)) removeItem(id);
   let arrived = false;
+  const listOf = (x) => $(x.status === "open" ? "open-list" : "answered-list");
+  for (const x of list) {
+    // a card that changes lists (answered, closed, or open again) leaves its old one first: the walk
+    // below keeps each list's order from its first card on
+    const entry = state.items.get(x.id);
+    if (entry && entry.card.parentNode && entry.card.parentNode !== listOf(x)) entry.card.remove();
+  }
   const next = { open: $("open-list").firstElementChild, answered: $("answered-list").firstElementChild };
   for (const x of list) {
     let entry = state.items.get(x.id);
@@ -199,23 +284,26 @@ function applyList(list, at) {
       entry.card = buildCard(entry);
       state.items.set(x.id, entry);
       if (state.loaded && x.status === "open") arrived = true;
+    } else if (x.status === "open" && x.text !== entry.data.text) {
+      arrived = true; // the visitor wrote a new text: open again
     }
     entry.data = x;
     entry.at = at;
     renderInfo(entry);
     const kind = x.status === "open" ? "open" : "answered";
-    const ul = $(`${kind}-list`);
+    const ul = listOf(x);
     if (entry.card === next[kind]) next[kind] = next[kind].nextElementSibling;
     else ul.insertBefore(entry.card, next[kind]);
   }
   state.loaded = true;
+  state.counts = counts;
   renderCounts();
   if (arrived) pageNotice("info", t("new"));
 }
 
 const refresh = oneAtATime(async (at) => {
   const { body } = await api("GET", "/api/complaints");
-  applyList((body && body.complaints) || [], at);
+  applyList((body && body.complaints) || [], (body && body.counts) || null, at);
 });
 
 function tickAges() {
@@ -224,7 +312,7 @@ function tickAges() {
 
 startListPage({
   roles: ROLES,
-  refreshOn: REFRESH_ON,
+  refreshOn,
   refresh,
   onStart: (user) => {
     state.me = user;
@@ -233,5 +321,6 @@ startListPage({
   tick: tickAges,
   onLang: () => {
     for (const entry of state.items.values()) renderInfo(entry);
+    renderCounts();
   },
 });

@@ -50,11 +50,12 @@ export function oneAtATime(load) {
 }
 
 // Log in (or take the session), check the role, then: `onStart(user)`, the live connection (every
-// snapshot, first or after a gap or a reconnect, fetches the list afresh; `refreshOn` events too),
+// snapshot, first or after a gap or a reconnect, fetches the list afresh; `refreshOn` events too: a list
+// of event types, or a function of the event saying whether it changed the list),
 // `tick` every 5 s (the ages), `onLang` when the language is switched.
 export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang }) {
   function onEvent(ev) {
-    if (refreshOn.includes(ev.type)) refresh();
+    if (typeof refreshOn === "function" ? refreshOn(ev) : refreshOn.includes(ev.type)) refresh();
   }
   function onStatus(up) {
     $("live-status").dataset.state = up ? "on" : "off";

@@ -121,8 +121,9 @@ import { createSurveyForm } from "./skmform.js";
     $("survey-submit").disabled = survey.sending;
     if (view === "done" && state.response) {
       $("survey-done-text").textContent = t(survey.updated ? "survey.updated_text" : "survey.thanks_text");
-      $("survey-edit").hidden = !state.open;
-      $("survey-edit-note").hidden = !state.open;
+      var editable = state.open && state.corrections_left !== 0; // 5 corrections a ticket (the server's count)
+      $("survey-edit").hidden = !editable;
+      $("survey-edit-note").hidden = !editable;
       $("survey-reply").hidden = !state.response.answer;
       $("survey-reply-text").textContent = state.response.answer || "";
     }

@@ -190,20 +190,23 @@ export function createSurveyForm(questionnaire, opts) {
   }
 
   function payload() {
-    // What POST /api/survey takes; the server checks it and names each bad field.
+    // What POST /api/survey takes; the server checks it and names each bad field. A text is sent only
+    // when one is written: no `suggestion` says "no text", and in a correction the text sent before
+    // stays (the server never takes away what a visitor wrote; a new text replaces it, kept in history).
     var answers = {};
     q.elements.forEach(function (element) {
       if (scores[element.code]) answers[element.code] = scores[element.code];
     });
     var years = age.value.trim();
-    return {
+    var out = {
       answers: answers,
       profile: {
         sex: profile.sex, education: profile.education, occupation: profile.occupation,
         age: years === "" ? null : /^[0-9]+$/.test(years) ? parseInt(years, 10) : years
-      },
-      suggestion: suggestion.value
+      }
     };
+    if (suggestion.value.trim() !== "") out.suggestion = suggestion.value;
+    return out;
   }
 
   function answered(code) { return !!scores[code]; }

@@ -32,8 +32,13 @@ QUESTION_MAX = 500  # characters of a question's wording (an admin's)
 CHOICE_MAX = 100  # characters of an answer choice's wording
 LABEL_MAX = 16
 CHANNELS = ("phone", "tablet")
-COMPLAINT_STATES = ("all", "open", "answered")
+COMPLAINT_STATES = ("all", "open", "answered", "closed")
+# At most this many open complaints are listed (the newest: a new one is never left out), and as many
+# answered or closed ones; the list says the true totals, so the page can say what it leaves out.
 COMPLAINTS_LIMIT = 1000
+# A response may be corrected this many times (a correction that changes nothing is no correction): each
+# one writes an event that every open complaints page may follow, and anyone holding the token may send them.
+CORRECTIONS_MAX = 5
 # The tablet names a ticket by its label and the phone's last four digits: a ticket whose digits were
 # given wrong this many times today is refused to the tablet for the rest of the day (its phone page and
 # QR code still work), so guessing the digits from many addresses gets nowhere.
@@ -108,8 +113,8 @@ def _pair(value: Any, where: str, limit: int, bad: dict[str, str]) -> dict[str, 
 
 def check_response(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
     """The scores and profile of a response as columns (u1..u9, sex, age, education, occupation) and its
-    suggestion (None when empty); FormIncomplete naming every bad field: "answers.U3", "profile.age",
-    "suggestion"."""
+    suggestion (None when absent, null or empty: in a correction, the text given before stays);
+    FormIncomplete naming every bad field: "answers.U3", "profile.age", "suggestion"."""
     bad: dict[str, str] = {}
     row: dict[str, Any] = {}
     answers = data.get("answers")
@@ -204,6 +209,16 @@ def response_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "answer": row["answer"],
         "answered_at": row["answered_at"],
     }
+
+
+def _unchanged(old: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """Whether a correction's scores and profile are the ones stored (the channel it came by aside)."""
+    return all(old[k] == row[k] for k in (*(c.lower() for c in skm.ELEMENTS), "sex", "age", "education", "occupation"))
+
+
+def complaint_status(row: Mapping[str, Any]) -> str:
+    """A complaint's state: "answered", "closed" (no reply needed) or "open"."""
+    return "answered" if row["answered_at"] else "closed" if row.get("closed_at") else "open"
 
 
 class Survey:
@@ -327,6 +342,7 @@ class Survey:
             "open": reason is None,
             "reason": reason,
             "answered": row is not None,
+            "corrections_left": max(0, CORRECTIONS_MAX - (row.get("corrections") or 0)) if row else CORRECTIONS_MAX,
             "response": response_view(row) if row and not private else None,
         }
 
@@ -338,7 +354,12 @@ class Survey:
 
     def submit(self, data: Mapping[str, Any], request_key: str | None = None, channel: str = "phone") -> Outcome:
         """Answer the survey of a served ticket of today (201), or correct the answer given (200); 409 when
-        the ticket is not yet served or its day is over. One `survey_answered` event."""
+        the ticket is not yet served or its day is over, or it was corrected CORRECTIONS_MAX times. One
+        `survey_answered` event; none for a correction that changes nothing (200 all the same).
+
+        A correction never takes away a text the visitor left: without a text (absent, null, "") the one
+        given before stays. A new or changed text replaces it: the earlier text and the office's reply or
+        close to it go to the complaint's history, and the complaint is open again."""
         bad: dict[str, str] = {}
         try:
             ref, last4 = ticket_ref(data)
@@ -359,20 +380,35 @@ class Survey:
                 raise QueueError("survey_closed", label=ticket.label)
             if reason == "not_served":
                 raise QueueError("survey_not_served", label=ticket.label)
+            private = last4 is not None
             old = tx.survey_response(ticket.id)
             if old is None:
                 full = {**row, "ticket_id": ticket.id, "day": ticket.day, "service": ticket.service}
                 full["counter_id"] = ticket.counter_id
                 response_id = tx.insert_survey_response(full, suggestion, now)
+                text, text_changed = suggestion, suggestion is not None
             else:
                 response_id = old["id"]
-                tx.update_survey_response(response_id, row, suggestion, now)
-            data_ = {"response_id": response_id, "corrected": old is not None, "complaint": suggestion is not None}
+                text = old["suggestion"] if suggestion is None else suggestion
+                text_changed = text != old["suggestion"]
+                if not text_changed and _unchanged(old, row):
+                    return Outcome({"survey": self._state(tx, ticket, now, private=private)})  # nothing to write
+                if (old.get("corrections") or 0) >= CORRECTIONS_MAX:
+                    raise QueueError("survey_corrections_spent", label=ticket.label, max=CORRECTIONS_MAX)
+                tx.update_survey_response(response_id, row, now)
+                if text_changed:
+                    tx.set_complaint_text(old, text, now)
+            data_ = {
+                "response_id": response_id,
+                "corrected": old is not None,
+                "complaint": text is not None,
+                "text_changed": text_changed,
+            }
             tx.add_event(
                 "survey_answered", now, self.unit.day(now), ticket.id, ticket.counter_id, row["channel"], data_
             )
             kind = Kind.CREATED if old is None else Kind.DONE
-            return Outcome({"survey": self._state(tx, ticket, now, private=last4 is not None)}, kind)
+            return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kind)
 
         return self.unit.run(request_key, run)
 
@@ -439,6 +475,7 @@ class Survey:
                 "text": r["suggestion"],
                 "answer": r["answer"],
                 "answered_at": r["answered_at"],
+                "closed_at": r["closed_at"],  # closed with no reply needed (praise)
             }
             for r in suggestions
         ]
@@ -471,18 +508,31 @@ class Survey:
 
     # -- complaints ---------------------------------------------------------------------------------
     def complaints(self, status: str = "all", day_from: str | None = None, day_to: str | None = None) -> list:
-        """Suggestions and complaints with their age, the answer and who gave it: the open ones oldest
-        first, then the answered ones newest first (at most COMPLAINTS_LIMIT)."""
+        """The complaints of complaint_list, without the counts."""
+        return self.complaint_list(status, day_from, day_to)["complaints"]
+
+    def complaint_list(self, status: str = "all", day_from: str | None = None, day_to: str | None = None) -> dict:
+        """{complaints, counts, limit}: suggestions and complaints with their age, the answer or close and
+        who gave it, and what replaced them before (history): the open ones oldest first (the newest
+        COMPLAINTS_LIMIT of them), then the answered and closed ones most recently done first (at most
+        COMPLAINTS_LIMIT); `counts`, the true number open, answered and closed."""
         now = self.unit.clock()
         with self.unit.store.read() as tx:
             rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
-        return [self._complaint(r, now) for r in rows]
+            history = tx.complaint_history([r["id"] for r in rows])
+            counts = tx.complaint_counts(day_from, day_to)
+        return {
+            "complaints": [self._complaint(r, now, history.get(r["id"], [])) for r in rows],
+            "counts": counts,
+            "limit": COMPLAINTS_LIMIT,
+        }
 
-    def _complaint(self, r: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    def _complaint(self, r: Mapping[str, Any], now: datetime, history: list[dict[str, Any]]) -> dict[str, Any]:
         settings = self.unit.settings
         service = settings.service(r["service"])
-        created = datetime.fromisoformat(r["created_at"])
-        answered = datetime.fromisoformat(r["answered_at"]) if r["answered_at"] else None
+        written = datetime.fromisoformat(r.get("text_at") or r["created_at"])
+        done = r["answered_at"] or r.get("closed_at")
+        ended = datetime.fromisoformat(done) if done else None
         return {
             "id": r["id"],
             "day": r["day"],
@@ -493,18 +543,36 @@ class Survey:
             "counter_name": self.unit.counter_name(r["counter_id"]),
             "text": r["suggestion"],
             "created_at": r["created_at"],
-            "age_s": int(((answered or now) - created).total_seconds()),
-            "status": "answered" if answered else "open",
+            "text_at": iso(written),
+            "age_s": max(0, int(((ended or now) - written).total_seconds())),
+            "status": complaint_status(r),
             "answer": r["answer"],
             "answered_by": r["answered_by"],
-            "answered_at": iso(answered),
+            "answered_at": r["answered_at"],
+            "closed_by": r.get("closed_by"),
+            "closed_at": r.get("closed_at"),
+            "history": [
+                {"kind": h["kind"], "text": h["text"], "by": h["actor"], "at": h["at"], "replaced_at": h["replaced_at"]}
+                for h in history
+            ],
         }
+
+    def _one(self, tx: Tx, complaint_id: int, now: datetime) -> dict[str, Any]:
+        row = tx.survey_response_by_id(complaint_id)
+        return self._complaint(row, now, tx.complaint_history([complaint_id]).get(complaint_id, []))
+
+    def _complaint_row(self, tx: Tx, complaint_id: int | None) -> dict[str, Any]:
+        row = tx.survey_response_by_id(complaint_id) if complaint_id is not None else None
+        if row is None or row["suggestion"] is None:
+            raise NotFound("complaint_not_found")
+        return row
 
     def answer_complaint(
         self, ref: str, payload: Mapping[str, Any], actor: str, request_key: str | None = None
     ) -> Outcome:
-        """Record the office's answer to a complaint (a new answer replaces the last); a `complaint_answered`
-        event."""
+        """Record the office's answer to a complaint (open, answered or closed: a new answer replaces the
+        last, or the close, which stay in its history); a `complaint_answered` event. The same answer again
+        changes nothing (and writes no event)."""
         bad: dict[str, str] = {}
         answer = clean_text(dict(payload), "answer", ANSWER_MAX, True, bad, multiline=True)
         complaint_id = parse_id(ref)
@@ -514,10 +582,10 @@ class Survey:
             raise FormIncomplete(bad)
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            row = tx.survey_response_by_id(complaint_id)
-            if row is None or row["suggestion"] is None:
-                raise NotFound("complaint_not_found")
-            tx.answer_complaint(complaint_id, answer, actor, now)
+            row = self._complaint_row(tx, complaint_id)
+            if row["answered_at"] is not None and row["answer"] == answer:
+                return Outcome({"complaint": self._one(tx, complaint_id, now)})
+            tx.answer_complaint(row, answer, actor, now)
             tx.add_event(
                 "complaint_answered",
                 now,
@@ -527,7 +595,42 @@ class Survey:
                 actor,
                 {"complaint_id": complaint_id, "again": row["answered_at"] is not None},
             )
-            return Outcome({"complaint": self._complaint(tx.survey_response_by_id(complaint_id), now)})
+            return Outcome({"complaint": self._one(tx, complaint_id, now)})
+
+        return self.unit.run(request_key, run)
+
+    def close_complaint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
+        """Close a complaint that needs no reply ("Tidak perlu dijawab": praise, a thank-you), with who and
+        when; a `complaint_closed` event. 409 complaint_already_answered for one answered (change the answer
+        instead); closing one closed changes nothing. reopen_complaint undoes it, and an answer replaces it."""
+        complaint_id = parse_id(ref)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            row = self._complaint_row(tx, complaint_id)
+            if row["answered_at"] is not None:
+                raise QueueError("complaint_already_answered")
+            if row.get("closed_at") is None:
+                tx.close_complaint(row["id"], actor, now)
+                data = {"complaint_id": row["id"]}
+                tx.add_event("complaint_closed", now, self.unit.day(now), None, row["counter_id"], actor, data)
+            return Outcome({"complaint": self._one(tx, row["id"], now)})
+
+        return self.unit.run(request_key, run)
+
+    def reopen_complaint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
+        """Open again a complaint closed without a reply (the close stays in its history); a
+        `complaint_reopened` event. 409 complaint_already_answered for one answered; one open changes nothing."""
+        complaint_id = parse_id(ref)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            row = self._complaint_row(tx, complaint_id)
+            if row["answered_at"] is not None:
+                raise QueueError("complaint_already_answered")
+            if row.get("closed_at") is not None:
+                tx.reopen_complaint(row, now)
+                data = {"complaint_id": row["id"]}
+                tx.add_event("complaint_reopened", now, self.unit.day(now), None, row["counter_id"], actor, data)
+            return Outcome({"complaint": self._one(tx, row["id"], now)})
 
         return self.unit.run(request_key, run)
 

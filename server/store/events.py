@@ -41,6 +41,8 @@ EVENT_TYPES = frozenset(
         "counter_released",
         "survey_answered",
         "complaint_answered",
+        "complaint_closed",
+        "complaint_reopened",
     }
 )
 

@@ -1,6 +1,7 @@
 """The public-satisfaction survey (SKM): responses (one per ticket), the sums the index is made of,
-the respondent profile's counts, the suggestions and complaints with their answers, the wording an
-admin changed, and retention's cut of the link to the ticket (server/migrations.py m018)."""
+the respondent profile's counts, the suggestions and complaints with their answers or closes and the
+history of what replaced them, the wording an admin changed, and retention's cut of the link to the
+ticket (server/migrations.py m018, m020)."""
 
 from __future__ import annotations
 
@@ -51,20 +52,22 @@ class SurveyQueries(TxBase):
         """Store a first response (row: RESPONSE_COLUMNS); its id."""
         values = {k: row.get(k) for k in RESPONSE_COLUMNS}
         values.update(suggestion=suggestion, created_at=_iso(now), updated_at=_iso(now))
+        values["text_at"] = _iso(now) if suggestion is not None else None
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         cur = self.db.execute(f"INSERT INTO survey_responses ({cols}) VALUES ({marks})", list(values.values()))
         return cur.lastrowid
 
-    def update_survey_response(
-        self, response_id: int, row: dict[str, Any], suggestion: str | None, now: datetime
-    ) -> None:
-        """A correction: the scores, profile, suggestion and channel given anew (the answer to a complaint
-        stays)."""
+    def update_survey_response(self, response_id: int, row: dict[str, Any], now: datetime) -> None:
+        """A correction: the scores, profile and channel given anew, counted (the text is
+        set_complaint_text's)."""
         values = {k: row.get(k) for k in ("channel", *SCORE_COLUMNS, *PROFILE_COLUMNS)}
-        values.update(suggestion=suggestion, updated_at=_iso(now))
+        values["updated_at"] = _iso(now)
         sets = ", ".join(f"{k} = ?" for k in values)
-        self.db.execute(f"UPDATE survey_responses SET {sets} WHERE id = ?", [*values.values(), response_id])
+        self.db.execute(
+            f"UPDATE survey_responses SET {sets}, corrections = corrections + 1 WHERE id = ?",
+            [*values.values(), response_id],
+        )
 
     # -- the index ---------------------------------------------------------------------------
     def skm_sums(
@@ -109,11 +112,11 @@ class SurveyQueries(TxBase):
         self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
     ) -> list[dict[str, Any]]:
         """The suggestions and complaints of the days, oldest first: {id, day, created_at, service, counter_id,
-        suggestion, answer, answered_at} (never who gave them)."""
+        suggestion, answer, answered_at, closed_at} (never who gave them)."""
         where, params = _survey_where(day_from, day_to, service, counter_id)
         return self.rows(
-            "SELECT r.id, r.day, r.created_at, r.service, r.counter_id, r.suggestion, r.answer, r.answered_at"
-            f" FROM survey_responses r WHERE {where} AND r.suggestion IS NOT NULL ORDER BY r.created_at, r.id",
+            "SELECT r.id, r.day, r.created_at, r.service, r.counter_id, r.suggestion, r.answer, r.answered_at,"
+            f" r.closed_at FROM survey_responses r WHERE {where} AND r.suggestion IS NOT NULL ORDER BY r.created_at, r.id",
             params,
         )
 
@@ -130,35 +133,122 @@ class SurveyQueries(TxBase):
         )
 
     # -- complaints ----------------------------------------------------------------------------
+    # A complaint is a response with text: open, answered (answer, answered_by, answered_at) or closed
+    # without a reply (closed_by, closed_at), never both. What a later change replaces (a text, a reply,
+    # a close) is kept in complaint_history with who and when, so nothing written is lost.
+    _COMPLAINT_COLUMNS = (
+        "r.id, r.ticket_id, r.day, r.service, r.counter_id, r.suggestion, r.created_at, r.updated_at,"
+        " COALESCE(r.text_at, r.created_at) AS text_at, r.answer, r.answered_by, r.answered_at, r.closed_by,"
+        " r.closed_at"
+    )
+    _DONE = {
+        "answered": "r.answered_at IS NOT NULL",
+        "closed": "r.closed_at IS NOT NULL",
+        "all": "(r.answered_at IS NOT NULL OR r.closed_at IS NOT NULL)",
+    }
+
     def complaints(
         self, status: str = "all", day_from: str | None = None, day_to: str | None = None, limit: int = 1000
     ) -> list[dict[str, Any]]:
         """Responses with a suggestion or complaint (with their ticket's label while linked): the open ones
-        oldest first, then the answered ones most recently answered first; at most `limit`."""
-        sql = "r.suggestion IS NOT NULL"
+        (the newest `limit`, listed oldest first, so that a new one is never left out), then the answered or
+        closed ones most recently done first (at most `limit`)."""
+        where = "r.suggestion IS NOT NULL"
         params: list[Any] = []
-        if status == "open":
-            sql += " AND r.answered_at IS NULL"
-        elif status == "answered":
-            sql += " AND r.answered_at IS NOT NULL"
         if day_from is not None and day_to is not None:
-            sql += " AND r.day BETWEEN ? AND ?"
+            where += " AND r.day BETWEEN ? AND ?"
             params += [day_from, day_to]
-        return self.rows(
-            "SELECT r.id, r.ticket_id, r.day, r.service, r.counter_id, r.suggestion, r.created_at, r.updated_at,"
-            " r.answer, r.answered_by, r.answered_at, t.label FROM survey_responses r"
-            f" LEFT JOIN tickets t ON t.id = r.ticket_id WHERE {sql}"
-            " ORDER BY r.answered_at IS NOT NULL, CASE WHEN r.answered_at IS NULL THEN r.created_at END,"
-            " r.answered_at DESC, r.id LIMIT ?",
-            [*params, limit],
+        select = f"SELECT {self._COMPLAINT_COLUMNS}, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
+        out: list[dict[str, Any]] = []
+        if status in ("all", "open"):
+            newest = self.rows(
+                f"{select} WHERE {where} AND r.answered_at IS NULL AND r.closed_at IS NULL"
+                " ORDER BY COALESCE(r.text_at, r.created_at) DESC, r.id DESC LIMIT ?",
+                [*params, limit],
+            )
+            out += reversed(newest)
+        if status in self._DONE:
+            out += self.rows(
+                f"{select} WHERE {where} AND {self._DONE[status]}"
+                " ORDER BY COALESCE(r.answered_at, r.closed_at) DESC, r.id LIMIT ?",
+                [*params, limit],
+            )
+        return out
+
+    def complaint_counts(self, day_from: str | None = None, day_to: str | None = None) -> dict[str, int]:
+        """How many complaints are open, answered and closed (of the days, when given): the true totals,
+        whatever a list leaves out."""
+        where = "suggestion IS NOT NULL"
+        params: list[Any] = []
+        if day_from is not None and day_to is not None:
+            where += " AND day BETWEEN ? AND ?"
+            params += [day_from, day_to]
+        row = self.one(
+            "SELECT COUNT(*) - COUNT(answered_at) - COUNT(closed_at) AS open, COUNT(answered_at) AS answered,"
+            f" COUNT(closed_at) AS closed FROM survey_responses WHERE {where}",
+            params,
+        )
+        return {k: row[k] or 0 for k in ("open", "answered", "closed")} if row else {}
+
+    def complaint_history(self, response_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """What was replaced on these complaints, per id, oldest first: {kind ("text", "answer", "closed"),
+        text, actor, at (when it was written), replaced_at}."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        if not response_ids:
+            return out
+        rows = self.rows(
+            "SELECT response_id, kind, text, actor, at, replaced_at FROM complaint_history"
+            " WHERE response_id IN (SELECT value FROM json_each(?)) ORDER BY response_id, id",
+            [json.dumps(response_ids)],
+        )
+        for r in rows:
+            out.setdefault(r.pop("response_id"), []).append(r)
+        return out
+
+    def _keep(self, response_id: int, kind: str, text: str | None, actor: str | None, at: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO complaint_history (response_id, kind, text, actor, at, replaced_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [response_id, kind, text, actor, at, _iso(now)],
         )
 
-    def answer_complaint(self, response_id: int, answer: str, actor: str, now: datetime) -> None:
-        """Record the office's answer to a complaint (a second answer replaces the first)."""
+    def _keep_reply(self, old: dict[str, Any], now: datetime) -> None:
+        """Keep the complaint's reply or close in the history (before it is replaced or undone)."""
+        if old.get("answered_at"):
+            self._keep(old["id"], "answer", old["answer"], old["answered_by"], old["answered_at"], now)
+        if old.get("closed_at"):
+            self._keep(old["id"], "closed", None, old["closed_by"], old["closed_at"], now)
+
+    def set_complaint_text(self, old: dict[str, Any], text: str, now: datetime) -> None:
+        """A visitor's new text (a correction): the earlier text and its reply or close go to the history,
+        and the complaint is open again, its age counted from now."""
+        if old["suggestion"] is not None:
+            self._keep(old["id"], "text", old["suggestion"], None, old.get("text_at") or old["created_at"], now)
+        self._keep_reply(old, now)
         self.db.execute(
-            "UPDATE survey_responses SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ?",
-            [answer, actor, _iso(now), response_id],
+            "UPDATE survey_responses SET suggestion = ?, text_at = ?, answer = NULL, answered_by = NULL,"
+            " answered_at = NULL, closed_by = NULL, closed_at = NULL WHERE id = ?",
+            [text, _iso(now), old["id"]],
         )
+
+    def answer_complaint(self, old: dict[str, Any], answer: str, actor: str, now: datetime) -> None:
+        """Record the office's answer to a complaint; an earlier answer, or its close, goes to the history."""
+        self._keep_reply(old, now)
+        self.db.execute(
+            "UPDATE survey_responses SET answer = ?, answered_by = ?, answered_at = ?, closed_by = NULL,"
+            " closed_at = NULL WHERE id = ?",
+            [answer, actor, _iso(now), old["id"]],
+        )
+
+    def close_complaint(self, response_id: int, actor: str, now: datetime) -> None:
+        """Close a complaint that needs no reply ("Tidak perlu dijawab"), with who and when."""
+        self.db.execute(
+            "UPDATE survey_responses SET closed_by = ?, closed_at = ? WHERE id = ?", [actor, _iso(now), response_id]
+        )
+
+    def reopen_complaint(self, old: dict[str, Any], now: datetime) -> None:
+        """Undo a close: the close goes to the history, the complaint is open again."""
+        self._keep_reply(old, now)
+        self.db.execute("UPDATE survey_responses SET closed_by = NULL, closed_at = NULL WHERE id = ?", [old["id"]])
 
     # -- the questionnaire's wording --------------------------------------------------------------
     def survey_texts(self) -> dict[str, dict[str, Any]]:
@@ -191,5 +281,13 @@ class SurveyQueries(TxBase):
         return self.rows(
             "SELECT r.*, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
             " WHERE r.day BETWEEN ? AND ? ORDER BY r.id",
+            [day_from, day_to],
+        )
+
+    def complaint_history_archive_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
+        """The replaced texts, replies and closes of the days' responses, for the monthly archive."""
+        return self.rows(
+            "SELECT h.* FROM complaint_history h JOIN survey_responses r ON r.id = h.response_id"
+            " WHERE r.day BETWEEN ? AND ? ORDER BY h.id",
             [day_from, day_to],
         )
