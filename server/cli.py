@@ -258,6 +258,9 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
         import gevent.util
 
         gevent.signal_handler(signal.SIGUSR2, lambda: gevent.util.print_run_info(file=sys.stderr))
+        # SIGCHLD heard from the start: gevent starts listening only when it first watches a child, so the
+        # first program the server runs could end unheard, and waiting for it never ended (shared/runtime.py)
+        gevent.get_hub().loop.install_sigchld()
     versions.require_supported()  # exits naming any library outside the range whose internals we use
     from server.httpserver import listen, serve_forever
 

@@ -602,7 +602,10 @@ def espeak_voices() -> set[str] | None:
     espeak-ng cannot be asked (not installed: the speech fails with its own message)."""
     try:
         code, out = run_command(["espeak-ng", "--voices"], timeout=10)
-    except (FileNotFoundError, TimeoutError, OSError):
+    except TimeoutError:
+        log.warning("espeak-ng --voices gave no answer within 10 s: the [tts] voice is not checked now")
+        return None
+    except OSError:  # FileNotFoundError among them
         return None
     if code != 0:
         return None

@@ -45,6 +45,10 @@ def run_command(argv: list[str], data: bytes = b"", timeout: float = 10.0) -> tu
     import gevent
     import gevent.os
 
+    # gevent's posix_spawn watches the child for its SIGCHLD, but installs the handler of SIGCHLD only
+    # then: a program that ended before that (espeak-ng --voices at a server's start, the first program
+    # the process ran) sent a SIGCHLD nothing heard, and gevent's waitpid said "still running" for ever.
+    gevent.get_hub().loop.install_sigchld()
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
     try:
@@ -96,5 +100,23 @@ def run_command(argv: list[str], data: bytes = b"", timeout: float = 10.0) -> tu
             feeder.kill()
             with suppress(OSError):
                 os.kill(pid, 9)
-                os.waitpid(pid, 0)
+            _reap(pid)
     return os.waitstatus_to_exitcode(status), b"".join(chunks).decode(errors="replace")
+
+
+def _reap(pid: int, within: float = 5.0) -> None:
+    """Collect a killed program's exit under gevent, polling for at most `within` seconds: a wait that
+    cannot end (gevent's blocking waitpid for a SIGCHLD that went by unheard hung a server's start for
+    good: tests/live.py's stack dumps showed it) stops the caller for a bounded time at most."""
+    import time
+
+    import gevent
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+        except ChildProcessError:  # reaped already
+            return
+        gevent.sleep(0.002)

@@ -147,6 +147,28 @@ import json, os, time
 import gevent
 from shared.runtime import run_command
 
+# First, as at a server's start (espeak-ng --voices): the first program this process runs ends before
+# gevent would have listened for its SIGCHLD (here the loop is held by the original sleep while it
+# ends). Its exit must still be seen: gevent's waitpid said "still running" for ever, and the server's
+# start hung. The exit code tells it was seen (`sh -c "exit 7"`).
+import gevent.os
+
+real_spawn = gevent.os._raw_posix_spawn  # gevent's posix_spawn: this, then it watches the child
+
+
+def spawn_and_hold(*args, **kwargs):
+    pid = real_spawn(*args, **kwargs)
+    monkey.get_original("time", "sleep")(0.3)  # the program ends before it is watched
+    return pid
+
+
+gevent.os._raw_posix_spawn = spawn_and_hold
+t0 = time.monotonic()
+with gevent.Timeout(5, RuntimeError("hung waiting for a program that had ended")):
+    first = run_command(["sh", "-c", "exit 7"], timeout=3)
+first_after = time.monotonic() - t0
+gevent.os._raw_posix_spawn = real_spawn
+
 ticks = []
 
 
@@ -157,7 +179,17 @@ def tick():
 
 
 ticker = gevent.spawn(tick)
-out = {"cat": run_command(["cat"], b"ESC/POS " * 20000), "fails": run_command(["sh", "-c", "echo oops >&2; exit 3"])}
+out = {"first": first, "first_after": first_after}
+# First, as espeak-ng --voices is at a server's start: the program ends at once but leaves its output
+# open in a program it started, so the read waits out the timeout; the program, ended long before, is
+# reaped without waiting for its SIGCHLD, which went by before anything in this process listened for one.
+t0 = time.monotonic()
+try:
+    with gevent.Timeout(5, RuntimeError("hung reaping a program that had ended")):
+        run_command(["sh", "-c", "sleep 2 & exit 0"], timeout=0.3)
+except TimeoutError:
+    out["ended_before_timeout_after"] = time.monotonic() - t0
+out |= {"cat": run_command(["cat"], b"ESC/POS " * 20000), "fails": run_command(["sh", "-c", "echo oops >&2; exit 3"])}
 t0 = time.monotonic()
 try:
     run_command(["sleep", "5"], timeout=0.3)
@@ -199,6 +231,8 @@ def test_commands_run_under_gevent_without_blocking_the_loop():
     assert out["cat"] == [0, "ESC/POS " * 20000]  # 160 kB through a 64 kB pipe: fed while read
     assert out["fails"] == [3, "oops\n"]
     assert 0.3 <= out["timeout_after"] < 2  # killed, not waited out
+    assert 0.3 <= out["ended_before_timeout_after"] < 2  # ended long before: reaped, not waited for
+    assert out["first"] == [7, ""] and out["first_after"] < 2  # its exit seen, not a timeout
     assert out["missing"] == "tidak-ada-program"
     assert out["ticks"] > 20  # the loop kept running meanwhile (a blocked loop ticks about once a call)
     assert out["children_left"] == []  # every child reaped, the killed one too
