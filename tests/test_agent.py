@@ -81,7 +81,10 @@ def test_agent_prints_each_job_once_across_a_disconnect(setup):
     first = [issue(server) for _ in range(2)]  # queued before any agent is there: none is missed
     agent = start_agent()
     assert wait_for(lambda: all(printed(printer, label) == 1 for label in first))
-    agent.kill()  # the kiosk PC loses power mid-day
+    # acknowledged, so journaled (the journal is written between the print and the ack: a kill between the
+    # two prints that slip again, by design, rather than lose one: docs/operations.md)
+    assert wait_for(lambda: job_statuses(server) == ["printed"] * 2)
+    agent.kill()  # the kiosk PC loses power mid-day, between two visitors
     agent.wait()
     during = [issue(server) for _ in range(2)]
     time.sleep(0.5)
