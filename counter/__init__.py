@@ -360,9 +360,11 @@ def _skm_chart(nrr: dict[str, float | None]) -> dict[str, Any]:
 @_logged_in
 def skm_page():
     """The SKM (Survei Kepuasan Masyarakat) of a period as a printable A4 page: respondents against the
-    population and the minimum sample, each element's NRR with its question and a bar, the index (IKM),
-    its grade, per service and counter, the respondents' profile and the suggestions (never a name)."""
-    from server import reports
+    population and the minimum sample, each element's NRR with its question as the period's answers were
+    given under it (each text, with its choices, when the questionnaire was changed in the period, and one
+    note saying when and how many answered each) and a bar, the index (IKM), its grade, per service and
+    counter, the respondents' profile and the suggestions (never a name)."""
+    from server import reports, skm_report
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -382,9 +384,6 @@ def skm_page():
     if counter_arg is not None and (counter_id is None or settings.counter(counter_id) is None):
         bad["counter"] = "invalid"
     data = None if bad else service.survey.skm(day_from, day_to, code, counter_id)
-    questions = {
-        e["code"]: e["question"].get(lang, e["question"]["id"]) for e in service.survey.questionnaire()["elements"]
-    }
     filters = {k: v for k, v in {"service": code, "counter": counter_arg}.items() if v}
     query = {"from": day_from, "to": day_to, **filters}
     html = render_template(
@@ -395,7 +394,8 @@ def skm_page():
         other_lang="en" if lang == "id" else "id",
         tr=partial(t, lang=lang),
         num=partial(_num, lang=lang),
-        questions=questions,
+        wording_note=skm_report.wording_note(data, settings.office.tz, lang) if data else None,
+        wording_tag=lambda ids: ", ".join(skm_report.wording_label(i, lang) for i in ids).capitalize(),
         chart=_skm_chart(data["nrr"]) if data else None,
         period=None if bad else _period(day_from, day_to, lang),
         query=query,

@@ -47,9 +47,10 @@ def _sha256(data: bytes) -> str:
 
 def write_month_archive(store: Store, month: str, office_name: str, out_dir: Path, make_parents: bool = True) -> Path:
     """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
-    responses and complaints, `survey_responses`, and what replaced texts, replies and closes they had,
-    `complaint_history`), and SHA256SUMS. `out_dir` is made when absent; its parents
-    too only with `make_parents` (an --out on a USB stick that is not mounted must not land on the PC's disk)."""
+    responses and complaints, `survey_responses`, what replaced texts, replies and closes they had,
+    `complaint_history`, and the questionnaire's wordings they were answered under, `survey_wordings`), and
+    SHA256SUMS. `out_dir` is made when absent; its parents too only with `make_parents` (an --out on a USB
+    stick that is not mounted must not land on the PC's disk)."""
     day_from, day_to = month_range(month)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -61,6 +62,7 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
         rows = tx.archive_rows(day_from, day_to)
         rows["survey_responses"] = tx.survey_archive_rows(day_from, day_to)
         rows["complaint_history"] = tx.complaint_history_archive_rows(day_from, day_to)
+        rows["survey_wordings"] = tx.survey_wording_archive_rows(day_from, day_to)
     document = {"office": office_name, "month": month, "from": day_from, "to": day_to, **rows}
     json_bytes = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     members = {

@@ -452,3 +452,47 @@ def m020_complaint_history(db: Database) -> None:
         "CREATE INDEX idx_survey_complaints ON survey_responses (answered_at, closed_at, text_at)"
         " WHERE suggestion IS NOT NULL"
     )
+
+
+@migrations()
+def m021_survey_wordings(db: Database) -> None:
+    # Answers tied to the wording they were given under (docs/skm.md "Wordings"). An admin may change a
+    # question or its choices at any time, and only the wording of now was kept: a month's report printed
+    # today's U4 above answers given under another. Now every wording the office used is kept whole (the
+    # nine elements' questions and choices, both languages; `custom`: the elements whose words are not
+    # the model questionnaire's; when and by whom), and each response says which it was answered
+    # under (`wording`). The first is the wording in use at this upgrade: since the start (set_at NULL)
+    # when the survey's wording was never changed, else since its last change, which the responses given
+    # or corrected from then on were answered under; those before it were answered under a wording
+    # nobody kept (`wording` NULL: "not recorded").
+    import json
+
+    from server import skm
+    from server.service.survey import default_texts
+
+    db.execute(
+        "CREATE TABLE survey_wordings (id INTEGER PRIMARY KEY, texts TEXT NOT NULL, custom TEXT NOT NULL,"
+        " set_at TEXT, actor TEXT)"
+    )
+    db.execute("ALTER TABLE survey_responses ADD COLUMN wording INTEGER REFERENCES survey_wordings(id)")
+    custom = {element: json.loads(value) for element, value in db.execute("SELECT element, value FROM survey_texts")}
+    texts = {code: custom.get(code) or default_texts(code) for code in skm.ELEMENTS}
+    last = db.execute(
+        "SELECT at, actor FROM (SELECT updated_at AS at, actor FROM survey_texts UNION ALL SELECT at, actor FROM"
+        " events WHERE type = 'settings_changed'"
+        " AND CASE WHEN json_valid(data) THEN json_extract(data, '$.section') END = 'survey')"
+        " ORDER BY at DESC LIMIT 1"
+    ).fetchone()
+    set_at, actor = last if last else (None, None)
+    cur = db.execute(
+        "INSERT INTO survey_wordings (texts, custom, set_at, actor) VALUES (?, ?, ?, ?)",
+        [
+            json.dumps(texts, ensure_ascii=False),
+            json.dumps([c for c in skm.ELEMENTS if texts[c] != default_texts(c)]),
+            set_at,
+            actor,
+        ],
+    )
+    db.execute(
+        "UPDATE survey_responses SET wording = ? WHERE ? IS NULL OR updated_at >= ?", [cur.lastrowid, set_at, set_at]
+    )

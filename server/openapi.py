@@ -2051,6 +2051,62 @@ def _survey_schemas() -> dict[str, Any]:
             "updated_at": DATETIME,
             "answer": {"type": ["string", "null"]},
             "answered_at": {"type": ["string", "null"]},
+            "wording": {
+                "type": ["integer", "null"],
+                "description": "The questionnaire's wording the answers were given under (null: before wordings "
+                "were kept, not recorded).",
+            },
+            "wording_changed": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(skm.ELEMENTS)},
+                "description": "The elements whose wording is not the one they were answered under any more: a "
+                "correction asks them again.",
+            },
+        },
+    }
+    wording_texts = {
+        "type": "array",
+        "description": "The element's question and four choices as the period's answers were given under them: "
+        "one entry per different text, `wordings` naming the wordings that had it ([]: no answers in the "
+        "period, the wording now).",
+        "items": {
+            "type": "object",
+            "required": ["wordings", "question", "choices"],
+            "properties": {
+                "wordings": {"type": "array", "items": {"type": "integer"}},
+                "question": words,
+                "choices": {"type": "array", "items": {"type": "object"}, "minItems": 4, "maxItems": 4},
+            },
+        },
+    }
+    wordings = {
+        "type": "array",
+        "description": "The wordings of the questionnaire the period's answers were given under, oldest first "
+        "(id null: answers from before wordings were kept, not recorded).",
+        "items": {
+            "type": "object",
+            "required": ["id", "set_at", "by", "model", "changed", "responses", "first_day", "last_day"],
+            "properties": {
+                "id": {"type": ["integer", "null"]},
+                "set_at": {
+                    "type": ["string", "null"],
+                    "description": "When it came in use (null: from the start).",
+                },
+                "by": {"type": ["string", "null"], "description": "The admin who set it (null: none)."},
+                "model": {
+                    "type": ["boolean", "null"],
+                    "description": "Only the model questionnaire's words (PermenPANRB 14/2017).",
+                },
+                "changed": {
+                    "type": ["array", "null"],
+                    "items": {"type": "string", "enum": list(skm.ELEMENTS)},
+                    "description": "The elements whose wording differs from the one listed before it ([] for the "
+                    "first; null next to one not recorded).",
+                },
+                "responses": {"type": "integer"},
+                "first_day": DATE,
+                "last_day": DATE,
+            },
         },
     }
     return {
@@ -2098,6 +2154,11 @@ def _survey_schemas() -> dict[str, Any]:
                 },
                 "profile": {"type": "object"},
                 "suggestion_max": {"type": "integer", "const": SUGGESTION_MAX},
+                "wording": {
+                    "type": ["integer", "null"],
+                    "description": "The id of this wording, to send back with the answers (null while it is not "
+                    "kept yet).",
+                },
             },
         },
         "SurveyTexts": {
@@ -2108,7 +2169,8 @@ def _survey_schemas() -> dict[str, Any]:
         "SurveyTextsChange": {
             "type": "object",
             "description": f"Per element: question {{id, en}} (at most {QUESTION_MAX} characters each) and four "
-            f"choices {{id, en}} (at most {CHOICE_MAX}), or null for the default wording.",
+            f"choices {{id, en}} (at most {CHOICE_MAX}), choice 1 the worst and 4 the best, or null for the "
+            "default wording.",
             "additionalProperties": {"type": ["object", "null"]},
         },
         "Skm": {
@@ -2119,6 +2181,19 @@ def _survey_schemas() -> dict[str, Any]:
                 "to": DATE,
                 "filters": {"type": "object"},
                 **figures,
+                "elements": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "code": {"type": "string"},
+                            "sum": {"type": "integer"},
+                            "answers": {"type": "integer"},
+                            "texts": wording_texts,
+                        },
+                    },
+                },
+                "wordings": wordings,
                 "sample_enough": {"type": "boolean"},
                 "element_names": {"type": "object"},
                 "by_service": {"type": "array", "items": {"type": "object", "properties": figures}},
@@ -2193,6 +2268,12 @@ def _survey_paths() -> dict[str, Any]:
                 "and opens the complaint again (the earlier text and its answer stay in its history).",
             },
             "channel": {"type": "string", "enum": ["phone", "tablet"]},
+            "wording": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": "The questionnaire's wording the page showed (`wording` of GET /api/survey): the "
+                "answers are kept as given under it. Absent or null: the wording in use.",
+            },
         },
         ("answers",),
     )
@@ -2226,7 +2307,7 @@ def _survey_paths() -> dict[str, Any]:
                     f"survey_corrections_spent: the response was corrected {CORRECTIONS_MAX} times already.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each bad field (answers.U1 … profile.age, suggestion, "
-                    "token, ticket, phone_last4, channel).",
+                    "token, ticket, phone_last4, channel, wording: not one kept).",
                     "429": "rate_limited: the address's survey budget is spent.",
                     "503": None,
                 },
@@ -2406,7 +2487,9 @@ def _survey_paths() -> dict[str, Any]:
                 {
                     "400": None,
                     "413": None,
-                    "422": "form_incomplete: `fields` names each bad field, e.g. elements.U3.choices.2.en.",
+                    "422": "form_incomplete: `fields` names each bad field, e.g. elements.U3.choices.2.en; "
+                    "elements.U4.choices: the model questionnaire's own choices of the element in another order "
+                    "(choice 1 must be the worst, 4 the best).",
                     "503": None,
                 },
                 roles=("admin",),

@@ -95,14 +95,14 @@ def make_figures(store: Any, job: dict[str, Any], timeout: float = 120.0) -> dic
 
 
 def skm_xlsx_of(store: Any, job: dict[str, Any]) -> bytes:
-    """The SKM workbook. job: summary (the SKM view), office, counters ({id as text: name}), from, to,
-    service, counter (the filters of the data sheet's rows)."""
+    """The SKM workbook. job: summary (the SKM view), office, tz (the office's time zone), counters ({id as
+    text: name}), from, to, service, counter (the filters of the data sheet's rows)."""
     from server import skm_report
 
     names = job["counters"]
     with store.read() as tx:
         rows = tx.skm_scores_iter(job["from"], job["to"], job.get("service"), job.get("counter"))
-        return skm_report.skm_xlsx(job["summary"], rows, job["office"], lambda cid: names.get(str(cid), ""))
+        return skm_report.skm_xlsx(job["summary"], rows, job["office"], lambda cid: names.get(str(cid), ""), job["tz"])
 
 
 def make_skm_xlsx(store: Any, job: dict[str, Any], timeout: float = 600.0) -> bytes:

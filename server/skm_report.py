@@ -1,7 +1,8 @@
 """The SKM report as files: CSV (its sections one under the other) and XLSX in the customary layout of an
 SKM report (the element table, the index, the population and sample, per service and counter, the
-respondent profile; the suggestions and the anonymous data table on sheets of their own). The words
-are the catalogue's (`skm.*`, Indonesian); cells that a spreadsheet would run as formulas are text."""
+respondent profile, the questionnaire's wordings the answers were given under; the suggestions and the
+anonymous data table on sheets of their own). The words are the catalogue's (`skm.*`, Indonesian); cells
+that a spreadsheet would run as formulas are text."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import copy
 import csv
 import io
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server import skm
 from server.i18n import t
@@ -31,7 +33,88 @@ def _kinerja(summary: dict[str, Any]) -> str:
     return t(f"skm.kinerja.{summary['mutu'].lower()}") if summary.get("mutu") else ""
 
 
-def _sections(summary: dict[str, Any]) -> list[list[Any]]:
+def wording_label(wording_id: int | None, lang: str = "id") -> str:
+    """A wording as the report names it: "teks 2" (its id), or "teks yang tidak tercatat"."""
+    return t("skm.wording.label", lang, n=wording_id) if wording_id is not None else t("skm.wording.unrecorded", lang)
+
+
+def _zone(tz: tzinfo | str) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def wording_since(set_at: str | None, tz: tzinfo | str, lang: str = "id") -> str:
+    """When a wording came in use, in the office's time: "15 November 2026 10.30" ("sejak awal": always)."""
+    from shared.dates import month_names
+
+    if not set_at:
+        return t("skm.wording.since_start", lang)
+    at = datetime.fromisoformat(set_at).astimezone(_zone(tz))
+    clock = f"{at.hour:02d}.{at.minute:02d}" if lang == "id" else f"{at.hour:02d}:{at.minute:02d}"
+    return f"{at.day} {month_names(lang)[at.month - 1]} {at.year} {clock}"
+
+
+def wording_note(summary: dict[str, Any], tz: tzinfo | str, lang: str = "id") -> str | None:
+    """One sentence for a period whose answers were given under more than one wording, different in some
+    element (None otherwise):
+    "Kuesioner diubah pada 15 November 2026 10.30 (U4): 12 jawaban dengan teks 1, 5 jawaban dengan teks 2.
+    Teks yang berbeda tertera pada unsurnya." """
+    listed = summary.get("wordings") or []
+    changes = [
+        t(
+            "skm.wording.change",
+            lang,
+            when=wording_since(w["set_at"], tz, lang),
+            elements=", ".join(w["changed"]) if w["changed"] is not None else "?",
+        )
+        for w in listed[1:]
+        if w["changed"] != []  # a wording put back as it was before is no change between these answers
+    ]
+    if not changes:
+        return None
+    joined = (
+        changes[0] if len(changes) == 1 else f"{', '.join(changes[:-1])} {t('skm.wording.and', lang)} {changes[-1]}"
+    )
+    counts = ", ".join(
+        t("skm.wording.count", lang, n=w["responses"], wording=wording_label(w["id"], lang)) for w in listed
+    )
+    return t("skm.wording.note", lang, changes=joined, counts=counts)
+
+
+def _wording_rows(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
+    """The wordings section: each wording the answers were given under (when it came in use, who set it,
+    the elements that differ from the one before, its respondents and days), then each element's
+    question and four choices as asked, once per different text."""
+    rows: list[list[Any]] = [[t("skm.wordings")]]
+    heads = ("wording", "since", "by", "differs", "respondents", "first_day", "last_day")
+    rows.append([t(f"skm.header.{k}") for k in heads])
+    for w in summary.get("wordings") or []:
+        label = wording_label(w["id"])
+        if w["model"]:
+            label += f" ({t('skm.wording.model')})"
+        differs = ", ".join(w["changed"]) if w["changed"] else "" if w["changed"] is not None else "?"
+        rows.append(
+            [
+                label,
+                wording_since(w["set_at"], tz) if w["id"] is not None else "",
+                w["by"] or "",
+                differs,
+                w["responses"],
+                w["first_day"],
+                w["last_day"],
+            ]
+        )
+    rows.append(
+        [t("skm.header.element"), t("skm.header.wording"), t("skm.header.question")]
+        + [t("skm.header.choice", score=score) for score in skm.SCORES]
+    )
+    for e in summary["elements"]:
+        for x in e.get("texts") or []:
+            label = ", ".join(wording_label(i) for i in x["wordings"]) or t("skm.wording.current")
+            rows.append([e["code"], label, x["question"]["id"], *(c["id"] for c in x["choices"])])
+    return rows
+
+
+def _sections(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
     """The report as rows of cells, section after section (the CSV, and the XLSX's first sheet)."""
     rows: list[list[Any]] = [[t("skm.elements")]]
     rows.append([t(f"skm.header.{k}") for k in ("element", "name", "sum", "answers", "nrr", "weighted")])
@@ -86,6 +169,8 @@ def _sections(summary: dict[str, Any]) -> list[list[Any]]:
             # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %)
             share = "—" if r["share"] is None else round(r["share"] * 100, 1)  # no respondents: none, as the page says
             rows.append([_choice_name(item, r["code"]), r["count"], share])
+    rows.append([])
+    rows.extend(_wording_rows(summary, tz))
     return rows
 
 
@@ -96,13 +181,17 @@ def _answer(suggestion: dict[str, Any]) -> str:
     return t("skm.closed_no_reply") if suggestion.get("closed_at") else ""
 
 
-def skm_csv(summary: dict[str, Any]) -> bytes:
-    """The SKM as CSV, UTF-8 with a BOM: title, period, the report's sections, then the suggestions."""
+def skm_csv(summary: dict[str, Any], tz: tzinfo | str) -> bytes:
+    """The SKM as CSV, UTF-8 with a BOM: title, period (and the note of a changed questionnaire), the
+    report's sections, then the suggestions. `tz`: the office's, for when a wording came in use."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([t("skm.title")])
     writer.writerow([t("skm.period", period=period_id(summary["from"], summary["to"]))])
-    for row in _sections(summary):
+    note = wording_note(summary, tz)
+    if note:
+        writer.writerow([_cell(note)])
+    for row in _sections(summary, tz):
         writer.writerow([_cell(v) for v in row])
     writer.writerow([])
     writer.writerow([t("skm.suggestions")])
@@ -113,10 +202,15 @@ def skm_csv(summary: dict[str, Any]) -> bytes:
 
 
 def skm_xlsx(
-    summary: dict[str, Any], scores: Iterable[tuple[Any, ...]], office_name: str, counter_name: Callable[[Any], str]
+    summary: dict[str, Any],
+    scores: Iterable[tuple[Any, ...]],
+    office_name: str,
+    counter_name: Callable[[Any], str],
+    tz: tzinfo | str,
 ) -> bytes:
-    """The SKM as an Excel workbook: sheet SKM (the report), Saran (suggestions and complaints with their
-    answers), Data (each response's nine scores, no names); A4 portrait."""
+    """The SKM as an Excel workbook: sheet SKM (the report, with the note of a changed questionnaire under
+    the period), Saran (suggestions and complaints with their answers), Data (each response's nine scores,
+    no names); A4 portrait. `tz`: the office's, for when a wording came in use."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -143,8 +237,12 @@ def skm_xlsx(
     for col, width in zip("ABCDEFGHIJKLMN", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10), strict=True):
         report.column_dimensions[col].width = width
     head(report, t("skm.title"))
-    headings = {t("skm.elements"), t("skm.by_service"), t("skm.by_counter"), t("skm.profile")}
-    for row in _sections(summary):
+    note = wording_note(summary, tz)
+    if note:
+        report.append([cell(report, note, font=Font(italic=True))])
+        report.append([])
+    headings = {t("skm.elements"), t("skm.by_service"), t("skm.by_counter"), t("skm.profile"), t("skm.wordings")}
+    for row in _sections(summary, tz):
         styled = row and isinstance(row[0], str) and (row[0] in headings or len(row) == 1)
         report.append([cell(report, v, font=bold) if styled else cell(report, v) for v in row])
 

@@ -785,6 +785,66 @@ def test_the_migration_keeps_complaints_of_the_previous_release(tmp_path):
     store.close()
 
 
+def test_the_migration_keeps_the_wording_of_the_previous_release_for_the_answers_given_under_it(tmp_path):
+    """m021 on a database of the previous release: the wording in use is kept as the first; the responses
+    given or corrected since the survey's wording last changed (an element's row, or the change's event)
+    are tied to it, those before to no wording (not recorded: nobody kept it); never changed, all are."""
+    from sqlite_utils import Database
+
+    from server.service.survey import default_texts
+    from server.store import Store, migrations
+
+    custom_u4 = {"question": {"id": "Biaya?", "en": "Cost?"}, "choices": U4_NEW["choices"]}
+    for changed in (True, False):
+        path = tmp_path / f"old-{changed}.db"
+        db = Database(path)
+        migrations.apply(db, stop_before="m021_survey_wordings")
+        scores = ", ".join(["3"] * 9)
+        for rid, updated in ((1, "2026-11-28T02:00:00+00:00"), (2, "2026-11-28T04:00:00+00:00")):
+            db.execute(
+                "INSERT INTO survey_responses (id, day, service, counter_id, channel, u1, u2, u3, u4, u5, u6, u7, u8,"
+                f" u9, created_at, updated_at) VALUES (?, '2026-11-28', 'A', 1, 'phone', {scores},"
+                " '2026-11-28T02:00:00+00:00', ?)",
+                [rid, updated],
+            )
+        if changed:
+            db.execute(
+                "INSERT INTO survey_texts (element, value, updated_at, actor) VALUES ('U4', ?, ?, 'kepala')",
+                [json.dumps(custom_u4), "2026-11-28T03:00:00+00:00"],
+            )
+            # U9 was changed later and put back: only its event says so
+            db.execute(
+                "INSERT INTO events (at, day, type, actor, data) VALUES (?, '2026-11-28', 'settings_changed',"
+                " 'wakil', ?)",
+                ["2026-11-28T03:30:00+00:00", json.dumps({"section": "survey", "elements": ["U9"]})],
+            )
+            db.execute(
+                "INSERT INTO events (at, day, type, actor, data) VALUES ('2026-11-28T05:00:00+00:00',"
+                " '2026-11-28', 'settings_changed', 'kepala', '{\"section\": \"hours\"}')"
+            )
+        db.conn.commit()
+        db.close()
+        store = Store(path)
+        with store.read() as tx:
+            (kept,) = tx.rows("SELECT * FROM survey_wordings")
+            texts = json.loads(kept["texts"])
+            assert texts["U4"] == (custom_u4 if changed else default_texts("U4"))
+            assert texts["U1"] == default_texts("U1")
+            if changed:
+                assert (kept["set_at"], kept["actor"], json.loads(kept["custom"])) == (
+                    "2026-11-28T03:30:00+00:00",
+                    "wakil",
+                    ["U4"],
+                )
+            else:
+                assert (kept["set_at"], kept["actor"], json.loads(kept["custom"])) == (None, None, [])
+            wordings = [r["wording"] for r in tx.rows("SELECT wording FROM survey_responses ORDER BY id")]
+            assert wordings == ([None, 1] if changed else [1, 1])
+            counts = tx.skm_wording_counts("2026-11-28", "2026-11-28")
+            assert [(c["wording"], c["responses"]) for c in counts] == ([(None, 1), (1, 1)] if changed else [(1, 2)])
+        store.close()
+
+
 # -- the admin's wording --------------------------------------------------------------------------
 
 
@@ -802,7 +862,13 @@ def test_the_admin_changes_a_question_and_puts_it_back(app, client):
         "id": "Pilihan 4",
         "en": "Choice 4",
     }
-    assert json.loads(events_of(app, "settings_changed")[-1]["data"]) == {"section": "survey", "elements": ["U1"]}
+    # the event names the elements and the whole wording now kept (the model questionnaire was the first)
+    assert json.loads(events_of(app, "settings_changed")[-1]["data"]) == {
+        "section": "survey",
+        "elements": ["U1"],
+        "wording": 2,
+    }
+    assert client.get("/api/survey").get_json()["wording"] == 2
     bad = {"U1": {"question": {"id": "", "en": "x"}, "choices": [{"id": "a", "en": "b"}] * 3}, "U10": None}
     r = client.put("/api/admin/survey", json={"elements": bad}, headers=headers)
     assert r.status_code == 422
@@ -810,6 +876,192 @@ def test_the_admin_changes_a_question_and_puts_it_back(app, client):
     assert client.put("/api/admin/survey", json={}, headers=headers).status_code == 422
     assert client.put("/api/admin/survey", json={"elements": {"U1": None}}, headers=headers).status_code == 200
     assert client.get("/api/survey").get_json()["elements"][0]["question"]["id"].startswith("Bagaimana pendapat")
+
+
+U4_NEW = {
+    "question": {"id": "Apakah ada biaya yang Saudara bayar?", "en": "Did you pay anything?"},
+    "choices": [
+        {"id": "Ya, dan tidak wajar", "en": "Yes, and unfairly"},
+        {"id": "Ya, cukup wajar", "en": "Yes, fairly"},
+        {"id": "Ya, sesuai tarif resmi", "en": "Yes, the official fee"},
+        {"id": "Tidak ada biaya", "en": "Nothing"},
+    ],
+}
+
+
+def test_each_answer_keeps_the_wording_it_was_given_under_and_the_report_says_which(app, client, officer, clock):
+    """An admin changes U4 mid-period: the answers before keep the model questionnaire's wording, those
+    after the new one; GET /api/skm, the page, the CSV and the XLSX say which wordings the period's answers
+    were given under, how many each, and both texts of U4 (the report printed today's U4 over all)."""
+    from openpyxl import load_workbook
+
+    admin = app.test_client()
+    headers = login(app, admin, "kepala", "admin")
+    model_u4 = client.get("/api/survey").get_json()["elements"][3]
+    before = [serve(client, officer) for _ in range(2)]
+    for t in before:
+        assert client.post("/api/survey", json={"token": t["token"], "answers": ANSWERS}).status_code == 201
+    late = serve(client, officer)  # served before the change, answered after it on a page drawn before it
+    clock.advance(hours=1)  # 10:00 WIB
+    r = admin.put("/api/admin/survey", json={"elements": {"U4": U4_NEW}}, headers=headers)
+    assert r.status_code == 200
+    changed_at = clock.now.isoformat()
+    assert client.get("/api/survey").get_json()["wording"] == 2
+    after = [serve(client, officer) for _ in range(3)]
+    for t in after:
+        body = {"token": t["token"], "answers": {**ANSWERS, "U4": 2}, "wording": 2}
+        assert client.post("/api/survey", json=body).status_code == 201
+    # a page still showing the model's words says so, and its answers are kept as given under them
+    r = client.post("/api/survey", json={"token": late["token"], "answers": ANSWERS, "wording": 1})
+    assert r.status_code == 201 and r.get_json()["survey"]["response"]["wording"] == 1
+    for bad in (99, "2", True, 0):
+        r = client.post("/api/survey", json={"token": late["token"], "answers": ANSWERS, "wording": bad})
+        assert r.status_code == 422 and set(r.get_json()["fields"]) == {"wording"}, bad
+    # a visitor correcting an answer given under the old words is asked U4 again ("Ubah jawaban")
+    state = client.get(f"/api/survey/{before[0]['token']}").get_json()["survey"]["response"]
+    assert (state["wording"], state["wording_changed"]) == (1, ["U4"])
+    state = client.get(f"/api/survey/{after[0]['token']}").get_json()["survey"]["response"]
+    assert (state["wording"], state["wording_changed"]) == (2, [])
+
+    s = client.get("/api/skm?from=2026-11-28&to=2026-11-28").get_json()
+    assert s["wordings"] == [
+        {
+            "id": 1,
+            "set_at": None,
+            "by": None,
+            "model": True,
+            "changed": [],
+            "responses": 3,
+            "first_day": "2026-11-28",
+            "last_day": "2026-11-28",
+        },
+        {
+            "id": 2,
+            "set_at": changed_at,
+            "by": "kepala",
+            "model": False,
+            "changed": ["U4"],
+            "responses": 3,
+            "first_day": "2026-11-28",
+            "last_day": "2026-11-28",
+        },
+    ]
+    elements = {e["code"]: e for e in s["elements"]}
+    u4 = elements["U4"]["texts"]
+    assert [x["wordings"] for x in u4] == [[1], [2]]
+    assert u4[0]["question"] == model_u4["question"] and u4[0]["choices"] == model_u4["choices"]
+    assert u4[1]["question"] == U4_NEW["question"] and [c["id"] for c in u4[1]["choices"]][3] == "Tidak ada biaya"
+    assert [x["wordings"] for x in elements["U1"]["texts"]] == [[1, 2]]
+    # one service's report counts its own
+    only_c = client.get("/api/skm?from=2026-11-28&to=2026-11-28&service=C").get_json()
+    assert only_c["wordings"] == [] and [x["wordings"] for x in only_c["elements"][3]["texts"]] == [[]]
+
+    note = (
+        "Kuesioner diubah pada 28 November 2026 10.00 (U4): 3 jawaban dengan teks 1, 3 jawaban dengan teks 2."
+        " Teks yang berbeda tertera pada unsurnya."
+    )
+    page = client.get("/counter/skm?from=2026-11-28&to=2026-11-28").data.decode("utf-8")
+    assert page.count('id="wording-note"') == 1 and note in page
+    row = page[page.index('<tr data-code="U4">') : page.index('<tr data-code="U5">')]
+    assert model_u4["question"]["id"] in row and U4_NEW["question"]["id"] in row
+    assert "1 Sangat mahal · 2 Cukup mahal · 3 Murah · 4 Gratis" in row and "4 Tidak ada biaya" in row
+    assert "Teks 1:" in row and "Teks 2:" in row
+    english = client.get("/counter/skm?from=2026-11-28&to=2026-11-28&lang=en").data.decode("utf-8")
+    assert "The questionnaire was changed on 28 November 2026 10:00 (U4): 3 answers under wording 1" in english
+    u1 = page[page.index('<tr data-code="U1">') : page.index('<tr data-code="U2">')]
+    assert u1.count('class="question"') == 1 and "Teks 1" not in u1
+
+    rows = list(csv.reader(io.StringIO(client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=csv").data.decode())))
+    assert rows[2] == [note]
+    assert ["teks 1 (kuesioner model)", "sejak awal", "", "", "3", "2026-11-28", "2026-11-28"] in rows
+    assert ["teks 2", "28 November 2026 10.00", "kepala", "U4", "3", "2026-11-28", "2026-11-28"] in rows
+    assert ["U4", "teks 2", U4_NEW["question"]["id"], *(c["id"] for c in U4_NEW["choices"])] in rows
+    assert ["U4", "teks 1", model_u4["question"]["id"], "Sangat mahal", "Cukup mahal", "Murah", "Gratis"] in rows
+    assert next(r for r in rows if r[:1] == ["U1"] and len(r) == 7)[1] == "teks 1, teks 2"
+    wb = load_workbook(io.BytesIO(client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=xlsx").data))
+    report = [row[0] for row in wb["SKM"].iter_rows(values_only=True)]
+    assert report[4] == note and "Teks kuesioner yang dijawab" in report
+
+    # a month of one wording has no note; a period with no answers shows the wording now
+    one = client.get("/api/skm?from=2026-11-27&to=2026-11-27").get_json()
+    assert one["wordings"] == [] and one["elements"][3]["texts"][0]["question"] == U4_NEW["question"]
+    assert 'id="wording-note"' not in client.get("/counter/skm?from=2026-11-27&to=2026-11-27").data.decode()
+
+
+def test_a_wording_put_back_as_it_was_is_no_change_between_the_answers(app, client, officer, clock):
+    admin = app.test_client()
+    headers = login(app, admin, "kepala", "admin")
+    for change in (U4_NEW, None, None):  # the third changes nothing: no wording is kept for it
+        t = serve(client, officer)
+        assert client.post("/api/survey", json={"token": t["token"], "answers": ANSWERS}).status_code == 201
+        clock.advance(minutes=5)
+        assert admin.put("/api/admin/survey", json={"elements": {"U4": change}}, headers=headers).status_code == 200
+    s = client.get("/api/skm?from=2026-11-28&to=2026-11-28").get_json()
+    assert [(w["id"], w["changed"], w["responses"]) for w in s["wordings"]] == [
+        (1, [], 1),
+        (2, ["U4"], 1),
+        (3, ["U4"], 1),
+    ]
+    assert [x["wordings"] for x in s["elements"][3]["texts"]] == [[1, 3], [2]]
+    with app.extensions["antrian"].store.read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM survey_wordings")["n"] == 3
+    # answers under 1 and 3 only: the same words, no note
+    from server import skm_report
+
+    s["wordings"] = [s["wordings"][0], s["wordings"][2] | {"changed": []}]
+    assert skm_report.wording_note(s, "Asia/Jakarta") is None
+
+
+@pytest.mark.parametrize(
+    "order,field",
+    [
+        ([4, 3, 2, 1], "elements.U4.choices"),  # the reviewer's: "Gratis" as choice 1
+        ([1, 3, 2, 4], "elements.U4.choices"),  # two swapped
+        ([2, 1, 3, 4], "elements.U4.choices"),
+    ],
+)
+def test_the_model_choices_in_another_order_are_refused(app, client, order, field):
+    """Choice 1 must be the worst and 4 the best: the model questionnaire's own choices of an element in
+    another order are refused (422 at the element's choices, naming them), and nothing is kept."""
+    headers = login(app, client, "admin", "admin")
+    u4 = client.get("/api/admin/survey").get_json()["elements"][3]
+    choices = [u4["choices"][i - 1] for i in order]
+    r = client.put(
+        "/api/admin/survey",
+        json={"elements": {"U4": {"question": u4["question"], "choices": choices}}},
+        headers=headers,
+    )
+    assert r.status_code == 422 and set(r.get_json()["fields"]) == {field}
+    text = r.get_json()["fields"][field]
+    assert "Pilihan 1 = paling buruk (nilai 1), pilihan 4 = paling baik (nilai 4)" in text
+    if order == [4, 3, 2, 1]:
+        assert text.startswith("Urutan pilihan terbalik: “Gratis” (nilai 4 di kuesioner model) ada di pilihan 1,")
+        english = client.put(
+            "/api/admin/survey",
+            json={"elements": {"U4": {"question": u4["question"], "choices": choices}}},
+            headers={**headers, "X-Lang": "en"},
+        )
+        assert "“Gratis” (score 4 in the model questionnaire) is choice 1" in english.get_json()["fields"][field]
+    assert client.get("/api/survey").get_json()["elements"][3]["choices"][3]["id"] == "Gratis"
+    assert events_of(app, "settings_changed") == []
+
+
+def test_a_shifted_scale_passes_and_case_or_spaces_do_not_hide_a_reversed_one(app, client):
+    headers = login(app, client, "admin", "admin")
+    u1 = client.get("/api/admin/survey").get_json()["elements"][0]
+    # a worse choice of the admin's own before three of the model's, still worst to best: taken
+    shifted = [{"id": "Sangat tidak sesuai", "en": "Not at all"}] + u1["choices"][:2] + [u1["choices"][3]]
+    body = {"elements": {"U1": {"question": u1["question"], "choices": shifted}}}
+    assert client.put("/api/admin/survey", json=body, headers=headers).status_code == 200
+    # the model's best as choice 1 in English only, in other case, spaces and a full stop: refused
+    spaced = [dict(c) for c in u1["choices"]]
+    spaced[0]["en"], spaced[3]["en"] = "  very SUITABLE. ", spaced[0]["en"]
+    body = {"elements": {"U1": {"question": u1["question"], "choices": spaced}}}
+    r = client.put("/api/admin/survey", json=body, headers={**headers, "X-Lang": "en"})
+    assert r.status_code == 422
+    assert r.get_json()["fields"]["elements.U1.choices"].startswith(
+        "The choices run the wrong way: “Very suitable” (score 4 in the model questionnaire) is choice 1,"
+    )
 
 
 # -- retention and the archive --------------------------------------------------------------------
@@ -840,6 +1092,9 @@ def test_the_monthly_archive_keeps_the_responses_and_complaints(app, client, off
     responses = doc["survey_responses"]
     assert len(responses) == 5 and [r["u3"] for r in responses] == [r[2] for r in WORKED]
     assert responses[4]["suggestion"] == "Mohon tambah kursi tunggu" and re.match(r"A-\d{3}", responses[0]["label"])
+    # and the wording they were given under, whole
+    assert {r["wording"] for r in responses} == {1} and [w["id"] for w in doc["survey_wordings"]] == [1]
+    assert json.loads(doc["survey_wordings"][0]["texts"])["U8"]["choices"][3]["id"] == "Dikelola dengan baik"
     assert archive.verify_month_archive(path) == []
 
 

@@ -457,13 +457,19 @@ def test_the_page_says_how_many_complaints_the_list_leaves_out(browser, office, 
 # ---- the admin's questionnaire editor ----------------------------------------------------------------
 
 
-def test_the_admin_edits_a_question_and_the_questionnaire_and_report_show_it(browser, office, surveyed):
+def test_the_admin_edits_a_question_the_questionnaire_shows_it_and_the_report_keeps_the_answers_wording(
+    browser, office, surveyed
+):
     office.add_user("wakil", "admin")  # before the page opens: written from here, it is no event the page sees
     context = browser.new_context(viewport=LAPTOP, locale="id-ID")
     page = sign_in(context.new_page(), office, "/counter/admin", "kepala")
     u3 = page.locator("#sec-survey details[data-code=U3]")
     expect(u3.locator(".badge")).to_have_text("bawaan")
     u3.locator("summary").click()
+    # the scale's rule, at the choices (the server refuses the model's choices in another order)
+    rule = "Pilihan 1 = paling buruk (nilai 1), pilihan 4 = paling baik (nilai 4)."
+    expect(u3.locator(".scale-rule")).to_contain_text(rule)
+    expect(u3.locator('[data-key="elements.U3.choices.1.id"]')).to_have_attribute("aria-describedby", "scale-rule-U3")
     question_id = u3.locator('[data-key="elements.U3.question.id"]')
     expect(question_id).to_have_value(re.compile("kecepatan waktu"))
     question_id.fill("Seberapa cepat masalah Saudara diselesaikan?")
@@ -484,12 +490,14 @@ def test_the_admin_edits_a_question_and_the_questionnaire_and_report_show_it(bro
         "en": "How fast was your problem solved?",
     }
     assert u3_now["choices"][3]["en"] == "Very fast"  # the choice of score 4
-    # and so does the report's element table
+    # the report's element table keeps the wording the day's answers were given under (the model's), and
+    # needs no note: they were all given under one
     report = context.new_page()
     report.goto(f"{office.url}/counter/skm?from={surveyed}&to={surveyed}")
     expect(report.locator("#elements tr[data-code=U3] .question")).to_have_text(
-        "Seberapa cepat masalah Saudara diselesaikan?"
+        re.compile("^Bagaimana pendapat Saudara tentang kecepatan waktu")
     )
+    expect(report.locator("#wording-note")).to_have_count(0)
 
     u3.locator("button.reset").click()  # back to the model questionnaire's wording
     expect(u3.locator(".badge")).to_have_text("bawaan")

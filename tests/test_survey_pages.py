@@ -221,9 +221,25 @@ def test_an_open_phone_survey_takes_the_admins_new_wording_live(phone, office):
     page = phone(office, ticket["token"], "?survey=1")
     question = page.locator('[data-field="answers.U2"] .q-text')
     expect(question).to_have_text(t("skm.question.u2", "id"))
+    answer_phone(page, {"U1": 4, "U2": 3})
+    changed = page.locator('[data-field="answers.U2"] .q-changed')
     with new_u2_wording(office):
         expect(question).to_have_text(NEW_U2["question"]["id"])
         expect(page.locator('[data-field="answers.U2"] [data-score="4"]')).to_contain_text("Pilihan 4")
+        # the score chosen under U2's old words answers nothing now: cleared, and the question says so;
+        # the answer to U1, whose words stayed, stays
+        expect(page.locator('[data-field="answers.U2"] [aria-pressed="true"]')).to_have_count(0)
+        expect(changed).to_have_text(t("survey.question_changed", "id"))
+        expect(page.locator('[data-field="answers.U1"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
+        page.tap('[data-field="answers.U2"] [data-score="2"]')
+        expect(changed).to_be_hidden()
+        # sent, the answers are kept as given under the new wording
+        wording = requests.get(f"{office.url}/api/survey", timeout=5).json()["wording"]
+        answer_phone(page, {k: v for k, v in SCORES.items() if k not in ("U1", "U2")})
+        page.tap("#survey-submit")
+        expect(page.locator("#survey-done")).to_be_visible()
+        response = survey_of(office, ticket["token"])["response"]
+        assert (response["wording"], response["answers"]["U1"], response["answers"]["U2"]) == (wording, 4, 2)
     expect(question).to_have_text(t("skm.question.u2", "id"))
 
 

@@ -31,8 +31,9 @@ function showRefusal(err) {
 }
 
 // One input of the wording; its label names what and which language (the column heads are hidden on a phone).
-function cell(key, value, multiline, label) {
+function cell(key, value, multiline, label, describedBy) {
   const attrs = { "data-key": key, value, maxlength: multiline ? 500 : 100, autocomplete: "off", "aria-label": label };
+  if (describedBy) attrs["aria-describedby"] = describedBy;
   const input = multiline ? el("textarea", { ...attrs, rows: 2 }) : el("input", attrs);
   if (multiline) input.value = value;
   return el("div", { class: "cell" }, input, el("p", { class: "field-error" }));
@@ -54,10 +55,13 @@ function renderElement(element) {
     el("span", { class: "head" }, t("survey.lang_en")),
     el("span", { class: "what" }, t("survey.question")),
     ...LANGS.map((lang) => cell(`${base}.question.${lang}`, element.question[lang], true, `${code} ${t("survey.question")} (${t(`survey.lang_${lang}`)})`)),
+    // the scale's rule, at the choices: a choice's place is its score (the server refuses the model's
+    // own choices in the reverse order, check_texts)
+    el("p", { class: "scale-rule", id: `scale-rule-${code}` }, t("survey.scale_rule")),
     ...element.choices.flatMap((choice, i) => [
       el("span", { class: "what" }, t("survey.choice", { score: i + 1 })),
       // the API counts the choices 1-4, as their scores
-      ...LANGS.map((lang) => cell(`${base}.choices.${i + 1}.${lang}`, choice[lang], false, `${code} ${t("survey.choice", { score: i + 1 })} (${t(`survey.lang_${lang}`)})`)),
+      ...LANGS.map((lang) => cell(`${base}.choices.${i + 1}.${lang}`, choice[lang], false, `${code} ${t("survey.choice", { score: i + 1 })} (${t(`survey.lang_${lang}`)})`, `scale-rule-${code}`)),
     ]),
   );
   const reset = el("button", { type: "button", class: "reset", disabled: element.default }, t("survey.reset"));

@@ -17,6 +17,7 @@ export function createSurveyForm(questionnaire, opts) {
   var profile = { sex: null, education: null, occupation: null };
   var blocks = {};                 // "U1".."U9", "sex", "age", "education", "occupation", "suggestion"
   var errors = {};                 // field ("answers.U3") -> its error element
+  var reworded = {};               // "U4" -> true: its chosen answer was cleared, its wording having changed
 
   function el(tag, cls, attrs) {
     var node = document.createElement(tag);
@@ -44,6 +45,7 @@ export function createSurveyForm(questionnaire, opts) {
     num.textContent = String(i + 1);
     head.append(num, el("span", "q-name"));
     var text = el("p", "q-text");
+    var changed = el("p", "q-changed", { role: "status" });   // "this question was just changed"
     var choices = el("div", "choices");
     element.choices.forEach(function (choice) {
       var b = el("button", "choice", { type: "button", "aria-pressed": "false" });
@@ -55,11 +57,12 @@ export function createSurveyForm(questionnaire, opts) {
         scores[code] = choice.score;
         pressed(choices, b);
         setError("answers." + code, "");
+        setReworded(code, false);
         onChange("answers." + code, choice.score);
       });
       choices.appendChild(b);
     });
-    box.append(head, text, choices, errorLine("answers." + code));
+    box.append(head, text, changed, choices, errorLine("answers." + code));
     blocks[code] = box;
   });
 
@@ -133,6 +136,18 @@ export function createSurveyForm(questionnaire, opts) {
     });
   }
 
+  function setReworded(code, on) {
+    // The note at a question whose chosen answer was cleared because its wording changed.
+    if (on) reworded[code] = true; else delete reworded[code];
+    blocks[code].querySelector(".q-changed").textContent = on ? t("survey.question_changed") : "";
+  }
+
+  function clearChoice(code) {
+    delete scores[code];
+    pressed(blocks[code].querySelector(".choices"), null);
+    setReworded(code, true);
+  }
+
   function renderChars() {
     chars.textContent = t("survey.chars", { n: suggestion.value.length, max: q.suggestion_max || 2000 });
   }
@@ -157,23 +172,49 @@ export function createSurveyForm(questionnaire, opts) {
     Object.keys(blocks).forEach(function (key) {
       blocks[key].querySelectorAll("[data-word]").forEach(function (n) { n.textContent = t(n.dataset.word); });
     });
+    Object.keys(reworded).forEach(function (code) { setReworded(code, true); });
     renderChars();
   }
 
+  function wordingOf(element) {
+    // An element's question and choices in both languages, to compare two wordings by.
+    return JSON.stringify([element.question, element.choices.map(function (c) { return [c.score, c.id, c.en]; })]);
+  }
+
   function retext(newQuestionnaire) {
-    // An admin changed the wording (a settings_changed event): the same nine elements, new words.
-    if (newQuestionnaire && newQuestionnaire.elements) q = newQuestionnaire;
+    // An admin changed the wording (a settings_changed event): the same nine elements, new words. An
+    // answer chosen under an element's old words is no answer to its new ones: it is cleared, and the
+    // question says so; the answers to the elements left as they were stay.
+    if (!newQuestionnaire || !newQuestionnaire.elements) return render(lang);
+    var before = {};
+    q.elements.forEach(function (element) { before[element.code] = wordingOf(element); });
+    q = newQuestionnaire;
+    var cleared = false;
+    q.elements.forEach(function (element) {
+      if (before[element.code] !== wordingOf(element) && scores[element.code]) {
+        clearChoice(element.code);
+        cleared = true;
+      }
+    });
     render(lang);
+    if (cleared) onChange("wording", q.wording);   // the answers changed: a new submission
   }
 
   function fill(response) {
     // A response to correct (the phone page's "Ubah jawaban"), or nothing: every choice and text cleared.
+    // An element whose wording changed since it was answered (`wording_changed`) is asked again.
     var r = response || {};
     var answers = r.answers || {};
     var prof = r.profile || {};
+    var changed = r.wording_changed || [];
     q.elements.forEach(function (element) {
       var code = element.code;
       var score = answers[code];
+      if (score && changed.indexOf(code) >= 0) {
+        clearChoice(code);
+        return;
+      }
+      setReworded(code, false);
       if (score) scores[code] = score; else delete scores[code];
       var group = blocks[code].querySelector(".choices");
       pressed(group, score ? group.querySelector('[data-score="' + score + '"]') : null);
@@ -206,6 +247,8 @@ export function createSurveyForm(questionnaire, opts) {
       }
     };
     if (suggestion.value.trim() !== "") out.suggestion = suggestion.value;
+    // The wording these answers were given under: the server keeps them as answers to it.
+    if (typeof q.wording === "number") out.wording = q.wording;
     return out;
   }
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import core, skm
 from server.core import Ticket
-from server.errors import FormIncomplete, NotFound, QueueError
+from server.errors import FormIncomplete, Localized, NotFound, QueueError
 from server.forms import clean_text, normalize_phone, parse_id, text_problem
 from server.i18n import t
 from server.service.shapes import iso
@@ -61,12 +61,62 @@ def _words(key: str) -> dict[str, str]:
     return {lang: t(key, lang) for lang in LANGS}
 
 
+def wording_of(custom: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The whole questionnaire's wording in use: each element's as an admin set it (`custom`), else the
+    model questionnaire's."""
+    return {code: custom.get(code) or default_texts(code) for code in skm.ELEMENTS}
+
+
+def changed_elements(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The elements whose question or choices differ between two wordings."""
+    return [code for code in skm.ELEMENTS if old.get(code) != new.get(code)]
+
+
+def _plain(text: Any) -> str:
+    return " ".join(str(text or "").split()).strip(" .,;:!").casefold()
+
+
+def reversed_scale(code: str, choices: list[dict[str, str]]) -> Localized | None:
+    """Why an admin's four choices of an element run the wrong way, or None. Choice 1 must be the worst
+    and 4 the best (the regulation's scale: a choice's position is its score). Wording alone cannot show
+    which way a scale runs, but one sign is sure: two of the model questionnaire's own choices of the
+    element (the same words, ignoring case, spaces and end punctuation) placed in the opposite order to
+    the model's ("Gratis", the model's 4, as choice 1 above "Sangat mahal", its 1). A shifted scale
+    ("Sangat tidak sesuai, Tidak sesuai, Sesuai, Sangat sesuai") keeps the model's order and passes."""
+    model = default_texts(code)["choices"]
+    for lang in LANGS:
+        rank = {_plain(c[lang]): score for score, c in zip(skm.SCORES, model, strict=True)}
+        placed = [
+            (at, rank[_plain(c.get(lang))]) for at, c in enumerate(choices, start=1) if _plain(c.get(lang)) in rank
+        ]
+        worst = max(((b[1] - w[1], b, w) for b in placed for w in placed if b[0] < w[0] and b[1] > w[1]), default=None)
+        if worst is not None:
+            (better_at, better), (worse_at, worse) = worst[1], worst[2]
+            return Localized(
+                *(
+                    t(
+                        "error.survey_scale_reversed",
+                        out,
+                        better=model[better - 1][lang],
+                        better_score=better,
+                        better_at=better_at,
+                        worse=model[worse - 1][lang],
+                        worse_score=worse,
+                        worse_at=worse_at,
+                    )
+                    for out in LANGS
+                )
+            )
+    return None
+
+
 def check_texts(value: Any) -> dict[str, dict[str, Any] | None]:
     """An admin's new wording: {element: {"question": {id, en}, "choices": [{id, en} x4]} or null (back
-    to the default)}; FormIncomplete naming each bad field ("elements.U1.choices.2.en")."""
+    to the default)}; FormIncomplete naming each bad field ("elements.U1.choices.2.en"), and
+    "elements.U4.choices" for choices in the reverse of the model's order (reversed_scale)."""
     if not isinstance(value, dict) or not value:
         raise FormIncomplete({"elements": "required"})
-    bad: dict[str, str] = {}
+    bad: dict[str, Any] = {}
     out: dict[str, dict[str, Any] | None] = {}
     for code, entry in value.items():
         where = f"elements.{code}"
@@ -88,13 +138,16 @@ def check_texts(value: Any) -> dict[str, dict[str, Any] | None]:
             bad[f"{where}.choices"] = "invalid"
             continue
         clean = [_pair(c, f"{where}.choices.{i}", CHOICE_MAX, bad) for i, c in enumerate(choices, start=1)]
+        problem = reversed_scale(code, clean)
+        if problem is not None:
+            bad[f"{where}.choices"] = problem
         out[code] = {"question": question, "choices": clean}
     if bad:
         raise FormIncomplete(bad)
     return out
 
 
-def _pair(value: Any, where: str, limit: int, bad: dict[str, str]) -> dict[str, str]:
+def _pair(value: Any, where: str, limit: int, bad: dict[str, Any]) -> dict[str, str]:
     """A text in both languages {id, en}, each required, one line, at most `limit` characters."""
     if not isinstance(value, dict):
         bad[where] = "not_object"
@@ -112,11 +165,17 @@ def _pair(value: Any, where: str, limit: int, bad: dict[str, str]) -> dict[str, 
 
 
 def check_response(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """The scores and profile of a response as columns (u1..u9, sex, age, education, occupation) and its
-    suggestion (None when absent, null or empty: in a correction, the text given before stays);
-    FormIncomplete naming every bad field: "answers.U3", "profile.age", "suggestion"."""
+    """The scores and profile of a response as columns (u1..u9, sex, age, education, occupation, and the
+    wording the page showed, None when not said) and its suggestion (None when absent, null or empty: in
+    a correction, the text given before stays); FormIncomplete naming every bad field: "answers.U3",
+    "profile.age", "suggestion", "wording"."""
     bad: dict[str, str] = {}
     row: dict[str, Any] = {}
+    wording = data.get("wording")
+    if wording is None or (isinstance(wording, int) and not isinstance(wording, bool) and 1 <= wording < 2**53):
+        row["wording"] = wording
+    else:
+        bad["wording"] = "invalid"
     answers = data.get("answers")
     if not isinstance(answers, dict):
         bad["answers"] = "required" if answers is None else "not_object"
@@ -208,12 +267,15 @@ def response_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "updated_at": row["updated_at"],
         "answer": row["answer"],
         "answered_at": row["answered_at"],
+        "wording": row.get("wording"),
     }
 
 
 def _unchanged(old: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
-    """Whether a correction's scores and profile are the ones stored (the channel it came by aside)."""
-    return all(old[k] == row[k] for k in (*(c.lower() for c in skm.ELEMENTS), "sex", "age", "education", "occupation"))
+    """Whether a correction's scores and profile, and the wording they were given under, are the ones
+    stored (the channel it came by aside)."""
+    keys = (*(c.lower() for c in skm.ELEMENTS), "sex", "age", "education", "occupation", "wording")
+    return all(old.get(k) == row.get(k) for k in keys)
 
 
 def complaint_status(row: Mapping[str, Any]) -> str:
@@ -231,12 +293,15 @@ class Survey:
     # -- the questionnaire --------------------------------------------------------------------
     def questionnaire(self) -> dict[str, Any]:
         """What the survey pages show: the nine elements (name, question, four choices) in both languages,
-        the profile's choices, and the suggestion's limit."""
+        the profile's choices, the suggestion's limit, and the id of the wording (`wording`: a page sends
+        it back with its answers, which are then kept as given under it; null while the wording in use is
+        not kept yet, which the next answer or change does)."""
         with self.unit.store.read() as tx:
-            custom = tx.survey_texts()
+            wording = wording_of(tx.survey_texts())
+            latest = tx.survey_wording_latest()
         elements = []
         for code in skm.ELEMENTS:
-            texts = custom.get(code) or default_texts(code)
+            texts = wording[code]
             elements.append(
                 {
                     "code": code,
@@ -251,7 +316,8 @@ class Survey:
             "education": [{"code": c, **_words(f"skm.education.{c}")} for c in skm.EDUCATIONS],
             "occupation": [{"code": c, **_words(f"skm.occupation.{c}")} for c in skm.OCCUPATIONS],
         }
-        return {"elements": elements, "profile": profile, "suggestion_max": SUGGESTION_MAX}
+        kept = latest["id"] if latest and latest["texts"] == wording else None
+        return {"elements": elements, "profile": profile, "suggestion_max": SUGGESTION_MAX, "wording": kept}
 
     def texts(self) -> dict[str, Any]:
         """The questionnaire's wording for the admin page: each element's, and whether it is the default."""
@@ -271,19 +337,34 @@ class Survey:
         }
 
     def set_texts(self, value: Any, actor: str) -> Outcome:
-        """An admin changes the wording of some elements (null: back to the default); a `settings_changed`
-        event with data.section "survey"."""
+        """An admin changes the wording of some elements (null: back to the default); the whole wording is
+        kept as a new one when it differs from the last kept (`survey_wordings`: responses name the one
+        they were answered under); a `settings_changed` event with data.section "survey", the elements
+        named and the wording's id."""
         changes = check_texts(value)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             for code, texts in changes.items():
                 tx.set_survey_text(code, texts, actor, now)
-            data = {"section": "survey", "elements": sorted(changes)}
+            wording = self._wording_now(tx, now, actor)
+            data = {"section": "survey", "elements": sorted(changes), "wording": wording}
             tx.add_event("settings_changed", now, self.unit.day(now), None, None, actor, data)
             return Outcome()
 
         self.unit.run(None, run)
         return Outcome(self.texts())
+
+    @staticmethod
+    def _wording_now(tx: Tx, now: datetime, actor: str | None = None) -> int:
+        """The id of the wording in use, kept first (from `now`, by `actor`) when it is not the last kept:
+        an admin's change, or a new release's model questionnaire (actor None)."""
+        custom = tx.survey_texts()
+        wording = wording_of(custom)
+        latest = tx.survey_wording_latest()
+        if latest is not None and latest["texts"] == wording:
+            return latest["id"]
+        own = [code for code in skm.ELEMENTS if wording[code] != default_texts(code)]  # not the model's words
+        return tx.add_survey_wording(wording, own, actor, now)
 
     # -- a visitor's response ------------------------------------------------------------------
     def _find(self, tx: Tx, ref: str, last4: str | None, now: datetime) -> Ticket:
@@ -343,8 +424,21 @@ class Survey:
             "reason": reason,
             "answered": row is not None,
             "corrections_left": max(0, CORRECTIONS_MAX - (row.get("corrections") or 0)) if row else CORRECTIONS_MAX,
-            "response": response_view(row) if row and not private else None,
+            "response": self._response(tx, row) if row and not private else None,
         }
+
+    @staticmethod
+    def _response(tx: Tx, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A response as its visitor reads it back, with `wording_changed`: the elements whose wording is
+        not the one they were answered under any more (the phone's "Ubah jawaban" asks those again)."""
+        view = response_view(row)
+        latest = tx.survey_wording_latest()
+        changed: list[str] = []
+        if row.get("wording") is not None and latest is not None and latest["id"] != row["wording"]:
+            given = tx.survey_wordings([row["wording"]]).get(row["wording"])
+            changed = changed_elements(given["texts"], latest["texts"]) if given else []
+        view["wording_changed"] = changed
+        return view
 
     def state(self, ref: str, last4: str | None = None) -> dict[str, Any]:
         """The survey of one ticket: whether it is open (and why not), and the response given, if any."""
@@ -359,7 +453,10 @@ class Survey:
 
         A correction never takes away a text the visitor left: without a text (absent, null, "") the one
         given before stays. A new or changed text replaces it: the earlier text and the office's reply or
-        close to it go to the complaint's history, and the complaint is open again."""
+        close to it go to the complaint's history, and the complaint is open again.
+
+        The answers are kept as given under the wording the page showed (`wording`, the questionnaire's id
+        from GET /api/survey; 422 for one never kept), else under the wording in use."""
         bad: dict[str, str] = {}
         try:
             ref, last4 = ticket_ref(data)
@@ -381,6 +478,10 @@ class Survey:
             if reason == "not_served":
                 raise QueueError("survey_not_served", label=ticket.label)
             private = last4 is not None
+            if row["wording"] is None:
+                row["wording"] = self._wording_now(tx, now)  # an API client that does not say: the one in use
+            elif not tx.survey_wordings([row["wording"]]):
+                raise FormIncomplete({"wording": "invalid"})
             old = tx.survey_response(ticket.id)
             if old is None:
                 full = {**row, "ticket_id": ticket.id, "day": ticket.day, "service": ticket.service}
@@ -417,13 +518,17 @@ class Survey:
         self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
     ) -> dict[str, Any]:
         """The SKM of the days (optionally one service, one counter): the index, its population and minimum
-        sample, per service and per counter, the respondent profile, and the suggestions (never a name)."""
+        sample, per service and per counter, the respondent profile, the suggestions (never a name), and the
+        wordings the answers were given under (`wordings`; each element's `texts`, _wording_report)."""
         settings = self.unit.settings
         with self.unit.store.read() as tx:
             sums = tx.skm_sums(day_from, day_to, service, counter_id)
             served = tx.served_population(day_from, day_to, service, counter_id)
             profile = tx.skm_profile_counts(day_from, day_to, service, counter_id)
             suggestions = tx.skm_suggestions(day_from, day_to, service, counter_id)
+            used = tx.skm_wording_counts(day_from, day_to, service, counter_id)
+            kept = tx.survey_wordings([r["wording"] for r in used if r["wording"] is not None])
+            current = None if used else wording_of(tx.survey_texts())
         names = {s.code: s.name for s in settings.services}
         totals: dict[tuple[str, Any], dict[str, int]] = {}  # ("all" | "service" | "counter", key) -> sums
         population: dict[tuple[str, Any], int] = {}
@@ -453,6 +558,9 @@ class Survey:
         if counter_id is not None:
             out["filters"]["counter"] = counter_id
         out["sample_enough"] = out["respondents"] >= out["min_sample"]
+        out["wordings"], texts = _wording_report(used, kept, current)
+        for e in out["elements"]:
+            e["texts"] = texts[e["code"]]
         out["element_names"] = {code: t(f"skm.element.{code.lower()}") for code in skm.ELEMENTS}
         codes = {key for kind, key in (*totals, *population) if kind == "service"}
         out["by_service"] = [
@@ -492,7 +600,7 @@ class Survey:
         if fmt == "json":
             return json.dumps(summary, ensure_ascii=False).encode()
         if fmt == "csv":
-            return skm_report.skm_csv(summary)
+            return skm_report.skm_csv(summary, self.unit.settings.office.tz)
         from server.report_job import make_skm_xlsx
 
         job = {
@@ -502,6 +610,7 @@ class Survey:
             "counter": counter_id,
             "summary": summary,
             "office": self.unit.settings.office.name,
+            "tz": self.unit.settings.office.timezone,
             "counters": {str(c.id): c.name for c in self.unit.settings.counters},
         }
         return make_skm_xlsx(self.unit.store, job)  # a long range is made off the event loop
@@ -644,6 +753,58 @@ def _index(sums: Mapping[str, Any] | None) -> skm.Index:
         {code: sums[f"s_{col}"] for code, col in codes.items()},
         {code: sums[f"n_{col}"] for code, col in codes.items()},
     )
+
+
+def _wording_report(
+    used: list[dict[str, Any]], kept: Mapping[int, dict[str, Any]], current: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The wordings a period's answers were given under, and each element's texts among them.
+
+    `used`: per wording (None: not recorded) its responses and first and last day (skm_wording_counts);
+    `kept`: those wordings by id; `current`: the wording in use, for a period with no answers. The list:
+    {id, set_at, by, model (only the model questionnaire's words), changed (the elements that differ from
+    the wording listed before it; [] for the first, null next to one not recorded), responses, first_day,
+    last_day}. Per element, its question and choices once per different text, with the ids of the
+    wordings that had it (`wordings`: [] for the wording in use when nothing was answered); an element
+    answered under one text has one."""
+    listed: list[dict[str, Any]] = []
+    before: dict[str, Any] | None = None
+    for i, r in enumerate(used):
+        w = kept.get(r["wording"]) if r["wording"] is not None else None
+        texts = w["texts"] if w else None
+        if i == 0:
+            changed: list[str] | None = []
+        else:
+            changed = changed_elements(before, texts) if before is not None and texts is not None else None
+        listed.append(
+            {
+                "id": r["wording"],
+                "set_at": w["set_at"] if w else None,
+                "by": w["actor"] if w else None,
+                "model": not w["custom"] if w else None,
+                "changed": changed,
+                "responses": r["responses"],
+                "first_day": r["first_day"],
+                "last_day": r["last_day"],
+            }
+        )
+        before = texts
+    sources = [([w["id"]], kept[w["id"]]["texts"]) for w in listed if w["id"] in kept]
+    if current is not None:
+        sources = [([], current)]
+    per_element: dict[str, list[dict[str, Any]]] = {}
+    for code in skm.ELEMENTS:
+        groups: list[dict[str, Any]] = []
+        for ids, texts in sources:
+            entry = texts[code]
+            choices = [{"score": score, **c} for score, c in zip(skm.SCORES, entry["choices"], strict=True)]
+            same = next((g for g in groups if g["question"] == entry["question"] and g["choices"] == choices), None)
+            if same is not None:
+                same["wordings"] += ids
+            else:
+                groups.append({"wordings": list(ids), "question": entry["question"], "choices": choices})
+        per_element[code] = groups
+    return listed, per_element
 
 
 def _profile(combinations: list[tuple[Any, ...]], respondents: int) -> dict[str, Any]:

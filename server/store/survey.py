@@ -1,7 +1,8 @@
 """The public-satisfaction survey (SKM): responses (one per ticket), the sums the index is made of,
 the respondent profile's counts, the suggestions and complaints with their answers or closes and the
-history of what replaced them, the wording an admin changed, and retention's cut of the link to the
-ticket (server/migrations.py m018, m020)."""
+history of what replaced them, the wording an admin changed and every wording the office used (each
+response says which it was answered under), and retention's cut of the link to the ticket
+(server/migrations.py m018, m020, m021)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ from server.store.base import SERVED_SQL, TxBase, _iso
 SCORE_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
 PROFILE_COLUMNS = ("sex", "age", "education", "occupation")
 # What a response row holds besides its id and the complaint's answer.
-RESPONSE_COLUMNS = ("ticket_id", "day", "service", "counter_id", "channel", *SCORE_COLUMNS, *PROFILE_COLUMNS)
+RESPONSE_COLUMNS = (
+    "ticket_id",
+    "day",
+    "service",
+    "counter_id",
+    "channel",
+    "wording",
+    *SCORE_COLUMNS,
+    *PROFILE_COLUMNS,
+)
 
 
 def _survey_where(
@@ -59,9 +69,9 @@ class SurveyQueries(TxBase):
         return cur.lastrowid
 
     def update_survey_response(self, response_id: int, row: dict[str, Any], now: datetime) -> None:
-        """A correction: the scores, profile and channel given anew, counted (the text is
-        set_complaint_text's)."""
-        values = {k: row.get(k) for k in ("channel", *SCORE_COLUMNS, *PROFILE_COLUMNS)}
+        """A correction: the scores, profile, channel and the wording they were given under anew, counted (the
+        text is set_complaint_text's)."""
+        values = {k: row.get(k) for k in ("channel", "wording", *SCORE_COLUMNS, *PROFILE_COLUMNS)}
         values["updated_at"] = _iso(now)
         sets = ", ".join(f"{k} = ?" for k in values)
         self.db.execute(
@@ -117,6 +127,18 @@ class SurveyQueries(TxBase):
         return self.rows(
             "SELECT r.id, r.day, r.created_at, r.service, r.counter_id, r.suggestion, r.answer, r.answered_at,"
             f" r.closed_at FROM survey_responses r WHERE {where} AND r.suggestion IS NOT NULL ORDER BY r.created_at, r.id",
+            params,
+        )
+
+    def skm_wording_counts(
+        self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Per wording the days' responses were answered under (None: not recorded, m021): {wording,
+        responses, first_day, last_day}, the unrecorded first, then oldest first."""
+        where, params = _survey_where(day_from, day_to, service, counter_id)
+        return self.rows(
+            "SELECT r.wording, COUNT(*) AS responses, MIN(r.day) AS first_day, MAX(r.day) AS last_day"
+            f" FROM survey_responses r WHERE {where} GROUP BY r.wording ORDER BY r.wording IS NOT NULL, r.wording",
             params,
         )
 
@@ -268,6 +290,37 @@ class SurveyQueries(TxBase):
             [element, json.dumps(value, ensure_ascii=False), _iso(now), actor],
         )
 
+    # -- the wordings the office used --------------------------------------------------------------
+    # Each is the whole questionnaire ({element: {question, choices}}), kept for good: a response names
+    # the one it was answered under. A new one is added whenever the wording in use changes.
+    @staticmethod
+    def _wording(row: dict[str, Any] | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        return {**row, "texts": json.loads(row["texts"]), "custom": json.loads(row["custom"])}
+
+    def survey_wording_latest(self) -> dict[str, Any] | None:
+        """The newest wording kept ({id, texts, custom, set_at, actor}), or None."""
+        return self._wording(self.one("SELECT * FROM survey_wordings ORDER BY id DESC LIMIT 1"))
+
+    def survey_wordings(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The wordings of these ids, by id."""
+        if not ids:
+            return {}
+        rows = self.rows(
+            "SELECT * FROM survey_wordings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(ids)]
+        )
+        return {r["id"]: self._wording(r) for r in rows}
+
+    def add_survey_wording(self, texts: dict[str, Any], custom: list[str], actor: str | None, now: datetime) -> int:
+        """Keep a new wording in use from `now` (`custom`: the elements whose words are not the model
+        questionnaire's; actor None: not an admin's, e.g. a new release's model questionnaire); its id."""
+        cur = self.db.execute(
+            "INSERT INTO survey_wordings (texts, custom, set_at, actor) VALUES (?, ?, ?, ?)",
+            [json.dumps(texts, ensure_ascii=False), json.dumps(sorted(custom)), _iso(now), actor],
+        )
+        return cur.lastrowid
+
     # -- retention and the archive ---------------------------------------------------------------
     def unlink_survey_before(self, day: str) -> int:
         """Cut the link of the responses of days before `day` to their tickets (the scores, service,
@@ -281,6 +334,14 @@ class SurveyQueries(TxBase):
         return self.rows(
             "SELECT r.*, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
             " WHERE r.day BETWEEN ? AND ? ORDER BY r.id",
+            [day_from, day_to],
+        )
+
+    def survey_wording_archive_rows(self, day_from: str, day_to: str) -> list[dict[str, Any]]:
+        """The wordings the days' responses were answered under, for the monthly archive."""
+        return self.rows(
+            "SELECT * FROM survey_wordings WHERE id IN (SELECT wording FROM survey_responses"
+            " WHERE day BETWEEN ? AND ?) ORDER BY id",
             [day_from, day_to],
         )
 
