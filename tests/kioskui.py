@@ -12,8 +12,9 @@ from server.forms import LIMITS
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
-SMALL = {"width": 1366, "height": 768}  # a cheap 15.6" touchscreen on its side, the smallest an office has
-ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE), ("small", SMALL)]
+SMALL = {"width": 1366, "height": 768}  # a cheap 15.6" touchscreen on its side
+SQUARE = {"width": 1024, "height": 768}  # a 4:3 touch monitor (the cheap POS screen) on its side
+ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE), ("small", SMALL), ("4x3", SQUARE)]
 
 
 def _longest(text: str, key: str) -> str:
