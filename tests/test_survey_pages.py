@@ -25,6 +25,7 @@ PASSWORD = "rahasia-123"
 PHONE = {"width": 360, "height": 740}
 TABLET_PORTRAIT = {"width": 800, "height": 1280}
 TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+TABLET_SMALL = {"width": 1024, "height": 600}  # a cheap 7" tablet on its side
 VISITOR = {
     "service": "A",
     "name": "Budi Santoso",
@@ -479,7 +480,9 @@ def longest_wording(code: str) -> dict:
     return {code: {"question": {"id": question, "en": question}, "choices": [{"id": choice, "en": choice}] * 4}}
 
 
-@pytest.mark.parametrize("viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE], ids=["portrait", "landscape"])
+@pytest.mark.parametrize(
+    "viewport", [TABLET_PORTRAIT, TABLET_LANDSCAPE, TABLET_SMALL], ids=["portrait", "landscape", "7-inch"]
+)
 def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and_texts(tablet, office, viewport):
     admin = office.session("kepala", PASSWORD)
     r = admin.put(f"{office.url}/api/admin/survey", json={"elements": longest_wording("U5")}, timeout=5)
@@ -506,6 +509,8 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         )
         assert_actions_visible(page, "the longest question", must=("#step-back", "#step-next"))
         assert small_targets(page) == []
+        if viewport is TABLET_SMALL:
+            shot(page, "survey-tablet-7-inch-longest")
         page.tap("#lang-toggle")
         assert_actions_visible(page, "the longest question in English", must=("#step-back", "#step-next"))
         page.tap("#lang-toggle")
