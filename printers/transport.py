@@ -195,6 +195,33 @@ def _require(cfg: PrinterConfig, transport: type[Escpos], package: str) -> None:
         raise PrinterError(f"printer {cfg.name}: a {cfg.type} printer needs {package} (pip install {package})")
 
 
+# libusb-1.0 by its soname, opened directly: pyusb otherwise finds it with ctypes.util.find_library,
+# which runs ldconfig. The server prints from gevent's thread pool, where starting a program fails
+# ("child watchers are only available on the default loop"): pyusb then had no backend and every USB
+# printer failed with "No backend available", however it was plugged in.
+LIBUSB_NAMES = ("libusb-1.0.so.0", "libusb-1.0.so", "libusb-1.0.dylib")
+
+
+def _find_libusb(candidate: str) -> str | None:
+    import ctypes
+    import ctypes.util
+
+    for name in LIBUSB_NAMES:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            continue
+        return name
+    return ctypes.util.find_library(candidate)  # another system: its own way (not from a thread under gevent)
+
+
+def usb_backend():
+    """pyusb's libusb-1.0 backend (loaded once, then kept by pyusb); None where libusb-1.0 is missing."""
+    import usb.backend.libusb1
+
+    return usb.backend.libusb1.get_backend(find_library=_find_libusb)
+
+
 def _make(cfg: PrinterConfig) -> Escpos:
     profile = {"profile": cfg.profile}
     match cfg.type:
@@ -202,7 +229,13 @@ def _make(cfg: PrinterConfig) -> Escpos:
             return NetworkPrinter(host=cfg.host, port=cfg.port, timeout=cfg.timeout, **profile)
         case "usb":
             _require(cfg, Usb, "pyusb")
-            return Usb(cfg.vendor_id, cfg.product_id, timeout=int(cfg.timeout * 1000), **profile)
+            backend = usb_backend()
+            if backend is None:
+                raise PrinterError(
+                    f"printer {cfg.name}: a usb printer needs libusb-1.0 (sudo apt-get install libusb-1.0-0)"
+                )
+            usb_args = {"backend": backend}
+            return Usb(cfg.vendor_id, cfg.product_id, usb_args=usb_args, timeout=int(cfg.timeout * 1000), **profile)
         case "serial":
             _require(cfg, Serial, "pyserial")
             return SerialPrinter(devfile=cfg.device, baudrate=cfg.baudrate, timeout=cfg.timeout, **profile)

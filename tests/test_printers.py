@@ -504,6 +504,34 @@ def test_a_printer_that_is_not_plugged_in_is_a_printer_error_naming_it(cfg, wher
     assert str(caught.value) == f"printer kiosk: not found (unplugged or switched off?) while opening {where}"
 
 
+USB_FROM_THE_PRINT_POOL = """
+from gevent import monkey
+monkey.patch_all()
+from gevent.threadpool import ThreadPool
+from printers import transport
+from printers.config import PrinterConfig, PrinterError
+
+def attempt():
+    try:
+        transport.send_bytes(PrinterConfig("kiosk", "usb", vendor_id=0x04B8, product_id=0x0E15), b"x")
+    except PrinterError as err:
+        return str(err)
+
+print(ThreadPool(1).apply(attempt))
+"""
+
+
+def test_a_usb_printer_is_looked_for_from_the_servers_print_threads():
+    """The server prints from gevent's thread pool, where pyusb's own search for libusb (ldconfig, a program)
+    cannot start: every USB printer then failed with "No backend available", plugged in or not. libusb is
+    now opened by name, so the device itself is looked for (and, here, not found)."""
+    done = subprocess.run(
+        [sys.executable, "-c", USB_FROM_THE_PRINT_POOL], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "printer kiosk: not found (unplugged or switched off?) while opening USB 04b8:0e15"
+
+
 def test_a_device_the_server_may_not_open_says_permission_denied():
     # Root (as the tests run here) may open any device, so the refusal is built as pyserial and
     # python-escpos raise it for an ordinary user outside the dialout group.
