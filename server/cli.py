@@ -213,9 +213,29 @@ WantedBy=multi-user.target
 """
 
 
-def banner(settings: Settings, host: str, port: int, first: tuple[str, str] | None) -> list[str]:
-    """What `serve` prints at its start: where each page is, how to log in, and what to set up."""
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+def lan_address() -> str | None:
+    """This PC's address on the office network (the interface of its default route), or None without one.
+    Nothing is sent: connecting a UDP socket only picks the route."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def banner(
+    settings: Settings, host: str, port: int, first: tuple[str, str] | None, lan: str | None = None
+) -> list[str]:
+    """What `serve` prints at its start: where each page is, how to log in, and what to set up. `lan`:
+    this PC's address on the office network, when the server listens on every interface."""
+    from urllib.parse import urlsplit
+
+    everywhere = host in ("0.0.0.0", "::")
+    base = f"http://{'127.0.0.1' if everywhere else host}:{port}"
     lines = [
         f"Antrian — {settings.office.name}",
         f"  Kiosk / kios:            {base}/kiosk/",
@@ -232,6 +252,15 @@ def banner(settings: Settings, host: str, port: int, first: tuple[str, str] | No
         lines.append("  Add officers: python -m server users add NAME --role officer")
     else:
         lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
+    if everywhere:
+        if lan:
+            lines.append(f"  Other devices (kiosk PC, TV, officers' laptops) / perangkat lain: http://{lan}:{port}/…")
+        public = urlsplit(settings.office.public_url).hostname or ""
+        if public in ("127.0.0.1", "localhost", "::1") or public.startswith("127."):
+            lines.append(
+                f"  [office] public_url is {settings.office.public_url}: the tickets' QR codes open on this PC only;"
+                f" set it to http://{lan or 'THIS-PC-ADDRESS'}:{port} in config.toml"
+            )
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
         lines.append("  Kiosks: any device may take a number; name the kiosk PCs in [kiosk] addresses")
@@ -294,7 +323,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
     socketio = app.extensions["antrian.socketio"]
     first = app.extensions["antrian"].accounts.ensure_first_admin()
-    lines = banner(settings, host, port, first)
+    lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None)
     print("\n".join(lines), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     # Whatever start-up made (Flask, templates, modules: ~80,000 objects) lives as long as the

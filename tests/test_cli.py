@@ -130,6 +130,19 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
     assert "  First account (shown once): user 'admin', password 'Xy7_secret'" in lines
     assert any("[kiosk] addresses" in line for line in lines)
     assert not any("[kiosk] addresses" in line for line in banner(open_to_all, "127.0.0.1", 8080, None))
+    # on every interface: the address the other devices type, and the demo's loopback public_url is said
+    # to be one only this PC can open (the tickets' QR codes)
+    lines = banner(open_to_all, "0.0.0.0", 8080, None, lan="192.168.1.10")
+    assert any(line.endswith("http://192.168.1.10:8080/…") for line in lines)
+    assert any("public_url is http://127.0.0.1:8080" in line and "http://192.168.1.10:8080" in line for line in lines)
+    (tmp_path / "lan").mkdir()
+    on_lan = load_settings(
+        write_config(
+            tmp_path / "lan", {'public_url = "http://127.0.0.1:8080"': 'public_url = "http://192.168.1.10:8080"'}
+        )
+    )
+    assert not any("public_url" in line for line in banner(on_lan, "0.0.0.0", 8080, None, lan="192.168.1.10"))
+    assert not any("public_url" in line for line in banner(open_to_all, "127.0.0.1", 8080, None))
     (tmp_path / "named").mkdir()
     named = load_settings(write_config(tmp_path / "named", {"addresses = []": 'addresses = ["192.168.1.20"]'}))
     assert named.kiosk.addresses and not any(
