@@ -80,6 +80,15 @@ def test_bad_value_names_its_key(tmp_path, replace, key):
     assert str(err.value).startswith(key), str(err.value)
 
 
+def test_a_time_zone_written_as_wib_says_what_to_write(tmp_path):
+    """config.toml's comment and every Indonesian say "WIB": the refusal names the zone to write."""
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(tmp_path, {'timezone = "Asia/Jakarta"': 'timezone = "WIB"'}))
+    assert str(err.value).startswith("office.timezone: unknown time zone 'WIB'")
+    assert '"Asia/Jakarta" for WIB' in str(err.value) and '"Asia/Makassar" for WITA' in str(err.value)
+    assert '"Asia/Jakarta" untuk WIB' in err.value.problem.id_text
+
+
 def test_the_server_side_player_is_a_command_as_words(tmp_path):
     assert load_settings(write_config(tmp_path)).tts.player == ()  # aplay or paplay, found at run time
     path = write_config(tmp_path, {"rate = 150": 'rate = 150\nplayer = ["aplay", "-q", "-D", "plughw:1,0"]'})
