@@ -213,6 +213,16 @@ WantedBy=multi-user.target
 """
 
 
+def _python() -> str:
+    """The Python to type for the commands: the project's .venv/bin/python as run from its folder (Debian
+    has no `python`, and its python3 lacks the packages), else this interpreter's path."""
+    import os
+
+    here = Path(sys.executable)
+    local = Path(".venv/bin/python")
+    return str(local) if local.exists() and os.path.samefile(local, here) else str(here)
+
+
 def lan_address() -> str | None:
     """This PC's address on the office network (the interface of its default route), or None without one.
     Nothing is sent: connecting a UDP socket only picks the route."""
@@ -249,9 +259,9 @@ def banner(
     ]
     if first:
         lines.append(f"  First account (shown once): user '{first[0]}', password '{first[1]}'")
-        lines.append("  Add officers: python -m server users add NAME --role officer")
+        lines.append(f"  Add officers: {_python()} -m server users add NAME --role officer")
     else:
-        lines.append("  Log in with your account; reset a password: python -m server users passwd NAME")
+        lines.append(f"  Log in with your account; reset a password: {_python()} -m server users passwd NAME")
     if everywhere:
         if lan:
             lines.append(f"  Other devices (kiosk PC, TV, officers' laptops) / perangkat lain: http://{lan}:{port}/…")
