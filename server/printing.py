@@ -118,15 +118,17 @@ class PrintWorker(OutboxWorker):
             )
         if self._pool is None:
             self._pool = ThreadPool(1)
-        attempt = self._pool.spawn(fn, self.config, slip)
+        attempt = self._pool.spawn(_returning_printer_errors, fn, self.config, slip)
         limit = self.config.timeout + HANG_MARGIN_SECONDS
         try:
-            attempt.get(timeout=limit)
+            failed = attempt.get(timeout=limit)
         except gevent.Timeout:
             self._hanging = (job, attempt)
             raise printers.PrinterError(
                 f"printer {self.name}: no answer within {limit:g} s while printing to {self.config.target}"
             ) from None
+        if failed is not None:
+            raise failed
 
     def _hung_print_outcome(self) -> list[Result]:
         """The outcome of a print that hung and has returned since (printed late, or failed)."""
@@ -134,11 +136,22 @@ class PrintWorker(OutboxWorker):
             return []
         job, attempt = self._hanging
         self._hanging = None
-        if attempt.successful():
+        if attempt.successful() and attempt.value is None:
             log.info("print job %s printed late, after its printer hung", job["id"])
             return [(job, None, False)]
-        err = attempt.exception
+        err = attempt.value if attempt.successful() else attempt.exception
         return [(job, str(err) if isinstance(err, printers.PrinterError) else f"{type(err).__name__}: {err}", False)]
+
+
+def _returning_printer_errors(fn: Any, *args: Any) -> printers.PrinterError | None:
+    """fn(*args) in the print thread, a PrinterError returned instead of raised: gevent's thread pool writes
+    the whole traceback of whatever a task raises (some 30 lines for each failed try of an unplugged
+    printer), while a printer's failure is expected and the outbox logs it in one line."""
+    try:
+        fn(*args)
+    except printers.PrinterError as err:
+        return err
+    return None
 
 
 class AgentPrintWorker(PrintWorker):

@@ -318,3 +318,32 @@ def test_the_server_prints_on_a_serial_printer_from_its_native_thread(tmp_path):
     finally:
         server.stop()
         printer.stop()
+
+
+def test_a_device_printer_that_fails_is_one_line_in_the_log_not_a_traceback(tmp_path):
+    """An unplugged USB or device printer fails each try in the print thread: the server's log says so in a
+    line, as for a network printer, not with gevent's 30-line traceback of the thread's exception."""
+    import requests
+    from live import LiveServer
+
+    config = write_config(tmp_path)
+    missing = tmp_path / "unplugged" / "lp0"  # as /dev/usb/lp0 with the printer's cable out
+    text = config.read_text(encoding="utf-8").replace(
+        '[printers.kiosk]\ntype = "dummy"\n', f'[printers.kiosk]\ntype = "file"\npath = "{missing}"\n'
+    )
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start()
+    try:
+        server.add_user("sari", "frontoffice")
+        front = server.session("sari", "rahasia-123")
+        assert requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5).status_code == 201
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
+            if job["status"] == "retrying":
+                break
+            time.sleep(0.05)
+        assert job["status"] == "retrying" and "printer kiosk: not found" in job["error"], job
+        assert "Traceback" not in server.log() and "PrinterError" not in server.log(), server.log()[-3000:]
+    finally:
+        server.stop()
