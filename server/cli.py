@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int_between(1, MAX_VOICE_NUMBER),
         help=f"the highest number to check, 1-{MAX_VOICE_NUMBER} (default: 999 or the day's highest)",
     )
+    pr = sub.add_parser("printer", parents=[common], help="test a printer")
+    prsub = pr.add_subparsers(dest="printer_command", required=True)
+    pt = prsub.add_parser(
+        "test", parents=[common], help="print a test slip on [printers.NAME]; its QR code opens [office] public_url"
+    )
+    pt.add_argument("name")
     sd = sub.add_parser(
         "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
     )
@@ -123,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return demo(settings, args.visitors, args.if_empty, args.force)
     if args.command in ("archive", "retention", "backup", "restore"):
         return records(settings, args)
+    if args.command == "printer":
+        return printer_test(settings, args.name)
     if args.command == "systemd-unit":
         try:
             print(systemd_unit(Path(config).resolve(), args.user), end="")
@@ -343,6 +351,45 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     gc.freeze()
     serve_forever(app, host, port, settings.limits, listener)
     lock.close()
+    return 0
+
+
+def printer_test(settings: Settings, name: str) -> int:
+    """Print a test slip ("TES", not a queue number) on one printer, as a ticket prints: the office's name,
+    the time, the paper's width, and a QR code of public_url, which a phone on the office's Wi-Fi should
+    open. Exit 1 with the printer's problem when it fails."""
+    from zoneinfo import ZoneInfo
+
+    import printers
+
+    cfg = settings.printers.get(name)
+    if cfg is None:
+        known = ", ".join(sorted(settings.printers)) or "none"
+        print(f"error: no [printers.{name}] in the config (its printers: {known})", file=sys.stderr)
+        return 2
+    if name in settings.agents:
+        print(
+            f"error: printer {name} is on a kiosk PC, printed by its agent (kiosk.agent): test it there",
+            file=sys.stderr,
+        )
+        return 2
+    url = settings.office.public_url
+    slip = printers.TicketSlip(
+        office_name=settings.office.name,
+        office_address=settings.office.address,
+        label="TES",
+        service_name="Tes printer / printer test",
+        issued_at=datetime.now(ZoneInfo(settings.office.timezone)),
+        ahead=0,
+        qr_url=url,
+        footer=f"Bukan nomor antrian. Printer {name}: {cfg.type}, kertas {cfg.width_mm} mm.\nKode QR: {url}",
+    )
+    try:
+        printers.print_ticket(cfg, slip)
+    except printers.PrinterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"printer {name}: a test slip went to {cfg.target}; a phone on the office's Wi-Fi should open its QR code")
     return 0
 
 

@@ -420,3 +420,31 @@ def test_serve_refuses_a_voice_espeak_ng_does_not_have(tmp_path, espeak):
     r = server_command(["serve", "--config", str(cfg)], timeout=60)
     refused(r, "tts.voice", "'indonesia'", "espeak-ng --voices", prefix="config error: ")
     assert r.stdout == ""
+
+
+def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_failure(tmp_path):
+    """`printer test NAME`: the admin's first check of a new printer. A test slip ("TES", not a queue
+    number, with the paper's width and a QR code of public_url) as real ESC/POS bytes over TCP; a
+    printer that is off is one line naming it, exit 1; an unknown name lists the printers, exit 2."""
+    from fakeprinter import FakeNetworkPrinter
+
+    printer = FakeNetworkPrinter()
+    try:
+        cfg = write_config(
+            tmp_path,
+            {
+                '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
+            },
+        )
+        r = cli("printer", "test", "kiosk", "--config", str(cfg))
+        assert r.returncode == 0, r.stderr
+        assert f"a test slip went to 127.0.0.1:{printer.port}" in r.stdout
+        sent = printer.wait_for_close()
+        assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
+        assert b"http://127.0.0.1:8080" in sent  # the QR code's address, printed under it too
+    finally:
+        printer.stop()
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))  # now off: refused at once
+    assert r.returncode == 1 and r.stderr.startswith("error: printer kiosk: connection refused"), r.stderr
+    r = cli("printer", "test", "lantai2", "--config", str(cfg))
+    assert r.returncode == 2 and r.stderr.strip() == "error: no [printers.lantai2] in the config (its printers: kiosk)"
