@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import gc
 import getpass
 import random
@@ -334,7 +335,12 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
         # account's password is shown for a server that never ran.
         listener = listen(host, port)
     except OSError as err:
-        print(f"error: cannot listen on {host} port {port}: {err.strerror or err}", file=sys.stderr)
+        hint = ""
+        if err.errno == errno.EADDRINUSE:  # most often this server already running (make run, make service)
+            hint = " (another program uses it, or Antrian runs already: stop it, or choose [server] port or --port)"
+        elif err.errno == errno.EADDRNOTAVAIL:
+            hint = ' (not an address of this PC: [server] host = "0.0.0.0" listens on all of them)'
+        print(f"error: cannot listen on {host} port {port}: {err.strerror or err}{hint}", file=sys.stderr)
         lock.close()
         return 2
     extra = {"clock": clock} if clock is not None else {}
@@ -349,7 +355,10 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     # all in 30-35 ms, a pause of every screen at once (docs/performance.md).
     gc.collect()
     gc.freeze()
-    serve_forever(app, host, port, settings.limits, listener)
+    try:
+        serve_forever(app, host, port, settings.limits, listener)
+    except KeyboardInterrupt:  # Ctrl+C on `make run`: a word, not a traceback
+        print("Antrian dihentikan / stopped", flush=True)
     lock.close()
     return 0
 

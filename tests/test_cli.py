@@ -323,7 +323,8 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
         port = taken.getsockname()[1]
         r = server_command(["serve", "--host", host, "--port", str(port), "--config", str(cfg)], timeout=60)
     why = "Address already in use" if host == "127.0.0.1" else "Cannot assign requested address"
-    refused(r, f"cannot listen on {host} port {port}: {why}")
+    hint = "choose [server] port or --port" if host == "127.0.0.1" else "not an address of this PC"
+    refused(r, f"cannot listen on {host} port {port}: {why}", hint)
     assert r.stdout == ""
     with closing(sqlite3.connect(load_settings(cfg).server.database)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
@@ -448,3 +449,18 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
     assert r.returncode == 1 and r.stderr.startswith("error: printer kiosk: connection refused"), r.stderr
     r = cli("printer", "test", "lantai2", "--config", str(cfg))
     assert r.returncode == 2 and r.stderr.strip() == "error: no [printers.lantai2] in the config (its printers: kiosk)"
+
+
+def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):
+    """Ctrl+C on `make run` (SIGINT): the server says it stopped and exits 0; nothing looks like a crash."""
+    import signal
+
+    from live import LiveServer
+
+    server = LiveServer(write_config(tmp_path)).start()
+    try:
+        server.proc.send_signal(signal.SIGINT)
+        assert server.proc.wait(10) == 0
+    finally:
+        server.stop()
+    assert "Antrian dihentikan / stopped" in server.log() and "Traceback" not in server.log(), server.log()[-2000:]
