@@ -7,6 +7,7 @@ import csv
 import errno
 import gc
 import getpass
+import os
 import random
 import sqlite3
 import sys
@@ -686,6 +687,9 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                 f" {result.requests} stored answers dropped, {result.survey} survey responses unlinked"
             )
         elif args.command == "backup":
+            if args.file.endswith(("/", os.sep)) and not Path(args.file).is_dir():
+                # "/media/lpse/USB/" names a folder (Path() would drop the slash and write a file "USB")
+                raise archive.ArchiveError(f"{args.file}: the folder does not exist (a USB stick not mounted?)")
             path = archive.backup(db, Path(args.file))
             print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
         else:

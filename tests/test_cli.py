@@ -209,6 +209,9 @@ def test_backup_to_a_folder_or_into_a_missing_folder_is_refused(tmp_path):
     refused(cli("backup", str(tmp_path / "usb"), "--config", str(cfg)), "is a folder")
     r = cli("backup", str(tmp_path / "usb" / "stick" / "antrian.db"), "--config", str(cfg))
     refused(r, "folder does not exist", str(tmp_path / "usb" / "stick"))
+    # a folder written with its slash that is not there: not a file named after it
+    r = cli("backup", str(tmp_path / "usb" / "stick") + "/", "--config", str(cfg))
+    refused(r, "the folder does not exist", str(tmp_path / "usb" / "stick") + "/")
     assert list((tmp_path / "usb").iterdir()) == [] and visitors(db) == ["Asli"]
     refused(cli("backup", "/dev/null", "--config", str(cfg)), "/dev/null: not a regular file")
     assert Path("/dev/null").is_char_device()
