@@ -144,22 +144,15 @@ def answer_complaint(complaint_id: str):
     return answer(service().survey.answer_complaint(complaint_id, data, current_user()["username"], key))
 
 
-@bp.post("/complaints/<complaint_id>/close")
+@bp.post("/complaints/<complaint_id>/close", defaults={"action": "close"})
+@bp.post("/complaints/<complaint_id>/reopen", defaults={"action": "reopen"})
 @require("officer", "frontoffice")
-def close_complaint(complaint_id: str):
-    """Close a complaint that needs no reply ("Tidak perlu dijawab"): who and when are kept."""
+def close_complaint(complaint_id: str, action: str):
+    """Close a complaint that needs no reply ("Tidak perlu dijawab"), or open it again: who and when are kept."""
     data = body()
-    key = request_key(f"complaint-close:{complaint_id[:32]}", data)
-    return answer(service().survey.close_complaint(complaint_id, current_user()["username"], key))
-
-
-@bp.post("/complaints/<complaint_id>/reopen")
-@require("officer", "frontoffice")
-def reopen_complaint(complaint_id: str):
-    """Open again a complaint closed without a reply."""
-    data = body()
-    key = request_key(f"complaint-reopen:{complaint_id[:32]}", data)
-    return answer(service().survey.reopen_complaint(complaint_id, current_user()["username"], key))
+    key = request_key(f"complaint-{action}:{complaint_id[:32]}", data)
+    user = current_user()["username"]
+    return answer(service().survey.close_complaint(complaint_id, user, key, closed=action == "close"))
 
 
 @bp.get("/admin/survey")

@@ -708,37 +708,25 @@ class Survey:
 
         return self.unit.run(request_key, run)
 
-    def close_complaint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
+    def close_complaint(self, ref: str, actor: str, request_key: str | None = None, closed: bool = True) -> Outcome:
         """Close a complaint that needs no reply ("Tidak perlu dijawab": praise, a thank-you), with who and
-        when; a `complaint_closed` event. 409 complaint_already_answered for one answered (change the answer
-        instead); closing one closed changes nothing. reopen_complaint undoes it, and an answer replaces it."""
+        when, a `complaint_closed` event; or, `closed=False`, open again one closed without a reply (the
+        close stays in its history), a `complaint_reopened` event. 409 complaint_already_answered for one
+        answered (change the answer instead); one already so changes nothing. An answer replaces a close."""
         complaint_id = parse_id(ref)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             row = self._complaint_row(tx, complaint_id)
             if row["answered_at"] is not None:
                 raise QueueError("complaint_already_answered")
-            if row.get("closed_at") is None:
-                tx.close_complaint(row["id"], actor, now)
+            if (row.get("closed_at") is None) == closed:
+                if closed:
+                    tx.close_complaint(row["id"], actor, now)
+                else:
+                    tx.reopen_complaint(row, now)
                 data = {"complaint_id": row["id"]}
-                tx.add_event("complaint_closed", now, self.unit.day(now), None, row["counter_id"], actor, data)
-            return Outcome({"complaint": self._one(tx, row["id"], now)})
-
-        return self.unit.run(request_key, run)
-
-    def reopen_complaint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
-        """Open again a complaint closed without a reply (the close stays in its history); a
-        `complaint_reopened` event. 409 complaint_already_answered for one answered; one open changes nothing."""
-        complaint_id = parse_id(ref)
-
-        def run(tx: Tx, now: datetime) -> Outcome:
-            row = self._complaint_row(tx, complaint_id)
-            if row["answered_at"] is not None:
-                raise QueueError("complaint_already_answered")
-            if row.get("closed_at") is not None:
-                tx.reopen_complaint(row, now)
-                data = {"complaint_id": row["id"]}
-                tx.add_event("complaint_reopened", now, self.unit.day(now), None, row["counter_id"], actor, data)
+                kind = "complaint_closed" if closed else "complaint_reopened"
+                tx.add_event(kind, now, self.unit.day(now), None, row["counter_id"], actor, data)
             return Outcome({"complaint": self._one(tx, row["id"], now)})
 
         return self.unit.run(request_key, run)
