@@ -304,6 +304,16 @@ class LiveServer:
         s.headers["X-CSRFToken"] = r.json()["csrf_token"]
         return s
 
+    def print_job_when(self, session: requests.Session, status: str, seconds: float = 15.0) -> dict:
+        """The newest print job (GET /api/print-jobs, as `session` sees it) once its status is `status`, or
+        as it stands after `seconds`: the caller asserts on it."""
+        deadline = time.monotonic() + seconds
+        while True:
+            job = session.get(f"{self.url}/api/print-jobs", timeout=5).json()["jobs"][0]
+            if job["status"] == status or time.monotonic() > deadline:
+                return job
+            time.sleep(0.05)
+
     def add_user(self, username: str, role: str, password: str = "rahasia-123", scrypt: bool = False) -> None:
         """Add an account as `python -m server users add` does (server.service.accounts, logged as by
         "cli"), from this process: no interpreter to start. Its hash is a real werkzeug hash at one

@@ -128,12 +128,7 @@ def test_the_live_server_prints_kiosk_tickets_through_cups(cups, tmp_path):
         assert label.encode() in received and received.endswith(b"\x1dV\x00")  # the label, then the cut
         server.add_user("sari", "frontoffice")
         front = server.session("sari", "rahasia-123")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
-            if job["status"] == "printed":
-                break
-            time.sleep(0.1)
+        job = server.print_job_when(front, "printed", seconds=10)
         assert job["status"] == "printed", job
     finally:
         server.stop()

@@ -305,12 +305,7 @@ def test_the_server_prints_on_a_serial_printer_from_its_native_thread(tmp_path):
         front = server.session("sari", "rahasia-123")
         r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
         label = r.json()["ticket"]["label"]
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
-            if job["status"] != "queued":
-                break
-            time.sleep(0.1)
+        job = server.print_job_when(front, "printed")
         assert job["status"] == "printed", job
         received = printer.wait_for(300)
         assert received.startswith(b"\x1b@") and label.encode() in received
@@ -337,12 +332,7 @@ def test_a_device_printer_that_fails_is_one_line_in_the_log_not_a_traceback(tmp_
         server.add_user("sari", "frontoffice")
         front = server.session("sari", "rahasia-123")
         assert requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5).status_code == 201
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            job = front.get(f"{server.url}/api/print-jobs", timeout=5).json()["jobs"][0]
-            if job["status"] == "retrying":
-                break
-            time.sleep(0.05)
+        job = server.print_job_when(front, "retrying")
         assert job["status"] == "retrying" and "printer kiosk: not found" in job["error"], job
         assert "Traceback" not in server.log() and "PrinterError" not in server.log(), server.log()[-3000:]
     finally:
