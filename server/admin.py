@@ -86,7 +86,9 @@ def config_refusal(err: ConfigError) -> FormIncomplete:
 def check_change(section: str, value: Any) -> None:
     """Refuse sections and office keys an admin may not change live."""
     if section not in EDITABLE:
-        raise FormIncomplete({"section": "not_editable"}, "not_editable", section=section)
+        raise FormIncomplete(
+            {"section": "not_editable"}, "not_editable_section", section=section, sections=", ".join(EDITABLE)
+        )
     for name, keys in (("office", OFFICE_KEYS), ("tts", TTS_KEYS)):
         if section != name:
             continue
@@ -94,7 +96,8 @@ def check_change(section: str, value: Any) -> None:
             raise FormIncomplete({name: "not_object"})
         bad = {k: "not_editable" for k in value if k not in keys}
         if bad:
-            raise FormIncomplete(bad)
+            first = f"{name}.{next(iter(bad))}"
+            raise FormIncomplete(bad, "not_editable_key", key=first, section=name, keys=", ".join(keys))
 
 
 def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int]) -> None:
@@ -213,7 +216,9 @@ def reset_settings(service: Any, section: str, actor: str) -> bool:
     config.toml was edited so that a stored change no longer fits it: it does not need the stored changes
     to fit (the command line runs it on the file's settings then)."""
     if section not in EDITABLE:
-        raise FormIncomplete({"section": "not_editable"}, "not_editable", section=section)
+        raise FormIncomplete(
+            {"section": "not_editable"}, "not_editable_section", section=section, sections=", ".join(EDITABLE)
+        )
     dropped: list[bool] = []
 
     def run(tx, now):

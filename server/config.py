@@ -448,9 +448,18 @@ class _Table:
         return value
 
     def unknown(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.data) - allowed)
+        """Refuse a key the table does not take, naming the one it most likely misspells: a typo of a
+        required key would otherwise be reported as that key missing."""
+        extra = sorted(set(self.data) - allowed, key=str)
         if extra:
-            raise _bad(self.key(extra[0]), "unknown_key")
+            import difflib
+
+            typo = str(extra[0])
+            like = difflib.get_close_matches(typo.lower(), sorted(allowed), n=1, cutoff=0.6)
+            code = "unknown_section" if not self.path else "unknown_key"
+            if like:
+                raise _bad(self.key(typo), f"{code}_like", like=like[0])
+            raise _bad(self.key(typo), code)
 
 
 # The TOML type a field is read as, by its annotation: a tuple is written as a list, a path as a string.
@@ -544,9 +553,10 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     top.unknown(_keys(Settings))
 
     t = _Table(raw.get("office"), "office")
-    # The time zone is checked first and unknown keys last: of several bad values, these are the ones named.
-    office = _parse(Office, t, timezone=_get(t, Office, "timezone"))
+    # The time zone is checked first, then unknown keys (a misspelt required key is named as such).
+    timezone = _get(t, Office, "timezone")
     t.unknown(_keys(Office))
+    office = _parse(Office, t, timezone=timezone)
 
     t = _Table(raw.get("server"), "server", required=False)
     t.unknown(_keys(ServerSettings))

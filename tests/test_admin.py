@@ -48,8 +48,17 @@ def test_bad_values_are_refused_naming_the_key(app, client):
     assert r.status_code == 422 and "services[0].code" in r.get_json()["fields"]
     r = put(client, h, "queue", {"max_calls": 0})
     assert r.status_code == 422 and "queue.max_calls" in r.get_json()["fields"]
-    assert put(client, h, "printers", {}).status_code == 422
-    assert put(client, h, "office", {"timezone": "Asia/Jayapura"}).status_code == 422
+    r = put(client, h, "printers", {})
+    assert r.status_code == 422 and r.get_json()["error"] == "not_editable_section"
+    assert r.get_json()["message"].startswith("[printers] tidak bisa diubah di sini, hanya di config.toml")
+    r = put(client, h, "office", {"timezone": "Asia/Jayapura"})
+    assert r.status_code == 422 and r.get_json()["fields"] == {
+        "timezone": "Bagian ini tidak bisa diubah dari halaman admin."
+    }
+    assert r.get_json()["message"] == (
+        "office.timezone tidak bisa diubah di sini, hanya di config.toml (lalu jalankan ulang server). "
+        "Dari [office], yang bisa: name, address, public_url, language."
+    )
     assert client.get("/api/state").get_json()["services"][0]["name"] == "Konsultasi Penyedia"
 
 
@@ -317,7 +326,10 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
     assert r.returncode == 0 and "has no stored change" in r.stdout
     r = server_command(["settings", "reset", "printers", "--config", str(config_path)])
-    assert r.returncode == 2 and "not_editable" in r.stderr
+    assert r.returncode == 2 and "error: not_editable_section: [printers] cannot be changed here" in r.stderr
+    r = server_command(["settings", "set", "office", '{"timezone": "Asia/Jayapura"}', "--config", str(config_path)])
+    assert r.returncode == 2, r.stdout
+    assert "error: not_editable_key: office.timezone cannot be changed here, only in config.toml" in r.stderr
     app = create_app(config_path, workers=False, clock=clock)
     try:
         with app.extensions["antrian"].store.read() as tx:

@@ -106,6 +106,29 @@ def test_missing_section_and_key(tmp_path):
         load_settings(path)
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "typo", "expected"),
+    [
+        ("office", "name", "nme", "office.nme: unknown key (did you mean name?)"),  # not "office.name: missing"
+        ("office", "public_url", "Public_URL", "office.Public_URL: unknown key (did you mean public_url?)"),
+        ("queue", "max_calls", "max_call", "queue.max_call: unknown key (did you mean max_calls?)"),
+        ("queue", None, "zzz", "queue.zzz: unknown key"),
+        ("", "office", "ofice", "ofice: unknown section (did you mean [office]?)"),
+        ("", None, "zzz", "zzz: unknown section"),
+    ],
+)
+def test_a_misspelt_key_or_section_is_named_with_the_one_it_misspells(tmp_path, section, key, typo, expected):
+    """A key written wrong is named with the key it most likely misspells; a misspelt required key was
+    reported as that key missing, which sent the admin looking for a line that is there."""
+    raw = demo_raw()
+    table = raw[section] if section else raw
+    table[typo] = table.pop(key) if key else {"x": 1}
+    with pytest.raises(ConfigError) as err:
+        config.parse_settings(raw, base_dir=tmp_path)
+    assert str(err.value) == expected
+    assert err.value.problem.id_text.startswith(("kunci tidak dikenal", "bagian tidak dikenal"))
+
+
 def test_not_toml_and_no_file(tmp_path):
     bad = tmp_path / "x.toml"
     bad.write_text("[office\nname=")
@@ -266,12 +289,15 @@ SAMPLES = [
 ]
 WHOLE = [None, 3, [], [3], [{}], {}]
 # The problems only config.toml's own sections can have (the time zone and [limits] are not edited there).
-FILE_ONLY = {"time_zone", "not_ip"}
+FILE_ONLY = {"time_zone", "not_ip", "unknown_section", "unknown_section_like"}
 
 
 def editable_keys(section: str) -> list[str]:
     keys = {"office": admin.OFFICE_KEYS, "tts": admin.TTS_KEYS}.get(section)
-    return list(keys) if keys else [*sorted(config._keys(TABLES[section])), "zzz"]
+    if keys:
+        return list(keys)
+    keys = sorted(config._keys(TABLES[section]))
+    return [*keys, "zzz", f"{keys[0]}_x"]  # unknown, and misspelt
 
 
 def admin_changes():
