@@ -3,12 +3,14 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := espeak-ng chromium sox libusb-1.0-0 alsa-utils python3-venv cups-client
-# Only for `make test`: a CUPS scheduler the tests start on a loopback port of their own, and
-# Chromium's headless shell where the distribution has it (Debian: a third of the full browser's
-# CPU for the same pages; without it the tests drive /usr/bin/chromium).
-TEST_DEB_PACKAGES = cups-daemon cups-client \
-	$(shell apt-cache show chromium-headless-shell >/dev/null 2>&1 && echo chromium-headless-shell)
+DEB_PACKAGES := espeak-ng sox libusb-1.0-0 alsa-utils python3-venv cups-client
+# Only for `make test` (the server needs no browser: the kiosks and TVs are other PCs' browsers): a
+# CUPS scheduler the tests start on a loopback port of their own; Chromium, whose fonts the pages are
+# measured in; and Chromium's headless shell where the distribution has it (Debian: a third of the full
+# browser's CPU for the same pages; without it the tests drive /usr/bin/chromium). Each browser package
+# only where the distribution has it: Ubuntu has no `chromium` deb (a snap), and apt-get would refuse
+# the whole list for it.
+TEST_DEB_PACKAGES := cups-daemon cups-client ?chromium ?chromium-headless-shell
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The distribution's Python when it is new enough (Debian's build is optimised: the server issued
 # 15-20 % more tickets per second on it than on a plain source build), else python3 on PATH.
@@ -22,12 +24,20 @@ LOCK := requirements-test.lock
 
 setup: $(STAMP)
 
-# Debian packages: only those missing are installed (apt-get, via sudo when not root).
+# Debian packages: only those missing are installed (apt-get, via sudo when not root). A name written
+# ?NAME is installed where the distribution has it and skipped where it has not (the package lists are
+# fetched first when this machine has none yet).
 debs:
-	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	@missing=""; for p in $(PACKAGES); do dpkg -s $${p#\?} >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [[ "$$missing" == *" "[!?]* ]] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq || exit 1; fi; \
+	want=""; for p in $$missing; do case $$p in \
+	  \?*) apt-cache show $${p#\?} >/dev/null 2>&1 && want="$$want $${p#\?}";; \
+	  *) want="$$want $$p";; esac; done; \
+	if [ -n "$$want" ]; then \
+	  echo "installing Debian packages:$$want"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want; \
 	fi
 
 $(STAMP): pyproject.toml $(LOCK)

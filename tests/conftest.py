@@ -352,7 +352,11 @@ CHROMIUM_FLAGS = [
 # Chromium and Blink, without the desktop browser around them, as Playwright itself runs headless. It
 # took a third of the full browser's CPU for the same pages (docs/performance.md, "The test suite").
 CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium") if os.access(p, os.X_OK)),
+    (
+        p
+        for p in ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium", "/snap/bin/chromium")
+        if os.access(p, os.X_OK)
+    ),
     "/usr/bin/chromium",
 )
 
