@@ -37,6 +37,11 @@ MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's 
 PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
 
 
+# A reply to a complaint, or its close, names the response only (no ticket in public: who complained
+# stays private) by the id the visitor's own phone page holds.
+COMPLAINT_EVENTS = ("complaint_answered", "complaint_closed", "complaint_reopened")
+
+
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
     """The event as displays and phones receive it."""
     msg = {
@@ -58,6 +63,8 @@ def public_message(event: dict[str, Any]) -> dict[str, Any]:
         msg["office"] = {k: data.get(k) for k in ("open", "next_opening", "closes_at")}
     if event["type"] == "settings_changed" and "section" in data:  # which part: the phone re-reads the survey's
         msg["data"] = {"section": data["section"]}
+    if event["type"] in COMPLAINT_EVENTS:  # which response: its phone page shows the reply at once
+        msg["data"] = {"complaint_id": data.get("complaint_id")}
     return msg
 
 

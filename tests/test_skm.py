@@ -1142,6 +1142,8 @@ def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_pub
     assert staff["data"] == {"response_id": cid, "corrected": False, "complaint": True, "text_changed": True}
     assert staff["actor"] == "phone"
     assert staff_message(replied)["data"] == {"complaint_id": cid, "again": False}
+    # In public the reply names only the response (its phone page holds the id), not the ticket.
+    assert public_message(replied)["data"] == {"complaint_id": cid} and public_message(replied)["ticket"] is None
     for event in published:
         public = json.dumps(public_message(event))
         assert "Ruang tunggu" not in public and "AC diperbaiki" not in public and "Budi Santoso" not in public

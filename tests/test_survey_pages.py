@@ -195,6 +195,14 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     expect(page.locator("#survey-done")).to_be_visible()
     expect(page.locator("#survey-edit")).to_be_hidden()
 
+    # The office's reply to the suggestion reaches the open page at once: the public complaint_answered
+    # names no ticket, only the response, which this page holds.
+    expect(page.locator("#survey-reply")).to_be_hidden()
+    r = officer.post(f"{office.url}/api/complaints/{first_id}/answer", json={"answer": "Kursi sudah ditambah."})
+    assert r.status_code == 200, r.text
+    expect(page.locator("#survey-reply-text")).to_have_text("Kursi sudah ditambah.")
+    expect(page.locator("#survey-reply")).to_be_visible()
+
 
 NEW_U2 = {
     "question": {"id": "Apakah prosedurnya mudah diikuti?", "en": "Was the procedure easy to follow?"},

@@ -248,6 +248,12 @@ import { createSurveyForm } from "./skmform.js";
     return ev.ticket && ev.ticket.label === ticket.label && ev.ticket.day === ticket.day;
   }
 
+  function ownComplaint(ev) {
+    // A complaint's events name no ticket in public, only the response: this page's, if it holds it.
+    var response = survey.state && survey.state.response;
+    return /^complaint_/.test(ev.type) && !!response && !!ev.data && ev.data.complaint_id === response.id;
+  }
+
   function connect() {
     if (typeof io !== "function") return;
     // The live client (/static/live.js) drops what we already show and asks for a snapshot on a gap;
@@ -267,6 +273,7 @@ import { createSurveyForm } from "./skmform.js";
       onEvent: function (ev) {
         if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
         if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
+        if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         refetch();
       },
