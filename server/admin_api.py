@@ -7,15 +7,17 @@ import binascii
 import logging
 import os
 import re
+import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from server import admin, voice
 from server.api import STATUS, body
 from server.auth import current_user, require, validate_new_user
-from server.errors import FormIncomplete, QueueError
+from server.errors import FormIncomplete, QueueError, TooMany
 from server.forms import LIMITS, clean_nip, clean_text
 from server.service.unit import Outcome
 
@@ -239,15 +241,10 @@ def upload_clip():
     return resp
 
 
-@bp.post("/voice/preview")
-@require("admin")
-def preview_voice():
-    """Make an announcement to listen to on this page: {label ("A-123"), counter_id} -> {text, audio, engine,
-    missing}. It is made in the background like a call's (GET the audio URL; it waits while it is made)."""
-    data = body()
-    settings = service().settings
+def _label_and_counter(data: dict) -> tuple[str, Any]:
+    """A preview's or a sound check's {label ("A-123"), counter_id}: the label in capitals and the counter."""
     label = data.get("label")
-    counter = settings.counter(data.get("counter_id")) if isinstance(data.get("counter_id"), int) else None
+    counter = service().settings.counter(data.get("counter_id")) if type(data.get("counter_id")) is int else None
     bad = {}
     if not isinstance(label, str) or not LABEL.fullmatch(label.strip()):
         bad["label"] = "invalid"
@@ -255,4 +252,39 @@ def preview_voice():
         bad["counter_id"] = "invalid"
     if bad:
         raise FormIncomplete(bad)
-    return jsonify(_announcer().preview(label.strip().upper(), counter.name))
+    return label.strip().upper(), counter
+
+
+@bp.post("/voice/preview")
+@require("admin")
+def preview_voice():
+    """Make an announcement to listen to on this page: {label ("A-123"), counter_id} -> {text, audio, engine,
+    missing}. It is made in the background like a call's (GET the audio URL; it waits while it is made)."""
+    label, counter = _label_and_counter(body())
+    return jsonify(_announcer().preview(label, counter.name))
+
+
+TEST_CALL_SECONDS = 3.0  # one sound check at a time: each plays for a few seconds on every TV
+
+
+@bp.post("/voice/test-call")
+@require("admin")
+def test_call():
+    """The TVs' sound check: a call announced on every TV display as a real one is (the chime, then the
+    speech, or on the server's speakers when calls play there), marked on screen as a test. {label,
+    counter_id} -> {announce (as in a `called` event; null when speech is off: the chime only), displays
+    (how many TV pages are connected to hear it)}. The queue is not touched: no ticket, no event, nothing
+    in the TVs' latest calls. One every TEST_CALL_SECONDS (429 rate_limited)."""
+    label, counter = _label_and_counter(body())
+    last = current_app.extensions.setdefault("antrian.test_call", [float("-inf")])
+    now = time.monotonic()
+    if now - last[0] < TEST_CALL_SECONDS:
+        raise TooMany()
+    last[0] = now
+    announce = _announcer().announce(label, counter.name)
+    message = {"label": label, "counter_id": counter.id, "counter_name": counter.name, "announce": announce}
+    displays = service().tell_displays("test_call", message)
+    log.info(
+        "sound check %s at %s sent to %d TV display(s) by %s", label, counter.name, displays, current_user()["username"]
+    )
+    return jsonify({"announce": announce, "displays": displays})

@@ -1226,6 +1226,44 @@ def _voice_paths() -> dict[str, Any]:
                 ),
             )
         },
+        "/api/admin/voice/test-call": {
+            "post": _operation(
+                "test_call",
+                "Sound check: a call announced on every TV display, the queue untouched",
+                "admin",
+                {
+                    "200": _ok(
+                        "Sent as a `test_call` message (no seq) to the TV displays, which chime and speak it as a "
+                        "call and mark it as a test; `announce` is as in a `called` event (null when speech is "
+                        "off: the chime only); `displays`: how many TV pages are connected.",
+                        {
+                            "type": "object",
+                            "properties": {
+                                "announce": {"type": ["object", "null"]},
+                                "displays": {"type": "integer", "minimum": 0},
+                            },
+                            "required": ["announce", "displays"],
+                        },
+                    )
+                },
+                {
+                    "400": BAD_JSON,
+                    "413": None,
+                    "422": "form_incomplete: `label` (e.g. A-123) or `counter_id` is invalid.",
+                    "429": "rate_limited: one sound check every 3 seconds.",
+                },
+                roles=admin_only,
+                write=True,
+                body=_body(
+                    {
+                        "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
+                        "counter_id": {"type": "integer", "minimum": 1},
+                    },
+                    ("label", "counter_id"),
+                    command=False,
+                ),
+            )
+        },
     }
 
 

@@ -160,6 +160,13 @@ def register(
     # A message outside the numbered changes, to staff pages only: the free disk space (`disk`).
     service.tell_staff = lambda name, data: fanout.emit(name, data, "staff")
 
+    def tell_displays(name: str, data: Any) -> int:
+        """A message outside the numbered changes to every TV display (the sound check); how many."""
+        fanout.emit(name, data, "display")
+        return sum(1 for _ in socketio.server.manager.get_participants("/", "display"))
+
+    service.tell_displays = tell_displays
+
     @socketio.on("disconnect")
     def on_disconnect(*_args: Any):
         staff_sockets.pop(request.sid, None)
@@ -171,6 +178,8 @@ def register(
         role = auth.get("role")
         if role in PUBLIC_ROLES:
             join_room("public")
+            if role == "display":
+                join_room("display")  # the admin's sound check reaches the TVs only
             reply("snapshot", service.snapshot(staff=False))
             return True
         if role == "ticket":

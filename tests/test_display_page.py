@@ -429,3 +429,46 @@ def test_the_running_text_moves_unless_the_tv_is_set_to_reduced_motion(browser, 
         assert lines == 2
     finally:
         context.close()
+
+
+def test_the_admins_sound_check_chimes_on_the_tv_marked_as_a_test_and_leaves_the_queue_alone(page, live, act):
+    """POST /api/admin/voice/test-call: every connected TV plays a call's announcement (here the chime:
+    speech is off in this module) with "TES SUARA" over the screen while it plays; nothing is issued,
+    called or logged (no seq), the latest calls stay as they were, and a real call still plays after."""
+    live.add_user("kepala-tes", "admin")
+    admin = live.session("kepala-tes", "rahasia-123")
+    open_display(page, live)
+    before = state(live)
+    recent = page.locator("#recent").inner_text()
+    page.evaluate("""() => {
+        window.testSeen = [];
+        new MutationObserver(() => {
+            const box = document.getElementById("test-call");
+            if (!box.hidden) testSeen.push(box.innerText);
+        }).observe(document.getElementById("test-call"), {attributes: true, childList: true, subtree: true});
+    }""")
+    r = admin.post(f"{live.url}/api/admin/voice/test-call", json={"label": "B-7", "counter_id": 2}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"announce": None, "displays": 1}
+    (entry,) = announcements_done(page, 1)
+    assert entry["test"] and entry["label"] == "B-7" and [p["kind"] for p in entry["parts"]] == ["chime"]
+    seen = page.evaluate("testSeen")
+    assert seen and "TES SUARA" in seen[0] and "B-7 · Loket 2" in seen[0] and "Bukan panggilan" in seen[0], seen
+    expect(page.locator("#test-call")).to_be_hidden()
+    assert page.evaluate("antrianDisplay.played") == []  # not remembered as a call played
+    assert page.locator("#recent").inner_text() == recent
+    after = state(live)
+    assert after["seq"] == before["seq"] and after["counters"] == before["counters"]
+    # One every 3 s; an officer may not.
+    again = admin.post(f"{live.url}/api/admin/voice/test-call", json={"label": "B-7", "counter_id": 2}, timeout=5)
+    assert again.status_code == 429 and again.json()["error"] == "rate_limited"
+    officer = live.session(OFFICERS[1], "rahasia-123")
+    refused = officer.post(f"{live.url}/api/admin/voice/test-call", json={"label": "B-7", "counter_id": 2}, timeout=5)
+    assert refused.status_code == 403
+    bad = admin.post(f"{live.url}/api/admin/voice/test-call", json={"label": "B7", "counter_id": 99}, timeout=5)
+    assert bad.status_code == 422 and set(bad.json()["fields"]) == {"label", "counter_id"}
+    # A real call after it is announced as before.
+    issue(live, "A")
+    label = act(1, "call-next")["label"]
+    calls = announcements_done(page, 2)
+    assert calls[1]["label"] == label and not calls[1].get("test")

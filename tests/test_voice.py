@@ -438,6 +438,10 @@ def test_an_uploaded_clip_completes_the_pack(voice_app, espeak_pack):
     r = client.get(preview["audio"])
     assert r.status_code == 200 and r.data[:4] == b"OggS"
     r.close()
+    # The TVs' sound check with no TV connected: the call is made as a real one's, and nobody heard it.
+    check = client.post("/api/admin/voice/test-call", json={"label": "A-11", "counter_id": 2}, headers=h)
+    assert check.status_code == 200 and check.get_json()["displays"] == 0
+    assert check.get_json()["announce"]["text"] == "Nomor antrian, A, sebelas. Silakan menuju, Loket dua."
 
 
 @pytest.mark.parametrize(

@@ -67,3 +67,27 @@ def test_a_file_with_a_bad_name_is_refused_beside_its_input(browser, voiced, tmp
     expect(page.locator('#voice-files[aria-invalid="true"]')).to_be_visible()
     expect(page.locator('.field-error[data-for="voice.name"]')).not_to_be_empty()
     assert not (pack / "Dua Puluh.wav").exists()
+
+
+def test_the_admin_plays_a_call_on_the_tv_and_it_speaks_there_from_the_recordings(browser, voiced):
+    """ "Putar di layar TV": the TV page chimes and says the call (the pack's clips, as a real call), and the
+    admin page says how many TVs heard it."""
+    server, pack, aside = voiced
+    tv = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    tv.goto(f"{server.url}/display/")
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/admin", "kepala")
+    expect(page.locator("#voice-counter option")).not_to_have_count(0)
+    page.fill("#voice-label", "A-12")
+    page.click("#voice-test-call")
+    expect(page.locator("#voice-test-call-text")).to_have_text(
+        "Diputar di 1 layar TV sebagai tes (antrian tidak berubah)."
+    )
+    tv.wait_for_function("() => antrianDisplay.log.length === 1 && antrianDisplay.log[0].end !== null", polling=50)
+    (entry,) = tv.evaluate("antrianDisplay.log")
+    assert entry["test"] and entry["label"] == "A-12"
+    assert [(p["kind"], p["ok"]) for p in entry["parts"]] == [("chime", True), ("speech", True)], entry
+    assert tv.evaluate("antrianDisplay.state.recent.length") == 0
+    tv.context.close()
+    page.context.close()

@@ -135,6 +135,21 @@ async function preview(ev) {
   }
 }
 
+// The TVs' sound check: the same call on every TV display, marked there as a test (the queue is not touched).
+async function testCall() {
+  clearErrors(root);
+  const out = $("voice-test-call-text");
+  out.textContent = "";
+  try {
+    const { body } = await api("POST", "/api/admin/voice/test-call",
+      { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value) });
+    out.textContent = body.displays ? t("voice.test_call_sent", { count: body.displays }) : t("voice.test_call_none");
+    out.dataset.displays = String(body.displays);
+  } catch (err) {
+    showRefusal(err);
+  }
+}
+
 document.addEventListener("admin:ready", (ev) => {
   state.settings = ev.detail;
   loadVoice();
@@ -155,3 +170,4 @@ document.addEventListener("admin:lang", () => {
 $("voice-form").addEventListener("submit", saveChoice);
 $("voice-upload").addEventListener("submit", upload);
 $("voice-preview").addEventListener("submit", preview);
+$("voice-test-call").addEventListener("click", testCall);

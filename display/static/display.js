@@ -454,9 +454,25 @@ import { connect } from "/static/live.js";
     return !!(c && c.ticket && c.ticket.label === item.label);
   }
 
-  // A queued call whose ticket has left its counter is not announced any more.
+  // A queued call whose ticket has left its counter is not announced any more (a sound check stays).
   function dropStale() {
-    for (let i = queue.length - 1; i >= 0; i--) if (!stillCurrent(queue[i])) queue.splice(i, 1);
+    for (let i = queue.length - 1; i >= 0; i--) if (!queue[i].test && !stillCurrent(queue[i])) queue.splice(i, 1);
+  }
+
+  // The admin's sound check (POST /api/admin/voice/test-call): a call's chime and speech, in its turn
+  // after any real call, shown as a test; it is not a change (no seq), not in the latest calls, and not
+  // remembered as played. One waits at most: a second while one waits is dropped.
+  function testCall(msg) {
+    if (!msg || typeof msg !== "object" || queue.some((q) => q.test)) return;
+    queue.push({
+      seq: null,
+      test: true,
+      label: String(msg.label || "").slice(0, 12),
+      counter_name: String(msg.counter_name || "").slice(0, 100),
+      counter_id: msg.counter_id,
+      announce: msg.announce && typeof msg.announce === "object" ? msg.announce : null,
+    });
+    pump();
   }
 
   function wasPlayed(seq) {
@@ -491,14 +507,22 @@ import { connect } from "/static/live.js";
   async function pump() {
     if (current || !queue.length) return;
     const item = queue.shift();
-    if (!stillCurrent(item) || wasPlayed(item.seq)) {
+    if (!item.test && (!stillCurrent(item) || wasPlayed(item.seq))) {
       pump();
       return;
     }
     current = item;
     const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, start: performance.now(), end: null, parts: [] };
-    remember(item, entry);
-    const k = cards.get(item.counter_id);
+    if (item.test) {
+      entry.test = true;
+      log.push(entry);
+      if (log.length > KEPT) log.splice(0, log.length - KEPT);
+      document.getElementById("test-call-what").textContent = `${item.label} · ${item.counter_name}`;
+      document.getElementById("test-call").hidden = false;
+    } else {
+      remember(item, entry);
+    }
+    const k = item.test ? null : cards.get(item.counter_id);
     if (k) k.root.classList.add("calling");
     try {
       await playPart(config.chime, "chime", entry);
@@ -509,8 +533,9 @@ import { connect } from "/static/live.js";
       }
     } finally {
       entry.end = performance.now();
-      const k2 = cards.get(item.counter_id);
+      const k2 = item.test ? null : cards.get(item.counter_id);
       if (k2) k2.root.classList.remove("calling");
+      if (item.test) document.getElementById("test-call").hidden = true;
       current = null;
       setTimeout(pump, 0);
     }
@@ -752,6 +777,7 @@ import { connect } from "/static/live.js";
     },
   });
   const socket = live.socket;
+  socket.on("test_call", testCall);
   socket.on("connect_error", () => {
     setStatus("offline");
     // A refused handshake is not retried by socket.io itself; a TV must keep trying forever.

@@ -95,6 +95,7 @@ class QueueService:
     announcer = _Shared("unit.hooks")
     check_sessions = _Shared("unit.hooks")
     tell_staff = _Shared("unit.hooks")
+    tell_displays = _Shared("unit.hooks")
     counters_shown = _Shared("unit.hooks")
     print_workers = _Shared("unit.hooks")
     mail_worker = _Shared("unit.hooks")

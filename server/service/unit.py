@@ -72,6 +72,9 @@ class Hooks:
     check_sessions: Callable[[], None] = lambda: None
     # Sends a message that is no change (no seq) to every staff page (server.realtime): the disk.
     tell_staff: Callable[[str, Any], None] = lambda name, data: None
+    # Sends a message that is no change (no seq) to every TV display (server.realtime): the admin's sound
+    # check. Returns how many displays are connected to hear it.
+    tell_displays: Callable[[str, Any], int] = lambda name, data: 0
     # Which counter each open counter page of an officer shows (server.realtime): (user id, counter id,
     # or None when the page named none).
     counters_shown: Callable[[], set[tuple[int, int | None]]] = lambda: set()
