@@ -239,6 +239,12 @@ class ServerSettings:
     # Below this much free space on the database's or the data folder's disk, the front office and
     # admin pages warn (tickets are still issued for as long as SQLite can write); 0: no warning.
     min_free_mb: int = setting(500, check=lambda v: v >= 0, why="min_free_mb")
+    # A copy of the database each day, made the first minute the server runs on that day (a PC switched
+    # off at night makes it in the morning, with the day before whole), as antrian-YYYY-MM-DD.db in
+    # backup_dir (relative: to config.toml; best on another disk or a USB stick); the newest
+    # backup_keep are kept, 0: no daily copies.
+    backup_dir: Path = setting(Path("var/backups"), convert=_as_path, **_FILLED)
+    backup_keep: int = setting(14, between=(0, 3650))
 
 
 @dataclass(frozen=True)
@@ -561,7 +567,12 @@ def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Set
     t = _Table(raw.get("server"), "server", required=False)
     t.unknown(_keys(ServerSettings))
     server = _parse(ServerSettings, t)
-    server = replace(server, database=_path(base_dir, server.database), data_dir=_path(base_dir, server.data_dir))
+    server = replace(
+        server,
+        database=_path(base_dir, server.database),
+        data_dir=_path(base_dir, server.data_dir),
+        backup_dir=_path(base_dir, server.backup_dir),
+    )
 
     t = _Table(raw.get("queue"), "queue", required=False)
     t.unknown(_keys(QueueSettings))

@@ -42,11 +42,30 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
         service.stopping.wait(interval)
 
 
+BACKUP_SECONDS = 60.0  # how often the backup loop asks whether today's copy of the database is made
+
+
+def backup_loop(service, interval: float = BACKUP_SECONDS) -> None:
+    """Today's copy of the database ([server] backup_dir), looked for at start and every minute: in a
+    loop of its own, so that a copy of a large database never holds up expiry, recalls or the hours."""
+    failures = 0
+    while not service.stopping.is_set():
+        try:
+            service.daily_backup()
+            failures = 0
+        except Exception:
+            failures += 1
+            if failures == 1:
+                log.exception("daily backup failed (logged once until it works again)")
+        service.stopping.wait(interval)
+
+
 def start_workers(app: Flask) -> None:
     """Start the background tasks of this app on its Socket.IO async mode."""
     socketio = app.extensions["antrian.socketio"]
     service = app.extensions["antrian"]
     socketio.start_background_task(maintenance_loop, service)
+    socketio.start_background_task(backup_loop, service)
     socketio.start_background_task(service.store.disk_loop, service.stopping)
     announcer = app.extensions["antrian.announcer"]
     socketio.start_background_task(announcer.loop, service.stopping)

@@ -203,6 +203,7 @@ def write_config(tmp: Path, replace: dict[str, str] | None = None, extra: str = 
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     text = text.replace('database = "var/antrian.db"', f'database = "{tmp / "antrian.db"}"')
     text = text.replace('data_dir = "var"', f'data_dir = "{tmp / "data"}"')
+    text = text.replace('backup_dir = "var/backups"', f'backup_dir = "{tmp / "backups"}"')
     text = re.sub(r"\[printers\.kiosk\][^\[]*", '[printers.kiosk]\ntype = "dummy"\n\n', text)
     for old, new in (replace or {}).items():
         assert old in text, f"config has no {old!r}"

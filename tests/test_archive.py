@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from live import server_command
 from server import archive, serverlock
 from server.config import load_settings
 from server.service import Kind
+from server.service.upkeep import BACKUP_RETRY_SECONDS, daily_backups
 from server.store import Store
 
 
@@ -259,6 +261,47 @@ def test_backup_command_writes_a_checked_copy(app, client, config_path, tmp_path
     assert snapshot_counts(tmp_path / "copy" / "antrian.db")["tickets"] == 1
 
 
+def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, client, clock, caplog, monkeypatch):
+    """[server] backup_dir: the first minute of each office day makes antrian-DAY.db (the local day: 06:30
+    WIB on the 2nd is the 2nd), once; only the newest backup_keep stay. A folder whose disk is not there
+    is not made: logged once a day, tried again every 10 minutes."""
+    service = app.extensions["antrian"]
+    folder = service.settings.server.backup_dir
+    assert service.settings.server.backup_keep == 14
+    client.post("/api/tickets", json=visitor())
+    clock.now = utc(2026, 12, 1, 23, 30)  # 06:30 WIB on 2 December
+    assert service.daily_backup() == folder / "antrian-2026-12-02.db"
+    assert service.daily_backup() is None  # once a day
+    assert snapshot_counts(folder / "antrian-2026-12-02.db")["tickets"] == 1
+    assert (folder.stat().st_mode & 0o777, (folder / "antrian-2026-12-02.db").stat().st_mode & 0o777) == (0o700, 0o600)
+    for day in range(3, 20):
+        clock.now = utc(2026, 12, day, 1)
+        assert service.daily_backup() == folder / f"antrian-2026-12-{day:02d}.db"
+    assert [p.name for p in daily_backups(folder)] == [f"antrian-2026-12-{d:02d}.db" for d in range(6, 20)]
+    (folder / "notes.txt").write_text("kept")  # not a daily copy: never removed
+    # A restart on a day whose copy is there makes none.
+    service.upkeep._backup_day = None
+    assert service.daily_backup() is None and len(daily_backups(folder)) == 14
+
+    gone = folder.parent / "usb" / "antrian"  # the stick not mounted: its mount point is not there
+    service.unit.settings = dataclasses.replace(
+        service.settings, server=dataclasses.replace(service.settings.server, backup_dir=gone)
+    )
+    clock.now = utc(2026, 12, 20, 1)
+    caplog.set_level("WARNING", logger="antrian.upkeep")
+    assert service.daily_backup() is None and service.daily_backup() is None
+    assert not gone.parent.exists()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"daily backup into {gone} failed: {gone.parent} does not exist (a disk not mounted?) (tried again every 10 min)"
+    ]
+    gone.parent.mkdir()  # mounted
+    assert service.daily_backup() is None  # not before the 10 minutes
+    later = time.monotonic() + BACKUP_RETRY_SECONDS
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert service.daily_backup() == gone / "antrian-2026-12-20.db"
+    assert (folder / "notes.txt").exists()
+
+
 def test_a_running_server_holds_its_database_restore_and_a_second_server_are_refused(tmp_path):
     from live import LiveServer, free_port
 
@@ -266,6 +309,12 @@ def test_a_running_server_holds_its_database_restore_and_a_second_server_are_ref
     db = load_settings(cfg).server.database
     server = LiveServer(cfg).start(timeout=30)
     try:
+        # The day's copy, made at the start (in a native thread of the gevent server).
+        deadline = time.monotonic() + 30
+        while not daily_backups(tmp_path / "backups") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (made,) = daily_backups(tmp_path / "backups")
+        assert snapshot_counts(made)["tickets"] == 0
         archive.backup(db, tmp_path / "b.db")
         r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
         assert r.returncode == 2 and "stop it first" in r.stderr and f"pid {server.proc.pid}" in r.stderr

@@ -7,7 +7,7 @@
 - accounts.py  counter claims, and staff accounts (the admin API and the command line alike)
 - jobs.py      print and mail bookkeeping
 - office.py    service hours and settings (applied live, reloaded from the command line's changes)
-- upkeep.py    the disk, old stored answers, stopping
+- upkeep.py    the disk, old stored answers, the daily copy of the database, stopping
 - shapes.py    what answers and events carry of a ticket
 - survey.py    the satisfaction survey (SKM): the questionnaire, responses, the index, complaints
 
@@ -148,4 +148,5 @@ class QueueService:
     check_disk = _Method("upkeep")
     disk_status = _Method("upkeep")
     forget_old_requests = _Method("upkeep")
+    daily_backup = _Method("upkeep")
     stop = _Method("upkeep")

@@ -3,8 +3,11 @@ answers, stopping the workers."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +17,25 @@ from server.store import REQUESTS_KEPT
 
 if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
+
+log = logging.getLogger("antrian.upkeep")
+
+
+def _off_loop(fn: Any, *args: Any) -> Any:
+    """`fn(*args)` in a native thread under gevent (SQLite's backup of a large file takes seconds, with the
+    GIL released), so that the event loop serves every screen meanwhile; directly elsewhere."""
+    from shared.runtime import on_gevent
+
+    if not on_gevent():
+        return fn(*args)
+    from gevent.threadpool import ThreadPool
+
+    pool = ThreadPool(1)
+    try:
+        return pool.apply(fn, args)
+    finally:
+        pool.kill()
+
 
 # Stored answers older than REQUESTS_KEPT (server.store) are dropped by the maintenance loop
 # (forget_old_requests) in batches of FORGET_BATCH, then their pages are given back to the disk
@@ -54,12 +76,28 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
     return {"low": low, "free_mb": free_mb, "min_free_mb": server.min_free_mb, "path": str(folder), "message": message}
 
 
+BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
+BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
+
+
+def daily_backups(folder: Path) -> list[Path]:
+    """The daily copies in `folder` (antrian-YYYY-MM-DD.db), oldest first; [] when it is not there."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if BACKUP_NAME.fullmatch(p.name))
+    except OSError:
+        return []
+    return [folder / n for n in names]
+
+
 class Upkeep:
-    """The disk, old answers, stopping."""
+    """The disk, old answers, the daily copy of the database, stopping."""
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
         self._disk: dict[str, Any] | None = None  # the last look at the free disk space (check_disk)
+        self._backup_day: str | None = None  # the office day whose copy is made
+        self._backup_retry = 0.0  # monotonic time before which a failed copy is not tried again
+        self._backup_failed_day: str | None = None  # the day whose failure is logged (once a day)
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
@@ -103,6 +141,47 @@ class Upkeep:
         if view != old and (view["low"] or (old is not None and old["low"])):
             self.unit.hooks.tell_staff("disk", view)
         return view
+
+    def daily_backup(self) -> Path | None:
+        """Today's copy of the database into [server] backup_dir, unless it is there already (the backup
+        loop asks every minute); then only the newest backup_keep copies are kept. The copy is SQLite's
+        online backup (server.archive.backup: safe while tickets are issued), made in a native thread
+        under gevent. A copy that fails (the folder's disk absent or full) is logged once a day and tried
+        again every BACKUP_RETRY_SECONDS. Returns the copy made, or None."""
+        from server import archive
+
+        server = self.unit.settings.server
+        day = self.unit.day()
+        if server.backup_keep == 0 or self._backup_day == day or time.monotonic() < self._backup_retry:
+            return None
+        folder = server.backup_dir
+        target = folder / f"antrian-{day}.db"
+        try:
+            if not target.exists():
+                if not folder.is_dir():
+                    if not folder.parent.is_dir():  # /media/NAME/USB/antrian with the stick not mounted
+                        raise archive.ArchiveError(f"{folder.parent} does not exist (a disk not mounted?)")
+                    folder.mkdir(mode=0o700)
+                _off_loop(archive.backup, server.database, target)
+                log.info("daily backup: %s", target)
+            else:
+                target = None
+            self._backup_day = day
+        except (archive.ArchiveError, OSError) as err:
+            self._backup_retry = time.monotonic() + BACKUP_RETRY_SECONDS
+            if self._backup_failed_day != day:
+                self._backup_failed_day = day
+                log.warning(
+                    "daily backup into %s failed: %s (tried again every %d min)",
+                    folder,
+                    err,
+                    BACKUP_RETRY_SECONDS // 60,
+                )
+            return None
+        for old in daily_backups(folder)[: -server.backup_keep]:
+            with suppress(OSError):
+                old.unlink()
+        return target
 
     def disk_status(self) -> dict[str, Any]:
         """The last look at the free disk space (one now if none yet): the staff state's `disk`."""
