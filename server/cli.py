@@ -18,7 +18,7 @@ from server.argv import int_between
 from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
 from server.forms import LIMITS, clean_nip, clean_text
-from server.store import Store
+from server.store import NewerDatabase, Store
 from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
@@ -701,7 +701,10 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                     f"a server (pid {pid or '?'}) is running on {db}: stop it first (or --force)"
                 )
             kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
-            Store(db).close()  # brings an older backup's schema up to date
+            try:
+                Store(db).close()  # brings an older backup's schema up to date
+            except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
+                raise archive.ArchiveError(f"restored, but {err}") from err
             if kept:
                 print(f"restore: the database as it was is kept in {kept}")
             print(f"restore: {db} replaced by {args.file}")

@@ -8,6 +8,7 @@ m011 index, the renumbering of a day's positions) is defined here, so that the t
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -496,3 +497,11 @@ def m021_survey_wordings(db: Database) -> None:
     db.execute(
         "UPDATE survey_responses SET wording = ? WHERE ? IS NULL OR updated_at >= ?", [cur.lastrowid, set_at, set_at]
     )
+
+
+def unknown_applied(db: Database) -> list[str]:
+    """The migrations a database records as applied that this code does not know: it was opened by a newer
+    version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it
+    reads wrong)."""
+    known = {name for name, fn in globals().items() if re.fullmatch(r"m\d{3}_\w+", name) and callable(fn)}
+    return [m.name for m in migrations.applied(db) if m.name not in known]

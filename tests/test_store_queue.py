@@ -180,3 +180,49 @@ def test_the_migration_renumbers_tied_days_and_fills_the_lanes(tmp_path):
     assert indexes["idx_tickets_day_position"] == 1
     assert queue == ["day", "status", "service", "priority_lane", "position"]
     store.close()
+
+
+def test_an_upgrade_keeps_the_database_as_it_was_and_a_newer_database_is_refused(tmp_path, caplog):
+    """The first open by a version with new migrations copies the database first (the way back from an
+    upgrade gone wrong); the newest three such copies stay. A database a newer version has migrated is
+    refused by this one, at the command line with one line saying what to do."""
+    from conftest import write_config
+    from live import server_command
+    from sqlite_utils import Database
+
+    from server.store import KEPT_BEFORE_UPGRADE, NewerDatabase, migrations
+
+    path = tmp_path / "antrian.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m021_survey_wordings")  # a database of the release before m021
+    db.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES ('lama', 'x', 'admin', 'now')")
+    db.conn.commit()
+    db.close()
+    caplog.set_level("WARNING", logger="antrian.store")
+    Store(path).close()
+    kept = tmp_path / "antrian.db.before-m021_survey_wordings"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    old = Database(kept)
+    assert [m.name for m in migrations.applied(old)][-1] == "m020_complaint_history"
+    assert [r[0] for r in old.execute("SELECT username FROM users")] == ["lama"]
+    old.close()
+    assert f"the database as it was is kept in {kept}" in caplog.text
+    Store(path).close()  # nothing pending: no copy
+    assert [p.name for p in tmp_path.iterdir() if ".before-" in p.name] == [kept.name]
+    store = Store(path)
+    with store._connection() as conn:
+        for name in ("m022_a", "m023_b", "m024_c"):
+            store._keep_before_upgrade(conn, name)
+    store.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if ".before-" in p.name) == [
+        f"antrian.db.before-{n}" for n in ("m022_a", "m023_b", "m024_c")[-KEPT_BEFORE_UPGRADE:]
+    ]
+
+    db = Database(path)
+    db["_sqlite_migrations"].insert({"migration_set": "antrian", "name": "m099_future", "applied_at": "later"})
+    db.close()
+    with pytest.raises(NewerDatabase, match="m099_future, which this version does not know"):
+        Store(path)
+    r = server_command(["users", "list", "--config", str(write_config(tmp_path))])
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "was last used by a newer version of Antrian" in r.stderr and "restore" in r.stderr

@@ -16,18 +16,26 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import stat
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, migrations, renumber_positions
+from server.migrations import (
+    DURATION_COLUMNS,
+    LABEL_PREFIX,
+    duration_ms,
+    migrations,
+    renumber_positions,
+    unknown_applied,
+)
 from server.store.accounts import AccountQueries
 from server.store.base import TxBase, _iso
 from server.store.events import EVENT_TYPES, EventQueries
@@ -68,6 +76,7 @@ REQUESTS_KEPT = timedelta(hours=24)
 PRIVATE = 0o600  # the database holds visitors' names, phones, problems and the accounts' password hashes
 
 log = logging.getLogger("antrian.store")
+KEPT_BEFORE_UPGRADE = 3  # copies of the database kept from before the latest upgrades' schema changes
 
 
 def create_private(path: str | Path) -> bool:
@@ -106,6 +115,19 @@ def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     return busy, frames, copied
 
 
+class NewerDatabase(sqlite3.DatabaseError):
+    """The database was last opened by a newer version of Antrian (an upgrade gone back): this version
+    does not know its latest schema changes, and refuses it rather than write it wrong."""
+
+    def __init__(self, path: Path, names: list[str]):
+        super().__init__(
+            f"{path} was last used by a newer version of Antrian (its schema has {', '.join(names)}, which this"
+            " version does not know): run that version again, or restore the backup made before it"
+            " (python -m server restore FILE; the daily copies are in [server] backup_dir)"
+        )
+        self.names = names
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -131,8 +153,36 @@ class Store:
             # A new database is made incremental before its first table (then no VACUUM is needed).
             db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
+            newer = unknown_applied(db)
+            if newer:
+                raise NewerDatabase(self.path, newer)
+            pending = migrations.pending(db)
+            if pending and migrations.applied(db):  # an upgrade: the database as it was, kept first
+                self._keep_before_upgrade(db, pending[0].name)
             migrations.apply(db)
             self.make_incremental(db)
+
+    def _keep_before_upgrade(self, db: Database, first: str) -> Path:
+        """Copy the database, before the new version's migrations change its schema, to
+        `<database>.before-<first pending migration>` beside it (0600; SQLite's backup, so the WAL's
+        changes are in it). The way back from an upgrade gone wrong: stop, go back to the old version,
+        `restore` this copy. The newest KEPT_BEFORE_UPGRADE such copies stay."""
+        target = self.path.with_name(f"{self.path.name}.before-{first}")
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # two processes opening it at once
+        tmp.unlink(missing_ok=True)
+        create_private(tmp)
+        with closing(sqlite3.connect(tmp)) as dst:
+            db.conn.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        os.replace(tmp, target)
+        log.warning(
+            "%s: schema changes of this version (%s on); the database as it was is kept in %s", self.path, first, target
+        )
+        copy = re.compile(re.escape(self.path.name) + r"\.before-m\d{3}_\w+")
+        kept = sorted(p for p in self.path.parent.iterdir() if copy.fullmatch(p.name))
+        for old in kept[:-KEPT_BEFORE_UPGRADE]:
+            old.unlink(missing_ok=True)
+        return target
 
     def make_incremental(self, db: Database) -> float | None:
         """Switch a database made before auto_vacuum=INCREMENTAL to it: one VACUUM, which rewrites the
