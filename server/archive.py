@@ -249,13 +249,14 @@ def backup(database: Path, target: Path) -> Path:
     return target
 
 
-def keep_before_restore(database: Path, now: datetime) -> Path | None:
-    """Copy the database a restore is about to replace to `<database>.before-restore-YYYYmmdd-HHMMSS`
-    beside it; None when there is none. A damaged one (often why one restores) is copied byte for byte."""
+def keep_before_restore(database: Path, now: datetime, why: str = "restore") -> Path | None:
+    """Copy the database a restore (or `why`: go-live) is about to replace to
+    `<database>.before-<why>-YYYYmmdd-HHMMSS` beside it; None when there is none. A damaged one (often why
+    one restores) is copied byte for byte."""
     database = Path(database)
     if not database.exists():
         return None
-    stem = f"{database.name}.before-restore-{now:%Y%m%d-%H%M%S}"
+    stem = f"{database.name}.before-{why}-{now:%Y%m%d-%H%M%S}"
     target, n = database.with_name(stem), 1
     while target.exists():
         n += 1
@@ -275,8 +276,43 @@ def keep_before_restore(database: Path, now: datetime) -> Path | None:
     except (OSError, sqlite3.Error) as err:
         _remove(target)
         _remove(wal)
-        raise ArchiveError(f"{database}: no copy could be kept before restoring ({err}); nothing restored") from err
+        raise ArchiveError(f"{database}: no copy could be kept before the {why} ({err}); nothing changed") from err
     return target
+
+
+@dataclass(frozen=True)
+class GoLive:
+    """What `go-live` deletes (or would) and keeps."""
+
+    tickets: int
+    first_day: str | None
+    last_day: str | None
+    survey: int  # survey responses
+    accounts: int  # kept
+    settings: list[str]  # the admin page's sections, kept
+    went_live: dict[str, Any] | None  # the earlier go-live's event, if any
+
+
+def go_live_summary(store: Store) -> GoLive:
+    with store.read() as tx:
+        return GoLive(**tx.go_live_counts())
+
+
+def go_live(store: Store, now: datetime, tz: Any, actor: str = "cli") -> dict[str, int]:
+    """Delete the trial queue before the office's first real day: every ticket with its form, calls and
+    other events, print jobs, mails, survey responses and complaints, stored answers, and who holds or
+    paused each counter. Kept: the accounts, the admin page's settings, the questionnaire's wording, and
+    the events of settings and account changes. One `went_live` event (its seq after every earlier one,
+    so that an open TV page takes the next calls as new). Refused once the database went live."""
+    today = local_day(now, tz)
+    with store.write() as tx:
+        earlier = tx.last_event("went_live")
+        if earlier is not None:
+            raise ArchiveError(
+                f"this database went live on {earlier['day']} already: its tickets since are the office's"
+                " records; nothing deleted"
+            )
+        return tx.clear_queue(now, today, actor)
 
 
 def restore(source: Path, database: Path, now: datetime | None = None) -> Path | None:

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return users(settings, args)
     if args.command == "demo":
         return demo(settings, args.visitors, args.if_empty, args.force)
-    if args.command in ("archive", "retention", "backup", "restore"):
+    if args.command in ("archive", "retention", "backup", "restore", "go-live"):
         return records(settings, args)
     if args.command == "printer":
         return printer_test(settings, args.name)
@@ -593,6 +593,18 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
     today = datetime.now(tz).replace(hour=8, minute=0, second=0, microsecond=0)
     clock_now = [today - timedelta(days=1)]
     service = QueueService(settings, store, clock=lambda: clock_now[0].astimezone(UTC))
+    with store.read() as tx:
+        went_live = tx.last_event("went_live")
+    if went_live is not None and not force:  # the office's own records from that day on
+        if if_empty:
+            print(f"demo: this database went live on {went_live['day']}; nothing added", file=sys.stderr)
+            return 0
+        print(
+            f"error: this database went live on {went_live['day']}: the demo would add made-up visitors to the"
+            " office's records (--force to add them anyway)",
+            file=sys.stderr,
+        )
+        return 2
     if service.has_tickets():
         if if_empty:
             print("demo: database already has tickets; nothing added")
@@ -666,6 +678,48 @@ def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
     )
     s.add_argument("file")
     s.add_argument("--force", action="store_true", help="restore even though a server holds the database's lock")
+    g = sub.add_parser(
+        "go-live",
+        parents=[common],
+        help="before the first real day: delete the trial queue (tickets, calls, survey answers), keep the"
+        " accounts and settings (stop the server first; the database as it was is kept beside it)",
+    )
+    g.add_argument("--yes", action="store_true", help="delete them (without it: only say what would go)")
+
+
+def go_live(settings: Settings, yes: bool) -> int:
+    """go-live [--yes]: the trial queue deleted before the first real day (server/archive.py go_live)."""
+    from server import archive, serverlock
+
+    db = settings.server.database
+    summary = archive.go_live_summary(Store(db))
+    if summary.went_live:
+        went = summary.went_live
+        raise archive.ArchiveError(
+            f"this database went live on {went['day']} already: its tickets since are the office's records;"
+            " nothing deleted"
+        )
+    span = f" ({summary.first_day} to {summary.last_day})" if summary.tickets else ""
+    what = (
+        f"{summary.tickets} tickets{span} with their forms, calls, print jobs and mails, and {summary.survey}"
+        " survey answers with their complaints"
+    )
+    kept = (
+        f"kept: {summary.accounts} accounts, the admin page's settings"
+        f" ({', '.join(summary.settings) or 'none changed'}) and the questionnaire's wording"
+    )
+    if not yes:
+        print(f"go-live would delete {what}; {kept}.")
+        print("Run it again with --yes, with the server stopped, to delete them (the database is copied first).")
+        return 0
+    pid = serverlock.holder(db)
+    if pid is not None:
+        raise archive.ArchiveError(f"a server (pid {pid or '?'}) is running on {db}: stop it first")
+    copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
+    archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
+    print(f"go-live: deleted {what}; {kept}.")
+    print(f"go-live: the database as it was is kept in {copy}. The next ticket is number 1.")
+    return 0
 
 
 def records(settings: Settings, args: argparse.Namespace) -> int:
@@ -686,6 +740,8 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                 f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
                 f" {result.requests} stored answers dropped, {result.survey} survey responses unlinked"
             )
+        elif args.command == "go-live":
+            return go_live(settings, args.yes)
         elif args.command == "backup":
             if args.file.endswith(("/", os.sep)) and not Path(args.file).is_dir():
                 # "/media/lpse/USB/" names a folder (Path() would drop the slash and write a file "USB")

@@ -99,6 +99,64 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
     assert "nothing added" in r.stdout
 
 
+def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens_once(tmp_path):
+    """The admin tried everything on the demo (an account, a setting), then goes live: the tickets and all
+    that hangs on them go, a copy of the database stays beside it, the next number is 1, and neither
+    go-live nor the demo touch the database again."""
+    cfg = write_config(tmp_path)
+    assert cli("demo", "--visitors", "4", "--config", str(cfg)).returncode == 0
+    r = cli("users", "add", "kepala", "--role", "admin", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
+    assert r.returncode == 0, r.stderr
+    assert cli("settings", "set", "queue", '{"max_calls": 2}', "--config", str(cfg)).returncode == 0
+    settings = load_settings(cfg)
+    db = settings.server.database
+    with Store(db).read() as tx:
+        tickets, accounts = (
+            tx.one("SELECT COUNT(*) AS n FROM tickets")["n"],
+            tx.one("SELECT COUNT(*) AS n FROM users")["n"],
+        )
+        last_seq = tx.last_seq()
+    assert tickets == 10  # 4 served yesterday, 6 waiting today
+
+    r = cli("go-live", "--config", str(cfg))  # says what would go, deletes nothing
+    assert r.returncode == 0, r.stderr
+    assert "go-live would delete 10 tickets (" in r.stdout and f"kept: {accounts} accounts" in r.stdout
+    assert "settings (queue)" in r.stdout and "--yes" in r.stdout
+    lock = serverlock.hold(db)
+    try:
+        refused(cli("go-live", "--yes", "--config", str(cfg)), "stop it first")
+    finally:
+        lock.close()
+    with Store(db).read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 10
+
+    r = cli("go-live", "--yes", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    copy = Path(re.search(r"kept in (\S+)\. ", r.stdout).group(1))
+    assert copy.name.startswith("antrian.db.before-go-live-") and copy.stat().st_mode & 0o777 == 0o600
+    with closing(sqlite3.connect(copy)) as old:
+        assert old.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 10
+    store = Store(db)
+    with store.read() as tx:
+        counts = {t: tx.one(f"SELECT COUNT(*) AS n FROM {t}")["n"] for t in ("tickets", "forms", "survey_responses")}
+        kinds = {r["type"] for r in tx.rows("SELECT DISTINCT type FROM events")}
+        went = tx.last_event("went_live")
+        assert tx.user("kepala") is not None and tx.settings_overrides() == {"queue": {"max_calls": 2}}
+    assert counts == {"tickets": 0, "forms": 0, "survey_responses": 0}
+    assert kinds == {"user_changed", "settings_changed", "went_live"}
+    assert went["seq"] == last_seq + 1  # an open TV page takes the next calls as new
+    service = QueueService(load_settings(cfg), store)
+    assert service.issue(visitor()).body["ticket"]["label"] == "A-001"
+    store.close()
+
+    refused(cli("go-live", "--yes", "--config", str(cfg)), "went live on", "nothing deleted")
+    r = cli("demo", "--if-empty", "--config", str(cfg))  # make run after going live adds nothing
+    assert r.returncode == 0 and "went live on" in r.stderr
+    refused(cli("demo", "--config", str(cfg)), "went live on")
+    with Store(db).read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 1
+
+
 def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
     import shutil
 

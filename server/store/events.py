@@ -43,6 +43,7 @@ EVENT_TYPES = frozenset(
         "complaint_answered",
         "complaint_closed",
         "complaint_reopened",
+        "went_live",
     }
 )
 

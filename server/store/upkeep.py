@@ -1,5 +1,6 @@
 """Upkeep: the stored answers to request_ids (idempotency: a retried request gets the first answer,
-kept for as long as a client may retry), and the pages freed in the database given back to the disk."""
+kept for as long as a client may retry), the pages freed in the database given back to the disk, and
+the trial queue cleared before the office goes live."""
 
 from __future__ import annotations
 
@@ -9,9 +10,43 @@ from typing import Any
 
 from server.store.base import TxBase, _iso
 
+# The trial queue, children first: what `go-live` deletes (server/archive.py go_live).
+QUEUE_TABLES = ("complaint_history", "survey_responses", "print_jobs", "mails", "forms", "requests", "tickets")
+KEPT_EVENTS = ("settings_changed", "user_changed")  # the admin's work before going live
+
 
 class UpkeepQueries(TxBase):
-    """Stored request answers, and the database's free pages."""
+    """Stored request answers, the database's free pages, the trial queue."""
+
+    def go_live_counts(self) -> dict[str, Any]:
+        """What go-live would delete and keep, and the earlier go-live's event (None: not yet)."""
+        span = self.one("SELECT COUNT(*) AS n, MIN(day) AS first, MAX(day) AS last FROM tickets")
+        went = self.one("SELECT day, at, actor FROM events WHERE type = 'went_live' ORDER BY seq DESC LIMIT 1")
+        return {
+            "tickets": span["n"],
+            "first_day": span["first"],
+            "last_day": span["last"],
+            "survey": self.one("SELECT COUNT(*) AS n FROM survey_responses")["n"],
+            "accounts": self.one("SELECT COUNT(*) AS n FROM users")["n"],
+            "settings": [r["section"] for r in self.rows("SELECT section FROM settings_overrides ORDER BY section")],
+            "went_live": went,
+        }
+
+    def clear_queue(self, now: datetime, day: str, actor: str) -> dict[str, int]:
+        """Delete the trial queue (QUEUE_TABLES, every event but KEPT_EVENTS, the counters' holders and
+        pauses), then log `went_live` with a seq after every earlier one: how many rows of each went."""
+        last = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")["s"]
+        gone = {table: self.db.execute(f"DELETE FROM {table}").rowcount for table in QUEUE_TABLES}
+        marks = ", ".join("?" for _ in KEPT_EVENTS)
+        gone["events"] = self.db.execute(f"DELETE FROM events WHERE type NOT IN ({marks})", KEPT_EVENTS).rowcount
+        self.db.execute(
+            "UPDATE counters SET officer_id = NULL, officer_name = NULL, claimed_at = NULL, paused_at = NULL"
+        )
+        self.db.execute(
+            "INSERT INTO events (seq, at, day, type, actor, data) VALUES (?, ?, ?, 'went_live', ?, ?)",
+            [last + 1, _iso(now), day, actor, json.dumps(gone)],
+        )
+        return gone
 
     def request_answer(self, key: str | None) -> tuple[int, Any] | None:
         """The stored answer to a repeated request_id, or None."""
