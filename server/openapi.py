@@ -479,9 +479,14 @@ STAFF_STATE = {
                     "type": "object",
                     "description": "The free space of the database's or the data folder's disk, whichever has "
                     "less, looked at every 30 s; `low` below [server] min_free_mb (tickets are still issued).",
-                    "required": ["low", "free_mb", "min_free_mb", "path", "message"],
+                    "required": ["low", "free_mb", "min_free_mb", "path", "message", "backup_failed"],
                     "properties": {
                         "low": {"type": "boolean"},
+                        "backup_failed": {
+                            "type": ["string", "null"],
+                            "description": "Why the daily copy of the database ([server] backup_dir) last failed; "
+                            "null once it works.",
+                        },
                         "free_mb": {"type": "integer", "minimum": 0},
                         "min_free_mb": {"type": "integer", "minimum": 0},
                         "path": {"type": "string", "description": "The folder on that disk."},
@@ -494,8 +499,8 @@ STAFF_STATE = {
                                 },
                                 {"type": "null"},
                             ],
-                            "description": "When low: the alert the front office and admin pages show "
-                            "(Indonesian, English).",
+                            "description": "When low, or the daily backup failed: the alert the front office "
+                            "and admin pages show (Indonesian, English).",
                         },
                     },
                 },

@@ -15,7 +15,7 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
-from conftest import add_user, visitor, write_config
+from conftest import add_user, login, visitor, write_config
 from live import server_command
 
 from server import archive, serverlock
@@ -294,11 +294,15 @@ def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, c
     assert [r.getMessage() for r in caplog.records] == [
         f"daily backup into {gone} failed: {gone.parent} does not exist (a disk not mounted?) (tried again every 10 min)"
     ]
+    disk = client.get("/api/staff/state", headers=login(app, client, "rina", "frontoffice")).get_json()["disk"]
+    assert disk["backup_failed"] == f"{gone.parent} does not exist (a disk not mounted?)"
+    assert disk["message"]["id"].startswith(f"Cadangan harian database gagal: {gone.parent} does not exist")
     gone.parent.mkdir()  # mounted
     assert service.daily_backup() is None  # not before the 10 minutes
     later = time.monotonic() + BACKUP_RETRY_SECONDS
     monkeypatch.setattr(time, "monotonic", lambda: later)
     assert service.daily_backup() == gone / "antrian-2026-12-20.db"
+    assert service.disk_status()["backup_failed"] is None and service.disk_status()["message"] is None
     assert (folder / "notes.txt").exists()
 
 

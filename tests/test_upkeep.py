@@ -272,7 +272,9 @@ def low_disk_server(tmp_path_factory):
     from live import LiveServer
 
     tmp = tmp_path_factory.mktemp("upkeep")
-    config = write_config(tmp, {"min_free_mb = 500": f"min_free_mb = {HUGE_MB}"})
+    # and the daily backup onto a USB stick that is not plugged in
+    usb = {f'backup_dir = "{tmp / "backups"}"': f'backup_dir = "{tmp / "usb" / "antrian"}"'}
+    config = write_config(tmp, {"min_free_mb = 500": f"min_free_mb = {HUGE_MB}", **usb})
     store = Store(tmp / "antrian.db")
     now = datetime.now(UTC)
     remember(store, [f"old-{i}" for i in range(500)], now - REQUESTS_KEPT - timedelta(hours=1))
@@ -301,18 +303,21 @@ def open_page(browser, live, path: str, username: str):
     return sign_in(context.new_page(), live, path, username)
 
 
-def test_the_front_office_and_admin_pages_show_the_low_disk_alert(browser, low_disk_server):
+def test_the_front_office_and_admin_pages_show_the_low_disk_and_failed_backup_alert(browser, low_disk_server):
     folder = str(low_disk_server.config.parent)
+    usb = re.escape(str(low_disk_server.config.parent / "usb"))
     page = open_page(browser, low_disk_server, "/counter/front", "rina")
     alert = page.locator("#alerts li[data-type=disk_low]")
     expect(alert).to_have_text(
         re.compile(
-            rf"^Ruang disk hampir penuh: tersisa \d+ MB di {re.escape(folder)} — hapus arsip lama atau tambah disk$"
+            rf"^Ruang disk hampir penuh: tersisa \d+ MB di {re.escape(folder)} — hapus arsip lama atau tambah disk"
+            rf" · Cadangan harian database gagal: {usb} does not exist \(a disk not mounted\?\)\. Dicoba lagi"
+            r" setiap 10 menit; periksa disk atau USB cadangan$"
         )
     )
     expect(page.locator("#alerts-empty")).to_be_hidden()
     page.click("#lang-toggle")
-    expect(alert).to_have_text(re.compile(r"^Disk space is running low: \d+ MB left on "))
+    expect(alert).to_have_text(re.compile(r"^Disk space is running low: \d+ MB left on .* · The daily backup of the"))
     page.evaluate("window.antrianFront.onDisk({low: false, message: null})")  # as the socket's `disk` says it
     expect(alert).to_have_count(0)
     expect(page.locator("#alerts-empty")).to_be_visible()
@@ -320,6 +325,7 @@ def test_the_front_office_and_admin_pages_show_the_low_disk_alert(browser, low_d
 
     page = open_page(browser, low_disk_server, "/counter/admin", "kepala")
     expect(page.locator("#disk-alert")).to_contain_text("Ruang disk hampir penuh: tersisa")
+    expect(page.locator("#disk-alert")).to_contain_text("Cadangan harian database gagal")
     page.context.close()
 
 

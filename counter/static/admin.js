@@ -533,7 +533,7 @@ function onSnapshot(snap) {
 // Low disk space (the staff state's `disk`, in the server's words) at the top of the page while it lasts.
 function onDisk(disk) {
   state.disk = disk || null;
-  const message = state.disk && state.disk.low && state.disk.message;
+  const message = state.disk && state.disk.message; // a low disk, a failed daily backup
   $("disk-alert").textContent = message ? message[getLang()] || message.id : "";
 }
 

@@ -267,7 +267,7 @@ function renderAlerts() {
     );
   });
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
-  const disk = state.disk && state.disk.low && state.disk.message;
+  const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
   $("alerts").replaceChildren(...items);
   $("alerts-empty").hidden = items.length > 0;

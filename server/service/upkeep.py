@@ -98,6 +98,7 @@ class Upkeep:
         self._backup_day: str | None = None  # the office day whose copy is made
         self._backup_retry = 0.0  # monotonic time before which a failed copy is not tried again
         self._backup_failed_day: str | None = None  # the day whose failure is logged (once a day)
+        self._backup_failed: str | None = None  # why the last try failed (None: it worked, or none yet)
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
@@ -134,11 +135,17 @@ class Upkeep:
 
     def check_disk(self) -> dict[str, Any]:
         """Look at the free space of the database's and the data folder's disks (the maintenance loop, every
-        30 s); staff pages are told when it is or was below [server] min_free_mb. Nothing is refused for
-        it: tickets are issued for as long as SQLite can write."""
+        30 s), with whether the daily copy of the database failed; staff pages are told when either is or
+        was to be said (`message`). Nothing is refused for it: tickets are issued for as long as SQLite
+        can write."""
         view = disk_view(self.unit.settings.server)
+        view["backup_failed"] = failed = self._backup_failed
+        if failed is not None:  # the daily copy of the database failed: said beside a low disk, or alone
+            note = {lang: t("upkeep.backup_failed", lang, error=failed) for lang in LANGS}
+            low = view["message"]
+            view["message"] = note if low is None else {lang: f"{low[lang]} · {note[lang]}" for lang in LANGS}
         old, self._disk = self._disk, view
-        if view != old and (view["low"] or (old is not None and old["low"])):
+        if view != old and (view["message"] or (old is not None and old["message"])):
             self.unit.hooks.tell_staff("disk", view)
         return view
 
@@ -167,8 +174,14 @@ class Upkeep:
             else:
                 target = None
             self._backup_day = day
+            if self._backup_failed is not None:
+                self._backup_failed = None
+                self.check_disk()  # the alert goes
         except (archive.ArchiveError, OSError) as err:
             self._backup_retry = time.monotonic() + BACKUP_RETRY_SECONDS
+            if self._backup_failed is None:
+                self._backup_failed = str(err)
+                self.check_disk()  # the front office and admin pages say it at once
             if self._backup_failed_day != day:
                 self._backup_failed_day = day
                 log.warning(
