@@ -383,12 +383,38 @@ def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(brows
     expect(row.locator(".status")).to_have_text("menunggu")
     expect(page.locator(".field-error[data-field=name]")).to_have_text("")
 
-    row.locator("button[data-act=cancel]").click()
-    row.locator("button[data-act=cancel]").click()  # the second click confirms
+    # A double click arms the cancel and does not confirm it (its second half is no second click).
+    row.locator("button[data-act=cancel]").dblclick()
+    expect(row.locator("button[data-act=cancel]")).to_have_text("Yakin batalkan?")
+    expect(row.locator(".status")).to_have_text("menunggu")
+    row.locator("button[data-act=cancel]").click()  # a click of its own confirms
     expect(row.locator(".status")).to_have_text("dibatalkan")
     expect(page.locator("#list-notice")).to_have_text(f"{label} dibatalkan.")
     staff = accounts.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
     assert label not in [t["label"] for t in staff["tickets"]]
+
+    # The answer lost on its way back (the ticket was issued): trying again gets that ticket, not a
+    # second number for the same visitor.
+    page.fill("#r-name", "Gilang Ramadhan")
+    page.fill("#r-agency", "Dinas Kesehatan")
+    page.fill("#r-address", "Jl. Sudirman No. 2")
+    page.fill("#r-phone", "0812-1111-2222")
+    page.fill("#r-problem", "Lupa kata sandi SPSE.")
+
+    def lose_the_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        route.fetch()  # the server issues the ticket
+        route.abort()
+
+    page.route("**/api/tickets", lose_the_answer)
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_have_text("Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.")
+    page.unroute("**/api/tickets")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
+    staff = accounts.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+    assert [t["form"]["name"] for t in staff["tickets"]].count("Gilang Ramadhan") == 1
     page.context.close()
 
 

@@ -497,7 +497,7 @@ function renderLive() {
       release = el("button", { type: "button", class: "small", dataset: { act: "release" },
         title: t("btn.release_title", { counter: counterName(id), officer: entry.officer }) },
         state.armedCounter === id ? t("btn.release_confirm") : t("btn.release"));
-      release.addEventListener("click", () => releaseCounter(id, release));
+      release.addEventListener("click", (ev) => releaseCounter(id, release, ev));
     }
     return el("tr", { dataset: { counter: String(id), held: String(Boolean(entry.officer)) } },
       el("td", {}, el("strong", {}, counterName(id))),
@@ -509,9 +509,9 @@ function renderLive() {
   $("live-counters").replaceChildren(...rows);
 }
 
-async function releaseCounter(id, button) {
+async function releaseCounter(id, button, ev) {
   const entry = state.counters.get(id) || {};
-  if (!secondClick(state, id, button, renderLive)) return;
+  if (!secondClick(state, id, button, renderLive, ev)) return;
   button.disabled = true;
   try {
     await api("POST", `/api/counters/${id}/release`, {});

@@ -259,8 +259,15 @@ setInterval(tickClock, 5000);
 
 // Freeing a counter sends its officer's page back to choosing one: the first click arms the button
 // (its text asks to confirm) for 4 s, the second acts. True on the second click.
-export function secondClick(state, id, button, rerender) {
+// The second half of a double click or double tap (its click's `detail` counts 2) is no confirmation of
+// a button that its first half armed: a confirming click is a click of its own.
+export function doubled(ev) {
+  return !!ev && ev.detail > 1;
+}
+
+export function secondClick(state, id, button, rerender, ev) {
   if (state.armedCounter === id) {
+    if (doubled(ev)) return false;
     state.armedCounter = null;
     return true;
   }

@@ -1,12 +1,14 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, connectLive, el, getLang, hhmm, logout, requestId, secondClick, setupLangToggle, showLogin, statusName, t,
+  ACTIVE, PAGE, api, connectLive, doubled, el, getLang, hhmm, logout, requestId, secondClick, setupLangToggle, showLogin,
+  statusName, t,
   whoAmI,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
-const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null, armedCounter: null };
+const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
+  armedCounter: null, regRequest: null };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -28,7 +30,11 @@ async function register(ev) {
   ev.preventDefault();
   if (state.busy) return;
   const form = $("register");
-  const data = { request_id: requestId(), priority: form.priority.checked };
+  // One request_id for this visitor until the server answers: a retry after a lost answer (the network
+  // dropped after the ticket was issued) gets the same ticket back, not a second number. A changed
+  // form, or an answer, starts a new one.
+  state.regRequest ||= requestId();
+  const data = { request_id: state.regRequest, priority: form.priority.checked };
   for (const name of ["service", "name", "agency", "address", "phone", "problem", "category"]) {
     if (form[name].value) data[name] = form[name].value;
   }
@@ -38,11 +44,15 @@ async function register(ev) {
   notice("reg-notice", "", "");
   try {
     const { body } = await api("POST", "/api/tickets", data);
+    state.regRequest = null;
     notice("reg-notice", "info", t("reg.done", { label: body.ticket.label, position: body.ticket.position }));
     form.reset();
     form.service.value = data.service;
     form.name.focus();
   } catch (err) {
+    // Refused (4xx but 429): nothing was issued, so the corrected form is a new request. No answer, 429
+    // or 5xx: the same request_id on the retry.
+    if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
     notice("reg-notice", "error", err.message);
     let first = null;
     for (const [name, text] of Object.entries(err.fields)) {
@@ -62,10 +72,11 @@ async function register(ev) {
 }
 
 // ---- today's tickets --------------------------------------------------------------------
-async function cancel(ticket, button) {
+async function cancel(ticket, button, ev) {
+  if (state.armed === ticket.id && doubled(ev)) return;
   if (state.armed !== ticket.id) {
     // A cancel cannot be undone: the first click arms the button (its row drawn again, asking to
-    // confirm), the second cancels.
+    // confirm), the second cancels; the second half of a double click is no confirmation.
     state.armed = ticket.id;
     renderTickets();
     setTimeout(() => {
@@ -121,7 +132,7 @@ function ticketRow(x, counters) {
     ? el("button", { type: "button", class: "small", dataset: { act: "cancel" } },
         state.armed === x.id ? t("btn.cancel_confirm") : t("btn.cancel"))
     : null;
-  if (cancelBtn) cancelBtn.addEventListener("click", () => cancel(x, cancelBtn));
+  if (cancelBtn) cancelBtn.addEventListener("click", (ev) => cancel(x, cancelBtn, ev));
   const reprintBtn = el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"));
   reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
   const tr = el(
@@ -167,9 +178,9 @@ function counterName(id) {
   return c ? c.name : t("counter_unknown", { id });
 }
 
-async function release(id, button) {
+async function release(id, button, ev) {
   const entry = state.counters.get(id) || {};
-  if (!secondClick(state, id, button, renderCounters)) return;
+  if (!secondClick(state, id, button, renderCounters, ev)) return;
   button.disabled = true;
   const params = { counter: counterName(id), officer: entry.officer || "?" };
   try {
@@ -203,7 +214,7 @@ function renderCounters() {
         },
         state.armedCounter === c.id ? t("btn.release_confirm") : t("btn.release"),
       );
-      releaseBtn.addEventListener("click", () => release(c.id, releaseBtn));
+      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev));
     }
     return el(
       "tr",
@@ -366,6 +377,7 @@ async function loadFailedPrints() {
 }
 
 $("register").addEventListener("submit", register);
+$("register").addEventListener("input", () => { state.regRequest = null; }); // another visitor, or corrected
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
   renderTickets();
