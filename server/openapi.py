@@ -1384,11 +1384,16 @@ def build() -> dict[str, Any]:
                 "tickets",
                 {
                     "202": _ok(
-                        "The print job is queued.",
+                        "The print job is queued; or, with `again`, the ticket's slip that still waits for "
+                        "the printer is tried again at once (no second slip).",
                         {
                             "type": "object",
                             "required": ["print_job", "ticket"],
-                            "properties": {"print_job": {"type": "integer"}, "ticket": _ref("PublicTicket")},
+                            "properties": {
+                                "print_job": {"type": "integer"},
+                                "again": {"type": "boolean", "const": True},
+                                "ticket": _ref("PublicTicket"),
+                            },
                         },
                     )
                 },

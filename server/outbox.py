@@ -33,6 +33,9 @@ class Schedule:
     done_event: str | None  # the event of a success (None: quiet)
     failed_event: str  # the alert of a failure
     alert_every_retry: bool  # False: only the first failure and the final one raise the alert
+    # with no done_event: the event of a success that follows a failure (a retry that worked, or a
+    # reprint), so that the failure's alert can go
+    recovered_event: str | None = None
 
 
 # The two kinds' rules, here beside `Schedule` so that the service records a try without the devices'
@@ -51,9 +54,17 @@ def mail_backoff_seconds(attempts: int) -> float:
     return float(min(600, 2 ** (attempts + 1)))
 
 
-# Only failures concern the people in the office: no event for a print, an alert for the first and the last failure.
+# Only failures concern the people in the office: an alert for the first and the last failure, and no event
+# for a print but one that ends a failure (`printed`).
 PRINT = Schedule(
-    PRINT_MAX_ATTEMPTS, print_backoff_seconds, "printed", "printed_at", None, "print_failed", alert_every_retry=False
+    PRINT_MAX_ATTEMPTS,
+    print_backoff_seconds,
+    "printed",
+    "printed_at",
+    None,
+    "print_failed",
+    alert_every_retry=False,
+    recovered_event="printed",
 )
 # Every try is told: the escalations page shows each mail's state.
 MAIL = Schedule(
@@ -70,7 +81,8 @@ def result_fields(
     attempts = (row["attempts"] or 0) + 1
     if error is None:
         done = {"status": schedule.done_status, "attempts": attempts, "error": None, schedule.done_column: now}
-        return done, schedule.done_event
+        recovered = attempts > 1 or row.get("kind") == "reprint"
+        return done, schedule.done_event or (schedule.recovered_event if recovered else None)
     if final or attempts >= schedule.max_attempts:
         return {"status": "failed", "attempts": attempts, "error": error}, schedule.failed_event
     fields = {

@@ -128,20 +128,31 @@ def test_refused_printer_keeps_the_ticket_raises_an_alert_and_a_reprint_arrives(
     assert client.get("/api/state").get_json()["services"][0]["waiting"] == 1
     # not retried before its backoff
     assert worker.run_once() == 0
-    # the printer comes back on the same port; the front office reprints
+    # the printer comes back on the same port; the front office reprints while the slip is still retried:
+    # that slip is tried again at once, and no second one is queued (the visitor would get two)
     printer = FakeNetworkPrinter(port=port)
     try:
         headers = login(app, client, "siti", "frontoffice")
         r = client.post("/api/tickets/A-001/reprint", headers=headers)
-        assert r.status_code == 202
-        worker.run_once()
+        assert r.status_code == 202 and r.get_json()["print_job"] == job["id"] and r.get_json()["again"] is True
+        assert worker.run_once() == 1
         data = printer.wait_for_close()
         assert b"A-001" in data
-        statuses = sorted(j["status"] for j in jobs(app))
-        assert statuses == ["printed", "retrying"]
+        assert [(j["kind"], j["status"], j["attempts"]) for j in jobs(app)] == [("ticket", "printed", 2)]
         clock.advance(seconds=backoff_seconds(1) + 1)
-        worker.run_once()
-        assert [j["status"] for j in jobs(app)] == ["printed", "printed"]
+        assert worker.run_once() == 0
+        # printed after all: an event, so that the front office's alert of it goes
+        with app.extensions["antrian"].store.read() as tx:
+            printed = tx.rows("SELECT ticket_id, data FROM events WHERE type = 'printed'")
+        assert len(printed) == 1 and '"attempts": 2' in printed[0]["data"]
+        # A reprint of a slip that printed (a paper jam) is a new job, and its print is said too.
+        r = client.post("/api/tickets/A-001/reprint", headers=headers)
+        assert r.status_code == 202 and "again" not in r.get_json()
+        assert worker.run_once() == 1
+        printer.wait_for_close()
+        assert [(j["kind"], j["status"]) for j in jobs(app)] == [("ticket", "printed"), ("reprint", "printed")]
+        with app.extensions["antrian"].store.read() as tx:
+            assert len(tx.rows("SELECT 1 FROM events WHERE type = 'printed'")) == 2
     finally:
         printer.stop()
 

@@ -105,7 +105,8 @@ async function reprint(ticket, button) {
   try {
     const { body } = await api("POST", `/api/tickets/${encodeURIComponent(ticket.label)}/reprint`, { request_id: requestId() });
     const job = body && body.print_job;
-    const said = (body && body.message) || t("done.reprint_ok", { job: typeof job === "object" && job ? job.id : job ?? "?" });
+    const said = (body && body.message) || t(body && body.again ? "done.reprint_again" : "done.reprint_ok",
+      { job: typeof job === "object" && job ? job.id : job ?? "?" });
     notice("list-notice", "info", t("done.reprint", { label: ticket.label, text: said }));
   } catch (err) {
     notice("list-notice", "error", t("fail.reprint", { label: ticket.label, text: err.message }));
@@ -315,11 +316,20 @@ function settingsChanged() {
 
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
+  const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
+  // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.
+  // It goes when the slip prints after all (`printed`) or the mail is sent (`mail_sent`).
+  const gone = { printed: "print_failed", mail_sent: "mail_failed" }[ev.type];
+  if (ALERT_TYPES.includes(ev.type) || gone) {
+    const before = state.alerts.length;
+    state.alerts = state.alerts.filter((a) => !(a.label === label && a.type === (gone || ev.type)));
+    if (gone && state.alerts.length !== before) renderAlerts();
+  }
   if (ALERT_TYPES.includes(ev.type)) {
     state.alerts.unshift({
       type: ev.type,
       at: ev.at,
-      label: (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?",
+      label,
       error: (ev.data && ev.data.error) || "?",
       final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
       attempts: ev.data && ev.data.attempts,
@@ -359,21 +369,43 @@ function start(user) {
   window.antrianFront = { onEvent, onDisk };
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
-  loadFailedPrints();
+  loadAlerts();
 }
 
-// Print jobs that already gave up before this page was opened are alerts too.
-async function loadFailedPrints() {
+// What went wrong before this page was opened is an alert too, one per ticket and kind: today's slips
+// that gave up or are being retried (none when a later slip of the ticket printed), and the escalation
+// e-mails that failed or are being retried.
+async function loadAlerts() {
+  const found = [];
   try {
     const { body } = await api("GET", "/api/print-jobs");
-    for (const job of (body && body.jobs) || []) {
-      if (job.status !== "failed" || job.today === false) continue; // an earlier day's: its visitor is gone
-      state.alerts.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?", final: true, attempts: job.attempts, advice: job.advice });
+    const settled = new Set(); // labels whose newest slip is settled (printed, or already alerted)
+    for (const job of (body && body.jobs) || []) { // newest first
+      if (job.today === false || settled.has(job.label)) continue; // an earlier day's: its visitor is gone
+      if (job.status === "printed") settled.add(job.label);
+      if (job.status !== "failed" && job.status !== "retrying") continue;
+      settled.add(job.label);
+      found.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?",
+                   final: job.status === "failed", attempts: job.attempts, advice: job.advice });
     }
-    renderAlerts();
   } catch (err) {
     // Older servers have no /api/print-jobs: the live alerts still arrive over the socket.
   }
+  try {
+    const { body } = await api("GET", "/api/escalations");
+    for (const x of (body && body.escalations) || []) {
+      const mail = x.mail;
+      if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
+      found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, error: mail.error || "?",
+                   final: mail.status === "failed", attempts: mail.attempts });
+    }
+  } catch (err) {
+    // the live alerts still arrive
+  }
+  // An alert that came live meanwhile is newer: it stays, and the loaded one of its ticket and kind goes.
+  const live = new Set(state.alerts.map((a) => `${a.type} ${a.label}`));
+  state.alerts.push(...found.filter((a) => !live.has(`${a.type} ${a.label}`)));
+  renderAlerts();
 }
 
 $("register").addEventListener("submit", register);

@@ -34,7 +34,10 @@ class Jobs:
             self.unit.hooks.mail_worker.wake.set()
 
     def reprint(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
-        """Front office: print a ticket again (after a paper jam, or when the first print failed)."""
+        """Front office: print a ticket again (after a paper jam, or when the first print failed). While its
+        slip still waits for the printer (queued, or retried after a failure) no second one is queued:
+        that one is tried again at once (`again`), so the visitor does not get two slips when the printer
+        comes back."""
         unit = self.unit
         printer = unit.settings.kiosk.printer
         if not printer:
@@ -42,9 +45,16 @@ class Jobs:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = unit.find_ticket(tx, ref, now)
-            job = tx.add_print_job(ticket.id, printer, "reprint", now)
-            tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, {"job": job})
-            return Outcome({"print_job": job, "ticket": public_ticket(unit.settings, ticket)}, Kind.QUEUED)
+            waiting = tx.pending_print_job(ticket.id, printer)
+            if waiting is not None:
+                job = waiting["id"]
+                tx.update_print_job(job, next_attempt_at=now)
+            else:
+                job = tx.add_print_job(ticket.id, printer, "reprint", now)
+            again = {"again": True} if waiting is not None else {}
+            tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, {"job": job, **again})
+            body = {"print_job": job, **again, "ticket": public_ticket(unit.settings, ticket)}
+            return Outcome(body, Kind.QUEUED)
 
         result = unit.run(request_key, run)
         self.wake_printer(printer)
@@ -81,7 +91,15 @@ class Jobs:
             for job, error in results:
                 fields, event = result_fields(PRINT, job, error, now)
                 tx.update_print_job(job["id"], **fields)
-                if event:
+                if event == PRINT.recovered_event:  # printed after all: the front office's alerts of it go
+                    data = {
+                        "job": job["id"],
+                        "printer": job["printer"],
+                        "kind": job["kind"],
+                        "attempts": fields["attempts"],
+                    }
+                    tx.add_event(event, now, unit.day(now), job["ticket_id"], None, "printer", data)
+                elif event:
                     final = fields["status"] == "failed"
                     data = {
                         "job": job["id"],

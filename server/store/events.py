@@ -26,6 +26,7 @@ EVENT_TYPES = frozenset(
         "expired",
         "lkpp_ticket",
         "print_failed",
+        "printed",
         "reprint",
         "form_print",
         "mail_sent",

@@ -71,6 +71,14 @@ class OutboxQueries(TxBase):
         """A print job by id, or None."""
         return self.one("SELECT * FROM print_jobs WHERE id = ?", [job_id])
 
+    def pending_print_job(self, ticket_id: int, printer: str) -> dict[str, Any] | None:
+        """The ticket's slip still waiting for its printer (queued or being retried), if any: the oldest."""
+        return self.one(
+            "SELECT * FROM print_jobs WHERE ticket_id = ? AND printer = ? AND kind IN ('ticket', 'reprint')"
+            " AND status IN ('queued', 'retrying') ORDER BY id LIMIT 1",
+            [ticket_id, printer],
+        )
+
     def update_print_job(self, job_id: int, **fields: Any) -> None:
         """Change a print job's columns."""
         self._update_outbox("print_jobs", job_id, fields)
