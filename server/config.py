@@ -372,6 +372,15 @@ class Settings:
         """Whether some counter serves the service (else its tickets would wait for a call that never comes)."""
         return any(code in c.services for c in self.counters)
 
+    def sharing(self, code: str) -> tuple[str, ...]:
+        """The services whose tickets a counter serving `code` may call before one of `code` (it calls the
+        earliest across all its services): every service of every counter that serves `code`, `code` too."""
+        out = {code}
+        for c in self.counters:
+            if code in c.services:
+                out.update(c.services)
+        return tuple(sorted(out))
+
     def counter(self, counter_id: int) -> Counter | None:
         """The counter with this id, or None."""
         return next((c for c in self.counters if c.id == counter_id), None)

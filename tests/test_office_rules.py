@@ -5,6 +5,7 @@ clock starts at 09:00 WIB); tests/test_office_live.py runs the same rules in a r
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -342,6 +343,28 @@ def test_each_service_shows_the_estimated_wait_of_a_new_number(app, client):
     assert client.get("/api/state").get_json()["services"][0]["estimated_wait_s"] == 2 * 900
     r = client.post("/api/tickets", json=visitor())
     assert r.get_json()["ticket"]["estimated_wait_s"] == 2 * 900  # what the button said is what the ticket says
+
+
+def test_ahead_counts_the_other_services_its_counters_call_first_and_busy_counters_add_to_the_wait(app, client):
+    """Loket 1 serves A and C, Loket 2 A and B: each calls the earliest of its services, so the B and C
+    visitors who came first are called before A-001. The phone, the slip and the kiosk's button say so
+    (before: "nobody ahead, called soon", then six others were called first)."""
+    for service in "BBBCCC":
+        assert client.post("/api/tickets", json=visitor(service=service)).status_code == 201
+    a = client.post("/api/tickets", json=visitor(service="A")).get_json()["ticket"]
+    view = client.get(f"/api/tickets/{a['token']}").get_json()["ticket"]
+    assert (view["position"], view["ahead"], view["estimated_wait_s"]) == (7, 6, 3 * 900)  # 6 over Loket 1 and 2
+    services = {s["code"]: s for s in client.get("/api/state").get_json()["services"]}
+    assert services["A"]["estimated_wait_s"] == math.ceil(7 / 2) * 900  # a new A number: 7 before it
+    # Loket 1 and 2 take a B and a C visitor (in the order they came) and serve them: with nobody else
+    # waiting for them, an A number still waits for one of the two to finish.
+    budi, sari = app.test_client(), app.test_client()
+    h1, h2 = login(app, budi, "budi", counter_id=1), login(app, sari, "sari", counter_id=2)
+    for c, h, who in ((budi, h1, 1), (sari, h2, 2)):
+        assert c.post(f"/api/counters/{who}/call-next", json={}, headers=h).status_code == 200
+        assert c.post(f"/api/counters/{who}/start", json={}, headers=h).status_code == 200
+    view = client.get(f"/api/tickets/{a['token']}").get_json()["ticket"]
+    assert view["ahead"] == 4 and view["estimated_wait_s"] == 2 * 900 + 450
 
 
 def test_the_estimate_counts_the_counters_at_work_and_one_quick_answer_does_not_make_it(app, client, clock):

@@ -86,6 +86,9 @@ def test_heads_give_the_same_next_ahead_and_requeue_place_as_the_whole_line(tmp_
             mine = core.order_key(t)
             expected = sum(1 for o in waiting if o.service == t.service and o.id != t.id and core.order_key(o) < mine)
             assert tx.ahead_count(t) == expected
+            shared = {t.service, "B"}  # with the services its counters also serve
+            expected = sum(1 for o in waiting if o.service in shared and o.id != t.id and core.order_key(o) < mine)
+            assert tx.ahead_count(t, sorted(shared)) == expected
         for service in "ABC":
             line = [t.position for t in waiting if t.service == service]
             head = min((t.position for t in tx.queue_heads(DAY, [service])), default=None)

@@ -48,22 +48,29 @@ class Views:
         """Seconds until this ticket is likely called: recent service times over the counters serving it."""
         return self.service_wait(tx, ticket.service, ahead)
 
-    def service_wait(self, tx: Tx, service: str, ahead: int, paused: set[int] | None = None) -> int:
-        """Seconds until a ticket of `service` with `ahead` tickets before it is likely called: the recent
-        service times (beside PRIOR_TICKETS of the default) over the counters serving it that are not
-        paused (all of them when every one is: they come back). `paused`: the paused counters' ids, when
-        the caller has read them."""
-        if not ahead:
-            return 0
-        times = tx.recent_service_seconds(service)
-        per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
+    def service_wait(
+        self, tx: Tx, service: str, ahead: int, paused: set[int] | None = None, busy: set[int] | None = None
+    ) -> int:
+        """Seconds until a ticket of `service` with `ahead` tickets before it (of the services its counters
+        serve: Settings.sharing) is likely called: the recent service times (beside PRIOR_TICKETS of the
+        default) over the counters serving it that are not paused (all of them when every one is: they
+        come back), and half a ticket's time more when each of those counters is busy with a visitor (it
+        has to finish first). `paused`, `busy`: the paused counters' ids and those calling or serving a
+        ticket, when the caller has read them."""
         if paused is None:
             day = self.unit.day()
             paused = {cid for cid, claim in tx.counter_claims().items() if self.paused(claim, day)}
         serving = [c.id for c in self.unit.settings.counters if service in c.services]
-        at_work = [cid for cid in serving if cid not in paused]
-        counters = max(1, len(at_work) or len(serving))
-        return int(math.ceil(ahead / counters) * per_ticket)
+        at_work = [cid for cid in serving if cid not in paused] or serving
+        if busy is None:
+            busy = tx.busy_counters() if at_work else set()
+        all_busy = bool(at_work) and all(cid in busy for cid in at_work)
+        if not ahead and not all_busy:
+            return 0  # a free counter calls it next
+        times = tx.recent_service_seconds(service)
+        per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
+        counters = max(1, len(at_work))
+        return int(math.ceil(ahead / counters) * per_ticket + (per_ticket / 2 if all_busy else 0))
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         """The visitor's own view: label, status, position, estimated wait, counter."""
@@ -76,7 +83,7 @@ class Views:
         printed = tx.ticket_print_status(ticket.id)
         view["print"] = PRINT_STATES.get(printed) if printed else None
         if ticket.status == core.WAITING:
-            ahead = tx.ahead_count(ticket)
+            ahead = tx.ahead_count(ticket, self.unit.settings.sharing(ticket.service))
             view["position"] = ahead + 1
             view["ahead"] = ahead
             view["estimated_wait_s"] = self.estimated_wait(tx, ticket, ahead)
@@ -128,6 +135,7 @@ class Views:
                 }
                 counters.append(entry)
             paused = {entry["id"] for entry in counters if entry["paused"]}
+            busy = {entry["id"] for entry in counters if entry["ticket"]}
             names = {c.id: c.name for c in settings.counters}
             recent = [
                 {
@@ -154,7 +162,10 @@ class Views:
                         # some counter serves it (else no number is given: nobody would call it)
                         "served": settings.served(s.code),
                         # a new (not priority) ticket of the service waits behind every one waiting now
-                        "estimated_wait_s": self.service_wait(tx, s.code, waiting.get(s.code, 0), paused),
+                        # that its counters may call first
+                        "estimated_wait_s": self.service_wait(
+                            tx, s.code, sum(waiting.get(code, 0) for code in settings.sharing(s.code)), paused, busy
+                        ),
                     }
                 )
             snap: dict[str, Any] = {

@@ -4,7 +4,7 @@ token, label, counter or status. A ticket row is written from a core Ticket and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -193,19 +193,31 @@ class TicketQueries(TxBase):
                     heads.append(ticket_from_row(row))
         return heads
 
-    def ahead_count(self, ticket: Ticket) -> int:
-        """Waiting tickets of the same service called before this one (priority lane first, then position).
+    def ahead_count(self, ticket: Ticket, services: Sequence[str] | None = None) -> int:
+        """Waiting tickets of `services` (default: the ticket's own) called before this one (priority lane
+        first, then position): with the services its counters also serve (Settings.sharing), the visitors
+        who may be called before it.
 
-        Two ranges of the queue index (day, status, service, priority_lane, position), each counted
-        inside the index without reading a ticket row (positions are unique per day)."""
-        queue = "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND "
-        key = [ticket.day, ticket.service]
+        Two ranges of the queue index (day, status, service, priority_lane, position) per service, each
+        counted inside the index without reading a ticket row (positions are unique per day)."""
+        services = list(services or (ticket.service,))
+        marks = ", ".join("?" for _ in services)
+        queue = f"SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks}) AND "
+        key = [ticket.day, *services]
         lane = int(bool(ticket.priority_lane))
         row = self.db.execute(
             f"SELECT ({queue} priority_lane > ?) + ({queue} priority_lane = ? AND position < ?)",
             [*key, lane, *key, lane, ticket.position],
         ).fetchone()
         return row[0]
+
+    def busy_counters(self) -> set[int]:
+        """The counters calling or serving a ticket now."""
+        rows = self.db.execute(
+            f"SELECT DISTINCT counter_id FROM tickets {_ACTIVE_INDEX}"
+            " WHERE status IN ('called', 'serving') AND counter_id IS NOT NULL"
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def stale_tickets(self, today: str) -> list[Ticket]:
         """Tickets of earlier days still waiting or called (for the end-of-day expiry)."""
