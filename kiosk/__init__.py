@@ -105,6 +105,12 @@ def _qr_svg(data: str) -> bytes:
     return out.getvalue()
 
 
+@phone_bp.get("/t/")
+def phone_page_without_token():
+    """/t/ with the token cut off (a QR code read in part): the same Indonesian 404 page."""
+    return render_template("kiosk/phone_404.html"), 404
+
+
 @phone_bp.get("/t/<token>")
 def phone_page(token: str):
     """The visitor's phone: live status of one ticket; an Indonesian 404 page for an unknown token."""

@@ -174,6 +174,37 @@ _INVALID_ANSWER = ("400", _raw_answer("400 Bad Request", "bad_http_request", 1))
 _BUSY = _raw_answer("503 Service Unavailable", "too_many_requests", 5)
 
 
+def _busy_page() -> bytes:
+    """The 503 as a page, for a browser opening one (a visitor's phone behind a guest Wi-Fi's NAT): a few
+    words in both languages, not JSON."""
+    from html import escape
+
+    title, text = (escape(message(key, "id")) for key in ("busy_title", "busy_text"))
+    en = escape(message("busy_text", "en"))
+    body = (
+        '<!doctype html><html lang="id"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title>"
+        '<body style="font:20px/1.45 sans-serif;margin:2em 1.2em;text-align:center;color:#1b2233">'
+        f'<h1 style="font-size:1.4em">{title}</h1><p>{text}</p><p lang="en" style="color:#5b6475">{en}</p>'
+    ).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_BUSY_PAGE = _busy_page()
+
+
+def _busy_answer(request: bytes) -> bytes:
+    """The 503 for what the refused client sent: a page for a browser asking one, JSON otherwise."""
+    line, _, headers = request.partition(b"\r\n")
+    wants_page = line.startswith(b"GET /") and not line.startswith((b"GET /api/", b"GET /socket.io"))
+    return _BUSY_PAGE if wants_page and b"text/html" in headers.lower() else _BUSY
+
+
 class _Body:
     """A request body read within READ_SECONDS per read and `seconds` in all; slower is a 408."""
 
@@ -362,10 +393,11 @@ def _refuse(fd: int, family: int, kind: int) -> None:
     FIN after the answer rather than a reset that may destroy it."""
     raw = _plain_socket(family, kind, fileno=fd)
     try:
+        request = b""
         with suppress(OSError):
-            raw.recv(65536, socket.MSG_DONTWAIT)
+            request = raw.recv(65536, socket.MSG_DONTWAIT)
         with suppress(OSError):
-            raw.send(_BUSY, socket.MSG_DONTWAIT)
+            raw.send(_busy_answer(request), socket.MSG_DONTWAIT)
     finally:
         raw.close()
 

@@ -238,6 +238,12 @@ TICKET_VIEW = {
                 "position": {"type": "integer", "minimum": 0, "description": "0 when not waiting"},
                 "ahead": {"type": "integer", "minimum": 0},
                 "estimated_wait_s": {"type": "integer", "minimum": 0},
+                "called_at": {
+                    "oneOf": [DATETIME, {"type": "null"}],
+                    "description": "Its latest call or recall (null: never called).",
+                },
+                "requeues": {"type": "integer", "minimum": 0, "description": "How often it was skipped and requeued."},
+                "last_chance": {"type": "boolean", "description": "Skipped once more, it is a no-show."},
                 "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
                 "token": {"type": "string", "description": "POST /api/tickets only"},
                 "status_url": {"type": "string", "description": "POST /api/tickets only"},

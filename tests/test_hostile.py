@@ -272,9 +272,14 @@ def test_a_device_refused_waits_for_its_503_so_it_cannot_cycle_refusals(server):
         with pytest.raises(TimeoutError):
             s.recv(1)
     waiting[-1].sendall(b"GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n")  # read by nobody, answered 503 all the same
+    # a phone's browser opening its ticket's page (phones behind a guest Wi-Fi's NAT are one address)
+    waiting[-2].sendall(b"GET /t/abc HTTP/1.1\r\nHost: x\r\nAccept: text/html,application/xhtml+xml\r\n\r\n")
     answers = [_closed_within(s, HOLD_SECONDS + 5) for s in waiting]
     assert time.monotonic() - started >= HOLD_SECONDS * 0.5
     assert all(a.startswith(b"HTTP/1.1 503") for a in answers), {a[:40] for a in answers}
+    assert b"application/json" in answers[-1] and b'"too_many_requests"' in answers[-1]
+    page = answers[-2].decode()  # a page in words, not JSON
+    assert "Content-Type: text/html" in page and "<h1" in page and "Server sedang sibuk" in page, page
     assert _http(server, "127.0.0.13", "GET", "/healthz")[0] == 200  # another device all along
     for s in held + waiting + over:
         s.close()

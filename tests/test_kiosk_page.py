@@ -286,7 +286,7 @@ def test_phone_page_shows_only_its_ticket_and_the_call_live(browser, live):
 
         expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")
         expect(page.locator("#status")).to_have_text("dipanggil")
-        assert page.evaluate("() => window.__vibrations.length") >= 1
+        page.wait_for_function("() => window.__vibrations.length >= 1", polling=50)  # rung (0.4 s after)
         assert other["label"] not in page.locator("body").inner_text()
         expect(page.locator("#sound")).to_be_visible()
         shot(page, "phone-called")

@@ -329,10 +329,21 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         server.next_day()
         page.tap("#survey-submit")
 
-        expect(page.locator("#survey-error")).to_have_text(message("survey_closed", "id", label=ticket["label"]))
+        # Refused (the day is over): the form goes, and the page says the survey is closed (before, the
+        # form stayed, with its button, under the refusal).
+        expect(page.locator("#survey-closed")).to_have_text(t("survey.day_over", "id"))
+        expect(page.locator("#survey-form")).to_be_hidden()
         assert survey_of(server, ticket["token"])["answered"] is False
+
+        # The third try within the minute (this one, a first answer, a correction), in the server's words.
+        today = issue(server)
+        serve(server, today)
+        page.goto(f"{server.url}/t/{today['token']}?survey=1")
+        answer_phone(page, SCORES)
         page.tap("#survey-submit")
-        expect(page.locator("#survey-submit")).to_be_enabled()
+        expect(page.locator("#survey-done")).to_be_visible()
+        page.tap("#survey-edit")
+        page.tap('[data-field="answers.U4"] [data-score="3"]')
         page.tap("#survey-submit")
         expect(page.locator("#survey-error")).to_have_text(message("rate_limited", "id"))
 

@@ -19,9 +19,16 @@ import { createSurveyForm } from "./skmform.js";
   var SERVED = ["resolved", "escalated", "closed"];
   var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
   var ticket = CONFIG.ticket;
-  var alertedCalls = ticket.status === "called" ? ticket.calls : 0;  // no sound for a call already shown
+  // The call last rung for, by its time (called_at): every call and recall rings once, whatever came
+  // between (a skip and the next call commit together, with the calls counting from 1 again). None for
+  // a call already on screen when the page opened.
+  var alerted = ticket.status === "called" ? ticket.called_at || "shown" : null;
+  var alarmTimer = null;
   var audio = null;
   var refetchTimer = null;
+  var refetchTries = 0;
+  var online = true;
+  var live = null;
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -35,7 +42,8 @@ import { createSurveyForm } from "./skmform.js";
     document.body.dataset.status = s;
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
-    if (audio) $("sound").textContent = t("sound_ready");
+    // "on" only while a sound can really play (the browser lets a page play only after a tap)
+    $("sound").textContent = t(audio && audio.state === "running" ? "sound_ready" : "sound_on");
     $("sound").hidden = FINISHED.indexOf(s) >= 0;
     $("label").textContent = ticket.label;
     $("service").textContent = ticket.service_name || ticket.service;
@@ -57,12 +65,22 @@ import { createSurveyForm } from "./skmform.js";
     }
     $("facts").hidden = s !== "waiting";
     if (s === "waiting") {
-      $("position").textContent = t("position", { n: ticket.position }) + " · " +
-        (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none"));
-      var minutes = Math.ceil((ticket.estimated_wait_s || 0) / 60);
-      $("wait").textContent = minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now");
+      if (ticket.position > 0) {
+        $("position").textContent = t("position", { n: ticket.position }) + " · " +
+          (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none"));
+        var minutes = Math.ceil((ticket.estimated_wait_s || 0) / 60);
+        $("wait").textContent = minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now");
+      } else {  // just back in the line (a skip, a transfer): its place comes with the next fetch
+        $("position").textContent = t("position_updating");
+        $("wait").textContent = "";
+      }
     }
+    // Passed over: said first, in the card the visitor reads (not in the small print below it).
+    var skipped = s === "waiting" && ticket.requeues > 0;
+    $("skipped").hidden = !skipped;
+    $("skipped").textContent = skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "";
     $("note").textContent = s === "called" ? "" : t("note_" + s, { counter: counter });
+    document.body.classList.toggle("offline", !online);
     document.title = ticket.label + " — " + t(s);
     renderSurvey();
     if (SERVED.indexOf(s) >= 0 && !survey.state && !survey.loading) fetchSurvey();
@@ -95,7 +113,11 @@ import { createSurveyForm } from "./skmform.js";
   function surveyState(state) {
     // The server's word on this ticket's survey: open or not, and the response given.
     survey.state = state;
-    if (survey.view !== "form") {
+    if (survey.view !== "form" || !state.open) {
+      if (survey.view === "form") {   // closed meanwhile (the day is over): no form left to fill in
+        survey.view = "none";
+        survey.editing = false;
+      }
       if (state.answered) survey.view = "done";
       else if (!state.open) survey.view = state.reason === "day_over" ? "closed" : "none";
       else if (survey.view === "none" || survey.view === "done") survey.view = survey.asked ? "form" : "invite";
@@ -193,55 +215,71 @@ import { createSurveyForm } from "./skmform.js";
 
   function update(view) {
     if (!view) return;
+    var moved = view.status !== ticket.status || view.service !== ticket.service;
     ticket = Object.assign({}, ticket, view);
-    if (ticket.status === "called" && ticket.calls > alertedCalls) {
-      alertedCalls = ticket.calls;
-      alarm();
-    }
-    if (ticket.status !== "called") alertedCalls = 0;
+    // An event's ticket is the public one (no place, no service name): what it no longer knows waits
+    // for the fetch that follows, rather than show the old place ("ke-0") or service.
+    if (moved && view.position === undefined) ticket.position = 0;
+    if (moved && view.service_name === undefined) ticket.service_name = "";
+    if (ticket.status === "called") callAlert(ticket.called_at);
     render();
+  }
+
+  function callAlert(at) {
+    if (!at || at === alerted) return;
+    alerted = at;
+    // Calls that arrive together (the phone back from sleep, a reconnect) ring once, and only if the
+    // ticket is still called by then: no alarm for calls already over.
+    clearTimeout(alarmTimer);
+    alarmTimer = setTimeout(function () { if (ticket.status === "called") alarm(); }, 400);
   }
 
   // -- sound and vibration ------------------------------------------------------------------
   function unlockAudio() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return null;
-    if (!audio) audio = new Ctx();
-    if (audio.state === "suspended") audio.resume();
+    if (!audio) {
+      audio = new Ctx();
+      audio.onstatechange = render;   // running once a tap allowed it: the button says so then
+    }
+    if (audio.state === "suspended") audio.resume().then(render, function () {});
     return audio;
+  }
+
+  function beep(ctx, at) {
+    var osc = ctx.createOscillator();
+    var gain = ctx.createGain();
+    osc.type = "sine";
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.0001, ctx.currentTime + at);
+    gain.gain.exponentialRampToValueAtTime(0.5, ctx.currentTime + at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + at + 0.25);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + at);
+    osc.stop(ctx.currentTime + at + 0.3);
   }
 
   function alarm() {
     if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
     var ctx;
     try { ctx = unlockAudio(); } catch (e) { ctx = null; }
-    if (!ctx) return;
-    [0, 0.35, 0.7].forEach(function (at) {
-      var osc = ctx.createOscillator();
-      var gain = ctx.createGain();
-      osc.type = "sine";
-      osc.frequency.value = 880;
-      gain.gain.setValueAtTime(0.0001, ctx.currentTime + at);
-      gain.gain.exponentialRampToValueAtTime(0.5, ctx.currentTime + at + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + at + 0.25);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(ctx.currentTime + at);
-      osc.stop(ctx.currentTime + at + 0.3);
-    });
+    if (ctx) [0, 0.35, 0.7].forEach(function (at) { beep(ctx, at); });
     document.body.classList.remove("flash");
     void document.body.offsetWidth;
     document.body.classList.add("flash");
   }
 
   // -- live updates ---------------------------------------------------------------------------
-  function refetch() {
+  // The ticket's own view (its place, wait, service name) after an event; tried again a few times when
+  // it fails (a weak signal), not left at the event's bare ticket.
+  function refetch(delay) {
     clearTimeout(refetchTimer);
     refetchTimer = setTimeout(function () {
       fetch("/api/tickets/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (body) { if (body) update(body.ticket); })
-        .catch(function () {});
-    }, 150);
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })
+        .then(function (body) { refetchTries = 0; update(body.ticket); })
+        .catch(function () { if (++refetchTries <= 5) refetch(2000 * refetchTries); });
+    }, delay === undefined ? 150 : delay);
   }
 
   function mine(ev) {
@@ -262,7 +300,7 @@ import { createSurveyForm } from "./skmform.js";
     // that (a connect, or a gap: events may have been missed) fetches it again, in case the admin
     // changed it meanwhile (a settings_changed event the page never got).
     var wordingSeq = ticket.seq || 0;
-    connectLive({
+    live = connectLive({
       auth: { role: "ticket", token: CONFIG.token },
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
@@ -272,12 +310,19 @@ import { createSurveyForm } from "./skmform.js";
       },
       onEvent: function (ev) {
         if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
+        if (mine(ev) && (ev.type === "called" || ev.type === "recalled")) callAlert(ev.at);
         if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
         if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         refetch();
       },
-      onStatus: function (up) { if (!up) $("conn").textContent = t("conn_lost"); }
+      onStatus: function (up) {
+        // Cut off, the page says so at its top and greys what may be out of date (a call made meanwhile
+        // shows with the snapshot that comes back with the connection).
+        online = up;
+        $("conn").textContent = up ? "" : t("conn_lost");
+        render();
+      }
     });
   }
 
@@ -316,14 +361,30 @@ import { createSurveyForm } from "./skmform.js";
   $("survey-form").addEventListener("submit", submitSurvey);
 
   $("sound").addEventListener("click", function () {
-    try { unlockAudio(); } catch (e) { /* no WebAudio: vibration only */ }
+    var ctx = null;
+    try { ctx = unlockAudio(); } catch (e) { /* no WebAudio: vibration only */ }
+    if (ctx) beep(ctx, 0.05);   // one beep now: the visitor hears how loud a call will be
     render();
   });
   $("lang-toggle").addEventListener("click", function () {
     lang = lang === "id" ? "en" : "id";
+    // kept in the address, so that a reload (or the phone reopening the tab) stays in this language
+    var url = new URL(location.href);
+    url.searchParams.set("lang", lang);
+    history.replaceState(null, "", url);
     render();
+  });
+  document.addEventListener("visibilitychange", function () {
+    // back on the screen: the survey may have closed with the day meanwhile
+    if (!document.hidden && survey.state && survey.state.open) fetchSurvey();
   });
 
   render();
   connect();
+  // for tests: the socket (to cut it), whether the page is live, the calls it rang for
+  window.antrianPhone = {
+    get socket() { return live && live.socket; },
+    connected: function () { return !!live && live.synced() && online; },
+    ticket: function () { return ticket; }
+  };
 })();

@@ -49,28 +49,37 @@ class Views:
         return self.service_wait(tx, ticket.service, ahead)
 
     def service_wait(
-        self, tx: Tx, service: str, ahead: int, paused: set[int] | None = None, busy: set[int] | None = None
+        self,
+        tx: Tx,
+        service: str,
+        ahead: int,
+        paused: set[int] | None = None,
+        busy: set[int] | None = None,
+        held: set[int] | None = None,
     ) -> int:
         """Seconds until a ticket of `service` with `ahead` tickets before it (of the services its counters
         serve: Settings.sharing) is likely called: the recent service times (beside PRIOR_TICKETS of the
         default) over the counters serving it that are not paused (all of them when every one is: they
-        come back), and half a ticket's time more when each of those counters is busy with a visitor (it
-        has to finish first). `paused`, `busy`: the paused counters' ids and those calling or serving a
-        ticket, when the caller has read them."""
-        if paused is None:
-            day = self.unit.day()
-            paused = {cid for cid, claim in tx.counter_claims().items() if self.paused(claim, day)}
+        come back), and half a ticket's time more when none of those counters is free to call it now (an
+        officer there, or nobody at any yet, and not busy with a visitor). `paused`, `busy`, `held`: the paused counters' ids, those
+        calling or serving a ticket, and those an officer holds, when the caller has read them."""
+        if paused is None or held is None:
+            day, claims = self.unit.day(), tx.counter_claims()
+            paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
+            held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
         serving = [c.id for c in self.unit.settings.counters if service in c.services]
         at_work = [cid for cid in serving if cid not in paused] or serving
         if busy is None:
             busy = tx.busy_counters() if at_work else set()
-        all_busy = bool(at_work) and all(cid in busy for cid in at_work)
-        if not ahead and not all_busy:
+        # the counters with an officer (all of them before anyone has taken one: the day's first numbers)
+        staffed = [cid for cid in at_work if cid in held] or at_work
+        free = [cid for cid in staffed if cid not in busy]
+        if not ahead and free:
             return 0  # a free counter calls it next
         times = tx.recent_service_seconds(service)
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
         counters = max(1, len(at_work))
-        return int(math.ceil(ahead / counters) * per_ticket + (per_ticket / 2 if all_busy else 0))
+        return int(math.ceil(ahead / counters) * per_ticket + (0 if free else per_ticket / 2))
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         """The visitor's own view: label, status, position, estimated wait, counter."""
@@ -82,6 +91,11 @@ class Views:
         # paper now, a retry may still print it), or None (no kiosk print: no printer, the front office).
         printed = tx.ticket_print_status(ticket.id)
         view["print"] = PRINT_STATES.get(printed) if printed else None
+        # Its latest call (the phone rings once per call, whatever came in between: a skip and the next
+        # call commit together), how often it was passed over, and whether one more is a no-show.
+        view["called_at"] = iso(ticket.last_called_at)
+        view["requeues"] = ticket.requeues
+        view["last_chance"] = ticket.queue_requeues >= self.unit.rules.max_requeues
         if ticket.status == core.WAITING:
             ahead = tx.ahead_count(ticket, self.unit.settings.sharing(ticket.service))
             view["position"] = ahead + 1
@@ -136,6 +150,7 @@ class Views:
                 counters.append(entry)
             paused = {entry["id"] for entry in counters if entry["paused"]}
             busy = {entry["id"] for entry in counters if entry["ticket"]}
+            held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
             names = {c.id: c.name for c in settings.counters}
             recent = [
                 {
@@ -164,7 +179,12 @@ class Views:
                         # a new (not priority) ticket of the service waits behind every one waiting now
                         # that its counters may call first
                         "estimated_wait_s": self.service_wait(
-                            tx, s.code, sum(waiting.get(code, 0) for code in settings.sharing(s.code)), paused, busy
+                            tx,
+                            s.code,
+                            sum(waiting.get(code, 0) for code in settings.sharing(s.code)),
+                            paused,
+                            busy,
+                            held,
                         ),
                     }
                 )

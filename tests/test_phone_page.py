@@ -1,0 +1,187 @@
+"""The visitor's phone page (/t/<token>) as a visitor lives it, from a review of a whole visit: every call
+rings, also after a skip; what a skip means is said; a lost connection is said at the top; the sound
+button tells the truth; the language stays. A real server process and real Chromium as a phone.
+
+The module shares one server; counter 1 (services A and C) is the officer's, and every test leaves it
+free with nothing of its services waiting."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import LiveServer
+from playwright.sync_api import expect
+
+PHONE = {"width": 360, "height": 640}
+# A phone's browser: no sound before the visitor's first tap (Chrome on Android). Headless Chromium lets a
+# page play at once, so the rule is played here: the AudioContext says "suspended" and resume() never
+# settles until a real tap (tests/test_display_page.py plays the same for the TV).
+AUTOPLAY_BLOCKED = """
+let unlocked = false;
+addEventListener("pointerdown", (e) => { if (e.isTrusted) unlocked = true; }, true);
+const Context = window.AudioContext;
+window.AudioContext = class extends Context {
+  get state() { return unlocked ? super.state : "suspended"; }
+  resume() { return unlocked ? super.resume() : new Promise(() => {}); }
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = LiveServer(write_config(tmp_path_factory.mktemp("phone"))).start()
+    server.add_user("petugas", "officer")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def officer(live):
+    session = live.session("petugas", "rahasia-123")
+
+    def act(action: str) -> dict:
+        r = session.post(f"{live.url}/api/counters/1/{action}", json={"solution": "Selesai."}, timeout=5)
+        assert r.status_code == 200, (action, r.text)
+        return r.json()["ticket"]
+
+    return act
+
+
+def issue(live, service: str = "C") -> dict:
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+@pytest.fixture
+def phone(browser, live):
+    contexts = []
+
+    def open_phone(token: str, init: str = "", query: str = ""):
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        contexts.append(context)
+        context.add_init_script("window.__vibrations = []; navigator.vibrate = p => (__vibrations.push(p), true);")
+        if init:
+            context.add_init_script(init)
+        page = context.new_page()
+        page.goto(f"{live.url}/t/{token}{query}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+def rung(page, n: int) -> None:
+    """Wait until the phone has vibrated for `n` calls."""
+    page.wait_for_function(f"() => __vibrations.length >= {n}", polling=50)
+    assert page.evaluate("__vibrations.length") == n
+
+
+def test_every_call_rings_also_the_one_that_follows_a_skip_in_the_same_moment(phone, live, officer):
+    """The visitor is the only one waiting: called three times, then "call next" skips them and calls them
+    again at once (one commit: the skip and a call that counts from 1). That call and its recalls ring;
+    before, the page counted calls and stayed silent until the visitor was a no-show."""
+    mine = issue(live)
+    page = phone(mine["token"])
+    assert officer("call-next")["label"] == mine["label"]
+    rung(page, 1)
+    officer("recall")
+    rung(page, 2)
+    officer("recall")
+    rung(page, 3)
+    again = officer("call-next")
+    assert (again["label"], again["calls"], again["requeues"]) == (mine["label"], 1, 1)
+    rung(page, 4)
+    expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")
+    officer("recall")
+    rung(page, 5)
+    officer("start")
+    officer("resolve")
+    expect(page.locator("#status")).to_have_text("selesai")
+    assert page.evaluate("__vibrations.length") == 5
+
+
+def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_cancels_the_number(phone, live, officer):
+    mine = issue(live)
+    page = phone(mine["token"])
+    for n, action in enumerate(("call-next", "recall", "recall"), start=1):
+        officer(action)
+        rung(page, n)  # an officer recalls seconds apart (calls within 0.4 s of each other ring once)
+    other = issue(live)
+    assert officer("call-next")["label"] == other["label"]  # mine requeued right behind it
+    expect(page.locator("#status")).to_have_text("menunggu")
+    expect(page.locator("#skipped")).to_have_text(
+        "Nomor Anda sudah dilewati karena tidak datang saat dipanggil. Anda akan dipanggil sekali lagi; "
+        "jika tidak datang, nomor Anda dibatalkan."
+    )
+    assert page.locator("#skipped").bounding_box()["y"] < 640  # in the first screen, not below the fold
+    expect(page.locator("#position")).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
+    # nobody ahead, but the one counter with an officer is busy with the other visitor: not "segera"
+    expect(page.locator("#wait")).to_have_text(re.compile(r"^Perkiraan waktu tunggu: ± \d+ menit$"))
+    assert "ke-0" not in page.locator("#facts").inner_text()
+    officer("start")
+    officer("resolve")
+    assert officer("call-next")["label"] == mine["label"]
+    rung(page, 4)
+    officer("start")
+    officer("resolve")
+
+
+def test_a_lost_connection_is_said_at_the_top_and_what_may_be_old_is_greyed(phone, live, officer):
+    mine = issue(live)
+    page = phone(mine["token"])
+    banner = page.locator("#conn")
+    expect(banner).to_be_hidden()
+    page.context.set_offline(True)
+    page.evaluate("antrianPhone.socket.io.engine.close()")  # the Wi-Fi is gone: the transport drops
+    expect(banner).to_have_text("Koneksi terputus, mencoba menyambung kembali…")
+    box = banner.bounding_box()
+    assert box["y"] < 120 and box["height"] > 30, box  # at the top, in sight, not a line below the fold
+    assert page.evaluate("getComputedStyle(document.getElementById('facts')).opacity") == "0.45"
+    officer("call-next")  # called while cut off
+    page.context.set_offline(False)
+    expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")  # the snapshot brings it
+    expect(banner).to_be_hidden()
+    rung(page, 1)
+    officer("start")
+    officer("resolve")
+
+
+def test_the_sound_button_says_on_only_once_a_tap_allowed_sound_and_beeps_then(phone, live, officer):
+    mine = issue(live)
+    page = phone(mine["token"], init=AUTOPLAY_BLOCKED)
+    sound = page.locator("#sound")
+    expect(sound).to_have_text("Aktifkan suara panggilan")
+    officer("call-next")  # the call tries to ring: the browser keeps the sound off
+    rung(page, 1)
+    expect(sound).to_have_text("Aktifkan suara panggilan")  # before: "Suara panggilan aktif", yet silent
+    page.evaluate("""() => {
+        window.__beeps = 0;
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...a) { __beeps++; return start.apply(this, a); };
+    }""")
+    sound.tap()
+    expect(sound).to_have_text("Suara panggilan aktif")
+    assert page.evaluate("__beeps") == 1  # one beep on the tap: the visitor hears how loud a call will be
+    officer("start")
+    officer("resolve")
+
+
+def test_the_language_stays_after_a_reload_and_a_bare_t_is_the_phone_404(phone, live, officer):
+    mine = issue(live, "A")
+    page = phone(mine["token"])
+    page.locator("#lang-toggle").tap()
+    expect(page.locator("#status")).to_have_text("waiting")
+    assert "lang=en" in page.url
+    page.reload()
+    expect(page.locator("#status")).to_have_text("waiting")
+    assert officer("call-next")["label"] == mine["label"]  # leaves nothing waiting
+    officer("start")
+    officer("resolve")
+    r = requests.get(f"{live.url}/t/", timeout=5)
+    assert r.status_code == 404 and "Tiket tidak ditemukan" in r.text and "Periksa alamat" in r.text
