@@ -418,6 +418,39 @@ def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(brows
     page.context.close()
 
 
+def test_front_office_may_take_a_visitor_over_the_daily_quota_once_refused(browser, accounts, admin):
+    """The kiosk stops at a service's daily quota; the front office, told so, may still take a visitor who
+    is at its desk (override_quota), and only after that refusal is the choice offered."""
+    live = accounts
+    services = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    quota = [{**s, "daily_quota": 1} if s["code"] == "C" else s for s in services]
+    assert admin.put(f"{live.url}/api/admin/settings/services", json={"value": quota}, timeout=5).status_code == 200
+    try:
+        issue(live, "Lestari", service="C")  # the day's one C number
+        page = log_in(browser, live, "/counter/front", "rina")
+        expect(page.locator("#override-row")).to_be_hidden()
+        page.select_option("#r-service", "C")
+        for field, value in (
+            ("name", "Kurnia Dewi"),
+            ("agency", "Dinas Pendidikan"),
+            ("address", "Jl. Melati 3"),
+            ("phone", "0813-2222-3333"),
+            ("problem", "Verifikasi akun penyedia."),
+        ):
+            page.fill(f"#r-{field}", value)
+        page.click("#btn-register")
+        expect(page.locator("#reg-notice")).to_contain_text("Kuota hari ini untuk layanan")
+        expect(page.locator("#override-row")).to_be_visible()
+        page.check("#r-override")
+        page.click("#btn-register")
+        expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
+        expect(page.locator("#override-row")).to_be_hidden()
+        assert page.locator("#r-override").is_checked() is False
+        page.context.close()
+    finally:
+        admin.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5).raise_for_status()
+
+
 def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(browser, accounts):
     live = accounts
     gita = issue(live, "Gita Permata")

@@ -38,6 +38,7 @@ async function register(ev) {
   for (const name of ["service", "name", "agency", "address", "phone", "problem", "category"]) {
     if (form[name].value) data[name] = form[name].value;
   }
+  if (form.override_quota.checked) data.override_quota = true; // offered only after a quota refusal
   state.busy = true;
   $("btn-register").disabled = true;
   clearFieldErrors();
@@ -47,6 +48,7 @@ async function register(ev) {
     state.regRequest = null;
     notice("reg-notice", "info", t("reg.done", { label: body.ticket.label, position: body.ticket.position }));
     form.reset();
+    $("override-row").hidden = true;
     form.service.value = data.service;
     form.name.focus();
   } catch (err) {
@@ -54,6 +56,8 @@ async function register(ev) {
     // or 5xx: the same request_id on the retry.
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
     notice("reg-notice", "error", err.message);
+    // The day's quota of the service is spent: the front office may still take a visitor who is here.
+    if (err.body.error === "quota_reached") $("override-row").hidden = false;
     let first = null;
     for (const [name, text] of Object.entries(err.fields)) {
       const p = document.querySelector(`.field-error[data-field="${name}"]`);
@@ -409,7 +413,13 @@ async function loadAlerts() {
 }
 
 $("register").addEventListener("submit", register);
-$("register").addEventListener("input", () => { state.regRequest = null; }); // another visitor, or corrected
+$("register").addEventListener("input", (ev) => {
+  state.regRequest = null; // another visitor, or corrected
+  if (ev.target.name === "service") { // another service: its own quota
+    $("override-row").hidden = true;
+    $("r-override").checked = false;
+  }
+});
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
   renderTickets();
