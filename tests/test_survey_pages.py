@@ -583,3 +583,33 @@ def test_form_copy_carries_a_qr_code_to_the_phone_survey_of_its_ticket_and_stays
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     finally:
         context.close()
+
+
+def test_a_form_copy_over_several_pages_keeps_its_signatures_whole_and_its_number_on_each_page(browser, office):
+    """The longest name, agency, address and problem a visitor may give: the copy takes more than one A4
+    page. The signatures are the last row of the form's table, never broken from their names and NIP,
+    and each page starts with the ticket's number (the table's header row, repeated when printed)."""
+    longest = {
+        "name": ("Nama Sangat Panjang " * 6)[:100],
+        "agency": ("Dinas Pekerjaan Umum dan Penataan Ruang " * 4)[:150],
+        "address": ("Jl. Panjang Sekali No. 123 RT 01 RW 02 " * 8)[:300],
+        "problem": ("Tidak bisa mengunggah dokumen penawaran karena ukuran berkas terlalu besar. " * 30)[:2000],
+    }
+    ticket = issue(office, **longest)
+    serve(office, ticket)
+    officer = office.session("petugas", PASSWORD)
+    context = browser.new_context()
+    try:
+        context.add_cookies([{"name": c.name, "value": c.value, "url": office.url} for c in officer.cookies])
+        page = context.new_page()
+        page.goto(f"{office.url}/counter/form/{ticket['token']}")
+        pdf = page.pdf(format="A4", prefer_css_page_size=True)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
+        expect(page.locator("thead.running")).to_be_hidden()  # on screen: the number is in the form already
+        page.emulate_media(media="print")
+        expect(page.locator("thead.running")).to_have_text(re.compile(rf"^No\. antrian {ticket['label']} · "))
+        row = page.locator("table.form > tbody > tr").last
+        assert row.get_attribute("class") == "sign-row" and "Pemberi Penjelasan" in row.inner_text()
+        assert row.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    finally:
+        context.close()
