@@ -428,6 +428,16 @@ def correct_ticket(ref: str):
     return answer(service().correct(ref, data, current_user()["username"], request_key(f"correct:{ref}", data)))
 
 
+@bp.post("/tickets/<ref>/form")
+@require("frontoffice", "officer")
+def correct_ticket_form(ref: str):
+    """Correct today's visitor's form (name, agency, address, phone, problem), sent whole: a mistyped
+    phone or name, fixed without sending the visitor to the back of the line."""
+    data = body()
+    key = request_key(f"form:{ref}", data)
+    return answer(service().correct_form(ref, data, current_user()["username"], key))
+
+
 @bp.get("/tickets/<ref>/history")
 @require("officer", "frontoffice", csrf=False)
 def ticket_history(ref: str):

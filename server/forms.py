@@ -187,6 +187,28 @@ def parse_day(text: object) -> date | None:
         return None
 
 
+IDENTITY = ("name", "agency", "address", "phone", "problem")  # the visitor's own words on the form
+
+
+def validate_identity(data: object) -> dict[str, str]:
+    """The visitor's part of a form, sent again to correct it (a mistyped phone, a name): each of
+    IDENTITY checked as when the number was taken; raises FormIncomplete naming every bad field."""
+    if not isinstance(data, dict):
+        raise FormIncomplete({"_": "not_object"})
+    bad: dict[str, str] = {}
+    out = {key: clean_text(data, key, LIMITS[key], True, bad, multiline=key == "problem") for key in IDENTITY[:-1]}
+    out["problem"] = clean_text(data, "problem", LIMITS["problem"], True, bad, multiline=True)
+    del out["phone"]
+    phone_raw = clean_text(data, "phone", 40, True, bad)
+    if phone_raw and "phone" not in bad:
+        out["phone"] = normalize_phone(phone_raw) or ""
+        if not out["phone"]:
+            bad["phone"] = "phone_invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    return {key: out[key] for key in IDENTITY}
+
+
 def validate_visitor_form(data: object, service_codes: set[str]) -> VisitorForm:
     """Check a ticket request; raises FormIncomplete naming every bad field."""
     if not isinstance(data, dict):

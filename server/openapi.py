@@ -1521,6 +1521,50 @@ def build() -> dict[str, Any]:
                 ),
             )
         },
+        "/api/tickets/{ref}/form": {
+            "post": _operation(
+                "correct_ticket_form",
+                "Correct today's visitor's form (name, agency, address, phone, problem), sent whole",
+                "tickets",
+                {
+                    "200": _ok(
+                        "The ticket with its form as it is now, and the fields that changed ([] when none: "
+                        "nothing written); a `form_corrected` event names them (not their values).",
+                        {
+                            "type": "object",
+                            "required": ["ticket", "changed"],
+                            "properties": {
+                                "ticket": _ref("Ticket"),
+                                "changed": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "invalid_transition: the ticket was cancelled.",
+                    "413": None,
+                    "422": "form_incomplete: `fields` names each missing or bad field.",
+                    "503": None,
+                },
+                roles=("frontoffice", "officer"),
+                write=True,
+                command=True,
+                params=[REF_TODAY],
+                body=_body(
+                    {
+                        **{
+                            k: _text(LIMITS[k], "Trimmed, runs of white space made one; no control characters.")
+                            for k in ("name", "agency", "address")
+                        },
+                        "phone": _text(PHONE_RAW_MAX, "An Indonesian number, as when the number was taken."),
+                        "problem": _text(LIMITS["problem"], "Trimmed; may have line breaks and tabs."),
+                    },
+                    ("name", "agency", "address", "phone", "problem"),
+                ),
+            )
+        },
         "/api/tickets/{ref}/history": {
             "get": _operation(
                 "ticket_history",

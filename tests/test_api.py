@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 
 import pytest
@@ -289,6 +290,33 @@ def test_front_office_cancels(app, client):
     assert r.get_json()["ticket"]["status"] == "cancelled"
     assert client.post("/api/tickets/A-001/cancel", headers=h).status_code == 409
     assert client.post("/api/tickets/Z-404/cancel", headers=h).status_code == 404
+
+
+def test_the_front_office_corrects_a_waiting_visitors_form_and_the_ticket_keeps_its_place(app, client):
+    """A mistyped phone fixed at the desk: the form sent whole, the ticket where it was in the line, the
+    change logged by field name (no personal values in the event log); a cancelled ticket is not."""
+    issue(client)
+    second = client.post("/api/tickets", json=visitor(name="Rudi Hartono")).get_json()["ticket"]
+    h = login(app, client, "siti", "frontoffice")
+    form = client.get("/api/tickets", headers=h).get_json()["tickets"][1]["form"]
+    fixed = {**form, "phone": "0813 9999 1234", "name": "Rudi Hartono Putra"}
+    r = client.post(f"/api/tickets/{second['label']}/form", json=fixed, headers=h)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert sorted(body["changed"]) == ["name", "phone"]
+    assert body["ticket"]["form"]["phone"] == "081399991234" and body["ticket"]["form"]["name"] == "Rudi Hartono Putra"
+    view = client.get(f"/api/tickets/{second['token']}").get_json()["ticket"]
+    assert (view["position"], view["status"]) == (2, "waiting")
+    with app.extensions["antrian"].store.read() as tx:
+        events = tx.rows("SELECT actor, data FROM events WHERE type = 'form_corrected'")
+    assert [(e["actor"], json.loads(e["data"])) for e in events] == [("siti", {"fields": ["name", "phone"]})]
+    again = client.post(f"/api/tickets/{second['label']}/form", json=fixed, headers=h)
+    assert again.status_code == 200 and again.get_json()["changed"] == []  # nothing changed, nothing written
+    bad = client.post(f"/api/tickets/{second['label']}/form", json={**fixed, "phone": "12", "name": ""}, headers=h)
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"phone", "name"}
+    assert app.test_client().post(f"/api/tickets/{second['label']}/form", json=fixed).status_code == 401
+    client.post(f"/api/tickets/{second['label']}/cancel", headers=h)
+    assert client.post(f"/api/tickets/{second['label']}/form", json=fixed, headers=h).status_code == 409
 
 
 def test_end_of_day_expires_waiting_and_called(app, client, clock):

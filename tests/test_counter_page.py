@@ -418,6 +418,34 @@ def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(brows
     page.context.close()
 
 
+def test_front_office_corrects_a_visitors_details_and_the_ticket_keeps_its_place(browser, accounts):
+    live = accounts
+    first = issue(live, "Yusuf Maulana")
+    second = issue(live, "Rina Kartka")  # a typo in the name, and the phone of someone else
+    page = log_in(browser, live, "/counter/front", "rina")
+    row = page.locator(f"#tickets tr[data-label='{second['label']}']")
+    row.locator("button[data-act=edit]").click()
+    expect(page.locator("#reg-notice")).to_contain_text(f"Mengubah data {second['label']}")
+    expect(page.locator("#r-name")).to_have_value("Rina Kartka")
+    expect(page.locator("#r-service")).to_be_disabled()
+    expect(page.locator("#btn-register")).to_have_text(f"Simpan perubahan {second['label']}")
+    page.fill("#r-name", "Rina Kartika")
+    page.fill("#r-phone", "12")
+    page.click("#btn-register")
+    expect(page.locator(".field-error[data-field=phone]")).not_to_be_empty()  # the server's words, at the field
+    page.fill("#r-phone", "0857-1111-2222")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_have_text(f"Data {second['label']} disimpan.")
+    expect(row).to_contain_text("Rina Kartika")
+    expect(page.locator("#btn-register")).to_have_text("Terbitkan nomor antrian")
+    expect(page.locator("#r-service")).to_be_enabled()
+    staff = accounts.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+    mine = next(t for t in staff["tickets"] if t["label"] == second["label"])
+    assert (mine["form"]["name"], mine["form"]["phone"]) == ("Rina Kartika", "085711112222")
+    assert [t["label"] for t in staff["tickets"]][:2] == [first["label"], second["label"]]  # its place kept
+    page.context.close()
+
+
 def test_front_office_may_take_a_visitor_over_the_daily_quota_once_refused(browser, accounts, admin):
     """The kiosk stops at a service's daily quota; the front office, told so, may still take a visitor who
     is at its desk (override_quota), and only after that refusal is the choice offered."""

@@ -8,7 +8,7 @@ import {
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
 const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
-  armedCounter: null, regRequest: null };
+  armedCounter: null, regRequest: null, editing: null };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -29,6 +29,7 @@ function clearFieldErrors() {
 async function register(ev) {
   ev.preventDefault();
   if (state.busy) return;
+  if (state.editing) return saveEdit();
   const form = $("register");
   // One request_id for this visitor until the server answers: a retry after a lost answer (the network
   // dropped after the ticket was issued) gets the same ticket back, not a second number. A changed
@@ -69,6 +70,67 @@ async function register(ev) {
       }
     }
     if (first) first.focus();
+  } finally {
+    state.busy = false;
+    $("btn-register").disabled = false;
+  }
+}
+
+// ---- correcting a visitor's details (POST /api/tickets/<label>/form): the ticket keeps its place ----
+const IDENTITY = ["name", "agency", "address", "phone", "problem"];
+
+function startEdit(ticket) {
+  const x = state.tickets.get(ticket.id) || ticket;
+  const form = $("register");
+  state.editing = x;
+  state.regRequest = null;
+  clearFieldErrors();
+  for (const name of IDENTITY) form[name].value = (x.form && x.form[name]) || "";
+  form.service.value = x.service;
+  for (const name of ["service", "category", "priority"]) form[name].disabled = true; // not changed here
+  $("override-row").hidden = true;
+  $("btn-register").textContent = t("reg.save", { label: x.label });
+  $("btn-cancel-edit").hidden = false;
+  notice("reg-notice", "info", t("reg.editing", { label: x.label }));
+  form.scrollIntoView({ block: "start" });
+  form.name.focus();
+}
+
+function endEdit() {
+  const form = $("register");
+  state.editing = null;
+  state.regRequest = null;
+  form.reset();
+  for (const name of ["service", "category", "priority"]) form[name].disabled = false;
+  $("btn-register").textContent = t("reg.submit");
+  $("btn-cancel-edit").hidden = true;
+  clearFieldErrors();
+}
+
+async function saveEdit() {
+  const form = $("register");
+  const x = state.editing;
+  state.regRequest ||= requestId();
+  const data = { request_id: state.regRequest };
+  for (const name of IDENTITY) data[name] = form[name].value;
+  state.busy = true;
+  $("btn-register").disabled = true;
+  clearFieldErrors();
+  try {
+    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(x.label)}/form`, data);
+    applyTicket(body.ticket);
+    endEdit();
+    notice("reg-notice", "info", t(body.changed.length ? "reg.corrected" : "reg.unchanged", { label: x.label }));
+    renderTickets();
+  } catch (err) {
+    if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
+    notice("reg-notice", "error", err.message);
+    for (const [name, text] of Object.entries(err.fields)) {
+      const p = document.querySelector(`.field-error[data-field="${name}"]`);
+      if (p) p.textContent = text;
+      const input = document.getElementsByName(name)[0];
+      if (input) input.setAttribute("aria-invalid", "true");
+    }
   } finally {
     state.busy = false;
     $("btn-register").disabled = false;
@@ -140,6 +202,11 @@ function ticketRow(x, counters) {
   if (cancelBtn) cancelBtn.addEventListener("click", (ev) => cancel(x, cancelBtn, ev));
   const reprintBtn = el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"));
   reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
+  // a mistyped phone or name, fixed while the visitor is still here
+  const editBtn = ACTIVE.includes(x.status)
+    ? el("button", { type: "button", class: "small", dataset: { act: "edit" } }, t("btn.edit"))
+    : null;
+  if (editBtn) editBtn.addEventListener("click", () => startEdit(x));
   const tr = el(
     "tr",
     { dataset: { label: x.label, status: x.status } },
@@ -155,7 +222,7 @@ function ticketRow(x, counters) {
     ),
     el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
     el("td", {}, hhmm(x.created_at)),
-    el("td", {}, el("div", { class: "acts" }, cancelBtn, reprintBtn)),
+    el("td", {}, el("div", { class: "acts" }, editBtn, cancelBtn, reprintBtn)),
   );
   if (kept && kept.tr.parentNode) kept.tr.replaceWith(tr); // in its place: the rows after it stay put
   ticketRows.set(x.id, { key, tr });
@@ -413,6 +480,10 @@ async function loadAlerts() {
 }
 
 $("register").addEventListener("submit", register);
+$("btn-cancel-edit").addEventListener("click", () => {
+  endEdit();
+  notice("reg-notice", "", "");
+});
 $("register").addEventListener("input", (ev) => {
   state.regRequest = null; // another visitor, or corrected
   if (ev.target.name === "service") { // another service: its own quota
@@ -422,6 +493,7 @@ $("register").addEventListener("input", (ev) => {
 });
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
+  if (state.editing) $("btn-register").textContent = t("reg.save", { label: state.editing.label });
   renderTickets();
   renderCounters();
   renderAlerts();

@@ -108,6 +108,7 @@ class QueueService:
     cancel = _Method("queue")
     close_escalation = _Method("queue")
     correct = _Method("queue")
+    correct_form = _Method("queue")
     record_lkpp_ticket = _Method("queue")
     expire_old = _Method("queue")
     auto_recall = _Method("queue")

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from server import core
 from server.core import Ticket
-from server.errors import FormIncomplete, NotFound, QueueError
-from server.forms import clean_texts, text_problem, validate_visitor_form
+from server.errors import FormIncomplete, InvalidTransition, NotFound, QueueError
+from server.forms import clean_texts, text_problem, validate_identity, validate_visitor_form
 from server.service.shapes import full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
@@ -142,6 +142,27 @@ class QueueCommands:
             tx.save_ticket(new, ticket)
             tx.add_event("corrected", now, self.unit.day(now), new.id, None, actor, {"changes": diff})
             return self._ticket_answer(tx, new, changes=diff)
+
+        return self.unit.run(request_key, run)
+
+    def correct_form(self, ref: str, payload: Any, actor: str, request_key: str | None = None) -> Outcome:
+        """The front office (or an officer) corrects today's visitor's form: name, agency, address, phone,
+        problem, sent whole and checked as when the number was taken. The ticket keeps its place. A
+        `form_corrected` event names the fields that changed (not their values: the event log and the
+        staff room are no copy of visitors' data); nothing changed, nothing written."""
+        form = validate_identity(payload)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, ref, now)
+            if ticket.status == core.CANCELLED:
+                raise InvalidTransition(action="correct_form", status=ticket.status, label=ticket.label)
+            old = tx.form(ticket.id)
+            changed = [key for key in form if form[key] != old.get(key)]
+            if changed:
+                tx.update_form(ticket.id, {key: form[key] for key in changed})
+                data = {"fields": changed}
+                tx.add_event("form_corrected", now, self.unit.day(now), ticket.id, ticket.counter_id, actor, data)
+            return self._ticket_answer(tx, ticket, changed=changed)
 
         return self.unit.run(request_key, run)
 

@@ -33,6 +33,7 @@ EVENT_TYPES = frozenset(
         "mail_failed",
         "retention",
         "corrected",
+        "form_corrected",
         "settings_changed",
         "user_changed",
         "office_opened",

@@ -170,6 +170,14 @@ class TicketQueries(TxBase):
         row = self.one("SELECT * FROM tickets WHERE day = ? AND label = ?", [day, label])
         return ticket_from_row(row) if row else None
 
+    def update_form(self, ticket_id: int, fields: dict[str, str]) -> None:
+        """Replace some of a ticket's form fields (the visitor's identity, their problem)."""
+        allowed = {"name", "agency", "address", "phone", "problem"}
+        keys = [k for k in fields if k in allowed]
+        if keys:
+            sets = ", ".join(f"{k} = ?" for k in keys)
+            self.db.execute(f"UPDATE forms SET {sets} WHERE ticket_id = ?", [*(fields[k] for k in keys), ticket_id])
+
     def form(self, ticket_id: int) -> dict[str, str]:
         """The consultation form of a ticket (empty strings when none)."""
         row = self.one("SELECT name, agency, address, phone, problem FROM forms WHERE ticket_id = ?", [ticket_id])
