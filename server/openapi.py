@@ -588,6 +588,7 @@ ESCALATION = {
         "escalated_at",
         "age_s",
         "priority_class",
+        "target_minutes",
         "overdue",
         "form",
         "copy_text",
@@ -613,9 +614,14 @@ ESCALATION = {
                 "target_minutes": {"type": ["integer", "null"]},
             },
         },
+        "target_minutes": {
+            "type": ["integer", "null"],
+            "description": "The class's target time; with no class (or one since removed) the longest of the "
+            "table; null when the table has none.",
+        },
         "overdue": {
             "type": ["boolean", "null"],
-            "description": "age_s is over the priority class's target time; null without a target.",
+            "description": "age_s is over target_minutes; null without a target.",
         },
         "mail": {
             "type": ["object", "null"],

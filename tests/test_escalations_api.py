@@ -37,7 +37,7 @@ def test_an_open_case_names_its_priority_class_and_is_overdue_only_past_its_targ
     escalate(app, client, h, "P1")  # P1 Tinggi: 60 minutes in the demo's priority table
     case = cases(client, h)[0]
     assert case["priority_class"] == {"code": "P1", "name": "Tinggi", "target_minutes": 60}
-    assert case["overdue"] is False and case["age_s"] == 0
+    assert case["target_minutes"] == 60 and case["overdue"] is False and case["age_s"] == 0
     assert case["form"]["phone"] == "081234567890"
     clock.advance(minutes=60)
     assert cases(client, h)[0]["overdue"] is False  # exactly the target: still within it
@@ -46,11 +46,15 @@ def test_an_open_case_names_its_priority_class_and_is_overdue_only_past_its_targ
     assert case["overdue"] is True and case["age_s"] == 3601
 
 
-def test_a_case_without_a_priority_class_has_no_target_to_be_late_against(app, client):
+def test_a_case_without_a_priority_class_is_held_to_the_longest_target_of_the_table(app, client, clock):
+    """Without a class, a case was never late, however old (a review found one unflagged after six days);
+    it is held to the longest target of the priority table (P3 Rendah, a day, in the demo's)."""
     h = login(app, client, "budi")
     escalate(app, client, h)
     case = cases(client, h)[0]
-    assert case["priority_class"] is None and case["overdue"] is None
+    assert case["priority_class"] is None and (case["target_minutes"], case["overdue"]) == (1440, False)
+    clock.advance(days=1, seconds=1)
+    assert cases(client, h)[0]["overdue"] is True
 
 
 def test_with_email_off_the_case_has_no_mail_and_a_text_to_forward_by_hand(app, client):

@@ -285,7 +285,7 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     expect(page.locator("#cases li.case")).to_have_count(4)
     expect(card(page, late).locator(".prio")).to_have_text("P1 Tinggi · target 1 jam")
     expect(card(page, calm).locator(".prio")).to_have_text("P3 Rendah · target 1 hari")
-    expect(card(page, none).locator(".prio")).to_have_text("Kelas prioritas belum dipilih")
+    expect(card(page, none).locator(".prio")).to_have_text("Kelas prioritas belum dipilih · target 1 hari")
     expect(card(page, late)).to_have_attribute("data-overdue", "true")
     expect(card(page, late).locator(".overdue")).to_be_visible()
     expect(card(page, late).locator(".overdue")).to_have_text("Lewat target")

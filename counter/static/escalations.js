@@ -69,9 +69,10 @@ function ageOf(entry) {
   return entry.data.age_s + (performance.now() - entry.at) / 1000;
 }
 
+// The case's target: its class's, or without one the longest of the table (the server's target_minutes).
 function targetOf(entry) {
-  const p = entry.data.priority_class;
-  return p && p.target_minutes ? p.target_minutes * 60 : null;
+  const minutes = entry.data.target_minutes;
+  return minutes ? minutes * 60 : null;
 }
 
 // The age and, against the priority class's target time, whether the case is overdue (live: the
@@ -90,7 +91,10 @@ function renderAge(entry) {
 
 function priorityBadge(x) {
   const p = x.priority_class;
-  if (!p) return el("span", { class: "prio none" }, t("case.priority_none"));
+  if (!p) {
+    const target = x.target_minutes ? ` · ${t("case.target", { time: formatAge(x.target_minutes * 60) })}` : "";
+    return el("span", { class: "prio none" }, t("case.priority_none") + target);
+  }
   const target = p.target_minutes ? ` · ${t("case.target", { time: formatAge(p.target_minutes * 60) })}` : "";
   const name = p.name ? ` ${p.name}` : ` (${t("case.removed")})`;
   return el("span", { class: "prio", title: t("case.priority"), dataset: { code: p.code } }, `${p.code}${name}${target}`);

@@ -261,6 +261,7 @@ class Views:
         now = self.unit.clock()
         settings = self.unit.settings
         classes = {p.code: p for p in settings.priority_classes}
+        default_target = max((p.target_minutes for p in settings.priority_classes), default=None)
         with self.unit.store.read() as tx:
             rows = tx.open_escalations()
         out = []
@@ -277,7 +278,10 @@ class Views:
                     "name": known.name if known else None,
                     "target_minutes": known.target_minutes if known else None,
                 }
-            target_s = known.target_minutes * 60 if known else None
+            # with no class (or one since removed), the longest target of the table: an old case is
+            # flagged in the end rather than never
+            target = known.target_minutes if known else default_target
+            target_s = target * 60 if target else None
             out.append(
                 {
                     "label": r["label"],
@@ -290,6 +294,7 @@ class Views:
                     "escalated_at": r["finished_at"],
                     "age_s": age_s,
                     "priority_class": priority,
+                    "target_minutes": target,
                     "overdue": None if target_s is None else age_s > target_s,
                     "mail": r["mail"],
                     "form": form,
