@@ -93,3 +93,49 @@ def failure_advice(settings: Any, printer: str, error: str | None, final: bool) 
         problem, fix = t(f"printer.problem.{kind}", lang), t(f"printer.fix.{kind}", lang)
         advice[lang] = t(key, lang, printer=title, problem=problem, fix=fix)
     return advice
+
+
+# An escalation e-mail that failed, in the same way: the kinds (`mail.problem.<kind>`, `mail.fix.<kind>`)
+# matched against the SMTP library's raw message (server/mail.py), first match wins.
+MAIL_KINDS = ("auth", "tls", "refused", "unreachable", "no_answer", "other")
+_MAIL_PATTERNS = (
+    ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
+    ("tls", ("ssl", "tls", "certificate")),
+    ("refused", ("recipient", "sender address", "(550", "(551", "(553", "(554", "relay")),
+    (
+        "unreachable",
+        (
+            "connection refused",
+            "name or service not known",
+            "temporary failure in name resolution",
+            "no route to host",
+            "network is unreachable",
+            "unreachable",
+            "connection reset",
+            "connection unexpectedly closed",
+        ),
+    ),
+    ("no_answer", ("timed out", "timeout")),
+)
+
+
+def mail_kind(error: str | None) -> str:
+    """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches."""
+    text = (error or "").lower()
+    for kind, needles in _MAIL_PATTERNS:
+        if any(n in text for n in needles):
+            return kind
+    return "other"
+
+
+def mail_advice(label: str, error: str | None, final: bool) -> dict[str, str]:
+    """The alert for a failed escalation e-mail: the ticket, what is wrong and what to do, Indonesian and
+    English, e.g. "E-mail eskalasi A-001: server e-mail tidak dapat dihubungi — periksa jaringan …".
+    Given up (`final`): the case is to be forwarded by hand."""
+    kind = mail_kind(error)
+    key = "mail.advice.final" if final else "mail.advice.retry"
+    advice: dict[str, str] = {"kind": kind}
+    for lang in ("id", "en"):
+        problem, fix = t(f"mail.problem.{kind}", lang), t(f"mail.fix.{kind}", lang)
+        advice[lang] = t(key, lang, label=label, problem=problem, fix=fix)
+    return advice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -85,8 +86,16 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
     worker.run_once()
     esc = client.get("/api/escalations", headers=h).get_json()["escalations"]
     assert esc[0]["mail"]["status"] == "retrying" and "Connection" in esc[0]["mail"]["error"]
+    # in words, with what to do, beside the raw message (no "ConnectionRefusedError: [Errno 111]" alone)
+    advice = esc[0]["mail"]["advice"]
+    assert advice["kind"] == "unreachable"
+    assert advice["id"] == (
+        f"E-mail eskalasi {esc[0]['label']}: server e-mail tidak dapat dihubungi — periksa jaringan/internet"
+        " dan [escalation] host serta port; dicoba lagi otomatis"
+    )
     with mail_app.extensions["antrian"].store.read() as tx:
-        assert tx.rows("SELECT type FROM events WHERE type = 'mail_failed'")
+        (failed,) = tx.rows("SELECT data FROM events WHERE type = 'mail_failed'")
+    assert json.loads(failed["data"])["advice"] == advice
     assert worker.run_once() == 0  # waits for its backoff
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
@@ -99,6 +108,27 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         assert esc[0]["mail"]["status"] == "sent"
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')", "auth"),
+        ("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", "tls"),
+        ("SMTPRecipientsRefused: {'lkpp@x': (550, b'5.1.1 user unknown')}", "refused"),
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "unreachable"),
+        ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
+        ("TimeoutError: timed out", "no_answer"),
+        ("SMTPDataError: (451, b'try later')", "other"),
+    ],
+)
+def test_each_kind_of_mail_failure_is_said_with_what_to_do(error, kind):
+    from server.advice import mail_advice
+
+    advice = mail_advice("B-007", error, final=True)
+    assert advice["kind"] == kind
+    assert advice["id"].startswith("E-mail eskalasi B-007 tidak terkirim: ") and "secara manual" in advice["id"]
+    assert advice["en"].startswith("Escalation e-mail B-007 not sent: ") and "by hand" in advice["en"]
 
 
 def test_lkpp_ticket_then_answer_closes_the_case(mail_app):

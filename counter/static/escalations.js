@@ -60,8 +60,10 @@ function mailState(mail) {
   if (!mail) return ["off", t("mail.off")];
   const error = mail.error || "?";
   if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
-  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error })];
-  if (mail.status === "failed") return ["failed", t("mail.failed", { n: mail.attempts, error })];
+  // what is wrong and what to do, in the server's words, with the raw message after it for the admin
+  const said = mail.advice ? `${mail.advice[getLang()] || mail.advice.id} (${error})` : error;
+  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said })];
+  if (mail.status === "failed") return ["failed", t("mail.failed", { n: mail.attempts, error: said })];
   return ["queued", t("mail.queued")];
 }
 

@@ -342,7 +342,9 @@ function renderAlerts() {
         {},
         // A print failure says in words which printer, what is wrong and what to do (the server's advice,
         // Indonesian or English); the printer's raw message stays beside it, small, for the admin.
-        a.advice ? `${a.advice[getLang()] || a.advice.id} (${a.label})` : t(`alert.${a.type}`, { label: a.label, error: a.error }),
+        // (a mail's advice names its ticket already)
+        a.advice ? `${a.advice[getLang()] || a.advice.id}${a.type === "print_failed" ? ` (${a.label})` : ""}`
+          : t(`alert.${a.type}`, { label: a.label, error: a.error }),
         a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
         a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
       ),
@@ -468,7 +470,7 @@ async function loadAlerts() {
       const mail = x.mail;
       if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
       found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, error: mail.error || "?",
-                   final: mail.status === "failed", attempts: mail.attempts });
+                   final: mail.status === "failed", attempts: mail.attempts, advice: mail.advice });
     }
   } catch (err) {
     // the live alerts still arrive

@@ -138,6 +138,7 @@ class Jobs:
     def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:
         """Record one sending attempt of an escalation mail; failures are visible to officers.
         `final`: a failure that trying again cannot mend (failed at once, not retried)."""
+        from server.advice import mail_advice
         from server.outbox import MAIL, result_fields
 
         unit = self.unit
@@ -146,15 +147,11 @@ class Jobs:
             fields, event = result_fields(MAIL, mail, error, now, final)
             tx.update_mail(mail["id"], **fields)
             if event:
-                tx.add_event(
-                    event,
-                    now,
-                    unit.day(now),
-                    mail["ticket_id"],
-                    None,
-                    "mail",
-                    {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"], "error": error},
-                )
+                data = {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"], "error": error}
+                if error is not None:  # the front office's sentence: what is wrong, what to do (id, en)
+                    ticket = tx.ticket(mail["ticket_id"])
+                    data["advice"] = mail_advice(ticket.label if ticket else "?", error, fields["status"] == "failed")
+                tx.add_event(event, now, unit.day(now), mail["ticket_id"], None, "mail", data)
             return Outcome()
 
         unit.run(None, run)

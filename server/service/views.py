@@ -255,6 +255,7 @@ class Views:
     def escalations(self) -> list[dict[str, Any]]:
         """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority
         class's target time, the mail's state, and the escalation's text to copy for the TTS."""
+        from server.advice import mail_advice
         from server.escalation import escalation_text
         from server.store import ticket_from_row
 
@@ -281,6 +282,9 @@ class Views:
             # with no class (or one since removed), the longest target of the table: an old case is
             # flagged in the end rather than never
             target = known.target_minutes if known else default_target
+            mail = r["mail"]
+            if mail and mail["status"] in ("retrying", "failed"):  # in words, with what to do
+                mail = {**mail, "advice": mail_advice(r["label"], mail["error"], mail["status"] == "failed")}
             target_s = target * 60 if target else None
             out.append(
                 {
@@ -296,7 +300,7 @@ class Views:
                     "priority_class": priority,
                     "target_minutes": target,
                     "overdue": None if target_s is None else age_s > target_s,
-                    "mail": r["mail"],
+                    "mail": mail,
                     "form": form,
                     "copy_text": escalation_text(settings, ticket_from_row(r), form),
                 }
