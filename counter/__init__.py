@@ -149,10 +149,10 @@ def form_a4(token: str):
     view = service.form_copy(token)
     if view is None:
         abort(404)
-    # The satisfaction survey's QR code (the phone page, its questions at once) while the survey can still
-    # be answered: the ticket's day (a copy printed on a later day has none).
+    # The satisfaction survey's QR code (the phone page, its questions at once) while the survey can be
+    # answered: served, on the ticket's day (a copy printed before the service or on a later day has none).
     survey_qr = None
-    if service.survey.state(token)["reason"] != "day_over":
+    if service.survey.state(token)["open"]:
         survey_url = f"{service.settings.office.public_url}/t/{token}?survey=1"
         survey_qr = url_for("kiosk.qr_svg", data=survey_url)
     return render_template("counter/form_a4.html", form=view, survey_qr=survey_qr)

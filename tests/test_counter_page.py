@@ -443,6 +443,13 @@ def test_front_office_corrects_a_visitors_details_and_the_ticket_keeps_its_place
     mine = next(t for t in staff["tickets"] if t["label"] == second["label"])
     assert (mine["form"]["name"], mine["form"]["phone"]) == ("Rina Kartika", "085711112222")
     assert [t["label"] for t in staff["tickets"]][:2] == [first["label"], second["label"]]  # its place kept
+    # Served, a visitor's row offers the A4 copy to print at the desk.
+    expect(row.locator("[data-act=form]")).to_have_count(0)
+    sari = accounts.session("sari", PASSWORD)
+    for action in ("call-next", "start", "resolve"):
+        sari.post(f"{live.url}/api/counters/2/{action}", json={"solution": "Selesai."}, timeout=5).raise_for_status()
+    done = page.locator(f"#tickets tr[data-label='{first['label']}'] [data-act=form]")
+    expect(done).to_have_attribute("href", f"/counter/form/{first['token']}")
     page.context.close()
 
 

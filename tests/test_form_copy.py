@@ -38,6 +38,15 @@ def test_a4_form_is_laid_out_like_the_paper_and_escapes_input(app, client):
     assert "<script>alert" not in page
 
 
+def test_the_survey_qr_code_is_on_a_served_visitors_copy_only(app, client):
+    """A copy printed before the service (the survey not open yet) has no survey code: scanned, it would
+    only say the survey is not open; a served visitor's copy of the same day has it."""
+    first = client.post("/api/tickets", json=visitor()).get_json()["ticket"]["token"]
+    second, _ = served(app, client)  # issues a second ticket; call-next serves the first (budi logged in)
+    assert 'class="survey-qr"' in client.get(f"/counter/form/{first}").get_data(as_text=True)
+    assert 'class="survey-qr"' not in client.get(f"/counter/form/{second}").get_data(as_text=True)  # waiting
+
+
 def test_a4_form_needs_a_login_and_a_real_token(app, client):
     token, _ = served(app, client)
     other = app.test_client()

@@ -207,6 +207,11 @@ function ticketRow(x, counters) {
     ? el("button", { type: "button", class: "small", dataset: { act: "edit" } }, t("btn.edit"))
     : null;
   if (editBtn) editBtn.addEventListener("click", () => startEdit(x));
+  // a served visitor's A4 copy (SOP step 12), to print at the desk when the counter has no printer
+  const formLink = ["resolved", "escalated", "closed"].includes(x.status) && x.token
+    ? el("a", { class: "small button-link", href: `/counter/form/${encodeURIComponent(x.token)}`, target: "_blank",
+                rel: "noopener", dataset: { act: "form" } }, t("btn.form"))
+    : null;
   const tr = el(
     "tr",
     { dataset: { label: x.label, status: x.status } },
@@ -222,7 +227,7 @@ function ticketRow(x, counters) {
     ),
     el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
     el("td", {}, hhmm(x.created_at)),
-    el("td", {}, el("div", { class: "acts" }, editBtn, cancelBtn, reprintBtn)),
+    el("td", {}, el("div", { class: "acts" }, editBtn, cancelBtn, formLink, reprintBtn)),
   );
   if (kept && kept.tr.parentNode) kept.tr.replaceWith(tr); // in its place: the rows after it stay put
   ticketRows.set(x.id, { key, tr });
