@@ -242,7 +242,11 @@ TICKET_VIEW = {
                     "oneOf": [DATETIME, {"type": "null"}],
                     "description": "Its latest call or recall (null: never called).",
                 },
-                "requeues": {"type": "integer", "minimum": 0, "description": "How often it was skipped and requeued."},
+                "requeues": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "How often it was skipped and requeued in its current service's line.",
+                },
                 "last_chance": {"type": "boolean", "description": "Skipped once more, it is a no-show."},
                 "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
                 "token": {"type": "string", "description": "POST /api/tickets only"},

@@ -67,7 +67,7 @@ class PrintWorker(OutboxWorker):
         service = settings.service(ticket.service)
         ahead = 0
         if ticket.status == core.WAITING:
-            ahead = tx.ahead_count(ticket, settings.sharing(ticket.service))
+            ahead = self.service.views.place_in_line(tx, ticket.service, ticket.id)[0]
         return printers.TicketSlip(
             office_name=settings.office.name,
             office_address=settings.office.address,

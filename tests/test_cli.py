@@ -110,17 +110,20 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     assert cli("settings", "set", "queue", '{"max_calls": 2}', "--config", str(cfg)).returncode == 0
     settings = load_settings(cfg)
     db = settings.server.database
+    trial = Store(db)  # a number taken at the kiosk while trying it out: its slip is print job 1
+    assert QueueService(settings, trial).issue(visitor()).body["ticket"]["print_job"] == 1
+    trial.close()
     with Store(db).read() as tx:
         tickets, accounts = (
             tx.one("SELECT COUNT(*) AS n FROM tickets")["n"],
             tx.one("SELECT COUNT(*) AS n FROM users")["n"],
         )
         last_seq = tx.last_seq()
-    assert tickets == 10  # 4 served yesterday, 6 waiting today
+    assert tickets == 11  # 4 served yesterday, 6 waiting today, the kiosk's try
 
     r = cli("go-live", "--config", str(cfg))  # says what would go, deletes nothing
     assert r.returncode == 0, r.stderr
-    assert "go-live would delete 10 tickets (" in r.stdout and f"kept: {accounts} accounts" in r.stdout
+    assert "go-live would delete 11 tickets (" in r.stdout and f"kept: {accounts} accounts" in r.stdout
     assert "settings (queue)" in r.stdout and "--yes" in r.stdout
     lock = serverlock.hold(db)
     try:
@@ -128,14 +131,14 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     finally:
         lock.close()
     with Store(db).read() as tx:
-        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 10
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 11
 
     r = cli("go-live", "--yes", "--config", str(cfg))
     assert r.returncode == 0, r.stderr
     copy = Path(re.search(r"kept in (\S+)\. ", r.stdout).group(1))
     assert copy.name.startswith("antrian.db.before-go-live-") and copy.stat().st_mode & 0o777 == 0o600
     with closing(sqlite3.connect(copy)) as old:
-        assert old.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 10
+        assert old.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 11
     store = Store(db)
     with store.read() as tx:
         counts = {t: tx.one(f"SELECT COUNT(*) AS n FROM {t}")["n"] for t in ("tickets", "forms", "survey_responses")}
@@ -147,6 +150,11 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     assert went["seq"] == last_seq + 1  # an open TV page takes the next calls as new
     service = QueueService(load_settings(cfg), store)
     assert service.issue(visitor()).body["ticket"]["label"] == "A-001"
+    with store.read() as tx:  # a print agent's journal of the trial's job ids never meets a new job's
+        jobs = tx.rows("SELECT id FROM print_jobs WHERE ticket_id IS NOT NULL")
+    with closing(sqlite3.connect(copy)) as old:
+        last_trial_job = old.execute("SELECT MAX(id) FROM print_jobs").fetchone()[0]
+    assert last_trial_job and [j["id"] for j in jobs] == [last_trial_job + 1]
     store.close()
 
     refused(cli("go-live", "--yes", "--config", str(cfg)), "went live on", "nothing deleted")

@@ -106,6 +106,40 @@ def test_every_call_rings_also_the_one_that_follows_a_skip_in_the_same_moment(ph
     assert page.evaluate("__vibrations.length") == 5
 
 
+def test_an_answer_read_before_the_call_but_arriving_after_it_does_not_undo_the_call(phone, live, officer):
+    """Every event makes the page read its ticket again; on a weak signal an answer read while the visitor
+    still waited may arrive after the call's event. It is older than the call (its seq): dropped, and
+    the call shows and rings (before, the page went back to "Menunggu" and never rang)."""
+    mine = issue(live)
+    page = phone(mine["token"])
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            return route.continue_()
+        held.append((route, route.fetch()))  # read now (waiting), delivered later
+
+    page.route(f"**/api/tickets/{mine['token']}?*", hold_the_first)
+    issue(live, "B")  # another visitor takes a number: every phone reads its own ticket again
+    page.wait_for_function("() => true")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page did not read its ticket after an event"
+    officer("call-next")
+    rung(page, 1)
+    route, answer = held[0]
+    route.fulfill(response=answer)  # the stale answer arrives now
+    issue(live, "B")  # one more event, whose own read is answered after the stale one
+    seq = requests.get(f"{live.url}/api/state", timeout=5).json()["seq"]
+    page.wait_for_function(f"() => antrianPhone.seq() >= {seq}", polling=50)
+    expect(page.locator("#status")).to_have_text("dipanggil")
+    assert page.evaluate("__vibrations.length") == 1
+    officer("start")
+    officer("resolve")
+
+
 def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_cancels_the_number(phone, live, officer):
     mine = issue(live)
     page = phone(mine["token"])

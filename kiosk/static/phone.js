@@ -28,6 +28,7 @@ import { createSurveyForm } from "./skmform.js";
   var refetchTimer = null;
   var refetchTries = 0;
   var online = true;
+  var shownSeq = ticket.seq || 0;
   var live = null;
 
   function $(id) { return document.getElementById(id); }
@@ -213,8 +214,14 @@ import { createSurveyForm } from "./skmform.js";
     });
   }
 
-  function update(view) {
+  // Views and events arrive out of order (a fetch read before a call may be answered after its event):
+  // each carries the seq it is current to, and an older one than what the page shows is dropped.
+  function update(view, seq) {
     if (!view) return;
+    if (typeof seq === "number") {
+      if (seq < shownSeq) return;
+      shownSeq = seq;
+    }
     var moved = view.status !== ticket.status || view.service !== ticket.service;
     ticket = Object.assign({}, ticket, view);
     // An event's ticket is the public one (no place, no service name): what it no longer knows waits
@@ -277,7 +284,7 @@ import { createSurveyForm } from "./skmform.js";
     refetchTimer = setTimeout(function () {
       fetch("/api/tickets/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })
-        .then(function (body) { refetchTries = 0; update(body.ticket); })
+        .then(function (body) { refetchTries = 0; update(body.ticket, body.ticket.seq); })
         .catch(function () { if (++refetchTries <= 5) refetch(2000 * refetchTries); });
     }, delay === undefined ? 150 : delay);
   }
@@ -305,11 +312,11 @@ import { createSurveyForm } from "./skmform.js";
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
         $("conn").textContent = "";
-        if (snap.ticket) update(snap.ticket);
+        if (snap.ticket) update(snap.ticket, snap.ticket.seq);
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
       onEvent: function (ev) {
-        if (mine(ev)) update(ev.ticket);   // the call shows at once; position and wait follow
+        if (mine(ev)) update(ev.ticket, ev.seq);   // the call shows at once; position and wait follow
         if (mine(ev) && (ev.type === "called" || ev.type === "recalled")) callAlert(ev.at);
         if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
         if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
@@ -385,6 +392,7 @@ import { createSurveyForm } from "./skmform.js";
   window.antrianPhone = {
     get socket() { return live && live.socket; },
     connected: function () { return !!live && live.synced() && online; },
-    ticket: function () { return ticket; }
+    ticket: function () { return ticket; },
+    seq: function () { return shownSeq; }
   };
 })();

@@ -44,42 +44,58 @@ class Views:
         return full_ticket(self.unit.settings, t, form)
 
     # -- the visitor's ticket ------------------------------------------------------------
-    def estimated_wait(self, tx: Tx, ticket: Ticket, ahead: int) -> int:
-        """Seconds until this ticket is likely called: recent service times over the counters serving it."""
-        return self.service_wait(tx, ticket.service, ahead)
-
-    def service_wait(
+    def place_in_line(
         self,
         tx: Tx,
         service: str,
-        ahead: int,
+        ticket_id: int | None = None,
         paused: set[int] | None = None,
         busy: set[int] | None = None,
         held: set[int] | None = None,
-    ) -> int:
-        """Seconds until a ticket of `service` with `ahead` tickets before it (of the services its counters
-        serve: Settings.sharing) is likely called: the recent service times (beside PRIOR_TICKETS of the
-        default) over the counters serving it that are not paused (all of them when every one is: they
-        come back), and half a ticket's time more when none of those counters is free to call it now (an
-        officer there, or nobody at any yet, and not busy with a visitor). `paused`, `busy`, `held`: the paused counters' ids, those
-        calling or serving a ticket, and those an officer holds, when the caller has read them."""
+    ) -> tuple[int, int]:
+        """(ahead, seconds): how many visitors are likely called before a waiting ticket of `service`
+        (`ticket_id`; None: a number taken now, at the end of the line), and in how long. The counters'
+        calls are played out: each counter at work calls the earliest waiting ticket of its own services
+        when it is free (now when free, after half a ticket's time when busy with a visitor), a ticket
+        taking the recent service time of `service` (beside PRIOR_TICKETS of the default). So a B visitor
+        ahead delays an A one only where a counter serves both, and a counter busy with someone delays
+        the next call. The counters at work: not paused (all serving it when every one is: they come
+        back), and with an officer (all of them before anyone has taken one: the day's first numbers).
+        `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket and those an
+        officer holds, when the caller has read them."""
+        settings = self.unit.settings
         if paused is None or held is None:
             day, claims = self.unit.day(), tx.counter_claims()
             paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
             held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
-        serving = [c.id for c in self.unit.settings.counters if service in c.services]
-        at_work = [cid for cid in serving if cid not in paused] or serving
         if busy is None:
-            busy = tx.busy_counters() if at_work else set()
-        # the counters with an officer (all of them before anyone has taken one: the day's first numbers)
-        staffed = [cid for cid in at_work if cid in held] or at_work
-        free = [cid for cid in staffed if cid not in busy]
-        if not ahead and free:
-            return 0  # a free counter calls it next
+            busy = tx.busy_counters()
+        # every counter that may call before it: those serving its service, and those serving a service
+        # one of those also serves (they take visitors off the same line)
+        sharing = settings.sharing(service)
+        serving = [c for c in settings.counters if set(c.services) & set(sharing)]
+        at_work = [c for c in serving if c.id not in paused] or serving
+        staffed = [c for c in at_work if c.id in held] or at_work
+        queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
+        if ticket_id is None:
+            queue.append((None, service))
         times = tx.recent_service_seconds(service)
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
-        counters = max(1, len(at_work))
-        return int(math.ceil(ahead / counters) * per_ticket + (0 if free else per_ticket / 2))
+        free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
+        serves = {c.id: set(c.services) for c in staffed}
+        taken = 0
+        while free_at:
+            cid = min(free_at, key=lambda k: (free_at[k], k))
+            pick = next((i for i, (_, code) in enumerate(queue) if code in serves[cid]), None)
+            if pick is None:
+                del free_at[cid]  # nothing left it serves: it calls nobody before this ticket
+                continue
+            if queue[pick][0] == ticket_id:
+                return taken, int(math.ceil(free_at[cid]))
+            del queue[pick]
+            taken += 1
+            free_at[cid] += per_ticket
+        return taken, 0  # no counter at work serves it: said as the line ahead, no time
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         """The visitor's own view: label, status, position, estimated wait, counter."""
@@ -94,13 +110,13 @@ class Views:
         # Its latest call (the phone rings once per call, whatever came in between: a skip and the next
         # call commit together), how often it was passed over, and whether one more is a no-show.
         view["called_at"] = iso(ticket.last_called_at)
-        view["requeues"] = ticket.requeues
+        view["requeues"] = ticket.queue_requeues  # in its current line: a transfer starts it again
         view["last_chance"] = ticket.queue_requeues >= self.unit.rules.max_requeues
         if ticket.status == core.WAITING:
-            ahead = tx.ahead_count(ticket, self.unit.settings.sharing(ticket.service))
+            ahead, wait = self.place_in_line(tx, ticket.service, ticket.id)
             view["position"] = ahead + 1
             view["ahead"] = ahead
-            view["estimated_wait_s"] = self.estimated_wait(tx, ticket, ahead)
+            view["estimated_wait_s"] = wait
         else:
             view["position"] = 0
             view["ahead"] = 0
@@ -178,14 +194,7 @@ class Views:
                         "served": settings.served(s.code),
                         # a new (not priority) ticket of the service waits behind every one waiting now
                         # that its counters may call first
-                        "estimated_wait_s": self.service_wait(
-                            tx,
-                            s.code,
-                            sum(waiting.get(code, 0) for code in settings.sharing(s.code)),
-                            paused,
-                            busy,
-                            held,
-                        ),
+                        "estimated_wait_s": self.place_in_line(tx, s.code, None, paused, busy, held)[1],
                     }
                 )
             snap: dict[str, Any] = {

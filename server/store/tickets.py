@@ -219,6 +219,17 @@ class TicketQueries(TxBase):
         ).fetchone()
         return row[0]
 
+    def waiting_line(self, day: str, services: Sequence[str]) -> list[tuple[int | None, str]]:
+        """The day's waiting tickets of `services` in calling order (priority lane first, then position):
+        (id, service) each."""
+        marks = ", ".join("?" for _ in services)
+        rows = self.db.execute(
+            f"SELECT id, service FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+            " ORDER BY priority_lane DESC, position",
+            [day, *services],
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     def busy_counters(self) -> set[int]:
         """The counters calling or serving a ticket now."""
         rows = self.db.execute(

@@ -36,7 +36,17 @@ class UpkeepQueries(TxBase):
         """Delete the trial queue (QUEUE_TABLES, every event but KEPT_EVENTS, the counters' holders and
         pauses), then log `went_live` with a seq after every earlier one: how many rows of each went."""
         last = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")["s"]
+        last_job = self.one("SELECT MAX(id) AS j FROM print_jobs")["j"]
         gone = {table: self.db.execute(f"DELETE FROM {table}").rowcount for table in QUEUE_TABLES}
+        if last_job is not None:
+            # The print jobs' ids go on from the trial's: a kiosk's print agent keeps a journal of the ids it
+            # printed, and would take a new job with an old id for done (no slip for a real visitor). A
+            # row with the last id, of no ticket, holds the numbering.
+            self.db.execute(
+                "INSERT INTO print_jobs (id, ticket_id, printer, kind, status, attempts, created_at)"
+                " VALUES (?, NULL, '', 'went_live', 'printed', 0, ?)",
+                [last_job, _iso(now)],
+            )
         marks = ", ".join("?" for _ in KEPT_EVENTS)
         gone["events"] = self.db.execute(f"DELETE FROM events WHERE type NOT IN ({marks})", KEPT_EVENTS).rowcount
         self.db.execute(
