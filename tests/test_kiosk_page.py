@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import Keys, fill_fast, shot
+from kioskui import SMALL, Keys, fill_fast, shot
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -349,3 +349,47 @@ def test_the_welcome_button_pulses_unless_the_kiosk_is_set_to_reduced_motion(bro
         assert endless == (["pulse"] if motion == "no-preference" else [])
     finally:
         context.close()
+
+
+def test_a_double_tap_picks_nothing_on_the_next_screen_and_typed_text_stays_in_sight(kiosk, live):
+    """From a review as visitors: the second tap of a double tap landed on the next screen's button under
+    the finger (a service under Mulai); and keys insert text without scrolling the field, so the end of
+    a long name went out of sight."""
+    page = kiosk(SMALL)
+    page.locator("#start").dblclick()
+    expect(page.locator("#screen-service")).to_be_visible()  # the second tap chose no service
+    page.locator('[data-service="A"]').click()
+    expect(page.locator("#screen-form")).to_be_visible()
+    page.click("#f-name")
+    tap_text(page, "Raden Ajeng Siti Nurhaliza Kusumawardhani Putri")
+    seen = page.evaluate(
+        "() => { const e = document.getElementById('f-name');"
+        " return [e.scrollWidth > e.clientWidth, e.scrollLeft + e.clientWidth >= e.scrollWidth - 2]; }"
+    )
+    assert seen == [True, True]  # longer than the field, and scrolled to its end where the caret is
+
+
+def test_a_lost_answer_then_a_corrected_letter_gets_the_ticket_already_issued(kiosk, live):
+    """The answer to Ambil nomor is lost (the ticket was issued); the visitor corrects a letter and taps
+    again: the retry keeps its request_id and shows that ticket, not a second one nobody takes."""
+    page = kiosk()
+    start_form(page)
+    fill_fast(page, FORM)
+    page.click("#to-review")
+    before = waiting(live)
+
+    def lose_the_answer(route):
+        route.fetch()  # issued
+        route.abort()
+
+    page.route("**/api/tickets", lose_the_answer)
+    page.click("#submit")
+    expect(page.locator("#submit-error")).to_be_visible()
+    page.unroute("**/api/tickets")
+    page.click("#screen-review [data-action=form]")
+    page.click("#f-name")
+    tap_text(page, "a")
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    assert waiting(live) == before + 1

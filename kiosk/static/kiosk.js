@@ -21,6 +21,17 @@ import { connect } from "/static/live.js";
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var idleTimer = null;
   var submitting = false;
+  var TAP_GUARD_MS = 600;      // after a screen change, the second tap of a double tap is dropped
+  var SUBMIT_TIMEOUT_MS = 15000;
+  var tapGuardUntil = 0;
+  // A double tap's second tap (its click counts 2) just after a screen change is not meant for the new
+  // screen; a tap of its own (count 1) always goes through.
+  document.addEventListener("click", function (ev) {
+    if (ev.detail > 1 && performance.now() < tapGuardUntil) {
+      ev.stopImmediatePropagation();
+      ev.preventDefault();
+    }
+  }, true);
   // The office as the server last told it: open or closed (and when it opens), and per service its
   // waiting count, estimated wait and what is left of its daily quota. A field an older server does not
   // send is simply not shown.
@@ -176,6 +187,9 @@ import { connect } from "/static/live.js";
   // -- screens ----------------------------------------------------------------------------
   function show(name) {
     if (name === "welcome" && officeClosed()) name = "closed";
+    // The second half of a double tap lands on the next screen's button under the finger (Batal under
+    // Kembali, a service under Mulai, Prioritas under a service): taps just after a change are dropped.
+    if (name !== state.screen) tapGuardUntil = performance.now() + TAP_GUARD_MS;
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
@@ -335,6 +349,14 @@ import { connect } from "/static/live.js";
     });
   }
 
+  // The field shows its caret: keys insert with setRangeText, which (unlike typing on a keyboard) does
+  // not scroll a long text, so the end of what is typed went out of sight.
+  function caretInView(el) {
+    if (el.selectionEnd !== el.value.length) return;
+    if (el.tagName === "TEXTAREA") el.scrollTop = el.scrollHeight;
+    else el.scrollLeft = el.scrollWidth;
+  }
+
   function insert(text) {
     var el = field(state.active);
     var start = el.selectionStart == null ? el.value.length : el.selectionStart;
@@ -342,6 +364,7 @@ import { connect } from "/static/live.js";
     var room = el.maxLength > 0 ? el.maxLength - (el.value.length - (end - start)) : text.length;
     if (room <= 0) return;
     el.setRangeText(text.slice(0, room), start, end, "end");
+    caretInView(el);
     edited(state.active);
   }
 
@@ -352,13 +375,21 @@ import { connect } from "/static/live.js";
     if (start === end && start > 0) start -= 1;
     if (start === end) return;
     el.setRangeText("", start, end, "end");
+    caretInView(el);
     edited(state.active);
   }
 
   function edited(key) {
-    // A changed form is a new submission: the next submit gets a new request_id.
-    state.requestId = null;
+    newSubmission();
     if (state.errors[key]) setError(key, "");
+  }
+
+  // A changed form is a new submission: the next submit gets a new request_id. Not while an answer was
+  // lost on the way (the ticket may have been issued): a corrected letter would issue a second ticket
+  // nobody takes, so the retry keeps the id and gets the ticket already issued (the front office can
+  // correct a detail with Ubah data).
+  function newSubmission() {
+    if (!state.answerLost) state.requestId = null;
   }
 
   function pressKey(k) {
@@ -500,11 +531,17 @@ import { connect } from "/static/live.js";
     button.textContent = t("submitting");
     $("submit-error").hidden = true;
     var visitor = state;
+    // No answer within SUBMIT_TIMEOUT_MS (a network that hangs): said as a network error, and the retry
+    // keeps the request_id; the kiosk never sits on "Memproses…".
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, SUBMIT_TIMEOUT_MS) : null;
     fetch("/api/tickets", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Lang": lang },
-      body: JSON.stringify(data)
+      body: JSON.stringify(data),
+      signal: abort ? abort.signal : undefined
     }).then(function (resp) {
+      visitor.answerLost = false;   // an answer: what it says is what happened
       return resp.json().catch(function () { return {}; }).then(function (body) { return { status: resp.status, body: body }; });
     }).then(function (r) {
       if (visitor !== state) return;   // the kiosk was reset meanwhile: this answer is nobody's now
@@ -531,10 +568,12 @@ import { connect } from "/static/live.js";
         $("submit-error").hidden = false;
       }
     }).catch(function () {
+      visitor.answerLost = true;
       if (visitor !== state) return;
       $("submit-error").textContent = t("network_error");
       $("submit-error").hidden = false;
     }).then(function () {
+      clearTimeout(timer);
       if (visitor !== state) return;
       submitting = false;
       button.disabled = false;
@@ -625,7 +664,7 @@ import { connect } from "/static/live.js";
         state.service = b.dataset.service;
         state.serviceName = b.dataset.serviceName;
         $("form-service").textContent = state.serviceName;
-        state.requestId = null;
+        newSubmission();
         show("form");
       });
     });
@@ -639,7 +678,7 @@ import { connect } from "/static/live.js";
       b.addEventListener("click", function () {
         var c = b.dataset.category;
         state.category = state.category === c ? "" : c;
-        state.requestId = null;
+        newSubmission();
         document.querySelectorAll("[data-category]").forEach(function (x) {
           x.setAttribute("aria-pressed", x.dataset.category === state.category ? "true" : "false");
         });
@@ -648,7 +687,7 @@ import { connect } from "/static/live.js";
     });
     $("priority").addEventListener("click", function () {
       state.priority = !state.priority;
-      state.requestId = null;
+      newSubmission();
       $("priority").setAttribute("aria-pressed", state.priority ? "true" : "false");
     });
     document.querySelectorAll(".key").forEach(function (b) {
