@@ -75,7 +75,9 @@ class Views:
         sharing = settings.sharing(service)
         serving = [c for c in settings.counters if set(c.services) & set(sharing)]
         at_work = [c for c in serving if c.id not in paused] or serving
-        staffed = [c for c in at_work if c.id in held] or at_work
+        staffed = [c for c in at_work if c.id in held]
+        if not any(service in c.services for c in staffed):  # none with an officer serves it: all may
+            staffed = at_work
         queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
         if ticket_id is None:
             queue.append((None, service))
