@@ -61,13 +61,15 @@ _FAILURE_PATTERNS = (
 )
 
 
+def _kind(error: str | None, patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """The first kind whose words are in the raw error message (any case), 'other' when none is."""
+    text = (error or "").lower()
+    return next((kind for kind, needles in patterns if any(n in text for n in needles)), "other")
+
+
 def failure_kind(error: str | None) -> str:
     """The kind of a printer's raw error message (FAILURE_KINDS), 'other' when none matches."""
-    text = (error or "").lower()
-    for kind, needles in _FAILURE_PATTERNS:
-        if any(n in text for n in needles):
-            return kind
-    return "other"
+    return _kind(error, _FAILURE_PATTERNS)
 
 
 def printer_title(settings: Any, name: str) -> tuple[str, str]:
@@ -121,11 +123,7 @@ _MAIL_PATTERNS = (
 
 def mail_kind(error: str | None) -> str:
     """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches."""
-    text = (error or "").lower()
-    for kind, needles in _MAIL_PATTERNS:
-        if any(n in text for n in needles):
-            return kind
-    return "other"
+    return _kind(error, _MAIL_PATTERNS)
 
 
 def mail_advice(label: str, error: str | None, final: bool) -> dict[str, str]:

@@ -1122,7 +1122,15 @@ def _settings_section(section: str) -> dict[str, Any]:
     }
 
 
+# A voice preview's and a sound check's body: the call to say.
+VOICE_CALL_BODY_PROPERTIES = {
+    "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
+    "counter_id": {"type": "integer", "minimum": 1},
+}
+
+
 def _voice_paths() -> dict[str, Any]:
+    call_body = _body(VOICE_CALL_BODY_PROPERTIES, ("label", "counter_id"), command=False)
     """The voice pack's admin routes (the engine and pack themselves: PUT /api/admin/settings/tts)."""
     admin_only = ("admin",)
     status = {
@@ -1237,14 +1245,7 @@ def _voice_paths() -> dict[str, Any]:
                 },
                 roles=admin_only,
                 write=True,
-                body=_body(
-                    {
-                        "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
-                        "counter_id": {"type": "integer", "minimum": 1},
-                    },
-                    ("label", "counter_id"),
-                    command=False,
-                ),
+                body=call_body,
             )
         },
         "/api/admin/voice/test-call": {
@@ -1275,14 +1276,7 @@ def _voice_paths() -> dict[str, Any]:
                 },
                 roles=admin_only,
                 write=True,
-                body=_body(
-                    {
-                        "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
-                        "counter_id": {"type": "integer", "minimum": 1},
-                    },
-                    ("label", "counter_id"),
-                    command=False,
-                ),
+                body=call_body,
             )
         },
     }

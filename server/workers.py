@@ -13,33 +13,43 @@ DISK_SECONDS = 30.0  # how often the free disk space is looked at ([server] min_
 FORGET_SECONDS = 300.0  # how often old idempotency answers are dropped (QueueService.forget_old_requests)
 
 
-def maintenance_loop(service, interval: float = 1.0) -> None:
-    """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, and free
-    counters whose officer left, once a second, forever; look at the free disk space every 30 s and drop
-    old idempotency answers every 5 minutes (both at once at start)."""
+def _every(service, interval: float, step, what: str) -> None:
+    """Run `step()` every `interval` seconds until the service stops; a failure is logged once until it
+    works again (a loop that fails every second would otherwise fill the log)."""
     failures = 0
-    disk_due = forget_due = time.monotonic()
     while not service.stopping.is_set():
         try:
-            now = time.monotonic()
-            if now >= disk_due:  # first: it matters most when the disk is full and writes fail
-                disk_due = now + DISK_SECONDS
-                service.check_disk()
-            service.expire_old()
-            service.auto_recall()
-            service.reload_settings_if_changed()
-            service.check_sessions()  # an account changed from the command line: its sockets go
-            service.check_office()  # office_opened / office_closed at the service hours' edges
-            service.release_idle_counters()  # no counter page of its officer open for a while
-            if now >= forget_due:
-                forget_due = now + FORGET_SECONDS
-                service.forget_old_requests()
+            step()
             failures = 0
         except Exception:
             failures += 1
             if failures == 1:
-                log.exception("maintenance failed (logged once until it works again)")
+                log.exception("%s failed (logged once until it works again)", what)
         service.stopping.wait(interval)
+
+
+def maintenance_loop(service, interval: float = 1.0) -> None:
+    """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, and free
+    counters whose officer left, once a second, forever; look at the free disk space every 30 s and drop
+    old idempotency answers every 5 minutes (both at once at start)."""
+    due = {"disk": time.monotonic(), "forget": time.monotonic()}
+
+    def step() -> None:
+        now = time.monotonic()
+        if now >= due["disk"]:  # first: it matters most when the disk is full and writes fail
+            due["disk"] = now + DISK_SECONDS
+            service.check_disk()
+        service.expire_old()
+        service.auto_recall()
+        service.reload_settings_if_changed()
+        service.check_sessions()  # an account changed from the command line: its sockets go
+        service.check_office()  # office_opened / office_closed at the service hours' edges
+        service.release_idle_counters()  # no counter page of its officer open for a while
+        if now >= due["forget"]:
+            due["forget"] = now + FORGET_SECONDS
+            service.forget_old_requests()
+
+    _every(service, interval, step, "maintenance")
 
 
 BACKUP_SECONDS = 60.0  # how often the backup loop asks whether today's copy of the database is made
@@ -48,16 +58,7 @@ BACKUP_SECONDS = 60.0  # how often the backup loop asks whether today's copy of 
 def backup_loop(service, interval: float = BACKUP_SECONDS) -> None:
     """Today's copy of the database ([server] backup_dir), looked for at start and every minute: in a
     loop of its own, so that a copy of a large database never holds up expiry, recalls or the hours."""
-    failures = 0
-    while not service.stopping.is_set():
-        try:
-            service.daily_backup()
-            failures = 0
-        except Exception:
-            failures += 1
-            if failures == 1:
-                log.exception("daily backup failed (logged once until it works again)")
-        service.stopping.wait(interval)
+    _every(service, interval, service.daily_backup, "daily backup")
 
 
 def start_workers(app: Flask) -> None:
