@@ -26,6 +26,21 @@ function clearFieldErrors() {
   }
 }
 
+// Each refused field gets the server's words under it and is marked; the first one takes the focus.
+function showFieldErrors(fields) {
+  let first = null;
+  for (const [name, text] of Object.entries(fields)) {
+    const p = document.querySelector(`.field-error[data-field="${name}"]`);
+    if (p) p.textContent = text;
+    const input = document.getElementsByName(name)[0];
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      first ||= input;
+    }
+  }
+  if (first) first.focus();
+}
+
 async function register(ev) {
   ev.preventDefault();
   if (state.busy) return;
@@ -59,17 +74,7 @@ async function register(ev) {
     notice("reg-notice", "error", err.message);
     // The day's quota of the service is spent: the front office may still take a visitor who is here.
     if (err.body.error === "quota_reached") $("override-row").hidden = false;
-    let first = null;
-    for (const [name, text] of Object.entries(err.fields)) {
-      const p = document.querySelector(`.field-error[data-field="${name}"]`);
-      if (p) p.textContent = text;
-      const input = document.getElementsByName(name)[0];
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        first ||= input;
-      }
-    }
-    if (first) first.focus();
+    showFieldErrors(err.fields);
   } finally {
     state.busy = false;
     $("btn-register").disabled = false;
@@ -125,12 +130,7 @@ async function saveEdit() {
   } catch (err) {
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
     notice("reg-notice", "error", err.message);
-    for (const [name, text] of Object.entries(err.fields)) {
-      const p = document.querySelector(`.field-error[data-field="${name}"]`);
-      if (p) p.textContent = text;
-      const input = document.getElementsByName(name)[0];
-      if (input) input.setAttribute("aria-invalid", "true");
-    }
+    showFieldErrors(err.fields);
   } finally {
     state.busy = false;
     $("btn-register").disabled = false;
