@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import errno
 import gc
@@ -356,10 +357,10 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     # all in 30-35 ms, a pause of every screen at once (docs/performance.md).
     gc.collect()
     gc.freeze()
-    try:
+    # Ctrl+C on `make run` (SIGINT) ends serving: a word, not a traceback
+    with contextlib.suppress(KeyboardInterrupt):  # one that came before serving began
         serve_forever(app, host, port, settings.limits, listener)
-    except KeyboardInterrupt:  # Ctrl+C on `make run`: a word, not a traceback
-        print("Antrian dihentikan / stopped", flush=True)
+    print("Antrian dihentikan / stopped", flush=True)
     lock.close()
     return 0
 

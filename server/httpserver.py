@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import resource
+import signal
 import socket
 import time
 from collections import deque
@@ -429,4 +430,11 @@ def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None
     if listener is None:
         listener = listen(host, port)
     log.info("open files: %d (at most %d connections, %d per address)", files, guard.max_connections, guard.per_address)
-    GuardedServer(listener, app, guard, log=None).serve_forever()
+    server = GuardedServer(listener, app, guard, log=None)
+    # Ctrl+C (SIGINT) stops the server from gevent's loop. Python's own handler raised KeyboardInterrupt in
+    # whichever greenlet ran at that instant, often a connection's, and gevent wrote its traceback.
+    interrupted = gevent.signal_handler(signal.SIGINT, server.close)
+    try:
+        server.serve_forever()
+    finally:
+        interrupted.cancel()

@@ -9,6 +9,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import urllib.request
 from contextlib import closing
 from pathlib import Path
 
@@ -527,9 +529,26 @@ def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):
     from live import LiveServer
 
     server = LiveServer(write_config(tmp_path)).start()
+    answered = threading.Event()
+
+    def busy() -> None:
+        """Requests in flight at the Ctrl+C: it used to raise in a connection's greenlet, with a traceback."""
+        while server.proc.poll() is None:
+            try:
+                urllib.request.urlopen(server.url + "/api/state", timeout=5).read()
+                answered.set()
+            except OSError:
+                pass
+
+    clients = [threading.Thread(target=busy, daemon=True) for _ in range(3)]
     try:
+        for c in clients:
+            c.start()
+        assert answered.wait(10)
         server.proc.send_signal(signal.SIGINT)
         assert server.proc.wait(10) == 0
     finally:
         server.stop()
+        for c in clients:
+            c.join(10)
     assert "Antrian dihentikan / stopped" in server.log() and "Traceback" not in server.log(), server.log()[-2000:]
