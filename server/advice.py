@@ -14,6 +14,7 @@ from server.i18n import t
 # (`printer.fix.<kind>`) in the catalogue. Matched against the printer's raw message
 # (printers/transport.py), first match wins; the raw message stays beside it for the admin.
 FAILURE_KINDS = (
+    "no_agent",
     "paper_out",
     "not_ready",
     "cups_stopped",
@@ -26,6 +27,7 @@ FAILURE_KINDS = (
     "other",
 )
 _FAILURE_PATTERNS = (
+    ("no_agent", ("print agent is not connected",)),  # server/printing.py, AgentPrintWorker.ABSENT
     ("paper_out", ("out of paper",)),
     ("not_ready", ("offline (cover open",)),
     ("cups_stopped", ("cups has stopped", "cups stopped", "cupsenable")),

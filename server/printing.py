@@ -161,7 +161,12 @@ class AgentPrintWorker(PrintWorker):
     after RESEND_SECONDS without an answer. The agent keeps a journal of what it printed, so a
     job pushed twice is acknowledged, not printed, the second time.
 
-    Bounded whatever the agent does: nothing is read or pushed while no agent is connected; at most
+    No agent connected for ABSENT_GRACE_SECONDS after a job was queued (the kiosk PC is off, or its agent is
+    not running): the job's first try is recorded as failed, once, so that the visitor at the kiosk is told
+    to note the number and the front office is alerted; it still prints when the agent connects.
+
+    Bounded whatever the agent does: nothing is pushed while no agent is connected (one small read a
+    round, of the jobs not yet told as failed); at most
     PUSH_PER_ROUND jobs a round (the next round at once while more are due), each read in its own
     short transaction, the loop yielding between them; and a job still waiting when its day is over
     is given up (failed, with its advice for the front office): a kiosk PC that comes back after a
@@ -171,6 +176,8 @@ class AgentPrintWorker(PrintWorker):
     RESEND_SECONDS = 30.0
     PUSH_PER_ROUND = 20
     EXPIRED = "not printed: its print agent did not take it on the day it was queued"
+    ABSENT = "not printed yet: its print agent is not connected"
+    ABSENT_GRACE_SECONDS = 8.0  # an agent reconnecting after a network blip is back within it
 
     def __init__(
         self,
@@ -235,6 +242,7 @@ class AgentPrintWorker(PrintWorker):
 
         self.expire_stale()
         if not self.present():
+            self.tell_absent()
             return 0  # pushed when an agent connects (resend)
         now = self.service.clock()
         mono = time.monotonic()
@@ -260,6 +268,18 @@ class AgentPrintWorker(PrintWorker):
         if len(jobs) == self.PUSH_PER_ROUND:
             self.wake.set()  # more are due: the next round at once
         return pushed
+
+    def tell_absent(self) -> int:
+        """No agent: record a failed first try of each job queued more than ABSENT_GRACE_SECONDS ago and not
+        tried yet (its print_failed alert, and the kiosk's "not printed"); how many."""
+        from datetime import timedelta
+
+        cutoff = self.service.clock() - timedelta(seconds=self.ABSENT_GRACE_SECONDS)
+        with self.service.store.read() as tx:
+            jobs = tx.untried_print_jobs(self.name, cutoff, self.PUSH_PER_ROUND)
+        if jobs:
+            self.service.print_results([(job, self.ABSENT) for job in jobs])
+        return len(jobs)
 
     def resend(self) -> None:
         """The agent (re)connected: push every pending job again."""

@@ -5,6 +5,7 @@ hangs, and keeps its journal short. The round trip over Socket.IO is tests/test_
 from __future__ import annotations
 
 import base64
+import json
 import os
 import threading
 import time
@@ -35,6 +36,11 @@ def agent_worker(app, present: bool = True) -> tuple[AgentPrintWorker, list[dict
     )
     worker.here = here
     return worker, pushed
+
+
+def printer_events(app) -> list[dict]:
+    with app.extensions["antrian"].store.read() as tx:
+        return tx.rows("SELECT type, data FROM events WHERE type IN ('print_failed', 'printed') ORDER BY seq")
 
 
 def statuses(app) -> list[tuple[str, str | None]]:
@@ -77,6 +83,32 @@ def test_an_acknowledged_job_is_not_pushed_again(app, client):
     pushed.clear()
     assert worker.run_once() == 1 and [m["job"] for m in pushed] == [second]
     assert [s for s, _ in statuses(app)] == ["printed", "queued"]
+
+
+def test_no_agent_a_few_seconds_after_a_ticket_is_told_once_and_it_prints_when_the_agent_comes(app, client, clock):
+    worker, pushed = agent_worker(app, present=False)  # the kiosk PC's agent is not running
+    r = client.post("/api/tickets", json=visitor())
+    token = r.get_json()["ticket"]["token"]
+    assert r.get_json()["ticket"]["print"] == "queued"
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS - 1)
+    assert worker.run_once() == 0 and statuses(app) == [("queued", None)]  # within a reconnect's time
+    clock.advance(seconds=2)
+    assert worker.run_once() == 0 and pushed == []
+    assert statuses(app) == [("retrying", AgentPrintWorker.ABSENT)]
+    # the kiosk tells the visitor to note the number; the front office has its alert, with what to do
+    assert client.get(f"/api/tickets/{token}").get_json()["ticket"]["print"] == "failed"
+    alerts = [json.loads(e["data"]) for e in printer_events(app) if e["type"] == "print_failed"]
+    assert len(alerts) == 1 and alerts[0]["advice"]["kind"] == "no_agent"
+    assert alerts[0]["advice"]["id"].startswith("Printer kios: agen cetaknya tidak tersambung")
+    clock.advance(minutes=30)
+    worker.run_once()  # told once, not every round
+    assert [s for s, _ in statuses(app)] == ["retrying"]
+    assert worker.tell_absent() == 0
+    worker.here["agent"] = True  # the agent starts
+    worker.resend()
+    assert worker.run_once() == 1 and worker.acknowledge(pushed[0]["job"], None)
+    assert client.get(f"/api/tickets/{token}").get_json()["ticket"]["print"] == "printed"
+    assert [e["type"] for e in printer_events(app)] == ["print_failed", "printed"]
 
 
 def test_jobs_still_waiting_when_their_day_is_over_are_given_up_and_shown(app, client, clock):

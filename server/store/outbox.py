@@ -50,6 +50,14 @@ class OutboxQueries(TxBase):
         marks = ", ".join("?" for _ in printers)
         return self._due_outbox("print_jobs", now, f" AND printer IN ({marks})", list(printers))
 
+    def untried_print_jobs(self, printer: str, before: datetime, limit: int) -> list[dict[str, Any]]:
+        """The printer's jobs queued before `before` and not tried yet, oldest first, at most `limit`."""
+        return self.rows(
+            "SELECT * FROM print_jobs WHERE printer = ? AND status = 'queued' AND attempts = 0 AND created_at < ?"
+            " ORDER BY id LIMIT ?",
+            [printer, _iso(before), limit],
+        )
+
     def expire_print_jobs(self, printer: str, before: datetime, error: str) -> int:
         """Give up the printer's jobs still waiting that were queued before `before`; how many."""
         cur = self.db.execute(
