@@ -12,8 +12,9 @@ import os
 import random
 import sqlite3
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from server.argv import int_between
 from server.auth import ROLES, validate_new_user
@@ -617,13 +618,19 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
                 file=sys.stderr,
             )
             return 2
-    pid = serverlock.holder(settings.server.database)
-    if pid is not None:
-        print(
-            f"error: a server (pid {pid or '?'}) is running on {settings.server.database}: stop it first",
-            file=sys.stderr,
-        )
+    try:
+        with serverlock.held(settings.server.database):  # no server starts while the visitors are added
+            served, waiting = _demo_visitors(settings, service, visitors, clock_now)
+    except serverlock.ServerRunning as err:
+        print(f"error: {err}: stop it first", file=sys.stderr)
         return 2
+    print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
+    return 0
+
+
+def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: list[datetime]) -> tuple[int, int]:
+    """The demo's days: `visitors` served yesterday, six waiting today; (served, waiting)."""
+    tz = settings.office.tz
     rng = random.Random(7)
     people = _demo_people(rng)
     counters = list(settings.counters)
@@ -654,8 +661,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
         service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
         waiting += 1
     service.expire_old()
-    print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
-    return 0
+    return served, waiting
 
 
 # -- records: archive, retention, backup, restore (server/archive.py) -----------------------------
@@ -686,9 +692,17 @@ def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
         " accounts and settings (stop the server first; the database as it was is kept beside it)",
     )
     g.add_argument("--yes", action="store_true", help="delete them (without it: only say what would go)")
+    g.add_argument(
+        "--force",
+        action="store_true",
+        help=f"delete them even though they span more than {TRIAL_DAYS} days (records of a release before go-live?)",
+    )
 
 
-def go_live(settings: Settings, yes: bool) -> int:
+TRIAL_DAYS = 31  # a trial longer than this is more likely an office's records from before go-live existed
+
+
+def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     """go-live [--yes]: the trial queue deleted before the first real day (server/archive.py go_live)."""
     from server import archive, serverlock
 
@@ -701,6 +715,17 @@ def go_live(settings: Settings, yes: bool) -> int:
             " nothing deleted"
         )
     span = f" ({summary.first_day} to {summary.last_day})" if summary.tickets else ""
+    days = (
+        (date.fromisoformat(summary.last_day) - date.fromisoformat(summary.first_day)).days + 1
+        if summary.first_day and summary.last_day
+        else 0
+    )
+    if yes and days > TRIAL_DAYS and not force:
+        # an office that ran a release without go-live has no mark of its first real day
+        raise archive.ArchiveError(
+            f"the tickets span {days} days{span}: more than a trial's {TRIAL_DAYS}, so they may be the office's"
+            " records; nothing deleted (keep a backup, then add --force if they are a trial)"
+        )
     what = (
         f"{summary.tickets} tickets{span} with their forms, calls, print jobs and mails, and {summary.survey}"
         " survey answers with their complaints"
@@ -713,11 +738,12 @@ def go_live(settings: Settings, yes: bool) -> int:
         print(f"go-live would delete {what}; {kept}.")
         print("Run it again with --yes, with the server stopped, to delete them (the database is copied first).")
         return 0
-    pid = serverlock.holder(db)
-    if pid is not None:
-        raise archive.ArchiveError(f"a server (pid {pid or '?'}) is running on {db}: stop it first")
-    copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
-    archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
+    try:
+        with serverlock.held(db):  # no server starts on the database while it is copied and emptied
+            copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
+            archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
+    except serverlock.ServerRunning as err:
+        raise archive.ArchiveError(f"{err}: stop it first") from None
     print(f"go-live: deleted {what}; {kept}.")
     print(f"go-live: the database as it was is kept in {copy}. The next ticket is number 1.")
     return 0
@@ -742,7 +768,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                 f" {result.requests} stored answers dropped, {result.survey} survey responses unlinked"
             )
         elif args.command == "go-live":
-            return go_live(settings, args.yes)
+            return go_live(settings, args.yes, args.force)
         elif args.command == "backup":
             if args.file.endswith(("/", os.sep)) and not Path(args.file).is_dir():
                 # "/media/lpse/USB/" names a folder (Path() would drop the slash and write a file "USB")
@@ -752,16 +778,16 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
         else:
             from server import serverlock
 
-            pid = serverlock.holder(db)
-            if pid is not None and not args.force:
-                raise archive.ArchiveError(
-                    f"a server (pid {pid or '?'}) is running on {db}: stop it first (or --force)"
-                )
-            kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
             try:
-                Store(db).close()  # brings an older backup's schema up to date
-            except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
-                raise archive.ArchiveError(f"restored, but {err}") from err
+                # held while the database is replaced and migrated: a server started meanwhile is refused
+                with contextlib.nullcontext() if args.force else serverlock.held(db):
+                    kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
+                    try:
+                        Store(db).close()  # brings an older backup's schema up to date
+                    except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
+                        raise archive.ArchiveError(f"restored, but {err}") from err
+            except serverlock.ServerRunning as err:
+                raise archive.ArchiveError(f"{err}: stop it first (or --force)") from None
             if kept:
                 print(f"restore: the database as it was is kept in {kept}")
             print(f"restore: {db} replaced by {args.file}")

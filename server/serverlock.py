@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -45,6 +47,18 @@ def hold(database: Path) -> IO[str]:
     f.write(f"{os.getpid()}\n")
     f.flush()
     return f
+
+
+@contextmanager
+def held(database: Path) -> Iterator[None]:
+    """The lock held for a command's work on the database (restore, go-live, demo): a server started
+    meanwhile (systemd restarting it, `make run` in another terminal) is refused instead of opening a
+    database that is being replaced or emptied. ServerRunning if a server holds it."""
+    f = hold(database)
+    try:
+        yield
+    finally:
+        f.close()
 
 
 def holder(database: Path) -> int | None:

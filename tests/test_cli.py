@@ -12,6 +12,7 @@ import sys
 import threading
 import urllib.request
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,58 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     refused(cli("demo", "--config", str(cfg)), "went live on")
     with Store(db).read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 1
+
+
+def test_go_live_restore_and_demo_hold_the_server_lock_while_they_work(tmp_path, monkeypatch):
+    """A server started while go-live empties the database, a restore replaces it or the demo fills it
+    (systemd restarting it, `make run` in another terminal) is refused: each command holds the lock."""
+    from server import archive
+    from server import cli as cli_module
+
+    cfg = write_config(tmp_path)
+    db = load_settings(cfg).server.database
+    seen: list[tuple[str, int | None]] = []
+
+    def watching(name: str, real):
+        def run(*args, **kw):
+            seen.append((name, serverlock.holder(db)))
+            with pytest.raises(serverlock.ServerRunning):  # what `serve` meets meanwhile
+                serverlock.hold(db)
+            return real(*args, **kw)
+
+        return run
+
+    monkeypatch.setattr(cli_module, "_demo_visitors", watching("demo", cli_module._demo_visitors))
+    assert cli_module.main(["demo", "--visitors", "2", "--config", str(cfg)]) == 0
+    backup = tmp_path / "copy.db"
+    assert cli_module.main(["backup", str(backup), "--config", str(cfg)]) == 0
+    monkeypatch.setattr(archive, "restore", watching("restore", archive.restore))
+    assert cli_module.main(["restore", str(backup), "--config", str(cfg)]) == 0
+    monkeypatch.setattr(archive, "go_live", watching("go-live", archive.go_live))
+    assert cli_module.main(["go-live", "--yes", "--config", str(cfg)]) == 0
+    assert seen == [("demo", os.getpid()), ("restore", os.getpid()), ("go-live", os.getpid())]
+    assert serverlock.holder(db) is None  # and let go after
+
+
+def test_go_live_refuses_tickets_spanning_more_than_a_trial_unless_forced(tmp_path):
+    """An office that ran an earlier release for months has no went-live mark: its records are not taken
+    for a trial's."""
+    cfg = write_config(tmp_path)
+    settings = load_settings(cfg)
+    store = Store(settings.server.database)
+    when = [datetime(2026, 10, 1, 2, 0, tzinfo=UTC)]
+    service = QueueService(settings, store, clock=lambda: when[0])
+    service.issue(visitor(), printed=False)
+    when[0] += timedelta(days=40)
+    service.issue(visitor(), printed=False)
+    store.close()
+    refused(cli("go-live", "--yes", "--config", str(cfg)), "span 41 days (2026-10-01 to 2026-11-10)", "--force")
+    with Store(settings.server.database).read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 2
+    r = cli("go-live", "--yes", "--force", "--config", str(cfg))
+    assert r.returncode == 0 and "deleted 2 tickets" in r.stdout, r.stderr
+    with Store(settings.server.database).read() as tx:
+        assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 0
 
 
 def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
