@@ -20,7 +20,7 @@ from server.argv import int_between
 from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, load_settings
 from server.forms import LIMITS, clean_nip, clean_text
-from server.store import NewerDatabase, Store
+from server.store import NewerDatabase, Store, UpgradeCopyFailed
 from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with Store(settings.server.database).read() as tx:
                     overrides = tx.settings_overrides()
+            except (NewerDatabase, UpgradeCopyFailed) as err:  # opened, and refused: the message says why
+                raise ConfigError(f"server.database: {err}") from err
             except (sqlite3.DatabaseError, OSError) as err:
                 if "locked" in str(err):
                     raise

@@ -185,6 +185,45 @@ def test_the_migration_renumbers_tied_days_and_fills_the_lanes(tmp_path):
     store.close()
 
 
+def test_an_upgrade_whose_copy_cannot_be_written_changes_nothing_and_says_to_free_space(tmp_path, capsys):
+    """A full disk at the first start of a new version: the copy from before the upgrade fails, and the
+    database is left as it was, with no half copy beside it and one line saying what to do (it said
+    "cannot be opened: disk I/O error" and left a temporary file)."""
+    import resource
+    import signal
+
+    from conftest import write_config
+    from sqlite_utils import Database
+
+    from server import cli
+    from server.store import UpgradeCopyFailed, migrations
+
+    cfg = write_config(tmp_path)
+    path = tmp_path / "antrian.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m021_survey_wordings")  # a database of the release before m021
+    db.close()
+    size = path.stat().st_size
+    before = sorted(p.name for p in tmp_path.iterdir())
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    xfsz = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size // 4, hard))  # files stop growing: as a full disk
+    try:
+        with pytest.raises(UpgradeCopyFailed, match=r"was not upgraded: its copy .* nothing was changed"):
+            Store(path)
+        assert cli.main(["users", "list", "--config", str(cfg)]) == 2
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, xfsz)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "was not upgraded" in err and "Free about 1 MB beside it" in err, err
+    assert "cannot be opened" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no copy, no temporary file
+    assert [m.name for m in migrations.applied(Database(path))][-1] == "m020_complaint_history"
+    Store(path).close()  # room again: the upgrade goes through, its copy kept
+    assert (tmp_path / "antrian.db.before-m021_survey_wordings").exists()
+
+
 def test_an_upgrade_keeps_the_database_as_it_was_and_a_newer_database_is_refused(tmp_path, caplog):
     """The first open by a version with new migrations copies the database first (the way back from an
     upgrade gone wrong); the newest three such copies stay. A database a newer version has migrated is

@@ -128,6 +128,18 @@ class NewerDatabase(sqlite3.DatabaseError):
         self.names = names
 
 
+class UpgradeCopyFailed(sqlite3.DatabaseError):
+    """The copy kept before an upgrade's schema changes could not be written (most often a full disk):
+    the database is left as it was, and the version does not start on it."""
+
+    def __init__(self, path: Path, target: Path, err: Exception):
+        size = max(1, round(path.stat().st_size / 1e6)) if path.exists() else 1
+        super().__init__(
+            f"{path} was not upgraded: its copy from before the upgrade ({target.name}) could not be written"
+            f" ({err}); nothing was changed. Free about {size} MB beside it, then start again"
+        )
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -149,18 +161,22 @@ class Store:
         self._plain: Database | None = None
         self._cooperative: bool | None = None
         self._autocheckpoint = True  # False while disk_loop does the checkpoints
-        with self._connection() as db:
-            # A new database is made incremental before its first table (then no VACUUM is needed).
-            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            db.execute("PRAGMA journal_mode=WAL")
-            newer = unknown_applied(db)
-            if newer:
-                raise NewerDatabase(self.path, newer)
-            pending = migrations.pending(db)
-            if pending and migrations.applied(db):  # an upgrade: the database as it was, kept first
-                self._keep_before_upgrade(db, pending[0].name)
-            migrations.apply(db)
-            self.make_incremental(db)
+        try:
+            with self._connection() as db:
+                # A new database is made incremental before its first table (then no VACUUM is needed).
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                db.execute("PRAGMA journal_mode=WAL")
+                newer = unknown_applied(db)
+                if newer:
+                    raise NewerDatabase(self.path, newer)
+                pending = migrations.pending(db)
+                if pending and migrations.applied(db):  # an upgrade: the database as it was, kept first
+                    self._keep_before_upgrade(db, pending[0].name)
+                migrations.apply(db)
+                self.make_incremental(db)
+        except BaseException:
+            self.close()  # refused or failed: no connection (nor its -wal and -shm files) left open
+            raise
 
     def _keep_before_upgrade(self, db: Database, first: str) -> Path:
         """Copy the database, before the new version's migrations change its schema, to
@@ -170,11 +186,15 @@ class Store:
         target = self.path.with_name(f"{self.path.name}.before-{first}")
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # two processes opening it at once
         tmp.unlink(missing_ok=True)
-        create_private(tmp)
-        with closing(sqlite3.connect(tmp)) as dst:
-            db.conn.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        os.replace(tmp, target)
+        try:
+            create_private(tmp)
+            with closing(sqlite3.connect(tmp)) as dst:
+                db.conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            os.replace(tmp, target)
+        except (OSError, sqlite3.Error) as err:  # a full disk: no half copy left, the database untouched
+            tmp.unlink(missing_ok=True)
+            raise UpgradeCopyFailed(self.path, target, err) from err
         log.warning(
             "%s: schema changes of this version (%s on); the database as it was is kept in %s", self.path, first, target
         )
