@@ -297,10 +297,16 @@ def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, c
     disk = client.get("/api/staff/state", headers=login(app, client, "rina", "frontoffice")).get_json()["disk"]
     assert disk["backup_failed"] == f"{gone.parent} does not exist (a disk not mounted?)"
     assert disk["message"]["id"].startswith(f"Cadangan harian database gagal: {gone.parent} does not exist")
-    gone.parent.mkdir()  # mounted
+    gone.parent.mkdir()  # an fstab mount point with the stick out: there, empty, no disk on it
     assert service.daily_backup() is None  # not before the 10 minutes
-    later = time.monotonic() + BACKUP_RETRY_SECONDS
-    monkeypatch.setattr(time, "monotonic", lambda: later)
+    later = [time.monotonic() + BACKUP_RETRY_SECONDS]
+    monkeypatch.setattr(time, "monotonic", lambda: later[0])
+    assert service.daily_backup() is None and not gone.exists()  # not made on the PC's own disk
+    assert service.disk_status()["backup_failed"] == (
+        f"{gone.parent} is empty and no disk is mounted on it (a disk not mounted?)"
+    )
+    (gone.parent / "LAPORAN.xlsx").write_text("a stick's files")  # the stick is in (here: not empty)
+    later[0] += BACKUP_RETRY_SECONDS
     assert service.daily_backup() == gone / "antrian-2026-12-20.db"
     assert service.disk_status()["backup_failed"] is None and service.disk_status()["message"] is None
     assert (folder / "notes.txt").exists()

@@ -89,6 +89,19 @@ def daily_backups(folder: Path) -> list[Path]:
     return [folder / n for n in names]
 
 
+def _check_backup_parent(parent: Path) -> None:
+    """Refuse to make the backup folder where a disk that is not mounted would put it on the PC's own disk:
+    the stick's mount point absent (/media/NAME/USB with the stick out), or present and empty without a
+    disk on it (an fstab mount point, /mnt/usb, while the stick is out: the copies would go to the PC's
+    disk, then hide under the stick when it is back)."""
+    from server import archive
+
+    if not parent.is_dir():
+        raise archive.ArchiveError(f"{parent} does not exist (a disk not mounted?)")
+    if not os.path.ismount(parent) and not any(parent.iterdir()):
+        raise archive.ArchiveError(f"{parent} is empty and no disk is mounted on it (a disk not mounted?)")
+
+
 class Upkeep:
     """The disk, old answers, the daily copy of the database, stopping."""
 
@@ -166,8 +179,7 @@ class Upkeep:
         try:
             if not target.exists():
                 if not folder.is_dir():
-                    if not folder.parent.is_dir():  # /media/NAME/USB/antrian with the stick not mounted
-                        raise archive.ArchiveError(f"{folder.parent} does not exist (a disk not mounted?)")
+                    _check_backup_parent(folder.parent)
                     folder.mkdir(mode=0o700)
                 _off_loop(archive.backup, server.database, target)
                 log.info("daily backup: %s", target)
@@ -179,9 +191,9 @@ class Upkeep:
                 self.check_disk()  # the alert goes
         except (archive.ArchiveError, OSError) as err:
             self._backup_retry = time.monotonic() + BACKUP_RETRY_SECONDS
-            if self._backup_failed is None:
+            if self._backup_failed != str(err):
                 self._backup_failed = str(err)
-                self.check_disk()  # the front office and admin pages say it at once
+                self.check_disk()  # the front office and admin pages say it (or its new reason) at once
             if self._backup_failed_day != day:
                 self._backup_failed_day = day
                 log.warning(
