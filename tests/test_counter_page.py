@@ -523,12 +523,20 @@ def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(brows
     expect(alerts).to_have_count(2)
     expect(alerts.nth(0)).to_contain_text(f"E-mail eskalasi {gita['label']} gagal: SMTP 421 service not available")
     expect(alerts.nth(1)).to_contain_text(f"Printer gagal mencetak {gita['label']}: kertas habis")
-    # One alert per ticket and kind: the mail's next failed try replaces its line; the slip printed after
+    # A form copy of the ticket that prints does not take the failed slip's alert away ...
+    page.evaluate(
+        "(label) => window.antrianFront.onEvent("
+        "{seq: 0, type: 'printed', at: new Date().toISOString(), ticket: {label}, data: {kind: 'form'}})",
+        gita["label"],
+    )
+    expect(alerts).to_have_count(2)
+    expect(alerts.nth(1)).to_contain_text(f"Printer gagal mencetak {gita['label']}: kertas habis")
+    # ... one alert per ticket and kind: the mail's next failed try replaces its line; the slip printed after
     # all takes the printer's away.
     page.evaluate(
         "(label) => { const f = window.antrianFront.onEvent;"
         " f({seq: 0, type: 'mail_failed', at: new Date().toISOString(), ticket: null, data: {error: 'SMTP 450', label}});"
-        " f({seq: 0, type: 'printed', at: new Date().toISOString(), ticket: {label}, data: {}}); }",
+        " f({seq: 0, type: 'printed', at: new Date().toISOString(), ticket: {label}, data: {kind: 'reprint'}}); }",
         gita["label"],
     )
     expect(alerts).to_have_count(1)

@@ -392,15 +392,24 @@ function settingsChanged() {
   notice("reg-notice", "info", t("settings.changed"));
 }
 
+// What an alert is of: its ticket and type, and for a print its paper (the slip: ticket or reprint;
+// the form copy), from the alert or the event's data (`kind`, the print job's).
+function alertKey(type, label, data) {
+  const paper = type === "print_failed" ? ((data && data.kind) === "form" ? " form" : " slip") : "";
+  return `${type} ${label}${paper}`;
+}
+
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
   const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
   // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.
   // It goes when the slip prints after all (`printed`) or the mail is sent (`mail_sent`).
+  // A print's alert is of its paper: a form copy that prints does not take the failed slip's away.
   const gone = { printed: "print_failed", mail_sent: "mail_failed" }[ev.type];
   if (ALERT_TYPES.includes(ev.type) || gone) {
+    const key = alertKey(gone || ev.type, label, ev.data);
     const before = state.alerts.length;
-    state.alerts = state.alerts.filter((a) => !(a.label === label && a.type === (gone || ev.type)));
+    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
     if (gone && state.alerts.length !== before) renderAlerts();
   }
   if (ALERT_TYPES.includes(ev.type)) {
@@ -408,6 +417,7 @@ function onEvent(ev) {
       type: ev.type,
       at: ev.at,
       label,
+      kind: ev.data && ev.data.kind,
       error: (ev.data && ev.data.error) || "?",
       final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
       attempts: ev.data && ev.data.attempts,
@@ -457,13 +467,14 @@ async function loadAlerts() {
   const found = [];
   try {
     const { body } = await api("GET", "/api/print-jobs");
-    const settled = new Set(); // labels whose newest slip is settled (printed, or already alerted)
+    const settled = new Set(); // tickets' papers whose newest print is settled (printed, or already alerted)
     for (const job of (body && body.jobs) || []) { // newest first
-      if (job.today === false || settled.has(job.label)) continue; // an earlier day's: its visitor is gone
-      if (job.status === "printed") settled.add(job.label);
+      const key = alertKey("print_failed", job.label, job);
+      if (job.today === false || settled.has(key)) continue; // an earlier day's: its visitor is gone
+      if (job.status === "printed") settled.add(key);
       if (job.status !== "failed" && job.status !== "retrying") continue;
-      settled.add(job.label);
-      found.push({ type: "print_failed", at: job.created_at, label: job.label, error: job.error || "?",
+      settled.add(key);
+      found.push({ type: "print_failed", at: job.created_at, label: job.label, kind: job.kind, error: job.error || "?",
                    final: job.status === "failed", attempts: job.attempts, advice: job.advice });
     }
   } catch (err) {
@@ -481,8 +492,8 @@ async function loadAlerts() {
     // the live alerts still arrive
   }
   // An alert that came live meanwhile is newer: it stays, and the loaded one of its ticket and kind goes.
-  const live = new Set(state.alerts.map((a) => `${a.type} ${a.label}`));
-  state.alerts.push(...found.filter((a) => !live.has(`${a.type} ${a.label}`)));
+  const live = new Set(state.alerts.map((a) => alertKey(a.type, a.label, a)));
+  state.alerts.push(...found.filter((a) => !live.has(alertKey(a.type, a.label, a))));
   renderAlerts();
 }
 
