@@ -423,6 +423,10 @@ def test_front_office_corrects_a_visitors_details_and_the_ticket_keeps_its_place
     first = issue(live, "Yusuf Maulana")
     second = issue(live, "Rina Kartka")  # a typo in the name, and the phone of someone else
     page = log_in(browser, live, "/counter/front", "rina")
+    page.fill("#r-name", "Teguh Santoso")  # a new visitor half typed when the other one comes back
+    page.check("#r-priority")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" and "/api/" in r.url else None)
     row = page.locator(f"#tickets tr[data-label='{second['label']}']")
     row.locator("button[data-act=edit]").click()
     expect(page.locator("#reg-notice")).to_contain_text(f"Mengubah data {second['label']}")
@@ -439,6 +443,9 @@ def test_front_office_corrects_a_visitors_details_and_the_ticket_keeps_its_place
     expect(row).to_contain_text("Rina Kartika")
     expect(page.locator("#btn-register")).to_have_text("Terbitkan nomor antrian")
     expect(page.locator("#r-service")).to_be_enabled()
+    expect(page.locator("#r-name")).to_have_value("Teguh Santoso")  # the half-typed visitor is back
+    assert page.locator("#r-priority").is_checked()
+    assert sent and all(f"/api/tickets/{second['token']}/form" in url for url in sent)  # by token, not label
     staff = accounts.session("rina", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
     mine = next(t for t in staff["tickets"] if t["label"] == second["label"])
     assert (mine["form"]["name"], mine["form"]["phone"]) == ("Rina Kartika", "085711112222")

@@ -8,7 +8,7 @@ import {
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
 const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
-  armedCounter: null, regRequest: null, editing: null };
+  armedCounter: null, regRequest: null, editing: null, draft: null };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -81,12 +81,18 @@ async function register(ev) {
   }
 }
 
+// A ticket in a request: by its token where the page has it (a label is today's: a page left open past
+// midnight would reach the new day's ticket of the same number), else by its label.
+function ref(x) { return encodeURIComponent(x.token || x.label); }
+
 // ---- correcting a visitor's details (POST /api/tickets/<label>/form): the ticket keeps its place ----
 const IDENTITY = ["name", "agency", "address", "phone", "problem"];
 
 function startEdit(ticket) {
   const x = state.tickets.get(ticket.id) || ticket;
   const form = $("register");
+  // What was being typed for a new visitor is kept aside, and is back in the form after the correction.
+  if (!state.editing) state.draft = readDraft(form);
   state.editing = x;
   state.regRequest = null;
   clearFieldErrors();
@@ -101,12 +107,27 @@ function startEdit(ticket) {
   form.name.focus();
 }
 
+function readDraft(form) {
+  const draft = {};
+  for (const name of [...IDENTITY, "service", "category"]) draft[name] = form[name].value;
+  draft.priority = form.priority.checked;
+  return draft;
+}
+
 function endEdit() {
   const form = $("register");
   state.editing = null;
   state.regRequest = null;
   form.reset();
   for (const name of ["service", "category", "priority"]) form[name].disabled = false;
+  const draft = state.draft;
+  state.draft = null;
+  if (draft) {
+    for (const [name, value] of Object.entries(draft)) {
+      if (name === "priority") form.priority.checked = value;
+      else form[name].value = value;
+    }
+  }
   $("btn-register").textContent = t("reg.submit");
   $("btn-cancel-edit").hidden = true;
   clearFieldErrors();
@@ -122,7 +143,7 @@ async function saveEdit() {
   $("btn-register").disabled = true;
   clearFieldErrors();
   try {
-    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(x.label)}/form`, data);
+    const { body } = await api("POST", `/api/tickets/${ref(x)}/form`, data);
     applyTicket(body.ticket);
     endEdit();
     notice("reg-notice", "info", t(body.changed.length ? "reg.corrected" : "reg.unchanged", { label: x.label }));
@@ -156,7 +177,7 @@ async function cancel(ticket, button, ev) {
   state.armed = null;
   button.disabled = true;
   try {
-    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(ticket.label)}/cancel`, { request_id: requestId() });
+    const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, { request_id: requestId() });
     applyTicket(body.ticket);
     notice("list-notice", "info", t("done.cancelled", { label: ticket.label }));
   } catch (err) {
@@ -169,7 +190,7 @@ async function cancel(ticket, button, ev) {
 async function reprint(ticket, button) {
   button.disabled = true;
   try {
-    const { body } = await api("POST", `/api/tickets/${encodeURIComponent(ticket.label)}/reprint`, { request_id: requestId() });
+    const { body } = await api("POST", `/api/tickets/${ref(ticket)}/reprint`, { request_id: requestId() });
     const job = body && body.print_job;
     const said = (body && body.message) || t(body && body.again ? "done.reprint_again" : "done.reprint_ok",
       { job: typeof job === "object" && job ? job.id : job ?? "?" });
