@@ -43,9 +43,23 @@ def _words(texts: dict[str, dict[str, str]]) -> dict[str, object]:
     return {"page_texts": texts, "w": texts["id"].__getitem__, "tr": word}
 
 
+@cache
+def _kiosk_page_texts() -> dict[str, dict[str, str]]:
+    """The kiosk's words, and the server's refusals (`error.*`) with the opening they name (`hours.*`),
+    full keys: a refusal on the screen follows the language toggle (kiosk.js serverWords)."""
+    return {
+        lang: {
+            **words,
+            **{f"error.{k}": v for k, v in section("error", lang).items()},
+            **{f"hours.{k}": word(f"hours.{k}", lang) for k in ("reopens", "no_reopening")},
+        }
+        for lang, words in _texts("kiosk").items()
+    }
+
+
 @bp.context_processor
 def _kiosk_texts() -> dict[str, object]:
-    return _words(_texts("kiosk"))
+    return _words(_kiosk_page_texts())
 
 
 @cache

@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import write_config
-from kioskui import LANDSCAPE, LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, fill_fast, shot, shot_name
+from conftest import seconds_to_office_midnight, write_config
+from kioskui import (
+    LANDSCAPE,
+    LONGEST,
+    ORIENTATIONS,
+    PORTRAIT,
+    SMALL,
+    assert_actions_visible,
+    fill_fast,
+    shot,
+    shot_name,
+)
 from live import LiveServer
 from playwright.sync_api import expect
 
 from server.config import WEEKDAYS
 from server.hours import when_en, when_id
+from server.i18n import t as word
 from server.messages import message
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -148,7 +160,15 @@ def test_quota_and_waiting_on_the_buttons_and_a_used_up_service_refuses_in_the_s
     page.click("#submit")
     refusal = message("quota_reached", "id").format(service="Konsultasi Non-Penyedia (PPK/Pokja/PP)", quota=1)
     expect(page.locator("#submit-error")).to_have_text(refusal)
+    # The kiosk says it too, at the top (at once, when the event is first), and both follow the language.
+    b_name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
+    expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_full", "id", service=b_name))
     assert_actions_visible(page, "review, quota reached", must=("#screen-review [data-action=form]", "#submit"))
+    page.click("#lang-toggle")
+    expect(page.locator("#submit-error")).to_have_text(message("quota_reached", "en").format(service=b_name, quota=1))
+    expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_full", "en", service=b_name))
+    page.click("#lang-toggle")
+    expect(page.locator("#submit-error")).to_have_text(refusal)
     expect(page.locator("#screen-ticket")).to_be_hidden()
 
     # Back to the services: B is used up, said so, and cannot be chosen.
@@ -236,3 +256,93 @@ def test_a_service_no_counter_serves_cannot_be_chosen_and_is_given_no_number(con
         assert r.status_code == 200, r.text
     expect(service_button(page, "C")).to_be_enabled()
     expect(page.locator('[data-quota="C"]')).to_have_text("")
+
+
+# -- the office's rules reaching a visitor on the way to a number -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chief(quota):
+    """An admin of the `quota` server (its hours and services are changed, and put back, by the tests)."""
+    quota.add_user("kepala", "admin")
+    return quota.session("kepala", "rahasia-123")
+
+
+def test_the_office_closing_mid_form_is_said_at_once_and_the_typed_form_stays(context, quota, chief):
+    """The office stops issuing (an admin closes today) while a visitor types, at the small 1366x768
+    screen: a notice at the top at once, what was typed stays, and Ambil nomor is still the server's to
+    refuse, in either language; opened again, the notice goes."""
+    left = seconds_to_office_midnight()
+    if left < 60:  # today's hours must still be today's when the refusal is read
+        time.sleep(left + 1)
+    page = context(SMALL).new_page()
+    page.goto(f"{quota.url}/kiosk/")
+    page.click("#start")
+    service_button(page, "A").click()
+    typed = {k: v for k, v in VISITOR.items() if k != "problem"}
+    fill_fast(page, typed)
+    expect(page.locator("#office-notice")).to_be_hidden()
+    today = datetime.now(WIB).weekday()
+    hours = {day: "" if i == today else "00:00-24:00" for i, day in enumerate(WEEKDAYS)}
+    assert chief.put(f"{quota.url}/api/admin/settings/hours", json={"value": hours}, timeout=5).status_code == 200
+    try:
+        notice = page.locator("#office-notice")
+        expect(notice).to_be_visible()  # live: the server's office_closed event (or settings_changed)
+        opening = datetime.fromisoformat(
+            requests.get(f"{quota.url}/api/state", timeout=5).json()["office"]["next_opening"]
+        )
+        reopens = word("hours.reopens", "id", when=when_id(opening, WIB))
+        expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_closed", "id"))
+        expect(page.locator("#office-notice-sub")).to_have_text(f"{reopens} {word('kiosk.notice_kept', 'id')}")
+        expect(page.locator("#screen-form")).to_be_visible()
+        assert {k: page.input_value(f"#f-{k}") for k in typed} == typed
+        assert_actions_visible(
+            page, "form, office closed (small)", must=("#to-review", "#screen-form [data-action=service]")
+        )
+        shot(page, "kiosk-form-office-closed-small")
+
+        page.fill("#f-problem", VISITOR["problem"])
+        page.click("#to-review")
+        expect(page.locator("#office-notice")).to_be_visible()
+        page.click("#submit")  # the kiosk may be behind: the server decides, and says why
+        closed_id = message("office_closed", "id", opening=" " + reopens)
+        expect(page.locator("#submit-error")).to_have_text(closed_id)
+        assert_actions_visible(page, "review, office closed (small)", must=("#submit",))
+        page.click("#lang-toggle")  # the refusal and the notice follow the language
+        reopens_en = word("hours.reopens", "en", when=when_en(opening, WIB))
+        expect(page.locator("#submit-error")).to_have_text(message("office_closed", "en", opening=" " + reopens_en))
+        expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_closed", "en"))
+        page.click("#lang-toggle")
+        expect(page.locator("#submit-error")).to_have_text(closed_id)
+    finally:
+        assert chief.put(f"{quota.url}/api/admin/settings/hours", json={"value": None}, timeout=5).status_code == 200
+    expect(page.locator("#office-notice")).to_be_hidden()
+    expect(page.locator("#screen-review")).to_be_visible()
+
+
+def test_with_every_services_numbers_taken_the_welcome_says_so_until_a_quota_frees(context, quota, chief):
+    services = chief.get(f"{quota.url}/api/admin/settings", timeout=5).json()["services"]
+    page = context(PORTRAIT).new_page()
+    page.goto(f"{quota.url}/kiosk/")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    one_each = [{**s, "daily_quota": 1} for s in services]
+    r = chief.put(f"{quota.url}/api/admin/settings/services", json={"value": one_each}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        for code in "ABC":  # each service's one number of the day, whatever ran before
+            requests.post(f"{quota.url}/api/tickets", json={**VISITOR, "service": code}, timeout=5)
+        # Live (the admin's change reloads the idle kiosk, the numbers taken come as events): no invitation.
+        expect(page.locator("#screen-closed")).to_be_visible()
+        expect(page.locator("#screen-welcome")).to_be_hidden()
+        expect(page.locator("#closed-title")).to_have_text("Nomor antrian hari ini sudah habis")
+        expect(page.locator("#closed-sub")).to_have_text(word("kiosk.soldout_sub", "id"))
+        assert_actions_visible(page, "sold out", must=("#lang-toggle",))
+        shot(page, "kiosk-sold-out")
+        page.click("#lang-toggle")
+        expect(page.locator("#closed-title")).to_have_text("Today's queue numbers are all taken")
+    finally:
+        r = chief.put(f"{quota.url}/api/admin/settings/services", json={"value": services}, timeout=5)
+        assert r.status_code == 200, r.text
+    # The quotas back (C has none): the welcome invites again.
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(page.locator("#screen-closed")).to_be_hidden()

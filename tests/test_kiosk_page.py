@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import SMALL, Keys, fill_fast, shot
+from kioskui import SMALL, Keys, assert_actions_visible, fill_fast, shot
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -185,6 +185,13 @@ def test_bad_phone_on_the_numeric_pad_shows_the_servers_message_at_the_phone_fie
     expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "id"))
     expect(page.locator("#e-name")).to_have_text("")
     assert waiting(live) == before
+    # The server's refusal follows the language toggle, both ways.
+    page.click("#lang-toggle")
+    expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "en"))
+    expect(page.locator("#form-summary")).to_have_text(message("form_incomplete", "en"))
+    page.click("#lang-toggle")
+    expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "id"))
+    expect(page.locator("#form-summary")).to_have_text(message("form_incomplete", "id"))
     # Corrected on the pad, the same form now gets its number.
     page.click("#f-phone")
     for _ in range(5):
@@ -209,6 +216,7 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     # The ticket stays on screen for the idle time (2 s here), then the page's own timer resets it:
     # the clock is moved past it instead of waiting it out.
     assert page.evaluate("antrianKiosk.resetIn") == 2
+    assert page.evaluate("antrianKiosk.warnIn") is None  # the ticket screen goes back by itself: no "Masih di sini?"
     page.clock.fast_forward(2000)
     expect(page.locator("#screen-welcome")).to_be_visible()
 
@@ -239,6 +247,8 @@ def test_english_toggle_changes_the_labels(kiosk):
     expect(page.locator("#e-name")).to_have_text("Required.")
     page.click("#lang-toggle")
     expect(page.locator('label[for="f-name"]')).to_have_text("Nama")
+    expect(page.locator("#e-name")).to_have_text("Wajib diisi.")  # the refusals shown follow too
+    expect(page.locator("#form-summary")).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
     expect(page.locator("#lang-toggle")).to_have_text("English")
 
 
@@ -390,6 +400,68 @@ def test_a_lost_answer_then_a_corrected_letter_gets_the_ticket_already_issued(ki
     page.click("#f-name")
     tap_text(page, "a")
     page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    assert waiting(live) == before + 1
+
+
+def test_before_an_idle_reset_a_touch_anywhere_keeps_the_half_filled_form(kiosk):
+    """ "Masih di sini?" with a countdown, over the whole screen, some seconds before the idle reset; the
+    touch that answers it (here on a key of the keyboard beneath) types nothing and keeps the form."""
+    page = kiosk(query="?idle=30", clock=True)
+    start_form(page)
+    fill(page, name="Ani")
+    assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.warnIn]") == [30, 20]
+    warning = page.locator("#idle-warning")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(20_000)
+    expect(warning).to_be_visible()
+    expect(page.locator("#idle-title")).to_have_text("Masih di sini?")
+    expect(page.locator("#idle-count")).to_have_text("Isian Anda akan dihapus dalam 10 detik")
+    assert page.locator("#idle-warning").bounding_box() == {"x": 0, "y": 0, **PORTRAIT}  # the whole screen
+    shot(page, "kiosk-idle-warning")
+    page.clock.run_for(1000)
+    expect(page.locator("#idle-count")).to_have_text("Isian Anda akan dihapus dalam 9 detik")
+
+    Keys(page).tap("q")  # under the warning: answers it, types nothing
+    expect(warning).to_be_hidden()
+    assert field_values(page)["name"] == "Ani"
+    assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.warnIn]") == [30, 20]
+    expect(page.locator("#screen-form")).to_be_visible()
+    # Unanswered, it ends as the idle reset always did.
+    page.clock.fast_forward(30_000)
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(warning).to_be_hidden()
+    assert field_values(page)["name"] == ""
+
+
+def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_back(kiosk, live):
+    """The network goes (the socket drops, its reconnections fail): a banner on every screen, Ambil nomor
+    disabled; the network back, Socket.IO reconnects by itself, the banner goes and the number comes."""
+    page = kiosk()
+    page.wait_for_function("() => antrianKiosk.live", polling=50)
+    start_form(page)
+    fill_fast(page, SHORT)
+    page.click("#to-review")
+    banner = page.locator("#offline-notice")
+    expect(banner).to_be_hidden()
+    before = waiting(live)
+    page.context.set_offline(True)
+    try:
+        page.evaluate("() => antrianKiosk.socket.io.engine.close()")  # as a cable pulled: the socket drops
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("Kios sedang tidak tersambung ke server")
+        expect(page.locator("#submit")).to_be_disabled()
+        assert_actions_visible(page, "review, offline", must=("#screen-review [data-action=form]",))
+        shot(page, "kiosk-offline")
+        page.click("#lang-toggle")
+        expect(banner).to_contain_text("This kiosk is not connected to the server")
+        page.click("#lang-toggle")
+    finally:
+        page.context.set_offline(False)
+    expect(banner).to_be_hidden(timeout=15_000)  # Socket.IO's own reconnection, its delays growing to 5 s
+    expect(page.locator("#submit")).to_be_enabled()
+    assert waiting(live) == before
     page.click("#submit")
     expect(page.locator("#screen-ticket")).to_be_visible()
     assert waiting(live) == before + 1

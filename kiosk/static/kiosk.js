@@ -11,6 +11,8 @@ import { connect } from "/static/live.js";
   var PRINT_FAILED_SECONDS = 60;             // a visitor without a paper ticket needs time to note the number
   var PRINT_POLLS = [1, 2, 3, 5, 8, 13];     // seconds between looks at the ticket's print job (~32 s in all)
   var STATE_REFRESH_SECONDS = 60;            // the office's hours change with no event: look again this often
+  var IDLE_WARNING_SECONDS = 10;             // "Masih di sini?" this long before an idle reset (at most half of it)
+  var OFFLINE_GRACE_MS = 2000;               // a socket that comes back this soon (a server restart) is not told
   var ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
   // The words ({id: {...}, en: {...}}) are the server's one catalogue (server/i18n/*.json, keys
@@ -38,7 +40,8 @@ import { connect } from "/static/live.js";
   var office = (CONFIG.state && CONFIG.state.office) || {};
   var services = {};
   ((CONFIG.state && CONFIG.state.services) || []).forEach(function (sv) { services[sv.code] = sv; });
-  window.antrianKiosk = { live: false, resetIn: null };   // for tests: the live updates, the armed reset
+  // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket.
+  window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null };
 
   function idleSeconds() {
     // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
@@ -48,8 +51,53 @@ import { connect } from "/static/live.js";
 
   function t(key, params) {
     var text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.id[key] || key;
-    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    Object.keys(params || {}).forEach(function (k) {
+      text = text.replace("{" + k + "}", function () { return params[k]; });   // a "$" in a value is kept
+    });
     return text;
+  }
+
+  // -- what the kiosk says, in the language shown ------------------------------------------------
+  // A message shown on screen is kept as what it says, not as its text, so that the language toggle
+  // turns it too: {key, params} (the kiosk's own words) or {text, lang, code} (the server's refusal, in
+  // the language asked for; its catalogue key is `error.<code>`, or found from the text for a field's).
+  function words(said) {
+    if (!said) return "";
+    return said.key ? t(said.key, said.params) : serverWords(said);
+  }
+
+  function readParams(template, text) {
+    // The values of a catalogue text's {placeholders} in `text` (null: not that message).
+    var names = [];
+    var pattern = template.split(/(\{[a-z_]+\})/).map(function (part) {
+      var name = /^\{([a-z_]+)\}$/.exec(part);
+      if (name) { names.push(name[1]); return "([\\s\\S]*?)"; }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("");
+    var found = new RegExp("^" + pattern + "$").exec(text);
+    if (!found) return null;
+    var params = {};
+    names.forEach(function (n, i) { params[n] = found[i + 1]; });
+    return params;
+  }
+
+  function serverWords(said) {
+    // The server's words as it said them; in the other language, the same catalogue message with the
+    // values read from them (a service's name, a quota), the opening in the office's time zone again.
+    if (said.lang === lang) return said.text;
+    var from = STRINGS[said.lang] || {};
+    var keys = said.code && from["error." + said.code] ? ["error." + said.code]
+      : Object.keys(from).filter(function (k) { return k.indexOf("error.") === 0; });
+    for (var i = 0; i < keys.length; i++) {
+      var params = readParams(from[keys[i]], said.text);
+      if (!params) continue;
+      if ("opening" in params) {
+        params.opening = " " + (office.next_opening
+          ? t("hours.reopens", { when: formatOpening(office.next_opening, true) }) : t("hours.no_reopening"));
+      }
+      return t(keys[i], params);
+    }
+    return said.text;   // words the catalogue does not have: as the server said them
   }
 
   function $(id) { return document.getElementById(id); }
@@ -57,8 +105,8 @@ import { connect } from "/static/live.js";
 
   function freshState() {
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
-             active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: "",
-             printTimer: null, printPolls: 0 };
+             active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: null,
+             submitError: null, printTimer: null, printPolls: 0 };
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -67,12 +115,31 @@ import { connect } from "/static/live.js";
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     $("ticket-qr").alt = t("qr_alt");
     renderOffice();
+    renderRefusals();
     if (state.screen === "review") renderReview();
     if (state.screen === "ticket") renderTicket();
+    if (!$("idle-warning").hidden) renderCountdown();
   }
 
   // -- the office's hours and the services' figures ------------------------------------------
   function officeClosed() { return office.open === false; }
+
+  function quotaUsedUp(code) {
+    var sv = services[code] || {};
+    return typeof sv.left === "number" && sv.left <= 0;
+  }
+
+  // A service a number can be taken for now: served by some counter, its daily quota not used up.
+  function serviceOpen(code) { return (services[code] || {}).served !== false && !quotaUsedUp(code); }
+
+  function soldOut() {
+    // Every service's numbers taken for today (one at least by its quota): nothing to walk through to.
+    var codes = CONFIG.services || [];
+    return codes.length > 0 && codes.every(function (c) { return !serviceOpen(c); }) && codes.some(quotaUsedUp);
+  }
+
+  // No number can be taken at all: the welcome screen says why instead of inviting.
+  function unavailable() { return officeClosed() || soldOut(); }
 
   function zoneName() { return ZONES[CONFIG.timezone] || CONFIG.timezone || ""; }
 
@@ -97,7 +164,7 @@ import { connect } from "/static/live.js";
          "November", "December"]
   };
 
-  function formatOpening(iso) {
+  function formatOpening(iso, plain) {
     // As the server writes it (server/hours.py), in the office's time zone:
     // "besok, Senin, 30 November 2026 pukul 08.00 WIB" / "tomorrow, Monday, 30 November 2026 at 08:00 WIB"
     var when = new Date(iso);
@@ -110,11 +177,19 @@ import { connect } from "/static/live.js";
     var weekday = DAYS[l][new Date(dayKey(p)).getUTCDay()];
     var date = weekday + ", " + (+p.day) + " " + MONTHS[l][+p.month - 1] + " " + p.year;
     var time = p.hour + (l === "en" ? ":" : ".") + p.minute + (zoneName() ? " " + zoneName() : "");
-    var prefix = days === 0 ? t("today") + ", " : days === 1 ? t("tomorrow") + ", " : "";
+    // `plain`: without "today"/"tomorrow", as the server's refusal names it
+    var prefix = plain ? "" : days === 0 ? t("today") + ", " : days === 1 ? t("tomorrow") + ", " : "";
     return prefix + date + " " + t("at") + " " + time;
   }
 
   function renderOffice() {
+    // The closed screen: outside the hours, or (the office open) every service's numbers taken today.
+    var full = !officeClosed() && soldOut();
+    $("screen-closed").dataset.reason = full ? "quota" : "hours";
+    $("closed-title").dataset.i18n = full ? "soldout_title" : "closed_title";
+    $("closed-sub").dataset.i18n = full ? "soldout_sub" : "closed_sub";
+    $("closed-title").textContent = t($("closed-title").dataset.i18n);
+    $("closed-sub").textContent = t($("closed-sub").dataset.i18n);
     // "Buka kembali" above the day and time, on a line of their own ("Buka kembali {when}" read aloud).
     var next = $("closed-next");
     next.textContent = "";
@@ -149,6 +224,41 @@ import { connect } from "/static/live.js";
       b.disabled = full;
       b.classList.toggle("full", full);
     });
+    renderOfficeNotice();
+  }
+
+  function officeNotice() {
+    // What stops a number while a visitor is on the way to one (null: nothing).
+    var screen = state && state.screen;
+    if (screen !== "service" && screen !== "form" && screen !== "review") return null;
+    if (officeClosed()) {
+      var opening = office.next_opening
+        ? { key: "hours.reopens", params: { when: formatOpening(office.next_opening, true) } }
+        : { key: "hours.no_reopening" };
+      return { title: { key: "notice_closed" },
+               sub: [opening, { key: screen === "service" ? "notice_ask_staff" : "notice_kept" }] };
+    }
+    if (screen === "service") {
+      return soldOut() ? { title: { key: "soldout_title" }, sub: [{ key: "soldout_sub" }] } : null;
+    }
+    if (!state.service || serviceOpen(state.service)) return null;
+    var name = { service: state.serviceName };
+    var others = (CONFIG.services || []).some(serviceOpen);
+    return {
+      title: { key: quotaUsedUp(state.service) ? "notice_full" : "notice_not_served", params: name },
+      sub: [{ key: others ? "notice_other_service" : "notice_kept" }]
+    };
+  }
+
+  function renderOfficeNotice() {
+    // At the top of the screen, at once: the office closed (or the chosen service's numbers ran out)
+    // while this visitor was choosing or typing. What they typed stays; the server still decides.
+    var notice = officeNotice();
+    var box = $("office-notice");
+    box.hidden = !notice;
+    $("office-notice-title").textContent = notice ? words(notice.title) : "";
+    $("office-notice-sub").textContent = notice ? notice.sub.map(words).join(" ") : "";
+    document.body.classList.toggle("office-stopped", !!notice);
   }
 
   function applyState(snap) {
@@ -157,8 +267,8 @@ import { connect } from "/static/live.js";
     if (snap.office) office = Object.assign({}, office, snap.office);
     (snap.services || []).forEach(function (sv) { services[sv.code] = Object.assign({}, services[sv.code], sv); });
     renderOffice();
-    if (state.screen === "welcome" && officeClosed()) show("closed");
-    else if (state.screen === "closed" && !officeClosed()) show("welcome");
+    if (state.screen === "welcome" && unavailable()) show("closed");
+    else if (state.screen === "closed" && !unavailable()) show("welcome");
     scheduleOfficeChange();
   }
 
@@ -168,9 +278,9 @@ import { connect } from "/static/live.js";
     clearTimeout(stateTimer);
     stateTimer = setTimeout(function () {
       fetch("/api/state", { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) { setLink("fetch", true); return r.ok ? r.json() : null; })
         .then(applyState)
-        .catch(function () { /* offline: the next event or the periodic look */ });
+        .catch(function () { setLink("fetch", false); /* the next event, the periodic look or a reconnect */ });
     }, delay == null ? 300 : delay);
   }
 
@@ -186,7 +296,7 @@ import { connect } from "/static/live.js";
 
   // -- screens ----------------------------------------------------------------------------
   function show(name) {
-    if (name === "welcome" && officeClosed()) name = "closed";
+    if (name === "welcome" && unavailable()) name = "closed";
     // The second half of a double tap lands on the next screen's button under the finger (Batal under
     // Kembali, a service under Mulai, Prioritas under a service): taps just after a change are dropped.
     if (name !== state.screen) tapGuardUntil = performance.now() + TAP_GUARD_MS;
@@ -198,6 +308,7 @@ import { connect } from "/static/live.js";
       updateFormMore();
     }
     if (name === "review") updateReviewMore();
+    renderOfficeNotice();
     armIdle();
   }
 
@@ -215,7 +326,7 @@ import { connect } from "/static/live.js";
     $("review").textContent = "";
     $("submit-error").hidden = true;
     $("submit-error").textContent = "";
-    $("submit").disabled = false;
+    updateSubmit();
     ["ticket-label", "ticket-service", "ticket-ahead", "ticket-wait", "ticket-hint"].forEach(function (id) {
       $(id).textContent = "";
     });
@@ -227,6 +338,7 @@ import { connect } from "/static/live.js";
     setShift(false);
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     lang = CONFIG.lang === "en" ? "en" : "id";
+    hideWarning();
     applyLang();
     show("welcome");
     refreshIfStale();
@@ -274,7 +386,7 @@ import { connect } from "/static/live.js";
     if (typeof io !== "function") return;
     // The live client (/static/live.js): events in order after the snapshot; those that come before
     // it, or past a gap, wait for it.
-    connect({
+    var live = connect({
       auth: { role: "kiosk" },
       hold: true,
       onSnapshot: function (snap) {   // changed while this kiosk was offline?
@@ -289,20 +401,113 @@ import { connect } from "/static/live.js";
         if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
         if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
       },
-      onStatus: function (up) { if (!up) window.antrianKiosk.live = false; }
+      onStatus: function (up) {
+        if (!up) window.antrianKiosk.live = false;
+        setLink("socket", up);
+      }
     });
+    // A (re)connection that fails: Socket.IO tries again by itself, with its own growing delays.
+    live.socket.on("connect_error", function () { setLink("socket", false); });
+    window.antrianKiosk.socket = live.socket;
   }
+
+  // -- the server out of reach: said at once on every screen, no number asked for meanwhile ---------
+  var link = { socket: true, fetch: true };
+  var downTimer = null;
+
+  function offline() { return !!window.antrianKiosk.offline; }
+
+  function setLink(what, up) {
+    if (what === "socket" && !up) {
+      // A socket that is back within OFFLINE_GRACE_MS (a server restart) is not worth a banner.
+      if (!link.socket || downTimer) return;
+      downTimer = setTimeout(function () {
+        downTimer = null;
+        link.socket = false;
+        renderLink();
+      }, OFFLINE_GRACE_MS);
+      return;
+    }
+    if (what === "socket") {
+      clearTimeout(downTimer);
+      downTimer = null;
+      link.fetch = true;   // connected again: the server answers
+    }
+    link[what] = up;
+    renderLink();
+  }
+
+  function renderLink() {
+    var down = !link.socket || !link.fetch;
+    window.antrianKiosk.offline = down;
+    $("offline-notice").hidden = !down;
+    document.body.classList.toggle("offline", down);
+    updateSubmit();
+  }
+
+  function updateSubmit() {
+    // "Ambil nomor antrian" waits for the server: no number can come while it is out of reach.
+    $("submit").disabled = submitting || offline();
+  }
+
+  var warnTimer = null;
+  var countTimer = null;
+  var dismissTimer = null;
+  var resetAt = 0;
 
   function armIdle() {
     clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
+    clearTimeout(countTimer);
     window.antrianKiosk.resetIn = null;
-    if (idleScreen()) return;
+    window.antrianKiosk.warnIn = null;
+    if (idleScreen()) return hideWarning();
     var seconds = idleSeconds();
     if (state.screen === "ticket") {
       seconds = printFailed() ? PRINT_FAILED_SECONDS : Math.min(seconds, TICKET_SCREEN_SECONDS);
     }
     window.antrianKiosk.resetIn = seconds;
+    resetAt = Date.now() + seconds * 1000;
     idleTimer = setTimeout(reset, seconds * 1000);
+    // A visitor on the way to a number is asked first; the ticket screen goes back by itself.
+    if (state.screen !== "ticket") {
+      var warn = Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2));
+      window.antrianKiosk.warnIn = seconds - warn;
+      warnTimer = setTimeout(showWarning, (seconds - warn) * 1000);
+    }
+  }
+
+  function showWarning() {
+    clearTimeout(dismissTimer);
+    $("idle-warning").hidden = false;
+    renderCountdown();
+  }
+
+  function renderCountdown() {
+    // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
+    clearTimeout(countTimer);
+    var left = Math.max(0, Math.ceil((resetAt - Date.now()) / 1000));
+    $("idle-count").textContent = t("idle_countdown", { n: left });
+    if (left > 0) countTimer = setTimeout(renderCountdown, 1000);
+  }
+
+  function hideWarning() {
+    clearTimeout(dismissTimer);
+    clearTimeout(countTimer);
+    $("idle-warning").hidden = true;
+    $("idle-count").textContent = "";
+  }
+
+  function touched() {
+    // Any touch keeps the visitor's session alive. The touch that answers "Masih di sini?" is for the
+    // warning only: it goes at that touch's click (a key under the finger is not pressed), or soon after
+    // a touch that was no tap.
+    armIdle();
+    if (!$("idle-warning").hidden) {
+      clearTimeout(countTimer);
+      clearTimeout(dismissTimer);
+      dismissTimer = setTimeout(hideWarning, 700);
+    }
   }
 
   // -- the on-screen keyboard ------------------------------------------------------------
@@ -416,17 +621,19 @@ import { connect } from "/static/live.js";
   }
 
   // -- errors at the fields ----------------------------------------------------------------
-  function setError(key, text) {
+  function setError(key, said) {
+    // `said`: what the field's refusal says (see words()); null or "" clears it.
     var p = $("e-" + key);
     if (!p) return;
-    p.textContent = text || "";
+    var text = said ? words(said) : "";
+    p.textContent = text;
     var box = document.querySelector('.field[data-field="' + key + '"]');
     if (box) box.classList.toggle("invalid", !!text);
     var input = field(key);
     if (input) {
       if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     }
-    if (text) state.errors[key] = text; else delete state.errors[key];
+    if (text) state.errors[key] = said; else delete state.errors[key];
     updateFormMore();
   }
 
@@ -434,13 +641,17 @@ import { connect } from "/static/live.js";
     document.querySelectorAll(".field-error").forEach(function (p) { p.textContent = ""; });
     document.querySelectorAll(".field.invalid").forEach(function (f) { f.classList.remove("invalid"); });
     document.querySelectorAll("[aria-invalid]").forEach(function (f) { f.removeAttribute("aria-invalid"); });
-    if (state) state.errors = {};
+    if (state) {
+      state.errors = {};
+      state.summary = null;
+    }
     $("form-summary").hidden = true;
     $("form-summary").textContent = "";
     updateFormMore();
   }
 
   function showErrors(fields, summary) {
+    // `fields`: each field at fault -> what its refusal says; `summary`: what the form's says.
     clearErrors();
     var first = null;
     Object.keys(fields).forEach(function (key) {
@@ -450,15 +661,33 @@ import { connect } from "/static/live.js";
       }
     });
     var other = Object.keys(fields).filter(function (k) { return !$("e-" + k); });
-    $("form-summary").textContent = summary + other.map(function (k) { return " " + fields[k]; }).join("");
+    state.summary = [summary].concat(other.map(function (k) { return fields[k]; }));
+    renderSummary();
     $("form-summary").hidden = false;
     if (first) state.active = first;
     updateFormMore();
   }
 
+  function renderSummary() {
+    $("form-summary").textContent = (state.summary || []).map(words).join(" ");
+  }
+
+  function renderRefusals() {
+    // The refusals on screen, again in the language shown.
+    Object.keys(state.errors).forEach(function (key) { $("e-" + key).textContent = words(state.errors[key]); });
+    if (state.summary) renderSummary();
+    if (state.submitError) $("submit-error").textContent = words(state.submitError);
+  }
+
+  function showSubmitError(said) {
+    state.submitError = said;
+    $("submit-error").textContent = words(said);
+    $("submit-error").hidden = false;
+  }
+
   function missingFields() {
     var missing = {};
-    FIELDS.forEach(function (k) { if (!field(k).value.trim()) missing[k] = t("required"); });
+    FIELDS.forEach(function (k) { if (!field(k).value.trim()) missing[k] = { key: "required" }; });
     return missing;
   }
 
@@ -504,13 +733,14 @@ import { connect } from "/static/live.js";
   function toReview() {
     var missing = missingFields();
     if (Object.keys(missing).length) {
-      showErrors(missing, t("form_incomplete"));
+      showErrors(missing, { key: "form_incomplete" });
       activate(state.active);
       return;
     }
     clearErrors();
     renderReview();
     $("submit-error").hidden = true;
+    state.submitError = null;
     show("review");
   }
 
@@ -522,6 +752,7 @@ import { connect } from "/static/live.js";
 
   function submit() {
     if (submitting) return;   // a double tap sends one request; its request_id covers a retry
+    if (offline()) return;    // the banner says why; the button is disabled meanwhile
     submitting = true;
     if (!state.requestId) state.requestId = newRequestId();
     var data = formData();
@@ -530,14 +761,16 @@ import { connect } from "/static/live.js";
     button.disabled = true;
     button.textContent = t("submitting");
     $("submit-error").hidden = true;
+    state.submitError = null;
     var visitor = state;
+    var asked = lang;   // the refusal comes in this language; the toggle turns it afterwards
     // No answer within SUBMIT_TIMEOUT_MS (a network that hangs): said as a network error, and the retry
     // keeps the request_id; the kiosk never sits on "Memproses…".
     var abort = window.AbortController ? new AbortController() : null;
     var timer = abort ? setTimeout(function () { abort.abort(); }, SUBMIT_TIMEOUT_MS) : null;
     fetch("/api/tickets", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Lang": lang },
+      headers: { "Content-Type": "application/json", "X-Lang": asked },
       body: JSON.stringify(data),
       signal: abort ? abort.signal : undefined
     }).then(function (resp) {
@@ -545,6 +778,9 @@ import { connect } from "/static/live.js";
       return resp.json().catch(function () { return {}; }).then(function (body) { return { status: resp.status, body: body }; });
     }).then(function (r) {
       if (visitor !== state) return;   // the kiosk was reset meanwhile: this answer is nobody's now
+      var said = function (text, code) {
+        return text ? { text: text, lang: asked, code: code } : { key: "network_error" };
+      };
       if (r.status === 201 || r.status === 200) {
         state.ticket = r.body.ticket;
         state.requestId = null;
@@ -554,29 +790,28 @@ import { connect } from "/static/live.js";
       } else if (r.status === 409) {
         // The office's rules (office_closed, quota_reached): the server's message says what and until when.
         state.requestId = null;
-        $("submit-error").textContent = r.body.message || t("network_error");
-        $("submit-error").hidden = false;
+        showSubmitError(said(r.body.message, r.body.error));
         fetchState(0);
       } else if (r.status === 422) {
         state.requestId = null;
-        showErrors(r.body.fields || {}, r.body.message || t("form_incomplete"));
+        var fields = {};
+        Object.keys(r.body.fields || {}).forEach(function (k) { fields[k] = said(r.body.fields[k]); });
+        showErrors(fields, r.body.message ? said(r.body.message, r.body.error) : { key: "form_incomplete" });
         show("form");
       } else {
         // 429, 5xx: nothing was issued under another id; the same request_id is reused on retry.
         if (r.status === 400) state.requestId = null;
-        $("submit-error").textContent = r.body.message || t("network_error");
-        $("submit-error").hidden = false;
+        showSubmitError(said(r.body.message, r.body.error));
       }
     }).catch(function () {
       visitor.answerLost = true;
       if (visitor !== state) return;
-      $("submit-error").textContent = t("network_error");
-      $("submit-error").hidden = false;
+      showSubmitError({ key: "network_error" });
     }).then(function () {
       clearTimeout(timer);
       if (visitor !== state) return;
       submitting = false;
-      button.disabled = false;
+      updateSubmit();
       button.textContent = t("submit");
     });
   }
@@ -645,8 +880,9 @@ import { connect } from "/static/live.js";
   function wire() {
     // Any touch keeps the visitor's session alive.
     ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
-      document.addEventListener(type, armIdle, { capture: true, passive: true });
+      document.addEventListener(type, touched, { capture: true, passive: true });
     });
+    $("idle-warning").addEventListener("click", hideWarning);
 
     $("start").addEventListener("click", function () { show("service"); });
     $("lang-toggle").addEventListener("click", function () {
