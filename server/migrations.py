@@ -467,9 +467,17 @@ def m021_survey_wordings(db: Database) -> None:
     # or corrected from then on were answered under; those before it were answered under a wording
     # nobody kept (`wording` NULL: "not recorded").
     import json
+    from pathlib import Path
 
     from server import skm
-    from server.service.survey import default_texts
+
+    # The model questionnaire's wording as it was when this migration was written, kept beside it: the
+    # catalogue's may change in a later release, and a database upgraded then must record what its
+    # visitors were shown
+    model = json.loads((Path(__file__).parent / "data" / "m021_model_wording.json").read_text(encoding="utf-8"))
+
+    def default_texts(code: str) -> dict:
+        return model[code]
 
     db.execute(
         "CREATE TABLE survey_wordings (id INTEGER PRIMARY KEY, texts TEXT NOT NULL, custom TEXT NOT NULL,"

@@ -785,14 +785,24 @@ def test_the_migration_keeps_complaints_of_the_previous_release(tmp_path):
     store.close()
 
 
-def test_the_migration_keeps_the_wording_of_the_previous_release_for_the_answers_given_under_it(tmp_path):
+def test_the_migration_keeps_the_wording_of_the_previous_release_for_the_answers_given_under_it(tmp_path, monkeypatch):
     """m021 on a database of the previous release: the wording in use is kept as the first; the responses
     given or corrected since the survey's wording last changed (an element's row, or the change's event)
-    are tied to it, those before to no wording (not recorded: nobody kept it); never changed, all are."""
+    are tied to it, those before to no wording (not recorded: nobody kept it); never changed, all are.
+    The model questionnaire it records is the one of m021's release (server/data/m021_model_wording.json),
+    whatever the catalogue says by the time a database is upgraded."""
     from sqlite_utils import Database
 
-    from server.service.survey import default_texts
+    from server.service import survey
     from server.store import Store, migrations
+
+    model = json.loads((ROOT / "server" / "data" / "m021_model_wording.json").read_text(encoding="utf-8"))
+
+    def default_texts(code: str) -> dict:
+        return model[code]
+
+    later = {"question": {"id": "Kata-kata rilis berikutnya?", "en": "A later release's words?"}, "choices": []}
+    monkeypatch.setattr(survey, "default_texts", lambda code: later)  # the catalogue changed since
 
     custom_u4 = {"question": {"id": "Biaya?", "en": "Cost?"}, "choices": U4_NEW["choices"]}
     for changed in (True, False):
