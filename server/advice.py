@@ -85,13 +85,18 @@ def printer_title(settings: Any, name: str) -> tuple[str, str]:
     return t("printer.title.named", "id", name=name), t("printer.title.named", "en", name=name)
 
 
-def failure_advice(settings: Any, printer: str, error: str | None, final: bool) -> dict[str, str]:
+def failure_advice(
+    settings: Any, printer: str, error: str | None, final: bool, job_kind: str = "ticket"
+) -> dict[str, str]:
     """The front office's alert for a failed print: the printer, what is wrong and what to do, in
     Indonesian and English, e.g. "Printer kios: kertas habis — isi kertas lalu tekan Cetak ulang".
-    A job that will be tried again needs no Cetak ulang (it would print twice): the fix is enough."""
+    A job that will be tried again needs no Cetak ulang (it would print twice): the fix is enough.
+    `job_kind` "form": the visitor's copy of the form, printed again from the counter, not Cetak ulang."""
     kind = failure_kind(error)
     # a job of a day that is over: no Cetak ulang (its visitor is gone), only why and what to do
     key = "printer.advice.expired" if kind == "expired" else "printer.advice.final" if final else "printer.advice.retry"
+    if job_kind == "form" and kind != "expired":
+        key += "_form"
     advice: dict[str, str] = {"kind": kind}
     for lang, title in zip(("id", "en"), printer_title(settings, printer), strict=True):
         problem, fix = t(f"printer.problem.{kind}", lang), t(f"printer.fix.{kind}", lang)

@@ -1428,8 +1428,16 @@ def build() -> dict[str, Any]:
                 "tickets",
                 {
                     "202": _ok(
-                        "The print job is queued.",
-                        {"type": "object", "required": ["print_job"], "properties": {"print_job": {"type": "integer"}}},
+                        "The print job is queued; `again`: the ticket's copy still waiting for the printer, tried"
+                        " again at once (no second copy).",
+                        {
+                            "type": "object",
+                            "required": ["print_job"],
+                            "properties": {
+                                "print_job": {"type": "integer"},
+                                "again": {"type": "boolean", "const": True},
+                            },
+                        },
                     )
                 },
                 {

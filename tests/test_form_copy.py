@@ -89,3 +89,35 @@ def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
         svc.stop()
     finally:
         printer.stop()
+
+
+def test_a_form_copy_pressed_again_while_its_printer_is_off_is_one_copy_and_its_alert_says_form_copy(tmp_path, clock):
+    """P pressed twice while the counter's printer is off: one copy, tried again at once (`again`), so the
+    visitor does not get two when it is back; the alert speaks of the form copy, not of Cetak ulang."""
+    import json
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: the printer is off
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = write_config(
+        tmp_path,
+        {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+        extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout = 1\n',
+    )
+    app = create_app(cfg, workers=False, clock=clock)
+    client = app.test_client()
+    token, h = served(app, client)
+    svc = app.extensions["antrian"]
+    first = client.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=h).get_json()
+    assert "again" not in first
+    PrintWorker(svc, "loket1", svc.settings.printers["loket1"]).run_once()  # connection refused: retried later
+    again = client.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=h).get_json()
+    assert again == {"print_job": first["print_job"], "again": True}
+    with svc.store.read() as tx:
+        jobs = tx.rows("SELECT id, status, next_attempt_at FROM print_jobs WHERE kind = 'form'")
+        (alert,) = [json.loads(e["data"]) for e in tx.rows("SELECT data FROM events WHERE type = 'print_failed'")]
+    assert [(j["id"], j["status"]) for j in jobs] == [(first["print_job"], "retrying")]
+    assert jobs[0]["next_attempt_at"] <= clock().isoformat()  # tried again at once
+    assert alert["kind"] == "form" and alert["advice"]["id"].endswith("; salinan formulir dicetak lagi otomatis")
+    svc.stop()

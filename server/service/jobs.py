@@ -61,7 +61,9 @@ class Jobs:
         return result
 
     def print_form_copy(self, ref: str, counter_id: int | None, actor: str, request_key: str | None = None) -> Outcome:
-        """SOP step 12: the visitor's copy of the completed form, on the counter's printer."""
+        """SOP step 12: the visitor's copy of the completed form, on the counter's printer. As with a
+        reprint, a copy of the ticket still waiting for that printer is tried again at once (`again`)
+        rather than a second one queued: the visitor gets one copy when the printer is back."""
         unit = self.unit
         counter = unit.counter(counter_id) if counter_id is not None else None
         printer = counter.printer if counter else ""
@@ -72,9 +74,15 @@ class Jobs:
             ticket = unit.find_ticket(tx, ref, now, any_day=True)
             if ticket.status not in core.SERVED:
                 raise InvalidTransition(action="print", status=ticket.status, label=ticket.label)
-            job = tx.add_print_job(ticket.id, printer, "form", now)
-            tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, {"job": job})
-            return Outcome({"print_job": job}, Kind.QUEUED)
+            waiting = tx.pending_print_job(ticket.id, printer, ("form",))
+            if waiting is not None:
+                job = waiting["id"]
+                tx.update_print_job(job, next_attempt_at=now)
+            else:
+                job = tx.add_print_job(ticket.id, printer, "form", now)
+            again = {"again": True} if waiting is not None else {}
+            tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, {"job": job, **again})
+            return Outcome({"print_job": job, **again}, Kind.QUEUED)
 
         result = unit.run(request_key, run)
         self.wake_printer(printer)
@@ -109,7 +117,7 @@ class Jobs:
                         "attempts": fields["attempts"],
                         "final": final,
                         # the front office's sentence: the printer, what is wrong, what to do (id, en)
-                        "advice": failure_advice(unit.settings, job["printer"], error, final),
+                        "advice": failure_advice(unit.settings, job["printer"], error, final, job["kind"]),
                     }
                     tx.add_event(event, now, unit.day(now), job["ticket_id"], None, "printer", data)
             return Outcome()
@@ -131,7 +139,7 @@ class Jobs:
             )
             if job["status"] in ("failed", "retrying"):
                 job["advice"] = failure_advice(
-                    self.unit.settings, job["printer"], job["error"], job["status"] == "failed"
+                    self.unit.settings, job["printer"], job["error"], job["status"] == "failed", job["kind"]
                 )
         return jobs
 

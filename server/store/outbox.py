@@ -79,12 +79,16 @@ class OutboxQueries(TxBase):
         """A print job by id, or None."""
         return self.one("SELECT * FROM print_jobs WHERE id = ?", [job_id])
 
-    def pending_print_job(self, ticket_id: int, printer: str) -> dict[str, Any] | None:
-        """The ticket's slip still waiting for its printer (queued or being retried), if any: the oldest."""
+    def pending_print_job(
+        self, ticket_id: int, printer: str, kinds: tuple[str, ...] = ("ticket", "reprint")
+    ) -> dict[str, Any] | None:
+        """The ticket's paper of these kinds (its slip; or `("form",)`, its form copy) still waiting for the
+        printer (queued or being retried), if any: the oldest."""
+        marks = ", ".join("?" for _ in kinds)
         return self.one(
-            "SELECT * FROM print_jobs WHERE ticket_id = ? AND printer = ? AND kind IN ('ticket', 'reprint')"
+            f"SELECT * FROM print_jobs WHERE ticket_id = ? AND printer = ? AND kind IN ({marks})"
             " AND status IN ('queued', 'retrying') ORDER BY id LIMIT 1",
-            [ticket_id, printer],
+            [ticket_id, printer, *kinds],
         )
 
     def update_print_job(self, job_id: int, **fields: Any) -> None:
