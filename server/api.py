@@ -136,7 +136,11 @@ MAX_JSON_DEPTH = 32  # no request nests deeper than a few levels (settings: sect
 # Lists and objects in the body of a request without a login: the kiosk's, the survey's and the login's
 # bodies hold one to three; a device on the network must not make the server build thousands.
 MAX_ANONYMOUS_CONTAINERS = 64
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# A string, or one left open to the end of the body (a last lone backslash too): a match that starts never
+# fails, and nothing is given back (possessive), so each byte is read once. With its closing quote
+# required, a body of one open string of escaped quotes (\"\"\"…) was read again from every quote: 64 KiB
+# took 16 s of the event loop, every screen waiting (docs/performance.md, "Abuse bench").
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+\\?(?:"|\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(range(256)).translate(None, b"[]{}")
 _NESTING = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 

@@ -361,6 +361,31 @@ def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(s
     assert "Traceback" not in new and new.count("invalid HTTP request") <= 1, new[-2000:]
 
 
+def test_headers_over_32_kib_in_all_get_431_before_more_is_read(server):
+    """Lines under http.client's 64 KiB each, but 33 KiB of them in all: 431, whatever the request (a
+    WebSocket upgrade kept its headers for as long as it was open: 6 MB each, 680 MB for one device);
+    a browser's few hundred bytes, or 30 KiB, are served."""
+    from server.httpserver import MAX_HEADER_BYTES
+
+    def headers(total: int) -> bytes:
+        line = b"X-Pad-%03d: " + b"y" * 2000 + b"\r\n"
+        return b"".join(line % i for i in range(-(-total // len(line % 0))))  # at least `total` bytes
+
+    upgrade = b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: eA==\r\n"
+    for path, extra in (("/healthz", b""), ("/socket.io/?EIO=4&transport=websocket", upgrade)):
+        s = _connect(server, "127.0.0.46")
+        s.sendall(
+            b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n" + extra + headers(MAX_HEADER_BYTES + 1024) + b"\r\n"
+        )
+        answer = _closed_within(s, 5)
+        s.close()
+        assert answer.startswith(b"HTTP/1.1 431") and b'"headers_too_large"' in answer, answer[:200]
+    s = _connect(server, "127.0.0.46")
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers(30 * 1024) + b"\r\n")
+    assert _closed_within(s, 5).startswith(b"HTTP/1.1 200")
+    s.close()
+
+
 def test_a_page_leaving_during_its_socket_upgrade_leaves_no_traceback(server):
     """A browser navigating away while its Engine.IO socket upgrades closes the WebSocket right after
     the "2probe" that engineio answers: that is a page leaving, not a server error (each one logged a
