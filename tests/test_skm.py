@@ -733,10 +733,15 @@ def test_a_resubmission_that_changes_nothing_writes_nothing_and_corrections_are_
     published: list[dict] = []
     app.extensions["antrian"].publish = published.extend
     clock.advance(minutes=1)
-    for extra in ({}, {"suggestion": ""}, {"channel": "tablet"}, {"request_id": "same-1"}):
+    stored = app.extensions["antrian"].store
+    with stored.read() as tx:
+        kept = tx.one("SELECT COUNT(*) AS n FROM requests")["n"]
+    for extra in ({}, {"suggestion": ""}, {"channel": "tablet"}, *({"request_id": f"new-{i}"} for i in range(5))):
         r = client.post("/api/survey", json={**body, **extra})
         assert r.status_code == 200 and r.get_json()["survey"] == first  # updated_at unchanged too
     assert published == [] and len(events_of(app, "survey_answered")) == 1
+    with stored.read() as tx:  # nor is its answer kept for its request_id: a device repeating it fills nothing
+        assert tx.one("SELECT COUNT(*) AS n FROM requests")["n"] == kept
     # five real corrections; the scores alone do not make the complaints pages fetch their list again
     for i in range(CORRECTIONS_MAX):
         r = client.post("/api/survey", json={**body, "answers": {**ANSWERS, "U1": 1 + i % 4}, "profile": {}})

@@ -493,7 +493,8 @@ class Survey:
                 text = old["suggestion"] if suggestion is None else suggestion
                 text_changed = text != old["suggestion"]
                 if not text_changed and _unchanged(old, row):
-                    return Outcome({"survey": self._state(tx, ticket, now, private=private)})  # nothing to write
+                    # nothing to write, nothing kept
+                    return Outcome({"survey": self._state(tx, ticket, now, private=private)}, remember=False)
                 if (old.get("corrections") or 0) >= CORRECTIONS_MAX:
                     raise QueueError("survey_corrections_spent", label=ticket.label, max=CORRECTIONS_MAX)
                 tx.update_survey_response(response_id, row, now)

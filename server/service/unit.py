@@ -57,6 +57,9 @@ class Outcome:
 
     body: Any = None
     kind: Kind = Kind.DONE
+    # False: changed nothing, and is not kept for its request_id (a repeat runs it again, with the same
+    # effect): a device sending the same unchanged survey under new ids stored 25 KB an answer
+    remember: bool = True
 
 
 @dataclass
@@ -109,7 +112,8 @@ class UnitOfWork:
                 outcome = fn(tx, now)
                 if tx.events:
                     self.decorate(tx, tx.events)
-                tx.remember_answer(request_key, STORED[outcome.kind], outcome.body, now)
+                if outcome.remember:
+                    tx.remember_answer(request_key, STORED[outcome.kind], outcome.body, now)
                 events = list(tx.events)
             if events:
                 self.hooks.publish(events)

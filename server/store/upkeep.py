@@ -70,7 +70,7 @@ class UpkeepQueries(TxBase):
         if key:
             self.db.execute(
                 "INSERT INTO requests (key, status, body, at) VALUES (?, ?, ?, ?)",
-                [key, status, json.dumps(body), _iso(now)],
+                [key, status, json.dumps(body, ensure_ascii=False), _iso(now)],  # an emoji 4 bytes, not 12
             )
 
     def forget_requests(self, before: datetime, limit: int) -> int:
