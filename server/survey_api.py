@@ -65,7 +65,7 @@ def submit_survey():
         scope = f"survey:{token[:64]}"
     else:
         scope = f"survey:{str(data.get('ticket'))[:16]}:{str(data.get('phone_last4'))[:4]}"
-    return answer(service().survey.submit(data, request_key(scope, data), channel))
+    return answer(service().survey.submit(data, request_key(scope, data), channel, request.remote_addr or "?"))
 
 
 @bp.post("/survey/lookup")
@@ -78,7 +78,7 @@ def lookup_survey():
     if "token" in data:  # this path is for the label and the phone digits only
         raise FormIncomplete({"token": "unknown_field"})
     ref, last4 = ticket_ref(data)
-    return jsonify({"survey": service().survey.state(ref, last4)})
+    return jsonify({"survey": service().survey.state(ref, last4, request.remote_addr or "?")})
 
 
 @bp.get("/survey/<token>")

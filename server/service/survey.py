@@ -42,7 +42,8 @@ CORRECTIONS_MAX = 5
 # The tablet names a ticket by its label and the phone's last four digits: a ticket whose digits were
 # given wrong this many times today is refused to the tablet for the rest of the day (its phone page and
 # QR code still work), so guessing the digits from many addresses gets nowhere.
-LOOKUP_MISSES = 10
+LOOKUP_MISSES = 10  # wrong digits for one ticket from one device: that device is refused it all day
+LOOKUP_MISSES_ALL = 30  # ... from all devices together: every device is (a guess stays under 1 in 300)
 LOOKUP_MISSES_KEPT = 10_000  # tickets with misses remembered (a day of the busiest office is far fewer)
 _LAST4 = re.compile(r"[0-9]{4}")
 LANGS = ("id", "en")
@@ -288,7 +289,10 @@ class Survey:
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
-        self._misses: dict[tuple[str, int], int] = {}  # (day, ticket id) -> wrong digits given today
+        # (day, ticket id, the asking device's address, or None for all of them) -> wrong digits given today:
+        # one device that guesses shuts the ticket out for itself, not for the exit tablet where its
+        # visitor stands; it takes several to shut it out for everyone
+        self._misses: dict[tuple[str, int, str | None], int] = {}
 
     # -- the questionnaire --------------------------------------------------------------------
     def questionnaire(self) -> dict[str, Any]:
@@ -367,9 +371,10 @@ class Survey:
         return tx.add_survey_wording(wording, own, actor, now)
 
     # -- a visitor's response ------------------------------------------------------------------
-    def _find(self, tx: Tx, ref: str, last4: str | None, now: datetime) -> Ticket:
+    def _find(self, tx: Tx, ref: str, last4: str | None, now: datetime, who: str = "") -> Ticket:
         """The ticket a response names: by token (any day), or by today's label and the phone's last four
-        digits (NotFound survey_ticket_not_found for either wrong, alike)."""
+        digits (NotFound survey_ticket_not_found for either wrong, alike; after LOOKUP_MISSES wrong digits
+        from the device `who`, for that device all day)."""
         if last4 is None:
             ticket = tx.ticket_by_token(ref)
             if ticket is None:
@@ -377,22 +382,30 @@ class Survey:
             return ticket
         day = self.unit.day(now)
         ticket = tx.ticket_by_label(day, ref)
-        if ticket is None or self._misses.get((day, ticket.id), 0) >= LOOKUP_MISSES:
+        if ticket is None or self._locked(day, ticket.id, who):
             raise NotFound("survey_ticket_not_found")
         phone = normalize_phone(tx.form(ticket.id)["phone"] or "")
         if phone is None or phone[-4:] != last4:
-            self._miss(day, ticket.id)
+            self._miss(day, ticket.id, who)
             raise NotFound("survey_ticket_not_found")
         return ticket
 
-    def _miss(self, day: str, ticket_id: int) -> None:
-        """Count wrong digits for a ticket of `day`; earlier days' counts are forgotten, and the count
-        kept is bounded (LOOKUP_MISSES_KEPT)."""
-        if any(d != day for d, _ in self._misses):
+    def _locked(self, day: str, ticket_id: int, who: str) -> bool:
+        misses = self._misses
+        return (
+            misses.get((day, ticket_id, who), 0) >= LOOKUP_MISSES
+            or misses.get((day, ticket_id, None), 0) >= LOOKUP_MISSES_ALL
+        )
+
+    def _miss(self, day: str, ticket_id: int, who: str) -> None:
+        """Count wrong digits for a ticket of `day`, from one device and from all; earlier days' counts are
+        forgotten, and the count kept is bounded (LOOKUP_MISSES_KEPT)."""
+        if any(k[0] != day for k in self._misses):
             self._misses = {k: n for k, n in self._misses.items() if k[0] == day}
-        if len(self._misses) >= LOOKUP_MISSES_KEPT and (day, ticket_id) not in self._misses:
-            return  # past the bound a new ticket is not counted (the rate limit still applies)
-        self._misses[(day, ticket_id)] = self._misses.get((day, ticket_id), 0) + 1
+        for key in ((day, ticket_id, who), (day, ticket_id, None)):
+            if len(self._misses) >= LOOKUP_MISSES_KEPT and key not in self._misses:
+                continue  # past the bound a new one is not counted (the rate limit still applies)
+            self._misses[key] = self._misses.get(key, 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
         """Why the survey of a ticket is not open now: "day_over" (neither issued nor finished today: a
@@ -440,13 +453,16 @@ class Survey:
         view["wording_changed"] = changed
         return view
 
-    def state(self, ref: str, last4: str | None = None) -> dict[str, Any]:
-        """The survey of one ticket: whether it is open (and why not), and the response given, if any."""
+    def state(self, ref: str, last4: str | None = None, who: str = "") -> dict[str, Any]:
+        """The survey of one ticket: whether it is open (and why not), and the response given, if any.
+        `who`: the asking device's address (its wrong digits count for it alone)."""
         with self.unit.store.read() as tx:
             now = self.unit.clock()
-            return self._state(tx, self._find(tx, ref, last4, now), now, private=last4 is not None)
+            return self._state(tx, self._find(tx, ref, last4, now, who), now, private=last4 is not None)
 
-    def submit(self, data: Mapping[str, Any], request_key: str | None = None, channel: str = "phone") -> Outcome:
+    def submit(
+        self, data: Mapping[str, Any], request_key: str | None = None, channel: str = "phone", who: str = ""
+    ) -> Outcome:
         """Answer the survey of a served ticket of today (201), or correct the answer given (200); 409 when
         the ticket is not yet served or its day is over, or it was corrected CORRECTIONS_MAX times. One
         `survey_answered` event; none for a correction that changes nothing (200 all the same).
@@ -471,7 +487,7 @@ class Survey:
         row["channel"] = channel if channel in CHANNELS else "phone"
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            ticket = self._find(tx, ref, last4, now)
+            ticket = self._find(tx, ref, last4, now, who)
             reason = self._reason(ticket, now)
             if reason == "day_over":
                 raise QueueError("survey_closed", label=ticket.label)
