@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 import re
-from functools import cache, lru_cache
+from collections import OrderedDict
+from functools import cache
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from server.errors import NotFound
+from server.errors import NotFound, TooMany
 from server.i18n import LANGS, section, word
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
@@ -27,6 +28,10 @@ blueprints = [bp, phone_bp, survey_bp]
 # A ticket's page, as issue() builds its URL (the A4 form's survey code adds "?survey=1").
 QR_PATH = re.compile(r"/t/([A-Za-z0-9_-]{1,64})(\?survey=1)?")
 QR_KEPT = 64  # drawn codes kept: a kiosk asks for each ticket's once, a printed form's a few times
+# Codes not kept that one device may have drawn a minute (a kiosk draws one a ticket; staff and the listed
+# kiosk addresses are not counted): 60 ms of the loop each, and a ticket's token stays valid, so one device
+# cycling through tokens it had seen drew 16 a second, and every screen waited.
+QR_DRAWS_PER_MINUTE = 20
 
 
 @cache  # read-only: made once per page, not per request
@@ -106,12 +111,35 @@ def qr_svg():
         current_app.extensions["antrian"].ticket_status(found.group(1))
     except NotFound:
         abort(404)
+    svg = _QR_DRAWN.get(data)
+    if svg is None:
+        if not _may_draw():
+            raise TooMany()
+        svg = _QR_DRAWN[data] = _draw_qr(data)
+        while len(_QR_DRAWN) > QR_KEPT:
+            _QR_DRAWN.popitem(last=False)
+    else:
+        _QR_DRAWN.move_to_end(data)
     # The URL carries the ticket's token: keep it out of shared caches.
-    return Response(_qr_svg(data), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
-@lru_cache(maxsize=QR_KEPT)
-def _qr_svg(data: str) -> bytes:
+_QR_DRAWN: OrderedDict[str, bytes] = OrderedDict()  # the last QR_KEPT codes drawn, the least recent first
+
+
+def _may_draw() -> bool:
+    """Whether this request may have a code drawn that is not kept: staff and a listed kiosk always; any
+    other device within its QR_DRAWS_PER_MINUTE."""
+    from server.auth import RateLimiter, current_user
+
+    kiosk = current_app.extensions["antrian.settings"].kiosk
+    if current_user() is not None or (kiosk.addresses and kiosk.allows(request.remote_addr)):
+        return True
+    limiter = current_app.extensions.setdefault("antrian.qr_limiter", RateLimiter(QR_DRAWS_PER_MINUTE))
+    return limiter.allow(request.remote_addr or "?")
+
+
+def _draw_qr(data: str) -> bytes:
     qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(data)
     out = io.BytesIO()
