@@ -253,8 +253,11 @@ class LimitSettings:
 
     connections_per_address: int = setting(64, between=(8, 10000))
     requests_per_minute: int = setting(1200, between=(60, 1_000_000))
-    # addresses with no per-address limits: a reverse proxy on this PC
+    # addresses with no per-address limits
     exempt: tuple[str, ...] = setting((), convert=_addresses)
+    # reverse proxies (on this PC): their connections are not counted per address, and a request through
+    # one is its client's, the last address the proxy put in X-Forwarded-For
+    proxies: tuple[str, ...] = setting((), convert=_addresses)
     # a connection with no request line this long after it opened or was answered
     idle_seconds: int = setting(15, between=(1, 600))
     header_seconds: int = setting(10, between=(1, 600))  # from the request line to the end of the headers

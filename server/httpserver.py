@@ -97,6 +97,7 @@ class Guard:
         self.held: deque[tuple[float, int, str]] = deque()  # (when to answer, descriptor, address), oldest first
         self.held_by: dict[str, int] = {}
         self.exempt = frozenset(limits.exempt)
+        self.proxies = frozenset(limits.proxies)
         self.requests = Buckets(limits.requests_per_minute / 60.0, max(60.0, limits.requests_per_minute / 4.0))
         self.open: dict[str, int] = {}
         self.total = 0
@@ -109,7 +110,9 @@ class Guard:
     def admit(self, address: str) -> bool:
         """Count a new connection from `address`; False (not counted) when it is one too many."""
         n = self.open.get(address, 0)
-        if self.total >= self.max_connections or (n >= self.per_address and address not in self.exempt):
+        if self.total >= self.max_connections or (
+            n >= self.per_address and address not in self.exempt and address not in self.proxies
+        ):
             self.refused += 1
             return False
         self.open[address] = n + 1
@@ -164,6 +167,17 @@ class Guard:
         over its device's request budget: its 400 then waits TARPIT_SECONDS, as a 429 does."""
         self.invalid(address, error, now)
         return self.allow_request(address)
+
+
+def _forwarded_for(value: str) -> str | None:
+    """The last address of an X-Forwarded-For header, checked and written alike; None without one."""
+    import ipaddress
+
+    last = value.rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return None
 
 
 class _HeaderTimeout(Exception):
@@ -312,8 +326,23 @@ def handler_class(guard: Guard):
     class Handler(pywsgi.WSGIHandler):
         served = False
 
-        def address(self) -> str:
+        def peer(self) -> str:
             return self.client_address[0] if isinstance(self.client_address, tuple) else str(self.client_address)
+
+        def address(self) -> str:
+            """The device asking: the connection's peer, or, through a proxy of [limits] proxies, the last
+            address that proxy put in X-Forwarded-For (the one it saw; any before it the client may have
+            written). A header from any other peer is not believed."""
+            peer = self.peer()
+            headers = getattr(self, "headers", None)
+            if peer not in guard.proxies or headers is None:
+                return peer
+            return _forwarded_for(headers.get("X-Forwarded-For", "")) or peer
+
+        def get_environ(self):
+            env = super().get_environ()
+            env["REMOTE_ADDR"] = self.address()  # what the application's budgets and kiosk list see
+            return env
 
         def read_requestline(self):
             if self.served:

@@ -24,6 +24,7 @@ LIMITS = {
     # the test process itself and the login flood's device have no per-address limits
     "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 2',
     "hold_seconds = 10": "hold_seconds = 1",
+    "proxies = []": 'proxies = ["127.0.0.60"]',  # an HTTPS reverse proxy in front (docs/operations.md)
 }
 HOLD_SECONDS = 1
 
@@ -384,6 +385,38 @@ def test_headers_over_32_kib_in_all_get_431_before_more_is_read(server):
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers(30 * 1024) + b"\r\n")
     assert _closed_within(s, 5).startswith(b"HTTP/1.1 200")
     s.close()
+
+
+def test_behind_a_proxy_each_client_has_its_own_budget_and_no_other_device_may_claim_an_address(server):
+    """Through the reverse proxy of [limits] proxies, a request is its client's (the last X-Forwarded-For
+    entry): one client past its budget leaves the others their own, and the proxy's connections are not
+    limited per address. From any other device the header is not believed. (Behind a proxy every device
+    was 127.0.0.1: one phone's failed logins locked every officer out.)"""
+
+    def through(device: str, forwarded: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20, source_address=(device, 0))
+        try:
+            conn.request("GET", "/healthz", headers={"X-Forwarded-For": forwarded})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    # a budget of 60 a minute (a burst of 60): the 61st request of one client is refused
+    assert [through("127.0.0.60", "203.0.113.5, 10.20.0.7") for _ in range(61)][-2:] == [200, 429]
+    assert through("127.0.0.60", "10.20.0.8") == 200  # another client behind the same proxy
+    # another device cannot claim fresh addresses to escape its budget
+    assert [through("127.0.0.61", f"10.20.1.{i}") for i in range(61)][-2:] == [200, 429]
+    # the proxy holds more connections than a device may (8 here), all of them answered
+    held = [_connect(server, "127.0.0.60") for _ in range(12)]
+    try:
+        for i, s in enumerate(held):
+            s.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.20.2.{i}\r\n\r\n".encode())
+        assert all(s.recv(64).startswith(b"HTTP/1.1 200") for s in held)
+    finally:
+        for s in held:
+            s.close()
 
 
 def test_a_page_leaving_during_its_socket_upgrade_leaves_no_traceback(server):
