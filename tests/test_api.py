@@ -332,6 +332,28 @@ def test_end_of_day_expires_waiting_and_called(app, client, clock):
     assert snap["services"][0]["waiting"] == 0 and snap["counters"][0]["ticket"] is None
 
 
+def test_a_visitor_still_served_when_the_day_ends_stays_listed_for_the_counter_to_finish(app, client, clock):
+    """The officer never pressed Selesai: the next morning the counter still holds yesterday's A-001, which
+    the staff pages must list (with its day) so that it can be finished; today's A-001 is another ticket."""
+    issue(client)
+    h = login(app, client, "budi")
+    client.post("/api/counters/1/call-next", headers=h)
+    assert client.post("/api/counters/1/start", headers=h).status_code == 200
+    clock.advance(days=1)
+    app.extensions["antrian"].expire_old()
+    assert issue(client).get_json()["ticket"]["label"] == "A-001"
+    tickets = client.get("/api/staff/state", headers=h).get_json()["tickets"]
+    assert [(t["label"], t["day"], t["status"], t["counter_id"]) for t in tickets] == [
+        ("A-001", "2026-11-28", "serving", 1),
+        ("A-001", "2026-11-29", "waiting", None),
+    ]
+    r = client.post("/api/counters/1/resolve", json={"solution": "Selesai kemarin."}, headers=h)
+    assert r.status_code == 200 and r.get_json()["ticket"]["day"] == "2026-11-28"
+    tickets = client.get("/api/staff/state", headers=h).get_json()["tickets"]
+    assert [(t["day"], t["status"]) for t in tickets] == [("2026-11-29", "waiting")]
+    assert client.post("/api/counters/1/call-next", headers=h).get_json()["ticket"]["day"] == "2026-11-29"
+
+
 def test_auto_recall_then_skip(tmp_path, clock):
     from conftest import write_config
 

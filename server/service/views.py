@@ -217,7 +217,10 @@ class Views:
                     entry["ticket_full"] = self.full_ticket(t, tx.form(t.id)) if t else None
                 active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
                 active.sort(key=core.order_key)
-                snap["tickets"] = [self.full_ticket(t, tx.form(t.id)) for t in active]
+                # A visitor still being served when the day ended (the officer never pressed Selesai) stays
+                # at the counter, which can take no one else: listed first, so that it can be finished
+                held = [e["ticket_full"] for e in counters if e["ticket_full"] and e["ticket_full"]["day"] != day]
+                snap["tickets"] = held + [self.full_ticket(t, tx.form(t.id)) for t in active]
                 snap["disk"] = self._disk_status()
             else:
                 self._public_snapshot = (key, snap)
