@@ -1,11 +1,13 @@
 """The officer's whole flow, SOP steps 7-12, end to end: real server, real Chromium, real SMTP and printer.
 
 Escalation e-mail goes to aiosmtpd on 127.0.0.1; counter 1's printer is a TCP printer on
-127.0.0.1 (FakeNetworkPrinter) that records the ESC/POS bytes it receives.
+127.0.0.1 (FakeNetworkPrinter) that records the ESC/POS bytes it receives; counter 2's is a TCP
+printer on a port where nothing listens until a test switches it on (connection refused).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -46,14 +48,23 @@ def printer():
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory, smtp, printer):
+def off_port():
+    """Counter 2's printer: nothing listens there until a test starts a FakeNetworkPrinter on it."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, smtp, printer, off_port):
     cfg = write_config(
         tmp_path_factory.mktemp("e2e"),
         {
             'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}',
             'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"',
+            'services = ["A", "B"]': 'services = ["A", "B"]\nprinter = "loket2"',
         },
         extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+        'timeout = 1\nprofile = "TM-T20II"\n'
+        f'\n[printers.loket2]\ntype = "network"\nhost = "127.0.0.1"\nport = {off_port}\n'
         'timeout = 1\nprofile = "TM-T20II"\n',
     )
     server = LiveServer(cfg).start()
@@ -138,7 +149,10 @@ def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser,
         analysis = "Kunci publik paket rusak; enkripsi gagal di semua peramban. Mohon dicek LKPP."
         page.fill("#note", analysis)
         page.click("#btn-escalate")
-        expect(page.locator("#notice")).to_contain_text(f"{ani['label']} dieskalasi; e-mail ke helpdesk@lkpp.go.id")
+        # the mail's state in words, not the server's code ("queued")
+        expect(page.locator("#notice")).to_have_text(
+            f"{ani['label']} dieskalasi; e-mail ke helpdesk@lkpp.go.id: menunggu dikirim."
+        )
         sender, rcpts, msg = smtp.wait_for_mail(1, timeout=10)[0]
         assert sender == "helpdesk@lpse.contoh.go.id" and rcpts == ["helpdesk@lkpp.go.id"]
         today = tanggal(datetime.now(ZoneInfo("Asia/Jakarta")))
@@ -230,4 +244,62 @@ def test_mail_to_a_stopped_smtp_server_shows_retrying_then_sent_once_it_is_back(
         assert [m for _, _, m in smtp.inbox.messages if dewi["label"] in m["Subject"]]
     finally:
         smtp.stop()
+    page.context.close()
+
+
+def test_a_form_copy_that_does_not_print_is_said_at_the_counter_until_it_prints(browser, office, off_port):
+    eka = issue(office, "Eka Putri", "Cara mengunggah dokumen kualifikasi.")
+    label = eka["label"]
+    page = log_in(browser, office, "/counter/")
+    page.select_option("#counter-select", "2")
+    page.locator(f"#line li[data-label='{label}'] button.call").click()  # whatever else waits stays
+    expect(page.locator("#t-label")).to_have_text(label)
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Dijelaskan langkah unggah dokumen kualifikasi.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice")).to_have_text(f"{label} selesai.")
+
+    # SOP step 12 on counter 2's printer, which is off: the page says so, with what to do and the A4 form.
+    notice, alert = page.locator("#notice"), page.locator("#copy-alert")
+    expect(alert).to_be_hidden()
+    page.keyboard.press("p")
+    expect(notice).to_have_text(re.compile(rf"^Salinan formulir {label} dikirim ke printer \(tugas cetak #\d+\)\.$"))
+    job = re.search(r"#(\d+)", notice.inner_text()).group(1)
+    expect(alert).to_contain_text(
+        f"Salinan formulir {label} belum tercetak: Printer Loket 2: tidak dapat dihubungi — nyalakan printer"
+        " dan periksa kabel jaringannya; salinan formulir dicetak lagi otomatis."
+    )
+    expect(page.locator("#copy-alert-a4")).to_have_attribute("href", f"/counter/form/{eka['token']}")
+    page.keyboard.press("p")  # again while it waits: that copy is tried at once, no second one
+    expect(notice).to_have_text(
+        f"Salinan formulir {label} masih menunggu printer (tugas cetak #{job}): dicoba lagi sekarang,"
+        " tanpa salinan kedua."
+    )
+    page.click("#lang-toggle")
+    expect(alert).to_contain_text(f"The form copy of {label} has not printed: Loket 2 printer: cannot be reached")
+    expect(page.locator("#copy-alert-a4")).to_have_text("Print the A4 form instead")
+    page.click("#lang-toggle")
+
+    # a trip to another staff page and back: the form copy's button, its A4 link and the alert stay
+    page.click(".staff-nav >> text=Eskalasi")
+    page.wait_for_url(re.compile(r"/counter/escalations$"))
+    page.click(".staff-nav >> text=Loket")
+    expect(page.locator("#btn-print-form")).to_contain_text(label)
+    expect(page.locator("#btn-print-form")).to_be_enabled()
+    expect(page.locator("#link-form-a4")).to_have_attribute("href", f"/counter/form/{eka['token']}")
+    expect(alert).to_contain_text(f"Salinan formulir {label} belum tercetak")
+
+    printer = FakeNetworkPrinter(port=off_port)  # switched on: the next try prints it, and the line goes
+    try:
+        page.keyboard.press("p")
+        expect(alert).to_be_hidden()
+        expect(notice).to_have_text(f"Salinan formulir {label} sudah tercetak.")
+        deadline = time.monotonic() + 10
+        while b"Eka Putri" not in printer.received:
+            assert time.monotonic() < deadline, bytes(printer.received)
+            time.sleep(0.05)
+        assert printer.received.count(b"FORMULIR KONSULTASI") == 1  # one copy, however often P was pressed
+    finally:
+        printer.stop()
     page.context.close()

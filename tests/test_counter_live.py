@@ -439,3 +439,80 @@ def test_a_live_event_redraws_only_the_front_office_rows_it_changed(browser, off
         is False
     )
     page.context.close()
+
+
+# ---- review of the counter page: a stray key while serving, a session that ends mid-serve ---------
+def test_letters_typed_while_serving_go_into_the_answer_and_a_transfer_needs_a_chosen_service(browser, office):
+    rudi = issue(office, "Rudi Hartono")
+    page = open_counter(browser, office, "budi", 1)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(rudi["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.keyboard.press("d")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#solution")).to_be_focused()  # serving started: the keys go to the answer
+    page.keyboard.type("Akun ")
+    page.locator("#f-name").click()  # a click beside the form: the cursor is out of the answer
+    expect(page.locator("#solution")).not_to_be_focused()
+    # once E escalated, A transferred, I paused, S, N, D and P were buttons: now letters of the answer
+    page.keyboard.type("diaktifkan; sandi direset")
+    expect(page.locator("#solution")).to_have_value("Akun diaktifkan; sandi direset")
+    page.check("input[name=priority_class][value=P3]")
+    page.keyboard.press("Enter")  # on the class's radio button: no Selesai (that is Ctrl+Enter)
+    page.keyboard.press("Escape")
+    page.keyboard.press("e")  # the cursor back in the answer, the letter with it
+    expect(page.locator("#solution")).to_have_value("Akun diaktifkan; sandi diresete")
+    page.keyboard.press("Backspace")
+    assert server_ticket(office, rudi["token"])["status"] == "serving"
+    staff = office.session("kepala", PASSWORD).get(office.url + "/api/staff/state", timeout=5).json()
+    assert next(c for c in staff["counters"] if c["id"] == 1)["paused"] is False
+
+    # Alihkan: no service is chosen beforehand (two others), and no key presses it.
+    expect(page.locator("#transfer-service")).to_have_value("")
+    expect(page.locator("#btn-transfer")).to_be_disabled()
+    page.select_option("#transfer-service", "C")
+    page.click("#btn-transfer")
+    expect(page.locator("#notice")).to_have_text(f"{rudi['label']} dialihkan ke layanan Registrasi & Verifikasi Akun.")
+    # what was typed for the visitor sent away is kept, and comes back with the ticket if it returns here
+    expect(page.locator("#kept-note")).to_contain_text(
+        f"Tiket {rudi['label']} Anda alihkan ke layanan Registrasi & Verifikasi Akun."
+    )
+    expect(page.locator("#kept-solution")).to_have_value("Akun diaktifkan; sandi direset")
+    moved = server_ticket(office, rudi["token"])
+    assert moved["status"] == "waiting" and moved["service"] == "C"
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.keyboard.press("n")  # counter 1 serves C too: the same visitor, ahead of C's line
+    expect(page.locator("#t-label")).to_have_text(rudi["label"])
+    expect(page.locator("#solution")).to_have_value("Akun diaktifkan; sandi direset")
+    page.context.close()
+
+
+def test_a_session_ended_mid_serve_says_so_at_the_login_and_keeps_the_draft_with_its_kind_and_class(browser, office):
+    sinta = issue(office, "Sinta Dewi")
+    page = open_counter(browser, office, "sari", 2)
+    page.click("#btn-call-next")
+    page.click("#btn-start")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Dijelaskan menu Lupa Password.")
+    page.select_option("#category", "pengaduan")
+    page.check("input[name=priority_class][value=P2]")
+    page.context.clear_cookies()  # the session is gone (a logout elsewhere, a new password)
+    page.click("#btn-resolve")
+    expect(page.locator("#login-error")).to_have_text(
+        "Sesi Anda sudah berakhir, jadi “Selesai” tidak tersimpan. Masuk lagi untuk melanjutkan."
+        " Yang Anda ketik untuk tiket ini masih ada."
+    )
+    assert server_ticket(office, sinta["token"])["status"] == "serving"
+    sign_in(page, office, None, "sari")
+    expect(page.locator("#t-label")).to_have_text(sinta["label"])
+    expect(page.locator("#solution")).to_have_value("Dijelaskan menu Lupa Password.")
+    expect(page.locator("#category")).to_have_value("pengaduan")
+    expect(page.locator("input[name=priority_class][value=P2]")).to_be_checked()
+    expect(page.locator("#notice")).to_have_text(
+        "“Selesai” tadi tidak tersimpan karena sesi sudah berakhir: periksa, lalu ulangi bila perlu."
+    )
+    page.click("#btn-resolve")
+    expect(page.locator("#notice")).to_have_text(f"{sinta['label']} selesai.")
+    solved = server_ticket(office, sinta["token"])
+    assert solved["status"] == "resolved"
+    page.context.close()

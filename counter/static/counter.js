@@ -1,15 +1,25 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, el, hhmm, logout, requestId, setupLangToggle,
-  showLogin, statusName, t, whoAmI,
+  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, el, getLang, hhmm, logout, officeNow, requestId,
+  setupLangToggle, showLogin, statusName, t, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
 const DRAFT_KEY = "antrian.draft."; // + ticket id: what this tab typed for it (sessionStorage: per tab)
-const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's change keeps: the last notice and form copy
+const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's change keeps: the last notice
+const DONE_KEY = "antrian.counter.done."; // + counter id: the ticket last finished there, its form copy (per tab, the day)
+const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused, said at the login and after it
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
 const RELEASE_SEEN_KEY = "antrian.release-seen"; // the seq of the last counter_released this browser said
-const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "escalate", "transfer", "pause", "resume"];
+// Letter keys, only while no ticket is being served (then a letter goes into the answer, never to a button):
+// nothing that ends or sends away a ticket is one key (Selesai and Eskalasi are Ctrl+Enter, Alihkan a click).
+const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "pause", "resume"];
+// The buttons' names, for the login that follows a session's end ("Selesai" was not saved).
+const ACTION_LABELS = {
+  "call-next": "btn.call_next", call: "line.call", recall: "btn.recall", skip: "btn.skip", start: "btn.start",
+  resolve: "btn.resolve", escalate: "btn.escalate", transfer: "btn.transfer", pause: "btn.pause",
+  resume: "btn.resume", "print-form": "btn.print_form",
+};
 const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions after which this page's ticket leaves it
 
 const state = {
@@ -20,8 +30,12 @@ const state = {
   waiting: {}, // service code -> count
   busy: false,
   shownTicketId: null,
-  lastDone: null, // the ticket this page last resolved or escalated (for the form copy) // the ticket whose outcome fields are on screen
-  clockOffset: 0, // server time minus this laptop's time, from the events' timestamps
+  lastDone: null, // {id, label, token, day}: the ticket last resolved or escalated at this counter (its form copy)
+  formCopy: null, // {job, label, failed}: the form copy this page last sent to the printer, and its failure
+  transferring: new Map(), // ticket id -> the service's name: sent away by this page (its draft is kept)
+  transferFor: null, // the ticket whose transfer target is chosen in the select
+  formEvents: new Map(), // print job id -> the last print_failed/printed event of a form copy
+  focusAnswer: false, // serving started here: the cursor goes to the answer once the page is drawn
   notice: null, // {kind, key|text, params}
   ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
   left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
@@ -124,6 +138,7 @@ function render() {
   pause.setAttribute("aria-pressed", String(paused));
   $("t-paused").hidden = !paused;
   document.body.classList.toggle("paused", paused);
+  document.body.classList.toggle("serving", Boolean(ticket && ticket.status === "serving"));
   for (const b of buttons()) b.disabled = state.busy || !can[b.dataset.action];
   $("btn-transfer").disabled ||= !$("transfer-service").value;
 
@@ -132,6 +147,11 @@ function render() {
   $("t-status").dataset.status = ticket ? ticket.status : "";
   let calls = ticket && ticket.status === "called" ? t("calls", { n: ticket.calls, max: PAGE.max_calls }) : "";
   if (calls && ticket.requeues) calls += ` · ${t("calls_skipped", { n: ticket.requeues })}`; // it came back after a skip
+  if (ticket && ticket.day && ticket.day !== officeDay()) {
+    // still served when its day ended (Selesai never pressed): the counter takes no one else until it is finished
+    const [y, m, d] = ticket.day.split("-");
+    calls = t("earlier_day", { day: `${d}-${m}-${y}` });
+  }
   $("t-calls").textContent = calls;
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
   $("t-service").textContent = service ? service.name : "";
@@ -154,18 +174,18 @@ function render() {
       if (draft) {
         $("solution").value = draft.solution || "";
         $("note").value = draft.note || "";
+        if (draft.category !== undefined) $("category").value = draft.category;
+        const kept = draft.priority_class && document.querySelector(`input[name=priority_class][value="${draft.priority_class}"]`);
+        if (kept) kept.checked = true;
       }
+      // A page opened on a ticket being served (a reload, back from another staff page): the cursor in the answer.
+      if (ticket.status === "serving" && document.activeElement === document.body) state.focusAnswer = true;
     }
   }
   $("outcome").classList.toggle("inactive", !(can.resolve || can.escalate));
   renderTransferOptions(ticket);
   $("btn-transfer").disabled = state.busy || !can.transfer || !$("transfer-service").value;
-  const copy = $("btn-print-form");
-  copy.disabled = state.busy || !state.lastDone;
-  copy.querySelector("[data-label]").textContent = state.lastDone ? state.lastDone.label : "";
-  const a4 = $("link-form-a4");
-  a4.hidden = !state.lastDone;
-  if (state.lastDone) a4.href = `/counter/form/${encodeURIComponent(state.lastDone.token)}`;
+  renderFormCopy();
 
   let hint = "hint.pick";
   if (cfg && paused && !ticket) hint = "hint.paused";
@@ -181,6 +201,119 @@ function render() {
   renderLine(can);
   renderCounters();
   renderKept();
+  if (state.focusAnswer && ticket && ticket.status === "serving" && !state.busy) {
+    state.focusAnswer = false;
+    $("solution").focus();
+  }
+}
+
+// ---- the form copy (SOP step 12) of the ticket last finished at this counter ----------------
+// Kept per counter in this tab (sessionStorage) for the office's day, until another ticket is finished
+// there: a reload or a trip to another staff page keeps the button, the A4 link and a failed copy's alert.
+const DAY_FORMAT = new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+
+function officeDay() {
+  return DAY_FORMAT.format(officeNow()); // "2026-11-28", the office's day on the server's clock
+}
+
+function loadDone() {
+  state.lastDone = null;
+  state.formCopy = null;
+  if (state.counterId === null) return;
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(`${DONE_KEY}${state.counterId}`) || "null");
+  } catch (err) {
+    kept = null;
+  }
+  if (kept && kept.ticket && kept.ticket.day === officeDay()) {
+    state.lastDone = kept.ticket;
+    state.formCopy = kept.copy || null;
+  } else sessionStorage.removeItem(`${DONE_KEY}${state.counterId}`);
+}
+
+function saveDone() {
+  if (state.counterId === null) return;
+  const key = `${DONE_KEY}${state.counterId}`;
+  if (state.lastDone) sessionStorage.setItem(key, JSON.stringify({ ticket: state.lastDone, copy: state.formCopy }));
+  else sessionStorage.removeItem(key);
+}
+
+function setLastDone(ticket) {
+  state.lastDone = { id: ticket.id, label: ticket.label, token: ticket.token, day: officeDay() };
+  state.formCopy = null;
+  saveDone();
+}
+
+function renderFormCopy() {
+  if (state.lastDone && state.lastDone.day !== officeDay()) {
+    // the office's day is over: yesterday's copy is not offered any more
+    state.lastDone = null;
+    state.formCopy = null;
+    saveDone();
+  }
+  const done = state.counterId !== null ? state.lastDone : null; // a counter freed under the page: none
+  const copy = $("btn-print-form");
+  copy.disabled = state.busy || !done;
+  copy.querySelector("[data-label]").textContent = done ? done.label : "";
+  const href = done ? `/counter/form/${encodeURIComponent(done.token)}` : "";
+  const a4 = $("link-form-a4");
+  a4.hidden = !done;
+  if (done) a4.href = href;
+  const failed = state.formCopy && state.formCopy.failed;
+  $("copy-alert").hidden = !failed;
+  if (!failed) return;
+  const advice = failed.advice ? failed.advice[getLang()] || failed.advice.id : failed.error || "?";
+  const text = t("copy.failed", { label: state.formCopy.label, advice });
+  $("copy-alert-text").textContent = text;
+  $("copy-alert-text").title = text; // cut to one line while the next visitor is served
+  $("copy-alert-a4").href = href;
+}
+
+// A print_failed or printed event: about this page's last form copy (its job, else its ticket's form)?
+function onPrintEvent(ev) {
+  const copy = state.formCopy;
+  const data = ev.data || {};
+  if (data.kind !== "form") return;
+  if (data.job !== undefined) {
+    // its printer may answer before the print-form request does: kept a while for that answer
+    if (state.formEvents.size > 20) state.formEvents.clear();
+    state.formEvents.set(data.job, ev);
+  }
+  if (!copy) return;
+  const same = copy.job !== null && copy.job !== undefined ? data.job === copy.job : ev.ticket && ev.ticket.label === copy.label;
+  if (!same) return;
+  if (ev.type === "printed") {
+    copy.printed = true;
+    if (!copy.failed) return saveDone();
+    copy.failed = null;
+    notify("info", "copy.printed", { label: copy.label });
+  } else {
+    copy.failed = { advice: data.advice || null, error: data.error || "", final: Boolean(data.final) };
+  }
+  saveDone();
+}
+
+// What the printer did with this page's form copy while the page was away (a reload, another staff page,
+// offline): the print jobs' list says, as the front office's alerts read it.
+async function checkFormCopy() {
+  const copy = state.formCopy;
+  if (!copy || copy.job === null || copy.job === undefined || copy.printed) return;
+  try {
+    const { body } = await api("GET", "/api/print-jobs");
+    const job = ((body && body.jobs) || []).find((j) => j.id === copy.job);
+    if (!job || state.formCopy !== copy) return;
+    if (job.status === "printed") {
+      copy.failed = null;
+      copy.printed = true;
+    } else if (job.status === "failed" || job.status === "retrying") {
+      copy.failed = { advice: job.advice || null, error: job.error || "", final: job.status === "failed" };
+    }
+    saveDone();
+    renderFormCopy();
+  } catch (err) {
+    /* the alert stays as it was; the next event or snapshot tells */
+  }
 }
 
 // ---- drafts: what the officer types survives a reload, and a ticket finished elsewhere ------
@@ -196,22 +329,41 @@ function loadDraft(id) {
   }
 }
 
+// The answer, the escalation note, and the kind of problem and priority class when they differ from the
+// ticket's own (chosen here, not saved yet).
 function saveDraft() {
   if (state.shownTicketId === null) return;
+  const ticket = state.tickets.get(state.shownTicketId) || {};
   const solution = $("solution").value;
   const note = $("note").value;
-  if (solution.trim() || note.trim()) sessionStorage.setItem(draftKey(state.shownTicketId), JSON.stringify({ solution, note }));
-  else sessionStorage.removeItem(draftKey(state.shownTicketId));
+  const category = $("category").value;
+  const pc = document.querySelector("input[name=priority_class]:checked");
+  const priorityClass = pc ? pc.value : "";
+  const chosen = category !== (ticket.category || "") || priorityClass !== (ticket.priority_class || "");
+  if (solution.trim() || note.trim() || chosen) {
+    const draft = { solution, note, category, priority_class: priorityClass };
+    sessionStorage.setItem(draftKey(state.shownTicketId), JSON.stringify(draft));
+  } else sessionStorage.removeItem(draftKey(state.shownTicketId));
 }
 
-// The ticket on screen left this counter. Finished here: its draft is done with. Finished elsewhere
-// (another tab, another person, the end of the day) with something typed: the text is kept on screen.
+// The ticket on screen left this counter. Finished here: its draft is done with. Sent to another service
+// from here, or finished elsewhere (another tab, another person, the end of the day) with something typed:
+// the text is kept on screen (and a transferred ticket's draft comes back with it if it returns to this tab).
 function leaveTicket(id) {
   const still = state.tickets.get(id);
   if (still && ACTIVE.includes(still.status) && still.status !== "waiting" && !state.left.has(id)) return; // another counter picked
   const solution = $("solution").value;
   const note = $("note").value;
-  sessionStorage.removeItem(draftKey(id));
+  const transferred = state.transferring.get(id);
+  state.transferring.delete(id);
+  if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
+  if (transferred !== undefined && (solution.trim() || note.trim())) {
+    const ticket = state.tickets.get(id) || state.gone.get(id) || {};
+    state.ownDone.delete(id);
+    state.kept = { label: ticket.label || "", solution, note, text: t("kept.transferred", { label: ticket.label || "?", service: transferred }) };
+    sessionStorage.setItem(KEPT_KEY, JSON.stringify(state.kept));
+    return;
+  }
   if (state.ownDone.has(id)) {
     state.ownDone.delete(id);
     return;
@@ -281,12 +433,21 @@ function renderCounterSelect() {
   select.disabled = Boolean(bound);
 }
 
+// The service to send the visitor to is chosen for each ticket: with several, none is chosen beforehand.
 function renderTransferOptions(ticket) {
   const select = $("transfer-service");
-  const keep = select.value;
+  const id = ticket ? ticket.id : null;
+  const keep = state.transferFor === id ? select.value : "";
+  state.transferFor = id;
   const options = PAGE.services.filter((s) => !ticket || s.code !== ticket.service);
-  select.replaceChildren(...options.map((s) => el("option", { value: s.code }, `${s.code} · ${s.name}`)));
+  const pick = options.length > 1 ? [el("option", { value: "" }, t("out.transfer_pick"))] : [];
+  select.replaceChildren(...pick, ...options.map((s) => el("option", { value: s.code }, `${s.code} · ${s.name}`)));
   if (options.some((s) => s.code === keep)) select.value = keep;
+}
+
+function serviceName(code) {
+  const service = PAGE.services.find((s) => s.code === code);
+  return service ? service.name : code;
 }
 
 function renderTimer() {
@@ -298,7 +459,7 @@ function renderTimer() {
   }
   box.hidden = false;
   const limit = PAGE.service_minutes * 60;
-  const elapsed = Math.max(0, (Date.now() + state.clockOffset - Date.parse(ticket.started_at)) / 1000);
+  const elapsed = Math.max(0, (officeNow().getTime() - Date.parse(ticket.started_at)) / 1000); // the server's clock
   const share = elapsed / limit;
   box.dataset.level = share > 1 ? "over" : share >= 0.8 ? "warn" : "ok";
   const mm = Math.floor(elapsed / 60);
@@ -337,19 +498,23 @@ function renderLine(can = {}) {
                     x.priority ? el("span", { class: "tag prio" }, t("line.priority")) : null,
                     x.requeues ? el("span", { class: "tag" }, t("line.requeued")) : null,
                     x.transferred_from ? el("span", { class: "tag" }, t("line.transferred", { from: x.transferred_from })) : null,
-                    el("span", { class: "muted time" }, hhmm(x.created_at)),
                     el(
-                      "button",
-                      {
-                        type: "button",
-                        class: "small call",
-                        dataset: { call: x.label },
-                        title: t("line.call_title", { label: x.label }),
-                        "aria-label": t("line.call_title", { label: x.label }),
-                        disabled: state.busy || !can.call,
-                        onclick: () => act("call", { ticket: x.label }),
-                      },
-                      t("line.call"),
+                      "span",
+                      { class: "when" }, // the time and Panggil: at the right, below the name when it is long
+                      el("span", { class: "muted time" }, hhmm(x.created_at)),
+                      el(
+                        "button",
+                        {
+                          type: "button",
+                          class: "small call",
+                          dataset: { call: x.label },
+                          title: t("line.call_title", { label: x.label }),
+                          "aria-label": t("line.call_title", { label: x.label }),
+                          disabled: state.busy || !can.call,
+                          onclick: () => act("call", { ticket: x.label }),
+                        },
+                        t("line.call"),
+                      ),
                     ),
                   ),
                 ),
@@ -408,6 +573,7 @@ function onSnapshot(snap) {
     if (!state.ownDone.has(mine.id)) notifyText("warn", goneText(mine.id));
   }
   render();
+  checkFormCopy(); // a form copy that failed or printed while the page was away
 }
 
 function applyTicket(ticket) {
@@ -512,14 +678,13 @@ function settingsChanged() {
 function reloadIfIdle() {
   const typing = $("solution").value.trim() || $("note").value.trim();
   if (!state.reloadPending || state.busy || currentTicket() || typing) return false;
-  sessionStorage.setItem(CARRY_KEY, JSON.stringify({ notice: state.notice, lastDone: state.lastDone }));
+  sessionStorage.setItem(CARRY_KEY, JSON.stringify({ notice: state.notice })); // the form copy is kept anyway
   location.reload();
   return true;
 }
 
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
-  if (ev.at) state.clockOffset = Date.parse(ev.at) - Date.now();
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
   const before = ev.ticket && state.tickets.get(ev.ticket.id);
   if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
@@ -527,6 +692,7 @@ function onEvent(ev) {
   if (ev.waiting) state.waiting = ev.waiting;
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
   if (ev.data && ev.data.renumbered && live) live.resync();
+  if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
   if (ev.type === "mail_failed" && ev.ticket && state.me && ev.ticket.officer === state.me.username) {
     notify("error", "alert.mail_failed", { label: ev.ticket.label, error: (ev.data && ev.data.error) || "?" });
   }
@@ -580,13 +746,14 @@ function reportDone(action, status, body) {
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
   if (action === "skip") return notify("info", ticket.status === "no_show" ? "done.no_show" : "done.skipped", { label });
   if (action === "start") return notify("info", "done.started", { label });
-  if (action === "transfer") return notify("info", "done.transferred", { label, service: ticket.service });
+  if (action === "transfer") return notify("info", "done.transferred", { label, service: serviceName(ticket.service) });
   let text = "";
   if (action === "escalate") {
     const esc = body.escalation || {};
     const mail = esc.mail;
+    const status = mail && mail.status ? t(`mail.${mail.status}`) : "?";
     text = mail
-      ? t("done.escalated_mail", { label, to: mail.to || "LKPP", status: mail.status || "?" })
+      ? t("done.escalated_mail", { label, to: mail.to || "LKPP", status: status.startsWith("mail.") ? mail.status : status })
       : t("done.escalated_nomail", { label });
     const more = esc.message || esc.error;
     if (more) text += ` ${more}`;
@@ -605,6 +772,7 @@ async function act(action, extra = {}) {
   clearFieldErrors();
   const held = currentTicket();
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
+  if (held && action === "transfer") state.transferring.set(held.id, serviceName($("transfer-service").value));
   if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
   try {
@@ -617,14 +785,18 @@ async function act(action, extra = {}) {
       for (const x of state.tickets.values()) if (x.label === body.skipped.label) applyTicket({ ...x, ...body.skipped, status: body.skipped.status, counter_id: null });
     }
     if (body && body.ticket) applyTicket(body.ticket);
-    if ((action === "resolve" || action === "escalate") && body && body.ticket) state.lastDone = body.ticket;
+    if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
     reportDone(action, status, body);
     // The form is done with: give the keys back to the shortcuts (N calls the next visitor).
-    if ($("outcome").contains(document.activeElement)) document.activeElement.blur();
+    if (action !== "start" && $("outcome").contains(document.activeElement)) document.activeElement.blur();
+    if (action === "start") state.focusAnswer = true; // the visitor sits down: the cursor goes to the answer
     if (state.me) state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), officer: state.me.username });
   } catch (err) {
-    if (held && currentTicket() && currentTicket().id === held.id) state.ownDone.delete(held.id);
-    if (err.status === 401) return location.reload();
+    if (held && currentTicket() && currentTicket().id === held.id) {
+      state.ownDone.delete(held.id);
+      state.transferring.delete(held.id);
+    }
+    if (err.status === 401) return sessionEnded(action);
     notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
@@ -644,6 +816,7 @@ async function pickCounter(id) {
   if (old === id) return;
   state.counterId = id;
   localStorage.setItem(COUNTER_KEY, String(id));
+  loadDone(); // that counter's last form copy, if this tab finished a ticket there today
   state.notice = null;
   renderNotice();
   render();
@@ -669,8 +842,17 @@ function onKey(ev) {
   }
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const tag = (ev.target.tagName || "").toLowerCase();
+  // Enter on a class's radio button would submit the form (Selesai): Selesai is Ctrl+Enter or its button only.
+  if (ev.key === "Enter" && tag === "input" && $("outcome").contains(ev.target)) ev.preventDefault();
   if (["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable) {
     if (ev.key === "Escape") ev.target.blur();
+    return;
+  }
+  const ticket = currentTicket();
+  if (ticket && ticket.status === "serving") {
+    // Serving: a letter is part of the answer, never a button. The cursor goes to the answer and the
+    // key lands there (its default action follows the focus).
+    if (ev.key.length === 1 && ev.key !== " ") $("solution").focus();
     return;
   }
   if (ev.key.toLowerCase() === "p") {
@@ -688,7 +870,7 @@ function onKey(ev) {
 // SOP step 12: the visitor's copy of the completed form, on this counter's printer.
 async function printFormCopy() {
   const done = state.lastDone;
-  if (!done || state.busy) return;
+  if (!done || state.busy || state.counterId === null) return;
   state.busy = true;
   render();
   try {
@@ -696,16 +878,65 @@ async function printFormCopy() {
       counter_id: state.counterId,
       request_id: requestId(),
     });
-    const job = body && body.print_job;
-    notify("info", "done.form_copy", { label: done.label, job: typeof job === "object" && job ? job.id : job ?? "?" });
+    const raw = body && body.print_job;
+    const job = typeof raw === "object" && raw ? raw.id : raw ?? null;
+    const again = Boolean(body && body.again); // its copy still waits for the printer: tried again, not a second one
+    const before = state.formCopy;
+    const failed = again && before && before.job === job ? before.failed : null;
+    const told = job !== null ? state.formEvents.get(job) : null; // the printer may have answered first
+    if (told && told.type === "printed") {
+      if (state.lastDone && state.lastDone.id === done.id) {
+        state.formCopy = { job, label: done.label, failed: null, printed: true };
+        saveDone();
+      }
+      notify("info", "copy.printed", { label: done.label });
+      return;
+    }
+    if (state.lastDone && state.lastDone.id === done.id) {
+      state.formCopy = { job, label: done.label, failed };
+      saveDone();
+      if (told) onPrintEvent(told);
+    }
+    notify("info", again ? "done.form_copy_again" : "done.form_copy", { label: done.label, job: job ?? "?" });
   } catch (err) {
-    if (err.status === 401) return location.reload();
+    if (err.status === 401) return sessionEnded("print-form");
     notify("error", "fail.form_copy", { label: done.label, text: err.message });
   } finally {
     state.busy = false;
     render();
     reloadIfIdle(); // an admin's change came meanwhile
   }
+}
+
+// ---- a session that ended under the page ---------------------------------------------------
+// An action answered 401 (a logout elsewhere, a new password, a disabled account, the day's end), or the
+// live socket found the session gone: what was typed is kept (the draft, with its kind and class), and
+// the login says that the action was not saved; after it, the page says so again.
+function sessionEnded(action = null) {
+  saveDraft();
+  const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
+  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed }));
+  location.reload();
+}
+window.antrianSessionEnded = () => sessionEnded(null); // common.js, when the live socket finds the session gone
+
+function endedAction() {
+  try {
+    const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
+    if (!ended) return null;
+    return { name: ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "", typed: Boolean(ended.typed) };
+  } catch (err) {
+    return null;
+  }
+}
+
+function showLoginAfterEnd() {
+  const ended = endedAction();
+  if (ended) {
+    const kept = ended.typed ? ` ${t("ended.kept")}` : "";
+    $("login-error").textContent = t(ended.name ? "ended.login" : "ended.login_plain", { action: ended.name }) + kept;
+  }
+  showLogin(start);
 }
 
 // ---- start --------------------------------------------------------------------------------
@@ -736,9 +967,12 @@ function start(user) {
   } catch (err) {
     state.kept = null;
   }
+  loadDone();
+  const ended = endedAction();
+  sessionStorage.removeItem(ENDED_KEY);
+  if (ended && ended.name) notify("warn", "ended.back", { action: ended.name });
   try {
     const carry = JSON.parse(sessionStorage.getItem(CARRY_KEY) || "null");
-    if (carry && carry.lastDone) state.lastDone = carry.lastDone;
     if (carry && carry.notice) {
       state.notice = carry.notice;
       renderNotice();
@@ -781,4 +1015,4 @@ setupLangToggle(() => {
   renderNotice();
 });
 
-whoAmI().then((user) => (user ? start(user) : showLogin(start)));
+whoAmI().then((user) => (user ? start(user) : showLoginAfterEnd()));
