@@ -161,6 +161,18 @@ def period_id(day_from: str, day_to: str) -> str:
     return one(day_from) if day_from == day_to else t("recap.period_range", start=one(day_from), end=one(day_to))
 
 
+def print_on_a4(ws: Any, landscape: bool) -> None:
+    """A sheet printed on A4, as wide as the page: all its columns on each sheet of paper (the recap's
+    236 characters of columns printed over two sheets, Nama on one and Solusi on the other)."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+
+
 def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes:
     """The recap as an Excel workbook: title, office and period rows, bold headers, wrapped cells, A4 landscape."""
     from openpyxl import Workbook
@@ -171,8 +183,7 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
     ws = wb.create_sheet(t("recap.sheet"))
     for i, col in enumerate(RECAP_COLUMNS):
         ws.column_dimensions[chr(ord("A") + i)].width = XLSX_WIDTHS[col]
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
+    print_on_a4(ws, landscape=True)
     ws.print_title_rows = "4:4"
     ws.freeze_panes = "A5"
     thin = Side(style="thin")

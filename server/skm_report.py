@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from server import skm
 from server.i18n import t
-from server.reports import _cell, period_id
+from server.reports import _cell, period_id, print_on_a4
 
 
 def _element_name(code: str) -> str:
@@ -227,14 +227,14 @@ def skm_xlsx(
         return c
 
     def head(ws: Any, title: str) -> None:
-        ws.page_setup.paperSize = "9"  # A4
+        print_on_a4(ws, landscape=True)
         ws.append([cell(ws, title, font=Font(bold=True, size=14))])
         ws.append([cell(ws, office_name, font=Font(bold=True, size=12))])
         ws.append([cell(ws, t("skm.period", period=period_id(summary["from"], summary["to"])))])
         ws.append([])
 
     report = wb.create_sheet(t("skm.sheet.report"))
-    for col, width in zip("ABCDEFGHIJKLMN", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNO", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10, 16), strict=True):
         report.column_dimensions[col].width = width
     head(report, t("skm.title"))
     note = wording_note(summary, tz)

@@ -223,6 +223,8 @@ def test_recap_xlsx_has_title_period_bold_headers_and_the_rows(app, client, seed
     assert values[4:] == [[*r.values()][:6] + [datetime(2026, 11, 28), *[*r.values()][7:]] for r in EXPECTED_RECAP]
     assert ws.column_dimensions["D"].width == 48
     assert ws.page_setup.orientation == "landscape"
+    # all nine columns on each A4 sheet (they are 236 characters wide: Nama and Solusi were on two sheets)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
 
 
 def test_xlsx_keeps_formula_looking_text_as_text(app, client):

@@ -461,6 +461,9 @@ def test_skm_csv_and_xlsx(client, officer):
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))
     assert wb.sheetnames == ["SKM", "Saran", "Data"]
+    for name in ("SKM", "Saran"):  # printed as wide as an A4 sheet, not cut over two
+        setup = wb[name].page_setup
+        assert wb[name].sheet_properties.pageSetUpPr.fitToPage and (setup.fitToWidth, setup.fitToHeight) == (1, 0)
     report = [[c for c in row] for row in wb["SKM"].iter_rows(values_only=True)]
     assert report[0][0] == "Laporan Survei Kepuasan Masyarakat (SKM)" and report[2][0] == "Periode: 28 November 2026"
     assert ("IKM (konversi)", 83.33) in [tuple(row[:2]) for row in report]
