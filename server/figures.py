@@ -34,9 +34,11 @@ from shared.dates import MONTHS_ID, month_names
 GROUPS = ("day", "week", "month", "officer", "service")
 MEASURES = ("waiting", "response", "service", "escalation")
 STANDARD_MEASURES = ("waiting", "service", "escalation")
-# every ticket is one of served (escalated among them), no-show, cancelled, expired (never called by the
-# day's end) or still in play: the counts add up, and the waits never measured (no call) are in sight
-COUNTS = ("tickets", "served", "escalated", "no_show", "cancelled", "expired", "requeued", "requeues")
+# every ticket is one of served (escalated among them), no-show, cancelled, expired (not served by its day's
+# end: still waiting, or called and never skipped) or still in play (waiting, called or being served:
+# today's, or one whose service was never finished): the counts add up, and the waits never measured are
+# in sight
+COUNTS = ("tickets", "served", "escalated", "no_show", "cancelled", "expired", "in_play", "requeued", "requeues")
 MONTHS_SHORT_ID = month_names("id", short=True)
 # The dashboard's names of the measures and groups are Indonesian, in the catalogue (`figures.*`).
 MEASURE_NAMES_ID = {m: t(f"figures.measure.{m}") for m in MEASURES}

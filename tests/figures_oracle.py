@@ -66,6 +66,7 @@ def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]
     sums["no_show"] += row["status"] == "no_show"
     sums["cancelled"] += row["status"] == "cancelled"
     sums["expired"] += row["status"] == "expired"
+    sums["in_play"] += row["status"] in ("waiting", "called", "serving")
     requeues = row.get("requeues") or 0
     sums["requeued"] += requeues > 0
     sums["requeues"] += requeues

@@ -960,4 +960,29 @@ def test_the_counts_add_up_with_cancelled_and_expired_tickets(app, client, clock
     day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
     assert (day["tickets"], day["served"], day["no_show"], day["cancelled"], day["expired"]) == (4, 1, 0, 1, 2)
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
-    assert "dibatalkan 1 · tidak terpanggil sampai tutup 2" in html
+    assert "dibatalkan 1 · tidak terlayani sampai tutup hari itu 2 · masih berjalan 0" in html
+
+
+def test_a_ticket_called_and_one_left_in_service_are_counted_and_the_counts_add_up(app, client, clock):
+    """A visitor called three times and never skipped when the office closed is not "never called", and
+    one still being served (Selesai never pressed) is in no other count: both are counted, and every
+    count of a day adds up to its tickets."""
+    service = app.extensions["antrian"]
+    clock.now = at("15:55")
+    for _ in range(3):
+        service.issue(visitor(service="A"))
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")  # never finished
+    service.counter_action(2, "call-next", {}, "sari")  # called, recalled, and the office closes
+    service.counter_action(2, "recall", {}, "sari")
+    h = login(app, client, "kepala", "officer")
+    day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
+    assert (day["tickets"], day["in_play"], day["expired"]) == (3, 3, 0)
+    clock.advance(days=1)
+    service.expire_old()
+    day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
+    parts = ("served", "no_show", "cancelled", "expired", "in_play")
+    assert (day["tickets"], *(day[k] for k in parts)) == (3, 0, 0, 0, 2, 1)
+    assert day["waiting"]["n"] == 2  # the called one's wait was measured: it was called
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "tidak terlayani sampai tutup hari itu 2 · masih berjalan 1" in html

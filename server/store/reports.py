@@ -105,6 +105,7 @@ class ReportQueries(TxBase):
             f"SELECT {key} AS key, COUNT(*) AS tickets,"
             f" SUM(CASE t.status {_SERVED_CASE} ELSE 0 END) AS served, SUM(t.status = 'no_show') AS no_show,"
             " SUM(t.status = 'cancelled') AS cancelled, SUM(t.status = 'expired') AS expired,"
+            " SUM(CASE t.status WHEN 'waiting' THEN 1 WHEN 'called' THEN 1 WHEN 'serving' THEN 1 ELSE 0 END) AS in_play,"
             " COALESCE(SUM(t.requeues > 0), 0) AS requeued, COALESCE(SUM(t.requeues), 0) AS requeues, "
             + ", ".join(columns)
             + " FROM tickets t WHERE t.day BETWEEN ? AND ? GROUP BY key ORDER BY key",
