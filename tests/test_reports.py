@@ -345,6 +345,13 @@ def test_recap_names_the_officer_by_full_name_when_the_account_has_one(app, clie
     rows = recap(client, h, to=DAY2).get_json()["rows"]
     assert [r["Petugas"] for r in rows] == ["Budi Santoso, S.Kom.", "siti"]
     assert [r["Nama"] for r in recap(client, h, to=DAY2, officer="budi").get_json()["rows"]] == ["Ani"]
+    # the filter takes what the recap shows (the full name, any case) as well as the username
+    for typed in ("Budi Santoso, S.Kom.", "budi santoso, s.kom. ", "BUDI"):
+        assert [r["Nama"] for r in recap(client, h, to=DAY2, officer=typed).get_json()["rows"]] == ["Ani"], typed
+    assert recap(client, h, to=DAY2, officer="Budi").get_json()["rows"][0]["Petugas"] == "Budi Santoso, S.Kom."
+    # and the dashboard's officers are named as the recap names them
+    groups = client.get(f"/api/figures?from={DAY}&to={DAY2}&group=officer", headers=h).get_json()["groups"]
+    assert sorted((g["key"], g["label"]) for g in groups) == [("budi", "Budi Santoso, S.Kom."), ("siti", "siti")]
 
 
 def test_recap_officer_is_the_username_when_accounts_have_no_full_name(app, client, two_days):

@@ -391,4 +391,10 @@ class Views:
         """The dashboard's service-time figures (over a year: made off the event loop, server.report_job)."""
         from server.report_job import figures_job, make_figures
 
-        return make_figures(self.unit.store, figures_job(self.unit.settings, day_from, day_to, group))
+        job = figures_job(self.unit.settings, day_from, day_to, group)
+        if group == "officer":  # named as the recap names them: the account's full name when it has one
+            with self.unit.store.read() as tx:
+                job["names"] = {
+                    u["username"]: u["full_name"].strip() for u in tx.users() if (u["full_name"] or "").strip()
+                }
+        return make_figures(self.unit.store, job)

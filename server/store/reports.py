@@ -43,10 +43,16 @@ def _recap_where(
         params.append(outcome)
     else:
         sql += f" AND t.status IN ({SERVED_SQL})"
-    for column, value in (("service", service), ("officer", officer), ("category", category)):
+    for column, value in (("service", service), ("category", category)):
         if value:
             sql += f" AND t.{column} = ?"
             params.append(value)
+    if officer:  # as the recap names them: the username, or the account's full name (any case)
+        sql += (
+            " AND (t.officer = ? COLLATE NOCASE"
+            " OR t.officer IN (SELECT username FROM users WHERE TRIM(full_name) = ? COLLATE NOCASE))"
+        )
+        params += [officer.strip(), officer.strip()]
     return sql, params
 
 
