@@ -663,6 +663,9 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     day = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=day").get_data(as_text=True)
     # shares never rounded up past what they are (2 of 3 is 66,6 %, not 67), in Indonesian decimals
     assert "25% (1/4)" in day and "66,6% (2/3)" in day and "66.7" not in day
+    assert "Persentase dibulatkan ke bawah" in day  # and the page says so
+    # each bar says its share above it, "—" where there was nothing to measure (a 0% bar looks the same)
+    assert '<text class="value"' in html and ">100%</text>" in html and ">—</text>" in html
     assert "18,5 menit" in day  # the mean wait: 1,110 s
 
 
