@@ -32,6 +32,16 @@ ACTIVE = (CALLED, SERVING)  # statuses that hold a counter
 SERVED = (RESOLVED, ESCALATED, CLOSED)
 # Escalations: the served tickets sent to the LKPP helpdesk, answered (closed) or not yet (escalated).
 ESCALATIONS = (ESCALATED, CLOSED)
+# How a ticket ends without being served at its last service: after a transfer its first stretches were a
+# consultation all the same (served_before_ms), which the recap lists and the service time measures.
+UNSERVED_ENDS = (NO_SHOW, CANCELLED, EXPIRED)
+
+
+def partly_served(status: str, served_before_ms: int) -> bool:
+    """Served before a transfer, and never at the service it was sent to."""
+    return status in UNSERVED_ENDS and served_before_ms > 0
+
+
 # The problem categories an officer may give an outcome (their names are the catalogue's
 # `staff.category.*`: server/i18n/*.json, read where they are shown, e.g. server.reports.CATEGORY_NAMES).
 CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")

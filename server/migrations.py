@@ -507,6 +507,17 @@ def m021_survey_wordings(db: Database) -> None:
     )
 
 
+@migrations()
+def m022_partly_served(db: Database) -> None:
+    # A visitor served, transferred, and never served at the new service (no-show, cancelled, or the day
+    # ended) had no service time and was in no recap: the stretches served before the transfer are now
+    # their service time (ticket_to_row), and the recap lists them.
+    db.execute(
+        "UPDATE tickets SET service_ms = served_before_ms WHERE service_ms IS NULL AND served_before_ms > 0"
+        " AND status IN ('no_show', 'cancelled', 'expired')"
+    )
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -21,6 +21,8 @@ EXTRA_COLUMNS = tuple(t(f"recap.header.{k}") for k in ("day", "label", "officer"
 RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
 NO, NAME, ADDRESS, PROBLEM, SOLUTION, REMARKS, DAY, LABEL, OFFICER = RECAP_COLUMNS
 OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLVED, core.ESCALATED, core.CLOSED)}
+# served, then transferred, and never served at the new service (core.partly_served)
+OUTCOME_NAMES.update({status: t(f"recap.outcome.transferred_{status}") for status in core.UNSERVED_ENDS})
 # The problem categories by the names the staff pages show (in Indonesian, as the whole recap).
 CATEGORY_NAMES = {code: t(f"staff.category.{code}") for code in core.CATEGORIES}
 MAX_RANGE_DAYS = 3660

@@ -37,9 +37,13 @@ def _ms(start: str | None, end: str | None) -> int | None:
 
 
 def _served(row: dict[str, Any]) -> int | None:
-    """The last stretch of service and the ones before its transfers."""
+    """The last stretch of service and the ones before its transfers; those alone for a ticket transferred
+    and never served at the new service (no-show, cancelled, expired)."""
     last = _ms(row.get("started_at"), row.get("finished_at"))
-    return None if last is None else last + (row.get("served_before_ms") or 0)
+    before = row.get("served_before_ms") or 0
+    if last is None:
+        return before if before and row.get("status") in ("no_show", "cancelled", "expired") else None
+    return last + before
 
 
 def forwarded_at(row: dict[str, Any]) -> str | None:

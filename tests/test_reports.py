@@ -669,6 +669,58 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     assert "18,5 menit" in day  # the mean wait: 1,110 s
 
 
+def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_in_the_recap(app, client, clock):
+    """Budi served A-001 for 20 minutes and sent it to service B, where the visitor never came when called
+    (two rounds of three calls: a no-show). The consultation happened: it is a recap row saying so, and
+    its 20 minutes are a service time within the standard; the ticket still counts as a no-show."""
+    service = app.extensions["antrian"]
+    clock.now = at("08:00")
+    label = service.issue(visitor(service="A")).body["ticket"]["label"]
+    clock.now = at("08:02")
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.now = at("08:22")
+    service.counter_action(1, "transfer", {"service": "B"}, "budi")
+    clock.now = at("08:30")
+    for _ in range(2):  # counter 3 (B, C): three calls, skipped; back, three calls, a no-show
+        service.counter_action(3, "call-next", {}, "siti")
+        for _ in range(2):
+            service.counter_action(3, "recall", {}, "siti")
+        service.counter_action(3, "skip", {}, "siti")
+    h = login(app, client, "kepala", "frontoffice")
+    (row,) = recap(client, h).get_json()["rows"]
+    assert (row["No. Antrian"], row["Petugas"], row["Solusi"]) == (label, "budi", "")
+    assert row["Keterangan"] == "Pertanyaan; Dialihkan ke layanan lain, tidak hadir saat dipanggil di sana"
+    day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
+    assert (day["tickets"], day["served"], day["no_show"]) == (1, 0, 1)
+    assert (day["service"]["n"], day["service"]["mean_s"], day["service"]["within"]) == (1, 1200.0, 1)
+    assert recap(client, h, outcome="resolved").get_json()["rows"] == []  # an outcome filter: served ones only
+
+
+def test_m022_gives_a_transferred_no_show_of_an_older_version_its_service_time(tmp_path):
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "antrian.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m022_partly_served")
+    base = {"day": DAY, "service": "B", "priority": 0, "created_at": "2026-11-28T01:00:00+00:00"}
+    for i, (status, before) in enumerate((("no_show", 1_200_000), ("expired", 0), ("resolved", 600_000)), start=1):
+        db["tickets"].insert(
+            {**base, "label": f"B-00{i}", "number": i, "status": status, "served_before_ms": before, "token": f"t{i}"}
+        )
+    db.close()
+    store = Store(path)
+    with store.read() as tx:
+        assert [r["service_ms"] for r in tx.rows("SELECT service_ms FROM tickets ORDER BY id")] == [
+            1_200_000,
+            None,
+            None,
+        ]
+    store.close()
+
+
 @pytest.mark.parametrize("path", ["/counter/recap", "/counter/dashboard"])
 def test_report_pages_send_visitors_without_login_to_the_counter_login(client, path):
     r = client.get(path)

@@ -41,8 +41,11 @@ def _recap_where(
     if outcome:
         sql += " AND t.status = ?"
         params.append(outcome)
-    else:
-        sql += f" AND t.status IN ({SERVED_SQL})"
+    else:  # served, or served before a transfer and never at the new service (core.partly_served)
+        sql += (
+            f" AND (t.status IN ({SERVED_SQL})"
+            " OR (t.status IN ('no_show', 'cancelled', 'expired') AND t.served_before_ms > 0))"
+        )
     for column, value in (("service", service), ("category", category)):
         if value:
             sql += f" AND t.{column} = ?"
@@ -69,7 +72,7 @@ class ReportQueries(TxBase):
             officer_name = "COALESCE(NULLIF(TRIM(u.full_name), ''), t.officer)"
             users = " LEFT JOIN users u ON u.username = t.officer"
         sql = (
-            "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution,"
+            "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution, t.served_before_ms,"
             " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
             f" {officer_name} AS officer_name,"
             " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"

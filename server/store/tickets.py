@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from server import core
 from server.core import WAITING, Ticket
 from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, renumber_positions
 from server.store.base import SERVED_SQL, TxBase, _dt, _iso
@@ -61,6 +62,8 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
         row[column] = duration_ms(row[start], row[end])
     if row["service_ms"] is not None:
         row["service_ms"] += ticket.served_before_ms  # the stretches served before its transfers
+    elif core.partly_served(ticket.status, ticket.served_before_ms):
+        row["service_ms"] = ticket.served_before_ms  # sent on, and never served there: those stretches alone
     if row["id"] is None:
         del row["id"]
     return row
