@@ -58,10 +58,11 @@ def keterangan(row: dict[str, Any]) -> str:
 
 
 def solusi(row: dict[str, Any]) -> str:
-    """The written solution, or for an escalation the analysis and, once closed, LKPP's answer."""
+    """The written solution, or for an escalation the analysis (and a solution written on it by a
+    correction) and, once closed, LKPP's answer."""
     if row["status"] == core.RESOLVED:
         return row.get("solution") or ""
-    text = row.get("escalation_note") or ""
+    text = "\n".join(part for part in (row.get("escalation_note"), row.get("solution")) if part)
     if row.get("lkpp_answer"):
         text = f"{text}\n{t('recap.lkpp_answer', answer=row['lkpp_answer'])}".strip()
     return text

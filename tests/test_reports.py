@@ -1048,3 +1048,18 @@ def test_a_ticket_called_and_one_left_in_service_are_counted_and_the_counts_add_
     assert day["waiting"]["n"] == 2  # the called one's wait was measured: it was called
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
     assert "tidak terlayani sampai tutup hari itu 2 · masih berjalan 1" in html
+
+
+def test_a_solution_written_on_an_escalated_record_by_a_correction_is_in_its_recap_solusi():
+    """A correction may write a solution on an escalated record (core.CORRECTABLE): it was accepted and
+    then shown nowhere; Solusi has the note, that solution, and LKPP's answer once closed."""
+    from server.reports import solusi
+
+    row = {
+        "status": "closed",
+        "escalation_note": "Ke LKPP: akun terkunci",
+        "solution": "Dibuka oleh admin",
+        "lkpp_answer": "Sudah dibuka",
+    }
+    assert solusi(row) == "Ke LKPP: akun terkunci\nDibuka oleh admin\nJawaban LKPP: Sudah dibuka"
+    assert solusi({"status": "escalated", "escalation_note": "Ke LKPP", "solution": ""}) == "Ke LKPP"
