@@ -206,7 +206,7 @@ def recap_page():
         day_from=day_from,
         day_to=day_to,
         services=settings.services,
-        outcomes=reports.OUTCOME_NAMES,
+        outcomes={k: reports.OUTCOME_NAMES[k] for k in reports.OUTCOMES},  # the filter: the served outcomes
         categories=reports.CATEGORY_NAMES,
     )
     return html, 422 if bad else 200
