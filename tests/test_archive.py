@@ -48,6 +48,7 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     serve_one(service, clock, utc(2026, 10, 31, 2), "Oktober")
     serve_one(service, clock, utc(2026, 11, 1, 2), "Awal", "Reset")
     serve_one(service, clock, utc(2026, 11, 30, 16, 30), "Akhir")  # 23:30 WIB, still 30 November
+    serve_one(service, clock, utc(2026, 11, 30, 16, 55), "Larut")  # 23:55 WIB, resolved at 00:04 on 1 December
     serve_one(service, clock, utc(2026, 11, 30, 17, 30), "Desember")  # 00:30 WIB, 1 December
     out = tmp_path / "arsip"
     r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
@@ -69,8 +70,15 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
         rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
         doc = json.loads(zf.read("antrian-2026-11.json"))
         sums = zf.read("SHA256SUMS").decode()
-    assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [("1", "Awal", "Reset"), ("2", "Akhir", "Selesai")]
-    assert [t["name"] for t in doc["tickets"]] == ["Awal", "Akhir"]
+    assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [
+        ("1", "Awal", "Reset"),
+        ("2", "Akhir", "Selesai"),
+        ("3", "Larut", "Selesai"),
+    ]
+    assert [t["name"] for t in doc["tickets"]] == ["Awal", "Akhir", "Larut"]
+    # each ticket's whole history, its resolution after midnight (an event of 1 December) included
+    larut = doc["tickets"][2]["id"]
+    assert [(e["type"], e["day"]) for e in doc["events"] if e["ticket_id"] == larut][-1] == ("resolved", "2026-12-01")
     assert doc["tickets"][0]["phone"] == "081234567890" and doc["office"] == "LPSE Kabupaten Contoh"
     assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved"}
     assert {e["ticket_id"] for e in doc["events"]} == {t["id"] for t in doc["tickets"]}

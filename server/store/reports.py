@@ -190,7 +190,13 @@ class ReportQueries(TxBase):
             " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
             [day_from, day_to],
         )
-        events = list(self.db["events"].rows_where("day BETWEEN ? AND ?", [day_from, day_to], order_by="seq"))
+        # The days' events, and the later ones of the days' tickets (resolved after midnight on the month's
+        # last day, an LKPP number recorded next month): each ticket's whole history as far as it goes
+        events = self.rows(
+            "SELECT * FROM events WHERE day BETWEEN ?1 AND ?2 UNION SELECT * FROM events WHERE ticket_id IN"
+            " (SELECT id FROM tickets WHERE day BETWEEN ?1 AND ?2) ORDER BY seq",
+            [day_from, day_to],
+        )
         for e in events:
             e["data"] = json.loads(e["data"] or "{}")
         return {"tickets": tickets, "events": events}
