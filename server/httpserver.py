@@ -337,7 +337,10 @@ def handler_class(guard: Guard):
             headers = getattr(self, "headers", None)
             if peer not in guard.proxies or headers is None:
                 return peer
-            return _forwarded_for(headers.get("X-Forwarded-For", "")) or peer
+            # the proxy's own entry is the last of the last line: a proxy may add a line of its own (HAProxy)
+            # after one the client wrote
+            lines = headers.get_all("X-Forwarded-For") or [""]
+            return _forwarded_for(lines[-1]) or peer
 
         def get_environ(self):
             env = super().get_environ()
@@ -364,7 +367,8 @@ def handler_class(guard: Guard):
             budget, logged in one line at most a minute (gevent printed a traceback for each)."""
             if isinstance(ex, _HeaderTimeout):
                 return _TIMEOUT_ANSWER
-            if not guard.invalid_request(self.address(), ex, time.monotonic()):
+            # the peer's: these headers may be the previous request's on a kept-alive proxy connection
+            if not guard.invalid_request(self.peer(), ex, time.monotonic()):
                 gevent.sleep(TARPIT_SECONDS)
             return _TOO_LARGE_ANSWER if isinstance(ex, _HeadersTooLarge) else _INVALID_ANSWER
 
@@ -489,10 +493,19 @@ def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None
         listener = listen(host, port)
     log.info("open files: %d (at most %d connections, %d per address)", files, guard.max_connections, guard.per_address)
     server = GuardedServer(listener, app, guard, log=None)
-    # Ctrl+C (SIGINT) stops the server from gevent's loop. Python's own handler raised KeyboardInterrupt in
-    # whichever greenlet ran at that instant, often a connection's, and gevent wrote its traceback.
-    interrupted = gevent.signal_handler(signal.SIGINT, server.close)
+    # Ctrl+C (SIGINT) asks gevent's loop to stop serving: Python's own handler raised KeyboardInterrupt in
+    # whichever greenlet ran at that instant, often a connection's, and gevent wrote its traceback. A
+    # second Ctrl+C raises it at once, for a loop that does not come back (a long job, a bug).
+    asked: list[int] = []
+
+    def interrupted(signum: int, frame: Any) -> None:
+        asked.append(signum)
+        if len(asked) > 1:
+            raise KeyboardInterrupt
+        gevent.get_hub().loop.run_callback(server.close)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
     try:
         server.serve_forever()
     finally:
-        interrupted.cancel()
+        signal.signal(signal.SIGINT, previous)

@@ -393,10 +393,14 @@ def test_behind_a_proxy_each_client_has_its_own_budget_and_no_other_device_may_c
     limited per address. From any other device the header is not believed. (Behind a proxy every device
     was 127.0.0.1: one phone's failed logins locked every officer out.)"""
 
-    def through(device: str, forwarded: str) -> int:
+    def through(device: str, forwarded: str, written: str | None = None) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20, source_address=(device, 0))
         try:
-            conn.request("GET", "/healthz", headers={"X-Forwarded-For": forwarded})
+            conn.putrequest("GET", "/healthz")
+            if written is not None:  # a line the client wrote, before the one its proxy adds (HAProxy)
+                conn.putheader("X-Forwarded-For", written)
+            conn.putheader("X-Forwarded-For", forwarded)
+            conn.endheaders()
             response = conn.getresponse()
             response.read()
             return response.status
@@ -406,6 +410,8 @@ def test_behind_a_proxy_each_client_has_its_own_budget_and_no_other_device_may_c
     # a budget of 60 a minute (a burst of 60): the 61st request of one client is refused
     assert [through("127.0.0.60", "203.0.113.5, 10.20.0.7") for _ in range(61)][-2:] == [200, 429]
     assert through("127.0.0.60", "10.20.0.8") == 200  # another client behind the same proxy
+    # a client writing its own line before the proxy's cannot claim fresh addresses either
+    assert [through("127.0.0.60", "10.20.3.1", written=f"10.20.4.{i}") for i in range(61)][-2:] == [200, 429]
     # another device cannot claim fresh addresses to escape its budget
     assert [through("127.0.0.61", f"10.20.1.{i}") for i in range(61)][-2:] == [200, 429]
     # the proxy holds more connections than a device may (8 here), all of them answered
