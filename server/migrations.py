@@ -469,8 +469,6 @@ def m021_survey_wordings(db: Database) -> None:
     import json
     from pathlib import Path
 
-    from server import skm
-
     # The model questionnaire's wording as it was when this migration was written, kept beside it: the
     # catalogue's may change in a later release, and a database upgraded then must record what its
     # visitors were shown
@@ -485,7 +483,7 @@ def m021_survey_wordings(db: Database) -> None:
     )
     db.execute("ALTER TABLE survey_responses ADD COLUMN wording INTEGER REFERENCES survey_wordings(id)")
     custom = {element: json.loads(value) for element, value in db.execute("SELECT element, value FROM survey_texts")}
-    texts = {code: custom.get(code) or default_texts(code) for code in skm.ELEMENTS}
+    texts = {code: custom.get(code) or default_texts(code) for code in model}  # the elements of m021's release
     last = db.execute(
         "SELECT at, actor FROM (SELECT updated_at AS at, actor FROM survey_texts UNION ALL SELECT at, actor FROM"
         " events WHERE type = 'settings_changed'"
@@ -497,7 +495,7 @@ def m021_survey_wordings(db: Database) -> None:
         "INSERT INTO survey_wordings (texts, custom, set_at, actor) VALUES (?, ?, ?, ?)",
         [
             json.dumps(texts, ensure_ascii=False),
-            json.dumps([c for c in skm.ELEMENTS if texts[c] != default_texts(c)]),
+            json.dumps([c for c in model if texts[c] != default_texts(c)]),
             set_at,
             actor,
         ],

@@ -287,6 +287,21 @@ def test_the_tablet_never_shows_what_a_ticket_answered_and_ten_wrong_digits_lock
     assert tablet.status_code == 404
 
 
+def test_the_all_devices_lock_holds_when_the_per_device_counts_are_full(client, officer, monkeypatch):
+    """The per-device counts are bounded; past the bound a new device's misses are not counted alone, but
+    always in the ticket's count from all devices: many addresses cannot turn the lock off."""
+    from server.service.survey import LOOKUP_MISSES_ALL
+
+    monkeypatch.setattr("server.service.survey.LOOKUP_MISSES_KEPT", 2)
+    ticket = serve(client, officer, phone="081234567890")
+    for i in range(LOOKUP_MISSES_ALL):
+        wrong = {"ticket": ticket["label"], "phone_last4": "0000"}
+        r = client.post("/api/survey/lookup", json=wrong, environ_base={"REMOTE_ADDR": f"10.1.{i // 200}.{i % 200}"})
+        assert r.status_code == 404
+    right = {"ticket": ticket["label"], "phone_last4": "7890"}
+    assert client.post("/api/survey/lookup", json=right, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 404
+
+
 def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, clock):
     waiting = client.post("/api/tickets", json=visitor()).get_json()["ticket"]
     r = client.post("/api/survey", json={"token": waiting["token"], "answers": ANSWERS})

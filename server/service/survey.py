@@ -289,10 +289,13 @@ class Survey:
 
     def __init__(self, unit: UnitOfWork):
         self.unit = unit
-        # (day, ticket id, the asking device's address, or None for all of them) -> wrong digits given today:
-        # one device that guesses shuts the ticket out for itself, not for the exit tablet where its
-        # visitor stands; it takes several to shut it out for everyone
-        self._misses: dict[tuple[str, int, str | None], int] = {}
+        # Wrong digits given today: one device that guesses shuts the ticket out for itself, not for the exit
+        # tablet where its visitor stands; it takes several to shut it out for everyone. Per ticket from all
+        # devices (as many as the day's tickets), and per (ticket, device) address (at most
+        # LOOKUP_MISSES_KEPT: past it a new device's are not counted, the all-devices count still is).
+        self._misses_day: str | None = None
+        self._misses_all: dict[int, int] = {}
+        self._misses: dict[tuple[int, str], int] = {}
 
     # -- the questionnaire --------------------------------------------------------------------
     def questionnaire(self) -> dict[str, Any]:
@@ -391,20 +394,21 @@ class Survey:
         return ticket
 
     def _locked(self, day: str, ticket_id: int, who: str) -> bool:
-        misses = self._misses
+        if self._misses_day != day:
+            return False
         return (
-            misses.get((day, ticket_id, who), 0) >= LOOKUP_MISSES
-            or misses.get((day, ticket_id, None), 0) >= LOOKUP_MISSES_ALL
+            self._misses.get((ticket_id, who), 0) >= LOOKUP_MISSES
+            or self._misses_all.get(ticket_id, 0) >= LOOKUP_MISSES_ALL
         )
 
     def _miss(self, day: str, ticket_id: int, who: str) -> None:
-        """Count wrong digits for a ticket of `day`, from one device and from all; earlier days' counts are
-        forgotten, and the count kept is bounded (LOOKUP_MISSES_KEPT)."""
-        if any(k[0] != day for k in self._misses):
-            self._misses = {k: n for k, n in self._misses.items() if k[0] == day}
-        for key in ((day, ticket_id, who), (day, ticket_id, None)):
-            if len(self._misses) >= LOOKUP_MISSES_KEPT and key not in self._misses:
-                continue  # past the bound a new one is not counted (the rate limit still applies)
+        """Count wrong digits for a ticket of `day`, from one device and from all; an earlier day's counts
+        are forgotten."""
+        if self._misses_day != day:
+            self._misses_day, self._misses_all, self._misses = day, {}, {}
+        self._misses_all[ticket_id] = self._misses_all.get(ticket_id, 0) + 1
+        key = (ticket_id, who)
+        if key in self._misses or len(self._misses) < LOOKUP_MISSES_KEPT:
             self._misses[key] = self._misses.get(key, 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
