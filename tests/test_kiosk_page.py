@@ -400,6 +400,12 @@ def test_a_lost_answer_then_a_corrected_letter_gets_the_ticket_already_issued(ki
     page.click("#f-name")
     tap_text(page, "a")
     page.click("#to-review")
+    # The server closes the socket (its budget, a restart): Socket.IO does not try again by itself then,
+    # and the kiosk stayed behind its bar until someone reloaded it. It now connects again after a pause.
+    page.evaluate("() => antrianKiosk.socket.onpacket({type: 1, nsp: '/'})")  # the server's DISCONNECT
+    page.wait_for_function("() => !antrianKiosk.socket.connected", polling=50)
+    page.wait_for_function("() => antrianKiosk.socket.connected", timeout=10_000)
+    expect(page.locator("#submit")).to_be_enabled()
     page.click("#submit")
     expect(page.locator("#screen-ticket")).to_be_visible()
     assert waiting(live) == before + 1
@@ -462,6 +468,12 @@ def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_b
     expect(banner).to_be_hidden(timeout=15_000)  # Socket.IO's own reconnection, its delays growing to 5 s
     expect(page.locator("#submit")).to_be_enabled()
     assert waiting(live) == before
+    # The server closes the socket (its budget, a restart): Socket.IO does not try again by itself then,
+    # and the kiosk stayed behind its bar until someone reloaded it. It now connects again after a pause.
+    page.evaluate("() => antrianKiosk.socket.onpacket({type: 1, nsp: '/'})")  # the server's DISCONNECT
+    page.wait_for_function("() => !antrianKiosk.socket.connected", polling=50)
+    page.wait_for_function("() => antrianKiosk.socket.connected", timeout=10_000)
+    expect(page.locator("#submit")).to_be_enabled()
     page.click("#submit")
     expect(page.locator("#screen-ticket")).to_be_visible()
     assert waiting(live) == before + 1

@@ -401,14 +401,28 @@ import { connect } from "/static/live.js";
         if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
         if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
       },
-      onStatus: function (up) {
+      onStatus: function (up, reason) {
         if (!up) window.antrianKiosk.live = false;
         setLink("socket", up);
+        if (up) reconnectPause = 2000;
+        else if (reason === "io server disconnect") reconnectLater(live);
       }
     });
-    // A (re)connection that fails: Socket.IO tries again by itself, with its own growing delays.
-    live.socket.on("connect_error", function () { setLink("socket", false); });
+    // A (re)connection that fails: Socket.IO tries again by itself, with its own growing delays, unless
+    // the server refused it; then the kiosk does, after a pause growing to a minute.
+    live.socket.on("connect_error", function () {
+      setLink("socket", false);
+      if (!live.socket.active) reconnectLater(live);
+    });
     window.antrianKiosk.socket = live.socket;
+  }
+
+  // The server closed the socket (its budget, a restart): Socket.IO does not try again by itself then,
+  // and the kiosk would wait behind its offline bar until someone reloads it.
+  var reconnectPause = 2000;
+  function reconnectLater(live) {
+    setTimeout(function () { if (!live.socket.connected) live.socket.connect(); }, reconnectPause);
+    reconnectPause = Math.min(reconnectPause * 2, 60000);
   }
 
   // -- the server out of reach: said at once on every screen, no number asked for meanwhile ---------
@@ -418,6 +432,8 @@ import { connect } from "/static/live.js";
   function offline() { return !!window.antrianKiosk.offline; }
 
   function setLink(what, up) {
+    // A failed look at the state while the socket is up is no outage: the socket is the server answering.
+    if (what === "fetch" && !up && window.antrianKiosk.socket && window.antrianKiosk.socket.connected) return;
     if (what === "socket" && !up) {
       // A socket that is back within OFFLINE_GRACE_MS (a server restart) is not worth a banner.
       if (!link.socket || downTimer) return;
