@@ -26,8 +26,8 @@ EXPIRED = "expired"
 
 STATUSES = (WAITING, CALLED, SERVING, RESOLVED, ESCALATED, CLOSED, NO_SHOW, CANCELLED, EXPIRED)
 ACTIVE = (CALLED, SERVING)  # statuses that hold a counter
-# Served: the visitor was served and the consultation has an outcome (the recap's rows, the records that
-# can be corrected, the figures' `served`, the service times). An escalated case is served here although
+# Served: the visitor was served and the consultation has an outcome (the recap's rows with the partly
+# served below, the records that can be corrected, the figures' `served`). An escalated case is served here although
 # it stays open until the LKPP helpdesk answers (closed).
 SERVED = (RESOLVED, ESCALATED, CLOSED)
 # Escalations: the served tickets sent to the LKPP helpdesk, answered (closed) or not yet (escalated).

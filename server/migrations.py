@@ -509,7 +509,8 @@ def m021_survey_wordings(db: Database) -> None:
 def m022_partly_served(db: Database) -> None:
     # A visitor served, transferred, and never served at the new service (no-show, cancelled, or the day
     # ended) had no service time and was in no recap: the stretches served before the transfer are now
-    # their service time (ticket_to_row), and the recap lists them.
+    # their service time (ticket_to_row), and the recap lists them. The statuses as core.UNSERVED_ENDS
+    # had them when this was written.
     db.execute(
         "UPDATE tickets SET service_ms = served_before_ms WHERE service_ms IS NULL AND served_before_ms > 0"
         " AND status IN ('no_show', 'cancelled', 'expired')"

@@ -88,6 +88,10 @@ class PrintWorker(OutboxWorker):
     def due(self, tx, now) -> list[tuple[dict[str, Any], Any]]:
         return [(job, None) for job in tx.due_print_jobs(now, [self.name])]
 
+    def retry_now(self, job_id: int) -> None:
+        """A job asked for again: its next try is due now (the caller set it), so the round starts."""
+        self.wake.set()
+
     def prepare(self, job: dict[str, Any], read: Any) -> Any:
         with self.service.store.read() as tx:  # read each slip just before its print: "ahead" is current
             return self.slip(tx, job)
@@ -192,6 +196,7 @@ class AgentPrintWorker(PrintWorker):
         self.present = present  # () -> bool: an agent of this printer is connected
         self.sent: dict[int, float] = {}
         self._expired_up_to: str | None = None  # the day whose earlier jobs were given up
+        self._absent_since: Any = None  # when no agent was first seen connected (the service's clock)
 
     def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
         """The message an agent prints from: the ESC/POS bytes (base64) and a text preview."""
@@ -244,6 +249,7 @@ class AgentPrintWorker(PrintWorker):
         if not self.present():
             self.tell_absent()
             return 0  # pushed when an agent connects (resend)
+        self._absent_since = None
         now = self.service.clock()
         mono = time.monotonic()
         with self.service.store.read() as tx:
@@ -270,16 +276,29 @@ class AgentPrintWorker(PrintWorker):
         return pushed
 
     def tell_absent(self) -> int:
-        """No agent: record a failed first try of each job queued more than ABSENT_GRACE_SECONDS ago and not
-        tried yet (its print_failed alert, and the kiosk's "not printed"); how many."""
+        """No agent for ABSENT_GRACE_SECONDS (since it left, or since this server started): record a failed
+        first try of each job queued more than that ago and not tried yet (its print_failed alert, and the
+        kiosk's "not printed"); how many."""
         from datetime import timedelta
 
-        cutoff = self.service.clock() - timedelta(seconds=self.ABSENT_GRACE_SECONDS)
+        now = self.service.clock()
+        if self._absent_since is None:
+            self._absent_since = now
+        grace = timedelta(seconds=self.ABSENT_GRACE_SECONDS)
+        if now - self._absent_since < grace:
+            return 0  # an agent reconnecting (a network blip, this server restarted) is back by then
+        cutoff = now - grace
         with self.service.store.read() as tx:
             jobs = tx.untried_print_jobs(self.name, cutoff, self.PUSH_PER_ROUND)
         if jobs:
             self.service.print_results([(job, self.ABSENT) for job in jobs])
         return len(jobs)
+
+    def retry_now(self, job_id: int) -> None:
+        """A job asked for again (a reprint, a form copy pressed again): pushed at the next round, not
+        RESEND_SECONDS after its last push."""
+        self.sent.pop(job_id, None)
+        self.wake.set()
 
     def resend(self) -> None:
         """The agent (re)connected: push every pending job again."""

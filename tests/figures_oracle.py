@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from server.config import SlaSettings
+from server.core import UNSERVED_ENDS
 from server.figures import empty_sums, iso_week, limits_ms
 from server.store.reports import MAIL_SQL
 
@@ -42,7 +43,7 @@ def _served(row: dict[str, Any]) -> int | None:
     last = _ms(row.get("started_at"), row.get("finished_at"))
     before = row.get("served_before_ms") or 0
     if last is None:
-        return before if before and row.get("status") in ("no_show", "cancelled", "expired") else None
+        return before if before and row.get("status") in UNSERVED_ENDS else None
     return last + before
 
 

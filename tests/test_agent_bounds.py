@@ -87,6 +87,7 @@ def test_an_acknowledged_job_is_not_pushed_again(app, client):
 
 def test_no_agent_a_few_seconds_after_a_ticket_is_told_once_and_it_prints_when_the_agent_comes(app, client, clock):
     worker, pushed = agent_worker(app, present=False)  # the kiosk PC's agent is not running
+    assert worker.run_once() == 0  # the server's first round: no agent since
     r = client.post("/api/tickets", json=visitor())
     token = r.get_json()["ticket"]["token"]
     assert r.get_json()["ticket"]["print"] == "queued"
@@ -109,6 +110,35 @@ def test_no_agent_a_few_seconds_after_a_ticket_is_told_once_and_it_prints_when_t
     assert worker.run_once() == 1 and worker.acknowledge(pushed[0]["job"], None)
     assert client.get(f"/api/tickets/{token}").get_json()["ticket"]["print"] == "printed"
     assert [e["type"] for e in printer_events(app)] == ["print_failed", "printed"]
+
+
+def test_an_agent_that_just_left_has_its_grace_from_when_it_left_not_from_the_jobs_age(app, client, clock):
+    """A slip pushed a while ago and not yet acknowledged when the agent's socket drops (a network blip):
+    not told as failed at once, only once the agent has been away ABSENT_GRACE_SECONDS."""
+    worker, pushed = agent_worker(app)
+    issue(client, 1)
+    assert worker.run_once() == 1
+    clock.advance(seconds=30)
+    worker.here["agent"] = False  # the agent's socket drops
+    assert worker.run_once() == 0 and statuses(app) == [("queued", None)]
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS - 1)
+    assert worker.run_once() == 0 and statuses(app) == [("queued", None)]  # back within it, nothing said
+    clock.advance(seconds=2)
+    worker.run_once()
+    assert statuses(app) == [("retrying", AgentPrintWorker.ABSENT)]
+
+
+def test_a_reprint_of_a_slip_the_agent_has_not_answered_is_pushed_at_the_next_round(app, client, monkeypatch):
+    """Cetak ulang while the agent has the slip unanswered: the same job ("again"), pushed at once rather
+    than RESEND_SECONDS after its last push, as the answer says."""
+    worker, pushed = agent_worker(app)
+    monkeypatch.setitem(app.extensions["antrian"].unit.hooks.print_workers, "kiosk", worker)
+    (label,) = issue(client, 1)
+    assert worker.run_once() == 1 and worker.run_once() == 0  # pushed, and not again so soon
+    r = client.post(f"/api/tickets/{label}/reprint", json={}, headers=login(app, client, "fo", "frontoffice"))
+    assert r.status_code == 202 and r.get_json()["again"] is True
+    assert worker.wake.is_set() and worker.run_once() == 1
+    assert [m["job"] for m in pushed] == [r.get_json()["print_job"]] * 2
 
 
 def test_jobs_still_waiting_when_their_day_is_over_are_given_up_and_shown(app, client, clock):

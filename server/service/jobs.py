@@ -16,6 +16,20 @@ if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
 
 
+def _retry_or_queue(tx: Tx, ticket_id: int, printer: str, kinds: tuple[str, ...], kind: str, now: datetime) -> dict:
+    """The ticket's paper of these kinds still waiting for the printer is tried again now ({job, again});
+    else a new job of `kind` is queued ({job}): the visitor gets one when the printer is back, not two."""
+    waiting = tx.pending_print_job(ticket_id, printer, kinds)
+    if waiting is not None:
+        tx.update_print_job(waiting["id"], next_attempt_at=now)
+        return {"job": waiting["id"], "again": True}
+    return {"job": tx.add_print_job(ticket_id, printer, kind, now)}
+
+
+def _again(job: dict) -> dict:
+    return {"again": True} if job.get("again") else {}
+
+
 class Jobs:
     """Print jobs and escalation mails."""
 
@@ -45,20 +59,25 @@ class Jobs:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = unit.find_ticket(tx, ref, now)
-            waiting = tx.pending_print_job(ticket.id, printer)
-            if waiting is not None:
-                job = waiting["id"]
-                tx.update_print_job(job, next_attempt_at=now)
-            else:
-                job = tx.add_print_job(ticket.id, printer, "reprint", now)
-            again = {"again": True} if waiting is not None else {}
-            tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, {"job": job, **again})
-            body = {"print_job": job, **again, "ticket": public_ticket(unit.settings, ticket)}
-            return Outcome(body, Kind.QUEUED)
+            job = _retry_or_queue(tx, ticket.id, printer, ("ticket", "reprint"), "reprint", now)
+            tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, job)
+            return Outcome(
+                {"print_job": job["job"], **_again(job), "ticket": public_ticket(unit.settings, ticket)}, Kind.QUEUED
+            )
 
         result = unit.run(request_key, run)
-        self.wake_printer(printer)
+        self.retry_printer(printer, result.body)
         return result
+
+    def retry_printer(self, name: str, body: Any) -> None:
+        """After a reprint or a form copy: wake the printer's worker, and a job asked for again is tried
+        at once (an agent's worker pushes it now, not when it would have pushed it again anyway)."""
+        worker = self.unit.hooks.print_workers.get(name)
+        if worker is None:
+            return
+        if isinstance(body, dict) and body.get("again"):
+            worker.retry_now(body["print_job"])
+        worker.wake.set()
 
     def print_form_copy(self, ref: str, counter_id: int | None, actor: str, request_key: str | None = None) -> Outcome:
         """SOP step 12: the visitor's copy of the completed form, on the counter's printer. As with a
@@ -74,18 +93,12 @@ class Jobs:
             ticket = unit.find_ticket(tx, ref, now, any_day=True)
             if ticket.status not in core.SERVED:
                 raise InvalidTransition(action="print", status=ticket.status, label=ticket.label)
-            waiting = tx.pending_print_job(ticket.id, printer, ("form",))
-            if waiting is not None:
-                job = waiting["id"]
-                tx.update_print_job(job, next_attempt_at=now)
-            else:
-                job = tx.add_print_job(ticket.id, printer, "form", now)
-            again = {"again": True} if waiting is not None else {}
-            tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, {"job": job, **again})
-            return Outcome({"print_job": job, **again}, Kind.QUEUED)
+            job = _retry_or_queue(tx, ticket.id, printer, ("form",), "form", now)
+            tx.add_event("form_print", now, unit.day(now), ticket.id, counter_id, actor, job)
+            return Outcome({"print_job": job["job"], **_again(job)}, Kind.QUEUED)
 
         result = unit.run(request_key, run)
-        self.wake_printer(printer)
+        self.retry_printer(printer, result.body)
         return result
 
     def print_results(self, results: list[tuple[dict[str, Any], str | None]]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from server.core import SERVED
+from server import core
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
@@ -44,7 +45,7 @@ def _recap_where(
     else:  # served, or served before a transfer and never at the new service (core.partly_served)
         sql += (
             f" AND (t.status IN ({SERVED_SQL})"
-            " OR (t.status IN ('no_show', 'cancelled', 'expired') AND t.served_before_ms > 0))"
+            f" OR (t.status IN ({sql_words(core.UNSERVED_ENDS)}) AND t.served_before_ms > 0))"
         )
     for column, value in (("service", service), ("category", category)):
         if value:
