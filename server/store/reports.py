@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from server.core import SERVED
 from server import core
+from server.core import SERVED
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
