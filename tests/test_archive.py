@@ -306,6 +306,9 @@ def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, c
     assert disk["backup_failed"] == f"{gone.parent} does not exist (a disk not mounted?)"
     assert disk["message"]["id"].startswith(f"Cadangan harian database gagal: {gone.parent} does not exist")
     gone.parent.mkdir()  # an fstab mount point with the stick out: there, empty, no disk on it
+    fstab = folder.parent / "fstab"
+    fstab.write_text(f"# the stick\nUUID=1234-ABCD {gone.parent} vfat noauto,nofail 0 0\n")
+    monkeypatch.setattr("server.service.upkeep.FSTAB", fstab)
     assert service.daily_backup() is None  # not before the 10 minutes
     later = [time.monotonic() + BACKUP_RETRY_SECONDS]
     monkeypatch.setattr(time, "monotonic", lambda: later[0])
@@ -366,3 +369,23 @@ def test_restore_refuses_a_file_that_is_not_an_antrian_database(tmp_path, conten
     with pytest.raises(archive.ArchiveError):
         archive.restore(bad, target)
     assert not target.exists() or target.stat().st_size == 0
+
+
+def test_an_empty_folder_is_refused_for_the_backup_only_where_disks_are_mounted(tmp_path, monkeypatch):
+    """/home/lpse/cadangan, empty, is a folder like any other; an empty /mnt/usb (or a mount point of
+    /etc/fstab) with no disk on it is a stick that is out."""
+    from server.service import upkeep
+
+    plain, media, listed = (tmp_path / name for name in ("cadangan", "media", "usb"))
+    for folder in (plain, media / "lpse", listed):
+        folder.mkdir(parents=True)
+    fstab = tmp_path / "fstab"
+    fstab.write_text(f"/dev/sdb1 {listed} vfat noauto 0 0\n")
+    monkeypatch.setattr(upkeep, "FSTAB", fstab)
+    monkeypatch.setattr(upkeep, "REMOVABLE_ROOTS", (media,))
+    upkeep._check_backup_parent(plain)  # no error
+    for folder in (media / "lpse", listed):
+        with pytest.raises(archive.ArchiveError, match="is empty and no disk is mounted on it"):
+            upkeep._check_backup_parent(folder)
+    (listed / "LAPORAN.xlsx").write_text("x")  # the stick is in
+    upkeep._check_backup_parent(listed)

@@ -89,16 +89,34 @@ def daily_backups(folder: Path) -> list[Path]:
     return [folder / n for n in names]
 
 
+# Where removable disks are mounted, and the table of the PC's mount points: an empty folder there with no
+# disk on it is a disk not plugged in.
+REMOVABLE_ROOTS = (Path("/media"), Path("/mnt"), Path("/run/media"))
+FSTAB = Path("/etc/fstab")
+
+
+def _mount_points() -> set[Path]:
+    """The mount points /etc/fstab names (none when it cannot be read)."""
+    try:
+        lines = FSTAB.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    fields = [line.split() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return {Path(f[1].replace("\\040", " ")) for f in fields if len(f) >= 2}
+
+
 def _check_backup_parent(parent: Path) -> None:
     """Refuse to make the backup folder where a disk that is not mounted would put it on the PC's own disk:
     the stick's mount point absent (/media/NAME/USB with the stick out), or present and empty without a
-    disk on it (an fstab mount point, /mnt/usb, while the stick is out: the copies would go to the PC's
-    disk, then hide under the stick when it is back)."""
+    disk on it where disks are mounted (an fstab mount point, /mnt/usb, while the stick is out: the copies
+    would go to the PC's disk, then hide under the stick when it is back). An empty folder elsewhere is a
+    folder like any other."""
     from server import archive
 
     if not parent.is_dir():
         raise archive.ArchiveError(f"{parent} does not exist (a disk not mounted?)")
-    if not os.path.ismount(parent) and not any(parent.iterdir()):
+    where_disks_go = parent in _mount_points() or any(parent.is_relative_to(root) for root in REMOVABLE_ROOTS)
+    if where_disks_go and not os.path.ismount(parent) and not any(parent.iterdir()):
         raise archive.ArchiveError(f"{parent} is empty and no disk is mounted on it (a disk not mounted?)")
 
 
