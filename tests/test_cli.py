@@ -588,7 +588,8 @@ def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):
         """Requests in flight at the Ctrl+C: it used to raise in a connection's greenlet, with a traceback."""
         while server.proc.poll() is None:
             try:
-                urllib.request.urlopen(server.url + "/api/state", timeout=5).read()
+                with urllib.request.urlopen(server.url + "/api/state", timeout=5) as answer:
+                    answer.read()
                 answered.set()
             except OSError:
                 pass
