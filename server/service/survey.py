@@ -498,6 +498,9 @@ class Survey:
             if reason == "not_served":
                 raise QueueError("survey_not_served", label=ticket.label)
             private = last4 is not None
+            # what the request_id keeps (a few bytes, not the state): a repeat answers the state as it
+            # is then, and a late retry of a resubmission that changed nothing does not change it either
+            kept = {"survey_of": ticket.id, "private": private}
             if row["wording"] is None:
                 row["wording"] = self._wording_now(tx, now)  # an API client that does not say: the one in use
             elif not tx.survey_wordings([row["wording"]]):
@@ -512,9 +515,8 @@ class Survey:
                 response_id = old["id"]
                 text = old["suggestion"] if suggestion is None else suggestion
                 text_changed = text != old["suggestion"]
-                if not text_changed and _unchanged(old, row):
-                    # nothing to write, nothing kept
-                    return Outcome({"survey": self._state(tx, ticket, now, private=private)}, remember=False)
+                if not text_changed and _unchanged(old, row):  # nothing to write
+                    return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kept=kept)
                 if (old.get("corrections") or 0) >= CORRECTIONS_MAX:
                     raise QueueError("survey_corrections_spent", label=ticket.label, max=CORRECTIONS_MAX)
                 tx.update_survey_response(response_id, row, now)
@@ -530,9 +532,17 @@ class Survey:
                 "survey_answered", now, self.unit.day(now), ticket.id, ticket.counter_id, row["channel"], data_
             )
             kind = Kind.CREATED if old is None else Kind.DONE
-            return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kind)
+            return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kind, kept=kept)
 
-        return self.unit.run(request_key, run)
+        def replay(tx: Tx, now: datetime, kept: Any) -> Any:
+            if not (isinstance(kept, dict) and "survey_of" in kept):
+                return kept  # a whole answer, kept before the reference was
+            ticket = tx.ticket(kept["survey_of"])
+            if ticket is None:  # the ticket is gone (retention): what a lookup of it answers
+                raise NotFound("ticket_not_found")
+            return {"survey": self._state(tx, ticket, now, private=kept["private"])}
+
+        return self.unit.run(request_key, run, replay)
 
     # -- the index ---------------------------------------------------------------------------------
     def skm(

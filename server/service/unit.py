@@ -57,9 +57,9 @@ class Outcome:
 
     body: Any = None
     kind: Kind = Kind.DONE
-    # False: changed nothing, and is not kept for its request_id (a repeat runs it again, with the same
-    # effect): a device sending the same unchanged survey under new ids stored 25 KB an answer
-    remember: bool = True
+    # What is kept for its request_id instead of the body, when not None: a reference that `run`'s
+    # `replay` turns back into an answer. The survey keeps its ticket's id, not its 25 KB state.
+    kept: Any = None
 
 
 @dataclass
@@ -100,20 +100,27 @@ class UnitOfWork:
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
 
-    def run(self, request_key: str | None, fn: Callable[[Tx, datetime], Outcome]) -> Outcome:
+    def run(
+        self,
+        request_key: str | None,
+        fn: Callable[[Tx, datetime], Outcome],
+        replay: Callable[[Tx, datetime, Any], Any] | None = None,
+    ) -> Outcome:
         """Run one command in a write transaction, publish its events after the commit; repeat the
-        outcome stored for a known request key instead."""
+        outcome stored for a known request key instead (through `replay` when the command kept a
+        reference, Outcome.kept, rather than its body)."""
         with self.lock:
             now = self.clock()
             with self.store.write() as tx:
                 known = tx.request_answer(request_key)
                 if known is not None:
-                    return Outcome(known[1], KINDS[known[0]])
+                    body = known[1] if replay is None else replay(tx, now, known[1])
+                    return Outcome(body, KINDS[known[0]])
                 outcome = fn(tx, now)
                 if tx.events:
                     self.decorate(tx, tx.events)
-                if outcome.remember:
-                    tx.remember_answer(request_key, STORED[outcome.kind], outcome.body, now)
+                kept = outcome.body if outcome.kept is None else outcome.kept
+                tx.remember_answer(request_key, STORED[outcome.kind], kept, now)
                 events = list(tx.events)
             if events:
                 self.hooks.publish(events)
