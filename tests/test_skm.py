@@ -763,7 +763,12 @@ def test_a_resubmission_that_changes_nothing_writes_nothing_and_corrections_are_
     from server.service.survey import CORRECTIONS_MAX
 
     ticket = serve(client, officer)
-    body = first_body = {"token": ticket["token"], "answers": ANSWERS, "profile": {"sex": "P"}, "suggestion": "Kursi kurang"}
+    body = first_body = {
+        "token": ticket["token"],
+        "answers": ANSWERS,
+        "profile": {"sex": "P"},
+        "suggestion": "Kursi kurang",
+    }
     first = client.post("/api/survey", json=body).get_json()["survey"]
     assert first["corrections_left"] == CORRECTIONS_MAX == 5
     published: list[dict] = []
