@@ -9,8 +9,8 @@ DEB_PACKAGES := espeak-ng sox libusb-1.0-0 alsa-utils python3-venv cups-client
 # measured in; and Chromium's headless shell where the distribution has it (Debian: a third of the full
 # browser's CPU for the same pages; without it the tests drive /usr/bin/chromium). Each browser package
 # only where the distribution has it: Ubuntu has no `chromium` deb (a snap), and apt-get would refuse
-# the whole list for it.
-TEST_DEB_PACKAGES := cups-daemon cups-client ?chromium ?chromium-headless-shell
+# the whole list for it. poppler-utils: pdftotext, to read the text of each page Chromium prints.
+TEST_DEB_PACKAGES := cups-daemon cups-client poppler-utils ?chromium ?chromium-headless-shell
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The distribution's Python when it is new enough (Debian's build is optimised: the server issued
 # 15-20 % more tickets per second on it than on a plain source build), else python3 on PATH.

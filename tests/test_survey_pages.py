@@ -7,6 +7,7 @@ its on-screen pads. The tests also refresh docs/screenshots/survey-phone.png and
 from __future__ import annotations
 
 import re
+import subprocess
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -605,6 +606,17 @@ def test_a_form_copy_over_several_pages_keeps_its_signatures_whole_and_its_numbe
         page.goto(f"{office.url}/counter/form/{ticket['token']}")
         pdf = page.pdf(format="A4", prefer_css_page_size=True)
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
+        # The printed pages' own text (poppler's pdftotext, pages split by form feeds): the number heads the
+        # form's table on the first page and the second page, and the last holds both signatures with the
+        # officer's name and NIP.
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+        pages = [p for p in text.decode().split("\f") if p.strip()]
+        assert len(pages) == 2
+        number = f"No. antrian {ticket['label']}"
+        assert number in pages[0] and pages[1].lstrip().startswith(number), pages
+        assert "Pemberi Penjelasan" not in pages[0]
+        last = pages[1]
+        assert "Pemberi Penjelasan" in last and "NIP" in last and longest["name"].split()[0] in last
         expect(page.locator("thead.running")).to_be_hidden()  # on screen: the number is in the form already
         page.emulate_media(media="print")
         expect(page.locator("thead.running")).to_have_text(re.compile(rf"^No\. antrian {ticket['label']} · "))
