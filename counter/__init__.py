@@ -238,6 +238,8 @@ def dashboard_page():
         charts=_dashboard_charts(data) if data else None,
         period=None if bad else reports.period_id(day_from, day_to),
         measure_names=figures.MEASURE_NAMES_ID,
+        measures=figures.MEASURES,
+        standard_measures=figures.STANDARD_MEASURES,
         email_on=settings.escalation.enabled,
         skm=None if bad else service.survey.skm(day_from, day_to),  # the satisfaction index beside the times
         tr=partial(t, lang="id"),

@@ -110,6 +110,11 @@ class Ticket:
     # was served before the transfers (the service time is that and the last stretch, started_at on).
     first_started_at: datetime | None = None
     served_before_ms: int = 0
+    # SOP steps 2-6 and 12, for the figures: how long the visitor took over the form at the kiosk, from
+    # its start to the number (whole seconds, as the kiosk measured them; None: not measured, e.g. a
+    # visitor registered by the front office), and when the visitor's copy of the form first printed.
+    form_seconds: int | None = None
+    copy_printed_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.priority_lane is None:

@@ -1,7 +1,11 @@
 """Service-time figures against the SOP's standard times (Mutu Baku: Waktu, config [sla]).
 
-Four measures per ticket, in milliseconds:
+Six measures per ticket, in milliseconds, in the SOP's order:
 
+- form: the visitor's time over the form at the kiosk (SOP steps 2-6), from the first tap that leaves
+  its welcome screen to the number, as the kiosk timed it (form_seconds, whole seconds), against
+  form_minutes (5). A ticket without it (registered by the front office, or issued before the kiosk
+  sent it) is not measured: `unmeasured` counts them;
 - waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes;
 - response: first call to the start of service (first_started_at), no standard;
 - service: start to end of service (finished_at), against service_minutes (30); a ticket transferred
@@ -10,13 +14,18 @@ Four measures per ticket, in milliseconds:
   the escalation mail's sent_at or, with the e-mail off or failing, when the officer recorded the
   TTS ticket number LKPP gave (the first `lkpp_ticket` event), whichever came first. An escalation
   with neither is not measured; `unsent` counts those and `no_mail` those of them that never had a
-  mail (escalated while [escalation] e-mail was off), so the dashboard can say why.
+  mail (escalated while [escalation] e-mail was off), so the dashboard can say why;
+- copy: end of service to the first print of the visitor's copy of the form on a counter printer
+  (SOP step 12; copy_printed_at, kept when a form print job is done), against copy_minutes (10). The
+  hand-over itself is not recorded, nor an A4 copy printed from the browser: a served ticket with no
+  printed copy is not measured (`unmeasured`), `unprinted` of them asked for and not printed.
 
 plus no-shows and requeues. Tickets belong to the office's local day they were issued on; groups
 are days, ISO weeks, months, officers or services. `figures()` asks the store for the sums, computed
 in SQL so that ten years stay fast (Tx.figure_sums), and rolls them up here. The store keeps waiting,
-response and service as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`,
-`service_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migrations m008, m019);
+response, service and copy as integer milliseconds on the ticket row (`waiting_ms`, `response_ms`,
+`service_ms`, `copy_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migrations
+m008, m019, m023) and the form's whole seconds as the kiosk sent them (`form_seconds`, m023);
 escalation is computed from the mail's sent_at and the event log, for escalated tickets only. The
 tests check the SQL against a pure path that sums ticket rows with timestamps (tests/figures_oracle.py).
 """
@@ -32,8 +41,10 @@ from server.i18n import t
 from shared.dates import MONTHS_ID, month_names
 
 GROUPS = ("day", "week", "month", "officer", "service")
-MEASURES = ("waiting", "response", "service", "escalation")
-STANDARD_MEASURES = ("waiting", "service", "escalation")
+# In the SOP's order: the form (steps 2-6), the wait (7), the call answered, the service (9), the
+# escalation (11), the visitor's copy of the form (12).
+MEASURES = ("form", "waiting", "response", "service", "escalation", "copy")
+STANDARD_MEASURES = ("form", "waiting", "service", "escalation", "copy")
 # every ticket is one of served (escalated among them), no-show, cancelled, expired (not served by its day's
 # end: still waiting, or called and never skipped) or still in play (waiting, called or being served:
 # today's, or one whose service was never finished): the counts add up, and the waits never measured are
@@ -47,9 +58,11 @@ MEASURE_NAMES_ID = {m: t(f"figures.measure.{m}") for m in MEASURES}
 def limits_ms(sla: SlaSettings) -> dict[str, int]:
     """The standard of each measure that has one, in milliseconds."""
     return {
+        "form": sla.form_minutes * 60_000,
         "waiting": sla.waiting_minutes * 60_000,
         "service": sla.service_minutes * 60_000,
         "escalation": sla.escalation_minutes * 60_000,
+        "copy": sla.copy_minutes * 60_000,
     }
 
 
@@ -61,6 +74,7 @@ def empty_sums(key: str) -> dict[str, Any]:
         if m in STANDARD_MEASURES:
             sums[f"{m}_within"] = 0
     sums["escalation_no_mail"] = 0  # escalations not measured that had no mail at all (e-mail off)
+    sums["copy_unprinted"] = 0  # served, copy not measured: asked for on a counter printer, not printed
     return sums
 
 
@@ -136,6 +150,12 @@ def finish(
     # a mail (the escalation e-mail was off when they were escalated).
     out["escalation"]["unsent"] = sums["escalated"] - sums["escalation_n"]
     out["escalation"]["no_mail"] = sums["escalation_no_mail"]
+    # Not measured: a ticket issued without the kiosk's time over the form (registered by the front
+    # office, or before the kiosk sent it); a served visitor whose copy never came out of a counter
+    # printer, `unprinted` of them asked for and not printed (failed, or still waiting for the printer).
+    out["form"]["unmeasured"] = sums["tickets"] - sums["form_n"]
+    out["copy"]["unmeasured"] = sums["served"] - sums["copy_n"]
+    out["copy"]["unprinted"] = sums["copy_unprinted"]
     return out
 
 
@@ -195,9 +215,11 @@ def figures(
             "to": day_to,
             "group": group,
             "standards": {
+                "form_minutes": sla.form_minutes,
                 "waiting_minutes": sla.waiting_minutes,
                 "service_minutes": sla.service_minutes,
                 "escalation_minutes": sla.escalation_minutes,
+                "copy_minutes": sla.copy_minutes,
             },
             "open_days": open_days,
             "arrivals": arrivals(tx.arrivals_by_hour(day_from, day_to, utc_offset_minutes(day_from, tz)), open_days),

@@ -28,6 +28,9 @@ LIMITS = {
     "full_name": 100,
 }
 REQUIRED = ("name", "agency", "address", "phone", "problem")
+# How long a visitor took over the form at the kiosk (form_seconds, whole seconds): a day at most. The
+# kiosk resets itself after an idle minute, so a real form takes minutes; a larger number is no time.
+FORM_SECONDS_MAX = 86_400
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
 
@@ -44,6 +47,7 @@ class VisitorForm:
     problem: str
     category: str
     priority: bool
+    form_seconds: int | None = None  # SOP steps 2-6 as the kiosk timed them; None: not measured
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -237,6 +241,11 @@ def validate_visitor_form(data: object, service_codes: set[str]) -> VisitorForm:
         priority = False
     if not isinstance(priority, bool):
         bad["priority"] = "not_boolean"
+    form_seconds = data.get("form_seconds")
+    if form_seconds is not None:
+        form_seconds = parse_form_seconds(form_seconds)
+        if form_seconds is None:
+            bad["form_seconds"] = "form_seconds_invalid"
     if bad:
         raise FormIncomplete(bad)
     return VisitorForm(
@@ -248,4 +257,16 @@ def validate_visitor_form(data: object, service_codes: set[str]) -> VisitorForm:
         problem=problem,
         category=category,
         priority=priority,
+        form_seconds=form_seconds,
     )
+
+
+def parse_form_seconds(value: object) -> int | None:
+    """A kiosk's time over the form as an int, or None when it is not one: a JSON whole number
+    0..FORM_SECONDS_MAX (JSON has one kind of number: 95.0 is 95, as JSON Schema's "integer" has it), not
+    true/false (which Python counts as 1 and 0), a fraction, or text ("95")."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None  # NaN and the infinities too (never parsed from a request: JSON has none)
+    return int(value) if 0 <= value <= FORM_SECONDS_MAX else None

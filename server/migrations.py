@@ -198,11 +198,12 @@ def m007_drop_redundant_index(db: Database) -> None:
 
 # The figures' durations (milliseconds), derived from a ticket's timestamps whenever its row is
 # written (ticket_to_row; service_ms plus served_before_ms, the stretches before a transfer) and
-# backfilled by m008, then m019: column -> (start, end) timestamp columns.
+# backfilled by m008, then m019 (copy_ms by m023): column -> (start, end) timestamp columns.
 DURATION_COLUMNS = {
     "waiting_ms": ("created_at", "first_called_at"),
     "response_ms": ("first_called_at", "first_started_at"),
     "service_ms": ("started_at", "finished_at"),
+    "copy_ms": ("finished_at", "copy_printed_at"),  # m023: SOP step 12, the visitor's copy of the form
 }
 # As m008 derived them, before first_started_at existed (m019).
 _M008_DURATIONS = {
@@ -515,6 +516,45 @@ def m022_partly_served(db: Database) -> None:
         "UPDATE tickets SET service_ms = served_before_ms WHERE service_ms IS NULL AND served_before_ms > 0"
         " AND status IN ('no_show', 'cancelled', 'expired')"
     )
+
+
+# The figures' covering index from m023 on: every column a figure sum reads (Tx.figure_sums).
+FIGURES_INDEX = (
+    "day",
+    "service",
+    "officer",
+    "status",
+    "requeues",
+    "waiting_ms",
+    "response_ms",
+    "service_ms",
+    "form_seconds",
+    "copy_ms",
+    "finished_at",
+    "created_at",
+)
+
+
+@migrations()
+def m023_form_and_copy_times(db: Database) -> None:
+    # The SOP's two standard times left unmeasured (docs/reports.md): the form (steps 2-6), which the kiosk
+    # now times from the visitor's first tap to the number and sends with it (form_seconds, whole seconds;
+    # NULL for the tickets before, and for those the front office registers), and the visitor's copy of the
+    # form (step 12), measured from the end of service to the first print of the copy on a counter printer
+    # (copy_printed_at, kept by the print jobs' bookkeeping; copy_ms derived as the other durations are).
+    # Older tickets take their copy's time from the form print jobs already printed. The figures' covering
+    # index is rebuilt over the two new measures, so the sums still read only the index.
+    db.execute("ALTER TABLE tickets ADD COLUMN form_seconds INTEGER")
+    db.execute("ALTER TABLE tickets ADD COLUMN copy_printed_at TEXT")
+    db.execute("ALTER TABLE tickets ADD COLUMN copy_ms INTEGER")
+    db.conn.create_function("antrian_duration_ms", 2, duration_ms, deterministic=True)
+    db.execute(
+        "UPDATE tickets SET copy_printed_at = p.at, copy_ms = antrian_duration_ms(tickets.finished_at, p.at)"
+        " FROM (SELECT ticket_id, MIN(printed_at) AS at FROM print_jobs WHERE kind = 'form' AND status = 'printed'"
+        " AND printed_at IS NOT NULL GROUP BY ticket_id) AS p WHERE tickets.id = p.ticket_id"
+    )
+    db.execute("DROP INDEX IF EXISTS idx_tickets_figures")
+    db.execute(f"CREATE INDEX idx_tickets_figures ON tickets ({', '.join(FIGURES_INDEX)})")
 
 
 def unknown_applied(db: Database) -> list[str]:

@@ -20,8 +20,8 @@ from server.api import COUNTER_ACTIONS
 from server.auth import ROLES, USERNAME
 from server.config import WEEKDAYS
 from server.core import CATEGORIES, CORRECTABLE, STATUSES, TICKET_ACTIONS
-from server.figures import GROUPS
-from server.forms import LIMITS
+from server.figures import GROUPS, MEASURES, STANDARD_MEASURES
+from server.forms import FORM_SECONDS_MAX, LIMITS
 from server.reports import MAX_RANGE_DAYS, OUTCOMES, RECAP_FORMATS
 from server.store import EVENT_TYPES
 
@@ -319,6 +319,18 @@ TICKET = {
             "minimum": 0,
             "description": "How long it was served before its transfers; started_at is the start at its service now, "
             "first_started_at the first start of all.",
+        },
+        "form_seconds": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "maximum": FORM_SECONDS_MAX,
+            "description": "The visitor's time over the form at the kiosk (SOP steps 2-6), as the kiosk sent it "
+            "with POST /api/tickets; null: not measured (the front office registered the visitor).",
+        },
+        "copy_printed_at": {
+            **_nullable(DATETIME),
+            "description": "When the visitor's copy of the form (SOP step 12) first came out of a counter printer "
+            "(POST /api/tickets/{ref}/print-form); null: never.",
         },
         **{
             k: {"type": "string"}
@@ -690,6 +702,62 @@ RECAP = {
     },
 }
 
+# One measure of a group of the figures: how many tickets it measured and, for one with an SOP standard,
+# how many of them were within it; the extra counts say why some were not measured.
+FIGURE_COUNTS = ("tickets", "served", "escalated", "no_show", "cancelled", "expired", "in_play", "requeued", "requeues")
+_MEASURE_WHY = {
+    "form": {
+        "unmeasured": "Tickets issued without the kiosk's time over the form (registered by the front office, "
+        "or issued before the kiosk sent it): tickets - n.",
+    },
+    "escalation": {
+        "unsent": "Escalations not measured: no escalation e-mail sent and no LKPP ticket number recorded.",
+        "no_mail": "Of `unsent`, those with no e-mail at all (escalated while [escalation] enabled = false).",
+    },
+    "copy": {
+        "unmeasured": "Served tickets whose copy of the form never came out of a counter printer (not asked "
+        "for, or printed as the A4 page from the browser, which the server does not see): served - n.",
+        "unprinted": "Of `unmeasured`, those whose copy was asked for on a counter printer and has not printed "
+        "(the print failed, or waits for the printer).",
+    },
+}
+
+
+def _measure(name: str) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "n": {"type": "integer", "minimum": 0, "description": "Tickets measured."},
+        "mean_s": {"type": ["number", "null"], "description": "Mean, in seconds (one decimal); null when n = 0."},
+        "max_s": {"type": ["number", "null"], "description": "Longest, in seconds (one decimal); null when n = 0."},
+    }
+    required = ["n", "mean_s", "max_s"]
+    if name in STANDARD_MEASURES:
+        props.update(
+            {
+                "standard_s": {"type": "integer", "description": "The SOP's standard ([sla]), in seconds."},
+                "within": {"type": "integer", "minimum": 0, "description": "Measured ≤ the standard, to the ms."},
+                "share": {"type": ["number", "null"], "description": "within / n (4 decimals); null when n = 0."},
+            }
+        )
+        required += ["standard_s", "within", "share"]
+    for key, why in _MEASURE_WHY.get(name, {}).items():
+        props[key] = {"type": "integer", "minimum": 0, "description": why}
+        required.append(key)
+    return {"type": "object", "required": required, "properties": props}
+
+
+FIGURE_GROUP = {
+    "type": "object",
+    "description": "One group's figures (or the total): the counts, then one object per measure, in the SOP's "
+    "order: form (steps 2-6), waiting (7), response, service (9), escalation (11), copy (12).",
+    "required": ["key", "label", *FIGURE_COUNTS, *MEASURES],
+    "properties": {
+        "key": {"type": "string", "description": "The day, ISO week (2026-W48), month (2026-11), officer or service."},
+        "label": {"type": "string"},
+        **{k: {"type": "integer", "minimum": 0} for k in FIGURE_COUNTS},
+        **{m: _measure(m) for m in MEASURES},
+    },
+}
+
 FIGURES = {
     "type": "object",
     "description": "See docs/reports.md for each measure.",
@@ -699,9 +767,14 @@ FIGURES = {
         "to": DATE,
         "group": {"type": "string", "enum": list(GROUPS)},
         "open_days": {"type": "integer"},
-        "standards": {"type": "object"},
-        "groups": {"type": "array", "items": {"type": "object"}},
-        "total": {"type": "object"},
+        "standards": {
+            "type": "object",
+            "description": "[sla], in minutes.",
+            "required": [f"{m}_minutes" for m in STANDARD_MEASURES],
+            "properties": {f"{m}_minutes": {"type": "integer"} for m in STANDARD_MEASURES},
+        },
+        "groups": {"type": "array", "items": FIGURE_GROUP},
+        "total": FIGURE_GROUP,
         "arrivals": {"type": "array", "minItems": 24, "maxItems": 24, "items": {"type": "object"}},
     },
 }
@@ -1340,6 +1413,15 @@ def build() -> dict[str, Any]:
                             "type": "boolean",
                             "description": "The front office (a login) issues past the service's daily quota; "
                             "ignored without a login.",
+                        },
+                        "form_seconds": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "maximum": FORM_SECONDS_MAX,
+                            "description": "The kiosk: whole seconds from the visitor's first tap (leaving the "
+                            "welcome screen) to this request, for the figures' form time (SOP steps 2-6). Optional; "
+                            "null or left out: not measured. Not a whole number 0-"
+                            f"{FORM_SECONDS_MAX}: 422 form_incomplete, `fields` naming form_seconds.",
                         },
                     },
                     ("service", "name", "agency", "address", "phone", "problem"),

@@ -17,6 +17,16 @@ SERVED = ("resolved", "escalated", "closed")
 ESCALATED = ("escalated", "closed")
 # When a ticket's LKPP number was first recorded, per ticket.
 LKPP_NUMBER_SQL = "(SELECT MIN(e.at) FROM events e WHERE e.ticket_id = t.id AND e.type = 'lkpp_ticket')"
+# When its copy of the form first came out of a counter printer, from the print jobs themselves (not the
+# ticket's copy_printed_at, which the store keeps: the two must agree).
+COPY_PRINTED_SQL = (
+    "(SELECT MIN(p.printed_at) FROM print_jobs p WHERE p.ticket_id = t.id AND p.kind = 'form' AND p.status = 'printed')"
+)
+# Whether a copy was asked for on a counter printer and has not printed (failed, or waiting for it).
+COPY_PENDING_SQL = (
+    "EXISTS (SELECT 1 FROM print_jobs p WHERE p.ticket_id = t.id AND p.kind = 'form'"
+    " AND p.status IN ('queued', 'retrying', 'failed'))"
+)
 
 
 def ticket_times(tx: Any, day_from: str, day_to: str) -> list[dict[str, Any]]:
@@ -25,7 +35,8 @@ def ticket_times(tx: Any, day_from: str, day_to: str) -> list[dict[str, Any]]:
     return tx.rows(
         "SELECT t.id, t.day, t.service, t.officer, t.status, t.requeues, t.created_at, t.first_called_at,"
         f" t.started_at, t.first_started_at, t.served_before_ms, t.finished_at, NULLIF({MAIL_SQL}, '~') AS mail_sent_at,"
-        f" {LKPP_NUMBER_SQL} AS lkpp_ticket_at, {MAIL_SQL} IS NOT NULL AS has_mail"
+        f" {LKPP_NUMBER_SQL} AS lkpp_ticket_at, {MAIL_SQL} IS NOT NULL AS has_mail, t.form_seconds,"
+        f" {COPY_PRINTED_SQL} AS copy_printed_at, {COPY_PENDING_SQL} AS copy_pending"
         " FROM tickets t WHERE t.day BETWEEN ? AND ? ORDER BY t.id",
         [day_from, day_to],
     )
@@ -54,12 +65,15 @@ def forwarded_at(row: dict[str, Any]) -> str | None:
 
 
 def ticket_durations(row: dict[str, Any]) -> dict[str, int | None]:
-    """A ticket row's four measures in milliseconds (None where a timestamp is missing)."""
+    """A ticket row's six measures in milliseconds (None where a timestamp is missing)."""
+    form = row.get("form_seconds")
     return {
+        "form": None if form is None else form * 1000,
         "waiting": _ms(row.get("created_at"), row.get("first_called_at")),
         "response": _ms(row.get("first_called_at"), row.get("first_started_at") or row.get("started_at")),
         "service": _served(row),
         "escalation": _ms(row.get("finished_at"), forwarded_at(row)) if row.get("status") in ESCALATED else None,
+        "copy": _ms(row.get("finished_at"), row.get("copy_printed_at")) if row.get("status") in SERVED else None,
     }
 
 
@@ -78,6 +92,8 @@ def add_ticket(sums: dict[str, Any], row: dict[str, Any], limits: dict[str, int]
     durations = ticket_durations(row)
     if row["status"] in ESCALATED and durations["escalation"] is None and not row.get("has_mail"):
         sums["escalation_no_mail"] += 1
+    if row["status"] in SERVED and durations["copy"] is None and row.get("copy_pending"):
+        sums["copy_unprinted"] += 1
     for m, ms in durations.items():
         if ms is None:
             continue

@@ -76,6 +76,39 @@ def test_bad_fields_get_422_and_nothing_is_written(client, changes, field, code_
     assert client.get("/api/state").get_json()["seq"] == 0
 
 
+# -- the kiosk's time over the form (SOP steps 2-6; docs/reports.md) -----------------------------------
+@pytest.mark.parametrize("sent,stored", [(95, 95), (0, 0), (86_400, 86_400), (95.0, 95), (None, None), ("-", None)])
+def test_the_kiosks_time_over_the_form_is_stored_on_the_ticket(app, client, sent, stored):
+    """A whole number of seconds 0..86400 (JSON's 95.0 is 95); null or left out ("-"): not measured."""
+    r = issue(client) if sent == "-" else issue(client, form_seconds=sent)
+    assert r.status_code == 201, r.get_json()
+    with app.extensions["antrian"].store.read() as tx:
+        assert tx.ticket_by_token(r.get_json()["ticket"]["token"]).form_seconds == stored
+        assert tx.one("SELECT form_seconds FROM tickets")["form_seconds"] == stored
+        assert type(tx.one("SELECT form_seconds FROM tickets")["form_seconds"]) is type(stored)
+
+
+@pytest.mark.parametrize("bad", [-1, 86_401, 12.5, "95", True, False, [95], {"s": 95}, 2**70, 1e300])
+def test_a_bad_time_over_the_form_is_a_422_naming_it_and_issues_nothing(client, bad):
+    r = issue(client, form_seconds=bad)
+    assert r.status_code == 422
+    body = r.get_json()
+    assert body["error"] == "form_incomplete"
+    assert body["fields"] == {"form_seconds": "Lama pengisian formulir harus bilangan bulat detik, 0–86400."}
+    english = client.post("/api/tickets?lang=en", json=visitor(form_seconds=bad)).get_json()
+    assert english["fields"] == {
+        "form_seconds": "The time spent on the form must be a whole number of seconds, 0–86400."
+    }
+    state = client.get("/api/state").get_json()
+    assert state["seq"] == 0 and state["services"][0]["waiting"] == 0
+
+
+def test_a_bad_time_over_the_form_is_named_beside_the_other_bad_fields(client):
+    r = client.post("/api/tickets", json={"service": "A", "name": "Ani", "form_seconds": -5})
+    assert r.status_code == 422
+    assert set(r.get_json()["fields"]) == {"agency", "address", "phone", "problem", "form_seconds"}
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b"null"])
 def test_malformed_json_is_a_400(client, raw):
     r = client.post("/api/tickets", data=raw, content_type="application/json")

@@ -75,6 +75,9 @@ def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
             assert part in data, part
         survey = f"{svc.settings.office.public_url}/t/{token}?survey=1".encode()
         assert b"Isi survei kepuasan" in data and survey in data  # its QR code, while the day lasts
+        with svc.store.read() as tx:  # SOP step 12 done at this moment: the figures' copy time ends here
+            first = tx.ticket_by_token(token).copy_printed_at
+        assert first == clock()
         # a ticket not yet done has no copy to print
         client.post("/api/tickets", json=visitor())
         assert client.post("/api/tickets/A-002/print-form", json={"counter_id": 1}, headers=h).status_code == 409
@@ -86,6 +89,8 @@ def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
         PrintWorker(svc, "loket1", svc.settings.printers["loket1"]).run_once()
         later = printer.wait_for_close()[before:]
         assert b"FORMULIR KONSULTASI" in later and b"survei" not in later
+        with svc.store.read() as tx:  # a copy printed again: the first one stays the measure
+            assert tx.ticket_by_token(token).copy_printed_at == first
         svc.stop()
     finally:
         printer.stop()

@@ -218,10 +218,12 @@ def test_the_recap_figures_and_disk_alert_read_their_words_from_the_catalogue(mo
     assert reports.CATEGORY_NAMES == {"pengaduan": "Pengaduan", "pertanyaan": "Pertanyaan", "konsultasi": "Konsultasi"}
     assert reports.OUTCOME_NAMES[core.ESCALATED] == "Eskalasi ke Helpdesk LKPP"
     assert figures.MEASURE_NAMES_ID == {
+        "form": "Waktu formulir",
         "waiting": "Waktu tunggu",
         "response": "Waktu respons",
         "service": "Waktu layanan",
         "escalation": "Waktu eskalasi",
+        "copy": "Waktu salinan formulir",
     }
     assert figures.label("week", "2026-W48") == "Minggu 48 / 2026" and figures.label("officer", "") == "(tanpa petugas)"
     assert reports.period_id("2026-11-01", "2026-11-30") == "1 November 2026 s.d. 30 November 2026"

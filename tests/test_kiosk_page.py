@@ -234,6 +234,58 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     assert field_values(page)["name"] == ""
 
 
+def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_reset_starts_it_again(kiosk, live):
+    """SOP steps 2-6, timed by the kiosk: from the visitor's first tap (the one leaving the welcome screen)
+    to Ambil nomor antrian, in whole seconds, sent with the number as form_seconds and kept by the server
+    for the figures. A visitor who leaves (Batal, the idle reset) takes their time along: the next one's
+    starts at their own tap. Playwright's clock is paused, so the page's time moves only as the test moves
+    it: the seconds are exact."""
+    page = kiosk(query="?idle=600", clock=True)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    sent = []
+
+    def issued(request):
+        if request.method == "POST" and urlparse(request.url).path == "/api/tickets":
+            sent.append(request.post_data_json)
+
+    page.on("request", issued)
+    page.clock.fast_forward(30_000)  # the kiosk idle at its welcome screen: nobody's time
+    page.click("#start")
+    page.clock.fast_forward(100_000)
+    page.click("#screen-service [data-action=home]")  # Batal: this visitor gives up
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.clock.fast_forward(40_000)
+    start_form(page)  # the next visitor
+    fill_fast(page, SHORT)
+    page.clock.fast_forward(94_400)
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    assert len(sent) == 1 and sent[0]["form_seconds"] == 94  # the nearest whole second
+    label = page.locator("#ticket-label").inner_text()
+
+    # A form left half-filled until the idle reset: the next visitor's time starts afresh.
+    page.click("#screen-ticket [data-action=home]")
+    start_form(page)
+    fill_fast(page, {"name": "Ani"})
+    page.clock.fast_forward(600_000)
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.clock.fast_forward(5_000)
+    start_form(page)
+    fill_fast(page, SHORT)
+    page.clock.fast_forward(7_000)
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    assert [s["form_seconds"] for s in sent] == [94, 7]
+
+    live.add_user("petugas-form", "officer")
+    staff = live.session("petugas-form", "rahasia-123")
+    tickets = {t["label"]: t for t in staff.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"]}
+    assert tickets[label]["form_seconds"] == 94
+    assert tickets[page.locator("#ticket-label").inner_text()]["form_seconds"] == 7
+
+
 def test_english_toggle_changes_the_labels(kiosk):
     page = kiosk()
     expect(page.locator(".welcome-cta")).to_have_text("Sentuh layar untuk mengambil nomor antrian")

@@ -370,7 +370,20 @@ def test_recap_page_shows_the_day_label_and_officer_after_the_six(app, client, t
 
 
 # -- figures: pure functions on a synthetic day --------------------------------------------------
-def row(day, status, created, called=None, started=None, finished=None, sent=None, officer="", service="A", requeues=0):
+def row(
+    day,
+    status,
+    created,
+    called=None,
+    started=None,
+    finished=None,
+    sent=None,
+    officer="",
+    service="A",
+    requeues=0,
+    form=None,
+    copy=None,
+):
     def iso(hhmmss):
         return f"{day}T{hhmmss}+00:00" if hhmmss else None
 
@@ -385,12 +398,25 @@ def row(day, status, created, called=None, started=None, finished=None, sent=Non
         "started_at": iso(started),
         "finished_at": iso(finished),
         "mail_sent_at": iso(sent),
+        "form_seconds": form,
+        "copy_printed_at": iso(copy),
     }
 
 
 SYNTHETIC = [
-    # waiting exactly 300 s is within the 5-minute standard; service exactly 1800 s within 30 minutes
-    row("2026-11-29", "resolved", "01:00:00", "01:05:00", "01:05:30", "01:35:30", officer="budi"),
+    # waiting exactly 300 s is within the 5-minute standard; service exactly 1800 s within 30 minutes; the
+    # form's 300 s within its 5 minutes, the copy printed exactly 10 minutes after the end within its 10
+    row(
+        "2026-11-29",
+        "resolved",
+        "01:00:00",
+        "01:05:00",
+        "01:05:30",
+        "01:35:30",
+        officer="budi",
+        form=300,
+        copy="01:45:30",
+    ),
     row(
         "2026-11-29",
         "escalated",
@@ -401,25 +427,32 @@ SYNTHETIC = [
         "01:45:01",
         officer="siti",
         service="B",
+        form=301,  # a second over
+        copy="01:50:00.001",  # a millisecond over
     ),
+    # registered at the front office (no form time), its copy never printed
     row("2026-11-30", "closed", "02:00:00", "02:01:00", "02:02:00", "02:10:00", "02:15:00", officer="budi"),
-    row("2026-11-30", "no_show", "02:00:00", "02:20:00", finished="02:30:00", requeues=1),
+    row("2026-11-30", "no_show", "02:00:00", "02:20:00", finished="02:30:00", requeues=1, form=45),
     row("2026-11-30", "waiting", "03:00:00"),
 ]
 
 
 def test_ticket_durations_are_exact_milliseconds():
     assert oracle.ticket_durations(SYNTHETIC[1]) == {
+        "form": 301_000,
         "waiting": 301_000,
         "response": 60_000,
         "service": 2_039_000,
         "escalation": 301_000,
+        "copy": 600_001,
     }
     assert oracle.ticket_durations(SYNTHETIC[3]) == {
+        "form": 45_000,
         "waiting": 1_200_000,
         "response": None,
         "service": None,
         "escalation": None,
+        "copy": None,
     }
 
 
@@ -444,6 +477,31 @@ def test_figures_per_day_count_the_standard_inclusively():
     assert mon["escalation"]["share"] == 1.0 and mon["response"] == {"n": 1, "mean_s": 60.0, "max_s": 60.0}
     assert out["total"]["waiting"]["within"] == 2 and out["total"]["waiting"]["share"] == 0.5
     assert out["total"]["tickets"] == 5
+    # the form and the copy: within the standard up to it, to the millisecond, like the others
+    assert sun["form"] == {
+        "n": 2,
+        "within": 1,
+        "share": 0.5,
+        "mean_s": 300.5,
+        "max_s": 301.0,
+        "standard_s": 300,
+        "unmeasured": 0,
+    }
+    assert sun["copy"] == {
+        "n": 2,
+        "within": 1,
+        "share": 0.5,
+        "mean_s": 600.0,
+        "max_s": 600.0,
+        "standard_s": 600,
+        "unmeasured": 0,
+        "unprinted": 0,
+    }
+    # not measured: a form without the kiosk's time, the waiting ticket's too; a served visitor's copy
+    # never printed (the no-show has none to measure)
+    assert (mon["form"]["n"], mon["form"]["within"], mon["form"]["unmeasured"]) == (1, 1, 2)
+    assert (mon["copy"]["n"], mon["copy"]["share"], mon["copy"]["unmeasured"]) == (0, None, 1)
+    assert out["total"]["form"]["unmeasured"] == 2 and out["total"]["copy"]["unmeasured"] == 1
 
 
 def test_days_roll_up_into_iso_weeks_and_months():
@@ -655,7 +713,7 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     r = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=officer")
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert html.count("<svg") == 4  # waiting, service, escalation shares; arrivals per hour
+    assert html.count("<svg") == 6  # form, waiting, service, escalation, copy shares; arrivals per hour
     assert "Kedatangan per jam" in html and "budi" in html and "(tanpa petugas)" in html
     assert "<script" not in html and "http://cdn" not in html
     # service within 30 minutes: budi 2 of 2 -> a full 200-pixel bar
@@ -736,7 +794,11 @@ def stored_and_computed(tx, where="1 = 1", params=()):
     rows = tx.rows(f"SELECT * FROM tickets WHERE {where} ORDER BY id", params)
     stored = [{m: r[f"{m}_ms"] for m in ("waiting", "response", "service")} for r in rows]
     computed = [
-        {m: v for m, v in oracle.ticket_durations({**r, "status": "resolved"}).items() if m != "escalation"}
+        {
+            m: v
+            for m, v in oracle.ticket_durations({**r, "status": "resolved"}).items()
+            if m in ("waiting", "response", "service")
+        }
         for r in rows
     ]
     return stored, computed
@@ -1063,3 +1125,250 @@ def test_a_solution_written_on_an_escalated_record_by_a_correction_is_in_its_rec
     }
     assert solusi(row) == "Ke LKPP: akun terkunci\nDibuka oleh admin\nJawaban LKPP: Sudah dibuka"
     assert solusi({"status": "escalated", "escalation_note": "Ke LKPP", "solution": ""}) == "Ke LKPP"
+
+
+# -- the form (SOP steps 2-6) and the visitor's copy of it (step 12) ---------------------------------
+@pytest.fixture
+def copy_app(tmp_path, clock):
+    """The demo config (e-mail off) with printers at two counters: Loket 1 (A, C) a dummy that always
+    prints, Loket 2 (A, B) a network printer nothing answers (each copy fails and waits for a retry)."""
+    import os
+    import socket
+
+    from server.app import create_app
+
+    with socket.socket() as s:  # a port nothing listens on: the printer is off
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = write_config(
+        tmp_path,
+        {
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"',
+            'services = ["A", "B"]': 'services = ["A", "B"]\nprinter = "loket2"',
+        },
+        extra='\n[printers.loket1]\ntype = "dummy"\n'
+        f'\n[printers.loket2]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout = 1\n',
+    )
+    os.environ.pop("ANTRIAN_SECRET_KEY", None)
+    empty_database(tmp_path / "antrian.db")
+    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["antrian"].stop()
+    application.extensions["antrian"].store.close()
+
+
+def print_round(service, printer):
+    """One round of a counter printer's worker: its due jobs printed (or failed) now, as the server does."""
+    from server.printing import PrintWorker
+
+    return PrintWorker(service, printer, service.settings.printers[printer]).run_once()
+
+
+def test_form_and_copy_times_are_measured_against_their_standards_to_the_millisecond(copy_app, clock):
+    """Four visitors. Three took their number at the kiosk, which sent its time over the form: 300 s
+    (within the 5 minutes), 301 s (over) and 0 s; one was registered by the front office (not measured).
+    Ani's copy printed exactly 10 minutes after her service ended (within), Citra's 10 minutes and a
+    millisecond after (over); Budi's was asked for on a printer that is off (not printed: not measured),
+    Dedi's never asked for (not measured). A copy printed again later does not move the first."""
+    from datetime import timedelta
+
+    app, service = copy_app, copy_app.extensions["antrian"]
+    kiosk = app.test_client()
+    people = [("09:00", "A", "Ani", 300), ("09:01", "B", "Budi", 301), ("09:02", "A", "Citra", None)]
+    people.append(("09:03", "C", "Dedi", 0))
+    for hhmm, svc, name, seconds in people:
+        clock.now = at(hhmm)
+        if seconds is None:  # the front office registers a visitor by hand: no kiosk, no time over the form
+            assert service.issue(visitor(service=svc, name=name), actor="frontoffice:rina").kind is Kind.CREATED
+        else:
+            r = kiosk.post("/api/tickets", json=visitor(service=svc, name=name, form_seconds=seconds))
+            assert r.status_code == 201, r.get_json()
+
+    def act(hhmm, counter, action, officer, payload=None):
+        clock.now = at(hhmm)
+        out = service.counter_action(counter, action, payload or {}, officer)
+        assert out.kind is Kind.DONE, out
+        return out.body["ticket"]
+
+    def copy(label, counter):
+        out = service.print_form_copy(label, counter, "x")
+        assert out.kind is Kind.QUEUED, out
+
+    act("09:05", 1, "call-next", "budi")  # Ani
+    act("09:06", 1, "start", "budi")
+    act("09:20", 1, "resolve", "budi", {"solution": "Reset sandi"})
+    act("09:07", 2, "call-next", "siti")  # Budi
+    act("09:08", 2, "start", "siti")
+    act("09:25", 2, "escalate", "siti", {"note": "Ke LKPP"})
+    clock.now = at("09:26")
+    copy("A-001", 1)
+    copy("B-001", 2)
+    clock.now = at("09:30")  # Ani's copy comes out exactly 10 minutes after her service ended
+    assert print_round(service, "loket1") == 1
+    assert print_round(service, "loket2") == 1  # tried: the printer is off, the job waits for a retry
+    act("09:31", 1, "call-next", "budi")  # Citra
+    act("09:32", 1, "start", "budi")
+    act("09:40", 1, "resolve", "budi", {"solution": "Unggah ulang"})
+    copy("A-002", 1)
+    clock.now = at("09:50") + timedelta(milliseconds=1)
+    print_round(service, "loket1")
+    act("09:51", 1, "call-next", "budi")  # Dedi: his copy never asked for
+    act("09:52", 1, "start", "budi")
+    act("09:55", 1, "resolve", "budi", {"solution": "Verifikasi"})
+    clock.now = at("10:30")
+    copy("A-001", 1)  # Ani's copy again: the first print stays the measure
+    print_round(service, "loket1")
+    clock.now = at("16:00")
+
+    client = app.test_client()
+    h = login(app, client, "kepala", "officer")
+    data = client.get(f"/api/figures?from={DAY}&to={DAY}&group=officer", headers=h).get_json()
+    total = data["total"]
+    assert data["standards"] == {
+        "form_minutes": 5,
+        "waiting_minutes": 5,
+        "service_minutes": 30,
+        "escalation_minutes": 5,
+        "copy_minutes": 10,
+    }
+    assert total["form"] == {
+        "n": 3,
+        "within": 2,
+        "share": 0.6667,
+        "mean_s": 200.3,
+        "max_s": 301.0,
+        "standard_s": 300,
+        "unmeasured": 1,
+    }
+    assert total["copy"] == {
+        "n": 2,
+        "within": 1,
+        "share": 0.5,
+        "mean_s": 600.0,
+        "max_s": 600.0,
+        "standard_s": 600,
+        "unmeasured": 2,
+        "unprinted": 1,
+    }
+    budi, siti = data["groups"]
+    assert (budi["label"], budi["form"]["n"], budi["form"]["within"], budi["form"]["unmeasured"]) == ("budi", 2, 2, 1)
+    assert (budi["copy"]["n"], budi["copy"]["within"], budi["copy"]["unmeasured"], budi["copy"]["unprinted"]) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert (siti["form"]["n"], siti["form"]["within"], siti["copy"]["n"], siti["copy"]["unprinted"]) == (1, 0, 0, 1)
+    from jsonschema import Draft202012Validator
+
+    from server.openapi import FIGURES
+
+    Draft202012Validator(FIGURES).validate(data)  # the documented contract, new measures included
+    by_service = client.get(f"/api/figures?from={DAY}&to={DAY}&group=service", headers=h).get_json()["groups"]
+    assert [(g["key"], g["form"]["n"], g["copy"]["n"], g["copy"]["within"]) for g in by_service] == [
+        ("A", 1, 2, 1),
+        ("B", 1, 0, 0),
+        ("C", 1, 0, 0),
+    ]
+    with service.store.read() as tx:
+        for group in ("day", "month", "officer", "service"):
+            sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+            assert sql == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), group, SLA), group
+        stored = tx.rows("SELECT label, form_seconds, copy_printed_at, copy_ms FROM tickets ORDER BY id")
+    assert [(r["label"], r["form_seconds"], r["copy_ms"]) for r in stored] == [
+        ("A-001", 300, 600_000),
+        ("B-001", 301, None),
+        ("A-002", None, 600_001),
+        ("C-001", 0, None),
+    ]
+    assert stored[0]["copy_printed_at"] == at("09:30").isoformat()
+    # the staff's ticket carries both
+    ticket = next(x for x in client.get("/api/tickets", headers=h).get_json()["tickets"] if x["label"] == "A-001")
+    assert (ticket["form_seconds"], ticket["copy_printed_at"]) == (300, at("09:30").isoformat())
+
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert html.count("<svg") == 6
+    for m in ("form", "copy"):
+        assert f'<tr id="row-{m}">' in html and f'href="#{m}-why"' in html
+    form_why = html.split('id="form-why">')[1].split("</p>")[0]
+    assert "dari sentuhan pertama yang meninggalkan layar sambutan hingga nomor antrian diberikan" in form_why
+    assert "1 dari 4 tiket tidak diukur: didaftarkan petugas di halaman front office" in form_why
+    copy_why = html.split('id="copy-why">')[1].split("</p>")[0]
+    assert "hingga salinan formulir pengunjung pertama kali tercetak di printer loket" in copy_why
+    assert (
+        "2 dari 4 pengunjung yang dilayani tidak diukur: 1 salinan diminta di printer loket tetapi belum atau gagal"
+        " tercetak; 1 tanpa salinan dari printer loket" in copy_why
+    )
+    assert "Formulir ≤ standar" in html and "Salinan ≤ standar" in html
+    assert "Waktu formulir: persentase dalam standar (5 menit)" in html
+    assert "Waktu salinan formulir: persentase dalam standar (10 menit)" in html
+
+
+def test_a_day_without_form_or_copy_times_says_none_was_measured(app, client, seeded):
+    """The seeded day's tickets were issued without the kiosk's time and no copy was printed: nothing
+    measured, each ticket counted as not measured, and the dashboard says why."""
+    h = login(app, client, "kepala", "officer")
+    day = client.get(f"/api/figures?from={DAY}&to={DAY}&group=day", headers=h).get_json()["groups"][0]
+    nothing = {"n": 0, "within": 0, "share": None, "mean_s": None, "max_s": None}
+    assert day["form"] == {**nothing, "standard_s": 300, "unmeasured": 4}
+    assert day["copy"] == {**nothing, "standard_s": 600, "unmeasured": 3, "unprinted": 0}
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "4 dari 4 tiket tidak diukur" in html
+    assert "3 dari 3 pengunjung yang dilayani tidak diukur: 3 tanpa salinan dari printer loket" in html
+    assert "diminta di printer loket" not in html
+
+
+def test_m023_takes_older_tickets_copy_times_from_their_printed_form_jobs(tmp_path):
+    """A database of the version before: each served ticket's copy time is the first form copy that
+    printed (a failed one or a ticket slip is none); no ticket has a form time; the figures' index
+    covers both measures."""
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m023_form_and_copy_times")
+    assert "copy_ms" not in db["tickets"].columns_dict
+    done = "2026-11-28T03:00:00+00:00"
+    for i in (1, 2, 3):
+        db.execute(
+            "INSERT INTO tickets (id, day, service, number, label, token, status, created_at, first_called_at,"
+            " started_at, first_started_at, finished_at, officer, waiting_ms, response_ms, service_ms)"
+            " VALUES (?, ?, 'A', ?, ?, ?, 'resolved', '2026-11-28T02:00:00+00:00', '2026-11-28T02:01:00+00:00',"
+            " '2026-11-28T02:02:00+00:00', '2026-11-28T02:02:00+00:00', ?, 'budi', 60000, 60000, 3480000)",
+            [i, DAY, i, f"A-{i:03d}", f"t{i}", done],
+        )
+    jobs = [
+        (1, "ticket", "printed", "2026-11-28T02:00:01+00:00"),  # its slip: no copy
+        (1, "form", "printed", "2026-11-28T03:12:00.250000+00:00"),  # printed again later
+        (1, "form", "printed", "2026-11-28T03:08:00.500000+00:00"),  # the first copy
+        (2, "form", "failed", None),  # never came out
+    ]
+    for ticket_id, kind, status, printed in jobs:
+        db.execute(
+            "INSERT INTO print_jobs (ticket_id, printer, kind, status, attempts, created_at, next_attempt_at,"
+            " printed_at) VALUES (?, 'loket1', ?, ?, 1, '2026-11-28T02:00:00+00:00', '2026-11-28T02:00:00+00:00', ?)",
+            [ticket_id, kind, status, printed],
+        )
+    db.conn.commit()
+    db.close()
+
+    store = Store(path)
+    with store.read() as tx:
+        rows = tx.rows("SELECT id, form_seconds, copy_printed_at, copy_ms FROM tickets ORDER BY id")
+        assert rows == [
+            {"id": 1, "form_seconds": None, "copy_printed_at": "2026-11-28T03:08:00.500000+00:00", "copy_ms": 480_500},
+            {"id": 2, "form_seconds": None, "copy_printed_at": None, "copy_ms": None},
+            {"id": 3, "form_seconds": None, "copy_printed_at": None, "copy_ms": None},
+        ]
+        assert tx.ticket(1).copy_printed_at == datetime(2026, 11, 28, 3, 8, 0, 500_000, tzinfo=UTC)
+        index = {c["name"] for c in tx.rows("PRAGMA index_info(idx_tickets_figures)")}
+        assert {"form_seconds", "copy_ms", "waiting_ms", "service_ms"} <= index
+        for group in ("day", "officer"):
+            sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+            assert sql == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), group, SLA)
+        (sums,) = tx.figure_sums(DAY, DAY, "day", figures.limits_ms(SLA))
+        assert (sums["copy_n"], sums["copy_within"], sums["copy_unprinted"], sums["form_n"]) == (1, 1, 1, 0)
+    store.close()

@@ -104,9 +104,11 @@ import { connect } from "/static/live.js";
   function field(key) { return $("f-" + key); }
 
   function freshState() {
+    // startedAt: when this visitor's first tap left the welcome screen (performance.now(), a clock that only
+    // goes forward), for the form's time sent with the number (SOP steps 2-6; the dashboard's form time)
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
              active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: null,
-             submitError: null, printTimer: null, printPolls: 0 };
+             submitError: null, printTimer: null, printPolls: 0, startedAt: null };
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -766,6 +768,16 @@ import { connect } from "/static/live.js";
     return "kiosk-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  var FORM_SECONDS_MAX = 86400;   // the server's bound (server/forms.py): a longer time is none
+
+  function formSeconds() {
+    // Whole seconds since this visitor started (the nearest); null when unknown. Elapsed time on the
+    // kiosk's own monotonic clock: the server takes it as it is, whatever the kiosk's time of day says.
+    if (state.startedAt === null) return null;
+    var seconds = Math.round((performance.now() - state.startedAt) / 1000);
+    return seconds >= 0 && seconds <= FORM_SECONDS_MAX ? seconds : null;
+  }
+
   function submit() {
     if (submitting) return;   // a double tap sends one request; its request_id covers a retry
     if (offline()) return;    // the banner says why; the button is disabled meanwhile
@@ -773,6 +785,8 @@ import { connect } from "/static/live.js";
     if (!state.requestId) state.requestId = newRequestId();
     var data = formData();
     data.request_id = state.requestId;
+    var seconds = formSeconds();
+    if (seconds !== null) data.form_seconds = seconds;
     var button = $("submit");
     button.disabled = true;
     button.textContent = t("submitting");
@@ -900,7 +914,11 @@ import { connect } from "/static/live.js";
     });
     $("idle-warning").addEventListener("click", hideWarning);
 
-    $("start").addEventListener("click", function () { show("service"); });
+    $("start").addEventListener("click", function () {
+      // The visitor starts: the form's time runs from this tap (a reset starts a new visitor's)
+      if (state.startedAt === null) state.startedAt = performance.now();
+      show("service");
+    });
     $("lang-toggle").addEventListener("click", function () {
       lang = lang === "id" ? "en" : "id";
       applyLang();

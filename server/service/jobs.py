@@ -30,6 +30,15 @@ def _again(job: dict) -> dict:
     return {"again": True} if job.get("again") else {}
 
 
+def copy_printed(tx: Tx, ticket_id: int | None, now: datetime) -> None:
+    """SOP step 12 done, as far as the server can know: the visitor's copy of the form came out of a counter
+    printer. The first copy's time is kept on the ticket (copy_printed_at; the store derives copy_ms, the
+    figures' copy time, from the end of service to it); a copy printed again later changes nothing."""
+    ticket = tx.ticket(ticket_id) if ticket_id is not None else None
+    if ticket is not None and ticket.copy_printed_at is None:
+        tx.save_ticket(ticket.replace(copy_printed_at=now), ticket)
+
+
 class Jobs:
     """Print jobs and escalation mails."""
 
@@ -112,6 +121,8 @@ class Jobs:
             for job, error in results:
                 fields, event = result_fields(PRINT, job, error, now)
                 tx.update_print_job(job["id"], **fields)
+                if job["kind"] == "form" and fields["status"] == PRINT.done_status:
+                    copy_printed(tx, job["ticket_id"], now)
                 if event == PRINT.recovered_event:  # printed after all: the front office's alerts of it go
                     data = {
                         "job": job["id"],

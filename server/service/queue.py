@@ -83,6 +83,7 @@ class QueueCommands:
                 position=tx.next_position(day),
                 created_at=now,
                 category=form.category,
+                form_seconds=form.form_seconds,
             )
             ticket = tx.insert_ticket(
                 ticket,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from server import core
@@ -13,6 +14,16 @@ from server.core import SERVED
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
+# The measures summed straight from the ticket rows (the figures' covering index, m023): the column and
+# its unit in milliseconds. The stored durations are milliseconds; the form is the kiosk's whole seconds,
+# scaled once per sum rather than once per row (and s * 1000 <= L exactly when s <= L // 1000).
+STORED_MEASURES = {
+    "form": ("t.form_seconds", 1000),
+    "waiting": ("t.waiting_ms", 1),
+    "response": ("t.response_ms", 1),
+    "service": ("t.service_ms", 1),
+    "copy": ("t.copy_ms", 1),
+}
 
 # An escalation reaches LKPP (the figures' escalation time ends) when its e-mail is sent or, with the
 # e-mail off or failing, when the officer records the TTS ticket number LKPP gave: whichever is first.
@@ -92,9 +103,10 @@ class ReportQueries(TxBase):
     def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
         """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms).
 
-        Waiting, response and service sum the integer duration columns (m008) over the figures'
-        covering index; escalation, which needs the mail's sent_at or the time the LKPP ticket
-        number was recorded (FORWARDED_SQL), is a second query over the escalated tickets only.
+        Form, waiting, response, service and copy sum the integer columns (m008, m023) over the
+        figures' covering index; escalation, which needs the mail's sent_at or the time the LKPP ticket
+        number was recorded (FORWARDED_SQL), is a second query over the escalated tickets only, and the
+        copies asked for that never printed (`copy_unprinted`) a third over the pending print jobs.
         """
         key = {
             "day": "t.day",
@@ -104,12 +116,14 @@ class ReportQueries(TxBase):
         }[group]
         columns = []
         params: list[Any] = []
-        for name in ("waiting", "response", "service"):
-            c = f"t.{name}_ms"
-            columns.append(f"COUNT({c}) AS {name}_n, COALESCE(SUM({c}), 0) AS {name}_sum, MAX({c}) AS {name}_max")
+        for name, (c, unit) in STORED_MEASURES.items():
+            scaled = "" if unit == 1 else f" * {unit}"
+            columns.append(
+                f"COUNT({c}) AS {name}_n, COALESCE(SUM({c}), 0){scaled} AS {name}_sum, MAX({c}){scaled} AS {name}_max"
+            )
             if name in limits_ms:
                 columns.append(f"COALESCE(SUM({c} <= ?), 0) AS {name}_within")
-                params.append(limits_ms[name])
+                params.append(limits_ms[name] // unit)
         # CASE rather than `status IN (...)`: SQLite probes an ephemeral index per row for an IN list.
         sums = self.rows(
             f"SELECT {key} AS key, COUNT(*) AS tickets,"
@@ -146,7 +160,24 @@ class ReportQueries(TxBase):
                 [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), day_from, day_to],
             )
         }
+        # Copies asked for on a counter printer that have not come out (the job failed, or waits for the
+        # printer): why some served visitors' copy time is not measured. Read from the print jobs' status
+        # index (a few rows: the pending and failed ones), each ticket by its key.
+        # A job is queued after its ticket was issued (a local day starts at most 14 hours before its UTC
+        # date), and its next_attempt_at is never before that: the failed jobs of other years are skipped.
+        since = (date.fromisoformat(day_from) - timedelta(days=1)).isoformat()
+        unprinted = {
+            r["key"]: r["n"]
+            for r in self.rows(
+                f"SELECT {key} AS key, COUNT(DISTINCT t.id) AS n FROM print_jobs p"
+                " INDEXED BY idx_print_jobs_status_next_attempt_at JOIN tickets t ON t.id = p.ticket_id"
+                " WHERE p.status IN ('queued', 'retrying', 'failed') AND p.next_attempt_at >= ? AND p.kind = 'form'"
+                f" AND t.day BETWEEN ? AND ? AND t.copy_ms IS NULL AND t.status IN ({SERVED_SQL}) GROUP BY key",
+                [since, day_from, day_to],
+            )
+        }
         for s in sums:
+            s["copy_unprinted"] = unprinted.get(s["key"], 0)
             e = escalation.get(s["key"])
             s["escalated"] = e["escalated"] if e else 0
             s["escalation_n"] = e["n"] if e else 0

@@ -26,6 +26,7 @@ _TICKET_TIMES = (
     "first_started_at",
     "finished_at",
     "closed_at",
+    "copy_printed_at",
 )
 _TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
 _TICKET_FLAGS = ("priority", "priority_lane")
