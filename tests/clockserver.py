@@ -1,6 +1,6 @@
 """The server on a clock a test or a bench moves forward (tests/live.py ClockedServer).
 
-    python tests/clockserver.py --config C --port P --clock-file F [--tick S]
+    python tests/clockserver.py --config C --port P --clock-file F [--tick S] [--dated]
 
 Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
@@ -8,7 +8,10 @@ or empty: 0), re-read when the file changes (write it whole: a new file moved ov
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
 in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop looks (default
 1 s, as in production): a test that moves the clock a day on sees that day's expiry within a tenth of
-a second. Everything else is `python -m server serve` (server/cli.py `serve`, reached with a clock from
+a second. --dated puts that clock in the Date of its answers too, which the staff pages take as the
+server's time (counter/static/common.js officeNow): a page then sees the day the server is on, as it
+does with a real server, whose Date is its clock (without it the Date is the real time, as gevent
+writes it). Everything else is `python -m server serve` (server/cli.py `serve`, reached with a clock from
 here only): the production command has no such option and always runs on the real clock.
 """
 
@@ -67,6 +70,7 @@ def main() -> int:
     p.add_argument(
         "--tick", type=float, default=1.0, help="seconds between the maintenance loop's rounds (1 s in production)"
     )
+    p.add_argument("--dated", action="store_true", help="the answers' Date header on this clock, not the real one")
     args = p.parse_args()
     if args.tick != 1.0:  # a day's expiry seen within a tick of the clock's move, not within a second
         import functools
@@ -80,7 +84,13 @@ def main() -> int:
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         return 2
-    return serve(settings, args.host, args.port, clock=MovedClock(args.clock_file, settings.office.tz))
+    clock = MovedClock(args.clock_file, settings.office.tz)
+    if args.dated:
+        from gevent import pywsgi
+
+        real_date = pywsgi.format_date_time  # what gevent's handler writes as Date (WSGIHandler.finalize_headers)
+        pywsgi.format_date_time = lambda _timestamp: real_date(clock().timestamp())
+    return serve(settings, args.host, args.port, clock=clock)
 
 
 if __name__ == "__main__":

@@ -350,18 +350,21 @@ class LiveServer:
 
 class ClockedServer(LiveServer):
     """The same server on tests/clockserver.py's clock: 09:00 office time today at the start, moved
-    forward by `advance` (the production command has no way to do that)."""
+    forward by `advance` (the production command has no way to do that). `dated`: that clock is in
+    the Date of its answers too, so the staff pages (whose time is the server's Date) are on it."""
 
-    def __init__(self, config: Path, tick: float = 1.0, **kw):
+    def __init__(self, config: Path, tick: float = 1.0, dated: bool = False, **kw):
         super().__init__(config, **kw)
         self.clock_file = config.parent / "clock-offset"
         self.offset = 0.0
         self.tick = tick
+        self.dated = dated
 
     def command(self) -> list[str]:
         script = str(ROOT / "tests" / "clockserver.py")
         return [sys.executable, script, "--config", str(self.config), "--port", str(self.port),
-                "--clock-file", str(self.clock_file), "--tick", str(self.tick)]  # fmt: skip
+                "--clock-file", str(self.clock_file), "--tick", str(self.tick),
+                *(["--dated"] if self.dated else [])]  # fmt: skip
 
     def advance(self, seconds: float) -> None:
         """Move the server's time on: a new file moved over the old one, never read half-written."""

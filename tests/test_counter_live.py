@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from conftest import write_config
+from live import ClockedServer
 from playwright.sync_api import expect
 from staffpages import issue, sign_in
 
@@ -487,6 +489,42 @@ def test_letters_typed_while_serving_go_into_the_answer_and_a_transfer_needs_a_c
     page.context.close()
 
 
+def test_alt_p_prints_the_last_form_copy_while_the_next_visitor_is_served(browser, office):
+    """While a visitor is served P is a letter of the answer; Alt+P prints the last visitor's form copy
+    then (and in every state), also from inside the answer, which it leaves as it was. The button shows
+    the key that works at the moment."""
+    tono, umi = issue(office, "Tono Wibowo"), issue(office, "Umi Kalsum")
+    page = open_counter(browser, office, "budi", 1)
+    copy = page.locator("#btn-print-form")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(tono["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Dijelaskan.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice")).to_have_text(f"{tono['label']} selesai.")
+    expect(copy.locator("kbd:visible")).to_have_text("P")
+    expect(copy).to_have_attribute("title", re.compile(r"P; saat melayani pengunjung Alt\+P"))
+
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(umi["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    expect(copy.locator("kbd:visible")).to_have_text("Alt+P")
+    page.keyboard.type("Akun ")
+    page.keyboard.press("Alt+p")  # the cursor in the answer: the copy of Tono's form, nothing typed
+    # this office's counters have no printer: the server's refusal says the key reached it
+    no_printer = f"Salinan formulir {tono['label']}: Tidak ada printer yang diatur untuk ini."
+    expect(page.locator("#notice")).to_have_text(no_printer)
+    expect(page.locator("#solution")).to_have_value("Akun ")
+    expect(page.locator("#solution")).to_be_focused()
+    page.locator("#f-name").click()  # outside the answer, P alone is still a letter of it
+    page.keyboard.press("p")
+    expect(page.locator("#solution")).to_have_value("Akun p")
+    assert server_ticket(office, umi["token"])["status"] == "serving"
+    page.context.close()
+
+
 def test_a_session_ended_mid_serve_says_so_at_the_login_and_keeps_the_draft_with_its_kind_and_class(browser, office):
     sinta = issue(office, "Sinta Dewi")
     page = open_counter(browser, office, "sari", 2)
@@ -515,4 +553,59 @@ def test_a_session_ended_mid_serve_says_so_at_the_login_and_keeps_the_draft_with
     expect(page.locator("#notice")).to_have_text(f"{sinta['label']} selesai.")
     solved = server_ticket(office, sinta["token"])
     assert solved["status"] == "resolved"
+    page.context.close()
+
+
+# ---- a visitor still served when the office's day ended -------------------------------------------
+@pytest.fixture
+def next_morning(tmp_path):
+    """A server of its own on a clock the test moves a day on (tests/clockserver.py), that clock in the Date
+    of its answers too: the counter page's day is the server's, as with a real server."""
+    server = ClockedServer(write_config(tmp_path), tick=0.1, dated=True).start()
+    server.add_user("budi", "officer")
+    yield server
+    server.stop()
+
+
+def test_a_ticket_still_served_when_the_day_ended_shows_its_day_and_is_finished_from_the_page(browser, next_morning):
+    """The officer never pressed Selesai: the next morning the counter still holds yesterday's A-001. The
+    page says which day it is of, whole, in the timer's place, on the smaller laptop too; Selesai finishes
+    it, and today's A-001 (another visitor) is called next."""
+    live = next_morning
+    ani = issue(live, "Ani Wijaya")
+    officer = live.session("budi", PASSWORD)
+    for action in ("call-next", "start"):
+        officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    yesterday = requests.get(live.url + "/api/state", timeout=5).json()["day"]
+    live.next_day()
+    bayu = issue(live, "Bayu Pratama")
+    assert bayu["label"] == ani["label"]  # numbering started again: the same label, another day
+
+    page = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID").new_page()  # the smaller laptop
+    sign_in(page, live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    expect(page.locator("#t-label")).to_have_text(ani["label"])
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    y, m, d = yesterday.split("-")
+    day = page.locator("#t-calls")
+    expect(day).to_have_text(f"tiket hari {d}-{m}-{y}, belum diselesaikan")
+    expect(page.locator("#t-timer")).to_be_hidden()  # not the 1440 minutes since
+    assert day.evaluate("e => e.scrollWidth <= e.clientWidth && e.getBoundingClientRect().right <= innerWidth")
+    today = page.locator(f"#line li[data-label='{bayu['label']}']")
+    expect(today).to_contain_text("Bayu Pratama")
+    expect(page.locator("#btn-call-next")).to_be_disabled()  # the counter holds yesterday's visitor
+
+    page.fill("#solution", "Kata sandi direset kemarin sore; pengguna sudah bisa masuk.")
+    page.click("#btn-resolve")
+    expect(page.locator("#notice")).to_have_text(f"{ani['label']} selesai.")
+    expect(page.locator("#t-label")).to_have_text("—")
+    expect(day).to_have_text("")
+    finished = server_ticket(live, ani["token"])
+    assert finished["status"] == "resolved" and finished["day"] == yesterday
+
+    page.keyboard.press("n")  # today's A-001
+    expect(page.locator("#f-name")).to_have_text("Bayu Pratama")
+    expect(day).to_have_text("panggilan 1 dari 3")
+    assert server_ticket(live, bayu["token"])["status"] == "called"
     page.context.close()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import write_config
+from live import LiveServer, free_port
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -567,3 +569,96 @@ def test_front_office_shows_the_reprint_answer_and_printer_and_mail_alerts(brows
     alerts.nth(0).locator("button").click()
     expect(alerts).to_have_count(0)
     page.context.close()
+
+
+# ---- a form copy that did not print, while the next visitor is served, on the laptops' screens ----------
+@pytest.fixture(scope="module")
+def printer_off(tmp_path_factory):
+    """A server of its own whose Loket 2 prints on a network printer that is off (nothing listens there)."""
+    config = write_config(
+        tmp_path_factory.mktemp("printer-off"),
+        {'services = ["A", "B"]': 'services = ["A", "B"]\nprinter = "loket2"'},
+        extra=f'\n[printers.loket2]\ntype = "network"\nhost = "127.0.0.1"\nport = {free_port()}\n'
+        'timeout = 1\nprofile = "TM-T20II"\n',
+    )
+    server = LiveServer(config).start()
+    server.add_user("budi", "officer")
+    yield server
+    server.stop()
+
+
+# The failed copy's line: every line of its text and link inside its box (a line cut with "…" runs past
+# it), the box holding them all; where the serving controls are; whether the page is wider than the screen.
+COPY_ALERT_AND_CONTROLS = """() => {
+    const alert = document.getElementById('copy-alert');
+    const box = alert.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(alert);
+    const rect = (r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    const controls = ['solution', 'btn-resolve', 'note', 'btn-escalate', 'transfer-service', 'btn-transfer'];
+    return {
+        box: rect(box),
+        lines: [...range.getClientRects()].filter((r) => r.width > 0).map(rect),
+        holds: alert.scrollHeight <= alert.clientHeight && alert.scrollWidth <= alert.clientWidth,
+        controls: Object.fromEntries(controls.map((id) => [id, rect(document.getElementById(id).getBoundingClientRect())])),
+        height: innerHeight,
+        wider: document.documentElement.scrollWidth > innerWidth,
+    };
+}"""
+
+
+def assert_copy_alert_whole_and_controls_on_screen(page, where: str) -> None:
+    m = page.evaluate(COPY_ALERT_AND_CONTROLS)
+    assert m["lines"] and m["holds"], (where, m)
+    box = m["box"]
+    for line in m["lines"]:
+        inside = box["left"] - 0.5 <= line["left"] and line["right"] <= box["right"] + 0.5
+        inside &= box["top"] - 0.5 <= line["top"] and line["bottom"] <= box["bottom"] + 0.5
+        assert inside, f"{where}: a line of the failed copy's message is cut: {line} past {box}"
+    for control, rect in m["controls"].items():
+        assert 0 <= rect["top"] and rect["bottom"] <= m["height"], f"{where}: {control} off the screen: {rect}"
+    assert not m["wider"], where
+
+
+def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_the_laptops_screens(browser, printer_off):
+    """While the next visitor is served the printer's message stays whole (wrapped, no "…" with the rest in
+    a tooltip), in the hint's place, and the answer, Selesai, the escalation note, Eskalasi and Alihkan
+    are still on a 1024x768 and a 1366x768 screen."""
+    live = printer_off
+    eka, fajar = issue(live, "Eka Putri"), issue(live, "Fajar Nugroho Adiwijaya")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "2")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(eka["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Dijelaskan langkah unggah dokumen kualifikasi.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice")).to_have_text(f"{eka['label']} selesai.")
+    page.keyboard.press("p")
+    alert = page.locator("#copy-alert")
+    message = (
+        f"Salinan formulir {eka['label']} belum tercetak: Printer Loket 2: tidak dapat dihubungi — nyalakan"
+        " printer dan periksa kabel jaringannya; salinan formulir dicetak lagi otomatis."
+    )
+    expect(alert).to_contain_text(message)
+
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(fajar["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#notice")).to_have_text(f"Pelayanan {fajar['label']} dimulai.")
+    expect(alert).to_contain_text(message)
+    expect(page.locator("#copy-alert-a4")).to_be_visible()
+    expect(page.locator("#hint")).to_be_hidden()  # the failed copy's line in its place
+    page.evaluate("document.fonts.ready")
+    assert_copy_alert_whole_and_controls_on_screen(page, "1024x768")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert_copy_alert_whole_and_controls_on_screen(page, "1366x768")
+    page.click("#lang-toggle")
+    expect(alert).to_contain_text(
+        f"The form copy of {eka['label']} has not printed: Loket 2 printer: cannot be reached"
+    )
+    assert_copy_alert_whole_and_controls_on_screen(page, "1366x768, English")
+    context.close()

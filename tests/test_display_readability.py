@@ -735,3 +735,119 @@ def test_six_counters_on_a_tv_on_its_side_show_each_name_status_and_number_whole
             assert tile["px"] >= 4 * 1080 / 54, tile  # at least 4 units (80 px): not squeezed beside the name
     assert_tiles_whole(page, six, (1080, 1920))
     page.context.close()
+
+
+# ---- the waiting list with the longest service names the settings allow (services.name, 100) --------------
+SERVICE_100 = "Konsultasi Penyedia, Registrasi & Verifikasi Akun SPSE, E-Katalog, Tender Cepat dan Non-Tender (PPK)"
+SERVICE_97 = "Konsultasi Non-Penyedia (PPK, Pokja Pemilihan, Pejabat Pengadaan) tentang E-Katalog v6 dan Tender"
+
+# Each row of the waiting counts: its service's name (text, size, lines shown and needed, cut or not) and
+# the boxes of its letter, name and count; the panel's, the side column's and the latest calls' boxes.
+WAITING_ROWS = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+    const rows = [...document.querySelectorAll('#waiting li')].map((li) => {
+        const name = li.querySelector('.name'), cs = getComputedStyle(name), line = parseFloat(cs.lineHeight);
+        return { service: li.dataset.service, row: box(li), code: box(li.querySelector('.code')),
+                 count: box(li.querySelector('.count')), box: box(name), text: name.textContent,
+                 px: parseFloat(cs.fontSize), shown: Math.round(name.clientHeight / line),
+                 needed: Math.round(name.scrollHeight / line), clamped: name.classList.contains('clamped'),
+                 cut: name.scrollHeight > name.clientHeight + 0.5 || name.scrollWidth > name.clientWidth + 0.5 };
+    });
+    const recent = document.getElementById('recent');
+    return { rows, rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
+             panel: box(document.getElementById('waiting').parentElement),
+             side: box(document.querySelector('.side')),
+             recentPanel: box(recent.parentElement), recentRows: [...recent.children].map(box) };
+}"""
+
+
+@pytest.fixture(scope="module")
+def long_services(tmp_path_factory):
+    """A server whose services A and B have names of 100 and 97 characters (C the demo's 28); Loket 2 calls
+    A-001 before any page opens, and each test's call is Loket 1's."""
+    from server.config import _TEXT_LIMITS
+
+    assert len(SERVICE_100) == _TEXT_LIMITS["services.name"] == 100 and len(SERVICE_97) == 97
+    names = {
+        'name = "Konsultasi Penyedia"': f'name = "{SERVICE_100}"',
+        f'name = "{DEMO_LONGEST_SERVICE}"': f'name = "{SERVICE_97}"',
+    }
+    config = write_config(
+        tmp_path_factory.mktemp("long-services"), {"[tts]\nenabled = true": "[tts]\nenabled = false", **names}
+    )
+    server = LiveServer(config).start()
+    for service in "AAAABBC":
+        issue(server, service)
+    server.sessions = {}
+    for counter_id in (1, 2):
+        server.add_user(f"layanan{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"layanan{counter_id}", "rahasia-123")
+    r = server.sessions[2].post(f"{server.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    yield server
+    server.stop()
+
+
+def assert_waiting_names_whole(page, server, size, when: str) -> None:
+    """Every service's name whole in the waiting counts (none cut, none clamped), no smaller than 1.2 units
+    (a long one) and at its CSS size when it fits (1.6rem); the rows keep their columns (letter, name,
+    count), one under the other, in the panel, which stays in the side column over the running text,
+    and the latest calls above it still show whole rows."""
+    where = f"{size[0]}x{size[1]}, {when}"
+    unit = min(size) / 54
+    services = {s["code"]: s["name"] for s in state(server)["services"]}
+    m = page.evaluate(WAITING_ROWS)
+    rows = m["rows"]
+    assert [r["service"] for r in rows] == list(services), where
+    for r in rows:
+        assert r["text"] == services[r["service"]], where
+        assert not r["cut"] and not r["clamped"] and r["shown"] == r["needed"] <= 4, (where, r)
+        assert r["px"] >= 1.2 * unit - 0.2, (where, r)
+        assert r["code"]["right"] <= r["box"]["left"] and r["box"]["right"] <= r["count"]["left"], (where, r)
+        assert m["panel"]["left"] <= r["code"]["left"] and r["count"]["right"] <= m["panel"]["right"], (where, r)
+    short = next(r for r in rows if r["service"] == "C")
+    assert short["px"] == pytest.approx(1.6 * m["rem"], abs=0.1) and short["shown"] == 1, (where, short)
+    for column in ("code", "count"):
+        edges = [round(r[column]["left" if column == "code" else "right"]) for r in rows]
+        assert max(edges) - min(edges) <= 1, f"{where}: the {column} column at {edges}"
+    for upper, lower in pairwise(rows):
+        assert upper["row"]["bottom"] <= lower["row"]["top"] + 0.5, (where, upper["service"], lower["service"])
+    assert rows[-1]["row"]["bottom"] <= m["panel"]["bottom"] and m["panel"]["bottom"] <= m["side"]["bottom"] + 0.5
+    calls = len({c["label"] for c in state(server)["recent"]})
+    assert len(m["recentRows"]) >= min(2, calls), f"{where}: the latest calls have no room: {m['recentRows']}"
+    for row in m["recentRows"]:
+        assert row["bottom"] <= m["recentPanel"]["bottom"], (where, row)
+    assert page.evaluate(CUT_SIDEWAYS) == [], where
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1080p", "1366x768"])
+def test_the_longest_service_names_are_whole_in_the_waiting_counts_during_and_after_a_call(
+    browser, long_services, size
+):
+    """The names of 100 and 97 characters get smaller and take a third or fourth line (their rows grow)
+    instead of being clamped to two lines with "…"; a call (its flash, the counts it changes) leaves them
+    whole."""
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    open_display(page, long_services)
+    caught_up(page, long_services)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    assert_waiting_names_whole(page, long_services, size, "settled")
+    r = long_services.sessions[1].post(f"{long_services.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    page.locator(f"{tile(1)}.flash").wait_for()
+    caught_up(page, long_services)
+    assert_waiting_names_whole(page, long_services, size, "during a call")
+    page.screenshot(path=str(long_services.config.parent / f"waiting-during-{size[0]}x{size[1]}.png"))
+    page.clock.fast_forward(6000)
+    page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+    assert_waiting_names_whole(page, long_services, size, "after a call")
+    page.screenshot(path=str(long_services.config.parent / f"waiting-after-{size[0]}x{size[1]}.png"))
+    page.context.close()
+    for action in ("start", "resolve"):  # Loket 1 free for the next size's call
+        r = long_services.sessions[1].post(
+            f"{long_services.url}/api/counters/1/{action}", json={"solution": "Selesai dijelaskan"}, timeout=5
+        )
+        assert r.status_code == 200, r.text

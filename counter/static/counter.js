@@ -11,8 +11,9 @@ const DONE_KEY = "antrian.counter.done."; // + counter id: the ticket last finis
 const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused, said at the login and after it
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
 const RELEASE_SEEN_KEY = "antrian.release-seen"; // the seq of the last counter_released this browser said
-// Letter keys, only while no ticket is being served (then a letter goes into the answer, never to a button):
-// nothing that ends or sends away a ticket is one key (Selesai and Eskalasi are Ctrl+Enter, Alihkan a click).
+// Letter keys, only while no ticket is being served (then a letter goes into the answer, never to a button;
+// the form copy's P is Alt+P then): nothing that ends or sends away a ticket is one key (Selesai and Eskalasi
+// are Ctrl+Enter, Alihkan a click).
 const SHORTCUT_ACTIONS = ["call-next", "recall", "skip", "start", "pause", "resume"];
 // The buttons' names, for the login that follows a session's end ("Selesai" was not saved).
 const ACTION_LABELS = {
@@ -147,12 +148,15 @@ function render() {
   $("t-status").dataset.status = ticket ? ticket.status : "";
   let calls = ticket && ticket.status === "called" ? t("calls", { n: ticket.calls, max: PAGE.max_calls }) : "";
   if (calls && ticket.requeues) calls += ` · ${t("calls_skipped", { n: ticket.requeues })}`; // it came back after a skip
-  if (ticket && ticket.day && ticket.day !== officeDay()) {
-    // still served when its day ended (Selesai never pressed): the counter takes no one else until it is finished
+  const earlier = ofEarlierDay(ticket);
+  if (earlier) {
+    // still served when its day ended (Selesai never pressed): the counter takes no one else until it is
+    // finished. Said in the timer's place (renderTimer), which would only count the hours since.
     const [y, m, d] = ticket.day.split("-");
     calls = t("earlier_day", { day: `${d}-${m}-${y}` });
   }
   $("t-calls").textContent = calls;
+  $("t-calls").classList.toggle("earlier", earlier);
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
   $("t-service").textContent = service ? service.name : "";
 
@@ -216,6 +220,11 @@ function officeDay() {
   return DAY_FORMAT.format(officeNow()); // "2026-11-28", the office's day on the server's clock
 }
 
+// A ticket of a day that is over: its visitor was still being served when the day ended.
+function ofEarlierDay(ticket) {
+  return Boolean(ticket && ticket.day && ticket.day !== officeDay());
+}
+
 function loadDone() {
   state.lastDone = null;
   state.formCopy = null;
@@ -265,8 +274,7 @@ function renderFormCopy() {
   if (!failed) return;
   const advice = failed.advice ? failed.advice[getLang()] || failed.advice.id : failed.error || "?";
   const text = t("copy.failed", { label: state.formCopy.label, advice });
-  $("copy-alert-text").textContent = text;
-  $("copy-alert-text").title = text; // cut to one line while the next visitor is served
+  $("copy-alert-text").textContent = text; // whole, also while the next visitor is served (counter.css)
   $("copy-alert-a4").href = href;
 }
 
@@ -453,8 +461,8 @@ function serviceName(code) {
 function renderTimer() {
   const ticket = currentTicket();
   const box = $("t-timer");
-  if (!ticket || ticket.status !== "serving" || !ticket.started_at) {
-    box.hidden = true;
+  if (!ticket || ticket.status !== "serving" || !ticket.started_at || ofEarlierDay(ticket)) {
+    box.hidden = true; // an earlier day's ticket: its day is said instead (render), not the hours since
     return;
   }
   box.hidden = false;
@@ -838,6 +846,14 @@ function onKey(ev) {
   if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
     ev.preventDefault();
     act(document.activeElement === $("note") ? "escalate" : "resolve");
+    return;
+  }
+  // Alt+P: the form copy, in every state and from a text field too. While a visitor is served P is a letter
+  // of the answer, and the officer may need the last visitor's copy then (it did not print, or the visitor
+  // came back for it). ev.code: macOS's Option+P is "π".
+  if (ev.altKey && !ev.ctrlKey && !ev.metaKey && (ev.code === "KeyP" || ev.key.toLowerCase() === "p")) {
+    ev.preventDefault();
+    printFormCopy();
     return;
   }
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;

@@ -272,6 +272,8 @@ import { connect } from "/static/live.js";
       }
     }
 
+    renderWaiting(); // first: its height (a long service name may take a third line) is the latest calls' room
+
     $recent.replaceChildren();
     const labels = new Set();
     const rows = [];
@@ -304,17 +306,56 @@ import { connect } from "/static/live.js";
       if (last.getBoundingClientRect().bottom <= panel.getBoundingClientRect().bottom - 4) break;
       last.remove();
     }
+  }
 
-    $waiting.replaceChildren();
-    for (const s of state.services) {
-      if (!serviceShown(s.code)) continue;
-      const li = el("li");
-      li.dataset.service = s.code;
-      const count = el("span", "count", s.waiting == null ? "–" : String(s.waiting));
-      count.append(el("span", "unit", T.people));
-      li.append(el("span", "code", s.code), el("span", "name", s.name), count);
-      $waiting.append(li);
+  // How many wait per service: a row per service, kept (an event changes its count), its name fitted
+  // again only when the name, the count's width or the screen changed.
+  const waitingRows = new Map(); // service code -> {li, name, count, shown, fitted}
+  function renderWaiting() {
+    const shown = state.services.filter((s) => serviceShown(s.code));
+    shown.forEach((s, i) => {
+      let row = waitingRows.get(s.code);
+      if (!row) {
+        const li = el("li");
+        li.dataset.service = s.code;
+        row = { li, name: el("span", "name"), count: el("span", "count"), shown: null, fitted: "" };
+        li.append(el("span", "code", s.code), row.name, row.count);
+        waitingRows.set(s.code, row);
+      }
+      setText(row.name, s.name);
+      const n = s.waiting == null ? "–" : String(s.waiting);
+      if (row.shown !== n) {
+        row.count.replaceChildren(n, el("span", "unit", T.people));
+        row.shown = n;
+      }
+      if ($waiting.children[i] !== row.li) $waiting.insertBefore(row.li, $waiting.children[i] || null);
+    });
+    const keep = new Set(shown.map((s) => s.code));
+    for (const [code, row] of waitingRows) {
+      if (!keep.has(code)) {
+        row.li.remove();
+        waitingRows.delete(code);
+      }
     }
+    for (const s of shown) fitServiceName(waitingRows.get(s.code));
+  }
+
+  // A service's name in the waiting list, whole: as large as fits on two lines (display.css, 1.6rem),
+  // down to 1.4 units; a longer one takes a third line, then a fourth (the row grows, the columns stay),
+  // each as large as fits down to 1.2 units, the smallest a service's name is on a tile. Only a name that
+  // does not fit even then is cut, with "…": the 100 characters the settings allow fit in three or four.
+  function fitServiceName(row) {
+    const e = row.name;
+    const key = [e.textContent, row.shown, innerWidth, innerHeight].join("|");
+    if (row.fitted === key) return;
+    row.fitted = key;
+    const fits = () => !overflows(e);
+    e.classList.remove("clamped");
+    for (const lines of [2, 3, 4]) {
+      e.dataset.lines = String(lines);
+      if (shrink(e, fits, minUnit() * (lines === 2 ? 1.4 : 1.2))) return;
+    }
+    e.classList.add("clamped");
   }
 
   function setText(e, text) {
