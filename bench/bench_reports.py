@@ -4,7 +4,8 @@
 
 Builds a database of N tickets (about 40 a working day over ten years, ending 2026-11-30) in the
 real schema (`Store` applies the migrations), inserted in bulk with plain SQL, each with its form,
-its events and, for escalations, a sent e-mail. Then it times, through the same functions the API
+its events and, for escalations, a sent e-mail; 80 % with the kiosk's form time and 70 % of the served
+with a printed form copy (m023). Then it times, through the same functions the API
 uses: the recap CSV and XLSX of all ten years, every dashboard query (figures per day, week, month,
 officer and service, for one month, one year and ten years), and the tracemalloc peak of each export
 per range. It reports against the targets and never asserts (exit 0). See docs/reports.md.
@@ -98,6 +99,10 @@ def build(store: Store, n: int, seed: int = 7) -> None:
                 finished = called + timedelta(minutes=6)
             officer = rng.choice(OFFICERS) if started else None
             esc = status in ("escalated", "closed")
+            # SOP steps 2-6 as the kiosk times them (m023): most visitors at the kiosk, some registered by
+            # the front office (not measured); step 12: most served visitors' copies printed at the counter
+            form_seconds = rng.randint(60, 600) if rng.random() < 0.8 else None
+            copy_at = finished + timedelta(seconds=rng.randint(5, 900)) if started and rng.random() < 0.7 else None
             tickets.append(
                 (
                     tid,
@@ -128,6 +133,9 @@ def build(store: Store, n: int, seed: int = 7) -> None:
                     duration_ms(iso(created), called and iso(called)),
                     duration_ms(called and iso(called), started and iso(started)),
                     duration_ms(started and iso(started), finished and iso(finished)),
+                    form_seconds,
+                    copy_at and iso(copy_at),
+                    duration_ms(finished and iso(finished), copy_at and iso(copy_at)),
                 )
             )
             forms.append(
@@ -155,8 +163,8 @@ def build(store: Store, n: int, seed: int = 7) -> None:
     db.conn.executemany(
         "INSERT INTO tickets (id, day, service, number, label, token, status, priority, position, calls, requeues,"
         " counter_id, created_at, first_called_at, last_called_at, started_at, finished_at, closed_at, category,"
-        " officer, solution, escalation_note, lkpp_ticket, lkpp_answer, waiting_ms, response_ms, service_ms)"
-        " VALUES ({})".format(", ".join("?" * 27)),
+        " officer, solution, escalation_note, lkpp_ticket, lkpp_answer, waiting_ms, response_ms, service_ms,"
+        " form_seconds, copy_printed_at, copy_ms) VALUES ({})".format(", ".join("?" * 30)),
         tickets,
     )
     db.conn.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?)", forms)

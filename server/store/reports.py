@@ -154,7 +154,9 @@ class ReportQueries(TxBase):
                 " FROM (SELECT k, mail IS NOT NULL AS has_mail,"
                 f" CAST(ROUND((julianday({forwarded}) - julianday(fin)) * 86400000.0) AS INTEGER) AS e"
                 f" FROM (SELECT {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
-                " FROM tickets t LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
+                # the range by its day: ordered by the service, SQLite read every ticket ever through
+                # idx_tickets_service_finished to skip a sort (70 ms for a month's figures per service)
+                " FROM tickets t INDEXED BY idx_tickets_figures LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
                 f" WHERE t.day BETWEEN ? AND ? AND t.status IN ({ESCALATIONS_SQL})"
                 " ORDER BY k LIMIT -1) LIMIT -1) GROUP BY k",
                 [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), day_from, day_to],
