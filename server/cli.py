@@ -640,7 +640,9 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
     for i in range(visitors):
         clock_now[0] += timedelta(minutes=rng.randint(5, 15))
         p = people[i % len(people)]
-        service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
+        # at the kiosk, timed from the first tap to the number (SOP steps 2-6: the dashboard's form time)
+        form = {**_demo_form(p), "form_seconds": rng.randint(90, 420)}
+        service.issue(form, actor="demo", printed=False, override_quota=True)
         counter = counters[i % len(counters)]
         body = service.counter_action(counter.id, "call-next", {}, "demo").body
         if not body.get("ticket"):

@@ -93,7 +93,9 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
         jobs = tx.one("SELECT COUNT(*) AS n FROM print_jobs")["n"]
         surveyed = tx.one("SELECT COUNT(*) AS n FROM survey_responses WHERE ticket_id IS NOT NULL")["n"]
         day = tx.one("SELECT MIN(day) AS d FROM tickets")["d"]
+        timed = tx.one("SELECT COUNT(form_seconds) AS n, MIN(form_seconds) AS lo FROM tickets WHERE day = ?", [day])
     assert done >= 10 and waiting == 6
+    assert timed["n"] >= 10 and timed["lo"] >= 90  # yesterday's kiosk visitors have the dashboard's form time
     assert jobs == 0  # demo visitors print nothing when the server starts
     assert 0 < surveyed < done  # most of yesterday's visitors answered the survey: the SKM report has figures
     skm = QueueService(load_settings(cfg), store).survey.skm(day, day)
