@@ -30,6 +30,12 @@ def _profile_ok(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v in PROFILE_NAMES)
 
 
+def _endpoint_ok(direction_in: bool) -> Callable[[Any], bool]:
+    """An endpoint address of one direction (bit 7: 1 IN, 0 OUT) with a number 1-15; None: the device's own."""
+    base = 0x80 if direction_in else 0x00
+    return lambda v: v is None or (_is_int(v) and base + 0x01 <= v <= base + 0x0F)
+
+
 _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "type": (lambda v: v in PRINTER_TYPES, "must be one of " + ", ".join(PRINTER_TYPES)),
     "profile": (_profile_ok, "must be a python-escpos profile name such as TM-T20II or POS-5890"),
@@ -39,6 +45,16 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "timeout": (lambda v: _is_number(v) and 0 < v <= 300, "must be a number of seconds, above 0 and at most 300"),
     "vendor_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "must be an integer 0-0xffff"),
     "product_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "must be an integer 0-0xffff"),
+    "out_ep": (
+        _endpoint_ok(False),
+        "must be a USB OUT endpoint address 0x01-0x0f such as 0x03 (lsusb -v: bEndpointAddress … EP 3 OUT);"
+        " leave it out to take the printer's own",
+    ),
+    "in_ep": (
+        _endpoint_ok(True),
+        "must be a USB IN endpoint address 0x81-0x8f such as 0x81 (lsusb -v: bEndpointAddress … EP 1 IN);"
+        " leave it out to take the printer's own",
+    ),
     "device": (lambda v: isinstance(v, str), "must be a string"),
     "baudrate": (lambda v: _is_int(v) and 50 <= v <= 4_000_000, "must be an integer baud rate such as 9600"),
     "path": (lambda v: isinstance(v, str), "must be a string"),
@@ -69,6 +85,8 @@ class PrinterConfig:
     timeout: float = 5.0
     vendor_id: int = 0
     product_id: int = 0
+    out_ep: int | None = None  # a usb printer's endpoints; None: read from the device when it is opened
+    in_ep: int | None = None
     device: str = ""
     baudrate: int = 9600
     path: str = ""
@@ -89,6 +107,9 @@ class PrinterConfig:
                 raise ValueError(f"{self.config_key(key)}: required for a {self.type} printer")
         if self.type == "network" and any(c.isspace() for c in self.host):
             raise ValueError(f"{self.config_key('host')}: must be a host name or an IP address (no spaces)")
+        for key in ("out_ep", "in_ep"):
+            if getattr(self, key) is not None and self.type != "usb":
+                raise ValueError(f"{self.config_key(key)}: only a usb printer has USB endpoints")
         if self.check_status and self.type not in _STATUS_TYPES:
             raise ValueError(
                 f"{self.config_key('check_status')}: only {', '.join(_STATUS_TYPES)} printers answer a status query"

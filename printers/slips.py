@@ -8,6 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import qrcode
+from PIL import Image
+
 from printers._escpos import Dummy, Escpos
 from shared.dates import format_date_id, format_datetime_id, format_time_id
 from shared.words import word
@@ -19,8 +22,14 @@ COLUMNS: dict[int, tuple[int, int]] = {58: (32, 42), 80: (48, 64)}
 # (printers/ never imports server/); a slip is printed in Indonesian, as its dates are.
 SLIP_LANG = "id"
 
-QR_SIZE = 6
+QR_SIZE = 6  # dots per module of a QR code (at most: one drawn as an image is made smaller to fit)
+QR_BORDER = 2  # the quiet zone, in modules, of a QR code drawn as an image
 LABEL_SIZE = 4  # GS ! magnification of the queue number
+
+# Dots across the printable width of each paper (the common 203 dpi printers), when the profile does not say.
+PAPER_DOTS: dict[int, int] = {58: 384, 80: 576}
+
+GS_V0 = b"\x1dv0\x00"  # GS v 0, normal density: a raster image follows (width in bytes, height in dots)
 
 # Characters NFKD leaves alone but that have an obvious ASCII stand-in.
 _ASCII_STANDINS = str.maketrans(
@@ -239,6 +248,37 @@ def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
         yield _Qr(form.survey_url)
 
 
+def paper_dots(printer: Escpos, width_mm: int) -> int:
+    """How many dots across an image may be on this paper: the paper's, or the profile's if narrower."""
+    dots = PAPER_DOTS[width_mm]
+    try:
+        return min(dots, int(printer.profile.profile_data["media"]["width"]["pixels"]))
+    except (KeyError, TypeError, ValueError):  # "Unknown" in the generic profiles
+        return dots
+
+
+def qr_raster(data: str, dots: int) -> bytes:
+    """A QR code of data as one GS v 0 raster image `dots` wide, the code in its middle, for a printer that
+    draws no QR code of its own (profile feature qrCode false, e.g. POS-5890): it prints the native
+    command GS ( k as garbage or not at all. Each module is QR_SIZE dots, or fewer for a long text, so the
+    code always fits the paper (python-escpos's own image QR code refuses one wider than the paper and
+    prints a notice on stdout for a profile that does not know its paper's width)."""
+    code = qrcode.QRCode(border=QR_BORDER, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()  # rows of modules, True dark, the quiet zone included
+    modules = len(matrix)
+    scale = max(1, min(QR_SIZE, dots // modules))
+    small = Image.new("1", (modules, modules))
+    small.putdata([255 if dark else 0 for row in matrix for dark in row])  # a set bit prints a dot
+    side = modules * scale
+    image = Image.new("1", (max(dots, side), side))
+    image.paste(small.resize((side, side), Image.Resampling.NEAREST), ((image.width - side) // 2, 0))
+    width_bytes = (image.width + 7) // 8  # each row padded to whole bytes, as tobytes() packs them
+    header = GS_V0 + width_bytes.to_bytes(2, "little") + image.height.to_bytes(2, "little")
+    return header + image.tobytes()
+
+
 def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
     """Write layout items as ESC/POS onto printer, sending a style byte only when it changes."""
     cols, small_cols = _columns(width_mm)
@@ -277,7 +317,14 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
             line("-" * cols)
         elif isinstance(item, _Qr):
             apply(_CENTER)
-            printer.qr(item.data, size=QR_SIZE, native=True)
+            if printer.profile.supports("qrCode"):
+                printer.qr(item.data, size=QR_SIZE, native=True)
+            elif printer.profile.supports("bitImageRaster"):
+                printer._raw(qr_raster(item.data, paper_dots(printer, width_mm)))
+            else:  # a printer that draws neither: the address, to be typed
+                data = to_ascii(item.data)
+                for i in range(0, len(data), cols):
+                    line(data[i : i + cols])
             printer.ln()
         else:
             apply(item.style)

@@ -72,6 +72,87 @@ class SerialPrinter(Serial):
         return answer + self.device.read(waiting) if waiting else answer
 
 
+class UsbPrinter(Usb):
+    """python-escpos's USB printer, writing to the endpoints the printer itself declares.
+
+    python-escpos writes to OUT endpoint 0x01 and reads from IN 0x82 unless told otherwise, and many
+    printers have others: the common 58 mm POS58 printers (USB 0416:5011) OUT 0x03 and IN 0x81, where
+    every write failed with "Invalid endpoint address 0x1". So each open reads the active
+    configuration's interface descriptors and takes the printer interface's (USB class 7, else the
+    first with one) bulk OUT and IN endpoints. `out_ep` / `in_ep` of the config are taken as given,
+    once checked against the same descriptors; a wrong one is named with the endpoints there are.
+    """
+
+    PRINTER_CLASS = 7
+
+    def __init__(self, cfg: PrinterConfig, backend, **kwargs) -> None:
+        super().__init__(
+            cfg.vendor_id, cfg.product_id, usb_args={"backend": backend}, timeout=int(cfg.timeout * 1000), **kwargs
+        )
+        self.cfg = cfg
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Find, configure and claim as python-escpos does, then take the endpoints of the device."""
+        super().open(raise_not_found)
+        if not self.device:
+            return
+        try:
+            self.out_ep, self.in_ep = self._endpoints()
+        except BaseException:
+            with suppress(Exception):
+                self.close()  # the device's handle, not left to the garbage collector
+            raise
+
+    def _endpoints(self) -> tuple[int, int | None]:
+        import usb.core
+        import usb.util
+
+        try:
+            configuration = self.device.get_active_configuration()
+        except usb.core.USBError:  # none set: the first, which python-escpos's open has just asked for
+            configuration = self.device[0]
+        # (interface, its OUT endpoints, its IN endpoints), bulk ones first; alternate setting 0, as pyusb writes
+        found: list[tuple[object, list[int], list[int]]] = []
+        for interface in configuration:
+            if interface.bAlternateSetting != 0:
+                continue
+            endpoints = sorted(
+                interface, key=lambda ep: usb.util.endpoint_type(ep.bmAttributes) != usb.util.ENDPOINT_TYPE_BULK
+            )
+            addresses = [ep.bEndpointAddress for ep in endpoints]
+            outs = [a for a in addresses if usb.util.endpoint_direction(a) == usb.util.ENDPOINT_OUT]
+            found.append((interface, outs, [a for a in addresses if a not in outs]))
+        all_outs = [a for _, outs, _ in found for a in outs]
+        all_ins = [a for _, _, ins in found for a in ins]
+        declared = ", ".join([f"OUT 0x{a:02x}" for a in all_outs] + [f"IN 0x{a:02x}" for a in all_ins]) or "none"
+        cfg = self.cfg
+        for key, given, there in (("out_ep", cfg.out_ep, all_outs), ("in_ep", cfg.in_ep, all_ins)):
+            if given is not None and given not in there:
+                fix = f"set {key} = 0x{there[0]:02x}" if there else f"remove {key}"
+                raise PrinterError(
+                    f"printer {cfg.name}: invalid endpoint: {key} = 0x{given:02x} is not one of {cfg.target}'s"
+                    f" endpoints ({declared}); {fix} in [printers.{cfg.name}], or leave it out"
+                )
+        # the printer's interface: USB class 7, else the first that can be written to
+        usable = sorted((f for f in found if f[1]), key=lambda f: f[0].bInterfaceClass != self.PRINTER_CLASS)
+        if cfg.out_ep is None and not usable:
+            raise PrinterError(
+                f"printer {cfg.name}: invalid endpoint: {cfg.target} has no OUT endpoint to print through"
+                f" (its endpoints: {declared}); is it the printer? (lsusb lists the devices)"
+            )
+        out_ep = cfg.out_ep if cfg.out_ep is not None else usable[0][1][0]
+        if cfg.in_ep is not None:
+            return out_ep, cfg.in_ep
+        # the IN endpoint of the interface written to, else any
+        beside = next((ins for _, outs, ins in found if out_ep in outs and ins), all_ins)
+        if not beside and cfg.check_status:
+            raise PrinterError(
+                f"printer {cfg.name}: {cfg.target} has no IN endpoint to answer a status query;"
+                f" set check_status = false in [printers.{cfg.name}]"
+            )
+        return out_ep, beside[0] if beside else None
+
+
 class CupsPrinter(Escpos):
     """A printer set up in CUPS, sent a raw job through CUPS's own `lp` command (cups-client).
 
@@ -170,6 +251,11 @@ def _reason(err: BaseException, cfg: PrinterConfig) -> str:
             return "permission denied"  # a serial printer needs the dialout group; USB a udev rule
         return "not found (unplugged or switched off?)"
     text = str(err).strip().splitlines()
+    if cfg.type == "usb" and "invalid endpoint" in str(err).lower():  # from pyusb: a write to an endpoint not there
+        return (
+            f"{text[0]} (check out_ep and in_ep in [printers.{cfg.name}], or leave them out;"
+            f" lsusb -v -d {cfg.vendor_id:04x}:{cfg.product_id:04x} lists bEndpointAddress)"
+        )
     return text[0] if text else type(err).__name__
 
 
@@ -234,8 +320,7 @@ def _make(cfg: PrinterConfig) -> Escpos:
                 raise PrinterError(
                     f"printer {cfg.name}: a usb printer needs libusb-1.0 (sudo apt-get install libusb-1.0-0)"
                 )
-            usb_args = {"backend": backend}
-            return Usb(cfg.vendor_id, cfg.product_id, usb_args=usb_args, timeout=int(cfg.timeout * 1000), **profile)
+            return UsbPrinter(cfg, backend, **profile)
         case "serial":
             _require(cfg, Serial, "pyserial")
             return SerialPrinter(devfile=cfg.device, baudrate=cfg.baudrate, timeout=cfg.timeout, **profile)

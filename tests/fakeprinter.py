@@ -1,5 +1,6 @@
 """Receipt printers for tests that record what they receive and answer DLE EOT status queries:
-one on a TCP port of 127.0.0.1, one at the far end of a pseudo-terminal (a serial printer)."""
+one on a TCP port of 127.0.0.1, one at the far end of a pseudo-terminal (a serial printer), and a
+USB one behind pyusb's backend interface (no USB device can exist here)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import threading
 import time
 import tty
 from collections.abc import Callable
+from types import SimpleNamespace
+
+import usb.backend
+import usb.core
 
 from printers import PrinterConfig
 
@@ -139,3 +144,131 @@ class FakeSerialPrinter:
         self._thread.join(5)
         os.close(self._master)
         os.close(self._slave)
+
+
+BULK, INTERRUPT = 0x02, 0x03  # bmAttributes of an endpoint descriptor (its transfer type)
+
+
+class FakeUsbPrinter(usb.backend.IBackend):
+    """A USB printer as pyusb's backend sees one, in place of libusb: pyusb builds its own Device,
+    Configuration, Interface and Endpoint objects from these descriptors and writes and reads through
+    them, so an endpoint the device does not have fails as on a real one ("Invalid endpoint address").
+
+    By default the common 58 mm POS58 printer, USB 0416:5011, whose one printer-class interface has
+    bulk IN 0x81 and bulk OUT 0x03 (not python-escpos's defaults, OUT 0x01 and IN 0x82)."""
+
+    def __init__(
+        self,
+        *,
+        vendor_id: int = 0x0416,
+        product_id: int = 0x5011,
+        interfaces: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ((7, ((0x81, BULK), (0x03, BULK))),),
+        online: bytes = b"\x12",
+        paper: bytes = b"\x12",
+    ) -> None:
+        self.vendor_id, self.product_id = vendor_id, product_id
+        self.interfaces = interfaces  # (bInterfaceClass, ((bEndpointAddress, bmAttributes), ...)), ...
+        self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
+        self.configuration = 0  # unconfigured until set
+        self.writes: list[tuple[int, bytes]] = []  # (endpoint, data) of each bulk write
+        self.reads: list[int] = []  # the endpoint of each bulk read
+        self.received = bytearray()
+        self._scanned = 0
+        self._pending = bytearray()  # status answers not read yet
+        self.handles_open = 0
+
+    def config(self, **changes) -> PrinterConfig:
+        return PrinterConfig.from_dict(
+            "kiosk",
+            {
+                "type": "usb",
+                "vendor_id": self.vendor_id,
+                "product_id": self.product_id,
+                "profile": "POS-5890",
+                "width_mm": 58,
+                **changes,
+            },
+        )
+
+    # --- descriptors --------------------------------------------------------------------------
+
+    def enumerate_devices(self):
+        yield "printer"
+
+    def get_device_descriptor(self, dev):
+        return SimpleNamespace(
+            bLength=18, bDescriptorType=1, bcdUSB=0x200, bDeviceClass=0, bDeviceSubClass=0, bDeviceProtocol=0,
+            bMaxPacketSize0=64, idVendor=self.vendor_id, idProduct=self.product_id, bcdDevice=0x200,
+            iManufacturer=0, iProduct=0, iSerialNumber=0, bNumConfigurations=1,
+            address=5, bus=1, port_number=1, port_numbers=(1,), speed=2,
+        )  # fmt: skip
+
+    def get_configuration_descriptor(self, dev, config):
+        if config != 0:
+            raise IndexError(config)
+        return SimpleNamespace(
+            bLength=9, bDescriptorType=2, wTotalLength=32, bNumInterfaces=len(self.interfaces),
+            bConfigurationValue=1, iConfiguration=0, bmAttributes=0xC0, bMaxPower=50, extra_descriptors=[],
+        )  # fmt: skip
+
+    def get_interface_descriptor(self, dev, intf, alt, config):
+        if config != 0 or alt != 0 or intf >= len(self.interfaces):
+            raise IndexError((intf, alt))
+        cls, endpoints = self.interfaces[intf]
+        return SimpleNamespace(
+            bLength=9, bDescriptorType=4, bInterfaceNumber=intf, bAlternateSetting=0, bNumEndpoints=len(endpoints),
+            bInterfaceClass=cls, bInterfaceSubClass=1, bInterfaceProtocol=2, iInterface=0, extra_descriptors=[],
+        )  # fmt: skip
+
+    def get_endpoint_descriptor(self, dev, ep, intf, alt, config):
+        address, attributes = self.interfaces[intf][1][ep]
+        return SimpleNamespace(
+            bLength=7, bDescriptorType=5, bEndpointAddress=address, bmAttributes=attributes, wMaxPacketSize=64,
+            bInterval=0, bRefresh=0, bSynchAddress=0, extra_descriptors=[],
+        )  # fmt: skip
+
+    # --- the device ---------------------------------------------------------------------------
+
+    def open_device(self, dev):
+        self.handles_open += 1
+        return "handle"
+
+    def close_device(self, dev_handle):
+        self.handles_open -= 1
+
+    def set_configuration(self, dev_handle, config_value):
+        self.configuration = config_value
+
+    def get_configuration(self, dev_handle):
+        return self.configuration
+
+    def set_interface_altsetting(self, dev_handle, intf, altsetting):
+        pass
+
+    def claim_interface(self, dev_handle, intf):
+        pass
+
+    def release_interface(self, dev_handle, intf):
+        pass
+
+    def reset_device(self, dev_handle):
+        pass  # as libusb, the configuration stays set
+
+    def bulk_write(self, dev_handle, ep, intf, data, timeout):
+        chunk = bytes(data)
+        self.writes.append((ep, chunk))
+        self.received += chunk
+        self._scanned = answer_queries(self.received, self._scanned, self.answers, self._pending.extend)
+        return len(chunk)
+
+    def bulk_read(self, dev_handle, ep, intf, buff, timeout):
+        self.reads.append(ep)
+        if not self._pending:
+            raise usb.core.USBError("Operation timed out", errno=110)
+        n = min(len(buff), len(self._pending))
+        buff[:n] = type(buff)(buff.typecode, self._pending[:n])
+        del self._pending[:n]
+        return n
+
+    intr_write = bulk_write  # an interrupt endpoint carries the bytes alike
+    intr_read = bulk_read

@@ -13,7 +13,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter, FakeSerialPrinter  # noqa: E402,F401
+from fakeprinter import (  # noqa: F401
+    BULK,
+    INTERRUPT,
+    STATUS_ONLINE,
+    STATUS_PAPER,
+    FakeNetworkPrinter,
+    FakeSerialPrinter,
+    FakeUsbPrinter,
+)
 
 from printers import (
     FormCopy,
@@ -26,9 +34,11 @@ from printers import (
     print_form_copy,
     print_ticket,
     render_ticket,
+    send_bytes,
     slip_text,
     ticket_bytes,
 )
+from printers._escpos import Usb
 from shared.dates import format_datetime_id
 
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -167,6 +177,91 @@ def test_qr_with_non_ascii_url_sends_utf8():
     url = "http://lpse.contoh.go.id/antrian/café"
     out = ticket_bytes(make_slip(qr_url=url), "TM-T20II", 80)
     assert qr_store_command(url) in out
+
+
+def raster_images(out: bytes) -> list[tuple[int, int, bytes]]:
+    """Each GS v 0 raster image in ESC/POS bytes: (width in dots, height in dots, its rows of bits)."""
+    images, at = [], 0
+    while (at := out.find(GS + b"v0", at)) >= 0:
+        assert out[at + 3] == 0, "normal density"
+        width_bytes, height = (
+            int.from_bytes(out[at + 4 : at + 6], "little"),
+            int.from_bytes(out[at + 6 : at + 8], "little"),
+        )
+        rows = out[at + 8 : at + 8 + width_bytes * height]
+        images.append((width_bytes * 8, height, rows))
+        at += 8 + len(rows)
+    return images
+
+
+def qr_modules(data: str) -> list[list[bool]]:
+    """The QR code of data as a grid of modules (True dark), its quiet zone of 2 modules included."""
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def assert_raster_is_qr_of(image: tuple[int, int, bytes], data: str) -> None:
+    """The image is the QR code of data, square, in whole dots per module, in the middle of its width."""
+    width, height, rows = image
+    matrix = qr_modules(data)
+    scale = height // len(matrix)
+    assert scale >= 1 and height == scale * len(matrix)
+    left = (width - height) // 2
+    row_bytes = width // 8
+
+    def dot(x: int, y: int) -> bool:
+        return bool(rows[y * row_bytes + x // 8] & (0x80 >> (x % 8)))
+
+    got = [
+        [dot(left + c * scale + scale // 2, r * scale + scale // 2) for c in range(len(matrix))]
+        for r in range(len(matrix))
+    ]
+    assert got == matrix
+    assert not any(dot(x, height // 2) for x in range(left)), "nothing left of the code"
+
+
+def test_a_printer_without_native_qr_gets_the_qr_code_as_a_raster_image_that_fits_58mm_paper():
+    """POS-5890 (python-escpos's profile: qrCode false) prints GS ( k as garbage or not at all, and the
+    ticket's link to the visitor's phone page was lost: it gets the code as a GS v 0 image instead."""
+    out = ticket_bytes(make_slip(), "POS-5890", 58)
+    assert GS + b"(k" not in out
+    images = raster_images(out)
+    assert len(images) == 1
+    width, height, _ = images[0]
+    assert width <= 384 and height <= 384  # 58 mm paper: 384 dots across
+    assert height == 6 * len(qr_modules(URL))  # QR_SIZE dots a module, as the native code's size 6
+    assert_raster_is_qr_of(images[0], URL)
+    # a long address still fits: smaller modules, never a code wider than the paper
+    long_url = URL + "?" + "x" * 400
+    (image,) = raster_images(ticket_bytes(make_slip(qr_url=long_url), "POS-5890", 58))
+    assert image[0] <= 384 and image[1] <= 384 and image[1] < 6 * len(qr_modules(long_url))
+    assert_raster_is_qr_of(image, long_url)
+
+
+def test_a_printer_with_native_qr_gets_gs_k_and_no_image():
+    for profile, width_mm in (("TM-T20II", 80), (None, 80), ("TM-T20II", 58)):
+        out = ticket_bytes(make_slip(), profile, width_mm)
+        assert qr_store_command(URL) in out and raster_images(out) == []
+
+
+def test_a_printer_that_draws_no_images_either_gets_the_address_as_text():
+    out = ticket_bytes(make_slip(), "TM-U220", 80)  # an impact printer: neither QR codes nor raster images
+    assert GS + b"(k" not in out and raster_images(out) == []
+    assert URL.encode() + b"\n" in out
+
+
+def test_the_form_copys_survey_qr_code_is_an_image_on_a_printer_without_native_qr():
+    url = "http://lpse.contoh.go.id/t/abc123?survey=1"
+    out = form_copy_bytes(make_form(survey_url=url), "POS-5890", 58)
+    assert GS + b"(k" not in out
+    (image,) = raster_images(out)
+    assert image[0] <= 384
+    assert_raster_is_qr_of(image, url)
+    assert out.index(b"( Siti Rahma )") < out.index(GS + b"v0")  # below the signature, as the native one
 
 
 def test_tm_t20ii_ticket_ends_with_feed_and_full_cut():
@@ -532,6 +627,109 @@ def test_a_usb_printer_is_looked_for_from_the_servers_print_threads():
     assert done.stdout.strip() == "printer kiosk: not found (unplugged or switched off?) while opening USB 04b8:0e15"
 
 
+@pytest.fixture
+def usb_printer(monkeypatch):
+    """Plug in a FakeUsbPrinter: pyusb finds it through the backend the transport asks for (libusb's)."""
+    from printers import transport
+
+    def plug(**kwargs) -> FakeUsbPrinter:
+        printer = FakeUsbPrinter(**kwargs)
+        monkeypatch.setattr(transport, "usb_backend", lambda: printer)
+        return printer
+
+    return plug
+
+
+def written(printer: FakeUsbPrinter) -> dict[int, bytes]:
+    """What each endpoint was sent, in order."""
+    out: dict[int, bytes] = {}
+    for ep, data in printer.writes:
+        out[ep] = out.get(ep, b"") + data
+    return out
+
+
+def test_a_usb_printer_is_written_through_the_endpoints_its_descriptor_declares(usb_printer):
+    """The common 58 mm POS58 printer, USB 0416:5011, has OUT endpoint 0x03 and IN 0x81, not python-escpos's
+    0x01 and 0x82: every ticket failed with "Invalid endpoint address 0x1". They are read from the device."""
+    printer = usb_printer()
+    plain = Usb(0x0416, 0x5011, usb_args={"backend": printer}, profile="POS-5890")  # as the transport was
+    plain.open()
+    with pytest.raises(ValueError, match="Invalid endpoint address 0x1"):
+        plain._raw(b"x")
+    plain.close()
+    print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+    assert written(printer) == {0x03: ticket_bytes(make_slip(), "POS-5890", 58) + STATUS_ONLINE + STATUS_PAPER}
+    assert printer.reads == [0x81, 0x81]  # the two status answers
+    assert printer.handles_open == 0  # closed after the job
+
+
+def test_a_usb_printer_takes_its_printer_interfaces_bulk_endpoints_or_those_the_config_names(usb_printer):
+    vendor = (0xFF, ((0x01, BULK), (0x82, BULK)))  # a vendor-specific interface first, as some printers have
+    printer_class = (7, ((0x84, INTERRUPT), (0x02, INTERRUPT), (0x83, BULK), (0x03, BULK), (0x04, BULK)))
+    printer = usb_printer(interfaces=(vendor, printer_class))
+    send_bytes(printer.config(check_status=True, timeout=2), b"auto")
+    assert written(printer) == {0x03: b"auto" + STATUS_ONLINE + STATUS_PAPER} and printer.reads == [0x83, 0x83]
+    printer.writes.clear()
+    printer.reads.clear()
+    send_bytes(printer.config(out_ep=0x04, in_ep=0x84, check_status=True, timeout=2), b"given")
+    assert written(printer) == {0x04: b"given" + STATUS_ONLINE + STATUS_PAPER} and printer.reads == [0x84, 0x84]
+    printer.writes.clear()
+    printer.reads.clear()
+    send_bytes(printer.config(out_ep=0x01), b"vendor")  # any endpoint the device has, when named
+    assert written(printer) == {0x01: b"vendor"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"out_ep": 0x01},
+            "printer kiosk: invalid endpoint: out_ep = 0x01 is not one of USB 0416:5011's endpoints"
+            " (OUT 0x03, IN 0x81); set out_ep = 0x03 in [printers.kiosk], or leave it out",
+        ),
+        (
+            {"in_ep": 0x82},
+            "printer kiosk: invalid endpoint: in_ep = 0x82 is not one of USB 0416:5011's endpoints"
+            " (OUT 0x03, IN 0x81); set in_ep = 0x81 in [printers.kiosk], or leave it out",
+        ),
+    ],
+    ids=["out_ep", "in_ep"],
+)
+def test_an_endpoint_the_usb_printer_does_not_have_is_refused_at_open_naming_the_right_one(
+    usb_printer, changes, message
+):
+    printer = usb_printer()
+    with pytest.raises(PrinterError) as caught:
+        print_ticket(printer.config(**changes), make_slip())
+    assert str(caught.value) == message
+    assert printer.writes == [] and printer.handles_open == 0
+
+
+def test_a_usb_printer_without_an_in_endpoint_prints_but_cannot_answer_a_status_query(usb_printer):
+    printer = usb_printer(interfaces=((7, ((0x02, BULK),)),))
+    send_bytes(printer.config(), b"one way")
+    assert written(printer) == {0x02: b"one way"}
+    with pytest.raises(PrinterError) as caught:
+        send_bytes(printer.config(check_status=True), b"x")
+    assert str(caught.value) == (
+        "printer kiosk: USB 0416:5011 has no IN endpoint to answer a status query;"
+        " set check_status = false in [printers.kiosk]"
+    )
+    nothing = usb_printer(interfaces=((7, ((0x81, BULK),)),))
+    with pytest.raises(PrinterError, match=r"invalid endpoint: USB 0416:5011 has no OUT endpoint to print through"):
+        send_bytes(nothing.config(), b"x")
+
+
+def test_pyusbs_invalid_endpoint_says_which_keys_to_check():
+    from printers.transport import _reason
+
+    cfg = PrinterConfig("kiosk", "usb", vendor_id=0x0416, product_id=0x5011)
+    assert _reason(ValueError("Invalid endpoint address 0x1"), cfg) == (
+        "Invalid endpoint address 0x1 (check out_ep and in_ep in [printers.kiosk], or leave them out;"
+        " lsusb -v -d 0416:5011 lists bEndpointAddress)"
+    )
+
+
 def test_a_device_the_server_may_not_open_says_permission_denied():
     # Root (as the tests run here) may open any device, so the refusal is built as pyserial and
     # python-escpos raise it for an ordinary user outside the dialout group.
@@ -561,6 +759,17 @@ def test_from_dict_reads_a_toml_table():
     assert cfg == PrinterConfig("kiosk", "network", profile="TM-T20II", host="192.168.1.50", timeout=3)
 
 
+USB = {"type": "usb", "vendor_id": 0x0416, "product_id": 0x5011}
+
+
+def test_a_usb_printers_endpoints_are_read_from_the_table_or_left_to_the_device():
+    assert PrinterConfig.from_dict("kiosk", {**USB, "out_ep": 0x03, "in_ep": 0x81}) == PrinterConfig(
+        "kiosk", "usb", vendor_id=0x0416, product_id=0x5011, out_ep=0x03, in_ep=0x81
+    )
+    cfg = PrinterConfig.from_dict("kiosk", USB)
+    assert cfg.out_ep is None and cfg.in_ep is None
+
+
 def test_empty_profile_means_library_default():
     assert PrinterConfig.from_dict("k", {"type": "dummy", "profile": ""}).profile is None
 
@@ -585,6 +794,15 @@ def test_empty_profile_means_library_default():
         ({"type": "serial", "device": "/dev/ttyS0", "baudrate": 0}, "printers.kiosk.baudrate: must be an integer"),
         ({"type": "file"}, "printers.kiosk.path: required for a file printer"),
         ({"type": "file", "path": "x", "check_status": True}, "printers.kiosk.check_status: only network"),
+        ({**USB, "out_ep": 0x81}, "printers.kiosk.out_ep: must be a USB OUT endpoint address 0x01-0x0f such as 0x03"),
+        ({**USB, "out_ep": 0}, "printers.kiosk.out_ep: must be a USB OUT endpoint address"),
+        ({**USB, "out_ep": "0x03"}, "printers.kiosk.out_ep: must be a USB OUT endpoint address"),
+        ({**USB, "out_ep": 0x10}, "printers.kiosk.out_ep: must be a USB OUT endpoint address"),
+        ({**USB, "in_ep": 0x03}, "printers.kiosk.in_ep: must be a USB IN endpoint address 0x81-0x8f such as 0x81"),
+        ({**USB, "in_ep": True}, "printers.kiosk.in_ep: must be a USB IN endpoint address"),
+        ({**USB, "in_ep": 0x80}, "printers.kiosk.in_ep: must be a USB IN endpoint address"),
+        ({"type": "network", "host": "h", "out_ep": 3}, "printers.kiosk.out_ep: only a usb printer has USB endpoints"),
+        ({"type": "file", "path": "x", "in_ep": 0x81}, "printers.kiosk.in_ep: only a usb printer has USB endpoints"),
     ],
 )
 def test_from_dict_rejects_bad_values_naming_the_key(table, message):
