@@ -89,10 +89,15 @@ def _tablet_texts() -> dict[str, object]:
 @bp.get("/")
 def kiosk_page():
     """The touchscreen kiosk: one page, every screen; drawn with the office's state (open or closed, the
-    services' waiting, estimated wait and quota) so that a closed office never flashes its welcome."""
+    services' waiting, estimated wait and quota) so that a closed office never flashes its welcome, and
+    with whether this device may take numbers at all (`[kiosk] addresses`): one that may not says so to
+    the staff at once, with its address, instead of inviting a visitor to a form that gives no number."""
+    from server.api import kiosk_device
+
     snap = current_app.extensions["antrian"].snapshot(staff=False)
     state = {"office": snap.get("office", {}), "services": snap.get("services", [])}
-    return render_template("kiosk/kiosk.html", state=state), 200, {"Cache-Control": "no-store"}
+    page = render_template("kiosk/kiosk.html", state=state, device=kiosk_device())
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/qr.svg")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import re
 import sqlite3
 from itertools import accumulate
@@ -32,6 +33,7 @@ from server.service.unit import Kind, Outcome
 from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+kiosk_log = logging.getLogger("antrian.kiosk")
 
 
 # The status of each kind of refusal (server/errors.py); a kind not listed has its nearest ancestor's.
@@ -212,6 +214,37 @@ def answer(outcome: Outcome) -> Response:
     return resp
 
 
+REFUSED_KIOSK_LOG_SECONDS = 3600  # a device refused as a kiosk is logged once an hour at most
+
+
+def kiosk_device() -> dict[str, Any]:
+    """This device as the kiosk page is told of it (its bootstrap data): whether it may take a number
+    without a login (no `[kiosk] addresses` named, it is one of them, or staff is logged in) and its own
+    address, for the staff to add. Nothing of the list itself, or of any other device. Refused, it is
+    logged (refused_kiosk)."""
+    address = request.remote_addr or "?"
+    allowed = service().settings.kiosk.allows(request.remote_addr) or current_user() is not None
+    if not allowed:
+        refused_kiosk(address, "opened the kiosk page")
+    return {"allowed": allowed, "address": address}
+
+
+def refused_kiosk(address: str, what: str) -> None:
+    """A WARNING that a device not in `[kiosk] addresses` acts as a kiosk: once an hour per address (a
+    bounded table; at most as many lines an hour for all addresses), so that an admin reading the log
+    finds the kiosk PC whose address changed (DHCP) without a line per request."""
+    once = current_app.extensions.setdefault("antrian.refused_kiosks", limits.OncePerKey(REFUSED_KIOSK_LOG_SECONDS))
+    if once.due(address):
+        kiosk_log.warning(
+            "kiosk: device %s %s but is not in [kiosk] addresses, so it cannot take numbers. If it is a kiosk PC,"
+            " add %s to [kiosk] addresses (config.toml, then restart the server; or at once with `settings set"
+            " kiosk`). Said once an hour per device.",
+            address,
+            what,
+            address,
+        )
+
+
 @bp.post("/tickets")
 def issue_ticket():
     """Kiosk or front office: a complete form gets a number."""
@@ -219,6 +252,7 @@ def issue_ticket():
     key = request.remote_addr or "?"
     user = current_user()
     if user is None and not service().settings.kiosk.allows(request.remote_addr):
+        refused_kiosk(key, "asked for a queue number")
         raise Forbidden("kiosk_only")
     if user is None and not current_app.extensions["antrian.limiter"].allow(key):
         raise TooMany()

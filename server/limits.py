@@ -113,6 +113,32 @@ class SparseLog:
         self.log.warning("%s from %s: %s%s", self.what, address, detail, more)
 
 
+class OncePerKey(Generic[K]):
+    """Whether a warning about one key (a device's address) is due: once per `seconds` for each key, so a
+    device repeating what set it off writes one line an hour, not one a request. At most `size` keys are
+    remembered (the least recently logged forgotten first), and at most `lines` lines are due per
+    `seconds` for all keys together: many addresses neither grow the table nor flood the log."""
+
+    def __init__(self, seconds: float = 3600.0, size: int = 256, lines: int = 32, clock: Any = time.monotonic):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self.told: OrderedDict[K, float] = OrderedDict()  # key -> when it was last logged, the oldest first
+        self.budget = Bucket(lines / seconds, lines, clock())  # the lines for all keys together
+
+    def due(self, key: K) -> bool:
+        """True (and noted) when `key` was not logged within `seconds` and the log has room."""
+        now = self.clock()
+        at = self.told.get(key)
+        if at is not None and now - at < self.seconds:
+            return False
+        if not self.budget.take(now):
+            return False
+        self.told[key] = now
+        self.told.move_to_end(key)
+        while len(self.told) > self.size:
+            self.told.popitem(last=False)
+        return True
+
+
 def penalize(app: Any, address: str, seconds: float) -> None:
     """The HTTP server's penalty for a device that broke a budget (httpserver.Guard.penalize): its
     requests wait for a 429 for `seconds`. Nothing when the app is served without that server (tests

@@ -14,7 +14,14 @@ PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 SMALL = {"width": 1366, "height": 768}  # a cheap 15.6" touchscreen on its side
 SQUARE = {"width": 1024, "height": 768}  # a 4:3 touch monitor (the cheap POS screen) on its side
-ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE), ("small", SMALL), ("4x3", SQUARE)]
+# Upright and narrow: the 1366x768 all-in-one stood on its side, and the common 800x1280 and 720x1280
+# tablets (kiosk.css draws the 1080x1920 layout smaller on them)
+NARROW = [
+    ("portrait-768", {"width": 768, "height": 1366}),
+    ("portrait-800", {"width": 800, "height": 1280}),
+    ("portrait-720", {"width": 720, "height": 1280}),
+]
+ORIENTATIONS = [("portrait", PORTRAIT), ("landscape", LANDSCAPE), ("small", SMALL), ("4x3", SQUARE), *NARROW]
 
 
 def _longest(text: str, key: str) -> str:
@@ -120,6 +127,35 @@ def assert_actions_visible(page, where: str, must: tuple[str, ...] = ()) -> None
         box = page.locator(selector).bounding_box()
         vp = page.viewport_size
         assert box and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"], f"{where}: {selector} {box}"
+
+
+_LINES_JS = """(selector) => {
+  const el = document.querySelector(selector), range = document.createRange();
+  range.selectNodeContents(el);
+  const text = range.getBoundingClientRect(), room = el.parentElement.getBoundingClientRect();
+  return {
+    text: el.textContent, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
+    left: text.left, right: text.right, roomLeft: room.left, roomRight: room.right, vw: innerWidth,
+  };
+}"""
+
+
+def assert_one_line(page, where: str, selector: str) -> None:
+    """The text of `selector` (the ticket's number) is on one line, inside its parent's box and the screen."""
+    got = page.evaluate(_LINES_JS, selector)
+    assert got["text"] and got["lines"] == 1, f"{where}: {selector} on {got['lines']} lines: {got}"
+    inside = got["left"] >= max(got["roomLeft"], 0) - 0.5 and got["right"] <= min(got["roomRight"], got["vw"]) + 0.5
+    assert inside, f"{where}: {selector} wider than its room: {got}"
+
+
+_SMALL_TARGETS_JS = """() => [...document.querySelectorAll('button')].filter((b) => b.getClientRects().length)
+    .map((b) => { const r = b.getBoundingClientRect(); return [(b.textContent || b.dataset.key || '').trim(), r.width, r.height]; })
+    .filter(([, w, h]) => w < 48 || h < 48)"""
+
+
+def small_targets(page) -> list:
+    """The buttons shown smaller than 48 px (as drawn on the screen, a CSS zoom included) in either direction."""
+    return page.evaluate(_SMALL_TARGETS_JS)
 
 
 _KEY_CENTRES_JS = """() => Object.fromEntries([...document.querySelectorAll('.osk > div:not([hidden]) [data-key]')]

@@ -1,9 +1,17 @@
-"""Only the office's kiosks take numbers without a login, when the office names them."""
+"""Only the office's kiosks take numbers without a login, when the office names them; a device that is not
+one of them is told so at once on the kiosk page (its own address, what the staff must do), and logged."""
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+
 import pytest
 from conftest import login, visitor, write_config
+from kioskui import PORTRAIT, assert_actions_visible, assert_seen, fill_fast, shot
+from live import LiveServer
+from playwright.sync_api import expect
 
 from server.config import ConfigError, load_settings
 
@@ -70,3 +78,201 @@ def test_a_device_may_have_twenty_qr_codes_a_minute_drawn_that_are_not_kept(app,
     kiosk._QR_DRAWN.clear()
     login(app, client, "budi", "frontoffice")
     assert all(qr(u) == 200 for u in wanted)  # staff
+
+
+# -- a kiosk PC that is not named: told at once, on its own screen ------------------------------------
+
+
+def _device(page_html: str) -> dict:
+    """The kiosk page's bootstrap data about this device (its `kiosk-config` JSON element)."""
+    config = re.search(r'<script type="application/json" id="kiosk-config">(.*?)</script>', page_html, re.S)
+    return json.loads(config.group(1))["device"]
+
+
+def _kiosk_page(client, address: str) -> str:
+    r = client.get("/kiosk/", environ_base={"REMOTE_ADDR": address})
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_the_kiosk_page_tells_a_device_only_whether_it_may_take_numbers_and_its_own_address(app):
+    client = app.test_client()
+    named = _kiosk_page(client, "192.168.1.20")
+    assert _device(named) == {"allowed": True, "address": "192.168.1.20"}
+    assert re.search(r'id="screen-unregistered"[^>]* hidden>', named)  # the welcome as ever
+    assert _device(_kiosk_page(client, "10.9.0.14")) == {"allowed": True, "address": "10.9.0.14"}
+
+    other = _kiosk_page(client, "192.168.1.66")
+    assert _device(other) == {"allowed": False, "address": "192.168.1.66"}
+    # Drawn so at once (before its script runs): the staff's notice with the address, no welcome to touch.
+    assert re.search(r'id="screen-welcome"[^>]* hidden>', other)
+    assert not re.search(r'id="screen-unregistered"[^>]* hidden>', other)
+    assert '<span class="unregistered-ip">192.168.1.66</span>' in other
+    assert "belum terdaftar sebagai kios" in other
+    # Nothing of the list or of another device: not the kiosks' addresses, not their network.
+    assert "192.168.1.20" not in other and "10.9.0" not in other
+
+    login(app, client, "depan", role="frontoffice")  # staff take numbers from any device (the API's rule)
+    assert _device(_kiosk_page(client, "192.168.1.66")) == {"allowed": True, "address": "192.168.1.66"}
+
+
+def test_a_refused_device_is_logged_once_an_hour_at_warning(app, caplog):
+    caplog.set_level(logging.WARNING, logger="antrian.kiosk")
+
+    def lines(address: str) -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "antrian.kiosk" and address in r.getMessage()]
+
+    client = app.test_client()
+    for _ in range(3):
+        _kiosk_page(client, "192.168.1.66")
+        assert _issue(client, "192.168.1.66").status_code == 403
+    [line] = lines("192.168.1.66")  # one, not one a request
+    assert line.levelno == logging.WARNING
+    assert "192.168.1.66 opened the kiosk page but is not in [kiosk] addresses" in line.getMessage()
+    _kiosk_page(client, "192.168.1.20")
+    assert _issue(client, "192.168.1.20").status_code == 201
+    assert not lines("192.168.1.20")  # a named kiosk: nothing
+    assert _issue(client, "192.168.1.67").status_code == 403
+    assert "192.168.1.67 asked for a queue number" in lines("192.168.1.67")[0].getMessage()
+
+    once = app.extensions["antrian.refused_kiosks"]
+    later = once.clock() + 3601  # an hour on: said again
+    once.clock = lambda: later
+    _kiosk_page(client, "192.168.1.66")
+    assert len(lines("192.168.1.66")) == 2
+
+
+def test_the_refused_addresses_kept_and_logged_are_bounded():
+    from server.limits import OncePerKey
+
+    now = [0.0]
+    once = OncePerKey(seconds=3600, size=4, lines=6, clock=lambda: now[0])
+    assert once.due("a") and not once.due("a")
+    assert [once.due(k) for k in "bcde"] == [True] * 4
+    assert len(once.told) == 4 and "a" not in once.told  # the least recently logged forgotten
+    assert once.due("f") and not once.due("g")  # six lines for all: the seventh address waits
+    now[0] = 600.0  # the budget refills (six an hour)
+    assert once.due("g") and not once.due("g")
+    assert len(once.told) == 4
+
+
+def test_without_named_kiosks_every_device_may_and_nothing_is_logged(tmp_path, caplog):
+    from server.app import create_app
+
+    caplog.set_level(logging.WARNING, logger="antrian.kiosk")
+    config = write_config(tmp_path)  # the demo's `addresses = []`: any device is a kiosk
+    application = create_app(config, workers=False, synchronous="OFF")
+    try:
+        page = _kiosk_page(application.test_client(), "192.168.1.66")
+        assert _device(page) == {"allowed": True, "address": "192.168.1.66"}
+        assert not [r for r in caplog.records if r.name == "antrian.kiosk"]
+    finally:
+        application.extensions["antrian"].stop()
+        application.extensions["antrian"].store.close()
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    """A live server whose one kiosk is 192.168.1.20: this test's browser, at 127.0.0.1, is not it."""
+    config = write_config(
+        tmp_path_factory.mktemp("kiosk-elsewhere"), {"addresses = []": 'addresses = ["192.168.1.20"]'}
+    )
+    server = LiveServer(config).start()
+    server.add_user("kepala", "admin")
+    yield server
+    server.stop()
+
+
+UNREGISTERED_ID = "Perangkat ini (IP 127.0.0.1) belum terdaftar sebagai kios"
+UNREGISTERED_EN = "This device (IP 127.0.0.1) is not registered as a kiosk"
+
+
+def _set_kiosks(server, addresses: list[str]) -> None:
+    """The admin names the kiosks, live (as `settings set kiosk` does): a settings_changed event."""
+    admin = server.session("kepala", "rahasia-123")
+    r = admin.put(f"{server.url}/api/admin/settings/kiosk", json={"value": {"addresses": addresses}}, timeout=5)
+    assert r.status_code == 200, r.text
+
+
+def test_a_kiosk_pc_not_named_says_so_at_once_and_takes_numbers_once_named(browser, elsewhere):
+    page = browser.new_page(viewport=PORTRAIT, has_touch=True)
+    try:
+        page.goto(f"{elsewhere.url}/kiosk/")
+        notice = page.locator("#screen-unregistered")
+        expect(notice).to_be_visible()
+        expect(page.locator("#unregistered-title")).to_have_text(UNREGISTERED_ID)
+        expect(page.locator("#unregistered-add")).to_contain_text("127.0.0.1 ke [kiosk] addresses di config.toml")
+        expect(page.locator("#start")).to_be_hidden()  # no visitor is invited to a form that gives no number
+        assert_actions_visible(page, "not a kiosk", must=("#lang-toggle",))
+        assert_seen(page, "not a kiosk", ("#unregistered-title", "#unregistered-add", ".unregistered-visitor"))
+        shot(page, "kiosk-unregistered")
+        page.click("#lang-toggle")
+        expect(page.locator("#unregistered-title")).to_have_text(UNREGISTERED_EN)
+        page.click("#lang-toggle")
+        page.touchscreen.tap(540, 1500)  # a visitor touching the screen starts nothing
+        expect(notice).to_be_visible()
+        expect(page.locator("#screen-service")).to_be_hidden()
+        page.reload()
+        expect(page.locator("#unregistered-title")).to_have_text(UNREGISTERED_ID)
+        assert elsewhere.log().count("kiosk: device 127.0.0.1 opened the kiosk page") == 1  # once, not per load
+
+        # The admin adds its address (live): the kiosk reloads itself into its welcome, and takes numbers.
+        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        _set_kiosks(elsewhere, ["192.168.1.20", "127.0.0.1"])
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        expect(notice).to_be_hidden()
+        page.click("#start")
+        page.click('[data-service="A"]')
+        form = {k: v for k, v in visitor().items() if k not in ("service", "category")}
+        fill_fast(page, form)
+        page.click("#to-review")
+        page.click("#submit")
+        expect(page.locator("#screen-ticket")).to_be_visible()
+        page.click("#screen-ticket [data-action=home]")
+
+        # Its address leaves the list while a visitor types (DHCP gave the PC another): the form stays until
+        # Ambil nomor antrian, refused; then the staff's notice at once, nothing of the visitor left.
+        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.click("#start")
+        page.click('[data-service="A"]')
+        fill_fast(page, form)
+        _set_kiosks(elsewhere, ["192.168.1.20"])
+        page.click("#to-review")
+        page.click("#submit")
+        expect(page.locator("#unregistered-title")).to_have_text(UNREGISTERED_ID)
+        expect(page.locator("#screen-review")).to_be_hidden()
+        assert page.input_value("#f-name") == ""
+        assert elsewhere.log().count("kiosk: device 127.0.0.1") == 1  # the same hour: no second line
+    finally:
+        page.close()
+
+
+def test_a_kiosk_not_named_looks_again_every_minute_by_itself(browser, elsewhere):
+    """config.toml edited and the server restarted (no settings_changed reaches the page): the kiosk's own
+    look each minute finds the page saying it may, and reloads into its welcome. The server's answer is
+    made to say so here, as a restarted server with the address added would."""
+    page = browser.new_page(viewport=PORTRAIT, has_touch=True)
+    named = []
+
+    def kiosk_page(route):
+        answer = route.fetch()
+        html = answer.text()
+        assert '"allowed": false' in html
+        route.fulfill(response=answer, body=html.replace('"allowed": false', '"allowed": true') if named else html)
+
+    try:
+        page.clock.install()
+        page.route(f"{elsewhere.url}/kiosk/", kiosk_page)
+        page.goto(f"{elsewhere.url}/kiosk/")
+        expect(page.locator("#screen-unregistered")).to_be_visible()
+        # its live connection ended for good (no reconnection, no new snapshot): the minute's look alone
+        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.evaluate("() => { antrianKiosk.socket.io.reconnection(false); antrianKiosk.socket.disconnect(); }")
+        page.clock.fast_forward("01:05")
+        expect(page.locator("#screen-unregistered")).to_be_visible()  # still not named: still said
+        named.append(True)
+        page.clock.fast_forward("01:05")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        expect(page.locator("#screen-unregistered")).to_be_hidden()
+    finally:
+        page.close()

@@ -1,23 +1,30 @@
-"""The kiosk at the sizes its screens have (1080×1920 upright, 1920×1080 on its side), with the longest
-form the server accepts: on every screen every button is whole on the screen, never below it in a
-scrolling area; and the on-screen keyboard types what an Indonesian agency and address need, in few taps.
+"""The kiosk at the sizes its screens have (1080×1920 upright, 1920×1080 on its side, the small 1366×768 and
+1024×768 ones, and upright narrow: 768×1366, 800×1280, 720×1280), with the longest form the server accepts:
+on every screen every button is whole on the screen, never below it in a scrolling area; the ticket's
+number on one line, nothing over its QR code; and the on-screen keyboard types what an Indonesian agency
+and address need, in few taps.
 """
 
 from __future__ import annotations
 
 import pytest
+import requests
+from conftest import visitor
 from kioskui import (
     LANDSCAPE,
     LONGEST,
+    NARROW,
     ORIENTATIONS,
     PORTRAIT,
     Keys,
     assert_actions_visible,
+    assert_one_line,
     assert_seen,
     fill_fast,
     offscreen_actions,
     shot,
     shot_name,
+    small_targets,
 )
 from playwright.sync_api import expect
 
@@ -26,6 +33,11 @@ LONG_REFUSAL = (
     "beberapa saat lagi atau hubungi petugas front office yang berada di dekat pintu masuk ruang layanan."
 )
 
+
+# What of the form is wider than the form (at 768 px upright its choices once ran 60 px past the screen)
+FORM_OVERFLOW_JS = (
+    """() => { const f = document.getElementById('visitor-form'); return f.scrollWidth - f.clientWidth; }"""
+)
 
 # The keyboard's keys whose label is wider than the key ("Berikutnya" at 1366 px once was)
 CUT_KEYS_JS = """() => [...document.querySelectorAll('.osk .key')]
@@ -78,6 +90,11 @@ def test_every_screens_buttons_are_on_screen_with_the_longest_inputs(kiosk, name
     page.click("#priority")
     expect(page.locator("#form-more")).to_be_hidden()
     assert_actions_visible(page, "form, longest inputs", must=("#to-review", "#priority"))
+    assert page.evaluate(FORM_OVERFLOW_JS) <= 1, "the form is wider than its box"
+    if viewport["height"] > viewport["width"]:  # upright: every target over 48 px (the small landscape ones: docs)
+        assert not small_targets(page), small_targets(page)
+    if name in dict(NARROW):
+        shot(page, shot_name("kiosk-form-longest", name))
 
     page.click("#to-review")
     expect(page.locator("#screen-review")).to_be_visible()
@@ -106,11 +123,70 @@ def test_every_screens_buttons_are_on_screen_with_the_longest_inputs(kiosk, name
     expect(page.locator("#ticket-priority")).to_be_visible()
     page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     assert_actions_visible(page, "ticket", must=("#screen-ticket [data-action=home]", "#ticket-qr"))
-    assert_seen(
-        page, "ticket", ("#ticket-label", "#ticket-service", "#ticket-priority", "#ticket-ahead", "#ticket-wait")
-    )
+    seen = ("#ticket-label", "#ticket-service", "#ticket-priority", "#ticket-ahead", "#ticket-wait", "#ticket-qr")
+    assert_seen(page, "ticket", (*seen, "#ticket-hint"))  # nothing over the QR code or the hint (Selesai once was)
+    assert_one_line(page, "ticket", "#ticket-label")  # not "B-" over "001"
     page.click("#lang-toggle")
     assert_actions_visible(page, "ticket in English", must=("#screen-ticket [data-action=home]", "#ticket-qr"))
+    assert_seen(page, "ticket in English", (*seen, "#ticket-hint"))
+
+
+@pytest.mark.parametrize("name, viewport", ORIENTATIONS)
+def test_the_widest_ticket_number_stays_on_one_line(kiosk, name, viewport):
+    """A three-letter prefix and four digits ("WWW-9999": the widest capitals a prefix may have, a day past
+    999 numbers) on one line, inside the screen, smaller than "A-001" is drawn but whole."""
+    page = kiosk(viewport)
+
+    def widest(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["ticket"]["label"] = "WWW-9999"
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/api/tickets", widest)
+    page.click("#start")
+    page.click('[data-service="B"]')
+    fill_fast(page, {k: v for k, v in visitor().items() if k not in ("service", "category")})
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#ticket-label")).to_have_text("WWW-9999")
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
+    assert_one_line(page, f"ticket WWW-9999 ({name})", "#ticket-label")
+    assert_seen(page, f"ticket WWW-9999 ({name})", ("#ticket-label", "#ticket-qr", "#ticket-hint"))
+    assert_actions_visible(page, f"ticket WWW-9999 ({name})", must=("#screen-ticket [data-action=home]",))
+
+
+@pytest.mark.parametrize("name, viewport", NARROW)
+def test_on_a_narrow_upright_screen_the_notices_leave_every_button_whole(kiosk, live, name, viewport):
+    """Both bars above the form with the longest inputs (the server out of reach, and the chosen service's
+    quota used up while the visitor types, in the longest words the notice has): the fields make room,
+    Kembali and Lanjut stay whole, and so does the review's Ambil nomor antrian."""
+    page = kiosk(viewport)
+    page.wait_for_function("() => antrianKiosk.live", polling=50)
+    page.click("#start")
+    page.click('[data-service="B"]')
+    fill_fast(page, LONGEST)
+    state = requests.get(f"{live.url}/api/state", timeout=5).json()
+    for sv in state["services"]:
+        sv["left"] = 0 if sv["code"] == "B" else 5  # B's used up, another open: "choose another service"
+    page.route("**/api/state", lambda route: route.fulfill(json=state))
+    # a number issued elsewhere: the kiosk looks at the state again
+    assert requests.post(f"{live.url}/api/tickets", json=visitor(service="A"), timeout=5).status_code == 201
+    expect(page.locator("#office-notice")).to_be_visible()
+    page.context.set_offline(True)
+    page.evaluate("() => antrianKiosk.socket.io.engine.close()")  # as a cable pulled: the socket drops
+    expect(page.locator("#offline-notice")).to_be_visible()
+    hidden = offscreen_actions(page)  # only inside the form's own list, which scrolls and says so
+    assert all(b["clipped"] == "visitor-form" for b in hidden), hidden
+    if hidden:
+        expect(page.locator("#form-more")).to_be_visible()
+    whole = ("#to-review", "#screen-form [data-action=service]", "#offline-notice", "#office-notice")
+    assert_seen(page, f"form, both notices ({name})", whole)
+    page.click("#to-review")
+    expect(page.locator("#screen-review")).to_be_visible()
+    review_buttons = ("#screen-review [data-action=form]", "#submit")
+    assert_actions_visible(page, f"review, both notices ({name})", must=review_buttons)
+    assert_seen(page, f"review, both notices ({name})", ("#offline-notice", "#office-notice"))
 
 
 # -- the on-screen keyboard ---------------------------------------------------------------------

@@ -14,8 +14,18 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import write_config
-from fakeprinter import FakeNetworkPrinter
-from kioskui import LONGEST, ORIENTATIONS, PORTRAIT, assert_actions_visible, assert_seen, fill_fast, shot, shot_name
+from fakeprinter import FakeNetworkPrinter, FakeUsbPrinter
+from kioskui import (
+    LONGEST,
+    ORIENTATIONS,
+    PORTRAIT,
+    assert_actions_visible,
+    assert_one_line,
+    assert_seen,
+    fill_fast,
+    shot,
+    shot_name,
+)
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import sign_in
@@ -93,13 +103,16 @@ def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(k
     assert page.evaluate("() => window.antrianKiosk.resetIn") == 60
     page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
     assert_actions_visible(page, f"ticket, printer failed ({name})", must=("#screen-ticket [data-action=home]",))
-    # what the visitor must write down or photograph, and why: whole, nothing over it
+    # what the visitor must write down or photograph, and why: whole, nothing over it (at 768 px upright
+    # Selesai once covered the QR code, and the number broke in two)
     seen = ("#ticket-label", "#ticket-service", "#ticket-print-failed", "#ticket-ahead", "#ticket-wait", "#ticket-qr")
-    assert_seen(page, f"ticket, printer failed ({name})", seen)
+    assert_seen(page, f"ticket, printer failed ({name})", (*seen, "#ticket-hint"))
+    assert_one_line(page, f"ticket, printer failed ({name})", "#ticket-label")
     shot(page, shot_name("kiosk-printer-failed", name))
     page.click("#lang-toggle")
     expect(alert.locator(".print-failed-title")).to_have_text(FAILED_EN)
     assert_actions_visible(page, f"ticket, printer failed, English ({name})")
+    assert_seen(page, f"ticket, printer failed, English ({name})", (*seen, "#ticket-hint"))
     # Selesai: the next visitor sees nothing of it.
     page.click("#screen-ticket [data-action=home]")
     expect(page.locator("#screen-welcome")).to_be_visible()
@@ -251,6 +264,30 @@ def test_each_kind_of_failure_has_an_indonesian_sentence_with_what_to_do(setting
     assert advice["id"].startswith("Printer kios: ") and words in advice["id"], advice
     assert advice["id"].endswith(" lalu tekan Cetak ulang")
     assert "printer kiosk" not in advice["id"]  # not the raw English text
+
+
+def test_a_usb_printers_wrong_endpoint_is_set_up_wrong_not_check_the_cable(settings, monkeypatch):
+    """A USB printer written through an endpoint it does not have ("Invalid endpoint address 0x1" from pyusb:
+    the POS58 printers' OUT endpoint is 0x03) was told to the front office as "check power, paper and cable".
+    It is a setting for the admin: the raw message names the key and the value it should have."""
+    from printers import transport
+
+    printer = FakeUsbPrinter()  # USB 0416:5011: OUT 0x03, IN 0x81
+    monkeypatch.setattr(transport, "usb_backend", lambda: printer)
+    errors = [
+        raw_error(printer.config(out_ep=0x01)),
+        raw_error(printer.config(in_ep=0x82)),
+        "printer kiosk: Invalid endpoint address 0x1 while sending to USB 0416:5011",  # as pyusb said it
+    ]
+    assert "set out_ep = 0x03 in [printers.kiosk]" in errors[0]
+    for error in errors:
+        assert failure_kind(error) == "setup", error
+        advice = failure_advice(settings, "kiosk", error, final=True)
+        assert advice["id"] == (
+            "Printer kios: pengaturannya salah (config.toml) — minta admin memperbaiki pengaturan printer"
+            " lalu tekan Cetak ulang"
+        ), advice
+        assert "kabel" not in advice["id"]
 
 
 def test_a_counters_printer_is_named_by_its_counter(settings):

@@ -38,6 +38,9 @@ import { connect } from "/static/live.js";
   // waiting count, estimated wait and what is left of its daily quota. A field an older server does not
   // send is simply not shown.
   var office = (CONFIG.state && CONFIG.state.office) || {};
+  // Whether this device may take numbers at all ([kiosk] addresses), and its address, as the server saw
+  // them when it drew the page; an older server's page says nothing: as before, it may.
+  var device = CONFIG.device || { allowed: true };
   var services = {};
   ((CONFIG.state && CONFIG.state.services) || []).forEach(function (sv) { services[sv.code] = sv; });
   // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket.
@@ -116,6 +119,7 @@ import { connect } from "/static/live.js";
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     $("ticket-qr").alt = t("qr_alt");
+    renderUnregistered();
     renderOffice();
     renderRefusals();
     if (state.screen === "review") renderReview();
@@ -142,6 +146,21 @@ import { connect } from "/static/live.js";
 
   // No number can be taken at all: the welcome screen says why instead of inviting.
   function unavailable() { return officeClosed() || soldOut(); }
+
+  // Not one of the office's kiosks: every screen is the staff's notice, with this device's address.
+  function unregistered() { return device.allowed === false; }
+
+  function renderUnregistered() {
+    // The address in a box of its own, whole on one line where it fits (staff copy it into config.toml)
+    [["unregistered-title", "unregistered_title"], ["unregistered-add", "unregistered_add"]].forEach(function (p) {
+      var parts = t(p[1]).split("{address}");
+      var ip = document.createElement("span");
+      ip.className = "unregistered-ip";
+      ip.textContent = device.address || "?";
+      $(p[0]).textContent = "";
+      $(p[0]).append(parts[0], ip, parts.slice(1).join(device.address || "?"));
+    });
+  }
 
   function zoneName() { return ZONES[CONFIG.timezone] || CONFIG.timezone || ""; }
 
@@ -261,6 +280,7 @@ import { connect } from "/static/live.js";
     $("office-notice-title").textContent = notice ? words(notice.title) : "";
     $("office-notice-sub").textContent = notice ? notice.sub.map(words).join(" ") : "";
     document.body.classList.toggle("office-stopped", !!notice);
+    notesMoved();
   }
 
   function applyState(snap) {
@@ -298,7 +318,8 @@ import { connect } from "/static/live.js";
 
   // -- screens ----------------------------------------------------------------------------
   function show(name) {
-    if (name === "welcome" && unavailable()) name = "closed";
+    if (unregistered()) name = "unregistered";   // no form that cannot give a number
+    else if (name === "welcome" && unavailable()) name = "closed";
     // The second half of a double tap lands on the next screen's button under the finger (Batal under
     // Kembali, a service under Mulai, Prioritas under a service): taps just after a change are dropped.
     if (name !== state.screen) tapGuardUntil = performance.now() + TAP_GUARD_MS;
@@ -365,7 +386,9 @@ import { connect } from "/static/live.js";
     return JSON.stringify(now) !== JSON.stringify(CONFIG.drawn);
   }
 
-  function idleScreen() { return state.screen === "welcome" || state.screen === "closed"; }
+  function idleScreen() {
+    return state.screen === "welcome" || state.screen === "closed" || state.screen === "unregistered";
+  }
 
   function refreshIfStale() {
     if (!stale || !idleScreen()) return;
@@ -382,8 +405,32 @@ import { connect } from "/static/live.js";
     refreshIfStale();
   }
 
+  // -- may this device take numbers? A fresh page says (an admin named it, or its address changed) ------
+  function checkDevice() {
+    fetch(location.href, { cache: "no-store" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+      var el = html && new DOMParser().parseFromString(html, "text/html").getElementById("kiosk-config");
+      var now = el && JSON.parse(el.textContent).device;
+      if (!now) return;
+      if (now.allowed && unregistered()) {
+        // Named now: the page anew (only here, with the server answering: never a browser error page)
+        try { sessionStorage.setItem(RELOADED, String(Date.now())); } catch (e) { /* private mode */ }
+        location.reload();
+      } else if (!now.allowed) {
+        var was = unregistered();
+        device = now;
+        if (was) renderUnregistered();
+        else reset();   // refused at "Ambil nomor antrian": nothing of this visitor stays, the staff are told
+      }
+    }).catch(function () { /* offline: the next look */ });
+  }
+
+  var snapshots = 0;   // the live client's snapshots so far: the first comes with the page's own connection
+
   function listen() {
-    setInterval(function () { fetchState(0); }, STATE_REFRESH_SECONDS * 1000);
+    setInterval(function () {
+      fetchState(0);
+      if (unregistered()) checkDevice();   // config.toml edited and the server restarted: on its own
+    }, STATE_REFRESH_SECONDS * 1000);
     scheduleOfficeChange();
     if (typeof io !== "function") return;
     // The live client (/static/live.js): events in order after the snapshot; those that come before
@@ -395,6 +442,8 @@ import { connect } from "/static/live.js";
         window.antrianKiosk.live = true;
         applyState(snap);
         if (drawnDiffers(snap) && !reloadedLately()) markStale();
+        if (unregistered() && snapshots > 0) checkDevice();   // back after a restart with a new config.toml?
+        snapshots += 1;
       },
       onEvent: function (ev) {
         if (ev.type === "settings_changed") markStale();
@@ -460,6 +509,7 @@ import { connect } from "/static/live.js";
     window.antrianKiosk.offline = down;
     $("offline-notice").hidden = !down;
     document.body.classList.toggle("offline", down);
+    notesMoved();
     updateSubmit();
   }
 
@@ -742,6 +792,13 @@ import { connect } from "/static/live.js";
     $("form-more").hidden = form.scrollHeight - form.clientHeight - form.scrollTop <= 12; // a field's margins: not "more"
   }
 
+  function notesMoved() {
+    // A bar above the screen came or went: the form's and the review's lists have another height.
+    if (!state) return;
+    if (state.screen === "form") updateFormMore();
+    if (state.screen === "review") updateReviewMore();
+  }
+
   function updateReviewMore() {
     // A long form scrolls inside the list, above the buttons: say so while there is more below.
     var dl = $("review");
@@ -832,6 +889,8 @@ import { connect } from "/static/live.js";
         // 429, 5xx: nothing was issued under another id; the same request_id is reused on retry.
         if (r.status === 400) state.requestId = null;
         showSubmitError(said(r.body.message, r.body.error));
+        // Not a kiosk (any more: its address changed since the page was drawn): the staff's notice
+        if (r.status === 403 && r.body.error === "kiosk_only") checkDevice();
       }
     }).catch(function () {
       visitor.answerLost = true;
@@ -898,6 +957,8 @@ import { connect } from "/static/live.js";
     $("ticket-print-failed").hidden = print !== "failed";
     $("ticket-hint").textContent = t(print === "failed" ? "hint_failed" : print === null ? "hint_no_paper" : "hint_paper");
     $("ticket-label").textContent = tk.label;
+    // its length sizes it (kiosk.css): "ABC-1000" stays on one line as "A-001" does
+    $("ticket-label").style.setProperty("--chars", String(String(tk.label || "").length || 5));
     $("ticket-service").textContent = tk.service_name || state.serviceName;
     $("ticket-priority").hidden = !tk.priority;
     $("ticket-ahead").textContent = tk.ahead > 0 ? t("ahead_some", { n: tk.ahead }) : t("ahead_none");
