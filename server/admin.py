@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from server import core
-from server.config import ConfigError, Settings, effective_settings
+from server.config import ConfigError, Settings, effective_settings, file_settings, normal_hours
 from server.errors import FormIncomplete, Localized, QueueError
 from server.i18n import catalogue, t
 from server.service.unit import Outcome
@@ -23,6 +23,10 @@ EDITABLE = ("office", "queue", "services", "counters", "priority_classes", "kios
 OFFICE_KEYS = ("name", "address", "public_url", "language")
 # Of [tts], the voice an admin may choose live (the rest stays in the file).
 TTS_KEYS = ("engine", "clips", "pause_ms", "trim_db")
+# The sections that are tables: a change names some of their keys, each laid over the value saved before
+# and over config.toml's (the lists, and `hours` null for "always open", are given whole).
+TABLES = ("office", "queue", "kiosk", "tts", "hours")
+NOTHING = object()  # kept_change(): no value of the section differs from config.toml's
 
 
 # A refused value is named as the page labels its input (the catalogue's admin.*): a row's field by its
@@ -170,17 +174,59 @@ def hours_view(settings: Settings) -> dict[str, Any] | None:
     return {**days, "holidays": list(h.holidays), "last_ticket_minutes": h.last_ticket_minutes}
 
 
+def kept_change(settings: Settings, new: Settings, section: str, value: Any) -> Any:
+    """What of a section's change is stored: only what differs from config.toml. Of a table, the keys whose
+    value is not the file's (a value equal to the file's is left to the file, so that a later edit of
+    config.toml shows); a list or "always open" whole, unless it is the file's. NOTHING when nothing differs.
+    `new`: the settings with the change, `settings`: any settings read from the same config.toml."""
+    try:
+        file = view(file_settings(settings))[section] if settings.source is not None else NOTHING
+    except ConfigError:  # config.toml edited badly meanwhile: kept as given
+        file = NOTHING
+    if file is NOTHING:
+        return value
+    now = view(new)[section]
+    if isinstance(value, dict) and isinstance(file, dict) and isinstance(now, dict):
+        value = {k: v for k, v in value.items() if not (k in file and k in now and file[k] == now[k])}
+        return value or NOTHING
+    return NOTHING if now == file else value
+
+
+def overridden(settings: Settings, file: Settings, overrides: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The values saved on the admin page (or by `settings set`) that differ from config.toml's:
+    (key, config.toml's value, the value in use) as view() has them (docs/api.md); a list section, and
+    [hours] where one side has no service hours, as a whole (key `services`, `hours`)."""
+    before, after = view(file), view(settings)
+    out = []
+    for section in EDITABLE:
+        if section not in overrides or before[section] == after[section]:
+            continue
+        a, b = before[section], after[section]
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += [(f"{section}.{k}", a.get(k), b[k]) for k in b if a.get(k) != b[k]]
+        else:
+            out.append((section, a, b))
+    return out
+
+
 def change_settings(service: Any, section: str, value: Any, actor: str) -> Settings:
-    """Validate one section's new value, store it, log it and apply it live; returns the new settings."""
+    """Validate one section's new value, store what differs from config.toml, log it and apply it live;
+    returns the new settings. A table's keys not given keep the value saved before (or config.toml's)."""
     check_change(section, value)
+    if section == "hours":
+        value = normal_hours(value)  # "13.00-16.00", as the pages write times, stored as "13:00-16:00"
     old = service.settings
     with service.store.read() as tx:
         overrides = tx.settings_overrides()
+    saved = overrides.get(section)
+    if section in TABLES and isinstance(value, dict) and isinstance(saved, dict):
+        value = {**saved, **value}
     overrides = {**overrides, section: value}
     try:
         new = effective_settings(old, overrides)
     except ConfigError as err:
         raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
+    value = kept_change(old, new, section, value)
 
     def run(tx, now):
         day = service.day(now)
@@ -188,7 +234,10 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
         held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
         check_in_use(old, new, waiting, held)
         check_prefixes(old, new, tx.prefix_services(day))
-        tx.set_settings_override(section, value, actor, now)
+        if value is NOTHING:  # config.toml's values: nothing to lay over it
+            tx.drop_settings_override(section)
+        else:
+            tx.set_settings_override(section, value, actor, now)
         # An account bound to a counter that is gone could not work at all (every call refused): it is
         # unbound, picks a counter again, and the change is logged as any account change.
         kept = {c.id for c in new.counters}

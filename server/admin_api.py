@@ -40,7 +40,8 @@ def get_settings():
 @bp.put("/settings/<section>")
 @require("admin")
 def put_settings(section: str):
-    """Replace one section; validated like config.toml, applied live, logged."""
+    """Change one section (a table's keys given, a list whole); validated like config.toml, what differs
+    from config.toml stored, applied live, logged."""
     data = body()
     if "value" not in data:
         raise FormIncomplete({"value": "required"})

@@ -26,6 +26,16 @@ from shared.runtime import on_gevent
 DATA = Path(__file__).parent / "data"
 MAX_DEMO_VISITORS = 1000
 MAX_VOICE_NUMBER = 9999  # as [services] daily_quota's highest; each number costs the check memory and time
+# `serve`'s exit code on a config error (sysexits' EX_CONFIG; the other commands exit 2): the unit of
+# `make service` names it in RestartPreventExitStatus=, so that systemd does not start a server that
+# cannot start every 3 seconds for ever. Its other refusals (2: a server holding the database while
+# go-live or restore works, a port in use) pass, and systemd tries again.
+EXIT_CONFIG = 78
+# What a command that needs the server stopped (demo, go-live, restore) says when one runs.
+STOP_FIRST = (
+    "stop it first (Ctrl+C where it runs; the service of make service: sudo systemctl stop antrian,"
+    " and sudo systemctl start antrian afterwards)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         uv.add_argument("name")
     st = sub.add_parser("settings", parents=[common], help="show or change settings live (as the admin page)")
     ssub = st.add_subparsers(dest="settings_command", required=True)
-    ssub.add_parser("show", parents=[common], help="the editable settings as JSON")
-    ss = ssub.add_parser("set", parents=[common], help="replace one section with JSON, e.g. queue '{\"max_calls\": 3}'")
+    ssub.add_parser(
+        "show", parents=[common], help="the editable settings as JSON (on stderr: the config.toml values they hide)"
+    )
+    ss = ssub.add_parser(
+        "set",
+        parents=[common],
+        help="change one section with JSON, e.g. queue '{\"max_calls\": 2}' (a table's other keys stay as they are)",
+    )
     ss.add_argument("section")
     ss.add_argument("value", help="JSON")
     sr = ssub.add_parser("reset", parents=[common], help="drop the stored change of a section: config.toml's again")
@@ -79,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "test", parents=[common], help="print a test slip on [printers.NAME]; its QR code opens [office] public_url"
     )
     pt.add_argument("name")
+    pt.add_argument(
+        "--local",
+        action="store_true",
+        help="print through this PC's own connection to the printer, even one the server sends to a kiosk PC's"
+        " agent: on that kiosk PC, with the same config.toml (the database is not opened)",
+    )
     sd = sub.add_parser(
         "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
     )
@@ -100,10 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = _parser().parse_args(argv)
     config = getattr(args, "config", "config.toml")
+    overrides: dict[str, Any] = {}
     try:
-        settings = load_settings(config)
-        check_storage(settings.server)
-        if args.command not in ("restore", "backup"):
+        file = settings = load_settings(config)
+        # `printer test --local` runs on a kiosk PC too, which has config.toml but not the server's database
+        local = args.command == "printer" and args.local
+        if not local:
+            check_storage(settings.server)
+        if args.command not in ("restore", "backup") and not local:
             from server.config import effective_settings, override_error
 
             try:
@@ -124,11 +150,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"note: {override_error(err, overrides)}; config.toml's settings meanwhile", file=sys.stderr)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG if args.command == "serve" else 2
     if args.command == "settings":
+        lines = saved_lines(settings, file, overrides) if args.settings_command == "show" else []
+        if lines:  # the JSON on stdout, what the saved values hide of config.toml on stderr
+            print("\n".join(lines), file=sys.stderr)
         return settings_command(settings, args)
     if args.command == "serve":
-        return serve(settings, args.host, args.port, args.sync)
+        return serve(settings, args.host, args.port, args.sync, saved=(file, overrides))
     if args.command == "users":
         return users(settings, args)
     if args.command == "demo":
@@ -136,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("archive", "retention", "backup", "restore", "go-live"):
         return records(settings, args)
     if args.command == "printer":
-        return printer_test(settings, args.name)
+        return printer_test(settings, args.name, local=args.local)
     if args.command == "systemd-unit":
         try:
             print(systemd_unit(Path(config).resolve(), args.user), end="")
@@ -189,7 +218,8 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
 
 def systemd_unit(config: Path, user: str | None = None) -> str:
     """A unit for this checkout: started with the PC, restarted 3 s after any exit (a crash, a kill,
-    a power cut's aftermath); the database lock keeps a second copy from starting beside it."""
+    a power cut's aftermath) but a config error's (EXIT_CONFIG, which only mending config.toml ends); the
+    database lock keeps a second copy from starting beside it."""
     import os
     import re
 
@@ -215,6 +245,9 @@ WorkingDirectory={root}
 ExecStart="{python}" -m server serve --config "{config}"
 Restart=always
 RestartSec=3
+# A config error (exit {EXIT_CONFIG}) stays until config.toml is mended: no start every 3 s for ever; after
+# mending it, `sudo systemctl restart antrian` (journalctl -u antrian says what it was)
+RestartPreventExitStatus={EXIT_CONFIG}
 # Every kiosk, TV, counter and phone holds connections: room for thousands (the server keeps a share
 # per device, docs/operations.md "Security"); systemd's default soft limit is 1024.
 LimitNOFILE=65536
@@ -251,11 +284,53 @@ def lan_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
+def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -> list[str]:
+    """What the values saved on the admin page (or by `settings set`) hide of config.toml: each key with
+    config.toml's value and the one in use, and the way back. [] when they hide nothing. `settings`: in
+    use; `file`: config.toml's alone."""
+    import json
+
+    from server.admin import EDITABLE, overridden
+
+    found = overridden(settings, file, overrides) if overrides else []
+    if not found:
+        return []
+
+    def shown(key: str, value: Any, other: Any) -> str:
+        if key == "hours":
+            return "service hours" if value else "none (always open)"
+        if isinstance(value, list) and any(isinstance(row, dict) for row in value):
+            rows = f"{len(value)} row{'s' if len(value) != 1 else ''}"
+            differ = next((i for i, row in enumerate(value) if i >= len(other) or other[i] != row), None)
+            return rows if differ is None else f"{rows} (row {differ + 1} differs)"
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = [
+        "Disimpan di halaman admin, dipakai menggantikan config.toml / saved on the admin page, used instead of it:"
+    ]
+    lines += [
+        f"  {key}: config.toml {shown(key, was, now)}, admin page {shown(key, now, was)}" for key, was, now in found
+    ]
+    sections = sorted({key.partition(".")[0] for key, _, _ in found}, key=EDITABLE.index)
+    resets = " · ".join(f"{_python()} -m server settings reset {section}" for section in sections)
+    lines.append(
+        f"  Back to config.toml / kembali ke config.toml: {resets} (every value saved for that section),"
+        " or save config.toml's value on the admin page (a value equal to config.toml's is not kept)"
+    )
+    return lines
+
+
 def banner(
-    settings: Settings, host: str, port: int, first: tuple[str, str] | None, lan: str | None = None
+    settings: Settings,
+    host: str,
+    port: int,
+    first: tuple[str, str] | None,
+    lan: str | None = None,
+    saved: frozenset[str] = frozenset(),
 ) -> list[str]:
     """What `serve` prints at its start: where each page is, how to log in, and what to set up. `lan`:
-    this PC's address on the office network, when the server listens on every interface."""
+    this PC's address on the office network, when the server listens on every interface; `saved`: the keys
+    whose value saved on the admin page is used instead of config.toml's (saved_lines)."""
     from urllib.parse import urlsplit
 
     everywhere = host in ("0.0.0.0", "::")
@@ -281,9 +356,14 @@ def banner(
             lines.append(f"  Other devices (kiosk PC, TV, officers' laptops) / perangkat lain: http://{lan}:{port}/…")
         public = urlsplit(settings.office.public_url).hostname or ""
         if public in ("127.0.0.1", "localhost", "::1") or public.startswith("127."):
+            where = (
+                "on the admin page (Kantor), where it was saved over config.toml's"
+                if "office.public_url" in saved
+                else "in config.toml"
+            )
             lines.append(
                 f"  [office] public_url is {settings.office.public_url}: the tickets' QR codes open on this PC only;"
-                f" set it to http://{lan or 'THIS-PC-ADDRESS'}:{port} in config.toml"
+                f" set it to http://{lan or 'THIS-PC-ADDRESS'}:{port} {where}"
             )
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
@@ -291,11 +371,19 @@ def banner(
     return lines
 
 
-def serve(settings: Settings, host: str | None, port: int | None, sync: str = "FULL", clock=None) -> int:
+def serve(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    sync: str = "FULL",
+    clock=None,
+    saved: tuple[Settings, dict[str, Any]] | None = None,
+) -> int:
     """Run the server with gevent's WSGI server (real WebSockets, no Werkzeug dev server).
 
     `clock` is for tests/clockserver.py only (office days run in minutes); the command line has no
-    way to set it, so `python -m server serve` always runs on the real clock."""
+    way to set it, so `python -m server serve` always runs on the real clock. `saved`: config.toml's
+    settings alone and the admin page's saved changes, to say which of the file's values they hide."""
     import faulthandler
     import signal
 
@@ -329,7 +417,7 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
             ' "id" is Indonesian)',
             file=sys.stderr,
         )
-        return 2
+        return EXIT_CONFIG
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
     except serverlock.ServerRunning as err:
@@ -352,8 +440,13 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
     socketio = app.extensions["antrian.socketio"]
     first = app.extensions["antrian"].accounts.ensure_first_admin()
-    lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None)
-    print("\n".join(lines), flush=True)
+    hidden, keys = [], frozenset()
+    if saved and saved[1]:
+        from server.admin import overridden
+
+        hidden, keys = saved_lines(settings, *saved), frozenset(k for k, _, _ in overridden(settings, *saved))
+    lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None, keys)
+    print("\n".join(lines + hidden), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     # Whatever start-up made (Flask, templates, modules: ~80,000 objects) lives as long as the
     # process; keep it out of the garbage collector's full passes, each of which otherwise walked it
@@ -368,10 +461,14 @@ def serve(settings: Settings, host: str | None, port: int | None, sync: str = "F
     return 0
 
 
-def printer_test(settings: Settings, name: str) -> int:
+def printer_test(settings: Settings, name: str, local: bool = False) -> int:
     """Print a test slip ("TES", not a queue number) on one printer, as a ticket prints: the office's name,
     the time, the paper's width, and a QR code of public_url, which a phone on the office's Wi-Fi should
-    open. Exit 1 with the printer's problem when it fails."""
+    open. Exit 1 with the printer's problem when it fails.
+
+    A printer the server sends to a kiosk PC's agent ([agents]) is plugged into that PC: the test is
+    refused here, naming the command that works there; `local` prints through this PC's own transport
+    whatever [agents] says (on the kiosk PC, with the same config.toml)."""
     from zoneinfo import ZoneInfo
 
     import printers
@@ -381,9 +478,11 @@ def printer_test(settings: Settings, name: str) -> int:
         known = ", ".join(sorted(settings.printers)) or "none"
         print(f"error: no [printers.{name}] in the config (its printers: {known})", file=sys.stderr)
         return 2
-    if name in settings.agents:
+    if name in settings.agents and not local:
         print(
-            f"error: printer {name} is on a kiosk PC, printed by its agent (kiosk.agent): test it there",
+            f"error: printer {name} is plugged into a kiosk PC: the server sends its jobs to that PC's agent"
+            f" (kiosk.agent). Test it on that PC, in the project folder:"
+            f" .venv/bin/python -m server printer test {name} --local",
             file=sys.stderr,
         )
         return 2
@@ -403,7 +502,10 @@ def printer_test(settings: Settings, name: str) -> int:
     except printers.PrinterError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(f"printer {name}: a test slip went to {cfg.target}; a phone on the office's Wi-Fi should open its QR code")
+    here = " from this PC" if local else ""
+    print(
+        f"printer {name}: a test slip went to {cfg.target}{here}; a phone on the office's Wi-Fi should open its QR code"
+    )
     return 0
 
 
@@ -624,7 +726,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
         with serverlock.held(settings.server.database):  # no server starts while the visitors are added
             served, waiting = _demo_visitors(settings, service, visitors, clock_now)
     except serverlock.ServerRunning as err:
-        print(f"error: {err}: stop it first", file=sys.stderr)
+        print(f"error: {err}: {STOP_FIRST}", file=sys.stderr)
         return 2
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
     return 0
@@ -740,14 +842,17 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     )
     if not yes:
         print(f"go-live would delete {what}; {kept}.")
-        print("Run it again with --yes, with the server stopped, to delete them (the database is copied first).")
+        print(
+            "Run it again with --yes, with the server stopped (the service of make service: sudo systemctl stop"
+            " antrian), to delete them (the database is copied first)."
+        )
         return 0
     try:
         with serverlock.held(db):  # no server starts on the database while it is copied and emptied
             copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
             archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
     except serverlock.ServerRunning as err:
-        raise archive.ArchiveError(f"{err}: stop it first") from None
+        raise archive.ArchiveError(f"{err}: {STOP_FIRST}") from None
     print(f"go-live: deleted {what}; {kept}.")
     print(f"go-live: the database as it was is kept in {copy}. The next ticket is number 1.")
     return 0
@@ -791,7 +896,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                     except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
                         raise archive.ArchiveError(f"restored, but {err}") from err
             except serverlock.ServerRunning as err:
-                raise archive.ArchiveError(f"{err}: stop it first (or --force)") from None
+                raise archive.ArchiveError(f"{err}: {STOP_FIRST}, or add --force") from None
             if kept:
                 print(f"restore: the database as it was is kept in {kept}")
             print(f"restore: {db} replaced by {args.file}")

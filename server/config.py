@@ -553,16 +553,64 @@ def load_settings(path: str | Path) -> Settings:
         raise ConfigError(f"{path}: not readable by {_user()}") from err
     except OSError as err:
         raise ConfigError(f"{path}: cannot be read ({err.strerror or err})") from err
+    return parse_settings(_toml(path, data), base_dir=path.resolve().parent, source=path)
+
+
+def _toml(path: Path, data: bytes) -> dict[str, Any]:
+    """config.toml's bytes as parsed TOML; ConfigError saying what is wrong with the text."""
     try:
         text = data.decode("utf-8-sig")  # a BOM, as Windows Notepad may save it, is no part of the TOML
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ConfigError(f"{path}: not UTF-8 text (line {line}); save it as UTF-8") from err
+    conflict = merge_conflict(text)
+    if conflict:
+        raise ConfigError(f"{path}: {conflict}")
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from err
-    return parse_settings(raw, base_dir=path.resolve().parent, source=path)
+
+
+# The lines git writes around a conflict it could not merge (`git stash pop`, `git pull`): the start,
+# the base (diff3 style), the middle and the end, each at the start of its line.
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?:[ \t](.*))?$")
+
+
+def merge_conflict(text: str) -> str | None:
+    """What to do about git's conflict markers left in config.toml by an upgrade, or None without any.
+
+    A line "=======" alone may be text in a multi-line string: it counts only beside a start or end
+    marker, which no TOML document has at the start of a line."""
+    marks = []
+    for n, line in enumerate(text.splitlines(), 1):
+        m = _CONFLICT.match(line.rstrip())
+        if m:
+            marks.append((n, m.group(1)[0], (m.group(2) or "").strip()))
+    if not any(kind in "<>" for _, kind, _ in marks):
+        return None
+    line = marks[0][0]
+    conflicts = sum(kind == "<" for _, kind, _ in marks)
+    start = next((label for _, kind, label in marks if kind == "<"), "")
+    if start == "Updated upstream":  # git stash && git pull && git stash pop: yours are the stashed lines
+        sides = (
+            'between "<<<<<<< Updated upstream" and "=======" are the new version\'s lines, between "=======" and'
+            ' ">>>>>>> Stashed changes" yours'
+        )
+    elif start == "HEAD":  # git pull over edits committed here: yours are HEAD's
+        sides = (
+            'between "<<<<<<< HEAD" and "=======" are your lines, between "=======" and ">>>>>>>" the new version\'s'
+        )
+    else:
+        sides = (
+            'the lines between "<<<<<<<" and "=======" are one version, those between "=======" and ">>>>>>>" the other'
+        )
+    more = f" (and {conflicts - 1} more conflict{'s' if conflicts > 2 else ''} below)" if conflicts > 1 else ""
+    return (
+        f"a merge conflict left by the upgrade (git) at line {line}{more}: {sides}; keep your lines (and any new"
+        " setting of the new version), delete the other lines and the marker lines (<<<<<<<, =======, >>>>>>>),"
+        " then start again"
+    )
 
 
 def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Settings:
@@ -633,7 +681,11 @@ def file_raw(settings: Settings) -> dict[str, Any]:
         from server.errors import QueueError
 
         raise QueueError("no_config_file")
-    return tomllib.loads(settings.source.read_text(encoding="utf-8"))
+    try:
+        data = settings.source.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"{settings.source}: cannot be read ({err.strerror or err})") from err
+    return _toml(settings.source, data)
 
 
 def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -645,6 +697,13 @@ def merged(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
         else:
             out[section] = value
     return out
+
+
+def file_settings(settings: Settings) -> Settings:
+    """The settings of config.toml alone, as it is now (without what was saved on the admin page)."""
+    if settings.source is None:
+        return settings
+    return parse_settings(file_raw(settings), settings.source.resolve().parent, settings.source)
 
 
 def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
@@ -748,12 +807,14 @@ def _services(data: Any) -> tuple[Service, ...]:
     return tuple(out)
 
 
-_RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+# A time as config.toml writes it (13:00), or as the pages show it (13.00, the Indonesian way); the dash
+# may be an en dash (08.00–12.00) and have spaces around it.
+_RANGE = re.compile(r"^(\d{1,2})[:.](\d{2})\s*[-\u2013]\s*(\d{1,2})[:.](\d{2})$")
 
 
 def _day_ranges(key: str, text: str) -> tuple[tuple[int, int], ...]:
-    """ "08:00-12:00, 13:00-16:00" as ((480, 720), (780, 960)); "" is closed all day. Ranges in order,
-    none overlapping, each ending after it starts, 24:00 the latest end."""
+    """ "08:00-12:00, 13:00-16:00" (or "08.00-12.00, 13.00-16.00") as ((480, 720), (780, 960)); "" is
+    closed all day. Ranges in order, none overlapping, each ending after it starts, 24:00 the latest end."""
     if not text.strip():
         return ()
     out: list[tuple[int, int]] = []
@@ -776,6 +837,21 @@ def _day_ranges(key: str, text: str) -> tuple[tuple[int, int], ...]:
 def format_day_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
     """The ranges as config.toml writes them: "08:00-12:00, 13:00-16:00" ("" for closed)."""
     return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
+
+
+def normal_hours(value: Any) -> Any:
+    """An [hours] section as config.toml writes it: each day's ranges that parse in the stored form
+    ("13.00-16.00" is "13:00-16:00"); anything else as it is, for the parser to name."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for day in WEEKDAYS:
+        if isinstance(out.get(day), str):
+            try:
+                out[day] = format_day_ranges(_day_ranges(f"hours.{day}", out[day]))
+            except ConfigError:
+                pass
+    return out
 
 
 def _hours(data: Any) -> HoursSettings:

@@ -341,3 +341,73 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     finally:
         app.extensions["antrian"].stop()
         app.extensions["antrian"].store.close()
+
+
+def _saved(app) -> dict:
+    with app.extensions["antrian"].store.read() as tx:
+        return tx.settings_overrides()
+
+
+def test_a_save_keeps_only_what_differs_from_config_toml_so_a_later_edit_of_the_file_shows(
+    app, client, config_path, clock
+):
+    """An admin renamed the office on the page, whose save sent all four keys; later public_url was set in
+    config.toml and the server restarted: the tickets' QR codes kept 127.0.0.1, the saved section winning
+    over the file. Only what differs from config.toml is stored, and a table's keys not sent keep their
+    saved value (the page sends the changed keys only)."""
+    h = login(app, client, "boss", "admin")
+    current = client.get("/api/admin/settings", headers=h).get_json()
+    office = {k: v for k, v in current["office"].items() if k != "timezone"}
+    assert put(client, h, "office", {**office, "name": "LPSE Kota Baru"}).status_code == 200
+    assert _saved(app) == {"office": {"name": "LPSE Kota Baru"}}
+    assert put(client, h, "office", {"address": "Jl. Baru No. 1"}).status_code == 200
+    assert _saved(app) == {"office": {"name": "LPSE Kota Baru", "address": "Jl. Baru No. 1"}}
+    r = put(client, h, "office", {"address": office["address"]})  # config.toml's value again: not kept
+    assert r.status_code == 200 and r.get_json()["office"]["name"] == "LPSE Kota Baru"
+    assert _saved(app) == {"office": {"name": "LPSE Kota Baru"}}
+    assert put(client, h, "queue", current["queue"]).status_code == 200  # all of it the file's: nothing kept
+    assert put(client, h, "services", current["services"]).status_code == 200
+    assert _saved(app) == {"office": {"name": "LPSE Kota Baru"}}
+    with app.extensions["antrian"].store.read() as tx:  # each save logged all the same
+        assert len(tx.rows("SELECT seq FROM events WHERE type = 'settings_changed'")) == 5
+    app.extensions["antrian"].stop()
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(text.replace("http://127.0.0.1:8080", "http://192.168.1.10:8080"), encoding="utf-8")
+    again = create_app(config_path, workers=False, clock=clock)  # README step 1: config.toml, a restart
+    try:
+        office = again.extensions["antrian"].settings.office
+        assert (office.name, office.public_url) == ("LPSE Kota Baru", "http://192.168.1.10:8080")
+        ticket = again.test_client().post("/api/tickets", json=visitor()).get_json()["ticket"]
+        assert ticket["status_url"].startswith("http://192.168.1.10:8080/t/"), ticket
+    finally:
+        again.extensions["antrian"].stop()
+        again.extensions["antrian"].store.close()
+
+
+def test_show_and_the_start_name_each_config_toml_value_a_saved_one_hides_and_the_way_back(app, config_path):
+    """`settings show` (on stderr: stdout stays JSON) names each config.toml value a saved one is used
+    instead of, with both values, and `settings reset SECTION`; a reset reaches a running server."""
+    svc = app.extensions["antrian"]
+    assert svc.reload_settings_if_changed() is False  # the first look
+    r = server_command(
+        ["settings", "set", "office", '{"public_url": "http://127.0.0.1:9999"}', "--config", str(config_path)]
+    )
+    assert r.returncode == 0, r.stderr
+    assert (
+        server_command(["settings", "set", "queue", '{"max_calls": 2}', "--config", str(config_path)]).returncode == 0
+    )
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(text.replace("http://127.0.0.1:8080", "http://192.168.1.10:8080"), encoding="utf-8")
+    r = server_command(["settings", "show", "--config", str(config_path)])
+    assert r.returncode == 0 and json.loads(r.stdout)["office"]["public_url"] == "http://127.0.0.1:9999"
+    assert 'office.public_url: config.toml "http://192.168.1.10:8080", admin page "http://127.0.0.1:9999"' in r.stderr
+    assert "queue.max_calls: config.toml 3, admin page 2" in r.stderr
+    assert "settings reset office" in r.stderr and "settings reset queue" in r.stderr
+    assert "office.name" not in r.stderr  # not saved: config.toml's
+    assert svc.reload_settings_if_changed() is True
+    for section in ("office", "queue"):  # the last one too: config.toml's alone again, live
+        assert server_command(["settings", "reset", section, "--config", str(config_path)]).returncode == 0
+        assert svc.reload_settings_if_changed() is True
+    assert (svc.settings.office.public_url, svc.settings.queue.max_calls) == ("http://192.168.1.10:8080", 3)
+    r = server_command(["settings", "show", "--config", str(config_path)])
+    assert r.returncode == 0 and r.stderr == ""

@@ -146,6 +146,36 @@ def test_queue_max_calls_is_saved_and_a_bad_number_is_named(browser, live, boss)
     page.context.close()
 
 
+def test_a_save_sends_only_the_fields_the_admin_changed_and_hours_take_the_pages_dots(browser, live, boss):
+    """Simpan of Kantor sent all four keys after only the name was changed, and the saved public_url then
+    hid config.toml's for good. Of a table the page sends what the admin changed; the hours are written
+    as the pages show times (13.00) and come back in config.toml's form."""
+    page = admin_page(browser, live)
+
+    def saved(section: str, value) -> None:
+        with page.expect_request(lambda r: r.method == "PUT" and r.url.endswith(f"/settings/{section}")) as sent:
+            page.click(f"#sec-{section} button.save")
+        expect(page.locator(f"#sec-{section} .notice")).to_contain_text("Tersimpan.")
+        assert sent.value.post_data_json == {"value": value}
+
+    key(page, "office.name").fill("LPSE Kota Baru")
+    saved("office", {"name": "LPSE Kota Baru"})
+    key(page, "office.address").fill("Jl. Baru No. 1")
+    saved("office", {"address": "Jl. Baru No. 1"})
+    office = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]
+    assert (office["name"], office["address"]) == ("LPSE Kota Baru", "Jl. Baru No. 1")
+    key(page, "queue.max_calls").fill("2")
+    saved("queue", {"max_calls": 2})
+    key(page, "hours").uncheck()
+    key(page, "hours.monday").fill("08.00-12.00, 13.00 – 16.00")
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith("/settings/hours")) as answer:
+        page.click("#sec-hours button.save")
+    assert answer.value.ok, answer.value.text()
+    expect(key(page, "hours.monday")).to_have_value("08:00-12:00, 13:00-16:00")
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["hours"]["monday"] == "08:00-12:00, 13:00-16:00"
+    page.context.close()
+
+
 def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(browser, live, boss):
     page = admin_page(browser, live)
     expect(key(page, "hours")).to_be_checked()  # no [hours] in the demo config: always open

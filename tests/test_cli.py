@@ -133,7 +133,8 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     assert "settings (queue)" in r.stdout and "--yes" in r.stdout
     lock = serverlock.hold(db)
     try:
-        refused(cli("go-live", "--yes", "--config", str(cfg)), "stop it first")
+        # the office running it under `make service` is told how to stop it (killing it: systemd starts it again)
+        refused(cli("go-live", "--yes", "--config", str(cfg)), "stop it first", "sudo systemctl stop antrian")
     finally:
         lock.close()
     with Store(db).read() as tx:
@@ -233,6 +234,10 @@ def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
     lines = set(unit.splitlines())
     assert f'ExecStart="{sys.executable}" -m server serve --config "{config}"' in lines
     assert {f"WorkingDirectory={ROOT}", "User=lpse", "Restart=always", "WantedBy=multi-user.target"} <= lines
+    # but not after a config error (serve's exit code for it), which only mending config.toml ends
+    from server.cli import EXIT_CONFIG
+
+    assert f"RestartPreventExitStatus={EXIT_CONFIG}" in lines
     path = tmp_path / "antrian.service"
     path.write_text(unit, encoding="utf-8")
     if shutil.which("systemd-analyze") is None:
@@ -274,10 +279,41 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
     )
 
 
+def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
+    """public_url set in config.toml (README step 1) after the admin page saved [office]: the start names
+    each config.toml value a saved one is used instead of, with both, and `settings reset`; the banner's
+    public_url advice then points at the admin page, where the value in use is."""
+    from live import LiveServer
+
+    from server.cli import banner
+
+    cfg = write_config(tmp_path)
+    r = cli("settings", "set", "office", '{"public_url": "http://127.0.0.1:9999"}', "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    cfg.write_text(cfg.read_text().replace("http://127.0.0.1:8080", "http://192.168.1.10:8080"), encoding="utf-8")
+    server = LiveServer(cfg).start()
+    try:
+        log = server.log()
+    finally:
+        server.stop()
+    assert 'office.public_url: config.toml "http://192.168.1.10:8080", admin page "http://127.0.0.1:9999"' in log
+    assert "-m server settings reset office" in log, log
+    from dataclasses import replace
+
+    file = load_settings(cfg)
+    in_use = replace(file, office=replace(file.office, public_url="http://127.0.0.1:9999"))
+    saved = frozenset({"office.public_url"})
+    hint = [x for x in banner(in_use, "0.0.0.0", 8080, None, "192.168.1.10", saved) if "public_url" in x]
+    assert len(hint) == 1, hint
+    assert hint[0].endswith(
+        "set it to http://192.168.1.10:8080 on the admin page (Kantor), where it was saved over config.toml's"
+    )
+
+
 # -- refusals: one line on stderr, exit code 2, nothing lost ----------------------------------------
-def refused(r: subprocess.CompletedProcess, *words: str, prefix: str = "error: ") -> None:
-    """The command stopped with exit code 2 and one line on stderr naming `words`."""
-    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+def refused(r: subprocess.CompletedProcess, *words: str, prefix: str = "error: ", code: int = 2) -> None:
+    """The command stopped with exit code 2 (`code`) and one line on stderr naming `words`."""
+    assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
     assert r.stderr.startswith(prefix) and r.stderr.count("\n") == 1, r.stderr
     for word in words:
         assert word in r.stderr, r.stderr
@@ -546,7 +582,8 @@ def test_serve_refuses_a_voice_espeak_ng_does_not_have(tmp_path, espeak):
     assert {"id", "indonesian", "poz/id"} <= espeak_voices()  # as tts_worker matches a voice
     cfg = write_config(tmp_path, {'voice = "id"': 'voice = "indonesia"'})
     r = server_command(["serve", "--config", str(cfg)], timeout=60)
-    refused(r, "tts.voice", "'indonesia'", "espeak-ng --voices", prefix="config error: ")
+    # a config error of `serve`: 78, which systemd does not restart (RestartPreventExitStatus)
+    refused(r, "tts.voice", "'indonesia'", "espeak-ng --voices", prefix="config error: ", code=78)
     assert r.stdout == ""
 
 
@@ -576,6 +613,40 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
     assert r.returncode == 1 and r.stderr.startswith("error: printer kiosk: connection refused"), r.stderr
     r = cli("printer", "test", "lantai2", "--config", str(cfg))
     assert r.returncode == 2 and r.stderr.strip() == "error: no [printers.lantai2] in the config (its printers: kiosk)"
+
+
+def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local(tmp_path):
+    """A printer of a kiosk PC's agent ([agents]) is plugged into that PC, which has the same config.toml.
+    `printer test NAME` refuses it (the server would not reach it), naming the command that works on that
+    PC; `printer test NAME --local` there prints through the PC's own connection, as the agent does, and
+    leaves the database alone (the server's, not that PC's). Here a POS-5890 (no native QR codes) on a
+    loopback TCP port: the QR code comes as a raster image 58 mm paper takes."""
+    from fakeprinter import FakeNetworkPrinter
+
+    printer = FakeNetworkPrinter()
+    try:
+        cfg = write_config(
+            tmp_path,
+            {
+                '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+                f'port = {printer.port}\nprofile = "POS-5890"\nwidth_mm = 58',
+                '# kiosk = "ANTRIAN_AGENT_TOKEN"': 'kiosk = "ANTRIAN_AGENT_TOKEN"',
+            },
+        )
+        database = load_settings(cfg).server.database
+        r = cli("printer", "test", "kiosk", "--local", "--config", str(cfg))
+        assert r.returncode == 0, r.stderr
+        assert f"printer kiosk: a test slip went to 127.0.0.1:{printer.port} from this PC;" in r.stdout
+        sent = printer.wait_for_close()
+        assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
+        assert b"\x1d(k" not in sent  # no native QR command, which this printer cannot draw
+        image = sent.index(b"\x1dv0\x00")
+        assert 0 < int.from_bytes(sent[image + 4 : image + 6], "little") * 8 <= 384  # dots across 58 mm paper
+        assert not database.exists()
+    finally:
+        printer.stop()
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    refused(r, "printer kiosk is plugged into a kiosk PC", "on that PC", "python -m server printer test kiosk --local")
 
 
 def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):

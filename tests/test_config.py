@@ -180,11 +180,62 @@ def test_escalation_enabled_needs_addresses(tmp_path):
         load_settings(path)
 
 
+CONFLICTS = {
+    # git stash && git pull && git stash pop (docs/operations.md, "Upgrading"): the admin's lines are stashed
+    "stash": ("Updated upstream", "Stashed changes", '"=======" and ">>>>>>> Stashed changes" yours'),
+    # git pull over an edit committed here
+    "pull": ("HEAD", "4f2a9c1 (Release 1.4)", 'between "<<<<<<< HEAD" and "=======" are your lines'),
+    "other": ("ours", "theirs", 'between "<<<<<<<" and "=======" are one version'),
+}
+
+
+@pytest.mark.parametrize("style", CONFLICTS)
+def test_git_conflict_markers_left_by_an_upgrade_are_named_with_their_line_and_what_to_do(tmp_path, style):
+    """An upgrade's `git stash pop` left conflict markers: the start said only "not valid TOML: Invalid
+    statement (at line 15, column 1)". It says where the conflict is, which lines are whose, and what to
+    do; `serve` exits 78, which systemd does not restart (the unit of `make service`)."""
+    start, end, sides = CONFLICTS[style]
+    path = write_config(tmp_path)
+    mine = 'public_url = "http://192.168.1.10:8080"'
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("public_url = ")].count("\n") + 1
+    ours, theirs = ('public_url = "http://127.0.0.1:8080"', mine) if style == "stash" else (mine, "public_url = 1")
+    text = re.sub(
+        r"^public_url = .*$",
+        f"<<<<<<< {start}\n{ours}\n=======\n{theirs}\n>>>>>>> {end}",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    path.write_text(text, encoding="utf-8")
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, (r.returncode, r.stderr)
+    assert r.stderr.startswith(f"config error: {path}: a merge conflict left by the upgrade (git) at line {line}:")
+    assert r.stderr.count("\n") == 1, r.stderr
+    for words in (sides, "keep your lines", "delete the other lines and the marker lines", "then start again"):
+        assert words in r.stderr, r.stderr
+    assert server_command(["users", "list", "--config", str(path)], timeout=30).returncode == 2
+
+
+def test_conflict_markers_count_only_as_git_writes_them():
+    """ "=======" alone may be a line of a multi-line string; a second conflict is counted."""
+    assert config.merge_conflict('footer = """\nRuang tunggu\n=======\n"""\n') is None
+    assert config.merge_conflict("a = 1\n<<<<<<<<< not a marker\n") is None
+    two = "<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> x\nb = 1\n<<<<<<< HEAD\nc = 1\n=======\n>>>>>>> x\n"
+    assert "at line 1 (and 1 more conflict below)" in config.merge_conflict(two)
+    assert "at line 2:" in config.merge_conflict("a = 1\n=======\nb = 2\n>>>>>>> Stashed changes\n")
+
+
 def test_serve_with_bad_config_stops_with_the_key(tmp_path):
+    """`serve` exits EXIT_CONFIG (78) on a config error, which the unit of `make service` does not restart
+    (RestartPreventExitStatus); the other commands exit 2."""
+    from server.cli import EXIT_CONFIG
+
     path = write_config(tmp_path, {"max_requeues = 1": "max_requeues = -2"})
     r = server_command(["serve", "--config", str(path)], timeout=30)
-    assert r.returncode == 2
+    assert r.returncode == EXIT_CONFIG == 78
     assert "queue.max_requeues" in r.stderr
+    assert server_command(["users", "list", "--config", str(path)], timeout=30).returncode == 2
 
 
 # ---- the parser comes from the dataclasses (server/config.py: setting(), _keys, _get) ----------------

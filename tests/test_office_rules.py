@@ -264,6 +264,35 @@ def test_the_admin_edits_the_hours_live(app, client, clock):
     assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
 
 
+def test_hours_written_as_the_pages_show_times_are_taken_in_config_toml_and_on_the_admin_page(tmp_path, app, client):
+    """Every page says "13.00 WIB", and "13.00-16:00" was refused: a time with a dot is one with a colon
+    (an en dash and spaces around the dash too), kept in config.toml's form; a bad value is still refused
+    with the same words."""
+    dotted = HOURS.replace('monday = "08:00-12:00, 13:00-16:00"', 'monday = "08.00-12.00, 13.00-16:00"')
+    dotted = dotted.replace('friday = "08:00-11:30, 13:30-16:00"', 'friday = "8.00 \u2013 11.30, 13:30 - 16.00"')
+    (tmp_path / "dots").mkdir()
+    settings = load_settings(write_config(tmp_path / "dots", extra=dotted))
+    (tmp_path / "colons").mkdir()
+    assert settings.hours == load_settings(write_config(tmp_path / "colons", extra=HOURS)).hours
+    for bad, words in (("25.00-26.00", "is not a time of day (00:00-24:00)"), ("8-12", "is not a range like")):
+        (tmp_path / bad).mkdir()
+        path = write_config(tmp_path / bad, extra=dotted.replace("08.00-12.00, 13.00-16:00", bad))
+        with pytest.raises(ConfigError, match=rf"^hours\.monday: '{bad}' {re.escape(words)}"):
+            load_settings(path)
+
+    h = login(app, client, "boss", "admin")
+    closed = {d: "" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+    r = client.put(
+        "/api/admin/settings/hours", json={"value": {**closed, "monday": "08.00-12.00, 13.00-16:00"}}, headers=h
+    )
+    assert r.status_code == 200 and r.get_json()["hours"]["monday"] == "08:00-12:00, 13:00-16:00"
+    with app.extensions["antrian"].store.read() as tx:  # stored as config.toml writes it
+        assert tx.settings_overrides()["hours"]["monday"] == "08:00-12:00, 13:00-16:00"
+    r = client.put("/api/admin/settings/hours", json={"value": {**closed, "monday": "25.00-26.00"}}, headers=h)
+    assert r.status_code == 422
+    assert r.get_json()["fields"] == {"hours.monday": "'25.00-26.00' bukan jam yang ada (00:00-24:00)"}
+
+
 # -- daily quota -------------------------------------------------------------------------------------------
 
 QUOTA = {'name = "Konsultasi Penyedia"': 'name = "Konsultasi Penyedia"\ndaily_quota = 2'}

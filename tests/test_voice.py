@@ -403,6 +403,33 @@ def voice_app(espeak_pack, tmp_path):
     app.extensions["antrian"].store.close()
 
 
+def test_choosing_espeak_with_no_pack_takes_a_saved_pack_away(espeak_pack, tmp_path):
+    """The admin page sends the pack always ("" for none, counter/static/voice.js): a saved section keeps
+    the keys a change does not name, and a pack path kept with espeak would stop the server from starting
+    once its folder is deleted."""
+    from server.app import create_app
+    from server.config import effective_settings
+
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "kantor")
+    app = create_app(write_config(tmp_path), workers=False, synchronous="OFF")  # espeak, no pack in the file
+    try:
+        client = app.test_client()
+        h = login(app, client, "root", "admin")
+        value = {"engine": "clips", "clips": "voices/kantor"}
+        assert client.put("/api/admin/settings/tts", json={"value": value}, headers=h).status_code == 200
+        r = client.put("/api/admin/settings/tts", json={"value": {"engine": "espeak", "clips": ""}}, headers=h)
+        assert r.status_code == 200 and r.get_json()["tts"]["clips"] == ""
+        service = app.extensions["antrian"]
+        with service.store.read() as tx:
+            overrides = tx.settings_overrides()
+        assert "clips" not in overrides.get("tts", {}), overrides  # config.toml's "" again: nothing kept
+        shutil.rmtree(pack)
+        assert effective_settings(load_settings(write_config(tmp_path)), overrides).tts.clips == ""
+    finally:
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
+
+
 def upload(client, h, name, data: bytes, pack="kantor"):
     return client.post(
         "/api/admin/voice/clips",

@@ -1,6 +1,8 @@
 // The admin's page: office settings, services, counters, the priority table, the kiosk, service hours, accounts.
-// Each section is edited as a draft and saved whole (PUT /api/admin/settings/<section>); the
-// server checks it like config.toml and answers the new settings, which the page re-renders.
+// Each section is edited as a draft and saved on its own (PUT /api/admin/settings/<section>): a list
+// whole; of a table (office, queue, kiosk) only the keys the admin changed, so that the others keep
+// config.toml's value, and a later edit of config.toml shows (docs/admin.md). The server checks it like
+// config.toml and answers the new settings, which the page re-renders.
 // Everything shown goes through textContent (el()), never innerHTML.
 import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, notice } from "./sections.js";
@@ -14,6 +16,7 @@ const state = {
   me: null,
   settings: null, // the server's last answer
   drafts: {}, // section -> the value being edited
+  bases: {}, // section -> the server's value its draft started from (what the admin changed is sent)
   dirty: new Set(), // sections edited since their last load or save
   users: [],
   resetting: null, // username whose new-password input is open
@@ -267,12 +270,20 @@ function draft(section, value) {
   };
 }
 
+// Of a table, the keys whose value the admin changed: a key sent is saved over config.toml's value
+// (server: only while it differs from it), one left out keeps the value it had.
+function changedKeys(section, value) {
+  const base = state.bases[section] || {};
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(base[k])));
+}
+
 // What a section's draft is sent as: numbers typed, blank prefixes left to default to the code,
-// a blank quota as none (null), holidays split at commas and line breaks.
+// a blank quota as none (null), holidays split at commas and line breaks; of a table what changed.
 function payload(section) {
   const d = clone(state.drafts[section]);
-  if (section === "office") return Object.fromEntries(OFFICE_KEYS.map((k) => [k, d[k]]));
-  if (section === "kiosk") return { idle_seconds: d.idle_seconds, footer: d.footer };
+  if (section === "office") return changedKeys(section, Object.fromEntries(OFFICE_KEYS.map((k) => [k, d[k]])));
+  if (section === "kiosk") return changedKeys(section, { idle_seconds: d.idle_seconds, footer: d.footer });
+  if (section === "queue") return changedKeys(section, d);
   if (section === "services") {
     return d.map((s) => {
       const quota = s.daily_quota === "" || s.daily_quota === undefined ? null : s.daily_quota;
@@ -317,7 +328,10 @@ async function save(section) {
 function load(settings) {
   state.settings = settings;
   for (const s of SECTIONS) {
-    if (!state.dirty.has(s)) state.drafts[s] = draft(s, settings[s]);
+    if (!state.dirty.has(s)) {
+      state.drafts[s] = draft(s, settings[s]);
+      state.bases[s] = clone(settings[s]);
+    }
     renderSection(s);
   }
   renderCounterChoice();
@@ -601,6 +615,7 @@ async function start(user) {
     for (const [s, value] of Object.entries(kept)) {
       if (!SECTIONS.includes(s)) continue;
       state.drafts[s] = value;
+      state.bases[s] = clone(body[s]); // what the admin changed is told from the server's value now
       state.dirty.add(s);
     }
     load(body);

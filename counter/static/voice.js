@@ -78,8 +78,9 @@ async function loadVoice() {
 async function saveChoice(ev) {
   ev.preventDefault();
   clearErrors(root);
-  const value = { engine: $("voice-engine").value };
-  if ($("voice-pack").value) value.clips = $("voice-pack").value;
+  // The pack always: "" (none) takes away one saved before, which espeak would otherwise keep, and whose
+  // folder, once deleted, would stop the server from starting (a saved section's other keys are kept).
+  const value = { engine: $("voice-engine").value, clips: $("voice-pack").value || "" };
   try {
     state.settings = (await api("PUT", "/api/admin/settings/tts", { value })).body;
     notice(root, "info", t("saved"));

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from server.config import Settings, effective_settings
+from server.config import Settings, effective_settings, file_settings
 from server.errors import Localized, QueueError
 from server.i18n import LANGS, t
 from server.service.unit import Outcome, rules_of
@@ -98,7 +98,8 @@ class Office:
         seen, self._overrides_seen = self._overrides_seen, overrides
         if seen is None or overrides == seen:  # the first look, or nothing new
             return False
-        new = effective_settings(unit.settings, overrides)
+        # none left (the last one reset, or saved back to config.toml's values): the file's alone again
+        new = effective_settings(unit.settings, overrides) if overrides else file_settings(unit.settings)
         if new == unit.settings:
             return False
         self.apply_settings(new)
