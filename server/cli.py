@@ -365,6 +365,15 @@ def banner(
                 f"  [office] public_url is {settings.office.public_url}: the tickets' QR codes open on this PC only;"
                 f" set it to http://{lan or 'THIS-PC-ADDRESS'}:{port} {where}"
             )
+    for name, printer in sorted(settings.printers.items()):
+        # the demo's printers (a file beside the database, or nothing at all) left in place after going live
+        # print every ticket "successfully" where nobody sees it; a file under /dev is a real printer
+        if printer.type == "dummy" or (printer.type == "file" and not printer.path.startswith("/dev/")):
+            where = "prints nowhere" if printer.type == "dummy" else f"writes to the file {printer.path}"
+            lines.append(
+                f"  Printer '{name}' {where}, not to a printer (as the demo does): set [printers.{name}]"
+                " in config.toml for the real one (docs/operations.md, Printers)"
+            )
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
         lines.append("  Kiosks: any device may take a number; name the kiosk PCs in [kiosk] addresses")

@@ -277,6 +277,17 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
     assert named.kiosk.addresses and not any(
         "[kiosk] addresses" in line for line in banner(named, "0.0.0.0", 8080, None)
     )
+    # the demo's printers left after going live: a dummy and a file are said; a file under /dev is a printer
+    assert "  Printer 'kiosk' prints nowhere, not to a printer (as the demo does): set [printers.kiosk]" in " ".join(
+        lines
+    )
+    for path, said in (("var/tickets.prn", True), ("/dev/usb/lp0", False)):
+        (tmp_path / "p").mkdir(exist_ok=True)
+        filed = load_settings(
+            write_config(tmp_path / "p", extra=f'\n[printers.front]\ntype = "file"\npath = "{path}"\n')
+        )
+        told = [line for line in banner(filed, "127.0.0.1", 8080, None) if "Printer 'front'" in line]
+        assert bool(told) == said and (not said or f"{path}, not to a printer" in told[0]), told
 
 
 def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
