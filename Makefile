@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-installed
 DEB_PACKAGES := espeak-ng sox libusb-1.0-0 alsa-utils python3-venv cups-client
 # Only for `make test` (the server needs no browser: the kiosks and TVs are other PCs' browsers): a
 # CUPS scheduler the tests start on a loopback port of their own; Chromium, whose fonts the pages are
@@ -17,10 +18,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 
-.PHONY: run test test-fast setup debs test-debs bench bench-setup lint clean service lock voice-pack
+.PHONY: run test test-fast setup test-setup debs test-debs bench bench-setup lint clean service lock voice-pack
 
-# The exact versions `make` installs (runtime and the `test` extra): see `make lock` below.
-LOCK := requirements-test.lock
+# The exact versions `make` installs: the runtime's for `make run` (an office PC gets no test tools: no
+# Playwright with its Node.js, no Hypothesis), and with the `test` extra's for `make test`, at the same
+# versions (tests/test_versions.py): see `make lock` below.
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
 
 setup: $(STAMP)
 
@@ -47,6 +51,12 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install -q -r $(LOCK)
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# The test tools (pytest, Playwright, Hypothesis, Schemathesis, ruff) over the runtime, at their pins.
+test-setup: $(TEST_STAMP)
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	$(PY) -m pip install -q -r $(TEST_LOCK)
+	touch $(TEST_STAMP)
 
 # Regenerate requirements-bench.lock (runtime + `test` + `bench`: `make bench-setup`),
 # requirements-test.lock (runtime + `test` extra: what `make` installs) and requirements.lock
@@ -88,12 +98,12 @@ PYTEST_XDIST := -n 3 --dist loadfile --no-loadscope-reorder
 # CPU to collect the tests, 2.2 s with it, in each worker and the controller).
 PYTEST_ENV := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
 
-test: setup test-debs
+test: test-setup test-debs
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check --quiet .
 	$(PYTEST_ENV) $(PY) -m pytest $(PYTEST_XDIST)
 
 # The quick tests (no browser, no live server): the core, store, API, input checks and config.
-test-fast: setup
+test-fast: test-setup
 	$(PYTEST_ENV) $(PY) -m pytest -q $(PYTEST_XDIST) tests/test_core.py tests/test_store_queue.py tests/test_api.py \
 	  tests/test_bad_input.py tests/test_escalations_api.py tests/test_sessions.py tests/test_office_rules.py \
 	  tests/test_kiosk_addresses.py tests/test_strict_dates.py tests/test_config.py tests/test_versions.py
@@ -108,14 +118,14 @@ service: setup
 # The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins.
 BENCH_STAMP := $(VENV)/.bench-installed
 bench-setup: $(BENCH_STAMP)
-$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+$(BENCH_STAMP): $(TEST_STAMP) requirements-bench.lock
 	$(PY) -m pip install -q -r requirements-bench.lock
 	touch $(BENCH_STAMP)
 
 bench: bench-setup
 	$(PY) bench/bench_server.py
 
-lint: setup
+lint: test-setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 clean:
