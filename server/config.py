@@ -569,7 +569,36 @@ def _toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+        raise ConfigError(f"{path}: not valid TOML: {err}{toml_hint(text, str(err))}") from err
+
+
+# What the TOML parser's words mean for the lines an office's admin writes, with the line as written.
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
+_ASSIGNMENT = re.compile(r"^\s*[A-Za-z0-9_.-]+\s*=\s*(.+)$")
+_NOT_TEXT = re.compile(r'^(".*"|\[.*|\{.*|true|false|[+-]?\d[\d_]*(\.\d+)?)$')  # a value TOML reads
+
+
+def toml_hint(text: str, error: str) -> str:
+    """The line a TOML error points at and what is probably wrong with it ("" when nothing useful)."""
+    at = _TOML_AT.search(error)
+    if not at:
+        return ""
+    lines = text.splitlines()
+    n = int(at.group(1))
+    line = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+    if error.startswith("Cannot overwrite a value"):
+        why = "this key is written twice in its [section]: keep one of the two lines"
+    elif error.startswith("Cannot declare"):
+        why = "this [section] is written twice: put its keys under one heading"
+    elif error.startswith("Illegal character '\\n'") or (line.count('"') % 2 and error.startswith("Illegal")):
+        why = 'a text\'s closing quote is missing: key = "text"'
+    elif (bare := _ASSIGNMENT.match(line)) and not _NOT_TEXT.match(bare.group(1).strip()):
+        key = line.partition("=")[0].strip()
+        value = bare.group(1).strip().replace('"', "").strip("'")
+        why = f'a text value goes in double quotes, e.g. {key} = "{value}" (a number or true/false without)'
+    else:
+        return f"; line {n}: {line}" if line else ""
+    return f"; line {n}: {line} — {why}"
 
 
 # The lines git writes around a conflict it could not merge (`git stash pop`, `git pull`): the start,

@@ -129,6 +129,31 @@ def test_a_misspelt_key_or_section_is_named_with_the_one_it_misspells(tmp_path, 
     assert err.value.problem.id_text.startswith(("kunci tidak dikenal", "bagian tidak dikenal"))
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            "[server]\nhost = 0.0.0.0\n",
+            'line 2: host = 0.0.0.0 — a text value goes in double quotes, e.g. host = "0.0.0.0"',
+        ),
+        ("[office]\nname = LPSE Kota\n", 'e.g. name = "LPSE Kota"'),
+        ("[office]\nname = 'O'Brien'\n", 'e.g. name = "O\'Brien"'),
+        ("[server]\nport = 8080\nport = 8081\n", "line 3: port = 8081 — this key is written twice"),
+        ("[office]\n[office]\n", "line 2: [office] — this [section] is written twice"),
+        ('[office]\nname = "LPSE\n', "a text's closing quote is missing"),
+        ("[office\n", "line 1: [office"),
+    ],
+)
+def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, hint):
+    """The TOML parser's own words ("Invalid value", "Cannot overwrite a value") mean little to an office's
+    admin: the error also shows the line and what is probably wrong with it."""
+    bad = tmp_path / "config.toml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError, match="not valid TOML") as err:
+        load_settings(bad)
+    assert hint in str(err.value)
+
+
 def test_not_toml_and_no_file(tmp_path):
     bad = tmp_path / "x.toml"
     bad.write_text("[office\nname=")
