@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                 # `settings` is the way out: it runs on config.toml alone, and says why
                 print(f"note: {override_error(err, overrides)}; config.toml's settings meanwhile", file=sys.stderr)
     except ConfigError as err:
+        if err.key and err.problem is not None:  # a key's problem: the office's language first
+            print(f"kesalahan konfigurasi: {err.key}: {err.problem.id_text}", file=sys.stderr)
         print(f"config error: {err}", file=sys.stderr)
         return EXIT_CONFIG if args.command == "serve" else 2
     if args.command == "settings":

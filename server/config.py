@@ -742,10 +742,14 @@ def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
     if section in overrides:
         return ConfigError(
             f"{err} (from the change of [{section}] saved on the admin page; to use config.toml's again:"
-            f" python -m server settings reset {section})"
+            f" python -m server settings reset {section})",
+            err.key,
+            err.problem,
         )
     return ConfigError(
-        f"{err} (with the changes saved on the admin page: {', '.join(sorted(overrides))}; docs/admin.md)"
+        f"{err} (with the changes saved on the admin page: {', '.join(sorted(overrides))}; docs/admin.md)",
+        err.key,
+        err.problem,
     )
 
 

@@ -314,7 +314,8 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     config_path.write_text(text, encoding="utf-8")
     way_back = "from the change of [counters] saved on the admin page; to use config.toml's again: python -m server settings reset counters"
     r = server_command(["users", "list", "--config", str(config_path)])
-    assert r.returncode == 2 and r.stderr.startswith("config error: counters[0].services") and way_back in r.stderr
+    assert r.returncode == 2 and "\nconfig error: counters[0].services" in r.stderr and way_back in r.stderr
+    assert r.stderr.startswith("kesalahan konfigurasi: counters[0].services: "), r.stderr  # Indonesian first
     with pytest.raises(ConfigError, match=r"settings reset counters"):
         create_app(config_path, workers=False, clock=clock)
     r = server_command(["settings", "show", "--config", str(config_path)])

@@ -77,7 +77,11 @@ def assert_config_error(r: subprocess.CompletedProcess, key: str, *words: str) -
     """Exit code 2, or 78 for `serve` (which systemd does not restart: server/cli.py EXIT_CONFIG)."""
     assert r.returncode == (78 if r.args[3] == "serve" else 2), (r.returncode, r.stdout, r.stderr)
     assert "Traceback" not in r.stderr, r.stderr
-    assert r.stderr.startswith(f"config error: {key}: "), r.stderr
+    lines = r.stderr.splitlines()
+    english = next(i for i, line in enumerate(lines) if line.startswith("config error: "))
+    assert lines[english].startswith(f"config error: {key}: "), r.stderr
+    if english:  # a key's problem is said in Indonesian first, on the line before
+        assert english == 1 and lines[0].startswith(f"kesalahan konfigurasi: {key}: "), r.stderr
     for word in words:
         assert word in r.stderr, r.stderr
 
