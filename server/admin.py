@@ -186,7 +186,9 @@ def kept_change(settings: Settings, new: Settings, section: str, value: Any) -> 
     if file is NOTHING:
         return value
     now = view(new)[section]
-    if isinstance(value, dict) and isinstance(file, dict) and isinstance(now, dict):
+    # [hours] is kept whole: its days have no defaults, so days kept alone would stop the start once
+    # config.toml had no [hours] left to fill in the others
+    if section != "hours" and isinstance(value, dict) and isinstance(file, dict) and isinstance(now, dict):
         value = {k: v for k, v in value.items() if not (k in file and k in now and file[k] == now[k])}
         return value or NOTHING
     return NOTHING if now == file else value

@@ -44,7 +44,9 @@ _FAILURE_PATTERNS = (
             "read-only file system",
             # a usb printer's endpoint it does not have ("invalid endpoint address 0x1" from pyusb;
             # printers/transport.py names out_ep / in_ep and the value to set)
-            "endpoint",
+            "invalid endpoint",
+            "no in endpoint",
+            "no out endpoint",
         ),
     ),
     ("permission", ("permission denied", "operation not permitted")),

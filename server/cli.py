@@ -448,7 +448,15 @@ def serve(
         lock.close()
         return 2
     extra = {"clock": clock} if clock is not None else {}
-    app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
+    try:
+        app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
+    except ConfigError as err:  # what config.toml took away that today's queue still holds: a config error too
+        if err.key and err.problem is not None:
+            print(f"kesalahan konfigurasi: {err.key}: {err.problem.id_text}", file=sys.stderr)
+        print(f"config error: {err}", file=sys.stderr)
+        listener.close()
+        lock.close()
+        return EXIT_CONFIG
     socketio = app.extensions["antrian.socketio"]
     first = app.extensions["antrian"].accounts.ensure_first_admin()
     hidden, keys = [], frozenset()

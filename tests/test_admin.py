@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import add_user, login, visitor
+from conftest import add_user, login, visitor, write_config
 from live import server_command
 
 from server.app import create_app
@@ -412,3 +412,28 @@ def test_show_and_the_start_name_each_config_toml_value_a_saved_one_hides_and_th
     assert (svc.settings.office.public_url, svc.settings.queue.max_calls) == ("http://192.168.1.10:8080", 3)
     r = server_command(["settings", "show", "--config", str(config_path)])
     assert r.returncode == 0 and r.stderr == ""
+
+
+def test_saved_service_hours_are_kept_whole_so_the_start_needs_no_hours_in_config_toml(tmp_path, clock):
+    """The days of [hours] have no defaults: kept alone (the one day changed), the saved week stopped the start
+    once config.toml lost its [hours] (the office always open again), where the whole week had started."""
+    from test_office_rules import HOURS
+
+    from server.config import effective_settings, load_settings
+
+    config = write_config(tmp_path, extra=HOURS)
+    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
+    try:
+        client = application.test_client()
+        h = login(application, client, "boss", "admin")
+        week = client.get("/api/admin/settings", headers=h).get_json()["hours"]
+        assert put(client, h, "hours", {**week, "monday": "08.00-15.00"}).status_code == 200
+        saved = _saved(application)["hours"]
+        assert saved["monday"] == "08:00-15:00" and saved["tuesday"] == "08:00-12:00, 13:00-16:00", saved
+        overrides = _saved(application)
+    finally:
+        application.extensions["antrian"].stop()
+        application.extensions["antrian"].store.close()
+    config.write_text(config.read_text(encoding="utf-8").replace(HOURS, ""), encoding="utf-8")
+    started = effective_settings(load_settings(config), overrides)
+    assert started.hours.enabled and started.hours.days[0] == ((480, 900),)

@@ -689,3 +689,27 @@ def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):
         for c in clients:
             c.join(10)
     assert "Antrian dihentikan / stopped" in server.log() and "Traceback" not in server.log(), server.log()[-2000:]
+
+
+def test_serve_refusing_a_service_removed_while_its_tickets_wait_is_a_config_error_not_a_traceback(tmp_path):
+    """The start's own check (server.app.check_no_stranded_tickets) said its ConfigError as a traceback and
+    exit 1, which systemd restarts every 3 s: it is said as every config error is, with exit 78."""
+    from server.service import QueueService
+
+    cfg = write_config(tmp_path)
+    store = Store(load_settings(cfg).server.database)
+    QueueService(load_settings(cfg), store).issue(visitor(service="C"))
+    store.close()
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace('[[services]]\ncode = "C"\nname = "Registrasi & Verifikasi Akun"\nprefix = "C"\n', "")
+    text = text.replace('services = ["A", "C"]', 'services = ["A"]').replace(
+        'services = ["B", "C"]', 'services = ["B"]'
+    )
+    cfg.write_text(text, encoding="utf-8")
+    from live import free_port
+
+    r = cli("serve", "--port", str(free_port()), "--config", str(cfg))
+    assert r.returncode == 78, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr and r.stderr.startswith("config error: services: C (1 waiting) removed"), (
+        r.stderr
+    )

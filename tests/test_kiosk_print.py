@@ -288,6 +288,12 @@ def test_a_usb_printers_wrong_endpoint_is_set_up_wrong_not_check_the_cable(setti
             " lalu tekan Cetak ulang"
         ), advice
         assert "kabel" not in advice["id"]
+    # a socket's own "endpoint" is the network printer's connection, not a setting
+    for error in (
+        "printer loket1: [Errno 107] Transport endpoint is not connected while sending to 10.0.0.5:9100",
+        "printer loket1: [Errno 108] Cannot send after transport endpoint shutdown",
+    ):
+        assert failure_kind(error) != "setup", error
 
 
 def test_a_counters_printer_is_named_by_its_counter(settings):
