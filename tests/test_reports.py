@@ -33,13 +33,18 @@ def mail_config(tmp_path):
 @pytest.fixture
 def app(mail_config, clock):
     """The app with escalation e-mail on (nothing is sent: workers are off; the test records the sending)."""
+    yield from made_app(mail_config, clock)
+
+
+def made_app(config, clock):
+    """An app of `config` on an empty database of its own, no workers, no fsync (speed), closed after."""
     import os
 
     from server.app import create_app
 
     os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    empty_database(mail_config.parent / "antrian.db")
-    application = create_app(mail_config, workers=False, clock=clock, synchronous="OFF")  # no fsync: speed
+    empty_database(config.parent / "antrian.db")
+    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
     application.config["TESTING"] = True
     yield application
     application.extensions["antrian"].stop()
@@ -598,18 +603,7 @@ def test_figures_need_login(client):
 @pytest.fixture
 def mail_off_app(tmp_path, clock):
     """The demo config as it ships: escalation e-mail off."""
-    import os
-
-    from server.app import create_app
-
-    os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    config = write_config(tmp_path)
-    empty_database(tmp_path / "antrian.db")
-    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["antrian"].stop()
-    application.extensions["antrian"].store.close()
+    yield from made_app(write_config(tmp_path), clock)
 
 
 def test_without_email_the_escalation_time_runs_to_the_recorded_lkpp_ticket_number(mail_off_app, clock):
@@ -1132,10 +1126,7 @@ def test_a_solution_written_on_an_escalated_record_by_a_correction_is_in_its_rec
 def copy_app(tmp_path, clock):
     """The demo config (e-mail off) with printers at two counters: Loket 1 (A, C) a dummy that always
     prints, Loket 2 (A, B) a network printer nothing answers (each copy fails and waits for a retry)."""
-    import os
     import socket
-
-    from server.app import create_app
 
     with socket.socket() as s:  # a port nothing listens on: the printer is off
         s.bind(("127.0.0.1", 0))
@@ -1149,13 +1140,7 @@ def copy_app(tmp_path, clock):
         extra='\n[printers.loket1]\ntype = "dummy"\n'
         f'\n[printers.loket2]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout = 1\n',
     )
-    os.environ.pop("ANTRIAN_SECRET_KEY", None)
-    empty_database(tmp_path / "antrian.db")
-    application = create_app(config, workers=False, clock=clock, synchronous="OFF")
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["antrian"].stop()
-    application.extensions["antrian"].store.close()
+    yield from made_app(config, clock)
 
 
 def print_round(service, printer):
