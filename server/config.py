@@ -12,6 +12,7 @@ import copy
 import os
 import re
 import tomllib
+from contextlib import suppress
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -880,10 +881,9 @@ def normal_hours(value: Any) -> Any:
     out = dict(value)
     for day in WEEKDAYS:
         if isinstance(out.get(day), str):
-            try:
+            # a day that does not parse stays as typed: the settings' parser names it with its key next
+            with suppress(ConfigError):
                 out[day] = format_day_ranges(_day_ranges(f"hours.{day}", out[day]))
-            except ConfigError:
-                pass
     return out
 
 

@@ -176,6 +176,8 @@ class FakeUsbPrinter(usb.backend.IBackend):
         self._scanned = 0
         self._pending = bytearray()  # status answers not read yet
         self.handles_open = 0
+        self.claimed: set[int] = set()  # the interfaces claimed now (released when the printer is closed)
+        self.claims: list[int] = []  # every interface ever claimed, in order
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(
@@ -243,16 +245,18 @@ class FakeUsbPrinter(usb.backend.IBackend):
         return self.configuration
 
     def set_interface_altsetting(self, dev_handle, intf, altsetting):
-        pass
+        if altsetting != 0:  # the printers modelled here have one setting per interface
+            raise usb.core.USBError("no such alternate setting", errno=22)
 
     def claim_interface(self, dev_handle, intf):
-        pass
+        self.claimed.add(intf)
+        self.claims.append(intf)
 
     def release_interface(self, dev_handle, intf):
-        pass
+        self.claimed.discard(intf)
 
     def reset_device(self, dev_handle):
-        pass  # as libusb, the configuration stays set
+        self.claimed.clear()  # as libusb: the interfaces go, the configuration stays set
 
     def bulk_write(self, dev_handle, ep, intf, data, timeout):
         chunk = bytes(data)

@@ -660,7 +660,7 @@ def test_a_usb_printer_is_written_through_the_endpoints_its_descriptor_declares(
     print_ticket(printer.config(check_status=True, timeout=2), make_slip())
     assert written(printer) == {0x03: ticket_bytes(make_slip(), "POS-5890", 58) + STATUS_ONLINE + STATUS_PAPER}
     assert printer.reads == [0x81, 0x81]  # the two status answers
-    assert printer.handles_open == 0  # closed after the job
+    assert printer.handles_open == 0 and printer.claims and printer.claimed == set()  # claimed, then let go
 
 
 def test_a_usb_printer_takes_its_printer_interfaces_bulk_endpoints_or_those_the_config_names(usb_printer):
