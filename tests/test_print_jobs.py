@@ -16,12 +16,14 @@ from server.outbox import print_backoff_seconds as backoff_seconds
 from server.printing import PrintWorker
 
 
-def network_app(tmp_path, clock, port: int, workers: bool = False, extra: str = ""):
+def network_app(tmp_path, clock, port: int, workers: bool = False, extra: str = "", timeout: float = 5.0):
+    """An app whose kiosk printer is a network one on `port`. The timeout only bounds a printer that hangs:
+    at 0.5 s a healthy fake printer's thread, on a machine loaded by the rest of the suite, once missed it."""
     cfg = write_config(
         tmp_path,
         {
             '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\n'
-            f'timeout = 0.5\nprofile = "TM-T20II"{extra}'
+            f'timeout = {timeout}\nprofile = "TM-T20II"{extra}'
         },
     )
     app = create_app(cfg, workers=workers, clock=clock)
@@ -174,7 +176,7 @@ def test_a_job_fails_for_good_after_max_attempts(tmp_path, clock):
 def test_printer_that_accepts_and_never_reads_fails_without_stalling_issuing(tmp_path, clock):
     printer = FakeNetworkPrinter(reads=False)
     try:
-        app = network_app(tmp_path, clock, printer.port, workers=True, extra="\ncheck_status = true")
+        app = network_app(tmp_path, clock, printer.port, workers=True, extra="\ncheck_status = true", timeout=0.5)
         client = app.test_client()
         assert client.post("/api/tickets", json=visitor()).status_code == 201
         deadline = time.monotonic() + 8
