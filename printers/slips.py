@@ -23,7 +23,7 @@ COLUMNS: dict[int, tuple[int, int]] = {58: (32, 42), 80: (48, 64)}
 SLIP_LANG = "id"
 
 QR_SIZE = 6  # dots per module of a QR code (at most: one drawn as an image is made smaller to fit)
-QR_BORDER = 2  # the quiet zone, in modules, of a QR code drawn as an image
+QR_BORDER = 4  # the quiet zone, in modules, of a QR code drawn as an image (ISO/IEC 18004 asks for 4)
 LABEL_SIZE = 4  # GS ! magnification of the queue number
 
 # Dots across the printable width of each paper (the common 203 dpi printers), when the profile does not say.
@@ -261,8 +261,10 @@ def qr_raster(data: str, dots: int) -> bytes:
     """A QR code of data as one GS v 0 raster image `dots` wide, the code in its middle, for a printer that
     draws no QR code of its own (profile feature qrCode false, e.g. POS-5890): it prints the native
     command GS ( k as garbage or not at all. Each module is QR_SIZE dots, or fewer for a long text, so the
-    code always fits the paper (python-escpos's own image QR code refuses one wider than the paper and
-    prints a notice on stdout for a profile that does not know its paper's width)."""
+    code with its whole quiet zone (QR_BORDER modules each side, blank rows above and below it in the
+    image) always fits the paper: the modules shrink, never the quiet zone (a 58 mm printer's 384 dots
+    hold the largest code, version 40, at 2 dots a module). python-escpos's own image QR code refuses
+    one wider than the paper and prints a notice on stdout for a profile that does not know its width."""
     code = qrcode.QRCode(border=QR_BORDER, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(data)
     code.make(fit=True)

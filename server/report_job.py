@@ -1,14 +1,14 @@
 """Recaps and figures made in a child process: a long report must never stop the queue.
 
-The server runs every request on one gevent event loop. Building a year's recap as XLSX takes
-seconds of CPU in openpyxl; done in the request, every display, kiosk and counter would wait that
-long. Under gevent a recap of more than `IN_PROCESS_DAYS` days is therefore made by
-`python -m server.report_job` (reading the same SQLite file, which WAL lets it do while the server
-writes), on the machine's other core, while the loop waits for it cooperatively. A month or less
-(a few thousand rows at most in an office) is made at once in the request, as are all recaps
-outside the server (the test client, scripts): the same function either way. The dashboard's
-figures go the same way beyond `FIGURES_IN_PROCESS_DAYS` (a year: about 13 ms of SQL; ten years
-about 150 ms).
+The server runs every request on one gevent event loop. Building ten years' recap as XLSX takes
+seconds of CPU (a year's, under half a second; docs/reports.md); done in the request, every
+display, kiosk and counter would wait that long. Under gevent a recap of more than
+`IN_PROCESS_DAYS` days is therefore made by `python -m server.report_job` (reading the same SQLite
+file, which WAL lets it do while the server writes), on the machine's other core, while the loop
+waits for it cooperatively. A month or less (a few thousand rows at most in an office) is made at
+once in the request, as are all recaps outside the server (the test client, scripts): the same
+function either way. The dashboard's figures go the same way beyond `FIGURES_IN_PROCESS_DAYS` (a
+year: about 13 ms of SQL; ten years about 150 ms).
 """
 
 from __future__ import annotations

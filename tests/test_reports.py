@@ -254,6 +254,117 @@ def test_xlsx_keeps_formula_looking_text_as_text(app, client):
     assert ws["A3"].value == "Periode: 28 November 2026 s.d. 30 November 2026"
 
 
+COLUMNS = [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+TRICKY = {
+    "Nama": '=HYPERLINK("http://x","klik")',  # a formula to a spreadsheet, were it not text
+    "Alamat": "Jl. <Satu> & \"Dua\" 'Tiga'",
+    "Permasalahan": "Lupa sandi 🔑 lagi 😀, 中文, تجربة",
+    "Solusi": "baris 1\r\nbaris 2\n\tbaris 3 ",  # a CR, a tab, a trailing space
+    "Keterangan": "a\x00b\x0bc\x1bd\x7f\ufffee",  # controls XML 1.0 cannot hold (and DEL, which it can)
+    "No. Antrian": "_x0041_",  # literal: not the escape of "A"
+    "Petugas": " budi",
+}
+
+
+def test_the_recap_xlsx_written_row_by_row_keeps_its_layout_and_every_text(tmp_path):
+    """The recap's workbook is written by server/xlsx.py, not openpyxl (ten years took 28-31 s): read back
+    by openpyxl it has every property the openpyxl-made file had, each part is well-formed XML, every
+    part the package names is in it, and text of any kind comes back as it was typed, always as text."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from server.reports import recap_xlsx
+    from server.xlsx import MAX_CELL_TEXT, decode_xstring
+
+    long_text = "Sandi lupa. " * 400 + "😀" * 20_000  # 4,800 + 40,000 UTF-16 units: over a cell's 32,767
+    rows = [
+        {**dict.fromkeys(SOP_SIX, ""), "No": 1, **TRICKY, "Tanggal": DAY},
+        dict(zip(COLUMNS, (2, "Ani", None, long_text, "", "Selesai", "2026-11-30", "A-002", ""), strict=True)),
+    ]
+    data = recap_xlsx(iter(rows), "LPSE <Kota> & Kab.", DAY, "2026-11-30")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None
+        names = set(zf.namelist())
+        parts = {name: ET.fromstring(zf.read(name)) for name in names}  # each part well-formed XML 1.0
+    ns = {
+        "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+        "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
+    overrides = [o.get("PartName").lstrip("/") for o in parts["[Content_Types].xml"].findall("ct:Override", ns)]
+    assert set(overrides) == names - {"[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels"}
+    for rels, base in (("_rels/.rels", ""), ("xl/_rels/workbook.xml.rels", "xl/")):
+        assert all(base + r.get("Target") in names for r in parts[rels].findall("rel:Relationship", ns))
+
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Rekap"]
+    ws = wb.active
+    title, office, period = ws["A1"], ws["A2"], ws["A3"]
+    assert title.value == "Rekap Penanganan Permasalahan Pelelangan Secara Elektronik di LPSE"
+    assert (title.font.b, title.font.sz, office.value, office.font.b, office.font.sz) == (
+        True, 14, "LPSE <Kota> & Kab.", True, 12
+    )  # fmt: skip
+    assert period.value == "Periode: 28 November 2026 s.d. 30 November 2026" and not period.font.b
+    thin = ("thin", "thin", "thin", "thin")
+
+    def box(cell):
+        return (cell.border.left.style, cell.border.right.style, cell.border.top.style, cell.border.bottom.style)
+
+    assert [c.value for c in ws[4]] == COLUMNS
+    for c in ws[4]:
+        assert c.font.b and (c.alignment.horizontal, c.alignment.vertical) == ("center", "center") and box(c) == thin
+    widths = {k: ws.column_dimensions[k].width for k in "ABCDEFGHI"}
+    assert widths == {"A": 6, "B": 24, "C": 32, "D": 48, "E": 48, "F": 30, "G": 12, "H": 12, "I": 24}
+    for row in (5, 6):
+        no, day = ws[f"A{row}"], ws[f"G{row}"]
+        assert no.data_type == "n" and no.number_format == "0" and no.alignment.horizontal == "center"
+        assert day.is_date and day.number_format == "DD/MM/YYYY" and day.alignment.horizontal == "center"
+        for c in ws[row]:
+            assert box(c) == thin and c.alignment.vertical == "top" and not c.font.b
+        for col in "BCDEFHI":
+            assert ws[f"{col}{row}"].alignment.wrap_text
+    assert (ws["A5"].value, ws["A6"].value) == (1, 2)
+    assert (ws["G5"].value, ws["G6"].value) == (datetime(2026, 11, 28), datetime(2026, 11, 30))
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"
+
+    # text stays text and comes back as typed; XML 1.0's forbidden controls as ECMA-376's _xHHHH_,
+    # which Excel and LibreOffice decode (openpyxl does not: decode_xstring does it here)
+    for col, key in zip("BCDEFHI", (*SOP_SIX[1:], "No. Antrian", "Petugas"), strict=True):
+        cell = ws[f"{col}5"]
+        assert cell.data_type == "s" and decode_xstring(cell.value) == TRICKY[key], key
+    assert ws["B5"].value == TRICKY["Nama"] and ws["E5"].value == TRICKY["Solusi"]  # no escape needed there
+    assert ws["F5"].value == "a_x0000_b_x000B_c_x001B_d\x7f_xFFFE_e"
+    # the longest text a cell holds, cut whole characters (never half an emoji), and empty cells keep their style
+    cut = ws["D6"].value
+    assert long_text.startswith(cut) and len(cut.encode("utf-16-le")) // 2 in (MAX_CELL_TEXT, MAX_CELL_TEXT - 1)
+    assert ws["C6"].value is None and ws["E6"].value is None and ws["I6"].value is None
+
+
+def test_the_recap_xlsx_streams_its_rows():
+    """The rows are written as they come: 2,000 rows of 5,000 characters (10 MB of sheet XML) take far less
+    memory than the rows themselves would (the bench's ten years: docs/reports.md)."""
+    import tracemalloc
+
+    from server.reports import recap_xlsx
+
+    def rows():
+        for i in range(1, 2_001):
+            values = (i, f"Pengunjung {i}", "Jl. Merdeka", "x" * 5000, "Reset", "Selesai", DAY, "A-001", "budi")
+            yield dict(zip(COLUMNS, values, strict=True))
+
+    tracemalloc.start()
+    try:
+        data = recap_xlsx(rows(), "LPSE X", DAY, DAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_500_000 + len(data), peak
+
+
 # -- the recap's date, ticket and officer columns (issue 12, finding 8) ----------------------------
 DAY2 = "2026-11-29"
 
