@@ -231,26 +231,11 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
     value = kept_change(old, new, section, value)
 
     def run(tx, now):
-        day = service.day(now)
-        waiting = {code for code, n in tx.waiting_counts(day).items() if n}
-        held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
-        check_in_use(old, new, waiting, held)
-        check_prefixes(old, new, tx.prefix_services(day))
         if value is NOTHING:  # config.toml's values: nothing to lay over it
             tx.drop_settings_override(section)
         else:
             tx.set_settings_override(section, value, actor, now)
-        # An account bound to a counter that is gone could not work at all (every call refused): it is
-        # unbound, picks a counter again, and the change is logged as any account change.
-        kept = {c.id for c in new.counters}
-        for user in tx.users():
-            if user["counter_id"] is not None and user["counter_id"] not in kept:
-                tx.update_user(user["username"], counter_id=None)
-                data = {"username": user["username"], "change": "counter", "counter_id": None}
-                tx.add_event("user_changed", now, day, None, None, actor, data)
-        tx.sync_counters([asdict(c) for c in new.counters])
-        tx.add_event("settings_changed", now, day, None, None, actor, {"section": section})
-        service.apply_settings(new)  # before the commit, so the event's clients re-read the new state
+        _commit(service, tx, now, old, new, actor, {"section": section}, checked=True)
         return Outcome()
 
     try:
@@ -261,24 +246,94 @@ def change_settings(service: Any, section: str, value: Any, actor: str) -> Setti
     return new
 
 
-def reset_settings(service: Any, section: str, actor: str) -> bool:
-    """Drop the stored change of one section: config.toml's value again, logged and applied live (a running
-    server reloads it within a second). False when the section had no stored change. The way back when
-    config.toml was edited so that a stored change no longer fits it: it does not need the stored changes
-    to fit (the command line runs it on the file's settings then)."""
+def _commit(
+    service: Any, tx: Any, now: Any, old: Settings, new: Settings, actor: str, data: dict, checked: bool
+) -> None:
+    """The rest of a settings change, in its transaction: (when `checked`) no service with tickets waiting or
+    counter holding one disappears, no prefix of today's tickets changes hands; accounts bound to a counter
+    that is gone are unbound; the counters table follows; the `settings_changed` event; the new settings
+    applied before the commit, so that the event's clients re-read the new state."""
+    day = service.day(now)
+    if checked:
+        waiting = {code for code, n in tx.waiting_counts(day).items() if n}
+        held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
+        check_in_use(old, new, waiting, held)
+        check_prefixes(old, new, tx.prefix_services(day))
+    # An account bound to a counter that is gone could not work at all (every call refused): it is
+    # unbound, picks a counter again, and the change is logged as any account change.
+    kept = {c.id for c in new.counters}
+    for user in tx.users():
+        if user["counter_id"] is not None and user["counter_id"] not in kept:
+            tx.update_user(user["username"], counter_id=None)
+            change = {"username": user["username"], "change": "counter", "counter_id": None}
+            tx.add_event("user_changed", now, day, None, None, actor, change)
+    tx.sync_counters([asdict(c) for c in new.counters])
+    tx.add_event("settings_changed", now, day, None, None, actor, data)
+    service.apply_settings(new)
+
+
+def reset_settings(service: Any, section: str, actor: str, checked: bool = False) -> bool:
+    """Drop the stored change of one section: config.toml's value again, logged and applied live (in this
+    process at once; a running server that another process's reset reaches reloads it within a second).
+    False when the section had no stored change. The way back when config.toml was edited so that a stored
+    change no longer fits it: it does not need the stored changes to fit (the command line runs it on the
+    file's settings then; what is left is applied once it fits). `checked` (the admin page): refused as a
+    save would be when a service with tickets waiting today, or a counter holding a ticket, would go."""
     if section not in EDITABLE:
         raise FormIncomplete(
             {"section": "not_editable"}, "not_editable_section", section=section, sections=", ".join(EDITABLE)
         )
+    old = service.settings
     dropped: list[bool] = []
 
     def run(tx, now):
+        rest = {k: v for k, v in tx.settings_overrides().items() if k != section}
         dropped.append(tx.drop_settings_override(section))
-        if dropped[0]:
-            tx.add_event(
-                "settings_changed", now, service.day(now), None, None, actor, {"section": section, "reset": True}
-            )
+        if not dropped[0]:
+            return Outcome()
+        data = {"section": section, "reset": True}
+        try:  # what is left laid over config.toml as it is now
+            new = effective_settings(old, rest) if rest else file_settings(old)
+        except ConfigError:
+            new = None
+        if new is None:
+            tx.add_event("settings_changed", now, service.day(now), None, None, actor, data)
+        else:
+            _commit(service, tx, now, old, new, actor, data, checked)
         return Outcome()
 
-    service.run_command(None, run)
+    try:
+        service.run_command(None, run)
+    except BaseException:
+        service.apply_settings(old)
+        raise
     return dropped[0]
+
+
+def hidden_values(service: Any) -> list[dict[str, Any]]:
+    """What the admin page marks: each value saved on it (or by `settings set`) that is used instead of
+    config.toml's, as overridden() names it: {key, file (config.toml's value), value (the one in use)}.
+    Only the keys a stored change holds (config.toml edited since the start, not yet in use, is not one);
+    [] when config.toml cannot be read or parsed (the start and `settings show` say why)."""
+    settings = service.settings
+    if settings.source is None:
+        return []
+    with service.store.read() as tx:
+        overrides = tx.settings_overrides()
+    if not overrides:
+        return []
+    try:
+        file = file_settings(settings)
+    except (ConfigError, QueueError):
+        return []
+
+    def stored(key: str) -> bool:
+        section, _, name = key.partition(".")
+        saved = overrides.get(section)
+        return not name or not isinstance(saved, dict) or section == "hours" or name in saved
+
+    return [
+        {"key": key, "file": was, "value": now}
+        for key, was, now in overridden(settings, file, overrides)
+        if stored(key)
+    ]

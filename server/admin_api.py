@@ -30,11 +30,17 @@ def service():
     return current_app.extensions["antrian"]
 
 
+def _settings_answer(settings) -> Response:
+    """The editable settings as the admin page shows them, with `overridden`: each value saved here that is
+    used instead of config.toml's ({key, file, value}; the page marks its field)."""
+    return jsonify({**admin.view(settings), "overridden": admin.hidden_values(service())})
+
+
 @bp.get("/settings")
 @require("admin", csrf=False)
 def get_settings():
-    """The editable settings (office, queue, services, counters, priority table, kiosk)."""
-    return jsonify(admin.view(service().settings))
+    """The editable settings (office, queue, services, counters, priority table, kiosk, hours, voice)."""
+    return _settings_answer(service().settings)
 
 
 @bp.put("/settings/<section>")
@@ -46,7 +52,17 @@ def put_settings(section: str):
     if "value" not in data:
         raise FormIncomplete({"value": "required"})
     new = admin.change_settings(service(), section, data["value"], current_user()["username"])
-    return jsonify(admin.view(new))
+    return _settings_answer(new)
+
+
+@bp.delete("/settings/<section>")
+@require("admin")
+def reset_settings(section: str):
+    """Back to config.toml's values of one section: every value saved for it dropped, as `settings reset
+    SECTION` does (logged, applied live); refused like a save when a service with tickets waiting today or a
+    counter holding a ticket would go. Nothing saved: the same answer, nothing logged."""
+    admin.reset_settings(service(), section, current_user()["username"], checked=True)
+    return _settings_answer(service().settings)
 
 
 def _user_view(u: dict) -> dict:

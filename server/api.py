@@ -473,7 +473,8 @@ def correct_ticket_form(ref: str):
     phone or name, fixed without sending the visitor to the back of the line."""
     data = body()
     key = request_key(f"form:{ref}", data)
-    return answer(service().correct_form(ref, data, current_user()["username"], key))
+    user = current_user()
+    return answer(service().correct_form(ref, data, user["username"], key, role=user["role"]))
 
 
 @bp.get("/tickets/<ref>/history")

@@ -18,8 +18,10 @@ from typing import Any
 
 from server.argv import int_between
 from server.auth import ROLES, validate_new_user
-from server.config import ConfigError, Settings, check_storage, load_settings
+from server.config import ConfigError, Settings, check_storage, database_error, load_settings, storage_error
+from server.errors import Localized
 from server.forms import LIMITS, clean_nip, clean_text
+from server.i18n import word
 from server.store import NewerDatabase, Store, UpgradeCopyFailed
 from shared.runtime import on_gevent
 
@@ -31,11 +33,65 @@ MAX_VOICE_NUMBER = 9999  # as [services] daily_quota's highest; each number cost
 # cannot start every 3 seconds for ever. Its other refusals (2: a server holding the database while
 # go-live or restore works, a port in use) pass, and systemd tries again.
 EXIT_CONFIG = 78
-# What a command that needs the server stopped (demo, go-live, restore) says when one runs.
-STOP_FIRST = (
-    "stop it first (Ctrl+C where it runs; the service of make service: sudo systemctl stop antrian,"
-    " and sudo systemctl start antrian afterwards)"
-)
+
+
+# -- what the command line says: the catalogue's `cli.*` (server/i18n), Indonesian first, then English --
+def words(key: str, /, **params: object) -> Localized:
+    """The catalogue's `cli.<key>` in both languages, its {placeholders} filled (a Localized param in the
+    language of each text)."""
+
+    def text(lang: str) -> str:
+        filled = {
+            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
+        }
+        return word(f"cli.{key}", lang, **filled)
+
+    return Localized(text("id"), text("en"))
+
+
+def joined(*parts: Localized, sep: str = ": ") -> Localized:
+    """Parts said one after the other, in each language."""
+    return Localized(sep.join(p.id_text for p in parts), sep.join(p.en_text for p in parts))
+
+
+def bilingual(text: Localized, prefix: str | None = None) -> str:
+    """Two lines, the office's language first, then English (as a config error is said), each after the
+    catalogue's `cli.<prefix>` ("kesalahan: …", "error: …") when given."""
+    if prefix is None:
+        return f"{text.id_text}\n{text.en_text}"
+    label = words(prefix)
+    return f"{label.id_text}: {text.id_text}\n{label.en_text}: {text.en_text}"
+
+
+def say(text: Localized) -> None:
+    """What a command did, on stdout: Indonesian, then English."""
+    print(bilingual(text))
+
+
+def say_error(text: Localized, prefix: str = "error") -> None:
+    """Why a command stopped, on stderr: "kesalahan: …", then "error: …"."""
+    print(bilingual(text, prefix), file=sys.stderr)
+
+
+def say_config_error(err: ConfigError) -> None:
+    """A config error: a key's problem in Indonesian first ("kesalahan konfigurasi: key: …"), then the
+    message in English ("config error: …"); an error without one (a file, a printer) in English alone."""
+    label = words("config_error")
+    if err.key and err.problem is not None:
+        print(f"{label.id_text}: {err.key}: {err.problem.id_text}", file=sys.stderr)
+    print(f"{label.en_text}: {err}", file=sys.stderr)
+
+
+def server_running(err: Any) -> Localized:
+    """serverlock.ServerRunning said: which server holds the database, and its lock file."""
+    who = words("server_running.pid", pid=err.pid) if err.pid else words("server_running.unknown")
+    return words("server_running", who=who, lock=err.path)
+
+
+def stop_first(err: Any, force: bool = False) -> Localized:
+    """What a command that needs the server stopped (demo, go-live, restore) says when one runs."""
+    said = joined(server_running(err), words("stop_first"))
+    return joined(said, words("or_force"), sep=", ") if force else said
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,11 +164,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _read_password(prompt: str) -> str:
+def _read_password(prompt: Localized) -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass(prompt)
-        if getpass.getpass("Ulangi / repeat: ") != first:
-            raise SystemExit("Kata sandi tidak sama / passwords differ")
+        repeat = words("repeat_prompt")
+        first = getpass.getpass(f"{prompt.id_text} / {prompt.en_text}: ")
+        if getpass.getpass(f"{repeat.id_text} / {repeat.en_text}: ") != first:
+            raise SystemExit(bilingual(words("passwords_differ"), "error"))
         return first
     # one line; its end "\n", "\r\n" (a pipe from Windows) or "\r" is not part of the password
     return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
@@ -133,14 +190,19 @@ def main(argv: list[str] | None = None) -> int:
             from server.config import effective_settings, override_error
 
             try:
-                with Store(settings.server.database).read() as tx:
-                    overrides = tx.settings_overrides()
+                store = Store(settings.server.database)
+                try:
+                    with store.read() as tx:
+                        overrides = tx.settings_overrides()
+                finally:
+                    store.close()  # `serve` opens its own: this one left open kept the WAL at the stop
             except (NewerDatabase, UpgradeCopyFailed) as err:  # opened, and refused: the message says why
                 raise ConfigError(f"server.database: {err}") from err
             except (sqlite3.DatabaseError, OSError) as err:
-                if "locked" in str(err):
-                    raise
-                raise ConfigError(f"server.database: {settings.server.database} cannot be opened: {err}") from err
+                problem = storage_error(settings.server, err)
+                if problem is None and isinstance(err, sqlite3.DatabaseError):
+                    raise  # locked by another program: the next try may find it free
+                raise (problem or database_error(settings.server, err)) from err
             try:
                 settings = effective_settings(settings, overrides)
             except ConfigError as err:
@@ -149,9 +211,7 @@ def main(argv: list[str] | None = None) -> int:
                 # `settings` is the way out: it runs on config.toml alone, and says why
                 print(f"note: {override_error(err, overrides)}; config.toml's settings meanwhile", file=sys.stderr)
     except ConfigError as err:
-        if err.key and err.problem is not None:  # a key's problem: the office's language first
-            print(f"kesalahan konfigurasi: {err.key}: {err.problem.id_text}", file=sys.stderr)
-        print(f"config error: {err}", file=sys.stderr)
+        say_config_error(err)
         return EXIT_CONFIG if args.command == "serve" else 2
     if args.command == "settings":
         lines = saved_lines(settings, file, overrides) if args.settings_command == "show" else []
@@ -432,33 +492,45 @@ def serve(
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
     except serverlock.ServerRunning as err:
-        print(f"error: {err}", file=sys.stderr)
+        say_error(server_running(err))
         return 2
+    except OSError as err:  # the lock file of another account (a command run with sudo made it), a folder
+        problem = storage_error(settings.server, err)
+        if problem is None:
+            raise
+        say_config_error(problem)
+        return EXIT_CONFIG
     try:
         # Bound before anything is made or printed: a port in use stops the start before a first
         # account's password is shown for a server that never ran.
         listener = listen(host, port)
     except OSError as err:
-        hint = ""
-        if err.errno == errno.EADDRINUSE:  # most often this server already running (make run, make service)
-            hint = " (another program uses it, or Antrian runs already: stop it, or choose [server] port or --port)"
-        elif err.errno == errno.EADDRNOTAVAIL:
-            hint = ' (not an address of this PC: [server] host = "0.0.0.0" listens on all of them)'
-        print(f"error: cannot listen on {host} port {port}: {err.strerror or err}{hint}", file=sys.stderr)
+        said = words("cannot_listen", host=host, port=port, cause=err.strerror or err)
+        hint = {errno.EADDRINUSE: "in_use", errno.EADDRNOTAVAIL: "not_here"}.get(err.errno)
+        if hint:  # in use: most often this server already running (make run, make service)
+            hint = words(f"cannot_listen.{hint}")
+            said = Localized(f"{said.id_text} ({hint.id_text})", f"{said.en_text} ({hint.en_text})")
+        say_error(said)
         lock.close()
         return 2
     extra = {"clock": clock} if clock is not None else {}
+    app = None
     try:
         app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
-    except ConfigError as err:  # what config.toml took away that today's queue still holds: a config error too
-        if err.key and err.problem is not None:
-            print(f"kesalahan konfigurasi: {err.key}: {err.problem.id_text}", file=sys.stderr)
-        print(f"config error: {err}", file=sys.stderr)
+        first = app.extensions["antrian"].accounts.ensure_first_admin()
+    except (ConfigError, sqlite3.DatabaseError, OSError) as err:
+        # what config.toml took away that today's queue still holds, a damaged database, a file of another
+        # account: config errors too (exit 78), which systemd does not restart every 3 s for ever
+        problem = err if isinstance(err, ConfigError) else storage_error(settings.server, err)
+        if problem is None:
+            raise
+        if app is not None:
+            stop_service(app.extensions["antrian"])
+        say_config_error(problem)
         listener.close()
         lock.close()
         return EXIT_CONFIG
     socketio = app.extensions["antrian.socketio"]
-    first = app.extensions["antrian"].accounts.ensure_first_admin()
     hidden, keys = [], frozenset()
     if saved and saved[1]:
         from server.admin import overridden
@@ -472,12 +544,27 @@ def serve(
     # all in 30-35 ms, a pause of every screen at once (docs/performance.md).
     gc.collect()
     gc.freeze()
-    # Ctrl+C on `make run` (SIGINT) ends serving: a word, not a traceback
+    # Ctrl+C on `make run` (SIGINT) and `systemctl stop` (SIGTERM) end serving the same way
+    # (server/httpserver.py STOP_SIGNALS): a word, not a traceback, and exit code 0
     with contextlib.suppress(KeyboardInterrupt):  # one that came before serving began
         serve_forever(app, host, port, settings.limits, listener)
+    stop_service(app.extensions["antrian"])
     print("Antrian dihentikan / stopped", flush=True)
     lock.close()
     return 0
+
+
+def stop_service(service: Any) -> None:
+    """What `serve` does once serving ended: the background workers asked to finish and given a turn of
+    the loop to do so, the speech worker stopped, the database closed (its WAL folded into the file when
+    no other connection holds it). A second Ctrl+C meanwhile leaves the rest to the process's end."""
+    with contextlib.suppress(KeyboardInterrupt):
+        service.stop()
+        if on_gevent():
+            import gevent
+
+            gevent.sleep(0)  # the workers woken by stop() leave their loops
+        service.store.close()
 
 
 def printer_test(settings: Settings, name: str, local: bool = False) -> int:
@@ -494,16 +581,12 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
 
     cfg = settings.printers.get(name)
     if cfg is None:
-        known = ", ".join(sorted(settings.printers)) or "none"
-        print(f"error: no [printers.{name}] in the config (its printers: {known})", file=sys.stderr)
+        known = ", ".join(sorted(settings.printers)) or words("no_printers")
+        say_error(words("no_printer", name=name, known=known))
         return 2
     if name in settings.agents and not local:
-        print(
-            f"error: printer {name} is plugged into a kiosk PC: the server sends its jobs to that PC's agent"
-            f" (kiosk.agent). Test it on that PC, in the project folder:"
-            f" .venv/bin/python -m server printer test {name} --local",
-            file=sys.stderr,
-        )
+        command = f".venv/bin/python -m server printer test {name} --local"
+        say_error(words("printer_on_kiosk_pc", name=name, command=command))
         return 2
     url = settings.office.public_url
     slip = printers.TicketSlip(
@@ -519,12 +602,15 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
     try:
         printers.print_ticket(cfg, slip)
     except printers.PrinterError as err:
-        print(f"error: {err}", file=sys.stderr)
+        from server.advice import failure_kind
+
+        # the front office's words for its kind of failure (server/advice.py), the printer's own after them
+        kind = failure_kind(str(err))
+        problem = Localized(word(f"printer.problem.{kind}", "id"), word(f"printer.problem.{kind}", "en"))
+        detail = str(err).removeprefix(f"printer {name}: ")
+        say_error(words("printer_failed", name=name, problem=problem, detail=detail))
         return 1
-    here = " from this PC" if local else ""
-    print(
-        f"printer {name}: a test slip went to {cfg.target}{here}; a phone on the office's Wi-Fi should open its QR code"
-    )
+    say(words("printer_sent_local" if local else "printer_sent", name=name, target=cfg.target))
     return 0
 
 
@@ -582,9 +668,9 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
         try:
             accounts.set_active(name, args.users_command == "enable", "cli")
         except NotFound:
-            print(f"error: no user {name}", file=sys.stderr)
+            say_error(words("no_user", name=name))
             return 2
-        print(f"user {name} {args.users_command}d")
+        say(words(f"user_{args.users_command}d", name=name))
         return 0
     if args.users_command == "list":
         for u in accounts.users():
@@ -596,45 +682,38 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
     name = args.name.strip().lower()
     if args.users_command == "add":
         if args.counter is not None and settings.counter(args.counter) is None:
-            print(f"error: no counter {args.counter} in config", file=sys.stderr)
+            say_error(words("no_counter", counter=args.counter))
             return 2
         profile_bad: dict[str, str] = {}
         full_name = clean_text({"full_name": args.full_name}, "full_name", LIMITS["full_name"], False, profile_bad)
         nip = clean_nip({"nip": args.nip}, "nip", profile_bad)
         if profile_bad:
-            print(
-                "error: "
-                + ", ".join(f"{k.replace('_', '-')} {v}" for k, v in profile_bad.items())
-                + " (full name: up to 100 characters; NIP: 18 digits)",
-                file=sys.stderr,
-            )
+            fields = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in profile_bad.items())
+            say_error(words("profile_invalid", fields=fields))
             return 2
-        password = _read_password(f"Kata sandi untuk {name}: ")
+        password = _read_password(words("password_prompt", name=name))
         bad = validate_new_user(name, password, args.role)
         if bad:
-            print(
-                "error: " + ", ".join(f"{k} invalid" for k in bad) + " (password: 8+ characters;"
-                " name: 2-32 of a-z 0-9 . _ -)",
-                file=sys.stderr,
-            )
+            fields = joined(*(words(f"field.{k}") for k in bad), sep=", ")
+            say_error(words("user_invalid", fields=fields))
             return 2
         try:
             accounts.add_user(name, password, args.role, "cli", args.counter, full_name, nip)
         except QueueError:  # user_exists
-            print(f"error: user {name} exists", file=sys.stderr)
+            say_error(words("user_exists", name=name))
             return 2
-        print(f"user {name} added ({args.role})")
+        say(words("user_added", name=name, role=args.role))
         return 0
-    password = _read_password(f"Kata sandi baru untuk {name}: ")
+    password = _read_password(words("new_password_prompt", name=name))
     if validate_new_user(name, password, "admin").get("password"):
-        print("error: password must be 8-200 characters", file=sys.stderr)
+        say_error(words("password_length"))
         return 2
     try:
         accounts.set_password(name, password, "cli")
     except NotFound:
-        print(f"error: no user {name}", file=sys.stderr)
+        say_error(words("no_user", name=name))
         return 2
-    print(f"password of {name} changed")
+    say(words("password_changed", name=name))
     return 0
 
 
@@ -745,7 +824,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
         with serverlock.held(settings.server.database):  # no server starts while the visitors are added
             served, waiting = _demo_visitors(settings, service, visitors, clock_now)
     except serverlock.ServerRunning as err:
-        print(f"error: {err}: {STOP_FIRST}", file=sys.stderr)
+        say_error(stop_first(err))
         return 2
     print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
     return 0
@@ -866,12 +945,9 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
             " antrian), to delete them (the database is copied first)."
         )
         return 0
-    try:
-        with serverlock.held(db):  # no server starts on the database while it is copied and emptied
-            copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
-            archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
-    except serverlock.ServerRunning as err:
-        raise archive.ArchiveError(f"{err}: {STOP_FIRST}") from None
+    with serverlock.held(db):  # no server starts on the database while it is copied and emptied (records says so)
+        copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
+        archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
     print(f"go-live: deleted {what}; {kept}.")
     print(f"go-live: the database as it was is kept in {copy}. The next ticket is number 1.")
     return 0
@@ -879,7 +955,7 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
 
 def records(settings: Settings, args: argparse.Namespace) -> int:
     """archive / retention / backup / restore."""
-    from server import archive
+    from server import archive, serverlock
 
     db = settings.server.database
     try:
@@ -904,22 +980,20 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             path = archive.backup(db, Path(args.file))
             print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
         else:
-            from server import serverlock
-
-            try:
-                # held while the database is replaced and migrated: a server started meanwhile is refused
-                with contextlib.nullcontext() if args.force else serverlock.held(db):
-                    kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
-                    try:
-                        Store(db).close()  # brings an older backup's schema up to date
-                    except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
-                        raise archive.ArchiveError(f"restored, but {err}") from err
-            except serverlock.ServerRunning as err:
-                raise archive.ArchiveError(f"{err}: {STOP_FIRST}, or add --force") from None
+            # held while the database is replaced and migrated: a server started meanwhile is refused
+            with contextlib.nullcontext() if args.force else serverlock.held(db):
+                kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
+                try:
+                    Store(db).close()  # brings an older backup's schema up to date
+                except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
+                    raise archive.ArchiveError(f"restored, but {err}") from err
             if kept:
                 print(f"restore: the database as it was is kept in {kept}")
             print(f"restore: {db} replaced by {args.file}")
     except archive.ArchiveError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except serverlock.ServerRunning as err:  # go-live, restore: a server holds the database
+        say_error(stop_first(err, force=args.command == "restore"))
         return 2
     return 0

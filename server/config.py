@@ -9,8 +9,10 @@ paths under the config's folder, the order some values are checked in."""
 from __future__ import annotations
 
 import copy
+import errno
 import os
 import re
+import sqlite3
 import tomllib
 from contextlib import suppress
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -770,41 +772,100 @@ def check_storage(server: ServerSettings) -> None:
     db = server.database
     key = "server.database"
     if db.is_dir():
-        raise ConfigError(f"{key}: {db} is a folder; give the database file's path, e.g. {db / 'antrian.db'}")
-    _check_folder(key, db.parent, "the database's folder")
+        raise _bad(key, "db_is_folder", path=db, example=db / "antrian.db")
+    _check_folder(key, db.parent, "database_folder")
     if db.exists():
         if not db.is_file():
-            raise ConfigError(f"{key}: {db} is not a regular file")
+            raise _bad(key, "not_regular_file", path=db)
         if not os.access(db, os.R_OK | os.W_OK):
-            raise ConfigError(f"{key}: {db} is not readable and writable by {_user()}")
+            raise _bad(key, "not_read_write", path=db, user=_user())
         with open(db, "rb") as f:
             head = f.read(16)
         if head and head != b"SQLite format 3\x00":
-            raise ConfigError(f"{key}: {db} is not an SQLite database (another file at that path?)")
+            raise _bad(key, "not_sqlite", path=db)
     if server.data_dir.exists() and not server.data_dir.is_dir():
-        raise ConfigError(f"server.data_dir: {server.data_dir} is a file, not a folder")
-    _check_folder("server.data_dir", server.data_dir, "the data folder")
+        raise _bad("server.data_dir", "not_folder", path=server.data_dir)
+    _check_folder("server.data_dir", server.data_dir, "data_folder")
 
 
 def _check_folder(key: str, folder: Path, what: str) -> None:
-    """`folder` exists and is writable, or can be made: its nearest existing ancestor is a writable folder."""
+    """`folder` exists and is writable, or can be made: its nearest existing ancestor is a writable folder.
+    `what`: the catalogue's `config.what.<what>`, the folder's name in the message."""
     base = folder
     while not base.exists() and base != base.parent:
         base = base.parent
     if not base.is_dir():
-        raise ConfigError(f"{key}: {base} is a file, so {what} {folder} cannot be made")
+        raise _bad(key, "parent_is_file", base=base, what=_words(f"what.{what}"), folder=folder)
     if not os.access(base, os.W_OK | os.X_OK):
-        made = "" if base == folder else f" (to make {folder})"
-        raise ConfigError(f"{key}: the folder {base} is not writable by {_user()}{made}")
+        if base == folder:
+            raise _bad(key, "folder_not_writable", base=base, user=_user())
+        raise _bad(key, "folder_not_writable_to_make", base=base, user=_user(), folder=folder)
 
 
-def _user() -> str:
+# What an OSError on one of the server's own files at a start means that no restart mends: the admin
+# must (a file of another account, a folder where a file belongs, a read-only disk)
+_NOT_MENDED_BY_A_RESTART = (errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR, errno.ELOOP)
+
+
+def storage_error(server: ServerSettings, err: BaseException) -> ConfigError | None:
+    """The config error of a database or data folder that passed check_storage but could not be used
+    at a start: the database damaged or not opened (naming SQLite's cause), or a file of its own (the
+    database's -wal, -shm or .lock, a file in the data folder) that a command run as another account
+    made and this one may not open. None for anything else, and for a database another program holds
+    locked: that one passes, and the next start (systemd's, 3 s later) tries again."""
+    db = server.database
+    if isinstance(err, sqlite3.DatabaseError):
+        name = getattr(err, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(err):
+            return None
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return _bad("server.database", "damaged", path=db, cause=err, backups=server.backup_dir)
+        return database_error(server, err)
+    if not isinstance(err, OSError) or not err.filename or err.errno not in _NOT_MENDED_BY_A_RESTART:
+        return None
+    path = Path(os.fsdecode(err.filename))
+    if path.parent == db.parent and path.name.startswith(db.name):  # the database, its -wal, -shm, .lock
+        key = "server.database"
+    elif path.is_relative_to(server.data_dir):
+        key = "server.data_dir"
+    else:
+        return None
+    cause = err.strerror or str(err)
+    owner = _owner(path)
+    if isinstance(err, PermissionError) and owner is not None and owner != _account():
+        return _bad(key, "not_yours", path=path, cause=cause, owner=owner, me=_account())
+    return _bad(key, "cannot_open", path=path, cause=cause)
+
+
+def database_error(server: ServerSettings, cause: object) -> ConfigError:
+    """The config error of a database that could not be opened, naming its path and the cause."""
+    return _bad("server.database", "cannot_open", path=server.database, cause=cause)
+
+
+def _account() -> str:
+    """The name of the account this process runs as: its effective uid's (the uid when it has none)."""
+    return _name(os.geteuid())
+
+
+def _owner(path: Path) -> str | None:
+    """The name of the account owning `path` (its uid when it has none); None when it cannot be read."""
     try:
-        import getpass
+        return _name(path.stat().st_uid)
+    except OSError:
+        return None
 
-        return f"user {getpass.getuser()}"
-    except (KeyError, OSError):
-        return f"uid {os.geteuid()}"
+
+def _name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _user() -> Localized:
+    return _words("user", name=_account())
 
 
 def _path(base: Path, value: str) -> Path:

@@ -102,6 +102,9 @@ class Ticket:
     lkpp_ticket: str = ""
     lkpp_answer: str = ""
     transferred_from: str = ""
+    # Why the officer sent it on, for the officer at the other service (the latest transfer's; each is in
+    # its `transferred` event too): what was tried, what is left.
+    transfer_note: str = ""
     # The lane it is called in: the priority lane (called first) or the other. A new ticket's lane is its
     # priority; a requeued one takes the lane of the ticket it follows (requeue_place).
     priority_lane: bool | None = None  # None: the ticket's priority
@@ -321,7 +324,7 @@ def escalate(
     bad = _outcome_fields(category, priority_class, classes)
     if not isinstance(note, str) or not note.strip():
         bad["note"] = "required"
-    elif len(note.strip()) > 4000:
+    elif len(note.strip()) > NOTE_MAX:
         bad["note"] = "too_long"
     if bad:
         raise FormIncomplete(bad)
@@ -408,15 +411,23 @@ def cancel(ticket: Ticket, now: datetime) -> Ticket:
     return ticket.replace(status=CANCELLED, counter_id=None, finished_at=now)
 
 
-def transfer(ticket: Ticket, to_service: str, position: float, now: datetime) -> Ticket:
+NOTE_MAX = 4000  # an officer's escalation analysis or transfer note, in characters
+
+
+def transfer(ticket: Ticket, to_service: str, position: float, now: datetime, note: object = None) -> Ticket:
     """Send a ticket being served to another service, at `position` (transfer_position): a new turn there.
 
     The visitor came and was served, so the new line starts them afresh: no calls, no requeues counted
     against max_requeues there (the figures' `requeues` keeps every one), the lane of their priority.
+    `note`: optional, what the officer tells the one at the other service (None or blank: none).
     """
     _check(ticket, "transfer")
     if to_service == ticket.service:
         raise InvalidTransition("transfer_same_service", label=ticket.label)
+    if note is not None and not isinstance(note, str):
+        raise FormIncomplete({"note": "not_text"})
+    if note is not None and len(note.strip()) > NOTE_MAX:
+        raise FormIncomplete({"note": "too_long"})
     served = round((now - ticket.started_at).total_seconds() * 1000) if ticket.started_at else 0
     return ticket.replace(
         served_before_ms=ticket.served_before_ms + max(0, served),
@@ -429,6 +440,7 @@ def transfer(ticket: Ticket, to_service: str, position: float, now: datetime) ->
         position=position,
         started_at=None,
         transferred_from=ticket.service,
+        transfer_note=(note or "").strip(),
     )
 
 

@@ -52,6 +52,7 @@ RESERVED_FDS = 256  # descriptors kept for the database, printers, speech and lo
 WANTED_FDS = 65536
 REFUSED_PER_TURN = 64  # connections refused in a row before the event loop's other work has its turn
 HELD_PER_CAP = 64  # a device may have this many times connections_per_address waiting for their 503
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl+C, and systemctl stop: the same orderly stop
 _plain_socket = monkey.get_original("socket", "socket")  # the refusal never yields to the loop
 
 
@@ -493,9 +494,11 @@ def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None
         listener = listen(host, port)
     log.info("open files: %d (at most %d connections, %d per address)", files, guard.max_connections, guard.per_address)
     server = GuardedServer(listener, app, guard, log=None)
-    # Ctrl+C (SIGINT) asks gevent's loop to stop serving: Python's own handler raised KeyboardInterrupt in
-    # whichever greenlet ran at that instant, often a connection's, and gevent wrote its traceback. A
-    # second Ctrl+C raises it at once, for a loop that does not come back (a long job, a bug).
+    # Ctrl+C (SIGINT) and `systemctl stop` (SIGTERM) ask gevent's loop to stop serving: Python's own
+    # SIGINT handler raised KeyboardInterrupt in whichever greenlet ran at that instant, often a
+    # connection's, and gevent wrote its traceback; SIGTERM's default ended the process at once, with no
+    # word and no orderly stop. The handler only schedules the stop on the loop. A second signal raises
+    # KeyboardInterrupt at once, for a loop that does not come back (a long job, a bug).
     asked: list[int] = []
 
     def interrupted(signum: int, frame: Any) -> None:
@@ -504,8 +507,9 @@ def serve_forever(app, host: str, port: int, limits: LimitSettings | None = None
             raise KeyboardInterrupt
         gevent.get_hub().loop.run_callback(server.close)
 
-    previous = signal.signal(signal.SIGINT, interrupted)
+    previous = {signum: signal.signal(signum, interrupted) for signum in STOP_SIGNALS}
     try:
         server.serve_forever()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -557,6 +557,14 @@ def m023_form_and_copy_times(db: Database) -> None:
     db.execute(f"CREATE INDEX idx_tickets_figures ON tickets ({', '.join(FIGURES_INDEX)})")
 
 
+@migrations()
+def m024_transfer_note(db: Database) -> None:
+    # A visitor sent on to another service arrived there with nothing but the service they came from: the
+    # first officer's findings stayed in their own draft. A transfer may now carry a note for the officer
+    # at the other service (core.transfer); the tickets before have none.
+    db.execute("ALTER TABLE tickets ADD COLUMN transfer_note TEXT")
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -343,6 +343,7 @@ TICKET = {
                 "lkpp_ticket",
                 "lkpp_answer",
                 "transferred_from",
+                "transfer_note",
                 "counter_name",
             )
         },
@@ -941,7 +942,18 @@ SECTION_EXAMPLES: dict[str, Any] = {
 
 SETTINGS = {
     "type": "object",
-    "required": ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours", "tts", "printers"],
+    "required": [
+        "office",
+        "queue",
+        "services",
+        "counters",
+        "priority_classes",
+        "kiosk",
+        "hours",
+        "tts",
+        "printers",
+        "overridden",
+    ],
     "properties": {
         "office": {
             "type": "object",
@@ -956,6 +968,17 @@ SETTINGS = {
         "hours": {"type": ["object", "null"], "description": "[hours] as config.toml writes it; null: none."},
         "tts": {"type": "object", "description": "engine, clips (the pack's folder), pause_ms, trim_db."},
         "printers": {"type": "array", "items": {"type": "string"}},
+        "overridden": {
+            "type": "array",
+            "description": "The values saved on the admin page (or by `settings set`) that are used instead of "
+            "config.toml's: key (a table's `office.public_url`, a list section or `hours` whole), file "
+            "(config.toml's value), value (the one in use). Not in `settings show`'s JSON.",
+            "items": {
+                "type": "object",
+                "required": ["key", "file", "value"],
+                "properties": {"key": {"type": "string", "examples": ["office.public_url"]}, "file": {}, "value": {}},
+            },
+        },
     },
 }
 
@@ -1030,7 +1053,16 @@ def _counter_action(action: str) -> dict[str, Any]:
             ("note",),
         ),
         "transfer": _body(
-            {"service": {"type": "string", "description": "Another service's code.", "examples": ["B"]}}, ("service",)
+            {
+                "service": {"type": "string", "description": "Another service's code.", "examples": ["B"]},
+                "note": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "description": "Optional: what the officer at the other service should know (what was "
+                    "tried, what is left). Kept as the ticket's `transfer_note`, shown to staff only.",
+                },
+            },
+            ("service",),
         ),
         "release": None,
     }
@@ -1191,7 +1223,25 @@ def _settings_section(section: str) -> dict[str, Any]:
             body=_body({"value": value}, ("value",), command=False),
             description="Validated by the same parser as config.toml, stored on top of it, logged as a "
             "settings_changed event and applied at once. Other sections (printers, server, …) answer 422.",
-        )
+        ),
+        "delete": _operation(
+            f"reset_settings_{section}",
+            f"Back to config.toml's `{section}` settings, live",
+            "admin",
+            {"200": _ok("The settings now.", _ref("Settings"))},
+            {
+                "409": "service_in_use / counter_in_use / service_unserved / prefix_in_use / prefix_change_today: "
+                "config.toml's value would strand today's tickets, as a PUT would (see there).",
+                "422": "not_editable_section.",
+                "503": None,
+            },
+            roles=("admin",),
+            write=True,
+            description="Every value saved for the section (on the admin page or by `settings set`) is dropped, "
+            "as `python -m server settings reset SECTION` does: config.toml's values are used again, logged as a "
+            "settings_changed event with data.reset and applied at once. Nothing saved: the same answer, "
+            "nothing logged.",
+        ),
     }
 
 
@@ -1623,7 +1673,8 @@ def build() -> dict[str, Any]:
                 {
                     "200": _ok(
                         "The ticket with its form as it is now, and the fields that changed ([] when none: "
-                        "nothing written); a `form_corrected` event names them (not their values).",
+                        "nothing written); a `form_corrected` event names them (not their values) and who "
+                        "changed them (`actor`, `data.role`).",
                         {
                             "type": "object",
                             "required": ["ticket", "changed"],

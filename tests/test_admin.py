@@ -109,6 +109,15 @@ def _refused_cases(current: dict) -> list[tuple[str, object, str, str, str, str,
         ),
         (
             "kiosk",
+            {"addresses": ["192.168.1.20", "192.168.1.300"]},
+            "kiosk.addresses",
+            "Pengaturan tidak valid: Alamat IP kios: '192.168.1.300' bukan alamat IP atau jaringan (mis. 192.168.1.0/24)",
+            "'192.168.1.300' bukan alamat IP atau jaringan (mis. 192.168.1.0/24)",
+            "Invalid setting: Kiosk IP addresses: '192.168.1.300' is not an IP address or network",
+            "'192.168.1.300' is not an IP address or network",
+        ),
+        (
+            "kiosk",
             {"idle_seconds": 60, "idle": 5},
             "kiosk.idle",
             "Pengaturan tidak valid: Kios, idle: kunci tidak dikenal",
@@ -342,6 +351,65 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     finally:
         app.extensions["antrian"].stop()
         app.extensions["antrian"].store.close()
+
+
+def test_back_to_config_toml_drops_a_sections_saved_values_live_for_an_admin_only(app, client):
+    """DELETE /api/admin/settings/<section> (the admin page's Kembali ke config.toml) is `settings reset
+    SECTION`: what was saved goes, config.toml's values are in use at once (no reload left for the server's
+    maintenance loop to make), logged; the settings' `overridden` names what a saved value hides."""
+    svc = app.extensions["antrian"]
+    assert svc.reload_settings_if_changed() is False  # the maintenance loop's first look
+    anonymous, officer = app.test_client(), app.test_client()
+    oh = login(app, officer, "budi")
+    for who, headers, refused in ((anonymous, {}, 401), (officer, oh, 403)):
+        assert who.delete("/api/admin/settings/kiosk", headers=headers).status_code == refused
+        assert who.get("/api/admin/settings", headers=headers).status_code == refused
+    h = login(app, client, "boss", "admin")
+    assert client.delete("/api/admin/settings/kiosk").get_json()["error"] == "csrf"  # a write: its CSRF header
+
+    def elsewhere():  # a device that is not one of the kiosks
+        return anonymous.post("/api/tickets", json=visitor(), environ_base={"REMOTE_ADDR": "192.168.1.66"})
+
+    r = put(client, h, "kiosk", {"addresses": ["192.168.1.20"]})
+    assert r.get_json()["overridden"] == [{"key": "kiosk.addresses", "file": [], "value": ["192.168.1.20/32"]}]
+    assert elsewhere().status_code == 403
+    assert svc.reload_settings_if_changed() is False  # applied by the save itself
+    r = put(client, h, "office", {"public_url": "http://192.168.1.10:8080"})
+    assert [x["key"] for x in r.get_json()["overridden"]] == ["office.public_url", "kiosk.addresses"]
+
+    r = client.delete("/api/admin/settings/kiosk", headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["kiosk"]["addresses"] == []
+    assert r.get_json()["overridden"] == [
+        {"key": "office.public_url", "file": "http://127.0.0.1:8080", "value": "http://192.168.1.10:8080"}
+    ]
+    assert svc.settings.kiosk.addresses == () and elsewhere().status_code == 201  # live, at once
+    assert svc.settings.office.public_url == "http://192.168.1.10:8080"  # the other section's saved value stays
+    assert svc.reload_settings_if_changed() is False  # nothing left for the maintenance loop to apply
+    assert _saved(app) == {"office": {"public_url": "http://192.168.1.10:8080"}}
+    assert client.delete("/api/admin/settings/kiosk", headers=h).status_code == 200  # nothing saved: the same
+    r = client.delete("/api/admin/settings/printers", headers=h)
+    assert r.status_code == 422 and r.get_json()["error"] == "not_editable_section"
+
+    # Refused as a save is when config.toml's list would strand today's tickets: service D is not in it.
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    assert put(client, h, "services", [*services, {"code": "D", "name": "Pengaduan"}]).status_code == 200
+    counters = client.get("/api/admin/settings", headers=h).get_json()["counters"]
+    counters[0]["services"] = [*counters[0]["services"], "D"]
+    assert put(client, h, "counters", counters).status_code == 200
+    assert anonymous.post("/api/tickets", json=visitor(service="D")).status_code == 201
+    r = client.delete("/api/admin/settings/counters", headers=h)
+    assert r.status_code == 409 and r.get_json()["error"] == "service_unserved", r.get_json()
+    assert "D" in svc.settings.counter(1).services and "counters" in _saved(app)  # nothing changed
+    with svc.store.read() as tx:
+        logged = tx.rows("SELECT actor, data FROM events WHERE type = 'settings_changed' ORDER BY seq")
+    assert [(r["actor"], json.loads(r["data"])) for r in logged] == [
+        ("boss", {"section": "kiosk"}),
+        ("boss", {"section": "office"}),
+        ("boss", {"section": "kiosk", "reset": True}),
+        ("boss", {"section": "services"}),
+        ("boss", {"section": "counters"}),
+    ]
 
 
 def _saved(app) -> dict:

@@ -497,3 +497,100 @@ def test_the_voice_previews_counters_follow_a_rename_saved_on_the_page(browser, 
     expect(page.locator("#sec-counters .notice")).to_have_text("Tersimpan.")
     expect(page.locator("#voice-counter option").first).to_have_text("Loket Satu")  # it kept "Loket 1"
     page.context.close()
+
+
+def test_the_kiosks_addresses_are_set_here_a_bad_one_is_named_and_a_kiosk_named_is_let_in_at_once(browser, live, boss):
+    """[kiosk] addresses on the page, one a line: a bad address named at its input; a kiosk PC newly named
+    leaves its red "not registered" screen by itself, without a restart; the saved list is marked as hiding
+    config.toml's, and Kembali ke config.toml (twice) goes back to it, live for the kiosks too."""
+    page = admin_page(browser, live)
+    addresses = key(page, "kiosk.addresses")
+    expect(addresses).to_have_value("")  # the demo's [] : any device
+    expect(page.locator("#sec-kiosk .kept")).to_have_count(0)
+    expect(page.locator("#sec-kiosk .reset-section")).to_have_count(0)
+
+    addresses.fill("192.168.1.20\n192.168.1.300")
+    page.click("#sec-kiosk button.save")
+    bad = "'192.168.1.300' bukan alamat IP atau jaringan (mis. 192.168.1.0/24)"
+    expect(error_at(page, "kiosk.addresses")).to_have_text(bad)
+    expect(page.locator("#sec-kiosk .notice")).to_have_text(f"Pengaturan tidak valid: Alamat IP kios: {bad}")
+    expect(addresses).to_have_attribute("aria-invalid", "true")
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["kiosk"]["addresses"] == []
+
+    addresses.fill("192.168.1.20")
+    page.click("#sec-kiosk button.save")
+    expect(page.locator("#sec-kiosk .notice")).to_have_text("Tersimpan.")
+    expect(addresses).to_have_value("192.168.1.20")  # as written: not the server's 192.168.1.20/32
+    expect(page.locator('#sec-kiosk .kept[data-kept="kiosk.addresses"]')).to_have_text(
+        "Disimpan di halaman ini; config.toml berisi: (kosong)"
+    )
+    # This browser (127.0.0.1) is not one of the kiosks now: the kiosk page says so, and where to add it.
+    kiosk = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True).new_page()
+    kiosk.goto(f"{live.url}/kiosk/")
+    expect(kiosk.locator("#screen-unregistered")).to_be_visible()
+    expect(kiosk.locator("#unregistered-add")).to_contain_text("127.0.0.1 di halaman admin (/counter/admin")
+    kiosk.wait_for_function("() => antrianKiosk.live", polling=50)
+
+    addresses.fill("192.168.1.20\n127.0.0.1")
+    page.click("#sec-kiosk button.save")
+    expect(page.locator("#sec-kiosk .notice")).to_have_text("Tersimpan.")
+    expect(kiosk.locator("#screen-welcome")).to_be_visible()  # reloaded by itself: no restart
+    expect(kiosk.locator("#screen-unregistered")).to_be_hidden()
+    kiosk.wait_for_function("() => antrianKiosk.live", polling=50)
+    kiosk.evaluate("window.drawnBefore = true")
+
+    reset = page.locator("#sec-kiosk .reset-section")
+    expect(reset).to_have_text("Kembali ke config.toml")
+    reset.click()
+    expect(reset).to_have_text("Yakin? Klik lagi")  # the first click only asks
+    assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["overridden"] != []
+    reset.click()
+    expect(page.locator("#sec-kiosk .notice")).to_have_text("Nilai config.toml dipakai lagi.")
+    expect(addresses).to_have_value("")
+    expect(page.locator("#sec-kiosk .kept")).to_have_count(0)
+    expect(reset).to_have_count(0)
+    saved = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
+    assert (saved["kiosk"]["addresses"], saved["overridden"]) == ([], [])
+    # the kiosk took the reset's settings_changed (it reloads at its welcome screen)
+    kiosk.wait_for_function("() => window.antrianKiosk && antrianKiosk.live && !window.drawnBefore", polling=50)
+    for p in (kiosk, page):
+        p.context.close()
+
+
+def test_a_value_saved_here_is_marked_with_config_tomls_in_both_languages_and_a_list_goes_back_whole(
+    browser, live, boss
+):
+    """The server's start and `settings show` listed the config.toml values a saved one hides; the page did
+    not. Each such field says so with config.toml's value, a list section under its table."""
+    r = boss.put(
+        f"{live.url}/api/admin/settings/office", json={"value": {"public_url": "http://10.0.0.5:8080"}}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+    services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    file_name = services[1]["name"]
+    services[1]["name"] = "Konsultasi PPK, Pokja dan PP"
+    r = boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5)
+    assert r.status_code == 200, r.text
+
+    page = admin_page(browser, live)
+    url_note = page.locator('#sec-office .kept[data-kept="office.public_url"]')
+    expect(url_note).to_have_text("Disimpan di halaman ini; config.toml berisi: http://127.0.0.1:8080")
+    expect(page.locator("#sec-office .kept")).to_have_count(1)  # the name, address, language: config.toml's
+    services_note = page.locator('#sec-services .kept[data-kept="services"]')
+    expect(services_note).to_have_text(
+        "Disimpan di halaman ini; config.toml berisi: 3 baris (A, B, C), baris 2 berbeda"
+    )
+    expect(page.locator("#sec-queue .kept, #sec-counters .kept, #sec-hours .kept")).to_have_count(0)
+    page.click("#lang-toggle")
+    expect(url_note).to_have_text("Saved on this page; config.toml has: http://127.0.0.1:8080")
+    expect(services_note).to_have_text("Saved on this page; config.toml has: 3 rows (A, B, C), row 2 differs")
+    reset = page.locator("#sec-services .reset-section")
+    expect(reset).to_have_text("Back to config.toml")
+    reset.click()
+    reset.click()
+    expect(page.locator("#sec-services .notice")).to_have_text("config.toml's values are in use again.")
+    expect(key(page, "services[1].name")).to_have_value(file_name)
+    expect(services_note).to_have_count(0)
+    expect(url_note).to_be_visible()  # another section's saved value stays
+    assert state(live)["services"][1]["name"] == file_name  # live, without a restart
+    page.context.close()

@@ -10,6 +10,8 @@ import threading
 import pytest
 from conftest import login, visitor
 
+from server.realtime import public_message, staff_message
+
 
 def issue(client, **changes):
     return client.post("/api/tickets", json=visitor(**changes))
@@ -301,6 +303,40 @@ def test_serving_resolve_escalate_transfer_and_refusals(app, client):
     assert r.get_json()["ticket"]["status"] == "closed"
 
 
+def test_a_transfer_carries_the_officers_note_to_staff_only(app, client):
+    """The officer at the other service reads why the visitor was sent on; the visitor's phone and the
+    public state do not show it, and a bad note is refused with nothing changed."""
+    token = issue(client).get_json()["ticket"]["token"]
+    h = login(app, client, "budi")
+    post = lambda action, **data: client.post(f"/api/counters/1/{action}", json=data, headers=h)  # noqa: E731
+    post("call-next")
+    post("start")
+    r = post("transfer", service="B", note="x" * 4001)
+    assert (r.status_code, r.get_json()["fields"]) == (422, {"note": "Terlalu panjang."})
+    r = post("transfer", service="B", note=["a"])
+    assert (r.status_code, r.get_json()["fields"]) == (422, {"note": "Harus berupa teks."})
+    assert client.get(f"/api/tickets/{token}").get_json()["ticket"]["status"] == "serving"  # nothing moved
+    note = "Akun sudah diaktifkan; perlu perbaikan data paket di RUP.\nSudah dicoba: reset sandi."
+    r = post("transfer", service="B", note=f"  {note}  ")
+    assert r.status_code == 200
+    assert r.get_json()["ticket"]["transfer_note"] == note
+    h2 = login(app, client, "admin1", "admin")
+    called = client.post("/api/counters/2/call-next", headers=h2, json={}).get_json()["ticket"]
+    assert (called["transferred_from"], called["transfer_note"]) == ("A", note)
+    words = "perbaikan data paket di RUP"  # the note's words, as they stand in JSON text
+    assert words in json.dumps(client.get("/api/staff/state", headers=h2).get_json())
+    assert words not in json.dumps(client.get("/api/state").get_json())
+    assert words not in json.dumps(client.get(f"/api/tickets/{token}").get_json())
+    with app.extensions["antrian"].store.read() as tx:
+        event = [e for e in tx.events_of_ticket(called["id"]) if e["type"] == "transferred"][-1]
+    assert event["data"]["note"] == note
+    assert "data" not in public_message(event) and staff_message(event)["data"]["note"] == note
+    # Without a note the ticket's is empty, and the next transfer's replaces the last one
+    client.post("/api/counters/2/start", headers=h2)
+    r = client.post("/api/counters/2/transfer", headers=h2, json={"service": "A"})
+    assert r.get_json()["ticket"]["transfer_note"] == ""
+
+
 def test_call_next_with_request_id_never_calls_two(app, client):
     issue(client)
     issue(client)
@@ -344,7 +380,10 @@ def test_the_front_office_corrects_a_waiting_visitors_form_and_the_ticket_keeps_
     assert (view["position"], view["status"]) == (2, "waiting")
     with app.extensions["antrian"].store.read() as tx:
         events = tx.rows("SELECT actor, data FROM events WHERE type = 'form_corrected'")
-    assert [(e["actor"], json.loads(e["data"])) for e in events] == [("siti", {"fields": ["name", "phone"]})]
+    # who changed it, by role: the counter page says "by the front office (siti)"
+    assert [(e["actor"], json.loads(e["data"])) for e in events] == [
+        ("siti", {"fields": ["name", "phone"], "role": "frontoffice"})
+    ]
     again = client.post(f"/api/tickets/{second['label']}/form", json=fixed, headers=h)
     assert again.status_code == 200 and again.get_json()["changed"] == []  # nothing changed, nothing written
     bad = client.post(f"/api/tickets/{second['label']}/form", json={**fixed, "phone": "12", "name": ""}, headers=h)

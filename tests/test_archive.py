@@ -341,8 +341,10 @@ def test_a_running_server_holds_its_database_restore_and_a_second_server_are_ref
         assert r.returncode == 2 and "stop it first" in r.stderr and f"pid {server.proc.pid}" in r.stderr
         # A second server on the same database (another port) would print every ticket twice.
         second = server_command(["serve", "--config", str(cfg), "--port", str(free_port())], timeout=60)
-        assert second.returncode == 2 and "already running" in second.stderr, second.stderr
-        assert f"pid {server.proc.pid}" in second.stderr
+        assert second.returncode == 2 and second.stderr.splitlines() == [  # the office's language first
+            f"kesalahan: server Antrian (pid {server.proc.pid}) sudah berjalan pada database ini (kunci {db}.lock)",
+            f"error: an Antrian server (pid {server.proc.pid}) is already running on this database (lock {db}.lock)",
+        ], second.stderr
     finally:
         server.stop()
     # Stopped (the kernel dropped the lock with the process): the restore goes through.

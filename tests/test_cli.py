@@ -40,20 +40,36 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
         user = tx.user("budi")
     assert user["role"] == "officer" and "kata-sandi-rahasia" not in user["password_hash"]
     r = cli("users", "add", "budi", "--role", "officer", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
-    assert r.returncode == 2 and "exists" in r.stderr
+    refused(r, "user budi exists", indonesian=("pengguna budi sudah ada",))
 
 
 @pytest.mark.parametrize(
-    "args,stdin,msg",
+    "args,stdin,msg,pesan",
     [
-        (["users", "add", "siti", "--role", "officer"], "pendek\n", "password"),
-        (["users", "add", "a b", "--role", "officer"], "cukup-panjang\n", "username"),
-        (["users", "add", "siti", "--role", "officer", "--counter", "9"], "cukup-panjang\n", "no counter 9"),
+        (["users", "add", "siti", "--role", "officer"], "pendek\n", "password invalid", "kata sandi tidak sah"),
+        (
+            ["users", "add", "a b", "--role", "officer"],
+            "cukup-panjang\n",
+            "username invalid",
+            "nama pengguna tidak sah",
+        ),
+        (
+            ["users", "add", "siti", "--role", "officer", "--counter", "9"],
+            "cukup-panjang\n",
+            "no counter 9",
+            "tidak ada loket 9",
+        ),
+        (
+            ["users", "add", "siti", "--role", "officer", "--nip", "123"],
+            "cukup-panjang\n",
+            "NIP: 18 digits",
+            "NIP: 18 angka",
+        ),
     ],
 )
-def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg):
+def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg, pesan):
     r = cli(*args, "--config", str(write_config(tmp_path)), stdin=stdin)
-    assert r.returncode == 2 and msg in r.stderr
+    refused(r, msg, indonesian=(pesan,))
 
 
 def test_role_must_be_known(tmp_path):
@@ -65,12 +81,22 @@ def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
     """users add / passwd / disable / enable go through the admin API's account functions: each a
     `user_changed` event by "cli", as the admin page's changes are by their admin."""
     cfg = str(write_config(tmp_path))
-    assert cli("users", "add", "siti", "--role", "frontoffice", "--config", cfg, stdin="kata-sandi-1\n").returncode == 0
-    assert cli("users", "passwd", "siti", "--config", cfg, stdin="kata-sandi-2\n").returncode == 0
-    assert cli("users", "disable", "siti", "--config", cfg).returncode == 0
-    assert cli("users", "enable", "siti", "--config", cfg).returncode == 0
+    said = [
+        cli("users", "add", "siti", "--role", "frontoffice", "--config", cfg, stdin="kata-sandi-1\n"),
+        cli("users", "passwd", "siti", "--config", cfg, stdin="kata-sandi-2\n"),
+        cli("users", "disable", "siti", "--config", cfg),
+        cli("users", "enable", "siti", "--config", cfg),
+    ]
+    assert [(r.returncode, r.stdout) for r in said] == [  # the office's language first
+        (0, "pengguna siti ditambahkan (frontoffice)\nuser siti added (frontoffice)\n"),
+        (0, "kata sandi siti diganti\npassword of siti changed\n"),
+        (0, "pengguna siti dinonaktifkan\nuser siti disabled\n"),
+        (0, "pengguna siti diaktifkan\nuser siti enabled\n"),
+    ]
     r = cli("users", "passwd", "nobody", "--config", cfg, stdin="kata-sandi-3\n")
-    assert r.returncode == 2 and "no user nobody" in r.stderr
+    refused(r, "no user nobody", indonesian=("tidak ada pengguna nobody",))
+    r = cli("users", "passwd", "siti", "--config", cfg, stdin="pendek\n")
+    refused(r, "password must be 8-200 characters", indonesian=("kata sandi harus 8-200 karakter",))
     with Store(load_settings(cfg).server.database).read() as tx:
         events = tx.rows("SELECT actor, data FROM events WHERE type = 'user_changed' ORDER BY seq")
     assert [(e["actor"], json.loads(e["data"])) for e in events] == [
@@ -134,7 +160,13 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     lock = serverlock.hold(db)
     try:
         # the office running it under `make service` is told how to stop it (killing it: systemd starts it again)
-        refused(cli("go-live", "--yes", "--config", str(cfg)), "stop it first", "sudo systemctl stop antrian")
+        r = cli("go-live", "--yes", "--config", str(cfg))
+        refused(
+            r,
+            "stop it first",
+            "sudo systemctl stop antrian",
+            indonesian=("hentikan dulu", "sudo systemctl stop antrian"),
+        )
     finally:
         lock.close()
     with Store(db).read() as tx:
@@ -322,12 +354,26 @@ def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_th
 
 
 # -- refusals: one line on stderr, exit code 2, nothing lost ----------------------------------------
-def refused(r: subprocess.CompletedProcess, *words: str, prefix: str = "error: ", code: int = 2) -> None:
-    """The command stopped with exit code 2 (`code`) and one line on stderr naming `words`."""
+def refused(
+    r: subprocess.CompletedProcess,
+    *words: str,
+    prefix: str = "error: ",
+    code: int = 2,
+    indonesian: tuple[str, ...] = (),
+) -> None:
+    """The command stopped with exit code 2 (`code`) and one line on stderr naming `words`; with `indonesian`,
+    the catalogue's message (server/cli.py `say_error`): a line in Indonesian naming those first
+    ("kesalahan: …"), then the English one."""
     assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
-    assert r.stderr.startswith(prefix) and r.stderr.count("\n") == 1, r.stderr
+    said = r.stderr.splitlines()
+    assert r.stderr.endswith("\n") and len(said) == (2 if indonesian else 1), r.stderr
+    assert said[-1].startswith(prefix), r.stderr
     for word in words:
-        assert word in r.stderr, r.stderr
+        assert word in said[-1], r.stderr
+    if indonesian:
+        assert said[0].startswith("kesalahan: "), r.stderr
+        for word in indonesian:
+            assert word in said[0], r.stderr
 
 
 def usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
@@ -465,7 +511,12 @@ def test_demo_refuses_a_database_with_tickets_unless_forced_and_while_a_server_r
     assert visitors(db) == ["Asli"]
     lock = serverlock.hold(db)  # as `serve` holds it
     try:
-        refused(cli("demo", "--force", "--config", str(cfg)), f"pid {os.getpid()}", "stop it first")
+        refused(
+            cli("demo", "--force", "--config", str(cfg)),
+            f"an Antrian server (pid {os.getpid()}) is already running on this database",
+            "stop it first",
+            indonesian=(f"server Antrian (pid {os.getpid()}) sudah berjalan pada database ini", "hentikan dulu"),
+        )
     finally:
         lock.close()
     assert visitors(db) == ["Asli"]
@@ -498,7 +549,8 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
         r = server_command(["serve", "--host", host, "--port", str(port), "--config", str(cfg)], timeout=60)
     why = "Address already in use" if host == "127.0.0.1" else "Cannot assign requested address"
     hint = "choose [server] port or --port" if host == "127.0.0.1" else "not an address of this PC"
-    refused(r, f"cannot listen on {host} port {port}: {why}", hint)
+    saran = "pilih [server] port atau --port" if host == "127.0.0.1" else "bukan alamat PC ini"
+    refused(r, f"cannot listen on {host} port {port}: {why}", hint, indonesian=(f"{host} port {port}: {why}", saran))
     assert r.stdout == ""
     with closing(sqlite3.connect(load_settings(cfg).server.database)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
@@ -614,16 +666,29 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
         )
         r = cli("printer", "test", "kiosk", "--config", str(cfg))
         assert r.returncode == 0, r.stderr
-        assert f"a test slip went to 127.0.0.1:{printer.port}" in r.stdout
+        assert r.stdout.splitlines() == [  # the office's language first
+            f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port}; ponsel di Wi-Fi kantor semestinya dapat"
+            " membuka kode QR-nya",
+            f"printer kiosk: a test slip went to 127.0.0.1:{printer.port}; a phone on the office's Wi-Fi should open"
+            " its QR code",
+        ]
         sent = printer.wait_for_close()
         assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
         assert b"http://127.0.0.1:8080" in sent  # the QR code's address, printed under it too
     finally:
         printer.stop()
-    r = cli("printer", "test", "kiosk", "--config", str(cfg))  # now off: refused at once
-    assert r.returncode == 1 and r.stderr.startswith("error: printer kiosk: connection refused"), r.stderr
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))  # now off: refused at once, as the front office is told
+    refused(
+        r,
+        "printer kiosk: cannot be reached (connection refused",
+        code=1,
+        indonesian=("printer kiosk: tidak dapat dihubungi (connection refused",),
+    )
     r = cli("printer", "test", "lantai2", "--config", str(cfg))
-    assert r.returncode == 2 and r.stderr.strip() == "error: no [printers.lantai2] in the config (its printers: kiosk)"
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "kesalahan: tidak ada [printers.lantai2] di config (printernya: kiosk)",
+        "error: no [printers.lantai2] in the config (its printers: kiosk)",
+    ]
 
 
 def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local(tmp_path):
@@ -648,6 +713,7 @@ def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local
         r = cli("printer", "test", "kiosk", "--local", "--config", str(cfg))
         assert r.returncode == 0, r.stderr
         assert f"printer kiosk: a test slip went to 127.0.0.1:{printer.port} from this PC;" in r.stdout
+        assert r.stdout.startswith(f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port} dari PC ini;")
         sent = printer.wait_for_close()
         assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
         assert b"\x1d(k" not in sent  # no native QR command, which this printer cannot draw
@@ -657,7 +723,13 @@ def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local
     finally:
         printer.stop()
     r = cli("printer", "test", "kiosk", "--config", str(cfg))
-    refused(r, "printer kiosk is plugged into a kiosk PC", "on that PC", "python -m server printer test kiosk --local")
+    refused(
+        r,
+        "printer kiosk is plugged into a kiosk PC",
+        "on that PC",
+        "python -m server printer test kiosk --local",
+        indonesian=("printer kiosk terpasang di PC kios", "python -m server printer test kiosk --local"),
+    )
 
 
 def test_ctrl_c_stops_the_server_with_a_word_not_a_traceback(tmp_path):

@@ -366,6 +366,11 @@ SAMPLES = [
 WHOLE = [None, 3, [], [3], [{}], {}]
 # The problems only config.toml's own sections can have (the time zone and [limits] are not edited there).
 FILE_ONLY = {"time_zone", "not_ip", "unknown_section", "unknown_section_like"}
+# The database's and the data folder's problems (config.check_storage, storage_error: [server], which the admin
+# page does not edit), and the words they are made of; tests/test_operations.py meets them
+FILE_ONLY |= {"db_is_folder", "not_regular_file", "not_read_write", "not_sqlite", "not_folder", "parent_is_file"}
+FILE_ONLY |= {"folder_not_writable", "folder_not_writable_to_make", "cannot_open", "not_yours", "damaged"}
+FILE_ONLY |= {"what.database_folder", "what.data_folder", "user"}
 
 
 def editable_keys(section: str) -> list[str]:

@@ -140,10 +140,15 @@ def test_a_page_of_another_role_refuses_and_leads_to_this_roles_pages(browser, o
 
 # ---- finding 9: nothing on the counter page changes silently -------------------------------------
 def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_page(browser, office, tmp_path):
-    fajar = issue(office, "Fajar Nugroho")
+    fajar, gita = issue(office, "Fajar Nugroho"), issue(office, "Gita Permata")
     budi = open_counter(browser, office, "budi", 1)
     budi.click("#btn-call-next")
     expect(budi.locator("#t-label")).to_have_text(fajar["label"])
+    # called, not served yet: the answer and the note take no cursor and no letter
+    for field in ("#solution", "#note", "#category", "#transfer-service"):
+        expect(budi.locator(field)).to_be_disabled()
+    budi.locator("#solution").click(force=True)
+    expect(budi.locator("#solution")).not_to_be_focused()
 
     rina = log_in(browser, office, "/counter/front", "rina")
     row = rina.locator(f"#tickets tr[data-label='{fajar['label']}']")
@@ -154,13 +159,17 @@ def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_pa
     expect(budi.locator("#t-label")).to_have_text("—")
     expect(budi.locator("#notice")).to_have_text(f"Tiket {fajar['label']} dibatalkan oleh front office (rina).")
     expect(budi.locator("#notice")).to_have_attribute("data-kind", "warn")
+    budi.set_viewport_size({"width": 1024, "height": 768})
     budi.screenshot(path=str(tmp_path / "counter-cancelled.png"))
+    budi.keyboard.press("n")  # a key again: the next visitor, no "n" typed anywhere
+    expect(budi.locator("#t-label")).to_have_text(gita["label"])
+    expect(budi.locator("#solution")).to_have_value("")
     budi.context.close()
     rina.context.close()
 
 
-def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office):
-    gita = issue(office, "Gita Permata")
+def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office, tmp_path):
+    gita, hana = issue(office, "Gita Permata"), issue(office, "Hana Pertiwi")
     first = open_counter(browser, office, "budi", 1)
     first.click("#btn-call-next")
     first.click("#btn-start")
@@ -182,17 +191,63 @@ def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office):
     expect(first.locator("#kept-solution")).to_have_value(draft)
     expect(first.locator("#kept-note-text")).to_have_value("Kalau tetap gagal: eskalasi ke LKPP.")
     expect(first.locator("#solution")).to_have_value("")  # the form is free for the next visitor
+    # the cursor was in the note: out of it, the fields off until the next visitor is served, N a key again
+    expect(first.locator("#note")).not_to_be_focused()
+    expect(first.locator("#solution")).to_be_disabled()
+    expect(first.locator("#note")).to_be_disabled()
+    first.set_viewport_size({"width": 1024, "height": 768})
+    first.screenshot(path=str(tmp_path / "counter-resolved-elsewhere.png"))
+    first.keyboard.press("n")
+    expect(first.locator("#t-label")).to_have_text(hana["label"])
+    expect(first.locator("#solution")).to_have_value("")
     expect(second.locator("#kept-draft")).to_be_hidden()  # the tab that resolved keeps nothing
     assert server_ticket(office, gita["token"])["status"] == "resolved"
 
     first.reload()  # kept until dismissed, a reload included
     expect(first.locator("#kept-solution")).to_have_value(draft)
+    expect(first.locator("#t-label")).to_have_text(hana["label"])
     first.click("#kept-dismiss")
     expect(kept).to_be_hidden()
     first.reload()
     expect(first.locator("#officer-name")).to_have_text("budi")
     expect(kept).to_be_hidden()
     first.context.close()
+
+
+def test_the_front_offices_correction_of_the_called_visitor_is_said_and_marked_until_the_next_action(
+    browser, office, tmp_path
+):
+    citra = issue(office, "Citra Lestar")  # a typo in the name, and someone else's phone
+    budi = open_counter(browser, office, "budi", 1)
+    budi.set_viewport_size({"width": 1024, "height": 768})
+    budi.keyboard.press("n")
+    expect(budi.locator("#f-name")).to_have_text("Citra Lestar")
+
+    rina = office.session("rina", PASSWORD)
+    staff = rina.get(office.url + "/api/staff/state", timeout=5).json()
+    form = next(x for x in staff["tickets"] if x["label"] == citra["label"])["form"]
+    fixed = {**form, "name": "Citra Lestari", "phone": "0857-1111-2222"}
+    r = rina.post(f"{office.url}/api/tickets/{citra['token']}/form", json=fixed, timeout=5)
+    assert r.status_code == 200 and sorted(r.json()["changed"]) == ["name", "phone"], r.text
+
+    label = citra["label"]
+    expect(budi.locator("#notice")).to_have_text(f"Data {label} diubah oleh front office (rina): nama, telepon.")
+    expect(budi.locator("#notice")).to_have_attribute("data-kind", "warn")
+    expect(budi.locator("#f-name")).to_have_text("Citra Lestari")
+    expect(budi.locator("#f-phone")).to_have_text("085711112222")
+    assert budi.locator(".form-grid dd.changed").evaluate_all("dds => dds.map((dd) => dd.id)") == ["f-name", "f-phone"]
+    budi.screenshot(path=str(tmp_path / "counter-corrected.png"))
+    budi.click("#lang-toggle")
+    expect(budi.locator("#notice")).to_have_text(
+        f"{label}'s details were changed by the front office (rina): name, phone."
+    )
+    budi.click("#lang-toggle")
+
+    budi.keyboard.press("r")  # the officer's next action: the marks go, the new values stay
+    expect(budi.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+    expect(budi.locator(".form-grid dd.changed")).to_have_count(0)
+    expect(budi.locator("#f-name")).to_have_text("Citra Lestari")
+    budi.context.close()
 
 
 def test_a_draft_survives_a_trip_to_another_staff_page(browser, office):
@@ -482,10 +537,18 @@ def test_letters_typed_while_serving_go_into_the_answer_and_a_transfer_needs_a_c
     expect(page.locator("#kept-solution")).to_have_value("Akun diaktifkan; sandi direset")
     moved = server_ticket(office, rudi["token"])
     assert moved["status"] == "waiting" and moved["service"] == "C"
+    expect(page.locator("#f-transfer-box")).to_be_hidden()
     expect(page.locator("#btn-call-next")).to_be_enabled()
     page.keyboard.press("n")  # counter 1 serves C too: the same visitor, ahead of C's line
     expect(page.locator("#t-label")).to_have_text(rudi["label"])
     expect(page.locator("#solution")).to_have_value("Akun diaktifkan; sandi direset")
+    # what was typed went along as the transfer's note: the officer at C reads where from, and why
+    expect(page.locator("#f-transfer-from")).to_have_text(
+        "Dialihkan dari Konsultasi Penyedia — catatan petugas sebelumnya"
+    )
+    expect(page.locator("#f-transfer-note")).to_have_text("Akun diaktifkan; sandi direset")
+    staff = office.session("kepala", PASSWORD).get(office.url + "/api/tickets", timeout=5).json()["tickets"]
+    assert next(x for x in staff if x["label"] == rudi["label"])["transfer_note"] == "Akun diaktifkan; sandi direset"
     page.context.close()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import write_config
-from live import LiveServer, free_port
+from live import ClockedServer, LiveServer, free_port
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -26,6 +26,16 @@ ACCOUNTS = {
     "rina": "frontoffice",
     "kepala": "admin",
 }
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The module's server on a clock that starts at 09:00 office time (tests/clockserver.py), in the Date
+    of its answers too: a test that moves a page's clock 41 minutes on (the SOP's timer) crossed midnight
+    when the suite ran after 23:19 WIB, and the page then showed an earlier day's ticket."""
+    server = ClockedServer(write_config(tmp_path_factory.mktemp("live")), dated=True).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -317,25 +327,76 @@ def test_an_officer_whose_account_is_disabled_sees_the_login_not_a_lost_connecti
     page.context.close()
 
 
-def test_another_officers_counter_is_refused_with_the_servers_message(browser, accounts):
+def test_a_counter_held_by_another_officer_says_who_and_what_to_do_and_calls_nobody_until_it_is_free(
+    browser, accounts, admin, tmp_path
+):
+    """eko's account is bound to Loket 1, which budi holds (from another laptop): eko's page says so when it
+    opens, with what to do, every button off (N presses nothing), budi's visitor not shown as eko's; the
+    banner goes by itself when budi logs out, and eko carries on with the ticket budi left at the counter."""
     live = accounts
-    eko = issue(live, "Eko Saputra")
-    budi = open_counter(browser, live, "budi", 1)
-    budi.click("#btn-call-next")
-    expect(budi.locator("#t-label")).to_have_text(eko["label"])
+    ani = issue(live, "Ani Wijaya")
+    budi = live.session("budi", PASSWORD)
+    r = budi.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == ani["label"], r.text
+    account = {"username": "eko", "password": PASSWORD, "role": "officer", "counter_id": 1}
+    r = admin.post(f"{live.url}/api/admin/users", json=account, timeout=5)
+    assert r.status_code in (200, 201), r.text
 
-    sari = open_counter(browser, live, "sari", 1)
-    expect(sari.locator("#t-label")).to_have_text(eko["label"])
-    sari.click("#btn-recall")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    eko = sign_in(context.new_page(), live, "/counter/", "eko")
+    sent: list[str] = []
+    eko.on("request", lambda q: sent.append(q.url) if q.method == "POST" else None)
+    expect(eko.locator("#taken-title")).to_have_text("Loket 1 sedang dipakai oleh budi.")
+    expect(eko.locator("#taken-text")).to_have_text(
+        "Panggilan dimatikan di sini sampai loket ini bebas. Akun Anda terikat ke loket ini: minta front office"
+        " atau admin melepasnya (Lepas), atau budi keluar (Keluar). Pesan ini hilang sendiri begitu loket bebas."
+    )
+    expect(eko.locator("#hint")).to_be_hidden()  # not "Tekan N untuk memanggil…"
+    expect(eko.locator("#t-label")).to_have_text("—")  # budi's visitor is his
+    for button in ("#btn-call-next", "#btn-recall", "#btn-skip", "#btn-start", "#btn-pause"):
+        expect(eko.locator(button)).to_be_disabled()
+    expect(eko.locator("#solution")).to_be_disabled()
+    eko.keyboard.press("n")
+    eko.keyboard.press("r")
+    eko.screenshot(path=str(tmp_path / "counter-taken.png"))
+    assert sent == [] and server_ticket(live, ani["token"])["calls"] == 1
+
+    budi.post(f"{live.url}/api/logout", json={}, timeout=5).raise_for_status()  # frees his counters
+    expect(eko.locator("#taken")).to_be_hidden()
+    expect(eko.locator("#t-label")).to_have_text(ani["label"])  # the ticket left at the counter: eko's now
+    expect(eko.locator("#btn-recall")).to_be_enabled()
+    eko.keyboard.press("r")
+    expect(eko.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+    context.close()
+
+
+def test_a_counter_taken_unseen_is_refused_with_the_servers_message_then_said_by_the_banner(browser, accounts):
+    """A counter is taken by its officer's first action, which no event tells (here one the server refused):
+    sari's page still thinks Loket 2 is free, N gets the server's refusal, and the fresh state names budi;
+    sari may choose another counter."""
+    live = accounts
+    issue(live, "Bayu Pratama")
+    sari = open_counter(browser, live, "sari", 2)
+    expect(sari.locator("#btn-call-next")).to_be_enabled()
+    budi = live.session("budi", PASSWORD)
+    assert budi.post(f"{live.url}/api/counters/2/recall", json={}, timeout=5).status_code == 409  # no ticket: but taken
+    sari.keyboard.press("n")
     expect(sari.locator("#notice")).to_have_text("Loket ini sedang dipakai oleh budi.")
     expect(sari.locator("#notice")).to_have_attribute("data-kind", "error")
-    assert server_ticket(live, eko["token"])["calls"] == 1
+    expect(sari.locator("#taken-title")).to_have_text("Loket 2 sedang dipakai oleh budi.")
+    expect(sari.locator("#taken-text")).to_contain_text("Pilih loket lain di atas, minta front office atau admin")
+    expect(sari.locator("#btn-call-next")).to_be_disabled()
 
-    sari.click("#lang-toggle")  # English: the server's refusals follow the page's language
-    sari.click("#btn-recall")
-    expect(sari.locator("#notice")).to_have_text("This counter is in use by budi.")
-    expect(sari.locator("#btn-recall")).to_contain_text("Recall")
-    budi.context.close()
+    sari.click("#lang-toggle")  # English: the banner and the priority classes' targets ("1 h", not "1 hours")
+    expect(sari.locator("#taken-title")).to_have_text("Loket 2 is in use by budi.")
+    expect(sari.locator("#taken-text")).to_contain_text("Choose another counter above")
+    classes = sari.locator(".class-option small")
+    expect(classes.nth(0)).to_contain_text("target 1 h")
+    expect(classes.nth(2)).to_contain_text("target 24 h")
+    sari.click("#lang-toggle")
+    sari.select_option("#counter-select", "3")
+    expect(sari.locator("#taken")).to_be_hidden()
+    expect(sari.locator("#hint")).to_be_visible()
     sari.context.close()
 
 
@@ -620,22 +681,30 @@ def assert_copy_alert_whole_and_controls_on_screen(page, where: str) -> None:
     assert not m["wider"], where
 
 
-def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_the_laptops_screens(browser, printer_off):
+def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_the_laptops_screens(
+    browser, printer_off, tmp_path
+):
     """While the next visitor is served the printer's message stays whole (wrapped, no "…" with the rest in
     a tooltip), in the hint's place, and the answer, Selesai, the escalation note, Eskalasi and Alihkan
-    are still on a 1024x768 and a 1366x768 screen."""
+    are still on a 1024x768 and a 1366x768 screen. Once a ticket after it is finished, the copy that did not
+    print stays listed, one short line, until it prints or is dismissed."""
     live = printer_off
-    eka, fajar = issue(live, "Eka Putri"), issue(live, "Fajar Nugroho Adiwijaya")
+    eka, fajar, gita = issue(live, "Eka Putri"), issue(live, "Fajar Nugroho Adiwijaya"), issue(live, "Gita Savitri")
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
     page = sign_in(context.new_page(), live, "/counter/", "budi")
     page.select_option("#counter-select", "2")
-    page.keyboard.press("n")
-    expect(page.locator("#t-label")).to_have_text(eka["label"])
-    page.keyboard.press("d")
-    expect(page.locator("#solution")).to_be_focused()
-    page.keyboard.type("Dijelaskan langkah unggah dokumen kualifikasi.")
-    page.keyboard.press("Control+Enter")
-    expect(page.locator("#notice")).to_have_text(f"{eka['label']} selesai.")
+    notice = page.locator("#notice")
+
+    def serve(visitor: dict, answer: str) -> None:
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).to_have_text(visitor["label"])
+        page.keyboard.press("d")
+        expect(page.locator("#solution")).to_be_focused()
+        page.keyboard.type(answer)
+        page.keyboard.press("Control+Enter")
+        expect(notice).to_have_text(f"{visitor['label']} selesai.")
+
+    serve(eka, "Dijelaskan langkah unggah dokumen kualifikasi.")
     page.keyboard.press("p")
     alert = page.locator("#copy-alert")
     message = (
@@ -643,12 +712,14 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
         " printer dan periksa kabel jaringannya; salinan formulir dicetak lagi otomatis."
     )
     expect(alert).to_contain_text(message)
+    expect(notice).to_be_empty()  # not "dikirim ke printer" beside it: the red line is the truth now
+    page.screenshot(path=str(tmp_path / "counter-copy-failed.png"))
 
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(fajar["label"])
     page.keyboard.press("d")
     expect(page.locator("#t-status")).to_have_text("dilayani")
-    expect(page.locator("#notice")).to_have_text(f"Pelayanan {fajar['label']} dimulai.")
+    expect(notice).to_have_text(f"Pelayanan {fajar['label']} dimulai.")
     expect(alert).to_contain_text(message)
     expect(page.locator("#copy-alert-a4")).to_be_visible()
     expect(page.locator("#hint")).to_be_hidden()  # the failed copy's line in its place
@@ -661,4 +732,40 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
         f"The form copy of {eka['label']} has not printed: Loket 2 printer: cannot be reached"
     )
     assert_copy_alert_whole_and_controls_on_screen(page, "1366x768, English")
+    page.click("#lang-toggle")
+    page.set_viewport_size({"width": 1024, "height": 768})
+
+    # Fajar is finished and his copy fails too: Eka's is not forgotten, listed under Fajar's line.
+    page.keyboard.type("Akun diverifikasi ulang.")
+    page.keyboard.press("Control+Enter")
+    expect(notice).to_have_text(f"{fajar['label']} selesai.")
+    earlier = page.locator(f"#copy-earlier li[data-label='{eka['label']}']")
+    expect(earlier).to_have_text(f"Salinan {eka['label']} belum tercetak · Cetak ulang / Formulir A4Tutup")
+    expect(earlier.locator("a.a4")).to_have_attribute("href", f"/counter/form/{eka['token']}")
+    expect(alert).to_be_hidden()  # Fajar's copy is not asked for yet
+    page.keyboard.press("p")
+    expect(alert).to_contain_text(f"Salinan formulir {fajar['label']} belum tercetak")
+    expect(earlier).to_be_visible()
+    page.reload()  # kept through a reload, as the last ticket's copy is
+    expect(earlier).to_be_visible()
+    expect(page.locator("#btn-call-next")).to_be_enabled()  # the live state is in: N calls
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(gita["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    page.evaluate("document.fonts.ready")
+    assert_copy_alert_whole_and_controls_on_screen(page, "1024x768, an earlier copy listed too")
+    page.screenshot(path=str(tmp_path / "counter-copies.png"))
+
+    # Cetak ulang: Eka's copy still waits for the printer, so it is tried again at once, no second copy.
+    earlier.locator("button.reprint").click()
+    expect(notice).to_have_text(
+        re.compile(
+            rf"^Salinan formulir {eka['label']} masih menunggu printer \(tugas cetak #\d+\): dicoba lagi sekarang"
+        )
+    )
+    expect(page.locator("#solution")).to_be_enabled()
+    earlier.locator("button.dismiss").click()
+    expect(page.locator("#copy-earlier")).to_be_hidden()
+    expect(alert).to_contain_text(f"Salinan formulir {fajar['label']} belum tercetak")
     context.close()

@@ -272,7 +272,7 @@ def test_names_and_problems_are_shown_as_text_never_as_markup(browser, office, o
 
 
 # -- issue 12, finding 6: priority class and target, phone, a text to copy; finding 10: office times --
-def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browser, office, officer):
+def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browser, office, officer, tmp_path):
     late = escalate(office, officer, "Rudi", "PT A", "Unggah gagal.", "Galat server.", priority_class="P1")
     backdate(office, late["id"], timedelta(hours=2))  # P1 Tinggi: 1 hour
     calm = escalate(office, officer, "Sari", "CV B", "Paket hilang.", "Cek sinkronisasi.", priority_class="P3")
@@ -280,12 +280,21 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     soon = escalate(office, officer, "Tono", "CV C", "Jadwal kosong.", "Data lengkap.", priority_class="P1")
     backdate(office, soon["id"], timedelta(minutes=59, seconds=40))
     none = escalate(office, officer, "Uli", "CV D", "Akun ganda.", "Perlu LKPP.")
+    with sqlite3.connect(office.db, timeout=10) as db:  # as if escalated while e-mail was off: no mail at all
+        db.execute("DELETE FROM mails WHERE ticket_id = ?", [none["id"]])
+    db.close()
 
     page = open_page(browser, office, "budi", fake_clock=True)
     expect(page.locator("#cases li.case")).to_have_count(4)
     expect(card(page, late).locator(".prio")).to_have_text("P1 Tinggi · target 1 jam")
     expect(card(page, calm).locator(".prio")).to_have_text("P3 Rendah · target 1 hari")
-    expect(card(page, none).locator(".prio")).to_have_text("Kelas prioritas belum dipilih · target 1 hari")
+    expect(card(page, none).locator(".prio")).to_have_text("Kelas prioritas belum dipilih · target bawaan 1 hari")
+    # e-mail is on now: that case is said to have been escalated while it was off, to forward by hand
+    expect(card(page, none).locator(".mail")).to_have_attribute("data-state", "off")
+    expect(card(page, none).locator(".mail")).to_have_text(
+        "Dieskalasi saat e-mail otomatis tidak aktif — teruskan kasus ini sendiri lewat TTS / e-mail"
+        " (tombol “Salin untuk TTS/e-mail”)."
+    )
     expect(card(page, late)).to_have_attribute("data-overdue", "true")
     expect(card(page, late).locator(".overdue")).to_be_visible()
     expect(card(page, late).locator(".overdue")).to_have_text("Lewat target")
@@ -305,6 +314,11 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     page.click("#lang-toggle")
     expect(card(page, soon).locator(".overdue")).to_have_text("Overdue")
     expect(card(page, late).locator(".prio")).to_have_text("P1 Tinggi · target 1 h")
+    expect(card(page, none).locator(".prio")).to_have_text("No priority class chosen · default target 1 d")
+    expect(card(page, none).locator(".mail")).to_contain_text("Escalated while automatic e-mail was off")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    card(page, none).scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "escalations-mail-off.png"))
     page.click("#lang-toggle")
     page.context.close()
 

@@ -41,7 +41,9 @@ def test_a_kiosk_pc_not_named_says_so_at_once_and_takes_numbers_once_named(brows
         notice = page.locator("#screen-unregistered")
         expect(notice).to_be_visible()
         expect(page.locator("#unregistered-title")).to_have_text(UNREGISTERED_ID)
-        expect(page.locator("#unregistered-add")).to_contain_text("127.0.0.1 ke [kiosk] addresses di config.toml")
+        # the way for the staff: the admin page (at once), or config.toml and a restart
+        expect(page.locator("#unregistered-add")).to_contain_text("127.0.0.1 di halaman admin (/counter/admin")
+        expect(page.locator("#unregistered-add")).to_contain_text("atau ke [kiosk] addresses di config.toml")
         expect(page.locator("#start")).to_be_hidden()  # no visitor is invited to a form that gives no number
         assert_actions_visible(page, "not a kiosk", must=("#lang-toggle",))
         assert_seen(page, "not a kiosk", ("#unregistered-title", "#unregistered-add", ".unregistered-visitor"))

@@ -4,11 +4,13 @@ be used stops every command with a config error naming server.database (no trace
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
+from contextlib import closing
 
 import pytest
 from conftest import visitor, write_config
-from live import server_command
+from live import free_port, server_command
 
 
 def limit_growth(store, extra_pages: int = 0) -> None:
@@ -93,6 +95,7 @@ def test_a_database_path_that_is_a_folder_is_a_config_error(tmp_path, command):
     command = [arg.format(tmp=tmp_path) for arg in command]
     r = cli(*command, "--config", str(config_with_database(tmp_path, str(folder))))
     assert_config_error(r, "server.database", str(folder), "folder")
+    assert f"{folder} adalah folder" in r.stderr.splitlines()[0]  # the office's language first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "db-folder"]  # nothing left behind
 
 
@@ -106,6 +109,63 @@ def test_a_file_that_is_not_a_database_is_a_config_error(tmp_path):
     (tmp_path / "notes.txt").write_text("meeting notes, not SQLite\n" * 200)
     r = cli("serve", "--config", str(config_with_database(tmp_path, str(tmp_path / "notes.txt"))))
     assert_config_error(r, "server.database", "notes.txt", "not a")
+    assert f"{tmp_path / 'notes.txt'} bukan database SQLite" in r.stderr.splitlines()[0]
+
+
+def test_a_damaged_database_stops_serve_with_a_config_error_not_a_restart_every_3_seconds(tmp_path):
+    """A database with a damaged page that the start writes (a disk fault, a power cut on a cheap SD card):
+    `serve` said it as a traceback and exited 1, which systemd restarts every 3 s for ever. It is a config
+    error (exit 78, RestartPreventExitStatus): the path, SQLite's cause and the way back, Indonesian first."""
+    from server.store import Store
+
+    cfg = write_config(tmp_path)
+    db = tmp_path / "antrian.db"
+    Store(db).close()
+    with closing(sqlite3.connect(db)) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'counters'").fetchone()
+    with open(db, "r+b") as f:  # every start writes the counters of config.toml
+        f.seek((page - 1) * size)
+        f.write(b"\xa5" * size)
+    r = cli("serve", "--port", str(free_port()), "--config", str(cfg))
+    cause = "database disk image is malformed"
+    assert_config_error(r, "server.database", f"{db} is damaged ({cause})", "python -m server restore FILE")
+    assert f"server.database: {db} rusak ({cause}): pulihkan salinan" in r.stderr.splitlines()[0]
+    assert str(tmp_path / "backups") in r.stderr and r.stdout == ""
+
+
+def test_a_lock_file_that_cannot_be_opened_stops_serve_with_a_config_error(tmp_path):
+    """`<database>.lock` that `serve` cannot open (here a folder; or root's, left by a command run with sudo,
+    which the server's account may not write) was a traceback and exit 1, restarted every 3 s for ever."""
+    lock = tmp_path / "antrian.db.lock"
+    lock.mkdir()
+    r = cli("serve", "--port", str(free_port()), "--config", str(write_config(tmp_path)))
+    assert_config_error(r, "server.database", f"{lock} cannot be opened: Is a directory")
+    assert f"{lock} tidak dapat dibuka: Is a directory" in r.stderr.splitlines()[0]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a file of another account takes root")
+def test_a_file_of_another_account_is_named_with_its_owner_and_the_fix(tmp_path):
+    """A file of the server's that a command run as another account made (sudo): who owns it, and the chown."""
+    import pwd
+
+    from server.config import load_settings, storage_error
+
+    server = load_settings(write_config(tmp_path)).server
+    key = server.data_dir / "secret_key"
+    key.parent.mkdir()
+    key.write_text("x")
+    os.chown(key, 65534, 65534)
+    owner = pwd.getpwuid(65534).pw_name
+    err = storage_error(server, PermissionError(13, "Permission denied", str(key)))
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    assert err.key == "server.data_dir" and str(err) == (
+        f"server.data_dir: {key} cannot be opened: Permission denied; it belongs to {owner} and the server runs as"
+        f" {me} (made by a command run as another account?): sudo chown {me} {key}"
+    )
+    assert f"berkas ini milik {owner}, sedangkan server berjalan sebagai {me}" in err.problem.id_text
+    # a database another program holds locked is not the config's: the next start tries again
+    assert storage_error(server, sqlite3.OperationalError("database is locked")) is None
 
 
 def test_a_data_dir_that_is_a_file_is_a_config_error(tmp_path):

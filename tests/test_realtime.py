@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 import time
 
@@ -200,16 +201,27 @@ def test_acknowledged_tickets_and_calls_survive_kill_9(tmp_path, clients):
         server.stop()
 
 
-def test_display_reconnects_after_server_restart_and_resyncs(tmp_path, clients):
+def test_sigterm_stops_in_order_and_a_display_resyncs_after_the_restart(tmp_path, clients):
+    """`systemctl stop` / `restart` sends SIGTERM: the server takes Ctrl+C's way (a TV's socket open
+    meanwhile): it stops serving, closes the database, says it stopped as its last line and exits 0 (it
+    used to die at once, without a word). The ticket acknowledged just before is there after the restart,
+    and the display reconnects and resyncs."""
     cfg = write_config(tmp_path)
     server = LiveServer(cfg).start()
     try:
         display = clients(server.url, {"role": "display"})
         display.snapshot()
-        requests.post(server.url + "/api/tickets", json=visitor()).raise_for_status()
+        answer = requests.post(server.url + "/api/tickets", json=visitor())
+        answer.raise_for_status()
+        ticket = answer.json()["ticket"]
         display.event("issued")
-        server.stop()
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(10) == 0, server.log()[-2000:]
+        log = server.log()
+        assert log.splitlines()[-1] == "Antrian dihentikan / stopped" and "Traceback" not in log, log[-2000:]
         server.start()
+        again = requests.get(f"{server.url}/api/tickets/{ticket['token']}").json()["ticket"]
+        assert (again["label"], again["status"]) == (ticket["label"], "waiting")
         snap = display.snapshot(timeout=10)  # sent again on the automatic reconnect
         assert snap["seq"] >= 1
         assert snap == requests.get(server.url + "/api/state").json()

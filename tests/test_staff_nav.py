@@ -177,3 +177,53 @@ def test_every_staff_page_fits_the_screen_with_every_link_of_the_bar_on_it(brows
             assert len({round(link["top"]) for link in box["links"]}) == 1, path  # one row
             assert box["bar"] <= 60, (path, box["bar"])
     context.close()
+
+
+SEEN_EN = ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Dashboard", "SKM", "Admin"]
+BAR_ROW = """() => {
+    const bar = document.querySelector('header.bar');
+    const items = [...bar.children].filter((e) => e.getClientRects().length && getComputedStyle(e).position !== 'absolute');
+    const boxes = items.map((e) => e.getBoundingClientRect());
+    const words = [...bar.querySelectorAll('.staff-nav a, button')].filter((e) => e.offsetParent !== null);
+    return {
+        oneRow: Math.max(...boxes.map((r) => r.top)) < Math.min(...boxes.map((r) => r.bottom)),
+        right: Math.max(...boxes.map((r) => r.right)),
+        width: innerWidth,
+        scrollWidth: document.documentElement.scrollWidth,
+        height: bar.getBoundingClientRect().height,
+        links: [...bar.querySelectorAll('.staff-nav a')].filter((a) => a.offsetParent !== null).map((a) => a.textContent.trim()),
+        cut: words.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.trim()),
+        name: document.querySelector('.bar .officer').getBoundingClientRect().width,
+    };
+}"""
+
+
+def test_at_1024_px_the_admins_bar_is_one_row_in_both_languages(browser, nav_server):
+    """In English the admin's bar took two rows on a 1024x768 laptop (eight pages, the counter, the name, the
+    clock, "Bahasa Indonesia", Log out). It is one row in both languages on every page built on the staff
+    bar, no word of it cut (the page's name is its marked link; the language button may take two lines);
+    a long account name gives way (an ellipsis) rather than push the row onto two."""
+    from playwright.sync_api import expect
+
+    name = "kepala.bidang.layanan.pengadaan"
+    nav_server.add_user(name, "admin")
+    page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    answer = page.context.request.post(
+        nav_server.url + "/api/login", data={"username": name, "password": "rahasia-123"}
+    )
+    assert answer.ok, answer.text()
+    paths = ["/counter/", "/counter/front", "/counter/escalations", "/counter/complaints", "/counter/admin"]
+    for lang, toggle in (("id", "English"), ("en", "Bahasa Indonesia")):
+        for path in paths:
+            page.goto(nav_server.url + path)
+            expect(page.locator("#officer-name")).to_have_text(name)
+            expect(page.locator("#lang-toggle")).to_have_text(toggle)
+            page.evaluate("document.fonts.ready")
+            bar = page.evaluate(BAR_ROW)
+            assert bar["oneRow"] and bar["height"] <= 60, (lang, path, bar)
+            assert bar["right"] <= bar["width"] and bar["scrollWidth"] <= bar["width"], (lang, path, bar)
+            assert bar["cut"] == [] and bar["name"] >= 36, (lang, path, bar)  # some of the name is seen
+            assert bar["links"] == (SEEN_EN if lang == "en" else SEEN["admin"]), (lang, path)
+        if lang == "id":
+            page.click("#lang-toggle")  # kept for the next pages (this browser's choice)
+    page.context.close()

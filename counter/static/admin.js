@@ -2,10 +2,12 @@
 // Each section is edited as a draft and saved on its own (PUT /api/admin/settings/<section>): a list
 // whole; of a table (office, queue, kiosk) only the keys the admin changed, so that the others keep
 // config.toml's value, and a later edit of config.toml shows (docs/admin.md). The server checks it like
-// config.toml and answers the new settings, which the page re-renders.
+// config.toml and answers the new settings, which the page re-renders. A value saved here that is used
+// instead of config.toml's is marked under its field (the answer's `overridden`), and its section gets a way
+// back to config.toml's values (DELETE /api/admin/settings/<section>, as `settings reset SECTION`).
 // Everything shown goes through textContent (el()), never innerHTML.
 import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
-import { clearErrors, notice } from "./sections.js";
+import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 
 const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
 const OFFICE_KEYS = ["name", "address", "public_url", "language"];
@@ -96,7 +98,60 @@ function bound(section, key, obj, prop, { type = "text", number = false, ...attr
 function labelled(labelKey, input, key, note = null) {
   return el("div", { class: "field" },
     el("label", {}, el("span", {}, t(labelKey)), note ? el("small", { class: "muted" }, ` (${note})`) : null, input),
-    fieldError(key));
+    fieldError(key), kept(key));
+}
+
+// ---- values saved here that hide config.toml's (the answer's `overridden`) ----------------------
+// Under its field, "Saved on this page; config.toml has: …"; what has no field of its own (a list
+// section, a key the page does not edit) at the end of its section, whose Back to config.toml drops
+// every value saved for it (DELETE /api/admin/settings/<section>, as `settings reset SECTION`).
+const placed = new Set(); // the keys noted under a field by the render going on
+
+function kept(key) {
+  const note = keptNote(state.settings.overridden, key);
+  if (note) placed.add(key);
+  return note;
+}
+
+function keptOfSection(section) {
+  return (state.settings.overridden || []).filter((x) => x.key === section || x.key.startsWith(`${section}.`));
+}
+
+function keptRest(section) {
+  return keptOfSection(section).filter((x) => !placed.has(x.key)).map((x) => {
+    const note = keptNote(state.settings.overridden, x.key);
+    const name = x.key.includes(".") ? x.key.slice(section.length + 1) : null;
+    if (name) note.textContent = t("kept.other", { name, text: note.textContent });
+    return note;
+  });
+}
+
+function renderReset(section) {
+  const row = box(section).querySelector(".save-row");
+  let button = row.querySelector(".reset-section");
+  if (!keptOfSection(section).length) {
+    if (button) button.remove();
+    return;
+  }
+  if (!button) {
+    button = resetButton(`sec.${section}`, () => resetSection(section));
+    row.querySelector(".save").before(button);
+  }
+  button.relabel();
+}
+
+async function resetSection(section) {
+  const root = box(section);
+  clearErrors(root);
+  try {
+    const { body } = await api("DELETE", `/api/admin/settings/${section}`);
+    state.dirty.delete(section);
+    load(body);
+    notice(root, "info", t("done.reset"));
+  } catch (err) {
+    if (err.status === 401) return keepDraftsAndReload();
+    showRefusal(root, err);
+  }
 }
 
 function markDirty(section) {
@@ -131,11 +186,21 @@ const render = {
       labelled(`queue.${k}`, bound("queue", `queue.${k}`, d, k, { type: "number", number: true, min: 0 }), `queue.${k}`));
   },
 
+  // The kiosk PCs' addresses: one a line (commas too), as the admin writes them; a network (192.168.1.0/28)
+  // is one as well. The server checks them as config.toml's [kiosk] addresses and names a bad one.
   kiosk(d) {
+    const addresses = el("textarea", { rows: 3, dataset: { key: "kiosk.addresses" }, placeholder: t("kiosk.addresses_example"),
+      spellcheck: "false", autocapitalize: "none", autocomplete: "off" });
+    addresses.value = d.addresses;
+    addresses.addEventListener("input", () => {
+      d.addresses = addresses.value;
+      markDirty("kiosk");
+    });
     return [
       labelled("kiosk.idle_seconds",
         bound("kiosk", "kiosk.idle_seconds", d, "idle_seconds", { type: "number", number: true, min: 10 }), "kiosk.idle_seconds"),
       labelled("kiosk.footer", bound("kiosk", "kiosk.footer", d, "footer", { maxlength: 200 }), "kiosk.footer"),
+      labelled("kiosk.addresses", addresses, "kiosk.addresses"),
     ];
   },
 
@@ -156,7 +221,8 @@ const render = {
       markDirty("hours");
     });
     return [
-      el("div", { class: "field" }, el("label", { class: "check" }, always, el("span", {}, t("hours.always"))), fieldError("hours")),
+      el("div", { class: "field" }, el("label", { class: "check" }, always, el("span", {}, t("hours.always"))), fieldError("hours"),
+        kept("hours")),
       el("p", { class: "muted note" }, t("hours.days_note")),
       el("div", { class: "days" }, WEEKDAYS.map((day) =>
         labelled(`hours.${day}`, bound("hours", `hours.${day}`, d, day, { maxlength: 100, ...off }), `hours.${day}`))),
@@ -255,11 +321,16 @@ function newRow(section) {
 
 function renderSection(section) {
   const form = box(section).querySelector(".body");
-  form.replaceChildren(...render[section](state.drafts[section]));
+  placed.clear();
+  const fields = render[section](state.drafts[section]);
+  form.replaceChildren(...fields, ...keptRest(section));
+  renderReset(section);
 }
 
-// A section's draft from the server's value: [hours] (null = always open) becomes inputs' text.
+// A section's draft from the server's value: [hours] (null = always open) and the kiosks' addresses
+// become inputs' text.
 function draft(section, value) {
+  if (section === "kiosk") return { ...clone(value), addresses: value.addresses.map(shownAddress).join("\n") };
   if (section !== "hours") return clone(value);
   const h = value || {};
   return {
@@ -282,7 +353,12 @@ function changedKeys(section, value) {
 function payload(section) {
   const d = clone(state.drafts[section]);
   if (section === "office") return changedKeys(section, Object.fromEntries(OFFICE_KEYS.map((k) => [k, d[k]])));
-  if (section === "kiosk") return changedKeys(section, { idle_seconds: d.idle_seconds, footer: d.footer });
+  if (section === "kiosk") {
+    const value = changedKeys(section, { idle_seconds: d.idle_seconds, footer: d.footer });
+    const addresses = d.addresses.split(/[\s,;]+/).filter((x) => x);
+    if (JSON.stringify(addresses) !== JSON.stringify((state.bases.kiosk.addresses || []).map(shownAddress))) value.addresses = addresses;
+    return value;
+  }
   if (section === "queue") return changedKeys(section, d);
   if (section === "services") {
     return d.map((s) => {

@@ -22,6 +22,11 @@ const ACTION_LABELS = {
   resume: "btn.resume", "print-form": "btn.print_form",
 };
 const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions after which this page's ticket leaves it
+const FORM_FIELDS = ["name", "agency", "phone", "address", "problem"]; // the visitor's form, as the front office corrects it
+// Events of a counter's officer at that counter: no event says that a counter was taken (its first action takes
+// it), so a call or a pause there names its holder (as the front office's list reads them).
+const HOLDER_EVENTS = ["called", "recalled", "started", "counter_paused", "counter_resumed"];
+const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not printed yet) per counter
 
 const state = {
   me: null,
@@ -43,6 +48,9 @@ const state = {
   gone: new Map(), // ticket id -> the ticket as it was when it left this counter
   kept: null, // {label, solution, note, text}: a draft kept after its ticket was finished elsewhere
   reopened: null, // the counter this page took from its storage (not from the server) until the first snapshot
+  earlier: [], // {id, label, token, job, failed, printed}: form copies of earlier tickets of this counter not printed yet
+  mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
+  changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
 };
 
 const $ = (id) => document.getElementById(id);
@@ -61,7 +69,16 @@ function isPaused(id = state.counterId) {
   return Boolean(id !== null && (state.counters.get(id) || {}).paused);
 }
 
+// Another officer holds this page's counter (the snapshot says so, or a call or a pause there): this page can
+// do nothing there until it is free (a release, that officer's logout), and it shows none of that officer's work.
+function takenBy(id = state.counterId) {
+  if (id === null || !state.me || state.me.role === "admin") return null; // an admin acts at any counter (no claim)
+  const officer = (state.counters.get(id) || {}).officer;
+  return officer && officer !== state.me.username ? officer : null;
+}
+
 function currentTicket() {
+  if (takenBy()) return null;
   for (const ticket of state.tickets.values()) {
     if (ticket.counter_id === state.counterId && (ticket.status === "called" || ticket.status === "serving")) return ticket;
   }
@@ -110,7 +127,21 @@ function renderNotice() {
   const n = state.notice;
   const box = $("notice");
   box.dataset.kind = n ? n.kind : "";
-  box.textContent = n ? (n.text !== undefined ? n.text : t(n.key, n.params)) : "";
+  box.textContent = n ? noticeText(n) : "";
+}
+
+// A notice's words in the page's language now: a text as it was said, an escalation with its mail's state as
+// the live events tell it, a correction with the names of the fields that changed.
+function noticeText(n) {
+  if (n.text !== undefined) return n.text;
+  if (n.escalated) {
+    const e = n.escalated;
+    const said = t(`mail.${e.status}`);
+    const text = t("done.escalated_mail", { label: e.label, to: e.to, status: said.startsWith("mail.") ? e.status : said });
+    return e.more ? `${text} ${e.more}` : text;
+  }
+  if (n.fields) return t(n.key, { ...n.params, fields: n.fields.map((f) => t(`form.${f}`).toLowerCase()).join(", ") });
+  return t(n.key, n.params);
 }
 
 function clearFieldErrors() {
@@ -129,9 +160,10 @@ function render() {
   renderCounterSelect();
   const ticket = currentTicket();
   const cfg = counterConfig();
+  const taken = cfg ? takenBy() : null; // held by another officer: every button off until it is free
   const waitingHere = cfg ? waitingFor(cfg.services).length : 0;
   const paused = isPaused();
-  const can = cfg ? allowed(ticket, waitingHere, paused) : {};
+  const can = cfg && !taken ? allowed(ticket, waitingHere, paused) : {};
   const pause = $("btn-pause");
   pause.dataset.action = paused ? "resume" : "pause";
   pause.querySelector("[data-i18n]").dataset.i18n = paused ? "btn.resume" : "btn.pause";
@@ -161,7 +193,13 @@ function render() {
   $("t-service").textContent = service ? service.name : "";
 
   const form = (ticket && ticket.form) || {};
-  for (const key of ["name", "agency", "phone", "address", "problem"]) $(`f-${key}`).textContent = form[key] || "—";
+  for (const key of FORM_FIELDS) $(`f-${key}`).textContent = form[key] || "—";
+  renderChanged(ticket);
+  // Sent on from another service: where from, and what the officer there wrote (transfer_note)
+  const from = ticket && ticket.transferred_from;
+  $("f-transfer-box").hidden = !from;
+  $("f-transfer-from").textContent = from ? t("form.transferred_from", { service: serviceName(from) }) : "";
+  $("f-transfer-note").textContent = from ? ticket.transfer_note || t("form.transfer_no_note") : "";
   $("f-category").textContent = ticket && ticket.category ? t(`category.${ticket.category}`) : "—";
   document.querySelector(".visitor").classList.toggle("empty", !ticket);
 
@@ -186,7 +224,14 @@ function render() {
       if (ticket.status === "serving" && document.activeElement === document.body) state.focusAnswer = true;
     }
   }
-  $("outcome").classList.toggle("inactive", !(can.resolve || can.escalate));
+  // The answer, the note, the kind, the class and the service to transfer to are for a ticket being served:
+  // called, gone (cancelled, transferred, expired, released) or none, they take neither the cursor nor a letter
+  // (N is a key again, as after Selesai). A draft stays in them, shown, until the ticket is served.
+  const serving = Boolean(can.resolve || can.escalate || can.transfer);
+  const outcome = $("outcome");
+  outcome.classList.toggle("inactive", !(can.resolve || can.escalate));
+  if (!serving && outcome.contains(document.activeElement)) document.activeElement.blur();
+  for (const field of outcome.querySelectorAll("textarea, select, input")) field.disabled = !serving;
   renderTransferOptions(ticket);
   $("btn-transfer").disabled = state.busy || !can.transfer || !$("transfer-service").value;
   renderFormCopy();
@@ -200,6 +245,8 @@ function render() {
   }
   else if (ticket) hint = "hint.serving";
   $("hint").textContent = t(hint, { max: PAGE.max_calls });
+  $("hint").hidden = Boolean(taken); // "Press N…" is not true then: the banner says what to do
+  renderTaken(taken);
 
   renderTimer();
   renderLine(can);
@@ -209,6 +256,42 @@ function render() {
     state.focusAnswer = false;
     $("solution").focus();
   }
+}
+
+// This page's counter held by another officer: who, and what to do (another counter when the account may
+// choose one, the front office's or an admin's Lepas, that officer's logout); gone by itself once it is free.
+function renderTaken(officer) {
+  $("taken").hidden = !officer;
+  if (!officer) return;
+  $("taken-title").textContent = t("taken.title", { counter: counterName(state.counterId), officer });
+  $("taken-text").textContent = t(state.me && state.me.counter_id ? "taken.bound" : "taken.pick", { officer });
+}
+
+// The visitor's details another person just corrected (the front office's Ubah data): marked until the
+// officer's next action.
+function renderChanged(ticket) {
+  const changed = state.changed && ticket && state.changed.id === ticket.id ? state.changed : null;
+  for (const key of FORM_FIELDS) {
+    const dd = $(`f-${key}`);
+    const on = Boolean(changed && changed.fields.includes(key));
+    dd.classList.toggle("changed", on);
+    if (on) dd.title = t("corrected.mark", { actor: changed.actor });
+    else dd.removeAttribute("title");
+  }
+}
+
+// A form_corrected event of this counter's ticket: say who changed which of its fields (the event names them,
+// not their values: the ticket it carries has the new ones), and mark them.
+function noticeCorrected(ev) {
+  const data = ev.data || {};
+  const fields = (data.fields || []).filter((f) => FORM_FIELDS.includes(f));
+  if (!fields.length) return;
+  const actor = ev.actor || "?";
+  const key = ["frontoffice", "admin", "officer"].includes(data.role) ? `corrected.${data.role}` : "corrected.other";
+  const before = state.changed && state.changed.id === ev.ticket.id ? state.changed.fields : [];
+  state.changed = { id: ev.ticket.id, fields: [...new Set([...before, ...fields])], actor };
+  state.notice = { kind: "warn", key, params: { label: ev.ticket.label, actor }, fields };
+  renderNotice();
 }
 
 // ---- the form copy (SOP step 12) of the ticket last finished at this counter ----------------
@@ -228,6 +311,7 @@ function ofEarlierDay(ticket) {
 function loadDone() {
   state.lastDone = null;
   state.formCopy = null;
+  state.earlier = [];
   if (state.counterId === null) return;
   let kept = null;
   try {
@@ -238,17 +322,28 @@ function loadDone() {
   if (kept && kept.ticket && kept.ticket.day === officeDay()) {
     state.lastDone = kept.ticket;
     state.formCopy = kept.copy || null;
+    state.earlier = Array.isArray(kept.earlier) ? kept.earlier : [];
   } else sessionStorage.removeItem(`${DONE_KEY}${state.counterId}`);
 }
 
 function saveDone() {
   if (state.counterId === null) return;
   const key = `${DONE_KEY}${state.counterId}`;
-  if (state.lastDone) sessionStorage.setItem(key, JSON.stringify({ ticket: state.lastDone, copy: state.formCopy }));
+  if (state.lastDone) {
+    sessionStorage.setItem(key, JSON.stringify({ ticket: state.lastDone, copy: state.formCopy, earlier: state.earlier }));
+  }
   else sessionStorage.removeItem(key);
 }
 
 function setLastDone(ticket) {
+  // The copy of the ticket finished before, sent to the printer and not printed (failed, or not answered yet):
+  // it stays in sight, listed, until it prints or the officer dismisses it.
+  const done = state.lastDone;
+  const copy = state.formCopy;
+  if (done && done.id !== ticket.id && copy && copy.job !== null && copy.job !== undefined && !copy.printed) {
+    const entry = { id: done.id, label: done.label, token: done.token, job: copy.job, failed: copy.failed || null };
+    state.earlier = [...state.earlier.filter((x) => x.id !== done.id), entry].slice(-EARLIER_MAX);
+  }
   state.lastDone = { id: ticket.id, label: ticket.label, token: ticket.token, day: officeDay() };
   state.formCopy = null;
   saveDone();
@@ -259,9 +354,11 @@ function renderFormCopy() {
     // the office's day is over: yesterday's copy is not offered any more
     state.lastDone = null;
     state.formCopy = null;
+    state.earlier = [];
     saveDone();
   }
   const done = state.counterId !== null ? state.lastDone : null; // a counter freed under the page: none
+  renderEarlierCopies(done ? state.earlier : []);
   const copy = $("btn-print-form");
   copy.disabled = state.busy || !done;
   copy.querySelector("[data-label]").textContent = done ? done.label : "";
@@ -272,13 +369,63 @@ function renderFormCopy() {
   const failed = state.formCopy && state.formCopy.failed;
   $("copy-alert").hidden = !failed;
   if (!failed) return;
-  const advice = failed.advice ? failed.advice[getLang()] || failed.advice.id : failed.error || "?";
-  const text = t("copy.failed", { label: state.formCopy.label, advice });
+  const text = t("copy.failed", { label: state.formCopy.label, advice: adviceOf(failed) });
   $("copy-alert-text").textContent = text; // whole, also while the next visitor is served (counter.css)
   $("copy-alert-a4").href = href;
 }
 
-// A print_failed or printed event: about this page's last form copy (its job, else its ticket's form)?
+function adviceOf(failed) {
+  return failed.advice ? failed.advice[getLang()] || failed.advice.id : failed.error || "?";
+}
+
+// The form copies of this counter's earlier tickets that did not print: one short line each, the printer's
+// words in its tooltip, with Cetak ulang, the A4 form and Tutup.
+function renderEarlierCopies(list) {
+  const failed = list.filter((x) => x.failed);
+  const box = $("copy-earlier");
+  box.hidden = !failed.length;
+  box.replaceChildren(
+    ...failed.map((x) =>
+      el(
+        "li",
+        { dataset: { label: x.label }, title: t("copy.failed", { label: x.label, advice: adviceOf(x.failed) }) },
+        el("span", { class: "what" }, t("copy.earlier", { label: x.label })),
+        " · ",
+        el("button", { type: "button", class: "link reprint", disabled: state.busy, onclick: () => printFormCopy(x) }, t("copy.reprint")),
+        " / ",
+        el("a", { class: "a4", href: `/counter/form/${encodeURIComponent(x.token)}`, target: "_blank", rel: "noopener" }, t("btn.form_a4")),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "link dismiss",
+            title: t("copy.dismiss_title", { label: x.label }),
+            onclick: () => dismissEarlier(x.id),
+          },
+          t("copy.dismiss"),
+        ),
+      ),
+    ),
+  );
+}
+
+function dismissEarlier(id) {
+  state.earlier = state.earlier.filter((x) => x.id !== id);
+  saveDone();
+  render();
+}
+
+// "Sent to the printer (print job #N)" of a copy whose printer has failed since: the red line is the truth now.
+function dropCopyNotice(label) {
+  const n = state.notice;
+  if (n && n.key === "done.form_copy" && n.params && n.params.label === label) {
+    state.notice = null;
+    renderNotice();
+  }
+}
+
+// A print_failed or printed event: about this page's last form copy (its job, else its ticket's form), or
+// one of the earlier tickets' copies listed as not printed?
 function onPrintEvent(ev) {
   const copy = state.formCopy;
   const data = ev.data || {};
@@ -288,16 +435,28 @@ function onPrintEvent(ev) {
     if (state.formEvents.size > 20) state.formEvents.clear();
     state.formEvents.set(data.job, ev);
   }
-  if (!copy) return;
-  const same = copy.job !== null && copy.job !== undefined ? data.job === copy.job : ev.ticket && ev.ticket.label === copy.label;
-  if (!same) return;
+  const same = (c) => (c.job !== null && c.job !== undefined ? data.job === c.job : ev.ticket && ev.ticket.label === c.label);
+  const failure = { advice: data.advice || null, error: data.error || "", final: Boolean(data.final) };
+  if (copy && same(copy)) {
+    if (ev.type === "printed") {
+      copy.printed = true;
+      if (!copy.failed) return saveDone();
+      copy.failed = null;
+      notify("info", "copy.printed", { label: copy.label });
+    } else {
+      copy.failed = failure;
+      dropCopyNotice(copy.label);
+    }
+    return saveDone();
+  }
+  const earlier = state.earlier.find((x) => x.job !== null && x.job !== undefined && same(x));
+  if (!earlier) return;
   if (ev.type === "printed") {
-    copy.printed = true;
-    if (!copy.failed) return saveDone();
-    copy.failed = null;
-    notify("info", "copy.printed", { label: copy.label });
+    state.earlier = state.earlier.filter((x) => x !== earlier);
+    if (earlier.failed) notify("info", "copy.printed", { label: earlier.label });
   } else {
-    copy.failed = { advice: data.advice || null, error: data.error || "", final: Boolean(data.final) };
+    earlier.failed = failure;
+    dropCopyNotice(earlier.label);
   }
   saveDone();
 }
@@ -305,18 +464,22 @@ function onPrintEvent(ev) {
 // What the printer did with this page's form copy while the page was away (a reload, another staff page,
 // offline): the print jobs' list says, as the front office's alerts read it.
 async function checkFormCopy() {
-  const copy = state.formCopy;
-  if (!copy || copy.job === null || copy.job === undefined || copy.printed) return;
+  const copies = [state.formCopy, ...state.earlier].filter((c) => c && c.job !== null && c.job !== undefined && !c.printed);
+  if (!copies.length) return;
   try {
     const { body } = await api("GET", "/api/print-jobs");
-    const job = ((body && body.jobs) || []).find((j) => j.id === copy.job);
-    if (!job || state.formCopy !== copy) return;
-    if (job.status === "printed") {
-      copy.failed = null;
-      copy.printed = true;
-    } else if (job.status === "failed" || job.status === "retrying") {
-      copy.failed = { advice: job.advice || null, error: job.error || "", final: job.status === "failed" };
+    const jobs = new Map(((body && body.jobs) || []).map((j) => [j.id, j]));
+    for (const copy of copies) {
+      const job = jobs.get(copy.job);
+      if (!job) continue;
+      if (job.status === "printed") {
+        copy.failed = null;
+        copy.printed = true;
+      } else if (job.status === "failed" || job.status === "retrying") {
+        copy.failed = { advice: job.advice || null, error: job.error || "", final: job.status === "failed" };
+      }
     }
+    state.earlier = state.earlier.filter((x) => !x.printed); // printed after all: nothing to remind of
     saveDone();
     renderFormCopy();
   } catch (err) {
@@ -437,7 +600,7 @@ function renderCounterSelect() {
       return el("option", { value: c.id, selected: c.id === state.counterId }, `${c.name} · ${c.services.join(", ")}${held}`);
     }),
   );
-  if (state.counterId === null) select.prepend(el("option", { value: "", selected: true }, t("hint.pick")));
+  if (state.counterId === null) select.prepend(el("option", { value: "", selected: true }, t("pick_option")));
   select.disabled = Boolean(bound);
 }
 
@@ -591,7 +754,18 @@ function applyTicket(ticket) {
 }
 
 function heldHere(ticket) {
-  return ticket && ticket.counter_id === state.counterId && (ticket.status === "called" || ticket.status === "serving");
+  if (!ticket || takenBy()) return false; // another officer's ticket at the counter is not this page's
+  return ticket.counter_id === state.counterId && (ticket.status === "called" || ticket.status === "serving");
+}
+
+// A counter is taken by its officer's first action, which no event tells: a call or a pause there names its
+// holder (this page's counter held by another officer turns the banner on).
+function noteHolder(ev) {
+  const id = ev.counter_id ?? (ev.data || {}).counter_id;
+  if (!HOLDER_EVENTS.includes(ev.type) || !id || !ev.actor || ev.actor === "auto" || ev.actor === "system") return;
+  if (ev.ticket && ev.ticket.counter_id !== id) return;
+  const entry = state.counters.get(id) || { id };
+  if (entry.officer !== ev.actor) state.counters.set(id, { ...entry, officer: ev.actor });
 }
 
 // This counter's ticket changed without this page asking (another tab, the front office, an admin, the
@@ -694,17 +868,44 @@ function reloadIfIdle() {
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
+  noteHolder(ev);
   const before = ev.ticket && state.tickets.get(ev.ticket.id);
   if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
+  if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
   applyTicket(ev.ticket);
   if (ev.waiting) state.waiting = ev.waiting;
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
   if (ev.data && ev.data.renumbered && live) live.resync();
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
-  if (ev.type === "mail_failed" && ev.ticket && state.me && ev.ticket.officer === state.me.username) {
-    notify("error", "alert.mail_failed", { label: ev.ticket.label, error: (ev.data && ev.data.error) || "?" });
-  }
+  if (ev.type === "mail_sent" || ev.type === "mail_failed") onMailEvent(ev);
   render();
+}
+
+// An escalation mail's try. A failure of this officer's case is said; once sent, the escalation's notice
+// ("… menunggu dikirim") or the failure's says so.
+function onMailEvent(ev) {
+  const data = ev.data || {};
+  if (data.mail !== undefined) {
+    // the worker may send it before the escalate request's answer comes: kept a while for that answer
+    if (state.mailEvents.size > 20) state.mailEvents.clear();
+    state.mailEvents.set(data.mail, ev);
+  }
+  const ticket = ev.ticket;
+  if (!ticket) return;
+  if (ev.type === "mail_failed") {
+    if (state.me && ticket.officer === state.me.username) {
+      notify("error", "alert.mail_failed", { label: ticket.label, error: data.error || "?" });
+      state.notice.mailOf = ticket.id;
+    }
+    return;
+  }
+  const n = state.notice;
+  if (n && n.escalated && (n.escalated.mail === data.mail || n.escalated.ticket === ticket.id)) {
+    n.escalated.status = "sent";
+    renderNotice();
+  } else if (n && n.mailOf === ticket.id) {
+    notify("info", "mail.sent_later", { label: ticket.label });
+  }
 }
 
 function onStatus(up) {
@@ -732,6 +933,9 @@ function payloadFor(action, extra) {
     if (pc) data.priority_class = pc.value;
   } else if (action === "transfer") {
     data.service = $("transfer-service").value;
+    // what the officer wrote so far goes with the visitor, for the officer at the other service
+    const note = [$("solution").value.trim(), $("note").value.trim()].filter(Boolean).join("\n\n");
+    if (note) data.note = note.slice(0, 4000);
   }
   return data;
 }
@@ -759,11 +963,16 @@ function reportDone(action, status, body) {
   if (action === "escalate") {
     const esc = body.escalation || {};
     const mail = esc.mail;
-    const status = mail && mail.status ? t(`mail.${mail.status}`) : "?";
-    text = mail
-      ? t("done.escalated_mail", { label, to: mail.to || "LKPP", status: status.startsWith("mail.") ? mail.status : status })
-      : t("done.escalated_nomail", { label });
-    const more = esc.message || esc.error;
+    const more = esc.message || esc.error || "";
+    if (mail) {
+      // the mail's state, followed live (mail_sent, mail_failed); its worker may have tried it already
+      const seen = mail.id !== undefined ? state.mailEvents.get(mail.id) : null;
+      let status = mail.status || "?";
+      if (seen) status = seen.type === "mail_sent" ? "sent" : (seen.data && seen.data.status) || status;
+      state.notice = { kind: "info", escalated: { label, ticket: ticket.id, mail: mail.id, to: mail.to || "LKPP", status, more } };
+      return renderNotice();
+    }
+    text = t("done.escalated_nomail", { label });
     if (more) text += ` ${more}`;
   } else {
     text = t("done.resolved", { label });
@@ -777,6 +986,7 @@ async function act(action, extra = {}) {
   const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
   if (!button || button.disabled) return;
   state.busy = true;
+  state.changed = null; // the officer's next action: the corrected details are seen
   clearFieldErrors();
   const held = currentTicket();
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
@@ -883,11 +1093,13 @@ function onKey(ev) {
   }
 }
 
-// SOP step 12: the visitor's copy of the completed form, on this counter's printer.
-async function printFormCopy() {
-  const done = state.lastDone;
+// SOP step 12: the visitor's copy of the completed form, on this counter's printer: of the ticket last
+// finished here, or (`earlier`) of an earlier ticket whose copy did not print.
+async function printFormCopy(earlier = null) {
+  const done = earlier && earlier.token ? earlier : state.lastDone;
   if (!done || state.busy || state.counterId === null) return;
   state.busy = true;
+  state.changed = null;
   render();
   try {
     const { body } = await api("POST", `/api/tickets/${encodeURIComponent(done.token)}/print-form`, {
@@ -897,23 +1109,27 @@ async function printFormCopy() {
     const raw = body && body.print_job;
     const job = typeof raw === "object" && raw ? raw.id : raw ?? null;
     const again = Boolean(body && body.again); // its copy still waits for the printer: tried again, not a second one
-    const before = state.formCopy;
-    const failed = again && before && before.job === job ? before.failed : null;
     const told = job !== null ? state.formEvents.get(job) : null; // the printer may have answered first
+    const last = !earlier && state.lastDone && state.lastDone.id === done.id;
+    const listed = earlier ? state.earlier.find((x) => x.id === done.id) : null;
     if (told && told.type === "printed") {
-      if (state.lastDone && state.lastDone.id === done.id) {
-        state.formCopy = { job, label: done.label, failed: null, printed: true };
-        saveDone();
-      }
+      if (last) state.formCopy = { job, label: done.label, failed: null, printed: true };
+      if (listed) state.earlier = state.earlier.filter((x) => x !== listed);
+      saveDone();
       notify("info", "copy.printed", { label: done.label });
       return;
     }
-    if (state.lastDone && state.lastDone.id === done.id) {
-      state.formCopy = { job, label: done.label, failed };
-      saveDone();
-      if (told) onPrintEvent(told);
+    if (last) {
+      const before = state.formCopy;
+      state.formCopy = { job, label: done.label, failed: again && before && before.job === job ? before.failed : null };
     }
+    if (listed) {
+      if (!(again && listed.job === job)) listed.failed = null; // a new copy: listed again if it fails too
+      listed.job = job;
+    }
+    saveDone();
     notify("info", again ? "done.form_copy_again" : "done.form_copy", { label: done.label, job: job ?? "?" });
+    if (told && (last || listed)) onPrintEvent(told); // failed before this answer came: the red line, not "sent"
   } catch (err) {
     if (err.status === 401) return sessionEnded("print-form");
     notify("error", "fail.form_copy", { label: done.label, text: err.message });
@@ -1008,7 +1224,7 @@ $("outcome").addEventListener("submit", (ev) => {
   act("resolve");
 });
 $("transfer-service").addEventListener("change", render);
-$("btn-print-form").addEventListener("click", printFormCopy);
+$("btn-print-form").addEventListener("click", () => printFormCopy());
 $("outcome").addEventListener("input", saveDraft);
 $("kept-copy").addEventListener("click", copyKept);
 $("kept-dismiss").addEventListener("click", dismissKept);

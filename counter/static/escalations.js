@@ -57,7 +57,7 @@ export function timeOf(iso) {
 }
 
 function mailState(mail) {
-  if (!mail) return ["off", t("mail.off")];
+  if (!mail) return ["off", t("mail.off")]; // escalated while e-mail was off (it may be on now): by hand, for good
   const error = mail.error || "?";
   if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
   // what is wrong and what to do, in the server's words, with the raw message after it for the admin
@@ -94,7 +94,8 @@ function renderAge(entry) {
 function priorityBadge(x) {
   const p = x.priority_class;
   if (!p) {
-    const target = x.target_minutes ? ` · ${t("case.target", { time: formatAge(x.target_minutes * 60) })}` : "";
+    // no class: the longest target of the table (the server's target_minutes), said as the default one
+    const target = x.target_minutes ? ` · ${t("case.target_default", { time: formatAge(x.target_minutes * 60) })}` : "";
     return el("span", { class: "prio none" }, t("case.priority_none") + target);
   }
   const target = p.target_minutes ? ` · ${t("case.target", { time: formatAge(p.target_minutes * 60) })}` : "";

@@ -2,7 +2,7 @@
 // the server loaded it and the words it lacks (GET /api/admin/voice), clip uploads and a preview.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
-import { clearErrors, notice } from "./sections.js";
+import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
@@ -35,6 +35,47 @@ function renderChoice() {
   const upload = $("voice-upload-pack");
   if (!upload.value) upload.value = (current && current.textContent) || (packs[0] && packs[0].name) || "";
   $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  renderKept();
+}
+
+// The voice saved here that hides config.toml's [tts] (the settings' `overridden`): a note under the engine's
+// and the pack's input, one at the form's end for the keys set from the command line (pause_ms, trim_db),
+// and Back to config.toml (DELETE /api/admin/settings/tts).
+function renderKept() {
+  const form = $("voice-form");
+  form.querySelectorAll(".kept").forEach((p) => p.remove());
+  const kept = (state.settings.overridden || []).filter((x) => x.key.startsWith("tts."));
+  for (const { key } of kept) {
+    const note = keptNote(state.settings.overridden, key);
+    const field = form.querySelector(`.field-error[data-for="${key}"]`);
+    if (field) field.after(note);
+    else {
+      note.textContent = t("kept.other", { name: key.slice(4), text: note.textContent });
+      form.querySelector(".save-row").before(note);
+    }
+  }
+  let button = form.querySelector(".reset-section");
+  if (!kept.length) {
+    if (button) button.remove();
+    return;
+  }
+  if (!button) {
+    button = resetButton("sec.voice", resetVoice);
+    form.querySelector(".save-row button[type=submit]").before(button);
+  }
+  button.relabel();
+}
+
+async function resetVoice() {
+  clearErrors(root);
+  try {
+    state.settings = (await api("DELETE", "/api/admin/settings/tts")).body;
+    notice(root, "info", t("done.reset"));
+    await loadVoice();
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    showRefusal(err);
+  }
 }
 
 function renderState() {
@@ -159,7 +200,8 @@ document.addEventListener("admin:ready", (ev) => {
 document.addEventListener("admin:settings", (ev) => {
   if (!state.settings) return;
   const keep = $("voice-counter").value;
-  state.settings = { ...state.settings, counters: ev.detail.counters };
+  state.settings = { ...state.settings, counters: ev.detail.counters, overridden: ev.detail.overridden };
+  renderKept();
   $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
   if (state.settings.counters.some((c) => String(c.id) === keep)) $("voice-counter").value = keep;
 });

@@ -1,8 +1,8 @@
 """The one catalogue of words: server/i18n/id.json (Indonesian, the first language) and en.json.
 
 Flat keys with a prefix naming where the words are read: `error.*` (refusals, server/messages.py),
-`config.*` (the config parser's problems, server/config.py: the admin page's, and in English those the
-start and the command line print), `status.*` (ticket states), `display.*` (the TV page), `staff.*`
+`config.*` (the config parser's problems, server/config.py: the admin page's, and those the start and the
+command line print), `cli.*` (the command line's messages, server/cli.py), `status.*` (ticket states), `display.*` (the TV page), `staff.*`
 (every staff page, common.js) and `counter.*`, `front.*`, `escalations.*`, `admin.*` (one staff page
 each). {placeholders} are filled by `t(key, lang, **params)`; the staff pages get their part as JSON
 (`page_pairs`) and fill them in the browser. A translator edits these two files only;

@@ -146,11 +146,14 @@ class QueueCommands:
 
         return self.unit.run(request_key, run)
 
-    def correct_form(self, ref: str, payload: Any, actor: str, request_key: str | None = None) -> Outcome:
+    def correct_form(
+        self, ref: str, payload: Any, actor: str, request_key: str | None = None, role: str | None = None
+    ) -> Outcome:
         """The front office (or an officer) corrects today's visitor's form: name, agency, address, phone,
         problem, sent whole and checked as when the number was taken. The ticket keeps its place. A
         `form_corrected` event names the fields that changed (not their values: the event log and the
-        staff room are no copy of visitors' data); nothing changed, nothing written."""
+        staff room are no copy of visitors' data) and the `role` of the `actor` who changed them (the
+        counter page says "by the front office (rina)"); nothing changed, nothing written."""
         form = validate_identity(payload)
 
         def run(tx: Tx, now: datetime) -> Outcome:
@@ -161,7 +164,9 @@ class QueueCommands:
             changed = [key for key in form if form[key] != old.get(key)]
             if changed:
                 tx.update_form(ticket.id, {key: form[key] for key in changed})
-                data = {"fields": changed}
+                data: dict[str, Any] = {"fields": changed}
+                if role:
+                    data["role"] = role
                 tx.add_event("form_corrected", now, self.unit.day(now), ticket.id, ticket.counter_id, actor, data)
             return self._ticket_answer(tx, ticket, changed=changed)
 
@@ -447,10 +452,11 @@ class QueueCommands:
         position, renumbered = self._placed(tx, day, place)
         if renumbered:
             current = tx.ticket(current.id)
+        moved = core.transfer(current, to, position, now, payload.get("note"))
         data: dict[str, Any] = {"service_from": current.service, "service_to": to}
+        if moved.transfer_note:
+            data["note"] = moved.transfer_note  # staff only (realtime.public_message sends no data)
         if renumbered:
             data["renumbered"] = True
-        new = self._change(
-            tx, current, core.transfer(current, to, position, now), "transferred", now, counter.id, officer, data
-        )
+        new = self._change(tx, current, moved, "transferred", now, counter.id, officer, data)
         return self._ticket_answer(tx, new)

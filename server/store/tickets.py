@@ -41,7 +41,7 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
         values[k] = _dt(values[k])
     for k in ("category", "priority_class", "solution", "officer", "escalation_note"):
         values[k] = values[k] or ""
-    for k in ("lkpp_ticket", "lkpp_answer", "transferred_from"):
+    for k in ("lkpp_ticket", "lkpp_answer", "transferred_from", "transfer_note"):
         values[k] = values[k] or ""
     values["priority"] = bool(values["priority"])
     values["priority_lane"] = None if values["priority_lane"] is None else bool(values["priority_lane"])
