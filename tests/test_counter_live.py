@@ -324,6 +324,29 @@ def test_an_officer_who_logs_in_again_gets_the_counter_they_hold_back(browser, o
     again.context.close()
 
 
+def test_a_visitor_another_officer_started_serving_here_says_whose_and_since_when(browser, office):
+    """A shared PC at a change of shift: budi started serving and logged out; sari, opening the same counter,
+    sees the visitor being served and by whom since when, not a visitor that looks like her own."""
+    nina = issue(office, "Nina Kartika")
+    budi = office.session("budi", PASSWORD)
+    for action in ("call-next", "start"):
+        budi.post(f"{office.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    budi.post(f"{office.url}/api/logout", json={}, timeout=5).raise_for_status()
+    page = open_counter(browser, office, "sari", 1)
+    expect(page.locator("#t-label")).to_have_text(nina["label"])
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#t-calls")).to_have_text(re.compile(r"^dilayani budi sejak \d\d[.:]\d\d$"))
+    page.click("#lang-toggle")
+    expect(page.locator("#t-calls")).to_have_text(re.compile(r"^served by budi since \d\d[.:]\d\d$"))
+    page.click("#lang-toggle")
+    page.fill("#solution", "Dilanjutkan sari.")
+    page.click("#btn-resolve")
+    expect(page.locator("#t-calls")).to_have_text("")
+    today = office.session("kepala", PASSWORD).get(office.url + "/api/tickets", timeout=5).json()["tickets"]
+    assert next(x for x in today if x["label"] == nina["label"])["officer"] == "sari"  # the one who finished it
+    page.context.close()
+
+
 # ---- new: call a chosen ticket out of turn, and pause --------------------------------------------
 def test_an_officer_calls_a_chosen_waiting_ticket_and_sees_the_servers_refusal(browser, office):
     first, second, third = issue(office, "Kiki Amalia"), issue(office, "Lina Marlina"), issue(office, "Maya Sari")

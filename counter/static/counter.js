@@ -187,6 +187,9 @@ function render() {
     const [y, m, d] = ticket.day.split("-");
     calls = t("earlier_day", { day: `${d}-${m}-${y}` });
   }
+  // A visitor another officer started serving at this counter (a shared PC, a shift's change): whose, since when
+  const handed = ticket && ticket.status === "serving" && ticket.officer && state.me && ticket.officer !== state.me.username;
+  if (!earlier && handed && ticket.started_at) calls = t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) });
   $("t-calls").textContent = calls;
   $("t-calls").classList.toggle("earlier", earlier);
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
