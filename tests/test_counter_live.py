@@ -310,6 +310,23 @@ def test_a_counter_freed_while_its_page_was_disconnected_is_said_when_it_reconne
     budi.context.close()
 
 
+def test_a_ticket_cancelled_while_the_page_was_disconnected_is_said_with_who_cancelled_it(browser, office):
+    """The cancel's event is missed; the fresh snapshot only shows the ticket gone, and the page asks the
+    ticket's history how, instead of leaving "changed while the connection was down"."""
+    omar = issue(office, "Omar Bakri")
+    budi = open_counter(browser, office, "budi", 1)
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(omar["label"])
+    budi.evaluate("() => antrianCounter.live.socket.disconnect()")
+    expect(budi.locator("#live-status")).to_have_attribute("data-state", "off")
+    rina = office.session("rina", PASSWORD)
+    rina.post(f"{office.url}/api/tickets/{omar['token']}/cancel", json={}, timeout=5).raise_for_status()
+    budi.evaluate("() => antrianCounter.live.socket.connect()")
+    expect(budi.locator("#notice")).to_have_text(f"Tiket {omar['label']} dibatalkan oleh front office (rina).")
+    expect(budi.locator("#t-label")).to_have_text("—")
+    budi.context.close()
+
+
 def test_an_officer_who_logs_in_again_gets_the_counter_they_hold_back(browser, office):
     joko = issue(office, "Joko Widodo", service="B")
     first = open_counter(browser, office, "budi", 3)

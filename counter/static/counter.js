@@ -744,10 +744,39 @@ function onSnapshot(snap) {
     // A ticket this counter held that the fresh picture no longer has here: left while we were away.
     state.gone.set(mine.id, mine);
     state.left.set(mine.id, { type: "unknown" });
-    if (!state.ownDone.has(mine.id)) notifyText("warn", goneText(mine.id));
+    if (!state.ownDone.has(mine.id)) {
+      notifyText("warn", goneText(mine.id));
+      explainGone(mine); // its history says how, a moment later
+    }
   }
   render();
   checkFormCopy(); // a form copy that failed or printed while the page was away
+}
+
+// A ticket that left this counter while the page was away: its last event (GET .../history) says how (the
+// front office cancelled it, the day ended, another tab finished it), in place of "changed while the connection
+// was down" as long as that is still what the notice says.
+async function explainGone(ticket) {
+  const unknown = goneText(ticket.id);
+  let events;
+  try {
+    events = (await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/history`)).body.events || [];
+  } catch (err) {
+    return; // offline again, or refused: the first words stand
+  }
+  const last = events.filter((e) => e.type !== "form_corrected").at(-1);
+  const how = state.left.get(ticket.id);
+  if (!last || !how || how.type !== "unknown") return; // nothing known, or a live event said it meanwhile
+  const after = last.data && last.data.to; // the status it went to (every queue change says it)
+  if (["cancelled", "expired", "resolved", "escalated", "transferred"].includes(last.type)) {
+    state.left.set(ticket.id, { type: last.type, actor: last.actor || "?" });
+  } else if (after) {
+    state.gone.set(ticket.id, { ...ticket, status: after }); // e.g. skipped in another tab: "status: menunggu"
+    state.left.set(ticket.id, { type: "other" });
+  } else {
+    return;
+  }
+  if (state.notice && state.notice.text === unknown) notifyText("warn", goneText(ticket.id));
 }
 
 function applyTicket(ticket) {
