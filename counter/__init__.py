@@ -63,7 +63,7 @@ def _staff_nav() -> dict[str, Any]:
         }
         for endpoint, key, text, roles in NAV
     ]
-    return {"staff_nav": items}
+    return {"staff_nav": items, "staff_user": user["username"] if user else None}
 
 
 @bp.context_processor

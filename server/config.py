@@ -811,13 +811,14 @@ def storage_error(server: ServerSettings, err: BaseException) -> ConfigError | N
     """The config error of a database or data folder that passed check_storage but could not be used
     at a start: the database damaged or not opened (naming SQLite's cause), or a file of its own (the
     database's -wal, -shm or .lock, a file in the data folder) that a command run as another account
-    made and this one may not open. None for anything else, and for a database another program holds
-    locked: that one passes, and the next start (systemd's, 3 s later) tries again."""
+    made and this one may not open. None for anything else, and for what may pass by itself (a database
+    another program holds locked, a full disk, a read error): the next start (systemd's, 3 s later) tries
+    again, and comes back once the disk has room."""
     db = server.database
     if isinstance(err, sqlite3.DatabaseError):
         name = getattr(err, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(err):
-            return None
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")) or "locked" in str(err):
+            return None  # another program's lock, a full disk, a read error: may pass; systemd tries again
         if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return _bad("server.database", "damaged", path=db, cause=err, backups=server.backup_dir)
         return database_error(server, err)

@@ -92,9 +92,17 @@ def test_a_recap_asked_for_while_logged_out_opens_after_the_login(browser, offic
     page.click(".staff-nav >> text=Dasbor")
     page.wait_for_url(re.compile(r"/counter/dashboard$"))
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("Dasbor")
+    # the printable pages say who is logged in, and Keluar ends the session there too (a shared PC)
+    expect(page.locator(".staff-nav .nav-user")).to_have_text("budi")
     page.click(".staff-nav >> text=Loket")
     expect(page.locator("#officer-name")).to_have_text("budi")
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("Loket")
+    page.goto(office.url + "/counter/skm")
+    page.click("#nav-logout")
+    expect(page.locator("#login-form")).to_be_visible()
+    assert page.context.request.get(office.url + "/api/me").status == 401
+    page.goto(office.url + "/counter/dashboard")
+    expect(page.locator("#login-form")).to_be_visible()  # not the dashboard: the session is over
     page.context.close()
 
 
@@ -307,6 +315,25 @@ def test_a_counter_freed_while_its_page_was_disconnected_is_said_when_it_reconne
     expect(budi.locator("#counter-select")).to_have_value("")
     expect(budi.locator("#t-label")).to_have_text("—")
     assert server_ticket(office, lina["token"])["status"] == "waiting"  # back in the line at its place
+    budi.context.close()
+
+
+def test_an_admins_recall_at_an_officers_counter_leaves_the_officers_page_as_it_was(browser, office):
+    """An admin acts at any counter without holding it: budi's page must not take the admin for the holder
+    (it showed "Loket 1 sedang dipakai oleh kepala", hid budi's visitor and turned every button off)."""
+    pia = issue(office, "Pia Lestari")
+    budi = open_counter(browser, office, "budi", 1)
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(pia["label"])
+    admin = office.session("kepala", PASSWORD)
+    r = admin.post(f"{office.url}/api/counters/1/recall", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["calls"] == 2
+    expect(budi.locator("#t-calls")).to_have_text("panggilan 2 dari 3")  # the admin's recall, seen live
+    expect(budi.locator("#taken")).to_be_hidden()
+    expect(budi.locator("#t-label")).to_have_text(pia["label"])
+    expect(budi.locator("#btn-recall")).to_be_enabled()
+    state = admin.get(office.url + "/api/staff/state", timeout=5).json()
+    assert next(c for c in state["counters"] if c["id"] == 1)["officer"] == "budi"
     budi.context.close()
 
 

@@ -795,6 +795,7 @@ function heldHere(ticket) {
 function noteHolder(ev) {
   const id = ev.counter_id ?? (ev.data || {}).counter_id;
   if (!HOLDER_EVENTS.includes(ev.type) || !id || !ev.actor || ev.actor === "auto" || ev.actor === "system") return;
+  if ((ev.data || {}).by_admin) return; // an admin acts at any counter without holding it
   if (ev.ticket && ev.ticket.counter_id !== id) return;
   const entry = state.counters.get(id) || { id };
   if (entry.officer !== ev.actor) state.counters.set(id, { ...entry, officer: ev.actor });
@@ -967,7 +968,9 @@ function payloadFor(action, extra) {
     data.service = $("transfer-service").value;
     // what the officer wrote so far goes with the visitor, for the officer at the other service
     const note = [$("solution").value.trim(), $("note").value.trim()].filter(Boolean).join("\n\n");
-    if (note) data.note = note.slice(0, 4000);
+    // at most the server's 4,000 characters (code points: an emoji is never split), a cut one marked "…"
+    const chars = Array.from(note);
+    if (note) data.note = chars.length > 4000 ? `${chars.slice(0, 3999).join("")}…` : note;
   }
   return data;
 }

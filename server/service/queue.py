@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
 
 
+# The payload's key, set by counter_action only, that marks an admin's action (see counter_action)
+BY_ADMIN = "\x00by_admin"
+
+
+def holder_data(payload: Any) -> dict[str, Any]:
+    """What a holder event adds to its data: `by_admin` when an admin acted (never the counter's holder)."""
+    return {"by_admin": True} if isinstance(payload, dict) and payload.get(BY_ADMIN) else {}
+
+
 class QueueCommands:
     """The commands that move tickets."""
 
@@ -221,10 +230,18 @@ class QueueCommands:
 
     # -- counter actions -------------------------------------------------------------
     def counter_action(
-        self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
+        self,
+        counter_id: int,
+        action: str,
+        payload: dict[str, Any],
+        officer: str,
+        request_key: str | None = None,
+        role: str | None = None,
     ) -> Outcome:
         """Run one officer action on a counter: call-next, call (a given ticket), recall, skip, start, resolve,
-        escalate, transfer, pause, resume."""
+        escalate, transfer, pause, resume. `role`: the actor's; an admin acts at any counter without holding
+        it, and the events that otherwise tell who holds the counter (HOLDER_EVENTS) say so (`data.by_admin`):
+        the page of the officer who holds it must not take the admin for its holder."""
         counter = self.unit.counter(counter_id)
         handler = {
             "call-next": self._call_next,
@@ -241,6 +258,8 @@ class QueueCommands:
         if handler is None:
             raise NotFound("not_found")
         payload = clean_texts(payload, OFFICER_TEXTS)
+        if isinstance(payload, dict):  # set here, whatever the request sent under that name
+            payload = {**payload, BY_ADMIN: role == "admin"}
         if action == "call" and isinstance(payload.get("ticket"), str) and text_problem(payload["ticket"]):
             raise FormIncomplete({"ticket": text_problem(payload["ticket"])})
 
@@ -327,7 +346,9 @@ class QueueCommands:
         if nxt is None:
             body = {"ticket": None, "skipped": public_ticket(settings, skipped) if skipped else None}
             return Outcome(body, Kind.DONE if skipped else Kind.NOTHING)
-        called = self._change(tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer)
+        called = self._change(
+            tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer, holder_data(payload)
+        )
         body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
         if skipped:
             body["skipped"] = public_ticket(settings, skipped)
@@ -347,7 +368,7 @@ class QueueCommands:
         if current is not None:
             skipped = self._skip_ticket(tx, now, counter, current, officer)
             ticket = tx.ticket(ticket.id)  # a renumbered day may have moved its position
-        data = {"out_of_turn": True}
+        data = {"out_of_turn": True, **holder_data(payload)}
         called = self._change(tx, ticket, core.call(ticket, counter.id, now), "called", now, counter.id, officer, data)
         body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
         if skipped:
@@ -366,7 +387,13 @@ class QueueCommands:
         if not view["paused"]:
             tx.set_counter_paused(counter.id, now)
             tx.add_event(
-                "counter_paused", now, self.unit.day(now), None, counter.id, officer, {"counter_id": counter.id}
+                "counter_paused",
+                now,
+                self.unit.day(now),
+                None,
+                counter.id,
+                officer,
+                {"counter_id": counter.id, **holder_data(payload)},
             )
             view = self._counter_view(tx, counter.id, now)
         return Outcome({"counter": view})
@@ -375,7 +402,13 @@ class QueueCommands:
         """The break is over. Resuming a counter that is not paused changes nothing."""
         if self._counter_view(tx, counter.id, now)["paused"]:
             tx.add_event(
-                "counter_resumed", now, self.unit.day(now), None, counter.id, officer, {"counter_id": counter.id}
+                "counter_resumed",
+                now,
+                self.unit.day(now),
+                None,
+                counter.id,
+                officer,
+                {"counter_id": counter.id, **holder_data(payload)},
             )
         if tx.counter_paused_at(counter.id) is not None:
             tx.set_counter_paused(counter.id, None)
@@ -384,7 +417,7 @@ class QueueCommands:
     def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
         new = core.recall(current, self.unit.rules, now)
-        new = self._change(tx, current, new, "recalled", now, counter.id, officer)
+        new = self._change(tx, current, new, "recalled", now, counter.id, officer, holder_data(payload))
         return self._ticket_answer(tx, new)
 
     def _skip(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
@@ -394,7 +427,8 @@ class QueueCommands:
 
     def _start(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
-        new = self._change(tx, current, core.start(current, officer, now), "started", now, counter.id, officer)
+        new = core.start(current, officer, now)
+        new = self._change(tx, current, new, "started", now, counter.id, officer, holder_data(payload))
         return self._ticket_answer(tx, new)
 
     def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
