@@ -294,7 +294,9 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
         data = {"section": section, "reset": True}
         try:  # what is left laid over config.toml as it is now
             new = effective_settings(old, rest) if rest else file_settings(old)
-        except ConfigError:
+        except ConfigError as err:
+            if checked:  # the page would say "config.toml's values again" with none applied: say why not
+                raise config_refusal(err) from err  # nothing dropped (the transaction is rolled back)
             new = None
         if new is None:
             tx.add_event("settings_changed", now, service.day(now), None, None, actor, data)

@@ -401,6 +401,12 @@ def test_back_to_config_toml_drops_a_sections_saved_values_live_for_an_admin_onl
     r = client.delete("/api/admin/settings/counters", headers=h)
     assert r.status_code == 409 and r.get_json()["error"] == "service_unserved", r.get_json()
     assert "D" in svc.settings.counter(1).services and "counters" in _saved(app)  # nothing changed
+    # Nor does a reset that would leave another saved section unfit for config.toml (the saved counters name
+    # D, which only the saved services have): it answered as done, with nothing applied; now it says why.
+    r = client.delete("/api/admin/settings/services", headers=h)
+    assert r.status_code == 422 and r.get_json()["error"] == "config_invalid", r.get_json()
+    assert any(k.startswith("counters") for k in r.get_json()["fields"]), r.get_json()
+    assert "services" in _saved(app) and any(s.code == "D" for s in svc.settings.services)  # nothing changed
     with svc.store.read() as tx:
         logged = tx.rows("SELECT actor, data FROM events WHERE type = 'settings_changed' ORDER BY seq")
     assert [(r["actor"], json.loads(r["data"])) for r in logged] == [
