@@ -187,9 +187,6 @@ function render() {
     const [y, m, d] = ticket.day.split("-");
     calls = t("earlier_day", { day: `${d}-${m}-${y}` });
   }
-  // A visitor another officer started serving at this counter (a shared PC, a shift's change): whose, since when
-  const handed = ticket && ticket.status === "serving" && ticket.officer && state.me && ticket.officer !== state.me.username;
-  if (!earlier && handed && ticket.started_at) calls = t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) });
   $("t-calls").textContent = calls;
   $("t-calls").classList.toggle("earlier", earlier);
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
@@ -247,7 +244,12 @@ function render() {
     if (ticket.skip_final) hint += "_final"; // the next skip is a no-show: say so before it is pressed
   }
   else if (ticket) hint = "hint.serving";
-  $("hint").textContent = t(hint, { max: PAGE.max_calls });
+  let said = t(hint, { max: PAGE.max_calls });
+  // A visitor another officer started serving at this counter (a shared PC, a shift's change): whose and since
+  // when, first on the hint's line (the ticket's head has no room left for it at 1024 px)
+  const handed = ticket && ticket.status === "serving" && ticket.officer && state.me && ticket.officer !== state.me.username;
+  if (handed && ticket.started_at) said = `${t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) })} ${said}`;
+  $("hint").textContent = said;
   $("hint").hidden = Boolean(taken); // "Press N…" is not true then: the banner says what to do
   renderTaken(taken);
 
