@@ -22,7 +22,9 @@ from typing import Any
 
 from server import reports
 from server.core import local_day
+from server.errors import Localized
 from server.forms import parse_day
+from server.i18n import word
 from server.store import PRIVATE, Store, create_private
 
 ANONYMISED = "(dianonimkan)"
@@ -30,14 +32,24 @@ MAX_RETENTION_MONTHS = 1200  # a hundred years; past the calendar's year 1, date
 
 
 class ArchiveError(Exception):
-    """An archive, retention, backup or restore request that cannot be done; the message says why."""
+    """An archive, retention, backup or restore request that cannot be done: the catalogue's
+    `cli.archive.<key>` with `params` (a Localized one in each text's language). `said` is it in Indonesian
+    and English (the command line prints both); str() is the English (the logs, the backup alert)."""
+
+    def __init__(self, key: str, /, **params: object):
+        def text(lang: str) -> str:
+            filled = {k: getattr(v, f"{lang}_text") if isinstance(v, Localized) else v for k, v in params.items()}
+            return word(f"cli.archive.{key}", lang, **filled)
+
+        self.said = Localized(text("id"), text("en"))
+        super().__init__(self.said.en_text)
 
 
 def month_range(month: str) -> tuple[str, str]:
     """First and last local day of a YYYY-MM month; ArchiveError when it is not one."""
     first = parse_day(f"{month}-01") if isinstance(month, str) else None  # the one strict date parser
     if first is None:
-        raise ArchiveError(f"--month must be YYYY-MM, not {month!r}")
+        raise ArchiveError("month_format", month=repr(month))
     return first.isoformat(), first.replace(day=calendar.monthrange(first.year, first.month)[1]).isoformat()
 
 
@@ -54,7 +66,7 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
     day_from, day_to = month_range(month)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise ArchiveError(f"{out_dir}: a file, not a folder")
+        raise ArchiveError("not_folder", path=out_dir)
     if not make_parents and not out_dir.exists():
         _existing_folder(out_dir.parent)
     with store.read() as tx:
@@ -90,7 +102,7 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
         os.replace(tmp, path)
     except OSError as err:
         _remove(tmp)
-        raise ArchiveError(f"{path}: cannot be written ({err.strerror or err})") from err
+        raise ArchiveError("cannot_write", path=path, cause=err.strerror or err) from err
     except BaseException:
         _remove(tmp)
         raise
@@ -131,7 +143,7 @@ def apply_retention(store: Store, months: int, now: datetime, tz: Any, actor: st
     link of their survey responses to them (the scores, service, counter and day stay for the index); one
     event."""
     if not 1 <= months <= MAX_RETENTION_MONTHS:
-        raise ArchiveError(f"--months must be 1-{MAX_RETENTION_MONTHS}")
+        raise ArchiveError("months_range", max=MAX_RETENTION_MONTHS)
     today = local_day(now, tz)
     cutoff = months_before(today, months)
     cutoff_start = datetime.fromisoformat(cutoff).replace(tzinfo=tz)
@@ -157,18 +169,18 @@ def _check_database(path: Path) -> None:
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True)
     except sqlite3.Error as err:
-        raise ArchiveError(f"{path}: cannot be opened ({err})") from err
+        raise ArchiveError("cannot_open", path=path, cause=err) from err
     try:
         ok = conn.execute("PRAGMA quick_check").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as err:
-        raise ArchiveError(f"{path}: not an SQLite database ({err})") from err
+        raise ArchiveError("not_sqlite", path=path, cause=err) from err
     finally:
         conn.close()
     if ok != "ok":
-        raise ArchiveError(f"{path}: damaged ({ok})")
+        raise ArchiveError("damaged", path=path, cause=ok)
     if not {"tickets", "forms", "events"} <= tables:
-        raise ArchiveError(f"{path}: not an Antrian database")
+        raise ArchiveError("not_antrian", path=path)
 
 
 def _is_live(path: Path, database: Path) -> bool:
@@ -189,11 +201,11 @@ def _existing_folder(folder: Path) -> None:
     """ArchiveError unless `folder` exists and this user can write in it. It is never made: a USB stick's
     mount point with no stick in it is a folder on the PC's own disk, and a copy there is no backup."""
     if not folder.exists():
-        raise ArchiveError(f"{folder}: folder does not exist (is the disk or USB stick mounted?)")
+        raise ArchiveError("no_folder", path=folder)
     if not folder.is_dir():
-        raise ArchiveError(f"{folder}: a file, not a folder")
+        raise ArchiveError("not_folder", path=folder)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ArchiveError(f"{folder}: folder not writable by this user")
+        raise ArchiveError("folder_not_writable", path=folder)
 
 
 def _remove(path: Path) -> None:
@@ -226,14 +238,14 @@ def backup(database: Path, target: Path) -> Path:
     writes). Its folder must exist; `target` must not be a folder, nor the database or its side files."""
     database, target = Path(database), Path(target)
     if not database.exists():
-        raise ArchiveError(f"{database}: no database")
+        raise ArchiveError("no_database", path=database)
     tmp = target.with_name(target.name + ".tmp")
     if _is_live(target, database) or _is_live(tmp, database):
-        raise ArchiveError(f"{target} is the live database or one of its files: give another file for the backup")
+        raise ArchiveError("backup_live", path=target)
     if target.is_dir():
-        raise ArchiveError(f"{target} is a folder: give the backup's file name, e.g. {target / 'antrian-DATE.db'}")
+        raise ArchiveError("backup_folder", path=target, example=target / "antrian-DATE.db")
     if target.exists() and not target.is_file():
-        raise ArchiveError(f"{target}: not a regular file")  # /dev/null, a pipe: never replaced by a file
+        raise ArchiveError("not_regular", path=target)  # /dev/null, a pipe: never replaced by a file
     _existing_folder(target.parent)
     try:
         tmp.unlink(missing_ok=True)
@@ -242,7 +254,7 @@ def backup(database: Path, target: Path) -> Path:
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as err:
         _remove(tmp)
-        raise ArchiveError(f"{target}: backup failed ({err})") from err
+        raise ArchiveError("backup_failed", path=target, cause=err) from err
     except BaseException:
         _remove(tmp)
         raise
@@ -276,7 +288,7 @@ def keep_before_restore(database: Path, now: datetime, why: str = "restore") -> 
     except (OSError, sqlite3.Error) as err:
         _remove(target)
         _remove(wal)
-        raise ArchiveError(f"{database}: no copy could be kept before the {why} ({err}); nothing changed") from err
+        raise ArchiveError("no_copy", path=database, why=why, cause=err) from err
     return target
 
 
@@ -308,10 +320,7 @@ def go_live(store: Store, now: datetime, tz: Any, actor: str = "cli") -> dict[st
     with store.write() as tx:
         earlier = tx.last_event("went_live")
         if earlier is not None:
-            raise ArchiveError(
-                f"this database went live on {earlier['day']} already: its tickets since are the office's"
-                " records; nothing deleted"
-            )
+            raise ArchiveError("went_live", day=earlier["day"])
         return tx.clear_queue(now, today, actor)
 
 
@@ -321,13 +330,13 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Path |
     Stop the server before calling this (the command line checks the server lock, server/serverlock.py)."""
     source, database = Path(source), Path(database)
     if not source.exists():
-        raise ArchiveError(f"{source}: no such file")
+        raise ArchiveError("no_file", path=source)
     if source.is_dir():
-        raise ArchiveError(f"{source} is a folder: give the backup file")
+        raise ArchiveError("restore_folder", path=source)
     if not source.is_file():
-        raise ArchiveError(f"{source}: not a regular file")
+        raise ArchiveError("not_regular", path=source)
     if _is_live(source, database):
-        raise ArchiveError(f"{source} is the live database itself: give a backup file")
+        raise ArchiveError("restore_live", path=source)
     _check_database(source)
     database.parent.mkdir(parents=True, exist_ok=True)
     kept = keep_before_restore(database, now or datetime.now())
@@ -335,8 +344,9 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Path |
         create_private(database)
         _sqlite_copy(_read_only_uri(source), database, "PRAGMA wal_checkpoint(TRUNCATE)", uri=True)
     except (OSError, sqlite3.Error) as err:
-        where = f"; the database as it was is in {kept}" if kept else ""
-        raise ArchiveError(f"restore of {source} failed ({err}){where}") from err
+        if kept:
+            raise ArchiveError("restore_failed_kept", path=source, cause=err, kept=kept) from err
+        raise ArchiveError("restore_failed", path=source, cause=err) from err
     return kept
 
 

@@ -63,9 +63,9 @@ def bilingual(text: Localized, prefix: str | None = None) -> str:
     return f"{label.id_text}: {text.id_text}\n{label.en_text}: {text.en_text}"
 
 
-def say(text: Localized) -> None:
-    """What a command did, on stdout: Indonesian, then English."""
-    print(bilingual(text))
+def say(text: Localized, file: Any = None) -> None:
+    """What a command did, on stdout (or `file`): Indonesian, then English."""
+    print(bilingual(text), file=file)
 
 
 def say_error(text: Localized, prefix: str = "error") -> None:
@@ -80,6 +80,14 @@ def say_config_error(err: ConfigError) -> None:
     if err.key and err.problem is not None:
         print(f"{label.id_text}: {err.key}: {err.problem.id_text}", file=sys.stderr)
     print(f"{label.en_text}: {err}", file=sys.stderr)
+
+
+def config_said(err: ConfigError) -> Localized:
+    """A config error's message in both languages: the key's problem in Indonesian when it has one (else the
+    English in both)."""
+    if err.key and err.problem is not None:
+        return Localized(f"{err.key}: {err.problem.id_text}", str(err))
+    return Localized(str(err), str(err))
 
 
 def server_running(err: Any) -> Localized:
@@ -197,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     store.close()  # `serve` opens its own: this one left open kept the WAL at the stop
             except (NewerDatabase, UpgradeCopyFailed) as err:  # opened, and refused: the message says why
-                raise ConfigError(f"server.database: {err}") from err
+                raise ConfigError(f"server.database: {err}", "server.database", err.said) from err
             except (sqlite3.DatabaseError, OSError) as err:
                 problem = storage_error(settings.server, err)
                 if problem is None and isinstance(err, sqlite3.DatabaseError):
@@ -209,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.command != "settings":
                     raise override_error(err, overrides) from err
                 # `settings` is the way out: it runs on config.toml alone, and says why
-                print(f"note: {override_error(err, overrides)}; config.toml's settings meanwhile", file=sys.stderr)
+                note = words("settings.file_meanwhile", problem=config_said(override_error(err, overrides)))
+                print(bilingual(note, "settings.note"), file=sys.stderr)
     except ConfigError as err:
         say_config_error(err)
         return EXIT_CONFIG if args.command == "serve" else 2
@@ -231,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "systemd-unit":
         try:
             print(systemd_unit(Path(config).resolve(), args.user), end="")
-        except ValueError as err:
-            print(f"error: {err}", file=sys.stderr)
+        except ValueError as err:  # its words: a Localized
+            said = err.args[0]
+            say_error(said if isinstance(said, Localized) else Localized(str(err), str(err)))
             return 2
         return 0
     if args.command == "voice":
@@ -249,7 +259,7 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
 
     folder = Path(clips) if clips else Path(settings.tts.clips) if settings.tts.clips else None
     if folder is None:
-        print("no voice pack: give --clips FOLDER or set [tts] clips", file=sys.stderr)
+        print(bilingual(words("voice.no_pack")), file=sys.stderr)
         return 2
     if up_to is None:
         day = datetime.now(ZoneInfo(settings.office.timezone)).date().isoformat()
@@ -263,18 +273,20 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
     try:
         pack = voice.load(folder, settings.server.data_dir / "voice", settings.tts.trim_db, settings.tts.pause_ms)
     except (voice.VoiceError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        say_error(words("voice.unusable_pack", cause=err))
         return 2
-    print(f"{folder}: {len(pack.clips)} clips, {pack.fmt.describe()}")
-    for name, problem in sorted(pack.errors.items()):
-        print(f"  unusable clip {name}: {problem}")
+    say(words("voice.pack", folder=folder, clips=len(pack.clips), format=pack.fmt.describe()))
+    if pack.errors:
+        say(words("voice.unusable_clips", count=len(pack.errors)))
+        for name, problem in sorted(pack.errors.items()):
+            print(f"  {name}: {problem}")
     missing = voice.office_missing(pack, settings, up_to)
-    if missing:
-        print(f"missing ({len(missing)} words, numbers up to {up_to}):")
-        for word, example in missing.items():
-            print(f'  {word}.wav   e.g. "{example}"')
+    if missing:  # each word's line as it was: a file name and an example (the pack's maker reads them)
+        say(words("voice.missing", count=len(missing), up_to=up_to))
+        for name, example in missing.items():
+            print(f'  {name}.wav   e.g. "{example}"')
     else:
-        print(f"no word missing for the services, counters and numbers up to {up_to}")
+        say(words("voice.none_missing", up_to=up_to))
     return 1 if missing or pack.errors else 0
 
 
@@ -287,13 +299,11 @@ def systemd_unit(config: Path, user: str | None = None) -> str:
 
     user = user or os.environ.get("SUDO_USER") or getpass.getuser()
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?", user):
-        raise ValueError(f"--user {user!r}: not an account name (letters, digits, _ . -)")
+        raise ValueError(words("unit.bad_user", user=repr(user)))
     root = Path(__file__).resolve().parent.parent
-    for what, path in (("the checkout's folder", root), ("the config's path", config), ("Python", sys.executable)):
+    for what, path in (("root", root), ("config", config), ("python", sys.executable)):
         if any(c in str(path) for c in '\n\r"\\'):
-            raise ValueError(
-                f"{what} {str(path)!r} holds a line break, a quote or a backslash: move it to a plain path"
-            )
+            raise ValueError(words("unit.bad_path", what=words(f"unit.{what}"), path=repr(str(path))))
     root, config, python = (str(p).replace("%", "%%") for p in (root, config, sys.executable))  # systemd's specifiers
     return f"""[Unit]
 Description=Antrian, the helpdesk queue of the LPSE office
@@ -367,19 +377,13 @@ def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -
             return rows if differ is None else f"{rows} (row {differ + 1} differs)"
         return json.dumps(value, ensure_ascii=False)
 
-    lines = [
-        "Disimpan di halaman admin, dipakai menggantikan config.toml / saved on the admin page, used instead of it:"
-    ]
+    lines = bilingual(words("settings.saved")).splitlines()
     lines += [
         f"  {key}: config.toml {shown(key, was, now)}, admin page {shown(key, now, was)}" for key, was, now in found
     ]
     sections = sorted({key.partition(".")[0] for key, _, _ in found}, key=EDITABLE.index)
     resets = " · ".join(f"{_python()} -m server settings reset {section}" for section in sections)
-    lines.append(
-        f"  Back to config.toml / kembali ke config.toml: {resets} (every value saved for that section),"
-        " or save config.toml's value on the admin page (a value equal to config.toml's is not kept)"
-    )
-    return lines
+    return lines + bilingual(words("settings.way_back", resets=resets)).splitlines()
 
 
 def banner(
@@ -483,11 +487,8 @@ def serve(
     voices = espeak_voices() if settings.tts.enabled else None  # else the worker refuses it at each call
     voice = settings.tts.voice
     if voices is not None and voice.lower() not in voices:
-        print(
-            f"config error: tts.voice: {voice!r} is not a voice of espeak-ng here (`espeak-ng --voices` lists them;"
-            ' "id" is Indonesian)',
-            file=sys.stderr,
-        )
+        problem = words("tts_voice", voice=repr(voice))
+        say_config_error(ConfigError(f"tts.voice: {problem.en_text}", "tts.voice", problem))
         return EXIT_CONFIG
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
@@ -630,29 +631,40 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
         try:
             value = json.loads(args.value)
         except (ValueError, RecursionError) as err:
-            print(f"error: VALUE is not JSON: {type(err).__name__}: {err}", file=sys.stderr)
+            say_error(words("settings.not_json", cause=f"{type(err).__name__}: {err}"))
             return 2
     service = QueueService(settings, Store(settings.server.database))
     try:
         if args.settings_command == "reset":
             if not admin.reset_settings(service, args.section, actor="cli"):
-                print(f"settings: {args.section} has no stored change; config.toml's is in use")
+                say(words("settings.nothing_stored", section=args.section))
                 return 0
-            print(f"settings: {args.section} is config.toml's again (a running server applies it within a second)")
+            say(words("settings.reset", section=args.section))
             return 0
         admin.change_settings(service, args.section, value, actor="cli")
     except AntrianError as err:
-        from server.messages import message
-
-        if isinstance(err.__cause__, ConfigError):  # the parser's words, naming the key as config.toml does
-            detail = str(err.__cause__)
-        else:
-            detail = err.params.get("detail") or (message(err.code, "en", **err.params) if err.params else "")
-        detail = detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
-        print(f"error: {err.code}: {detail}", file=sys.stderr)
+        say_error(words("settings.refused", code=err.code, detail=_refusal(err)))
         return 2
-    print(f"settings: {args.section} changed (a running server applies it within a second)")
+    say(words("settings.changed", section=args.section))
     return 0
+
+
+def _refusal(err: Any) -> Localized:
+    """Why the admin page's rules refused a `settings` change (an AntrianError), in both languages: the
+    parser's words naming the key as config.toml does, else the message of its code."""
+    from server.messages import message
+
+    if isinstance(err.__cause__, ConfigError):
+        return config_said(err.__cause__)
+
+    def text(lang: str) -> str:
+        detail = err.params.get("detail")
+        if isinstance(detail, Localized):
+            detail = detail.en_text if lang == "en" else detail.id_text
+        detail = detail or (message(err.code, lang, **err.params) if err.params else "")
+        return detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
+
+    return Localized(text("id"), text("en"))
 
 
 def users(settings: Settings, args: argparse.Namespace) -> int:
@@ -688,7 +700,9 @@ def users(settings: Settings, args: argparse.Namespace) -> int:
         full_name = clean_text({"full_name": args.full_name}, "full_name", LIMITS["full_name"], False, profile_bad)
         nip = clean_nip({"nip": args.nip}, "nip", profile_bad)
         if profile_bad:
-            fields = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in profile_bad.items())
+            fields = joined(
+                *(joined(words(f"field.{k}"), words(f"problem.{v}")) for k, v in profile_bad.items()), sep=", "
+            )
             say_error(words("profile_invalid", fields=fields))
             return 2
         password = _read_password(words("password_prompt", name=name))
@@ -801,24 +815,16 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
         went_live = tx.last_event("went_live")
     if went_live is not None and not force:  # the office's own records from that day on
         if if_empty:
-            print(f"demo: this database went live on {went_live['day']}; nothing added", file=sys.stderr)
+            say(words("demo.went_live_nothing", day=went_live["day"]), file=sys.stderr)
             return 0
-        print(
-            f"error: this database went live on {went_live['day']}: the demo would add made-up visitors to the"
-            " office's records (--force to add them anyway)",
-            file=sys.stderr,
-        )
+        say_error(words("demo.went_live", day=went_live["day"]))
         return 2
     if service.has_tickets():
         if if_empty:
-            print("demo: database already has tickets; nothing added")
+            say(words("demo.has_tickets_nothing"))
             return 0
         if not force:
-            print(
-                f"error: {settings.server.database} already has tickets; the demo would add made-up visitors"
-                " to them (--force to add them anyway)",
-                file=sys.stderr,
-            )
+            say_error(words("demo.has_tickets", database=settings.server.database))
             return 2
     try:
         with serverlock.held(settings.server.database):  # no server starts while the visitors are added
@@ -826,7 +832,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
     except serverlock.ServerRunning as err:
         say_error(stop_first(err))
         return 2
-    print(f"demo: {served} consultations yesterday, {waiting} visitors waiting today")
+    say(words("demo.done", served=served, waiting=waiting))
     return 0
 
 
@@ -913,12 +919,7 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     db = settings.server.database
     summary = archive.go_live_summary(Store(db))
     if summary.went_live:
-        went = summary.went_live
-        raise archive.ArchiveError(
-            f"this database went live on {went['day']} already: its tickets since are the office's records;"
-            " nothing deleted"
-        )
-    span = f" ({summary.first_day} to {summary.last_day})" if summary.tickets else ""
+        raise archive.ArchiveError("went_live", day=summary.went_live["day"])
     days = (
         (date.fromisoformat(summary.last_day) - date.fromisoformat(summary.first_day)).days + 1
         if summary.first_day and summary.last_day
@@ -927,29 +928,25 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     if yes and days > TRIAL_DAYS and not force:
         # an office that ran a release without go-live has no mark of its first real day
         raise archive.ArchiveError(
-            f"the tickets span {days} days{span}: more than a trial's {TRIAL_DAYS}, so they may be the office's"
-            " records; nothing deleted (keep a backup, then add --force if they are a trial)"
+            "too_long", days=days, first=summary.first_day, last=summary.last_day, trial=TRIAL_DAYS
         )
+    counts = {"tickets": summary.tickets, "survey": summary.survey}
     what = (
-        f"{summary.tickets} tickets{span} with their forms, calls, print jobs and mails, and {summary.survey}"
-        " survey answers with their complaints"
+        words("go_live.what_span", first=summary.first_day, last=summary.last_day, **counts)
+        if summary.tickets
+        else words("go_live.what", **counts)
     )
-    kept = (
-        f"kept: {summary.accounts} accounts, the admin page's settings"
-        f" ({', '.join(summary.settings) or 'none changed'}) and the questionnaire's wording"
-    )
+    changed = Localized(", ".join(summary.settings), ", ".join(summary.settings)) if summary.settings else None
+    kept = words("go_live.kept", accounts=summary.accounts, settings=changed or words("go_live.none_changed"))
     if not yes:
-        print(f"go-live would delete {what}; {kept}.")
-        print(
-            "Run it again with --yes, with the server stopped (the service of make service: sudo systemctl stop"
-            " antrian), to delete them (the database is copied first)."
-        )
+        say(words("go_live.would", what=what, kept=kept))
+        say(words("go_live.run_again"))
         return 0
     with serverlock.held(db):  # no server starts on the database while it is copied and emptied (records says so)
         copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
         archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
-    print(f"go-live: deleted {what}; {kept}.")
-    print(f"go-live: the database as it was is kept in {copy}. The next ticket is number 1.")
+    say(words("go_live.deleted", what=what, kept=kept))
+    say(words("go_live.copy", copy=copy))
     return 0
 
 
@@ -962,23 +959,21 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "archive":
             out = Path(args.out) if args.out else settings.server.data_dir / "archive"
             path = archive.write_month_archive(Store(db), args.month, settings.office.name, out, args.out is None)
-            print(f"archive: {path}  sha256 {archive.sha256_file(path)}")
+            say(words("archive.written", path=path, sha=archive.sha256_file(path)))
         elif args.command == "retention":
             if args.months < 1:
-                raise archive.ArchiveError("--months must be 1 or more")
+                raise archive.ArchiveError("months_min")
             result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
-            print(
-                f"retention: {result.forms} forms anonymised (days before {result.cutoff}),"
-                f" {result.requests} stored answers dropped, {result.survey} survey responses unlinked"
-            )
+            counts = {"forms": result.forms, "requests": result.requests, "survey": result.survey}
+            say(words("retention.done", cutoff=result.cutoff, **counts))
         elif args.command == "go-live":
             return go_live(settings, args.yes, args.force)
         elif args.command == "backup":
             if args.file.endswith(("/", os.sep)) and not Path(args.file).is_dir():
                 # "/media/lpse/USB/" names a folder (Path() would drop the slash and write a file "USB")
-                raise archive.ArchiveError(f"{args.file}: the folder does not exist (a USB stick not mounted?)")
+                raise archive.ArchiveError("no_folder_given", path=args.file)
             path = archive.backup(db, Path(args.file))
-            print(f"backup: {path}  sha256 {archive.sha256_file(path)}")
+            say(words("backup.done", path=path, sha=archive.sha256_file(path)))
         else:
             # held while the database is replaced and migrated: a server started meanwhile is refused
             with contextlib.nullcontext() if args.force else serverlock.held(db):
@@ -986,12 +981,12 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
                 try:
                     Store(db).close()  # brings an older backup's schema up to date
                 except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
-                    raise archive.ArchiveError(f"restored, but {err}") from err
+                    raise archive.ArchiveError("restored_newer", problem=err.said) from err
             if kept:
-                print(f"restore: the database as it was is kept in {kept}")
-            print(f"restore: {db} replaced by {args.file}")
+                say(words("restore.kept", kept=kept))
+            say(words("restore.done", database=db, file=args.file))
     except archive.ArchiveError as err:
-        print(f"error: {err}", file=sys.stderr)
+        say_error(err.said)
         return 2
     except serverlock.ServerRunning as err:  # go-live, restore: a server holds the database
         say_error(stop_first(err, force=args.command == "restore"))

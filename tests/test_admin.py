@@ -155,7 +155,9 @@ def test_the_command_line_keeps_the_parsers_english_naming_the_key(config_path):
     counters = '[{"id": 1, "name": "Loket 1", "services": ["A", "X"]}]'
     r = server_command(["settings", "set", "counters", counters, "--config", str(config_path)])
     assert r.returncode == 2
-    assert r.stderr == "error: config_invalid: counters[0].services: unknown service 'X'\n", r.stderr
+    english = "error: config_invalid: counters[0].services: unknown service 'X'"
+    indonesian, said = r.stderr.splitlines()
+    assert said == english and indonesian.startswith("kesalahan: config_invalid: counters[0].services: "), r.stderr
 
 
 def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(app, client):
@@ -329,8 +331,10 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
         create_app(config_path, workers=False, clock=clock)
     r = server_command(["settings", "show", "--config", str(config_path)])
     assert r.returncode == 0 and way_back in r.stderr and '"Loket 3"' in r.stdout  # the file's counters meanwhile
+    assert r.stderr.startswith("catatan: counters[0].services: ") and "\nnote: counters[0].services" in r.stderr
     r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
     assert r.returncode == 0 and "counters is config.toml's again" in r.stdout, r.stderr
+    assert r.stdout.startswith("pengaturan: counters kembali ke nilai config.toml"), r.stdout
     r = server_command(["users", "list", "--config", str(config_path)])
     assert r.returncode == 0, r.stderr
     r = server_command(["settings", "reset", "counters", "--config", str(config_path)])

@@ -62,8 +62,8 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
         (
             ["users", "add", "siti", "--role", "officer", "--nip", "123"],
             "cukup-panjang\n",
-            "NIP: 18 digits",
-            "NIP: 18 angka",
+            "--nip: not a valid NIP (full name: up to 100 characters; NIP: 18 digits)",
+            "--nip: bukan NIP yang sah (nama lengkap: paling banyak 100 karakter; NIP: 18 angka)",
         ),
     ],
 )
@@ -111,7 +111,8 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
     cfg = write_config(tmp_path)
     r = cli("demo", "--config", str(cfg))
     assert r.returncode == 0, r.stderr
-    assert "visitors waiting today" in r.stdout
+    indonesian, english = r.stdout.splitlines()
+    assert "visitors waiting today" in english and "pengunjung menunggu hari ini" in indonesian
     store = Store(load_settings(cfg).server.database)
     with store.read() as tx:
         done = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated')")["n"]
@@ -128,7 +129,10 @@ def test_demo_fills_yesterday_and_today_once(tmp_path):
     assert skm["respondents"] == surveyed and skm["mutu"] in ("A", "B", "C", "D")
     store.close()
     r = cli("demo", "--if-empty", "--config", str(cfg))
-    assert "nothing added" in r.stdout
+    assert r.stdout.splitlines() == [
+        "demo: database sudah berisi tiket; tidak ada yang ditambahkan",
+        "demo: database already has tickets; nothing added",
+    ]
 
 
 def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens_once(tmp_path):
@@ -156,6 +160,7 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     r = cli("go-live", "--config", str(cfg))  # says what would go, deletes nothing
     assert r.returncode == 0, r.stderr
     assert "go-live would delete 11 tickets (" in r.stdout and f"kept: {accounts} accounts" in r.stdout
+    assert r.stdout.startswith("go-live akan menghapus 11 tiket (") and f"tetap disimpan: {accounts} akun" in r.stdout
     assert "settings (queue)" in r.stdout and "--yes" in r.stdout
     lock = serverlock.hold(db)
     try:
@@ -196,10 +201,16 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     assert last_trial_job and [j["id"] for j in jobs] == [last_trial_job + 1]
     store.close()
 
-    refused(cli("go-live", "--yes", "--config", str(cfg)), "went live on", "nothing deleted")
+    refused(
+        cli("go-live", "--yes", "--config", str(cfg)),
+        "went live on",
+        "nothing deleted",
+        indonesian=("sudah go-live pada", "tidak ada yang dihapus"),
+    )
     r = cli("demo", "--if-empty", "--config", str(cfg))  # make run after going live adds nothing
-    assert r.returncode == 0 and "went live on" in r.stderr
-    refused(cli("demo", "--config", str(cfg)), "went live on")
+    assert r.returncode == 0 and "went live on" in r.stderr.splitlines()[1]
+    assert "sudah go-live pada" in r.stderr.splitlines()[0]
+    refused(cli("demo", "--config", str(cfg)), "went live on", indonesian=("pengunjung rekaan",))
     with Store(db).read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 1
 
@@ -247,7 +258,12 @@ def test_go_live_refuses_tickets_spanning_more_than_a_trial_unless_forced(tmp_pa
     when[0] += timedelta(days=40)
     service.issue(visitor(), printed=False)
     store.close()
-    refused(cli("go-live", "--yes", "--config", str(cfg)), "span 41 days (2026-10-01 to 2026-11-10)", "--force")
+    refused(
+        cli("go-live", "--yes", "--config", str(cfg)),
+        "span 41 days (2026-10-01 to 2026-11-10)",
+        "--force",
+        indonesian=("mencakup 41 hari (2026-10-01 s.d. 2026-11-10)", "--force"),
+    )
     with Store(settings.server.database).read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 2
     r = cli("go-live", "--yes", "--force", "--config", str(cfg))
@@ -360,18 +376,20 @@ def refused(
     prefix: str = "error: ",
     code: int = 2,
     indonesian: tuple[str, ...] = (),
+    english_only: bool = False,
 ) -> None:
-    """The command stopped with exit code 2 (`code`) and one line on stderr naming `words`; with `indonesian`,
-    the catalogue's message (server/cli.py `say_error`): a line in Indonesian naming those first
-    ("kesalahan: …"), then the English one."""
+    """The command stopped with exit code 2 (`code`) and said why in the catalogue's words (server/cli.py
+    `say_error`, `say_config_error`): a line in Indonesian ("kesalahan: …", "kesalahan konfigurasi: …") naming
+    `indonesian`, then the English one naming `words`; `english_only`: that English line alone (a file's
+    config error, another program's)."""
     assert r.returncode == code, (r.returncode, r.stdout, r.stderr)
     said = r.stderr.splitlines()
-    assert r.stderr.endswith("\n") and len(said) == (2 if indonesian else 1), r.stderr
+    assert r.stderr.endswith("\n") and len(said) == (1 if english_only else 2), r.stderr
     assert said[-1].startswith(prefix), r.stderr
     for word in words:
         assert word in said[-1], r.stderr
-    if indonesian:
-        assert said[0].startswith("kesalahan: "), r.stderr
+    if not english_only:
+        assert said[0].startswith("kesalahan konfigurasi: " if prefix == "config error: " else "kesalahan: "), r.stderr
         for word in indonesian:
             assert word in said[0], r.stderr
 
@@ -423,7 +441,7 @@ def test_backup_to_a_folder_or_into_a_missing_folder_is_refused(tmp_path):
     not mounted) is not made on the PC's disk."""
     cfg, db = office(tmp_path, "Asli")
     (tmp_path / "usb").mkdir()
-    refused(cli("backup", str(tmp_path / "usb"), "--config", str(cfg)), "is a folder")
+    refused(cli("backup", str(tmp_path / "usb"), "--config", str(cfg)), "is a folder", indonesian=("adalah folder",))
     r = cli("backup", str(tmp_path / "usb" / "stick" / "antrian.db"), "--config", str(cfg))
     refused(r, "folder does not exist", str(tmp_path / "usb" / "stick"))
     # a folder written with its slash that is not there: not a file named after it
@@ -481,7 +499,9 @@ def test_restore_keeps_the_database_it_replaces(tmp_path):
     [kept] = tmp_path.glob("antrian.db.before-restore-*")
     assert re.fullmatch(r"antrian\.db\.before-restore-\d{8}-\d{6}", kept.name)
     assert r.stdout.splitlines() == [
+        f"pemulihan: database sebelumnya disimpan di {kept}",
         f"restore: the database as it was is kept in {kept}",
+        f"pemulihan: {db} diganti dengan {tmp_path / 'pagi.db'}",
         f"restore: {db} replaced by {tmp_path / 'pagi.db'}",
     ]
     assert visitors(db) == ["Pagi"] and visitors(kept) == ["Pagi", "Siang"]
@@ -608,10 +628,10 @@ def test_make_espeak_pack_keeps_the_clips_already_there_unless_overwrite(tmp_pat
 def test_make_espeak_pack_names_a_bad_voice_and_a_bad_config_in_one_line(tmp_path, espeak):
     cfg = write_config(tmp_path, {'voice = "id"': 'voice = "xx-tidak-ada"'})
     r = make_pack(str(tmp_path / "pack"), "--config", str(cfg), "--up-to", "1")
-    refused(r, "espeak-ng (voice 'xx-tidak-ada') could not say", "[tts] voice")
+    refused(r, "espeak-ng (voice 'xx-tidak-ada') could not say", "[tts] voice", english_only=True)
     assert list((tmp_path / "pack").iterdir()) == []  # no half-made clip
     r = make_pack(str(tmp_path / "pack"), "--config", str(tmp_path / "nope.toml"))
-    refused(r, "nope.toml: file not found", prefix="config error: ")
+    refused(r, "nope.toml: file not found", prefix="config error: ", english_only=True)
 
 
 @pytest.mark.parametrize("user", ["lpse\nExecStartPre=/bin/sh -c id", "lp se", "", "lpse;id", "a" * 40])
@@ -621,7 +641,7 @@ def test_systemd_unit_refuses_a_user_that_is_not_an_account_name(tmp_path, user)
     if user == "":  # empty: the account running the command, as without --user
         assert r.returncode == 0 and "\nUser=" in r.stdout
         return
-    refused(r, "not an account name")
+    refused(r, "not an account name", indonesian=("bukan nama akun",))
     assert r.stdout == ""
 
 
@@ -646,7 +666,15 @@ def test_serve_refuses_a_voice_espeak_ng_does_not_have(tmp_path, espeak):
     cfg = write_config(tmp_path, {'voice = "id"': 'voice = "indonesia"'})
     r = server_command(["serve", "--config", str(cfg)], timeout=60)
     # a config error of `serve`: 78, which systemd does not restart (RestartPreventExitStatus)
-    refused(r, "tts.voice", "'indonesia'", "espeak-ng --voices", prefix="config error: ", code=78)
+    refused(
+        r,
+        "tts.voice",
+        "'indonesia'",
+        "espeak-ng --voices",
+        prefix="config error: ",
+        code=78,
+        indonesian=("tts.voice: 'indonesia' bukan suara espeak-ng",),
+    )
     assert r.stdout == ""
 
 

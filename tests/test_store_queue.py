@@ -187,7 +187,8 @@ def test_the_migration_renumbers_tied_days_and_fills_the_lanes(tmp_path):
 
 def test_an_upgrade_whose_copy_cannot_be_written_changes_nothing_and_says_to_free_space(tmp_path, capsys):
     """A full disk at the first start of a new version: the copy from before the upgrade fails, and the
-    database is left as it was, with no half copy beside it and one line saying what to do (it said
+    database is left as it was, with no half copy beside it and a line saying what to do, in Indonesian then
+    in English (it said
     "cannot be opened: disk I/O error" and left a temporary file)."""
     import resource
     import signal
@@ -216,7 +217,10 @@ def test_an_upgrade_whose_copy_cannot_be_written_changes_nothing_and_says_to_fre
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, xfsz)
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "was not upgraded" in err and "Free about 1 MB beside it" in err, err
+    indonesian, english = err.splitlines()
+    assert err.count("\n") == 2 and "was not upgraded" in english and "Free about 1 MB beside it" in english, err
+    assert indonesian.startswith("kesalahan konfigurasi: server.database: ") and "tidak ditingkatkan" in indonesian
+    assert "Kosongkan sekitar 1 MB" in indonesian and english.startswith("config error: server.database: ")
     assert "cannot be opened" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no copy, no temporary file
     assert [m.name for m in migrations.applied(Database(path))][-1] == "m020_complaint_history"
@@ -227,7 +231,7 @@ def test_an_upgrade_whose_copy_cannot_be_written_changes_nothing_and_says_to_fre
 def test_an_upgrade_keeps_the_database_as_it_was_and_a_newer_database_is_refused(tmp_path, caplog):
     """The first open by a version with new migrations copies the database first (the way back from an
     upgrade gone wrong); the newest three such copies stay. A database a newer version has migrated is
-    refused by this one, at the command line with one line saying what to do."""
+    refused by this one, at the command line with a line saying what to do, in Indonesian then in English."""
     from conftest import write_config
     from live import server_command
     from sqlite_utils import Database
@@ -266,5 +270,10 @@ def test_an_upgrade_keeps_the_database_as_it_was_and_a_newer_database_is_refused
     with pytest.raises(NewerDatabase, match="m099_future, which this version does not know"):
         Store(path)
     r = server_command(["users", "list", "--config", str(write_config(tmp_path))])
-    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
-    assert "was last used by a newer version of Antrian" in r.stderr and "restore" in r.stderr
+    assert r.returncode == 2 and r.stderr.count("\n") == 2, r.stderr
+    indonesian, english = r.stderr.splitlines()
+    assert "was last used by a newer version of Antrian" in english and "restore" in english
+    assert (
+        indonesian.startswith("kesalahan konfigurasi: server.database: ")
+        and "versi Antrian yang lebih baru" in indonesian
+    )

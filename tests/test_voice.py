@@ -381,10 +381,14 @@ def test_voice_check_lists_every_word_the_pack_lacks_for_this_office(espeak_pack
     (pack / "rusak.wav").write_bytes(b"not a wav")
     assert main(["voice", "check", "--config", str(config), "--clips", str(pack)]) == 1
     out = capsys.readouterr().out
-    assert "loket.wav" in out and "sembilan.wav" in out and "unusable clip rusak.wav" in out
-    assert "numbers up to 999" in out
+    assert "loket.wav" in out and "sembilan.wav" in out and "\n  rusak.wav: " in out
+    assert "klip yang tidak dapat dipakai (1):\nunusable clips (1):\n" in out
+    assert "kurang (2 kata, nomor sampai 999):\nmissing (2 words, numbers up to 999):\n" in out
     assert main(["voice", "check", "--config", str(config), "--clips", str(espeak_pack)]) == 0
-    assert "no word missing" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "tidak ada kata yang kurang untuk layanan, loket dan nomor sampai 999",
+        "no word missing for the services, counters and numbers up to 999",
+    ]
 
 
 # -- the admin API --------------------------------------------------------------------------

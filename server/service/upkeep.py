@@ -114,10 +114,10 @@ def _check_backup_parent(parent: Path) -> None:
     from server import archive
 
     if not parent.is_dir():
-        raise archive.ArchiveError(f"{parent} does not exist (a disk not mounted?)")
+        raise archive.ArchiveError("parent_missing", path=parent)
     where_disks_go = parent in _mount_points() or any(parent.is_relative_to(root) for root in REMOVABLE_ROOTS)
     if where_disks_go and not os.path.ismount(parent) and not any(parent.iterdir()):
-        raise archive.ArchiveError(f"{parent} is empty and no disk is mounted on it (a disk not mounted?)")
+        raise archive.ArchiveError("parent_empty", path=parent)
 
 
 class Upkeep:

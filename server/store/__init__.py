@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from server.errors import Localized
+from server.i18n import word
 from server.migrations import (
     DURATION_COLUMNS,
     LABEL_PREFIX,
@@ -115,16 +117,19 @@ def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     return busy, frames, copied
 
 
+def _said(key: str, /, **params: object) -> Localized:
+    """The catalogue's `cli.<key>` in Indonesian and English: what the command line says of a database it
+    will not open (server/cli.py prints both, the start's log the English)."""
+    return Localized(word(f"cli.{key}", "id", **params), word(f"cli.{key}", "en", **params))
+
+
 class NewerDatabase(sqlite3.DatabaseError):
     """The database was last opened by a newer version of Antrian (an upgrade gone back): this version
     does not know its latest schema changes, and refuses it rather than write it wrong."""
 
     def __init__(self, path: Path, names: list[str]):
-        super().__init__(
-            f"{path} was last used by a newer version of Antrian (its schema has {', '.join(names)}, which this"
-            " version does not know): run that version again, or restore the backup made before it"
-            " (python -m server restore FILE; the daily copies are in [server] backup_dir)"
-        )
+        self.said = _said("newer_database", path=path, names=", ".join(names))  # the command line's two lines
+        super().__init__(self.said.en_text)
         self.names = names
 
 
@@ -134,10 +139,8 @@ class UpgradeCopyFailed(sqlite3.DatabaseError):
 
     def __init__(self, path: Path, target: Path, err: Exception):
         size = max(1, round(path.stat().st_size / 1e6)) if path.exists() else 1
-        super().__init__(
-            f"{path} was not upgraded: its copy from before the upgrade ({target.name}) could not be written"
-            f" ({err}); nothing was changed. Free about {size} MB beside it, then start again"
-        )
+        self.said = _said("upgrade_copy_failed", path=path, target=target.name, cause=err, size=size)
+        super().__init__(self.said.en_text)
 
 
 class Store:
