@@ -380,36 +380,25 @@ class QueueCommands:
         paused = at is not None and self.unit.day(at) == self.unit.day(now)
         return {"id": counter_id, "paused": paused, "paused_at": iso(at) if paused else None}
 
+    def _counter_event(self, tx: Tx, type_: str, now: datetime, counter, officer: str, payload: Any) -> None:
+        """A break's start or end, at the counter (no ticket)."""
+        data = {"counter_id": counter.id, **holder_data(payload)}
+        tx.add_event(type_, now, self.unit.day(now), None, counter.id, officer, data)
+
     def _pause(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         """A break: call-next and call are refused until resume (the ticket the counter holds can still be
         finished). Pausing a paused counter changes nothing."""
         view = self._counter_view(tx, counter.id, now)
         if not view["paused"]:
             tx.set_counter_paused(counter.id, now)
-            tx.add_event(
-                "counter_paused",
-                now,
-                self.unit.day(now),
-                None,
-                counter.id,
-                officer,
-                {"counter_id": counter.id, **holder_data(payload)},
-            )
+            self._counter_event(tx, "counter_paused", now, counter, officer, payload)
             view = self._counter_view(tx, counter.id, now)
         return Outcome({"counter": view})
 
     def _resume(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         """The break is over. Resuming a counter that is not paused changes nothing."""
         if self._counter_view(tx, counter.id, now)["paused"]:
-            tx.add_event(
-                "counter_resumed",
-                now,
-                self.unit.day(now),
-                None,
-                counter.id,
-                officer,
-                {"counter_id": counter.id, **holder_data(payload)},
-            )
+            self._counter_event(tx, "counter_resumed", now, counter, officer, payload)
         if tx.counter_paused_at(counter.id) is not None:
             tx.set_counter_paused(counter.id, None)
         return Outcome({"counter": self._counter_view(tx, counter.id, now)})
