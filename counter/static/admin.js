@@ -630,9 +630,10 @@ function onDisk(disk) {
 function liveEvent(ev) {
   const data = ev.data || {};
   const id = ev.counter_id ?? data.counter_id;
-  if (ev.type === "counter_paused" || ev.type === "counter_resumed" || ev.type === "counter_released") {
+  if (["counter_paused", "counter_resumed", "counter_released", "counter_claimed"].includes(ev.type)) {
     const entry = { ...(state.counters.get(id) || {}) };
-    if (ev.type !== "counter_released") entry.paused = ev.type === "counter_paused";
+    if (ev.type === "counter_claimed") entry.officer = ev.actor;
+    else if (ev.type !== "counter_released") entry.paused = ev.type === "counter_paused";
     else entry.officer = null; // a pause outlives the release: the next officer ends it
     state.counters.set(id, entry);
   }

@@ -25,7 +25,7 @@ const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions afte
 const FORM_FIELDS = ["name", "agency", "phone", "address", "problem"]; // the visitor's form, as the front office corrects it
 // Events of a counter's officer at that counter: no event says that a counter was taken (its first action takes
 // it), so a call or a pause there names its holder (as the front office's list reads them).
-const HOLDER_EVENTS = ["called", "recalled", "started", "counter_paused", "counter_resumed"];
+const HOLDER_EVENTS = ["counter_claimed", "called", "recalled", "started", "counter_paused", "counter_resumed"];
 const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not printed yet) per counter
 
 const state = {

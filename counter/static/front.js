@@ -334,6 +334,7 @@ function onCounterEvent(ev) {
   if (ev.type === "counter_paused") entry.paused = true;
   if (ev.type === "counter_resumed") entry.paused = false;
   if (ev.type === "counter_released") entry.officer = null; // a pause outlives it: the next officer ends it
+  if (ev.type === "counter_claimed") entry.officer = ev.actor;
   if (ev.type === "counter_released" && data.by === "auto" && data.officer) {
     // The server freed it ([queue] counter_release_minutes without a page of its officer): say so here.
     const params = { counter: counterName(id), officer: data.officer, time: hhmm(ev.at), minutes: data.minutes ?? "?" };

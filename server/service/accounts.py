@@ -39,11 +39,21 @@ class CounterClaims:
             claim = tx.counter_claim(counter_id)
         if claim and claim["officer_id"] == user["id"]:
             return
-        with unit.lock, unit.store.write() as tx:
+
+        def run(tx: Tx, now: datetime) -> Outcome:
             claim = tx.counter_claim(counter_id)
             if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
                 raise QueueError("counter_taken", officer=claim["officer_name"])
-            tx.claim_counter(counter_id, user["id"], user["username"], unit.clock())
+            if claim and claim["officer_id"] == user["id"]:
+                return Outcome()  # this officer's other tab took it meanwhile
+            tx.claim_counter(counter_id, user["id"], user["username"], now)
+            # the other pages learn who holds it now, also when the action that took it changes nothing (N
+            # with nobody waiting): an officer bound to it sees at once that it is taken
+            data = {"counter_id": counter_id}
+            tx.add_event("counter_claimed", now, unit.day(now), None, counter_id, user["username"], data)
+            return Outcome()
+
+        unit.run(None, run)
 
     def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone

@@ -41,6 +41,7 @@ EVENT_TYPES = frozenset(
         "counter_paused",
         "counter_resumed",
         "counter_released",
+        "counter_claimed",
         "survey_answered",
         "complaint_answered",
         "complaint_closed",
