@@ -743,17 +743,14 @@ def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
     change it comes from and how to go back to the file's value (config.toml edited since, typically)."""
     section = re.match(r"[a-z_]*", str(err)).group(0)
     if section in overrides:
-        return ConfigError(
-            f"{err} (from the change of [{section}] saved on the admin page; to use config.toml's again:"
-            f" python -m server settings reset {section})",
-            err.key,
-            err.problem,
-        )
-    return ConfigError(
-        f"{err} (with the changes saved on the admin page: {', '.join(sorted(overrides))}; docs/admin.md)",
-        err.key,
-        err.problem,
-    )
+        hint = _words("override_from", section=section)
+    else:
+        hint = _words("override_with", sections=", ".join(sorted(overrides)))
+    # the way back in both languages: the English in the message, the Indonesian after the key's problem
+    problem = err.problem
+    if problem is not None:
+        problem = Localized(f"{problem.id_text} ({hint.id_text})", f"{problem.en_text} ({hint.en_text})")
+    return ConfigError(f"{err} ({hint.en_text})", err.key, problem)
 
 
 def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:

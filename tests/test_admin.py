@@ -327,6 +327,10 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     r = server_command(["users", "list", "--config", str(config_path)])
     assert r.returncode == 2 and "\nconfig error: counters[0].services" in r.stderr and way_back in r.stderr
     assert r.stderr.startswith("kesalahan konfigurasi: counters[0].services: "), r.stderr  # Indonesian first
+    first = r.stderr.splitlines()[0]  # the way back in Indonesian too
+    assert first.endswith(
+        "(dari perubahan [counters] yang disimpan di halaman admin; untuk memakai nilai config.toml lagi: python -m server settings reset counters)"
+    ), first
     with pytest.raises(ConfigError, match=r"settings reset counters"):
         create_app(config_path, workers=False, clock=clock)
     r = server_command(["settings", "show", "--config", str(config_path)])
