@@ -98,8 +98,14 @@ def require_supported() -> None:
     """Exit with the problems of check_versions(), if any, and how to install the tested versions."""
     problems = check_versions()
     if problems:
+        from server.i18n import word
+
+        def both(key: str) -> str:  # the office's language first, then English, on one line
+            return f"{word(f'cli.versions.{key}', 'id')} / {word(f'cli.versions.{key}', 'en')}"
+
         raise SystemExit(
-            "error: unsupported library versions:\n"
+            f"{both('unsupported')}:\n"
             + "\n".join(f"  - {p}" for p in problems)
-            + "\nInstall the tested versions: .venv/bin/pip install -r requirements-test.lock (or run make)"
+            + f"\n{both('install')}: .venv/bin/pip install -r requirements.lock"
+            " (make run; make test: requirements-test.lock)"
         )

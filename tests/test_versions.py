@@ -87,3 +87,8 @@ def test_serve_exits_with_the_message_before_starting(monkeypatch):
     message = str(exit_.value.code)
     assert "gevent 27.1.0 is installed; Antrian supports gevent>=24.2,<27 only" in message
     assert "requirements-test.lock" in message
+    assert message.startswith("kesalahan: versi pustaka yang tidak didukung / error: unsupported library versions:")
+    assert (
+        "pasang versi yang sudah diuji / install the tested versions: .venv/bin/pip install -r requirements.lock"
+        in message
+    )
