@@ -619,6 +619,23 @@ def test_letters_typed_while_serving_go_into_the_answer_and_a_transfer_needs_a_c
     page.context.close()
 
 
+def test_d_pressed_at_once_after_n_is_not_lost(browser, office):
+    """N then D in one go, as an officer who sees the visitor coming: D lands while the call is in flight
+    (the page was busy, and the key was dropped: the visitor stayed "dipanggil"); it is done after the call."""
+    vina = issue(office, "Vina Panjaitan")
+    page = open_counter(browser, office, "budi", 1)
+    page.keyboard.press("n")
+    page.keyboard.press("d")
+    expect(page.locator("#t-label")).to_have_text(vina["label"])
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    expect(page.locator("#solution")).to_be_focused()
+    assert server_ticket(office, vina["token"])["status"] == "serving"
+    page.keyboard.type("Selesai dijelaskan.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice")).to_have_text(f"{vina['label']} selesai.")
+    page.context.close()
+
+
 def test_alt_p_prints_the_last_form_copy_while_the_next_visitor_is_served(browser, office):
     """While a visitor is served P is a letter of the answer; Alt+P prints the last visitor's form copy
     then (and in every state), also from inside the answer, which it leaves as it was. The button shows
@@ -628,6 +645,7 @@ def test_alt_p_prints_the_last_form_copy_while_the_next_visitor_is_served(browse
     copy = page.locator("#btn-print-form")
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(tono["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
     page.keyboard.press("d")
     expect(page.locator("#solution")).to_be_focused()
     page.keyboard.type("Dijelaskan.")
@@ -638,6 +656,7 @@ def test_alt_p_prints_the_last_form_copy_while_the_next_visitor_is_served(browse
 
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(umi["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()  # the call's answer is in (the live event can come first)
     page.keyboard.press("d")
     expect(page.locator("#solution")).to_be_focused()
     expect(copy.locator("kbd:visible")).to_have_text("Alt+P")

@@ -30,6 +30,7 @@ const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not print
 
 const state = {
   me: null,
+  queued: null, // "start" or "call-next" pressed while an action was in flight: done after it (act)
   counterId: null,
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
   counters: new Map(), // snapshot counter entries by id (name, services, officer)
@@ -1019,7 +1020,14 @@ function reportDone(action, status, body) {
 
 // One action on this counter; `extra` goes with it ({ticket: label} for a call out of turn).
 async function act(action, extra = {}) {
-  if (state.busy || state.counterId === null) return;
+  if (state.counterId === null) return;
+  if (state.busy) {
+    // D pressed as soon as the called visitor shows (the live event can come before the call's answer), or N
+    // right after Ctrl+Enter: done once the action in flight is, if its button is on then. Only these two:
+    // a second of either is refused by its own button, where a second R would be one more call.
+    if (action === "start" || action === "call-next") state.queued = action;
+    return;
+  }
   const button = document.querySelector(action === "call" ? `button[data-call="${extra.ticket}"]` : `button[data-action="${action}"]`);
   if (!button || button.disabled) return;
   state.busy = true;
@@ -1051,7 +1059,11 @@ async function act(action, extra = {}) {
       state.ownDone.delete(held.id);
       state.transferring.delete(held.id);
     }
-    if (err.status === 401) return sessionEnded(action);
+    if (err.status === 401) {
+      state.queued = null; // nothing more in this session
+      return sessionEnded(action);
+    }
+    state.queued = null; // refused: a key pressed meanwhile was for a picture that was not the server's
     notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
@@ -1063,6 +1075,9 @@ async function act(action, extra = {}) {
     state.busy = false;
     render();
     reloadIfIdle(); // an admin's change came meanwhile
+    const queued = state.queued;
+    state.queued = null;
+    if (queued && queued !== action) act(queued);
   }
 }
 
