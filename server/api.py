@@ -420,7 +420,7 @@ def counter_action(counter_id: int, action: str):
     user = current_user()
     service().claim_counter(counter_id, user)
     key = request_key(f"counter:{counter_id}:{action}", data)
-    return answer(service().counter_action(counter_id, action, data, user["username"], key, role=user["role"]))
+    return answer(service().counter_action(counter_id, action, data, user["username"], key))
 
 
 @bp.post("/tickets/<ref>/cancel")

@@ -25,7 +25,6 @@ const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions afte
 const FORM_FIELDS = ["name", "agency", "phone", "address", "problem"]; // the visitor's form, as the front office corrects it
 // Events of a counter's officer at that counter: no event says that a counter was taken (its first action takes
 // it), so a call or a pause there names its holder (as the front office's list reads them).
-const HOLDER_EVENTS = ["counter_claimed", "called", "recalled", "started", "counter_paused", "counter_resumed"];
 const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not printed yet) per counter
 
 const state = {
@@ -793,13 +792,12 @@ function heldHere(ticket) {
   return ticket.counter_id === state.counterId && (ticket.status === "called" || ticket.status === "serving");
 }
 
-// A counter is taken by its officer's first action, which no event tells: a call or a pause there names its
-// holder (this page's counter held by another officer turns the banner on).
+// A free counter is taken by its officer's first action, whose `counter_claimed` names its holder (this page's
+// counter held by another officer turns the banner on; a release clears it, onCounterEvent).
 function noteHolder(ev) {
   const id = ev.counter_id ?? (ev.data || {}).counter_id;
-  if (!HOLDER_EVENTS.includes(ev.type) || !id || !ev.actor || ev.actor === "auto" || ev.actor === "system") return;
-  if ((ev.data || {}).by_admin) return; // an admin acts at any counter without holding it
-  if (ev.ticket && ev.ticket.counter_id !== id) return;
+  // only a claim says who holds a counter: an admin calls, recalls or pauses at any counter without holding it
+  if (ev.type !== "counter_claimed" || !id || !ev.actor) return;
   const entry = state.counters.get(id) || { id };
   if (entry.officer !== ev.actor) state.counters.set(id, { ...entry, officer: ev.actor });
 }

@@ -28,15 +28,6 @@ if TYPE_CHECKING:
 OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
 
 
-# The payload's key, set by counter_action only, that marks an admin's action (see counter_action)
-BY_ADMIN = "\x00by_admin"
-
-
-def holder_data(payload: Any) -> dict[str, Any]:
-    """What a holder event adds to its data: `by_admin` when an admin acted (never the counter's holder)."""
-    return {"by_admin": True} if isinstance(payload, dict) and payload.get(BY_ADMIN) else {}
-
-
 class QueueCommands:
     """The commands that move tickets."""
 
@@ -230,18 +221,11 @@ class QueueCommands:
 
     # -- counter actions -------------------------------------------------------------
     def counter_action(
-        self,
-        counter_id: int,
-        action: str,
-        payload: dict[str, Any],
-        officer: str,
-        request_key: str | None = None,
-        role: str | None = None,
+        self, counter_id: int, action: str, payload: dict[str, Any], officer: str, request_key: str | None = None
     ) -> Outcome:
         """Run one officer action on a counter: call-next, call (a given ticket), recall, skip, start, resolve,
-        escalate, transfer, pause, resume. `role`: the actor's; an admin acts at any counter without holding
-        it, and the events that otherwise tell who holds the counter (HOLDER_EVENTS) say so (`data.by_admin`):
-        the page of the officer who holds it must not take the admin for its holder."""
+        escalate, transfer, pause, resume. Who holds the counter is said by `counter_claimed` (accounts),
+        never by these events: an admin acts at any counter without holding it."""
         counter = self.unit.counter(counter_id)
         handler = {
             "call-next": self._call_next,
@@ -258,8 +242,6 @@ class QueueCommands:
         if handler is None:
             raise NotFound("not_found")
         payload = clean_texts(payload, OFFICER_TEXTS)
-        if isinstance(payload, dict):  # set here, whatever the request sent under that name
-            payload = {**payload, BY_ADMIN: role == "admin"}
         if action == "call" and isinstance(payload.get("ticket"), str) and text_problem(payload["ticket"]):
             raise FormIncomplete({"ticket": text_problem(payload["ticket"])})
 
@@ -346,9 +328,7 @@ class QueueCommands:
         if nxt is None:
             body = {"ticket": None, "skipped": public_ticket(settings, skipped) if skipped else None}
             return Outcome(body, Kind.DONE if skipped else Kind.NOTHING)
-        called = self._change(
-            tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer, holder_data(payload)
-        )
+        called = self._change(tx, nxt, core.call(nxt, counter.id, now), "called", now, counter.id, officer)
         body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
         if skipped:
             body["skipped"] = public_ticket(settings, skipped)
@@ -368,7 +348,7 @@ class QueueCommands:
         if current is not None:
             skipped = self._skip_ticket(tx, now, counter, current, officer)
             ticket = tx.ticket(ticket.id)  # a renumbered day may have moved its position
-        data = {"out_of_turn": True, **holder_data(payload)}
+        data = {"out_of_turn": True}
         called = self._change(tx, ticket, core.call(ticket, counter.id, now), "called", now, counter.id, officer, data)
         body = {"ticket": full_ticket(settings, called, tx.form(called.id))}
         if skipped:
@@ -382,7 +362,7 @@ class QueueCommands:
 
     def _counter_event(self, tx: Tx, type_: str, now: datetime, counter, officer: str, payload: Any) -> None:
         """A break's start or end, at the counter (no ticket)."""
-        data = {"counter_id": counter.id, **holder_data(payload)}
+        data = {"counter_id": counter.id}
         tx.add_event(type_, now, self.unit.day(now), None, counter.id, officer, data)
 
     def _pause(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
@@ -406,7 +386,7 @@ class QueueCommands:
     def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
         new = core.recall(current, self.unit.rules, now)
-        new = self._change(tx, current, new, "recalled", now, counter.id, officer, holder_data(payload))
+        new = self._change(tx, current, new, "recalled", now, counter.id, officer)
         return self._ticket_answer(tx, new)
 
     def _skip(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
@@ -417,7 +397,7 @@ class QueueCommands:
     def _start(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
         new = core.start(current, officer, now)
-        new = self._change(tx, current, new, "started", now, counter.id, officer, holder_data(payload))
+        new = self._change(tx, current, new, "started", now, counter.id, officer)
         return self._ticket_answer(tx, new)
 
     def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
