@@ -22,9 +22,8 @@ from typing import Any
 
 from server import reports
 from server.core import local_day
-from server.errors import Localized
 from server.forms import parse_day
-from server.i18n import word
+from server.i18n import both
 from server.store import PRIVATE, Store, create_private
 
 ANONYMISED = "(dianonimkan)"
@@ -37,11 +36,7 @@ class ArchiveError(Exception):
     and English (the command line prints both); str() is the English (the logs, the backup alert)."""
 
     def __init__(self, key: str, /, **params: object):
-        def text(lang: str) -> str:
-            filled = {k: getattr(v, f"{lang}_text") if isinstance(v, Localized) else v for k, v in params.items()}
-            return word(f"cli.archive.{key}", lang, **filled)
-
-        self.said = Localized(text("id"), text("en"))
+        self.said = both(f"cli.archive.{key}", **params)
         super().__init__(self.said.en_text)
 
 

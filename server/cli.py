@@ -21,7 +21,7 @@ from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, database_error, load_settings, storage_error
 from server.errors import Localized
 from server.forms import LIMITS, clean_nip, clean_text
-from server.i18n import word
+from server.i18n import both
 from server.store import NewerDatabase, Store, UpgradeCopyFailed
 from shared.runtime import on_gevent
 
@@ -39,14 +39,7 @@ EXIT_CONFIG = 78
 def words(key: str, /, **params: object) -> Localized:
     """The catalogue's `cli.<key>` in both languages, its {placeholders} filled (a Localized param in the
     language of each text)."""
-
-    def text(lang: str) -> str:
-        filled = {
-            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
-        }
-        return word(f"cli.{key}", lang, **filled)
-
-    return Localized(text("id"), text("en"))
+    return both(f"cli.{key}", **params)
 
 
 def joined(*parts: Localized, sep: str = ": ") -> Localized:
@@ -607,7 +600,7 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
 
         # the front office's words for its kind of failure (server/advice.py), the printer's own after them
         kind = failure_kind(str(err))
-        problem = Localized(word(f"printer.problem.{kind}", "id"), word(f"printer.problem.{kind}", "en"))
+        problem = both(f"printer.problem.{kind}")
         detail = str(err).removeprefix(f"printer {name}: ")
         say_error(words("printer_failed", name=name, problem=problem, detail=detail))
         return 1

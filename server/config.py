@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.errors import Localized
-from server.i18n import word
+from server.i18n import both
 
 
 class ConfigError(Exception):
@@ -39,14 +39,7 @@ class ConfigError(Exception):
 def _words(code: str, /, **params: object) -> Localized:
     """The catalogue's `config.<code>` in both languages, its {placeholders} filled (a Localized param in
     the language of each text)."""
-
-    def text(lang: str) -> str:
-        filled = {
-            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
-        }
-        return word(f"config.{code}", lang, **filled)
-
-    return Localized(text("id"), text("en"))
+    return both(f"config.{code}", **params)
 
 
 def _bad(key: str, code: str, /, **params: object) -> ConfigError:

@@ -98,14 +98,15 @@ def require_supported() -> None:
     """Exit with the problems of check_versions(), if any, and how to install the tested versions."""
     problems = check_versions()
     if problems:
-        from server.i18n import word
+        from server.i18n import both
 
-        def both(key: str) -> str:  # the office's language first, then English, on one line
-            return f"{word(f'cli.versions.{key}', 'id')} / {word(f'cli.versions.{key}', 'en')}"
+        def said(key: str) -> str:  # the office's language first, then English, on one line
+            text = both(f"cli.versions.{key}")
+            return f"{text.id_text} / {text.en_text}"
 
         raise SystemExit(
-            f"{both('unsupported')}:\n"
+            f"{said('unsupported')}:\n"
             + "\n".join(f"  - {p}" for p in problems)
-            + f"\n{both('install')}: .venv/bin/pip install -r requirements.lock"
+            + f"\n{said('install')}: .venv/bin/pip install -r requirements.lock"
             " (make run; make test: requirements-test.lock)"
         )

@@ -13,8 +13,12 @@ slips and shared/dates.py read them through too.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from shared.words import LANGS, catalogue
+
+if TYPE_CHECKING:
+    from server.errors import Localized
 
 __all__ = ["LANGS", "catalogue", "t", "word", "section", "pairs", "page_pairs"]
 
@@ -35,6 +39,20 @@ def word(key: str, lang: str = "id", **params: object) -> str:
     the catalogue lacks the key, so a typo fails the page (and its test) instead of showing the key."""
     text = catalogue(lang)[key]
     return text.format(**params) if params else text
+
+
+def both(key: str, /, **params: object) -> Localized:
+    """`word(key)` in Indonesian and English, its {placeholders} filled; a Localized param is put in the
+    language of each text (what the command line, the config's refusals and the store's say in two lines)."""
+    from server.errors import Localized
+
+    def text(lang: str) -> str:
+        filled = {
+            k: (v.en_text if lang == "en" else v.id_text) if isinstance(v, Localized) else v for k, v in params.items()
+        }
+        return word(key, lang, **filled)
+
+    return Localized(text("id"), text("en"))
 
 
 def section(prefix: str, lang: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from server.errors import Localized
-from server.i18n import word
+from server.i18n import both
 from server.migrations import (
     DURATION_COLUMNS,
     LABEL_PREFIX,
@@ -120,7 +120,7 @@ def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
 def _said(key: str, /, **params: object) -> Localized:
     """The catalogue's `cli.<key>` in Indonesian and English: what the command line says of a database it
     will not open (server/cli.py prints both, the start's log the English)."""
-    return Localized(word(f"cli.{key}", "id", **params), word(f"cli.{key}", "en", **params))
+    return both(f"cli.{key}", **params)
 
 
 class NewerDatabase(sqlite3.DatabaseError):
