@@ -16,16 +16,25 @@ def command_name(argv: list[str]) -> str | None:
     return None
 
 
+def said(key: str, /, **params: object) -> str:
+    """The catalogue's `cli.argv.<key>`, "Indonesian / English", as argparse's error line quotes it. Imported
+    here, when a command line is read: not before gevent's patches (this module is)."""
+    from server.i18n import both
+
+    text = both(f"cli.argv.{key}", **params)
+    return f"{text.id_text} / {text.en_text}"
+
+
 def int_between(low: int, high: int):
-    """An argparse type: a whole number from `low` to `high`."""
+    """An argparse type: a whole number from `low` to `high` (its refusal in both languages)."""
 
     def read(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number {low}-{high}, not {text!r}") from None
+            raise argparse.ArgumentTypeError(said("whole_number", low=low, high=high, text=repr(text))) from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be {low}-{high}, not {value}")
+            raise argparse.ArgumentTypeError(said("between", low=low, high=high, value=value))
         return value
 
     return read

@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from server.argv import int_between
 from server.auth import ROLES, validate_new_user
@@ -95,73 +95,105 @@ def stop_first(err: Any, force: bool = False) -> Localized:
     return joined(said, words("or_force"), sep=", ") if force else said
 
 
+def one_line(text: Localized) -> str:
+    """Short words in both languages on one line: "Indonesian / English" (once when the two are the same)."""
+    return text.id_text if text.id_text == text.en_text else f"{text.id_text} / {text.en_text}"
+
+
+def helped(key: str, /, **params: object) -> str:
+    """A help text of the command line: the catalogue's `cli.help.<key>`, "Indonesian / English" (a `%`
+    escaped: argparse formats help with %-placeholders)."""
+    return one_line(words(f"help.{key}", **params)).replace("%", "%%")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help and usage, its "usage:" said in both languages."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            prefix = one_line(words("help.usage")) + ": "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in both languages: the headings of --help and its -h line are the catalogue's, and a bad
+    command line says its usage, "kesalahan / error: <argparse's message>" and where the help is (exit
+    code 2, as argparse's). Its sub-commands' parsers are Parsers too (add_subparsers makes its class's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = helped("positionals")
+        self._optionals.title = helped("options")
+        for action in self._actions:
+            if "-h" in action.option_strings:  # argparse's own -h, --help
+                action.help = helped("help")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{one_line(words('error'))}: {message}\n{one_line(words('see'))}: {self.prog} --help\n")
+
+
 def _parser() -> argparse.ArgumentParser:
+    # a plain parser: its "options" group joins each command's own, which Parser then names in both languages
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: config.toml)")
-    p = argparse.ArgumentParser(prog="python -m server", description="Antrian: LPSE helpdesk queue", parents=[common])
+    common.add_argument("--config", default=argparse.SUPPRESS, help=helped("config"))
+    p = Parser(prog="python -m server", description=one_line(words("help.description")), parents=[common])
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve", parents=[common], help="run the server (HTTP + Socket.IO + workers)")
-    s.add_argument("--host")
-    s.add_argument("--port", type=int_between(1, 65535), help="1-65535 (default: [server] port)")
+
+    def command(parent: Any, name: str, key: str, **params: object) -> argparse.ArgumentParser:
+        """A sub-command: the catalogue's words for it are its line in the parent's help and top its own."""
+        said = one_line(words(f"help.{key}", **params))  # a description is not %-formatted, a help is
+        return parent.add_parser(name, parents=[common], help=helped(key, **params), description=said)
+
+    s = command(sub, "serve", "serve")
+    s.add_argument("--host", help=helped("serve.host"))
+    s.add_argument("--port", type=int_between(1, 65535), help=helped("serve.port"))
     s.add_argument("--sync", default="FULL", choices=["FULL", "NORMAL"], help=argparse.SUPPRESS)
-    u = sub.add_parser("users", parents=[common], help="manage accounts")
+    u = command(sub, "users", "users")
     usub = u.add_subparsers(dest="users_command", required=True)
-    ua = usub.add_parser("add", parents=[common], help="add an account; the password is read from stdin")
-    ua.add_argument("name")
-    ua.add_argument("--role", required=True, choices=ROLES)
-    ua.add_argument("--counter", type=int, help="bind an officer to one counter")
-    ua.add_argument("--full-name", default="", help="the full name that signs the A4 consultation form")
-    ua.add_argument("--nip", default="", help="the officer's NIP: 18 digits (spaces allowed)")
-    up = usub.add_parser("passwd", parents=[common], help="set a new password (read from stdin)")
-    up.add_argument("name")
-    usub.add_parser("list", parents=[common], help="list accounts")
+    ua = command(usub, "add", "users.add")
+    ua.add_argument("name", help=helped("users.name"))
+    ua.add_argument("--role", required=True, choices=ROLES, help=helped("users.add.role"))
+    ua.add_argument("--counter", type=int, help=helped("users.add.counter"))
+    ua.add_argument("--full-name", default="", help=helped("users.add.full_name"))
+    ua.add_argument("--nip", default="", help=helped("users.add.nip"))
+    up = command(usub, "passwd", "users.passwd")
+    up.add_argument("name", help=helped("users.name"))
+    command(usub, "list", "users.list")
     for verb in ("disable", "enable"):
-        uv = usub.add_parser(verb, parents=[common], help=f"{verb} an account (a disabled one cannot log in)")
-        uv.add_argument("name")
-    st = sub.add_parser("settings", parents=[common], help="show or change settings live (as the admin page)")
+        uv = command(usub, verb, f"users.{verb}")
+        uv.add_argument("name", help=helped("users.name"))
+    st = command(sub, "settings", "settings")
     ssub = st.add_subparsers(dest="settings_command", required=True)
-    ssub.add_parser(
-        "show", parents=[common], help="the editable settings as JSON (on stderr: the config.toml values they hide)"
+    command(ssub, "show", "settings.show")
+    ss = command(ssub, "set", "settings.set", example="""queue '{"max_calls": 2}'""")
+    ss.add_argument("section", help=helped("settings.section"))
+    ss.add_argument("value", help=helped("settings.value"))
+    sr = command(ssub, "reset", "settings.reset")
+    sr.add_argument("section", help=helped("settings.section"))
+    d = command(sub, "demo", "demo")
+    d.add_argument("--if-empty", action="store_true", help=helped("demo.if_empty"))
+    d.add_argument("--force", action="store_true", help=helped("demo.force"))
+    d.add_argument(
+        "--visitors",
+        type=int_between(0, MAX_DEMO_VISITORS),
+        default=24,
+        help=helped("demo.visitors", max=MAX_DEMO_VISITORS),
     )
-    ss = ssub.add_parser(
-        "set",
-        parents=[common],
-        help="change one section with JSON, e.g. queue '{\"max_calls\": 2}' (a table's other keys stay as they are)",
-    )
-    ss.add_argument("section")
-    ss.add_argument("value", help="JSON")
-    sr = ssub.add_parser("reset", parents=[common], help="drop the stored change of a section: config.toml's again")
-    sr.add_argument("section")
-    d = sub.add_parser("demo", parents=[common], help="fill a day of visitors for trying it out")
-    d.add_argument("--if-empty", action="store_true", help="only when the database has no tickets yet")
-    d.add_argument("--force", action="store_true", help="add them even though the database has tickets already")
-    d.add_argument("--visitors", type=int_between(0, MAX_DEMO_VISITORS), default=24, help="yesterday's (24)")
-    _report_parsers(sub, common)
-    vo = sub.add_parser("voice", parents=[common], help='the recorded voice pack ([tts] engine = "clips")')
+    _report_parsers(sub, command)
+    vo = command(sub, "voice", "voice")
     vsub = vo.add_subparsers(dest="voice_command", required=True)
-    vc = vsub.add_parser("check", parents=[common], help="list the words the pack lacks for this office's calls")
-    vc.add_argument("--clips", help="the pack's folder (default: [tts] clips)")
-    vc.add_argument(
-        "--up-to",
-        type=int_between(1, MAX_VOICE_NUMBER),
-        help=f"the highest number to check, 1-{MAX_VOICE_NUMBER} (default: 999 or the day's highest)",
-    )
-    pr = sub.add_parser("printer", parents=[common], help="test a printer")
+    vc = command(vsub, "check", "voice.check")
+    vc.add_argument("--clips", help=helped("voice.clips"))
+    vc.add_argument("--up-to", type=int_between(1, MAX_VOICE_NUMBER), help=helped("voice.up_to", max=MAX_VOICE_NUMBER))
+    pr = command(sub, "printer", "printer")
     prsub = pr.add_subparsers(dest="printer_command", required=True)
-    pt = prsub.add_parser(
-        "test", parents=[common], help="print a test slip on [printers.NAME]; its QR code opens [office] public_url"
-    )
-    pt.add_argument("name")
-    pt.add_argument(
-        "--local",
-        action="store_true",
-        help="print through this PC's own connection to the printer, even one the server sends to a kiosk PC's"
-        " agent: on that kiosk PC, with the same config.toml (the database is not opened)",
-    )
-    sd = sub.add_parser(
-        "systemd-unit", parents=[common], help="print a systemd unit that starts this server with the PC (make service)"
-    )
-    sd.add_argument("--user", help="the account the server runs as (default: the one running this)")
+    pt = command(prsub, "test", "printer.test")
+    pt.add_argument("name", help=helped("printer.name"))
+    pt.add_argument("--local", action="store_true", help=helped("printer.local"))
+    sd = command(sub, "systemd-unit", "systemd_unit")
+    sd.add_argument("--user", help=helped("systemd_unit.user"))
     return p
 
 
@@ -379,6 +411,22 @@ def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -
     return lines + bilingual(words("settings.way_back", resets=resets)).splitlines()
 
 
+# the pages the start names, each on a line of its own: the catalogue's `cli.banner.<key>` and its path
+BANNER_PAGES = (
+    ("kiosk", "/kiosk/"),
+    ("display", "/display/"),
+    ("counter", "/counter/"),
+    ("front", "/counter/front"),
+    ("survey", "/survey/"),
+    ("skm", "/counter/skm"),
+    ("complaints", "/counter/complaints"),
+    ("recap", "/counter/recap"),
+    ("dashboard", "/counter/dashboard"),
+    ("admin", "/counter/admin"),
+    ("api_state", "/api/state"),
+)
+
+
 def banner(
     settings: Settings,
     host: str,
@@ -390,52 +438,65 @@ def banner(
     """What `serve` prints at its start: where each page is, how to log in, and what to set up. `lan`:
     this PC's address on the office network, when the server listens on every interface; `saved`: the keys
     whose value saved on the admin page is used instead of config.toml's (saved_lines)."""
+    import textwrap
     from urllib.parse import urlsplit
+
+    def label(key: str) -> str:
+        return one_line(words(f"banner.{key}"))
+
+    def advice(text: Localized) -> list[str]:
+        """A sentence of advice, Indonesian then English, each wrapped to an 80-column terminal (a URL or a
+        path whole)."""
+        return [
+            line
+            for said in (text.id_text, text.en_text)
+            for line in textwrap.wrap(
+                said, 79, initial_indent="  ", subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+            )
+        ]
 
     everywhere = host in ("0.0.0.0", "::")
     base = f"http://{'127.0.0.1' if everywhere else host}:{port}"
-    lines = [
-        f"Antrian — {settings.office.name}",
-        f"  Kiosk / kios:            {base}/kiosk/",
-        f"  Display / layar TV:      {base}/display/",
-        f"  Counter / loket:         {base}/counter/",
-        f"  Front office:            {base}/counter/front",
-        f"  Survey tablet / survei:  {base}/survey/",
-        f"  SKM, complaints:         {base}/counter/skm · {base}/counter/complaints",
-        f"  Recap, dashboard, admin: {base}/counter/recap · {base}/counter/dashboard · {base}/counter/admin",
-        f"  API state:               {base}/api/state",
-    ]
+    # (label, value): the labels in a column, "" under one for its value's second line
+    rows = [(label(key), f"{base}{path}") for key, path in BANNER_PAGES]
+    if everywhere and lan:
+        rows += [(label("other_devices"), f"http://{lan}:{port}/…"), ("", f"({label('other_devices.which')})")]
+    if first:  # the first account's line keeps "First account" and ends with the password (`grep "First account"`)
+        rows += [
+            (label("first_account"), f"{first[0]}, {label('password')} '{first[1]}'"),
+            ("", f"({label('shown_once')})"),
+        ]
+    width = max(len(name) for name, _ in rows) + 1  # the longest label and its colon
+    lines = [f"Antrian — {settings.office.name}"]
+    lines += [f"  {f'{name}:' if name else '':<{width}} {value}" for name, value in rows]
+    # a command on a line of its own, whole, to copy
     if first:
-        lines.append(f"  First account (shown once): user '{first[0]}', password '{first[1]}'")
-        lines.append(f"  Add officers: {_python()} -m server users add NAME --role officer")
+        lines += [f"  {label('add_officers')}:", f"    {_python()} -m server users add NAME --role officer"]
     else:
-        lines.append(f"  Log in with your account; reset a password: {_python()} -m server users passwd NAME")
+        lines += [
+            f"  {label('log_in')}.",
+            f"  {label('reset_password')}:",
+            f"    {_python()} -m server users passwd NAME",
+        ]
     if everywhere:
-        if lan:
-            lines.append(f"  Other devices (kiosk PC, TV, officers' laptops) / perangkat lain: http://{lan}:{port}/…")
         public = urlsplit(settings.office.public_url).hostname or ""
         if public in ("127.0.0.1", "localhost", "::1") or public.startswith("127."):
-            where = (
-                "on the admin page (Kantor), where it was saved over config.toml's"
-                if "office.public_url" in saved
-                else "in config.toml"
+            address = Localized(lan, lan) if lan else words("banner.this_pc")
+            target = Localized(f"http://{address.id_text}:{port}", f"http://{address.en_text}:{port}")
+            where = words(
+                "banner.public_url.admin_page" if "office.public_url" in saved else "banner.public_url.config"
             )
-            lines.append(
-                f"  [office] public_url is {settings.office.public_url}: the tickets' QR codes open on this PC only;"
-                f" set it to http://{lan or 'THIS-PC-ADDRESS'}:{port} {where}"
-            )
+            lines += advice(words("banner.public_url", url=settings.office.public_url, target=target, where=where))
     for name, printer in sorted(settings.printers.items()):
         # the demo's printers (a file beside the database, or nothing at all) left in place after going live
         # print every ticket "successfully" where nobody sees it; a file under /dev is a real printer
-        if printer.type == "dummy" or (printer.type == "file" and not printer.path.startswith("/dev/")):
-            where = "prints nowhere" if printer.type == "dummy" else f"writes to the file {printer.path}"
-            lines.append(
-                f"  Printer '{name}' {where}, not to a printer (as the demo does): set [printers.{name}]"
-                " in config.toml for the real one (docs/operations.md, Printers)"
-            )
+        if printer.type == "dummy":
+            lines += advice(words("banner.printer_nowhere", name=name))
+        elif printer.type == "file" and not printer.path.startswith("/dev/"):
+            lines += advice(words("banner.printer_file", name=name, path=printer.path))
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
-        lines.append("  Kiosks: any device may take a number; name the kiosk PCs in [kiosk] addresses")
+        lines += advice(words("banner.kiosks_open"))
     return lines
 
 
@@ -868,38 +929,21 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
 
 
 # -- records: archive, retention, backup, restore (server/archive.py) -----------------------------
-def _report_parsers(sub, common: argparse.ArgumentParser) -> None:
-    a = sub.add_parser(
-        "archive", parents=[common], help="ZIP of a month: recap CSV, tickets+forms+events JSON, SHA256SUMS"
-    )
-    a.add_argument("--month", required=True, help="YYYY-MM (the office's local days)")
-    a.add_argument(
-        "--out", default=None, help="folder for the ZIP, made if its parent exists (default: DATA_DIR/archive)"
-    )
-    r = sub.add_parser("retention", parents=[common], help="anonymise names, phones, addresses older than N months")
-    r.add_argument("--months", type=int, required=True)
-    b = sub.add_parser("backup", parents=[common], help="copy the live database to FILE (safe while serving)")
-    b.add_argument("file", help="the backup's file name (not a folder); its folder must exist, it is never made")
-    s = sub.add_parser(
-        "restore",
-        parents=[common],
-        help="replace the database with a backup (stop the server first); the database as it was is kept"
-        " beside it as DATABASE.before-restore-YYYYmmdd-HHMMSS",
-    )
-    s.add_argument("file")
-    s.add_argument("--force", action="store_true", help="restore even though a server holds the database's lock")
-    g = sub.add_parser(
-        "go-live",
-        parents=[common],
-        help="before the first real day: delete the trial queue (tickets, calls, survey answers), keep the"
-        " accounts and settings (stop the server first; the database as it was is kept beside it)",
-    )
-    g.add_argument("--yes", action="store_true", help="delete them (without it: only say what would go)")
-    g.add_argument(
-        "--force",
-        action="store_true",
-        help=f"delete them even though they span more than {TRIAL_DAYS} days (records of a release before go-live?)",
-    )
+def _report_parsers(sub: Any, command: Any) -> None:
+    """archive, retention, backup, restore, go-live: `command(sub, name, key)` adds each (_parser)."""
+    a = command(sub, "archive", "archive")
+    a.add_argument("--month", required=True, help=helped("archive.month"))
+    a.add_argument("--out", default=None, help=helped("archive.out"))
+    r = command(sub, "retention", "retention")
+    r.add_argument("--months", type=int, required=True, help=helped("retention.months"))
+    b = command(sub, "backup", "backup")
+    b.add_argument("file", help=helped("backup.file"))
+    s = command(sub, "restore", "restore")
+    s.add_argument("file", help=helped("restore.file"))
+    s.add_argument("--force", action="store_true", help=helped("restore.force"))
+    g = command(sub, "go-live", "go_live")
+    g.add_argument("--yes", action="store_true", help=helped("go_live.yes"))
+    g.add_argument("--force", action="store_true", help=helped("go_live.force", days=TRIAL_DAYS))
 
 
 TRIAL_DAYS = 31  # a trial longer than this is more likely an office's records from before go-live existed

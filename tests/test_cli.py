@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
 import re
 import socket
 import sqlite3
+import string
 import subprocess
 import sys
 import threading
@@ -74,7 +76,7 @@ def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg, pesan):
 
 def test_role_must_be_known(tmp_path):
     r = cli("users", "add", "siti", "--role", "boss", "--config", str(write_config(tmp_path)), stdin="x" * 10)
-    assert r.returncode != 0 and "invalid choice" in r.stderr
+    usage_error(r, "argument --role: invalid choice: 'boss'")
 
 
 def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
@@ -303,15 +305,25 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
     open_to_all = load_settings(write_config(tmp_path))
     assert open_to_all.kiosk.addresses == ()
     lines = banner(open_to_all, "0.0.0.0", 8080, ("admin", "Xy7_secret"))
-    assert "  Kiosk / kios:            http://127.0.0.1:8080/kiosk/" in lines
-    assert "  First account (shown once): user 'admin', password 'Xy7_secret'" in lines
-    assert any("[kiosk] addresses" in line for line in lines)
-    assert not any("[kiosk] addresses" in line for line in banner(open_to_all, "127.0.0.1", 8080, None))
+    assert re.fullmatch(r"  Kios / Kiosk: +http://127\.0\.0\.1:8080/kiosk/", lines[1]), lines
+    assert [x for x in lines if "First account" in x] == [  # `grep "First account"` (docs/operations.md)
+        "  Akun pertama / First account:  admin, kata sandi / password 'Xy7_secret'"
+    ]
+    assert "[kiosk] addresses" in unwrapped(lines) and "any device may take a number" in unwrapped(lines)
+    assert "Kios: perangkat apa pun dapat mengambil nomor" in unwrapped(lines)
+    assert "[kiosk] addresses" not in unwrapped(banner(open_to_all, "127.0.0.1", 8080, None))
     # on every interface: the address the other devices type, and the demo's loopback public_url is said
     # to be one only this PC can open (the tickets' QR codes)
     lines = banner(open_to_all, "0.0.0.0", 8080, None, lan="192.168.1.10")
     assert any(line.endswith("http://192.168.1.10:8080/…") for line in lines)
-    assert any("public_url is http://127.0.0.1:8080" in line and "http://192.168.1.10:8080" in line for line in lines)
+    assert (
+        "public_url adalah http://127.0.0.1:8080: kode QR pada tiket hanya terbuka di PC ini;"
+        " atur ke http://192.168.1.10:8080 di config.toml"
+    ) in unwrapped(lines)
+    assert (
+        "public_url is http://127.0.0.1:8080: the tickets' QR codes open on this PC only;"
+        " set it to http://192.168.1.10:8080 in config.toml"
+    ) in unwrapped(lines)
     (tmp_path / "lan").mkdir()
     on_lan = load_settings(
         write_config(
@@ -326,16 +338,18 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
         "[kiosk] addresses" in line for line in banner(named, "0.0.0.0", 8080, None)
     )
     # the demo's printers left after going live: a dummy and a file are said; a file under /dev is a printer
-    assert "  Printer 'kiosk' prints nowhere, not to a printer (as the demo does): set [printers.kiosk]" in " ".join(
+    assert "Printer 'kiosk' tidak mencetak ke mana pun, seperti demo: atur [printers.kiosk]" in unwrapped(lines)
+    assert "Printer 'kiosk' prints nowhere, not to a printer (as the demo does): set [printers.kiosk]" in unwrapped(
         lines
     )
-    for path, said in (("var/tickets.prn", True), ("/dev/usb/lp0", False)):
+    for path, warned in (("var/tickets.prn", True), ("/dev/usb/lp0", False)):
         (tmp_path / "p").mkdir(exist_ok=True)
         filed = load_settings(
             write_config(tmp_path / "p", extra=f'\n[printers.front]\ntype = "file"\npath = "{path}"\n')
         )
-        told = [line for line in banner(filed, "127.0.0.1", 8080, None) if "Printer 'front'" in line]
-        assert bool(told) == said and (not said or f"{path}, not to a printer" in told[0]), told
+        told = unwrapped(banner(filed, "127.0.0.1", 8080, None))
+        assert (f"{path}, not to a printer (as the demo does): set [printers.front]" in told) == warned, told
+        assert (f"{path}, bukan ke printer, seperti demo: atur [printers.front]" in told) == warned, told
 
 
 def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
@@ -362,11 +376,147 @@ def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_th
     file = load_settings(cfg)
     in_use = replace(file, office=replace(file.office, public_url="http://127.0.0.1:9999"))
     saved = frozenset({"office.public_url"})
-    hint = [x for x in banner(in_use, "0.0.0.0", 8080, None, "192.168.1.10", saved) if "public_url" in x]
-    assert len(hint) == 1, hint
-    assert hint[0].endswith(
+    hint = unwrapped(banner(in_use, "0.0.0.0", 8080, None, "192.168.1.10", saved))
+    assert hint.count("public_url") == 2, hint  # once in each language
+    assert "atur ke http://192.168.1.10:8080 di halaman admin (Kantor), tempat nilainya disimpan" in hint
+    assert (
         "set it to http://192.168.1.10:8080 on the admin page (Kantor), where it was saved over config.toml's"
+    ) in hint
+
+
+# -- the command line's own words: argparse's help and refusals, in both languages ------------------------
+def parser_tree() -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every parser of the real command line with the words that reach it: () the top, ("users", "add")…"""
+    from server.cli import _parser
+
+    found, todo = [], [((), _parser())]
+    while todo:
+        path, parser = todo.pop(0)
+        found.append((path, parser))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                todo += [((*path, name), sub) for name, sub in action.choices.items()]
+    return found
+
+
+def catalogue_pattern(text: str) -> str:
+    """A regex of a catalogue text, its {placeholders} anything."""
+    return "".join(
+        re.escape(literal) + (".+" if name is not None else "")
+        for literal, name, _, _ in string.Formatter().parse(text)
     )
+
+
+def test_every_command_and_option_says_its_help_in_indonesian_then_english():
+    """Each parser's description, each sub-command's line and each argument's help (-h's too) is a pair of
+    the catalogue's `cli.help.*`: "Indonesian / English", two different texts; an argument without help fails."""
+    from server.i18n import section
+
+    ids, ens = section("cli.help", "id"), section("cli.help", "en")
+    pairs = [f"(?:{catalogue_pattern(ids[k])}) / (?:{catalogue_pattern(ens[k])})" for k in ids if ids[k] != ens[k]]
+    bilingual = re.compile("|".join(pairs))
+    tree = parser_tree()
+    commands = {" ".join(path) for path, _ in tree}
+    assert {"", "serve", "users add", "users passwd", "settings set", "demo", "go-live", "printer test"} <= commands
+    texts = []
+    for path, parser in tree:
+        texts.append((path, "description", parser.description))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):  # its line lists the commands; theirs say them
+                texts += [(path, choice.dest, choice.help) for choice in action._choices_actions]
+            elif action.help != argparse.SUPPRESS:  # --sync: for the tests' servers only
+                texts.append((path, action.dest, action.help))
+    assert len(texts) > 100, len(texts)
+    wrong = [(path, what, text) for path, what, text in texts if not text or not bilingual.fullmatch(text)]
+    assert wrong == []
+    serve = dict(tree)[("serve",)]
+    assert (
+        serve.description
+        == "jalankan server (HTTP + Socket.IO + pekerja) / run the server (HTTP + Socket.IO + workers)"
+    )
+
+
+def test_help_says_its_headings_in_both_languages():
+    r = cli("serve", "--help")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.startswith("pemakaian / usage: python -m server serve [-h] [--config CONFIG]"), r.stdout
+    # one "options" heading: --config, which every command takes, is with the command's own
+    assert r.stdout.count("\nopsi / options:\n") == 1 and "argumen / positional arguments" not in r.stdout, r.stdout
+    text = " ".join(r.stdout.split())
+    assert "-h, --help tampilkan bantuan ini lalu keluar / show this help message and exit" in text
+    assert "--port PORT port 1-65535 (bawaan: [server] port) / port 1-65535 (default: [server] port)" in text
+    assert "--config CONFIG berkas konfigurasi (bawaan: config.toml) / config file (default: config.toml)" in text
+    top = " ".join(cli("--help").stdout.split())
+    assert "argumen / positional arguments: {serve,users," in top and "users kelola akun / manage accounts" in top
+
+
+@pytest.mark.parametrize(
+    "argv,command,message",
+    [
+        (["users", "add", "siti"], "users add", "the following arguments are required: --role"),
+        (["users", "add", "siti", "--role", "boss"], "users add", "argument --role: invalid choice: 'boss'"),
+        (["bogus"], "", "argument command: invalid choice: 'bogus'"),
+        (["backup"], "backup", "the following arguments are required: file"),
+        (["serve", "--port", "0"], "serve", "argument --port: harus 1-65535, bukan 0 / must be 1-65535, not 0"),
+        (
+            ["voice", "check", "--up-to", "x"],
+            "voice check",
+            "argument --up-to: harus bilangan bulat 1-9999, bukan 'x' / must be a whole number 1-9999, not 'x'",
+        ),
+        (["demo", "--nope"], "", "unrecognized arguments: --nope"),
+    ],
+)
+def test_a_bad_command_line_says_kesalahan_and_where_its_help_is(capsys, argv, command, message):
+    """argparse's refusal (server/cli.py `Parser.error`): the usage, "kesalahan / error: <argparse's words>",
+    and the help to read; exit code 2 as argparse's."""
+    from server.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--config", "no-such-config.toml"])
+    assert stop.value.code == 2
+    out, err = capsys.readouterr()
+    prog = f"python -m server {command}".rstrip()
+    assert out == "" and err.startswith(f"pemakaian / usage: {prog} [-h]"), err
+    said, help_line = err.splitlines()[-2:]
+    assert said.startswith(f"kesalahan / error: {message}") and help_line == f"lihat / see: {prog} --help", err
+
+
+def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp_path):
+    """The start's labels: each page's the catalogue's `cli.banner.*` ("Indonesian / English", once when
+    the same), the URLs in one column, every line but a long path or command within 80 columns."""
+    from server.cli import BANNER_PAGES, _python, banner
+    from server.i18n import both
+
+    settings = load_settings(write_config(tmp_path))
+    lines = banner(settings, "0.0.0.0", 8080, ("admin", "Xy7_secret12"), lan="192.168.100.200")
+    assert lines[0] == "Antrian — LPSE Kabupaten Contoh"
+    rows = lines[1 : 1 + len(BANNER_PAGES)]
+    column = rows[0].index("http://")
+    names = [both(f"cli.banner.{key}") for key, _ in BANNER_PAGES]
+    assert sum(name.id_text != name.en_text for name in names) >= 8  # Kios / Kiosk, Layar TV / TV display, …
+    for name, (_, path), line in zip(names, BANNER_PAGES, rows, strict=True):
+        label = name.id_text if name.id_text == name.en_text else f"{name.id_text} / {name.en_text}"
+        assert line == f"  {label + ':':<{column - 3}} http://127.0.0.1:8080{path}"
+    assert rows[:2] == [
+        "  Kios / Kiosk:                   http://127.0.0.1:8080/kiosk/",
+        "  Layar TV / TV display:          http://127.0.0.1:8080/display/",
+    ]
+    assert lines[1 + len(BANNER_PAGES) :][:6] == [
+        "  Perangkat lain / Other devices: http://192.168.100.200:8080/…",
+        "                                  (PC kios, TV, laptop / kiosk PC, TV, laptops)",
+        "  Akun pertama / First account:   admin, kata sandi / password 'Xy7_secret12'",
+        "                                  (sekali tampil / shown once)",
+        "  Tambah petugas / Add officers:",
+        f"    {_python()} -m server users add NAME --role officer",
+    ]
+    wide = [x for x in lines if len(x) > 80 and str(tmp_path) not in x and _python() not in x]
+    assert wide == []
+    again = banner(settings, "127.0.0.1", 8080, None)
+    assert again[1 + len(BANNER_PAGES) :][:3] == [
+        "  Masuk dengan akun Anda / Log in with your account.",
+        "  Ganti kata sandi / Reset a password:",
+        f"    {_python()} -m server users passwd NAME",
+    ]
 
 
 # -- refusals: one line on stderr, exit code 2, nothing lost ----------------------------------------
@@ -394,12 +544,21 @@ def refused(
             assert word in said[0], r.stderr
 
 
-def usage_error(r: subprocess.CompletedProcess, *words: str) -> None:
-    """argparse refused an argument: exit code 2, its usage and one error line naming `words`."""
+def usage_error(r: subprocess.CompletedProcess, *words: str, indonesian: tuple[str, ...] = ()) -> None:
+    """argparse refused an argument (server/cli.py `Parser`): exit code 2, its usage, one error line
+    ("kesalahan / error: …") naming `words` and `indonesian`, and the line naming the command's help."""
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
-    assert "Traceback" not in r.stderr and r.stderr.splitlines()[-1].startswith("python -m server"), r.stderr
-    for word in words:
-        assert word in r.stderr.splitlines()[-1], r.stderr
+    said = r.stderr.splitlines()
+    assert "Traceback" not in r.stderr and said[0].startswith("pemakaian / usage: python -m server "), r.stderr
+    assert said[-2].startswith("kesalahan / error: "), r.stderr
+    assert re.fullmatch(r"lihat / see: python -m server( [a-z-]+)* --help", said[-1]), r.stderr
+    for word in words + indonesian:
+        assert word in said[-2], r.stderr
+
+
+def unwrapped(lines: list[str]) -> str:
+    """The banner's lines as one text, its wrapping undone: a sentence of advice whole."""
+    return " ".join(" ".join(lines).split())
 
 
 def office(tmp_path: Path, *names: str) -> tuple[Path, Path]:
@@ -548,7 +707,8 @@ def test_demo_refuses_a_database_with_tickets_unless_forced_and_while_a_server_r
 @pytest.mark.parametrize("visitors_", ["-1", "1001", "1e9", "banyak"])
 def test_demo_visitors_is_bounded(tmp_path, visitors_):
     cfg = write_config(tmp_path)
-    usage_error(cli("demo", "--visitors", visitors_, "--config", str(cfg)), "--visitors", "0-1000")
+    r = cli("demo", "--visitors", visitors_, "--config", str(cfg))
+    usage_error(r, "--visitors", "must be", "0-1000", indonesian=("harus", "bukan"))
     assert not load_settings(cfg).server.database.exists()
 
 
