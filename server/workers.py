@@ -29,9 +29,9 @@ def _every(service, interval: float, step, what: str) -> None:
 
 
 def maintenance_loop(service, interval: float = 1.0) -> None:
-    """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, and free
-    counters whose officer left, once a second, forever; look at the free disk space every 30 s and drop
-    old idempotency answers every 5 minutes (both at once at start)."""
+    """Expire yesterday's leftovers, run automatic recalls, announce the office opening or closing, free
+    counters whose officer left and keep the figures of past days, once a second, forever; look at the
+    free disk space every 30 s and drop old idempotency answers every 5 minutes (both at once at start)."""
     due = {"disk": time.monotonic(), "forget": time.monotonic()}
 
     def step() -> None:
@@ -45,6 +45,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
         service.check_sessions()  # an account changed from the command line: its sockets go
         service.check_office()  # office_opened / office_closed at the service hours' edges
         service.release_idle_counters()  # no counter page of its officer open for a while
+        service.keep_figures()  # the dashboard's figures of past days (figure_days), a few days a tick
         if now >= due["forget"]:
             due["forget"] = now + FORGET_SECONDS
             service.forget_old_requests()

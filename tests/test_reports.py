@@ -1473,12 +1473,14 @@ def test_m023_takes_older_tickets_copy_times_from_their_printed_form_jobs(tmp_pa
     store.close()
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept"])
 @pytest.mark.parametrize("analyzed", [False, True], ids=["as-served", "analyzed"])
-def test_every_figures_query_reads_only_its_days(tmp_path, analyzed):
+def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept):
     """Each query the dashboard makes reads the range's tickets through an index on the day, never the
     whole history: ordered by the service, the escalations' query once read every ticket ever through
     idx_tickets_service_finished to save a sort (70 ms for one month per service at ten years). The
-    plans are SQLite's own (EXPLAIN QUERY PLAN), with and without table statistics."""
+    plans are SQLite's own (EXPLAIN QUERY PLAN), with and without table statistics; with no day kept
+    (figure_days, m025), and with the days before the 20th kept and the rest counted from their tickets."""
     import sys
 
     from server.config import load_settings
@@ -1492,6 +1494,9 @@ def test_every_figures_query_reads_only_its_days(tmp_path, analyzed):
     build(store, 2_000)  # ends with ANALYZE
     if not analyzed:
         store.db.execute("DELETE FROM sqlite_stat1")
+    if kept:
+        with store.write() as tx:
+            assert tx.keep_figure_days("2026-11-20", figures.limits_ms(settings.sla), 5000)
     try:
         for group in figures.GROUPS:
             statements: list[str] = []
@@ -1506,8 +1511,12 @@ def test_every_figures_query_reads_only_its_days(tmp_path, analyzed):
                 }
             assert len(plans) >= 4, plans  # the sums, the escalations, the unprinted copies, the hours
             for sql, plan in plans.items():
-                full = [step for step in plan if step.startswith("SCAN") and "subquery" not in step]
+                full = [step for step in plan if step.startswith("SCAN") and not re.search("subquery|json_each", step)]
                 assert not full, f"{group}: {full} in\n{sql}"
-                assert any("(day>? AND day<?)" in step or "next_attempt_at" in step for step in plan), (group, plan)
+                by_day = ("day>? AND day<?)", "(day=?)", "next_attempt_at")
+                assert any(w in step for step in plan for w in by_day), (group, plan)
+            if kept:  # the kept days' rows were read, and the others' tickets
+                assert any("figure_days" in s for s in plans), plans
+                assert any("json_each" in s and "tickets" in s for s in plans), plans
     finally:
         store.close()

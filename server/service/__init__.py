@@ -149,5 +149,6 @@ class QueueService:
     check_disk = _Method("upkeep")
     disk_status = _Method("upkeep")
     forget_old_requests = _Method("upkeep")
+    keep_figures = _Method("upkeep")
     daily_backup = _Method("upkeep")
     stop = _Method("upkeep")

@@ -42,6 +42,10 @@ def _off_loop(fn: Any, *args: Any) -> Any:
 # FREE_PAGES_STEP at a time: each batch a write transaction of a few milliseconds.
 FORGET_BATCH = 200
 FREE_PAGES_STEP = 256  # 1 MB of 4 KB pages
+# The figures of past days kept for the dashboard (figure_days, m025) are made FIGURE_DAYS_STEP days per
+# tick of the maintenance loop (a few milliseconds each): ten years after the upgrade in about nine minutes,
+# then each day once it is over, and a past day again once anything it is made of changed.
+FIGURE_DAYS_STEP = 5
 
 
 def _existing(folder: Path) -> Path:
@@ -130,6 +134,7 @@ class Upkeep:
         self._backup_retry = 0.0  # monotonic time before which a failed copy is not tried again
         self._backup_failed_day: str | None = None  # the day whose failure is logged (once a day)
         self._backup_failed: str | None = None  # why the last try failed (None: it worked, or none yet)
+        self._figure_limits: dict[str, int] | None = None  # the standard times the kept figures are made for
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
@@ -163,6 +168,25 @@ class Upkeep:
                 break
             time.sleep(0)
         return dropped
+
+    def keep_figures(self) -> int:
+        """Make the kept figures (figure_days) of up to FIGURE_DAYS_STEP past days that lack them: days
+        before today, latest first. Standard times changed since the last look ([sla], live) mark every
+        kept day stale first. Returns how many days were made."""
+        from server.figures import limits_ms
+
+        unit = self.unit
+        limits = limits_ms(unit.settings.sla)
+        if limits != self._figure_limits:
+            with unit.store.write() as tx:
+                tx.restale_figure_days(limits)
+            self._figure_limits = limits
+        today = unit.day()
+        with unit.store.read() as tx:
+            if not tx.stale_figure_days(today):
+                return 0
+        with unit.store.write() as tx:
+            return len(tx.keep_figure_days(today, limits, FIGURE_DAYS_STEP))
 
     def check_disk(self) -> dict[str, Any]:
         """Look at the free space of the database's and the data folder's disks (the maintenance loop, every

@@ -11,6 +11,7 @@ from typing import Any
 
 from server import core
 from server.core import SERVED
+from server.migrations import FIGURE_DAY_COLUMNS, FIGURE_DAY_HOURS
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
@@ -37,6 +38,41 @@ LKPP_NUMBERS_CTE = (
     "lkpp_numbers AS MATERIALIZED (SELECT ticket_id, MIN(at) AS at FROM events INDEXED BY idx_events_type_seq"
     " WHERE type = 'lkpp_ticket' GROUP BY ticket_id)"
 )
+
+# What a dashboard group sums over the tickets, and which figure_days rows (m025) and key it adds up.
+_KEYS = {
+    "day": "t.day",
+    "month": "substr(t.day, 1, 7)",
+    "officer": "COALESCE(NULLIF(t.officer, ''), '')",
+    "service": "t.service",
+}
+KEPT_GROUPS = ("day", "officer", "service")  # the groups figure_days keeps per day
+_KEPT_GROUP = {
+    "day": ("day", "key"),
+    "month": ("day", "substr(day, 1, 7)"),
+    "officer": ("officer", "key"),
+    "service": ("service", "key"),
+}
+_KEPT = ", ".join(FIGURE_DAY_COLUMNS)
+_ADDED_UP = ", ".join(f"{'MAX' if c.endswith('_max') else 'SUM'}({c}) AS {c}" for c in FIGURE_DAY_COLUMNS)
+_IN_DAYS = "t.day IN (SELECT value FROM json_each(?))"
+
+
+def limits_key(limits_ms: dict[str, int]) -> str:
+    """The standard times a figure_days row was made for, as kept with it: "copy=600000,form=300000,..."."""
+    return ",".join(f"{k}={limits_ms[k]}" for k in sorted(limits_ms))
+
+
+def add_sums(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """Add one group's sums to another's (days into weeks, groups into the total, kept and counted days)."""
+    for k, v in other.items():
+        if v is None or k in ("key", "day"):
+            continue
+        if k.endswith("_max"):
+            if into.get(k) is None or v > into[k]:
+                into[k] = v
+        else:
+            into[k] = into.get(k, 0) + v
 
 
 def _recap_where(
@@ -103,19 +139,70 @@ class ReportQueries(TxBase):
     def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
         """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms).
 
+        The days whose sums are kept (figure_days, m025, made for the same standard times) are added up
+        from those rows; the others (today, a day changed since, every day before the maintenance loop
+        made them) are summed from their tickets (_ticket_sums). Both give the same figures
+        (tests/test_figure_days.py)."""
+        limits = limits_key(limits_ms)
+        kept, missing = self._kept_days(day_from, day_to, limits)
+        if not kept:
+            return self._ticket_sums("t.day BETWEEN ? AND ?", [day_from, day_to], day_from, group, limits_ms)
+        grp, key = _KEPT_GROUP[group]
+        # per day: the rows as they are kept; else added up per month, officer or service
+        columns, grouped = (_KEPT, "") if group == "day" else (_ADDED_UP, " GROUP BY 1")
+        out = {
+            r["key"]: r
+            for r in self.rows(
+                f"SELECT {key} AS key, {columns} FROM figure_days WHERE grp = ? AND limits = ?"
+                f" AND day BETWEEN ? AND ?{grouped}",
+                [grp, limits, day_from, day_to],
+            )
+        }
+        if missing:
+            for r in self._ticket_sums(_IN_DAYS, [json.dumps(missing)], missing[0], group, limits_ms):
+                if r["key"] in out:
+                    add_sums(out[r["key"]], r)
+                else:
+                    out[r["key"]] = r
+        unmeasured = [f"{m}_within" for m in ("form", "waiting", "service", "copy", "escalation") if m not in limits_ms]
+        for r in out.values():
+            for k in unmeasured:
+                r.pop(k, None)
+        return [out[k] for k in sorted(out)]
+
+    def _kept_days(self, day_from: str, day_to: str, limits: str | None) -> tuple[set[str], list[str]]:
+        """The days of the range whose figure_days rows are made for these standard times (limits_key; None:
+        any), and the days with tickets that have none: those marked stale (figure_stale) and those made for
+        other standard times. Every day with tickets has rows or is stale (m025's triggers drop a day's rows
+        and mark it stale in one statement; keep_figure_days makes them and unmarks it in one transaction)."""
+        kept: set[str] = set()
+        other: set[str] = set()
+        for d, made_for in self.db.execute(
+            "SELECT day, limits FROM figure_days WHERE grp = 'day' AND day BETWEEN ? AND ?", [day_from, day_to]
+        ):
+            (kept if limits is None or made_for == limits else other).add(d)
+        if not kept:
+            return kept, []
+        stale = self.db.execute("SELECT day FROM figure_stale WHERE day BETWEEN ? AND ?", [day_from, day_to])
+        # a day made for these standard times is right whether or not it waits to be made for others
+        return kept, sorted(other.union(d for (d,) in stale).difference(kept))
+
+    def _ticket_sums(
+        self, where: str, params: list[Any], first: str, group: str, limits_ms: dict[str, int], by_day: bool = False
+    ) -> list[dict[str, Any]]:
+        """figure_sums from the tickets of the days `where` (over tickets `t`) selects, the first of them
+        `first`; by_day: per day and group (each row with its `day`), as figure_days keeps them.
+
         Form, waiting, response, service and copy sum the integer columns (m008, m023) over the
         figures' covering index; escalation, which needs the mail's sent_at or the time the LKPP ticket
         number was recorded (FORWARDED_SQL), is a second query over the escalated tickets only, and the
         copies asked for that never printed (`copy_unprinted`) a third over the pending print jobs.
         """
-        key = {
-            "day": "t.day",
-            "month": "substr(t.day, 1, 7)",
-            "officer": "COALESCE(NULLIF(t.officer, ''), '')",
-            "service": "t.service",
-        }[group]
+        key = _KEYS[group]
+        by = "t.day AS day, " if by_day else ""
+        grouped = "day, key" if by_day else "key"
         columns = []
-        params: list[Any] = []
+        limit_params: list[Any] = []
         for name, (c, unit) in STORED_MEASURES.items():
             scaled = "" if unit == 1 else f" * {unit}"
             columns.append(
@@ -123,17 +210,17 @@ class ReportQueries(TxBase):
             )
             if name in limits_ms:
                 columns.append(f"COALESCE(SUM({c} <= ?), 0) AS {name}_within")
-                params.append(limits_ms[name] // unit)
+                limit_params.append(limits_ms[name] // unit)
         # CASE rather than `status IN (...)`: SQLite probes an ephemeral index per row for an IN list.
         sums = self.rows(
-            f"SELECT {key} AS key, COUNT(*) AS tickets,"
+            f"SELECT {by}{key} AS key, COUNT(*) AS tickets,"
             f" SUM(CASE t.status {_SERVED_CASE} ELSE 0 END) AS served, SUM(t.status = 'no_show') AS no_show,"
             " SUM(t.status = 'cancelled') AS cancelled, SUM(t.status = 'expired') AS expired,"
             " SUM(CASE t.status WHEN 'waiting' THEN 1 WHEN 'called' THEN 1 WHEN 'serving' THEN 1 ELSE 0 END) AS in_play,"
             " COALESCE(SUM(t.requeues > 0), 0) AS requeued, COALESCE(SUM(t.requeues), 0) AS requeues, "
             + ", ".join(columns)
-            + " FROM tickets t WHERE t.day BETWEEN ? AND ? GROUP BY key ORDER BY key",
-            [*params, day_from, day_to],
+            + f" FROM tickets t WHERE {where} GROUP BY {grouped} ORDER BY {grouped}",
+            [*limit_params, *params],
         )
         within = "COALESCE(SUM(e <= ?), 0)" if "escalation" in limits_ms else "0"
         # Escalated tickets are counted here too, and those not measured that never had a mail (the
@@ -145,21 +232,22 @@ class ReportQueries(TxBase):
             "CASE WHEN num IS NULL THEN NULLIF(mail, '~') WHEN mail IS NULL OR mail = '~' THEN num"
             " WHEN mail <= num THEN mail ELSE num END"
         )
+        inner = "d, k" if by_day else "k"
         escalation = {
-            r["key"]: r
+            (r["day"] if by_day else None, r["key"]): r
             for r in self.rows(
                 f"WITH {LKPP_NUMBERS_CTE}"
-                " SELECT k AS key, COUNT(*) AS escalated, COUNT(e) AS n, COALESCE(SUM(e), 0) AS total,"
+                " SELECT d AS day, k AS key, COUNT(*) AS escalated, COUNT(e) AS n, COALESCE(SUM(e), 0) AS total,"
                 f" MAX(e) AS max, {within} AS within, COALESCE(SUM(e IS NULL AND NOT has_mail), 0) AS no_mail"
-                " FROM (SELECT k, mail IS NOT NULL AS has_mail,"
+                " FROM (SELECT d, k, mail IS NOT NULL AS has_mail,"
                 f" CAST(ROUND((julianday({forwarded}) - julianday(fin)) * 86400000.0) AS INTEGER) AS e"
-                f" FROM (SELECT {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
+                f" FROM (SELECT t.day AS d, {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
                 # the range by its day: ordered by the service, SQLite read every ticket ever through
                 # idx_tickets_service_finished to skip a sort (70 ms for a month's figures per service)
                 " FROM tickets t INDEXED BY idx_tickets_figures LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
-                f" WHERE t.day BETWEEN ? AND ? AND t.status IN ({ESCALATIONS_SQL})"
-                " ORDER BY k LIMIT -1) LIMIT -1) GROUP BY k",
-                [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), day_from, day_to],
+                f" WHERE {where} AND t.status IN ({ESCALATIONS_SQL})"
+                f" ORDER BY {inner} LIMIT -1) LIMIT -1) GROUP BY {inner}",
+                [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), *params],
             )
         }
         # Copies asked for on a counter printer that have not come out (the job failed, or waits for the
@@ -167,20 +255,21 @@ class ReportQueries(TxBase):
         # index (a few rows: the pending and failed ones), each ticket by its key.
         # A job is queued after its ticket was issued (a local day starts at most 14 hours before its UTC
         # date), and its next_attempt_at is never before that: the failed jobs of other years are skipped.
-        since = (date.fromisoformat(day_from) - timedelta(days=1)).isoformat()
+        since = (date.fromisoformat(first) - timedelta(days=1)).isoformat()
         unprinted = {
-            r["key"]: r["n"]
+            (r["day"] if by_day else None, r["key"]): r["n"]
             for r in self.rows(
-                f"SELECT {key} AS key, COUNT(DISTINCT t.id) AS n FROM print_jobs p"
+                f"SELECT {by}{key} AS key, COUNT(DISTINCT t.id) AS n FROM print_jobs p"
                 " INDEXED BY idx_print_jobs_status_next_attempt_at JOIN tickets t ON t.id = p.ticket_id"
                 " WHERE p.status IN ('queued', 'retrying', 'failed') AND p.next_attempt_at >= ? AND p.kind = 'form'"
-                f" AND t.day BETWEEN ? AND ? AND t.copy_ms IS NULL AND t.status IN ({SERVED_SQL}) GROUP BY key",
-                [since, day_from, day_to],
+                f" AND {where} AND t.copy_ms IS NULL AND t.status IN ({SERVED_SQL}) GROUP BY {grouped}",
+                [since, *params],
             )
         }
         for s in sums:
-            s["copy_unprinted"] = unprinted.get(s["key"], 0)
-            e = escalation.get(s["key"])
+            at = (s["day"] if by_day else None, s["key"])
+            s["copy_unprinted"] = unprinted.get(at, 0)
+            e = escalation.get(at)
             s["escalated"] = e["escalated"] if e else 0
             s["escalation_n"] = e["n"] if e else 0
             s["escalation_sum"] = e["total"] if e else 0
@@ -190,24 +279,77 @@ class ReportQueries(TxBase):
                 s["escalation_within"] = e["within"] if e else 0
         return sums
 
+    def keep_figure_days(self, before: str, limits_ms: dict[str, int], most: int) -> list[str]:
+        """Make the figure_days rows of up to `most` stale days before the day `before` (the latest first)
+        for these standard times, and mark them no longer stale. Returns the days made."""
+        days = [
+            d
+            for (d,) in self.db.execute(
+                "SELECT day FROM figure_stale WHERE day < ? ORDER BY day DESC LIMIT ?", [before, most]
+            )
+        ]
+        if not days:
+            return []
+        limits, params = limits_key(limits_ms), [json.dumps(days)]
+        hours: dict[str, list[int]] = {}
+        for day, hour, n in self.db.execute(
+            f"SELECT t.day, substr(t.created_at, 12, 2), COUNT(*) FROM tickets t WHERE {_IN_DAYS} GROUP BY 1, 2",
+            params,
+        ):
+            hours.setdefault(day, [0] * 24)[int(hour)] = n
+        none = [None] * 24
+        rows: list[tuple[Any, ...]] = []
+        for grp in KEPT_GROUPS:
+            for r in self._ticket_sums(_IN_DAYS, params, days[-1], grp, limits_ms, by_day=True):
+                per_hour = hours[r["day"]] if grp == "day" else none
+                rows.append((grp, r["day"], r["key"], limits, *(r.get(c) for c in FIGURE_DAY_COLUMNS), *per_hour))
+        self.db.execute("DELETE FROM figure_days WHERE day IN (SELECT value FROM json_each(?))", params)
+        if rows:  # none when the days' tickets are gone
+            self.db.conn.executemany(f"INSERT INTO figure_days VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        self.db.execute("DELETE FROM figure_stale WHERE day IN (SELECT value FROM json_each(?))", params)
+        return days
+
+    def stale_figure_days(self, before: str) -> bool:
+        """Whether any day before `before` waits for its figure_days rows."""
+        return self.db.execute("SELECT 1 FROM figure_stale WHERE day < ? LIMIT 1", [before]).fetchone() is not None
+
+    def restale_figure_days(self, limits_ms: dict[str, int]) -> int:
+        """Mark stale the days kept for other standard times (the [sla] settings changed). Returns how many."""
+        return self.db.execute(
+            "INSERT OR IGNORE INTO figure_stale (day) SELECT day FROM figure_days WHERE grp = 'day' AND limits != ?",
+            [limits_key(limits_ms)],
+        ).rowcount
+
     def arrivals_by_hour(self, day_from: str, day_to: str, utc_offset_minutes: int) -> dict[int, int]:
         """Tickets created per local hour of day (0-23), the local hour at a fixed UTC offset.
 
         created_at is always written in UTC (`_iso`), so the tickets are counted per UTC hour (or
         minute, for an offset that is not whole hours) read straight from the text, and shifted here;
-        cheaper than strftime() on every row.
+        cheaper than strftime() on every row. The kept days' counts per UTC hour are in figure_days.
         """
         width = 2 if utc_offset_minutes % 60 == 0 else 5
-        rows = self.rows(
-            f"SELECT substr(created_at, 12, {width}) AS hm, COUNT(*) AS n FROM tickets"
-            " WHERE day BETWEEN ? AND ? GROUP BY hm",
-            [day_from, day_to],
-        )
+        kept, missing = self._kept_days(day_from, day_to, None) if width == 2 else (set(), [])
+        counted: list[tuple[str, int]] = []
+        if kept:
+            (per_hour,) = self.db.execute(
+                f"SELECT {', '.join(f'SUM({h})' for h in FIGURE_DAY_HOURS)} FROM figure_days"
+                " WHERE grp = 'day' AND day BETWEEN ? AND ?",
+                [day_from, day_to],
+            ).fetchall()
+            counted += [(f"{h:02d}", n) for h, n in enumerate(per_hour) if n]
+            where, params = _IN_DAYS.replace("t.day", "day"), [json.dumps(missing)]
+        else:
+            where, params = "day BETWEEN ? AND ?", [day_from, day_to]
+        if not kept or missing:
+            counted += self.db.execute(
+                f"SELECT substr(created_at, 12, {width}) AS hm, COUNT(*) AS n FROM tickets WHERE {where} GROUP BY hm",
+                params,
+            ).fetchall()
         out: dict[int, int] = {}
-        for r in rows:
-            minute = int(r["hm"][:2]) * 60 + (int(r["hm"][3:5]) if width == 5 else 0)
+        for hm, n in counted:
+            minute = int(hm[:2]) * 60 + (int(hm[3:5]) if width == 5 else 0)
             hour = (minute + utc_offset_minutes) % 1440 // 60
-            out[hour] = out.get(hour, 0) + r["n"]
+            out[hour] = out.get(hour, 0) + n
         return out
 
     def open_days(self, day_from: str, day_to: str) -> int:
