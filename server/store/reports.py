@@ -64,7 +64,7 @@ def limits_key(limits_ms: dict[str, int]) -> str:
 
 
 def add_sums(into: dict[str, Any], other: dict[str, Any]) -> None:
-    """Add one group's sums to another's (days into weeks, groups into the total, kept and counted days)."""
+    """Add a group's sums counted from tickets to the same group's kept sums (figure_sums)."""
     for k, v in other.items():
         if v is None or k in ("key", "day"):
             continue
