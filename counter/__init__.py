@@ -63,7 +63,10 @@ def _staff_nav() -> dict[str, Any]:
         }
         for endpoint, key, text, roles in NAV
     ]
-    return {"staff_nav": items, "staff_user": user["username"] if user else None}
+    # the bar of the pages not built on base.html names who is logged in: the full name when the account has
+    # one (what the A4 form is signed with), else the login name
+    name = (user.get("full_name") or user["username"]) if user else None
+    return {"staff_nav": items, "staff_user": user["username"] if user else None, "staff_name": name}
 
 
 @bp.context_processor

@@ -427,6 +427,142 @@ def test_two_officers_calling_at_the_same_moment_never_get_the_same_ticket(accou
     assert sorted(got) == sorted(issued)
 
 
+# ---- the waiting line on the laptops' screens ------------------------------------------------------
+LONGEST_NAME = "Raden Mas Muhammad Abdurrahman Wicaksono Adiningrat Prawirodirdjo Kusumawardhani Suryaningrat Putra."
+WAITING_NAMES = [
+    "Ani Wijaya", "Bayu Pratama", "Citra Lestari", "Dedi Kurniawan", "Eka Putri", "Fajar Nugroho", "Gita Savitri",
+    "Hendra Gunawan", "Indah Permata", "Joko Susilo", "Kartika Dewi", "Lukman Hakim", "Maya Sari", "Nanda Putra",
+    "Oki Setiawan",
+]  # fmt: skip
+# Per service: its rows, how many are whole both inside the list's box and on the screen, whether a row is wider
+# than the list or a name cut; where the controls are; whether the page scrolls at all.
+LINE_AND_CONTROLS = """(controls) => {
+    const rect = (r) => ({ top: r.top, bottom: r.bottom, left: r.left, right: r.right });
+    const line = {};
+    for (const section of document.querySelectorAll('#line section')) {
+        const list = section.querySelector('ol');
+        if (!list) continue;
+        const box = list.getBoundingClientRect();
+        const rows = [...list.querySelectorAll('li')];
+        const whole = rows.filter((li) => {
+            const r = li.getBoundingClientRect();
+            return r.top >= Math.max(0, box.top) - 0.5 && r.bottom <= Math.min(innerHeight, box.bottom) + 0.5;
+        });
+        line[section.dataset.service] = {
+            rows: rows.length,
+            whole: whole.length,
+            wide: rows.filter((li) => li.scrollWidth > li.clientWidth + 1).map((li) => li.dataset.label),
+            cut: rows.filter((li) => { const who = li.querySelector('.who');
+                return who.scrollHeight > who.clientHeight + 1 || who.scrollWidth > who.clientWidth + 1; })
+                .map((li) => li.dataset.label),
+            calls: whole.map((li) => rect(li.querySelector('button.call').getBoundingClientRect())),
+        };
+    }
+    return {
+        line,
+        controls: Object.fromEntries(controls.map((id) => [id, rect(document.getElementById(id).getBoundingClientRect())])),
+        width: innerWidth,
+        height: innerHeight,
+        scrolls: document.documentElement.scrollHeight > innerHeight,
+        wider: document.documentElement.scrollWidth > innerWidth,
+    };
+}"""
+ACTIONS = ["btn-call-next", "btn-recall", "btn-skip", "btn-start", "btn-pause", "btn-print-form"]
+SERVING_CONTROLS = ["solution", "btn-resolve", "note", "btn-escalate", "category", "transfer-service", "btn-transfer"]
+
+
+def assert_line_and_controls_on_screen(page, where: str, least: dict[str, int], controls: list[str]) -> dict:
+    """At least `least[service]` rows of each list whole on the screen (the short lists all of theirs), no row
+    wider than its list nor a name cut, each whole row's Panggil on the screen, every one of `controls` too."""
+    page.evaluate("document.fonts.ready")
+    m = page.evaluate(LINE_AND_CONTROLS, controls)
+    for service, n in least.items():
+        seen = m["line"][service]
+        assert seen["whole"] >= min(n, seen["rows"]), f"{where}: {service}: {seen['whole']} of {seen['rows']} rows seen"
+        assert seen["wide"] == [] and seen["cut"] == [], (where, service, seen)
+        for call in seen["calls"]:
+            assert 0 <= call["left"] and call["right"] <= m["width"], f"{where}: a Panggil off the screen: {call}"
+    for control, rect in m["controls"].items():
+        inside = (
+            0 <= rect["top"] and rect["bottom"] <= m["height"] and 0 <= rect["left"] and rect["right"] <= m["width"]
+        )
+        assert inside, f"{where}: {control} off the screen: {rect}"
+    assert not m["wider"], where
+    return m
+
+
+def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and_its_buttons_on_screen(
+    browser, accounts
+):
+    """An officer at a 1024x768 monitor saw four tickets of a service's line (a list of 210 px, a long name on
+    eight lines of it), the rest behind a scroll. The lists now take the height their column leaves (a short
+    list whole, the longer ones the rest), a ticket in two lines (its label, time and Panggil; the name whole
+    across the row, its tags after it): with 30 waiting, 7-8 tickets are seen whole at 768 px of height and 24
+    at 1080 (4 before), the page itself does not scroll, and the buttons, the answer fields, Eskalasi and
+    Alihkan stay on the screen, also while a visitor with the longest problem and a transfer note is served
+    (the note beside the problem: Eskalasi was below a 1024x768 screen before)."""
+    live = accounts
+    assert len(LONGEST_NAME) == 100  # server/forms.py LIMITS["name"]
+    names = [LONGEST_NAME if i % 10 == 4 else WAITING_NAMES[i % len(WAITING_NAMES)] for i in range(30)]
+    for i, name in enumerate(names):
+        r = requests.post(
+            live.url + "/api/tickets",
+            timeout=5,
+            json={"service": "A", "name": name, "agency": "CV Maju Bersama", "address": "Jl. Sudirman No. 12",
+                  "phone": "081234567890", "problem": "Lupa kata sandi akun penyedia SPSE.", "priority": i % 9 == 2},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+    short = [issue(live, name, "C")["label"] for name in ("Putu Ayu", "Rudi Hartono")]
+    # Sari (Loket 2) sends a visitor of B on to A with a note: the longest problem, the longest note.
+    fajar = requests.post(
+        live.url + "/api/tickets",
+        timeout=5,
+        json={"service": "B", "name": "Fajar Nugroho Adiwijaya", "agency": "Dinas PUPR Kabupaten Contoh",
+              "address": "Jl. Merdeka No. 1", "phone": "081234567890",
+              "problem": ("Dokumen penawaran gagal diunggah pada paket tender konstruksi; muncul pesan galat. " * 30)[:2000]},
+    )  # fmt: skip
+    assert fajar.status_code == 201, fajar.text
+    fajar = fajar.json()["ticket"]
+    sari = live.session("sari", PASSWORD)
+    for action in ("call", "start"):
+        r = sari.post(f"{live.url}/api/counters/2/{action}", json={"ticket": fajar["label"]}, timeout=5)
+        assert r.status_code == 200, r.text
+    note = ("Sudah dicek di sisi PPK; masalahnya di akun penyedia, mohon verifikasi ulang berkasnya. " * 50)[:4000]
+    r = sari.post(f"{live.url}/api/counters/2/transfer", json={"service": "A", "note": note}, timeout=5)
+    assert r.status_code == 200, r.text
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")  # A and C
+    expect(page.locator("#line section[data-service='A'] li")).to_have_count(31)
+    expect(page.locator("#line section[data-service='C'] li")).to_have_count(2)
+    least = {"1024x768": 7, "1366x768": 7, "1920x1080": 20}  # 4 each in lists of 210 px
+    for size, n in least.items():
+        width, height = map(int, size.split("x"))
+        page.set_viewport_size({"width": width, "height": height})
+        m = assert_line_and_controls_on_screen(page, size, {"A": n, "C": len(short)}, ACTIONS)
+        assert not m["scrolls"], size  # nothing under the fold: what the line holds is in its lists
+
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.locator(f"#line li[data-label='{fajar['label']}'] button.call").click()  # out of turn: not a priority
+    expect(page.locator("#t-label")).to_have_text(fajar["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    expect(page.locator("#f-transfer-box")).to_be_visible()
+    for size, n in least.items():
+        width, height = map(int, size.split("x"))
+        page.set_viewport_size({"width": width, "height": height})
+        assert_line_and_controls_on_screen(
+            page, f"{size}, serving", {"A": n, "C": len(short)}, ACTIONS + SERVING_CONTROLS
+        )
+    page.click("#lang-toggle")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
+    assert_line_and_controls_on_screen(page, "1024x768, English", {"A": 7, "C": 2}, ACTIONS + SERVING_CONTROLS)
+    page.click("#lang-toggle")
+    context.close()
+
+
 def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(browser, accounts):
     live = accounts
     page = log_in(browser, live, "/counter/front", "rina")

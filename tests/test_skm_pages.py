@@ -250,6 +250,75 @@ def test_the_dashboard_shows_the_periods_ikm_beside_the_service_times(office, of
     assert f"/counter/skm?from={surveyed}&amp;to={surveyed}" in box.group(1)
 
 
+# ---- the staff bar on the A4-wide page -------------------------------------------------------------
+LONG_FULL_NAME = "Dr. Raden Ajeng Kartika Sari Dewi Purnamasari, S.Kom., M.T."
+ADMIN_LINKS = {
+    "id": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM", "Admin"],
+    "en": ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Dashboard", "SKM", "Admin"],
+}
+# The name's box and each line of its text (a line cut runs past the box), Keluar's, the bar's and the links.
+STAFF_BAR = """() => {
+    const nav = document.querySelector('.staff-nav');
+    const name = nav.querySelector('.nav-user');
+    const out = nav.querySelector('.nav-logout');
+    const rect = (r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    const range = document.createRange();
+    range.selectNodeContents(name);
+    return {
+        name: name.textContent, title: name.title, box: rect(name.getBoundingClientRect()),
+        clipped: name.scrollWidth > name.clientWidth || name.scrollHeight > name.clientHeight,
+        lines: [...range.getClientRects()].filter((r) => r.width > 0).map(rect),
+        logout: rect(out.getBoundingClientRect()), logoutText: out.textContent.trim(),
+        nav: rect(nav.getBoundingClientRect()),
+        links: [...nav.querySelectorAll('a')].filter((a) => a.offsetParent !== null).map((a) => a.textContent.trim()),
+        width: innerWidth, height: innerHeight, wider: document.documentElement.scrollWidth > innerWidth,
+    };
+}"""
+
+
+def test_the_skm_pages_bar_shows_who_is_logged_in_whole_and_keluar_beside_it(browser, office):
+    """On the A4-wide SKM page the admin's eight links left the name about 55 px: "kep…", any name cut. The bar
+    names the account's full name, whole, with Keluar beside it: at the links' right when they leave room,
+    else on a row of their own at the right (wrapped only if even that is too narrow), at 1024 and 1366 px, in
+    Indonesian and in English (the bar in the page's language, "Log out")."""
+    office.add_user("kartika", "admin")
+    r = office.session("kartika", PASSWORD).post(
+        f"{office.url}/api/admin/users/kartika/profile", json={"full_name": LONG_FULL_NAME}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+    context = staff_context(browser, office, "kartika", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    for lang, logout in (("id", "Keluar"), ("en", "Log out")):
+        page.goto(f"{office.url}/counter/skm?lang={lang}")
+        for width in (1024, 1366):
+            page.set_viewport_size({"width": width, "height": 768})
+            page.evaluate("document.fonts.ready")
+            bar = page.evaluate(STAFF_BAR)
+            where = (lang, width)
+            assert bar["name"] == LONG_FULL_NAME and bar["title"] == "kartika", (where, bar)
+            assert not bar["clipped"] and bar["lines"], (where, bar)
+            box = bar["box"]
+            for line in bar["lines"]:
+                inside = box["left"] - 0.5 <= line["left"] and line["right"] <= box["right"] + 0.5
+                assert inside, f"{where}: the name is cut: {line} past {box}"
+            out, nav = bar["logout"], bar["nav"]
+            assert bar["logoutText"] == logout, where
+            assert 0 <= out["left"] and out["right"] <= bar["width"] and 0 <= out["top"], (where, out)
+            assert nav["left"] - 0.5 <= out["left"] and out["right"] <= nav["right"] + 0.5, (where, out, nav)
+            assert out["left"] >= box["right"] and out["top"] < box["bottom"] and box["top"] < out["bottom"], where
+            assert bar["links"] == ADMIN_LINKS[lang] and not bar["wider"], where
+    context.close()
+
+    # a short name stays on the links' row: a bar of one row, as before
+    context = staff_context(browser, office, "budi", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(f"{office.url}/counter/skm")
+    bar = page.evaluate(STAFF_BAR)
+    assert bar["name"] == "budi" and bar["title"] == "" and not bar["clipped"], bar
+    assert bar["nav"]["bottom"] - bar["nav"]["top"] <= 40, bar  # one row
+    context.close()
+
+
 # ---- roles -----------------------------------------------------------------------------------------
 
 

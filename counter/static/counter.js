@@ -653,10 +653,12 @@ function renderLine(can = {}) {
     const list = waitingFor([s.code]).sort(byCallingOrder);
     const count = state.waiting[s.code] ?? list.length;
     const served = mine.includes(s.code);
+    const title = `${s.code} · ${s.name}`;
     return el(
       "section",
       { class: `service${served ? "" : " other"}`, dataset: { service: s.code } },
-      el("h3", {}, `${s.code} · ${s.name} `, el("span", { class: "count" }, String(count))),
+      // the service's name gives way (its whole name in the tooltip) to the count and the waiting tickets
+      el("h3", { title }, el("span", { class: "name" }, title), " ", el("span", { class: "count" }, String(count))),
       served
         ? list.length
           ? el(
@@ -670,13 +672,20 @@ function renderLine(can = {}) {
                     "div",
                     { class: "item" },
                     el("strong", {}, x.label),
-                    el("span", { class: "who" }, (x.form && x.form.name) || ""),
-                    x.priority ? el("span", { class: "tag prio" }, t("line.priority")) : null,
-                    x.requeues ? el("span", { class: "tag" }, t("line.requeued")) : null,
-                    x.transferred_from ? el("span", { class: "tag" }, t("line.transferred", { from: x.transferred_from })) : null,
+                    // the name whole, its tags after it on its last line (counter.css: the row's layout)
                     el(
                       "span",
-                      { class: "when" }, // the time and Panggil: at the right, below the name when it is long
+                      { class: "who" },
+                      el("span", { class: "name" }, (x.form && x.form.name) || ""),
+                      x.priority ? [" ", el("span", { class: "tag prio" }, t("line.priority"))] : null,
+                      x.requeues ? [" ", el("span", { class: "tag" }, t("line.requeued"))] : null,
+                      x.transferred_from
+                        ? [" ", el("span", { class: "tag" }, t("line.transferred", { from: x.transferred_from }))]
+                        : null,
+                    ),
+                    el(
+                      "span",
+                      { class: "when" }, // the time and Panggil: on the label's line, at the right
                       el("span", { class: "muted time" }, hhmm(x.created_at)),
                       el(
                         "button",
