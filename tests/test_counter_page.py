@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import write_config
+from kioskui import LONGEST
 from live import ClockedServer, LiveServer, free_port
 from playwright.sync_api import expect
 from staffpages import sign_in
@@ -560,6 +561,167 @@ def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and
     expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
     assert_line_and_controls_on_screen(page, "1024x768, English", {"A": 7, "C": 2}, ACTIONS + SERVING_CONTROLS)
     page.click("#lang-toggle")
+    context.close()
+
+
+# ---- the longest visitor's details, and the ticket's head in a narrow window --------------------------------
+# The name: each line of its text inside its box and on the screen, and the boxes that clip around it (its own
+# overflow or line clamp, up to the page) holding what they hold; the agency and the address: cut or not, their
+# tooltip; whether the page scrolls.
+VISITOR_DETAILS = """() => {
+    const rect = (r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+    const name = document.getElementById('f-name');
+    const range = document.createRange();
+    range.selectNodeContents(name);
+    const clipped = [];
+    for (let e = name; e !== document.documentElement; e = e.parentElement) {
+        const s = getComputedStyle(e);
+        const clips = s.overflowX !== 'visible' || s.overflowY !== 'visible' || s.webkitLineClamp !== 'none';
+        if (clips && (e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth)) {
+            clipped.push(`${e.id || e.className || e.tagName}: ${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`);
+        }
+    }
+    const field = (id) => { const e = document.getElementById(id);
+        return { cut: e.scrollHeight > e.clientHeight + 1, title: e.title, text: e.textContent }; };
+    return {
+        text: name.textContent,
+        box: rect(name.getBoundingClientRect()),
+        lines: [...range.getClientRects()].filter((r) => r.width > 0).map(rect),
+        clipped,
+        agency: field('f-agency'),
+        address: field('f-address'),
+        width: innerWidth,
+        height: innerHeight,
+        scrolls: document.documentElement.scrollHeight > innerHeight,
+    };
+}"""
+
+
+def assert_name_whole_and_controls_on_screen(page, where: str, name: str) -> None:
+    page.evaluate("document.fonts.ready")
+    m = page.evaluate(VISITOR_DETAILS)
+    assert m["text"] == name and m["lines"] and m["clipped"] == [], (where, m["clipped"], m["lines"])
+    box = m["box"]
+    for line in m["lines"]:
+        inside = box["left"] - 0.5 <= line["left"] and line["right"] <= box["right"] + 0.5
+        inside &= box["top"] - 0.5 <= line["top"] and line["bottom"] <= box["bottom"] + 0.5
+        inside &= (
+            0 <= line["top"] and line["bottom"] <= m["height"] and 0 <= line["left"] and line["right"] <= m["width"]
+        )
+        assert inside, f"{where}: a line of the name is cut: {line} past {box} or the screen"
+    for field in ("agency", "address"):  # fewer lines on a small screen: whole in the tooltip
+        if m[field]["cut"]:
+            assert m[field]["title"] == m[field]["text"], (where, field, m[field]["title"])
+    assert_line_and_controls_on_screen(page, where, {}, ACTIONS + SERVING_CONTROLS)
+    assert not m["scrolls"], f"{where}: the page scrolls"
+
+
+def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a_1024x768_screen(browser, accounts):
+    """A visitor with a name of 100 characters, at 1024x768: the name took eight lines of its quarter of the
+    details (NAMA / INSTANSI / TELEPON / JENIS) and pushed Selesai, Eskalasi and Alihkan under the screen. A
+    name or an agency longer than two lines of its quarter now gets the name a row of its own, whole (two lines
+    at 1024 px), the agency half of the row, the agency and the address fewer lines (whole in their tooltips):
+    with the longest name (in capitals too), agency, address, phone and problem, and the longest transfer note,
+    the name is whole, every button is on a 1024x768 and a 1366x768 screen, and the page does not scroll."""
+    live = accounts
+    assert len(LONGEST_NAME) == len(LONGEST["name"]) == 100  # server/forms.py LIMITS["name"]
+    sari = live.session("sari", PASSWORD)
+    note = ("Sudah dicek di sisi PPK; masalahnya di akun penyedia, mohon verifikasi ulang berkasnya. " * 50)[:4000]
+    visitors = []
+    for name in (LONGEST_NAME, LONGEST["name"]):
+        r = requests.post(
+            live.url + "/api/tickets",
+            timeout=5,
+            json={"service": "B", **LONGEST, "name": name},
+        )
+        assert r.status_code == 201, r.text
+        visitor = r.json()["ticket"]
+        # Sari (Loket 2) sends each on to A with the longest note.
+        for action in ("call", "start"):
+            r = sari.post(f"{live.url}/api/counters/2/{action}", json={"ticket": visitor["label"]}, timeout=5)
+            assert r.status_code == 200, r.text
+        r = sari.post(f"{live.url}/api/counters/2/transfer", json={"service": "A", "note": note}, timeout=5)
+        assert r.status_code == 200, r.text
+        visitors.append(visitor)
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")  # A and C
+    for visitor, name in zip(visitors, (LONGEST_NAME, LONGEST["name"]), strict=True):
+        page.locator(f"#line li[data-label='{visitor['label']}'] button.call").click()
+        expect(page.locator("#t-label")).to_have_text(visitor["label"])
+        page.keyboard.press("d")
+        expect(page.locator("#solution")).to_be_focused()
+        expect(page.locator("#f-transfer-box")).to_be_visible()
+        assert_name_whole_and_controls_on_screen(page, f"1024x768, {name[:10]}", name)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        assert_name_whole_and_controls_on_screen(page, f"1366x768, {name[:10]}", name)
+        page.set_viewport_size({"width": 1024, "height": 768})
+        if name == LONGEST_NAME:
+            page.click("#lang-toggle")
+            expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
+            assert_name_whole_and_controls_on_screen(page, "1024x768, English", name)
+            page.click("#lang-toggle")
+        page.fill("#solution", "Akun penyedia diverifikasi ulang.")
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#notice")).to_have_text(f"{visitor['label']} selesai.")
+    context.close()
+
+
+# Every part of the ticket's head that shows, past the column's content box (left or right); the rows it takes.
+TICKET_HEAD = """() => {
+    const column = document.querySelector('.current');
+    const c = column.getBoundingClientRect();
+    const style = getComputedStyle(column);
+    const left = c.left + parseFloat(style.paddingLeft);
+    const right = c.right - parseFloat(style.paddingRight);
+    const shown = [...document.querySelectorAll('.ticket-head, .ticket-head *')]
+        .filter((e) => e.getBoundingClientRect().width > 0);
+    const past = shown.filter((e) => { const r = e.getBoundingClientRect(); return r.left < left - 0.5 || r.right > right + 0.5; })
+        .map((e) => { const r = e.getBoundingClientRect();
+            return `${e.id || e.className || e.tagName}: ${Math.round(r.left)}-${Math.round(r.right)}`; });
+    const mid = (id) => { const r = document.getElementById(id).getBoundingClientRect(); return (r.top + r.bottom) / 2; };
+    const label = document.getElementById('t-label').getBoundingClientRect();
+    return {
+        past,
+        column: [left, right],
+        oneRow: ['t-timer', 'btn-pause'].every((id) => label.top <= mid(id) && mid(id) <= label.bottom),
+    };
+}"""
+
+
+def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_window(browser, accounts):
+    """In a window 800 px wide (the ticket's column about 500 px) the head of a ticket being served ran past
+    its column: the timer and Istirahat (and ISTIRAHAT, paused) under the waiting line, Istirahat not to be
+    clicked. Below 1024 px the head now wraps: the timer and the pause button go under the ticket's number,
+    at the right; at 1024 px and wider it is the one row it was."""
+    live = accounts
+    visitor = issue(live, "Fajar Nugroho Adiwijaya")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(visitor["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#t-timer")).to_be_visible()
+    for paused in (False, True):
+        if paused:
+            page.click("#btn-pause")
+            expect(page.locator("#t-paused")).to_be_visible()
+        for lang in ("id", "en"):
+            if lang == "en":
+                page.click("#lang-toggle")
+                expect(page.locator("#t-status")).to_have_text("being served")
+            for width, height in ((1024, 768), (1366, 768), (800, 600)):
+                page.set_viewport_size({"width": width, "height": height})
+                where = f"{width}x{height}, {lang}{', paused' if paused else ''}"
+                m = page.evaluate(TICKET_HEAD)
+                assert m["past"] == [], f"{where}: past the column {m['column']}: {m['past']}"
+                if width >= 1024:
+                    assert m["oneRow"], f"{where}: the head is not one row"
+            if lang == "en":
+                page.click("#lang-toggle")
+            page.set_viewport_size({"width": 1024, "height": 768})
     context.close()
 
 

@@ -195,6 +195,7 @@ function render() {
   const form = (ticket && ticket.form) || {};
   for (const key of FORM_FIELDS) $(`f-${key}`).textContent = form[key] || "—";
   renderChanged(ticket);
+  fitDetails();
   // Sent on from another service: where from, and what the officer there wrote (transfer_note)
   const from = ticket && ticket.transferred_from;
   $("f-transfer-box").hidden = !from;
@@ -248,8 +249,12 @@ function render() {
   // A visitor another officer started serving at this counter (a shared PC, a shift's change): whose and since
   // when, first on the hint's line (the ticket's head has no room left for it at 1024 px)
   const handed = ticket && ticket.status === "serving" && ticket.officer && state.me && ticket.officer !== state.me.username;
-  if (handed && ticket.started_at) said = `${t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) })} ${said}`;
+  const since = handed && ticket.started_at;
+  if (since) said = `${t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) })} ${said}`;
   $("hint").textContent = said;
+  // "Write the solution, then Resolve…" says no more than the buttons do: a long visitor's details may take
+  // its line on a 768 px screen (counter.css .form-grid.long); who started the service is kept.
+  $("hint").classList.toggle("as-buttons", hint === "hint.serving" && !since);
   $("hint").hidden = Boolean(taken); // "Press N…" is not true then: the banner says what to do
   renderTaken(taken);
 
@@ -281,6 +286,30 @@ function renderChanged(ticket) {
     const on = Boolean(changed && changed.fields.includes(key));
     dd.classList.toggle("changed", on);
     if (on) dd.title = t("corrected.mark", { actor: changed.actor });
+    else dd.removeAttribute("title");
+  }
+}
+
+// A visitor's name or agency longer than two lines of its quarter of the row (a 100-character name took
+// eight there at 1024 px, and pushed Selesai, Eskalasi and Alihkan under the screen): the details are "long"
+// (counter.css) and the name has a row of its own, whole; the agency and the address, on fewer lines on a
+// laptop's screen (the agency on one more when the name takes one), are whole in their tooltips. Measured in
+// the usual layout, so it holds in either language and at any width: again when the window is resized.
+function fitDetails() {
+  const grid = document.querySelector(".visitor .form-grid");
+  grid.classList.remove("long", "name-one-line");
+  const lines = (dd) => dd.scrollHeight / parseFloat(getComputedStyle(dd).lineHeight);
+  const long = lines($("f-name")) > 2.5 || lines($("f-agency")) > 2.5;
+  grid.classList.toggle("long", long);
+  grid.classList.toggle("name-one-line", long && lines($("f-name")) < 1.5);
+  const ticket = currentTicket();
+  const changed = state.changed && ticket && state.changed.id === ticket.id ? state.changed : null;
+  for (const key of ["agency", "address"]) {
+    const dd = $(`f-${key}`);
+    const cut = long && dd.scrollHeight > dd.clientHeight + 1;
+    const mark = changed && changed.fields.includes(key) ? t("corrected.mark", { actor: changed.actor }) : "";
+    const title = [cut ? dd.textContent : "", mark].filter(Boolean).join("\n");
+    if (title) dd.title = title;
     else dd.removeAttribute("title");
   }
 }
@@ -1300,6 +1329,7 @@ $("outcome").addEventListener("input", (ev) => {
 $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.target.value)));
 $("logout").addEventListener("click", logout);
 document.addEventListener("keydown", onKey);
+window.addEventListener("resize", fitDetails);
 setInterval(renderTimer, 1000);
 setupLangToggle(() => {
   render();
