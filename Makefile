@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.test-installed
+BENCH_STAMP := $(VENV)/.bench-installed
 DEB_PACKAGES := espeak-ng sox libusb-1.0-0 alsa-utils python3-venv cups-client
 # Only for `make test` (the server needs no browser: the kiosks and TVs are other PCs' browsers): a
 # CUPS scheduler the tests start on a loopback port of their own; Chromium, whose fonts the pages are
@@ -44,6 +45,32 @@ debs:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want; \
 	fi
 
+# One setup at a time. Two `make run`s (or `make run` and `make test`) started together on a fresh
+# checkout both made .venv and installed into it, and one failed half-way ("No module named pip"). Each
+# step that installs (.venv and the runtime, the test tools, the benches' packages) is made by a make of
+# its own (SETUP_LOCKED=1) inside `flock` on .venv/.setup.lock (util-linux: on every Debian and Ubuntu;
+# without it, as before, unlocked): a second `make` waits for the first's step, then finds its stamp
+# newer than what it installs from and does nothing, or only the step that is left.
+SETUP_LOCK := $(VENV)/.setup.lock
+LOCKED := $(if $(shell command -v flock),flock $(SETUP_LOCK))
+
+ifndef SETUP_LOCKED
+$(STAMP): pyproject.toml $(LOCK)
+	@mkdir -p $(VENV) && $(LOCKED) $(MAKE) --no-print-directory SETUP_LOCKED=1 locked-setup
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	@$(LOCKED) $(MAKE) --no-print-directory SETUP_LOCKED=1 locked-test-setup
+$(BENCH_STAMP): $(TEST_STAMP) requirements-bench.lock
+	@$(LOCKED) $(MAKE) --no-print-directory SETUP_LOCKED=1 locked-bench-setup
+else
+# inside the lock: what is still out of date, by the stamps as they are now
+.PHONY: locked-setup locked-test-setup locked-bench-setup
+locked-setup: $(STAMP)
+	@:
+locked-test-setup: $(TEST_STAMP)
+	@:
+locked-bench-setup: $(BENCH_STAMP)
+	@:
+
 $(STAMP): pyproject.toml $(LOCK)
 	@$(MAKE) --no-print-directory debs PACKAGES="$(DEB_PACKAGES)"
 	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
@@ -53,10 +80,17 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 # The test tools (pytest, Playwright, Hypothesis, Schemathesis, ruff) over the runtime, at their pins.
-test-setup: $(TEST_STAMP)
 $(TEST_STAMP): $(STAMP) $(TEST_LOCK)
 	$(PY) -m pip install -q -r $(TEST_LOCK)
 	touch $(TEST_STAMP)
+
+# The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins.
+$(BENCH_STAMP): $(TEST_STAMP) requirements-bench.lock
+	$(PY) -m pip install -q -r requirements-bench.lock
+	touch $(BENCH_STAMP)
+endif
+
+test-setup: $(TEST_STAMP)
 
 # Regenerate requirements-bench.lock (runtime + `test` + `bench`: `make bench-setup`),
 # requirements-test.lock (runtime + `test` extra: what `make` installs) and requirements.lock
@@ -84,8 +118,8 @@ run: setup
 	$(PY) -m server demo --if-empty
 	$(PY) -m server serve
 
-test-debs:
-	@$(MAKE) --no-print-directory debs PACKAGES="$(TEST_DEB_PACKAGES)"
+test-debs:  # in the setup's lock too: two apt-gets at once, and the second fails on dpkg's lock
+	@mkdir -p $(VENV) && $(LOCKED) $(MAKE) --no-print-directory debs PACKAGES="$(TEST_DEB_PACKAGES)"
 
 # Three workers on two cores, one module each (a module shares its server), handed out in the order
 # tests/conftest.py's SLOW_FIRST gives, longest first; xdist's own order (most tests first) left the
@@ -115,12 +149,9 @@ service: setup
 	$(SUDO) systemctl enable --now antrian
 	@echo "antrian.service enabled: systemctl status antrian · journalctl -u antrian"
 
-# The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins.
-BENCH_STAMP := $(VENV)/.bench-installed
+# The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins
+# (made inside the setup's lock, above).
 bench-setup: $(BENCH_STAMP)
-$(BENCH_STAMP): $(TEST_STAMP) requirements-bench.lock
-	$(PY) -m pip install -q -r requirements-bench.lock
-	touch $(BENCH_STAMP)
 
 bench: bench-setup
 	$(PY) bench/bench_server.py

@@ -24,6 +24,7 @@ import socketio
 
 import printers
 from server.config import ConfigError, load_settings
+from server.i18n import both
 
 log = logging.getLogger("antrian.agent")
 
@@ -190,8 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = load_settings(args.config)
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
+    except ConfigError as err:  # Indonesian first, then English, as the server's command line says it
+        label, said = both("cli.config_error"), err.said()
+        print(f"{label.id_text}: {said.id_text}\n{label.en_text}: {said.en_text}", file=sys.stderr)
         return 2
     if args.printer not in settings.agents:
         print(

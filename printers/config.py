@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from printers._escpos import PROFILE_NAMES
+from shared.words import word
 
 PRINTER_TYPES: tuple[str, ...] = ("usb", "network", "serial", "file", "cups", "dummy")
 
@@ -16,6 +18,18 @@ _STATUS_TYPES = ("network", "usb", "serial")
 
 class PrinterError(Exception):
     """A printer could not be reached or did not take the job; the message is short and human."""
+
+
+class PrinterConfigError(ValueError):
+    """A bad [printers.NAME] table or value. str() is the English "key: problem"; `key` names it, and
+    `id_text` and `en_text` are the problem in Indonesian and English: the catalogue's `config.printer.*`
+    (or a `config.*` the other tables say too), read through shared/words.py, as printers/ may not import
+    server/ (the print agent reads config.toml on a kiosk PC). server/config.py makes it a ConfigError."""
+
+    def __init__(self, key: str, code: str, /, **params: object):
+        self.key = key
+        self.id_text, self.en_text = (word(f"config.{code}", lang).format(**params) for lang in ("id", "en"))
+        super().__init__(f"{key}: {self.en_text}")
 
 
 def _is_int(v: Any) -> bool:
@@ -36,32 +50,26 @@ def _endpoint_ok(direction_in: bool) -> Callable[[Any], bool]:
     return lambda v: v is None or (_is_int(v) and base + 0x01 <= v <= base + 0x0F)
 
 
+# Each key's check, and the catalogue's `config.printer.<code>` its error says (with the types for `type`).
 _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "type": (lambda v: v in PRINTER_TYPES, "must be one of " + ", ".join(PRINTER_TYPES)),
-    "profile": (_profile_ok, "must be a python-escpos profile name such as TM-T20II or POS-5890"),
-    "width_mm": (lambda v: _is_int(v) and v in (58, 80), "must be 58 or 80"),
-    "host": (lambda v: isinstance(v, str), "must be a string"),
-    "port": (lambda v: _is_int(v) and 1 <= v <= 65535, "must be an integer 1-65535"),
-    "timeout": (lambda v: _is_number(v) and 0 < v <= 300, "must be a number of seconds, above 0 and at most 300"),
-    "vendor_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "must be an integer 0-0xffff"),
-    "product_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "must be an integer 0-0xffff"),
-    "out_ep": (
-        _endpoint_ok(False),
-        "must be a USB OUT endpoint address 0x01-0x0f such as 0x03 (lsusb -v: bEndpointAddress … EP 3 OUT);"
-        " leave it out to take the printer's own",
-    ),
-    "in_ep": (
-        _endpoint_ok(True),
-        "must be a USB IN endpoint address 0x81-0x8f such as 0x81 (lsusb -v: bEndpointAddress … EP 1 IN);"
-        " leave it out to take the printer's own",
-    ),
-    "device": (lambda v: isinstance(v, str), "must be a string"),
-    "baudrate": (lambda v: _is_int(v) and 50 <= v <= 4_000_000, "must be an integer baud rate such as 9600"),
-    "path": (lambda v: isinstance(v, str), "must be a string"),
-    "cups_printer": (lambda v: isinstance(v, str), "must be a string"),
-    "check_status": (lambda v: isinstance(v, bool), "must be true or false"),
-    "echo": (lambda v: isinstance(v, bool), "must be true or false"),
+    "type": (lambda v: v in PRINTER_TYPES, "type"),
+    "profile": (_profile_ok, "profile"),
+    "width_mm": (lambda v: _is_int(v) and v in (58, 80), "width_mm"),
+    "host": (lambda v: isinstance(v, str), "string"),
+    "port": (lambda v: _is_int(v) and 1 <= v <= 65535, "port"),
+    "timeout": (lambda v: _is_number(v) and 0 < v <= 300, "timeout"),
+    "vendor_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "usb_id"),
+    "product_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "usb_id"),
+    "out_ep": (_endpoint_ok(False), "out_ep"),
+    "in_ep": (_endpoint_ok(True), "in_ep"),
+    "device": (lambda v: isinstance(v, str), "string"),
+    "baudrate": (lambda v: _is_int(v) and 50 <= v <= 4_000_000, "baudrate"),
+    "path": (lambda v: isinstance(v, str), "string"),
+    "cups_printer": (lambda v: isinstance(v, str), "string"),
+    "check_status": (lambda v: isinstance(v, bool), "bool"),
+    "echo": (lambda v: isinstance(v, bool), "bool"),
 }
+_TYPES = ", ".join(PRINTER_TYPES)
 
 # What each transport cannot work without.
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -97,22 +105,22 @@ class PrinterConfig:
     def __post_init__(self) -> None:
         """Check every value; a bad one raises ValueError naming its key."""
         if not isinstance(self.name, str) or not self.name:
-            raise ValueError("printers: a printer needs a non-empty name")
-        for key, (ok, why) in _RULES.items():
+            raise PrinterConfigError("printers", "printer.no_name")
+        for key, (ok, code) in _RULES.items():
             if not ok(getattr(self, key)):
-                raise ValueError(f"{self.config_key(key)}: {why}")
+                raise PrinterConfigError(self.config_key(key), f"printer.{code}", types=_TYPES)
         for key in _REQUIRED.get(self.type, ()):
             value = getattr(self, key)
             if not value or (isinstance(value, str) and not value.strip()):
-                raise ValueError(f"{self.config_key(key)}: required for a {self.type} printer")
+                raise PrinterConfigError(self.config_key(key), "printer.required", type=self.type)
         if self.type == "network" and any(c.isspace() for c in self.host):
-            raise ValueError(f"{self.config_key('host')}: must be a host name or an IP address (no spaces)")
+            raise PrinterConfigError(self.config_key("host"), "printer.host_spaces")
         for key in ("out_ep", "in_ep"):
             if getattr(self, key) is not None and self.type != "usb":
-                raise ValueError(f"{self.config_key(key)}: only a usb printer has USB endpoints")
+                raise PrinterConfigError(self.config_key(key), "printer.usb_only")
         if self.check_status and self.type not in _STATUS_TYPES:
-            raise ValueError(
-                f"{self.config_key('check_status')}: only {', '.join(_STATUS_TYPES)} printers answer a status query"
+            raise PrinterConfigError(
+                self.config_key("check_status"), "printer.no_status", types=", ".join(_STATUS_TYPES)
             )
 
     def config_key(self, key: str) -> str:
@@ -123,13 +131,17 @@ class PrinterConfig:
     def from_dict(cls, name: str, d: Mapping[str, Any]) -> PrinterConfig:
         """Build from a TOML [printers.NAME] table; ValueError names the bad key."""
         if not isinstance(d, Mapping):
-            raise ValueError(f"printers.{name}: must be a table")
-        known = {f.name for f in fields(cls)} - {"name"}
+            raise PrinterConfigError(f"printers.{name}", "table")
+        known = sorted({f.name for f in fields(cls)} - {"name"})
         for key in d:
             if key not in known:
-                raise ValueError(f"printers.{name}.{key}: unknown key (known: {', '.join(sorted(known))})")
+                # the one it most likely misspells, as the other tables say (server/config.py, _Table.unknown)
+                like = difflib.get_close_matches(str(key).lower(), known, n=1, cutoff=0.6)
+                if like:
+                    raise PrinterConfigError(f"printers.{name}.{key}", "unknown_key_like", like=like[0])
+                raise PrinterConfigError(f"printers.{name}.{key}", "printer.unknown_key", known=", ".join(known))
         if "type" not in d:
-            raise ValueError(f"printers.{name}.type: missing; " + _RULES["type"][1])
+            raise PrinterConfigError(f"printers.{name}.type", "printer.type_missing", types=_TYPES)
         values = dict(d)
         if values.get("profile") == "":
             values["profile"] = None  # an empty profile means the library's default

@@ -322,7 +322,9 @@ def go_live(store: Store, now: datetime, tz: Any, actor: str = "cli") -> dict[st
 def restore(source: Path, database: Path, now: datetime | None = None) -> Path | None:
     """Replace the database's content with a backup (checked first), after keeping a copy of the database
     as it was (keep_before_restore, at `now`); returns that copy's path (None when there was no database).
-    Stop the server before calling this (the command line checks the server lock, server/serverlock.py)."""
+    Stop the server before calling this: the command line holds the server lock while it works and
+    refuses while a server holds it, --force or not (server/serverlock.py; a database replaced under a
+    running server had its numbers issued again and its TVs' events go backwards)."""
     source, database = Path(source), Path(database)
     if not source.exists():
         raise ArchiveError("no_file", path=source)

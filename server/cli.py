@@ -89,10 +89,17 @@ def server_running(err: Any) -> Localized:
     return words("server_running", who=who, lock=err.path)
 
 
-def stop_first(err: Any, force: bool = False) -> Localized:
-    """What a command that needs the server stopped (demo, go-live, restore) says when one runs."""
+def stop_first(err: Any, command: str, forced: bool = False) -> Localized:
+    """What a command that needs the server stopped (demo, go-live, restore) says when one runs: stop it
+    first, and for a restore why (the running server would number tickets again and send the TVs back).
+    Never "or --force": the lock is the kernel's, held by a live server only, and no --force passes it;
+    `forced` (--force given) says so."""
     said = joined(server_running(err), words("stop_first"))
-    return joined(said, words("or_force"), sep=", ") if force else said
+    if command == "restore":
+        said = joined(said, words("stop_first.restore"), sep="; ")
+    if forced:
+        said = joined(said, words(f"stop_first.force.{command.replace('-', '_')}", days=TRIAL_DAYS), sep="; ")
+    return said
 
 
 def one_line(text: Localized) -> str:
@@ -322,7 +329,14 @@ def systemd_unit(config: Path, user: str | None = None) -> str:
     import os
     import re
 
+    given = user
     user = user or os.environ.get("SUDO_USER") or getpass.getuser()
+    if not given and user == "root":
+        # run as root itself (no sudo to name the account behind it): the server would run as root, and
+        # every file it makes (the database, its backups, the lock) be root's; --user root says it is meant
+        owner = _owner_of(Path(__file__).resolve().parent.parent)
+        example = owner if owner and owner != "root" else words("unit.name")
+        print(bilingual(words("unit.root_user", example=example), "warning"), file=sys.stderr)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?", user):
         raise ValueError(words("unit.bad_user", user=repr(user)))
     root = Path(__file__).resolve().parent.parent
@@ -357,14 +371,21 @@ WantedBy=multi-user.target
 """
 
 
+def _owner_of(path: Path) -> str | None:
+    """The account owning `path`, None when it has no name here (or the path is gone)."""
+    try:
+        return path.owner()
+    except (OSError, KeyError):
+        return None
+
+
 def _python() -> str:
     """The Python to type for the commands: the project's .venv/bin/python as run from its folder (Debian
-    has no `python`, and its python3 lacks the packages), else this interpreter's path."""
-    import os
+    has no `python`, and its python3 lacks the packages), else this interpreter's path: shared/runtime.py's,
+    which the messages the library makes (server/config.py, server/store) name too."""
+    from shared.runtime import python_command
 
-    here = Path(sys.executable)
-    local = Path(".venv/bin/python")
-    return str(local) if local.exists() and os.path.samefile(local, here) else str(here)
+    return python_command()
 
 
 def lan_address() -> str | None:
@@ -478,15 +499,24 @@ def banner(
             f"  {label('reset_password')}:",
             f"    {_python()} -m server users passwd NAME",
         ]
-    if everywhere:
-        public = urlsplit(settings.office.public_url).hostname or ""
-        if public in ("127.0.0.1", "localhost", "::1") or public.startswith("127."):
-            address = Localized(lan, lan) if lan else words("banner.this_pc")
-            target = Localized(f"http://{address.id_text}:{port}", f"http://{address.en_text}:{port}")
-            where = words(
-                "banner.public_url.admin_page" if "office.public_url" in saved else "banner.public_url.config"
-            )
-            lines += advice(words("banner.public_url", url=settings.office.public_url, target=target, where=where))
+    public = urlsplit(settings.office.public_url)
+    public_host = public.hostname or ""
+    loopback = public_host in ("localhost", "::1") or public_host.startswith("127.")
+    where = words("banner.public_url.admin_page" if "office.public_url" in saved else "banner.public_url.config")
+    if everywhere and loopback:  # its advice names this server's port too
+        address = Localized(lan, lan) if lan else words("banner.this_pc")
+        target = Localized(f"http://{address.id_text}:{port}", f"http://{address.en_text}:{port}")
+        lines += advice(words("banner.public_url", url=settings.office.public_url, target=target, where=where))
+    elif loopback or public_host in {lan, host} - {None, "0.0.0.0", "::"}:
+        # public_url names this PC on another port than this server's (the port changed in [server] port or
+        # --port, public_url left on the old one): every ticket's QR code leads to another program, or none
+        said = public.port or (443 if public.scheme == "https" else 80)
+        if said != port:
+            shown = f"[{public_host}]" if ":" in public_host else public_host
+            # http: the server itself speaks no https (a proxy's, which the advice names, aside)
+            target = f"http://{shown}:{port}{public.path.rstrip('/')}"
+            url = settings.office.public_url
+            lines += advice(words("banner.public_url_port", url=url, said=said, port=port, target=target, where=where))
     for name, printer in sorted(settings.printers.items()):
         # the demo's printers (a file beside the database, or nothing at all) left in place after going live
         # print every ticket "successfully" where nobody sees it; a file under /dev is a real printer
@@ -666,6 +696,17 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         say_error(words("printer_failed", name=name, problem=problem, detail=detail))
         return 1
     say(words("printer_sent_local" if local else "printer_sent", name=name, target=cfg.target))
+    if not local:
+        # a server running on this database read its printers at its start (docs/admin.md): the slip came
+        # out of the [printers.NAME] just edited, the tickets still go to the one it read
+        from server import serverlock
+
+        pid = None
+        with contextlib.suppress(OSError):  # a lock file this account may not open: nothing to add
+            pid = serverlock.holder(settings.server.database)
+        if pid is not None:
+            who = words("server_running.pid", pid=pid) if pid else words("server_running.unknown")
+            say(words("printer_server_running", name=name, who=who))
     return 0
 
 
@@ -884,7 +925,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
         with serverlock.held(settings.server.database):  # no server starts while the visitors are added
             served, waiting = _demo_visitors(settings, service, visitors, clock_now)
     except serverlock.ServerRunning as err:
-        say_error(stop_first(err))
+        say_error(stop_first(err, "demo", forced=force))
         return 2
     say(words("demo.done", served=served, waiting=waiting))
     return 0
@@ -1012,8 +1053,12 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             path = archive.backup(db, Path(args.file))
             say(words("backup.done", path=path, sha=archive.sha256_file(path)))
         else:
-            # held while the database is replaced and migrated: a server started meanwhile is refused
-            with contextlib.nullcontext() if args.force else serverlock.held(db):
+            # Held while the database is replaced and migrated: a server started meanwhile is refused.
+            # Never skipped, --force or not: the lock is held by a live server only (the kernel drops
+            # it when the process ends), and a database replaced under it had its numbers issued again
+            # and its TVs' events go backwards. --force is accepted (the command line of DESIGN.md)
+            # and skips nothing: restore has no check but the server's and the backup's own.
+            with serverlock.held(db):
                 kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
                 try:
                     Store(db).close()  # brings an older backup's schema up to date
@@ -1026,6 +1071,6 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
         say_error(err.said)
         return 2
     except serverlock.ServerRunning as err:  # go-live, restore: a server holds the database
-        say_error(stop_first(err, force=args.command == "restore"))
+        say_error(stop_first(err, args.command, forced=getattr(args, "force", False)))
         return 2
     return 0

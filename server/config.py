@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import sqlite3
+import stat
 import tomllib
 from contextlib import suppress
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
@@ -22,18 +23,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.errors import Localized
 from server.i18n import both
+from shared.runtime import python_command
 
 
 class ConfigError(Exception):
     """A missing or bad configuration value; the message names the key, in English (what config.toml's
-    readers see: the start, the command line). An error of a key (`_bad`) also carries `key` and
-    `problem`, the problem without its key in Indonesian and English (the catalogue's `config.*`), for
-    the admin page to say in its own words; the others (files, printers, folders) have None."""
+    readers see: the start, the command line). Made by `_bad`, it also carries `key`, what is at fault (a
+    key, or config.toml's path for a fault of the file: not found, not UTF-8, not TOML), and `problem`, the
+    problem without its key in Indonesian and English (the catalogue's `config.*`): what the command line
+    says in two lines, and the admin page in its own words. An error made without them (None) is said in
+    English alone."""
 
     def __init__(self, message: str, key: str | None = None, problem: Localized | None = None):
         super().__init__(message)
         self.key = key
         self.problem = problem
+
+    def said(self) -> Localized:
+        """The message in Indonesian and English ("key: problem" in each); the English in both without one."""
+        if self.key and self.problem is not None:
+            return Localized(f"{self.key}: {self.problem.id_text}", str(self))
+        return Localized(str(self), str(self))
 
 
 def _words(code: str, /, **params: object) -> Localized:
@@ -44,7 +54,11 @@ def _words(code: str, /, **params: object) -> Localized:
 
 def _bad(key: str, code: str, /, **params: object) -> ConfigError:
     """The error of `key`: "{key}: {problem}", the problem the catalogue's `config.<code>`."""
-    problem = _words(code, **params)
+    return _said(key, _words(code, **params))
+
+
+def _said(key: str, problem: Localized) -> ConfigError:
+    """The error of `key` whose problem is already in both languages."""
     return ConfigError(f"{key}: {problem.en_text}", key, problem)
 
 
@@ -542,59 +556,99 @@ def load_settings(path: str | Path) -> Settings:
     try:
         data = path.read_bytes()
     except FileNotFoundError as err:
-        raise ConfigError(f"{path}: file not found") from err
+        raise _bad(str(path), "file.not_found") from err
     except IsADirectoryError as err:
-        raise ConfigError(f"{path}: a folder, not a config file") from err
+        raise _bad(str(path), "file.is_folder") from err
     except PermissionError as err:
-        raise ConfigError(f"{path}: not readable by {_user()}") from err
+        raise _bad(str(path), "file.not_readable", user=_user()) from err
     except OSError as err:
-        raise ConfigError(f"{path}: cannot be read ({err.strerror or err})") from err
+        raise _bad(str(path), "file.cannot_read", cause=err.strerror or err) from err
     return parse_settings(_toml(path, data), base_dir=path.resolve().parent, source=path)
 
 
 def _toml(path: Path, data: bytes) -> dict[str, Any]:
-    """config.toml's bytes as parsed TOML; ConfigError saying what is wrong with the text."""
+    """config.toml's bytes as parsed TOML; ConfigError saying what is wrong with the text (the file's
+    path its key), in Indonesian and English."""
     try:
         text = data.decode("utf-8-sig")  # a BOM, as Windows Notepad may save it, is no part of the TOML
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: not UTF-8 text (line {line}); save it as UTF-8") from err
+        raise _bad(str(path), "file.not_utf8", line=line) from err
     conflict = merge_conflict(text)
     if conflict:
-        raise ConfigError(f"{path}: {conflict}")
+        raise _said(str(path), conflict)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}{toml_hint(text, str(err))}") from err
+        error = str(err)
+        raise _bad(str(path), "toml.invalid", error=_parser_words(error), hint=toml_hint(text, error)) from err
 
 
 # What the TOML parser's words mean for the lines an office's admin writes, with the line as written.
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ASSIGNMENT = re.compile(r"^\s*[A-Za-z0-9_.-]+\s*=\s*(.+)$")
 _NOT_TEXT = re.compile(r'^(".*"|\[.*|\{.*|true|false|[+-]?\d[\d_]*(\.\d+)?)$')  # a value TOML reads
+_COMMENT = re.compile(r"\s+#.*$")  # a comment after a value not in quotes: a "#" after a space
+# The TOML parser's (tomllib's) words an admin meets most, and the catalogue's `config.toml.parser.<code>`
+# that says them in Indonesian (its words for what is found in the line: {char}, {name}).
+_PARSER_WORDS = (
+    (re.compile(r"Invalid value"), "invalid_value"),
+    (re.compile(r"Invalid statement"), "invalid_statement"),
+    (re.compile(r"Cannot overwrite a value"), "overwrite"),
+    (re.compile(r"Expected '=' after a key in a key/value pair"), "expected_equals"),
+    (re.compile(r"Expected newline or end of document after a statement"), "expected_newline"),
+    (re.compile(r"Expected '\]' at the end of a table declaration"), "table_end"),
+    (re.compile(r"Unclosed array"), "unclosed_array"),
+    (re.compile(r"Unclosed inline table"), "unclosed_table"),
+    (re.compile(r"Unterminated string"), "unterminated"),
+    (re.compile(r"Illegal character (?P<char>.+)"), "illegal_character"),
+    (re.compile(r"Cannot declare (?P<name>.+) twice"), "declared_twice"),
+)
 
 
-def toml_hint(text: str, error: str) -> str:
-    """The line a TOML error points at and what is probably wrong with it ("" when nothing useful)."""
+def _parser_words(error: str) -> Localized:
+    """The TOML parser's error ("Invalid value (at line 3, column 14)") in Indonesian and English: its own
+    words (English) in the English, and in the Indonesian the catalogue's for them when it has them (else
+    the parser's) and where it points ("(baris 3, kolom 14)")."""
+    at = _TOML_AT.search(error)
+    what = error[: at.start()].strip() if at else error
+    said = what
+    for pattern, code in _PARSER_WORDS:
+        if m := pattern.fullmatch(what):
+            said = _words(f"toml.parser.{code}", **m.groupdict()).id_text
+            break
+    if at:
+        said += " " + _words("toml.at", line=at[1], column=at[2]).id_text + error[at.end() :]
+    return Localized(said, error)
+
+
+def toml_hint(text: str, error: str) -> Localized:
+    """The line a TOML error points at and what is probably wrong with it, in Indonesian and English
+    (empty when nothing useful)."""
     at = _TOML_AT.search(error)
     if not at:
-        return ""
+        return Localized("", "")
     lines = text.splitlines()
     n = int(at.group(1))
     line = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+    bare = _ASSIGNMENT.match(line)
+    value = _COMMENT.sub("", bare.group(1)).strip() if bare else ""
     if error.startswith("Cannot overwrite a value"):
-        why = "this key is written twice in its [section]: keep one of the two lines"
+        why = _words("toml.key_twice")
     elif error.startswith("Cannot declare"):
-        why = "this [section] is written twice: put its keys under one heading"
+        why = _words("toml.section_twice")
     elif error.startswith("Illegal character '\\n'") or (line.count('"') % 2 and error.startswith("Illegal")):
-        why = 'a text\'s closing quote is missing: key = "text"'
-    elif (bare := _ASSIGNMENT.match(line)) and not _NOT_TEXT.match(bare.group(1).strip()):
+        why = _words("toml.closing_quote")
+    elif bare and value and not _NOT_TEXT.match(value):
+        # the value in quotes, and its comment (what config.toml's lines have) after them, not in them
         key = line.partition("=")[0].strip()
-        value = bare.group(1).strip().replace('"', "").strip("'")
-        why = f'a text value goes in double quotes, e.g. {key} = "{value}" (a number or true/false without)'
+        comment = bare.group(1)[len(value) :].strip()
+        quoted = value.replace('"', "").strip("'")
+        example = f'{key} = "{quoted}"' + (f" {comment}" if comment else "")
+        why = _words("toml.quote_text", example=example)
     else:
-        return f"; line {n}: {line}" if line else ""
-    return f"; line {n}: {line} — {why}"
+        return _words("toml.line", n=n, line=line) if line else Localized("", "")
+    return _words("toml.line_why", n=n, line=line, why=why)
 
 
 # The lines git writes around a conflict it could not merge (`git stash pop`, `git pull`): the start,
@@ -602,8 +656,9 @@ def toml_hint(text: str, error: str) -> str:
 _CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?:[ \t](.*))?$")
 
 
-def merge_conflict(text: str) -> str | None:
-    """What to do about git's conflict markers left in config.toml by an upgrade, or None without any.
+def merge_conflict(text: str) -> Localized | None:
+    """What to do about git's conflict markers left in config.toml by an upgrade (in Indonesian and
+    English), or None without any.
 
     A line "=======" alone may be text in a multi-line string: it counts only beside a start or end
     marker, which no TOML document has at the start of a line."""
@@ -618,24 +673,16 @@ def merge_conflict(text: str) -> str | None:
     conflicts = sum(kind == "<" for _, kind, _ in marks)
     start = next((label for _, kind, label in marks if kind == "<"), "")
     if start == "Updated upstream":  # git stash && git pull && git stash pop: yours are the stashed lines
-        sides = (
-            'between "<<<<<<< Updated upstream" and "=======" are the new version\'s lines, between "=======" and'
-            ' ">>>>>>> Stashed changes" yours'
-        )
+        sides = _words("conflict.stash")
     elif start == "HEAD":  # git pull over edits committed here: yours are HEAD's
-        sides = (
-            'between "<<<<<<< HEAD" and "=======" are your lines, between "=======" and ">>>>>>>" the new version\'s'
-        )
+        sides = _words("conflict.head")
     else:
-        sides = (
-            'the lines between "<<<<<<<" and "=======" are one version, those between "=======" and ">>>>>>>" the other'
-        )
-    more = f" (and {conflicts - 1} more conflict{'s' if conflicts > 2 else ''} below)" if conflicts > 1 else ""
-    return (
-        f"a merge conflict left by the upgrade (git) at line {line}{more}: {sides}; keep your lines (and any new"
-        " setting of the new version), delete the other lines and the marker lines (<<<<<<<, =======, >>>>>>>),"
-        " then start again"
-    )
+        sides = _words("conflict.other")
+    if conflicts > 2:
+        more = _words("conflict.more", n=conflicts - 1)
+    else:
+        more = _words("conflict.one_more") if conflicts == 2 else Localized("", "")
+    return _words("conflict", line=line, more=more, sides=sides)
 
 
 def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Settings:
@@ -709,7 +756,7 @@ def file_raw(settings: Settings) -> dict[str, Any]:
     try:
         data = settings.source.read_bytes()
     except OSError as err:
-        raise ConfigError(f"{settings.source}: cannot be read ({err.strerror or err})") from err
+        raise _bad(str(settings.source), "file.cannot_read", cause=err.strerror or err) from err
     return _toml(settings.source, data)
 
 
@@ -736,7 +783,8 @@ def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
     change it comes from and how to go back to the file's value (config.toml edited since, typically)."""
     section = re.match(r"[a-z_]*", str(err)).group(0)
     if section in overrides:
-        hint = _words("override_from", section=section)
+        # the way back is a command, typed with the Python the rest of the command line names
+        hint = _words("override_from", section=section, python=python_command())
     else:
         hint = _words("override_with", sections=", ".join(sorted(overrides)))
     # the way back in both languages: the English in the message, the Indonesian after the key's problem
@@ -787,9 +835,39 @@ def _check_folder(key: str, folder: Path, what: str) -> None:
     if not base.is_dir():
         raise _bad(key, "parent_is_file", base=base, what=_words(f"what.{what}"), folder=folder)
     if not os.access(base, os.W_OK | os.X_OK):
+        raise _not_writable(key, base, folder)
+
+
+# Folders the system and every account share: the folders at the top (/srv, /opt), and right under /usr,
+# /var (/var/lib), /home (another account's home) and the mount points. A database put right in one is
+# not told to give it to the server's account (`chown -R` of /var/lib breaks the system), but to make
+# the server a folder of its own there.
+_SHARED_PARENTS = frozenset(
+    Path(p) for p in ("/", "/usr", "/usr/local", "/var", "/home", "/media", "/mnt", "/run/media")
+)
+
+
+def _not_writable(key: str, base: Path, folder: Path) -> ConfigError:
+    """The error of a folder this account cannot write (`base`, where `folder` is or is to be made): who
+    owns it and the command that lets the server write there, as a file of another account's is said
+    (storage_error, `not_yours`)."""
+    try:
+        st = base.stat()
+    except OSError:
+        st = None
+    me = _account()
+    if st is None:  # whose it is cannot be read
         if base == folder:
-            raise _bad(key, "folder_not_writable", base=base, user=_user())
-        raise _bad(key, "folder_not_writable_to_make", base=base, user=_user(), folder=folder)
+            return _bad(key, "folder_not_writable", base=base, user=_user())
+        return _bad(key, "folder_not_writable_to_make", base=base, user=_user(), folder=folder)
+    owner = _name(st.st_uid)
+    if owner == me:  # its own, without the right to write
+        return _bad(key, "folder_no_write", base=base, user=_user(), mode=f"{stat.S_IMODE(st.st_mode):04o}")
+    if base != folder:  # made for the server's account; what is above it stays as it is
+        return _bad(key, "folder_not_yours_to_make", base=base, user=_user(), folder=folder, owner=owner, me=me)
+    if base.parent == base or base.parent in _SHARED_PARENTS:
+        return _bad(key, "folder_of_the_system", base=base, user=_user(), owner=owner, me=me, example=base / "antrian")
+    return _bad(key, "folder_not_yours", base=base, user=_user(), owner=owner, me=me)
 
 
 # What an OSError on one of the server's own files at a start means that no restart mends: the admin
@@ -977,27 +1055,25 @@ def _printers(data: Any, base_dir: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError("printers: must be a table of [printers.NAME] tables")
-    from printers import PrinterConfig
+        raise _bad("printers", "printers_table")
+    from printers.config import PrinterConfig, PrinterConfigError
 
     out = {}
     for name, table in data.items():
         check_single_line(f"printers.{name!r}", name)
         if not isinstance(table, dict):
-            raise ConfigError(f"printers.{name}: must be a table")
+            raise _bad(f"printers.{name}", "table")
         try:
             cfg = PrinterConfig.from_dict(name, table)
-        except ValueError as err:
-            raise ConfigError(str(err)) from err
+        except PrinterConfigError as err:  # printers/ reads the catalogue's words itself (shared/words.py)
+            raise _said(err.key, Localized(err.id_text, err.en_text)) from err
         for key in ("host", "device", "path", "cups_printer", "profile"):
             if isinstance(getattr(cfg, key), str):
                 check_single_line(cfg.config_key(key), getattr(cfg, key))
         if cfg.type == "file" and not Path(cfg.path).is_absolute():
             cfg = replace(cfg, path=str(base_dir / cfg.path))
         if cfg.type == "file" and Path(cfg.path).is_dir():
-            raise ConfigError(
-                f"{cfg.config_key('path')}: {cfg.path} is a folder; name a file (or a device) to write to"
-            )
+            raise _bad(cfg.config_key("path"), "printer.path_is_folder", path=cfg.path)
         out[name] = cfg
     return out
 

@@ -23,6 +23,18 @@ def on_gevent() -> bool:
     return monkey.is_module_patched("threading")
 
 
+def python_command() -> str:
+    """The Python to type for Antrian's commands (`… -m server restore FILE`): the project's
+    .venv/bin/python as run from its folder (Debian has no `python`, and its python3 lacks the
+    packages), else this interpreter's path. Every message naming a command names it: the command
+    line's (server/cli.py) and those its library makes (server/config.py, server/store)."""
+    from pathlib import Path
+
+    here = Path(sys.executable)
+    local = Path(".venv/bin/python")
+    return str(local) if local.exists() and os.path.samefile(local, here) else str(here)
+
+
 def run_command(argv: list[str], data: bytes = b"", timeout: float = 10.0) -> tuple[int, str]:
     """Run a program (found on PATH) with `data` on its stdin; (exit code, stdout and stderr as text).
 

@@ -323,13 +323,16 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
         'services = ["B", "C"]', 'services = ["B"]'
     )
     config_path.write_text(text, encoding="utf-8")
-    way_back = "from the change of [counters] saved on the admin page; to use config.toml's again: python -m server settings reset counters"
+    from shared.runtime import python_command  # the Python the command line names (.venv/bin/python)
+
+    python = python_command()
+    way_back = f"from the change of [counters] saved on the admin page; to use config.toml's again: {python} -m server settings reset counters"
     r = server_command(["users", "list", "--config", str(config_path)])
     assert r.returncode == 2 and "\nconfig error: counters[0].services" in r.stderr and way_back in r.stderr
     assert r.stderr.startswith("kesalahan konfigurasi: counters[0].services: "), r.stderr  # Indonesian first
     first = r.stderr.splitlines()[0]  # the way back in Indonesian too
     assert first.endswith(
-        "(dari perubahan [counters] yang disimpan di halaman admin; untuk memakai nilai config.toml lagi: python -m server settings reset counters)"
+        f"(dari perubahan [counters] yang disimpan di halaman admin; untuk memakai nilai config.toml lagi: {python} -m server settings reset counters)"
     ), first
     with pytest.raises(ConfigError, match=r"settings reset counters"):
         create_app(config_path, workers=False, clock=clock)

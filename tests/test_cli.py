@@ -274,6 +274,59 @@ def test_go_live_refuses_tickets_spanning_more_than_a_trial_unless_forced(tmp_pa
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 0
 
 
+def test_no_force_restores_or_goes_live_under_a_running_server(tmp_path):
+    """The lock is the kernel's, held by a live server only. A restore under one (the message offered
+    "or add --force") had ticket numbers issued again and the TVs' event numbers go backwards: the refusal
+    says why and offers no --force, and --force is refused the same, saying it skips nothing of this;
+    go-live --force (a trial over 31 days) and demo --force (a database with tickets) say what they skip."""
+    from server import archive
+
+    cfg, db = office(tmp_path, "Asli")
+    backup = archive.backup(db, tmp_path / "copy.db")
+    office(tmp_path, "Asli", "Baru")  # the live database moved on after the backup
+    lock = serverlock.hold(db)  # as `serve` holds it
+    try:
+        for forced in ((), ("--force",)):
+            r = cli("restore", str(backup), *forced, "--config", str(cfg))
+            refused(
+                r,
+                f"an Antrian server (pid {os.getpid()}) is already running on this database",
+                "stop it first",
+                "the ticket numbers already given out are issued again and the TVs see the events' numbers go"
+                " backwards, which breaks them",
+                *(("--force does not skip this check: nothing can while a server runs",) if forced else ()),
+                indonesian=(
+                    "hentikan dulu",
+                    "nomor antrean yang sudah diberikan terbit lagi",
+                    *(("--force tidak melewati pemeriksaan ini",) if forced else ()),
+                ),
+            )
+            assert "or add --force" not in r.stderr and "atau tambahkan --force" not in r.stderr
+            assert r.stderr.count("--force") == len(forced) * 2, r.stderr
+        r = cli("go-live", "--yes", "--force", "--config", str(cfg))
+        refused(
+            r,
+            "stop it first",
+            "--force only lets go-live delete tickets spanning more than 31 days; it does not skip this check",
+            indonesian=(
+                "hentikan dulu",
+                "--force hanya mengizinkan go-live menghapus tiket yang mencakup lebih dari 31",
+            ),
+        )
+        r = cli("go-live", "--yes", "--config", str(cfg))
+        refused(r, "stop it first", indonesian=("hentikan dulu",))
+        assert "--force" not in r.stderr
+        r = cli("demo", "--force", "--visitors", "1", "--config", str(cfg))
+        refused(r, "--force only lets the demo add to a database with tickets; it does not skip this check")
+    finally:
+        lock.close()
+    assert visitors(db) == ["Asli", "Asli", "Baru"] and not list(tmp_path.glob("antrian.db.before-*"))
+    # the server stopped: the same command restores (--force accepted, and nothing else to it)
+    r = cli("restore", str(backup), "--force", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert visitors(db) == ["Asli"]
+
+
 def test_systemd_unit_starts_this_checkout_and_is_valid_for_systemd(tmp_path):
     import shutil
 
@@ -382,6 +435,60 @@ def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_th
     assert (
         "set it to http://192.168.1.10:8080 on the admin page (Kantor), where it was saved over config.toml's"
     ) in hint
+
+
+def test_serve_warns_when_public_url_names_this_pc_on_another_port_than_it_listens_on(tmp_path):
+    """8080 taken by another program, the admin set [server] port = 8081 and left public_url on
+    http://192.0.2.2:8080: every ticket's QR code led to the other program. The start says so, in both
+    languages, naming the address to set, when public_url's host is this PC (loopback, localhost, the LAN
+    address, the bound host) and its port (written, or 80/443 by its scheme) is not the one listened on;
+    another PC's address (a proxy there) is not this server's to judge."""
+    from dataclasses import replace
+
+    from server.cli import banner
+
+    file = load_settings(write_config(tmp_path))
+
+    def said(url: str, host: str, port: int, lan: str | None = None, saved=frozenset()) -> str:
+        settings = replace(file, office=replace(file.office, public_url=url))
+        lines = banner(settings, host, port, None, lan, saved)
+        assert all(len(line) <= 80 for line in lines), lines
+        return unwrapped(lines)
+
+    told = said("http://192.0.2.2:8080", "0.0.0.0", 8081, lan="192.0.2.2")
+    assert (
+        "[office] public_url is http://192.0.2.2:8080: port 8080 of this PC, but this server listens on port 8081,"
+        " so the tickets' QR codes lead to another program or to nothing; set it to http://192.0.2.2:8081 in"
+        " config.toml (unless a reverse proxy on port 8080 forwards to this server)"
+    ) in told, told
+    assert (
+        "[office] public_url adalah http://192.0.2.2:8080: port 8080 di PC ini, padahal server ini mendengarkan"
+        " di port 8081, sehingga kode QR pada tiket mengarah ke program lain atau tidak ke mana pun; atur ke"
+        " http://192.0.2.2:8081 di config.toml (kecuali bila reverse proxy di port 8080 meneruskan ke server ini)"
+    ) in told, told
+    assert told.index("public_url adalah") < told.index("public_url is")  # Indonesian first
+    # the same port: nothing said; another PC's address: not this PC's port to judge
+    assert "public_url" not in said("http://192.0.2.2:8081", "0.0.0.0", 8081, lan="192.0.2.2")
+    assert "public_url" not in said("http://192.0.2.9:8080", "0.0.0.0", 8081, lan="192.0.2.2")
+    assert "public_url" not in said("http://192.0.2.2:8080", "0.0.0.0", 8081)  # no LAN address known
+    # the port a URL without one means: 80 for http, 443 for https (the server itself speaks http)
+    assert "port 80 of this PC" in said("http://192.0.2.2", "0.0.0.0", 8080, lan="192.0.2.2")
+    assert "public_url" not in said("http://192.0.2.2", "0.0.0.0", 80, lan="192.0.2.2")
+    told = said("https://192.0.2.2", "0.0.0.0", 8080, lan="192.0.2.2")
+    assert "port 443 of this PC" in told and "set it to http://192.0.2.2:8080 in config.toml" in told, told
+    # this PC by its loopback names or the host it is bound to, and where the value in use was saved
+    for url, host, target in (
+        ("http://127.0.0.1:8080", "127.0.0.1", "http://127.0.0.1:8081"),
+        ("http://localhost:8080/", "127.0.0.1", "http://localhost:8081"),
+        ("http://192.0.2.2:8080", "192.0.2.2", "http://192.0.2.2:8081"),
+        ("http://[::1]:8080", "::1", "http://[::1]:8081"),
+    ):
+        assert f"set it to {target} in config.toml" in said(url, host, 8081), (url, host)
+    told = said("http://127.0.0.1:8080", "127.0.0.1", 8081, saved=frozenset({"office.public_url"}))
+    assert "set it to http://127.0.0.1:8081 on the admin page (Kantor)" in told, told
+    # a loopback public_url on every interface: the advice already given names the port, once
+    told = said("http://127.0.0.1:8080", "0.0.0.0", 8081, lan="192.0.2.2")
+    assert told.count("public_url") == 2 and "set it to http://192.0.2.2:8081 in config.toml" in told, told
 
 
 # -- the command line's own words: argparse's help and refusals, in both languages ------------------------
@@ -728,8 +835,19 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
         port = taken.getsockname()[1]
         r = server_command(["serve", "--host", host, "--port", str(port), "--config", str(cfg)], timeout=60)
     why = "Address already in use" if host == "127.0.0.1" else "Cannot assign requested address"
-    hint = "choose [server] port or --port" if host == "127.0.0.1" else "not an address of this PC"
-    saran = "pilih [server] port atau --port" if host == "127.0.0.1" else "bukan alamat PC ini"
+    # `make run` passes no --port: the port is config.toml's, and public_url's goes with it
+    hint = (
+        "set another [server] port in config.toml and the same port in [office] public_url;"
+        " running python -m server serve by hand: --port"
+        if host == "127.0.0.1"
+        else "not an address of this PC"
+    )
+    saran = (
+        "atur [server] port lain di config.toml dan port yang sama di [office] public_url;"
+        " bila menjalankan python -m server serve sendiri: --port"
+        if host == "127.0.0.1"
+        else "bukan alamat PC ini"
+    )
     refused(r, f"cannot listen on {host} port {port}: {why}", hint, indonesian=(f"{host} port {port}: {why}", saran))
     assert r.stdout == ""
     with closing(sqlite3.connect(load_settings(cfg).server.database)) as conn:
@@ -805,6 +923,32 @@ def test_systemd_unit_refuses_a_user_that_is_not_an_account_name(tmp_path, user)
     assert r.stdout == ""
 
 
+def test_systemd_unit_run_as_root_warns_that_the_server_would_run_as_root(tmp_path):
+    """The server runs as an ordinary user (docs/operations.md): `systemd-unit` (and `make service`) run
+    by root itself, no sudo naming the account behind it, writes User=root, and says so on stderr with
+    --user NAME; an account named (by --user, sudo's SUDO_USER, or not root) is written without a word."""
+    cfg = str(write_config(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k != "SUDO_USER"}
+    as_root = {**env, "LOGNAME": "root", "USER": "root"}  # getpass.getuser()'s first places to look
+    r = server_command(["systemd-unit", "--config", cfg], env=as_root)
+    assert r.returncode == 0 and "\nUser=root\n" in r.stdout, r.stderr
+    said = r.stderr.splitlines()
+    assert len(said) == 2 and said[0].startswith("peringatan: unit ini menjalankan server sebagai root (User=root)")
+    assert said[1].startswith(
+        "warning: this unit runs the server as root (User=root), and the server is meant to run as an ordinary"
+        " user (docs/operations.md): add --user "
+    ), said
+    assert "tambahkan --user " in said[0] and "make service: run it from that account" in said[1]
+    for quiet, user in (
+        (["--user", "lpse"], "lpse"),
+        (["--user", "root"], "root"),  # asked for: meant
+        ([], "lpse"),
+    ):
+        run_env = as_root if quiet else {**as_root, "SUDO_USER": "lpse"}
+        r = server_command(["systemd-unit", "--config", cfg, *quiet], env=run_env)
+        assert r.returncode == 0 and f"\nUser={user}\n" in r.stdout and r.stderr == "", (quiet, r.stderr)
+
+
 def test_systemd_unit_escapes_a_percent_and_refuses_a_quote_in_a_path(tmp_path):
     folder = tmp_path / "50%"
     folder.mkdir()
@@ -876,6 +1020,35 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
     assert r.returncode == 2 and r.stderr.splitlines() == [
         "kesalahan: tidak ada [printers.lantai2] di config (printernya: kiosk)",
         "error: no [printers.lantai2] in the config (its printers: kiosk)",
+    ]
+
+
+def test_printer_test_says_a_running_server_uses_a_changed_printer_after_a_restart(tmp_path):
+    """The server reads [printers.*] at its start (docs/admin.md): a slip from the edited printer is no
+    sign that the tickets go there. With a server on the database (its lock held), the success says it
+    and how to restart; without one, the success alone."""
+    cfg = write_config(tmp_path)
+    db = load_settings(cfg).server.database
+    sent = [
+        "printer kiosk: slip tes terkirim ke dummy; ponsel di Wi-Fi kantor semestinya dapat membuka kode QR-nya",
+        "printer kiosk: a test slip went to dummy; a phone on the office's Wi-Fi should open its QR code",
+    ]
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    assert r.returncode == 0 and r.stdout.splitlines() == sent, r.stderr
+    lock = serverlock.hold(db)  # as `serve` holds it
+    try:
+        r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    finally:
+        lock.close()
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.splitlines() == [
+        *sent,
+        f"server yang berjalan pada database ini (pid {os.getpid()}) membaca [printers.kiosk] hanya saat mulai:"
+        " perubahan di sana dipakai setelah server dimulai ulang (sudo systemctl restart antrian di bawah make"
+        " service, atau Ctrl+C lalu make run lagi)",
+        f"the server running on this database (pid {os.getpid()}) reads [printers.kiosk] only at its start: a"
+        " change there is used after a restart (sudo systemctl restart antrian under make service, or Ctrl+C and"
+        " make run again)",
     ]
 
 
@@ -973,3 +1146,25 @@ def test_serve_refusing_a_service_removed_while_its_tickets_wait_is_a_config_err
     assert "Traceback" not in r.stderr and r.stderr.startswith("config error: services: C (1 waiting) removed"), (
         r.stderr
     )
+
+
+def test_the_ways_back_the_library_says_name_the_command_lines_python():
+    """Debian has no `python` command: the way back from a saved change that no longer fits config.toml
+    (config.override_from) and from a newer version's database (cli.newer_database) said `python -m server
+    …`, where every other message names `_python()` (.venv/bin/python run from the project's folder)."""
+    from server.cli import _python
+    from server.config import ConfigError, override_error
+    from server.errors import Localized
+    from server.store import NewerDatabase
+
+    python = _python()
+    assert python != "python" and "/" in python, python  # a path: .venv/bin/python, or this interpreter's
+    problem = Localized("layanan 'C' tidak dikenal", "unknown service 'C'")
+    err = override_error(
+        ConfigError("counters[0].services: unknown service 'C'", "counters[0].services", problem), {"counters": []}
+    )
+    assert str(err).endswith(f"to use config.toml's again: {python} -m server settings reset counters)"), str(err)
+    assert err.problem.id_text.endswith(f"lagi: {python} -m server settings reset counters)"), err.problem.id_text
+    said = NewerDatabase(Path("/srv/antrian/antrian.db"), ["m099_future"]).said
+    assert f"({python} -m server restore FILE;" in said.en_text, said.en_text
+    assert f"({python} -m server restore BERKAS;" in said.id_text, said.id_text

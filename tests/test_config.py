@@ -134,9 +134,16 @@ def test_a_misspelt_key_or_section_is_named_with_the_one_it_misspells(tmp_path, 
     [
         (
             "[server]\nhost = 0.0.0.0\n",
-            'line 2: host = 0.0.0.0 — a text value goes in double quotes, e.g. host = "0.0.0.0"',
+            "line 2: host = 0.0.0.0 — a text value goes in double quotes (a number or true/false without),"
+            ' e.g. host = "0.0.0.0"',
         ),
         ("[office]\nname = LPSE Kota\n", 'e.g. name = "LPSE Kota"'),
+        # config.toml's lines end in a comment: it stays after the closing quote, not inside the quotes
+        (
+            "[office]\npublic_url = http://127.0.0.1:8080   # what the QR code on the ticket points to\n",
+            'e.g. public_url = "http://127.0.0.1:8080" # what the QR code on the ticket points to',
+        ),
+        ("[server]\nhost = 0.0.0.0 #all\n", 'e.g. host = "0.0.0.0" #all'),
         ("[office]\nname = 'O'Brien'\n", 'e.g. name = "O\'Brien"'),
         ("[server]\nport = 8080\nport = 8081\n", "line 3: port = 8081 — this key is written twice"),
         ("[office]\n[office]\n", "line 2: [office] — this [section] is written twice"),
@@ -152,6 +159,13 @@ def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, 
     with pytest.raises(ConfigError, match="not valid TOML") as err:
         load_settings(bad)
     assert hint in str(err.value)
+    assert str(err.value).endswith(hint) or not hint.startswith("e.g."), str(err.value)  # nothing after the comment
+    # and in Indonesian: the same line, what is probably wrong with it in Indonesian, the same example
+    assert err.value.key == str(bad) and err.value.problem.id_text.startswith("bukan TOML yang sah: ")
+    indonesian = err.value.problem.id_text
+    assert "baris " in indonesian and "(at line" not in indonesian and " — a text" not in indonesian, indonesian
+    if "e.g. " in hint:
+        assert "mis. " + hint.partition("e.g. ")[2] in indonesian, indonesian
 
 
 def test_not_toml_and_no_file(tmp_path):
@@ -159,8 +173,65 @@ def test_not_toml_and_no_file(tmp_path):
     bad.write_text("[office\nname=")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(bad)
-    with pytest.raises(ConfigError, match="file not found"):
+    with pytest.raises(ConfigError, match="file not found") as err:
         load_settings(tmp_path / "nope.toml")
+    assert err.value.problem.id_text == "berkas tidak ditemukan"
+
+
+def said_twice(r, path: Path, indonesian: str, english: str) -> None:
+    """A config error of config.toml itself, said as a key's is: "kesalahan konfigurasi: <path>: <Indonesian>",
+    then "config error: <path>: <English>", and nothing else."""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2 and r.stderr.endswith("\n"), r.stderr
+    assert lines[0].startswith(f"kesalahan konfigurasi: {path}: {indonesian}"), r.stderr
+    assert lines[1].startswith(f"config error: {path}: {english}"), r.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "indonesian", "english"),
+    [
+        (  # a missing quote
+            '[office]\nname = "LPSE\n',
+            "bukan TOML yang sah: karakter tidak sah '\\n' (baris 2, kolom 13); baris 2: name = \"LPSE — tanda kutip"
+            " penutup teks tidak ada",
+            "not valid TOML: Illegal character '\\n' (at line 2, column 13); line 2: name = \"LPSE — a text's closing"
+            " quote is missing",
+        ),
+        (  # a key written twice
+            "[server]\nport = 8080\nport = 8081\n",
+            "bukan TOML yang sah: nilai tidak dapat ditimpa (baris 3, kolom 12); baris 3: port = 8081 — kunci ini"
+            " ditulis dua kali",
+            "not valid TOML: Cannot overwrite a value (at line 3, column 12); line 3: port = 8081 — this key is written"
+            " twice",
+        ),
+        (  # a value not in quotes
+            "[server]\nhost = 0.0.0.0\n",
+            "bukan TOML yang sah: seharusnya baris baru atau akhir berkas setelah pernyataan (baris 2, kolom 11); baris"
+            " 2: host = 0.0.0.0 — nilai teks ditulis di antara tanda kutip ganda (angka atau true/false tanpa kutip),"
+            ' mis. host = "0.0.0.0"',
+            "not valid TOML: Expected newline or end of document after a statement (at line 2, column 11); line 2:"
+            ' host = 0.0.0.0 — a text value goes in double quotes (a number or true/false without), e.g. host = "0.0.0.0"',
+        ),
+        ("[office\n", "bukan TOML yang sah: tanda ']' tidak ada", "not valid TOML: Expected ']' at the end"),
+    ],
+)
+def test_a_toml_mistake_is_said_in_indonesian_then_english(tmp_path, text, indonesian, english):
+    """A config.toml that is not TOML was said in English alone ("config error: …: not valid TOML: …")."""
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, (r.returncode, r.stderr)
+    said_twice(r, path, indonesian, english)
+
+
+def test_a_missing_config_file_is_said_in_indonesian_then_english(tmp_path):
+    path = tmp_path / "nope.toml"
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, (r.returncode, r.stderr)
+    said_twice(r, path, "berkas tidak ditemukan", "file not found")
+    r = server_command(["users", "list", "--config", str(path)], timeout=30)
+    assert r.returncode == 2
+    said_twice(r, path, "berkas tidak ditemukan", "file not found")
 
 
 def test_a_config_file_with_a_bom_is_read(tmp_path):
@@ -178,22 +249,22 @@ def test_a_config_path_that_is_a_folder_unreadable_or_not_utf8_is_one_line(tmp_p
     if case == "folder":
         path = tmp_path / "configs"
         path.mkdir()
-        words = ["a folder, not a config file"]
+        said = ("sebuah folder, bukan berkas konfigurasi", "a folder, not a config file")
     elif case == "latin-1":
         path.write_bytes(
             path.read_text(encoding="utf-8").replace("Contoh", "Contoh Kecamatan Sémbung").encode("latin-1", "replace")
         )
-        words = ["not UTF-8 text (line 7)", "save it as UTF-8"]
+        said = ("bukan teks UTF-8 (baris 7); simpan sebagai UTF-8", "not UTF-8 text (line 7); save it as UTF-8")
     else:
         if os.geteuid() == 0:
             pytest.skip("root reads any file")
         path.chmod(0o000)
-        words = ["not readable by"]
+        me = __import__("pwd").getpwuid(os.geteuid()).pw_name
+        said = (f"tidak dapat dibaca oleh pengguna {me}", f"not readable by user {me}")
     r = server_command(["users", "list", "--config", str(path)], timeout=30)
     assert r.returncode == 2, (r.stdout, r.stderr)
-    assert r.stderr.startswith(f"config error: {path}: ") and r.stderr.count("\n") == 1, r.stderr
-    for word in words:
-        assert word in r.stderr, r.stderr
+    said_twice(r, path, *said)  # Indonesian first, then English, as a key's problem
+    assert r.stderr.splitlines()[0].endswith(said[0]) and r.stderr.splitlines()[1].endswith(said[1]), r.stderr
     assert not (tmp_path / "antrian.db").exists()
 
 
@@ -235,10 +306,17 @@ def test_git_conflict_markers_left_by_an_upgrade_are_named_with_their_line_and_w
     path.write_text(text, encoding="utf-8")
     r = server_command(["serve", "--config", str(path)], timeout=30)
     assert r.returncode == 78, (r.returncode, r.stderr)
-    assert r.stderr.startswith(f"config error: {path}: a merge conflict left by the upgrade (git) at line {line}:")
-    assert r.stderr.count("\n") == 1, r.stderr
+    said_twice(
+        r,
+        path,
+        f"konflik merge yang ditinggalkan pemutakhiran (git) di baris {line}:",
+        f"a merge conflict left by the upgrade (git) at line {line}:",
+    )
+    indonesian, english = r.stderr.splitlines()
     for words in (sides, "keep your lines", "delete the other lines and the marker lines", "then start again"):
-        assert words in r.stderr, r.stderr
+        assert words in english, r.stderr
+    for words in ("pertahankan baris Anda", "hapus baris lainnya dan baris penanda", "lalu jalankan lagi"):
+        assert words in indonesian, r.stderr
     assert server_command(["users", "list", "--config", str(path)], timeout=30).returncode == 2
 
 
@@ -247,8 +325,12 @@ def test_conflict_markers_count_only_as_git_writes_them():
     assert config.merge_conflict('footer = """\nRuang tunggu\n=======\n"""\n') is None
     assert config.merge_conflict("a = 1\n<<<<<<<<< not a marker\n") is None
     two = "<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> x\nb = 1\n<<<<<<< HEAD\nc = 1\n=======\n>>>>>>> x\n"
-    assert "at line 1 (and 1 more conflict below)" in config.merge_conflict(two)
-    assert "at line 2:" in config.merge_conflict("a = 1\n=======\nb = 2\n>>>>>>> Stashed changes\n")
+    assert "at line 1 (and 1 more conflict below)" in config.merge_conflict(two).en_text
+    assert "di baris 1 (dan 1 konflik lagi di bawahnya)" in config.merge_conflict(two).id_text
+    three = two + "<<<<<<< HEAD\nd = 1\n=======\n>>>>>>> x\n"
+    assert "at line 1 (and 2 more conflicts below)" in config.merge_conflict(three).en_text
+    assert "di baris 1 (dan 2 konflik lagi di bawahnya)" in config.merge_conflict(three).id_text
+    assert "at line 2:" in config.merge_conflict("a = 1\n=======\nb = 2\n>>>>>>> Stashed changes\n").en_text
 
 
 def test_serve_with_bad_config_stops_with_the_key(tmp_path):
@@ -374,6 +456,11 @@ FILE_ONLY |= {"what.database_folder", "what.data_folder", "user"}
 # The way back from a saved change that no longer fits config.toml (config.override_error: the command line's
 # and the start's words, tests/test_admin.py meets them)
 FILE_ONLY |= {"override_from", "override_with"}
+# config.toml's own problems (not found, not UTF-8, not TOML, a merge conflict), the [printers.*] tables' (the
+# admin page edits neither), and a folder the server's account cannot write (whose it is, and the fix)
+FILE_ONLY |= {
+    k for k in i18n.section("config", "en") if k.startswith(("file.", "toml.", "conflict", "printer", "folder_"))
+}
 
 
 def editable_keys(section: str) -> list[str]:
@@ -436,3 +523,130 @@ def test_every_problem_of_a_section_the_admin_page_edits_has_its_indonesian_word
             assert "[" not in admin.label(err.key, "id") and "[" not in admin.label(err.key, "en"), err.key
             met.add(problem_code(problem.en_text))
     assert met == set(problems()) - FILE_ONLY, sorted(set(problems()) - FILE_ONLY - met)
+
+
+# ---- [printers.*]: printers/config.py's problems, in Indonesian and English too ----------------------
+
+PRINTER_BAD = [
+    ({"type": "dummy", "timout": 5}, "printers.kiosk.timout", "kunci tidak dikenal (maksudnya timeout?)"),
+    ({"type": "dummy", "colour": "red"}, "printers.kiosk.colour", "kunci tidak dikenal (yang dikenal: baudrate, "),
+    ({"type": "laser"}, "printers.kiosk.type", "harus salah satu dari usb, network, serial, file, cups, dummy"),
+    ({}, "printers.kiosk.type", "wajib diisi; harus salah satu dari usb, network"),
+    ({"type": "dummy", "width_mm": 76}, "printers.kiosk.width_mm", "harus 58 atau 80"),
+    ({"type": "dummy", "profile": "TM-NOPE"}, "printers.kiosk.profile", "harus nama profil python-escpos"),
+    ({"type": "network"}, "printers.kiosk.host", "wajib diisi untuk printer network"),
+    ({"type": "network", "host": "a b"}, "printers.kiosk.host", "harus nama host atau alamat IP (tanpa spasi)"),
+    ({"type": "network", "host": "h", "port": 0}, "printers.kiosk.port", "harus bilangan bulat 1-65535"),
+    ({"type": "network", "host": "h", "out_ep": 3}, "printers.kiosk.out_ep", "hanya printer usb yang punya"),
+    ({"type": "file", "path": "x", "check_status": True}, "printers.kiosk.check_status", "hanya printer network, usb"),
+    ({"type": "file", "path": "/tmp"}, "printers.kiosk.path", "/tmp adalah folder; tulis nama berkas"),
+    ("dummy", "printers.kiosk", "harus berupa tabel"),
+]
+
+
+@pytest.mark.parametrize(("table", "key", "indonesian"), PRINTER_BAD, ids=[k for _, k, _ in PRINTER_BAD])
+def test_a_printers_problem_is_said_in_indonesian_and_english(tmp_path, table, key, indonesian):
+    """A [printers.*] problem was said in English alone (printers/config.py's own words): it names its key
+    with the catalogue's words in both languages, as every other table's does."""
+    with pytest.raises(ConfigError) as err:
+        config.parse_settings(demo_raw() | {"printers": {"kiosk": table}}, base_dir=tmp_path)
+    assert err.value.key == key and err.value.problem is not None, str(err.value)
+    assert str(err.value) == f"{key}: {err.value.problem.en_text}"
+    assert err.value.problem.id_text.startswith(indonesian), err.value.problem.id_text
+    assert not ENGLISH.search(QUOTED.sub("", err.value.problem.id_text)), err.value.problem.id_text
+
+
+def test_a_misspelt_printer_key_is_named_with_the_one_it_misspells_in_two_lines(tmp_path):
+    """`timout` in [printers.kiosk] was "unknown key (known: baudrate, check_status, …)" in English alone; it
+    says which key it misspells, as the other tables do, Indonesian first (exit 78 for `serve`)."""
+    path = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "dummy"\ntimout = 5'})
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, (r.returncode, r.stderr)
+    assert r.stderr.splitlines() == [
+        "kesalahan konfigurasi: printers.kiosk.timout: kunci tidak dikenal (maksudnya timeout?)",
+        "config error: printers.kiosk.timout: unknown key (did you mean timeout?)",
+    ], r.stderr
+    with pytest.raises(ConfigError, match=r"^printers: must be a table of \[printers.NAME\] tables$") as err:
+        config.parse_settings(demo_raw() | {"printers": "kiosk"}, base_dir=tmp_path)
+    assert err.value.problem.id_text == "harus berupa tabel berisi tabel-tabel [printers.NAMA]"
+
+
+# ---- a folder the server's account cannot write: whose it is, and the command that mends it ----------
+
+
+@pytest.fixture
+def unwritable(monkeypatch):
+    """The server runs as another account than the one owning the test's folders (whoever runs the test),
+    and may not write the folders `blocked` holds."""
+    blocked: set[Path] = set()
+    real = os.access
+    monkeypatch.setattr(config, "_account", lambda: "antrian-test")
+    monkeypatch.setattr(config.os, "access", lambda p, mode: Path(p) not in blocked and real(p, mode))
+    return blocked
+
+
+def test_a_folder_the_server_cannot_write_is_named_with_its_owner_and_the_chown(tmp_path, unwritable):
+    """docs/operations.md ("Files and permissions"): a folder of another account's is said as a file of
+    another account's (config.not_yours) is: who owns it, and the command that gives it to the server."""
+    import pwd
+
+    owner = pwd.getpwuid(os.geteuid()).pw_name
+    server = config.ServerSettings(database=tmp_path / "var" / "antrian.db", data_dir=tmp_path / "data")
+    (tmp_path / "var").mkdir()
+    unwritable.add(tmp_path / "var")
+    with pytest.raises(ConfigError) as err:
+        config.check_storage(server)
+    var = tmp_path / "var"
+    assert err.value.key == "server.database"
+    assert str(err.value) == (
+        f"server.database: the folder {var} is not writable by user antrian-test: it belongs to {owner} (made by a"
+        f" command run as another account?): sudo chown -R antrian-test: {var}"
+    )
+    assert err.value.problem.id_text == (
+        f"folder {var} tidak dapat ditulisi oleh pengguna antrian-test: folder ini milik {owner} (dibuat oleh"
+        f" perintah yang dijalankan dengan akun lain?): sudo chown -R antrian-test: {var}"
+    )
+    # a folder to be made under one the server cannot write: made for the server, what is above left as it is
+    unwritable.clear()
+    unwritable.add(tmp_path)
+    server = config.ServerSettings(database=tmp_path / "new" / "antrian.db", data_dir=tmp_path / "new")
+    with pytest.raises(ConfigError) as err:
+        config.check_storage(server)
+    new = tmp_path / "new"
+    assert str(err.value).endswith(
+        f"(to make {new}): it belongs to {owner}; make the folder for the server's account:"
+        f" sudo mkdir -p {new} && sudo chown antrian-test: {new}"
+    ), str(err.value)
+    assert f"folder ini milik {owner}; buat foldernya untuk akun server: sudo mkdir -p {new}" in (
+        err.value.problem.id_text
+    )
+
+
+def test_a_system_folder_the_server_cannot_write_is_not_given_to_it(monkeypatch, unwritable):
+    """A database right in /var/lib (or /srv, /home): `chown -R` of it would break the system; the server is
+    told to make a folder of its own there."""
+    unwritable.add(Path("/var/lib"))
+    server = config.ServerSettings(database=Path("/var/lib/antrian.db"), data_dir=Path("/var/lib"))
+    with pytest.raises(ConfigError) as err:
+        config.check_storage(server)
+    assert "chown -R" not in str(err.value) and "is a folder of the system" in str(err.value)
+    assert str(err.value).endswith(
+        "sudo mkdir -p /var/lib/antrian && sudo chown antrian-test: /var/lib/antrian, and write a path in it"
+    )
+    assert "merupakan folder sistem" in err.value.problem.id_text
+
+
+def test_a_folder_of_the_servers_own_without_the_right_to_write_is_given_its_mode(tmp_path, monkeypatch):
+    import pwd
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    monkeypatch.setattr(config.os, "access", lambda p, mode: Path(p) != tmp_path / "var")
+    (tmp_path / "var").mkdir(mode=0o555)
+    server = config.ServerSettings(database=tmp_path / "var" / "antrian.db", data_dir=tmp_path / "data")
+    with pytest.raises(ConfigError) as err:
+        config.check_storage(server)
+    var = tmp_path / "var"
+    assert str(err.value) == (
+        f"server.database: the folder {var} is not writable by user {me}, its owner (its mode is 0555):"
+        f" chmod u+rwx {var}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import socket
 import subprocess
 import sys
@@ -848,9 +849,45 @@ def test_empty_profile_means_library_default():
     ],
 )
 def test_from_dict_rejects_bad_values_naming_the_key(table, message):
-    with pytest.raises(ValueError) as caught:
+    from printers.config import PrinterConfigError
+
+    with pytest.raises(PrinterConfigError) as caught:
         PrinterConfig.from_dict("kiosk", table)
     assert str(caught.value).startswith(message)
+    # in Indonesian too: the catalogue's words (config.printer.*), as server/config.py says them first
+    err = caught.value
+    assert message.startswith(err.key + ": ") and str(err) == f"{err.key}: {err.en_text}"
+    assert err.id_text and err.id_text != err.en_text
+    english = re.compile(r"\b(must|missing|unknown|required|only|string|integer|number|such as|leave it)\b")
+    assert not english.search(err.id_text), err.id_text
+
+
+def test_a_misspelt_printer_key_names_the_one_it_misspells():
+    """As the other tables of config.toml say a typo (server/config.py, `office.nama: … (did you mean name?)`)."""
+    from printers.config import PrinterConfigError
+
+    with pytest.raises(PrinterConfigError) as caught:
+        PrinterConfig.from_dict("kiosk", {"type": "dummy", "timout": 5})
+    assert str(caught.value) == "printers.kiosk.timout: unknown key (did you mean timeout?)"
+    assert caught.value.id_text == "kunci tidak dikenal (maksudnya timeout?)"
+    with pytest.raises(PrinterConfigError) as caught:  # nothing like it: the keys it takes
+        PrinterConfig.from_dict("kiosk", {"type": "dummy", "zzz": 5})
+    assert str(caught.value).startswith("printers.kiosk.zzz: unknown key (known: baudrate, check_status, ")
+    assert caught.value.id_text.startswith("kunci tidak dikenal (yang dikenal: baudrate, check_status, ")
+
+
+def test_a_printers_config_error_is_said_in_both_languages_without_the_server():
+    """The print agent on a kiosk PC reads [printers.*] with printers/ and shared/: the words come from the
+    catalogue through shared/words.py, and server/ is not imported for them."""
+    code = (
+        "import sys; from printers.config import PrinterConfig, PrinterConfigError\n"
+        "try:\n    PrinterConfig.from_dict('kiosk', {'type': 'dummy', 'width_mm': 76})\n"
+        "except PrinterConfigError as err:\n    print(err.id_text); print(err)\n"
+        "assert 'server' not in sys.modules, 'printers pulled in the server'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "harus 58 atau 80\nprinters.kiosk.width_mm: must be 58 or 80\n"
 
 
 def test_config_is_frozen():

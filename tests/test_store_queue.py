@@ -277,3 +277,8 @@ def test_an_upgrade_keeps_the_database_as_it_was_and_a_newer_database_is_refused
         indonesian.startswith("kesalahan konfigurasi: server.database: ")
         and "versi Antrian yang lebih baru" in indonesian
     )
+    # the way back names the Python the rest of the command line names (Debian has no `python`)
+    from shared.runtime import python_command
+
+    assert f"({python_command()} -m server restore FILE;" in english, english
+    assert f"({python_command()} -m server restore BERKAS;" in indonesian, indonesian

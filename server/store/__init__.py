@@ -47,7 +47,7 @@ from server.store.reports import ReportQueries
 from server.store.survey import SurveyQueries
 from server.store.tickets import TicketQueries, ticket_from_row, ticket_to_row
 from server.store.upkeep import UpkeepQueries
-from shared.runtime import on_gevent
+from shared.runtime import on_gevent, python_command
 
 __all__ = [
     "DURATION_COLUMNS",
@@ -128,7 +128,8 @@ class NewerDatabase(sqlite3.DatabaseError):
     does not know its latest schema changes, and refuses it rather than write it wrong."""
 
     def __init__(self, path: Path, names: list[str]):
-        self.said = _said("newer_database", path=path, names=", ".join(names))  # the command line's two lines
+        # the way back is a command, typed with the Python the rest of the command line names
+        self.said = _said("newer_database", path=path, names=", ".join(names), python=python_command())
         super().__init__(self.said.en_text)
         self.names = names
 
