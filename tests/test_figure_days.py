@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import shutil
 import sys
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,31 +35,25 @@ class Undo(Exception):
     """Raised to roll a write transaction back."""
 
 
+def without_kept_days(store, make):
+    """make(tx) with no day kept: inside a write transaction that drops every figure_days row and is then
+    rolled back (Undo), so that every sum comes from the tickets themselves."""
+    made = []
+    with suppress(Undo), store.write() as tx:
+        tx.db.execute("DELETE FROM figure_days")
+        made.append(make(tx))
+        raise Undo
+    return made[0]
+
+
 def from_tickets(store, day_from: str, day_to: str, group: str, sla: SlaSettings = SLA) -> dict:
-    """The dashboard's figures with no day kept: every sum from the tickets themselves (the rows are
-    dropped inside a transaction that is rolled back)."""
-    out: dict = {}
-    try:
-        with store.write() as tx:
-            tx.db.execute("DELETE FROM figure_days")
-            out = figures.figures(tx, day_from, day_to, group, sla, _TZ)
-            raise Undo
-    except Undo:
-        pass
-    return out
+    """The dashboard's figures with no day kept."""
+    return without_kept_days(store, lambda tx: figures.figures(tx, day_from, day_to, group, sla, _TZ))
 
 
 def service_from_tickets(service, day_from: str, day_to: str, group: str) -> dict:
-    """service.figures (names and all) with no day kept, as from_tickets."""
-    out: dict = {}
-    try:
-        with service.store.write() as tx:
-            tx.db.execute("DELETE FROM figure_days")
-            out = service.figures(day_from, day_to, group)
-            raise Undo
-    except Undo:
-        pass
-    return out
+    """service.figures (names and all) with no day kept: its read joins the write transaction's connection."""
+    return without_kept_days(service.store, lambda tx: service.figures(day_from, day_to, group))
 
 
 def dashboard(store, day_from: str, day_to: str, group: str, sla: SlaSettings = SLA) -> dict:
