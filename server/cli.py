@@ -334,7 +334,9 @@ def systemd_unit(config: Path, user: str | None = None) -> str:
     if not given and user == "root":
         # run as root itself (no sudo to name the account behind it): the server would run as root, and
         # every file it makes (the database, its backups, the lock) be root's; --user root says it is meant
-        owner = _owner_of(Path(__file__).resolve().parent.parent)
+        from server.config import owner_name
+
+        owner = owner_name(Path(__file__).resolve().parent.parent)
         example = owner if owner and owner != "root" else words("unit.name")
         print(bilingual(words("unit.root_user", example=example), "warning"), file=sys.stderr)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?", user):
@@ -369,14 +371,6 @@ EnvironmentFile=-/etc/antrian.env
 [Install]
 WantedBy=multi-user.target
 """
-
-
-def _owner_of(path: Path) -> str | None:
-    """The account owning `path`, None when it has no name here (or the path is gone)."""
-    try:
-        return path.owner()
-    except (OSError, KeyError):
-        return None
 
 
 def _python() -> str:

@@ -900,7 +900,7 @@ def storage_error(server: ServerSettings, err: BaseException) -> ConfigError | N
     else:
         return None
     cause = err.strerror or str(err)
-    owner = _owner(path)
+    owner = owner_name(path)
     if isinstance(err, PermissionError) and owner is not None and owner != _account():
         return _bad(key, "not_yours", path=path, cause=cause, owner=owner, me=_account())
     return _bad(key, "cannot_open", path=path, cause=cause)
@@ -916,7 +916,7 @@ def _account() -> str:
     return _name(os.geteuid())
 
 
-def _owner(path: Path) -> str | None:
+def owner_name(path: Path) -> str | None:
     """The name of the account owning `path` (its uid when it has none); None when it cannot be read."""
     try:
         return _name(path.stat().st_uid)
