@@ -222,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     overrides: dict[str, Any] = {}
     try:
         file = settings = load_settings(config)
-        # `printer test --local` runs on a kiosk PC too, which has config.toml but not the server's database
-        local = args.command == "printer" and args.local
+        # `printer test --local` runs on a kiosk PC too, which has config.toml but not the server's database;
+        # `systemd-unit` only prints text, and neither checks, opens nor upgrades the database
+        local = (args.command == "printer" and args.local) or args.command == "systemd-unit"
         if not local:
             check_storage(settings.server)
         if args.command not in ("restore", "backup") and not local:
@@ -254,6 +255,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         say_config_error(err)
         return EXIT_CONFIG if args.command == "serve" else 2
+    try:
+        return _run_command(args, config, settings, file, overrides)
+    except sqlite3.DatabaseError as err:
+        # a database damaged past the pages the preamble read: named as `serve` names it, not a traceback
+        problem = storage_error(settings.server, err)
+        if problem is None:
+            raise  # locked by another program, a full disk: may pass by itself
+        say_config_error(problem)
+        return EXIT_CONFIG if args.command == "serve" else 2
+
+
+def _run_command(
+    args: argparse.Namespace, config: str, settings: Settings, file: Settings, overrides: dict[str, Any]
+) -> int:
+    """Run the command `args` names, on the settings the preamble of `main` loaded."""
     if args.command == "settings":
         lines = saved_lines(settings, file, overrides) if args.settings_command == "show" else []
         if lines:  # the JSON on stdout, what the saved values hide of config.toml on stderr

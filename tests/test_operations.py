@@ -134,6 +134,35 @@ def test_a_damaged_database_stops_serve_with_a_config_error_not_a_restart_every_
     assert str(tmp_path / "backups") in r.stderr and r.stdout == ""
 
 
+def test_a_database_damaged_past_the_pages_a_command_starts_with_is_named_not_a_traceback(tmp_path):
+    """`users list` on a database whose accounts' page is damaged (the settings' page, which every command
+    reads first, whole): a traceback and exit 1 before; the path, SQLite's cause and the way back, exit 2."""
+    from server.store import Store
+
+    cfg = write_config(tmp_path)
+    db = tmp_path / "antrian.db"
+    Store(db).close()
+    with closing(sqlite3.connect(db)) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = [p for (p,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'users'")]
+    with open(db, "r+b") as f:  # the table's and its indexes' pages
+        for page in pages:
+            f.seek((page - 1) * size)
+            f.write(b"\xa5" * size)
+    r = cli("users", "list", "--config", str(cfg))
+    cause = "database disk image is malformed"
+    assert_config_error(r, "server.database", f"{db} is damaged ({cause})", "python -m server restore FILE")
+    assert f"server.database: {db} rusak ({cause})" in r.stderr.splitlines()[0] and r.stdout == ""
+
+
+def test_systemd_unit_neither_makes_nor_opens_the_database(tmp_path):
+    """`systemd-unit` prints text: it made (and upgraded) the database before, as the account that ran it."""
+    cfg = write_config(tmp_path)
+    r = cli("systemd-unit", "--config", str(cfg))
+    assert r.returncode == 0 and "ExecStart=" in r.stdout, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
 def test_a_lock_file_that_cannot_be_opened_stops_serve_with_a_config_error(tmp_path):
     """`<database>.lock` that `serve` cannot open (here a folder; or root's, left by a command run with sudo,
     which the server's account may not write) was a traceback and exit 1, restarted every 3 s for ever."""
