@@ -41,7 +41,7 @@ debs:
 	  \?*) apt-cache show $${p#\?} >/dev/null 2>&1 && want="$$want $${p#\?}";; \
 	  *) want="$$want $$p";; esac; done; \
 	if [ -n "$$want" ]; then \
-	  echo "installing Debian packages:$$want"; \
+	  echo "Memasang paket Debian / installing Debian packages:$$want"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want; \
 	fi
 
@@ -74,6 +74,7 @@ locked-bench-setup: $(BENCH_STAMP)
 $(STAMP): pyproject.toml $(LOCK)
 	@$(MAKE) --no-print-directory debs PACKAGES="$(DEB_PACKAGES)"
 	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
+	@echo "Memasang paket Python ke $(VENV) (sekali saja, 1-3 menit) / installing Python packages into $(VENV) (once, 1-3 min)"
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(PY) -m pip install -q -r $(LOCK)
 	$(PY) -m pip install -q --no-deps -e .
@@ -81,6 +82,7 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # The test tools (pytest, Playwright, Hypothesis, Schemathesis, ruff) over the runtime, at their pins.
 $(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	@echo "Memasang alat uji (pytest, Playwright, Hypothesis) / installing the test tools"
 	$(PY) -m pip install -q -r $(TEST_LOCK)
 	touch $(TEST_STAMP)
 
