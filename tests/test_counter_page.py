@@ -614,6 +614,20 @@ def assert_name_whole_and_controls_on_screen(page, where: str, name: str) -> Non
             assert m[field]["title"] == m[field]["text"], (where, field, m[field]["title"])
     assert_line_and_controls_on_screen(page, where, {}, ACTIONS + SERVING_CONTROLS)
     assert not m["scrolls"], f"{where}: the page scrolls"
+    assert_room_under_the_buttons(page, where)
+
+
+# Selesai, Eskalasi and Alihkan with room under them on a laptop's screen, not the last pixels of it (0-3 px were
+# left with the longest visitor at 1024x768: a taller font, a zoomed page or one line more put them under it).
+ROOM_UNDER_BUTTONS = 24
+
+
+def assert_room_under_the_buttons(page, where: str) -> None:
+    room = page.evaluate(
+        """() => innerHeight - Math.max(...['btn-resolve', 'btn-escalate', 'btn-transfer']
+            .map((id) => document.getElementById(id).getBoundingClientRect().bottom))"""
+    )
+    assert room >= ROOM_UNDER_BUTTONS, f"{where}: {room:.0f} px under the lowest of Selesai, Eskalasi, Alihkan"
 
 
 def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a_1024x768_screen(browser, accounts):
@@ -665,6 +679,126 @@ def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a
         page.fill("#solution", "Akun penyedia diverifikasi ulang.")
         page.keyboard.press("Control+Enter")
         expect(page.locator("#notice")).to_have_text(f"{visitor['label']} selesai.")
+    context.close()
+
+
+# ---- a phone number, a NIP, an e-mail address and a ticket's number never broken inside ---------------------
+PHONE, NIP, EMAIL, SHORT_EMAIL, OFFICE_PHONE = (
+    "0812-3456-7890",
+    "19850101 201001 1 001",
+    "pokja.pemilihan.konstruksi.dinaspupr@kabupatencontoh.go.id",  # wider than the problem's box below 1366 px
+    "budi@pu.go.id",
+    "(021) 555-1234",
+)
+LABEL = r"[A-Z]-\d{3}"
+# Each occurrence of a token (a given text, or a ticket's number by LABEL) in the elements of a selector: on how
+# many lines its text lies, whether it lies inside the element's box, and whether an element around it (up to
+# the field) has it whole in its tooltip (an e-mail address too long for its box, ellipsised).
+TOKENS = """(checks) => {
+    const out = [];
+    for (const { selector, tokens, label } of checks) {
+        for (const field of document.querySelectorAll(selector)) {
+            if (!field.getClientRects().length) continue;
+            const nodes = [];
+            const walk = document.createTreeWalker(field, NodeFilter.SHOW_TEXT);
+            let text = '';
+            while (walk.nextNode()) { nodes.push([walk.currentNode, text.length]); text += walk.currentNode.data; }
+            const at = (i) => { const [node, start] = nodes.findLast(([, start]) => start <= i); return [node, i - start]; };
+            const found = label ? [...text.matchAll(new RegExp(label, 'g'))] : [];
+            for (const token of tokens) {
+                for (let i = text.indexOf(token); i >= 0; i = text.indexOf(token, i + 1)) found.push({ 0: token, index: i });
+            }
+            const box = field.getBoundingClientRect();
+            for (const match of found) {
+                const range = document.createRange();
+                range.setStart(...at(match.index));
+                range.setEnd(...at(match.index + match[0].length - 1));
+                range.setEnd(range.endContainer, range.endOffset + 1);
+                const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+                const lines = new Set(rects.map((r) => Math.round(r.bottom))).size;
+                const inside = rects.every((r) => box.left - 0.5 <= r.left && r.right <= box.right + 0.5);
+                let titled = false;
+                for (let e = range.startContainer.parentElement; e && e !== field.parentElement; e = e.parentElement) {
+                    titled ||= e.title === match[0] && e.scrollWidth > e.clientWidth;
+                }
+                out.push({ selector, token: match[0], lines, inside, titled });
+            }
+        }
+    }
+    return { out, wider: document.documentElement.scrollWidth > innerWidth };
+}"""
+TOKEN_CHECKS = [
+    {"selector": "#f-phone", "tokens": ["0812345678901"]},
+    {"selector": "#f-address", "tokens": [OFFICE_PHONE, SHORT_EMAIL]},
+    {"selector": "#f-problem", "tokens": [PHONE, NIP, EMAIL, SHORT_EMAIL], "label": LABEL},
+    {"selector": "#f-transfer-note", "tokens": [PHONE, EMAIL]},
+    {"selector": "#t-label, #line li strong, #counters li, #btn-print-form [data-label]", "tokens": [], "label": LABEL},
+]
+SCREENS = [(360, 740), (414, 896), (800, 600), (1024, 768), (1366, 768)]
+
+
+def test_a_phone_number_a_nip_an_email_and_a_tickets_number_are_never_broken_inside_at_any_width(browser, accounts):
+    """In an 800 px window the visitor's phone number broke in the middle ("08123456789" over "01"), and the
+    words of the details broke anywhere, so a phone number, a NIP or an e-mail address a visitor wrote in the
+    problem or the address broke too. At 360, 414, 800, 1024 and 1366 px, with the longest details: the phone
+    whole on its line in its column, and each phone number, NIP, ticket number and e-mail address in the
+    serving card, the waiting line and the other counters' list on one line; an e-mail address too long for its
+    box is cut with "…" and whole in its tooltip, never broken."""
+    live = accounts
+    problem = f"Akun {EMAIL} (NIP {NIP}) tidak bisa masuk sejak tiket A-012; hubungi {PHONE} atau {SHORT_EMAIL}. "
+    problem = (problem + LONGEST["problem"] * 20)[:2000]
+    address = (f"Jl. Jend. Sudirman No. 12/B, Kota Contoh; telp. kantor {OFFICE_PHONE}, {SHORT_EMAIL}; " * 8)[:300]
+    note = (f"Sudah dicek di sisi PPK; hubungi {PHONE} atau {EMAIL} untuk berkasnya. " * 60)[:4000]
+    form = {**LONGEST, "name": LONGEST_NAME, "problem": problem, "address": address}
+    r = requests.post(live.url + "/api/tickets", timeout=5, json={"service": "B", **form})
+    assert r.status_code == 201, r.text
+    visitor = r.json()["ticket"]
+    sari = live.session("sari", PASSWORD)
+    for action in ("call", "start"):
+        r = sari.post(f"{live.url}/api/counters/2/{action}", json={"ticket": visitor["label"]}, timeout=5)
+        assert r.status_code == 200, r.text
+    r = sari.post(f"{live.url}/api/counters/2/transfer", json={"service": "A", "note": note}, timeout=5)
+    assert r.status_code == 200, r.text
+    for name, priority in ((LONGEST["name"], True), ("Ani Wijaya", False)):
+        r = requests.post(
+            live.url + "/api/tickets", timeout=5, json={"service": "A", **form, "name": name, "priority": priority}
+        )
+        assert r.status_code == 201, r.text
+    joko = issue(live, "Joko Susilo", "C")  # at Loket 3: its number in the other counters' list
+    r = live.session("joko", PASSWORD).post(
+        f"{live.url}/api/counters/3/call", json={"ticket": joko["label"]}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    page.locator(f"#line li[data-label='{visitor['label']}'] button.call").click()
+    expect(page.locator("#t-label")).to_have_text(visitor["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#f-transfer-box")).to_be_visible()
+    expect(page.locator("#f-problem")).to_have_text(problem)
+    expect(page.locator("#counters")).to_contain_text(joko["label"])
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("document.fonts.ready")
+        m = page.evaluate(TOKENS, TOKEN_CHECKS)
+        where = f"{width}x{height}"
+        assert not m["wider"], f"{where}: the page is wider than the screen"
+        seen = {(c["selector"], c["token"]) for c in m["out"]}
+        for check in TOKEN_CHECKS[:-1]:
+            assert {t for s, t in seen if s == check["selector"]} >= set(check["tokens"]), (where, check, seen)
+        assert {t for s, t in seen if s == TOKEN_CHECKS[-1]["selector"]} >= {visitor["label"], joko["label"]}, where
+        broken = [c for c in m["out"] if c["lines"] != 1]
+        assert broken == [], f"{where}: broken over lines: {broken[:5]}"
+        past = [c for c in m["out"] if not c["inside"] and not (c["token"] in (EMAIL, SHORT_EMAIL) and c["titled"])]
+        assert past == [], f"{where}: past its box (and not whole in a tooltip): {past[:5]}"
+        if width >= 1024:  # the laptops' screens
+            assert_room_under_the_buttons(page, where)
+        else:  # the bar's counter select beside or above the officer's name, not over it (it was at 414 px)
+            pick, officer = (page.locator(s).bounding_box() for s in ("#counter-select", ".bar .officer"))
+            apart = pick["x"] + pick["width"] <= officer["x"] + 0.5 or pick["y"] + pick["height"] <= officer["y"] + 0.5
+            assert apart, f"{where}: the counter select over the officer's name: {pick} {officer}"
     context.close()
 
 

@@ -193,14 +193,14 @@ function render() {
   $("t-service").textContent = service ? service.name : "";
 
   const form = (ticket && ticket.form) || {};
-  for (const key of FORM_FIELDS) $(`f-${key}`).textContent = form[key] || "—";
+  for (const key of FORM_FIELDS) $(`f-${key}`).replaceChildren(...unbroken(form[key] || "—"));
   renderChanged(ticket);
-  fitDetails();
   // Sent on from another service: where from, and what the officer there wrote (transfer_note)
   const from = ticket && ticket.transferred_from;
   $("f-transfer-box").hidden = !from;
   $("f-transfer-from").textContent = from ? t("form.transferred_from", { service: serviceName(from) }) : "";
-  $("f-transfer-note").textContent = from ? ticket.transfer_note || t("form.transfer_no_note") : "";
+  $("f-transfer-note").replaceChildren(...unbroken(from ? ticket.transfer_note || t("form.transfer_no_note") : ""));
+  fitDetails();
   $("f-category").textContent = ticket && ticket.category ? t(`category.${ticket.category}`) : "—";
   document.querySelector(".visitor").classList.toggle("empty", !ticket);
 
@@ -302,6 +302,7 @@ function fitDetails() {
   const long = lines($("f-name")) > 2.5 || lines($("f-agency")) > 2.5;
   grid.classList.toggle("long", long);
   grid.classList.toggle("name-one-line", long && lines($("f-name")) < 1.5);
+  fitEmails();
   const ticket = currentTicket();
   const changed = state.changed && ticket && state.changed.id === ticket.id ? state.changed : null;
   for (const key of ["agency", "address"]) {
@@ -311,6 +312,43 @@ function fitDetails() {
     const title = [cut ? dd.textContent : "", mark].filter(Boolean).join("\n");
     if (title) dd.title = title;
     else dd.removeAttribute("title");
+  }
+}
+
+// A phone number, a NIP, a ticket's number or an e-mail address in what a visitor or an officer wrote is never
+// broken inside (counter.css .nobr): "0812-3456-" over "7890" is misread, and a narrow window or a phone broke
+// them anywhere. An e-mail address too long for its box is cut with "…" and whole in its tooltip. A run of digits
+// counts when it has 8 or more (a phone, a NIP written "19850101 201001 1 001") and fits a narrow box (24 signs).
+// An e-mail address is cut only when it is wider than its box (fitEmails): else it stays in the line's words,
+// the punctuation after it on its line.
+const UNBROKEN = /[\w.%+-]+@[\w-]+(?:\.[\w-]+)+|\b[A-Z]-\d{3,4}\b|[+(]?\d[\d ().-]*\d/g;
+function unbroken(text) {
+  const parts = [];
+  let last = 0;
+  for (const m of text.matchAll(UNBROKEN)) {
+    const token = m[0];
+    const email = token.includes("@");
+    const digits = token.replace(/\D/g, "").length;
+    if (!email && !/^[A-Z]-/.test(token) && (digits < 8 || token.length > 24)) continue;
+    parts.push(text.slice(last, m.index));
+    parts.push(el("span", { class: email ? "nobr email" : "nobr" }, token));
+    last = m.index + token.length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((p) => p !== "");
+}
+
+// An e-mail address wider than its box (the visitor's details, the transfer note): cut with "…", whole in its
+// tooltip (counter.css .nobr.email.cut); measured whole first, all at once, then cut.
+function fitEmails() {
+  const emails = [...document.querySelectorAll(".visitor .nobr.email")];
+  for (const span of emails) span.classList.remove("cut");
+  const wide = emails.filter((span) => span.getBoundingClientRect().width > span.closest("dd").clientWidth);
+  for (const span of emails) {
+    const cut = wide.includes(span);
+    span.classList.toggle("cut", cut);
+    if (cut) span.title = span.textContent;
+    else span.removeAttribute("title");
   }
 }
 
@@ -754,7 +792,7 @@ function renderCounters() {
         {},
         el("strong", {}, c.name),
         " ",
-        held ? `${held.label} · ${statusName(held.status)}` : t("counters.idle"),
+        held ? [el("span", { class: "nobr" }, held.label), ` · ${statusName(held.status)}`] : t("counters.idle"),
         officer ? el("span", { class: "muted" }, ` — ${officer}`) : null,
       );
     });
