@@ -24,6 +24,7 @@ import socketio
 
 import printers
 from server.config import ConfigError, load_settings
+from server.errors import Localized
 from server.i18n import both
 
 log = logging.getLogger("antrian.agent")
@@ -180,6 +181,13 @@ class Agent:
         self.sio.wait()
 
 
+def say_error(label: str, said: Localized) -> None:
+    """Why the agent does not start, on stderr: Indonesian first, then English, each after the catalogue's
+    `cli.<label>` ("kesalahan konfigurasi: …", "config error: …"), as the server's command line says it."""
+    prefix = both(f"cli.{label}")
+    print(f"{prefix.id_text}: {said.id_text}\n{prefix.en_text}: {said.en_text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """python -m kiosk.agent --server URL --printer NAME."""
     p = argparse.ArgumentParser(prog="python -m kiosk.agent", description="Antrian print agent")
@@ -191,19 +199,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = load_settings(args.config)
-    except ConfigError as err:  # Indonesian first, then English, as the server's command line says it
-        label, said = both("cli.config_error"), err.said()
-        print(f"{label.id_text}: {said.id_text}\n{label.en_text}: {said.en_text}", file=sys.stderr)
+    except ConfigError as err:
+        say_error("config_error", err.said())
         return 2
     if args.printer not in settings.agents:
-        print(
-            f"config error: agents.{args.printer}: missing (which environment variable holds the token?)",
-            file=sys.stderr,
-        )
+        problem = both("config.agent_missing")
+        key = f"agents.{args.printer}"
+        say_error("config_error", Localized(f"{key}: {problem.id_text}", f"{key}: {problem.en_text}"))
         return 2
     token = os.environ.get(settings.agents[args.printer], "")
     if not token:
-        print(f"error: set {settings.agents[args.printer]} to this agent's token", file=sys.stderr)
+        say_error("error", both("cli.agent.no_token", env=settings.agents[args.printer]))
         return 2
     journal = Journal(
         Path(args.journal) if args.journal else settings.server.data_dir / f"agent-{args.printer}.journal"

@@ -18,6 +18,8 @@ from server.api import bp as api_bp
 from server.api import register_errors
 from server.auth import LoginThrottle, RateLimiter
 from server.config import ConfigError, Settings, effective_settings, load_settings, override_error
+from server.errors import Localized
+from server.i18n import both
 from server.openapi import bp as openapi_bp
 from server.service import Clock, QueueService, utcnow
 from server.store import Store
@@ -51,14 +53,16 @@ def secret_key(data_dir: Path) -> str:
 
 
 def agent_tokens(settings: Settings) -> dict[str, str]:
-    """Each print agent's token, from the environment variable its [agents] entry names."""
+    """Each print agent's token, from the environment variable its [agents] entry names; one too short (or
+    unset) is logged, Indonesian first, then English, and its agent cannot connect."""
     tokens = {}
     for printer, env in settings.agents.items():
         token = os.environ.get(env, "")
         if len(token) >= 16:
             tokens[printer] = token
         else:
-            log.warning("print agent %s: set %s to a token of 16+ characters; its agent cannot connect", printer, env)
+            said = both("cli.agent.short_token", printer=printer, env=env)
+            log.warning("%s\n%s", said.id_text, said.en_text)
     return tokens
 
 
@@ -72,11 +76,10 @@ def check_no_stranded_tickets(settings: Settings, store: Store, clock: Clock) ->
     gone = {code: n for code, n in sorted(waiting.items()) if n and settings.service(code) is None}
     if gone:
         store.close()
-        listed = ", ".join(f"{code} ({n} waiting)" for code, n in gone.items())
-        raise ConfigError(
-            f"services: {listed} removed, but its tickets wait today and no counter could call them;"
-            " put it back in [[services]] (and a counter's services) until they are served or the day ends"
-        )
+        each = [both("config.stranded.service", code=code, n=n) for code, n in gone.items()]
+        listed = Localized(", ".join(s.id_text for s in each), ", ".join(s.en_text for s in each))
+        problem = both("config.stranded", listed=listed)
+        raise ConfigError(f"services: {problem.en_text}", "services", problem)
 
 
 def create_app(

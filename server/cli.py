@@ -414,8 +414,8 @@ def lan_address() -> str | None:
 
 def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -> list[str]:
     """What the values saved on the admin page (or by `settings set`) hide of config.toml: each key with
-    config.toml's value and the one in use, and the way back. [] when they hide nothing. `settings`: in
-    use; `file`: config.toml's alone."""
+    config.toml's value and the one in use, and the way back, in Indonesian, then in English. [] when they
+    hide nothing. `settings`: in use; `file`: config.toml's alone."""
     import json
 
     from server.admin import EDITABLE, overridden
@@ -424,22 +424,28 @@ def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -
     if not found:
         return []
 
-    def shown(key: str, value: Any, other: Any) -> str:
+    def shown(key: str, value: Any, other: Any) -> Localized:
         if key == "hours":
-            return "service hours" if value else "none (always open)"
+            return words("settings.hours" if value else "settings.no_hours")
         if isinstance(value, list) and any(isinstance(row, dict) for row in value):
-            rows = f"{len(value)} row{'s' if len(value) != 1 else ''}"
+            rows = words("settings.row" if len(value) == 1 else "settings.rows", n=len(value))
             differ = next((i for i, row in enumerate(value) if i >= len(other) or other[i] != row), None)
-            return rows if differ is None else f"{rows} (row {differ + 1} differs)"
-        return json.dumps(value, ensure_ascii=False)
+            return rows if differ is None else words("settings.row_differs", rows=rows, row=differ + 1)
+        text = json.dumps(value, ensure_ascii=False)
+        return Localized(text, text)
 
-    lines = bilingual(words("settings.saved")).splitlines()
-    lines += [
-        f"  {key}: config.toml {shown(key, was, now)}, admin page {shown(key, now, was)}" for key, was, now in found
-    ]
     sections = sorted({key.partition(".")[0] for key, _, _ in found}, key=EDITABLE.index)
     resets = " · ".join(f"{_python()} -m server settings reset {section}" for section in sections)
-    return lines + bilingual(words("settings.way_back", resets=resets)).splitlines()
+    said = [
+        words("settings.saved"),
+        *(
+            words("settings.hidden", name=key, file=shown(key, was, now), saved=shown(key, now, was))
+            for key, was, now in found
+        ),
+        words("settings.way_back", resets=resets),
+    ]
+    # Indonesian, then the same in English: each language's lines together, each value once a line
+    return [text.id_text for text in said] + [text.en_text for text in said]
 
 
 # the pages the start names, each on a line of its own: the catalogue's `cli.banner.<key>` and its path

@@ -1082,13 +1082,13 @@ def _tts(data: Any, base_dir: Path) -> TtsSettings:
     t = _Table(data, "tts", required=False)
     t.unknown(_keys(TtsSettings))
     tts = _parse(TtsSettings, t)
-    from server.tts import validate_template
+    from server.tts import TemplateError, validate_template
 
     for key in ("template", "template_en"):
         try:
             validate_template(getattr(tts, key))
-        except ValueError as err:
-            raise ConfigError(f"tts.{key}: {err}") from err
+        except TemplateError as err:
+            raise _bad(f"tts.{key}", f"template.{err.code}", **err.params) from err
     if tts.engine == "clips" and not tts.clips:
         raise _bad("tts.clips", "clips_required")
     if tts.clips:
@@ -1098,14 +1098,28 @@ def _tts(data: Any, base_dir: Path) -> TtsSettings:
         tts = replace(tts, clips=str(clips))
     if tts.chime:
         chime = _path(base_dir, tts.chime)
-        try:
-            from server.voice import read_clip
+        from server.voice import ClipError, read_clip
 
+        try:
             read_clip(chime.read_bytes())
-        except (OSError, ValueError) as err:
-            raise ConfigError(f"tts.chime: {chime} is not a usable WAV file: {err}") from err
+        except (OSError, ClipError) as err:
+            raise _bad("tts.chime", "chime", path=chime, why=_chime_why(err)) from err
         tts = replace(tts, chime=str(chime))
     return tts
+
+
+def _chime_why(err: Exception) -> Localized:
+    """Why [tts] chime's file is not a usable WAV file (read_clip's ClipError, or the file not read), in both
+    languages."""
+    if isinstance(err, FileNotFoundError):
+        return _words("file.not_found")
+    if isinstance(err, IsADirectoryError):
+        return _words("clip.is_folder")
+    if isinstance(err, PermissionError):
+        return _words("file.not_readable", user=_user())
+    if isinstance(err, OSError):
+        return _words("file.cannot_read", cause=err.strerror or err)
+    return _words(f"clip.{err.code}", **err.params)
 
 
 # An address as it goes into the From and To headers and the SMTP envelope: ASCII (the mail is sent

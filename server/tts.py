@@ -70,33 +70,52 @@ _CACHE_FILE = re.compile(r"^[0-9a-f]{64}\.(?:wav|ogg)$")
 _TEMP_FILE = re.compile(r"^[0-9a-f]{64}\.[0-9a-f]{32}(?:\.ogg)?\.tmp$")
 
 
+class TemplateError(ValueError):
+    """validate_template's refusal: str() says it in English; `code` names the problem (the catalogue's
+    `config.template.<code>`, what config.toml's refusal says in both languages) and `params` fill it."""
+
+    def __init__(self, message: str, code: str, **params: str):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
 def validate_template(template: str) -> None:
-    """Raise ValueError unless `template` uses exactly {letter}, {number} and {counter}."""
+    """Raise TemplateError (a ValueError) unless `template` uses exactly {letter}, {number} and {counter}."""
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as error:
-        raise ValueError(f"announcement template {template!r} has unbalanced braces") from error
+        raise TemplateError(
+            f"announcement template {template!r} has unbalanced braces", "unbalanced", template=repr(template)
+        ) from error
     seen: set[str] = set()
     for literal, field, spec, conversion in parts:
         if "{" in literal or "}" in literal:
-            raise ValueError(
+            raise TemplateError(
                 f"announcement template {template!r}: braces are only allowed around "
-                "{letter}, {number} and {counter}"
+                "{letter}, {number} and {counter}",
+                "stray_brace",
+                template=repr(template),
             )
         if field is None:
             continue
         if field not in PLACEHOLDERS or spec or conversion:
             shown = "{" + field + (f"!{conversion}" if conversion else "")
             shown += (f":{spec}" if spec else "") + "}"
-            raise ValueError(
+            raise TemplateError(
                 f"announcement template {template!r}: unknown placeholder {shown}; "
-                "use only {letter}, {number} and {counter}"
+                "use only {letter}, {number} and {counter}",
+                "unknown_placeholder",
+                template=repr(template),
+                placeholder=shown,
             )
         seen.add(field)
     missing = sorted(PLACEHOLDERS - seen)
     if missing:
         names = ", ".join("{" + name + "}" for name in missing)
-        raise ValueError(f"announcement template {template!r} is missing {names}")
+        raise TemplateError(
+            f"announcement template {template!r} is missing {names}", "missing", template=repr(template), names=names
+        )
 
 
 def number_words(number: int, lang: str = "id") -> str:

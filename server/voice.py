@@ -56,6 +56,17 @@ class VoiceError(Exception):
     """A pack that cannot be used at all (no folder, nothing readable, too large)."""
 
 
+class ClipError(ValueError):
+    """A WAV file that cannot be a clip (read_clip): str() says why in English; `code` names it (the
+    catalogue's `config.clip.<code>`, what config.toml's [tts] chime refusal says in both languages) and
+    `params` fill it."""
+
+    def __init__(self, message: str, code: str, **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
 # -- phrases into clips ---------------------------------------------------------------------
 
 
@@ -212,10 +223,10 @@ _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 
 def parse_wav(data: bytes) -> tuple[Format, bytes]:
     """The format and sample bytes of a WAV file: integer PCM or IEEE float, also as WAVE_FORMAT_EXTENSIBLE
-    (what recorders write for 24 bit and more, which Python's `wave` reads only from 3.12); ValueError
-    saying what is wrong with it."""
+    (what recorders write for 24 bit and more, which Python's `wave` reads only from 3.12); ClipError (a
+    ValueError) saying what is wrong with it."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError("not a WAV file (no RIFF/WAVE header)")
+        raise ClipError("not a WAV file (no RIFF/WAVE header)", "not_wav")
     head: tuple[int, ...] | None = None
     frames: bytes | None = None
     at = 12
@@ -224,7 +235,7 @@ def parse_wav(data: bytes) -> tuple[Format, bytes]:
         body = data[at + 8 : at + 8 + size]  # a size past the end (a recording cut short) gives what is there
         if chunk == b"fmt ":
             if len(body) < 16:
-                raise ValueError("not a readable WAV file (its fmt chunk is too short)")
+                raise ClipError("not a readable WAV file (its fmt chunk is too short)", "short_fmt")
             tag, channels, rate, _, align, bits = struct.unpack("<HHIIHH", body[:16])
             if tag == _EXTENSIBLE and len(body) >= 26:
                 tag = int.from_bytes(body[24:26], "little")  # the sub-format GUID's first two bytes
@@ -233,10 +244,11 @@ def parse_wav(data: bytes) -> tuple[Format, bytes]:
             frames = body
         at += 8 + size + (size & 1)
     if head is None or frames is None:
-        raise ValueError(f"not a readable WAV file (no {'fmt' if head is None else 'data'} chunk)")
+        lacking = "fmt" if head is None else "data"
+        raise ClipError(f"not a readable WAV file (no {lacking} chunk)", "no_chunk", chunk=lacking)
     tag, channels, rate, align, bits = head
     if tag not in (_PCM, _FLOAT):
-        raise ValueError(f"its samples are not PCM (WAV encoding {tag}); export it as PCM WAV")
+        raise ClipError(f"its samples are not PCM (WAV encoding {tag}); export it as PCM WAV", "not_pcm", tag=tag)
     width = align // channels if channels else 0
     floating = tag == _FLOAT
     if (
@@ -245,20 +257,27 @@ def parse_wav(data: bytes) -> tuple[Format, bytes]:
         or width not in ((4, 8) if floating else (1, 2, 3, 4))
     ):
         shown = f"{rate} Hz, {bits} bit, {channels} channel(s)"
-        raise ValueError(f"unusual format ({shown}): use 8000-96000 Hz, 8-32 bit, mono or stereo")
+        raise ClipError(
+            f"unusual format ({shown}): use 8000-96000 Hz, 8-32 bit, mono or stereo",
+            "unusual_format",
+            rate=rate,
+            bits=bits,
+            channels=channels,
+        )
     return Format(rate, width, channels, floating), frames
 
 
 def read_clip(data: bytes) -> tuple[Format, bytes]:
-    """The format and frames of a clip's WAV bytes; ValueError saying what is wrong with it."""
+    """The format and frames of a clip's WAV bytes; ClipError (a ValueError) saying what is wrong with it."""
     if len(data) > MAX_CLIP_BYTES:
-        raise ValueError(f"larger than {MAX_CLIP_BYTES // (1024 * 1024)} MB")
+        mb = MAX_CLIP_BYTES // (1024 * 1024)
+        raise ClipError(f"larger than {mb} MB", "too_large", mb=mb)
     fmt, frames = parse_wav(data)
     count = len(frames) // fmt.frame_bytes
     if count == 0:
-        raise ValueError("holds no sound")
+        raise ClipError("holds no sound", "no_sound")
     if count / fmt.rate > MAX_CLIP_SECONDS:
-        raise ValueError(f"longer than {MAX_CLIP_SECONDS:g} s")
+        raise ClipError(f"longer than {MAX_CLIP_SECONDS:g} s", "too_long", seconds=f"{MAX_CLIP_SECONDS:g}")
     return fmt, frames[: count * fmt.frame_bytes]
 
 

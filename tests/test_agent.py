@@ -104,3 +104,51 @@ def test_agent_with_a_wrong_token_is_refused(setup):
     label = issue(server)
     time.sleep(1.5)
     assert printed(printer, label) == 0
+
+
+def agent_command(cfg, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python -m kiosk.agent` on `cfg` for the printer kiosk, a server that is never reached."""
+    command = [sys.executable, "-m", "kiosk.agent", "--server", "http://127.0.0.1:9", "--printer", "kiosk"]
+    return subprocess.run(
+        [*command, "--config", str(cfg)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_an_agent_its_config_names_no_token_for_says_so_in_indonesian_then_english(tmp_path):
+    """[agents] without the printer, and the token's variable unset: both were said in English alone."""
+    env = {k: v for k, v in os.environ.items() if k != "ANTRIAN_AGENT_TOKEN"}
+    r = agent_command(write_config(tmp_path), env)
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "kesalahan konfigurasi: agents.kiosk: wajib diisi (variabel lingkungan mana yang menyimpan token agen ini?)",
+        "config error: agents.kiosk: missing (which environment variable holds the token?)",
+    ], (r.returncode, r.stderr)
+    r = agent_command(write_config(tmp_path, extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n'), env)
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "kesalahan: isi variabel lingkungan ANTRIAN_AGENT_TOKEN dengan token agen ini",
+        "error: set ANTRIAN_AGENT_TOKEN to this agent's token",
+    ], (r.returncode, r.stderr)
+
+
+@pytest.mark.parametrize("token", [None, "short"])
+def test_the_server_warns_of_an_agent_token_unset_or_too_short_in_indonesian_then_english(
+    tmp_path, monkeypatch, caplog, token
+):
+    from server.app import agent_tokens
+    from server.config import load_settings
+
+    settings = load_settings(write_config(tmp_path, extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n'))
+    monkeypatch.delenv("ANTRIAN_AGENT_TOKEN", raising=False)
+    if token is not None:
+        monkeypatch.setenv("ANTRIAN_AGENT_TOKEN", token)
+    with caplog.at_level("WARNING", logger="antrian"):
+        assert agent_tokens(settings) == {}
+    assert [r.getMessage().splitlines() for r in caplog.records] == [
+        [
+            "agen cetak kiosk: isi ANTRIAN_AGENT_TOKEN dengan token 16 karakter atau lebih; agennya tidak dapat"
+            " tersambung",
+            "print agent kiosk: set ANTRIAN_AGENT_TOKEN to a token of 16+ characters; its agent cannot connect",
+        ]
+    ]
+    monkeypatch.setenv("ANTRIAN_AGENT_TOKEN", TOKEN)
+    caplog.clear()
+    assert agent_tokens(settings) == {"kiosk": TOKEN} and caplog.records == []

@@ -405,6 +405,41 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
         assert (f"{path}, bukan ke printer, seperti demo: atur [printers.front]" in told) == warned, told
 
 
+def test_settings_show_says_what_saved_values_hide_in_indonesian_then_english(tmp_path):
+    """The lines listing each config.toml value a saved one hides ("service hours", "none (always open)",
+    "3 rows (row 2 differs)", "admin page") were English alone between the headings of both languages:
+    the Indonesian lines first, then the same in English; stdout stays the JSON."""
+    from server.cli import _python
+    from server.config import WEEKDAYS
+
+    cfg = write_config(tmp_path)
+    services = load_settings(cfg).services
+    rows = [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in services]
+    rows[1]["name"] = "Konsultasi Lainnya"
+    week = dict.fromkeys(WEEKDAYS, "") | {"monday": "08:00-12:00"}
+    for section, value in (("office", {"public_url": "http://127.0.0.1:9999"}), ("services", rows), ("hours", week)):
+        r = cli("settings", "set", section, json.dumps(value), "--config", str(cfg))
+        assert r.returncode == 0, r.stderr
+    r = cli("settings", "show", "--config", str(cfg))
+    assert r.returncode == 0 and json.loads(r.stdout)["office"]["public_url"] == "http://127.0.0.1:9999"
+    lines = r.stderr.splitlines()
+    resets = " · ".join(f"{_python()} -m server settings reset {s}" for s in ("office", "services", "hours"))
+    assert lines == [
+        "Disimpan di halaman admin, dipakai menggantikan config.toml:",
+        '  office.public_url: config.toml "http://127.0.0.1:8080", halaman admin "http://127.0.0.1:9999"',
+        "  services: config.toml 3 baris (baris 2 berbeda), halaman admin 3 baris (baris 2 berbeda)",
+        "  hours: config.toml tidak ada (selalu buka), halaman admin jam layanan",
+        f"  Kembali ke config.toml: {resets} (semua nilai yang disimpan untuk bagian itu), atau simpan nilai"
+        " config.toml di halaman admin (nilai yang sama dengan config.toml tidak disimpan)",
+        "Saved on the admin page, used instead of config.toml:",
+        '  office.public_url: config.toml "http://127.0.0.1:8080", admin page "http://127.0.0.1:9999"',
+        "  services: config.toml 3 rows (row 2 differs), admin page 3 rows (row 2 differs)",
+        "  hours: config.toml none (always open), admin page service hours",
+        f"  Back to config.toml: {resets} (every value saved for that section), or save config.toml's value"
+        " on the admin page (a value equal to config.toml's is not kept)",
+    ], r.stderr
+
+
 def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
     """public_url set in config.toml (README step 1) after the admin page saved [office]: the start names
     each config.toml value a saved one is used instead of, with both, and `settings reset`; the banner's
@@ -1143,9 +1178,10 @@ def test_serve_refusing_a_service_removed_while_its_tickets_wait_is_a_config_err
 
     r = cli("serve", "--port", str(free_port()), "--config", str(cfg))
     assert r.returncode == 78, (r.returncode, r.stderr)
-    assert "Traceback" not in r.stderr and r.stderr.startswith("config error: services: C (1 waiting) removed"), (
-        r.stderr
-    )
+    assert "Traceback" not in r.stderr, r.stderr
+    lines = r.stderr.splitlines()  # Indonesian first, then English, as every config error
+    assert lines[0].startswith("kesalahan konfigurasi: services: C (1 menunggu) dihapus, tetapi"), r.stderr
+    assert lines[1].startswith("config error: services: C (1 waiting) removed, but"), r.stderr
 
 
 def test_the_ways_back_the_library_says_name_the_command_lines_python():

@@ -89,6 +89,55 @@ def test_a_time_zone_written_as_wib_says_what_to_write(tmp_path):
     assert '"Asia/Jakarta" untuk WIB' in err.value.problem.id_text
 
 
+# (template, its Indonesian problem, its English one): the placeholder named the same way in both
+TEMPLATES_REFUSED = [
+    (
+        "Nomor {nomor}",
+        "penanda {nomor} tidak dikenal; pakai hanya {letter}, {number} dan {counter}",
+        "unknown placeholder {nomor}; use only {letter}, {number} and {counter}",
+    ),
+    ("Nomor {letter} {number:03d} {counter}", "penanda {number:03d} tidak dikenal", "unknown placeholder {number:03d}"),
+    ("Nomor {letter} {number} {counter", "kurung kurawalnya tidak berpasangan", "has unbalanced braces"),
+    (
+        "Nomor {{x}} {letter} {number} {counter}",
+        "kurung kurawal hanya boleh mengapit {letter}, {number} dan {counter}",
+        "braces are only allowed around {letter}, {number} and {counter}",
+    ),
+    ("Nomor {number}", "belum memuat {counter}, {letter}", "is missing {counter}, {letter}"),
+]
+
+
+@pytest.mark.parametrize("key", ["template", "template_en"])
+@pytest.mark.parametrize(
+    ("template", "id_words", "en_words"), TEMPLATES_REFUSED, ids=[t for t, _, _ in TEMPLATES_REFUSED]
+)
+def test_a_bad_announcement_template_is_refused_in_both_languages(tmp_path, key, template, id_words, en_words):
+    """[tts] template's refusal (server.tts.validate_template) was said in English alone, on the
+    Indonesian line too."""
+    raw = demo_raw()
+    raw["tts"][key] = template
+    with pytest.raises(ConfigError) as err:
+        config.parse_settings(raw, base_dir=tmp_path)
+    assert str(err.value).startswith(f"tts.{key}: announcement template {template!r}"), str(err.value)
+    assert en_words in str(err.value), str(err.value)
+    assert err.value.key == f"tts.{key}" and err.value.problem is not None
+    said = err.value.problem.id_text
+    assert said.startswith(f"templat pengumuman {template!r}") and id_words in said, said
+
+
+def test_the_command_line_says_a_bad_template_in_indonesian_first_and_exits_2(tmp_path):
+    old = 'template = "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}."'
+    cfg = write_config(tmp_path, {old: 'template = "Nomor {nomor}, {letter} {number} {counter}"'})
+    r = server_command(["users", "list", "--config", str(cfg)])
+    assert r.returncode == 2 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
+    assert r.stderr.splitlines() == [
+        "kesalahan konfigurasi: tts.template: templat pengumuman 'Nomor {nomor}, {letter} {number} {counter}':"
+        " penanda {nomor} tidak dikenal; pakai hanya {letter}, {number} dan {counter}",
+        "config error: tts.template: announcement template 'Nomor {nomor}, {letter} {number} {counter}':"
+        " unknown placeholder {nomor}; use only {letter}, {number} and {counter}",
+    ], r.stderr
+
+
 def test_the_server_side_player_is_a_command_as_words(tmp_path):
     assert load_settings(write_config(tmp_path)).tts.player == ()  # aplay or paplay, found at run time
     path = write_config(tmp_path, {"rate = 150": 'rate = 150\nplayer = ["aplay", "-q", "-D", "plughw:1,0"]'})
@@ -461,6 +510,11 @@ FILE_ONLY |= {"override_from", "override_with"}
 FILE_ONLY |= {
     k for k in i18n.section("config", "en") if k.startswith(("file.", "toml.", "conflict", "printer", "folder_"))
 }
+# [tts] template's and chime's problems (the admin page edits neither: met above and in
+# tests/test_voice.py), the print agent's (tests/test_agent.py) and the start's check of the tickets a
+# removed service leaves waiting (tests/test_cli.py)
+FILE_ONLY |= {k for k in i18n.section("config", "en") if k.startswith(("template.", "chime", "clip.", "stranded"))}
+FILE_ONLY |= {"agent_missing"}
 
 
 def editable_keys(section: str) -> list[str]:

@@ -334,6 +334,52 @@ def test_bad_voice_settings_are_refused_naming_the_key(tmp_path, lines, message)
         load_settings(write_config(tmp_path, {"cache_mb = 200 ": f"{lines}cache_mb = 200 "}))
 
 
+@pytest.mark.parametrize(
+    ("make", "id_words", "en_words"),
+    [
+        (
+            lambda d: d / "config.toml",
+            "bukan berkas WAV (tidak ada header RIFF/WAVE)",
+            "not a WAV file (no RIFF/WAVE header)",
+        ),
+        (lambda d: d / "none.wav", "berkas tidak ditemukan", "file not found"),
+        (lambda d: d, "sebuah folder, bukan berkas", "a folder, not a file"),
+        (lambda d: tone(d / "long.wav", seconds=11, rate=8000), "lebih panjang dari 10 detik", "longer than 10 s"),
+        (
+            lambda d: tone(d / "mono.wav", rate=4000),
+            "format tidak lazim (4000 Hz, 16 bit, 1 kanal): pakai 8000-96000 Hz, 8-32 bit, mono atau stereo",
+            "unusual format (4000 Hz, 16 bit, 1 channel(s)): use 8000-96000 Hz, 8-32 bit, mono or stereo",
+        ),
+    ],
+    ids=["not-wav", "missing", "folder", "too-long", "rate"],
+)
+def test_an_unusable_chime_is_refused_in_both_languages(tmp_path, make, id_words, en_words):
+    """[tts] chime's refusal was said in English alone ("is not a usable WAV file: [Errno 2] …"), on the
+    Indonesian line too."""
+    cfg = write_config(tmp_path)
+    chime = make(tmp_path)
+    text = cfg.read_text(encoding="utf-8").replace("cache_mb = 200 ", f'chime = "{chime}"\ncache_mb = 200 ')
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert str(err.value) == f"tts.chime: {chime} is not a usable WAV file: {en_words}"
+    assert err.value.key == "tts.chime"
+    assert err.value.problem.id_text == f"{chime} bukan berkas WAV yang dapat dipakai: {id_words}"
+
+
+def test_serve_says_an_unusable_chime_in_indonesian_first_and_exits_78(tmp_path):
+    from live import server_command
+
+    cfg = write_config(tmp_path, {"cache_mb = 200 ": 'chime = "none.wav"\ncache_mb = 200 '})
+    r = server_command(["serve", "--config", str(cfg)])
+    assert r.returncode == 78 and "Traceback" not in r.stderr, (r.returncode, r.stderr)
+    chime = tmp_path / "none.wav"
+    assert r.stderr.splitlines() == [
+        f"kesalahan konfigurasi: tts.chime: {chime} bukan berkas WAV yang dapat dipakai: berkas tidak ditemukan",
+        f"config error: tts.chime: {chime} is not a usable WAV file: file not found",
+    ], r.stderr
+
+
 def test_the_default_engine_is_espeak_and_a_relative_pack_is_under_the_configs_folder(tmp_path):
     assert load_settings(write_config(tmp_path)).tts.engine == "espeak"
     tone(tmp_path / "voices" / "mine" / "a.wav")
