@@ -7,14 +7,17 @@ key), stored in the database as an override, recorded in the event log, and appl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from server import core
 from server.config import ConfigError, Settings, effective_settings, file_settings, normal_hours
 from server.errors import FormIncomplete, Localized, QueueError
-from server.i18n import catalogue, t
+from server.i18n import LANGS, catalogue, t
 from server.service.unit import Outcome
 
 # Sections an admin may change live, and for `office` the keys (the time zone and the server's
@@ -211,39 +214,95 @@ def overridden(settings: Settings, file: Settings, overrides: dict[str, Any]) ->
     return out
 
 
-def change_settings(service: Any, section: str, value: Any, actor: str) -> Settings:
+def change_settings(service: Any, section: str, value: Any, actor: str, base: str | None = None) -> Settings:
     """Validate one section's new value, store what differs from config.toml, log it and apply it live;
-    returns the new settings. A table's keys not given keep the value saved before (or config.toml's)."""
+    returns the new settings. A table's keys not given keep the value saved before (or config.toml's).
+    `base`: the section's version the change was made on (versions()); when the section changed since,
+    QueueError settings_changed_meanwhile and nothing is saved. None: saved whatever changed meanwhile."""
     check_change(section, value)
+    check_base(base)
     if section == "hours":
         value = normal_hours(value)  # "13.00-16.00", as the pages write times, stored as "13:00-16:00"
-    old = service.settings
-    with service.store.read() as tx:
-        overrides = tx.settings_overrides()
-    saved = overrides.get(section)
-    if section in TABLES and isinstance(value, dict) and isinstance(saved, dict):
-        value = {**saved, **value}
-    overrides = {**overrides, section: value}
-    try:
-        new = effective_settings(old, overrides)
-    except ConfigError as err:
-        raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
-    value = kept_change(old, new, section, value)
+    was: list[Settings] = []  # the settings in force when the transaction began, then the new ones
 
     def run(tx, now):
-        if value is NOTHING:  # config.toml's values: nothing to lay over it
+        # read and merged in the transaction: a change saved meanwhile (another admin's, the command
+        # line's) is what the table's keys are laid over, and what `base` is compared with
+        old = service.settings
+        was.append(old)
+        overrides = tx.settings_overrides()
+        if base is not None:
+            check_version(service, tx, section, base, overrides)
+        given, saved = value, overrides.get(section)
+        if section in TABLES and isinstance(given, dict) and isinstance(saved, dict):
+            given = {**saved, **given}
+        try:
+            new = effective_settings(old, {**overrides, section: given})
+        except ConfigError as err:
+            raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
+        kept = kept_change(old, new, section, given)
+        if kept is NOTHING:  # config.toml's values: nothing to lay over it
             tx.drop_settings_override(section)
         else:
-            tx.set_settings_override(section, value, actor, now)
+            tx.set_settings_override(section, kept, actor, now)
         _commit(service, tx, now, old, new, actor, {"section": section}, checked=True)
+        was.append(new)
         return Outcome()
 
     try:
         service.run_command(None, run)
     except BaseException:
-        service.apply_settings(old)
+        if was and service.settings is not was[0]:  # applied, then not committed
+            service.apply_settings(was[0])
         raise
-    return new
+    return was[1]
+
+
+def check_base(base: Any) -> None:
+    """A request's `base` is a version token (a string) or absent (None)."""
+    if base is not None and (not isinstance(base, str) or len(base) > 100):
+        raise FormIncomplete({"base": "invalid"})
+
+
+def _version(shown: Any, stored: Any) -> str:
+    """A section's version token: a hash of its value in force (as view() shows it) and of the value stored
+    for it (what the admin page or `settings set` saved; None when nothing is). Both live through a restart;
+    the stored one changes with a save or reset from another process (the command line) at once, before
+    this server re-reads it."""
+    text = json.dumps([shown, stored], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def versions(service: Any) -> dict[str, str]:
+    """Each editable section's version token (docs/api.md, `versions`): what a PUT or DELETE of the
+    section sends back as `base`, so that a change saved meanwhile is not overwritten unseen."""
+    with service.store.read() as tx:
+        overrides = tx.settings_overrides()
+    shown = view(service.settings)
+    return {section: _version(shown[section], overrides.get(section)) for section in EDITABLE}
+
+
+def check_version(service: Any, tx: Any, section: str, base: str, overrides: dict[str, Any]) -> None:
+    """In the change's transaction: refuse it (409 settings_changed_meanwhile) when the section is no
+    longer at version `base`, naming who changed it last and when (its latest settings_changed event)."""
+    if base == _version(view(service.settings)[section], overrides.get(section)):
+        return
+    last = tx.last_settings_change(section)
+    by = Localized(*(t("admin.meanwhile.unknown", lang) for lang in LANGS))
+    if last is not None:
+        from server.hours import when
+
+        at = datetime.fromisoformat(last["at"])
+        tz = service.settings.office.tz
+
+        def who(lang: str) -> str:
+            actor = last["actor"] or "?"
+            name = t("admin.meanwhile.cli", lang) if actor == "cli" else actor
+            return t("admin.meanwhile.by", lang, actor=name, when=when(at, tz, lang))
+
+        by = Localized(who("id"), who("en"))
+    name = Localized(label(section, "id"), label(section, "en"))
+    raise QueueError("settings_changed_meanwhile", {"base": "stale"}, section=name, by=by)
 
 
 def _commit(
@@ -272,22 +331,29 @@ def _commit(
     service.apply_settings(new)
 
 
-def reset_settings(service: Any, section: str, actor: str, checked: bool = False) -> bool:
+def reset_settings(service: Any, section: str, actor: str, checked: bool = False, base: str | None = None) -> bool:
     """Drop the stored change of one section: config.toml's value again, logged and applied live (in this
     process at once; a running server that another process's reset reaches reloads it within a second).
     False when the section had no stored change. The way back when config.toml was edited so that a stored
     change no longer fits it: it does not need the stored changes to fit (the command line runs it on the
     file's settings then; what is left is applied once it fits). `checked` (the admin page): refused as a
-    save would be when a service with tickets waiting today, or a counter holding a ticket, would go."""
+    save would be when a service with tickets waiting today, or a counter holding a ticket, would go.
+    `base`: as change_settings' (a section changed since is not reset: 409 settings_changed_meanwhile)."""
     if section not in EDITABLE:
         raise FormIncomplete(
             {"section": "not_editable"}, "not_editable_section", section=section, sections=", ".join(EDITABLE)
         )
-    old = service.settings
+    check_base(base)
+    was: list[Settings] = []  # the settings in force when the transaction began
     dropped: list[bool] = []
 
     def run(tx, now):
-        rest = {k: v for k, v in tx.settings_overrides().items() if k != section}
+        old = service.settings
+        was.append(old)
+        overrides = tx.settings_overrides()
+        if base is not None:
+            check_version(service, tx, section, base, overrides)
+        rest = {k: v for k, v in overrides.items() if k != section}
         dropped.append(tx.drop_settings_override(section))
         if not dropped[0]:
             return Outcome()
@@ -307,7 +373,8 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
     try:
         service.run_command(None, run)
     except BaseException:
-        service.apply_settings(old)
+        if was and service.settings is not was[0]:  # applied, then not committed
+            service.apply_settings(was[0])
         raise
     return dropped[0]
 

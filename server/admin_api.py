@@ -32,8 +32,11 @@ def service():
 
 def _settings_answer(settings) -> Response:
     """The editable settings as the admin page shows them, with `overridden`: each value saved here that is
-    used instead of config.toml's ({key, file, value}; the page marks its field)."""
-    return jsonify({**admin.view(settings), "overridden": admin.hidden_values(service())})
+    used instead of config.toml's ({key, file, value}; the page marks its field), and `versions`: each
+    section's version token, the `base` a PUT or DELETE of it sends back."""
+    return jsonify(
+        {**admin.view(settings), "overridden": admin.hidden_values(service()), "versions": admin.versions(service())}
+    )
 
 
 @bp.get("/settings")
@@ -47,11 +50,13 @@ def get_settings():
 @require("admin")
 def put_settings(section: str):
     """Change one section (a table's keys given, a list whole); validated like config.toml, what differs
-    from config.toml stored, applied live, logged."""
+    from config.toml stored, applied live, logged. With `base` (the section's version the page loaded),
+    409 settings_changed_meanwhile and nothing saved when the section changed since."""
     data = body()
     if "value" not in data:
         raise FormIncomplete({"value": "required"})
-    new = admin.change_settings(service(), section, data["value"], current_user()["username"])
+    user = current_user()["username"]
+    new = admin.change_settings(service(), section, data["value"], user, base=data.get("base"))
     return _settings_answer(new)
 
 
@@ -60,8 +65,10 @@ def put_settings(section: str):
 def reset_settings(section: str):
     """Back to config.toml's values of one section: every value saved for it dropped, as `settings reset
     SECTION` does (logged, applied live); refused like a save when a service with tickets waiting today or a
-    counter holding a ticket would go. Nothing saved: the same answer, nothing logged."""
-    admin.reset_settings(service(), section, current_user()["username"], checked=True)
+    counter holding a ticket would go. Nothing saved: the same answer, nothing logged. An optional body's
+    `base` as a PUT's: a section changed since the page loaded it is not reset (409)."""
+    base = body().get("base")
+    admin.reset_settings(service(), section, current_user()["username"], checked=True, base=base)
     return _settings_answer(service().settings)
 
 

@@ -953,6 +953,7 @@ SETTINGS = {
         "tts",
         "printers",
         "overridden",
+        "versions",
     ],
     "properties": {
         "office": {
@@ -978,6 +979,15 @@ SETTINGS = {
                 "required": ["key", "file", "value"],
                 "properties": {"key": {"type": "string", "examples": ["office.public_url"]}, "file": {}, "value": {}},
             },
+        },
+        "versions": {
+            "type": "object",
+            "description": "Each editable section's version token (a hash of its value in force and of the value "
+            "saved for it): sent back as `base` by a PUT or DELETE of the section, which is refused (409 "
+            "settings_changed_meanwhile) when the section changed since. Not in `settings show`'s JSON.",
+            "required": list(EDITABLE),
+            "properties": {section: {"type": "string"} for section in EDITABLE},
+            "examples": [{section: "3f0c9a1b2d4e5f60" for section in EDITABLE}],
         },
     },
 }
@@ -1195,6 +1205,16 @@ def _counter_action(action: str) -> dict[str, Any]:
     return {"post": op}
 
 
+# A settings change's optional `base`: the section's version the change was made on.
+SETTINGS_BASE = {
+    "type": ["string", "null"],
+    "maxLength": 100,
+    "description": "The section's version token as GET /api/admin/settings `versions` gave it (the version the "
+    "admin page loaded): when the section changed since, 409 settings_changed_meanwhile and nothing is saved. "
+    "Absent or null: saved whatever changed meanwhile (a list section replaced whole, a table's keys merged).",
+}
+
+
 def _settings_section(section: str) -> dict[str, Any]:
     value = {**SECTIONS[section], "examples": [SECTION_EXAMPLES[section]]}
     return {
@@ -1209,10 +1229,13 @@ def _settings_section(section: str) -> dict[str, Any]:
                 "holding a ticket, would disappear; service_unserved: the last counter serving a service whose "
                 "tickets wait today would stop serving it; prefix_in_use: a service would take a prefix today's "
                 "tickets of another service carry; prefix_change_today: a service whose numbers of today carry its "
-                "prefix would change it; no_config_file. An account bound to a counter that goes is unbound "
-                "(a `user_changed` event, change `counter`).",
+                "prefix would change it; no_config_file; settings_changed_meanwhile: `base` was given and the "
+                "section changed since (saved from another page or the command line, or reset): nothing is saved, "
+                "`message` names who changed it and when, `fields` has `base`. An account bound to a counter that "
+                "goes is unbound (a `user_changed` event, change `counter`).",
                 "413": None,
-                "422": "form_incomplete (no `value`, or an office key that is not editable) or config_invalid: "
+                "422": "form_incomplete (no `value`, an office key that is not editable, or a `base` that is not a "
+                "string of up to 100 characters) or config_invalid: "
                 "`fields` names the key, e.g. services[0].code, with the parser's problem in words; `message` "
                 "names the field as the admin page labels it, rows from 1 (Pengaturan tidak valid: Layanan baris 1, "
                 "kode: …).",
@@ -1220,9 +1243,12 @@ def _settings_section(section: str) -> dict[str, Any]:
             },
             roles=("admin",),
             write=True,
-            body=_body({"value": value}, ("value",), command=False),
+            body=_body({"value": value, "base": SETTINGS_BASE}, ("value",), command=False),
             description="Validated by the same parser as config.toml, stored on top of it, logged as a "
-            "settings_changed event and applied at once. Other sections (printers, server, …) answer 422.",
+            "settings_changed event and applied at once. Other sections (printers, server, …) answer 422. With "
+            "`base` (the section's `versions` entry the change was made on), saved only if the section is still "
+            "at that version: two admins saving on the same load, the second is told (409) instead of silently "
+            "overwriting the first.",
         ),
         "delete": _operation(
             f"reset_settings_{section}",
@@ -1230,17 +1256,21 @@ def _settings_section(section: str) -> dict[str, Any]:
             "admin",
             {"200": _ok("The settings now.", _ref("Settings"))},
             {
+                "400": BAD_JSON,
                 "409": "service_in_use / counter_in_use / service_unserved / prefix_in_use / prefix_change_today: "
-                "config.toml's value would strand today's tickets, as a PUT would (see there).",
-                "422": "not_editable_section.",
+                "config.toml's value would strand today's tickets, as a PUT would (see there); "
+                "settings_changed_meanwhile: `base` was given and the section changed since (nothing is reset).",
+                "413": None,
+                "422": "not_editable_section; form_incomplete: a `base` that is not a string of up to 100 characters.",
                 "503": None,
             },
             roles=("admin",),
             write=True,
+            body=_body({"base": SETTINGS_BASE}, (), command=False),
             description="Every value saved for the section (on the admin page or by `settings set`) is dropped, "
             "as `python -m server settings reset SECTION` does: config.toml's values are used again, logged as a "
             "settings_changed event with data.reset and applied at once. Nothing saved: the same answer, "
-            "nothing logged.",
+            "nothing logged. The body is optional: with `base`, reset only if the section is still at that version.",
         ),
     }
 
@@ -1873,6 +1903,9 @@ def build() -> dict[str, Any]:
                 {"503": None},
                 roles=ROLES,
                 write=True,
+                description="A ticket one of those counters is calling waits again at its place with calls 0, as "
+                "when the front office frees the counter (counter_released with returned); a ticket being served "
+                "stays at its counter.",
             )
         },
         "/api/me": {

@@ -522,3 +522,143 @@ def test_saved_service_hours_are_kept_whole_so_the_start_needs_no_hours_in_confi
     config.write_text(config.read_text(encoding="utf-8").replace(HOURS, ""), encoding="utf-8")
     started = effective_settings(load_settings(config), overrides)
     assert started.hours.enabled and started.hours.days[0] == ((480, 900),)
+
+
+# -- two admins on the same section: optimistic concurrency (`versions`, `base`) -------------------------------
+
+
+def _loaded(client, h) -> dict:
+    r = client.get("/api/admin/settings", headers=h)
+    assert r.status_code == 200
+    return r.get_json()
+
+
+def test_two_admins_adding_a_counter_on_the_same_load_the_second_is_told_and_nothing_is_lost(app, client, clock):
+    """Both admins loaded the page, each added a counter: the first save goes, the second (its `base` the
+    version both loaded) is refused with 409 naming who changed the section and when, and saves nothing;
+    loaded again, its counter goes in beside the first one's."""
+    h1 = login(app, client, "boss", "admin")
+    other = app.test_client()
+    h2 = login(app, other, "siti", "admin")
+    first, second = _loaded(client, h1), _loaded(other, h2)
+    assert set(first["versions"]) == {
+        "office",
+        "queue",
+        "services",
+        "counters",
+        "priority_classes",
+        "kiosk",
+        "hours",
+        "tts",
+    }
+    assert first["versions"] == second["versions"]
+    base = first["versions"]["counters"]
+    ids = [c["id"] for c in first["counters"]]
+    n = max(ids) + 1
+    mine = [*first["counters"], {"id": n, "name": f"Loket {n}", "services": ["A"]}]
+    r = client.put("/api/admin/settings/counters", json={"value": mine, "base": base}, headers=h1)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["versions"]["counters"] != base  # the answer carries the new version
+    assert r.get_json()["versions"]["services"] == first["versions"]["services"]  # the others' stay
+    theirs = [*second["counters"], {"id": n + 1, "name": f"Loket {n + 1}", "services": ["B"]}]
+    r = other.put("/api/admin/settings/counters?lang=en", json={"value": theirs, "base": base}, headers=h2)
+    assert r.status_code == 409, r.get_json()
+    answer = r.get_json()
+    assert answer["error"] == "settings_changed_meanwhile" and answer["fields"] == {
+        "base": "Changed elsewhere meanwhile."
+    }
+    when = clock().astimezone(app.extensions["antrian"].settings.office.tz)
+    assert answer["message"] == (
+        f"Counters was changed by boss on {when:%A}, {when.day} {when:%B} {when.year} at {when:%H:%M} WIB since this"
+        " page loaded it; your change was not saved. Reload the section to see its values now, then make your"
+        " change again."
+    )
+    r = other.put("/api/admin/settings/counters", json={"value": theirs, "base": base}, headers=h2)
+    assert r.status_code == 409 and r.get_json()["message"].startswith("Loket sudah diubah oleh boss pada ")
+    counters = [c["id"] for c in _loaded(other, h2)["counters"]]
+    assert counters == [*ids, n]  # the first's counter kept, the second's not saved
+    assert [c.id for c in app.extensions["antrian"].settings.counters] == [*ids, n]
+    with app.extensions["antrian"].store.read() as tx:
+        assert len(tx.rows("SELECT seq FROM events WHERE type = 'settings_changed'")) == 1
+    again = _loaded(other, h2)  # the page's "reload this section", then the change made again
+    value = [*again["counters"], {"id": n + 1, "name": f"Loket {n + 1}", "services": ["B"]}]
+    r = other.put(
+        "/api/admin/settings/counters", json={"value": value, "base": again["versions"]["counters"]}, headers=h2
+    )
+    assert r.status_code == 200, r.get_json()
+    assert [c["id"] for c in r.get_json()["counters"]] == [*ids, n, n + 1]
+
+
+def test_a_table_key_changed_meanwhile_refuses_a_save_of_the_same_load_and_without_base_it_is_as_before(app, client):
+    """A table section (office) changed by one admin: another's save made on the same load is refused, even of
+    another key; a save that sends no `base` (a client of before) is merged and saved as it always was."""
+    h1 = login(app, client, "boss", "admin")
+    other = app.test_client()
+    h2 = login(app, other, "siti", "admin")
+    base = _loaded(client, h1)["versions"]["office"]
+    r = client.put("/api/admin/settings/office", json={"value": {"name": "LPSE Kota Baru"}, "base": base}, headers=h1)
+    assert r.status_code == 200, r.get_json()
+    r = other.put("/api/admin/settings/office", json={"value": {"address": "Jl. Baru 1"}, "base": base}, headers=h2)
+    assert r.status_code == 409 and r.get_json()["error"] == "settings_changed_meanwhile", r.get_json()
+    assert app.extensions["antrian"].settings.office.address != "Jl. Baru 1"
+    r = put(other, h2, "office", {"address": "Jl. Baru 1"})  # no base: as before
+    assert r.status_code == 200, r.get_json()
+    office = r.get_json()["office"]
+    assert (office["name"], office["address"]) == ("LPSE Kota Baru", "Jl. Baru 1")
+    r = put(client, h1, "office", {"name": "LPSE Kota Lama"})  # last writer wins without a base
+    assert r.status_code == 200 and r.get_json()["office"]["name"] == "LPSE Kota Lama"
+    for bad in (1, ["x"], {"x": 1}, "x" * 101):
+        r = client.put("/api/admin/settings/office", json={"value": {}, "base": bad}, headers=h1)
+        assert r.status_code == 422 and "base" in r.get_json()["fields"], r.get_json()
+
+
+def test_back_to_config_toml_on_a_stale_version_is_refused_and_keeps_the_saved_value(app, client):
+    h1 = login(app, client, "boss", "admin")
+    other = app.test_client()
+    h2 = login(app, other, "siti", "admin")
+    assert put(client, h1, "queue", {"max_calls": 5}).status_code == 200
+    base = _loaded(other, h2)["versions"]["queue"]
+    r = client.put("/api/admin/settings/queue", json={"value": {"max_calls": 4}}, headers=h1)
+    assert r.status_code == 200
+    r = other.delete("/api/admin/settings/queue", json={"base": base}, headers=h2)
+    assert r.status_code == 409 and r.get_json()["error"] == "settings_changed_meanwhile", r.get_json()
+    assert _saved(app)["queue"] == {"max_calls": 4} and app.extensions["antrian"].settings.queue.max_calls == 4
+    r = other.delete("/api/admin/settings/queue", json={"base": _loaded(other, h2)["versions"]["queue"]}, headers=h2)
+    assert r.status_code == 200, r.get_json()
+    assert "queue" not in _saved(app) and app.extensions["antrian"].settings.queue.max_calls != 4
+    assert other.delete("/api/admin/settings/queue", headers=h2).status_code == 200  # no body: as before
+
+
+def test_a_command_line_settings_set_between_load_and_save_counts_as_a_change(app, client, config_path):
+    """`settings set` from the shell (another process) changes the version at once, before this server has
+    re-read it: a save on the version loaded before is refused naming the command line; the version loaded
+    after it is taken."""
+    svc = app.extensions["antrian"]
+    assert svc.reload_settings_if_changed() is False  # the maintenance loop's first look, at the start
+    h = login(app, client, "boss", "admin")
+    loaded = _loaded(client, h)
+    r = server_command(
+        ["settings", "set", "counters", json.dumps(loaded["counters"][:1]), "--config", str(config_path)]
+    )
+    assert r.returncode == 0, r.stderr
+    n = max(c["id"] for c in loaded["counters"]) + 1
+    value = [*loaded["counters"], {"id": n, "name": f"Loket {n}", "services": ["A"]}]
+    r = client.put(
+        "/api/admin/settings/counters", json={"value": value, "base": loaded["versions"]["counters"]}, headers=h
+    )
+    assert r.status_code == 409, r.get_json()
+    assert r.get_json()["message"].startswith("Loket sudah diubah oleh perintah settings di server pada ")
+    assert [c["id"] for c in _saved(app)["counters"]] == [1]  # nothing saved over the command line's
+    assert svc.reload_settings_if_changed() is True  # the maintenance loop's next look (or a restart)
+    fresh = _loaded(client, h)
+    assert fresh["versions"]["counters"] != loaded["versions"]["counters"]
+    value = [*fresh["counters"], {"id": n, "name": f"Loket {n}", "services": ["A"]}]
+    r = client.put(
+        "/api/admin/settings/counters", json={"value": value, "base": fresh["versions"]["counters"]}, headers=h
+    )
+    assert r.status_code == 200, r.get_json()
+    stale = r.get_json()["versions"]["counters"]  # the version of the last save, before the reset
+    r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
+    assert r.returncode == 0, r.stderr
+    r = client.delete("/api/admin/settings/counters", json={"base": stale}, headers=h)
+    assert r.status_code == 409 and "perintah settings di server" in r.get_json()["message"], r.get_json()

@@ -156,7 +156,8 @@ def test_a_save_sends_only_the_fields_the_admin_changed_and_hours_take_the_pages
         with page.expect_request(lambda r: r.method == "PUT" and r.url.endswith(f"/settings/{section}")) as sent:
             page.click(f"#sec-{section} button.save")
         expect(page.locator(f"#sec-{section} .notice")).to_contain_text("Tersimpan.")
-        assert sent.value.post_data_json == {"value": value}
+        body = sent.value.post_data_json
+        assert body == {"value": value, "base": body["base"]} and isinstance(body["base"], str)
 
     key(page, "office.name").fill("LPSE Kota Baru")
     saved("office", {"name": "LPSE Kota Baru"})
@@ -594,3 +595,92 @@ def test_a_value_saved_here_is_marked_with_config_tomls_in_both_languages_and_a_
     expect(url_note).to_be_visible()  # another section's saved value stays
     assert state(live)["services"][1]["name"] == file_name  # live, without a restart
     page.context.close()
+
+
+def _rows(page, section: str):
+    return page.locator(f"#sec-{section} tbody tr")
+
+
+def test_two_admins_adding_a_counter_the_second_save_is_refused_and_its_edit_kept_until_it_reloads(browser, live, boss):
+    """The same admin on two PCs (so no live notice: its own change), each adds a counter to the page it
+    loaded: the first save goes; the second is refused (409), its new row stays on screen with the server's
+    words and a Reload this section button, and nothing of it is saved. Reloaded, both counters are there to
+    add to; its own again, saved."""
+    first, second = admin_page(browser, live), admin_page(browser, live)
+    n = _rows(first, "counters").count()
+    assert n == _rows(second, "counters").count()
+    ids = [c["id"] for c in boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]]
+
+    first.click("#sec-counters button.add")
+    key(first, f"counters[{n}].name").fill("Loket Pertama")
+    key(first, f"counters[{n}].services").locator('input[value="A"]').check()
+    first.click("#sec-counters button.save")
+    expect(first.locator("#sec-counters .notice")).to_have_text("Tersimpan.")
+
+    second.click("#sec-counters button.add")
+    key(second, f"counters[{n}].id").fill(str(max(ids) + 2))
+    key(second, f"counters[{n}].name").fill("Loket Kedua")
+    key(second, f"counters[{n}].services").locator('input[value="B"]').check()
+    second.click("#sec-counters button.save")
+    notice = second.locator("#sec-counters .notice")
+    expect(notice).to_have_attribute("data-kind", "error")
+    expect(notice).to_contain_text("Loket sudah diubah oleh kepala pada ")
+    expect(notice).to_contain_text("perubahan Anda tidak disimpan")
+    expect(key(second, f"counters[{n}].name")).to_have_value("Loket Kedua")  # the edit is still there
+    expect(_rows(second, "counters")).to_have_count(n + 1)
+    saved = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]
+    assert [c["name"] for c in saved][n:] == ["Loket Pertama"]  # the first's counter kept, nothing of the second
+    reload = second.locator("#sec-counters .reload-section")
+    expect(reload).to_have_text("Muat ulang bagian ini")
+    # A second try of the same draft is refused too: its version is still the one it was made on.
+    second.click("#sec-counters button.save")
+    expect(notice).to_have_attribute("data-kind", "error")
+    assert len(boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]) == n + 1
+
+    reload.click()
+    expect(notice).to_have_text("Dimuat ulang: ini nilai yang berlaku sekarang.")
+    expect(reload).to_have_count(0)
+    expect(key(second, f"counters[{n}].name")).to_have_value("Loket Pertama")
+    second.click("#sec-counters button.add")
+    key(second, f"counters[{n + 1}].name").fill("Loket Kedua")
+    key(second, f"counters[{n + 1}].services").locator('input[value="B"]').check()
+    second.click("#sec-counters button.save")
+    expect(notice).to_have_text("Tersimpan.")
+    saved = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]
+    assert [c["name"] for c in saved][n:] == ["Loket Pertama", "Loket Kedua"]
+    for p in (first, second):
+        p.context.close()
+
+
+def test_another_admins_save_of_a_section_being_edited_is_said_there_and_the_edit_is_not_lost(browser, live, boss):
+    """An admin edits the office's address; another admin saves the office's name. The first page keeps the
+    address typed, says in that section who changed it, and offers to reload it; a save of the draft is
+    refused (409), the other admin's name stays."""
+    live.add_user("kepala3", "admin")
+    editing = open_page(browser, live, "/counter/admin", "kepala3")
+    expect(key(editing, "office.address")).to_be_visible()
+    other = admin_page(browser, live)
+    key(editing, "office.address").fill("Jl. Kenanga No. 3")
+    expect(editing.locator("#sec-office .notice")).to_have_attribute("data-kind", "dirty")
+    key(other, "office.name").fill("LPSE Kabupaten Baru")
+    other.click("#sec-office button.save")
+    expect(other.locator("#sec-office .notice")).to_have_text("Tersimpan.")
+
+    notice = editing.locator("#sec-office .notice")
+    expect(notice).to_contain_text("Kantor baru saja diubah oleh kepala. Isian Anda yang belum disimpan tetap di sini")
+    expect(editing.locator("#page-notice")).to_contain_text("isian Anda di bagian itu belum disimpan dan tetap ada")
+    expect(key(editing, "office.address")).to_have_value("Jl. Kenanga No. 3")
+    expect(editing.locator("#sec-office .reload-section")).to_be_visible()
+    key(editing, "office.address").fill("Jl. Kenanga No. 5")  # typing on keeps the warning
+    expect(notice).to_contain_text("baru saja diubah oleh kepala")
+    editing.click("#sec-office button.save")
+    expect(notice).to_have_attribute("data-kind", "error")
+    expect(notice).to_contain_text("Kantor sudah diubah oleh kepala pada ")
+    office = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]
+    assert (office["name"], office["address"]) != ("LPSE Kabupaten Baru", "Jl. Kenanga No. 5")
+    assert office["name"] == "LPSE Kabupaten Baru"
+    editing.locator("#sec-office .reload-section").click()
+    expect(key(editing, "office.name")).to_have_value("LPSE Kabupaten Baru")
+    expect(key(editing, "office.address")).to_have_value(office["address"])
+    for p in (editing, other):
+        p.context.close()

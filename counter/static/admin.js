@@ -5,6 +5,10 @@
 // config.toml and answers the new settings, which the page re-renders. A value saved here that is used
 // instead of config.toml's is marked under its field (the answer's `overridden`), and its section gets a way
 // back to config.toml's values (DELETE /api/admin/settings/<section>, as `settings reset SECTION`).
+// A save or reset sends the section's version its draft started from (`base`, the answer's `versions`): when
+// another admin or the command line changed the section meanwhile, the server refuses it (409
+// settings_changed_meanwhile, naming who and when) and the page keeps the draft on screen with that message
+// and a "Reload this section" button: nobody's change is overwritten unseen (docs/admin.md).
 // Everything shown goes through textContent (el()), never innerHTML.
 import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
@@ -19,6 +23,8 @@ const state = {
   settings: null, // the server's last answer
   drafts: {}, // section -> the value being edited
   bases: {}, // section -> the server's value its draft started from (what the admin changed is sent)
+  versions: {}, // section -> the server's version of that value (`versions`), sent as a save's `base`
+  stale: new Set(), // edited sections changed elsewhere meanwhile (an event, or a save refused with 409)
   dirty: new Set(), // sections edited since their last load or save
   users: [],
   resetting: null, // username whose new-password input is open
@@ -31,13 +37,21 @@ const state = {
 const $ = (id) => document.getElementById(id);
 const box = (section) => $(`sec-${section}`);
 const KEPT_KEY = "antrian.admin.drafts"; // the sections being edited when the session ended (sessionStorage)
+const KEPT_VERSIONS = "antrian.admin.versions"; // and the versions their drafts started from
 
 // The sections being edited, kept in this tab over the login that follows a session's end (a save
 // answered 401, or the live socket closed by the server): given back after it, marked unsaved.
 function keepDrafts() {
   const kept = {};
-  for (const s of state.dirty) kept[s] = state.drafts[s];
-  if (Object.keys(kept).length) sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+  const versions = {};
+  for (const s of state.dirty) {
+    kept[s] = state.drafts[s];
+    versions[s] = state.versions[s];
+  }
+  if (Object.keys(kept).length) {
+    sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+    sessionStorage.setItem(KEPT_VERSIONS, JSON.stringify(versions));
+  }
 }
 
 // The session ended under an edit (a save answered 401): kept, then the login.
@@ -144,12 +158,14 @@ async function resetSection(section) {
   const root = box(section);
   clearErrors(root);
   try {
-    const { body } = await api("DELETE", `/api/admin/settings/${section}`);
+    const { body } = await api("DELETE", `/api/admin/settings/${section}`, { base: state.versions[section] });
     state.dirty.delete(section);
+    state.stale.delete(section);
     load(body);
     notice(root, "info", t("done.reset"));
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
+    if (err.body.error === "settings_changed_meanwhile") return showStale(section, err.message);
     showRefusal(root, err);
   }
 }
@@ -157,7 +173,50 @@ async function resetSection(section) {
 function markDirty(section) {
   state.dirty.add(section);
   const n = box(section).querySelector(".notice");
-  if (n.dataset.kind !== "error") notice(box(section), "dirty", t("unsaved"));
+  if (n.dataset.kind !== "error" && !state.stale.has(section)) notice(box(section), "dirty", t("unsaved"));
+}
+
+// ---- a section changed elsewhere while it was being edited ------------------------------------
+// The draft stays as the admin left it, with `text` (the server's 409 message, or the live event's
+// words) and a "Reload this section" button: the section's values now, the draft dropped. A save before
+// that is refused again: the draft's version is still the one it started from.
+function showStale(section, text, kind = "error") {
+  state.stale.add(section);
+  clearErrors(box(section));
+  notice(box(section), kind, text);
+  renderStale(section);
+}
+
+function renderStale(section) {
+  const row = box(section).querySelector(".save-row");
+  let button = row.querySelector(".reload-section");
+  if (!state.stale.has(section)) {
+    if (button) button.remove();
+    return;
+  }
+  if (!button) {
+    button = el("button", { type: "button", class: "reload-section" });
+    button.addEventListener("click", () => reloadSection(section, button));
+    row.querySelector(".save").before(button);
+  }
+  button.textContent = t("btn.reload_section");
+}
+
+async function reloadSection(section, button) {
+  const root = box(section);
+  button.disabled = true;
+  try {
+    const { body } = await api("GET", "/api/admin/settings");
+    state.dirty.delete(section);
+    state.stale.delete(section);
+    clearErrors(root);
+    load(body);
+    notice(root, "info", t("done.reloaded"));
+  } catch (err) {
+    if (err.status === 401) return keepDraftsAndReload();
+    button.disabled = false;
+    notice(root, "error", err.message);
+  }
 }
 
 // ---- the sections -------------------------------------------------------------------------
@@ -325,6 +384,7 @@ function renderSection(section) {
   const fields = render[section](state.drafts[section]);
   form.replaceChildren(...fields, ...keptRest(section));
   renderReset(section);
+  renderStale(section);
 }
 
 // A section's draft from the server's value: [hours] (null = always open) and the kiosks' addresses
@@ -383,8 +443,9 @@ async function save(section) {
   button.disabled = true;
   clearErrors(root);
   try {
-    const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section) });
+    const { body } = await api("PUT", `/api/admin/settings/${section}`, { value: payload(section), base: state.versions[section] });
     state.dirty.delete(section);
+    state.stale.delete(section);
     load(body);
     notice(root, "info", t("saved"));
     if (section === "hours") {
@@ -394,19 +455,22 @@ async function save(section) {
     }
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
+    if (err.body.error === "settings_changed_meanwhile") return showStale(section, err.message);
     showRefusal(root, err);
   } finally {
     button.disabled = false;
   }
 }
 
-// A fresh answer from the server: sections not being edited take it; edited ones keep their draft.
+// A fresh answer from the server: sections not being edited take it; edited ones keep their draft (and the
+// version it started from, so that a save of it is refused if the section changed meanwhile).
 function load(settings) {
   state.settings = settings;
   for (const s of SECTIONS) {
     if (!state.dirty.has(s)) {
       state.drafts[s] = draft(s, settings[s]);
       state.bases[s] = clone(settings[s]);
+      state.versions[s] = (settings.versions || {})[s];
     }
     renderSection(s);
   }
@@ -649,6 +713,7 @@ function liveEvent(ev) {
 }
 
 // ---- live: another admin's change refreshes what is not being edited -----------------------
+// A section being edited keeps its draft: its notice says who changed it, and offers to reload it.
 async function onEvent(ev) {
   liveEvent(ev);
   if (!state.me || ev.actor === state.me.username) return;
@@ -661,8 +726,10 @@ async function onEvent(ev) {
   } catch (err) {
     return notice($("page-notice"), "error", err.message);
   }
-  const params = { section: t(`sec.${section}`), actor: ev.actor || "?" };
-  notice($("page-notice"), "info", t(state.dirty.has(section) ? "changed.elsewhere_dirty" : "changed.elsewhere", params));
+  const params = { section: t(`sec.${section}`), actor: ev.actor === "cli" ? t("meanwhile.cli") : ev.actor || "?" };
+  const edited = state.dirty.has(section) && SECTIONS.includes(section);
+  notice($("page-notice"), "info", t(edited ? "changed.elsewhere_dirty" : "changed.elsewhere", params));
+  if (edited) showStale(section, t("meanwhile.dirty", params), "dirty");
 }
 
 function onStatus(up) {
@@ -683,16 +750,20 @@ async function start(user) {
     document.body.dataset.view = "app";
     $("officer-name").textContent = user.username;
     let kept = {};
+    let keptVersions = {};
     try {
       kept = JSON.parse(sessionStorage.getItem(KEPT_KEY) || "{}") || {};
+      keptVersions = JSON.parse(sessionStorage.getItem(KEPT_VERSIONS) || "{}") || {};
     } catch (err) {
       kept = {};
     }
     sessionStorage.removeItem(KEPT_KEY);
+    sessionStorage.removeItem(KEPT_VERSIONS);
     for (const [s, value] of Object.entries(kept)) {
       if (!SECTIONS.includes(s)) continue;
       state.drafts[s] = value;
       state.bases[s] = clone(body[s]); // what the admin changed is told from the server's value now
+      state.versions[s] = keptVersions[s] ?? (body.versions || {})[s]; // changed while away: the save says so
       state.dirty.add(s);
     }
     load(body);

@@ -69,13 +69,43 @@ function renderKept() {
 async function resetVoice() {
   clearErrors(root);
   try {
-    state.settings = (await api("DELETE", "/api/admin/settings/tts")).body;
+    state.settings = (await api("DELETE", "/api/admin/settings/tts", { base: version() })).body;
     notice(root, "info", t("done.reset"));
     await loadVoice();
   } catch (err) {
     if (err.status === 401) return location.reload();
+    if (err.body.error === "settings_changed_meanwhile") return showStale(err);
     showRefusal(err);
   }
+}
+
+// The version of [tts] the choice shown was loaded at (the settings' `versions`), sent as a save's `base`: a
+// voice changed meanwhile (another admin, the command line) is not overwritten unseen (409), the choice stays
+// with the server's message and a "Reload this section" button.
+function version() {
+  return (state.settings.versions || {}).tts;
+}
+
+function showStale(err) {
+  showRefusal(err);
+  const row = $("voice-form").querySelector(".save-row");
+  if (row.querySelector(".reload-section")) return;
+  const button = el("button", { type: "button", class: "reload-section", dataset: { i18n: "btn.reload_section" } }, t("btn.reload_section"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const fresh = (await api("GET", "/api/admin/settings")).body;
+      state.settings = { ...state.settings, tts: fresh.tts, overridden: fresh.overridden, versions: fresh.versions };
+      button.remove();
+      clearErrors(root);
+      notice(root, "info", t("done.reloaded"));
+      await loadVoice();
+    } catch (e) {
+      button.disabled = false;
+      notice(root, "error", e.message);
+    }
+  });
+  row.querySelector("button[type=submit]").before(button);
 }
 
 function renderState() {
@@ -123,10 +153,13 @@ async function saveChoice(ev) {
   // folder, once deleted, would stop the server from starting (a saved section's other keys are kept).
   const value = { engine: $("voice-engine").value, clips: $("voice-pack").value || "" };
   try {
-    state.settings = (await api("PUT", "/api/admin/settings/tts", { value })).body;
+    state.settings = (await api("PUT", "/api/admin/settings/tts", { value, base: version() })).body;
+    const stale = root.querySelector(".reload-section");
+    if (stale) stale.remove();
     notice(root, "info", t("saved"));
     await loadVoice();
   } catch (err) {
+    if (err.body.error === "settings_changed_meanwhile") return showStale(err);
     showRefusal(err);
   }
 }

@@ -105,6 +105,15 @@ class EventQueries(TxBase):
         """The newest event of one type (any day), as its row."""
         return self.one("SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1", [type_])
 
+    def last_settings_change(self, section: str) -> dict[str, Any] | None:
+        """The newest `settings_changed` event of one settings section (a save or a reset, from the admin
+        page or the command line): {seq, at, actor, data}, None when the log has none."""
+        return self.one(
+            "SELECT seq, at, actor, data FROM events WHERE type = 'settings_changed'"
+            " AND json_extract(data, '$.section') = ? ORDER BY seq DESC LIMIT 1",
+            [section],
+        )
+
     def day_events(self, type_: str, day: str, limit: int = 500) -> list[dict[str, Any]]:
         """A day's events of one type, newest first: {seq, at, counter_id, data} (data as stored)."""
         return self.rows(
