@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial, wraps
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
@@ -32,6 +32,8 @@ NAV = (
     ("counter.skm_page", "nav.skm", t("staff.nav.skm"), ALL_STAFF),
     ("counter.admin_page", "nav.admin", t("staff.nav.admin"), ("admin",)),
 )
+# The staff pages the server draws in the page's language (page_lang), not built on base.html.
+STANDALONE = ("counter.recap_page", "counter.dashboard_page", "counter.skm_page")
 # Each page's words (server/i18n/*.json): the shared `staff.*` and its own section, by endpoint.
 PAGE_TEXTS = {
     "counter.counter_page": "counter",
@@ -78,6 +80,61 @@ def _page_texts() -> dict[str, Any]:
     return {"page_texts": texts, "w": lambda key: texts[key][0], "tr": word}
 
 
+# The language a staff page was last switched to (common.js keeps it in this cookie as well as in the
+# browser's storage), so that the pages the server draws (recap, dashboard, SKM) follow it.
+LANG_COOKIE = "antrian_lang"
+
+
+def page_lang() -> str:
+    """The language of a page the server draws: `?lang=` (its own switch), else the language chosen on the
+    staff pages (the `antrian_lang` cookie), else config.toml's [office] language."""
+    settings = current_app.extensions["antrian.settings"]
+    for value in (request.args.get("lang"), request.cookies.get(LANG_COOKIE), settings.office.language):
+        if value in ("id", "en"):
+            return value
+    return "id"
+
+
+def words_in(lang: str) -> Callable[..., str]:
+    """`tr` of a page drawn in `lang`: `tr(key, **params)`, or `tr(key, "id", …)` for a word that stays
+    Indonesian whatever the page's language (the recap's document: the SOP's form)."""
+
+    def tr(key: str, in_lang: str | None = None, **params: object) -> str:
+        return word(key, in_lang or lang, **params)
+
+    return tr
+
+
+@bp.context_processor
+def _standalone_bar() -> dict[str, Any]:
+    """What the bar of the pages the server draws (recap, dashboard, SKM) shows besides the links: the
+    switch to the other language (this page again with `?lang=`) and the office's clock, as the other staff
+    pages' bars do."""
+    from shared.dates import zone_abbreviation
+
+    if request.endpoint not in STANDALONE:
+        return {}
+    lang = page_lang()
+    other = "en" if lang == "id" else "id"
+    args = request.args.to_dict()
+    args["lang"] = other
+    service = current_app.extensions["antrian"]
+    tz = service.settings.office.tz
+    now = service.clock().astimezone(tz)  # the server's clock (nav.js keeps it going from this)
+    zone = zone_abbreviation(now)
+    return {
+        "page_lang": lang,
+        "other_lang": other,
+        "lang_href": "?" + urlencode(args),
+        "clock": {
+            "text": f"{now:%H}{'.' if lang == 'id' else ':'}{now:%M} {zone}",
+            "zone": zone,
+            "timezone": getattr(tz, "key", "Asia/Jakarta"),
+            "now": int(now.timestamp() * 1000),
+        },
+    }
+
+
 _UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")  # controls, spaces, backslashes (a browser reads a backslash as "/")
 
 
@@ -107,7 +164,11 @@ def page_config() -> dict:
         "max_calls": settings.queue.max_calls,
         "service_minutes": settings.sla.service_minutes,
         "services": [{"code": s.code, "name": s.name} for s in settings.services],
-        "counters": [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters],
+        # has_printer: the counter's `printer` (its form copies'); without one the page says so, not P
+        "counters": [
+            {"id": c.id, "name": c.name, "services": list(c.services), "has_printer": bool(c.printer)}
+            for c in settings.counters
+        ],
         "priority_classes": [
             {"code": p.code, "name": p.name, "description": p.description, "target_minutes": p.target_minutes}
             for p in settings.priority_classes
@@ -175,6 +236,41 @@ def _staff_range(default_days: int) -> tuple[str, str, dict[str, str]]:
     return day_from, day_to, reports.check_range(day_from, day_to)
 
 
+# The report pages' fields other than the period, by the label their forms give them (a refusal names it).
+FIELD_LABELS = {
+    "service": "page.recap.service",
+    "category": "page.recap.category",
+    "outcome": "page.recap.outcome",
+    "officer": "page.recap.officer",
+    "group": "page.dashboard.group_by",
+    "counter": "skm.page.counter",
+}
+
+
+def range_problems(bad: dict[str, str], day_from: str, day_to: str, lang: str) -> list[str]:
+    """What is wrong with a report page's input, in words (`bad`: reports.check_range's and the filters'
+    codes, as the API answers them): "Tanggal akhir (2026-11-01) sebelum tanggal awal (2026-11-30)…"."""
+    from server import reports
+    from server.forms import parse_day
+
+    out = []
+    start, end = parse_day(day_from), parse_day(day_to)
+    if "from" in bad:
+        out.append(word("page.report.bad_from", lang))
+    if "to" in bad:
+        if start is not None and end is not None and end < start:
+            out.append(word("page.report.reversed", lang, start=day_from, end=day_to))
+        elif start is not None and end is not None:
+            out.append(word("page.report.too_long", lang, days=reports.MAX_RANGE_DAYS))
+        else:
+            out.append(word("page.report.bad_to", lang))
+    for key in bad:
+        if key not in ("from", "to"):
+            label = word(FIELD_LABELS[key], lang) if key in FIELD_LABELS else key
+            out.append(word("page.report.bad_field", lang, field=label))
+    return out
+
+
 PAGE_ROWS = 2000  # rows the printable recap page shows; longer periods are for the XLSX or CSV
 
 
@@ -195,8 +291,14 @@ def recap_page():
     if not bad:  # over PAGE_ROWS rows: thousands of A4 pages rendered on the event loop, the files instead
         rows, too_many = service.recap_page_rows(day_from, day_to, filters, PAGE_ROWS)
     query = {k: v for k, v in {"from": day_from, "to": day_to, **filters}.items() if v}
+    # the page around the recap (bar, filters, buttons, messages) in the staff's language; the recap itself
+    # (title, period, columns, rows) is the SOP's form, in Indonesian: tr(key, "id") in the template
+    lang = page_lang()
     html = render_template(
         "counter/recap.html",
+        lang=lang,
+        tr=words_in(lang),
+        problems=range_problems(bad, day_from, day_to, lang),
         title=reports.RECAP_TITLE,
         columns=reports.RECAP_COLUMNS,
         rows=rows,
@@ -204,13 +306,16 @@ def recap_page():
         page_rows=PAGE_ROWS,
         bad=bad,
         period=None if bad else reports.period_id(day_from, day_to),
+        # a filtered recap names its filters after the period (and in its title, the saved PDF's name)
+        filter_label="" if bad else reports.filter_label(filters, **service.recap_filter_names(filters)),
         query=query,
         filters=filters,
         day_from=day_from,
         day_to=day_to,
         services=settings.services,
-        outcomes={k: reports.OUTCOME_NAMES[k] for k in reports.OUTCOMES},  # the filter: the served outcomes
-        categories=reports.CATEGORY_NAMES,
+        # the filter: the served outcomes, and the categories, in the page's language
+        outcomes={k: word(f"recap.outcome.{k}", lang) for k in reports.OUTCOMES},
+        categories={code: word(f"staff.category.{code}", lang) for code in reports.CATEGORY_NAMES},
     )
     return html, 422 if bad else 200
 
@@ -219,7 +324,7 @@ def recap_page():
 @_logged_in
 def dashboard_page():
     """Service-time figures against the SOP's standard times, as server-drawn SVG charts."""
-    from server import figures, reports
+    from server import figures
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -230,8 +335,21 @@ def dashboard_page():
     data = None
     if not bad:
         data = service.figures(day_from, day_to, group)  # over a year: made off the event loop
+    lang = page_lang()
+    if data and lang != "id":  # the dates (and "no officer") in the page's language; names stay as they are
+        data = {
+            **data,
+            "groups": [
+                {**g, "label": figures.label(group, g["key"], lang=lang)}
+                if group in ("day", "week", "month") or (group == "officer" and not g["key"])
+                else g
+                for g in data["groups"]
+            ],
+        }
     html = render_template(
         "counter/dashboard.html",
+        lang=lang,
+        problems=range_problems(bad, day_from, day_to, lang),
         data=data,
         bad=bad,
         day_from=day_from,
@@ -239,17 +357,37 @@ def dashboard_page():
         group=group,
         groups=figures.GROUPS,
         charts=_dashboard_charts(data) if data else None,
-        period=None if bad else reports.period_id(day_from, day_to),
-        measure_names=figures.MEASURE_NAMES_ID,
+        period=None if bad else _period(day_from, day_to, lang),
+        measure_names={m: t(f"figures.measure.{m}", lang) for m in figures.MEASURES},
         measures=figures.MEASURES,
         standard_measures=figures.STANDARD_MEASURES,
         email_on=settings.escalation.enabled,
         skm=None if bad else service.survey.skm(day_from, day_to),  # the satisfaction index beside the times
-        tr=partial(t, lang="id"),
-        num=partial(_num, lang="id"),
-        pct=partial(_pct, lang="id"),
+        tr=partial(t, lang=lang),
+        num=partial(_num, lang=lang),
+        pct=partial(_pct, lang=lang),
     )
     return html, 422 if bad else 200
+
+
+BAR_LABEL_MAX = 40  # characters of a bar's label under a chart; a longer one ends in "…" (whole in its tooltip)
+LABEL_CHAR_PX = 6.0  # a character of the labels' 10 px font on average, a little over (DejaVu Sans)
+SHARE_AXIS_Y = 212  # where the labels hang from, under the 200 px high bars (10 px above them)
+
+
+def _bar_label(text: str) -> str:
+    """A bar's label as drawn: whole up to BAR_LABEL_MAX characters, else cut at its end with "…"."""
+    return text if len(text) <= BAR_LABEL_MAX else text[: BAR_LABEL_MAX - 1].rstrip() + "…"
+
+
+def _label_room(bars: list[dict], width: float) -> dict[str, float]:
+    """The room a chart's labels, rotated −45° under their bars, need: the drawing's height (the longest
+    label's drop below the axis) and its left margin (a label under the first bars reaching left of the
+    axis), so that every label is drawn whole, on screen and on paper."""
+    reach = [math.ceil(len(b["short"]) * LABEL_CHAR_PX * math.sqrt(0.5)) for b in bars]
+    left = math.ceil(max([40] + [r - (b["x"] + b["w"] / 2) + 8 for r, b in zip(reach, bars, strict=True)]))
+    height = max(290, 10 + SHARE_AXIS_Y + max(reach, default=0) + 16)
+    return {"left": left, "height": height, "svg_width": left + width + 10}
 
 
 def _dashboard_charts(data: dict) -> dict:
@@ -265,10 +403,11 @@ def _dashboard_charts(data: dict) -> dict:
         shares[m] = {
             "width": width,
             "bars": [
-                {**b, "label": g["label"], "share": g[m]["share"], "n": g[m]["n"]}
+                {**b, "label": g["label"], "short": _bar_label(g["label"]), "share": g[m]["share"], "n": g[m]["n"]}
                 for b, g in zip(bars, groups, strict=True)
             ],
         }
+        shares[m].update(_label_room(shares[m]["bars"], width))
     per_day = [a["per_day"] for a in data["arrivals"]]
     arrivals = {
         "width": 720,
@@ -373,8 +512,7 @@ def skm_page():
 
     service = current_app.extensions["antrian"]
     settings = service.settings
-    lang = request.args.get("lang") if request.args.get("lang") in ("id", "en") else settings.office.language
-    lang = lang if lang in ("id", "en") else "id"
+    lang = page_lang()  # ?lang=, else the staff's language (the cookie), else the office's
     today = service.day()
     day_from = request.args.get("from") or today[:8] + "01"  # default: this month so far
     day_to = request.args.get("to") or today
@@ -395,6 +533,7 @@ def skm_page():
         "counter/skm.html",
         data=data,
         bad=bad,
+        problems=range_problems(bad, day_from, day_to, lang),
         lang=lang,
         other_lang="en" if lang == "id" else "id",
         tr=partial(t, lang=lang),

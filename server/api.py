@@ -371,7 +371,7 @@ def login():
 @require("officer", "frontoffice")
 def logout():
     """End this account's sessions (every cookie and staff socket signed before) and free the
-    counters it held."""
+    counters it held: a ticket one of them is calling waits again at its place, one being served stays."""
     service().release_counters(current_user())
     service().end_sessions(current_user()["id"])
     session.clear()
@@ -393,6 +393,8 @@ def _user_view(user: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": user["id"],
         "username": user["username"],
+        # the name the staff bars show (what the A4 form is signed with), null when the account has none
+        "full_name": (user.get("full_name") or "").strip() or None,
         "role": user["role"],
         "counter_id": user["counter_id"],
         "held_counters": service().held_counters(user["id"]),
@@ -527,7 +529,8 @@ def recap():
     content = service().recap_file(day_from, day_to, filters, fmt)  # long ranges are made off the event loop
     if fmt == "json":
         return Response(content, content_type=MIMETYPES[fmt])
-    name = f"rekap-{day_from}-{day_to}.{fmt}"
+    # the filters in the name: a filtered recap saved beside the whole one is never taken for it
+    name = reports.recap_file_name(day_from, day_to, filters, fmt, service().recap_filter_names(filters)["service"])
     return Response(
         content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -16,7 +16,7 @@ import sqlite3
 import zipfile
 from contextlib import closing, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +52,71 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class MonthArchive:
+    """What `make_month_archive` wrote."""
+
+    path: Path
+    tickets: int  # the month's tickets in it
+    recap_rows: int  # the rows of its recap: the consultations served (no-shows, cancelled ones are not)
+    day_from: str
+    day_to: str
+    replaced: int | None = None  # the tickets of the archive it replaced (--replace), else None
+
+
+def check_month(month: str, today: str, unfinished: bool = False) -> None:
+    """ArchiveError for a month after `today`'s (nothing happened yet), and for `today`'s own month unless
+    `unfinished` (its archive would lack the days still to come, and block the whole month's)."""
+    day_from, _ = month_range(month)
+    if day_from[:7] > today[:7]:
+        raise ArchiveError("month_future", month=month, today=today)
+    if day_from[:7] == today[:7] and not unfinished:
+        raise ArchiveError("month_unfinished", month=month, today=today)
+
+
+def named_tickets(document: dict[str, Any]) -> int:
+    """The tickets of an archive's JSON whose visitor's name is still there (not anonymised by retention)."""
+    return sum(1 for t in document.get("tickets") or () if t.get("name") and t["name"] != ANONYMISED)
+
+
+def _archived(path: Path) -> dict[str, Any] | None:
+    """The JSON document of the archive at `path` (None when it is no archive this code can read)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            name = next(n for n in zf.namelist() if n.startswith("antrian-") and n.endswith(".json"))
+            document = json.loads(zf.read(name))
+    except (OSError, StopIteration, ValueError, zipfile.BadZipFile, KeyError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def write_month_archive(store: Store, month: str, office_name: str, out_dir: Path, make_parents: bool = True) -> Path:
+    """make_month_archive's file, where no archive of that month is yet."""
+    return make_month_archive(store, month, office_name, out_dir, make_parents).path
+
+
+def make_month_archive(
+    store: Store, month: str, office_name: str, out_dir: Path, make_parents: bool = True, replace: bool = False
+) -> MonthArchive:
     """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
     responses and complaints, `survey_responses`, what replaced texts, replies and closes they had,
     `complaint_history`, and the questionnaire's wordings they were answered under, `survey_wordings`), and
     SHA256SUMS. `out_dir` is made when absent; its parents too only with `make_parents` (an --out on a USB
-    stick that is not mounted must not land on the PC's disk)."""
+    stick that is not mounted must not land on the PC's disk).
+
+    An archive of the month already there is never overwritten unless `replace`; and never, `replace` or
+    not, by one that holds fewer visitors' names (made after `retention` anonymised them: the archive with
+    the names is the SOP's record). Every time in the ZIP and its workbook is the month's last day, so an
+    archive made again from unchanged data is the same bytes (the same SHA-256)."""
     day_from, day_to = month_range(month)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ArchiveError("not_folder", path=out_dir)
     if not make_parents and not out_dir.exists():
         _existing_folder(out_dir.parent)
+    path = out_dir / f"arsip-{month}.zip"
+    if (path.exists() or path.is_symlink()) and not path.is_dir() and not replace:
+        raise ArchiveError("exists", path=path, month=month)
     with store.read() as tx:
         recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
         rows = tx.archive_rows(day_from, day_to)
@@ -71,16 +124,24 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
         rows["complaint_history"] = tx.complaint_history_archive_rows(day_from, day_to)
         rows["survey_wordings"] = tx.survey_wording_archive_rows(day_from, day_to)
     document = {"office": office_name, "month": month, "from": day_from, "to": day_to, **rows}
+    replaced = None
+    if path.is_file():  # with `replace`: never by an archive that lost names the file has
+        old = _archived(path)
+        if old is not None:
+            replaced = len(old.get("tickets") or ())
+            had, has = named_tickets(old), named_tickets(document)
+            if has < had:
+                raise ArchiveError("fewer_names", path=path, had=had, has=has)
     json_bytes = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    end = (int(day_to[:4]), int(day_to[5:7]), int(day_to[8:]), 0, 0, 0)  # the month's last day, 00:00
     members = {
         f"rekap-{month}.csv": reports.recap_csv(recap),
         # the same recap as a workbook: Excel set to Indonesian splits CSV on ";", not ","
-        f"rekap-{month}.xlsx": reports.recap_xlsx(recap, office_name, day_from, day_to),
+        f"rekap-{month}.xlsx": reports.recap_xlsx(recap, office_name, day_from, day_to, datetime(*end, tzinfo=UTC)),
         f"antrian-{month}.json": json_bytes,
     }
     sums = "".join(f"{_sha256(data)}  {name}\n" for name, data in members.items())
     members["SHA256SUMS"] = sums.encode("ascii")
-    path = out_dir / f"arsip-{month}.zip"
     tmp = path.with_suffix(".zip.tmp")
     try:
         out_dir.mkdir(parents=make_parents, exist_ok=True)
@@ -91,7 +152,7 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
             zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf,
         ):
             for name, data in members.items():
-                info = zipfile.ZipInfo(name, date_time=(int(day_to[:4]), int(day_to[5:7]), int(day_to[8:]), 0, 0, 0))
+                info = zipfile.ZipInfo(name, date_time=end)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, data)
         os.replace(tmp, path)
@@ -101,7 +162,7 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
     except BaseException:
         _remove(tmp)
         raise
-    return path
+    return MonthArchive(path, len(document["tickets"]), len(recap), day_from, day_to, replaced)
 
 
 def verify_month_archive(path: Path) -> list[str]:

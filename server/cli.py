@@ -991,6 +991,8 @@ def _report_parsers(sub: Any, command: Any) -> None:
     a = command(sub, "archive", "archive")
     a.add_argument("--month", required=True, help=helped("archive.month"))
     a.add_argument("--out", default=None, help=helped("archive.out"))
+    a.add_argument("--replace", action="store_true", help=helped("archive.replace"))
+    a.add_argument("--unfinished", action="store_true", help=helped("archive.unfinished"))
     r = command(sub, "retention", "retention")
     r.add_argument("--months", type=int, required=True, help=helped("retention.months"))
     b = command(sub, "backup", "backup")
@@ -1044,6 +1046,30 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     return 0
 
 
+def month_archive(settings: Settings, args: argparse.Namespace) -> int:
+    """archive --month YYYY-MM [--out DIR] [--replace] [--unfinished]: a past month's ZIP (server/archive.py);
+    this month's only with --unfinished, a later one never; an archive there already only with --replace."""
+    from server import archive
+    from server.core import local_day
+
+    today = local_day(datetime.now(UTC), settings.office.tz)
+    archive.check_month(args.month, today, args.unfinished)
+    out = Path(args.out) if args.out else settings.server.data_dir / "archive"
+    made = archive.make_month_archive(
+        Store(settings.server.database), args.month, settings.office.name, out, args.out is None, args.replace
+    )
+    say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
+    if made.tickets:
+        say(words("archive.holds", tickets=made.tickets, rows=made.recap_rows, start=made.day_from, end=made.day_to))
+    else:
+        say(words("archive.empty", month=args.month, start=made.day_from, end=made.day_to))
+    if made.replaced is not None:
+        say(words("archive.replaced", tickets=made.replaced))
+    if made.day_to >= today:  # --unfinished: this month, so far
+        say_error(words("archive.unfinished_made", month=args.month, today=today), prefix="warning")
+    return 0
+
+
 def records(settings: Settings, args: argparse.Namespace) -> int:
     """archive / retention / backup / restore."""
     from server import archive, serverlock
@@ -1051,9 +1077,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
     db = settings.server.database
     try:
         if args.command == "archive":
-            out = Path(args.out) if args.out else settings.server.data_dir / "archive"
-            path = archive.write_month_archive(Store(db), args.month, settings.office.name, out, args.out is None)
-            say(words("archive.written", path=path, sha=archive.sha256_file(path)))
+            return month_archive(settings, args)
         elif args.command == "retention":
             if args.months < 1:
                 raise archive.ArchiveError("months_min")

@@ -43,8 +43,20 @@ def priority_class_text(settings: Settings, code: str) -> str:
     return t("mail.priority_class", code=known.code, name=known.name, target=minutes_id(known.target_minutes))
 
 
-def escalation_body(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
-    """The escalation's text: the consultation form, the officer's analysis, the priority class.
+def signer(account: dict[str, Any] | None, username: str | None) -> str:
+    """Who signs the escalation, as the A4 form does: the account's full name and its NIP when it has them
+    ("Budi Santoso, S.Kom. (NIP. 19900105 201503 2 001)"), else the login name."""
+    from server.forms import format_nip
+
+    name = ((account or {}).get("full_name") or "").strip() or username or "-"
+    nip = format_nip((account or {}).get("nip"))
+    return t("mail.signer_nip", name=name, nip=nip) if nip else name
+
+
+def escalation_body(settings: Settings, ticket: Any, form: dict[str, str], signed: str | None = None) -> str:
+    """The escalation's text: the consultation form, the officer's analysis, the priority class, and who
+    signs it (`signed`, `signer()` when the case was escalated: kept with the queued mail; the login name
+    when not given).
 
     The e-mail's body, and (with the subject above it, `escalation_text`) what the escalations page
     copies for the LKPP's TTS or a mail written by hand, so the two always say the same."""
@@ -63,12 +75,12 @@ def escalation_body(settings: Settings, ticket: Any, form: dict[str, str]) -> st
         phone=form["phone"],
         problem=form["problem"],
         analysis=ticket.escalation_note,
-        officer=ticket.officer,
+        officer=signed or ticket.officer or "-",
         office_address=settings.office.address,
     )
 
 
-def escalation_text(settings: Settings, ticket: Any, form: dict[str, str]) -> str:
+def escalation_text(settings: Settings, ticket: Any, form: dict[str, str], signed: str | None = None) -> str:
     """The escalation as one text to paste into the LKPP's TTS or a mail: the subject, then the body."""
     subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
-    return t("mail.text", subject=subject, body=escalation_body(settings, ticket, form))
+    return t("mail.text", subject=subject, body=escalation_body(settings, ticket, form, signed))

@@ -108,18 +108,20 @@ def week_sums(day_sums: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [added_up(k, weeks[k]) for k in sorted(weeks)]
 
 
-def label(group: str, key: str, names: dict[str, str] | None = None) -> str:
-    """A group's Indonesian label: "28 Nov 2026", "Minggu 48 / 2026", "November 2026", a name."""
+def label(group: str, key: str, names: dict[str, str] | None = None, lang: str = "id") -> str:
+    """A group's label, in Indonesian unless `lang`: "28 Nov 2026", "Minggu 48 / 2026", "November 2026", a name."""
     if group == "day":
         d = date.fromisoformat(key)
-        return f"{d.day} {MONTHS_SHORT_ID[d.month - 1]} {d.year}"
+        months = MONTHS_SHORT_ID if lang == "id" else month_names(lang, short=True)
+        return f"{d.day} {months[d.month - 1]} {d.year}"
     if group == "week":
         year, week = key.split("-W")
-        return t("figures.week", week=int(week), year=year)
+        return t("figures.week", lang, week=int(week), year=year)
     if group == "month":
-        return f"{MONTHS_ID[int(key[5:7]) - 1]} {key[:4]}"
+        months = MONTHS_ID if lang == "id" else month_names(lang)
+        return f"{months[int(key[5:7]) - 1]} {key[:4]}"
     if group == "officer" and not key:
-        return t("figures.no_officer")
+        return t("figures.no_officer", lang)
     return (names or {}).get(key, key)
 
 

@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from server.config import EscalationSettings, Settings
-from server.escalation import escalation_body, subject_for
+from server.escalation import escalation_body, signer, subject_for
 from server.outbox import OutboxWorker, Result, Unsendable
 
 log = logging.getLogger("antrian.mail")
@@ -23,8 +23,11 @@ class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
-def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id: int) -> EmailMessage:
-    """The escalation e-mail: the consultation form and the officer's analysis (escalation_body)."""
+def build_message(
+    settings: Settings, ticket: Any, form: dict[str, str], mail_id: int, signed: str | None = None
+) -> EmailMessage:
+    """The escalation e-mail: the consultation form and the officer's analysis (escalation_body), signed
+    `signed` (the officer's full name and NIP when the case was escalated, kept with the mail)."""
     esc = settings.escalation
     when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
     msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))  # no folded Subject
@@ -36,7 +39,7 @@ def build_message(settings: Settings, ticket: Any, form: dict[str, str], mail_id
     msg["Message-ID"] = make_msgid(
         idstring=f"antrian-{mail_id}", domain=esc.sender.rpartition("@")[2] or "antrian.local"
     )
-    msg.set_content(escalation_body(settings, ticket, form))
+    msg.set_content(escalation_body(settings, ticket, form, signed))
     return msg
 
 
@@ -68,12 +71,19 @@ class MailWorker(OutboxWorker):
     title = "mail worker"
 
     def due(self, tx, now: datetime) -> list[tuple[dict[str, Any], Any]]:
-        return [(m, (tx.ticket(m["ticket_id"]), tx.form(m["ticket_id"]))) for m in tx.due_mails(now)]
+        out = []
+        for m in tx.due_mails(now):
+            ticket = tx.ticket(m["ticket_id"])
+            # signed as when the case was escalated (kept with the mail); a mail queued before m026 kept no
+            # signer: the account's name now
+            signed = m.get("signer") or signer(tx.user(ticket.officer) if ticket.officer else None, ticket.officer)
+            out.append((m, (ticket, tx.form(m["ticket_id"]), signed)))
+        return out
 
     def prepare(self, mail: dict[str, Any], read: Any) -> EmailMessage:
-        ticket, form = read
+        ticket, form, signed = read
         try:
-            msg = build_message(self.service.settings, ticket, form, mail["id"])
+            msg = build_message(self.service.settings, ticket, form, mail["id"], signed)
             msg.as_bytes()  # every header encoded now, not half-way through an SMTP conversation
         except Exception as err:  # the same data fails the same way every time: failed, not retried
             log.exception("escalation mail %s cannot be built", mail["id"])

@@ -638,6 +638,14 @@ def m025_figure_days(db: Database) -> None:
         db.execute(f"CREATE TRIGGER figure_stale_{name} {when} BEGIN {body} END")
 
 
+@migrations()
+def m026_mail_signer(db: Database) -> None:
+    # The escalation mail said the officer's login name ("Pemberi penjelasan: budi"), made when it was
+    # sent. It now signs as the A4 form does, with the full name and NIP the account had when the case was
+    # escalated, kept with the queued mail (a mail queued before this has none: the account's name now).
+    db["mails"].add_column("signer", str)
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -538,6 +538,10 @@ USER = {
     "properties": {
         "id": {"type": "integer"},
         "username": {"type": "string"},
+        "full_name": {
+            "type": ["string", "null"],
+            "description": "The account's full name (what the A4 form is signed with); null when it has none.",
+        },
         "role": {"type": "string", "enum": list(ROLES)},
         "counter_id": {"type": ["integer", "null"]},
         "held_counters": {
@@ -616,6 +620,10 @@ ESCALATION = {
         "day": DATE,
         "service": {"type": "string"},
         "officer": {"type": ["string", "null"]},
+        "officer_name": {
+            "type": ["string", "null"],
+            "description": "Who escalated, as a person reads it: the account's full name, else the login name.",
+        },
         "note": {"type": ["string", "null"]},
         "lkpp_ticket": {"type": "string"},
         "escalated_at": _nullable(DATETIME),
@@ -700,6 +708,11 @@ RECAP = {
             "description": "One object per row, keyed by the columns.",
         },
         "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+        "filters_label": {
+            "type": "string",
+            "description": "The filters in words, as the page and the XLSX name them after the period "
+            '("Petugas: Budi Santoso, S.Kom. · Hasil: Eskalasi ke Helpdesk LKPP"); "" with no filter.',
+        },
     },
 }
 
@@ -2495,8 +2508,13 @@ def _survey_schemas() -> dict[str, Any]:
                 "status": {"type": "string", "enum": ["open", "answered", "closed"]},
                 "answer": {"type": ["string", "null"], "maxLength": ANSWER_MAX},
                 "answered_by": {"type": ["string", "null"]},
+                "answered_by_name": {
+                    "type": ["string", "null"],
+                    "description": "answered_by as a person reads it: the account's full name, else the login name.",
+                },
                 "answered_at": {"type": ["string", "null"]},
                 "closed_by": {"type": ["string", "null"], "description": "Who closed it as needing no reply."},
+                "closed_by_name": {"type": ["string", "null"], "description": "closed_by as a person reads it."},
                 "closed_at": {"type": ["string", "null"]},
                 "history": {
                     "type": "array",
@@ -2509,6 +2527,7 @@ def _survey_schemas() -> dict[str, Any]:
                             "kind": {"type": "string", "enum": ["text", "answer", "closed"]},
                             "text": {"type": ["string", "null"]},
                             "by": {"type": ["string", "null"]},
+                            "by_name": {"type": ["string", "null"], "description": "by as a person reads it."},
                             "at": DATETIME,
                             "replaced_at": DATETIME,
                         },

@@ -37,17 +37,20 @@ class ReportFailed(RuntimeError):
 
 
 def recap_file(store: Any, job: dict[str, Any]) -> bytes:
-    """The recap as JSON, CSV or XLSX bytes. job: from, to, filters, format, office."""
+    """The recap as JSON, CSV or XLSX bytes. job: from, to, filters, format, office, filters_label (the filters
+    in words, reports.filter_label: the workbook's period row names them)."""
     with store.read() as tx:
         rows = reports.iter_recap_rows(tx.recap_iter(job["from"], job["to"], **job["filters"]))
         if job["format"] == "csv":
             return reports.recap_csv(rows)
         if job["format"] == "xlsx":
-            return reports.recap_xlsx(rows, job["office"], job["from"], job["to"])
+            label = job.get("filters_label", "")
+            return reports.recap_xlsx(rows, job["office"], job["from"], job["to"], filters_label=label)
         answer = {
             "from": job["from"],
             "to": job["to"],
             "filters": {k: v for k, v in job["filters"].items() if v},
+            "filters_label": job.get("filters_label", ""),
             "columns": list(reports.RECAP_COLUMNS),
             "rows": list(rows),
         }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from server import core, xlsx
@@ -135,6 +137,45 @@ def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, s
     return filters, bad
 
 
+FILE_OUTCOMES = {status: t(f"recap.file.{status}") for status in OUTCOMES}  # a file name's word for each
+
+
+def filter_label(filters: dict[str, Any], service: str | None = None, officer: str | None = None) -> str:
+    """A filtered recap's filters in words, as its page, workbook and title name them after the period (as
+    the SKM page names its service): the catalogue's `recap.filter.*` joined by " · ", e.g. the officer's
+    full name and the outcome's name; "" when there is none. `service` and `officer` are the names to say
+    (the service's, the account's full name), else the filters' own values."""
+    parts = []
+    if filters.get("service"):
+        parts.append(t("recap.filter.service", service=service or filters["service"]))
+    if filters.get("officer"):
+        parts.append(t("recap.filter.officer", officer=officer or filters["officer"].strip()))
+    if filters.get("category"):
+        parts.append(t("recap.filter.category", category=CATEGORY_NAMES.get(filters["category"], filters["category"])))
+    if filters.get("outcome"):
+        parts.append(t("recap.filter.outcome", outcome=OUTCOME_NAMES.get(filters["outcome"], filters["outcome"])))
+    return " · ".join(parts)
+
+
+def _slug(text: str) -> str:
+    """`text` as a file name's part: a-z, 0-9 and "-" ("Budi Santoso, S.Kom." -> "budi-santoso-s-kom")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40].strip("-")
+
+
+def recap_file_name(day_from: str, day_to: str, filters: dict[str, Any], fmt: str, service: str | None = None) -> str:
+    """The recap's file name, its filters in it: rekap-2026-11-01-2026-11-30-budi-eskalasi.xlsx (the service by
+    `service`, its name, else its code; the officer as typed; the category; the outcome's FILE_OUTCOMES)."""
+    parts = [
+        service or filters.get("service") or "",
+        filters.get("officer") or "",
+        filters.get("category") or "",
+        FILE_OUTCOMES.get(filters.get("outcome") or "", ""),
+    ]
+    slugs = [slug for slug in map(_slug, parts) if slug]
+    return "-".join(["rekap", day_from, day_to, *slugs]) + f".{fmt}"
+
+
 def iter_recap_rows(rows: Any) -> Any:
     """Store rows (ticket joined with its form, Tx.recap_iter) as recap rows keyed by the headings,
     numbered from 1: one at a time, for an iterable of any length."""
@@ -189,12 +230,15 @@ RECAP_STYLES = (
 )
 
 
-def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes:
+def recap_xlsx(
+    rows: Any, office_name: str, day_from: str, day_to: str, when: datetime | None = None, filters_label: str = ""
+) -> bytes:
     """The recap as an Excel workbook: title, office and period rows, bold bordered headings (printed atop
     every page, frozen on screen), wrapped bordered cells, A4 landscape as wide as the page.
 
     Written by server/xlsx.py a row at a time (openpyxl took 28-31 s for ten years on the development VM,
-    docs/reports.md); text cells are always text, so "=..." typed by a visitor never becomes a formula."""
+    docs/reports.md); text cells are always text, so "=..." typed by a visitor never becomes a formula.
+    `filters_label` (filter_label's) follows the period: a filtered recap says which rows it holds."""
     sheet = xlsx.Sheet(
         name=t("recap.sheet"),
         widths=[XLSX_WIDTHS[c] for c in RECAP_COLUMNS],
@@ -211,7 +255,8 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
     def body() -> Iterator[str]:
         yield xlsx.row_xml(1, [(_TITLE, RECAP_TITLE)], letters)
         yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
-        yield xlsx.row_xml(3, [(0, t("recap.period", period=period_id(day_from, day_to)))], letters)
+        period = t("recap.period", period=period_id(day_from, day_to))
+        yield xlsx.row_xml(3, [(0, f"{period} · {filters_label}" if filters_label else period)], letters)
         yield xlsx.row_xml(4, [(_HEADER, c) for c in RECAP_COLUMNS], letters)
         for n, r in enumerate(rows, start=5):
             day = r[DAY]
@@ -222,4 +267,4 @@ def recap_xlsx(rows: Any, office_name: str, day_from: str, day_to: str) -> bytes
             cells[no_at], cells[day_at] = (_NUMBER, int(r[NO])), (_DAY, number)
             yield xlsx.row_xml(n, cells, letters)
 
-    return xlsx.write_xlsx(sheet, body())
+    return xlsx.write_xlsx(sheet, body(), when)  # `when`: the file's own times (xlsx.write_xlsx), else now

@@ -297,11 +297,13 @@ def row_xml(number: int, cells: Iterable[tuple[int, Any]], letters: Sequence[str
     return "".join(out)
 
 
-def write_xlsx(sheet: Sheet, rows: Iterable[str]) -> bytes:
+def write_xlsx(sheet: Sheet, rows: Iterable[str], when: datetime | None = None) -> bytes:
     """The workbook of `sheet` with `rows` (each a <row> element, row_xml's, in order) as its data, made
     in one pass over rows. The ZIP is written to a temporary file and read back once: the bytes returned
-    are the only copy of the file in memory."""
-    now = datetime.now(UTC)
+    are the only copy of the file in memory. `when` (UTC) is its members' time and the workbook's created
+    and modified time (docProps/core.xml), now when not given: the same rows at the same `when` are the
+    same bytes (the monthly archive's, made again from unchanged data, has the same SHA-256)."""
+    now = (when or datetime.now(UTC)).astimezone(UTC)
 
     def member(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])

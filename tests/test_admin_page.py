@@ -530,14 +530,14 @@ def test_the_kiosks_addresses_are_set_here_a_bad_one_is_named_and_a_kiosk_named_
     kiosk.goto(f"{live.url}/kiosk/")
     expect(kiosk.locator("#screen-unregistered")).to_be_visible()
     expect(kiosk.locator("#unregistered-add")).to_contain_text("127.0.0.1 di halaman admin (/counter/admin")
-    kiosk.wait_for_function("() => antrianKiosk.live", polling=50)
+    kiosk.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
 
     addresses.fill("192.168.1.20\n127.0.0.1")
     page.click("#sec-kiosk button.save")
     expect(page.locator("#sec-kiosk .notice")).to_have_text("Tersimpan.")
     expect(kiosk.locator("#screen-welcome")).to_be_visible()  # reloaded by itself: no restart
     expect(kiosk.locator("#screen-unregistered")).to_be_hidden()
-    kiosk.wait_for_function("() => antrianKiosk.live", polling=50)
+    kiosk.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
     kiosk.evaluate("window.drawnBefore = true")
 
     reset = page.locator("#sec-kiosk .reset-section")

@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import add_user, login, visitor, write_config
@@ -55,7 +55,12 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     assert r.returncode == 0, r.stderr
     path = out / "arsip-2026-11.zip"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert r.stdout.splitlines() == [f"arsip: {path}  sha256 {digest}", f"archive: {path}  sha256 {digest}"]
+    assert r.stdout.splitlines() == [
+        f"arsip: {path}  sha256 {digest}",
+        f"archive: {path}  sha256 {digest}",
+        "isinya 3 tiket, 2026-11-01 s.d. 2026-11-30 (3 di antaranya dilayani: baris rekap)",
+        "it holds 3 tickets, 2026-11-01 to 2026-11-30 (3 of them served: the recap's rows)",
+    ]
     with zipfile.ZipFile(path) as zf:
         assert sorted(zf.namelist()) == [
             "SHA256SUMS",
@@ -104,6 +109,132 @@ def test_archive_refuses_a_bad_month(config_path, month):
         f"kesalahan: --month harus YYYY-MM, bukan {month!r}",
         f"error: --month must be YYYY-MM, not {month!r}",
     ]
+
+
+def test_an_archive_there_is_never_overwritten_and_one_made_again_is_the_same_bytes(app, clock, config_path, tmp_path):
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 11, 2, 2), "Awal")
+    serve_one(service, clock, utc(2026, 11, 20, 2), "Tengah")
+    out = tmp_path / "arsip"
+    path = out / "arsip-2026-11.zip"
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[2:] == [
+        "isinya 2 tiket, 2026-11-01 s.d. 2026-11-30 (2 di antaranya dilayani: baris rekap)",
+        "it holds 2 tickets, 2026-11-01 to 2026-11-30 (2 of them served: the recap's rows)",
+    ]
+    first = path.read_bytes()
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"kesalahan: {path} sudah ada: arsip itu tidak ditimpa. Untuk menyimpan keduanya, beri --out folder lain;"
+        " untuk menggantinya, tambahkan --replace",
+        f"error: {path} exists already: that archive is not overwritten. To keep both, give --out another folder;"
+        " to replace it, add --replace",
+    ]
+    assert path.read_bytes() == first
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--replace", "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-2:] == [
+        "arsip sebelumnya (2 tiket) diganti",
+        "the archive before (2 tickets) was replaced",
+    ]
+    assert path.read_bytes() == first  # unchanged data, made again: the same SHA-256
+
+    # Retention anonymised November's visitors: the archive with their names is the record, kept.
+    clock.now = utc(2027, 6, 1, 2)
+    assert archive.apply_retention(service.store, 6, clock.now, service.settings.office.tz).forms == 2
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--replace", "--config", str(config_path))
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"kesalahan: {path} memuat nama 2 pengunjung, arsip baru hanya 0 (sisanya sudah dianonimkan oleh retention,"
+        " atau tiketnya tidak ada lagi): arsip itu tidak diganti, juga dengan --replace. Simpan yang baru di tempat"
+        " lain dengan --out, atau pindahkan berkas itu dulu bila memang ingin diganti",
+        f"error: {path} holds 2 visitors' names, the new archive only 0 (the others anonymised by retention, or"
+        " their tickets gone): that archive is not replaced, --replace or not. Keep the new one elsewhere with"
+        " --out, or move that file away first if it must be replaced",
+    ]
+    assert path.read_bytes() == first and [p.name for p in out.iterdir()] == ["arsip-2026-11.zip"]
+    other = tmp_path / "arsip-baru"
+    r = cli("archive", "--month", "2026-11", "--out", str(other), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(other / "arsip-2026-11.zip") as zf:
+        assert {t["name"] for t in json.loads(zf.read("antrian-2026-11.json"))["tickets"]} == {archive.ANONYMISED}
+    with zipfile.ZipFile(path) as zf:
+        assert [t["name"] for t in json.loads(zf.read("antrian-2026-11.json"))["tickets"]] == ["Awal", "Tengah"]
+
+
+def test_the_archives_workbook_carries_the_months_end_not_the_time_it_was_made(app, clock, tmp_path, monkeypatch):
+    from server import xlsx
+
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 11, 2, 2), "Awal")
+    made = []
+    for i, when in enumerate((utc(2026, 12, 1, 1, 2, 3), utc(2027, 3, 4, 5, 6, 7))):
+
+        class Later(datetime):
+            @classmethod
+            def now(cls, tz=None, when=when):
+                return when
+
+        monkeypatch.setattr(xlsx, "datetime", Later)
+        path = archive.make_month_archive(service.store, "2026-11", "LPSE X", tmp_path / str(i)).path
+        made.append(path.read_bytes())
+        with zipfile.ZipFile(path) as zf:
+            book = zipfile.ZipFile(io.BytesIO(zf.read("rekap-2026-11.xlsx")))
+            core = book.read("docProps/core.xml").decode()
+            assert {m.date_time for m in book.infolist()} == {(2026, 11, 30, 0, 0, 0)}
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-30T00:00:00Z</dcterms:created>' in core
+    assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-30T00:00:00Z</dcterms:modified>' in core
+    assert made[0] == made[1]
+
+
+def test_archive_refuses_a_month_to_come_and_this_one_unless_asked_and_says_an_empty_one(
+    app, clock, config_path, tmp_path
+):
+    from zoneinfo import ZoneInfo
+
+    from conftest import office_zone
+
+    now = datetime.now(office_zone())
+    assert office_zone() == ZoneInfo(str(app.extensions["antrian"].settings.office.tz))
+    today, month = now.date().isoformat(), now.strftime("%Y-%m")
+    later = (now.date().replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
+    out = tmp_path / "arsip"
+    r = cli("archive", "--month", later, "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        f"kesalahan: bulan {later} belum tiba (hari ini {today}): tidak ada arsip",
+        f"error: the month {later} has not come yet (today is {today}): no archive",
+    ]
+    r = cli("archive", "--month", month, "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        f"kesalahan: bulan {month} belum selesai (hari ini {today}): arsipnya dibuat setelah bulan berakhir;"
+        " tambahkan --unfinished untuk arsip sampai saat ini",
+        f"error: the month {month} is not over (today is {today}): its archive is made after the month ends;"
+        " add --unfinished for an archive of it so far",
+    ]
+    assert not out.exists()
+    clock.now = datetime.now(UTC)
+    assert app.extensions["antrian"].issue(visitor(name="Hari Ini")).kind is Kind.CREATED
+    r = cli("archive", "--month", month, "--out", str(out), "--unfinished", "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    said = r.stdout.splitlines()[2]  # the visitor waits: a ticket, not yet a recap's row
+    assert said.startswith(f"isinya 1 tiket, {month}-01 s.d. ") and said.endswith(
+        "(0 di antaranya dilayani: baris rekap)"
+    )
+    assert r.stderr.splitlines() == [
+        f"peringatan: bulan {month} belum selesai (hari ini {today}): arsip ini hanya sampai saat ini;"
+        " buat lagi setelah bulan berakhir dengan --replace",
+        f"warning: the month {month} is not over (today is {today}): this archive holds it so far only;"
+        " make it again after the month ends with --replace",
+    ]
+    r = cli("archive", "--month", "2020-09", "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[2:] == [
+        "bulan 2020-09 (2020-09-01 s.d. 2020-09-30) tidak punya tiket: arsip ini kosong",
+        "the month 2020-09 (2020-09-01 to 2020-09-30) has no tickets: this archive is empty",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["arsip-2020-09.zip", f"arsip-{month}.zip"]
 
 
 # -- retention -----------------------------------------------------------------------------------

@@ -176,7 +176,8 @@ def test_officer_calls_recalls_skips_and_the_skipped_visitor_comes_back_after_th
     expect(page.locator("#btn-print-form")).to_contain_text(ani["label"])
     page.keyboard.press("p")
     expect(page.locator("#notice")).to_have_text(
-        f"Salinan formulir {ani['label']}: Tidak ada printer yang diatur untuk ini."
+        f"Salinan formulir {ani['label']} tidak dicetak: Loket 1 belum diberi printer (admin mengaturnya di halaman"
+        " Admin, bagian Loket, kolom Printer). Cetak lewat Formulir A4 di samping tombol ini."
     )
 
     solved = server_ticket(live, ani["token"])
@@ -333,7 +334,8 @@ def test_a_counter_held_by_another_officer_says_who_and_what_to_do_and_calls_nob
 ):
     """eko's account is bound to Loket 1, which budi holds (from another laptop): eko's page says so when it
     opens, with what to do, every button off (N presses nothing), budi's visitor not shown as eko's; the
-    banner goes by itself when budi logs out, and eko carries on with the ticket budi left at the counter."""
+    banner goes by itself when budi logs out, and the visitor budi was calling, back in the line at their place,
+    is eko's next call."""
     live = accounts
     ani = issue(live, "Ani Wijaya")
     budi = live.session("budi", PASSWORD)
@@ -364,10 +366,12 @@ def test_a_counter_held_by_another_officer_says_who_and_what_to_do_and_calls_nob
 
     budi.post(f"{live.url}/api/logout", json={}, timeout=5).raise_for_status()  # frees his counters
     expect(eko.locator("#taken")).to_be_hidden()
-    expect(eko.locator("#t-label")).to_have_text(ani["label"])  # the ticket left at the counter: eko's now
-    expect(eko.locator("#btn-recall")).to_be_enabled()
-    eko.keyboard.press("r")
-    expect(eko.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+    expect(eko.locator("#t-label")).to_have_text("—")  # budi's call went back to the line at its place
+    assert server_ticket(live, ani["token"])["status"] == "waiting"
+    expect(eko.locator("#btn-call-next")).to_be_enabled()
+    eko.keyboard.press("n")
+    expect(eko.locator("#t-label")).to_have_text(ani["label"])
+    expect(eko.locator("#t-calls")).to_have_text("panggilan 1 dari 3")
     context.close()
 
 
@@ -1134,6 +1138,9 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
         expect(notice).to_have_text(f"{visitor['label']} selesai.")
 
     serve(eka, "Dijelaskan langkah unggah dokumen kualifikasi.")
+    copy = page.locator("#btn-print-form")  # Loket 2 has a printer: its key is shown, the one that works now
+    expect(copy.locator("kbd:visible")).to_have_text("P")
+    expect(copy).to_have_attribute("title", re.compile(r"P; saat melayani pengunjung Alt\+P"))
     page.keyboard.press("p")
     alert = page.locator("#copy-alert")
     message = (
@@ -1149,6 +1156,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     page.keyboard.press("d")
     expect(page.locator("#t-status")).to_have_text("dilayani")
     expect(notice).to_have_text(f"Pelayanan {fajar['label']} dimulai.")
+    expect(copy.locator("kbd:visible")).to_have_text("Alt+P")
     expect(alert).to_contain_text(message)
     expect(page.locator("#copy-alert-a4")).to_be_visible()
     expect(page.locator("#hint")).to_be_hidden()  # the failed copy's line in its place

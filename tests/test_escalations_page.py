@@ -323,6 +323,44 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     page.context.close()
 
 
+def test_a_case_forwarded_by_hand_says_so_with_its_lkpp_number_not_to_forward_it(browser, office, officer):
+    """Escalated while e-mail was off (or its mail failed), then forwarded through TTS: once the LKPP ticket
+    number is recorded the card says the case reached LKPP, with the number, never to forward it again."""
+    off = escalate(office, officer, "Wati", "CV E", "Akun terkunci.", "Perlu reset LKPP.")
+    failed = escalate(office, officer, "Yosi", "CV F", "Sertifikat gagal.", "Perlu LKPP.")
+    with sqlite3.connect(office.db, timeout=10) as db:
+        db.execute("DELETE FROM mails WHERE ticket_id = ?", [off["id"]])  # escalated while e-mail was off
+        db.execute(
+            "UPDATE mails SET status = 'failed', sent_at = NULL, attempts = 5, error = 'connection refused'"
+            " WHERE ticket_id = ?",
+            [failed["id"]],
+        )
+    db.close()
+    page = open_page(browser, office, "budi")
+    expect(card(page, off).locator(".mail")).to_have_attribute("data-state", "off")
+    expect(card(page, failed).locator(".mail")).to_have_attribute("data-state", "failed")
+    expect(card(page, failed).locator(".mail")).to_contain_text("Teruskan lewat TTS / e-mail.")
+    for case, number in ((off, "TTS-515083"), (failed, "TTS-515084")):
+        r = officer.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
+        assert r.status_code == 200, r.text
+    # live: the lkpp_ticket event refreshes the cards
+    expect(card(page, off).locator(".mail")).to_have_attribute("data-state", "forwarded")
+    expect(card(page, off).locator(".mail")).to_have_text(
+        "Dieskalasi saat e-mail otomatis tidak aktif — sudah diteruskan ke Helpdesk LKPP: tiket TTS-515083."
+    )
+    expect(card(page, off)).to_have_attribute("data-mail", "forwarded")
+    expect(card(page, failed).locator(".mail")).to_have_attribute("data-state", "forwarded")
+    expect(card(page, failed).locator(".mail")).to_contain_text("Sudah diteruskan ke Helpdesk LKPP: tiket TTS-515084.")
+    for case in (off, failed):
+        expect(card(page, case).locator(".mail")).not_to_contain_text("teruskan kasus ini sendiri")
+        expect(card(page, case).locator(".mail")).not_to_contain_text("Teruskan lewat")
+    page.click("#lang-toggle")
+    expect(card(page, off).locator(".mail")).to_have_text(
+        "Escalated while automatic e-mail was off — forwarded to the LKPP helpdesk: ticket TTS-515083."
+    )
+    page.context.close()
+
+
 def mail_of(smtp, label: str):
     """The escalation mail the SMTP server received for a ticket label of today."""
     for _, _, msg in smtp.inbox.messages:

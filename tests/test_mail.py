@@ -36,10 +36,12 @@ def mail_app(tmp_path, clock, smtp_port):
     app.extensions["antrian"].stop()
 
 
-def escalate(app):
+def escalate(app, **profile):
     client = app.test_client()
     client.post("/api/tickets", json=visitor(name="Ma'ruf Amin", problem="Dokumen penawaran gagal terenkripsi"))
     h = login(app, client, "budi")
+    if profile:  # the account's full name and NIP (the admin page's Ubah nama/NIP)
+        set_name(app, "budi", **profile)
     client.post("/api/counters/1/call-next", headers=h)
     client.post("/api/counters/1/start", headers=h)
     r = client.post(
@@ -139,3 +141,65 @@ def test_lkpp_ticket_then_answer_closes_the_case(mail_app):
     r = client.post("/api/tickets/A-001/close", headers=h, json={"answer": "Kunci paket dibuat ulang"})
     assert r.get_json()["ticket"]["status"] == "closed"
     assert client.get("/api/escalations", headers=h).get_json()["escalations"] == []
+
+
+def body_of(inbox) -> str:
+    return inbox.messages[0][2].get_content().replace("\r\n", "\n")
+
+
+def set_name(app, username, **fields):
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user(username, **fields)
+
+
+def test_the_mail_and_the_copy_are_signed_with_the_full_name_and_nip_as_when_escalated(mail_app, smtp_port):
+    """What leaves the office carries the name the A4 form is signed with, not the login name: the mail
+    queued at the escalation says the name the account had then, also when it is sent after a change."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app, full_name="Budi Santoso, S.Kom.", nip="199001052015032001")
+        set_name(mail_app, "budi", full_name="Budi Santoso, S.Kom., M.T.", nip=None)  # changed before it is sent
+        assert MailWorker(mail_app.extensions["antrian"]).run_once() == 1
+        text = body_of(inbox)
+        assert "Pemberi penjelasan: Budi Santoso, S.Kom. (NIP. 19900105 201503 2 001)\n" in text
+        assert "Pemberi penjelasan: budi" not in text
+        # the text the escalations page copies for the LKPP's TTS says the same as the mail
+        esc = client.get("/api/escalations", headers=h).get_json()["escalations"][0]
+        assert esc["copy_text"].endswith(text)
+        assert "Pemberi penjelasan: Budi Santoso, S.Kom. (NIP. 19900105 201503 2 001)" in esc["copy_text"]
+        # who escalated, on the escalations page: the full name as the account has it now
+        assert esc["officer"] == "budi" and esc["officer_name"] == "Budi Santoso, S.Kom., M.T."
+    finally:
+        controller.stop()
+
+
+def test_an_account_without_a_full_name_signs_with_its_login_name(mail_app, smtp_port):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app)
+        assert MailWorker(mail_app.extensions["antrian"]).run_once() == 1
+        assert "Pemberi penjelasan: budi\n" in body_of(inbox)
+        esc = client.get("/api/escalations", headers=h).get_json()["escalations"][0]
+        assert esc["officer_name"] == "budi" and "Pemberi penjelasan: budi\n" in esc["copy_text"]
+    finally:
+        controller.stop()
+
+
+def test_a_mail_queued_before_m026_is_signed_with_the_accounts_name_now(mail_app, smtp_port):
+    """A mail queued by an older version kept no signer: it is signed with the account's full name when sent."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        escalate(mail_app)
+        with mail_app.extensions["antrian"].store.write() as tx:
+            tx.db.execute("UPDATE mails SET signer = NULL")
+        set_name(mail_app, "budi", full_name="Budi Santoso, S.Kom.")
+        assert MailWorker(mail_app.extensions["antrian"]).run_once() == 1
+        assert "Pemberi penjelasan: Budi Santoso, S.Kom.\n" in body_of(inbox)
+    finally:
+        controller.stop()

@@ -621,13 +621,57 @@ def test_a_served_ticket_stays_at_a_freed_counter_and_the_holders_own_release_ke
     assert len(events) == n  # nobody held it, nothing to give back: no event
 
 
-def test_logout_frees_the_counters_with_an_event(app):
+def test_logout_frees_the_counters_and_a_called_ticket_waits_again_at_its_place(app, client):
     budi, bh = _held_with_a_called_ticket(app)
-    events = published(app.extensions["antrian"])
+    service = app.extensions["antrian"]
+    with service.store.read() as tx:
+        before = tx.ticket_by_label("2026-11-28", "A-002")
+    events = published(service)
     assert budi.post("/api/logout", json={}, headers=bh).status_code == 200
-    assert [(e["type"], e["data"]["officer"], e["data"]["returned"]) for e in events] == [
-        ("counter_released", "budi", None)
+    [ev] = events
+    assert (ev["type"], ev["counter_id"], ev["actor"]) == ("counter_released", 1, "budi")
+    assert ev["data"] == {
+        "counter_id": 1,
+        "officer": "budi",
+        "by": "budi",
+        "returned": "A-002",
+        "from": "called",
+        "to": "waiting",
+        "calls": 0,
+    }
+    assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
+    with service.store.read() as tx:
+        after = tx.ticket_by_label("2026-11-28", "A-002")
+        assert tx.counter_claim(1)["officer_id"] is None
+    assert (after.status, after.calls, after.counter_id) == ("waiting", 0, None)
+    assert (after.position, after.priority_lane, after.requeues) == (before.position, before.priority_lane, 0)
+    assert client.get("/api/state").get_json()["counters"][0]["ticket"] is None  # the TV calls nobody there
+    # another counter of the service calls the visitor: the priority one first, then A-002 at its place
+    siti = app.test_client()
+    sh = login(app, siti, "siti")
+    assert siti.post("/api/counters/2/call-next", headers=sh).get_json()["ticket"]["label"] == "A-004"
+    siti.post("/api/counters/2/start", headers=sh)
+    siti.post("/api/counters/2/resolve", json={"solution": "Ok"}, headers=sh)
+    assert siti.post("/api/counters/2/call-next", headers=sh).get_json()["ticket"]["label"] == "A-002"
+
+
+def test_logout_leaves_a_served_ticket_at_its_counter_for_the_next_officer(app):
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    assert budi.post("/api/counters/1/start", headers=bh).status_code == 200
+    events = published(service)
+    assert budi.post("/api/logout", json={}, headers=bh).status_code == 200
+    assert [(e["type"], e["data"]["officer"], e["data"]["returned"], e["ticket_id"]) for e in events] == [
+        ("counter_released", "budi", None, None)
     ]
+    with service.store.read() as tx:
+        t = tx.ticket_by_label("2026-11-28", "A-002")
+        assert tx.counter_claim(1)["officer_id"] is None
+    assert (t.status, t.counter_id) == ("serving", 1)
+    siti = app.test_client()
+    sh = login(app, siti, "siti")
+    r = siti.post("/api/counters/1/resolve", json={"solution": "Diselesaikan oleh siti."}, headers=sh)
+    assert (r.status_code, r.get_json()["ticket"]["label"]) == (200, "A-002")
 
 
 def test_an_officer_who_logs_in_again_gets_their_counters_back(app):

@@ -160,3 +160,73 @@ def test_the_printed_recap_has_the_date_label_and_officer_and_no_heading_broken(
         )
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "recap.png"))
     page.context.close()
+
+
+LONG_OFFICER = "Dr. Ir. Eko Prasetyo Wibisono Hadikusumo Mangkunegoro Suryadiningrat, S.Kom., M.T., M.Kom., CISA"
+LONG_VISITOR = "Raden Mas Muhammad Abdurrahman Wicaksono Hadiningrat"
+
+
+@pytest.fixture(scope="module")
+def long_names(office):
+    """A consultation served by an officer whose full name with titles is 97 characters, three days ago."""
+    office.add_user("eko", "officer")
+    eko = office.session("eko", PASSWORD)
+    r = requests.post(
+        office.url + "/api/tickets",
+        timeout=5,
+        json={
+            "service": "A",
+            "name": LONG_VISITOR,
+            "agency": "CV Eko",
+            "address": "Jl. Pemuda No. 2",
+            "phone": "081234567890",
+            "problem": "Akun terkunci.",
+        },
+    )
+    assert r.status_code == 201, r.text
+    label = r.json()["ticket"]["label"]
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Akun dibuka."})):
+        r = eko.post(f"{office.url}/api/counters/2/{action}", json=data, timeout=5)
+        assert r.status_code == 200, r.text
+    today = eko.get(office.url + "/api/state", timeout=5).json()["day"]
+    earlier = (datetime.fromisoformat(today) - timedelta(days=3)).date().isoformat()
+    with sqlite3.connect(office.db, timeout=10) as db:
+        if "full_name" not in {r[1] for r in db.execute("PRAGMA table_info(users)")}:
+            db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
+        db.execute("UPDATE users SET full_name = ? WHERE username = 'eko'", [LONG_OFFICER])
+        db.execute("UPDATE tickets SET day = ? WHERE day = ? AND label = ?", [earlier, today, label])
+    db.close()
+    return earlier
+
+
+# Where the browser broke a cell's text into lines: for each line after the first, the characters
+# just before and at the break (the text node's characters' boxes; a space at a line's end has none).
+BREAKS = """td => {
+  const text = td.firstChild, tops = [];
+  for (let i = 0; i < text.length; i++) {
+    const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+    const box = [...r.getClientRects()].find(b => b.width > 0);
+    tops.push(box ? Math.round(box.top) : null);
+  }
+  const breaks = []; let last = null;
+  tops.forEach((top, i) => {
+    if (top === null) return;
+    if (last !== null && top > last) breaks.push(text.data.slice(Math.max(0, i - 1), i + 1));
+    last = top;
+  });
+  return breaks;
+}"""
+
+
+def test_a_long_officers_name_breaks_between_words_only_and_keeps_its_row_short(browser, office, long_names):
+    page = recap_page(browser, office, long_names, long_names)
+    cells = page.locator("table.recap tbody tr:first-child td")
+    assert cells.nth(8).inner_text() == LONG_OFFICER and cells.nth(1).inner_text() == LONG_VISITOR
+    for column in (1, 8):  # Nama, Petugas
+        breaks = cells.nth(column).evaluate(BREAKS)
+        assert breaks, "the long name takes several lines"
+        # each line ends at a space: never "Mangkunegor|o" (the printed recap broke it so)
+        assert all(pair[0] == " " for pair in breaks), (column, breaks)
+    # 6 lines at most for the officer's 97 characters (it took 9, and its row did not fit below a page's rows)
+    assert len(cells.nth(8).evaluate(BREAKS)) + 1 <= 6
+    page.context.close()

@@ -476,6 +476,48 @@ def test_recap_officer_is_the_username_when_accounts_have_no_full_name(app, clie
     assert [r["Petugas"] for r in recap(client, h, to=DAY2).get_json()["rows"]] == ["budi", "siti"]
 
 
+def test_a_filtered_recap_names_its_filters_on_the_page_in_the_xlsx_and_in_the_files_names(
+    app, client, clock, two_days
+):
+    """Budi's escalations are not the whole month's recap: the page, the workbook and the file names say so."""
+    from conftest import add_user
+    from openpyxl import load_workbook
+
+    add_user(app, "budi", "officer")
+    with two_days.store.write() as tx:
+        tx.db.execute("UPDATE users SET full_name = 'Budi Santoso, S.Kom.' WHERE username = 'budi'")
+    serve_one(two_days, clock, datetime(2026, 11, 29, 4, 0, tzinfo=UTC), "Cici", outcome="escalate")
+    h = login(app, client, "kepala", "frontoffice")
+    period = "Periode: 28 November 2026 s.d. 29 November 2026"
+    said = "Petugas: Budi Santoso, S.Kom. · Hasil: Eskalasi ke Helpdesk LKPP"
+    r = recap(client, h, to=DAY2, officer="budi", outcome="escalated", format="xlsx")
+    assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY2}-budi-eskalasi.xlsx"'
+    ws = load_workbook(io.BytesIO(r.get_data())).active
+    assert ws["A3"].value == f"{period} · {said}" and ws["B5"].value == "Cici" and ws["B6"].value is None
+    r = recap(client, h, to=DAY2, officer="budi", outcome="escalated", format="csv")
+    assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY2}-budi-eskalasi.csv"'
+    r = recap(client, h, to=DAY2, service="A", category="pertanyaan", officer="Budi Santoso, S.Kom.", format="csv")
+    name = f"rekap-{DAY}-{DAY2}-konsultasi-penyedia-budi-santoso-s-kom-pertanyaan.csv"
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert recap(client, h, to=DAY2).get_json()["filters_label"] == ""
+    assert recap(client, h, to=DAY2, service="A", category="pertanyaan").get_json()["filters_label"] == (
+        "Layanan: Konsultasi Penyedia · Jenis: Pertanyaan"
+    )
+    # a name the filter matches no account by stays as typed
+    assert recap(client, h, to=DAY2, officer="Rina").get_json()["filters_label"] == "Petugas: Rina"
+    # the whole recap keeps its plain name and period row
+    r = recap(client, h, to=DAY2, format="xlsx")
+    assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY2}.xlsx"'
+    assert load_workbook(io.BytesIO(r.get_data())).active["A3"].value == period
+
+    html = client.get(f"/counter/recap?from={DAY}&to={DAY2}&officer=budi&outcome=escalated").get_data(as_text=True)
+    assert f'{period}<span class="filters"> · {said}</span></p>' in html
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert title == f"Rekap 28 November 2026 s.d. 29 November 2026 · {said} — LPSE Kabupaten Contoh"
+    html = client.get(f"/counter/recap?from={DAY}&to={DAY2}").get_data(as_text=True)
+    assert 'class="filters"' not in html and f"{period}</p>" in html
+
+
 def test_recap_page_shows_the_day_label_and_officer_after_the_six(app, client, two_days):
     login(app, client, "kepala", "frontoffice")
     html = client.get(f"/counter/recap?from={DAY}&to={DAY2}").get_data(as_text=True)

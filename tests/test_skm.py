@@ -630,8 +630,15 @@ def test_a_changed_text_reopens_the_complaint_and_keeps_the_earlier_text_and_its
     assert (now["status"], now["answer"], now["answered_by"], now["answered_at"]) == ("open", None, None, None)
     assert (now["text_at"], now["age_s"]) == (changed_at, 300)
     assert now["history"] == [
-        {"kind": "text", "text": "AC mati", "by": None, "at": written, "replaced_at": changed_at},
-        {"kind": "answer", "text": "AC sudah diperbaiki", "by": "budi", "at": answered_at, "replaced_at": changed_at},
+        {"kind": "text", "text": "AC mati", "by": None, "by_name": None, "at": written, "replaced_at": changed_at},
+        {
+            "kind": "answer",
+            "text": "AC sudah diperbaiki",
+            "by": "budi",
+            "by_name": "budi",
+            "at": answered_at,
+            "replaced_at": changed_at,
+        },
     ]
     phone = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["response"]
     assert (phone["suggestion"], phone["answer"]) == (bribe, None)
@@ -659,7 +666,14 @@ def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
     assert r.status_code == 200
     done, now = r.get_json()["complaint"], clock.now.isoformat()
     assert (done["answer"], done["answered_by"], done["answered_at"]) == ("Jawaban kedua", "sari", now)
-    first = {"kind": "answer", "text": "Jawaban pertama", "by": "budi", "at": first_at, "replaced_at": now}
+    first = {
+        "kind": "answer",
+        "text": "Jawaban pertama",
+        "by": "budi",
+        "by_name": "budi",
+        "at": first_at,
+        "replaced_at": now,
+    }
     assert done["history"] == [first]
     assert complaint(client, cid)["history"] == done["history"]
     # the same answer again changes nothing and tells nobody
@@ -707,7 +721,14 @@ def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened
     reopened = r.get_json()["complaint"]
     assert (r.status_code, reopened["status"], reopened["closed_by"]) == (200, "open", None)
     assert reopened["history"] == [
-        {"kind": "closed", "text": None, "by": "budi", "at": closed_at, "replaced_at": clock.now.isoformat()}
+        {
+            "kind": "closed",
+            "text": None,
+            "by": "budi",
+            "by_name": "budi",
+            "at": closed_at,
+            "replaced_at": clock.now.isoformat(),
+        }
     ]
     assert len(events_of(app, "complaint_reopened")) == 1
     # closed again then answered: the answer replaces the close; an answered one is not closed or reopened
@@ -1207,3 +1228,25 @@ def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_pub
     for event in published:
         public = json.dumps(public_message(event))
         assert "Ruang tunggu" not in public and "AC diperbaiki" not in public and "Budi Santoso" not in public
+
+
+def test_who_answered_or_closed_a_complaint_is_named_by_the_full_name(app, client, officer):
+    """The complaints page said "oleh dewi" while the recap names "Dewi Lestari": who answered, closed or
+    was replaced is also given as a person reads it (the account's full name, else the login name)."""
+    answer_worked_example(client, officer)
+    first, second = client.get("/api/complaints").get_json()["complaints"]
+    answered = {"answer": "Terima kasih, sudah kami tindak lanjuti."}
+    done = client.post(f"/api/complaints/{first['id']}/answer", json=answered, headers=officer).get_json()["complaint"]
+    assert (done["answered_by"], done["answered_by_name"]) == ("budi", "budi")  # no full name yet
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user("budi", full_name="Budi Santoso, S.Kom.")
+    client.post(f"/api/complaints/{second['id']}/close", json={}, headers=officer)
+    again = {"answer": "Kursi tunggu sudah ditambah."}
+    client.post(f"/api/complaints/{first['id']}/answer", json=again, headers=officer)
+    listed = {c["id"]: c for c in client.get("/api/complaints").get_json()["complaints"]}
+    assert listed[first["id"]]["answered_by_name"] == "Budi Santoso, S.Kom."
+    assert [h["by_name"] for h in listed[first["id"]]["history"]] == ["Budi Santoso, S.Kom."]
+    assert (listed[second["id"]]["closed_by"], listed[second["id"]]["closed_by_name"]) == (
+        "budi",
+        "Budi Santoso, S.Kom.",
+    )

@@ -161,7 +161,7 @@ def test_every_answer_4_is_ikm_100_grade_a_sangat_baik(browser, office, surveyed
     assert page.locator("#elements .nrr").all_text_contents() == ["4,000"] * 9
     assert page.locator("#elements .weighted").all_text_contents() == ["0,444"] * 9
     # In English, the same figures with a decimal point.
-    page.click("a.lang")
+    page.click("#nav-lang")  # the bar's language switch
     expect(page.locator("h1")).to_have_text("Public Satisfaction Survey (SKM) Report")
     expect(page.locator("#ikm")).to_have_text("100.00")
     expect(page.locator("#kinerja")).to_have_text("Very good")
@@ -226,7 +226,9 @@ def test_a_bad_period_or_filter_is_named_and_answers_422(browser, office, survey
     assert r.status == 422
     page = context.new_page()
     page.goto(f"{office.url}/counter/skm?from={surveyed}&to=2020-01-01&counter=9")
-    expect(page.locator(".error")).to_have_text("Isian tidak valid: to (invalid), counter (invalid)")
+    expect(page.locator(".error")).to_have_text(  # in words, not "to (invalid), counter (invalid)"
+        f"Tanggal akhir (2020-01-01) sebelum tanggal awal ({surveyed}): tukar keduanya. Loket: pilihan tidak dikenal."
+    )
     expect(page.locator("#ikm")).to_have_count(0)
     context.close()
 
@@ -270,7 +272,8 @@ STAFF_BAR = """() => {
         lines: [...range.getClientRects()].filter((r) => r.width > 0).map(rect),
         logout: rect(out.getBoundingClientRect()), logoutText: out.textContent.trim(),
         nav: rect(nav.getBoundingClientRect()),
-        links: [...nav.querySelectorAll('a')].filter((a) => a.offsetParent !== null).map((a) => a.textContent.trim()),
+        links: [...nav.querySelectorAll('a[data-roles]')].filter((a) => a.offsetParent !== null)
+            .map((a) => a.textContent.trim()),
         width: innerWidth, height: innerHeight, wider: document.documentElement.scrollWidth > innerWidth,
     };
 }"""

@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from conftest import login
+from conftest import login, visitor
 
 from counter import safe_next
 
@@ -32,7 +32,7 @@ def nav_links(html: str) -> list[tuple[str, str, bool, bool]]:
     nav = re.search(r'<nav class="staff-nav[^"]*"[^>]*>(.*?)</nav>', html, re.S)
     assert nav, "no staff navigation bar"
     links = []
-    for attrs, text in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav.group(1)):
+    for attrs, text in re.findall(r"<a ([^>]*data-roles[^>]*)>([^<]*)</a>", nav.group(1)):  # not the language
         href = re.search(r'href="([^"]*)"', attrs).group(1)
         links.append((href, text, " hidden" in attrs, 'aria-current="page"' in attrs))
     return links
@@ -125,7 +125,7 @@ def test_staff_pages_carry_the_offices_timezone_for_their_clocks(client):
 
 # ---- the bar on a phone (360×740) and on the counter laptop (1366×768), in Chromium ---------------
 NAV_BOX = """() => {
-    const links = [...document.querySelectorAll('.staff-nav a')].filter((a) => a.offsetParent !== null);
+    const links = [...document.querySelectorAll('.staff-nav a[data-roles]')].filter((a) => a.offsetParent !== null);
     return {
         scrollWidth: document.documentElement.scrollWidth,
         width: innerWidth,
@@ -227,3 +227,115 @@ def test_at_1024_px_the_admins_bar_is_one_row_in_both_languages(browser, nav_ser
         if lang == "id":
             page.click("#lang-toggle")  # kept for the next pages (this browser's choice)
     page.context.close()
+
+
+# ---- the pages the server draws (recap, dashboard, SKM) in the language chosen on the staff pages ----------
+REPORTS = ("/counter/recap", "/counter/dashboard", "/counter/skm")
+
+
+def test_the_report_pages_follow_the_language_chosen_on_the_other_staff_pages(app, client):
+    """Switched to English on the counter page (common.js keeps it in the antrian_lang cookie), the recap
+    and dashboard were Indonesian, with no switch or clock in their bar. Now their bar, filters and
+    messages, and the whole dashboard, are in English; the recap itself stays the SOP's Indonesian form."""
+    client.post("/api/tickets", json=visitor())  # a day with a ticket: the dashboard draws its figures
+    login(app, client, "budi")
+    client.set_cookie("antrian_lang", "en")
+    recap = client.get("/counter/recap").get_data(as_text=True)
+    assert '<html lang="en">' in recap
+    assert [t for _, t, hidden, _ in nav_links(recap) if not hidden][:3] == ["Counter", "Escalations", "Complaints"]
+    assert ">From <input" in recap and ">Download XLSX<" in recap and ">Log out<" in recap
+    assert 'id="nav-lang"' in recap and ">Bahasa Indonesia</a>" in recap and 'id="nav-clock"' in recap
+    assert '<h1 lang="id">Rekap Penanganan Permasalahan' in recap and "Periode: " in recap  # the document
+    assert ">No cases in this period.<" in recap
+    dashboard = client.get("/counter/dashboard").get_data(as_text=True)
+    assert '<html lang="en">' in dashboard and "<h1>Service time dashboard</h1>" in dashboard
+    assert "Waiting time" in dashboard and "Waktu tunggu" not in dashboard and "Kelompokkan" not in dashboard
+    skm = client.get("/counter/skm").get_data(as_text=True)
+    assert '<html lang="en">' in skm and "<h1>Public Satisfaction Survey (SKM) Report</h1>" in skm
+    # the bar's own switch: the page again in the other language (kept by nav.js for the other pages)
+    assert 'href="?lang=id"' in dashboard
+    indonesian = client.get("/counter/dashboard?lang=id").get_data(as_text=True)
+    assert '<html lang="id">' in indonesian and "<h1>Dasbor waktu layanan</h1>" in indonesian
+    assert ">English</a>" in indonesian
+
+
+@pytest.mark.parametrize("path", REPORTS)
+def test_a_reversed_period_is_said_in_words_and_claims_no_empty_period(app, client, path):
+    login(app, client, "budi")
+    html = client.get(f"{path}?from=2026-11-30&to=2026-11-01").get_data(as_text=True)
+    assert "Tanggal akhir (2026-11-01) sebelum tanggal awal (2026-11-30): tukar keduanya." in html
+    assert "(invalid)" not in html and "Isian tidak valid" not in html
+    assert "Tidak ada penanganan" not in html and "Tidak ada tiket" not in html
+    client.set_cookie("antrian_lang", "en")
+    answer = client.get(f"{path}?from=2026-11-30&to=2026-11-01")
+    assert answer.status_code == 422
+    assert "The end date (2026-11-01) is before the start date (2026-11-30): swap them." in answer.get_data(
+        as_text=True
+    )
+
+
+def test_an_empty_period_on_the_dashboard_is_said_not_drawn(app, client):
+    login(app, client, "budi")
+    html = client.get("/counter/dashboard?from=2020-11-01&to=2020-11-30").get_data(as_text=True)
+    assert ">Tidak ada tiket pada periode ini.<" in html
+    assert "<svg" not in html and 'class="groups"' not in html
+
+
+LABELS = """() => {
+    const out = [];
+    for (const svg of document.querySelectorAll('.chart svg')) {
+        const frame = svg.getBoundingClientRect();
+        for (const text of svg.querySelectorAll('text.label')) {
+            const r = text.getBoundingClientRect();
+            out.push({ text: text.firstChild.textContent, title: text.querySelector('title')?.textContent || null,
+                       inside: r.left >= frame.left - 0.5 && r.right <= frame.right + 0.5
+                               && r.top >= frame.top - 0.5 && r.bottom <= frame.bottom + 0.5 });
+        }
+    }
+    return out;
+}"""
+
+
+def test_the_dashboards_bar_labels_are_whole_on_screen_and_on_paper(browser, nav_server):
+    """Labels rotated under the bars lost their beginning past ~18 characters ("…yedia (PPK/Pokja/PP)"):
+    the drawing now has the room its longest label needs, on screen and printed."""
+    from staffpages import issue
+
+    for code in ("A", "B", "C"):
+        issue(nav_server, f"Pengunjung {code}", service=code)
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    answer = page.context.request.post(
+        nav_server.url + "/api/login", data={"username": "kepala", "password": "rahasia-123"}
+    )
+    assert answer.ok, answer.text()
+    page.goto(nav_server.url + "/counter/dashboard?group=service")
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        labels = page.evaluate(LABELS)
+        assert {x["text"] for x in labels} == {
+            "Konsultasi Penyedia",
+            "Konsultasi Non-Penyedia (PPK/Pokja/PP)",
+            "Registrasi & Verifikasi Akun",
+        }, media
+        assert all(x["inside"] for x in labels), (media, [x for x in labels if not x["inside"]])
+    page.context.close()
+
+
+def test_a_label_too_long_for_the_chart_ends_in_an_ellipsis_with_the_whole_in_its_tooltip():
+    from counter import _bar_label
+
+    name = "Dr. Ir. Eko Prasetyo Wibisono Hadikusumo Mangkunegoro Suryadiningrat, S.Kom., M.T., M.Kom., CISA"
+    short = _bar_label(name)
+    assert short.startswith("Dr. Ir. Eko Prasetyo") and short.endswith("…") and len(short) == 40
+    assert _bar_label("Konsultasi Non-Penyedia (PPK/Pokja/PP)") == "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
+
+
+def test_the_staff_bars_name_the_full_name_the_forms_are_signed_with(app, client):
+    """The counter's bar said "Pemberi penjelasan: budi" while the A4 form is signed "Budi Santoso, S.Kom.":
+    /api/me, which every staff page's bar reads (common.js showUser), names the full name."""
+    h = login(app, client, "budi")
+    assert client.get("/api/me", headers=h).get_json()["user"]["full_name"] is None  # none yet: the login name
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user("budi", full_name="Budi Santoso, S.Kom.")
+    me = client.get("/api/me", headers=h).get_json()["user"]
+    assert me["username"] == "budi" and me["full_name"] == "Budi Santoso, S.Kom."

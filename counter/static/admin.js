@@ -10,7 +10,7 @@
 // settings_changed_meanwhile, naming who and when) and the page keeps the draft on screen with that message
 // and a "Reload this section" button: nobody's change is overwritten unseen (docs/admin.md).
 // Everything shown goes through textContent (el()), never innerHTML.
-import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, statusName, t, whoAmI } from "./common.js";
+import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
 
 const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
@@ -748,7 +748,7 @@ async function start(user) {
   try {
     const { body } = await api("GET", "/api/admin/settings");
     document.body.dataset.view = "app";
-    $("officer-name").textContent = user.username;
+    showUser(user);
     let kept = {};
     let keptVersions = {};
     try {

@@ -24,8 +24,14 @@ export function t(key, params = {}) {
   return text;
 }
 
+// The choice is also a cookie: the pages the server draws (recap, dashboard, SKM) are drawn in it.
+function keepLang() {
+  document.cookie = `antrian_lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;
+}
+
 export function applyLang(root = document) {
   document.documentElement.lang = lang;
+  keepLang();
   root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
   root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
   root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
@@ -112,6 +118,16 @@ export async function whoAmI() {
     if (err.status === 401) return null;
     throw err;
   }
+}
+
+// Who is logged in, in the bar: the full name (what the A4 form and the escalation mail are signed with),
+// whole in its tooltip with the login name; the login name alone when the account has no full name.
+export function showUser(user) {
+  const box = document.getElementById("officer-name");
+  if (!box) return;
+  const name = (user.full_name || "").trim() || user.username;
+  box.textContent = name;
+  box.title = name === user.username ? name : `${name} (${user.username})`; // whole, also when it gives way
 }
 
 // The staff navigation bar shows the pages this role may open (the server lists them all before a login).

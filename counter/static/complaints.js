@@ -83,11 +83,11 @@ function renderInfo(entry) {
   if (closed) {
     answer.querySelector(".what").textContent = t("form.close");
     answer.querySelector(".answer").textContent = "";
-    answer.querySelector(".by").textContent = t("item.closed_by", { name: x.closed_by || "?", when: when(x.closed_at) });
+    answer.querySelector(".by").textContent = t("item.closed_by", { name: x.closed_by_name || x.closed_by || "?", when: when(x.closed_at) });
   } else if (!open) {
     answer.querySelector(".what").textContent = t("item.answer");
     answer.querySelector(".answer").textContent = x.answer || "";
-    answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by || "?", when: when(x.answered_at) });
+    answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by_name || x.answered_by || "?", when: when(x.answered_at) });
   }
   const form = card.querySelector("form.f-answer");
   form.hidden = !open && !entry.editing;
@@ -106,7 +106,7 @@ function renderHistory(entry) {
   box.hidden = history.length === 0;
   box.querySelector("summary").textContent = t("item.history", { n: history.length });
   const items = history.map((h) => {
-    const words = { name: h.by || "?", when: when(h.at), replaced: when(h.replaced_at) };
+    const words = { name: h.by_name || h.by || "?", when: when(h.at), replaced: when(h.replaced_at) };
     return el(
       "li",
       { class: `h-${h.kind}` },

@@ -1,7 +1,7 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
   ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, el, getLang, hhmm, logout, officeNow, requestId,
-  setupLangToggle, showLogin, statusName, t, whoAmI,
+  setupLangToggle, showLogin, showUser, statusName, t, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -46,11 +46,16 @@ const state = {
   ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
   left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
   gone: new Map(), // ticket id -> the ticket as it was when it left this counter
-  kept: null, // {label, solution, note, text}: a draft kept after its ticket was finished elsewhere
+  // {id, label, solution, note, why}: a draft kept after its ticket was sent away or finished elsewhere; `why`
+  // holds the facts ({type: "transferred", service} or {type: "gone", how, status}), said in the page's language
+  kept: null,
+  keptOpen: false, // the kept draft shown whole while another ticket is at the counter (its line opened)
+  seq: null, // the seq of the live state this page last drew: a correction missed while away is after it
   reopened: null, // the counter this page took from its storage (not from the server) until the first snapshot
   earlier: [], // {id, label, token, job, failed, printed}: form copies of earlier tickets of this counter not printed yet
   mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
   changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
+  // (actor null: changed while the page was away, who not known yet)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -207,6 +212,7 @@ function render() {
   if ((ticket ? ticket.id : null) !== state.shownTicketId) {
     if (state.shownTicketId !== null) leaveTicket(state.shownTicketId);
     state.shownTicketId = ticket ? ticket.id : null;
+    state.keptOpen = false; // a kept draft opened beside the ticket before: one line again beside this one
     $("outcome").reset();
     clearFieldErrors();
     if (ticket) {
@@ -221,6 +227,8 @@ function render() {
         const kept = draft.priority_class && document.querySelector(`input[name=priority_class][value="${draft.priority_class}"]`);
         if (kept) kept.checked = true;
       }
+      const restored = draft && ((draft.solution || "").trim() || (draft.note || "").trim());
+      if (keptIsBack(ticket, restored)) dismissKept();
       // A page opened on a ticket being served (a reload, back from another staff page): the cursor in the answer.
       if (ticket.status === "serving" && document.activeElement === document.body) state.focusAnswer = true;
     }
@@ -285,9 +293,14 @@ function renderChanged(ticket) {
     const dd = $(`f-${key}`);
     const on = Boolean(changed && changed.fields.includes(key));
     dd.classList.toggle("changed", on);
-    if (on) dd.title = t("corrected.mark", { actor: changed.actor });
+    if (on) dd.title = changedMark(changed);
     else dd.removeAttribute("title");
   }
+}
+
+// A corrected field's tooltip: by whom, or "while the connection was down" until the ticket's history tells.
+function changedMark(changed) {
+  return changed.actor ? t("corrected.mark", { actor: changed.actor }) : t("corrected.mark_away");
 }
 
 // A visitor's name or agency longer than two lines of its quarter of the row (a 100-character name took
@@ -308,7 +321,7 @@ function fitDetails() {
   for (const key of ["agency", "address"]) {
     const dd = $(`f-${key}`);
     const cut = long && dd.scrollHeight > dd.clientHeight + 1;
-    const mark = changed && changed.fields.includes(key) ? t("corrected.mark", { actor: changed.actor }) : "";
+    const mark = changed && changed.fields.includes(key) ? changedMark(changed) : "";
     const title = [cut ? dd.textContent : "", mark].filter(Boolean).join("\n");
     if (title) dd.title = title;
     else dd.removeAttribute("title");
@@ -359,10 +372,54 @@ function noticeCorrected(ev) {
   const fields = (data.fields || []).filter((f) => FORM_FIELDS.includes(f));
   if (!fields.length) return;
   const actor = ev.actor || "?";
-  const key = ["frontoffice", "admin", "officer"].includes(data.role) ? `corrected.${data.role}` : "corrected.other";
+  const key = correctedKey(data.role);
   const before = state.changed && state.changed.id === ev.ticket.id ? state.changed.fields : [];
   state.changed = { id: ev.ticket.id, fields: [...new Set([...before, ...fields])], actor };
   state.notice = { kind: "warn", key, params: { label: ev.ticket.label, actor }, fields };
+  renderNotice();
+}
+
+function correctedKey(role) {
+  return ["frontoffice", "admin", "officer"].includes(role) ? `corrected.${role}` : "corrected.other";
+}
+
+// The fresh picture after the page was away (offline, asleep, a gap in the events) shows this counter's ticket
+// with other details than the page showed: corrected meanwhile, and no form_corrected event reached the page.
+// Said and marked as a live correction is, "while the connection was down" until the ticket's history (its
+// form_corrected events after `since`, the seq the page had drawn) names who did it.
+function noticeMissedCorrection(before, fresh, since) {
+  const was = before.form || {};
+  const now = fresh.form || {};
+  const fields = FORM_FIELDS.filter((f) => (was[f] || "") !== (now[f] || ""));
+  if (!fields.length) return;
+  const prior = state.changed && state.changed.id === fresh.id ? state.changed.fields : [];
+  state.changed = { id: fresh.id, fields: [...new Set([...prior, ...fields])], actor: null };
+  const notice = { kind: "warn", key: "corrected.away", params: { label: fresh.label }, fields };
+  // an action that did not reach the server is said first (check, then repeat it): the fields are marked
+  if (!(state.notice && state.notice.key === "live.back_unsent")) {
+    state.notice = notice;
+    renderNotice();
+  }
+  explainCorrection(fresh, fields, since, notice);
+}
+
+async function explainCorrection(ticket, fields, since, notice) {
+  let events;
+  try {
+    events = (await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/history`)).body.events || [];
+  } catch (err) {
+    return; // offline again, or refused: "while the connection was down" stands
+  }
+  const touches = (e) => ((e.data && e.data.fields) || []).some((f) => fields.includes(f));
+  const last = events.filter((e) => e.type === "form_corrected" && (since === null || e.seq > since) && touches(e)).at(-1);
+  if (!last || !last.actor) return;
+  const changed = state.changed;
+  if (changed && changed.id === ticket.id && !changed.actor) changed.actor = last.actor;
+  if (state.notice === notice) {
+    const key = correctedKey((last.data || {}).role);
+    state.notice = { ...notice, key, params: { ...notice.params, actor: last.actor } };
+  }
+  render();
   renderNotice();
 }
 
@@ -434,6 +491,14 @@ function renderFormCopy() {
   const copy = $("btn-print-form");
   copy.disabled = state.busy || !done;
   copy.querySelector("[data-label]").textContent = done ? done.label : "";
+  // A counter without a printer for its form copies: P is not advertised (pressed, it says why, as the button
+  // does), and the tooltip names the missing setting and the A4 form beside it.
+  const cfg = counterConfig();
+  const unprinted = Boolean(cfg && cfg.has_printer === false);
+  copy.classList.toggle("no-printer", unprinted);
+  copy.title = unprinted ? t("copy.no_printer_title", { counter: cfg.name }) : t("btn.print_form_keys");
+  if (unprinted) copy.removeAttribute("aria-keyshortcuts");
+  else copy.setAttribute("aria-keyshortcuts", "P Alt+P");
   const href = done ? `/counter/form/${encodeURIComponent(done.token)}` : "";
   const a4 = $("link-form-a4");
   a4.hidden = !done;
@@ -592,19 +657,19 @@ function saveDraft() {
 // The ticket on screen left this counter. Finished here: its draft is done with. Sent to another service
 // from here, or finished elsewhere (another tab, another person, the end of the day) with something typed:
 // the text is kept on screen (and a transferred ticket's draft comes back with it if it returns to this tab).
+// What happened is kept as facts (the label, the service, the event), said in the page's language when drawn.
 function leaveTicket(id) {
   const still = state.tickets.get(id);
   if (still && ACTIVE.includes(still.status) && still.status !== "waiting" && !state.left.has(id)) return; // another counter picked
   const solution = $("solution").value;
   const note = $("note").value;
-  const transferred = state.transferring.get(id);
+  const transferred = state.transferring.get(id); // the service's code
   state.transferring.delete(id);
   if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
+  const ticket = state.tickets.get(id) || state.gone.get(id) || {};
   if (transferred !== undefined && (solution.trim() || note.trim())) {
-    const ticket = state.tickets.get(id) || state.gone.get(id) || {};
     state.ownDone.delete(id);
-    state.kept = { label: ticket.label || "", solution, note, text: t("kept.transferred", { label: ticket.label || "?", service: transferred }) };
-    sessionStorage.setItem(KEPT_KEY, JSON.stringify(state.kept));
+    keepDraft({ id, label: ticket.label || "", solution, note, why: { type: "transferred", service: transferred } });
     return;
   }
   if (state.ownDone.has(id)) {
@@ -612,20 +677,62 @@ function leaveTicket(id) {
     return;
   }
   if (!solution.trim() && !note.trim()) return;
-  const ticket = state.tickets.get(id) || state.gone.get(id) || {};
-  state.kept = { label: ticket.label || "", solution, note, text: goneText(id) };
-  sessionStorage.setItem(KEPT_KEY, JSON.stringify(state.kept));
+  keepDraft({ id, label: ticket.label || "", solution, note, why: goneFacts(id) });
 }
 
+function keepDraft(kept) {
+  state.kept = kept;
+  state.keptOpen = false;
+  sessionStorage.setItem(KEPT_KEY, JSON.stringify(kept));
+}
+
+// Why the draft was kept, in the page's language now (a draft kept before this page stored facts: its words).
+function keptText(kept) {
+  const why = kept.why || {};
+  if (why.type === "transferred") return t("kept.transferred", { label: kept.label || "?", service: serviceName(why.service) });
+  if (why.type === "gone") return goneWords(kept.label || "?", why.how || {}, why.status);
+  return kept.text || "";
+}
+
+// The kept draft's ticket is back at this counter (sent back, or on to a service of this counter) and what was
+// typed for it is on screen again: in its fields (this tab's draft) or in the transfer's note. The box would say
+// it a third time: it goes.
+function keptIsBack(ticket, restored) {
+  const kept = state.kept;
+  if (!kept || kept.id !== ticket.id) return false;
+  const note = ticket.transfer_note || "";
+  const carried = [kept.solution, kept.note].every((x) => !(x || "").trim() || note.includes(x.trim().slice(0, 200)));
+  return Boolean(restored) || (Boolean(ticket.transferred_from) && carried);
+}
+
+// The box in full (the sentence, the texts, Salin teks, Tutup draf) while no other ticket is at the counter;
+// one short line while another visitor is called or served (Lihat draf opens it, Salin teks copies it): the
+// next visitor's answer, Selesai, Eskalasi and Alihkan stay on a 768 px screen.
 function renderKept() {
   const kept = state.kept;
-  $("kept-draft").hidden = !kept;
+  const box = $("kept-draft");
+  box.hidden = !kept;
   if (!kept) return;
-  $("kept-note").textContent = `${kept.text} ${t("kept.keep")}`;
+  const here = currentTicket();
+  const other = Boolean(here && here.id !== kept.id);
+  const collapsed = other && !state.keptOpen;
+  const said = keptText(kept);
+  box.classList.toggle("collapsed", collapsed);
+  $("kept-note").textContent = `${said} ${t("kept.keep")}`;
+  $("kept-short").textContent = t("kept.short", { label: kept.label || "?" });
+  $("kept-short").title = said;
+  $("kept-open").hidden = !other;
+  $("kept-open").textContent = t(collapsed ? "kept.open" : "kept.close");
+  $("kept-open").setAttribute("aria-expanded", String(!collapsed));
   $("kept-solution").value = kept.solution || "";
   $("kept-note-text").value = kept.note || "";
   $("kept-solution-box").hidden = !(kept.solution || "").trim();
   $("kept-note-box").hidden = !(kept.note || "").trim();
+}
+
+function toggleKept() {
+  state.keptOpen = !state.keptOpen;
+  renderKept();
 }
 
 async function copyKept() {
@@ -635,21 +742,32 @@ async function copyKept() {
     await navigator.clipboard.writeText(text);
     notify("info", "kept.copied");
   } catch (err) {
-    $("kept-solution").select(); // no clipboard (plain http): selected, for Ctrl+C
+    // no clipboard (plain http): the texts shown, the answer selected, for Ctrl+C
+    state.keptOpen = true;
+    renderKept();
+    $("kept-solution").select();
   }
 }
 
 function dismissKept() {
   state.kept = null;
+  state.keptOpen = false;
   sessionStorage.removeItem(KEPT_KEY);
   renderKept();
 }
 
-// What happened to a ticket that left this counter without this page doing it.
+// What happened to a ticket that left this counter without this page doing it: the facts, and their words.
+function goneFacts(id) {
+  const ticket = state.gone.get(id) || state.tickets.get(id) || {};
+  return { type: "gone", how: { ...(state.left.get(id) || {}) }, status: ticket.status || "?" };
+}
+
 function goneText(id) {
   const ticket = state.gone.get(id) || state.tickets.get(id) || {};
-  const how = state.left.get(id) || {};
-  const label = ticket.label || "?";
+  return goneWords(ticket.label || "?", state.left.get(id) || {}, ticket.status || "?");
+}
+
+function goneWords(label, how, status) {
   const actor = how.actor || "?";
   const mine = state.me && how.actor === state.me.username;
   if (how.type === "cancelled") return t("gone.cancelled", { label, actor });
@@ -659,7 +777,7 @@ function goneText(id) {
   }
   if (how.type === "counter_released") return how.text;
   if (how.type === "unknown") return t("gone.unknown", { label });
-  return t("gone.other", { label, status: statusName(ticket.status || "?") });
+  return t("gone.other", { label, status: statusName(status || "?") });
 }
 
 function renderCounterSelect() {
@@ -802,6 +920,8 @@ function renderCounters() {
 // ---- live state ---------------------------------------------------------------------------
 function onSnapshot(snap) {
   const mine = currentTicket();
+  const since = state.seq;
+  state.seq = snap.seq ?? null;
   const id = state.counterId;
   const was = id !== null ? state.counters.get(id) : null;
   state.tickets = new Map((snap.tickets || []).map((x) => [x.id, x]));
@@ -826,6 +946,9 @@ function onSnapshot(snap) {
       notifyText("warn", goneText(mine.id));
       explainGone(mine); // its history says how, a moment later
     }
+  } else if (mine && heldHere(state.tickets.get(mine.id))) {
+    // Still here: the visitor's details may have been corrected while we were away (no event came).
+    noticeMissedCorrection(mine, state.tickets.get(mine.id), since);
   }
   render();
   checkFormCopy(); // a form copy that failed or printed while the page was away
@@ -855,6 +978,10 @@ async function explainGone(ticket) {
     return;
   }
   if (state.notice && state.notice.text === unknown) notifyText("warn", goneText(ticket.id));
+  if (state.kept && state.kept.id === ticket.id && state.kept.why && state.kept.why.type === "gone") {
+    keepDraft({ ...state.kept, why: goneFacts(ticket.id) }); // its draft's box says how too
+    renderKept();
+  }
 }
 
 function applyTicket(ticket) {
@@ -976,6 +1103,7 @@ function reloadIfIdle() {
 }
 
 function onEvent(ev) {
+  if (typeof ev.seq === "number") state.seq = ev.seq;
   if (ev.type === "settings_changed") return settingsChanged();
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
   noteHolder(ev);
@@ -1109,7 +1237,7 @@ async function act(action, extra = {}) {
   clearFieldErrors();
   const held = currentTicket();
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
-  if (held && action === "transfer") state.transferring.set(held.id, serviceName($("transfer-service").value));
+  if (held && action === "transfer") state.transferring.set(held.id, $("transfer-service").value);
   if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
   try {
@@ -1178,7 +1306,7 @@ async function pickCounter(id) {
 }
 
 function onKey(ev) {
-  if (document.body.dataset.view !== "app") return;
+  if (document.body.dataset.view !== "app" || $("leave-dialog").open) return; // the dialog's keys are its own
   if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
     ev.preventDefault();
     act(document.activeElement === $("note") ? "escalate" : "resolve");
@@ -1258,6 +1386,10 @@ async function printFormCopy(earlier = null) {
     if (told && (last || listed)) onPrintEvent(told); // failed before this answer came: the red line, not "sent"
   } catch (err) {
     if (err.status === 401) return sessionEnded("print-form");
+    if (err.body.error === "no_printer") {
+      // which setting is missing, and the A4 form beside the button, which prints from the browser
+      return notify("error", "copy.no_printer", { label: done.label, counter: counterName(state.counterId) });
+    }
     notify("error", "fail.form_copy", { label: done.label, text: err.message });
   } finally {
     state.busy = false;
@@ -1297,6 +1429,38 @@ function showLoginAfterEnd() {
   showLogin(start);
 }
 
+// ---- Keluar ---------------------------------------------------------------------------------
+// The tickets at the counters this officer holds: at logout a called one goes back to the line at its place
+// (its visitor is not here yet), a served one stays at its counter for the next officer there.
+function heldTickets() {
+  if (!state.me || state.me.role !== "officer") return []; // an admin holds no counter: logout changes nothing
+  const mine = (id) => (state.counters.get(id) || {}).officer === state.me.username;
+  return [...state.tickets.values()]
+    .filter((x) => (x.status === "called" || x.status === "serving") && x.counter_id !== null && mine(x.counter_id))
+    .sort((a, b) => (a.counter_id === state.counterId ? 0 : 1) - (b.counter_id === state.counterId ? 0 : 1));
+}
+
+// Keluar while holding a ticket asks first, saying what becomes of it; Esc or Batal keeps the session.
+function askLogout() {
+  const tickets = heldTickets();
+  if (!tickets.length) return logout();
+  $("leave-text").replaceChildren(
+    ...tickets.map((x) => {
+      const params = { label: x.label, counter: counterName(x.counter_id) };
+      return el("p", {}, t(x.status === "serving" ? "leave.serving" : "leave.called", params));
+    }),
+  );
+  $("leave-confirm").disabled = false;
+  $("leave-dialog").showModal();
+  $("leave-cancel").focus();
+}
+
+$("leave-confirm").addEventListener("click", () => {
+  $("leave-confirm").disabled = true;
+  logout();
+});
+$("leave-cancel").addEventListener("click", () => $("leave-dialog").close());
+
 // ---- start --------------------------------------------------------------------------------
 let live = null;
 
@@ -1308,7 +1472,7 @@ function start(user) {
     return;
   }
   document.body.dataset.view = "app";
-  $("officer-name").textContent = user.username;
+  showUser(user);
   // The counter the server says this officer holds comes first (a closed browser, a new laptop).
   const held = (user.held_counters || []).map(Number).find((id) => counterConfig(id));
   const saved = Number(localStorage.getItem(COUNTER_KEY));
@@ -1354,6 +1518,7 @@ $("btn-print-form").addEventListener("click", () => printFormCopy());
 $("outcome").addEventListener("input", saveDraft);
 $("kept-copy").addEventListener("click", copyKept);
 $("kept-dismiss").addEventListener("click", dismissKept);
+$("kept-open").addEventListener("click", toggleKept);
 $("outcome").addEventListener("input", (ev) => {
   // Typing into a field the server refused clears its message (and the refusal, once none is left).
   const p = document.querySelector(`.field-error[data-field="${ev.target.name}"]`);
@@ -1365,7 +1530,7 @@ $("outcome").addEventListener("input", (ev) => {
   }
 });
 $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.target.value)));
-$("logout").addEventListener("click", logout);
+$("logout").addEventListener("click", askLogout);
 document.addEventListener("keydown", onKey);
 window.addEventListener("resize", fitDetails);
 setInterval(renderTimer, 1000);

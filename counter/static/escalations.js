@@ -56,14 +56,22 @@ export function timeOf(iso) {
   return iso ? `${hhmm(iso)} ${zoneName()}` : "";
 }
 
-function mailState(mail) {
-  if (!mail) return ["off", t("mail.off")]; // escalated while e-mail was off (it may be on now): by hand, for good
+// The e-mail's state and what to do. `lkpp` is the LKPP ticket number recorded (TTS / LPSE Support):
+// once there is one, the case reached LKPP by hand, and nobody is told to forward it again.
+function mailState(mail, lkpp) {
+  if (!mail) {
+    // escalated while e-mail was off (it may be on now): by hand, for good
+    return lkpp ? ["forwarded", t("mail.off_forwarded", { number: lkpp })] : ["off", t("mail.off")];
+  }
   const error = mail.error || "?";
   if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
   // what is wrong and what to do, in the server's words, with the raw message after it for the admin
   const said = mail.advice ? `${mail.advice[getLang()] || mail.advice.id} (${error})` : error;
   if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said })];
-  if (mail.status === "failed") return ["failed", t("mail.failed", { n: mail.attempts, error: said })];
+  if (mail.status === "failed") {
+    if (lkpp) return ["forwarded", t("mail.failed_forwarded", { n: mail.attempts, error: said, number: lkpp })];
+    return ["failed", t("mail.failed", { n: mail.attempts, error: said })];
+  }
   return ["queued", t("mail.queued")];
 }
 
@@ -107,14 +115,14 @@ function priorityBadge(x) {
 function renderInfo(entry) {
   const x = entry.data;
   const form = x.form || {};
-  const [mailKind, mailText] = mailState(x.mail);
+  const [mailKind, mailText] = mailState(x.mail, x.lkpp_ticket);
   const card = entry.card;
   card.dataset.label = x.label;
   card.dataset.mail = mailKind;
   card.querySelector(".top").replaceChildren(
     el("span", { class: "label" }, x.label),
     el("span", { class: "when" }, `${t("case.escalated")} ${x.escalated_at ? dateLong(x.escalated_at) : dayName(x.day)}`),
-    x.officer ? el("span", { class: "muted by" }, t("case.by", { name: x.officer })) : null,
+    x.officer ? el("span", { class: "muted by" }, t("case.by", { name: x.officer_name || x.officer })) : null,
     priorityBadge(x),
     el(
       "span",

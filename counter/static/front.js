@@ -1,7 +1,7 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
   ACTIVE, PAGE, api, connectLive, doubled, el, getLang, hhmm, logout, requestId, secondClick, setupLangToggle, showLogin,
-  statusName, t,
+  showUser, statusName, t,
   whoAmI,
 } from "./common.js";
 
@@ -276,15 +276,17 @@ function counterName(id) {
   return c ? c.name : t("counter_unknown", { id });
 }
 
-async function release(id, button, ev) {
+// `label`: the ticket called at a counter nobody holds (its officer logged out before it went back, an admin
+// called it): the same release sends it back to the line at its place.
+async function release(id, button, ev, label = null) {
   const entry = state.counters.get(id) || {};
   if (!secondClick(state, id, button, renderCounters, ev)) return;
   button.disabled = true;
-  const params = { counter: counterName(id), officer: entry.officer || "?" };
+  const params = { counter: counterName(id), officer: entry.officer || "?", label };
   try {
     await api("POST", `/api/counters/${id}/release`, {});
     state.counters.set(id, { ...entry, officer: null });
-    notice("counter-notice", "info", t("done.released", params));
+    notice("counter-notice", "info", t(entry.officer ? "done.released" : "done.returned", params));
   } catch (err) {
     if (err.status === 401) return location.reload();
     notice("counter-notice", "error", t("fail.release", { ...params, text: err.message }));
@@ -301,18 +303,21 @@ function renderCounters() {
       entry.paused ? el("span", { class: "tag paused" }, t("counter.paused")) : null,
     ];
     let releaseBtn = null;
-    if (entry.officer) {
+    const stranded = !entry.officer && ticket && ticket.status === "called"; // called there, nobody to serve it
+    if (entry.officer || stranded) {
       releaseBtn = el(
         "button",
         {
           type: "button",
           class: "small",
           dataset: { act: "release" },
-          title: t("btn.release_title", { counter: c.name, officer: entry.officer }),
+          title: entry.officer
+            ? t("btn.release_title", { counter: c.name, officer: entry.officer })
+            : t("btn.return_title", { counter: c.name, label: ticket.label }),
         },
         state.armedCounter === c.id ? t("btn.release_confirm") : t("btn.release"),
       );
-      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev));
+      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev, stranded ? ticket.label : null));
     }
     return el(
       "tr",
@@ -341,6 +346,9 @@ function onCounterEvent(ev) {
     let text = t("auto.released", params);
     if (data.returned) text += ` ${t("auto.returned", { label: data.returned })}`;
     notice("counter-notice", "warn", text);
+  } else if (ev.type === "counter_released" && data.returned && data.officer && data.by === data.officer) {
+    // its officer logged out while calling a visitor: the ticket went back to the line at its place
+    notice("counter-notice", "info", t("logout.returned", { counter: counterName(id), officer: data.officer, label: data.returned }));
   }
   state.counters.set(id, entry);
 }
@@ -470,7 +478,7 @@ function start(user) {
     return;
   }
   document.body.dataset.view = "app";
-  $("officer-name").textContent = user.username;
+  showUser(user);
   renderTickets();
   renderCounters();
   renderAlerts();

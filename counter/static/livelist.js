@@ -1,7 +1,7 @@
 // What the staff pages that list cases kept live share (escalations.js, complaints.js): the age of
 // a case in words, the page's notice line, a list fetch that runs one at a time, and the start of
 // the page (login, role, live connection, the ages ticking, the language toggle).
-import { connectLive, logout, setupLangToggle, showLogin, t, whoAmI } from "./common.js";
+import { connectLive, logout, setupLangToggle, showLogin, showUser, t, whoAmI } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -69,7 +69,7 @@ export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang
       return;
     }
     document.body.dataset.view = "app";
-    $("officer-name").textContent = user.username;
+    showUser(user);
     onStart(user);
     connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
   }

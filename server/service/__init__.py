@@ -125,6 +125,7 @@ class QueueService:
     form_copy = _Method("views")
     recap_page_rows = _Method("views")
     recap_file = _Method("views")
+    recap_filter_names = _Method("views")
     figures = _Method("views")
     # -- counter claims and sessions ------------------------------------------------------
     claim_counter = _Method("claims")

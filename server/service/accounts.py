@@ -66,18 +66,20 @@ class CounterClaims:
             holder = claim.get("officer_id")
             if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
                 raise QueueError("counter_taken", officer=claim["officer_name"])
-            self._release(tx, now, counter_id, claim, user["username"], forced=holder != user["id"])
+            self._release(tx, now, counter_id, claim, user["username"], return_called=holder != user["id"])
             return Outcome()
 
         self.unit.run(None, run)
 
-    def _release(self, tx: Tx, now: datetime, counter_id: int, claim: dict[str, Any], by: str, forced: bool) -> None:
+    def _release(
+        self, tx: Tx, now: datetime, counter_id: int, claim: dict[str, Any], by: str, return_called: bool
+    ) -> None:
         """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
-        when it had a holder or gave a ticket back. `forced` (not its holder: an admin, the front office,
-        "auto"): a called ticket at the counter waits again at its place; a ticket being served stays
-        (its visitor is at the counter: whoever takes the counter next finishes it)."""
+        when it had a holder or gave a ticket back. `return_called` (not its holder: an admin, the front
+        office, "auto"; or its holder's logout): a called ticket at the counter waits again at its place; a
+        ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it)."""
         returned = None
-        if forced:
+        if return_called:
             current = tx.counter_ticket(counter_id)
             if current is not None and current.status == core.CALLED:
                 returned = core.return_to_line(current)
@@ -146,20 +148,22 @@ class CounterClaims:
             for cid, holder in idle:
                 claim = tx.counter_claim(cid) or {}
                 if claim.get("officer_id") == holder:  # nobody took it meanwhile
-                    self._release(tx, now, cid, claim, "auto", forced=True)
+                    self._release(tx, now, cid, claim, "auto", return_called=True)
                     done += 1
             return Outcome(done)
 
         return unit.run(None, run).body
 
     def release_counters(self, user: dict[str, Any]) -> None:
-        """Free every counter this officer holds (at logout), each with a `counter_released` event. Their
-        tickets stay as they are: the next officer at the counter goes on with them."""
+        """Free every counter this officer holds (at logout), each with a `counter_released` event. A ticket
+        one of them is calling waits again at its place, as at a release by the front office (nobody is left
+        to serve that visitor there, and the other counters can call them); a ticket being served stays: its
+        visitor is at the counter, and the next officer there finishes it."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
             for cid, claim in tx.counter_claims().items():
                 if claim["officer_id"] == user["id"]:
-                    self._release(tx, now, cid, claim, user["username"], forced=False)
+                    self._release(tx, now, cid, claim, user["username"], return_called=True)
             return Outcome()
 
         self.unit.run(None, run)

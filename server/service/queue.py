@@ -429,10 +429,11 @@ class QueueCommands:
         new = self._change(tx, current, new, "escalated", now, counter.id, officer)
         escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
         if settings.escalation.enabled:
-            from server.escalation import subject_for
+            from server.escalation import signer, subject_for
 
             subject = subject_for(settings, new.label, now)
-            mail_id = tx.add_mail(new.id, "escalation", subject, now)
+            # signed with the officer's full name and NIP as they are now, kept with the queued mail
+            mail_id = tx.add_mail(new.id, "escalation", subject, now, signer(tx.user(officer), officer))
             escalation["mail"] = {"id": mail_id, "status": "queued", "subject": subject, "to": settings.escalation.to}
         return self._ticket_answer(tx, new, escalation=escalation)
 

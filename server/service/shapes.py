@@ -23,6 +23,17 @@ def counter_name(settings: Settings, counter_id: int | None) -> str:
     return c.name if c else ""
 
 
+def full_name(account: dict[str, Any] | None) -> str | None:
+    """An account's full name as a person reads who did something ("Budi Santoso, S.Kom."), None when it has
+    none (the caller shows the login name then)."""
+    return ((account or {}).get("full_name") or "").strip() or None
+
+
+def names_of(users: list[dict[str, Any]]) -> dict[str, str]:
+    """Login name -> full name, for the accounts that have one."""
+    return {u["username"]: name for u in users if (name := full_name(u))}
+
+
 def rules_of(settings: Settings) -> Rules:
     """The queue rules the core needs, from the settings."""
     return Rules(

@@ -19,7 +19,7 @@ from server.core import Ticket
 from server.errors import FormIncomplete, Localized, NotFound, QueueError
 from server.forms import clean_text, normalize_phone, parse_id, text_problem
 from server.i18n import t
-from server.service.shapes import iso
+from server.service.shapes import iso, names_of
 from server.service.unit import Kind, Outcome
 from server.store import Tx
 
@@ -661,14 +661,23 @@ class Survey:
             rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
             history = tx.complaint_history([r["id"] for r in rows])
             counts = tx.complaint_counts(day_from, day_to)
+            names = names_of(tx.users())
         return {
-            "complaints": [self._complaint(r, now, history.get(r["id"], [])) for r in rows],
+            "complaints": [self._complaint(r, now, history.get(r["id"], []), names) for r in rows],
             "counts": counts,
             "limit": COMPLAINTS_LIMIT,
         }
 
-    def _complaint(self, r: Mapping[str, Any], now: datetime, history: list[dict[str, Any]]) -> dict[str, Any]:
+    def _complaint(
+        self, r: Mapping[str, Any], now: datetime, history: list[dict[str, Any]], names: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """One complaint as the page shows it; who answered or closed it also by `names` (login name -> full
+        name: what a person reads, the login name when the account has no full name)."""
         settings = self.unit.settings
+
+        def name(username: str | None) -> str | None:
+            return names.get(username, username) if username else username
+
         service = settings.service(r["service"])
         written = datetime.fromisoformat(r.get("text_at") or r["created_at"])
         done = r["answered_at"] or r.get("closed_at")
@@ -688,18 +697,28 @@ class Survey:
             "status": complaint_status(r),
             "answer": r["answer"],
             "answered_by": r["answered_by"],
+            "answered_by_name": name(r["answered_by"]),
             "answered_at": r["answered_at"],
             "closed_by": r.get("closed_by"),
+            "closed_by_name": name(r.get("closed_by")),
             "closed_at": r.get("closed_at"),
             "history": [
-                {"kind": h["kind"], "text": h["text"], "by": h["actor"], "at": h["at"], "replaced_at": h["replaced_at"]}
+                {
+                    "kind": h["kind"],
+                    "text": h["text"],
+                    "by": h["actor"],
+                    "by_name": name(h["actor"]),
+                    "at": h["at"],
+                    "replaced_at": h["replaced_at"],
+                }
                 for h in history
             ],
         }
 
     def _one(self, tx: Tx, complaint_id: int, now: datetime) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id)
-        return self._complaint(row, now, tx.complaint_history([complaint_id]).get(complaint_id, []))
+        history = tx.complaint_history([complaint_id]).get(complaint_id, [])
+        return self._complaint(row, now, history, names_of(tx.users()))
 
     def _complaint_row(self, tx: Tx, complaint_id: int | None) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id) if complaint_id is not None else None

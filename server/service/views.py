@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.service.shapes import full_ticket, iso, public_ticket
+from server.service.shapes import full_name, full_ticket, iso, public_ticket
 from server.store import Tx
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ class Views:
         """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority
         class's target time, the mail's state, and the escalation's text to copy for the TTS."""
         from server.advice import mail_advice
-        from server.escalation import escalation_text
+        from server.escalation import escalation_text, signer
         from server.store import ticket_from_row
 
         now = self.unit.clock()
@@ -279,6 +279,7 @@ class Views:
         default_target = max((p.target_minutes for p in settings.priority_classes), default=None)
         with self.unit.store.read() as tx:
             rows = tx.open_escalations()
+            accounts = {u["username"]: u for u in tx.users()}
         out = []
         for r in rows:
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
@@ -307,6 +308,8 @@ class Views:
                     "id": r["id"],
                     "service": r["service"],
                     "officer": r["officer"],
+                    # who escalated, as a person reads it: the account's full name, else the login name
+                    "officer_name": full_name(accounts.get(r["officer"])) or r["officer"],
                     "note": r["escalation_note"],
                     "lkpp_ticket": r["lkpp_ticket"] or "",
                     "escalated_at": r["finished_at"],
@@ -316,7 +319,13 @@ class Views:
                     "overdue": None if target_s is None else age_s > target_s,
                     "mail": mail,
                     "form": form,
-                    "copy_text": escalation_text(settings, ticket_from_row(r), form),
+                    # signed as its mail is: the name kept with the mail, else the account's now
+                    "copy_text": escalation_text(
+                        settings,
+                        ticket_from_row(r),
+                        form,
+                        r.get("signer") or signer(accounts.get(r["officer"]), r["officer"]),
+                    ),
                 }
             )
         return out
@@ -376,6 +385,7 @@ class Views:
 
     def recap_file(self, day_from: str, day_to: str, filters: dict[str, Any], fmt: str) -> bytes:
         """The recap as JSON, CSV or XLSX bytes (a long one made off the event loop: server.report_job)."""
+        from server import reports
         from server.report_job import make_recap_file
 
         job = {
@@ -384,8 +394,26 @@ class Views:
             "filters": filters,
             "format": fmt,
             "office": self.unit.settings.office.name,
+            "filters_label": reports.filter_label(filters, **self.recap_filter_names(filters)),
         }
         return make_recap_file(self.unit.store, job)
+
+    def recap_filter_names(self, filters: dict[str, Any]) -> dict[str, str | None]:
+        """The names a filtered recap says its filters by (reports.filter_label): the service's name, and the
+        officer's full name when the text typed is an account's username or full name (as the filter
+        matches them, any case), else None (the text as typed)."""
+        code, typed = filters.get("service"), (filters.get("officer") or "").strip()
+        known = self.unit.settings.service(code) if code else None
+        officer = None
+        if typed:
+            with self.unit.store.read() as tx:
+                users = tx.users()
+            low = typed.lower()
+            by_name = next((u for u in users if u["username"].lower() == low), None)
+            by_full = next((u for u in users if (u["full_name"] or "").strip().lower() == low), None)
+            account = by_name or by_full
+            officer = ((account["full_name"] or "").strip() or account["username"]) if account else None
+        return {"service": known.name if known else None, "officer": officer}
 
     def figures(self, day_from: str, day_to: str, group: str) -> dict[str, Any]:
         """The dashboard's service-time figures (over a year: made off the event loop, server.report_job)."""

@@ -110,14 +110,15 @@ class OutboxQueries(TxBase):
         )
 
     # -- escalation mail -------------------------------------------------------------------
-    def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime) -> int:
-        """Queue an escalation mail; its id."""
+    def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime, signer: str | None = None) -> int:
+        """Queue an escalation mail, with who signs it (the officer's name as it is now); its id."""
         row = {
             "ticket_id": ticket_id,
             "kind": kind,
             "status": "queued",
             "attempts": 0,
             "subject": subject,
+            "signer": signer,
             "next_attempt_at": _iso(now),
             "created_at": _iso(now),
         }
@@ -144,4 +145,5 @@ class OutboxQueries(TxBase):
         for r in rows:
             mail = self.mail_of_ticket(r["id"])
             r["mail"] = {k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")} if mail else None
+            r["signer"] = mail.get("signer") if mail else None
         return rows

@@ -1,0 +1,173 @@
+"""Keluar with a visitor at the counter (review 86): the counter page asks first, a called ticket goes back to
+the line at its place at logout (a served one stays at the counter), and the front office can send back a
+ticket called at a counter nobody holds. A real server process and real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from playwright.sync_api import expect
+from staffpages import issue, sign_in
+
+PASSWORD = "rahasia-123"
+VIEWPORT = {"width": 1366, "height": 768}
+ACCOUNTS = {"budi": "officer", "sari": "officer", "rina": "frontoffice", "kepala": "admin"}
+
+
+@pytest.fixture(scope="module")
+def office(live):
+    for name, role in ACCOUNTS.items():
+        live.add_user(name, role)
+    return live
+
+
+@pytest.fixture(autouse=True)
+def clean_queue(office):
+    """Every test starts with an empty queue and free counters (one server for the module)."""
+    admin = office.session("kepala", PASSWORD)
+    state = admin.get(office.url + "/api/staff/state", timeout=5).json()
+    for ticket in state["tickets"]:
+        if ticket["status"] == "serving":
+            url = f"{office.url}/api/counters/{ticket['counter_id']}/resolve"
+            r = admin.post(url, json={"solution": "Dibersihkan oleh tes."}, timeout=5)
+        else:
+            r = admin.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+    for counter in state["counters"]:
+        admin.post(f"{office.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
+    yield
+
+
+def open_counter(browser, live, username: str, counter_id: int):
+    page = sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), live, "/counter/", username)
+    page.select_option("#counter-select", str(counter_id))
+    return page
+
+
+def server_ticket(live, token: str) -> dict:
+    return requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+
+
+def logged_in(page, live) -> bool:
+    return page.context.request.get(live.url + "/api/me").status == 200
+
+
+def test_keluar_while_calling_asks_first_and_the_ticket_goes_back_to_the_line(browser, office):
+    first = issue(office, "Rahmat Hidayat", "B")
+    second = issue(office, "Dewi Lestari", "B")
+    budi = open_counter(browser, office, "budi", 2)
+    budi.click("#btn-call-next")
+    expect(budi.locator("#t-label")).to_have_text(first["label"])
+    rina = sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), office, "/counter/front", "rina")
+    expect(rina.locator("#counter-rows tr[data-counter='2']")).to_contain_text("budi")
+
+    dialog = budi.locator("#leave-dialog")
+    budi.click("#logout")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#leave-text")).to_have_text(
+        f"{first['label']} sedang dipanggil di Loket 2. Jika keluar, tiket kembali ke antrean di tempatnya."
+    )
+    expect(dialog.locator("button")).to_have_text(["Keluar", "Batal"])
+    budi.keyboard.press("n")  # the page's shortcuts are off under the dialog: nobody else is called
+    budi.keyboard.press("Escape")  # Esc keeps the session
+    expect(dialog).to_be_hidden()
+    assert logged_in(budi, office)
+    assert server_ticket(office, second["token"])["status"] == "waiting"
+    budi.click("#logout")
+    expect(dialog).to_be_visible()
+    budi.click("#leave-cancel")  # so does Batal, by mouse
+    expect(dialog).to_be_hidden()
+    expect(budi.locator("#t-label")).to_have_text(first["label"])
+    assert logged_in(budi, office)
+
+    budi.click("#logout")
+    budi.click("#leave-confirm")
+    expect(budi.locator("#login-form")).to_be_visible()
+    assert not logged_in(budi, office)
+    ticket = server_ticket(office, first["token"])
+    assert (ticket["status"], ticket["counter_id"]) == ("waiting", None)
+    # the front office sees it happen; another counter of the service calls that visitor first, at its place
+    expect(rina.locator("#counter-notice")).to_have_text(
+        f"budi keluar dari Loket 2: tiket {first['label']} yang dipanggil kembali menunggu di tempatnya."
+    )
+    row = rina.locator("#counter-rows tr[data-counter='2']")
+    expect(row).to_contain_text("kosong")
+    expect(row).to_contain_text("tidak ada tiket")
+    expect(rina.locator(f"#tickets tr[data-label='{first['label']}'] .status")).to_have_text("menunggu")
+    sari = office.session("sari", PASSWORD)
+    r = sari.post(f"{office.url}/api/counters/3/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == first["label"]
+    budi.context.close()
+    rina.context.close()
+
+
+def test_keluar_while_serving_says_the_ticket_stays_at_the_counter_in_english_too(browser, office):
+    lina = issue(office, "Lina Marlina", "B")
+    budi = open_counter(browser, office, "budi", 2)
+    budi.click("#btn-call-next")
+    budi.click("#btn-start")
+    expect(budi.locator("#t-status")).to_have_text("dilayani")
+    budi.click("#logout")
+    dialog = budi.locator("#leave-dialog")
+    expect(dialog.locator("#leave-text")).to_have_text(
+        f"{lina['label']} sedang dilayani di Loket 2. Jika keluar, tiket tetap di Loket 2 untuk petugas berikutnya di "
+        "sana. Sebaiknya selesaikan dulu (Selesai atau Eskalasi)."
+    )
+    budi.click("#leave-cancel")
+    expect(dialog).to_be_hidden()
+    budi.click("#lang-toggle")
+    expect(budi.locator("#logout")).to_have_text("Log out")
+    budi.click("#logout")
+    expect(dialog.locator("#leave-title")).to_have_text("Log out now?")
+    expect(dialog.locator("#leave-text")).to_have_text(
+        f"{lina['label']} is being served at Loket 2. If you log out, the ticket stays at Loket 2 for the next "
+        "officer there. Better finish it first (Resolve or Escalate)."
+    )
+    expect(dialog.locator("button")).to_have_text(["Log out", "Cancel"])
+    budi.click("#leave-cancel")
+    assert logged_in(budi, office)
+    budi.click("#logout")
+    budi.click("#leave-confirm")
+    expect(budi.locator("#login-form")).to_be_visible()
+    ticket = server_ticket(office, lina["token"])
+    assert (ticket["status"], ticket["counter_id"]) == ("serving", 2)  # the next officer there finishes it
+    budi.context.close()
+
+
+def test_keluar_with_no_ticket_logs_out_at_once(browser, office):
+    budi = open_counter(browser, office, "budi", 2)
+    budi.click("#logout")
+    expect(budi.locator("#login-form")).to_be_visible()
+    expect(budi.locator("#leave-dialog")).to_be_hidden()
+    budi.context.close()
+
+
+def test_the_front_office_sends_back_a_ticket_called_at_a_counter_nobody_holds(browser, office):
+    dedi = issue(office, "Dedi Kurniawan", "B")
+    admin = office.session("kepala", PASSWORD)  # an admin calls at any counter without holding it
+    r = admin.post(f"{office.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == dedi["label"]
+    rina = sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), office, "/counter/front", "rina")
+    row = rina.locator("#counter-rows tr[data-counter='2']")
+    expect(row).to_contain_text("kosong")
+    expect(row).to_contain_text(f"{dedi['label']} · dipanggil")
+    button = row.locator("button[data-act=release]")
+    expect(button).to_have_text("Lepas")
+    expect(button).to_have_attribute(
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+    )
+    expect(rina.locator("#counter-rows tr[data-counter='1'] button[data-act=release]")).to_have_count(0)
+    button.click()
+    expect(button).to_have_text("Yakin lepas?")
+    button.click()
+    expect(rina.locator("#counter-notice")).to_have_text(
+        f"{dedi['label']} kembali menunggu di antrean di tempatnya (Loket 2 tanpa petugas)."
+    )
+    expect(row).to_contain_text("tidak ada tiket")
+    expect(button).to_have_count(0)
+    expect(rina.locator(f"#tickets tr[data-label='{dedi['label']}'] .status")).to_have_text("menunggu")
+    ticket = server_ticket(office, dedi["token"])
+    assert (ticket["status"], ticket["calls"], ticket["counter_id"]) == ("waiting", 0, None)
+    public = requests.get(office.url + "/api/state", timeout=5).json()
+    assert next(c for c in public["counters"] if c["id"] == 2)["ticket"] is None  # the TV no longer calls it
+    rina.context.close()
