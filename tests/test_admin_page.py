@@ -461,6 +461,71 @@ def test_an_admin_frees_a_counter_its_officer_left(browser, live, boss):
     page.context.close()
 
 
+def test_an_admin_sends_back_a_ticket_called_at_a_counter_nobody_holds(browser, live, boss):
+    """A ticket called at a counter nobody holds (an admin called it, which takes no counter; or its officer
+    logged out before it went back) waits for nobody: the admin's Lepas sends it back to the line, as the
+    front office's does, in the same words and with the same second click."""
+    r = requests.post(
+        f"{live.url}/api/tickets",
+        json={
+            "service": "B",
+            "name": "Dedi Kurniawan",
+            "agency": "CV Maju Bersama",
+            "address": "Jl. Sudirman No. 12",
+            "phone": "081234567890",
+            "problem": "Lupa kata sandi akun penyedia SPSE",
+        },
+        timeout=5,
+    )
+    assert r.status_code == 201, r.text
+    dedi = r.json()["ticket"]
+    page = admin_page(browser, live)
+    row = page.locator("#live-counters tr[data-counter='2']")
+    expect(row).to_contain_text("tidak ada tiket")
+    r = boss.post(f"{live.url}/api/counters/2/call", json={"ticket": dedi["label"]}, timeout=5)
+    assert r.json()["ticket"]["label"] == dedi["label"], r.text
+    expect(row).to_contain_text(f"{dedi['label']} · dipanggil")  # live, from the call's event
+    expect(row).to_contain_text("kosong")  # the admin's call holds no counter: nobody is named
+    expect(row).to_have_attribute("data-held", "false")
+    button = row.locator("button[data-act=release]")
+    expect(button).to_have_text("Lepas")
+    expect(button).to_have_attribute(
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+    )
+    expect(page.locator("#live-counters tr[data-counter='1'] button[data-act=release]")).to_have_count(0)
+    button.click()
+    expect(button).to_have_text("Yakin lepas?")
+    assert requests.get(f"{live.url}/api/tickets/{dedi['token']}", timeout=5).json()["ticket"]["status"] == "called"
+    button.click()  # the second click confirms
+    expect(page.locator("#sec-live .notice")).to_have_text(
+        f"{dedi['label']} kembali menunggu di antrean di tempatnya (Loket 2 tanpa petugas)."
+    )
+    expect(row).to_contain_text("tidak ada tiket")
+    expect(button).to_have_count(0)
+    ticket = requests.get(f"{live.url}/api/tickets/{dedi['token']}", timeout=5).json()["ticket"]
+    assert (ticket["status"], ticket["calls"], ticket["counter_id"]) == ("waiting", 0, None)
+    assert next(c for c in state(live)["counters"] if c["id"] == 2)["ticket"] is None  # the TV calls nobody there
+
+    # a page opened while such a ticket is called offers it too, from the snapshot; in English
+    boss.post(f"{live.url}/api/counters/2/call", json={"ticket": dedi["label"]}, timeout=5).raise_for_status()
+    expect(row).to_contain_text(f"{dedi['label']} · dipanggil")
+    page.click("#lang-toggle")
+    page.reload()
+    row = page.locator("#live-counters tr[data-counter='2']")
+    button = row.locator("button[data-act=release]")
+    expect(button).to_have_text("Release")
+    expect(button).to_have_attribute(
+        "title", f"Loket 2 has no officer: send the called {dedi['label']} back to the line at its place"
+    )
+    button.click()
+    button.click()
+    expect(page.locator("#sec-live .notice")).to_have_text(
+        f"{dedi['label']} is waiting again in the line at its place (Loket 2 had no officer)."
+    )
+    boss.post(f"{live.url}/api/tickets/{dedi['token']}/cancel", json={}, timeout=5).raise_for_status()
+    page.context.close()
+
+
 def test_an_edit_is_kept_over_a_session_that_ended_and_comes_back_after_the_login(browser, live, boss):
     """The admin types a new address; meanwhile the session ends (another admin set a new password). The
     save answered 401 and the page reloaded to the login: the edit was gone. It comes back, unsaved."""

@@ -170,4 +170,68 @@ def test_the_front_office_sends_back_a_ticket_called_at_a_counter_nobody_holds(b
     assert (ticket["status"], ticket["calls"], ticket["counter_id"]) == ("waiting", 0, None)
     public = requests.get(office.url + "/api/state", timeout=5).json()
     assert next(c for c in public["counters"] if c["id"] == 2)["ticket"] is None  # the TV no longer calls it
+
+    # called again while the page is open: its event does not make the admin the counter's holder
+    r = admin.post(f"{office.url}/api/counters/2/call", json={"ticket": dedi["label"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(row).to_contain_text(f"{dedi['label']} · dipanggil")
+    expect(row).to_contain_text("kosong")
+    expect(button).to_have_attribute(
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+    )
     rina.context.close()
+
+
+def test_an_officers_page_on_a_counter_nobody_holds_is_told_the_ticket_went_back_not_that_it_lost_it(browser, office):
+    """The front office sends back a ticket an admin called at Loket 2 while budi's counter page is open there,
+    not holding it: budi's page says what happened and stays on Loket 2 ("Loket 2 dilepas oleh rina … Pilih
+    loket Anda" told him he lost a counter he never had, and sent him back to the counter choice)."""
+    eka = issue(office, "Eka Putri", "B")
+    budi = open_counter(browser, office, "budi", 2)
+    admin = office.session("kepala", PASSWORD)
+    r = admin.post(f"{office.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == eka["label"]
+    expect(budi.locator("#t-label")).to_have_text(eka["label"])  # called at this counter: shown here
+    rina = office.session("rina", PASSWORD)
+    rina.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
+    expect(budi.locator("#notice")).to_have_text(
+        f"Tiket {eka['label']} yang dipanggil di Loket 2 dikembalikan ke antrean di tempatnya oleh front office (rina)."
+    )
+    expect(budi.locator("#counter-select")).to_have_value("2")  # still at Loket 2: nothing was taken from him
+    expect(budi.locator("#t-label")).to_have_text("—")
+    assert server_ticket(office, eka["token"])["status"] == "waiting"
+    budi.click("#lang-toggle")
+    expect(budi.locator("#notice")).to_have_text(
+        f"Ticket {eka['label']}, called at Loket 2, was sent back to the line at its place by the front office (rina)."
+    )
+    budi.click("#btn-call-next")  # the page works on: its officer calls that visitor, at their place
+    expect(budi.locator("#t-label")).to_have_text(eka["label"])
+    assert server_ticket(office, eka["token"])["counter_id"] == 2
+
+    admin.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()  # budi's own now
+    expect(budi.locator("#notice")).to_have_text("Loket 2 was released by kepala. Pick your counter to go on.")
+    expect(budi.locator("#counter-select")).to_have_value("")
+    budi.context.close()
+
+
+def test_a_page_on_a_counter_another_officer_holds_is_told_when_the_front_office_sends_their_ticket_back(
+    browser, office
+):
+    """sari holds Loket 2 and calls a visitor; budi's page is open there (told it is taken). The front office
+    frees Loket 2: budi's page says the ticket went back, in words, and stays at Loket 2, now free."""
+    fajar = issue(office, "Fajar Nugroho", "B")
+    sari = office.session("sari", PASSWORD)
+    assert (
+        sari.post(f"{office.url}/api/counters/2/call-next", json={}, timeout=5).json()["ticket"]["label"]
+        == fajar["label"]
+    )
+    budi = open_counter(browser, office, "budi", 2)
+    expect(budi.locator("#t-label")).to_have_text("—")  # sari's visitor is not shown as budi's
+    office.session("rina", PASSWORD).post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
+    expect(budi.locator("#notice")).to_have_text(
+        f"Tiket {fajar['label']} yang dipanggil di Loket 2 dikembalikan ke antrean di tempatnya oleh front office (rina)."
+    )
+    expect(budi.locator("#counter-select")).to_have_value("2")
+    budi.click("#btn-call-next")  # free now: budi takes it and calls that visitor
+    expect(budi.locator("#t-label")).to_have_text(fajar["label"])
+    budi.context.close()

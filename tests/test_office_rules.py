@@ -577,6 +577,7 @@ def test_the_front_office_frees_a_counter_and_its_called_ticket_waits_again_at_i
         "counter_id": 1,
         "officer": "budi",
         "by": "rina",
+        "role": "frontoffice",  # the counter page's words: "… by the front office (rina)"
         "returned": "A-002",
         "from": "called",
         "to": "waiting",

@@ -91,3 +91,56 @@ def test_the_admin_plays_a_call_on_the_tv_and_it_speaks_there_from_the_recording
     assert tv.evaluate("antrianDisplay.state.recent.length") == 0
     tv.context.close()
     page.context.close()
+
+
+def test_a_voice_saved_on_a_page_loaded_before_another_save_is_refused_the_choice_kept_until_reloaded(browser, voiced):
+    """The same admin on two PCs: one saves another pack; the other, loaded before it, picks espeak and saves.
+    Refused (409 settings_changed_meanwhile, the page sent the version it loaded as `base`): the choice stays
+    on screen with the server's words and Muat ulang bagian ini, nothing of it saved; a second try is refused
+    too. Reloaded, the section shows the other PC's voice; the change made again on it is saved."""
+    server, pack, aside = voiced
+    other_pack = pack.parent / "kedua"
+    shutil.copytree(pack, other_pack)
+    boss = server.session("kepala", "rahasia-123")
+    try:
+        pages = [browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page() for _ in "12"]
+        first, second = (sign_in(page, server, "/counter/admin", "kepala") for page in pages)
+        for page in (first, second):
+            expect(page.locator("#voice-engine")).to_have_value("clips")
+            expect(page.locator("#voice-pack option")).to_have_text(["kantor", "kedua"])
+        first.select_option("#voice-pack", label="kedua")
+        first.click("#voice-form button[type=submit]")
+        expect(first.locator("#sec-voice .notice")).to_have_text("Tersimpan.")
+        saved = boss.get(f"{server.url}/api/admin/settings", timeout=5).json()["tts"]["clips"]
+        assert saved.endswith("/voices/kedua"), saved
+
+        notice = second.locator("#sec-voice .notice")
+        second.select_option("#voice-engine", "espeak")
+        second.click("#voice-form button[type=submit]")
+        expect(notice).to_have_attribute("data-kind", "error")
+        expect(notice).to_contain_text("Suara panggilan sudah diubah oleh kepala pada ")
+        expect(notice).to_contain_text("perubahan Anda tidak disimpan")
+        expect(second.locator("#voice-engine")).to_have_value("espeak")  # the choice is still there
+        reload = second.locator("#sec-voice .reload-section")
+        expect(reload).to_have_text("Muat ulang bagian ini")
+        tts = boss.get(f"{server.url}/api/admin/settings", timeout=5).json()["tts"]
+        assert (tts["engine"], tts["clips"]) == ("clips", saved)  # the first PC's voice, nothing of this one
+        second.click("#voice-form button[type=submit]")  # a second try: still the version it was made on
+        expect(notice).to_have_attribute("data-kind", "error")
+        expect(reload).to_have_count(1)
+        assert boss.get(f"{server.url}/api/admin/settings", timeout=5).json()["tts"]["engine"] == "clips"
+
+        reload.click()
+        expect(notice).to_have_text("Dimuat ulang: ini nilai yang berlaku sekarang.")
+        expect(reload).to_have_count(0)
+        expect(second.locator("#voice-engine")).to_have_value("clips")
+        expect(second.locator("#voice-pack option:checked")).to_have_text("kedua")
+        second.select_option("#voice-engine", "espeak")
+        second.click("#voice-form button[type=submit]")
+        expect(notice).to_have_text("Tersimpan.")
+        assert boss.get(f"{server.url}/api/admin/settings", timeout=5).json()["tts"]["engine"] == "espeak"
+        for page in (first, second):
+            page.context.close()
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
+        shutil.rmtree(other_pack)

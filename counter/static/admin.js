@@ -636,6 +636,8 @@ async function setActive(user, active) {
 }
 
 // ---- counters now: who holds each; free one whose officer left (POST /api/counters/<id>/release) ----
+// A counter nobody holds with a ticket called there (its officer logged out before it went back, an admin
+// called it) gets the same Lepas: the release sends that ticket back to the line at its place (as front.js).
 function counterName(id) {
   const c = ((state.settings && state.settings.counters) || []).find((x) => x.id === id);
   return c ? c.name : t("counter_unknown", { id });
@@ -647,11 +649,14 @@ function renderLive() {
     const entry = state.counters.get(id);
     const ticket = entry.ticket;
     let release = null;
-    if (entry.officer) {
-      release = el("button", { type: "button", class: "small", dataset: { act: "release" },
-        title: t("btn.release_title", { counter: counterName(id), officer: entry.officer }) },
+    const stranded = !entry.officer && ticket && ticket.status === "called"; // called there, nobody to serve it
+    if (entry.officer || stranded) {
+      const title = entry.officer
+        ? t("btn.release_title", { counter: counterName(id), officer: entry.officer })
+        : t("btn.return_title", { counter: counterName(id), label: ticket.label });
+      release = el("button", { type: "button", class: "small", dataset: { act: "release" }, title },
         state.armedCounter === id ? t("btn.release_confirm") : t("btn.release"));
-      release.addEventListener("click", (ev) => releaseCounter(id, release, ev));
+      release.addEventListener("click", (ev) => releaseCounter(id, release, ev, stranded ? ticket.label : null));
     }
     return el("tr", { dataset: { counter: String(id), held: String(Boolean(entry.officer)) } },
       el("td", {}, el("strong", {}, counterName(id))),
@@ -663,14 +668,17 @@ function renderLive() {
   $("live-counters").replaceChildren(...rows);
 }
 
-async function releaseCounter(id, button, ev) {
+// `label`: the ticket called at a counter nobody holds, which the release sends back to the line.
+async function releaseCounter(id, button, ev, label = null) {
   const entry = state.counters.get(id) || {};
   if (!secondClick(state, id, button, renderLive, ev)) return;
   button.disabled = true;
   try {
     await api("POST", `/api/counters/${id}/release`, {});
-    notice(box("live"), "info", t("done.released", { counter: counterName(id), officer: entry.officer || "?" }));
-    state.counters.set(id, { ...entry, officer: null });
+    const params = { counter: counterName(id), officer: entry.officer || "?", label };
+    notice(box("live"), "info", t(entry.officer ? "done.released" : "done.returned", params));
+    const now = state.counters.get(id) || {}; // as the release's event may have left it meanwhile
+    state.counters.set(id, { ...now, officer: null, ticket: label ? null : now.ticket }); // sent back: not here
   } catch (err) {
     if (err.status === 401) return location.reload();
     notice(box("live"), "error", err.message);
@@ -705,7 +713,8 @@ function liveEvent(ev) {
   if (ticket && ticket.id !== undefined) {
     for (const [cid, entry] of state.counters) {
       const here = ticket.counter_id === cid && (ticket.status === "called" || ticket.status === "serving");
-      if (here) state.counters.set(cid, { ...entry, ticket, officer: entry.officer || (["called", "started"].includes(ev.type) ? ev.actor : null) });
+      // who holds it is said by `counter_claimed` alone: an admin calls at any counter without holding it
+      if (here) state.counters.set(cid, { ...entry, ticket });
       else if (entry.ticket && entry.ticket.label === ticket.label) state.counters.set(cid, { ...entry, ticket: null });
     }
   }

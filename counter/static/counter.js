@@ -775,7 +775,7 @@ function goneWords(label, how, status) {
   for (const [type, key] of [["resolved", "resolved"], ["escalated", "escalated"], ["transferred", "transferred"]]) {
     if (how.type === type) return t(`gone.${key}_${mine ? "tab" : "by"}`, { label, actor });
   }
-  if (how.type === "counter_released") return how.text;
+  if (how.type === "counter_released" && how.text) return how.text;
   if (how.type === "unknown") return t("gone.unknown", { label });
   return t("gone.other", { label, status: statusName(status || "?") });
 }
@@ -1010,6 +1010,8 @@ function noteHolder(ev) {
 function noticeGone(ev, before) {
   const id = before.id;
   state.gone.set(id, { ...before, ...ev.ticket });
+  const said = state.left.get(id);
+  if (ev.seq !== undefined && said && said.seq === ev.seq) return; // this event's release said it (onCounterEvent)
   state.left.set(id, { type: ev.type, actor: ev.actor });
   if (state.ownDone.has(id)) return;
   const kind = ev.type === "resolved" || ev.type === "escalated" || ev.type === "transferred" ? "info" : "warn";
@@ -1031,18 +1033,38 @@ function onCounterEvent(ev) {
   const holder = data.officer ?? entry.officer;
   entry.officer = null;
   state.counters.set(id, entry);
-  if (id !== state.counterId || !state.me || (holder && holder !== state.me.username)) return;
+  if (id !== state.counterId || !state.me) return;
+  if (!holder || holder !== state.me.username) {
+    // Not this officer's counter (nobody held it: an admin called there; or another officer did): nothing was
+    // taken from this page, which stays at it. A ticket called there went back to the line: say so.
+    if (data.returned) sentBack(ev);
+    return;
+  }
   const by = data.by ?? ev.actor;
   const auto = !by || by === "auto"; // the server, after [queue] counter_release_minutes without a counter page
   if (!auto && by === state.me.username) return; // this officer freed it (another tab, a logout)
   const counter = counterName(id);
   if (auto) {
     const text = releaseText(id, { seq: ev.seq, at: ev.at, by: "auto", minutes: data.minutes, returned: data.returned }, null);
-    counterLost(id, text, currentTicket());
+    counterLost(id, text, currentTicket(), ev.seq);
     return;
   }
   if (ev.seq) localStorage.setItem(RELEASE_SEEN_KEY, String(ev.seq));
-  counterLost(id, t("released.by", { counter, by }), currentTicket());
+  counterLost(id, t("released.by", { counter, by }), currentTicket(), ev.seq);
+}
+
+// The front office or an admin sent back the ticket called at this page's counter, which this officer did not
+// hold (`counter_released` with `returned`; `data.role`: the role of `by`): it waits again at its place, and the
+// page stays at its counter. A draft for it says so too.
+function sentBack(ev) {
+  const data = ev.data || {};
+  const role = ["frontoffice", "admin", "officer"].includes(data.role) ? data.role : "other";
+  const params = { label: data.returned, counter: counterName(data.counter_id ?? ev.counter_id), by: data.by ?? ev.actor ?? "?" };
+  const key = `released.sent_back_${role}`;
+  if (ev.ticket && ev.ticket.id !== undefined && state.tickets.has(ev.ticket.id)) {
+    state.left.set(ev.ticket.id, { type: "counter_released", text: t(key, params), seq: ev.seq });
+  }
+  notify("info", key, params);
 }
 
 // Whether a snapshot's counter entry tells of a release this page has not said: from this officer, by someone
@@ -1071,10 +1093,10 @@ function releaseText(id, r, entry) {
 
 // This page's counter is no longer this officer's: say so (`text`), and pick a counter again (a counter
 // bound to the account stays: its next action takes it again). A draft for `ticket` is kept on screen.
-function counterLost(id, text, ticket) {
+function counterLost(id, text, ticket, seq = undefined) {
   if (ticket) {
     state.gone.set(ticket.id, ticket);
-    state.left.set(ticket.id, { type: "counter_released", text });
+    state.left.set(ticket.id, { type: "counter_released", text, seq }); // `seq`: the event that said it
   }
   if (state.me.counter_id) text += ` ${t("released.bound")}`;
   else {

@@ -353,14 +353,6 @@ function onCounterEvent(ev) {
   state.counters.set(id, entry);
 }
 
-// A counter is taken by its officer's first action: a ticket called there names its holder.
-function noteHolder(ev) {
-  const id = ev.counter_id;
-  if (!["called", "recalled", "started"].includes(ev.type) || !id || !ev.actor || !ev.ticket || ev.ticket.counter_id !== id) return;
-  const entry = state.counters.get(id) || { id };
-  if (entry.officer !== ev.actor) state.counters.set(id, { ...entry, officer: ev.actor });
-}
-
 function renderAlerts() {
   const items = state.alerts.map((a, i) => {
     const dismiss = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
@@ -455,8 +447,7 @@ function onEvent(ev) {
     });
     renderAlerts();
   }
-  if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
-  else noteHolder(ev);
+  if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev); // `counter_claimed` names a holder
   applyTicket(ev.ticket);
   renderTickets();
   renderCounters();

@@ -66,18 +66,28 @@ class CounterClaims:
             holder = claim.get("officer_id")
             if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
                 raise QueueError("counter_taken", officer=claim["officer_name"])
-            self._release(tx, now, counter_id, claim, user["username"], return_called=holder != user["id"])
+            by, role = user["username"], user["role"]
+            self._release(tx, now, counter_id, claim, by, return_called=holder != user["id"], role=role)
             return Outcome()
 
         self.unit.run(None, run)
 
     def _release(
-        self, tx: Tx, now: datetime, counter_id: int, claim: dict[str, Any], by: str, return_called: bool
+        self,
+        tx: Tx,
+        now: datetime,
+        counter_id: int,
+        claim: dict[str, Any],
+        by: str,
+        return_called: bool,
+        role: str | None = None,
     ) -> None:
         """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
         when it had a holder or gave a ticket back. `return_called` (not its holder: an admin, the front
         office, "auto"; or its holder's logout): a called ticket at the counter waits again at its place; a
-        ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it)."""
+        ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it).
+        `role`: the role of `by` (a release through the API), kept as `data.role` for the counter page's words
+        ("… sent back to the line by the front office (rina)")."""
         returned = None
         if return_called:
             current = tx.counter_ticket(counter_id)
@@ -90,6 +100,8 @@ class CounterClaims:
         elif returned is None:
             return
         data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
+        if role:
+            data["role"] = role
         if by == "auto":  # the time without a counter page after which it was freed, for the pages to say
             data["minutes"] = self.unit.settings.queue.counter_release_minutes
         if returned is not None:
