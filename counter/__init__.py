@@ -340,7 +340,7 @@ def dashboard_page():
         data = {
             **data,
             "groups": [
-                {**g, "label": figures.label(group, g["key"], lang=lang)}
+                {**g, "label": figures.label(group, g["key"], lang=lang, span=(day_from, day_to))}
                 if group in ("day", "week", "month") or (group == "officer" and not g["key"])
                 else g
                 for g in data["groups"]
@@ -384,38 +384,109 @@ def _label_room(bars: list[dict], width: float) -> dict[str, float]:
     """The room a chart's labels, rotated −45° under their bars, need: the drawing's height (the longest
     label's drop below the axis) and its left margin (a label under the first bars reaching left of the
     axis), so that every label is drawn whole, on screen and on paper."""
-    reach = [math.ceil(len(b["short"]) * LABEL_CHAR_PX * math.sqrt(0.5)) for b in bars]
+    reach = [_label_reach(b["short"]) for b in bars]
     left = math.ceil(max([40] + [r - (b["x"] + b["w"] / 2) + 8 for r, b in zip(reach, bars, strict=True)]))
-    height = max(290, 10 + SHARE_AXIS_Y + max(reach, default=0) + 16)
-    return {"left": left, "height": height, "svg_width": left + width + 10}
+    return {"left": left, "height": _label_height([b["short"] for b in bars]), "svg_width": left + width + 10}
+
+
+def _label_reach(short: str) -> int:
+    """How far a label rotated −45° reaches left of (and below) the point it hangs from, in px."""
+    return math.ceil(len(short) * LABEL_CHAR_PX * math.sqrt(0.5))
+
+
+def _label_height(shorts: list[str]) -> int:
+    """A share chart's height: the 200 px of bars and the longest label's drop below them."""
+    return max(290, 10 + SHARE_AXIS_Y + max((_label_reach(x) for x in shorts), default=0) + 16)
+
+
+# A chart as wide as its frame ("fill"): the SVG is 100 % of the frame's width (at least FILL_MIN_WIDTH px:
+# narrower, the frame scrolls), each bar's centre a share of it; the bars keep a width in px, at most
+# BAR_MAX_WIDTH, so that a few groups are spaced over the frame rather than drawn as slabs. The labels'
+# room is made for FILL_MIN_WIDTH, the narrowest the chart is drawn (an A4 page's frame is about 690 px):
+# wider, the bars move right and apart, and every label stays whole.
+FILL_MIN_WIDTH = 680
+FILL_RIGHT = 10  # px kept right of the last bar's slot
+BAR_MAX_WIDTH = 72
+BAR_MIN_STEP = 28  # px per group at the least; more groups than FILL_MIN_WIDTH holds so: the fixed layout
+
+
+def _fill_bars(values: list[float | None], left: float, top: float) -> list[dict]:
+    """The bars of a chart as wide as its frame (see FILL_MIN_WIDTH): per bar `pct`, its centre's share (in
+    %) of the SVG's width, `gx`, the px to add to it for its left edge (the left margin, less that share of
+    the margins, less half the bar), its width `w` in px and its height (of 200, for values 0..top)."""
+    n = len(values)
+    if not n:
+        return []
+    step = (FILL_MIN_WIDTH - left - FILL_RIGHT) / n
+    width = round(min(BAR_MAX_WIDTH, step * 0.8), 2)
+    bars = []
+    for i, v in enumerate(values):
+        share = (i + 0.5) / n
+        h = round((v or 0) / (top or 1.0) * 200, 2)
+        bars.append(
+            {
+                "pct": round(share * 100, 4),
+                "gx": round(left - share * (left + FILL_RIGHT) - width / 2, 2),
+                "w": width,
+                "y": round(200 - h, 2),
+                "h": h,
+            }
+        )
+    return bars
+
+
+def _fill_left(shorts: list[str]) -> int:
+    """The left margin that keeps every label (rotated −45° from its bar's centre) whole when the chart is
+    FILL_MIN_WIDTH wide: the centre of bar i is at left + (i + ½)/n of the rest, so a label reaching r px
+    left of it needs left ≥ (r + 8 − f·(W − right)) / (1 − f), f = (i + ½)/n."""
+    n = len(shorts)
+    need = 40.0
+    for i, short in enumerate(shorts):
+        reach = _label_reach(short)
+        f = (i + 0.5) / n
+        need = max(need, (reach + 8 - f * (FILL_MIN_WIDTH - FILL_RIGHT)) / (1 - f))
+    return math.ceil(need)
 
 
 def _dashboard_charts(data: dict) -> dict:
-    """Bar geometry for the dashboard's SVG charts (drawn by the template; no chart library)."""
+    """Bar geometry for the dashboard's SVG charts (drawn by the template; no chart library): as wide as
+    their frame when the groups fit FILL_MIN_WIDTH (`fill`), else BAR_MIN_STEP px per group, the frame
+    scrolling on screen and the drawing made smaller on paper."""
     from server.figures import STANDARD_MEASURES, bar_layout
 
     groups = data["groups"]
-    width = max(600, 28 * len(groups))
+    shorts = [_bar_label(g["label"]) for g in groups]
+    left = _fill_left(shorts)
+    fill = bool(groups) and (FILL_MIN_WIDTH - left - FILL_RIGHT) / len(groups) >= BAR_MIN_STEP
+    width = max(600, BAR_MIN_STEP * len(groups))
     shares = {}
     for m in STANDARD_MEASURES:
         values = [g[m]["share"] for g in groups]
-        bars = bar_layout(values, width, 200, top=1.0)  # always 0..100 %
+        if fill:
+            bars = _fill_bars(values, left, top=1.0)
+        else:
+            bars = bar_layout(values, width, 200, top=1.0)  # always 0..100 %
         shares[m] = {
+            "fill": fill,
             "width": width,
             "bars": [
-                {**b, "label": g["label"], "short": _bar_label(g["label"]), "share": g[m]["share"], "n": g[m]["n"]}
-                for b, g in zip(bars, groups, strict=True)
+                {**b, "label": g["label"], "short": short, "share": g[m]["share"], "n": g[m]["n"]}
+                for b, g, short in zip(bars, groups, shorts, strict=True)
             ],
         }
-        shares[m].update(_label_room(shares[m]["bars"], width))
+        if fill:
+            shares[m].update({"left": left, "height": _label_height(shorts), "min_width": FILL_MIN_WIDTH})
+        else:
+            shares[m].update(_label_room(shares[m]["bars"], width))
     per_day = [a["per_day"] for a in data["arrivals"]]
+    top = max(per_day) if per_day else 0
+    bars = _fill_bars(per_day, 40, top=top or 1.0)
     arrivals = {
-        "width": 720,
         "bars": [
             {**b, "hour": a["hour"], "per_day": a["per_day"], "tickets": a["tickets"]}
-            for b, a in zip(bar_layout(per_day, 720, 200), data["arrivals"], strict=True)
+            for b, a in zip(bars, data["arrivals"], strict=True)
         ],
-        "top": max(per_day) if per_day else 0,
+        "top": top,
     }
     return {"shares": shares, "arrivals": arrivals}
 

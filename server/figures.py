@@ -108,18 +108,60 @@ def week_sums(day_sums: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [added_up(k, weeks[k]) for k in sorted(weeks)]
 
 
-def label(group: str, key: str, names: dict[str, str] | None = None, lang: str = "id") -> str:
-    """A group's label, in Indonesian unless `lang`: "28 Nov 2026", "Minggu 48 / 2026", "November 2026", a name."""
+def group_days(group: str, key: str) -> tuple[date, date] | None:
+    """The first and last day of a week's or a month's group ("2026-W49": 30 Nov to 6 Dec 2026); None for
+    the other groups."""
+    if group == "week":
+        year, week = key.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        return monday, monday + timedelta(days=6)
+    if group == "month":
+        first = date(int(key[:4]), int(key[5:7]), 1)
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first, after - timedelta(days=1)
+    return None
+
+
+def days_span(first: date, last: date, lang: str = "id") -> str:
+    """A few days in short: "30 Nov", "1–6 Des", "28 Nov – 2 Des", "30 Des 2026 – 3 Jan 2027"."""
+    months = MONTHS_SHORT_ID if lang == "id" else month_names(lang, short=True)
+    if first == last:
+        return f"{first.day} {months[first.month - 1]}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {months[last.month - 1]}"
+    if first.year == last.year:
+        return f"{first.day} {months[first.month - 1]} – {last.day} {months[last.month - 1]}"
+    return f"{first.day} {months[first.month - 1]} {first.year} – {last.day} {months[last.month - 1]} {last.year}"
+
+
+def label(
+    group: str,
+    key: str,
+    names: dict[str, str] | None = None,
+    lang: str = "id",
+    span: tuple[str, str] | None = None,
+) -> str:
+    """A group's label, in Indonesian unless `lang`: "28 Nov 2026", "Minggu 48 / 2026", "November 2026", a name.
+    A week or a month that the range `span` (its first and last day) cuts says which of its days it holds:
+    "Minggu 49 / 2026 (sebagian: 30 Nov)", "Desember 2026 (sebagian: 1–15 Des)"."""
     if group == "day":
         d = date.fromisoformat(key)
         months = MONTHS_SHORT_ID if lang == "id" else month_names(lang, short=True)
         return f"{d.day} {months[d.month - 1]} {d.year}"
-    if group == "week":
-        year, week = key.split("-W")
-        return t("figures.week", lang, week=int(week), year=year)
-    if group == "month":
-        months = MONTHS_ID if lang == "id" else month_names(lang)
-        return f"{months[int(key[5:7]) - 1]} {key[:4]}"
+    if group in ("week", "month"):
+        if group == "week":
+            year, week = key.split("-W")
+            text = t("figures.week", lang, week=int(week), year=year)
+        else:
+            months = MONTHS_ID if lang == "id" else month_names(lang)
+            text = f"{months[int(key[5:7]) - 1]} {key[:4]}"
+        whole = group_days(group, key)
+        if span is None or whole is None:
+            return text
+        first, last = max(whole[0], date.fromisoformat(span[0])), min(whole[1], date.fromisoformat(span[1]))
+        if (first, last) == whole:
+            return text
+        return t("figures.partial", lang, label=text, days=days_span(first, last, lang))
     if group == "officer" and not key:
         return t("figures.no_officer", lang)
     return (names or {}).get(key, key)
@@ -135,9 +177,11 @@ def finish(
     group: str,
     names: dict[str, str] | None = None,
     limits: dict[str, int] | None = None,
+    span: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A group's sums as figures: counts, and per measure n, within, share within standard, mean and max."""
-    out: dict[str, Any] = {"key": sums["key"], "label": label(group, sums["key"], names)}
+    """A group's sums as figures: counts, and per measure n, within, share within standard, mean and max.
+    `span`: the range's first and last day, which a week or a month may cut (its label says so)."""
+    out: dict[str, Any] = {"key": sums["key"], "label": label(group, sums["key"], names, span=span)}
     out.update({k: sums[k] for k in COUNTS})
     limits = limits if limits is not None else limits_ms(sla)
     for m, (n_key, sum_key, max_key, within_key) in _MEASURE_KEYS:
@@ -167,14 +211,18 @@ def finish(
 
 
 def report(
-    group_sums: list[dict[str, Any]], sla: SlaSettings, group: str, names: dict[str, str] | None = None
+    group_sums: list[dict[str, Any]],
+    sla: SlaSettings,
+    group: str,
+    names: dict[str, str] | None = None,
+    span: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Figures per group plus the total over every group."""
+    """Figures per group plus the total over every group (`span`: the range, see finish)."""
     total = added_up("", group_sums)
     limits = limits_ms(sla)
     fin_total = finish(total, sla, "service", limits=limits)
     fin_total["label"] = t("figures.total")
-    return {"groups": [finish(s, sla, group, names, limits) for s in group_sums], "total": fin_total}
+    return {"groups": [finish(s, sla, group, names, limits, span) for s in group_sums], "total": fin_total}
 
 
 def arrivals(by_hour: dict[int, int], open_days: int) -> list[dict[str, Any]]:
@@ -212,7 +260,7 @@ def figures(
                 s[k] = int(s[k])
     if group == "week":
         sums = week_sums(sums)
-    out = report(sums, sla, group, names)
+    out = report(sums, sla, group, names, (day_from, day_to))
     open_days = tx.open_days(day_from, day_to)
     out.update(
         {

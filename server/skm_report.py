@@ -114,18 +114,37 @@ def _wording_rows(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
     return rows
 
 
-def _sections(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
-    """The report as rows of cells, section after section (the CSV, and the XLSX's first sheet)."""
+# The decimals each figure is shown with, on the page and in the XLSX's number formats (docs/skm.md,
+# "Rounding"): the NRR and weighted NRR three, the IKM unit four, the converted IKM two (as the
+# regulation's table of grades reads it), a profile's share (a percentage) one.
+PLACES = {"nrr": 3, "weighted": 3, "ikm_unit": 4, "ikm": 2, "share": 1}
+
+
+def _plain(value: Any, kind: str) -> Any:
+    """A figure as the CSV writes it: the number as it is (a program reads "3.26", not "3,260")."""
+    return value
+
+
+def _sections(summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str], Any] = _plain) -> list[list[Any]]:
+    """The report as rows of cells, section after section (the CSV, and the XLSX's first sheet). `num(value,
+    kind)` is each figure's cell (kind a key of PLACES): the XLSX gives it its number format."""
     rows: list[list[Any]] = [[t("skm.elements")]]
     rows.append([t(f"skm.header.{k}") for k in ("element", "name", "sum", "answers", "nrr", "weighted")])
     for e in summary["elements"]:
         code = e["code"]
         rows.append(
-            [code, _element_name(code), e["sum"], e["answers"], summary["nrr"][code], summary["nrr_weighted"][code]]
+            [
+                code,
+                _element_name(code),
+                e["sum"],
+                e["answers"],
+                num(summary["nrr"][code], "nrr"),
+                num(summary["nrr_weighted"][code], "weighted"),
+            ]
         )
     rows.append([])
-    rows.append([t("skm.ikm_unit"), summary["ikm_unit"]])
-    rows.append([t("skm.ikm"), summary["ikm"]])
+    rows.append([t("skm.ikm_unit"), num(summary["ikm_unit"], "ikm_unit")])
+    rows.append([t("skm.ikm"), num(summary["ikm"], "ikm")])
     rows.append([t("skm.mutu"), summary["mutu"] or ""])
     rows.append([t("skm.kinerja"), _kinerja(summary)])
     rows.append([t("skm.respondents"), summary["respondents"]])
@@ -156,8 +175,8 @@ def _sections(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
                     g["respondents"],
                     g["population"],
                     g["min_sample"],
-                    *(g["nrr"][c] for c in skm.ELEMENTS),
-                    g["ikm"],
+                    *(num(g["nrr"][c], "nrr") for c in skm.ELEMENTS),
+                    num(g["ikm"], "ikm"),
                     g["mutu"] or "",
                 ]
             )
@@ -167,7 +186,7 @@ def _sections(summary: dict[str, Any], tz: tzinfo | str) -> list[list[Any]]:
         rows.append([t(f"skm.profile.{item}"), t("skm.header.count"), t("skm.header.share")])
         for r in entries:
             # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %)
-            share = "—" if r["share"] is None else round(r["share"] * 100, 1)  # no respondents: none, as the page says
+            share = "—" if r["share"] is None else num(round(r["share"] * 100, 1), "share")  # none: as the page says
             rows.append([_choice_name(item, r["code"]), r["count"], share])
     rows.append([])
     rows.extend(_wording_rows(summary, tz))
@@ -181,12 +200,16 @@ def _answer(suggestion: dict[str, Any]) -> str:
     return t("skm.closed_no_reply") if suggestion.get("closed_at") else ""
 
 
-def skm_csv(summary: dict[str, Any], tz: tzinfo | str) -> bytes:
-    """The SKM as CSV, UTF-8 with a BOM: title, period (and the note of a changed questionnaire), the
-    report's sections, then the suggestions. `tz`: the office's, for when a wording came in use."""
+def skm_csv(summary: dict[str, Any], tz: tzinfo | str, office_name: str) -> bytes:
+    """The SKM as CSV, UTF-8 with a BOM: title, office, period (and the note of a changed questionnaire),
+    the report's sections, then the suggestions, as the XLSX's SKM sheet has them (a report of sections
+    one under the other, not one table: the office's line is one more line of its head; the recap's CSV,
+    one table, has its header in the first line and no such lines). `tz`: the office's, for when a
+    wording came in use. The figures are plain numbers ("3.26"), for a program to read."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([t("skm.title")])
+    writer.writerow([_cell(office_name)])
     writer.writerow([t("skm.period", period=period_id(summary["from"], summary["to"]))])
     note = wording_note(summary, tz)
     if note:
@@ -210,9 +233,13 @@ def skm_xlsx(
 ) -> bytes:
     """The SKM as an Excel workbook: sheet SKM (the report, with the note of a changed questionnaire under
     the period), Saran (suggestions and complaints with their answers), Data (each response's nine scores,
-    no names); A4 portrait. `tz`: the office's, for when a wording came in use."""
+    no names); A4 landscape, as wide as the page. Each sheet's head (title, office, period) stays on screen
+    when scrolling, and on Saran and Data the columns' headings too (printed atop every page). The figures
+    are numbers with the decimals the page shows (PLACES: NRR 3,260, IKM 84,89 in an Indonesian
+    spreadsheet). `tz`: the office's, for when a wording came in use."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook(write_only=True)
@@ -226,8 +253,10 @@ def skm_xlsx(
             setattr(c, k, v)
         return c
 
-    def head(ws: Any, title: str) -> None:
+    def head(ws: Any, title: str, frozen: int) -> None:
+        """The sheet's first lines; `frozen` of them stay on screen when scrolling."""
         print_on_a4(ws, landscape=True)
+        ws.freeze_panes = f"A{frozen + 1}"
         ws.append([cell(ws, title, font=Font(bold=True, size=14))])
         ws.append([cell(ws, office_name, font=Font(bold=True, size=12))])
         ws.append([cell(ws, t("skm.period", period=period_id(summary["from"], summary["to"])))])
@@ -236,20 +265,28 @@ def skm_xlsx(
     report = wb.create_sheet(t("skm.sheet.report"))
     for col, width in zip("ABCDEFGHIJKLMNO", (24, 40, 14, 14, 10, 16, 8, 8, 8, 8, 8, 8, 10, 10, 16), strict=True):
         report.column_dimensions[col].width = width
-    head(report, t("skm.title"))
+    head(report, t("skm.title"), 3)  # title, office, period: the sections below have headings of their own
     note = wording_note(summary, tz)
     if note:
         report.append([cell(report, note, font=Font(italic=True))])
         report.append([])
+    formats = {kind: "0." + "0" * places for kind, places in PLACES.items()}
+
+    def num(value: Any, kind: str) -> Any:
+        return cell(report, value, number_format=formats[kind])
+
     headings = {t("skm.elements"), t("skm.by_service"), t("skm.by_counter"), t("skm.profile"), t("skm.wordings")}
-    for row in _sections(summary, tz):
+    for row in _sections(summary, tz, num):
         styled = row and isinstance(row[0], str) and (row[0] in headings or len(row) == 1)
-        report.append([cell(report, v, font=bold) if styled else cell(report, v) for v in row])
+        report.append(
+            [v if isinstance(v, Cell) else cell(report, v, font=bold) if styled else cell(report, v) for v in row]
+        )
 
     saran = wb.create_sheet(t("skm.sheet.suggestions"))
     for col, width in zip("ABCDE", (6, 12, 24, 60, 60), strict=True):
         saran.column_dimensions[col].width = width
-    head(saran, t("skm.suggestions"))
+    head(saran, t("skm.suggestions"), 5)  # down to the columns' headings
+    saran.print_title_rows = "5:5"
     saran.append([cell(saran, t(f"skm.header.{k}"), font=bold) for k in ("no", "day", "service", "text", "answer")])
     wrap = cell(saran, None, alignment=Alignment(wrap_text=True, vertical="top"))
     for i, s in enumerate(summary["suggestions"], start=1):
@@ -261,7 +298,10 @@ def skm_xlsx(
         saran.append(cells)
 
     data = wb.create_sheet(t("skm.sheet.data"))
-    head(data, t("skm.data"))
+    for col, width in zip("ABCDEFGHIJKLM", (6, 12, 30, 16, *(5,) * len(skm.ELEMENTS)), strict=True):
+        data.column_dimensions[col].width = width
+    head(data, t("skm.data"), 5)
+    data.print_title_rows = "5:5"
     data.append(
         [
             cell(data, v, font=bold)

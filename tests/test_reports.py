@@ -675,6 +675,46 @@ def test_days_roll_up_into_iso_weeks_and_months():
     assert [(m["label"], m["tickets"]) for m in months] == [("November 2026", 5)]
 
 
+def test_a_week_or_a_month_cut_by_the_range_says_which_of_its_days_it_holds():
+    """Grouped by week, November's "Minggu 49 / 2026" held only the 30th (the range's last day) but read
+    like a whole week: a week or a month the range cuts names its days, in both languages."""
+    november = ("2026-11-01", "2026-11-30")
+    assert figures.label("week", "2026-W49", span=november) == "Minggu 49 / 2026 (sebagian: 30 Nov)"
+    assert figures.label("week", "2026-W44", span=november) == "Minggu 44 / 2026 (sebagian: 1 Nov)"
+    assert figures.label("week", "2026-W48", span=november) == "Minggu 48 / 2026"  # 23-29 Nov: whole
+    assert figures.label("week", "2026-W49", lang="en", span=november) == "Week 49 / 2026 (partial: 30 Nov)"
+    assert figures.label("week", "2026-W49", span=("2026-11-25", "2026-12-02")) == (
+        "Minggu 49 / 2026 (sebagian: 30 Nov – 2 Des)"
+    )
+    assert figures.label("week", "2026-W53", lang="en", span=("2026-12-30", "2027-01-02")) == (
+        "Week 53 / 2026 (partial: 30 Dec 2026 – 2 Jan 2027)"
+    )
+    later = ("2026-11-04", "2026-12-31")
+    assert figures.label("month", "2026-11", span=later) == "November 2026 (sebagian: 4–30 Nov)"
+    assert figures.label("month", "2026-11", lang="en", span=later) == "November 2026 (partial: 4–30 Nov)"
+    assert figures.label("month", "2026-12", span=later) == "Desember 2026"
+    assert figures.label("month", "2027-02", span=("2027-02-01", "2027-02-28")) == "Februari 2027"
+    assert figures.label("week", "2026-W49") == "Minggu 49 / 2026"  # no range: the week as such
+    days = oracle.sums_by_group(SYNTHETIC, "day", SLA)
+    weeks = figures.report(figures.week_sums(days), SLA, "week", span=("2026-11-28", "2026-11-30"))["groups"]
+    assert [w["label"] for w in weeks] == [
+        "Minggu 48 / 2026 (sebagian: 28–29 Nov)",
+        "Minggu 49 / 2026 (sebagian: 30 Nov)",
+    ]
+
+
+def test_the_dashboard_and_its_api_mark_a_week_cut_by_the_range(app, client, seeded):
+    login(app, client, "kepala", "officer")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=week").get_data(as_text=True)
+    assert html.count("Minggu 48 / 2026 (sebagian: 28 Nov)") >= 2  # under its bars, and in the table per group
+    assert "Minggu 48 / 2026<" not in html
+    client.set_cookie("antrian_lang", "en")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=month").get_data(as_text=True)
+    assert "November 2026 (partial: 28 Nov)" in html
+    answer = client.get(f"/api/figures?from={DAY}&to={DAY}&group=week").get_json()
+    assert [g["label"] for g in answer["groups"]] == ["Minggu 48 / 2026 (sebagian: 28 Nov)"]
+
+
 def test_figures_by_officer_put_unserved_tickets_apart():
     groups = figures.report(oracle.sums_by_group(SYNTHETIC, "officer", SLA), SLA, "officer")["groups"]
     assert [(g["label"], g["tickets"], g["served"]) for g in groups] == [
@@ -903,6 +943,51 @@ def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_
     assert (day["tickets"], day["served"], day["no_show"]) == (1, 0, 1)
     assert (day["service"]["n"], day["service"]["mean_s"], day["service"]["within"]) == (1, 1200.0, 1)
     assert recap(client, h, outcome="resolved").get_json()["rows"] == []  # an outcome filter: served ones only
+
+
+def test_the_dashboard_says_why_more_service_times_were_measured_than_visitors_served(app, client, clock):
+    """The month-end review: 295 service times measured, "dilayani 288" beside them and an SKM population
+    of 288, with nothing to say that the 7 between are visitors transferred and never served at the new
+    service. The dashboard now says so where the two numbers meet, in both languages."""
+    service = app.extensions["antrian"]
+    clock.now = at("08:00")
+    service.issue(visitor(service="A"))
+    clock.now = at("08:02")
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.now = at("08:12")
+    service.counter_action(1, "resolve", {"solution": "Dijelaskan", "category": "pertanyaan"}, "budi")
+    login(app, client, "kepala", "officer")
+    page = f"/counter/dashboard?from={DAY}&to={DAY}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="service-why"' not in html and "dialihkan" not in html  # as many measured as served: nothing to say
+    clock.now = at("08:20")
+    service.issue(visitor(service="A"))
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.now = at("08:40")
+    service.counter_action(1, "transfer", {"service": "B"}, "budi")
+    clock.now = at("08:45")
+    for _ in range(2):  # at B: three calls, skipped; back, three calls, a no-show
+        service.counter_action(3, "call-next", {}, "siti")
+        for _ in range(2):
+            service.counter_action(3, "recall", {}, "siti")
+        service.counter_action(3, "skip", {}, "siti")
+    html = client.get(page).get_data(as_text=True)
+    row = html.split('id="row-service">')[1].split("</tr>")[0]
+    assert '<td>2 <a class="why" href="#service-why">(termasuk 1 dialihkan*)</a></td>' in row
+    why = html.split('id="service-why">')[1].split("</p>")[0]
+    assert (
+        "Waktu layanan diukur: 2; pengunjung dilayani: 1. Selisihnya (1): pengunjung yang dilayani lalu dialihkan"
+        in why
+    )
+    assert "baris di rekap (2 baris)" in why and "populasi SKM (1)" in why
+    client.set_cookie("antrian_lang", "en")
+    html = client.get(page).get_data(as_text=True)
+    assert "(including 1 transferred*)" in html
+    assert (
+        "Service times measured: 2; visitors served: 1. The difference (1): visitors served, then transferred" in html
+    )
 
 
 def test_m022_gives_a_transferred_no_show_of_an_older_version_its_service_time(tmp_path):

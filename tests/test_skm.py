@@ -490,6 +490,44 @@ def test_skm_csv_and_xlsx(client, officer):
     assert all(isinstance(row[1], datetime) and row[1].date().isoformat() == "2026-11-28" for row in data[5:])
 
 
+def test_skm_files_name_the_office_freeze_their_heads_and_show_the_figures_decimals(app, client, officer):
+    """The month-end review: the CSV named no office; no sheet kept its head on screen; the Data sheet had
+    no column widths; the NRRs were numbers without a format (3.26 where the page shows 3,260)."""
+    from openpyxl import load_workbook
+
+    office = app.extensions["antrian"].settings.office.name
+    answer_worked_example(client, officer)
+    text = client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=csv").data.decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[:3] == [["Laporan Survei Kepuasan Masyarakat (SKM)"], [office], ["Periode: 28 November 2026"]]
+    assert ["U3", "Waktu penyelesaian", "14", "5", "2.8", "0.311"] in rows  # the figures stay plain numbers
+    wb = load_workbook(io.BytesIO(client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=xlsx").data))
+    assert [wb[name].freeze_panes for name in ("SKM", "Saran", "Data")] == ["A4", "A6", "A6"]
+    assert wb["Saran"].print_title_rows == wb["Data"].print_title_rows == "$5:$5"
+    assert wb["SKM"]["A2"].value == office and wb["Data"]["E5"].value == "U1"
+    widths = {col: wb["Data"].column_dimensions[col].width for col in "ABCDEM"}
+    assert widths["C"] >= 24 and widths["B"] >= 11 and all(widths.values()), widths
+    formats = {}
+    for row in wb["SKM"].iter_rows():
+        label = row[0].value
+        if label == "U3" and "nrr" not in formats:  # the elements' table (the wordings' section names U3 too)
+            formats["nrr"], formats["weighted"] = (
+                (row[4].value, row[4].number_format),
+                (row[5].value, row[5].number_format),
+            )
+        elif label in ("IKM unit pelayanan", "IKM (konversi)"):
+            formats[label] = (row[1].value, row[1].number_format)
+        elif label == "Konsultasi Penyedia" and isinstance(row[4].value, float):  # per service: U1's NRR, the IKM
+            formats["service"] = (row[4].number_format, row[13].number_format)
+    assert formats == {
+        "nrr": (2.8, "0.000"),
+        "weighted": (0.311, "0.000"),
+        "IKM unit pelayanan": (3.3333, "0.0000"),
+        "IKM (konversi)": (83.33, "0.00"),
+        "service": ("0.000", "0.00"),
+    }, formats
+
+
 def test_skm_export_of_a_period_with_no_answers_has_the_report_with_no_shares(client, officer):
     """The 1st of a month, or a service nobody rated: no respondents, so no share of each profile answer
     (the page shows "—", and so does the export now; it answered 500: None * 100)."""
@@ -1053,7 +1091,7 @@ def test_each_answer_keeps_the_wording_it_was_given_under_and_the_report_says_wh
     assert u1.count('class="question"') == 1 and "Teks 1" not in u1
 
     rows = list(csv.reader(io.StringIO(client.get("/api/skm?from=2026-11-28&to=2026-11-28&format=csv").data.decode())))
-    assert rows[2] == [note]
+    assert rows[3] == [note]  # under the title, the office and the period
     assert ["teks 1 (kuesioner model)", "sejak awal", "", "", "3", "2026-11-28", "2026-11-28"] in rows
     assert ["teks 2", "28 November 2026 10.00", "kepala", "U4", "3", "2026-11-28", "2026-11-28"] in rows
     assert ["U4", "teks 2", U4_NEW["question"]["id"], *(c["id"] for c in U4_NEW["choices"])] in rows

@@ -321,6 +321,45 @@ def test_the_dashboards_bar_labels_are_whole_on_screen_and_on_paper(browser, nav
     page.context.close()
 
 
+SPREAD = """() => [...document.querySelectorAll('.chart')].map(frame => {
+    const svg = frame.querySelector(':scope > svg'), box = svg.getBoundingClientRect();
+    const bars = [...svg.querySelectorAll('rect')].map(r => r.getBoundingClientRect());  // a bar of 0 still has its place
+    return { frame: frame.clientWidth - 8, svg: box.width,  // the frame's inside: less its 4 px padding each side
+             first: bars.length ? (bars[0].left - box.left) / box.width : null,
+             last: bars.length ? (bars[bars.length - 1].right - box.left) / box.width : null,
+             widest: Math.max(0, ...bars.map(r => r.width)), count: bars.length };
+})"""
+
+
+def test_the_dashboards_charts_use_their_frames_width_on_screen_and_on_paper(browser, nav_server):
+    """At 1366 px the bar charts of a few groups used the left half of their frame (bars 600 px of ~1150,
+    the right half empty): a chart of a few groups is now as wide as its frame, its bars spread over it
+    and no wider than 72 px, on screen and on A4; the arrivals' 24 hours too."""
+    from staffpages import issue
+
+    for code in ("A", "B", "C"):
+        issue(nav_server, f"Pengunjung {code}", service=code)
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    answer = page.context.request.post(
+        nav_server.url + "/api/login", data={"username": "kepala", "password": "rahasia-123"}
+    )
+    assert answer.ok, answer.text()
+    page.goto(nav_server.url + "/counter/dashboard?group=service")
+    for media, width in (("screen", 1366), ("print", 703)):  # A4's 210 mm less the page's 12 mm margins
+        page.set_viewport_size({"width": width, "height": 768})
+        page.emulate_media(media=media)
+        charts = page.evaluate(SPREAD)
+        assert len(charts) == 6, charts  # five shares and the arrivals
+        for chart in charts:
+            assert chart["svg"] >= chart["frame"] - 1 and chart["frame"] >= 660, (media, chart)
+            assert chart["widest"] <= 72.5, (media, chart)
+        for chart in charts[:5]:  # three services: three bars from the left of the drawing to its right
+            if chart["count"] == 3:
+                assert chart["first"] < 0.3 and chart["last"] > 0.8, (media, chart)
+        assert charts[5]["first"] < 0.12 and charts[5]["last"] > 0.9, (media, charts[5])  # 00.00 to 23.00
+    page.context.close()
+
+
 def test_a_label_too_long_for_the_chart_ends_in_an_ellipsis_with_the_whole_in_its_tooltip():
     from counter import _bar_label
 

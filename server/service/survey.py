@@ -631,7 +631,7 @@ class Survey:
         if fmt == "json":
             return json.dumps(summary, ensure_ascii=False).encode()
         if fmt == "csv":
-            return skm_report.skm_csv(summary, self.unit.settings.office.tz)
+            return skm_report.skm_csv(summary, self.unit.settings.office.tz, self.unit.settings.office.name)
         from server.report_job import make_skm_xlsx
 
         job = {
