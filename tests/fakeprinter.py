@@ -39,7 +39,9 @@ def answer_queries(received: bytearray, scanned: int, answers: dict[bytes, bytes
 
 
 class FakeNetworkPrinter:
-    """A listening socket on 127.0.0.1 that records what it receives and answers DLE EOT queries."""
+    """A listening socket on 127.0.0.1 that records what it receives (all connections, in `received`) and
+    answers each connection's DLE EOT queries from `answers`, which a test may change between jobs
+    (`answers[STATUS_PAPER] = b"\\x72"`: out of paper until it is set back)."""
 
     def __init__(self, *, reads: bool = True, online: bytes = b"\x12", paper: bytes = b"\x12", port: int = 0) -> None:
         self.reads = reads
@@ -74,17 +76,25 @@ class FakeNetworkPrinter:
                 conn.close()
 
     def _read(self, conn: socket.socket) -> None:
+        """Record one connection's bytes and answer its queries: only its own (scanning everything ever
+        received sent later connections the answers to earlier ones first, so that an out-of-paper printer
+        "printed" on a stale answer), each with the state in `answers` when it comes."""
+        mine = bytearray()
         scanned = 0
         while not self._stop.is_set():
             try:
                 chunk = conn.recv(65536)
+                if chunk:
+                    self.received += chunk
+                    mine += chunk
+                    scanned = answer_queries(mine, scanned, self.answers, conn.sendall)
+                    continue
             except TimeoutError:
                 continue
-            if not chunk:
-                self.closed_by_client.set()
-                return
-            self.received += chunk
-            scanned = answer_queries(self.received, scanned, self.answers, conn.sendall)
+            except OSError:  # the client hung up before reading an answer (a reset, a broken pipe)
+                pass
+            self.closed_by_client.set()
+            return
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(

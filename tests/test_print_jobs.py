@@ -7,7 +7,7 @@ import time
 
 import pytest
 from conftest import login, visitor, write_config
-from fakeprinter import FakeNetworkPrinter
+from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 
 from printers import ticket_bytes
 from server.app import create_app
@@ -155,6 +155,28 @@ def test_refused_printer_keeps_the_ticket_raises_an_alert_and_a_reprint_arrives(
         assert [(j["kind"], j["status"]) for j in jobs(app)] == [("ticket", "printed"), ("reprint", "printed")]
         with app.extensions["antrian"].store.read() as tx:
             assert len(tx.rows("SELECT 1 FROM events WHERE type = 'printed'")) == 2
+    finally:
+        printer.stop()
+
+
+def test_a_printer_out_of_paper_fails_every_try_until_paper_is_loaded_then_prints(tmp_path, clock):
+    """Each try is a new connection; the fake printer once answered a later one with earlier answers, so a
+    retry to a printer still out of paper came out "printed". It stays out of paper until loaded here."""
+    printer = FakeNetworkPrinter(paper=b"\x72")  # DLE EOT 4: paper end
+    try:
+        app = network_app(tmp_path, clock, printer.port, extra="\ncheck_status = true")
+        assert app.test_client().post("/api/tickets", json=visitor()).status_code == 201
+        worker = worker_of(app)
+        for attempt in range(1, MAX_ATTEMPTS):
+            assert worker.run_once() == 1
+            job = jobs(app)[0]
+            assert (job["status"], job["attempts"]) == ("retrying", attempt), job
+            assert "out of paper" in job["error"]
+            clock.advance(seconds=backoff_seconds(attempt) + 1)
+        printer.answers[STATUS_PAPER] = b"\x12"  # paper loaded: the last try prints
+        assert worker.run_once() == 1
+        job = jobs(app)[0]
+        assert (job["status"], job["attempts"], job["error"]) == ("printed", MAX_ATTEMPTS, None), job
     finally:
         printer.stop()
 
