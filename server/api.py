@@ -257,19 +257,32 @@ def issue_ticket():
     if user is None and not current_app.extensions["antrian.limiter"].allow(key):
         raise TooMany()
     actor = f"frontoffice:{user['username']}" if user else "kiosk"
-    override = data.get("override_quota", False)
-    if not isinstance(override, bool):
-        raise FormIncomplete({"override_quota": "not_boolean"})
+    flags = {}
+    for name in ("override_quota", "check_duplicate"):
+        flags[name] = data.get(name, False)
+        if not isinstance(flags[name], bool):
+            raise FormIncomplete({name: "not_boolean"})
     key = request_key("issue", data)
-    # without a login (the kiosk): only within the service hours, and never past a quota
-    return answer(service().issue(data, key, actor=actor, kiosk=user is None, override_quota=override and bool(user)))
+    # without a login (the kiosk): only within the service hours, never past a quota, and never told of
+    # another visitor's number (the duplicate check is the front office page's, asked for)
+    return answer(
+        service().issue(
+            data,
+            key,
+            actor=actor,
+            kiosk=user is None,
+            override_quota=flags["override_quota"] and bool(user),
+            check_duplicate=flags["check_duplicate"] and bool(user),
+        )
+    )
 
 
 @bp.get("/tickets")
 @require("officer", "frontoffice", csrf=False)
 def today_tickets():
-    """Today's tickets in every status, in calling order, with their forms (front office)."""
-    return jsonify({"tickets": service().today_tickets()})
+    """Today's tickets in every status, in calling order, with their forms, each waiting one's place, the
+    office's hours and the waiting per service (front office)."""
+    return jsonify(service().today_list())
 
 
 @bp.get("/tickets/<token>")

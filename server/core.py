@@ -411,6 +411,21 @@ def cancel(ticket: Ticket, now: datetime) -> Ticket:
     return ticket.replace(status=CANCELLED, counter_id=None, finished_at=now)
 
 
+def correct_queue(ticket: Ticket, service: str, priority: bool) -> Ticket:
+    """The front office fixes what was chosen wrong when the number was taken: its service (the visitor
+    picked another at the kiosk) or the priority tick (elderly, disabled, pregnant, forgotten). Only a
+    ticket waiting and never called: once a counter called it, its line is the counter's (a transfer).
+
+    Unlike a transfer (a visitor already served, put ahead of the other line), the ticket keeps its
+    position, the day's order of arrival: in the other service's line it stands where it would have had
+    it been issued there, behind those who came before it and ahead of those who came after. Its label
+    stays (the visitor's slip and phone keep their number, as after a transfer), and its lane is its
+    priority, as a new ticket's."""
+    if ticket.status != WAITING or ticket.first_called_at is not None:
+        raise InvalidTransition("queue_fields_locked", label=ticket.label, status=ticket.status)
+    return ticket.replace(service=service, priority=priority, priority_lane=priority)
+
+
 NOTE_MAX = 4000  # an officer's escalation analysis or transfer note, in characters
 
 

@@ -53,7 +53,9 @@ class VisitorForm:
 def normalize_phone(raw: str) -> str | None:
     """An Indonesian phone number as digits starting with 0 (08…, 021…), or None if it is not one.
 
-    Accepts 08…, +62 8…, 62 8…, and landlines such as 021-555 1234.
+    Accepts 08…, +62 8…, 62 8…, and landlines such as 021-555 1234; after the country code also the
+    trunk 0 written as many write it, "+62 (0)812 …" or "+62 0812 …" (no number goes on 62 0: the 0 is
+    dropped, as a phone dialling +62 does).
     """
     if not _PHONE_CHARS.match(raw):
         return None
@@ -61,7 +63,9 @@ def normalize_phone(raw: str) -> str | None:
     if raw.startswith("+"):
         if not digits.startswith("62"):
             return None
-        digits = "0" + digits[2:]
+        digits = "0" + digits[2:].removeprefix("0")
+    elif digits.startswith("620") and len(digits) >= 12:
+        digits = digits[2:]
     elif digits.startswith("62") and len(digits) >= 11:
         digits = "0" + digits[2:]
     if not digits.startswith("0") or digits.startswith("00"):
@@ -211,6 +215,43 @@ def validate_identity(data: object) -> dict[str, str]:
     if bad:
         raise FormIncomplete(bad)
     return {key: out[key] for key in IDENTITY}
+
+
+def validate_queue_fields(data: object, service_codes: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The service and priority sent with a correction of the form (each optional: absent, unchanged):
+    ({service?, priority?}, the bad ones' message codes)."""
+    out: dict[str, Any] = {}
+    bad: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return out, bad
+    if data.get("service") is not None:
+        if not isinstance(data["service"], str) or data["service"] not in service_codes:
+            bad["service"] = "unknown_service"
+        else:
+            out["service"] = data["service"]
+    if data.get("priority") is not None:
+        if not isinstance(data["priority"], bool):
+            bad["priority"] = "not_boolean"
+        else:
+            out["priority"] = data["priority"]
+    return out, bad
+
+
+def _folded(text: str) -> str:
+    """A name or an agency as compared for a second registration: case, spaces and dots aside."""
+    return " ".join(re.sub(r"[.,]", " ", text).casefold().split())
+
+
+def same_visitor(a: dict[str, str], b: dict[str, str]) -> str | None:
+    """Why two forms look like one visitor: 'phone' (the same number, both stored normalised) or
+    'name_agency' (the same name at the same agency, case, spaces and dots aside); None when neither."""
+    if a.get("phone") and a.get("phone") == b.get("phone"):
+        return "phone"
+    names = _folded(a.get("name", "")), _folded(b.get("name", ""))
+    agencies = _folded(a.get("agency", "")), _folded(b.get("agency", ""))
+    if names[0] and names[0] == names[1] and agencies[0] and agencies[0] == agencies[1]:
+        return "name_agency"
+    return None
 
 
 def validate_visitor_form(data: object, service_codes: set[str]) -> VisitorForm:

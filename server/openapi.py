@@ -1463,7 +1463,9 @@ def build() -> dict[str, Any]:
                     "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
                     "409": "office_closed: without a login, outside the service hours "
                     "([hours]; the message names the next opening); quota_reached: the service's daily_quota is used "
-                    "up (a login may send override_quota); service_not_served: no counter serves the service now.",
+                    "up (a login may send override_quota); service_not_served: no counter serves the service now; "
+                    "duplicate_visitor: a login sent check_duplicate and a ticket of today still waiting or called "
+                    "has the same phone, or the same name and agency (the message names its number).",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "
@@ -1490,8 +1492,8 @@ def build() -> dict[str, Any]:
                         },
                         "phone": _text(
                             PHONE_RAW_MAX,
-                            "An Indonesian number: 08…, +62 8…, 62 8…, or a landline like (021) 555-1234; "
-                            "stored as digits from 0.",
+                            "An Indonesian number: 08…, +62 8…, 62 8…, +62 (0)8…, or a landline like "
+                            "(021) 555-1234; stored as digits from 0.",
                             example="0812-3456-7890",
                         ),
                         "problem": _text(
@@ -1506,6 +1508,12 @@ def build() -> dict[str, Any]:
                             "type": "boolean",
                             "description": "The front office (a login) issues past the service's daily quota; "
                             "ignored without a login.",
+                        },
+                        "check_duplicate": {
+                            "type": "boolean",
+                            "description": "The front office (a login): refuse (409 duplicate_visitor) a visitor "
+                            "who already has a number of today still waiting or called, by phone or by name and "
+                            "agency; left out (or false) to issue anyway. Ignored without a login.",
                         },
                         "form_seconds": {
                             "type": ["integer", "null"],
@@ -1585,7 +1593,9 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "no_printer: [kiosk] printer is not set.",
+                    "409": "no_printer: [kiosk] printer is not set; reprint_not_in_line: the ticket is no longer "
+                    "waiting or called (cancelled, expired, being served or finished: its number is not called "
+                    "again); not_today: a past day's ticket.",
                     "413": None,
                     "503": None,
                 },
@@ -1717,7 +1727,8 @@ def build() -> dict[str, Any]:
                     "200": _ok(
                         "The ticket with its form as it is now, and the fields that changed ([] when none: "
                         "nothing written); a `form_corrected` event names them (not their values) and who "
-                        "changed them (`actor`, `data.role`).",
+                        "changed them (`actor`, `data.role`). A changed service or priority is a "
+                        "`queue_corrected` event (it is not in `changed`).",
                         {
                             "type": "object",
                             "required": ["ticket", "changed"],
@@ -1731,7 +1742,9 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "invalid_transition: the ticket was cancelled.",
+                    "409": "invalid_transition: the ticket was cancelled; queue_fields_locked: a new service "
+                    "or priority for a ticket already called; not_today: for a past day's ticket; "
+                    "service_not_served: no counter serves the new service.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "503": None,
@@ -1748,6 +1761,16 @@ def build() -> dict[str, Any]:
                         },
                         "phone": _text(PHONE_RAW_MAX, "An Indonesian number, as when the number was taken."),
                         "problem": _text(LIMITS["problem"], "Trimmed; may have line breaks and tabs."),
+                        "service": {
+                            "type": ["string", "null"],
+                            "description": "Optional: the ticket's service, changed while it waits and was never "
+                            "called; it keeps its place (its day's order of arrival) and its label.",
+                        },
+                        "priority": {
+                            "type": ["boolean", "null"],
+                            "description": "Optional: the priority flag, changed while the ticket waits and was "
+                            "never called (its lane changes with it).",
+                        },
                     },
                     ("name", "agency", "address", "phone", "problem"),
                 ),

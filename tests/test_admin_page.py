@@ -185,7 +185,9 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
         page.locator("#sec-hours").screenshot(path=str(ROOT / "docs" / "screenshots" / "admin-hours.png"))
     key(page, "hours").uncheck()
     key(page, "hours.monday").fill("08:00-12:00")
-    page.click("#sec-hours button.save")
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith("/settings/hours")) as answer:
+        page.click("#sec-hours button.save")
+    assert answer.value.ok, answer.value.text()  # saved: the state below is the new hours'
     if state(live)["office"]["open"]:  # a Monday morning, office time
         expect(page.locator("#sec-hours .notice")).to_have_text("Tersimpan.")
     else:  # the new hours closed the office this minute: the admin is told, not only "saved"

@@ -215,10 +215,14 @@ def _change(store, what: str, n: int, value: int) -> str:
                 tx.db.execute(f"DELETE FROM {table} WHERE ticket_id = ?", [t["id"]])
             tx.db.execute("DELETE FROM tickets WHERE id = ?", [t["id"]])
         elif what == "issued":  # a ticket added to a past day (the front office's late registration)
+            # the day's next number: two late ones with the same `value` on one day are two tickets
+            (number,) = tx.db.execute(
+                "SELECT MAX(900, COALESCE(MAX(number), 0)) + 1 FROM tickets WHERE day = ? AND service = 'A'", [t["day"]]
+            ).fetchone()
             tx.db.execute(
                 "INSERT INTO tickets (day, service, number, label, token, status, created_at, officer, waiting_ms)"
-                " VALUES (?, 'A', 900 + ?, ?, ?, 'resolved', ?, 'budi', ?)",
-                [t["day"], value, f"A-{900 + value}", f"late{n}-{value}", finished, value * 1000],
+                " VALUES (?, 'A', ?, ?, ?, 'resolved', ?, 'budi', ?)",
+                [t["day"], number, f"A-{number}", f"late-{t['day']}-{number}", finished, value * 1000],
             )
         else:
             raise AssertionError(what)

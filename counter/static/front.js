@@ -1,14 +1,15 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, connectLive, doubled, el, getLang, hhmm, logout, requestId, secondClick, setupLangToggle, showLogin,
-  showUser, statusName, t,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, requestId,
+  secondClick, setupLangToggle, showLogin, showUser, statusName, t,
   whoAmI,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
 const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
-  armedCounter: null, regRequest: null, editing: null, draft: null };
+  armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false, day: null,
+  late: [] };
 const $ = (id) => document.getElementById(id);
 
 function notice(id, kind, text) {
@@ -50,11 +51,14 @@ async function register(ev) {
   // dropped after the ticket was issued) gets the same ticket back, not a second number. A changed
   // form, or an answer, starts a new one.
   state.regRequest ||= requestId();
+  keepDraft(); // with its request_id: a reload after a lost answer gets the same ticket back
   const data = { request_id: state.regRequest, priority: form.priority.checked };
   for (const name of ["service", "name", "agency", "address", "phone", "problem", "category"]) {
     if (form[name].value) data[name] = form[name].value;
   }
   if (form.override_quota.checked) data.override_quota = true; // offered only after a quota refusal
+  // a visitor who already has a number in today's line is said first, unless "issue anyway" is ticked
+  if (!form.allow_duplicate.checked) data.check_duplicate = true;
   state.busy = true;
   $("btn-register").disabled = true;
   clearFieldErrors();
@@ -65,7 +69,9 @@ async function register(ev) {
     notice("reg-notice", "info", t("reg.done", { label: body.ticket.label, position: body.ticket.position }));
     form.reset();
     $("override-row").hidden = true;
+    $("duplicate-row").hidden = true;
     form.service.value = data.service;
+    dropDraft(); // issued: nothing of this visitor comes back after a reload
     form.name.focus();
   } catch (err) {
     // Refused (4xx but 429): nothing was issued, so the corrected form is a new request. No answer, 429
@@ -74,6 +80,7 @@ async function register(ev) {
     notice("reg-notice", "error", err.message);
     // The day's quota of the service is spent: the front office may still take a visitor who is here.
     if (err.body.error === "quota_reached") $("override-row").hidden = false;
+    if (err.body.error === "duplicate_visitor") $("duplicate-row").hidden = false;
     showFieldErrors(err.fields);
   } finally {
     state.busy = false;
@@ -94,17 +101,31 @@ function startEdit(ticket) {
   // What was being typed for a new visitor is kept aside, and is back in the form after the correction.
   if (!state.editing) state.draft = readDraft(form);
   state.editing = x;
+  state.editGone = false;
+  state.editCalled = false;
   state.regRequest = null;
+  $("draft-row").hidden = true;
   clearFieldErrors();
   for (const name of IDENTITY) form[name].value = (x.form && x.form[name]) || "";
+  for (const name of IDENTITY) form[name].readOnly = false;
+  for (const name of LIMITED) showLimit(name);
   form.service.value = x.service;
-  for (const name of ["service", "category", "priority"]) form[name].disabled = true; // not changed here
+  form.priority.checked = Boolean(x.priority);
+  form.category.disabled = true; // not changed here
+  // the service and the priority tick: fixed while the ticket waits and was never called (the server's rule)
+  for (const name of ["service", "priority"]) form[name].disabled = !queueFixable(x);
   $("override-row").hidden = true;
+  $("duplicate-row").hidden = true;
   $("btn-register").textContent = t("reg.save", { label: x.label });
   $("btn-cancel-edit").hidden = false;
   notice("reg-notice", "info", t("reg.editing", { label: x.label }));
   form.scrollIntoView({ block: "start" });
   form.name.focus();
+}
+
+// Whether a ticket's service and priority may still be corrected: waiting, never called.
+function queueFixable(x) {
+  return x.status === "waiting" && !x.first_called_at;
 }
 
 function readDraft(form) {
@@ -117,9 +138,12 @@ function readDraft(form) {
 function endEdit() {
   const form = $("register");
   state.editing = null;
+  state.editGone = false;
   state.regRequest = null;
   form.reset();
   for (const name of ["service", "category", "priority"]) form[name].disabled = false;
+  for (const name of IDENTITY) form[name].readOnly = false;
+  $("btn-register").disabled = false;
   const draft = state.draft;
   state.draft = null;
   if (draft) {
@@ -131,14 +155,116 @@ function endEdit() {
   $("btn-register").textContent = t("reg.submit");
   $("btn-cancel-edit").hidden = true;
   clearFieldErrors();
+  for (const name of LIMITED) showLimit(name);
+  keepDraft();
+}
+
+// The ticket being corrected was cancelled or finished elsewhere (another tab, a counter): the edit is closed
+// at once, not refused at the save. The typed text stays in the fields, read-only, to be copied; "Batal
+// mengubah" goes back to the new visitor's form. Called meanwhile: still correctable, and said.
+function checkEditing() {
+  const x = state.editing;
+  if (!x || state.editGone) return;
+  const now = state.tickets.get(x.id);
+  const form = $("register");
+  if (!now || !ACTIVE.includes(now.status)) {
+    state.editGone = true;
+    for (const name of IDENTITY) form[name].readOnly = true;
+    $("btn-register").disabled = true;
+    notice("reg-notice", "warn", now ? t("reg.gone", { label: x.label, status: statusName(now.status) })
+      : t("reg.gone_closed", { label: x.label }));
+  } else if (now.status !== "waiting" && x.status === "waiting" && !state.editCalled) {
+    state.editCalled = true;
+    form.service.value = now.service;
+    form.priority.checked = Boolean(now.priority);
+    for (const name of ["service", "priority"]) form[name].disabled = true;
+    notice("reg-notice", "warn", t("reg.called_meanwhile", { label: x.label, counter: counterName(now.counter_id) }));
+  }
+}
+
+// Whether the correction open has text not saved yet (asked before the page is left).
+function editUnsaved() {
+  const x = state.editing;
+  if (!x || state.editGone) return false;
+  return IDENTITY.some((name) => $("register")[name].value !== ((x.form && x.form[name]) || ""));
+}
+
+// ---- what outlives a reload, Back or a link: the unissued visitor's form (this tab's sessionStorage, with
+// its request_id), gone once the ticket is issued or "Kosongkan" is pressed ----
+const DRAFT_KEY = "antrian.front.draft";
+
+function hasText(draft) {
+  return Boolean(draft) && IDENTITY.some((name) => typeof draft[name] === "string" && draft[name].trim());
+}
+
+function keepDraft() {
+  if (state.editing) return; // the new visitor's form is kept aside (state.draft), as it was stored
+  const draft = readDraft($("register"));
+  try {
+    if (hasText(draft)) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ ...draft, request_id: state.regRequest }));
+    else {
+      sessionStorage.removeItem(DRAFT_KEY);
+      $("draft-row").hidden = true;
+    }
+  } catch (err) {
+    // storage off or full: the form stays as it is
+  }
+}
+
+function dropDraft() {
+  try {
+    sessionStorage.removeItem(DRAFT_KEY);
+  } catch (err) {
+    // nothing was kept
+  }
+  $("draft-row").hidden = true;
+  for (const name of LIMITED) showLimit(name);
+}
+
+function restoreDraft() {
+  let draft = null;
+  try {
+    draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+  } catch (err) {
+    draft = null;
+  }
+  if (!hasText(draft)) return;
+  const form = $("register");
+  for (const name of [...IDENTITY, "service", "category"]) {
+    if (typeof draft[name] === "string") form[name].value = draft[name];
+    if (form[name].selectedIndex < 0) form[name].selectedIndex = 0; // a service since removed
+  }
+  form.priority.checked = Boolean(draft.priority);
+  state.regRequest = draft.request_id || null;
+  for (const name of LIMITED) showLimit(name);
+  $("draft-row").hidden = false;
+}
+
+// ---- a field's limit (its maxlength, the server's): shown near it, said when reached, never cut silently ----
+const LIMITED = ["name", "agency", "address", "phone", "problem"];
+
+function showLimit(name) {
+  const input = $("register")[name];
+  const max = input.maxLength;
+  if (!(max > 0)) return;
+  let box = document.querySelector(`.field-count[data-count="${name}"]`);
+  if (!box) {
+    box = el("p", { class: "field-count", dataset: { count: name }, "aria-live": "polite" });
+    input.closest("label").after(box);
+  }
+  const n = input.value.length;
+  box.dataset.full = String(n >= max);
+  box.textContent = n >= max ? t("limit.reached", { n, max }) : n >= max * 0.9 ? `${n}/${max}` : "";
 }
 
 async function saveEdit() {
+  if (state.editGone) return;
   const form = $("register");
   const x = state.editing;
   state.regRequest ||= requestId();
   const data = { request_id: state.regRequest };
   for (const name of IDENTITY) data[name] = form[name].value;
+  if (!form.service.disabled) Object.assign(data, { service: form.service.value, priority: form.priority.checked });
   state.busy = true;
   $("btn-register").disabled = true;
   clearFieldErrors();
@@ -146,7 +272,8 @@ async function saveEdit() {
     const { body } = await api("POST", `/api/tickets/${ref(x)}/form`, data);
     applyTicket(body.ticket);
     endEdit();
-    notice("reg-notice", "info", t(body.changed.length ? "reg.corrected" : "reg.unchanged", { label: x.label }));
+    const moved = body.ticket.service !== x.service || body.ticket.priority !== x.priority; // a queue_corrected
+    notice("reg-notice", "info", t(body.changed.length || moved ? "reg.corrected" : "reg.unchanged", { label: x.label }));
     renderTickets();
   } catch (err) {
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
@@ -154,21 +281,25 @@ async function saveEdit() {
     showFieldErrors(err.fields);
   } finally {
     state.busy = false;
-    $("btn-register").disabled = false;
+    $("btn-register").disabled = state.editGone;
   }
 }
 
 // ---- today's tickets --------------------------------------------------------------------
 async function cancel(ticket, button, ev) {
   if (state.armed === ticket.id && doubled(ev)) return;
+  if (justMoved()) return;
   if (state.armed !== ticket.id) {
     // A cancel cannot be undone: the first click arms the button (its row drawn again, asking to
     // confirm), the second cancels; the second half of a double click is no confirmation.
     state.armed = ticket.id;
+    const asked = t("btn.cancel_confirm", { label: ticket.label });
+    notice("list-notice", "warn", asked);
     renderTickets();
     setTimeout(() => {
       if (state.armed === ticket.id) {
         state.armed = null;
+        if ($("list-notice").textContent === asked) notice("list-notice", "", "");
         renderTickets();
       }
     }, 4000);
@@ -188,6 +319,7 @@ async function cancel(ticket, button, ev) {
 }
 
 async function reprint(ticket, button) {
+  if (justMoved()) return;
   button.disabled = true;
   try {
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/reprint`, { request_id: requestId() });
@@ -207,22 +339,43 @@ async function reprint(ticket, button) {
 // renderer 48 ms an event on a 2-core VM, 19 ms with the rows kept (an office's old PC: a few times that).
 const ticketRows = new Map(); // ticket id -> { key, tr }
 
+function placeCell(td, x) {
+  const place = x.status === "waiting" && x.place ? [x.place.position, x.place.estimated_wait_s, getLang()] : null;
+  const key = JSON.stringify(place);
+  if (td.dataset.key === key) return td;
+  td.dataset.key = key;
+  td.replaceChildren(...(place ? [el("strong", {}, t("place.nth", { n: place[0] })), " ",
+    el("span", { class: "muted" }, waitText(place[1]))] : []));
+  return td;
+}
+
 function ticketRow(x, counters) {
   const form = x.form || {};
   const key = JSON.stringify([
     getLang(), x.label, x.priority, x.requeues, form.name, form.agency, x.status, x.calls, x.counter_id,
-    counters[x.counter_id], x.created_at, state.armed === x.id,
+    counters[x.counter_id], x.created_at, state.armed === x.id, x.service, x.finished_at,
   ]);
   const kept = ticketRows.get(x.id);
-  if (kept && kept.key === key) return kept.tr;
+  if (kept && kept.key === key) {
+    placeCell(kept.tr.querySelector("td.place"), x); // a call ahead moves its place: that cell, not the row
+    return kept.tr;
+  }
   const cancellable = x.status === "waiting" || x.status === "called";
+  // Armed, it says "Klik lagi" in the width "Batalkan" had (both words stacked, one hidden: the button does not
+  // grow from under the pointer), and its name and the notice below the list name the ticket.
+  const armed = state.armed === x.id;
   const cancelBtn = cancellable
-    ? el("button", { type: "button", class: "small", dataset: { act: "cancel" } },
-        state.armed === x.id ? t("btn.cancel_confirm") : t("btn.cancel"))
+    ? el("button", { type: "button", class: `small${armed ? " armed" : ""}`, dataset: { act: "cancel" },
+                     ...(armed ? { "aria-label": t("btn.cancel_confirm", { label: x.label }) } : {}) },
+        el("span", { class: "stack" }, el("span", { class: armed ? "off" : "" }, t("btn.cancel")),
+          el("span", { class: armed ? "" : "off" }, t("btn.cancel_again"))))
     : null;
   if (cancelBtn) cancelBtn.addEventListener("click", (ev) => cancel(x, cancelBtn, ev));
-  const reprintBtn = el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"));
-  reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
+  // a slip is a queue number: only of a ticket still to be called (the server refuses the others)
+  const reprintBtn = cancellable
+    ? el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"))
+    : null;
+  if (reprintBtn) reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
   // a mistyped phone or name, fixed while the visitor is still here
   const editBtn = ACTIVE.includes(x.status)
     ? el("button", { type: "button", class: "small", dataset: { act: "edit" } }, t("btn.edit"))
@@ -235,7 +388,7 @@ function ticketRow(x, counters) {
     : null;
   const tr = el(
     "tr",
-    { dataset: { label: x.label, status: x.status } },
+    { dataset: { label: x.label, status: x.status, group: groupOf(x) } },
     el("td", { class: "label" }, x.label, x.priority ? el("span", { class: "tag prio" }, "P") : null),
     el("td", {}, form.name || "", el("br"), el("span", { class: "muted" }, form.agency || "")),
     el(
@@ -246,6 +399,8 @@ function ticketRow(x, counters) {
       // skipped and requeued: a visitor asking why their number was passed gets the answer here
       x.requeues ? el("span", { class: "tag" }, t("requeued", { n: x.requeues })) : null,
     ),
+    // its place in its service's line and the estimated wait, as the visitor's phone says them (the server's)
+    placeCell(el("td", { class: "place" }), x),
     el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
     el("td", {}, hhmm(x.created_at)),
     el("td", {}, el("div", { class: "acts" }, editBtn, cancelBtn, formLink, reprintBtn)),
@@ -255,19 +410,217 @@ function ticketRow(x, counters) {
   return tr;
 }
 
-function renderTickets() {
+// ---- the list: the waiting in calling order per service, the finished below; nothing moves under the pointer ----
+// While the pointer is over the list, or a Batalkan is armed, a new ticket, a re-order or a row leaving its
+// group waits (at most HOLD_MS): the rows stay where the eye and the mouse are, and "N perubahan baru"
+// offers them. A click on a row's button within SETTLE_MS of the rows moving under the pointer is not taken.
+const HOLD_MS = 30000;
+const SETTLE_MS = 1000;
+const FINISHED_GROUP = "done";
+const list = { hover: false, heldSince: 0, movedAt: -Infinity, timer: null, search: "" };
+const groupRows = new Map(); // group key -> its heading row
+
+function groupOf(x) {
+  if (x.status === "called" || x.status === "serving") return "counter";
+  if (x.status === "waiting") return `s:${x.service}`;
+  return FINISHED_GROUP;
+}
+
+// "± 25 menit", "± 2 jam 5 menit"; "segera" under a minute
+function waitText(seconds) {
+  const minutes = Math.ceil((seconds || 0) / 60);
+  if (minutes < 1) return t("wait.now");
+  if (minutes < 60) return t("wait.minutes", { n: minutes });
+  const m = minutes % 60;
+  return m ? t("wait.hours", { h: Math.floor(minutes / 60), m }) : t("wait.hours_even", { h: minutes / 60 });
+}
+
+function justMoved() {
+  if (performance.now() - list.movedAt >= SETTLE_MS) return false;
+  notice("list-notice", "warn", t("list.moved"));
+  return true;
+}
+
+function holding() {
+  return list.hover || state.armed !== null;
+}
+
+function groupHeading(key, text) {
+  let tr = groupRows.get(key);
+  if (!tr) {
+    tr = el("tr", { class: "group", dataset: { group: key } }, el("th", { colspan: "7" }));
+    groupRows.set(key, tr);
+  }
+  if (tr.firstChild.textContent !== text) tr.firstChild.textContent = text;
+  return tr;
+}
+
+function matches(x) {
+  const q = list.search;
+  if (!q) return true;
+  const form = x.form || {};
+  return [x.label, form.name, form.agency].some((v) => (v || "").toLowerCase().includes(q));
+}
+
+function renderTickets(force = false) {
   const counters = Object.fromEntries(PAGE.counters.map((c) => [c.id, c.name]));
-  const list = [...state.tickets.values()].sort((a, b) => (b.created_at || "").localeCompare(a.created_at || "") || b.id - a.id);
-  const rows = list.map((x) => ticketRow(x, counters));
   for (const id of ticketRows.keys()) if (!state.tickets.has(id)) ticketRows.delete(id);
+  const groups = new Map([["counter", []]]);
+  for (const s of PAGE.services) groups.set(`s:${s.code}`, []);
+  groups.set(FINISHED_GROUP, []);
+  for (const x of state.tickets.values()) {
+    const key = groupOf(x);
+    if (!groups.has(key)) groups.set(key, []); // a service no longer in the settings
+    groups.get(key).push(x);
+  }
+  const services = new Map(((state.list && state.list.services) || []).map((s) => [s.code, s]));
+  const names = new Map(PAGE.services.map((s) => [s.code, s.name]));
+  const wanted = [];
+  for (const [key, tickets] of [...groups.entries()].sort((a, b) => (a[0] === FINISHED_GROUP) - (b[0] === FINISHED_GROUP))) {
+    if (key === "counter") tickets.sort((a, b) => (a.counter_id || 0) - (b.counter_id || 0) || a.id - b.id);
+    else if (key === FINISHED_GROUP) {
+      const end = (x) => x.finished_at || x.last_called_at || x.created_at || "";
+      tickets.sort((a, b) => end(b).localeCompare(end(a)) || b.id - a.id); // the latest finished first
+    } else tickets.sort((a, b) => byCallingOrder(a, b) || a.id - b.id); // as the counters call them
+    if (!tickets.length) continue;
+    let text;
+    if (key === "counter") text = t("list.at_counter", { n: tickets.length });
+    else if (key === FINISHED_GROUP) text = t("list.finished", { n: tickets.length });
+    else {
+      const code = key.slice(2);
+      const s = services.get(code);
+      text = t("list.service", { code, name: names.get(code) || code, n: tickets.length });
+      if (s && s.estimated_wait_s !== undefined) text += ` · ${t("list.new_wait", { wait: waitText(s.estimated_wait_s) })}`;
+    }
+    const heading = groupHeading(key, text);
+    const rows = tickets.map((x) => {
+      const tr = ticketRow(x, counters);
+      tr.hidden = !matches(x);
+      return tr;
+    });
+    heading.hidden = rows.every((tr) => tr.hidden);
+    wanted.push(heading, ...rows);
+  }
+  for (const key of groupRows.keys()) if (!wanted.includes(groupRows.get(key))) groupRows.delete(key);
   const body = $("tickets");
-  const wanted = new Set(rows);
-  for (const tr of [...body.children]) if (!wanted.has(tr)) tr.remove();
-  // What is left is in order; a new ticket's row goes in at its place (the top, newest first).
-  rows.forEach((tr, i) => {
-    if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null);
+  const current = [...body.children];
+  const same = current.length === wanted.length && wanted.every((tr, i) => current[i] === tr);
+  if (!same) {
+    if (!force && holding() && performance.now() - (list.heldSince || performance.now()) < HOLD_MS) {
+      // held: how many tickets are new, gone, or in another group (another place) than on the screen
+      list.heldSince ||= performance.now();
+      const shown = new Map(current.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr.dataset.group]));
+      const now = new Map(wanted.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr.dataset.group]));
+      let n = 0;
+      for (const [label, group] of now) if (shown.get(label) !== group) n += 1;
+      for (const label of shown.keys()) if (!now.has(label)) n += 1;
+      showPending(Math.max(n, 1));
+      clearTimeout(list.timer);
+      list.timer = setTimeout(() => renderTickets(true), HOLD_MS - (performance.now() - list.heldSince) + 50);
+      $("tickets-empty").hidden = state.tickets.size > 0;
+      return;
+    }
+    const tops = list.hover ? current.map((tr) => [tr, tr.offsetTop]) : [];
+    const want = new Set(wanted);
+    for (const tr of current) if (!want.has(tr)) tr.remove();
+    wanted.forEach((tr, i) => {
+      if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null);
+    });
+    // rows moved under the pointer (the hold's end): the next click on a row's button is not taken
+    if (tops.some(([tr, top]) => tr.isConnected && tr.offsetTop !== top)) list.movedAt = performance.now();
+  }
+  list.heldSince = 0;
+  clearTimeout(list.timer);
+  showPending(0);
+  $("tickets-empty").hidden = state.tickets.size > 0;
+}
+
+function showPending(n) {
+  const button = $("list-pending");
+  button.textContent = n ? t("list.pending", { n }) : "";
+  button.hidden = !n;
+}
+
+function setupList() {
+  const box = $("ticket-box");
+  box.addEventListener("pointerenter", () => {
+    list.hover = true;
   });
-  $("tickets-empty").hidden = rows.length > 0;
+  box.addEventListener("pointerleave", () => {
+    list.hover = false;
+    renderTickets();
+  });
+  $("list-pending").addEventListener("click", () => renderTickets(true));
+  $("ticket-search").addEventListener("input", (ev) => {
+    list.search = ev.target.value.trim().toLowerCase();
+    renderTickets(true);
+  });
+  $("r-service").addEventListener("change", renderHours);
+}
+
+// Today's tickets from the server, the finished ones too (with their form copy), each waiting one with its
+// place and estimated wait, the hours and the waiting per service (GET /api/tickets). After every change,
+// one fetch at a time (events meanwhile ask for one more), and each minute (the waits, and the day's end).
+let listLoading = false;
+let listAgain = false;
+async function refreshList() {
+  if (listLoading) {
+    listAgain = true;
+    return;
+  }
+  listLoading = true;
+  try {
+    do {
+      listAgain = false;
+      const { body } = await api("GET", "/api/tickets");
+      state.list = body;
+      state.day = body.day;
+      state.office = { ...(state.office || {}), ...(body.office || {}) };
+      const fetched = new Map(body.tickets.map((x) => [x.id, x]));
+      for (const [id, x] of state.tickets) {
+        // an earlier day's: gone, unless still at a counter (the officer never finished it)
+        if (x.day !== body.day && !fetched.has(id) && x.status !== "serving") state.tickets.delete(id);
+      }
+      for (const x of body.tickets) state.tickets.set(x.id, x);
+      renderTickets();
+      renderCounters();
+      renderHours();
+    } while (listAgain);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+  } finally {
+    listLoading = false;
+  }
+}
+
+// ---- the service hours: until when the kiosk issues numbers, when the service ends ----------------------
+function renderHours() {
+  const office = state.office || {};
+  const line = $("hours-line");
+  const warn = $("hours-warn");
+  const minutes = office.last_ticket_minutes;
+  const ends = office.closes_at && minutes != null ? new Date(Date.parse(office.closes_at) + minutes * 60000) : null;
+  let text = "";
+  if (office.open === false) {
+    text = office.next_opening ? t("hours.closed_until", { when: dayTime(office.next_opening) }) : t("hours.closed");
+  } else if (office.closes_at) {
+    text = minutes ? t("hours.open_kiosk", { kiosk: hhmm(office.closes_at), end: hhmm(ends) })
+      : t("hours.open", { end: hhmm(office.closes_at) });
+  }
+  line.textContent = text;
+  line.hidden = !text;
+  line.dataset.open = String(office.open !== false);
+  // A visitor registered by hand: after the kiosk stopped, or when the line would outlast the service.
+  const code = $("r-service").value;
+  const s = ((state.list && state.list.services) || []).find((x) => x.code === code);
+  const waiting = s ? s.waiting : [...state.tickets.values()].filter((x) => x.status === "waiting" && x.service === code).length;
+  let caution = "";
+  if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
+  else if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
+    caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends) });
+  }
+  warn.textContent = caution;
+  warn.hidden = !caution;
 }
 
 // ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
@@ -353,13 +706,93 @@ function onCounterEvent(ev) {
   state.counters.set(id, entry);
 }
 
+// ---- alerts closed with Tutup stay closed, across reloads and in the other tabs (localStorage), until the
+// alert changes (a retried slip that then gives up is another alert) or the office's day ends ----
+const DISMISSED_KEY = "antrian.front.dismissed";
+
+// An alert's identity: its ticket, kind and paper and whether it gave up; a late slip's, its print job.
+function alertId(a) {
+  if (a.type === "print_late") return `print_late ${a.job}`;
+  return `${alertKey(a.type, a.label, a)}${a.final ? " final" : ""}`;
+}
+
+function dismissals() {
+  try {
+    const map = JSON.parse(localStorage.getItem(DISMISSED_KEY) || "{}");
+    return map && typeof map === "object" ? map : {};
+  } catch (err) {
+    return {};
+  }
+}
+
+// identity -> the office's day it was closed on ("" before the page knew it)
+function saveDismissals(map) {
+  try {
+    localStorage.setItem(DISMISSED_KEY, JSON.stringify(map));
+  } catch (err) {
+    // storage off: closed in this page only
+  }
+}
+
+function dismiss(alerts) {
+  const map = dismissals();
+  for (const a of alerts) map[alertId(a)] = state.day || "";
+  saveDismissals(map);
+  renderAlerts();
+}
+
+function isDismissed(a, map) {
+  const day = map[alertId(a)];
+  return day !== undefined && (!day || !state.day || day === state.day);
+}
+
+// A new day: yesterday's closed alerts are forgotten (their labels are today's other visitors').
+function forgetOtherDays(day) {
+  const map = dismissals();
+  let changed = false;
+  for (const [id, when] of Object.entries(map)) {
+    if (when === day) continue;
+    if (when) delete map[id];
+    else map[id] = day;
+    changed = true;
+  }
+  if (changed) saveDismissals(map);
+}
+
+// Slips printed after having failed (the visitor was told at the kiosk it did not print): one line per printer
+// naming them, until closed, so that someone collects them there.
+function lateItems(closed) {
+  const byPrinter = new Map();
+  for (const a of state.late) {
+    if (isDismissed(a, closed)) continue;
+    if (!byPrinter.has(a.printer)) byPrinter.set(a.printer, []);
+    byPrinter.get(a.printer).push(a);
+  }
+  return [...byPrinter].map(([printer, list]) => {
+    const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+    close.addEventListener("click", () => dismiss(list));
+    const labels = list.map((a) => a.label).join(", ");
+    return el(
+      "li",
+      { dataset: { type: "print_late" } },
+      el("strong", {}, hhmm(list[list.length - 1].at)),
+      el("span", {}, t("alert.late_slips", { labels, printer })),
+      close,
+    );
+  });
+}
+
+function addLate(job) {
+  if (state.late.some((a) => a.job === job.job)) return;
+  state.late.push({ type: "print_late", ...job });
+  state.late.sort((a, b) => (a.at || "").localeCompare(b.at || ""));
+}
+
 function renderAlerts() {
-  const items = state.alerts.map((a, i) => {
-    const dismiss = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
-    dismiss.addEventListener("click", () => {
-      state.alerts.splice(i, 1);
-      renderAlerts();
-    });
+  const closed = dismissals();
+  const items = state.alerts.filter((a) => !isDismissed(a, closed)).map((a) => {
+    const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+    dismissBtn.addEventListener("click", () => dismiss([a]));
     return el(
       "li",
       { dataset: { type: a.type } },
@@ -375,9 +808,10 @@ function renderAlerts() {
         a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
         a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
       ),
-      dismiss,
+      dismissBtn,
     );
   });
+  items.unshift(...lateItems(closed));
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
@@ -393,17 +827,28 @@ function onDisk(disk) {
 // ---- live state --------------------------------------------------------------------------
 function applyTicket(ticket) {
   if (!ticket || ticket.id === undefined) return;
-  state.tickets.set(ticket.id, ticket);
+  const before = state.tickets.get(ticket.id);
+  // its place stays until the server's list says the new one (a finished ticket has none)
+  state.tickets.set(ticket.id, { ...ticket, place: ticket.status === "waiting" && before ? before.place : undefined });
 }
 
 function onSnapshot(snap) {
   // The snapshot holds the open tickets; finished ones seen since this page opened stay listed.
-  for (const [id, x] of state.tickets) if (ACTIVE.includes(x.status)) state.tickets.delete(id);
-  for (const x of snap.tickets || []) state.tickets.set(x.id, x);
+  // (and on a page left open overnight, no ticket of an earlier day but one still at a counter, listed in it)
+  for (const [id, x] of state.tickets) if (ACTIVE.includes(x.status) || (snap.day && x.day !== snap.day)) state.tickets.delete(id);
+  for (const x of snap.tickets || []) state.tickets.set(x.id, { ...x, place: (state.tickets.get(x.id) || {}).place });
+  state.office = { ...(state.office || {}), ...(snap.office || {}) };
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
+  if (snap.day) {
+    state.day = snap.day;
+    forgetOtherDays(snap.day);
+  }
+  checkEditing(); // cancelled or finished while this page was away
   renderTickets();
   renderCounters();
+  renderHours();
   onDisk(snap.disk);
+  refreshList(); // the day's finished tickets, the places and waits
 }
 
 // The service and counter lists come from the page's config: reload when nothing would be lost.
@@ -447,8 +892,20 @@ function onEvent(ev) {
     });
     renderAlerts();
   }
+  const data = ev.data || {};
+  if (ev.type === "printed" && data.kind !== "form" && data.attempts > 1) { // a slip, after failing
+    addLate({ label, printer: data.printer || "?", job: data.job, at: ev.at });
+    renderAlerts();
+  }
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev); // `counter_claimed` names a holder
+  if (ev.type === "office_opened" || ev.type === "office_closed") {
+    state.office = { ...(state.office || {}), ...(ev.data || {}) };
+    renderHours();
+  }
+  // every place and wait behind a change moves: the server's list again (one fetch at a time)
+  if (ev.ticket || /^(counter_|office_)/.test(ev.type || "")) refreshList();
   applyTicket(ev.ticket);
+  checkEditing();
   renderTickets();
   renderCounters();
 }
@@ -473,9 +930,13 @@ function start(user) {
   renderTickets();
   renderCounters();
   renderAlerts();
+  restoreDraft();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   window.antrianFront = { onEvent, onDisk };
+  setupList();
+  refreshList();
+  setInterval(refreshList, 60000); // the waits go on with the clock, and the day ends
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
   loadAlerts();
@@ -491,7 +952,11 @@ async function loadAlerts() {
     const settled = new Set(); // tickets' papers whose newest print is settled (printed, or already alerted)
     for (const job of (body && body.jobs) || []) { // newest first
       const key = alertKey("print_failed", job.label, job);
-      if (job.today === false || settled.has(key)) continue; // an earlier day's: its visitor is gone
+      if (job.today === false) continue; // an earlier day's: its visitor is gone
+      if (job.status === "printed" && job.kind !== "form" && job.attempts > 1) {
+        addLate({ label: job.label, printer: job.printer || "?", job: job.id, at: job.printed_at || job.created_at });
+      }
+      if (settled.has(key)) continue;
       if (job.status === "printed") settled.add(key);
       if (job.status !== "failed" && job.status !== "retrying") continue;
       settled.add(key);
@@ -516,6 +981,7 @@ async function loadAlerts() {
   const live = new Set(state.alerts.map((a) => alertKey(a.type, a.label, a)));
   state.alerts.push(...found.filter((a) => !live.has(alertKey(a.type, a.label, a))));
   renderAlerts();
+  $("alerts").dataset.loaded = "true"; // those from before the page are in (what a test waits for)
 }
 
 $("register").addEventListener("submit", register);
@@ -529,11 +995,42 @@ $("register").addEventListener("input", (ev) => {
     $("override-row").hidden = true;
     $("r-override").checked = false;
   }
+  if (LIMITED.includes(ev.target.name)) showLimit(ev.target.name);
+  keepDraft();
+});
+$("register").addEventListener("change", keepDraft); // a select, the priority box
+$("btn-draft-clear").addEventListener("click", () => {
+  const form = $("register");
+  const service = form.service.value;
+  form.reset();
+  form.service.value = service;
+  state.regRequest = null;
+  clearFieldErrors();
+  dropDraft();
+  form.name.focus();
+});
+// The address is one line for the server (its line breaks become spaces), in a box of two lines to check it
+// against the paper: Enter does there what it does in the name or the phone.
+$("r-address").addEventListener("keydown", (ev) => {
+  if (ev.key !== "Enter" || ev.isComposing) return;
+  ev.preventDefault();
+  $("register").requestSubmit();
+});
+// A correction not saved yet is asked about before the page goes (the new visitor's form is kept instead).
+window.addEventListener("beforeunload", (ev) => {
+  if (!editUnsaved()) return;
+  ev.preventDefault();
+  ev.returnValue = "";
+});
+window.addEventListener("storage", (ev) => {
+  if (ev.key === DISMISSED_KEY) renderAlerts(); // closed in another tab
 });
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
   if (state.editing) $("btn-register").textContent = t("reg.save", { label: state.editing.label });
+  for (const name of LIMITED) showLimit(name);
   renderTickets();
+  renderHours();
   renderCounters();
   renderAlerts();
 });

@@ -119,6 +119,7 @@ class QueueService:
     ticket_status_view = _Method("views")
     snapshot = _Method("views")
     today_tickets = _Method("views")
+    today_list = _Method("views")
     history = _Method("views")
     escalations = _Method("views")
     has_tickets = _Method("views")

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
 
 
+# The tickets whose slip may be printed again: the ones a counter may still call (today's line).
+REPRINTABLE = (core.WAITING, core.CALLED)
+
+
 def _retry_or_queue(tx: Tx, ticket_id: int, printer: str, kinds: tuple[str, ...], kind: str, now: datetime) -> dict:
     """The ticket's paper of these kinds still waiting for the printer is tried again now ({job, again});
     else a new job of `kind` is queued ({job}): the visitor gets one when the printer is back, not two."""
@@ -60,7 +64,10 @@ class Jobs:
         """Front office: print a ticket again (after a paper jam, or when the first print failed). While its
         slip still waits for the printer (queued, or retried after a failure) no second one is queued:
         that one is tried again at once (`again`), so the visitor does not get two slips when the printer
-        comes back."""
+        comes back. Only a number that can still be called (today's, waiting or called): a slip of a
+        cancelled, expired, finished or past day's ticket would send its visitor to wait for a call that
+        never comes (QueueError reprint_not_in_line, not_today). A finished visitor's paper is the
+        form copy (print_form_copy), whose QR code leads to the survey."""
         unit = self.unit
         printer = unit.settings.kiosk.printer
         if not printer:
@@ -68,6 +75,10 @@ class Jobs:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = unit.find_ticket(tx, ref, now)
+            if ticket.day != unit.day(now):
+                raise QueueError("not_today", label=ticket.label, day=ticket.day)
+            if ticket.status not in REPRINTABLE:
+                raise QueueError("reprint_not_in_line", label=ticket.label, status=ticket.status)
             job = _retry_or_queue(tx, ticket.id, printer, ("ticket", "reprint"), "reprint", now)
             tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, job)
             return Outcome(

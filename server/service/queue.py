@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import FormIncomplete, InvalidTransition, NotFound, QueueError
-from server.forms import clean_texts, text_problem, validate_identity, validate_visitor_form
+from server.forms import (
+    clean_texts,
+    same_visitor,
+    text_problem,
+    validate_identity,
+    validate_queue_fields,
+    validate_visitor_form,
+)
+from server.i18n import both
 from server.service.shapes import full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
@@ -50,12 +58,18 @@ class QueueCommands:
         *,
         kiosk: bool = False,
         override_quota: bool = False,
+        check_duplicate: bool = False,
     ) -> Outcome:
         """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not).
 
         `kiosk`: a number taken without a login, refused outside the service hours (QueueError
         office_closed); the front office registers at any time. A service's daily quota refuses everyone
-        (QueueError quota_reached) unless `override_quota` (the front office, explicitly)."""
+        (QueueError quota_reached) unless `override_quota` (the front office, explicitly).
+
+        `check_duplicate` (the front office page asks for it, unless "issue anyway" is ticked): a visitor
+        who already has a number of today still waiting or called, by the same phone or the same name and
+        agency, is said before a second one is issued (QueueError duplicate_visitor, naming that number).
+        Never at the kiosk: it would tell an anonymous user another visitor's number."""
         unit = self.unit
         settings = unit.settings
         form = validate_visitor_form(data, {s.code for s in settings.services})
@@ -70,6 +84,8 @@ class QueueCommands:
             if service.daily_quota is not None and not override_quota:
                 if tx.issued_counts(day).get(service.prefix, 0) >= service.daily_quota:
                     raise QueueError("quota_reached", service=service.name, quota=service.daily_quota)
+            if check_duplicate:
+                self._check_duplicate(tx, day, form)
             number = tx.next_number(day, service.prefix)
             ticket = Ticket(
                 id=None,
@@ -107,6 +123,13 @@ class QueueCommands:
         result = unit.run(request_key, run)
         self.jobs.wake_printer(settings.kiosk.printer)
         return result
+
+    def _check_duplicate(self, tx: Tx, day: str, form: Any) -> None:
+        new = {"name": form.name, "agency": form.agency, "phone": form.phone}
+        for t in tx.tickets_with_status((core.WAITING, core.CALLED), day):
+            why = same_visitor(new, tx.form(t.id))
+            if why is not None:
+                raise QueueError("duplicate_visitor", label=t.label, status=t.status, match=both(f"error.match.{why}"))
 
     # -- front office and records ---------------------------------------------------------
     def cancel(self, label_or_token: str, actor: str, request_key: str | None = None) -> Outcome:
@@ -153,13 +176,43 @@ class QueueCommands:
         problem, sent whole and checked as when the number was taken. The ticket keeps its place. A
         `form_corrected` event names the fields that changed (not their values: the event log and the
         staff room are no copy of visitors' data) and the `role` of the `actor` who changed them (the
-        counter page says "by the front office (rina)"); nothing changed, nothing written."""
-        form = validate_identity(payload)
+        counter page says "by the front office (rina)"); nothing changed, nothing written.
+
+        With `service` and `priority` (each optional; the same as the ticket's, no change): a ticket waiting
+        and never called moves to that service or lane keeping its place (core.correct_queue), in a
+        `queue_corrected` event with who did it; once called, a change of them is refused (409
+        queue_fields_locked), as is a past day's ticket (not_today) or a service no counter serves."""
+        settings = self.unit.settings
+        moves, bad = validate_queue_fields(payload, {s.code for s in settings.services})
+        try:
+            form = validate_identity(payload)
+        except FormIncomplete as err:
+            if not bad or err.fields == {"_": "not_object"}:
+                raise
+            raise FormIncomplete({**err.fields, **bad}) from None
+        if bad:
+            raise FormIncomplete(bad)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, ref, now)
             if ticket.status == core.CANCELLED:
                 raise InvalidTransition(action="correct_form", status=ticket.status, label=ticket.label)
+            service = moves.get("service", ticket.service)
+            priority = moves.get("priority", ticket.priority)
+            if (service, priority) != (ticket.service, ticket.priority):
+                if ticket.day != self.unit.day(now):
+                    raise QueueError("not_today", label=ticket.label, day=ticket.day)
+                moved = core.correct_queue(ticket, service, priority)
+                if service != ticket.service and not settings.served(service):
+                    raise QueueError("service_not_served", service=settings.service(service).name)
+                data: dict[str, Any] = {}
+                if service != ticket.service:
+                    data.update(service_from=ticket.service, service_to=service)
+                if priority != ticket.priority:
+                    data["priority"] = priority
+                if role:
+                    data["role"] = role
+                ticket = self._change(tx, ticket, moved, "queue_corrected", now, None, actor, data)
             old = tx.form(ticket.id)
             changed = [key for key in form if form[key] != old.get(key)]
             if changed:

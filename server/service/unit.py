@@ -25,7 +25,17 @@ from server.store import Store, Tx
 Clock = Callable[[], datetime]
 # Event types that can change how many wait per service (the others leave the counts as they were).
 WAITING_CHANGES = frozenset(
-    {"issued", "called", "skipped", "cancelled", "transferred", "expired", "settings_changed", "counter_released"}
+    {
+        "issued",
+        "called",
+        "skipped",
+        "cancelled",
+        "transferred",
+        "queue_corrected",
+        "expired",
+        "settings_changed",
+        "counter_released",
+    }
 )
 # Event types that can change how many numbers a service with a daily quota has left today.
 QUOTA_CHANGES = frozenset({"issued", "cancelled", "settings_changed"})

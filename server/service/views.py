@@ -22,6 +22,7 @@ DEFAULT_SERVICE_SECONDS = 15 * 60  # estimate before any ticket of a service has
 # quick first answer of the day ("± 1 menit" for seven waiting) no longer makes the estimate.
 PRIOR_TICKETS = 3
 # A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
+LINE_END = object()  # the playout's last item: (LINE_END, the whole line, 0)
 PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
 
 
@@ -63,6 +64,24 @@ class Views:
         back), and with an officer (all of them before anyone has taken one: the day's first numbers).
         `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket and those an
         officer holds, when the caller has read them."""
+        for tid, ahead, seconds in self._playout(tx, service, ticket_id is None, paused, busy, held):
+            if tid == ticket_id or tid is LINE_END:
+                return ahead, seconds
+        raise AssertionError("the playout ends with LINE_END")
+
+    def _playout(
+        self,
+        tx: Tx,
+        service: str,
+        new: bool,
+        paused: set[int] | None = None,
+        busy: set[int] | None = None,
+        held: set[int] | None = None,
+    ):
+        """(id, ahead, seconds) of each waiting ticket of `service` (and, when `new`, of a number taken now:
+        id None, at the end of the line), in the order the counters at work are likely to call them
+        (place_in_line's rules); the ones no counter at work calls last, with the whole line ahead and no
+        time; then LINE_END with the whole line."""
         settings = self.unit.settings
         if paused is None or held is None:
             day, claims = self.unit.day(), tx.counter_claims()
@@ -79,7 +98,7 @@ class Views:
         if not any(service in c.services for c in staffed):  # none with an officer serves it: all may
             staffed = at_work
         queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
-        if ticket_id is None:
+        if new:
             queue.append((None, service))
         times = tx.recent_service_seconds(service)
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
@@ -92,12 +111,29 @@ class Views:
             if pick is None:
                 del free_at[cid]  # nothing left it serves: it calls nobody before this ticket
                 continue
-            if queue[pick][0] == ticket_id:
-                return taken, int(math.ceil(free_at[cid]))
-            del queue[pick]
+            tid, code = queue.pop(pick)
+            if code == service:
+                yield tid, taken, int(math.ceil(free_at[cid]))
             taken += 1
             free_at[cid] += per_ticket
-        return taken, 0  # no counter at work serves it: said as the line ahead, no time
+        for tid, code in queue:  # no counter at work serves it: said as the line ahead, no time
+            if code == service:
+                yield tid, taken, 0
+        yield LINE_END, taken, 0
+
+    def places(self, tx: Tx) -> dict[int, tuple[int, int]]:
+        """Each waiting ticket of today: (ahead, seconds), as its visitor's phone says them."""
+        settings = self.unit.settings
+        day, claims = self.unit.day(), tx.counter_claims()
+        paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
+        held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
+        busy = tx.busy_counters()
+        out: dict[int, tuple[int, int]] = {}
+        for s in settings.services:
+            for tid, ahead, seconds in self._playout(tx, s.code, False, paused, busy, held):
+                if tid is not LINE_END:
+                    out[tid] = (ahead, seconds)
+        return out
 
     def ticket_status_view(self, tx: Tx, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
         """The visitor's own view: label, status, position, estimated wait, counter."""
@@ -254,11 +290,36 @@ class Views:
 
     # -- staff lists ---------------------------------------------------------------------
     def today_tickets(self) -> list[dict[str, Any]]:
-        """Every ticket of the office's local today, in calling order, with its form."""
+        """Every ticket of the office's local today, in calling order, with its form; a waiting one with
+        its `position`, `ahead` and `estimated_wait_s`, as its visitor's phone says them."""
         with self.unit.store.read() as tx:
             tickets = tx.tickets_of_day(self.unit.day())
             tickets.sort(key=core.order_key)
-            return [self.full_ticket(t, tx.form(t.id)) for t in tickets]
+            places = self.places(tx)
+            out = []
+            for t in tickets:
+                view = self.full_ticket(t, tx.form(t.id))
+                if t.id in places:
+                    ahead, wait = places[t.id]
+                    view["place"] = {"position": ahead + 1, "ahead": ahead, "estimated_wait_s": wait}
+                out.append(view)
+            return out
+
+    def today_list(self) -> dict[str, Any]:
+        """The front office's list: today's tickets (today_tickets), the day they are of, the office's hours
+        (the snapshot's `office` with `last_ticket_minutes`: the service ends that long after `closes_at`)
+        and per service how many wait and a new number's estimated wait."""
+        snap = self.snapshot()
+        hours = self.unit.settings.hours
+        return {
+            "day": snap["day"],
+            "office": {**snap["office"], "last_ticket_minutes": hours.last_ticket_minutes if hours.enabled else None},
+            "services": [
+                {"code": s["code"], "waiting": s["waiting"], "estimated_wait_s": s["estimated_wait_s"]}
+                for s in snap["services"]
+            ],
+            "tickets": self.today_tickets(),
+        }
 
     def history(self, ref: str) -> list[dict[str, Any]]:
         """Every event of one ticket, oldest first: its versions, who and when."""

@@ -34,6 +34,7 @@ EVENT_TYPES = frozenset(
         "retention",
         "corrected",
         "form_corrected",
+        "queue_corrected",
         "settings_changed",
         "user_changed",
         "office_opened",

@@ -1,0 +1,258 @@
+"""The front office's form and alerts, end to end (a real server, real Chromium): nothing typed is lost on a
+reload, Back or a link; nothing is cut at a field's limit without a word; an alert closed stays closed; a
+correction of a ticket finished elsewhere is closed at once; slips that print after having failed are said."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import write_config
+from fakeprinter import FakeNetworkPrinter
+from live import ClockedServer, free_port
+from playwright.sync_api import expect
+from staffpages import PASSWORD, issue, sign_in
+
+VIEWPORT = {"width": 1366, "height": 768}
+VISITOR = {
+    "name": "Teguh Santoso",
+    "agency": "Dinas PUPR Kabupaten Contoh",
+    "address": "Jl. Ahmad Yani No. 7",
+    "phone": "0812-3456-7890",
+    "problem": "Tidak bisa membuat paket tender baru.",
+}
+
+
+@pytest.fixture(scope="module")
+def kiosk_port():
+    """The kiosk printer's port: nothing listens there (a printer out of paper, off) until a test starts one."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, kiosk_port):
+    """The module's server at 09:00 office time, its kiosk printer a network printer that is off."""
+    config = write_config(
+        tmp_path_factory.mktemp("front-form"),
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+            f'port = {kiosk_port}\ntimeout = 1\nprofile = "TM-T20II"'
+        },
+    )
+    server = ClockedServer(config, dated=True).start()
+    for name, role in (("rina", "frontoffice"), ("budi", "officer"), ("kepala", "admin")):
+        server.add_user(name, role)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_queue(live):
+    """Every test starts with no open ticket and free counters."""
+    admin = live.session("kepala", PASSWORD)
+    state = admin.get(live.url + "/api/staff/state", timeout=5).json()
+    for ticket in state["tickets"]:
+        if ticket["status"] == "serving":
+            url = f"{live.url}/api/counters/{ticket['counter_id']}/resolve"
+            admin.post(url, json={"solution": "Dibersihkan oleh tes."}, timeout=5).raise_for_status()
+        else:
+            admin.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
+    for counter in state["counters"]:
+        admin.post(f"{live.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
+    yield
+
+
+def front(browser, live):
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    return sign_in(context.new_page(), live, "/counter/front", "rina")
+
+
+def fill(page, values: dict) -> None:
+    for field, value in values.items():
+        page.fill(f"#r-{field}", value)
+
+
+def expect_form(page, values: dict) -> None:
+    for field, value in values.items():
+        expect(page.locator(f"#r-{field}")).to_have_value(value)
+
+
+def reload(page) -> None:
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")  # and the alerts of before it
+
+
+def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_cleared(browser, live):
+    page = front(browser, live)
+    page.select_option("#r-service", "B")
+    fill(page, VISITOR)
+    page.check("#r-priority")
+    reload(page)  # F5
+    expect_form(page, VISITOR)
+    expect(page.locator("#r-service")).to_have_value("B")
+    assert page.locator("#r-priority").is_checked()
+    expect(page.locator("#draft-row")).to_be_visible()
+    expect(page.locator("#draft-row")).to_contain_text("Isian pengunjung yang belum diterbitkan dipulihkan.")
+
+    page.click(".staff-nav a[href='/counter/recap']")  # a link of the navigation bar, then Back
+    page.wait_for_url("**/counter/recap")
+    page.go_back()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect_form(page, VISITOR)
+
+    page.click("#btn-draft-clear")  # Kosongkan: the form is empty, and stays so after a reload
+    expect_form(page, dict.fromkeys(VISITOR, ""))
+    expect(page.locator("#draft-row")).to_be_hidden()
+    reload(page)
+    expect_form(page, dict.fromkeys(VISITOR, ""))
+    expect(page.locator("#draft-row")).to_be_hidden()
+
+    # Issued: nothing of that visitor comes back.
+    fill(page, VISITOR)
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
+    reload(page)
+    expect_form(page, dict.fromkeys(VISITOR, ""))
+    expect(page.locator("#draft-row")).to_be_hidden()
+    page.context.close()
+
+
+def test_a_correction_not_saved_is_asked_about_before_the_page_goes(browser, live):
+    ticket = issue(live, "Rina Kartka")
+    page = front(browser, live)
+    page.locator(f"#tickets tr[data-label='{ticket['label']}'] [data-act=edit]").click()
+    page.fill("#r-name", "Rina Kartika")
+    asked: list[str] = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.evaluate("() => location.reload()")
+    expect(page.locator("#r-name")).to_have_value("Rina Kartika")
+    assert asked == ["beforeunload"]
+    page.remove_listener("dialog", answer)
+    page.context.close()
+
+
+def test_a_long_paper_form_is_said_at_the_limit_and_the_address_has_room(browser, live):
+    page = front(browser, live)
+    agency = (
+        "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah (Bappelitbangda) "
+        "Kabupaten Contoh, Provinsi Jawa Barat, Bidang Infrastruktur dan Pengembangan Wilayah"
+    )
+    assert len(agency) == 167
+    count = page.locator(".field-count[data-count=agency]")
+    page.click("#r-agency")
+    page.keyboard.type(agency[:140])
+    expect(count).to_have_text("140/150")  # near the limit: the count
+    page.keyboard.type(agency[140:])
+    assert page.input_value("#r-agency") == agency[:150]
+    expect(count).to_have_text("150/150: batas tercapai, ketikan selebihnya tidak masuk. Singkat isiannya.")
+    page.click("#lang-toggle")
+    expect(count).to_have_text("150/150: the limit is reached, anything more typed is left out. Shorten it.")
+    page.click("#lang-toggle")
+    page.fill("#r-agency", "Dinas PUPR")
+    expect(count).to_be_hidden()
+
+    # The address: a box of several lines, as long an address is on paper, whose Enter does what it does in
+    # the other fields (the form is sent: here it lacks the name) and puts no line break in it.
+    address = page.locator("#r-address")
+    assert address.evaluate("el => el.tagName") == "TEXTAREA"
+    assert address.evaluate("el => el.rows") >= 2
+    page.fill("#r-phone", "0812-3456-7890")
+    page.fill("#r-problem", "Lupa kata sandi.")
+    page.click("#r-address")
+    page.keyboard.type("Jl. Ahmad Yani No. 7, RT 03/RW 05, Kelurahan Sukamaju")
+    page.keyboard.press("Enter")
+    expect(page.locator(".field-error[data-field=name]")).to_have_text("Wajib diisi.")
+    assert "\n" not in page.input_value("#r-address")
+    page.context.close()
+
+
+def test_a_correction_of_a_ticket_cancelled_elsewhere_is_closed_at_once_with_the_text_kept(browser, live):
+    ticket, other = issue(live, "Yusuf Maulana"), issue(live, "Wulan Sari", service="B")
+    page = front(browser, live)
+    page.locator(f"#tickets tr[data-label='{ticket['label']}'] [data-act=edit]").click()
+    page.fill("#r-phone", "0857-1111-2222")
+    # The counter (or another tab) cancels it meanwhile.
+    admin = live.session("kepala", PASSWORD)
+    admin.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
+    notice = page.locator("#reg-notice")
+    expect(notice).to_contain_text(f"Tiket {ticket['label']} kini dibatalkan")
+    expect(notice).to_have_attribute("data-kind", "warn")
+    expect(page.locator("#btn-register")).to_be_disabled()
+    expect(page.locator("#r-phone")).to_have_value("0857-1111-2222")  # kept to copy
+    assert page.locator("#r-phone").evaluate("el => el.readOnly")
+    page.click("#btn-cancel-edit")
+    expect(page.locator("#btn-register")).to_be_enabled()
+    expect(page.locator("#btn-register")).to_have_text("Terbitkan nomor antrian")
+    expect(page.locator("#r-phone")).to_have_value("")
+
+    # Called to a counter meanwhile: still correctable, and said.
+    page.locator(f"#tickets tr[data-label='{other['label']}'] [data-act=edit]").click()
+    budi = live.session("budi", PASSWORD)
+    budi.post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5).raise_for_status()
+    expect(notice).to_contain_text(f"{other['label']} dipanggil ke Loket 2 selagi diubah")
+    expect(page.locator("#btn-register")).to_be_enabled()
+    page.context.close()
+
+
+def alert_of(page, label: str):
+    return page.locator("#alerts li[data-type=print_failed]", has_text=label)
+
+
+def test_an_alert_closed_stays_closed_after_a_reload_and_in_another_tab_until_it_changes(browser, live):
+    first, second = issue(live, "Ayu Lestari"), issue(live, "Bambang Wijaya", service="B")  # the printer is off
+    page = front(browser, live)
+    expect(alert_of(page, first["label"])).to_have_count(1)
+    expect(alert_of(page, second["label"])).to_have_count(1)
+    alert_of(page, first["label"]).locator("button").click()
+    expect(alert_of(page, first["label"])).to_have_count(0)
+    reload(page)
+    expect(alert_of(page, second["label"])).to_have_count(1)  # the page's alerts are loaded again ...
+    expect(alert_of(page, first["label"])).to_have_count(0)  # ... but the closed one's
+    other = page.context.new_page()  # another tab of the same browser
+    other.goto(live.url + "/counter/front")
+    expect(other.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(alert_of(other, second["label"])).to_have_count(1)
+    expect(alert_of(other, first["label"])).to_have_count(0)
+    # The alert changes (the slip gave up: a reprint is needed): it is back.
+    page.evaluate(
+        "(label) => window.antrianFront.onEvent({seq: 0, type: 'print_failed', at: new Date().toISOString(),"
+        " ticket: {label}, data: {kind: 'ticket', error: 'kertas habis', final: true, attempts: 6}})",
+        first["label"],
+    )
+    expect(alert_of(page, first["label"])).to_contain_text("gagal, perlu cetak ulang/tindakan")
+    page.context.close()
+
+
+def test_slips_printed_after_failing_are_said_until_closed(browser, live, kiosk_port):
+    """The visitors were told at the kiosk that their number did not print; when the paper is back the retries
+    print them all, and the front office is told which slips wait at the kiosk printer."""
+    first, second = issue(live, "Citra Dewi"), issue(live, "Dedi Kurnia", service="B")
+    page = front(browser, live)
+    expect(alert_of(page, first["label"])).to_have_count(1)
+    expect(alert_of(page, second["label"])).to_have_count(1)
+    printer = FakeNetworkPrinter(port=kiosk_port)  # paper loaded: the next retries print
+    try:
+        late = page.locator("#alerts li[data-type=print_late]")
+        expect(late).to_contain_text(first["label"], timeout=40_000)
+        expect(late).to_contain_text(second["label"], timeout=40_000)
+        expect(alert_of(page, first["label"])).to_have_count(0)
+        expect(late).to_contain_text("tercetak di printer kiosk setelah gagal: ambil dan serahkan ke pengunjungnya.")
+        assert re.search(rf"Slip (.+, )?{first['label']}, (.+, )?{second['label']}\b", late.inner_text())
+        reload(page)  # loaded again from the print jobs
+        expect(late).to_contain_text(first["label"])
+        expect(late).to_contain_text(second["label"])
+        late.locator("button").click()
+        expect(late).to_have_count(0)
+        reload(page)  # closed: not back (a slip of an earlier test printing later would be a line of its own)
+        for label in (first["label"], second["label"]):
+            expect(alert_of(page, label)).to_have_count(0)
+            expect(page.locator("#alerts li[data-type=print_late]", has_text=label)).to_have_count(0)
+    finally:
+        printer.stop()
+    page.context.close()

@@ -1,0 +1,217 @@
+"""The front office's list of today's tickets (/counter/front): nothing moves under the pointer, the waiting
+in calling order per service with each one's place and wait (the server's), the finished ones after a
+reload, a search, a busy day at 1366x768, and the service hours."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import write_config
+from live import ClockedServer
+from playwright.sync_api import expect
+from staffpages import PASSWORD, sign_in
+
+VIEWPORT = {"width": 1366, "height": 768}
+SHOTS = Path(os.environ.get("ANTRIAN_SHOT_DIR", Path(__file__).resolve().parent.parent / "docs" / "screenshots"))
+# 08:00-10:00 every day, the kiosk stopping 30 minutes before: the clock starts at 09:00 (tests/clockserver.py)
+HOURS = (
+    "\n[hours]\n"
+    + "".join(
+        f'{d} = "08:00-10:00"\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+    + "last_ticket_minutes = 30\n"
+)
+
+
+def start(tmp, **kw):
+    server = ClockedServer(write_config(tmp, extra=HOURS), dated=True, **kw).start()
+    for name, role in (("rina", "frontoffice"), ("budi", "officer"), ("kepala", "admin")):
+        server.add_user(name, role)
+    return server
+
+
+@pytest.fixture
+def live(tmp_path):
+    server = start(tmp_path)
+    yield server
+    server.stop()
+
+
+def open_front(browser, live):
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    return sign_in(page, live, "/counter/front", "rina")
+
+
+def kiosk(live, name: str, service: str = "A", priority: bool = False) -> dict:
+    r = requests.post(
+        live.url + "/api/tickets",
+        timeout=5,
+        json={"service": service, "name": name, "agency": "CV Maju", "address": "Jl. Sudirman 1",
+              "phone": "081234567890", "problem": "Lupa kata sandi.", "priority": priority},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def wait_text(seconds: int) -> str:
+    """front.js waitText, in Indonesian."""
+    minutes = math.ceil(seconds / 60)
+    if minutes < 1:
+        return "segera"
+    if minutes < 60:
+        return f"± {minutes} menit"
+    return f"± {minutes // 60} jam {minutes % 60} menit" if minutes % 60 else f"± {minutes // 60} jam"
+
+
+def test_rows_stay_under_the_pointer_and_the_armed_cancel_names_its_ticket(browser, live):
+    """The review's case: the pointer on A-002's Batalkan when the kiosk issues a ticket that goes in above it
+    (a priority one). The rows stay; the change waits behind "1 perubahan baru"; two clicks cancel A-002."""
+    tickets = [kiosk(live, f"Tamu {i}") for i in range(1, 6)]
+    page = open_front(browser, live)
+    aim = tickets[1]["label"]
+    button = page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    new = kiosk(live, "Ibu Lansia", priority=True)  # called first: its row's place is at the top of A's line
+    expect(page.locator("#list-pending")).to_have_text("1 perubahan baru — tampilkan")
+    assert (
+        page.evaluate(
+            f"document.querySelector(`#tickets tr[data-label='{aim}'] [data-act=cancel]`).getBoundingClientRect().y"
+        )
+        == box["y"]
+    )  # nothing moved under the pointer
+    expect(page.locator(f"#tickets tr[data-label='{new['label']}']")).to_have_count(0)
+    page.mouse.click(x, y)
+    # armed, naming its ticket, in the width it had
+    expect(button).to_have_attribute("aria-label", f"Klik lagi untuk membatalkan {aim}")
+    expect(page.locator("#list-notice")).to_have_text(f"Klik lagi untuk membatalkan {aim}")
+    assert page.evaluate(f"document.elementFromPoint({x}, {y}).closest('button').getAttribute('aria-label')") == (
+        f"Klik lagi untuk membatalkan {aim}"
+    )
+    page.mouse.click(x, y)
+    expect(page.locator("#list-notice")).to_have_text(f"{aim} dibatalkan.")
+    state = live.session("rina", PASSWORD).get(live.url + "/api/tickets", timeout=5).json()
+    assert {t["label"]: t["status"] for t in state["tickets"]}[aim] == "cancelled"
+    assert [t["status"] for t in state["tickets"]].count("cancelled") == 1
+    # The pointer leaves: the held changes are drawn, the priority ticket first in A's line.
+    page.mouse.move(5, 5)
+    expect(page.locator("#list-pending")).to_be_hidden()
+    rows = page.locator("#tickets tr[data-label][data-group='s:A']")
+    expect(rows.first).to_have_attribute("data-label", new["label"])
+    # The pending button applies them at once, with the pointer still over the list (from the keyboard).
+    page.mouse.move(x, y)
+    top = page.locator("#ticket-box").bounding_box()["y"]
+    later = kiosk(live, "Tamu 6")
+    expect(page.locator("#list-pending")).to_be_visible()
+    assert page.locator("#ticket-box").bounding_box()["y"] == top  # the button moved nothing down
+    page.locator("#list-pending").press("Enter")
+    expect(page.locator(f"#tickets tr[data-label='{later['label']}']")).to_have_count(1)
+    page.context.close()
+
+
+def test_waiting_tickets_in_calling_order_per_service_with_the_servers_place_and_wait(browser, live):
+    a1 = kiosk(live, "Agus")
+    b1 = kiosk(live, "Bayu", service="B")
+    a2 = kiosk(live, "Citra")
+    prio = kiosk(live, "Dewi", priority=True)
+    page = open_front(browser, live)
+    rows = page.locator("#tickets tr[data-label][data-group='s:A']")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(i).get_attribute("data-label") for i in range(3)] == [prio["label"], a1["label"], a2["label"]]
+    heading = page.locator("#tickets tr.group[data-group='s:A']")
+    expect(heading).to_contain_text("3 menunggu")
+    services = requests.get(live.url + "/api/state", timeout=5).json()["services"]
+    new_a = next(s for s in services if s["code"] == "A")["estimated_wait_s"]
+    expect(heading).to_contain_text(f"nomor baru menunggu {wait_text(new_a)}")
+    # each one's place and wait are what its visitor's phone says
+    for ticket in (prio, a1, a2, b1):
+        phone = requests.get(f"{live.url}/api/tickets/{ticket['token']}", timeout=5).json()["ticket"]
+        cell = page.locator(f"#tickets tr[data-label='{ticket['label']}'] td.place")
+        expect(cell).to_have_text(f"ke-{phone['position']} {wait_text(phone['estimated_wait_s'])}")
+    # A call moves everyone behind it up, without a reload.
+    r = live.session("budi", PASSWORD).post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(page.locator("#tickets tr[data-label][data-group='counter']")).to_have_count(1)
+    phone = requests.get(f"{live.url}/api/tickets/{a2['token']}", timeout=5).json()["ticket"]
+    expect(page.locator(f"#tickets tr[data-label='{a2['label']}'] td.place")).to_have_text(
+        f"ke-{phone['position']} {wait_text(phone['estimated_wait_s'])}"
+    )
+    expect(page.locator("#tickets tr.group[data-group='s:A']")).to_contain_text("2 menunggu")
+    page.context.close()
+
+
+def test_finished_tickets_come_back_after_a_reload_and_the_search_finds_one(browser, live):
+    done = kiosk(live, "Eko Prasetyo")
+    gone = kiosk(live, "Fitri Handayani")
+    kiosk(live, "Gilang Ramadhan")
+    budi = live.session("budi", PASSWORD)
+    for action in ("call-next", "start", "resolve"):
+        r = budi.post(f"{live.url}/api/counters/1/{action}", json={"solution": "Selesai."}, timeout=5)
+        assert r.status_code == 200, r.text
+    r = live.session("rina", PASSWORD).post(f"{live.url}/api/tickets/{gone['token']}/cancel", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    page = open_front(browser, live)  # opened after both finished: they were never seen live here
+    finished = page.locator("#tickets tr[data-label][data-group='done']")
+    expect(finished).to_have_count(2)
+    expect(page.locator(f"#tickets tr[data-label='{done['label']}'] [data-act=form]")).to_have_attribute(
+        "href", f"/counter/form/{done['token']}"
+    )
+    page.reload()
+    expect(finished).to_have_count(2)
+    page.fill("#ticket-search", "fitri")
+    expect(page.locator("#tickets tr[data-label]:visible")).to_have_count(1)
+    expect(page.locator("#tickets tr[data-label]:visible")).to_have_attribute("data-label", gone["label"])
+    page.fill("#ticket-search", done["label"].lower())
+    expect(page.locator("#tickets tr[data-label]:visible")).to_have_attribute("data-label", done["label"])
+    page.fill("#ticket-search", "")
+    expect(page.locator("#tickets tr[data-label]:visible")).to_have_count(3)
+    page.context.close()
+
+
+def test_a_busy_day_keeps_the_form_on_screen_and_the_list_scrolls_in_its_box(browser, live):
+    for i in range(35):
+        kiosk(live, f"Pengunjung {i + 1}", service="ABC"[i % 3])
+    page = open_front(browser, live)
+    expect(page.locator("#tickets tr[data-label]")).to_have_count(35)
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= VIEWPORT["height"]  # the page does not scroll
+    box = page.locator("#ticket-box")
+    assert box.evaluate("b => b.scrollHeight > b.clientHeight")  # the list does, in its box
+    box.evaluate("b => { b.scrollTop = b.scrollHeight; }")
+    last = page.locator("#tickets tr[data-label]").last
+    expect(last).to_be_in_viewport()
+    for sel in ("#r-name", "#btn-register"):
+        expect(page.locator(sel)).to_be_in_viewport()
+        assert page.locator(sel).bounding_box()["y"] + page.locator(sel).bounding_box()["height"] <= VIEWPORT["height"]
+    box.evaluate("b => { b.scrollTop = 0; }")
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        page.screenshot(path=str(SHOTS / "front-office-busy.png"))
+    page.context.close()
+
+
+def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(browser, tmp_path):
+    live = start(tmp_path, tick=0.1)
+    try:
+        for i in range(8):
+            kiosk(live, f"Sore {i + 1}")
+        page = open_front(browser, live)
+        expect(page.locator("#hours-line")).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00")
+        # eight waiting at 15 minutes each: a new A number would not be called before the service ends
+        expect(page.locator("#hours-warn")).to_contain_text("lewat jam tutup 10.00")
+        live.advance(31 * 60)  # 09:31: the kiosk has stopped
+        expect(page.locator("#hours-line")).to_contain_text("Di luar jam layanan")
+        expect(page.locator("#hours-warn")).to_have_text(
+            "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (8 menunggu di A)."
+        )
+        expect(page.locator("#tickets tr[data-label]")).to_have_count(8)
+        live.next_day()  # the page stays open overnight: yesterday's numbers are not today's
+        expect(page.locator("#tickets tr[data-label]")).to_have_count(0)
+        expect(page.locator("#tickets-empty")).to_be_visible()
+        page.context.close()
+    finally:
+        live.stop()

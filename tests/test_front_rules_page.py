@@ -1,0 +1,67 @@
+"""The front office page and the server's rules (real server, real Chromium): Cetak ulang only on a number
+still to be called, a second number for one visitor said before it is issued (and issued when ticked), and
+Ubah data fixing a waiting ticket's service and priority, locked once it is called."""
+
+from __future__ import annotations
+
+import requests
+from playwright.sync_api import expect
+from staffpages import PASSWORD, issue, sign_in
+
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+def test_front_office_reprints_only_numbers_in_line_warns_of_a_second_number_and_fixes_service_and_priority(
+    browser, live
+):
+    live.add_user("rina", "frontoffice")
+    live.add_user("sari", "officer")
+    front = live.session("rina", PASSWORD)
+    gita, hadi, ika = issue(live, "Gita Permata"), issue(live, "Hadi Kurniawan"), issue(live, "Ika Lestari")
+    assert front.post(f"{live.url}/api/tickets/{hadi['token']}/cancel", json={}, timeout=5).status_code == 200
+
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/front", "rina")
+    row = lambda label: page.locator(f"#tickets tr[data-label='{label}']")  # noqa: E731
+    expect(row(hadi["label"])).to_contain_text("dibatalkan")
+    expect(row(hadi["label"]).locator("button[data-act=reprint]")).to_have_count(0)
+    expect(row(gita["label"]).locator("button[data-act=reprint]")).to_have_count(1)
+
+    # Gita again, her phone written with spaces: said, with her number, before a second one is issued
+    page.select_option("#r-service", "A")
+    page.fill("#r-name", "Gita Permata")
+    page.fill("#r-agency", "CV Lain")
+    page.fill("#r-address", "Jl. Merdeka 1")
+    page.fill("#r-phone", "0812 3456 7890")
+    page.fill("#r-problem", "Pertanyaan kedua")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_contain_text(f"sudah punya nomor {gita['label']} hari ini")
+    expect(page.locator("#duplicate-row")).to_be_visible()
+    page.check("#r-duplicate")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
+    expect(page.locator("#duplicate-row")).to_be_hidden()
+
+    # Ika chose A at the kiosk but needs B, and is pregnant: fixed in Ubah data, her place kept
+    row(ika["label"]).locator("button[data-act=edit]").click()
+    expect(page.locator("#r-service")).to_be_enabled()
+    expect(page.locator("#r-priority")).to_be_enabled()
+    page.select_option("#r-service", "B")
+    page.check("#r-priority")
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_have_text(f"Data {ika['label']} disimpan.")
+    staff = front.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"]
+    mine = next(t for t in staff if t["label"] == ika["label"])
+    assert (mine["service"], mine["priority"]) == ("B", True)
+    expect(row(ika["label"]).locator(".tag.prio")).to_have_count(1)
+
+    # Gita is called: her service and priority are locked in Ubah data
+    r = live.session("sari", PASSWORD).post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == gita["label"], r.text
+    expect(row(gita["label"])).to_contain_text("dipanggil")
+    row(gita["label"]).locator("button[data-act=edit]").click()
+    expect(page.locator("#r-service")).to_be_disabled()
+    expect(page.locator("#r-priority")).to_be_disabled()
+    expect(page.locator("#r-name")).to_be_enabled()
+    context.close()
+    assert requests.get(f"{live.url}/api/tickets/{gita['token']}", timeout=5).json()["ticket"]["status"] == "called"
