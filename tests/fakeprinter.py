@@ -84,17 +84,18 @@ class FakeNetworkPrinter:
         while not self._stop.is_set():
             try:
                 chunk = conn.recv(65536)
-                if chunk:
-                    self.received += chunk
-                    mine += chunk
-                    scanned = answer_queries(mine, scanned, self.answers, conn.sendall)
-                    continue
+                if not chunk:
+                    break
+                self.received += chunk
+                mine += chunk
+                scanned = answer_queries(mine, scanned, self.answers, conn.sendall)
             except TimeoutError:
                 continue
             except OSError:  # the client hung up before reading an answer (a reset, a broken pipe)
-                pass
-            self.closed_by_client.set()
-            return
+                break
+        else:
+            return  # stopped by the test, not closed by the client
+        self.closed_by_client.set()
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(

@@ -6,6 +6,33 @@ import requests
 from playwright.sync_api import expect
 
 PASSWORD = "rahasia-123"
+# the staff of the live office modules: two officers, the front office and an admin
+ACCOUNTS = {"budi": "officer", "sari": "officer", "rina": "frontoffice", "kepala": "admin"}
+
+
+def staffed(live):
+    """`live` with ACCOUNTS added (a module's one server)."""
+    for name, role in ACCOUNTS.items():
+        live.add_user(name, role)
+    return live
+
+
+def empty_queue(office) -> None:
+    """Today's queue emptied and every counter free and unpaused, by the admin: a test's clean start on a
+    server its module shares."""
+    admin = office.session("kepala", PASSWORD)
+    state = admin.get(office.url + "/api/staff/state", timeout=5).json()
+    for ticket in state["tickets"]:
+        if ticket["status"] == "serving":
+            url = f"{office.url}/api/counters/{ticket['counter_id']}/resolve"
+            r = admin.post(url, json={"solution": "Dibersihkan oleh tes."}, timeout=5)
+        else:
+            r = admin.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+    for counter in state["counters"]:
+        if counter.get("paused"):
+            admin.post(f"{office.url}/api/counters/{counter['id']}/resume", json={}, timeout=5).raise_for_status()
+        admin.post(f"{office.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
 
 
 def issue(live, name: str, service: str = "A") -> dict:

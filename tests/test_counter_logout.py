@@ -7,34 +7,20 @@ from __future__ import annotations
 import pytest
 import requests
 from playwright.sync_api import expect
-from staffpages import issue, sign_in
+from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
 
-PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
-ACCOUNTS = {"budi": "officer", "sari": "officer", "rina": "frontoffice", "kepala": "admin"}
 
 
 @pytest.fixture(scope="module")
 def office(live):
-    for name, role in ACCOUNTS.items():
-        live.add_user(name, role)
-    return live
+    return staffed(live)
 
 
 @pytest.fixture(autouse=True)
 def clean_queue(office):
     """Every test starts with an empty queue and free counters (one server for the module)."""
-    admin = office.session("kepala", PASSWORD)
-    state = admin.get(office.url + "/api/staff/state", timeout=5).json()
-    for ticket in state["tickets"]:
-        if ticket["status"] == "serving":
-            url = f"{office.url}/api/counters/{ticket['counter_id']}/resolve"
-            r = admin.post(url, json={"solution": "Dibersihkan oleh tes."}, timeout=5)
-        else:
-            r = admin.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
-        assert r.status_code == 200, r.text
-    for counter in state["counters"]:
-        admin.post(f"{office.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
+    empty_queue(office)
     yield
 
 
