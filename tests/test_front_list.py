@@ -87,6 +87,8 @@ def test_rows_stay_under_the_pointer_and_the_armed_cancel_names_its_ticket(brows
         == box["y"]
     )  # nothing moved under the pointer
     expect(page.locator(f"#tickets tr[data-label='{new['label']}']")).to_have_count(0)
+    row_top = f"document.querySelector(`#tickets tr[data-label='{aim}']`).getBoundingClientRect().y"
+    before = page.evaluate(row_top)
     page.mouse.click(x, y)
     # armed, naming its ticket, in the width it had
     expect(button).to_have_attribute("aria-label", f"Klik lagi untuk membatalkan {aim}")
@@ -96,6 +98,11 @@ def test_rows_stay_under_the_pointer_and_the_armed_cancel_names_its_ticket(brows
     )
     page.mouse.click(x, y)
     expect(page.locator("#list-notice")).to_have_text(f"{aim} dibatalkan.")
+    # what the click did is seen where it was done, the pointer still there: the row reads "dibatalkan" in its
+    # place (it goes to the finished ones when the hold ends), nothing moved
+    expect(page.locator(f"#tickets tr[data-label='{aim}'] .status")).to_have_text("dibatalkan")
+    expect(page.locator("#list-pending")).to_be_visible()
+    assert page.evaluate(row_top) == before  # the cancelled row where it was
     state = live.session("rina", PASSWORD).get(live.url + "/api/tickets", timeout=5).json()
     assert {t["label"]: t["status"] for t in state["tickets"]}[aim] == "cancelled"
     assert [t["status"] for t in state["tickets"]].count("cancelled") == 1

@@ -509,16 +509,32 @@ function renderTickets(force = false) {
     if (!force && holding() && performance.now() - (list.heldSince || performance.now()) < HOLD_MS) {
       // held: how many tickets are new, gone, or in another group (another place) than on the screen
       list.heldSince ||= performance.now();
-      const shown = new Map(current.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr.dataset.group]));
+      const shown = new Map(
+        current.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr.dataset.shownGroup || tr.dataset.group]),
+      );
       const now = new Map(wanted.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr.dataset.group]));
       let n = 0;
       for (const [label, group] of now) if (shown.get(label) !== group) n += 1;
       for (const label of shown.keys()) if (!now.has(label)) n += 1;
-      showPending(Math.max(n, 1));
-      clearTimeout(list.timer);
-      list.timer = setTimeout(() => renderTickets(true), HOLD_MS - (performance.now() - list.heldSince) + 50);
-      $("tickets-empty").hidden = state.tickets.size > 0;
-      return;
+      // what changed in a row shown is shown at once, in its place (a cancel just confirmed reads
+      // "dibatalkan" where it was): only where rows go waits
+      const fresh = new Map(wanted.filter((tr) => tr.dataset.label).map((tr) => [tr.dataset.label, tr]));
+      for (const tr of current) {
+        const row = tr.dataset.label && fresh.get(tr.dataset.label);
+        if (row && row !== tr && !row.isConnected) {
+          row.dataset.shownGroup = tr.dataset.shownGroup || tr.dataset.group; // where it stands until the hold ends
+          tr.replaceWith(row);
+        }
+      }
+      const after = [...body.children];
+      if (after.length !== wanted.length || wanted.some((tr, i) => after[i] !== tr)) {
+        showPending(Math.max(n, 1));
+        clearTimeout(list.timer);
+        list.timer = setTimeout(() => renderTickets(true), HOLD_MS - (performance.now() - list.heldSince) + 50);
+        $("tickets-empty").hidden = state.tickets.size > 0;
+        return;
+      }
+      // rows changed, none goes elsewhere: nothing to hold
     }
     const tops = list.hover ? current.map((tr) => [tr, tr.offsetTop]) : [];
     const want = new Set(wanted);
@@ -526,6 +542,7 @@ function renderTickets(force = false) {
     wanted.forEach((tr, i) => {
       if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null);
     });
+    for (const tr of wanted) delete tr.dataset.shownGroup;
     // rows moved under the pointer (the hold's end): the next click on a row's button is not taken
     if (tops.some(([tr, top]) => tr.isConnected && tr.offsetTop !== top)) list.movedAt = performance.now();
   }
