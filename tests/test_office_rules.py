@@ -558,6 +558,17 @@ def _held_with_a_called_ticket(app):
     return budi, h
 
 
+def _back_at_its_place(service, before):
+    """A-002, called at Loket 1, waits again where it stood (calls 0, no skip counted) and Loket 1 is free;
+    the ticket as it is now."""
+    with service.store.read() as tx:
+        after = tx.ticket_by_label("2026-11-28", "A-002")
+        assert tx.counter_claim(1)["officer_id"] is None
+    assert (after.status, after.calls, after.counter_id) == ("waiting", 0, None)
+    assert (after.position, after.priority_lane, after.requeues) == (before.position, before.priority_lane, 0)
+    return after
+
+
 def test_the_front_office_frees_a_counter_and_its_called_ticket_waits_again_at_its_place(app, client):
     budi, bh = _held_with_a_called_ticket(app)
     service = app.extensions["antrian"]
@@ -584,11 +595,7 @@ def test_the_front_office_frees_a_counter_and_its_called_ticket_waits_again_at_i
         "calls": 0,
     }
     assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
-    with service.store.read() as tx:
-        after = tx.ticket_by_label("2026-11-28", "A-002")
-        assert tx.counter_claim(1)["officer_id"] is None
-    assert (after.status, after.calls, after.counter_id) == ("waiting", 0, None)
-    assert (after.position, after.priority_lane, after.requeues) == (before.position, before.priority_lane, 0)
+    after = _back_at_its_place(service, before)
     assert after.first_called_at == before.first_called_at
     assert client.get("/api/state").get_json()["counters"][0]["ticket"] is None
     # the next officer takes the counter; the priority visitor first, then A-002 at its own place
@@ -641,11 +648,7 @@ def test_logout_frees_the_counters_and_a_called_ticket_waits_again_at_its_place(
         "calls": 0,
     }
     assert ev["ticket"]["status"] == "waiting" and ev["waiting"]["A"] == 3
-    with service.store.read() as tx:
-        after = tx.ticket_by_label("2026-11-28", "A-002")
-        assert tx.counter_claim(1)["officer_id"] is None
-    assert (after.status, after.calls, after.counter_id) == ("waiting", 0, None)
-    assert (after.position, after.priority_lane, after.requeues) == (before.position, before.priority_lane, 0)
+    _back_at_its_place(service, before)
     assert client.get("/api/state").get_json()["counters"][0]["ticket"] is None  # the TV calls nobody there
     # another counter of the service calls the visitor: the priority one first, then A-002 at its place
     siti = app.test_client()

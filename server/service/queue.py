@@ -126,10 +126,12 @@ class QueueCommands:
 
     def _check_duplicate(self, tx: Tx, day: str, form: Any) -> None:
         new = {"name": form.name, "agency": form.agency, "phone": form.phone}
-        for t in tx.tickets_with_status((core.WAITING, core.CALLED), day):
-            why = same_visitor(new, tx.form(t.id))
+        for t in tx.line_forms(day):  # one query, not one per ticket in the line
+            why = same_visitor(new, t)
             if why is not None:
-                raise QueueError("duplicate_visitor", label=t.label, status=t.status, match=both(f"error.match.{why}"))
+                raise QueueError(
+                    "duplicate_visitor", label=t["label"], status=t["status"], match=both(f"error.match.{why}")
+                )
 
     # -- front office and records ---------------------------------------------------------
     def cancel(self, label_or_token: str, actor: str, request_key: str | None = None) -> Outcome:

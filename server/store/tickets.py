@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from server import core
-from server.core import WAITING, Ticket
+from server.core import CALLED, WAITING, Ticket
 from server.migrations import DURATION_COLUMNS, LABEL_PREFIX, duration_ms, renumber_positions
 from server.store.base import SERVED_SQL, TxBase, _dt, _iso
 
@@ -267,6 +267,15 @@ class TicketQueries(TxBase):
             sql += " AND day = ?"
             params.append(day)
         return [ticket_from_row(r) for r in self.rows(sql + " ORDER BY id", params)]
+
+    def line_forms(self, day: str) -> list[dict[str, Any]]:
+        """The day's tickets still to be served (waiting or called), oldest first, each with its form's
+        identity: {label, status, name, agency, phone} (a second registration is looked for among them)."""
+        return self.rows(
+            f"SELECT t.label, t.status, f.name, f.agency, f.phone FROM tickets t {_ACTIVE_INDEX}"
+            " JOIN forms f ON f.ticket_id = t.id WHERE t.status IN (?, ?) AND t.day = ? ORDER BY t.id",
+            [WAITING, CALLED, day],
+        )
 
     def tickets_of_day(self, day: str) -> list[Ticket]:
         """Every ticket of a day, oldest first."""
