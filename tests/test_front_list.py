@@ -222,3 +222,66 @@ def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(brows
         page.context.close()
     finally:
         live.stop()
+
+
+def held_priority_ticket(page, live, aim: str) -> tuple[dict, str]:
+    """The kiosk issues a priority ticket, which goes in above `aim` in A's line: returns it and the script
+    that reads `aim`'s row's top on the screen."""
+    new = kiosk(live, "Ibu Lansia", priority=True)
+    expect(page.locator("#list-pending")).to_have_text("1 perubahan baru — tampilkan")
+    expect(page.locator(f"#tickets tr[data-label='{new['label']}']")).to_have_count(0)
+    return new, f"document.querySelector(`#tickets tr[data-label='{aim}']`).getBoundingClientRect().y"
+
+
+def test_a_touch_on_the_list_holds_it_for_a_while_on_a_touch_screen(browser, live):
+    """A touch screen has no pointer resting over the list: a touch on it holds the rows for 8 s after the
+    last touch (the page's clock moved on, not waited for), then what waited is drawn, and a tap within a
+    second of the rows moving under the finger is not taken."""
+    tickets = [kiosk(live, f"Tamu {i}") for i in range(1, 5)]
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID", has_touch=True).new_page()
+    page.clock.install()
+    sign_in(page, live, "/counter/front", "rina")
+    aim = tickets[1]["label"]
+    expect(page.locator(f"#tickets tr[data-label='{aim}']")).to_be_visible()
+    page.locator(f"#tickets tr[data-label='{aim}'] td").first.tap()  # the finger lifted again at once
+    new, row_top = held_priority_ticket(page, live, aim)
+    before = page.evaluate(row_top)
+    page.clock.run_for(7000)  # still held 7 s after the touch
+    assert page.evaluate(row_top) == before
+    expect(page.locator("#list-pending")).to_be_visible()
+    page.clock.run_for(1200)  # 8 s passed: drawn, the priority ticket first in A's line
+    expect(page.locator("#list-pending")).to_be_hidden()
+    rows = page.locator("#tickets tr[data-label][data-group='s:A']")
+    expect(rows.first).to_have_attribute("data-label", new["label"])
+    assert page.evaluate(row_top) > before
+    # the rows just moved under the finger: a tap on a row's Batalkan is not taken
+    page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]").tap()
+    expect(page.locator("#list-notice")).to_contain_text("bergeser")
+    expect(page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]")).not_to_have_attribute(
+        "aria-label", f"Klik lagi untuk membatalkan {aim}"
+    )
+    page.context.close()
+
+
+def test_a_hold_under_a_resting_mouse_ends_after_30_seconds(browser, live):
+    """A mouse left over the list does not hide the changes for good: after 30 s they are drawn."""
+    tickets = [kiosk(live, f"Tamu {i}") for i in range(1, 5)]
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    page.clock.install()
+    sign_in(page, live, "/counter/front", "rina")
+    aim = tickets[1]["label"]
+    row = page.locator(f"#tickets tr[data-label='{aim}'] td").first
+    expect(row).to_be_visible()
+    box = row.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    new, row_top = held_priority_ticket(page, live, aim)
+    before = page.evaluate(row_top)
+    page.clock.run_for(25000)
+    assert page.evaluate(row_top) == before
+    expect(page.locator("#list-pending")).to_be_visible()
+    page.clock.run_for(6000)
+    expect(page.locator("#list-pending")).to_be_hidden()
+    expect(page.locator("#tickets tr[data-label][data-group='s:A']").first).to_have_attribute(
+        "data-label", new["label"]
+    )
+    page.context.close()

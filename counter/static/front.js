@@ -413,11 +413,14 @@ function ticketRow(x, counters) {
 // ---- the list: the waiting in calling order per service, the finished below; nothing moves under the pointer ----
 // While the pointer is over the list, or a Batalkan is armed, a new ticket, a re-order or a row leaving its
 // group waits (at most HOLD_MS): the rows stay where the eye and the mouse are, and "N perubahan baru"
-// offers them. A click on a row's button within SETTLE_MS of the rows moving under the pointer is not taken.
+// offers them. A touch screen has no pointer resting over the list: there a touch on the list holds it for
+// TOUCH_HOLD_MS after the last touch. A click on a row's button within SETTLE_MS of the rows moving under
+// the pointer (or the finger) is not taken.
 const HOLD_MS = 30000;
+const TOUCH_HOLD_MS = 8000;
 const SETTLE_MS = 1000;
 const FINISHED_GROUP = "done";
-const list = { hover: false, heldSince: 0, movedAt: -Infinity, timer: null, search: "" };
+const list = { hover: false, touchAt: -Infinity, heldSince: 0, movedAt: -Infinity, timer: null, touchTimer: null, search: "" };
 const groupRows = new Map(); // group key -> its heading row
 
 function groupOf(x) {
@@ -441,8 +444,12 @@ function justMoved() {
   return true;
 }
 
+function touched(extra = 0) {
+  return performance.now() - list.touchAt < TOUCH_HOLD_MS + extra;
+}
+
 function holding() {
-  return list.hover || state.armed !== null;
+  return list.hover || touched() || state.armed !== null;
 }
 
 function groupHeading(key, text) {
@@ -536,7 +543,7 @@ function renderTickets(force = false) {
       }
       // rows changed, none goes elsewhere: nothing to hold
     }
-    const tops = list.hover ? current.map((tr) => [tr, tr.offsetTop]) : [];
+    const tops = list.hover || touched(SETTLE_MS) ? current.map((tr) => [tr, tr.offsetTop]) : [];
     const want = new Set(wanted);
     for (const tr of current) if (!want.has(tr)) tr.remove();
     wanted.forEach((tr, i) => {
@@ -560,12 +567,21 @@ function showPending(n) {
 
 function setupList() {
   const box = $("ticket-box");
-  box.addEventListener("pointerenter", () => {
-    list.hover = true;
+  // a mouse (or a pen) rests over the list: held while it is there; a finger only touches: held for
+  // TOUCH_HOLD_MS after its last touch, then what waited is drawn
+  box.addEventListener("pointerenter", (ev) => {
+    if (ev.pointerType !== "touch") list.hover = true;
   });
-  box.addEventListener("pointerleave", () => {
+  box.addEventListener("pointerleave", (ev) => {
+    if (ev.pointerType === "touch") return;
     list.hover = false;
     renderTickets();
+  });
+  box.addEventListener("pointerdown", (ev) => {
+    if (ev.pointerType !== "touch") return;
+    list.touchAt = performance.now();
+    clearTimeout(list.touchTimer);
+    list.touchTimer = setTimeout(() => renderTickets(), TOUCH_HOLD_MS + 50);
   });
   $("list-pending").addEventListener("click", () => renderTickets(true));
   $("ticket-search").addEventListener("input", (ev) => {
