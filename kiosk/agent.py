@@ -11,7 +11,6 @@ acknowledged whenever the agent connects, so none is missed.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import logging
 import os
@@ -23,6 +22,7 @@ from pathlib import Path
 import socketio
 
 import printers
+from server.argv import Parser, helped, one_line
 from server.config import ConfigError, load_settings
 from server.errors import Localized
 from server.i18n import both
@@ -190,11 +190,11 @@ def say_error(label: str, said: Localized) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """python -m kiosk.agent --server URL --printer NAME."""
-    p = argparse.ArgumentParser(prog="python -m kiosk.agent", description="Antrian print agent")
-    p.add_argument("--server", required=True, help="the server's URL, e.g. http://192.168.1.10:8080")
-    p.add_argument("--printer", required=True, help="a [printers.NAME] table that [agents] names")
-    p.add_argument("--config", default="config.toml")
-    p.add_argument("--journal", help="file of printed job ids (default: var/agent-NAME.journal)")
+    p = Parser(prog="python -m kiosk.agent", description=one_line(both("cli.help.agent")))
+    p.add_argument("--server", required=True, help=helped("agent.server"))
+    p.add_argument("--printer", required=True, help=helped("agent.printer"))
+    p.add_argument("--config", default="config.toml", help=helped("config"))
+    p.add_argument("--journal", help=helped("agent.journal"))
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:

@@ -1,8 +1,17 @@
 """Which command a `python -m server` command line names, read before anything else is imported:
-`serve` needs gevent's patches first (server/__main__.py; tests/live.py forks it the same way); and
-the command lines' bounded numbers."""
+`serve` needs gevent's patches first (server/__main__.py; tests/live.py forks it the same way); the
+command lines' bounded numbers; and argparse in both languages, for `python -m server` and the print
+agent (`python -m kiosk.agent`). The catalogue is imported when a command line is read, not before
+gevent's patches (this module is)."""
+
+from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from server.errors import Localized
 
 
 def command_name(argv: list[str]) -> str | None:
@@ -38,3 +47,49 @@ def int_between(low: int, high: int):
         return value
 
     return read
+
+
+def one_line(text: Localized) -> str:
+    """Short words in both languages on one line: "Indonesian / English" (once when the two are the same)."""
+    return text.id_text if text.id_text == text.en_text else f"{text.id_text} / {text.en_text}"
+
+
+def _words(key: str, /, **params: object) -> str:
+    """The catalogue's `cli.<key>` on one line, in both languages."""
+    from server.i18n import both
+
+    return one_line(both(f"cli.{key}", **params))
+
+
+def helped(key: str, /, **params: object) -> str:
+    """A help text of the command line: the catalogue's `cli.help.<key>`, "Indonesian / English" (a `%`
+    escaped: argparse formats help with %-placeholders)."""
+    return _words(f"help.{key}", **params).replace("%", "%%")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help and usage, its "usage:" said in both languages."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        if prefix is None:
+            prefix = _words("help.usage") + ": "
+        super().add_usage(usage, actions, groups, prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse in both languages: the headings of --help and its -h line are the catalogue's, and a bad
+    command line says its usage, "kesalahan / error: <argparse's message>" and where the help is (exit
+    code 2, as argparse's). Its sub-commands' parsers are Parsers too (add_subparsers makes its class's)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = helped("positionals")
+        self._optionals.title = helped("options")
+        for action in self._actions:
+            if "-h" in action.option_strings:  # argparse's own -h, --help
+                action.help = helped("help")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{_words('error')}: {message}\n{_words('see')}: {self.prog} --help\n")

@@ -14,9 +14,9 @@ import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from server.argv import int_between
+from server.argv import Parser, helped, int_between, one_line
 from server.auth import ROLES, validate_new_user
 from server.config import ConfigError, Settings, check_storage, database_error, load_settings, storage_error
 from server.errors import Localized
@@ -100,45 +100,6 @@ def stop_first(err: Any, command: str, forced: bool = False) -> Localized:
     if forced:
         said = joined(said, words(f"stop_first.force.{command.replace('-', '_')}", days=TRIAL_DAYS), sep="; ")
     return said
-
-
-def one_line(text: Localized) -> str:
-    """Short words in both languages on one line: "Indonesian / English" (once when the two are the same)."""
-    return text.id_text if text.id_text == text.en_text else f"{text.id_text} / {text.en_text}"
-
-
-def helped(key: str, /, **params: object) -> str:
-    """A help text of the command line: the catalogue's `cli.help.<key>`, "Indonesian / English" (a `%`
-    escaped: argparse formats help with %-placeholders)."""
-    return one_line(words(f"help.{key}", **params)).replace("%", "%%")
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's help and usage, its "usage:" said in both languages."""
-
-    def add_usage(self, usage, actions, groups, prefix=None):
-        if prefix is None:
-            prefix = one_line(words("help.usage")) + ": "
-        super().add_usage(usage, actions, groups, prefix)
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse in both languages: the headings of --help and its -h line are the catalogue's, and a bad
-    command line says its usage, "kesalahan / error: <argparse's message>" and where the help is (exit
-    code 2, as argparse's). Its sub-commands' parsers are Parsers too (add_subparsers makes its class's)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = helped("positionals")
-        self._optionals.title = helped("options")
-        for action in self._actions:
-            if "-h" in action.option_strings:  # argparse's own -h, --help
-                action.help = helped("help")
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{one_line(words('error'))}: {message}\n{one_line(words('see'))}: {self.prog} --help\n")
 
 
 def _parser() -> argparse.ArgumentParser:

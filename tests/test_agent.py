@@ -152,3 +152,29 @@ def test_the_server_warns_of_an_agent_token_unset_or_too_short_in_indonesian_the
     monkeypatch.setenv("ANTRIAN_AGENT_TOKEN", TOKEN)
     caplog.clear()
     assert agent_tokens(settings) == {"kiosk": TOKEN} and caplog.records == []
+
+
+def test_the_agents_help_and_refusal_say_indonesian_then_english():
+    """`python -m kiosk.agent --help` (a kiosk PC's admin reads it when setting the agent up) says each
+    option in Indonesian, then English, as `python -m server`'s help does; a bad command line says
+    "kesalahan / error" and where the help is, exit code 2."""
+    agent = [sys.executable, "-m", "kiosk.agent"]
+    r = subprocess.run([*agent, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    text = " ".join(r.stdout.split())
+    assert text.startswith("pemakaian / usage: python -m kiosk.agent [-h] --server SERVER --printer PRINTER"), text
+    assert "opsi / options:" in text
+    for said in (
+        "Agen cetak Antrian: mencetak slip antrian kios ini di printernya sendiri / Antrian print agent: prints"
+        " this kiosk's queue slips on its own printer",
+        "--server SERVER alamat server, mis. http://192.168.1.10:8080 / the server's URL, e.g.",
+        "--printer PRINTER NAME dari tabel [printers.NAME] yang disebut di [agents] / NAME of a [printers.NAME]",
+        "--config CONFIG berkas konfigurasi (bawaan: config.toml) / config file (default: config.toml)",
+        "--journal JOURNAL berkas nomor pekerjaan yang sudah dicetak",
+    ):
+        assert said in text, text
+    r = subprocess.run([*agent, "--printer", "kios"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and r.stdout == "", r.stdout
+    said, help_line = r.stderr.splitlines()[-2:]
+    assert said == "kesalahan / error: the following arguments are required: --server", r.stderr
+    assert help_line == "lihat / see: python -m kiosk.agent --help", r.stderr
