@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.errors import Localized
 
 # package -> (supported range, what of it the code relies on)
 SUPPORTED: dict[str, tuple[str, str]] = {
@@ -79,18 +83,18 @@ def in_range(version: str, spec: str) -> bool:
     return True
 
 
-def check_versions() -> list[str]:
-    """One message for each package whose installed version is outside its supported range."""
+def check_versions() -> list[Localized]:
+    """One message, in both languages, for each package whose installed version is outside its supported
+    range (`uses`, what of its internals we rely on, names code: said as it is)."""
+    from server.i18n import both
+
     problems = []
     for package, (spec, uses) in SUPPORTED.items():
         version = installed(package)
         if version is None:
-            problems.append(f"{package} is not installed; Antrian needs {package}{spec}")
+            problems.append(both("cli.versions.missing", package=package, spec=spec))
         elif not in_range(version, spec):
-            problems.append(
-                f"{package} {version} is installed; Antrian supports {package}{spec} only, "
-                f"as it relies on its internals ({uses})"
-            )
+            problems.append(both("cli.versions.outside", package=package, version=version, spec=spec, uses=uses))
     return problems
 
 
@@ -106,7 +110,7 @@ def require_supported() -> None:
 
         raise SystemExit(
             f"{said('unsupported')}:\n"
-            + "\n".join(f"  - {p}" for p in problems)
+            + "\n".join(f"  - {p.id_text}\n    {p.en_text}" for p in problems)
             + f"\n{said('install')}: .venv/bin/pip install -r requirements.lock"
             " (make run; make test: requirements-test.lock)"
         )

@@ -71,13 +71,20 @@ def _fake(monkeypatch, **fake: str | None) -> None:
 def test_an_unsupported_version_is_named_with_the_supported_range(monkeypatch):
     _fake(monkeypatch, **{"python-engineio": "4.16.0"})
     [problem] = versions.check_versions()
-    assert problem.startswith("python-engineio 4.16.0 is installed; Antrian supports python-engineio>=4.9,<4.16 only")
-    assert "server/fanout.py" in problem
+    assert problem.en_text.startswith(
+        "python-engineio 4.16.0 is installed; Antrian supports python-engineio>=4.9,<4.16 only"
+    )
+    assert problem.id_text.startswith(
+        "python-engineio 4.16.0 terpasang; Antrian hanya mendukung python-engineio>=4.9,<4.16, karena memakai"
+    )
+    assert "server/fanout.py" in problem.id_text and "server/fanout.py" in problem.en_text
 
 
 def test_a_missing_package_is_named(monkeypatch):
     _fake(monkeypatch, openpyxl=None)
-    assert versions.check_versions() == ["openpyxl is not installed; Antrian needs openpyxl>=3.1,<3.2"]
+    [problem] = versions.check_versions()
+    assert problem.id_text == "openpyxl belum terpasang; Antrian memerlukan openpyxl>=3.1,<3.2"
+    assert problem.en_text == "openpyxl is not installed; Antrian needs openpyxl>=3.1,<3.2"
 
 
 def test_serve_exits_with_the_message_before_starting(monkeypatch):
@@ -85,7 +92,9 @@ def test_serve_exits_with_the_message_before_starting(monkeypatch):
     with pytest.raises(SystemExit) as exit_:
         cli.serve(None, "127.0.0.1", 1)  # no settings needed: it stops before looking at them
     message = str(exit_.value.code)
-    assert "gevent 27.1.0 is installed; Antrian supports gevent>=24.2,<27 only" in message
+    # each problem in Indonesian, then English on the line under it
+    assert "\n  - gevent 27.1.0 terpasang; Antrian hanya mendukung gevent>=24.2,<27, karena" in message
+    assert "\n    gevent 27.1.0 is installed; Antrian supports gevent>=24.2,<27 only" in message
     assert "requirements-test.lock" in message
     assert message.startswith("kesalahan: versi pustaka yang tidak didukung / error: unsupported library versions:")
     assert (
