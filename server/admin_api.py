@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from server import admin, voice
-from server.api import STATUS, body
+from server.api import STATUS, body, lang
 from server.auth import current_user, require, validate_new_user
 from server.errors import FormIncomplete, QueueError, TooMany
 from server.forms import LIMITS, clean_nip, clean_text
@@ -190,9 +190,10 @@ def _voices_root() -> Path:
 @bp.get("/voice")
 @require("admin", csrf=False)
 def voice_status():
-    """The speech engine, the voice pack as loaded (clips, format, unusable files), the words it lacks for this
-    office's calls (numbers up to 999) and for calls made, and the packs in voices/."""
-    out = _announcer().voice_status()
+    """The speech engine, the voice pack as loaded (clips, format, unusable files and why, in the answer's
+    language), the words it lacks for this office's calls (numbers up to 999) and for calls made, and the
+    packs in voices/."""
+    out = _announcer().voice_status(lang())
     packs = []
     try:
         root = _voices_root()

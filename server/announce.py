@@ -91,8 +91,8 @@ class Announcer:
                 error = f"{type(err).__name__}: {err}"
                 log.exception("voice pack %s cannot be used, espeak-ng speaks instead", clips)
             else:
-                for name, problem in pack.errors.items():
-                    log.warning("voice pack %s: %s %s", clips, name, problem)
+                for name, why in pack.errors.items():
+                    log.warning("voice pack %s: %s %s", clips, name, why.en_text)
                 log.info("voice pack %s: %d clips, %s", clips, len(pack.clips), pack.fmt.describe())
         self.pack, self.pack_error, self._pack_for = pack, error, wanted
         self._loading = False
@@ -137,8 +137,9 @@ class Announcer:
                 self.missing.popitem(last=False)
         return None, missing
 
-    def voice_status(self) -> dict[str, Any]:
-        """The engine, the pack as loaded (clips, format, unreadable files) and the words calls lacked."""
+    def voice_status(self, lang: str = "id") -> dict[str, Any]:
+        """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`) and the words
+        calls lacked."""
         tts = self.settings.tts
         with self.lock:
             missing = list(self.missing)
@@ -147,7 +148,7 @@ class Announcer:
             "engine": tts.engine,
             "clips": tts.clips or None,
             "loading": self._loading or self._voice_settings() != self._pack_for or self._reload.is_set(),
-            "pack": pack.status() if pack is not None else None,
+            "pack": pack.status(lang) if pack is not None else None,
             "error": self.pack_error,
             "missing": missing,
             "office_missing": self.office_missing() if self._voice_settings() is not None else {},

@@ -287,8 +287,10 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
     say(words("voice.pack", folder=folder, clips=len(pack.clips), format=pack.fmt.describe()))
     if pack.errors:
         say(words("voice.unusable_clips", count=len(pack.errors)))
-        for name, problem in sorted(pack.errors.items()):
-            print(f"  {name}: {problem}")
+        for name, why in sorted(pack.errors.items()):  # Indonesian, then English under it (once if the same)
+            print(f"  {name}: {why.id_text}")
+            if why.en_text != why.id_text:
+                print(" " * (len(name) + 4) + why.en_text)
     missing = voice.office_missing(pack, settings, up_to)
     if missing:  # each word's line as it was: a file name and an example (the pack's maker reads them)
         say(words("voice.missing", count=len(missing), up_to=up_to))

@@ -1308,8 +1308,9 @@ def _voice_paths() -> dict[str, Any]:
             "loading": {"type": "boolean", "description": "The pack is being (re)loaded by the speech worker."},
             "pack": {
                 "type": ["object", "null"],
-                "description": "The loaded pack: folder, clips (a count), format, errors (file -> what is "
-                "wrong), converted (clips sox converted), adjusted (clip -> dB its loudness was changed by).",
+                "description": "The loaded pack: folder, clips (a count), format, errors (file -> why it is "
+                "left out, in the answer's language), converted (clips sox converted), adjusted (clip -> dB its "
+                "loudness was changed by).",
             },
             "error": {"type": ["string", "null"], "description": "Why the pack cannot be used (espeak-ng speaks)."},
             "missing": {

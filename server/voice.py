@@ -11,7 +11,9 @@ and after each (`trim_db`; the samples kept are copied as they are) and brings a
 is more than NORMALIZE_TOLERANCE_DB off the pack's median to that level. It is CPU work: the server
 runs it in a child process (`python -m server.voice prepare`), waited for without blocking gevent's
 event loop. The result is one file of prepared PCM and a manifest, which `load` reads into a `Pack`;
-joining a phrase (`Pack.render`) is then only copying bytes.
+joining a phrase (`Pack.render`) is then only copying bytes. A file it cannot use is left out, and the
+manifest keeps why as the catalogue's `config.clip.<code>` and its params (`problem`), said in Indonesian
+and English when read (`reason`; a manifest of an earlier version kept English text, shown as it is).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ import wave
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.errors import Localized
 
 # The name of a clip (without .wav), and of a pack: lowercase words of a-z and 0-9 joined by "-".
 CLIP_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -57,14 +62,32 @@ class VoiceError(Exception):
 
 
 class ClipError(ValueError):
-    """A WAV file that cannot be a clip (read_clip): str() says why in English; `code` names it (the
-    catalogue's `config.clip.<code>`, what config.toml's [tts] chime refusal says in both languages) and
-    `params` fill it."""
+    """A file a pack cannot use as a clip (read_clip, check_clip_name, the conversion): str() says why in
+    English; `code` names it (the catalogue's `config.clip.<code>`, what config.toml's [tts] chime refusal
+    and a pack's list of unusable clips say in both languages) and `params` fill it."""
 
     def __init__(self, message: str, code: str, **params: object):
         super().__init__(message)
         self.code = code
         self.params = params
+
+    def problem(self) -> dict[str, Any]:
+        """What a prepared pack's manifest keeps of it (`errors`): enough to say it in either language."""
+        return {"code": self.code, "params": self.params}
+
+
+def reason(problem: str | dict[str, Any]) -> Localized:
+    """A clip's problem as a manifest keeps it, in both languages: {"code", "params"} is the catalogue's
+    `config.clip.<code>`; a string (a pack prepared by an earlier version, in English) is said as it is."""
+    from server.errors import Localized
+    from server.i18n import both
+
+    if isinstance(problem, dict):
+        try:
+            return both(f"config.clip.{problem['code']}", **problem.get("params", {}))
+        except (KeyError, IndexError, TypeError, ValueError):  # a code this version does not know
+            problem = str(problem.get("code") or problem)
+    return Localized(str(problem), str(problem))
 
 
 # -- phrases into clips ---------------------------------------------------------------------
@@ -283,10 +306,15 @@ def read_clip(data: bytes) -> tuple[Format, bytes]:
 
 def check_clip_name(name: str) -> str:
     """The clip name of an upload's file name ("Nomor-Antrian.WAV" is not one: names are lowercase);
-    ValueError unless it is words of a-z and 0-9 joined by "-", and ".wav"."""
+    ClipError (a ValueError) unless it is words of a-z and 0-9 joined by "-", and ".wav"."""
     stem = name[:-4] if name.endswith(".wav") else None
     if stem is None or not CLIP_NAME.match(stem) or len(stem) > 100 or len(stem.split("-")) > MAX_RUN:
-        raise ValueError(f"{name!r} is not a clip name: lowercase words of a-z and 0-9 joined by '-', then .wav")
+        raise ClipError(
+            f"{name!r} is not a clip name: lowercase words of a-z and 0-9 (at most {MAX_RUN} words) joined by '-',"
+            " then .wav",
+            "bad_name",  # the catalogue's words leave the name out: the pack's list names each file
+            max_run=MAX_RUN,
+        )
     return stem
 
 
@@ -306,19 +334,22 @@ def _convert(source: Path, data: bytes, fmt: Format, folder: Path, timeout: floa
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout)
         except FileNotFoundError:
-            raise ValueError("is in another format and sox, which converts it, is not installed") from None
+            raise ClipError("is in another format and sox, which converts it, is not installed", "no_sox") from None
         except subprocess.TimeoutExpired:
             temp.unlink(missing_ok=True)
-            raise ValueError(f"sox did not convert it within {timeout:g} s") from None
+            raise ClipError(
+                f"sox did not convert it within {timeout:g} s", "convert_timeout", seconds=f"{timeout:g}"
+            ) from None
         if done.returncode != 0:
             temp.unlink(missing_ok=True)
             message = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-            raise ValueError(f"sox cannot convert it: {message[0]}")
+            raise ClipError(f"sox cannot convert it: {message[0]}", "convert_failed", message=message[0])
         os.replace(temp, cached)
     os.utime(cached)  # in use: kept by the next prune
     got, frames = read_clip(cached.read_bytes())
     if got != fmt:
-        raise ValueError(f"sox made {got.describe()}, not {fmt.describe()}")
+        made, wanted = got.describe(), fmt.describe()
+        raise ClipError(f"sox made {made}, not {wanted}", "convert_wrong", made=made, wanted=wanted)
     return frames
 
 
@@ -351,7 +382,7 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
     if manifest_path.exists() and (work / f"{digest}.pcm").exists():
         os.utime(manifest_path)
         return manifest_path
-    errors: dict[str, str] = {}
+    errors: dict[str, str | dict[str, Any]] = {}  # file name -> its problem (`problem`: code and params)
     read: dict[str, tuple[Format, bytes, bytes, Path]] = {}  # name -> format, frames, file bytes, path
     files = source_files(folder)
     for path in files[:MAX_CLIPS]:
@@ -360,11 +391,11 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
             data = path.read_bytes()
             fmt, frames = read_clip(data)
         except (ValueError, OSError) as error:
-            errors[path.name] = str(error)
+            errors[path.name] = problem(error)
             continue
         read[stem] = (fmt, frames, data, path)
     for path in files[MAX_CLIPS:]:
-        errors[path.name] = f"more than {MAX_CLIPS} clips in the pack"
+        errors[path.name] = ClipError(f"more than {MAX_CLIPS} clips in the pack", "too_many", max=MAX_CLIPS).problem()
     if not read:
         raise VoiceError(f"{folder} holds no usable clip" + (f" ({len(errors)} unreadable)" if errors else ""))
     counts = Counter(fmt for fmt, *_ in read.values() if not fmt.floating)
@@ -383,10 +414,12 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
                 converted += 1
             frames = trim(frames, pack_fmt, trim_db)
         except ValueError as error:
-            errors[path.name] = str(error)
+            errors[path.name] = problem(error)
             continue
         if not frames:
-            errors[path.name] = f"is silent (nothing louder than {trim_db} dBFS)"
+            errors[path.name] = ClipError(
+                f"is silent (nothing louder than {trim_db} dBFS)", "silent", db=trim_db
+            ).problem()
             continue
         clips[name] = frames
     levels = {name: level_db(frames, pack_fmt) for name, frames in clips.items()}
@@ -429,6 +462,16 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
     return manifest_path
 
 
+def problem(error: Exception) -> str | dict[str, Any]:
+    """What the manifest keeps of why a file is not a clip: a ClipError's code and params, a file not read as
+    `unreadable` (the system's words for it), anything else in English as it is."""
+    if isinstance(error, ClipError):
+        return error.problem()
+    if isinstance(error, OSError):
+        return ClipError(str(error), "unreadable", cause=error.strerror or str(error)).problem()
+    return str(error)
+
+
 def _prune(work: Path, keep: str, converted_dir: Path) -> None:
     """Remove every prepared pack but `keep`, and converted clips it did not use (a minute's grace)."""
     for path in work.iterdir():
@@ -456,7 +499,8 @@ class Pack:
     clips: dict[str, bytes]
     digest: str  # of the prepared audio: part of each phrase's cache key
     pause_ms: int
-    errors: dict[str, str] = field(default_factory=dict)  # file name -> what is wrong with it
+    # file name -> what is wrong with it, in both languages (`reason`: the manifest's code and params)
+    errors: dict[str, Localized] = field(default_factory=dict)
     converted: int = 0
     adjusted: dict[str, float] = field(default_factory=dict)  # clip -> the decibels it was changed by
     max_run: int = 1
@@ -477,12 +521,13 @@ class Pack:
         pause = self.fmt.silence(self.pause_ms)
         return wav_bytes(b"".join(pause if p is None else self.clips[p] for p in parts), self.fmt)
 
-    def status(self) -> dict[str, Any]:
+    def status(self, lang: str = "id") -> dict[str, Any]:
+        """The pack as the admin page shows it: each unusable file's problem in `lang` ("id" or "en")."""
         return {
             "folder": str(self.folder),
             "clips": len(self.clips),
             "format": self.fmt.describe(),
-            "errors": dict(self.errors),
+            "errors": {name: why.en_text if lang == "en" else why.id_text for name, why in self.errors.items()},
             "converted": self.converted,
             "adjusted": dict(self.adjusted),
         }
@@ -503,7 +548,7 @@ def read_manifest(manifest_path: Path, pause_ms: int) -> Pack:
         clips=clips,
         digest=manifest["digest"],
         pause_ms=pause_ms,
-        errors=manifest["errors"],
+        errors={name: reason(why) for name, why in manifest["errors"].items()},
         converted=manifest["converted"],
         adjusted=manifest["adjusted"],
         max_run=max((name.count("-") + 1 for name in clips), default=1),

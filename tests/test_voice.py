@@ -4,6 +4,7 @@ script, or tones made by sox), joined into the phrases the TVs play, espeak-ng f
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 import subprocess
 import sys
@@ -183,15 +184,80 @@ def test_recorders_24_bit_and_float_files_are_read_and_a_float_one_converted(tmp
     assert "48000" in info and "24-bit" in info
 
 
-def test_a_clip_that_is_not_a_readable_wav_is_reported_by_name(tmp_path):
+def said(pack: voice.Pack) -> dict[str, tuple[str, str]]:
+    """Each unusable file of `pack` with why, in Indonesian and in English."""
+    return {name: (why.id_text, why.en_text) for name, why in pack.errors.items()}
+
+
+NOT_WAV = ("bukan berkas WAV (tidak ada header RIFF/WAVE)", "not a WAV file (no RIFF/WAVE header)")
+
+
+def test_a_clip_that_is_not_a_readable_wav_is_reported_by_name_in_both_languages(tmp_path):
     folder = tmp_path / "pack"
     tone(folder / "a.wav")
+    tone(folder / "sunyi.wav", volume=0.001)  # -60 dBFS: all of it under trim_db
     (folder / "rusak.wav").write_bytes(b"RIFF\x00\x00not really a wav")
     (folder / "Bad Name.wav").write_bytes((folder / "a.wav").read_bytes())
     pack = voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
     assert set(pack.clips) == {"a"}
-    assert "not a WAV file" in pack.errors["rusak.wav"]
-    assert "not a clip name" in pack.errors["Bad Name.wav"]
+    assert said(pack) == {
+        "rusak.wav": NOT_WAV,
+        "Bad Name.wav": (
+            "bukan nama klip: kata huruf kecil a-z dan 0-9 (paling banyak 8 kata) digabung dengan '-', lalu .wav",
+            "not a clip name: lowercase words of a-z and 0-9 (at most 8 words) joined by '-', then .wav",
+        ),
+        "sunyi.wav": ("senyap (tidak ada yang lebih keras dari -45 dBFS)", "is silent (nothing louder than -45 dBFS)"),
+    }
+    (manifest,) = (tmp_path / "work").glob("*.json")  # what a later load in either language reads
+    errors = json.loads(manifest.read_text(encoding="utf-8"))["errors"]
+    assert errors["rusak.wav"] == {"code": "not_wav", "params": {}}
+    assert errors["sunyi.wav"] == {"code": "silent", "params": {"db": -45}}
+    assert pack.status("en")["errors"]["rusak.wav"] == NOT_WAV[1]
+    assert pack.status("id")["errors"]["rusak.wav"] == NOT_WAV[0]
+
+
+def test_a_clip_sox_cannot_convert_and_one_too_many_are_said_in_both_languages(tmp_path, monkeypatch):
+    folder = tmp_path / "pack"
+    for name in ("a", "b"):
+        tone(folder / f"{name}.wav")
+    tone(folder / "c.wav", rate=16000)  # the odd one out: converted by sox
+    tone(folder / "d.wav")
+    monkeypatch.setattr(voice, "MAX_CLIPS", 3)  # d.wav is the fourth
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no sox
+    pack = voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+    assert set(pack.clips) == {"a", "b"}
+    assert said(pack) == {
+        "c.wav": (
+            "formatnya berbeda dan sox, yang mengubahnya, belum terpasang",
+            "is in another format and sox, which converts it, is not installed",
+        ),
+        "d.wav": ("lebih dari 3 klip dalam paket", "more than 3 clips in the pack"),
+    }
+
+
+def test_a_pack_prepared_by_the_previous_version_shows_its_reasons_as_they_are(tmp_path, capsys):
+    """Before, a manifest kept each reason as English text; a pack whose files did not change is not
+    prepared again (the same fingerprint), so that manifest is read as it is, its reasons said once."""
+    from server.cli import main
+
+    folder = tmp_path / "voices" / "lama"
+    tone(folder / "a.wav")
+    (folder / "rusak.wav").write_bytes(b"not a wav")
+    work = tmp_path / "data" / "voice"  # the config's data_dir: where `voice check` prepares it
+    voice.load(folder, work, trim_db=-45, pause_ms=250)
+    (manifest,) = work.glob("*.json")
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    old["errors"] = {"rusak.wav": "not a WAV file (no RIFF/WAVE header)"}
+    manifest.write_text(json.dumps(old), encoding="utf-8")
+
+    pack = voice.load(folder, work, trim_db=-45, pause_ms=250)
+    assert said(pack) == {"rusak.wav": (NOT_WAV[1], NOT_WAV[1])}
+    assert pack.status("id")["errors"] == {"rusak.wav": NOT_WAV[1]}
+    config = write_config(tmp_path)
+    assert load_settings(config).server.data_dir == tmp_path / "data"
+    assert main(["voice", "check", "--config", str(config), "--clips", str(folder), "--up-to", "1"]) == 1
+    assert f"\n  rusak.wav: {NOT_WAV[1]}\n" in capsys.readouterr().out
+    assert list(work.glob("*.json")) == [manifest]  # not prepared again
 
 
 def test_a_pack_without_a_usable_clip_is_refused(tmp_path):
@@ -437,6 +503,22 @@ def test_voice_check_lists_every_word_the_pack_lacks_for_this_office(espeak_pack
     ]
 
 
+def test_voice_check_says_why_each_clip_is_unusable_in_indonesian_then_english(tmp_path, capsys):
+    from server.cli import main
+
+    folder = tmp_path / "voices" / "kantor"
+    tone(folder / "a.wav")
+    (folder / "rusak.wav").write_bytes(b"not a wav")
+    config = write_config(tmp_path)
+    assert main(["voice", "check", "--config", str(config), "--clips", str(folder), "--up-to", "1"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "klip yang tidak dapat dipakai (1):\nunusable clips (1):\n"
+        f"  rusak.wav: {NOT_WAV[0]}\n"
+        f"             {NOT_WAV[1]}\n"
+    ) in out
+
+
 # -- the admin API --------------------------------------------------------------------------
 
 
@@ -496,6 +578,19 @@ def test_admin_sees_the_pack_its_missing_words_and_the_packs(voice_app):
     assert status["engine"] == "clips" and status["pack"]["clips"] == len(list(pack.glob("*.wav")))
     assert status["office_missing"] == {"sebelas": "Nomor antrian, A, sebelas. Silakan menuju, Loket satu."}
     assert status["packs"] == [{"name": "kantor", "clips": "voices/kantor", "path": str(pack)}]
+
+
+def test_admin_sees_why_each_clip_is_unusable_in_the_answers_language(voice_app):
+    app, pack = voice_app
+    (pack / "rusak.wav").write_bytes(b"not a wav")
+    announcer = app.extensions["antrian.announcer"]
+    announcer.reload_voice()
+    assert announcer.refresh_voice()
+    client = app.test_client()
+    h = login(app, client, "root", "admin")
+    for lang, text in zip(("id", "en"), NOT_WAV, strict=True):
+        status = client.get("/api/admin/voice", headers={**h, "X-Lang": lang}).get_json()
+        assert status["pack"]["errors"] == {"rusak.wav": text}, lang
 
 
 def test_an_uploaded_clip_completes_the_pack(voice_app, espeak_pack):

@@ -16,7 +16,8 @@ from staffpages import sign_in
 
 @pytest.fixture(scope="module")
 def voiced(tmp_path_factory):
-    """A live server speaking with the pack voices/kantor, which lacks sebelas.wav (kept aside)."""
+    """A live server speaking with the pack voices/kantor, which lacks sebelas.wav (kept aside) and holds a
+    file that is not a WAV file (rusak.wav, which the pack leaves out)."""
     from live import LiveServer
 
     base = tmp_path_factory.mktemp("voiced")
@@ -27,6 +28,7 @@ def voiced(tmp_path_factory):
     config = write_config(base, {"cache_mb = 200 ": 'engine = "clips"\nclips = "voices/kantor"\ncache_mb = 200 '})
     aside = base / "sebelas.wav"
     shutil.move(pack / "sebelas.wav", aside)
+    (pack / "rusak.wav").write_bytes(b"not a wav")
     server = LiveServer(config).start()
     server.add_user("kepala", "admin")
     yield server, pack, aside
@@ -53,6 +55,18 @@ def test_the_admin_sees_a_missing_word_uploads_it_and_hears_the_call_from_the_re
     assert audio.value.status in (200, 206) and audio.value.body()[:4] == b"OggS"  # a media element asks a range
     expect(page.locator("#voice-preview-text")).to_have_attribute("data-engine", "clips")
     expect(page.locator("#voice-preview-text")).to_contain_text("sebelas")
+
+
+def test_the_admin_reads_why_a_clip_is_unusable_in_the_pages_language(browser, voiced):
+    server, pack, aside = voiced
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/admin", "kepala")
+    bad = page.locator("#voice-state .voice-bad li")
+    expect(bad).to_have_text("rusak.wav bukan berkas WAV (tidak ada header RIFF/WAVE)")
+    page.click("#lang-toggle")
+    expect(bad).to_have_text("rusak.wav not a WAV file (no RIFF/WAVE header)")
+    expect(page.locator("#voice-state .warning").first).to_have_text("Clips not used:")
+    page.context.close()
 
 
 def test_a_file_with_a_bad_name_is_refused_beside_its_input(browser, voiced, tmp_path):

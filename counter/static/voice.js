@@ -1,12 +1,13 @@
 // The admin page's voice section: the engine and voice pack (PUT /api/admin/settings/tts), the pack as
-// the server loaded it and the words it lacks (GET /api/admin/voice), clip uploads and a preview.
+// the server loaded it (its unusable clips and why, in the page's language) and the words it lacks
+// (GET /api/admin/voice), clip uploads and a preview.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
-const state = { settings: null, voice: null, poll: null };
+const state = { settings: null, voice: null, poll: null, asked: 0 };
 
 // A refusal: its message on top, each named field's problem beside its input.
 function showRefusal(err) {
@@ -134,12 +135,16 @@ function renderState() {
 }
 
 async function loadVoice() {
+  const asked = ++state.asked;
+  let body;
   try {
-    state.voice = (await api("GET", "/api/admin/voice")).body;
+    body = (await api("GET", "/api/admin/voice")).body;
   } catch (err) {
-    notice(root, "error", err.message);
+    if (asked === state.asked) notice(root, "error", err.message);
     return;
   }
+  if (asked !== state.asked) return; // a later one (after a change of language) answers instead
+  state.voice = body;
   renderChoice();
   renderState();
   clearTimeout(state.poll);
@@ -242,6 +247,7 @@ document.addEventListener("admin:lang", () => {
   if (!state.settings) return;
   renderChoice();
   renderState();
+  loadVoice(); // why each clip is unusable: the server says it in the language asked (X-Lang)
 });
 $("voice-form").addEventListener("submit", saveChoice);
 $("voice-upload").addEventListener("submit", upload);
