@@ -83,7 +83,11 @@ def page_config() -> dict:
     media_seconds = max(3, min(600, media_seconds))
     return {
         "lang": lang,
+        "lang_fixed": request.args.get("lang") in TEXT,  # else it follows [office] language, live
         "text": TEXT[lang],
+        "texts": TEXT,  # both: an admin's change of [office] language reaches an open TV without a reload
+        "running_text": {code: word("page.display.running_text", code) for code in LANGS},
+        "max_calls": settings.queue.max_calls,
         "timezone": settings.office.timezone,
         "filter": {"counters": sorted(counter_ids), "services": sorted(services)},
         "chime": chime_url(settings),

@@ -81,9 +81,19 @@ def _phone_texts() -> dict[str, object]:
     return _words(_survey_texts("phone"))
 
 
+@cache
+def _tablet_page_texts() -> dict[str, dict[str, str]]:
+    """The survey form's words and the server's refusals (`error.*`, full keys): a refusal on the tablet's
+    screen follows the language toggle (survey.js reword), as the kiosk's does."""
+    return {
+        lang: {**words, **{f"error.{k}": v for k, v in section("error", lang).items()}}
+        for lang, words in _survey_texts(None).items()
+    }
+
+
 @survey_bp.context_processor
 def _tablet_texts() -> dict[str, object]:
-    return _words(_survey_texts(None))
+    return _words(_tablet_page_texts())
 
 
 @bp.get("/")

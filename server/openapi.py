@@ -367,15 +367,26 @@ TICKET = {
 
 STATE = {
     "type": "object",
-    "required": ["seq", "day", "office", "services", "counters", "recent"],
+    "required": ["seq", "day", "office", "max_calls", "services", "counters", "recent"],
     "properties": {
         "seq": {"type": "integer", "description": "The last committed change."},
         "day": DATE,
+        "max_calls": {
+            "type": "integer",
+            "description": "[queue] max_calls: a ticket's calls, recalls included (the TV marks a call "
+            "with as many as the last).",
+        },
         "office": {
             "type": "object",
-            "required": ["name", "open", "next_opening", "closes_at"],
+            "required": ["name", "address", "language", "open", "next_opening", "closes_at"],
             "properties": {
                 "name": {"type": "string"},
+                "address": {"type": "string", "description": '[office] address ("": none); the TV\'s header.'},
+                "language": {
+                    "type": "string",
+                    "enum": ["id", "en"],
+                    "description": "[office] language: a TV opened without ?lang= shows its words in it.",
+                },
                 "open": {
                     "type": "boolean",
                     "description": "The kiosk issues numbers now: within [hours] (always, without it), not within "

@@ -61,6 +61,8 @@ def public_message(event: dict[str, Any]) -> dict[str, Any]:
         msg["left"] = event["left"]
     if event["type"] in ("office_opened", "office_closed"):  # the snapshot's office.open, next_opening, closes_at
         msg["office"] = {k: data.get(k) for k in ("open", "next_opening", "closes_at")}
+    if event["type"] == "day_changed":  # the office's new day: every page takes a fresh snapshot
+        msg["data"] = {"day": data.get("day")}
     if event["type"] == "settings_changed" and "section" in data:  # which part: the phone re-reads the survey's
         msg["data"] = {"section": data["section"]}
     if event["type"] in COMPLAINT_EVENTS:  # which response: its phone page shows the reply at once

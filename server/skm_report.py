@@ -194,10 +194,11 @@ def _sections(summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str
 
 
 def _answer(suggestion: dict[str, Any]) -> str:
-    """The office's reply to a suggestion, or that it was closed as needing none (praise), or nothing yet."""
+    """The office's reply to a suggestion, or that it was closed as needing none (praise), or that it is not
+    answered yet, as the page says each ("Belum dijawab": a blank cell could be read as a reply lost)."""
     if suggestion["answer"]:
         return suggestion["answer"]
-    return t("skm.closed_no_reply") if suggestion.get("closed_at") else ""
+    return t("skm.closed_no_reply") if suggestion.get("closed_at") else t("skm.page.not_answered")
 
 
 def skm_csv(summary: dict[str, Any], tz: tzinfo | str, office_name: str) -> bytes:

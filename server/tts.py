@@ -132,8 +132,15 @@ def spell_letters(prefix: str) -> str:
 
 
 def counter_words(counter_name: str, lang: str = "id") -> str:
-    """Say the digits in a counter name as words: "Loket 2" -> "Loket dua"."""
-    return _DIGITS.sub(lambda m: number_words(int(m.group()), lang), counter_name)
+    """Say the digits in a counter name as words: "Loket 2" -> "Loket dua". A letter next to a number is
+    a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says."""
+
+    def say(m: re.Match[str]) -> str:
+        before = " " if m.start() > 0 and counter_name[m.start() - 1].isalpha() else ""
+        after = " " if m.end() < len(counter_name) and counter_name[m.end()].isalpha() else ""
+        return before + number_words(int(m.group()), lang) + after
+
+    return _DIGITS.sub(say, counter_name)
 
 
 def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:

@@ -404,6 +404,37 @@ def test_end_of_day_expires_waiting_and_called(app, client, clock):
     assert snap["services"][0]["waiting"] == 0 and snap["counters"][0]["ticket"] is None
 
 
+def test_the_offices_midnight_is_announced_after_that_nights_expiries(app, client, clock):
+    """A TV left on overnight learns of the new day at midnight (`day_changed`, after the expiries), not at
+    the morning's first call; the first look after a start only notes the day, and the day after is
+    announced once. A break taken yesterday is over in the state the pages then take."""
+    service = app.extensions["antrian"]
+    events: list[dict] = []
+    service.publish = lambda batch: events.extend(batch)
+    issue(client)
+    h = login(app, client, "budi")
+    client.post("/api/counters/1/call-next", headers=h)
+    assert client.post("/api/counters/1/pause", headers=h).status_code == 200
+    assert service.expire_old() == 0 and service.expire_old() == 0  # the first look notes the day
+    assert [e["type"] for e in events] == ["issued", "counter_claimed", "called", "counter_paused"]
+    events.clear()
+    clock.advance(hours=14, minutes=59, seconds=59)  # 23:59:59 WIB
+    assert service.expire_old() == 0 and events == []
+    clock.advance(seconds=1)  # 00:00 WIB
+    assert service.expire_old() == 1
+    assert [e["type"] for e in events] == ["expired", "day_changed"]
+    changed = events[1]
+    assert changed["day"] == "2026-11-29" and changed["data"] == {"day": "2026-11-29", "before": "2026-11-28"}
+    assert public_message(changed)["data"] == {"day": "2026-11-29"}
+    assert service.expire_old() == 0 and len(events) == 2  # once a day
+    snap = client.get("/api/state").get_json()
+    assert snap["day"] == "2026-11-29" and snap["recent"] == [] and snap["seq"] == changed["seq"]
+    assert snap["counters"][0]["paused"] is False
+    clock.advance(days=1)
+    service.expire_old()
+    assert [e["data"] for e in events[2:]] == [{"day": "2026-11-30", "before": "2026-11-29"}]
+
+
 def test_a_visitor_still_served_when_the_day_ends_stays_listed_for_the_counter_to_finish(app, client, clock):
     """The officer never pressed Selesai: the next morning the counter still holds yesterday's A-001, which
     the staff pages must list (with its day) so that it can be finished; today's A-001 is another ticket."""

@@ -15,7 +15,7 @@ import wave
 import pytest
 import requests
 from conftest import visitor, write_config
-from live import LiveServer
+from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
@@ -164,6 +164,53 @@ def test_simultaneous_calls_are_announced_in_order_without_overlap_and_a_recall_
     assert recall["label"] == calls[1]["label"] and recall["seq"] > second["seq"]
     played = page.evaluate("antrianDisplay.played")
     assert played == sorted(played) and len(played) == len(set(played)) == 3
+
+
+def test_a_recall_says_which_call_it_is_on_its_tile_and_row_and_the_last_one(browser, page, live, act):
+    """A recall is not a first call again: its tile and its row say "Panggilan ke-2", then "Panggilan ke-3
+    (terakhir)" ([queue] max_calls = 3); the announcement is the same call's."""
+    open_display(page, live)
+    issue(live, "C")
+    label = act(1, "call-next")["label"]
+    caught_up(page, live)
+    sub = page.locator('.counter[data-counter="1"] .ticket-sub')
+    first_row = page.locator("#recent li").first
+    expect(sub).to_have_text("")
+    expect(first_row.locator(".nth")).to_have_count(0)
+    act(1, "recall")
+    expect(sub).to_have_text("Panggilan ke-2")
+    expect(first_row).to_have_attribute("data-seq", str(state(live)["seq"]))
+    expect(first_row.locator(".label")).to_have_text(label)
+    expect(first_row.locator(".nth")).to_have_text("Panggilan ke-2")
+    act(1, "recall")
+    expect(sub).to_have_text("Panggilan ke-3 (terakhir)")
+    expect(first_row.locator(".nth")).to_have_text("Panggilan ke-3 (terakhir)")
+    assert page.locator("#recent li").all_inner_texts().count(first_row.inner_text()) == 1  # one row per ticket
+    entries = announcements_done(page, 3)
+    assert [e["label"] for e in entries[-3:]] == [label] * 3
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:  # a page opened now has it from the snapshot; in English
+        english = open_display(context.new_page(), live, "?lang=en")
+        expect(english.locator('.counter[data-counter="1"] .ticket-sub')).to_have_text("Call 3 (last)")
+        expect(english.locator("#recent li").first.locator(".nth")).to_have_text("Call 3 (last)")
+    finally:
+        context.close()
+    act(1, "start")  # served: no call to count any more
+    expect(sub).to_have_text("")
+
+
+def test_a_call_at_a_counter_the_page_thinks_paused_shows_the_call(page, live, act):
+    """The server refuses a call at a paused counter: a `called` event there means its break is over, even
+    one the page never heard end (yesterday's, ended by the office's day)."""
+    open_display(page, live)
+    page.evaluate("antrianDisplay.state.counters.find((c) => c.id === 2).paused = true")
+    issue(live, "B")  # Loket 2 serves A and B
+    tile = page.locator('.counter[data-counter="2"]')
+    expect(tile).to_have_class(re.compile(r"\bpaused\b"))
+    label = act(2, "call-next")["label"]
+    expect(tile.locator(".ticket-label")).to_have_text(label)
+    expect(tile.locator(".counter-status")).to_have_text("Dipanggil")
+    expect(tile).not_to_have_class(re.compile(r"\bpaused\b"))
 
 
 def test_a_display_limited_to_counter_2_ignores_counter_1(page, live, act):
@@ -379,6 +426,43 @@ def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(
     expect(page.locator("#office-name")).to_have_text(before["name"])
 
 
+def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser, page, live):
+    """The header's address and, on a TV opened without ?lang=, its words, date and clock follow the admin
+    page's [office] address and language without a reload (a reload would want another tap for sound)."""
+    open_display(page, live)
+    fixed = browser.new_context(viewport={"width": 1920, "height": 1080})
+    indonesian = open_display(fixed.new_page(), live, "?lang=id")
+    page.evaluate("window.notReloaded = true")
+    live.add_user("kepala-alamat", "admin")
+    admin = live.session("kepala-alamat", "rahasia-123")
+    before = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]
+    assert before["language"] == "id"
+    change = {"address": "Jl. Pahlawan No. 7, Kota Baru", "language": "en"}
+    r = admin.put(f"{live.url}/api/admin/settings/office", json={"value": change}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(page.locator("#office-address")).to_have_text("Jl. Pahlawan No. 7, Kota Baru")
+        expect(page.locator("h2")).to_have_text(["Latest Calls", "Waiting"])
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#clock")).to_have_text(re.compile(r"^\d{2}:\d{2} WIB$"))
+        expect(page.locator("#date")).to_have_text(re.compile(r"^[A-Z][a-z]+day, \d{1,2} [A-Z][a-z]+ \d{4}$"))
+        expect(page.locator("#marquee-text")).to_contain_text("Welcome to LPSE Kabupaten Contoh")
+        expect(page.locator("footer.marquee")).to_have_attribute("aria-label", "running text")
+        assert page.evaluate("window.notReloaded === true")
+        # a TV whose address names its language keeps it; the address changes there too
+        expect(indonesian.locator("#office-address")).to_have_text("Jl. Pahlawan No. 7, Kota Baru")
+        expect(indonesian.locator("h2")).to_have_text(["Panggilan Terakhir", "Menunggu"])
+    finally:
+        r = admin.put(
+            f"{live.url}/api/admin/settings/office", json={"value": {k: before[k] for k in change}}, timeout=5
+        )
+        assert r.status_code == 200, r.text
+        fixed.close()
+    expect(page.locator("h2")).to_have_text(["Panggilan Terakhir", "Menunggu"])
+    expect(page.locator("#office-address")).to_have_text(before["address"])
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^\d{2}\.\d{2} WIB$"))
+
+
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_the_page_fits_the_screen_with_large_numbers(browser, live, act, width, height):
     for service in "AABBCCA":
@@ -472,3 +556,54 @@ def test_the_admins_sound_check_chimes_on_the_tv_marked_as_a_test_and_leaves_the
     label = act(1, "call-next")["label"]
     calls = announcements_done(page, 2)
     assert calls[1]["label"] == label and not calls[1].get("test")
+
+
+# ---- a TV left on overnight -----------------------------------------------------------------------------
+@pytest.fixture
+def overnight(tmp_path):
+    """A server of its own on a clock the test moves a day on (tests/clockserver.py), its maintenance loop
+    looking every 0.1 s: the office's midnight is seen at once."""
+    config = write_config(tmp_path, {"[tts]\nenabled = true": "[tts]\nenabled = false"})
+    server = ClockedServer(config, tick=0.1).start()
+    for name in OFFICERS.values():
+        server.add_user(name, "officer")
+    yield server
+    server.stop()
+
+
+def test_a_tv_left_on_overnight_drops_yesterdays_calls_and_breaks_at_midnight(page, overnight):
+    """Nobody does anything after midnight: the server's `day_changed` makes the open TV (no reload) take
+    the new day's state, so the morning starts with no latest calls of yesterday and no break of
+    yesterday's; the morning's first call at that counter shows as a call."""
+    live = overnight
+    officers = {c: live.session(name, "rahasia-123") for c, name in OFFICERS.items() if c in (1, 2)}
+
+    def act(counter_id, action):
+        r = officers[counter_id].post(f"{live.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    issue(live, "A"), issue(live, "B")
+    act(1, "call-next")
+    act(2, "call-next")
+    act(2, "pause")  # a break at closing time, never ended
+    open_display(page, live)
+    tile = page.locator('.counter[data-counter="2"]')
+    expect(page.locator("#recent li:not(.none)")).to_have_count(2)
+    expect(tile).to_have_class(re.compile(r"\bpaused\b"))
+    yesterday = page.evaluate("antrianDisplay.state.day")
+    page.evaluate("window.notReloaded = true")
+
+    live.next_day()
+    page.wait_for_function(f"() => antrianDisplay.state.day !== {yesterday!r}", polling=50)
+    expect(page.locator("#recent li")).to_have_text(["Belum ada panggilan"])
+    expect(tile).not_to_have_class(re.compile(r"\bpaused\b"))
+    expect(tile.locator(".ticket-label")).to_have_text("—")
+    assert page.evaluate("window.notReloaded === true")
+    assert page.evaluate("antrianDisplay.state.day") == state(live)["day"]
+
+    label = issue(live, "B")
+    act(2, "call-next")
+    expect(tile.locator(".ticket-label")).to_have_text(label)
+    expect(tile.locator(".counter-status")).to_have_text("Dipanggil")
+    expect(page.locator("#recent li")).to_have_count(1)

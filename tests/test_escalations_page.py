@@ -7,6 +7,7 @@ Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/escalations.png.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -203,6 +204,10 @@ def test_refusals_show_at_the_field_and_a_case_of_an_earlier_day_closes_by_its_i
     expect(c.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-2026-0042")
     expect(c.locator(".done")).to_have_text("Nomor tiket TTS-2026-0042 dicatat.")
     expect(c.locator("[name=lkpp_ticket]")).to_have_value("")
+    page.click("#lang-toggle")  # what was said follows the language switch
+    expect(c.locator(".done")).to_have_text("Ticket number TTS-2026-0042 recorded.")
+    page.click("#lang-toggle")
+    expect(c.locator(".done")).to_have_text("Nomor tiket TTS-2026-0042 dicatat.")
 
     c.locator("button.close-case").click()
     expect(c.locator(".field-error[data-field=answer]")).to_have_text("Wajib diisi.")
@@ -214,6 +219,11 @@ def test_refusals_show_at_the_field_and_a_case_of_an_earlier_day_closes_by_its_i
     expect(page.locator("#page-notice")).to_contain_text(f"{case['label']} (")
     expect(page.locator("#page-notice")).to_contain_text("ditutup: jawaban LKPP dicatat.")
     expect(page.locator("#cases-empty")).to_be_visible()
+    page.click("#lang-toggle")  # the notice follows the language switch, its day too
+    weekday = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    expect(page.locator("#page-notice")).to_have_text(
+        re.compile(rf"^{case['label']} \({weekday}.*\) closed: LKPP's answer recorded\.$")
+    )
     assert officer.get(office.url + "/api/escalations", timeout=5).json()["escalations"] == []
     types = [
         e["type"] for e in officer.get(f"{office.url}/api/tickets/{case['id']}/history", timeout=5).json()["events"]

@@ -72,6 +72,8 @@ def test_the_kiosk_is_refused_outside_the_hours_naming_the_next_opening(office, 
     office_state = client.get("/api/state").get_json()["office"]
     assert office_state == {
         "name": "LPSE Kabupaten Contoh",
+        "address": "Jl. Merdeka No. 1, Kota Contoh",
+        "language": "id",
         "open": False,
         "next_opening": "2026-11-30T01:00:00+00:00",
         "closes_at": None,
@@ -91,6 +93,8 @@ def test_the_kiosk_stops_last_ticket_minutes_before_each_close(office, clock):
     assert r.status_code == 201
     assert client.get("/api/state").get_json()["office"] == {
         "name": "LPSE Kabupaten Contoh",
+        "address": "Jl. Merdeka No. 1, Kota Contoh",
+        "language": "id",
         "open": True,
         "next_opening": None,
         "closes_at": "2026-11-30T04:45:00+00:00",  # 11:45 WIB: 15 minutes before the 12:00 close

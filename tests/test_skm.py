@@ -462,6 +462,8 @@ def test_skm_csv_and_xlsx(client, officer):
     assert ["U3", "Waktu penyelesaian", "14", "5", "2.8", "0.311"] in rows
     assert ["IKM (konversi)", "83.33"] in rows and ["Mutu pelayanan", "B"] in rows
     assert any(row[3:4] == ['\'=HYPERLINK("http://x")'] for row in rows)
+    # a complaint not answered yet says so, as the page does, not a blank cell
+    assert next(row for row in rows if row[3:4] == ["Mohon tambah kursi tunggu"])[4:] == ["Belum dijawab"]
     # the profile's Persentase is a percentage, as the page shows it: each item's add up to 100
     heads = [i for i, row in enumerate(rows) if row[1:3] == ["Jumlah", "Persentase"]]
     assert heads
@@ -485,9 +487,60 @@ def test_skm_csv_and_xlsx(client, officer):
     saran = list(wb["Saran"].iter_rows(values_only=True))
     cell = next(c for c in wb["Saran"]["D"] if isinstance(c.value, str) and "HYPERLINK" in c.value)
     assert cell.data_type == "s" and any("Mohon tambah kursi" in str(row) for row in saran)
+    assert [row[4] for row in saran[5:]] == ["Belum dijawab", "Belum dijawab"]  # neither answered yet
     data = list(wb["Data"].iter_rows(values_only=True))
     assert [row[4:] for row in data[5:]] == [tuple(r) for r in WORKED]
     assert all(isinstance(row[1], datetime) and row[1].date().isoformat() == "2026-11-28" for row in data[5:])
+
+
+def test_a_grade_has_one_word_wherever_it_is_shown_in_either_language(client, officer):
+    """The English SKM page named grade C "Poor" in its tables while its legend said "C (fair) … D (poor)",
+    and D "Not good", milder than C's word. A grade's word is the regulation's (PermenPANRB 14/2017: Sangat
+    baik, Baik, Kurang baik, Tidak baik), in English one rendering of it, and the same on the page (the index,
+    per service and per counter, the legend), the dashboard, the CSV and the XLSX: checked at each grade."""
+    from openpyxl import load_workbook
+
+    from server.i18n import catalogue
+
+    words = {lang: {g: catalogue(lang)[f"skm.kinerja.{g.lower()}"] for g in "ABCD"} for lang in ("id", "en")}
+    assert words["id"] == {mutu: kinerja for _, mutu, kinerja in skm.GRADES}
+    assert words["en"] == {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"}
+    day = "2026-11-28"
+    seen: set[str] = set()
+
+    def check() -> None:
+        for lang in ("id", "en"):
+            page = client.get(f"/counter/skm?from={day}&to={day}&lang={lang}").data.decode("utf-8")
+            note = re.search(r'<p class="note">(.*?)</p>', page, re.S).group(1)
+            assert dict(re.findall(r"\b([A-D]) \(([^)]+)\)", note)) == words[lang], note
+            shown = re.findall(r'<dd id="mutu">([A-D])</dd>\s*<dt>[^<]*</dt><dd id="kinerja">([^<]*)</dd>', page)
+            assert len(shown) == 1
+            groups = re.findall(r'<td class="c">([A-D])</td>\s*<td>([^<]*)</td>', page)  # per service, per counter
+            assert len(groups) == 3
+            dashboard = client.get(f"/counter/dashboard?from={day}&to={day}&lang={lang}").data.decode("utf-8")
+            shown += re.findall(r'class="mutu">([A-D]) \(([^)]*)\)</strong>', dashboard)
+            assert len(shown) == 2
+            for grade, word in shown + groups:
+                assert word == words[lang][grade], (lang, grade, word)
+                seen.add(grade)
+        rows = list(csv.reader(io.StringIO(client.get(f"/api/skm?from={day}&to={day}&format=csv").data.decode())))
+        wb = load_workbook(io.BytesIO(client.get(f"/api/skm?from={day}&to={day}&format=xlsx").data))
+        for table in (rows, [list(r) for r in wb["SKM"].iter_rows(values_only=True)]):
+            grade = next(r[1] for r in table if r[:1] == ["Mutu pelayanan"])
+            assert next(r[1] for r in table if r[:1] == ["Kinerja unit pelayanan"]) == words["id"][grade]
+
+    def respond(service: str, score: int) -> None:
+        ticket = serve(client, officer, service=service)
+        body = {"token": ticket["token"], "answers": as_response([score] * 9)}
+        assert client.post("/api/survey", json=body).status_code == 201
+
+    respond("A", 2)  # A: 50.00, D
+    respond("C", 3)  # C: 75.00, C; the office: 62.50, D
+    check()
+    for service in ("A", "A", "C", "C"):
+        respond(service, 4)  # A: 83.33, B; C: 91.67, A; the office: 87.50, B
+    check()
+    assert seen == set("ABCD")
 
 
 def test_skm_files_name_the_office_freeze_their_heads_and_show_the_figures_decimals(app, client, officer):

@@ -381,6 +381,10 @@ def test_a_new_complaint_appears_live_with_its_age(browser, office, officer, sur
     card = item(page, new["id"])
     expect(card).to_be_visible()  # no reload: the survey_answered event
     expect(page.locator("#page-notice")).to_have_text("Pengaduan baru masuk.")
+    page.click("#lang-toggle")  # the notice follows the language switch, as the rest of the page does
+    expect(page.locator("#page-notice")).to_have_text("A new complaint came in.")
+    page.click("#lang-toggle")
+    expect(page.locator("#page-notice")).to_have_text("Pengaduan baru masuk.")
     expect(card.locator(".label")).to_have_text(ticket["label"])
     expect(card.locator(".text")).to_have_text("Petugas loket 1 kurang ramah.")
     expect(card.locator(".svc")).to_have_text("Konsultasi Penyedia")
@@ -425,6 +429,9 @@ def test_answering_records_who_answered_and_moves_it_to_answered(browser, office
     expect(answered.locator(".age-box")).to_contain_text("Dijawab setelah")
     expect(answered.locator("form.f-answer")).to_be_hidden()
     expect(page.locator("#page-notice")).to_have_text(f"Jawaban untuk pengaduan {ticket['label']} dicatat.")
+    page.click("#lang-toggle")
+    expect(page.locator("#page-notice")).to_have_text(f"The answer to complaint {ticket['label']} is recorded.")
+    page.click("#lang-toggle")
     # the API agrees, and the other page moved it too, live (complaint_answered)
     done = next(c for c in complaints(officer, office) if c["id"] == target["id"])
     assert (done["status"], done["answered_by"]) == ("answered", "budi")

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from conftest import until_on_page, write_config
-from kioskui import assert_actions_visible, shot
+from kioskui import Keys, assert_actions_visible, shot
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 
@@ -37,6 +37,7 @@ VISITOR = {
 }
 SCORES = {"U1": 4, "U2": 3, "U3": 4, "U4": 2, "U5": 3, "U6": 4, "U7": 4, "U8": 3, "U9": 4}
 ADVANCE_MS = 350  # kiosk/static/survey.js: a chosen answer shows this long before the next question
+SETTLE_MS = 700  # kiosk/static/survey.js: a tap this soon after a new screen of questions is not taken
 
 
 @pytest.fixture(scope="module")
@@ -305,6 +306,55 @@ def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, offic
     assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 1
 
 
+# The words of a button drawn on more than one line, and whether its text runs out of it.
+SPLIT_WORDS = """b => {
+  const split = [];
+  const walker = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (const m of n.data.matchAll(/\\S+/g)) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (lines.size > 1) split.push(m[0]);
+    }
+  }
+  const all = document.createRange();
+  all.selectNodeContents(b);
+  const text = all.getBoundingClientRect(), box = b.getBoundingClientRect();
+  return {split, out: text.left < box.left || text.right > box.right};
+}"""
+
+
+def test_phone_survey_choices_never_break_inside_a_word_on_a_small_phone_in_either_language(phone, office):
+    """At 360 px a chosen profile choice broke mid-word ("Perempua / n", "D1/D2/D3/ D4"): the text could
+    break anywhere, and the ✓ after it took the word's room. Each choice, chosen, at 360 and 320 px wide."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    expect(page.locator("#survey-form")).to_be_visible()
+    for width in (360, 320):
+        page.set_viewport_size({"width": width, "height": 740})
+        for lang in ("id", "en"):
+            if page.evaluate("document.documentElement.lang") != lang:
+                page.tap("#lang-toggle")
+            female = page.locator('[data-field="profile.sex"] [data-code="P"]')
+            expect(female).to_have_text(t("skm.sex.p", lang))
+            buttons = page.locator(".pchoice, .choice")
+            assert buttons.count() == 14 + 9 * 4
+            broken = []
+            for i in range(buttons.count()):
+                button = buttons.nth(i)
+                if button.get_attribute("aria-pressed") != "true":
+                    button.tap()
+                expect(button).to_have_attribute("aria-pressed", "true")
+                seen = button.evaluate(SPLIT_WORDS)
+                if seen["split"] or seen["out"]:
+                    broken.append((button.inner_text(), seen))
+            assert broken == [], (width, lang, broken)
+            assert no_sideways_scroll(page), (width, lang)
+
+
 def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_words(browser, tmp_path):
     # Two answers a minute per address (the kiosk's rate): the third try is refused, in the server's words.
     config = write_config(tmp_path, {"rate_limit_per_minute = 120": "rate_limit_per_minute = 2"})
@@ -387,10 +437,24 @@ def pad(page, keys: str) -> None:
         page.tap(f'#id-pad [data-digit="{ch}"]')
 
 
+def read(page) -> None:
+    """The visitor reads the screen just shown (the page's clock moved on by SETTLE_MS): a tap sooner is
+    taken for the last screen's finger, not an answer."""
+    page.clock.run_for(SETTLE_MS)
+
+
+def next_step(page) -> None:
+    """Lanjut, and the next screen read."""
+    page.tap("#step-next")
+    read(page)
+
+
 def answer_tablet(page, code: str, score: int) -> None:
-    """Taps an answer on the tablet: it shows, chosen, on its question until the page's own timer
-    (ADVANCE_MS on the page's clock, moved on here) goes on to the next screen."""
+    """Reads the question and taps an answer on the tablet: it shows, chosen, on its question until the
+    page's own timer (ADVANCE_MS on the page's clock, moved on here) goes on to the next screen."""
     question = page.locator(f'[data-field="answers.{code}"]')
+    expect(question).to_be_visible()  # shown (a lookup answered), then read
+    read(page)
     page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
     expect(question.locator(f'[data-score="{score}"]')).to_have_attribute("aria-pressed", "true")
     expect(question).to_be_visible()
@@ -428,13 +492,14 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
         expect(page.locator("#progress-text")).to_have_text(f"Pertanyaan {i} dari 9")
         answer_tablet(page, code, score)
     expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
+    read(page)
     page.tap('[data-field="profile.sex"] [data-code="L"]')
     page.tap('#age-pad [data-age="4"]')
     page.tap('#age-pad [data-age="5"]')
     expect(page.locator("#survey-age")).to_have_value("45")
-    page.tap("#step-next")
+    next_step(page)
     page.tap('[data-field="profile.education"] [data-code="diploma"]')
-    page.tap("#step-next")
+    next_step(page)
     expect(page.locator("#osk")).to_be_visible()
     # An empty text starts with a capital (Shift on by itself), as the kiosk's fields do.
     expect(page.locator('#osk [data-key="shift"]')).to_have_attribute("aria-pressed", "true")
@@ -483,8 +548,9 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     # Answered again with the text box left empty: the form sends no text, and the one written stays.
     for code in SCORES:
         answer_tablet(page, code, 2)
-    page.tap("#step-next")
-    page.tap("#step-next")
+    read(page)
+    next_step(page)
+    next_step(page)
     expect(page.locator("#osk")).to_be_visible()
     with page.expect_request("**/api/survey") as sent:
         page.tap("#submit")
@@ -492,6 +558,224 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     expect(page.locator("#screen-thanks")).to_be_visible()
     response = survey_of(office, ticket["token"])["response"]
     assert response["answers"] == dict.fromkeys(SCORES, 2) and response["suggestion"] == "Ac dingin."
+
+
+def centre(page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_tablet_a_slow_double_tap_answers_only_the_question_the_visitor_saw(tablet, office):
+    """Question 2's choices sit where question 1's were: a finger's second tap, a moment after the first,
+    must not answer question 2 unseen (its score would enter the IKM) and jump to question 3."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, TABLET_LANDSCAPE, f"?t={ticket['token']}")
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 1 dari 9")
+    read(page)
+    x, y = centre(page, '[data-field="answers.U1"] [data-score="2"]')
+    page.touchscreen.tap(x, y)
+    expect(page.locator('[data-field="answers.U1"] [data-score="2"]')).to_have_attribute("aria-pressed", "true")
+    # The same answer tapped again while it shows: nothing changes, the next question comes on time.
+    page.clock.run_for(200)
+    page.touchscreen.tap(x, y)
+    page.clock.run_for(ADVANCE_MS - 200)
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 2 dari 9")
+    assert centre(page, '[data-field="answers.U2"] [data-score="2"]') == (x, y)
+    # 0.45 s after the first tap (0.1 s after question 2 appeared), the finger comes down again: taken for
+    # nothing, and nothing looks chosen.
+    page.clock.run_for(100)
+    page.touchscreen.tap(x, y)
+    expect(page.locator("#screen-question")).to_have_class(re.compile(r"\bsettling\b"))
+    assert page.locator('[data-field="answers.U2"] [aria-pressed="true"]').count() == 0
+    page.clock.run_for(ADVANCE_MS)
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 2 dari 9")
+    assert page.locator('[data-field="answers.U2"] [aria-pressed="true"]').count() == 0
+    # Read, question 2 takes a tap as soon as the moment is over, and goes on as before.
+    page.clock.run_for(SETTLE_MS - 100 - ADVANCE_MS)
+    expect(page.locator("#screen-question")).not_to_have_class(re.compile(r"\bsettling\b"))
+    page.touchscreen.tap(x, y)
+    expect(page.locator('[data-field="answers.U2"] [data-score="2"]')).to_have_attribute("aria-pressed", "true")
+    page.clock.run_for(ADVANCE_MS)
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 3 dari 9")
+    for code in ("U3", "U4", "U5", "U6", "U7", "U8", "U9"):
+        answer_tablet(page, code, 3)
+    read(page)
+    next_step(page)
+    next_step(page)
+    with page.expect_request("**/api/survey") as sent:
+        page.tap("#submit")
+    assert sent.value.post_data_json["answers"] == {"U1": 2, "U2": 2, **{f"U{i}": 3 for i in range(3, 10)}}
+
+
+def identify_by_pad(page, label: str, last4: str) -> None:
+    prefix, number = label.split("-")
+    page.tap(f'[data-prefix="{prefix}"]')
+    pad(page, str(int(number)))
+    page.tap("#id-pad-next")
+    pad(page, last4)
+    page.tap("#identify-next")
+
+
+def test_tablet_says_at_once_that_answers_corrected_five_times_stay_and_its_refusals_follow_the_language(
+    tablet, office
+):
+    ticket = issue(office)
+    serve(office, ticket)
+    for i in range(6):  # the answers, then the five corrections a ticket may have
+        scores = {**SCORES, "U4": 1 + i % 4}
+        r = requests.post(f"{office.url}/api/survey", json={"token": ticket["token"], "answers": scores}, timeout=5)
+        assert r.status_code in (200, 201), r.text
+    assert survey_of(office, ticket["token"])["corrections_left"] == 0
+    page = tablet(office, TABLET_PORTRAIT)
+    error = page.locator("#identify-error")
+    page.tap("#start")
+    identify_by_pad(page, ticket["label"], "1111")
+    expect(error).to_have_text(message("survey_ticket_not_found", "id"))
+    # The server's refusal, said in Indonesian, follows the language toggle, and back.
+    page.tap("#lang-toggle")
+    expect(error).to_have_text(message("survey_ticket_not_found", "en"))
+    page.tap("#lang-toggle")
+    expect(error).to_have_text(message("survey_ticket_not_found", "id"))
+    for _ in range(4):
+        page.tap("#id-pad [data-del]")
+    pad(page, "7890")
+    page.tap("#identify-next")
+    # Said here, before nine answers and a typed complaint, not at "Kirim jawaban" (409).
+    expect(error).to_have_text(t("survey.corrections_spent", "id", label=ticket["label"]))
+    expect(page.locator("#screen-identify")).to_be_visible()
+    page.tap("#lang-toggle")
+    expect(error).to_have_text(t("survey.corrections_spent", "en", label=ticket["label"]))
+    assert_actions_visible(page, "corrections spent", must=("#screen-identify [data-action=home]",))
+    shot(page, "survey-tablet-corrections-spent")
+
+
+def test_tablet_asks_masih_di_sini_with_a_countdown_before_it_forgets_the_answers(tablet, office):
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, TABLET_LANDSCAPE, f"?t={ticket['token']}&idle=30")
+    warning, count = page.locator("#idle-warning"), page.locator("#idle-count")
+    for code in ("U1", "U2", "U3"):
+        answer_tablet(page, code, 4)
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 4 dari 9")
+    # 30 s idle: asked 10 s before, across the whole screen, counting down on the page's clock.
+    assert page.evaluate("antrianSurvey.warnIn") == 20
+    page.clock.run_for(20_000 - ADVANCE_MS - 1)  # counted from the last touch, the answer to question 3
+    expect(warning).to_be_hidden()
+    page.clock.run_for(1)
+    expect(warning).to_be_visible()
+    expect(page.locator("#idle-title")).to_have_text(t("survey.idle_title", "id"))
+    expect(count).to_have_text(t("survey.idle_countdown", "id", n=10))
+    page.clock.run_for(3_000)
+    expect(count).to_have_text(t("survey.idle_countdown", "id", n=7))
+    shot(page, "survey-tablet-still-there")
+    # A touch where question 4's first choice is keeps every answer, and chooses nothing.
+    page.touchscreen.tap(*centre(page, '[data-field="answers.U4"] [data-score="1"]'))
+    expect(warning).to_be_hidden()
+    expect(page.locator("#progress-text")).to_have_text("Pertanyaan 4 dari 9")
+    assert page.locator('[data-field="answers.U4"] [aria-pressed="true"]').count() == 0
+    assert page.evaluate("antrianSurvey.resetIn") == 30
+    page.tap("#step-back")
+    read(page)
+    expect(page.locator('[data-field="answers.U3"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
+    # Left alone again: asked again, then back to the start with nothing kept.
+    page.clock.run_for(20_000)
+    expect(warning).to_be_visible()
+    page.clock.run_for(10_000)
+    expect(page.locator("#screen-start")).to_be_visible()
+    expect(warning).to_be_hidden()
+    assert page.locator("[aria-pressed=true]").count() == 0
+
+
+def test_tablet_start_in_english_goes_back_to_the_offices_language_when_left(tablet, office):
+    page = tablet(office, TABLET_PORTRAIT, "?idle=5")
+    title = page.locator(".start-title")
+    expect(title).to_have_text(t("survey.start_title", "id"))
+    assert page.evaluate("antrianSurvey.resetIn") is None  # in the office's language the start just waits
+    page.tap("#lang-toggle")
+    expect(title).to_have_text(t("survey.start_title", "en"))
+    page.clock.run_for(5_000 - 1)
+    expect(title).to_have_text(t("survey.start_title", "en"))
+    page.clock.run_for(1)
+    expect(title).to_have_text(t("survey.start_title", "id"))
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    assert page.evaluate("antrianSurvey.resetIn") is None
+
+
+# The caret's line in the suggestion's box, in the box's own coordinates (from the top of its text), with
+# the box's scroll and its visible height, and where that line is on the screen against the questions'
+# area: a copy of the text up to the caret, wrapped as the box wraps it.
+CARET_LINE = """() => {
+  const el = document.getElementById('survey-suggestion'), cs = getComputedStyle(el);
+  const m = document.createElement('div');
+  const padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+  m.style.cssText = `position:absolute;visibility:hidden;white-space:pre-wrap;overflow-wrap:break-word;` +
+    `width:${el.clientWidth - padX}px;font:${cs.font};line-height:${cs.lineHeight};padding:0;border:0`;
+  m.textContent = el.value.slice(0, el.selectionEnd);
+  const mark = document.createElement('span');
+  mark.textContent = '\\u200b';
+  m.appendChild(mark);
+  document.body.appendChild(m);
+  const top = parseFloat(cs.paddingTop) + mark.offsetTop, line = parseFloat(cs.lineHeight);
+  m.remove();
+  const box = el.getBoundingClientRect(), area = document.getElementById('step').getBoundingClientRect();
+  const onScreen = box.top + el.clientTop + top - el.scrollTop;
+  return {
+    inBox: top >= el.scrollTop - 0.5 && top + line <= el.scrollTop + el.clientHeight + 0.5,
+    onScreen: onScreen >= area.top - 0.5 && onScreen + line <= area.bottom + 0.5,
+    lines: el.clientHeight / line,
+    roomBelow: document.getElementById('osk').getBoundingClientRect().top - box.bottom,
+  };
+}"""
+LONG_TEXT = (
+    "Antrian cukup lama karena hanya dua loket yang buka pada jam sibuk. Petugas ramah, tetapi ruang tunggu "
+    "panas (AC mati) dan colokan listrik untuk laptop tidak ada. Mohon ditambah loket pada hari batas akhir "
+    "penawaran, dan sediakan wifi tamu yang stabil. Juga suara panggilan kurang keras dari ruang tunggu "
+) * 2
+
+
+@pytest.mark.parametrize("viewport", [TABLET_LANDSCAPE, TABLET_PORTRAIT], ids=["landscape", "portrait"])
+def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(tablet, office, viewport):
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, viewport, f"?t={ticket['token']}")
+    for code in SCORES:
+        answer_tablet(page, code, 3)
+    read(page)
+    next_step(page)
+    next_step(page)
+    expect(page.locator("#osk")).to_be_visible()
+    caret = page.evaluate(CARET_LINE)
+    # The box takes the room between its hint and the keyboard: over 4 lines across (2.8 before), over
+    # 12 upright (5.5, with 370 px left empty under it).
+    assert caret["lines"] >= (4 if viewport is TABLET_LANDSCAPE else 12), caret
+    assert caret["roomBelow"] < 60, caret
+    # A long text, its start in the box: each key tapped shows the line it types.
+    page.evaluate(
+        "(text) => { const el = document.getElementById('survey-suggestion');"
+        " el.value = text; el.setSelectionRange(text.length, text.length); el.scrollTop = 0; }",
+        LONG_TEXT,
+    )
+    keys = Keys(page)
+    for key in ("space", "a", "c", "enter"):
+        keys.tap(key)
+        caret = page.evaluate(CARET_LINE)
+        assert caret["inBox"] and caret["onScreen"], (key, caret)
+    shot(page, "survey-tablet-suggestion" + ("" if viewport is TABLET_PORTRAIT else "-landscape"))
+    # With the server out of reach, its error above the buttons: the box is smaller, still three lines,
+    # and the typed line still in sight.
+    page.route("**/api/survey", lambda route: route.abort())
+    page.tap("#submit")
+    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
+    keys.moved()  # the keyboard moved up over the error
+    for key in ("o", "k", "enter", "b"):
+        keys.tap(key)
+        caret = page.evaluate(CARET_LINE)
+        assert caret["inBox"] and caret["onScreen"], (key, caret)
+    assert caret["lines"] >= 3, caret
+    # The page's own words follow the language toggle too.
+    page.tap("#lang-toggle")
+    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "en"))
 
 
 def longest_wording(code: str) -> dict:
@@ -543,9 +827,10 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
             )
         assert_actions_visible(page, "profile: sex and age", must=("#step-next", "#age-pad [data-age=del]"))
         assert small_targets(page) == []
-        page.tap("#step-next")
+        read(page)
+        next_step(page)
         assert_actions_visible(page, "profile: education and occupation", must=("#step-next",))
-        page.tap("#step-next")
+        next_step(page)
         page.fill("#survey-suggestion", ("Antrian di loket dua terlalu lama, mohon ditambah petugas. " * 40)[:2000])
         expect(page.locator(".chars")).to_have_text("2000/2000 karakter")
         assert_actions_visible(page, "suggestion, the longest", must=("#submit", "#osk [data-key=space]"))

@@ -94,10 +94,28 @@ def test_prefix_is_spelled_letter_by_letter(label, letters):
 
 @pytest.mark.parametrize(
     ("counter", "spoken"),
-    [("Loket 2", "Loket dua"), ("Meja 10", "Meja sepuluh"), ("Loket Prioritas", "Loket Prioritas")],
+    [
+        ("Loket 2", "Loket dua"),
+        ("Meja 10", "Meja sepuluh"),
+        ("Loket Prioritas", "Loket Prioritas"),
+        # a letter beside a number is its own word, as a pack's clip of it is (not "belasB", "satuA")
+        ("Loket 12B", "Loket dua belas B"),
+        ("Meja 1A", "Meja satu A"),
+        ("Loket2", "Loket dua"),
+        ("Loket 3 – Registrasi", "Loket tiga – Registrasi"),
+    ],
 )
 def test_digits_in_counter_name_become_words(counter, spoken):
     assert announcement_text("A-1", counter, "{letter} {number} {counter}") == f"A satu {spoken}"
+
+
+def test_a_counter_named_with_a_number_and_a_letter_is_said_with_the_letter_as_a_word():
+    text = announcement_text("A-123", "Loket 12B", TEMPLATE_ID)
+    assert text == "Nomor antrian, A, seratus dua puluh tiga. Silakan menuju, Loket dua belas B."
+    assert (
+        announcement_text("B-7", "Meja 1A", TEMPLATE_EN, lang="en")
+        == "Queue number, B, seven. Please go to, Meja one A."
+    )
 
 
 def test_english_template_uses_english_number_words():

@@ -77,6 +77,16 @@ def test_counter_names_and_service_letters_are_words_like_any_other():
     assert voice.tokens("A B, Loket dua.") == ["a", "b", None, "loket", "dua"]
 
 
+def test_a_counter_named_with_a_number_and_a_letter_finds_the_letters_clip():
+    """ "Loket 12B" is said "Loket dua belas B": the pack's b.wav says its letter (not a missing "belasb")."""
+    from server.tts import TEMPLATE_ID, announcement_text
+
+    text = announcement_text("A-1", "Loket 12B", TEMPLATE_ID)
+    names = {"nomor-antrian", "a", "b", "satu", "silakan-menuju", "loket", "dua", "belas"}
+    parts, missing = voice.plan(text, names)
+    assert missing == [] and parts[-3:] == ["dua", "belas", "b"]
+
+
 def test_the_template_gives_one_clip_per_run_of_fixed_words():
     runs = voice.template_runs("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
     assert runs == ["nomor-antrian", "silakan-menuju"]

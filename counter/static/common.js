@@ -29,10 +29,29 @@ function keepLang() {
   document.cookie = `antrian_lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;
 }
 
+function params(el) {
+  return el.dataset.i18nParams ? JSON.parse(el.dataset.i18nParams) : {};
+}
+
+// Words a script puts on the page that follow the language switch: the key and its {placeholders}' values
+// are kept on the element (data-i18n, data-i18n-params) for applyLang; no key empties it.
+export function say(el, key, values) {
+  if (!key) {
+    delete el.dataset.i18n;
+    delete el.dataset.i18nParams;
+    el.textContent = "";
+    return;
+  }
+  el.dataset.i18n = key;
+  if (values) el.dataset.i18nParams = JSON.stringify(values);
+  else delete el.dataset.i18nParams;
+  el.textContent = t(key, params(el));
+}
+
 export function applyLang(root = document) {
   document.documentElement.lang = lang;
   keepLang();
-  root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
+  root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n, params(el))));
   root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
   root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
   const toggle = document.getElementById("lang-toggle");

@@ -141,7 +141,8 @@ async function sendAnswer(entry, ev) {
     entry.at = performance.now();
     entry.editing = false;
     form.answer.value = "";
-    pageNotice("info", t("done.answered", { label: entry.data.label || `#${entry.data.id}` }));
+    const label = entry.data.label || `#${entry.data.id}`;
+    pageNotice("info", () => t("done.answered", { label }));
     renderInfo(entry);
     refresh(); // to its place among the answered ones
   } catch (err) {
@@ -165,7 +166,8 @@ async function setClosed(entry, action, button) {
     entry.at = performance.now();
     entry.editing = false;
     const key = action === "close" ? "done.closed" : "done.reopened";
-    pageNotice("info", t(key, { label: entry.data.label || `#${entry.data.id}` }));
+    const label = entry.data.label || `#${entry.data.id}`;
+    pageNotice("info", () => t(key, { label }));
     renderInfo(entry);
     refresh(); // to its place in the other list
   } catch (err) {
@@ -298,7 +300,7 @@ function applyList(list, counts, at) {
   state.loaded = true;
   state.counts = counts;
   renderCounts();
-  if (arrived) pageNotice("info", t("new"));
+  if (arrived) pageNotice("info", () => t("new"));
 }
 
 const refresh = oneAtATime(async (at) => {

@@ -3,7 +3,7 @@
 // number and, once LKPP answers, the answer that closes the case. The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
-import { TIMEZONE, api, el, getLang, hhmm, requestId, t, zoneName } from "./common.js";
+import { TIMEZONE, api, el, getLang, hhmm, requestId, say, t, zoneName } from "./common.js";
 import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
@@ -179,14 +179,14 @@ async function copyText(entry) {
     area.scrollTop = 0; // the text from its first line (select() scrolls to the end)
   }
   status.dataset.state = copied ? "done" : "manual";
-  status.textContent = t(copied ? "copy.done" : "copy.manual");
+  say(status, copied ? "copy.done" : "copy.manual");
 }
 
 function hideCopy(entry) {
   const card = entry.card;
   card.querySelector("textarea.copy-text").hidden = true;
   card.querySelector("button.hide-copy").hidden = true;
-  card.querySelector(".copy-status").textContent = "";
+  say(card.querySelector(".copy-status"), "");
 }
 
 function fieldError(card, name, text) {
@@ -200,7 +200,7 @@ function fieldError(card, name, text) {
 function clearMessages(card) {
   fieldError(card, "lkpp_ticket", "");
   fieldError(card, "answer", "");
-  card.querySelector(".done").textContent = "";
+  say(card.querySelector(".done"), "");
 }
 
 // A refusal: under the field the server names, else under the field that was sent.
@@ -230,7 +230,7 @@ async function saveLkpp(entry, ev) {
     const number = body.ticket.lkpp_ticket;
     entry.data = { ...entry.data, lkpp_ticket: number };
     form.lkpp_ticket.value = "";
-    card.querySelector(".done").textContent = t("done.lkpp", { number });
+    say(card.querySelector(".done"), "done.lkpp", { number });
     renderInfo(entry);
   } catch (err) {
     if (err.status === 401) return location.reload();
@@ -254,7 +254,8 @@ async function closeCase(entry, ev) {
   try {
     await api("POST", `/api/tickets/${entry.data.id}/close`, data);
     removeCase(entry.data.id);
-    pageNotice("info", t("done.closed", { label: entry.data.label, day: dayName(entry.data.day) }));
+    const { label, day } = entry.data;
+    pageNotice("info", () => t("done.closed", { label, day: dayName(day) }));
     renderCount();
   } catch (err) {
     if (err.status === 401) return location.reload();

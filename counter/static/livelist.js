@@ -19,10 +19,22 @@ export function formatAge(seconds) {
   return parts.join(" ");
 }
 
-export function pageNotice(kind, text) {
+// The page's notice line. `words`: a function giving the notice in the page's language now (the catalogue's
+// words: `() => t("new")`), said again when the language is switched, or a text as it was said (the
+// server's message, in the language it was asked in).
+let notice = "";
+
+export function pageNotice(kind, words) {
+  notice = words;
   $("page-notice").dataset.kind = kind;
-  $("page-notice").textContent = text;
+  sayNotice();
 }
+
+function sayNotice() {
+  $("page-notice").textContent = typeof notice === "function" ? notice() : notice;
+}
+
+const offline = () => t("live.offline");
 
 // `load(at)` fetches the list once (`at`: performance.now() of the fetch). The function returned
 // runs one fetch at a time; events arriving meanwhile ask for one more, not one each.
@@ -52,15 +64,15 @@ export function oneAtATime(load) {
 // Log in (or take the session), check the role, then: `onStart(user)`, the live connection (every
 // snapshot, first or after a gap or a reconnect, fetches the list afresh; `refreshOn` events too: a list
 // of event types, or a function of the event saying whether it changed the list),
-// `tick` every 5 s (the ages), `onLang` when the language is switched.
+// `tick` every 5 s (the ages), `onLang` when the language is switched (the notice line follows it here).
 export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang }) {
   function onEvent(ev) {
     if (typeof refreshOn === "function" ? refreshOn(ev) : refreshOn.includes(ev.type)) refresh();
   }
   function onStatus(up) {
     $("live-status").dataset.state = up ? "on" : "off";
-    if (!up) pageNotice("error", t("live.offline"));
-    else if ($("page-notice").textContent === t("live.offline")) pageNotice("", "");
+    if (!up) pageNotice("error", offline);
+    else if (notice === offline) pageNotice("", "");
   }
   function start(user) {
     if (!roles.includes(user.role)) {
@@ -75,6 +87,9 @@ export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang
   }
   $("logout").addEventListener("click", logout);
   setInterval(tick, 5000);
-  setupLangToggle(onLang);
+  setupLangToggle(() => {
+    sayNotice();
+    onLang();
+  });
   whoAmI().then((user) => (user ? start(user) : showLogin(start)));
 }

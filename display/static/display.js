@@ -8,10 +8,13 @@ import { connect } from "/static/live.js";
   "use strict";
 
   const config = JSON.parse(document.getElementById("display-config").textContent);
-  const T = config.text;
+  let T = config.text; // the page's words: its language's, which may change with [office] language (setLang)
+  let lang = config.lang;
   const CALL_TYPES = new Set(["called", "recalled"]);
   const ACTIVE = new Set(["called", "serving"]);
-  const PAUSE_TYPES = { counter_paused: true, counter_resumed: false };
+  // A call at a counter says it is at work: the server refuses calls at a paused counter (a recall of the
+  // ticket it holds is still allowed, so only a first call ends a break it did not tell of).
+  const PAUSE_TYPES = { counter_paused: true, counter_resumed: false, called: false };
   const RECENT_SHOWN = 5;
   const RECENT_KEPT = 40;
   const FLASH_MS = 5000;
@@ -33,6 +36,7 @@ import { connect } from "/static/live.js";
     services: config.services.map((s) => ({ code: s.code, name: s.name, waiting: null })),
     counters: config.counters.map((c) => ({ id: c.id, name: c.name, services: c.services, ticket: null, paused: false })),
     recent: [],
+    maxCalls: config.max_calls || 3, // a ticket's calls, recalls included: the last is marked
     connected: false,
     get synced() {
       return live !== null && live.synced(); // a snapshot is current (the live client says)
@@ -80,20 +84,54 @@ import { connect } from "/static/live.js";
   // -- snapshot and events ----------------------------------------------------------
   // The live client holds the events that come while no snapshot is current, and replays those
   // past the snapshot's seq after it (through onEvent).
-  // The office's name as the admin has it now (a rename reaches the TV without a reload): the header,
-  // and the running text when it is the default one that names the office.
+  // The office as the admin has it now (a change reaches the TV without a reload): its name and address
+  // in the header, the running text when it is the default one that names the office, and the page's
+  // words in [office] language when the address names no ?lang=.
+  let officeName = null;
   function showOffice(office) {
     if (!office || typeof office.name !== "string" || !office.name) return;
+    officeName = office.name;
     const title = document.getElementById("office-name");
     if (title && title.textContent !== office.name) title.textContent = office.name;
-    const marquee = document.getElementById("marquee-text");
-    if (marquee && config.marquee_follows_office) {
-      const text = config.text.marquee.split("{office}").join(office.name);
-      if (marquee.textContent !== text) marquee.textContent = text;
+    if (typeof office.address === "string") {
+      const address = document.getElementById("office-address");
+      if (address.textContent !== office.address) address.textContent = office.address;
+      address.hidden = !office.address;
     }
+    if (!config.lang_fixed && config.texts && config.texts[office.language] && office.language !== lang) {
+      setLang(office.language);
+    }
+    showMarquee();
+  }
+  function showMarquee() {
+    const marquee = document.getElementById("marquee-text");
+    if (marquee && config.marquee_follows_office && officeName) {
+      const text = T.marquee.split("{office}").join(officeName);
+      if (marquee.textContent !== text) {
+        marquee.textContent = text;
+        sizeMarquee();
+      }
+    }
+  }
+  // The page's words in another language, without a reload (a reload would need another tap for sound
+  // on a TV box): the template's (data-text, data-text-label), the script's, the date and the clock.
+  function setLang(next) {
+    lang = next;
+    T = config.texts[next];
+    document.documentElement.lang = next;
+    document.title = T.title + " · " + (officeName || "");
+    for (const e of document.querySelectorAll("[data-text]")) e.textContent = T[e.dataset.text];
+    for (const e of document.querySelectorAll("[data-text-label]")) {
+      e.setAttribute("aria-label", T[e.dataset.textLabel] || config.running_text[next]);
+    }
+    setFormats();
+    setStatus(state.status);
+    showClock(new Date());
+    render();
   }
 
   function onSnapshot(snap) {
+    if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) state.maxCalls = snap.max_calls;
     showOffice(snap.office);
     const prevSeq = state.seq;
     state.seq = snap.seq;
@@ -210,6 +248,13 @@ import { connect } from "/static/live.js";
     return e;
   }
 
+  // "Panggilan ke-2", "Panggilan ke-3 (terakhir)": a recall, said on its tile and its row ("" for a first call).
+  function nthCall(calls) {
+    const n = Number(calls);
+    if (!Number.isInteger(n) || n < 2) return "";
+    return (n >= state.maxCalls ? T.call_last : T.call_nth).split("{n}").join(String(n));
+  }
+
   function card(c) {
     let k = cards.get(c.id);
     if (!k) {
@@ -247,7 +292,7 @@ import { connect } from "/static/live.js";
       if (c.ticket) {
         // A ticket at a paused counter stays on show (its visitor is still there); the badge says why.
         setText(k.label, c.ticket.label);
-        setText(k.sub, "");
+        setText(k.sub, c.ticket.status === "called" ? nthCall(c.ticket.calls) : "");
         setText(k.meta, serviceName(c.ticket.service));
         const status = c.paused ? "paused" : c.ticket.status === "serving" ? "serving" : "called";
         setText(k.status, status === "paused" ? T.paused : status === "serving" ? T.serving : T.called);
@@ -287,8 +332,12 @@ import { connect } from "/static/live.js";
     rows.forEach((r, i) => {
       const li = el("li");
       li.dataset.seq = String(r.seq);
+      const c = counterById(r.counter_id);
+      if (!(c && c.ticket && sameTicket(c.ticket, r))) li.dataset.over = ""; // left its counter since (skipped, done)
       const to = "→\u00a0" + (r.counter_name || (counterById(r.counter_id) || {}).name || "");
       li.append(el("span", "label", r.label), el("span", "to", to), el("span", "time", clockTime(r.at)));
+      const nth = nthCall(r.calls);
+      if (nth) li.append(el("span", "nth", nth)); // under the counter and the time
       const since = Date.now() - flashRecentStart;
       if (i === 0 && r.seq === flashRecentSeq && since < FLASH_MS) {
         li.classList.add("flash");
@@ -299,12 +348,14 @@ import { connect } from "/static/live.js";
     for (const to of $recent.querySelectorAll(".to")) {
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
     }
-    // Only whole rows: drop the ones the panel has no room for.
+    // Only whole rows: drop the ones the panel has no room for, first the oldest call that is over (its
+    // ticket skipped or finished), so that a counter still calling keeps its row; then the oldest.
     const panel = $recent.parentElement;
     while ($recent.children.length > 1) {
       const last = $recent.lastElementChild;
       if (last.getBoundingClientRect().bottom <= panel.getBoundingClientRect().bottom - 4) break;
-      last.remove();
+      const over = [...$recent.children].slice(1).filter((li) => li.dataset.over !== undefined);
+      (over.length ? over[over.length - 1] : last).remove();
     }
   }
 
@@ -404,11 +455,15 @@ import { connect } from "/static/live.js";
   // gets smaller (down to 70 % of its size, then to 2 units) only when the texts above it are at
   // their smallest.
   function fitCard(k, cols) {
-    const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent,
+    const key = [k.name.textContent, k.meta.textContent, k.status.textContent, k.label.textContent, k.sub.textContent,
       innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
     fitTexts(k, cols);
+    if (k.sub.textContent && !k.root.classList.contains("idle")) {
+      const half = parseFloat(getComputedStyle(k.label).fontSize) / 2;
+      if (parseFloat(getComputedStyle(k.sub).fontSize) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
+    }
     k.fit = { name: parseFloat(getComputedStyle(k.name).fontSize), meta: parseFloat(getComputedStyle(k.meta).fontSize) };
   }
   // Two columns of tiles: their names, and their services, all at one size (the smallest one of them
@@ -426,13 +481,17 @@ import { connect } from "/static/live.js";
   }
   function fitTexts(k, cols) {
     const unit = minUnit();
+    // A recall's "Panggilan ke-2" under the number gets smaller with the texts above it (down to 1.2 units,
+    // never more than half the number's size); on a tile with no room for it beside the number at its full
+    // size it gives way (.no-sub): its row in the latest calls says it too.
+    const recall = !k.root.classList.contains("idle") && k.sub.textContent ? [[k.sub, unit * 1.2]] : [];
     const head = [[k.name, unit * 1.4], [k.meta, unit * 1.2]];
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
-      k.root.classList.remove("no-meta");
+      k.root.classList.remove("no-meta", "no-sub");
       k.name.classList.remove("clamped", "narrow");
-      for (const e of [k.name, k.meta, k.label]) e.style.fontSize = "";
+      for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
     };
     const texts = () => !overflows(k.name) && !overflows(k.meta);
 
@@ -461,6 +520,11 @@ import { connect } from "/static/live.js";
       return shrinkTogether(items, fits) || number(floor);
     };
     const most = Math.max(unit * 2, full * 0.7);
+    if (recall.length) {
+      if (shrinkTogether([...head, ...recall], fits)) return;
+      k.root.classList.add("no-sub");
+      for (const e of [k.name, k.meta, k.sub]) e.style.fontSize = "";
+    }
     const name = [[k.name, unit * 1.2]];
     if (again(head, most)) return;
     k.root.classList.add("no-meta"); // the service gives way
@@ -734,15 +798,19 @@ import { connect } from "/static/live.js";
 
   // -- clock, running text, media --------------------------------------------------------
   const ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
-  const locale = config.lang === "en" ? "en-GB" : "id-ID";
+  let locale, dateFmt, timeFmt;
   let tz = config.timezone;
   try {
-    new Intl.DateTimeFormat(locale, { timeZone: tz });
+    new Intl.DateTimeFormat("id-ID", { timeZone: tz });
   } catch (e) {
     tz = undefined; // an unknown zone: the TV's own clock is still better than none
   }
-  const dateFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
-  const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function setFormats() {
+    locale = lang === "en" ? "en-GB" : "id-ID";
+    dateFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    timeFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+  setFormats();
   function clockTime(at) {
     const d = at ? new Date(at) : null;
     return d && !isNaN(d) ? timeFmt.format(d) : "";
@@ -752,10 +820,13 @@ import { connect } from "/static/live.js";
     const part = new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: "short" }).formatToParts(now).find((p) => p.type === "timeZoneName");
     return part ? part.value : "";
   }
-  function tick() {
-    const now = new Date();
+  function showClock(now) {
     document.getElementById("clock").textContent = timeFmt.format(now) + " " + zoneName(now);
     document.getElementById("date").textContent = dateFmt.format(now);
+  }
+  function tick() {
+    const now = new Date();
+    showClock(now);
     setTimeout(tick, 1000 - (now.getTime() % 1000) + 20);
   }
   tick();

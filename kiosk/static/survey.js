@@ -14,14 +14,27 @@ import { createSurveyForm } from "./skmform.js";
   var STRINGS = JSON.parse(document.getElementById("i18n").textContent);
   var THANKS_SECONDS = 12;            // the thanks screen goes back to the start by itself
   var ADVANCE_MS = 350;               // a chosen answer shows for a moment before the next question
+  // A tap this soon after a new screen of questions appears is taken for the last screen's finger (a slow
+  // double tap: question 2's choices sit where question 1's were), not an answer: nobody reads a question
+  // and its choices this fast, and an elderly visitor's second tap comes 0.3-0.6 s after the first.
+  var SETTLE_MS = 700;
+  var IDLE_WARNING_SECONDS = 10;      // "Masih di sini?" this long before an idle reset (at most half of it), as the kiosk
   var LABEL_DIGITS = 4;               // "A-0123" at most: the kiosk's numbers have 3 digits, a busy day 4
   var SCAN_GAP_MS = 80;               // a barcode scanner types faster than this between characters
 
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
   var idleTimer = null;
+  var warnTimer = null;
+  var countTimer = null;
+  var dismissTimer = null;
+  var resetAt = 0;
   var advanceTimer = null;
-  window.antrianSurvey = { resetIn: null };   // for tests: the armed return to the start
+  var advancing = null;               // the answer shown before the next question: {step, score}
+  var settleUntil = 0;                // performance.now() until which a tap on the questions is not taken
+  var settleTimer = null;
+  var said = {};                      // an error line's id -> {lang, parts}: its words, in the language said
+  window.antrianSurvey = { resetIn: null, warnIn: null };   // for tests: the armed return to the start and its warning
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -47,14 +60,20 @@ import { createSurveyForm } from "./skmform.js";
   var form = createSurveyForm(CONFIG.survey, {
     t: t,
     touch: true,
-    onChange: function (field) {
+    onChange: function (field, value) {
       state.requestId = null;
       if (/^answers\./.test(field)) {
         renderStep();
-        // The answer shows for a moment, then the next question.
+        // The answer shows for a moment, then the next question. The same answer tapped again meanwhile
+        // (a double tap) changes nothing: the next question comes on time; another answer is shown as long.
         var step = state.step;
+        if (advancing && advancing.step === step && advancing.score === value) return;
         clearTimeout(advanceTimer);
-        advanceTimer = setTimeout(function () { if (state.step === step && state.screen === "question") go(step + 1); }, ADVANCE_MS);
+        advancing = { step: step, score: value };
+        advanceTimer = setTimeout(function () {
+          advancing = null;
+          if (state.step === step && state.screen === "question") go(step + 1);
+        }, ADVANCE_MS);
       }
     }
   });
@@ -65,6 +84,7 @@ import { createSurveyForm } from "./skmform.js";
   var QUESTIONS = STEPS.length - 3;
   form.order().forEach(function (key) { $("step").appendChild(form.blocks[key]); });
   form.age.after($("age-pad"));   // the age's pad right under it
+  form.suggestion.rows = 2;        // its height is the room the screen has (survey.css .step.text), not its rows
 
   // -- screens -------------------------------------------------------------------------------
   function show(name) {
@@ -77,19 +97,69 @@ import { createSurveyForm } from "./skmform.js";
     armIdle();
   }
 
+  function officeLang() { return CONFIG.lang === "en" ? "en" : "id"; }
+
   function armIdle() {
     clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
+    clearTimeout(countTimer);
     window.antrianSurvey.resetIn = null;
-    if (state.screen === "start") return;
+    window.antrianSurvey.warnIn = null;
     var seconds = idleSeconds();
+    if (state.screen === "start") {
+      hideWarning();
+      // The start waits as it is, but in the office's language: a visitor's English goes after the idle time.
+      if (lang === officeLang()) return;
+    }
     if (state.screen === "thanks") seconds = Math.min(seconds, THANKS_SECONDS);
     window.antrianSurvey.resetIn = seconds;
+    resetAt = performance.now() + seconds * 1000;
     idleTimer = setTimeout(reset, seconds * 1000);
+    // A visitor answering is asked first; the thanks and the start go back without asking.
+    if (state.screen === "identify" || state.screen === "question") {
+      var warn = Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2));
+      window.antrianSurvey.warnIn = seconds - warn;
+      warnTimer = setTimeout(showWarning, (seconds - warn) * 1000);
+    }
+  }
+
+  function showWarning() {
+    clearTimeout(dismissTimer);
+    $("idle-warning").hidden = false;
+    renderCountdown();
+  }
+
+  function renderCountdown() {
+    // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
+    clearTimeout(countTimer);
+    var left = Math.max(0, Math.ceil((resetAt - performance.now()) / 1000));
+    $("idle-count").textContent = t("survey.idle_countdown", { n: left });
+    if (left > 0) countTimer = setTimeout(renderCountdown, 1000);
+  }
+
+  function hideWarning() {
+    clearTimeout(dismissTimer);
+    clearTimeout(countTimer);
+    $("idle-warning").hidden = true;
+    $("idle-count").textContent = "";
+  }
+
+  function touched() {
+    // Any touch keeps the visitor's answers. The touch that answers "Masih di sini?" is for the warning
+    // only (it covers the screen: a choice under the finger is not chosen); it goes at that touch's click,
+    // or soon after a touch that was no tap.
+    armIdle();
+    if (!$("idle-warning").hidden) {
+      clearTimeout(countTimer);
+      clearTimeout(dismissTimer);
+      dismissTimer = setTimeout(hideWarning, 700);
+    }
   }
 
   function reset() {
     // Back to the start for the next visitor: the ticket, the answers, the texts and every error cleared.
     clearTimeout(advanceTimer);
+    advancing = null;
     state = freshState();
     form.fill(null);
     setError("ticket", "");
@@ -99,7 +169,7 @@ import { createSurveyForm } from "./skmform.js";
     renderIdentify();
     setShift(false);
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
-    lang = CONFIG.lang === "en" ? "en" : "id";
+    lang = officeLang();
     applyLang();
     show("start");
     refreshQuestionnaire();
@@ -113,14 +183,60 @@ import { createSurveyForm } from "./skmform.js";
       .catch(function () { /* offline: the wording the page has */ });
   }
 
-  function applyLang() {
+  function applyLang(from) {
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll("[data-i18n-label]").forEach(function (el) { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
     form.render(lang);
     renderBar();
+    // What was said on the screen (the server's refusals, the page's own notes) follows the language too.
+    Object.keys(said).forEach(function (id) {
+      var was = said[id];
+      if (was.lang !== lang) said[id] = { lang: lang, parts: was.parts.map(function (p) { return reword(p, was.lang); }) };
+      drawSaid(id);
+    });
+    if (from && from !== lang) {
+      document.querySelectorAll("#step [data-error]").forEach(function (p) {
+        if (p.textContent) p.textContent = reword(p.textContent, from);
+      });
+    }
     if (state.screen === "question") renderStep();
     if (state.screen === "thanks") renderThanks();
+    if (!$("idle-warning").hidden) renderCountdown();
+  }
+
+  function readParams(template, text) {
+    // The values of a catalogue text's {placeholders} in `text` (null: not that message), as kiosk.js.
+    var names = [];
+    var pattern = template.split(/(\{[a-z_]+\})/).map(function (part) {
+      var name = /^\{([a-z_]+)\}$/.exec(part);
+      if (name) { names.push(name[1]); return "([\\s\\S]*?)"; }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("");
+    if (!template.replace(/\{[a-z_]+\}/g, "").trim()) return null;   // a text of placeholders only
+    var found = new RegExp("^" + pattern + "$").exec(text);
+    if (!found) return null;
+    var params = {};
+    names.forEach(function (n, i) { params[n] = found[i + 1]; });
+    return params;
+  }
+
+  function reword(text, from) {
+    // Words said in `from` (the server's refusal, the catalogue's `error.*`; the page's own `survey.*`)
+    // in the page's language now: the same message, its values read back from the text. Words the
+    // catalogue does not have stay as they were said.
+    if (!text || from === lang) return text;
+    var words = STRINGS[from] || {};
+    var keys = Object.keys(words).filter(function (k) { return /^(error|survey)\./.test(k); });
+    for (var i = 0; i < keys.length; i++) {
+      if (words[keys[i]] === text) return t(keys[i]);
+    }
+    for (var j = 0; j < keys.length; j++) {
+      if (words[keys[j]].indexOf("{") < 0) continue;
+      var params = readParams(words[keys[j]], text);
+      if (params) return t(keys[j], params);
+    }
+    return text;
   }
 
   function renderBar() {
@@ -130,8 +246,17 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   function screenError(id, text) {
-    $(id).textContent = text || "";
-    $(id).hidden = !text;
+    // An error line above the buttons: `text` one message or several (a 422's words and its fields'), kept
+    // with the language they are in so that the language toggle can say them again.
+    said[id] = { lang: lang, parts: [].concat(text || []).filter(Boolean) };
+    drawSaid(id);
+  }
+
+  function drawSaid(id) {
+    var text = said[id].parts.join(" ");
+    $(id).textContent = text;
+    if (/^e-/.test(id)) $(id).parentNode.classList.toggle("invalid", !!text);
+    else $(id).hidden = !text;
   }
 
   // -- which ticket: the label and the phone's last four digits --------------------------------
@@ -165,11 +290,7 @@ import { createSurveyForm } from "./skmform.js";
     $("id-pad-next").hidden = state.active !== "ticket";
   }
 
-  function setError(field, text) {
-    var p = $("e-" + field);
-    p.textContent = text || "";
-    p.parentNode.classList.toggle("invalid", !!text);
-  }
+  function setError(field, text) { screenError("e-" + field, text); }
 
   function identifyEdited() {
     setError("ticket", "");
@@ -269,20 +390,46 @@ import { createSurveyForm } from "./skmform.js";
       screenError("identify-error", t(survey.reason === "day_over" ? "survey.day_over" : "survey.not_served"));
       return;
     }
+    if (survey.answered && survey.corrections_left === 0) {
+      // Corrected as often as a ticket may (the server's count): said now, not after nine answers and a
+      // typed complaint at "Kirim jawaban" (409 survey_corrections_spent). The last answers stay.
+      show("identify");
+      screenError("identify-error", t("survey.corrections_spent", { label: survey.ticket.label }));
+      return;
+    }
     state.ref = ref;
     state.survey = survey;
     state.step = 0;
     form.fill(null);
     $("answered-note").hidden = !survey.answered;
     show("question");
+    settle();
   }
 
   // -- the questionnaire, one screen at a time -----------------------------------------------
   function go(step) {
     clearTimeout(advanceTimer);
-    state.step = Math.max(0, Math.min(STEPS.length - 1, step));
+    advancing = null;
+    var next = Math.max(0, Math.min(STEPS.length - 1, step));
+    if (next !== state.step) settle();
+    state.step = next;
     if (state.shift !== null) setShift(form.suggestion.value.length === 0);
     renderStep();
+  }
+
+  function settle() {
+    // A new screen of questions: for SETTLE_MS a tap on it chooses nothing and presses nothing (nor looks
+    // pressed, .settling): the finger of the last screen's answer, not this one's.
+    settleUntil = performance.now() + SETTLE_MS;
+    $("screen-question").classList.add("settling");
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(function () { $("screen-question").classList.remove("settling"); }, SETTLE_MS);
+  }
+
+  function settling(e) {
+    if (performance.now() >= settleUntil) return;
+    e.stopPropagation();   // in the capture phase: the button's own listener never hears it
+    e.preventDefault();
   }
 
   function renderStep() {
@@ -304,6 +451,7 @@ import { createSurveyForm } from "./skmform.js";
     $("answered-note").hidden = !(state.survey && state.survey.answered && state.step === 0);
     $("age-pad").hidden = keys.indexOf("age") < 0;
     $("osk").hidden = keys[0] !== "suggestion";
+    $("step").classList.toggle("text", keys[0] === "suggestion");
     var last = state.step === STEPS.length - 1;
     $("step-next").hidden = last;
     $("submit").hidden = !last;
@@ -320,6 +468,46 @@ import { createSurveyForm } from "./skmform.js";
       el.focus({ preventScroll: true });
       el.setSelectionRange(el.value.length, el.value.length);
     }
+    followCaret(el);
+  }
+
+  var mirror = null;
+  function caretLine(el) {
+    // Where the caret's line is in the text box, from the top of its text (scrolled or not): the text up to
+    // the caret in a hidden block of the same width and type, wrapped as the box wraps it.
+    if (!mirror) {
+      mirror = document.createElement("div");
+      mirror.setAttribute("aria-hidden", "true");
+      document.body.appendChild(mirror);
+    }
+    var cs = getComputedStyle(el);
+    var padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+    mirror.style.cssText = "position:absolute;left:-10000px;top:0;visibility:hidden;white-space:pre-wrap;" +
+      "overflow-wrap:break-word;word-break:normal;box-sizing:content-box;padding:0;border:0;" +
+      "width:" + (el.clientWidth - padX) + "px;font:" + cs.font + ";letter-spacing:" + cs.letterSpacing +
+      ";word-spacing:" + cs.wordSpacing + ";line-height:" + cs.lineHeight + ";tab-size:" + cs.tabSize;
+    mirror.textContent = el.value.slice(0, el.selectionEnd == null ? el.value.length : el.selectionEnd);
+    var mark = document.createElement("span");
+    mark.textContent = "\u200b";
+    mirror.appendChild(mark);
+    var height = parseFloat(cs.lineHeight) || mark.offsetHeight;
+    return { top: mark.offsetTop, height: height };
+  }
+
+  function followCaret(el) {
+    // The line being typed stays in sight: the box scrolls to it (setRangeText never does), and the
+    // questions' area to the box's line when the box is taller than the room it has.
+    var line = caretLine(el);
+    var cs = getComputedStyle(el);
+    var padTop = parseFloat(cs.paddingTop), padBottom = parseFloat(cs.paddingBottom);
+    var top = padTop + line.top, bottom = top + line.height;
+    if (bottom + padBottom > el.scrollTop + el.clientHeight) el.scrollTop = bottom + padBottom - el.clientHeight;
+    if (top - padTop < el.scrollTop) el.scrollTop = Math.max(0, top - padTop);
+    var area = $("step");
+    var box = el.getBoundingClientRect(), room = area.getBoundingClientRect();
+    var onScreen = box.top + el.clientTop + top - el.scrollTop;
+    if (onScreen + line.height > room.bottom) area.scrollTop += onScreen + line.height - room.bottom + padBottom;
+    else if (onScreen < room.top) area.scrollTop -= room.top - onScreen + padTop;
   }
 
   // -- the on-screen keys: the age and the suggestion -------------------------------------------
@@ -340,6 +528,7 @@ import { createSurveyForm } from "./skmform.js";
     if (!text && start === end && start > 0) start -= 1;   // backspace
     el.setRangeText(text.slice(0, Math.max(room, 0)), start, end, "end");
     el.dispatchEvent(new Event("input"));
+    followCaret(el);
   }
 
   function pressKey(k) {
@@ -400,7 +589,7 @@ import { createSurveyForm } from "./skmform.js";
           STEPS.forEach(function (keys, i) { if (at < 0 && keys.indexOf(placed.first) >= 0) at = i; });
           go(at);
         }
-        screenError("submit-error", rest.length ? [r.body.message].concat(rest).join(" ") : "");
+        screenError("submit-error", rest.length ? [r.body.message].concat(rest) : "");
         return;
       }
       // 409 (the day is over), 404, 429, 5xx: the server's words above the buttons.
@@ -440,14 +629,18 @@ import { createSurveyForm } from "./skmform.js";
   function wire() {
     // Any touch keeps the visitor's session alive.
     ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
-      document.addEventListener(type, armIdle, { capture: true, passive: true });
+      document.addEventListener(type, touched, { capture: true, passive: true });
     });
+    $("idle-warning").addEventListener("click", hideWarning);
+    $("screen-question").addEventListener("click", settling, true);
     document.addEventListener("keydown", scanned);
     $("start").addEventListener("click", function () { show("identify"); });
     $("lang-toggle").addEventListener("click", function () {
+      var from = lang;
       lang = lang === "id" ? "en" : "id";
-      applyLang();
+      applyLang(from);
       if (state.screen === "identify") renderIdentify();
+      armIdle();   // on the start, a language other than the office's goes back after the idle time
     });
     document.querySelectorAll("[data-action=home]").forEach(function (b) { b.addEventListener("click", reset); });
     document.querySelectorAll("[data-prefix]").forEach(function (b) {

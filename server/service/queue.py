@@ -44,6 +44,7 @@ class QueueCommands:
         self.views = views
         self.office = office
         self.jobs = jobs
+        self._day_seen: str | None = None  # the office's day expire_old last looked at (None: not yet)
 
     def _ticket_answer(self, tx: Tx, t: Ticket, **more: Any) -> Outcome:
         return Outcome({"ticket": full_ticket(self.unit.settings, t, tx.form(t.id)), **more})
@@ -243,15 +244,24 @@ class QueueCommands:
 
     # -- time-driven ---------------------------------------------------------------------
     def expire_old(self) -> int:
-        """End of day: tickets of earlier days still waiting or called expire. Returns how many."""
+        """End of day: tickets of earlier days still waiting or called expire. Returns how many. The first
+        look on another office's day than the last one also writes `day_changed` (after the expiries, in the
+        same transaction): every open page then takes a fresh snapshot, so a TV left on overnight drops
+        yesterday's calls and breaks at the office's midnight. The first look after a start only notes the
+        day (a page reconnecting to a restarted server gets a snapshot anyway)."""
+        seen = self._day_seen
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            old = tx.stale_tickets(self.unit.day(now))
+            day = self.unit.day(now)
+            old = tx.stale_tickets(day)
             for t in old:
                 self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
-            return Outcome(len(old))
+            if seen is not None and day != seen:
+                tx.add_event("day_changed", now, day, None, None, "system", {"day": day, "before": seen})
+            return Outcome((len(old), day))
 
-        return self.unit.run(None, run).body
+        expired, self._day_seen = self.unit.run(None, run).body
+        return expired
 
     def auto_recall(self) -> int:
         """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0)."""

@@ -238,7 +238,14 @@ class Views:
             snap: dict[str, Any] = {
                 "seq": seq,
                 "day": day,
-                "office": {"name": settings.office.name, **office},
+                # the address and the language too: an admin's change reaches an open TV (its words, its header)
+                "office": {
+                    "name": settings.office.name,
+                    "address": settings.office.address,
+                    "language": settings.office.language,
+                    **office,
+                },
+                "max_calls": settings.queue.max_calls,  # a ticket's calls, the recalls included: its last call
                 "services": services,
                 "counters": counters,
                 "recent": recent,

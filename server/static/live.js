@@ -1,7 +1,7 @@
 // The one live client of every page (counter, front office, admin, escalations, TV display, kiosk,
 // visitor's phone): a snapshot with its seq, then the numbered events after it, in order.
-// Events at or below the current seq are dropped; a gap in the numbers, or a reconnect, asks for a
-// fresh snapshot. What a page does with them (and who it says it is) stays in the page.
+// Events at or below the current seq are dropped; a gap in the numbers, a reconnect, or the office's
+// new day (`day_changed`), asks for a fresh snapshot. What a page does with them (and who it says it is) stays in the page.
 //
 //   const live = connect({ auth, onSnapshot, onEvent, onStatus });
 //   live.socket    the socket.io socket (for a page's other messages, and tests)
@@ -68,6 +68,9 @@ export function connect({
     }
     seq = ev.seq;
     onEvent(ev);
+    // The office's day changed (its midnight): yesterday's calls, breaks and lists are over, and the
+    // state says so only in a fresh snapshot. The page saw the event first (after that day's expiries).
+    if (ev.type === "day_changed") resync();
   };
 
   socket.on("snapshot", (snap) => {

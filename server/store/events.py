@@ -39,6 +39,7 @@ EVENT_TYPES = frozenset(
         "user_changed",
         "office_opened",
         "office_closed",
+        "day_changed",
         "counter_paused",
         "counter_resumed",
         "counter_released",
