@@ -30,6 +30,7 @@ from server.errors import (
 from server.forms import LIMITS, clean_text, text_problem
 from server.messages import field_message, message
 from server.service.unit import Kind, Outcome
+from server.service.upkeep import damaged
 from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -110,6 +111,13 @@ def register_errors(app) -> None:
         resp = error_response(503, "db_busy")
         resp.headers["Retry-After"] = "2"
         return resp
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def _damaged(err: sqlite3.DatabaseError):
+        if not damaged(err):
+            return _internal(err)
+        service().database_damaged(err)  # the staff pages' alert, and one line in the log (not one a request)
+        return error_response(500, "internal")
 
     @app.errorhandler(OSError)
     def _os(err: OSError):

@@ -8,9 +8,11 @@ the server keeps writing (WAL: readers never block the writer).
 from __future__ import annotations
 
 import calendar
+import errno
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import zipfile
@@ -20,11 +22,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlite_utils import Database
+
 from server import reports
 from server.core import local_day
 from server.forms import parse_day
 from server.i18n import both
-from server.store import PRIVATE, Store, create_private
+from server.migrations import migrations, unknown_applied
+from server.store import PRIVATE, Store, Tx, create_private
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 ANONYMISED = "(dianonimkan)"
 MAX_RETENTION_MONTHS = 1200  # a hundred years; past the calendar's year 1, date() itself would fail
@@ -221,6 +228,32 @@ def _read_only_uri(path: Path) -> str:
     return f"{Path(path).resolve().as_uri()}?mode=ro"  # as_uri escapes a "?" or "#" in the path
 
 
+def database_damage(path: Path) -> list[str]:
+    """What PRAGMA quick_check finds wrong in the database at `path`, read-only (empty: nothing, or it
+    could not be read at all: that is said by whoever opens it)."""
+    try:
+        with closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=30.0)) as conn:
+            found = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as err:
+        name = getattr(err, "sqlite_errorname", "") or ""
+        return [str(err)] if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) else []
+    except sqlite3.Error:
+        return []
+    lines = [line.strip() for text in found for line in text.splitlines()]
+    found = [line for line in lines if line and line != "ok" and not line.startswith("*** in database")]
+    return found
+
+
+def backup_mark(path: Path) -> int | None:
+    """The mark of the daily copy a database file carries (PRAGMA user_version, server.store's
+    set_backup_mark), read-only; None when the file cannot be read as a database."""
+    try:
+        with closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=5.0)) as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+    except (OSError, sqlite3.Error):
+        return None
+
+
 def _check_database(path: Path) -> None:
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True)
@@ -230,13 +263,60 @@ def _check_database(path: Path) -> None:
         ok = conn.execute("PRAGMA quick_check").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as err:
-        raise ArchiveError("not_sqlite", path=path, cause=err) from err
+        # a database cut short (a copy broken off, a stick pulled out) still starts with SQLite's header
+        raise ArchiveError("damaged" if _has_sqlite_header(path) else "not_sqlite", path=path, cause=err) from err
     finally:
         conn.close()
     if ok != "ok":
         raise ArchiveError("damaged", path=path, cause=ok)
     if not {"tickets", "forms", "events"} <= tables:
         raise ArchiveError("not_antrian", path=path)
+
+
+def _has_sqlite_header(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup holds (inspect_backup), said by `restore` before it is put back."""
+
+    tickets: int
+    first_day: str | None  # the local day of its first ticket
+    last_day: str | None  # of its last
+    newest: datetime | None  # its newest ticket's issue time
+    last_change: datetime | None  # its newest event's time: about when the copy was made
+    office: str | None  # the office name saved on its admin page (None: config.toml's is used)
+    today_labels: list[str]  # the last number of each prefix on `today` (empty: none that day)
+    newer: list[str]  # the migrations it has that this version does not know (a newer version's)
+    pending: list[str]  # the migrations this version adds to it (an older version's; empty: none)
+
+
+def inspect_backup(path: Path, today: str) -> BackupSummary:
+    """Check a backup (ArchiveError when it is no Antrian database or is damaged) and say what it holds,
+    reading it only; `today` is the office's local day."""
+    path = Path(path)
+    _check_database(path)
+    with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as conn:
+        db = Database(conn)
+        newer = unknown_applied(db)
+        pending = [m.name for m in migrations.pending(db)] if migrations.applied(db) else []
+        facts = Tx(db).backup_summary(today)
+    return BackupSummary(
+        tickets=facts["tickets"],
+        first_day=facts["first_day"],
+        last_day=facts["last_day"],
+        newest=datetime.fromisoformat(facts["newest"]) if facts["newest"] else None,
+        last_change=datetime.fromisoformat(facts["last_change"]) if facts["last_change"] else None,
+        office=facts["office"],
+        today_labels=facts["today_labels"],
+        newer=newer,
+        pending=pending,
+    )
 
 
 def _is_live(path: Path, database: Path) -> bool:
@@ -261,7 +341,48 @@ def _existing_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise ArchiveError("not_folder", path=folder)
     if not os.access(folder, os.W_OK | os.X_OK):
+        if _read_only_disk(folder):  # a stick mounted read-only (a damaged FAT is remounted so): not the account
+            raise ArchiveError("folder_read_only", path=folder)
         raise ArchiveError("folder_not_writable", path=folder)
+
+
+def _read_only_disk(folder: Path) -> bool:
+    """True when `folder`'s file system is mounted read-only."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+# Why a copy could not be written, in each language's words (the backup alert of the front office and admin
+# pages, Indonesian first): SQLite's result code or the OS's errno. Anything else is said as it came.
+_SQLITE_CAUSES = {
+    "SQLITE_FULL": "full",
+    "SQLITE_READONLY": "read_only",
+    "SQLITE_CORRUPT": "damaged_copy",
+    "SQLITE_IOERR": "io_error",  # a write the disk refused (a failing stick, a file too large for FAT32)
+}
+_ERRNO_CAUSES = {
+    errno.ENOSPC: "full",
+    errno.EDQUOT: "full",
+    errno.EROFS: "read_only",
+    errno.ENOENT: "no_folder",
+    errno.ENOTDIR: "no_folder",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+}
+
+
+def cause_words(err: BaseException) -> object:
+    """`err` (an OSError or an sqlite3.Error) as its cause's words in Indonesian and English (a Localized):
+    the disk full, read-only, a folder not there, no permission, a copy damaged; `err` itself otherwise."""
+    key = _ERRNO_CAUSES.get(err.errno) if isinstance(err, OSError) else None
+    if isinstance(err, sqlite3.Error):
+        name = getattr(err, "sqlite_errorname", "") or ""
+        key = next((k for code, k in _SQLITE_CAUSES.items() if name.startswith(code)), None)
+        if key is None and "disk is full" in str(err):
+            key = "full"
+    return both(f"cli.archive.cause.{key}") if key else err
 
 
 def _remove(path: Path) -> None:
@@ -306,11 +427,21 @@ def backup(database: Path, target: Path) -> Path:
     try:
         tmp.unlink(missing_ok=True)
         _copy_database(database, tmp)
-        _check_database(tmp)
+        try:
+            _check_database(tmp)
+        except ArchiveError as err:  # the copy is damaged: most often because the database is
+            found = database_damage(database)
+            if not found:
+                raise ArchiveError("backup_failed", path=target, cause=err.said) from err
+            from server.store.upkeep import DamagedDatabase
+
+            raise ArchiveError("backup_failed", path=target, cause=both("cli.archive.cause.damaged")) from (
+                DamagedDatabase(found)
+            )
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as err:
         _remove(tmp)
-        raise ArchiveError("backup_failed", path=target, cause=err) from err
+        raise ArchiveError("backup_failed", path=target, cause=cause_words(err)) from err
     except BaseException:
         _remove(tmp)
         raise
@@ -380,9 +511,21 @@ def go_live(store: Store, now: datetime, tz: Any, actor: str = "cli") -> dict[st
         return tx.clear_queue(now, today, actor)
 
 
-def restore(source: Path, database: Path, now: datetime | None = None) -> Path | None:
-    """Replace the database's content with a backup (checked first), after keeping a copy of the database
-    as it was (keep_before_restore, at `now`); returns that copy's path (None when there was no database).
+@dataclass(frozen=True)
+class Restored:
+    """What `restore` did: the copy of the database it replaced (None when there was none), and what the
+    backup it put back holds (as it was before this version brought its schema up to date)."""
+
+    kept: Path | None
+    summary: BackupSummary
+
+
+def restore(source: Path, database: Path, now: datetime | None = None) -> Restored:
+    """Replace the database's content with a backup (checked first, inspect_backup: a newer version's backup
+    is refused, nothing replaced), after keeping a copy of the database as it was (keep_before_restore, at
+    `now`, whose local day is the office's today). The restored database is brought up to this version's schema and gets a new session
+    epoch (a `restored` event): every session signed in before the restore ends, whatever the secret key
+    (an account's id in the backup may be another account's in the database replaced).
     Stop the server before calling this: the command line holds the server lock while it works and
     refuses while a server holds it, --force or not (server/serverlock.py; a database replaced under a
     running server had its numbers issued again and its TVs' events go backwards)."""
@@ -395,9 +538,12 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Path |
         raise ArchiveError("not_regular", path=source)
     if _is_live(source, database):
         raise ArchiveError("restore_live", path=source)
-    _check_database(source)
+    now = now or datetime.now()
+    summary = inspect_backup(source, now.date().isoformat())
+    if summary.newer:  # this version would refuse it once put back: nothing is replaced
+        raise ArchiveError("restore_newer", path=source, names=", ".join(summary.newer))
     database.parent.mkdir(parents=True, exist_ok=True)
-    kept = keep_before_restore(database, now or datetime.now())
+    kept = keep_before_restore(database, now)
     try:
         create_private(database)
         _sqlite_copy(_read_only_uri(source), database, "PRAGMA wal_checkpoint(TRUNCATE)", uri=True)
@@ -405,7 +551,14 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Path |
         if kept:
             raise ArchiveError("restore_failed_kept", path=source, cause=err, kept=kept) from err
         raise ArchiveError("restore_failed", path=source, cause=err) from err
-    return kept
+    store = Store(database)  # an older version's backup: its schema brought up to date (a copy kept first)
+    try:
+        with store.write() as tx:
+            data = {"epoch": secrets.token_urlsafe(16), "file": str(source), "kept": str(kept) if kept else None}
+            tx.add_event("restored", now, now.date().isoformat(), actor="cli", data=data)
+    finally:
+        store.close()
+    return Restored(kept, summary)
 
 
 def sha256_file(path: Path) -> str:

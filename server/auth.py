@@ -93,10 +93,15 @@ SESSION_HOURS = 10
 
 
 def start_session(user: dict[str, Any]) -> None:
-    """Sign `user` in on this request's session cookie."""
+    """Sign `user` in on this request's session cookie: its id, session_version and creation time (the id
+    of an account made after a restore may be another's of before), and the database's session epoch
+    (a `restore` renews it: every session signed before the restore ends)."""
+    epoch = current_app.extensions["antrian"].accounts.session_epoch()
     session.clear()
     session["uid"] = user["id"]
     session["sv"] = user["session_version"]
+    session["ca"] = user["created_at"]
+    session["ep"] = epoch
     session["iat"] = int(time.time())
     session.permanent = True
 
@@ -113,7 +118,9 @@ def session_ends(signed_in: float, tz: Any) -> float:
 
 def session_user(sess: Any, lookup: Callable[[int], dict[str, Any] | None], tz: Any) -> dict[str, Any] | None:
     """The account a session cookie stands for, or None when it ended: logged out, a new password,
-    disabled (or re-enabled), a new role, or past its end."""
+    disabled (or re-enabled), a new role, or past its end; signed in before a `restore` (the database's
+    session epoch, `lookup`'s `session_epoch`, is another), or for another account that had its id (the
+    database copied back by hand: not the account made at that time)."""
     uid, sv, iat = sess.get("uid"), sess.get("sv"), sess.get("iat")
     if not isinstance(uid, int) or not isinstance(sv, int) or not isinstance(iat, int):
         return None
@@ -121,6 +128,8 @@ def session_user(sess: Any, lookup: Callable[[int], dict[str, Any] | None], tz: 
         return None
     user = lookup(uid)
     if user is None or not user["active"] or user["session_version"] != sv:
+        return None
+    if sess.get("ca") != user["created_at"] or sess.get("ep") != (user.get("session_epoch") or ""):
         return None
     return user
 
@@ -147,7 +156,7 @@ def current_user() -> dict[str, Any] | None:
     if "uid" in session:
         accounts = current_app.extensions["antrian"].accounts
         tz = current_app.extensions["antrian.settings"].office.tz
-        user = session_user(session, accounts.user_by_id, tz)
+        user = session_user(session, accounts.session_account, tz)
     g.user = user
     return user
 

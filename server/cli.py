@@ -8,6 +8,7 @@ import csv
 import errno
 import gc
 import getpass
+import logging
 import os
 import random
 import sqlite3
@@ -196,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     with store.read() as tx:
                         overrides = tx.settings_overrides()
+                        if args.command == "serve":  # damaged inside, past the header: refused as a header is
+                            tx.check_intact()  # PRAGMA quick_check, every page read once (docs/performance.md)
                 finally:
                     store.close()  # `serve` opens its own: this one left open kept the WAL at the stop
             except (NewerDatabase, UpgradeCopyFailed) as err:  # opened, and refused: the message says why
@@ -1033,6 +1036,63 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class _UpgradeLogged(logging.Filter):
+    """Drops the store's English log line of an upgrade's schema changes: `restore` says it in both languages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "schema changes of this version" not in str(record.msg)
+
+
+def restore(settings: Settings, file: str) -> int:
+    """restore FILE (in `records`, which says its refusals): the backup put back, the server's lock held
+    meanwhile; then what it holds, in Indonesian, then English: its tickets, its office's name beside
+    config.toml's, an older version's schema brought up to date, everyone signed out; and warnings when
+    it is older than today or another office's."""
+    from server import archive, serverlock
+
+    db, tz = settings.server.database, settings.office.tz
+    now = datetime.now(tz)
+    upgrade_line = _UpgradeLogged()
+    logging.getLogger("antrian.store").addFilter(upgrade_line)
+    try:
+        with serverlock.held(db):
+            done = archive.restore(Path(file), db, now)
+    finally:
+        logging.getLogger("antrian.store").removeFilter(upgrade_line)
+    held = done.summary
+
+    def local(at: datetime | None) -> str:
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if at else "-"
+
+    if done.kept:
+        say(words("restore.kept", kept=done.kept))
+    say(words("restore.done", database=db, file=file))
+    if held.tickets:
+        span = {"first": held.first_day, "last": held.last_day, "newest": local(held.newest)}
+        say(words("restore.holds", tickets=held.tickets, **span))
+    else:
+        say(words("restore.holds_none"))
+    office = settings.office.name  # config.toml's (restore reads no saved value)
+    if held.office is None:
+        say(words("restore.office_file", config=office))
+    else:
+        say(words("restore.office_saved", name=held.office, config=office))
+    if held.pending:  # an older version's backup: the store kept it as it was before changing its schema
+        copy = db.with_name(f"{db.name}.before-{held.pending[0]}")
+        say(words("restore.upgraded", names=", ".join(held.pending), copy=copy))
+    say(words("restore.sessions"))
+    today = now.date().isoformat()
+    if held.last_change is None or held.last_change.astimezone(tz).date().isoformat() < today:
+        say_error(words("restore.older", at=local(held.last_change), today=today), prefix="warning")
+    elif held.today_labels:  # a copy of today: the numbers issued after it are issued again
+        say_error(words("restore.today", labels=", ".join(held.today_labels), at=local(held.last_change)), "warning")
+    else:
+        say_error(words("restore.today_none", at=local(held.last_change)), prefix="warning")
+    if held.office is not None and held.office != office:
+        say_error(words("restore.other_office", name=held.office, config=office), prefix="warning")
+    return 0
+
+
 def records(settings: Settings, args: argparse.Namespace) -> int:
     """archive / retention / backup / restore."""
     from server import archive, serverlock
@@ -1061,15 +1121,7 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             # it when the process ends), and a database replaced under it had its numbers issued again
             # and its TVs' events go backwards. --force is accepted (the command line of DESIGN.md)
             # and skips nothing: restore has no check but the server's and the backup's own.
-            with serverlock.held(db):
-                kept = archive.restore(Path(args.file), db, datetime.now(settings.office.tz))
-                try:
-                    Store(db).close()  # brings an older backup's schema up to date
-                except NewerDatabase as err:  # a newer version's backup: restored, but this version will not run it
-                    raise archive.ArchiveError("restored_newer", problem=err.said) from err
-            if kept:
-                say(words("restore.kept", kept=kept))
-            say(words("restore.done", database=db, file=args.file))
+            return restore(settings, args.file)
     except archive.ArchiveError as err:
         say_error(err.said)
         return 2

@@ -533,8 +533,8 @@ STAFF_STATE = {
                                 },
                                 {"type": "null"},
                             ],
-                            "description": "When low, or the daily backup failed: the alert the front office "
-                            "and admin pages show (Indonesian, English).",
+                            "description": "When low, the daily backup failed, or the database was found damaged: "
+                            "the alert the front office and admin pages show (Indonesian, English).",
                         },
                     },
                 },

@@ -7,6 +7,8 @@ import time
 
 from flask import Flask
 
+from server.service.upkeep import damaged
+
 log = logging.getLogger("antrian.workers")
 
 DISK_SECONDS = 30.0  # how often the free disk space is looked at ([server] min_free_mb)
@@ -21,9 +23,11 @@ def _every(service, interval: float, step, what: str) -> None:
         try:
             step()
             failures = 0
-        except Exception:
+        except Exception as err:
             failures += 1
-            if failures == 1:
+            if damaged(err):  # the staff pages' alert, and one line in the log once (Upkeep.database_damaged)
+                service.database_damaged(err)
+            elif failures == 1:
                 log.exception("%s failed (logged once until it works again)", what)
         service.stopping.wait(interval)
 

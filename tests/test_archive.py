@@ -443,7 +443,12 @@ def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, c
     ]
     disk = client.get("/api/staff/state", headers=login(app, client, "rina", "frontoffice")).get_json()["disk"]
     assert disk["backup_failed"] == f"{gone.parent} does not exist (a disk not mounted?)"
-    assert disk["message"]["id"].startswith(f"Cadangan harian database gagal: {gone.parent} does not exist")
+    assert disk["message"] == {  # each language its own words, the cause's too
+        "id": f"Cadangan harian database gagal: {gone.parent} tidak ada (disk belum terpasang?). Dicoba lagi setiap"
+        " 10 menit; periksa disk atau USB cadangan",
+        "en": f"The daily backup of the database failed: {gone.parent} does not exist (a disk not mounted?). Tried"
+        " again every 10 minutes; check the backup disk or USB stick",
+    }
     gone.parent.mkdir()  # an fstab mount point with the stick out: there, empty, no disk on it
     fstab = folder.parent / "fstab"
     fstab.write_text(f"# the stick\nUUID=1234-ABCD {gone.parent} vfat noauto,nofail 0 0\n")

@@ -799,7 +799,7 @@ def test_restore_keeps_the_database_it_replaces(tmp_path):
     assert r.returncode == 0, r.stderr
     [kept] = tmp_path.glob("antrian.db.before-restore-*")
     assert re.fullmatch(r"antrian\.db\.before-restore-\d{8}-\d{6}", kept.name)
-    assert r.stdout.splitlines() == [
+    assert r.stdout.splitlines()[:4] == [  # then what it holds (tests/test_restore.py)
         f"pemulihan: database sebelumnya disimpan di {kept}",
         f"restore: the database as it was is kept in {kept}",
         f"pemulihan: {db} diganti dengan {tmp_path / 'pagi.db'}",

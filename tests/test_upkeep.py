@@ -311,13 +311,14 @@ def test_the_front_office_and_admin_pages_show_the_low_disk_and_failed_backup_al
     expect(alert).to_have_text(
         re.compile(
             rf"^Ruang disk hampir penuh: tersisa \d+ MB di {re.escape(folder)} — hapus arsip lama atau tambah disk"
-            rf" · Cadangan harian database gagal: {usb} does not exist \(a disk not mounted\?\)\. Dicoba lagi"
+            rf" · Cadangan harian database gagal: {usb} tidak ada \(disk belum terpasang\?\)\. Dicoba lagi"
             r" setiap 10 menit; periksa disk atau USB cadangan$"
         )
     )
     expect(page.locator("#alerts-empty")).to_be_hidden()
     page.click("#lang-toggle")
     expect(alert).to_have_text(re.compile(r"^Disk space is running low: \d+ MB left on .* · The daily backup of the"))
+    expect(alert).to_contain_text(f"{low_disk_server.config.parent / 'usb'} does not exist (a disk not mounted?)")
     page.evaluate("window.antrianFront.onDisk({low: false, message: null})")  # as the socket's `disk` says it
     expect(alert).to_have_count(0)
     expect(page.locator("#alerts-empty")).to_be_visible()

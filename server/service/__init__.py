@@ -153,4 +153,5 @@ class QueueService:
     forget_old_requests = _Method("upkeep")
     keep_figures = _Method("upkeep")
     daily_backup = _Method("upkeep")
+    database_damaged = _Method("upkeep")
     stop = _Method("upkeep")

@@ -204,6 +204,16 @@ class Accounts:
         with self.unit.store.read() as tx:
             return tx.user_by_id(user_id)
 
+    def session_account(self, user_id: int) -> dict[str, Any] | None:
+        """A session's account by id with the database's session epoch (`session_epoch`), or None."""
+        with self.unit.store.read() as tx:
+            return tx.session_account(user_id)
+
+    def session_epoch(self) -> str:
+        """The database's session epoch ("" until a `restore`): what a new session carries."""
+        with self.unit.store.read() as tx:
+            return tx.session_epoch()
+
     def session_states(self) -> dict[int, tuple[int, bool]]:
         """Each account's (session_version, active), by id: what a staff socket is checked against."""
         with self.unit.store.read() as tx:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
+import sqlite3
 import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from server.config import ServerSettings
-from server.i18n import LANGS, t
+from server.errors import Localized
+from server.i18n import LANGS, both, t
 from server.store import REQUESTS_KEPT
 
 if TYPE_CHECKING:
@@ -30,11 +33,20 @@ def _off_loop(fn: Any, *args: Any) -> Any:
         return fn(*args)
     from gevent.threadpool import ThreadPool
 
+    def call() -> tuple[bool, Any]:
+        try:
+            return True, fn(*args)
+        except Exception as err:  # handed back, raised below: gevent's pool would print its traceback first
+            return False, err
+
     pool = ThreadPool(1)
     try:
-        return pool.apply(fn, args)
+        done, value = pool.apply(call)
     finally:
         pool.kill()
+    if not done:
+        raise value
+    return value
 
 
 # Stored answers older than REQUESTS_KEPT (server.store) are dropped by the maintenance loop
@@ -82,6 +94,30 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
 
 BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
 BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
+MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
+
+
+def damaged(err: BaseException) -> bool:
+    """True for SQLite's word that the database is damaged (SQLITE_CORRUPT, "database disk image is
+    malformed"; SQLITE_NOTADB, "file is not a database")."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    return isinstance(err, sqlite3.DatabaseError) and name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def _in(said: Localized, lang: str) -> str:
+    return said.en_text if lang == "en" else said.id_text
+
+
+def _os_said(err: OSError) -> Localized:
+    """An OSError of the daily copy as its cause's words in each language, naming the file."""
+    from server import archive
+
+    cause = archive.cause_words(err)
+    if not isinstance(cause, Localized):  # a cause with no words of its own: as the OS said it
+        return Localized(str(err), str(err))
+    if err.filename is None:
+        return cause
+    return both("cli.archive.cannot_write", path=os.fsdecode(err.filename), cause=cause)
 
 
 def daily_backups(folder: Path) -> list[Path]:
@@ -132,8 +168,10 @@ class Upkeep:
         self._disk: dict[str, Any] | None = None  # the last look at the free disk space (check_disk)
         self._backup_day: str | None = None  # the office day whose copy is made
         self._backup_retry = 0.0  # monotonic time before which a failed copy is not tried again
-        self._backup_failed_day: str | None = None  # the day whose failure is logged (once a day)
+        self._backup_logged: set[tuple[str, str]] = set()  # the (day, cause) failures logged: once each
         self._backup_failed: str | None = None  # why the last try failed (None: it worked, or none yet)
+        self._backup_failed_said: Localized | None = None  # the same in Indonesian and English
+        self._damaged: bool = False  # SQLite found the database damaged while serving (database_damaged)
         self._figure_limits: dict[str, int] | None = None  # the standard times the kept figures are made for
 
     def stop(self) -> None:
@@ -194,22 +232,30 @@ class Upkeep:
         was to be said (`message`). Nothing is refused for it: tickets are issued for as long as SQLite
         can write."""
         view = disk_view(self.unit.settings.server)
-        view["backup_failed"] = failed = self._backup_failed
-        if failed is not None:  # the daily copy of the database failed: said beside a low disk, or alone
-            note = {lang: t("upkeep.backup_failed", lang, error=failed) for lang in LANGS}
-            low = view["message"]
-            view["message"] = note if low is None else {lang: f"{low[lang]} · {note[lang]}" for lang in LANGS}
+        view["backup_failed"] = self._backup_failed
+        notes = [view["message"]] if view["message"] else []
+        said = self._backup_failed_said
+        if said is not None:  # the daily copy of the database failed: said beside a low disk, or alone
+            notes.append({lang: t("upkeep.backup_failed", lang, error=_in(said, lang)) for lang in LANGS})
+        if self._damaged:  # first: nothing matters more
+            notes.insert(0, {lang: t("upkeep.database_damaged", lang) for lang in LANGS})
+        view["message"] = {lang: " · ".join(n[lang] for n in notes) for lang in LANGS} if notes else None
         old, self._disk = self._disk, view
         if view != old and (view["message"] or (old is not None and old["message"])):
             self.unit.hooks.tell_staff("disk", view)
         return view
 
     def daily_backup(self) -> Path | None:
-        """Today's copy of the database into [server] backup_dir, unless it is there already (the backup
-        loop asks every minute); then only the newest backup_keep copies are kept. The copy is SQLite's
-        online backup (server.archive.backup: safe while tickets are issued), made in a native thread
-        under gevent. A copy that fails (the folder's disk absent or full) is logged once a day and tried
-        again every BACKUP_RETRY_SECONDS. Returns the copy made, or None."""
+        """Today's copy of the database into [server] backup_dir, unless it is there already, made from this
+        database (the backup loop asks every minute); then only the newest backup_keep copies are kept. The
+        copy is SQLite's online backup (server.archive.backup: safe while tickets are issued), made in a
+        native thread under gevent.
+
+        Each copy carries a mark, written in the database just before it is copied (Tx.set_backup_mark):
+        today's file whose mark is not the database's (another database's copy: the one replaced by a
+        `restore`, or the demo's) is made again, replacing it whole. A copy that fails (the folder's disk
+        absent, full or read-only) is said on the staff pages in each language, logged as one line once
+        a day for each cause, and tried again every BACKUP_RETRY_SECONDS. Returns the copy made, or None."""
         from server import archive
 
         server = self.unit.settings.server
@@ -219,29 +265,41 @@ class Upkeep:
         folder = server.backup_dir
         target = folder / f"antrian-{day}.db"
         try:
-            if not target.exists():
+            if self._made_from_this_database(target):
+                target = None
+            else:
                 if not folder.is_dir():
                     _check_backup_parent(folder.parent)
-                    folder.mkdir(mode=0o700)
+                    try:
+                        folder.mkdir(mode=0o700)
+                    except OSError as err:
+                        raise archive.ArchiveError("cannot_write", path=folder, cause=archive.cause_words(err)) from err
+                with suppress(sqlite3.OperationalError):  # the database's own disk full: copied with its last mark
+                    with self.unit.store.write() as tx:
+                        mark = before = tx.backup_mark()
+                        while mark == before:  # a new mark for each copy: a restored older copy never matches today's
+                            mark = secrets.randbelow(MARKS) + 1
+                        tx.set_backup_mark(mark)
                 _off_loop(archive.backup, server.database, target)
                 log.info("daily backup: %s", target)
-            else:
-                target = None
             self._backup_day = day
             if self._backup_failed is not None:
-                self._backup_failed = None
+                self._backup_failed = self._backup_failed_said = None
                 self.check_disk()  # the alert goes
         except (archive.ArchiveError, OSError) as err:
             self._backup_retry = time.monotonic() + BACKUP_RETRY_SECONDS
-            if self._backup_failed != str(err):
-                self._backup_failed = str(err)
+            said = err.said if isinstance(err, archive.ArchiveError) else _os_said(err)
+            if damaged(err.__cause__):  # the copy was damaged because the database is: said first, apart
+                self.database_damaged(err.__cause__)
+            if self._backup_failed != said.en_text:
+                self._backup_failed, self._backup_failed_said = said.en_text, said
                 self.check_disk()  # the front office and admin pages say it (or its new reason) at once
-            if self._backup_failed_day != day:
-                self._backup_failed_day = day
+            if (day, said.en_text) not in self._backup_logged:  # one line a day for each cause, no traceback
+                self._backup_logged = {(d, c) for d, c in self._backup_logged if d == day} | {(day, said.en_text)}
                 log.warning(
                     "daily backup into %s failed: %s (tried again every %d min)",
                     folder,
-                    err,
+                    said.en_text,
                     BACKUP_RETRY_SECONDS // 60,
                 )
             return None
@@ -249,6 +307,27 @@ class Upkeep:
             with suppress(OSError):
                 old.unlink()
         return target
+
+    def _made_from_this_database(self, target: Path) -> bool:
+        """True when `target` is there and carries the mark of the database's last daily copy (read from
+        the file read-only, off the event loop: the file may be on a slow USB stick)."""
+        from server import archive
+
+        if not target.is_file():
+            return False
+        with self.unit.store.read() as tx:
+            mark = tx.backup_mark()
+        return mark != 0 and _off_loop(archive.backup_mark, target) == mark
+
+    def database_damaged(self, err: BaseException) -> None:
+        """SQLite found the database damaged (SQLITE_CORRUPT: "database disk image is malformed") while
+        serving: the front office and admin pages say so until the server stops (a restore needs a stop),
+        and the log says it in one line, once, instead of a traceback for every request."""
+        if self._damaged:
+            return
+        self._damaged = True
+        log.error("the database %s is damaged (%s): stop the server and restore a good copy", self.unit.store.path, err)
+        self.check_disk()
 
     def disk_status(self) -> dict[str, Any]:
         """The last look at the free disk space (one now if none yet): the staff state's `disk`."""

@@ -8,6 +8,9 @@ from typing import Any
 
 from server.store.base import TxBase, _iso
 
+# the newest restore's epoch (idx_events_type_seq: a few index entries read)
+_EPOCH = "SELECT json_extract(data, '$.epoch') FROM events WHERE type = 'restored' ORDER BY seq DESC LIMIT 1"
+
 
 class AccountQueries(TxBase):
     """Accounts (users) and their session versions."""
@@ -42,6 +45,17 @@ class AccountQueries(TxBase):
     def user_by_id(self, user_id: int) -> dict[str, Any] | None:
         """An account by id, or None (every staff request asks: one statement)."""
         return self.one("SELECT * FROM users WHERE id = ?", [user_id])
+
+    def session_account(self, user_id: int) -> dict[str, Any] | None:
+        """A session's account by id, with the database's `session_epoch` (session_epoch()), or None: one
+        statement, as every staff request asks."""
+        return self.one(f"SELECT *, ({_EPOCH}) AS session_epoch FROM users WHERE id = ?", [user_id])
+
+    def session_epoch(self) -> str:
+        """The database's session epoch: the newest `restored` event's random `data.epoch` ("" before any).
+        A session carries the epoch it was signed in under; `restore` writes a new one, so that every
+        session signed before the restore ends (its account's id may be another account's by then)."""
+        return self.one(f"SELECT ({_EPOCH}) AS e")["e"] or ""
 
     def user_count(self) -> int:
         """How many accounts exist."""

@@ -49,6 +49,7 @@ EVENT_TYPES = frozenset(
         "complaint_closed",
         "complaint_reopened",
         "went_live",
+        "restored",
     }
 )
 

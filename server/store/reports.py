@@ -11,7 +11,7 @@ from typing import Any
 
 from server import core
 from server.core import SERVED
-from server.migrations import FIGURE_DAY_COLUMNS, FIGURE_DAY_HOURS
+from server.migrations import FIGURE_DAY_COLUMNS, FIGURE_DAY_HOURS, LABEL_PREFIX
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
@@ -357,6 +357,33 @@ class ReportQueries(TxBase):
         return self.one("SELECT COUNT(DISTINCT day) AS n FROM tickets WHERE day BETWEEN ? AND ?", [day_from, day_to])[
             "n"
         ]
+
+    # -- what a backup holds (restore) ----------------------------------------------------
+    def backup_summary(self, today: str) -> dict[str, Any]:
+        """What a backup holds, for `restore` to say before it is put back (on a read-only connection, a
+        schema of any version): its tickets (how many, the first and last day, the newest one's time),
+        the time of its newest change (event), the office name saved on its admin page (None when it has
+        none), and the last label of each prefix on `today`."""
+        span = self.one(
+            "SELECT COUNT(*) AS n, MIN(day) AS first, MAX(day) AS last, MAX(created_at) AS newest FROM tickets"
+        )
+        change = self.one("SELECT at FROM events ORDER BY seq DESC LIMIT 1")
+        office = None
+        if self.db["settings_overrides"].exists():
+            row = self.one("SELECT value FROM settings_overrides WHERE section = 'office'")
+            saved = json.loads(row["value"]) if row else {}
+            office = saved.get("name") if isinstance(saved, dict) else None
+        # SQLite takes a bare column from the row of MAX(): each prefix's highest number's label
+        last = self.rows(f"SELECT label, MAX(number) AS n FROM tickets WHERE day = ? GROUP BY {LABEL_PREFIX}", [today])
+        return {
+            "tickets": span["n"],
+            "first_day": span["first"],
+            "last_day": span["last"],
+            "newest": span["newest"],
+            "last_change": change["at"] if change else None,
+            "office": office,
+            "today_labels": sorted(r["label"] for r in last),
+        }
 
     # -- the monthly archive and retention ---------------------------------------------
     def archive_rows(self, day_from: str, day_to: str) -> dict[str, list[dict[str, Any]]]:

@@ -5,6 +5,7 @@ the trial queue cleared before the office goes live."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,18 @@ from server.store.base import TxBase, _iso
 # The trial queue, children first: what `go-live` deletes (server/archive.py go_live).
 QUEUE_TABLES = ("complaint_history", "survey_responses", "print_jobs", "mails", "forms", "requests", "tickets")
 KEPT_EVENTS = ("settings_changed", "user_changed")  # the admin's work before going live
+
+
+class DamagedDatabase(sqlite3.DatabaseError):
+    """PRAGMA quick_check found the database damaged inside (a page or an index), past the header a start
+    reads: said as SQLite's own SQLITE_CORRUPT is (server.config.storage_error: restore a good copy)."""
+
+    sqlite_errorname = "SQLITE_CORRUPT"
+
+    def __init__(self, found: list[str]):
+        more = f" (+{len(found) - 1})" if len(found) > 1 else ""
+        super().__init__(f"quick_check: {found[0] if found else '?'}{more}")
+        self.found = found
 
 
 class UpkeepQueries(TxBase):
@@ -93,3 +106,29 @@ class UpkeepQueries(TxBase):
         for _ in range(min(pages, free)):
             self.db.execute("PRAGMA incremental_vacuum(1)")
         return self.db.execute("PRAGMA freelist_count").fetchone()[0]
+
+    # -- the daily copy and the database's health ------------------------------------------
+    def backup_mark(self) -> int:
+        """The mark of the database's last daily copy (0: none yet): PRAGMA user_version, a number in the
+        file's header that nothing else uses, so that every copy of the database carries it."""
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def set_backup_mark(self, mark: int) -> None:
+        """Write the mark of the daily copy about to be made (in this transaction, before the copy)."""
+        self.db.execute(f"PRAGMA user_version = {int(mark)}")  # a PRAGMA takes no bound parameter
+
+    def check_intact(self) -> None:
+        """DamagedDatabase when PRAGMA quick_check finds the database damaged (self.damage())."""
+        found = self.damage()
+        if found:
+            raise DamagedDatabase(found)
+
+    def damage(self) -> list[str]:
+        """What SQLite's PRAGMA quick_check finds wrong in the database's pages and indexes (empty: none).
+        It reads every page once (docs/performance.md: its cost at a start); a page too damaged to be read
+        at all raises sqlite3.DatabaseError (SQLITE_CORRUPT) instead."""
+        found = [r[0] for r in self.db.execute("PRAGMA quick_check").fetchall()]
+        if found == ["ok"]:
+            return []
+        lines = (line.strip() for text in found for line in str(text).splitlines())
+        return [line for line in lines if line and not line.startswith("*** in database")]

@@ -1,0 +1,224 @@
+"""`restore`: the sessions signed in before it end, what it put back is said, a newer version's backup is
+refused before anything is replaced (docs/operations.md, "Backup"; docs/panduan-admin.md, "PC server mati")."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+from conftest import visitor, write_config
+from live import LiveServer, server_command
+
+from server.config import load_settings
+from server.service import QueueService
+from server.store import Store
+
+
+def cli(*args: str) -> object:
+    return server_command(list(args), timeout=60)
+
+
+def old_cookie(server: LiveServer, cookies: dict) -> requests.Session:
+    s = requests.Session()
+    s.cookies.update(cookies)
+    return s
+
+
+def add_user(admin: requests.Session, server: LiveServer, username: str, role: str) -> int:
+    r = admin.post(
+        server.url + "/api/admin/users", json={"username": username, "role": role, "password": f"{username}-pass-1234"}
+    )
+    assert r.status_code in (200, 201), r.text
+    return server.session(username, f"{username}-pass-1234").get(server.url + "/api/me").json()["user"]["id"]
+
+
+def first_server(cfg: Path) -> tuple[dict, dict, dict, int, str]:
+    """Start a server, back up its database (budi, an officer, signed in before), then add eko (an officer,
+    signed in), disable budi, and stop: the cookies of admin, budi and eko, eko's id, admin's password."""
+    server = LiveServer(cfg).start()
+    try:
+        password = server.first_password
+        admin = server.session("admin", password)
+        add_user(admin, server, "budi", "officer")
+        budi = server.session("budi", "budi-pass-1234")
+        assert budi.get(server.url + "/api/me").status_code == 200
+        r = cli("backup", str(cfg.parent / "b.db"), "--config", str(cfg))
+        assert r.returncode == 0, r.stderr
+        eko_id = add_user(admin, server, "eko", "officer")
+        eko = server.session("eko", "eko-pass-1234")
+        assert admin.post(server.url + "/api/admin/users/budi/active", json={"active": False}).status_code == 200
+        assert budi.get(server.url + "/api/me").status_code == 401
+        cookies = admin.cookies.get_dict(), budi.cookies.get_dict(), eko.cookies.get_dict()
+    finally:
+        server.stop()
+    return *cookies, eko_id, password
+
+
+def test_after_a_restore_no_session_signed_in_before_works_not_even_as_an_account_with_its_id(tmp_path):
+    """The review's uidreuse.py and revive.py: var/secret_key stays, the backup has no eko, and rina (an
+    admin added after the restore) gets eko's id and session_version 0: eko's old cookie was rina's, with
+    the admin API open; budi (disabled after the backup) had his cookie back. Every session signed in
+    before the restore ends, and `restore` says so."""
+    cfg = write_config(tmp_path)
+    admin_cookie, budi_cookie, eko_cookie, eko_id, password = first_server(cfg)
+    r = cli("restore", str(tmp_path / "b.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert "pemulihan: semua petugas harus masuk (login) lagi" in r.stdout
+    assert "restore: everyone logs in again: the sessions signed in before the restore have ended" in r.stdout
+    server = LiveServer(cfg).start()
+    try:
+        admin = server.session("admin", password)
+        assert add_user(admin, server, "rina", "admin") == eko_id  # the id eko's cookie names
+        eko = old_cookie(server, eko_cookie)
+        assert eko.get(server.url + "/api/me").status_code == 401
+        assert eko.get(server.url + "/api/admin/users").status_code == 401
+        budi = old_cookie(server, budi_cookie)  # active again in the backup, the same account
+        assert budi.get(server.url + "/api/me").status_code == 401
+        assert old_cookie(server, admin_cookie).get(server.url + "/api/me").status_code == 401
+        # signed in again, each is who they are
+        assert server.session("budi", "budi-pass-1234").get(server.url + "/api/me").json()["user"]["username"] == "budi"
+        assert admin.get(server.url + "/api/me").json()["user"]["username"] == "admin"
+    finally:
+        server.stop()
+
+
+def test_a_database_copied_back_by_hand_never_signs_an_old_cookie_in_as_another_account(tmp_path):
+    """The backup copied over the database by hand (server stopped, no `restore`, no new epoch): eko's
+    cookie names an id that rina, made afterwards, has; it is not hers."""
+    cfg = write_config(tmp_path)
+    _, _, eko_cookie, eko_id, password = first_server(cfg)
+    db = load_settings(cfg).server.database
+    for side in ("-wal", "-shm"):
+        db.with_name(db.name + side).unlink(missing_ok=True)
+    shutil.copyfile(tmp_path / "b.db", db)
+    server = LiveServer(cfg).start()
+    try:
+        admin = server.session("admin", password)
+        assert add_user(admin, server, "rina", "admin") == eko_id
+        eko = old_cookie(server, eko_cookie)
+        assert eko.get(server.url + "/api/me").status_code == 401
+        assert eko.get(server.url + "/api/admin/users").status_code == 401
+    finally:
+        server.stop()
+
+
+def database(tmp_path: Path, days_ago: int, names: tuple[str, ...]) -> tuple[Path, Path]:
+    """A config in `tmp_path` and its database, with a waiting visitor of each of `names` issued
+    `days_ago` days ago (at the office's 09:00)."""
+    cfg = write_config(tmp_path)
+    settings = load_settings(cfg)
+    tz = settings.office.tz
+    at = datetime.now(tz).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    store = Store(settings.server.database)
+    service = QueueService(settings, store, clock=lambda: at.astimezone(UTC))
+    for name in names:
+        service.issue(visitor(name=name), actor="test", printed=False, override_quota=True)
+    store.close()
+    return cfg, settings.server.database
+
+
+def test_restore_says_what_it_put_back_and_warns_of_an_old_copy_and_another_office(tmp_path):
+    """Another office's week-old backup was put back with nothing said but "… replaced by …": now its
+    tickets, days, newest ticket and office name are said, Indonesian first, and warnings name what
+    a copy of before today loses and the other office."""
+    other = tmp_path / "other"
+    other.mkdir()
+    ocfg, odb = database(other, 7, ("Ani", "Badu", "Cici"))
+    store = Store(odb)
+    with store.write() as tx:  # saved on its admin page a week ago (`settings set` would be a change of today)
+        tx.set_settings_override("office", {"name": "LPSE Kota Lain"}, "admin", datetime.now(UTC) - timedelta(days=7))
+    store.close()
+    assert cli("backup", str(tmp_path / "lain.db"), "--config", str(ocfg)).returncode == 0
+    cfg, _ = database(tmp_path, 0, ("Dedi",))
+    settings = load_settings(cfg)
+    week_ago = (datetime.now(settings.office.tz) - timedelta(days=7)).date().isoformat()
+    r = cli("restore", str(tmp_path / "lain.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert f"pemulihan: isinya 3 tiket, {week_ago} s.d. {week_ago}; tiket terakhir terbit {week_ago} 09:00" in out
+    assert f"restore: it holds 3 tickets, {week_ago} to {week_ago}; the newest one issued {week_ago} 09:00" in out
+    name = settings.office.name
+    assert f'restore: the office name in it is "LPSE Kota Lain" (saved on the admin page; config.toml: "{name}")' in out
+    err = r.stderr.splitlines()
+    assert err[0].startswith("peringatan: salinan ini dibuat sebelum hari ini") and "mulai lagi dari 1" in err[0]
+    assert err[1].startswith("warning: this copy was made before today") and "today's slips" in err[1]
+    assert err[2].startswith('peringatan: nama kantor di salinan ini ("LPSE Kota Lain") berbeda dengan config.toml')
+    assert err[3].startswith(
+        f'warning: the office name in this copy ("LPSE Kota Lain") differs from config.toml\'s ("{name}")'
+    )
+    assert len(err) == 4, r.stderr
+    # a copy of today, of this office: its last numbers of today are named, and nothing about another office
+    cli("backup", str(tmp_path / "today.db"), "--config", str(cfg))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    mcfg, _ = database(mine, 0, ("Eka", "Fajar"))
+    r = cli("backup", str(mine / "today.db"), "--config", str(mcfg))
+    r = cli("restore", str(mine / "today.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert f'restore: no office name is saved in it; config.toml\'s is used: "{name}"' in r.stdout
+    err = r.stderr.splitlines()
+    assert len(err) == 2 and "its last tickets of today are A-002" in err[1], r.stderr
+
+
+def test_a_newer_versions_backup_is_refused_before_anything_is_replaced(tmp_path):
+    """It was put back, then refused, leaving the office on a database its version would not open and the
+    copy kept unnamed: now it is refused first, and the database stays as it was."""
+    cfg, db = database(tmp_path, 0, ("Asli",))
+    assert cli("backup", str(tmp_path / "newer.db"), "--config", str(cfg)).returncode == 0
+    with closing(sqlite3.connect(tmp_path / "newer.db")) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('antrian', 'm999_future', 'x')"
+        )
+        conn.commit()
+    Store(db).close()
+    before = db.read_bytes()
+    r = cli("restore", str(tmp_path / "newer.db"), "--config", str(cfg))
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"kesalahan: {tmp_path / 'newer.db'} dibuat oleh versi Antrian yang lebih baru (skemanya memuat m999_future,"
+        " yang tidak dikenal versi ini): tidak ada yang diganti; pulihkan dengan versi itu, atau pilih cadangan dari"
+        " sebelum versi itu",
+        f"error: {tmp_path / 'newer.db'} was made by a newer version of Antrian (its schema has m999_future, which this"
+        " version does not know): nothing was replaced; restore it with that version, or choose a backup from before it",
+    ]
+    assert db.read_bytes() == before and not list(tmp_path.glob("*before-restore*"))
+
+
+def test_an_older_versions_backup_is_said_in_both_languages_with_the_copy_kept(tmp_path):
+    """Only the store's English log line said that the schema was changed, and where the copy is."""
+    cfg, db = database(tmp_path, 0, ("Asli",))
+    old = tmp_path / "old.db"
+    assert cli("backup", str(old), "--config", str(cfg)).returncode == 0
+    with closing(sqlite3.connect(old)) as conn:  # as m026 found it
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm026_mail_signer'")
+        conn.execute("ALTER TABLE mails DROP COLUMN signer")
+        conn.commit()
+    r = cli("restore", str(old), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    copy = db.with_name("antrian.db.before-m026_mail_signer")
+    assert copy.exists()
+    lines = r.stdout.splitlines()
+    assert any(
+        line.startswith("pemulihan: salinan ini dari versi Antrian yang lebih lama; skemanya sudah dimutakhirkan")
+        and line.endswith(f"disimpan di {copy}")
+        for line in lines
+    ), r.stdout
+    assert any(line.startswith("restore: this copy is an older version's") and str(copy) in line for line in lines)
+    assert "schema changes of this version" not in r.stderr
+
+
+def test_a_backup_cut_short_is_said_to_be_damaged(tmp_path):
+    """A copy broken off halfway was "not an SQLite database (database disk image is malformed)"."""
+    cfg, db = database(tmp_path, 0, ("Asli", "Budi"))
+    assert cli("backup", str(tmp_path / "b.db"), "--config", str(cfg)).returncode == 0
+    data = (tmp_path / "b.db").read_bytes()
+    (tmp_path / "cut.db").write_bytes(data[: len(data) // 2])
+    r = cli("restore", str(tmp_path / "cut.db"), "--config", str(cfg))
+    assert r.returncode == 2
+    said = r.stderr.splitlines()
+    assert said[0].startswith(f"kesalahan: {tmp_path / 'cut.db'}: rusak ("), r.stderr
+    assert said[1].startswith(f"error: {tmp_path / 'cut.db'}: damaged ("), r.stderr
