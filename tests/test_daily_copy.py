@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
+import re
 import resource
 import signal
 import sqlite3
@@ -14,6 +15,7 @@ import sys
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import empty_database, login, visitor, write_config
@@ -22,6 +24,8 @@ from live import ROOT, free_port, server_command
 from server import archive
 from server.app import create_app
 from server.service import Kind
+from server.service.upkeep import daily_backups
+from server.store import Store
 
 
 def utc(*args) -> datetime:
@@ -88,7 +92,12 @@ def test_after_a_restore_todays_copy_is_made_again_from_the_restored_database(tm
     service = demo.start()
     assert service.daily_backup() == today  # made again: today's file was another database's
     assert tickets_in(today) == ["Budi Asli", "Rina Asli"]
-    assert sorted(p.name for p in demo.backups.iterdir()) == ["antrian-2026-12-04.db"]  # replaced whole, no .tmp
+    # the demo's copy kept aside, under a name never pruned nor taken for a daily copy; no .tmp left
+    names = sorted(p.name for p in demo.backups.iterdir())
+    assert len(names) == 2 and names[0] == "antrian-2026-12-04.db", names
+    assert re.fullmatch(r"antrian-2026-12-04\.replaced-\d{6}\.db", names[1]), names
+    assert tickets_in(demo.backups / names[1]) == ["Demo"]
+    assert [p.name for p in daily_backups(demo.backups)] == ["antrian-2026-12-04.db"]
     mark = archive.backup_mark(today)
     demo.stop()
 
@@ -100,6 +109,57 @@ def test_after_a_restore_todays_copy_is_made_again_from_the_restored_database(tm
     service = demo.start()
     assert service.daily_backup() is None and archive.backup_mark(today) == mark
     demo.stop()
+
+
+def test_a_restore_of_an_older_copy_keeps_todays_copy_of_the_days_between(tmp_path, clock):
+    """The database damaged on the afternoon of 3 December; the admin restores 2 December's copy (an easy
+    mix-up by its name) instead of the 3rd's, made at the day's first minute with everything up to the end of
+    the 2nd. Today's copy is made again from the restored database, and the one it replaces, the only copy
+    of the 2nd's tickets, is kept aside, not overwritten."""
+    office = Office(tmp_path / "office", clock)
+    clock.now = utc(2026, 12, 1, 1)
+    service = office.start()
+    issue(service, "Senin")
+    monday = service.daily_backup()
+    clock.now = utc(2026, 12, 2, 1)
+    service.upkeep._backup_day = None
+    issue(service, "Selasa")
+    clock.now = utc(2026, 12, 2, 17, 1)  # 00:01 WIB on the 3rd: the copy of everything up to the 2nd's end
+    tuesday_end = service.daily_backup()
+    assert tuesday_end.name == "antrian-2026-12-03.db" and tickets_in(tuesday_end) == ["Selasa", "Senin"]
+    office.stop()
+
+    archive.restore(monday, office.database)  # the wrong, older copy
+    clock.now = utc(2026, 12, 3, 8)
+    service = office.start()
+    assert service.daily_backup() == tuesday_end and tickets_in(tuesday_end) == ["Senin"]
+    [aside] = [p for p in office.backups.iterdir() if ".replaced-" in p.name]
+    assert tickets_in(aside) == ["Selasa", "Senin"]  # the 2nd's tickets still in a copy
+    office.stop()
+
+
+def test_go_live_keeps_the_restores_session_epoch_and_makes_todays_copy_again(tmp_path, clock):
+    """`go-live` deletes the trial's events but not the newest `restored` (the session epoch: a cookie
+    signed in before the restore stays ended), and resets the daily copy's mark: today's copy, the trial's,
+    is made again from the real start."""
+    office = Office(tmp_path / "office", clock)
+    clock.now = utc(2026, 12, 4, 1)
+    service = office.start()
+    issue(service, "Uji Coba")
+    today = service.daily_backup()
+    with service.store.write() as tx:
+        tx.add_event("restored", clock.now, "2026-12-04", None, None, "cli", {"epoch": "e-1"})
+    assert service.accounts.session_epoch() == "e-1"
+    office.stop()
+    store = Store(office.database)
+    try:
+        archive.go_live(store, clock.now, ZoneInfo("Asia/Jakarta"))
+    finally:
+        store.close()
+    service = office.start()
+    assert service.accounts.session_epoch() == "e-1"
+    assert service.daily_backup() == today and tickets_in(today) == []
+    office.stop()
 
 
 def test_a_copy_without_a_mark_an_earlier_versions_is_made_again_once(tmp_path, clock):

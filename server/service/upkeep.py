@@ -253,7 +253,9 @@ class Upkeep:
 
         Each copy carries a mark, written in the database just before it is copied (Tx.set_backup_mark):
         today's file whose mark is not the database's (another database's copy: the one replaced by a
-        `restore`, or the demo's) is made again, replacing it whole. A copy that fails (the folder's disk
+        `restore`, or the demo's before `go-live`) is made again; the file there is kept aside as
+        antrian-DAY.replaced-HHMMSS.db (never pruned, never taken for a daily copy): after a restore of an
+        older copy it may be the only one of the days between. A copy that fails (the folder's disk
         absent, full or read-only) is said on the staff pages in each language, logged as one line once
         a day for each cause, and tried again every BACKUP_RETRY_SECONDS. Returns the copy made, or None."""
         from server import archive
@@ -280,6 +282,10 @@ class Upkeep:
                         while mark == before:  # a new mark for each copy: a restored older copy never matches today's
                             mark = secrets.randbelow(MARKS) + 1
                         tx.set_backup_mark(mark)
+                if target.is_file():  # another database's copy (the one a restore replaced, the demo's): kept aside
+                    aside = target.with_name(f"antrian-{day}.replaced-{time.strftime('%H%M%S')}.db")
+                    os.replace(target, aside)
+                    log.warning("daily backup: %s was made from another database, kept as %s", target, aside.name)
                 _off_loop(archive.backup, server.database, target)
                 log.info("daily backup: %s", target)
             self._backup_day = day

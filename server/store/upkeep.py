@@ -13,7 +13,8 @@ from server.store.base import TxBase, _iso
 
 # The trial queue, children first: what `go-live` deletes (server/archive.py go_live).
 QUEUE_TABLES = ("complaint_history", "survey_responses", "print_jobs", "mails", "forms", "requests", "tickets")
-KEPT_EVENTS = ("settings_changed", "user_changed")  # the admin's work before going live
+# the admin's work before going live, and the newest restore's session epoch (Accounts.session_epoch)
+KEPT_EVENTS = ("settings_changed", "user_changed", "restored")
 
 
 class DamagedDatabase(sqlite3.DatabaseError):
@@ -47,7 +48,8 @@ class UpkeepQueries(TxBase):
 
     def clear_queue(self, now: datetime, day: str, actor: str) -> dict[str, int]:
         """Delete the trial queue (QUEUE_TABLES, every event but KEPT_EVENTS, the counters' holders and
-        pauses), then log `went_live` with a seq after every earlier one: how many rows of each went."""
+        pauses), then log `went_live` with a seq after every earlier one, and reset the daily copy's mark:
+        how many rows of each went."""
         last = self.one("SELECT COALESCE(MAX(seq), 0) AS s FROM events")["s"]
         last_job = self.one("SELECT MAX(id) AS j FROM print_jobs")["j"]
         gone = {table: self.db.execute(f"DELETE FROM {table}").rowcount for table in QUEUE_TABLES}
@@ -69,6 +71,7 @@ class UpkeepQueries(TxBase):
             "INSERT INTO events (seq, at, day, type, actor, data) VALUES (?, ?, ?, 'went_live', ?, ?)",
             [last + 1, _iso(now), day, actor, json.dumps(gone)],
         )
+        self.set_backup_mark(0)  # today's daily copy, the trial's, is made again (Upkeep.daily_backup)
         return gone
 
     def request_answer(self, key: str | None) -> tuple[int, Any] | None:
