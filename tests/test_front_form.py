@@ -118,6 +118,61 @@ def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_
     page.context.close()
 
 
+def test_the_registration_notices_follow_the_language_switch(browser, live):
+    """What the page said of a registration is said again in the new language, and back: the number issued, a
+    correction opened, and the page's own words for a request that never reached the server (its `network`
+    refusal); a refusal in the server's words keeps the language it was asked in, its kind kept."""
+    page = front(browser, live)
+    notice = page.locator("#reg-notice")
+    fill(page, VISITOR)
+    page.click("#btn-register")
+    expect(notice).to_have_text(re.compile(r"^Nomor antrian (A-\d+) diterbitkan \(posisi (\d+)\)\.$"))
+    label, position = re.match(r"Nomor antrian (\S+) diterbitkan \(posisi (\d+)\)", notice.inner_text()).groups()
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"Queue number {label} issued (position {position}).")
+    expect(notice).to_have_attribute("data-kind", "info")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"Nomor antrian {label} diterbitkan (posisi {position}).")
+
+    # Ubah data: the notice naming the ticket being corrected, and the save button, in English
+    page.locator(f"#tickets tr[data-label='{label}'] [data-act=edit]").click()
+    expect(notice).to_contain_text(f"Mengubah data {label}")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(
+        f"Editing {label}'s details: correct them, then save. The ticket keeps its place in the line."
+    )
+    expect(page.locator("#btn-register")).to_have_text(f"Save changes to {label}")
+    page.click("#lang-toggle")
+    expect(notice).to_contain_text(f"Mengubah data {label}")
+    page.click("#btn-cancel-edit")
+    expect(notice).to_be_empty()
+
+    # The server cannot be reached: the page's own words, in the language switched to.
+    page.route("**/api/tickets", lambda route: route.abort() if route.request.method == "POST" else route.fallback())
+    fill(page, VISITOR)
+    page.click("#btn-register")
+    expect(notice).to_have_text("Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.")
+    expect(notice).to_have_attribute("data-kind", "error")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text("The server cannot be reached. Check the network and try again.")
+    expect(notice).to_have_attribute("data-kind", "error")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text("Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.")
+    page.unroute("**/api/tickets")
+
+    # A refusal in the server's words (asked in Indonesian): kept as it was said.
+    page.fill("#r-name", "")
+    page.click("#btn-register")
+    expect(page.locator(".field-error[data-field=name]")).to_have_text("Wajib diisi.")
+    refused = notice.inner_text()
+    assert refused
+    page.click("#lang-toggle")
+    expect(page.locator("#btn-register")).to_have_text("Issue a queue number")
+    expect(notice).to_have_text(refused)
+    expect(notice).to_have_attribute("data-kind", "error")
+    page.context.close()
+
+
 def test_a_correction_not_saved_is_asked_about_before_the_page_goes(browser, live):
     ticket = issue(live, "Rina Kartka")
     page = front(browser, live)

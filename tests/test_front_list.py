@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,59 @@ def test_rows_stay_under_the_pointer_and_the_armed_cancel_names_its_ticket(brows
     assert page.locator("#ticket-box").bounding_box()["y"] == top  # the button moved nothing down
     page.locator("#list-pending").press("Enter")
     expect(page.locator(f"#tickets tr[data-label='{later['label']}']")).to_have_count(1)
+    page.context.close()
+
+
+def test_the_armed_cancel_and_its_notice_follow_the_language_switch(browser, live):
+    """Armed, Batalkan and the notice under the list say "Klik lagi untuk membatalkan A-002"; the language switched,
+    both say it in English (the button's text too), and back; an armed cancel ends after 4 s in the language it was
+    switched to, and what a cancel did ("A-002 dibatalkan.") is said again in the new language."""
+    kiosk(live, "Tamu 1")
+    aim = kiosk(live, "Tamu 2")["label"]
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    page.clock.install()
+    sign_in(page, live, "/counter/front", "rina")
+    # the page's time stands still (a slow machine's steps never outlast the 4 s arming); moved on below
+    page.clock.pause_at(datetime.now() + timedelta(seconds=1))
+    button = page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]")
+    shown = button.locator(".stack > span:not(.off)")  # the word the button shows (the other one keeps its width)
+    notice = page.locator("#list-notice")
+    button.click()  # armed in Indonesian
+    expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
+    expect(button).to_have_attribute("aria-label", f"Klik lagi untuk membatalkan {aim}")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"Click again to cancel {aim}")
+    expect(notice).to_have_attribute("data-kind", "warn")
+    expect(button).to_have_attribute("aria-label", f"Click again to cancel {aim}")
+    expect(shown).to_have_text("Click again")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
+    expect(button).to_have_attribute("aria-label", f"Klik lagi untuk membatalkan {aim}")
+    expect(shown).to_have_text("Klik lagi")
+    page.clock.run_for(3900)
+    expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
+    page.clock.run_for(200)
+    expect(notice).to_be_empty()  # not confirmed within 4 s: disarmed, the notice gone
+    expect(shown).to_have_text("Batalkan")
+
+    page.click("#lang-toggle")  # armed in English, the language switched back meanwhile: still gone after 4 s
+    button.click()
+    expect(notice).to_have_text(f"Click again to cancel {aim}")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
+    page.clock.run_for(4100)
+    expect(notice).to_be_empty()
+    expect(button).not_to_have_attribute("aria-label", re.compile("."))
+
+    button.click()
+    button.click()  # confirmed
+    expect(notice).to_have_text(f"{aim} dibatalkan.")
+    expect(notice).to_have_attribute("data-kind", "info")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"{aim} cancelled.")
+    expect(notice).to_have_attribute("data-kind", "info")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"{aim} dibatalkan.")
     page.context.close()
 
 

@@ -1,7 +1,7 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
   ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, requestId,
-  secondClick, setupLangToggle, showLogin, showUser, statusName, t,
+  say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
   whoAmI,
 } from "./common.js";
 
@@ -12,9 +12,29 @@ const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], d
   late: [] };
 const $ = (id) => document.getElementById(id);
 
-function notice(id, kind, text) {
+// A notice line (#reg-notice, #list-notice, #counter-notice): its kind (data-kind) and its words, said again in
+// the new language when the language is switched (as livelist.js's pageNotice). `words`: a function giving the
+// notice in the page's language now (the catalogue's words: `() => t("done.cancelled", { label })`), or a text
+// as it was said (the server's message, in the language it was asked in); "" empties the line.
+const notices = new Map(); // the line's id -> its words
+
+function notice(id, kind, words) {
+  notices.set(id, words);
   $(id).dataset.kind = kind;
-  $(id).textContent = text;
+  sayNotice(id);
+}
+
+function sayNotice(id) {
+  const words = notices.get(id);
+  $(id).textContent = typeof words === "function" ? words() : words;
+}
+
+// A refusal in words: the catalogue's when its code is one this page has words for (said again in the new
+// language), else the server's message, in the language it was asked in.
+const REFUSAL_KEYS = { network: "net.failed" }; // no answer (common.js api): the page's own words
+function refused(err) {
+  const key = REFUSAL_KEYS[err.body && err.body.error];
+  return key ? t(key) : err.message;
 }
 
 // ---- register a visitor --------------------------------------------------------------------
@@ -66,7 +86,8 @@ async function register(ev) {
   try {
     const { body } = await api("POST", "/api/tickets", data);
     state.regRequest = null;
-    notice("reg-notice", "info", t("reg.done", { label: body.ticket.label, position: body.ticket.position }));
+    const { label, position } = body.ticket;
+    notice("reg-notice", "info", () => t("reg.done", { label, position }));
     form.reset();
     $("override-row").hidden = true;
     $("duplicate-row").hidden = true;
@@ -77,7 +98,7 @@ async function register(ev) {
     // Refused (4xx but 429): nothing was issued, so the corrected form is a new request. No answer, 429
     // or 5xx: the same request_id on the retry.
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
-    notice("reg-notice", "error", err.message);
+    notice("reg-notice", "error", () => refused(err));
     // The day's quota of the service is spent: the front office may still take a visitor who is here.
     if (err.body.error === "quota_reached") $("override-row").hidden = false;
     if (err.body.error === "duplicate_visitor") $("duplicate-row").hidden = false;
@@ -118,7 +139,7 @@ function startEdit(ticket) {
   $("duplicate-row").hidden = true;
   $("btn-register").textContent = t("reg.save", { label: x.label });
   $("btn-cancel-edit").hidden = false;
-  notice("reg-notice", "info", t("reg.editing", { label: x.label }));
+  notice("reg-notice", "info", () => t("reg.editing", { label: x.label }));
   form.scrollIntoView({ block: "start" });
   form.name.focus();
 }
@@ -171,14 +192,16 @@ function checkEditing() {
     state.editGone = true;
     for (const name of IDENTITY) form[name].readOnly = true;
     $("btn-register").disabled = true;
-    notice("reg-notice", "warn", now ? t("reg.gone", { label: x.label, status: statusName(now.status) })
-      : t("reg.gone_closed", { label: x.label }));
+    const status = now && now.status;
+    notice("reg-notice", "warn", () => (status ? t("reg.gone", { label: x.label, status: statusName(status) })
+      : t("reg.gone_closed", { label: x.label })));
   } else if (now.status !== "waiting" && x.status === "waiting" && !state.editCalled) {
     state.editCalled = true;
     form.service.value = now.service;
     form.priority.checked = Boolean(now.priority);
     for (const name of ["service", "priority"]) form[name].disabled = true;
-    notice("reg-notice", "warn", t("reg.called_meanwhile", { label: x.label, counter: counterName(now.counter_id) }));
+    const counter = now.counter_id;
+    notice("reg-notice", "warn", () => t("reg.called_meanwhile", { label: x.label, counter: counterName(counter) }));
   }
 }
 
@@ -273,11 +296,12 @@ async function saveEdit() {
     applyTicket(body.ticket);
     endEdit();
     const moved = body.ticket.service !== x.service || body.ticket.priority !== x.priority; // a queue_corrected
-    notice("reg-notice", "info", t(body.changed.length || moved ? "reg.corrected" : "reg.unchanged", { label: x.label }));
+    const key = body.changed.length || moved ? "reg.corrected" : "reg.unchanged";
+    notice("reg-notice", "info", () => t(key, { label: x.label }));
     renderTickets();
   } catch (err) {
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
-    notice("reg-notice", "error", err.message);
+    notice("reg-notice", "error", () => refused(err));
     showFieldErrors(err.fields);
   } finally {
     state.busy = false;
@@ -293,13 +317,13 @@ async function cancel(ticket, button, ev) {
     // A cancel cannot be undone: the first click arms the button (its row drawn again, asking to
     // confirm), the second cancels; the second half of a double click is no confirmation.
     state.armed = ticket.id;
-    const asked = t("btn.cancel_confirm", { label: ticket.label });
+    const asked = () => t("btn.cancel_confirm", { label: ticket.label });
     notice("list-notice", "warn", asked);
     renderTickets();
     setTimeout(() => {
       if (state.armed === ticket.id) {
         state.armed = null;
-        if ($("list-notice").textContent === asked) notice("list-notice", "", "");
+        if (notices.get("list-notice") === asked) notice("list-notice", "", "");
         renderTickets();
       }
     }, 4000);
@@ -310,9 +334,9 @@ async function cancel(ticket, button, ev) {
   try {
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, { request_id: requestId() });
     applyTicket(body.ticket);
-    notice("list-notice", "info", t("done.cancelled", { label: ticket.label }));
+    notice("list-notice", "info", () => t("done.cancelled", { label: ticket.label }));
   } catch (err) {
-    notice("list-notice", "error", t("fail.cancel", { label: ticket.label, text: err.message }));
+    notice("list-notice", "error", () => t("fail.cancel", { label: ticket.label, text: refused(err) }));
   }
   ticketRows.delete(ticket.id); // drawn afresh: a refused cancel leaves its button usable again
   renderTickets();
@@ -324,11 +348,12 @@ async function reprint(ticket, button) {
   try {
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/reprint`, { request_id: requestId() });
     const job = body && body.print_job;
-    const said = (body && body.message) || t(body && body.again ? "done.reprint_again" : "done.reprint_ok",
-      { job: typeof job === "object" && job ? job.id : job ?? "?" });
-    notice("list-notice", "info", t("done.reprint", { label: ticket.label, text: said }));
+    const message = body && body.message; // the server's words, when it says them
+    const key = body && body.again ? "done.reprint_again" : "done.reprint_ok";
+    const number = typeof job === "object" && job ? job.id : job ?? "?";
+    notice("list-notice", "info", () => t("done.reprint", { label: ticket.label, text: message || t(key, { job: number }) }));
   } catch (err) {
-    notice("list-notice", "error", t("fail.reprint", { label: ticket.label, text: err.message }));
+    notice("list-notice", "error", () => t("fail.reprint", { label: ticket.label, text: refused(err) }));
   } finally {
     button.disabled = false;
   }
@@ -440,7 +465,7 @@ function waitText(seconds) {
 
 function justMoved() {
   if (performance.now() - list.movedAt >= SETTLE_MS) return false;
-  notice("list-notice", "warn", t("list.moved"));
+  notice("list-notice", "warn", () => t("list.moved"));
   return true;
 }
 
@@ -668,14 +693,15 @@ async function release(id, button, ev, label = null) {
   const entry = state.counters.get(id) || {};
   if (!secondClick(state, id, button, renderCounters, ev)) return;
   button.disabled = true;
-  const params = { counter: counterName(id), officer: entry.officer || "?", label };
+  const params = () => ({ counter: counterName(id), officer: entry.officer || "?", label });
   try {
     await api("POST", `/api/counters/${id}/release`, {});
     state.counters.set(id, { ...entry, officer: null });
-    notice("counter-notice", "info", t(entry.officer ? "done.released" : "done.returned", params));
+    const key = entry.officer ? "done.released" : "done.returned";
+    notice("counter-notice", "info", () => t(key, params()));
   } catch (err) {
     if (err.status === 401) return location.reload();
-    notice("counter-notice", "error", t("fail.release", { ...params, text: err.message }));
+    notice("counter-notice", "error", () => t("fail.release", { ...params(), text: refused(err) }));
   }
   renderCounters();
 }
@@ -728,13 +754,16 @@ function onCounterEvent(ev) {
   if (ev.type === "counter_claimed") entry.officer = ev.actor;
   if (ev.type === "counter_released" && data.by === "auto" && data.officer) {
     // The server freed it ([queue] counter_release_minutes without a page of its officer): say so here.
-    const params = { counter: counterName(id), officer: data.officer, time: hhmm(ev.at), minutes: data.minutes ?? "?" };
-    let text = t("auto.released", params);
-    if (data.returned) text += ` ${t("auto.returned", { label: data.returned })}`;
-    notice("counter-notice", "warn", text);
+    const { officer, returned } = data;
+    const minutes = data.minutes ?? "?";
+    notice("counter-notice", "warn", () => {
+      const text = t("auto.released", { counter: counterName(id), officer, time: hhmm(ev.at), minutes });
+      return returned ? `${text} ${t("auto.returned", { label: returned })}` : text;
+    });
   } else if (ev.type === "counter_released" && data.returned && data.officer && data.by === data.officer) {
     // its officer logged out while calling a visitor: the ticket went back to the line at its place
-    notice("counter-notice", "info", t("logout.returned", { counter: counterName(id), officer: data.officer, label: data.returned }));
+    const { officer, returned } = data;
+    notice("counter-notice", "info", () => t("logout.returned", { counter: counterName(id), officer, label: returned }));
   }
   state.counters.set(id, entry);
 }
@@ -889,7 +918,7 @@ function settingsChanged() {
   const typing = ["name", "agency", "address", "phone", "problem"].some((n) => $("register")[n].value.trim());
   if (!state.busy && !typing) return location.reload();
   if (live) live.resync();
-  notice("reg-notice", "info", t("settings.changed"));
+  notice("reg-notice", "info", () => t("settings.changed"));
 }
 
 // What an alert is of: its ticket and type, and for a print its paper (the slip: ticket or reprint;
@@ -943,10 +972,12 @@ function onEvent(ev) {
   renderCounters();
 }
 
+const offline = () => t("live.offline");
+
 function onStatus(up) {
   $("live-status").dataset.state = up ? "on" : "off";
-  if (!up) notice("list-notice", "error", t("live.offline"));
-  else if ($("list-notice").textContent === t("live.offline")) notice("list-notice", "", "");
+  if (!up) notice("list-notice", "error", offline);
+  else if (notices.get("list-notice") === offline) notice("list-notice", "", "");
 }
 
 let live = null;
@@ -955,7 +986,7 @@ function start(user) {
   state.me = user;
   if (user.role !== "frontoffice" && user.role !== "admin") {
     document.body.dataset.view = "forbidden";
-    $("forbidden").textContent = t("login.wrong_role");
+    say($("forbidden"), "login.wrong_role");
     return;
   }
   document.body.dataset.view = "app";
@@ -1060,6 +1091,7 @@ window.addEventListener("storage", (ev) => {
 });
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
+  for (const id of notices.keys()) sayNotice(id); // what the page said, in the new language
   if (state.editing) $("btn-register").textContent = t("reg.save", { label: state.editing.label });
   for (const name of LIMITED) showLimit(name);
   renderTickets();
