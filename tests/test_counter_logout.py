@@ -4,6 +4,8 @@ ticket called at a counter nobody holds. A real server process and real Chromium
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -221,3 +223,63 @@ def test_a_page_on_a_counter_another_officer_holds_is_told_when_the_front_office
     budi.click("#btn-call-next")  # free now: budi takes it and calls that visitor
     expect(budi.locator("#t-label")).to_have_text(fajar["label"])
     budi.context.close()
+
+
+def test_an_officer_who_goes_on_at_another_pc_is_told_once_that_the_front_office_freed_his_counter(browser, office):
+    """Review s34/s4b: budi's PC crashed with a visitor called at Loket 2 (no logout), the front office freed Loket
+    2, and budi signed in on another PC's fresh browser, which said only "Pilih loket Anda.": the release was
+    told only to a page that had the counter before (its own earlier snapshot, or its browser's storage)."""
+    gita = issue(office, "Gita Permata", "B")
+    pc_a = open_counter(browser, office, "budi", 2)
+    pc_a.click("#btn-call-next")
+    expect(pc_a.locator("#t-label")).to_have_text(gita["label"])
+    pc_a.context.close()  # the PC crashed: no logout, Loket 2 stays budi's
+    office.session("rina", PASSWORD).post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
+    assert server_ticket(office, gita["token"])["status"] == "waiting"
+
+    def fresh_pc(username):
+        return sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), office, "/counter/", username)
+
+    def drawn(page, waiting):  # the page has its first snapshot: the line of B counted from it
+        expect(page.locator("#line section[data-service='B'] .count")).to_have_text(str(waiting))
+
+    pc_b = fresh_pc("budi")
+    expect(pc_b.locator("#notice")).to_have_text(
+        re.compile(
+            rf"^Loket 2 dilepas oleh rina pukul \d\d[.:]\d\d\. Tiket {gita['label']} yang dipanggil kembali menunggu"
+            r" di antrian\. Pilih loket Anda untuk melanjutkan\.$"
+        )
+    )
+    expect(pc_b.locator("#notice")).to_have_attribute("data-kind", "warn")
+    expect(pc_b.locator("#counter-select")).to_have_value("")
+    pc_b.click("#lang-toggle")
+    expect(pc_b.locator("#notice")).to_have_text(
+        re.compile(
+            rf"^Loket 2 was released by rina at \d\d[.:]\d\d\. The called ticket {gita['label']} is waiting in the"
+            r" line again\. Pick your counter to go on\.$"
+        )
+    )
+    pc_b.click("#lang-toggle")
+
+    pc_b.reload()  # said once: not again on the next load of that browser
+    drawn(pc_b, 1)
+    expect(pc_b.locator("#notice")).to_have_text("")
+
+    pc_c = fresh_pc("sari")  # another officer is not told of budi's release (of her own, from an earlier test, yes)
+    drawn(pc_c, 1)
+    expect(pc_c.locator("#notice")).not_to_contain_text("Loket 2")
+    expect(pc_c.locator("#notice")).not_to_contain_text(gita["label"])
+    pc_c.context.close()
+
+    # budi goes on at Loket 3 and logs out: his own release is his latest, and a third PC says nothing of Loket 2
+    pc_b.select_option("#counter-select", "3")
+    pc_b.click("#btn-call-next")
+    expect(pc_b.locator("#t-label")).to_have_text(gita["label"])
+    pc_b.click("#logout")
+    pc_b.click("#leave-confirm")
+    expect(pc_b.locator("#login-form")).to_be_visible()
+    pc_d = fresh_pc("budi")
+    drawn(pc_d, 1)
+    expect(pc_d.locator("#notice")).to_have_text("")
+    pc_b.context.close()
+    pc_d.context.close()

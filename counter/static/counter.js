@@ -10,7 +10,9 @@ const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's chan
 const DONE_KEY = "antrian.counter.done."; // + counter id: the ticket last finished there, its form copy (per tab, the day)
 const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused, said at the login and after it
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
-const RELEASE_SEEN_KEY = "antrian.release-seen"; // the seq of the last counter_released this browser said
+// + username: the seq of the last counter_released about that officer this browser said (without the username:
+// the key of earlier versions, one for every account, read when an account has none yet)
+const RELEASE_SEEN_KEY = "antrian.release-seen";
 // Letter keys, only while no ticket is being served (then a letter goes into the answer, never to a button;
 // the form copy's P is Alt+P then): nothing that ends or sends away a ticket is one key (Selesai and Eskalasi
 // are Ctrl+Enter, Alihkan a click).
@@ -52,6 +54,8 @@ const state = {
   keptOpen: false, // the kept draft shown whole while another ticket is at the counter (its line opened)
   seq: null, // the seq of the live state this page last drew: a correction missed while away is after it
   reopened: null, // the counter this page took from its storage (not from the server) until the first snapshot
+  snapshots: 0, // the snapshots this page had: the first says a release this officer was not told on any page
+  picked: false, // a counter chosen on this page: a release said before it is not said on a later snapshot
   earlier: [], // {id, label, token, job, failed, printed}: form copies of earlier tickets of this counter not printed yet
   mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
   changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
@@ -139,6 +143,7 @@ function renderNotice() {
 // the live events tell it, a correction with the names of the fields that changed.
 function noticeText(n) {
   if (n.text !== undefined) return n.text;
+  if (n.parts) return n.parts.map(([key, params]) => t(key, params)).join(" "); // sentences said one after another
   if (n.escalated) {
     const e = n.escalated;
     const said = t(`mail.${e.status}`);
@@ -930,6 +935,8 @@ function onSnapshot(snap) {
   const now = id !== null ? state.counters.get(id) : null;
   const reopened = state.reopened;
   state.reopened = null;
+  const first = state.snapshots++ === 0;
+  const unsaid = first && !state.picked ? unsaidRelease(id) : null;
   if (was && now && state.me && was.officer === state.me.username && now.officer !== state.me.username) {
     // This officer's counter was freed while the page was away (asleep, offline): the event is long gone.
     const counter = counterName(id);
@@ -938,6 +945,9 @@ function onSnapshot(snap) {
   } else if (reopened !== null && reopened === id && now && missedRelease(now, false)) {
     // The page opened again (a browser closed, a laptop back) on the counter it had: freed meanwhile.
     counterLost(id, releaseText(id, now.released, now), mine);
+  } else if (unsaid) {
+    // Opened where this browser never had that counter (another PC, a fresh browser): freed meanwhile all the same.
+    releaseMissed(unsaid);
   } else if (mine && !heldHere(state.tickets.get(mine.id)) && !state.left.has(mine.id)) {
     // A ticket this counter held that the fresh picture no longer has here: left while we were away.
     state.gone.set(mine.id, mine);
@@ -1049,7 +1059,7 @@ function onCounterEvent(ev) {
     counterLost(id, text, currentTicket(), ev.seq);
     return;
   }
-  if (ev.seq) localStorage.setItem(RELEASE_SEEN_KEY, String(ev.seq));
+  if (ev.seq) markReleaseSaid(ev.seq);
   counterLost(id, t("released.by", { counter, by }), currentTicket(), ev.seq);
 }
 
@@ -1073,22 +1083,65 @@ function missedRelease(entry, autoOnly) {
   const r = entry.released;
   if (!r || !state.me || r.officer !== state.me.username || entry.officer === state.me.username) return false;
   if (r.by === state.me.username || (autoOnly && r.by && r.by !== "auto")) return false;
-  return r.seq > Number(localStorage.getItem(RELEASE_SEEN_KEY) || 0);
+  return r.seq > releaseSaid();
+}
+
+// The seq of the last release about this officer this browser said (on any of its pages, for any account's
+// page before: per account, so that a PC two officers share tells each their own).
+function releaseSaid() {
+  const own = localStorage.getItem(`${RELEASE_SEEN_KEY}.${state.me.username}`);
+  return Number(own ?? localStorage.getItem(RELEASE_SEEN_KEY) ?? 0) || 0;
+}
+
+function markReleaseSaid(seq) {
+  if (state.me && seq > releaseSaid()) localStorage.setItem(`${RELEASE_SEEN_KEY}.${state.me.username}`, String(seq));
+}
+
+// On a page's first snapshot, the release of this officer's counter that no page of this browser said, when the
+// page did not have that counter (a new PC, another browser: it has none of the page's storage): the officer's
+// latest release of the day, by someone else, while the officer holds no counter. A release of another
+// officer's counter is never this page's; the officer's own release (a logout) after it means it is old news.
+function unsaidRelease(id) {
+  if (!state.me || state.me.role !== "officer") return null;
+  const me = state.me.username;
+  const entries = [...state.counters.values()];
+  if (entries.some((c) => c.officer === me)) return null; // holds one (taken since, or held all along)
+  const latest = entries
+    .filter((c) => c.released && c.released.officer === me && counterConfig(c.id))
+    .sort((a, b) => b.released.seq - a.released.seq)[0];
+  if (!latest || latest.id === id || !missedRelease(latest, false)) return null; // its own counter: `reopened`
+  return latest;
+}
+
+// Say the release `entry.released` of a counter this page was not on: the words a page opened again on it
+// says, in the page's language (again after a switch), and to choose a counter when the page is on none.
+function releaseMissed(entry) {
+  const parts = releaseParts(entry.id, entry.released, entry);
+  if (state.counterId === null) parts.push(["released.pick", {}]);
+  state.notice = { kind: "warn", parts };
+  renderNotice();
 }
 
 // What happened to this page's counter, from its release {seq, at, by, minutes, returned} (an event's data or
 // the snapshot's `released`), and who has it now (`entry.officer`).
 function releaseText(id, r, entry) {
-  if (r.seq) localStorage.setItem(RELEASE_SEEN_KEY, String(r.seq));
+  return releaseParts(id, r, entry).map(([key, params]) => t(key, params)).join(" ");
+}
+
+// releaseText's sentences as [key, params] (a notice of them is said again in the other language).
+function releaseParts(id, r, entry) {
+  if (r.seq) markReleaseSaid(r.seq);
   const counter = counterName(id);
   const time = hhmm(r.at);
-  let text;
-  if (r.by && r.by !== "auto") text = t("released.by_at", { counter, by: r.by, time });
-  else if (r.minutes) text = t("released.auto_at", { counter, time, minutes: r.minutes });
-  else text = t("released.auto", { counter });
-  if (r.returned) text += ` ${t("released.returned", { label: r.returned })}`;
-  if (entry && entry.officer && (!state.me || entry.officer !== state.me.username)) text += ` ${t("released.taken", { officer: entry.officer })}`;
-  return text;
+  const parts = [];
+  if (r.by && r.by !== "auto") parts.push(["released.by_at", { counter, by: r.by, time }]);
+  else if (r.minutes) parts.push(["released.auto_at", { counter, time, minutes: r.minutes }]);
+  else parts.push(["released.auto", { counter }]);
+  if (r.returned) parts.push(["released.returned", { label: r.returned }]);
+  if (entry && entry.officer && (!state.me || entry.officer !== state.me.username)) {
+    parts.push(["released.taken", { officer: entry.officer }]);
+  }
+  return parts;
 }
 
 // This page's counter is no longer this officer's: say so (`text`), and pick a counter again (a counter
@@ -1309,6 +1362,7 @@ async function pickCounter(id) {
   const old = state.counterId;
   if (old === id) return;
   state.counterId = id;
+  state.picked = true;
   localStorage.setItem(COUNTER_KEY, String(id));
   loadDone(); // that counter's last form copy, if this tab finished a ticket there today
   state.notice = null;
