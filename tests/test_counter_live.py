@@ -272,7 +272,10 @@ def test_a_counter_freed_by_the_front_office_tells_its_officer_and_its_called_ti
     row.locator("button[data-act=release]").click()
     expect(row.locator("button[data-act=release]")).to_have_text("Yakin lepas?")
     row.locator("button[data-act=release]").click()
-    expect(rina.locator("#counter-notice")).to_have_text("Loket 2 dilepas dari budi.")
+    # the ticket it was calling is named: back in the line at its place
+    expect(rina.locator("#counter-notice")).to_have_text(
+        f"Loket 2 dilepas dari budi. {indah['label']} yang dipanggil kembali menunggu di antrean di tempatnya."
+    )
     expect(row.locator("button[data-act=release]")).to_have_count(0)
 
     expect(budi.locator("#notice")).to_have_text("Loket 2 dilepas oleh rina. Pilih loket Anda untuk melanjutkan.")

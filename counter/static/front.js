@@ -697,7 +697,8 @@ async function release(id, button, ev, label = null) {
   try {
     await api("POST", `/api/counters/${id}/release`, {});
     state.counters.set(id, { ...entry, officer: null });
-    const key = entry.officer ? "done.released" : "done.returned";
+    // the ticket it was calling (if any) is back in the line at its place: said with the release
+    const key = entry.officer ? (label ? "done.released_returned" : "done.released") : "done.returned";
     notice("counter-notice", "info", () => t(key, params()));
   } catch (err) {
     if (err.status === 401) return location.reload();
@@ -729,7 +730,7 @@ function renderCounters() {
         },
         state.armedCounter === c.id ? t("btn.release_confirm") : t("btn.release"),
       );
-      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev, stranded ? ticket.label : null));
+      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev, ticket && ticket.status === "called" ? ticket.label : null));
     }
     return el(
       "tr",
