@@ -232,13 +232,22 @@ def database_damage(path: Path) -> list[str]:
     """What PRAGMA quick_check finds wrong in the database at `path`, read-only (empty: nothing, or it
     could not be read at all: that is said by whoever opens it)."""
     try:
-        with closing(sqlite3.connect(_read_only_uri(path), uri=True, timeout=30.0)) as conn:
+        return _quick_check(path)
+    except sqlite3.Error:
+        return []
+
+
+def _quick_check(path: Path, uri: str | None = None) -> list[str]:
+    """database_damage (read through `uri` when given), raising the sqlite3.Error of a database that could
+    not be read for another cause than damage (locked by another program, a read error)."""
+    try:
+        with closing(sqlite3.connect(uri or _read_only_uri(path), uri=True, timeout=30.0)) as conn:
             found = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
     except sqlite3.DatabaseError as err:
         name = getattr(err, "sqlite_errorname", "") or ""
-        return [str(err)] if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) else []
-    except sqlite3.Error:
-        return []
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return [str(err)]
+        raise
     lines = [line.strip() for text in found for line in text.splitlines()]
     found = [line for line in lines if line and line != "ok" and not line.startswith("*** in database")]
     return found
@@ -559,6 +568,168 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Restor
     finally:
         store.close()
     return Restored(kept, summary)
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database: it belongs to that file alone
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """What `repair` did: what PRAGMA quick_check found wrong (empty: nothing, and nothing was changed), the
+    damaged database kept beside the salvaged one (with its -wal and -shm), and what the salvaged one holds."""
+
+    found: list[str]
+    kept: Path | None = None
+    summary: BackupSummary | None = None
+
+
+def repair(database: Path, now: datetime) -> Repaired:
+    """Salvage a database damaged inside: most often the damage is in an index (junk over one of its pages),
+    and every row of every table can still be read. They are written into a new file beside it, read through
+    the -wal (the changes not yet copied into the file are kept): by SQLite's VACUUM INTO, or, when it stops
+    at a damaged index (it copies each index's pages as they are), table by table with every index built
+    anew (_rebuild_into). The new file is checked (PRAGMA quick_check "ok", Antrian's tables, its migrations
+    recorded, the store opens it), then the damaged file is kept as `<database>.damaged-YYYYmmdd-HHMMSS` (at
+    `now`, the office's local time), with its -wal and -shm, and the salvaged one takes its place with one
+    rename. Returns what quick_check found: nothing, and the database is left as it is.
+
+    A table's own pages damaged: its rows past them cannot be read, and Python's sqlite3 has no simple other
+    way (the sqlite3 shell's `.recover` is not in it): ArchiveError `repair_failed`, nothing changed; the way
+    back is then the newest good copy (`restore`). Stop the server first: the command line holds the server
+    lock while this works (server/serverlock.py)."""
+    database = Path(database)
+    if not database.is_file():
+        raise ArchiveError("no_database", path=database)
+    source = _read_only_uri(database)
+    wal = database.with_name(database.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size):
+        source += "&immutable=1"  # no changes in a -wal to read: none made (nor a -shm), nothing changed
+    try:
+        found = _quick_check(database, source)
+    except sqlite3.Error as err:
+        raise ArchiveError("repair_failed", path=database, cause=cause_words(err)) from err
+    if not found:
+        return Repaired([])
+    stamp = f"{now:%Y%m%d-%H%M%S}"
+    tmp = database.with_name(f"{database.name}.repaired-{stamp}.tmp")
+    try:
+        for suffix in ("", *SIDE_FILES):
+            _remove(tmp.with_name(tmp.name + suffix))  # an earlier try's, broken off
+        create_private(tmp)  # 0600 before SQLite writes visitors' data into it (VACUUM INTO takes an empty file)
+        try:
+            with closing(sqlite3.connect(source, uri=True, timeout=30.0)) as src:
+                src.execute("VACUUM INTO ?", [str(tmp)])  # SQLite's own copy: every table, every index as it is
+        except sqlite3.DatabaseError as err:
+            if not (getattr(err, "sqlite_errorname", "") or "").startswith("SQLITE_CORRUPT"):
+                raise
+            for suffix in ("", *SIDE_FILES):
+                _remove(tmp.with_name(tmp.name + suffix))
+            create_private(tmp)
+            _rebuild_into(source, tmp)  # an index's pages damaged: VACUUM INTO copies them, and stops there
+        summary = _salvaged(tmp, now)
+        kept = _put_in_place(database, tmp, stamp)
+    except BaseException as err:
+        for suffix in ("", *SIDE_FILES):
+            _remove(tmp.with_name(tmp.name + suffix))
+        if isinstance(err, ArchiveError):
+            raise ArchiveError("repair_failed", path=database, cause=err.said) from err
+        if isinstance(err, OSError | sqlite3.Error):  # NewerDatabase says itself in both languages
+            damaged = (getattr(err, "sqlite_errorname", "") or "").startswith("SQLITE_CORRUPT")
+            cause = getattr(err, "said", None) or (err if damaged else cause_words(err))  # not "the copy is"
+            raise ArchiveError("repair_failed", path=database, cause=cause) from err
+        raise
+    return Repaired(found, kept, summary)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _rebuild_into(source: str, target: Path) -> None:
+    """The database at the URI `source` into the new empty file `target`, without reading its indexes: each
+    table made and its rows copied, then its indexes (built anew from those rows), triggers and views made
+    as its schema says (sqlite_master), with its page size, auto_vacuum, AUTOINCREMENT counters, user_version
+    (the daily copy's mark) and application_id. VACUUM INTO copies each index's pages as they are, and so
+    stops at a damaged one."""
+    with closing(sqlite3.connect(str(target), uri=True, isolation_level=None, timeout=30.0)) as dst:
+        dst.execute("ATTACH DATABASE ? AS old", [source])
+        for pragma in ("page_size", "auto_vacuum"):  # before the first table
+            dst.execute(f"PRAGMA main.{pragma} = {int(dst.execute(f'PRAGMA old.{pragma}').fetchone()[0])}")
+        schema = dst.execute("SELECT type, name, sql FROM old.sqlite_master WHERE sql IS NOT NULL").fetchall()
+        tables = [name for kind, name, _ in schema if kind == "table" and not name.startswith("sqlite_")]
+        dst.execute("BEGIN")
+        for kind, name, sql in schema:
+            if kind == "table" and name in tables:
+                dst.execute(sql)
+        for name in tables:  # a whole table read in its own order: no index of it is read
+            dst.execute(f"INSERT INTO main.{_quoted(name)} SELECT * FROM old.{_quoted(name)}")
+        if any(name == "sqlite_sequence" for _, name, _ in schema):
+            dst.execute("DELETE FROM main.sqlite_sequence")
+            dst.execute("INSERT INTO main.sqlite_sequence SELECT * FROM old.sqlite_sequence")
+        for kind in ("index", "view", "trigger"):  # triggers last: none fired by the copy
+            for each, _, sql in schema:
+                if each == kind:
+                    dst.execute(sql)
+        for pragma in ("user_version", "application_id"):
+            dst.execute(f"PRAGMA main.{pragma} = {int(dst.execute(f'PRAGMA old.{pragma}').fetchone()[0])}")
+        dst.execute("COMMIT")
+        dst.execute("DETACH DATABASE old")
+
+
+def _salvaged(path: Path, now: datetime) -> BackupSummary:
+    """Check the salvaged file at `path` as a backup is checked (quick_check "ok", Antrian's tables) and
+    say what it holds; ArchiveError when its migrations are not recorded (the store would build the schema
+    again over its tables). The store opens it, as the server will, unless this version has schema changes
+    for it (an older version's: the server's start makes them, keeping its copy from before)."""
+    summary = inspect_backup(path, now.date().isoformat())
+    with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as conn:
+        if not migrations.applied(Database(conn)):
+            raise ArchiveError("not_antrian", path=path)
+    if not summary.pending:
+        Store(path).close()  # NewerDatabase for a newer version's
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file: its -wal emptied into it
+    return summary
+
+
+def _put_in_place(database: Path, salvaged: Path, stamp: str) -> Path:
+    """Keep the damaged `database` (and its -wal, -shm) as `<database>.damaged-<stamp>`, and rename the
+    `salvaged` file over the database. A -wal left beside the new file would be replayed into it (it is the
+    damaged file's), so it goes aside first. Anything failing: put back as it was, and raised."""
+    kept = database.with_name(f"{database.name}.damaged-{stamp}")
+    n = 1
+    while any(kept.with_name(kept.name + suffix).exists() for suffix in ("", *SIDE_FILES)):
+        n += 1
+        kept = database.with_name(f"{database.name}.damaged-{stamp}-{n}")
+    fd = os.open(salvaged, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # on the disk before its name is the database's
+    finally:
+        os.close(fd)
+    try:
+        os.link(database, kept)  # the damaged file under its second name: the database's stays until replaced
+    except OSError:
+        shutil.copy2(database, kept)  # a file system without hard links
+    moved: list[str] = []
+    try:
+        for suffix in SIDE_FILES:
+            side = database.with_name(database.name + suffix)
+            if side.exists():
+                os.replace(side, kept.with_name(kept.name + suffix))
+                moved.append(suffix)
+        os.replace(salvaged, database)
+    except BaseException:
+        for suffix in moved:
+            os.replace(kept.with_name(kept.name + suffix), database.with_name(database.name + suffix))
+        _remove(kept)
+        raise
+    with suppress(OSError):  # the renames on the disk too
+        fd = os.open(database.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return kept
 
 
 def sha256_file(path: Path) -> str:

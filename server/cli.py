@@ -91,7 +91,7 @@ def server_running(err: Any) -> Localized:
 
 
 def stop_first(err: Any, command: str, forced: bool = False) -> Localized:
-    """What a command that needs the server stopped (demo, go-live, restore) says when one runs: stop it
+    """What a command that needs the server stopped (demo, go-live, restore, repair) says when one runs: stop it
     first, and for a restore why (the running server would number tickets again and send the TVs back).
     Never "or --force": the lock is the kernel's, held by a live server only, and no --force passes it;
     `forced` (--force given) says so."""
@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         local = (args.command == "printer" and args.local) or args.command == "systemd-unit"
         if not local:
             check_storage(settings.server)
-        if args.command not in ("restore", "backup") and not local:
+        # `repair` opens a damaged database itself: read-only until it is salvaged
+        if args.command not in ("restore", "backup", "repair") and not local:
             from server.config import effective_settings, override_error
 
             try:
@@ -247,6 +248,8 @@ def _run_command(
         return demo(settings, args.visitors, args.if_empty, args.force)
     if args.command in ("archive", "retention", "backup", "restore", "go-live"):
         return records(settings, args)
+    if args.command == "repair":
+        return repair(settings)
     if args.command == "printer":
         return printer_test(settings, args.name, local=args.local)
     if args.command == "systemd-unit":
@@ -966,6 +969,7 @@ def _report_parsers(sub: Any, command: Any) -> None:
     s = command(sub, "restore", "restore")
     s.add_argument("file", help=helped("restore.file"))
     s.add_argument("--force", action="store_true", help=helped("restore.force"))
+    command(sub, "repair", "repair")
     g = command(sub, "go-live", "go_live")
     g.add_argument("--yes", action="store_true", help=helped("go_live.yes"))
     g.add_argument("--force", action="store_true", help=helped("go_live.force", days=TRIAL_DAYS))
@@ -1090,6 +1094,38 @@ def restore(settings: Settings, file: str) -> int:
         say_error(words("restore.today_none", at=local(held.last_change)), prefix="warning")
     if held.office is not None and held.office != office:
         say_error(words("restore.other_office", name=held.office, config=office), prefix="warning")
+    return 0
+
+
+def repair(settings: Settings) -> int:
+    """repair: a database damaged inside salvaged into a new file that takes its place, the damaged one kept
+    beside it (server/archive.py repair), the server's lock held meanwhile; then what it holds. Exit 2 when
+    it cannot be salvaged (nothing changed): the way back is then the newest daily copy (`restore`)."""
+    from server import archive, serverlock
+
+    db = settings.server.database
+    try:
+        with serverlock.held(db):  # no server starts on the database while it is replaced
+            done = archive.repair(db, datetime.now(settings.office.tz))
+    except serverlock.ServerRunning as err:
+        say_error(stop_first(err, "repair"))
+        return 2
+    except archive.ArchiveError as err:
+        say_error(joined(err.said, words("repair.restore", backups=settings.server.backup_dir), sep="; "))
+        return 2
+    if not done.found:
+        say(words("repair.intact", database=db))
+        return 0
+    more = f" (+{len(done.found) - 1})" if len(done.found) > 1 else ""
+    say(words("repair.salvaged", database=db, found=done.found[0] + more))
+    say(words("repair.kept", kept=done.kept))
+    held = done.summary
+    if held.tickets:
+        newest = held.newest.astimezone(settings.office.tz).strftime("%Y-%m-%d %H:%M") if held.newest else "-"
+        say(words("repair.holds", tickets=held.tickets, first=held.first_day, last=held.last_day, newest=newest))
+    else:
+        say(words("repair.holds_none"))
+    say(words("repair.next"))
     return 0
 
 

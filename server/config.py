@@ -887,7 +887,9 @@ def storage_error(server: ServerSettings, err: BaseException) -> ConfigError | N
         name = getattr(err, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")) or "locked" in str(err):
             return None  # another program's lock, a full disk, a read error: may pass; systemd tries again
-        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        if name.startswith("SQLITE_CORRUPT"):  # inside, past the header: `repair` may salvage every row
+            return _bad("server.database", "damaged_inside", path=db, cause=err, backups=server.backup_dir)
+        if name.startswith("SQLITE_NOTADB"):
             return _bad("server.database", "damaged", path=db, cause=err, backups=server.backup_dir)
         return database_error(server, err)
     if not isinstance(err, OSError) or not err.filename or err.errno not in _NOT_MENDED_BY_A_RESTART:

@@ -501,6 +501,7 @@ FILE_ONLY = {"time_zone", "not_ip", "unknown_section", "unknown_section_like"}
 # page does not edit), and the words they are made of; tests/test_operations.py meets them
 FILE_ONLY |= {"db_is_folder", "not_regular_file", "not_read_write", "not_sqlite", "not_folder", "parent_is_file"}
 FILE_ONLY |= {"folder_not_writable", "folder_not_writable_to_make", "cannot_open", "not_yours", "damaged"}
+FILE_ONLY |= {"damaged_inside"}
 FILE_ONLY |= {"what.database_folder", "what.data_folder", "user"}
 # The way back from a saved change that no longer fits config.toml (config.override_error: the command line's
 # and the start's words, tests/test_admin.py meets them)

@@ -129,8 +129,13 @@ def test_a_damaged_database_stops_serve_with_a_config_error_not_a_restart_every_
         f.write(b"\xa5" * size)
     r = cli("serve", "--port", str(free_port()), "--config", str(cfg))
     cause = "database disk image is malformed"
-    assert_config_error(r, "server.database", f"{db} is damaged ({cause})", "python -m server restore FILE")
-    assert f"server.database: {db} rusak ({cause}): pulihkan salinan" in r.stderr.splitlines()[0]
+    assert_config_error(
+        r, "server.database", f"{db} is damaged ({cause}): salvage it with", "python -m server restore FILE"
+    )
+    assert (
+        f"server.database: {db} rusak ({cause}): selamatkan isinya dengan .venv/bin/python -m server repair"
+        in (r.stderr.splitlines()[0])
+    )
     assert str(tmp_path / "backups") in r.stderr and r.stdout == ""
 
 
