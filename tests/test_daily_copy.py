@@ -399,10 +399,11 @@ def test_a_database_found_damaged_while_serving_alerts_the_staff_and_logs_one_li
             assert r.status_code == 500 and r.get_json()["error"] == "internal"
         disk = client.get("/api/staff/state", headers=headers).get_json()["disk"]
         assert disk["message"] == {
-            "id": "Database rusak: server tidak dapat membaca sebagian datanya. Hentikan server, lalu pulihkan"
-            " salinan yang baik (panduan admin, bagian 5)",
-            "en": "The database is damaged: the server cannot read part of it. Stop the server, then restore a"
-            " good copy (admin guide, section 5)",
+            "id": "Database rusak: server tidak dapat membaca sebagian datanya. Hentikan server, lalu jalankan"
+            " .venv/bin/python -m server repair; bila tidak berhasil, pulihkan salinan yang baik (panduan admin,"
+            " bagian 5)",
+            "en": "The database is damaged: the server cannot read part of it. Stop the server, then run"
+            " .venv/bin/python -m server repair; if that fails, restore a good copy (admin guide, section 5)",
         }
         said = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert [r.getMessage().split(" (")[0] for r in said] == [f"the database {tmp_path / 'antrian.db'} is damaged"]
@@ -423,8 +424,9 @@ def test_a_daily_copy_of_a_database_damaged_inside_says_the_database_is_damaged(
     message = service.disk_status()["message"]
     target = service.settings.server.backup_dir / "antrian-2026-12-04.db"
     assert message["id"] == (
-        "Database rusak: server tidak dapat membaca sebagian datanya. Hentikan server, lalu pulihkan salinan yang"
-        " baik (panduan admin, bagian 5) · Cadangan harian database gagal: "
+        "Database rusak: server tidak dapat membaca sebagian datanya. Hentikan server, lalu jalankan"
+        " .venv/bin/python -m server repair; bila tidak berhasil, pulihkan salinan yang baik (panduan admin,"
+        " bagian 5) · Cadangan harian database gagal: "
         f"{target}: pencadangan gagal (database rusak: pulihkan salinan yang baik). Dicoba lagi setiap 10 menit;"
         " periksa disk atau USB cadangan"
     )

@@ -332,7 +332,11 @@ class Upkeep:
         if self._damaged:
             return
         self._damaged = True
-        log.error("the database %s is damaged (%s): stop the server and restore a good copy", self.unit.store.path, err)
+        log.error(
+            "the database %s is damaged (%s): stop the server, then run `repair` or restore a good copy",
+            self.unit.store.path,
+            err,
+        )
         self.check_disk()
 
     def disk_status(self) -> dict[str, Any]:
