@@ -1,6 +1,7 @@
 // The touchscreen kiosk: welcome -> service -> form (on-screen keyboard) -> review -> ticket.
 // Nothing of a visitor stays once the kiosk returns to the welcome screen.
 import { connect } from "/static/live.js";
+import { idleWarning } from "./idlewarning.js";
 
 (function () {
   "use strict";
@@ -22,6 +23,7 @@ import { connect } from "/static/live.js";
   var state;          // everything this visitor entered; replaced wholesale on reset
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var idleTimer = null;
+  var idle = idleWarning(function (n) { return t("idle_countdown", { n: n }); });
   var submitting = false;
   var TAP_GUARD_MS = 600;      // after a screen change, the second tap of a double tap is dropped
   var SUBMIT_TIMEOUT_MS = 15000;
@@ -124,7 +126,7 @@ import { connect } from "/static/live.js";
     renderRefusals();
     if (state.screen === "review") renderReview();
     if (state.screen === "ticket") renderTicket();
-    if (!$("idle-warning").hidden) renderCountdown();
+    idle.render();
   }
 
   // -- the office's hours and the services' figures ------------------------------------------
@@ -361,7 +363,7 @@ import { connect } from "/static/live.js";
     setShift(false);
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     lang = CONFIG.lang === "en" ? "en" : "id";
-    hideWarning();
+    idle.hide();
     applyLang();
     show("welcome");
     refreshIfStale();
@@ -518,52 +520,23 @@ import { connect } from "/static/live.js";
     $("submit").disabled = submitting || offline();
   }
 
-  var warnTimer = null;
-  var countTimer = null;
-  var dismissTimer = null;
-  var resetAt = 0;
 
   function armIdle() {
     clearTimeout(idleTimer);
-    clearTimeout(warnTimer);
-    clearTimeout(countTimer);
+    idle.cancel();
     window.antrianKiosk.resetIn = null;
     window.antrianKiosk.warnIn = null;
-    if (idleScreen()) return hideWarning();
+    if (idleScreen()) return idle.hide();
     var seconds = idleSeconds();
     if (state.screen === "ticket") {
       seconds = printFailed() ? PRINT_FAILED_SECONDS : Math.min(seconds, TICKET_SCREEN_SECONDS);
     }
     window.antrianKiosk.resetIn = seconds;
-    resetAt = Date.now() + seconds * 1000;
     idleTimer = setTimeout(reset, seconds * 1000);
     // A visitor on the way to a number is asked first; the ticket screen goes back by itself.
-    if (state.screen !== "ticket") {
-      var warn = Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2));
-      window.antrianKiosk.warnIn = seconds - warn;
-      warnTimer = setTimeout(showWarning, (seconds - warn) * 1000);
-    }
-  }
-
-  function showWarning() {
-    clearTimeout(dismissTimer);
-    $("idle-warning").hidden = false;
-    renderCountdown();
-  }
-
-  function renderCountdown() {
-    // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
-    clearTimeout(countTimer);
-    var left = Math.max(0, Math.ceil((resetAt - Date.now()) / 1000));
-    $("idle-count").textContent = t("idle_countdown", { n: left });
-    if (left > 0) countTimer = setTimeout(renderCountdown, 1000);
-  }
-
-  function hideWarning() {
-    clearTimeout(dismissTimer);
-    clearTimeout(countTimer);
-    $("idle-warning").hidden = true;
-    $("idle-count").textContent = "";
+    var warn = state.screen !== "ticket" ? Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2)) : null;
+    if (warn !== null) window.antrianKiosk.warnIn = seconds - warn;
+    idle.arm(seconds, warn);
   }
 
   function touched() {
@@ -571,11 +544,7 @@ import { connect } from "/static/live.js";
     // warning only: it goes at that touch's click (a key under the finger is not pressed), or soon after
     // a touch that was no tap.
     armIdle();
-    if (!$("idle-warning").hidden) {
-      clearTimeout(countTimer);
-      clearTimeout(dismissTimer);
-      dismissTimer = setTimeout(hideWarning, 700);
-    }
+    idle.touched();
   }
 
   // -- the on-screen keyboard ------------------------------------------------------------
@@ -973,7 +942,7 @@ import { connect } from "/static/live.js";
     ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
       document.addEventListener(type, touched, { capture: true, passive: true });
     });
-    $("idle-warning").addEventListener("click", hideWarning);
+    $("idle-warning").addEventListener("click", idle.hide);
 
     $("start").addEventListener("click", function () {
       // The visitor starts: the form's time runs from this tap (a reset starts a new visitor's)

@@ -3,6 +3,7 @@
 // questions one per screen -> the optional profile and suggestion -> thanks -> the start again.
 // It shows nothing of a visitor but their ticket's label, and forgets everything on its way back to
 // the start (after "Selesai", or after an idle time).
+import { idleWarning } from "./idlewarning.js";
 import { createSurveyForm } from "./skmform.js";
 
 (function () {
@@ -25,10 +26,7 @@ import { createSurveyForm } from "./skmform.js";
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
   var idleTimer = null;
-  var warnTimer = null;
-  var countTimer = null;
-  var dismissTimer = null;
-  var resetAt = 0;
+  var idle = idleWarning(function (n) { return t("survey.idle_countdown", { n: n }); });
   var advanceTimer = null;
   var advancing = null;               // the answer shown before the next question: {step, score}
   var settleUntil = 0;                // performance.now() until which a tap on the questions is not taken
@@ -101,47 +99,23 @@ import { createSurveyForm } from "./skmform.js";
 
   function armIdle() {
     clearTimeout(idleTimer);
-    clearTimeout(warnTimer);
-    clearTimeout(countTimer);
+    idle.cancel();
     window.antrianSurvey.resetIn = null;
     window.antrianSurvey.warnIn = null;
     var seconds = idleSeconds();
     if (state.screen === "start") {
-      hideWarning();
+      idle.hide();
       // The start waits as it is, but in the office's language: a visitor's English goes after the idle time.
       if (lang === officeLang()) return;
     }
     if (state.screen === "thanks") seconds = Math.min(seconds, THANKS_SECONDS);
     window.antrianSurvey.resetIn = seconds;
-    resetAt = performance.now() + seconds * 1000;
     idleTimer = setTimeout(reset, seconds * 1000);
     // A visitor answering is asked first; the thanks and the start go back without asking.
-    if (state.screen === "identify" || state.screen === "question") {
-      var warn = Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2));
-      window.antrianSurvey.warnIn = seconds - warn;
-      warnTimer = setTimeout(showWarning, (seconds - warn) * 1000);
-    }
-  }
-
-  function showWarning() {
-    clearTimeout(dismissTimer);
-    $("idle-warning").hidden = false;
-    renderCountdown();
-  }
-
-  function renderCountdown() {
-    // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
-    clearTimeout(countTimer);
-    var left = Math.max(0, Math.ceil((resetAt - performance.now()) / 1000));
-    $("idle-count").textContent = t("survey.idle_countdown", { n: left });
-    if (left > 0) countTimer = setTimeout(renderCountdown, 1000);
-  }
-
-  function hideWarning() {
-    clearTimeout(dismissTimer);
-    clearTimeout(countTimer);
-    $("idle-warning").hidden = true;
-    $("idle-count").textContent = "";
+    var asked = state.screen === "identify" || state.screen === "question";
+    var warn = asked ? Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2)) : null;
+    if (warn !== null) window.antrianSurvey.warnIn = seconds - warn;
+    idle.arm(seconds, warn);
   }
 
   function touched() {
@@ -149,11 +123,7 @@ import { createSurveyForm } from "./skmform.js";
     // only (it covers the screen: a choice under the finger is not chosen); it goes at that touch's click,
     // or soon after a touch that was no tap.
     armIdle();
-    if (!$("idle-warning").hidden) {
-      clearTimeout(countTimer);
-      clearTimeout(dismissTimer);
-      dismissTimer = setTimeout(hideWarning, 700);
-    }
+    idle.touched();
   }
 
   function reset() {
@@ -202,7 +172,7 @@ import { createSurveyForm } from "./skmform.js";
     }
     if (state.screen === "question") renderStep();
     if (state.screen === "thanks") renderThanks();
-    if (!$("idle-warning").hidden) renderCountdown();
+    idle.render();
   }
 
   function readParams(template, text) {
@@ -631,7 +601,7 @@ import { createSurveyForm } from "./skmform.js";
     ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
       document.addEventListener(type, touched, { capture: true, passive: true });
     });
-    $("idle-warning").addEventListener("click", hideWarning);
+    $("idle-warning").addEventListener("click", idle.hide);
     $("screen-question").addEventListener("click", settling, true);
     document.addEventListener("keydown", scanned);
     $("start").addEventListener("click", function () { show("identify"); });

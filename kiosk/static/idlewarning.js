@@ -1,0 +1,65 @@
+// "Masih di sini?" of the kiosk and the survey tablet: the warning over the screen before an idle reset
+// (#idle-warning), its countdown (#idle-count), and the touch that answers it. That touch is for the
+// warning only: it covers the screen, so a key or a choice under the finger is not pressed; the warning
+// goes at that touch's click (the page listens for it: hide) or soon after a touch that was no tap. The
+// page keeps its own reset and says when the warning comes (arm) and what the countdown reads.
+//
+//   const idle = idleWarning((n) => t("idle_countdown", { n }));
+//   idle.arm(seconds, warn)   a reset in `seconds`; the warning `warn` seconds before it (null: none)
+//   idle.cancel()             no warning to come (the page re-arms or resets)
+//   idle.touched()            a touch: an open warning goes soon after it
+//   idle.render()             the countdown again (in the page's new language)
+//   idle.hide()
+
+export function idleWarning(countdownText) {
+  const $ = (id) => document.getElementById(id);
+  let resetAt = 0;
+  let warnTimer = null;
+  let countTimer = null;
+  let dismissTimer = null;
+
+  function render() {
+    // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
+    clearTimeout(countTimer);
+    const left = Math.max(0, Math.ceil((resetAt - performance.now()) / 1000));
+    $("idle-count").textContent = countdownText(left);
+    if (left > 0) countTimer = setTimeout(render, 1000);
+  }
+
+  function show() {
+    clearTimeout(dismissTimer);
+    $("idle-warning").hidden = false;
+    render();
+  }
+
+  function hide() {
+    clearTimeout(dismissTimer);
+    clearTimeout(countTimer);
+    $("idle-warning").hidden = true;
+    $("idle-count").textContent = "";
+  }
+
+  function cancel() {
+    clearTimeout(warnTimer);
+    clearTimeout(countTimer);
+  }
+
+  return {
+    arm(seconds, warn) {
+      cancel();
+      resetAt = performance.now() + seconds * 1000;
+      if (warn !== null) warnTimer = setTimeout(show, (seconds - warn) * 1000);
+    },
+    cancel,
+    hide,
+    render() {
+      if (!$("idle-warning").hidden) render();
+    },
+    touched() {
+      if ($("idle-warning").hidden) return;
+      clearTimeout(countTimer);
+      clearTimeout(dismissTimer);
+      dismissTimer = setTimeout(hide, 700);
+    },
+  };
+}
