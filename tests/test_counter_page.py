@@ -288,6 +288,75 @@ def test_an_action_lost_offline_is_said_so_when_the_page_is_back(browser, accoun
     page.context.close()
 
 
+# What the offline bar may not cover: the ticket's head, its buttons, the visitor's details and the outcome's fields.
+NOT_UNDER_THE_BAR = """() => {
+    const box = (e) => e.getBoundingClientRect();
+    const bar = box(document.getElementById('offline-bar'));
+    const others = [...document.querySelectorAll('.ticket-head, .actions button, .visitor, #outcome')];
+    const over = others.filter((e) => { const r = box(e);
+        return r.width > 0 && r.left < bar.right && bar.left < r.right && r.top < bar.bottom && bar.top < r.bottom; });
+    const off = [...document.querySelectorAll('.actions button')]
+        .filter((e) => box(e).bottom > innerHeight || box(e).right > innerWidth).map((e) => e.id);
+    return { over: over.map((e) => e.id || e.className), off, bar: bar.height, width: innerWidth, room: bar.width };
+}"""
+
+
+def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_snapshot(browser, accounts, tmp_path):
+    """A network switch restarted for 90 s: the counter page showed a small red dot, its "disconnected" line
+    replaced by the first action that failed, while the front office said "Terputus dari server" in a red bar.
+    Now a bar under the buttons says so within a second or two of the socket dropping, and that what the page
+    shows may be out of date, whatever notice comes under it, in the page's language; it covers neither the
+    ticket nor a button at 1366x768 or 1024x768, and goes once the page is live again with a fresh snapshot."""
+    live = accounts
+    gita = issue(live, "Gita Permata")
+    page = open_counter(browser, live, "budi", 1)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(gita["label"])
+    bar = page.locator("#offline-bar")
+    expect(bar).to_be_hidden()
+    details_top = "() => document.querySelector('.visitor').getBoundingClientRect().top"
+    details_at = page.evaluate(details_top)
+
+    page.context.set_offline(True)  # the server out of reach: the socket drops, and so does every request
+    expect(bar).to_be_visible(timeout=2000)
+    expect(bar).to_have_text("Terputus dari server — menyambung ulang… Yang tampil bisa sudah berubah.")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
+    assert abs(page.evaluate(details_top) - details_at) < 5  # in the notice's room: the details do not jump
+    page.click("#btn-start")  # an action that cannot reach the server: its failure under the bar, not instead
+    expect(page.locator("#notice")).to_have_attribute("data-kind", "error")
+    expect(bar).to_be_visible()
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        page.evaluate("document.fonts.ready")
+        m = page.evaluate(NOT_UNDER_THE_BAR)
+        assert m["over"] == [] and m["off"] == [], (width, m)
+        assert m["bar"] < 40, f"{width}: {m}"  # one line
+        page.screenshot(path=str(tmp_path / f"counter-offline-{width}x768.png"))
+    page.click("#lang-toggle")
+    expect(bar).to_have_text("Disconnected from the server — reconnecting… The page may be out of date.")
+    expect(page.locator("#notice")).to_have_text("The server cannot be reached. Check the network and try again.")
+    m = page.evaluate(NOT_UNDER_THE_BAR)  # at 1024x768
+    assert m["over"] == [] and m["off"] == [] and m["bar"] < 40, f"1024, English: {m}"
+    page.screenshot(path=str(tmp_path / "counter-offline-1024x768-en.png"))
+    page.click("#lang-toggle")
+    expect(bar).to_contain_text("Terputus dari server")
+
+    # back: still said when the fresh snapshot comes (before socket.io's "connect" here), gone once it is drawn
+    page.evaluate(
+        """() => { window.barAtSnapshot = [];
+            antrianCounter.live.socket.onAny((name) => { if (name === 'snapshot')
+                barAtSnapshot.push(!document.getElementById('offline-bar').hidden); }); }"""
+    )
+    page.context.set_offline(False)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on", timeout=15000)
+    expect(bar).to_be_hidden()
+    assert page.evaluate("barAtSnapshot") == [True]
+    expect(page.locator("#notice")).to_have_text(
+        "Tersambung kembali. Tindakan terakhir tidak sampai ke server: periksa keadaannya, lalu ulangi bila perlu."
+    )
+    page.context.close()
+
+
 def test_an_admins_change_while_serving_reloads_the_page_once_the_ticket_is_done(browser, accounts, admin):
     live = accounts
     fitri = issue(live, "Fitri Handayani")

@@ -45,6 +45,7 @@ const state = {
   formEvents: new Map(), // print job id -> the last print_failed/printed event of a form copy
   focusAnswer: false, // serving started here: the cursor goes to the answer once the page is drawn
   notice: null, // {kind, key|text, params}
+  offline: false, // the live connection lost, until it is back with a fresh snapshot (the bar under the buttons)
   ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
   left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
   gone: new Map(), // ticket id -> the ticket as it was when it left this counter
@@ -961,6 +962,10 @@ function onSnapshot(snap) {
     noticeMissedCorrection(mine, state.tickets.get(mine.id), since);
   }
   render();
+  if (live && live.socket.connected) {
+    state.offline = false; // back, and drawn from the fresh snapshot
+    renderOffline();
+  }
   checkFormCopy(); // a form copy that failed or printed while the page was away
 }
 
@@ -1221,12 +1226,22 @@ function onMailEvent(ev) {
   }
 }
 
+// Offline: a bar under the buttons says so, whatever the notice says, until the connection is back and its fresh
+// snapshot drawn (what the page showed meanwhile may be out of date). What the notice said before goes with the
+// connection, but an action that never reached the server: said again when it is back.
+function renderOffline() {
+  $("offline-bar").hidden = !state.offline;
+}
+
 function onStatus(up) {
   $("live-status").dataset.state = up ? "on" : "off";
-  if (!up) notify("error", "live.offline");
-  else if (state.notice && state.notice.key === "live.offline") {
-    state.notice = null;
-    renderNotice();
+  if (!up) {
+    state.offline = true;
+    renderOffline();
+    if (state.notice && !state.notice.network) {
+      state.notice = null;
+      renderNotice();
+    }
   } else if (state.notice && state.notice.network) {
     notify("warn", "live.back_unsent"); // the action that failed offline: not done, say so, not "unreachable"
   }
@@ -1341,7 +1356,8 @@ async function act(action, extra = {}) {
       return sessionEnded(action);
     }
     state.queued = null; // refused: a key pressed meanwhile was for a picture that was not the server's
-    notifyText("error", err.message);
+    if (err.status === 0) notify("error", "net.failed"); // the page's own words: said again after a language switch
+    else notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
     showFieldErrors(err.fields);
@@ -1581,6 +1597,10 @@ function start(user) {
   sessionStorage.removeItem(CARRY_KEY);
   render();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
+  live.socket.on("connect_error", () => {
+    state.offline = true; // the first connection, or a reconnection, that did not get through
+    renderOffline();
+  });
   window.antrianCounter = { live }; // for tests and the browser console (as window.antrianFront)
 }
 
