@@ -2,6 +2,7 @@
 // Nothing of a visitor stays once the kiosk returns to the welcome screen.
 import { connect } from "/static/live.js";
 import { idleWarning } from "./idlewarning.js";
+import { readParams } from "./readparams.js";
 
 (function () {
   "use strict";
@@ -69,21 +70,6 @@ import { idleWarning } from "./idlewarning.js";
   function words(said) {
     if (!said) return "";
     return said.key ? t(said.key, said.params) : serverWords(said);
-  }
-
-  function readParams(template, text) {
-    // The values of a catalogue text's {placeholders} in `text` (null: not that message).
-    var names = [];
-    var pattern = template.split(/(\{[a-z_]+\})/).map(function (part) {
-      var name = /^\{([a-z_]+)\}$/.exec(part);
-      if (name) { names.push(name[1]); return "([\\s\\S]*?)"; }
-      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    }).join("");
-    var found = new RegExp("^" + pattern + "$").exec(text);
-    if (!found) return null;
-    var params = {};
-    names.forEach(function (n, i) { params[n] = found[i + 1]; });
-    return params;
   }
 
   function serverWords(said) {

@@ -4,6 +4,7 @@
 // It shows nothing of a visitor but their ticket's label, and forgets everything on its way back to
 // the start (after "Selesai", or after an idle time).
 import { idleWarning } from "./idlewarning.js";
+import { readParams } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
 
 (function () {
@@ -175,20 +176,10 @@ import { createSurveyForm } from "./skmform.js";
     idle.render();
   }
 
-  function readParams(template, text) {
-    // The values of a catalogue text's {placeholders} in `text` (null: not that message), as kiosk.js.
-    var names = [];
-    var pattern = template.split(/(\{[a-z_]+\})/).map(function (part) {
-      var name = /^\{([a-z_]+)\}$/.exec(part);
-      if (name) { names.push(name[1]); return "([\\s\\S]*?)"; }
-      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    }).join("");
-    if (!template.replace(/\{[a-z_]+\}/g, "").trim()) return null;   // a text of placeholders only
-    var found = new RegExp("^" + pattern + "$").exec(text);
-    if (!found) return null;
-    var params = {};
-    names.forEach(function (n, i) { params[n] = found[i + 1]; });
-    return params;
+  function paramsOf(template, text) {
+    // readParams, but never for a text of placeholders only (it would read any text as itself)
+    if (!template.replace(/\{[a-z_]+\}/g, "").trim()) return null;
+    return readParams(template, text);
   }
 
   function reword(text, from) {
@@ -203,7 +194,7 @@ import { createSurveyForm } from "./skmform.js";
     }
     for (var j = 0; j < keys.length; j++) {
       if (words[keys[j]].indexOf("{") < 0) continue;
-      var params = readParams(words[keys[j]], text);
+      var params = paramsOf(words[keys[j]], text);
       if (params) return t(keys[j], params);
     }
     return text;
