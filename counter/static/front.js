@@ -878,7 +878,13 @@ function renderAlerts() {
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
-  $("alerts").replaceChildren(...items);
+  // The same alerts as shown: left as they are. Drawn anew at every change of the day's state, a Tutup
+  // pressed at that moment was lost with the button it was pressed on.
+  const said = (li) => `${li.dataset.type}|${li.textContent}`;
+  const shown = [...$("alerts").children];
+  if (shown.length !== items.length || shown.some((li, i) => said(li) !== said(items[i]))) {
+    $("alerts").replaceChildren(...items);
+  }
   $("alerts-empty").hidden = items.length > 0;
 }
 
