@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -240,6 +241,17 @@ def config_path(tmp_path):
 
 
 _EMPTY_DATABASE: list[bytes] = []
+
+
+def mounted_tmpfs(mount: Path, size: str):
+    """A fixture's body: a tmpfs of `size` ("2m") mounted at `mount` (made), unmounted after (root only; the
+    test is skipped where mounting is not allowed, e.g. an unprivileged container)."""
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def empty_database(path: Path) -> None:

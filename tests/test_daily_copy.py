@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import empty_database, login, visitor, write_config
+from conftest import empty_database, login, mounted_tmpfs, visitor, write_config
 from live import ROOT, free_port, server_command
 
 from server import archive
@@ -261,14 +261,8 @@ def test_a_backup_disk_that_refuses_writes_is_said_in_each_languages_words_and_l
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 2 MB tmpfs (root only; skipped where mounting is not allowed, as tests/test_upkeep.py's tiny_disk)."""
-    mount = tmp_path / "usb"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    """A 2 MB tmpfs (root only; skipped where mounting is not allowed)."""
+    yield from mounted_tmpfs(tmp_path / "usb", "2m")
 
 
 def test_a_full_backup_disk_is_said_disk_full_in_each_language(app, client, clock, small_disk):
@@ -348,16 +342,16 @@ def test_a_failure_in_the_backup_thread_under_gevent_prints_no_traceback(tmp_pat
 
 
 # -- a database damaged inside -----------------------------------------------------------------------
-def damage(db: Path, name: str) -> int:
-    """Junk over the root page of the index `name`: a disk fault inside the file, its header and every table
-    intact. Returns the page."""
+def damage(db: Path, name: str, junk: bytes = b"\x5a\xa5") -> int:
+    """Junk over the root page of the index (or table) `name`: a disk fault inside the file, its header intact
+    (and every table, for an index). Returns the page."""
     with closing(sqlite3.connect(db)) as conn:
         size = conn.execute("PRAGMA page_size").fetchone()[0]
         (page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [name]).fetchone()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with open(db, "r+b") as f:
         f.seek((page - 1) * size)
-        f.write(b"\x5a\xa5" * (size // 2))
+        f.write(junk * (size // len(junk)))
     return page
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,17 +39,6 @@ def office(folder: Path) -> tuple[Path, Path]:
     finally:
         server.stop()
     return cfg, folder / "antrian.db"
-
-
-def junk_over_table(db: Path, table: str) -> None:
-    """Junk over the root page of a table: its rows cannot be read any more."""
-    with closing(sqlite3.connect(db)) as conn:
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-        (page,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with open(db, "r+b") as f:
-        f.seek((page - 1) * size)
-        f.write(b"\xa5" * size)
 
 
 def files(folder: Path) -> list[str]:
@@ -153,7 +141,7 @@ def test_damage_past_salvage_exits_2_naming_the_newest_daily_copy_and_changes_no
     """Junk over the tickets table's own page: its rows cannot be read, VACUUM INTO stops, and there is no
     other simple way in Python's sqlite3. Exit 2, the database left as it was, the way back said."""
     cfg, db = office(tmp_path)
-    junk_over_table(db, "tickets")
+    damage(db, "tickets", junk=b"\xa5")  # the table's own root page: its rows cannot be read any more
     before, names = db.read_bytes(), files(tmp_path)
     r = cli("repair", "--config", str(cfg))
     assert r.returncode == 2, (r.stdout, r.stderr)

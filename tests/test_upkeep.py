@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
 import time
 from contextlib import closing
 from dataclasses import replace
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import login, visitor, write_config
+from conftest import login, mounted_tmpfs, visitor, write_config
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -233,13 +232,7 @@ def test_staff_pages_are_told_when_the_disk_gets_low_and_when_there_is_room_agai
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 16 MB tmpfs (root only; skipped where mounting is not allowed, e.g. an unprivileged container)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    yield from mounted_tmpfs(tmp_path / "disk", "16m")
 
 
 def test_a_nearly_full_small_disk_is_reported_and_tickets_are_issued_while_sqlite_can_write(tmp_path, tiny_disk, clock):
