@@ -2541,6 +2541,11 @@ def _survey_schemas() -> dict[str, Any]:
                 "text_at": {**DATETIME, "description": "When the text now was written (the age counts from it)."},
                 "age_s": {"type": "integer", "minimum": 0},
                 "status": {"type": "string", "enum": ["open", "answered", "closed"]},
+                "own": {
+                    "type": "boolean",
+                    "description": "About the service the one asking gave (they served its ticket): they may "
+                    "answer it, not close it (403 complaint_own_service).",
+                },
                 "answer": {"type": ["string", "null"], "maxLength": ANSWER_MAX},
                 "answered_by": {"type": ["string", "null"]},
                 "answered_by_name": {
@@ -2783,6 +2788,8 @@ def _survey_paths() -> dict[str, Any]:
                     },
                     {
                         "400": None,
+                        "403": "complaint_own_service: closing one about the service the officer gave "
+                        "(another officer or the front office closes it).",
                         "404": "complaint_not_found.",
                         "409": "complaint_already_answered: it has an answer (change the answer instead).",
                         "413": None,

@@ -132,7 +132,7 @@ def complaints():
         bad.update(reports.check_range(day_from, day_to))
     if bad:
         raise FormIncomplete(bad)
-    return jsonify(service().survey.complaint_list(status, day_from, day_to))
+    return jsonify(service().survey.complaint_list(status, day_from, day_to, current_user()["username"]))
 
 
 @bp.post("/complaints/<complaint_id>/answer")

@@ -135,6 +135,20 @@ def test_a_restore_of_an_older_copy_keeps_todays_copy_of_the_days_between(tmp_pa
     assert service.daily_backup() == tuesday_end and tickets_in(tuesday_end) == ["Senin"]
     [aside] = [p for p in office.backups.iterdir() if ".replaced-" in p.name]
     assert tickets_in(aside) == ["Selasa", "Senin"]  # the 2nd's tickets still in a copy
+
+    # It ages out as the 3rd's copy does (it holds visitors' data as the daily copies do), not before.
+    service.unit.settings = dataclasses.replace(
+        service.settings, server=dataclasses.replace(service.settings.server, backup_keep=2)
+    )
+    kept = []
+    for day in (4, 5):
+        clock.now = utc(2026, 12, day, 1)
+        service.upkeep._backup_day = None
+        kept.append(service.daily_backup().name)
+        assert aside.exists() == (day == 4), day  # on the 4th the 3rd's copy is still one of the two kept
+    assert (
+        sorted(p.name for p in office.backups.iterdir()) == kept == ["antrian-2026-12-04.db", "antrian-2026-12-05.db"]
+    )
     office.stop()
 
 

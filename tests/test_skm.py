@@ -776,7 +776,8 @@ def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
 
 
 def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened(app, client, officer, clock):
-    ticket = serve(client, officer)
+    colleague = app.test_client()  # served by another officer: budi's own service he could not close
+    ticket = serve(colleague, login(app, colleague, "sari"))
     body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Terima kasih, pelayanan bagus"}
     cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
     assert client.post(f"/api/complaints/{cid}/close").status_code == 403  # no CSRF header
@@ -842,6 +843,32 @@ def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened
     assert anonymous.post(f"/api/complaints/{cid}/reopen", json={}).status_code == 401
 
 
+def test_an_officer_may_answer_a_complaint_about_his_own_service_but_not_close_it_unanswered(app, client, officer):
+    """ "Tidak perlu dijawab" by the officer a complaint is about would bury it: the front office or another
+    officer closes it. He may still answer it (under his name) or open it again."""
+    ticket = serve(client, officer)
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Petugasnya kurang ramah"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    assert [(c["id"], c["own"]) for c in client.get("/api/complaints").get_json()["complaints"]] == [(cid, True)]
+    r = client.post(f"/api/complaints/{cid}/close", headers=officer)
+    assert r.status_code == 403 and r.get_json()["error"] == "complaint_own_service"
+    assert "layanan Anda sendiri" in r.get_json()["message"]
+    assert events_of(app, "complaint_closed") == []
+    assert client.get("/api/complaints?status=open").get_json()["counts"] == {"open": 1, "answered": 0, "closed": 0}
+
+    front = app.test_client()
+    front_headers = login(app, front, "rina", role="frontoffice")
+    assert [c["own"] for c in front.get("/api/complaints").get_json()["complaints"]] == [False]
+    r = front.post(f"/api/complaints/{cid}/close", headers=front_headers)
+    assert r.status_code == 200
+    assert (r.get_json()["complaint"]["closed_by"], r.get_json()["complaint"]["own"]) == ("rina", False)
+
+    r = client.post(f"/api/complaints/{cid}/reopen", headers=officer)  # back among the open ones: allowed
+    assert (r.status_code, r.get_json()["complaint"]["status"], r.get_json()["complaint"]["own"]) == (200, "open", True)
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Mohon maaf, kami perbaiki."}, headers=officer)
+    assert (r.status_code, r.get_json()["complaint"]["answered_by"]) == (200, "budi")
+
+
 def test_a_new_complaint_is_listed_however_many_are_open_and_the_true_counts_are_given(
     app, client, officer, clock, monkeypatch
 ):
@@ -861,8 +888,10 @@ def test_a_new_complaint_is_listed_however_many_are_open_and_the_true_counts_are
         listed = client.get(f"/api/complaints?status={status}").get_json()
         assert [c["id"] for c in listed["complaints"]] == [ids[2], ids[3], new]  # the oldest two left out
         assert (listed["counts"], listed["limit"]) == ({"open": 5, "answered": 0, "closed": 0}, 3)
+    front = app.test_client()  # budi served them all: the front office closes them
+    front_headers = login(app, front, "rina", role="frontoffice")
     for cid in ids[:3]:
-        assert client.post(f"/api/complaints/{cid}/close", headers=officer).status_code == 200
+        assert front.post(f"/api/complaints/{cid}/close", headers=front_headers).status_code == 200
         clock.advance(minutes=1)
     listed = client.get("/api/complaints").get_json()
     assert [c["id"] for c in listed["complaints"]] == [ids[3], new, ids[2], ids[1], ids[0]]
@@ -1329,15 +1358,15 @@ def test_who_answered_or_closed_a_complaint_is_named_by_the_full_name(app, clien
     answered = {"answer": "Terima kasih, sudah kami tindak lanjuti."}
     done = client.post(f"/api/complaints/{first['id']}/answer", json=answered, headers=officer).get_json()["complaint"]
     assert (done["answered_by"], done["answered_by_name"]) == ("budi", "budi")  # no full name yet
+    front = app.test_client()  # budi served it: the front office closes it
+    front_headers = login(app, front, "dewi", role="frontoffice")
     with app.extensions["antrian"].store.write() as tx:
         tx.update_user("budi", full_name="Budi Santoso, S.Kom.")
-    client.post(f"/api/complaints/{second['id']}/close", json={}, headers=officer)
+        tx.update_user("dewi", full_name="Dewi Lestari")
+    assert front.post(f"/api/complaints/{second['id']}/close", json={}, headers=front_headers).status_code == 200
     again = {"answer": "Kursi tunggu sudah ditambah."}
     client.post(f"/api/complaints/{first['id']}/answer", json=again, headers=officer)
     listed = {c["id"]: c for c in client.get("/api/complaints").get_json()["complaints"]}
     assert listed[first["id"]]["answered_by_name"] == "Budi Santoso, S.Kom."
     assert [h["by_name"] for h in listed[first["id"]]["history"]] == ["Budi Santoso, S.Kom."]
-    assert (listed[second["id"]]["closed_by"], listed[second["id"]]["closed_by_name"]) == (
-        "budi",
-        "Budi Santoso, S.Kom.",
-    )
+    assert (listed[second["id"]]["closed_by"], listed[second["id"]]["closed_by_name"]) == ("dewi", "Dewi Lestari")

@@ -93,7 +93,9 @@ function renderInfo(entry) {
   form.hidden = !open && !entry.editing;
   card.querySelector("button.edit").hidden = x.status !== "answered" || entry.editing;
   card.querySelector("button.reopen").hidden = !closed;
-  card.querySelector("button.close").hidden = !open;
+  // one about the officer's own service is closed unanswered by someone else (403 complaint_own_service)
+  card.querySelector("button.close").hidden = !open || x.own;
+  card.querySelector(".own-note").hidden = !open || !x.own;
   card.querySelector("button.cancel").hidden = open;
   form.querySelector("button.send").textContent = t(open ? "form.send" : "form.change");
   renderHistory(entry);
@@ -212,6 +214,7 @@ function buildCard(entry) {
         el("button", { type: "button", class: "cancel", hidden: true, dataset: { i18n: "form.cancel" } }, t("form.cancel")),
       ),
     ),
+    el("p", { class: "own-note muted", hidden: true, dataset: { i18n: "item.own" } }, t("item.own")),
     el("p", { class: "field-error", role: "alert" }),
   );
   form.addEventListener("submit", (ev) => sendAnswer(entry, ev));

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import core, skm
 from server.core import Ticket
-from server.errors import FormIncomplete, Localized, NotFound, QueueError
+from server.errors import Forbidden, FormIncomplete, Localized, NotFound, QueueError
 from server.forms import clean_text, normalize_phone, parse_id, text_problem
 from server.i18n import t
 from server.service.shapes import iso, names_of
@@ -651,11 +651,14 @@ class Survey:
         """The complaints of complaint_list, without the counts."""
         return self.complaint_list(status, day_from, day_to)["complaints"]
 
-    def complaint_list(self, status: str = "all", day_from: str | None = None, day_to: str | None = None) -> dict:
+    def complaint_list(
+        self, status: str = "all", day_from: str | None = None, day_to: str | None = None, viewer: str | None = None
+    ) -> dict:
         """{complaints, counts, limit}: suggestions and complaints with their age, the answer or close and
         who gave it, and what replaced them before (history): the open ones oldest first (the newest
         COMPLAINTS_LIMIT of them), then the answered and closed ones most recently done first (at most
-        COMPLAINTS_LIMIT); `counts`, the true number open, answered and closed."""
+        COMPLAINTS_LIMIT); `counts`, the true number open, answered and closed. Each says whether it is
+        about the service `viewer` gave (`own`: they may answer it, not close it)."""
         now = self.unit.clock()
         with self.unit.store.read() as tx:
             rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
@@ -663,13 +666,18 @@ class Survey:
             counts = tx.complaint_counts(day_from, day_to)
             names = names_of(tx.users())
         return {
-            "complaints": [self._complaint(r, now, history.get(r["id"], []), names) for r in rows],
+            "complaints": [self._complaint(r, now, history.get(r["id"], []), names, viewer) for r in rows],
             "counts": counts,
             "limit": COMPLAINTS_LIMIT,
         }
 
     def _complaint(
-        self, r: Mapping[str, Any], now: datetime, history: list[dict[str, Any]], names: Mapping[str, str]
+        self,
+        r: Mapping[str, Any],
+        now: datetime,
+        history: list[dict[str, Any]],
+        names: Mapping[str, str],
+        viewer: str | None = None,
     ) -> dict[str, Any]:
         """One complaint as the page shows it; who answered or closed it also by `names` (login name -> full
         name: what a person reads, the login name when the account has no full name)."""
@@ -695,6 +703,7 @@ class Survey:
             "text_at": iso(written),
             "age_s": max(0, int(((ended or now) - written).total_seconds())),
             "status": complaint_status(r),
+            "own": viewer is not None and r.get("served_by") == viewer,
             "answer": r["answer"],
             "answered_by": r["answered_by"],
             "answered_by_name": name(r["answered_by"]),
@@ -715,10 +724,10 @@ class Survey:
             ],
         }
 
-    def _one(self, tx: Tx, complaint_id: int, now: datetime) -> dict[str, Any]:
+    def _one(self, tx: Tx, complaint_id: int, now: datetime, viewer: str | None = None) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id)
         history = tx.complaint_history([complaint_id]).get(complaint_id, [])
-        return self._complaint(row, now, history, names_of(tx.users()))
+        return self._complaint(row, now, history, names_of(tx.users()), viewer)
 
     def _complaint_row(self, tx: Tx, complaint_id: int | None) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id) if complaint_id is not None else None
@@ -743,7 +752,7 @@ class Survey:
         def run(tx: Tx, now: datetime) -> Outcome:
             row = self._complaint_row(tx, complaint_id)
             if row["answered_at"] is not None and row["answer"] == answer:
-                return Outcome({"complaint": self._one(tx, complaint_id, now)})
+                return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
             tx.answer_complaint(row, answer, actor, now)
             tx.add_event(
                 "complaint_answered",
@@ -754,7 +763,7 @@ class Survey:
                 actor,
                 {"complaint_id": complaint_id, "again": row["answered_at"] is not None},
             )
-            return Outcome({"complaint": self._one(tx, complaint_id, now)})
+            return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
 
         return self.unit.run(request_key, run)
 
@@ -762,13 +771,18 @@ class Survey:
         """Close a complaint that needs no reply ("Tidak perlu dijawab": praise, a thank-you), with who and
         when, a `complaint_closed` event; or, `closed=False`, open again one closed without a reply (the
         close stays in its history), a `complaint_reopened` event. 409 complaint_already_answered for one
-        answered (change the answer instead); one already so changes nothing. An answer replaces a close."""
+        answered (change the answer instead); one already so changes nothing. An answer replaces a close.
+        403 complaint_own_service to close one about the service `actor` gave (the officer who served the
+        ticket): it is closed unanswered by someone else (the front office, another officer), so that a
+        complaint is never buried by the one it is about; they may still answer it, under their name."""
         complaint_id = parse_id(ref)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             row = self._complaint_row(tx, complaint_id)
             if row["answered_at"] is not None:
                 raise QueueError("complaint_already_answered")
+            if closed and row.get("closed_at") is None and row.get("served_by") == actor:
+                raise Forbidden("complaint_own_service")
             if (row.get("closed_at") is None) == closed:
                 if closed:
                     tx.close_complaint(row["id"], actor, now)
@@ -777,7 +791,7 @@ class Survey:
                 data = {"complaint_id": row["id"]}
                 kind = "complaint_closed" if closed else "complaint_reopened"
                 tx.add_event(kind, now, self.unit.day(now), None, row["counter_id"], actor, data)
-            return Outcome({"complaint": self._one(tx, row["id"], now)})
+            return Outcome({"complaint": self._one(tx, row["id"], now, actor)})
 
         return self.unit.run(request_key, run)
 

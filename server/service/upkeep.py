@@ -93,6 +93,8 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
 
 
 BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
+# a daily copy of another database, kept aside when today's was made again (UpkeepService.daily_backup)
+REPLACED_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.replaced-\d{6}\.db")
 BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
 MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
 
@@ -127,6 +129,14 @@ def daily_backups(folder: Path) -> list[Path]:
     except OSError:
         return []
     return [folder / n for n in names]
+
+
+def _replaced_before(folder: Path, day: str) -> list[Path]:
+    """The daily copies of another database kept aside in `folder` whose day is before `day`."""
+    try:
+        return [p for p in folder.iterdir() if (m := REPLACED_NAME.fullmatch(p.name)) and m[1] < day]
+    except OSError:
+        return []
 
 
 # Where removable disks are mounted, and the table of the PC's mount points: an empty folder there with no
@@ -254,8 +264,9 @@ class Upkeep:
         Each copy carries a mark, written in the database just before it is copied (Tx.set_backup_mark):
         today's file whose mark is not the database's (another database's copy: the one replaced by a
         `restore`, or the demo's before `go-live`) is made again; the file there is kept aside as
-        antrian-DAY.replaced-HHMMSS.db (never pruned, never taken for a daily copy): after a restore of an
-        older copy it may be the only one of the days between. A copy that fails (the folder's disk
+        antrian-DAY.replaced-HHMMSS.db (never taken for a daily copy): after a restore of an older copy it
+        may be the only one of the days between. It ages out as that day's copy would have: once its day is
+        older than every daily copy kept (it holds visitors' data as they do). A copy that fails (the folder's disk
         absent, full or read-only) is said on the staff pages in each language, logged as one line once
         a day for each cause, and tried again every BACKUP_RETRY_SECONDS. Returns the copy made, or None."""
         from server import archive
@@ -309,9 +320,15 @@ class Upkeep:
                     BACKUP_RETRY_SECONDS // 60,
                 )
             return None
-        for old in daily_backups(folder)[: -server.backup_keep]:
+        copies = daily_backups(folder)
+        for old in copies[: -server.backup_keep]:
             with suppress(OSError):
                 old.unlink()
+        kept = copies[-server.backup_keep :]
+        if kept and (oldest := BACKUP_NAME.fullmatch(kept[0].name)):
+            for aside in _replaced_before(folder, oldest[1]):
+                with suppress(OSError):
+                    aside.unlink()
         return target
 
     def _made_from_this_database(self, target: Path) -> bool:

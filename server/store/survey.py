@@ -52,9 +52,11 @@ class SurveyQueries(TxBase):
         return self.one("SELECT * FROM survey_responses WHERE ticket_id = ?", [ticket_id])
 
     def survey_response_by_id(self, response_id: int) -> dict[str, Any] | None:
-        """A response by its id (with its ticket's label while the link is kept), or None."""
+        """A response by its id (with its ticket's label and the officer who served it, `served_by`, while the
+        link is kept), or None."""
         return self.one(
-            "SELECT r.*, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id WHERE r.id = ?",
+            "SELECT r.*, t.label, t.officer AS served_by FROM survey_responses r"
+            " LEFT JOIN tickets t ON t.id = r.ticket_id WHERE r.id = ?",
             [response_id],
         )
 
@@ -180,7 +182,10 @@ class SurveyQueries(TxBase):
         if day_from is not None and day_to is not None:
             where += " AND r.day BETWEEN ? AND ?"
             params += [day_from, day_to]
-        select = f"SELECT {self._COMPLAINT_COLUMNS}, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
+        select = (
+            f"SELECT {self._COMPLAINT_COLUMNS}, t.label, t.officer AS served_by"
+            " FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
+        )
         out: list[dict[str, Any]] = []
         if status in ("all", "open"):
             newest = self.rows(
