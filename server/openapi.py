@@ -2543,8 +2543,8 @@ def _survey_schemas() -> dict[str, Any]:
                 "status": {"type": "string", "enum": ["open", "answered", "closed"]},
                 "own": {
                     "type": "boolean",
-                    "description": "About the service the one asking gave (they served its ticket): they may "
-                    "answer it, not close it (403 complaint_own_service).",
+                    "description": "About the service the one asking gave (they served its ticket): another "
+                    "answers or closes it (403 complaint_own_service).",
                 },
                 "answer": {"type": ["string", "null"], "maxLength": ANSWER_MAX},
                 "answered_by": {"type": ["string", "null"]},
@@ -2760,6 +2760,8 @@ def _survey_paths() -> dict[str, Any]:
                     "400": None,
                     "404": "complaint_not_found.",
                     "413": None,
+                    "403": "complaint_own_service: the complaint is about the officer's own service "
+                    "(another officer or the front office answers it).",
                     "422": "form_incomplete: answer required or too long.",
                     "503": None,
                 },

@@ -176,7 +176,24 @@ ANSWERS = as_response([3, 3, 3, 4, 3, 4, 4, 3, 3])
 
 
 def serve(client, headers, **form):
-    """Issue a ticket and serve it at counter 1 (resolved); its ticket view."""
+    """Issue a ticket and have sari serve it at counter 1 (resolved); its ticket view. Sari, on a client of
+    her own, not the officer `headers` is for (budi): the officer a complaint is about may not answer or
+    close it, and these tests answer and close complaints as budi."""
+    del headers
+    ticket = client.post("/api/tickets", json=visitor(**form)).get_json()["ticket"]
+    app = client.application
+    if "sari" not in app.config:
+        colleague = app.test_client()
+        app.config["sari"] = (colleague, login(app, colleague, "sari"))
+    colleague, sari = app.config["sari"]
+    assert colleague.post("/api/counters/1/call-next", headers=sari).status_code == 200
+    assert colleague.post("/api/counters/1/start", headers=sari).status_code == 200
+    assert colleague.post("/api/counters/1/resolve", json={"solution": "Reset"}, headers=sari).status_code == 200
+    return ticket
+
+
+def serve_as(client, headers, **form):
+    """Issue a ticket and serve it at counter 1 as the officer of `client` and `headers`."""
     ticket = client.post("/api/tickets", json=visitor(**form)).get_json()["ticket"]
     assert client.post("/api/counters/1/call-next", headers=headers).status_code == 200
     assert client.post("/api/counters/1/start", headers=headers).status_code == 200
@@ -752,11 +769,11 @@ def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
     client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban pertama"}, headers=officer)
     first_at = clock.now.isoformat()
     clock.advance(minutes=3)
-    sari = login(app, client, "sari")
-    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=sari)
+    dewi = login(app, client, "dewi")
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=dewi)
     assert r.status_code == 200
     done, now = r.get_json()["complaint"], clock.now.isoformat()
-    assert (done["answer"], done["answered_by"], done["answered_at"]) == ("Jawaban kedua", "sari", now)
+    assert (done["answer"], done["answered_by"], done["answered_at"]) == ("Jawaban kedua", "dewi", now)
     first = {
         "kind": "answer",
         "text": "Jawaban pertama",
@@ -768,7 +785,7 @@ def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
     assert done["history"] == [first]
     assert complaint(client, cid)["history"] == done["history"]
     # the same answer again changes nothing and tells nobody
-    again = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=sari)
+    again = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Jawaban kedua"}, headers=dewi)
     assert again.status_code == 200 and again.get_json()["complaint"] == done
     assert [json.loads(e["data"])["again"] for e in events_of(app, "complaint_answered")] == [False, True]
     with app.extensions["antrian"].store.read() as tx:
@@ -776,8 +793,7 @@ def test_every_answer_is_kept_with_who_and_when(app, client, officer, clock):
 
 
 def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened(app, client, officer, clock):
-    colleague = app.test_client()  # served by another officer: budi's own service he could not close
-    ticket = serve(colleague, login(app, colleague, "sari"))
+    ticket = serve(client, officer)
     body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Terima kasih, pelayanan bagus"}
     cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
     assert client.post(f"/api/complaints/{cid}/close").status_code == 403  # no CSRF header
@@ -843,17 +859,18 @@ def test_a_text_needing_no_reply_is_closed_with_who_and_when_and_can_be_reopened
     assert anonymous.post(f"/api/complaints/{cid}/reopen", json={}).status_code == 401
 
 
-def test_an_officer_may_answer_a_complaint_about_his_own_service_but_not_close_it_unanswered(app, client, officer):
-    """ "Tidak perlu dijawab" by the officer a complaint is about would bury it: the front office or another
-    officer closes it. He may still answer it (under his name) or open it again."""
-    ticket = serve(client, officer)
+def test_the_officer_a_complaint_is_about_neither_answers_nor_closes_it(app, client, officer):
+    """ "Tidak perlu dijawab", or an answer of ".", by the officer a complaint is about would bury it: the
+    front office or another officer answers or closes it. He may open it again (back among the open ones)."""
+    ticket = serve_as(client, officer)
     body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Petugasnya kurang ramah"}
     cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
     assert [(c["id"], c["own"]) for c in client.get("/api/complaints").get_json()["complaints"]] == [(cid, True)]
-    r = client.post(f"/api/complaints/{cid}/close", headers=officer)
-    assert r.status_code == 403 and r.get_json()["error"] == "complaint_own_service"
-    assert "layanan Anda sendiri" in r.get_json()["message"]
-    assert events_of(app, "complaint_closed") == []
+    for action, payload in (("close", {}), ("answer", {"answer": "."})):
+        r = client.post(f"/api/complaints/{cid}/{action}", json=payload, headers=officer)
+        assert r.status_code == 403 and r.get_json()["error"] == "complaint_own_service", action
+        assert "layanan Anda sendiri" in r.get_json()["message"]
+    assert events_of(app, "complaint_closed") == events_of(app, "complaint_answered") == []
     assert client.get("/api/complaints?status=open").get_json()["counts"] == {"open": 1, "answered": 0, "closed": 0}
 
     front = app.test_client()
@@ -862,11 +879,13 @@ def test_an_officer_may_answer_a_complaint_about_his_own_service_but_not_close_i
     r = front.post(f"/api/complaints/{cid}/close", headers=front_headers)
     assert r.status_code == 200
     assert (r.get_json()["complaint"]["closed_by"], r.get_json()["complaint"]["own"]) == ("rina", False)
-
     r = client.post(f"/api/complaints/{cid}/reopen", headers=officer)  # back among the open ones: allowed
     assert (r.status_code, r.get_json()["complaint"]["status"], r.get_json()["complaint"]["own"]) == (200, "open", True)
-    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Mohon maaf, kami perbaiki."}, headers=officer)
-    assert (r.status_code, r.get_json()["complaint"]["answered_by"]) == (200, "budi")
+    reply = {"answer": "Mohon maaf, sudah kami sampaikan ke petugas."}
+    r = front.post(f"/api/complaints/{cid}/answer", json=reply, headers=front_headers)
+    assert (r.status_code, r.get_json()["complaint"]["answered_by"]) == (200, "rina")
+    r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Tidak benar."}, headers=officer)
+    assert r.status_code == 403  # nor does he change the office's answer
 
 
 def test_a_new_complaint_is_listed_however_many_are_open_and_the_true_counts_are_given(

@@ -57,6 +57,7 @@ def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("skm")
     server = LiveServer(write_config(tmp)).start()
     server.add_user("budi", "officer")
+    server.add_user("sari", "officer")  # serves the visitors: budi answers complaints about her service
     server.add_user("rina", "frontoffice")
     server.add_user("kepala", "admin")
     server.db = tmp / "antrian.db"
@@ -66,7 +67,7 @@ def office(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def officer(office):
-    return office.session("budi", PASSWORD)
+    return office.session("sari", PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -474,15 +475,15 @@ def test_no_reply_needed_closes_a_text_and_only_a_changed_text_brings_it_back(br
     ticket = serve(office, officer, "Sri Wahyuni", "A")
     respond(office, ticket, [4] * 9, text="Terima kasih, pelayanan cepat.")
     target = next(c for c in complaints(officer, office) if c["label"] == ticket["label"])
-    # budi served it: his page offers no "Tidak perlu dijawab" (he may answer it); the front office closes it
+    # sari served it: her page offers neither an answer nor "Tidak perlu dijawab"; the front office closes it
     page = open_complaints(browser, office, "rina")
-    watcher = open_complaints(browser, office, "budi")
+    watcher = open_complaints(browser, office, "sari")
     own = item(watcher, target["id"])
     expect(own.locator(".own-note")).to_have_text(
         re.compile(r"^Pengaduan tentang layanan Anda sendiri: .*petugas lain")
     )
     expect(own.locator("button.close")).to_be_hidden()
-    expect(own.locator("button.send")).to_be_visible()
+    expect(own.locator("form.f-answer")).to_be_hidden()
     watcher.click("#lang-toggle")
     expect(own.locator(".own-note")).to_have_text(re.compile(r"^A complaint about your own service"))
     watcher.click("#lang-toggle")

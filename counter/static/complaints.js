@@ -89,13 +89,14 @@ function renderInfo(entry) {
     answer.querySelector(".answer").textContent = x.answer || "";
     answer.querySelector(".by").textContent = t("item.answered_by", { name: x.answered_by_name || x.answered_by || "?", when: when(x.answered_at) });
   }
+  // One about the officer's own service is answered or closed by someone else (403 complaint_own_service):
+  // no answer form, no close, no change of the answer; a note says who does it.
   const form = card.querySelector("form.f-answer");
-  form.hidden = !open && !entry.editing;
-  card.querySelector("button.edit").hidden = x.status !== "answered" || entry.editing;
+  form.hidden = x.own || (!open && !entry.editing);
+  card.querySelector("button.edit").hidden = x.own || x.status !== "answered" || entry.editing;
   card.querySelector("button.reopen").hidden = !closed;
-  // one about the officer's own service is closed unanswered by someone else (403 complaint_own_service)
-  card.querySelector("button.close").hidden = !open || x.own;
-  card.querySelector(".own-note").hidden = !open || !x.own;
+  card.querySelector("button.close").hidden = !open;
+  card.querySelector(".own-note").hidden = !x.own;
   card.querySelector("button.cancel").hidden = open;
   form.querySelector("button.send").textContent = t(open ? "form.send" : "form.change");
   renderHistory(entry);
@@ -214,7 +215,6 @@ function buildCard(entry) {
         el("button", { type: "button", class: "cancel", hidden: true, dataset: { i18n: "form.cancel" } }, t("form.cancel")),
       ),
     ),
-    el("p", { class: "own-note muted", hidden: true, dataset: { i18n: "item.own" } }, t("item.own")),
     el("p", { class: "field-error", role: "alert" }),
   );
   form.addEventListener("submit", (ev) => sendAnswer(entry, ev));
@@ -222,7 +222,8 @@ function buildCard(entry) {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
   });
   form.answer.addEventListener("input", () => fieldError(card, ""));
-  card.append(form, el("details", { class: "history", hidden: true }, el("summary"), el("ol")));
+  const ownNote = el("p", { class: "own-note muted", hidden: true, dataset: { i18n: "item.own" } }, t("item.own"));
+  card.append(form, ownNote, el("details", { class: "history", hidden: true }, el("summary"), el("ol")));
   card.querySelector("button.edit").addEventListener("click", () => {
     entry.editing = true;
     form.answer.value = entry.data.answer || "";

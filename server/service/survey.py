@@ -658,7 +658,7 @@ class Survey:
         who gave it, and what replaced them before (history): the open ones oldest first (the newest
         COMPLAINTS_LIMIT of them), then the answered and closed ones most recently done first (at most
         COMPLAINTS_LIMIT); `counts`, the true number open, answered and closed. Each says whether it is
-        about the service `viewer` gave (`own`: they may answer it, not close it)."""
+        about the service `viewer` gave (`own`: another answers or closes it)."""
         now = self.unit.clock()
         with self.unit.store.read() as tx:
             rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
@@ -740,7 +740,8 @@ class Survey:
     ) -> Outcome:
         """Record the office's answer to a complaint (open, answered or closed: a new answer replaces the
         last, or the close, which stay in its history); a `complaint_answered` event. The same answer again
-        changes nothing (and writes no event)."""
+        changes nothing (and writes no event). 403 complaint_own_service for one about the service `actor`
+        gave (close_complaint)."""
         bad: dict[str, str] = {}
         answer = clean_text(dict(payload), "answer", ANSWER_MAX, True, bad, multiline=True)
         complaint_id = parse_id(ref)
@@ -751,6 +752,8 @@ class Survey:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             row = self._complaint_row(tx, complaint_id)
+            if row.get("served_by") == actor:
+                raise Forbidden("complaint_own_service")
             if row["answered_at"] is not None and row["answer"] == answer:
                 return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
             tx.answer_complaint(row, answer, actor, now)
@@ -773,8 +776,9 @@ class Survey:
         close stays in its history), a `complaint_reopened` event. 409 complaint_already_answered for one
         answered (change the answer instead); one already so changes nothing. An answer replaces a close.
         403 complaint_own_service to close one about the service `actor` gave (the officer who served the
-        ticket): it is closed unanswered by someone else (the front office, another officer), so that a
-        complaint is never buried by the one it is about; they may still answer it, under their name."""
+        ticket), as to answer it: the front office or another officer answers or closes it, so that a
+        complaint is never buried, or answered with a dot, by the one it is about. Opening it again is not
+        refused (it only brings it back among the open ones)."""
         complaint_id = parse_id(ref)
 
         def run(tx: Tx, now: datetime) -> Outcome:
