@@ -945,6 +945,170 @@ def test_a_session_ended_mid_serve_says_so_at_the_login_and_keeps_the_draft_with
 
 
 # ---- a visitor still served when the office's day ended -------------------------------------------
+# ---- the counter page's review C: a transfer's note, notices in the page's language, the last visitor -----------
+def test_a_transfer_keeps_the_escalation_analysis_and_says_when_its_note_was_shortened(browser, office):
+    """The note sent with a transfer was the answer and the analysis cut to 4,000 characters: with a full answer
+    the analysis was lost and nobody was told. The longer part is cut first (the analysis whole), both halves when
+    both are long, within the server's limit; the notice says the note was shortened, in either language."""
+    rudi, sinta = issue(office, "Rudi Hartono"), issue(office, "Sinta Dewi")
+    page = open_counter(browser, office, "budi", 1)  # A and C
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(rudi["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    answer = ("Sudah dicoba reset kata sandi dan pembaruan sertifikat elektronik, tetap gagal masuk. " * 60)[:4000]
+    analysis = "Analisis: akun ganda di SIKaP; perlu penggabungan oleh verifikator di layanan C."
+    page.fill("#solution", answer)
+    page.fill("#note", analysis)
+    page.select_option("#transfer-service", "C")
+    page.click("#btn-transfer")
+    notice = page.locator("#notice")
+    said_id = (
+        f"{rudi['label']} dialihkan ke layanan Registrasi & Verifikasi Akun. Catatan untuk petugas di sana "
+        "dipendekkan menjadi 4000 karakter: jawaban dipotong (ditandai …), analisis eskalasi utuh."
+    )
+    expect(notice).to_have_text(said_id)
+    expect(notice).to_have_attribute("data-kind", "warn")
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(
+        f"{rudi['label']} transferred to service Registrasi & Verifikasi Akun. The note for the officer there was "
+        "shortened to 4000 characters: the solution was cut (marked …), the escalation analysis is whole."
+    )
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(said_id)
+    staff = office.session("kepala", PASSWORD)
+
+    def note_of(ticket):
+        today = staff.get(office.url + "/api/tickets", timeout=5).json()["tickets"]
+        return next(x for x in today if x["label"] == ticket["label"])["transfer_note"]
+
+    note = note_of(rudi)
+    assert len(note) == 4000 and note.endswith("\n\n" + analysis), note[-200:]
+    cut = note[: -len(analysis) - 2]
+    assert cut.endswith("…") and answer.startswith(cut[:-1])
+
+    # both long: each cut to its half, both heads kept (Rudi again, now at C, sent back to A)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(rudi["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    long_analysis = ("Analisis lanjutan: data penyedia di SIKaP tidak sinkron dengan SPSE sejak migrasi. " * 60)[:4000]
+    page.fill("#solution", answer)
+    page.fill("#note", long_analysis)
+    page.select_option("#transfer-service", "A")
+    page.click("#btn-transfer")
+    expect(notice).to_have_text(
+        f"{rudi['label']} dialihkan ke layanan Konsultasi Penyedia. Catatan untuk petugas di sana dipendekkan "
+        "menjadi 4000 karakter: jawaban dan analisis eskalasi sama-sama dipotong (ditandai …)."
+    )
+    first, second = note_of(rudi).split("\n\n")
+    assert len(first) + 2 + len(second) <= 4000 and min(len(first), len(second)) >= 1990
+    assert first.endswith("…") and answer.startswith(first[:-1].rstrip())
+    assert second.endswith("…") and long_analysis.startswith(second[:-1].rstrip())
+    assert server_ticket(office, sinta["token"])["status"] == "waiting"
+    page.context.close()
+
+
+def test_the_notices_of_a_ticket_or_a_counter_that_left_follow_the_language_switch(browser, office):
+    """Said as finished text, "A-002 dieskalasi dan tercatat…", "Tiket … dibatalkan oleh front office (rina).",
+    the counter's release and "Tiket … tidak lagi di loket ini" stayed Indonesian on an English page. They are
+    kept as facts now, and said again in the page's language at each switch."""
+    t = [issue(office, name) for name in ("Ani Wijaya", "Bayu Pratama", "Citra Lestari", "Dedi Kurnia", "Eka Putri")]
+    labels = [x["label"] for x in t]
+    budi = open_counter(browser, office, "budi", 2)  # A and B
+    notice = budi.locator("#notice")
+    rina = office.session("rina", PASSWORD)
+
+    def says(id_text, en_text):
+        expect(notice).to_have_text(id_text)
+        budi.click("#lang-toggle")
+        expect(notice).to_have_text(en_text)
+        budi.click("#lang-toggle")
+        expect(notice).to_have_text(id_text)
+
+    def call_next(label, serve=False):
+        budi.keyboard.press("n")
+        expect(budi.locator("#t-label")).to_have_text(label)
+        if serve:
+            budi.keyboard.press("d")
+            expect(budi.locator("#solution")).to_be_focused()
+
+    call_next(labels[0], serve=True)
+    budi.keyboard.type("Kata sandi direset.")
+    budi.keyboard.press("Control+Enter")
+    says(f"{labels[0]} selesai.", f"{labels[0]} resolved.")
+
+    call_next(labels[1], serve=True)
+    budi.fill("#note", "Jadwal tahapan tidak tampil; perlu dicek Helpdesk LKPP.")
+    budi.click("#btn-escalate")
+    says(
+        f"{labels[1]} dieskalasi dan tercatat. E-mail otomatis tidak aktif: teruskan ke Helpdesk LKPP lewat TTS/e-mail.",
+        f"{labels[1]} escalated and recorded. Automatic e-mail is off: forward it to the LKPP helpdesk via TTS/e-mail.",
+    )
+
+    call_next(labels[2])  # cancelled by the front office, seen live
+    rina.post(f"{office.url}/api/tickets/{t[2]['token']}/cancel", json={}, timeout=5).raise_for_status()
+    says(
+        f"Tiket {labels[2]} dibatalkan oleh front office (rina).",
+        f"Ticket {labels[2]} was cancelled by the front office (rina).",
+    )
+
+    call_next(labels[3])  # cancelled while the page was away: the snapshot, then the ticket's history
+    budi.evaluate("() => antrianCounter.live.socket.disconnect()")
+    expect(budi.locator("#live-status")).to_have_attribute("data-state", "off")
+    rina.post(f"{office.url}/api/tickets/{t[3]['token']}/cancel", json={}, timeout=5).raise_for_status()
+    budi.click("#lang-toggle")  # English while away: the first words come in English, then the history's
+    budi.evaluate("() => antrianCounter.live.socket.connect()")
+    expect(notice).to_have_text(f"Ticket {labels[3]} was cancelled by the front office (rina).")
+    budi.click("#lang-toggle")
+    says(
+        f"Tiket {labels[3]} dibatalkan oleh front office (rina).",
+        f"Ticket {labels[3]} was cancelled by the front office (rina).",
+    )
+
+    call_next(labels[4])  # the counter released by the front office
+    rina.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
+    says(
+        "Loket 2 dilepas oleh rina. Pilih loket Anda untuk melanjutkan.",
+        "Loket 2 was released by rina. Pick your counter to go on.",
+    )
+    budi.context.close()
+
+
+def test_the_officer_who_called_a_moment_too_late_is_told_another_counter_took_the_last_visitor(browser, office):
+    """Two officers press N for the last visitor at once: the server takes one call at a time and answers the
+    second with nobody waiting (204). That officer's page still showed the visitor (the live event not there yet,
+    here: its connection down), and said only "Tidak ada pengunjung yang menunggu." Now it says another counter
+    was first, and which ticket and where once the page has the fresh picture."""
+    last = issue(office, "Gita Permata")
+    budi = open_counter(browser, office, "budi", 1)  # A and C
+    expect(budi.locator(f"#line li[data-label='{last['label']}']")).to_be_visible()
+    budi.evaluate("() => antrianCounter.live.socket.disconnect()")
+    expect(budi.locator("#live-status")).to_have_attribute("data-state", "off")
+    sari = office.session("sari", PASSWORD)
+    r = sari.post(f"{office.url}/api/counters/2/call-next", json={}, timeout=5)  # the other officer, first
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == last["label"], r.text
+    expect(budi.locator("#btn-call-next")).to_be_enabled()  # budi's page still shows Gita waiting
+    budi.keyboard.press("n")
+    notice = budi.locator("#notice")
+    expect(notice).to_have_text("Tidak ada lagi yang menunggu: loket lain baru saja memanggil pengunjung terakhir.")
+    budi.click("#lang-toggle")
+    expect(notice).to_have_text("Nobody is waiting any more: another counter just called the last visitor.")
+    budi.evaluate("() => antrianCounter.live.socket.connect()")
+    expect(notice).to_have_text(f"Nobody is waiting any more: {last['label']} was just called at Loket 2.")
+    budi.click("#lang-toggle")
+    expect(notice).to_have_text(f"Tidak ada lagi yang menunggu: {last['label']} baru saja dipanggil di Loket 2.")
+    expect(budi.locator("#t-label")).to_have_text("—")
+    assert server_ticket(office, last["token"])["counter_id"] == 2
+    expect(budi.locator("#btn-call-next")).to_be_disabled()  # the fresh picture: nobody waits
+    sari.post(f"{office.url}/api/counters/2/start", json={}, timeout=5).raise_for_status()
+    r = sari.post(f"{office.url}/api/counters/2/resolve", json={"solution": "Dijelaskan."}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(budi.locator("#counters")).to_contain_text("Loket 2 kosong")  # seen live: the words stay as they were
+    expect(notice).to_have_text(f"Tidak ada lagi yang menunggu: {last['label']} baru saja dipanggil di Loket 2.")
+    budi.context.close()
+
+
 @pytest.fixture
 def next_morning(tmp_path):
     """A server of its own on a clock the test moves a day on (tests/clockserver.py), that clock in the Date

@@ -369,13 +369,56 @@ def test_an_admins_change_while_serving_reloads_the_page_once_the_ticket_is_done
     r = admin.put(live.url + "/api/admin/settings/counters", json={"value": renamed}, timeout=5)
     assert r.status_code == 200, r.text
     try:
-        expect(page.locator("#notice")).to_have_text("Pengaturan diubah admin; muat ulang halaman.")
+        # not "reload the page" (F5 mid-ticket): the page does it by itself once the ticket is done
+        said = f"Pengaturan diubah admin; halaman ini dimuat ulang sendiri setelah tiket {fitri['label']} selesai ditangani."
+        expect(page.locator("#notice")).to_have_text(said)
+        page.click("#lang-toggle")
+        expect(page.locator("#notice")).to_have_text(
+            f"Settings changed by an admin; this page reloads by itself once ticket {fitri['label']} is dealt with."
+        )
+        page.click("#lang-toggle")
+        expect(page.locator("#notice")).to_have_text(said)
         expect(page.locator("#solution")).to_have_value("Draf jawaban yang sedang diketik.")  # not reloaded under it
         page.click("#btn-resolve")
         # reloaded by itself: the new name, and what the officer needs next carried over the reload
         expect(page.locator("#counter-select option[value='1']")).to_contain_text("Loket 1 Prioritas")
         expect(page.locator("#notice")).to_have_text(f"{fitri['label']} selesai.")
         expect(page.locator("#btn-print-form")).to_contain_text(fitri["label"])
+    finally:
+        r = admin.put(live.url + "/api/admin/settings/counters", json={"value": counters}, timeout=5)
+        assert r.status_code == 200, r.text
+    page.context.close()
+
+
+def test_an_admins_change_reloads_the_page_also_when_the_ticket_leaves_without_the_officer(browser, accounts, admin):
+    """The page says it reloads by itself after the ticket: also when the ticket leaves the counter by someone
+    else's hand (the front office cancels it), not only after the officer's own Selesai. What it said about the
+    ticket is carried over the reload, in the page's language."""
+    live = accounts
+    gita = issue(live, "Gita Permata")
+    page = open_counter(browser, live, "budi", 1)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(gita["label"])
+    page.evaluate("() => { window.notReloaded = true; }")
+    counters = admin.get(live.url + "/api/admin/settings", timeout=5).json()["counters"]
+    renamed = [dict(c, name="Loket 1 Prioritas") if c["id"] == 1 else c for c in counters]
+    r = admin.put(live.url + "/api/admin/settings/counters", json={"value": renamed}, timeout=5)
+    assert r.status_code == 200, r.text
+    try:
+        expect(page.locator("#notice")).to_have_text(
+            f"Pengaturan diubah admin; halaman ini dimuat ulang sendiri setelah tiket {gita['label']} selesai ditangani."
+        )
+        assert page.evaluate("() => window.notReloaded === true")  # called: not reloaded under the officer
+        rina = live.session("rina", PASSWORD)
+        rina.post(f"{live.url}/api/tickets/{gita['token']}/cancel", json={}, timeout=5).raise_for_status()
+        expect(page.locator("#counter-select option[value='1']")).to_contain_text("Loket 1 Prioritas")
+        assert page.evaluate("() => window.notReloaded === undefined")
+        expect(page.locator("#notice")).to_have_text(f"Tiket {gita['label']} dibatalkan oleh front office (rina).")
+        page.click("#lang-toggle")
+        expect(page.locator("#notice")).to_have_text(
+            f"Ticket {gita['label']} was cancelled by the front office (rina)."
+        )
+        page.click("#lang-toggle")
     finally:
         r = admin.put(live.url + "/api/admin/settings/counters", json={"value": counters}, timeout=5)
         assert r.status_code == 200, r.text
@@ -929,6 +972,73 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
             if lang == "en":
                 page.click("#lang-toggle")
             page.set_viewport_size({"width": 1024, "height": 768})
+    context.close()
+
+
+# The call count and the service's name in the ticket's head, and where the count is cut, if it is.
+CALL_COUNT = """() => {
+    const calls = document.getElementById('t-calls');
+    const service = document.getElementById('t-service');
+    const box = calls.getBoundingClientRect();
+    const pieces = [...calls.querySelectorAll('.piece')].map((p) => p.getBoundingClientRect());
+    return {
+        text: calls.textContent,
+        whole: calls.scrollWidth <= calls.clientWidth + 0.5 && pieces.every((r) => r.right <= box.right + 0.5),
+        clear: box.right <= service.getBoundingClientRect().left + 0.5,
+        serviceCut: service.scrollWidth > service.clientWidth,
+        serviceTitle: service.title,
+    };
+}"""
+
+
+def test_the_call_count_stays_whole_and_the_long_service_name_gives_way_on_a_1024_px_screen(browser, accounts):
+    """At 1024x768 a visitor of service B ("Konsultasi Non-Penyedia (PPK/Pokja/PP)") skipped before showed
+    "panggilan 1 dar…": the count could still shrink. It is whole now (on two lines, each piece whole, when the
+    counter's break takes the row's room too); the service's name gives way, cut with "…", whole in its tooltip."""
+    live = accounts
+    first, second = issue(live, "Bapak Lama Sekali", service="B"), issue(live, "Ibu Kedua", service="B")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "3")  # B and C
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    recall_twice(page)
+    page.keyboard.press("n")  # skipped: back after the next visitor
+    expect(page.locator("#t-label")).to_have_text(second["label"])
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.keyboard.type("Dijelaskan.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#t-label")).to_have_text("—")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    texts = {"id": "panggilan 1 dari 3 · sudah dilewati 1×", "en": "call 1 of 3 · skipped 1× before"}
+    try:
+        for paused in (False, True):
+            if paused:
+                page.keyboard.press("i")
+                expect(page.locator("#t-paused")).to_be_visible()
+            for lang in ("id", "en"):
+                if lang == "en":
+                    page.click("#lang-toggle")
+                expect(page.locator("#t-calls")).to_have_text(texts[lang])
+                for width in (1024, 1366):
+                    page.set_viewport_size({"width": width, "height": 768})
+                    where = f"{width}x768, {lang}{', paused' if paused else ''}"
+                    m = page.evaluate(CALL_COUNT)
+                    assert m["whole"] and m["clear"], f"{where}: {m}"
+                    assert m["serviceTitle"] == "B · Konsultasi Non-Penyedia (PPK/Pokja/PP)", where
+                    head = page.evaluate(TICKET_HEAD)
+                    assert head["past"] == [], f"{where}: past the column {head['column']}: {head['past']}"
+                    if width == 1024 and lang == "id":
+                        assert m["serviceCut"], f"{where}: the service's name should give way"
+                page.set_viewport_size({"width": 1024, "height": 768})
+                if lang == "en":
+                    page.click("#lang-toggle")
+    finally:
+        if page.locator("#t-paused").is_visible():  # the module's next tests find the counter open
+            page.keyboard.press("i")
+            expect(page.locator("#t-paused")).to_be_hidden()
     context.close()
 
 

@@ -140,11 +140,28 @@ function renderNotice() {
   box.textContent = n ? noticeText(n) : "";
 }
 
-// A notice's words in the page's language now: a text as it was said, an escalation with its mail's state as
-// the live events tell it, a correction with the names of the fields that changed.
+// A notice whose words follow the page's state (the counter that took the last visitor, the ticket the admin's
+// change waits for): drawn again when they changed, not otherwise (a screen reader says an alert's new text).
+function refreshNotice() {
+  const n = state.notice;
+  if (n && $("notice").textContent !== noticeText(n)) renderNotice();
+}
+
+// Sentences said one after another, each [key, params]: said again in the language of the moment.
+function partsText(parts) {
+  return parts.map(([key, params]) => t(key, params)).join(" ");
+}
+
+// A notice's words in the page's language now: a text as it was said (the server's refusal), an escalation
+// with its mail's state as the live events tell it, a correction with the names of the fields that changed, a
+// ticket that left the counter from its facts, the admin's change and the last visitor taken by another counter
+// from the page's state.
 function noticeText(n) {
   if (n.text !== undefined) return n.text;
-  if (n.parts) return n.parts.map(([key, params]) => t(key, params)).join(" "); // sentences said one after another
+  if (n.parts) return partsText(n.parts);
+  if (n.gone) return goneWords(n.gone.label, n.gone.how || {}, n.gone.status);
+  if (n.settings) return settingsText();
+  if (n.taken) return takenText(n.taken);
   if (n.escalated) {
     const e = n.escalated;
     const said = t(`mail.${e.status}`);
@@ -152,7 +169,23 @@ function noticeText(n) {
     return e.more ? `${text} ${e.more}` : text;
   }
   if (n.fields) return t(n.key, { ...n.params, fields: n.fields.map((f) => t(`form.${f}`).toLowerCase()).join(", ") });
-  return t(n.key, n.params);
+  const text = t(n.key, n.params);
+  return n.more ? `${text} ${n.more}` : text; // `more`: the server's own words after the page's
+}
+
+// "Nobody is waiting" after N while the page showed someone waiting (`taken.ids`): another counter called them
+// first. Which ticket and where once the live events or the fresh snapshot show it called there (kept then in
+// `taken.by`: the words stay when that counter finishes it).
+function takenText(taken) {
+  if (!taken.by) {
+    const x = taken.ids.map((id) => state.tickets.get(id)).find(
+      (x) => x && (x.status === "called" || x.status === "serving") && x.counter_id && x.counter_id !== state.counterId,
+    );
+    if (x) taken.by = { label: x.label, counter: x.counter_id };
+  }
+  if (taken.by) return t("done.none_taken_by", { label: taken.by.label, counter: counterName(taken.by.counter) });
+  if (taken.ids.some((id) => (state.tickets.get(id) || {}).status === "waiting")) return t("done.none_taken");
+  return t("done.none"); // gone from the line otherwise (cancelled meanwhile): nobody waits, that is all
 }
 
 function clearFieldErrors() {
@@ -189,19 +222,25 @@ function render() {
   $("t-label").textContent = ticket ? ticket.label : "—";
   $("t-status").textContent = ticket ? statusName(ticket.status) : t("none");
   $("t-status").dataset.status = ticket ? ticket.status : "";
-  let calls = ticket && ticket.status === "called" ? t("calls", { n: ticket.calls, max: PAGE.max_calls }) : "";
-  if (calls && ticket.requeues) calls += ` · ${t("calls_skipped", { n: ticket.requeues })}`; // it came back after a skip
+  // the count, and the skip before it (it came back after one) as a second piece: each whole, on a second line
+  // of their own when the head's row is full (fitHead)
+  let calls = ticket && ticket.status === "called" ? [t("calls", { n: ticket.calls, max: PAGE.max_calls })] : [];
+  if (calls.length && ticket.requeues) calls.push(`· ${t("calls_skipped", { n: ticket.requeues })}`);
   const earlier = ofEarlierDay(ticket);
   if (earlier) {
     // still served when its day ended (Selesai never pressed): the counter takes no one else until it is
     // finished. Said in the timer's place (renderTimer), which would only count the hours since.
     const [y, m, d] = ticket.day.split("-");
-    calls = t("earlier_day", { day: `${d}-${m}-${y}` });
+    calls = [t("earlier_day", { day: `${d}-${m}-${y}` })];
   }
-  $("t-calls").textContent = calls;
+  const pieces = calls.map((x) => el("span", { class: "piece" }, x));
+  $("t-calls").replaceChildren(...pieces.flatMap((x, i) => (i ? [" ", x] : [x])));
   $("t-calls").classList.toggle("earlier", earlier);
   const service = ticket && PAGE.services.find((s) => s.code === ticket.service);
   $("t-service").textContent = service ? service.name : "";
+  // the name gives way to the count and the timer (counter.css): whole in its tooltip
+  if (service) $("t-service").title = `${service.code} · ${service.name}`;
+  else $("t-service").removeAttribute("title");
 
   const form = (ticket && ticket.form) || {};
   for (const key of FORM_FIELDS) $(`f-${key}`).replaceChildren(...unbroken(form[key] || "—"));
@@ -276,6 +315,7 @@ function render() {
   renderLine(can);
   renderCounters();
   renderKept();
+  refreshNotice();
   if (state.focusAnswer && ticket && ticket.status === "serving" && !state.busy) {
     state.focusAnswer = false;
     $("solution").focus();
@@ -315,6 +355,7 @@ function changedMark(changed) {
 // laptop's screen (the agency on one more when the name takes one), are whole in their tooltips. Measured in
 // the usual layout, so it holds in either language and at any width: again when the window is resized.
 function fitDetails() {
+  fitHead();
   const grid = document.querySelector(".visitor .form-grid");
   grid.classList.remove("long", "name-one-line");
   const lines = (dd) => dd.scrollHeight / parseFloat(getComputedStyle(dd).lineHeight);
@@ -332,6 +373,16 @@ function fitDetails() {
     if (title) dd.title = title;
     else dd.removeAttribute("title");
   }
+}
+
+// The ticket's head on one row (a laptop): the service's name gives way first (cut with "…", whole in its
+// tooltip); when the row is still too narrow for the call count (a long "sudah dilewati" after a pause's
+// ISTIRAHAT and Lanjutkan), its pieces go on two lines, each whole, instead of being cut.
+function fitHead() {
+  const head = document.querySelector(".ticket-head");
+  const calls = $("t-calls");
+  calls.classList.remove("two-lines");
+  if (calls.children.length > 1 && head.scrollWidth > head.clientWidth + 1) calls.classList.add("two-lines");
 }
 
 // A phone number, a NIP, a ticket's number or an e-mail address in what a visitor or an officer wrote is never
@@ -768,9 +819,12 @@ function goneFacts(id) {
   return { type: "gone", how: { ...(state.left.get(id) || {}) }, status: ticket.status || "?" };
 }
 
-function goneText(id) {
+// Say that a ticket left this counter: its facts in the notice, its words in the page's language when drawn.
+function notifyGone(kind, id) {
   const ticket = state.gone.get(id) || state.tickets.get(id) || {};
-  return goneWords(ticket.label || "?", state.left.get(id) || {}, ticket.status || "?");
+  const { how, status } = goneFacts(id);
+  state.notice = { kind, gone: { id, label: ticket.label || "?", how, status } };
+  renderNotice();
 }
 
 function goneWords(label, how, status) {
@@ -781,7 +835,8 @@ function goneWords(label, how, status) {
   for (const [type, key] of [["resolved", "resolved"], ["escalated", "escalated"], ["transferred", "transferred"]]) {
     if (how.type === type) return t(`gone.${key}_${mine ? "tab" : "by"}`, { label, actor });
   }
-  if (how.type === "counter_released" && how.text) return how.text;
+  if (how.type === "counter_released" && how.parts) return partsText(how.parts);
+  if (how.type === "counter_released" && how.text) return how.text; // kept by an earlier version of the page
   if (how.type === "unknown") return t("gone.unknown", { label });
   return t("gone.other", { label, status: statusName(status || "?") });
 }
@@ -941,11 +996,11 @@ function onSnapshot(snap) {
   if (was && now && state.me && was.officer === state.me.username && now.officer !== state.me.username) {
     // This officer's counter was freed while the page was away (asleep, offline): the event is long gone.
     const counter = counterName(id);
-    if (missedRelease(now, true)) counterLost(id, releaseText(id, now.released, now), mine);
-    else counterLost(id, now.officer ? t("released.away_taken", { counter, officer: now.officer }) : t("released.away", { counter }), mine);
+    if (missedRelease(now, true)) counterLost(id, releaseParts(id, now.released, now), mine);
+    else counterLost(id, [[now.officer ? "released.away_taken" : "released.away", { counter, officer: now.officer }]], mine);
   } else if (reopened !== null && reopened === id && now && missedRelease(now, false)) {
     // The page opened again (a browser closed, a laptop back) on the counter it had: freed meanwhile.
-    counterLost(id, releaseText(id, now.released, now), mine);
+    counterLost(id, releaseParts(id, now.released, now), mine);
   } else if (unsaid) {
     // Opened where this browser never had that counter (another PC, a fresh browser): freed meanwhile all the same.
     releaseMissed(unsaid);
@@ -954,7 +1009,7 @@ function onSnapshot(snap) {
     state.gone.set(mine.id, mine);
     state.left.set(mine.id, { type: "unknown" });
     if (!state.ownDone.has(mine.id)) {
-      notifyText("warn", goneText(mine.id));
+      notifyGone("warn", mine.id);
       explainGone(mine); // its history says how, a moment later
     }
   } else if (mine && heldHere(state.tickets.get(mine.id))) {
@@ -967,13 +1022,13 @@ function onSnapshot(snap) {
     renderOffline();
   }
   checkFormCopy(); // a form copy that failed or printed while the page was away
+  reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
 }
 
 // A ticket that left this counter while the page was away: its last event (GET .../history) says how (the
 // front office cancelled it, the day ended, another tab finished it), in place of "changed while the connection
 // was down" as long as that is still what the notice says.
 async function explainGone(ticket) {
-  const unknown = goneText(ticket.id);
   let events;
   try {
     events = (await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/history`)).body.events || [];
@@ -992,7 +1047,8 @@ async function explainGone(ticket) {
   } else {
     return;
   }
-  if (state.notice && state.notice.text === unknown) notifyText("warn", goneText(ticket.id));
+  const n = state.notice;
+  if (n && n.gone && n.gone.id === ticket.id && n.gone.how.type === "unknown") notifyGone("warn", ticket.id);
   if (state.kept && state.kept.id === ticket.id && state.kept.why && state.kept.why.type === "gone") {
     keepDraft({ ...state.kept, why: goneFacts(ticket.id) }); // its draft's box says how too
     renderKept();
@@ -1030,7 +1086,7 @@ function noticeGone(ev, before) {
   state.left.set(id, { type: ev.type, actor: ev.actor });
   if (state.ownDone.has(id)) return;
   const kind = ev.type === "resolved" || ev.type === "escalated" || ev.type === "transferred" ? "info" : "warn";
-  notifyText(kind, goneText(id));
+  notifyGone(kind, id);
 }
 
 // Counters freed, paused, resumed by someone (an admin, the front office, the server on its own).
@@ -1060,12 +1116,12 @@ function onCounterEvent(ev) {
   if (!auto && by === state.me.username) return; // this officer freed it (another tab, a logout)
   const counter = counterName(id);
   if (auto) {
-    const text = releaseText(id, { seq: ev.seq, at: ev.at, by: "auto", minutes: data.minutes, returned: data.returned }, null);
-    counterLost(id, text, currentTicket(), ev.seq);
+    const parts = releaseParts(id, { seq: ev.seq, at: ev.at, by: "auto", minutes: data.minutes, returned: data.returned }, null);
+    counterLost(id, parts, currentTicket(), ev.seq);
     return;
   }
   if (ev.seq) markReleaseSaid(ev.seq);
-  counterLost(id, t("released.by", { counter, by }), currentTicket(), ev.seq);
+  counterLost(id, [["released.by", { counter, by }]], currentTicket(), ev.seq);
 }
 
 // The front office or an admin sent back the ticket called at this page's counter, which this officer did not
@@ -1077,7 +1133,7 @@ function sentBack(ev) {
   const params = { label: data.returned, counter: counterName(data.counter_id ?? ev.counter_id), by: data.by ?? ev.actor ?? "?" };
   const key = `released.sent_back_${role}`;
   if (ev.ticket && ev.ticket.id !== undefined && state.tickets.has(ev.ticket.id)) {
-    state.left.set(ev.ticket.id, { type: "counter_released", text: t(key, params), seq: ev.seq });
+    state.left.set(ev.ticket.id, { type: "counter_released", parts: [[key, params]], seq: ev.seq });
   }
   notify("info", key, params);
 }
@@ -1128,12 +1184,8 @@ function releaseMissed(entry) {
 }
 
 // What happened to this page's counter, from its release {seq, at, by, minutes, returned} (an event's data or
-// the snapshot's `released`), and who has it now (`entry.officer`).
-function releaseText(id, r, entry) {
-  return releaseParts(id, r, entry).map(([key, params]) => t(key, params)).join(" ");
-}
-
-// releaseText's sentences as [key, params] (a notice of them is said again in the other language).
+// the snapshot's `released`), and who has it now (`entry.officer`): sentences as [key, params] (a notice of them
+// is said again in the other language).
 function releaseParts(id, r, entry) {
   if (r.seq) markReleaseSaid(r.seq);
   const counter = counterName(id);
@@ -1149,20 +1201,22 @@ function releaseParts(id, r, entry) {
   return parts;
 }
 
-// This page's counter is no longer this officer's: say so (`text`), and pick a counter again (a counter
-// bound to the account stays: its next action takes it again). A draft for `ticket` is kept on screen.
-function counterLost(id, text, ticket, seq = undefined) {
+// This page's counter is no longer this officer's: say so (`parts`, sentences as [key, params]), and pick a
+// counter again (a counter bound to the account stays: its next action takes it again). A draft for `ticket` is
+// kept on screen.
+function counterLost(id, parts, ticket, seq = undefined) {
   if (ticket) {
     state.gone.set(ticket.id, ticket);
-    state.left.set(ticket.id, { type: "counter_released", text, seq }); // `seq`: the event that said it
+    state.left.set(ticket.id, { type: "counter_released", parts, seq }); // `seq`: the event that said it
   }
-  if (state.me.counter_id) text += ` ${t("released.bound")}`;
+  if (state.me.counter_id) parts = [...parts, ["released.bound", {}]];
   else {
-    text += ` ${t("released.pick")}`;
+    parts = [...parts, ["released.pick", {}]];
     state.counterId = null;
     localStorage.removeItem(COUNTER_KEY);
   }
-  notifyText("warn", text);
+  state.notice = { kind: "warn", parts };
+  renderNotice();
 }
 
 // The counter and service lists come from the page's config: reload when nothing would be lost, else
@@ -1171,13 +1225,24 @@ function settingsChanged() {
   state.reloadPending = true;
   if (reloadIfIdle()) return;
   if (live) live.resync();
-  notify("info", "settings.changed");
+  state.notice = { kind: "info", settings: true };
+  renderNotice();
+}
+
+// The admin's change said as what the page will do: reload by itself once the ticket at the counter is done (or
+// the action in flight is answered); "reload the page" only when something typed without a ticket holds it.
+function settingsText() {
+  const ticket = currentTicket();
+  if (ticket) return t("settings.changed_ticket", { label: ticket.label });
+  return t(state.busy ? "settings.changed_soon" : "settings.changed");
 }
 
 function reloadIfIdle() {
   const typing = $("solution").value.trim() || $("note").value.trim();
   if (!state.reloadPending || state.busy || currentTicket() || typing) return false;
-  sessionStorage.setItem(CARRY_KEY, JSON.stringify({ notice: state.notice })); // the form copy is kept anyway
+  // the form copy is kept anyway; "the page reloads by itself" is not carried (it did)
+  const notice = state.notice && !state.notice.settings ? state.notice : null;
+  sessionStorage.setItem(CARRY_KEY, JSON.stringify({ notice }));
   location.reload();
   return true;
 }
@@ -1197,6 +1262,7 @@ function onEvent(ev) {
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
   if (ev.type === "mail_sent" || ev.type === "mail_failed") onMailEvent(ev);
   render();
+  reloadIfIdle(); // an admin's change waited for the ticket that just left the counter
 }
 
 // An escalation mail's try. A failure of this officer's case is said; once sent, the escalation's notice
@@ -1262,15 +1328,55 @@ function payloadFor(action, extra) {
   } else if (action === "transfer") {
     data.service = $("transfer-service").value;
     // what the officer wrote so far goes with the visitor, for the officer at the other service
-    const note = [$("solution").value.trim(), $("note").value.trim()].filter(Boolean).join("\n\n");
-    // at most the server's 4,000 characters (code points: an emoji is never split), a cut one marked "…"
-    const chars = Array.from(note);
-    if (note) data.note = chars.length > 4000 ? `${chars.slice(0, 3999).join("")}…` : note;
+    const note = transferNote($("solution").value, $("note").value);
+    if (note.text) data.note = note.text;
+    if (note.cut) data.cut = note.cut; // for the notice (act), not sent
   }
   return data;
 }
 
-function reportDone(action, status, body) {
+// The server's limit on a transfer's note (server/core.py NOTE_MAX), in characters (code points) once cleaned
+// as the server cleans it (server/forms.py clean_text: NFC, trimmed).
+const NOTE_MAX = 4000;
+
+// A text cut to `room` characters with "…" at its end (in it), never inside a letter with its accents or an
+// emoji; the text as it is when it fits.
+function cutTo(text, room) {
+  if (Array.from(text).length <= room) return text;
+  let out = "";
+  let used = 0;
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    const n = Array.from(segment).length;
+    if (used + n > room - 1) break;
+    out += segment;
+    used += n;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+// The transfer's note: the answer written so far and the escalation analysis, both, within NOTE_MAX. When they
+// do not fit, the longer one is cut first: the shorter one stays whole when it takes at most half the room, else
+// each is cut to its half. `cut`: which of them were cut ("solution", "note", "both"), or null.
+function transferNote(solution, note, max = NOTE_MAX) {
+  const parts = [solution, note].map((x) => (x || "").normalize("NFC").trim());
+  const sizes = parts.map((x) => Array.from(x).length);
+  const sep = parts[0] && parts[1] ? 2 : 0; // "\n\n" between them
+  const room = max - sep;
+  if (sizes[0] + sizes[1] <= room) return { text: parts.filter(Boolean).join("\n\n"), cut: null };
+  const longer = sizes[0] >= sizes[1] ? 0 : 1; // the answer when they are as long
+  const shorter = 1 - longer;
+  const rooms = [];
+  rooms[shorter] = Math.min(sizes[shorter], Math.ceil(room / 2));
+  rooms[longer] = room - rooms[shorter];
+  const cutParts = parts.map((x, i) => cutTo(x, rooms[i]));
+  const which = parts.map((x, i) => cutParts[i] !== x);
+  const cut = which[0] && which[1] ? "both" : which[0] ? "solution" : "note";
+  return { text: cutParts.filter(Boolean).join("\n\n"), cut };
+}
+
+// `waited`: the ids of the tickets the page showed waiting for this counter when call-next was pressed; `cut`:
+// which part of a transfer's note was shortened (transferNote).
+function reportDone(action, status, body, waited = null, cut = null) {
   const ticket = body && body.ticket;
   const label = ticket ? ticket.label : "";
   if (action === "call-next" || action === "call") {
@@ -1278,6 +1384,14 @@ function reportDone(action, status, body) {
     const gone = skipped && skipped.status === "no_show"; // skipped before: this skip was its last
     if (status === 204 || !ticket) {
       if (skipped) return notify("info", gone ? "done.no_show" : "done.skipped", { label: skipped.label });
+      if (waited && waited.length) {
+        // The page showed someone waiting when N was pressed: another counter called them first (the server
+        // takes one call at a time). Which one and where, once the live events or a fresh snapshot tell.
+        state.notice = { kind: "info", taken: { ids: waited, by: null } };
+        renderNotice();
+        if (live) live.resync();
+        return;
+      }
       return notify("info", "done.none");
     }
     if (skipped) return notify("info", gone ? "done.no_show_called" : "done.skipped_called", { skipped: skipped.label, label });
@@ -1288,8 +1402,12 @@ function reportDone(action, status, body) {
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
   if (action === "skip") return notify("info", ticket.status === "no_show" ? "done.no_show" : "done.skipped", { label });
   if (action === "start") return notify("info", "done.started", { label });
-  if (action === "transfer") return notify("info", "done.transferred", { label, service: serviceName(ticket.service) });
-  let text = "";
+  if (action === "transfer") {
+    const params = { label, service: serviceName(ticket.service), max: NOTE_MAX };
+    // the note was shortened to the server's limit: the officer knows what the one at the other service reads
+    if (cut) return notify("warn", `done.transferred_cut_${cut}`, params);
+    return notify("info", "done.transferred", params);
+  }
   if (action === "escalate") {
     const esc = body.escalation || {};
     const mail = esc.mail;
@@ -1302,12 +1420,10 @@ function reportDone(action, status, body) {
       state.notice = { kind: "info", escalated: { label, ticket: ticket.id, mail: mail.id, to: mail.to || "LKPP", status, more } };
       return renderNotice();
     }
-    text = t("done.escalated_nomail", { label });
-    if (more) text += ` ${more}`;
-  } else {
-    text = t("done.resolved", { label });
+    state.notice = { kind: "info", key: "done.escalated_nomail", params: { label }, more };
+    return renderNotice();
   }
-  notifyText("info", text);
+  notify("info", "done.resolved", { label });
 }
 
 // One action on this counter; `extra` goes with it ({ticket: label} for a call out of turn).
@@ -1326,12 +1442,15 @@ async function act(action, extra = {}) {
   state.changed = null; // the officer's next action: the corrected details are seen
   clearFieldErrors();
   const held = currentTicket();
+  const cfg = counterConfig();
+  const waited = action === "call-next" && cfg ? waitingFor(cfg.services).map((x) => x.id) : null;
   if (held && OWN_ENDINGS.includes(action)) state.ownDone.add(held.id);
   if (held && action === "transfer") state.transferring.set(held.id, $("transfer-service").value);
   if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
   try {
-    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payloadFor(action, extra));
+    const { cut = null, ...payload } = payloadFor(action, extra);
+    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload);
     if (action === "pause" || action === "resume") {
       const paused = body && body.counter ? Boolean(body.counter.paused) : action === "pause";
       state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), paused });
@@ -1341,7 +1460,7 @@ async function act(action, extra = {}) {
     }
     if (body && body.ticket) applyTicket(body.ticket);
     if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
-    reportDone(action, status, body);
+    reportDone(action, status, body, waited, cut);
     // The form is done with: give the keys back to the shortcuts (N calls the next visitor).
     if (action !== "start" && $("outcome").contains(document.activeElement)) document.activeElement.blur();
     if (action === "start") state.focusAnswer = true; // the visitor sits down: the cursor goes to the answer
