@@ -262,6 +262,8 @@ class LimitSettings:
     """What one device (an address) may hold and ask of the server (docs/operations.md, "Security")."""
 
     connections_per_address: int = setting(64, between=(8, 10000))
+    # live Socket.IO sessions (a TV, a counter page, a phone's ticket page: one each)
+    sessions_per_address: int = setting(64, between=(4, 10000))
     requests_per_minute: int = setting(1200, between=(60, 1_000_000))
     # addresses with no per-address limits
     exempt: tuple[str, ...] = setting((), convert=_addresses)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -100,8 +101,23 @@ class FanOut:
                 self.dropped += 1
                 client.abort()  # it reads nothing: its queue would grow with every call, for weeks
                 continue
+            if _expired(server.eio, eio_sid):
+                continue
             self.queued += 1
             server._send_eio_packet(eio_sid, pkt)
+
+
+def _expired(eio: Any, eio_sid: str) -> bool:
+    """A session closed, closing or past its ping timeout (a long-polling client that stopped polling):
+    nothing is queued for it. engineio's send would close an expired one there and then, and python-
+    socketio's close looks through every session's room: a broadcast reaching thousands of them closed
+    them all in one turn of the loop, and the server answered nothing for minutes. engineio's service
+    task closes them instead, one at a time with a pause between."""
+    sock = eio.sockets.get(eio_sid)
+    if sock is None or sock.closed or sock.closing:
+        return True
+    last = sock.last_ping
+    return bool(last) and time.time() - last > eio.ping_timeout
 
 
 def _wrapper_class(fanout: FanOut) -> type:

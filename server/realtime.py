@@ -138,6 +138,7 @@ def register(
     # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
     service.closers.append(wake.set)
     budgets = _budget_packets(socketio, fanout, penalize)
+    socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
@@ -316,6 +317,71 @@ class _PacketBudgets:
     def forget(self, eio_sid: str) -> None:
         self.packets.pop(eio_sid, None)
         self.snapshots.pop(eio_sid, None)
+
+
+class _SessionCap:
+    """The live Engine.IO sessions of each device (address), at most [limits] sessions_per_address.
+
+    A long-polling session holds no connection: a device that opened thousands and never polled them
+    again held them until their ping timeout, and when they expired together python-socketio closed
+    each by looking through every session's room, thousands times thousands in one turn of the loop
+    (the server answered nothing for minutes: the hostile-device review, docs/operations.md,
+    "Security"). A handshake past the device's limit is refused (engineio's 401); the table holds
+    only the addresses that have a session."""
+
+    def __init__(self, limits: Callable[[], Any]):
+        self.limits = limits
+        self.by_address: dict[str, int] = {}
+        self.address_of: dict[str, str] = {}  # engineio sid -> its device
+        self.refused = 0
+        self.said = SparseLog(log, "Socket.IO session refused")
+
+    def admit(self, eio_sid: str, address: str) -> bool:
+        limits = self.limits()
+        n = self.by_address.get(address, 0)
+        if n >= limits.sessions_per_address and address not in limits.exempt:
+            self.refused += 1
+            self.said(address, RuntimeError(f"the device holds {n} sessions, its limit"))
+            return False
+        self.by_address[address] = n + 1
+        self.address_of[eio_sid] = address
+        return True
+
+    def forget(self, eio_sid: str) -> None:
+        address = self.address_of.pop(eio_sid, None)
+        if address is None:
+            return
+        n = self.by_address.pop(address, 1) - 1
+        if n > 0:
+            self.by_address[address] = n
+
+
+def _cap_sessions(socketio: SocketIO, limits: Callable[[], Any]) -> _SessionCap:
+    """Count each Engine.IO session by its device as engineio opens it, before python-socketio (and
+    its rooms) know of it, and refuse one past the device's limit; a session is forgotten when
+    engineio ends it, however it ends."""
+    eio = socketio.server.eio
+    cap = _SessionCap(limits)
+    on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
+
+    def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
+        if not cap.admit(eio_sid, environ.get("REMOTE_ADDR") or "?"):
+            return False
+        try:
+            result = on_connect(eio_sid, environ, *args)
+        except BaseException:
+            cap.forget(eio_sid)
+            raise
+        if result is not None and result is not True:  # refused: engineio ends it without a disconnect
+            cap.forget(eio_sid)
+        return result
+
+    def disconnect(eio_sid: str, *args: Any) -> Any:
+        cap.forget(eio_sid)
+        return on_disconnect(eio_sid, *args)
+
+    eio.handlers["connect"], eio.handlers["disconnect"] = connect, disconnect
+    return cap
 
 
 def _budget_packets(

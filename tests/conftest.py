@@ -210,8 +210,10 @@ def write_config(tmp: Path, replace: dict[str, str] | None = None, extra: str = 
         assert old in text, f"config has no {old!r}"
         text = text.replace(old, new)
     # Every device of a test (several pages, the test's own API calls) is one address, 127.0.0.1: ten
-    # times an office device's request budget, unless the test set its own (tests/test_hostile.py).
+    # times an office device's request budget, and its live pages' too, unless the test set its own
+    # (tests/test_hostile.py).
     text = re.sub(r"^requests_per_minute = 1200\b", "requests_per_minute = 12000", text, flags=re.M)
+    text = re.sub(r"^sessions_per_address = 64\b", "sessions_per_address = 1000", text, flags=re.M)
     path = tmp / "config.toml"
     path.write_text(text + extra, encoding="utf-8")
     return path

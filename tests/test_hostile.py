@@ -24,6 +24,7 @@ LIMITS = {
     # the test process itself and the login flood's device have no per-address limits
     "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 2',
     "hold_seconds = 10": "hold_seconds = 1",
+    "sessions_per_address = 64": "sessions_per_address = 4",
     "proxies = []": 'proxies = ["127.0.0.60"]',  # an HTTPS reverse proxy in front (docs/operations.md)
 }
 HOLD_SECONDS = 1
@@ -483,6 +484,31 @@ def _polling_display(server, device: str) -> str:
     assert _raw(server, device, "POST", url, b'40{"role":"display"}')[0] == 200
     assert _raw(server, device, "GET", url)[0] == 200  # its connect and first snapshot
     return url
+
+
+HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
+
+
+def test_a_device_holds_at_most_its_limit_of_socket_sessions_and_gets_one_back_when_one_ends(server):
+    """A long-polling session holds no connection: a device that opened thousands and never polled them held
+    them until their ping timeout, and their closing froze the server for minutes (the hostile-device
+    review). Past [limits] sessions_per_address a handshake is refused; another device is not; a session
+    that ends gives its place back. One log line."""
+    device = "127.0.0.50"
+    log_before = len(server.log())
+    sids = []
+    for _ in range(4):
+        status, data = _raw(server, device, "GET", HANDSHAKE)
+        assert status == 200, data
+        sids.append(json.loads(data[1:])["sid"])
+    assert _raw(server, device, "GET", HANDSHAKE)[0] == 401
+    assert _raw(server, device, "GET", HANDSHAKE)[0] == 401
+    assert _raw(server, "127.0.0.51", "GET", HANDSHAKE)[0] == 200  # another device
+    url = f"{HANDSHAKE}&sid={sids[0]}"
+    assert _raw(server, device, "POST", url, b"1")[0] == 200  # the client's close: the session ends
+    assert _wait_for(lambda: _raw(server, device, "GET", HANDSHAKE)[0] == 200, 5)
+    assert _raw(server, device, "GET", HANDSHAKE)[0] == 401  # its one place back, taken: no more
+    assert server.log()[log_before:].count("Socket.IO session refused") == 1
 
 
 UNREADABLE_PACKETS = ["42{", "4x", "49", "4", "4-1", '45-["x"]', '42["snapshot",' + "[" * 25_000 + "]" * 25_000 + "]"]
