@@ -4,6 +4,7 @@ the regulation's table, Krejcie and Morgan's sample, and the survey, SKM and com
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -302,6 +303,20 @@ def test_the_tablet_never_shows_what_a_ticket_answered_and_ten_wrong_digits_lock
             )
     tablet = client.post("/api/survey/lookup", json=by_label, environ_base={"REMOTE_ADDR": "192.168.1.50"})
     assert tablet.status_code == 404
+    # ... but the office's own devices, named in [kiosk] addresses: thirty guesses from anyone who read the
+    # labels on the TV shut the exit tablet out of the ticket (its own ten misses still lock it)
+    service = client.application.extensions["antrian"]
+    kiosk = dataclasses.replace(service.settings.kiosk, addresses=("192.168.1.50",))
+    service.unit.settings = dataclasses.replace(service.settings, kiosk=kiosk)
+    tablet = client.post("/api/survey/lookup", json=by_label, environ_base={"REMOTE_ADDR": "192.168.1.50"})
+    assert tablet.status_code == 200 and tablet.get_json()["survey"]["answered"] is True
+    for guess in range(10):
+        wrong = {"ticket": ticket["label"], "phone_last4": f"{guess:04d}"}
+        client.post("/api/survey/lookup", json=wrong, environ_base={"REMOTE_ADDR": "192.168.1.50"})
+    tablet = client.post("/api/survey/lookup", json=by_label, environ_base={"REMOTE_ADDR": "192.168.1.50"})
+    assert tablet.status_code == 404
+    stranger = client.post("/api/survey/lookup", json=by_label, environ_base={"REMOTE_ADDR": "192.168.1.77"})
+    assert stranger.status_code == 404
 
 
 def test_the_all_devices_lock_holds_when_the_per_device_counts_are_full(client, officer, monkeypatch):

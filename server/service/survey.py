@@ -43,7 +43,10 @@ CORRECTIONS_MAX = 5
 # given wrong this many times today is refused to the tablet for the rest of the day (its phone page and
 # QR code still work), so guessing the digits from many addresses gets nowhere.
 LOOKUP_MISSES = 10  # wrong digits for one ticket from one device: that device is refused it all day
-LOOKUP_MISSES_ALL = 30  # ... from all devices together: every device is (a guess stays under 1 in 300)
+# ... from all devices together: every device is (a guess stays under 1 in 300), but those named in
+# [kiosk] addresses (the office's own kiosk and exit tablet): anyone who reads the labels on the TV
+# could otherwise shut the tablet out of every ticket of the day with thirty wrong guesses each.
+LOOKUP_MISSES_ALL = 30
 LOOKUP_MISSES_KEPT = 10_000  # tickets with misses remembered (a day of the busiest office is far fewer)
 _LAST4 = re.compile(r"[0-9]{4}")
 LANGS = ("id", "en")
@@ -396,10 +399,11 @@ class Survey:
     def _locked(self, day: str, ticket_id: int, who: str) -> bool:
         if self._misses_day != day:
             return False
-        return (
-            self._misses.get((ticket_id, who), 0) >= LOOKUP_MISSES
-            or self._misses_all.get(ticket_id, 0) >= LOOKUP_MISSES_ALL
-        )
+        if self._misses.get((ticket_id, who), 0) >= LOOKUP_MISSES:
+            return True
+        kiosk = self.unit.settings.kiosk
+        office_device = bool(kiosk.addresses) and kiosk.allows(who)
+        return not office_device and self._misses_all.get(ticket_id, 0) >= LOOKUP_MISSES_ALL
 
     def _miss(self, day: str, ticket_id: int, who: str) -> None:
         """Count wrong digits for a ticket of `day`, from one device and from all; an earlier day's counts
