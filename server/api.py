@@ -560,13 +560,28 @@ def recap():
 @bp.get("/figures")
 @require("officer", "frontoffice", csrf=False)
 def service_figures():
-    """Service-time figures against the SOP's standard times, per day, week, month, officer or service."""
+    """Service-time figures against the SOP's standard times, per day, week, month, officer or service, as
+    JSON, or as an XLSX or CSV table of the same numbers (server/figures.py, figures_xlsx and figures_csv)."""
     from server import figures
+    from server.report_job import MIMETYPES
 
     day_from, day_to, group = request.args.get("from"), request.args.get("to"), request.args.get("group", "day")
+    fmt = request.args.get("format", "json")
     bad = reports.check_range(day_from, day_to)
     if group not in figures.GROUPS:
         bad["group"] = "invalid"
+    if fmt not in figures.FORMATS:
+        bad["format"] = "invalid"
     if bad:
         raise FormIncomplete(bad)
-    return jsonify(service().figures(day_from, day_to, group))  # over a year: made off the event loop
+    data = service().figures(day_from, day_to, group)  # over a year: made off the event loop
+    if fmt == "json":
+        return jsonify(data)
+    if fmt == "csv":
+        content = figures.figures_csv(data)
+    else:
+        content = figures.figures_xlsx(data, service().settings.office.name)
+    name = figures.file_name(day_from, day_to, group, fmt)
+    return Response(
+        content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -33,10 +33,13 @@ tests check the SQL against a pure path that sums ticket rows with timestamps (t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+import io
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from server import xlsx
 from server.config import SlaSettings
 from server.i18n import t
 from shared.dates import MONTHS_ID, month_names
@@ -302,3 +305,123 @@ def bar_layout(
             }
         )
     return bars
+
+
+# -- the figures as files (GET /api/figures?format=xlsx|csv) -------------------------------------
+# One table, a row per group and measure (the dashboard's table of the totals, for each group), then the
+# total's rows: the measure's standard, how many it measured and left out, how many within the standard
+# and their share, the mean and the longest. In Indonesian, as the recap and the SKM's files are, whatever
+# the page's language; the durations in minutes as the dashboard shows them.
+FORMATS = ("json", "csv", "xlsx")
+EXPORT_COLUMNS = ("group", "key", "measure", "standard", "measured", "unmeasured", "within", "share", "mean", "max")
+XLSX_WIDTHS = (30, 12, 24, 11, 9, 9, 10, 11, 11, 11)
+
+
+def minutes(seconds: float | None) -> float | None:
+    """A duration of the figures (seconds, to the tenth) in minutes, to four decimals: the seconds come back
+    from it to the tenth (18.5167 minutes are 1111.0 s)."""
+    return None if seconds is None else round(seconds / 60, 4)
+
+
+def export_rows(data: dict[str, Any]) -> Iterator[tuple[bool, list[Any]]]:
+    """The figures (`figures()`'s answer) as the files' rows: (a row of the total, cells in EXPORT_COLUMNS'
+    order), per group and measure in the SOP's order, then the total's. A figure there is none of (no
+    standard, nothing measured) is None; `unmeasured` is what the JSON counts as left out (the form's and
+    the copy's `unmeasured`, the escalations' `unsent`), None for the measures that leave none out; `share`
+    is the JSON's fraction (0.6667)."""
+    for total, group in [*((False, g) for g in data["groups"]), (True, data["total"])]:
+        for m in MEASURES:
+            fig = group[m]
+            standard = fig.get("standard_s")
+            yield (
+                total,
+                [
+                    group["label"],
+                    group["key"],
+                    MEASURE_NAMES_ID[m],
+                    None if standard is None else standard // 60 if standard % 60 == 0 else standard / 60,
+                    fig["n"],
+                    fig.get("unsent") if m == "escalation" else fig.get("unmeasured"),
+                    fig.get("within"),
+                    fig.get("share"),
+                    minutes(fig["mean_s"]),
+                    minutes(fig["max_s"]),
+                ],
+            )
+
+
+def export_headings() -> list[str]:
+    return [t(f"figures.export.header.{c}") for c in EXPORT_COLUMNS]
+
+
+def file_name(day_from: str, day_to: str, group: str, fmt: str) -> str:
+    """waktu-layanan-2026-11-01-2026-11-30-hari.xlsx: the period and the grouping, as the recap's names."""
+    from server.reports import _slug
+
+    return "-".join([t("figures.export.file"), day_from, day_to, _slug(t(f"page.dashboard.group.{group}"))]) + f".{fmt}"
+
+
+def figures_csv(data: dict[str, Any]) -> bytes:
+    """The figures as CSV, UTF-8 with a BOM, one table with its headings in the first line (as the recap's):
+    plain numbers for a program to read (minutes 18.5167, the share as a percentage 66.67, as the SKM's CSV
+    writes a share); a label that a spreadsheet would run as a formula (a name an admin typed) gets a "'"."""
+    from server.reports import _cell
+
+    share_at = EXPORT_COLUMNS.index("share")
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(export_headings())
+    for _, cells in export_rows(data):
+        share = cells[share_at]
+        cells[share_at] = None if share is None else round(share * 100, 2)
+        writer.writerow(["" if v is None else _cell(v) for v in cells])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+# The workbook's styles, by their ids in the sheet (0 is the default: the period row).
+_TITLE, _OFFICE, _HEADER, _TEXT, _TOTAL, _COUNT, _MINUTES, _SHARE = range(1, 9)
+_XLSX_STYLES = (
+    xlsx.Style(bold=True, size=14),  # the title
+    xlsx.Style(bold=True, size=12),  # the office
+    xlsx.Style(bold=True, border=True, horizontal="center", vertical="center", wrap=True),  # the headings
+    xlsx.Style(border=True, vertical="top"),  # group, code, measure
+    xlsx.Style(bold=True, border=True, vertical="top"),  # the total's name
+    xlsx.Style(border=True, vertical="top", number_format="0"),  # counts, the standard's whole minutes
+    xlsx.Style(border=True, vertical="top", number_format="0.0"),  # minutes, as the dashboard rounds them
+    # the share to the hundredth of a percent: the JSON's four decimals as they are (the dashboard rounds
+    # down, "never more than reached"; "0.0%" would show 99.95 % as 100.0 %)
+    xlsx.Style(border=True, vertical="top", number_format="0.00%"),
+)
+_COLUMN_STYLES = (_TEXT, _TEXT, _TEXT, _COUNT, _COUNT, _COUNT, _COUNT, _SHARE, _MINUTES, _MINUTES)
+
+
+def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None = None) -> bytes:
+    """The figures as an Excel workbook (server/xlsx.py, as the recap's): the title, the office, the period
+    and grouping in rows 1-3, the bold headings in row 4 (frozen on screen, printed atop every page), a
+    bordered row per group and measure below, then the total's; the counts, minutes and shares numbers
+    with a number format (Excel shows 18,5 and 66,67% when set to Indonesian), a figure there is none of
+    an empty cell; A4 portrait as wide as the page."""
+    from server.reports import period_id
+
+    sheet = xlsx.Sheet(
+        name=t("figures.export.sheet"),
+        widths=XLSX_WIDTHS,
+        styles=_XLSX_STYLES,
+        frozen_rows=4,
+        print_title_rows=(4, 4),
+        fit_to_width=True,
+    )
+    letters = [xlsx.column_letter(i) for i in range(len(EXPORT_COLUMNS))]
+
+    def body() -> Iterator[str]:
+        yield xlsx.row_xml(1, [(_TITLE, t("figures.export.title"))], letters)
+        yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
+        period = t("recap.period", period=period_id(data["from"], data["to"]))
+        grouping = t("figures.export.grouping", group=t(f"page.dashboard.group.{data['group']}").lower())
+        yield xlsx.row_xml(3, [(0, f"{period} · {grouping}")], letters)
+        yield xlsx.row_xml(4, [(_HEADER, h) for h in export_headings()], letters)
+        for n, (total, cells) in enumerate(export_rows(data), start=5):
+            styles = (_TOTAL, *_COLUMN_STYLES[1:]) if total else _COLUMN_STYLES
+            yield xlsx.row_xml(n, zip(styles, cells, strict=True), letters)
+
+    return xlsx.write_xlsx(sheet, body(), when)

@@ -20,6 +20,7 @@ from server.api import COUNTER_ACTIONS
 from server.auth import ROLES, USERNAME
 from server.config import WEEKDAYS
 from server.core import CATEGORIES, CORRECTABLE, STATUSES, TICKET_ACTIONS
+from server.figures import FORMATS as FIGURE_FORMATS
 from server.figures import GROUPS, MEASURES, STANDARD_MEASURES
 from server.forms import FORM_SECONDS_MAX, LIMITS
 from server.reports import MAX_RANGE_DAYS, OUTCOMES, RECAP_FORMATS
@@ -2045,13 +2046,31 @@ def build() -> dict[str, Any]:
                 "figures",
                 "Service times against the SOP's standard times, per group",
                 "reports",
-                {"200": _ok("The figures.", _ref("Figures"))},
-                {"422": "form_incomplete: a missing or bad from/to, or group."},
+                {
+                    "200": {
+                        "description": "The figures. XLSX (sheet Waktu Layanan) and CSV (UTF-8 with a BOM): one table "
+                        "of the same numbers, a row per group and measure, then the total's; durations in minutes. "
+                        "Content-Disposition names the file waktu-layanan-FROM-TO-GROUP.xlsx (or .csv).",
+                        "content": {
+                            JSON: {"schema": _ref("Figures")},
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        },
+                    }
+                },
+                {"422": "form_incomplete: `fields` names a missing or bad from/to, group or format."},
                 roles=staff,
                 params=[
                     *RANGE_PARAMS,
                     _query(
                         "group", {"type": "string", "enum": list(GROUPS), "default": "day"}, "How to group the tickets."
+                    ),
+                    _query(
+                        "format",
+                        {"type": "string", "enum": list(FIGURE_FORMATS), "default": "json"},
+                        "The answer's format.",
                     ),
                 ],
             )

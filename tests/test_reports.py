@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import figures_oracle as oracle
 import pytest
@@ -793,6 +794,132 @@ def test_figures_need_login(client):
     assert client.get(f"/api/figures?from={DAY}&to={DAY}").status_code == 401
 
 
+# -- figures as files (GET /api/figures?format=xlsx|csv; the month-end review: only Print took them out) --------
+EXPORT_HEADINGS = [
+    "Kelompok",
+    "Kode",
+    "Ukuran",
+    "Standar SOP (menit)",
+    "Diukur",
+    "Tidak diukur",
+    "Dalam standar",
+    "% dalam standar",
+    "Rata-rata (menit)",
+    "Terlama (menit)",
+]
+GROUP_WORDS = {"day": "hari", "week": "minggu", "month": "bulan", "officer": "petugas", "service": "layanan"}
+
+
+def expected_export_rows(data):
+    """The JSON's figures as the files' rows should hold them: per group, then the total, a row per measure
+    in the SOP's order (the durations in seconds here: the test turns the files' minutes back)."""
+    rows = []
+    for g in [*data["groups"], data["total"]]:
+        for m in figures.MEASURES:
+            f = g[m]
+            left_out = f.get("unsent") if m == "escalation" else f.get("unmeasured")
+            rows.append(
+                [
+                    g["label"],
+                    g["key"],
+                    figures.MEASURE_NAMES_ID[m],
+                    None if "standard_s" not in f else f["standard_s"] / 60,
+                    f["n"],
+                    left_out,
+                    f.get("within"),
+                    f.get("share"),
+                    f["mean_s"],
+                    f["max_s"],
+                ]
+            )
+    return rows
+
+
+def seconds(minutes):
+    """A file's minutes back in the JSON's seconds (to the tenth), None for an empty cell."""
+    return None if minutes in (None, "") else round(float(minutes) * 60, 1)
+
+
+@pytest.mark.parametrize("group", figures.GROUPS)
+def test_the_figures_xlsx_holds_the_jsons_numbers_as_numbers(app, client, seeded, group):
+    from openpyxl import load_workbook
+
+    h = login(app, client, "kepala", "frontoffice")
+    data = client.get(f"/api/figures?from={DAY}&to={DAY}&group={group}", headers=h).get_json()
+    r = client.get(f"/api/figures?from={DAY}&to={DAY}&group={group}&format=xlsx", headers=h)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"waktu-layanan-{DAY}-{DAY}-{GROUP_WORDS[group]}.xlsx"
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    wb = load_workbook(io.BytesIO(r.get_data()))
+    assert wb.sheetnames == ["Waktu Layanan"]
+    ws = wb.active
+    assert ws["A1"].value == "Waktu Layanan terhadap Standar Waktu SOP" and ws["A1"].font.b
+    assert ws["A2"].value == "LPSE Kabupaten Contoh" and ws["A2"].font.b
+    assert ws["A3"].value == f"Periode: 28 November 2026 · dikelompokkan per {GROUP_WORDS[group]}"
+    assert [c.value for c in ws[4]] == EXPORT_HEADINGS and all(c.font.b for c in ws[4])
+    assert ws.freeze_panes == "A5"  # the headings stay on screen
+    expected = expected_export_rows(data)
+    got = [list(row) for row in ws.iter_rows(min_row=5, values_only=True)]
+    assert len(got) == len(expected) == 6 * (len(data["groups"]) + 1) > 6
+    for row, want in zip(got, expected, strict=True):
+        # label, code (the total's and "(tanpa petugas)"'s empty), measure, standard in minutes, counts, the share
+        assert [row[0], row[1] or "", *row[2:8]] == want[:8], row
+        assert [seconds(row[8]), seconds(row[9])] == want[8:], row  # mean and longest: minutes of the seconds
+    assert got[-6][0] == "Total" and ws.cell(len(got) + 4, 1).font.b  # the total's rows, last
+    waiting = next(i for i, row in enumerate(got, start=5) if row[2] == "Waktu tunggu")
+    cells = {c.column_letter: c for c in ws[waiting]}
+    for letter, number_format in (("D", "0"), ("E", "0"), ("G", "0"), ("H", "0.00%"), ("I", "0.0"), ("J", "0.0")):
+        assert cells[letter].data_type == "n" and cells[letter].number_format == number_format, letter
+    if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes
+        assert got[waiting - 5][3:] == [5, 4, None, 1, 0.25, 18.5, 46]
+
+
+@pytest.mark.parametrize("group", ["day", "officer"])
+def test_the_figures_csv_parses_to_the_jsons_numbers(app, client, seeded, group):
+    h = login(app, client, "kepala", "officer")
+    data = client.get(f"/api/figures?from={DAY}&to={DAY}&group={group}", headers=h).get_json()
+    r = client.get(f"/api/figures?from={DAY}&to={DAY}&group={group}&format=csv", headers=h)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    name = f"waktu-layanan-{DAY}-{DAY}-{GROUP_WORDS[group]}.csv"
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    raw = r.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == EXPORT_HEADINGS  # one table: its headings in the first line, as the recap's CSV
+    expected = expected_export_rows(data)
+    assert len(rows) - 1 == len(expected)
+    for row, want in zip(rows[1:], expected, strict=True):
+        assert row[:3] == want[:3]
+        numbers = [None if v == "" else float(v) for v in row[3:8]]
+        share = want[7]
+        assert numbers == [*want[3:7], None if share is None else round(share * 100, 2)], row  # 66.67 (%)
+        assert [seconds(row[8]), seconds(row[9])] == want[8:], row
+    if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes; a point before the decimals
+        waiting = next(row for row in rows if row[0] == "28 Nov 2026" and row[2] == "Waktu tunggu")
+        assert waiting[1:] == [DAY, "Waktu tunggu", "5", "4", "", "1", "25.0", "18.5", "46.0"]
+
+
+def test_the_figures_files_keep_a_name_that_looks_like_a_formula_as_text():
+    from openpyxl import load_workbook
+
+    data = {"from": DAY, "to": DAY, "group": "service"}
+    data.update(figures.report(oracle.sums_by_group(SYNTHETIC, "service", SLA), SLA, "service"))
+    data["groups"][0]["label"] = '=HYPERLINK("http://x")'
+    text = figures.figures_csv(data).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][0] == '\'=HYPERLINK("http://x")'
+    ws = load_workbook(io.BytesIO(figures.figures_xlsx(data, "+LPSE"))).active
+    assert ws["A5"].value == '=HYPERLINK("http://x")' and ws["A5"].data_type == "s"
+    assert ws["A2"].value == "+LPSE" and ws["A2"].data_type == "s"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "XLSX", ""])
+def test_the_figures_in_a_format_it_does_not_make_is_422_naming_format(app, client, fmt):
+    h = login(app, client, "kepala", "officer")
+    r = client.get(f"/api/figures?from={DAY}&to={DAY}&format={fmt}", headers=h)
+    assert r.status_code == 422 and list(r.get_json()["fields"]) == ["format"]
+
+
 # -- escalation time: what it measures, and why a case is not measured (issue 12, finding 6) -------
 @pytest.fixture
 def mail_off_app(tmp_path, clock):
@@ -903,8 +1030,12 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     assert r.status_code == 200
     assert html.count("<svg") == 6  # form, waiting, service, escalation, copy shares; arrivals per hour
     assert "Kedatangan per jam" in html and "budi" in html and "(tanpa petugas)" in html
-    # the charts are the server's SVG: no chart library, nothing from elsewhere; the one script is the bar's Keluar
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/counter/static/nav.js" defer>']
+    # the charts are the server's SVG: no chart library, nothing from elsewhere; the scripts are the Print
+    # button's and the bar's Keluar
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/counter/static/print.js" defer>',
+        '<script src="/counter/static/nav.js" defer>',
+    ]
     assert "http://cdn" not in html and "https://" not in html
     # service within 30 minutes: budi 2 of 2 -> a full 200-pixel bar
     assert 'height="200.0"' in html
@@ -915,6 +1046,50 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     # each bar says its share above it, "—" where there was nothing to measure (a 0% bar looks the same)
     assert '<text class="value"' in html and ">100%</text>" in html and ">—</text>" in html
     assert "18,5 menit" in day  # the mean wait: 1,110 s
+
+
+def test_the_dashboard_links_its_periods_figures_as_xlsx_for_excel_then_csv(app, client, seeded):
+    """The month-end review: the dashboard's figures left the system only through the browser's Print. The
+    page now links the XLSX (first: the file for Excel) and the CSV (for other programs) of the period and
+    grouping it shows, and prints with a button, as the recap page does."""
+    login(app, client, "kepala", "officer")
+    html = client.get(f"/counter/dashboard?from={DAY}&to=2026-11-30&group=week").get_data(as_text=True)
+    links = re.findall(r'<a id="figures-(xlsx|csv)" href="([^"]+)">([^<]+)</a>', html)
+    query = f"from={DAY}&amp;to=2026-11-30&amp;group=week"
+    assert links == [
+        ("xlsx", f"/api/figures?{query}&amp;format=xlsx", "Unduh XLSX (untuk Excel)"),
+        ("csv", f"/api/figures?{query}&amp;format=csv", "Unduh CSV (untuk program lain)"),
+    ]
+    assert '<button type="button" data-print>Cetak / Print</button>' in html
+    for kind, href, _ in links:  # the links answer the file of that period and grouping
+        r = client.get(href.replace("&amp;", "&"))
+        assert r.status_code == 200
+        assert f'filename="waktu-layanan-{DAY}-2026-11-30-minggu.{kind}"' in r.headers["Content-Disposition"]
+    # without a period: the page's own (the last 30 days, per day) in the links
+    today = app.extensions["antrian"].day()
+    start = (date.fromisoformat(today) - timedelta(days=29)).isoformat()
+    html = client.get("/counter/dashboard").get_data(as_text=True)
+    assert f'href="/api/figures?from={start}&amp;to={today}&amp;group=day&amp;format=xlsx"' in html
+    client.set_cookie("antrian_lang", "en")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=officer").get_data(as_text=True)
+    assert f'href="/api/figures?from={DAY}&amp;to={DAY}&amp;group=officer&amp;format=csv">' in html
+    assert ">Download XLSX (for Excel)</a>" in html and ">Download CSV (for other programs)</a>" in html
+    # a period the page refuses has no files to link
+    html = client.get(f"/counter/dashboard?from={DAY}&to=2026-11-01").get_data(as_text=True)
+    assert 'id="problems"' in html and "figures-xlsx" not in html and "/api/figures" not in html
+
+
+def test_the_recap_and_skm_pages_say_the_xlsx_is_for_excel_and_the_csv_for_other_programs(app, client, seeded):
+    """Excel set to Indonesian misreads their CSV ("," between cells, "." before decimals); the XLSX is right."""
+    login(app, client, "kepala", "officer")
+    for page, api in (("recap", "recap"), ("skm", "skm")):
+        html = client.get(f"/counter/{page}?from={DAY}&to={DAY}").get_data(as_text=True)
+        links = re.findall(rf'<a [^>]*href="/api/{api}\?[^"]*format=(xlsx|csv)">([^<]+)</a>', html)
+        assert links == [("xlsx", "Unduh XLSX (untuk Excel)"), ("csv", "Unduh CSV (untuk program lain)")], page
+    client.set_cookie("antrian_lang", "en")
+    for page in ("recap", "skm"):
+        html = client.get(f"/counter/{page}?from={DAY}&to={DAY}").get_data(as_text=True)
+        assert ">Download XLSX (for Excel)</a>" in html and ">Download CSV (for other programs)</a>" in html, page
 
 
 def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_in_the_recap(app, client, clock):
@@ -1647,3 +1822,49 @@ def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept):
                 assert any("json_each" in s and "tickets" in s for s in plans), plans
     finally:
         store.close()
+
+
+# -- the dashboard's files and Print in Chromium ------------------------------------------------------
+def test_the_dashboards_links_download_its_figures_and_its_print_button_prints(browser, live, tmp_path):
+    """In a browser: the XLSX link downloads the workbook of the period and grouping shown (its figures those
+    of GET /api/figures), the CSV link the CSV, Cetak / Print opens the browser's print, and on paper the
+    buttons and links are left out with the filters."""
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+    from staffpages import issue
+
+    live.add_user("kepala", "officer")
+    issue(live, "Ani")
+    context = browser.new_context(locale="id-ID", accept_downloads=True)
+    answer = context.request.post(live.url + "/api/login", data={"username": "kepala", "password": "rahasia-123"})
+    assert answer.ok, answer.text()
+    day = context.request.get(live.url + "/api/state").json()["day"]
+    page = context.new_page()
+    page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page.goto(f"{live.url}/counter/dashboard?from={day}&to={day}&group=service")
+    toolbar = page.locator("form")
+    expect(toolbar.get_by_role("link")).to_have_text(["Unduh XLSX (untuk Excel)", "Unduh CSV (untuk program lain)"])
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        page.screenshot(
+            path=str(tmp_path / "dashboard-toolbar.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 200}
+        )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh XLSX (untuk Excel)").click()
+    assert download.value.suggested_filename == f"waktu-layanan-{day}-{day}-layanan.xlsx"
+    with open(download.value.path(), "rb") as f:
+        ws = load_workbook(io.BytesIO(f.read())).active
+    data = context.request.get(f"{live.url}/api/figures?from={day}&to={day}&group=service").json()
+    rows = [list(row) for row in ws.iter_rows(min_row=5, values_only=True)]
+    assert [(r[0], r[2], r[4]) for r in rows] == [(g[0], g[2], g[4]) for g in expected_export_rows(data)]
+    assert rows[0][:5] == ["Konsultasi Penyedia", "A", "Waktu formulir", 5, 0]
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh CSV (untuk program lain)").click()
+    assert download.value.suggested_filename == f"waktu-layanan-{day}-{day}-layanan.csv"
+    with open(download.value.path(), encoding="utf-8-sig") as f:
+        assert next(csv.reader(f)) == EXPORT_HEADINGS
+    page.get_by_role("button", name="Cetak / Print").click()
+    assert page.evaluate("window.__printed") == 1
+    page.emulate_media(media="print")
+    expect(page.locator("#figures-xlsx")).to_be_hidden()
+    expect(page.get_by_role("button", name="Cetak / Print")).to_be_hidden()
+    context.close()

@@ -243,7 +243,7 @@ def test_the_report_pages_follow_the_language_chosen_on_the_other_staff_pages(ap
     recap = client.get("/counter/recap").get_data(as_text=True)
     assert '<html lang="en">' in recap
     assert [t for _, t, hidden, _ in nav_links(recap) if not hidden][:3] == ["Counter", "Escalations", "Complaints"]
-    assert ">From <input" in recap and ">Download XLSX<" in recap and ">Log out<" in recap
+    assert ">From <input" in recap and ">Download XLSX (for Excel)<" in recap and ">Log out<" in recap
     assert 'id="nav-lang"' in recap and ">Bahasa Indonesia</a>" in recap and 'id="nav-clock"' in recap
     assert '<h1 lang="id">Rekap Penanganan Permasalahan' in recap and "Periode: " in recap  # the document
     assert ">No cases in this period.<" in recap
