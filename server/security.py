@@ -12,6 +12,10 @@ block, which is data, never run), so the Content-Security-Policy can be strict:
 - never inside a frame of another site (`frame-ancestors 'none'`, and X-Frame-Options for browsers
   that predate it), no MIME sniffing, and no Referer: a phone's /t/<token> page address is the
   visitor's ticket and must not leak to another site.
+
+And nothing but the static files and the speech's sounds (which set their own Cache-Control) is kept
+in a browser's cache (`Cache-Control: no-store`): on the front office's shared PC, the back button or
+the disk cache showed the day's visitors (names, phones, problems, complaints) after a logout.
 """
 
 from __future__ import annotations
@@ -49,4 +53,5 @@ def register(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
