@@ -25,7 +25,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from server import reports
-from server.core import local_day
+from server.core import CALLED, SERVING, WAITING, local_day
+from server.errors import Localized
 from server.forms import parse_day
 from server.i18n import both
 from server.migrations import migrations, unknown_applied
@@ -34,6 +35,8 @@ from server.store import PRIVATE, Store, Tx, create_private
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 ANONYMISED = "(dianonimkan)"
+IN_PLAY = (WAITING, CALLED, SERVING)  # not finished: no recap row yet (a visitor served past midnight, too)
+NAMED_IN_PLAY = 10  # the tickets in play a message names; the rest are counted ("dan 4 lainnya")
 MAX_RETENTION_MONTHS = 1200  # a hundred years; past the calendar's year 1, date() itself would fail
 
 
@@ -69,6 +72,8 @@ class MonthArchive:
     day_from: str
     day_to: str
     replaced: int | None = None  # the tickets of the archive it replaced (--replace), else None
+    # the month's tickets not finished when it was made (`unfinished`): (label, day, status), by day
+    in_play: tuple[tuple[str, str, str], ...] = ()
 
 
 def check_month(month: str, today: str, unfinished: bool = False) -> None:
@@ -79,6 +84,22 @@ def check_month(month: str, today: str, unfinished: bool = False) -> None:
         raise ArchiveError("month_future", month=month, today=today)
     if day_from[:7] == today[:7] and not unfinished:
         raise ArchiveError("month_unfinished", month=month, today=today)
+
+
+def in_play_said(in_play: tuple[tuple[str, str, str], ...]) -> dict[str, object]:
+    """The params of a message naming the tickets in play: `count`, `tickets` ("A-078 (2026-12-31,
+    dilayani), …", the first NAMED_IN_PLAY, then "dan 4 lainnya") and `stale`, the clause that those still
+    waiting or called expire by themselves once the server runs (empty when none is): an earlier day's."""
+    named = [
+        both("cli.archive.ticket_in_play", label=label, day=day, status=both(f"status.{status}"))
+        for label, day, status in in_play[:NAMED_IN_PLAY]
+    ]
+    if len(in_play) > NAMED_IN_PLAY:
+        named.append(both("cli.archive.more_tickets", count=len(in_play) - NAMED_IN_PLAY))
+    tickets = Localized(", ".join(n.id_text for n in named), ", ".join(n.en_text for n in named))
+    waits = any(status != SERVING for _, _, status in in_play)
+    stale = both("cli.archive.in_play_stale") if waits else ""
+    return {"count": len(in_play), "tickets": tickets, "stale": stale}
 
 
 def named_tickets(document: dict[str, Any]) -> int:
@@ -103,7 +124,13 @@ def write_month_archive(store: Store, month: str, office_name: str, out_dir: Pat
 
 
 def make_month_archive(
-    store: Store, month: str, office_name: str, out_dir: Path, make_parents: bool = True, replace: bool = False
+    store: Store,
+    month: str,
+    office_name: str,
+    out_dir: Path,
+    make_parents: bool = True,
+    replace: bool = False,
+    unfinished: bool = False,
 ) -> MonthArchive:
     """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
     responses and complaints, `survey_responses`, what replaced texts, replies and closes they had,
@@ -114,7 +141,11 @@ def make_month_archive(
     An archive of the month already there is never overwritten unless `replace`; and never, `replace` or
     not, by one that holds fewer visitors' names (made after `retention` anonymised them: the archive with
     the names is the SOP's record). Every time in the ZIP and its workbook is the month's last day, so an
-    archive made again from unchanged data is the same bytes (the same SHA-256)."""
+    archive made again from unchanged data is the same bytes (the same SHA-256).
+
+    A month with tickets still in play (waiting, called or being served: a visitor of the 31st served past
+    midnight) is refused unless `unfinished`: their consultations are not recap rows yet, and the archive
+    would leave them out saying nothing. With `unfinished` it is made as it is, naming them (`in_play`)."""
     day_from, day_to = month_range(month)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -130,6 +161,10 @@ def make_month_archive(
         rows["survey_responses"] = tx.survey_archive_rows(day_from, day_to)
         rows["complaint_history"] = tx.complaint_history_archive_rows(day_from, day_to)
         rows["survey_wordings"] = tx.survey_wording_archive_rows(day_from, day_to)
+    # read with the recap, in one transaction: a ticket finished meanwhile is in both or in neither
+    in_play = tuple((t["label"], t["day"], t["status"]) for t in rows["tickets"] if t["status"] in IN_PLAY)
+    if in_play and not unfinished:
+        raise ArchiveError("in_play", month=month, **in_play_said(in_play))
     document = {"office": office_name, "month": month, "from": day_from, "to": day_to, **rows}
     replaced = None
     if path.is_file():  # with `replace`: never by an archive that lost names the file has
@@ -169,7 +204,7 @@ def make_month_archive(
     except BaseException:
         _remove(tmp)
         raise
-    return MonthArchive(path, len(document["tickets"]), len(recap), day_from, day_to, replaced)
+    return MonthArchive(path, len(document["tickets"]), len(recap), day_from, day_to, replaced, in_play)
 
 
 def verify_month_archive(path: Path) -> list[str]:

@@ -961,7 +961,7 @@ def _report_parsers(sub: Any, command: Any) -> None:
     a.add_argument("--month", required=True, help=helped("archive.month"))
     a.add_argument("--out", default=None, help=helped("archive.out"))
     a.add_argument("--replace", action="store_true", help=helped("archive.replace"))
-    a.add_argument("--unfinished", action="store_true", help=helped("archive.unfinished"))
+    a.add_argument("--unfinished", action="store_true", help=helped("archive.unfinished_as_now"))
     r = command(sub, "retention", "retention")
     r.add_argument("--months", type=int, required=True, help=helped("retention.months"))
     b = command(sub, "backup", "backup")
@@ -1018,7 +1018,9 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
 
 def month_archive(settings: Settings, args: argparse.Namespace) -> int:
     """archive --month YYYY-MM [--out DIR] [--replace] [--unfinished]: a past month's ZIP (server/archive.py);
-    this month's only with --unfinished, a later one never; an archive there already only with --replace."""
+    this month's only with --unfinished, a later one never; an archive there already only with --replace.
+    A month with tickets still in play (a visitor of its last day still being served) only with --unfinished,
+    which then names them: they are not in its recap yet."""
     from server import archive
     from server.core import local_day
 
@@ -1026,7 +1028,13 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
     archive.check_month(args.month, today, args.unfinished)
     out = Path(args.out) if args.out else settings.server.data_dir / "archive"
     made = archive.make_month_archive(
-        Store(settings.server.database), args.month, settings.office.name, out, args.out is None, args.replace
+        Store(settings.server.database),
+        args.month,
+        settings.office.name,
+        out,
+        args.out is None,
+        args.replace,
+        args.unfinished,
     )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
     if made.tickets:
@@ -1037,6 +1045,8 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
         say(words("archive.replaced", tickets=made.replaced))
     if made.day_to >= today:  # --unfinished: this month, so far
         say_error(words("archive.unfinished_made", month=args.month, today=today), prefix="warning")
+    if made.in_play:  # --unfinished: the tickets not in its recap yet
+        say_error(words("archive.in_play_made", **archive.in_play_said(made.in_play)), prefix="warning")
     return 0
 
 

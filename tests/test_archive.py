@@ -227,6 +227,10 @@ def test_archive_refuses_a_month_to_come_and_this_one_unless_asked_and_says_an_e
         " buat lagi setelah bulan berakhir dengan --replace",
         f"warning: the month {month} is not over (today is {today}): this archive holds it so far only;"
         " make it again after the month ends with --replace",
+        "peringatan: arsip ini memuat bulan itu seperti saat ini: 1 tiket belum selesai dan belum masuk"
+        f" rekapnya: A-001 ({today}, menunggu); setelah selesai, buat lagi dengan --replace agar arsipnya utuh",
+        "warning: this archive holds the month as it is now: tickets not finished yet, not in its recap (1):"
+        f" A-001 ({today}, waiting); once they are, make it again with --replace to have it whole",
     ]
     r = cli("archive", "--month", "2020-09", "--out", str(out), "--config", str(config_path))
     assert r.returncode == 0, r.stderr
@@ -235,6 +239,93 @@ def test_archive_refuses_a_month_to_come_and_this_one_unless_asked_and_says_an_e
         "the month 2020-09 (2020-09-01 to 2020-09-30) has no tickets: this archive is empty",
     ]
     assert sorted(p.name for p in out.iterdir()) == ["arsip-2020-09.zip", f"arsip-{month}.zip"]
+
+
+IN_PLAY_NAMED = "A-002 (2026-11-30, {}), A-003 (2026-11-30, {}), A-004 (2026-11-30, {})"
+
+
+def test_a_month_with_tickets_still_in_play_is_refused_unless_unfinished_which_names_them(
+    app, clock, config_path, tmp_path
+):
+    """Archived on 1 December while a visitor of 30 November is still being served (past midnight): the
+    archive left that consultation out of its recap saying nothing. It is refused, naming the tickets;
+    --unfinished makes it as it is, naming them again, and --replace later makes it whole."""
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 11, 30, 8), "Pagi")  # 15:00 WIB, served: A-001
+    clock.now = utc(2026, 11, 30, 16, 40)  # 23:40 WIB
+    for name in ("Larut", "Dipanggil", "Menunggu"):  # A-002, A-003, A-004
+        assert service.issue(visitor(name=name)).kind is Kind.CREATED
+    for counter, action in ((1, "call-next"), (1, "start"), (2, "call-next")):
+        clock.advance(minutes=2)
+        assert service.counter_action(counter, action, {}, "budi").kind is Kind.DONE
+    clock.now = utc(2026, 11, 30, 17, 5)  # 00:05 WIB on 1 December: Larut still being served
+    out = tmp_path / "arsip"
+    path = out / "arsip-2026-11.zip"
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "kesalahan: bulan 2026-11 masih punya 3 tiket yang belum selesai: "
+        + IN_PLAY_NAMED.format("dilayani", "dipanggil", "menunggu")
+        + ". Arsip sekarang akan melewatkannya dari rekap: selesaikan dulu di loket (yang masih menunggu atau"
+        " dipanggil kedaluwarsa sendiri begitu server berjalan: harinya sudah lewat), lalu jalankan lagi;"
+        " atau tambahkan --unfinished untuk arsip seperti saat ini",
+        "error: the month 2026-11 has tickets not finished yet (3): "
+        + IN_PLAY_NAMED.format("being served", "called", "waiting")
+        + ". An archive now would leave them out of its recap: finish them at the counter first (those still"
+        " waiting or called expire by themselves once the server runs: their day is over), then run this"
+        " again; or add --unfinished for an archive as it is now",
+    ]
+    assert not out.exists()
+    # --unfinished: the month as it is now, the tickets not in its recap named
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--unfinished", "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert (
+        r.stdout.splitlines()[2] == "isinya 4 tiket, 2026-11-01 s.d. 2026-11-30 (1 di antaranya dilayani: baris rekap)"
+    )
+    assert r.stderr.splitlines() == [
+        "peringatan: arsip ini memuat bulan itu seperti saat ini: 3 tiket belum selesai dan belum masuk rekapnya: "
+        + IN_PLAY_NAMED.format("dilayani", "dipanggil", "menunggu")
+        + "; setelah selesai, buat lagi dengan --replace agar arsipnya utuh",
+        "warning: this archive holds the month as it is now: tickets not finished yet, not in its recap (3): "
+        + IN_PLAY_NAMED.format("being served", "called", "waiting")
+        + "; once they are, make it again with --replace to have it whole",
+    ]
+    with zipfile.ZipFile(path) as zf:
+        assert [
+            row["Nama"] for row in csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig")))
+        ] == ["Pagi"]
+    # the server's end of day expires the two still waiting or called; Larut is resolved at 00:10
+    assert service.expire_old() == 2
+    clock.now = utc(2026, 11, 30, 17, 10)
+    assert service.counter_action(1, "resolve", {"solution": "Selesai"}, "budi").kind is Kind.DONE
+    r = cli("archive", "--month", "2026-11", "--out", str(out), "--replace", "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "" and r.stdout.splitlines()[2:] == [
+        "isinya 4 tiket, 2026-11-01 s.d. 2026-11-30 (2 di antaranya dilayani: baris rekap)",
+        "it holds 4 tickets, 2026-11-01 to 2026-11-30 (2 of them served: the recap's rows)",
+        "arsip sebelumnya (4 tiket) diganti",
+        "the archive before (4 tickets) was replaced",
+    ]
+    with zipfile.ZipFile(path) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
+    assert [row["Nama"] for row in rows] == ["Pagi", "Larut"]
+
+
+def test_the_tickets_in_play_a_refusal_names_are_the_first_ten_then_counted(app, clock, tmp_path):
+    service = app.extensions["antrian"]
+    clock.now = utc(2026, 11, 30, 3)
+    for i in range(12):
+        assert service.issue(visitor(name=f"Tamu {i}")).kind is Kind.CREATED
+    with pytest.raises(archive.ArchiveError) as refused:
+        archive.make_month_archive(service.store, "2026-11", "LPSE X", tmp_path / "arsip")
+    said = refused.value.said
+    assert "(12): A-001 (2026-11-30, waiting), A-002 (2026-11-30, waiting)," in said.en_text
+    assert said.en_text.count("(2026-11-30, waiting)") == 10
+    assert "A-010 (2026-11-30, waiting), and 2 more. An archive now" in said.en_text
+    assert "A-010 (2026-11-30, menunggu), dan 2 lainnya. Arsip sekarang" in said.id_text
+    assert not (tmp_path / "arsip").exists()
+    made = archive.make_month_archive(service.store, "2026-11", "LPSE X", tmp_path / "arsip", unfinished=True)
+    assert (made.recap_rows, len(made.in_play), made.in_play[11]) == (0, 12, ("A-012", "2026-11-30", "waiting"))
 
 
 # -- retention -----------------------------------------------------------------------------------

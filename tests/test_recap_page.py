@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -229,4 +230,106 @@ def test_a_long_officers_name_breaks_between_words_only_and_keeps_its_row_short(
         assert all(pair[0] == " " for pair in breaks), (column, breaks)
     # 6 lines at most for the officer's 97 characters (it took 9, and its row did not fit below a page's rows)
     assert len(cells.nth(8).evaluate(BREAKS)) + 1 <= 6
+    page.context.close()
+
+
+# ---- the printed pages: numbered, and a signature block at the end -----------------------------------
+MANY = 20  # consultations of one day: three A4 landscape pages
+
+
+@pytest.fixture(scope="module")
+def many_rows(office):
+    """MANY consultations served today at Loket 1, then moved to ten days ago (a day of their own)."""
+    officer = office.session("budi", PASSWORD)
+    labels = []
+    for i in range(1, MANY + 1):
+        r = requests.post(
+            office.url + "/api/tickets",
+            timeout=5,
+            json={
+                "service": "A",
+                "name": f"Tamu Ke-{i}",
+                "agency": "PT Contoh",
+                "address": f"Jl. Contoh No. {i}, Kota Contoh",
+                "phone": "081234567890",
+                "problem": f"Masalah SPSE nomor {i}: dokumen penawaran tidak dapat diunggah sebelum batas waktu.",
+            },
+        )
+        assert r.status_code == 201, r.text
+        labels.append(r.json()["ticket"]["label"])
+        solution = {"solution": f"Solusi {i}: berkas dikompres dan diunggah ulang; unggahan berhasil."}
+        for action, data in (("call-next", {}), ("start", {}), ("resolve", solution)):
+            r = officer.post(f"{office.url}/api/counters/1/{action}", json=data, timeout=5)
+            assert r.status_code == 200, r.text
+    today = officer.get(office.url + "/api/state", timeout=5).json()["day"]
+    earlier = (datetime.fromisoformat(today) - timedelta(days=10)).date().isoformat()
+    with sqlite3.connect(office.db, timeout=10) as db:
+        db.executemany(
+            "UPDATE tickets SET day = ? WHERE day = ? AND label = ?", [(earlier, today, label) for label in labels]
+        )
+    db.close()
+    return earlier, today
+
+
+def printed(page, path) -> list[str]:
+    """The page printed to PDF as the browser's Print does (A4 landscape, @page), and each sheet's text."""
+    page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return [" ".join(sheet.split()) for sheet in text.stdout.split("\f") if sheet.strip()]
+
+
+# the signature block's lines (the date filled in), and a page's number: Indonesian in either language of
+# the page, as the SOP's form they end (its title and columns) is
+SIGNED = (
+    ["LPSE Kabupaten Contoh, {date}", "Mengetahui,", "Kepala LPSE Kabupaten Contoh", "NIP."],
+    "Halaman {} dari {}",
+)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_printed_recap_numbers_its_pages_and_ends_with_a_signature_block(
+    browser, office, many_rows, lang, tmp_path
+):
+    from shared.dates import month_names
+
+    day, today = many_rows
+    page = recap_page(browser, office, day, day)
+    page.goto(f"{office.url}/counter/recap?from={day}&to={day}&lang={lang}")
+    sheets = printed(page, tmp_path / "recap.pdf")
+    count = len(sheets)
+    assert count >= 3, count
+    lines, number = SIGNED
+    for i, sheet in enumerate(sheets, 1):  # "Halaman 2 dari 3" at the foot of each sheet, once
+        assert sheet.count(number.format(i, count)) == 1, (i, sheet[-200:])
+        assert sheet.endswith(number.format(i, count)), sheet[-200:]
+    # The signature block after the last row, whole on the last sheet, dated the office's today
+    d = datetime.fromisoformat(today)
+    lines = [line.format(date=f"{d.day} {month_names('id')[d.month - 1]} {d.year}") for line in lines]
+    last = sheets[-1]
+    at = [last.find(line) for line in lines]
+    assert -1 not in at and at == sorted(at), (lines, last)
+    assert last.find(f"Tamu Ke-{MANY}") < at[0]
+    assert not any(line in sheet for sheet in sheets[:-1] for line in lines[1:])
+    assert last.count("(....") == 1  # no head's name in config.toml: dots to write it in, and the NIP's
+    # On the screen, no signature block under the table
+    page.emulate_media(media="screen")
+    assert page.locator("#sign-block").is_hidden()
+    page.context.close()
+
+
+def test_the_signature_block_is_never_split_between_two_sheets(browser, office, many_rows, tmp_path):
+    """Moved down the last sheet a step at a time (a taller margin above it), the block is whole on one
+    sheet at every step: where it would cross the sheet's foot, it starts the next sheet instead."""
+    day, _ = many_rows
+    page = recap_page(browser, office, day, day)
+    lines = SIGNED[0][1:]  # "Mengetahui," ... "NIP."
+    seen = set()
+    for step in range(0, 181, 15):  # mm: the block's top from just under the last row to past the sheet's foot
+        page.locator("#sign-block").evaluate("(block, mm) => { block.style.marginTop = mm + 'mm'; }", step)
+        sheets = printed(page, tmp_path / f"recap-{step}.pdf")
+        holding = [i for i, sheet in enumerate(sheets) if any(line in sheet for line in lines)]
+        assert len(holding) == 1, (step, holding)
+        assert all(line in sheets[holding[0]] for line in lines), (step, sheets[holding[0]][-300:])
+        seen.add(len(sheets))
+    assert len(seen) == 2, seen  # at some step the block went on to a sheet of its own
     page.context.close()

@@ -117,7 +117,11 @@ export async function api(method, path, data) {
     }
   }
   const date = Date.parse(resp.headers.get("Date") || "");
-  if (!Number.isNaN(date)) serverOffset = date - Date.now();
+  if (!Number.isNaN(date)) {
+    const first = serverOffset === null;
+    serverOffset = date - Date.now();
+    if (first) tickClock(); // the clock shows the server's time at once, not 5 s later
+  }
   if (!resp.ok) throw new ApiRefusal(resp.status, body);
   return { status: resp.status, body };
 }
@@ -247,7 +251,10 @@ export function el(tag, attrs = {}, ...children) {
 // ---- times: always the office's clock and timezone (config.toml [office] timezone), never the browser's
 export const TIMEZONE = document.documentElement.dataset.timezone || "Asia/Jakarta";
 const ZONE_NAMES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
-let serverOffset = 0; // the server's clock minus this computer's, from the Date of its answers
+// The server's clock minus this computer's, from the Date of its answers; null until the first answer
+// (the page's first call, /api/me, at its start): the clock shows nothing before, never this computer's
+// time (a PC whose clock is wrong showed 13.03 for 09.40 for the first 5 s).
+let serverOffset = null;
 const formats = new Map();
 
 function format(options) {
@@ -267,7 +274,7 @@ export function zoneName() {
 
 // The office's time now (this computer's clock corrected by the server's).
 export function officeNow() {
-  return new Date(Date.now() + serverOffset);
+  return new Date(Date.now() + (serverOffset ?? 0));
 }
 
 // "14.04" (Indonesian) or "14:04" (English), in the office's timezone.
@@ -284,7 +291,7 @@ export function dayTime(iso) {
 
 function tickClock() {
   const clock = document.getElementById("clock");
-  if (!clock) return;
+  if (!clock || serverOffset === null) return; // empty until the server's time is known
   const now = officeNow();
   clock.dateTime = now.toISOString();
   clock.textContent = `${hhmm(now)} ${zoneName()}`;
