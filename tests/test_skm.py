@@ -334,6 +334,36 @@ def test_the_all_devices_lock_holds_when_the_per_device_counts_are_full(client, 
     assert client.post("/api/survey/lookup", json=right, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 404
 
 
+def test_an_office_devices_own_ten_misses_lock_it_even_when_the_per_device_counts_are_full(
+    client, officer, monkeypatch
+):
+    """The exit tablet, named in [kiosk] addresses, is not locked by others' misses: its own ten are its only
+    lock, so they are counted whatever others filled the table with; a network named there is not one device
+    (the diff review, helper-122)."""
+    from server.service.survey import LOOKUP_MISSES_ALL
+
+    monkeypatch.setattr("server.service.survey.LOOKUP_MISSES_KEPT", 2)
+    ticket = serve(client, officer, phone="081234567890")
+    service = client.application.extensions["antrian"]
+    kiosk = dataclasses.replace(service.settings.kiosk, addresses=("192.168.1.50/32", "10.5.0.0/24"))
+    service.unit.settings = dataclasses.replace(service.settings, kiosk=kiosk)
+    wrong = {"ticket": ticket["label"], "phone_last4": "0000"}
+    right = {"ticket": ticket["label"], "phone_last4": "7890"}
+    for i in range(2):  # the table is full
+        client.post("/api/survey/lookup", json=wrong, environ_base={"REMOTE_ADDR": f"10.2.0.{i}"})
+    for _ in range(10):
+        assert (
+            client.post("/api/survey/lookup", json=wrong, environ_base={"REMOTE_ADDR": "192.168.1.50"}).status_code
+            == 404
+        )
+    assert (
+        client.post("/api/survey/lookup", json=right, environ_base={"REMOTE_ADDR": "192.168.1.50"}).status_code == 404
+    )
+    for i in range(LOOKUP_MISSES_ALL):  # a network's addresses are strangers: the lock for all holds for them
+        client.post("/api/survey/lookup", json=wrong, environ_base={"REMOTE_ADDR": f"10.5.0.{i % 200 + 1}"})
+    assert client.post("/api/survey/lookup", json=right, environ_base={"REMOTE_ADDR": "10.5.0.250"}).status_code == 404
+
+
 def test_409_before_the_ticket_is_served_and_after_its_day(client, officer, clock):
     waiting = client.post("/api/tickets", json=visitor()).get_json()["ticket"]
     r = client.post("/api/survey", json={"token": waiting["token"], "answers": ANSWERS})
@@ -901,6 +931,32 @@ def test_the_officer_a_complaint_is_about_neither_answers_nor_closes_it(app, cli
     assert (r.status_code, r.get_json()["complaint"]["answered_by"]) == (200, "rina")
     r = client.post(f"/api/complaints/{cid}/answer", json={"answer": "Tidak benar."}, headers=officer)
     assert r.status_code == 403  # nor does he change the office's answer
+
+
+def test_the_first_officer_of_a_transferred_ticket_neither_answers_nor_closes_a_complaint_about_it(
+    app, client, officer
+):
+    """budi served the visitor at service A and sent them on to C, where eko finished: the ticket's officer is
+    eko, but a complaint about the visit is about budi's service too (the diff review, helper-122)."""
+    ticket = client.post("/api/tickets", json=visitor()).get_json()["ticket"]
+    for action, body in (("call-next", {}), ("start", {}), ("transfer", {"service": "C"})):
+        assert client.post(f"/api/counters/1/{action}", json=body, headers=officer).status_code == 200
+    other = app.test_client()
+    eko = login(app, other, "eko")
+    for action, body in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset"})):
+        assert other.post(f"/api/counters/3/{action}", json=body, headers=eko).status_code == 200
+    body = {"token": ticket["token"], "answers": ANSWERS, "suggestion": "Dioper ke sana kemari"}
+    cid = client.post("/api/survey", json=body).get_json()["survey"]["response"]["id"]
+    for who, headers, own in ((client, officer, True), (other, eko, True)):
+        assert [(c["id"], c["own"]) for c in who.get("/api/complaints").get_json()["complaints"]] == [(cid, own)]
+        for action, payload in (("close", {}), ("answer", {"answer": "."})):
+            r = who.post(f"/api/complaints/{cid}/{action}", json=payload, headers=headers)
+            assert r.status_code == 403 and r.get_json()["error"] == "complaint_own_service", action
+    front = app.test_client()
+    front_headers = login(app, front, "rina", role="frontoffice")
+    assert [c["own"] for c in front.get("/api/complaints").get_json()["complaints"]] == [False]
+    r = front.post(f"/api/complaints/{cid}/answer", json={"answer": "Mohon maaf."}, headers=front_headers)
+    assert (r.status_code, r.get_json()["complaint"]["own"]) == (200, False)
 
 
 def test_a_new_complaint_is_listed_however_many_are_open_and_the_true_counts_are_given(

@@ -1345,7 +1345,10 @@ function cutTo(text, room) {
   if (Array.from(text).length <= room) return text;
   let out = "";
   let used = 0;
-  for (const { segment } of new Intl.Segmenter().segment(text)) {
+  // letters with their accents and emoji whole (Intl.Segmenter: not in Firefox before 125, e.g. ESR 115,
+  // which cuts between code points instead)
+  const segments = typeof Intl.Segmenter === "function" ? Array.from(new Intl.Segmenter().segment(text), (x) => x.segment) : Array.from(text);
+  for (const segment of segments) {
     const n = Array.from(segment).length;
     if (used + n > room - 1) break;
     out += segment;

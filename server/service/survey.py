@@ -401,18 +401,32 @@ class Survey:
             return False
         if self._misses.get((ticket_id, who), 0) >= LOOKUP_MISSES:
             return True
-        kiosk = self.unit.settings.kiosk
-        office_device = bool(kiosk.addresses) and kiosk.allows(who)
-        return not office_device and self._misses_all.get(ticket_id, 0) >= LOOKUP_MISSES_ALL
+        return not self._office_device(who) and self._misses_all.get(ticket_id, 0) >= LOOKUP_MISSES_ALL
+
+    def _office_device(self, who: str) -> bool:
+        """A device named by its own address in [kiosk] addresses (the office's kiosk, its exit tablet): not
+        locked out by others' misses. A network there is not one device: each of its addresses would have
+        ten guesses of its own and no lock for all."""
+        import ipaddress
+
+        try:
+            ip = ipaddress.ip_address(who)
+        except ValueError:
+            return False
+        return any(
+            (net := ipaddress.ip_network(n)).num_addresses == 1 and ip in net
+            for n in self.unit.settings.kiosk.addresses
+        )
 
     def _miss(self, day: str, ticket_id: int, who: str) -> None:
         """Count wrong digits for a ticket of `day`, from one device and from all; an earlier day's counts
-        are forgotten."""
+        are forgotten. An office device's are always counted (the bound on the table is for the others:
+        its own ten misses are its only lock)."""
         if self._misses_day != day:
             self._misses_day, self._misses_all, self._misses = day, {}, {}
         self._misses_all[ticket_id] = self._misses_all.get(ticket_id, 0) + 1
         key = (ticket_id, who)
-        if key in self._misses or len(self._misses) < LOOKUP_MISSES_KEPT:
+        if key in self._misses or len(self._misses) < LOOKUP_MISSES_KEPT or self._office_device(who):
             self._misses[key] = self._misses.get(key, 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
@@ -669,8 +683,13 @@ class Survey:
             history = tx.complaint_history([r["id"] for r in rows])
             counts = tx.complaint_counts(day_from, day_to)
             names = names_of(tx.users())
+            own = (
+                tx.served_by([r["ticket_id"] for r in rows if r["ticket_id"] is not None], viewer) if viewer else set()
+            )
         return {
-            "complaints": [self._complaint(r, now, history.get(r["id"], []), names, viewer) for r in rows],
+            "complaints": [
+                self._complaint(r, now, history.get(r["id"], []), names, r["ticket_id"] in own) for r in rows
+            ],
             "counts": counts,
             "limit": COMPLAINTS_LIMIT,
         }
@@ -681,7 +700,7 @@ class Survey:
         now: datetime,
         history: list[dict[str, Any]],
         names: Mapping[str, str],
-        viewer: str | None = None,
+        own: bool = False,
     ) -> dict[str, Any]:
         """One complaint as the page shows it; who answered or closed it also by `names` (login name -> full
         name: what a person reads, the login name when the account has no full name)."""
@@ -707,7 +726,7 @@ class Survey:
             "text_at": iso(written),
             "age_s": max(0, int(((ended or now) - written).total_seconds())),
             "status": complaint_status(r),
-            "own": viewer is not None and r.get("served_by") == viewer,
+            "own": own,
             "answer": r["answer"],
             "answered_by": r["answered_by"],
             "answered_by_name": name(r["answered_by"]),
@@ -731,7 +750,7 @@ class Survey:
     def _one(self, tx: Tx, complaint_id: int, now: datetime, viewer: str | None = None) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id)
         history = tx.complaint_history([complaint_id]).get(complaint_id, [])
-        return self._complaint(row, now, history, names_of(tx.users()), viewer)
+        return self._complaint(row, now, history, names_of(tx.users()), _about(tx, row, viewer))
 
     def _complaint_row(self, tx: Tx, complaint_id: int | None) -> dict[str, Any]:
         row = tx.survey_response_by_id(complaint_id) if complaint_id is not None else None
@@ -756,7 +775,7 @@ class Survey:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             row = self._complaint_row(tx, complaint_id)
-            if row.get("served_by") == actor:
+            if _about(tx, row, actor):
                 raise Forbidden("complaint_own_service")
             if row["answered_at"] is not None and row["answer"] == answer:
                 return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
@@ -789,7 +808,7 @@ class Survey:
             row = self._complaint_row(tx, complaint_id)
             if row["answered_at"] is not None:
                 raise QueueError("complaint_already_answered")
-            if closed and row.get("closed_at") is None and row.get("served_by") == actor:
+            if closed and row.get("closed_at") is None and _about(tx, row, actor):
                 raise Forbidden("complaint_own_service")
             if (row.get("closed_at") is None) == closed:
                 if closed:
@@ -802,6 +821,13 @@ class Survey:
             return Outcome({"complaint": self._one(tx, row["id"], now, actor)})
 
         return self.unit.run(request_key, run)
+
+
+def _about(tx: Tx, row: Mapping[str, Any], username: str | None) -> bool:
+    """Whether a complaint (a survey response) is about the service `username` gave: they served its ticket
+    (Tx.served_by: a transfer's first officer too). Not when the ticket's link is gone (retention)."""
+    ticket_id = row.get("ticket_id")
+    return username is not None and ticket_id is not None and ticket_id in tx.served_by([ticket_id], username)
 
 
 def _index(sums: Mapping[str, Any] | None) -> skm.Index:

@@ -52,11 +52,9 @@ class SurveyQueries(TxBase):
         return self.one("SELECT * FROM survey_responses WHERE ticket_id = ?", [ticket_id])
 
     def survey_response_by_id(self, response_id: int) -> dict[str, Any] | None:
-        """A response by its id (with its ticket's label and the officer who served it, `served_by`, while the
-        link is kept), or None."""
+        """A response by its id (with its ticket's label while the link is kept), or None."""
         return self.one(
-            "SELECT r.*, t.label, t.officer AS served_by FROM survey_responses r"
-            " LEFT JOIN tickets t ON t.id = r.ticket_id WHERE r.id = ?",
+            "SELECT r.*, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id WHERE r.id = ?",
             [response_id],
         )
 
@@ -182,10 +180,7 @@ class SurveyQueries(TxBase):
         if day_from is not None and day_to is not None:
             where += " AND r.day BETWEEN ? AND ?"
             params += [day_from, day_to]
-        select = (
-            f"SELECT {self._COMPLAINT_COLUMNS}, t.label, t.officer AS served_by"
-            " FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
-        )
+        select = f"SELECT {self._COMPLAINT_COLUMNS}, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
         out: list[dict[str, Any]] = []
         if status in ("all", "open"):
             newest = self.rows(
@@ -201,6 +196,20 @@ class SurveyQueries(TxBase):
                 [*params, limit],
             )
         return out
+
+    def served_by(self, ticket_ids: list[int], username: str) -> set[int]:
+        """Which of these tickets `username` served: started serving it (at any of its services, before a
+        transfer too: each start is a `started` event) or finished it."""
+        if not ticket_ids:
+            return set()
+        ids = json.dumps(ticket_ids)
+        rows = self.rows(
+            "SELECT id FROM tickets WHERE officer = ? AND id IN (SELECT value FROM json_each(?))"
+            " UNION SELECT ticket_id FROM events WHERE type = 'started' AND actor = ?"
+            " AND ticket_id IN (SELECT value FROM json_each(?))",
+            [username, ids, username, ids],
+        )
+        return {r["id"] for r in rows}
 
     def complaint_counts(self, day_from: str | None = None, day_to: str | None = None) -> dict[str, int]:
         """How many complaints are open, answered and closed (of the days, when given): the true totals,
