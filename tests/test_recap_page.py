@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from conftest import ROOT, write_config
+from conftest import ROOT, visitor, write_config
 from live import LiveServer
 
 PASSWORD = "rahasia-123"
@@ -246,14 +246,12 @@ def many_rows(office):
         r = requests.post(
             office.url + "/api/tickets",
             timeout=5,
-            json={
-                "service": "A",
-                "name": f"Tamu Ke-{i}",
-                "agency": "PT Contoh",
-                "address": f"Jl. Contoh No. {i}, Kota Contoh",
-                "phone": "081234567890",
-                "problem": f"Masalah SPSE nomor {i}: dokumen penawaran tidak dapat diunggah sebelum batas waktu.",
-            },
+            json=visitor(
+                name=f"Tamu Ke-{i}",
+                agency="PT Contoh",
+                address=f"Jl. Contoh No. {i}, Kota Contoh",
+                problem=f"Masalah SPSE nomor {i}: dokumen penawaran tidak dapat diunggah sebelum batas waktu.",
+            ),
         )
         assert r.status_code == 201, r.text
         labels.append(r.json()["ticket"]["label"])
