@@ -12,13 +12,16 @@ is a third process. Printed per phase: the kiosks' issue latency and errors, whe
 received every call, the attacker's achieved rate; at the end the server's open descriptors and RSS
 against before the attacks. After each phase the bench waits for the server to idle (restarting it
 when it does not within --settle-max, a failure of that phase) and cancels the phase's tickets but
-the newest few, so that the queue does not grow from phase to phase. Every client operation has a
+the newest few, so that the queue does not grow from phase to phase. The polling phase lasts longer
+(--poll-seconds; by default a session's expiry, ping interval + timeout, and 30 s more), so that
+the sessions it abandons expire while the kiosks issue. Every client operation has a
 timeout: a server that stalls gives a report of failures, not a hung bench. It never asserts
 (exit 0). See docs/performance.md, "Abuse bench".
 
-Addresses: the attacker sends from 127.0.0.1; the officer's PC is 127.0.0.2, each display
-127.0.1.N and each kiosk 127.0.2.N (all of 127/8 is loopback), so per-address defences see
-separate devices, as on an office network.
+Addresses: the attacker sends from 127.0.0.1 (the polling attack from --poll-addresses devices,
+127.0.60.1 onwards); the officer's PC is 127.0.0.2, each display 127.0.1.N and each kiosk
+127.0.20.N (all of 127/8 is loopback), so per-address defences see separate devices, as on an
+office network.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,6 +72,7 @@ SERVER_NOFILE = 1024  # the server's soft RLIMIT_NOFILE (`ulimit -n 1024`)
 KIOSK_P99_MS = 50.0  # target: kiosk issue p99 during every attack
 LEAK_FDS = 5  # tolerance: descriptors more than before all attacks
 LEAK_RSS_MB = 20.0  # tolerance: RSS more than before all attacks
+POLL_MARGIN_S = 30.0  # the polling phase lasts this much longer than a session's expiry
 RSS_CAP_MB = 2048.0  # safety valve: an attack is stopped (and the server restarted) above this
 SERVICES = ("A", "B", "C")
 FRONT_OFFICE = "depan1"  # cancels the kiosks' tickets after each phase (the queue keeps its length)
@@ -82,6 +87,11 @@ def display_addr(i: int) -> str:
 
 def kiosk_addr(i: int) -> str:
     return f"127.0.20.{1 + i}"
+
+
+def polling_addr(i: int) -> str:
+    """The polling attack's devices: 127.0.60.1 onwards (no display, kiosk or officer among them)."""
+    return f"127.0.{60 + i // 250}.{1 + i % 250}"
 
 
 def visitor(i: int) -> dict:
@@ -393,6 +403,83 @@ async def attack_http(url: str, seconds: float, p: dict) -> dict:
     }
 
 
+async def attack_polling(url: str, seconds: float, p: dict) -> dict:
+    """From each of `addresses` addresses, one request every 1/`rate` s (its budget): an Engine.IO
+    long-polling handshake, then the Socket.IO connect as a display (`40{"role":"display"}`, into the
+    displays' room), and never a poll again. Each session lives until its ping timeout (`expiry_s`
+    after it opened), and every broadcast reaches it; a refused handshake (401: the device holds its
+    limit of sessions) is tried again at the same pace, as an attacker's would be."""
+    n, rate, expiry = p["addresses"], p["rate"], p["expiry_s"]
+    gap = 1.0 / rate
+    base = url + "/socket.io/?EIO=4&transport=polling"
+    c: Counter = Counter()
+    opened_at: list[float] = []
+    t0 = time.monotonic()
+    first_refused: list[float] = []
+
+    async def device(i: int) -> None:
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1, keepalive_timeout=60, local_addr=(polling_addr(i), 0)),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=10, connect=5, sock_connect=5),
+        )
+        next_at = time.monotonic() + gap * i / n  # the devices spread over one interval
+
+        async def paced() -> None:
+            nonlocal next_at
+            now = time.monotonic()
+            if next_at > now:
+                await asyncio.sleep(next_at - now)
+            next_at = max(next_at, time.monotonic() - 1.0) + gap  # after a stall, no more than 1 s caught up
+
+        try:
+            while running():
+                await paced()
+                c["requests"] += 1
+                try:
+                    async with http.get(base) as r:
+                        body = await r.text()
+                        status = r.status
+                    if status != 200:
+                        if status == 401 and not first_refused:
+                            first_refused.append(time.monotonic() - t0)
+                        c["refused" if status == 401 else f"handshake HTTP {status}"] += 1
+                        continue
+                    sid = json.loads(body[1:].split("\x1e")[0])["sid"]
+                    c["handshakes"] += 1
+                    await paced()
+                    c["requests"] += 1
+                    async with http.post(f"{base}&sid={sid}", data='40{"role":"display"}') as r:
+                        await r.read()
+                        status = r.status
+                    if status == 200:
+                        opened_at.append(time.monotonic())
+                    else:
+                        c[f"connect HTTP {status}"] += 1
+                except (aiohttp.ClientError, TimeoutError, OSError, ValueError, KeyError) as err:
+                    c["failed:" + _err(err)] += 1
+                    await asyncio.sleep(0.5)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(http.close(), 5)
+
+    await run_until([device(i) for i in range(n)], seconds)
+    end = time.monotonic()
+    expired = sum(1 for t in opened_at if end - t > expiry)
+    return {
+        "addresses": n,
+        "rate_per_address": rate,
+        "expiry_s": expiry,
+        "requests_per_s": round(c.pop("requests", 0) / (end - t0), 1),
+        "handshakes": c.pop("handshakes", 0),
+        "opened": len(opened_at),
+        "refused": c.pop("refused", 0),
+        "first_refused_after_s": _r(first_refused[0] if first_refused else None),
+        "expired_by_end": expired,  # opened more than expiry_s before the end: past their ping timeout
+        "other": dict(c),
+    }
+
+
 async def _open(host: str, port: int, timeout: float = 5.0):
     return await asyncio.wait_for(asyncio.open_connection(host, port, local_addr=(ATTACKER_ADDR, 0)), timeout)
 
@@ -533,6 +620,8 @@ async def _attack(spec: dict) -> dict:
         return await attack_slowloris(host, port, seconds, p)
     if kind == "idle":
         return await attack_idle(host, port, seconds, p)
+    if kind == "polling":
+        return await attack_polling(url, seconds, p)
     raise ValueError(kind)
 
 
@@ -587,6 +676,9 @@ async def kiosk_loop(i: int, url: str, sessions: list, state: dict, stop: asynci
             await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         state["status"][status] += 1
         if status == 201:
+            now = time.perf_counter()
+            state["max_gap_s"] = max(state["max_gap_s"], now - state["last_ok"])
+            state["last_ok"] = now
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 state["tokens"].append(json.loads(body)["ticket"]["token"])
         else:
@@ -656,8 +748,10 @@ async def kiosks_main(url: str, count: int, pace: float) -> None:
                 state = {"n": n, "lat": [], "status": Counter(), "errors": Counter(), "sample_errors": [], "tokens": []}
                 stop = asyncio.Event()
                 t0, cpu0 = time.perf_counter(), time.process_time()
+                state["last_ok"], state["max_gap_s"] = t0, 0.0  # the longest stretch with no ticket issued
                 tasks = [asyncio.create_task(kiosk_loop(i, url, sessions, state, stop, pace)) for i in range(count)]
                 await reader.readline()  # "stop"
+                state["max_gap_s"] = max(state["max_gap_s"], time.perf_counter() - state["last_ok"])
                 stop.set()
                 _, pending = await asyncio.wait(tasks, timeout=15)
                 for t in pending:
@@ -897,7 +991,7 @@ async def side_login(url: str, delay: float, timeout: float) -> dict:
 @dataclass
 class PhaseSpec:
     name: str
-    kind: str  # quiet | login | snapshot | events | http | slowloris | idle
+    kind: str  # quiet | login | snapshot | events | http | slowloris | idle | polling
     params: dict = field(default_factory=dict)
     about: str = ""
 
@@ -950,6 +1044,13 @@ def phase_list(args: argparse.Namespace) -> list[PhaseSpec]:
             "idle",
             {"connections": args.idle},
             f"{args.idle} keep-alive connections, one GET /healthz each, then silent",
+        ),
+        PhaseSpec(
+            "polling",
+            "polling",
+            {"addresses": args.poll_addresses},
+            f"{args.poll_addresses} addresses each opening Engine.IO long-polling sessions as a display "
+            '(handshake, `40{"role":"display"}`) at its request budget and never polling them again',
         ),
     ]
     if args.only:
@@ -1081,12 +1182,64 @@ def progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+async def engineio_timing(url: str, timeout: float = 10.0) -> dict | None:
+    """The server's Engine.IO ping interval and timeout (s), from the open packet of a long-polling
+    handshake from the officer's PC (its session closed at once); None when it did not answer."""
+    base = url + "/socket.io/?EIO=4&transport=polling"
+    try:
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(local_addr=(OFFICER_ADDR, 0), force_close=True),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as http:
+            async with http.get(base) as r:
+                opened = json.loads((await r.text())[1:].split("\x1e")[0])
+            async with http.post(f"{base}&sid={opened['sid']}", data="1") as r:  # Engine.IO close
+                await r.read()
+        return {"ping_interval_s": opened["pingInterval"] / 1000, "ping_timeout_s": opened["pingTimeout"] / 1000}
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def request_budget(config: Path) -> float:
+    """The requests a second one device may send ([limits] requests_per_minute / 60; the server's
+    default, 1200 a minute, when the config names none)."""
+    try:
+        with open(config, "rb") as f:
+            limits = tomllib.load(f).get("limits") or {}
+    except (OSError, tomllib.TOMLDecodeError):
+        limits = {}
+    return limits.get("requests_per_minute", 1200) / 60.0
+
+
+async def polling_params(ctx: Ctx, ph: PhaseSpec, res: dict) -> tuple[dict, float]:
+    """The polling attack's rate, the sessions' expiry and the phase's length: by default the expiry
+    (ping interval + ping timeout, as the server announces them) and POLL_MARGIN_S more, so that the
+    sessions of the first POLL_MARGIN_S seconds expire while the kiosks still issue."""
+    args = ctx.args
+    timing = await engineio_timing(ctx.url)
+    res["engineio"] = timing or {"unknown": "no answer to a handshake; engineio's defaults assumed"}
+    timing = timing or {"ping_interval_s": 25.0, "ping_timeout_s": 20.0}
+    expiry = timing["ping_interval_s"] + timing["ping_timeout_s"]
+    seconds = args.poll_seconds or expiry + POLL_MARGIN_S
+    rate = args.poll_rate or request_budget(ctx.server.config)
+    res["about"] = (
+        f"{ph.about}: {rate:g} requests/s each, {seconds:g} s; a session expires {expiry:g} s after it "
+        f"opened (ping interval {timing['ping_interval_s']:g} s + timeout {timing['ping_timeout_s']:g} s)"
+    )
+    return {**ph.params, "rate": rate, "expiry_s": expiry}, seconds
+
+
 async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
     args = ctx.args
     res: dict[str, Any] = {"name": ph.name, "kind": ph.kind, "about": ph.about}
-    progress(f"phase {ph.name}: {ph.about} ({args.seconds:g} s)")
+    seconds = args.seconds
+    params = dict(ph.params)
+    if ph.kind == "polling":
+        params, seconds = await polling_params(ctx, ph, res)
+    res["seconds"] = seconds
+    progress(f"phase {ph.name}: {res['about']} ({seconds:g} s)")
     if ph.kind != "quiet":
-        params = dict(ph.params)
         if ph.kind == "http":
             params["paths"] = [
                 "/api/state",
@@ -1100,7 +1253,7 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
             "url": ctx.url,
             "host": "127.0.0.1",
             "port": ctx.server.port,
-            "seconds": args.seconds,
+            "seconds": seconds,
             "kind": ph.kind,
             "params": params,
             "nice": args.attacker_nice,
@@ -1127,10 +1280,10 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
     officer = asyncio.create_task(ctx.officer.loop(stop, args.call_ms / 1000, calls, officer_errors))
     side = None
     if ph.kind in ("quiet", "login"):
-        side = asyncio.create_task(side_login(ctx.url, min(1.0, args.seconds / 4), args.login_timeout))
+        side = asyncio.create_task(side_login(ctx.url, min(1.0, seconds / 4), args.login_timeout))
     if ctx.attacker is not None:
         await ctx.attacker.send("go")
-        out = await ctx.attacker.receive(args.seconds + 60)
+        out = await ctx.attacker.receive(seconds + 60)
         if out is None:
             res["attack_error"] = "the attacker gave no report" + (" (stopped: server RSS over the cap)" * ctx.over_cap)
         res["attack"] = out
@@ -1138,7 +1291,7 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
         await ctx.attacker.wait()
         ctx.attacker = None
     else:
-        await asyncio.sleep(args.seconds)
+        await asyncio.sleep(seconds)
     wall = time.perf_counter() - t0
     res["wall_s"] = round(wall, 1)
     res["server_cpu_pct"] = round(100 * (cpu_seconds(pid) - c_server) / wall)
@@ -1182,6 +1335,11 @@ async def run_phase(ctx: Ctx, ph: PhaseSpec) -> dict:
     res["peak_rss_mb"] = round(ctx.peak_rss_kb / 1024, 1)
 
     # -- settle, restart if need be, reconnect the screens that dropped, then count --------------------
+    if ph.kind == "polling":  # the last sessions abandoned expire first: the figures after are not theirs
+        rest = params["expiry_s"] + 5 - (time.perf_counter() - (t0 + wall))
+        res["waited_for_expiry_s"] = round(max(0.0, rest), 1)
+        if rest > 0:
+            await asyncio.sleep(rest)
     settle_s, settled = await ctx.settle(args.settle_max)
     res["settle_s"], res["settled"] = settle_s, settled
     if not ctx.alive() or not settled or ctx.over_cap:
@@ -1220,10 +1378,12 @@ def kiosk_figures(kout: dict | None) -> dict:
         "error_kinds": kout["errors"],
         "sample_errors": kout["sample_errors"],
         "p50_ms": _r(percentile(lat, 50)),
+        "p95_ms": _r(percentile(lat, 95)),
         "p99_ms": _r(percentile(lat, 99)),
         "max_ms": _r(max(lat, default=None)),
         "per_s": round(kout["status"].get("201", 0) / kout["wall_s"], 1) if kout["wall_s"] else None,
         "cpu_pct": kout["cpu_pct"],
+        "longest_without_ticket_s": _r(kout.get("max_gap_s"), 2),
     }
 
 
@@ -1366,6 +1526,14 @@ def attack_line(res: dict, quiet_login: float | None) -> str:
             f"closed by server {a['closed_by_server']:,}, answered by server {a['answered_by_server']:,}; "
             f"{_counts(a['other'])}; {cpu}"
         )
+    if kind == "polling":
+        refused = a["refused"]
+        first = f" (the first {a['first_refused_after_s']} s in)" if refused else ""
+        return (
+            f"sessions opened {a['opened']:,} (handshakes {a['handshakes']:,}), refused {refused:,}{first}; "
+            f"{a['expired_by_end']:,} of them past their ping timeout before the phase ended; "
+            f"{a['requests_per_s']:,} requests/s from {a['addresses']} addresses; {_counts(a['other'])}; {cpu}"
+        )
     if kind == "idle":
         return (
             f"{a['completed']:,}/{a['connections']:,} requests completed and held open (the last after "
@@ -1445,6 +1613,8 @@ def table(args: argparse.Namespace, result: dict) -> str:
         k = res["kiosk"]
         notes = [
             f"{k.get('per_s')} tickets/s",
+            f"kiosk p95 {_n(k.get('p95_ms'))} ms",
+            f"longest stretch with no ticket issued {_n(k.get('longest_without_ticket_s'))} s",
             f"call to last display p50/p99 {_n(c['to_last_display_p50_ms'])}/{_n(c['to_last_display_p99_ms'])} ms",
             f"server CPU {res['server_cpu_pct']} % (waited for a CPU {res['server_waited_for_cpu_pct']} %)",
             f"kiosk process CPU {k.get('cpu_pct')} % (waited {res['kiosk_process_waited_for_cpu_pct']} %)",
@@ -1473,6 +1643,8 @@ def table(args: argparse.Namespace, result: dict) -> str:
             trouble.append(f"server restarted: {res['restarted']}")
         if res.get("attack_error"):
             trouble.append(res["attack_error"])
+        if res.get("waited_for_expiry_s"):
+            lines.append(f"    then waited {res['waited_for_expiry_s']} s for the last abandoned sessions to expire")
         if trouble:
             lines.append("    " + "; ".join(trouble))
     lk = result.get("leak")
@@ -1567,7 +1739,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         metavar="NAME",
-        help="one attack: login, snapshot[-1|-4], events[-unknown|-ack|-large], http, slowloris, idle",
+        help="one attack: login, snapshot[-1|-4], events[-unknown|-ack|-large], http, slowloris, idle, polling",
     )
     p.add_argument("--displays", type=int, help="default 100 (--quick 20)")
     p.add_argument("--quick", action="store_true", help="smoke run: 2 s per attack, 20 displays, fewer connections")
@@ -1589,6 +1761,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slowloris", type=int, help="half-open connections (default 3000; --quick 300)")
     p.add_argument("--slowloris-interval", type=float, default=10.0)
     p.add_argument("--idle", type=int, help="idle keep-alive connections (default 1000; --quick 100)")
+    p.add_argument("--poll-addresses", type=int, default=50, help="addresses of the polling attack (default 50)")
+    p.add_argument(
+        "--poll-rate",
+        type=float,
+        help="requests/s of each polling address (default: its budget, [limits] requests_per_minute / 60)",
+    )
+    p.add_argument(
+        "--poll-seconds",
+        type=float,
+        help=f"length of the polling phase (default: a session's expiry, ping interval + timeout, + {POLL_MARGIN_S:g} s)",
+    )
     p.add_argument(
         "--settle-max", type=float, help="seconds to wait for the server to idle after a phase (60; --quick 15)"
     )
@@ -1628,6 +1811,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="antrian-abuse-"))
     server = LimitedServer(abuse_config(tmp, args.kiosks), SERVER_NOFILE, args.server_hard_nofile)
     budget = 300 + len(phases) * (args.seconds + 120 + 2 * args.settle_max + 60 + 2 * args.login_timeout)
+    if any(ph.kind == "polling" for ph in phases):  # a longer phase, and sessions that expire after it
+        budget += (args.poll_seconds or 120) + 2 * args.settle_max
     timer = watchdog(budget, server)
     result: dict | None = None
     started = time.monotonic()
