@@ -35,6 +35,9 @@ AGENT_PACKETS_BURST, AGENT_PACKETS_PER_SECOND = 500, 50.0
 SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a few a minute at most
 MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
 PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
+# A device refused a session past [limits] sessions_per_address: its requests wait this long for a 429 (a
+# refusal answered at once was asked again at once: 660 handshakes a second, the server busy refusing).
+SESSION_PENALTY_SECONDS = 5.0
 
 
 # A reply to a complaint, or its close, names the response only (no ticket in public: who complained
@@ -138,7 +141,7 @@ def register(
     # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
     service.closers.append(wake.set)
     budgets = _budget_packets(socketio, fanout, penalize)
-    socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits)
+    socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
@@ -329,8 +332,9 @@ class _SessionCap:
     "Security"). A handshake past the device's limit is refused (engineio's 401); the table holds
     only the addresses that have a session."""
 
-    def __init__(self, limits: Callable[[], Any]):
+    def __init__(self, limits: Callable[[], Any], penalize: Callable[[str, float], None] | None = None):
         self.limits = limits
+        self.penalize = penalize
         self.by_address: dict[str, int] = {}
         self.address_of: dict[str, str] = {}  # engineio sid -> its device
         self.refused = 0
@@ -342,6 +346,8 @@ class _SessionCap:
         if n >= limits.sessions_per_address and address not in limits.exempt:
             self.refused += 1
             self.said(address, RuntimeError(f"the device holds {n} sessions, its limit"))
+            if self.penalize is not None:
+                self.penalize(address, SESSION_PENALTY_SECONDS)
             return False
         self.by_address[address] = n + 1
         self.address_of[eio_sid] = address
@@ -356,12 +362,14 @@ class _SessionCap:
             self.by_address[address] = n
 
 
-def _cap_sessions(socketio: SocketIO, limits: Callable[[], Any]) -> _SessionCap:
+def _cap_sessions(
+    socketio: SocketIO, limits: Callable[[], Any], penalize: Callable[[str, float], None] | None = None
+) -> _SessionCap:
     """Count each Engine.IO session by its device as engineio opens it, before python-socketio (and
-    its rooms) know of it, and refuse one past the device's limit; a session is forgotten when
-    engineio ends it, however it ends."""
+    its rooms) know of it, and refuse one past the device's limit (the device then waits
+    SESSION_PENALTY_SECONDS, `penalize`); a session is forgotten when engineio ends it, however it ends."""
     eio = socketio.server.eio
-    cap = _SessionCap(limits)
+    cap = _SessionCap(limits, penalize)
     on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
 
     def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
