@@ -357,13 +357,21 @@ def _check_status(cfg: PrinterConfig, printer: Escpos) -> None:
 
 
 def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
-    """Send ready ESC/POS bytes to the printer of cfg in one write, check status if asked, always close."""
+    """Send ready ESC/POS bytes to the printer of cfg in one write, always close. With check_status the
+    printer is asked before the write and after it, and the bytes go only to a printer that is ready."""
     printer = open_printer(cfg)
     try:
+        if cfg.check_status:
+            # Before the bytes: a printer out of paper or with its cover open keeps what it is sent and
+            # prints it all once it is fixed, so every retry of a job sent anyway came out as one more
+            # copy (four of one ticket after 16 s without paper). Not sent, it is sent once, when ready.
+            _check_status(cfg, printer)
         # One write: the timeout then bounds the whole job, not each of many small commands.
         with _boundary(cfg, "sending to"):
             printer._raw(data)
         if cfg.check_status:
+            # After: the answer comes after the bytes, so the printer has them; and it is still ready
+            # (no paper run out, no cover opened while they printed).
             _check_status(cfg, printer)
     except BaseException:
         with suppress(Exception):

@@ -257,7 +257,8 @@ TICKET_VIEW = {
                     "type": ["string", "null"],
                     "enum": ["queued", "printed", "failed", None],
                     "description": "How the ticket's latest kiosk print (ticket or reprint) went: queued (not yet "
-                    "printed), printed, failed (an attempt failed; a retry may still print it); null: no kiosk print.",
+                    "printed), printed, failed (an attempt failed; a retry may still print it); null: no kiosk print "
+                    "(none asked for, or its slip skipped: the ticket no longer waited when the printer got to it).",
                 },
             },
         },
@@ -683,13 +684,26 @@ PRINT_JOB = {
         "label": {"type": ["string", "null"]},
         "printer": {"type": "string"},
         "kind": {"type": "string", "enum": ["ticket", "reprint", "form"]},
-        "status": {"type": "string", "enum": ["queued", "retrying", "printed", "failed"]},
+        "status": {"type": "string", "enum": ["queued", "retrying", "printed", "failed", "skipped"]},
         "attempts": {"type": "integer"},
         "error": {"type": ["string", "null"]},
         "created_at": _nullable(DATETIME),
         "printed_at": _nullable(DATETIME),
         "next_attempt_at": _nullable(DATETIME),
         "today": {"type": "boolean", "description": "Queued on the office's day (the front office alerts today's)."},
+        "late": {
+            "type": "boolean",
+            "description": "A printed job: a slip that printed after failing and waits at its printer to be handed "
+            "over (a reprint, or a kiosk slip out more than 60 s after its number).",
+        },
+        "reason": {
+            "type": "object",
+            "description": "A skipped job (a slip not printed: its ticket no longer waited for a call when the "
+            "printer got to it): why, for the front office (e.g. 'tiket sudah dibatalkan'); `kind` is one of "
+            "cancelled, called, serving, finished, no_show, expired, past_day.",
+            "required": ["kind", "id", "en"],
+            "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "en": {"type": "string"}},
+        },
         "advice": {
             "type": "object",
             "description": "A failed or retrying job: which printer, what is wrong and what to do, for the front "

@@ -99,11 +99,17 @@ class Unsendable(Exception):
     """A row that cannot even be prepared, the same way every time: failed at once, not retried."""
 
 
+class Withdrawn(Exception):
+    """A row no longer wanted when its turn comes (a slip whose ticket was cancelled or called meanwhile): not
+    sent, and recorded by the kind's `withdraw` with its reason (the message); never tried again."""
+
+
 class OutboxWorker:
     """Sends the due rows of one outbox kind, in order, with retries; a subclass is the kind.
 
     The kind supplies: `due` (its due rows, each with what was read along with it), `prepare` (what
-    to send, outside any transaction; raises Unsendable), `send` (raises one of `errors`, told by its
+    to send, outside any transaction; raises Unsendable, or Withdrawn for a row not to be sent any more,
+    which `withdraw` records), `send` (raises one of `errors`, told by its
     message), `record` (results, in one command; called for each row as soon as it was tried, so that
     a kill never forgets a row that went), `unexpected` (None: any other exception ends the round;
     else the log line of a try that failed so, a failed try), `log` and `title` (its log lines)."""
@@ -129,6 +135,10 @@ class OutboxWorker:
     def record(self, results: list[Result]) -> None:
         raise NotImplementedError
 
+    def withdraw(self, row: dict[str, Any], reason: str) -> None:
+        """Record a row that `prepare` withdrew (Withdrawn): it is not sent, and not tried again."""
+        raise NotImplementedError
+
     def pending_results(self) -> list[Result]:
         """Results known before the round starts (a print that hung and has returned since), recorded
         first; their rows are not tried again in the round."""
@@ -149,6 +159,11 @@ class OutboxWorker:
                 message = self.prepare(row, read)
             except Unsendable as err:
                 result: Result = (row, str(err), True)
+            except Withdrawn as err:
+                tried += 1
+                self.withdraw(row, str(err))
+                time.sleep(0)
+                continue
             else:
                 result = (row, self.attempt(row, message), False)
             tried += 1

@@ -14,7 +14,8 @@ from typing import Any
 
 import printers
 from server import core
-from server.outbox import OutboxWorker, Result
+from server.outbox import OutboxWorker, Result, Withdrawn
+from server.service.jobs import slip_unwanted
 
 log = logging.getLogger("antrian.printing")
 HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device print counts as hanging
@@ -36,6 +37,12 @@ class PrintWorker(OutboxWorker):
         self.config = config
         self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
         self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
+
+    def unwanted(self, tx, job: dict[str, Any]) -> str | None:
+        """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
+        was off: server.service.jobs.slip_unwanted), None when it is; read at its turn, as the slip is."""
+        ticket = tx.ticket(job["ticket_id"])
+        return slip_unwanted(ticket, job["kind"], self.service.unit.day()) if ticket is not None else None
 
     def slip(self, tx, job: dict[str, Any]) -> printers.TicketSlip | printers.FormCopy:
         """What goes on the paper for a job, read from the database now."""
@@ -94,7 +101,14 @@ class PrintWorker(OutboxWorker):
 
     def prepare(self, job: dict[str, Any], read: Any) -> Any:
         with self.service.store.read() as tx:  # read each slip just before its print: "ahead" is current
+            reason = self.unwanted(tx, job)
+            if reason is not None:
+                raise Withdrawn(reason)  # not printed: its ticket no longer waits for a call
             return self.slip(tx, job)
+
+    def withdraw(self, job: dict[str, Any], reason: str) -> None:
+        log.info("print job %s not printed: its ticket is no longer waiting (%s)", job["id"], reason)
+        self.service.jobs.print_skipped([(job, reason)])
 
     def send(self, job: dict[str, Any], slip: Any) -> None:
         self._print(job, slip)
@@ -264,7 +278,12 @@ class AgentPrintWorker(PrintWorker):
                 current = tx.print_job(job["id"])
                 if current is None or current["status"] not in ("queued", "retrying"):
                     continue  # acknowledged (or given up) meanwhile
-                msg = self.payload(tx, current)
+                reason = self.unwanted(tx, current)
+                msg = self.payload(tx, current) if reason is None else None
+            if msg is None:  # its ticket no longer waits for a call: not pushed, skipped
+                self.sent.pop(current["id"], None)
+                self.withdraw(current, reason)
+                continue
             self.emit("print_job", msg, to=f"agent:{self.name}")
             self.sent[msg["job"]] = mono
             pushed += 1
@@ -290,8 +309,14 @@ class AgentPrintWorker(PrintWorker):
         cutoff = now - grace
         with self.service.store.read() as tx:
             jobs = tx.untried_print_jobs(self.name, cutoff, self.PUSH_PER_ROUND)
-        if jobs:
-            self.service.print_results([(job, self.ABSENT) for job in jobs])
+            # a slip whose ticket no longer waits (cancelled, called meanwhile) is skipped, not told as failed
+            unwanted = [(job, reason) for job in jobs if (reason := self.unwanted(tx, job)) is not None]
+        skipped = {job["id"] for job, _ in unwanted}
+        if unwanted:
+            self.service.jobs.print_skipped(unwanted)
+        failed = [(job, self.ABSENT) for job in jobs if job["id"] not in skipped]
+        if failed:
+            self.service.print_results(failed)
         return len(jobs)
 
     def retry_now(self, job_id: int) -> None:

@@ -1,6 +1,10 @@
 """Receipt printers for tests that record what they receive and answer DLE EOT status queries:
 one on a TCP port of 127.0.0.1, one at the far end of a pseudo-terminal (a serial printer), and a
-USB one behind pyusb's backend interface (no USB device can exist here)."""
+USB one behind pyusb's backend interface (no USB device can exist here).
+
+Each also keeps, in `held`, what it was sent while not ready (offline or out of paper, as its
+`answers` say), status queries left out: what a real ESC/POS printer keeps in its buffer and prints
+once the paper is loaded or the cover closed, one copy more for every job sent to it meanwhile."""
 
 from __future__ import annotations
 
@@ -22,6 +26,19 @@ from printers import PrinterConfig
 DLE, EOT = b"\x10", b"\x04"
 STATUS_ONLINE = DLE + EOT + b"\x01"
 STATUS_PAPER = DLE + EOT + b"\x04"
+
+
+def ready(answers: dict[bytes, bytes]) -> bool:
+    """Whether a printer answering `answers` prints what it receives: online (DLE EOT 1, bit 3 clear) and
+    with paper (DLE EOT 4, bits 5 and 6 not both set)."""
+    online, paper = answers.get(STATUS_ONLINE) or b"\x12", answers.get(STATUS_PAPER) or b"\x12"
+    return not online[0] & 0x08 and paper[0] & 0x60 != 0x60
+
+
+def not_printable(chunk: bytes, answers: dict[bytes, bytes]) -> bytes:
+    """What of `chunk` a printer in the state `answers` keeps for later: nothing when it is ready, else all
+    of it but the status queries (which a printer answers at once, whatever its state)."""
+    return b"" if ready(answers) else bytes(chunk).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b"")
 
 
 def answer_queries(received: bytearray, scanned: int, answers: dict[bytes, bytes], send: Callable) -> int:
@@ -47,6 +64,7 @@ class FakeNetworkPrinter:
         self.reads = reads
         self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
         self.received = bytearray()
+        self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self.closed_by_client = threading.Event()
         self._stop = threading.Event()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -87,6 +105,7 @@ class FakeNetworkPrinter:
                 if not chunk:
                     break
                 self.received += chunk
+                self.held += not_printable(chunk, self.answers)
                 mine += chunk
                 scanned = answer_queries(mine, scanned, self.answers, conn.sendall)
             except TimeoutError:
@@ -118,6 +137,7 @@ class FakeSerialPrinter:
     def __init__(self, *, online: bytes = b"\x12", paper: bytes = b"\x12") -> None:
         self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
         self.received = bytearray()
+        self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self._master, self._slave = pty.openpty()  # the slave stays open here: the line outlives a close
         tty.setraw(self._master)
         self.device = os.ttyname(self._slave)
@@ -136,6 +156,7 @@ class FakeSerialPrinter:
             except OSError:
                 return
             self.received += chunk
+            self.held += not_printable(chunk, self.answers)
             scanned = answer_queries(self.received, scanned, self.answers, lambda b: os.write(self._master, b))
 
     def config(self, **changes) -> PrinterConfig:
@@ -184,6 +205,7 @@ class FakeUsbPrinter(usb.backend.IBackend):
         self.writes: list[tuple[int, bytes]] = []  # (endpoint, data) of each bulk write
         self.reads: list[int] = []  # the endpoint of each bulk read
         self.received = bytearray()
+        self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self._scanned = 0
         self._pending = bytearray()  # status answers not read yet
         self.handles_open = 0
@@ -273,6 +295,7 @@ class FakeUsbPrinter(usb.backend.IBackend):
         chunk = bytes(data)
         self.writes.append((ep, chunk))
         self.received += chunk
+        self.held += not_printable(chunk, self.answers)
         self._scanned = answer_queries(self.received, self._scanned, self.answers, self._pending.extend)
         return len(chunk)
 

@@ -4,6 +4,7 @@ correction of a ticket finished elsewhere is closed at once; slips that print af
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -12,6 +13,8 @@ from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
 from staffpages import PASSWORD, issue, sign_in
+
+from server.service.jobs import KIOSK_SCREEN_SECONDS
 
 VIEWPORT = {"width": 1366, "height": 768}
 VISITOR = {
@@ -285,12 +288,14 @@ def test_an_alert_closed_stays_closed_after_a_reload_and_in_another_tab_until_it
 
 
 def test_slips_printed_after_failing_are_said_until_closed(browser, live, kiosk_port):
-    """The visitors were told at the kiosk that their number did not print; when the paper is back the retries
-    print them all, and the front office is told which slips wait at the kiosk printer."""
+    """The visitors were told at the kiosk that their number did not print; when the paper is back, over a
+    minute later (the kiosks' screens have gone back to the start), the retries print them all, and the front
+    office is told which slips wait at the kiosk printer."""
     first, second = issue(live, "Citra Dewi"), issue(live, "Dedi Kurnia", service="B")
     page = front(browser, live)
     expect(alert_of(page, first["label"])).to_have_count(1)
     expect(alert_of(page, second["label"])).to_have_count(1)
+    live.advance(KIOSK_SCREEN_SECONDS + 1)
     printer = FakeNetworkPrinter(port=kiosk_port)  # paper loaded: the next retries print
     try:
         late = page.locator("#alerts li[data-type=print_late]")
@@ -310,4 +315,96 @@ def test_slips_printed_after_failing_are_said_until_closed(browser, live, kiosk_
             expect(page.locator("#alerts li[data-type=print_late]", has_text=label)).to_have_count(0)
     finally:
         printer.stop()
+    page.context.close()
+
+
+def late_line(page):
+    return page.locator("#alerts li[data-type=print_late]")
+
+
+def test_the_late_slips_name_only_those_nobody_took_for_visitors_still_waiting(browser, live, kiosk_port):
+    """A review's front office was told to hand over a slip printed a second after the printer came back, that
+    its visitor took at the kiosk ("Ambil tiket kertas Anda"), and slips of tickets called or cancelled since.
+    Now a slip out within the kiosk's minute is its visitor's, and a ticket leaves the line once it no longer
+    waits (called, cancelled), live and after a reload."""
+    budi, rina = live.session("budi", PASSWORD), live.session("rina", PASSWORD)
+    taken = issue(live, "Eka Putri")
+    page = front(browser, live)
+    expect(alert_of(page, taken["label"])).to_have_count(1)
+    printer = FakeNetworkPrinter(port=kiosk_port)  # back a few seconds later: the visitor is still at the kiosk
+    try:
+        expect(alert_of(page, taken["label"])).to_have_count(0, timeout=20_000)  # printed (the `printed` event)
+        expect(late_line(page).filter(has_text=taken["label"])).to_have_count(0)
+        job = next(
+            j for j in rina.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"] if j["label"] == taken["label"]
+        )
+        assert (job["status"], job["late"]) == ("printed", False), job
+    finally:
+        printer.stop()
+
+    cancelled, called = issue(live, "Fajar Nugroho"), issue(live, "Gina Lestari", service="B")
+    expect(alert_of(page, cancelled["label"])).to_have_count(1)
+    expect(alert_of(page, called["label"])).to_have_count(1)
+    live.advance(KIOSK_SCREEN_SECONDS + 1)  # the kiosk's screen has gone back to the start
+    printer = FakeNetworkPrinter(port=kiosk_port)
+    try:
+        expect(late_line(page)).to_contain_text(cancelled["label"], timeout=40_000)
+        expect(late_line(page)).to_contain_text(called["label"], timeout=40_000)
+    finally:
+        printer.stop()
+    expect(late_line(page)).not_to_contain_text(taken["label"])
+    rina.post(f"{live.url}/api/tickets/{cancelled['token']}/cancel", json={}, timeout=5).raise_for_status()
+    expect(late_line(page)).not_to_contain_text(cancelled["label"])
+    expect(late_line(page)).to_contain_text(called["label"])
+    rina.post(f"{live.url}/api/tickets/{taken['token']}/cancel", json={}, timeout=5).raise_for_status()  # first in line
+    r = budi.post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == called["label"], r.text
+    expect(late_line(page)).to_have_count(0)
+    reload(page)  # loaded again from the print jobs: none of them waits any more
+    expect(page.locator("#tickets tr", has_text=called["label"])).to_have_count(1)
+    expect(late_line(page)).to_have_count(0)
+    page.context.close()
+
+
+def test_a_slip_not_printed_because_its_ticket_left_the_line_is_said_with_why_in_place_of_its_alert(
+    browser, live, kiosk_port
+):
+    """The printer is off; one ticket is cancelled and another called meanwhile. Their slips are not printed when
+    their turn comes (a review had them printed, and the front office told to hand them out): each failure alert
+    gives way to one line naming them with why, in Indonesian and English, also after a reload, until closed."""
+    budi, rina = live.session("budi", PASSWORD), live.session("rina", PASSWORD)
+    cancelled, called = issue(live, "Hendra Wijaya"), issue(live, "Intan Permata", service="B")
+    page = front(browser, live)
+    expect(alert_of(page, cancelled["label"])).to_have_count(1)
+    expect(alert_of(page, called["label"])).to_have_count(1)
+    rina.post(f"{live.url}/api/tickets/{cancelled['token']}/cancel", json={}, timeout=5).raise_for_status()
+    r = budi.post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == called["label"], r.text
+    live.advance(40)  # their next tries are due (the printer still off)
+    skipped = page.locator("#alerts li[data-type=print_skipped]")
+    expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)", timeout=20_000)
+    expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)", timeout=20_000)
+    expect(skipped).to_contain_text("Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: ")
+    for label in (cancelled["label"], called["label"]):
+        expect(alert_of(page, label)).to_have_count(0)
+    jobs = {j["label"]: j for j in rina.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"]}
+    assert (jobs[cancelled["label"]]["status"], jobs[called["label"]]["status"]) == ("skipped", "skipped")
+    if os.environ.get("ANTRIAN_SHOTS_DIR"):
+        page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS_DIR"], "front-skipped-id.png"))
+    page.click("#lang-toggle")
+    expect(skipped).to_contain_text(f"{cancelled['label']} (the ticket was cancelled)")
+    expect(skipped).to_contain_text(f"{called['label']} (its number has been called)")
+    expect(skipped).to_contain_text("Slips not printed on printer kiosk, no longer needed: ")
+    if os.environ.get("ANTRIAN_SHOTS_DIR"):
+        page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS_DIR"], "front-skipped-en.png"))
+    page.click("#lang-toggle")
+    reload(page)  # loaded again from the print jobs, the failures before them not alerted again
+    expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)")
+    expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)")
+    for label in (cancelled["label"], called["label"]):
+        expect(alert_of(page, label)).to_have_count(0)
+    skipped.locator("button").click()
+    expect(skipped).to_have_count(0)
+    reload(page)
+    expect(skipped).to_have_count(0)
     page.context.close()

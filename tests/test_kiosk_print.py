@@ -7,6 +7,7 @@ a printer that reports no paper or an open cover.
 from __future__ import annotations
 
 import dataclasses
+import re
 import socket
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from kioskui import (
     LONGEST,
     ORIENTATIONS,
     PORTRAIT,
+    SMALL,
     assert_actions_visible,
     assert_one_line,
     assert_seen,
@@ -66,9 +68,12 @@ def live(tmp_path_factory):
 def kiosk(browser, live):
     pages = []
 
-    def open_kiosk(viewport=PORTRAIT):
+    def open_kiosk(viewport=PORTRAIT, clock=False):
+        """`clock`: Playwright's clock, installed before the page loads (the real pace until a test moves it)."""
         page = browser.new_page(viewport=viewport, has_touch=True)
         pages.append(page)
+        if clock:
+            page.clock.install()
         page.goto(f"{live.url}/kiosk/")
         expect(page.locator("#screen-welcome")).to_be_visible()
         return page
@@ -118,6 +123,115 @@ def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(k
     expect(page.locator("#screen-welcome")).to_be_visible()
     expect(alert).to_be_hidden()
     assert page.evaluate("() => window.antrianKiosk.resetIn") is None
+
+
+PRINTING_ID = "Tiket sedang dicetak… Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+PRINTING_EN = "Printing your ticket… Scan the QR code with your phone to follow your queue."
+TAKE_PAPER_ID = "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+
+
+def print_state_from_the_test(page) -> dict:
+    """The kiosk reads its ticket's print state as the test sets it (`said["print"]`): the number is issued by
+    the server as always, the state of its print job (here a broken printer's) is the test's."""
+    said = {"print": "queued", "looks": 0}
+
+    def issued(route):
+        answer = route.fetch()
+        body = answer.json()
+        if answer.status in (200, 201):
+            body["ticket"]["print"] = "queued"  # just issued: its job not tried yet
+        route.fulfill(response=answer, json=body)
+
+    def status(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["ticket"]["print"] = said["print"]
+        said["looks"] += 1
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/api/tickets", issued)
+    page.route(re.compile(r".*/api/tickets/[^/?]+$"), status)
+    return said
+
+
+def take_a_number(page) -> None:
+    page.click("#start")
+    page.click('[data-service="A"]')
+    fill_fast(page, {k: v for k, v in VISITOR.items() if k != "service"})
+    page.click("#to-review")
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+
+
+@pytest.mark.parametrize("name, viewport", [("portrait", PORTRAIT), ("small", SMALL)])
+def test_until_the_server_says_printed_the_kiosk_says_printing_not_take_your_paper_ticket(kiosk, name, viewport):
+    """A printer that hangs (takes the connection, never answers) fails only after its timeout: the screen said
+    "Ambil tiket kertas Anda dari printer" for ~8 s before "Tiket tidak tercetak", and a visitor who went to
+    the printer meanwhile left without a slip and without the number. While the job is still queued the kiosk
+    says it is printing; "Ambil tiket kertas Anda" comes once the server reports the ticket printed."""
+    page = kiosk(viewport, clock=True)
+    said = print_state_from_the_test(page)
+    take_a_number(page)
+    hint = page.locator("#ticket-hint")
+    expect(hint).to_have_text(PRINTING_ID)
+    expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "queued")
+    expect(page.locator("#ticket-print-failed")).to_be_hidden()
+    expect(page.locator("#ticket-label")).to_have_text(re.compile(r"^A-\d{3}$"))  # the number, as always
+    page.wait_for_function("() => antrianKiosk.printLooks >= 1", polling=50)  # looked: still queued
+    expect(hint).to_have_text(PRINTING_ID)
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0", polling=50)
+    seen = ("#ticket-label", "#ticket-service", "#ticket-ahead", "#ticket-wait", "#ticket-qr", "#ticket-hint")
+    assert_seen(page, f"ticket, printing ({name})", seen)
+    assert_actions_visible(page, f"ticket, printing ({name})", must=("#screen-ticket [data-action=home]",))
+    shot(page, shot_name("kiosk-printing", name))
+    page.click("#lang-toggle")
+    expect(hint).to_have_text(PRINTING_EN)
+    page.click("#lang-toggle")
+
+    said["print"] = "printed"
+    looks = page.evaluate("antrianKiosk.printLooks")
+    page.clock.fast_forward(page.evaluate("antrianKiosk.printNextIn") * 1000)
+    page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
+    expect(hint).to_have_text(TAKE_PAPER_ID)
+    expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
+    assert page.evaluate("antrianKiosk.printNextIn") is None  # printed: no more looks
+
+
+def test_a_ticket_that_prints_late_while_the_failure_is_shown_switches_to_take_your_paper_ticket(kiosk):
+    """The kiosk looked at the print for ~32 s (1, 2, 3, 5, 8, 13 s), but the failure stays on screen 60 s and
+    the server's last retry comes at ~62 s: a printer back at 40 s printed the slip while the screen still
+    said "Tiket tidak tercetak". The kiosk keeps looking (every 13 s) as long as the ticket screen is shown."""
+    page = kiosk(PORTRAIT, clock=True)
+    said = print_state_from_the_test(page)
+    said["print"] = "failed"  # its first try failed: retried by the server
+    issued_at = page.evaluate("Date.now()")
+    take_a_number(page)
+    expect(page.locator("#ticket-print-failed")).to_be_visible()
+    assert page.evaluate("antrianKiosk.resetIn") == 60
+
+    def next_look() -> int:
+        looks, wait = page.evaluate("[antrianKiosk.printLooks, antrianKiosk.printNextIn]")
+        assert wait is not None, f"the kiosk stopped looking at the print after {looks} looks"
+        page.clock.fast_forward(wait * 1000)
+        page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
+        return wait
+
+    waits = []
+    while page.evaluate("Date.now()") - issued_at < 40_000:  # past the ~32 s the kiosk once gave up after
+        waits.append(next_look())
+    assert waits[-2:] == [13, 13], waits  # then as often as the last of the first looks
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    expect(page.locator("#ticket-print-failed")).to_be_visible()
+
+    said["print"] = "printed"  # the printer is back: the retry printed it
+    next_look()
+    expect(page.locator("#ticket-print-failed")).to_be_hidden()
+    expect(page.locator("#ticket-hint")).to_have_text(TAKE_PAPER_ID)
+    assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.printNextIn]") == [20, None]
+    looks = said["looks"]
+    page.clock.fast_forward(20_000)  # back to the welcome screen: nothing more is asked about it
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    assert page.evaluate("antrianKiosk.printNextIn") is None and said["looks"] == looks
 
 
 def test_the_ticket_status_says_how_its_print_went_and_the_front_office_reads_what_to_do(live, browser):

@@ -177,6 +177,9 @@ def test_a_printer_out_of_paper_fails_every_try_until_paper_is_loaded_then_print
         assert worker.run_once() == 1
         job = jobs(app)[0]
         assert (job["status"], job["attempts"], job["error"]) == ("printed", MAX_ATTEMPTS, None), job
+        # Sent once, when the paper was in: a printer keeps what it is sent without paper and prints it later
+        # (each try used to send the ticket, then ask: 6 copies of one visitor's ticket)
+        assert bytes(printer.received).count(b"\x1b@") == 1 and bytes(printer.held) == b""
     finally:
         printer.stop()
 
@@ -343,8 +346,9 @@ def test_the_server_prints_on_a_serial_printer_from_its_native_thread(tmp_path):
         job = server.print_job_when(front, "printed")
         assert job["status"] == "printed", job
         received = printer.wait_for(300)
-        assert received.startswith(b"\x1b@") and label.encode() in received
-        assert received.endswith(b"\x10\x04\x01\x10\x04\x04")  # then its status was asked (DLE EOT)
+        status = b"\x10\x04\x01\x10\x04\x04"  # DLE EOT 1 and 4: its status asked before the ticket and after
+        assert received.startswith(status + b"\x1b@") and label.encode() in received
+        assert received.endswith(status)
     finally:
         server.stop()
         printer.stop()
@@ -372,3 +376,213 @@ def test_a_device_printer_that_fails_is_one_line_in_the_log_not_a_traceback(tmp_
         assert "Traceback" not in server.log() and "PrinterError" not in server.log(), server.log()[-3000:]
     finally:
         server.stop()
+
+
+# -- a slip whose ticket left the line while the printer was off -----------------------------------------
+
+
+def _counter_prints_on_the_kiosk_printer(tmp_path, clock, port: int):
+    """An app whose kiosk printer (network, with check_status) is also counter 1's, for its form copies."""
+    cfg = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {port}\n'
+            'timeout = 5\nprofile = "TM-T20II"\ncheck_status = true',
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "kiosk"',
+        },
+    )
+    app = create_app(cfg, workers=False, clock=clock)
+    apps.append(app)
+    return app
+
+
+def test_a_slip_whose_ticket_was_cancelled_or_called_while_the_printer_was_off_is_not_printed_when_it_is_back(
+    tmp_path, clock
+):
+    """A review found every slip of the backlog printed when the printer came back, a cancelled ticket's too
+    ("0 ahead": its visitor would wait for a call that never comes), and the front office told to hand them
+    out. Only the waiting ticket's slip prints now; the others end `skipped` with why, the tickets untouched,
+    and the served visitor's form copy (another kind of paper) prints as ever."""
+    import json
+
+    port = closed_port()
+    app = _counter_prints_on_the_kiosk_printer(tmp_path, clock, port)
+    kiosk, front, officer = app.test_client(), app.test_client(), app.test_client()
+    tokens = {}
+    for _ in range(4):
+        ticket = kiosk.post("/api/tickets", json=visitor()).get_json()["ticket"]
+        tokens[ticket["label"]] = ticket["token"]
+    assert list(tokens) == ["A-001", "A-002", "A-003", "A-004"]
+    worker = worker_of(app)
+    assert worker.run_once() == 4  # the printer is off: each fails, and is to be retried
+    assert [j["status"] for j in jobs(app)] == ["retrying"] * 4
+    h_front = login(app, front, "siti", "frontoffice")
+    h_officer = login(app, officer, "budi", counter_id=1)
+    assert front.post("/api/tickets/A-001/cancel", json={}, headers=h_front).status_code == 200
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset kata sandi"})):
+        assert officer.post(f"/api/counters/1/{action}", json=data, headers=h_officer).status_code == 200
+    r = officer.post(f"/api/tickets/{tokens['A-002']}/print-form", json={"counter_id": 1}, headers=h_officer)
+    assert r.status_code == 202  # A-002 served: its copy of the form, on the same printer
+    r = officer.post("/api/counters/1/call-next", json={}, headers=h_officer)
+    assert r.get_json()["ticket"]["label"] == "A-003"  # called while its slip waits for the printer
+
+    printer = FakeNetworkPrinter(port=port)  # back on
+    try:
+        clock.advance(seconds=backoff_seconds(1) + 1)
+        assert worker.run_once() == 5
+        assert [(j["kind"], j["status"], j["error"]) for j in jobs(app)] == [
+            ("ticket", "skipped", "skipped: cancelled"),
+            ("ticket", "skipped", "skipped: finished"),
+            ("ticket", "skipped", "skipped: called"),
+            ("ticket", "printed", None),
+            ("form", "printed", None),
+        ]
+        deadline = time.monotonic() + 5
+        while bytes(printer.received).count(b"\x1dV\x00") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        data = bytes(printer.received)
+        assert data.count(b"\x1dV\x00") == 2  # two papers cut: A-004's slip and A-002's form copy
+        assert b"A-001" not in data and b"A-003" not in data
+        assert data.count(b"A-004") == 1 and b"FORMULIR KONSULTASI" in data
+        # never tried again, whatever the time
+        clock.advance(minutes=10)
+        assert worker.run_once() == 0
+        assert bytes(printer.received) == data
+    finally:
+        printer.stop()
+
+    # The tickets are as they were; their print reads as none (the kiosk says no failure for them).
+    states = {label: kiosk.get(f"/api/tickets/{token}").get_json()["ticket"] for label, token in tokens.items()}
+    assert [(s["status"], s["print"]) for s in states.values()] == [
+        ("cancelled", None),
+        ("resolved", None),
+        ("called", None),
+        ("waiting", "printed"),
+    ]
+    # The front office is told which slips did not print, and why, in both languages.
+    with app.extensions["antrian"].store.read() as tx:
+        events = [json.loads(e["data"]) for e in tx.rows("SELECT data FROM events WHERE type = 'print_skipped'")]
+    assert [(e["job"], e["kind"], e["attempts"], e["reason"]["kind"]) for e in events] == [
+        (1, "ticket", 1, "cancelled"),
+        (2, "ticket", 1, "finished"),
+        (3, "ticket", 1, "called"),
+    ]
+    assert events[0]["reason"]["id"] == "tiket sudah dibatalkan"
+    assert events[0]["reason"]["en"] == "the ticket was cancelled"
+    assert events[2]["reason"]["id"] == "nomornya sudah dipanggil"
+    listed = {j["label"]: j for j in front.get("/api/print-jobs").get_json()["jobs"] if j["kind"] == "ticket"}
+    assert listed["A-001"]["reason"]["id"] == "tiket sudah dibatalkan" and "advice" not in listed["A-001"]
+    assert listed["A-003"]["reason"]["en"] == "its number has been called"
+    assert listed["A-004"]["late"] is False  # printed within a minute: its visitor was told at the kiosk
+
+
+def test_a_reprint_asked_for_a_called_visitor_prints_once_and_one_of_a_ticket_cancelled_since_does_not(tmp_path, clock):
+    """The front office may reprint a called visitor's slip (it asked, at the desk): the first slip still waiting
+    for the printer becomes that reprint, printed once. A slip asked for again of a waiting ticket that is then
+    cancelled before the printer gets to it is not printed."""
+    port = closed_port()
+    app = network_app(tmp_path, clock, port, extra="\ncheck_status = true")
+    kiosk, front, officer = app.test_client(), app.test_client(), app.test_client()
+    for _ in range(2):
+        assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    worker = worker_of(app)
+    assert worker.run_once() == 2
+    h_front = login(app, front, "siti", "frontoffice")
+    h_officer = login(app, officer, "budi", counter_id=1)
+    assert (
+        officer.post("/api/counters/1/call-next", json={}, headers=h_officer).get_json()["ticket"]["label"] == "A-001"
+    )
+    r = front.post("/api/tickets/A-001/reprint", headers=h_front)
+    assert r.status_code == 202 and r.get_json()["again"] is True
+    r = front.post("/api/tickets/A-002/reprint", headers=h_front)  # waiting: its slip is tried again at once
+    assert r.status_code == 202 and r.get_json()["again"] is True
+    assert front.post("/api/tickets/A-002/cancel", json={}, headers=h_front).status_code == 200
+    printer = FakeNetworkPrinter(port=port)
+    try:
+        assert worker.run_once() == 2
+        assert [(j["kind"], j["status"]) for j in jobs(app)] == [("reprint", "printed"), ("ticket", "skipped")]
+        printer.wait_for_close()
+        data = bytes(printer.received)
+        assert data.count(b"A-001") == 1 and b"A-002" not in data
+        listed = front.get("/api/print-jobs").get_json()["jobs"]
+        assert listed[-1]["late"] is True  # a reprint after failing: the front office hands it over
+    finally:
+        printer.stop()
+
+
+def test_a_slip_out_after_the_kiosk_screen_went_back_is_late_one_out_before_is_not(tmp_path, clock):
+    """The front office's "late slips" named a slip printed a second after the printer came back, while its
+    visitor stood at the kiosk that said "Ambil tiket kertas Anda". Late now: printed after failing and more
+    than a minute (the kiosk's screen after a failed print) after its number."""
+    import json
+
+    from server.service.jobs import KIOSK_SCREEN_SECONDS
+
+    port = closed_port()
+    app = network_app(tmp_path, clock, port, extra="\ncheck_status = true")
+    kiosk = app.test_client()
+    worker = worker_of(app)
+    assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    assert worker.run_once() == 1
+    printer = FakeNetworkPrinter(port=port)
+    try:
+        clock.advance(seconds=backoff_seconds(1) + 1)
+        assert worker.run_once() == 1  # out 3 s after its number: the visitor at the kiosk takes it
+        printer.stop()
+        assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+        assert worker.run_once() == 1  # the printer is off again
+        printer = FakeNetworkPrinter(port=port)
+        clock.advance(seconds=KIOSK_SCREEN_SECONDS + 1)
+        assert worker.run_once() == 1  # out after the kiosk's screen went back: the front office hands it over
+    finally:
+        printer.stop()
+    assert [(j["status"], j["attempts"]) for j in jobs(app)] == [("printed", 2), ("printed", 2)]
+    with app.extensions["antrian"].store.read() as tx:
+        printed = [json.loads(e["data"]) for e in tx.rows("SELECT data FROM events WHERE type = 'printed'")]
+    assert [e["late"] for e in printed] == [False, True]
+    front = app.test_client()
+    login(app, front, "siti", "frontoffice")
+    assert [j["late"] for j in front.get("/api/print-jobs").get_json()["jobs"]] == [True, False]  # newest first
+
+
+def test_an_agents_slip_whose_ticket_was_cancelled_is_skipped_not_told_as_failed_nor_pushed(app, client, clock):
+    """A print agent's kiosk PC off: a cancelled ticket's slip is not told as failed after the grace (the front
+    office would be asked to reprint it), and not pushed when the agent comes; the waiting one's is."""
+    import json
+
+    from server.printing import AgentPrintWorker
+
+    svc = app.extensions["antrian"]
+    pushed: list[dict] = []
+    here = {"agent": False}
+    worker = AgentPrintWorker(
+        svc, "kiosk", svc.settings.printers["kiosk"], lambda event, msg, to: pushed.append(msg), lambda: here["agent"]
+    )
+    assert worker.run_once() == 0  # no agent since the server started
+    for _ in range(3):
+        assert client.post("/api/tickets", json=visitor()).status_code == 201
+    front = app.test_client()
+    h = login(app, front, "siti", "frontoffice")
+    assert front.post("/api/tickets/A-001/cancel", json={}, headers=h).status_code == 200
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS + 1)
+    worker.run_once()
+    assert [(j["status"], j["error"]) for j in jobs(app)] == [
+        ("skipped", "skipped: cancelled"),
+        ("retrying", AgentPrintWorker.ABSENT),
+        ("retrying", AgentPrintWorker.ABSENT),
+    ]
+    assert front.post("/api/tickets/A-002/cancel", json={}, headers=h).status_code == 200
+    here["agent"] = True  # the agent starts, once their retries are due
+    clock.advance(seconds=backoff_seconds(1) + 1)
+    worker.resend()
+    assert worker.run_once() == 1
+    assert [m["label"] for m in pushed] == ["A-003"]
+    assert [j["status"] for j in jobs(app)] == ["skipped", "skipped", "retrying"]
+    with svc.store.read() as tx:
+        events = [
+            (e["type"], json.loads(e["data"]).get("attempts"))
+            for e in tx.rows(
+                "SELECT type, data FROM events WHERE type IN ('print_failed', 'print_skipped') ORDER BY seq"
+            )
+        ]
+    assert events == [("print_skipped", 0), ("print_failed", 1), ("print_failed", 1), ("print_skipped", 1)]

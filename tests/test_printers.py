@@ -503,11 +503,12 @@ def test_network_form_copy_arrives(fake_printer):
     assert printer.wait_for_close() == form_copy_bytes(make_form(), "TM-T20II", 80)
 
 
-def test_status_check_asks_dle_eot_after_the_ticket_and_passes_when_online(fake_printer):
+def test_status_check_asks_dle_eot_before_and_after_the_ticket_and_passes_when_online(fake_printer):
     printer = fake_printer()
     print_ticket(printer.config(check_status=True, timeout=2), make_slip())
     received = printer.wait_for_close()
-    assert received == ticket_bytes(make_slip(), "TM-T20II", 80) + STATUS_ONLINE + STATUS_PAPER
+    status = STATUS_ONLINE + STATUS_PAPER
+    assert received == status + ticket_bytes(make_slip(), "TM-T20II", 80) + status
 
 
 def test_status_check_fails_when_printer_reports_offline(fake_printer):
@@ -520,6 +521,41 @@ def test_status_check_fails_when_paper_is_out(fake_printer):
     printer = fake_printer(paper=b"\x72")
     with pytest.raises(PrinterError, match="printer kiosk: out of paper"):
         print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+
+
+@pytest.mark.parametrize("kind", ["network", "serial", "usb"])
+@pytest.mark.parametrize(
+    ("query", "answer", "said"),
+    [(STATUS_PAPER, b"\x72", "out of paper"), (STATUS_ONLINE, b"\x1a", "offline")],
+    ids=["paper-out", "cover-open"],
+)
+def test_a_printer_that_is_not_ready_is_not_sent_the_ticket_so_it_prints_one_copy_once_ready(
+    request, fake_printer, usb_printer, kind, query, answer, said
+):
+    """A review's printer out of paper for 16 s was sent the whole ticket on each of 4 tries (the status was
+    asked after the bytes only) and kept them all, as cheap ESC/POS printers do: once paper was loaded it
+    printed 5 copies of one visitor's ticket. The printer is asked first; a job is sent to a ready one only."""
+    if kind == "network":
+        printer = fake_printer()
+    elif kind == "serial":
+        printer = FakeSerialPrinter()
+        request.addfinalizer(printer.stop)
+    else:
+        printer = usb_printer()
+    cfg = printer.config(check_status=True, timeout=2)
+    ticket = ticket_bytes(make_slip(), cfg.profile, cfg.width_mm)
+    printer.answers[query] = answer
+    for _ in range(4):  # the job's first try and its retries while the printer is not ready
+        with pytest.raises(PrinterError, match=f"printer kiosk: {said}"):
+            send_bytes(cfg, ticket)
+    assert bytes(printer.held) == b""  # it was 4 whole tickets, to print once the paper is in
+    asked = STATUS_ONLINE + STATUS_PAPER if query == STATUS_PAPER else STATUS_ONLINE  # up to the bad answer
+    assert bytes(printer.received) == 4 * asked
+    printer.answers[query] = b"\x12"  # paper loaded, cover closed
+    send_bytes(cfg, ticket)
+    status = STATUS_ONLINE + STATUS_PAPER
+    assert bytes(printer.received) == 4 * asked + status + ticket + status  # the answer after it: all arrived
+    assert bytes(printer.received).count(ticket) == 1 and bytes(printer.held) == b""
 
 
 def test_refused_connection_is_a_printer_error_naming_the_address(closed_port):
@@ -615,9 +651,10 @@ def test_a_serial_printer_receives_the_exact_ticket_bytes_through_pyserial(seria
     assert serial_printer.wait_for(len(expected)) == expected
 
 
-def test_a_serial_printer_answers_its_status_after_the_ticket(serial_printer):
+def test_a_serial_printer_answers_its_status_before_and_after_the_ticket(serial_printer):
     print_ticket(serial_printer.config(check_status=True, timeout=2), make_slip())
-    expected = ticket_bytes(make_slip(), "TM-T20II", 80) + STATUS_ONLINE + STATUS_PAPER
+    status = STATUS_ONLINE + STATUS_PAPER
+    expected = status + ticket_bytes(make_slip(), "TM-T20II", 80) + status
     assert serial_printer.wait_for(len(expected)) == expected
 
 
@@ -701,8 +738,9 @@ def test_a_usb_printer_is_written_through_the_endpoints_its_descriptor_declares(
         plain._raw(b"x")
     plain.close()
     print_ticket(printer.config(check_status=True, timeout=2), make_slip())
-    assert written(printer) == {0x03: ticket_bytes(make_slip(), "POS-5890", 58) + STATUS_ONLINE + STATUS_PAPER}
-    assert printer.reads == [0x81, 0x81]  # the two status answers
+    status = STATUS_ONLINE + STATUS_PAPER
+    assert written(printer) == {0x03: status + ticket_bytes(make_slip(), "POS-5890", 58) + status}
+    assert printer.reads == [0x81] * 4  # the two status answers, before and after
     assert printer.handles_open == 0 and printer.claims and printer.claimed == set()  # claimed, then let go
 
 
@@ -711,11 +749,12 @@ def test_a_usb_printer_takes_its_printer_interfaces_bulk_endpoints_or_those_the_
     printer_class = (7, ((0x84, INTERRUPT), (0x02, INTERRUPT), (0x83, BULK), (0x03, BULK), (0x04, BULK)))
     printer = usb_printer(interfaces=(vendor, printer_class))
     send_bytes(printer.config(check_status=True, timeout=2), b"auto")
-    assert written(printer) == {0x03: b"auto" + STATUS_ONLINE + STATUS_PAPER} and printer.reads == [0x83, 0x83]
+    status = STATUS_ONLINE + STATUS_PAPER
+    assert written(printer) == {0x03: status + b"auto" + status} and printer.reads == [0x83] * 4
     printer.writes.clear()
     printer.reads.clear()
     send_bytes(printer.config(out_ep=0x04, in_ep=0x84, check_status=True, timeout=2), b"given")
-    assert written(printer) == {0x04: b"given" + STATUS_ONLINE + STATUS_PAPER} and printer.reads == [0x84, 0x84]
+    assert written(printer) == {0x04: status + b"given" + status} and printer.reads == [0x84] * 4
     printer.writes.clear()
     printer.reads.clear()
     send_bytes(printer.config(out_ep=0x01), b"vendor")  # any endpoint the device has, when named

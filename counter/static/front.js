@@ -9,7 +9,7 @@ const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
 const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
   armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false, day: null,
-  late: [] };
+  late: [], skipped: [] };
 const $ = (id) => document.getElementById(id);
 
 // A notice line (#reg-notice, #list-notice, #counter-notice): its kind (data-kind) and its words, said again in
@@ -643,6 +643,7 @@ async function refreshList() {
       renderTickets();
       renderCounters();
       renderHours();
+      renderAlerts(); // the late slips of the tickets still waiting
     } while (listAgain);
   } catch (err) {
     if (err.status === 401) return location.reload();
@@ -773,9 +774,9 @@ function onCounterEvent(ev) {
 // alert changes (a retried slip that then gives up is another alert) or the office's day ends ----
 const DISMISSED_KEY = "antrian.front.dismissed";
 
-// An alert's identity: its ticket, kind and paper and whether it gave up; a late slip's, its print job.
+// An alert's identity: its ticket, kind and paper and whether it gave up; a late or skipped slip's, its print job.
 function alertId(a) {
-  if (a.type === "print_late") return `print_late ${a.job}`;
+  if (a.type === "print_late" || a.type === "print_skipped") return `${a.type} ${a.job}`;
   return `${alertKey(a.type, a.label, a)}${a.final ? " final" : ""}`;
 }
 
@@ -822,33 +823,41 @@ function forgetOtherDays(day) {
   if (changed) saveDismissals(map);
 }
 
-// Slips printed after having failed (the visitor was told at the kiosk it did not print): one line per printer
-// naming them, until closed, so that someone collects them there.
-function lateItems(closed) {
-  const byPrinter = new Map();
-  for (const a of state.late) {
-    if (isDismissed(a, closed)) continue;
-    if (!byPrinter.has(a.printer)) byPrinter.set(a.printer, []);
-    byPrinter.get(a.printer).push(a);
+// Slips printed late, for visitors still waiting (the server's `late`: printed after failing, once the kiosk's
+// ticket screen had gone back to the start, or a reprint; server/service/jobs.py late_slip): one line per printer
+// naming them, until closed, so that someone collects them there and hands each to its visitor. A ticket called,
+// cancelled or finished since is left out: its visitor is at a counter or gone, nobody to hand it to.
+// Slips not printed because their ticket no longer waited (cancelled, called while the printer was off): one
+// line per printer naming them with why, in place of their failure alerts, until closed.
+function slipLines(closed) {
+  const waiting = (a) => (state.tickets.get(a.ticket) || {}).status === "waiting";
+  const lines = [];
+  for (const [type, list] of [["print_late", state.late.filter(waiting)], ["print_skipped", state.skipped]]) {
+    const byPrinter = new Map();
+    for (const a of list) {
+      if (isDismissed(a, closed)) continue;
+      if (!byPrinter.has(a.printer)) byPrinter.set(a.printer, []);
+      byPrinter.get(a.printer).push(a);
+    }
+    for (const [printer, shown] of byPrinter) {
+      const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+      close.addEventListener("click", () => dismiss(shown));
+      const why = (a) => (a.reason && (a.reason[getLang()] || a.reason.id)) || "?";
+      const words = type === "print_late"
+        ? t("alert.late_slips", { labels: shown.map((a) => a.label).join(", "), printer })
+        : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${why(a)})`).join(", ") });
+      const at = el("strong", {}, hhmm(shown.map((a) => a.at || "").sort().pop())); // the latest
+      lines.push(el("li", { dataset: { type } }, at, el("span", {}, words), close));
+    }
   }
-  return [...byPrinter].map(([printer, list]) => {
-    const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
-    close.addEventListener("click", () => dismiss(list));
-    const labels = list.map((a) => a.label).join(", ");
-    return el(
-      "li",
-      { dataset: { type: "print_late" } },
-      el("strong", {}, hhmm(list[list.length - 1].at)),
-      el("span", {}, t("alert.late_slips", { labels, printer })),
-      close,
-    );
-  });
+  return lines;
 }
 
-function addLate(job) {
-  if (state.late.some((a) => a.job === job.job)) return;
-  state.late.push({ type: "print_late", ...job });
-  state.late.sort((a, b) => (a.at || "").localeCompare(b.at || ""));
+// In the order they printed (late), or of their jobs (skipped: as the tickets were issued), live or loaded.
+function addSlip(list, job) {
+  if (list.some((a) => a.job === job.job)) return;
+  list.push(job);
+  list.sort((a, b) => (job.type === "print_late" ? (a.at || "").localeCompare(b.at || "") : 0) || a.job - b.job);
 }
 
 function renderAlerts() {
@@ -874,7 +883,7 @@ function renderAlerts() {
       dismissBtn,
     );
   });
-  items.unshift(...lateItems(closed));
+  items.unshift(...slipLines(closed));
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
@@ -909,6 +918,10 @@ function onSnapshot(snap) {
   state.office = { ...(state.office || {}), ...(snap.office || {}) };
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   if (snap.day) {
+    if (state.day && state.day !== snap.day) { // yesterday's slips: nobody to tell of them
+      state.late = [];
+      state.skipped = [];
+    }
     state.day = snap.day;
     forgetOtherDays(snap.day);
   }
@@ -962,9 +975,17 @@ function onEvent(ev) {
     renderAlerts();
   }
   const data = ev.data || {};
-  if (ev.type === "printed" && data.kind !== "form" && data.attempts > 1) { // a slip, after failing
-    addLate({ label, printer: data.printer || "?", job: data.job, at: ev.at });
-    renderAlerts();
+  const ticketId = ev.ticket && ev.ticket.id;
+  if (ev.type === "printed" && data.late) { // a slip printed after failing, that nobody took
+    addSlip(state.late, { type: "print_late", label, printer: data.printer || "?", job: data.job, at: ev.at,
+                          ticket: ticketId });
+  }
+  if (ev.type === "print_skipped") { // its ticket no longer waits: its failure alert goes, and why is said
+    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== alertKey("print_failed", label, data));
+    if (data.attempts > 0) { // the front office was told it failed (the kiosk's visitor too)
+      addSlip(state.skipped, { type: "print_skipped", label, printer: data.printer || "?", job: data.job, at: ev.at,
+                               reason: data.reason });
+    }
   }
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev); // `counter_claimed` names a holder
   if (ev.type === "office_opened" || ev.type === "office_closed") {
@@ -977,6 +998,7 @@ function onEvent(ev) {
   checkEditing();
   renderTickets();
   renderCounters();
+  renderAlerts(); // a late slip's ticket called or cancelled: its name goes (drawn again only when changed)
 }
 
 const offline = () => t("live.offline");
@@ -1024,11 +1046,20 @@ async function loadAlerts() {
     for (const job of (body && body.jobs) || []) { // newest first
       const key = alertKey("print_failed", job.label, job);
       if (job.today === false) continue; // an earlier day's: its visitor is gone
-      if (job.status === "printed" && job.kind !== "form" && job.attempts > 1) {
-        addLate({ label: job.label, printer: job.printer || "?", job: job.id, at: job.printed_at || job.created_at });
+      if (job.status === "printed" && job.late) {
+        addSlip(state.late, { type: "print_late", label: job.label, printer: job.printer || "?", job: job.id,
+                              at: job.printed_at || job.created_at, ticket: job.ticket_id });
       }
       if (settled.has(key)) continue;
       if (job.status === "printed") settled.add(key);
+      if (job.status === "skipped") { // its newest slip was not printed: no alert of the ones before, and why
+        settled.add(key);
+        if (job.attempts > 0) {
+          addSlip(state.skipped, { type: "print_skipped", label: job.label, printer: job.printer || "?", job: job.id,
+                                   at: job.next_attempt_at || job.created_at, reason: job.reason }); // when skipped
+        }
+        continue;
+      }
       if (job.status !== "failed" && job.status !== "retrying") continue;
       settled.add(key);
       found.push({ type: "print_failed", at: job.created_at, label: job.label, kind: job.kind, error: job.error || "?",

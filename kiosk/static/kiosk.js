@@ -12,6 +12,8 @@ import { readParams } from "./readparams.js";
   var TICKET_SCREEN_SECONDS = 20;
   var PRINT_FAILED_SECONDS = 60;             // a visitor without a paper ticket needs time to note the number
   var PRINT_POLLS = [1, 2, 3, 5, 8, 13];     // seconds between looks at the ticket's print job (~32 s in all)
+  var PRINT_POLL_LATER = 13;                 // then as often as the last, while the ticket screen stays
+  var PRINT_LOOKS_MAX = 17;                  // looks in all (~3 minutes): a screen kept by touches stops too
   var STATE_REFRESH_SECONDS = 60;            // the office's hours change with no event: look again this often
   var IDLE_WARNING_SECONDS = 10;             // "Masih di sini?" this long before an idle reset (at most half of it)
   var OFFLINE_GRACE_MS = 2000;               // a socket that comes back this soon (a server restart) is not told
@@ -46,8 +48,10 @@ import { readParams } from "./readparams.js";
   var device = CONFIG.device || { allowed: true };
   var services = {};
   ((CONFIG.state && CONFIG.state.services) || []).forEach(function (sv) { services[sv.code] = sv; });
-  // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket.
-  window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null };
+  // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket, and
+  // the looks at the ticket's print (how many were made, the seconds to the next one or null: none comes).
+  window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null,
+                          printLooks: 0, printNextIn: null };
 
   function idleSeconds() {
     // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
@@ -99,7 +103,7 @@ import { readParams } from "./readparams.js";
     // goes forward), for the form's time sent with the number (SOP steps 2-6; the dashboard's form time)
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
              active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: null,
-             submitError: null, printTimer: null, printPolls: 0, startedAt: null };
+             submitError: null, printTimer: null, printPolls: 0, printChain: 0, startedAt: null };
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -326,6 +330,8 @@ import { readParams } from "./readparams.js";
   function reset() {
     // Back to the start for the next visitor: every field, error, choice and the ticket cleared.
     if (state) clearTimeout(state.printTimer);
+    window.antrianKiosk.printLooks = 0;
+    window.antrianKiosk.printNextIn = null;
     state = freshState();
     submitting = false;
     FIELDS.forEach(function (k) { field(k).value = ""; });
@@ -438,7 +444,8 @@ import { readParams } from "./readparams.js";
         if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
         // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
         if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
-        if (ev.type === "print_failed" && isMine(ev.ticket)) followPrint(true);
+        // A failed try, or a retry that printed after one (a first try that prints says nothing): look now.
+        if ((ev.type === "print_failed" || ev.type === "printed") && isMine(ev.ticket)) followPrint(true);
       },
       onStatus: function (up, reason) {
         if (!up) window.antrianKiosk.live = false;
@@ -868,9 +875,11 @@ import { readParams } from "./readparams.js";
   }
 
   function followPrint(now) {
-    // Look at the ticket's status (its print job's state) a few times with growing gaps until it is
-    // printed (a job that failed once may still print on its retry); a print_failed event for this
-    // ticket looks at once. Bounded: ~32 s of looks in all.
+    // Look at the ticket's status (its print job's state) with growing gaps until it is printed, then
+    // every PRINT_POLL_LATER seconds for as long as the ticket screen stays: a failed print keeps the screen
+    // a minute while the server's retries go on (the last ~62 s after the first try), and a slip that comes
+    // out meanwhile is told ("Ambil tiket kertas Anda"), not left beside "Tiket tidak tercetak". A
+    // print_failed or printed event for this ticket looks at once. Bounded: PRINT_LOOKS_MAX looks in all.
     var visitor = state;
     var tk = visitor.ticket;
     if (!tk || !tk.token || tk.print === undefined || tk.print === null) return;   // no printer / older server
@@ -879,11 +888,15 @@ import { readParams } from "./readparams.js";
       visitor.printPolls = 0;
       if (tk.print === "printed") return;
     }
-    lookAtPrint(visitor, now ? 0 : PRINT_POLLS[0]);
+    // One chain of looks: a look still on its way when an event starts a new one schedules nothing more.
+    visitor.printChain = (visitor.printChain || 0) + 1;
+    lookAtPrint(visitor, visitor.printChain, now ? 0 : PRINT_POLLS[0]);
   }
 
-  function lookAtPrint(visitor, seconds) {
+  function lookAtPrint(visitor, chain, seconds) {
+    window.antrianKiosk.printNextIn = seconds;
     visitor.printTimer = setTimeout(function () {
+      window.antrianKiosk.printNextIn = null;
       fetch("/api/tickets/" + encodeURIComponent(visitor.ticket.token), { cache: "no-store" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (body) {
@@ -897,9 +910,14 @@ import { readParams } from "./readparams.js";
         })
         .catch(function () { /* offline: the next look */ })
         .then(function () {
-          if (visitor !== state || state.ticket.print === "printed") return;
+          if (visitor === state) window.antrianKiosk.printLooks += 1;
+          if (visitor !== state || chain !== visitor.printChain || state.screen !== "ticket") return;
+          // printed, or no print to follow any more (a slip the server no longer prints: null)
+          if (state.ticket.print === "printed" || state.ticket.print === null) return;
           visitor.printPolls += 1;
-          if (visitor.printPolls < PRINT_POLLS.length) lookAtPrint(visitor, PRINT_POLLS[visitor.printPolls]);
+          if (visitor.printPolls >= PRINT_LOOKS_MAX) return;
+          var n = visitor.printPolls;
+          lookAtPrint(visitor, chain, n < PRINT_POLLS.length ? PRINT_POLLS[n] : PRINT_POLL_LATER);
         });
     }, seconds * 1000);
   }
@@ -910,7 +928,10 @@ import { readParams } from "./readparams.js";
     var print = tk.print === undefined ? null : tk.print;
     $("screen-ticket").dataset.print = print === null ? "none" : print;
     $("ticket-print-failed").hidden = print !== "failed";
-    $("ticket-hint").textContent = t(print === "failed" ? "hint_failed" : print === null ? "hint_no_paper" : "hint_paper");
+    // "Ambil tiket kertas Anda" only once the server says it printed: before, the slip may never come (a
+    // printer that hangs takes its timeout to fail), and a visitor sent to the printer leaves without it.
+    var hints = { failed: "hint_failed", printed: "hint_paper", none: "hint_no_paper" };
+    $("ticket-hint").textContent = t(hints[print === null ? "none" : print] || "hint_printing");
     $("ticket-label").textContent = tk.label;
     // its length sizes it (kiosk.css): "ABC-1000" stays on one line as "A-001" does
     $("ticket-label").style.setProperty("--chars", String(String(tk.label || "").length || 5));

@@ -19,6 +19,67 @@ if TYPE_CHECKING:
 # The tickets whose slip may be printed again: the ones a counter may still call (today's line).
 REPRINTABLE = (core.WAITING, core.CALLED)
 
+# A slip (the kiosk's print of a number, `ticket`, or the front office's `reprint`) sends its visitor to wait
+# for a call, so it is printed only for a number still waiting for one when its turn at the printer comes
+# (a printer that was off prints its backlog when it is back). The kiosk's own slip only while the number
+# waits: once called, its visitor is at a counter or being called, and the slip would say "0 ahead" to
+# nobody; a reprint as long as the front office may ask for one (REPRINTABLE: a called visitor who asked
+# at the desk gets the reprint). Any other is not printed (`skipped`, its reason in `error`); the ticket
+# itself is untouched. A form copy (`form`) is a served visitor's paper and always prints.
+SLIP_KINDS = ("ticket", "reprint")
+SKIPPED = "skipped: "  # a skipped job's `error`: this, then its reason (a key of the catalogue's printer.skipped.*)
+# Why a slip is not printed, by its ticket's status at its turn; "past_day": a number of an earlier day.
+SKIP_REASONS = {
+    core.CALLED: "called",
+    core.SERVING: "serving",
+    core.RESOLVED: "finished",
+    core.ESCALATED: "finished",
+    core.CLOSED: "finished",
+    core.NO_SHOW: "no_show",
+    core.CANCELLED: "cancelled",
+    core.EXPIRED: "expired",
+}
+# A kiosk keeps its ticket screen a minute after telling its visitor that the slip did not print
+# (kiosk/static/kiosk.js PRINT_FAILED_SECONDS), follows the print meanwhile and says "Ambil tiket kertas
+# Anda" when the slip comes out. The kiosk reports nothing back, so a slip of the kiosk out within this
+# long of its number counts as taken by its visitor, who was told there; one out later waits at the
+# printer for the front office to hand over ("late"). A visitor who tapped Selesai and left within that
+# minute is not told of, but knows the number (the screen said to note it): the slip is then a spare one.
+KIOSK_SCREEN_SECONDS = 60
+
+
+def slip_unwanted(ticket: core.Ticket, kind: str, today: str) -> str | None:
+    """Why a print job of `kind` for `ticket` is not to be printed now (a reason of SKIP_REASONS, or
+    "past_day"); None when it is to be printed (every form copy)."""
+    if kind not in SLIP_KINDS:
+        return None
+    allowed = REPRINTABLE if kind == "reprint" else (core.WAITING,)
+    if ticket.status not in allowed:
+        return SKIP_REASONS.get(ticket.status, ticket.status)
+    return "past_day" if ticket.day != today else None
+
+
+def skip_reason(reason: str) -> dict[str, str]:
+    """A skipped slip's reason for the pages: {kind, id, en}, e.g. "tiket sudah dibatalkan"."""
+    from server.i18n import t
+
+    return {"kind": reason, **{lang: t(f"printer.skipped.{reason}", lang) for lang in ("id", "en")}}
+
+
+def late_slip(kind: str, attempts: int, created_at: datetime | str | None, printed_at: datetime | str | None) -> bool:
+    """A slip that printed after having failed and waits at its printer for the front office to hand it over:
+    a reprint (the front office asked for it at the desk), or a kiosk slip out after its kiosk's screen had
+    gone back to the start (KIOSK_SCREEN_SECONDS after its number was issued)."""
+    if kind not in SLIP_KINDS or (attempts or 0) < 2:
+        return False
+    if kind == "reprint":
+        return True
+    if not created_at or not printed_at:
+        return True
+    issued = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at
+    printed = datetime.fromisoformat(printed_at) if isinstance(printed_at, str) else printed_at
+    return (printed - issued).total_seconds() > KIOSK_SCREEN_SECONDS
+
 
 def _retry_or_queue(tx: Tx, ticket_id: int, printer: str, kinds: tuple[str, ...], kind: str, now: datetime) -> dict:
     """The ticket's paper of these kinds still waiting for the printer is tried again now ({job, again});
@@ -80,6 +141,10 @@ class Jobs:
             if ticket.status not in REPRINTABLE:
                 raise QueueError("reprint_not_in_line", label=ticket.label, status=ticket.status)
             job = _retry_or_queue(tx, ticket.id, printer, ("ticket", "reprint"), "reprint", now)
+            if job.get("again") and ticket.status != core.WAITING:
+                # a called visitor's first slip, still waiting for the printer, would not be printed any more
+                # (slip_unwanted): it is printed as the reprint asked for
+                tx.update_print_job(job["job"], kind="reprint")
             tx.add_event("reprint", now, unit.day(now), ticket.id, None, actor, job)
             return Outcome(
                 {"print_job": job["job"], **_again(job), "ticket": public_ticket(unit.settings, ticket)}, Kind.QUEUED
@@ -140,6 +205,8 @@ class Jobs:
                         "printer": job["printer"],
                         "kind": job["kind"],
                         "attempts": fields["attempts"],
+                        # a slip nobody took: the front office is told to hand it over
+                        "late": late_slip(job["kind"], fields["attempts"], job["created_at"], now),
                     }
                     tx.add_event(event, now, unit.day(now), job["ticket_id"], None, "printer", data)
                 elif event:
@@ -159,8 +226,34 @@ class Jobs:
 
         unit.run(None, run)
 
+    def print_skipped(self, skipped: list[tuple[dict[str, Any], str]]) -> None:
+        """Record slips not printed because their tickets no longer wait for a call (slip_unwanted): each job
+        `skipped` with its reason, and a `print_skipped` event (the front office's alert of that slip goes,
+        and says why). A job printed or given up meanwhile stays as it is."""
+        unit = self.unit
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            for job, reason in skipped:
+                current = tx.print_job(job["id"])
+                if current is None or current["status"] not in ("queued", "retrying"):
+                    continue
+                # next_attempt_at: its turn, when it was skipped (the front office's line says that time)
+                tx.update_print_job(job["id"], status="skipped", error=SKIPPED + reason, next_attempt_at=now)
+                data = {
+                    "job": job["id"],
+                    "printer": job["printer"],
+                    "kind": job["kind"],
+                    "attempts": current["attempts"] or 0,  # the tries that failed before (none made now)
+                    "reason": skip_reason(reason),
+                }
+                tx.add_event("print_skipped", now, unit.day(now), job["ticket_id"], None, "printer", data)
+            return Outcome()
+
+        unit.run(None, run)
+
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent print jobs with their state, newest first; a failed one with the front office's advice; `today`:
+        """Recent print jobs with their state, newest first; a failed one with the front office's advice, a
+        skipped one with its reason, a printed one with `late` (a slip to hand over, late_slip); `today`:
         queued on the office's day."""
         from server.advice import failure_advice
 
@@ -176,6 +269,10 @@ class Jobs:
                 job["advice"] = failure_advice(
                     self.unit.settings, job["printer"], job["error"], job["status"] == "failed", job["kind"]
                 )
+            elif job["status"] == "skipped":
+                job["reason"] = skip_reason((job["error"] or "").removeprefix(SKIPPED))
+            elif job["status"] == "printed":
+                job["late"] = late_slip(job["kind"], job["attempts"], job["created_at"], job["printed_at"])
         return jobs
 
     def mail_result(self, mail: dict[str, Any], error: str | None, final: bool = False) -> None:

@@ -27,6 +27,7 @@ EVENT_TYPES = frozenset(
         "lkpp_ticket",
         "print_failed",
         "printed",
+        "print_skipped",
         "reprint",
         "form_print",
         "mail_sent",
