@@ -317,17 +317,9 @@ def recap_page():
         outcomes={k: word(f"recap.outcome.{k}", lang) for k in reports.OUTCOMES},
         categories={code: word(f"staff.category.{code}", lang) for code in reports.CATEGORY_NAMES},
         # the printed recap's place and date line, signed on the office's today: "4 Desember 2026"
-        signed_on=long_date(service.day(), "id"),
+        signed_on=reports.period_id(service.day(), service.day()),
     )
     return html, 422 if bad else 200
-
-
-def long_date(day: str, lang: str) -> str:
-    """A local day as a letter dates it, in `lang`: "4 Desember 2026", "4 December 2026"."""
-    from shared.dates import month_names
-
-    d = date.fromisoformat(day)
-    return f"{d.day} {month_names(lang)[d.month - 1]} {d.year}"
 
 
 @bp.get("/dashboard")
