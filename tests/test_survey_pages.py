@@ -332,6 +332,15 @@ SPLIT_WORDS = """b => {
   return {split, out: text.left < box.left || text.right > box.right};
 }"""
 
+# Each button chosen in turn (clicked unless it is already), and measured chosen, ✓ and all.
+EACH_CHOSEN = f"""buttons => {{
+  const measure = {SPLIT_WORDS};
+  return buttons.map(b => {{
+    if (b.getAttribute("aria-pressed") !== "true") b.click();
+    return {{text: b.innerText, pressed: b.getAttribute("aria-pressed") === "true", ...measure(b)}};
+  }});
+}}"""
+
 
 def test_phone_survey_choices_never_break_inside_a_word_on_a_small_phone_in_either_language(phone, office):
     """At 360 px a chosen profile choice broke mid-word ("Perempua / n", "D1/D2/D3/ D4"): the text could
@@ -349,16 +358,16 @@ def test_phone_survey_choices_never_break_inside_a_word_on_a_small_phone_in_eith
             expect(female).to_have_text(t("skm.sex.p", lang))
             buttons = page.locator(".pchoice, .choice")
             assert buttons.count() == 14 + 9 * 4
-            broken = []
-            for i in range(buttons.count()):
-                button = buttons.nth(i)
-                if button.get_attribute("aria-pressed") != "true":
-                    button.tap()
-                expect(button).to_have_attribute("aria-pressed", "true")
-                seen = button.evaluate(SPLIT_WORDS)
-                if seen["split"] or seen["out"]:
-                    broken.append((button.inner_text(), seen))
-            assert broken == [], (width, lang, broken)
+            # a finger's tap chooses (a sex not chosen yet); the page's own click handler for the others, in one call
+            other = page.locator('[data-field="profile.sex"] .pchoice[aria-pressed="false"]').first
+            code = other.get_attribute("data-code")
+            other.tap()
+            expect(page.locator(f'[data-field="profile.sex"] [data-code="{code}"]')).to_have_attribute(
+                "aria-pressed", "true"
+            )
+            seen = buttons.evaluate_all(EACH_CHOSEN)
+            assert [b for b in seen if not b["pressed"]] == [], (width, lang)
+            assert [b for b in seen if b["split"] or b["out"]] == [], (width, lang)
             assert no_sideways_scroll(page), (width, lang)
 
 

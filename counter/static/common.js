@@ -241,11 +241,41 @@ export function el(tag, attrs = {}, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "class") node.className = v;
     else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
+    else if (k.startsWith("on")) {
+      node.addEventListener(k.slice(2), v);
+      node.antrianHandled = true; // patch() replaces it whole: its handler is not an attribute to compare
+    } else node.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
   return node;
+}
+
+// `parent`'s children made to be `next` (nodes from el()), touching only what differs, place by place: a
+// child equal to its replacement stays, an element of the same tag without a handler keeps its node (its
+// attributes and children patched the same way), anything else is replaced. A list drawn again on every
+// live event kept no node: a click whose press and release fell either side of a redraw (another counter's
+// call, a kiosk's ticket, the page's own snapshot) was lost, and the focus with it. A button is replaced
+// when anything of it differs (its handler may call another ticket), so a press on a row that moved is lost
+// rather than landing on another visitor.
+export function patch(parent, next) {
+  const old = [...parent.childNodes];
+  next.forEach((node, i) => {
+    const was = old[i];
+    if (!was) parent.append(node);
+    else if (was.isEqualNode(node)) return;
+    else if (
+      was.nodeType === Node.ELEMENT_NODE &&
+      node.nodeType === Node.ELEMENT_NODE &&
+      was.tagName === node.tagName &&
+      !was.antrianHandled &&
+      !node.antrianHandled
+    ) {
+      for (const a of [...was.attributes]) if (!node.hasAttribute(a.name)) was.removeAttribute(a.name);
+      for (const a of node.attributes) if (was.getAttribute(a.name) !== a.value) was.setAttribute(a.name, a.value);
+      patch(was, [...node.childNodes]);
+    } else was.replaceWith(node);
+  });
+  for (const gone of old.slice(next.length)) gone.remove();
 }
 
 // ---- times: always the office's clock and timezone (config.toml [office] timezone), never the browser's

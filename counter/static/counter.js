@@ -1,6 +1,6 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
-  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, el, getLang, hhmm, logout, officeNow, requestId,
+  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, el, getLang, hhmm, logout, officeNow, patch, requestId,
   setupLangToggle, showLogin, showUser, statusName, t, whoAmI,
 } from "./common.js";
 
@@ -955,7 +955,7 @@ function renderLine(can = {}) {
         : el("p", { class: "muted" }, t("line.not_served")),
     );
   });
-  $("line").replaceChildren(...blocks);
+  patch($("line"), blocks);
 }
 
 function renderCounters() {

@@ -1,6 +1,6 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, requestId,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, patch, requestId,
   say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
   whoAmI,
 } from "./common.js";
@@ -719,19 +719,20 @@ function renderCounters() {
     let releaseBtn = null;
     const stranded = !entry.officer && ticket && ticket.status === "called"; // called there, nobody to serve it
     if (entry.officer || stranded) {
+      const calling = ticket && ticket.status === "called" ? ticket.label : null;
       releaseBtn = el(
         "button",
         {
           type: "button",
           class: "small",
-          dataset: { act: "release" },
+          dataset: { act: "release", counter: String(c.id), calling: calling || "" }, // all its handler knows
           title: entry.officer
             ? t("btn.release_title", { counter: c.name, officer: entry.officer })
             : t("btn.return_title", { counter: c.name, label: ticket.label }),
+          onclick: (ev) => release(c.id, releaseBtn, ev, calling),
         },
         state.armedCounter === c.id ? t("btn.release_confirm") : t("btn.release"),
       );
-      releaseBtn.addEventListener("click", (ev) => release(c.id, releaseBtn, ev, ticket && ticket.status === "called" ? ticket.label : null));
     }
     return el(
       "tr",
@@ -742,7 +743,7 @@ function renderCounters() {
       el("td", { class: "acts" }, releaseBtn),
     );
   });
-  $("counter-rows").replaceChildren(...rows);
+  patch($("counter-rows"), rows); // only what changed: a Lepas pressed as an event came in is not lost
 }
 
 function onCounterEvent(ev) {
