@@ -49,13 +49,16 @@ def check_range(day_from: object, day_to: object) -> dict[str, str]:
 
 
 def keterangan(row: dict[str, Any]) -> str:
-    """Remarks: the category, the outcome and, for escalations, the LKPP ticket number."""
+    """Remarks: the category, the outcome, for escalations the LKPP ticket number, and who other than the
+    officer corrected the record ("dikoreksi oleh Sari Dewi"): its text is then not all the officer's."""
     parts = []
     if row.get("category"):
         parts.append(CATEGORY_NAMES.get(row["category"], row["category"]))
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
+    if row.get("corrected_by"):
+        parts.append(t("recap.corrected_by", who=row["corrected_by"]))
     return "; ".join(parts)
 
 

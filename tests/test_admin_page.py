@@ -192,7 +192,7 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
         expect(page.locator("#sec-hours .notice")).to_have_text("Tersimpan.")
     else:  # the new hours closed the office this minute: the admin is told, not only "saved"
         expect(page.locator("#sec-hours .notice")).to_have_text(
-            "Tersimpan. Layanan sekarang tutup: kios menampilkan «Layanan tutup» dan tidak memberi nomor."
+            "Tersimpan. Layanan sekarang tutup: kios menampilkan “Layanan tutup” dan tidak memberi nomor."
         )
     hours = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["hours"]
     assert hours["monday"] == "08:00-12:00" and hours["tuesday"] == "" and hours["holidays"] == []
@@ -492,7 +492,7 @@ def test_an_admin_sends_back_a_ticket_called_at_a_counter_nobody_holds(browser, 
     button = row.locator("button[data-act=release]")
     expect(button).to_have_text("Lepas")
     expect(button).to_have_attribute(
-        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrian di tempatnya"
     )
     expect(page.locator("#live-counters tr[data-counter='1'] button[data-act=release]")).to_have_count(0)
     button.click()
@@ -500,7 +500,7 @@ def test_an_admin_sends_back_a_ticket_called_at_a_counter_nobody_holds(browser, 
     assert requests.get(f"{live.url}/api/tickets/{dedi['token']}", timeout=5).json()["ticket"]["status"] == "called"
     button.click()  # the second click confirms
     expect(page.locator("#sec-live .notice")).to_have_text(
-        f"{dedi['label']} kembali menunggu di antrean di tempatnya (Loket 2 tanpa petugas)."
+        f"{dedi['label']} kembali menunggu di antrian di tempatnya (Loket 2 tanpa petugas)."
     )
     expect(row).to_contain_text("tidak ada tiket")
     expect(button).to_have_count(0)

@@ -297,7 +297,7 @@ def test_no_force_restores_or_goes_live_under_a_running_server(tmp_path):
                 *(("--force does not skip this check: nothing can while a server runs",) if forced else ()),
                 indonesian=(
                     "hentikan dulu",
-                    "nomor antrean yang sudah diberikan terbit lagi",
+                    "nomor antrian yang sudah diberikan terbit lagi",
                     *(("--force tidak melewati pemeriksaan ini",) if forced else ()),
                 ),
             )

@@ -274,7 +274,7 @@ def test_a_counter_freed_by_the_front_office_tells_its_officer_and_its_called_ti
     row.locator("button[data-act=release]").click()
     # the ticket it was calling is named: back in the line at its place
     expect(rina.locator("#counter-notice")).to_have_text(
-        f"Loket 2 dilepas dari budi. {indah['label']} yang dipanggil kembali menunggu di antrean di tempatnya."
+        f"Loket 2 dilepas dari budi. {indah['label']} yang dipanggil kembali menunggu di antrian di tempatnya."
     )
     expect(row.locator("button[data-act=release]")).to_have_count(0)
 

@@ -53,7 +53,7 @@ def test_keluar_while_calling_asks_first_and_the_ticket_goes_back_to_the_line(br
     budi.click("#logout")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#leave-text")).to_have_text(
-        f"{first['label']} sedang dipanggil di Loket 2. Jika keluar, tiket kembali ke antrean di tempatnya."
+        f"{first['label']} sedang dipanggil di Loket 2. Jika keluar, tiket kembali ke antrian di tempatnya."
     )
     expect(dialog.locator("button")).to_have_text(["Keluar", "Batal"])
     budi.keyboard.press("n")  # the page's shortcuts are off under the dialog: nobody else is called
@@ -142,14 +142,14 @@ def test_the_front_office_sends_back_a_ticket_called_at_a_counter_nobody_holds(b
     button = row.locator("button[data-act=release]")
     expect(button).to_have_text("Lepas")
     expect(button).to_have_attribute(
-        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrian di tempatnya"
     )
     expect(rina.locator("#counter-rows tr[data-counter='1'] button[data-act=release]")).to_have_count(0)
     button.click()
     expect(button).to_have_text("Yakin lepas?")
     button.click()
     expect(rina.locator("#counter-notice")).to_have_text(
-        f"{dedi['label']} kembali menunggu di antrean di tempatnya (Loket 2 tanpa petugas)."
+        f"{dedi['label']} kembali menunggu di antrian di tempatnya (Loket 2 tanpa petugas)."
     )
     expect(row).to_contain_text("tidak ada tiket")
     expect(button).to_have_count(0)
@@ -165,7 +165,7 @@ def test_the_front_office_sends_back_a_ticket_called_at_a_counter_nobody_holds(b
     expect(row).to_contain_text(f"{dedi['label']} · dipanggil")
     expect(row).to_contain_text("kosong")
     expect(button).to_have_attribute(
-        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrean di tempatnya"
+        "title", f"Loket 2 tanpa petugas: kembalikan {dedi['label']} yang dipanggil ke antrian di tempatnya"
     )
     rina.context.close()
 
@@ -183,7 +183,7 @@ def test_an_officers_page_on_a_counter_nobody_holds_is_told_the_ticket_went_back
     rina = office.session("rina", PASSWORD)
     rina.post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
     expect(budi.locator("#notice")).to_have_text(
-        f"Tiket {eka['label']} yang dipanggil di Loket 2 dikembalikan ke antrean di tempatnya oleh front office (rina)."
+        f"Tiket {eka['label']} yang dipanggil di Loket 2 dikembalikan ke antrian di tempatnya oleh front office (rina)."
     )
     expect(budi.locator("#counter-select")).to_have_value("2")  # still at Loket 2: nothing was taken from him
     expect(budi.locator("#t-label")).to_have_text("—")
@@ -217,7 +217,7 @@ def test_a_page_on_a_counter_another_officer_holds_is_told_when_the_front_office
     expect(budi.locator("#t-label")).to_have_text("—")  # sari's visitor is not shown as budi's
     office.session("rina", PASSWORD).post(f"{office.url}/api/counters/2/release", json={}, timeout=5).raise_for_status()
     expect(budi.locator("#notice")).to_have_text(
-        f"Tiket {fajar['label']} yang dipanggil di Loket 2 dikembalikan ke antrean di tempatnya oleh front office (rina)."
+        f"Tiket {fajar['label']} yang dipanggil di Loket 2 dikembalikan ke antrian di tempatnya oleh front office (rina)."
     )
     expect(budi.locator("#counter-select")).to_have_value("2")
     budi.click("#btn-call-next")  # free now: budi takes it and calls that visitor

@@ -39,6 +39,13 @@ def test_every_key_has_a_page_prefix_and_a_text():
             assert isinstance(text, str) and text, (lang, key)
 
 
+def test_the_indonesian_catalogue_spells_antrian_as_the_sop_does_and_quotes_as_indonesian_does():
+    """The SOP writes "antrian"; fourteen texts had KBBI's "antrean" beside it (and "diantrekan"), and three
+    quoted with « », which Indonesian does not use (“ ” elsewhere)."""
+    odd = {key: text for key, text in CATALOGUES["id"].items() if re.search(r"antre|«|»", text, re.IGNORECASE)}
+    assert odd == {}
+
+
 @pytest.mark.parametrize("key", sorted(CATALOGUES["id"]))
 def test_the_same_placeholders_in_both_languages(key):
     assert placeholders(CATALOGUES["id"][key]) == placeholders(CATALOGUES["en"][key])

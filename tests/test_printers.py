@@ -442,7 +442,7 @@ def test_form_copy_has_sop_sections_and_officer():
         b"Alamat: Jl. Sudirman 5, Kota Contoh\n",
         b"Telepon: 081234567890\n",
         b"B. Permasalahan\n",
-        b"Kategori: Penawaran\n",
+        b"Jenis: Penawaran\n",
         b"C. Jawaban/Solusi\n",
         b"Ukuran berkas dikurangi di bawah 20 MB, lalu\n",
         b"Pemberi Penjelasan:\n\n\n\n( Siti Rahma )\n",

@@ -472,6 +472,36 @@ def test_recap_names_the_officer_by_full_name_when_the_account_has_one(app, clie
     assert sorted((g["key"], g["label"]) for g in groups) == [("budi", "Budi Santoso, S.Kom."), ("siti", "siti")]
 
 
+def test_a_record_corrected_by_someone_else_says_who_in_its_remarks_in_every_form_of_the_recap(app, client, clock):
+    """Petugas names who served; a solution corrected later by a colleague or the admin read as that officer's
+    own words. Keterangan now ends "dikoreksi oleh …" (full names, in the order they first corrected it); an
+    officer's correction of their own record adds nothing."""
+    from conftest import add_user
+
+    service = app.extensions["antrian"]
+    ani = serve_one(service, clock, at("09:00"), "Ani")
+    bayu = serve_one(service, clock, at("10:00"), "Bayu")
+    serve_one(service, clock, at("11:00"), "Cici")
+    add_user(app, "sari", "officer")
+    with service.store.write() as tx:
+        if "full_name" not in {c["name"] for c in tx.rows("PRAGMA table_info(users)")}:
+            tx.db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
+        tx.db.execute("UPDATE users SET full_name = 'Sari Dewi' WHERE username = 'sari'")
+    clock.advance(minutes=5)
+    assert service.correct(ani["token"], {"solution": "Solusi Ani, dilengkapi"}, "budi").kind is Kind.DONE
+    for n, who in enumerate(("sari", "kepala", "sari", "budi")):
+        out = service.correct(bayu["token"], {"solution": f"Solusi Bayu, koreksi {n}"}, who)
+        assert out.kind is Kind.DONE, out
+    h = login(app, client, "kepala", "frontoffice")
+    remarks = {r["Nama"]: r["Keterangan"] for r in recap(client, h).get_json()["rows"]}
+    assert "dikoreksi" not in remarks["Ani"] and "dikoreksi" not in remarks["Cici"]
+    assert remarks["Bayu"].endswith("; dikoreksi oleh Sari Dewi, kepala"), remarks["Bayu"]
+    text = recap(client, h, format="csv").get_data(as_text=True)
+    assert text.count("dikoreksi oleh Sari Dewi, kepala") == 1
+    sheet = xlsx_rows(recap(client, h, format="xlsx").get_data())[1]
+    assert sum("dikoreksi oleh Sari Dewi, kepala" in str(cell) for row in sheet for cell in row) == 1
+
+
 def test_recap_officer_is_the_username_when_accounts_have_no_full_name(app, client, two_days):
     h = login(app, client, "kepala", "frontoffice")
     assert [r["Petugas"] for r in recap(client, h, to=DAY2).get_json()["rows"]] == ["budi", "siti"]
@@ -1060,7 +1090,7 @@ def test_the_dashboard_links_its_periods_figures_as_xlsx_for_excel_then_csv(app,
         ("xlsx", f"/api/figures?{query}&amp;format=xlsx", "Unduh XLSX (untuk Excel)"),
         ("csv", f"/api/figures?{query}&amp;format=csv", "Unduh CSV (untuk program lain)"),
     ]
-    assert '<button type="button" data-print>Cetak / Print</button>' in html
+    assert '<button type="button" data-print>Cetak</button>' in html
     for kind, href, _ in links:  # the links answer the file of that period and grouping
         r = client.get(href.replace("&amp;", "&"))
         assert r.status_code == 200
@@ -1827,7 +1857,7 @@ def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept):
 # -- the dashboard's files and Print in Chromium ------------------------------------------------------
 def test_the_dashboards_links_download_its_figures_and_its_print_button_prints(browser, live, tmp_path):
     """In a browser: the XLSX link downloads the workbook of the period and grouping shown (its figures those
-    of GET /api/figures), the CSV link the CSV, Cetak / Print opens the browser's print, and on paper the
+    of GET /api/figures), the CSV link the CSV, Cetak opens the browser's print, and on paper the
     buttons and links are left out with the filters."""
     from openpyxl import load_workbook
     from playwright.sync_api import expect
@@ -1862,9 +1892,9 @@ def test_the_dashboards_links_download_its_figures_and_its_print_button_prints(b
     assert download.value.suggested_filename == f"waktu-layanan-{day}-{day}-layanan.csv"
     with open(download.value.path(), encoding="utf-8-sig") as f:
         assert next(csv.reader(f)) == EXPORT_HEADINGS
-    page.get_by_role("button", name="Cetak / Print").click()
+    page.get_by_role("button", name="Cetak", exact=True).click()
     assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
     expect(page.locator("#figures-xlsx")).to_be_hidden()
-    expect(page.get_by_role("button", name="Cetak / Print")).to_be_hidden()
+    expect(page.get_by_role("button", name="Cetak", exact=True)).to_be_hidden()
     context.close()

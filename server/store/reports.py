@@ -115,14 +115,23 @@ class ReportQueries(TxBase):
         filters: service, officer, category, outcome (see _recap_where)."""
         where, params = _recap_where(day_from, day_to, **filters)
         # The officer as the recap names them: the account's full name (m014) when it has one.
-        officer_name, users = "t.officer", ""
+        officer_name, users, corrector = "t.officer", "", "e.actor"
         if self.one("SELECT 1 AS x FROM pragma_table_info('users') WHERE name = 'full_name'"):
             officer_name = "COALESCE(NULLIF(TRIM(u.full_name), ''), t.officer)"
             users = " LEFT JOIN users u ON u.username = t.officer"
+            corrector = "COALESCE((SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
+        # Who else corrected the record after it was finished (its `corrected` events, by anyone but the officer
+        # named in Petugas), in the order of their first correction: the recap's text is then not all the
+        # officer's (events by ticket: m027's index).
+        corrected_by = (
+            f"(SELECT group_concat(who, ', ') FROM (SELECT {corrector} AS who, MIN(e.seq) AS first FROM events e"
+            " WHERE e.ticket_id = t.id AND e.type = 'corrected' AND e.actor IS NOT t.officer"
+            " GROUP BY e.actor ORDER BY first))"
+        )
         sql = (
             "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution, t.served_before_ms,"
             " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
-            f" {officer_name} AS officer_name,"
+            f" {officer_name} AS officer_name, {corrected_by} AS corrected_by,"
             " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
             " JOIN forms f ON f.ticket_id = t.id" + users + " WHERE " + where
         )
