@@ -699,7 +699,7 @@ PRINT_JOB = {
         "reason": {
             "type": "object",
             "description": "A skipped job (a slip not printed: its ticket no longer waited for a call when the "
-            "printer got to it): why, for the front office (e.g. 'tiket sudah dibatalkan'); `kind` is one of "
+            "printer got to it, or left the line after the slip had given up): why, for the front office (e.g. 'tiket sudah dibatalkan'); `kind` is one of "
             "cancelled, called, serving, finished, no_show, expired, past_day.",
             "required": ["kind", "id", "en"],
             "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "en": {"type": "string"}},

@@ -586,3 +586,104 @@ def test_an_agents_slip_whose_ticket_was_cancelled_is_skipped_not_told_as_failed
             )
         ]
     assert events == [("print_skipped", 0), ("print_failed", 1), ("print_failed", 1), ("print_skipped", 1)]
+
+
+def _give_up(app, clock, worker) -> None:
+    """Every slip now waiting for the (off) printer tried until it gives up."""
+    for _ in range(MAX_ATTEMPTS):
+        worker.run_once()
+        clock.advance(seconds=301)
+    assert {j["status"] for j in jobs(app) if j["status"] not in ("skipped", "printed")} == {"failed"}
+
+
+def _slip_events(app) -> list[tuple[str, int, str | None, bool | None]]:
+    """The print_failed and print_skipped events: (type, job, reason's kind, final)."""
+    import json
+
+    with app.extensions["antrian"].store.read() as tx:
+        rows = tx.rows("SELECT type, data FROM events WHERE type IN ('print_failed', 'print_skipped') ORDER BY seq")
+    out = []
+    for r in rows:
+        data = json.loads(r["data"])
+        out.append((r["type"], data["job"], (data.get("reason") or {}).get("kind"), data.get("final")))
+    return out
+
+
+def test_a_slip_that_gave_up_is_skipped_once_its_ticket_left_the_line_and_a_called_visitors_reprint_once_served(
+    tmp_path, clock
+):
+    """A review found a slip that gave up after its retries still alerted ("… lalu tekan Cetak ulang") after its
+    ticket was cancelled, called or served: the front office asked to reprint a slip nobody needs (refused for a
+    cancelled one). The move of the ticket now ends that slip `skipped` with why, in the same commit, as its turn at
+    the printer would have; a waiting ticket's stays failed, and so does a reprint asked for a called visitor
+    (the desk may reprint it) until the visitor is being served."""
+    app = network_app(tmp_path, clock, closed_port())
+    kiosk, front, officer = app.test_client(), app.test_client(), app.test_client()
+    for _ in range(3):
+        assert kiosk.post("/api/tickets", json=visitor()).status_code == 201
+    worker = worker_of(app)
+    _give_up(app, clock, worker)
+    h_front = login(app, front, "siti", "frontoffice")
+    h_officer = login(app, officer, "budi", counter_id=1)
+    assert front.post("/api/tickets/A-001/reprint", headers=h_front).status_code == 202  # a new slip: job 4
+    _give_up(app, clock, worker)
+    before = len(_slip_events(app))
+
+    def slips():
+        return [(j["ticket_id"], j["kind"], j["status"], j["status"] == "skipped" and j["error"]) for j in jobs(app)]
+
+    assert front.post("/api/tickets/A-002/cancel", json={}, headers=h_front).status_code == 200
+    assert officer.post("/api/counters/1/call", json={"ticket": "A-003"}, headers=h_officer).status_code == 200
+    assert slips() == [
+        (1, "ticket", "failed", False),  # settled by A-001's reprint
+        (2, "ticket", "skipped", "skipped: cancelled"),
+        (3, "ticket", "skipped", "skipped: called"),
+        (1, "reprint", "failed", False),  # A-001 still waits: reprint it
+    ]
+    assert officer.post("/api/counters/1/start", json={}, headers=h_officer).status_code == 200
+    r = officer.post("/api/counters/1/resolve", json={"solution": "Reset kata sandi"}, headers=h_officer)
+    assert r.status_code == 200
+    assert (
+        officer.post("/api/counters/1/call-next", json={}, headers=h_officer).get_json()["ticket"]["label"] == "A-001"
+    )
+    assert slips()[3] == (1, "reprint", "failed", False)  # a called visitor's reprint is still printed (at the desk)
+    assert officer.post("/api/counters/1/start", json={}, headers=h_officer).status_code == 200
+    assert slips()[3] == (1, "reprint", "skipped", "skipped: serving")
+    assert [j["attempts"] for j in jobs(app)] == [MAX_ATTEMPTS] * 4  # its tries are kept
+    # each said once, with why and its tries, in the commit of the ticket's move; none tried again
+    assert _slip_events(app)[before:] == [
+        ("print_skipped", 2, "cancelled", None),
+        ("print_skipped", 3, "called", None),
+        ("print_skipped", 4, "serving", None),
+    ]
+    clock.advance(minutes=10)
+    assert worker.run_once() == 0
+    listed = {j["id"]: j for j in front.get("/api/print-jobs").get_json()["jobs"]}
+    assert listed[2]["reason"]["id"] == "tiket sudah dibatalkan" and "advice" not in listed[2]
+    assert listed[4]["reason"]["en"] == "its visitor is being served at a counter"
+
+
+def test_a_slip_whose_ticket_left_the_line_during_its_last_try_is_skipped_not_given_up(tmp_path, clock):
+    """The ticket is cancelled while the printer is at its slip's last try (the worker read it as due, still
+    wanted): the failure of that try is not a slip to reprint either."""
+    app = network_app(tmp_path, clock, closed_port())
+    client = app.test_client()
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    worker = worker_of(app)
+    for _ in range(MAX_ATTEMPTS - 1):
+        worker.run_once()
+        clock.advance(seconds=301)
+    (job,) = jobs(app)
+    assert (job["status"], job["attempts"]) == ("retrying", MAX_ATTEMPTS - 1)
+    svc = app.extensions["antrian"]
+    with svc.store.read() as tx:
+        (due,) = tx.due_print_jobs(clock(), ["kiosk"])  # its turn: the worker has it
+    headers = login(app, client, "siti", "frontoffice")
+    assert client.post("/api/tickets/A-001/cancel", json={}, headers=headers).status_code == 200
+    assert jobs(app)[0]["status"] == "retrying"  # being printed: left to the worker
+    svc.print_results([(due, "printer kiosk: connection refused at 127.0.0.1")])
+    assert [(j["status"], j["error"], j["attempts"]) for j in jobs(app)] == [
+        ("skipped", "skipped: cancelled", MAX_ATTEMPTS)
+    ]
+    assert _slip_events(app)[-1] == ("print_skipped", 1, "cancelled", None)
+    assert not any(final for *_, final in _slip_events(app))

@@ -66,6 +66,22 @@ def skip_reason(reason: str) -> dict[str, str]:
     return {"kind": reason, **{lang: t(f"printer.skipped.{reason}", lang) for lang in ("id", "en")}}
 
 
+def _skip_slip(tx: Tx, day: str, job: dict[str, Any], reason: str, attempts: int, now: datetime) -> None:
+    """Record a slip not printed because its ticket no longer waits for it: the job `skipped` with its reason,
+    never tried again, and a `print_skipped` event (every front office page drops its alert of that slip and
+    says why). `attempts`: its failed tries."""
+    # next_attempt_at: when it was skipped (the front office's line says that time)
+    tx.update_print_job(job["id"], status="skipped", attempts=attempts, error=SKIPPED + reason, next_attempt_at=now)
+    data = {
+        "job": job["id"],
+        "printer": job["printer"],
+        "kind": job["kind"],
+        "attempts": attempts,
+        "reason": skip_reason(reason),
+    }
+    tx.add_event("print_skipped", now, day, job["ticket_id"], None, "printer", data)
+
+
 def late_slip(kind: str, attempts: int, created_at: datetime | str | None, printed_at: datetime | str | None) -> bool:
     """A slip that printed after having failed and waits at its printer for the front office to hand it over:
     a reprint (the front office asked for it at the desk), or a kiosk slip out after its kiosk's screen had
@@ -196,6 +212,17 @@ class Jobs:
         def run(tx: Tx, now: datetime) -> Outcome:
             for job, error in results:
                 fields, event = result_fields(PRINT, job, error, now)
+                reason = None
+                if error is not None and job["kind"] in SLIP_KINDS:
+                    ticket = tx.ticket(job["ticket_id"])
+                    reason = slip_unwanted(ticket, job["kind"], unit.day(now)) if ticket is not None else None
+                if reason is not None:
+                    # its ticket left the line during the try (cancelled, called): no reprint to ask for, nor
+                    # a try again (its turn would skip it), whether it gave up or not; once (a print that hung
+                    # and failed after its job was skipped)
+                    if (tx.print_job(job["id"]) or {}).get("status") != "skipped":
+                        _skip_slip(tx, unit.day(now), job, reason, fields["attempts"], now)
+                    continue
                 tx.update_print_job(job["id"], **fields)
                 if job["kind"] == "form" and fields["status"] == PRINT.done_status:
                     copy_printed(tx, job["ticket_id"], now)
@@ -237,19 +264,30 @@ class Jobs:
                 current = tx.print_job(job["id"])
                 if current is None or current["status"] not in ("queued", "retrying"):
                     continue
-                # next_attempt_at: its turn, when it was skipped (the front office's line says that time)
-                tx.update_print_job(job["id"], status="skipped", error=SKIPPED + reason, next_attempt_at=now)
-                data = {
-                    "job": job["id"],
-                    "printer": job["printer"],
-                    "kind": job["kind"],
-                    "attempts": current["attempts"] or 0,  # the tries that failed before (none made now)
-                    "reason": skip_reason(reason),
-                }
-                tx.add_event("print_skipped", now, unit.day(now), job["ticket_id"], None, "printer", data)
+                # at its turn: the tries that failed before (none made now)
+                _skip_slip(tx, unit.day(now), current, reason, current["attempts"] or 0, now)
             return Outcome()
 
         unit.run(None, run)
+
+    def ticket_moved(self, tx: Tx, ticket: core.Ticket, now: datetime) -> None:
+        """In the transaction that changes `ticket`'s status: its latest slip, when it gave up (failed after
+        its retries, the front office asked to reprint it), is `skipped` once the ticket no longer waits for
+        it (slip_unwanted: cancelled, called, served; a reprint of a called visitor still waits for it), with
+        its `print_skipped` event, as its turn at the printer does for a slip still to be tried: every front
+        office page, open or opened later, says it is not needed instead of asking for a reprint (refused, or
+        a slip for a visitor at a counter or gone). A slip still queued or retried is left to its printer's
+        worker, which may be printing it now and skips it at its turn; an earlier slip that failed was settled
+        by the later one; an earlier day's ticket (expired at the day's end) has no alert to take back."""
+        today = self.unit.day(now)
+        if ticket.day != today:
+            return
+        job = tx.latest_slip_job(ticket.id)
+        if job is None or job["status"] != "failed":
+            return
+        reason = slip_unwanted(ticket, job["kind"], today)
+        if reason is not None:
+            _skip_slip(tx, today, job, reason, job["attempts"] or 0, now)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent print jobs with their state, newest first; a failed one with the front office's advice, a

@@ -345,6 +345,8 @@ class QueueCommands:
             actor,
             {"from": old.status, "to": new.status, "calls": new.calls, **(data or {})},
         )
+        if new.status != old.status:  # its slip that gave up is no longer asked for once it left the line
+            self.jobs.ticket_moved(tx, new, now)
         return new
 
     def _placed(self, tx: Tx, day: str, place: Callable[[], Any]) -> tuple[Any, bool]:

@@ -75,6 +75,13 @@ class OutboxQueries(TxBase):
         )
         return row["status"] if row else None
 
+    def latest_slip_job(self, ticket_id: int) -> dict[str, Any] | None:
+        """The ticket's latest slip job (its kiosk print or a reprint), None without one."""
+        return self.one(
+            "SELECT * FROM print_jobs WHERE ticket_id = ? AND kind IN ('ticket', 'reprint') ORDER BY id DESC LIMIT 1",
+            [ticket_id],
+        )
+
     def print_job(self, job_id: int) -> dict[str, Any] | None:
         """A print job by id, or None."""
         return self.one("SELECT * FROM print_jobs WHERE id = ?", [job_id])

@@ -1,0 +1,151 @@
+"""A slip that gave up (its retries ran out: "… lalu tekan Cetak ulang") is not asked to be printed again once its
+ticket has left the line: the front office was told to reprint a slip for a visitor already at a counter or gone.
+A real server whose kiosk printer (and counter 1's form copies) is off, on a clock moved on so that the retries
+run out, and two front-office pages (two PCs) in real Chromium."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import write_config
+from live import ClockedServer, free_port
+from playwright.sync_api import expect
+from staffpages import PASSWORD, issue, sign_in
+
+from server.outbox import PRINT_MAX_ATTEMPTS, print_backoff_seconds
+
+VIEWPORT = {"width": 1366, "height": 768}
+GAVE_UP = re.compile(r"lalu tekan Cetak ulang \(.+\(gagal, perlu cetak ulang/tindakan\)")  # the advice, its raw error
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The server at 09:00 office time; the kiosk printer, also counter 1's, a network printer nobody listens for."""
+    config = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+            f'port = {free_port()}\ntimeout = 1\nprofile = "TM-T20II"',
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "kiosk"',
+        },
+    )
+    server = ClockedServer(config, dated=True).start()
+    for name, role in (("rina", "frontoffice"), ("budi", "officer"), ("sari", "officer")):
+        server.add_user(name, role)
+    yield server
+    server.stop()
+
+
+def front(browser, live):
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/front", "rina")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+    return page
+
+
+def reload(page) -> None:
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+
+
+def jobs(session, live) -> dict[int, dict]:
+    return {j["id"]: j for j in session.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"]}
+
+
+def jobs_when(session, live, done, seconds: float = 20.0) -> dict[int, dict]:
+    """The print jobs once `done(jobs)`, or as they stand after `seconds` (the caller asserts on them)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = jobs(session, live)
+        if done(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def give_up(live, session, labels: set[str]) -> None:
+    """The server's clock moved on try by try until the slips of these tickets have given up (failed)."""
+    for attempt in range(2, PRINT_MAX_ATTEMPTS + 1):
+        live.advance(print_backoff_seconds(attempt - 1) + 1)  # the next try is due: the worker makes it
+
+        def tried(found, attempt=attempt):
+            return all(j["attempts"] >= attempt for j in found.values() if j["label"] in labels)
+
+        assert tried(jobs_when(session, live, tried)), "the retries did not run"
+    found = jobs(session, live)
+    assert {j["label"]: j["status"] for j in found.values() if j["label"] in labels} == dict.fromkeys(labels, "failed")
+
+
+def slip_alert(page, label: str):
+    """The failure alert of a ticket's slip (a form copy's says "salinan formulir")."""
+    return page.locator("#alerts li[data-type=print_failed]", has_text=f"({label})").filter(
+        has_not_text="salinan formulir"
+    )
+
+
+def form_alert(page, label: str):
+    return page.locator("#alerts li[data-type=print_failed]", has_text=f"({label})").filter(has_text="salinan formulir")
+
+
+def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_line(browser, live):
+    """A review found the red "… lalu tekan Cetak ulang (gagal, perlu cetak ulang/tindakan)" of a slip that gave
+    up still there after its ticket was cancelled, called or finished (a reprint is then refused: not in line).
+    Each such alert now gives way to the line "Slip tidak dicetak …, tidak diperlukan lagi: A-001 (tiket sudah
+    dibatalkan)" on every front-office page, live and after a reload; the slip of a ticket still waiting keeps its
+    alert, and the form copy of a visitor served meanwhile (not a slip) keeps its own."""
+    rina, budi, sari = (live.session(name, PASSWORD) for name in ("rina", "budi", "sari"))
+    cancelled, called = issue(live, "Agus Salim"), issue(live, "Bunga Citra", service="B")
+    served, waiting = issue(live, "Candra Wijaya", service="C"), issue(live, "Dewi Lestari")
+    labels = {x["label"] for x in (cancelled, called, served, waiting)}
+    first = front(browser, live)  # open all along: it sees the changes live
+    for label in labels:
+        expect(slip_alert(first, label)).to_have_count(1)
+    give_up(live, rina, labels)
+    for label in labels:  # each slip gave up: a reprint is asked for
+        expect(slip_alert(first, label)).to_contain_text(GAVE_UP)
+    second = front(browser, live)  # another front-office PC, opened now: its alerts loaded from the print jobs
+    for label in labels:
+        expect(slip_alert(second, label)).to_contain_text(GAVE_UP)
+
+    # The tickets leave the line: one cancelled, one called, one served and its form copy asked for (it fails too)
+    rina.post(f"{live.url}/api/tickets/{cancelled['token']}/cancel", json={}, timeout=5).raise_for_status()
+    r = sari.post(f"{live.url}/api/counters/3/call-next", json={}, timeout=5)  # B and C: the B ticket is first
+    assert r.json()["ticket"]["label"] == called["label"], r.text
+    r = budi.post(f"{live.url}/api/counters/1/call", json={"ticket": served["label"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    for action, data in (("start", {}), ("resolve", {"solution": "Reset kata sandi."})):
+        budi.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5).raise_for_status()
+    r = budi.post(f"{live.url}/api/tickets/{served['token']}/print-form", json={"counter_id": 1}, timeout=5)
+    assert r.status_code == 202, r.text
+
+    for page in (first, second):
+        skipped = page.locator("#alerts li[data-type=print_skipped]")
+        expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)")
+        expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)")
+        expect(skipped).to_contain_text(f"{served['label']} (nomornya sudah dipanggil)")
+        expect(skipped).to_contain_text("Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: ")
+        for label in (cancelled["label"], called["label"], served["label"]):
+            expect(slip_alert(page, label)).to_have_count(0)
+        expect(form_alert(page, served["label"])).to_have_count(1)  # the served visitor's copy: another paper
+        expect(slip_alert(page, waiting["label"])).to_contain_text(GAVE_UP)
+    found = {(j["label"], j["kind"]): j for j in jobs(rina, live).values()}
+    assert [found[(x["label"], "ticket")]["status"] for x in (cancelled, called, served, waiting)] == [
+        "skipped",
+        "skipped",
+        "skipped",
+        "failed",
+    ]
+    assert found[(cancelled["label"], "ticket")]["attempts"] == PRINT_MAX_ATTEMPTS  # its tries are kept
+    assert found[(cancelled["label"], "ticket")]["reason"]["kind"] == "cancelled"
+
+    line = first.locator("#alerts li[data-type=print_skipped]").text_content()
+    reload(first)  # loaded again from the print jobs: the same
+    expect(first.locator("#alerts li[data-type=print_skipped]")).to_have_text(line)
+    for label in (cancelled["label"], called["label"], served["label"]):
+        expect(slip_alert(first, label)).to_have_count(0)
+    expect(form_alert(first, served["label"])).to_have_count(1)
+    expect(slip_alert(first, waiting["label"])).to_contain_text(GAVE_UP)
+    for page in (first, second):
+        page.context.close()
