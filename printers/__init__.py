@@ -3,7 +3,7 @@
 This package knows python-escpos and transports only; it never imports Flask or the server.
 """
 
-from printers.config import PRINTER_TYPES, PrinterConfig, PrinterError
+from printers.config import PRINTER_TYPES, STATUS_TYPES, PrinterConfig, PrinterError
 from printers.slips import (
     COLUMNS,
     FormCopy,
@@ -16,11 +16,12 @@ from printers.slips import (
     ticket_bytes,
     to_ascii,
 )
-from printers.transport import open_printer, print_form_copy, print_ticket, send_bytes
+from printers.transport import open_printer, print_form_copy, print_ticket, send_bytes, status_answered
 
 __all__ = [
     "COLUMNS",
     "PRINTER_TYPES",
+    "STATUS_TYPES",
     "FormCopy",
     "PrinterConfig",
     "PrinterError",
@@ -34,6 +35,7 @@ __all__ = [
     "render_ticket",
     "send_bytes",
     "slip_text",
+    "status_answered",
     "ticket_bytes",
     "to_ascii",
 ]

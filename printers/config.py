@@ -13,7 +13,10 @@ from shared.words import word
 PRINTER_TYPES: tuple[str, ...] = ("usb", "network", "serial", "file", "cups", "dummy")
 
 # Transports that can answer a DLE EOT status query.
-_STATUS_TYPES = ("network", "usb", "serial")
+STATUS_TYPES = ("network", "usb", "serial")
+# check_status's values: ask the printer's status before and after every job (True), never (False), or learn at
+# the printer's first job whether it answers and ask from then on only if it did ("auto", the default).
+STATUS_AUTO = "auto"
 
 
 class PrinterError(Exception):
@@ -38,6 +41,10 @@ def _is_int(v: Any) -> bool:
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _status_ok(v: Any) -> bool:
+    return v is True or v is False or v == STATUS_AUTO
 
 
 def _profile_ok(v: Any) -> bool:
@@ -66,7 +73,7 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "baudrate": (lambda v: _is_int(v) and 50 <= v <= 4_000_000, "baudrate"),
     "path": (lambda v: isinstance(v, str), "string"),
     "cups_printer": (lambda v: isinstance(v, str), "string"),
-    "check_status": (lambda v: isinstance(v, bool), "bool"),
+    "check_status": (_status_ok, "check_status"),
     "echo": (lambda v: isinstance(v, bool), "bool"),
 }
 _TYPES = ", ".join(PRINTER_TYPES)
@@ -99,7 +106,7 @@ class PrinterConfig:
     baudrate: int = 9600
     path: str = ""
     cups_printer: str = ""
-    check_status: bool = False
+    check_status: bool | str = STATUS_AUTO  # True, False or "auto": see status_mode
     echo: bool = False
 
     def __post_init__(self) -> None:
@@ -118,10 +125,21 @@ class PrinterConfig:
         for key in ("out_ep", "in_ep"):
             if getattr(self, key) is not None and self.type != "usb":
                 raise PrinterConfigError(self.config_key(key), "printer.usb_only")
-        if self.check_status and self.type not in _STATUS_TYPES:
+        if self.check_status is True and self.type not in STATUS_TYPES:
             raise PrinterConfigError(
-                self.config_key("check_status"), "printer.no_status", types=", ".join(_STATUS_TYPES)
+                self.config_key("check_status"), "printer.no_status", types=", ".join(STATUS_TYPES)
             )
+
+    @property
+    def status_mode(self) -> str:
+        """How a job asks the printer's status (DLE EOT): "on" before and after every job (check_status =
+        true), "off" never (false, or "auto" on a printer that cannot answer: file, cups, dummy), "auto" as
+        the printer's first job in the process finds (printers/transport.py, send_bytes)."""
+        if self.check_status is True:
+            return "on"
+        if self.check_status == STATUS_AUTO and self.type in STATUS_TYPES:
+            return "auto"
+        return "off"
 
     def config_key(self, key: str) -> str:
         """The dotted config key of one setting, as used in error messages."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 import socket
@@ -16,6 +17,8 @@ from printers._escpos import DeviceNotFoundError, Dummy, Escpos, File, Network, 
 from printers.config import PrinterConfig, PrinterError
 from printers.slips import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, slip_text, ticket_bytes
 from shared.runtime import run_command
+
+log = logging.getLogger("antrian.printers")
 
 
 class NetworkPrinter(Network):
@@ -145,7 +148,7 @@ class UsbPrinter(Usb):
             return out_ep, cfg.in_ep
         # the IN endpoint of the interface written to, else any
         beside = next((ins for _, outs, ins in found if out_ep in outs and ins), all_ins)
-        if not beside and cfg.check_status:
+        if not beside and cfg.status_mode == "on":
             raise PrinterError(
                 f"printer {cfg.name}: {cfg.target} has no IN endpoint to answer a status query;"
                 f" set check_status = false in [printers.{cfg.name}]"
@@ -341,38 +344,130 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
     return printer
 
 
-def _check_status(cfg: PrinterConfig, printer: Escpos) -> None:
-    """Ask DLE EOT 1 and 4 and fail unless the printer answers online and with paper."""
+# check_status = "auto": what each printer showed at its first job in this process, by its name: where it
+# was reached then (_link) and whether it answered the status query. The name given another address, device,
+# USB id, baud rate, endpoint or timeout (its [printers.NAME] read anew) is asked anew.
+_ANSWERED: dict[str, tuple[tuple[object, ...], bool]] = {}
+
+
+def _link(cfg: PrinterConfig) -> tuple[object, ...]:
+    return (cfg.type, cfg.target, cfg.baudrate, cfg.out_ep, cfg.in_ep, cfg.timeout)
+
+
+def status_answered(cfg: PrinterConfig) -> bool | None:
+    """Whether the printer of cfg answered its status query at its first job in this process (check_status =
+    "auto"); None when no job has asked it yet (or it was named elsewhere then)."""
+    link, answered = _ANSWERED.get(cfg.name, (None, None))
+    return answered if link == _link(cfg) else None
+
+
+def forget_status(target: str | None = None) -> None:
+    """Forget what the printers at `target` (all: None) showed, so that their next job asks again (a new printer
+    at an address used before: tests/fakeprinter.py's, on a port, pseudo-terminal or USB id used again)."""
+    for name, (link, _) in list(_ANSWERED.items()):
+        if target is None or link[1] == target:
+            _ANSWERED.pop(name, None)
+
+
+def _status_answer(printer: Escpos, query: bytes) -> bytes:
+    """The printer's answer to one DLE EOT query; b"" when none came within its timeout (a network printer's
+    socket timed out, a usb one's read did, a serial one read nothing), as from a printer that does not answer
+    such queries at all. Any other failure raises."""
+    try:
+        return printer.query_status(query)
+    except OSError as err:  # socket.timeout is TimeoutError; pyusb's USBTimeoutError an OSError of ETIMEDOUT
+        if isinstance(err, TimeoutError) or err.errno == errno.ETIMEDOUT:
+            return b""
+        raise
+
+
+def _check_status(cfg: PrinterConfig, printer: Escpos, *, answered_before: bool = False) -> None:
+    """Ask DLE EOT 1 and 4 and fail unless the printer answers online and with paper. `answered_before`: a
+    printer of check_status = "auto" that answered at its first job, whose silence now is a failure said so."""
+    if answered_before:
+        ask = _status_answer
+        silent = (
+            f"printer {cfg.name}: no status answer from {cfg.target} within {cfg.timeout:g} s, though it answered"
+            ' status queries before (check_status = "auto"): is it switched off, jammed or disconnected?'
+        )
+    else:
+        ask = Escpos.query_status
+        silent = f"printer {cfg.name}: no status answer from {cfg.target}"
     with _boundary(cfg, "reading status from"):
-        online = printer.query_status(constants.RT_STATUS_ONLINE)
+        online = ask(printer, constants.RT_STATUS_ONLINE)
         if not online:
-            raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target}")
-        if online[0] & constants.RT_MASK_ONLINE:
-            raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
-        paper = printer.query_status(constants.RT_STATUS_PAPER)
+            raise PrinterError(silent)
+        _judge_online(cfg, online)
+        paper = ask(printer, constants.RT_STATUS_PAPER)
         if not paper:
-            raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target}")
-        if paper[0] & constants.RT_MASK_NOPAPER == constants.RT_MASK_NOPAPER:
-            raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
+            raise PrinterError(silent)
+        _judge_paper(cfg, paper)
+
+
+def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
+    if online[0] & constants.RT_MASK_ONLINE:
+        raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
+
+
+def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
+    if paper[0] & constants.RT_MASK_NOPAPER == constants.RT_MASK_NOPAPER:
+        raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
+
+
+def _learn_status(cfg: PrinterConfig, printer: Escpos) -> bool:
+    """check_status = "auto", the printer's first job in this process: ask DLE EOT 1 once and remember whether
+    it answered. One that did is checked as with check_status = true (this job and every later one); one that
+    did not (within its timeout: that one wait, once per process) is sent this job and every later one without
+    asking, said in one line of the log. Whether it answered: the status is to be asked after the job too."""
+    if isinstance(printer, UsbPrinter) and printer.in_ep is None:
+        online = b""  # no IN endpoint: nothing to answer through
+    else:
+        with _boundary(cfg, "reading status from"):
+            online = _status_answer(printer, constants.RT_STATUS_ONLINE)
+    _ANSWERED[cfg.name] = (_link(cfg), bool(online))
+    if not online:
+        log.warning(
+            "printer %s (%s) gave no status answer within %g s: printing to it without asking its status"
+            ' (check_status = "auto"; false skips this one wait at the start)',
+            cfg.name,
+            cfg.target,
+            cfg.timeout,
+        )
+        return False
+    _judge_online(cfg, online)
+    with _boundary(cfg, "reading status from"):
+        paper = _status_answer(printer, constants.RT_STATUS_PAPER)
+    if not paper:
+        raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target} to its paper query")
+    _judge_paper(cfg, paper)
+    return True
 
 
 def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
-    """Send ready ESC/POS bytes to the printer of cfg in one write, always close. With check_status the
-    printer is asked before the write and after it, and the bytes go only to a printer that is ready."""
+    """Send ready ESC/POS bytes to the printer of cfg in one write, always close. A printer whose status is
+    asked (cfg.status_mode: "on", or "auto" for one that answered at its first job) is asked before the write
+    and after it, and the bytes go only to a printer that is ready."""
     printer = open_printer(cfg)
     try:
-        if cfg.check_status:
+        mode = cfg.status_mode
+        answered = status_answered(cfg) if mode == "auto" else None
+        if mode == "on" or answered:
             # Before the bytes: a printer out of paper or with its cover open keeps what it is sent and
             # prints it all once it is fixed, so every retry of a job sent anyway came out as one more
             # copy (four of one ticket after 16 s without paper). Not sent, it is sent once, when ready.
-            _check_status(cfg, printer)
+            _check_status(cfg, printer, answered_before=bool(answered))
+            ask_after = True
+        elif mode == "auto" and answered is None:
+            ask_after = _learn_status(cfg, printer)
+        else:
+            ask_after = False
         # One write: the timeout then bounds the whole job, not each of many small commands.
         with _boundary(cfg, "sending to"):
             printer._raw(data)
-        if cfg.check_status:
+        if ask_after:
             # After: the answer comes after the bytes, so the printer has them; and it is still ready
             # (no paper run out, no cover opened while they printed).
-            _check_status(cfg, printer)
+            _check_status(cfg, printer, answered_before=mode == "auto")
     except BaseException:
         with suppress(Exception):
             printer.close()

@@ -637,10 +637,19 @@ def stop_service(service: Any) -> None:
         service.store.close()
 
 
+class _StatusUnheardLogged(logging.Filter):
+    """Drops the printers' English log line of a printer that gave no status answer: `printer test` says it in
+    both languages."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "gave no status answer" not in str(record.msg)
+
+
 def printer_test(settings: Settings, name: str, local: bool = False) -> int:
     """Print a test slip ("TES", not a queue number) on one printer, as a ticket prints: the office's name,
     the time, the paper's width, and a QR code of public_url, which a phone on the office's Wi-Fi should
-    open. Exit 1 with the printer's problem when it fails.
+    open. Exit 1 with the printer's problem when it fails. It says too whether the printer answered its
+    status query (check_status), which tells the admin whether "auto" asks it before every ticket.
 
     A printer the server sends to a kiosk PC's agent ([agents]) is plugged into that PC: the test is
     refused here, naming the command that works there; `local` prints through this PC's own transport
@@ -669,6 +678,8 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         qr_url=url,
         footer=f"Bukan nomor antrian. Printer {name}: {cfg.type}, kertas {cfg.width_mm} mm.\nKode QR: {url}",
     )
+    unheard = _StatusUnheardLogged()
+    logging.getLogger("antrian.printers").addFilter(unheard)
     try:
         printers.print_ticket(cfg, slip)
     except printers.PrinterError as err:
@@ -680,7 +691,18 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         detail = str(err).removeprefix(f"printer {name}: ")
         say_error(words("printer_failed", name=name, problem=problem, detail=detail))
         return 1
+    finally:
+        logging.getLogger("antrian.printers").removeFilter(unheard)
     say(words("printer_sent_local" if local else "printer_sent", name=name, target=cfg.target))
+    # whether it answers a status query (check_status): the admin learns which kind of printer it is
+    mode = cfg.status_mode
+    if mode == "on" or (mode == "auto" and printers.status_answered(cfg)):
+        setting = "true" if mode == "on" else '"auto"'
+        say(words("printer_status.answered", name=name, setting=setting))
+    elif mode == "auto":
+        say(words("printer_status.silent", name=name, seconds=f"{cfg.timeout:g}"))
+    elif cfg.type in printers.STATUS_TYPES:
+        say(words("printer_status.off", name=name))
     if not local:
         # a server running on this database read its printers at its start (docs/admin.md): the slip came
         # out of the [printers.NAME] just edited, the tickets still go to the one it read

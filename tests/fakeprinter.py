@@ -4,7 +4,11 @@ USB one behind pyusb's backend interface (no USB device can exist here).
 
 Each also keeps, in `held`, what it was sent while not ready (offline or out of paper, as its
 `answers` say), status queries left out: what a real ESC/POS printer keeps in its buffer and prints
-once the paper is loaded or the cover closed, one copy more for every job sent to it meanwhile."""
+once the paper is loaded or the cover closed, one copy more for every job sent to it meanwhile.
+
+A status answer of b"" (`online=b""`) is none: the printer reads and prints, but never answers a query,
+as many cheap ones. Each fake is a new printer at its address: what a check_status = "auto" job learnt
+there of an earlier one (a port, a pseudo-terminal or a USB id used again) is forgotten when it starts."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import usb.backend
 import usb.core
 
 from printers import PrinterConfig
+from printers.transport import forget_status
 
 DLE, EOT = b"\x10", b"\x04"
 STATUS_ONLINE = DLE + EOT + b"\x01"
@@ -66,6 +71,7 @@ class FakeNetworkPrinter:
         self.received = bytearray()
         self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self.closed_by_client = threading.Event()
+        self.closes = 0  # connections the client closed, each read to its end
         self._stop = threading.Event()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # A small receive window so a non-reading printer fills up quickly, as a real one would.
@@ -74,6 +80,7 @@ class FakeNetworkPrinter:
         self._listener.listen(1)
         self._listener.settimeout(0.05)
         self.port = self._listener.getsockname()[1]
+        forget_status(f"127.0.0.1:{self.port}")
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -114,6 +121,7 @@ class FakeNetworkPrinter:
                 break
         else:
             return  # stopped by the test, not closed by the client
+        self.closes += 1
         self.closed_by_client.set()
 
     def config(self, **changes) -> PrinterConfig:
@@ -123,6 +131,15 @@ class FakeNetworkPrinter:
 
     def wait_for_close(self) -> bytes:
         assert self.closed_by_client.wait(5), "the printer connection was never closed"
+        return bytes(self.received)
+
+    def wait_for_closes(self, count: int, timeout: float = 5.0) -> bytes:
+        """What the printer has received once `count` connections have been closed by the client (each job
+        one), all they sent read."""
+        deadline = time.monotonic() + timeout
+        while self.closes < count:
+            assert time.monotonic() < deadline, f"{self.closes} of {count} connections closed"
+            time.sleep(0.01)
         return bytes(self.received)
 
     def stop(self) -> None:
@@ -141,6 +158,7 @@ class FakeSerialPrinter:
         self._master, self._slave = pty.openpty()  # the slave stays open here: the line outlives a close
         tty.setraw(self._master)
         self.device = os.ttyname(self._slave)
+        forget_status(self.device)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
@@ -211,6 +229,7 @@ class FakeUsbPrinter(usb.backend.IBackend):
         self.handles_open = 0
         self.claimed: set[int] = set()  # the interfaces claimed now (released when the printer is closed)
         self.claims: list[int] = []  # every interface ever claimed, in order
+        forget_status(f"USB {vendor_id:04x}:{product_id:04x}")
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(

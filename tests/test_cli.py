@@ -1038,9 +1038,14 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
             " membuka kode QR-nya",
             f"printer kiosk: a test slip went to 127.0.0.1:{printer.port}; a phone on the office's Wi-Fi should open"
             " its QR code",
+            'printer kiosk menjawab permintaan status (check_status = "auto"): printer ditanya sebelum dan sesudah'
+            " setiap tiket, dan tiket tidak dikirim selama printer tidak siap (penutup terbuka, galat) atau kehabisan kertas",
+            'printer kiosk answered the status query (check_status = "auto"): it is asked before and after every'
+            " ticket, and one that is offline or out of paper is not sent it",
         ]
         sent = printer.wait_for_close()
-        assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
+        status = b"\x10\x04\x01\x10\x04\x04"  # DLE EOT 1 and 4: check_status's default "auto" asked it
+        assert sent.startswith(status + b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
         assert b"http://127.0.0.1:8080" in sent  # the QR code's address, printed under it too
     finally:
         printer.stop()
@@ -1111,7 +1116,8 @@ def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local
         assert f"printer kiosk: a test slip went to 127.0.0.1:{printer.port} from this PC;" in r.stdout
         assert r.stdout.startswith(f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port} dari PC ini;")
         sent = printer.wait_for_close()
-        assert sent.startswith(b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
+        status = b"\x10\x04\x01\x10\x04\x04"  # DLE EOT 1 and 4: check_status's default "auto" asked it
+        assert sent.startswith(status + b"\x1b@") and b"TES" in sent and b"Bukan nomor antrian" in sent
         assert b"\x1d(k" not in sent  # no native QR command, which this printer cannot draw
         image = sent.index(b"\x1dv0\x00")
         assert 0 < int.from_bytes(sent[image + 4 : image + 6], "little") * 8 <= 384  # dots across 58 mm paper

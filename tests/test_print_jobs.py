@@ -7,7 +7,7 @@ import time
 
 import pytest
 from conftest import login, visitor, write_config
-from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
+from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
 
 from printers import ticket_bytes
 from server.app import create_app
@@ -71,7 +71,8 @@ def test_ticket_job_is_written_with_the_ticket_and_printed_exactly(tmp_path, clo
         data = printer.wait_for_close()
         with app.extensions["antrian"].store.read() as tx:
             slip = worker.slip(tx, jobs(app)[0])
-        assert data == ticket_bytes(slip, profile="TM-T20II", width_mm=80)
+        status = STATUS_ONLINE + STATUS_PAPER  # asked before and after: check_status's default "auto", answered
+        assert data == status + ticket_bytes(slip, profile="TM-T20II", width_mm=80) + status
         assert b"A-001" in data and r.get_json()["ticket"]["token"].encode() in data
         assert b"\x1dV\x00" in data  # the cut
         assert slip.issued_at.tzname() == "WIB"

@@ -119,7 +119,9 @@ class ReportQueries(TxBase):
         if self.one("SELECT 1 AS x FROM pragma_table_info('users') WHERE name = 'full_name'"):
             officer_name = "COALESCE(NULLIF(TRIM(u.full_name), ''), t.officer)"
             users = " LEFT JOIN users u ON u.username = t.officer"
-            corrector = "COALESCE((SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
+            corrector = (
+                "COALESCE((SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
+            )
         # Who else corrected the record after it was finished (its `corrected` events, by anyone but the officer
         # named in Petugas), in the order of their first correction: the recap's text is then not all the
         # officer's (events by ticket: m027's index).

@@ -1,0 +1,326 @@
+"""check_status = "auto" (the default of a network, serial or usb printer): the printer's first job asks its
+status (DLE EOT); one that answers is asked before and after every job from then on, as with true, and one
+that does not is sent every job without asking, its one wait for an answer spent once in the process.
+Real transports on fake printers (tests/fakeprinter.py): a TCP port of 127.0.0.1, a pseudo-terminal, pyusb."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from conftest import visitor, write_config
+from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter, FakeSerialPrinter, FakeUsbPrinter
+from live import server_command
+
+from printers import PrinterConfig, PrinterError, send_bytes, status_answered
+from printers.config import PrinterConfigError
+from server.advice import failure_kind
+from server.config import ConfigError, load_settings
+
+STATUS = STATUS_ONLINE + STATUS_PAPER
+READY, PAPER_OUT, COVER_OPEN = b"\x12", b"\x72", b"\x1a"
+TICKET = b"\x1b@A-001 ticket\n\x1dV\x00"
+
+
+@pytest.fixture
+def plug(request, monkeypatch):
+    """A fake printer of a kind ("network", "serial", "usb"), stopped after the test."""
+    from printers import transport
+
+    def start(kind: str, **kwargs):
+        if kind == "network":
+            printer = FakeNetworkPrinter(**kwargs)
+        elif kind == "serial":
+            printer = FakeSerialPrinter(**kwargs)
+        else:
+            printer = FakeUsbPrinter(**kwargs)
+            monkeypatch.setattr(transport, "usb_backend", lambda: printer)
+            return printer
+        request.addfinalizer(printer.stop)
+        return printer
+
+    return start
+
+
+def arrived(printer, jobs: int, expected: bytes) -> bytes:
+    """What the printer has received once `jobs` jobs reached it (a network printer: their connections read to
+    the end; a serial one: the size of `expected`)."""
+    if isinstance(printer, FakeNetworkPrinter):
+        return printer.wait_for_closes(jobs)
+    if isinstance(printer, FakeSerialPrinter):
+        return printer.wait_for(len(expected))
+    return bytes(printer.received)  # pyusb's writes are the fake's calls: there when send_bytes returns
+
+
+# --- the setting -------------------------------------------------------------------------------------------
+
+
+def test_auto_is_the_default_and_asks_only_a_printer_that_can_answer():
+    for kind, table in (
+        ("network", {"host": "10.0.0.9"}),
+        ("serial", {"device": "/dev/ttyUSB0"}),
+        ("usb", {"vendor_id": 0x0416, "product_id": 0x5011}),
+    ):
+        cfg = PrinterConfig.from_dict("kiosk", {"type": kind, **table})
+        assert (cfg.check_status, cfg.status_mode) == ("auto", "auto"), kind
+        assert PrinterConfig.from_dict("kiosk", {"type": kind, "check_status": True, **table}).status_mode == "on"
+        assert PrinterConfig.from_dict("kiosk", {"type": kind, "check_status": False, **table}).status_mode == "off"
+    for kind, table in (("file", {"path": "t.prn"}), ("cups", {}), ("dummy", {})):
+        for value in ("auto", False):  # "auto" there is off: nothing to answer through
+            cfg = PrinterConfig.from_dict("kiosk", {"type": kind, "check_status": value, **table})
+            assert cfg.status_mode == "off", (kind, value)
+        assert PrinterConfig.from_dict("kiosk", {"type": kind, **table}).status_mode == "off"
+        with pytest.raises(PrinterConfigError) as caught:  # true there stays refused
+            PrinterConfig.from_dict("kiosk", {"type": kind, "check_status": True, **table})
+        assert (
+            str(caught.value) == "printers.kiosk.check_status: only network, usb, serial printers answer a status query"
+        )
+
+
+@pytest.mark.parametrize("bad", ["yes", "Auto", "true", "", 1, 0, None, ["auto"]], ids=repr)
+def test_check_status_is_true_false_or_auto_and_anything_else_is_named(bad):
+    with pytest.raises(PrinterConfigError) as caught:
+        PrinterConfig.from_dict("kiosk", {"type": "network", "host": "10.0.0.9", "check_status": bad})
+    err = caught.value
+    assert err.key == "printers.kiosk.check_status"
+    assert str(err) == 'printers.kiosk.check_status: must be true, false or "auto"'
+    assert err.id_text == 'harus true, false atau "auto"'
+
+
+def test_config_toml_says_a_bad_check_status_naming_its_key(tmp_path):
+    path = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "10.0.0.9"\ncheck_status = "on"'
+        },
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.key == "printers.kiosk.check_status"
+    assert str(caught.value) == 'printers.kiosk.check_status: must be true, false or "auto"'
+    assert caught.value.problem.id_text == 'harus true, false atau "auto"'
+    for value in ("true", "false", '"auto"'):
+        path = write_config(
+            tmp_path,
+            {
+                '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "10.0.0.9"\n'
+                f"check_status = {value}"
+            },
+        )
+        assert load_settings(path).printers["kiosk"].check_status == {"true": True, "false": False}.get(value, "auto")
+
+
+# --- a printer that answers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["network", "serial", "usb"])
+def test_auto_sends_nothing_to_a_printer_that_says_it_is_out_of_paper_and_prints_once_when_it_has_paper(plug, kind):
+    """A cheap printer out of paper keeps what it is sent and prints it all once paper is loaded (five copies
+    of one ticket). With the default, its first job asks, hears "out of paper" and sends nothing; so does each
+    retry; loaded, the job is printed once, with the status asked before and after it."""
+    printer = plug(kind, paper=PAPER_OUT)
+    cfg = printer.config(timeout=2)
+    assert cfg.status_mode == "auto"
+    for _ in range(3):  # the job's first try and its retries while the paper is out
+        with pytest.raises(PrinterError, match="printer kiosk: out of paper at"):
+            send_bytes(cfg, TICKET)
+    assert status_answered(cfg) is True
+    printer.answers[STATUS_PAPER] = READY  # paper loaded
+    send_bytes(cfg, TICKET)
+    assert arrived(printer, 4, 3 * STATUS + STATUS + TICKET + STATUS) == 3 * STATUS + STATUS + TICKET + STATUS
+    assert bytes(printer.held) == b""  # nothing kept to come out later: one copy
+
+
+def test_auto_refuses_a_printer_with_its_cover_open_too(plug):
+    printer = plug("network", online=COVER_OPEN)
+    cfg = printer.config(timeout=2)
+    with pytest.raises(PrinterError, match="printer kiosk: offline"):
+        send_bytes(cfg, TICKET)
+    assert arrived(printer, 1, STATUS_ONLINE) == STATUS_ONLINE and status_answered(cfg) is True
+
+
+@pytest.mark.parametrize("kind", ["network", "serial", "usb"])
+def test_a_printer_that_answered_and_then_falls_silent_fails_saying_so(plug, kind):
+    """Silence from a printer that answered before is trouble (switched off behind a print server, jammed):
+    the job fails as with check_status = true, and not sent, and the error says it answered before."""
+    printer = plug(kind)
+    cfg = printer.config(timeout=1)
+    send_bytes(cfg, TICKET)
+    printer.answers[STATUS_ONLINE] = b""
+    with pytest.raises(PrinterError) as caught:
+        send_bytes(cfg, TICKET)
+    assert str(caught.value) == (
+        f"printer kiosk: no status answer from {cfg.target} within 1 s, though it answered status queries"
+        ' before (check_status = "auto"): is it switched off, jammed or disconnected?'
+    )
+    assert failure_kind(str(caught.value)) == "no_answer"  # the front office's "the printer does not answer"
+    received = arrived(printer, 2, STATUS + TICKET + STATUS + STATUS_ONLINE)
+    assert received == STATUS + TICKET + STATUS + STATUS_ONLINE  # the ticket not sent again
+    assert status_answered(cfg) is True  # and the next job is asked again, as ever
+
+
+# --- a printer that does not answer ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["network", "serial", "usb"])
+def test_auto_prints_to_a_printer_that_never_answers_and_asks_it_once_in_the_process(plug, kind, caplog):
+    """Many cheap printers ignore DLE EOT: with check_status = true every job failed ("no status answer"). The
+    default asks the first job once, waits its timeout for nothing, prints, and asks no later job: one query
+    reached the printer for three jobs, and one line of the log names the printer."""
+    printer = plug(kind, online=b"", paper=b"")  # reads and prints, answers nothing
+    cfg = printer.config(timeout=0.5)
+    with caplog.at_level(logging.WARNING, logger="antrian.printers"):
+        for n in range(3):
+            send_bytes(cfg, b"job %d\n" % n)
+    expected = STATUS_ONLINE + b"job 0\njob 1\njob 2\n"
+    assert arrived(printer, 3, expected) == expected  # no query before the later jobs, none after any
+    assert status_answered(cfg) is False
+    assert [r.getMessage() for r in caplog.records if r.name == "antrian.printers"] == [
+        f"printer kiosk ({cfg.target}) gave no status answer within 0.5 s: printing to it without asking its status"
+        ' (check_status = "auto"; false skips this one wait at the start)'
+    ]
+
+
+def test_a_usb_printer_without_an_in_endpoint_prints_in_auto_without_asking(plug):
+    printer = plug("usb", interfaces=((7, ((0x02, 0x02),)),))  # one bulk OUT endpoint, no IN
+    cfg = printer.config()
+    send_bytes(cfg, TICKET)
+    send_bytes(cfg, TICKET)
+    assert printer.writes == [(0x02, TICKET), (0x02, TICKET)] and printer.reads == []
+    assert status_answered(cfg) is False
+
+
+def test_another_address_under_the_same_name_is_asked_anew(plug):
+    """What "auto" learnt is the printer's at its address: config.toml naming another one (a reload, a
+    replaced printer) asks that one; named back, the first is asked again too."""
+    silent = plug("network", online=b"", paper=b"")
+    answering = plug("network", paper=PAPER_OUT)
+    first = silent.config(timeout=0.5)
+    send_bytes(first, TICKET)
+    assert status_answered(first) is False
+    moved = answering.config(timeout=2)  # the same name, "kiosk", at another port
+    assert status_answered(moved) is None
+    with pytest.raises(PrinterError, match="out of paper"):
+        send_bytes(moved, TICKET)
+    assert status_answered(first) is None  # forgotten when the name moved
+    send_bytes(first, TICKET)
+    assert arrived(silent, 2, 2 * (STATUS_ONLINE + TICKET)) == 2 * (STATUS_ONLINE + TICKET)
+
+
+# --- true and false as they were ---------------------------------------------------------------------------------
+
+
+def test_true_asks_every_job_and_fails_a_silent_printer_each_time_false_never_asks(plug):
+    silent = plug("serial", online=b"", paper=b"")
+    cfg = silent.config(check_status=True, timeout=0.5)
+    for _ in range(2):
+        with pytest.raises(PrinterError, match="printer kiosk: no status answer from /dev/pts/"):
+            send_bytes(cfg, TICKET)
+    assert silent.wait_for(2 * len(STATUS_ONLINE)) == 2 * STATUS_ONLINE and status_answered(cfg) is None
+    answering = plug("network", paper=PAPER_OUT)
+    cfg = answering.config(check_status=False)
+    send_bytes(cfg, TICKET)
+    send_bytes(cfg, TICKET)
+    assert arrived(answering, 2, 2 * TICKET) == 2 * TICKET and status_answered(cfg) is None
+
+
+# --- the server's print jobs --------------------------------------------------------------------------------------
+
+
+def test_the_servers_print_job_waits_for_paper_with_the_default_and_prints_one_copy(tmp_path, clock):
+    """config.toml's printer without check_status: a ticket's job to a printer out of paper is retried
+    ("out of paper", the front office told), nothing sent; loaded, it prints once."""
+    from server.app import create_app
+    from server.outbox import print_backoff_seconds
+    from server.printing import PrintWorker
+
+    printer = FakeNetworkPrinter(paper=PAPER_OUT)
+    app = None
+    try:
+        path = write_config(
+            tmp_path,
+            {
+                '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+                f'port = {printer.port}\ntimeout = 5\nprofile = "TM-T20II"'
+            },
+        )
+        app = create_app(path, workers=False, clock=clock)
+        service = app.extensions["antrian"]
+        assert app.test_client().post("/api/tickets", json=visitor()).status_code == 201
+        worker = PrintWorker(service, "kiosk", service.settings.printers["kiosk"])
+
+        def job() -> dict:
+            with service.store.read() as tx:
+                return tx.rows("SELECT * FROM print_jobs")[0]
+
+        for attempt in (1, 2):
+            assert worker.run_once() == 1
+            assert (job()["status"], job()["attempts"]) == ("retrying", attempt)
+            assert "out of paper" in job()["error"]
+            clock.advance(seconds=print_backoff_seconds(attempt) + 1)
+        printer.answers[STATUS_PAPER] = READY
+        assert worker.run_once() == 1
+        assert (job()["status"], job()["error"]) == ("printed", None)
+        received = printer.wait_for_closes(3)
+        assert received.count(b"\x1b@") == 1 and received.count(b"A-001") == 1 and bytes(printer.held) == b""
+    finally:
+        if app is not None:
+            app.extensions["antrian"].stop()
+        printer.stop()
+
+
+# --- printer test --------------------------------------------------------------------------------------------------
+
+
+def test_printer_test_says_whether_the_printer_answered_its_status(tmp_path):
+    """`printer test` is where the admin learns which kind of printer it is: it says whether the printer
+    answered the status query, in both languages, and the log's English line is not said twice."""
+    answering = FakeNetworkPrinter()
+    silent = FakeNetworkPrinter(online=b"", paper=b"")
+    try:
+        said = {}
+        for name, printer, extra in (
+            ("auto", answering, ""),
+            ("silent", silent, ""),
+            ("true", answering, "\ncheck_status = true"),
+            ("false", answering, "\ncheck_status = false"),
+        ):
+            folder = tmp_path / name
+            folder.mkdir()
+            path = write_config(
+                folder,
+                {
+                    '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+                    f"port = {printer.port}\ntimeout = 1{extra}"
+                },
+            )
+            r = server_command(["printer", "test", "kiosk", "--config", str(path)])
+            assert r.returncode == 0 and r.stderr == "", (name, r.stderr)
+            lines = r.stdout.splitlines()
+            assert lines[0].startswith(f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port};"), lines
+            said[name] = lines[2:]
+        assert said["auto"] == [
+            'printer kiosk menjawab permintaan status (check_status = "auto"): printer ditanya sebelum dan sesudah'
+            " setiap tiket, dan tiket tidak dikirim selama printer tidak siap (penutup terbuka, galat) atau kehabisan kertas",
+            'printer kiosk answered the status query (check_status = "auto"): it is asked before and after every'
+            " ticket, and one that is offline or out of paper is not sent it",
+        ]
+        assert said["true"] == [line.replace('"auto"', "true") for line in said["auto"]]
+        assert said["silent"] == [
+            'printer kiosk tidak menjawab permintaan status dalam 1 detik (check_status = "auto"): tiket dikirim'
+            " tanpa bertanya, sehingga kertas habis tidak terdeteksi; check_status = false menghindarkan satu kali"
+            " menunggu jawaban setiap kali server dimulai",
+            'printer kiosk gave no status answer within 1 s (check_status = "auto"): tickets go to it without'
+            " asking, so paper running out is not noticed; check_status = false spares the one wait for an answer"
+            " after each start",
+        ]
+        assert said["false"] == [
+            'printer kiosk: statusnya tidak ditanyakan (check_status = false); dengan "auto" printer ditanya, dan'
+            " jawabannya dipakai bila ada",
+            'printer kiosk: its status was not asked (check_status = false); with "auto" it is asked, and its answer'
+            " used when it gives one",
+        ]
+        assert silent.wait_for_closes(1).startswith(STATUS_ONLINE + b"\x1b@")  # asked once, then the slip
+    finally:
+        answering.stop()
+        silent.stop()
