@@ -690,6 +690,12 @@ PRINT_JOB = {
         "created_at": _nullable(DATETIME),
         "printed_at": _nullable(DATETIME),
         "next_attempt_at": _nullable(DATETIME),
+        "failed_at": {
+            **_nullable(DATETIME),
+            "description": "ISO 8601, UTC. A failed or retrying job: when it failed, as its print_failed event (the "
+            "front office's alert) said: its first failed try while it is retried, its last once it gave up. Null for "
+            "other jobs, and for one without such an event (given up untried at the end of its day).",
+        },
         "today": {"type": "boolean", "description": "Queued on the office's day (the front office alerts today's)."},
         "late": {
             "type": "boolean",

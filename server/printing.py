@@ -181,10 +181,12 @@ class AgentPrintWorker(PrintWorker):
 
     No agent connected for ABSENT_GRACE_SECONDS after a job was queued (the kiosk PC is off, or its agent is
     not running): the job's first try is recorded as failed, once, so that the visitor at the kiosk is told
-    to note the number and the front office is alerted; it still prints when the agent connects.
+    to note the number and the front office is alerted; it still prints when the agent connects. A slip whose
+    ticket leaves the line meanwhile (cancelled, called) is skipped then (tell_absent), as its push would skip it,
+    not kept until an agent connects: its alert would stay on the front office's pages as long.
 
     Bounded whatever the agent does: nothing is pushed while no agent is connected (one small read a
-    round, of the jobs not yet told as failed); at most
+    round, of the jobs not yet told as failed and the retried slips no longer wanted); at most
     PUSH_PER_ROUND jobs a round (the next round at once while more are due), each read in its own
     short transaction, the loop yielding between them; and a job still waiting when its day is over
     is given up (failed, with its advice for the front office): a kiosk PC that comes back after a
@@ -297,7 +299,12 @@ class AgentPrintWorker(PrintWorker):
     def tell_absent(self) -> int:
         """No agent for ABSENT_GRACE_SECONDS (since it left, or since this server started): record a failed
         first try of each job queued more than that ago and not tried yet (its print_failed alert, and the
-        kiosk's "not printed"); how many."""
+        kiosk's "not printed"), and skip the slips being retried whose tickets have left the line since (no
+        push comes to skip them: their alerts go, as ticket_moved's of a slip that gave up); how many.
+
+        Only while no agent is connected: a slip pushed to a connected agent is its own until it answers (printed,
+        even if its ticket left the line meanwhile). One pushed to an agent gone for the grace is not waited for:
+        pushed again when an agent comes, it would be skipped then (run_once), its alert kept until that time."""
         from datetime import timedelta
 
         now = self.service.clock()
@@ -311,13 +318,18 @@ class AgentPrintWorker(PrintWorker):
             jobs = tx.untried_print_jobs(self.name, cutoff, self.PUSH_PER_ROUND)
             # a slip whose ticket no longer waits (cancelled, called meanwhile) is skipped, not told as failed
             unwanted = [(job, reason) for job in jobs if (reason := self.unwanted(tx, job)) is not None]
+            # one told as failed, its ticket gone from the line since: its "percobaan 1" alert goes now
+            retried = tx.retried_slips_out_of_line(self.name, self.service.unit.day(now), self.PUSH_PER_ROUND)
+            gone = [(job, reason) for job in retried if (reason := self.unwanted(tx, job)) is not None]
         skipped = {job["id"] for job, _ in unwanted}
-        if unwanted:
-            self.service.jobs.print_skipped(unwanted)
+        if unwanted or gone:
+            self.service.jobs.print_skipped(unwanted + gone)
         failed = [(job, self.ABSENT) for job in jobs if job["id"] not in skipped]
         if failed:
             self.service.print_results(failed)
-        return len(jobs)
+        if self.PUSH_PER_ROUND in (len(jobs), len(gone)):
+            self.wake.set()  # more may be waiting: the next round at once
+        return len(jobs) + len(gone)
 
     def retry_now(self, job_id: int) -> None:
         """A job asked for again (a reprint, a form copy pressed again): pushed at the next round, not

@@ -291,3 +291,59 @@ def test_an_answer_while_disconnected_is_not_an_error_and_the_print_is_journaled
         assert 5 in journal and agent.sio.connected is False
     finally:
         os.close(fd)
+
+
+def test_a_retried_slip_of_a_ticket_cancelled_while_no_agent_is_connected_is_skipped_not_left_alerting(
+    app, client, clock
+):
+    """A review found the kiosk PC's agent off, a slip told as failed ("percobaan 1", its print_failed alert) and its
+    ticket then cancelled: the slip stayed `retrying` (no agent, no push, no turn at which to skip it) and its alert
+    on every front office page until an agent connected. With no agent for the grace, the worker now skips such a
+    slip as its push would (`print_skipped`: the alert goes, and says why); one of a ticket still waiting, or a
+    reprint of a called visitor (still printed at the desk), keeps retrying. Read in SQL: a line of waiting slips
+    longer than a round's share does not hide the one to skip. With an agent connected nothing is skipped under it."""
+    worker, pushed = agent_worker(app, present=False)  # the kiosk PC's agent is not running
+    worker.PUSH_PER_ROUND = 2
+    assert worker.run_once() == 0
+    labels = issue(client, 4)
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS + 1)
+    for _ in range(2):  # told as failed two a round
+        worker.run_once()
+    assert statuses(app) == [("retrying", AgentPrintWorker.ABSENT)] * 4
+    front = app.test_client()
+    h = login(app, front, "fo", "frontoffice")
+    officer = app.test_client()
+    h_officer = login(app, officer, "budi", counter_id=1)
+    r = officer.post("/api/counters/1/call", json={"ticket": labels[2]}, headers=h_officer)
+    assert r.status_code == 200, r.get_json()
+    assert front.post(f"/api/tickets/{labels[2]}/reprint", json={}, headers=h).get_json()["again"] is True
+    assert front.post(f"/api/tickets/{labels[3]}/cancel", json={}, headers=h).status_code == 200
+    assert [s for s, _ in statuses(app)] == ["retrying"] * 4  # its printer's worker settles it
+    worker.run_once()  # still no agent
+    assert [(s, e if s == "skipped" else None) for s, e in statuses(app)] == [
+        ("retrying", None),
+        ("retrying", None),
+        ("retrying", None),  # the reprint of a called visitor (the front office asked for it at the desk)
+        ("skipped", "skipped: cancelled"),
+    ]
+    with app.extensions["antrian"].store.read() as tx:
+        skipped = [json.loads(e["data"]) for e in tx.rows("SELECT data FROM events WHERE type = 'print_skipped'")]
+    assert [(e["job"], e["attempts"], e["reason"]["kind"]) for e in skipped] == [(4, 1, "cancelled")]
+    assert worker.run_once() == 0 and worker.tell_absent() == 0  # once
+    listed = {j["id"]: j for j in front.get("/api/print-jobs", headers=h).get_json()["jobs"]}
+    assert listed[4]["status"] == "skipped" and listed[4]["reason"]["id"] == "tiket sudah dibatalkan"
+
+    # An agent connected: a slip pushed to it is its own until it answers, whatever happens to its ticket.
+    worker.here["agent"] = True
+    worker.resend()
+    clock.advance(seconds=3)  # their retries are due
+    while worker.run_once():
+        pass
+    assert sorted(m["label"] for m in pushed) == labels[:3]
+    assert front.post(f"/api/tickets/{labels[1]}/cancel", json={}, headers=h).status_code == 200
+    clock.advance(seconds=AgentPrintWorker.ABSENT_GRACE_SECONDS + 1)
+    assert worker.run_once() == 0  # pushed less than RESEND_SECONDS ago: nothing to do
+    assert [s for s, _ in statuses(app)] == ["retrying", "retrying", "retrying", "skipped"]
+    job = next(m["job"] for m in pushed if m["label"] == labels[1])
+    assert worker.acknowledge(job, None)  # it printed while the ticket was being cancelled
+    assert [s for s, _ in statuses(app)] == ["retrying", "printed", "retrying", "skipped"]

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 
 import pytest
-from conftest import write_config
+from conftest import office_zone, write_config
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
 from staffpages import PASSWORD, issue, sign_in
@@ -149,3 +150,28 @@ def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_lin
     expect(slip_alert(first, waiting["label"])).to_contain_text(GAVE_UP)
     for page in (first, second):
         page.context.close()
+
+
+def test_a_slip_that_gave_up_says_when_it_did_the_same_live_and_after_a_reload(browser, live):
+    """A review found a slip's final failure said 09.01 on a page open when it gave up (the time of the failure,
+    its print_failed event) and 09.00 once that page was reloaded (its job's creation, from /api/print-jobs):
+    the same alert, two times. Both now say when it failed, which is what the front office needs."""
+    rina = live.session("rina", PASSWORD)
+    label = issue(live, "Agus Salim")["label"]
+    page = front(browser, live)
+    expect(slip_alert(page, label)).to_have_count(1)  # its first try failed at once
+    live.advance(240)  # the printer stays off: the slip gives up minutes after its number was taken
+    give_up(live, rina, {label})
+    alert = slip_alert(page, label)
+    expect(alert).to_contain_text(GAVE_UP)
+    at = alert.locator("strong").text_content()
+    (job,) = [j for j in jobs(rina, live).values() if j["label"] == label]
+    issued = datetime.fromisoformat(job["created_at"]).astimezone(office_zone())
+    assert re.fullmatch(r"\d\d[.:]\d\d", at) and at[:2] + at[3:] != issued.strftime("%H%M"), (at, issued)
+    reload(page)
+    expect(slip_alert(page, label)).to_contain_text(GAVE_UP)
+    expect(slip_alert(page, label).locator("strong")).to_have_text(at)
+    other = front(browser, live)  # another front-office PC, opened after it gave up
+    expect(slip_alert(other, label).locator("strong")).to_have_text(at)
+    for p in (page, other):
+        p.context.close()

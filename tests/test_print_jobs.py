@@ -688,3 +688,46 @@ def test_a_slip_whose_ticket_left_the_line_during_its_last_try_is_skipped_not_gi
     ]
     assert _slip_events(app)[-1] == ("print_skipped", 1, "cancelled", None)
     assert not any(final for *_, final in _slip_events(app))
+
+
+def test_a_failed_slip_says_when_it_failed_as_its_alert_did_not_when_it_was_queued(tmp_path, clock):
+    """A review found a front office page reloaded to show a slip's failure at its job's creation (09.00) where the
+    same alert had come live at the time of the failure (09.01): /api/print-jobs had no time of the failure. Its
+    `failed_at` is now the time of the alert's print_failed event: the first failed try while the slip is retried
+    (the tries between raise no alert), the last once it gave up; none for a slip that printed."""
+    import json
+
+    app = network_app(tmp_path, clock, closed_port())
+    client = app.test_client()
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    worker = worker_of(app)
+    clock.advance(minutes=2)  # the printer's worker gets to it a while after the number was taken
+    worker.run_once()
+    headers = login(app, client, "siti", "frontoffice")
+
+    def listed() -> dict:
+        (job,) = client.get("/api/print-jobs", headers=headers).get_json()["jobs"]
+        return job
+
+    def alerts() -> list[tuple[int, str]]:
+        with app.extensions["antrian"].store.read() as tx:
+            rows = tx.rows("SELECT at, data FROM events WHERE type = 'print_failed' ORDER BY seq")
+        return [(json.loads(r["data"])["job"], r["at"]) for r in rows]
+
+    ((job_id, first),) = alerts()
+    job = listed()
+    assert (job["id"], job["status"], job["failed_at"]) == (job_id, "retrying", first)
+    assert job["failed_at"] > job["created_at"]
+    for _ in range(2):
+        clock.advance(seconds=301)
+        worker.run_once()
+    assert (listed()["attempts"], listed()["failed_at"]) == (3, first)  # no alert of these tries: still its first's
+    for _ in range(MAX_ATTEMPTS - 3):
+        clock.advance(seconds=301)
+        worker.run_once()
+    (_, first_again), (_, last) = alerts()
+    job = listed()
+    assert (job["status"], job["failed_at"]) == ("failed", last) and last > first == first_again
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    jobs_now = client.get("/api/print-jobs", headers=headers).get_json()["jobs"]
+    assert [(j["status"], j["failed_at"]) for j in jobs_now] == [("queued", None), ("failed", last)]

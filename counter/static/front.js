@@ -1063,8 +1063,9 @@ async function loadAlerts() {
       }
       if (job.status !== "failed" && job.status !== "retrying") continue;
       settled.add(key);
-      found.push({ type: "print_failed", at: job.created_at, label: job.label, kind: job.kind, error: job.error || "?",
-                   final: job.status === "failed", attempts: job.attempts, advice: job.advice });
+      // when it failed, as its print_failed event said to a page open then (its job's creation on older servers)
+      found.push({ type: "print_failed", at: job.failed_at || job.created_at, label: job.label, kind: job.kind,
+                   error: job.error || "?", final: job.status === "failed", attempts: job.attempts, advice: job.advice });
     }
   } catch (err) {
     // Older servers have no /api/print-jobs: the live alerts still arrive over the socket.

@@ -290,9 +290,9 @@ class Jobs:
             _skip_slip(tx, today, job, reason, job["attempts"] or 0, now)
 
     def print_jobs(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent print jobs with their state, newest first; a failed one with the front office's advice, a
-        skipped one with its reason, a printed one with `late` (a slip to hand over, late_slip); `today`:
-        queued on the office's day."""
+        """Recent print jobs with their state, newest first; a failed one with the front office's advice and
+        `failed_at` (when it failed, as its print_failed alert said live), a skipped one with its reason, a printed
+        one with `late` (a slip to hand over, late_slip); `today`: queued on the office's day."""
         from server.advice import failure_advice
 
         with self.unit.store.read() as tx:

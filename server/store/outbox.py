@@ -58,6 +58,19 @@ class OutboxQueries(TxBase):
             [printer, _iso(before), limit],
         )
 
+    def retried_slips_out_of_line(self, printer: str, today: str, limit: int) -> list[dict[str, Any]]:
+        """The printer's slips being retried whose tickets no longer wait for them, oldest first, at most `limit`:
+        a kiosk slip of a ticket not waiting, a reprint of one neither waiting nor called, a slip of a day other
+        than `today` (server.service.jobs.slip_unwanted, which says why). Chosen here, not after the limit: a
+        line of slips still wanted does not hide one to skip."""
+        return self.rows(
+            "SELECT p.* FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id WHERE p.printer = ?"
+            " AND p.status = 'retrying' AND p.kind IN ('ticket', 'reprint')"
+            " AND (t.day != ? OR t.status != 'waiting' AND (p.kind = 'ticket' OR t.status != 'called'))"
+            " ORDER BY p.id LIMIT ?",
+            [printer, today, limit],
+        )
+
     def expire_print_jobs(self, printer: str, before: datetime, error: str) -> int:
         """Give up the printer's jobs still waiting that were queued before `before`; how many."""
         cur = self.db.execute(
@@ -102,19 +115,25 @@ class OutboxQueries(TxBase):
         """Change a print job's columns."""
         self._update_outbox("print_jobs", job_id, fields)
 
+    # A failed or retrying job's `failed_at`: the time of its latest print_failed event, the failure its front
+    # office alert is of (the first failed try while it is retried, the last when it gave up), read from the
+    # ticket's few events (idx_events_ticket).
+    _PRINT_JOB_LIST = (
+        "SELECT p.*, t.label, CASE WHEN p.status IN ('failed', 'retrying') THEN (SELECT e.at FROM events e"
+        " WHERE e.ticket_id = p.ticket_id AND e.type = 'print_failed' AND json_extract(e.data, '$.job') = p.id"
+        " ORDER BY e.seq DESC LIMIT 1) END AS failed_at FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id"
+    )
+
     def print_jobs(self, statuses: tuple[str, ...] | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Recent print jobs with their tickets' labels, newest first."""
+        """Recent print jobs with their tickets' labels, newest first; a failed or retrying one with `failed_at`
+        (when it failed, as its print_failed alert said; None without one, e.g. given up at the day's end)."""
         if statuses:
             marks = ", ".join("?" for _ in statuses)
             return self.rows(
-                f"SELECT p.*, t.label FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id"
-                f" WHERE p.status IN ({marks}) ORDER BY p.id DESC LIMIT ?",
+                f"{self._PRINT_JOB_LIST} WHERE p.status IN ({marks}) ORDER BY p.id DESC LIMIT ?",
                 [*statuses, limit],
             )
-        return self.rows(
-            "SELECT p.*, t.label FROM print_jobs p JOIN tickets t ON t.id = p.ticket_id ORDER BY p.id DESC LIMIT ?",
-            [limit],
-        )
+        return self.rows(f"{self._PRINT_JOB_LIST} ORDER BY p.id DESC LIMIT ?", [limit])
 
     # -- escalation mail -------------------------------------------------------------------
     def add_mail(self, ticket_id: int, kind: str, subject: str, now: datetime, signer: str | None = None) -> int:
