@@ -38,49 +38,67 @@ import { createSurveyForm } from "./skmform.js";
     return text;
   }
 
+  // A text is written only when it changed: the page redraws at every event of the office, and a live
+  // region (the call, the skip, the survey's thanks) rewritten with the same words is said again by a
+  // screen reader, each time another visitor takes a number.
+  function setText(el, text) {
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  // The number's width in em (a letter 1.1, a digit 0.7, the dash 0.45): phone.css sizes it to one line.
+  function labelEm(label) {
+    var em = 0;
+    for (var i = 0; i < label.length; i++) em += /[0-9]/.test(label[i]) ? 0.7 : label[i] === "-" ? 0.45 : 1.1;
+    return em || 3.7;
+  }
+
   function render() {
     var s = ticket.status;
     document.body.dataset.status = s;
     document.documentElement.lang = lang;
-    document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-i18n]").forEach(function (el) { setText(el, t(el.dataset.i18n)); });
+    $("lang-toggle").lang = lang === "en" ? "id" : "en";   // "English" is said in English, and the other way
     // "on" only while a sound can really play (the browser lets a page play only after a tap)
-    $("sound").textContent = t(audio && audio.state === "running" ? "sound_ready" : "sound_on");
+    setText($("sound"), t(audio && audio.state === "running" ? "sound_ready" : "sound_on"));
     $("sound").hidden = FINISHED.indexOf(s) >= 0;
-    $("label").textContent = ticket.label;
-    $("service").textContent = ticket.service_name || ticket.service;
-    $("status").textContent = t(s);
+    setText($("label"), ticket.label);
+    $("label").style.setProperty("--label-em", String(labelEm(String(ticket.label || ""))));
+    setText($("service"), ticket.service_name || ticket.service);
+    setText($("status"), t(s));
     $("status").className = "status-" + s;
     var counter = ticket.counter_name || "";
     $("called").hidden = s !== "called";
     if (s === "called") {
-      // "Loket 2" stays on one line: the counter goes in its own unbreakable span.
+      // "Loket 2" stays on one line: the counter goes in its own span, kept whole (phone.css).
       var parts = t("go").split("{counter}");
       var go = $("called-go");
-      var span = document.createElement("span");
-      span.className = "counter";
-      span.textContent = counter;
-      go.textContent = "";
-      go.append(parts[0], span, parts[1] || "");
-      $("called-sub").textContent = ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
-                                                      : t("go_sub", { label: ticket.label });
+      if (go.textContent !== parts[0] + counter + (parts[1] || "")) {
+        var span = document.createElement("span");
+        span.className = "counter";
+        span.textContent = counter;
+        go.textContent = "";
+        go.append(parts[0], span, parts[1] || "");
+      }
+      setText($("called-sub"), ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
+                                                 : t("go_sub", { label: ticket.label }));
     }
     $("facts").hidden = s !== "waiting";
     if (s === "waiting") {
       if (ticket.position > 0) {
-        $("position").textContent = t("position", { n: ticket.position }) + " · " +
-          (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none"));
+        setText($("position"), t("position", { n: ticket.position }) + " · " +
+          (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none")));
         var minutes = Math.ceil((ticket.estimated_wait_s || 0) / 60);
-        $("wait").textContent = minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now");
+        setText($("wait"), minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now"));
       } else {  // just back in the line (a skip, a transfer): its place comes with the next fetch
-        $("position").textContent = t("position_updating");
-        $("wait").textContent = "";
+        setText($("position"), t("position_updating"));
+        setText($("wait"), "");
       }
     }
     // Passed over: said first, in the card the visitor reads (not in the small print below it).
     var skipped = s === "waiting" && ticket.requeues > 0;
     $("skipped").hidden = !skipped;
-    $("skipped").textContent = skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "";
-    $("note").textContent = s === "called" ? "" : t("note_" + s, { counter: counter });
+    setText($("skipped"), skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "");
+    setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }));
     document.body.classList.toggle("offline", !online);
     document.title = ticket.label + " — " + t(s);
     renderSurvey();
@@ -139,16 +157,16 @@ import { createSurveyForm } from "./skmform.js";
     $("survey-form").hidden = view !== "form";
     $("survey-done").hidden = view !== "done";
     form.render(lang);
-    $("survey-not-now").textContent = t(survey.editing ? "survey_cancel_edit" : "survey_later");
-    $("survey-submit").textContent = t(survey.sending ? "survey.submitting" : "survey.submit");
+    setText($("survey-not-now"), t(survey.editing ? "survey_cancel_edit" : "survey_later"));
+    setText($("survey-submit"), t(survey.sending ? "survey.submitting" : "survey.submit"));
     $("survey-submit").disabled = survey.sending;
     if (view === "done" && state.response) {
-      $("survey-done-text").textContent = t(survey.updated ? "survey.updated_text" : "survey.thanks_text");
+      setText($("survey-done-text"), t(survey.updated ? "survey.updated_text" : "survey.thanks_text"));
       var editable = state.open && state.corrections_left !== 0; // 5 corrections a ticket (the server's count)
       $("survey-edit").hidden = !editable;
       $("survey-edit-note").hidden = !editable;
       $("survey-reply").hidden = !state.response.answer;
-      $("survey-reply-text").textContent = state.response.answer || "";
+      setText($("survey-reply-text"), state.response.answer || "");
     }
   }
 

@@ -139,7 +139,10 @@ export function createSurveyForm(questionnaire, opts) {
   function setReworded(code, on) {
     // The note at a question whose chosen answer was cleared because its wording changed.
     if (on) reworded[code] = true; else delete reworded[code];
-    blocks[code].querySelector(".q-changed").textContent = on ? t("survey.question_changed") : "";
+    // written only when it changes: the phone redraws at every event, and a status rewritten is said again
+    var note = blocks[code].querySelector(".q-changed");
+    var text = on ? t("survey.question_changed") : "";
+    if (note.textContent !== text) note.textContent = text;
   }
 
   function clearChoice(code) {
