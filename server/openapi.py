@@ -2751,36 +2751,69 @@ def _survey_paths() -> dict[str, Any]:
         "/api/complaints": {
             "get": _operation(
                 "complaints",
-                "Suggestions and complaints with their age, answer and who answered",
+                "Suggestions and complaints with their age, answer and who answered; of a period, or as a file",
                 "reports",
                 {
-                    "200": _ok(
-                        f"Open ones oldest first (the newest {COMPLAINTS_LIMIT:,} of them: a new one is never left "
-                        f"out), then answered and closed ones most recently done first (at most {COMPLAINTS_LIMIT:,}); "
-                        "`counts`: how many there are of each, listed or not.",
-                        {
-                            "type": "object",
-                            "required": ["complaints", "counts", "limit"],
-                            "properties": {
-                                "complaints": {"type": "array", "items": _ref("Complaint")},
-                                "counts": {
+                    "200": {
+                        "description": (
+                            f"Open ones oldest first (the newest {COMPLAINTS_LIMIT:,} of them: a new one is never left "
+                            f"out), then answered and closed ones most recently done first (at most "
+                            f"{COMPLAINTS_LIMIT:,}); `counts`: how many there are of each, listed or not. With "
+                            "`from`/`to` (`by` received): those received in the days (their tickets' days), whatever "
+                            "their state; without (`by` handled): every one still open, and those answered or closed "
+                            "this month so far. `format=csv|xlsx`: every one of them as a file (never cut at the "
+                            "limit), oldest received first, named pengaduan-FROM-TO[-terbuka-dan-ditangani]"
+                            "[-STATUS].csv|xlsx; CSV: UTF-8 with a BOM, formula-looking text with a leading '; XLSX: "
+                            "sheet Pengaduan, title, office, period and counts above the headings."
+                        ),
+                        "content": {
+                            JSON: {
+                                "schema": {
                                     "type": "object",
-                                    "required": ["open", "answered", "closed"],
+                                    "required": ["complaints", "counts", "limit", "from", "to", "by"],
                                     "properties": {
-                                        k: {"type": "integer", "minimum": 0} for k in ("open", "answered", "closed")
+                                        "complaints": {"type": "array", "items": _ref("Complaint")},
+                                        "counts": {
+                                            "type": "object",
+                                            "required": ["open", "answered", "closed"],
+                                            "properties": {
+                                                k: {"type": "integer", "minimum": 0}
+                                                for k in ("open", "answered", "closed")
+                                            },
+                                        },
+                                        "limit": {"type": "integer", "const": COMPLAINTS_LIMIT},
+                                        "from": {**DATE, "description": "The first day listed."},
+                                        "to": {**DATE, "description": "The last day listed."},
+                                        "by": {
+                                            "type": "string",
+                                            "enum": ["received", "handled"],
+                                            "description": "received: the complaints received in the days; "
+                                            "handled: every open one, and those answered or closed in the days.",
+                                        },
                                     },
-                                },
-                                "limit": {"type": "integer", "const": COMPLAINTS_LIMIT},
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
                             },
                         },
-                    )
+                    }
                 },
-                {"422": "form_incomplete: a bad status, or a bad from/to (they go together)."},
+                {"422": "form_incomplete: `fields` names a bad status or format, or a bad from/to (they go together)."},
                 roles=staff,
                 params=[
                     _query("status", {"type": "string", "enum": list(COMPLAINT_STATES), "default": "all"}, "Which."),
-                    _query("from", DATE, "The first local day (with `to`)."),
-                    _query("to", DATE, "The last local day (with `from`)."),
+                    _query("from", DATE, "The first local day (with `to`); without both, this month's first."),
+                    _query(
+                        "to",
+                        DATE,
+                        f"The last local day (with `from`): not before it, at most {MAX_RANGE_DAYS} days after it; "
+                        "without both, today.",
+                    ),
+                    _query(
+                        "format", {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}, "The format."
+                    ),
                 ],
             )
         },

@@ -122,17 +122,37 @@ def skm_report():
 @require("officer", "frontoffice", csrf=False)
 def complaints():
     """Suggestions and complaints: open ones oldest first (the newest 1,000), then answered and closed ones;
-    their age, answer or close, who, and what those replaced; the true counts of each."""
+    their age, answer or close, who, and what those replaced; the true counts of each. With `from`/`to`, those
+    received in the days (the tickets' days), whatever their state; without, every one still open and those
+    answered or closed this month (the complaints page's first view). `format=csv|xlsx`: every one of them
+    as a file, never cut at the list's 1,000."""
+    from server.report_job import MIMETYPES
+    from server.service.survey import COMPLAINT_FORMATS, complaint_file_name
+
     status = request.args.get("status", "all")
     day_from, day_to = request.args.get("from"), request.args.get("to")
+    fmt = request.args.get("format", "json")
     bad: dict[str, str] = {}
     if status not in COMPLAINT_STATES:
         bad["status"] = "invalid"
-    if day_from is not None or day_to is not None:
+    if fmt not in COMPLAINT_FORMATS:
+        bad["format"] = "invalid"
+    by = "received" if day_from is not None or day_to is not None else "handled"
+    if by == "received":
         bad.update(reports.check_range(day_from, day_to))
     if bad:
         raise FormIncomplete(bad)
-    return jsonify(service().survey.complaint_list(status, day_from, day_to, current_user()["username"]))
+    svc = service()
+    if by == "handled":  # this month so far, in the office's days
+        day_to = svc.day()
+        day_from = day_to[:8] + "01"
+    if fmt == "json":
+        return jsonify(svc.survey.complaint_list(status, day_from, day_to, current_user()["username"], by))
+    content = svc.survey.complaint_file(status, day_from, day_to, by, fmt)
+    name = complaint_file_name(day_from, day_to, by, status, fmt)
+    return Response(
+        content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.post("/complaints/<complaint_id>/answer")

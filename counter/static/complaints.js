@@ -6,6 +6,12 @@
 // fetched again whenever a live event says it changed (a complaint's text written or changed, an
 // answer, a close); when it holds fewer than the true counts, a note says what is left out. Times are
 // the office's ([office] timezone, common.js), whatever the browser's zone.
+//
+// The period: `?from=YYYY-MM-DD&to=YYYY-MM-DD` in the address lists the complaints received in those days
+// (their tickets' days), whatever their state, and the counts are theirs (the month's report); without it
+// the first view: every complaint still open, and those answered or closed this month (the server says
+// which days). The address keeps the period (reload, back); Cetak prints the list only, and the XLSX and
+// CSV links download the same list whole (GET /api/complaints?format=xlsx|csv, never cut at its limit).
 import { TIMEZONE, api, dayTime, el, getLang, requestId, t, zoneName } from "./common.js";
 import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
@@ -24,6 +30,25 @@ const state = {
 };
 const $ = (id) => document.getElementById(id);
 
+// The period of the address: {from, to} as given (an empty one is sent as such: the server names it), or
+// null for the first view. shown: the days the server listed ({from, to, by}), once it answered.
+const ADDRESS = new URLSearchParams(location.search);
+const PERIOD = ADDRESS.has("from") || ADDRESS.has("to") ? { from: ADDRESS.get("from") || "", to: ADDRESS.get("to") || "" } : null;
+const MAX_RANGE_DAYS = 3660; // server/reports.py MAX_RANGE_DAYS: a longer period is refused (422 at `to`)
+let shown = null;
+let refused = null; // the fields of a refused period (422), else null
+
+function listPath(format) {
+  const query = new URLSearchParams();
+  if (PERIOD) {
+    query.set("from", PERIOD.from);
+    query.set("to", PERIOD.to);
+  }
+  if (format) query.set("format", format);
+  const text = query.toString();
+  return text ? `/api/complaints?${text}` : "/api/complaints";
+}
+
 // ---- formatting -----------------------------------------------------------------------------
 function when(iso) {
   return iso ? `${dayTime(iso)} ${zoneName()}` : "";
@@ -35,6 +60,65 @@ function dayName(day) {
   return new Date(`${day}T12:00:00Z`).toLocaleDateString(getLang() === "en" ? "en-GB" : "id-ID", {
     day: "numeric", month: "short", year: "numeric", timeZone: "UTC",
   });
+}
+
+// "1 November 2026" (or "1 November 2026 s.d. 30 November 2026"), in the page's language.
+function longDay(day) {
+  return new Date(`${day}T12:00:00Z`).toLocaleDateString(getLang() === "en" ? "en-GB" : "id-ID", {
+    day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+  });
+}
+
+function periodWords(from, to) {
+  return from === to ? longDay(from) : t("period.range", { start: longDay(from), end: longDay(to) });
+}
+
+// A day as YYYY-MM-DD that is a real date (not 2026-11-31).
+function realDay(day) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+
+// ---- the period ---------------------------------------------------------------------------------
+function renderPeriod() {
+  $("period-text").textContent = shown ? t(`period.${shown.by}`, { period: periodWords(shown.from, shown.to) }) : "";
+  $("period-hint").textContent = shown && shown.by === "handled" ? t("period.hint") : ""; // on screen only
+  const problems = $("period-problems");
+  problems.hidden = !refused;
+  if (!refused) return;
+  // the server's 422 names the fields; the words are the recap's (a refused period, in the page's language)
+  const words = [];
+  if (refused.from) words.push(t("period.bad_from"));
+  if (refused.to) {
+    if (!refused.from && realDay(PERIOD.to) && PERIOD.to < PERIOD.from) {
+      words.push(t("period.reversed", { start: PERIOD.from, end: PERIOD.to }));
+    } else if (!refused.from && realDay(PERIOD.to)) {
+      words.push(t("period.too_long", { days: MAX_RANGE_DAYS }));
+    } else {
+      words.push(t("period.bad_to"));
+    }
+  }
+  problems.textContent = words.join(" ");
+}
+
+function setupPeriod() {
+  $("period-from").value = PERIOD ? PERIOD.from : "";
+  $("period-to").value = PERIOD ? PERIOD.to : "";
+  const reset = $("period-reset");
+  reset.href = location.pathname;
+  reset.hidden = !PERIOD;
+  $("export-xlsx").href = listPath("xlsx");
+  $("export-csv").href = listPath("csv");
+  // the period goes into the address (a new history entry: back shows the list before); both left empty is
+  // the first view
+  $("period-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const from = $("period-from").value;
+    const to = $("period-to").value;
+    location.assign(from || to ? `${location.pathname}?${new URLSearchParams({ from, to })}` : location.pathname);
+  });
+  $("print").addEventListener("click", () => window.print());
 }
 
 // The office's day (YYYY-MM-DD) of an instant: "en-CA" writes dates that way.
@@ -308,7 +392,19 @@ function applyList(list, counts, at) {
 }
 
 const refresh = oneAtATime(async (at) => {
-  const { body } = await api("GET", "/api/complaints");
+  let body;
+  try {
+    ({ body } = await api("GET", listPath()));
+  } catch (err) {
+    if (err.status !== 422) throw err;
+    // a period the server refuses (typed into the address): say what is wrong, list nothing, offer no file
+    refused = err.fields;
+    document.body.dataset.period = "refused";
+    renderPeriod();
+    return;
+  }
+  shown = body && body.from ? { from: body.from, to: body.to, by: body.by } : null;
+  renderPeriod();
   applyList((body && body.complaints) || [], (body && body.counts) || null, at);
 });
 
@@ -322,11 +418,13 @@ startListPage({
   refresh,
   onStart: (user) => {
     state.me = user;
+    setupPeriod();
     renderCounts();
   },
   tick: tickAges,
   onLang: () => {
     for (const entry of state.items.values()) renderInfo(entry);
     renderCounts();
+    renderPeriod();
   },
 });

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from server import core, skm
@@ -22,6 +22,7 @@ from server.i18n import t
 from server.service.shapes import iso, names_of
 from server.service.unit import Kind, Outcome
 from server.store import Tx
+from shared.dates import zone_abbreviation
 
 if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
@@ -285,6 +286,145 @@ def _unchanged(old: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
 def complaint_status(row: Mapping[str, Any]) -> str:
     """A complaint's state: "answered", "closed" (no reply needed) or "open"."""
     return "answered" if row["answered_at"] else "closed" if row.get("closed_at") else "open"
+
+
+# -- the complaints as a file (GET /api/complaints?format=csv|xlsx) ----------------------------------
+# In Indonesian, as the recap and the SKM files are (server/i18n, keys `complaints_file.*`). Every complaint
+# of the list's period and status is a row: the file is never cut at COMPLAINTS_LIMIT.
+COMPLAINT_FORMATS = ("json", "csv", "xlsx")
+COMPLAINT_KEYS = (
+    "no",
+    "received",
+    "label",
+    "service",
+    "text",
+    "status",
+    "answer",
+    "answered_by",
+    "answered_at",
+    "closed_by",
+    "closed_at",
+)
+_TIMES = ("received", "answered_at", "closed_at")  # local date and time, the office's zone in the heading
+
+
+def complaint_columns(zone: str) -> tuple[str, ...]:
+    """The file's headings: "No", "Diterima (WIB)", "Tiket", …"""
+    return tuple(t(f"complaints_file.header.{k}", zone=zone) for k in COMPLAINT_KEYS)
+
+
+def _local(value: str | None, tz: Any) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(tz).replace(tzinfo=None) if value else None
+
+
+def complaint_row(r: Mapping[str, Any], tz: Any, names: Mapping[str, str], service_name: str) -> dict[str, Any]:
+    """A store row (Tx.complaints_iter) as the file's row, keyed by COMPLAINT_KEYS: times local and naive,
+    who by the full name (else the login name), the state in words."""
+    status = complaint_status(r)
+    return {
+        "received": _local(r.get("text_at") or r["created_at"], tz),
+        "label": r.get("label") or t("complaints_file.no_ticket"),
+        "service": service_name,
+        "text": r["suggestion"] or "",
+        "status": t(f"complaints_file.status.{status}"),
+        "answer": r["answer"] or "",
+        "answered_by": names.get(r["answered_by"], r["answered_by"]) if r["answered_by"] else "",
+        "answered_at": _local(r["answered_at"], tz),
+        "closed_by": names.get(r["closed_by"], r["closed_by"]) if r.get("closed_by") else "",
+        "closed_at": _local(r.get("closed_at"), tz),
+    }
+
+
+def _csv_time(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+def complaints_csv(rows: Any, zone: str) -> bytes:
+    """One table (as the recap's CSV: the period is in the file's name), UTF-8 with a BOM so that Excel opens
+    it right; a text that a spreadsheet would run as a formula (= + - @ first) gets a leading ' (reports._cell)."""
+    import csv
+    import io
+
+    from server import reports
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(complaint_columns(zone))
+    for no, r in enumerate(rows, start=1):
+        cells = [no] + [_csv_time(r[k]) if k in _TIMES else r[k] for k in COMPLAINT_KEYS[1:]]
+        writer.writerow([reports._cell(c) for c in cells])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def complaint_period_line(day_from: str, day_to: str, by: str, status: str = "all") -> str:
+    """What a file (and its title row) holds: "Pengaduan yang diterima 1 November 2026 s.d. 30 November
+    2026", or, for the page's first view, every open one and those answered or closed in the days; a status
+    other than "all" after it."""
+    from server import reports
+
+    line = t(f"complaints_file.period.{by}", period=reports.period_id(day_from, day_to))
+    if status != "all":
+        line += " · " + t("complaints_file.only", status=t(f"complaints_file.status.{status}"))
+    return line
+
+
+def complaint_file_name(day_from: str, day_to: str, by: str, status: str, fmt: str) -> str:
+    """pengaduan-2026-11-01-2026-11-30.xlsx; the page's first view and a status named after the days
+    (pengaduan-2026-12-01-2026-12-04-terbuka-dan-ditangani.csv), so a part is never taken for the whole."""
+    parts = ["pengaduan", day_from, day_to]
+    if by == "handled":
+        parts.append(t("complaints_file.file.handled"))
+    if status != "all":
+        parts.append(t(f"complaints_file.file.{status}"))
+    return "-".join(parts) + f".{fmt}"
+
+
+_C_TITLE, _C_OFFICE, _C_HEADER, _C_NUMBER, _C_BODY, _C_TIME = range(1, 7)
+COMPLAINT_WIDTHS = (6, 17, 11, 22, 48, 16, 48, 20, 17, 20, 17)
+
+
+def complaints_xlsx(
+    rows: Any, office_name: str, period_line: str, counts: Mapping[str, int], zone: str, when: datetime | None = None
+) -> bytes:
+    """The complaints as a workbook, written a row at a time as the recap's (server/xlsx.py): title, office,
+    period and counts rows, bold bordered headings (printed atop every page, frozen on screen), wrapped
+    bordered cells, the times as real date-times; A4 landscape as wide as the page. Text is always text: a
+    visitor's "=…" never becomes a formula."""
+    from server import xlsx
+
+    sheet = xlsx.Sheet(
+        name=t("complaints_file.sheet"),
+        widths=COMPLAINT_WIDTHS,
+        styles=(
+            xlsx.Style(bold=True, size=14),
+            xlsx.Style(bold=True, size=12),
+            xlsx.Style(bold=True, border=True, horizontal="center", vertical="center", wrap=True),
+            xlsx.Style(border=True, horizontal="center", vertical="top", number_format="0"),
+            xlsx.Style(border=True, vertical="top", wrap=True),
+            xlsx.Style(border=True, horizontal="center", vertical="top", number_format="DD/MM/YYYY HH:MM"),
+        ),
+        frozen_rows=5,
+        print_title_rows=(5, 5),
+        landscape=True,
+        fit_to_width=True,
+    )
+    letters = [xlsx.column_letter(i) for i in range(len(COMPLAINT_KEYS))]
+    total = sum(counts.get(k, 0) for k in ("open", "answered", "closed"))
+
+    def body() -> Any:
+        yield xlsx.row_xml(1, [(_C_TITLE, t("complaints_file.title"))], letters)
+        yield xlsx.row_xml(2, [(_C_OFFICE, office_name)], letters)
+        yield xlsx.row_xml(3, [(0, period_line)], letters)
+        yield xlsx.row_xml(4, [(0, t("complaints_file.counts", total=total, **counts))], letters)
+        yield xlsx.row_xml(5, [(_C_HEADER, c) for c in complaint_columns(zone)], letters)
+        for n, r in enumerate(rows, start=1):
+            cells = [(_C_NUMBER, n)]
+            for k in COMPLAINT_KEYS[1:]:
+                value = r[k]
+                cells.append((_C_TIME, value) if k in _TIMES and value is not None else (_C_BODY, value))
+            yield xlsx.row_xml(n + 5, cells, letters)
+
+    return xlsx.write_xlsx(sheet, body(), when)
 
 
 class Survey:
@@ -669,19 +809,39 @@ class Survey:
         """The complaints of complaint_list, without the counts."""
         return self.complaint_list(status, day_from, day_to)["complaints"]
 
+    def _done_between(self, day_from: str | None, day_to: str | None, by: str) -> tuple[str, str] | None:
+        """For `by` "handled": the office's local days `day_from`..`day_to` as [start, end) UTC instants (ISO, as
+        answered_at and closed_at are stored); None for "received" (the days are the tickets')."""
+        if by != "handled" or day_from is None or day_to is None:
+            return None
+        tz = self.unit.settings.office.tz
+        start = datetime.combine(date.fromisoformat(day_from), time(), tz)
+        end = datetime.combine(date.fromisoformat(day_to) + timedelta(days=1), time(), tz)
+        return iso(start), iso(end)
+
     def complaint_list(
-        self, status: str = "all", day_from: str | None = None, day_to: str | None = None, viewer: str | None = None
+        self,
+        status: str = "all",
+        day_from: str | None = None,
+        day_to: str | None = None,
+        viewer: str | None = None,
+        by: str = "received",
     ) -> dict:
-        """{complaints, counts, limit}: suggestions and complaints with their age, the answer or close and
-        who gave it, and what replaced them before (history): the open ones oldest first (the newest
+        """{complaints, counts, limit, from, to, by}: suggestions and complaints with their age, the answer or
+        close and who gave it, and what replaced them before (history): the open ones oldest first (the newest
         COMPLAINTS_LIMIT of them), then the answered and closed ones most recently done first (at most
         COMPLAINTS_LIMIT); `counts`, the true number open, answered and closed. Each says whether it is
-        about the service `viewer` gave (`own`: another answers or closes it)."""
+        about the service `viewer` gave (`own`: another answers or closes it).
+
+        The days `day_from`..`day_to` (all when not given): `by` "received", the complaints whose ticket's
+        day is one of them, whatever their state (a month's report); "handled", every complaint still open
+        whatever its day, and those answered or closed in those days (the complaints page's first view)."""
         now = self.unit.clock()
+        done_between = self._done_between(day_from, day_to, by)
         with self.unit.store.read() as tx:
-            rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT)
+            rows = tx.complaints(status, day_from, day_to, COMPLAINTS_LIMIT, done_between)
             history = tx.complaint_history([r["id"] for r in rows])
-            counts = tx.complaint_counts(day_from, day_to)
+            counts = tx.complaint_counts(day_from, day_to, done_between)
             names = names_of(tx.users())
             own = (
                 tx.served_by([r["ticket_id"] for r in rows if r["ticket_id"] is not None], viewer) if viewer else set()
@@ -692,7 +852,35 @@ class Survey:
             ],
             "counts": counts,
             "limit": COMPLAINTS_LIMIT,
+            "from": day_from,
+            "to": day_to,
+            "by": by,
         }
+
+    def complaint_file(self, status: str, day_from: str, day_to: str, by: str, fmt: str) -> bytes:
+        """The complaints of a list (complaint_list's filters) as CSV or XLSX: every one of them, never cut at
+        COMPLAINTS_LIMIT (one row at a time from the store: the period is at most reports.MAX_RANGE_DAYS),
+        in the order received. Columns COMPLAINT_KEYS (complaint_columns); the workbook's head names the office,
+        the period and its counts."""
+        settings = self.unit.settings
+        tz = settings.office.tz
+        done_between = self._done_between(day_from, day_to, by)
+        with self.unit.store.read() as tx:
+            names = names_of(tx.users())
+            rows = (
+                complaint_row(r, tz, names, self._service_name(r["service"]))
+                for r in tx.complaints_iter(status, day_from, day_to, done_between)
+            )
+            zone = zone_abbreviation(self.unit.clock().astimezone(tz))
+            if fmt == "csv":
+                return complaints_csv(rows, zone)
+            counts = tx.complaint_counts(day_from, day_to, done_between)
+            head = complaint_period_line(day_from, day_to, by, status)
+            return complaints_xlsx(rows, settings.office.name, head, counts, zone)
+
+    def _service_name(self, code: str) -> str:
+        service = self.unit.settings.service(code)
+        return service.name if service else code
 
     def _complaint(
         self,

@@ -169,33 +169,88 @@ class SurveyQueries(TxBase):
         "all": "(r.answered_at IS NOT NULL OR r.closed_at IS NOT NULL)",
     }
 
+    def _complaint_filters(
+        self, day_from: str | None, day_to: str | None, done_between: tuple[str, str] | None
+    ) -> tuple[str, list[Any], dict[str, tuple[str, list[Any]]]]:
+        """The WHERE clauses of a complaints list: (the open ones', its params, per done status ("answered",
+        "closed", "all") its clause and params). Of the days (`day_from`..`day_to`, the ticket's day: when it
+        was received) when given; `done_between` ([start, end) as UTC ISO instants) lists instead every open
+        one whatever its day, and the answered or closed ones done between the two."""
+        base = "r.suggestion IS NOT NULL"
+        params: list[Any] = []
+        if done_between is None and day_from is not None and day_to is not None:
+            base += " AND r.day BETWEEN ? AND ?"
+            params += [day_from, day_to]
+        open_where = f"{base} AND r.answered_at IS NULL AND r.closed_at IS NULL"
+        if done_between is None:
+            done = {status: (f"{base} AND {cond}", params) for status, cond in self._DONE.items()}
+            return open_where, params, done
+        start, end = done_between
+        answered = ("r.answered_at >= ? AND r.answered_at < ?", [start, end])
+        closed = ("r.closed_at >= ? AND r.closed_at < ?", [start, end])
+        done = {
+            "answered": (f"{base} AND {answered[0]}", answered[1]),
+            "closed": (f"{base} AND {closed[0]}", closed[1]),
+            "all": (f"{base} AND (({answered[0]}) OR ({closed[0]}))", [*answered[1], *closed[1]]),
+        }
+        return open_where, params, done
+
     def complaints(
-        self, status: str = "all", day_from: str | None = None, day_to: str | None = None, limit: int = 1000
+        self,
+        status: str = "all",
+        day_from: str | None = None,
+        day_to: str | None = None,
+        limit: int = 1000,
+        done_between: tuple[str, str] | None = None,
     ) -> list[dict[str, Any]]:
         """Responses with a suggestion or complaint (with their ticket's label while linked): the open ones
         (the newest `limit`, listed oldest first, so that a new one is never left out), then the answered or
-        closed ones most recently done first (at most `limit`)."""
-        where = "r.suggestion IS NOT NULL"
-        params: list[Any] = []
-        if day_from is not None and day_to is not None:
-            where += " AND r.day BETWEEN ? AND ?"
-            params += [day_from, day_to]
+        closed ones most recently done first (at most `limit`). Of the days, or `done_between`
+        (_complaint_filters)."""
+        open_where, open_params, done = self._complaint_filters(day_from, day_to, done_between)
         select = f"SELECT {self._COMPLAINT_COLUMNS}, t.label FROM survey_responses r LEFT JOIN tickets t ON t.id = r.ticket_id"
         out: list[dict[str, Any]] = []
         if status in ("all", "open"):
             newest = self.rows(
-                f"{select} WHERE {where} AND r.answered_at IS NULL AND r.closed_at IS NULL"
-                " ORDER BY COALESCE(r.text_at, r.created_at) DESC, r.id DESC LIMIT ?",
-                [*params, limit],
+                f"{select} WHERE {open_where} ORDER BY COALESCE(r.text_at, r.created_at) DESC, r.id DESC LIMIT ?",
+                [*open_params, limit],
             )
             out += reversed(newest)
-        if status in self._DONE:
+        if status in done:
+            where, params = done[status]
             out += self.rows(
-                f"{select} WHERE {where} AND {self._DONE[status]}"
-                " ORDER BY COALESCE(r.answered_at, r.closed_at) DESC, r.id LIMIT ?",
+                f"{select} WHERE {where} ORDER BY COALESCE(r.answered_at, r.closed_at) DESC, r.id LIMIT ?",
                 [*params, limit],
             )
         return out
+
+    def complaints_iter(
+        self,
+        status: str = "all",
+        day_from: str | None = None,
+        day_to: str | None = None,
+        done_between: tuple[str, str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every complaint of a list (complaints' filters, no limit), one at a time in the order received
+        (the text's time, then the id): the export's rows, however many."""
+        open_where, open_params, done = self._complaint_filters(day_from, day_to, done_between)
+        parts = []
+        if status in ("all", "open"):
+            parts.append((open_where, open_params))
+        if status in done:
+            parts.append(done[status])
+        if not parts:
+            return
+        where = " OR ".join(f"({w})" for w, _ in parts)
+        params = [p for _, ps in parts for p in ps]
+        cur = self.db.execute(
+            f"SELECT {self._COMPLAINT_COLUMNS}, t.label FROM survey_responses r"
+            f" LEFT JOIN tickets t ON t.id = r.ticket_id WHERE {where} ORDER BY COALESCE(r.text_at, r.created_at), r.id",
+            params,
+        )
+        cols = [c[0] for c in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row, strict=True))
 
     def served_by(self, ticket_ids: list[int], username: str) -> set[int]:
         """Which of these tickets `username` served: started serving it (at any of its services, before a
@@ -211,20 +266,18 @@ class SurveyQueries(TxBase):
         )
         return {r["id"] for r in rows}
 
-    def complaint_counts(self, day_from: str | None = None, day_to: str | None = None) -> dict[str, int]:
-        """How many complaints are open, answered and closed (of the days, when given): the true totals,
-        whatever a list leaves out."""
-        where = "suggestion IS NOT NULL"
-        params: list[Any] = []
-        if day_from is not None and day_to is not None:
-            where += " AND day BETWEEN ? AND ?"
-            params += [day_from, day_to]
-        row = self.one(
-            "SELECT COUNT(*) - COUNT(answered_at) - COUNT(closed_at) AS open, COUNT(answered_at) AS answered,"
-            f" COUNT(closed_at) AS closed FROM survey_responses WHERE {where}",
-            params,
-        )
-        return {k: row[k] or 0 for k in ("open", "answered", "closed")} if row else {}
+    def complaint_counts(
+        self, day_from: str | None = None, day_to: str | None = None, done_between: tuple[str, str] | None = None
+    ) -> dict[str, int]:
+        """How many complaints are open, answered and closed (of the days, when given; or every open one and
+        those answered or closed `done_between`, _complaint_filters): the true totals, whatever a list
+        leaves out."""
+        open_where, open_params, done = self._complaint_filters(day_from, day_to, done_between)
+        counts = {"open": self.one(f"SELECT COUNT(*) AS n FROM survey_responses r WHERE {open_where}", open_params)}
+        for status in ("answered", "closed"):
+            where, params = done[status]
+            counts[status] = self.one(f"SELECT COUNT(*) AS n FROM survey_responses r WHERE {where}", params)
+        return {k: (row["n"] if row else 0) or 0 for k, row in counts.items()}
 
     def complaint_history(self, response_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         """What was replaced on these complaints, per id, oldest first: {kind ("text", "answer", "closed"),
