@@ -18,9 +18,11 @@ with nothing of its services waiting.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
-from conftest import visitor, write_config
+from conftest import ROOT, visitor, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -230,6 +232,43 @@ def test_the_call_is_said_once_by_a_screen_reader_and_a_recall_again(phone, live
     assert page.evaluate("__said") == ["called-sub"]
     officer("start")
     officer("resolve")
+
+
+def test_a_second_call_at_the_same_counter_is_said_again_though_its_words_are_the_same(phone, live, officer):
+    """Passed over and called again at the same counter, the call's words are the same as the first time: a
+    page that writes only changed text wrote nothing, and the second call went unsaid (a review of the
+    session's diff). The call's texts are emptied when it is over."""
+    mine = issue(live)
+    page = phone(mine["token"])
+    officer("call-next")
+    expect(page.locator("#called-sub")).to_have_text(f"Nomor {mine['label']} dipanggil")
+    officer("recall")
+    officer("recall")
+    officer("skip")
+    expect(page.locator("#called")).to_be_hidden()
+    caught_up(page, live)
+    page.evaluate(
+        """() => {
+          window.__said = [];
+          new MutationObserver((changes) => { for (const c of changes) __said.push(c.target.id || c.target.parentNode.id); })
+            .observe(document.getElementById("called"), { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    officer("call-next")
+    expect(page.locator("#called-sub")).to_have_text(f"Nomor {mine['label']} dipanggil")
+    said = set(page.evaluate("__said"))
+    assert {"called-go", "called-sub"} <= said, said
+    officer("start")
+    officer("resolve")
+
+
+def test_the_phone_number_is_sized_to_its_card_only_where_the_browser_has_container_units():
+    """`font-size: min(84px, 100cqw / var(--label-em))` is accepted when the stylesheet is read (it has var()) and
+    found invalid only when used: a browser without container units (iOS 15) then gave the number the page's
+    18 px instead of the 84 px before it. Every use of cqw stands under @supports (font-size: 1cqw)."""
+    css = (ROOT / "kiosk" / "static" / "phone.css").read_text("utf-8")
+    outside = re.sub(r"@supports \(font-size: 1cqw\) \{[^{}]*\{[^{}]*\}\s*\}", "", css)
+    assert "cqw" in css and "cqw" not in outside
 
 
 def test_the_phone_page_has_a_heading_follows_its_language_and_holds_still_when_asked(phone, live, officer):

@@ -81,6 +81,11 @@ import { createSurveyForm } from "./skmform.js";
       }
       setText($("called-sub"), ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
                                                  : t("go_sub", { label: ticket.label }));
+    } else {
+      // emptied once the call is over: a next call (back in the line, called again at the same counter) is
+      // written anew, and said again, though its words are the same
+      setText($("called-go"), "");
+      setText($("called-sub"), "");
     }
     $("facts").hidden = s !== "waiting";
     if (s === "waiting") {
