@@ -451,9 +451,7 @@ def test_print_shows_the_list_only(browser, office, months):
 
 @pytest.mark.parametrize("viewport", [LAPTOP, SMALL], ids=["1366x768", "1024x768"])
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_the_period_form_fits_a_laptop_and_a_small_screen_in_either_language(
-    browser, office, months, viewport, lang, tmp_path
-):
+def test_the_period_form_fits_a_laptop_and_a_small_screen_in_either_language(browser, office, months, viewport, lang):
     query = f"?from={months['from']}&to={months['to']}"
     page = open_page(browser, office, viewport, "/counter/complaints" + query)
     if lang == "en":
@@ -473,7 +471,4 @@ def test_the_period_form_fits_a_laptop_and_a_small_screen_in_either_language(
         # the whole form above the list: no control hidden under another or pushed below the first card
         form = page.locator("#period-form").bounding_box()
         assert form["y"] + form["height"] <= page.locator("#open-list li.complaint").first.bounding_box()["y"]
-        page.screenshot(path=str(tmp_path / f"complaints-{view}-{viewport['width']}-{lang}.png"))
-    page.emulate_media(media="print")
-    page.screenshot(path=str(tmp_path / f"complaints-print-{viewport['width']}-{lang}.png"), full_page=True)
     page.context.close()
