@@ -686,7 +686,8 @@ def test_six_counters_show_every_name_and_service_whole(browser, six, size):
     """Two columns of tiles, each with its name, status and service over its number: the services of 60
     characters and the demo's longest whole, the counter name of 100 characters too (its service gives
     way), on a wide TV and on an old 4:3 or 5:4 monitor. At 1366x768, a recall on the longest name's
-    tile: the tile is the same once its flash and chime are over."""
+    tile: its "Panggilan ke-2" is on it (beside its number), whole, during the flash and after it, and
+    the tiles are otherwise the same as before it."""
     page = new_page(browser, size)
     recall = size == (1366, 768)
     if recall:
@@ -705,9 +706,20 @@ def test_six_counters_show_every_name_and_service_whole(browser, six, size):
         r = six.sessions[3].post(f"{six.url}/api/counters/3/recall", json={}, timeout=5)
         assert r.status_code == 200, r.text
         page.locator(f"{tile(3)}.flash").wait_for()
+        caught_up(page, six)
+        during = assert_tiles_whole(page, six, size)
         page.clock.fast_forward(6000)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-        assert assert_tiles_whole(page, six, size) == tiles
+        after = assert_tiles_whole(page, six, size)
+        assert after == during
+        marker = [p["text"] for t in after for p in t["parts"] if p["part"] == "sub"]
+        assert marker == ["Panggilan ke-2"], after
+
+        def texts(tiles):  # each text but the marker: its words, size and place (the number moves aside)
+            parts = [p for t in tiles for p in t["parts"] if p["part"] != "sub"]
+            return [(p["part"], p["text"], p["px"], p["part"] != "number" and p["rects"]) for p in parts]
+
+        assert texts(after) == texts(tiles)
     page.context.close()
 
 

@@ -292,7 +292,7 @@ import { connect } from "/static/live.js";
       if (c.ticket) {
         // A ticket at a paused counter stays on show (its visitor is still there); the badge says why.
         setText(k.label, c.ticket.label);
-        setText(k.sub, c.ticket.status === "called" ? nthCall(c.ticket.calls) : "");
+        setMarker(k.sub, c.ticket.status === "called" ? nthCall(c.ticket.calls) : "");
         setText(k.meta, serviceName(c.ticket.service));
         const status = c.paused ? "paused" : c.ticket.status === "serving" ? "serving" : "called";
         setText(k.status, status === "paused" ? T.paused : status === "serving" ? T.serving : T.called);
@@ -338,6 +338,8 @@ import { connect } from "/static/live.js";
       li.append(el("span", "label", r.label), el("span", "to", to), el("span", "time", clockTime(r.at)));
       const nth = nthCall(r.calls);
       if (nth) li.append(el("span", "nth", nth)); // under the counter and the time
+      const k = cards.get(r.counter_id); // a recall its tile leaves out: said only here
+      if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
       const since = Date.now() - flashRecentStart;
       if (i === 0 && r.seq === flashRecentSeq && since < FLASH_MS) {
         li.classList.add("flash");
@@ -348,14 +350,22 @@ import { connect } from "/static/live.js";
     for (const to of $recent.querySelectorAll(".to")) {
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
     }
-    // Only whole rows: drop the ones the panel has no room for, first the oldest call that is over (its
-    // ticket skipped or finished), so that a counter still calling keeps its row; then the oldest.
+    // Only whole rows: when the panel has no room for all, the newest call keeps its row and the others
+    // take the room left in turn, each where it fits (a shorter, older row may fit where a longer one did
+    // not): first a recall whose tile had no room for its "Panggilan ke-2" (data-only: said nowhere
+    // else), then the calls still at their counters, then those over (skipped or finished), newest first.
     const panel = $recent.parentElement;
-    while ($recent.children.length > 1) {
-      const last = $recent.lastElementChild;
-      if (last.getBoundingClientRect().bottom <= panel.getBoundingClientRect().bottom - 4) break;
-      const over = [...$recent.children].slice(1).filter((li) => li.dataset.over !== undefined);
-      (over.length ? over[over.length - 1] : last).remove();
+    const bottom = (e) => e.getBoundingClientRect().bottom;
+    const room = () => bottom($recent.lastElementChild) <= bottom(panel) - 4;
+    if ($recent.children.length > 1 && !room()) {
+      const all = [...$recent.children];
+      const rank = (li) => (li.dataset.over !== undefined ? 0 : li.dataset.only !== undefined ? 2 : 1);
+      const order = all.slice(1).sort((a, b) => rank(b) - rank(a) || all.indexOf(a) - all.indexOf(b));
+      for (const li of order) li.remove();
+      for (const li of order) {
+        $recent.insertBefore(li, all.slice(all.indexOf(li) + 1).find((next) => next.isConnected) || null);
+        if (!room()) li.remove();
+      }
     }
   }
 
@@ -411,6 +421,13 @@ import { connect } from "/static/live.js";
 
   function setText(e, text) {
     if (e.textContent !== text) e.textContent = text;
+  }
+  // A recall's marker on its tile: on two lines it breaks before its "(terakhir)" only, never inside
+  // "Panggilan ke-3" (display.css: its parts do not wrap).
+  function setMarker(e, text) {
+    if (e.textContent === text) return;
+    const parts = text ? text.split(/ (?=\()/) : [];
+    e.replaceChildren(...parts.flatMap((part, i) => (i ? [" ", el("span", "", part)] : [el("span", "", part)])));
   }
 
   // Shrink a text until it fits its box (its CSS size is the largest): a counter name may take three
@@ -482,14 +499,15 @@ import { connect } from "/static/live.js";
   function fitTexts(k, cols) {
     const unit = minUnit();
     // A recall's "Panggilan ke-2" under the number gets smaller with the texts above it (down to 1.2 units,
-    // never more than half the number's size); on a tile with no room for it beside the number at its full
-    // size it gives way (.no-sub): its row in the latest calls says it too.
+    // never more than half the number's size). On a low tile (many counters) it goes beside the number
+    // (.sub-beside), the service giving way to it if need be; it gives way itself (.no-sub: its row in the
+    // latest calls says it too) only where neither fits with the number at its least (the longest names).
     const recall = !k.root.classList.contains("idle") && k.sub.textContent ? [[k.sub, unit * 1.2]] : [];
     const head = [[k.name, unit * 1.4], [k.meta, unit * 1.2]];
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
-      k.root.classList.remove("no-meta", "no-sub");
+      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-loose");
       k.name.classList.remove("clamped", "narrow");
       for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
     };
@@ -509,24 +527,103 @@ import { connect } from "/static/live.js";
     // Name over number: the number's row holds the number (and "On break" under it when paused).
     reset(true);
     const ticket = k.label.parentElement;
-    const below = () => k.label.offsetHeight + (k.sub.textContent ? k.sub.offsetHeight : 0);
-    const fits = () => texts() && below() <= ticket.clientHeight + 0.5;
+    // The height the number takes with what is under or beside it ("On break", a recall's line).
+    const below = () => {
+      if (!k.sub.textContent || k.root.classList.contains("no-sub")) return k.label.offsetHeight;
+      const a = k.label.getBoundingClientRect(), b = k.sub.getBoundingClientRect();
+      return Math.max(a.bottom, b.bottom) - Math.min(a.top, b.top);
+    };
+    // A ticket's number at least twice the size of every other text on its tile (not "ISTIRAHAT").
+    const idle = k.root.classList.contains("idle");
+    const shown = (e) => e.textContent && getComputedStyle(e).display !== "none";
+    const size = (e) => parseFloat(getComputedStyle(e).fontSize);
+    const textSizes = () => [k.name, k.meta, k.status, k.sub].filter(shown).map(size);
+    const twice = () => idle || size(k.label) + 0.5 >= 2 * Math.max(...textSizes());
+    const fits = () => texts() && below() <= ticket.clientHeight + 0.5 && twice();
     shrink(k.label, labelWide, unit * 2);
     const full = parseFloat(getComputedStyle(k.label).fontSize);
-    const number = (floor) => shrink(k.label, () => labelWide() && fits(), Math.min(full, floor), false);
-    const again = (items, floor) => {
+    const number = (floor, check = fits) => shrink(k.label, () => labelWide() && check(), Math.min(full, floor), false);
+    const again = (items, floor, check = fits) => {
       for (const e of [k.name, k.label]) e.style.fontSize = "";
       shrink(k.label, labelWide, unit * 2);
-      return shrinkTogether(items, fits) || number(floor);
+      return shrinkTogether(items, check) || number(floor, check);
     };
     const most = Math.max(unit * 2, full * 0.7);
+    const keep = Math.min(full, Math.max(most, unit * 3.5)); // the number's least while the service has its line
     if (recall.length) {
-      if (shrinkTogether([...head, ...recall], fits)) return;
+      // Whole (nothing past its box), on two lines at most (three when it breaks inside "Panggilan ke-3": the
+      // last resort, .sub-loose), at least 1.2 units and at most half the number.
+      let lines = 2;
+      const whole = () => {
+        const rows = Math.round(k.sub.offsetHeight / parseFloat(getComputedStyle(k.sub).lineHeight));
+        return rows <= lines && k.sub.scrollWidth <= k.sub.clientWidth + 0.5;
+      };
+      const marked = () => {
+        const half = size(k.label) / 2;
+        if (size(k.sub) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
+        return size(k.sub) >= unit * 1.2 - 0.05 && whole() && fits();
+      };
+      // In turn (each step under the number or beside it, whichever leaves the number, then the name, the
+      // larger; under when alike): the texts above at their size (the tiles' names are one size: evenTexts),
+      // then smaller, then the number smaller (not under 3.5 units while the service has its line), then
+      // without the service, then a long name's number down to 70 %; each with the marker on two lines, then
+      // on three (.sub-loose); then a long name down to 1.2 units.
+      const all = [...head, ...recall];
+      const long = [[k.name, unit * 1.2], ...recall]; // a long name, as small as it may be without the service
+      const steps = [[false, recall, full], [false, all, full], [false, all, keep], [true, all, keep],
+        [true, all, most]];
+      const tries = [...steps.map((step) => [false, ...step]), ...steps.map((step) => [true, ...step]),
+        [false, true, long, most], [true, true, long, most]]; // [.sub-loose, the service gives way, items, floor]
+      // The most room a try can make, every text it may shrink at its least and the number too: a try with
+      // no room even then is not made (one layout instead of dozens; most tries of a cramped tile end here).
+      const room = (items, floor) => {
+        for (const [e, min] of items) e.style.fontSize = min.toFixed(1) + "px";
+        const least = Math.max(Math.min(full, floor), 2 * Math.max(...textSizes()) - 0.5); // and twice the texts
+        if (least > full + 0.5) return false;
+        k.label.style.fontSize = least.toFixed(1) + "px";
+        return labelWide() && texts() && below() <= ticket.clientHeight + 0.5 && whole();
+      };
+      const attempt = (noMeta, beside, items, floor) => {
+        k.root.classList.toggle("no-meta", noMeta);
+        k.root.classList.toggle("sub-beside", beside);
+        for (const e of [k.meta, k.sub]) e.style.fontSize = "";
+        if (!room(items, Math.max(floor, unit * 2.4))) return false;
+        for (const e of [k.meta, k.sub]) e.style.fontSize = "";
+        return again(items, Math.max(floor, unit * 2.4), marked);
+      };
+      // Whether any try on two (three) lines may fit: the one with the most room, under the number or beside it.
+      // Three lines go beside the number only (under it, the tile's width is the marker's).
+      const placements = (loose) => (loose ? [true] : [false, true]);
+      const possible = new Map();
+      for (const [loose, noMeta, items, floor] of tries) {
+        k.root.classList.toggle("sub-loose", loose);
+        lines = loose ? 3 : 2;
+        if (!possible.has(loose)) {
+          possible.set(loose, placements(loose).some((beside) => {
+            k.root.classList.toggle("no-meta", true);
+            k.root.classList.toggle("sub-beside", beside);
+            for (const e of [k.meta, k.sub]) e.style.fontSize = "";
+            return room(long, Math.max(most, unit * 2.4));
+          }));
+        }
+        if (!possible.get(loose)) continue;
+        let best = null;
+        let score = -1;
+        let fitted = false; // the last try fitted (no need to make it again)
+        for (const beside of placements(loose)) {
+          fitted = attempt(noMeta, beside, items, floor);
+          const s = fitted ? size(k.label) * 1000 + size(k.name) : -1;
+          if (fitted && s > score + 0.5) [best, score] = [beside, s];
+        }
+        if (best === true && fitted) return;
+        if (best !== null && attempt(noMeta, best, items, floor)) return;
+      }
+      k.root.classList.remove("no-meta", "sub-beside", "sub-loose");
       k.root.classList.add("no-sub");
       for (const e of [k.name, k.meta, k.sub]) e.style.fontSize = "";
     }
     const name = [[k.name, unit * 1.2]];
-    if (again(head, most)) return;
+    if (again(head, keep)) return;
     k.root.classList.add("no-meta"); // the service gives way
     if (again(head, most) || again(name, most)) return;
     k.name.classList.add("narrow"); // a very long name: condensed letters

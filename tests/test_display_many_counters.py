@@ -1,0 +1,202 @@
+"""The waiting-room TV with six, eight and ten counters, several of them on a recall at once, one on a break
+holding its ticket and one on a break with none, three with long names ("Loket 5 – Registrasi & Verifikasi
+Akun"), measured in Chromium at 1920x1080, 1366x768 and on an old 1024x768 monitor, in Indonesian and
+English, after the calls settle and during a recall's flash and after it:
+
+- every text of every tile is whole (none wider or taller than its box, none past its tile, none drawn over
+  another) and the number is at least twice the size of any other text on its tile;
+- no text is under the smallest size legible across the room, the sizes of test_display_readability (a unit:
+  the screen's short side / 54, 20 px at 1080): a counter's name 1.4 units (1.2 for a long one), a service, a
+  status, a recall's "Panggilan ke-2" and "On break" 1.2, a number 3.5 (2.5 under a long name), "ISTIRAHAT" 2;
+- a recall says so on its tile, under its number or beside it ("Panggilan ke-3 (terakhir)"), on a TV
+  (1920x1080, 1366x768) whatever the number of counters and the length of the name. On the 4:3 monitor a
+  long-named tile with no room for it leaves it to its row in the latest calls, which keeps that row first;
+- the latest calls fill their panel with whole rows: a row that does not fit leaves its room to an older,
+  shorter one, not to nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import LiveServer
+from test_display_readability import (
+    CUT_SIDEWAYS,
+    MIN_CONTRAST,
+    SETTLED,
+    TILE_TEXTS,
+    caught_up,
+    inside,
+    new_page,
+    open_display,
+    overlap,
+    state,
+    tile,
+)
+
+LONG = "Registrasi & Verifikasi Akun"
+LONG_NAMED = (4, 5, 8)
+NAMES = {i: f"Loket {i} – {LONG}" if i in LONG_NAMED else f"Loket {i}" for i in range(1, 11)}
+# The counters' calls before any page opens: Loket 1, 4 and 9 on their second call, 2, 5 and 8 on their third
+# and last (Loket 2 then takes a break, its ticket still there), Loket 3 on a break with no ticket, Loket 6
+# serving, 7 and 10 on their first call.
+RECALLS = {1: 1, 2: 2, 4: 1, 5: 2, 8: 2, 9: 1}
+COUNTS = {6: "?counters=1,2,3,4,5,6", 8: "?counters=1,2,3,4,5,6,7,8", 10: ""}
+SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
+MARKER = {"id": ("Panggilan ke-{n}", "Panggilan ke-{n} (terakhir)"), "en": ("Call {n}", "Call {n} (last)")}
+PAUSED = {"id": ("ISTIRAHAT", "On break"), "en": ("ON BREAK", "Istirahat")}
+HEAD = ("name", "status", "meta")
+
+# The latest calls: each row's number and its "Panggilan ke-2" line, and whether it is whole in its panel.
+RECENT_ROWS = """() => [...document.querySelectorAll('#recent li:not(.none)')].map((li) => ({
+    label: li.querySelector('.label').textContent, nth: (li.querySelector('.nth') || {}).textContent || '',
+    whole: li.getBoundingClientRect().bottom <= li.closest('.panel').getBoundingClientRect().bottom }))"""
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """A server with ten counters (Loket 1-3 the demo's, 4-10 serving A, B and C) in the states of RECALLS."""
+    extra = "".join(
+        f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
+    )
+    names = {f'name = "Loket {i}"': f'name = "{NAMES[i]}"' for i in (1, 2, 3)}
+    config = write_config(
+        tmp_path_factory.mktemp("many-counters"),
+        {
+            "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
+            **names,
+        },
+        extra,
+    )
+    server = LiveServer(config).start()
+    for service in "ABCABCABCABC":
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
+        assert r.status_code == 201, r.text
+    server.sessions = {}
+    for counter_id in range(1, 11):
+        server.add_user(f"ramai{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"ramai{counter_id}", "rahasia-123")
+    for counter_id, action in (
+        *((i, "call-next") for i in range(1, 11) if i != 3),
+        *((i, "recall") for i, times in RECALLS.items() for _ in range(times)),
+        (6, "start"),
+        (2, "pause"),
+        (3, "pause"),
+    ):
+        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
+        assert r.status_code == 200, (counter_id, action, r.text)
+    yield server
+    server.stop()
+
+
+def marker(lang: str, calls: int | None, max_calls: int = 3) -> str:
+    if not calls or calls < 2:
+        return ""
+    return MARKER[lang][calls >= max_calls].format(n=calls)
+
+
+def assert_crowded_tiles(page, server, size, lang: str, where: str) -> list[dict]:
+    """Every tile whole, legible from across the room, its recall said on it (or, on the 4:3 monitor under a
+    long name, in its row of the latest calls); returns the tiles (test_display_readability.TILE_TEXTS)."""
+    unit = min(size) / 54
+    counters = {c["id"]: c for c in state(server)["counters"]}
+    tiles = page.evaluate(TILE_TEXTS)
+    rows = page.evaluate(RECENT_ROWS)
+    assert page.evaluate(CUT_SIDEWAYS) == [], where
+    for t in tiles:
+        parts = {p["part"]: p for p in t["parts"]}
+        counter, long = counters[t["id"]], t["id"] in LONG_NAMED
+        ticket = counter["ticket"]
+        at = f"{where}, Loket {t['id']}"
+        assert t["layout"] == "stacked", at
+        assert parts["name"]["text"] == NAMES[t["id"]], at
+        assert [p for p in t["parts"] if p["cut"]] == [], f"{at}: cut {t['parts']}"
+        for p in t["parts"]:
+            for rect in p["rects"]:
+                assert inside(rect, t["box"]), f"{at}: {p['part']} {rect} past its tile {t['box']}"
+                if p["part"] in HEAD:
+                    assert inside(rect, t["head"]), f"{at}: {p['part']} {rect} past {t['head']}"
+        for a, b in ((a, b) for i, a in enumerate(t["parts"]) for b in t["parts"][i + 1 :]):
+            drawn = max(overlap(r, q) for r in a["rects"] for q in b["rects"])
+            assert drawn < 1, f"{at}: {a['part']} drawn over {b['part']}"
+        sizes = {p["part"]: p["px"] / unit for p in t["parts"]}
+        assert sizes["name"] >= (1.2 if long else 1.4) - 0.01, (at, sizes)
+        for part in ("meta", "status", "sub"):
+            assert sizes.get(part, 2) >= 1.2 - 0.01, (at, part, sizes)
+        if not ticket:  # on a break with no ticket: "ISTIRAHAT", "On break" under it
+            assert (parts["number"]["text"], parts["sub"]["text"]) == PAUSED[lang], at
+            assert sizes["number"] >= 2 - 0.01, (at, sizes)
+            continue
+        assert parts["number"]["text"] == ticket["label"], at
+        if counter["paused"]:  # its visitor is still there; the status says why nobody is called
+            assert parts["status"]["text"] == PAUSED[lang][0], at
+        # 3.5 units; 2.5 under a long name, and on the 4:3 monitor where the tile says its recall too.
+        assert sizes["number"] >= (2.5 if long or (size[0] <= 1024 and "sub" in parts) else 3.5) - 0.01, (at, sizes)
+        for p in t["parts"]:
+            assert p is parts["number"] or parts["number"]["px"] >= 2 * p["px"] - 0.5, (at, p["part"], sizes)
+        said = marker(lang, ticket["calls"]) if ticket["status"] == "called" else ""
+        if not said:
+            assert "sub" not in parts, at
+        elif "sub" in parts or size[0] > 1024 or not long:
+            assert parts.get("sub", {}).get("text") == said, f"{at}: the recall is not on its tile ({sizes})"
+        else:  # the 4:3 monitor, a long name, no room: its row says it
+            assert {"label": ticket["label"], "nth": said, "whole": True} in rows, f"{at}: {said!r} not in {rows}"
+    # Whole rows; a long one (a long name on three lines and its recall's) leaves room for a shorter one.
+    assert len(rows) >= 2 and all(r["whole"] for r in rows), f"{where}: {rows}"
+    return tiles
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=["1080p", "1366x768", "1024x768"])
+def test_many_counters_on_a_recall_at_once_show_every_tile_whole_and_each_recall(browser, crowded, size, lang):
+    """Six, eight and ten counters (two columns of three, four and five tiles), settled."""
+    page = new_page(browser, size)
+    for count, query in COUNTS.items():
+        open_display(page, crowded, f"{query}{'&' if query else '?'}lang={lang}")
+        caught_up(page, crowded)
+        page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+        page.evaluate("document.fonts.ready")
+        tiles = assert_crowded_tiles(page, crowded, size, lang, f"{size[0]}x{size[1]}, {count} counters, {lang}")
+        assert sorted(t["id"] for t in tiles) == list(range(1, count + 1))
+        # Several recalls at once (assert_crowded_tiles checks each tile says its own).
+        said = [t["id"] for t in tiles if any(p["part"] == "sub" and p["text"] != PAUSED[lang][1] for p in t["parts"])]
+        recalled = [i for i in RECALLS if i <= count]
+        assert said == recalled if size[0] > 1024 else set(said) >= {i for i in recalled if i not in LONG_NAMED}
+    page.context.close()
+
+
+def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_after(browser, crowded):
+    """A recall at a long-named counter among ten, at 1366x768: its "Panggilan ke-3 (terakhir)" is on its tile during
+    the flash, black on yellow and yellow on navy in turn (7:1 at least), and stays once the flash and the chime
+    are over, every tile whole all the while and the others as they were."""
+    size = (1366, 768)
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    open_display(page, crowded)
+    caught_up(page, crowded)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+    before = assert_crowded_tiles(page, crowded, size, "id", "before the recall")
+    r = crowded.sessions[4].post(f"{crowded.url}/api/counters/4/recall", json={}, timeout=5)  # Loket 4's third call
+    assert r.status_code == 200 and r.json()["ticket"]["calls"] == 3, r.text
+    sub = page.locator(f"{tile(4)} .ticket-sub")
+    page.locator(f"{tile(4)}.flash").wait_for()
+    caught_up(page, crowded)
+    during = assert_crowded_tiles(page, crowded, size, "id", "during the flash")
+    assert sub.text_content() == "Panggilan ke-3 (terakhir)"
+    for background in ("rgb(255, 212, 0)", "rgb(14, 33, 71)"):  # the flash's two steps
+        page.wait_for_function(
+            f"() => getComputedStyle(document.querySelector('{tile(4)}')).backgroundColor === '{background}'",
+            polling="raf",
+        )
+        measured = sub.evaluate("e => readability.ratio(e)")
+        assert measured["ratio"] >= MIN_CONTRAST, measured
+    page.clock.fast_forward(6000)
+    page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+    after = assert_crowded_tiles(page, crowded, size, "id", "after the flash")
+    assert after == during
+    changed = [t["id"] for t, b in zip(after, before, strict=True) if t != b]
+    assert changed in ([4], []), changed  # only the recalled tile may change (its marker's words)
+    page.context.close()
