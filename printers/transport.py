@@ -336,18 +336,37 @@ def _make(cfg: PrinterConfig) -> Escpos:
     raise PrinterError(f"printer {cfg.name}: unknown printer type {cfg.type!r}")
 
 
+def _opening(cfg: PrinterConfig) -> str:
+    return "connecting to" if cfg.type == "network" else "opening"
+
+
 def open_printer(cfg: PrinterConfig) -> Escpos:
     """The python-escpos printer for cfg, already connected; the caller must close() it."""
-    with _boundary(cfg, "connecting to" if cfg.type == "network" else "opening"):
+    with _boundary(cfg, _opening(cfg)):
         printer = _make(cfg)
         printer.open()
     return printer
 
 
-# check_status = "auto": what each printer showed at its first job in this process, by its name: where it
-# was reached then (_link) and whether it answered the status query. The name given another address, device,
-# USB id, baud rate, endpoint or timeout (its [printers.NAME] read anew) is asked anew.
-_ANSWERED: dict[str, tuple[tuple[object, ...], bool]] = {}
+def _reopen(cfg: PrinterConfig, printer: Escpos) -> None:
+    """Close and open the printer again: a link a failed read may have broken (a reset connection, a serial
+    line gone) is not the one a job is sent through; a printer gone meanwhile fails here, saying so."""
+    with suppress(Exception):
+        printer.close()
+    with _boundary(cfg, _opening(cfg)):
+        printer.open()
+
+
+# check_status = "auto": what each printer showed when its status was last asked to learn it, by its name: where
+# it was reached then (_link), whether it answered the status query, and when (status_clock). The name given
+# another address, device, USB id, baud rate, endpoint or timeout (its [printers.NAME] read anew) is asked anew.
+_ANSWERED: dict[str, tuple[tuple[object, ...], bool, float]] = {}
+
+# A printer that gave no answer is asked again at its first job this long after: a serial printer or a print
+# server's printer switched off at its first ticket looks silent, and once on it answers (and runs out of
+# paper). The cost: one wait of its timeout an hour at most for a printer that never answers.
+STATUS_RELEARN_SECONDS = 3600.0
+status_clock = time.monotonic  # when a printer's silence was learnt (tests put a clock of theirs here)
 
 
 def _link(cfg: PrinterConfig) -> tuple[object, ...]:
@@ -355,16 +374,26 @@ def _link(cfg: PrinterConfig) -> tuple[object, ...]:
 
 
 def status_answered(cfg: PrinterConfig) -> bool | None:
-    """Whether the printer of cfg answered its status query at its first job in this process (check_status =
-    "auto"); None when no job has asked it yet (or it was named elsewhere then)."""
-    link, answered = _ANSWERED.get(cfg.name, (None, None))
-    return answered if link == _link(cfg) else None
+    """Whether the printer of cfg answered its status query when a job of this process asked it (check_status =
+    "auto"); None when its next job asks: none has yet (or the name was another printer's then), or it gave no
+    answer STATUS_RELEARN_SECONDS ago or more."""
+    link, answered, learnt = _ANSWERED.get(cfg.name, (None, None, 0.0))
+    if link != _link(cfg) or (answered is False and status_clock() - learnt >= STATUS_RELEARN_SECONDS):
+        return None
+    return answered
+
+
+def _known_silent(cfg: PrinterConfig) -> bool:
+    """Whether the printer of cfg was found not to answer before (however long ago): its asking again is a
+    re-ask, whose outcome the log says only when it changes."""
+    link, answered, _ = _ANSWERED.get(cfg.name, (None, None, 0.0))
+    return link == _link(cfg) and answered is False
 
 
 def forget_status(target: str | None = None) -> None:
     """Forget what the printers at `target` (all: None) showed, so that their next job asks again (a new printer
     at an address used before: tests/fakeprinter.py's, on a port, pseudo-terminal or USB id used again)."""
-    for name, (link, _) in list(_ANSWERED.items()):
+    for name, (link, *_) in list(_ANSWERED.items()):
         if target is None or link[1] == target:
             _ANSWERED.pop(name, None)
 
@@ -414,56 +443,99 @@ def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
         raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
 
 
-def _learn_status(cfg: PrinterConfig, printer: Escpos) -> bool:
-    """check_status = "auto", the printer's first job in this process: ask DLE EOT 1 once and remember whether
-    it answered. One that did is checked as with check_status = true (this job and every later one); one that
-    did not (within its timeout: that one wait, once per process) is sent this job and every later one without
-    asking, said in one line of the log. Whether it answered: the status is to be asked after the job too."""
+def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None]:
+    """check_status = "auto", a job that learns whether the printer answers (its first in this process, or its
+    first STATUS_RELEARN_SECONDS after it gave no answer): ask DLE EOT 1 once. One that answers is remembered as
+    answering and checked as with check_status = true, this job and every later one. One that does not answer
+    within its timeout, or whose read fails otherwise (a USB endpoint that stalls, a connection reset, a serial
+    I/O error: with check_status = false such a printer printed, so under "auto" it must too; the printer is
+    then opened anew for the job), is remembered as silent by _learnt_silent only once the job has gone out: a
+    printer that neither answered nor took the job showed nothing, and its next job asks again.
+    Returns whether it answered (its status is then asked after the job too) and why its read failed, if it did."""
     if isinstance(printer, UsbPrinter) and printer.in_ep is None:
-        online = b""  # no IN endpoint: nothing to answer through
-    else:
-        with _boundary(cfg, "reading status from"):
+        return False, None  # no IN endpoint: nothing to answer through
+    failure: OSError | None = None
+    with _boundary(cfg, "reading status from"):
+        try:
             online = _status_answer(printer, constants.RT_STATUS_ONLINE)
-    _ANSWERED[cfg.name] = (_link(cfg), bool(online))
+        except OSError as err:  # socket, pyserial and pyusb errors alike (SerialException, USBError)
+            failure = err
+    if failure is not None:
+        _reopen(cfg, printer)
+        return False, _reason(failure, cfg)
     if not online:
-        log.warning(
-            "printer %s (%s) gave no status answer within %g s: printing to it without asking its status"
-            ' (check_status = "auto"; false skips this one wait at the start)',
+        return False, None
+    if _known_silent(cfg):
+        log.info(
+            "printer %s (%s) answered a status query now: its status is asked before and after every job"
+            ' from now on (check_status = "auto")',
             cfg.name,
             cfg.target,
-            cfg.timeout,
         )
-        return False
+    _ANSWERED[cfg.name] = (_link(cfg), True, status_clock())
     _judge_online(cfg, online)
     with _boundary(cfg, "reading status from"):
         paper = _status_answer(printer, constants.RT_STATUS_PAPER)
     if not paper:
         raise PrinterError(f"printer {cfg.name}: no status answer from {cfg.target} to its paper query")
     _judge_paper(cfg, paper)
-    return True
+    return True, None
+
+
+def _learnt_silent(cfg: PrinterConfig, failure: str | None) -> None:
+    """Remember that the printer of cfg gave no status answer (`failure`: why its read failed, None: none came
+    within its timeout), its job sent without asking: later jobs ask nothing until STATUS_RELEARN_SECONDS have
+    passed. The log says so once, when it is learnt; a re-ask finding it still silent says nothing more."""
+    again = _known_silent(cfg)
+    _ANSWERED[cfg.name] = (_link(cfg), False, status_clock())
+    if again:
+        log.debug("printer %s (%s) still gives no status answer", cfg.name, cfg.target)
+        return
+    later = f'asked again after {STATUS_RELEARN_SECONDS / 60:g} min (check_status = "auto"; false never asks)'
+    if failure is None:
+        log.warning(
+            "printer %s (%s) gave no status answer within %g s: printing to it without asking its status, %s",
+            cfg.name,
+            cfg.target,
+            cfg.timeout,
+            later,
+        )
+    else:
+        log.warning(
+            "printer %s (%s): its status could not be read (%s): printing to it without asking its status, %s",
+            cfg.name,
+            cfg.target,
+            failure,
+            later,
+        )
 
 
 def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
     """Send ready ESC/POS bytes to the printer of cfg in one write, always close. A printer whose status is
-    asked (cfg.status_mode: "on", or "auto" for one that answered at its first job) is asked before the write
-    and after it, and the bytes go only to a printer that is ready."""
+    asked (cfg.status_mode: "on", or "auto" for one that answered when asked) is asked before the write and
+    after it, and the bytes go only to a printer that is ready. Under "auto" a printer not known to answer
+    (status_answered None) is asked once to learn it (_learn_status)."""
     printer = open_printer(cfg)
     try:
         mode = cfg.status_mode
         answered = status_answered(cfg) if mode == "auto" else None
+        learning = mode == "auto" and answered is None
+        failure = None
         if mode == "on" or answered:
             # Before the bytes: a printer out of paper or with its cover open keeps what it is sent and
             # prints it all once it is fixed, so every retry of a job sent anyway came out as one more
             # copy (four of one ticket after 16 s without paper). Not sent, it is sent once, when ready.
             _check_status(cfg, printer, answered_before=bool(answered))
             ask_after = True
-        elif mode == "auto" and answered is None:
-            ask_after = _learn_status(cfg, printer)
+        elif learning:
+            ask_after, failure = _learn_status(cfg, printer)
         else:
             ask_after = False
         # One write: the timeout then bounds the whole job, not each of many small commands.
         with _boundary(cfg, "sending to"):
             printer._raw(data)
+        if learning and not ask_after:
+            _learnt_silent(cfg, failure)
         if ask_after:
             # After: the answer comes after the bytes, so the printer has them; and it is still ready
             # (no paper run out, no cover opened while they printed).

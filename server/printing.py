@@ -4,7 +4,8 @@ One worker per printer, so a printer that hangs (accepts, never reads) stalls on
 Under gevent a device printer (usb, serial, file) is written from a native thread: a write
 to /dev/usb/lp0 or a serial port can block for as long as the printer is off, and on the event
 loop that would stop the whole server. The worker waits for it at most the printer's timeout (plus
-a margin); a print still hanging then counts as failed, and its outcome is taken when it returns.
+a margin, and one timeout more for a job that learns whether the printer answers its status); a print
+still hanging then counts as failed, and its outcome is taken when it returns.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ class PrintWorker(OutboxWorker):
             )
         if self._pool is None:
             self._pool = ThreadPool(1)
+        limit = self.hang_limit()  # before the print starts: it may learn the printer's status at once
         attempt = self._pool.spawn(_returning_printer_errors, fn, self.config, slip)
-        limit = self.config.timeout + HANG_MARGIN_SECONDS
         try:
             failed = attempt.get(timeout=limit)
         except gevent.Timeout:
@@ -147,6 +148,15 @@ class PrintWorker(OutboxWorker):
             ) from None
         if failed is not None:
             raise failed
+
+    def hang_limit(self) -> float:
+        """How long a device print may take before it counts as hanging: the printer's timeout and a margin,
+        and one timeout more for a job that asks the printer's status to learn whether it answers (check_status
+        = "auto", not known yet or silent an hour ago: printers.transport.status_answered), which waits that
+        long for a printer that does not (a silent serial printer's first slip: the wait, then 5 s of bytes)."""
+        cfg = self.config
+        learning = cfg.status_mode == "auto" and printers.status_answered(cfg) is None
+        return cfg.timeout * (2 if learning else 1) + HANG_MARGIN_SECONDS
 
     def _hung_print_outcome(self) -> list[Result]:
         """The outcome of a print that hung and has returned since (printed late, or failed)."""

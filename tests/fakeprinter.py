@@ -16,6 +16,7 @@ import os
 import pty
 import select
 import socket
+import struct
 import threading
 import time
 import tty
@@ -65,8 +66,19 @@ class FakeNetworkPrinter:
     answers each connection's DLE EOT queries from `answers`, which a test may change between jobs
     (`answers[STATUS_PAPER] = b"\\x72"`: out of paper until it is set back)."""
 
-    def __init__(self, *, reads: bool = True, online: bytes = b"\x12", paper: bytes = b"\x12", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        reads: bool = True,
+        online: bytes = b"\x12",
+        paper: bytes = b"\x12",
+        port: int = 0,
+        resets_on_query: bool = False,
+    ) -> None:
         self.reads = reads
+        # a connection sent a status query is reset instead of answered (the client's read fails with
+        # ECONNRESET): what it was sent is recorded, and the next connection is served anew
+        self.resets_on_query = resets_on_query
         self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
         self.received = bytearray()
         self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
@@ -114,6 +126,10 @@ class FakeNetworkPrinter:
                 self.received += chunk
                 self.held += not_printable(chunk, self.answers)
                 mine += chunk
+                if self.resets_on_query and any(query in mine for query in self.answers):
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    conn.close()  # an RST, not a FIN
+                    return
                 scanned = answer_queries(mine, scanned, self.answers, conn.sendall)
             except TimeoutError:
                 continue
@@ -215,8 +231,11 @@ class FakeUsbPrinter(usb.backend.IBackend):
         interfaces: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ((7, ((0x81, BULK), (0x03, BULK))),),
         online: bytes = b"\x12",
         paper: bytes = b"\x12",
+        read_error: usb.core.USBError | None = None,
     ) -> None:
         self.vendor_id, self.product_id = vendor_id, product_id
+        self.read_error = read_error  # what each read raises (errno EPIPE, "Pipe error": an IN endpoint that stalls)
+        self.plugged = True  # False: not on the bus (pyusb finds no such device)
         self.interfaces = interfaces  # (bInterfaceClass, ((bEndpointAddress, bmAttributes), ...)), ...
         self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
         self.configuration = 0  # unconfigured until set
@@ -247,7 +266,8 @@ class FakeUsbPrinter(usb.backend.IBackend):
     # --- descriptors --------------------------------------------------------------------------
 
     def enumerate_devices(self):
-        yield "printer"
+        if self.plugged:
+            yield "printer"
 
     def get_device_descriptor(self, dev):
         return SimpleNamespace(
@@ -320,6 +340,8 @@ class FakeUsbPrinter(usb.backend.IBackend):
 
     def bulk_read(self, dev_handle, ep, intf, buff, timeout):
         self.reads.append(ep)
+        if self.read_error is not None:
+            raise self.read_error
         if not self._pending:
             raise usb.core.USBError("Operation timed out", errno=110)
         n = min(len(buff), len(self._pending))
