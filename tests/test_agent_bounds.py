@@ -228,6 +228,30 @@ def test_a_printer_that_hangs_holds_one_thread_is_answered_and_its_late_print_co
     assert b"TICKET" in received
 
 
+def test_an_agents_first_job_to_a_printer_that_does_not_answer_its_status_is_not_taken_for_a_hang(tmp_path):
+    """check_status = "auto": the first job waits the printer's timeout for a status answer that never comes,
+    then prints. The agent's hang limit (timeout + margin) took it for a hang and answered it failed; like
+    the server's (PrintWorker.hang_limit) it now allows one timeout more for a job that learns."""
+    from fakeprinter import FakeNetworkPrinter
+
+    printer = FakeNetworkPrinter(online=b"", paper=b"")  # answers no status query
+    try:
+        cfg = printer.config(timeout=1.0)
+        assert cfg.status_mode == "auto" and printers.status_answered(cfg) is None
+        agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
+        agent.HANG_MARGIN_SECONDS = 0.0  # the whole limit is the printer's timeout, and the learning's
+        acks = Acks(agent)
+        agent.printing.start()
+        agent.on_job(job(1))
+        assert acks.wait(1) == [(1, None)]
+        assert printers.status_answered(cfg) is False  # learned: silent
+        agent.on_job(job(2))  # known silent now: no wait, the plain limit
+        assert acks.wait(2) == [(1, None), (2, None)]
+    finally:
+        printer.stop()
+    assert printer.received.count(b"TICKET") == 2
+
+
 def test_the_queue_of_an_agent_is_bounded(tmp_path):
     cfg, _ = fifo_printer(tmp_path, timeout=30)
     agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
