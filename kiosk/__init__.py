@@ -76,24 +76,25 @@ def _survey_texts(own: str | None) -> dict[str, dict[str, str]]:
     }
 
 
-@phone_bp.context_processor
-def _phone_texts() -> dict[str, object]:
-    return _words(_survey_texts("phone"))
-
-
 @cache
-def _tablet_page_texts() -> dict[str, dict[str, str]]:
-    """The survey form's words and the server's refusals (`error.*`, full keys): a refusal on the tablet's
-    screen follows the language toggle (survey.js reword), as the kiosk's does."""
+def _survey_page_texts(own: str | None) -> dict[str, dict[str, str]]:
+    """A survey page's words (_survey_texts) and the server's refusals (`error.*`, full keys): a refusal on
+    the screen, at a question or above the button, follows the language toggle (survey.js and phone.js
+    reword), as the kiosk's does."""
     return {
         lang: {**words, **{f"error.{k}": v for k, v in section("error", lang).items()}}
-        for lang, words in _survey_texts(None).items()
+        for lang, words in _survey_texts(own).items()
     }
+
+
+@phone_bp.context_processor
+def _phone_texts() -> dict[str, object]:
+    return _words(_survey_page_texts("phone"))
 
 
 @survey_bp.context_processor
 def _tablet_texts() -> dict[str, object]:
-    return _words(_tablet_page_texts())
+    return _words(_survey_page_texts(None))
 
 
 @bp.get("/")

@@ -140,7 +140,10 @@ def test_an_answer_read_before_the_call_but_arriving_after_it_does_not_undo_the_
     officer("resolve")
 
 
-def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_cancels_the_number(phone, live, officer):
+def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_makes_the_number_a_no_show(phone, live, officer):
+    """The last chance says what the rules do after one more miss (server/core.py skip, max_requeues): the
+    number is marked "tidak hadir" (no_show) and not called again; it is not cancelled ("dibatalkan" is
+    the front office's act, and the page said so wrongly)."""
     mine = issue(live)
     page = phone(mine["token"])
     for n, action in enumerate(("call-next", "recall", "recall"), start=1):
@@ -151,7 +154,7 @@ def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_cancels_the_num
     expect(page.locator("#status")).to_have_text("menunggu")
     expect(page.locator("#skipped")).to_have_text(
         "Nomor Anda sudah dilewati karena tidak datang saat dipanggil. Anda akan dipanggil sekali lagi; "
-        "jika tidak datang, nomor Anda dibatalkan."
+        "jika tidak datang, nomor Anda dicatat tidak hadir dan tidak dipanggil lagi."
     )
     assert page.locator("#skipped").bounding_box()["y"] < 640  # in the first screen, not below the fold
     expect(page.locator("#position")).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
@@ -162,8 +165,15 @@ def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_cancels_the_num
     officer("resolve")
     assert officer("call-next")["label"] == mine["label"]
     rung(page, 4)
-    officer("start")
-    officer("resolve")
+    # One more miss, as the page said: all the calls, then the skip makes it a no-show, not a cancel.
+    for n in (5, 6):
+        officer("recall")
+        rung(page, n)
+    assert officer("skip")["status"] == "no_show"
+    expect(page.locator("#status")).to_have_text("tidak hadir")
+    expect(page.locator("#skipped")).to_be_hidden()
+    page.tap("#lang-toggle")
+    expect(page.locator("#status")).to_have_text("no show")
 
 
 def test_a_lost_connection_is_said_at_the_top_and_what_may_be_old_is_greyed(phone, live, officer):

@@ -926,3 +926,58 @@ def test_a_form_copy_over_several_pages_keeps_its_signatures_whole_and_its_numbe
         assert row.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
     finally:
         context.close()
+
+
+# -- words that follow the language toggle ---------------------------------------------------------
+
+
+def test_phone_survey_refusals_follow_the_language_toggle(phone, office):
+    """ "Wajib diisi." at a question stayed Indonesian after the toggle, the form's own words around it
+    English: the phone's word list had no `error.*` to say it again (the kiosk's and the tablet's did)."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    answer_phone(page, {k: v for k, v in SCORES.items() if k != "U9"})
+    page.fill("#survey-age", "5")
+    page.tap("#survey-submit")
+    required, age, summary = (
+        page.locator('[data-error="answers.U9"]'),
+        page.locator('[data-error="profile.age"]'),
+        page.locator("#survey-error"),
+    )
+    expect(required).to_have_text(message("required", "id"))
+    for lang in ("en", "id"):
+        page.tap("#lang-toggle")
+        expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", lang))
+        expect(required).to_have_text(message("required", lang))
+        expect(age).to_have_text(message("survey_age", lang))
+        expect(summary).to_have_text(message("form_incomplete", lang))
+    # said in English, the next refusal follows the toggle back as well
+    page.tap("#lang-toggle")
+    page.tap("#survey-submit")
+    expect(summary).to_have_text(message("form_incomplete", "en"))
+    page.tap("#lang-toggle")
+    expect(summary).to_have_text(message("form_incomplete", "id"))
+    expect(required).to_have_text(message("required", "id"))
+
+
+def test_kiosk_keyboard_keys_are_named_in_the_language_shown(browser, office):
+    """The keys drawn as signs (⇧, ⌫, ⇪ ABC) and the keyboard itself kept their Indonesian names for a
+    screen reader after the toggle to English."""
+    page = browser.new_page(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    try:
+        page.goto(f"{office.url}/kiosk/")
+        shift, caps = page.locator('#osk [data-key="shift"]'), page.locator('#osk [data-key="capslock"]')
+        deletes, keyboard = page.locator('#osk [data-key="backspace"]'), page.locator("#osk")
+        expect(deletes).to_have_count(2)  # the letters' and the phone number's pad
+        for lang in ("id", "en", "id"):
+            if lang != page.evaluate("document.documentElement.lang"):
+                page.tap("#lang-toggle")
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            expect(shift).to_have_attribute("aria-label", t("kiosk.key_shift", lang))
+            expect(caps).to_have_attribute("aria-label", t("kiosk.key_caps", lang))
+            for i in range(2):
+                expect(deletes.nth(i)).to_have_attribute("aria-label", t("kiosk.key_delete", lang))
+            expect(keyboard).to_have_attribute("aria-label", t("kiosk.keyboard", lang))
+    finally:
+        page.close()

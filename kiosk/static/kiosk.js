@@ -111,6 +111,7 @@ import { readParams } from "./readparams.js";
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { el.textContent = t(el.dataset.i18n); });
     $("ticket-qr").alt = t("qr_alt");
+    labelKeys();
     renderUnregistered();
     renderOffice();
     renderRefusals();
@@ -541,6 +542,17 @@ import { readParams } from "./readparams.js";
   }
 
   // -- the on-screen keyboard ------------------------------------------------------------
+  // The keys drawn as signs (⇧, ⌫, ⇪) are named for a screen reader in the language shown, as the keyboard
+  // itself is: the page draws them in Indonesian (kiosk.key_*), and they stayed so after the toggle.
+  var KEY_LABELS = { shift: "key_shift", capslock: "key_caps", backspace: "key_delete" };
+  function labelKeys() {
+    $("osk").setAttribute("aria-label", t("keyboard"));
+    document.querySelectorAll("#osk [data-key]").forEach(function (k) {
+      var name = KEY_LABELS[k.dataset.key];
+      if (name) k.setAttribute("aria-label", t(name));
+    });
+  }
+
   function activate(key) {
     state.active = key;
     var el = field(key);

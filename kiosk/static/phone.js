@@ -3,6 +3,7 @@
 // Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
 // required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
 import { connect as connectLive } from "/static/live.js";
+import { readParams } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
 
 (function () {
@@ -180,9 +181,55 @@ import { createSurveyForm } from "./skmform.js";
     renderSurvey();
   }
 
+  // The survey's error line above its button: one message or several (a 422's words and its fields'), kept
+  // with the language they were said in, so that the language toggle says them again (rewordSurvey).
+  var surveySaid = { lang: lang, parts: [] };
   function surveyError(text) {
-    $("survey-error").textContent = text || "";
+    surveySaid = { lang: lang, parts: [].concat(text || []).filter(Boolean) };
+    drawSurveyError();
+  }
+
+  function drawSurveyError() {
+    var text = surveySaid.parts.join(" ");
+    $("survey-error").textContent = text;
     $("survey-error").hidden = !text;
+  }
+
+  function paramsOf(template, text) {
+    // readParams, but never for a text of placeholders only (it would read any text as itself)
+    if (!template.replace(/\{[a-z_]+\}/g, "").trim()) return null;
+    return readParams(template, text);
+  }
+
+  function reword(text, from) {
+    // Words said in `from` (the server's refusal, the catalogue's `error.*`; the survey's own `survey.*`)
+    // in the page's language now: the same message, its values read back from the text. Words the
+    // catalogue does not have stay as they were said (as the tablet's survey.js does).
+    if (!text || from === lang) return text;
+    var words = STRINGS[from] || {};
+    var keys = Object.keys(words).filter(function (k) { return /^(error|survey)\./.test(k); });
+    for (var i = 0; i < keys.length; i++) {
+      if (words[keys[i]] === text) return t(keys[i]);
+    }
+    for (var j = 0; j < keys.length; j++) {
+      if (words[keys[j]].indexOf("{") < 0) continue;
+      var params = paramsOf(words[keys[j]], text);
+      if (params) return t(keys[j], params);
+    }
+    return text;
+  }
+
+  function rewordSurvey(from) {
+    // The survey's refusals on the page (at each question, and above the button) in the new language:
+    // "Wajib diisi." stayed Indonesian after the toggle, the form's own words around it English.
+    if (surveySaid.lang !== lang) {
+      var was = surveySaid.lang;
+      surveySaid = { lang: lang, parts: surveySaid.parts.map(function (p) { return reword(p, was); }) };
+      drawSurveyError();
+    }
+    document.querySelectorAll("#survey-form [data-error]").forEach(function (p) {
+      if (p.textContent) p.textContent = reword(p.textContent, from);
+    });
   }
 
   function newRequestId() {
@@ -221,7 +268,7 @@ import { createSurveyForm } from "./skmform.js";
         survey.requestId = null;
         var placed = form.showErrors(r.body.fields || {});
         var rest = Object.keys(placed.other).map(function (k) { return placed.other[k]; });
-        surveyError([r.body.message].concat(rest).filter(Boolean).join(" "));
+        surveyError([r.body.message].concat(rest));
         if (placed.first) form.blocks[placed.first].scrollIntoView({ block: "center" });
         return;
       }
@@ -397,7 +444,9 @@ import { createSurveyForm } from "./skmform.js";
     render();
   });
   $("lang-toggle").addEventListener("click", function () {
+    var from = lang;
     lang = lang === "id" ? "en" : "id";
+    rewordSurvey(from);
     // kept in the address, so that a reload (or the phone reopening the tab) stays in this language
     var url = new URL(location.href);
     url.searchParams.set("lang", lang);

@@ -23,6 +23,7 @@ import { createSurveyForm } from "./skmform.js";
   var IDLE_WARNING_SECONDS = 10;      // "Masih di sini?" this long before an idle reset (at most half of it), as the kiosk
   var LABEL_DIGITS = 4;               // "A-0123" at most: the kiosk's numbers have 3 digits, a busy day 4
   var SCAN_GAP_MS = 80;               // a barcode scanner types faster than this between characters
+  var FITS = [1, 0.92, 0.85, 0.78];   // the long question's type, a step smaller until it fits (fit)
 
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
@@ -361,6 +362,7 @@ import { createSurveyForm } from "./skmform.js";
     state.ref = ref;
     state.survey = survey;
     state.step = 0;
+    $("step").scrollTop = 0;
     form.fill(null);
     $("answered-note").hidden = !survey.answered;
     show("question");
@@ -372,7 +374,12 @@ import { createSurveyForm } from "./skmform.js";
     clearTimeout(advanceTimer);
     advancing = null;
     var next = Math.max(0, Math.min(STEPS.length - 1, step));
-    if (next !== state.step) settle();
+    if (next !== state.step) {
+      settle();
+      // A new screen starts at its top: a long question scrolled down to its last choice (or the finger
+      // that scrolled it) must not leave the next one's number and words above the area's edge.
+      $("step").scrollTop = 0;
+    }
     state.step = next;
     if (state.shift !== null) setShift(form.suggestion.value.length === 0);
     renderStep();
@@ -401,7 +408,6 @@ import { createSurveyForm } from "./skmform.js";
     var shown = isQuestion ? form.blocks[keys[0]] : null;
     var long = !!shown && (shown.querySelector(".q-text").textContent.length > 160 ||
       [].some.call(shown.querySelectorAll(".choice-text"), function (c) { return c.textContent.length > 36; }));
-    $("step").classList.toggle("long", long);
     $("progress-text").textContent = isQuestion
       ? t("survey.question_n", { n: state.step + 1, total: QUESTIONS })
       : t(keys[0] === "suggestion" ? "survey.title" : "survey.profile_title");
@@ -413,6 +419,7 @@ import { createSurveyForm } from "./skmform.js";
     $("age-pad").hidden = keys.indexOf("age") < 0;
     $("osk").hidden = keys[0] !== "suggestion";
     $("step").classList.toggle("text", keys[0] === "suggestion");
+    $("screen-question").classList.toggle("typing", keys[0] === "suggestion");   // landscape: the buttons beside the box
     var last = state.step === STEPS.length - 1;
     $("step-next").hidden = last;
     $("submit").hidden = !last;
@@ -420,7 +427,25 @@ import { createSurveyForm } from "./skmform.js";
     $("submit").disabled = state.sending;
     $("submit").textContent = t(state.sending ? "survey.submitting" : "survey.submit");
     $("step-back").textContent = t(state.step === 0 ? "survey.cancel" : "survey.back");
+    fit(isQuestion, long);
     if (keys[0] === "suggestion") placeCaret();
+  }
+
+  function fit(isQuestion, long) {
+    // A question with its four choices (and "already answered" over the first) on the screen whole, above
+    // Batal/Lanjut: the long wording's smaller type (.long), then a step smaller at a time (--fit, with the
+    // lines closer: .tight) until it fits — the longest an admin may write, on a 7" tablet (survey.css).
+    // Measured, not guessed: the room is the screen's, in either language and orientation.
+    var area = $("step"), screen = $("screen-question");
+    var levels = !isQuestion ? [null] : (long ? [] : [null]).concat(FITS);
+    for (var i = 0; i < levels.length; i++) {
+      var f = levels[i];
+      area.classList.toggle("long", f !== null);
+      screen.classList.toggle("long", f !== null);
+      screen.classList.toggle("tight", f !== null && f < 1);
+      screen.style.setProperty("--fit", String(f === null ? 1 : f));
+      if (i === levels.length - 1 || area.scrollHeight <= area.clientHeight + 1) return;
+    }
   }
 
   function placeCaret() {
@@ -636,6 +661,8 @@ import { createSurveyForm } from "./skmform.js";
       b.addEventListener("click", function () { pressKey(b.dataset.key); });
     });
     document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+    // The tablet turned (or its window resized): the question's type measured again for the new room.
+    window.addEventListener("resize", function () { if (state.screen === "question") renderStep(); });
   }
 
   state = freshState();
