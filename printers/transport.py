@@ -348,11 +348,25 @@ def open_printer(cfg: PrinterConfig) -> Escpos:
     return printer
 
 
+def _close_quietly(printer: Escpos) -> None:
+    """Close the printer's link whatever state it is in. python-escpos's own close() can fail before it
+    closes anything (a serial line gone: pyserial's flush drains it and raises termios.error), which would
+    leave the descriptor open for as long as the process runs and the next open() failing on the same
+    close; the handle underneath is then closed directly and the printer marked closed."""
+    try:
+        printer.close()
+    except Exception:
+        device = printer._device  # not .device: that property opens a closed printer
+        if device:
+            with suppress(Exception):
+                device.close()
+        printer._device = False
+
+
 def _reopen(cfg: PrinterConfig, printer: Escpos) -> None:
     """Close and open the printer again: a link a failed read may have broken (a reset connection, a serial
     line gone) is not the one a job is sent through; a printer gone meanwhile fails here, saying so."""
-    with suppress(Exception):
-        printer.close()
+    _close_quietly(printer)
     with _boundary(cfg, _opening(cfg)):
         printer.open()
 
@@ -541,11 +555,14 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
             # (no paper run out, no cover opened while they printed).
             _check_status(cfg, printer, answered_before=mode == "auto")
     except BaseException:
-        with suppress(Exception):
-            printer.close()
+        _close_quietly(printer)
         raise
-    with _boundary(cfg, "closing"):
-        printer.close()
+    try:
+        with _boundary(cfg, "closing"):
+            printer.close()
+    except BaseException:
+        _close_quietly(printer)
+        raise
 
 
 def _echo(text: str) -> None:

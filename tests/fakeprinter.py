@@ -167,8 +167,9 @@ class FakeNetworkPrinter:
 class FakeSerialPrinter:
     """A serial printer behind a pseudo-terminal: pyserial opens `device` as it would /dev/ttyUSB0."""
 
-    def __init__(self, *, online: bytes = b"\x12", paper: bytes = b"\x12") -> None:
+    def __init__(self, *, online: bytes = b"\x12", paper: bytes = b"\x12", hang_up_on: bytes | None = None) -> None:
         self.answers = {STATUS_ONLINE: online, STATUS_PAPER: paper}
+        self.hang_up_on = hang_up_on  # the line goes (the master side closed) once these bytes arrive
         self.received = bytearray()
         self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self._master, self._slave = pty.openpty()  # the slave stays open here: the line outlives a close
@@ -190,8 +191,17 @@ class FakeSerialPrinter:
             except OSError:
                 return
             self.received += chunk
+            if self.hang_up_on is not None and self.hang_up_on in self.received:
+                self.hang_up()
+                return
             self.held += not_printable(chunk, self.answers)
             scanned = answer_queries(self.received, scanned, self.answers, lambda b: os.write(self._master, b))
+
+    def hang_up(self) -> None:
+        """The line gone, as a USB serial adapter pulled out: the slave side reads and drains with EIO."""
+        if self._master is not None:
+            os.close(self._master)
+            self._master = None
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(
@@ -208,7 +218,7 @@ class FakeSerialPrinter:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(5)
-        os.close(self._master)
+        self.hang_up()
         os.close(self._slave)
 
 

@@ -236,7 +236,7 @@ def test_an_agents_first_job_to_a_printer_that_does_not_answer_its_status_is_not
 
     printer = FakeNetworkPrinter(online=b"", paper=b"")  # answers no status query
     try:
-        cfg = printer.config(timeout=1.0)
+        cfg = printer.config(timeout=2.0)
         assert cfg.status_mode == "auto" and printers.status_answered(cfg) is None
         agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
         agent.HANG_MARGIN_SECONDS = 0.0  # the whole limit is the printer's timeout, and the learning's

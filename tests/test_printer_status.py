@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -283,6 +284,37 @@ def test_a_printer_gone_while_asked_is_not_taken_for_one_that_does_not_answer(mo
         send_bytes(cfg, TICKET)
     assert status_answered(cfg) is True
     assert bytes(printer.received) == STATUS_ONLINE + STATUS and printer.handles_open == 0
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.parametrize(
+    ("check_status", "said"),
+    [
+        # "auto" takes a failed read for no answer and opens the line anew for the job: it is gone
+        ("auto", "not found (unplugged or switched off?) while opening"),
+        (
+            True,
+            "device reports readiness to read but returned no data (device disconnected or multiple access on"
+            " port?) while reading status from",
+        ),
+    ],
+)
+def test_a_serial_line_gone_while_asked_fails_saying_so_and_leaves_no_descriptor_open(plug, check_status, said):
+    """A USB serial adapter pulled out as the status is read: the read fails, and python-escpos's close() then
+    fails too (pyserial drains the line and gets EIO) before closing anything. The descriptor stayed open for
+    the life of the process, one per job, and the reopen after a failed read failed on the same close with
+    "(5, 'Input/output error')". The line is closed underneath, and the job fails naming what happened."""
+    printer = plug("serial", hang_up_on=STATUS_ONLINE)
+    cfg = printer.config(check_status=check_status, timeout=2)
+    before = open_descriptors()
+    with pytest.raises(PrinterError) as caught:
+        send_bytes(cfg, TICKET)
+    assert open_descriptors() == before - 1  # the fake's side of the line closed; all the job's own (port, pipes) too
+    assert str(caught.value) == f"printer kiosk: {said} {cfg.target}"
+    assert TICKET not in bytes(printer.received)
 
 
 # --- a silent printer asked again -----------------------------------------------------------------------------------
