@@ -653,6 +653,17 @@ def test_tablet_says_at_once_that_answers_corrected_five_times_stay_and_its_refu
     expect(error).to_have_text(message("survey_ticket_not_found", "en"))
     page.tap("#lang-toggle")
     expect(error).to_have_text(message("survey_ticket_not_found", "id"))
+    # The toggle tapped while the refusal is on its way: asked in Indonesian, it is shown in English.
+    page.tap("#id-pad [data-del]")
+    pad(page, "1")
+    expect(error).to_have_text("")  # an edit clears it
+    page.evaluate(
+        "() => { document.getElementById('identify-next').click(); document.getElementById('lang-toggle').click(); }"
+    )
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(error).to_have_text(message("survey_ticket_not_found", "en"))
+    page.tap("#lang-toggle")
+    expect(error).to_have_text(message("survey_ticket_not_found", "id"))
     for _ in range(4):
         page.tap("#id-pad [data-del]")
     pad(page, "7890")
@@ -959,6 +970,17 @@ def test_phone_survey_refusals_follow_the_language_toggle(phone, office):
     page.tap("#lang-toggle")
     expect(summary).to_have_text(message("form_incomplete", "id"))
     expect(required).to_have_text(message("required", "id"))
+    # the toggle tapped while the refusal is on its way: it comes in the language it was asked in (English)
+    # and is shown in the page's (Indonesian), at its question and above the button
+    page.tap("#lang-toggle")
+    page.evaluate(
+        "() => { document.getElementById('survey-submit').click(); document.getElementById('lang-toggle').click(); }"
+    )
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator("#survey-submit")).to_be_enabled()
+    expect(summary).to_have_text(message("form_incomplete", "id"))
+    expect(required).to_have_text(message("required", "id"))
+    expect(age).to_have_text(message("survey_age", "id"))
 
 
 def test_kiosk_keyboard_keys_are_named_in_the_language_shown(browser, office):

@@ -184,8 +184,8 @@ import { createSurveyForm } from "./skmform.js";
   // The survey's error line above its button: one message or several (a 422's words and its fields'), kept
   // with the language they were said in, so that the language toggle says them again (rewordSurvey).
   var surveySaid = { lang: lang, parts: [] };
-  function surveyError(text) {
-    surveySaid = { lang: lang, parts: [].concat(text || []).filter(Boolean) };
+  function surveyError(text, said) {
+    surveySaid = { lang: said || lang, parts: [].concat(text || []).filter(Boolean) };
     drawSurveyError();
   }
 
@@ -244,6 +244,9 @@ import { createSurveyForm } from "./skmform.js";
     survey.sending = true;
     if (!survey.requestId) survey.requestId = newRequestId();
     var data = Object.assign({ token: CONFIG.token, request_id: survey.requestId }, form.payload());
+    // The refusal comes in the language it was asked in: the toggle may have been tapped meanwhile, so
+    // it is kept as said in `sent` and said again in the page's language (rewordSurvey).
+    var sent = lang;
     surveyError("");
     renderSurvey();
     fetch("/api/survey", {
@@ -268,13 +271,19 @@ import { createSurveyForm } from "./skmform.js";
         survey.requestId = null;
         var placed = form.showErrors(r.body.fields || {});
         var rest = Object.keys(placed.other).map(function (k) { return placed.other[k]; });
-        surveyError([r.body.message].concat(rest));
+        surveyError([r.body.message].concat(rest), sent);
+        rewordSurvey(sent);
         if (placed.first) form.blocks[placed.first].scrollIntoView({ block: "center" });
         return;
       }
       // 409 (not yet served, the day is over), 404, 429, 5xx: the server's words above the button.
       if (r.status < 500 && r.status !== 429) survey.requestId = null;
-      surveyError(r.body.message || t("survey.network_error"));
+      if (r.body.message) {
+        surveyError(r.body.message, sent);
+        rewordSurvey(sent);
+      } else {
+        surveyError(t("survey.network_error"));
+      }
       if (r.status === 409) fetchSurvey();
     }).catch(function () {
       surveyError(t("survey.network_error"));

@@ -161,7 +161,15 @@ import { createSurveyForm } from "./skmform.js";
     document.querySelectorAll("[data-i18n-label]").forEach(function (el) { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
     form.render(lang);
     renderBar();
-    // What was said on the screen (the server's refusals, the page's own notes) follows the language too.
+    resay(from);
+    if (state.screen === "question") renderStep();
+    if (state.screen === "thanks") renderThanks();
+    idle.render();
+  }
+
+  function resay(from) {
+    // What was said on the screen (the server's refusals, the page's own notes) in the page's language:
+    // after the toggle, and for a refusal asked for in `from` that came after it.
     Object.keys(said).forEach(function (id) {
       var was = said[id];
       if (was.lang !== lang) said[id] = { lang: lang, parts: was.parts.map(function (p) { return reword(p, was.lang); }) };
@@ -172,9 +180,6 @@ import { createSurveyForm } from "./skmform.js";
         if (p.textContent) p.textContent = reword(p.textContent, from);
       });
     }
-    if (state.screen === "question") renderStep();
-    if (state.screen === "thanks") renderThanks();
-    idle.render();
   }
 
   function paramsOf(template, text) {
@@ -207,10 +212,11 @@ import { createSurveyForm } from "./skmform.js";
     $("bar-ticket").textContent = label ? t("survey.ticket_for", { label: label }) : "";
   }
 
-  function screenError(id, text) {
+  function screenError(id, text, from) {
     // An error line above the buttons: `text` one message or several (a 422's words and its fields'), kept
-    // with the language they are in so that the language toggle can say them again.
-    said[id] = { lang: lang, parts: [].concat(text || []).filter(Boolean) };
+    // with the language they are in (`from`, a request's; else the page's) so that the toggle can say them
+    // again.
+    said[id] = { lang: from || lang, parts: [].concat(text || []).filter(Boolean) };
     drawSaid(id);
   }
 
@@ -252,7 +258,7 @@ import { createSurveyForm } from "./skmform.js";
     $("id-pad-next").hidden = state.active !== "ticket";
   }
 
-  function setError(field, text) { screenError("e-" + field, text); }
+  function setError(field, text, from) { screenError("e-" + field, text, from); }
 
   function identifyEdited() {
     setError("ticket", "");
@@ -299,6 +305,7 @@ import { createSurveyForm } from "./skmform.js";
     renderIdentify();
     var visitor = state;
     var ref = { ticket: labelToSend(), phone_last4: state.last4 };
+    var sent = lang;   // the refusal comes in this language; the toggle may be tapped meanwhile
     fetch("/api/survey/lookup", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Lang": lang },
@@ -306,7 +313,7 @@ import { createSurveyForm } from "./skmform.js";
     }).then(answer).then(function (r) {
       if (visitor !== state) return;
       if (r.status === 200 && r.body.survey) return opened(ref, r.body.survey);
-      identifyRefused(r);
+      identifyRefused(r, sent);
     }).catch(function () {
       if (visitor === state) screenError("identify-error", t("survey.network_error"));
     }).then(function () {
@@ -316,14 +323,18 @@ import { createSurveyForm } from "./skmform.js";
     });
   }
 
-  function identifyRefused(r) {
+  function identifyRefused(r, sent) {
     // 422 at the field it names; 404 (label or digits wrong, alike), 429: the server's words.
     var fields = r.body.fields || {};
     var placed = false;
     ["ticket", "phone_last4"].forEach(function (k) {
-      if (fields[k]) { setError(k, fields[k]); placed = true; }
+      if (fields[k]) { setError(k, fields[k], sent); placed = true; }
     });
-    if (!placed) screenError("identify-error", r.body.message || t("survey.network_error"));
+    if (!placed) {
+      if (r.body.message) screenError("identify-error", r.body.message, sent);
+      else screenError("identify-error", t("survey.network_error"));
+    }
+    resay(sent);
   }
 
   function byToken(token) {
@@ -552,6 +563,7 @@ import { createSurveyForm } from "./skmform.js";
     screenError("submit-error", "");
     renderStep();
     var visitor = state;
+    var sent = lang;   // the refusal comes in this language; the toggle may be tapped meanwhile
     fetch("/api/survey", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Lang": lang },
@@ -575,12 +587,15 @@ import { createSurveyForm } from "./skmform.js";
           STEPS.forEach(function (keys, i) { if (at < 0 && keys.indexOf(placed.first) >= 0) at = i; });
           go(at);
         }
-        screenError("submit-error", rest.length ? [r.body.message].concat(rest) : "");
+        screenError("submit-error", rest.length ? [r.body.message].concat(rest) : "", sent);
+        resay(sent);
         return;
       }
       // 409 (the day is over), 404, 429, 5xx: the server's words above the buttons.
       if (r.status < 500 && r.status !== 429) state.requestId = null;
-      screenError("submit-error", r.body.message || t("survey.network_error"));
+      if (r.body.message) screenError("submit-error", r.body.message, sent);
+      else screenError("submit-error", t("survey.network_error"));
+      resay(sent);
     }).catch(function () {
       if (visitor === state) screenError("submit-error", t("survey.network_error"));
     }).then(function () {
