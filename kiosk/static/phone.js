@@ -3,7 +3,7 @@
 // Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
 // required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
 import { connect as connectLive } from "/static/live.js";
-import { readParams } from "./readparams.js";
+import { sayAgain } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
 
 (function () {
@@ -195,28 +195,10 @@ import { createSurveyForm } from "./skmform.js";
     $("survey-error").hidden = !text;
   }
 
-  function paramsOf(template, text) {
-    // readParams, but never for a text of placeholders only (it would read any text as itself)
-    if (!template.replace(/\{[a-z_]+\}/g, "").trim()) return null;
-    return readParams(template, text);
-  }
-
   function reword(text, from) {
-    // Words said in `from` (the server's refusal, the catalogue's `error.*`; the survey's own `survey.*`)
-    // in the page's language now: the same message, its values read back from the text. Words the
-    // catalogue does not have stay as they were said (as the tablet's survey.js does).
-    if (!text || from === lang) return text;
-    var words = STRINGS[from] || {};
-    var keys = Object.keys(words).filter(function (k) { return /^(error|survey)\./.test(k); });
-    for (var i = 0; i < keys.length; i++) {
-      if (words[keys[i]] === text) return t(keys[i]);
-    }
-    for (var j = 0; j < keys.length; j++) {
-      if (words[keys[j]].indexOf("{") < 0) continue;
-      var params = paramsOf(words[keys[j]], text);
-      if (params) return t(keys[j], params);
-    }
-    return text;
+    // Words said in `from` (the server's refusal, the catalogue's `error.*`; the survey's own `survey.*`) in the page's
+    // language now (readparams.js sayAgain).
+    return from === lang ? text : sayAgain(text, STRINGS[from], t);
   }
 
   function rewordSurvey(from) {
