@@ -78,11 +78,14 @@ def _survey_texts(own: str | None) -> dict[str, dict[str, str]]:
 
 @cache
 def _survey_page_texts(own: str | None) -> dict[str, dict[str, str]]:
-    """A survey page's words (_survey_texts) and the server's refusals (`error.*`, full keys): a refusal on
-    the screen, at a question or above the button, follows the language toggle (survey.js and phone.js
-    reword), as the kiosk's does."""
+    """A survey page's words (_survey_texts) and the refusals the survey's routes can answer it with
+    (`error.*` of server.survey_api.SURVEY_REFUSALS, full keys; not the whole section, 14.5 KB of a page
+    opened on mobile data): a refusal on the screen, at a question or above the button, follows the
+    language toggle (survey.js and phone.js reword), as the kiosk's does."""
+    from server.survey_api import SURVEY_REFUSALS
+
     return {
-        lang: {**words, **{f"error.{k}": v for k, v in section("error", lang).items()}}
+        lang: {**words, **{f"error.{code}": word(f"error.{code}", lang) for code in SURVEY_REFUSALS}}
         for lang, words in _survey_texts(own).items()
     }
 

@@ -21,6 +21,48 @@ from server.service.survey import CHANNELS, COMPLAINT_STATES
 bp = Blueprint("survey_api", __name__, url_prefix="/api")
 SKM_FORMATS = ("json", "csv", "xlsx")
 
+# Every refusal the survey's pages can be answered with, as message codes: the `error.<code>` keys those
+# pages carry (kiosk._survey_page_texts), so that a refusal shown there, above the button or at its question,
+# is said again after the language toggle. The pages are the phone's (/t/<token>, phone.js) and the exit
+# tablet's (/survey, survey.js); they call GET /api/survey, GET /api/survey/<token>, POST /api/survey/lookup
+# and POST /api/survey, below. Only these: the whole `error.*` section was 14.5 KB of the phone's page, which a
+# visitor opens on mobile data. A refusal added to those routes, or to what they call, belongs here:
+# tests/test_survey_texts.py drives them through their refusals and names a code missing.
+SURVEY_REFUSALS: tuple[str, ...] = (
+    # the answer's `error` (its `message`, above the button or the pads)
+    "form_incomplete",  # 422: the fields below, at their questions
+    "ticket_not_found",  # 404: a token no ticket has (GET /api/survey/<token>, POST by token)
+    "survey_ticket_not_found",  # 404: label or phone digits wrong (alike), or this device locked out
+    "survey_not_served",  # 409: the ticket is not served yet
+    "survey_closed",  # 409: its day is over
+    "survey_corrections_spent",  # 409: corrected CORRECTIONS_MAX times
+    "rate_limited",  # 429: the address's survey budget (_limit)
+    "bad_json",  # 400: a body that is not one JSON object (server.api.body)
+    "bad_request_id",  # 400: server.api.request_key
+    "not_found",  # 404: no route: a scanned or ?t= token with "/" in it (the tablet's /api/survey/a%2Fb)
+    "too_large",  # 413: a body past MAX_CONTENT_LENGTH
+    "request_timeout",  # 408: a body sent too slowly (server.httpserver; a weak signal)
+    "too_many_requests",  # 429 or 503: the HTTP server's budget of the address (a guest Wi-Fi), or its connections
+    "internal",  # 500
+    "db_busy",  # 503: the database held by another process
+    "disk_full",  # 507
+    # the fields' codes (`fields`: each at its question, or above the button)
+    "required",
+    "invalid",  # also what any other code or HTTP status says (server.messages.message, server.api)
+    "not_object",
+    "unknown_field",
+    "survey_score",
+    "survey_age",
+    "phone_last4",
+    "not_text",  # the suggestion's (server.forms.clean_text) ...
+    "too_long",
+    "control_chars",
+    "invalid_unicode",
+)
+# Not listed, as the pages' requests cannot be answered with them: method_not_allowed (each page uses its
+# routes' own methods), bad_http_request and headers_too_large (a browser's requests are well-formed HTTP,
+# their headers far from server.httpserver.MAX_HEADER_BYTES), and every refusal of staff routes.
+
 
 def register(app: Any) -> None:
     """Add the routes, and the anonymous survey's rate limit (the kiosk's rate, its own budget)."""
