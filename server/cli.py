@@ -23,6 +23,7 @@ from server.config import ConfigError, Settings, check_storage, database_error, 
 from server.errors import Localized
 from server.forms import LIMITS, clean_nip, clean_text
 from server.i18n import both
+from server.service.accounts import FIRST_ADMIN
 from server.store import NewerDatabase, Store, UpgradeCopyFailed
 from shared.runtime import on_gevent
 
@@ -440,10 +441,12 @@ def banner(
     first: tuple[str, str] | None,
     lan: str | None = None,
     saved: frozenset[str] = frozenset(),
+    admins: tuple[str, ...] = (),
 ) -> list[str]:
     """What `serve` prints at its start: where each page is, how to log in, and what to set up. `lan`:
     this PC's address on the office network, when the server listens on every interface; `saved`: the keys
-    whose value saved on the admin page is used instead of config.toml's (saved_lines)."""
+    whose value saved on the admin page is used instead of config.toml's (saved_lines); `admins`: the
+    active admin accounts, on a later start (`first` None)."""
     import textwrap
     from urllib.parse import urlsplit
 
@@ -478,6 +481,16 @@ def banner(
     # a command on a line of its own, whole, to copy
     if first:
         lines += [f"  {label('add_officers')}:", f"    {_python()} -m server users add NAME --role officer"]
+    elif FIRST_ADMIN in admins:
+        # the first account's password went by on the first start's screen (the tickets printed as text
+        # below it push it away): the way to a new one, with the account's name to type
+        missed = words("banner.first_password_missed", name=FIRST_ADMIN)
+        lines += [
+            f"  {label('log_in')}.",
+            f"  {missed.id_text}",
+            f"  {missed.en_text}",
+            f"    {_python()} -m server users passwd {FIRST_ADMIN}",
+        ]
     else:
         lines += [
             f"  {label('log_in')}.",
@@ -588,6 +601,7 @@ def serve(
     try:
         app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
         first = app.extensions["antrian"].accounts.ensure_first_admin()
+        users = [] if first else app.extensions["antrian"].accounts.users()
     except (ConfigError, sqlite3.DatabaseError, OSError) as err:
         # what config.toml took away that today's queue still holds, a damaged database, a file of another
         # account: config errors too (exit 78), which systemd does not restart every 3 s for ever
@@ -606,7 +620,8 @@ def serve(
         from server.admin import overridden
 
         hidden, keys = saved_lines(settings, *saved), frozenset(k for k, _, _ in overridden(settings, *saved))
-    lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None, keys)
+    admins = tuple(u["username"] for u in users if u["role"] == "admin" and u["active"])
+    lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None, keys, admins)
     print("\n".join(lines + hidden), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     # Whatever start-up made (Flask, templates, modules: ~80,000 objects) lives as long as the

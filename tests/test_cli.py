@@ -659,6 +659,41 @@ def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp
         "  Ganti kata sandi / Reset a password:",
         f"    {_python()} -m server users passwd NAME",
     ]
+    assert again == banner(settings, "127.0.0.1", 8080, None, admins=("kepala",))  # the first account gone
+    # a later start with the first account there: where its password was, and the command to set a new one
+    later = banner(settings, "127.0.0.1", 8080, None, admins=("admin", "kepala"))
+    assert later[1 + len(BANNER_PAGES) :][:4] == [
+        "  Masuk dengan akun Anda / Log in with your account.",
+        "  Kata sandi admin tampil sekali, saat pertama dijalankan; bila lupa, buat baru:",
+        "  admin's password was shown once, at the first start; forgotten? Set a new one:",
+        f"    {_python()} -m server users passwd admin",
+    ]
+    assert [x for x in later if len(x) > 80 and _python() not in x] == []
+
+
+def test_a_second_start_shows_no_password_and_names_the_command_for_a_new_one(tmp_path):
+    """`make run` twice: the first start shows the first account's password; the second shows none (no
+    new one, no fixed one) and says how to log in and how to set a new password for that account."""
+    from live import LiveServer
+
+    cfg = write_config(tmp_path)
+    first = LiveServer(cfg, first_start=True).start(timeout=30)
+    try:
+        assert first.first_password and f"password '{first.first_password}'" in first.log()
+    finally:
+        first.stop()
+    second = LiveServer(cfg)
+    before = len(second.log())  # the same log file when the same free port came up again
+    second.start(timeout=30)
+    try:
+        said = second.log()[before:]
+        assert second.session("admin", first.first_password).get(f"{second.url}/api/me", timeout=5).ok
+    finally:
+        second.stop()
+    assert "First account" not in said and "password '" not in said and first.first_password not in said, said
+    assert "  Masuk dengan akun Anda / Log in with your account.\n" in said, said
+    assert "  admin's password was shown once, at the first start; forgotten? Set a new one:\n" in said, said
+    assert " -m server users passwd admin\n" in said, said
 
 
 # -- refusals: one line on stderr, exit code 2, nothing lost ----------------------------------------

@@ -16,6 +16,9 @@ from server.store import Tx
 if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
 
+# the account the first start makes, its password shown on that start only (Accounts.ensure_first_admin)
+FIRST_ADMIN = "admin"
+
 
 class CounterClaims:
     """Which officer holds which counter."""
@@ -287,7 +290,7 @@ class Accounts:
         self.unit.hooks.check_sessions()
 
     def ensure_first_admin(self) -> tuple[str, str] | None:
-        """With no account yet, make 'admin' with a generated password; returns (name, password) once."""
+        """With no account yet, make FIRST_ADMIN with a generated password; returns (name, password) once."""
         from server.passwords import hash_password
 
         store = self.unit.store
@@ -299,5 +302,5 @@ class Accounts:
         with store.write() as tx:
             if tx.user_count():  # someone made an account meanwhile
                 return None
-            tx.add_user("admin", password_hash, "admin", utcnow(), None)
-            return "admin", password
+            tx.add_user(FIRST_ADMIN, password_hash, "admin", utcnow(), None)
+            return FIRST_ADMIN, password
