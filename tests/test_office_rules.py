@@ -403,6 +403,26 @@ def test_ahead_counts_the_other_services_its_counters_call_first_and_busy_counte
     assert view["ahead"] == 4 and view["estimated_wait_s"] == 450 + 2 * 900
 
 
+def test_visitors_of_another_service_called_at_the_same_moment_are_not_ahead(app, client):
+    """Two A visitors wait and all three counters are free: Loket 1 and 2 call A-001 and A-002 at once, and
+    Loket 3 (B, C) a B number taken now at the same moment. The kiosk, the slip and the phone said "2 orang di
+    depan Anda · segera" to a visitor with nobody waiting for B (found playing `make run` through); a visitor
+    of its own line ahead of it is still counted, as is another service's called at an earlier moment."""
+    for _ in range(2):
+        assert client.post("/api/tickets", json=visitor(service="A")).status_code == 201
+    b = client.post("/api/tickets", json=visitor(service="B")).get_json()["ticket"]
+    view = client.get(f"/api/tickets/{b['token']}").get_json()["ticket"]
+    assert (view["position"], view["ahead"], view["estimated_wait_s"]) == (1, 0, 0)
+    # a second B visitor, called by Loket 2 once done with A-002 (15 min): B-001 of its line ahead, and the
+    # A-001 and A-002 called at that earlier moment
+    b2 = client.post("/api/tickets", json=visitor(service="B")).get_json()["ticket"]
+    assert (b2["ahead"], b2["estimated_wait_s"]) == (3, 900)
+    # an A visitor now, called by Loket 1 once done with A-001: A-001, A-002 and B-001 called before it;
+    # B-002, called at Loket 2 at the same moment, is not ahead of it
+    a3 = client.post("/api/tickets", json=visitor(service="A")).get_json()["ticket"]
+    assert (a3["ahead"], a3["estimated_wait_s"]) == (3, 900)
+
+
 def test_the_estimate_counts_the_counters_at_work_and_one_quick_answer_does_not_make_it(app, client, clock):
     for _ in range(3):
         client.post("/api/tickets", json=visitor())

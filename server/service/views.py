@@ -55,7 +55,8 @@ class Views:
         held: set[int] | None = None,
     ) -> tuple[int, int]:
         """(ahead, seconds): how many visitors are likely called before a waiting ticket of `service`
-        (`ticket_id`; None: a number taken now, at the end of the line), and in how long. The counters'
+        (`ticket_id`; None: a number taken now, at the end of the line), and in how long: its own line's
+        ahead of it, and another service's called at an earlier moment (not at the same one). The counters'
         calls are played out: each counter at work calls the earliest waiting ticket of its own services
         when it is free (now when free, after half a ticket's time when busy with a visitor), a ticket
         taking the recent service time of `service` (beside PRIOR_TICKETS of the default). So a B visitor
@@ -104,7 +105,12 @@ class Views:
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
         free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
         serves = {c.id: set(c.services) for c in staffed}
-        taken = 0
+        # Ahead of a ticket: its own service's tickets called before it (its line), and another service's
+        # called at an earlier moment (a shared counter busy with them first). Another service's visitor
+        # called at the same moment by another counter is not ahead: a B visitor taking a number while two
+        # counters call A-001 and A-002 and a third is free for B was told "2 people ahead of you".
+        taken = same = others_before = others_now = 0
+        moment = 0.0
         while free_at:
             cid = min(free_at, key=lambda k: (free_at[k], k))
             pick = next((i for i, (_, code) in enumerate(queue) if code in serves[cid]), None)
@@ -112,8 +118,13 @@ class Views:
                 del free_at[cid]  # nothing left it serves: it calls nobody before this ticket
                 continue
             tid, code = queue.pop(pick)
+            if free_at[cid] > moment:  # the calls are played out in time order: a later moment begins
+                moment, others_before, others_now = free_at[cid], others_before + others_now, 0
             if code == service:
-                yield tid, taken, int(math.ceil(free_at[cid]))
+                yield tid, same + others_before, int(math.ceil(free_at[cid]))
+                same += 1
+            else:
+                others_now += 1
             taken += 1
             free_at[cid] += per_ticket
         for tid, code in queue:  # no counter at work serves it: said as the line ahead, no time
