@@ -1,7 +1,8 @@
 """The waiting-room TV with six, eight and ten counters, several of them on a recall at once, one on a break
 holding its ticket and one on a break with none, three with long names ("Loket 5 – Registrasi & Verifikasi
-Akun"), measured in Chromium at 1920x1080, 1366x768 and on an old 1024x768 monitor, in Indonesian and
-English, after the calls settle and during a recall's flash and after it:
+Akun"), measured in Chromium at 1920x1080, 1366x768, on an old 1024x768 monitor and on a TV on its side (1080x1920,
+and a cheap upright monitor at 768x1366), in Indonesian and English, after the calls settle and during a recall's
+flash and after it:
 
 - every text of every tile is whole (none wider or taller than its box, none past its tile, none drawn over
   another) and the number is at least twice the size of any other text on its tile;
@@ -9,10 +10,13 @@ English, after the calls settle and during a recall's flash and after it:
   the screen's short side / 54, 20 px at 1080): a counter's name 1.4 units (1.2 for a long one), a service, a
   status, a recall's "Panggilan ke-2" and "On break" 1.2, a number 3.5 (2.5 under a long name), "ISTIRAHAT" 2;
 - a recall says so on its tile, under its number or beside it ("Panggilan ke-3 (terakhir)"), on a TV
-  (1920x1080, 1366x768) whatever the number of counters and the length of the name. On the 4:3 monitor a
-  long-named tile with no room for it leaves it to its row in the latest calls, which keeps that row first;
+  (1920x1080, 1366x768, and on its side) whatever the number of counters and the length of the name. On the 4:3
+  monitor a long-named tile with no room for it leaves it to its row in the latest calls, which keeps that row first;
+- the tiles are in two columns, each with its name over its number (on its side too: five rows of tiles for ten
+  counters, the panels under them);
 - the latest calls fill their panel with whole rows: a row that does not fit leaves its room to an older,
-  shorter one, not to nothing.
+  shorter one, not to nothing; the waiting counts are whole in theirs, above the running text, which is no
+  smaller than 1.2 units and inside its band.
 """
 
 from __future__ import annotations
@@ -43,10 +47,23 @@ NAMES = {i: f"Loket {i} – {LONG}" if i in LONG_NAMED else f"Loket {i}" for i i
 # serving, 7 and 10 on their first call.
 RECALLS = {1: 1, 2: 2, 4: 1, 5: 2, 8: 2, 9: 1}
 COUNTS = {6: "?counters=1,2,3,4,5,6", 8: "?counters=1,2,3,4,5,6,7,8", 10: ""}
-SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
+SIZES = [(1920, 1080), (1366, 768), (1024, 768), (1080, 1920), (768, 1366)]
 MARKER = {"id": ("Panggilan ke-{n}", "Panggilan ke-{n} (terakhir)"), "en": ("Call {n}", "Call {n} (last)")}
 PAUSED = {"id": ("ISTIRAHAT", "On break"), "en": ("ON BREAK", "Istirahat")}
 HEAD = ("name", "status", "meta")
+
+# The waiting counts' rows (letter, count and its "orang"), their panel, the side column, the running text's band
+# and text: their boxes, and the text's size.
+PANELS = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+    const text = document.getElementById('marquee-text');
+    return { waiting: [...document.querySelectorAll('#waiting li')].map((li) => [...li.children]
+                 .filter((e) => getComputedStyle(e).display !== 'none').map(box)),
+             panel: box(document.getElementById('waiting').parentElement), side: box(document.querySelector('.side')),
+             band: box(document.querySelector('.marquee')), text: box(text),
+             px: parseFloat(getComputedStyle(text).fontSize) };
+}"""
 
 # The latest calls: each row's number and its "Panggilan ke-2" line, and whether it is whole in its panel.
 RECENT_ROWS = """() => [...document.querySelectorAll('#recent li:not(.none)')].map((li) => ({
@@ -97,14 +114,22 @@ def marker(lang: str, calls: int | None, max_calls: int = 3) -> str:
     return MARKER[lang][calls >= max_calls].format(n=calls)
 
 
+def old_monitor(size) -> bool:
+    """The 4:3 monitor (1024x768), not a monitor on its side (768x1366)."""
+    return size[1] < size[0] <= 1024
+
+
 def assert_crowded_tiles(page, server, size, lang: str, where: str) -> list[dict]:
     """Every tile whole, legible from across the room, its recall said on it (or, on the 4:3 monitor under a
-    long name, in its row of the latest calls); returns the tiles (test_display_readability.TILE_TEXTS)."""
+    long name, in its row of the latest calls), the panels and the running text whole; returns the tiles
+    (test_display_readability.TILE_TEXTS)."""
     unit = min(size) / 54
+    monitor = old_monitor(size)
     counters = {c["id"]: c for c in state(server)["counters"]}
     tiles = page.evaluate(TILE_TEXTS)
     rows = page.evaluate(RECENT_ROWS)
     assert page.evaluate(CUT_SIDEWAYS) == [], where
+    assert page.evaluate("document.getElementById('counters').dataset.cols") == "2", where
     for t in tiles:
         parts = {p["part"]: p for p in t["parts"]}
         counter, long = counters[t["id"]], t["id"] in LONG_NAMED
@@ -133,25 +158,34 @@ def assert_crowded_tiles(page, server, size, lang: str, where: str) -> list[dict
         if counter["paused"]:  # its visitor is still there; the status says why nobody is called
             assert parts["status"]["text"] == PAUSED[lang][0], at
         # 3.5 units; 2.5 under a long name, and on the 4:3 monitor where the tile says its recall too.
-        assert sizes["number"] >= (2.5 if long or (size[0] <= 1024 and "sub" in parts) else 3.5) - 0.01, (at, sizes)
+        assert sizes["number"] >= (2.5 if long or (monitor and "sub" in parts) else 3.5) - 0.01, (at, sizes)
         for p in t["parts"]:
             assert p is parts["number"] or parts["number"]["px"] >= 2 * p["px"] - 0.5, (at, p["part"], sizes)
         said = marker(lang, ticket["calls"]) if ticket["status"] == "called" else ""
         if not said:
             assert "sub" not in parts, at
-        elif "sub" in parts or size[0] > 1024 or not long:
+        elif "sub" in parts or not monitor or not long:
             assert parts.get("sub", {}).get("text") == said, f"{at}: the recall is not on its tile ({sizes})"
         else:  # the 4:3 monitor, a long name, no room: its row says it
             assert {"label": ticket["label"], "nth": said, "whole": True} in rows, f"{at}: {said!r} not in {rows}"
     # Whole rows; a long one (a long name on three lines and its recall's) leaves room for a shorter one.
     assert len(rows) >= 2 and all(r["whole"] for r in rows), f"{where}: {rows}"
+    # The waiting counts whole in their panel, in the side column, above the running text; that text legible.
+    m = page.evaluate(PANELS)
+    assert len(m["waiting"]) == 3 and all(len(row) >= 2 for row in m["waiting"]), f"{where}: {m['waiting']}"
+    for rect in (r for row in m["waiting"] for r in row):
+        assert inside(rect, m["panel"]), f"{where}: waiting {rect} past {m['panel']}"
+    assert inside(m["panel"], m["side"]) and m["side"]["bottom"] <= m["band"]["top"], (where, m)
+    assert m["band"]["top"] - 0.5 <= m["text"]["top"] and m["text"]["bottom"] <= m["band"]["bottom"] + 0.5, (where, m)
+    assert m["px"] >= 1.2 * unit - 0.01, (where, m["px"] / unit)
     return tiles
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-@pytest.mark.parametrize("size", SIZES, ids=["1080p", "1366x768", "1024x768"])
+@pytest.mark.parametrize("size", SIZES, ids=["1080p", "1366x768", "1024x768", "portrait", "768x1366"])
 def test_many_counters_on_a_recall_at_once_show_every_tile_whole_and_each_recall(browser, crowded, size, lang):
-    """Six, eight and ten counters (two columns of three, four and five tiles), settled."""
+    """Six, eight and ten counters (two columns of three, four and five tiles), settled; on a TV on its side the
+    tiles over the latest calls and the waiting counts, five rows of them for ten counters."""
     page = new_page(browser, size)
     for count, query in COUNTS.items():
         open_display(page, crowded, f"{query}{'&' if query else '?'}lang={lang}")
@@ -162,16 +196,24 @@ def test_many_counters_on_a_recall_at_once_show_every_tile_whole_and_each_recall
         assert sorted(t["id"] for t in tiles) == list(range(1, count + 1))
         # Several recalls at once (assert_crowded_tiles checks each tile says its own).
         said = [t["id"] for t in tiles if any(p["part"] == "sub" and p["text"] != PAUSED[lang][1] for p in t["parts"])]
-        recalled = [i for i in RECALLS if i <= count]
-        assert said == recalled if size[0] > 1024 else set(said) >= {i for i in recalled if i not in LONG_NAMED}
+        tickets = {c["id"]: c["ticket"] or {} for c in state(crowded)["counters"]}
+        recalled = [i for i in range(1, count + 1) if tickets[i].get("status") == "called" and tickets[i]["calls"] >= 2]
+        assert said == recalled if not old_monitor(size) else set(said) >= {i for i in recalled if i not in LONG_NAMED}
     page.context.close()
 
 
-def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_after(browser, crowded):
-    """A recall at a long-named counter among ten, at 1366x768: its "Panggilan ke-3 (terakhir)" is on its tile during
-    the flash, black on yellow and yellow on navy in turn (7:1 at least), and stays once the flash and the chime
-    are over, every tile whole all the while and the others as they were."""
-    size = (1366, 768)
+@pytest.mark.parametrize(
+    ("size", "counter", "said"),
+    [((1366, 768), 4, "Panggilan ke-3 (terakhir)"), ((768, 1366), 7, "Panggilan ke-2")],
+    ids=["1366x768", "768x1366"],
+)
+def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_after(
+    browser, crowded, size, counter, said
+):
+    """A recall among ten counters, at a long-named one at 1366x768 (its third call) and on a monitor on its side
+    (a second call): its "Panggilan ke-3 (terakhir)" is on its tile during the flash, black on yellow and yellow on
+    navy in turn (7:1 at least), and stays once the flash and the chime are over, every tile whole all the while
+    and the others as they were."""
     page = new_page(browser, size)
     page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
     open_display(page, crowded)
@@ -179,16 +221,16 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
     before = assert_crowded_tiles(page, crowded, size, "id", "before the recall")
-    r = crowded.sessions[4].post(f"{crowded.url}/api/counters/4/recall", json={}, timeout=5)  # Loket 4's third call
-    assert r.status_code == 200 and r.json()["ticket"]["calls"] == 3, r.text
-    sub = page.locator(f"{tile(4)} .ticket-sub")
-    page.locator(f"{tile(4)}.flash").wait_for()
+    r = crowded.sessions[counter].post(f"{crowded.url}/api/counters/{counter}/recall", json={}, timeout=5)
+    assert r.status_code == 200 and marker("id", r.json()["ticket"]["calls"]) == said, r.text
+    sub = page.locator(f"{tile(counter)} .ticket-sub")
+    page.locator(f"{tile(counter)}.flash").wait_for()
     caught_up(page, crowded)
     during = assert_crowded_tiles(page, crowded, size, "id", "during the flash")
-    assert sub.text_content() == "Panggilan ke-3 (terakhir)"
+    assert sub.text_content() == said
     for background in ("rgb(255, 212, 0)", "rgb(14, 33, 71)"):  # the flash's two steps
         page.wait_for_function(
-            f"() => getComputedStyle(document.querySelector('{tile(4)}')).backgroundColor === '{background}'",
+            f"() => getComputedStyle(document.querySelector('{tile(counter)}')).backgroundColor === '{background}'",
             polling="raf",
         )
         measured = sub.evaluate("e => readability.ratio(e)")
@@ -198,5 +240,5 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     after = assert_crowded_tiles(page, crowded, size, "id", "after the flash")
     assert after == during
     changed = [t["id"] for t, b in zip(after, before, strict=True) if t != b]
-    assert changed in ([4], []), changed  # only the recalled tile may change (its marker's words)
+    assert changed in ([counter], []), changed  # only the recalled tile may change (its marker's words)
     page.context.close()

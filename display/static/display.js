@@ -281,7 +281,12 @@ import { connect } from "/static/live.js";
     const cols = shown.length > 4 ? 2 : 1;
     $counters.style.setProperty("--cols", String(cols));
     $counters.dataset.cols = String(cols); // display.css: a TV on its side stacks a tile's texts in two columns
-    $counters.style.setProperty("--rows", String(Math.max(1, Math.ceil(shown.length / cols))));
+    const tileRows = String(Math.max(1, Math.ceil(shown.length / cols)));
+    $counters.style.setProperty("--rows", tileRows);
+    // display.css: on a TV on its side, five rows of tiles and more take more of the screen's height.
+    if ($counters.parentElement.style.getPropertyValue("--tile-rows") !== tileRows) {
+      $counters.parentElement.style.setProperty("--tile-rows", tileRows);
+    }
     const keep = new Set();
     shown.forEach((c, i) => {
       const k = card(c);
