@@ -25,7 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from server import reports
-from server.core import CALLED, SERVING, WAITING, local_day
+from server.core import CALLED, SERVED, SERVING, WAITING, local_day
 from server.errors import Localized
 from server.forms import parse_day
 from server.i18n import both
@@ -68,12 +68,15 @@ class MonthArchive:
 
     path: Path
     tickets: int  # the month's tickets in it
-    recap_rows: int  # the rows of its recap: the consultations served (no-shows, cancelled ones are not)
+    recap_rows: int  # the rows of its recap: the consultations served, and those transferred, then not served
     day_from: str
     day_to: str
     replaced: int | None = None  # the tickets of the archive it replaced (--replace), else None
     # the month's tickets not finished when it was made (`unfinished`): (label, day, status), by day
     in_play: tuple[tuple[str, str, str], ...] = ()
+    # of them, the visitors served (resolved, escalated, closed): the recap's rows but for those served, then
+    # transferred and never served at the other service (a row each, not served: docs/reports.md)
+    served: int = 0
 
 
 def check_month(month: str, today: str, unfinished: bool = False) -> None:
@@ -204,7 +207,8 @@ def make_month_archive(
     except BaseException:
         _remove(tmp)
         raise
-    return MonthArchive(path, len(document["tickets"]), len(recap), day_from, day_to, replaced, in_play)
+    served = sum(t["status"] in SERVED for t in document["tickets"])
+    return MonthArchive(path, len(document["tickets"]), len(recap), day_from, day_to, replaced, in_play, served)
 
 
 def verify_month_archive(path: Path) -> list[str]:

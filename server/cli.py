@@ -1074,7 +1074,10 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
         args.unfinished,
     )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
-    if made.tickets:
+    if made.tickets and made.served != made.recap_rows:  # rows of visitors transferred, then not served there
+        held = {"tickets": made.tickets, "rows": made.recap_rows, "start": made.day_from, "end": made.day_to}
+        say(words("archive.holds_transferred", **held, served=made.served, transferred=made.recap_rows - made.served))
+    elif made.tickets:
         say(words("archive.holds", tickets=made.tickets, rows=made.recap_rows, start=made.day_from, end=made.day_to))
     else:
         say(words("archive.empty", month=args.month, start=made.day_from, end=made.day_to))

@@ -91,6 +91,33 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     assert len(sums.splitlines()) == 3 and archive.verify_month_archive(path) == []
 
 
+def test_the_archive_counts_a_visitor_transferred_and_not_served_there_as_a_recap_row_not_as_served(
+    app, clock, config_path, tmp_path
+):
+    """A visitor served, transferred to another service and never served there is a recap row but not one of
+    the served (the dashboard's "dilayani"): the archive's summary said "2 di antaranya dilayani" for 1."""
+    service = app.extensions["antrian"]
+    serve_one(service, clock, utc(2026, 11, 2, 2), "Awal")
+    clock.now = utc(2026, 11, 3, 2)
+    assert service.issue(visitor(name="Pindah")).kind is Kind.CREATED
+    for action, payload in (("call-next", {}), ("start", {}), ("transfer", {"service": "B"})):
+        clock.advance(minutes=3)
+        assert service.counter_action(1, action, payload, "budi").kind is Kind.DONE
+    clock.now = utc(2026, 11, 4, 2)
+    assert service.expire_old() == 1  # never called at B: its day is over
+    r = cli("archive", "--month", "2026-11", "--out", str(tmp_path), "--config", str(config_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[2:] == [
+        "isinya 2 tiket, 2026-11-01 s.d. 2026-11-30 (1 di antaranya dilayani; 2 baris rekap: juga 1 yang dilayani"
+        " lalu dialihkan ke layanan lain dan tidak dilayani di sana)",
+        "it holds 2 tickets, 2026-11-01 to 2026-11-30 (1 of them served; 2 recap rows: also 1 served, then"
+        " transferred to another service and not served there)",
+    ]
+    with zipfile.ZipFile(tmp_path / "arsip-2026-11.zip") as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
+    assert [row["Nama"] for row in rows] == ["Awal", "Pindah"]
+
+
 def test_a_changed_archive_member_fails_verification(app, tmp_path):
     path = archive.write_month_archive(app.extensions["antrian"].store, "2026-11", "LPSE X", tmp_path)
     with zipfile.ZipFile(path) as zf:

@@ -1109,6 +1109,21 @@ def test_the_dashboard_links_its_periods_figures_as_xlsx_for_excel_then_csv(app,
     assert 'id="problems"' in html and "figures-xlsx" not in html and "/api/figures" not in html
 
 
+def test_the_dashboards_totals_line_reads_right_in_english_for_one_day_and_one_skip(app, client, seeded):
+    """One day, one ticket requeued once: the English line read "1 tickets (1 times) · 1 days with visits"."""
+    login(app, client, "kepala", "officer")
+    client.set_cookie("antrian_lang", "en")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    line = re.search(r"<p>Tickets: <strong>4</strong> · ([^<]*)</p>", html).group(1)
+    assert line == (
+        "served 3 · escalated 1 · no-show 1 · cancelled 0 · not served by the end of their day 0 · still in play 0"
+        " · skipped and queued again 1 (skips: 1) · days with visits: 1."
+    )
+    client.set_cookie("antrian_lang", "id")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "dilewati lalu diantrikan lagi 1 tiket (1 kali) · 1 hari dengan kunjungan." in html
+
+
 def test_the_recap_and_skm_pages_say_the_xlsx_is_for_excel_and_the_csv_for_other_programs(app, client, seeded):
     """Excel set to Indonesian misreads their CSV ("," between cells, "." before decimals); the XLSX is right."""
     login(app, client, "kepala", "officer")
