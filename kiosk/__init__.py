@@ -180,7 +180,9 @@ def phone_page(token: str):
     except NotFound:
         return render_template("kiosk/phone_404.html"), 404
     survey = current_app.extensions["antrian"].survey.questionnaire()
-    page = render_template("kiosk/phone.html", ticket=ticket, token=token, survey=survey)
+    # a ticket's calls, the recalls included: the phone says which call is the last (as the TV does)
+    max_calls = current_app.extensions["antrian.settings"].queue.max_calls
+    page = render_template("kiosk/phone.html", ticket=ticket, token=token, survey=survey, max_calls=max_calls)
     return page, 200, {"Cache-Control": "no-store"}
 
 

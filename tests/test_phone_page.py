@@ -176,6 +176,48 @@ def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_makes_the_numbe
     expect(page.locator("#status")).to_have_text("no show")
 
 
+def test_a_call_says_which_is_the_last_and_that_missing_it_after_a_skip_makes_a_no_show(phone, live, officer):
+    """The TV marks a ticket's last call ("Panggilan ke-3 (terakhir)"); the phone said only "Nomor C-001
+    dipanggil (panggilan ke-3)", and at the call after a skip (the visitor's last chance) the plain "Nomor
+    C-001 dipanggil": the warning the waiting page gave ("jika tidak datang, ... tidak hadir") was gone at
+    the one moment it matters (found playing a visit through, helper-141)."""
+    mine = issue(live)
+    label = mine["label"]
+    page = phone(mine["token"])
+    sub, miss = page.locator("#called-sub"), page.locator("#called-miss")
+    officer("call-next")
+    rung(page, 1)
+    expect(sub).to_have_text(f"Nomor {label} dipanggil")
+    expect(miss).to_be_hidden()
+    officer("recall")
+    rung(page, 2)
+    expect(sub).to_have_text(f"Nomor {label} dipanggil (panggilan ke-2)")
+    expect(miss).to_be_hidden()
+    officer("recall")
+    rung(page, 3)
+    # the third of max_calls = 3, as the TV marks it, and what a miss does in this first round
+    expect(sub).to_have_text(f"Nomor {label} dipanggil (panggilan ke-3, terakhir)")
+    expect(miss).to_have_text(
+        "Panggilan terakhir: jika Anda tidak datang, nomor Anda dilewati dan dipanggil lagi nanti."
+    )
+    assert officer("skip")["status"] == "waiting"
+    expect(miss).to_be_hidden()
+    assert officer("call-next")["label"] == label  # nobody else waits: called again at once
+    rung(page, 4)
+    # the last chance's first call: no "terakhir" in the count yet, but a miss now is a no-show
+    expect(sub).to_have_text(f"Nomor {label} dipanggil")
+    expect(miss).to_have_text("Kesempatan terakhir: jika Anda tidak datang, nomor Anda dicatat tidak hadir.")
+    box = miss.bounding_box()
+    assert box and box["y"] + box["height"] <= PHONE["height"], box  # on the first screen, under the call
+    page.tap("#lang-toggle")
+    expect(miss).to_have_text("Last chance: if you do not come, your number is marked as a no-show.")
+    expect(sub).to_have_text(f"Number {label} is called")
+    page.tap("#lang-toggle")
+    officer("start")
+    expect(miss).to_be_hidden()
+    officer("resolve")
+
+
 def test_a_lost_connection_is_said_at_the_top_and_what_may_be_old_is_greyed(phone, live, officer):
     mine = issue(live)
     page = phone(mine["token"])

@@ -80,13 +80,25 @@ import { createSurveyForm } from "./skmform.js";
         go.textContent = "";
         go.append(parts[0], span, parts[1] || "");
       }
-      setText($("called-sub"), ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
-                                                 : t("go_sub", { label: ticket.label }));
+      // Which call this is, the last marked as the TV marks it ("Panggilan ke-3 (terakhir)"), and what
+      // missing it does: the last call of a round passes the number over (called again later); once it
+      // was passed over (`last_chance`), not coming makes it a no-show. The page said neither: a visitor
+      // called for the last time read the same "Nomor B-003 dipanggil" as at the first call.
+      var maxCalls = CONFIG.max_calls || 3;
+      var lastCall = ticket.calls >= maxCalls;
+      setText($("called-sub"), lastCall && maxCalls > 1 ? t("go_sub_last", { label: ticket.label, n: ticket.calls })
+        : ticket.calls > 1 ? t("go_sub_n", { label: ticket.label, n: ticket.calls })
+        : t("go_sub", { label: ticket.label }));
+      var miss = ticket.last_chance ? t("called_last_chance") : lastCall ? t("called_last_call") : "";
+      setText($("called-miss"), miss);
+      $("called-miss").hidden = !miss;
     } else {
       // emptied once the call is over: a next call (back in the line, called again at the same counter) is
       // written anew, and said again, though its words are the same
       setText($("called-go"), "");
       setText($("called-sub"), "");
+      setText($("called-miss"), "");
+      $("called-miss").hidden = true;
     }
     $("facts").hidden = s !== "waiting";
     if (s === "waiting") {
