@@ -380,15 +380,16 @@ def test_each_service_shows_the_estimated_wait_of_a_new_number(app, client):
 
 def test_ahead_counts_the_other_services_its_counters_call_first_and_busy_counters_add_to_the_wait(app, client):
     """Loket 1 serves A and C, Loket 2 A and B: each calls the earliest of its services, so the B and C
-    visitors who came first are called before A-001. The phone, the slip and the kiosk's button say so
-    (before: "nobody ahead, called soon", then six others were called first)."""
+    visitors who came first are called before A-001 at the counters that serve A. The phone, the slip and the
+    kiosk's button say so (before: "nobody ahead, called soon", then six others were called first); the B and
+    C visitors Loket 3 calls meanwhile are not ahead of it (it never serves A)."""
     for service in "BBBCCC":
         assert client.post("/api/tickets", json=visitor(service=service)).status_code == 201
     a = client.post("/api/tickets", json=visitor(service="A")).get_json()["ticket"]
     view = client.get(f"/api/tickets/{a['token']}").get_json()["ticket"]
-    # Loket 1 (A, C) calls C-001 to C-003 first, Loket 2 (A, B) and Loket 3 (B, C) the others: A-001 is
-    # the seventh called, when Loket 1 is done with its second visitor
-    assert (view["position"], view["ahead"], view["estimated_wait_s"]) == (7, 6, 2 * 900)
+    # Loket 1 (A, C) calls C-001 and C-002, Loket 2 (A, B) B-001 and B-003 (Loket 3 B-002 and C-003): A-001
+    # is called when Loket 1 is done with its second visitor, four called before it at the counters of A
+    assert (view["position"], view["ahead"], view["estimated_wait_s"]) == (5, 4, 2 * 900)
     services = {s["code"]: s for s in client.get("/api/state").get_json()["services"]}
     assert services["A"]["estimated_wait_s"] == 2 * 900  # a new A number: Loket 2's third call
     # Loket 1 and 2 take a B and a C visitor (in the order they came) and serve them: with nobody else
@@ -407,20 +408,21 @@ def test_visitors_of_another_service_called_at_the_same_moment_are_not_ahead(app
     """Two A visitors wait and all three counters are free: Loket 1 and 2 call A-001 and A-002 at once, and
     Loket 3 (B, C) a B number taken now at the same moment. The kiosk, the slip and the phone said "2 orang di
     depan Anda · segera" to a visitor with nobody waiting for B (found playing `make run` through); a visitor
-    of its own line ahead of it is still counted, as is another service's called at an earlier moment."""
+    of its own line ahead of it is still counted, as is another service's called at an earlier moment by a
+    counter that serves both; not one called by a counter that never serves it."""
     for _ in range(2):
         assert client.post("/api/tickets", json=visitor(service="A")).status_code == 201
     b = client.post("/api/tickets", json=visitor(service="B")).get_json()["ticket"]
     view = client.get(f"/api/tickets/{b['token']}").get_json()["ticket"]
     assert (view["position"], view["ahead"], view["estimated_wait_s"]) == (1, 0, 0)
-    # a second B visitor, called by Loket 2 once done with A-002 (15 min): B-001 of its line ahead, and the
-    # A-001 and A-002 called at that earlier moment
+    # a second B visitor, called by Loket 2 (A, B) once done with A-002 (15 min): B-001 of its line ahead,
+    # and A-002, called at that earlier moment at Loket 2; not A-001, at Loket 1 (A, C)
     b2 = client.post("/api/tickets", json=visitor(service="B")).get_json()["ticket"]
-    assert (b2["ahead"], b2["estimated_wait_s"]) == (3, 900)
-    # an A visitor now, called by Loket 1 once done with A-001: A-001, A-002 and B-001 called before it;
-    # B-002, called at Loket 2 at the same moment, is not ahead of it
+    assert (b2["ahead"], b2["estimated_wait_s"]) == (2, 900)
+    # an A visitor now, called by Loket 1 once done with A-001: A-001 and A-002 of its line; neither B-001
+    # (Loket 3 never serves A) nor B-002 (at Loket 2 at the same moment) is ahead of it
     a3 = client.post("/api/tickets", json=visitor(service="A")).get_json()["ticket"]
-    assert (a3["ahead"], a3["estimated_wait_s"]) == (3, 900)
+    assert (a3["ahead"], a3["estimated_wait_s"]) == (2, 900)
 
 
 def test_the_estimate_counts_the_counters_at_work_and_one_quick_answer_does_not_make_it(app, client, clock):

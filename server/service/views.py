@@ -56,7 +56,7 @@ class Views:
     ) -> tuple[int, int]:
         """(ahead, seconds): how many visitors are likely called before a waiting ticket of `service`
         (`ticket_id`; None: a number taken now, at the end of the line), and in how long: its own line's
-        ahead of it, and another service's called at an earlier moment (not at the same one). The counters'
+        ahead of it, and another service's called at an earlier moment by a counter that serves both. The counters'
         calls are played out: each counter at work calls the earliest waiting ticket of its own services
         when it is free (now when free, after half a ticket's time when busy with a visitor), a ticket
         taking the recent service time of `service` (beside PRIOR_TICKETS of the default). So a B visitor
@@ -106,9 +106,10 @@ class Views:
         free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
         serves = {c.id: set(c.services) for c in staffed}
         # Ahead of a ticket: its own service's tickets called before it (its line), and another service's
-        # called at an earlier moment (a shared counter busy with them first). Another service's visitor
-        # called at the same moment by another counter is not ahead: a B visitor taking a number while two
-        # counters call A-001 and A-002 and a third is free for B was told "2 people ahead of you".
+        # called at an earlier moment by a counter that serves its service too (busy with them first). Not
+        # another service's called at the same moment, nor by a counter that never serves it: a B visitor
+        # taking a number while two counters called A-001 and A-002 and a third was free for B was told "2
+        # people ahead of you", and a C or a later A visitor at a counter without B counted ahead of a B one.
         taken = same = others_before = others_now = 0
         moment = 0.0
         while free_at:
@@ -123,7 +124,7 @@ class Views:
             if code == service:
                 yield tid, same + others_before, int(math.ceil(free_at[cid]))
                 same += 1
-            else:
+            elif service in serves[cid]:
                 others_now += 1
             taken += 1
             free_at[cid] += per_ticket
