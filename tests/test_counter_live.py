@@ -445,6 +445,84 @@ def test_a_paused_counter_calls_nobody_until_it_resumes(browser, office):
     sari.context.close()
 
 
+def test_a_counter_on_a_break_is_said_in_the_other_counters_list(browser, office):
+    """helper-140: Loket 1 on a break read "Loket 1 kosong — budi" (idle) on Loket 2's page, as if it would call
+    the next visitor: the list of the other counters never looked at `paused`, which the TV (ISTIRAHAT) and the
+    front office show. Now it says Istirahat, from the live event and from a fresh snapshot, in English too, and
+    drops it once the counter resumes."""
+    first = issue(office, "Putri Ayu")
+    budi = office.session("budi", PASSWORD)
+    page = open_counter(browser, office, "sari", 2)
+    row = page.locator("#counters li").filter(has_text="Loket 1")
+    expect(row).to_have_text("Loket 1 kosong")
+    budi.post(f"{office.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()
+    expect(row).to_have_text("Loket 1 Istirahat — budi")  # live: the counter_paused event
+    expect(row.locator(".tag.paused")).to_be_visible()
+    page.reload()  # the staff state's `paused`
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(row).to_have_text("Loket 1 Istirahat — budi")
+
+    budi.post(f"{office.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
+    expect(row).to_have_text("Loket 1 kosong — budi")
+    budi.post(f"{office.url}/api/counters/1/call-next", json={}, timeout=5).raise_for_status()
+    # a break with a visitor called
+    budi.post(f"{office.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()
+    expect(row).to_have_text(f"Loket 1 {first['label']} · dipanggil Istirahat — budi")
+    page.click("#lang-toggle")
+    expect(row).to_have_text(f"Loket 1 {first['label']} · called Paused — budi")
+    budi.post(f"{office.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
+    expect(row).to_have_text(f"Loket 1 {first['label']} · called — budi")
+    page.context.close()
+
+
+def test_a_skip_with_nobody_else_waiting_says_the_visitor_is_called_again(browser, office):
+    """helper-140: with nobody else waiting for the counter a skipped visitor is its next (server/core.py
+    requeue_place): N after the third call called the same ticket again and said "A-001 dilewati; A-001 dipanggil.",
+    and S said "dipanggil lagi setelah pengunjung berikutnya" when no next visitor was there. Now both say that
+    nobody else is waiting, and what happens."""
+    first = issue(office, "Rudi Hartono")
+    page = open_counter(browser, office, "budi", 1)
+    label = first["label"]
+
+    def three_calls():
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_contain_text("panggilan 3 dari 3")
+
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(label)
+    three_calls()
+    page.keyboard.press("n")  # skips it, and calls it again: nobody else waits
+    notice = page.locator("#notice")
+    expect(notice).to_have_text(
+        f"{label} dilewati, tetapi tidak ada pengunjung lain yang menunggu: {label} dipanggil lagi."
+    )
+    expect(page.locator("#t-calls")).to_have_text("panggilan 1 dari 3 · sudah dilewati 1×")
+    ticket = server_ticket(office, first["token"])
+    assert (ticket["status"], ticket["calls"], ticket["counter_id"]) == ("called", 1, 1)
+    page.keyboard.press("d")
+    page.fill("#solution", "Kata sandi direset.")
+    page.keyboard.press("Control+Enter")
+    expect(notice).to_have_text(f"{label} selesai.")
+
+    second = issue(office, "Sinta Maharani")
+    expect(page.locator(f"#line li[data-label='{second['label']}']")).to_be_visible()  # the page knows it waits
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(second["label"])
+    three_calls()
+    page.keyboard.press("s")
+    expect(notice).to_have_text(
+        f"{second['label']} dilewati; tidak ada pengunjung lain yang menunggu, jadi Panggil berikutnya (N) memanggilnya lagi."
+    )
+    assert server_ticket(office, second["token"])["status"] == "waiting"
+    page.click("#lang-toggle")
+    expect(notice).to_have_text(f"{second['label']} skipped; nobody else is waiting, so Call next (N) calls it again.")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(second["label"])
+    page.context.close()
+
+
 # ---- finding 10: the office's time, whatever the browser's timezone ------------------------------
 def wib(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(WIB).strftime("%H.%M")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -13,6 +14,7 @@ import requests
 from conftest import write_config
 from kioskui import LONGEST
 from live import ClockedServer, LiveServer, free_port
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -976,6 +978,58 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
                 page.click("#lang-toggle")
             page.set_viewport_size({"width": 1024, "height": 768})
     context.close()
+
+
+# The ticket's head no wider than its box (nothing of it runs out of the ticket's column).
+HEAD_FITS = "() => { const h = document.querySelector('.ticket-head'); return h.scrollWidth <= h.clientWidth + 1; }"
+
+
+def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_takes_a_click(browser, accounts):
+    """helper-140: past the SOP's 30 minutes the timer says so ("31:00 dari 30 menit — melewati 30 menit SOP"),
+    and on a 1024x768 laptop the head of the served ticket then ran past its column: Istirahat under the waiting
+    line, where a click hit the line's heading (and a letter typed while serving goes into the answer, so `I`
+    did not pause either); on a break ISTIRAHAT and Lanjut went too. Now, once the service's name has given
+    way, the timer's words take two lines (its full red bar left out) and the head stays in the column, in
+    Indonesian and English, at 1024 and 1366 px; Lanjut takes a real click."""
+    live = accounts
+    visitor = issue(live, "Gilang Ramadhan Saputra")
+    officer = live.session("budi", PASSWORD)
+    for action in ("call-next", "start"):
+        officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now())
+    expect(page.locator("#t-label")).to_have_text(visitor["label"])
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    # no request from here until the click: the page's clock offset (the Date of its answers) stays
+    page.clock.set_system_time(datetime.now() + timedelta(minutes=31))
+    expect(page.locator("#t-timer")).to_have_attribute("data-level", "over")
+    try:
+        for paused in (False, True):
+            if paused:  # the break taken from another tab: its live event, no answer to this page
+                officer.post(f"{live.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()
+                expect(page.locator("#t-paused")).to_be_visible()
+            for lang in ("id", "en"):
+                if lang == "en":
+                    page.click("#lang-toggle")
+                over = {"id": "melewati 30 menit SOP", "en": "past the SOP's 30 minutes"}[lang]
+                expect(page.locator("#t-timer-text")).to_contain_text(over)
+                for width in (1024, 1366):
+                    page.set_viewport_size({"width": width, "height": 768})
+                    where = f"{width}x768, {lang}{', paused' if paused else ''}"
+                    with contextlib.suppress(PlaywrightTimeout):  # the resize handler has measured the head again
+                        page.wait_for_function(HEAD_FITS, timeout=3000)  # (else the assertion says what runs past)
+                    head = page.evaluate(TICKET_HEAD)
+                    assert head["past"] == [], f"{where}: past the column {head['column']}: {head['past']}"
+                    assert head["oneRow"], f"{where}: the head is not one row"
+                if lang == "en":
+                    page.click("#lang-toggle")
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.locator("#btn-pause").click(timeout=5000)  # Lanjut, by the mouse: nothing lies over it
+        expect(page.locator("#t-paused")).to_be_hidden()
+        staff = live.session("kepala", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
+        assert next(c for c in staff["counters"] if c["id"] == 1)["paused"] is False
+    finally:
+        officer.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
+    page.context.close()
 
 
 # The call count and the service's name in the ticket's head, and where the count is cut, if it is.

@@ -377,12 +377,17 @@ function fitDetails() {
 
 // The ticket's head on one row (a laptop): the service's name gives way first (cut with "…", whole in its
 // tooltip); when the row is still too narrow for the call count (a long "sudah dilewati" after a pause's
-// ISTIRAHAT and Lanjutkan), its pieces go on two lines, each whole, instead of being cut.
+// ISTIRAHAT and Lanjutkan), its pieces go on two lines, each whole, instead of being cut. So do the timer's words
+// (past the SOP's time, "— melewati 30 menit SOP", beside ISTIRAHAT and Lanjut at 1024 px): the pause button
+// stays in the column, where a click reaches it.
 function fitHead() {
   const head = document.querySelector(".ticket-head");
   const calls = $("t-calls");
+  const full = () => head.scrollWidth > head.clientWidth + 1;
   calls.classList.remove("two-lines");
-  if (calls.children.length > 1 && head.scrollWidth > head.clientWidth + 1) calls.classList.add("two-lines");
+  head.classList.remove("squeezed");
+  if (calls.children.length > 1 && full()) calls.classList.add("two-lines");
+  if (full()) head.classList.add("squeezed");
 }
 
 // A phone number, a NIP, a ticket's number or an e-mail address in what a visitor or an officer wrote is never
@@ -886,10 +891,16 @@ function renderTimer() {
   box.dataset.level = share > 1 ? "over" : share >= 0.8 ? "warn" : "ok";
   const mm = Math.floor(elapsed / 60);
   const ss = String(Math.floor(elapsed % 60)).padStart(2, "0");
-  $("t-timer-text").textContent =
+  const text =
     t("timer", { elapsed: `${mm}:${ss}`, limit: PAGE.service_minutes }) +
     (share > 1 ? ` — ${t("timer.over", { limit: PAGE.service_minutes })}` : "");
+  // other words than the second's digits (past the SOP's time, 9:59 -> 10:00, the other language): the head's row
+  // may be full now, or have room again
+  const shape = (words) => words.replace(/\d/g, "0");
+  const reshaped = shape(text) !== shape($("t-timer-text").textContent);
+  $("t-timer-text").textContent = text;
   $("t-timer-bar").style.width = `${Math.min(100, share * 100)}%`;
+  if (reshaped) fitHead();
 }
 
 function renderLine(can = {}) {
@@ -965,13 +976,19 @@ function renderCounters() {
       const held = [...state.tickets.values()].find(
         (x) => x.counter_id === c.id && (x.status === "called" || x.status === "serving"),
       );
-      const officer = (state.counters.get(c.id) || {}).officer;
+      const { officer, paused } = state.counters.get(c.id) || {};
       return el(
         "li",
-        {},
+        { dataset: { counter: String(c.id) } },
         el("strong", {}, c.name),
         " ",
-        held ? [el("span", { class: "nobr" }, held.label), ` · ${statusName(held.status)}`] : t("counters.idle"),
+        held
+          ? [el("span", { class: "nobr" }, held.label), ` · ${statusName(held.status)}`]
+          : paused
+            ? null
+            : t("counters.idle"),
+        // a break is said as the TV and the front office say it: that counter calls nobody until it resumes
+        paused ? [" ", el("span", { class: "tag paused" }, t("counter.paused"))] : null,
         officer ? el("span", { class: "muted" }, ` — ${officer}`) : null,
       );
     });
@@ -1397,13 +1414,21 @@ function reportDone(action, status, body, waited = null, cut = null) {
       }
       return notify("info", "done.none");
     }
+    // nobody else waited for the counter: the skipped visitor is its next, called again at once
+    if (skipped && !gone && skipped.label === label) return notify("info", "done.skipped_alone_called", { label });
     if (skipped) return notify("info", gone ? "done.no_show_called" : "done.skipped_called", { skipped: skipped.label, label });
     return notify("info", action === "call" ? "done.called_ticket" : "done.called", { label });
   }
   if (action === "pause") return notify("info", "done.paused", { counter: counterName(state.counterId) });
   if (action === "resume") return notify("info", "done.resumed", { counter: counterName(state.counterId) });
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
-  if (action === "skip") return notify("info", ticket.status === "no_show" ? "done.no_show" : "done.skipped", { label });
+  if (action === "skip") {
+    if (ticket.status === "no_show") return notify("info", "done.no_show", { label });
+    // "called again after the next visitor" when there is one; with nobody else waiting N calls this one again
+    const cfg = counterConfig();
+    const others = cfg ? waitingFor(cfg.services).filter((x) => x.id !== ticket.id) : [];
+    return notify("info", others.length ? "done.skipped" : "done.skipped_alone", { label });
+  }
   if (action === "start") return notify("info", "done.started", { label });
   if (action === "transfer") {
     const params = { label, service: serviceName(ticket.service), max: NOTE_MAX };
