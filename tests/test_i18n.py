@@ -46,6 +46,15 @@ def test_the_indonesian_catalogue_spells_antrian_as_the_sop_does_and_quotes_as_i
     assert odd == {}
 
 
+def test_a_visitors_wait_keeps_its_number_with_its_sign_and_unit_on_one_line():
+    """On a 360 px phone "Perkiraan waktu tunggu: ± 38 menit" broke after the "±" (found playing a visit
+    through, helper-141): the kiosk's and the phone's wait join "±", the number and "menit" (en: "min") with
+    no-break spaces."""
+    for key in ("kiosk.wait_min", "phone.wait_min"):
+        assert "±\u00a0{n}\u00a0menit" in CATALOGUES["id"][key], key
+        assert "{n}\u00a0min" in CATALOGUES["en"][key], key
+
+
 @pytest.mark.parametrize("key", sorted(CATALOGUES["id"]))
 def test_the_same_placeholders_in_both_languages(key):
     assert placeholders(CATALOGUES["id"][key]) == placeholders(CATALOGUES["en"][key])

@@ -159,7 +159,7 @@ def test_a_visitor_passed_over_is_told_so_and_that_one_more_miss_makes_the_numbe
     assert page.locator("#skipped").bounding_box()["y"] < 640  # in the first screen, not below the fold
     expect(page.locator("#position")).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
     # nobody ahead, but the one counter with an officer is busy with the other visitor: not "segera"
-    expect(page.locator("#wait")).to_have_text(re.compile(r"^Perkiraan waktu tunggu: ± \d+ menit$"))
+    expect(page.locator("#wait")).to_have_text(re.compile(r"^Perkiraan waktu tunggu: ±\s\d+\smenit$"))
     assert "ke-0" not in page.locator("#facts").inner_text()
     officer("start")
     officer("resolve")
@@ -215,6 +215,32 @@ def test_a_call_says_which_is_the_last_and_that_missing_it_after_a_skip_makes_a_
     page.tap("#lang-toggle")
     officer("start")
     expect(miss).to_be_hidden()
+    officer("resolve")
+
+
+def test_an_admins_new_number_of_calls_reaches_an_open_phone_page(phone, live, officer):
+    """[queue] max_calls changed on the admin page while a visitor's phone is open: its last call is the one
+    the TV marks now, not the one of the page's drawing."""
+    live.add_user("kepala", "admin")
+    admin = live.session("kepala", "rahasia-123")
+
+    def max_calls(n: int) -> None:
+        r = admin.put(f"{live.url}/api/admin/settings/queue", json={"value": {"max_calls": n}}, timeout=5)
+        assert r.status_code == 200, r.text
+
+    mine = issue(live)
+    page = phone(mine["token"])
+    try:
+        max_calls(2)
+        officer("call-next")
+        rung(page, 1)
+        officer("recall")
+        rung(page, 2)
+        expect(page.locator("#called-sub")).to_have_text(f"Nomor {mine['label']} dipanggil (panggilan ke-2, terakhir)")
+        expect(page.locator("#called-miss")).to_be_visible()
+    finally:
+        max_calls(3)
+    officer("start")
     officer("resolve")
 
 

@@ -385,6 +385,8 @@ import { createSurveyForm } from "./skmform.js";
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
         $("conn").textContent = "";
+        // the admin's [queue] max_calls now (the page was drawn with the one of its time)
+        if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) CONFIG.max_calls = snap.max_calls;
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
@@ -394,6 +396,8 @@ import { createSurveyForm } from "./skmform.js";
         if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
         if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
+        // the number of calls may have changed: the snapshot says it (which call is the last)
+        if (ev.type === "settings_changed" && ev.data && ev.data.section === "queue") live.resync();
         refetch();
       },
       onStatus: function (up) {
