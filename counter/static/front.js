@@ -775,10 +775,12 @@ function onCounterEvent(ev) {
 // alert changes (a retried slip that then gives up is another alert) or the office's day ends ----
 const DISMISSED_KEY = "antrian.front.dismissed";
 
-// An alert's identity: its ticket, kind and paper and whether it gave up; a late or skipped slip's, its print job.
+// An alert's identity: its ticket, kind and paper, its print job (a reprint that fails is a new failure) and
+// whether it gave up; a late or skipped slip's, its print job.
 function alertId(a) {
   if (a.type === "print_late" || a.type === "print_skipped") return `${a.type} ${a.job}`;
-  return `${alertKey(a.type, a.label, a)}${a.final ? " final" : ""}`;
+  const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
+  return `${alertKey(a.type, a.label, a)}${job}${a.final ? " final" : ""}`;
 }
 
 function dismissals() {
@@ -861,41 +863,158 @@ function addSlip(list, job) {
   list.sort((a, b) => (job.type === "print_late" ? (a.at || "").localeCompare(b.at || "") : 0) || a.job - b.job);
 }
 
+// A printer out for a busy hour fails one slip per visitor: one line per printer, paper (the slips; a counter's
+// form copies) and cause (the advice's kind), not one per slip. It says what is wrong and what to do (the
+// server's advice: the given-up slips' once one gave up, "… lalu tekan Cetak ulang"), since when (the earliest
+// failure of those still open, as each alert says it: a slip being retried its first, one that gave up its
+// last), and which tickets have no paper yet, given up first, at most ALERT_LABELS of them and "+N lagi" (which
+// shows them all). Each label shows its ticket's row in the list, with its Cetak ulang. A slip that prints, or
+// is skipped, leaves the line; the line goes with its last slip. Tutup closes every slip of it: the line is
+// back when one of them changes (gives up) or another fails there (alertId).
+const ALERT_LABELS = 6;
+const openGroups = new Set(); // the groups whose every label is shown ("+N lagi" pressed)
+
+function paperOf(a) {
+  return a.kind === "form" ? "form" : "slip";
+}
+
+function groupKey(a) {
+  return `${a.printer || "?"}|${paperOf(a)}|${(a.advice && a.advice.kind) || "?"}`;
+}
+
+function groupLine(key, members, closed) {
+  if (members.every((a) => isDismissed(a, closed))) return null;
+  const newest = (slips) => slips.reduce((x, a) => ((a.at || "") > (x.at || "") ? a : x), slips[0]);
+  const gaveUp = members.filter((a) => a.final);
+  const said = newest(gaveUp.length ? gaveUp : members); // its advice: what to do now
+  const since = members.map((a) => a.at || "").filter(Boolean).sort()[0];
+  const byJob = (a, b) => (a.job ?? 0) - (b.job ?? 0) || a.label.localeCompare(b.label);
+  const parts = [[gaveUp.sort(byJob), "alert.gave_up"], [members.filter((a) => !a.final).sort(byJob), "alert.retrying"]];
+  const all = openGroups.has(key);
+  let room = all ? Infinity : ALERT_LABELS;
+  const slips = [t(paperOf(said) === "form" ? "alert.no_copy" : "alert.no_slip", { n: members.length })];
+  for (const [part, words] of parts) {
+    const shown = part.slice(0, Math.max(room, 0));
+    room -= shown.length;
+    if (!shown.length) continue;
+    slips.push(" ", el("span", { class: "slip-state" }, `${t(words)}:`));
+    for (const a of shown) {
+      const chip = el("button", { type: "button", class: "slip-label", dataset: { label: a.label, final: String(Boolean(a.final)) },
+                                  title: t("alert.show_ticket", { label: a.label }) }, a.label);
+      chip.addEventListener("click", () => showTicket(a));
+      slips.push(" ", chip);
+    }
+  }
+  const hidden = all ? 0 : members.length - ALERT_LABELS;
+  if (hidden > 0) {
+    const more = el("button", { type: "button", class: "slip-more" }, t("alert.more", { n: hidden }));
+    more.addEventListener("click", () => {
+      openGroups.add(key);
+      renderAlerts();
+    });
+    slips.push(" ", more);
+  }
+  const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+  close.addEventListener("click", () => dismiss(members));
+  const [printer, paper, cause] = key.split("|");
+  return el(
+    "li",
+    { dataset: { type: "print_failed", printer, paper, cause } },
+    el("strong", {}, t("alert.since", { time: hhmm(since) })),
+    el(
+      "span",
+      {},
+      // what is wrong and what to do, in words (the server's advice); the printer's raw message small, for the admin
+      said.advice ? said.advice[getLang()] || said.advice.id
+        : t("alert.print_failed", { label: members.map((a) => a.label).join(", "), error: said.error }),
+      said.advice ? el("small", { class: "muted alert-detail" }, ` — ${said.error}`) : null,
+      el("span", { class: "slips" }, ...slips),
+    ),
+    close,
+  );
+}
+
+// A label of a printer's line: its ticket's row in the list, in sight (a search that hides it is cleared), with
+// the focus on the row's Cetak ulang (a form copy's: its Formulir A4), as if found in the list.
+function showTicket(a) {
+  const find = () => document.querySelector(`#tickets tr[data-label="${CSS.escape(a.label)}"]`);
+  let row = find();
+  if (row && row.hidden) {
+    $("ticket-search").value = "";
+    list.search = "";
+    renderTickets(true);
+    row = find();
+  }
+  if (!row) {
+    notice("list-notice", "warn", () => t("alert.no_row", { label: a.label }));
+    return;
+  }
+  // up or down in the list's box only: scrollIntoView moved the narrow column sideways too (a 1024 px screen)
+  const box = $("ticket-box").getBoundingClientRect();
+  const at = row.getBoundingClientRect();
+  const head = $("ticket-box").querySelector("thead").getBoundingClientRect().height;
+  if (at.top < box.top + head || at.bottom > box.bottom) {
+    $("ticket-box").scrollTop += at.top - box.top - (box.height - at.height) / 2;
+  }
+  row.classList.remove("found");
+  void row.offsetWidth; // the highlight again, on a second press
+  row.classList.add("found");
+  const act = row.querySelector(paperOf(a) === "form" ? '[data-act="form"]' : '[data-act="reprint"]');
+  const target = act || row.querySelector("button, a") || row;
+  const right = target.getBoundingClientRect().right - box.right;
+  if (right > 0) $("ticket-box").scrollLeft += right + 8; // a narrow screen: the table scrolls sideways in its box
+  target.focus({ preventScroll: true });
+}
+
 function renderAlerts() {
   const closed = dismissals();
-  const items = state.alerts.filter((a) => !isDismissed(a, closed)).map((a) => {
-    const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
-    dismissBtn.addEventListener("click", () => dismiss([a]));
-    return el(
-      "li",
-      { dataset: { type: a.type } },
-      el("strong", {}, hhmm(a.at)),
-      el(
-        "span",
-        {},
-        // A print failure says in words which printer, what is wrong and what to do (the server's advice,
-        // Indonesian or English); the printer's raw message stays beside it, small, for the admin.
-        // (a mail's advice names its ticket already)
-        a.advice ? `${a.advice[getLang()] || a.advice.id}${a.type === "print_failed" ? ` (${a.label})` : ""}`
-          : t(`alert.${a.type}`, { label: a.label, error: a.error }),
-        a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
-        a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
-      ),
-      dismissBtn,
-    );
-  });
-  items.unshift(...slipLines(closed));
+  const items = [];
+  const groups = new Map(); // key -> its slips; its line where its newest-listed slip would stand
+  for (const a of state.alerts) {
+    if (a.type !== "print_failed") {
+      if (!isDismissed(a, closed)) items.push(alertLine(a));
+      continue;
+    }
+    const key = groupKey(a);
+    if (!groups.has(key)) {
+      groups.set(key, []);
+      items.push(key);
+    }
+    groups.get(key).push(a);
+  }
+  for (const key of openGroups) if (!groups.has(key)) openGroups.delete(key); // gone: its next outage starts short
+  const lines = items.map((x) => (typeof x === "string" ? groupLine(x, groups.get(x), closed) : x)).filter(Boolean);
+  lines.unshift(...slipLines(closed));
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
-  if (disk) items.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
+  if (disk) lines.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
   // The same alerts as shown: left as they are. Drawn anew at every change of the day's state, a Tutup
   // pressed at that moment was lost with the button it was pressed on.
   const said = (li) => `${li.dataset.type}|${li.textContent}`;
   const shown = [...$("alerts").children];
-  if (shown.length !== items.length || shown.some((li, i) => said(li) !== said(items[i]))) {
-    $("alerts").replaceChildren(...items);
+  if (shown.length !== lines.length || shown.some((li, i) => said(li) !== said(lines[i]))) {
+    $("alerts").replaceChildren(...lines);
   }
-  $("alerts-empty").hidden = items.length > 0;
+  $("alerts-empty").hidden = lines.length > 0;
+}
+
+// A mail's alert: one line per escalation (its advice names its ticket).
+function alertLine(a) {
+  const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+  dismissBtn.addEventListener("click", () => dismiss([a]));
+  return el(
+    "li",
+    { dataset: { type: a.type } },
+    el("strong", {}, hhmm(a.at)),
+    el(
+      "span",
+      {},
+      a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error }),
+      a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
+      a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
+    ),
+    dismissBtn,
+  );
 }
 
 function onDisk(disk) {
@@ -972,6 +1091,8 @@ function onEvent(ev) {
       final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
       attempts: ev.data && ev.data.attempts,
       advice: ev.data && ev.data.advice,
+      printer: ev.data && ev.data.printer,
+      job: ev.data && ev.data.job,
     });
     renderAlerts();
   }
@@ -1065,7 +1186,8 @@ async function loadAlerts() {
       settled.add(key);
       // when it failed, as its print_failed event said to a page open then (its job's creation on older servers)
       found.push({ type: "print_failed", at: job.failed_at || job.created_at, label: job.label, kind: job.kind,
-                   error: job.error || "?", final: job.status === "failed", attempts: job.attempts, advice: job.advice });
+                   error: job.error || "?", final: job.status === "failed", attempts: job.attempts, advice: job.advice,
+                   printer: job.printer, job: job.id });
     }
   } catch (err) {
     // Older servers have no /api/print-jobs: the live alerts still arrive over the socket.
