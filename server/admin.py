@@ -107,13 +107,23 @@ def check_change(section: str, value: Any) -> None:
             raise FormIncomplete(bad, "not_editable_key", key=first, section=name, keys=", ".join(keys))
 
 
-def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int]) -> None:
+def in_use_field(key: str, **params: object) -> Localized:
+    """What a list section's table says under it when a row may not go today (`admin.in_use.*`): the
+    refusal's reason in a few words, instead of "Tidak valid." (the rows are valid, the day's queue holds them)."""
+    return Localized(*(t(f"admin.in_use.{key}", lang, **params) for lang in LANGS))
+
+
+def check_in_use(
+    old: Settings, new: Settings, waiting_services: set[str], held_counters: set[int] | dict[int, Any]
+) -> None:
     """A service with tickets waiting today, or a counter holding a ticket, cannot disappear; nor can the
-    last counter serving a service whose tickets wait (they would wait for a call that never comes)."""
+    last counter serving a service whose tickets wait (they would wait for a call that never comes).
+    `held_counters`: the counters holding a ticket, each with its ticket (label, status) when known: the
+    refusal names it and the way out (Lepas for a ticket called, the officer's outcome for one served)."""
     gone_services = {s.code for s in old.services} - {s.code for s in new.services}
     busy = sorted(gone_services & waiting_services)
     if busy:
-        raise QueueError("service_in_use", {"services": "in_use"}, service=busy[0])
+        raise QueueError("service_in_use", {"services": in_use_field("service", service=busy[0])}, service=busy[0])
 
     def served(settings: Settings) -> set[str]:
         return {code for c in settings.counters for code in c.services}
@@ -121,11 +131,19 @@ def check_in_use(old: Settings, new: Settings, waiting_services: set[str], held_
     stranded = sorted((served(old) - served(new)) & waiting_services & {s.code for s in new.services})
     if stranded:
         name = new.service(stranded[0]).name
-        raise QueueError("service_unserved", {"counters": "in_use"}, service=name)
+        raise QueueError("service_unserved", {"counters": in_use_field("unserved", service=name)}, service=name)
     gone_counters = {c.id for c in old.counters} - {c.id for c in new.counters}
-    held = sorted(gone_counters & held_counters)
+    held = sorted(gone_counters & set(held_counters))
     if held:
-        raise QueueError("counter_in_use", {"counters": "in_use"}, counter_id=held[0])
+        counter = next(c for c in old.counters if c.id == held[0])
+        ticket = held_counters.get(held[0]) if isinstance(held_counters, dict) else None
+        label, status = (ticket.label, ticket.status) if ticket is not None else ("?", "")
+        how = "called" if status == core.CALLED else "serving" if status == core.SERVING else "held"
+        words = {lang: t(f"admin.in_use.counter_{how}", lang, counter=counter.name, label=label) for lang in LANGS}
+        field = in_use_field("counter", counter=counter.name, label=label)
+        raise QueueError(
+            "counter_in_use", {"counters": field}, counter_id=held[0], detail=Localized(words["id"], words["en"])
+        )
 
 
 def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list[tuple[str, str]]]) -> None:
@@ -315,7 +333,7 @@ def _commit(
     day = service.day(now)
     if checked:
         waiting = {code for code, n in tx.waiting_counts(day).items() if n}
-        held = {t.counter_id for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
+        held = {t.counter_id: t for t in tx.tickets_with_status(core.ACTIVE) if t.counter_id is not None}
         check_in_use(old, new, waiting, held)
         check_prefixes(old, new, tx.prefix_services(day))
     # An account bound to a counter that is gone could not work at all (every call refused): it is

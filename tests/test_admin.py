@@ -662,3 +662,38 @@ def test_a_command_line_settings_set_between_load_and_save_counts_as_a_change(ap
     assert r.returncode == 0, r.stderr
     r = client.delete("/api/admin/settings/counters", json={"base": stale}, headers=h)
     assert r.status_code == 409 and "perintah settings di server" in r.get_json()["message"], r.get_json()
+
+
+def test_a_counter_holding_a_ticket_is_kept_and_the_refusal_names_the_ticket_and_the_way_out(app, client):
+    """Removing a counter with a ticket called there is refused (the visitor walking to it would be lost): the
+    admin is told which ticket and what frees it (Lepas sends a called ticket back to its place), and the table's
+    own line says so too, not "Tidak valid." (the rows are valid). Served there: the officer's outcome frees it."""
+    h = login(app, client, "boss", "admin")
+    client.post("/api/tickets", json=visitor(service="B"))
+    officer = app.test_client()
+    oh = login(app, officer, "budi")
+    assert officer.post("/api/counters/2/call-next", headers=oh).get_json()["ticket"]["label"] == "B-001"
+    counters = [c for c in client.get("/api/admin/settings", headers=h).get_json()["counters"] if c["id"] != 2]
+    counters[0]["services"] = ["A", "B", "C"]  # B stays served
+    r = put(client, h, "counters", counters)
+    body = r.get_json()
+    assert r.status_code == 409 and body["error"] == "counter_in_use", body
+    assert body["message"] == (
+        "Loket 2 tidak bisa dihapus: B-001 sedang dipanggil di sana. Lepas Loket 2 di Loket sekarang (B-001 kembali "
+        "menunggu di antrian di tempatnya), atau tunggu sampai B-001 selesai dilayani, lalu simpan lagi."
+    )
+    assert body["fields"] == {"counters": "Loket 2 masih memegang B-001: tidak bisa dihapus sekarang."}
+    english = client.put(
+        "/api/admin/settings/counters", json={"value": counters}, headers={**h, "X-Lang": "en"}
+    ).get_json()
+    assert english["message"].startswith("Loket 2 cannot be removed: B-001 is being called there. Release Loket 2")
+    assert officer.post("/api/counters/2/start", headers=oh).status_code == 200
+    body = put(client, h, "counters", counters).get_json()
+    assert body["message"] == (
+        "Loket 2 tidak bisa dihapus: B-001 sedang dilayani di sana. Simpan lagi setelah petugasnya menyelesaikan, "
+        "mengeskalasi, atau mengalihkan B-001."
+    )
+    assert [c["id"] for c in client.get("/api/state").get_json()["counters"]] == [1, 2, 3]  # nothing changed
+    done = officer.post("/api/counters/2/resolve", json={"solution": "Kata sandi direset."}, headers=oh)
+    assert done.status_code == 200, done.get_json()
+    assert put(client, h, "counters", counters).status_code == 200

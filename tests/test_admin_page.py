@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import ROOT
 from playwright.sync_api import expect
-from staffpages import sign_in
+from staffpages import issue, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -376,6 +376,61 @@ def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(br
     context.close()
 
 
+def test_a_kiosk_reloaded_for_one_change_takes_a_second_saved_as_it_reloads(browser, live, boss):
+    """Two saves a second apart (the services, then the office's language): the kiosk reloads for the first,
+    its new page is drawn before the second, whose event its new connection's snapshot already covers. It
+    stayed in the old language all day: the snapshot's language was not compared, and a page that differed
+    from its snapshot within a minute of a reload never reloaded again (a guard against a reload loop)."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live.url}/kiosk/")
+    page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    page.evaluate("window.drawnBefore = true")
+    saved = []
+
+    def second_save_as_the_page_is_drawn(route):
+        if route.request.resource_type != "document" or saved:
+            return route.continue_()
+        drawn = route.fetch()  # the page as the server draws it now: after the first save
+        r = boss.put(f"{live.url}/api/admin/settings/office", json={"value": {"language": "en"}}, timeout=5)
+        saved.append(r.status_code)
+        route.fulfill(response=drawn)
+
+    page.route("**/kiosk/", second_save_as_the_page_is_drawn)
+    services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
+    services[1]["name"] = "Konsultasi PPK, Pokja dan PP"
+    assert boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5).ok
+    expect(page.locator("#lang-toggle")).to_have_text("Bahasa Indonesia", timeout=15_000)  # an English page
+    assert saved == [200]
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("#start").click()
+    expect(page.locator('[data-service="B"] .service-name')).to_have_text("Konsultasi PPK, Pokja dan PP")
+    context.close()
+
+
+def test_a_counter_page_calling_a_visitor_takes_the_admins_new_max_calls_at_once(browser, live, boss):
+    """[queue] max_calls from 3 to 2 while a visitor is on the second call: the counter page (busy: it reloads
+    only after the ticket) said "panggilan 2 dari 3" beside a greyed Panggil ulang, and "Sudah 3 kali
+    dipanggil" after two calls. Its fresh snapshot carries the new number."""
+    ticket = issue(live, "Rahmat", "B")
+    page = open_page(browser, live, "/counter/", "budi")
+    page.select_option("#counter-select", "2")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(ticket["label"])
+    page.click("#btn-recall")
+    expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
+    page.evaluate("window.drawnBefore = true")
+    r = boss.put(f"{live.url}/api/admin/settings/queue", json={"value": {"max_calls": 2}}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 2")
+    expect(page.locator("#hint")).to_contain_text("Sudah 2 kali dipanggil")
+    expect(page.locator("#btn-recall")).to_be_disabled()
+    assert page.evaluate("window.drawnBefore") is True  # the same page: no reload while it holds a ticket
+    boss.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
+    page.context.close()
+
+
 NIP = "19850101 201001 1 001"
 
 
@@ -460,6 +515,35 @@ def test_an_admin_frees_a_counter_its_officer_left(browser, live, boss):
     assert counter["officer"] is None
     if counter["paused"]:  # a freed counter's pause is the next officer's to end
         boss.post(f"{live.url}/api/counters/2/resume", json={}, timeout=5).raise_for_status()
+    page.context.close()
+
+
+def test_a_counter_added_or_removed_shows_at_once_under_loket_sekarang(browser, live, boss):
+    """Loket sekarang listed the counters of the page's staff snapshot: one added on the page stayed missing
+    (no officer, no Lepas) until the page reconnected, and one removed stayed listed."""
+    page = admin_page(browser, live)
+    expect(page.locator("#live-counters tr")).to_have_count(3)
+    page.click("#sec-counters button.add")
+    key(page, "counters[3].id").fill("4")
+    key(page, "counters[3].name").fill("Loket 4")
+    key(page, "counters[3].services").locator('input[value="A"]').check()
+    page.click("#sec-counters button.save")
+    expect(page.locator("#sec-counters .notice")).to_have_text("Tersimpan.")
+    row = page.locator("#live-counters tr[data-counter='4']")
+    expect(row).to_contain_text("Loket 4")
+    expect(row).to_contain_text("kosong")
+    officer = live.session("budi", PASSWORD)
+    officer.post(f"{live.url}/api/counters/4/pause", json={}, timeout=5).raise_for_status()  # takes counter 4
+    expect(row).to_contain_text("budi")
+    expect(row.locator("button[data-act=release]")).to_have_count(1)
+    row.locator("button[data-act=release]").click()
+    row.locator("button[data-act=release]").click()
+    expect(row).to_contain_text("kosong")
+    boss.post(f"{live.url}/api/counters/4/resume", json={}, timeout=5).raise_for_status()
+    page.locator("#sec-counters tbody tr").nth(3).locator("button.remove").click()
+    page.click("#sec-counters button.save")
+    expect(page.locator("#sec-counters .notice")).to_have_text("Tersimpan.")
+    expect(page.locator("#live-counters tr")).to_have_count(3)
     page.context.close()
 
 

@@ -475,6 +475,7 @@ function load(settings) {
     renderSection(s);
   }
   renderCounterChoice();
+  renderLive(); // Loket sekarang: a counter added or removed, a new name
   document.dispatchEvent(new CustomEvent("admin:settings", { detail: settings })); // voice.js: the preview's counters
 }
 
@@ -644,9 +645,11 @@ function counterName(id) {
 }
 
 function renderLive() {
-  const ids = (state.settings ? state.settings.counters.map((c) => c.id) : [...state.counters.keys()]).filter((id) => state.counters.has(id));
+  // The settings' counters (once the staff snapshot came): a counter added since is there at once, free, with
+  // no ticket, as the server has it (the snapshot taken before it knew nothing of it); one removed goes.
+  const ids = state.settings && state.counters.size ? state.settings.counters.map((c) => c.id) : [...state.counters.keys()];
   const rows = ids.map((id) => {
-    const entry = state.counters.get(id);
+    const entry = state.counters.get(id) || { officer: null, paused: false, ticket: null };
     const ticket = entry.ticket;
     let release = null;
     const stranded = !entry.officer && ticket && ticket.status === "called"; // called there, nobody to serve it

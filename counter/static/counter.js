@@ -1005,6 +1005,8 @@ function onSnapshot(snap) {
   state.tickets = new Map((snap.tickets || []).map((x) => [x.id, x]));
   state.counters = new Map(snap.counters.map((c) => [c.id, c]));
   state.waiting = Object.fromEntries(snap.services.map((s) => [s.code, s.waiting]));
+  // an admin's [queue] max_calls now ("panggilan 2 dari 2"): the page's config has the one it was drawn with
+  if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) PAGE.max_calls = snap.max_calls;
   const now = id !== null ? state.counters.get(id) : null;
   const reopened = state.reopened;
   state.reopened = null;

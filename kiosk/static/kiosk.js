@@ -364,21 +364,29 @@ import { readParams } from "./readparams.js";
 
   // -- an admin changed the settings: a fresh page, but only between two visitors ----------
   var stale = false;
+  var staleFor = "";   // what the snapshot that found this page stale said (drawnNow), "" for an event
   var RELOADED = "antrian-kiosk-reloaded";
+  var RELOADED_FOR = "antrian-kiosk-reloaded-for";
 
-  function reloadedLately() {
-    // A page that differs from the snapshot even after a reload must not reload in a loop.
+  function reloadedLately(now) {
+    // A page that differs from the snapshot even after a reload for that very snapshot's values must not
+    // reload in a loop. A reload for an event (or for other values) does not count: its page may have been
+    // drawn just before a second change that its snapshot then brings (two saves a second apart).
     var at = 0;
-    try { at = parseInt(sessionStorage.getItem(RELOADED), 10) || 0; } catch (e) { /* private mode */ }
-    return Date.now() - at < 60000;
+    var was = "";
+    try {
+      at = parseInt(sessionStorage.getItem(RELOADED), 10) || 0;
+      was = sessionStorage.getItem(RELOADED_FOR) || "";
+    } catch (e) { /* private mode */ }
+    return Date.now() - at < 60000 && was === now;
   }
 
-  function drawnDiffers(snap) {
-    // The office name and the services as the server has them now, against this page's.
+  function drawnNow(snap) {
+    // The office name, its language and the services as the server has them now (CONFIG.drawn's shape).
     var services = snap.services || [];
-    var now = [snap.office && snap.office.name, services.map(function (s) { return s.code; }),
-      services.map(function (s) { return s.name; })];
-    return JSON.stringify(now) !== JSON.stringify(CONFIG.drawn);
+    var office = snap.office || {};
+    return JSON.stringify([office.name, office.language || "id", services.map(function (s) { return s.code; }),
+      services.map(function (s) { return s.name; })]);
   }
 
   function idleScreen() {
@@ -390,13 +398,17 @@ import { readParams } from "./readparams.js";
     // Reload only when the server answers: a kiosk must never end on a browser error page.
     fetch(location.href, { cache: "no-store" }).then(function (r) {
       if (!r.ok || !idleScreen()) return;
-      try { sessionStorage.setItem(RELOADED, String(Date.now())); } catch (e) { /* private mode */ }
+      try {
+        sessionStorage.setItem(RELOADED, String(Date.now()));
+        sessionStorage.setItem(RELOADED_FOR, staleFor);
+      } catch (e) { /* private mode */ }
       location.reload();
     }).catch(function () { /* offline: try again after the next visitor */ });
   }
 
-  function markStale() {
+  function markStale(now) {
     stale = true;
+    staleFor = now || "";
     refreshIfStale();
   }
 
@@ -436,12 +448,13 @@ import { readParams } from "./readparams.js";
       onSnapshot: function (snap) {   // changed while this kiosk was offline?
         window.antrianKiosk.live = true;
         applyState(snap);
-        if (drawnDiffers(snap) && !reloadedLately()) markStale();
+        var now = drawnNow(snap);
+        if (now !== JSON.stringify(CONFIG.drawn) && !reloadedLately(now)) markStale(now);
         if (unregistered() && snapshots > 0) checkDevice();   // back after a restart with a new config.toml?
         snapshots += 1;
       },
       onEvent: function (ev) {
-        if (ev.type === "settings_changed") markStale();
+        if (ev.type === "settings_changed") markStale("");
         if (ev.office) applyState({ office: ev.office });   // office_opened / office_closed
         // A number issued, called or cancelled anywhere changes the waiting counts and what is left.
         if (ev.waiting || ev.type === "issued" || ev.office || ev.type === "settings_changed") fetchState();
