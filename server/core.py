@@ -185,11 +185,12 @@ def call(ticket: Ticket, counter_id: int, now: datetime) -> Ticket:
     )
 
 
-def check_callable(ticket: Ticket, services: Iterable[str], day: str) -> None:
+def check_callable(ticket: Ticket, services: Iterable[str], day: str, where: object = "") -> None:
     """Refuse calling this ticket out of turn at a counter serving `services` on `day`: it must be waiting
-    today in one of them."""
+    today in one of them. `where`: what the refusal adds after its status (the service names the counter
+    that called it first, in both languages)."""
     if ticket.status != WAITING or ticket.day != day:
-        raise InvalidTransition("ticket_not_waiting", label=ticket.label, status=ticket.status)
+        raise InvalidTransition("ticket_not_waiting", label=ticket.label, status=ticket.status, where=where)
     if ticket.service not in set(services):
         raise InvalidTransition("service_not_at_counter", label=ticket.label, service=ticket.service)
 

@@ -476,6 +476,24 @@ STATE = {
                         "oneOf": [_ref("Ticket"), {"type": "null"}],
                         "description": "staff state only",
                     },
+                    "next": {
+                        "description": (
+                            "staff state only: the waiting ticket the counter's call-next would take now (null: "
+                            "nobody waits for it); the staff events' `next` keeps it current"
+                        ),
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["id", "label", "service"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "label": {"type": "string"},
+                                    "service": {"type": "string"},
+                                },
+                            },
+                            {"type": "null"},
+                        ],
+                    },
                 },
             },
         },

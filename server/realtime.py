@@ -79,6 +79,8 @@ def staff_message(event: dict[str, Any]) -> dict[str, Any]:
     msg["ticket"] = event.get("ticket_full") or event.get("ticket")
     msg["actor"] = event.get("actor")
     msg["data"] = event.get("data")
+    if event.get("next") is not None:  # each counter's next call after the change (the counter page's mark)
+        msg["next"] = event["next"]
     return msg
 
 

@@ -163,8 +163,8 @@ def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser,
         assert msg["Subject"] == f"[Eskalasi] LPSE Kabupaten Contoh - tiket {ani['label']} - {today}"
         body = msg.get_content().replace("\r\n", "\n")
         for part in (
-            f"Nomor antrian : {ani['label']}",
-            f"Tanggal       : {today}",
+            f"Nomor antrian       : {ani['label']}",
+            f"Tanggal             : {today}",
             "Nama                : Ani Wijaya",
             "Instansi/Perusahaan : CV Maju Bersama",
             "Alamat              : Jl. Sudirman No. 12",

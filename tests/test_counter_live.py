@@ -523,6 +523,141 @@ def test_a_skip_with_nobody_else_waiting_says_the_visitor_is_called_again(browse
     page.context.close()
 
 
+# ---- helper-143: the line marks who "Panggil berikutnya" calls next, as the server says it --------------
+def test_the_line_marks_the_ticket_call_next_takes_and_n_calls_exactly_that_one(browser, office):
+    """At a counter serving A and C the waiting line is grouped by service; which ticket N calls next (the
+    server's rules: priority lane, arrival order across the services, a skipped ticket right behind the next
+    one, a transfer ahead of the line) is marked "Berikutnya", by the server's word (the staff snapshot's and
+    the events' `next`). Each time N is pressed the ticket called is the one marked; the mark moves live when
+    another counter calls the marked ticket or sends a visitor over."""
+    page = open_counter(browser, office, "budi", 1)  # A and C
+    budi = office.session("budi", PASSWORD)
+    sari = office.session("sari", PASSWORD)
+    mark = page.locator("#line li.next")
+
+    def marked() -> str:
+        expect(mark).to_have_count(1)
+        expect(mark.locator(".tag.next")).to_have_text("Berikutnya")
+        return mark.get_attribute("data-label")
+
+    def expect_marked(label: str) -> None:
+        expect(mark).to_have_count(1)
+        expect(mark).to_have_attribute("data-label", label)
+
+    def n_calls_the_marked() -> str:
+        label = marked()
+        expect(page.locator("#btn-call-next")).to_be_enabled()
+        page.keyboard.press("n")
+        expect(page.locator("#t-label")).to_have_text(label)
+        return label
+
+    def finish() -> None:
+        budi.post(f"{office.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        r = budi.post(f"{office.url}/api/counters/1/resolve", json={"solution": "Dijelaskan."}, timeout=5)
+        r.raise_for_status()
+        expect(page.locator("#t-label")).to_have_text("—")
+
+    def take(name: str, service: str, priority: bool = False) -> str:
+        r = requests.post(
+            office.url + "/api/tickets",
+            json={
+                "service": service,
+                "name": name,
+                "agency": "CV Maju Bersama",
+                "address": "Jl. Sudirman No. 12",
+                "phone": "081234567890",
+                "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
+                "priority": priority,
+            },
+            timeout=5,
+        )
+        assert r.status_code == 201, r.text
+        label = r.json()["ticket"]["label"]
+        if service in ("A", "C"):  # counter 1's services: listed with their visitors
+            expect(page.locator(f"#line li[data-label='{label}']")).to_be_visible()
+        return label
+
+    expect(mark).to_have_count(0)  # nobody waits: nothing marked
+    # two services: the one who came first, whichever service's list it is in
+    ani, citra = take("Ani Lestari", "A"), take("Citra Dewi", "C")
+    expect_marked(ani)
+    expect(page.locator("#line section[data-service='A'] li.next")).to_have_count(1)
+    assert n_calls_the_marked() == ani
+    finish()
+    # a priority visitor is called before those who came earlier
+    expect_marked(citra)
+    dedi, eka = take("Dedi Kurnia", "A"), take("Eka Putri", "C", priority=True)
+    expect_marked(eka)
+    assert n_calls_the_marked() == eka
+    finish()
+    # three calls without an answer, then S: requeued right behind the next one, ahead of a later visitor
+    expect_marked(citra)
+    assert n_calls_the_marked() == citra
+    fajar = take("Fajar Nugroho", "A")
+    page.keyboard.press("r")
+    expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
+    page.keyboard.press("r")
+    expect(page.locator("#t-calls")).to_contain_text("panggilan 3 dari 3")
+    page.keyboard.press("s")
+    expect(page.locator(f"#line li[data-label='{citra}']")).to_contain_text("dilewati")
+    expect_marked(dedi)
+    assert n_calls_the_marked() == dedi
+    finish()
+    expect_marked(citra)  # behind Dedi, before Fajar who came after her first turn but before the skip
+    assert n_calls_the_marked() == citra
+    finish()
+    expect_marked(fajar)
+    # a visitor another service sends over comes before the whole line: the mark moves live
+    gita = take("Gita Permata", "B")
+    r = sari.post(f"{office.url}/api/counters/3/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == gita, r.text
+    sari.post(f"{office.url}/api/counters/3/start", json={}, timeout=5).raise_for_status()
+    r = sari.post(f"{office.url}/api/counters/3/transfer", json={"service": "A"}, timeout=5)
+    r.raise_for_status()
+    expect_marked(gita)
+    expect(mark).to_contain_text("dialihkan dari B")
+    assert n_calls_the_marked() == gita
+    finish()
+    # another counter calls the marked visitor: the mark moves on at once, and N calls that one
+    hadi = take("Hadi Saputra", "C")
+    expect_marked(fajar)
+    r = sari.post(f"{office.url}/api/counters/2/call-next", json={}, timeout=5)
+    assert r.json()["ticket"]["label"] == fajar, r.text
+    expect(page.locator(f"#line li[data-label='{fajar}']")).to_have_count(0)
+    expect_marked(hadi)
+    page.click("#lang-toggle")
+    expect(mark.locator(".tag.next")).to_have_text("Next")
+    expect(mark.locator(".tag.next")).to_have_attribute("title", f"Call next (N) calls {hadi}")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(hadi)
+    expect(mark).to_have_count(0)
+    page.context.close()
+
+
+def test_calling_a_ticket_another_counter_called_first_says_which_counter(browser, office):
+    """helper-140: an officer whose line still showed a visitor (its live events late, here: its connection
+    down) pressed Panggil on them after another counter called them, and heard only "tidak sedang menunggu
+    (berstatus dipanggil)". The refusal now names the counter that has them."""
+    first, second = issue(office, "Intan Permatasari"), issue(office, "Joko Susilo")
+    page = open_counter(browser, office, "budi", 1)
+    expect(page.locator(f"#line li[data-label='{second['label']}'] button.call")).to_be_enabled()
+    page.evaluate("() => antrianCounter.live.socket.disconnect()")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
+    sari = office.session("sari", PASSWORD)
+    r = sari.post(f"{office.url}/api/counters/2/call", json={"ticket": second["label"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    page.locator(f"#line li[data-label='{second['label']}'] button.call").click()
+    expect(page.locator("#notice")).to_have_text(
+        f"Tiket {second['label']} tidak sedang menunggu (berstatus dipanggil) — sudah dipanggil di Loket 2; hanya"
+        " tiket yang menunggu dapat dipanggil."
+    )
+    expect(page.locator("#notice")).to_have_attribute("data-kind", "error")
+    page.evaluate("() => antrianCounter.live.socket.connect()")  # the refusal's 409 also asks for the truth
+    expect(page.locator(f"#line li[data-label='{second['label']}']")).to_have_count(0)
+    expect(page.locator("#line li.next")).to_have_attribute("data-label", first["label"])
+    page.context.close()
+
+
 # ---- finding 10: the office's time, whatever the browser's timezone ------------------------------
 def wib(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(WIB).strftime("%H.%M")

@@ -65,9 +65,9 @@ def test_with_email_off_the_case_has_no_mail_and_a_text_to_forward_by_hand(app, 
     text = case["copy_text"]
     assert text.startswith("Perihal: [Eskalasi] LPSE Kabupaten Contoh - tiket A-001 - Sabtu, 28 November 2026\n\n")
     for part in (
-        "Nomor antrian : A-001",
-        "Tanggal       : Sabtu, 28 November 2026 09.00 WIB",
-        "Kelas prioritas: P3 - Rendah (target penyelesaian 1 hari)",
+        "Nomor antrian       : A-001",
+        "Tanggal             : Sabtu, 28 November 2026 09.00 WIB",
+        "Kelas prioritas     : P3 - Rendah (target penyelesaian 1 hari)",
         "Nama                : Siti Aminah",
         "Instansi/Perusahaan : Dinas PUPR",
         "Alamat              : Jl. Dua",
@@ -114,8 +114,8 @@ def test_the_copy_text_is_the_escalation_mail_word_for_word(mail_app, smtp_port,
         assert case["mail"]["status"] == "sent"
         body = msg.get_content().replace("\r\n", "\n")  # SMTP's line ends
         assert case["copy_text"] == f"Perihal: {msg['Subject']}\n\n{body}"
-        assert "Kelas prioritas: P2 - Sedang (target penyelesaian 8 jam)" in msg.get_content()
-        assert "Tanggal       : Sabtu, 28 November 2026 09.07 WIB" in msg.get_content()
+        assert "Kelas prioritas     : P2 - Sedang (target penyelesaian 8 jam)" in msg.get_content()
+        assert "Tanggal             : Sabtu, 28 November 2026 09.07 WIB" in msg.get_content()
     finally:
         controller.stop()
 

@@ -99,6 +99,26 @@ function waitingFor(services) {
   return [...state.tickets.values()].filter((x) => x.status === "waiting" && services.includes(x.service));
 }
 
+// The waiting ticket "Panggil berikutnya" (N) takes at this page's counter now, as the server says it (the staff
+// snapshot's counters[].next, and `next` on every event that changes the line): the priority lane, the arrival
+// order across the counter's services, a skipped ticket's place, a transfer are the server's rules, never
+// worked out here. None when nobody waits for it (or the page's picture has not caught up yet).
+function nextHere() {
+  if (state.counterId === null) return null;
+  const next = (state.counters.get(state.counterId) || {}).next;
+  const ticket = next ? state.tickets.get(next.id) : null;
+  return ticket && ticket.status === "waiting" ? ticket : null;
+}
+
+// An event's `next` (counter id -> {id, label, service} or null): each counter's next call after the change.
+function noteNext(nexts) {
+  if (!nexts) return;
+  for (const [key, next] of Object.entries(nexts)) {
+    const id = Number(key);
+    state.counters.set(id, { ...(state.counters.get(id) || { id }), next });
+  }
+}
+
 // The actions the server allows on a ticket now: its `actions`, from the queue rules of the server's core.
 function actionsOf(ticket) {
   return new Set((ticket && ticket.actions) || []);
@@ -906,6 +926,7 @@ function renderTimer() {
 function renderLine(can = {}) {
   const cfg = counterConfig();
   const mine = cfg ? cfg.services : [];
+  const next = cfg ? nextHere() : null; // marked in words ("Berikutnya"), not by its colour alone
   const blocks = PAGE.services.map((s) => {
     const list = waitingFor([s.code]).sort(byCallingOrder);
     const count = state.waiting[s.code] ?? list.length;
@@ -921,18 +942,23 @@ function renderLine(can = {}) {
           ? el(
               "ol",
               {},
-              list.map((x) =>
-                el(
+              list.map((x) => {
+                const marked = Boolean(next && x.id === next.id);
+                return el(
                   "li",
-                  { dataset: { label: x.label } },
+                  { class: marked ? "next" : null, dataset: { label: x.label } },
                   el(
                     "div",
                     { class: "item" },
                     el("strong", {}, x.label),
-                    // the name whole, its tags after it on its last line (counter.css: the row's layout)
+                    // the name whole, its tags after it on its last line (counter.css: the row's layout); the
+                    // mark of N's next call before it, in words
                     el(
                       "span",
                       { class: "who" },
+                      marked
+                        ? [el("span", { class: "tag next", title: t("line.next_title", { label: x.label }) }, t("line.next")), " "]
+                        : null,
                       el("span", { class: "name" }, (x.form && x.form.name) || ""),
                       x.priority ? [" ", el("span", { class: "tag prio" }, t("line.priority"))] : null,
                       x.requeues ? [" ", el("span", { class: "tag" }, t("line.requeued"))] : null,
@@ -959,8 +985,8 @@ function renderLine(can = {}) {
                       ),
                     ),
                   ),
-                ),
-              ),
+                );
+              }),
             )
           : el("p", { class: "muted" }, t("line.empty"))
         : el("p", { class: "muted" }, t("line.not_served")),
@@ -1276,6 +1302,7 @@ function onEvent(ev) {
   if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
   applyTicket(ev.ticket);
   if (ev.waiting) state.waiting = ev.waiting;
+  noteNext(ev.next);
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
   if (ev.data && ev.data.renumbered && live) live.resync();
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);

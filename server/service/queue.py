@@ -410,7 +410,7 @@ class QueueCommands:
             raise FormIncomplete({"ticket": "required"})
         current = self._ready_to_call(tx, now, counter)
         ticket = self.unit.find_ticket(tx, ref.strip(), now)
-        core.check_callable(ticket, counter.services, self.unit.day(now))
+        core.check_callable(ticket, counter.services, self.unit.day(now), self._held_at(ticket))
         skipped = None
         if current is not None:
             skipped = self._skip_ticket(tx, now, counter, current, officer)
@@ -421,6 +421,13 @@ class QueueCommands:
         if skipped:
             body["skipped"] = public_ticket(settings, skipped)
         return Outcome(body)
+
+    def _held_at(self, ticket: Ticket) -> Any:
+        """Where a ticket another counter called or serves is, as a refusal to call it says it ("— sudah
+        dipanggil di Loket 2"), in both languages; "" for any other ticket."""
+        if ticket.status not in core.ACTIVE or ticket.counter_id is None:
+            return ""
+        return both(f"error.held_at.{ticket.status}", counter=self.unit.counter_name(ticket.counter_id))
 
     def _counter_view(self, tx: Tx, counter_id: int, now: datetime) -> dict[str, Any]:
         at = tx.counter_paused_at(counter_id)

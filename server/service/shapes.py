@@ -69,3 +69,8 @@ def full_ticket(settings: Settings, t: Ticket, form: dict[str, str]) -> dict[str
     data["actions"] = actions(t, rules)
     data["skip_final"] = t.queue_requeues >= rules.max_requeues  # its next skip is a no-show, not a requeue
     return data
+
+
+def next_shape(t: Ticket | None) -> dict[str, Any] | None:
+    """A counter's next call as the staff snapshot and events name it (Unit.next_calls): which ticket."""
+    return {"id": t.id, "label": t.label, "service": t.service} if t else None

@@ -19,7 +19,7 @@ from server.config import Settings
 from server.core import Ticket
 from server.errors import NotFound
 from server.forms import parse_id
-from server.service.shapes import counter_name, full_ticket, public_ticket, rules_of
+from server.service.shapes import counter_name, full_ticket, next_shape, public_ticket, rules_of
 from server.store import Store, Tx
 
 Clock = Callable[[], datetime]
@@ -137,19 +137,28 @@ class UnitOfWork:
             return outcome
 
     def decorate(self, tx: Tx, events: list[dict[str, Any]]) -> None:
-        """Attach the tickets (public and full) and, when the change moved them, the waiting counts and the
-        numbers left of each service with a daily quota."""
+        """Attach the tickets (public and full) and, when the change moved them, the waiting counts, each
+        counter's next call (`next`, for the staff) and the numbers left of each service with a daily quota."""
         settings = self.settings
-        counts = left = None
+        counts = left = nexts = None
         if any(ev["type"] in WAITING_CHANGES for ev in events):
-            waiting = tx.waiting_counts(self.day())
+            day = self.day()
+            waiting = tx.waiting_counts(day)
             counts = {s.code: waiting.get(s.code, 0) for s in settings.services}
+            # Each counter's next call after the change (staff only: the counter page marks it in its line),
+            # from each (service, lane)'s first waiting ticket: two index lookups per service, whatever the
+            # length of the day. Also what changes the order without changing the counts (a skip's requeue,
+            # a transfer, a correction of the service or the lane) is in WAITING_CHANGES.
+            heads = tx.queue_heads(day, [s.code for s in settings.services])
+            nexts = {str(cid): next_shape(t) for cid, t in self.next_calls(heads).items()}
         quotas = [s for s in settings.services if s.daily_quota is not None]
         if quotas and any(ev["type"] in QUOTA_CHANGES for ev in events):
             issued = tx.issued_counts(self.day())
             left = {s.code: max(0, s.daily_quota - issued.get(s.prefix, 0)) for s in quotas}
         for ev in events:
             ev["waiting"] = counts
+            if nexts is not None:
+                ev["next"] = nexts
             if left is not None and ev["type"] in QUOTA_CHANGES:
                 ev["left"] = left
             if ev["ticket_id"] is not None:
@@ -161,6 +170,14 @@ class UnitOfWork:
                         ev["announce"] = self.hooks.announcer(ticket, ev["counter_id"])
 
     # -- what every part asks ---------------------------------------------------------
+    def next_calls(self, waiting: list[Ticket]) -> dict[int, Ticket | None]:
+        """Each counter's next call (by id): the ticket its call-next would take now among `waiting` (today's
+        waiting tickets, or at least each (service, lane)'s first: Tx.queue_heads), by the core's calling order
+        (core.next_for, as call-next picks); None when none of its services has anyone waiting. A ticket the
+        counter holds that had all its calls is skipped first and requeued right behind that ticket
+        (core.requeue_place), so it is the same one."""
+        return {c.id: core.next_for(waiting, c.services) for c in self.settings.counters}
+
     def day(self, now: datetime | None = None) -> str:
         """Today's local date at the office."""
         return core.local_day(now or self.clock(), self.settings.office.tz)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.service.shapes import full_name, full_ticket, iso, public_ticket
+from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
 
 if TYPE_CHECKING:
@@ -272,6 +272,10 @@ class Views:
                     entry["ticket_full"] = self.full_ticket(t, tx.form(t.id)) if t else None
                 active = tx.tickets_with_status((core.WAITING, core.CALLED, core.SERVING), day)
                 active.sort(key=core.order_key)
+                # which ticket each counter's call-next would take now (the counter page marks it in its line)
+                nexts = unit.next_calls(active)  # its waiting ones: core.next_for
+                for entry in counters:
+                    entry["next"] = next_shape(nexts.get(entry["id"]))
                 # A visitor still being served when the day ended (the officer never pressed Selesai) stays
                 # at the counter, which can take no one else: listed first, so that it can be finished
                 held = [e["ticket_full"] for e in counters if e["ticket_full"] and e["ticket_full"]["day"] != day]
