@@ -35,8 +35,9 @@ def empty_queue(office) -> None:
         admin.post(f"{office.url}/api/counters/{counter['id']}/release", json={}, timeout=5).raise_for_status()
 
 
-def issue(live, name: str, service: str = "A") -> dict:
-    """A ticket of `service` for visitor `name`, taken as the kiosk takes it; the server's ticket."""
+def issue(live, name: str, service: str = "A", priority: bool = False) -> dict:
+    """A ticket of `service` for visitor `name` (in the priority lane when `priority`), taken as the kiosk
+    takes it; the server's ticket."""
     r = requests.post(
         live.url + "/api/tickets",
         timeout=5,
@@ -47,6 +48,7 @@ def issue(live, name: str, service: str = "A") -> dict:
             "address": "Jl. Sudirman No. 12",
             "phone": "081234567890",
             "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
+            "priority": priority,
         },
     )
     assert r.status_code == 201, r.text

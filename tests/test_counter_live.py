@@ -558,21 +558,7 @@ def test_the_line_marks_the_ticket_call_next_takes_and_n_calls_exactly_that_one(
         expect(page.locator("#t-label")).to_have_text("—")
 
     def take(name: str, service: str, priority: bool = False) -> str:
-        r = requests.post(
-            office.url + "/api/tickets",
-            json={
-                "service": service,
-                "name": name,
-                "agency": "CV Maju Bersama",
-                "address": "Jl. Sudirman No. 12",
-                "phone": "081234567890",
-                "problem": f"{name}: lupa kata sandi akun penyedia SPSE",
-                "priority": priority,
-            },
-            timeout=5,
-        )
-        assert r.status_code == 201, r.text
-        label = r.json()["ticket"]["label"]
+        label = issue(office, name, service, priority)["label"]
         if service in ("A", "C"):  # counter 1's services: listed with their visitors
             expect(page.locator(f"#line li[data-label='{label}']")).to_be_visible()
         return label
