@@ -876,7 +876,8 @@ function renderCounterSelect() {
       return el("option", { value: c.id, selected: c.id === state.counterId }, `${c.name} · ${c.services.join(", ")}${held}`);
     }),
   );
-  if (state.counterId === null) select.prepend(el("option", { value: "", selected: true }, t("pick_option")));
+  // none chosen, or the page's counter removed by an admin meanwhile: no other counter shown as chosen
+  if (state.counterId === null || !counterConfig()) select.prepend(el("option", { value: "", selected: true }, t("pick_option")));
   select.disabled = Boolean(bound);
 }
 
@@ -1033,6 +1034,7 @@ function onSnapshot(snap) {
   state.waiting = Object.fromEntries(snap.services.map((s) => [s.code, s.waiting]));
   // an admin's [queue] max_calls now ("panggilan 2 dari 2"): the page's config has the one it was drawn with
   if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) PAGE.max_calls = snap.max_calls;
+  takeSettings(snap);
   const now = id !== null ? state.counters.get(id) : null;
   const reopened = state.reopened;
   state.reopened = null;
@@ -1068,6 +1070,23 @@ function onSnapshot(snap) {
   }
   checkFormCopy(); // a form copy that failed or printed while the page was away
   reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
+}
+
+// An admin's services and counters now (the snapshot asked for on settings_changed, or any later one): a page
+// busy with a visitor reloads only after the ticket, and until then its line, its drop-down and "Loket lain"
+// showed the services' old names, a removed counter, and Panggil on a service its counter no longer serves.
+// The ticket being served, its form, the draft and the reload after the ticket are left as they are; a
+// counter's printer is not in the snapshot (the page's config says it; a new counter's is not known yet).
+function takeSettings(snap) {
+  if (Array.isArray(snap.services)) PAGE.services = snap.services.map((s) => ({ code: s.code, name: s.name }));
+  if (Array.isArray(snap.counters)) {
+    const had = new Map(PAGE.counters.map((c) => [c.id, c]));
+    PAGE.counters = snap.counters.map((c) => {
+      const entry = { id: c.id, name: c.name, services: [...(c.services || [])] };
+      if (had.has(c.id)) entry.has_printer = had.get(c.id).has_printer;
+      return entry;
+    });
+  }
 }
 
 // A ticket that left this counter while the page was away: its last event (GET .../history) says how (the

@@ -18,7 +18,12 @@ import { createSurveyForm } from "./skmform.js";
   var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
   // A ticket in one of these has been served: its survey opens (server/core.py SERVED).
   var SERVED = ["resolved", "escalated", "closed"];
-  var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
+  // The page's language: the visitor's own choice (the toggle keeps it in the address, ?lang=), else the
+  // office's, which follows an admin's change live (takeOffice).
+  var chosen = new URLSearchParams(location.search).get("lang");
+  chosen = chosen === "en" || chosen === "id" ? chosen : null;
+  var officeLang = CONFIG.lang === "en" ? "en" : "id";
+  var lang = chosen || officeLang;
   var ticket = CONFIG.ticket;
   // The call last rung for, by its time (called_at): every call and recall rings once, whatever came
   // between (a skip and the next call commit together, with the calls counting from 1 again). None for
@@ -387,6 +392,7 @@ import { createSurveyForm } from "./skmform.js";
         $("conn").textContent = "";
         // the admin's [queue] max_calls now (the page was drawn with the one of its time)
         if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) CONFIG.max_calls = snap.max_calls;
+        takeOffice(snap.office);
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
@@ -397,7 +403,8 @@ import { createSurveyForm } from "./skmform.js";
         if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         // the number of calls may have changed: the snapshot says it (which call is the last)
-        if (ev.type === "settings_changed" && ev.data && ev.data.section === "queue") live.resync();
+        // so may the office's name and language
+        if (ev.type === "settings_changed" && ev.data && /^(queue|office)$/.test(ev.data.section)) live.resync();
         refetch();
       },
       onStatus: function (up) {
@@ -408,6 +415,21 @@ import { createSurveyForm } from "./skmform.js";
         render();
       }
     });
+  }
+
+  // The office's name and language as an admin set them (the snapshot: every connect, and the one asked for on
+  // settings_changed): the page was drawn with those of its time. A language the visitor chose stays.
+  function takeOffice(office) {
+    if (!office) return;
+    if (typeof office.name === "string" && office.name) setText($("office-name"), office.name);
+    var now = office.language === "en" ? "en" : "id";
+    if (now === officeLang) return;
+    officeLang = now;
+    if (chosen || lang === now) return;
+    var from = lang;
+    lang = now;
+    rewordSurvey(from);
+    render();
   }
 
   function refetchQuestionnaire() {
@@ -453,6 +475,7 @@ import { createSurveyForm } from "./skmform.js";
   $("lang-toggle").addEventListener("click", function () {
     var from = lang;
     lang = lang === "id" ? "en" : "id";
+    chosen = lang;   // the visitor's: an admin's change of the office's language leaves it
     rewordSurvey(from);
     // kept in the address, so that a reload (or the phone reopening the tab) stays in this language
     var url = new URL(location.href);

@@ -34,7 +34,8 @@ import { createSurveyForm } from "./skmform.js";
   var settleUntil = 0;                // performance.now() until which a tap on the questions is not taken
   var settleTimer = null;
   var said = {};                      // an error line's id -> {lang, parts}: its words, in the language said
-  window.antrianSurvey = { resetIn: null, warnIn: null };   // for tests: the armed return to the start and its warning
+  // for tests: the armed return to the start and its warning; the settings' checks that found nothing to reload for
+  window.antrianSurvey = { resetIn: null, warnIn: null, checked: 0 };
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -145,6 +146,7 @@ import { createSurveyForm } from "./skmform.js";
     applyLang();
     show("start");
     refreshQuestionnaire();
+    checkSettings();
   }
 
   function refreshQuestionnaire() {
@@ -153,6 +155,53 @@ import { createSurveyForm } from "./skmform.js";
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (q) { if (q && state.screen === "start") form.retext(q); })
       .catch(function () { /* offline: the wording the page has */ });
+  }
+
+  // -- an admin changed the office or the services: a fresh page, but only on the start screen ------
+  // The tablet has no live connection: back at its start (after each visitor, and every CHECK_SECONDS while
+  // it waits there), it compares the office's name and language and the services (their letters are the
+  // pad's) with the public state (GET /api/state), and reloads when they differ. Never in a loop: a page that
+  // still differs after a reload for those very values stays as it is (checked every minute, a time-bound
+  // guard as the kiosk's would let it reload each time it ran out); other values reload it again.
+  var CHECK_SECONDS = 60;
+  var RELOADED_FOR = "antrian-survey-reloaded-for";
+  var settingsCheck = false;   // a check in flight
+
+  function drawnNow(snap) {
+    // CONFIG.drawn's shape (survey.html)
+    var office = snap.office || {};
+    return JSON.stringify([office.name, office.language || "id", (snap.services || []).map(function (s) { return s.code; })]);
+  }
+
+  function reloadedFor(now) {
+    try { return sessionStorage.getItem(RELOADED_FOR) === now; } catch (e) { return false; /* private mode */ }
+  }
+
+  function checkSettings() {
+    if (settingsCheck || state.screen !== "start" || !CONFIG.drawn) return;
+    settingsCheck = true;
+    fetch("/api/state", { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (snap) {
+        if (!snap || state.screen !== "start") return null;
+        var now = drawnNow(snap);
+        if (now === JSON.stringify(CONFIG.drawn) || reloadedFor(now)) {
+          window.antrianSurvey.checked += 1;
+          return null;
+        }
+        // Reload only when the page itself answers: a tablet must never end on a browser error page.
+        return fetch(location.href, { cache: "no-store" }).then(function (r) {
+          if (!r.ok || state.screen !== "start") return;
+          try {
+            sessionStorage.setItem(RELOADED_FOR, now);
+          } catch (e) {
+            return;   // private mode: nothing would stop a second reload for the same values
+          }
+          location.reload();
+        });
+      })
+      .catch(function () { /* offline: the next check */ })
+      .then(function () { settingsCheck = false; });
   }
 
   function applyLang(from) {
@@ -665,6 +714,7 @@ import { createSurveyForm } from "./skmform.js";
   state = freshState();
   wire();
   reset();
+  setInterval(checkSettings, CHECK_SECONDS * 1000);   // a tablet left at its start all day takes the change too
   // Opened with a ticket's token (…/survey/?t=<token>): that ticket, and the token off the address bar
   // so that the next visitor's start is a clean one.
   var token = new URLSearchParams(location.search).get("t");
