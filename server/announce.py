@@ -17,7 +17,7 @@ from typing import Any
 
 from server import voice
 from server.config import Settings
-from server.tts import Speech, announcement_text, vorbis_available
+from server.tts import Speech, announcement_text, speech_voice, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -161,7 +161,7 @@ class Announcer:
             return None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key, _, _ = self._queue(text, play=True)
+        key, _, _ = self._queue(text, play=True, lang=lang)
         out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
         if tts.output == "display":
             out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
@@ -173,7 +173,7 @@ class Announcer:
         lang = self.settings.office.language
         tts = self.settings.tts
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key, pack, missing = self._queue(text, play=False)
+        key, pack, missing = self._queue(text, play=False, lang=lang)
         engine = "clips" if pack is not None else "espeak"
         return {
             "text": text,
@@ -182,9 +182,11 @@ class Announcer:
             "missing": missing,
         }
 
-    def _queue(self, text: str, play: bool) -> tuple[str, voice.Pack | None, list[str]]:
+    def _queue(self, text: str, play: bool, lang: str = "id") -> tuple[str, voice.Pack | None, list[str]]:
         pack, missing = self._choose(text)
-        key = self.speech.key(text, pack) if pack is not None else self.speech.key(text)
+        # espeak-ng says an English office's calls in an English voice (server.tts.speech_voice)
+        said_by = speech_voice(self.speech.voice, lang)
+        key = self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)
         with self.lock:
             event = self.ready.get(key)
             if event is None:
@@ -192,7 +194,7 @@ class Announcer:
                 self.ready[key] = event
                 while len(self.ready) > 1000:
                     self.ready.popitem(last=False)
-        self.jobs.put((key, text, pack, play))
+        self.jobs.put((key, text, pack, said_by, play))
         return key, pack, missing
 
     def hold_audio(self, key: str, audio_format: str, wait: float = 5.0) -> Path | None:
@@ -216,12 +218,15 @@ class Announcer:
         """Make (or play) one queued announcement; False when none came."""
         self.refresh_voice()
         try:
-            key, text, pack, play = self.jobs.get(block=block, timeout=timeout)
+            key, text, pack, said_by, play = self.jobs.get(block=block, timeout=timeout)
         except queue.Empty:
             return False
         try:
             # a cache hit returns at once; failures are logged once
-            path = self.speech.synthesize(text, pack) if pack is not None else self.speech.synthesize(text)
+            if pack is not None:
+                path = self.speech.synthesize(text, pack)
+            else:
+                path = self.speech.synthesize(text, voice=said_by)
             if path is not None and play and self.settings.tts.output == "server":
                 with self.speech.holding(path) as there:  # not pruned while it plays
                     for _ in range(self.settings.tts.repeat if there else 0):

@@ -51,6 +51,8 @@ PLACEHOLDERS = frozenset({"letter", "number", "counter"})
 
 _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
+_AMPERSAND = re.compile(r"\s*&\s*")
+AND_WORDS = {"id": "dan", "en": "and"}  # what "&" in a counter name is said as
 
 WORKER_SCRIPT = Path(__file__).with_name("tts_worker.py")
 # Bumped when the audio a key stands for changes, so old cache files are not reused.
@@ -119,9 +121,11 @@ def validate_template(template: str) -> None:
 
 
 def number_words(number: int, lang: str = "id") -> str:
-    """Spell `number` in words of `lang` with num2words."""
+    """Spell `number` in words of `lang` with num2words, as one phrase: num2words' English puts a comma
+    after the thousands ("one thousand, one hundred"), which espeak-ng and a voice pack say as a pause
+    in the middle of the number."""
     try:
-        return num2words(number, lang=lang)
+        return num2words(number, lang=lang).replace(",", "")
     except NotImplementedError as error:
         raise ValueError(f"no number words for language {lang!r}") from error
 
@@ -133,14 +137,27 @@ def spell_letters(prefix: str) -> str:
 
 def counter_words(counter_name: str, lang: str = "id") -> str:
     """Say the digits in a counter name as words: "Loket 2" -> "Loket dua". A letter next to a number is
-    a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says."""
+    a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says.
+    "&" is the word for "and" ("Registrasi & Verifikasi" -> "Registrasi dan Verifikasi"): espeak-ng's
+    Indonesian says it as "tanda dan" and a voice pack would leave it out."""
 
     def say(m: re.Match[str]) -> str:
         before = " " if m.start() > 0 and counter_name[m.start() - 1].isalpha() else ""
         after = " " if m.end() < len(counter_name) and counter_name[m.end()].isalpha() else ""
         return before + number_words(int(m.group()), lang) + after
 
-    return _DIGITS.sub(say, counter_name)
+    said = _DIGITS.sub(say, counter_name)
+    return _AMPERSAND.sub(f" {AND_WORDS.get(lang, AND_WORDS['id'])} ", said).strip()
+
+
+def speech_voice(voice: str, lang: str = "id") -> str:
+    """The espeak-ng voice that says a call in `lang`: `voice` (`[tts] voice`, Indonesian by default) for
+    Indonesian, and for English that voice only when it is an English one ("en", "en-us", "gmw/en-US",
+    "English_(America)"), else "en": English words in the Indonesian voice are not English."""
+    if lang != "en":
+        return voice
+    name = voice.lower().rsplit("/", 1)[-1]
+    return voice if name == "en" or name.startswith(("en-", "english")) else "en"
 
 
 def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:
@@ -452,28 +469,30 @@ class Speech:
         """Synthesis failures since the last success."""
         return self._synth_failures.count
 
-    def key(self, text: str, pack: Pack | None = None) -> str:
-        """Stable hex digest naming the audio of `text` in this voice and rate, or joined from `pack`."""
+    def key(self, text: str, pack: Pack | None = None, voice: str | None = None) -> str:
+        """Stable hex digest naming the audio of `text` in `voice` (this speech's by default) and this rate,
+        or joined from `pack`."""
         if pack is not None:
             blob = json.dumps([_CACHE_VERSION, "clips", text, pack.digest, pack.pause_ms], ensure_ascii=False)
         else:
-            blob = json.dumps([_CACHE_VERSION, text, self.voice, self.rate], ensure_ascii=False)
+            blob = json.dumps([_CACHE_VERSION, text, voice or self.voice, self.rate], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def path_for(self, key: str, audio_format: str | None = None) -> Path:
         """The cache file for `key` in `audio_format` (this speech's format by default)."""
         return self.cache_dir / f"{key}.{audio_format or self.audio_format}"
 
-    def synthesize(self, text: str, pack: Pack | None = None) -> Path | None:
+    def synthesize(self, text: str, pack: Pack | None = None, voice: str | None = None) -> Path | None:
         """The file speaking `text`, made on a cache miss; None if disabled or it failed. With `pack`,
-        joined from its clips (`pack.render`; espeak-ng when a word of `text` has no clip).
+        joined from its clips (`pack.render`; espeak-ng when a word of `text` has no clip); else said by
+        espeak-ng in `voice` (this speech's by default).
 
         Made or found, the file counts as just used and is kept at least the cache's `fresh_seconds`."""
         if not self.enabled:
             return None
         if not text.strip():
             raise ValueError("nothing to say: the text is empty")
-        path = self.path_for(self.key(text, pack))
+        path = self.path_for(self.key(text, pack, voice))
         if self.cache.add(path.name):
             self.hit_count += 1
             return path
@@ -482,7 +501,7 @@ class Speech:
                 self.hit_count += 1
                 return path
             try:
-                self._make(text, path, pack)
+                self._make(text, path, pack, voice)
             except _WorkerError as error:
                 self._synth_failures.failure(error.kind, str(error))
                 return None
@@ -512,7 +531,7 @@ class Speech:
             if held:
                 self.release(path)
 
-    def _make(self, text: str, path: Path, pack: Pack | None = None) -> None:
+    def _make(self, text: str, path: Path, pack: Pack | None = None, voice: str | None = None) -> None:
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -529,7 +548,8 @@ class Speech:
                 except OSError as error:
                     raise _WorkerError("cache", f"cannot write {temp}: {error}") from error
             else:
-                answer = self._ask({"text": text, "voice": self.voice, "rate": self.rate, "path": str(temp)})
+                request = {"text": text, "voice": voice or self.voice, "rate": self.rate, "path": str(temp)}
+                answer = self._ask(request)
                 if not answer.get("ok"):
                     raise _WorkerError("synthesis", str(answer.get("error", "unknown error")))
             _check_wav(temp)

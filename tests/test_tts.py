@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import write_config
 from fakespeech import FakeSpeech
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from num2words import num2words
 
 from server import tts_worker
@@ -27,6 +29,7 @@ from server.tts import (
     TEMPLATE_ID,
     Speech,
     announcement_text,
+    speech_voice,
     validate_template,
 )
 
@@ -121,6 +124,116 @@ def test_a_counter_named_with_a_number_and_a_letter_is_said_with_the_letter_as_a
 def test_english_template_uses_english_number_words():
     text = announcement_text("AB-021", "Meja 10", TEMPLATE_EN, lang="en")
     assert text == "Queue number, A B, twenty-one. Please go to, Meja ten."
+
+
+# -- the number words, checked against a spelling written here without num2words --------------
+
+ID_ONES = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+EN_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+    " seventeen eighteen nineteen"
+).split()
+EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def indonesian(n: int) -> str:
+    """0-999999 in Indonesian words as a school book has them: se- for one ten, hundred and thousand,
+    "sebelas", "dua belas", "dua puluh satu", "seratus satu", "seribu", "dua ribu"."""
+
+    def below_1000(n: int) -> list[str]:
+        hundreds, rest = divmod(n, 100)
+        words = ["seratus"] if hundreds == 1 else [ID_ONES[hundreds], "ratus"] if hundreds else []
+        tens, ones = divmod(rest, 10)
+        if rest == 10:
+            words.append("sepuluh")
+        elif rest == 11:
+            words.append("sebelas")
+        elif tens == 1:
+            words += [ID_ONES[ones], "belas"]
+        else:
+            words += [ID_ONES[tens], "puluh"] if tens else []
+            words += [ID_ONES[ones]] if ones else []
+        return words
+
+    if n == 0:
+        return "nol"
+    thousands, rest = divmod(n, 1000)
+    words = ["seribu"] if thousands == 1 else [*below_1000(thousands), "ribu"] if thousands else []
+    return " ".join(words + below_1000(rest))
+
+
+def english(n: int) -> str:
+    """0-999999 in British English words, one phrase (no comma: a comma is a pause when spoken)."""
+
+    def below_100(n: int) -> str:
+        return EN_ONES[n] if n < 20 else EN_TENS[n // 10] + (f"-{EN_ONES[n % 10]}" if n % 10 else "")
+
+    def below_1000(n: int) -> str:
+        hundreds, rest = divmod(n, 100)
+        if not hundreds:
+            return below_100(rest)
+        return f"{EN_ONES[hundreds]} hundred" + (f" and {below_100(rest)}" if rest else "")
+
+    thousands, rest = divmod(n, 1000)
+    if not thousands:
+        return below_1000(rest)
+    return f"{below_1000(thousands)} thousand" + ((" and " if rest < 100 else " ") + below_1000(rest) if rest else "")
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (1, "satu"),
+        (11, "sebelas"),
+        (12, "dua belas"),
+        (20, "dua puluh"),
+        (21, "dua puluh satu"),
+        (100, "seratus"),
+        (101, "seratus satu"),
+        (111, "seratus sebelas"),
+        (200, "dua ratus"),
+        (999, "sembilan ratus sembilan puluh sembilan"),
+        (1000, "seribu"),
+        (1100, "seribu seratus"),
+        (2024, "dua ribu dua puluh empat"),
+    ],
+)
+def test_the_independent_spelling_says_the_numbers_an_office_meets(n, words):
+    assert indonesian(n) == words
+
+
+@settings(max_examples=400, deadline=None)
+@given(number=st.integers(0, 999_999), counter=st.integers(1, 999), width=st.sampled_from([1, 3, 4]))
+@example(number=7, counter=1, width=3).via("A-007")
+@example(number=1100, counter=20, width=3).via("a pause in English")
+@example(number=9999, counter=20, width=3).via("the highest daily quota")
+def test_every_label_and_counter_number_is_said_in_the_words_of_each_language(number, counter, width):
+    """The label's number (zero-padded or not) and the counter's number, in Indonesian and in English,
+    as a spelling written here says them; English thousands with no comma (a pause inside the number)."""
+    label = f"A-{number:0{width}d}"
+    said = announcement_text(label, f"Loket {counter}", "{letter}|{number}|{counter}")
+    assert said == f"A|{indonesian(number)}|Loket {indonesian(counter)}"
+    said = announcement_text(label, f"Loket {counter}", "{letter}|{number}|{counter}", lang="en")
+    assert said == f"A|{english(number)}|Loket {english(counter)}"
+
+
+def test_an_english_call_past_a_thousand_has_no_pause_inside_its_number():
+    text = announcement_text("B-1100", "Loket 2", TEMPLATE_EN, lang="en")
+    assert text == "Queue number, B, one thousand one hundred. Please go to, Loket two."
+
+
+@pytest.mark.parametrize(
+    ("counter", "lang", "spoken"),
+    [
+        ("Loket 4 – Registrasi & Verifikasi Akun", "id", "Loket empat – Registrasi dan Verifikasi Akun"),
+        ("Loket 4 – Registrasi & Verifikasi Akun", "en", "Loket four – Registrasi and Verifikasi Akun"),
+        ("Meja R&D", "id", "Meja R dan D"),
+        ("Loket 2&3", "id", "Loket dua dan tiga"),
+    ],
+)
+def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, spoken):
+    """espeak-ng's Indonesian says "&" as "tanda dan" ("and sign"), and a voice pack left it out."""
+    assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
 
 
 @pytest.mark.parametrize("template", [TEMPLATE_ID, TEMPLATE_EN, "{counter}: {letter} {number}, {letter} {number}"])
@@ -484,6 +597,43 @@ def test_use_order_survives_a_restart(tmp_path):
     restarted = Speech(tmp_path, cache_mb=(sizes[0] + sizes[2] + 1) / MB)
     assert [p.exists() for p in paths] == [True, False, True]
     assert restarted.cache.names() == [paths[2].name, paths[0].name]
+
+
+def test_an_english_office_s_calls_are_said_by_the_english_voice(tmp_path):
+    """`[office] language = "en"` says the English phrase with espeak-ng's English voice, not the Indonesian
+    `[tts] voice` (which reads "Queue number" as Indonesian letters); an Indonesian office keeps its voice."""
+    english = load_settings(write_config(tmp_path, {'language = "id"': 'language = "en"'}))
+    assert english.tts.voice == "id"
+    announcer = Announcer(english, speech=Speech(tmp_path / "speech", voice=english.tts.voice))
+    reference = Speech(tmp_path / "reference", voice="en")
+    try:
+        preview = announcer.preview("A-012", "Loket 2")
+        assert preview["text"] == "Queue number, A, twelve. Please go to, Loket two."
+        assert announcer.run_once(block=False)
+        made = announcer.speech.path_for(preview["audio"].rsplit("/", 1)[-1].split(".")[0])
+        assert made.read_bytes() == reference.synthesize(preview["text"]).read_bytes()
+        indonesian_office = Announcer(load_settings(write_config(tmp_path)), speech=announcer.speech)
+        preview = indonesian_office.preview("A-012", "Loket 2")
+        assert preview["audio"] == f"/api/tts/{Speech(tmp_path / 'x', voice='id').key(PHRASE)}.wav"
+    finally:
+        announcer.speech.close()
+        reference.close()
+
+
+@pytest.mark.parametrize(
+    ("voice", "lang", "said_by"),
+    [
+        ("id", "id", "id"),
+        ("id", "en", "en"),
+        ("poz/id", "en", "en"),
+        ("en-us", "en", "en-us"),
+        ("gmw/en-US", "en", "gmw/en-US"),
+        ("English_(America)", "en", "English_(America)"),
+        ("en-us", "id", "en-us"),  # an office that chose a voice for Indonesian keeps it
+    ],
+)
+def test_the_voice_of_a_call_is_english_for_english_unless_an_english_one_is_set(voice, lang, said_by):
+    assert speech_voice(voice, lang) == said_by
 
 
 def test_cache_mb_reaches_the_speech_of_the_announcer(tmp_path):

@@ -87,6 +87,27 @@ def test_a_counter_named_with_a_number_and_a_letter_finds_the_letters_clip():
     assert missing == [] and parts[-3:] == ["dua", "belas", "b"]
 
 
+def test_an_ampersand_is_the_packs_word_for_and_and_an_english_thousand_has_no_pause(tmp_path):
+    """ "Registrasi & Verifikasi" needs `dan.wav` (it was left out of the call unsaid), the office's list
+    of clips has it, and an English number past a thousand is one run of words, no pause inside it."""
+    from server.tts import TEMPLATE_EN, TEMPLATE_ID, announcement_text
+
+    names = {"nomor-antrian", "a", "dua", "belas", "silakan-menuju", "loket", "registrasi", "verifikasi"}
+    text = announcement_text("A-12", "Loket 2 – Registrasi & Verifikasi", TEMPLATE_ID)
+    assert voice.plan(text, names)[1] == ["dan"]  # espeak-ng says the call until the pack has it
+    parts, missing = voice.plan(text, names | {"dan"})
+    assert missing == [] and parts[-5:] == ["loket", "dua", "registrasi", "dan", "verifikasi"]
+    names = {"queue-number", "a", "one", "thousand", "hundred", "please-go-to", "registrasi", "and", "verifikasi"}
+    text = announcement_text("A-1100", "Registrasi & Verifikasi", TEMPLATE_EN, lang="en")
+    parts, missing = voice.plan(text, names)
+    assert missing == [] and parts == [
+        "queue-number", None, "a", None, "one", "thousand", "one", "hundred", None,
+        "please-go-to", None, "registrasi", "and", "verifikasi",
+    ]  # fmt: skip
+    settings = load_settings(write_config(tmp_path, {'name = "Loket 3"': 'name = "Loket 3 – Registrasi & Akun"'}))
+    assert {"loket", "tiga", "registrasi", "dan", "akun"} <= set(voice.office_clips(settings))
+
+
 def test_the_template_gives_one_clip_per_run_of_fixed_words():
     runs = voice.template_runs("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
     assert runs == ["nomor-antrian", "silakan-menuju"]
