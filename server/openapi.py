@@ -213,7 +213,7 @@ ONE_LINE = {"type": "string", "description": "One line of text, no control chara
 PUBLIC_TICKET = {
     "type": "object",
     "description": "What displays and phones may see of a ticket: no name, phone, address or problem.",
-    "required": ["label", "service", "status", "calls", "counter_id", "counter_name", "priority", "day"],
+    "required": ["label", "service", "status", "calls", "counter_id", "counter_name", "priority", "day", "last_chance"],
     "properties": {
         "label": {"type": "string", "examples": ["A-001"]},
         "service": {"type": "string"},
@@ -223,6 +223,11 @@ PUBLIC_TICKET = {
         "counter_name": {"type": "string"},
         "priority": {"type": "boolean"},
         "day": DATE,
+        "last_chance": {
+            "type": "boolean",
+            "description": "Skipped and requeued as often as it may be: one more skip is a no-show (the TV marks "
+            "its calls 'Kesempatan terakhir').",
+        },
     },
 }
 
@@ -248,7 +253,6 @@ TICKET_VIEW = {
                     "minimum": 0,
                     "description": "How often it was skipped and requeued in its current service's line.",
                 },
-                "last_chance": {"type": "boolean", "description": "Skipped once more, it is a no-show."},
                 "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
                 "token": {"type": "string", "description": "POST /api/tickets only"},
                 "status_url": {"type": "string", "description": "POST /api/tickets only"},
@@ -408,10 +412,11 @@ STATE = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["code", "name", "waiting", "quota", "left", "served", "estimated_wait_s"],
+                "required": ["code", "name", "prefix", "waiting", "quota", "left", "served", "estimated_wait_s"],
                 "properties": {
                     "code": {"type": "string"},
                     "name": {"type": "string"},
+                    "prefix": {"type": "string", "description": "The letters of its numbers (A-001)."},
                     "waiting": {"type": "integer"},
                     "quota": {"type": ["integer", "null"], "description": "Its daily_quota (null: none)."},
                     "left": {

@@ -227,11 +227,31 @@ export function connectLive(role, { onSnapshot, onEvent, onStatus }) {
     if (up) pause = 2000;
     else if (reason === "io server disconnect") closedByServer();
   };
-  live = connect({ auth, onSnapshot, onEvent, onStatus: status });
+  const snapshot = (snap) => {
+    showOfficeName(snap && snap.office);
+    onSnapshot(snap);
+  };
+  live = connect({ auth, onSnapshot: snapshot, onEvent, onStatus: status });
   live.socket.on("connect_error", () => {
     if (!live.socket.active) closedByServer(); // refused by the server (not a network error it retries)
   });
   return live;
+}
+
+// The office's name in the header ("LPSE Kabupaten Contoh" under the page's name) and the tab's title, as the
+// snapshot has it: an admin's rename reaches an open page (a settings change brings a fresh snapshot).
+let titledOffice = null; // the office name the tab's title ends with
+function showOfficeName(office) {
+  const name = office && typeof office.name === "string" ? office.name : "";
+  if (!name) return;
+  const box = document.querySelector(".bar .brand .office");
+  if (titledOffice === null) titledOffice = box ? box.textContent : name;
+  if (box && box.textContent !== name) box.textContent = name;
+  const suffix = " · " + titledOffice;
+  if (titledOffice !== name && document.title.endsWith(suffix)) {
+    document.title = document.title.slice(0, -suffix.length) + " · " + name;
+  }
+  titledOffice = name;
 }
 
 // ---- small helpers ------------------------------------------------------------------------

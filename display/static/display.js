@@ -249,10 +249,20 @@ import { connect } from "/static/live.js";
   }
 
   // "Panggilan ke-2", "Panggilan ke-3 (terakhir)": a recall, said on its tile and its row ("" for a first call).
-  function nthCall(calls) {
+  // A ticket on its last chance (skipped and requeued as often as it may be: one more skip is a no-show, the
+  // server's `last_chance`) says so while it is called (many visitors have no phone page open to tell them):
+  // its row "Kesempatan terakhir", then "Panggilan ke-2 (kesempatan terakhir)"; its tile "Kesempatan terakhir"
+  // at every call (`tile`: the tile's room is the number's, and the last chance matters more than its count).
+  function nthCall(calls, lastChance, tile) {
     const n = Number(calls);
+    if (lastChance && (tile || !Number.isInteger(n) || n < 2)) return T.last_chance;
     if (!Number.isInteger(n) || n < 2) return "";
-    return (n >= state.maxCalls ? T.call_last : T.call_nth).split("{n}").join(String(n));
+    const text = lastChance ? T.call_last_chance : n >= state.maxCalls ? T.call_last : T.call_nth;
+    return text.split("{n}").join(String(n));
+  }
+  // A called ticket's last chance (not once it is served, nor a server that sends no such field).
+  function lastChance(t) {
+    return !!t && t.status === "called" && t.last_chance === true;
   }
 
   function card(c) {
@@ -297,7 +307,8 @@ import { connect } from "/static/live.js";
       if (c.ticket) {
         // A ticket at a paused counter stays on show (its visitor is still there); the badge says why.
         setText(k.label, c.ticket.label);
-        setMarker(k.sub, c.ticket.status === "called" ? nthCall(c.ticket.calls) : "");
+        setMarker(k.sub, c.ticket.status === "called" ? nthCall(c.ticket.calls, lastChance(c.ticket), true) : "");
+        k.root.classList.toggle("last-chance", lastChance(c.ticket));
         setText(k.meta, serviceName(c.ticket.service));
         const status = c.paused ? "paused" : c.ticket.status === "serving" ? "serving" : "called";
         setText(k.status, status === "paused" ? T.paused : status === "serving" ? T.serving : T.called);
@@ -306,6 +317,7 @@ import { connect } from "/static/live.js";
       } else {
         setText(k.label, c.paused ? T.paused : T.empty);
         setText(k.sub, c.paused ? T.paused_sub : "");
+        k.root.classList.remove("last-chance");
         setText(k.meta, "");
         setText(k.status, "");
         delete k.status.dataset.status;
@@ -341,8 +353,11 @@ import { connect } from "/static/live.js";
       if (!(c && c.ticket && sameTicket(c.ticket, r))) li.dataset.over = ""; // left its counter since (skipped, done)
       const to = "→\u00a0" + (r.counter_name || (counterById(r.counter_id) || {}).name || "");
       li.append(el("span", "label", r.label), el("span", "to", to), el("span", "time", clockTime(r.at)));
-      const nth = nthCall(r.calls);
+      // its last chance is said while the ticket is called at its counter (the row's call is its newest)
+      const last = li.dataset.over === undefined && lastChance(c.ticket);
+      const nth = nthCall(r.calls, last);
       if (nth) li.append(el("span", "nth", nth)); // under the counter and the time
+      if (last) li.classList.add("last-chance");
       const k = cards.get(r.counter_id); // a recall its tile leaves out: said only here
       if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
       const since = Date.now() - flashRecentStart;
@@ -428,10 +443,10 @@ import { connect } from "/static/live.js";
     if (e.textContent !== text) e.textContent = text;
   }
   // A recall's marker on its tile: on two lines it breaks before its "(terakhir)" only, never inside
-  // "Panggilan ke-3" (display.css: its parts do not wrap).
+  // "Panggilan ke-3" (display.css: its parts do not wrap); "Kesempatan terakhir" between its words.
   function setMarker(e, text) {
     if (e.textContent === text) return;
-    const parts = text ? text.split(/ (?=\()/) : [];
+    const parts = !text ? [] : text === T.last_chance ? text.split(" ") : text.split(/ (?=\()/);
     e.replaceChildren(...parts.flatMap((part, i) => (i ? [" ", el("span", "", part)] : [el("span", "", part)])));
   }
 

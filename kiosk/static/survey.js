@@ -159,9 +159,9 @@ import { createSurveyForm } from "./skmform.js";
 
   // -- an admin changed the office or the services: a fresh page, but only on the start screen ------
   // The tablet has no live connection: back at its start (after each visitor, and every CHECK_SECONDS while
-  // it waits there), it compares the office's name and language and the services (their letters are the
-  // pad's) with the public state (GET /api/state), and reloads when they differ. Never in a loop: a page that
-  // still differs after a reload for those very values stays as it is (checked every minute, a time-bound
+  // it waits there), it compares the office's name and language and the services' codes and prefixes (the
+  // prefixes are the pad's letters) with the public state (GET /api/state), and reloads when they differ.
+  // Never in a loop: a page that still differs after a reload for those very values stays as it is (checked every minute, a time-bound
   // guard as the kiosk's would let it reload each time it ran out); other values reload it again.
   var CHECK_SECONDS = 60;
   var RELOADED_FOR = "antrian-survey-reloaded-for";
@@ -170,7 +170,10 @@ import { createSurveyForm } from "./skmform.js";
   function drawnNow(snap) {
     // CONFIG.drawn's shape (survey.html)
     var office = snap.office || {};
-    return JSON.stringify([office.name, office.language || "id", (snap.services || []).map(function (s) { return s.code; })]);
+    var services = snap.services || [];
+    // the prefixes too: the pad's letters are theirs, and an admin may change one keeping its code
+    return JSON.stringify([office.name, office.language || "id", services.map(function (s) { return s.code; }),
+      services.map(function (s) { return s.prefix; })]);
   }
 
   function reloadedFor(now) {

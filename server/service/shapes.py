@@ -54,6 +54,9 @@ def public_ticket(settings: Settings, t: Ticket) -> dict[str, Any]:
         "counter_name": counter_name(settings, t.counter_id),
         "priority": t.priority,
         "day": t.day,
+        # skipped and requeued as often as it may be (its current line): one more skip is a no-show. The TV
+        # marks its calls "Kesempatan terakhir", the phone says it (docs/display.md, docs/kiosk.md).
+        "last_chance": t.queue_requeues >= settings.queue.max_requeues,
     }
 
 

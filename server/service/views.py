@@ -161,7 +161,7 @@ class Views:
         # call commit together), how often it was passed over, and whether one more is a no-show.
         view["called_at"] = iso(ticket.last_called_at)
         view["requeues"] = ticket.queue_requeues  # in its current line: a transfer starts it again
-        view["last_chance"] = ticket.queue_requeues >= self.unit.rules.max_requeues
+        # `last_chance` (one more skip is a no-show) is the public ticket's: the TV marks it too
         if ticket.status == core.WAITING:
             ahead, wait = self.place_in_line(tx, ticket.service, ticket.id)
             view["position"] = ahead + 1
@@ -237,6 +237,7 @@ class Views:
                     {
                         "code": s.code,
                         "name": s.name,
+                        "prefix": s.prefix,  # its numbers' letters: an open survey tablet notices a change
                         "waiting": waiting.get(s.code, 0),
                         "quota": quota,
                         "left": None if quota is None else max(0, quota - issued.get(s.prefix, 0)),
