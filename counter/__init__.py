@@ -581,7 +581,7 @@ def skm_page():
     given under it (each text, with its choices, when the questionnaire was changed in the period, and one
     note saying when and how many answered each) and a bar, the index (IKM), its grade, per service and
     counter, the respondents' profile and the suggestions (never a name)."""
-    from server import reports, skm_report
+    from server import reports, skm, skm_report
 
     service = current_app.extensions["antrian"]
     settings = service.settings
@@ -611,6 +611,7 @@ def skm_page():
         other_lang="en" if lang == "id" else "id",
         tr=partial(t, lang=lang),
         num=partial(_num, lang=lang),
+        percent=skm.percent,  # a profile's share from its count, exactly (not the JSON's 4-decimal share)
         wording_note=skm_report.wording_note(data, settings.office.tz, lang) if data else None,
         wording_tag=lambda ids: ", ".join(skm_report.wording_label(i, lang) for i in ids).capitalize(),
         chart=_skm_chart(data["nrr"]) if data else None,

@@ -185,8 +185,10 @@ def _sections(summary: dict[str, Any], tz: tzinfo | str, num: Callable[[Any, str
     for item, entries in summary["profile"].items():
         rows.append([t(f"skm.profile.{item}"), t("skm.header.count"), t("skm.header.share")])
         for r in entries:
-            # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %)
-            share = "—" if r["share"] is None else num(round(r["share"] * 100, 1), "share")  # none: as the page says
+            # "Persentase": a percentage (25.0), as the page shows it, not the fraction (0.25 read as 0.25 %),
+            # computed from the counts (skm.percent), not from the 4-decimal `share` rounded again; none: "—"
+            pct = skm.percent(r["count"], summary["respondents"])
+            share = "—" if pct is None else num(float(pct), "share")
             rows.append([_choice_name(item, r["code"]), r["count"], share])
     rows.append([])
     rows.extend(_wording_rows(summary, tz))

@@ -555,6 +555,43 @@ def test_skm_csv_and_xlsx(client, officer):
     assert all(isinstance(row[1], datetime) and row[1].date().isoformat() == "2026-11-28" for row in data[5:])
 
 
+def test_a_profiles_percentage_is_its_count_over_the_respondents_rounded_once():
+    # 14 of 17 is 82.35…%: 82.4, not 82.3 (82.35, from a share rounded to 0.8235, rounded again); 4 of 21
+    # is 19.04…%: 19.0, not 19.1; 1 of 16 is 6.25 %: 6.3, half up as every figure of the report
+    assert skm.percent(14, 17) == Decimal("82.4") and skm.percent(4, 21) == Decimal("19.0")
+    assert skm.percent(1, 16) == Decimal("6.3") and skm.percent(10, 136) == Decimal("7.4")
+    assert skm.percent(0, 5) == Decimal("0.0") and skm.percent(0, 0) is None
+
+
+def test_the_profiles_percentages_on_the_page_and_in_the_files_are_rounded_once(client, officer):
+    """A month of 136 respondents, 10 of them with a diploma (7.35…%), showed 7,3% on the page, its print,
+    the CSV and the XLSX: the 4-decimal share 0.0735 times 100, rounded again (and a float's 7.35 rounds
+    down). Here 14 of 17 respondents (82.35…%) and 3 who left it out (17.6…%)."""
+    from openpyxl import load_workbook
+
+    for i in range(17):
+        t = serve(client, officer)
+        profile = {"education": "s1"} if i < 14 else {}
+        body = {"token": t["token"], "answers": ANSWERS, "profile": profile}
+        assert client.post("/api/survey", json=body).status_code == 201
+    query = "from=2026-11-28&to=2026-11-28"
+    education = {r["code"]: r for r in client.get(f"/api/skm?{query}").get_json()["profile"]["education"]}
+    assert (education["s1"]["count"], education["unknown"]["count"]) == (14, 3)
+    for lang, s1, unknown in (("id", "82,4%", "17,6%"), ("en", "82.4%", "17.6%")):
+        page = client.get(f"/counter/skm?{query}&lang={lang}").data.decode("utf-8")
+        table = page[page.index('data-item="education"') :]
+        cells = re.findall(
+            r'<tr data-code="(\w+)">.*?<td class="num">(\d+)</td><td class="num">([^<]*)</td>', table, re.S
+        )
+        shown = {code: (count, pct) for code, count, pct in cells[:7]}
+        assert shown["s1"] == ("14", s1) and shown["unknown"] == ("3", unknown), shown
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/skm?{query}&format=csv").data.decode("utf-8-sig"))))
+    assert ["S1", "14", "82.4"] in rows, [r for r in rows if len(r) == 3]
+    wb = load_workbook(io.BytesIO(client.get(f"/api/skm?{query}&format=xlsx").data))
+    report = [tuple(row[:3]) for row in wb["SKM"].iter_rows(values_only=True)]
+    assert ("S1", 14, 82.4) in report
+
+
 def test_a_grade_has_one_word_wherever_it_is_shown_in_either_language(client, officer):
     """The English SKM page named grade C "Poor" in its tables while its legend said "C (fair) … D (poor)",
     and D "Not good", milder than C's word. A grade's word is the regulation's (PermenPANRB 14/2017: Sangat
