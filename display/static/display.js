@@ -177,10 +177,30 @@ import { connect } from "/static/live.js";
     state.seq = ev.seq;
     if (ev.type === "settings_changed") {
       // An admin changed services or counters: their names and lists come with a fresh snapshot.
-      live.resync();
+      resyncSoon();
       return;
     }
     apply(ev);
+  }
+
+  // A connection may ask for three snapshots, then one per 10 s: an admin saving four sections within seconds
+  // had the TV cut off and its address blocked for 10 s. The first save's snapshot comes at once, those of the
+  // saves after it together, at most one per SETTINGS_RESYNC_MS (the last one's changes included).
+  const SETTINGS_RESYNC_MS = 10000;
+  let resyncAt = -Infinity;
+  let resyncTimer = null;
+  function resyncSoon() {
+    const wait = resyncAt + SETTINGS_RESYNC_MS - Date.now();
+    if (wait <= 0) {
+      resyncAt = Date.now();
+      live.resync();
+    } else if (resyncTimer === null) {
+      resyncTimer = setTimeout(() => {
+        resyncTimer = null;
+        resyncAt = Date.now();
+        live.resync();
+      }, wait);
+    }
   }
 
   function hold(ev) {

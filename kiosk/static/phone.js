@@ -404,7 +404,7 @@ import { createSurveyForm } from "./skmform.js";
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         // the number of calls may have changed: the snapshot says it (which call is the last)
         // so may the office's name and language
-        if (ev.type === "settings_changed" && ev.data && /^(queue|office)$/.test(ev.data.section)) live.resync();
+        if (ev.type === "settings_changed" && ev.data && /^(queue|office)$/.test(ev.data.section)) refetchState();
         refetch();
       },
       onStatus: function (up) {
@@ -417,8 +417,28 @@ import { createSurveyForm } from "./skmform.js";
     });
   }
 
-  // The office's name and language as an admin set them (the snapshot: every connect, and the one asked for on
-  // settings_changed): the page was drawn with those of its time. A language the visitor chose stays.
+  // An admin saved the office or the queue: its name, language and max_calls from the public state. Not a
+  // socket snapshot: a connection may ask for three, then one per 10 s, and four saves in a few seconds cut off
+  // every phone and blocked its address for 10 s (all of a guest Wi-Fi's phones share one). Saves close
+  // together are read once.
+  var stateTimer = null;
+  function refetchState() {
+    clearTimeout(stateTimer);
+    stateTimer = setTimeout(function () {
+      fetch("/api/state", { cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) return;
+          if (Number.isInteger(s.max_calls) && s.max_calls > 0) CONFIG.max_calls = s.max_calls;
+          takeOffice(s.office);
+          render();
+        })
+        .catch(function () { /* offline: the snapshot at the reconnect brings them */ });
+    }, 500);
+  }
+
+  // The office's name and language as an admin set them (the snapshot at every connect; refetchState after a
+  // save): the page was drawn with those of its time. A language the visitor chose stays.
   function takeOffice(office) {
     if (!office) return;
     if (typeof office.name === "string" && office.name) setText($("office-name"), office.name);
@@ -495,6 +515,7 @@ import { createSurveyForm } from "./skmform.js";
     get socket() { return live && live.socket; },
     connected: function () { return !!live && live.synced() && online; },
     ticket: function () { return ticket; },
-    seq: function () { return shownSeq; }
+    seq: function () { return shownSeq; },
+    liveSeq: function () { return live ? live.seq() : 0; }   // the last event the page took
   };
 })();
