@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import requests
 from playwright.sync_api import expect
 
@@ -78,3 +81,42 @@ def sign_in(page, live, path: str | None, username: str, check_name: bool = True
         expect(page.locator("#officer-name")).to_have_text(username)
         expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
     return page
+
+
+# The admin's settings sections, in the order they are put back: counters first (they may name a service a test
+# added), then services.
+SETTINGS_SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk", "hours")
+
+
+@contextmanager
+def settings_kept(live, admin) -> Iterator[None]:
+    """Put back every settings section changed inside the block, through the admin's API session `admin`: a
+    module's tests share one live server."""
+    before = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()
+    yield
+    after = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()
+    for section in SETTINGS_SECTIONS:
+        if after[section] != before[section]:
+            value = before[section]
+            if section == "office":
+                value = {k: v for k, v in value.items() if k != "timezone"}
+            r = admin.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
+            assert r.status_code == 200, r.text
+
+
+FRONT_VIEWPORT = {"width": 1366, "height": 768}
+
+
+def open_front(browser, live, viewport=None, username: str = "rina"):
+    """The front office's page for `username` in a new browser context, its alerts of before it loaded."""
+    page = browser.new_context(viewport=viewport or FRONT_VIEWPORT, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/front", username)
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+    return page
+
+
+def reload_front(page) -> None:
+    """The front office's page reloaded: live again, and its alerts of before it loaded."""
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")

@@ -15,12 +15,10 @@ import pytest
 import requests
 from conftest import ROOT
 from playwright.sync_api import expect
-from staffpages import issue, sign_in
+from staffpages import issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
-# Restore order: counters first (they may name a service a test added), then services.
-SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk", "hours")
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +31,8 @@ def boss(live):
 
 @pytest.fixture(autouse=True)
 def restore_settings(live, boss):
-    before = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
-    yield
-    after = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
-    for section in SECTIONS:
-        if after[section] != before[section]:
-            value = before[section]
-            if section == "office":
-                value = {k: v for k, v in value.items() if k != "timezone"}
-            r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
-            assert r.status_code == 200, r.text
+    with settings_kept(live, boss):
+        yield
 
 
 def open_page(browser, live, path: str, username: str, form: bool = False):

@@ -11,6 +11,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from test_display_many_counters import LONG_NAMED, NAMES
 from test_display_readability import (
     CUT_SIDEWAYS,
     SETTLED,
@@ -24,9 +25,6 @@ from test_display_readability import (
     tile,
 )
 
-LONG = "Registrasi & Verifikasi Akun"
-LONG_NAMED = (4, 5, 8)
-NAMES = {i: f"Loket {i} – {LONG}" if i in LONG_NAMED else f"Loket {i}" for i in range(1, 11)}
 SERVICE = {1: "A", 2: "A", 3: "B"}  # the demo's counters; 4-10 serve A, B and C
 # Each counter's ticket: (skipped before: on its last chance, its calls now, then served).
 SETUP = {

@@ -13,11 +13,10 @@ import pytest
 from conftest import office_zone, write_config
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, sign_in
+from staffpages import PASSWORD, issue, open_front, reload_front
 
 from server.outbox import PRINT_MAX_ATTEMPTS, print_backoff_seconds
 
-VIEWPORT = {"width": 1366, "height": 768}
 GAVE_UP = "lalu tekan Cetak ulang"  # the printer's line, once a slip of it gave up
 
 
@@ -37,19 +36,6 @@ def live(tmp_path):
         server.add_user(name, role)
     yield server
     server.stop()
-
-
-def front(browser, live):
-    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
-    sign_in(page, live, "/counter/front", "rina")
-    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
-    return page
-
-
-def reload(page) -> None:
-    page.reload()
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
 
 
 def jobs(session, live) -> dict[int, dict]:
@@ -107,14 +93,14 @@ def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_lin
     cancelled, called = issue(live, "Agus Salim"), issue(live, "Bunga Citra", service="B")
     served, waiting = issue(live, "Candra Wijaya", service="C"), issue(live, "Dewi Lestari")
     labels = {x["label"] for x in (cancelled, called, served, waiting)}
-    first = front(browser, live)  # open all along: it sees the changes live
+    first = open_front(browser, live)  # open all along: it sees the changes live
     for label in labels:
         expect(slip_alert(first, label)).to_have_count(1)
     give_up(live, rina, labels)
     for label in labels:  # each slip gave up: a reprint is asked for
         expect(slip_alert(first, label)).to_contain_text(GAVE_UP)
         expect(gave_up(first, label)).to_have_count(1)
-    second = front(browser, live)  # another front-office PC, opened now: its alerts loaded from the print jobs
+    second = open_front(browser, live)  # another front-office PC, opened now: its alerts loaded from the print jobs
     for label in labels:
         expect(slip_alert(second, label)).to_contain_text(GAVE_UP)
         expect(gave_up(second, label)).to_have_count(1)
@@ -152,7 +138,7 @@ def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_lin
     assert found[(cancelled["label"], "ticket")]["reason"]["kind"] == "cancelled"
 
     line = first.locator("#alerts li[data-type=print_skipped]").text_content()
-    reload(first)  # loaded again from the print jobs: the same
+    reload_front(first)  # loaded again from the print jobs: the same
     expect(first.locator("#alerts li[data-type=print_skipped]")).to_have_text(line)
     for label in (cancelled["label"], called["label"], served["label"]):
         expect(slip_alert(first, label)).to_have_count(0)
@@ -168,7 +154,7 @@ def test_a_slip_that_gave_up_says_when_it_did_the_same_live_and_after_a_reload(b
     the same alert, two times. Both now say when it failed, which is what the front office needs."""
     rina = live.session("rina", PASSWORD)
     label = issue(live, "Agus Salim")["label"]
-    page = front(browser, live)
+    page = open_front(browser, live)
     expect(slip_alert(page, label)).to_have_count(1)  # its first try failed at once
     live.advance(240)  # the printer stays off: the slip gives up minutes after its number was taken
     give_up(live, rina, {label})
@@ -178,10 +164,10 @@ def test_a_slip_that_gave_up_says_when_it_did_the_same_live_and_after_a_reload(b
     (job,) = [j for j in jobs(rina, live).values() if j["label"] == label]
     issued = datetime.fromisoformat(job["created_at"]).astimezone(office_zone())
     assert re.fullmatch(r"\d\d[.:]\d\d", at) and at[:2] + at[3:] != issued.strftime("%H%M"), (at, issued)
-    reload(page)
+    reload_front(page)
     expect(slip_alert(page, label)).to_contain_text(GAVE_UP)
     expect(slip_alert(page, label).locator("strong")).to_have_text(f"sejak {at}")
-    other = front(browser, live)  # another front-office PC, opened after it gave up
+    other = open_front(browser, live)  # another front-office PC, opened after it gave up
     expect(slip_alert(other, label).locator("strong")).to_have_text(f"sejak {at}")
     for p in (page, other):
         p.context.close()

@@ -12,7 +12,7 @@ from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, sign_in
+from staffpages import PASSWORD, issue, reload_front, sign_in
 
 from server.service.jobs import KIOSK_SCREEN_SECONDS
 
@@ -80,18 +80,12 @@ def expect_form(page, values: dict) -> None:
         expect(page.locator(f"#r-{field}")).to_have_value(value)
 
 
-def reload(page) -> None:
-    page.reload()
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")  # and the alerts of before it
-
-
 def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_cleared(browser, live):
     page = front(browser, live)
     page.select_option("#r-service", "B")
     fill(page, VISITOR)
     page.check("#r-priority")
-    reload(page)  # F5
+    reload_front(page)  # F5
     expect_form(page, VISITOR)
     expect(page.locator("#r-service")).to_have_value("B")
     assert page.locator("#r-priority").is_checked()
@@ -107,7 +101,7 @@ def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_
     page.click("#btn-draft-clear")  # Kosongkan: the form is empty, and stays so after a reload
     expect_form(page, dict.fromkeys(VISITOR, ""))
     expect(page.locator("#draft-row")).to_be_hidden()
-    reload(page)
+    reload_front(page)
     expect_form(page, dict.fromkeys(VISITOR, ""))
     expect(page.locator("#draft-row")).to_be_hidden()
 
@@ -115,7 +109,7 @@ def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_
     fill(page, VISITOR)
     page.click("#btn-register")
     expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
-    reload(page)
+    reload_front(page)
     expect_form(page, dict.fromkeys(VISITOR, ""))
     expect(page.locator("#draft-row")).to_be_hidden()
     page.context.close()
@@ -277,7 +271,7 @@ def test_an_alert_closed_stays_closed_after_a_reload_and_in_another_tab_until_it
     line.locator("button", has_text="Tutup").click()
     expect(alert_of(page, first["label"])).to_have_count(0)
     expect(alert_of(page, second["label"])).to_have_count(0)
-    reload(page)  # the page's alerts are loaded again, but the line was closed
+    reload_front(page)  # the page's alerts are loaded again, but the line was closed
     expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(0)
     other = page.context.new_page()  # another tab of the same browser
     other.goto(live.url + "/counter/front")
@@ -328,12 +322,12 @@ def test_slips_printed_after_failing_are_said_until_closed(browser, live, kiosk_
         expect(alert_of(page, first["label"])).to_have_count(0)
         expect(late).to_contain_text("tercetak di printer kiosk setelah gagal: ambil dan serahkan ke pengunjungnya.")
         assert re.search(rf"Slip (.+, )?{first['label']}, (.+, )?{second['label']}\b", late.inner_text())
-        reload(page)  # loaded again from the print jobs
+        reload_front(page)  # loaded again from the print jobs
         expect(late).to_contain_text(first["label"])
         expect(late).to_contain_text(second["label"])
         late.locator("button").click()
         expect(late).to_have_count(0)
-        reload(page)  # closed: not back (a slip of an earlier test printing later would be a line of its own)
+        reload_front(page)  # closed: not back (a slip of an earlier test printing later would be a line of its own)
         for label in (first["label"], second["label"]):
             expect(alert_of(page, label)).to_have_count(0)
             expect(page.locator("#alerts li[data-type=print_late]", has_text=label)).to_have_count(0)
@@ -384,7 +378,7 @@ def test_the_late_slips_name_only_those_nobody_took_for_visitors_still_waiting(b
     r = budi.post(f"{live.url}/api/counters/2/call-next", json={}, timeout=5)
     assert r.json()["ticket"]["label"] == called["label"], r.text
     expect(late_line(page)).to_have_count(0)
-    reload(page)  # loaded again from the print jobs: none of them waits any more
+    reload_front(page)  # loaded again from the print jobs: none of them waits any more
     expect(page.locator("#tickets tr", has_text=called["label"])).to_have_count(1)
     expect(late_line(page)).to_have_count(0)
     page.context.close()
@@ -422,13 +416,13 @@ def test_a_slip_not_printed_because_its_ticket_left_the_line_is_said_with_why_in
     if os.environ.get("ANTRIAN_SHOTS_DIR"):
         page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS_DIR"], "front-skipped-en.png"))
     page.click("#lang-toggle")
-    reload(page)  # loaded again from the print jobs, the failures before them not alerted again
+    reload_front(page)  # loaded again from the print jobs, the failures before them not alerted again
     expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)")
     expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)")
     for label in (cancelled["label"], called["label"]):
         expect(alert_of(page, label)).to_have_count(0)
     skipped.locator("button").click()
     expect(skipped).to_have_count(0)
-    reload(page)
+    reload_front(page)
     expect(skipped).to_have_count(0)
     page.context.close()

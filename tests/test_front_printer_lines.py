@@ -15,11 +15,10 @@ from conftest import write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, sign_in
+from staffpages import PASSWORD, issue, open_front, reload_front
 
 from server.outbox import PRINT_MAX_ATTEMPTS, print_backoff_seconds
 
-VIEWPORT = {"width": 1366, "height": 768}
 PAPER_OUT, PAPER_IN = b"\x72", b"\x12"
 
 
@@ -49,19 +48,6 @@ def live(tmp_path, kiosk):
         server.add_user(name, role)
     yield server
     server.stop()
-
-
-def front(browser, live, viewport=VIEWPORT):
-    page = browser.new_context(viewport=viewport, locale="id-ID").new_page()
-    sign_in(page, live, "/counter/front", "rina")
-    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
-    return page
-
-
-def reload(page) -> None:
-    page.reload()
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
 
 
 def slip_lines(page):
@@ -109,7 +95,7 @@ def test_ten_slips_failed_on_one_printer_are_one_line_until_they_print(browser, 
     rina = live.session("rina", PASSWORD)
     labels = [issue(live, f"Pengunjung {i + 1}", service="ABC"[i % 3])["label"] for i in range(10)]
     wait_jobs(rina, live, lambda found: sum(j["attempts"] >= 1 for j in found) == 10)
-    page = front(browser, live)
+    page = open_front(browser, live)
     line = slip_lines(page)
     expect(line).to_have_count(1)
     expect(page.locator("#alerts li")).to_have_count(1)  # nothing else: one line for one cause
@@ -119,10 +105,10 @@ def test_ten_slips_failed_on_one_printer_are_one_line_until_they_print(browser, 
     expect(chips(line)).to_have_text(labels[:6])  # as issued: their print jobs' order
     expect(line.locator(".slip-more")).to_have_text("+4 lagi")
     said = line.inner_text()
-    reload(page)  # loaded from the print jobs: the same line
+    reload_front(page)  # loaded from the print jobs: the same line
     expect(line).to_have_count(1)
     assert line.inner_text() == said
-    other = front(browser, live)  # another front-office PC
+    other = open_front(browser, live)  # another front-office PC
     expect(slip_lines(other)).to_have_count(1)
     assert slip_lines(other).inner_text() == said
     other.context.close()
@@ -141,7 +127,7 @@ def test_ten_slips_failed_on_one_printer_are_one_line_until_they_print(browser, 
     expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(0)
     found = wait_jobs(rina, live, lambda f: all(j["status"] == "printed" for j in f))
     assert sorted(j["label"] for j in found if j["status"] == "printed") == sorted(labels)
-    reload(page)
+    reload_front(page)
     expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(0)
     page.context.close()
 
@@ -151,7 +137,7 @@ def test_tutup_closes_the_line_until_a_slip_gives_up_or_another_fails_and_each_l
     up, or another slip failing there. Each label shows its ticket's row with its Cetak ulang in focus."""
     rina = live.session("rina", PASSWORD)
     labels = [issue(live, f"Pengunjung {i + 1}", service="AB"[i % 2])["label"] for i in range(3)]
-    page = front(browser, live)
+    page = open_front(browser, live)
     line = slip_lines(page)
     expect(chips(line)).to_have_count(3)
     give_up(live, rina, set(labels))
@@ -159,7 +145,7 @@ def test_tutup_closes_the_line_until_a_slip_gives_up_or_another_fails_and_each_l
     expect(line).to_contain_text("tidak dicoba lagi: " + " ".join(labels))  # as issued
     expect(line).not_to_contain_text("dicoba lagi otomatis")
     said = line.inner_text()
-    reload(page)
+    reload_front(page)
     assert line.inner_text() == said  # given up: the same live and loaded, its time too
 
     # A label: its row, Cetak ulang in focus; pressed, the reprint fails too and is retried (the line says so)
@@ -175,7 +161,7 @@ def test_tutup_closes_the_line_until_a_slip_gives_up_or_another_fails_and_each_l
 
     line.locator("button", has_text="Tutup").click()
     expect(slip_lines(page)).to_have_count(0)
-    reload(page)
+    reload_front(page)
     expect(slip_lines(page)).to_have_count(0)  # closed: also after a reload ...
     tab = page.context.new_page()  # ... and in another tab
     tab.goto(live.url + "/counter/front")
@@ -209,7 +195,7 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
     r = budi.post(f"{live.url}/api/tickets/{token}/print-form", json={"counter_id": 1}, timeout=5)
     assert r.status_code == 202, r.text
     for width in (1366, 1024):
-        page = front(browser, live, {"width": width, "height": 768})
+        page = open_front(browser, live, {"width": width, "height": 768})
         forms = page.locator("#alerts li[data-type=print_failed][data-paper=form]")
         expect(forms).to_have_count(1, timeout=20_000)
         expect(forms).to_contain_text("Printer Loket 1: tidak dapat dihubungi")

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 import requests
 from playwright.sync_api import expect
-from staffpages import issue, sign_in
+from staffpages import issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
@@ -24,16 +24,8 @@ def boss(live):
 
 @pytest.fixture(autouse=True)
 def restore_settings(live, boss):
-    before = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
-    yield
-    after = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
-    for section in ("services", "office"):
-        if after[section] != before[section]:
-            value = before[section]
-            if section == "office":
-                value = {k: v for k, v in value.items() if k != "timezone"}
-            r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
-            assert r.status_code == 200, r.text
+    with settings_kept(live, boss):
+        yield
 
 
 def put(live, boss, section: str, value) -> None:
