@@ -1148,7 +1148,8 @@ function start(user) {
   restoreDraft();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
-  window.antrianFront = { onEvent, onDisk };
+  // for tests: whether the list has stood still long enough for a click to be taken (justMoved)
+  window.antrianFront = { onEvent, onDisk, settled: () => performance.now() - list.movedAt >= SETTLE_MS };
   setupList();
   refreshList();
   setInterval(refreshList, 60000); // the waits go on with the clock, and the day ends
