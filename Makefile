@@ -16,10 +16,16 @@ TEST_DEB_PACKAGES := cups-daemon cups-client poppler-utils ?chromium ?chromium-h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The distribution's Python when it is new enough (Debian's build is optimised: the server issued
 # 15-20 % more tickets per second on it than on a plain source build), else python3 on PATH.
-BASE_PY := $(shell for p in /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11; do \
+PY_CANDIDATES := /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11
+BASE_PY := $(shell for p in $(PY_CANDIDATES); do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
+# Where none is (Ubuntu 22.04's python3 is 3.10), `venv` installs the newest pythonX.Y the distribution has
+# (Ubuntu 22.04: python3.11 from universe) with its venv module, and stops saying what to do where it has none
+# (Debian 11, Ubuntu 20.04). APT_PYTHON_DIR: where apt puts it (a test's stand-in apt-get puts it elsewhere).
+APT_PYTHONS := 3.13 3.12 3.11
+APT_PYTHON_DIR := /usr/bin
 
-.PHONY: run test test-fast setup test-setup debs test-debs bench bench-setup lint clean service lock voice-pack
+.PHONY: run test test-fast setup test-setup debs base-python venv test-debs bench bench-setup lint clean service lock voice-pack
 
 # The exact versions `make` installs: the runtime's for `make run` (an office PC gets no test tools: no
 # Playwright with its Node.js, no Hypothesis), and with the `test` extra's for `make test`, at the same
@@ -44,6 +50,41 @@ debs:
 	  echo "Memasang paket Debian / installing Debian packages:$$want"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want; \
 	fi
+
+# The Python .venv is built on (printed): the first of PY_CANDIDATES at 3.11 or newer, else the newest of
+# APT_PYTHONS apt-get can install; and its venv module (Debian and Ubuntu ship ensurepip apart, in
+# pythonX.Y-venv: without it `python -m venv` leaves a .venv with no pip).
+base-python:
+	@ok() { "$$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }; \
+	py=""; for p in $(PY_CANDIDATES); do ok "$$p" && { py=$$p; break; }; done; \
+	if [ -z "$$py" ]; then \
+	  for v in $(APT_PYTHONS); do apt-cache show "python$$v-venv" >/dev/null 2>&1 || continue; \
+	    echo "Python 3.11+ tidak ada; memasang python$$v / no Python 3.11 or newer: installing python$$v" >&2; \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq "python$$v" "python$$v-venv" >&2 || exit 1; \
+	    py=$(APT_PYTHON_DIR)/python$$v; break; done; \
+	fi; \
+	if [ -z "$$py" ] || ! ok "$$py"; then \
+	  found=$$(python3 -V 2>&1 || echo "no python3"); \
+	  echo "Antrian memerlukan Python 3.11 atau lebih baru; di sini: $$found. Pakai Debian 12 atau Ubuntu 22.04 ke atas." >&2; \
+	  echo "Antrian needs Python 3.11 or newer; this machine has: $$found, and its package lists offer none" >&2; \
+	  echo "(Debian 11 and Ubuntu 20.04 have none). Use Debian 12, Ubuntu 22.04 or newer, or put a Python 3.11+" >&2; \
+	  echo "at /usr/bin/python3.11 and run make again." >&2; \
+	  exit 1; \
+	fi; \
+	if ! "$$py" -c 'import ensurepip' 2>/dev/null; then \
+	  v=$$("$$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  echo "Memasang python$$v-venv / installing python$$v-venv" >&2; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq "python$$v-venv" >&2 || exit 1; \
+	fi; \
+	echo "$$py"
+
+# .venv on that Python; one left without pip (a venv module missing when it was made) or on a Python older than
+# 3.11 is made again.
+venv:
+	@$(PY) -c 'import sys, pip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && exit 0; \
+	py=$$($(MAKE) --no-print-directory -s base-python) || exit 1; \
+	clear=$$(test -e $(PY) && echo --clear); \
+	echo "$$py -m venv $$clear $(VENV)"; "$$py" -m venv $$clear $(VENV)
 
 # One setup at a time. Two `make run`s (or `make run` and `make test`) started together on a fresh
 # checkout both made .venv and installed into it, and one failed half-way ("No module named pip"). Each
@@ -73,7 +114,7 @@ locked-bench-setup: $(BENCH_STAMP)
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(MAKE) --no-print-directory debs PACKAGES="$(DEB_PACKAGES)"
-	test -x $(PY) || $(BASE_PY) -m venv $(VENV)
+	@$(MAKE) --no-print-directory venv
 	@echo "Memasang paket Python ke $(VENV) (sekali saja, 1-3 menit) / installing Python packages into $(VENV) (once, 1-3 min)"
 	$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	$(PY) -m pip install -q -r $(LOCK)
