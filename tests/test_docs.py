@@ -1,5 +1,6 @@
-"""docs/api.md covers every API route and every event type the server emits; docs/panduan-admin.md (the admin's
-guide in Indonesian) names only commands, make targets and config keys that exist."""
+"""docs/api.md covers every API route and every event type the server emits; README.md and docs/*.md (the
+admin's guide in Indonesian, docs/panduan-admin.md, first) name only commands, make targets, config keys and
+screenshots that exist; README's command line names every command and option."""
 
 from __future__ import annotations
 
@@ -31,18 +32,23 @@ def test_every_event_type_is_documented():
     assert sorted(t for t in EVENT_TYPES if f"`{t}`" not in API) == []
 
 
-# -- docs/panduan-admin.md: every command, make target and config key it quotes is real ------------------------
+# -- docs/panduan-admin.md and the other docs: every command, make target and config key they quote is real ----
 GUIDE = (ROOT / "docs" / "panduan-admin.md").read_text(encoding="utf-8")
+# Every document a reader acts on; docs/performance.md is the measurements' history, as each round found them.
+DOCS = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md") if p.name != "performance.md")]
 FENCE = re.compile(r"^[ \t]*```([^\n`]*)\n(.*?)^[ \t]*```[ \t]*$", re.S | re.M)
 COMMAND = ".venv/bin/python -m server"
-# `[section] key`, `[[counters]] printer`, `[printers.kiosk]`, `[printers.*]`
-SECTION_KEY = re.compile(r"\[\[?([a-z_]+)(?:\.([A-Za-z0-9_*]+))?\]\]?(?:[ \t]+([a-z_]+))?")
+# also written without .venv/bin/ ("python -m server serve refuses to start"); not `python -m server.report_job`
+RUN = re.compile(r"python -m server(?![\w.])")
+# `[section] key`, `[[counters]] printer`, `[printers.kiosk]`, `[printers.*]`; not a list's index (`counters[i]`)
+SECTION_KEY = re.compile(r"(?<![\w\]])\[\[?([a-z_]+)(?:\.([A-Za-z0-9_*]+))?\]\]?(?:[ \t]+([a-z_]+))?")
+SCREENSHOT = re.compile(r"\]\((?:docs/)?(screenshots/[^)\s]+)\)")
 
 
 def code_of(text: str) -> tuple[list[str], list[str]]:
     """The guide's code: every line of its fenced blocks and every inline `span` (one may cross a line), and
-    the text of its ```toml blocks."""
-    lines = [line for _, block in FENCE.findall(text) for line in block.splitlines()]
+    the text of its ```toml blocks. A ```text block is a program's output (the start's banner), not code."""
+    lines = [line for info, block in FENCE.findall(text) if info.strip() != "text" for line in block.splitlines()]
     spans = [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", FENCE.sub("", text))]
     return lines + spans, [block for info, block in FENCE.findall(text) if info.strip() == "toml"]
 
@@ -85,28 +91,28 @@ def guide_problems(text: str) -> tuple[list[str], set[str]]:
     wrong: list[str] = []
     seen: set[str] = set()
     for piece in code:
-        start = piece.find(COMMAND)
-        while start != -1:
+        for run in RUN.finditer(piece):
             words = []
-            for word in piece[start + len(COMMAND) :].split():
+            for word in piece[run.end() :].split():
                 if word in ("#", "|", "||", "&&", ";") or word.startswith("#"):
                     break
                 words.append(word)
-            start = piece.find(COMMAND, start + 1)
-            if words[:1] in ([], ["…"]):  # ".venv/bin/python -m server …": any command
+            if words[:1] in ([], ["…"]) or words[0].startswith(("…", "<")):  # "python -m server …": any command
                 continue
             parser, path, rest = _parser(), [], list(words)
-            while subs := [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]:
-                name = rest.pop(0) if rest else "(none)"
-                if name not in subs[0].choices:
+            while rest and (subs := [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]):
+                name = rest.pop(0).strip("`")  # none left: the group itself ("python -m server users")
+                # "users passwd|disable|enable NAME": each of them a command
+                if not all(each in subs[0].choices for each in name.split("|")):
                     wrong.append(f"no command {' '.join([*path, name])!r}: {COMMAND} {' '.join(words)}")
                     parser = None
                     break
+                name = name.split("|")[0]
                 parser, path = subs[0].choices[name], [*path, name]
             if parser is None:
                 continue
             for word in rest:
-                option = word.split("=")[0]
+                option = word.strip("[]()`,.;:").split("=")[0]
                 if option.startswith("--") and option not in parser._option_string_actions:
                     wrong.append(f"{' '.join(path)} has no option {option}: {COMMAND} {' '.join(words)}")
             section = rest[0] if path[:1] == ["settings"] and path[1:] != ["show"] and rest else None
@@ -186,3 +192,122 @@ vendor = 0x0416
         "no config section [display]: [display] theme",
         "toml block: [printers] has no key 'vendor'",
     ]
+
+
+def doc_problems(name: str, text: str) -> list[str]:
+    """What a document quotes that does not exist: guide_problems', and each picture it shows that
+    docs/screenshots lacks."""
+    wrong, _ = guide_problems(text)
+    missing = [shot for shot in SCREENSHOT.findall(text) if not (ROOT / "docs" / shot).is_file()]
+    return [f"{name}: {problem}" for problem in [*wrong, *(f"no picture docs/{shot}" for shot in missing)]]
+
+
+def test_every_doc_names_only_real_commands_make_targets_config_keys_and_screenshots():
+    """The admin guide's check over README.md and every page of docs/ (but the history of measurements, docs/
+    performance.md): every `python -m server COMMAND [--option]`, `make TARGET`, `[section] key` and ```toml
+    block is real, and every screenshot shown is in docs/screenshots."""
+    wrong = [problem for name in DOCS for problem in doc_problems(name, (ROOT / name).read_text(encoding="utf-8"))]
+    assert wrong == []
+    assert {"README.md", "docs/admin.md", "docs/api.md", "docs/operations.md", "docs/reports.md"} <= set(DOCS)
+
+
+def test_the_docs_check_reads_alternatives_brackets_a_bare_python_and_pictures():
+    """The check reads the notation README's command line uses ("users passwd|disable|enable", "[--option]"),
+    a command written `python -m server` without .venv/bin/, and a picture's path; not `counters[i]` or a
+    ```text block (a program's output) as a config key, nor `python -m server.report_job` as a command."""
+    made_up = """
+`.venv/bin/python -m server users passwd|disbale NAME`, `.venv/bin/python -m server demo [--if-empty] [--people N]`,
+the actor is `cli` for `python -m server user`, each `counters[i].paused`, `python -m server.report_job`.
+![a page](screenshots/no-such-page.png) ![the kiosk](screenshots/kiosk-welcome.png)
+
+```text
+  Printer 'kiosk' menulis ke berkas var/tickets.prn: atur [printers.kiosk] di config.toml
+```
+"""
+    assert doc_problems("x.md", made_up) == [
+        f"x.md: no command 'users passwd|disbale': {COMMAND} users passwd|disbale NAME",
+        f"x.md: demo has no option --people: {COMMAND} demo [--if-empty] [--people N]",
+        f"x.md: no command 'user': {COMMAND} user",
+        "x.md: no picture docs/screenshots/no-such-page.png",
+    ]
+
+
+# -- README's command line: every command and option of server/cli.py's parser -------------------------------
+# Options kept for old scripts that do nothing: not offered to a new reader.
+UNLISTED_OPTIONS = {("restore", "--force")}
+
+
+def command_line_block() -> str:
+    """The fenced block of README's "## Command line"."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    return FENCE.search(section).group(2)
+
+
+def unlisted(block: str) -> list[str]:
+    """Each command (its path, "users passwd") and option of the command line's parser that no line of
+    `block` names: a command by its words on one line (`users passwd|disable|enable`), an option on a line
+    naming its command."""
+    from server.cli import _parser
+
+    lines = [re.split(r"[\s|\[\]]+", line) for line in block.splitlines()]
+    out: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> None:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if subs:
+            for name, sub in subs[0].choices.items():
+                walk(sub, [*path, name])
+            return
+        mine = [words for words in lines if all(word in words for word in path)]
+        if not mine:
+            out.append(" ".join(path))
+            return
+        for action in parser._actions:
+            if action.help == argparse.SUPPRESS:  # serve --sync: the tests', hidden from --help too
+                continue
+            for option in action.option_strings:
+                if not option.startswith("--") or option in ("--help", "--config"):
+                    continue  # --config: said under the block, for every command
+                if (path[-1], option) not in UNLISTED_OPTIONS and not any(option in words for words in mine):
+                    out.append(f"{' '.join(path)} {option}")
+
+    walk(_parser(), [])
+    return out
+
+
+def test_the_readme_command_line_names_every_command_and_option():
+    """README's "Command line" block names every command of `python -m server` and each of its options (but
+    --help, --config, said under it, and restore's --force, which does nothing): a command added (repair,
+    systemd-unit) or an option (demo --visitors, archive --out) is not left for the reader to find in --help."""
+    assert unlisted(command_line_block()) == []
+
+
+def test_the_command_line_check_finds_a_command_or_option_left_out():
+    """The check above fails on README's block as it was: repair and systemd-unit, demo's --visitors and
+    archive's --out were missing."""
+    old = """.venv/bin/python -m server serve [--host H] [--port P]
+.venv/bin/python -m server users add NAME --role officer|frontoffice|admin [--counter N] [--full-name T] [--nip N]
+.venv/bin/python -m server users passwd|disable|enable NAME | users list
+.venv/bin/python -m server settings show | settings set SECTION JSON | settings reset SECTION
+.venv/bin/python -m server demo [--if-empty | --force]
+.venv/bin/python -m server archive --month YYYY-MM [--replace] [--unfinished] | retention --months N | backup FILE | restore FILE
+.venv/bin/python -m server go-live [--yes] [--force]
+.venv/bin/python -m server voice check [--clips FOLDER] [--up-to N]
+.venv/bin/python -m server printer test NAME [--local]
+"""
+    assert unlisted(old) == ["demo --visitors", "archive --out", "repair", "systemd-unit"]
+
+
+# -- the admin page's sections, in docs/admin.md's table and the admin's guide -----------------------------------
+def test_the_admin_docs_name_every_section_of_the_admin_page():
+    """Each section heading of the admin page (the catalogue's admin.sec.*, Indonesian) is named in bold in
+    docs/admin.md and in italics in docs/panduan-admin.md: the SKM questionnaire's was missing from both."""
+    import json
+
+    catalogue = json.loads((ROOT / "server" / "i18n" / "id.json").read_text(encoding="utf-8"))
+    headings = sorted(text for key, text in catalogue.items() if key.startswith("admin.sec."))
+    admin = (ROOT / "docs" / "admin.md").read_text(encoding="utf-8")
+    assert {"Kantor", "Kuesioner SKM", "Loket sekarang"} <= set(headings)
+    assert [h for h in headings if f"**{h}**" not in admin] == []
+    assert [h for h in headings if f"*{h}*" not in GUIDE] == []
