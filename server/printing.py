@@ -364,9 +364,12 @@ class AgentPrintWorker(PrintWorker):
 
 
 def make_print_workers(socketio, service) -> dict[str, PrintWorker]:
-    """One worker per printer that jobs can go to: local, or an agent's when [agents] names it."""
+    """One worker per printer of config.toml, local or an agent's when [agents] names it: every one a job can go
+    to, also one no counter uses at the start (the admin page gives a counter any of them, live; an idle worker
+    reads its due jobs once a second)."""
     settings = service.settings
-    names = {settings.kiosk.printer} | {c.printer for c in settings.counters} | set(settings.agents)
+    names = set(settings.printers) | {settings.kiosk.printer} | {c.printer for c in settings.counters}
+    names |= set(settings.agents)
     workers: dict[str, PrintWorker] = {}
     for name in sorted(n for n in names if n):
         if name in settings.agents:

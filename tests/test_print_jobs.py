@@ -731,3 +731,35 @@ def test_a_failed_slip_says_when_it_failed_as_its_alert_did_not_when_it_was_queu
     assert client.post("/api/tickets", json=visitor()).status_code == 201
     jobs_now = client.get("/api/print-jobs", headers=headers).get_json()["jobs"]
     assert [(j["status"], j["failed_at"]) for j in jobs_now] == [("queued", None), ("failed", last)]
+
+
+def test_a_printer_given_to_a_counter_on_the_admin_page_prints_without_a_restart(tmp_path, clock):
+    """A printer in config.toml that no counter used when the server started, given to counter 1 on the admin
+    page: the visitor's form copy comes out of it (it had no worker until a restart: queued, never tried)."""
+    printer = FakeNetworkPrinter()
+    try:
+        cfg = write_config(
+            tmp_path,
+            extra=f'\n[printers.loket]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+            'timeout = 5\nprofile = "TM-T20II"\n',
+        )
+        app = create_app(cfg, workers=True, clock=clock)
+        apps.append(app)
+        client = app.test_client()
+        h = login(app, client, "boss", "admin")
+        loaded = client.get("/api/admin/settings", headers=h).get_json()
+        assert all(not c.get("printer") for c in loaded["counters"])  # nobody uses it at the start
+        counters = [{**c, "printer": "loket"} if c["id"] == 1 else c for c in loaded["counters"]]
+        base = loaded["versions"]["counters"]
+        r = client.put("/api/admin/settings/counters", json={"value": counters, "base": base}, headers=h)
+        assert r.status_code == 200, r.get_json()
+        token = client.post("/api/tickets", json=visitor(name="Ani Lestari")).get_json()["ticket"]["token"]
+        officer = app.test_client()
+        ho = login(app, officer, "budi")
+        for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Reset kata sandi"})):
+            assert officer.post(f"/api/counters/1/{action}", json=data, headers=ho).status_code == 200
+        assert officer.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=ho).status_code == 202
+        data = printer.wait_for_close()
+        assert b"FORMULIR KONSULTASI" in data and b"Ani Lestari" in data
+    finally:
+        printer.stop()
