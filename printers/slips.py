@@ -88,7 +88,9 @@ class FormCopy:
     solution: str = ""
     escalation_note: str = ""
     lkpp_ticket: str = ""
-    officer: str = ""
+    lkpp_answer: str = ""  # LKPP's answer to an escalated case, once recorded (closed)
+    officer: str = ""  # who signs the copy (the one who explained): the account's full name, else the login name
+    officer_nip: str = ""  # the officer's NIP as written ("19850101 201001 1 001"); none: left out
     counter_name: str = ""
     survey_url: str = ""  # the satisfaction survey of this visit, as a QR code at the foot (none: left out)
 
@@ -210,10 +212,12 @@ def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
     yield _Text(_word("form_title"), _Style(align="center", bold=True, size=2))
     yield _Text(form.office_name, _CENTER)
     yield _Rule()
+    # the paper form's first two lines, in its words: the day and date of the consultation, then its time
+    yield _field(_word("date"), format_date_id(form.consulted_at))
+    yield _field(_word("time"), format_time_id(form.consulted_at))
     yield _field(_word("label"), form.label)
     if form.counter_name:
         yield _field(_word("counter"), form.counter_name)
-    yield _field(_word("date"), format_datetime_id(form.consulted_at))
     yield _Rule()
     yield _Text(_word("identity"), _BOLD)
     yield _field(_word("name"), form.name)
@@ -238,10 +242,14 @@ def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
             yield _Text(form.escalation_note.strip(), _PLAIN)
         if form.lkpp_ticket.strip():
             yield _field(_word("lkpp_ticket"), form.lkpp_ticket)
+        if form.lkpp_answer.strip():
+            yield _field(_word("lkpp_answer"), form.lkpp_answer)
     yield _Rule()
     yield _Text(_word("officer"), _PLAIN)
     yield _Text("\n\n", _PLAIN)  # room for the signature
     yield _Text(f"( {form.officer.strip() or '.' * 20} )", _PLAIN)
+    if form.officer_nip.strip():
+        yield _Text(f"{_word('nip')} {form.officer_nip.strip()}", _PLAIN)
     if form.survey_url:
         yield _Rule()
         yield _Text(_word("survey"), _CENTER)

@@ -15,7 +15,9 @@ from typing import Any
 
 import printers
 from server import core
+from server.forms import format_nip
 from server.outbox import OutboxWorker, Result, Withdrawn
+from server.reports import category_name
 from server.service.jobs import slip_unwanted
 
 log = logging.getLogger("antrian.printing")
@@ -52,20 +54,26 @@ class PrintWorker(OutboxWorker):
         tz = settings.office.tz
         if job["kind"] == "form":
             form = tx.form(ticket.id)
+            # signed as the A4 copy is (ViewService.form_copy): the account's full name and NIP, else the login name
+            account = (tx.user(ticket.officer) if ticket.officer else None) or {}
             return printers.FormCopy(
                 office_name=settings.office.name,
                 label=ticket.label,
-                consulted_at=(ticket.started_at or ticket.created_at).astimezone(tz),
+                # the day and time of the consultation, as the A4 copy has them
+                consulted_at=(ticket.started_at or ticket.first_called_at or ticket.created_at).astimezone(tz),
                 name=form["name"],
                 agency=form["agency"],
                 address=form["address"],
                 phone=form["phone"],
                 problem=form["problem"],
-                category=ticket.category,
+                # the kind of problem by its name, as the recap's Keterangan says it ("Pertanyaan")
+                category=category_name(ticket.category),
                 solution=ticket.solution,
                 escalation_note=ticket.escalation_note,
                 lkpp_ticket=ticket.lkpp_ticket,
-                officer=ticket.officer,
+                lkpp_answer=ticket.lkpp_answer or "",
+                officer=account.get("full_name") or ticket.officer or "",
+                officer_nip=format_nip(account.get("nip")),
                 counter_name=self.service.counter_name(ticket.counter_id) or "",
                 # the survey's QR code while it can still be answered (the day of the visit), as on the A4 copy
                 survey_url=f"{settings.office.public_url}/t/{ticket.token}?survey=1"

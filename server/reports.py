@@ -27,6 +27,14 @@ OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLV
 OUTCOME_NAMES.update({status: t(f"recap.outcome.transferred_{status}") for status in core.UNSERVED_ENDS})
 # The problem categories by the names the staff pages show (in Indonesian, as the whole recap).
 CATEGORY_NAMES = {code: t(f"staff.category.{code}") for code in core.CATEGORIES}
+
+
+def category_name(code: str | None, none: str = "") -> str:
+    """A ticket's kind of problem by its Indonesian name, as the recap, the form copies and the escalation mail
+    say it ("pengaduan" -> "Pengaduan"); `none` when none was chosen, a code it does not know as it is."""
+    return CATEGORY_NAMES.get(code, code) if code else none
+
+
 MAX_RANGE_DAYS = 3660
 
 
@@ -53,7 +61,7 @@ def keterangan(row: dict[str, Any]) -> str:
     officer corrected the record ("dikoreksi oleh Sari Dewi"): its text is then not all the officer's."""
     parts = []
     if row.get("category"):
-        parts.append(CATEGORY_NAMES.get(row["category"], row["category"]))
+        parts.append(category_name(row["category"]))
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
@@ -154,7 +162,7 @@ def filter_label(filters: dict[str, Any], service: str | None = None, officer: s
     if filters.get("officer"):
         parts.append(t("recap.filter.officer", officer=officer or filters["officer"].strip()))
     if filters.get("category"):
-        parts.append(t("recap.filter.category", category=CATEGORY_NAMES.get(filters["category"], filters["category"])))
+        parts.append(t("recap.filter.category", category=category_name(filters["category"])))
     if filters.get("outcome"):
         parts.append(t("recap.filter.outcome", outcome=OUTCOME_NAMES.get(filters["outcome"], filters["outcome"])))
     return " · ".join(parts)

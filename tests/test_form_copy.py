@@ -126,3 +126,47 @@ def test_a_form_copy_pressed_again_while_its_printer_is_off_is_one_copy_and_its_
     assert jobs[0]["next_attempt_at"] <= clock().isoformat()  # tried again at once
     assert alert["kind"] == "form" and alert["advice"]["id"].endswith("; salinan formulir dicetak lagi otomatis")
     svc.stop()
+
+
+def test_the_printed_copy_is_signed_and_worded_as_the_a4_copy_and_has_lkpps_answer(tmp_path, clock):
+    """The counter printer's copy of a case LKPP answered: signed with the officer's full name and NIP (not
+    the login name), the kind of problem by its name, and LKPP's answer, as the A4 copy has them all."""
+    printer = FakeNetworkPrinter()
+    try:
+        cfg = write_config(
+            tmp_path,
+            {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+            extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\n'
+            'timeout = 1\nprofile = "TM-T20II"\n',
+        )
+        app = create_app(cfg, workers=False, clock=clock)
+        client = app.test_client()
+        token = client.post("/api/tickets", json=visitor(category="pertanyaan")).get_json()["ticket"]["token"]
+        h = login(app, client, "budi")
+        svc = app.extensions["antrian"]
+        with svc.store.write() as tx:
+            tx.update_user("budi", full_name="Budi Santoso, S.T.", nip="198501012010011001")
+        for action, data in (("call-next", {}), ("start", {}), ("escalate", {"note": "Kunci paket hilang."})):
+            assert client.post(f"/api/counters/1/{action}", json=data, headers=h).status_code == 200
+        r = client.post(
+            f"/api/tickets/{token}/close", json={"answer": "Kunci dibuat ulang.", "lkpp_ticket": "TTS-9"}, headers=h
+        )
+        assert r.status_code == 200, r.get_json()
+        assert client.post(f"/api/tickets/{token}/print-form", json={"counter_id": 1}, headers=h).status_code == 202
+        PrintWorker(svc, "loket1", svc.settings.printers["loket1"]).run_once()
+        data = printer.wait_for_close()
+        for part in (
+            b"Jenis: Pertanyaan\n",
+            b"Tiket LKPP: TTS-9\n",
+            b"Jawaban LKPP: Kunci dibuat ulang.\n",
+            b"( Budi Santoso, S.T. )\n",
+            b"NIP. 19850101 201001 1 001\n",
+        ):
+            assert part in data, part
+        assert b"( budi )" not in data and b"pertanyaan" not in data
+        page = client.get(f"/counter/form/{token}").get_data(as_text=True)
+        for part in ("PERMASALAHAN (Pertanyaan)", "Jawaban LKPP: Kunci dibuat ulang.", "( Budi Santoso, S.T. )"):
+            assert part in page, part
+        svc.stop()
+    finally:
+        printer.stop()

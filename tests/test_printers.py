@@ -40,6 +40,7 @@ from printers import (
     ticket_bytes,
 )
 from printers._escpos import Usb
+from printers.slips import COLUMNS
 from shared.dates import format_datetime_id
 
 ROOT = str(Path(__file__).resolve().parents[1])
@@ -435,15 +436,16 @@ def test_form_copy_has_sop_sections_and_officer():
         b"FORMULIR KONSULTASI\n",
         b"No. Antrian: B-004\n",
         b"Loket: Loket 2\n",
-        b"Tanggal: Sabtu, 28 November 2026 11.30 WIB\n",
-        b"A. Identitas\n",
-        b"Nama: Budi Santoso\n",
-        b"Instansi/Perusahaan: CV Maju Jaya\n",
-        b"Alamat: Jl. Sudirman 5, Kota Contoh\n",
-        b"Telepon: 081234567890\n",
+        b"Hari/Tanggal Konsultasi: Sabtu, 28 November 2026\n",
+        b"Waktu: 11.30 WIB\n",
+        b"A. Identitas Pengguna SPSE\n",
+        b"a. Nama: Budi Santoso\n",
+        b"b. Nama Instansi/Perusahaan: CV Maju Jaya\n",
+        b"c. Alamat: Jl. Sudirman 5, Kota Contoh\n",
+        b"d. Nomor Telepon/HP: 081234567890\n",
         b"B. Permasalahan\n",
         b"Jenis: Penawaran\n",
-        b"C. Jawaban/Solusi\n",
+        b"C. Jawaban/Solusi Permasalahan\n",
         b"Ukuran berkas dikurangi di bawah 20 MB, lalu\n",
         b"Pemberi Penjelasan:\n\n\n\n( Siti Rahma )\n",
     ):
@@ -468,7 +470,7 @@ def test_escalated_form_copy_names_lkpp_helpdesk_and_ticket():
     form = make_form(solution="", escalation_note="Akun perlu dibuka oleh LKPP.", lkpp_ticket="LKPP-2026-0042")
     text = form_copy_text(form, 58)
     lines = text.splitlines()
-    i = lines.index("C. Jawaban/Solusi")
+    i = lines.index("C. Jawaban/Solusi Permasalahan")
     assert lines[i + 1 : i + 4] == [
         "Eskalasi ke Helpdesk LKPP",
         "Akun perlu dibuka oleh LKPP.",
@@ -477,9 +479,56 @@ def test_escalated_form_copy_names_lkpp_helpdesk_and_ticket():
     assert max(len(line) for line in lines) <= 32
 
 
+def test_form_copy_is_in_the_sop_forms_words_and_order():
+    """The paper form's lines in its words and order (seed/: FORM KONSULTASI PENGGUNA SPSE): Hari/Tanggal
+    Konsultasi and Waktu first, A. IDENTITAS PENGGUNA SPSE with a. Nama, b. Nama Instansi/Perusahaan,
+    c. Alamat, d. Nomor Telepon/HP, then B. and C. (JAWABAN/SOLUSI PERMASALAHAN), and Pemberi Penjelasan."""
+    for width in (58, 80):
+        text = form_copy_text(make_form(), width)
+        starts = [
+            "Hari/Tanggal Konsultasi: Sabtu,",
+            "Waktu: 11.30 WIB",
+            "A. Identitas Pengguna SPSE",
+            "a. Nama: Budi Santoso",
+            "b. Nama Instansi/Perusahaan:",
+            "c. Alamat: Jl. Sudirman 5,",
+            "d. Nomor Telepon/HP:",
+            "B. Permasalahan",
+            "C. Jawaban/Solusi Permasalahan",
+            "Pemberi Penjelasan:",
+        ]
+        at = [text.find("\n" + line) for line in starts]
+        assert -1 not in at and at == sorted(at), (width, list(zip(starts, at, strict=True)))
+        assert max(len(line) for line in text.splitlines()) <= COLUMNS[width][0]
+
+
+def test_closed_form_copy_has_lkpp_answer_and_the_officers_nip():
+    """An escalated case LKPP answered (closed): its copy carries LKPP's answer under the ticket number, as
+    the A4 copy does; the officer signs with the name and NIP the A4 copy has."""
+    form = make_form(
+        solution="",
+        escalation_note="Akun perlu dibuka oleh LKPP.",
+        lkpp_ticket="TTS-2026-0042",
+        lkpp_answer="Akun sudah dibuka.",
+        officer="Siti Rahma, S.Kom.",
+        officer_nip="19850101 201001 1 001",
+    )
+    lines = form_copy_text(form, 80).splitlines()
+    i = lines.index("C. Jawaban/Solusi Permasalahan")
+    assert lines[i + 1 : i + 5] == [
+        "Eskalasi ke Helpdesk LKPP",
+        "Akun perlu dibuka oleh LKPP.",
+        "Tiket LKPP: TTS-2026-0042",
+        "Jawaban LKPP: Akun sudah dibuka.",
+    ]
+    j = lines.index("( Siti Rahma, S.Kom. )")
+    assert lines[j + 1] == "NIP. 19850101 201001 1 001"
+    assert "NIP." not in form_copy_text(make_form(), 80)  # no NIP known: no line for it
+
+
 def test_form_copy_without_answer_shows_a_dash():
     lines = form_copy_text(make_form(solution="")).splitlines()
-    i = lines.index("C. Jawaban/Solusi")
+    i = lines.index("C. Jawaban/Solusi Permasalahan")
     assert lines[i + 1] == "-"
 
 

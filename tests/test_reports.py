@@ -559,6 +559,30 @@ def test_recap_page_shows_the_day_label_and_officer_after_the_six(app, client, t
     assert html.count("<col ") == 9
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_recap_page_ends_its_table_with_the_sop_forms_key_to_the_columns(app, client, two_days, lang):
+    """The seed's recap form ends with "Keterangan :" and what each numbered column holds (1 = No Urut
+    Pencatatan … 6 = Keterangan): the page says the same under the table, in Indonesian as the recap, in the
+    columns' order and numbers (the headings' second row), then what our three columns hold."""
+    from server.reports import RECAP_COLUMNS
+
+    login(app, client, "kepala", "frontoffice")
+    html = client.get(f"/counter/recap?from={DAY}&to={DAY2}&lang={lang}").get_data(as_text=True)
+    legend = html.split('<p class="legend" id="legend" lang="id">')[1].split("</p>")[0]
+    assert legend.startswith("Keterangan:")
+    entries = re.findall(r"<span>(\d+) = ([^<;.]+)[;.]</span>", legend)
+    assert entries[:6] == [
+        ("1", "No Urut Pencatatan"),
+        ("2", "Nama Pengguna"),
+        ("3", "Alamat Pengguna"),
+        ("4", "Pengaduan, Pertanyaan atau Konsultasi"),
+        ("5", "Jawaban solusi dari permasalahan"),
+        ("6", "Keterangan"),
+    ]
+    assert [n for n, _ in entries] == [str(i) for i in range(1, len(RECAP_COLUMNS) + 1)]  # one per column
+    assert html.index("</table>") < html.index('id="legend"') < html.index('id="sign-block"')
+
+
 # -- figures: pure functions on a synthetic day --------------------------------------------------
 def row(
     day,
