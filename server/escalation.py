@@ -12,6 +12,7 @@ from typing import Any
 
 from server.config import Settings
 from server.i18n import t
+from server.reports import category_name
 from shared.dates import format_date_id, format_time_id
 
 
@@ -67,7 +68,7 @@ def escalation_body(settings: Settings, ticket: Any, form: dict[str, str], signe
         label=ticket.label,
         date=format_date_id(when),
         time=format_time_id(when),
-        category=ticket.category or "-",
+        category=category_name(ticket.category, "-"),
         priority_class=priority_class_text(settings, ticket.priority_class),
         name=form["name"],
         agency=form["agency"],

@@ -409,6 +409,39 @@ def test_clock_and_labels_are_indonesian_and_english_on_request(page, live):
     assert "Welcome to LPSE Kabupaten Contoh" in page.locator("#marquee-text").inner_text()
 
 
+def test_a_waiting_count_of_one_says_person_in_english(page, live):
+    """The waiting counts' unit: "1 person", "2 people" in English, "orang" for both in Indonesian (the TV said
+    "1 people", found sweeping the pages in both languages, helper-156). The tickets are taken in a service
+    nobody waits in, and cancelled at the end: the other tests' calls find the queue as before."""
+    live.add_user("tv_frontoffice", "frontoffice")
+    front = live.session("tv_frontoffice", "rahasia-123")
+    service = next(s["code"] for s in state(live)["services"] if s["waiting"] == 0)
+    issued = []
+
+    def take():
+        r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+        assert r.status_code == 201, r.text
+        issued.append(r.json()["ticket"]["token"])
+
+    def unit(row) -> str:
+        return row.locator(".unit").inner_text()
+
+    try:
+        take()
+        open_display(page, live, "?lang=en")
+        caught_up(page, live)
+        row = page.locator(f'#waiting li[data-service="{service}"]')
+        assert waiting_count(page, service) == "1" and unit(row) == "person"
+        take()
+        caught_up(page, live)
+        assert waiting_count(page, service) == "2" and unit(row) == "people"
+        open_display(page, live)
+        assert unit(page.locator(f'#waiting li[data-service="{service}"]')) == "orang"
+    finally:
+        for token in issued:
+            front.post(f"{live.url}/api/tickets/{token}/cancel", json={}, timeout=5).raise_for_status()
+
+
 def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(page, live):
     open_display(page, live)
     live.add_user("kepala", "admin")
@@ -448,6 +481,8 @@ def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser
         expect(page.locator("#date")).to_have_text(re.compile(r"^[A-Z][a-z]+day, \d{1,2} [A-Z][a-z]+ \d{4}$"))
         expect(page.locator("#marquee-text")).to_contain_text("Welcome to LPSE Kabupaten Contoh")
         expect(page.locator("footer.marquee")).to_have_attribute("aria-label", "running text")
+        # the waiting counts' unit too ("orang" stayed until the count changed)
+        expect(page.locator("#waiting .unit").first).to_have_text(re.compile(r"^(person|people)$"))
         assert page.evaluate("window.notReloaded === true")
         # a TV whose address names its language keeps it; the address changes there too
         expect(indonesian.locator("#office-address")).to_have_text("Jl. Pahlawan No. 7, Kota Baru")
@@ -461,6 +496,7 @@ def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser
     expect(page.locator("h2")).to_have_text(["Panggilan Terakhir", "Menunggu"])
     expect(page.locator("#office-address")).to_have_text(before["address"])
     expect(page.locator("#clock")).to_have_text(re.compile(r"^\d{2}\.\d{2} WIB$"))
+    expect(page.locator("#waiting .unit").first).to_have_text("orang")
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])

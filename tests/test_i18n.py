@@ -283,3 +283,39 @@ def test_the_tv_page_names_its_running_text_in_its_own_language(client, lang):
     html = client.get(f"/display/?lang={lang}").get_data(as_text=True)
     assert f'<html lang="{lang}">' in html
     assert f'class="marquee" aria-label="{CATALOGUES[lang]["page.display.running_text"]}"' in html
+
+
+# Counts a person reads that can be 1 (an upload of one clip, one new change in the front office's list, one
+# respondent, a counter released after 1 minute): said so that "1" reads right in English, which has
+# plurals (Indonesian has none): "Clips saved: 1", not "1 clips saved" (found sweeping every page, helper-156).
+COUNTS_THAT_CAN_BE_ONE = (
+    "front.list.pending",
+    "admin.voice.uploaded",
+    "admin.voice.loaded",
+    "admin.kept.row",
+    "skm.page.dashboard_line",
+    "page.dashboard.copy_unprinted",
+    "counter.released.auto_at",
+    "front.auto.released",
+    "display.person",
+)
+ONE_AND_A_PLURAL = re.compile(r"\b1 (?:new )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people)\b")
+
+
+@pytest.mark.parametrize("key", COUNTS_THAT_CAN_BE_ONE)
+def test_a_count_of_one_reads_right_in_english(key):
+    one = {name: 1 for name in placeholders(CATALOGUES["en"][key])}
+    text = f"1 {CATALOGUES['en'][key]}" if key == "display.person" else i18n.t(key, "en", **one)
+    assert not ONE_AND_A_PLURAL.search(text), text
+
+
+def test_the_singular_and_plural_pairs_differ_only_in_english():
+    """The pages pick the singular key for a count of 1 (display.js, sections.js); Indonesian says both alike."""
+    for one, many in (("display.person", "display.people"), ("admin.kept.row", "admin.kept.rows")):
+        assert CATALOGUES["id"][one] == CATALOGUES["id"][many], one
+        assert CATALOGUES["en"][one] != CATALOGUES["en"][many], one
+
+
+def test_the_english_admin_page_quotes_no_indonesian_kiosk_text():
+    """The admin's note of a closed service quoted the kiosk's Indonesian words (“Layanan tutup”) in English."""
+    assert CATALOGUES["id"]["kiosk.closed_title"] not in CATALOGUES["en"]["admin.closed_now"]

@@ -73,7 +73,7 @@ def test_escalation_mail_reaches_the_smtp_server_with_subject_and_body(mail_app,
             "Dokumen penawaran gagal terenkripsi",
             "Kunci publik paket rusak; perlu dicek LKPP",
             "Pemberi penjelasan: budi",
-            "pengaduan",
+            "Pengaduan",  # the category by its name, as the form copy says it
         ):
             assert part in text
         esc = client.get("/api/escalations", headers=h).get_json()["escalations"]

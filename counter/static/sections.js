@@ -27,7 +27,8 @@ export function fileText(key, value, now = null) {
   if (key === "hours") return t(value ? "kept.hours" : "kept.always_open");
   if (Array.isArray(value)) {
     if (value.some((v) => v && typeof v === "object")) {
-      const text = t("kept.rows", { count: value.length, codes: value.map((row) => row.code ?? row.id).join(", ") });
+      const codes = value.map((row) => row.code ?? row.id).join(", ");
+      const text = t(value.length === 1 ? "kept.row" : "kept.rows", { count: value.length, codes }); // "1 row", "3 rows"
       const rows = Array.isArray(now) ? now : [];
       const differs = value.findIndex((row, i) => JSON.stringify(row) !== JSON.stringify(rows[i]));
       return differs < 0 ? text : `${text}, ${t("kept.row_differs", { row: differs + 1 })}`;

@@ -425,9 +425,10 @@ import { connect } from "/static/live.js";
       }
       setText(row.name, s.name);
       const n = s.waiting == null ? "–" : String(s.waiting);
-      if (row.shown !== n) {
-        row.count.replaceChildren(n, el("span", "unit", T.people));
-        row.shown = n;
+      const unit = s.waiting === 1 ? T.person : T.people; // "1 person", "2 people"; "orang" for both
+      if (row.shown !== `${n} ${unit}`) {
+        row.count.replaceChildren(n, el("span", "unit", unit)); // the unit follows a language changed live too
+        row.shown = `${n} ${unit}`;
       }
       if ($waiting.children[i] !== row.li) $waiting.insertBefore(row.li, $waiting.children[i] || null);
     });
