@@ -32,8 +32,10 @@ from server.limits import Bucket
 
 NAMESPACE = "/"
 MAX_MESSAGE_BYTES = 64 * 1024  # the largest WebSocket message a client may send (server.realtime)
-# A WebSocket client with this many messages waiting for it reads nothing (a live screen is a few
-# behind at most): it is closed, and a real screen reconnects and resyncs from a snapshot.
+# A client with this many messages waiting for it reads nothing (a live screen is a few behind at
+# most): it is closed, and a real screen reconnects and resyncs from a snapshot. A WebSocket's, or a
+# long-polling session's that sends its pongs but never polls (its queue grew with every broadcast
+# and every ping, for as long as it liked: 2,000 calls in a probe, a day's in an office).
 MAX_BACKLOG = 500
 # What a client may send over its WebSocket, every kind of frame counted (server.realtime budgets the
 # Socket.IO packets among them more tightly): a screen sends a pong every 25 s and a packet now and then.
@@ -103,8 +105,23 @@ class FanOut:
                 continue
             if _expired(server.eio, eio_sid):
                 continue
+            if client is None and _backlogged(server.eio, eio_sid, self.max_backlog):
+                self.dropped += 1
+                continue
             self.queued += 1
             server._send_eio_packet(eio_sid, pkt)
+
+
+def _backlogged(eio: Any, eio_sid: str, limit: int) -> bool:
+    """True, and the session closed, when a long-polling session has `limit` packets waiting: it polls no
+    more (a client that only POSTs its pongs stays within its ping timeout for ever). Its queue goes
+    with it; a real page reconnects and starts again from a snapshot."""
+    sock = eio.sockets.get(eio_sid)
+    if sock is None or sock.queue.qsize() < limit:
+        return False
+    eio.sockets.pop(eio_sid, None)
+    sock.close(wait=False, abort=True)
+    return True
 
 
 def _expired(eio: Any, eio_sid: str) -> bool:

@@ -15,8 +15,11 @@ phone on the Wi-Fi, or something that wants the queue to stop. So, per address (
 and per connection: the request line within `[limits] idle_seconds` of the connection's start or
 of the previous answer (an idle keep-alive connection is closed then), the headers within
 `header_seconds`, each read of a body within READ_SECONDS and the whole body within
-`body_seconds` (else 408, and the connection is closed). A WebSocket has none of these once
-upgraded: Engine.IO's ping closes it when its client is gone.
+`body_seconds` (else 408, and the connection is closed). What the application left of a body
+unread (a 405, a 413, a 429, a route that takes no body) is read to keep the connection only when it
+is at most LEFTOVER_BYTES and comes within the body's time; else the connection is closed (gevent
+read it all, however long: 20 GB in 12 s from one device, every kiosk slowed). A WebSocket has none
+of these once upgraded: Engine.IO's ping closes it when its client is gone.
 
 The process raises its soft limit of open files to its hard limit (systemd's unit sets the hard
 limit with LimitNOFILE) and keeps RESERVED_FDS of them for the database, printers and speech.
@@ -46,6 +49,7 @@ from server.messages import message
 log = logging.getLogger("antrian.http")
 
 READ_SECONDS = 10.0  # each read of a body, each write of an answer
+LEFTOVER_BYTES = 64 * 1024  # a body left unread is read (to keep the connection) up to this much (MAX_CONTENT_LENGTH)
 TARPIT_SECONDS = 1.0  # how long a request over its address's budget waits for its 429
 INVALID_LOG_SECONDS = 60.0  # at most one log line this often for the requests the HTTP parser refused
 RESERVED_FDS = 256  # descriptors kept for the database, printers, speech and logs
@@ -285,6 +289,39 @@ class _Body:
             yield line
 
 
+class _Leftover:
+    """The request's body as gevent's handler sees it once the application has answered (it calls
+    `_discard` then, to reuse the connection): what the application left unread is read only when it
+    is at most LEFTOVER_BYTES and comes before `deadline`; else the connection is closed. gevent read
+    every byte a Content-Length or a chunked body announced, with no deadline: a POST of 10^12 bytes
+    to a route that reads no body was read at 1.6 GB/s on 8 connections (the kiosks' tickets took up
+    to 0.9 s meanwhile), or kept its connection for ever at a byte every few seconds."""
+
+    __slots__ = ("deadline", "handler", "raw")
+
+    def __init__(self, raw: Any, handler: Any, deadline: float):
+        self.raw, self.handler, self.deadline = raw, handler, deadline
+
+    def _discard(self) -> None:
+        raw = self.raw
+        if raw is None or raw._chunked_input_error:
+            return  # gevent closes the connection after a broken chunked body
+        left = (raw.content_length or 0) - raw.position
+        if left <= 0 and not raw.chunked_input:
+            return  # read whole: the connection may serve the next request
+        remaining = self.deadline - time.monotonic()
+        if left <= LEFTOVER_BYTES and remaining > 0:
+            raw.send_100_continue_enabled = False  # (as gevent's own discard: no "100 Continue" for it)
+            with suppress(OSError), gevent.Timeout(remaining, TimeoutError("leftover body")):
+                read = 0
+                while read <= LEFTOVER_BYTES:
+                    chunk = raw.read(16384)
+                    if not chunk:
+                        return  # the rest came, in time: the connection is kept
+                    read += len(chunk)
+        self.handler.close_connection = True  # the rest is not read: the connection goes with it
+
+
 def _too_many(environ, start_response):
     gevent.sleep(TARPIT_SECONDS)
     body = _error_body("too_many_requests")
@@ -374,6 +411,9 @@ def handler_class(guard: Guard):
             return _TOO_LARGE_ANSWER if isinstance(ex, _HeadersTooLarge) else _INVALID_ANSWER
 
         def handle_one_response(self):
+            # what the application leaves of the body: read within the body's time and LEFTOVER_BYTES, or
+            # the connection is closed (_Leftover)
+            self.wsgi_input = _Leftover(self.wsgi_input, self, time.monotonic() + guard.limits.body_seconds)
             if not guard.allow_request(self.address()):
                 self.application = _too_many
                 self.close_connection = True

@@ -20,7 +20,7 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
-from server.auth import current_user, session_ends
+from server.auth import LoginThrottle, current_user, session_ends
 from server.fanout import FanOut
 from server.limits import Bucket, SparseLog
 
@@ -38,6 +38,12 @@ PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests w
 # A device refused a session past [limits] sessions_per_address: its requests wait this long for a 429 (a
 # refusal answered at once was asked again at once: 660 handshakes a second, the server busy refusing).
 SESSION_PENALTY_SECONDS = 5.0
+# A print agent's token, guessed: a guessed one takes its printer's jobs (a counter's are the visitors' whole
+# forms). Like a login, a device has AGENT_GUESSES wrong tokens (or printers) in AGENT_GUESS_WINDOW seconds,
+# its right one clearing them; past them its agent connections are refused unchecked and its requests wait
+# AGENT_PENALTY_SECONDS for a 429. Without it one device had 900 guesses a second (19 a session, under its
+# packet budget, then a new session). An agent refused that long comes back by itself (it reconnects).
+AGENT_GUESSES, AGENT_GUESS_WINDOW, AGENT_PENALTY_SECONDS = 10, 300.0, 1.0
 
 
 # A reply to a complaint, or its close, names the response only (no ticket in public: who complained
@@ -143,6 +149,8 @@ def register(
     # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
     service.closers.append(wake.set)
     budgets = _budget_packets(socketio, fanout, penalize)
+    agent_guesses = LoginThrottle(AGENT_GUESSES, AGENT_GUESS_WINDOW)
+    refused_agents = SparseLog(log, "print agent refused (a wrong token or printer)")
     socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
@@ -201,9 +209,17 @@ def register(
             reply("snapshot", {"ticket": view, **service.snapshot(staff=False)})
             return True
         if role == "agent":
+            address = request.remote_addr or "?"
+            if agent_guesses.reserve(address):  # its wrong guesses spent: not checked (counted first, as a login)
+                if penalize is not None:
+                    penalize(address, AGENT_PENALTY_SECONDS)
+                return False
             printer, token = auth.get("printer"), auth.get("token")
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
-            if not expected or not isinstance(token, str) or not hmac.compare_digest(token, expected):
+            ok = bool(expected) and isinstance(token, str) and hmac.compare_digest(token, expected)
+            agent_guesses.done(address, ok)
+            if not ok:
+                refused_agents(address, PermissionError(f"printer {str(printer)[:40]!r}"))
                 return False
             eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
             budgets.trust(eio_sid)
