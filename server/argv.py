@@ -7,6 +7,8 @@ gevent's patches (this module is)."""
 from __future__ import annotations
 
 import argparse
+import re
+import string
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -26,16 +28,17 @@ def command_name(argv: list[str]) -> str | None:
 
 
 def said(key: str, /, **params: object) -> str:
-    """The catalogue's `cli.argv.<key>`, "Indonesian / English", as argparse's error line quotes it. Imported
-    here, when a command line is read: not before gevent's patches (this module is)."""
-    from server.i18n import both
+    """The catalogue's `cli.argv.<key>` in English, as argparse's own messages are made: `Parser.error` says
+    every one again in Indonesian (`translated`). Imported here, when a command line is read: not before
+    gevent's patches (this module is)."""
+    from server.i18n import word
 
-    text = both(f"cli.argv.{key}", **params)
-    return f"{text.id_text} / {text.en_text}"
+    return word(f"cli.argv.{key}", "en", **params)
 
 
 def int_between(low: int, high: int):
-    """An argparse type: a whole number from `low` to `high` (its refusal in both languages)."""
+    """An argparse type: a whole number from `low` to `high` (its refusal in English, as argparse's own are:
+    `Parser.error` says it in Indonesian first)."""
 
     def read(text: str) -> int:
         try:
@@ -76,10 +79,60 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, prefix)
 
 
+# argparse's messages a command line of Antrian's can get (Python 3.11's; their %-templates are the English
+# of these `cli.argv.*` keys, {placeholders} for %(name)s), and the refusals of `int_between`: most nested
+# first, "argument --port: <one of the others>" last
+ARGPARSE_SAID = (
+    "whole_number",
+    "between",
+    "invalid_choice",
+    "invalid_type",
+    "expected_one",
+    "ignored",
+    "required",
+    "unrecognized",
+    "ambiguous",
+    "argument",
+)
+
+
+def _pattern(key: str) -> re.Pattern[str]:
+    """The English of `cli.argv.<key>` as a pattern its filled text matches, a group per placeholder."""
+    from server.i18n import word
+
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(word(f"cli.argv.{key}", "en")):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P<{name}>.*?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def translated(message: str) -> Localized:
+    """argparse's English `message` in both languages: matched against the English of the catalogue's
+    `cli.argv.*` and said again in Indonesian with the same values; a message of another Python's argparse,
+    worded otherwise, in English in both."""
+    from server.errors import Localized
+    from server.i18n import both, catalogue
+
+    for key in ARGPARSE_SAID:
+        found = _pattern(key).fullmatch(message)
+        if found is None:
+            continue
+        params: dict[str, object] = dict(found.groupdict())
+        if key == "argument":
+            params["message"] = translated(found["message"])
+        elif key == "invalid_type" and f"cli.argv.type.{found['type']}" in catalogue("en"):
+            params["type"] = both(f"cli.argv.type.{found['type']}")
+        return both(f"cli.argv.{key}", **params)
+    return Localized(message, message)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse in both languages: the headings of --help and its -h line are the catalogue's, and a bad
-    command line says its usage, "kesalahan / error: <argparse's message>" and where the help is (exit
-    code 2, as argparse's). Its sub-commands' parsers are Parsers too (add_subparsers makes its class's)."""
+    command line says its usage, argparse's refusal as the rest of the command line says an error
+    ("kesalahan: <in Indonesian>", then "error: <argparse's words>") and where the help is (exit code 2, as
+    argparse's). Its sub-commands' parsers are Parsers too (add_subparsers makes its class's)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
@@ -91,5 +144,11 @@ class Parser(argparse.ArgumentParser):
                 action.help = helped("help")
 
     def error(self, message: str) -> NoReturn:
+        from server.i18n import both
+
+        said, label = translated(message), both("cli.error")
         self.print_usage(sys.stderr)
-        self.exit(2, f"{_words('error')}: {message}\n{_words('see')}: {self.prog} --help\n")
+        self.exit(
+            2,
+            f"{label.id_text}: {said.id_text}\n{label.en_text}: {said.en_text}\n{_words('see')}: {self.prog} --help\n",
+        )

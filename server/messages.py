@@ -11,9 +11,16 @@ MESSAGES: dict[str, tuple[str, str]] = {code: (i, e) for code, (i, e) in pairs("
 
 STATUS_NAMES: dict[str, tuple[str, str]] = {state: (i, e) for state, (i, e) in pairs("status").items()}
 
+# A message whose count can be 1, and the param it counts: for a count of 1 its words are `error.<code>.one`
+# ("Try again in 1 minute", not "1 minutes"), as display.js picks display.person and cli.py cli.settings.row;
+# the code the answer carries stays <code>.
+COUNTED: dict[str, str] = {"login_throttled": "minutes", "calls_exhausted": "max_calls"}
+
 
 def message(code: str, lang: str = "id", **params: object) -> str:
     """The text for a message code in 'id' or 'en', with its placeholders filled."""
+    if code in COUNTED and params.get(COUNTED[code]) == 1:
+        code = f"{code}.one"
     pair = MESSAGES.get(code, MESSAGES["invalid"])
     text = pair[1] if lang == "en" else pair[0]
     if any(isinstance(v, Localized) for v in params.values()):

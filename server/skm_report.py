@@ -75,7 +75,14 @@ def wording_note(summary: dict[str, Any], tz: tzinfo | str, lang: str = "id") ->
         changes[0] if len(changes) == 1 else f"{', '.join(changes[:-1])} {t('skm.wording.and', lang)} {changes[-1]}"
     )
     counts = ", ".join(
-        t("skm.wording.count", lang, n=w["responses"], wording=wording_label(w["id"], lang)) for w in listed
+        # "1 answer under wording 2", as cli.py says "1 row"
+        t(
+            "skm.wording.count.one" if w["responses"] == 1 else "skm.wording.count",
+            lang,
+            n=w["responses"],
+            wording=wording_label(w["id"], lang),
+        )
+        for w in listed
     )
     return t("skm.wording.note", lang, changes=joined, counts=counts)
 

@@ -157,7 +157,7 @@ def test_the_server_warns_of_an_agent_token_unset_or_too_short_in_indonesian_the
 def test_the_agents_help_and_refusal_say_indonesian_then_english():
     """`python -m kiosk.agent --help` (a kiosk PC's admin reads it when setting the agent up) says each
     option in Indonesian, then English, as `python -m server`'s help does; a bad command line says
-    "kesalahan / error" and where the help is, exit code 2."""
+    "kesalahan: …", then "error: …", and where the help is, exit code 2."""
     agent = [sys.executable, "-m", "kiosk.agent"]
     r = subprocess.run([*agent, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and r.stderr == "", r.stderr
@@ -175,6 +175,8 @@ def test_the_agents_help_and_refusal_say_indonesian_then_english():
         assert said in text, text
     r = subprocess.run([*agent, "--printer", "kios"], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and r.stdout == "", r.stdout
-    said, help_line = r.stderr.splitlines()[-2:]
-    assert said == "kesalahan / error: the following arguments are required: --server", r.stderr
-    assert help_line == "lihat / see: python -m kiosk.agent --help", r.stderr
+    assert r.stderr.splitlines()[-3:] == [
+        "kesalahan: argumen ini wajib diberikan: --server",
+        "error: the following arguments are required: --server",
+        "lihat / see: python -m kiosk.agent --help",
+    ], r.stderr

@@ -76,7 +76,9 @@ def test_users_add_refuses_bad_input(tmp_path, args, stdin, msg, pesan):
 
 def test_role_must_be_known(tmp_path):
     r = cli("users", "add", "siti", "--role", "boss", "--config", str(write_config(tmp_path)), stdin="x" * 10)
-    usage_error(r, "argument --role: invalid choice: 'boss'")
+    usage_error(
+        r, "argument --role: invalid choice: 'boss'", indonesian=("argumen --role: pilihan tidak dikenal: 'boss'",)
+    )
 
 
 def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
@@ -592,25 +594,100 @@ def test_help_says_its_headings_in_both_languages():
     assert "argumen / positional arguments: {serve,users," in top and "users kelola akun / manage accounts" in top
 
 
+ROLES_SAID = "'officer', 'frontoffice', 'admin'"
+
+
 @pytest.mark.parametrize(
-    "argv,command,message",
+    "argv,command,indonesian,english",
     [
-        (["users", "add", "siti"], "users add", "the following arguments are required: --role"),
-        (["users", "add", "siti", "--role", "boss"], "users add", "argument --role: invalid choice: 'boss'"),
-        (["bogus"], "", "argument command: invalid choice: 'bogus'"),
-        (["backup"], "backup", "the following arguments are required: file"),
-        (["serve", "--port", "0"], "serve", "argument --port: harus 1-65535, bukan 0 / must be 1-65535, not 0"),
+        (  # missing
+            ["users", "add", "siti"],
+            "users add",
+            "argumen ini wajib diberikan: --role",
+            "the following arguments are required: --role",
+        ),
+        (["backup"], "backup", "argumen ini wajib diberikan: file", "the following arguments are required: file"),
+        (  # invalid choice, of an option and of a command
+            ["users", "add", "siti", "--role", "boss"],
+            "users add",
+            f"argumen --role: pilihan tidak dikenal: 'boss' (pilih salah satu dari {ROLES_SAID})",
+            f"argument --role: invalid choice: 'boss' (choose from {ROLES_SAID})",
+        ),
+        (
+            ["bogus"],
+            "",
+            "argumen command: pilihan tidak dikenal: 'bogus' (pilih salah satu dari 'serve', 'users', 'settings',"
+            " 'demo', 'archive', 'retention', 'backup', 'restore', 'repair', 'go-live', 'voice', 'printer',"
+            " 'systemd-unit')",
+            "argument command: invalid choice: 'bogus' (choose from 'serve', 'users', 'settings', 'demo', 'archive',"
+            " 'retention', 'backup', 'restore', 'repair', 'go-live', 'voice', 'printer', 'systemd-unit')",
+        ),
+        (  # bad type: argparse's int, and the bounded numbers' own (server/argv.py `int_between`)
+            ["retention", "--months", "abc"],
+            "retention",
+            "argumen --months: harus bilangan bulat, bukan 'abc'",
+            "argument --months: invalid int value: 'abc'",
+        ),
+        (
+            ["users", "add", "siti", "--role", "officer", "--counter", "satu"],
+            "users add",
+            "argumen --counter: harus bilangan bulat, bukan 'satu'",
+            "argument --counter: invalid int value: 'satu'",
+        ),
+        (
+            ["serve", "--port", "abc"],
+            "serve",
+            "argumen --port: harus bilangan bulat 1-65535, bukan 'abc'",
+            "argument --port: must be a whole number 1-65535, not 'abc'",
+        ),
+        (
+            ["serve", "--port", "0"],
+            "serve",
+            "argumen --port: harus 1-65535, bukan 0",
+            "argument --port: must be 1-65535, not 0",
+        ),
         (
             ["voice", "check", "--up-to", "x"],
             "voice check",
-            "argument --up-to: harus bilangan bulat 1-9999, bukan 'x' / must be a whole number 1-9999, not 'x'",
+            "argumen --up-to: harus bilangan bulat 1-9999, bukan 'x'",
+            "argument --up-to: must be a whole number 1-9999, not 'x'",
         ),
-        (["demo", "--nope"], "", "unrecognized arguments: --nope"),
+        (  # unknown argument: said by the top parser, as argparse does
+            ["demo", "--nope"],
+            "",
+            "argumen tidak dikenal: --nope",
+            "unrecognized arguments: --nope",
+        ),
+        (  # one argument expected
+            ["serve", "--port"],
+            "serve",
+            "argumen --port: perlu satu nilai sesudahnya",
+            "argument --port: expected one argument",
+        ),
+        (
+            ["archive", "--month"],
+            "archive",
+            "argumen --month: perlu satu nilai sesudahnya",
+            "argument --month: expected one argument",
+        ),
+        (  # an abbreviation of two options, a value given to a flag
+            ["users", "add", "siti", "--co", "1"],
+            "users add",
+            "opsi --co kurang lengkap: bisa berarti --config, --counter",
+            "ambiguous option: --co could match --config, --counter",
+        ),
+        (
+            ["archive", "--month", "2024-01", "--replace=ya"],
+            "archive",
+            "argumen --replace: opsi ini tanpa nilai, tetapi diberi 'ya'",
+            "argument --replace: ignored explicit argument 'ya'",
+        ),
     ],
 )
-def test_a_bad_command_line_says_kesalahan_and_where_its_help_is(capsys, argv, command, message):
-    """argparse's refusal (server/cli.py `Parser.error`): the usage, "kesalahan / error: <argparse's words>",
-    and the help to read; exit code 2 as argparse's."""
+def test_a_bad_command_line_says_kesalahan_then_error_and_where_its_help_is(capsys, argv, command, indonesian, english):
+    """argparse's refusal (server/argv.py `Parser.error`): the usage, its words in Indonesian ("kesalahan:
+    …", the catalogue's `cli.argv.*`), then argparse's own English ("error: …") as every other error of the
+    command line is said, and the help to read; exit code 2 as argparse's."""
     from server.cli import main
 
     with pytest.raises(SystemExit) as stop:
@@ -619,8 +696,20 @@ def test_a_bad_command_line_says_kesalahan_and_where_its_help_is(capsys, argv, c
     out, err = capsys.readouterr()
     prog = f"python -m server {command}".rstrip()
     assert out == "" and err.startswith(f"pemakaian / usage: {prog} [-h]"), err
-    said, help_line = err.splitlines()[-2:]
-    assert said.startswith(f"kesalahan / error: {message}") and help_line == f"lihat / see: {prog} --help", err
+    assert err.splitlines()[-3:] == [f"kesalahan: {indonesian}", f"error: {english}", f"lihat / see: {prog} --help"]
+
+
+def test_a_refusal_of_another_pythons_argparse_is_said_in_english_twice():
+    """A message worded otherwise than Python 3.11's argparse (a newer Python's) is not lost: English in
+    both lines; a nested one is still translated as far as its words are known."""
+    from server.argv import translated
+
+    said = translated("argument --port: expected exactly one value")
+    assert (said.id_text, said.en_text) == (
+        "argumen --port: expected exactly one value",
+        "argument --port: expected exactly one value",
+    )
+    assert translated("something else entirely").id_text == "something else entirely"
 
 
 def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp_path):
@@ -722,15 +811,18 @@ def refused(
 
 
 def usage_error(r: subprocess.CompletedProcess, *words: str, indonesian: tuple[str, ...] = ()) -> None:
-    """argparse refused an argument (server/cli.py `Parser`): exit code 2, its usage, one error line
-    ("kesalahan / error: …") naming `words` and `indonesian`, and the line naming the command's help."""
+    """argparse refused an argument (server/argv.py `Parser`): exit code 2, its usage, the error in Indonesian
+    ("kesalahan: …", naming `indonesian`), then in English ("error: …", naming `words`), and the line naming
+    the command's help."""
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     said = r.stderr.splitlines()
     assert "Traceback" not in r.stderr and said[0].startswith("pemakaian / usage: python -m server "), r.stderr
-    assert said[-2].startswith("kesalahan / error: "), r.stderr
+    assert said[-3].startswith("kesalahan: ") and said[-2].startswith("error: "), r.stderr
     assert re.fullmatch(r"lihat / see: python -m server( [a-z-]+)* --help", said[-1]), r.stderr
-    for word in words + indonesian:
+    for word in words:
         assert word in said[-2], r.stderr
+    for word in indonesian:
+        assert word in said[-3], r.stderr
 
 
 def unwrapped(lines: list[str]) -> str:
@@ -891,7 +983,8 @@ def test_demo_visitors_is_bounded(tmp_path, visitors_):
 
 @pytest.mark.parametrize("port", ["0", "65536", "83336", "-80", "http"])
 def test_serve_port_must_be_1_to_65535(tmp_path, port):
-    usage_error(cli("serve", "--port", port, "--config", str(write_config(tmp_path))), "--port", "1-65535")
+    r = cli("serve", "--port", port, "--config", str(write_config(tmp_path)))
+    usage_error(r, "--port", "1-65535", indonesian=("argumen --port: harus", "1-65535, bukan"))
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "203.0.113.7"])
@@ -927,7 +1020,7 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
 @pytest.mark.parametrize("up_to", ["0", "-5", "10000", "99999999"])
 def test_voice_check_up_to_is_bounded(tmp_path, up_to):
     r = cli("voice", "check", "--clips", str(tmp_path), "--up-to", up_to, "--config", str(write_config(tmp_path)))
-    usage_error(r, "--up-to", "1-9999")
+    usage_error(r, "--up-to", "1-9999", indonesian=("argumen --up-to: harus", "1-9999, bukan"))
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r"])

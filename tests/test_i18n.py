@@ -298,8 +298,27 @@ COUNTS_THAT_CAN_BE_ONE = (
     "counter.released.auto_at",
     "front.auto.released",
     "display.person",
+    # the singular of a count the code picks for 1 (SINGULARS below)
+    "error.login_throttled.one",
+    "error.calls_exhausted.one",
+    "counter.hint.exhausted.one",
+    "counter.hint.exhausted_final.one",
+    "skm.wording.count.one",
 )
-ONE_AND_A_PLURAL = re.compile(r"\b1 (?:new )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people)\b")
+ONE_AND_A_PLURAL = re.compile(
+    r"\b1 (?:new )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people|times|answers)\b"
+)
+# singular and plural keys: the pages and the Python pick the first for a count of 1 (display.js, sections.js,
+# counter.js, cli.py, server/messages.py COUNTED, server/skm_report.py)
+SINGULARS = (
+    ("display.person", "display.people"),
+    ("admin.kept.row", "admin.kept.rows"),
+    ("error.login_throttled.one", "error.login_throttled"),
+    ("error.calls_exhausted.one", "error.calls_exhausted"),
+    ("counter.hint.exhausted.one", "counter.hint.exhausted"),
+    ("counter.hint.exhausted_final.one", "counter.hint.exhausted_final"),
+    ("skm.wording.count.one", "skm.wording.count"),
+)
 
 
 @pytest.mark.parametrize("key", COUNTS_THAT_CAN_BE_ONE)
@@ -311,9 +330,76 @@ def test_a_count_of_one_reads_right_in_english(key):
 
 def test_the_singular_and_plural_pairs_differ_only_in_english():
     """The pages pick the singular key for a count of 1 (display.js, sections.js); Indonesian says both alike."""
-    for one, many in (("display.person", "display.people"), ("admin.kept.row", "admin.kept.rows")):
+    for one, many in SINGULARS:
         assert CATALOGUES["id"][one] == CATALOGUES["id"][many], one
         assert CATALOGUES["en"][one] != CATALOGUES["en"][many], one
+
+
+def test_a_refusal_counting_one_says_it_in_the_singular(app, client):
+    """The answer's message for a count of 1 (server/messages.py COUNTED): "Try again in 1 minute" in the
+    login's last minute, "called 1 time" under [queue] max_calls = 1; the code stays the same."""
+    from conftest import login, visitor
+
+    from server.auth import LoginThrottle
+
+    h = login(app, client, "kepala", "admin")
+    assert client.put("/api/admin/settings/queue", json={"value": {"max_calls": 1}}, headers=h).status_code == 200
+    client.post("/api/tickets", json=visitor())
+    assert client.post("/api/counters/1/call-next", headers=h).status_code == 200
+    for lang, text in (
+        ("en", "Ticket A-001 has been called 1 time. Skip it or call the next one."),
+        ("id", "Tiket A-001 sudah dipanggil 1 kali. Lewati atau panggil berikutnya."),
+    ):
+        r = client.post(f"/api/counters/1/recall?lang={lang}", headers=h)
+        assert r.status_code == 409 and r.get_json()["error"] == "calls_exhausted", r.get_json()
+        assert r.get_json()["message"] == text
+
+    app.extensions["antrian.login_throttle"] = LoginThrottle(limit=1, window=60)  # a wait under a minute
+    assert client.post("/api/login", json={"username": "kepala", "password": "x" * 8}).status_code == 401
+    for lang, text in (
+        ("en", "Too many failed logins. Try again in 1 minute."),
+        ("id", "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 1 menit."),
+    ):
+        r = client.post(f"/api/login?lang={lang}", json={"username": "kepala", "password": "rahasia-123"})
+        assert r.status_code == 429 and r.get_json()["error"] == "login_throttled", r.get_json()
+        assert r.get_json()["message"] == text
+    assert messages.message("login_throttled", "en", minutes=2).endswith("in 2 minutes.")
+
+
+def test_the_skm_wording_note_counts_one_answer_in_the_singular():
+    from server.skm_report import wording_note
+
+    summary = {
+        "wordings": [
+            {"id": 1, "set_at": None, "changed": None, "responses": 1},
+            {"id": 2, "set_at": "2026-11-28T03:00:00+00:00", "changed": ["U4"], "responses": 3},
+        ]
+    }
+    english = wording_note(summary, "Asia/Jakarta", "en")
+    assert "(U4): 1 answer under wording 1, 3 answers under wording 2." in english, english
+    assert "(U4): 1 jawaban dengan teks 1, 3 jawaban dengan teks 2." in wording_note(summary, "Asia/Jakarta", "id")
+
+
+def test_a_counter_under_max_calls_1_says_called_1_time(browser, live):
+    """[queue] max_calls = 1: the called visitor's hint on the counter page (counter.js picks the singular)."""
+    from playwright.sync_api import expect
+    from staffpages import PASSWORD, issue, sign_in
+
+    live.add_user("kepala", "admin")
+    live.add_user("budi", "officer")
+    boss = live.session("kepala", PASSWORD)
+    assert boss.put(f"{live.url}/api/admin/settings/queue", json={"value": {"max_calls": 1}}, timeout=5).ok
+    ticket = issue(live, "Rahmat", "B")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+    context.add_init_script("localStorage.setItem('antrian.lang', 'en')")
+    page = sign_in(context.new_page(), live, "/counter/", "budi")
+    page.select_option("#counter-select", "2")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(ticket["label"])
+    expect(page.locator("#hint")).to_have_text("Called 1 time: skip (S) or call next (N).")
+    page.click("#lang-toggle")
+    expect(page.locator("#hint")).to_have_text("Sudah 1 kali dipanggil: Lewati (S) atau Panggil berikutnya (N).")
+    context.close()
 
 
 def test_the_english_admin_page_quotes_no_indonesian_kiosk_text():

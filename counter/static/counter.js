@@ -316,6 +316,8 @@ function render() {
   else if (ticket && ticket.status === "called") {
     hint = actionsOf(ticket).has("skip") ? "hint.exhausted" : "hint.called";
     if (ticket.skip_final) hint += "_final"; // the next skip is a no-show: say so before it is pressed
+    // "Called 1 time": [queue] max_calls = 1 (a called ticket has had all its calls then: only these hints say 1)
+    if (hint.startsWith("hint.exhausted") && PAGE.max_calls === 1) hint += ".one";
   }
   else if (ticket) hint = "hint.serving";
   let said = t(hint, { max: PAGE.max_calls });
