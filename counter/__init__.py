@@ -28,12 +28,13 @@ NAV = (
     ("counter.escalations_page", "nav.escalations", t("staff.nav.escalations"), ALL_STAFF),
     ("counter.complaints_page", "nav.complaints", t("staff.nav.complaints"), ALL_STAFF),
     ("counter.recap_page", "nav.recap", t("staff.nav.recap"), ALL_STAFF),
+    ("counter.guestbook_page", "nav.guestbook", t("staff.nav.guestbook"), ALL_STAFF),
     ("counter.dashboard_page", "nav.dashboard", t("staff.nav.dashboard"), ALL_STAFF),
     ("counter.skm_page", "nav.skm", t("staff.nav.skm"), ALL_STAFF),
     ("counter.admin_page", "nav.admin", t("staff.nav.admin"), ("admin",)),
 )
 # The staff pages the server draws in the page's language (page_lang), not built on base.html.
-STANDALONE = ("counter.recap_page", "counter.dashboard_page", "counter.skm_page")
+STANDALONE = ("counter.recap_page", "counter.guestbook_page", "counter.dashboard_page", "counter.skm_page")
 # Each page's words (server/i18n/*.json): the shared `staff.*` and its own section, by endpoint.
 PAGE_TEXTS = {
     "counter.counter_page": "counter",
@@ -318,6 +319,39 @@ def recap_page():
         categories={code: word(f"staff.category.{code}", lang) for code in reports.CATEGORY_NAMES},
         # the printed recap's place and date line, signed on the office's today: "4 Desember 2026"
         signed_on=reports.period_id(service.day(), service.day()),
+    )
+    return html, 422 if bad else 200
+
+
+@bp.get("/guestbook")
+@_logged_in
+def guestbook_page():
+    """The guest book (buku tamu, SOP step 1) as a printable A4 landscape page: every visitor who took a number
+    on the days, in the order taken, with the form's identity and what became of the visit."""
+    from server import reports
+
+    service = current_app.extensions["antrian"]
+    day_from, day_to, bad = _staff_range(1)
+    rows: list = []
+    too_many = 0
+    if not bad:  # over PAGE_ROWS rows: the files instead, as the recap
+        rows, too_many = service.guestbook_page_rows(day_from, day_to, PAGE_ROWS)
+    lang = page_lang()
+    html = render_template(
+        "counter/guestbook.html",
+        lang=lang,
+        tr=words_in(lang),  # the page around it in the staff's language; the guest book itself in Indonesian
+        problems=range_problems(bad, day_from, day_to, lang),
+        title=reports.GUESTBOOK_TITLE,
+        columns=reports.GUESTBOOK_COLUMNS,
+        rows=rows,
+        too_many=too_many,
+        page_rows=PAGE_ROWS,
+        bad=bad,
+        period=None if bad else reports.period_id(day_from, day_to),
+        query={"from": day_from, "to": day_to},
+        day_from=day_from,
+        day_to=day_to,
     )
     return html, 422 if bad else 200
 

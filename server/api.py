@@ -557,6 +557,28 @@ def recap():
     )
 
 
+@bp.get("/guestbook")
+@require("officer", "frontoffice", csrf=False)
+def guestbook():
+    """The guest book (buku tamu, SOP step 1) of a range of the office's local days: every visitor who took a
+    number, and what became of the visit; as JSON, CSV or XLSX."""
+    day_from, day_to, fmt = request.args.get("from"), request.args.get("to"), request.args.get("format", "json")
+    bad = reports.check_range(day_from, day_to)
+    if fmt not in reports.RECAP_FORMATS:
+        bad["format"] = "invalid"
+    if bad:
+        raise FormIncomplete(bad)
+    from server.report_job import MIMETYPES
+
+    content = service().guestbook_file(day_from, day_to, fmt)  # long ranges are made off the event loop
+    if fmt == "json":
+        return Response(content, content_type=MIMETYPES[fmt])
+    name = reports.guestbook_file_name(day_from, day_to, fmt)
+    return Response(
+        content, content_type=MIMETYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
 @bp.get("/figures")
 @require("officer", "frontoffice", csrf=False)
 def service_figures():

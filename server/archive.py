@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -134,12 +135,17 @@ def make_month_archive(
     make_parents: bool = True,
     replace: bool = False,
     unfinished: bool = False,
+    tz: Any = None,
+    services: dict[str, str] | None = None,
 ) -> MonthArchive:
-    """A ZIP of one month: the recap CSV, the tickets with forms and events as JSON (with the month's survey
+    """A ZIP of one month: the recap CSV and XLSX, the guest book (buku tamu: every ticket issued, and what
+    became of it) as CSV and XLSX, the tickets with forms and events as JSON (with the month's survey
     responses and complaints, `survey_responses`, what replaced texts, replies and closes they had,
     `complaint_history`, and the questionnaire's wordings they were answered under, `survey_wordings`), and
-    SHA256SUMS. `out_dir` is made when absent; its parents too only with `make_parents` (an --out on a USB
-    stick that is not mounted must not land on the PC's disk).
+    SHA256SUMS. The guest book gives each number's time in `tz` (the office's; None: Asia/Jakarta,
+    config.toml's default) and its service by `services`' names ({code: name}; None: the codes). `out_dir`
+    is made when absent; its parents too only with `make_parents` (an --out on a USB stick that is not
+    mounted must not land on the PC's disk).
 
     An archive of the month already there is never overwritten unless `replace`; and never, `replace` or
     not, by one that holds fewer visitors' names (made after `retention` anonymised them: the archive with
@@ -160,6 +166,8 @@ def make_month_archive(
         raise ArchiveError("exists", path=path, month=month)
     with store.read() as tx:
         recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
+        zone = tz if tz is not None else ZoneInfo("Asia/Jakarta")
+        guests = list(reports.iter_guestbook_rows(tx.guestbook_iter(day_from, day_to), zone, services or {}))
         rows = tx.archive_rows(day_from, day_to)
         rows["survey_responses"] = tx.survey_archive_rows(day_from, day_to)
         rows["complaint_history"] = tx.complaint_history_archive_rows(day_from, day_to)
@@ -183,6 +191,11 @@ def make_month_archive(
         f"rekap-{month}.csv": reports.recap_csv(recap),
         # the same recap as a workbook: Excel set to Indonesian splits CSV on ";", not ","
         f"rekap-{month}.xlsx": reports.recap_xlsx(recap, office_name, day_from, day_to, datetime(*end, tzinfo=UTC)),
+        # the guest book of the month: every visitor who took a number, served or not (SOP step 1)
+        f"bukutamu-{month}.csv": reports.guestbook_csv(guests),
+        f"bukutamu-{month}.xlsx": reports.guestbook_xlsx(
+            guests, office_name, day_from, day_to, datetime(*end, tzinfo=UTC)
+        ),
         f"antrian-{month}.json": json_bytes,
     }
     sums = "".join(f"{_sha256(data)}  {name}\n" for name, data in members.items())

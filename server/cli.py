@@ -1072,6 +1072,8 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
         args.out is None,
         args.replace,
         args.unfinished,
+        tz=settings.office.tz,  # the guest book's times and services, as the office's pages say them
+        services={s.code: s.name for s in settings.services},
     )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
     if made.tickets and made.served != made.recap_rows:  # rows of visitors transferred, then not served there

@@ -771,6 +771,29 @@ RECAP = {
     },
 }
 
+GUESTBOOK = {
+    "type": "object",
+    "required": ["from", "to", "columns", "rows"],
+    "properties": {
+        "from": DATE,
+        "to": DATE,
+        "columns": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "No, Tanggal (the local day, YYYY-MM-DD), Jam (the time the number was taken, office "
+            "time, HH.MM), No. Antrian, Layanan (the service it was taken for, by name), Nama, Instansi/Perusahaan, "
+            "Alamat, Telepon (the form as kept: anonymised by retention, it says so), Keterangan (what became of "
+            "the visit, in words: dilayani — selesai, tidak hadir saat dipanggil, dibatalkan, kedaluwarsa (tutup "
+            "hari), dialihkan ke …).",
+        },
+        "rows": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "One object per ticket issued, in the order taken, keyed by the columns.",
+        },
+    },
+}
+
 # One measure of a group of the figures: how many tickets it measured and, for one with an SOP standard,
 # how many of them were within it; the extra counts say why some were not measured.
 FIGURE_COUNTS = ("tickets", "served", "escalated", "no_show", "cancelled", "expired", "in_play", "requeued", "requeues")
@@ -2084,6 +2107,37 @@ def build() -> dict[str, Any]:
                 ],
             )
         },
+        "/api/guestbook": {
+            "get": _operation(
+                "guestbook",
+                "The guest book (buku tamu) of a range of days: every visitor who took a number",
+                "reports",
+                {
+                    "200": {
+                        "description": "One row per ticket issued on the days, whatever became of it, in the order "
+                        "taken. CSV: UTF-8 with a BOM; XLSX: sheet Buku Tamu. Content-Disposition names the file "
+                        "bukutamu-FROM-TO.xlsx (or .csv).",
+                        "content": {
+                            JSON: {"schema": _ref("Guestbook")},
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                        },
+                    }
+                },
+                {"422": "form_incomplete: `fields` names a missing or bad from/to or format."},
+                roles=staff,
+                params=[
+                    *RANGE_PARAMS,
+                    _query(
+                        "format",
+                        {"type": "string", "enum": list(RECAP_FORMATS), "default": "json"},
+                        "The answer's format.",
+                    ),
+                ],
+            )
+        },
         "/api/figures": {
             "get": _operation(
                 "figures",
@@ -2368,6 +2422,7 @@ def build() -> dict[str, Any]:
                 "Escalation": ESCALATION,
                 "PrintJob": PRINT_JOB,
                 "Recap": RECAP,
+                "Guestbook": GUESTBOOK,
                 "Figures": FIGURES,
                 "Settings": SETTINGS,
                 **SURVEY_SCHEMAS,

@@ -7,9 +7,9 @@ display, kiosk and counter would wait that long. Under gevent a recap of more th
 file, which WAL lets it do while the server writes), on the machine's other core, while the loop
 waits for it cooperatively. A month or less (a few thousand rows at most in an office) is made at
 once in the request, as are all recaps outside the server (the test client, scripts): the same
-function either way. The dashboard's figures go the same way beyond `FIGURES_IN_PROCESS_DAYS` (a
-year with its days kept, figure_days: 3-11 ms; ten years 30-110 ms, and 300 ms or more before the
-maintenance loop made them).
+function either way; the guest book (buku tamu) likewise. The dashboard's figures go the same way
+beyond `FIGURES_IN_PROCESS_DAYS` (a year with its days kept, figure_days: 3-11 ms; ten years 30-110 ms,
+and 300 ms or more before the maintenance loop made them).
 """
 
 from __future__ import annotations
@@ -62,6 +62,29 @@ def make_recap_file(store: Any, job: dict[str, Any], timeout: float = 600.0) -> 
     if _days(job) <= IN_PROCESS_DAYS or not on_gevent():
         return recap_file(store, job)
     return in_child(store, {**job, "kind": "recap"}, timeout)
+
+
+def guestbook_file(store: Any, job: dict[str, Any]) -> bytes:
+    """The guest book (buku tamu) as JSON, CSV or XLSX bytes. job: from, to, format, office, timezone (the
+    office's, for each number's time), services ({code: name}: the services by name)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(job["timezone"])
+    with store.read() as tx:
+        rows = reports.iter_guestbook_rows(tx.guestbook_iter(job["from"], job["to"]), tz, job["services"])
+        if job["format"] == "csv":
+            return reports.guestbook_csv(rows)
+        if job["format"] == "xlsx":
+            return reports.guestbook_xlsx(rows, job["office"], job["from"], job["to"])
+        answer = {"from": job["from"], "to": job["to"], "columns": list(reports.GUESTBOOK_COLUMNS), "rows": list(rows)}
+        return json.dumps(answer, ensure_ascii=False).encode()
+
+
+def make_guestbook_file(store: Any, job: dict[str, Any], timeout: float = 600.0) -> bytes:
+    """guestbook_file; in a child process when the server runs on gevent and the range is long."""
+    if _days(job) <= IN_PROCESS_DAYS or not on_gevent():
+        return guestbook_file(store, job)
+    return in_child(store, {**job, "kind": "guestbook"}, timeout)
 
 
 def figures_job(settings: Any, day_from: str, day_to: str, group: str) -> dict[str, Any]:
@@ -145,6 +168,8 @@ def main() -> int:
             out = json.dumps(figures_of(store, job), ensure_ascii=False).encode()
         elif job["kind"] == "skm_xlsx":
             out = skm_xlsx_of(store, job)
+        elif job["kind"] == "guestbook":
+            out = guestbook_file(store, job)
         else:
             out = recap_file(store, job)
         sys.stdout.buffer.write(out)

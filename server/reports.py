@@ -1,9 +1,11 @@
-"""The recap (Rekap Penanganan Permasalahan): the seed's six columns, then the day, ticket and officer."""
+"""The recap (Rekap Penanganan Permasalahan): the seed's six columns, then the day, ticket and officer; and the
+guest book (buku tamu): every visitor who took a number, and what became of the visit."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -106,13 +108,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def recap_csv(rows: list[dict[str, Any]]) -> bytes:
+def recap_csv(rows: Any) -> bytes:
     """CSV, UTF-8 with a BOM so that Excel opens it right."""
+    return table_csv(RECAP_COLUMNS, rows)
+
+
+def table_csv(columns: tuple[str, ...], rows: Any) -> bytes:
+    """A table as CSV (the recap's, the guest book's): its headings in the first line, UTF-8 with a BOM so that
+    Excel opens it right, a cell that would run as a formula with a leading "'"."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(RECAP_COLUMNS)
+    writer.writerow(columns)
     for r in rows:
-        writer.writerow([_cell(r[c]) for c in RECAP_COLUMNS])
+        writer.writerow([_cell(r[c]) for c in columns])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -279,3 +287,121 @@ def recap_xlsx(
             yield xlsx.row_xml(n, cells, letters)
 
     return xlsx.write_xlsx(sheet, body(), when)  # `when`: the file's own times (xlsx.write_xlsx), else now
+
+
+# -- the guest book (buku tamu, SOP step 1) ------------------------------------------------------
+# Every visitor who took a number, whatever became of the visit: who came (the form's identity), when,
+# for which service, and in words what became of it. The SOP's step 1 output ("isian data pengguna SPSE
+# pada buku tamu"); an auditor asks for the buku tamu of a day or a month. In Indonesian, as the recap.
+GUESTBOOK_TITLE = t("guestbook.title")
+GUESTBOOK_COLUMNS = tuple(
+    t(f"guestbook.header.{k}")
+    for k in ("no", "day", "time", "label", "service", "name", "agency", "address", "phone", "remarks")
+)
+G_NO, G_DAY, G_TIME, G_LABEL, G_SERVICE, G_NAME, G_AGENCY, G_ADDRESS, G_PHONE, G_REMARKS = GUESTBOOK_COLUMNS
+# What became of a visit, by the ticket's status (in play: a visitor of today still in the office).
+VISIT_NAMES = {status: t(f"guestbook.visit.{status}") for status in core.STATUSES}
+GUESTBOOK_XLSX_WIDTHS = {
+    G_NO: 6,
+    G_DAY: 12,
+    G_TIME: 8,
+    G_LABEL: 12,
+    G_SERVICE: 22,
+    G_NAME: 24,
+    G_AGENCY: 28,
+    G_ADDRESS: 32,
+    G_PHONE: 16,
+    G_REMARKS: 40,
+}
+
+
+def visit_remarks(status: str, moves: list[list[str]], service_name: Any) -> str:
+    """Keterangan: where the visitor was sent on ("dialihkan ke Konsultasi Teknis, lalu ke …"), then what
+    became of the visit ("dilayani — selesai", "tidak hadir saat dipanggil", "dibatalkan", …)."""
+    parts = []
+    if moves:
+        to = t("guestbook.transferred_then").join(service_name(to) for _, to in moves)
+        parts.append(t("guestbook.transferred", services=to))
+    parts.append(VISIT_NAMES.get(status, status))
+    return "; ".join(parts)
+
+
+def guestbook_row(no: int, r: dict[str, Any], tz: Any, services: dict[str, str]) -> dict[str, Any]:
+    """One store row (Tx.guestbook_iter) as a guest book row keyed by the headings. Tanggal is the office's
+    local day the number was taken (YYYY-MM-DD), Jam its time there ("09.05"); Layanan the service it was
+    taken for (before any transfer), by its name (a service since removed: its code)."""
+    moves = [m for m in json.loads(r["transfers"]) if m[1]] if r.get("transfers") else []
+    if not moves and r.get("transferred_from"):  # its transfers' events not there: the last one, as the row has it
+        moves = [[r["transferred_from"], r["service"]]]
+    taken = datetime.fromisoformat(r["created_at"]).astimezone(tz)
+
+    def service_name(code: str | None) -> str:
+        return services.get(code or "", code or "")
+
+    return {
+        G_NO: no,
+        G_DAY: r["day"],
+        G_TIME: f"{taken.hour:02d}.{taken.minute:02d}",
+        G_LABEL: r["label"],
+        G_SERVICE: service_name(moves[0][0] if moves else r["service"]),
+        G_NAME: r.get("name") or "",
+        G_AGENCY: r.get("agency") or "",
+        G_ADDRESS: r.get("address") or "",
+        G_PHONE: r.get("phone") or "",
+        G_REMARKS: visit_remarks(r["status"], moves, service_name),
+    }
+
+
+def iter_guestbook_rows(rows: Any, tz: Any, services: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """Store rows (Tx.guestbook_iter) as guest book rows, numbered from 1: one at a time."""
+    for i, r in enumerate(rows, start=1):
+        yield guestbook_row(i, r, tz, services)
+
+
+def guestbook_page_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A guest book row as the printable page shows it (the day as DD/MM/YYYY)."""
+    return {**row, G_DAY: day_dmy(row[G_DAY])}
+
+
+def guestbook_csv(rows: Any) -> bytes:
+    """The guest book as CSV (UTF-8 with a BOM, formulas guarded), Tanggal as YYYY-MM-DD."""
+    return table_csv(GUESTBOOK_COLUMNS, rows)
+
+
+def guestbook_file_name(day_from: str, day_to: str, fmt: str) -> str:
+    """bukutamu-2026-12-01-2026-12-31.xlsx"""
+    return f"bukutamu-{day_from}-{day_to}.{fmt}"
+
+
+def guestbook_xlsx(rows: Any, office_name: str, day_from: str, day_to: str, when: datetime | None = None) -> bytes:
+    """The guest book as an Excel workbook, laid out as the recap's (recap_xlsx): title, office and period
+    rows, bold bordered headings (printed atop every page, frozen on screen), wrapped bordered cells, A4
+    landscape as wide as the page; No a number, Tanggal a date cell, text always text."""
+    sheet = xlsx.Sheet(
+        name=t("guestbook.sheet"),
+        widths=[GUESTBOOK_XLSX_WIDTHS[c] for c in GUESTBOOK_COLUMNS],
+        styles=RECAP_STYLES,
+        frozen_rows=4,
+        print_title_rows=(4, 4),
+        landscape=True,
+        fit_to_width=True,
+    )
+    letters = [xlsx.column_letter(i) for i in range(len(GUESTBOOK_COLUMNS))]
+    no_at, day_at = GUESTBOOK_COLUMNS.index(G_NO), GUESTBOOK_COLUMNS.index(G_DAY)
+    serials: dict[str, int | float] = {}
+
+    def body() -> Iterator[str]:
+        yield xlsx.row_xml(1, [(_TITLE, GUESTBOOK_TITLE)], letters)
+        yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
+        yield xlsx.row_xml(3, [(0, t("recap.period", period=period_id(day_from, day_to)))], letters)
+        yield xlsx.row_xml(4, [(_HEADER, c) for c in GUESTBOOK_COLUMNS], letters)
+        for n, r in enumerate(rows, start=5):
+            day = r[G_DAY]
+            number = serials.get(day)
+            if number is None:
+                number = serials[day] = xlsx.serial(date.fromisoformat(day))
+            cells = [(_BODY, r[c]) for c in GUESTBOOK_COLUMNS]
+            cells[no_at], cells[day_at] = (_NUMBER, int(r[G_NO])), (_DAY, number)
+            yield xlsx.row_xml(n, cells, letters)
+
+    return xlsx.write_xlsx(sheet, body(), when)

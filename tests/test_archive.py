@@ -65,6 +65,8 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
         assert sorted(zf.namelist()) == [
             "SHA256SUMS",
             "antrian-2026-11.json",
+            "bukutamu-2026-11.csv",
+            "bukutamu-2026-11.xlsx",
             "rekap-2026-11.csv",
             "rekap-2026-11.xlsx",
         ]
@@ -74,8 +76,15 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
         cells = [value for row in sheet.iter_rows(values_only=True) for value in row]
         assert cells.count("Awal") == 1 and cells.count("Akhir") == 1 and "Oktober" not in cells
         rows = list(csv.DictReader(io.StringIO(zf.read("rekap-2026-11.csv").decode("utf-8-sig"))))
+        guests = list(csv.DictReader(io.StringIO(zf.read("bukutamu-2026-11.csv").decode("utf-8-sig"))))
         doc = json.loads(zf.read("antrian-2026-11.json"))
         sums = zf.read("SHA256SUMS").decode()
+    # the guest book: every visitor of the month, at the office's time, the service by the name config.toml gives
+    assert [(g["Tanggal"], g["Jam"], g["Layanan"], g["Nama"], g["Keterangan"]) for g in guests] == [
+        ("2026-11-01", "09.00", "Konsultasi Penyedia", "Awal", "dilayani — selesai"),
+        ("2026-11-30", "23.30", "Konsultasi Penyedia", "Akhir", "dilayani — selesai"),
+        ("2026-11-30", "23.55", "Konsultasi Penyedia", "Larut", "dilayani — selesai"),
+    ]
     assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [
         ("1", "Awal", "Reset"),
         ("2", "Akhir", "Selesai"),
@@ -88,7 +97,7 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     assert doc["tickets"][0]["phone"] == "081234567890" and doc["office"] == "LPSE Kabupaten Contoh"
     assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved"}
     assert {e["ticket_id"] for e in doc["events"]} == {t["id"] for t in doc["tickets"]}
-    assert len(sums.splitlines()) == 3 and archive.verify_month_archive(path) == []
+    assert len(sums.splitlines()) == 5 and archive.verify_month_archive(path) == []
 
 
 def test_the_archive_counts_a_visitor_transferred_and_not_served_there_as_a_recap_row_not_as_served(

@@ -73,7 +73,7 @@ def test_a_recap_asked_for_while_logged_out_opens_after_the_login(browser, offic
     page.wait_for_url(re.compile(r"/counter/recap\?from=2026-11-01&to=2026-11-28$"))
     expect(page.locator("h1")).to_contain_text("Rekap Penanganan")
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("Rekap")
-    assert visible_nav(page) == ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"]
+    assert visible_nav(page) == ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"]
     page.click(".staff-nav >> text=Dasbor")
     page.wait_for_url(re.compile(r"/counter/dashboard$"))
     expect(page.locator(".staff-nav a[aria-current=page]")).to_have_text("Dasbor")
@@ -102,14 +102,24 @@ def test_a_page_elsewhere_is_never_where_the_login_goes(browser, office):
 @pytest.mark.parametrize(
     "username,path,links,current",
     [
-        ("rina", "/counter/front", ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"], "Front office"),
+        (
+            "rina",
+            "/counter/front",
+            ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"],
+            "Front office",
+        ),
         (
             "kepala",
             "/counter/admin",
-            ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM", "Admin"],
+            ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM", "Admin"],
             "Admin",
         ),
-        ("budi", "/counter/escalations", ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"], "Eskalasi"),
+        (
+            "budi",
+            "/counter/escalations",
+            ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"],
+            "Eskalasi",
+        ),
     ],
 )
 def test_the_navigation_bar_shows_the_pages_of_the_role_that_logs_in(browser, office, username, path, links, current):
@@ -124,7 +134,7 @@ def test_a_page_of_another_role_refuses_and_leads_to_this_roles_pages(browser, o
     page = new_page(browser)
     sign_in(page, office, "/counter/", "rina", check_name=False)
     expect(page.locator("#forbidden")).to_have_text("Halaman ini untuk petugas helpdesk (peran officer).")
-    assert visible_nav(page) == ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"]
+    assert visible_nav(page) == ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"]
     page.click(".staff-nav >> text=Front office")
     expect(page.locator("#officer-name")).to_have_text("rina")
     expect(page.locator("#r-name")).to_be_visible()

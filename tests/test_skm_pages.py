@@ -256,8 +256,8 @@ def test_the_dashboard_shows_the_periods_ikm_beside_the_service_times(office, of
 # ---- the staff bar on the A4-wide page -------------------------------------------------------------
 LONG_FULL_NAME = "Dr. Raden Ajeng Kartika Sari Dewi Purnamasari, S.Kom., M.T."
 ADMIN_LINKS = {
-    "id": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM", "Admin"],
-    "en": ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Dashboard", "SKM", "Admin"],
+    "id": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM", "Admin"],
+    "en": ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Guest book", "Dashboard", "SKM", "Admin"],
 }
 # The name's box and each line of its text (a line cut runs past the box), Keluar's, the bar's and the links.
 STAFF_BAR = """() => {

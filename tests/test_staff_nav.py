@@ -16,14 +16,15 @@ PAGES = {
     "/counter/escalations": "Eskalasi",
     "/counter/complaints": "Pengaduan",
     "/counter/recap": "Rekap",
+    "/counter/guestbook": "Buku tamu",
     "/counter/dashboard": "Dasbor",
     "/counter/skm": "SKM",
     "/counter/admin": "Admin",
 }
 SEEN = {
-    "officer": ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"],
-    "frontoffice": ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM"],
-    "admin": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Dasbor", "SKM", "Admin"],
+    "officer": ["Loket", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"],
+    "frontoffice": ["Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM"],
+    "admin": ["Loket", "Front office", "Eskalasi", "Pengaduan", "Rekap", "Buku tamu", "Dasbor", "SKM", "Admin"],
 }
 
 
@@ -179,7 +180,7 @@ def test_every_staff_page_fits_the_screen_with_every_link_of_the_bar_on_it(brows
     context.close()
 
 
-SEEN_EN = ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Dashboard", "SKM", "Admin"]
+SEEN_EN = ["Counter", "Front office", "Escalations", "Complaints", "Recap", "Guest book", "Dashboard", "SKM", "Admin"]
 BAR_ROW = """() => {
     const bar = document.querySelector('header.bar');
     const items = [...bar.children].filter((e) => e.getClientRects().length && getComputedStyle(e).position !== 'absolute');
@@ -229,8 +230,8 @@ def test_at_1024_px_the_admins_bar_is_one_row_in_both_languages(browser, nav_ser
     page.context.close()
 
 
-# ---- the pages the server draws (recap, dashboard, SKM) in the language chosen on the staff pages ----------
-REPORTS = ("/counter/recap", "/counter/dashboard", "/counter/skm")
+# ---- the pages the server draws (recap, guest book, dashboard, SKM) in the language chosen on the staff pages ---
+REPORTS = ("/counter/recap", "/counter/guestbook", "/counter/dashboard", "/counter/skm")
 
 
 def test_the_report_pages_follow_the_language_chosen_on_the_other_staff_pages(app, client):

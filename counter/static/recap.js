@@ -1,6 +1,6 @@
-// recap.html: each printed page numbered at its foot, "Halaman 2 dari 7", in Indonesian as the form it
-// numbers, whatever the page's language. The words are the catalogue's (the body's data-page-of:
-// "Halaman {page} dari {pages}"). A stylesheet cannot read them from the page, and the Content-Security-Policy allows no
+// recap.html (and guestbook.html, which uses recap.css too): each printed page numbered at its foot,
+// "Halaman 2 dari 7", in Indonesian as the form it numbers, whatever the page's language. The words are
+// the catalogue's (the body's data-page-of: "Halaman {page} dari {pages}"). A stylesheet cannot read them from the page, and the Content-Security-Policy allows no
 // <style> in it, so they become the content of recap.css's @page margin box here (CSSOM, which it allows).
 const words = document.body.dataset.pageOf;
 const sheet = [...document.styleSheets].find((s) => s.href && new URL(s.href).pathname.endsWith("/recap.css"));

@@ -127,6 +127,8 @@ class QueueService:
     recap_page_rows = _Method("views")
     recap_file = _Method("views")
     recap_filter_names = _Method("views")
+    guestbook_page_rows = _Method("views")
+    guestbook_file = _Method("views")
     figures = _Method("views")
     # -- counter claims and sessions ------------------------------------------------------
     claim_counter = _Method("claims")

@@ -483,6 +483,39 @@ class Views:
         }
         return make_recap_file(self.unit.store, job)
 
+    def guestbook_job(self, day_from: str, day_to: str, fmt: str) -> dict[str, Any]:
+        """What the guest book's file is made from (server.report_job.guestbook_file): the settings in force."""
+        settings = self.unit.settings
+        return {
+            "from": day_from,
+            "to": day_to,
+            "format": fmt,
+            "office": settings.office.name,
+            "timezone": settings.office.timezone,
+            "services": {s.code: s.name for s in settings.services},
+        }
+
+    def guestbook_page_rows(self, day_from: str, day_to: str, limit: int) -> tuple[list, int]:
+        """The printable guest book page's rows, and 0; or no rows and how many there are, when over `limit`
+        (as recap_page_rows)."""
+        from server import reports
+
+        job = self.guestbook_job(day_from, day_to, "json")
+        with self.unit.store.read() as tx:
+            count = tx.guestbook_count(day_from, day_to)
+            if count > limit:
+                return [], count
+            rows = reports.iter_guestbook_rows(
+                tx.guestbook_iter(day_from, day_to), self.unit.settings.office.tz, job["services"]
+            )
+            return [reports.guestbook_page_row(r) for r in rows], 0
+
+    def guestbook_file(self, day_from: str, day_to: str, fmt: str) -> bytes:
+        """The guest book (buku tamu) as JSON, CSV or XLSX bytes (a long one made off the event loop)."""
+        from server.report_job import make_guestbook_file
+
+        return make_guestbook_file(self.unit.store, self.guestbook_job(day_from, day_to, fmt))
+
     def recap_filter_names(self, filters: dict[str, Any]) -> dict[str, str | None]:
         """The names a filtered recap says its filters by (reports.filter_label): the service's name, and the
         officer's full name when the text typed is an account's username or full name (as the filter

@@ -147,6 +147,35 @@ class ReportQueries(TxBase):
         where, params = _recap_where(day_from, day_to, **filters)
         return self.db.execute("SELECT COUNT(*) FROM tickets t WHERE " + where, params).fetchone()[0]
 
+    def guestbook_iter(self, day_from: str, day_to: str) -> Iterator[dict[str, Any]]:
+        """The guest book's rows (buku tamu, SOP step 1): every ticket issued on the local days, whatever
+        became of it, with its form as the store keeps it (anonymised by retention too), in the order the
+        numbers were taken; one at a time, for exports of any size. `transfers`: for a ticket sent on to
+        other services, its transfers in order as a JSON array of [from, to] service codes (its
+        `transferred` events), else None."""
+        transfers = (
+            "CASE WHEN t.transferred_from <> '' THEN (SELECT json_group_array(json_array("
+            "json_extract(x.data, '$.service_from'), json_extract(x.data, '$.service_to'))) FROM"
+            " (SELECT e.data FROM events e WHERE e.ticket_id = t.id AND e.type = 'transferred' ORDER BY e.seq) x)"
+            " END"
+        )
+        cur = self.db.execute(
+            "SELECT t.id, t.day, t.created_at, t.label, t.service, t.status, t.transferred_from,"
+            f" {transfers} AS transfers, f.name, f.agency, f.address, f.phone FROM tickets t"
+            " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
+            " ORDER BY t.day, t.created_at, t.id",
+            [day_from, day_to],
+        )
+        cols = [c[0] for c in cur.description]
+        for r in cur:
+            yield dict(zip(cols, r, strict=True))
+
+    def guestbook_count(self, day_from: str, day_to: str) -> int:
+        """How many rows guestbook_iter would give."""
+        return self.db.execute("SELECT COUNT(*) FROM tickets WHERE day BETWEEN ? AND ?", [day_from, day_to]).fetchone()[
+            0
+        ]
+
     def figure_sums(self, day_from: str, day_to: str, group: str, limits_ms: dict[str, int]) -> list[dict[str, Any]]:
         """Per group (day, month, officer or service): counts, and per measure n, sum, within, max (ms).
 
