@@ -17,8 +17,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The distribution's Python when it is new enough (Debian's build is optimised: the server issued
 # 15-20 % more tickets per second on it than on a plain source build), else python3 on PATH.
 PY_CANDIDATES := /usr/bin/python3 /usr/bin/python3.13 /usr/bin/python3.12 /usr/bin/python3.11
-BASE_PY := $(shell for p in $(PY_CANDIDATES); do \
-	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; exit; }; done; echo python3)
 # Where none is (Ubuntu 22.04's python3 is 3.10), `venv` installs the newest pythonX.Y the distribution has
 # (Ubuntu 22.04: python3.11 from universe) with its venv module, and stops saying what to do where it has none
 # (Debian 11, Ubuntu 20.04). APT_PYTHON_DIR: where apt puts it (a test's stand-in apt-get puts it elsewhere).
@@ -79,12 +77,14 @@ base-python:
 	echo "$$py"
 
 # .venv on that Python; one left without pip (a venv module missing when it was made) or on a Python older than
-# 3.11 is made again.
+# 3.11 is made again: emptied but for the setup's lock file, which this runs under (venv's --clear would delete
+# it, and a second make would take a new lock and set up beside this one).
 venv:
 	@$(PY) -c 'import sys, pip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && exit 0; \
 	py=$$($(MAKE) --no-print-directory -s base-python) || exit 1; \
-	clear=$$(test -e $(PY) && echo --clear); \
-	echo "$$py -m venv $$clear $(VENV)"; "$$py" -m venv $$clear $(VENV)
+	if [ -e $(PY) ]; then echo "$(VENV) dibuat ulang / made again"; \
+	  find $(VENV) -mindepth 1 -maxdepth 1 ! -name $(notdir $(SETUP_LOCK)) -exec rm -rf {} +; fi; \
+	echo "$$py -m venv $(VENV)"; "$$py" -m venv $(VENV)
 
 # One setup at a time. Two `make run`s (or `make run` and `make test`) started together on a fresh
 # checkout both made .venv and installed into it, and one failed half-way ("No module named pip"). Each
@@ -140,12 +140,13 @@ test-setup: $(TEST_STAMP)
 # (runtime only; each starts from a copy of the one before, so the versions are the same) from
 # pyproject.toml, with pip-tools in a
 # throwaway venv (not .venv). Pins that still fit pyproject.toml are kept; `make lock LOCK_ARGS=--upgrade`
-# moves every package to its newest release within the bounds (then run `make test`). Resolved on $(BASE_PY).
+# moves every package to its newest release within the bounds (then run `make test`). Resolved on base-python's.
 LOCK_ARGS :=
 PIP_COMPILE := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 lock:
 	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
-	$(BASE_PY) -m venv "$$tools" && "$$tools/bin/pip" install -q pip-tools && \
+	py=$$($(MAKE) --no-print-directory -s base-python) && "$$py" -m venv "$$tools" && \
+	"$$tools/bin/pip" install -q pip-tools && \
 	export CUSTOM_COMPILE_COMMAND="make lock" && \
 	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --extra test --extra bench -o requirements-bench.lock pyproject.toml && \
 	cp requirements-bench.lock requirements-test.lock && \

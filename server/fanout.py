@@ -115,12 +115,14 @@ class FanOut:
 def _backlogged(eio: Any, eio_sid: str, limit: int) -> bool:
     """True, and the session closed, when a long-polling session has `limit` packets waiting: it polls no
     more (a client that only POSTs its pongs stays within its ping timeout for ever). Its queue goes
-    with it; a real page reconnects and starts again from a snapshot."""
+    with it; a real page reconnects and starts again from a snapshot. It leaves the sessions at once (this
+    broadcast and the next skip it); its close, which runs the disconnect handlers and looks through every
+    room (_expired), is a task of its own, not a step of this broadcast's loop over every session."""
     sock = eio.sockets.get(eio_sid)
     if sock is None or sock.queue.qsize() < limit:
         return False
     eio.sockets.pop(eio_sid, None)
-    sock.close(wait=False, abort=True)
+    eio.start_background_task(sock.close, wait=False, abort=True)
     return True
 
 

@@ -40,10 +40,11 @@ PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests w
 SESSION_PENALTY_SECONDS = 5.0
 # A print agent's token, guessed: a guessed one takes its printer's jobs (a counter's are the visitors' whole
 # forms). Like a login, a device has AGENT_GUESSES wrong tokens (or printers) in AGENT_GUESS_WINDOW seconds,
-# its right one clearing them; past them its agent connections are refused unchecked and its requests wait
-# AGENT_PENALTY_SECONDS for a 429. Without it one device had 900 guesses a second (19 a session, under its
-# packet budget, then a new session). An agent refused that long comes back by itself (it reconnects).
-AGENT_GUESSES, AGENT_GUESS_WINDOW, AGENT_PENALTY_SECONDS = 10, 300.0, 1.0
+# its right one clearing them; past them its agent connections are refused unchecked, with no penalty on the
+# device's other requests (the kiosk page on the agent's PC). Without it one device had 900
+# guesses a second (19 a session, under its packet budget, then a new session). An agent refused that long
+# comes back by itself (it reconnects).
+AGENT_GUESSES, AGENT_GUESS_WINDOW = 10, 300.0
 
 
 # A reply to a complaint, or its close, names the response only (no ticket in public: who complained
@@ -211,9 +212,8 @@ def register(
         if role == "agent":
             address = request.remote_addr or "?"
             if agent_guesses.reserve(address):  # its wrong guesses spent: not checked (counted first, as a login)
-                if penalize is not None:
-                    penalize(address, AGENT_PENALTY_SECONDS)
-                return False
+                return False  # no penalty on the address: a kiosk PC's agent with an old token retries every
+                # few seconds, and the kiosk page beside it would wait for 429s (refusing unchecked is enough)
             printer, token = auth.get("printer"), auth.get("token")
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
             ok = bool(expected) and isinstance(token, str) and hmac.compare_digest(token, expected)
