@@ -108,6 +108,23 @@ def _pattern(key: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
+# a sub-command named as its usage names it, by its choices: "{add,passwd,list,disable,enable}" (Parser)
+_COMMANDS = re.compile(r"\{[^{}\s]+\}")
+
+
+def _required(names: str) -> Localized:
+    """argparse's ", "-joined names of the missing arguments, a sub-command among them said as "perintah
+    {add,passwd,…}" / "command {add,passwd,…}" (its choices are joined by "," alone)."""
+    from server.errors import Localized
+    from server.i18n import both
+
+    said = [
+        both("cli.argv.command_of", choices=name) if _COMMANDS.fullmatch(name) else Localized(name, name)
+        for name in names.split(", ")
+    ]
+    return Localized(", ".join(s.id_text for s in said), ", ".join(s.en_text for s in said))
+
+
 def translated(message: str) -> Localized:
     """argparse's English `message` in both languages: matched against the English of the catalogue's
     `cli.argv.*` and said again in Indonesian with the same values; a message of another Python's argparse,
@@ -122,6 +139,10 @@ def translated(message: str) -> Localized:
         params: dict[str, object] = dict(found.groupdict())
         if key == "argument":
             params["message"] = translated(found["message"])
+            if _COMMANDS.fullmatch(found["name"]):  # a mistyped sub-command: its choices are in the message
+                params["name"] = both("cli.argv.command")
+        elif key == "required":
+            params["names"] = _required(found["names"])
         elif key == "invalid_type" and f"cli.argv.type.{found['type']}" in catalogue("en"):
             params["type"] = both(f"cli.argv.type.{found['type']}")
         return both(f"cli.argv.{key}", **params)
@@ -142,6 +163,16 @@ class Parser(argparse.ArgumentParser):
         for action in self._actions:
             if "-h" in action.option_strings:  # argparse's own -h, --help
                 action.help = helped("help")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        # argparse names a missing or mistyped positional by its metavar, else by its dest: a sub-command's
+        # dest ("users_command") is the code's, so each is named by its choices, as its usage line names it
+        # ("{add,passwd,list,disable,enable}"; the usage and the help read the same). Set here, when its
+        # sub-commands are all added; the sub-commands' parsers are Parsers and do the same for theirs.
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and action.metavar is None and action.choices:
+                action.metavar = "{" + ",".join(action.choices) + "}"
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         from server.i18n import both

@@ -44,6 +44,13 @@ def words(key: str, /, **params: object) -> Localized:
     return both(f"cli.{key}", **params)
 
 
+def counted(noun: str, n: int) -> Localized:
+    """A count and what it counts, the catalogue's `cli.count.<noun>`: "3 tickets", and "1 ticket" in English
+    (`cli.count.<noun>.one`; Indonesian has no plural: "1 tiket", "3 tiket"), for the command line's sentences
+    that count more than one thing ("it holds 1 ticket, …", "demo: 1 consultation yesterday, …")."""
+    return words(f"count.{noun}.one" if n == 1 else f"count.{noun}", n=n)
+
+
 def joined(*parts: Localized, sep: str = ": ") -> Localized:
     """Parts said one after the other, in each language."""
     return Localized(sep.join(p.id_text for p in parts), sep.join(p.en_text for p in parts))
@@ -291,7 +298,7 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
     except (voice.VoiceError, OSError) as err:
         say_error(words("voice.unusable_pack", cause=err))
         return 2
-    say(words("voice.pack", folder=folder, clips=len(pack.clips), format=pack.fmt.describe()))
+    say(words("voice.pack", folder=folder, clips=counted("clips", len(pack.clips)), format=pack.fmt.describe()))
     if pack.errors:
         say(words("voice.unusable_clips", count=len(pack.errors)))
         for name, why in sorted(pack.errors.items()):  # Indonesian, then English under it (once if the same)
@@ -300,7 +307,7 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
                 print(" " * (len(name) + 4) + why.en_text)
     missing = voice.office_missing(pack, settings, up_to)
     if missing:  # each word's line as it was: a file name and an example (the pack's maker reads them)
-        say(words("voice.missing", count=len(missing), up_to=up_to))
+        say(words("voice.missing", count=counted("words", len(missing)), up_to=up_to))
         for name, example in missing.items():
             print(f'  {name}.wav   e.g. "{example}"')
     else:
@@ -428,6 +435,7 @@ BANNER_PAGES = (
     ("skm", "/counter/skm"),
     ("complaints", "/counter/complaints"),
     ("recap", "/counter/recap"),
+    ("guestbook", "/counter/guestbook"),
     ("dashboard", "/counter/dashboard"),
     ("admin", "/counter/admin"),
     ("api_state", "/api/state"),
@@ -949,7 +957,7 @@ def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False)
     except serverlock.ServerRunning as err:
         say_error(stop_first(err, "demo", forced=force))
         return 2
-    say(words("demo.done", served=served, waiting=waiting))
+    say(words("demo.done", served=counted("consultations", served), waiting=counted("visitors", waiting)))
     return 0
 
 
@@ -1033,14 +1041,15 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
         raise archive.ArchiveError(
             "too_long", days=days, first=summary.first_day, last=summary.last_day, trial=TRIAL_DAYS
         )
-    counts = {"tickets": summary.tickets, "survey": summary.survey}
+    counts = {"tickets": counted("tickets", summary.tickets), "survey": counted("survey_answers", summary.survey)}
     what = (
         words("go_live.what_span", first=summary.first_day, last=summary.last_day, **counts)
         if summary.tickets
         else words("go_live.what", **counts)
     )
     changed = Localized(", ".join(summary.settings), ", ".join(summary.settings)) if summary.settings else None
-    kept = words("go_live.kept", accounts=summary.accounts, settings=changed or words("go_live.none_changed"))
+    accounts = counted("accounts", summary.accounts)
+    kept = words("go_live.kept", accounts=accounts, settings=changed or words("go_live.none_changed"))
     if not yes:
         say(words("go_live.would", what=what, kept=kept))
         say(words("go_live.run_again"))
@@ -1077,14 +1086,17 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
     )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
     if made.tickets and made.served != made.recap_rows:  # rows of visitors transferred, then not served there
-        held = {"tickets": made.tickets, "rows": made.recap_rows, "start": made.day_from, "end": made.day_to}
-        say(words("archive.holds_transferred", **held, served=made.served, transferred=made.recap_rows - made.served))
+        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": made.day_to}
+        transferred = made.recap_rows - made.served
+        rows = counted("recap_rows", made.recap_rows)
+        say(words("archive.holds_transferred", **held, rows=rows, served=made.served, transferred=transferred))
     elif made.tickets:
-        say(words("archive.holds", tickets=made.tickets, rows=made.recap_rows, start=made.day_from, end=made.day_to))
+        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": made.day_to}
+        say(words("archive.holds", **held, rows=made.recap_rows))
     else:
         say(words("archive.empty", month=args.month, start=made.day_from, end=made.day_to))
     if made.replaced is not None:
-        say(words("archive.replaced", tickets=made.replaced))
+        say(words("archive.replaced", tickets=counted("tickets", made.replaced)))
     if made.day_to >= today:  # --unfinished: this month, so far
         say_error(words("archive.unfinished_made", month=args.month, today=today), prefix="warning")
     if made.in_play:  # --unfinished: the tickets not in its recap yet
@@ -1125,7 +1137,7 @@ def restore(settings: Settings, file: str) -> int:
     say(words("restore.done", database=db, file=file))
     if held.tickets:
         span = {"first": held.first_day, "last": held.last_day, "newest": local(held.newest)}
-        say(words("restore.holds", tickets=held.tickets, **span))
+        say(words("restore.holds", tickets=counted("tickets", held.tickets), **span))
     else:
         say(words("restore.holds_none"))
     office = settings.office.name  # config.toml's (restore reads no saved value)
@@ -1174,7 +1186,8 @@ def repair(settings: Settings) -> int:
     held = done.summary
     if held.tickets:
         newest = held.newest.astimezone(settings.office.tz).strftime("%Y-%m-%d %H:%M") if held.newest else "-"
-        say(words("repair.holds", tickets=held.tickets, first=held.first_day, last=held.last_day, newest=newest))
+        span = {"first": held.first_day, "last": held.last_day, "newest": newest}
+        say(words("repair.holds", tickets=counted("tickets", held.tickets), **span))
     else:
         say(words("repair.holds_none"))
     say(words("repair.next"))
@@ -1193,7 +1206,11 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             if args.months < 1:
                 raise archive.ArchiveError("months_min")
             result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
-            counts = {"forms": result.forms, "requests": result.requests, "survey": result.survey}
+            counts = {
+                "forms": counted("forms", result.forms),
+                "requests": counted("stored_answers", result.requests),
+                "survey": counted("survey_responses", result.survey),
+            }
             say(words("retention.done", cutoff=result.cutoff, **counts))
         elif args.command == "go-live":
             return go_live(settings, args.yes, args.force)

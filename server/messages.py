@@ -14,7 +14,7 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {state: (i, e) for state, (i, e) in p
 # A message whose count can be 1, and the param it counts: for a count of 1 its words are `error.<code>.one`
 # ("Try again in 1 minute", not "1 minutes"), as display.js picks display.person and cli.py cli.settings.row;
 # the code the answer carries stays <code>.
-COUNTED: dict[str, str] = {"login_throttled": "minutes", "calls_exhausted": "max_calls"}
+COUNTED: dict[str, str] = {"login_throttled": "minutes", "calls_exhausted": "max_calls", "quota_reached": "quota"}
 
 
 def message(code: str, lang: str = "id", **params: object) -> str:

@@ -258,6 +258,7 @@ def test_archive_refuses_a_month_to_come_and_this_one_unless_asked_and_says_an_e
     assert said.startswith(f"isinya 1 tiket, {month}-01 s.d. ") and said.endswith(
         "(0 di antaranya dilayani: baris rekap)"
     )
+    assert r.stdout.splitlines()[3].startswith(f"it holds 1 ticket, {month}-01 to ")  # not "1 tickets"
     assert r.stderr.splitlines() == [
         f"peringatan: bulan {month} belum selesai (hari ini {today}): arsip ini hanya sampai saat ini;"
         " buat lagi setelah bulan berakhir dengan --replace",
@@ -432,7 +433,9 @@ def test_retention_command_keeps_this_months_visitors(app, clock, config_path):
     r = cli("retention", "--months", "1", "--config", str(config_path))
     assert r.returncode == 0, r.stderr
     indonesian, english = r.stdout.splitlines()
-    assert "1 forms anonymised" in english and indonesian.startswith("retensi: 1 formulir dianonimkan")
+    assert english.startswith("retention: 1 form anonymised") and indonesian.startswith(
+        "retensi: 1 formulir dianonimkan"
+    )
     with service.store.read() as tx:
         assert [f["name"] for f in tx.rows("SELECT name FROM forms ORDER BY ticket_id")] == [
             archive.ANONYMISED,

@@ -163,8 +163,9 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
 
     r = cli("go-live", "--config", str(cfg))  # says what would go, deletes nothing
     assert r.returncode == 0, r.stderr
-    assert "go-live would delete 11 tickets (" in r.stdout and f"kept: {accounts} accounts" in r.stdout
-    assert r.stdout.startswith("go-live akan menghapus 11 tiket (") and f"tetap disimpan: {accounts} akun" in r.stdout
+    assert accounts == 1  # kepala's: "1 account", not "1 accounts" (helper-160)
+    assert "go-live would delete 11 tickets (" in r.stdout and "kept: 1 account, " in r.stdout
+    assert r.stdout.startswith("go-live akan menghapus 11 tiket (") and "tetap disimpan: 1 akun, " in r.stdout
     assert "settings (queue)" in r.stdout and "--yes" in r.stdout
     lock = serverlock.hold(db)
     try:
@@ -616,7 +617,7 @@ ROLES_SAID = "'officer', 'frontoffice', 'admin'"
         (
             ["bogus"],
             "",
-            "argumen command: pilihan tidak dikenal: 'bogus' (pilih salah satu dari 'serve', 'users', 'settings',"
+            "argumen perintah: pilihan tidak dikenal: 'bogus' (pilih salah satu dari 'serve', 'users', 'settings',"
             " 'demo', 'archive', 'retention', 'backup', 'restore', 'repair', 'go-live', 'voice', 'printer',"
             " 'systemd-unit')",
             "argument command: invalid choice: 'bogus' (choose from 'serve', 'users', 'settings', 'demo', 'archive',"
@@ -699,6 +700,93 @@ def test_a_bad_command_line_says_kesalahan_then_error_and_where_its_help_is(caps
     assert err.splitlines()[-3:] == [f"kesalahan: {indonesian}", f"error: {english}", f"lihat / see: {prog} --help"]
 
 
+def test_a_missing_or_mistyped_sub_command_is_named_as_the_admin_types_it_in_every_command_group(capsys):
+    """`python -m server users` said "argumen ini wajib diberikan: users_command", argparse's dest that nobody
+    types (helper-160): every command group's missing sub-command is "perintah {add,passwd,…}" / "command
+    {add,passwd,…}", its choices as its usage line names them, and a mistyped one is "argumen perintah" /
+    "argument command" with the choices argparse lists (server/argv.py `Parser`)."""
+    from server.cli import _parser, main
+
+    groups: list[tuple[list[str], list[str]]] = []
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                groups.append((path, list(action.choices)))
+                for name, sub in action.choices.items():
+                    walk(sub, [*path, name])
+
+    walk(_parser(), [])
+    assert [path for path, _ in groups] == [[], ["users"], ["settings"], ["voice"], ["printer"]]
+    for path, choices in groups:
+        prog = " ".join(["python -m server", *path])
+        named = "{" + ",".join(choices) + "}"
+        listed = ", ".join(f"'{c}'" for c in choices)
+        for argv, indonesian, english in (
+            (
+                path,
+                f"argumen ini wajib diberikan: perintah {named}",
+                f"the following arguments are required: command {named}",
+            ),
+            (
+                [*path, "bogus"],
+                f"argumen perintah: pilihan tidak dikenal: 'bogus' (pilih salah satu dari {listed})",
+                f"argument command: invalid choice: 'bogus' (choose from {listed})",
+            ),
+        ):
+            with pytest.raises(SystemExit) as stop:
+                main([*argv, "--config", "no-such-config.toml"])
+            assert stop.value.code == 2
+            out, err = capsys.readouterr()
+            assert out == "" and err.startswith(f"pemakaian / usage: {prog} [-h]"), err
+            assert f"{named} ..." in " ".join(err.split()), err  # the usage names the sub-commands as before
+            assert err.splitlines()[-3:] == [
+                f"kesalahan: {indonesian}",
+                f"error: {english}",
+                f"lihat / see: {prog} --help",
+            ]
+            assert "_command" not in err, err
+
+
+def test_counts_of_one_read_right_in_english_on_the_command_line(tmp_path):
+    """English has plurals, Indonesian none: a restore, a go-live and the demo counting 1 said "1 ticket",
+    "1 account", "1 consultation", not "1 tickets" (server/cli.py `counted`: the catalogue's `cli.count.*`)."""
+    cfg = write_config(tmp_path)
+    settings = load_settings(cfg)
+    store = Store(settings.server.database)
+    QueueService(settings, store).issue(visitor(name="Satu"), actor="test", printed=False)
+    store.close()
+    assert cli("backup", str(tmp_path / "satu.db"), "--config", str(cfg)).returncode == 0
+    r = cli("restore", str(tmp_path / "satu.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    day = datetime.now(settings.office.tz).date().isoformat()
+    assert f"\npemulihan: isinya 1 tiket, {day} s.d. {day}; tiket terakhir terbit {day} " in r.stdout, r.stdout
+    assert f"\nrestore: it holds 1 ticket, {day} to {day}; the newest one issued {day} " in r.stdout, r.stdout
+    r = cli("users", "add", "kepala", "--role", "admin", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
+    assert r.returncode == 0, r.stderr
+    r = cli("go-live", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    indonesian, english = r.stdout.splitlines()[:2]
+    assert indonesian == (
+        f"go-live akan menghapus 1 tiket ({day} s.d. {day}) beserta formulir, panggilan, cetakan dan suratnya, dan"
+        " 0 jawaban survei beserta pengaduannya; tetap disimpan: 1 akun, pengaturan halaman admin (tidak ada yang"
+        " diubah) dan teks kuesioner."
+    )
+    assert english == (
+        f"go-live would delete 1 ticket ({day} to {day}) with the forms, calls, print jobs and mails, and 0 survey"
+        " answers with the complaints; kept: 1 account, the admin page's settings (none changed) and the"
+        " questionnaire's wording."
+    )
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    r = cli("demo", "--visitors", "1", "--config", str(write_config(demo)))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "demo: 1 konsultasi kemarin, 6 pengunjung menunggu hari ini",
+        "demo: 1 consultation yesterday, 6 visitors waiting today",
+    ]
+
+
 def test_a_refusal_of_another_pythons_argparse_is_said_in_english_twice():
     """A message worded otherwise than Python 3.11's argparse (a newer Python's) is not lost: English in
     both lines; a nested one is still translated as far as its words are known."""
@@ -758,6 +846,23 @@ def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp
         f"    {_python()} -m server users passwd admin",
     ]
     assert [x for x in later if len(x) > 80 and _python() not in x] == []
+
+
+def test_the_banner_names_the_guest_book_after_the_recap_as_the_readme_and_the_guide_quote_it(tmp_path):
+    """The guest book's page (/counter/guestbook, helper-158) is a staff page the start names, after Rekap
+    (helper-160); README's `make run` block and docs/panduan-admin.md quote the pages' lines as printed."""
+    from server.cli import BANNER_PAGES, banner
+
+    settings = load_settings(write_config(tmp_path))
+    lines = banner(settings, "127.0.0.1", 8080, ("admin", "k3J…"))
+    pages = lines[1 : 1 + len(BANNER_PAGES)]
+    recap = pages.index("  Rekap / Recap:                 http://127.0.0.1:8080/counter/recap")
+    assert pages[recap + 1] == "  Buku tamu / Guest book:        http://127.0.0.1:8080/counter/guestbook"
+    for doc in ("README.md", "docs/panduan-admin.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8").splitlines()
+        start = text.index("Antrian — LPSE Kabupaten Contoh")
+        assert text[start + 1 : start + 1 + len(pages)] == pages, doc
+        assert text[start + 1 + len(pages)] == lines[1 + len(pages)], doc  # the first account's line next
 
 
 def test_a_second_start_shows_no_password_and_names_the_command_for_a_new_one(tmp_path):

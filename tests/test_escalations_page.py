@@ -371,6 +371,36 @@ def test_a_case_forwarded_by_hand_says_so_with_its_lkpp_number_not_to_forward_it
     page.context.close()
 
 
+def test_a_mail_that_failed_at_once_says_after_1_attempt(browser, office, officer):
+    """An error that trying again cannot mend fails the mail at its first attempt (server/outbox.py `final`):
+    the card says "after 1 attempt" in English, not "1 attempts" (escalations.js picks `mail.failed.one`),
+    and once forwarded by hand too (helper-160)."""
+    once = escalate(office, officer, "Zaki", "CV G", "Berkas penawaran rusak.", "Perlu LKPP.")
+    with sqlite3.connect(office.db, timeout=10) as db:
+        db.execute(
+            "UPDATE mails SET status = 'failed', sent_at = NULL, attempts = 1, error = 'connection refused'"
+            " WHERE ticket_id = ?",
+            [once["id"]],
+        )
+    db.close()
+    page = open_page(browser, office, "budi")
+    mail = card(page, once).locator(".mail")
+    expect(mail).to_have_attribute("data-state", "failed")
+    expect(mail).to_contain_text("Gagal dikirim setelah 1 percobaan: ")
+    page.click("#lang-toggle")
+    expect(mail).to_contain_text("Failed after 1 attempt: ")
+    expect(mail).to_contain_text("Forward it via TTS / e-mail.")
+    r = officer.post(
+        f"{office.url}/api/tickets/{once['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-515090"}, timeout=5
+    )
+    assert r.status_code == 200, r.text
+    expect(mail).to_have_attribute("data-state", "forwarded")
+    expect(mail).to_contain_text("Failed after 1 attempt: ")
+    expect(mail).to_contain_text("Forwarded to the LKPP helpdesk: ticket TTS-515090.")
+    page.click("#lang-toggle")
+    page.context.close()
+
+
 def mail_of(smtp, label: str):
     """The escalation mail the SMTP server received for a ticket label of today."""
     for _, _, msg in smtp.inbox.messages:

@@ -285,6 +285,25 @@ def test_the_tv_page_names_its_running_text_in_its_own_language(client, lang):
     assert f'class="marquee" aria-label="{CATALOGUES[lang]["page.display.running_text"]}"' in html
 
 
+# the command line's counted nouns (server/cli.py `counted`): each `cli.count.<noun>` has its `.one`
+CLI_COUNTS = tuple(
+    f"cli.count.{noun}"
+    for noun in (
+        "tickets",
+        "recap_rows",
+        "survey_answers",
+        "accounts",
+        "forms",
+        "stored_answers",
+        "survey_responses",
+        "consultations",
+        "visitors",
+        "clips",
+        "words",
+    )
+)
+
+
 # Counts a person reads that can be 1 (an upload of one clip, one new change in the front office's list, one
 # respondent, a counter released after 1 minute): said so that "1" reads right in English, which has
 # plurals (Indonesian has none): "Clips saved: 1", not "1 clips saved" (found sweeping every page, helper-156).
@@ -304,9 +323,31 @@ COUNTS_THAT_CAN_BE_ONE = (
     "counter.hint.exhausted.one",
     "counter.hint.exhausted_final.one",
     "skm.wording.count.one",
+    # helper-160: a mail that failed at once (escalations.js), one complaint left out of the list (complaints.js),
+    # a daily quota of 1 (server/messages.py COUNTED), the counter's timer under [sla] service_minutes = 1, and
+    # the command line's counts: its sentences take `cli.count.<noun>` ("1 ticket", server/cli.py `counted`)
+    "escalations.mail.failed.one",
+    "escalations.mail.failed_forwarded.one",
+    "complaints.cut_open.one",
+    "error.quota_reached.one",
+    "counter.timer.over.one",
+    *(f"{many}.one" for many in CLI_COUNTS),
+    "cli.archive.holds",
+    "cli.archive.holds_transferred",
+    "cli.archive.replaced",
+    "cli.restore.holds",
+    "cli.repair.holds",
+    "cli.go_live.what",
+    "cli.go_live.what_span",
+    "cli.go_live.kept",
+    "cli.demo.done",
+    "cli.retention.done",
+    "cli.voice.pack",
+    "cli.voice.missing",
 )
 ONE_AND_A_PLURAL = re.compile(
-    r"\b1 (?:new )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people|times|answers)\b"
+    r"\b1 (?:new |older |recap |survey |stored )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people"
+    r"|times|answers|tickets|forms|accounts|consultations|words|attempts|responses|numbers|ones)\b"
 )
 # singular and plural keys: the pages and the Python pick the first for a count of 1 (display.js, sections.js,
 # counter.js, cli.py, server/messages.py COUNTED, server/skm_report.py)
@@ -318,6 +359,12 @@ SINGULARS = (
     ("counter.hint.exhausted.one", "counter.hint.exhausted"),
     ("counter.hint.exhausted_final.one", "counter.hint.exhausted_final"),
     ("skm.wording.count.one", "skm.wording.count"),
+    ("escalations.mail.failed.one", "escalations.mail.failed"),
+    ("escalations.mail.failed_forwarded.one", "escalations.mail.failed_forwarded"),
+    ("complaints.cut_open.one", "complaints.cut_open"),
+    ("error.quota_reached.one", "error.quota_reached"),
+    ("counter.timer.over.one", "counter.timer.over"),
+    *((f"{many}.one", many) for many in CLI_COUNTS),
 )
 
 
@@ -326,6 +373,15 @@ def test_a_count_of_one_reads_right_in_english(key):
     one = {name: 1 for name in placeholders(CATALOGUES["en"][key])}
     text = f"1 {CATALOGUES['en'][key]}" if key == "display.person" else i18n.t(key, "en", **one)
     assert not ONE_AND_A_PLURAL.search(text), text
+
+
+def test_every_counted_noun_of_the_command_line_has_its_singular():
+    """server/cli.py `counted(noun, n)` reads `cli.count.<noun>`, and `.one` for 1: none without the other."""
+    nouns = {k.removesuffix(".one") for k in CATALOGUES["en"] if k.startswith("cli.count.")}
+    assert nouns == set(CLI_COUNTS)
+    for many in CLI_COUNTS:
+        assert f"{many}.one" in CATALOGUES["en"], many
+        assert placeholders(CATALOGUES["en"][many]) == {"n"}, many
 
 
 def test_the_singular_and_plural_pairs_differ_only_in_english():
@@ -364,6 +420,26 @@ def test_a_refusal_counting_one_says_it_in_the_singular(app, client):
         assert r.status_code == 429 and r.get_json()["error"] == "login_throttled", r.get_json()
         assert r.get_json()["message"] == text
     assert messages.message("login_throttled", "en", minutes=2).endswith("in 2 minutes.")
+
+
+def test_a_daily_quota_of_one_is_said_in_the_singular(app, client):
+    """[[services]] daily_quota = 1 (a service of one appointment a day): the kiosk's refusal says "(1 number)"
+    in English (server/messages.py COUNTED), the code stays quota_reached (helper-160)."""
+    from conftest import login, visitor
+
+    h = login(app, client, "kepala", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    one = [{**s, "daily_quota": 1} if s["code"] == "A" else s for s in services]
+    r = client.put("/api/admin/settings/services", json={"value": one}, headers=h)
+    assert r.status_code == 200, r.get_json()
+    assert client.post("/api/tickets", json=visitor()).status_code == 201
+    for lang, said in (("en", "is used up (1 number). Please"), ("id", "sudah habis (1 nomor). Silakan")):
+        r = client.post(f"/api/tickets?lang={lang}", json=visitor(name="Kedua"))
+        assert r.status_code == 409 and r.get_json()["error"] == "quota_reached", r.get_json()
+        assert said in r.get_json()["message"], r.get_json()
+    assert messages.message("quota_reached", "en", service="A", quota=2).endswith(
+        "used up (2 numbers). Please come back on the next service day."
+    )
 
 
 def test_the_skm_wording_note_counts_one_answer_in_the_singular():
@@ -405,3 +481,38 @@ def test_a_counter_under_max_calls_1_says_called_1_time(browser, live):
 def test_the_english_admin_page_quotes_no_indonesian_kiosk_text():
     """The admin's note of a closed service quoted the kiosk's Indonesian words (“Layanan tutup”) in English."""
     assert CATALOGUES["id"]["kiosk.closed_title"] not in CATALOGUES["en"]["admin.closed_now"]
+
+
+def test_a_counter_under_a_one_minute_sop_says_past_the_sops_1_minute(browser, tmp_path):
+    """[sla] service_minutes = 1: past it, the counter's timer says "past the SOP's 1 minute" in English
+    (counter.js picks `timer.over.one`; helper-160), "melewati 1 menit SOP" in Indonesian."""
+    from datetime import datetime, timedelta
+
+    from conftest import write_config
+    from live import LiveServer
+    from playwright.sync_api import expect
+    from staffpages import PASSWORD, issue, sign_in
+
+    live = LiveServer(write_config(tmp_path, {"service_minutes = 30": "service_minutes = 1"})).start()
+    try:
+        live.add_user("budi", "officer")
+        ticket = issue(live, "Rahmat", "A")
+        officer = live.session("budi", PASSWORD)
+        for action in ("call-next", "start"):
+            officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-GB")
+        context.add_init_script("localStorage.setItem('antrian.lang', 'en')")
+        page = context.new_page()
+        page.clock.install(time=datetime.now())
+        page = sign_in(page, live, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        expect(page.locator("#t-label")).to_have_text(ticket["label"])
+        page.clock.set_system_time(datetime.now() + timedelta(minutes=2))
+        expect(page.locator("#t-timer")).to_have_attribute("data-level", "over")
+        expect(page.locator("#t-timer-text")).to_contain_text("of 1 min — past the SOP's 1 minute")
+        expect(page.locator("#t-timer-text")).not_to_contain_text("minutes")
+        page.click("#lang-toggle")
+        expect(page.locator("#t-timer-text")).to_contain_text("dari 1 menit — melewati 1 menit SOP")
+        context.close()
+    finally:
+        live.stop()

@@ -548,6 +548,32 @@ def test_the_page_says_how_many_complaints_the_list_leaves_out(browser, office, 
     context.close()
 
 
+def test_one_complaint_left_out_of_the_list_is_said_in_the_singular_in_english(browser, office, officer, surveyed):
+    """One complaint past the list's limit: "the 1 older one is not shown", not "the 1 older ones are"
+    (complaints.js picks `cut_open.one`; helper-160)."""
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB")
+    context.add_init_script("localStorage.setItem('antrian.lang', 'en')")
+    page = context.new_page()
+
+    def one_more(route):
+        answer = route.fetch()
+        data = answer.json()
+        data["counts"]["open"] += 1
+        route.fulfill(response=answer, json=data)
+
+    page.route("**/api/complaints", one_more)
+    sign_in(page, office, "/counter/complaints", "budi")
+    shown = page.locator("#open-list li.complaint")
+    expect(shown.first).to_be_visible()
+    n = shown.count()
+    expect(page.locator("#open-count")).to_have_text(str(n + 1))
+    expect(page.locator("#open-cut")).to_have_text(
+        f"Showing the newest {n} of {n + 1} complaints awaiting an answer; the 1 older one is not shown. Close those"
+        " that need no reply to see them all."
+    )
+    context.close()
+
+
 # ---- the admin's questionnaire editor ----------------------------------------------------------------
 
 

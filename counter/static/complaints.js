@@ -347,7 +347,8 @@ function renderCounts() {
   $("answered-empty").hidden = !state.loaded || done > 0;
   const cutOpen = $("open-cut");
   cutOpen.hidden = openTotal <= open;
-  cutOpen.textContent = cutOpen.hidden ? "" : t("cut_open", { shown: open, total: openTotal, left: openTotal - open });
+  const left = openTotal - open; // "the 1 older one is not shown" (cut_open.one), as display.js picks display.person
+  cutOpen.textContent = cutOpen.hidden ? "" : t(left === 1 ? "cut_open.one" : "cut_open", { shown: open, total: openTotal, left });
   const cutDone = $("answered-cut");
   cutDone.hidden = doneTotal <= done;
   cutDone.textContent = cutDone.hidden ? "" : t("cut_done", { shown: done, total: doneTotal });

@@ -69,8 +69,10 @@ function mailState(mail, lkpp) {
   const said = mail.advice ? `${mail.advice[getLang()] || mail.advice.id} (${error})` : error;
   if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said })];
   if (mail.status === "failed") {
-    if (lkpp) return ["forwarded", t("mail.failed_forwarded", { n: mail.attempts, error: said, number: lkpp })];
-    return ["failed", t("mail.failed", { n: mail.attempts, error: said })];
+    // "after 1 attempt": an error that trying again cannot mend fails at once (server/outbox.py `final`)
+    const one = mail.attempts === 1 ? ".one" : "";
+    if (lkpp) return ["forwarded", t(`mail.failed_forwarded${one}`, { n: mail.attempts, error: said, number: lkpp })];
+    return ["failed", t(`mail.failed${one}`, { n: mail.attempts, error: said })];
   }
   return ["queued", t("mail.queued")];
 }
