@@ -28,6 +28,24 @@ const FORM_FIELDS = ["name", "agency", "phone", "address", "problem"]; // the vi
 // Events of a counter's officer at that counter: no event says that a counter was taken (its first action takes
 // it), so a call or a pause there names its holder (as the front office's list reads them).
 const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not printed yet) per counter
+// The tickets that left this counter whose facts the page keeps (state.left, state.gone): its notice, its kept draft
+// and its next snapshot ask about the last one or two. Unbounded, the page kept one per ticket for as long as it was
+// open: a whole working day of the counter's visitors, each with the visitor's form.
+const LEFT_KEPT = 50;
+
+// A Map that keeps its last `max` keys written (a key written again is the newest), the oldest going first.
+class Recent extends Map {
+  constructor(max) {
+    super();
+    this.max = max;
+  }
+  set(key, value) {
+    this.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) this.delete(this.keys().next().value);
+    return this;
+  }
+}
 
 const state = {
   me: null,
@@ -47,8 +65,8 @@ const state = {
   notice: null, // {kind, key|text, params}
   offline: false, // the live connection lost, until it is back with a fresh snapshot (the bar under the buttons)
   ownDone: new Set(), // ids of tickets this page itself finished or sent away (their drafts are done with)
-  left: new Map(), // ticket id -> {type, actor} of the event that took it from this counter
-  gone: new Map(), // ticket id -> the ticket as it was when it left this counter
+  left: new Recent(LEFT_KEPT), // ticket id -> {type, actor} of the event that took it from this counter (the last ones)
+  gone: new Recent(LEFT_KEPT), // ticket id -> the ticket as it was when it left this counter (the last ones)
   // {id, label, solution, note, why}: a draft kept after its ticket was sent away or finished elsewhere; `why`
   // holds the facts ({type: "transferred", service} or {type: "gone", how, status}), said in the page's language
   kept: null,
@@ -1799,7 +1817,8 @@ function start(user) {
     state.offline = true; // the first connection, or a reconnection, that did not get through
     renderOffline();
   });
-  window.antrianCounter = { live }; // for tests and the browser console (as window.antrianFront)
+  // for tests and the browser console (as window.antrianFront); `kept`: what the page holds of tickets that left
+  window.antrianCounter = { live, kept: () => ({ left: state.left.size, gone: state.gone.size, max: LEFT_KEPT }) };
 }
 
 for (const b of buttons()) b.addEventListener("click", () => act(b.dataset.action));
