@@ -3,8 +3,10 @@ escalations, a ticket's history, and the recap and figures the report pages show
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -105,33 +107,7 @@ class Views:
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
         free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
         serves = {c.id: set(c.services) for c in staffed}
-        # Ahead of a ticket: its own service's tickets called before it (its line), and another service's
-        # called at an earlier moment by a counter that serves its service too (busy with them first). Not
-        # another service's called at the same moment, nor by a counter that never serves it: a B visitor
-        # taking a number while two counters called A-001 and A-002 and a third was free for B was told "2
-        # people ahead of you", and a C or a later A visitor at a counter without B counted ahead of a B one.
-        taken = same = others_before = others_now = 0
-        moment = 0.0
-        while free_at:
-            cid = min(free_at, key=lambda k: (free_at[k], k))
-            pick = next((i for i, (_, code) in enumerate(queue) if code in serves[cid]), None)
-            if pick is None:
-                del free_at[cid]  # nothing left it serves: it calls nobody before this ticket
-                continue
-            tid, code = queue.pop(pick)
-            if free_at[cid] > moment:  # the calls are played out in time order: a later moment begins
-                moment, others_before, others_now = free_at[cid], others_before + others_now, 0
-            if code == service:
-                yield tid, same + others_before, int(math.ceil(free_at[cid]))
-                same += 1
-            elif service in serves[cid]:
-                others_now += 1
-            taken += 1
-            free_at[cid] += per_ticket
-        for tid, code in queue:  # no counter at work serves it: said as the line ahead, no time
-            if code == service:
-                yield tid, taken, 0
-        yield LINE_END, taken, 0
+        yield from play_out(queue, service, serves, free_at, per_ticket)
 
     def places(self, tx: Tx) -> dict[int, tuple[int, int]]:
         """Each waiting ticket of today: (ahead, seconds), as its visitor's phone says them."""
@@ -544,3 +520,51 @@ class Views:
                     u["username"]: u["full_name"].strip() for u in tx.users() if (u["full_name"] or "").strip()
                 }
         return make_figures(self.unit.store, job)
+
+
+def play_out(
+    queue: list[tuple[Any, str]],
+    service: str,
+    serves: dict[int, set[str]],
+    free_at: dict[int, float],
+    per_ticket: float,
+):
+    """Views._playout's calls played out: `queue` the waiting (id, service) in calling order, `serves` each
+    counter at work's services, `free_at` when each is free (seconds from now), `per_ticket` a ticket's
+    service time. Yields (id, ahead, seconds) for each ticket of `service` in the order it is likely called,
+    the ones no counter calls after them (the whole line ahead, no time), then LINE_END."""
+    # Ahead of a ticket: its own service's tickets called before it (its line), and another service's
+    # called at an earlier moment by a counter that serves its service too (busy with them first). Not
+    # another service's called at the same moment, nor by a counter that never serves it: a B visitor
+    # taking a number while two counters called A-001 and A-002 and a third was free for B was told "2
+    # people ahead of you", and a C or a later A visitor at a counter without B counted ahead of a B one.
+    taken = same = others_before = others_now = 0
+    moment = 0.0
+    # Each service's tickets, by their place in the calling order: a counter's next call is the earliest
+    # head among its services' lines, and the counters take turns by (free moment, id), a heap; each step
+    # costs a few operations, not a scan of the line (a line of 1,000 was played out in 5 ms, and each
+    # number taken played it out twice: its answer and its slip).
+    lines: dict[str, deque[int]] = {}
+    for i, (_, code) in enumerate(queue):
+        lines.setdefault(code, deque()).append(i)
+    turns = [(free_at[cid], cid) for cid in free_at]
+    heapq.heapify(turns)
+    while turns:
+        at, cid = turns[0]
+        heads = [line for code in serves[cid] if (line := lines.get(code))]
+        if not heads:
+            heapq.heappop(turns)  # nothing left it serves: it calls nobody before this ticket
+            continue
+        tid, code = queue[min(heads, key=lambda line: line[0]).popleft()]
+        if at > moment:  # the calls are played out in time order: a later moment begins
+            moment, others_before, others_now = at, others_before + others_now, 0
+        if code == service:
+            yield tid, same + others_before, int(math.ceil(at))
+            same += 1
+        elif service in serves[cid]:
+            others_now += 1
+        taken += 1
+        heapq.heapreplace(turns, (at + per_ticket, cid))
+    for i in lines.get(service, ()):  # no counter at work serves it: said as the line ahead, no time
+        yield queue[i][0], taken, 0
+    yield LINE_END, taken, 0
