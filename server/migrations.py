@@ -646,13 +646,6 @@ def m026_mail_signer(db: Database) -> None:
     db["mails"].add_column("signer", str)
 
 
-def m027_events_by_ticket(db: Database) -> None:
-    # A ticket's events were found by reading every event of every day: its history (the counter page asks
-    # for it when a ticket left while the page was away), and whether a complaint is about an officer who
-    # served its ticket before a transfer (Tx.served_by). Months of events made each a scan of the table.
-    db.execute("CREATE INDEX idx_events_ticket ON events (ticket_id, type)")
-
-
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -117,7 +117,7 @@ class OutboxQueries(TxBase):
 
     # A failed or retrying job's `failed_at`: the time of its latest print_failed event, the failure its front
     # office alert is of (the first failed try while it is retried, the last when it gave up), read from the
-    # ticket's few events (idx_events_ticket).
+    # ticket's few events (m010's idx_events_ticket_seq).
     _PRINT_JOB_LIST = (
         "SELECT p.*, t.label, CASE WHEN p.status IN ('failed', 'retrying') THEN (SELECT e.at FROM events e"
         " WHERE e.ticket_id = p.ticket_id AND e.type = 'print_failed' AND json_extract(e.data, '$.job') = p.id"

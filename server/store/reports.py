@@ -124,7 +124,7 @@ class ReportQueries(TxBase):
             )
         # Who else corrected the record after it was finished (its `corrected` events, by anyone but the officer
         # named in Petugas), in the order of their first correction: the recap's text is then not all the
-        # officer's (events by ticket: m027's index).
+        # officer's (events by ticket: m010's idx_events_ticket_seq).
         corrected_by = (
             f"(SELECT group_concat(who, ', ') FROM (SELECT {corrector} AS who, MIN(e.seq) AS first FROM events e"
             " WHERE e.ticket_id = t.id AND e.type = 'corrected' AND e.actor IS NOT t.officer"
