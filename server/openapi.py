@@ -39,10 +39,20 @@ REQUEST_ID_MAX = 100
 PASSWORD_MIN, PASSWORD_MAX = 8, 200
 
 JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _files(schema: dict[str, Any]) -> dict[str, Any]:
+    """A report's answers by its `format`: JSON (`schema`), or the same as CSV or as an XLSX workbook."""
+    return {
+        JSON: {"schema": schema},
+        "text/csv": {"schema": {"type": "string"}},
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+    }
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -2080,13 +2090,7 @@ def build() -> dict[str, Any]:
                     "200": {
                         "description": "One row per resolved, escalated or closed consultation. CSV: UTF-8 with a BOM; "
                         "XLSX: sheet Rekap.",
-                        "content": {
-                            JSON: {"schema": _ref("Recap")},
-                            "text/csv": {"schema": {"type": "string"}},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                                "schema": {"type": "string", "format": "binary"}
-                            },
-                        },
+                        "content": _files(_ref("Recap")),
                     }
                 },
                 {"422": "form_incomplete: `fields` names a missing or bad from/to, filter or format."},
@@ -2117,13 +2121,7 @@ def build() -> dict[str, Any]:
                         "description": "One row per ticket issued on the days, whatever became of it, in the order "
                         "taken. CSV: UTF-8 with a BOM; XLSX: sheet Buku Tamu. Content-Disposition names the file "
                         "bukutamu-FROM-TO.xlsx (or .csv).",
-                        "content": {
-                            JSON: {"schema": _ref("Guestbook")},
-                            "text/csv": {"schema": {"type": "string"}},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                                "schema": {"type": "string", "format": "binary"}
-                            },
-                        },
+                        "content": _files(_ref("Guestbook")),
                     }
                 },
                 {"422": "form_incomplete: `fields` names a missing or bad from/to or format."},
@@ -2148,13 +2146,7 @@ def build() -> dict[str, Any]:
                         "description": "The figures. XLSX (sheet Waktu Layanan) and CSV (UTF-8 with a BOM): one table "
                         "of the same numbers, a row per group and measure, then the total's; durations in minutes. "
                         "Content-Disposition names the file waktu-layanan-FROM-TO-GROUP.xlsx (or .csv).",
-                        "content": {
-                            JSON: {"schema": _ref("Figures")},
-                            "text/csv": {"schema": {"type": "string"}},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                                "schema": {"type": "string", "format": "binary"}
-                            },
-                        },
+                        "content": _files(_ref("Figures")),
                     }
                 },
                 {"422": "form_incomplete: `fields` names a missing or bad from/to, group or format."},
@@ -2805,13 +2797,7 @@ def _survey_paths() -> dict[str, Any]:
                 {
                     "200": {
                         "description": "The SKM. CSV: UTF-8 with a BOM; XLSX: sheets SKM, Saran, Data.",
-                        "content": {
-                            JSON: {"schema": _ref("Skm")},
-                            "text/csv": {"schema": {"type": "string"}},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                                "schema": {"type": "string", "format": "binary"}
-                            },
-                        },
+                        "content": _files(_ref("Skm")),
                     }
                 },
                 {"422": "form_incomplete: `fields` names a missing or bad from/to, service, counter or format."},
@@ -2844,38 +2830,31 @@ def _survey_paths() -> dict[str, Any]:
                             "[-STATUS].csv|xlsx; CSV: UTF-8 with a BOM, formula-looking text with a leading '; XLSX: "
                             "sheet Pengaduan, title, office, period and counts above the headings."
                         ),
-                        "content": {
-                            JSON: {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["complaints", "counts", "limit", "from", "to", "by"],
-                                    "properties": {
-                                        "complaints": {"type": "array", "items": _ref("Complaint")},
-                                        "counts": {
-                                            "type": "object",
-                                            "required": ["open", "answered", "closed"],
-                                            "properties": {
-                                                k: {"type": "integer", "minimum": 0}
-                                                for k in ("open", "answered", "closed")
-                                            },
-                                        },
-                                        "limit": {"type": "integer", "const": COMPLAINTS_LIMIT},
-                                        "from": {**DATE, "description": "The first day listed."},
-                                        "to": {**DATE, "description": "The last day listed."},
-                                        "by": {
-                                            "type": "string",
-                                            "enum": ["received", "handled"],
-                                            "description": "received: the complaints received in the days; "
-                                            "handled: every open one, and those answered or closed in the days.",
+                        "content": _files(
+                            {
+                                "type": "object",
+                                "required": ["complaints", "counts", "limit", "from", "to", "by"],
+                                "properties": {
+                                    "complaints": {"type": "array", "items": _ref("Complaint")},
+                                    "counts": {
+                                        "type": "object",
+                                        "required": ["open", "answered", "closed"],
+                                        "properties": {
+                                            k: {"type": "integer", "minimum": 0} for k in ("open", "answered", "closed")
                                         },
                                     },
-                                }
-                            },
-                            "text/csv": {"schema": {"type": "string"}},
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                                "schema": {"type": "string", "format": "binary"}
-                            },
-                        },
+                                    "limit": {"type": "integer", "const": COMPLAINTS_LIMIT},
+                                    "from": {**DATE, "description": "The first day listed."},
+                                    "to": {**DATE, "description": "The last day listed."},
+                                    "by": {
+                                        "type": "string",
+                                        "enum": ["received", "handled"],
+                                        "description": "received: the complaints received in the days; "
+                                        "handled: every open one, and those answered or closed in the days.",
+                                    },
+                                },
+                            }
+                        ),
                     }
                 },
                 {"422": "form_incomplete: `fields` names a bad status or format, or a bad from/to (they go together)."},
