@@ -258,35 +258,59 @@ def recap_xlsx(
     Written by server/xlsx.py a row at a time (openpyxl took 28-31 s for ten years on the development VM,
     docs/reports.md); text cells are always text, so "=..." typed by a visitor never becomes a formula.
     `filters_label` (filter_label's) follows the period: a filtered recap says which rows it holds."""
+    period = t("recap.period", period=period_id(day_from, day_to))
+    period_line = f"{period} · {filters_label}" if filters_label else period
+    return _report_xlsx(
+        t("recap.sheet"), RECAP_TITLE, RECAP_COLUMNS, XLSX_WIDTHS, (NO, DAY), rows, office_name, period_line, when
+    )
+
+
+def _report_xlsx(
+    sheet_name: str,
+    title: str,
+    columns: tuple[str, ...],
+    widths: dict[str, float],
+    no_and_day: tuple[str, str],
+    rows: Any,
+    office_name: str,
+    period_line: str,
+    when: datetime | None,
+) -> bytes:
+    """A report's workbook (the recap, the guest book): the title, the office and the period in rows 1-3, the
+    bold bordered headings in row 4 (printed atop every page, frozen on screen), a wrapped bordered row per
+    record, A4 landscape as wide as the page; its No column a number and its day column a date cell, every
+    other cell text (so "=..." typed by a visitor never becomes a formula). Written by server/xlsx.py a row at
+    a time (openpyxl took 28-31 s for ten years on the development VM, docs/reports.md); `when`: the file's
+    own times (xlsx.write_xlsx), else now."""
     sheet = xlsx.Sheet(
-        name=t("recap.sheet"),
-        widths=[XLSX_WIDTHS[c] for c in RECAP_COLUMNS],
+        name=sheet_name,
+        widths=[widths[c] for c in columns],
         styles=RECAP_STYLES,
         frozen_rows=4,
         print_title_rows=(4, 4),
         landscape=True,
         fit_to_width=True,
     )
-    letters = [xlsx.column_letter(i) for i in range(len(RECAP_COLUMNS))]
-    no_at, day_at = RECAP_COLUMNS.index(NO), RECAP_COLUMNS.index(DAY)
+    letters = [xlsx.column_letter(i) for i in range(len(columns))]
+    no_col, day_col = no_and_day
+    no_at, day_at = columns.index(no_col), columns.index(day_col)
     serials: dict[str, int | float] = {}  # a day's number, worked out once per day of the range
 
     def body() -> Iterator[str]:
-        yield xlsx.row_xml(1, [(_TITLE, RECAP_TITLE)], letters)
+        yield xlsx.row_xml(1, [(_TITLE, title)], letters)
         yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
-        period = t("recap.period", period=period_id(day_from, day_to))
-        yield xlsx.row_xml(3, [(0, f"{period} · {filters_label}" if filters_label else period)], letters)
-        yield xlsx.row_xml(4, [(_HEADER, c) for c in RECAP_COLUMNS], letters)
+        yield xlsx.row_xml(3, [(0, period_line)], letters)
+        yield xlsx.row_xml(4, [(_HEADER, c) for c in columns], letters)
         for n, r in enumerate(rows, start=5):
-            day = r[DAY]
+            day = r[day_col]
             number = serials.get(day)
             if number is None:
                 number = serials[day] = xlsx.serial(date.fromisoformat(day))
-            cells = [(_BODY, r[c]) for c in RECAP_COLUMNS]
-            cells[no_at], cells[day_at] = (_NUMBER, int(r[NO])), (_DAY, number)
+            cells = [(_BODY, r[c]) for c in columns]
+            cells[no_at], cells[day_at] = (_NUMBER, int(r[no_col])), (_DAY, number)
             yield xlsx.row_xml(n, cells, letters)
 
-    return xlsx.write_xlsx(sheet, body(), when)  # `when`: the file's own times (xlsx.write_xlsx), else now
+    return xlsx.write_xlsx(sheet, body(), when)
 
 
 # -- the guest book (buku tamu, SOP step 1) ------------------------------------------------------
@@ -377,31 +401,15 @@ def guestbook_xlsx(rows: Any, office_name: str, day_from: str, day_to: str, when
     """The guest book as an Excel workbook, laid out as the recap's (recap_xlsx): title, office and period
     rows, bold bordered headings (printed atop every page, frozen on screen), wrapped bordered cells, A4
     landscape as wide as the page; No a number, Tanggal a date cell, text always text."""
-    sheet = xlsx.Sheet(
-        name=t("guestbook.sheet"),
-        widths=[GUESTBOOK_XLSX_WIDTHS[c] for c in GUESTBOOK_COLUMNS],
-        styles=RECAP_STYLES,
-        frozen_rows=4,
-        print_title_rows=(4, 4),
-        landscape=True,
-        fit_to_width=True,
+    period_line = t("recap.period", period=period_id(day_from, day_to))
+    return _report_xlsx(
+        t("guestbook.sheet"),
+        GUESTBOOK_TITLE,
+        GUESTBOOK_COLUMNS,
+        GUESTBOOK_XLSX_WIDTHS,
+        (G_NO, G_DAY),
+        rows,
+        office_name,
+        period_line,
+        when,
     )
-    letters = [xlsx.column_letter(i) for i in range(len(GUESTBOOK_COLUMNS))]
-    no_at, day_at = GUESTBOOK_COLUMNS.index(G_NO), GUESTBOOK_COLUMNS.index(G_DAY)
-    serials: dict[str, int | float] = {}
-
-    def body() -> Iterator[str]:
-        yield xlsx.row_xml(1, [(_TITLE, GUESTBOOK_TITLE)], letters)
-        yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
-        yield xlsx.row_xml(3, [(0, t("recap.period", period=period_id(day_from, day_to)))], letters)
-        yield xlsx.row_xml(4, [(_HEADER, c) for c in GUESTBOOK_COLUMNS], letters)
-        for n, r in enumerate(rows, start=5):
-            day = r[G_DAY]
-            number = serials.get(day)
-            if number is None:
-                number = serials[day] = xlsx.serial(date.fromisoformat(day))
-            cells = [(_BODY, r[c]) for c in GUESTBOOK_COLUMNS]
-            cells[no_at], cells[day_at] = (_NUMBER, int(r[G_NO])), (_DAY, number)
-            yield xlsx.row_xml(n, cells, letters)
-
-    return xlsx.write_xlsx(sheet, body(), when)
