@@ -41,16 +41,18 @@ class PrintWorker(OutboxWorker):
         self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
         self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
 
-    def unwanted(self, tx, job: dict[str, Any]) -> str | None:
+    def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
-        was off: server.service.jobs.slip_unwanted), None when it is; read at its turn, as the slip is."""
-        ticket = tx.ticket(job["ticket_id"])
+        was off: server.service.jobs.slip_unwanted), None when it is; read at its turn, as the slip is (`ticket`:
+        its ticket when the caller has just read it in `tx`)."""
+        ticket = ticket or tx.ticket(job["ticket_id"])
         return slip_unwanted(ticket, job["kind"], self.service.unit.day()) if ticket is not None else None
 
-    def slip(self, tx, job: dict[str, Any]) -> printers.TicketSlip | printers.FormCopy:
-        """What goes on the paper for a job, read from the database now."""
+    def slip(self, tx, job: dict[str, Any], ticket: Any = None) -> printers.TicketSlip | printers.FormCopy:
+        """What goes on the paper for a job, read from the database now (`ticket`: its ticket when the caller has
+        just read it in `tx`)."""
         settings = self.service.settings
-        ticket = tx.ticket(job["ticket_id"])
+        ticket = ticket or tx.ticket(job["ticket_id"])
         tz = settings.office.tz
         if job["kind"] == "form":
             form = tx.form(ticket.id)
@@ -83,7 +85,7 @@ class PrintWorker(OutboxWorker):
         service = settings.service(ticket.service)
         ahead = 0
         if ticket.status == core.WAITING:
-            ahead = self.service.views.place_in_line(tx, ticket.service, ticket.id)[0]
+            ahead = self.service.views.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)[0]
         return printers.TicketSlip(
             office_name=settings.office.name,
             office_address=settings.office.address,
@@ -110,10 +112,11 @@ class PrintWorker(OutboxWorker):
 
     def prepare(self, job: dict[str, Any], read: Any) -> Any:
         with self.service.store.read() as tx:  # read each slip just before its print: "ahead" is current
-            reason = self.unwanted(tx, job)
+            ticket = tx.ticket(job["ticket_id"])  # read once for both
+            reason = self.unwanted(tx, job, ticket)
             if reason is not None:
                 raise Withdrawn(reason)  # not printed: its ticket no longer waits for a call
-            return self.slip(tx, job)
+            return self.slip(tx, job, ticket)
 
     def withdraw(self, job: dict[str, Any], reason: str) -> None:
         log.info("print job %s not printed: its ticket is no longer waiting (%s)", job["id"], reason)

@@ -7,7 +7,9 @@ import heapq
 import json
 import math
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from server import core
@@ -55,6 +57,7 @@ class Views:
         paused: set[int] | None = None,
         busy: set[int] | None = None,
         held: set[int] | None = None,
+        ticket: Ticket | None = None,
     ) -> tuple[int, int]:
         """(ahead, seconds): how many visitors are likely called before a waiting ticket of `service`
         (`ticket_id`; None: a number taken now, at the end of the line), and in how long: its own line's
@@ -66,25 +69,54 @@ class Views:
         the next call. The counters at work: not paused (all serving it when every one is: they come
         back), and with an officer (all of them before anyone has taken one: the day's first numbers).
         `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket and those an
-        officer holds, when the caller has read them."""
+        officer holds, when the caller has read them; `ticket`: the ticket of `ticket_id`, when the caller
+        has read it in this transaction.
+
+        When every counter at work serves every service of the line (one line for all, the usual office),
+        the answer is counted, not played out: the counters then call the line in its order, so the
+        ticket is the call after those ahead of it (two counts in the queue index) and its moment is
+        that call's turn; what the playout says, without reading a line of a thousand (tests/test_playout.py
+        checks the two agree)."""
+        day = self.unit.day()
+        sharing, serves, free_at, per_ticket = self._at_work(tx, service, paused, busy, held)
+        one_line = bool(serves) and per_ticket > 0 and all(set(sharing) <= s for s in serves.values())
+        if one_line and ticket is None and ticket_id is not None:
+            ticket = tx.ticket(ticket_id)
+        if one_line and (ticket_id is None or self._in_line(ticket, ticket_id, service, day)):
+            lane = None if ticket_id is None else int(bool(ticket.priority_lane))
+            position = None if ticket_id is None else ticket.position
+            before, same, unplaced = tx.line_counts(day, sharing, service, lane, position)
+            if not unplaced:  # (a waiting ticket without a position would stand first in its lane)
+                last = partial(tx.line_before, day, sharing, lane, position)
+                return place_in_one_line(before, same, last, service, free_at, per_ticket)
         for tid, ahead, seconds in self._playout(tx, service, ticket_id is None, paused, busy, held):
             if tid == ticket_id or tid is LINE_END:
                 return ahead, seconds
         raise AssertionError("the playout ends with LINE_END")
 
-    def _playout(
+    @staticmethod
+    def _in_line(ticket: Ticket | None, ticket_id: int, service: str, day: str) -> bool:
+        """Whether `ticket` is the waiting ticket `ticket_id` of `service` in today's line (else the playout
+        decides: a ticket not in the line is told the whole line)."""
+        return (
+            ticket is not None
+            and ticket.id == ticket_id
+            and ticket.status == core.WAITING
+            and ticket.service == service
+            and ticket.day == day
+            and ticket.position is not None
+        )
+
+    def _at_work(
         self,
         tx: Tx,
         service: str,
-        new: bool,
         paused: set[int] | None = None,
         busy: set[int] | None = None,
         held: set[int] | None = None,
-    ):
-        """(id, ahead, seconds) of each waiting ticket of `service` (and, when `new`, of a number taken now:
-        id None, at the end of the line), in the order the counters at work are likely to call them
-        (place_in_line's rules); the ones no counter at work calls last, with the whole line ahead and no
-        time; then LINE_END with the whole line."""
+    ) -> tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], float]:
+        """What place_in_line plays out for `service`: the services of its line (Settings.sharing), each
+        counter at work's services, when each is free (seconds from now), and a ticket's service time."""
         settings = self.unit.settings
         if paused is None or held is None:
             day, claims = self.unit.day(), tx.counter_claims()
@@ -100,13 +132,29 @@ class Views:
         staffed = [c for c in at_work if c.id in held]
         if not any(service in c.services for c in staffed):  # none with an officer serves it: all may
             staffed = at_work
-        queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
-        if new:
-            queue.append((None, service))
         times = tx.recent_service_seconds(service)
         per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
         free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
         serves = {c.id: set(c.services) for c in staffed}
+        return sharing, serves, free_at, per_ticket
+
+    def _playout(
+        self,
+        tx: Tx,
+        service: str,
+        new: bool,
+        paused: set[int] | None = None,
+        busy: set[int] | None = None,
+        held: set[int] | None = None,
+    ):
+        """(id, ahead, seconds) of each waiting ticket of `service` (and, when `new`, of a number taken now:
+        id None, at the end of the line), in the order the counters at work are likely to call them
+        (place_in_line's rules); the ones no counter at work calls last, with the whole line ahead and no
+        time; then LINE_END with the whole line."""
+        sharing, serves, free_at, per_ticket = self._at_work(tx, service, paused, busy, held)
+        queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
+        if new:
+            queue.append((None, service))
         yield from play_out(queue, service, serves, free_at, per_ticket)
 
     def places(self, tx: Tx) -> dict[int, tuple[int, int]]:
@@ -139,7 +187,7 @@ class Views:
         view["requeues"] = ticket.queue_requeues  # in its current line: a transfer starts it again
         # `last_chance` (one more skip is a no-show) is the public ticket's: the TV marks it too
         if ticket.status == core.WAITING:
-            ahead, wait = self.place_in_line(tx, ticket.service, ticket.id)
+            ahead, wait = self.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)
             view["position"] = ahead + 1
             view["ahead"] = ahead
             view["estimated_wait_s"] = wait
@@ -520,6 +568,47 @@ class Views:
                     u["username"]: u["full_name"].strip() for u in tx.users() if (u["full_name"] or "").strip()
                 }
         return make_figures(self.unit.store, job)
+
+
+def place_in_one_line(
+    before: int,
+    same: int,
+    last: Callable[[int], list[str]],
+    service: str,
+    free_at: dict[int, float],
+    per_ticket: float,
+) -> tuple[int, int]:
+    """play_out's (ahead, seconds) for a ticket of `service` when every counter at work serves every service of
+    its line (`free_at` not empty, `per_ticket` > 0): the counters then call the line in its order, so the ticket
+    is call number `before` (the tickets before it in the line; `same` of them of `service`), at that call's
+    moment (turn_of). Ahead of it: its own service's before it, and the others called at an earlier moment than
+    its call, counted from the calls at its moment before it (`last(n)`: the services of the last n tickets
+    before it, at most one per counter)."""
+    moment, earlier = turn_of(before, free_at, per_ticket)
+    at_its_moment = last(before - earlier) if before > earlier else []
+    others_earlier = earlier - (same - at_its_moment.count(service))
+    return same + others_earlier, int(math.ceil(moment))
+
+
+def turn_of(index: int, free_at: dict[int, float], per_ticket: float) -> tuple[float, int]:
+    """The moment of call number `index` (from 0) when the counters at work take turns calling (play_out's
+    turns: each at its free moment, then every `per_ticket`; `free_at` not empty, `per_ticket` > 0), and how
+    many calls come before that moment. Counters free at the same moment call at the same moments all day
+    (the same sums), so they are stepped together: a step per moment, not per call."""
+    groups: dict[float, int] = {}
+    for at in free_at.values():
+        groups[at] = groups.get(at, 0) + 1
+    moments = list(groups.items())  # (moment, how many counters call then)
+    heapq.heapify(moments)
+    called = 0
+    while True:
+        at, n = heapq.heappop(moments)
+        while moments and moments[0][0] == at:  # two groups met: they call together from now on
+            n += heapq.heappop(moments)[1]
+        if called + n > index:
+            return at, called
+        called += n
+        heapq.heappush(moments, (at + per_ticket, n))
 
 
 def play_out(

@@ -193,17 +193,15 @@ class TicketQueries(TxBase):
         Any calling order that sorts by lane, then position, picks among these, so the core decides
         over a handful of rows instead of the whole waiting line.
         """
-        heads = []
-        for service in services:
+        parts, params = [], []
+        for service in services:  # one statement: a head per (service, lane), each from the queue index
             for lane in (1, 0):
-                row = self.one(
-                    "SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ? AND priority_lane = ?"
-                    " ORDER BY position, id LIMIT 1",
-                    [day, service, lane],
+                parts.append(
+                    "SELECT * FROM (SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ?"
+                    " AND priority_lane = ? ORDER BY position, id LIMIT 1)"
                 )
-                if row:
-                    heads.append(ticket_from_row(row))
-        return heads
+                params += [day, service, lane]
+        return [ticket_from_row(row) for row in self.rows(" UNION ALL ".join(parts), params)] if parts else []
 
     def ahead_count(self, ticket: Ticket, services: Sequence[str] | None = None) -> int:
         """Waiting tickets of `services` (default: the ticket's own) called before this one (priority lane
@@ -233,6 +231,65 @@ class TicketQueries(TxBase):
             [day, *services],
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def line_counts(
+        self, day: str, services: Sequence[str], service: str, lane: int | None, position: float | None
+    ) -> tuple[int, int, int]:
+        """In the day's waiting line of `services` (calling order: priority lane first, then position): how many
+        stand before (`lane`, `position`) (None: the end of the line), how many of those are of `service`, and
+        how many waiting tickets of `services` have no position. Ranges of the queue index (day, status, service,
+        priority_lane, position), counted inside it."""
+        marks = ", ".join("?" for _ in services)
+        line = f"SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+        own = "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service = ?"
+        if lane is None:
+            sql, params = f"SELECT ({line}), ({own})", [day, *services, day, service]
+        else:  # two ranges of the index each: the lane before it, its own lane up to its position
+            ahead, behind = " AND priority_lane > ?", " AND priority_lane = ? AND position < ?"
+            sql = f"SELECT ({line}{ahead}) + ({line}{behind}), ({own}{ahead}) + ({own}{behind})"
+            params = [
+                day,
+                *services,
+                lane,
+                day,
+                *services,
+                lane,
+                position,
+                day,
+                service,
+                lane,
+                day,
+                service,
+                lane,
+                position,
+            ]
+        sql += f", ({line} AND position IS NULL)"
+        return tuple(self.db.execute(sql, [*params, day, *services]).fetchone())
+
+    def line_before(
+        self, day: str, services: Sequence[str], lane: int | None, position: float | None, n: int
+    ) -> list[str]:
+        """The services of the last `n` waiting tickets of `services` before (`lane`, `position`) in calling order
+        (None: the end of the line), in that order: each (service, lane)'s last ones from the queue index, in one
+        statement."""
+        parts, params = [], []
+        for code in services:
+            for each in (1, 0):
+                if lane is not None and each < lane:
+                    continue  # a plain visitor stands behind a priority one
+                sql = (
+                    "SELECT service, priority_lane, position FROM tickets"
+                    " WHERE day = ? AND status = 'waiting' AND service = ? AND priority_lane = ?"
+                )
+                params += [day, code, each]
+                if lane is not None and each == lane:
+                    sql += " AND position < ?"
+                    params.append(position)
+                parts.append(f"SELECT * FROM ({sql} ORDER BY position DESC LIMIT ?)")
+                params.append(n)
+        rows = self.db.execute(" UNION ALL ".join(parts), params).fetchall()
+        found = sorted(((-r[1], r[2]), r[0]) for r in rows)
+        return [code for _, code in found[len(found) - n :]]
 
     def busy_counters(self) -> set[int]:
         """The counters calling or serving a ticket now."""
