@@ -45,14 +45,16 @@ class PrintWorker(OutboxWorker):
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
         was off: server.service.jobs.slip_unwanted), None when it is; read at its turn, as the slip is (`ticket`:
         its ticket when the caller has just read it in `tx`)."""
-        ticket = ticket or tx.ticket(job["ticket_id"])
+        if ticket is None:
+            ticket = tx.ticket(job["ticket_id"])
         return slip_unwanted(ticket, job["kind"], self.service.unit.day()) if ticket is not None else None
 
     def slip(self, tx, job: dict[str, Any], ticket: Any = None) -> printers.TicketSlip | printers.FormCopy:
         """What goes on the paper for a job, read from the database now (`ticket`: its ticket when the caller has
         just read it in `tx`)."""
         settings = self.service.settings
-        ticket = ticket or tx.ticket(job["ticket_id"])
+        if ticket is None:
+            ticket = tx.ticket(job["ticket_id"])
         tz = settings.office.tz
         if job["kind"] == "form":
             form = tx.form(ticket.id)

@@ -89,7 +89,8 @@ class Views:
             if not unplaced:  # (a waiting ticket without a position would stand first in its lane)
                 last = partial(tx.line_before, day, sharing, lane, position)
                 return place_in_one_line(before, same, last, service, free_at, per_ticket)
-        for tid, ahead, seconds in self._playout(tx, service, ticket_id is None, paused, busy, held):
+        at_work = (sharing, serves, free_at, per_ticket)
+        for tid, ahead, seconds in self._playout(tx, service, ticket_id is None, paused, busy, held, at_work):
             if tid == ticket_id or tid is LINE_END:
                 return ahead, seconds
         raise AssertionError("the playout ends with LINE_END")
@@ -146,12 +147,13 @@ class Views:
         paused: set[int] | None = None,
         busy: set[int] | None = None,
         held: set[int] | None = None,
+        at_work: tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], float] | None = None,
     ):
         """(id, ahead, seconds) of each waiting ticket of `service` (and, when `new`, of a number taken now:
         id None, at the end of the line), in the order the counters at work are likely to call them
         (place_in_line's rules); the ones no counter at work calls last, with the whole line ahead and no
-        time; then LINE_END with the whole line."""
-        sharing, serves, free_at, per_ticket = self._at_work(tx, service, paused, busy, held)
+        time; then LINE_END with the whole line. `at_work`: _at_work's answer, when the caller has it."""
+        sharing, serves, free_at, per_ticket = at_work or self._at_work(tx, service, paused, busy, held)
         queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
         if new:
             queue.append((None, service))
