@@ -5,6 +5,7 @@ agent tokens guessed."""
 from __future__ import annotations
 
 import json
+import select
 import socket
 import time
 
@@ -54,19 +55,17 @@ def _closed_while_sending(sock: socket.socket, seconds: float, chunk: bytes, pau
     """Keep sending `chunk` (every `pause` s) for up to `seconds`: True as soon as the server has closed
     the connection (a reset, a broken pipe, or its end of the stream)."""
     deadline = time.monotonic() + seconds
-    sock.setblocking(False)
+    sock.setblocking(False)  # a send takes what fits: a server that stops reading never blocks the test
     try:
         while time.monotonic() < deadline:
-            try:
-                if sock.recv(65536) == b"":
-                    return True
-            except BlockingIOError:
-                pass
-            try:
+            # the server's end readable (its close) or our end writable, within the client's pace
+            readable, writable, _ = select.select([sock], [sock], [], pause or 0.001)
+            if readable and sock.recv(65536) == b"":
+                return True
+            if writable:
                 sock.send(chunk)
-            except BlockingIOError:
-                pass
-            time.sleep(pause or 0.001)  # a pace for the client, not a wait for the server
+            if pause:
+                time.sleep(pause)  # a pace for the client (a trickle), not a wait for the server
         return False
     except OSError:  # ECONNRESET, EPIPE: closed with the rest unread
         return True
