@@ -100,8 +100,21 @@ def settings_kept(live, admin) -> Iterator[None]:
             value = before[section]
             if section == "office":
                 value = {k: v for k, v in value.items() if k != "timezone"}
-            r = admin.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
-            assert r.status_code == 200, r.text
+            put_settings(live, admin, section, value)
+
+
+def admin_session(live, admin: str, officer: str):
+    """The API session of a new admin `admin` (a module's changes and clean-up), with an officer account
+    `officer` beside it."""
+    live.add_user(admin, "admin")
+    live.add_user(officer, "officer")
+    return live.session(admin, PASSWORD)
+
+
+def put_settings(live, admin, section: str, value) -> None:
+    """Save one settings section as the admin page does, through the admin's API session; it must take."""
+    r = admin.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
+    assert r.status_code == 200, r.text
 
 
 FRONT_VIEWPORT = {"width": 1366, "height": 768}

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
-from staffpages import issue, settings_kept, sign_in
+from staffpages import admin_session, issue, put_settings, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
@@ -19,21 +19,13 @@ OFFICE = "LPSE Kabupaten Contoh"
 
 @pytest.fixture(scope="module")
 def boss(live):
-    """The admin's API session (the changes, the clean-up), with an officer account beside it."""
-    live.add_user("kepala", "admin")
-    live.add_user("budi", "officer")
-    return live.session("kepala", PASSWORD)
+    return admin_session(live, "kepala", "budi")
 
 
 @pytest.fixture(autouse=True)
 def restore_settings(live, boss):
     with settings_kept(live, boss):
         yield
-
-
-def put(live, boss, section: str, value) -> None:
-    r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
-    assert r.status_code == 200, r.text
 
 
 def cancel(live, boss, ticket: dict) -> None:
@@ -68,11 +60,11 @@ def test_a_counter_page_serving_a_visitor_takes_the_admins_services_and_counters
     services = settings["services"]
     services[0]["name"] = "Konsultasi Penyedia (Vendor)"
     services.append({**services[2], "code": "D", "name": "Pengaduan Layanan", "prefix": "D"})
-    put(live, boss, "services", services)
+    put_settings(live, boss, "services", services)
     counters = [c for c in settings["counters"] if c["id"] != 2]
     counters[0]["services"] = ["A"]
     counters[1]["services"] = ["B", "C", "D"]
-    put(live, boss, "counters", counters)
+    put_settings(live, boss, "counters", counters)
 
     # The drop-down, the other counters and the line as the server has them now.
     expect(page.locator("#counter-select option:checked")).to_have_text("Loket 1 · A")
@@ -119,8 +111,8 @@ def test_the_survey_tablet_takes_the_admins_office_and_services_back_at_its_star
 
     services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     services.append({**services[2], "code": "D", "name": "Pengaduan Layanan", "prefix": "D"})
-    put(live, boss, "services", services)
-    put(live, boss, "office", {"name": "LPSE Kota Baru", "language": "en"})
+    put_settings(live, boss, "services", services)
+    put_settings(live, boss, "office", {"name": "LPSE Kota Baru", "language": "en"})
 
     # The tablet waiting at its start looks again within a minute (on the page's clock), and reloads.
     idle.clock.run_for(61_000)
@@ -178,7 +170,7 @@ def test_the_phone_page_takes_the_admins_office_name_and_language_keeping_the_vi
         return page
 
     plain, chose = phone(), phone("?lang=id")  # the second visitor chose Indonesian on the toggle
-    put(live, boss, "office", {"name": "LPSE Kota Baru", "language": "en"})
+    put_settings(live, boss, "office", {"name": "LPSE Kota Baru", "language": "en"})
     for page in (plain, chose):
         expect(page.locator("#office-name")).to_have_text("LPSE Kota Baru")
     expect(plain.locator("#status")).to_have_text("waiting")
@@ -202,7 +194,7 @@ def test_an_admin_saving_several_times_in_a_row_does_not_cut_an_open_phone_off(b
         page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
         page.evaluate("window.cuts = 0; antrianPhone.socket.on('disconnect', () => { window.cuts += 1; })")
         for n in range(1, 6):
-            put(live, boss, "office", {"name": f"LPSE Kota Baru {n}"})
+            put_settings(live, boss, "office", {"name": f"LPSE Kota Baru {n}"})
         expect(page.locator("#office-name")).to_have_text("LPSE Kota Baru 5")
         # the events of the five saves have all reached the page (its seq), and it is still connected
         seq = boss.get(f"{live.url}/api/state", timeout=5).json()["seq"]
@@ -224,7 +216,7 @@ def test_an_admin_saving_several_times_in_a_row_does_not_cut_the_tv_off(browser,
         page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
         page.evaluate("window.cuts = 0; antrianDisplay.socket.on('disconnect', () => { window.cuts += 1; })")
         for n in range(1, 6):  # each save taken by the page (and any snapshot it asked for) before the next
-            put(live, boss, "office", {"name": f"LPSE Kota Baru {n}"})
+            put_settings(live, boss, "office", {"name": f"LPSE Kota Baru {n}"})
             seq = boss.get(f"{live.url}/api/state", timeout=5).json()["seq"]
             page.wait_for_function(
                 "seq => antrianDisplay.state.seq >= seq && antrianDisplay.state.synced", arg=seq, polling=50

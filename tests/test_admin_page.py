@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import ROOT
 from playwright.sync_api import expect
-from staffpages import issue, settings_kept, sign_in
+from staffpages import admin_session, issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -23,10 +23,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 
 @pytest.fixture(scope="module")
 def boss(live):
-    """The admin's API session (for checks and clean-up), with an officer account beside it."""
-    live.add_user("kepala", "admin")
-    live.add_user("budi", "officer")
-    return live.session("kepala", PASSWORD)
+    return admin_session(live, "kepala", "budi")
 
 
 @pytest.fixture(autouse=True)

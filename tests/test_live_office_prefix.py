@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 import requests
 from playwright.sync_api import expect
-from staffpages import issue, settings_kept, sign_in
+from staffpages import admin_session, issue, put_settings, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
@@ -17,9 +17,7 @@ OFFICE = "LPSE Kabupaten Contoh"
 
 @pytest.fixture(scope="module")
 def boss(live):
-    live.add_user("kepala2", "admin")
-    live.add_user("sari", "officer")
-    return live.session("kepala2", PASSWORD)
+    return admin_session(live, "kepala2", "sari")
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +26,12 @@ def restore_settings(live, boss):
         yield
 
 
-def put(live, boss, section: str, value) -> None:
-    r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value}, timeout=5)
-    assert r.status_code == 200, r.text
-
-
 def test_the_state_names_each_services_prefix(live, boss):
     services = requests.get(f"{live.url}/api/state", timeout=5).json()["services"]
     assert [(s["code"], s["prefix"]) for s in services] == [("A", "A"), ("B", "B"), ("C", "C")]
     changed = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     changed[2]["prefix"] = "R"
-    put(live, boss, "services", changed)
+    put_settings(live, boss, "services", changed)
     services = requests.get(f"{live.url}/api/state", timeout=5).json()["services"]
     assert [(s["code"], s["prefix"]) for s in services] == [("A", "A"), ("B", "B"), ("C", "R")]
 
@@ -54,7 +47,7 @@ def test_the_survey_tablet_takes_a_new_prefix_of_the_same_service(browser, live,
     page.wait_for_function("() => window.antrianSurvey && antrianSurvey.checked >= 1", polling=50)
     services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     services[2]["prefix"] = "R"
-    put(live, boss, "services", services)
+    put_settings(live, boss, "services", services)
     page.clock.run_for(61_000)
     page.wait_for_function("() => window.drawnBefore === undefined", polling=50)
     page.tap("#start")
@@ -80,7 +73,7 @@ def test_a_busy_counter_page_takes_the_offices_new_name_in_its_header(browser, l
     expect(header).to_have_text(OFFICE)
     assert page.title().endswith(" · " + OFFICE)
     page.evaluate("window.drawnBefore = true")
-    put(live, boss, "office", {"name": "LPSE Kota Baru"})
+    put_settings(live, boss, "office", {"name": "LPSE Kota Baru"})
     expect(header).to_have_text("LPSE Kota Baru")
     page.wait_for_function("() => document.title.endsWith(' · LPSE Kota Baru')", polling=50)
     assert page.evaluate("window.drawnBefore") is True  # no reload: the visitor's page stays
