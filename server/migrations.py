@@ -646,6 +646,20 @@ def m026_mail_signer(db: Database) -> None:
     db["mails"].add_column("signer", str)
 
 
+@migrations()
+def m027_ticket_signer(db: Database) -> None:
+    # The consultation form is signed by the officer who explained it (the SOP's "pemberi penjelasan"), and
+    # its A4 copy, the counter printer's copy and the recap's Petugas read that officer's account as it is
+    # now: a name or NIP changed later (a marriage, a new NIP, an account renamed) changed every form and
+    # recap of the past, and a month's archive made again differed from the one printed and signed. As the
+    # escalation mail keeps its signer (m026), the ticket now keeps who signs it, as their account named them
+    # when the service started and again when the outcome was recorded (resolved or escalated): the full
+    # name, else the login name (signer_name), and the NIP's digits, "" for none (signer_nip). A correction
+    # changes neither. A ticket before this keeps none (NULL): it is read as the account is now, as before.
+    db.execute("ALTER TABLE tickets ADD COLUMN signer_name TEXT")
+    db.execute("ALTER TABLE tickets ADD COLUMN signer_nip TEXT")
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -58,8 +58,9 @@ class PrintWorker(OutboxWorker):
         tz = settings.office.tz
         if job["kind"] == "form":
             form = tx.form(ticket.id)
-            # signed as the A4 copy is (ViewService.form_copy): the account's full name and NIP, else the login name
-            account = (tx.user(ticket.officer) if ticket.officer else None) or {}
+            # signed as the A4 copy is (ViewService.form_copy): the officer's full name, else the login name, and
+            # NIP, as they were when the outcome was recorded (m027; a ticket from before: the account's now)
+            signed = tx.signature(ticket.id)
             return printers.FormCopy(
                 office_name=settings.office.name,
                 label=ticket.label,
@@ -76,8 +77,8 @@ class PrintWorker(OutboxWorker):
                 escalation_note=ticket.escalation_note,
                 lkpp_ticket=ticket.lkpp_ticket,
                 lkpp_answer=ticket.lkpp_answer or "",
-                officer=account.get("full_name") or ticket.officer or "",
-                officer_nip=format_nip(account.get("nip")),
+                officer=signed["name"] or ticket.officer or "",
+                officer_nip=format_nip(signed["nip"]),
                 counter_name=self.service.counter_name(ticket.counter_id) or "",
                 # the survey's QR code while it can still be answered (the day of the visit), as on the A4 copy
                 survey_url=f"{settings.office.public_url}/t/{ticket.token}?survey=1"

@@ -142,6 +142,13 @@ def test_the_a4_form_is_signed_with_the_full_name_and_nip_and_has_a_line_for_the
     assert "Pengguna SPSE" in page and "( Ani Wijaya )" in page
     with app.extensions["antrian"].store.write() as tx:
         tx.update_user("budi", full_name="Budi Santoso, S.T.", nip=NIP)
+    # the form signed before stays as it was signed (m027); the next one is signed with the full name and NIP
+    assert "( budi )" in client.get(f"/counter/form/{token}").get_data(as_text=True)
+    client.post("/api/tickets", json=visitor(name="Ani Wijaya"))
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Kata sandi direset."})):
+        r = client.post(f"/api/counters/1/{action}", json=data, headers=h)
+        assert r.status_code == 200
+        token = r.get_json()["ticket"]["token"]
     page = client.get(f"/counter/form/{token}").get_data(as_text=True)
     assert "( Budi Santoso, S.T. )" in page and "NIP. 19850101 201001 1 001" in page
     assert "( budi )" not in page

@@ -68,7 +68,11 @@ def office(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def two_days(office):
-    """Four consultations served today, the first two then moved to yesterday."""
+    """Four consultations served today, the first two then moved to yesterday, by an officer with a full name
+    (the name their forms are signed with, m027)."""
+    with sqlite3.connect(office.db, timeout=10) as db:
+        db.execute("UPDATE users SET full_name = ? WHERE username = 'budi'", [OFFICER])
+    db.close()
     officer = office.session("budi", PASSWORD)
     labels = []
     for name, agency, address, problem, outcome, text in VISITORS:
@@ -94,9 +98,6 @@ def two_days(office):
     assert today, "the state names the office's day"
     yesterday = (datetime.fromisoformat(today) - timedelta(days=1)).date().isoformat()
     with sqlite3.connect(office.db, timeout=10) as db:
-        if "full_name" not in {r[1] for r in db.execute("PRAGMA table_info(users)")}:
-            db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
-        db.execute("UPDATE users SET full_name = ? WHERE username = 'budi'", [OFFICER])
         for label in labels[:2]:  # as if served yesterday: A-001 and A-002 of that day
             db.execute(
                 "UPDATE tickets SET day = ?, finished_at = ? WHERE day = ? AND label = ?",
@@ -171,6 +172,9 @@ LONG_VISITOR = "Raden Mas Muhammad Abdurrahman Wicaksono Hadiningrat"
 def long_names(office):
     """A consultation served by an officer whose full name with titles is 97 characters, three days ago."""
     office.add_user("eko", "officer")
+    with sqlite3.connect(office.db, timeout=10) as db:  # the name the form is signed with when it is served
+        db.execute("UPDATE users SET full_name = ? WHERE username = 'eko'", [LONG_OFFICER])
+    db.close()
     eko = office.session("eko", PASSWORD)
     r = requests.post(
         office.url + "/api/tickets",
@@ -192,9 +196,6 @@ def long_names(office):
     today = eko.get(office.url + "/api/state", timeout=5).json()["day"]
     earlier = (datetime.fromisoformat(today) - timedelta(days=3)).date().isoformat()
     with sqlite3.connect(office.db, timeout=10) as db:
-        if "full_name" not in {r[1] for r in db.execute("PRAGMA table_info(users)")}:
-            db.execute("ALTER TABLE users ADD COLUMN full_name TEXT")  # what m014 adds
-        db.execute("UPDATE users SET full_name = ? WHERE username = 'eko'", [LONG_OFFICER])
         db.execute("UPDATE tickets SET day = ? WHERE day = ? AND label = ?", [earlier, today, label])
     db.close()
     return earlier

@@ -576,3 +576,19 @@ def test_a_database_of_the_release_before_m019_with_mails_names_and_surveys_is_r
     assert client.get("/counter/complaints").status_code == 200
 
     serve_today(app)
+    # who signs the form (m027): the tickets of before kept no signer and are signed as the account is now;
+    # today's keeps the name and NIP it was signed with
+    with sqlite3.connect(path) as conn:
+        kept = conn.execute("SELECT day, signer_name, signer_nip FROM tickets WHERE signer_name IS NOT NULL").fetchall()
+        (today,) = conn.execute("SELECT token FROM tickets WHERE day = '2026-12-04'").fetchone()
+    conn.close()
+    assert kept == [("2026-12-04", "Budi Hartono", "198001012005011001")]
+    admin, ah = sign_in(app, "admin")
+    r = admin.post("/api/admin/users/budi/profile", json={"full_name": "Budi Hartono Saputra", "nip": ""}, headers=ah)
+    assert r.status_code == 200, r.get_json()
+    recap = admin.get(f"/api/recap?from={day}&to=2026-12-04").get_json()["rows"]
+    assert [r["Petugas"] for r in recap] == ["Budi Hartono Saputra"] * 4 + ["Budi Hartono"]
+    page = admin.get(f"/counter/form/{today}").get_data(as_text=True)
+    assert "( Budi Hartono )" in page and "NIP. 19800101 200501 1 001" in page
+    page = admin.get("/counter/form/tok20261005A1").get_data(as_text=True)
+    assert "( Budi Hartono Saputra )" in page and "NIP. ......" in page

@@ -21,7 +21,7 @@ from server.forms import (
     validate_visitor_form,
 )
 from server.i18n import both
-from server.service.shapes import full_ticket, iso, public_ticket
+from server.service.shapes import full_name, full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
 
@@ -167,7 +167,14 @@ class QueueCommands:
             ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
             new, diff = core.correct(ticket, payload, self.unit.classes())
             tx.save_ticket(new, ticket)
-            tx.add_event("corrected", now, self.unit.day(now), new.id, None, actor, {"changes": diff})
+            # The form stays signed by the officer who explained it, as named when the outcome was recorded: a
+            # correction (theirs or anyone's) changes its text, not its signature (m027). Who corrected it is
+            # kept as their account names them at this correction (`actor_name`): the recap's "dikoreksi oleh …".
+            data: dict[str, Any] = {"changes": diff}
+            account = tx.user(actor)
+            if account:
+                data["actor_name"] = full_name(account) or account["username"]
+            tx.add_event("corrected", now, self.unit.day(now), new.id, None, actor, data)
             return self._ticket_answer(tx, new, changes=diff)
 
         return self.unit.run(request_key, run)
@@ -472,6 +479,7 @@ class QueueCommands:
         current = self._current(tx, counter.id)
         new = core.start(current, officer, now)
         new = self._change(tx, current, new, "started", now, counter.id, officer)
+        tx.sign_ticket(new.id)  # who signs its form, as named now (m027): a visitor transferred on keeps it
         return self._ticket_answer(tx, new)
 
     def _resolve(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
@@ -486,6 +494,7 @@ class QueueCommands:
             self.unit.classes(),
         )
         new = self._change(tx, current, new, "resolved", now, counter.id, officer)
+        tx.sign_ticket(new.id)  # its form signed by the officer as named when the outcome was recorded (m027)
         return self._ticket_answer(tx, new)
 
     def _escalate(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
@@ -501,6 +510,7 @@ class QueueCommands:
             self.unit.classes(),
         )
         new = self._change(tx, current, new, "escalated", now, counter.id, officer)
+        tx.sign_ticket(new.id)  # its form signed by the officer as named when the outcome was recorded (m027)
         escalation: dict[str, Any] = {"ticket_label": new.label, "note": new.escalation_note, "mail": None}
         if settings.escalation.enabled:
             from server.escalation import signer, subject_for

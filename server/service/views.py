@@ -430,12 +430,19 @@ class Views:
                     "overdue": None if target_s is None else age_s > target_s,
                     "mail": mail,
                     "form": form,
-                    # signed as its mail is: the name kept with the mail, else the account's now
+                    # signed as its mail is: the name kept with the mail, else the one kept with the ticket when
+                    # it was escalated (m027: with the mail off), else the account's now
                     "copy_text": escalation_text(
                         settings,
                         ticket_from_row(r),
                         form,
-                        r.get("signer") or signer(accounts.get(r["officer"]), r["officer"]),
+                        r.get("signer")
+                        or signer(
+                            {"full_name": r["signer_name"], "nip": r["signer_nip"]}
+                            if r.get("signer_name") is not None
+                            else accounts.get(r["officer"]),
+                            r["officer"],
+                        ),
                     ),
                 }
             )
@@ -454,7 +461,7 @@ class Views:
             if ticket is None:
                 return None
             form = tx.form(ticket.id)
-            account = tx.user(ticket.officer) if ticket.officer else None
+            signed = tx.signature(ticket.id)
         settings = self.unit.settings
         when = (ticket.started_at or ticket.first_called_at or ticket.created_at).astimezone(settings.office.tz)
         return {
@@ -470,9 +477,10 @@ class Views:
             "lkpp_ticket": ticket.lkpp_ticket,
             "lkpp_answer": ticket.lkpp_answer,
             "officer": ticket.officer,
-            # the signature: the account's full name and NIP when it has them (m014), else the login name
-            "officer_name": (account or {}).get("full_name") or ticket.officer,
-            "officer_nip": format_nip((account or {}).get("nip")),
+            # the signature: the officer's full name (m014), else the login name, and NIP, as they were when the
+            # outcome was recorded (m027; a ticket from before that: as the account is now)
+            "officer_name": signed["name"] or ticket.officer,
+            "officer_nip": format_nip(signed["nip"]),
             "counter_name": self.unit.counter_name(ticket.counter_id),
         }
 

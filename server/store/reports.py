@@ -13,6 +13,7 @@ from server import core
 from server.core import SERVED
 from server.migrations import FIGURE_DAY_COLUMNS, FIGURE_DAY_HOURS, LABEL_PREFIX
 from server.store.base import ESCALATIONS_SQL, SERVED_SQL, TxBase, sql_words
+from server.store.tickets import SIGNER_NAME_SQL
 
 _SERVED_CASE = " ".join(f"WHEN {sql_words([word])} THEN 1" for word in SERVED)  # WHEN 'resolved' THEN 1 ...
 # The measures summed straight from the ticket rows (the figures' covering index, m023): the column and
@@ -98,12 +99,13 @@ def _recap_where(
         if value:
             sql += f" AND t.{column} = ?"
             params.append(value)
-    if officer:  # as the recap names them: the username, or the account's full name (any case)
+    if officer:  # as the recap names them: the username, the account's full name, or the name it was signed with
         sql += (
             " AND (t.officer = ? COLLATE NOCASE"
-            " OR t.officer IN (SELECT username FROM users WHERE TRIM(full_name) = ? COLLATE NOCASE))"
+            " OR t.officer IN (SELECT username FROM users WHERE TRIM(full_name) = ? COLLATE NOCASE)"
+            " OR t.signer_name = ? COLLATE NOCASE)"
         )
-        params += [officer.strip(), officer.strip()]
+        params += [officer.strip()] * 3
     return sql, params
 
 
@@ -114,17 +116,20 @@ class ReportQueries(TxBase):
         """Recap rows (the columns the recap needs) one at a time, for exports of any size.
         filters: service, officer, category, outcome (see _recap_where)."""
         where, params = _recap_where(day_from, day_to, **filters)
-        # The officer as the recap names them: the account's full name (m014) when it has one.
-        officer_name, users, corrector = "t.officer", "", "e.actor"
-        if self.one("SELECT 1 AS x FROM pragma_table_info('users') WHERE name = 'full_name'"):
-            officer_name = "COALESCE(NULLIF(TRIM(u.full_name), ''), t.officer)"
-            users = " LEFT JOIN users u ON u.username = t.officer"
-            corrector = (
-                "COALESCE((SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
-            )
+        # The officer as the recap names them: who signed the form, as they were named then (m027); for a ticket
+        # kept before that, the account's full name (m014) when it has one now, else the username.
+        officer_name = SIGNER_NAME_SQL
+        users = " LEFT JOIN users u ON u.username = t.officer"
+        # who corrected it, as their account named them then (the event's data.actor_name); for a correction
+        # before that, the account's full name now, else the username
+        corrector = (
+            "COALESCE(json_extract(e.data, '$.actor_name'),"
+            " (SELECT NULLIF(TRIM(c.full_name), '') FROM users c WHERE c.username = e.actor), e.actor)"
+        )
         # Who else corrected the record after it was finished (its `corrected` events, by anyone but the officer
-        # named in Petugas), in the order of their first correction: the recap's text is then not all the
-        # officer's (events by ticket: m010's idx_events_ticket_seq).
+        # named in Petugas), in the order of their first correction, each named as at that first correction
+        # (SQLite takes a bare column of a MIN() group from the row of the minimum): the recap's text is then
+        # not all the officer's (events by ticket: m010's idx_events_ticket_seq).
         corrected_by = (
             f"(SELECT group_concat(who, ', ') FROM (SELECT {corrector} AS who, MIN(e.seq) AS first FROM events e"
             " WHERE e.ticket_id = t.id AND e.type = 'corrected' AND e.actor IS NOT t.officer"

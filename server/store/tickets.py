@@ -32,6 +32,12 @@ _TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
 _TICKET_FLAGS = ("priority", "priority_lane")
 # save_ticket: the fields whose change derives the durations again
 _DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair} | {"served_before_ms"}
+# Who signs a ticket's consultation form (the SOP's "pemberi penjelasan": the officer who explained it), over
+# tickets `t` LEFT JOIN users `u` ON u.username = t.officer: the name and NIP kept on the ticket (m027,
+# sign_ticket); for a ticket kept before m027 (signer_name NULL), the account as it is now: its full name,
+# else the login name, and its NIP. The A4 copy, the printed copy and the recap's Petugas all read these.
+SIGNER_NAME_SQL = "COALESCE(t.signer_name, NULLIF(TRIM(u.full_name), ''), t.officer)"
+SIGNER_NIP_SQL = "CASE WHEN t.signer_name IS NULL THEN u.nip ELSE t.signer_nip END"
 
 
 def ticket_from_row(row: dict[str, Any]) -> Ticket:
@@ -158,6 +164,26 @@ class TicketQueries(TxBase):
                 row.update({c: full[c] for c in DURATION_COLUMNS})
         sets = "".join(f"{k} = ?, " for k in row)
         self.db.execute(f"UPDATE tickets SET {sets}version = version + 1 WHERE id = ?", [*row.values(), ticket.id])
+
+    def sign_ticket(self, ticket_id: int) -> None:
+        """Keep on the ticket who signs its form (m027): its officer as their account names them now, the full
+        name, else the login name, and the NIP's digits ("" for none). A ticket whose officer has no account
+        (the demo's) keeps nothing, and is read as an account of that name is when it is read."""
+        self.db.execute(
+            "UPDATE tickets SET (signer_name, signer_nip) = (SELECT COALESCE(NULLIF(TRIM(u.full_name), ''),"
+            " u.username), COALESCE(u.nip, '') FROM users u WHERE u.username = tickets.officer) WHERE id = ?",
+            [ticket_id],
+        )
+
+    def signature(self, ticket_id: int) -> dict[str, str]:
+        """Who signs a ticket's consultation form: {name, nip} as SIGNER_NAME_SQL and SIGNER_NIP_SQL read them
+        ("" for none; the NIP's digits as stored)."""
+        row = self.one(
+            f"SELECT {SIGNER_NAME_SQL} AS name, {SIGNER_NIP_SQL} AS nip FROM tickets t"
+            " LEFT JOIN users u ON u.username = t.officer WHERE t.id = ?",
+            [ticket_id],
+        )
+        return {"name": (row or {}).get("name") or "", "nip": (row or {}).get("nip") or ""}
 
     def ticket(self, ticket_id: int) -> Ticket | None:
         """A ticket by id, or None."""
