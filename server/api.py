@@ -471,6 +471,9 @@ def print_form(ref: str):
     if not isinstance(counter_id, int) or isinstance(counter_id, bool):
         raise FormIncomplete({"counter_id": "required"})
     key = request_key(f"print-form:{ref}", data)
+    # the visitor's whole form on paper at that counter: one the officer may act at (not bound elsewhere,
+    # not another officer's), as a counter action; nothing is claimed
+    service().check_counter(counter_id, current_user())
     return answer(service().print_form_copy(ref, counter_id, current_user()["username"], key))
 
 

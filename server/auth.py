@@ -170,6 +170,13 @@ def csrf_token() -> str:
     return token
 
 
+def same_secret(sent: str, expected: str) -> bool:
+    """Whether `sent` is `expected` (a CSRF token, a print agent's token), in constant time. As UTF-8 bytes:
+    hmac.compare_digest raises TypeError for text with other than ASCII characters (a header of "é" was a
+    500 and a traceback for every request sent with it), and a lone surrogate is kept as it is."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 def require(*roles: str, csrf: bool = True) -> Callable:
     """Decorator: the request needs a login with one of `roles` (admin always passes) and, for writes, the CSRF header."""
 
@@ -183,7 +190,7 @@ def require(*roles: str, csrf: bool = True) -> Callable:
                 raise Forbidden()
             if csrf and request.method not in ("GET", "HEAD", "OPTIONS"):
                 sent = request.headers.get("X-CSRFToken", "")
-                if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+                if not sent or not same_secret(sent, session.get("csrf", "")):
                     raise Forbidden("csrf")
             return fn(*args, **kwargs)
 

@@ -1215,7 +1215,10 @@ def _counter_action(action: str) -> dict[str, Any]:
         errors["403"] = (
             "forbidden: not an officer, front office or admin; csrf: the X-CSRFToken header is missing or wrong."
         )
-        errors["409"] = "counter_taken: another officer holds the counter (an officer frees only their own)."
+        errors["409"] = (
+            "counter_taken: another officer holds the counter (an officer frees only their own; one nobody holds: "
+            "200, nothing changed)."
+        )
         errors["503"] = None
         roles = ("officer", "frontoffice")
         command = False
@@ -1716,8 +1719,11 @@ def build() -> dict[str, Any]:
                 },
                 {
                     "400": None,
+                    "403": "forbidden: the account's role is not admin or officer; csrf: the X-CSRFToken header is "
+                    "missing or wrong; counter_bound: the officer is bound to another counter.",
                     "404": "ticket_not_found or counter_not_found.",
-                    "409": "no_printer (the counter has none), or the ticket is not resolved, escalated or closed.",
+                    "409": "no_printer (the counter has none), or the ticket is not resolved, escalated or closed; "
+                    "counter_taken: another officer holds the counter.",
                     "413": None,
                     "422": "counter_id is missing or not an integer.",
                     "503": None,

@@ -8,7 +8,6 @@ for a fresh snapshot.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
 import time
@@ -20,7 +19,7 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
-from server.auth import LoginThrottle, current_user, session_ends
+from server.auth import LoginThrottle, current_user, same_secret, session_ends
 from server.fanout import FanOut
 from server.limits import Bucket, SparseLog
 
@@ -216,7 +215,7 @@ def register(
                 # few seconds, and the kiosk page beside it would wait for 429s (refusing unchecked is enough)
             printer, token = auth.get("printer"), auth.get("token")
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
-            ok = bool(expected) and isinstance(token, str) and hmac.compare_digest(token, expected)
+            ok = bool(expected) and isinstance(token, str) and same_secret(token, expected)
             agent_guesses.done(address, ok)
             if not ok:
                 refused_agents(address, PermissionError(f"printer {str(printer)[:40]!r}"))

@@ -132,6 +132,7 @@ class QueueService:
     figures = _Method("views")
     # -- counter claims and sessions ------------------------------------------------------
     claim_counter = _Method("claims")
+    check_counter = _Method("claims")
     release_counter = _Method("claims")
     release_counters = _Method("claims")
     release_idle_counters = _Method("claims")

@@ -58,19 +58,37 @@ class CounterClaims:
 
         unit.run(None, run)
 
+    def check_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+        """Refuse an officer a counter they may not act at, without claiming it (a form copy on its printer):
+        bound to another counter (403 counter_bound) or held by another officer (409 counter_taken), as
+        claim_counter refuses them. An admin acts at any counter. NotFound for no such counter."""
+        self.unit.counter(counter_id)
+        if user["role"] == "admin":
+            return
+        if user["counter_id"] and user["counter_id"] != counter_id:
+            raise Forbidden("counter_bound", counter_id=user["counter_id"])
+        with self.unit.store.read() as tx:
+            claim = tx.counter_claim(counter_id)
+        if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
+            raise QueueError("counter_taken", officer=claim["officer_name"])
+
     def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone
         else than its holder, the counter's called ticket goes back to the line at its place
-        (core.return_to_line); a `counter_released` event tells the holder's page."""
+        (core.return_to_line); a `counter_released` event tells the holder's page. An officer's release of
+        a counter nobody holds changes nothing: an officer frees only their own, and a ticket called there
+        (an admin's call) is not theirs to send back."""
         self.unit.counter(counter_id)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             claim = tx.counter_claim(counter_id) or {}
             holder = claim.get("officer_id")
-            if holder not in (None, user["id"]) and user["role"] not in ("admin", "frontoffice"):
+            frees_any = user["role"] in ("admin", "frontoffice")
+            if holder not in (None, user["id"]) and not frees_any:
                 raise QueueError("counter_taken", officer=claim["officer_name"])
             by, role = user["username"], user["role"]
-            self._release(tx, now, counter_id, claim, by, return_called=holder != user["id"], role=role)
+            return_called = holder != user["id"] and frees_any
+            self._release(tx, now, counter_id, claim, by, return_called=return_called, role=role)
             return Outcome()
 
         self.unit.run(None, run)
