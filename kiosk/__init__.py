@@ -9,6 +9,7 @@ exit: the visitor's ticket number and the last four digits of their phone, then 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections import OrderedDict
 from functools import cache
@@ -172,17 +173,89 @@ def phone_page_without_token():
     return render_template("kiosk/phone_404.html"), 404
 
 
+# A ticket in one of these may still change (phone.js FINISHED: the others never will).
+PHONE_LIVE = ("waiting", "called", "serving")
+PHONE_SERVED = ("resolved", "escalated", "closed")  # its survey opens (server/core.py SERVED)
+# The phone page without its script (none, or a browser too old for it: Opera Mini, UC Browser's lite mode, an
+# old Android's built-in browser) reloads itself this often while its ticket may change: a reload costs what one
+# of the script's reads of the ticket costs (GET /api/tickets/<token>, which the script makes at every event of
+# the office), and the request budget of [limits] applies to it as to any request.
+PHONE_REFRESH_SECONDS = 20
+
+
+def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
+    """What phone.js render() writes into the page, as the server draws it first: the status in words, the call
+    and what missing it does, the place in line and the wait, the skip, the note. A browser that does not run
+    the script shows these (docs/kiosk.md, "Browsers"); one that does writes the same words over them."""
+    texts = _survey_page_texts("phone")[lang]
+
+    def t(key: str, **params: object) -> str:
+        return texts[key].format(**params) if params else texts[key]
+
+    s = ticket["status"]
+    counter = ticket.get("counter_name") or ""
+    out: dict[str, object] = {"status": t(s), "note": "" if s == "called" else t(f"note_{s}", counter=counter)}
+    if s == "called":
+        before, _, after = t("go").partition("{counter}")
+        calls, label = ticket.get("calls") or 0, ticket["label"]
+        last_call = calls >= max_calls
+        if last_call and max_calls > 1:
+            sub = t("go_sub_last", label=label, n=calls)
+        else:
+            sub = t("go_sub_n", label=label, n=calls) if calls > 1 else t("go_sub", label=label)
+        miss = t("called_last_chance") if ticket.get("last_chance") else t("called_last_call") if last_call else ""
+        out.update(go=(before, counter, after), sub=sub, miss=miss)
+    if s == "waiting":
+        if ticket.get("position", 0) > 0:
+            ahead = ticket.get("ahead", 0)
+            out["position"] = (
+                t("position", n=ticket["position"])
+                + " · "
+                + (t("ahead_some", n=ahead) if ahead > 0 else t("ahead_none"))
+            )
+            minutes = math.ceil((ticket.get("estimated_wait_s") or 0) / 60)
+            out["wait"] = t("wait_min", n=minutes) if minutes > 0 else t("wait_now")
+        else:
+            out["position"], out["wait"] = t("position_updating"), ""
+        if ticket.get("requeues", 0) > 0:
+            out["skipped"] = t("note_skipped_last" if ticket.get("last_chance") else "note_skipped")
+    return out
+
+
 @phone_bp.get("/t/<token>")
 def phone_page(token: str):
-    """The visitor's phone: live status of one ticket; an Indonesian 404 page for an unknown token."""
+    """The visitor's phone: live status of one ticket; an Indonesian 404 page for an unknown token. Drawn with
+    its words (phone_words), in the language the script would show (`?lang=`, else the office's), so that a
+    browser without the script reads them; there it reloads itself while the ticket may change, as `?lite=1`:
+    the page without its script, its survey and their data."""
+    service = current_app.extensions["antrian"]
     try:
-        ticket = current_app.extensions["antrian"].ticket_status(token)
+        ticket = service.ticket_status(token)
     except NotFound:
         return render_template("kiosk/phone_404.html"), 404
-    survey = current_app.extensions["antrian"].survey.questionnaire()
+    lite = request.args.get("lite") == "1"  # the page as its reload without the script asks for it
+    survey = None if lite else service.survey.questionnaire()
+    settings = current_app.extensions["antrian.settings"]
     # a ticket's calls, the recalls included: the phone says which call is the last (as the TV does)
-    max_calls = current_app.extensions["antrian.settings"].queue.max_calls
-    page = render_template("kiosk/phone.html", ticket=ticket, token=token, survey=survey, max_calls=max_calls)
+    max_calls = settings.queue.max_calls
+    office_lang = settings.office.language if settings.office.language in LANGS else "id"
+    lang = request.args.get("lang") if request.args.get("lang") in LANGS else office_lang
+    texts = _survey_page_texts("phone")
+    page = render_template(
+        "kiosk/phone.html",
+        ticket=ticket,
+        token=token,
+        survey=survey,
+        max_calls=max_calls,
+        lang=lang,
+        other_lang="id" if lang == "en" else "en",
+        w=texts[lang].__getitem__,
+        words=phone_words(ticket, lang, max_calls),
+        refresh=PHONE_REFRESH_SECONDS if ticket["status"] in PHONE_LIVE else None,
+        lite=lite,
+        # the survey is the script's: a served ticket of today says where else it can be answered
+        survey_elsewhere=ticket["status"] in PHONE_SERVED and ticket.get("day") == service.unit.day(),
+    )
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -356,7 +356,7 @@ import { connect } from "/static/live.js";
 
     renderWaiting(); // first: its height (a long service name may take a third line) is the latest calls' room
 
-    $recent.replaceChildren();
+    $recent.textContent = "";
     const labels = new Set();
     const rows = [];
     for (const r of state.recent) {
@@ -427,7 +427,7 @@ import { connect } from "/static/live.js";
       const n = s.waiting == null ? "–" : String(s.waiting);
       const unit = s.waiting === 1 ? T.person : T.people; // "1 person", "2 people"; "orang" for both
       if (row.shown !== `${n} ${unit}`) {
-        row.count.replaceChildren(n, el("span", "unit", unit)); // the unit follows a language changed live too
+        fill(row.count, n, el("span", "unit", unit)); // the unit follows a language changed live too
         row.shown = `${n} ${unit}`;
       }
       if ($waiting.children[i] !== row.li) $waiting.insertBefore(row.li, $waiting.children[i] || null);
@@ -468,7 +468,16 @@ import { connect } from "/static/live.js";
   function setMarker(e, text) {
     if (e.textContent === text) return;
     const parts = !text ? [] : text === T.last_chance ? text.split(" ") : text.split(/ (?=\()/);
-    e.replaceChildren(...parts.flatMap((part, i) => (i ? [" ", el("span", "", part)] : [el("span", "", part)])));
+    fill(e);
+    parts.forEach((part, i) => {
+      if (i) e.append(" ");
+      e.append(el("span", "", part));
+    });
+  }
+  // What replaceChildren() does (Chromium 86: a TV box's WebView may be older, docs/display.md "Browsers").
+  function fill(e, ...nodes) {
+    e.textContent = "";
+    e.append(...nodes);
   }
 
   // Shrink a text until it fits its box (its CSS size is the largest): a counter name may take three

@@ -33,7 +33,8 @@ export function connect({
   onEvent,
   onStatus = () => {},
 }) {
-  const socket = window.io({ ...options, auth });
+  // (Object.assign, not {...options}: a phone's Safari 11.0 cannot read object spread, docs/kiosk.md "Browsers")
+  const socket = window.io(Object.assign({}, options, { auth }));
   let seq = initialSeq;
   let awaiting = seq === null;
   let held = [];
