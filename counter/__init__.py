@@ -538,6 +538,15 @@ def admin_page():
     return render_template("counter/admin.html", page={"language": settings.office.language})
 
 
+@bp.get("/password")
+def password_page():
+    """The logged-in account's own new password (Ganti kata sandi), for every staff role: the current one, the
+    new one twice (POST /api/me/password). Its way in is the account's name in every staff page's bar. Like
+    the admin's page, the page itself is public: without a login it shows the login form, then the form."""
+    settings = current_app.extensions["antrian.settings"]
+    return render_template("counter/password.html", page={"language": settings.office.language})
+
+
 @bp.get("/escalations")
 def escalations_page():
     """Open escalations to the LKPP helpdesk: age, e-mail state, LKPP ticket number, the answer that closes one."""

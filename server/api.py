@@ -15,7 +15,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
 from server import limits, reports
-from server.auth import check_login, csrf_token, current_user, require, start_session
+from server.auth import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    check_login,
+    csrf_token,
+    current_user,
+    renew_session,
+    require,
+    start_session,
+)
 from server.errors import (
     AntrianError,
     BadRequest,
@@ -406,6 +415,51 @@ def me():
     if user is None:
         raise LoginRequired()
     return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
+
+
+@bp.post("/me/password")
+@require("officer", "frontoffice")
+def change_own_password():
+    """The logged-in account's own new password: {current, new}. The current password is checked as a
+    login checks it, at its cost and under its throttle: a wrong one counts as a failed login of this
+    address (the login page's count: ten in five minutes, then 429 login_throttled for both) and of this
+    account (whatever the address its session is used from), and a success clears both. Then the
+    account's other sessions end, this one goes on (its cookie renewed), and `user_changed` {change:
+    "password"} is logged with the account as actor. 422 form_incomplete with `fields`: current or new
+    missing, a new one not 8-200 characters (password_length) or the same as the current one
+    (password_same), a current one that is wrong (current_password_wrong, the answer's code too)."""
+    data = body()
+    current, new = data.get("current"), data.get("new")
+    bad: dict[str, str] = {}
+    for key, value in (("current", current), ("new", new)):
+        if value is None or value == "":
+            bad[key] = "required"
+        elif not isinstance(value, str):
+            bad[key] = "not_text"
+        elif text_problem(value, multiline=True) == "invalid_unicode":  # no hash can be made of it
+            bad[key] = "invalid_unicode"
+    if "new" not in bad and not PASSWORD_MIN <= len(new) <= PASSWORD_MAX:
+        bad["new"] = "password_length"
+    if not bad and new == current:
+        bad["new"] = "password_same"
+    if bad:
+        raise FormIncomplete(bad)
+    user = current_user()
+    throttle = current_app.extensions["antrian.login_throttle"]
+    address, account = request.remote_addr or "?", f"account:{user['id']}"
+    wait = throttle.reserve(address) or throttle.reserve(account)  # counted before the hash, as a login
+    if wait:
+        limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
+        raise TooMany("login_throttled", minutes=max(1, -(-wait // 60)))
+    with throttle.turn(address):
+        ok = check_login(user, current)
+    throttle.done(address, ok)
+    throttle.done(account, ok)
+    if not ok:
+        raise FormIncomplete({"current": "current_password_wrong"}, "current_password_wrong")
+    changed = service().accounts.set_own_password(user, new).body
+    renew_session(changed)
+    return jsonify({"user": _user_view(changed), "csrf_token": csrf_token()})
 
 
 def _user_view(user: dict[str, Any]) -> dict[str, Any]:

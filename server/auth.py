@@ -21,6 +21,7 @@ from server.passwords import check_password, hash_password
 
 ROLES = ("officer", "frontoffice", "admin")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+PASSWORD_MIN, PASSWORD_MAX = 8, 200  # characters of a new password (`users passwd` asks the same)
 
 
 class LoginThrottle:
@@ -106,6 +107,15 @@ def start_session(user: dict[str, Any]) -> None:
     session.permanent = True
 
 
+def renew_session(user: dict[str, Any]) -> None:
+    """Keep this request's session signed in after a change of its own account that ended the account's
+    sessions (its own new password, POST /api/me/password): the cookie carries the account's new
+    session_version, and the rest as it was: the sign-in time (the working day's end does not move), the
+    database's epoch and the CSRF token the page holds. The other sessions of the account stay ended."""
+    session["sv"] = user["session_version"]
+    g.pop("user", None)
+
+
 def session_ends(signed_in: float, tz: Any) -> float:
     """When a session signed in at `signed_in` (epoch seconds) ends: the office's next midnight, at
     most SESSION_HOURS later."""
@@ -139,7 +149,7 @@ def validate_new_user(username: object, password: object, role: object) -> dict[
     bad: dict[str, str] = {}
     if not isinstance(username, str) or not USERNAME.match(username):
         bad["username"] = "invalid"
-    if not isinstance(password, str) or len(password) < 8 or len(password) > 200:
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         bad["password"] = "invalid"
     elif text_problem(password, multiline=True) == "invalid_unicode":
         bad["password"] = "invalid_unicode"  # a lone surrogate: no hash can be made of it

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app
 
 from server.admin import EDITABLE, OFFICE_KEYS
 from server.api import COUNTER_ACTIONS
-from server.auth import ROLES, USERNAME
+from server.auth import PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME
 from server.config import WEEKDAYS
 from server.core import CATEGORIES, CORRECTABLE, STATUSES, TICKET_ACTIONS
 from server.figures import FORMATS as FIGURE_FORMATS
@@ -33,10 +33,9 @@ SOLUTION_MAX = LIMITS.get("solution", 4000)
 NOTE_MAX = LIMITS.get("note", 4000)
 ANSWER_MAX = LIMITS.get("answer", 4000)
 LKPP_TICKET_MAX = LIMITS.get("lkpp_ticket", 100)
-# Limits enforced elsewhere: the phone's raw text (server.forms), request_id (server.api), passwords (server.auth).
+# Limits enforced elsewhere: the phone's raw text (server.forms), request_id (server.api); passwords: server.auth.
 PHONE_RAW_MAX = 40
 REQUEST_ID_MAX = 100
-PASSWORD_MIN, PASSWORD_MAX = 8, 200
 
 JSON = "application/json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -2047,6 +2046,39 @@ def build() -> dict[str, Any]:
                 {"200": _ok("Logged in.", _ref("Login"))},
                 {"401": "login_required."},
                 roles=ROLES,
+            )
+        },
+        "/api/me/password": {
+            "post": _operation(
+                "change_own_password",
+                "Change the logged-in account's own password (its other sessions end, this one goes on)",
+                "login",
+                {"200": _ok("Changed: the account, and the session's CSRF token (the same as before).", _ref("Login"))},
+                {
+                    "400": BAD_JSON,
+                    "413": None,
+                    "422": "form_incomplete: current or new missing or not text, a new one not 8-200 characters "
+                    "(password_length) or the same as the current one (password_same); current_password_wrong: "
+                    "the current password is wrong (fields.current), counted as a failed login.",
+                    "429": "login_throttled: 10 failed logins or wrong current passwords from this address, or 10 "
+                    "wrong current passwords of this account, within 5 minutes; nothing is checked until then.",
+                    "503": None,
+                },
+                roles=ROLES,
+                write=True,
+                body=_body(
+                    {
+                        "current": {"type": "string", "minLength": 1, "examples": ["rahasia-123"]},
+                        "new": _text(PASSWORD_MAX, min_length=PASSWORD_MIN, example="sandi-baru-123"),
+                    },
+                    ("current", "new"),
+                    command=False,
+                ),
+                description="The current password is checked as a login checks it (scrypt, one at a time per "
+                "address, under the login's throttle). On success the account's session_version goes up: every "
+                "other session of the account ends and its staff sockets are closed (this session's pages connect "
+                "again), this session's cookie is renewed (its working day is not extended), and `user_changed` "
+                '{username, change: "password"} is logged with the account as actor.',
             )
         },
         "/api/escalations": {

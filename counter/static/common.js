@@ -53,7 +53,7 @@ export function applyLang(root = document) {
   keepLang();
   root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n, params(el))));
   root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
-  root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle)));
+  root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle, params(el))));
   const toggle = document.getElementById("lang-toggle");
   if (toggle) toggle.textContent = lang === "en" ? "Bahasa Indonesia" : "English";
   tickClock();
@@ -144,13 +144,30 @@ export async function whoAmI() {
 }
 
 // Who is logged in, in the bar: the full name (what the A4 form and the escalation mail are signed with),
-// whole in its tooltip with the login name; the login name alone when the account has no full name.
+// whole in its tooltip with the login name; the login name alone when the account has no full name. The
+// name is the way to the account's own page, where it changes its password (/counter/password, its tooltip
+// says so): the admin's bar at 1024 px has no room left for a link of its own.
+export const ACCOUNT_PAGE = "/counter/password";
+
 export function showUser(user) {
   const box = document.getElementById("officer-name");
   if (!box) return;
   const name = (user.full_name || "").trim() || user.username;
   box.textContent = name;
-  box.title = name === user.username ? name : `${name} (${user.username})`; // whole, also when it gives way
+  let link = box.closest("a.account-link");
+  if (!link) {
+    link = document.createElement("a");
+    link.className = "account-link";
+    link.href = ACCOUNT_PAGE;
+    box.replaceWith(link);
+    link.append(box);
+  }
+  if (link.pathname === location.pathname) link.setAttribute("aria-current", "page");
+  const whole = name === user.username ? name : `${name} (${user.username})`; // whole, also when it gives way
+  box.removeAttribute("title");
+  link.dataset.i18nTitle = "password.link_title";
+  link.dataset.i18nParams = JSON.stringify({ name: whole });
+  link.title = t("password.link_title", { name: whole });
 }
 
 // The staff navigation bar shows the pages this role may open (the server lists them all before a login).

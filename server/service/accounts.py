@@ -1,6 +1,7 @@
 """Accounts: who holds which counter (claims, releases, the automatic release of an idle counter), and the
 staff accounts themselves (add, new password, profile, disable or enable, sessions). The admin API and
-the command line both change accounts here, each change logged as a `user_changed` event."""
+the command line both change accounts here, and an account its own password (POST /api/me/password), each
+change logged as a `user_changed` event."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
-from server.errors import Forbidden, NotFound, QueueError
+from server.errors import Forbidden, LoginRequired, NotFound, QueueError
 from server.service.unit import Kind, Outcome, utcnow
 from server.store import Tx
 
@@ -292,6 +293,29 @@ class Accounts:
         from server.passwords import hash_password
 
         return self.change_user(username, "password", actor, password_hash=hash_password(password))
+
+    def set_own_password(self, user: dict[str, Any], password: str) -> Outcome:
+        """An account's own new password (its current one checked by the caller: POST /api/me/password, at a
+        login's cost and under its throttle), logged as change "password" with the account itself as actor;
+        the account's row. Its sessions end, the caller keeps its own (server.auth.renew_session). `user`
+        is the row the check was made against: an account changed since (a new password, role or state,
+        a logout elsewhere: its session_version went up) is refused, LoginRequired, as its session is."""
+        from server.passwords import hash_password
+
+        password_hash = hash_password(password)  # outside the transaction: under gevent it yields
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            row = tx.user_by_id(user["id"])
+            same = row is not None and all(row[k] == user[k] for k in ("session_version", "password_hash"))
+            if not same or not row["active"]:
+                raise LoginRequired()
+            tx.update_user(row["username"], password_hash=password_hash)
+            self._log(tx, now, row["username"], "password", row["username"])
+            return Outcome(tx.user_by_id(row["id"]))
+
+        outcome = self.unit.run(None, run)
+        self.unit.hooks.check_sessions()  # the account's staff sockets go now (this browser's connect again)
+        return outcome
 
     def set_active(self, username: str, active: bool, actor: str) -> Outcome:
         """Disable or enable an account, logged as "disabled" or "enabled"."""
