@@ -169,7 +169,9 @@ def build(store: Store, n: int, seed: int = 7) -> None:
         " form_seconds, copy_printed_at, copy_ms) VALUES ({})".format(", ".join("?" * 30)),
         tickets,
     )
-    db.conn.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?)", forms)
+    db.conn.executemany(
+        "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, ?, ?, ?)", forms
+    )
     db.conn.executemany(
         "INSERT INTO events (at, day, type, ticket_id, counter_id, actor, data) VALUES (?, ?, ?, ?, ?, ?, ?)", events
     )

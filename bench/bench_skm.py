@@ -84,7 +84,9 @@ def fill(store: Store, responses: int, rng: random.Random) -> tuple[str, str]:
         " counter_id, created_at, finished_at, solution, officer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         tickets,
     )
-    db.conn.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?, ?)", forms)
+    db.conn.executemany(
+        "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, ?, ?, ?)", forms
+    )
     db.conn.executemany(
         "INSERT INTO survey_responses (ticket_id, day, service, counter_id, channel, u1, u2, u3, u4, u5, u6, u7,"
         " u8, u9, sex, age, education, occupation, suggestion, created_at, updated_at)"

@@ -564,6 +564,14 @@ def ticket_history(ref: str):
     return jsonify({"events": service().history(ref)})
 
 
+@bp.get("/tickets/<ref>/earlier")
+@require("officer", "frontoffice", csrf=False)
+def ticket_earlier(ref: str):
+    """The ticket's visitor's earlier visits (the same phone, or the same name at the same agency): the newest
+    five of the last 365 days, with their outcomes, for the counter page's "Kunjungan sebelumnya"."""
+    return jsonify(service().earlier_visits(ref))
+
+
 @bp.post("/tickets/<ref>/close")
 @require("officer")
 def close_ticket(ref: str):

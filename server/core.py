@@ -8,6 +8,7 @@ error of server/errors.py); the store persists what it returns.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -45,6 +46,22 @@ def partly_served(status: str, served_before_ms: int) -> bool:
 # The problem categories an officer may give an outcome (their names are the catalogue's
 # `staff.category.*`: server/i18n/*.json, read where they are shown, e.g. server.reports.CATEGORY_NAMES).
 CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")
+
+
+# One visitor, as a second registration and the counter's earlier visits tell it (server.forms.same_visitor):
+# the same phone, stored normalised, or the same name at the same agency, compared folded.
+def folded(text: str) -> str:
+    """A name or an agency as compared for the same visitor: case, spaces, dots and commas aside."""
+    return " ".join(re.sub(r"[.,]", " ", text).casefold().split())
+
+
+def visitor_key(name: str | None, agency: str | None) -> str | None:
+    """The folded name and agency of a form, kept with it (forms.visitor_key, m028) and looked up by index for
+    the counter's earlier visits (Tx.earlier_visits); None when either folds to nothing. A change of `folded`
+    needs a migration that computes every form's key again, as m028 did first."""
+    name, agency = folded(name or ""), folded(agency or "")
+    return f"{name}\n{agency}" if name and agency else None
+
 
 # Which statuses each action starts from. Guards beyond the status (calls made,
 # a solution given) are checked in the functions below.

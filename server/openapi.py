@@ -24,6 +24,8 @@ from server.figures import FORMATS as FIGURE_FORMATS
 from server.figures import GROUPS, MEASURES, STANDARD_MEASURES
 from server.forms import FORM_SECONDS_MAX, LIMITS
 from server.reports import MAX_RANGE_DAYS, OUTCOMES, RECAP_FORMATS
+from server.service.views import EARLIER_DAYS
+from server.service.views import EARLIER_VISITS as EARLIER_LIMIT
 from server.store import EVENT_TYPES
 
 bp = Blueprint("openapi", __name__)
@@ -1119,6 +1121,65 @@ RANGE_PARAMS = [
 # -- paths -------------------------------------------------------------------------------------------------
 
 TICKET_RESPONSE = {"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("Ticket")}}
+_VISIT_TEXTS = ("problem", "solution", "escalation_note", "lkpp_ticket", "lkpp_answer")
+EARLIER_VISIT = {
+    "type": "object",
+    "description": "One earlier ticket of the visitor, with its form's name, agency and problem and its outcome.",
+    "required": [
+        "id",
+        "token",
+        "label",
+        "day",
+        "created_at",
+        "service",
+        "service_name",
+        "transferred_from",
+        "status",
+        "name",
+        "agency",
+        "matched",
+        *_VISIT_TEXTS,
+        "officer_name",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "token": {"type": "string", "description": "Its A4 form is /counter/form/<token>."},
+        "label": {"type": "string", "examples": ["A-004"]},
+        "day": DATE,
+        "created_at": DATETIME,
+        "service": {"type": "string", "description": "The service it ended at (after any transfer)."},
+        "service_name": {"type": "string", "description": "Its name now; a service since removed: its code."},
+        "transferred_from": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": list(STATUSES),
+            "description": "escalated: sent to LKPP, not answered yet; closed: LKPP answered (lkpp_answer).",
+        },
+        "name": {"type": "string"},
+        "agency": {"type": "string"},
+        "matched": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "enum": ["phone", "name_agency"]},
+            "description": "What it has of this ticket's form: the phone, the name and agency (folded), or both.",
+        },
+        **{k: {"type": "string"} for k in _VISIT_TEXTS},
+        "officer_name": {
+            "type": "string",
+            "description": "Who served it, as the form is signed (full name, else login name); empty for none.",
+        },
+    },
+}
+EARLIER_RESPONSE = {
+    "type": "object",
+    "required": ["visits", "more", "limit", "days"],
+    "properties": {
+        "visits": {"type": "array", "maxItems": EARLIER_LIMIT, "items": EARLIER_VISIT},
+        "more": {"type": "boolean", "description": "The visitor has more earlier visits in those days."},
+        "limit": {"type": "integer", "const": EARLIER_LIMIT},
+        "days": {"type": "integer", "const": EARLIER_DAYS},
+    },
+}
 
 
 def _counter_action(action: str) -> dict[str, Any]:
@@ -1890,6 +1951,23 @@ def build() -> dict[str, Any]:
                 params=[REF_ANY_DAY],
             )
         },
+        "/api/tickets/{ref}/earlier": {
+            "get": _operation(
+                "ticket_earlier",
+                "The ticket's visitor's earlier visits: the counter page's Kunjungan sebelumnya",
+                "tickets",
+                {"200": _ok("The newest of the visitor's earlier tickets, newest first.", EARLIER_RESPONSE)},
+                {"404": "ticket_not_found."},
+                roles=staff,
+                params=[REF_ANY_DAY],
+                description="The tickets taken before this one (earlier today too; never this one or a later one) on "
+                "the office's last 365 local days whose form is the same visitor's as server/forms.py same_visitor "
+                "takes it: the same phone (stored normalised), or the same name at the same agency (case, spaces, "
+                "dots and commas aside). The newest five; `more` when there were more. A form that retention "
+                "anonymised is nobody's. Read from two indexes (m028), a few rows each, once per ticket a counter "
+                "page shows, never per live event.",
+            )
+        },
         "/api/tickets/{ref}/close": {
             "post": _operation(
                 "close_ticket",
@@ -2001,8 +2079,9 @@ def build() -> dict[str, Any]:
                     "401": "login_failed: wrong name or password (or a disabled account).",
                     "413": None,
                     "422": "form_incomplete: username or password missing.",
-                    "429": "login_throttled: 10 failed logins from this address within 5 minutes; login_busy: "
-                    "another login from this address is being checked.",
+                    "429": "login_throttled: 10 failed logins at this username from this address, or 30 at any "
+                    "from this address, within 5 minutes (a success clears its username's count, not the "
+                    "address's).",
                 },
                 body=_body(
                     {
@@ -2060,8 +2139,9 @@ def build() -> dict[str, Any]:
                     "422": "form_incomplete: current or new missing or not text, a new one not 8-200 characters "
                     "(password_length) or the same as the current one (password_same); current_password_wrong: "
                     "the current password is wrong (fields.current), counted as a failed login.",
-                    "429": "login_throttled: 10 failed logins or wrong current passwords from this address, or 10 "
-                    "wrong current passwords of this account, within 5 minutes; nothing is checked until then.",
+                    "429": "login_throttled: 10 failed logins or wrong current passwords at this account's username "
+                    "from this address (or 30 at any), or 10 wrong current passwords of this account from any "
+                    "address, within 5 minutes; nothing is checked or counted until then.",
                     "503": None,
                 },
                 roles=ROLES,

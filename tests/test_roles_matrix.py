@@ -251,6 +251,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/tickets/<ref>/history"): Route(
         STAFF, 200, lambda o: [Req(f"/api/tickets/{o.issue()['label']}/history")]
     ),
+    ("GET", "/api/tickets/<ref>/earlier"): Route(
+        STAFF, 200, lambda o: [Req(f"/api/tickets/{o.issue()['label']}/earlier")]
+    ),
     ("GET", "/api/escalations"): Route(STAFF, 200, _one("/api/escalations")),
     ("GET", "/api/recap"): Route(STAFF, 200, _one("/api/recap" + RANGE)),
     ("GET", "/api/guestbook"): Route(STAFF, 200, _one("/api/guestbook" + RANGE + "&format=csv")),

@@ -22,6 +22,7 @@ from live import server_command
 from sqlite_utils import Database
 
 from server.app import create_app
+from server.core import visitor_key
 from server.store import migrations
 
 A, B, C = "Konsultasi Penyedia", "Konsultasi Non-Penyedia (PPK/Pokja/PP)", "Registrasi & Verifikasi Akun"
@@ -345,7 +346,10 @@ def test_a_database_of_the_first_release_with_its_days_is_read_whole_by_every_pa
     app, cfg = upgraded_app(tmp_path)
     after = counts(path)
     assert {t: after[t] for t in before} == before  # nothing lost
-    assert sqlite3.connect(path).execute("SELECT * FROM forms ORDER BY ticket_id").fetchall() == forms_before
+    forms_after = sqlite3.connect(path).execute("SELECT * FROM forms ORDER BY ticket_id").fetchall()
+    assert [f[:6] for f in forms_after] == forms_before  # the visitors' words as they were written
+    # m028: each form's folded name and agency, for the counter's earlier visits
+    assert [f[6] for f in forms_after] == [visitor_key(f[1], f[2]) for f in forms_before]
     assert (tmp_path / "antrian.db.before-m002_escalation_mail").exists()
     service = app.extensions["antrian"]
     assert service.queue.expire_old() == 2  # the last old day's waiting and called tickets, at the first start

@@ -1,7 +1,7 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
-  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, el, getLang, hhmm, logout, officeNow, patch, requestId,
-  setupLangToggle, showLogin, showUser, statusName, t, whoAmI,
+  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, el, getLang, hhmm, logout, officeNow, patch,
+  requestId, setupLangToggle, showLogin, showUser, statusName, t, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -32,6 +32,7 @@ const EARLIER_MAX = 10; // earlier tickets' form copies kept in sight (not print
 // and its next snapshot ask about the last one or two. Unbounded, the page kept one per ticket for as long as it was
 // open: a whole working day of the counter's visitors, each with the visitor's form.
 const LEFT_KEPT = 50;
+const VISITS_KEPT = 20; // the earlier visits of the last tickets shown here, each asked for once (GET .../earlier)
 
 // A Map that keeps its last `max` keys written (a key written again is the newest), the oldest going first.
 class Recent extends Map {
@@ -79,6 +80,13 @@ const state = {
   mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
   changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
   // (actor null: changed while the page was away, who not known yet)
+  // ticket id -> {who, visits, more} | {who, loading} | {who, failed}: the visitor's earlier visits, asked for once per
+  // ticket shown here and visitor (`who`: the phone, name and agency they were asked for), never per live event
+  visits: new Recent(VISITS_KEPT),
+  visitsPhase: null, // "<ticket id> called|serving": the list opens by itself at a call, and closes when serving starts
+  visitsOpen: false,
+  visitsWhole: new Set(), // the ids of the earlier visits shown whole (Selengkapnya)
+  visitsDrawn: "", // what the list was last drawn from: drawn again only when that changed
 };
 
 const $ = (id) => document.getElementById(id);
@@ -291,6 +299,7 @@ function render() {
   fitDetails();
   $("f-category").textContent = ticket && ticket.category ? t(`category.${ticket.category}`) : "—";
   document.querySelector(".visitor").classList.toggle("empty", !ticket);
+  renderVisits(ticket);
 
   if ((ticket ? ticket.id : null) !== state.shownTicketId) {
     if (state.shownTicketId !== null) leaveTicket(state.shownTicketId);
@@ -465,6 +474,136 @@ function fitEmails() {
     if (cut) span.title = span.textContent;
     else span.removeAttribute("title");
   }
+}
+
+// ---- the visitor's earlier visits ---------------------------------------------------------
+// A returning visitor (the same phone, or the same name at the same agency): their earlier tickets of the last 365
+// days, the newest five, as the server finds them (GET /api/tickets/<ref>/earlier), asked for once per ticket
+// shown here, again only when the front office corrects who they are. Their count at the right of the problem's
+// label; the list over the outcome, opened by itself while they are called (the outcome is off then), closed
+// when serving starts (the answer is written then), opened and closed with the count or Esc.
+function visitsOf(ticket) {
+  const form = ticket.form || {};
+  const who = [form.phone, form.name, form.agency].join("\n");
+  let entry = state.visits.get(ticket.id);
+  if (!entry || entry.who !== who) {
+    entry = { who, loading: true };
+    state.visits.set(ticket.id, entry);
+    loadVisits(ticket, entry);
+  }
+  return entry;
+}
+
+async function loadVisits(ticket, entry) {
+  try {
+    const { body } = await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/earlier`);
+    entry.visits = Array.isArray(body.visits) ? body.visits : [];
+    entry.more = Boolean(body.more);
+    entry.limit = body.limit;
+  } catch (err) {
+    entry.failed = true; // offline or refused: asked again once the page is live again (onStatus)
+  }
+  entry.loading = false;
+  if (state.visits.get(ticket.id) === entry) renderVisits(currentTicket());
+}
+
+function renderVisits(ticket) {
+  const toggle = $("visits-toggle");
+  const panel = $("visits");
+  const entry = ticket ? visitsOf(ticket) : null;
+  const visits = (entry && entry.visits) || [];
+  if (!visits.length) {
+    toggle.hidden = true;
+    panel.hidden = true;
+    return;
+  }
+  const phase = `${ticket.id} ${ticket.status === "serving" ? "serving" : "called"}`;
+  if (state.visitsPhase !== phase) {
+    if (state.visitsPhase === null || !state.visitsPhase.startsWith(`${ticket.id} `)) state.visitsWhole.clear();
+    state.visitsPhase = phase;
+    state.visitsOpen = ticket.status !== "serving";
+  }
+  const n = entry.more ? `${visits.length}+` : String(visits.length);
+  toggle.hidden = false;
+  toggle.textContent = t("visits.toggle", { n });
+  toggle.title = t("visits.toggle_hint");
+  toggle.setAttribute("aria-expanded", String(state.visitsOpen));
+  panel.hidden = !state.visitsOpen;
+  const drawn = JSON.stringify([ticket.id, getLang(), entry.who, visits.length, entry.more, [...state.visitsWhole]]);
+  if (drawn === state.visitsDrawn && panel.querySelector("li")) return;
+  state.visitsDrawn = drawn;
+  $("visits-note").textContent = entry.more ? t("visits.more", { n: entry.limit || visits.length }) : "";
+  $("visits-list").replaceChildren(...visits.map((v) => visitItem(v, ticket)));
+}
+
+// What became of a visit, in words: an escalation with LKPP's ticket number and whether LKPP answered.
+function visitOutcome(v) {
+  if (v.status === "escalated" || v.status === "closed") {
+    return t(`visits.outcome.${v.status}${v.lkpp_ticket ? "_ticket" : ""}`, { ticket: v.lkpp_ticket });
+  }
+  const key = `visits.outcome.${v.status}`;
+  const said = t(key);
+  return said === key ? statusName(v.status) : said;
+}
+
+function visitItem(v, ticket) {
+  const whole = state.visitsWhole.has(v.id);
+  const today = v.day === ticket.day;
+  const when = today ? t("visits.today", { time: hhmm(v.created_at) }) : dayTime(v.created_at);
+  const problem = v.problem || "";
+  const texts = [];
+  const text = (key, value, cls, title = value) => {
+    if (!value) return;
+    texts.push(el("p", { class: `visit-text ${cls}`, title }, el("span", { class: "what" }, `${t(key)}: `), value));
+  };
+  text("visits.problem", whole ? problem : problem.split("\n")[0], "first", problem); // whole in its tooltip
+  if (v.status === "resolved") text("visits.solution", v.solution, "clamp");
+  if (v.status === "escalated" || v.status === "closed") {
+    text("visits.note", v.escalation_note, "clamp");
+    text("visits.solution", v.solution, "clamp");
+    text("visits.answer", v.lkpp_answer, "clamp");
+  }
+  // more than the shortened lines hold, roughly: Selengkapnya shows it whole
+  const long = problem.includes("\n") || [problem, v.solution, v.escalation_note, v.lkpp_answer].some((x) => (x || "").length > 90);
+  // a visit found by its phone under another name: whose name it was then
+  const other = !(v.matched || []).includes("name_agency") && (v.name || v.agency);
+  const service = v.service_name || serviceName(v.service);
+  return el(
+    "li",
+    { class: whole ? "whole" : null, dataset: { id: v.id, status: v.status, label: v.label } },
+    el(
+      "div",
+      { class: "visit-head" },
+      el("span", { class: "when" }, when),
+      el("span", { class: "label" }, v.label),
+      el("span", { class: "svc", title: service }, service),
+      el("a", { class: "form-link", href: `/counter/form/${encodeURIComponent(v.token)}`, target: "_blank", rel: "noopener",
+        title: t("visits.form_hint") }, t("visits.form")),
+    ),
+    el(
+      "div",
+      { class: "visit-result" },
+      el("span", { class: "result", dataset: { status: v.status } }, visitOutcome(v)),
+      v.officer_name ? el("span", { class: "by" }, t("visits.by", { officer: v.officer_name })) : null,
+      other ? el("span", { class: "as" }, t("visits.as", { name: v.name, agency: v.agency })) : null,
+    ),
+    ...texts,
+    long ? el("button", { type: "button", class: "whole-toggle", "aria-expanded": String(whole),
+      onclick: () => toggleVisitWhole(v.id) }, t(whole ? "visits.short" : "visits.whole")) : null,
+  );
+}
+
+function toggleVisitWhole(id) {
+  if (state.visitsWhole.has(id)) state.visitsWhole.delete(id);
+  else state.visitsWhole.add(id);
+  renderVisits(currentTicket());
+  const button = $("visits-list").querySelector(`li[data-id="${id}"] button.whole-toggle`);
+  if (button) button.focus(); // drawn anew: the cursor stays on the visit's button
+}
+
+function openVisits(open) {
+  state.visitsOpen = open;
+  renderVisits(currentTicket());
 }
 
 // A form_corrected event of this counter's ticket: say who changed which of its fields (the event names them,
@@ -1397,6 +1536,11 @@ function onStatus(up) {
   } else if (state.notice && state.notice.network) {
     notify("warn", "live.back_unsent"); // the action that failed offline: not done, say so, not "unreachable"
   }
+  if (up) {
+    // earlier visits that could not be asked for while the page was away: asked again for the ticket shown
+    for (const [id, entry] of [...state.visits]) if (entry.failed) state.visits.delete(id);
+    renderVisits(currentTicket());
+  }
 }
 
 // ---- actions ------------------------------------------------------------------------------
@@ -1615,6 +1759,14 @@ async function pickCounter(id) {
 
 function onKey(ev) {
   if (document.body.dataset.view !== "app" || $("leave-dialog").open) return; // the dialog's keys are its own
+  if (ev.key === "Escape" && !$("visits").hidden) {
+    // the earlier visits over the outcome: closed, the cursor where it was (or on their count)
+    ev.preventDefault();
+    const inside = $("visits").contains(document.activeElement);
+    openVisits(false);
+    if (inside) $("visits-toggle").focus();
+    return;
+  }
   if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
     ev.preventDefault();
     act(document.activeElement === $("note") ? "escalate" : "resolve");
@@ -1832,6 +1984,11 @@ $("outcome").addEventListener("input", saveDraft);
 $("kept-copy").addEventListener("click", copyKept);
 $("kept-dismiss").addEventListener("click", dismissKept);
 $("kept-open").addEventListener("click", toggleKept);
+$("visits-toggle").addEventListener("click", () => openVisits($("visits").hidden));
+$("visits-close").addEventListener("click", () => {
+  openVisits(false);
+  $("visits-toggle").focus();
+});
 $("outcome").addEventListener("input", (ev) => {
   // Typing into a field the server refused clears its message (and the refusal, once none is left).
   const p = document.querySelector(`.field-error[data-field="${ev.target.name}"]`);

@@ -121,6 +121,7 @@ class QueueService:
     today_tickets = _Method("views")
     today_list = _Method("views")
     history = _Method("views")
+    earlier_visits = _Method("views")
     escalations = _Method("views")
     has_tickets = _Method("views")
     form_copy = _Method("views")

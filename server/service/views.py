@@ -8,7 +8,7 @@ import json
 import math
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,10 @@ PRIOR_TICKETS = 3
 # A print job's status as the visitor's ticket status tells it (Tx.ticket_print_status).
 LINE_END = object()  # the playout's last item: (LINE_END, the whole line, 0)
 PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "printed": "printed"}
+# A returning visitor's earlier visits on the counter page (Views.earlier_visits): the newest this many, of the
+# local days this many days back and after.
+EARLIER_VISITS = 5
+EARLIER_DAYS = 365
 
 
 class Views:
@@ -376,6 +380,52 @@ class Views:
         with self.unit.store.read() as tx:
             ticket = self.unit.find_ticket(tx, ref, self.unit.clock(), any_day=True)
             return tx.events_of_ticket(ticket.id)
+
+    def earlier_visits(self, ref: str) -> dict[str, Any]:
+        """A ticket's visitor's earlier visits, for the officer who calls or serves them: the tickets whose form
+        server.forms.same_visitor takes for the same visitor's (the same phone, or the same name at the same
+        agency, folded), taken before this one (earlier today too) on the last EARLIER_DAYS local days, newest
+        first, the EARLIER_VISITS newest (`more`: there were more), each with its outcome's texts and how it
+        matched. A form retention anonymised is nobody's."""
+        now = self.unit.clock()
+        with self.unit.store.read() as tx:
+            ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            form = tx.form(ticket.id)
+            since = (date.fromisoformat(self.unit.day(now)) - timedelta(days=EARLIER_DAYS)).isoformat()
+            phone = form["phone"] if form["phone"].isdigit() else None  # stored normalised: digits, 0 first
+            key = core.visitor_key(form["name"], form["agency"])
+            rows = tx.earlier_visits(ticket.id, phone, key, since, EARLIER_VISITS + 1)
+        services = {s.code: s.name for s in self.unit.settings.services}
+        visits = []
+        for r in rows[:EARLIER_VISITS]:
+            visits.append(
+                {
+                    "id": r["id"],
+                    "token": r["token"],
+                    "label": r["label"],
+                    "day": r["day"],
+                    "created_at": r["created_at"],
+                    "service": r["service"],
+                    "service_name": services.get(r["service"], r["service"]),  # a service since removed: its code
+                    "transferred_from": r["transferred_from"] or "",
+                    "status": r["status"],
+                    "name": r["name"] or "",
+                    "agency": r["agency"] or "",
+                    "matched": [m for m, on in (("phone", r["by_phone"]), ("name_agency", r["by_name"])) if on],
+                    "problem": r["problem"] or "",
+                    "solution": r["solution"] or "",
+                    "escalation_note": r["escalation_note"] or "",
+                    "lkpp_ticket": r["lkpp_ticket"] or "",
+                    "lkpp_answer": r["lkpp_answer"] or "",
+                    "officer_name": r["officer_name"] or "",
+                }
+            )
+        return {
+            "visits": visits,
+            "more": len(rows) > EARLIER_VISITS,
+            "limit": EARLIER_VISITS,
+            "days": EARLIER_DAYS,
+        }
 
     def escalations(self) -> list[dict[str, Any]]:
         """Open escalations (waiting for LKPP's answer), oldest first: their age against the priority

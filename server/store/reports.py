@@ -450,11 +450,12 @@ class ReportQueries(TxBase):
         return {"tickets": tickets, "events": events}
 
     def anonymise_forms_before(self, day: str, placeholder: str) -> int:
-        """Replace name, phone and address on the forms of tickets of days before `day`; returns how many changed."""
+        """Replace name, phone and address on the forms of tickets of days before `day` (and forget their folded
+        name and agency: nobody's earlier visits any more); returns how many changed."""
         cur = self.db.execute(
-            "UPDATE forms SET name = ?1, phone = ?1, address = ?1 WHERE ticket_id IN"
+            "UPDATE forms SET name = ?1, phone = ?1, address = ?1, visitor_key = NULL WHERE ticket_id IN"
             " (SELECT id FROM tickets WHERE day < ?2)"
-            " AND NOT (name IS ?1 AND phone IS ?1 AND address IS ?1)",
+            " AND NOT (name IS ?1 AND phone IS ?1 AND address IS ?1 AND visitor_key IS NULL)",
             [placeholder, day],
         )
         return cur.rowcount

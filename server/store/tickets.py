@@ -142,8 +142,17 @@ class TicketQueries(TxBase):
         )
         ticket = ticket.replace(id=cur.lastrowid)
         self.db.execute(
-            "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, ?, ?, ?)",
-            [ticket.id, form["name"], form["agency"], form["address"], form["phone"], form["problem"]],
+            "INSERT INTO forms (ticket_id, name, agency, address, phone, problem, visitor_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ticket.id,
+                form["name"],
+                form["agency"],
+                form["address"],
+                form["phone"],
+                form["problem"],
+                core.visitor_key(form["name"], form["agency"]),
+            ],
         )
         return ticket
 
@@ -207,11 +216,43 @@ class TicketQueries(TxBase):
         if keys:
             sets = ", ".join(f"{k} = ?" for k in keys)
             self.db.execute(f"UPDATE forms SET {sets} WHERE ticket_id = ?", [*(fields[k] for k in keys), ticket_id])
+        if {"name", "agency"} & set(keys):  # the visitor's folded name and agency, as insert_ticket keeps them
+            row = self.one("SELECT name, agency FROM forms WHERE ticket_id = ?", [ticket_id]) or {}
+            self.db.execute(
+                "UPDATE forms SET visitor_key = ? WHERE ticket_id = ?",
+                [core.visitor_key(row.get("name"), row.get("agency")), ticket_id],
+            )
 
     def form(self, ticket_id: int) -> dict[str, str]:
         """The consultation form of a ticket (empty strings when none)."""
         row = self.one("SELECT name, agency, address, phone, problem FROM forms WHERE ticket_id = ?", [ticket_id])
         return row or {"name": "", "agency": "", "address": "", "phone": "", "problem": ""}
+
+    def earlier_visits(self, ticket_id: int, phone: str | None, key: str | None, since: str, limit: int) -> list[dict]:
+        """The same visitor's tickets taken before ticket `ticket_id` (a smaller id: ids are given in the order
+        the numbers are taken), of local days from `since` on, newest first, at most `limit`: those whose form
+        has `phone` or `key` (core.visitor_key). Each with its form's name, agency and problem, how it matched
+        (by_phone, by_name: 1 or 0), its outcome's texts and who signs it (SIGNER_NAME_SQL).
+
+        The newest `limit` of each index (forms by phone, by visitor_key: m028), walked backwards from the ticket
+        and no further, then each ticket by its id: a phone on two thousand forms costs no more than one on two
+        (a day is never before the day of a smaller id, so the `since` cut keeps the newest)."""
+        if not phone and not key:
+            return []
+        newest = (
+            "SELECT ticket_id FROM (SELECT ticket_id FROM forms WHERE {} = ? AND ticket_id < ?"
+            " ORDER BY ticket_id DESC LIMIT ?)"
+        )
+        return self.rows(
+            "SELECT t.id, t.token, t.day, t.created_at, t.label, t.service, t.status, t.transferred_from,"
+            " t.solution, t.escalation_note, t.lkpp_ticket, t.lkpp_answer,"
+            f" {SIGNER_NAME_SQL} AS officer_name, f.name, f.agency, f.problem,"
+            " COALESCE(f.phone = ?, 0) AS by_phone, COALESCE(f.visitor_key = ?, 0) AS by_name"
+            " FROM tickets t JOIN forms f ON f.ticket_id = t.id LEFT JOIN users u ON u.username = t.officer"
+            f" WHERE t.id IN ({newest.format('phone')} UNION {newest.format('visitor_key')}) AND t.day >= ?"
+            " ORDER BY t.id DESC LIMIT ?",
+            [phone, key, phone, ticket_id, limit, key, ticket_id, limit, since, limit],
+        )
 
     def queue_heads(self, day: str, services: Iterable[str]) -> list[Ticket]:
         """The first waiting ticket of each (service, lane) group: every ticket core.next_for may pick.
