@@ -381,16 +381,16 @@ def login():
     if bad:
         raise FormIncomplete(bad)
     throttle = current_app.extensions["antrian.login_throttle"]
-    address = request.remote_addr or "?"
-    wait = throttle.reserve(address)  # counted before the password is hashed, whatever the concurrency
-    if wait:
+    address, username = request.remote_addr or "?", username.strip().lower()
+    attempt = throttle.reserve(address, username)  # counted before the password is hashed, whatever the concurrency
+    if attempt.wait:
         # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
-        raise TooMany("login_throttled", minutes=max(1, -(-wait // 60)))
+        raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
     with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
-        user = service().accounts.user(username.strip().lower())
+        user = service().accounts.user(username)
         ok = check_login(user, password)
-    throttle.done(address, ok)
+    throttle.done(attempt, ok)
     if not ok:
         raise LoginRequired("login_failed")
     start_session(user)
@@ -421,9 +421,10 @@ def me():
 @require("officer", "frontoffice")
 def change_own_password():
     """The logged-in account's own new password: {current, new}. The current password is checked as a
-    login checks it, at its cost and under its throttle: a wrong one counts as a failed login of this
-    address (the login page's count: ten in five minutes, then 429 login_throttled for both) and of this
-    account (whatever the address its session is used from), and a success clears both. Then the
+    login checks it, at its cost and under its throttle: a wrong one counts as a failed login of the
+    account's name from this address (the login page's counts: ten in five minutes, then 429 login_throttled
+    for both) and of this account (whatever the address its session is used from), and a success clears
+    both; a refusal by the account's count alone counts nothing for the address. Then the
     account's other sessions end, this one goes on (its cookie renewed), and `user_changed` {change:
     "password"} is logged with the account as actor. 422 form_incomplete with `fields`: current or new
     missing, a new one not 8-200 characters (password_length) or the same as the current one
@@ -446,18 +447,19 @@ def change_own_password():
         raise FormIncomplete(bad)
     user = current_user()
     throttle = current_app.extensions["antrian.login_throttle"]
-    address, account = request.remote_addr or "?", f"account:{user['id']}"
-    wait = throttle.reserve(address) or throttle.reserve(account)  # counted before the hash, as a login
-    if wait:
-        limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
-        raise TooMany("login_throttled", minutes=max(1, -(-wait // 60)))
-    with throttle.turn(address):
+    address = request.remote_addr or "?"
+    # counted before the hash, as a login, and for the account: a refusal by one count costs nothing in another
+    attempt = throttle.reserve(address, user["username"], f"account:{user['id']}")
+    if attempt.wait:
+        if attempt.mine:  # this address's own guesses; not the account's alone (its owner's PC, a thief's guesses)
+            limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
+        raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
+    with throttle.turn(address):  # the check and the new hash: one at a time per address
         ok = check_login(user, current)
-    throttle.done(address, ok)
-    throttle.done(account, ok)
-    if not ok:
-        raise FormIncomplete({"current": "current_password_wrong"}, "current_password_wrong")
-    changed = service().accounts.set_own_password(user, new).body
+        throttle.done(attempt, ok)
+        if not ok:
+            raise FormIncomplete({"current": "current_password_wrong"}, "current_password_wrong")
+        changed = service().accounts.set_own_password(user, new).body
     renew_session(changed)
     return jsonify({"user": _user_view(changed), "csrf_token": csrf_token()})
 

@@ -9,9 +9,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app, g, request, session
 
@@ -24,38 +24,61 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PASSWORD_MIN, PASSWORD_MAX = 8, 200  # characters of a new password (`users passwd` asks the same)
 
 
-class LoginThrottle:
-    """Login attempts per address. An attempt is counted, and its place reserved, before its password
-    is hashed: at most `limit` hashes per address in any `window` seconds, however many requests come
-    at once. Attempts from one address are checked one after the other (`turn`), so a burst from one
-    device waits behind itself and never queues another device's login behind it. A success clears
-    the address's count."""
+class LoginAttempt(NamedTuple):
+    """One password check's place in the throttle (LoginThrottle.reserve)."""
 
-    def __init__(self, limit: int = 10, window: float = 300.0):
+    wait: int  # 0: it may be checked (and is counted); else the seconds until one may be
+    mine: bool  # refused by a count of its own address (its guesses there), not only by the account's
+    keys: tuple[Any, ...] = ()  # the counts it was added to: the address's, the name's there, the account's
+    at: float = 0.0  # when
+
+
+class LoginThrottle:
+    """Failed password checks, counted before the password is hashed, whatever the concurrency. Each
+    attempt counts for the name tried from its address, (address, username): `limit` (10) in any `window`
+    (5 minutes) and that name is refused there, unchecked, until the oldest is `window` old; and for the
+    address itself: `address_limit` (30) and every name is. A success clears its name's count at that
+    address (an officer who mistyped goes on from zero) but takes from the address's count only its own
+    attempt: the address's other failures stay, so logging in to one's own account between guesses at
+    another's gains no guesses. An account's own password change (POST /api/me/password) counts for the
+    account too, whatever the address (`limit`; a session taken elsewhere guesses no faster). A refusal
+    counts nowhere: a key that refuses does not use up another's. Attempts from one address are checked
+    one after the other (`turn`), so a burst from one device waits behind itself and never queues
+    another device's login behind it; at most `address_limit` of them wait."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0, address_limit: int | None = None):
         self.limit = limit
         self.window = window
-        self.failures: dict[str, deque[float]] = {}
+        self.address_limit = address_limit if address_limit is not None else 3 * limit
+        self.failures: dict[Any, deque[float]] = {}  # address, (address, username), "account:<id>" -> times
         self.turns: dict[str, list[Any]] = {}  # address -> [its lock, attempts holding or awaiting it]
         self.lock = threading.Lock()
 
-    def reserve(self, key: str) -> int:
-        """0: `key` may try (its attempt is counted now); else how many seconds until it may."""
+    def reserve(self, address: str, username: str, account: str | None = None) -> LoginAttempt:
+        """Count an attempt at `username`'s password from `address` (and at `account`'s, given) before it
+        is checked; or, when one of its counts is full, refuse it and count it nowhere."""
         now = time.monotonic()
+        keys: tuple[Any, ...] = (address, (address, username)) + ((account,) if account else ())
+        limits = (self.address_limit, self.limit, self.limit)
         with self.lock:
-            q = self.failures.get(key)
-            while q and now - q[0] > self.window:
-                q.popleft()
-            if q and len(q) >= self.limit:
-                return max(1, int(self.window - (now - q[0])) + 1)
-            self.failures.setdefault(key, deque()).append(now)
-            if len(self.failures) > 10000:  # forget addresses that stopped
+            waits = []
+            for key, limit in zip(keys, limits, strict=False):
+                q = self.failures.get(key)
+                while q and now - q[0] > self.window:
+                    q.popleft()
+                waits.append(max(1, int(self.window - (now - q[0])) + 1) if q and len(q) >= limit else 0)
+            if any(waits):
+                return LoginAttempt(max(waits), mine=any(waits[:2]))
+            for key in keys:
+                self.failures.setdefault(key, deque()).append(now)
+            if len(self.failures) > 10000:  # forget addresses and names that stopped
                 for k in [k for k, v in self.failures.items() if not v or now - v[-1] > self.window]:
                     del self.failures[k]
-            return 0
+        return LoginAttempt(0, mine=False, keys=keys, at=now)
 
     @contextmanager
     def turn(self, key: str) -> Iterator[None]:
-        """Hold `key`'s one place in the password check (at most `limit` attempts ever wait for it)."""
+        """Hold `key`'s one place in the password check (at most `address_limit` attempts ever wait for it)."""
         with self.lock:
             entry = self.turns.setdefault(key, [threading.Lock(), 0])
             entry[1] += 1
@@ -68,11 +91,21 @@ class LoginThrottle:
                 if not entry[1]:
                     self.turns.pop(key, None)
 
-    def done(self, key: str, ok: bool) -> None:
-        """A success clears the address's count."""
-        if ok:
-            with self.lock:
+    def done(self, attempt: LoginAttempt, ok: bool) -> None:
+        """A failure stays counted. A success clears its name's count at its address (and its account's)
+        and takes its own attempt, and no other, from its address's count."""
+        if not ok or not attempt.keys:
+            return
+        address, *others = attempt.keys
+        with self.lock:
+            for key in others:
                 self.failures.pop(key, None)
+            q = self.failures.get(address)
+            if q is not None:
+                with suppress(ValueError):  # already out of the window
+                    q.remove(attempt.at)
+                if not q:
+                    del self.failures[address]
 
 
 _DUMMY_HASH: list[str] = []

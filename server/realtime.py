@@ -39,7 +39,8 @@ PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests w
 SESSION_PENALTY_SECONDS = 5.0
 # A print agent's token, guessed: a guessed one takes its printer's jobs (a counter's are the visitors' whole
 # forms). Like a login, a device has AGENT_GUESSES wrong tokens (or printers) in AGENT_GUESS_WINDOW seconds,
-# its right one clearing them; past them its agent connections are refused unchecked, with no penalty on the
+# its right one not clearing them (the real agent connecting between guesses gains them none); past them its
+# agent connections are refused unchecked, with no penalty on the
 # device's other requests (the kiosk page on the agent's PC). Without it one device had 900
 # guesses a second (19 a session, under its packet budget, then a new session). An agent refused that long
 # comes back by itself (it reconnects).
@@ -149,7 +150,7 @@ def register(
     # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
     service.closers.append(wake.set)
     budgets = _budget_packets(socketio, fanout, penalize)
-    agent_guesses = LoginThrottle(AGENT_GUESSES, AGENT_GUESS_WINDOW)
+    agent_guesses = LoginThrottle(AGENT_GUESSES, AGENT_GUESS_WINDOW, address_limit=AGENT_GUESSES)
     refused_agents = SparseLog(log, "print agent refused (a wrong token or printer)")
     socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
@@ -210,13 +211,14 @@ def register(
             return True
         if role == "agent":
             address = request.remote_addr or "?"
-            if agent_guesses.reserve(address):  # its wrong guesses spent: not checked (counted first, as a login)
+            guess = agent_guesses.reserve(address, "agent")  # counted first, as a login
+            if guess.wait:  # its wrong guesses spent: not checked
                 return False  # no penalty on the address: a kiosk PC's agent with an old token retries every
                 # few seconds, and the kiosk page beside it would wait for 429s (refusing unchecked is enough)
             printer, token = auth.get("printer"), auth.get("token")
             expected = agent_tokens.get(printer) if isinstance(printer, str) else None
             ok = bool(expected) and isinstance(token, str) and same_secret(token, expected)
-            agent_guesses.done(address, ok)
+            agent_guesses.done(guess, ok)
             if not ok:
                 refused_agents(address, PermissionError(f"printer {str(printer)[:40]!r}"))
                 return False

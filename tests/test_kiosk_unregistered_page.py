@@ -59,13 +59,13 @@ def test_a_kiosk_pc_not_named_says_so_at_once_and_takes_numbers_once_named(brows
         assert elsewhere.log().count("kiosk: device 127.0.0.1 opened the kiosk page") == 1  # once, not per load
 
         # The admin adds its address (live): the kiosk reloads itself into its welcome, and takes numbers.
-        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
         page.evaluate("window.notNamedPage = true")  # gone with the reload
         _set_kiosks(elsewhere, ["192.168.1.20", "127.0.0.1"])
         expect(page.locator("#screen-welcome")).to_be_visible()
         expect(notice).to_be_hidden()
         # the reloaded page, live (on a busy machine a tap on the page being left was lost with it)
-        page.wait_for_function("() => !window.notNamedPage && antrianKiosk.live", polling=50)
+        page.wait_for_function("() => !window.notNamedPage && window.antrianKiosk && antrianKiosk.live", polling=50)
         page.click("#start")
         expect(page.locator("#screen-service")).to_be_visible()
         page.click('[data-service="A"]')
@@ -78,7 +78,7 @@ def test_a_kiosk_pc_not_named_says_so_at_once_and_takes_numbers_once_named(brows
 
         # Its address leaves the list while a visitor types (DHCP gave the PC another): the form stays until
         # Ambil nomor antrian, refused; then the staff's notice at once, nothing of the visitor left.
-        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
         page.click("#start")
         page.click('[data-service="A"]')
         fill_fast(page, form)
@@ -113,7 +113,7 @@ def test_a_kiosk_not_named_looks_again_every_minute_by_itself(browser, elsewhere
         page.goto(f"{elsewhere.url}/kiosk/")
         expect(page.locator("#screen-unregistered")).to_be_visible()
         # its live connection ended for good (no reconnection, no new snapshot): the minute's look alone
-        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
         page.evaluate("() => { antrianKiosk.socket.io.reconnection(false); antrianKiosk.socket.disconnect(); }")
         page.clock.fast_forward("01:05")
         expect(page.locator("#screen-unregistered")).to_be_visible()  # still not named: still said

@@ -43,6 +43,63 @@ def test_the_door_opens_again_and_a_success_forgets_the_failures(app, client):
     assert client.post("/api/login", json={"username": "budi", "password": "rahasia-123"}).status_code == 200
 
 
+def test_logging_in_to_ones_own_account_between_guesses_at_anothers_gains_no_guesses(app, client, monkeypatch):
+    """A staff member at their PC: nine guesses at the admin's password, their own login, nine more... The
+    name's count at the address is not cleared by another name's success, and after ten it is refused."""
+    import server.auth as auth
+
+    add_user(app, "rina", "frontoffice")
+    add_user(app, "kepala", "admin", password="rahasia-kepala")
+    checked = []
+    real = auth.check_password
+    monkeypatch.setattr(auth, "check_password", lambda h, p: checked.append(p) or real(h, p))
+    answers = []
+    for round_ in range(5):
+        for i in range(9):
+            r = client.post("/api/login", json={"username": "kepala", "password": f"tebak-{round_}-{i}"})
+            answers.append(r.status_code)
+        assert client.post("/api/login", json={"username": "rina", "password": "rahasia-123"}).status_code == 200
+    assert answers == [401] * 10 + [429] * 35
+    assert len([p for p in checked if p.startswith("tebak-")]) == 10  # the refused ones were not even hashed
+    r = client.post("/api/login", json={"username": "KEPALA ", "password": "rahasia-kepala"})
+    assert r.status_code == 429  # the name as the login reads it: trimmed, any case
+
+
+def test_an_addresss_failures_at_many_names_close_it_and_a_success_does_not_reopen_it(app, client):
+    """Past its own cap (30 failures in 5 minutes, three times a name's) the address is refused for every name,
+    the right password of a real account included; a success in between takes off only its own attempt."""
+    add_user(app, "rina", "frontoffice")
+    answers = []
+    for i in range(30):
+        r = client.post("/api/login", json={"username": f"tebak{i}", "password": "salah-sekali"})
+        answers.append(r.status_code)
+        if i in (9, 19):  # its own login now and then
+            assert client.post("/api/login", json={"username": "rina", "password": "rahasia-123"}).status_code == 200
+    assert answers == [401] * 30
+    r = client.post("/api/login", json={"username": "rina", "password": "rahasia-123"})
+    assert r.status_code == 429 and r.get_json()["error"] == "login_throttled"
+    other = {"REMOTE_ADDR": "10.0.0.8"}  # another PC of the office
+    r = client.post("/api/login", json={"username": "rina", "password": "rahasia-123"}, environ_base=other)
+    assert r.status_code == 200
+
+
+def test_an_office_pc_where_officers_mistype_now_and_then_throttles_nobody(app, client):
+    """The morning at the front desk's PC, Caps Lock left on: five officers each get their password wrong twice,
+    then each logs in. Ten failures from one address, none of them ten at one name: nobody waits."""
+    officers = ["budi", "sari", "dewi", "eko", "rina"]
+    for name in officers:
+        add_user(app, name, "officer")
+    for name in officers:
+        for _ in range(2):
+            r = client.post("/api/login", json={"username": name, "password": "RAHASIA-123"})
+            assert r.status_code == 401, (name, r.get_json())
+    for name in officers:
+        r = client.post("/api/login", json={"username": name, "password": "rahasia-123"})
+        assert r.status_code == 200, (name, r.get_json())
+        assert client.post("/api/login", json={"username": name, "password": "salah-lagi"}).status_code == 401
+        assert client.post("/api/login", json={"username": name, "password": "rahasia-123"}).status_code == 200
+
+
 def test_logins_being_checked_do_not_stop_the_server_answering_others(live):
     """scrypt takes about 0.1 s a check; on the event loop, eight logins at once would hold every
     display, kiosk and counter for most of a second. In a native thread the loop keeps answering."""

@@ -70,8 +70,8 @@ def test_an_account_changes_its_own_password_its_other_sessions_end_and_this_one
 
 
 def test_a_wrong_current_password_is_said_at_its_field_and_counts_as_a_failed_login(app, client, monkeypatch):
-    """Ten failures from one address in five minutes, at the login page or here, and both refuse (429) without
-    checking anything; the password stays as it was."""
+    """Ten failures at the account's name from one address in five minutes, at the login page or here, and both
+    refuse (429) without checking anything; the password stays as it was."""
     h = login(app, client, "budi")
     hashed = []
     import server.auth as auth
@@ -125,6 +125,52 @@ def test_the_accounts_own_count_holds_from_any_address(app, client):
             q[i] -= 301
     assert change(client, h).status_code == 200
     assert not throttle.failures.get(f"account:{account(app)['id']}")  # a success clears the count
+
+
+def test_a_thiefs_guesses_do_not_lock_the_owner_out_of_their_own_pc(app, client, monkeypatch):
+    """Budi's session cookie taken to a laptop: ten wrong current passwords there fill the account's count, and
+    the owner's changes, refused by that count, count nothing for the owner's PC, which is not penalised either:
+    the owner still logs in there. The thief's laptop, over its own count, is."""
+    import server.limits as limits
+
+    penalised = []
+    monkeypatch.setattr(limits, "penalize", lambda app_, address, seconds: penalised.append(address))
+    thief_pc, own_pc = {"REMOTE_ADDR": "10.0.0.66"}, {"REMOTE_ADDR": "10.0.0.5"}
+    add_user(app, "budi", "officer")
+    thief, owner = app.test_client(), app.test_client()
+    hs = []
+    for c, env in ((thief, thief_pc), (owner, own_pc)):
+        r = c.post("/api/login", json={"username": "budi", "password": PASSWORD}, environ_base=env)
+        hs.append({"X-CSRFToken": r.get_json()["csrf_token"]})
+    for i in range(10):
+        assert change(thief, hs[0], current=f"tebakan-{i}", environ_base=thief_pc).status_code == 422
+    for _ in range(12):  # the owner tries again and again with the right one
+        r = change(owner, hs[1], environ_base=own_pc)
+        assert r.status_code == 429 and r.get_json()["error"] == "login_throttled"
+    assert penalised == []
+    r = app.test_client().post("/api/login", json={"username": "budi", "password": PASSWORD}, environ_base=own_pc)
+    assert r.status_code == 200, r.get_json()
+    assert change(thief, hs[0], environ_base=thief_pc).status_code == 429
+    assert penalised == ["10.0.0.66"]
+
+
+def test_the_new_password_is_hashed_in_its_addresss_turn(app, client, monkeypatch):
+    """The new password's hash (scrypt, as costly as a check) waits behind the address's other checks too."""
+    import server.passwords as passwords
+
+    h = login(app, client, "budi")
+    throttle = app.extensions["antrian.login_throttle"]
+    held = []
+    real = passwords.hash_password
+
+    def hash_password(password, *args, **kwargs):
+        entry = throttle.turns.get("127.0.0.1")
+        held.append(entry is not None and entry[0].locked())
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr(passwords, "hash_password", hash_password)
+    assert change(client, h).status_code == 200
+    assert held == [True]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +251,19 @@ def test_the_accounts_other_staff_sockets_are_closed_and_this_sessions_connect_a
     assert not socketio.test_client(app, auth={"role": "staff"}, flask_test_client=other).is_connected()
     mine = socketio.test_client(app, auth={"role": "staff"}, flask_test_client=client)
     assert mine.is_connected()
-    assert [m["name"] for m in mine.get_received()] == ["snapshot"]
+    # its snapshot; the change's own event may come before it (the socket joins the staff room first, and the
+    # publisher is a thread of its own), never one the snapshot does not hold
+    got = mine.get_received()
+    snapshots = [m["args"][0] for m in got if m["name"] == "snapshot"]
+    assert len(snapshots) == 1 and "tickets" in snapshots[0], got
+    events = [
+        e
+        for m in got
+        if m["name"] in ("event", "events")
+        for e in (m["args"][0] if m["name"] == "events" else m["args"])
+    ]
+    assert len(got) == 1 + len([m for m in got if m["name"] in ("event", "events")]), got
+    assert all(e["seq"] <= snapshots[0]["seq"] for e in events), got
     mine.disconnect()
 
 

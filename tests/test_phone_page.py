@@ -298,3 +298,36 @@ def test_the_language_stays_after_a_reload_and_a_bare_t_is_the_phone_404(phone, 
     officer("resolve")
     r = requests.get(f"{live.url}/t/", timeout=5)
     assert r.status_code == 404 and "Tiket tidak ditemukan" in r.text and "Periksa alamat" in r.text
+
+
+def test_a_counter_named_with_dollar_signs_is_written_as_it_is(browser, tmp_path):
+    """phone.js filled "{counter}" with String.replace and a string, which reads "$&" (what was found) and "$$"
+    ("$") in it: "Loket $& $$ 2" came out "Loket {counter} $ 2". The staff pages' filler (common.js t, with
+    replaceAll) did the same. A value goes in as it is now."""
+    from staffpages import sign_in
+
+    name = "Loket $& $$ 2"
+    server = LiveServer(write_config(tmp_path, {'name = "Loket 1"': f'name = "{name}"'})).start()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        server.add_user("petugas", "officer")
+        session = server.session("petugas", "rahasia-123")
+        mine = issue(server)
+        for action in ("call-next", "start"):
+            r = session.post(f"{server.url}/api/counters/1/{action}", json={}, timeout=5)
+            assert r.status_code == 200, r.text
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{mine['token']}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        expect(page.locator("#note")).to_have_text(f"Anda sedang dilayani di {name}.")
+        page.locator("#lang-toggle").tap()
+        expect(page.locator("#note")).to_have_text(f"You are being served at {name}.")
+        staff = sign_in(context.new_page(), server, "/counter/", "petugas")
+        filled = staff.evaluate(
+            "async (name) => (await import('/counter/static/common.js')).t('{counter} · {counter}', {counter: name})",
+            name,
+        )
+        assert filled == f"{name} · {name}"
+    finally:
+        context.close()
+        server.stop()

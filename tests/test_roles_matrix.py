@@ -596,15 +596,33 @@ def test_no_account_below_admin_changes_its_own_role_counter_name_or_password(ap
 # -- an admin disabled or demoted; a staff socket after its session ---------------------------------------
 
 
+def socket_events(messages: list) -> list:
+    """The events among a socket's messages, one by one ("event" carries one, "events" a batch)."""
+    return [
+        e
+        for m in messages
+        if m["name"] in ("event", "events")
+        for e in (m["args"][0] if m["name"] == "events" else m["args"])
+    ]
+
+
+def connect_snapshot(sock) -> tuple[dict, list]:
+    """The one snapshot a socket got on connecting, and the events received with it that it does not hold. The
+    socket joins its rooms before its snapshot is sent (server/realtime.py on_connect) and the publisher is a
+    thread of its own: under load the events of the office's own setup come before the snapshot, or after it."""
+    got = sock.get_received()
+    snapshots = [m["args"][0] for m in got if m["name"] == "snapshot"]
+    assert len(snapshots) == 1, got
+    seq = snapshots[0]["seq"]
+    return snapshots[0], [e for e in socket_events(got) if not isinstance(e, dict) or e.get("seq", 1 << 62) > seq]
+
+
 def staff_socket(app, client):
     socketio = app.extensions["antrian.socketio"]
     sock = socketio.test_client(app, auth={"role": "staff"}, flask_test_client=client)
     assert sock.is_connected()
-    # the snapshot first; the events of the office's own setup may follow it (the publisher is a thread of its
-    # own, and under load it sends them after this connect): received_events leaves out those the snapshot has
-    got = sock.get_received()
-    assert got and got[0]["name"] == "snapshot", got
-    sock.seen_seq = got[0]["args"][0]["seq"]
+    snapshot, sock.early = connect_snapshot(sock)  # received_events starts from those it does not hold
+    sock.seen_seq = snapshot["seq"]
     return sock
 
 
@@ -616,13 +634,13 @@ def staff_room(app) -> set[str]:
 
 def received_events(sock, until: Callable[[list], bool], seconds: float = 5.0) -> list:
     """The events the socket has received once `until(them)` holds (the publisher is a thread of its own)."""
-    got: list = []
+    got: list = list(sock.early)
+    sock.early = []
     deadline = time.monotonic() + seconds
     while True:
         if sock.is_connected():
-            for m in sock.get_received():
-                evs = m["args"][0] if m["name"] == "events" else m["args"]
-                got += [e for e in evs if not isinstance(e, dict) or e.get("seq", 1 << 62) > sock.seen_seq]
+            evs = socket_events(sock.get_received())
+            got += [e for e in evs if not isinstance(e, dict) or e.get("seq", 1 << 62) > sock.seen_seq]
         if until(got) or time.monotonic() > deadline:
             return got
         time.sleep(0.01)
@@ -709,7 +727,7 @@ def test_each_socket_identity_joins_only_its_rooms(app, role):
         assert sock.is_connected(), (role, identity)
         joined = {r.split(":")[0] + ":" if r.startswith("ticket:") else r for r in _rooms(app, sock)}
         assert joined == rooms, (role, identity, joined)
-        snapshot = sock.get_received()[0]["args"][0]
+        snapshot, _ = connect_snapshot(sock)
         assert ("tickets" in snapshot) == ("staff" in rooms), (role, identity)  # the forms: the staff's only
         sock.emit("snapshot")
         again = [m["args"][0] for m in sock.get_received() if m["name"] == "snapshot"]

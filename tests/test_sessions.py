@@ -105,7 +105,7 @@ def test_throttle_reserves_before_the_check_whatever_the_concurrency():
 
     def attempt():
         start.wait()
-        answers.append(throttle.reserve("10.0.0.66"))
+        answers.append(throttle.reserve("10.0.0.66", "budi").wait)
 
     threads = [threading.Thread(target=attempt) for _ in range(50)]
     for t in threads:
@@ -114,7 +114,7 @@ def test_throttle_reserves_before_the_check_whatever_the_concurrency():
         t.join()
     assert answers.count(0) == 10  # ten attempts may be checked in the window, however many come at once
     assert all(a > 0 for a in answers if a)
-    assert throttle.reserve("10.0.0.7") == 0  # another device is not affected
+    assert throttle.reserve("10.0.0.7", "budi").wait == 0  # another device is not affected
 
 
 def test_one_devices_attempts_wait_for_each_other_not_for_another_device():
@@ -135,14 +135,32 @@ def test_one_devices_attempts_wait_for_each_other_not_for_another_device():
     assert throttle.turns == {}  # nothing kept once nobody waits
 
 
-def test_a_success_clears_the_count():
-    throttle = LoginThrottle(limit=3, window=300)
+def test_a_success_clears_its_names_count_and_only_its_own_attempt_of_the_addresss():
+    throttle = LoginThrottle(limit=3, window=300, address_limit=5)
     for _ in range(2):
-        assert throttle.reserve("a") == 0
-        throttle.done("a", False)
-    assert throttle.reserve("a") == 0
-    throttle.done("a", True)
-    assert throttle.reserve("a") == 0
+        throttle.done(throttle.reserve("a", "budi"), False)
+    throttle.done(throttle.reserve("a", "sari"), False)
+    ok = throttle.reserve("a", "budi")
+    assert ok.wait == 0
+    throttle.done(ok, True)
+    assert ("a", "budi") not in throttle.failures and len(throttle.failures[("a", "sari")]) == 1
+    assert len(throttle.failures["a"]) == 3  # the address keeps its three failures, not the success
+    for _ in range(2):
+        throttle.done(throttle.reserve("a", "budi"), False)
+    refused = throttle.reserve("a", "budi")  # five failures from the address: every name waits
+    assert refused.wait > 0 and refused.mine and len(throttle.failures["a"]) == 5  # and counts nowhere
+    assert throttle.reserve("a", "dewi").wait > 0
+    assert throttle.reserve("b", "dewi").wait == 0  # another address is not affected
+
+
+def test_a_refusal_by_the_accounts_count_counts_nothing_for_the_address():
+    throttle = LoginThrottle(limit=3, window=300)
+    for _ in range(3):
+        throttle.done(throttle.reserve("thief", "budi", "account:1"), False)
+    refused = throttle.reserve("owner", "budi", "account:1")
+    assert refused.wait > 0 and not refused.mine  # the account's count alone: not this address's doing
+    assert "owner" not in throttle.failures and ("owner", "budi") not in throttle.failures
+    assert throttle.reserve("owner", "budi").wait == 0  # its login goes on
 
 
 def test_login_refused_early_while_throttled_hashes_nothing(app, client, monkeypatch):

@@ -110,6 +110,7 @@ def test_forms_recap_and_archive_keep_the_name_and_nip_they_were_signed_with(tmp
         # the text copied for the LKPP's TTS is signed as the form (the mail was off: nothing else kept it)
         (case,) = admin.get("/api/escalations", headers=ah).get_json()["escalations"]
         assert f"Pemberi penjelasan: {OLD_NAME} (NIP. {OLD_NIP_SAID})" in case["copy_text"]
+        assert case["officer_name"] == OLD_NAME  # the escalations page's officer, as the form and the recap
         # a visitor served after the change: the new name and NIP
         later = serve(app, siti, sh, name="Citra Lestari")
         page = a4(siti, later)
@@ -189,6 +190,14 @@ def test_a_ticket_kept_before_m027_is_signed_as_its_account_is_now(tmp_path, clo
         assert f"( {NEW_NAME} )\n".encode() in paper and f"NIP. {NEW_NIP_SAID}\n".encode() in paper
         assert f"( {OLD_NAME} )" in a4(siti, kept)
         assert petugas(admin, ah) == {"Ani Wijaya": NEW_NAME, "Bayu Pratama": OLD_NAME}
+        # escalated: the escalations page names them as the form does
+        before = serve(app, siti, sh, "escalate", name="Citra Lestari")
+        since = serve(app, siti, sh, "escalate", name="Dedi Kurnia")
+        with app.extensions["antrian"].store.write() as tx:
+            tx.db.execute("UPDATE tickets SET signer_name = NULL, signer_nip = NULL WHERE token = ?", [before])
+        rename(admin, ah, "siti", "Siti N.", NEW_NIP)
+        cases = admin.get("/api/escalations", headers=ah).get_json()["escalations"]
+        assert [c["officer_name"] for c in cases] == ["Siti N.", NEW_NAME], (before, since)
     finally:
         if app is not None:
             app.extensions["antrian"].stop()

@@ -268,7 +268,9 @@ STAFF_BAR = """() => {
     const range = document.createRange();
     range.selectNodeContents(name);
     return {
-        name: name.textContent, title: name.title, box: rect(name.getBoundingClientRect()),
+        // the tooltip shown over the name: the link's (the name's own would hide it)
+        name: name.textContent, title: name.title, linkTitle: name.closest('a').title,
+        box: rect(name.getBoundingClientRect()),
         clipped: name.scrollWidth > name.clientWidth || name.scrollHeight > name.clientHeight,
         lines: [...range.getClientRects()].filter((r) => r.width > 0).map(rect),
         logout: rect(out.getBoundingClientRect()), logoutText: out.textContent.trim(),
@@ -302,7 +304,9 @@ def test_the_skm_pages_bar_shows_who_is_logged_in_whole_and_keluar_beside_it(bro
             page.evaluate("document.fonts.ready")
             bar = page.evaluate(STAFF_BAR)
             where = (lang, width)
-            assert bar["name"] == LONG_FULL_NAME and bar["title"] == "kartika", (where, bar)
+            assert bar["name"] == LONG_FULL_NAME and bar["title"] == "", (where, bar)
+            whole = f"{LONG_FULL_NAME} (kartika) — " + {"id": "ganti kata sandi", "en": "change password"}[lang]
+            assert bar["linkTitle"] == whole, (where, bar)
             assert not bar["clipped"] and bar["lines"], (where, bar)
             box = bar["box"]
             for line in bar["lines"]:

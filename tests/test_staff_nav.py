@@ -379,3 +379,19 @@ def test_the_staff_bars_name_the_full_name_the_forms_are_signed_with(app, client
         tx.update_user("budi", full_name="Budi Santoso, S.Kom.")
     me = client.get("/api/me", headers=h).get_json()["user"]
     assert me["username"] == "budi" and me["full_name"] == "Budi Santoso, S.Kom."
+
+
+@pytest.mark.parametrize("path", ["/counter/recap", "/counter/dashboard", "/counter/skm", "/counter/guestbook"])
+def test_the_report_pages_name_in_the_bar_has_one_tooltip_the_links_with_the_login_and_the_password(app, client, path):
+    """The name's own tooltip (the login name) hid the link's, which says where the name leads: "… — ganti kata
+    sandi". Only the link has one, naming both, as common.js leaves the other staff pages' bars."""
+    login(app, client, "budi")
+    with app.extensions["antrian"].store.write() as tx:
+        tx.update_user("budi", full_name="Budi Santoso, S.Kom.")
+    html = client.get(path).get_data(as_text=True)
+    account = re.search(r'<span class="nav-account">(.*?</span></a>)', html, re.S)
+    assert account, html
+    link = re.search(r'<a class="nav-me" href="/counter/password" title="([^"]*)">', account.group(1))
+    assert link and link.group(1) == "Budi Santoso, S.Kom. (budi) — ganti kata sandi", account.group(1)
+    assert '<span class="nav-user">Budi Santoso, S.Kom.</span>' in account.group(1)
+    assert account.group(1).count("title=") == 1

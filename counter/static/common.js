@@ -20,7 +20,8 @@ export function getLang() {
 export function t(key, params = {}) {
   const pair = catalogue[key];
   let text = pair ? (lang === "en" ? pair[1] : pair[0]) : key;
-  for (const [k, v] of Object.entries(params)) text = text.replaceAll(`{${k}}`, String(v));
+  // split/join: a value is put in as it is (a replaceAll() string reads "$&" and "$$" in a name)
+  for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(String(v));
   return text;
 }
 

@@ -2,7 +2,7 @@
    announces each call (chime, then the server's speech) strictly one after another.
    The display never lies: a gap in the seqs or a reconnect means a fresh snapshot; while the
    connection is down an OFFLINE badge says so. Test hook: window.antrianDisplay. */
-import { connect } from "/static/live.js";
+import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
 (function () {
   "use strict";
@@ -24,6 +24,7 @@ import { connect } from "/static/live.js";
   const KEPT = 300; // announcements remembered (played seqs, log): enough to never replay one, and bounded
   const SPEECH_KEPT = 3; // decoded phrases kept, so a repeat or a recall does not fetch again
   const RESUME_WAIT_MS = 500; // a sound context still suspended after this waits for a tap
+  const NO_LIVE_RETRY_MS = 30000; // socket.io's script did not come: asked for again this often
 
   const filter = {
     counters: new Set(config.filter.counters),
@@ -1009,6 +1010,24 @@ import { connect } from "/static/live.js";
   }
 
   // -- connection -------------------------------------------------------------------------
+  // for tests: the page's state, its announcements, its socket
+  const hook = {
+    state, played, queue, log, socket: null, config,
+    kept: KEPT,
+    get current() {
+      return current;
+    },
+    enqueue,
+  };
+  if (!hasLive()) {
+    // socket.io's script did not come: the server was restarting as the TV booted. The TV says it is
+    // connecting, as while the server is away, and loads itself again once the server is back.
+    setStatus("connecting");
+    render();
+    window.antrianDisplay = hook;
+    reloadWhenLive(NO_LIVE_RETRY_MS);
+    return;
+  }
   // The server sends a snapshot on every connect; until it arrives (asked again every
   // RESYNC_TIMEOUT_MS) events wait, held by the live client.
   live = connect({
@@ -1044,12 +1063,6 @@ import { connect } from "/static/live.js";
   });
 
   render();
-  window.antrianDisplay = {
-    state, played, queue, log, socket, config,
-    kept: KEPT,
-    get current() {
-      return current;
-    },
-    enqueue,
-  };
+  hook.socket = socket;
+  window.antrianDisplay = hook;
 })();

@@ -2,7 +2,7 @@
 // It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
 // Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
 // required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
-import { connect as connectLive } from "/static/live.js";
+import { connect as connectLive, hasLive, reloadWhenLive } from "/static/live.js";
 import { sayAgain } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
 
@@ -40,7 +40,8 @@ import { createSurveyForm } from "./skmform.js";
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
     var text = STRINGS[lang][key] || STRINGS.id[key] || key;
-    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    // split/join: a value is put in as it is (a replace() string reads "$&" and "$$" in a counter's name)
+    Object.keys(params || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(params[k])); });
     return text;
   }
 
@@ -377,8 +378,20 @@ import { createSurveyForm } from "./skmform.js";
     return /^complaint_/.test(ev.type) && !!response && !!ev.data && ev.data.complaint_id === response.id;
   }
 
+  var NO_LIVE_RETRY_MS = 30000;   // socket.io's script did not come: asked for again this often
+
   function connect() {
-    if (typeof io !== "function") return;
+    if (!hasLive()) {
+      // socket.io's script did not come (patchy data, the server restarting). While the ticket may still
+      // change, the page says it is not live, as when its connection is lost, and loads itself again once
+      // the server answers; a finished ticket's page stays (the visitor may be filling in its survey).
+      if (FINISHED.indexOf(ticket.status) >= 0) return;
+      online = false;
+      $("conn").textContent = t("conn_lost");
+      render();
+      reloadWhenLive(NO_LIVE_RETRY_MS);
+      return;
+    }
     // The live client (/static/live.js) drops what we already show and asks for a snapshot on a gap;
     // the page starts from the seq it was drawn at, and the snapshot brings this ticket's view.
     // The questionnaire's wording is current to the seq the page was drawn at; a snapshot newer than

@@ -40,7 +40,8 @@ import { createSurveyForm } from "./skmform.js";
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
     var text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.id[key] || key;
-    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    // split/join: a value is put in as it is (a replace() string reads "$&" and "$$" in it)
+    Object.keys(params || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(params[k])); });
     return text;
   }
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
-from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
+from server.service.shapes import full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
 
 if TYPE_CHECKING:
@@ -469,8 +469,9 @@ class Views:
                     "id": r["id"],
                     "service": r["service"],
                     "officer": r["officer"],
-                    # who escalated, as a person reads it: the account's full name, else the login name
-                    "officer_name": full_name(accounts.get(r["officer"])) or r["officer"],
+                    # who escalated, as the recap and the form name them: the name kept with the ticket when it
+                    # was escalated (m027), else (escalated before m027) the account's full name, else its login
+                    "officer_name": r["signed_by"],
                     "note": r["escalation_note"],
                     "lkpp_ticket": r["lkpp_ticket"] or "",
                     "escalated_at": r["finished_at"],
@@ -622,7 +623,10 @@ class Views:
         from server.report_job import figures_job, make_figures
 
         job = figures_job(self.unit.settings, day_from, day_to, group)
-        if group == "officer":  # named as the recap names them: the account's full name when it has one
+        if group == "officer":
+            # one row per account (its login name) over the period, named by its full name now, else the login
+            # name: not by the name kept with each ticket (m027, as the recap and the forms sign them), which
+            # would split an officer whose name changed (a title added) into two rows
             with self.unit.store.read() as tx:
                 job["names"] = {
                     u["username"]: u["full_name"].strip() for u in tx.users() if (u["full_name"] or "").strip()

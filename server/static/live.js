@@ -98,3 +98,24 @@ export function connect({
   });
   return { socket, resync, seq: () => seq, synced: () => !awaiting };
 }
+
+// Whether socket.io's script came: it is a plain script before the page's module, and when the server was
+// away as the page loaded (restarting while a TV box boots, a phone's patchy data) it did not. Not a browser
+// too old: such a page says it is not live yet and calls reloadWhenLive, so that it has its connection after
+// all (server/static/fallback.js, which would call it too old, sees the page's module ran).
+export function hasLive() {
+  return typeof window.io === "function";
+}
+
+// Load the page again once the server answers for socket.io's script, asking every `ms` (a reload while the
+// server is still away would leave the browser's own error page, which never tries again).
+export function reloadWhenLive(ms) {
+  const again = () =>
+    setTimeout(() => {
+      fetch(IO_SCRIPT, { method: "HEAD", cache: "no-store" })
+        .then((r) => (r.ok ? location.reload() : again()))
+        .catch(again);
+    }, ms);
+  again();
+}
+const IO_SCRIPT = "/static/vendor/socket.io.min.js";

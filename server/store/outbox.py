@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from server.store.base import TxBase, _iso
+from server.store.tickets import SIGNER_NAME_SQL
 
 
 class OutboxQueries(TxBase):
@@ -163,10 +164,12 @@ class OutboxQueries(TxBase):
         return next(self.db["mails"].rows_where("ticket_id = ?", [ticket_id], order_by="id DESC", limit=1), None)
 
     def open_escalations(self) -> list[dict[str, Any]]:
-        """Escalated tickets with their forms and mail state, oldest first."""
+        """Escalated tickets with their forms and mail state, oldest first; `signed_by`: who signs the ticket's
+        form, as the recap and the form name them (SIGNER_NAME_SQL)."""
         rows = self.rows(
-            "SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
-            " JOIN forms f ON f.ticket_id = t.id WHERE t.status = 'escalated' ORDER BY t.finished_at"
+            f"SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem, {SIGNER_NAME_SQL} AS signed_by"
+            " FROM tickets t JOIN forms f ON f.ticket_id = t.id LEFT JOIN users u ON u.username = t.officer"
+            " WHERE t.status = 'escalated' ORDER BY t.finished_at"
         )
         for r in rows:
             mail = self.mail_of_ticket(r["id"])
