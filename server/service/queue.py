@@ -398,7 +398,9 @@ class QueueCommands:
         settings = self.unit.settings
         current = self._ready_to_call(tx, now, counter)
         skipped = self._skip_ticket(tx, now, counter, current, officer) if current else None
-        nxt = core.next_for(tx.queue_heads(self.unit.day(now), counter.services), counter.services)
+        # picked among the heads' calling-order keys, then read whole: one row made a Ticket, not six
+        head = core.next_for(tx.queue_head_keys(self.unit.day(now), counter.services), counter.services)
+        nxt = tx.ticket(head.id) if head else None
         if nxt is None:
             body = {"ticket": None, "skipped": public_ticket(settings, skipped) if skipped else None}
             return Outcome(body, Kind.DONE if skipped else Kind.NOTHING)

@@ -8,7 +8,7 @@ outcome; only after the commit are the events handed to `publish`. Commands answ
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -21,6 +21,7 @@ from server.errors import NotFound
 from server.forms import parse_id
 from server.service.shapes import counter_name, full_ticket, next_shape, public_ticket, rules_of
 from server.store import Store, Tx
+from server.store.tickets import QueueHead
 
 Clock = Callable[[], datetime]
 # Event types that can change how many wait per service (the others leave the counts as they were).
@@ -149,7 +150,7 @@ class UnitOfWork:
             # from each (service, lane)'s first waiting ticket: two index lookups per service, whatever the
             # length of the day. Also what changes the order without changing the counts (a skip's requeue,
             # a transfer, a correction of the service or the lane) is in WAITING_CHANGES.
-            heads = tx.queue_heads(day, [s.code for s in settings.services])
+            heads = tx.queue_head_keys(day, [s.code for s in settings.services])
             nexts = {str(cid): next_shape(t) for cid, t in self.next_calls(heads).items()}
         quotas = [s for s in settings.services if s.daily_quota is not None]
         if quotas and any(ev["type"] in QUOTA_CHANGES for ev in events):
@@ -170,9 +171,10 @@ class UnitOfWork:
                         ev["announce"] = self.hooks.announcer(ticket, ev["counter_id"])
 
     # -- what every part asks ---------------------------------------------------------
-    def next_calls(self, waiting: list[Ticket]) -> dict[int, Ticket | None]:
+    def next_calls(self, waiting: Sequence[Ticket | QueueHead]) -> dict[int, Ticket | QueueHead | None]:
         """Each counter's next call (by id): the ticket its call-next would take now among `waiting` (today's
-        waiting tickets, or at least each (service, lane)'s first: Tx.queue_heads), by the core's calling order
+        waiting tickets, or at least each (service, lane)'s first: Tx.queue_heads, or their keys: queue_head_keys),
+        by the core's calling order
         (core.next_for, as call-next picks); None when none of its services has anyone waiting. A ticket the
         counter holds that had all its calls is skipped first and requeued right behind that ticket
         (core.requeue_place), so it is the same one."""

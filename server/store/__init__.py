@@ -331,13 +331,13 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction: BEGIN IMMEDIATE, then db.atomic() around the changes and their events."""
+        """A write transaction: BEGIN IMMEDIATE, the changes and their events, COMMIT (ROLLBACK on any exception).
+        No savepoint around them: the whole transaction is rolled back anyway, and a savepoint made SQLite copy
+        every page the command changed into a statement journal, a temporary file past 64 KiB."""
         with self._connection() as db:
             self._begin_immediate(db)
             try:
-                with db.atomic():
-                    tx = Tx(db)
-                    yield tx
+                yield Tx(db)
                 db.execute("COMMIT")
             except BaseException:
                 if db.conn.in_transaction:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from server import core
 from server.core import CALLED, WAITING, Ticket
@@ -38,6 +38,18 @@ _DURATION_INPUTS = {t for pair in DURATION_COLUMNS.values() for t in pair} | {"s
 # else the login name, and its NIP. The A4 copy, the printed copy and the recap's Petugas all read these.
 SIGNER_NAME_SQL = "COALESCE(t.signer_name, NULLIF(TRIM(u.full_name), ''), t.officer)"
 SIGNER_NIP_SQL = "CASE WHEN t.signer_name IS NULL THEN u.nip ELSE t.signer_nip END"
+
+
+class QueueHead(NamedTuple):
+    """A (service, lane)'s first waiting ticket as core.next_for picks among them and next_shape names it: the
+    columns of the calling order and of the name, not the whole row (Tx.queue_head_keys)."""
+
+    id: int
+    label: str
+    service: str
+    status: str
+    priority_lane: bool
+    position: float
 
 
 def ticket_from_row(row: dict[str, Any]) -> Ticket:
@@ -260,15 +272,31 @@ class TicketQueries(TxBase):
         Any calling order that sorts by lane, then position, picks among these, so the core decides
         over a handful of rows instead of the whole waiting line.
         """
+        sql, params = self._heads_sql("*", day, services)
+        return [ticket_from_row(row) for row in self.rows(sql, params)] if params else []
+
+    def queue_head_keys(self, day: str, services: Iterable[str]) -> list[QueueHead]:
+        """queue_heads' tickets with only what core.next_for orders them by and next_shape names (QueueHead):
+        each counter's next call in an event's `next` (UnitOfWork.decorate) without six whole rows made Tickets."""
+        sql, params = self._heads_sql(", ".join(QueueHead._fields), day, services)
+        if not params:
+            return []
+        return [
+            QueueHead(i, label, svc, status, bool(lane), pos)
+            for i, label, svc, status, lane, pos in self.db.execute(sql, params).fetchall()
+        ]
+
+    @staticmethod
+    def _heads_sql(columns: str, day: str, services: Iterable[str]) -> tuple[str, list[Any]]:
         parts, params = [], []
         for service in services:  # one statement: a head per (service, lane), each from the queue index
             for lane in (1, 0):
                 parts.append(
-                    "SELECT * FROM (SELECT * FROM tickets WHERE day = ? AND status = 'waiting' AND service = ?"
-                    " AND priority_lane = ? ORDER BY position, id LIMIT 1)"
+                    f"SELECT * FROM (SELECT {columns} FROM tickets WHERE day = ? AND status = 'waiting'"
+                    " AND service = ? AND priority_lane = ? ORDER BY position, id LIMIT 1)"
                 )
                 params += [day, service, lane]
-        return [ticket_from_row(row) for row in self.rows(" UNION ALL ".join(parts), params)] if parts else []
+        return " UNION ALL ".join(parts), params
 
     def ahead_count(self, ticket: Ticket, services: Sequence[str] | None = None) -> int:
         """Waiting tickets of `services` (default: the ticket's own) called before this one (priority lane
