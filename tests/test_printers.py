@@ -560,6 +560,29 @@ def test_status_check_asks_dle_eot_before_and_after_the_ticket_and_passes_when_o
     assert received == status + ticket_bytes(make_slip(), "TM-T20II", 80) + status
 
 
+def test_a_network_printers_status_query_after_the_slip_is_not_held_for_the_slips_ack(fake_printer, monkeypatch):
+    """With Nagle's algorithm on, the DLE EOT asked after the slip waited until the printer acknowledged the
+    slip's bytes: one delayed ACK per slip (44 ms on loopback, up to 200 ms on a printer's own TCP stack), so
+    that under check_status = "auto" (the default) a TM-T20II took 45 ms a slip where it took 1 ms, and four
+    kiosks' slips queued behind one another (bench/bench_devices.py: p50 3.3 s). The job's socket sends each
+    write at once (TCP_NODELAY); what the printer receives is unchanged."""
+    from printers import transport
+
+    nodelay: list[int] = []
+    close = transport.NetworkPrinter.close
+
+    def noting_close(self):
+        nodelay.append(self.device.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        close(self)
+
+    monkeypatch.setattr(transport.NetworkPrinter, "close", noting_close)
+    printer = fake_printer()
+    print_ticket(printer.config(check_status=True, timeout=2), make_slip())
+    status = STATUS_ONLINE + STATUS_PAPER
+    assert printer.wait_for_close() == status + ticket_bytes(make_slip(), "TM-T20II", 80) + status
+    assert len(nodelay) == 1 and nodelay[0] != 0  # the one connection of the job, each write sent at once
+
+
 def test_status_check_fails_when_printer_reports_offline(fake_printer):
     printer = fake_printer(online=b"\x1a")  # bit 3 set: offline
     with pytest.raises(PrinterError, match="printer kiosk: offline"):
