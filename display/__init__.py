@@ -112,4 +112,5 @@ def display_page():
     custom = request.args.get("text", "").strip()[:MARQUEE_MAX]
     marquee = custom or page["text"]["marquee"].format(office=office_name)
     page["marquee_follows_office"] = not custom  # the default text names the office: it follows a rename
+    page["now"] = int(current_app.extensions["antrian"].clock().timestamp() * 1000)  # the clock's (display.js)
     return render_template("display/display.html", page=page, t=page["text"], tr=word, marquee=marquee, logo=logo_url())

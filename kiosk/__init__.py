@@ -110,7 +110,7 @@ def kiosk_page():
     from server.api import kiosk_device
 
     snap = current_app.extensions["antrian"].snapshot(staff=False)
-    state = {"office": snap.get("office", {}), "services": snap.get("services", [])}
+    state = {"office": snap.get("office", {}), "services": snap.get("services", []), "day": snap.get("day")}
     page = render_template("kiosk/kiosk.html", state=state, device=kiosk_device())
     return page, 200, {"Cache-Control": "no-store"}
 

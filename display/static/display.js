@@ -127,7 +127,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     }
     setFormats();
     setStatus(state.status);
-    showClock(new Date());
+    showClock(officeNow());
     render();
   }
 
@@ -968,12 +968,29 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const part = new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: "short" }).formatToParts(now).find((p) => p.type === "timeZoneName");
     return part ? part.value : "";
   }
+  // The server's clock minus the TV's: from the time the page was drawn (config.now), then from the Date
+  // of a look at the server every few minutes (a box's clock set right after the page was drawn, by NTP or
+  // by hand, is followed). A TV box whose clock is wrong by hours (no clock battery, or set by hand to
+  // the office's hour while its zone is UTC) showed 01.30 for 16.30 and the next day's date.
+  const CLOCK_SYNC_MS = 5 * 60 * 1000;
+  let clockOffset = Number.isFinite(config.now) ? config.now - Date.now() : 0;
+  function officeNow() {
+    return new Date(Date.now() + clockOffset);
+  }
+  setInterval(() => {
+    fetch("/healthz", { method: "HEAD", cache: "no-store" })
+      .then((r) => {
+        const date = Date.parse(r.headers.get("Date") || ""); // whole seconds: its middle
+        if (!isNaN(date)) clockOffset = date + 500 - Date.now();
+      })
+      .catch(() => {}); // the server out of reach: the offset kept
+  }, CLOCK_SYNC_MS);
   function showClock(now) {
     document.getElementById("clock").textContent = timeFmt.format(now) + " " + zoneName(now);
     document.getElementById("date").textContent = dateFmt.format(now);
   }
   function tick() {
-    const now = new Date();
+    const now = officeNow();
     showClock(now);
     setTimeout(tick, 1000 - (now.getTime() % 1000) + 20);
   }

@@ -43,6 +43,9 @@ import { readParams } from "./readparams.js";
   // waiting count, estimated wait and what is left of its daily quota. A field an older server does not
   // send is simply not shown.
   var office = (CONFIG.state && CONFIG.state.office) || {};
+  // The office's today ("2026-12-07") on the server's clock, not this PC's: a kiosk whose clock is wrong
+  // by hours (set by hand while its zone is UTC) called tomorrow's opening "today".
+  var officeDay = (CONFIG.state && CONFIG.state.day) || "";
   // Whether this device may take numbers at all ([kiosk] addresses), and its address, as the server saw
   // them when it drew the page; an older server's page says nothing: as before, it may.
   var device = CONFIG.device || { allowed: true };
@@ -184,7 +187,9 @@ import { readParams } from "./readparams.js";
     var when = new Date(iso);
     if (isNaN(when)) return "";
     var p = localParts(when);
-    var today = localParts(new Date());
+    var today = /^\d{4}-\d{2}-\d{2}$/.test(officeDay)
+      ? { year: officeDay.slice(0, 4), month: officeDay.slice(5, 7), day: officeDay.slice(8, 10) }
+      : localParts(new Date());
     var dayKey = function (x) { return Date.UTC(+x.year, +x.month - 1, +x.day); };
     var days = Math.round((dayKey(p) - dayKey(today)) / 86400000);
     var l = lang === "en" ? "en" : "id";
@@ -280,6 +285,7 @@ import { readParams } from "./readparams.js";
     // A snapshot (socket or GET /api/state): take what it has, keep what it lacks.
     if (!snap) return;
     if (snap.office) office = Object.assign({}, office, snap.office);
+    if (snap.day) officeDay = snap.day;
     (snap.services || []).forEach(function (sv) { services[sv.code] = Object.assign({}, services[sv.code], sv); });
     renderOffice();
     if (state.screen === "welcome" && unavailable()) show("closed");

@@ -1,0 +1,108 @@
+"""An office in Jayapura (WIT, UTC+9) whose server runs with TZ=UTC, its kiosk and TV on PCs whose own
+clocks are wrong by hours: a box in UTC whose clock was set by hand to the office's hour (9 h ahead), one
+in Asia/Jakarta set the same way (2 h ahead). What they show is the office's time and day on the server's
+clock, and the office's midnight (00:00 WIT, 15:00 UTC the day before) is the day's end for all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import ClockedServer
+from playwright.sync_api import expect
+
+from server.hours import when
+from shared.dates import day_names, month_names
+
+WIT = ZoneInfo("Asia/Jayapura")
+HOURS = "".join(f'{day} = "08:00-16:00"\n' for day in ("monday", "tuesday", "wednesday", "thursday", "friday"))
+HOURS += 'saturday = "08:00-16:00"\nsunday = "08:00-16:00"\n'  # every day: the test's day is any weekday
+# (the PC's zone, how far its clock is ahead of the real time): set by hand to read the office's hour
+PCS = (("UTC", timedelta(hours=9)), ("Asia/Jakarta", timedelta(hours=2)))
+
+
+@pytest.fixture(scope="module")
+def jayapura(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("jayapura")
+    config = write_config(
+        tmp, {'timezone = "Asia/Jakarta"': 'timezone = "Asia/Jayapura"', "# [hours]": f"[hours]\n{HOURS}#"}
+    )
+    # 09:00 WIT today on the server's clock, which its answers' Date carries (dated); the process in UTC
+    s = ClockedServer(config, tick=0.1, dated=True, env={"TZ": "UTC"}).start()
+    yield s
+    s.stop()
+
+
+def server_now(s) -> datetime:
+    return parsedate_to_datetime(requests.get(s.url + "/healthz", timeout=5).headers["Date"])
+
+
+def long_date(d) -> str:
+    """ "Senin, 7 Desember 2026", as the TV writes the office's day."""
+    return f"{day_names('id')[d.weekday()]}, {d.day} {month_names('id')[d.month - 1]} {d.year}"
+
+
+def ticket_status(s, token: str, status: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        now = requests.get(f"{s.url}/api/tickets/{token}", timeout=5).json()["ticket"]["status"]
+        if now == status or time.monotonic() > deadline:
+            return now
+        time.sleep(0.05)
+
+
+def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_midnight(browser, jayapura):
+    s = jayapura
+    r = requests.post(s.url + "/api/tickets", json=visitor(name="Tamu Pagi"), timeout=10)
+    assert r.status_code == 201, r.text
+    left = r.json()["ticket"]["token"]  # never called: it ends with the office's day
+    s.advance(13.5 * 3600)  # 22:30 WIT (13:30 UTC): closed since 16:00, opens tomorrow 08:00
+    now = server_now(s)
+    local = now.astimezone(WIT)
+    assert local.hour == 22 and local.minute < 35, local
+    tomorrow = local.date() + timedelta(days=1)
+    opening = datetime.combine(tomorrow, datetime.min.time(), WIT).replace(hour=8)
+    assert requests.get(s.url + "/api/state", timeout=5).json()["office"]["open"] is False
+    contexts, pages = [], []
+    try:
+        for zone, ahead in PCS:
+            context = browser.new_context(locale="id-ID", timezone_id=zone)
+            contexts.append(context)
+            context.clock.install(time=now + ahead)  # the PC's clock, that far ahead, running on
+            context.clock.resume()
+            kiosk, tv = context.new_page(), context.new_page()
+            kiosk.goto(s.url + "/kiosk/")
+            tv.goto(s.url + "/display/")
+            pages.append((kiosk, tv))
+            # tomorrow's opening is tomorrow's, not "today" (the PC's clock is past the office's midnight)
+            expect(kiosk.locator("#closed-next")).to_have_text(f"Buka kembali besok, {when(opening, WIT, 'id')}")
+            expect(tv.locator("#clock")).to_have_text(re.compile(r"^22\.3\d WIT$"))
+            expect(tv.locator("#date")).to_have_text(long_date(local.date()))
+        assert ticket_status(s, left, "waiting", timeout=0) == "waiting"  # the office's day is not over
+
+        # 00:00 WIT: the office's midnight, 15:00 UTC; the PCs' clocks run on as the server's does
+        s.advance(1.5 * 3600)
+        assert ticket_status(s, left, "expired") == "expired", "yesterday's ticket ends at the office's midnight"
+        state = requests.get(s.url + "/api/state", timeout=5).json()
+        assert state["day"] == tomorrow.isoformat(), state["day"]
+        for kiosk, tv in pages:
+            kiosk.context.clock.fast_forward(int(1.5 * 3600 * 1000))
+            expect(kiosk.locator("#closed-next")).to_have_text(f"Buka kembali hari ini, {when(opening, WIT, 'id')}")
+            expect(tv.locator("#clock")).to_have_text(re.compile(r"^00\.0\d WIT$"))
+            expect(tv.locator("#date")).to_have_text(long_date(tomorrow))
+        # a box's clock set right meanwhile (NTP, or by hand: here 3 h on) is followed within minutes
+        for _kiosk, tv in pages:
+            tv.context.clock.set_system_time(server_now(s) + timedelta(hours=3))
+            tv.context.clock.fast_forward(5 * 60 * 1000 + 1000)
+            expect(tv.locator("#clock")).to_have_text(re.compile(r"^00\.0\d WIT$"))
+            expect(tv.locator("#date")).to_have_text(long_date(tomorrow))
+    finally:
+        for context in contexts:
+            context.close()
