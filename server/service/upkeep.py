@@ -294,7 +294,8 @@ class Upkeep:
                             mark = secrets.randbelow(MARKS) + 1
                         tx.set_backup_mark(mark)
                 if target.is_file():  # another database's copy (the one a restore replaced, the demo's): kept aside
-                    aside = target.with_name(f"antrian-{day}.replaced-{time.strftime('%H%M%S')}.db")
+                    at = self.unit.clock().astimezone(self.unit.settings.office.tz).strftime("%H%M%S")  # as `day`
+                    aside = target.with_name(f"antrian-{day}.replaced-{at}.db")
                     os.replace(target, aside)
                     log.warning("daily backup: %s was made from another database, kept as %s", target, aside.name)
                 _off_loop(archive.backup, server.database, target)
