@@ -268,7 +268,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         return Outcome()
 
     try:
-        service.run_command(None, run)
+        service.run_command(None, run, alone=True)  # it applies the settings before its COMMIT
     except BaseException:
         if was and service.settings is not was[0]:  # applied, then not committed
             service.apply_settings(was[0])
@@ -389,7 +389,7 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
         return Outcome()
 
     try:
-        service.run_command(None, run)
+        service.run_command(None, run, alone=True)  # it applies the settings before its COMMIT
     except BaseException:
         if was and service.settings is not was[0]:  # applied, then not committed
             service.apply_settings(was[0])

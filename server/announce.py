@@ -12,6 +12,7 @@ import queue
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +131,17 @@ class Announcer:
         missing = pack.missing(text)
         if not missing:
             return pack, []
+        return None, missing
+
+    def _count_missing(self, missing: list[str]) -> None:
+        """The words a phrase said lacked, counted for the admin page (the newest MISSING_KEPT)."""
+        if not missing:
+            return
         with self.lock:
             for word in missing:
                 self.missing[word] = self.missing.pop(word, 0) + 1
             while len(self.missing) > MISSING_KEPT:
                 self.missing.popitem(last=False)
-        return None, missing
 
     def voice_status(self, lang: str = "id") -> dict[str, Any]:
         """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`) and the words
@@ -156,16 +162,26 @@ class Announcer:
 
     def announce(self, label: str, counter_name: str) -> dict[str, Any] | None:
         """The announcement of a call (text, audio URL, repeat); synthesis is queued, never awaited here."""
+        out, start = self.announce_later(label, counter_name)
+        if start is not None:
+            start()
+        return out
+
+    def announce_later(self, label: str, counter_name: str) -> tuple[dict[str, Any] | None, Callable[[], None] | None]:
+        """The announcement of a call, and what starts it: queues its synthesis (and its playing on the server's
+        speakers), never awaited. A call's is started only once the call is committed (the unit of work runs
+        it after the COMMIT): a call rolled back, or run again in a transaction of its own after a shared one
+        was rolled back, is never said, nor said twice."""
         tts = self.settings.tts
         if not tts.enabled:
-            return None
+            return None, None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key, _, _ = self._queue(text, play=True, lang=lang)
+        key, _, _, start = self._prepare(text, play=True, lang=lang)
         out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
         if tts.output == "display":
             out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
-        return out
+        return out, start
 
     def preview(self, label: str, counter_name: str) -> dict[str, Any]:
         """An announcement made for the admin page to play (never on the server's speakers): its text, audio
@@ -183,19 +199,32 @@ class Announcer:
         }
 
     def _queue(self, text: str, play: bool, lang: str = "id") -> tuple[str, voice.Pack | None, list[str]]:
+        key, pack, missing, start = self._prepare(text, play, lang)
+        start()
+        return key, pack, missing
+
+    def _prepare(
+        self, text: str, play: bool, lang: str = "id"
+    ) -> tuple[str, voice.Pack | None, list[str], Callable[[], None]]:
+        """The key of `text`'s speech, the pack that says it, the words the pack lacks, and what queues it
+        (counting those words then)."""
         pack, missing = self._choose(text)
         # espeak-ng says an English office's calls in an English voice (server.tts.speech_voice)
         said_by = speech_voice(self.speech.voice, lang)
         key = self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)
-        with self.lock:
-            event = self.ready.get(key)
-            if event is None:
-                event = threading.Event()
-                self.ready[key] = event
-                while len(self.ready) > 1000:
-                    self.ready.popitem(last=False)
-        self.jobs.put((key, text, pack, said_by, play))
-        return key, pack, missing
+
+        def start() -> None:
+            self._count_missing(missing)
+            with self.lock:
+                event = self.ready.get(key)
+                if event is None:
+                    event = threading.Event()
+                    self.ready[key] = event
+                    while len(self.ready) > 1000:
+                        self.ready.popitem(last=False)
+            self.jobs.put((key, text, pack, said_by, play))
+
+        return key, pack, missing, start
 
     def hold_audio(self, key: str, audio_format: str, wait: float = 5.0) -> Path | None:
         """The speech file for `key`, held in the cache until `self.speech.release(path)`; None if unknown,

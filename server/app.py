@@ -114,7 +114,9 @@ def create_app(
     check_no_stranded_tickets(settings, store, clock)
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
-    service.announcer = lambda ticket, counter_id: announcer.announce(ticket.label, service.counter_name(counter_id))
+    service.announcer = lambda ticket, counter_id: announcer.announce_later(
+        ticket.label, service.counter_name(counter_id)
+    )
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())
 

@@ -265,21 +265,19 @@ class AgentPrintWorker(PrintWorker):
 
         tz = self.service.settings.office.tz
         start = datetime.combine(datetime.fromisoformat(today).date(), time(0), tzinfo=tz)
-        result: list[int] = []
 
         def run(tx, now):
             from server.service.unit import Outcome
 
-            result.append(tx.expire_print_jobs(self.name, start, self.EXPIRED))
-            return Outcome()
+            return Outcome(tx.expire_print_jobs(self.name, start, self.EXPIRED))
 
-        self.service.unit.run(None, run)
+        expired = self.service.unit.run(None, run).body
         self._expired_up_to = today
-        if result[0]:
+        if expired:
             log.warning(
-                "printer %s: %d job(s) of earlier days given up (its agent never took them)", self.name, result[0]
+                "printer %s: %d job(s) of earlier days given up (its agent never took them)", self.name, expired
             )
-        return result[0]
+        return expired
 
     def run_once(self) -> int:
         """Push the due jobs that the agent has not been sent recently (a bounded number a round)."""

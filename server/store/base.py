@@ -3,7 +3,7 @@ stored form of timestamps (ISO 8601 in UTC)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ class TxBase:
     def __init__(self, db: Database):
         self.db = db
         self.events: list[dict[str, Any]] = []
+        # What starts once the transaction is committed, never before (server.service.unit: a call's speech)
+        self.after: list[Callable[[], None]] = []
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Every row of a query, as dicts."""
