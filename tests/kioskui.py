@@ -181,3 +181,41 @@ class Keys:
             self.centres = self.page.evaluate(_KEY_CENTRES_JS)
         x, y = self.centres[key]
         self.page.touchscreen.tap(x, y)
+
+
+# Where a finger touches the one element `selector` (plain CSS) finds, when it is ready for one: shown,
+# enabled, its centre inside the viewport (scrolled into view first if it is not whole there) and the
+# element (or what is inside it) the topmost thing there. null when it is not (yet) so, or the selector
+# finds none or several, or is not plain CSS.
+_TAP_POINT_JS = """(selector) => {
+  let found;
+  try { found = document.querySelectorAll(selector); } catch (e) { return null; }  // not plain CSS
+  if (found.length !== 1) return null;  // none yet, or more than one (Playwright's strictness says which)
+  const el = found[0];
+  if (!el.checkVisibility({visibilityProperty: true, opacityProperty: false})) return null;
+  if (el.matches(':disabled') || el.closest('[aria-disabled="true"]')) return null;
+  let r = el.getBoundingClientRect();
+  if (r.width <= 0 || r.height <= 0) return null;
+  const out = (r) => r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth;
+  if (out(r)) {  // as Playwright does: scrolled into view first (a long phone page, a scrolling list)
+    el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+    r = el.getBoundingClientRect();
+  }
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return null;
+  const hit = document.elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit)) ? [x, y] : null;
+}"""
+
+
+def tap(page, selector: str) -> None:
+    """`page.tap(selector)`, a finger's touch through Chromium's own touch input, for a page whose buttons
+    do not move: where the element is ready for a finger (see _TAP_POINT_JS) it is touched at its centre
+    at once; otherwise `page.tap` waits for it and taps it (or says why it cannot). `page.tap` alone
+    first waits for the element to stand still over two animation frames, every time: about 35 of its
+    50 ms a tap, and a tablet's survey is a hundred taps."""
+    point = page.evaluate(_TAP_POINT_JS, selector)
+    if point is None:
+        page.tap(selector)
+    else:
+        page.touchscreen.tap(*point)

@@ -34,6 +34,9 @@ LONG_REFUSAL = (
 )
 
 
+# kiosk/static/kiosk.js OFFLINE_GRACE_MS: the socket gone this long before the kiosk says it is offline
+OFFLINE_GRACE_MS = 2_000
+
 # What of the form is wider than the form (at 768 px upright its choices once ran 60 px past the screen)
 FORM_OVERFLOW_JS = (
     """() => { const f = document.getElementById('visitor-form'); return f.scrollWidth - f.clientWidth; }"""
@@ -48,9 +51,12 @@ CUT_KEYS_JS = """() => [...document.querySelectorAll('.osk .key')]
 def kiosk(browser, live):
     pages = []
 
-    def open_kiosk(viewport=PORTRAIT, query=""):
+    def open_kiosk(viewport=PORTRAIT, query="", clock=False):
+        """`clock=True`: Playwright's clock, installed before the page loads (at the real pace until moved on)."""
         page = browser.new_page(viewport=viewport, has_touch=True)
         pages.append(page)
+        if clock:
+            page.clock.install()
         page.goto(f"{live.url}/kiosk/{query}")
         expect(page.locator("#screen-welcome")).to_be_visible()
         return page
@@ -161,7 +167,7 @@ def test_on_a_narrow_upright_screen_the_notices_leave_every_button_whole(kiosk, 
     """Both bars above the form with the longest inputs (the server out of reach, and the chosen service's
     quota used up while the visitor types, in the longest words the notice has): the fields make room,
     Kembali and Lanjut stay whole, and so does the review's Ambil nomor antrian."""
-    page = kiosk(viewport)
+    page = kiosk(viewport, clock=True)  # the kiosk's grace before it says it is offline: moved on, not waited
     page.wait_for_function("() => antrianKiosk.live", polling=50)
     page.click("#start")
     page.click('[data-service="B"]')
@@ -175,6 +181,7 @@ def test_on_a_narrow_upright_screen_the_notices_leave_every_button_whole(kiosk, 
     expect(page.locator("#office-notice")).to_be_visible()
     page.context.set_offline(True)
     page.evaluate("() => antrianKiosk.socket.io.engine.close()")  # as a cable pulled: the socket drops
+    page.clock.run_for(OFFLINE_GRACE_MS)
     expect(page.locator("#offline-notice")).to_be_visible()
     hidden = offscreen_actions(page)  # only inside the form's own list, which scrolls and says so
     assert all(b["clipped"] == "visitor-form" for b in hidden), hidden

@@ -9,6 +9,7 @@ The tests also refresh the screenshots in docs/screenshots/.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -29,6 +30,14 @@ FORM = {
     "problem": "Lupa kata sandi akun penyedia SPSE",
 }
 SHORT = {"name": "Ani", "agency": "CV A", "address": "Jl. B", "phone": "0812345678", "problem": "Tes"}
+# kiosk/static/kiosk.js: the first look at a ticket's print job (PRINT_POLLS[0]); the socket gone this long
+# before the kiosk says it is offline (OFFLINE_GRACE_MS); its pause before connecting again after the
+# server closed the socket (reconnectPause); and Socket.IO's longest delay between its own tries
+# (reconnectionDelayMax, its default).
+FIRST_PRINT_LOOK_MS = 1_000
+OFFLINE_GRACE_MS = 2_000
+RECONNECT_PAUSE_MS = 2_000
+SOCKETIO_DELAY_MAX_MS = 5_000
 
 
 @pytest.fixture
@@ -117,8 +126,16 @@ def test_missing_field_is_marked_at_the_field_in_indonesian_and_issues_no_ticket
     assert waiting(live) == before
 
 
+def printed(live, token: str, seconds: float = 10.0) -> None:
+    """The server's (dummy) kiosk printer has printed the ticket: its print job is done."""
+    deadline = time.monotonic() + seconds
+    while requests.get(f"{live.url}/api/tickets/{token}", timeout=5).json()["ticket"]["print"] != "printed":
+        assert time.monotonic() < deadline, f"ticket {token} not printed in {seconds} s"
+        time.sleep(0.02)
+
+
 def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live):
-    page = kiosk()
+    page = kiosk(clock=True)  # the kiosk's look at the print job moved on to, not waited out
     start_form(page)
     fill(page, **FORM)
     page.click('[data-category="pertanyaan"]')
@@ -144,7 +161,10 @@ def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live
         f"{ahead} orang di depan Anda" if ahead else "Tidak ada antrian di depan Anda"
     )
     expect(page.locator("#ticket-wait")).to_contain_text("Perkiraan waktu tunggu")
-    # One hint, not two near-identical ones: the paper ticket, and the QR code for the phone.
+    # One hint, not two near-identical ones: the paper ticket, and the QR code for the phone. The slip
+    # printed, the kiosk says so at its first look at the print job.
+    printed(live, token)
+    page.clock.run_for(FIRST_PRINT_LOOK_MS)
     expect(page.locator("#ticket-hint")).to_have_text(
         "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
     )
@@ -489,8 +509,9 @@ def test_before_an_idle_reset_a_touch_anywhere_keeps_the_half_filled_form(kiosk)
 
 def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_back(kiosk, live):
     """The network goes (the socket drops, its reconnections fail): a banner on every screen, Ambil nomor
-    disabled; the network back, Socket.IO reconnects by itself, the banner goes and the number comes."""
-    page = kiosk()
+    disabled; the network back, Socket.IO reconnects by itself, the banner goes and the number comes.
+    The kiosk's and Socket.IO's timers run on Playwright's clock, moved on to when they are due."""
+    page = kiosk(clock=True)
     page.wait_for_function("() => antrianKiosk.live", polling=50)
     start_form(page)
     fill_fast(page, SHORT)
@@ -501,6 +522,7 @@ def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_b
     page.context.set_offline(True)
     try:
         page.evaluate("() => antrianKiosk.socket.io.engine.close()")  # as a cable pulled: the socket drops
+        page.clock.run_for(OFFLINE_GRACE_MS)
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("Kios sedang tidak tersambung ke server")
         expect(page.locator("#submit")).to_be_disabled()
@@ -511,13 +533,15 @@ def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_b
         page.click("#lang-toggle")
     finally:
         page.context.set_offline(False)
-    expect(banner).to_be_hidden(timeout=15_000)  # Socket.IO's own reconnection, its delays growing to 5 s
+    page.clock.run_for(SOCKETIO_DELAY_MAX_MS)  # Socket.IO's own next try, its delays growing to 5 s
+    expect(banner).to_be_hidden(timeout=15_000)
     expect(page.locator("#submit")).to_be_enabled()
     assert waiting(live) == before
     # The server closes the socket (its budget, a restart): Socket.IO does not try again by itself then,
     # and the kiosk stayed behind its bar until someone reloaded it. It now connects again after a pause.
     page.evaluate("() => antrianKiosk.socket.onpacket({type: 1, nsp: '/'})")  # the server's DISCONNECT
     page.wait_for_function("() => !antrianKiosk.socket.connected", polling=50)
+    page.clock.run_for(RECONNECT_PAUSE_MS)
     page.wait_for_function("() => antrianKiosk.socket.connected", timeout=10_000)
     expect(page.locator("#submit")).to_be_enabled()
     page.click("#submit")

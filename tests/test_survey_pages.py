@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from conftest import until_on_page, write_config
-from kioskui import Keys, assert_actions_visible, shot
+from kioskui import Keys, assert_actions_visible, shot, tap
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 
@@ -115,7 +115,7 @@ def phone(browser):
 
 def answer_phone(page, scores: dict[str, int]) -> None:
     for code, score in scores.items():
-        page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+        tap(page, f'[data-field="answers.{code}"] [data-score="{score}"]')
 
 
 # -- the phone page ------------------------------------------------------------------------------
@@ -132,16 +132,16 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     expect(page.locator("#status")).to_have_text("selesai")
     expect(page.locator("#survey-invite")).to_be_visible()
     expect(page.locator("#survey-invite h2")).to_have_text("Bagaimana pelayanan kami?")
-    page.tap("#survey-start")
+    tap(page, "#survey-start")
     expect(page.locator("#survey-form")).to_be_visible()
     expect(page.locator("#survey-form .q")).to_have_count(9)
     expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", "id"))
     expect(page.locator('[data-field="answers.U8"] [data-score="4"]')).to_contain_text("Dikelola dengan baik")
     answer_phone(page, SCORES)
-    page.tap('[data-field="profile.sex"] [data-code="P"]')
+    tap(page, '[data-field="profile.sex"] [data-code="P"]')
     page.fill("#survey-age", "34")
-    page.tap('[data-field="profile.education"] [data-code="s1"]')
-    page.tap('[data-field="profile.occupation"] [data-code="swasta"]')
+    tap(page, '[data-field="profile.education"] [data-code="s1"]')
+    tap(page, '[data-field="profile.occupation"] [data-code="swasta"]')
     page.fill("#survey-suggestion", "Mohon tambah kursi tunggu.\nTerima kasih.")
     expect(page.locator(".chars")).to_have_text("40/2000 karakter")
     assert no_sideways_scroll(page)
@@ -151,7 +151,7 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     )
     shot(page, "survey-phone")
 
-    page.tap("#survey-submit")
+    tap(page, "#survey-submit")
 
     expect(page.locator("#survey-done")).to_be_visible()
     expect(page.locator("#survey-done-text")).to_have_text(t("survey.thanks_text", "id"))
@@ -167,14 +167,14 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     first_id = state["response"]["id"]
 
     # "Ubah jawaban": the form comes back with the server's answers, one is changed, 200.
-    page.tap("#survey-edit")
+    tap(page, "#survey-edit")
     expect(page.locator('[data-field="answers.U4"] [data-score="2"]')).to_have_attribute("aria-pressed", "true")
     expect(page.locator('[data-field="profile.occupation"] [data-code="swasta"]')).to_have_attribute(
         "aria-pressed", "true"
     )
     expect(page.locator("#survey-age")).to_have_value("34")
-    page.tap('[data-field="answers.U4"] [data-score="3"]')
-    page.tap("#survey-submit")
+    tap(page, '[data-field="answers.U4"] [data-score="3"]')
+    tap(page, "#survey-submit")
 
     expect(page.locator("#survey-done-text")).to_have_text(t("survey.updated_text", "id"))
     corrected = survey_of(office, ticket["token"])["response"]
@@ -185,10 +185,10 @@ def test_phone_survey_appears_live_once_served_and_its_answers_reach_the_server_
     # A reload shows the thanks (answered), in English with the page's toggle.
     page.reload()
     expect(page.locator("#survey-done")).to_be_visible()
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(page.locator("#survey-done h2")).to_have_text("Thank you!")
     expect(page.locator("#survey-edit")).to_have_text("Change my answers")
-    page.tap("#survey-edit")
+    tap(page, "#survey-edit")
     expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", "en"))
     assert no_sideways_scroll(page)
 
@@ -249,12 +249,12 @@ def test_an_open_phone_survey_takes_the_admins_new_wording_live(phone, office):
         expect(page.locator('[data-field="answers.U2"] [aria-pressed="true"]')).to_have_count(0)
         expect(changed).to_have_text(t("survey.question_changed", "id"))
         expect(page.locator('[data-field="answers.U1"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
-        page.tap('[data-field="answers.U2"] [data-score="2"]')
+        tap(page, '[data-field="answers.U2"] [data-score="2"]')
         expect(changed).to_be_hidden()
         # sent, the answers are kept as given under the new wording
         wording = requests.get(f"{office.url}/api/survey", timeout=5).json()["wording"]
         answer_phone(page, {k: v for k, v in SCORES.items() if k not in ("U1", "U2")})
-        page.tap("#survey-submit")
+        tap(page, "#survey-submit")
         expect(page.locator("#survey-done")).to_be_visible()
         response = survey_of(office, ticket["token"])["response"]
         assert (response["wording"], response["answers"]["U1"], response["answers"]["U2"]) == (wording, 4, 2)
@@ -296,7 +296,7 @@ def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, offic
     answer_phone(page, {k: v for k, v in SCORES.items() if k != "U9"})
     page.fill("#survey-age", "5")
 
-    page.tap("#survey-submit")
+    tap(page, "#survey-submit")
 
     expect(page.locator('[data-error="answers.U9"]')).to_have_text(message("required", "id"))
     expect(page.locator('[data-field="answers.U9"]')).to_have_class(re.compile(r"\binvalid\b"))
@@ -305,10 +305,10 @@ def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, offic
     expect(page.locator("#survey-error")).to_have_text(message("form_incomplete", "id"))
     assert survey_of(office, ticket["token"])["answered"] is False
     # Corrected where the server said, the same form is taken.
-    page.tap('[data-field="answers.U9"] [data-score="1"]')
+    tap(page, '[data-field="answers.U9"] [data-score="1"]')
     expect(page.locator('[data-error="answers.U9"]')).to_have_text("")
     page.fill("#survey-age", "")
-    page.tap("#survey-submit")
+    tap(page, "#survey-submit")
     expect(page.locator("#survey-done")).to_be_visible()
     assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 1
 
@@ -353,7 +353,7 @@ def test_phone_survey_choices_never_break_inside_a_word_on_a_small_phone_in_eith
         page.set_viewport_size({"width": width, "height": 740})
         for lang in ("id", "en"):
             if page.evaluate("document.documentElement.lang") != lang:
-                page.tap("#lang-toggle")
+                tap(page, "#lang-toggle")
             female = page.locator('[data-field="profile.sex"] [data-code="P"]')
             expect(female).to_have_text(t("skm.sex.p", lang))
             buttons = page.locator(".pchoice, .choice")
@@ -383,18 +383,18 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         page = context.new_page()
         page.goto(f"{server.url}/t/{ticket['token']}")
         expect(page.locator("#survey-invite")).to_be_visible()
-        page.tap("#survey-later")  # "Nanti saja": a small way back, nothing asked again
+        tap(page, "#survey-later")  # "Nanti saja": a small way back, nothing asked again
         expect(page.locator("#survey-invite")).to_be_hidden()
         expect(page.locator("#survey-form")).to_be_hidden()
-        page.tap("#survey-reopen")
+        tap(page, "#survey-reopen")
         answer_phone(page, SCORES)
-        page.tap("#survey-not-now")
+        tap(page, "#survey-not-now")
         expect(page.locator("#survey-form")).to_be_hidden()
-        page.tap("#survey-reopen")
+        tap(page, "#survey-reopen")
         expect(page.locator('[data-field="answers.U9"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
 
         server.next_day()
-        page.tap("#survey-submit")
+        tap(page, "#survey-submit")
 
         # Refused (the day is over): the form goes, and the page says the survey is closed (before, the
         # form stayed, with its button, under the refusal).
@@ -407,11 +407,11 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         serve(server, today)
         page.goto(f"{server.url}/t/{today['token']}?survey=1")
         answer_phone(page, SCORES)
-        page.tap("#survey-submit")
+        tap(page, "#survey-submit")
         expect(page.locator("#survey-done")).to_be_visible()
-        page.tap("#survey-edit")
-        page.tap('[data-field="answers.U4"] [data-score="3"]')
-        page.tap("#survey-submit")
+        tap(page, "#survey-edit")
+        tap(page, '[data-field="answers.U4"] [data-score="3"]')
+        tap(page, "#survey-submit")
         expect(page.locator("#survey-error")).to_have_text(message("rate_limited", "id"))
 
         # The survey's code scanned at home the next day: the page says the survey is closed, not nothing.
@@ -450,7 +450,7 @@ def tablet(browser):
 
 def pad(page, keys: str) -> None:
     for ch in keys:
-        page.tap(f'#id-pad [data-digit="{ch}"]')
+        tap(page, f'#id-pad [data-digit="{ch}"]')
 
 
 def read(page) -> None:
@@ -461,7 +461,7 @@ def read(page) -> None:
 
 def next_step(page) -> None:
     """Lanjut, and the next screen read."""
-    page.tap("#step-next")
+    tap(page, "#step-next")
     read(page)
 
 
@@ -471,7 +471,7 @@ def answer_tablet(page, code: str, score: int) -> None:
     question = page.locator(f'[data-field="answers.{code}"]')
     expect(question).to_be_visible()  # shown (a lookup answered), then read
     read(page)
-    page.tap(f'[data-field="answers.{code}"] [data-score="{score}"]')
+    tap(page, f'[data-field="answers.{code}"] [data-score="{score}"]')
     expect(question.locator(f'[data-score="{score}"]')).to_have_attribute("aria-pressed", "true")
     expect(question).to_be_visible()
     page.clock.run_for(ADVANCE_MS)
@@ -483,22 +483,22 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     prefix, number = ticket["label"].split("-")
     page = tablet(office, query="?idle=6")
     expect(page.locator("#screen-start")).to_be_visible()
-    page.tap("#start")
+    tap(page, "#start")
     expect(page.locator("#screen-identify")).to_be_visible()
     # The physical keyboard is not needed: the prefix, the number and the digits are tapped.
-    page.tap(f'[data-prefix="{prefix}"]')
+    tap(page, f'[data-prefix="{prefix}"]')
     pad(page, str(int(number)))
     expect(page.locator("#f-ticket")).to_have_text(f"{prefix}-{int(number)}")
-    page.tap("#id-pad-next")
+    tap(page, "#id-pad-next")
     pad(page, "1111")
-    page.tap("#identify-next")
+    tap(page, "#identify-next")
     expect(page.locator("#identify-error")).to_have_text(message("survey_ticket_not_found", "id"))
     expect(page.locator("#screen-identify")).to_be_visible()
     for _ in range(4):
-        page.tap("#id-pad [data-del]")
+        tap(page, "#id-pad [data-del]")
     pad(page, "7890")
 
-    page.tap("#identify-next")
+    tap(page, "#identify-next")
 
     expect(page.locator("#screen-question")).to_be_visible()
     expect(page.locator("#bar-ticket")).to_have_text(f"Tiket {ticket['label']}")
@@ -509,25 +509,25 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
         answer_tablet(page, code, score)
     expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
     read(page)
-    page.tap('[data-field="profile.sex"] [data-code="L"]')
-    page.tap('#age-pad [data-age="4"]')
-    page.tap('#age-pad [data-age="5"]')
+    tap(page, '[data-field="profile.sex"] [data-code="L"]')
+    tap(page, '#age-pad [data-age="4"]')
+    tap(page, '#age-pad [data-age="5"]')
     expect(page.locator("#survey-age")).to_have_value("45")
     next_step(page)
-    page.tap('[data-field="profile.education"] [data-code="diploma"]')
+    tap(page, '[data-field="profile.education"] [data-code="diploma"]')
     next_step(page)
     expect(page.locator("#osk")).to_be_visible()
     # An empty text starts with a capital (Shift on by itself), as the kiosk's fields do.
     expect(page.locator('#osk [data-key="shift"]')).to_have_attribute("aria-pressed", "true")
     for key in ("a", "c", "space", "d", "i", "n", "g", "i", "n", "."):
-        page.tap(f'#osk [data-key="{key}"]')
+        tap(page, f'#osk [data-key="{key}"]')
     expect(page.locator("#survey-suggestion")).to_have_value("Ac dingin.")
     # Nothing of the visitor's form is on the tablet: only the ticket's label.
     body = page.locator("body").inner_text()
     for private in (VISITOR["name"], VISITOR["agency"], "7890", VISITOR["problem"]):
         assert private not in body
 
-    page.tap("#submit")
+    tap(page, "#submit")
 
     expect(page.locator("#screen-thanks")).to_be_visible()
     expect(page.locator("#thanks-ticket")).to_have_text(f"Tiket {ticket['label']}")
@@ -548,16 +548,16 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     assert page.locator("#survey-suggestion").input_value() == ""
     assert page.locator("#survey-age").input_value() == ""
     assert page.locator("[aria-pressed=true]").count() == 0
-    page.tap("#start")
+    tap(page, "#start")
     expect(page.locator("#f-ticket")).to_have_text("")
     expect(page.locator("#identify-error")).to_be_hidden()
 
     # The same ticket again: the tablet says it was answered, and shows none of the answers given.
-    page.tap(f'[data-prefix="{prefix}"]')
+    tap(page, f'[data-prefix="{prefix}"]')
     pad(page, number)
-    page.tap("#id-pad-next")
+    tap(page, "#id-pad-next")
     pad(page, "7890")
-    page.tap("#identify-next")
+    tap(page, "#identify-next")
     expect(page.locator("#answered-note")).to_have_text(t("survey.answered_note", "id"))
     assert page.locator("#screen-question [aria-pressed=true]").count() == 0
     assert page.locator("#survey-suggestion").input_value() == ""
@@ -569,7 +569,7 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
     next_step(page)
     expect(page.locator("#osk")).to_be_visible()
     with page.expect_request("**/api/survey") as sent:
-        page.tap("#submit")
+        tap(page, "#submit")
     assert "suggestion" not in sent.value.post_data_json
     expect(page.locator("#screen-thanks")).to_be_visible()
     response = survey_of(office, ticket["token"])["response"]
@@ -620,17 +620,17 @@ def test_tablet_a_slow_double_tap_answers_only_the_question_the_visitor_saw(tabl
     next_step(page)
     next_step(page)
     with page.expect_request("**/api/survey") as sent:
-        page.tap("#submit")
+        tap(page, "#submit")
     assert sent.value.post_data_json["answers"] == {"U1": 2, "U2": 2, **{f"U{i}": 3 for i in range(3, 10)}}
 
 
 def identify_by_pad(page, label: str, last4: str) -> None:
     prefix, number = label.split("-")
-    page.tap(f'[data-prefix="{prefix}"]')
+    tap(page, f'[data-prefix="{prefix}"]')
     pad(page, str(int(number)))
-    page.tap("#id-pad-next")
+    tap(page, "#id-pad-next")
     pad(page, last4)
-    page.tap("#identify-next")
+    tap(page, "#identify-next")
 
 
 def test_tablet_says_at_once_that_answers_corrected_five_times_stay_and_its_refusals_follow_the_language(
@@ -645,16 +645,16 @@ def test_tablet_says_at_once_that_answers_corrected_five_times_stay_and_its_refu
     assert survey_of(office, ticket["token"])["corrections_left"] == 0
     page = tablet(office, TABLET_PORTRAIT)
     error = page.locator("#identify-error")
-    page.tap("#start")
+    tap(page, "#start")
     identify_by_pad(page, ticket["label"], "1111")
     expect(error).to_have_text(message("survey_ticket_not_found", "id"))
     # The server's refusal, said in Indonesian, follows the language toggle, and back.
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(error).to_have_text(message("survey_ticket_not_found", "en"))
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(error).to_have_text(message("survey_ticket_not_found", "id"))
     # The toggle tapped while the refusal is on its way: asked in Indonesian, it is shown in English.
-    page.tap("#id-pad [data-del]")
+    tap(page, "#id-pad [data-del]")
     pad(page, "1")
     expect(error).to_have_text("")  # an edit clears it
     page.evaluate(
@@ -662,16 +662,16 @@ def test_tablet_says_at_once_that_answers_corrected_five_times_stay_and_its_refu
     )
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(error).to_have_text(message("survey_ticket_not_found", "en"))
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(error).to_have_text(message("survey_ticket_not_found", "id"))
     for _ in range(4):
-        page.tap("#id-pad [data-del]")
+        tap(page, "#id-pad [data-del]")
     pad(page, "7890")
-    page.tap("#identify-next")
+    tap(page, "#identify-next")
     # Said here, before nine answers and a typed complaint, not at "Kirim jawaban" (409).
     expect(error).to_have_text(t("survey.corrections_spent", "id", label=ticket["label"]))
     expect(page.locator("#screen-identify")).to_be_visible()
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(error).to_have_text(t("survey.corrections_spent", "en", label=ticket["label"]))
     assert_actions_visible(page, "corrections spent", must=("#screen-identify [data-action=home]",))
     shot(page, "survey-tablet-corrections-spent")
@@ -702,7 +702,7 @@ def test_tablet_asks_masih_di_sini_with_a_countdown_before_it_forgets_the_answer
     expect(page.locator("#progress-text")).to_have_text("Pertanyaan 4 dari 9")
     assert page.locator('[data-field="answers.U4"] [aria-pressed="true"]').count() == 0
     assert page.evaluate("antrianSurvey.resetIn") == 30
-    page.tap("#step-back")
+    tap(page, "#step-back")
     read(page)
     expect(page.locator('[data-field="answers.U3"] [data-score="4"]')).to_have_attribute("aria-pressed", "true")
     # Left alone again: asked again, then back to the start with nothing kept.
@@ -719,7 +719,7 @@ def test_tablet_start_in_english_goes_back_to_the_offices_language_when_left(tab
     title = page.locator(".start-title")
     expect(title).to_have_text(t("survey.start_title", "id"))
     assert page.evaluate("antrianSurvey.resetIn") is None  # in the office's language the start just waits
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(title).to_have_text(t("survey.start_title", "en"))
     page.clock.run_for(5_000 - 1)
     expect(title).to_have_text(t("survey.start_title", "en"))
@@ -792,7 +792,7 @@ def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(t
     # With the server out of reach, its error above the buttons: the box is smaller, still three lines,
     # and the typed line still in sight.
     page.route("**/api/survey", lambda route: route.abort())
-    page.tap("#submit")
+    tap(page, "#submit")
     expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
     keys.moved()  # the keyboard moved up over the error
     for key in ("o", "k", "enter", "b"):
@@ -801,7 +801,7 @@ def test_tablet_suggestion_box_uses_the_room_and_keeps_the_typed_line_in_sight(t
         assert caret["inBox"] and caret["onScreen"], (key, caret)
     assert caret["lines"] >= 3, caret
     # The page's own words follow the language toggle too.
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "en"))
 
 
@@ -822,10 +822,10 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         ticket = issue(office)
         serve(office, ticket)
         page = tablet(office, viewport)
-        page.tap("#start")
-        page.tap('[data-prefix="A"]')
+        tap(page, "#start")
+        tap(page, '[data-prefix="A"]')
         pad(page, "1234")
-        page.tap("#id-pad-next")
+        tap(page, "#id-pad-next")
         pad(page, "7890")
         assert_actions_visible(page, "identify, longest number", must=("#identify-next", "#lang-toggle"))
         assert small_targets(page) == []
@@ -842,9 +842,9 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         assert small_targets(page) == []
         if viewport is TABLET_SMALL:
             shot(page, "survey-tablet-7-inch-longest")
-        page.tap("#lang-toggle")
+        tap(page, "#lang-toggle")
         assert_actions_visible(page, "the longest question in English", must=("#step-back", "#step-next"))
-        page.tap("#lang-toggle")
+        tap(page, "#lang-toggle")
         for code in ("U5", "U6", "U7", "U8", "U9"):
             answer_tablet(page, code, 2)
             page.wait_for_function(
@@ -863,7 +863,7 @@ def test_tablet_screens_keep_every_button_on_screen_with_the_longest_wording_and
         assert_actions_visible(page, "suggestion, the longest", must=("#submit", "#osk [data-key=space]"))
         assert small_targets(page) == []
         assert no_sideways_scroll(page)
-        page.tap("#submit")
+        tap(page, "#submit")
         expect(page.locator("#screen-thanks")).to_be_visible()
         assert_actions_visible(page, "thanks", must=("#screen-thanks [data-action=home]",))
         assert survey_of(office, ticket["token"])["response"]["answers"]["U5"] == 2
@@ -950,7 +950,7 @@ def test_phone_survey_refusals_follow_the_language_toggle(phone, office):
     page = phone(office, ticket["token"], "?survey=1")
     answer_phone(page, {k: v for k, v in SCORES.items() if k != "U9"})
     page.fill("#survey-age", "5")
-    page.tap("#survey-submit")
+    tap(page, "#survey-submit")
     required, age, summary = (
         page.locator('[data-error="answers.U9"]'),
         page.locator('[data-error="profile.age"]'),
@@ -958,21 +958,21 @@ def test_phone_survey_refusals_follow_the_language_toggle(phone, office):
     )
     expect(required).to_have_text(message("required", "id"))
     for lang in ("en", "id"):
-        page.tap("#lang-toggle")
+        tap(page, "#lang-toggle")
         expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(t("skm.question.u1", lang))
         expect(required).to_have_text(message("required", lang))
         expect(age).to_have_text(message("survey_age", lang))
         expect(summary).to_have_text(message("form_incomplete", lang))
     # said in English, the next refusal follows the toggle back as well
-    page.tap("#lang-toggle")
-    page.tap("#survey-submit")
+    tap(page, "#lang-toggle")
+    tap(page, "#survey-submit")
     expect(summary).to_have_text(message("form_incomplete", "en"))
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(summary).to_have_text(message("form_incomplete", "id"))
     expect(required).to_have_text(message("required", "id"))
     # the toggle tapped while the refusal is on its way: it comes in the language it was asked in (English)
     # and is shown in the page's (Indonesian), at its question and above the button
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     page.evaluate(
         "() => { document.getElementById('survey-submit').click(); document.getElementById('lang-toggle').click(); }"
     )
@@ -994,7 +994,7 @@ def test_kiosk_keyboard_keys_are_named_in_the_language_shown(browser, office):
         expect(deletes).to_have_count(2)  # the letters' and the phone number's pad
         for lang in ("id", "en", "id"):
             if lang != page.evaluate("document.documentElement.lang"):
-                page.tap("#lang-toggle")
+                tap(page, "#lang-toggle")
             expect(page.locator("html")).to_have_attribute("lang", lang)
             expect(shift).to_have_attribute("aria-label", t("kiosk.key_shift", lang))
             expect(caps).to_have_attribute("aria-label", t("kiosk.key_caps", lang))

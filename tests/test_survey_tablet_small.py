@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 from conftest import write_config
-from kioskui import shot
+from kioskui import shot, tap
 from live import LiveServer
 from playwright.sync_api import expect
 from test_survey_pages import (
@@ -115,14 +115,14 @@ def both_languages(page, where: str, each_chosen: bool = False) -> None:
     stays chosen)."""
     for lang in ("id", "en"):
         if lang == "en":
-            page.tap("#lang-toggle")
+            tap(page, "#lang-toggle")
             expect(page.locator("html")).to_have_attribute("lang", "en")
         problems(page, where)
         if each_chosen:
             seen = page.locator(".pgroup:not([hidden]) .pchoice").evaluate_all(EACH_CHOSEN)
             assert seen and all(b["pressed"] for b in seen), (where, lang, seen)
             assert [b for b in seen if b["split"] or b["out"]] == [], (where, lang, page.viewport_size)
-    page.tap("#lang-toggle")
+    tap(page, "#lang-toggle")
     expect(page.locator("html")).to_have_attribute("lang", "id")
 
 
@@ -160,9 +160,9 @@ def answered(server, times: int) -> dict:
 
 def type_label(page, label: str, last4: str) -> None:
     prefix, number = label.split("-")
-    page.tap(f'[data-prefix="{prefix}"]')
+    tap(page, f'[data-prefix="{prefix}"]')
     pad(page, str(int(number)))
-    page.tap("#id-pad-next")
+    tap(page, "#id-pad-next")
     pad(page, last4)
 
 
@@ -180,17 +180,17 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
         page.goto(f"{office.url}/survey/?idle=30")
         both_languages(page, "start")
 
-        page.tap("#start")
+        tap(page, "#start")
         type_label(page, spent["label"], "7890")
         both_languages(page, "identify, typed")
-        page.tap("#identify-next")
+        tap(page, "#identify-next")
         error = page.locator("#identify-error")
         expect(error).to_have_text(t("survey.corrections_spent", "id", label=spent["label"]))
         both_languages(page, "identify, the longest refusal")
         for _ in range(4 + len(str(int(spent["label"].split("-")[1]))) + 1):
-            page.tap("#id-pad [data-del]")
+            tap(page, "#id-pad [data-del]")
         type_label(page, ticket["label"], "7890")
-        page.tap("#identify-next")
+        tap(page, "#identify-next")
 
         expect(page.locator("#answered-note")).to_be_visible()
         expect(page.locator('[data-field="answers.U1"] .q-text')).to_have_text(
@@ -213,47 +213,47 @@ def test_the_whole_survey_fits_a_cheap_tablet_in_both_languages(browser, office,
 
         expect(page.locator('[data-field="profile.sex"]')).to_be_visible()
         read(page)
-        page.tap('[data-field="profile.sex"] [data-code="P"]')
+        tap(page, '[data-field="profile.sex"] [data-code="P"]')
         for digit in "45":
-            page.tap(f'#age-pad [data-age="{digit}"]')
+            tap(page, f'#age-pad [data-age="{digit}"]')
         both_languages(page, "profile: sex and age", each_chosen=True)
         next_step(page)
-        page.tap('[data-field="profile.education"] [data-code="diploma"]')
-        page.tap('[data-field="profile.occupation"] [data-code="swasta"]')
+        tap(page, '[data-field="profile.education"] [data-code="diploma"]')
+        tap(page, '[data-field="profile.occupation"] [data-code="swasta"]')
         both_languages(page, "profile: education and occupation", each_chosen=True)
         next_step(page)
 
         expect(page.locator("#osk")).to_be_visible()
         both_languages(page, "suggestion, empty")
         page.fill("#survey-suggestion", ("Antrian di loket dua terlalu lama, mohon ditambah petugas. " * 40)[:1999])
-        page.tap('#osk [data-key="space"]')  # the 2000th character, typed: the box follows the caret
+        tap(page, '#osk [data-key="space"]')  # the 2000th character, typed: the box follows the caret
         expect(page.locator(".chars")).to_have_text("2000/2000 karakter")
         both_languages(page, "suggestion, the longest")
         page.route("**/api/survey", lambda route: route.abort())
-        page.tap("#submit")
+        tap(page, "#submit")
         expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
         both_languages(page, "suggestion, the longest, with the server out of reach")
         shot(page, f"survey-tablet-{viewport['width']}x{viewport['height']}-suggestion")
         page.unroute("**/api/survey")
-        page.tap("#submit")
+        tap(page, "#submit")
 
         expect(page.locator("#screen-thanks")).to_be_visible()
         both_languages(page, "thanks")
         assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 4
 
         # "Masih di sini?" over the pads, in either language, then the start again with nothing kept.
-        page.tap("#screen-thanks [data-action=home]")
-        page.tap("#start")
+        tap(page, "#screen-thanks [data-action=home]")
+        tap(page, "#start")
         warning = page.locator("#idle-warning")
         for lang in ("id", "en"):
             if lang == "en":
-                page.tap("#lang-toggle")
+                tap(page, "#lang-toggle")
             page.clock.run_for(20_000)
             expect(warning).to_be_visible()
             expect(page.locator("#idle-title")).to_have_text(t("survey.idle_title", lang))
             problems(page, f"Masih di sini? ({lang})", "#idle-warning")
             if lang == "id":
-                page.tap("#idle-title")  # a touch keeps the visitor's screen
+                tap(page, "#idle-title")  # a touch keeps the visitor's screen
                 expect(warning).to_be_hidden()
         page.clock.run_for(10_000)
         expect(page.locator("#screen-start")).to_be_visible()
@@ -282,7 +282,7 @@ def test_a_step_scrolled_down_starts_the_next_question_at_its_top(browser, offic
             "() => { const s = document.getElementById('step'); s.style.maxHeight = '120px'; s.scrollTop = 400; }"
         )
         assert page.evaluate("document.getElementById('step').scrollTop") > 0
-        page.tap('[data-field="answers.U1"] [data-score="3"]')
+        tap(page, '[data-field="answers.U1"] [data-score="3"]')
         page.clock.run_for(ADVANCE_MS)
         expect(page.locator("#progress-text")).to_have_text("Pertanyaan 2 dari 9")
         assert page.evaluate("document.getElementById('step').scrollTop") == 0
@@ -300,7 +300,7 @@ def test_the_tablets_shift_and_enter_keys_are_named_in_the_language_shown(browse
         shift, enter = page.locator('#osk [data-key="shift"]'), page.locator('#osk [data-key="enter"]')
         expect(shift).to_have_attribute("aria-label", t("survey.key_shift", "id"))
         expect(enter).to_have_attribute("aria-label", t("survey.key_enter", "id"))
-        page.tap("#lang-toggle")
+        tap(page, "#lang-toggle")
         expect(shift).to_have_attribute("aria-label", t("survey.key_shift", "en"))
         expect(enter).to_have_attribute("aria-label", t("survey.key_enter", "en"))
         expect(page.locator('#osk [data-key="backspace"]')).to_have_attribute(
