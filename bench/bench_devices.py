@@ -3,11 +3,13 @@
 1. Kiosk to paper: from the kiosk's POST /api/tickets to the last byte of that ticket at a
    network (TCP, port on loopback) printer, with 4 kiosks issuing at once. Target p99 <= 300 ms.
    The printer answers the ESC/POS status queries (DLE EOT 1 and 4: online, paper) as the TM-T20II it
-   is configured as does, so that the server's check_status = "auto" (the default) learns at the first
-   slip that it answers and asks before and after every slip, as in an office with one. With
-   --silent-printer it answers none, as many cheap printers: "auto" then waits the printer's timeout
-   (2 s here) at the first slip before sending it without asking, and every slip issued meanwhile
-   waits behind it (docs/operations.md, check_status; asked again an hour later, outside this bench).
+   is configured as does, so that the server's check_status = "auto" (the default) learns as the server
+   starts that it answers and asks before and after every slip, as in an office with one. With
+   --silent-printer it answers none, as many cheap printers: "auto" waits the printer's timeout (2 s
+   here) for an answer once, in the print worker as the server starts, and sends every slip without
+   asking (docs/operations.md, check_status; asked again an hour later while idle, outside this bench).
+   The kiosks start once the printer has been asked (at most 6 s after the server is up), as an office
+   opens after its server started: the first slip line says whether it still waits for the asking.
 2. Call to voice: from POST call-next (or recall) until the announcement's audio is served by
    /api/tts/<key>.ogg (or .wav, as the announcement names it): a cache miss (a phrase never spoken) p99 <= 500 ms, a hit p99 <= 20 ms.
 
@@ -59,6 +61,7 @@ class TimedPrinter:
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.done: dict[bytes, float] = {}
+        self.connections = 0  # read to their end
         self.stop = threading.Event()
         threading.Thread(target=self.serve, daemon=True).start()
 
@@ -83,6 +86,7 @@ class TimedPrinter:
                 if chunk.replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""):
                     last = time.perf_counter()  # slip bytes, not only the queries asked after them
                 scanned = answer_queries(data, scanned, self.answers, conn.sendall)
+        self.connections += 1
         m = LABEL.search(bytes(data))
         if m:
             self.done[m.group(0)] = last
@@ -110,6 +114,11 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4, silent: bool = False) -> dict:
         },
     )
     server = LiveServer(cfg).start()
+    # The office opens some time after the server started: its print worker has asked the printer's status
+    # by then (a connection of queries alone), or the first slip does. Waited for, at most three timeouts.
+    deadline = time.monotonic() + 3 * 2
+    while time.monotonic() < deadline and not printer.connections:
+        time.sleep(0.05)
     sent: dict[bytes, float] = {}
     lock = threading.Lock()
     try:
@@ -132,9 +141,12 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4, silent: bool = False) -> dict:
         while time.monotonic() < deadline and len(printer.done) < len(sent):
             time.sleep(0.05)
         lat = [(printer.done[k] - t0) * 1000 for k, t0 in sent.items() if k in printer.done]
+        first = min(sent, key=sent.get)  # the first ticket issued after the server started
         return {
             "tickets": len(sent),
             "printed": len(lat),
+            "first_ms": round((printer.done[first] - sent[first]) * 1000, 1) if first in printer.done else None,
+            "max_ms": round(max(lat), 1),
             "p50_ms": round(statistics.median(lat), 1),
             "p99_ms": round(pct(lat, 99), 1),
         }
@@ -218,8 +230,10 @@ def main() -> int:
     paper = kiosk_to_paper(args.tickets, silent=args.silent_printer)
     voice = call_to_voice(args.calls)
     rows = [
+        ("kiosk to last byte at printer, first slip", paper["first_ms"], None),
         ("kiosk to last byte at printer, p50", paper["p50_ms"], None),
         ("kiosk to last byte at printer, p99", paper["p99_ms"], 300),
+        ("kiosk to last byte at printer, slowest", paper["max_ms"], None),
         ("call to voice, cache miss, p50", voice["miss_p50_ms"], None),
         ("call to voice, cache miss, p99", voice["miss_p99_ms"], 500),
         ("call to voice, cache hit (recall), p50", voice["hit_p50_ms"], None),

@@ -88,6 +88,7 @@ class Agent:
 
     QUEUE_LIMIT = 200
     HANG_MARGIN_SECONDS = 5.0
+    IDLE_SECONDS = 1.0  # with no job for this long, the printer's status is asked when that is due
 
     def __init__(self, server: str, printer: printers.PrinterConfig, token: str, journal: Journal):
         self.server = server
@@ -104,6 +105,7 @@ class Agent:
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
         self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
+        self.asking: threading.Thread | None = None  # the printer's status query (learn_status), while it runs
 
     def ack(self, job: int, error: str | None = None) -> None:
         """Tell the server how a job went. Disconnected meanwhile: nothing lost, the server pushes the job
@@ -130,9 +132,14 @@ class Agent:
         self.jobs.put((job, msg))
 
     def print_loop(self) -> None:
-        """Forever: print the queued jobs one by one."""
+        """Forever: print the queued jobs one by one; with none to print, ask the printer's status when due."""
         while True:
-            job, msg = self.jobs.get()
+            if self.jobs.empty():
+                self.learn_status()
+            try:
+                job, msg = self.jobs.get(timeout=self.IDLE_SECONDS)
+            except queue.Empty:
+                continue
             try:
                 self.print_job(job, msg)
             except Exception:  # a bug must not stop the printing: the job stays unacknowledged, pushed again
@@ -141,8 +148,33 @@ class Agent:
                 with self.lock:
                     self.pending.discard(job)
 
+    def learn_status(self) -> None:
+        """Ask the printer whether it answers its status where no visitor waits (check_status = "auto": when the
+        agent starts, before any job can come, and an hour after it gave no answer: printers.transport.status_due
+        and learn_status), as the server's PrintWorker does. From a thread of its own, waited for at most two
+        timeouts and the margin: one still running then answers the jobs meanwhile as failed (print_job)."""
+        if (self.asking is not None and self.asking.is_alive()) or not printers.transport.status_due(self.printer):
+            return
+
+        def ask() -> None:
+            try:
+                printers.transport.learn_status(self.printer)
+            except Exception:
+                log.exception("printer %s: status query", self.printer.name)
+
+        self.asking = threading.Thread(target=ask, name="agent-status", daemon=True)
+        self.asking.start()
+        limit = 2 * self.printer.timeout + self.HANG_MARGIN_SECONDS
+        self.asking.join(limit)
+        if self.asking.is_alive():
+            log.error("printer %s: its status query has not returned within %g s", self.printer.name, limit)
+
     def print_job(self, job: int, msg: dict) -> None:
         """Print one job, journal it, acknowledge it; a write that hangs is answered as failed meanwhile."""
+        if self.asking is not None and self.asking.is_alive():  # the printer hangs: not written to by two threads
+            target = self.printer.target
+            self.ack(job, f"printer {self.printer.name}: not answering (its status query to {target} has not returned)")
+            return
         outcome: list[str | None] = []
 
         def write() -> None:
@@ -156,8 +188,8 @@ class Agent:
                 outcome.append(None)
 
         # one timeout more for a job that will learn whether the printer answers status queries (check_status =
-        # "auto", not known yet or silent an hour ago), which waits that long for one that does not (as the
-        # server's PrintWorker.hang_limit); read before the job, which may learn it at once
+        # "auto", nothing known yet: learn_status could not reach it), which waits that long for one that does
+        # not (as the server's PrintWorker.hang_limit); read before the job, which may learn it at once
         learning = self.printer.status_mode == "auto" and printers.status_answered(self.printer) is None
         writer = threading.Thread(target=write, name=f"agent-write-{job}", daemon=True)
         writer.start()

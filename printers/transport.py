@@ -379,13 +379,19 @@ def _reopen(cfg: PrinterConfig, printer: Escpos) -> None:
 # check_status = "auto": what each printer showed when its status was last asked to learn it, by its name: where
 # it was reached then (_link), whether it answered the status query, and when (status_clock). The name given
 # another address, device, USB id, baud rate, endpoint or timeout (its [printers.NAME] read anew) is asked anew.
+# Its print worker asks (learn_status) where no visitor waits: when it starts, and while it has nothing to print.
 _ANSWERED: dict[str, tuple[tuple[object, ...], bool, float]] = {}
 
-# A printer that gave no answer is asked again at its first job this long after: a serial printer or a print
-# server's printer switched off at its first ticket looks silent, and once on it answers (and runs out of
-# paper). The cost: one wait of its timeout an hour at most for a printer that never answers.
+# A printer that gave no answer is asked again by its worker this long after, while it has nothing to print: a
+# serial printer or a print server's printer switched off at the start looks silent, and once on it answers (and
+# runs out of paper). Its tickets meanwhile go without asking, as before; no ticket waits for the asking.
 STATUS_RELEARN_SECONDS = 3600.0
+# A printer its worker could not reach to ask (switched off at the start, a print server refusing the connection)
+# is tried again this long after, while the worker has nothing to print; a ticket meanwhile asks it itself.
+STATUS_RETRY_SECONDS = 30.0
 status_clock = time.monotonic  # when a printer's silence was learnt (tests put a clock of theirs here)
+# Where and when each printer's worker last failed to reach it to ask (status_clock), by its name.
+_UNREACHED: dict[str, tuple[tuple[object, ...], float]] = {}
 
 
 def _link(cfg: PrinterConfig) -> tuple[object, ...]:
@@ -393,13 +399,26 @@ def _link(cfg: PrinterConfig) -> tuple[object, ...]:
 
 
 def status_answered(cfg: PrinterConfig) -> bool | None:
-    """Whether the printer of cfg answered its status query when a job of this process asked it (check_status =
-    "auto"); None when its next job asks: none has yet (or the name was another printer's then), or it gave no
-    answer STATUS_RELEARN_SECONDS ago or more."""
+    """Whether the printer of cfg answered its status query when this process last asked it (check_status =
+    "auto"): True, or False for no answer (its jobs go without asking until its worker hears one: status_due);
+    None when nothing is known, and its next job asks: none asked it yet (its worker could not reach it), or the
+    name was another printer's then."""
+    link, answered, _ = _ANSWERED.get(cfg.name, (None, None, 0.0))
+    return answered if link == _link(cfg) else None
+
+
+def status_due(cfg: PrinterConfig) -> bool:
+    """Whether the print worker of cfg is to ask the printer now, while it has nothing to print (learn_status):
+    check_status = "auto" and nothing known yet (the worker's start), or no answer STATUS_RELEARN_SECONDS ago or
+    more; not within STATUS_RETRY_SECONDS of a try that could not reach the printer."""
+    if cfg.status_mode != "auto":
+        return False
+    now = status_clock()
+    where, tried = _UNREACHED.get(cfg.name, (None, 0.0))
+    if where == _link(cfg) and now - tried < STATUS_RETRY_SECONDS:
+        return False
     link, answered, learnt = _ANSWERED.get(cfg.name, (None, None, 0.0))
-    if link != _link(cfg) or (answered is False and status_clock() - learnt >= STATUS_RELEARN_SECONDS):
-        return None
-    return answered
+    return link != _link(cfg) or (answered is False and now - learnt >= STATUS_RELEARN_SECONDS)
 
 
 def _known_silent(cfg: PrinterConfig) -> bool:
@@ -412,9 +431,10 @@ def _known_silent(cfg: PrinterConfig) -> bool:
 def forget_status(target: str | None = None) -> None:
     """Forget what the printers at `target` (all: None) showed, so that their next job asks again (a new printer
     at an address used before: tests/fakeprinter.py's, on a port, pseudo-terminal or USB id used again)."""
-    for name, (link, *_) in list(_ANSWERED.items()):
-        if target is None or link[1] == target:
-            _ANSWERED.pop(name, None)
+    for known in (_ANSWERED, _UNREACHED):
+        for name, (link, *_) in list(known.items()):
+            if target is None or link[1] == target:
+                known.pop(name, None)
 
 
 def _status_answer(printer: Escpos, query: bytes) -> bytes:
@@ -462,17 +482,12 @@ def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
         raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
 
 
-def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None]:
-    """check_status = "auto", a job that learns whether the printer answers (its first in this process, or its
-    first STATUS_RELEARN_SECONDS after it gave no answer): ask DLE EOT 1 once. One that answers is remembered as
-    answering and checked as with check_status = true, this job and every later one. One that does not answer
-    within its timeout, or whose read fails otherwise (a USB endpoint that stalls, a connection reset, a serial
-    I/O error: with check_status = false such a printer printed, so under "auto" it must too; the printer is
-    then opened anew for the job), is remembered as silent by _learnt_silent only once the job has gone out: a
-    printer that neither answered nor took the job showed nothing, and its next job asks again.
-    Returns whether it answered (its status is then asked after the job too) and why its read failed, if it did."""
+def _ask_online(cfg: PrinterConfig, printer: Escpos) -> tuple[bytes, str | None]:
+    """Ask DLE EOT 1 once: the answer (b"": none within the timeout, or nothing to answer through: a USB printer
+    without an IN endpoint) and why the read failed, if it did (a USB endpoint that stalls, a connection reset,
+    a serial I/O error: taken as no answer, the printer opened anew; one gone meanwhile fails there, saying so)."""
     if isinstance(printer, UsbPrinter) and printer.in_ep is None:
-        return False, None  # no IN endpoint: nothing to answer through
+        return b"", None
     failure: OSError | None = None
     with _boundary(cfg, "reading status from"):
         try:
@@ -481,9 +496,13 @@ def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None
             failure = err
     if failure is not None:
         _reopen(cfg, printer)
-        return False, _reason(failure, cfg)
-    if not online:
-        return False, None
+        return b"", _reason(failure, cfg)
+    return online, None
+
+
+def _learnt_answering(cfg: PrinterConfig) -> None:
+    """Remember that the printer of cfg answered its status query: asked before and after every job from now on.
+    The log says so when it gave no answer before."""
     if _known_silent(cfg):
         log.info(
             "printer %s (%s) answered a status query now: its status is asked before and after every job"
@@ -492,6 +511,57 @@ def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None
             cfg.target,
         )
     _ANSWERED[cfg.name] = (_link(cfg), True, status_clock())
+    _UNREACHED.pop(cfg.name, None)
+
+
+def learn_status(cfg: PrinterConfig) -> bool | None:
+    """check_status = "auto": ask the printer of cfg whether it answers its status (DLE EOT 1), with no job, as its
+    print worker does where no visitor waits: when it starts, and while it has nothing to print (status_due).
+    Remembered as send_bytes's asking is: one that answers is checked before and after every job; one that gives
+    no answer within its timeout, or whose read fails otherwise and that is reached again after it (_ask_online),
+    is sent its jobs without asking, and asked again STATUS_RELEARN_SECONDS later. One that cannot be reached
+    (off, unplugged, refusing the connection) teaches nothing: its next job asks itself, as every job did before,
+    and its worker tries again STATUS_RETRY_SECONDS later. Returns what was learnt (None: nothing); never raises
+    PrinterError, which the log says (once until the printer is reached)."""
+    try:
+        printer = open_printer(cfg)
+        try:
+            online, failure = _ask_online(cfg, printer)
+        finally:
+            _close_quietly(printer)
+    except PrinterError as err:
+        again = _UNREACHED.get(cfg.name, (None, 0.0))[0] == _link(cfg)
+        _UNREACHED[cfg.name] = (_link(cfg), status_clock())
+        (log.debug if again else log.info)(
+            '%s; its status is asked at its next ticket, or when reached (check_status = "auto": tried again'
+            " after %g s while it has nothing to print)",
+            err,
+            STATUS_RETRY_SECONDS,
+        )
+        return None
+    if not online:
+        _learnt_silent(cfg, failure)
+        return False
+    _learnt_answering(cfg)
+    return True
+
+
+def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None]:
+    """check_status = "auto", a job that learns whether the printer answers, for nothing is known yet (its worker
+    could not reach the printer to ask it: learn_status; or no worker, as `printer test`): ask DLE EOT 1 once,
+    and wait for the answer, as the job must. Asking before the bytes is what spares a printer out of paper
+    (one that keeps what it is sent, and prints a copy for every try) the ticket; sending it unasked, or failing
+    it for a silence, would be the wrong guess about one kind of printer or the other. One that answers is
+    remembered as answering and checked as with check_status = true, this job and every later one. One that
+    does not answer within its timeout, or whose read fails otherwise (_ask_online: with check_status = false
+    such a printer printed, so under "auto" it must too; it is then opened anew for the job), is remembered as
+    silent by _learnt_silent only once the job has gone out: a printer that neither answered nor took the job
+    showed nothing, and its next job asks again.
+    Returns whether it answered (its status is then asked after the job too) and why its read failed, if it did."""
+    online, failure = _ask_online(cfg, printer)
+    if not online:
+        return False, failure
+    _learnt_answering(cfg)
     _judge_online(cfg, online)
     with _boundary(cfg, "reading status from"):
         paper = _status_answer(printer, constants.RT_STATUS_PAPER)
@@ -503,10 +573,11 @@ def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None
 
 def _learnt_silent(cfg: PrinterConfig, failure: str | None) -> None:
     """Remember that the printer of cfg gave no status answer (`failure`: why its read failed, None: none came
-    within its timeout), its job sent without asking: later jobs ask nothing until STATUS_RELEARN_SECONDS have
-    passed. The log says so once, when it is learnt; a re-ask finding it still silent says nothing more."""
+    within its timeout): its jobs go without asking, and its worker asks again STATUS_RELEARN_SECONDS later. The
+    log says so once, when it is learnt; a re-ask finding it still silent says nothing more."""
     again = _known_silent(cfg)
     _ANSWERED[cfg.name] = (_link(cfg), False, status_clock())
+    _UNREACHED.pop(cfg.name, None)
     if again:
         log.debug("printer %s (%s) still gives no status answer", cfg.name, cfg.target)
         return
@@ -532,8 +603,8 @@ def _learnt_silent(cfg: PrinterConfig, failure: str | None) -> None:
 def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
     """Send ready ESC/POS bytes to the printer of cfg in one write, always close. A printer whose status is
     asked (cfg.status_mode: "on", or "auto" for one that answered when asked) is asked before the write and
-    after it, and the bytes go only to a printer that is ready. Under "auto" a printer not known to answer
-    (status_answered None) is asked once to learn it (_learn_status)."""
+    after it, and the bytes go only to a printer that is ready. Under "auto" a printer of which nothing is known
+    (status_answered None: its worker could not ask it yet) is asked once to learn it (_learn_status)."""
     printer = open_printer(cfg)
     try:
         mode = cfg.status_mode

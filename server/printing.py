@@ -40,6 +40,7 @@ class PrintWorker(OutboxWorker):
         self.config = config
         self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
         self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
+        self._asking: Any = None  # a device printer's status query (learn_status) still running in the thread
 
     def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
@@ -109,6 +110,38 @@ class PrintWorker(OutboxWorker):
     def due(self, tx, now) -> list[tuple[dict[str, Any], Any]]:
         return [(job, None) for job in tx.due_print_jobs(now, [self.name])]
 
+    def run_once(self) -> int:
+        """One round of tries; a round with nothing to print asks the printer's status when that is due, so that
+        no ticket waits for it (check_status = "auto": the worker's first round, and an hour after the printer
+        gave no answer; printers.transport.status_due and learn_status)."""
+        tried = super().run_once()
+        if not tried and printers.transport.status_due(self.config):
+            self._learn_status()
+        return tried
+
+    def _learn_status(self) -> None:
+        """printers.transport.learn_status; a device printer's from the native thread under gevent, as its prints,
+        waited for at most two timeouts (connecting, the answer) and the margin. One still running then is left
+        there: the next print waits behind it in that thread, counted as hanging if it must wait too long."""
+        from shared.runtime import on_gevent
+
+        if self.config.type in SOCKET_TYPES or not on_gevent():
+            printers.transport.learn_status(self.config)
+            return
+        import gevent
+        from gevent.threadpool import ThreadPool
+
+        if self._hanging is not None or (self._asking is not None and not self._asking.ready()):
+            return  # the thread is still busy with the printer
+        if self._pool is None:
+            self._pool = ThreadPool(1)
+        self._asking = self._pool.spawn(printers.transport.learn_status, self.config)
+        limit = 2 * self.config.timeout + HANG_MARGIN_SECONDS
+        try:
+            self._asking.get(timeout=limit)
+        except gevent.Timeout:
+            log.warning("printer %s: its status query has not returned within %g s", self.name, limit)
+
     def retry_now(self, job_id: int) -> None:
         """A job asked for again: its next try is due now (the caller set it), so the round starts."""
         self.wake.set()
@@ -166,8 +199,8 @@ class PrintWorker(OutboxWorker):
     def hang_limit(self) -> float:
         """How long a device print may take before it counts as hanging: the printer's timeout and a margin,
         and one timeout more for a job that asks the printer's status to learn whether it answers (check_status
-        = "auto", not known yet or silent an hour ago: printers.transport.status_answered), which waits that
-        long for a printer that does not (a silent serial printer's first slip: the wait, then 5 s of bytes)."""
+        = "auto", nothing known yet: its worker could not ask it, printers.transport.status_answered), which
+        waits that long for a printer that does not (a silent serial printer's slip: the wait, then 5 s of bytes)."""
         cfg = self.config
         learning = cfg.status_mode == "auto" and printers.status_answered(cfg) is None
         return cfg.timeout * (2 if learning else 1) + HANG_MARGIN_SECONDS

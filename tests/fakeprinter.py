@@ -138,7 +138,8 @@ class FakeNetworkPrinter:
         else:
             return  # stopped by the test, not closed by the client
         self.closes += 1
-        self.closed_by_client.set()
+        if bytes(mine).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b"") or not mine:  # not queries alone
+            self.closed_by_client.set()
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(
@@ -146,6 +147,8 @@ class FakeNetworkPrinter:
         )
 
     def wait_for_close(self) -> bytes:
+        """What the printer has received once a connection that sent more than status queries was closed (a
+        job's; a print worker asks the status of a check_status = "auto" printer alone when it starts)."""
         assert self.closed_by_client.wait(5), "the printer connection was never closed"
         return bytes(self.received)
 

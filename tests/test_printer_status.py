@@ -1,7 +1,8 @@
-"""check_status = "auto" (the default of a network, serial or usb printer): the printer's first job asks its
-status (DLE EOT); one that answers is asked before and after every job from then on, as with true, and one
-that does not (no answer within its timeout, or a read that fails: a USB stall, a reset connection) is sent
-its jobs without asking, its one wait for an answer spent once an hour at most (STATUS_RELEARN_SECONDS).
+"""check_status = "auto" (the default of a network, serial or usb printer): the printer's status (DLE EOT) is
+asked where no visitor waits, by its print worker when it starts (or by its first job, when nothing is known yet);
+one that answers is asked before and after every job from then on, as with true, and one that does not (no answer
+within its timeout, or a read that fails: a USB stall, a reset connection) is sent its jobs without asking, and
+asked again by its idle worker an hour later (STATUS_RELEARN_SECONDS).
 Real transports on fake printers (tests/fakeprinter.py): a TCP port of 127.0.0.1, a pseudo-terminal, pyusb."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from live import server_command
 
 from printers import PrinterConfig, PrinterError, send_bytes, status_answered, ticket_bytes, transport
 from printers.config import PrinterConfigError
-from printers.transport import STATUS_RELEARN_SECONDS
+from printers.transport import STATUS_RELEARN_SECONDS, STATUS_RETRY_SECONDS, learn_status, status_due
 from server.advice import failure_kind
 from server.config import ConfigError, load_settings
 
@@ -328,33 +329,39 @@ def status_clock(monkeypatch):
     return now
 
 
-def test_a_silent_printer_is_asked_again_an_hour_later_and_checked_from_its_first_answer(plug, status_clock, caplog):
-    """A serial printer (or a print server's printer) switched off at the day's first ticket looks like one
-    that does not answer; it was never asked again in the process, so paper running out later went unnoticed.
-    Silence is asked again at the first job STATUS_RELEARN_SECONDS after it was learnt (one wait of its timeout
-    an hour at most); still silent, the log says nothing more; an answer makes it checked from then on."""
+def test_a_silent_printer_is_asked_again_an_hour_later_by_its_idle_worker_and_checked_from_its_first_answer(
+    plug, status_clock, caplog
+):
+    """A serial printer (or a print server's printer) switched off at the start looks like one that does not
+    answer; it was never asked again in the process, so paper running out later went unnoticed. Its worker asks
+    again while idle (learn_status) once STATUS_RELEARN_SECONDS have passed since its silence: no ticket waits for
+    that asking (the first ticket of every hour did, its timeout, and every slip issued meanwhile behind it); still
+    silent, the log says nothing more; an answer makes it checked from then on."""
     printer = plug("usb", online=b"", paper=b"")  # silence costs no wait here: its reads time out at once
     cfg = printer.config(timeout=5)
     with caplog.at_level(logging.INFO, logger="antrian.printers"):
-        send_bytes(cfg, b"job 0\n")  # asked: no answer
+        assert status_due(cfg) and learn_status(cfg) is False  # the worker's start: asked, no answer
+        send_bytes(cfg, b"job 0\n")  # not asked
         status_clock[0] += STATUS_RELEARN_SECONDS - 1
-        send_bytes(cfg, b"job 1\n")  # within the hour: not asked
+        assert not status_due(cfg)
         status_clock[0] += 1
-        assert status_answered(cfg) is None  # due: its next job asks
-        send_bytes(cfg, b"job 2\n")  # asked again, still silent
-        assert status_answered(cfg) is False
+        assert status_due(cfg) and status_answered(cfg) is False  # due for its idle worker
+        send_bytes(cfg, b"job 1\n")  # a ticket coming first goes as the hour's others did: unasked, at once
+        assert learn_status(cfg) is False  # the worker, idle: still silent
+        assert not status_due(cfg)
         printer.answers.update({STATUS_ONLINE: READY, STATUS_PAPER: PAPER_OUT})  # switched on; paper runs out
-        send_bytes(cfg, b"job 3\n")  # an hour from the last asking only
+        send_bytes(cfg, b"job 2\n")  # an hour from the last asking only
         status_clock[0] += STATUS_RELEARN_SECONDS
-        for _ in range(2):  # asked, and from then on before every job
+        assert learn_status(cfg) is True
+        assert not status_due(cfg)  # an answer is not asked anew: its silence would be a failure
+        for _ in range(2):  # asked before every job from then on
             with pytest.raises(PrinterError, match="printer kiosk: out of paper at USB 0416:5011"):
-                send_bytes(cfg, b"job 4\n")
+                send_bytes(cfg, b"job 3\n")
     assert bytes(printer.received) == (
-        STATUS_ONLINE + b"job 0\njob 1\n" + STATUS_ONLINE + b"job 2\njob 3\n" + STATUS + STATUS
+        STATUS_ONLINE + b"job 0\n" + b"job 1\n" + STATUS_ONLINE + b"job 2\n" + STATUS_ONLINE + STATUS + STATUS
     )
-    assert status_answered(cfg) is True
     status_clock[0] += 10 * STATUS_RELEARN_SECONDS
-    assert status_answered(cfg) is True  # an answer is not asked anew: its silence would be a failure
+    assert status_answered(cfg) is True and not status_due(cfg)
     assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "antrian.printers"] == [
         (
             "WARNING",
@@ -440,14 +447,15 @@ class RunAtOnce:
 
     def spawn(self, fn, *args):
         outcome = fn(*args)
-        return SimpleNamespace(get=lambda timeout: self.limits.append(timeout) or outcome)
+        return SimpleNamespace(get=lambda timeout: self.limits.append(timeout) or outcome, ready=lambda: True)
 
 
 def test_a_device_print_that_learns_the_printers_status_may_take_one_timeout_more(plug, status_clock, monkeypatch):
     """Under gevent a device printer (usb, serial) prints from a thread, counted as hanging after its timeout and
     HANG_MARGIN_SECONDS. A job that learns whether the printer answers waits up to its timeout for an answer
     first: a silent serial printer's first slip at 19200 baud (5 s of waiting, 5 s of bytes) was counted as hung.
-    Such a job, the first and the one an hour after silence, may take one timeout more; no other does."""
+    Such a job (nothing known yet: its worker could not ask) may take one timeout more; no other does, also none
+    an hour after silence: the worker's own asking then, while idle, is waited for as long (two timeouts)."""
     from test_printers import make_slip
 
     from server.printing import HANG_MARGIN_SECONDS, PrintWorker
@@ -459,17 +467,158 @@ def test_a_device_print_that_learns_the_printers_status_may_take_one_timeout_mor
     }
     for worker in workers.values():
         worker._pool = RunAtOnce()
-    for mode in ("auto", "auto", "later", "auto", False):
+    for mode in ("auto", "auto", "later", "auto", "idle", False):
         if mode == "later":
             status_clock[0] += STATUS_RELEARN_SECONDS
-            continue
-        workers[mode]._print({"id": 1}, make_slip())
+        elif mode == "idle":
+            workers["auto"]._learn_status()  # its worker, with nothing to print, asks again
+        else:
+            workers[mode]._print({"id": 1}, make_slip())
     learning, known = 5 + 5 + HANG_MARGIN_SECONDS, 5 + HANG_MARGIN_SECONDS
-    assert workers["auto"]._pool.limits == [learning, known, learning]
+    assert workers["auto"]._pool.limits == [learning, known, known, learning]
     assert workers[False]._pool.limits == [known]
-    assert printer.reads == [0x81, 0x81]  # the two jobs given the longer allowance asked its status
+    assert printer.reads == [0x81, 0x81]  # the first job asked its status, and the idle worker an hour later
     slip = ticket_bytes(make_slip(), "POS-5890", 58)
-    assert bytes(printer.received) == STATUS_ONLINE + slip + slip + STATUS_ONLINE + slip + slip
+    assert bytes(printer.received) == STATUS_ONLINE + slip + slip + slip + STATUS_ONLINE + slip
+
+
+# --- asked by the print worker, where no visitor waits ---------------------------------------------------------------
+
+
+def network_app(tmp_path, clock, port: int, timeout: float):
+    from server.app import create_app
+
+    path = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+            f'port = {port}\ntimeout = {timeout}\nprofile = "TM-T20II"'
+        },
+    )
+    return create_app(path, workers=False, clock=clock)
+
+
+@pytest.fixture
+def office(tmp_path, clock, request):
+    """An app whose kiosk printer is a network one on a port, its print worker, and `issue()`: a ticket's slip
+    queued and its job's try (`job()`, the job as it is now)."""
+    from server.printing import PrintWorker
+
+    def start(port: int, timeout: float):
+        app = network_app(tmp_path, clock, port, timeout)
+        request.addfinalizer(app.extensions["antrian"].stop)
+        service = app.extensions["antrian"]
+        worker = PrintWorker(service, "kiosk", service.settings.printers["kiosk"])
+
+        def issue() -> dict:
+            assert app.test_client().post("/api/tickets", json=visitor()).status_code == 201
+            assert worker.run_once() == 1
+            with service.store.read() as tx:
+                return tx.rows("SELECT * FROM print_jobs ORDER BY id DESC")[0]
+
+        return SimpleNamespace(config=service.settings.printers["kiosk"], worker=worker, issue=issue)
+
+    return start
+
+
+def test_the_print_worker_asks_a_silent_printer_at_its_start_so_no_ticket_waits_for_the_answer(
+    plug, office, status_clock, caplog
+):
+    """A printer that ignores DLE EOT (many cheap ones): its first ticket after each start, and its first of every
+    hour, waited the printer's timeout for an answer before it went (5 s at the default), and every slip issued
+    meanwhile waited behind it, the visitor at the kiosk waiting for paper. The worker asks when it starts, with
+    nothing to print, and an hour later again while idle; every ticket goes at once, none asks."""
+    printer = plug("network", online=b"", paper=b"")
+    app = office(printer.port, timeout=0.5)
+    with caplog.at_level(logging.INFO, logger="antrian.printers"):
+        assert app.worker.run_once() == 0  # the worker's first round: nothing to print, the printer asked
+        assert printer.wait_for_closes(1) == STATUS_ONLINE and status_answered(app.config) is False
+        assert app.worker.run_once() == 0  # asked once
+        for n in (1, 2):
+            assert app.issue()["status"] == "printed"
+            received = printer.wait_for_closes(1 + n)
+            assert received.count(STATUS_ONLINE) == 1, received  # the slips not asked: sent at once
+        assert received.count(b"\x1b@") == 2
+        status_clock[0] += STATUS_RELEARN_SECONDS
+        assert app.issue()["status"] == "printed"  # the hour's first ticket: not asked either
+        assert printer.wait_for_closes(4).count(STATUS_ONLINE) == 1
+        assert app.worker.run_once() == 0  # idle: asked again
+        assert printer.wait_for_closes(5).endswith(STATUS_ONLINE) and status_answered(app.config) is False
+    assert [r.getMessage() for r in caplog.records if r.name == "antrian.printers"] == [
+        f"printer kiosk ({app.config.target}) gave no status answer within 0.5 s: printing to it without asking its"
+        ' status, asked again after 60 min (check_status = "auto"; false never asks)'
+    ]
+
+
+def test_a_printer_the_worker_learns_answering_is_asked_before_its_first_ticket_and_keeps_a_paperless_slip(
+    plug, office
+):
+    """Asked at the worker's start, a printer that answers is checked before and after every ticket from its first
+    on: out of paper then, the slip is not sent (it would come out once per try when paper is loaded), and once
+    loaded it prints once."""
+    printer = plug("network", paper=PAPER_OUT)
+    app = office(printer.port, timeout=5)
+    assert app.worker.run_once() == 0
+    assert printer.wait_for_closes(1) == STATUS_ONLINE and status_answered(app.config) is True
+    job = app.issue()
+    assert (job["status"], job["attempts"]) == ("retrying", 1) and "out of paper" in job["error"]
+    assert printer.wait_for_closes(2) == STATUS_ONLINE + STATUS and bytes(printer.held) == b""
+
+
+def test_a_printer_off_at_the_workers_start_is_asked_by_its_first_ticket_or_by_its_idle_worker_later(
+    plug, office, status_clock, caplog
+):
+    """A printer the worker cannot reach at its start (switched off, a print server refusing the connection)
+    teaches nothing: the log says so once, and the worker tries again STATUS_RETRY_SECONDS later while idle. A
+    ticket coming first asks the printer itself, before its bytes, as every first ticket did: switched on out of
+    paper, its slip is not sent (sending it unasked would print it once per try when paper is loaded)."""
+    from test_print_jobs import closed_port
+
+    port = closed_port()
+    app = office(port, timeout=5)
+    with caplog.at_level(logging.INFO, logger="antrian.printers"):
+        for _ in range(3):  # its first round tries; the next ones wait STATUS_RETRY_SECONDS
+            assert app.worker.run_once() == 0
+        assert status_answered(app.config) is None and not status_due(app.config)
+        status_clock[0] += STATUS_RETRY_SECONDS
+        assert status_due(app.config)
+        assert app.worker.run_once() == 0  # tried again, still off: the log says nothing more
+        printer = plug("network", port=port, paper=PAPER_OUT)  # switched on, without paper
+        job = app.issue()  # before the worker's next try: the job asks
+    assert "out of paper" in job["error"] and status_answered(app.config) is True
+    assert printer.wait_for_closes(1) == STATUS and bytes(printer.held) == b""
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "antrian.printers"] == [
+        (
+            "INFO",
+            f"printer kiosk: connection refused at 127.0.0.1:{port}; its status is asked at its next ticket, or when"
+            ' reached (check_status = "auto": tried again after 30 s while it has nothing to print)',
+        )
+    ]
+    printer.stop()
+    silent = plug("network", port=port, online=b"", paper=b"")  # another printer there, switched on late
+    app.worker.config = silent.config(timeout=0.5)
+    assert status_due(app.worker.config)
+    assert app.worker.run_once() == 0  # idle: asked, and learnt silent before any ticket of it
+    assert silent.wait_for_closes(1) == STATUS_ONLINE and status_answered(app.worker.config) is False
+
+
+def test_a_print_agent_asks_a_silent_printer_when_it_starts_so_its_first_job_goes_at_once(plug, tmp_path):
+    """The print agent of a kiosk PC (kiosk/agent.py) asks as the server's worker does: when it starts, before any
+    job can come, and an hour after silence while idle; its first job is not asked."""
+    from test_agent_bounds import Acks, job
+
+    from kiosk.agent import Agent, Journal
+
+    printer = plug("network", online=b"", paper=b"")
+    cfg = printer.config(timeout=0.5)
+    agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
+    acks = Acks(agent)
+    agent.printing.start()
+    assert printer.wait_for_closes(1) == STATUS_ONLINE  # no job yet: asked
+    agent.on_job(job(1))
+    assert acks.wait(1) == [(1, None)]
+    assert printer.wait_for_closes(2) == STATUS_ONLINE + b"\x1b@TICKET\n"  # the job not asked
+    assert status_answered(cfg) is False
 
 
 # --- printer test --------------------------------------------------------------------------------------------------
