@@ -627,8 +627,9 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
         if learning and not ask_after:
             _learnt_silent(cfg, failure)
         if ask_after:
-            # After: the answer comes after the bytes, so the printer has them; and it is still ready
-            # (no paper run out, no cover opened while they printed).
+            # After: the answer comes after the bytes, so the printer has received them all, and it is still
+            # ready (DLE EOT is answered at once, as it arrives: not after the slip is printed, so paper that
+            # runs out while it prints is not seen here but at the next slip's asking).
             _check_status(cfg, printer, answered_before=mode == "auto")
     except BaseException:
         _close_quietly(printer)

@@ -151,6 +151,40 @@ def test_a_restore_of_an_older_copy_keeps_todays_copy_of_the_days_between(tmp_pa
     office.stop()
 
 
+def test_two_copies_kept_aside_in_the_same_second_are_both_kept_and_age_out_together(tmp_path, clock):
+    """Two restores, each making today's copy again, within one second of the office's clock (a clock standing
+    still here): the second copy kept aside gets a name of its own, never written over the first (which may be
+    the only copy of some days); both age out with their day."""
+    office = Office(tmp_path / "office", clock)
+    clock.now = utc(2026, 12, 3, 1)
+    service = office.start()
+    issue(service, "Rabu")
+    first = service.daily_backup()
+    office.stop()
+    kept = {}
+    for name in ("Lain", "Lagi"):  # each time another database, whose copy today's file is not
+        other = Office(tmp_path / name, clock)
+        issue(other.start(), name)
+        other.stop()
+        archive.restore(other.database, office.database)
+        service = office.start()
+        assert service.daily_backup() == first and tickets_in(first) == [name]
+        office.stop()
+        kept = {p.name: tickets_in(p) for p in office.backups.iterdir() if ".replaced-" in p.name}
+    assert kept == {
+        "antrian-2026-12-03.replaced-080000.db": ["Rabu"],
+        "antrian-2026-12-03.replaced-080000-2.db": ["Lain"],
+    }
+    service = office.start()
+    service.unit.settings = dataclasses.replace(
+        service.settings, server=dataclasses.replace(service.settings.server, backup_keep=1)
+    )
+    clock.now = utc(2026, 12, 4, 1)
+    assert service.daily_backup().name == "antrian-2026-12-04.db"
+    assert sorted(p.name for p in office.backups.iterdir()) == ["antrian-2026-12-04.db"]  # both aged out
+    office.stop()
+
+
 def test_go_live_keeps_the_restores_session_epoch_and_makes_todays_copy_again(tmp_path, clock):
     """`go-live` deletes the trial's events but not the newest `restored` (the session epoch: a cookie
     signed in before the restore stays ended), and resets the daily copy's mark: today's copy, the trial's,

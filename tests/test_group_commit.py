@@ -212,6 +212,65 @@ def test_a_settings_change_has_a_transaction_of_its_own_and_is_not_refused_when_
     assert out["name"].startswith("Kantor ") and out["stored"] == 1
 
 
+def test_a_failed_commit_fails_its_commands_but_a_refusal_stays_and_a_failing_publish_stops_no_other(tmp_path):
+    """The shared COMMIT fails (a full disk): each command of it gets that error, none published, but one refused
+    before it wrote keeps its refusal, as alone. Then a committed batch whose first publish fails (the socket
+    layer): the others' events are published all the same, and every caller has its answer."""
+    out = run(
+        tmp_path,
+        """
+        from contextlib import contextmanager
+        results = {}
+
+        def kiosk(i):
+            try:
+                results[i] = svc.issue(visitor(name=f"V{i}"), printed=False).body["ticket"]["label"]
+            except Exception as err:
+                results[i] = repr(err)
+
+        def recall():
+            try:
+                svc.counter_action(1, "recall", {}, "admin")
+                results["recall"] = "done"
+            except AntrianError as refusal:
+                results["recall"] = refusal.code
+
+        svc.issue(visitor(name="first"), printed=False)
+        real_write = store.write
+
+        @contextmanager
+        def full_disk():
+            with real_write() as tx:
+                yield tx
+                raise sqlite3.OperationalError("database or disk is full")
+
+        store.write = full_disk
+        published.clear()
+        gevent.joinall([gevent.spawn(kiosk, 0), gevent.spawn(recall)], raise_error=True)
+        failed = dict(results, published=len(published))
+        store.write = real_write
+        results.clear()
+        calls = []
+
+        def publish(events):
+            calls.append([ev["type"] for ev in events])
+            if len(calls) == 1:
+                raise RuntimeError("the socket layer")
+
+        svc.unit.hooks.publish = publish
+        gevent.joinall([gevent.spawn(kiosk, 1), gevent.spawn(kiosk, 2)], raise_error=True)
+        print(json.dumps({"failed": failed, "then": results, "calls": calls}))
+        """,
+    )
+    assert out["failed"] == {
+        "0": "OperationalError('database or disk is full')",
+        "recall": "no_ticket",
+        "published": 0,
+    }
+    assert out["then"] == {"1": "A-002", "2": "A-003"}
+    assert out["calls"] == [["issued"], ["issued"]]
+
+
 ORDER = {"waiting": 0, "called": 1, "serving": 2, "resolved": 3}
 
 

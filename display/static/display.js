@@ -972,19 +972,29 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // of a look at the server every few minutes (a box's clock set right after the page was drawn, by NTP or
   // by hand, is followed). A TV box whose clock is wrong by hours (no clock battery, or set by hand to
   // the office's hour while its zone is UTC) showed 01.30 for 16.30 and the next day's date.
+  // The offset is changed only when the clock as kept disagrees with the answer: a `Date` has whole seconds,
+  // and taking each one's middle moved the clock up to a second either way at every look (a minute, even a
+  // date, shown again for a moment when it stepped back).
   const CLOCK_SYNC_MS = 5 * 60 * 1000;
   let clockOffset = Number.isFinite(config.now) ? config.now - Date.now() : 0;
   function officeNow() {
     return new Date(Date.now() + clockOffset);
   }
-  setInterval(() => {
+  function syncClock() {
+    const sent = Date.now();
     fetch("/healthz", { method: "HEAD", cache: "no-store" })
       .then((r) => {
-        const date = Date.parse(r.headers.get("Date") || ""); // whole seconds: its middle
-        if (!isNaN(date)) clockOffset = date + 500 - Date.now();
+        const back = Date.now();
+        const date = Date.parse(r.headers.get("Date") || ""); // the server's time was in [date, date + 1 s)
+        if (isNaN(date)) return;
+        const kept = back + clockOffset; // what the clock says now: agrees if within that second and the trip
+        if (kept >= date && kept <= date + 1000 + (back - sent)) return;
+        clockOffset = date + 500 - (sent + back) / 2;
       })
       .catch(() => {}); // the server out of reach: the offset kept
-  }, CLOCK_SYNC_MS);
+  }
+  syncClock(); // at once too: the page's time was taken before the page travelled
+  setInterval(syncClock, CLOCK_SYNC_MS);
   function showClock(now) {
     document.getElementById("clock").textContent = timeFmt.format(now) + " " + zoneName(now);
     document.getElementById("date").textContent = dateFmt.format(now);

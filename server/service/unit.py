@@ -244,14 +244,19 @@ class _Group:
                 return
             except BaseException as err:  # the COMMIT failed (a full disk), or the server stops: none is done
                 for job in batch:
-                    job.outcome, job.error, job.events, job.after = None, err, [], []
+                    if job.error is None:  # (one refused keeps its refusal, as alone)
+                        job.outcome, job.error = None, err
+                    job.events, job.after = [], []
                 if not isinstance(err, Exception):
                     raise
                 return
-            for job in batch:
+            for job in batch:  # committed: each one's speech started and events published, whatever another's did
                 unit._started(job.after)
                 if job.events:
-                    unit.hooks.publish(job.events)
+                    try:
+                        unit.hooks.publish(job.events)
+                    except Exception:
+                        log.exception("publishing the events of a committed command")
 
     def _again(self, jobs: list[_Job]) -> None:
         """Each of `jobs` in a transaction of its own, in order (under the lock)."""

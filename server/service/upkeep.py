@@ -94,7 +94,7 @@ def disk_view(server: ServerSettings) -> dict[str, Any]:
 
 BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
 # a daily copy of another database, kept aside when today's was made again (UpkeepService.daily_backup)
-REPLACED_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.replaced-\d{6}\.db")
+REPLACED_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.replaced-\d{6}(?:-\d+)?\.db")
 BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
 MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
 
@@ -296,6 +296,10 @@ class Upkeep:
                 if target.is_file():  # another database's copy (the one a restore replaced, the demo's): kept aside
                     at = self.unit.clock().astimezone(self.unit.settings.office.tz).strftime("%H%M%S")  # as `day`
                     aside = target.with_name(f"antrian-{day}.replaced-{at}.db")
+                    n = 1
+                    while aside.exists():  # never over another kept aside (it may be the only copy of some days)
+                        n += 1
+                        aside = target.with_name(f"antrian-{day}.replaced-{at}-{n}.db")
                     os.replace(target, aside)
                     log.warning("daily backup: %s was made from another database, kept as %s", target, aside.name)
                 _off_loop(archive.backup, server.database, target)
