@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import tomllib
@@ -550,10 +551,20 @@ def problems() -> dict[str, str]:
     return {k: v for k, v in i18n.section("config", "en").items() if not k.startswith(("why.", "kind."))}
 
 
+@functools.cache
+def problem_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """problems(), the longest first (without their placeholders), each as a pattern whose placeholders take
+    any text: made once, not again for each of the 1500 problems the test below reads (half its time)."""
+    longest_first = sorted(problems().items(), key=lambda kv: -len(re.sub(r"\{\w+\}", "", kv[1])))
+    return tuple(
+        (code, re.compile(re.sub(r"\\\{\w+\\\}", ".*", re.escape(text)), re.S)) for code, text in longest_first
+    )
+
+
 def problem_code(en_text: str) -> str | None:
     """The catalogue's config.* problem `en_text` is (the longest one that fits: "got" is in "one_line")."""
-    for code, text in sorted(problems().items(), key=lambda kv: -len(re.sub(r"\{\w+\}", "", kv[1]))):
-        if re.fullmatch(re.sub(r"\\\{\w+\\\}", ".*", re.escape(text)), en_text, re.S):
+    for code, pattern in problem_patterns():
+        if pattern.fullmatch(en_text):
             return code
     return None
 

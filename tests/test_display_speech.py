@@ -22,6 +22,8 @@ BRIEF = {
     "rate = 150": "rate = 400",
     "Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.": "{letter}, {number}. {counter}.",
 }
+# display/static/display.js RESUME_WAIT_MS: a sound context still suspended after this waits for a tap
+RESUME_WAIT_MS = 500
 # A routed stand-in for a sound that is not what a test tests: 8 samples, 1 ms. The page takes about
 # 10 ms to play a sound however short it is (its audio output's period); 20 ms of sound took 22 ms.
 BLIP = short_wav(0.001)
@@ -223,10 +225,14 @@ def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv,
 def test_blocked_sound_shows_the_tap_banner_and_after_a_tap_the_chime_and_the_speech_play(tv, phrased):
     """The real chime and the whole phrase of config.toml, as a TV in an office plays them."""
     tv.add_init_script(AUTOPLAY_BLOCKED)
+    tv.clock.install()  # the page's timers on Playwright's clock, at the real pace until moved on
     open_display(tv, phrased[0])
     banner = tv.locator("#sound-banner")
     assert not banner.is_visible()
     label = call_at(phrased, 1)
+    # The chime started: the page gives the sound context RESUME_WAIT_MS to run before it asks for a tap.
+    tv.wait_for_function("() => antrianDisplay.log.length === 1 && antrianDisplay.log[0].parts.length === 1")
+    tv.clock.run_for(RESUME_WAIT_MS)
     banner.wait_for(state="visible")
     assert tv.locator(".counter[data-counter='1']").get_attribute("data-ticket") == label  # shown meanwhile
     entry = tv.evaluate("antrianDisplay.log[0]")
