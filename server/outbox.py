@@ -116,6 +116,9 @@ class OutboxWorker:
 
     errors: tuple[type[Exception], ...] = ()
     unexpected: str | None = None
+    # How long an idle worker sleeps between two rounds unless woken (a new row wakes it; a retry's due time
+    # does not): a retry goes within this after its wait. tests/clockserver.py --tick makes it shorter.
+    IDLE_SECONDS = 1.0
     log = log
     title = "outbox worker"
 
@@ -185,11 +188,11 @@ class OutboxWorker:
         return None
 
     def loop(self) -> None:
-        """Forever: send what is due, then sleep until woken or a second passed."""
+        """Forever: send what is due, then sleep until woken or IDLE_SECONDS (a second) passed."""
         while not self.service.stopping.is_set():
             try:
                 self.run_once()
             except Exception:
                 self.log.exception("%s", self.title)
-            self.wake.wait(1.0)
+            self.wake.wait(self.IDLE_SECONDS)
             self.wake.clear()

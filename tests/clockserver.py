@@ -6,13 +6,14 @@ Its time starts at 09:00 of today in the office's timezone, whatever the real ho
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
 or empty: 0), re-read when the file changes (write it whole: a new file moved over the old one). Office
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
-in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop looks (default
-1 s, as in production): a test that moves the clock a day on sees that day's expiry within a tenth of
-a second. --dated puts that clock in the Date of its answers too, which the staff pages take as the
-server's time (counter/static/common.js officeNow): a page then sees the day the server is on, as it
-does with a real server, whose Date is its clock (without it the Date is the real time, as gevent
-writes it). Everything else is `python -m server serve` (server/cli.py `serve`, reached with a clock from
-here only): the production command has no such option and always runs on the real clock.
+in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop and the idle print
+and mail workers look (default 1 s, as in production): a test that moves the clock a day on sees that day's
+expiry within a tenth of a second, and one that moves it past a print's backoff its next try as soon
+(server/outbox.py OutboxWorker.IDLE_SECONDS). --dated puts that clock in the Date of its answers too, which
+the staff pages take as the server's time (counter/static/common.js officeNow): a page then sees the day
+the server is on, as it does with a real server, whose Date is its clock (without it the Date is the real
+time, as gevent writes it). Everything else is `python -m server serve` (server/cli.py `serve`, reached
+with a clock from here only): the production command has no such option and always runs on the real clock.
 """
 
 from __future__ import annotations
@@ -68,16 +69,21 @@ def main() -> int:
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--clock-file", required=True, type=Path)
     p.add_argument(
-        "--tick", type=float, default=1.0, help="seconds between the maintenance loop's rounds (1 s in production)"
+        "--tick",
+        type=float,
+        default=1.0,
+        help="seconds between the maintenance loop's rounds and an idle outbox worker's (1 s in production)",
     )
     p.add_argument("--dated", action="store_true", help="the answers' Date header on this clock, not the real one")
     args = p.parse_args()
-    if args.tick != 1.0:  # a day's expiry seen within a tick of the clock's move, not within a second
+    if args.tick != 1.0:  # a day's expiry, a retry's turn, seen within a tick of the clock's move, not a second
         import functools
 
         from server import workers
+        from server.outbox import OutboxWorker
 
         workers.maintenance_loop = functools.partial(workers.maintenance_loop, interval=args.tick)
+        OutboxWorker.IDLE_SECONDS = args.tick  # the print and mail workers' wait between two rounds
     try:
         settings = load_settings(args.config)
         check_storage(settings.server)

@@ -22,7 +22,9 @@ GAVE_UP = "lalu tekan Cetak ulang"  # the printer's line, once a slip of it gave
 
 @pytest.fixture
 def live(tmp_path):
-    """The server at 09:00 office time; the kiosk printer, also counter 1's, a network printer nobody listens for."""
+    """The server at 09:00 office time; the kiosk printer, also counter 1's, a network printer nobody listens for.
+    Its print workers look for due retries every 0.1 s, not every second: the clock moved past a backoff, the
+    next try comes at once."""
     config = write_config(
         tmp_path,
         {
@@ -31,7 +33,7 @@ def live(tmp_path):
             'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "kiosk"',
         },
     )
-    server = ClockedServer(config, dated=True).start()
+    server = ClockedServer(config, tick=0.1, dated=True).start()
     for name, role in (("rina", "frontoffice"), ("budi", "officer"), ("sari", "officer")):
         server.add_user(name, role)
     yield server

@@ -32,7 +32,9 @@ def kiosk():
 
 @pytest.fixture
 def live(tmp_path, kiosk):
-    """The server at 09:00 office time; counter 1's form copies on a second printer, "loket1", nobody listens for."""
+    """The server at 09:00 office time; counter 1's form copies on a second printer, "loket1", nobody listens for.
+    Its print workers look for due retries every 0.1 s, not every second: the clock moved past a backoff, the
+    next try comes at once."""
     config = write_config(
         tmp_path,
         {
@@ -43,7 +45,7 @@ def live(tmp_path, kiosk):
         extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {free_port()}\ntimeout = 1\n'
         'profile = "TM-T20II"\n',
     )
-    server = ClockedServer(config, dated=True).start()
+    server = ClockedServer(config, tick=0.1, dated=True).start()
     for name, role in (("rina", "frontoffice"), ("budi", "officer")):
         server.add_user(name, role)
     yield server
@@ -194,6 +196,13 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
     token = r.json()["ticket"]["token"]
     r = budi.post(f"{live.url}/api/tickets/{token}/print-form", json={"counter_id": 1}, timeout=5)
     assert r.status_code == 202, r.text
+    # the served visitor's slip, being retried, is withdrawn at its next try: the clock moved on, that is now
+    live.advance(print_backoff_seconds(1) + 1)
+
+    def skipped(found):
+        return any(j["label"] == served and j["kind"] == "ticket" and j["status"] == "skipped" for j in found)
+
+    assert skipped(wait_jobs(budi, live, skipped)), "the served visitor's slip was not withdrawn"
     for width in (1366, 1024):
         page = open_front(browser, live, {"width": width, "height": 768})
         forms = page.locator("#alerts li[data-type=print_failed][data-paper=form]")
