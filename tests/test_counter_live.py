@@ -495,10 +495,10 @@ def test_a_skip_with_nobody_else_waiting_says_the_visitor_is_called_again(browse
     label = first["label"]
 
     def three_calls():
-        page.keyboard.press("r")
-        expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
-        page.keyboard.press("r")
-        expect(page.locator("#t-calls")).to_contain_text("panggilan 3 dari 3")
+        for n in (2, 3):  # each R once the page has the last answer (a key pressed while an action runs is ignored)
+            expect(page.locator("#btn-recall")).to_be_enabled()
+            page.keyboard.press("r")
+            expect(page.locator("#t-calls")).to_contain_text(f"panggilan {n} dari 3")
 
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(label)
@@ -590,10 +590,10 @@ def test_the_line_marks_the_ticket_call_next_takes_and_n_calls_exactly_that_one(
     expect_marked(citra)
     assert n_calls_the_marked() == citra
     fajar = take("Fajar Nugroho", "A")
-    page.keyboard.press("r")
-    expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
-    page.keyboard.press("r")
-    expect(page.locator("#t-calls")).to_contain_text("panggilan 3 dari 3")
+    for n in (2, 3):  # each R once the page has the last answer (a key pressed while an action runs is ignored)
+        expect(page.locator("#btn-recall")).to_be_enabled()
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_contain_text(f"panggilan {n} dari 3")
     page.keyboard.press("s")
     expect(page.locator(f"#line li[data-label='{citra}']")).to_contain_text("dilewati")
     expect_marked(dedi)
