@@ -79,12 +79,16 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, prefix)
 
 
-# argparse's messages a command line of Antrian's can get (Python 3.11's; their %-templates are the English
-# of these `cli.argv.*` keys, {placeholders} for %(name)s), and the refusals of `int_between`: most nested
-# first, "argument --port: <one of the others>" last
+# argparse's messages a command line of Antrian's can get (their %-templates are the English of these
+# `cli.argv.*` keys, {placeholders} for %(name)s), and the refusals of `int_between`: most nested first,
+# "argument --port: <one of the others>" last. Python 3.11 to 3.13 word them alike but for the choices of an
+# invalid choice: quoted ('officer', 'admin') up to 3.12.7 and 3.13.0, bare (officer, admin) from 3.12.8 and
+# 3.13.1 (Debian 13's 3.13.5); 3.14's parser with suggest_on_error (3.15's by default) names the closest one
+# first ("invalid choice: 'user', maybe you meant 'users'? (choose from …)").
 ARGPARSE_SAID = (
     "whole_number",
     "between",
+    "invalid_choice_suggested",
     "invalid_choice",
     "invalid_type",
     "expected_one",
@@ -111,6 +115,19 @@ def _pattern(key: str) -> re.Pattern[str]:
 # a sub-command named as its usage names it, by its choices: "{add,passwd,list,disable,enable}" (Parser)
 _COMMANDS = re.compile(r"\{[^{}\s]+\}")
 
+# the choices of an invalid choice as Python 3.11 lists them: each quoted, ", "-joined
+_QUOTED_CHOICES = re.compile(r"""(?:'[^']*'|"[^"]*")(?:, (?:'[^']*'|"[^"]*"))*""")
+
+
+def _choices(listed: str) -> Localized:
+    """The choices argparse listed, in Indonesian as Python 3.11 lists them (each quoted: 'officer', 'admin')
+    whatever the Python, in English as this Python's argparse did (bare from 3.12.8 and 3.13.1). Antrian's
+    choices are all words: a bare "officer, admin" is the words "officer" and "admin"."""
+    from server.errors import Localized
+
+    quoted = listed if _QUOTED_CHOICES.fullmatch(listed) else ", ".join(repr(c) for c in listed.split(", "))
+    return Localized(quoted, listed)
+
 
 def _required(names: str) -> Localized:
     """argparse's ", "-joined names of the missing arguments, a sub-command among them said as "perintah
@@ -127,8 +144,9 @@ def _required(names: str) -> Localized:
 
 def translated(message: str) -> Localized:
     """argparse's English `message` in both languages: matched against the English of the catalogue's
-    `cli.argv.*` and said again in Indonesian with the same values; a message of another Python's argparse,
-    worded otherwise, in English in both."""
+    `cli.argv.*` and said again in Indonesian with the same values (an invalid choice's choices as Python
+    3.11 lists them, whatever the Python: `_choices`); a message worded otherwise than any of them (a later
+    Python's argparse), in English in both."""
     from server.errors import Localized
     from server.i18n import both, catalogue
 
@@ -143,6 +161,8 @@ def translated(message: str) -> Localized:
                 params["name"] = both("cli.argv.command")
         elif key == "required":
             params["names"] = _required(found["names"])
+        elif key.startswith("invalid_choice"):
+            params["choices"] = _choices(found["choices"])
         elif key == "invalid_type" and f"cli.argv.type.{found['type']}" in catalogue("en"):
             params["type"] = both(f"cli.argv.type.{found['type']}")
         return both(f"cli.argv.{key}", **params)

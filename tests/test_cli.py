@@ -596,6 +596,24 @@ def test_help_says_its_headings_in_both_languages():
 
 
 ROLES_SAID = "'officer', 'frontoffice', 'admin'"
+COMMANDS = (
+    "serve users settings demo archive retention backup restore repair go-live voice printer systemd-unit".split()
+)
+
+
+def invalid_choice(value: str, choices: list[str]) -> str:
+    """argparse's own English for `value` not among `choices`, as this Python's argparse words it: the
+    choices quoted ('officer', 'admin') on 3.11, 3.12.0-3.12.7 and 3.13.0, bare (officer, admin) from 3.12.8
+    and 3.13.1 (Debian 13's 3.13.5); the Indonesian of server/argv.py lists them quoted on every Python."""
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("x", choices=choices)
+    with pytest.raises(argparse.ArgumentError) as refused:
+        parser.parse_args([value])
+    said = refused.value.message
+    quoted = f"invalid choice: {value!r} (choose from {', '.join(map(repr, choices))})"
+    assert said in (quoted, f"invalid choice: {value!r} (choose from {', '.join(choices)})"), said
+    assert sys.version_info >= (3, 12) or said == quoted, said
+    return said
 
 
 @pytest.mark.parametrize(
@@ -612,7 +630,7 @@ ROLES_SAID = "'officer', 'frontoffice', 'admin'"
             ["users", "add", "siti", "--role", "boss"],
             "users add",
             f"argumen --role: pilihan tidak dikenal: 'boss' (pilih salah satu dari {ROLES_SAID})",
-            f"argument --role: invalid choice: 'boss' (choose from {ROLES_SAID})",
+            "argument --role: " + invalid_choice("boss", ["officer", "frontoffice", "admin"]),
         ),
         (
             ["bogus"],
@@ -620,8 +638,7 @@ ROLES_SAID = "'officer', 'frontoffice', 'admin'"
             "argumen perintah: pilihan tidak dikenal: 'bogus' (pilih salah satu dari 'serve', 'users', 'settings',"
             " 'demo', 'archive', 'retention', 'backup', 'restore', 'repair', 'go-live', 'voice', 'printer',"
             " 'systemd-unit')",
-            "argument command: invalid choice: 'bogus' (choose from 'serve', 'users', 'settings', 'demo', 'archive',"
-            " 'retention', 'backup', 'restore', 'repair', 'go-live', 'voice', 'printer', 'systemd-unit')",
+            "argument command: " + invalid_choice("bogus", COMMANDS),
         ),
         (  # bad type: argparse's int, and the bounded numbers' own (server/argv.py `int_between`)
             ["retention", "--months", "abc"],
@@ -731,7 +748,7 @@ def test_a_missing_or_mistyped_sub_command_is_named_as_the_admin_types_it_in_eve
             (
                 [*path, "bogus"],
                 f"argumen perintah: pilihan tidak dikenal: 'bogus' (pilih salah satu dari {listed})",
-                f"argument command: invalid choice: 'bogus' (choose from {listed})",
+                f"argument command: {invalid_choice('bogus', choices)}",
             ),
         ):
             with pytest.raises(SystemExit) as stop:
@@ -798,6 +815,69 @@ def test_a_refusal_of_another_pythons_argparse_is_said_in_english_twice():
         "argument --port: expected exactly one value",
     )
     assert translated("something else entirely").id_text == "something else entirely"
+
+
+ROLE_BOSS = "argument --role: invalid choice: 'boss' (choose from {})"
+
+
+@pytest.mark.parametrize(
+    "argparse_said,indonesian,english",
+    [
+        (  # Python 3.11, 3.12.0-3.12.7, 3.13.0: each choice quoted
+            ROLE_BOSS.format(ROLES_SAID),
+            f"argumen --role: pilihan tidak dikenal: 'boss' (pilih salah satu dari {ROLES_SAID})",
+            ROLE_BOSS.format(ROLES_SAID),
+        ),
+        (  # 3.12.8 and later, 3.13.1 and later (Debian 13's 3.13.5): bare
+            ROLE_BOSS.format("officer, frontoffice, admin"),
+            f"argumen --role: pilihan tidak dikenal: 'boss' (pilih salah satu dari {ROLES_SAID})",
+            ROLE_BOSS.format("officer, frontoffice, admin"),
+        ),
+        (  # a sub-command, named "command" (server/argv.py `Parser`)
+            "argument {add,passwd}: invalid choice: 'bogus' (choose from add, passwd)",
+            "argumen perintah: pilihan tidak dikenal: 'bogus' (pilih salah satu dari 'add', 'passwd')",
+            "argument command: invalid choice: 'bogus' (choose from add, passwd)",
+        ),
+        (  # a choice with a quote in it, quoted as Python 3.11 quotes it
+            "argument x: invalid choice: 'b' (choose from it's, a)",
+            """argumen x: pilihan tidak dikenal: 'b' (pilih salah satu dari "it's", 'a')""",
+            "argument x: invalid choice: 'b' (choose from it's, a)",
+        ),
+        (  # 3.14's suggest_on_error (3.15's default): the closest choice named first
+            "argument {serve,users}: invalid choice: 'user', maybe you meant 'users'? (choose from serve, users)",
+            "argumen perintah: pilihan tidak dikenal: 'user', mungkin maksudnya 'users'? (pilih salah satu dari"
+            " 'serve', 'users')",
+            "argument command: invalid choice: 'user', maybe you meant 'users'? (choose from serve, users)",
+        ),
+    ],
+)
+def test_an_invalid_choice_is_said_alike_in_indonesian_whatever_pythons_argparse_lists(
+    argparse_said, indonesian, english
+):
+    """Python 3.12.8 and 3.13.1 list an invalid choice's choices bare ("choose from officer, admin"), 3.11
+    quoted: the Indonesian is the same on each (the choices quoted), the English argparse's own
+    (server/argv.py `_choices`); the words of 3.14's suggestion are the catalogue's too."""
+    from server.argv import translated
+
+    said = translated(argparse_said)
+    assert (said.id_text, said.en_text) == (indonesian, english)
+
+
+def test_an_sqlite_connection_left_unclosed_is_no_error_of_the_suite_on_python_3_13():
+    """Python 3.13's sqlite3 warns of a connection garbage-collected unclosed (ResourceWarning "unclosed
+    database in <sqlite3.Connection object at 0x…>", 3.11 and 3.12 say nothing): under the suite's "error"
+    filter each test and command that drops a Store unclosed failed on Debian 13 (`demo`, `go-live`,
+    `Store(...)` in many tests). pyproject.toml's filterwarnings ignores that warning, and that one alone."""
+    import gc
+    import warnings
+
+    warnings.warn("unclosed database in <sqlite3.Connection object at 0x7f0a2c3e1f30>", ResourceWarning, stacklevel=1)
+    conn = sqlite3.connect(":memory:")  # on 3.13: the warning itself, when it is collected
+    conn.execute("SELECT 1")
+    del conn
+    gc.collect()
+    with pytest.raises(ResourceWarning):  # other ResourceWarnings are errors still
+        warnings.warn("unclosed file <_io.TextIOWrapper name='x'>", ResourceWarning, stacklevel=1)
 
 
 def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp_path):
