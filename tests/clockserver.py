@@ -1,6 +1,6 @@
 """The server on a clock a test or a bench moves forward (tests/live.py ClockedServer).
 
-    python tests/clockserver.py --config C --port P --clock-file F [--tick S] [--dated]
+    python tests/clockserver.py --config C --port P --clock-file F [--tick S] [--dated] [--set M.NAME=S ...]
 
 Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
@@ -14,6 +14,9 @@ the staff pages take as the server's time (counter/static/common.js officeNow): 
 the server is on, as it does with a real server, whose Date is its clock (without it the Date is the real
 time, as gevent writes it). Everything else is `python -m server serve` (server/cli.py `serve`, reached
 with a clock from here only): the production command has no such option and always runs on the real clock.
+--set realtime.SESSION_PENALTY_SECONDS=1 gives a named number of a server module (an UPPER_CASE float it
+has, read where it is used) another value in this process: a test waits one second for what production
+waits five (a refused device's penalty, a hung device print's margin: printing.HANG_MARGIN_SECONDS).
 """
 
 from __future__ import annotations
@@ -62,6 +65,19 @@ class MovedClock:
         return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
 
 
+def set_module_number(assignment: str) -> None:
+    """MODULE.NAME=VALUE: server.MODULE's NAME, an UPPER_CASE float it already has, set to VALUE (a typo is
+    an error, not a setting nothing reads)."""
+    import importlib
+
+    target, _, value = assignment.partition("=")
+    module_name, _, name = target.rpartition(".")
+    module = importlib.import_module(f"server.{module_name}")
+    if not name.isupper() or not isinstance(getattr(module, name, None), float):
+        raise SystemExit(f"--set {assignment}: server.{module_name} has no number {name}")
+    setattr(module, name, float(value))
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--config", required=True)
@@ -75,7 +91,16 @@ def main() -> int:
         help="seconds between the maintenance loop's rounds and an idle outbox worker's (1 s in production)",
     )
     p.add_argument("--dated", action="store_true", help="the answers' Date header on this clock, not the real one")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=SECONDS",
+        help="a server module's named number in this process (realtime.SESSION_PENALTY_SECONDS=1)",
+    )
     args = p.parse_args()
+    for assignment in args.set:
+        set_module_number(assignment)
     if args.tick != 1.0:  # a day's expiry, a retry's turn, seen within a tick of the clock's move, not a second
         import functools
 

@@ -353,18 +353,24 @@ class ClockedServer(LiveServer):
     forward by `advance` (the production command has no way to do that). `dated`: that clock is in
     the Date of its answers too, so the staff pages (whose time is the server's Date) are on it."""
 
-    def __init__(self, config: Path, tick: float = 1.0, dated: bool = False, **kw):
+    def __init__(
+        self, config: Path, tick: float = 1.0, dated: bool = False, numbers: dict[str, float] | None = None, **kw
+    ):
         super().__init__(config, **kw)
         self.clock_file = config.parent / "clock-offset"
         self.offset = 0.0
         self.tick = tick
         self.dated = dated
+        # server modules' named numbers set in that process ({"realtime.SESSION_PENALTY_SECONDS": 1.0}):
+        # tests/clockserver.py --set; production's are unchanged
+        self.numbers = numbers or {}
 
     def command(self) -> list[str]:
         script = str(ROOT / "tests" / "clockserver.py")
         return [sys.executable, script, "--config", str(self.config), "--port", str(self.port),
                 "--clock-file", str(self.clock_file), "--tick", str(self.tick),
-                *(["--dated"] if self.dated else [])]  # fmt: skip
+                *(["--dated"] if self.dated else []),
+                *[f"--set={name}={value!r}" for name, value in self.numbers.items()]]  # fmt: skip
 
     def advance(self, seconds: float) -> None:
         """Move the server's time on: a new file moved over the old one, never read half-written."""

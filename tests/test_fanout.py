@@ -8,6 +8,7 @@ real app and gevent's WSGI server on a loopback port, with raw WebSocket clients
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -114,8 +115,12 @@ CLIENT = textwrap.dedent(
 
 
 def run_script(tmp_path, body: str, timeout: float = 60) -> dict:
-    """Run `body` under gevent with CLIENT's helpers and a live app on `port`; its last line is JSON."""
+    """Run `body` under gevent with CLIENT's helpers and a live app on `port`; its last line is JSON. Under
+    pytest the script is forked from tests/forkserver.py's `serve` process (gevent's patches applied, the
+    server imported: tests/live.py Forked), not started in a new interpreter: the same script in a process
+    of its own, without 1.5 s of imports each."""
     from conftest import write_config
+    from live import Forked, LiveServer
 
     config = write_config(tmp_path)
     script = textwrap.dedent(
@@ -151,15 +156,25 @@ def run_script(tmp_path, body: str, timeout: float = 60) -> dict:
         """
     )
     script += textwrap.dedent(body)
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(config)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    if not LiveServer.fork:
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(config)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    path, stdout, stderr = tmp_path / "fanout_script.py", tmp_path / "stdout", tmp_path / "stderr"
+    path.write_text(script, encoding="utf-8")
+    proc = Forked("serve", [sys.executable, str(path), str(config)], dict(os.environ), stdout, stderr)
+    try:
+        returncode = proc.wait(timeout)
+    finally:
+        proc.kill()
+    assert returncode == 0, stderr.read_text(encoding="utf-8", errors="replace")[-3000:]
+    return json.loads(stdout.read_text(encoding="utf-8").strip().splitlines()[-1])
 
 
 def test_broadcast_is_written_once_framed_to_every_websocket_in_seq_order(tmp_path):
@@ -181,7 +196,10 @@ def test_broadcast_is_written_once_framed_to_every_websocket_in_seq_order(tmp_pa
         registered = len(fan.clients)
         for c in clients:
             c.sock.close()
-        gevent.sleep(0.5)
+        for _ in range(250):  # until engineio notices the closed connections (5 s at most)
+            if not fan.clients:
+                break
+            gevent.sleep(0.02)
         print(json.dumps({
             "snap": [s["seq"] for s in first], "seqs": seqs, "direct": fan.direct, "queued": fan.queued,
             "responses": [c.response.decode("latin-1") for c in clients],
@@ -315,7 +333,12 @@ def test_a_keep_alive_connection_takes_turns_with_the_others(tmp_path):
 
         probe2 = socket.socket(); probe2.bind(("127.0.0.1", 0)); port2 = probe2.getsockname()[1]; probe2.close()
         gevent.spawn(serve_forever, app_, "127.0.0.1", port2)
-        gevent.sleep(0.2)
+        for _ in range(400):  # until it listens
+            try:
+                socket.create_connection(("127.0.0.1", port2), timeout=1).close()
+                break
+            except OSError:
+                gevent.sleep(0.025)
         raw = monkey.get_original("socket", "socket")
         conns = {}
         for name in "bcda":
@@ -326,7 +349,11 @@ def test_a_keep_alive_connection_takes_turns_with_the_others(tmp_path):
         for name in "bcd":
             conns[name].sendall(req(name))
         conns["a"].sendall(req("a1") + req("a2"))
-        gevent.sleep(0.5)
+        for _ in range(500):  # until all five are served (10 s at most), and a moment for any more
+            if len(order) >= 5:
+                break
+            gevent.sleep(0.02)
+        gevent.sleep(0.05)
         print(json.dumps({"order": order}))
         """,
     )

@@ -16,7 +16,7 @@ import pytest
 import requests
 import socketio
 from conftest import visitor, write_config
-from live import LiveServer, server_command
+from live import ClockedServer, LiveServer, server_command
 
 LIMITS = {
     "connections_per_address = 64": "connections_per_address = 8",
@@ -489,12 +489,22 @@ def _polling_display(server, device: str) -> str:
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 
 
-def test_a_device_holds_at_most_its_limit_of_socket_sessions_and_gets_one_back_when_one_ends(server):
+@pytest.fixture
+def sessions_server(tmp_path):
+    """The module's server with a refused device's wait 1 s instead of production's 5
+    (realtime.SESSION_PENALTY_SECONDS, through tests/clockserver.py --set)."""
+    srv = ClockedServer(write_config(tmp_path, LIMITS), numbers={"realtime.SESSION_PENALTY_SECONDS": 1.0}).start()
+    yield srv
+    srv.stop()
+
+
+def test_a_device_holds_at_most_its_limit_of_socket_sessions_and_gets_one_back_when_one_ends(sessions_server):
     """A long-polling session holds no connection: a device that opened thousands and never polled them held
     them until their ping timeout, and their closing froze the server for minutes (the hostile-device
     review). Past [limits] sessions_per_address a handshake is refused, and the device then waits a few
     seconds for a 429 (refused at once, it asked again at once: the server busy refusing); another device
     is not refused; a session that ends gives its place back. One log line."""
+    server = sessions_server
     device = "127.0.0.50"
     log_before = len(server.log())
     sids = []

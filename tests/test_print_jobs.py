@@ -246,12 +246,15 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
     blocks, as a write to /dev/usb/lp0 can while the printer is off). On the event loop that would
     freeze the server; from the worker's native thread it only holds that printer's jobs. After the
     printer's timeout the job counts as failed (the front office sees it); when the device takes the
-    bytes at last, the job is recorded as printed instead of being printed a second time."""
+    bytes at last, the job is recorded as printed instead of being printed a second time. The server's
+    margin beyond the printer's timeout is 1 s here, not production's 5 (printing.HANG_MARGIN_SECONDS),
+    and its print worker looks every 0.1 s: the hang is counted after 2 s, and the clock is moved past
+    the failed try's backoff to show that its retry prints nothing again."""
     import os
     import threading
 
     import requests
-    from live import LiveServer
+    from live import ClockedServer
 
     fifo = tmp_path / "lp0"
     os.mkfifo(fifo)
@@ -262,7 +265,7 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
         f'[printers.kiosk]\ntype = "file"\npath = "{fifo}"\ntimeout = 1\nprofile = "TM-T20II"\n',
     )
     config.write_text(text, encoding="utf-8")
-    server = LiveServer(config).start(timeout=30)
+    server = ClockedServer(config, tick=0.1, numbers={"printing.HANG_MARGIN_SECONDS": 1.0}).start(timeout=30)
     try:
         server.add_user("sari", "frontoffice")
         front = server.session("sari", "rahasia-123")
@@ -282,8 +285,8 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
                 time.sleep(0.05)
         hung = job()
         assert hung["status"] == "retrying", hung
-        assert hung["error"] == f"printer kiosk: no answer within 6 s while printing to {fifo}"
-        # on the event loop the hung write would stop every answer for its 6 s; a busy machine alone
+        assert hung["error"] == f"printer kiosk: no answer within 2 s while printing to {fifo}"
+        # on the event loop the hung write would stop every answer until the device is read; a busy machine alone
         # (the whole suite on two cores) can make one answer take a few tenths
         assert slowest < 1.0, f"the server stopped answering for {slowest:.2f} s"
 
@@ -301,9 +304,12 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
         while job()["status"] != "printed" and time.monotonic() < deadline:
             time.sleep(0.1)
         assert job()["status"] == "printed"
-        # Printed once: nothing else was written to the device after the late print.
-        time.sleep(1.5)
+        # Printed once: nothing else was written to the device after the late print, though the failed
+        # try's retry is due (the clock moved past its backoff) and the worker has had rounds since.
+        server.advance(backoff_seconds(1) + 1)
+        time.sleep(1.0)  # ten rounds of the worker, any of which would open the device to print again
         assert _nobody_writes(fifo)
+        assert job()["status"] == "printed"
     finally:
         server.stop()
 
