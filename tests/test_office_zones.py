@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import visitor, write_config
+from conftest import until_on_page, visitor, write_config
 from live import ClockedServer
 from playwright.sync_api import expect
 
@@ -106,3 +106,64 @@ def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_m
     finally:
         for context in contexts:
             context.close()
+
+
+# display.js's syncClock as the test sees it: a look at /healthz is counted once the page's own handler of
+# the answer has run (this reaction is added before the page's; its count is a microtask queued after it)
+COUNT_SYNCS = """
+const fetch0 = window.fetch;
+window.__clockSyncs = 0;
+window.fetch = function (...args) {
+  const answer = fetch0.apply(this, args);
+  if (String(args[0]).endsWith("/healthz")) {
+    answer.then(() => queueMicrotask(() => (window.__clockSyncs += 1)), () => {});
+  }
+  return answer;
+};
+"""
+
+
+def test_tv_clock_not_stepped_back_by_a_sync_just_past_a_minute_whose_date_is_the_second_before(browser, jayapura):
+    """A look at the server sent 0.5 s before a minute M on the TV's clock comes back 1.2 s later (M + 0.7 s)
+    with a Date of M - 1 s: the server's clock was within that second during the trip, as the TV's was, so
+    the TV's clock is kept. Before, the offset was always taken again from the Date's middle (date + 500 -
+    back): the clock went back to M - 0.5 s and the next second's tick showed the minute before M again
+    (10.59 after 11.00)."""
+    minute = (server_now(jayapura) + timedelta(hours=2)).replace(second=0, microsecond=0)  # M: hours off config.now
+    held = []
+
+    def answer(route, date: datetime) -> None:
+        route.fulfill(status=200, headers={"Date": format_datetime(date.astimezone(UTC), usegmt=True)}, body="")
+
+    def healthz(route):
+        held.append(route)
+        if len(held) == 1:  # the look on load, answered at once: the clock set to M - 5 min 0.5 s
+            answer(route, minute - timedelta(minutes=5, seconds=1))
+
+    def wit(d: datetime) -> str:
+        return f"{d.astimezone(WIT):%H.%M} WIT"
+
+    context = browser.new_context(locale="id-ID", timezone_id="UTC")
+    try:
+        box = datetime.now(UTC) + timedelta(hours=9)  # the box's own clock (set by hand to the office's hour)
+        context.clock.install(time=box)
+        context.clock.pause_at(box + timedelta(seconds=1))  # the page's time stands still unless moved
+        context.add_init_script(COUNT_SYNCS)
+        tv = context.new_page()
+        tv.route("**/healthz", healthz)
+        tv.goto(jayapura.url + "/display/")
+        syncs = lambda: tv.evaluate("window.__clockSyncs")  # noqa: E731
+        until_on_page(tv, lambda: syncs() == 1, "the look on load answered")
+        shown = tv.locator("#clock")
+        tv.clock.run_for(5 * 60 * 1000)  # the look every 5 min: sent at M - 0.5 s, its answer held
+        until_on_page(tv, lambda: len(held) == 2, "the look 5 min on sent")
+        expect(shown).to_have_text(wit(minute - timedelta(minutes=1)))
+        tv.clock.run_for(1200)  # its trip: back at M + 0.7 s, M shown since M + 0.02 s
+        expect(shown).to_have_text(wit(minute))
+        answer(held[1], minute - timedelta(seconds=1))  # consistent with the clock as kept
+        until_on_page(tv, lambda: syncs() == 2, "the look 5 min on answered")
+        tv.clock.run_for(400)  # the next second's tick (the old rule's clock: M - 0.18 s)
+        expect(shown).to_have_text(wit(minute))
+        assert len(held) == 2
+    finally:
+        context.close()
