@@ -309,6 +309,15 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def service(app):
+    """The app's QueueService, its published events kept in `service.events` (no Socket.IO here)."""
+    svc = app.extensions["antrian"]
+    svc.events = []
+    svc.publish = svc.events.extend
+    return svc
+
+
 _CHEAP_HASHES: dict[str, str] = {}
 
 

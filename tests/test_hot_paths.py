@@ -24,14 +24,6 @@ from server.errors import AntrianError, CounterBusy
 from server.store import Store
 
 
-@pytest.fixture
-def service(app):
-    svc = app.extensions["antrian"]
-    svc.events = []
-    svc.publish = svc.events.extend
-    return svc
-
-
 def statements_of(service, command) -> list[str]:
     """Every SQL statement the write transactions of `command()` ran (trigger steps as SQLite reports them)."""
     statements: list[str] = []

@@ -16,14 +16,6 @@ from server.realtime import public_message, staff_message
 COUNTER_SERVICES = {1: ("A", "C"), 2: ("A", "B"), 3: ("B", "C")}  # config.toml's counters
 
 
-@pytest.fixture
-def service(app):
-    svc = app.extensions["antrian"]
-    svc.events = []
-    svc.publish = svc.events.extend
-    return svc
-
-
 def nexts(svc) -> dict[int, str | None]:
     """Each counter's next call in the staff snapshot: its ticket's label, or None."""
     return {c["id"]: c["next"] and c["next"]["label"] for c in svc.snapshot(staff=True)["counters"]}
