@@ -15,7 +15,7 @@ from conftest import write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, open_front, reload_front
+from staffpages import FRONT_VIEWPORT, PASSWORD, issue, open_front, reload_front, sign_in
 
 from server.outbox import PRINT_MAX_ATTEMPTS, print_backoff_seconds
 
@@ -238,3 +238,34 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
         if shots:
             page.screenshot(path=os.path.join(shots, f"front-printer-lines-{width}-shown.png"))
         page.context.close()
+
+
+def test_what_failed_or_printed_before_the_socket_was_in_is_loaded_at_its_snapshot(browser, live, kiosk):
+    """The page reads the slips that failed from the print jobs, and hears of what changes after from its socket.
+    What changed between that read's answer and the socket's start was in neither: a slip that failed then was
+    never told, and a slip that printed then kept its line (also after a reconnect, for what changed while the
+    socket was away). The alerts are read again at each snapshot of the socket."""
+    rina = live.session("rina", PASSWORD)
+    first = issue(live, "Pengunjung 1", service="A")["label"]
+    assert wait_jobs(rina, live, lambda found: [j["attempts"] for j in found] == [1])
+    page = browser.new_context(viewport=FRONT_VIEWPORT, locale="id-ID").new_page()
+    held = []
+    page.route("**/socket.io/**", lambda route: held.append(route))  # the socket does not get through yet
+    sign_in(page, live, "/counter/front", "rina", check_name=False)
+    expect(page.locator("#officer-name")).to_have_text("rina")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+    expect(chips(slip_lines(page))).to_have_text([first])  # read from the print jobs
+    assert held, "the socket did not try to connect"
+
+    kiosk.answers[STATUS_PAPER] = PAPER_IN  # meanwhile the first slip prints at its retry ...
+    live.advance(print_backoff_seconds(1) + 1)
+    assert wait_jobs(rina, live, lambda found: [j["status"] for j in found] == ["printed"])
+    kiosk.answers[STATUS_PAPER] = PAPER_OUT  # ... and the next visitor's fails
+    second = issue(live, "Pengunjung 2", service="B")["label"]
+    assert wait_jobs(rina, live, lambda found: any(j["label"] == second and j["attempts"] >= 1 for j in found))
+
+    page.unroute("**/socket.io/**")  # the held requests go on to the server
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(chips(slip_lines(page))).to_have_text([second])
+    expect(page.locator("#alerts li[data-type=print_failed]")).to_have_count(1)
+    page.context.close()

@@ -1051,6 +1051,7 @@ function onSnapshot(snap) {
   renderHours();
   onDisk(snap.disk);
   refreshList(); // the day's finished tickets, the places and waits
+  loadAlerts(); // what failed, printed or gave up before the socket was in, or while it was away
 }
 
 // The service and counter lists come from the page's config: reload when nothing would be lost.
@@ -1077,6 +1078,7 @@ function onEvent(ev) {
   const gone = { printed: "print_failed", mail_sent: "mail_failed" }[ev.type];
   if (ALERT_TYPES.includes(ev.type) || gone) {
     const key = alertKey(gone || ev.type, label, ev.data);
+    if (alertsLoading) alertsLoading.add(key); // said live during a load: newer than what the load reads
     const before = state.alerts.length;
     state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
     if (gone && state.alerts.length !== before) renderAlerts();
@@ -1103,7 +1105,9 @@ function onEvent(ev) {
                           ticket: ticketId });
   }
   if (ev.type === "print_skipped") { // its ticket no longer waits: its failure alert goes, and why is said
-    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== alertKey("print_failed", label, data));
+    const key = alertKey("print_failed", label, data);
+    if (alertsLoading) alertsLoading.add(key);
+    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
     if (data.attempts > 0) { // the front office was told it failed (the kiosk's visitor too)
       addSlip(state.skipped, { type: "print_skipped", label, printer: data.printer || "?", job: data.job, at: ev.at,
                                reason: data.reason });
@@ -1155,16 +1159,29 @@ function start(user) {
   setInterval(refreshList, 60000); // the waits go on with the clock, and the day ends
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
-  loadAlerts();
+  loadAlerts(); // at once; again at the socket's snapshot (onSnapshot)
 }
 
 // What went wrong before this page was opened is an alert too, one per ticket and kind: today's slips
 // that gave up or are being retried (none when a later slip of the ticket printed), and the escalation
-// e-mails that failed or are being retried.
+// e-mails that failed or are being retried. Loaded when the page starts and again at each snapshot of the
+// socket (its first, a reconnect, a gap in the events): a slip that failed between the first load's answer
+// and the socket's start, or printed while the socket was away, is in no event this page got. A load's
+// answer replaces the alerts of its kind, but for those a live event said while it was on its way.
+let alertsLoading = null; // while a load is on its way: the alerts (alertKey) live events said meanwhile
+let alertsAgain = false; // a snapshot came during a load: load once more after it
+
 async function loadAlerts() {
+  if (alertsLoading) {
+    alertsAgain = true;
+    return;
+  }
+  alertsLoading = new Set();
   const found = [];
+  const loaded = new Set(); // the kinds of alert whose list answered
   try {
     const { body } = await api("GET", "/api/print-jobs");
+    loaded.add("print_failed");
     const settled = new Set(); // tickets' papers whose newest print is settled (printed, or already alerted)
     for (const job of (body && body.jobs) || []) { // newest first
       const key = alertKey("print_failed", job.label, job);
@@ -1195,6 +1212,7 @@ async function loadAlerts() {
   }
   try {
     const { body } = await api("GET", "/api/escalations");
+    loaded.add("mail_failed");
     for (const x of (body && body.escalations) || []) {
       const mail = x.mail;
       if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
@@ -1204,11 +1222,20 @@ async function loadAlerts() {
   } catch (err) {
     // the live alerts still arrive
   }
-  // An alert that came live meanwhile is newer: it stays, and the loaded one of its ticket and kind goes.
-  const live = new Set(state.alerts.map((a) => alertKey(a.type, a.label, a)));
-  state.alerts.push(...found.filter((a) => !live.has(alertKey(a.type, a.label, a))));
+  // An alert a live event said meanwhile is newer: it stays (or stays gone), and the loaded one of its ticket and
+  // kind goes. The others of a kind that answered are the answer's; of a kind that did not, they stay as they were.
+  const said = alertsLoading;
+  alertsLoading = null;
+  const key = (a) => alertKey(a.type, a.label, a);
+  const kept = state.alerts.filter((a) => !loaded.has(a.type) || said.has(key(a)));
+  const keys = new Set(kept.map(key));
+  state.alerts = kept.concat(found.filter((a) => !said.has(key(a)) && !keys.has(key(a))));
   renderAlerts();
   $("alerts").dataset.loaded = "true"; // those from before the page are in (what a test waits for)
+  if (alertsAgain) {
+    alertsAgain = false;
+    loadAlerts();
+  }
 }
 
 $("register").addEventListener("submit", register);
