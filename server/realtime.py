@@ -202,12 +202,20 @@ def register(
         if role == "ticket":
             token = auth.get("token")
             try:
-                view = service.ticket_status(token)
+                service.ticket_status(token)  # an unknown token is refused before it joins anything
             except Exception:
                 return False
             join_room("public")
             join_room(f"ticket:{token}")
-            reply("snapshot", {"ticket": view, **service.snapshot(staff=False)})
+            # Read after joining, the snapshot first (as on_snapshot): a change made meanwhile is in the ticket read
+            # after it or comes as an event past the snapshot's seq. Read before joining, a call landing between
+            # the two was in neither, and the phone showed "waiting" to a visitor being called.
+            snap = service.snapshot(staff=False)
+            try:
+                view = service.ticket_status(token)
+            except Exception:
+                return False
+            reply("snapshot", {"ticket": view, **snap})
             return True
         if role == "agent":
             address = request.remote_addr or "?"

@@ -156,7 +156,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   }
 
   // Calls made while this display was away, or hidden behind a gap: announce the ones still on
-  // their counter (the newest call per ticket only), never one already played.
+  // their counter and still called (the newest call per ticket only), never one already played. One
+  // whose visitor is being served already calls no one: after a long outage the TV chimed (and flashed)
+  // for every visitor served meanwhile. The snapshot shows them all, on their tiles and in the latest calls.
   function announceMissed(recent, prevSeq) {
     const seen = new Set();
     const missed = recent.filter((r) => r.seq > prevSeq).sort((a, b) => b.seq - a.seq);
@@ -165,7 +167,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (seen.has(r.label)) continue;
       seen.add(r.label);
       const c = counterById(r.counter_id);
-      if (!c || !c.ticket || c.ticket.label !== r.label || !callShown(r.counter_id, r.service)) continue;
+      if (!c || !c.ticket || c.ticket.label !== r.label || c.ticket.status !== "called") continue;
+      if (!callShown(r.counter_id, r.service)) continue;
       flashCounter(r.counter_id);
       items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name,
         announce: announceBySeq.get(r.seq) || null });

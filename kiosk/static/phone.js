@@ -144,13 +144,26 @@ import { createSurveyForm } from "./skmform.js";
     $(where).appendChild(form.blocks[key]);
   });
 
+  // One read at a time: asked for while one is on its way (it may have been read before the change that asks),
+  // it is read once more after it.
+  var surveyAgain = false;
   function fetchSurvey() {
+    if (survey.loading) {
+      surveyAgain = true;
+      return;
+    }
     survey.loading = true;
     fetch("/api/survey/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) { if (body && body.survey) surveyState(body.survey); })
-      .catch(function () { /* offline: the next event asks again */ })
-      .then(function () { survey.loading = false; });
+      .catch(function () { /* offline: the next event, or the snapshot when the socket is back, asks again */ })
+      .then(function () {
+        survey.loading = false;
+        if (surveyAgain) {
+          surveyAgain = false;
+          fetchSurvey();
+        }
+      });
   }
 
   function surveyState(state) {
@@ -406,7 +419,12 @@ import { createSurveyForm } from "./skmform.js";
         // the admin's [queue] max_calls now (the page was drawn with the one of its time)
         if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) CONFIG.max_calls = snap.max_calls;
         takeOffice(snap.office);
+        // The survey read before this snapshot (the page's first read, or one before the socket went away) may
+        // be older than it: an answer on the tablet, the office's reply, the day's end told by no event this
+        // page got. Read again (a survey not read yet is read by render, once the ticket is served).
+        var surveyRead = survey.state || survey.loading;
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
+        if (surveyRead && SERVED.indexOf(ticket.status) >= 0) fetchSurvey();
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
       onEvent: function (ev) {

@@ -1,0 +1,229 @@
+"""The public pages (the visitor's phone, the TV, the kiosk) when their socket comes late, or comes back after
+changes made while it was away: what the page read over HTTP before the socket was in, and what it heard of
+live after, must not leave it showing an old state until a reload. A real server process and Chromium.
+
+The module shares one server; counter 1 (services A and C) is the phone tests' officer's, counters 2 and 3 the
+TV test's, and every test leaves its counters free.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import LiveServer
+from playwright.sync_api import expect
+
+PASSWORD = "rahasia-123"
+PHONE = {"width": 360, "height": 740}
+SCORES = {f"U{i}": 4 for i in range(1, 10)}
+SOCKET = "**/socket.io/**"  # socket.io's requests (its script, /static/vendor/socket.io.min.js, is not held)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = LiveServer(write_config(tmp_path_factory.mktemp("public-resync"))).start()
+    server.add_user("petugas", "officer")
+    server.add_user("kepala", "admin")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def context(browser):
+    contexts = []
+
+    def new(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1]
+
+    yield new
+    for c in contexts:
+        c.close()
+
+
+def issue(live, service: str = "A") -> dict:
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def serve(live, ticket: dict) -> None:
+    """The officer at counter 1 calls, serves and resolves tickets until `ticket` is resolved."""
+    officer = live.session("petugas", PASSWORD)
+    for _ in range(30):
+        r = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        label = r.json()["ticket"]["label"]
+        for action in ("start", "resolve"):
+            r = officer.post(f"{live.url}/api/counters/1/{action}", json={"solution": "Selesai."}, timeout=5)
+            assert r.status_code == 200, (action, r.text)
+        if label == ticket["label"]:
+            return
+    raise AssertionError(f"{ticket['label']} was never called")
+
+
+def survey_of(live, token: str) -> dict:
+    r = requests.get(f"{live.url}/api/survey/{token}", timeout=5)
+    assert r.status_code == 200, r.text
+    return r.json()["survey"]
+
+
+def open_phone(context, live, token: str, hold_socket: bool = False):
+    page = context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    held = []
+    if hold_socket:
+        page.route(SOCKET, lambda route: held.append(route))  # the socket does not get through yet
+    page.goto(f"{live.url}/t/{token}")
+    return page, held
+
+
+# -- the visitor's phone ------------------------------------------------------------------------------
+
+
+def test_a_survey_answered_on_the_tablet_before_the_phones_socket_was_in_is_read_at_its_snapshot(context, live):
+    """A served ticket's phone page reads its survey over HTTP when it opens, and hears of an answer after that
+    from its socket (`survey_answered`). An answer given on the tablet between that read and the socket's start
+    was in neither: the phone kept inviting to a survey already answered (also after a reconnect). The survey
+    is read again at each snapshot of the socket."""
+    ticket = issue(live)
+    serve(live, ticket)
+    page, held = open_phone(context, live, ticket["token"], hold_socket=True)
+    expect(page.locator("#status")).to_have_text("selesai")
+    expect(page.locator("#survey-invite")).to_be_visible()  # read over HTTP: open, not answered
+    assert held, "the socket did not try to connect"
+
+    r = requests.post(
+        f"{live.url}/api/survey",
+        json={"token": ticket["token"], "answers": SCORES, "channel": "tablet"},
+        timeout=5,
+    )
+    assert r.status_code == 201, r.text
+    assert survey_of(live, ticket["token"])["answered"]
+
+    page.unroute(SOCKET)  # the held requests go on to the server
+    page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-invite")).to_be_hidden()
+
+
+def test_the_offices_reply_given_while_the_phone_was_cut_off_shows_when_it_is_back(context, live):
+    """The office's reply to a visitor's suggestion reaches an open phone page by its `complaint_answered`
+    event. Given while the phone's connection was away, the page kept showing no reply after it reconnected."""
+    ticket = issue(live)
+    serve(live, ticket)
+    r = requests.post(
+        f"{live.url}/api/survey",
+        json={"token": ticket["token"], "answers": SCORES, "suggestion": "Mohon tambah kursi tunggu."},
+        timeout=5,
+    )
+    assert r.status_code == 201, r.text
+    response_id = r.json()["survey"]["response"]["id"]
+    page, _ = open_phone(context, live, ticket["token"])
+    page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-reply")).to_be_hidden()
+
+    page.context.set_offline(True)
+    page.evaluate("antrianPhone.socket.io.engine.close()")  # the Wi-Fi is gone: the transport drops
+    expect(page.locator("#conn")).not_to_be_empty()
+    head = live.session("kepala", PASSWORD)  # petugas served it: another answers a complaint about him
+    r = head.post(f"{live.url}/api/complaints/{response_id}/answer", json={"answer": "Kursi sudah ditambah."})
+    assert r.status_code == 200, r.text
+
+    page.context.set_offline(False)
+    expect(page.locator("#conn")).to_be_empty()
+    expect(page.locator("#survey-reply-text")).to_have_text("Kursi sudah ditambah.")
+    expect(page.locator("#survey-reply")).to_be_visible()
+
+
+# -- the TV ----------------------------------------------------------------------------------------------
+
+
+class SocketGate:
+    """The TV's WebSocket (its only transport) through Playwright: let through while open; cut (`cut`), and
+    refused at once while shut, as a network that is gone."""
+
+    def __init__(self, page):
+        self.open = True
+        self.sockets = []
+        page.route_web_socket("**/socket.io/**", self.route)
+
+    def route(self, ws):
+        if not self.open:
+            ws.close()
+            return
+        ws.connect_to_server()
+        self.sockets.append(ws)
+
+    def cut(self):
+        self.open = False
+        for ws in self.sockets:
+            ws.close()
+        self.sockets.clear()
+
+
+@pytest.fixture
+def counters(live):
+    """act(counter_id, action) -> the answer's ticket, by that counter's officer; frees the counters after."""
+    sessions = {}
+
+    def act(counter_id: int, action: str) -> dict:
+        if counter_id not in sessions:
+            name = f"tv{counter_id}"
+            live.add_user(name, "officer")
+            sessions[counter_id] = live.session(name, PASSWORD)
+        r = sessions[counter_id].post(
+            f"{live.url}/api/counters/{counter_id}/{action}", json={"solution": "Selesai."}, timeout=5
+        )
+        assert r.status_code == 200, (action, r.text)
+        return r.json()["ticket"]
+
+    yield act
+    for counter_id in list(sessions):
+        state = requests.get(f"{live.url}/api/state", timeout=5).json()
+        current = next(c for c in state["counters"] if c["id"] == counter_id)["ticket"]
+        if current:
+            if current["status"] == "called":
+                act(counter_id, "start")
+            act(counter_id, "resolve")
+
+
+def tile(page, counter_id: int):
+    return page.locator(f'.counter[data-counter="{counter_id}"]')
+
+
+def test_after_an_outage_the_tv_shows_every_current_call_and_chimes_only_for_those_still_called(
+    context, live, counters
+):
+    """Calls made while the TV was cut off come with the snapshot when it is back: on its tiles and in its latest
+    calls. Of those, the one still waiting for its visitor is announced; one whose visitor is already at the
+    counter (being served) is not: after a long outage the TV chimed, and flashed, for every visitor served
+    meanwhile, calling no one."""
+    page = context(viewport={"width": 1920, "height": 1080}).new_page()
+    gate = SocketGate(page)
+    page.goto(f"{live.url}/display/")
+    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    expect(page.locator("body")).to_have_class("online")
+
+    gate.cut()
+    expect(page.locator("#status-badge")).to_be_visible()  # OFFLINE · Terputus
+    issue(live, "C")
+    served = counters(3, "call-next")["label"]  # called and served while the TV was away ...
+    counters(3, "start")
+    issue(live, "B")
+    called = counters(2, "call-next")["label"]  # ... and called, its visitor not there yet
+
+    gate.open = True  # the TV reconnects by itself
+    expect(page.locator("#status-badge")).to_be_hidden(timeout=15_000)
+    expect(tile(page, 3).locator(".ticket-label")).to_have_text(served)
+    expect(tile(page, 3).locator(".counter-status")).to_have_text("Dilayani")
+    expect(tile(page, 2).locator(".ticket-label")).to_have_text(called)
+    expect(page.locator("#recent li .label").nth(0)).to_have_text(called)  # the latest calls, newest first
+    expect(page.locator("#recent li .label").nth(1)).to_have_text(served)
+    page.wait_for_function(
+        "() => antrianDisplay.log.length >= 1 && antrianDisplay.log.every(e => e.end !== null)"
+        " && !antrianDisplay.queue.length && !antrianDisplay.current",
+        polling=50,
+    )
+    assert [e["label"] for e in page.evaluate("antrianDisplay.log")] == [called]
