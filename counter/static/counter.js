@@ -809,6 +809,7 @@ function onPrintEvent(ev) {
   const data = ev.data || {};
   if (data.kind !== "form") return;
   if (data.job !== undefined) {
+    for (const told of copyLoads) told.add(data.job); // newer than a print jobs' list on its way (checkFormCopy)
     // its printer may answer before the print-form request does: kept a while for that answer
     if (state.formEvents.size > 20) state.formEvents.clear();
     state.formEvents.set(data.job, ev);
@@ -840,16 +841,23 @@ function onPrintEvent(ev) {
 }
 
 // What the printer did with this page's form copy while the page was away (a reload, another staff page,
-// offline): the print jobs' list says, as the front office's alerts read it.
+// offline): the print jobs' list says, as the front office's alerts read it. A print event of a copy that came
+// while the list was on its way is newer than the list: that copy is left as the event said (printed, its red
+// line gone; the list read before the print put the line back, for the day).
+let copyChecks = 0; // the print jobs' answers taken (what a test waits for)
+const copyLoads = new Set(); // per list on its way: the print jobs a live event told of meanwhile
+
 async function checkFormCopy() {
   const copies = [state.formCopy, ...state.earlier].filter((c) => c && c.job !== null && c.job !== undefined && !c.printed);
   if (!copies.length) return;
+  const told = new Set();
+  copyLoads.add(told);
   try {
     const { body } = await api("GET", "/api/print-jobs");
     const jobs = new Map(((body && body.jobs) || []).map((j) => [j.id, j]));
     for (const copy of copies) {
       const job = jobs.get(copy.job);
-      if (!job) continue;
+      if (!job || told.has(copy.job) || copy.printed) continue;
       if (job.status === "printed") {
         copy.failed = null;
         copy.printed = true;
@@ -862,7 +870,10 @@ async function checkFormCopy() {
     renderFormCopy();
   } catch (err) {
     /* the alert stays as it was; the next event or snapshot tells */
+  } finally {
+    copyLoads.delete(told);
   }
+  copyChecks += 1;
 }
 
 // ---- drafts: what the officer types survives a reload, and a ticket finished elsewhere ------
@@ -1206,7 +1217,8 @@ function onSnapshot(snap) {
     if (missedRelease(now, true)) counterLost(id, releaseParts(id, now.released, now), mine);
     else counterLost(id, [[now.officer ? "released.away_taken" : "released.away", { counter, officer: now.officer }]], mine);
   } else if (reopened !== null && reopened === id && now && missedRelease(now, false)) {
-    // The page opened again (a browser closed, a laptop back) on the counter it had: freed meanwhile.
+    // The page opened again (a browser closed, a laptop back) on the counter it had, or on the one the server said
+    // it held: freed meanwhile.
     counterLost(id, releaseParts(id, now.released, now), mine);
   } else if (unsaid) {
     // Opened where this browser never had that counter (another PC, a fresh browser): freed meanwhile all the same.
@@ -1229,6 +1241,7 @@ function onSnapshot(snap) {
     renderOffline();
   }
   checkFormCopy(); // a form copy that failed or printed while the page was away
+  checkEscalationMail(); // the escalation mail a notice says not sent yet, sent while the page was away
   reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
 }
 
@@ -1501,6 +1514,7 @@ function onMailEvent(ev) {
   }
   const ticket = ev.ticket;
   if (!ticket) return;
+  for (const told of mailLoads) told.add(ticket.id); // newer than an escalations' list on its way
   if (ev.type === "mail_failed") {
     if (state.me && ticket.officer === state.me.username) {
       notify("error", "alert.mail_failed", { label: ticket.label, error: data.error || "?" });
@@ -1514,6 +1528,35 @@ function onMailEvent(ev) {
     renderNotice();
   } else if (n && n.mailOf === ticket.id) {
     notify("info", "mail.sent_later", { label: ticket.label });
+  }
+}
+
+// A notice of this officer's escalation whose mail was not sent yet, or failed, from before the socket's snapshot
+// (carried over the reload for an admin's change, said before the socket was in): the mail may have been sent
+// meanwhile, in no event this page got. The open escalations say its state now; a mail event of its ticket that
+// came while they were on their way is newer, and stands.
+const mailLoads = new Set(); // per list on its way: the tickets a mail event told of meanwhile
+
+async function checkEscalationMail() {
+  const n = state.notice;
+  const id = n && n.escalated && n.escalated.status !== "sent" ? n.escalated.ticket : n && n.mailOf;
+  if (id === undefined || id === null) return;
+  const told = new Set();
+  mailLoads.add(told);
+  try {
+    const { body } = await api("GET", "/api/escalations");
+    const x = ((body && body.escalations) || []).find((e) => e.id === id);
+    const mail = x && x.mail;
+    if (!mail || !mail.status || told.has(id) || state.notice !== n) return; // closed meanwhile, or said since
+    if (n.escalated) {
+      if (n.escalated.status === mail.status) return;
+      n.escalated.status = mail.status;
+      renderNotice();
+    } else if (mail.status === "sent") notify("info", "mail.sent_later", { label: x.label });
+  } catch (err) {
+    /* the notice stays as it was; the mail's next event tells */
+  } finally {
+    mailLoads.delete(told);
   }
 }
 
@@ -1938,7 +1981,9 @@ function start(user) {
   const saved = Number(localStorage.getItem(COUNTER_KEY));
   state.counterId = user.counter_id || held || (counterConfig(saved) ? saved : null);
   if (state.counterId === null && PAGE.counters.length === 1) state.counterId = PAGE.counters[0].id;
-  if (!held && state.counterId !== null) state.reopened = state.counterId; // the first snapshot says if it was freed
+  // The first snapshot says if it was freed: since this browser last had it, or (held) since /api/me answered, before
+  // the socket was in (the release's event is not the page's then).
+  if (state.counterId !== null) state.reopened = state.counterId;
   if (held && state.counterId === held && saved !== held) {
     // A new browser, or the page of another counter: say why this one is open.
     localStorage.setItem(COUNTER_KEY, String(held));
@@ -1970,7 +2015,11 @@ function start(user) {
     renderOffline();
   });
   // for tests and the browser console (as window.antrianFront); `kept`: what the page holds of tickets that left
-  window.antrianCounter = { live, kept: () => ({ left: state.left.size, gone: state.gone.size, max: LEFT_KEPT }) };
+  window.antrianCounter = {
+    live,
+    kept: () => ({ left: state.left.size, gone: state.gone.size, max: LEFT_KEPT }),
+    copyChecks: () => copyChecks,
+  };
 }
 
 for (const b of buttons()) b.addEventListener("click", () => act(b.dataset.action));
