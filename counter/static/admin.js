@@ -464,19 +464,41 @@ async function save(section) {
 
 // A fresh answer from the server: sections not being edited take it; edited ones keep their draft (and the
 // version it started from, so that a save of it is refused if the section changed meanwhile).
+// Returns the edited sections the answer has at another version than their drafts started from (changed elsewhere).
 function load(settings) {
+  const names = counterNames();
   state.settings = settings;
+  const changed = [];
   for (const s of SECTIONS) {
     if (!state.dirty.has(s)) {
       state.drafts[s] = draft(s, settings[s]);
       state.bases[s] = clone(settings[s]);
       state.versions[s] = (settings.versions || {})[s];
-    }
+    } else if ((settings.versions || {})[s] !== state.versions[s]) changed.push(s);
     renderSection(s);
   }
   renderCounterChoice();
   renderLive(); // Loket sekarang: a counter added or removed, a new name
+  if (counterNames() !== names) renderUsers(); // the accounts' counters by their names now
   document.dispatchEvent(new CustomEvent("admin:settings", { detail: settings })); // voice.js: the preview's counters
+  return changed;
+}
+
+function counterNames() {
+  return JSON.stringify(((state.settings && state.settings.counters) || []).map((c) => [c.id, c.name]));
+}
+
+// The settings read again (another admin's change, a snapshot of the socket) and taken: the answers in the order
+// the reads were sent (one sent earlier answering later is dropped: a later one has it). The edited sections
+// changed elsewhere meanwhile (load), or null when the answer was dropped.
+let settingsAsked = 0;
+let settingsTaken = 0;
+async function refreshSettings() {
+  const mine = ++settingsAsked;
+  const { body } = await api("GET", "/api/admin/settings");
+  if (mine < settingsTaken) return null;
+  settingsTaken = mine;
+  return load(body);
 }
 
 // ---- users ----------------------------------------------------------------------------------
@@ -580,8 +602,16 @@ async function saveProfile(user, fullName, nip, button, form) {
   }
 }
 
+// The accounts read again, drawn only when they differ from those shown (a new password or name being typed
+// stays). Answers in the order the reads were sent, as refreshSettings.
+let usersAsked = 0;
+let usersTaken = 0;
 async function loadUsers() {
+  const mine = ++usersAsked;
   const { body } = await api("GET", "/api/admin/users");
+  if (mine < usersTaken) return;
+  usersTaken = mine;
+  if (JSON.stringify(body.users) === JSON.stringify(state.users)) return;
   state.users = body.users;
   renderUsers();
 }
@@ -693,6 +723,27 @@ function onSnapshot(snap) {
   state.counters = new Map((snap.counters || []).map((c) => [c.id, { officer: c.officer, paused: Boolean(c.paused), ticket: c.ticket }]));
   renderLive();
   onDisk(snap.disk);
+  resync();
+}
+
+// The settings, the accounts, the survey's wording and the voice are read when the page starts, and again when
+// another admin's change of them is told live. One made between that read's answer and the socket's start, or
+// while the socket was away (a reconnect, a gap in the events), is in no event this page got: they are read again
+// at each snapshot of the socket. A section being edited keeps its draft; changed meanwhile, it says so (as when
+// told live) and offers to reload it, and its save is refused (409) as before.
+async function resync() {
+  if (!state.settings) return; // the page did not start (its first read failed): nothing shown to bring up to date
+  document.dispatchEvent(new CustomEvent("admin:resync")); // skm_admin.js: the wording (voice.js: admin:settings)
+  try {
+    const changed = await refreshSettings();
+    for (const s of changed || []) {
+      if (!state.stale.has(s)) showStale(s, t("meanwhile.dirty_elsewhere", { section: t(`sec.${s}`) }), "dirty");
+    }
+    await loadUsers();
+  } catch (err) {
+    if (err.status === 401) return keepDraftsAndReload();
+    notice($("page-notice"), "error", err.message);
+  }
 }
 
 // Low disk space (the staff state's `disk`, in the server's words) at the top of the page while it lasts.
@@ -734,11 +785,11 @@ async function onEvent(ev) {
   const section = ev.data && ev.data.section;
   document.dispatchEvent(new CustomEvent("admin:changed", { detail: section })); // skm_admin.js: the wording
   try {
-    load((await api("GET", "/api/admin/settings")).body);
+    await refreshSettings();
   } catch (err) {
     return notice($("page-notice"), "error", err.message);
   }
-  const params = { section: t(`sec.${section}`), actor: ev.actor === "cli" ? t("meanwhile.cli") : ev.actor || "?" };
+  const params = { section: t(`sec.${section === "tts" ? "voice" : section}`), actor: ev.actor === "cli" ? t("meanwhile.cli") : ev.actor || "?" };
   const edited = state.dirty.has(section) && SECTIONS.includes(section);
   notice($("page-notice"), "info", t(edited ? "changed.elsewhere_dirty" : "changed.elsewhere", params));
   if (edited) showStale(section, t("meanwhile.dirty", params), "dirty");
@@ -787,7 +838,9 @@ async function start(user) {
     if (err.status === 403) return refuse();
     notice($("page-notice"), "error", err.message);
   }
-  connectLive("staff", { onSnapshot, onEvent, onStatus }).socket.on("disk", onDisk); // changed while low: no seq
+  const live = connectLive("staff", { onSnapshot, onEvent, onStatus });
+  live.socket.on("disk", onDisk); // changed while low: no seq
+  window.antrianAdmin = { live }; // for tests: the socket (a reconnect)
 }
 
 for (const section of SECTIONS) {

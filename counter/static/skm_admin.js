@@ -131,10 +131,20 @@ async function save(changes) {
   }
 }
 
+// The wording read (again): drawn only when it differs from what is shown (an element opened, the focus, stay),
+// and not over an edit begun meanwhile.
+// Answers in the order the reads were sent (one sent earlier answering later is dropped: a later one has it).
+let asked = 0;
+let taken = 0;
 async function load() {
+  const mine = ++asked;
   try {
-    state.elements = (await api("GET", "/api/admin/survey")).body.elements;
-    state.dirty.clear();
+    const elements = (await api("GET", "/api/admin/survey")).body.elements;
+    if (mine < taken) return;
+    taken = mine;
+    if (state.dirty.size) return; // typing began while it was on its way: the edit stays (its save sends it)
+    if (JSON.stringify(elements) === JSON.stringify(state.elements)) return;
+    state.elements = elements;
     render();
   } catch (err) {
     notice(root, "error", err.message);
@@ -146,6 +156,11 @@ document.addEventListener("admin:ready", load);
 // Another admin changed the wording: take theirs, unless this admin is editing it (admin.js says so).
 document.addEventListener("admin:changed", (ev) => {
   if (ev.detail === "survey" && !state.dirty.size) load();
+});
+// The live socket's snapshot (its first, a reconnect): a change of the wording made before it came, or while it
+// was away, was told to nobody here. Read again, unless this admin is editing it.
+document.addEventListener("admin:resync", () => {
+  if (!state.dirty.size) load();
 });
 document.addEventListener("admin:lang", () => {
   if (!state.dirty.size) render(); // the labels in the new language; typed values are kept otherwise

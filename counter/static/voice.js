@@ -7,7 +7,7 @@ import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
-const state = { settings: null, voice: null, poll: null, asked: 0 };
+const state = { settings: null, voice: null, poll: null, asked: 0, shown: null };
 
 // A refusal: its message on top, each named field's problem beside its input.
 function showRefusal(err) {
@@ -37,6 +37,12 @@ function renderChoice() {
   if (!upload.value) upload.value = (current && current.textContent) || (packs[0] && packs[0].name) || "";
   $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
   renderKept();
+  state.shown = chosen(); // what the admin's choice is told from
+}
+
+// The engine and pack the inputs show (as renderChoice left them, or as the admin changed them).
+function chosen() {
+  return `${$("voice-engine").value}|${$("voice-pack").value}`;
 }
 
 // The voice saved here that hides config.toml's [tts] (the settings' `overridden`): a note under the engine's
@@ -234,13 +240,24 @@ document.addEventListener("admin:ready", (ev) => {
   state.settings = ev.detail;
   loadVoice();
 });
-// A section saved on the page (a counter renamed, added or removed): the preview's counters follow.
+// The settings as admin.js read them again (a section saved on the page, another admin's change, a snapshot of the
+// live socket: its first, a reconnect): the preview's counters follow (a counter renamed, added or removed), and
+// so does the voice changed elsewhere, unless this admin changed the choice on screen (it stays, and its save is
+// refused as changed meanwhile, 409).
 document.addEventListener("admin:settings", (ev) => {
   if (!state.settings) return;
+  const fresh = ev.detail;
   const keep = $("voice-counter").value;
-  state.settings = { ...state.settings, counters: ev.detail.counters, overridden: ev.detail.overridden };
-  renderKept();
-  $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  state.settings = { ...state.settings, counters: fresh.counters, overridden: fresh.overridden };
+  const versions = fresh.versions || {};
+  if (versions.tts !== version() && (state.shown === null || chosen() === state.shown)) { // (null: not drawn yet)
+    state.settings = { ...state.settings, tts: fresh.tts, versions: { ...state.settings.versions, tts: versions.tts } };
+    renderChoice();
+    loadVoice(); // the pack as the server loads it now, the words it lacks
+  } else {
+    renderKept();
+    $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  }
   if (state.settings.counters.some((c) => String(c.id) === keep)) $("voice-counter").value = keep;
 });
 document.addEventListener("admin:lang", () => {
