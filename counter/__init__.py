@@ -156,26 +156,9 @@ def safe_next(value: object) -> str | None:
 
 
 def page_config() -> dict:
-    """What the page scripts need from config.toml (no secrets): counters, services, classes, limits."""
-    from server import core
-
-    settings = current_app.extensions["antrian.settings"]
-    return {
-        "language": settings.office.language,
-        "max_calls": settings.queue.max_calls,
-        "service_minutes": settings.sla.service_minutes,
-        "services": [{"code": s.code, "name": s.name} for s in settings.services],
-        # has_printer: the counter's `printer` (its form copies'); without one the page says so, not P
-        "counters": [
-            {"id": c.id, "name": c.name, "services": list(c.services), "has_printer": bool(c.printer)}
-            for c in settings.counters
-        ],
-        "priority_classes": [
-            {"code": p.code, "name": p.name, "description": p.description, "target_minutes": p.target_minutes}
-            for p in settings.priority_classes
-        ],
-        "categories": list(core.CATEGORIES),
-    }
+    """What the page scripts need from the settings in force (no secrets): counters, services, classes, limits,
+    and the `stamp` the staff snapshot compares (server/service/views.py `page_config`)."""
+    return current_app.extensions["antrian"].page_config()
 
 
 def _logged_in(page: Callable) -> Callable:

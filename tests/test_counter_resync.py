@@ -196,3 +196,32 @@ def test_an_escalation_mail_sent_while_the_page_reloaded_for_an_admins_change_is
             )
         )
     page.context.close()
+
+
+CONFIG_TEXT = "(document.getElementById('page-config') || {}).textContent || ''"  # a page reloading has none a while
+
+
+@pytest.mark.parametrize("path, username", [("/counter/", "budi"), ("/counter/front", "rina")])
+def test_a_settings_change_made_before_the_socket_was_in_reloads_the_page(browser, office, path, username):
+    """An admin's change reloads an officer's or the front office's page (when nothing would be lost) by its
+    `settings_changed` event. Made before the page's socket was in (or while it was away), that event was never
+    the page's: it kept the counters' printers, the priority classes and the service minutes it was drawn with,
+    which the snapshot does not carry. The staff snapshot's `page` stamp says which settings are in force."""
+    admin = office.session("kepala", PASSWORD)
+    with settings_kept(office, admin):
+        classes = admin.get(f"{office.url}/api/admin/settings", timeout=5).json()["priority_classes"]
+        page = new_page(browser)
+        held = []
+        page.route("**/socket.io/**", lambda route: held.append(route))  # the socket does not get through yet
+        sign_in(page, office, path, username, check_name=False)
+        expect(page.locator("#officer-name")).to_have_text(username)
+        drawn = page.evaluate(f"() => {CONFIG_TEXT}")  # the settings the page is drawn with
+        assert "priority_classes" in drawn and "(diubah)" not in drawn
+        assert held, "the socket did not try to connect"
+        put_settings(
+            office, admin, "priority_classes", [{**classes[0], "name": classes[0]["name"] + " (diubah)"}, *classes[1:]]
+        )
+        page.unroute("**/socket.io/**")  # the held requests go on to the server
+        page.wait_for_function(f"() => ({CONFIG_TEXT}).includes('(diubah)')", polling=50)  # drawn again, as in force
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+        page.context.close()

@@ -1241,6 +1241,10 @@ function onSnapshot(snap) {
     renderOffline();
   }
   checkFormCopy(); // a form copy that failed or printed while the page was away
+  // Drawn with other settings than those in force: an admin's change whose event this page never got (its socket
+  // late or away), or a server restarted with another config.toml. Its printer, service minutes and classes are
+  // in the page's config only: reloaded as for the event (when no ticket or typing would be lost).
+  if (snap.page && PAGE.stamp && snap.page !== PAGE.stamp && !state.reloadPending) settingsChanged(false);
   checkEscalationMail(); // the escalation mail a notice says not sent yet, sent while the page was away
   reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
 }
@@ -1458,10 +1462,12 @@ function counterLost(id, parts, ticket, seq = undefined) {
 
 // The counter and service lists come from the page's config: reload when nothing would be lost, else
 // as soon as the officer is done with the ticket (the last notice and form copy carried over the reload).
-function settingsChanged() {
+// `resync`: false when a snapshot itself says so (its `page` stamp is not the one this page was drawn with):
+// it has the new services and counters already.
+function settingsChanged(resync = true) {
   state.reloadPending = true;
   if (reloadIfIdle()) return;
-  if (live) live.resync();
+  if (live && resync) live.resync();
   state.notice = { kind: "info", settings: true };
   renderNotice();
 }

@@ -1052,13 +1052,19 @@ function onSnapshot(snap) {
   onDisk(snap.disk);
   refreshList(); // the day's finished tickets, the places and waits
   loadAlerts(); // what failed, printed or gave up before the socket was in, or while it was away
+  // Drawn with other settings than those in force: an admin's change whose event this page never got (its socket
+  // late or away), or a server restarted with another config.toml.
+  if (snap.page && PAGE.stamp && snap.page !== PAGE.stamp && !settingsStale) settingsChanged(false);
 }
 
-// The service and counter lists come from the page's config: reload when nothing would be lost.
-function settingsChanged() {
+// The service and counter lists come from the page's config: reload when nothing would be lost. `resync`: false
+// when a snapshot itself says so (its `page` stamp is not the one this page was drawn with).
+let settingsStale = false;
+function settingsChanged(resync = true) {
+  settingsStale = true;
   const typing = ["name", "agency", "address", "phone", "problem"].some((n) => $("register")[n].value.trim());
   if (!state.busy && !typing) return location.reload();
-  if (live) live.resync();
+  if (live && resync) live.resync();
   notice("reg-notice", "info", () => t("settings.changed"));
 }
 

@@ -118,6 +118,7 @@ class QueueService:
     ticket_status = _Method("views")
     ticket_status_view = _Method("views")
     snapshot = _Method("views")
+    page_config = _Method("views")
     today_tickets = _Method("views")
     today_list = _Method("views")
     history = _Method("views")

@@ -3,6 +3,7 @@ escalations, a ticket's history, and the recap and figures the report pages show
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -43,6 +44,38 @@ class Views:
         self._office_view = office_view
         self._disk_status = disk_status
         self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
+
+    def page_config(self) -> dict[str, Any]:
+        """What the staff pages' scripts take from the settings when they are drawn (no secrets): counters,
+        services, priority classes, limits; and its `stamp`, a hash of it. The staff snapshot carries the stamp
+        of the settings in force: a page drawn with another (an admin's change whose `settings_changed` it
+        never got, its socket late or away, or a server restarted with another config.toml) knows it is out
+        of date. Made once per settings. Callers must not change what they get."""
+        settings = self.unit.settings
+        made = self._page
+        if made is not None and made[0] is settings:
+            return made[1]
+        config: dict[str, Any] = {
+            "language": settings.office.language,
+            "max_calls": settings.queue.max_calls,
+            "service_minutes": settings.sla.service_minutes,
+            "services": [{"code": s.code, "name": s.name} for s in settings.services],
+            # has_printer: the counter's `printer` (its form copies'); without one the page says so, not P
+            "counters": [
+                {"id": c.id, "name": c.name, "services": list(c.services), "has_printer": bool(c.printer)}
+                for c in settings.counters
+            ],
+            "priority_classes": [
+                {"code": p.code, "name": p.name, "description": p.description, "target_minutes": p.target_minutes}
+                for p in settings.priority_classes
+            ],
+            "categories": list(core.CATEGORIES),
+        }
+        text = json.dumps(config, sort_keys=True, ensure_ascii=False)
+        config["stamp"] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        self._page = (settings, config)
+        return config
 
     def public_ticket(self, t: Ticket) -> dict[str, Any]:
         """What displays and phones may see of a ticket: no name, phone, address or problem."""
@@ -294,6 +327,7 @@ class Views:
                 "recent": recent,
             }
             if staff:
+                snap["page"] = self.page_config()["stamp"]  # the settings the staff pages are drawn with
                 released = self.last_releases(tx, day)
                 for entry in counters:
                     claim = claims.get(entry["id"]) or {}
