@@ -758,18 +758,19 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
         except (ValueError, RecursionError) as err:
             say_error(words("settings.not_json", cause=f"{type(err).__name__}: {err}"))
             return 2
-    service = QueueService(settings, Store(settings.server.database))
-    try:
-        if args.settings_command == "reset":
-            if not admin.reset_settings(service, args.section, actor="cli"):
-                say(words("settings.nothing_stored", section=args.section))
+    with Store(settings.server.database) as store:
+        service = QueueService(settings, store)
+        try:
+            if args.settings_command == "reset":
+                if not admin.reset_settings(service, args.section, actor="cli"):
+                    say(words("settings.nothing_stored", section=args.section))
+                    return 0
+                say(words("settings.reset", section=args.section))
                 return 0
-            say(words("settings.reset", section=args.section))
-            return 0
-        admin.change_settings(service, args.section, value, actor="cli")
-    except AntrianError as err:
-        say_error(words("settings.refused", code=err.code, detail=_refusal(err)))
-        return 2
+            admin.change_settings(service, args.section, value, actor="cli")
+        except AntrianError as err:
+            say_error(words("settings.refused", code=err.code, detail=_refusal(err)))
+            return 2
     say(words("settings.changed", section=args.section))
     return 0
 
@@ -795,11 +796,17 @@ def _refusal(err: Any) -> Localized:
 def users(settings: Settings, args: argparse.Namespace) -> int:
     """users add / passwd / list / disable / enable: the admin API's account changes (server.service.accounts),
     each logged as a `user_changed` event by "cli"."""
-    from server.errors import NotFound, QueueError
     from server.service.accounts import Accounts
     from server.service.unit import UnitOfWork
 
-    accounts = Accounts(UnitOfWork(settings, Store(settings.server.database)))
+    with Store(settings.server.database) as store:
+        return _users(settings, args, Accounts(UnitOfWork(settings, store)))
+
+
+def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
+    """`users`, on the store's `accounts` (server.service.accounts.Accounts)."""
+    from server.errors import NotFound, QueueError
+
     if args.users_command in ("disable", "enable"):
         name = args.name.strip().lower()
         try:
@@ -928,10 +935,15 @@ def _demo_survey(rng: random.Random, token: str) -> dict:
 def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False) -> int:
     """Yesterday served in full (for the recap and the SKM report), and a few visitors waiting today.
     Refused on a database with tickets (an office's real records) unless `force`, and while a server runs."""
+    with Store(settings.server.database) as store:
+        return _demo(settings, store, visitors, if_empty, force)
+
+
+def _demo(settings: Settings, store: Store, visitors: int, if_empty: bool, force: bool) -> int:
+    """`demo` on the database's `store`."""
     from server import serverlock
     from server.service import QueueService
 
-    store = Store(settings.server.database)
     tz = settings.office.tz
     today = datetime.now(tz).replace(hour=8, minute=0, second=0, microsecond=0)
     clock_now = [today - timedelta(days=1)]
@@ -1028,7 +1040,8 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
     from server import archive, serverlock
 
     db = settings.server.database
-    summary = archive.go_live_summary(Store(db))
+    with Store(db) as store:
+        summary = archive.go_live_summary(store)
     if summary.went_live:
         raise archive.ArchiveError("went_live", day=summary.went_live["day"])
     days = (
@@ -1056,7 +1069,8 @@ def go_live(settings: Settings, yes: bool, force: bool = False) -> int:
         return 0
     with serverlock.held(db):  # no server starts on the database while it is copied and emptied (records says so)
         copy = archive.keep_before_restore(db, datetime.now(settings.office.tz), why="go-live")
-        archive.go_live(Store(db), datetime.now(UTC), settings.office.tz)
+        with Store(db) as store:
+            archive.go_live(store, datetime.now(UTC), settings.office.tz)
     say(words("go_live.deleted", what=what, kept=kept))
     say(words("go_live.copy", copy=copy))
     return 0
@@ -1073,17 +1087,18 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
     today = local_day(datetime.now(UTC), settings.office.tz)
     archive.check_month(args.month, today, args.unfinished)
     out = Path(args.out) if args.out else settings.server.data_dir / "archive"
-    made = archive.make_month_archive(
-        Store(settings.server.database),
-        args.month,
-        settings.office.name,
-        out,
-        args.out is None,
-        args.replace,
-        args.unfinished,
-        tz=settings.office.tz,  # the guest book's times and services, as the office's pages say them
-        services={s.code: s.name for s in settings.services},
-    )
+    with Store(settings.server.database) as store:
+        made = archive.make_month_archive(
+            store,
+            args.month,
+            settings.office.name,
+            out,
+            args.out is None,
+            args.replace,
+            args.unfinished,
+            tz=settings.office.tz,  # the guest book's times and services, as the office's pages say them
+            services={s.code: s.name for s in settings.services},
+        )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
     if made.tickets and made.served != made.recap_rows:  # rows of visitors transferred, then not served there
         held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": made.day_to}
@@ -1205,7 +1220,8 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
         elif args.command == "retention":
             if args.months < 1:
                 raise archive.ArchiveError("months_min")
-            result = archive.apply_retention(Store(db), args.months, datetime.now(UTC), settings.office.tz)
+            with Store(db) as store:
+                result = archive.apply_retention(store, args.months, datetime.now(UTC), settings.office.tz)
             counts = {
                 "forms": counted("forms", result.forms),
                 "requests": counted("stored_answers", result.requests),

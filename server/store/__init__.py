@@ -329,6 +329,15 @@ class Store:
             self._idle.clear()
         self._plain = None
 
+    def __enter__(self) -> Store:
+        """`with Store(path) as store:` for a command's or a script's store: closed (close) at the end of
+        the block, however it ends. Python 3.13 warns (ResourceWarning) of a connection left to the garbage
+        collector, and an open one holds the database's -wal and -shm files until the process ends."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A write transaction: BEGIN IMMEDIATE, the changes and their events, COMMIT (ROLLBACK on any exception).
