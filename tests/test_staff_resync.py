@@ -4,7 +4,8 @@ The page reads the settings, the accounts, the survey's wording and the voice ov
 of another admin's later change from its socket. A change made between those reads' answers and the socket's
 start, or while the socket was away (a reconnect), was in neither: the page showed the old values until a reload
 (and a save of a section it showed was refused as changed meanwhile). They are read again at each snapshot of the
-socket. (The escalations and complaints pages read their lists at each snapshot already: counter/static/livelist.js.)
+socket. (The escalations and complaints pages read their lists at their start and at each snapshot:
+counter/static/livelist.js.)
 
 The module shares one live server; every test puts back what it changed.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from conftest import visitor
 from playwright.sync_api import expect
 from staffpages import PASSWORD, admin_session, put_settings, settings_kept, sign_in
 
@@ -188,3 +190,28 @@ def test_another_admins_voice_is_shown_at_once_and_named_in_the_pages_words(brow
         expect(page.locator("#voice-engine")).to_have_value("clips")
         expect(page.locator("#voice-pack option:checked")).to_have_text("kantor")
     page.context.close()
+
+
+def test_the_open_cases_are_listed_before_the_socket_is_in(browser, live, boss):
+    """The escalations page read its list at each snapshot of its socket, and only then: while the socket was slow
+    to come (or refused, its budget spent), the page said "0" over an open case. It reads it at once too."""
+    officer = live.session("budi", PASSWORD)
+    r = officer.post(f"{live.url}/api/tickets", json=visitor(problem="Dokumen penawaran tidak terunggah"), timeout=5)
+    assert r.status_code == 201, r.text
+    for action, data in (("call-next", {}), ("start", {}), ("escalate", {"note": "Perlu LKPP."})):
+        r = officer.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5)
+        assert r.status_code == 200, r.text
+    ticket = r.json()["ticket"]
+    try:
+        page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+        held = []
+        page.route(SOCKET, lambda route: held.append(route))  # the socket does not get through
+        sign_in(page, live, "/counter/escalations", "kepala", check_name=False)
+        expect(page.locator("#officer-name")).to_have_text("kepala")
+        expect(page.locator(f'#cases li.case[data-id="{ticket["id"]}"]')).to_contain_text("Perlu LKPP.")
+        assert held, "the socket did not try to connect"
+        expect(page.locator("#live-status")).not_to_have_attribute("data-state", "on")  # listed without it
+        page.context.close()
+    finally:
+        r = officer.post(f"{live.url}/api/tickets/{ticket['id']}/close", json={"answer": "Selesai."}, timeout=5)
+        assert r.status_code == 200, r.text

@@ -61,7 +61,7 @@ export function oneAtATime(load) {
   };
 }
 
-// Log in (or take the session), check the role, then: `onStart(user)`, the live connection (every
+// Log in (or take the session), check the role, then: `onStart(user)`, the list, the live connection (every
 // snapshot, first or after a gap or a reconnect, fetches the list afresh; `refreshOn` events too: a list
 // of event types, or a function of the event saying whether it changed the list),
 // `tick` every 5 s (the ages), `onLang` when the language is switched (the notice line follows it here).
@@ -83,6 +83,9 @@ export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang
     document.body.dataset.view = "app";
     showUser(user);
     onStart(user);
+    // The list at once, and again at every snapshot: a socket that is slow to come (or refused, its budget
+    // spent) left the page saying "0" over open cases until it came.
+    refresh();
     connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
   }
   $("logout").addEventListener("click", logout);
