@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import visitor, write_config
+from conftest import until_on_page, visitor, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -227,3 +227,41 @@ def test_after_an_outage_the_tv_shows_every_current_call_and_chimes_only_for_tho
         polling=50,
     )
     assert [e["label"] for e in page.evaluate("antrianDisplay.log")] == [called]
+
+
+# -- the kiosk -------------------------------------------------------------------------------------------
+
+
+def test_an_older_look_at_the_state_does_not_put_back_older_waiting_counts(context, live):
+    """The kiosk looks at GET /api/state after each number issued anywhere. Two looks can cross (one slowed on the
+    office's network): the older answer, taken last, put back the waiting count of before until the next event."""
+    page = context(viewport={"width": 1080, "height": 1920}, has_touch=True).new_page()
+    page.goto(f"{live.url}/kiosk/")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    page.wait_for_function("() => window.antrianKiosk.live", polling=50)
+    before = next(
+        s["waiting"] for s in requests.get(f"{live.url}/api/state", timeout=5).json()["services"] if s["code"] == "C"
+    )
+    held = []
+
+    def slow_first(route):
+        if held:
+            route.continue_()
+        else:  # the server's answer now, given to the page after the next look's
+            held.append((route, route.fetch()))
+
+    page.route("**/api/state", slow_first)
+    tickets = [issue(live, "C")]
+    until_on_page(page, lambda: held, "the kiosk did not look at the state after a number was issued")
+    tickets.append(issue(live, "C"))
+    info = page.locator('[data-info="C"]')
+    expect(info).to_contain_text(f"{before + 2} orang menunggu")  # the second look's answer
+    looks = page.evaluate("antrianKiosk.stateLooks")
+    route, answer = held[0]
+    route.fulfill(response=answer)  # the first look's answer, older, comes last
+    page.wait_for_function(f"() => antrianKiosk.stateLooks > {looks}", polling=50)
+    expect(info).to_contain_text(f"{before + 2} orang menunggu")
+    head = live.session("kepala", PASSWORD)
+    for ticket in tickets:  # cancelled: the next tests find the line as it was
+        r = head.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text

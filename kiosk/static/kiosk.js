@@ -54,7 +54,7 @@ import { readParams } from "./readparams.js";
   // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket, and
   // the looks at the ticket's print (how many were made, the seconds to the next one or null: none comes).
   window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null,
-                          printLooks: 0, printNextIn: null };
+                          printLooks: 0, printNextIn: null, stateLooks: 0 };  // stateLooks: GET /api/state answers
 
   function idleSeconds() {
     // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
@@ -281,9 +281,17 @@ import { readParams } from "./readparams.js";
     notesMoved();
   }
 
-  function applyState(snap) {
+  // The seq of the newest state taken. An answer to GET /api/state sent before a newer state came (two looks
+  // crossing, one slowed on the way) is dropped: it put back older waiting counts until the next event.
+  var stateSeq = -1;
+  function applyState(snap, fetched) {
     // A snapshot (socket or GET /api/state): take what it has, keep what it lacks.
     if (!snap) return;
+    if (typeof snap.seq === "number") {
+      // (the socket's snapshot is taken whatever its seq: a server restored from a copy counts from less again)
+      if (fetched && snap.seq < stateSeq) return;
+      stateSeq = snap.seq;
+    }
     if (snap.office) office = Object.assign({}, office, snap.office);
     if (snap.day) officeDay = snap.day;
     (snap.services || []).forEach(function (sv) { services[sv.code] = Object.assign({}, services[sv.code], sv); });
@@ -300,8 +308,9 @@ import { readParams } from "./readparams.js";
     stateTimer = setTimeout(function () {
       fetch("/api/state", { cache: "no-store" })
         .then(function (r) { setLink("fetch", true); return r.ok ? r.json() : null; })
-        .then(applyState)
-        .catch(function () { setLink("fetch", false); /* the next event, the periodic look or a reconnect */ });
+        .then(function (snap) { applyState(snap, true); })
+        .catch(function () { setLink("fetch", false); /* the next event, the periodic look or a reconnect */ })
+        .then(function () { window.antrianKiosk.stateLooks += 1; });
     }, delay == null ? 300 : delay);
   }
 
