@@ -941,6 +941,9 @@ import { readParams } from "./readparams.js";
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (body) {
           if (visitor !== state || !body || !body.ticket || body.ticket.print === undefined) return;
+          // A look of a chain an event has since replaced (its look sent at once) was read before it: answering
+          // after that look's "printed", it put back "Tiket tidak tercetak", and looked no more.
+          if (chain !== visitor.printChain) return;
           var was = state.ticket.print;
           state.ticket.print = body.ticket.print;
           if (was !== state.ticket.print) {

@@ -36,6 +36,7 @@ import { createSurveyForm } from "./skmform.js";
   var online = true;
   var shownSeq = ticket.seq || 0;
   var live = null;
+  var looks = { state: 0, wording: 0 };   // for tests: the answers to GET /api/state and GET /api/survey taken
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -418,6 +419,7 @@ import { createSurveyForm } from "./skmform.js";
         $("conn").textContent = "";
         // the admin's [queue] max_calls now (the page was drawn with the one of its time)
         if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) CONFIG.max_calls = snap.max_calls;
+        if (typeof snap.seq === "number") stateSeq = snap.seq;   // taken whatever its seq (a server restored from a copy)
         takeOffice(snap.office);
         // The survey read before this snapshot (the page's first read, or one before the socket went away) may
         // be older than it: an answer on the tablet, the office's reply, the day's end told by no event this
@@ -451,8 +453,11 @@ import { createSurveyForm } from "./skmform.js";
   // An admin saved the office or the queue: its name, language and max_calls from the public state. Not a
   // socket snapshot: a connection may ask for three, then one per 10 s, and four saves in a few seconds cut off
   // every phone and blocked its address for 10 s (all of a guest Wi-Fi's phones share one). Saves close
-  // together are read once.
+  // together are read once. Reads further apart may cross (one slowed on the guest Wi-Fi): an answer older than
+  // the state taken last (its seq; a snapshot's too) is dropped, as it put back the office's old name, language
+  // and number of calls until the next save.
   var stateTimer = null;
+  var stateSeq = -1;
   function refetchState() {
     clearTimeout(stateTimer);
     stateTimer = setTimeout(function () {
@@ -460,11 +465,16 @@ import { createSurveyForm } from "./skmform.js";
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) {
           if (!s) return;
+          if (typeof s.seq === "number") {
+            if (s.seq < stateSeq) return;
+            stateSeq = s.seq;
+          }
           if (Number.isInteger(s.max_calls) && s.max_calls > 0) CONFIG.max_calls = s.max_calls;
           takeOffice(s.office);
           render();
         })
-        .catch(function () { /* offline: the snapshot at the reconnect brings them */ });
+        .catch(function () { /* offline: the snapshot at the reconnect brings them */ })
+        .then(function () { looks.state += 1; });
     }, 500);
   }
 
@@ -483,11 +493,21 @@ import { createSurveyForm } from "./skmform.js";
     render();
   }
 
+  // The questionnaire read again (a snapshot, an admin's change): answers taken in the order the reads were sent. One
+  // sent earlier and answering later is dropped: it put back the old wording, and the answers went under its id.
+  var wordingAsked = 0;
+  var wordingTaken = 0;
   function refetchQuestionnaire() {
+    var mine = ++wordingAsked;
     fetch("/api/survey", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (q) { if (q) form.retext(q); })
-      .catch(function () {});
+      .then(function (q) {
+        if (!q || mine < wordingTaken) return;
+        wordingTaken = mine;
+        form.retext(q);
+      })
+      .catch(function () {})
+      .then(function () { looks.wording += 1; });
   }
 
   $("survey-start").addEventListener("click", function () {
@@ -547,6 +567,7 @@ import { createSurveyForm } from "./skmform.js";
     connected: function () { return !!live && live.synced() && online; },
     ticket: function () { return ticket; },
     seq: function () { return shownSeq; },
-    liveSeq: function () { return live ? live.seq() : 0; }   // the last event the page took
+    liveSeq: function () { return live ? live.seq() : 0; },   // the last event the page took
+    looks: looks
   };
 })();

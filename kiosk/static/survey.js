@@ -35,7 +35,8 @@ import { createSurveyForm } from "./skmform.js";
   var settleTimer = null;
   var said = {};                      // an error line's id -> {lang, parts}: its words, in the language said
   // for tests: the armed return to the start and its warning; the settings' checks that found nothing to reload for
-  window.antrianSurvey = { resetIn: null, warnIn: null, checked: 0 };
+  // wordingLooks: the answers to GET /api/survey (the questionnaire read again at each start) taken
+  window.antrianSurvey = { resetIn: null, warnIn: null, checked: 0, wordingLooks: 0 };
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -150,12 +151,23 @@ import { createSurveyForm } from "./skmform.js";
     checkSettings();
   }
 
+  // Answers taken in the order the reads were sent: one sent earlier (two starts close together, its answer slowed)
+  // and answering later is dropped. It put back the old wording until the next visitor's start, and the answers
+  // went under the old wording's id.
+  var wordingAsked = 0;
+  var wordingTaken = 0;
   function refreshQuestionnaire() {
     // An admin may have changed the wording: take it between two visitors.
+    var mine = ++wordingAsked;
     fetch("/api/survey", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (q) { if (q && state.screen === "start") form.retext(q); })
-      .catch(function () { /* offline: the wording the page has */ });
+      .then(function (q) {
+        if (!q || mine < wordingTaken) return;
+        wordingTaken = mine;
+        if (state.screen === "start") form.retext(q);
+      })
+      .catch(function () { /* offline: the wording the page has */ })
+      .then(function () { window.antrianSurvey.wordingLooks += 1; });
   }
 
   // -- an admin changed the office or the services: a fresh page, but only on the start screen ------

@@ -1,0 +1,237 @@
+"""Answers that cross: a page's read (GET /api/state, GET /api/survey) sent before a newer one and answered after
+it, one slowed on the office's or the guest Wi-Fi's network. The older answer, taken last, put back what the newer
+one had replaced (the office's old name on the visitor's phone, the survey's old wording on the phone and the exit
+tablet, "Tiket tidak tercetak" on the kiosk after the slip printed) until the next change. Each test holds the
+first read's answer (`route.fetch()`: the server's answer as it was then) and gives it to the page after the
+second's. One real server for the module (and one whose kiosk printer
+is out of paper for the kiosk's test)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+from conftest import until_on_page, visitor, write_config
+from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
+from kioskui import PORTRAIT, fill_fast, tap
+from live import LiveServer
+from playwright.sync_api import expect
+
+PASSWORD = "rahasia-123"
+PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 800, "height": 1280}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    server = LiveServer(write_config(tmp_path_factory.mktemp("crossing"))).start()
+    server.add_user("petugas", "officer")
+    server.add_user("kepala", "admin")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def head(live):
+    return live.session("kepala", PASSWORD)
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def new(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1].new_page()
+
+    yield new
+    for context in contexts:
+        context.close()
+
+
+def issue(live, service: str = "C") -> dict:
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def serve(live, ticket: dict) -> None:
+    """Counter 1 (services A and C) calls, serves and resolves `ticket`, the only one waiting."""
+    officer = live.session("petugas", PASSWORD)
+    for action, data in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Selesai."})):
+        r = officer.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5)
+        assert r.status_code == 200, (action, r.text)
+        assert r.json()["ticket"]["label"] == ticket["label"], r.text
+
+
+def hold_first(page, pattern: str) -> list:
+    """The first request to `pattern` is sent to the server at once, its answer kept in the returned list (route,
+    answer) for the test to give to the page later; the others go through."""
+    held: list = []
+
+    def route(r):
+        if held:
+            r.continue_()
+        else:
+            held.append((r, r.fetch()))
+
+    page.route(pattern, route)
+    return held
+
+
+def wording(question: str) -> dict:
+    return {
+        "question": {"id": question, "en": question},
+        "choices": [{"id": f"Pilihan {i}", "en": f"Choice {i}"} for i in range(1, 5)],
+    }
+
+
+def set_u2(head, live, question: str | None) -> None:
+    value = None if question is None else wording(question)
+    r = head.put(f"{live.url}/api/admin/survey", json={"elements": {"U2": value}}, timeout=5)
+    assert r.status_code == 200, r.text
+
+
+def set_office_name(head, live, name: str) -> None:
+    r = head.put(f"{live.url}/api/admin/settings/office", json={"value": {"name": name}}, timeout=5)
+    assert r.status_code == 200, r.text
+
+
+# -- the visitor's phone ----------------------------------------------------------------------------------
+
+
+def test_phone_an_older_look_at_the_state_does_not_put_back_the_offices_old_name(live, head, new_page):
+    """An admin saves the office's name twice: each save has the phone read GET /api/state (half a second after
+    its event). The first read, slowed, answered after the second: the phone's bar went back to the first name."""
+    ticket = issue(live)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{live.url}/t/{ticket['token']}")
+    page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    name = page.locator("#office-name")
+    was = name.text_content()
+    held = hold_first(page, "**/api/state")
+    try:
+        set_office_name(live=live, head=head, name="LPSE Kota Satu")
+        until_on_page(page, lambda: held, "the phone did not read the state after the office was saved")
+        set_office_name(live=live, head=head, name="LPSE Kota Dua")
+        expect(name).to_have_text("LPSE Kota Dua")  # the second read's answer
+        page.wait_for_function("() => antrianPhone.looks.state === 1", polling=50)
+        route, answer = held[0]
+        route.fulfill(response=answer)  # the first read's answer, older, comes last
+        page.wait_for_function("() => antrianPhone.looks.state === 2", polling=50)
+        expect(name).to_have_text("LPSE Kota Dua")
+    finally:
+        set_office_name(live=live, head=head, name=was)
+        r = head.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+
+
+def test_phone_an_older_read_of_the_questionnaire_does_not_put_back_its_old_wording(live, head, new_page):
+    """An admin changes a question twice while a served visitor's phone shows the survey: each change has the phone
+    read GET /api/survey again. The first read, slowed, answered after the second: the old question came back, and
+    the visitor's answers would have gone under the old wording's id."""
+    ticket = issue(live)
+    serve(live, ticket)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{live.url}/t/{ticket['token']}?survey=1")
+    page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    question = page.locator('[data-field="answers.U2"] .q-text')
+    expect(question).to_be_visible()
+    held = hold_first(page, "**/api/survey")
+    try:
+        set_u2(head, live, "Apakah syaratnya jelas (satu)?")
+        until_on_page(page, lambda: held, "the phone did not read the questionnaire after it was changed")
+        set_u2(head, live, "Apakah syaratnya jelas (dua)?")
+        expect(question).to_have_text("Apakah syaratnya jelas (dua)?")  # the second read's answer
+        page.wait_for_function("() => antrianPhone.looks.wording === 1", polling=50)
+        route, answer = held[0]
+        route.fulfill(response=answer)  # the first read's answer, older, comes last
+        page.wait_for_function("() => antrianPhone.looks.wording === 2", polling=50)
+        expect(question).to_have_text("Apakah syaratnya jelas (dua)?")
+    finally:
+        set_u2(head, live, None)
+
+
+# -- the survey tablet by the exit ------------------------------------------------------------------------
+
+
+def test_tablet_an_older_read_of_the_questionnaire_does_not_put_back_its_old_wording(live, head, new_page):
+    """The tablet reads the questionnaire at each start (after each visitor, a cancel). Two starts close together:
+    the first read, slowed, answered after the second, and the next visitor was asked the old question (their
+    answers kept under the old wording's id)."""
+    page = new_page(viewport=TABLET, has_touch=True)
+    now = datetime.now()
+    page.clock.install(time=now)  # the page's own timers (its return to the start) stand still
+    page.clock.pause_at(now + timedelta(minutes=1))
+    held = hold_first(page, "**/api/survey")  # the page's first start's read
+    page.goto(f"{live.url}/survey/")
+    question = page.locator('[data-field="answers.U2"] .q-text')
+    try:
+        until_on_page(page, lambda: held, "the tablet did not read the questionnaire at its start")
+        set_u2(head, live, "Apakah syaratnya jelas (baru)?")
+        tap(page, "#start")
+        expect(page.locator("#screen-identify")).to_be_visible()
+        tap(page, "#screen-identify [data-action=home]")  # back at the start: read again
+        page.wait_for_function("() => antrianSurvey.wordingLooks === 1", polling=50)
+        expect(page.locator("#screen-start")).to_be_visible()
+        expect(question).to_have_text("Apakah syaratnya jelas (baru)?")  # the second read's answer
+        route, answer = held[0]
+        route.fulfill(response=answer)  # the first read's answer, older, comes last
+        page.wait_for_function("() => antrianSurvey.wordingLooks === 2", polling=50)
+        expect(question).to_have_text("Apakah syaratnya jelas (baru)?")
+    finally:
+        set_u2(head, live, None)
+
+
+# -- the kiosk ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_paper(tmp_path):
+    """A server whose kiosk printer is a network printer out of paper (the test loads it): each slip fails, and is
+    retried by the server 2 s later."""
+    printer = FakeNetworkPrinter(paper=b"\x72")
+    config = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
+        },
+    )
+    server = LiveServer(config).start()
+    try:
+        yield server, printer
+    finally:
+        server.stop()
+        printer.stop()
+
+
+def test_kiosk_an_older_look_at_the_print_does_not_say_not_printed_after_the_slip_printed(no_paper, new_page):
+    """The kiosk looks at its ticket's print while the failure is shown, and at once at the `printed` event of the
+    server's retry. A look sent before the retry and answered after the event's look put back "Tiket tidak
+    tercetak" over "Ambil tiket kertas Anda", and looked no more: the visitor was told so until the screen went."""
+    live, printer = no_paper
+    page = new_page(viewport=PORTRAIT, has_touch=True)
+    page.goto(f"{live.url}/kiosk/")
+    page.wait_for_function("() => window.antrianKiosk.live", polling=50)
+    page.click("#start")
+    page.click('[data-service="A"]')
+    fill_fast(page, {k: v for k, v in visitor(service="A").items() if k not in ("service", "category")})
+    page.click("#to-review")
+    page.click("#submit")
+    failed = page.locator("#ticket-print-failed")
+    expect(failed).to_be_visible()  # the first try failed: retried
+    held = hold_first(page, re.compile(r".*/api/tickets/[^/?]+$"))  # the kiosk's next look, read now: failed
+    until_on_page(page, lambda: held, "the kiosk did not look at the print again", timeout=15)
+    looks = page.evaluate("antrianKiosk.printLooks")
+    printer.answers[STATUS_PAPER] = b"\x12"  # paper loaded: the server's retry prints, its event says so
+    expect(page.locator("#ticket-hint")).to_contain_text("Ambil tiket kertas Anda")
+    expect(failed).to_be_hidden()
+    page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
+    looks = page.evaluate("antrianKiosk.printLooks")
+    route, answer = held[0]
+    route.fulfill(response=answer)  # the look sent before the retry, answered last
+    page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
+    expect(failed).to_be_hidden()
+    expect(page.locator("#ticket-hint")).to_contain_text("Ambil tiket kertas Anda")
