@@ -105,13 +105,17 @@ def create_app(
     )
     app.json.ensure_ascii = False
     store = Store(settings.server.database, synchronous=synchronous)
-    with store.read() as tx:
-        overrides = tx.settings_overrides()
-    try:
-        settings = effective_settings(settings, overrides)  # what admins changed live, on top of the file
-    except ConfigError as err:
-        raise override_error(err, overrides) from err
-    check_no_stranded_tickets(settings, store, clock)
+    try:  # a start refused here closes what it opened (the store's connections)
+        with store.read() as tx:
+            overrides = tx.settings_overrides()
+        try:
+            settings = effective_settings(settings, overrides)  # what admins changed live, on top of the file
+        except ConfigError as err:
+            raise override_error(err, overrides) from err
+        check_no_stranded_tickets(settings, store, clock)
+    except BaseException:
+        store.close()
+        raise
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
     service.announcer = lambda ticket, counter_id: announcer.announce_later(

@@ -176,7 +176,7 @@ def test_users_add_takes_a_full_name_and_nip(tmp_path):
         stdin="kata-sandi-rahasia\n",
     )
     assert r.returncode == 0, r.stderr
-    with Store(load_settings(cfg).server.database).read() as tx:
+    with Store(load_settings(cfg).server.database) as store, store.read() as tx:
         user = tx.user("siti")
     assert (user["full_name"], user["nip"]) == ("Siti Rahmawati", NIP)
     r = cli("users", "list", "--config", str(cfg))

@@ -185,6 +185,7 @@ def test_rate_limit_answers_429(tmp_path, clock):
     codes = [issue(c).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
     assert c.post("/api/tickets", json=visitor()).get_json()["error"] == "rate_limited"
+    app.extensions["antrian"].store.close()
 
 
 def test_default_rate_lets_one_address_issue_120_a_minute(client):
@@ -480,6 +481,7 @@ def test_auto_recall_then_skip(tmp_path, clock):
     svc.auto_recall()
     snap = c.get("/api/state").get_json()
     assert snap["counters"][0]["ticket"] is None and snap["services"][0]["waiting"] == 2
+    svc.store.close()
 
 
 # -- concurrency ------------------------------------------------------------------------

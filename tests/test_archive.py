@@ -12,6 +12,7 @@ import subprocess
 import threading
 import time
 import zipfile
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -508,7 +509,7 @@ def test_backup_while_tickets_are_issued_is_consistent_and_restores_intact(app, 
     assert not (tmp_path / "b5.db-wal").exists()
 
     chosen = tmp_path / "b2.db"
-    with sqlite3.connect(chosen) as conn:
+    with closing(sqlite3.connect(chosen)) as conn:
         kept = conn.execute(
             "SELECT t.label, f.name FROM tickets t JOIN forms f ON f.ticket_id = t.id ORDER BY t.id"
         ).fetchall()
@@ -516,7 +517,7 @@ def test_backup_while_tickets_are_issued_is_consistent_and_restores_intact(app, 
     service.store.close()
     r = cli("restore", str(chosen), "--config", str(config_path))
     assert r.returncode == 0, r.stderr
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         assert (
             conn.execute(
                 "SELECT t.label, f.name FROM tickets t JOIN forms f ON f.ticket_id = t.id ORDER BY t.id"

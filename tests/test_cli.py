@@ -37,8 +37,7 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
     cfg = write_config(tmp_path)
     r = cli("--config", str(cfg), "users", "add", "Budi", "--role", "officer", stdin="kata-sandi-rahasia\n")
     assert r.returncode == 0, r.stderr
-    store = Store(load_settings(cfg).server.database)
-    with store.read() as tx:
+    with Store(load_settings(cfg).server.database) as store, store.read() as tx:
         user = tx.user("budi")
     assert user["role"] == "officer" and "kata-sandi-rahasia" not in user["password_hash"]
     r = cli("users", "add", "budi", "--role", "officer", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
@@ -101,7 +100,7 @@ def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
     refused(r, "no user nobody", indonesian=("tidak ada pengguna nobody",))
     r = cli("users", "passwd", "siti", "--config", cfg, stdin="pendek\n")
     refused(r, "password must be 8-200 characters", indonesian=("kata sandi harus 8-200 karakter",))
-    with Store(load_settings(cfg).server.database).read() as tx:
+    with Store(load_settings(cfg).server.database) as store, store.read() as tx:
         events = tx.rows("SELECT actor, data FROM events WHERE type = 'user_changed' ORDER BY seq")
     assert [(e["actor"], json.loads(e["data"])) for e in events] == [
         ("cli", {"username": "siti", "change": "added", "role": "frontoffice"}),
@@ -153,7 +152,7 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     trial = Store(db)  # a number taken at the kiosk while trying it out: its slip is print job 1
     assert QueueService(settings, trial).issue(visitor()).body["ticket"]["print_job"] == 1
     trial.close()
-    with Store(db).read() as tx:
+    with Store(db) as store, store.read() as tx:
         tickets, accounts = (
             tx.one("SELECT COUNT(*) AS n FROM tickets")["n"],
             tx.one("SELECT COUNT(*) AS n FROM users")["n"],
@@ -179,7 +178,7 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
         )
     finally:
         lock.close()
-    with Store(db).read() as tx:
+    with Store(db) as store, store.read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 11
 
     r = cli("go-live", "--yes", "--config", str(cfg))
@@ -216,7 +215,7 @@ def test_go_live_deletes_the_trial_queue_keeps_accounts_and_settings_and_happens
     assert r.returncode == 0 and "went live on" in r.stderr.splitlines()[1]
     assert "sudah go-live pada" in r.stderr.splitlines()[0]
     refused(cli("demo", "--config", str(cfg)), "went live on", indonesian=("pengunjung rekaan",))
-    with Store(db).read() as tx:
+    with Store(db) as store, store.read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 1
 
 
@@ -269,11 +268,11 @@ def test_go_live_refuses_tickets_spanning_more_than_a_trial_unless_forced(tmp_pa
         "--force",
         indonesian=("mencakup 41 hari (2026-10-01 s.d. 2026-11-10)", "--force"),
     )
-    with Store(settings.server.database).read() as tx:
+    with Store(settings.server.database) as store, store.read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 2
     r = cli("go-live", "--yes", "--force", "--config", str(cfg))
     assert r.returncode == 0 and "deleted 2 tickets" in r.stdout, r.stderr
-    with Store(settings.server.database).read() as tx:
+    with Store(settings.server.database) as store, store.read() as tx:
         assert tx.one("SELECT COUNT(*) AS n FROM tickets")["n"] == 0
 
 
@@ -863,21 +862,40 @@ def test_an_invalid_choice_is_said_alike_in_indonesian_whatever_pythons_argparse
     assert (said.id_text, said.en_text) == (indonesian, english)
 
 
-def test_an_sqlite_connection_left_unclosed_is_no_error_of_the_suite_on_python_3_13():
+def test_an_sqlite_connection_left_unclosed_fails_the_suite_on_python_3_13(monkeypatch):
     """Python 3.13's sqlite3 warns of a connection garbage-collected unclosed (ResourceWarning "unclosed
-    database in <sqlite3.Connection object at 0x…>", 3.11 and 3.12 say nothing): under the suite's "error"
-    filter each test and command that drops a Store unclosed failed on Debian 13 (`demo`, `go-live`,
-    `Store(...)` in many tests). pyproject.toml's filterwarnings ignores that warning, and that one alone."""
+    database in <sqlite3.Connection object at 0x…>", 3.11 and 3.12 say nothing). It once failed tests and
+    commands on Debian 13 that dropped a Store unclosed, and pyproject.toml ignored it; now the commands
+    close their stores, the tests close theirs (`with Store(...) as store`, contextlib.closing), and the
+    suite's "error" filter makes such a drop a failure again: nothing in filterwarnings lets it pass."""
     import gc
+    import tomllib
     import warnings
 
-    warnings.warn("unclosed database in <sqlite3.Connection object at 0x7f0a2c3e1f30>", ResourceWarning, stacklevel=1)
-    conn = sqlite3.connect(":memory:")  # on 3.13: the warning itself, when it is collected
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        filters = tomllib.load(f)["tool"]["pytest"]["ini_options"]["filterwarnings"]
+    assert filters[0] == "error"
+    assert not [f for f in filters[1:] if "ResourceWarning" in f or "unclosed" in f or "sqlite3" in f]
+    if sys.version_info < (3, 13):
+        return
+    conn = sqlite3.connect(":memory:")
     conn.execute("SELECT 1")
-    del conn
-    gc.collect()
-    with pytest.raises(ResourceWarning):  # other ResourceWarnings are errors still
-        warnings.warn("unclosed file <_io.TextIOWrapper name='x'>", ResourceWarning, stacklevel=1)
+    ours, raised = id(conn), []
+    others = sys.unraisablehook  # pytest's: any other object's, as ever
+
+    def hook(unraisable):
+        if id(unraisable.object) == ours:
+            raised.append(unraisable.exc_value)
+        else:
+            others(unraisable)
+
+    with monkeypatch.context() as m, warnings.catch_warnings():
+        m.setattr(sys, "unraisablehook", hook)
+        warnings.simplefilter("error")  # as the suite's filter
+        del conn
+        gc.collect()  # it is in a reference cycle (its own statement cache): collected, not freed at once
+    assert len(raised) == 1 and isinstance(raised[0], ResourceWarning)
+    assert str(raised[0]).startswith("unclosed database in <sqlite3.Connection")
 
 
 def test_the_banner_names_each_page_in_indonesian_then_english_in_one_column(tmp_path):
@@ -1215,7 +1233,7 @@ def test_a_password_from_a_windows_pipe_loses_its_line_end(tmp_path, ending):
     assert r.returncode == 0, r.stderr
     r = cli("users", "passwd", "budi", "--config", str(cfg), stdin=f"sandi-baru-budi{ending}")
     assert r.returncode == 0, r.stderr
-    with Store(load_settings(cfg).server.database).read() as tx:
+    with Store(load_settings(cfg).server.database) as store, store.read() as tx:
         user = tx.user("budi")
     assert check_login(user, "sandi-baru-budi") and not check_login(user, f"sandi-baru-budi{ending}")
 

@@ -5,6 +5,7 @@ newest five of the last 365 days, the ticket itself and those after it left out;
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -198,23 +199,25 @@ def test_the_folded_key_is_same_visitors_rule():
 def test_m028_keeps_the_folded_name_and_agency_of_the_forms_before_it(tmp_path):
     """A database of the release before: its forms get their key (an anonymised one none), and the two
     indexes the lookup reads."""
-    db = Database(tmp_path / "old.db")
-    migrations.apply(db, stop_before="m028_earlier_visits")
-    for i, (name, agency) in enumerate((("Budi Santoso", "CV. Maju"), (ANONYMISED, "CV Maju"), ("Ani", ""))):
-        db.execute(
-            "INSERT INTO tickets (id, day, service, number, label, token, status, created_at, position)"
-            " VALUES (?, '2026-01-05', 'A', ?, ?, ?, 'resolved', '2026-01-05T02:00:00+00:00', ?)",
-            [i + 1, i + 1, f"A-{i + 1:03d}", f"tok{i}", i + 1],
-        )
-        db.execute(
-            "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, 'x', '0812', 'y')",
-            [i + 1, name, agency],
-        )
-    migrations.apply(db)
-    keys = [r[0] for r in db.execute("SELECT visitor_key FROM forms ORDER BY ticket_id")]
-    assert keys == ["budi santoso\ncv maju", None, None]
-    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'forms'")}
-    assert {"idx_forms_phone", "idx_forms_visitor_key"} <= indexes
+    with closing(Database(tmp_path / "old.db")) as db:
+        migrations.apply(db, stop_before="m028_earlier_visits")
+        for i, (name, agency) in enumerate((("Budi Santoso", "CV. Maju"), (ANONYMISED, "CV Maju"), ("Ani", ""))):
+            db.execute(
+                "INSERT INTO tickets (id, day, service, number, label, token, status, created_at, position)"
+                " VALUES (?, '2026-01-05', 'A', ?, ?, ?, 'resolved', '2026-01-05T02:00:00+00:00', ?)",
+                [i + 1, i + 1, f"A-{i + 1:03d}", f"tok{i}", i + 1],
+            )
+            db.execute(
+                "INSERT INTO forms (ticket_id, name, agency, address, phone, problem) VALUES (?, ?, ?, 'x', '0812', 'y')",
+                [i + 1, name, agency],
+            )
+        migrations.apply(db)
+        keys = [r[0] for r in db.execute("SELECT visitor_key FROM forms ORDER BY ticket_id")]
+        assert keys == ["budi santoso\ncv maju", None, None]
+        indexes = {
+            r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'forms'")
+        }
+        assert {"idx_forms_phone", "idx_forms_visitor_key"} <= indexes
 
 
 def test_the_lookup_reads_the_forms_indexes_not_every_form(app, client):

@@ -92,6 +92,7 @@ def test_form_copy_printed_on_the_counter_printer_over_tcp(tmp_path, clock):
         with svc.store.read() as tx:  # a copy printed again: the first one stays the measure
             assert tx.ticket_by_token(token).copy_printed_at == first
         svc.stop()
+        svc.store.close()
     finally:
         printer.stop()
 
@@ -126,6 +127,7 @@ def test_a_form_copy_pressed_again_while_its_printer_is_off_is_one_copy_and_its_
     assert jobs[0]["next_attempt_at"] <= clock().isoformat()  # tried again at once
     assert alert["kind"] == "form" and alert["advice"]["id"].endswith("; salinan formulir dicetak lagi otomatis")
     svc.stop()
+    svc.store.close()
 
 
 def test_the_printed_copy_is_signed_and_worded_as_the_a4_copy_and_has_lkpps_answer(tmp_path, clock):
@@ -168,5 +170,6 @@ def test_the_printed_copy_is_signed_and_worded_as_the_a4_copy_and_has_lkpps_answ
         for part in ("PERMASALAHAN (Pertanyaan)", "Jawaban LKPP: Kunci dibuat ulang.", "( Budi Santoso, S.T. )"):
             assert part in page, part
         svc.stop()
+        svc.store.close()
     finally:
         printer.stop()

@@ -34,6 +34,7 @@ def mail_app(tmp_path, clock, smtp_port):
     app = create_app(cfg, workers=False, clock=clock)
     yield app
     app.extensions["antrian"].stop()
+    app.extensions["antrian"].store.close()
 
 
 def escalate(app, **profile):

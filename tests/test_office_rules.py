@@ -40,7 +40,20 @@ def make_app(tmp_path, clock, extra: str = "", replace: dict | None = None):
         empty_database(tmp_path / "antrian.db")
     app = create_app(config, workers=False, clock=clock, synchronous="OFF")  # no fsync: speed
     app.config["TESTING"] = True
+    made.append(app)
     return app
+
+
+made: list = []  # the apps a test made itself (make_app, a restart's): stopped and closed after it
+
+
+@pytest.fixture(autouse=True)
+def _close_made_apps():
+    yield
+    while made:
+        service = made.pop().extensions["antrian"]
+        service.stop()
+        service.store.close()
 
 
 @pytest.fixture
@@ -539,6 +552,7 @@ def test_a_paused_counter_calls_nobody_until_resumed(app, client, config_path, c
     assert client.post("/api/counters/1/resolve", json={"solution": "Reset"}, headers=h).status_code == 200
     # kept across a restart, and for the rest of that day only
     again = create_app(config_path, workers=False, clock=clock)
+    made.append(again)
     assert [c["paused"] for c in again.test_client().get("/api/state").get_json()["counters"]] == [True, False, False]
     again.extensions["antrian"].stop()
     r = client.post("/api/counters/1/resume", headers=h)
@@ -797,6 +811,7 @@ def test_after_a_restart_every_holder_has_the_whole_time_to_reconnect(app, confi
     clock.advance(minutes=30)
     app.extensions["antrian"].stop()
     again = create_app(config_path, workers=False, clock=clock)
+    made.append(again)
     service = again.extensions["antrian"]
     assert service.release_idle_counters() == 0
     clock.advance(minutes=10)

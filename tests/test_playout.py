@@ -206,3 +206,4 @@ def test_the_store_counts_the_line_as_the_playout_reads_it(tmp_path, monkeypatch
         got, want = answers()
         assert len(want) > 30
         assert got == want, step
+    store.close()

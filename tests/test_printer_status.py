@@ -435,6 +435,7 @@ def test_the_servers_print_job_waits_for_paper_with_the_default_and_prints_one_c
     finally:
         if app is not None:
             app.extensions["antrian"].stop()
+            app.extensions["antrian"].store.close()
         printer.stop()
 
 
@@ -506,6 +507,7 @@ def office(tmp_path, clock, request):
 
     def start(port: int, timeout: float):
         app = network_app(tmp_path, clock, port, timeout)
+        request.addfinalizer(app.extensions["antrian"].store.close)  # finalizers run last added first
         request.addfinalizer(app.extensions["antrian"].stop)
         service = app.extensions["antrian"]
         worker = PrintWorker(service, "kiosk", service.settings.printers["kiosk"])

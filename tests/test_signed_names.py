@@ -127,6 +127,7 @@ def test_forms_recap_and_archive_keep_the_name_and_nip_they_were_signed_with(tmp
     finally:
         if app is not None:
             app.extensions["antrian"].stop()
+            app.extensions["antrian"].store.close()
         printer.stop()
 
 
@@ -152,6 +153,7 @@ def test_a_correction_changes_the_text_not_the_signature_and_names_its_corrector
     assert row["Petugas"] == OLD_NAME
     assert row["Keterangan"].endswith("; dikoreksi oleh Budi Santoso, S.T."), row["Keterangan"]
     app.extensions["antrian"].stop()
+    app.extensions["antrian"].store.close()
 
 
 def test_a_visitor_served_then_sent_on_and_never_served_there_keeps_the_first_officers_signature(tmp_path, clock):
@@ -170,6 +172,7 @@ def test_a_visitor_served_then_sent_on_and_never_served_there_keeps_the_first_of
     page = a4(siti, token)
     assert f"( {OLD_NAME} )" in page and NEW_NAME not in page
     app.extensions["antrian"].stop()
+    app.extensions["antrian"].store.close()
 
 
 def test_a_ticket_kept_before_m027_is_signed_as_its_account_is_now(tmp_path, clock):
@@ -201,4 +204,5 @@ def test_a_ticket_kept_before_m027_is_signed_as_its_account_is_now(tmp_path, clo
     finally:
         if app is not None:
             app.extensions["antrian"].stop()
+            app.extensions["antrian"].store.close()
         printer.stop()

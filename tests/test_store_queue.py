@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 
 import pytest
@@ -223,7 +224,8 @@ def test_an_upgrade_whose_copy_cannot_be_written_changes_nothing_and_says_to_fre
     assert "Kosongkan sekitar 1 MB" in indonesian and english.startswith("config error: server.database: ")
     assert "cannot be opened" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no copy, no temporary file
-    assert [m.name for m in migrations.applied(Database(path))][-1] == "m020_complaint_history"
+    with closing(Database(path)) as db:
+        assert [m.name for m in migrations.applied(db)][-1] == "m020_complaint_history"
     Store(path).close()  # room again: the upgrade goes through, its copy kept
     assert (tmp_path / "antrian.db.before-m021_survey_wordings").exists()
 

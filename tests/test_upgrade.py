@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import zipfile
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import Clock, cheap_hash, visitor, write_config
 from live import server_command
 from sqlite_utils import Database
@@ -284,7 +286,7 @@ def first_release_day(old: OldRelease, day: str, last: bool = False) -> None:
 
 
 def counts(path) -> dict[str, int]:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables if not t.startswith("_")}
 
@@ -294,7 +296,27 @@ def upgraded_app(tmp_path):
     cfg = write_config(tmp_path)
     clock = Clock()
     clock.now = TODAY
-    return create_app(cfg, workers=False, clock=clock), cfg
+    app = create_app(cfg, workers=False, clock=clock)
+    made.append(app)
+    return app, cfg
+
+
+made: list = []  # the apps upgraded_app made: stopped and their database closed after the test
+
+
+@pytest.fixture(autouse=True)
+def _close_upgraded_apps():
+    yield
+    while made:
+        service = made.pop().extensions["antrian"]
+        service.stop()
+        service.store.close()
+
+
+def rows_of(path, sql: str, params=()) -> list[tuple]:
+    """The rows of a query on the database file, on a connection of its own, closed."""
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def sign_in(app, username: str):
@@ -341,12 +363,12 @@ def test_a_database_of_the_first_release_with_its_days_is_read_whole_by_every_pa
     db.conn.commit()
     db.close()
     before = counts(path)
-    forms_before = sqlite3.connect(path).execute("SELECT * FROM forms ORDER BY ticket_id").fetchall()
+    forms_before = rows_of(path, "SELECT * FROM forms ORDER BY ticket_id")
 
     app, cfg = upgraded_app(tmp_path)
     after = counts(path)
     assert {t: after[t] for t in before} == before  # nothing lost
-    forms_after = sqlite3.connect(path).execute("SELECT * FROM forms ORDER BY ticket_id").fetchall()
+    forms_after = rows_of(path, "SELECT * FROM forms ORDER BY ticket_id")
     assert [f[:6] for f in forms_after] == forms_before  # the visitors' words as they were written
     # m028: each form's folded name and agency, for the counter's earlier visits
     assert [f[6] for f in forms_after] == [visitor_key(f[1], f[2]) for f in forms_before]
@@ -357,9 +379,10 @@ def test_a_database_of_the_first_release_with_its_days_is_read_whole_by_every_pa
     # the durations and stretches the migrations derived from the old rows and events
     rows = {
         (r[0], r[1]): r[2:]
-        for r in sqlite3.connect(path).execute(
+        for r in rows_of(
+            path,
             "SELECT day, label, status, service, first_started_at, served_before_ms, response_ms, service_ms, copy_ms"
-            " FROM tickets"
+            " FROM tickets",
         )
     }
     for day in DAYS:
@@ -535,10 +558,8 @@ def test_a_database_of_the_release_before_m019_with_mails_names_and_surveys_is_r
     app, _ = upgraded_app(tmp_path)
     after = counts(path)
     assert {k: after[k] for k in before} == before
-    moved = (
-        sqlite3.connect(path)
-        .execute("SELECT first_started_at, served_before_ms, response_ms, service_ms FROM tickets WHERE id = ?", [a2])
-        .fetchone()
+    (moved,) = rows_of(
+        path, "SELECT first_started_at, served_before_ms, response_ms, service_ms FROM tickets WHERE id = ?", [a2]
     )
     assert moved == (t("09:01"), 300_000, 60_000, 900_000)  # both stretches served (m019)
 
@@ -582,10 +603,9 @@ def test_a_database_of_the_release_before_m019_with_mails_names_and_surveys_is_r
     serve_today(app)
     # who signs the form (m027): the tickets of before kept no signer and are signed as the account is now;
     # today's keeps the name and NIP it was signed with
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         kept = conn.execute("SELECT day, signer_name, signer_nip FROM tickets WHERE signer_name IS NOT NULL").fetchall()
         (today,) = conn.execute("SELECT token FROM tickets WHERE day = '2026-12-04'").fetchone()
-    conn.close()
     assert kept == [("2026-12-04", "Budi Hartono", "198001012005011001")]
     admin, ah = sign_in(app, "admin")
     r = admin.post("/api/admin/users/budi/profile", json={"full_name": "Budi Hartono Saputra", "nip": ""}, headers=ah)
