@@ -466,6 +466,12 @@ async function save(section) {
 // version it started from, so that a save of it is refused if the section changed meanwhile).
 // Returns the edited sections the answer has at another version than their drafts started from (changed elsewhere).
 function load(settings) {
+  // The same as shown (a snapshot's read again after a reconnect, most often): nothing is drawn again, so the
+  // input being typed in keeps its focus (drawn again, it lost it at every reconnect of the page's socket). A
+  // section not being edited whose inputs are not of these values (one reloaded: its draft dropped) is drawn.
+  const shown = (s) => state.dirty.has(s) || (state.versions[s] === (settings.versions || {})[s]
+    && JSON.stringify(state.bases[s]) === JSON.stringify(settings[s]));
+  if (state.settings && JSON.stringify(settings) === JSON.stringify(state.settings) && SECTIONS.every(shown)) return [];
   const names = counterNames();
   state.settings = settings;
   const changed = [];
