@@ -369,6 +369,22 @@ def until_on_page(page, done, what, timeout: float = 10.0) -> None:
         page.wait_for_timeout(20)  # events reach the test's listeners during Playwright's calls
 
 
+def hold_first(page, pattern: str) -> list:
+    """The first request of `page` to `pattern` is sent to the server at once, and its answer kept in the returned
+    list as (route, answer) for the test to give to the page later (`route.fulfill(response=answer)`): an answer
+    slowed on the network, as the server gave it then. The requests after it go through."""
+    held: list = []
+
+    def route(r):
+        if held:
+            r.continue_()
+        else:
+            held.append((r, r.fetch()))
+
+    page.route(pattern, route)
+    return held
+
+
 def visitor(**changes) -> dict:
     return {**VISITOR, **changes}
 

@@ -12,12 +12,12 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import requests
-from conftest import until_on_page, visitor, write_config
+from conftest import hold_first, until_on_page, visitor, write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from kioskui import PORTRAIT, fill_fast, tap
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import issue
 
 PASSWORD = "rahasia-123"
 PHONE = {"width": 360, "height": 740}
@@ -51,12 +51,6 @@ def new_page(browser):
         context.close()
 
 
-def issue(live, service: str = "C") -> dict:
-    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
-
-
 def serve(live, ticket: dict) -> None:
     """Counter 1 (services A and C) calls, serves and resolves `ticket`, the only one waiting."""
     officer = live.session("petugas", PASSWORD)
@@ -64,21 +58,6 @@ def serve(live, ticket: dict) -> None:
         r = officer.post(f"{live.url}/api/counters/1/{action}", json=data, timeout=5)
         assert r.status_code == 200, (action, r.text)
         assert r.json()["ticket"]["label"] == ticket["label"], r.text
-
-
-def hold_first(page, pattern: str) -> list:
-    """The first request to `pattern` is sent to the server at once, its answer kept in the returned list (route,
-    answer) for the test to give to the page later; the others go through."""
-    held: list = []
-
-    def route(r):
-        if held:
-            r.continue_()
-        else:
-            held.append((r, r.fetch()))
-
-    page.route(pattern, route)
-    return held
 
 
 def wording(question: str) -> dict:
@@ -105,7 +84,7 @@ def set_office_name(head, live, name: str) -> None:
 def test_phone_an_older_look_at_the_state_does_not_put_back_the_offices_old_name(live, head, new_page):
     """An admin saves the office's name twice: each save has the phone read GET /api/state (half a second after
     its event). The first read, slowed, answered after the second: the phone's bar went back to the first name."""
-    ticket = issue(live)
+    ticket = issue(live, "Pengunjung", service="C")
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(f"{live.url}/t/{ticket['token']}")
     page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
@@ -132,7 +111,7 @@ def test_phone_an_older_read_of_the_questionnaire_does_not_put_back_its_old_word
     """An admin changes a question twice while a served visitor's phone shows the survey: each change has the phone
     read GET /api/survey again. The first read, slowed, answered after the second: the old question came back, and
     the visitor's answers would have gone under the old wording's id."""
-    ticket = issue(live)
+    ticket = issue(live, "Pengunjung", service="C")
     serve(live, ticket)
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(f"{live.url}/t/{ticket['token']}?survey=1")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import until_on_page, visitor, write_config
+from conftest import hold_first, until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import issue
 
 PASSWORD = "rahasia-123"
 PHONE = {"width": 360, "height": 740}
@@ -40,12 +41,6 @@ def context(browser):
     yield new
     for c in contexts:
         c.close()
-
-
-def issue(live, service: str = "A") -> dict:
-    r = requests.post(f"{live.url}/api/tickets", json=visitor(service=service), timeout=5)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
 
 
 def serve(live, ticket: dict) -> None:
@@ -86,7 +81,7 @@ def test_a_survey_answered_on_the_tablet_before_the_phones_socket_was_in_is_read
     from its socket (`survey_answered`). An answer given on the tablet between that read and the socket's start
     was in neither: the phone kept inviting to a survey already answered (also after a reconnect). The survey
     is read again at each snapshot of the socket."""
-    ticket = issue(live)
+    ticket = issue(live, "Pengunjung")
     serve(live, ticket)
     page, held = open_phone(context, live, ticket["token"], hold_socket=True)
     expect(page.locator("#status")).to_have_text("selesai")
@@ -110,7 +105,7 @@ def test_a_survey_answered_on_the_tablet_before_the_phones_socket_was_in_is_read
 def test_the_offices_reply_given_while_the_phone_was_cut_off_shows_when_it_is_back(context, live):
     """The office's reply to a visitor's suggestion reaches an open phone page by its `complaint_answered`
     event. Given while the phone's connection was away, the page kept showing no reply after it reconnected."""
-    ticket = issue(live)
+    ticket = issue(live, "Pengunjung")
     serve(live, ticket)
     r = requests.post(
         f"{live.url}/api/survey",
@@ -208,10 +203,10 @@ def test_after_an_outage_the_tv_shows_every_current_call_and_chimes_only_for_tho
 
     gate.cut()
     expect(page.locator("#status-badge")).to_be_visible()  # OFFLINE · Terputus
-    issue(live, "C")
+    issue(live, "Pengunjung", service="C")
     served = counters(3, "call-next")["label"]  # called and served while the TV was away ...
     counters(3, "start")
-    issue(live, "B")
+    issue(live, "Pengunjung", service="B")
     called = counters(2, "call-next")["label"]  # ... and called, its visitor not there yet
 
     gate.open = True  # the TV reconnects by itself
@@ -242,18 +237,10 @@ def test_an_older_look_at_the_state_does_not_put_back_older_waiting_counts(conte
     before = next(
         s["waiting"] for s in requests.get(f"{live.url}/api/state", timeout=5).json()["services"] if s["code"] == "C"
     )
-    held = []
-
-    def slow_first(route):
-        if held:
-            route.continue_()
-        else:  # the server's answer now, given to the page after the next look's
-            held.append((route, route.fetch()))
-
-    page.route("**/api/state", slow_first)
-    tickets = [issue(live, "C")]
+    held = hold_first(page, "**/api/state")  # the first look's answer, given to the page after the next's
+    tickets = [issue(live, "Pengunjung", service="C")]
     until_on_page(page, lambda: held, "the kiosk did not look at the state after a number was issued")
-    tickets.append(issue(live, "C"))
+    tickets.append(issue(live, "Pengunjung", service="C"))
     info = page.locator('[data-info="C"]')
     expect(info).to_contain_text(f"{before + 2} orang menunggu")  # the second look's answer
     looks = page.evaluate("antrianKiosk.stateLooks")
