@@ -12,6 +12,7 @@
 // Everything shown goes through textContent (el()), never innerHTML.
 import { api, connectLive, el, getLang, logout, secondClick, setupLangToggle, showLogin, showUser, statusName, t, whoAmI } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton, shownAddress } from "./sections.js";
+import { inOrder } from "/static/live.js";
 
 const SECTIONS = ["office", "queue", "services", "counters", "priority_classes", "kiosk", "hours"];
 const OFFICE_KEYS = ["name", "address", "public_url", "language"];
@@ -497,13 +498,11 @@ function counterNames() {
 // The settings read again (another admin's change, a snapshot of the socket) and taken: the answers in the order
 // the reads were sent (one sent earlier answering later is dropped: a later one has it). The edited sections
 // changed elsewhere meanwhile (load), or null when the answer was dropped.
-let settingsAsked = 0;
-let settingsTaken = 0;
+const settingsReads = inOrder();
 async function refreshSettings() {
-  const mine = ++settingsAsked;
+  const mine = settingsReads.ask();
   const { body } = await api("GET", "/api/admin/settings");
-  if (mine < settingsTaken) return null;
-  settingsTaken = mine;
+  if (!settingsReads.take(mine)) return null;
   return load(body);
 }
 
@@ -610,13 +609,11 @@ async function saveProfile(user, fullName, nip, button, form) {
 
 // The accounts read again, drawn only when they differ from those shown (a new password or name being typed
 // stays). Answers in the order the reads were sent, as refreshSettings.
-let usersAsked = 0;
-let usersTaken = 0;
+const usersReads = inOrder();
 async function loadUsers() {
-  const mine = ++usersAsked;
+  const mine = usersReads.ask();
   const { body } = await api("GET", "/api/admin/users");
-  if (mine < usersTaken) return;
-  usersTaken = mine;
+  if (!usersReads.take(mine)) return;
   if (JSON.stringify(body.users) === JSON.stringify(state.users)) return;
   state.users = body.users;
   renderUsers();

@@ -4,6 +4,7 @@
 // has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
 import { clearErrors, notice } from "./sections.js";
+import { inOrder } from "/static/live.js";
 
 const LANGS = ["id", "en"];
 const root = document.getElementById("sec-survey");
@@ -134,14 +135,12 @@ async function save(changes) {
 // The wording read (again): drawn only when it differs from what is shown (an element opened, the focus, stay),
 // and not over an edit begun meanwhile.
 // Answers in the order the reads were sent (one sent earlier answering later is dropped: a later one has it).
-let asked = 0;
-let taken = 0;
+const reads = inOrder();
 async function load() {
-  const mine = ++asked;
+  const mine = reads.ask();
   try {
     const elements = (await api("GET", "/api/admin/survey")).body.elements;
-    if (mine < taken) return;
-    taken = mine;
+    if (!reads.take(mine)) return;
     if (state.dirty.size) return; // typing began while it was on its way: the edit stays (its save sends it)
     if (JSON.stringify(elements) === JSON.stringify(state.elements)) return;
     state.elements = elements;

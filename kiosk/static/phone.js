@@ -2,7 +2,7 @@
 // It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
 // Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
 // required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
-import { connect as connectLive, hasLive, reloadWhenLive } from "/static/live.js";
+import { connect as connectLive, hasLive, inOrder, reloadWhenLive } from "/static/live.js";
 import { sayAgain } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
 
@@ -495,15 +495,13 @@ import { createSurveyForm } from "./skmform.js";
 
   // The questionnaire read again (a snapshot, an admin's change): answers taken in the order the reads were sent. One
   // sent earlier and answering later is dropped: it put back the old wording, and the answers went under its id.
-  var wordingAsked = 0;
-  var wordingTaken = 0;
+  var wordingReads = inOrder();
   function refetchQuestionnaire() {
-    var mine = ++wordingAsked;
+    var mine = wordingReads.ask();
     fetch("/api/survey", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (q) {
-        if (!q || mine < wordingTaken) return;
-        wordingTaken = mine;
+        if (!q || !wordingReads.take(mine)) return;
         form.retext(q);
       })
       .catch(function () {})

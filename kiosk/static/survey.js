@@ -3,6 +3,7 @@
 // questions one per screen -> the optional profile and suggestion -> thanks -> the start again.
 // It shows nothing of a visitor but their ticket's label, and forgets everything on its way back to
 // the start (after "Selesai", or after an idle time).
+import { inOrder } from "/static/live.js";
 import { idleWarning } from "./idlewarning.js";
 import { sayAgain } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
@@ -154,16 +155,14 @@ import { createSurveyForm } from "./skmform.js";
   // Answers taken in the order the reads were sent: one sent earlier (two starts close together, its answer slowed)
   // and answering later is dropped. It put back the old wording until the next visitor's start, and the answers
   // went under the old wording's id.
-  var wordingAsked = 0;
-  var wordingTaken = 0;
+  var wordingReads = inOrder();
   function refreshQuestionnaire() {
     // An admin may have changed the wording: take it between two visitors.
-    var mine = ++wordingAsked;
+    var mine = wordingReads.ask();
     fetch("/api/survey", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (q) {
-        if (!q || mine < wordingTaken) return;
-        wordingTaken = mine;
+        if (!q || !wordingReads.take(mine)) return;
         if (state.screen === "start") form.retext(q);
       })
       .catch(function () { /* offline: the wording the page has */ })

@@ -22,6 +22,22 @@
 //   onStatus(up, reason)   connected (true) or disconnected (false, with socket.io's reason)
 const MAX_HELD = 1000; // events kept while a snapshot is awaited
 
+// Answers taken in the order their requests were sent, whatever order they come in (one slowed on the network):
+// `const reads = inOrder();`, `const mine = reads.ask();` as a request goes, and `if (!reads.take(mine)) return;`
+// when its answer comes (false: a request sent after it was answered already, with what is newer).
+export function inOrder() {
+  let asked = 0;
+  let taken = 0;
+  return {
+    ask: () => ++asked,
+    take: (mine) => {
+      if (mine < taken) return false;
+      taken = mine;
+      return true;
+    },
+  };
+}
+
 export function connect({
   auth,
   options = {},
