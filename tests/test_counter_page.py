@@ -93,17 +93,26 @@ def issue(live, name: str, service: str = "A") -> dict:
     return r.json()["ticket"]
 
 
-def log_in(browser, live, path: str, username: str, fake_clock: bool | datetime = False):
-    """`fake_clock`: Playwright's clock in the page, from now or from the laptop time given."""
+def log_in(browser, live, path: str, username: str, fake_clock: bool | datetime = False, then=None):
+    """`fake_clock`: Playwright's clock in the page, from now or from the laptop time given. `then`: a predicate
+    of a response; back once the page has had a response it holds true for, from the login on."""
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     page = context.new_page()
     if fake_clock:
         page.clock.install(**({} if fake_clock is True else {"time": fake_clock}))
-    return sign_in(page, live, path, username)
+    if then is None:
+        return sign_in(page, live, path, username)
+    with page.expect_response(then):
+        return sign_in(page, live, path, username)
 
 
-def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool | datetime = False):
-    page = log_in(browser, live, "/counter/", username, fake_clock)
+def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool | datetime = False, serving=False):
+    """`serving`: the officer holds the counter, on a ticket; back once the page's read of the visitor's earlier
+    visits is answered, the one read a shown ticket starts (its answer may come after the live socket's). A test
+    that then moves the page's clock has it stay moved: every answer sets the page's clock offset from its Date
+    (the server's clock), which would move it back."""
+    earlier = (lambda r: r.url.endswith("/earlier")) if serving else None
+    page = log_in(browser, live, "/counter/", username, fake_clock, then=earlier)
     page.select_option("#counter-select", str(counter_id))
     return page
 
@@ -201,7 +210,7 @@ def test_resolve_without_solution_shows_the_servers_message_and_changes_nothing(
     # A laptop whose clock is 10 minutes fast opens the page on a visitor served since just now: the timer
     # runs on the server's clock (the Date of its answers) from the start, no live event needed.
     skew = timedelta(minutes=10)
-    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now() + skew)
+    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now() + skew, serving=True)
     expect(page.locator("#f-name")).to_have_text("Dewi Anggraini")
     expect(page.locator("#t-status")).to_have_text("dilayani")
     expect(page.locator("#t-timer")).to_have_attribute("data-level", "ok")
@@ -997,10 +1006,10 @@ def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_
     officer = live.session("budi", PASSWORD)
     for action in ("call-next", "start"):
         officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
-    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now())
+    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now(), serving=True)
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     expect(page.locator("#t-status")).to_have_text("dilayani")
-    # no request from here until the click: the page's clock offset (the Date of its answers) stays
+    # no request from here until the click (the earlier visits' read is answered): the page's clock offset stays
     page.clock.set_system_time(datetime.now() + timedelta(minutes=31))
     expect(page.locator("#t-timer")).to_have_attribute("data-level", "over")
     try:
