@@ -1120,7 +1120,20 @@ RANGE_PARAMS = [
 
 # -- paths -------------------------------------------------------------------------------------------------
 
-TICKET_RESPONSE = {"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("Ticket")}}
+SEQ = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The seq of the last change committed with this answer (its own last event's when it made one; a "
+    "repeated request_id answers the first one's): a page whose live events are past it shows all it says already.",
+}
+
+
+def _with_seq(schema: dict[str, Any]) -> dict[str, Any]:
+    """A ticket or counter command's answer: `seq` too (UnitOfWork.run's `seq`)."""
+    return {**schema, "properties": {**schema["properties"], "seq": SEQ}}
+
+
+TICKET_RESPONSE = _with_seq({"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("Ticket")}})
 _VISIT_TEXTS = ("problem", "solution", "escalation_note", "lkpp_ticket", "lkpp_answer")
 EARLIER_VISIT = {
     "type": "object",
@@ -1237,11 +1250,13 @@ def _counter_action(action: str) -> dict[str, Any]:
         ),
         "release": None,
     }
-    ticket = {
-        "type": "object",
-        "required": ["ticket"],
-        "properties": {"ticket": _ref("Ticket"), "skipped": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]}},
-    }
+    ticket = _with_seq(
+        {
+            "type": "object",
+            "required": ["ticket"],
+            "properties": {"ticket": _ref("Ticket"), "skipped": {"oneOf": [_ref("PublicTicket"), {"type": "null"}]}},
+        }
+    )
     summaries = {
         "call-next": "Call the next ticket (skipping the counter's ticket first when all its calls were made)",
         "call": "Call one waiting ticket out of turn (its first call, recorded with the officer)",
@@ -1296,6 +1311,7 @@ def _counter_action(action: str) -> dict[str, Any]:
                     "type": "object",
                     "required": ["counter"],
                     "properties": {
+                        "seq": SEQ,
                         "counter": {
                             "type": "object",
                             "required": ["id", "paused", "paused_at"],
@@ -1304,7 +1320,7 @@ def _counter_action(action: str) -> dict[str, Any]:
                                 "paused": {"type": "boolean"},
                                 "paused_at": _nullable(DATETIME),
                             },
-                        }
+                        },
                     },
                 },
             )
@@ -1335,6 +1351,7 @@ def _counter_action(action: str) -> dict[str, Any]:
                         "type": "object",
                         "required": ["ticket", "escalation"],
                         "properties": {
+                            "seq": SEQ,
                             "ticket": _ref("Ticket"),
                             "escalation": {
                                 "type": "object",
@@ -1609,7 +1626,11 @@ def build() -> dict[str, Any]:
                 "issue_ticket",
                 "Take a number (kiosk, front office)",
                 "tickets",
-                {"201": _ok("The new ticket (or, for a repeated request_id, the first answer).", _ticket_view())},
+                {
+                    "201": _ok(
+                        "The new ticket (or, for a repeated request_id, the first answer).", _with_seq(_ticket_view())
+                    )
+                },
                 {
                     "400": None,
                     "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
@@ -1834,6 +1855,7 @@ def build() -> dict[str, Any]:
                             "type": "object",
                             "required": ["ticket", "changes"],
                             "properties": {
+                                "seq": SEQ,
                                 "ticket": _ref("Ticket"),
                                 "changes": {
                                     "type": "object",
@@ -1888,6 +1910,7 @@ def build() -> dict[str, Any]:
                             "type": "object",
                             "required": ["ticket", "changed"],
                             "properties": {
+                                "seq": SEQ,
                                 "ticket": _ref("Ticket"),
                                 "changed": {"type": "array", "items": {"type": "string"}},
                             },

@@ -1741,14 +1741,17 @@ async function act(action, extra = {}) {
   try {
     const { cut = null, ...payload } = payloadFor(action, extra);
     const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload);
-    if (action === "pause" || action === "resume") {
+    // The live events past the answer's seq came first (another tab, the front office, an admin acted during the
+    // round trip): the page shows what the answer says or newer, and the answer's tickets would put it back.
+    const known = Boolean(live && live.knows(body));
+    if ((action === "pause" || action === "resume") && !known) {
       const paused = body && body.counter ? Boolean(body.counter.paused) : action === "pause";
       state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), paused });
     }
-    if (body && body.skipped) {
+    if (body && body.skipped && !known) {
       for (const x of state.tickets.values()) if (x.label === body.skipped.label) applyTicket({ ...x, ...body.skipped, status: body.skipped.status, counter_id: null });
     }
-    if (body && body.ticket) applyTicket(body.ticket);
+    if (body && body.ticket && !known) applyTicket(body.ticket);
     if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
     reportDone(action, status, body, waited, cut);
     // The form is done with: give the keys back to the shortcuts (N calls the next visitor).

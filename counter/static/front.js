@@ -293,7 +293,7 @@ async function saveEdit() {
   clearFieldErrors();
   try {
     const { body } = await api("POST", `/api/tickets/${ref(x)}/form`, data);
-    applyTicket(body.ticket);
+    if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
     endEdit();
     const moved = body.ticket.service !== x.service || body.ticket.priority !== x.priority; // a queue_corrected
     const key = body.changed.length || moved ? "reg.corrected" : "reg.unchanged";
@@ -333,7 +333,7 @@ async function cancel(ticket, button, ev) {
   button.disabled = true;
   try {
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/cancel`, { request_id: requestId() });
-    applyTicket(body.ticket);
+    if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
     notice("list-notice", "info", () => t("done.cancelled", { label: ticket.label }));
   } catch (err) {
     notice("list-notice", "error", () => t("fail.cancel", { label: ticket.label, text: refused(err) }));

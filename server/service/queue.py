@@ -121,7 +121,7 @@ class QueueCommands:
             view["status_url"] = f"{settings.office.public_url}/t/{ticket.token}"
             return Outcome({"ticket": view}, Kind.CREATED)
 
-        result = unit.run(request_key, run)
+        result = unit.run(request_key, run, seq=True)
         self.jobs.wake_printer(settings.kiosk.printer)
         return result
 
@@ -143,7 +143,7 @@ class QueueCommands:
             new = self._change(tx, ticket, core.cancel(ticket, now), "cancelled", now, ticket.counter_id, actor)
             return self._ticket_answer(tx, new)
 
-        return self.unit.run(request_key, run)
+        return self.unit.run(request_key, run, seq=True)
 
     def close_escalation(
         self, label_or_token: str, payload: dict[str, Any], actor: str, request_key: str | None = None
@@ -157,7 +157,7 @@ class QueueCommands:
             new = self._change(tx, ticket, new, "closed", now, None, actor)
             return self._ticket_answer(tx, new)
 
-        return self.unit.run(request_key, run)
+        return self.unit.run(request_key, run, seq=True)
 
     def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> Outcome:
         """Correct a finished record: a new version; the old values, who and when go to the event log."""
@@ -177,7 +177,7 @@ class QueueCommands:
             tx.add_event("corrected", now, self.unit.day(now), new.id, None, actor, data)
             return self._ticket_answer(tx, new, changes=diff)
 
-        return self.unit.run(request_key, run)
+        return self.unit.run(request_key, run, seq=True)
 
     def correct_form(
         self, ref: str, payload: Any, actor: str, request_key: str | None = None, role: str | None = None
@@ -233,7 +233,7 @@ class QueueCommands:
                 tx.add_event("form_corrected", now, self.unit.day(now), ticket.id, ticket.counter_id, actor, data)
             return self._ticket_answer(tx, ticket, changed=changed)
 
-        return self.unit.run(request_key, run)
+        return self.unit.run(request_key, run, seq=True)
 
     def record_lkpp_ticket(
         self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None
@@ -247,7 +247,7 @@ class QueueCommands:
             new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
             return self._ticket_answer(tx, new)
 
-        return self.unit.run(request_key, run)
+        return self.unit.run(request_key, run, seq=True)
 
     # -- time-driven ---------------------------------------------------------------------
     def expire_old(self) -> int:
@@ -320,7 +320,7 @@ class QueueCommands:
         def run(tx: Tx, now: datetime) -> Outcome:
             return handler(tx, now, counter, payload, officer)
 
-        result = self.unit.run(request_key, run)
+        result = self.unit.run(request_key, run, seq=True)
         if action == "escalate":
             self.jobs.wake_mail()
         return result

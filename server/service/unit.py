@@ -114,10 +114,12 @@ GROUP_MAX = 32  # commands in one shared transaction at most
 class _Job:
     """One command waiting for (or in) a shared transaction, and what came of it."""
 
-    __slots__ = ("key", "fn", "replay", "alone", "wake", "lead", "outcome", "error", "events", "after")
+    __slots__ = ("key", "fn", "replay", "alone", "seq", "wake", "lead", "outcome", "error", "events", "after")
 
-    def __init__(self, key: str | None, fn: Callable[[Tx, datetime], Outcome], replay: Any, alone: bool = False):
-        self.key, self.fn, self.replay, self.alone = key, fn, replay, alone
+    def __init__(
+        self, key: str | None, fn: Callable[[Tx, datetime], Outcome], replay: Any, alone: bool = False, seq=False
+    ):
+        self.key, self.fn, self.replay, self.alone, self.seq = key, fn, replay, alone, seq
         self.wake: Any = None
         self.lead = False
         self.outcome: Outcome | None = None
@@ -300,6 +302,7 @@ class UnitOfWork:
         fn: Callable[[Tx, datetime], Outcome],
         replay: Callable[[Tx, datetime, Any], Any] | None = None,
         alone: bool = False,
+        seq: bool = False,
     ) -> Outcome:
         """Run one command in a write transaction, start what waits for its commit (`Tx.after`) and publish its
         events after the commit; repeat the outcome stored for a known request key instead (through `replay`
@@ -310,11 +313,14 @@ class UnitOfWork:
         still runs alone, one after the other, on the state the earlier ones left, and answers only once the
         transaction is on disk; one refused runs as if it had come alone (_Group). `alone`: a command that
         changes the process's own state before its COMMIT (the settings in force) has a transaction of its own,
-        as it could be run again after a shared one was rolled back."""
+        as it could be run again after a shared one was rolled back. `seq`: an answer that is a JSON object says
+        the seq of the last change committed with it (`seq`), the one its page's live events are numbered by: a
+        page whose events are past it already shows what it says (docs/api.md, "Conventions")."""
+        job = _Job(request_key, fn, replay, alone, seq)
         if self._group is not None:
-            return self._group.run(_Job(request_key, fn, replay, alone))
+            return self._group.run(job)
         with self.lock:
-            return self._alone(_Job(request_key, fn, replay, alone))
+            return self._alone(job)
 
     def _alone(self, job: _Job) -> Outcome:
         """`job` in a transaction of its own; what waits for its commit started and its events published after
@@ -347,6 +353,8 @@ class UnitOfWork:
         outcome = job.fn(tx, now)
         if len(tx.events) > start:
             self.decorate(tx, tx.events[start:])
+        if job.seq and isinstance(outcome.body, dict):  # kept with the answer: a repeat says the seq of then
+            outcome.body["seq"] = tx.events[-1]["seq"] if tx.events else tx.last_seq()
         kept = outcome.body if outcome.kept is None else outcome.kept
         tx.remember_answer(job.key, STORED[outcome.kind], kept, now)
         return outcome

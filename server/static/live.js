@@ -8,6 +8,8 @@
 //   live.resync()  asks for a fresh snapshot; events wait (or are dropped) until it comes
 //   live.seq()     the seq the page is current to (null before the first snapshot)
 //   live.synced()  true while a snapshot is current (false while one is awaited)
+//   live.knows(answer)  true when the page shows every change up to a command's answer's `seq` already (its
+//                  events came first): what the answer says of a ticket is then as old as the page's, or older
 //
 // Options:
 //   auth        socket.io's auth: an object, or a function (cb) => cb({...}) asked at every (re)connect
@@ -112,7 +114,9 @@ export function connect({
     clearTimeout(timer);
     onStatus(false, reason);
   });
-  return { socket, resync, seq: () => seq, synced: () => !awaiting };
+  const knows = (answer) =>
+    !awaiting && seq !== null && answer !== null && typeof answer === "object" && typeof answer.seq === "number" && answer.seq <= seq;
+  return { socket, resync, seq: () => seq, synced: () => !awaiting, knows };
 }
 
 // Whether socket.io's script came: it is a plain script before the page's module, and when the server was
