@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 import requests
 from conftest import hold_first, until_on_page, write_config
+from kioskui import tap
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import issue
@@ -100,6 +101,44 @@ def test_a_survey_answered_on_the_tablet_before_the_phones_socket_was_in_is_read
     page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
     expect(page.locator("#survey-done")).to_be_visible()
     expect(page.locator("#survey-invite")).to_be_hidden()
+
+
+def test_the_visitors_own_answers_stand_over_a_read_of_the_survey_sent_before_them(context, live):
+    """The phone reads its survey again when the visitor comes back to its tab (and at each snapshot of the
+    socket). That read, slowed on the guest Wi-Fi, was answered after the visitor had filled in the survey and its
+    "terima kasih" showed: it said "not answered yet", and the invite came back in place of the thanks (a visitor
+    would answer again). A state with no response after one with a response is older, and dropped."""
+    ticket = issue(live, "Pengunjung")
+    serve(live, ticket)
+    page, _ = open_phone(context, live, ticket["token"])
+    expect(page.locator("#survey-invite")).to_be_visible()
+    page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    # the first read from here answered by the server at once and its answer kept; the later ones (the one the
+    # visitor's own `survey_answered` event asks for) held until the end: what the page shows is that answer's
+    held, later = [], []
+    reads = f"**/api/survey/{ticket['token']}*"
+    page.route(reads, lambda r: later.append(r) if held else held.append((r, r.fetch())))
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # back to the tab: read again
+    until_on_page(page, lambda: held, "the phone did not read its survey again")
+    assert held[0][1].json()["survey"]["answered"] is False
+
+    tap(page, "#survey-start")
+    for code, score in SCORES.items():
+        tap(page, f'[data-field="answers.{code}"] [data-score="{score}"]')
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done")).to_be_visible()
+    assert survey_of(live, ticket["token"])["answered"]
+
+    taken = page.evaluate("antrianPhone.looks.survey")
+    route, answer = held[0]
+    route.fulfill(response=answer)  # the read from before the answers comes last
+    page.wait_for_function(f"() => antrianPhone.looks.survey > {taken}", polling=50)
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-invite")).to_be_hidden()
+    assert later, "the visitor's answer asked for no read"
+    page.unroute(reads)  # the later reads go on: answered, as the page says
+    page.wait_for_function(f"() => antrianPhone.looks.survey > {taken + 1}", polling=50)
+    expect(page.locator("#survey-done")).to_be_visible()
 
 
 def test_the_offices_reply_given_while_the_phone_was_cut_off_shows_when_it_is_back(context, live):

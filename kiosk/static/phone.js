@@ -36,7 +36,8 @@ import { createSurveyForm } from "./skmform.js";
   var online = true;
   var shownSeq = ticket.seq || 0;
   var live = null;
-  var looks = { state: 0, wording: 0 };   // for tests: the answers to GET /api/state and GET /api/survey taken
+  // for tests: the answers to GET /api/state, GET /api/survey (the wording) and GET /api/survey/<token> taken
+  var looks = { state: 0, wording: 0, survey: 0 };
 
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
@@ -156,15 +157,23 @@ import { createSurveyForm } from "./skmform.js";
     survey.loading = true;
     fetch("/api/survey/" + encodeURIComponent(CONFIG.token) + "?lang=" + lang, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body && body.survey) surveyState(body.survey); })
+      .then(function (body) { if (body && body.survey && !olderSurvey(body.survey)) surveyState(body.survey); })
       .catch(function () { /* offline: the next event, or the snapshot when the socket is back, asks again */ })
       .then(function () {
+        looks.survey += 1;
         survey.loading = false;
         if (surveyAgain) {
           surveyAgain = false;
           fetchSurvey();
         }
       });
+  }
+
+  // A read sent before the visitor's own answers went and answered after them (their POST's answer, "terima
+  // kasih", came first): it says "not answered yet", older than what the page shows. A response is never taken
+  // back, so a state without one after a state with one is an older read, and dropped (the invite came back).
+  function olderSurvey(state) {
+    return Boolean(survey.state && survey.state.answered && !state.answered);
   }
 
   function surveyState(state) {
