@@ -1,6 +1,6 @@
 """A ticket or counter command's answer says the seq of the last change committed with it (docs/api.md,
 "Conventions"): the number its page's live events carry, by which the page tells whether the events of
-someone else's later change came before the answer (tests/test_answer_seq_pages.py)."""
+someone else's later change came before the answer (tests/test_crossing_answers.py)."""
 
 from __future__ import annotations
 

@@ -95,7 +95,8 @@ def issue(live, name: str, service: str = "A") -> dict:
 
 def log_in(browser, live, path: str, username: str, fake_clock: bool | datetime = False, then=None):
     """`fake_clock`: Playwright's clock in the page, from now or from the laptop time given. `then`: a predicate
-    of a response; back once the page has had a response it holds true for, from the login on."""
+    of a response; back once the page has had a response it holds true for, from the login on, and its calls to
+    the API are done (the answers' clock and body taken)."""
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     page = context.new_page()
     if fake_clock:
@@ -103,7 +104,9 @@ def log_in(browser, live, path: str, username: str, fake_clock: bool | datetime 
     if then is None:
         return sign_in(page, live, path, username)
     with page.expect_response(then):
-        return sign_in(page, live, path, username)
+        sign_in(page, live, path, username)
+    page.wait_for_function("() => antrianApi.inFlight() === 0", polling=20)  # and its answer taken (api())
+    return page
 
 
 def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool | datetime = False, serving=False):

@@ -4,7 +4,14 @@ one had replaced (the office's old name on the visitor's phone, the survey's old
 tablet, "Tiket tidak tercetak" on the kiosk after the slip printed) until the next change. Each test holds the
 first read's answer (`route.fetch()`: the server's answer as it was then) and gives it to the page after the
 second's. One real server for the module (and one whose kiosk printer
-is out of paper for the kiosk's test)."""
+is out of paper for the kiosk's test).
+
+The staff pages' actions crossing someone else's change are here too: the officer's "start" or the front office's
+correction answered while another change to the same ticket was on its way, whose event reached the page first. The
+answer carries the ticket as it was when the action was done; taken last, it put back the older ticket (the
+visitor's old name at the counter, "menunggu" for a visitor being called at the front office) until the next event.
+An answer whose `seq` the page's live events are past changes nothing they drew (tests/test_answer_seq.py for the
+`seq` itself)."""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from kioskui import PORTRAIT, fill_fast, tap
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import issue
+from staffpages import empty_queue, issue, open_front, sign_in
 
 PASSWORD = "rahasia-123"
 PHONE = {"width": 360, "height": 740}
@@ -29,6 +36,7 @@ def live(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("crossing"))).start()
     server.add_user("petugas", "officer")
     server.add_user("kepala", "admin")
+    server.add_user("rina", "frontoffice")
     yield server
     server.stop()
 
@@ -214,3 +222,81 @@ def test_kiosk_an_older_look_at_the_print_does_not_say_not_printed_after_the_sli
     page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
     expect(failed).to_be_hidden()
     expect(page.locator("#ticket-hint")).to_contain_text("Ambil tiket kertas Anda")
+
+
+# -- the staff pages' actions -------------------------------------------------------------------------------
+STAFF_VIEWPORT = {"width": 1366, "height": 768}
+FORM = {"agency": "CV Maju Bersama", "address": "Jl. Sudirman No. 12", "phone": "081234567890"}
+
+
+def correct_name(live, ticket: dict, was: str, name: str) -> None:
+    """The front office corrects the name of a visitor `issue` registered as `was`, from another PC (POST
+    /api/tickets/<token>/form: the whole form)."""
+    front = live.session("rina", PASSWORD)
+    body = {"name": name, "problem": f"{was}: lupa kata sandi akun penyedia SPSE", **FORM}
+    r = front.post(f"{live.url}/api/tickets/{ticket['token']}/form", json=body, timeout=5)
+    assert r.status_code == 200, r.text
+
+
+def test_the_counter_keeps_a_name_corrected_while_its_start_was_answered(browser, live):
+    empty_queue(live)
+    ticket = issue(live, "Ani Wijaya")
+    officer = live.session("petugas", PASSWORD)
+    officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5).raise_for_status()
+    page = browser.new_context(viewport=STAFF_VIEWPORT, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/", "petugas")
+    page.select_option("#counter-select", "1")
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
+    expect(page.locator("#t-status")).to_have_text("dipanggil")
+
+    held = hold_first(page, "**/api/counters/1/start")
+    page.click("#btn-start")
+    until_on_page(page, lambda: held, "the page did not start")  # done on the server: the answer says "Ani Wijaya"
+    expect(page.locator("#t-status")).to_have_text("dilayani")  # the start's own event
+    correct_name(live, ticket, "Ani Wijaya", "Ani Wijaya Kusumawardani")
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya Kusumawardani")  # its event, before the answer
+
+    route, answer = held[0]
+    assert answer.json()["ticket"]["form"]["name"] == "Ani Wijaya"  # the ticket as the start left it
+    route.fulfill(response=answer)
+    expect(page.locator("#solution")).to_be_focused()  # the answer taken: the visitor sits down, the cursor goes
+    expect(page.locator("#f-name")).to_have_text("Ani Wijaya Kusumawardani")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    page.context.close()
+    empty_queue(live)
+
+
+def test_the_front_office_keeps_a_call_made_while_its_correction_was_answered(browser, live):
+    empty_queue(live)
+    ticket = issue(live, "Bayu Pratama")
+    page = open_front(browser, live)
+    row = page.locator(f"#tickets tr[data-label='{ticket['label']}']")
+    expect(row).to_contain_text("menunggu")
+
+    row.locator("[data-act=edit]").click()
+    page.fill("#r-name", "Bayu Pratama Nugroho")
+    held = hold_first(page, "**/form")
+    # the page's reads of the whole list (GET /api/tickets, after each change) kept unanswered until the end: what
+    # the page shows of the ticket is what the events and the answer said
+    lists = []
+    page.route("**/api/tickets", lambda r: lists.append(r) if r.request.method == "GET" else r.fallback())
+    page.click("#btn-register")
+    until_on_page(page, lambda: held, "the page did not save the correction")
+    officer = live.session("petugas", PASSWORD)
+    r = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == ticket["label"], r.text
+    expect(row).to_contain_text("dipanggil")  # the call's event, before the correction's answer
+
+    route, answer = held[0]
+    assert answer.json()["ticket"]["status"] == "waiting"  # the ticket as the correction left it
+    route.fulfill(response=answer)
+    expect(page.locator("#reg-notice")).to_contain_text(ticket["label"])  # the answer taken
+    expect(page.locator("#btn-register")).to_have_text("Terbitkan nomor antrian")
+    expect(row).to_have_attribute("data-status", "called")
+    expect(row).to_contain_text("dipanggil")
+    expect(row).to_contain_text("Bayu Pratama Nugroho")
+    assert lists, "the page read no list after the changes"
+    page.unroute("**/api/tickets")  # the reads held let go: they say the same
+    expect(row).to_have_attribute("data-status", "called")
+    page.context.close()
+    empty_queue(live)

@@ -506,6 +506,7 @@ def test_a_counter_under_a_one_minute_sop_says_past_the_sops_1_minute(browser, t
         page.clock.install(time=datetime.now())
         with page.expect_response(lambda r: r.url.endswith("/earlier")):  # the last answer: the clock stays moved
             page = sign_in(page, live, "/counter/", "budi")
+        page.wait_for_function("() => antrianApi.inFlight() === 0", polling=20)  # its Date taken
         page.select_option("#counter-select", "1")
         expect(page.locator("#t-label")).to_have_text(ticket["label"])
         page.clock.set_system_time(datetime.now() + timedelta(minutes=2))

@@ -58,6 +58,27 @@ def ticket_status(s, token: str, status: str, timeout: float = 10.0) -> str:
         time.sleep(0.05)
 
 
+# display.js's syncClock as the test sees it: a look at /healthz is counted in __clockLooks when sent, and in
+# __clockSyncs once the page's own handler of its answer has run (this reaction is added before the page's; its
+# count is a microtask queued after it)
+COUNT_SYNCS = """
+const fetch0 = window.fetch;
+window.__clockLooks = 0;
+window.__clockSyncs = 0;
+window.fetch = function (...args) {
+  const answer = fetch0.apply(this, args);
+  if (String(args[0]).endsWith("/healthz")) {
+    window.__clockLooks += 1;
+    answer.then(() => queueMicrotask(() => (window.__clockSyncs += 1)), () => {});
+  }
+  return answer;
+};
+"""
+# every look the TV sent so far answered: one answered after its box's clock is moved would set the offset from a
+# trip that spans the move (the look on load, or the one a jump fired, coming after the look that follows the move)
+LOOKS_ANSWERED = "() => window.__clockSyncs === window.__clockLooks"
+
+
 def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_midnight(browser, jayapura):
     s = jayapura
     r = requests.post(s.url + "/api/tickets", json=visitor(name="Tamu Pagi"), timeout=10)
@@ -78,6 +99,7 @@ def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_m
             context.clock.install(time=now + ahead)  # the PC's clock, that far ahead, running on
             context.clock.resume()
             kiosk, tv = context.new_page(), context.new_page()
+            tv.add_init_script(COUNT_SYNCS)
             kiosk.goto(s.url + "/kiosk/")
             tv.goto(s.url + "/display/")
             pages.append((kiosk, tv))
@@ -99,6 +121,7 @@ def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_m
             expect(tv.locator("#date")).to_have_text(long_date(tomorrow))
         # a box's clock set right meanwhile (NTP, or by hand: here 3 h on) is followed within minutes
         for _kiosk, tv in pages:
+            tv.wait_for_function(LOOKS_ANSWERED, polling=50)  # the look on load's and the jump's, before the move
             tv.context.clock.set_system_time(server_now(s) + timedelta(hours=3))
             tv.context.clock.fast_forward(5 * 60 * 1000 + 1000)
             expect(tv.locator("#clock")).to_have_text(re.compile(r"^00\.0\d WIT$"))
@@ -106,21 +129,6 @@ def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_m
     finally:
         for context in contexts:
             context.close()
-
-
-# display.js's syncClock as the test sees it: a look at /healthz is counted once the page's own handler of
-# the answer has run (this reaction is added before the page's; its count is a microtask queued after it)
-COUNT_SYNCS = """
-const fetch0 = window.fetch;
-window.__clockSyncs = 0;
-window.fetch = function (...args) {
-  const answer = fetch0.apply(this, args);
-  if (String(args[0]).endsWith("/healthz")) {
-    answer.then(() => queueMicrotask(() => (window.__clockSyncs += 1)), () => {});
-  }
-  return answer;
-};
-"""
 
 
 def test_tv_clock_not_stepped_back_by_a_sync_just_past_a_minute_whose_date_is_the_second_before(browser, jayapura):

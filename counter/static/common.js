@@ -93,7 +93,19 @@ export function requestId() {
 }
 
 // One call to the API: {status, body} on 2xx, ApiRefusal otherwise (with the server's message).
+// `window.antrianApi.inFlight()`: the calls not done yet, their answers' clock and body not taken (tests wait for 0).
+let inFlight = 0;
+window.antrianApi = { inFlight: () => inFlight };
 export async function api(method, path, data) {
+  inFlight += 1;
+  try {
+    return await call(method, path, data);
+  } finally {
+    inFlight -= 1;
+  }
+}
+
+async function call(method, path, data) {
   const headers = { "X-Lang": lang, Accept: "application/json" };
   if (data !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf;
