@@ -247,9 +247,12 @@ class Announcer:
         """Make (or play) one queued announcement; False when none came."""
         self.refresh_voice()
         try:
-            key, text, pack, said_by, play = self.jobs.get(block=block, timeout=timeout)
+            job = self.jobs.get(block=block, timeout=timeout)
         except queue.Empty:
             return False
+        if job is None:  # wake(): the server stops
+            return False
+        key, text, pack, said_by, play = job
         try:
             # a cache hit returns at once; failures are logged once
             if pack is not None:
@@ -266,6 +269,10 @@ class Announcer:
             if event is not None:
                 event.set()
         return True
+
+    def wake(self) -> None:
+        """The loop looks at once whether the server stops (not within the second its wait for a job takes)."""
+        self.jobs.put(None)
 
     def loop(self, stopping: threading.Event) -> None:
         """Forever: one announcement at a time, in call order."""

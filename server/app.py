@@ -123,6 +123,7 @@ def create_app(
     )
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())
+    service.closers.append(announcer.wake)  # its loop leaves at once (Upkeep.join waits for it)
 
     def settings_changed(new: Settings) -> None:
         app.extensions["antrian.settings"] = new

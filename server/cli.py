@@ -647,16 +647,21 @@ def serve(
     return 0
 
 
+STOP_WAIT_SECONDS = 5.0  # a stop waits this long at most for a print or a mail on its way
+
+
 def stop_service(service: Any) -> None:
-    """What `serve` does once serving ended: the background workers asked to finish and given a turn of
-    the loop to do so, the speech worker stopped, the database closed (its WAL folded into the file when
-    no other connection holds it). A second Ctrl+C meanwhile leaves the rest to the process's end."""
+    """What `serve` does once serving ended: the background workers asked to finish, the speech worker
+    stopped, and the workers waited for (a print or a mail on its way finished and its result recorded, up to
+    STOP_WAIT_SECONDS), then the database closed (its WAL folded into the file when no other connection holds
+    it). A second Ctrl+C meanwhile leaves the rest to the process's end."""
     with contextlib.suppress(KeyboardInterrupt):
         service.stop()
-        if on_gevent():
-            import gevent
-
-            gevent.sleep(0)  # the workers woken by stop() leave their loops
+        left = service.join(STOP_WAIT_SECONDS)
+        if left:
+            logging.getLogger("antrian").warning(
+                "%d background task(s) still busy after %.0f s: stopping without them", len(left), STOP_WAIT_SECONDS
+            )
         service.store.close()
 
 

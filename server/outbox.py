@@ -156,6 +156,8 @@ class OutboxWorker:
             rows = self.due(tx, self.service.clock())
         tried = len(results)
         for row, read in rows:
+            if self.service.stopping.is_set():
+                break  # the server stops: the rest wait for its next start (the row on its way was recorded)
             if any(done["id"] == row["id"] for done, _, _ in results):
                 continue  # its outcome has just come in
             try:

@@ -435,5 +435,5 @@ def start_print_workers(socketio, service) -> dict[str, PrintWorker]:
     """Start one background task per printer (see make_print_workers)."""
     workers = service.print_workers or make_print_workers(socketio, service)
     for worker in workers.values():
-        socketio.start_background_task(worker.loop)
+        service.tasks.append(socketio.start_background_task(worker.loop))
     return workers

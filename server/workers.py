@@ -70,11 +70,12 @@ def start_workers(app: Flask) -> None:
     """Start the background tasks of this app on its Socket.IO async mode."""
     socketio = app.extensions["antrian.socketio"]
     service = app.extensions["antrian"]
-    socketio.start_background_task(maintenance_loop, service)
-    socketio.start_background_task(backup_loop, service)
-    socketio.start_background_task(service.store.disk_loop, service.stopping)
+    tasks = service.tasks  # waited for at a stop (Upkeep.join)
+    tasks.append(socketio.start_background_task(maintenance_loop, service))
+    tasks.append(socketio.start_background_task(backup_loop, service))
+    tasks.append(socketio.start_background_task(service.store.disk_loop, service.stopping))
     announcer = app.extensions["antrian.announcer"]
-    socketio.start_background_task(announcer.loop, service.stopping)
+    tasks.append(socketio.start_background_task(announcer.loop, service.stopping))
     from server.printing import start_print_workers
 
     start_print_workers(socketio, service)
@@ -82,4 +83,4 @@ def start_workers(app: Flask) -> None:
         from server.mail import MailWorker
 
         service.mail_worker = MailWorker(service)
-        socketio.start_background_task(service.mail_worker.loop)
+        tasks.append(socketio.start_background_task(service.mail_worker.loop))

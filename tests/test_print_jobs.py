@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 import threading
 import time
 
@@ -87,6 +89,45 @@ def test_ticket_job_is_written_with_the_ticket_and_printed_exactly(tmp_path, clo
         assert jobs(app)[0]["status"] == "printed"
     finally:
         printer.stop()
+
+
+def test_a_stop_waits_for_the_slip_on_its_way_and_records_it_before_the_database_closes(tmp_path, clock):
+    """`serve` stopping (Ctrl+C, systemctl stop) while a slip is on its way to a printer slow to answer: the stop
+    waits for it (up to cli.STOP_WAIT_SECONDS) and its result is recorded before the database is closed. It
+    closed the database at once before: the result came after, on a connection opened anew, or not at all when
+    the process ended first, and the next start printed the slip again."""
+    from server.cli import stop_service
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    asked = threading.Event()
+
+    def hung_printer():  # takes the bytes and never answers its status query
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(64)
+            asked.set()
+            while conn.recv(4096):
+                pass
+
+    threading.Thread(target=hung_printer, daemon=True).start()
+    try:
+        # its status asked before every slip (check_status = true): the slip's try waits for the answer
+        app = network_app(
+            tmp_path, clock, listener.getsockname()[1], workers=True, extra="\ncheck_status = true", timeout=1.5
+        )
+        service = app.extensions["antrian"]
+        assert app.test_client().post("/api/tickets", json=visitor()).status_code == 201
+        assert asked.wait(10), "the print worker did not reach the printer"
+        stop_service(service)  # the slip's try is waiting for the printer's answer
+        assert [task for task in service.tasks if task.is_alive()] == []
+        assert service.store._all == []  # closed, and nothing opened after
+        with contextlib.closing(sqlite3.connect(tmp_path / "antrian.db")) as db:
+            attempts, error = db.execute("SELECT attempts, error FROM print_jobs").fetchone()
+        assert attempts == 1 and error, (attempts, error)  # the try recorded: not made again at the next start
+    finally:
+        listener.close()
 
 
 def test_a_slip_that_went_out_is_recorded_before_the_next_so_a_kill_reprints_none_of_them(tmp_path, clock):

@@ -101,6 +101,7 @@ class QueueService:
     mail_worker = _Shared("unit.hooks")
     stopping = _Shared("unit.hooks")
     closers = _Shared("unit.hooks")
+    tasks = _Shared("unit.hooks")
     on_settings = _Shared("unit.hooks")
     # -- queue commands -------------------------------------------------------------------
     issue = _Method("queue")
@@ -160,3 +161,4 @@ class QueueService:
     daily_backup = _Method("upkeep")
     database_damaged = _Method("upkeep")
     stop = _Method("upkeep")
+    join = _Method("upkeep")

@@ -105,6 +105,9 @@ class Hooks:
     mail_worker: Any = None
     stopping: threading.Event = field(default_factory=threading.Event)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run by stop(): child processes, files
+    # The background tasks started (server.workers): greenlets under gevent, threads otherwise; stop() asks them
+    # to leave their loops, join() waits for them before the database is closed.
+    tasks: list[Any] = field(default_factory=list)
     on_settings: list[Callable[[Settings], None]] = field(default_factory=list)  # told when settings change
 
 

@@ -170,6 +170,11 @@ def _check_backup_parent(parent: Path) -> None:
         raise archive.ArchiveError("parent_empty", path=parent)
 
 
+def _running(task: Any) -> bool:
+    """Whether a background task (a gevent greenlet, or a thread) has not ended."""
+    return not task.ready() if hasattr(task, "ready") else task.is_alive()
+
+
 class Upkeep:
     """The disk, old answers, the daily copy of the database, stopping."""
 
@@ -193,6 +198,15 @@ class Upkeep:
                 worker.wake.set()
         for close in hooks.closers:
             close()
+
+    def join(self, timeout: float) -> list[Any]:
+        """After stop(): wait up to `timeout` seconds in all for the background tasks to leave their loops (a
+        print or a mail on its way is finished and its result recorded, not written after the database is
+        closed, nor sent again at the next start); those still running then."""
+        deadline = time.monotonic() + timeout
+        for task in self.unit.hooks.tasks:
+            task.join(max(0.0, deadline - time.monotonic()))
+        return [task for task in self.unit.hooks.tasks if _running(task)]
 
     def forget_old_requests(self) -> int:
         """Drop the stored answers of request_ids older than REQUESTS_KEPT (~1 KB each, several per visitor:
