@@ -311,3 +311,15 @@ def test_the_admin_docs_name_every_section_of_the_admin_page():
     assert {"Kantor", "Kuesioner SKM", "Loket sekarang"} <= set(headings)
     assert [h for h in headings if f"**{h}**" not in admin] == []
     assert [h for h in headings if f"*{h}*" not in GUIDE] == []
+
+
+# -- how long a stop waits, as the admin's docs say it -------------------------------------------------------------
+def test_the_admin_docs_say_how_long_a_stop_waits():
+    """docs/operations.md and the admin's guide say how long `systemctl stop` (or Ctrl+C) may take with a slip or
+    a mail on its way: server/cli.py STOP_WAIT_SECONDS, in each document's words (the guide said nothing of it)."""
+    from server.cli import STOP_WAIT_SECONDS
+
+    seconds = f"{STOP_WAIT_SECONDS:g}"
+    operations = " ".join((ROOT / "docs" / "operations.md").read_text(encoding="utf-8").split())
+    assert f"(up to {seconds} s, for a printer slow to answer" in operations
+    assert f"paling lama {seconds} detik" in " ".join(GUIDE.split())
