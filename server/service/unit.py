@@ -120,7 +120,12 @@ class _Job:
     __slots__ = ("key", "fn", "replay", "alone", "seq", "wake", "lead", "outcome", "error", "events", "after")
 
     def __init__(
-        self, key: str | None, fn: Callable[[Tx, datetime], Outcome], replay: Any, alone: bool = False, seq=False
+        self,
+        key: str | None,
+        fn: Callable[[Tx, datetime], Outcome],
+        replay: Any,
+        alone: bool = False,
+        seq: bool = False,
     ):
         self.key, self.fn, self.replay, self.alone, self.seq = key, fn, replay, alone, seq
         self.wake: Any = None
