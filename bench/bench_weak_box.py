@@ -1,7 +1,7 @@
-"""The waiting-room TV on a weak box: the main thread's work per call with Chromium's CPU slowed down.
+"""The TV and the kiosk on a weak box: how fast a call shows and a key takes with Chromium's CPU slowed down.
 
-A cheap TV stick or an old mini PC runs the TV page several times slower than a desktop core. This bench opens
-/display/ in headless Chromium against a real server with N counters (three with long names, as the crowded
+A cheap TV stick, an old mini PC or a cheap touchscreen PC runs the pages several times slower than a desktop
+core. `--page tv` (the default) opens /display/ in headless Chromium against a real server with N counters (three with long names, as the crowded
 readability tests have them), slows the page's CPU with DevTools' `Emulation.setCPUThrottlingRate` (1 = this
 machine, 4 and 6 a weak box), and has officers call, recall (a third of the calls, when the counter has a ticket
 called) and serve through the API. For each call it measures in the page:
@@ -12,7 +12,12 @@ called) and serve through the API. For each call it measures in the page:
 - the **long tasks** (PerformanceObserver `longtask`, 50 ms or more of the main thread at once) in the second
   after the call: their sum and the longest, the stalls a viewer sees as a stutter of the flash or the clock.
 
-    .venv/bin/python bench/bench_tv_weak.py [--counters 10] [--calls 30] [--rates 1,4,6] [--size 1920x1080] [--json]
+`--page kiosk` opens /kiosk/ (upright, 1080x1920, a touchscreen), starts a form and types the visitor's name on
+the on-screen keyboard with touches, through Chromium's own touch input; per key: from the touch to the field
+showing the letter, then to the next animation frame.
+
+    .venv/bin/python bench/bench_weak_box.py [--page tv|kiosk] [--counters 10] [--calls 30] [--keys 60]
+                                             [--rates 1,4,6] [--size 1920x1080] [--json]
 
 It reports; it does not assert. Speech is off (the sound's cost is bench/bench_tv_audio.py's); the chime plays.
 """
@@ -82,6 +87,79 @@ def visitor(n: int) -> dict:
         "problem": "Tidak dapat mengunggah dokumen penawaran.",
         "request_id": str(uuid.uuid4()),
     }
+
+
+# In the kiosk page: per touch, [to the letter in the name field, to the next frame after it] in ms.
+TAP_PROBE = """
+window.__taps = [];
+document.addEventListener("touchstart", () => {
+  const t0 = performance.now(), field = document.getElementById("f-name"), before = field.value;
+  const check = () => {
+    if (field.value === before) return requestAnimationFrame(check);
+    const shown = performance.now();
+    requestAnimationFrame(() => window.__taps.push([shown - t0, performance.now() - t0]));
+  };
+  requestAnimationFrame(check);
+}, true);
+"""
+KEY_CENTRES = """() => Object.fromEntries([...document.querySelectorAll('.osk > div:not([hidden]) [data-key]')]
+    .map((k) => { const r = k.getBoundingClientRect(); return [k.dataset.key, [r.x + r.width / 2, r.y + r.height / 2]]; }))"""
+
+
+def kiosk_run(args) -> list[dict]:
+    from conftest import CHROMIUM, CHROMIUM_FLAGS
+    from live import LiveServer
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="antrian-kiosk-weak-"))
+    server = LiveServer(config_for(tmp, 3)).start()
+    rows = []
+    letters = "budisantosowirawan"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            context = browser.new_context(
+                viewport={"width": 1080, "height": 1920}, locale="id-ID", has_touch=True, is_mobile=False
+            )
+            context.add_init_script(TAP_PROBE)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            for rate in args.rates:
+                page.goto(server.url + "/kiosk/")
+                page.click("#start")
+                page.click('[data-service="A"]')
+                page.wait_for_selector("#screen-form", state="visible")
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+                keys = page.evaluate(KEY_CENTRES)
+                for i in range(args.keys):
+                    x, y = keys[letters[i % len(letters)]]
+                    page.touchscreen.tap(x, y)
+                    page.wait_for_function(f"() => window.__taps.length > {i}", polling=20)
+                    time.sleep(0.15)  # a finger's pace: about six keys a second
+                taps = page.evaluate("window.__taps")
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+                shown, framed = [t[0] for t in taps], [t[1] for t in taps]
+                rows.append(
+                    {
+                        "rate": rate,
+                        "keys": len(taps),
+                        "to_letter_p50": statistics.median(shown),
+                        "to_letter_max": max(shown),
+                        "to_frame_p50": statistics.median(framed),
+                        "to_frame_max": max(framed),
+                    }
+                )
+                r = rows[-1]
+                print(
+                    f"CPU x{rate}: touch to letter p50 {r['to_letter_p50']:.0f} / max {r['to_letter_max']:.0f} ms, "
+                    f"to the next frame p50 {r['to_frame_p50']:.0f} / max {r['to_frame_max']:.0f} ms "
+                    f"({r['keys']} keys)",
+                    flush=True,
+                )
+            browser.close()
+    finally:
+        server.stop()
+    return rows
 
 
 def run(args) -> list[dict]:
@@ -169,7 +247,9 @@ def run(args) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", choices=("tv", "kiosk"), default="tv")
     parser.add_argument("--counters", type=int, default=10)
+    parser.add_argument("--keys", type=int, default=60, help="--page kiosk: keys typed at each rate")
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--rates", default="1,4,6", help="CPU slow-down factors, comma-separated")
     parser.add_argument("--size", default="1920x1080")
@@ -177,7 +257,7 @@ def main() -> None:
     args = parser.parse_args()
     args.rates = [float(x) for x in args.rates.split(",")]
     args.size = tuple(int(x) for x in args.size.lower().split("x"))
-    rows = run(args)
+    rows = kiosk_run(args) if args.page == "kiosk" else run(args)
     if args.json:
         print(json.dumps(rows, indent=1))
 
