@@ -32,6 +32,7 @@ const state = {
   editing: null, // username whose full name / NIP inputs are open
   counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
   armedCounter: null, // counter whose Lepas button waits for its confirming click
+  live: null, // the live connection (start): its seq tells whether events came while a release was answered
   disk: null, // the staff state's `disk`: the free disk space, an alert when low
 };
 
@@ -709,12 +710,18 @@ async function releaseCounter(id, button, ev, label = null) {
   const entry = state.counters.get(id) || {};
   if (!secondClick(state, id, button, renderLive, ev)) return;
   button.disabled = true;
+  const seen = state.live && state.live.seq();
   try {
     await api("POST", `/api/counters/${id}/release`, {});
     const params = { counter: counterName(id), officer: entry.officer || "?", label };
     notice(box("live"), "info", t(entry.officer ? "done.released" : "done.returned", params));
-    const now = state.counters.get(id) || {}; // as the release's event may have left it meanwhile
-    state.counters.set(id, { ...now, officer: null, ticket: label ? null : now.ticket }); // sent back: not here
+    // The answer carries no seq. Events (or a snapshot) that came while it was on its way drew the counters as they
+    // are, the release's own event among them or still to come: freed by the answer, a counter its officer took
+    // again would show free (no Lepas), and a ticket called there again would go from the row.
+    if (!state.live || state.live.seq() === seen) {
+      const now = state.counters.get(id) || {};
+      state.counters.set(id, { ...now, officer: null, ticket: label ? null : now.ticket }); // sent back: not here
+    }
   } catch (err) {
     if (err.status === 401) return location.reload();
     notice(box("live"), "error", err.message);
@@ -842,6 +849,7 @@ async function start(user) {
     notice($("page-notice"), "error", err.message);
   }
   const live = connectLive("staff", { onSnapshot, onEvent, onStatus });
+  state.live = live;
   live.socket.on("disk", onDisk); // changed while low: no seq
   window.antrianAdmin = { live }; // for tests: the socket (a reconnect)
 }

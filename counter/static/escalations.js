@@ -4,7 +4,7 @@
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
 import { TIMEZONE, api, el, getLang, hhmm, requestId, say, t, zoneName } from "./common.js";
-import { formatAge, oneAtATime, pageNotice, startListPage } from "./livelist.js";
+import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
 
@@ -230,7 +230,8 @@ async function saveLkpp(entry, ev) {
       request_id: requestId(),
     });
     const number = body.ticket.lkpp_ticket;
-    entry.data = { ...entry.data, lkpp_ticket: number };
+    // the page's events past the answer (a colleague's number saved after ours) had it read the list: it keeps that
+    if (!knows(body)) entry.data = { ...entry.data, lkpp_ticket: number };
     form.lkpp_ticket.value = "";
     say(card.querySelector(".done"), "done.lkpp", { number });
     renderInfo(entry);

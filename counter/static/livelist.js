@@ -1,6 +1,7 @@
 // What the staff pages that list cases kept live share (escalations.js, complaints.js): the age of
-// a case in words, the page's notice line, a list fetch that runs one at a time, and the start of
-// the page (login, role, live connection, the ages ticking, the language toggle).
+// a case in words, the page's notice line, a list fetch that runs one at a time, whether a command's
+// answer is older than the page's live events, and the start of the page (login, role, live connection,
+// the ages ticking, the language toggle).
 import { connectLive, logout, setupLangToggle, showLogin, showUser, t, whoAmI } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -35,6 +36,15 @@ function sayNotice() {
 }
 
 const offline = () => t("live.offline");
+
+let live = null; // the page's live connection (startListPage)
+
+// Whether the page's live events are at or past a command's answer's `seq` (live.js `knows`): the command's own
+// event, among them, had the list read again, so what the page shows of the case (or is about to) is as new as the
+// answer, or newer (someone else's later change).
+export function knows(answer) {
+  return live !== null && live.knows(answer);
+}
 
 // `load(at)` fetches the list once (`at`: performance.now() of the fetch). The function returned
 // runs one fetch at a time; events arriving meanwhile ask for one more, not one each.
@@ -86,7 +96,7 @@ export function startListPage({ roles, refreshOn, refresh, onStart, tick, onLang
     // The list at once, and again at every snapshot: a socket that is slow to come (or refused, its budget
     // spent) left the page saying "0" over open cases until it came.
     refresh();
-    connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
+    live = connectLive("counter", { onSnapshot: refresh, onEvent, onStatus });
   }
   $("logout").addEventListener("click", logout);
   setInterval(tick, 5000);
