@@ -139,7 +139,11 @@ def create_app(
     socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
     app.extensions["antrian.socketio"] = socketio
     realtime.register(
-        socketio, service, agent_tokens=agent_tokens(settings), penalize=lambda *a: limits.penalize(app, *a)
+        socketio,
+        service,
+        agent_tokens=agent_tokens(settings),
+        penalize=lambda *a: limits.penalize(app, *a),
+        spend=lambda address: limits.spend(app, address),
     )
     from server.printing import make_print_workers
 

@@ -139,6 +139,15 @@ class OncePerKey(Generic[K]):
         return True
 
 
+def spend(app: Any, address: str) -> bool:
+    """One request of `address`'s budget ([limits] requests_per_minute, httpserver.Guard) spent on work no
+    request of its own paid for (a snapshot over Socket.IO past its connection's first); False when none is
+    left (nothing spent). True when the app is served without that server (tests on Flask's or
+    Flask-SocketIO's own servers)."""
+    guard = app.extensions.get("antrian.guard")
+    return guard is None or guard.allow_request(address)
+
+
 def penalize(app: Any, address: str, seconds: float) -> None:
     """The HTTP server's penalty for a device that broke a budget (httpserver.Guard.penalize): its
     requests wait for a 429 for `seconds`. Nothing when the app is served without that server (tests

@@ -32,6 +32,15 @@ MAX_BATCH = 20  # events in one `events` message
 PACKETS_BURST, PACKETS_PER_SECOND = 20, 1.0
 AGENT_PACKETS_BURST, AGENT_PACKETS_PER_SECOND = 500, 50.0
 SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a few a minute at most
+# A connect is answered with a snapshot too (a phone's with its ticket's place in line, read twice). A page
+# connects once per Engine.IO connection: socket.io closes the connection when its last namespace goes, and
+# connects again on a new one. A client that left the namespace ("41") and connected again ("40") on the same
+# connection had a snapshot every two packets, past the snapshot budget: ten at once and one every two
+# seconds per connection. A connect after a connection's first takes one of its snapshots.
+# And a snapshot past a connection's first costs one request of its device's [limits] requests_per_minute,
+# as a GET of the state or of a ticket does: a device that opened connection after connection (one request
+# each) had four snapshots a request, each with its ticket's view (150 a second from one device, every
+# budget kept). Refused for that, the connection is closed (no penalty: the device's requests already wait).
 MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
 PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
 # A device refused a session past [limits] sessions_per_address: its requests wait this long for a 429 (a
@@ -92,11 +101,17 @@ def staff_message(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def register(
-    socketio: SocketIO, service: Any, agent_tokens: dict[str, str], penalize: Callable[[str, float], None] | None = None
+    socketio: SocketIO,
+    service: Any,
+    agent_tokens: dict[str, str],
+    penalize: Callable[[str, float], None] | None = None,
+    spend: Callable[[str], bool] | None = None,
 ) -> None:
     """Attach the connection handlers and make `service.publish` broadcast after each commit.
     `penalize(address, seconds)`: the HTTP server's penalty for a device whose socket was closed for
-    breaking its budget (httpserver.Guard.penalize), so that it cannot reconnect and flood again at once."""
+    breaking its budget (httpserver.Guard.penalize), so that it cannot reconnect and flood again at once.
+    `spend(address)`: one request of the device's HTTP budget, for a snapshot past its connection's first
+    (limits.spend); False when none is left."""
 
     fanout = FanOut(socketio)
     socketio.antrian_fanout = fanout
@@ -149,7 +164,7 @@ def register(
     # service.stop(): the publisher sends what is pending and ends. Left waiting, it kept the whole
     # app alive (each test's app in the tests' process: hundreds of threads and the heap they hold).
     service.closers.append(wake.set)
-    budgets = _budget_packets(socketio, fanout, penalize)
+    budgets = _budget_packets(socketio, fanout, penalize, spend)
     agent_guesses = LoginThrottle(AGENT_GUESSES, AGENT_GUESS_WINDOW, address_limit=AGENT_GUESSES)
     refused_agents = SparseLog(log, "print agent refused (a wrong token or printer)")
     socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize)
@@ -262,6 +277,9 @@ def register(
             budgets.penalize(eio_sid)
             socketio.server.disconnect(request.sid)
             return None
+        if not budgets.paid(eio_sid):  # its device's requests are spent: it comes back when they are not
+            budgets.close(eio_sid)
+            return None
         rooms = socketio.server.rooms(request.sid)
         staff = "staff" in rooms
         snap = dict(service.snapshot(staff=staff))
@@ -314,19 +332,37 @@ class _SparseTracebacks(logging.Filter):
 
 class _PacketBudgets:
     """Per Engine.IO connection: a budget of Socket.IO packets (any kind: connect, events, acks) and
-    one of snapshots. The table lives as long as the connections it counts."""
+    one of snapshots (asked for, or answering a connect after the connection's first). The table lives as
+    long as the connections it counts."""
 
-    def __init__(self, environ: dict[str, Any], penalize: Callable[[str, float], None] | None):
+    def __init__(
+        self,
+        environ: dict[str, Any],
+        penalize: Callable[[str, float], None] | None,
+        spend: Callable[[str], bool] | None = None,
+    ):
         self.packets: dict[str, Bucket] = {}
         self.snapshots: dict[str, Bucket] = {}
+        self.connected: set[str] = set()  # the connections that sent their first Socket.IO connect
         self.environ = environ  # python-socketio's WSGI environ of each Engine.IO connection
         self._penalize = penalize
+        self._spend = spend
+        self.close: Callable[[str], None] = lambda eio_sid: None  # closes a connection (_budget_packets sets it)
+
+    def _address(self, eio_sid: str) -> str | None:
+        return (self.environ.get(eio_sid) or {}).get("REMOTE_ADDR")
 
     def penalize(self, eio_sid: str) -> None:
         """The device behind `eio_sid` waits PENALTY_SECONDS before the server takes it back."""
-        address = (self.environ.get(eio_sid) or {}).get("REMOTE_ADDR")
+        address = self._address(eio_sid)
         if self._penalize is not None and address:
             self._penalize(address, PENALTY_SECONDS)
+
+    def paid(self, eio_sid: str) -> bool:
+        """One request of the device's budget for a snapshot past its connection's first; False when it has
+        none left (nothing spent)."""
+        address = self._address(eio_sid)
+        return self._spend is None or not address or self._spend(address)
 
     def packet(self, eio_sid: str) -> bool:
         bucket = self.packets.get(eio_sid)
@@ -340,6 +376,17 @@ class _PacketBudgets:
             bucket = self.snapshots[eio_sid] = Bucket(SNAPSHOTS_PER_SECOND, SNAPSHOTS_BURST)
         return bucket.take()
 
+    def connect(self, eio_sid: str) -> str | None:
+        """A Socket.IO connect (any namespace, refused or not): a connection's first is free (its handshake
+        paid for it); each later one is a snapshot past the first. None when it may be answered; else what it
+        is past: "connection" (the connection's snapshots), "device" (its device's requests)."""
+        if eio_sid not in self.connected:
+            self.connected.add(eio_sid)
+            return None
+        if not self.snapshot(eio_sid):
+            return "connection"
+        return None if self.paid(eio_sid) else "device"
+
     def trust(self, eio_sid: str) -> None:
         """A print agent (its token checked): one acknowledgement per job, many after a reconnect."""
         self.packets[eio_sid] = Bucket(AGENT_PACKETS_PER_SECOND, AGENT_PACKETS_BURST)
@@ -347,6 +394,7 @@ class _PacketBudgets:
     def forget(self, eio_sid: str) -> None:
         self.packets.pop(eio_sid, None)
         self.snapshots.pop(eio_sid, None)
+        self.connected.discard(eio_sid)
 
 
 class _SessionCap:
@@ -420,7 +468,10 @@ def _cap_sessions(
 
 
 def _budget_packets(
-    socketio: SocketIO, fanout: FanOut, penalize: Callable[[str, float], None] | None
+    socketio: SocketIO,
+    fanout: FanOut,
+    penalize: Callable[[str, float], None] | None,
+    spend: Callable[[str], bool] | None = None,
 ) -> _PacketBudgets:
     """Count every packet a client sends before python-socketio handles it, over either transport
     (WebSocket frames, long-polling POSTs): a connection past its budget is closed at once, so one
@@ -433,7 +484,7 @@ def _budget_packets(
     eio = socketio.server.eio
     eio.max_http_buffer_size = MAX_PACKET_BYTES
     eio.async_handlers = False
-    budgets = _PacketBudgets(socketio.server.environ, penalize)
+    budgets = _PacketBudgets(socketio.server.environ, penalize, spend)
     # (also a bug of a connect handler, which python-socketio runs inline: its type and message are logged)
     bad_packets = SparseLog(log, "Socket.IO packet not handled, its connection closed")
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
@@ -444,6 +495,13 @@ def _budget_packets(
             return None  # the rest of a long-polling payload after the connection was closed
         if not budgets.packet(eio_sid):
             budgets.penalize(eio_sid)
+            close(eio_sid, sock)
+            return None
+        # a Socket.IO connect ("0…": "40{auth}", "40/other,…") after the connection's first is a snapshot past it
+        past = budgets.connect(eio_sid) if isinstance(data, str) and data[:1] == "0" else None
+        if past is not None:
+            if past == "connection":
+                budgets.penalize(eio_sid)
             close(eio_sid, sock)
             return None
         try:
@@ -461,6 +519,13 @@ def _budget_packets(
         if client is not None:
             client.abort()  # the WebSocket under its reader and writer: a client that reads nothing cannot hold us
         sock.close(wait=False, abort=True)
+
+    def close_by_sid(eio_sid: str) -> None:
+        sock = eio.sockets.get(eio_sid)
+        if sock is not None and not sock.closed:
+            close(eio_sid, sock)
+
+    budgets.close = close_by_sid
 
     def disconnect(eio_sid: str, *args: Any) -> Any:
         budgets.forget(eio_sid)

@@ -59,3 +59,32 @@ def test_the_clock_shows_nothing_before_the_servers_time_then_at_once_the_server
         assert set(shown) <= texts_around(datetime.now().astimezone()), shown
     finally:
         context.close()
+
+
+def test_request_ids_are_random_without_a_secure_context(browser, office):
+    """An office's staff pages over plain HTTP on its network are no secure context: `crypto.randomUUID` is not
+    there. Their request ids (each command's idempotency key) then come from `crypto.getRandomValues`, not from
+    the time and Math.random (a key guessed is answered another request's answer). Here the page runs on
+    127.0.0.1, a secure context: randomUUID is taken away as plain HTTP on the network has it."""
+    live = office
+    context = browser.new_context(locale="id-ID")
+    try:
+        r = context.request.post(live.url + "/api/login", data={"username": "rina", "password": "rahasia-123"})
+        assert r.ok, r.text()
+        page = context.new_page()
+        page.add_init_script("Object.defineProperty(Crypto.prototype, 'randomUUID', { value: undefined })")
+        page.goto(live.url + "/counter/front")
+        expect(page.locator("#officer-name")).to_have_text("rina")
+        ids = page.evaluate(
+            """async () => {
+                const { requestId } = await import("/counter/static/common.js");
+                Math.random = () => 0.5;  // a fallback on Math.random would repeat itself now
+                return [crypto.randomUUID === undefined, requestId(), requestId()];
+            }"""
+        )
+        gone, first, second = ids
+        assert gone, "randomUUID still there"
+        assert re.fullmatch(r"[0-9a-f]{32}", first) and re.fullmatch(r"[0-9a-f]{32}", second), ids
+        assert first != second
+    finally:
+        context.close()

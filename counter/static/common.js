@@ -87,9 +87,12 @@ export class ApiRefusal extends Error {
   }
 }
 
+// (randomUUID needs a secure context: an office's pages over plain HTTP on its network have only getRandomValues,
+// which is as random; Math.random is not, and a key guessed would be answered another request's answer)
 export function requestId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // One call to the API: {status, body} on 2xx, ApiRefusal otherwise (with the server's message).
