@@ -1,4 +1,5 @@
-"""Answers that cross on the staff pages that list (the escalations page) and on the admin's Loket sekarang: an
+"""Answers that cross on the staff pages that list (the escalations page), on the admin's Loket sekarang and the front
+office's counters: an
 action's answer slowed on the office's network while someone else's later change reached the page first, by its
 live event (and the list read that event asked for). Taken last, the answer put back the older state, and nothing
 came to mend it until the next change: an officer's LKPP number over the one a colleague saved after it; a counter
@@ -161,3 +162,37 @@ def test_admin_keeps_a_ticket_called_again_while_its_return_was_answered(live, n
     expect(row.locator("button[data-act=release]")).to_have_text("Lepas")
     status = requests.get(f"{live.url}/api/tickets/{ticket['token']}", timeout=5).json()["ticket"]["status"]
     assert status == "called"
+
+
+# -- the front office's counters ---------------------------------------------------------------------------------
+
+
+def test_front_office_keeps_a_counter_its_officer_took_again_while_the_release_was_answered(live, new_page):
+    """The front office's Lepas has the same answer with no seq as the admin's, and drew the counter from what
+    the page knew when the button was pressed: budi taking counter 2 again (and resuming it) during the round
+    trip was undone, the row saying nobody (no Lepas) and the break still on while he worked there."""
+    budi = live.session("budi", PASSWORD)
+    budi.post(f"{live.url}/api/counters/2/pause", json={}, timeout=5).raise_for_status()  # takes counter 2
+    page = new_page("/counter/front", "rina", live)
+    row = page.locator("#counter-rows tr[data-counter='2']")
+    expect(row).to_contain_text("budi")
+    expect(row.locator(".tag.paused")).to_have_text("istirahat")
+
+    held = hold_first(page, "**/api/counters/2/release")
+    button = row.locator("button[data-act=release]")
+    button.click()
+    expect(button).to_have_text("Yakin lepas?")
+    button.click()  # the second click confirms
+    until_on_page(page, lambda: held, "the page did not release the counter")
+    expect(row).to_have_attribute("data-held", "false")  # the release's own event
+    budi.post(f"{live.url}/api/counters/2/resume", json={}, timeout=5).raise_for_status()  # takes it again
+    expect(row).to_have_attribute("data-held", "true")
+    expect(row.locator(".tag.paused")).to_have_count(0)
+
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("#counter-notice")).to_contain_text("Loket 2")  # the answer taken
+    expect(row).to_have_attribute("data-held", "true")
+    expect(row).to_contain_text("budi")
+    expect(row.locator(".tag.paused")).to_have_count(0)
+    expect(row.locator("button[data-act=release]")).to_have_text("Lepas")
