@@ -1,9 +1,9 @@
 """Answers that cross on the staff pages that list (the escalations page), on the admin's Loket sekarang and the front
-office's counters: an
-action's answer slowed on the office's network while someone else's later change reached the page first, by its
-live event (and the list read that event asked for). Taken last, the answer put back the older state, and nothing
-came to mend it until the next change: an officer's LKPP number over the one a colleague saved after it; a counter
-shown free (no Lepas) while its officer had taken it again, or with no ticket while one was called there.
+office's counters: an action's answer slowed on the office's network while someone else's later change reached the
+page first, by its live event (and the list read that event asked for). Taken last, the answer put back the older
+state, and nothing came to mend it until the next change: an officer's LKPP number over the one a colleague saved
+after it; a counter shown free (no Lepas) while its officer had taken it again, or with no ticket while one was
+called there.
 
 Each test holds the action's answer (`hold_first`: the server's answer as it was then) and gives it to the page once
 the later change is drawn. One real server for the module. The complaints page, whose every answer is followed by a
