@@ -196,3 +196,31 @@ def test_front_office_keeps_a_counter_its_officer_took_again_while_the_release_w
     expect(row).to_contain_text("budi")
     expect(row.locator(".tag.paused")).to_have_count(0)
     expect(row.locator("button[data-act=release]")).to_have_text("Lepas")
+
+
+# -- the officer's own page: the counter left behind ---------------------------------------------------------
+
+
+def test_an_officer_moving_counters_sees_who_took_the_one_left_behind(live, new_page):
+    """budi moves from Loket 1 to Loket 2; his page frees Loket 1 for him. Its answer, slowed, came after sari
+    had taken Loket 1 (her event first): his page said Loket 1 was free, and offered it, while sari worked there."""
+    budi, sari = live.session("budi", PASSWORD), live.session("sari", PASSWORD)
+    budi.post(f"{live.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()  # budi holds Loket 1
+    budi.post(f"{live.url}/api/counters/1/resume", json={}, timeout=5).raise_for_status()
+    page = new_page("/counter/", "budi", live)
+    expect(page.locator("#counter-select")).to_have_value("1")  # the counter he holds
+
+    held = hold_first(page, "**/api/counters/1/release")
+    page.select_option("#counter-select", "2")
+    until_on_page(page, lambda: held, "the page did not free Loket 1")
+    sari.post(f"{live.url}/api/counters/1/pause", json={}, timeout=5).raise_for_status()  # sari takes Loket 1
+    option = page.locator("#counter-select option[value='1']")
+    expect(option).to_contain_text("sari")  # her claim's event
+
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.wait_for_function("() => antrianApi.inFlight() === 0", polling=20)  # the answer taken
+    issue(live, "Pengunjung Lain")  # any later change draws the page again, from what it now holds
+    seq = requests.get(f"{live.url}/api/state", timeout=5).json()["seq"]
+    page.wait_for_function(f"() => antrianCounter.live.seq() >= {seq}", polling=20)
+    expect(option).to_contain_text("sari")
