@@ -2,7 +2,7 @@
 anonymous client can drive needs a budget"), against a real server process; each device is its own loopback
 address (127.0.0.x), as on a real LAN. The budgets themselves: docs/operations.md, "Security"; the loops
 tests/test_hostile.py and tests/test_hostile_more.py do not cover are here (an audit of every anonymous route
-and event, helper-195)."""
+and event, helper-194)."""
 
 from __future__ import annotations
 
