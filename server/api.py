@@ -485,8 +485,7 @@ COUNTER_ACTIONS = ("call-next", "call", "recall", "skip", "start", "resolve", "e
 @require("officer", "frontoffice")
 def release_counter(counter_id: int):
     """Free a counter: its holder, or an admin or the front office whoever holds it."""
-    service().release_counter(counter_id, current_user())
-    return jsonify({"ok": True})
+    return jsonify(service().release_counter(counter_id, current_user()))
 
 
 @bp.post("/counters/<int:counter_id>/<action>")

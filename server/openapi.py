@@ -1284,7 +1284,8 @@ def _counter_action(action: str) -> dict[str, Any]:
     if action == "release":
         responses = {
             "200": _ok(
-                "The counter is free.", {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}}
+                "The counter is free.",
+                {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}, "seq": SEQ}},
             )
         }
         errors["403"] = (

@@ -74,3 +74,14 @@ def test_other_answers_carry_no_seq(app, client):
     )
     assert created.status_code == 201, created.get_json()
     assert "seq" not in created.get_json()
+
+
+def test_a_release_answers_its_seq(app, client, service):
+    """The pages that free a counter (admin, front office, an officer moving to another) take its answer only
+    when their events are not past it: the release's `seq` is its `counter_released` event's."""
+    headers = login(app, client, "budi")
+    assert client.post("/api/counters/1/pause", json={}, headers=headers).status_code == 200  # budi holds Loket 1
+    released = client.post("/api/counters/1/release", json={}, headers=headers)
+    assert released.status_code == 200, released.get_json()
+    assert last_event(service)["type"] == "counter_released"
+    assert released.get_json() == {"ok": True, "seq": last_event(service)["seq"]}

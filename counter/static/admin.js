@@ -32,7 +32,7 @@ const state = {
   editing: null, // username whose full name / NIP inputs are open
   counters: new Map(), // live: counter id -> {officer, paused, ticket} (staff snapshot + events)
   armedCounter: null, // counter whose Lepas button waits for its confirming click
-  live: null, // the live connection (start): its seq tells whether events came while a release was answered
+  live: null, // the live connection (start): whether its events are past a release's answer (knows)
   disk: null, // the staff state's `disk`: the free disk space, an alert when low
 };
 
@@ -710,15 +710,13 @@ async function releaseCounter(id, button, ev, label = null) {
   const entry = state.counters.get(id) || {};
   if (!secondClick(state, id, button, renderLive, ev)) return;
   button.disabled = true;
-  const seen = state.live && state.live.seq();
   try {
-    await api("POST", `/api/counters/${id}/release`, {});
+    const { body } = await api("POST", `/api/counters/${id}/release`, {});
     const params = { counter: counterName(id), officer: entry.officer || "?", label };
     notice(box("live"), "info", t(entry.officer ? "done.released" : "done.returned", params));
-    // The answer carries no seq. Events (or a snapshot) that came while it was on its way drew the counters as they
-    // are, the release's own event among them or still to come: freed by the answer, a counter its officer took
-    // again would show free (no Lepas), and a ticket called there again would go from the row.
-    if (!state.live || state.live.seq() === seen) {
+    // The page's events past the answer's seq (its own release, and a counter its officer took again or a ticket
+    // called there again meanwhile) drew the counters as they are: freed by the answer, they would show free.
+    if (!(state.live && state.live.knows(body))) {
       const now = state.counters.get(id) || {};
       state.counters.set(id, { ...now, officer: null, ticket: label ? null : now.ticket }); // sent back: not here
     }

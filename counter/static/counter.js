@@ -1800,12 +1800,10 @@ async function pickCounter(id) {
   const oldEntry = old !== null && state.counters.get(old);
   const oldHasTicket = [...state.tickets.values()].some((x) => x.counter_id === old && x.status !== "waiting");
   if (oldEntry && state.me && oldEntry.officer === state.me.username && !oldHasTicket) {
-    const seen = live && live.seq();
     try {
-      await api("POST", `/api/counters/${old}/release`, {});
-      // no seq on this answer: events that came while it was on its way (another officer taking that counter)
-      // drew it as it is, the release's own among them or still to come
-      if (!live || live.seq() === seen) state.counters.set(old, { ...(state.counters.get(old) || oldEntry), officer: null });
+      const { body } = await api("POST", `/api/counters/${old}/release`, {});
+      // the page's events past the answer (another officer taking that counter meanwhile) drew it as it is
+      if (!(live && live.knows(body))) state.counters.set(old, { ...(state.counters.get(old) || oldEntry), officer: null });
     } catch (err) {
       // Releasing is a courtesy; the counter stays claimed until logout otherwise.
     }

@@ -695,13 +695,10 @@ async function release(id, button, ev, label = null) {
   if (!secondClick(state, id, button, renderCounters, ev)) return;
   button.disabled = true;
   const params = () => ({ counter: counterName(id), officer: entry.officer || "?", label });
-  const seen = live && live.seq();
   try {
-    await api("POST", `/api/counters/${id}/release`, {});
-    // The answer carries no seq. Events (or a snapshot) that came while it was on its way drew the counter as it
-    // is, the release's own event among them or still to come: freed by the answer, a counter its officer took
-    // again would show nobody (and no Lepas) while they work there.
-    if (!live || live.seq() === seen) state.counters.set(id, { ...(state.counters.get(id) || entry), officer: null });
+    const { body } = await api("POST", `/api/counters/${id}/release`, {});
+    // the page's events past the answer (a counter its officer took again meanwhile) drew it as it is
+    if (!(live && live.knows(body))) state.counters.set(id, { ...(state.counters.get(id) || entry), officer: null });
     // the ticket it was calling (if any) is back in the line at its place: said with the release
     const key = entry.officer ? (label ? "done.released_returned" : "done.released") : "done.returned";
     notice("counter-notice", "info", () => t(key, params()));

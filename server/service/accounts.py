@@ -73,7 +73,7 @@ class CounterClaims:
         if claim and claim["officer_id"] and claim["officer_id"] != user["id"]:
             raise QueueError("counter_taken", officer=claim["officer_name"])
 
-    def release_counter(self, counter_id: int, user: dict[str, Any]) -> None:
+    def release_counter(self, counter_id: int, user: dict[str, Any]) -> dict[str, Any]:
         """Free a counter: its holder, or an admin or the front office whoever holds it. Freed by someone
         else than its holder, the counter's called ticket goes back to the line at its place
         (core.return_to_line); a `counter_released` event tells the holder's page. An officer's release of
@@ -90,9 +90,9 @@ class CounterClaims:
             by, role = user["username"], user["role"]
             return_called = holder != user["id"] and frees_any
             self._release(tx, now, counter_id, claim, by, return_called=return_called, role=role)
-            return Outcome()
+            return Outcome({"ok": True})
 
-        self.unit.run(None, run)
+        return self.unit.run(None, run, seq=True).body  # {"ok": true, "seq": N}: pages keep newer events' state
 
     def _release(
         self,
