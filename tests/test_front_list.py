@@ -262,11 +262,11 @@ def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(brows
         for i in range(10):
             kiosk(live, f"Sore {i + 1}")
         page = open_front(browser, live)
-        expect(page.locator("#hours-line")).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00")
+        expect(page.locator("#hours-line")).to_have_text("Kios memberi nomor s.d. 09.30 · layanan tutup 10.00 WIB")
         # ten waiting, two counters serving A, 15 minutes each: a new A number waits about 75 minutes, past the
         # service's end at 10.00 (eight made it exactly 10.00 at 09.00: a tie the page's clock decided, and a
         # full run lost it now and then)
-        expect(page.locator("#hours-warn")).to_contain_text("lewat jam tutup 10.00")
+        expect(page.locator("#hours-warn")).to_contain_text("lewat jam tutup 10.00 WIB.")
         live.advance(31 * 60)  # 09:31: the kiosk has stopped
         expect(page.locator("#hours-line")).to_contain_text("Di luar jam layanan")
         expect(page.locator("#hours-warn")).to_have_text(

@@ -2,7 +2,7 @@
 import {
   ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, patch, requestId,
   say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
-  whoAmI,
+  whoAmI, zoneName,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
@@ -661,10 +661,11 @@ function renderHours() {
   const ends = office.closes_at && minutes != null ? new Date(Date.parse(office.closes_at) + minutes * 60000) : null;
   let text = "";
   if (office.open === false) {
-    text = office.next_opening ? t("hours.closed_until", { when: dayTime(office.next_opening) }) : t("hours.closed");
+    text = office.next_opening ? t("hours.closed_until", { when: dayTime(office.next_opening), zone: zoneName() })
+      : t("hours.closed");
   } else if (office.closes_at) {
-    text = minutes ? t("hours.open_kiosk", { kiosk: hhmm(office.closes_at), end: hhmm(ends) })
-      : t("hours.open", { end: hhmm(office.closes_at) });
+    text = minutes ? t("hours.open_kiosk", { kiosk: hhmm(office.closes_at), end: hhmm(ends), zone: zoneName() })
+      : t("hours.open", { end: hhmm(office.closes_at), zone: zoneName() });
   }
   line.textContent = text;
   line.hidden = !text;
@@ -676,7 +677,7 @@ function renderHours() {
   let caution = "";
   if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
   else if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
-    caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends) });
+    caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends), zone: zoneName() });
   }
   warn.textContent = caution;
   warn.hidden = !caution;
