@@ -187,8 +187,11 @@ test-fast: test-setup
 	  tests/test_kiosk_addresses.py tests/test_strict_dates.py tests/test_config.py tests/test_versions.py
 
 # Start the server with the PC and restart it after any exit (systemd; run after `make run` once).
+# The unit is made first, then written: a config error stops here, the installed unit untouched (piped
+# into tee, it wrote an empty unit over the one there, which systemd takes for masked: no start with the PC).
+UNIT_FILE := /etc/systemd/system/antrian.service
 service: setup
-	$(PY) -m server systemd-unit --config config.toml | $(SUDO) tee /etc/systemd/system/antrian.service >/dev/null
+	unit=$$($(PY) -m server systemd-unit --config config.toml) && printf '%s\n' "$$unit" | $(SUDO) tee $(UNIT_FILE) >/dev/null
 	$(SUDO) systemctl daemon-reload
 	$(SUDO) systemctl enable --now antrian
 	@echo "antrian.service enabled: systemctl status antrian · journalctl -u antrian"

@@ -120,6 +120,26 @@ def _is_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+def _listen_host(value: str) -> bool:
+    """What [server] host can be: an IP address ("0.0.0.0", "::", "192.168.1.10") or a host name ("localhost"),
+    with no port, scheme or spaces ("0.0.0.0:8080", "http://192.168.1.10" were taken as a host name to look up,
+    and the start failed with "Name or service not known", an exit systemd restarts every 3 s for ever)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    # a name's last label is not a number: "192.168.1" is an address missing a part (and the C library
+    # would take it for 192.168.0.1)
+    return not labels[-1].isdigit() and all(_HOST_LABEL.match(label) for label in labels)
+
+
 def _timezone(key: str, value: str) -> str:
     try:
         ZoneInfo(value)
@@ -242,7 +262,7 @@ class HoursSettings:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    host: str = setting("127.0.0.1", **_FILLED)
+    host: str = setting("127.0.0.1", check=_listen_host, why="listen_host")
     port: int = setting(8080, between=(1, 65535))
     database: Path = setting(Path("var/antrian.db"), convert=_as_path, **_FILLED)  # relative: to config.toml
     data_dir: Path = setting(Path("var"), convert=_as_path, **_FILLED)
@@ -485,11 +505,52 @@ class _Table:
             import difflib
 
             typo = str(extra[0])
+            homes = _homes_of(typo, self.data[extra[0]], self.path)
+            if homes:  # a key of another table, its line under the wrong heading (or before the first)
+                raise _elsewhere(self.key(typo), homes)
             like = difflib.get_close_matches(typo.lower(), sorted(allowed), n=1, cutoff=0.6)
             code = "unknown_section" if not self.path else "unknown_key"
             if like:
                 raise _bad(self.key(typo), f"{code}_like", like=like[0])
             raise _bad(self.key(typo), code)
+
+
+def _headings() -> tuple[tuple[str, set[str]], ...]:
+    """Each table's heading as config.toml writes it, in the file's order, with the keys it takes."""
+    from printers.config import PrinterConfig
+
+    return (
+        ("office", _keys(Office)),
+        ("server", _keys(ServerSettings)),
+        ("limits", _keys(LimitSettings)),
+        ("queue", _keys(QueueSettings)),
+        ("[services]", _keys(Service)),
+        ("[counters]", _keys(Counter)),
+        ("hours", _keys(HoursSettings)),
+        ("kiosk", _keys(KioskSettings)),
+        ("printers.*", {f.name for f in fields(PrinterConfig)} - {"name"}),
+        ("tts", _keys(TtsSettings)),
+        ("escalation", _keys(EscalationSettings)),
+        ("sla", _keys(SlaSettings)),
+        ("[priority_classes]", _keys(PriorityClass)),
+    )
+
+
+def _homes_of(key: str, value: Any, path: str) -> tuple[str, ...]:
+    """The headings ("[server]", "[[counters]]") of the other tables that take `key`, when its `value` is a
+    value and not a table of its own: a line an admin wrote under the wrong heading, or appended at the end
+    of the file (into the last table, [agents]), which "unknown key" alone sends looking for a typo."""
+    if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+        return ()
+    here = re.sub(r"\[\d+\]$", "", path)
+    here = here.split(".")[0] + ".*" if here.startswith("printers.") else here
+    return tuple(f"[{h}]" for h, keys in _headings() if key in keys and h.strip("[]") != here)
+
+
+def _elsewhere(key: str, homes: tuple[str, ...]) -> ConfigError:
+    """The error of `key`, a key of the tables `homes` written elsewhere: where it belongs."""
+    tables = homes[0] if len(homes) == 1 else _words("tables_or", choices=", ".join(homes[:-1]), last=homes[-1])
+    return _bad(key, "unknown_key_elsewhere", tables=tables)
 
 
 # The TOML type a field is read as, by its annotation: a tuple is written as a list, a path as a string.
@@ -1152,6 +1213,9 @@ def _agents(data: Any, printers: dict[str, Any]) -> dict[str, str]:
     out = {}
     for name in t.data:
         if name not in printers:
+            homes = _homes_of(name, t.data[name], "agents")
+            if homes:  # a line appended at the end of config.toml falls into [agents], its last table
+                raise _elsewhere(f"agents.{name}", homes)
             raise _bad(f"agents.{name}", "why.no_printer")
         out[name] = t.get(name, str, check=_ENV_NAME.match, why=_words("why.env_name"))
     return out

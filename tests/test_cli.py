@@ -1315,6 +1315,51 @@ def test_systemd_unit_run_as_root_warns_that_the_server_would_run_as_root(tmp_pa
         assert r.returncode == 0 and f"\nUser={user}\n" in r.stdout and r.stderr == "", (quiet, r.stderr)
 
 
+SYSTEMCTL = """#!/bin/sh
+# systemctl ARGS...: logs what it was asked for
+echo "$*" >> "$STUB_LOG"
+"""
+
+
+@pytest.mark.parametrize("config_error", [False, True])
+def test_make_service_installs_the_unit_and_a_config_error_leaves_the_installed_one(tmp_path, config_error):
+    """`make service` writes the unit of `systemd-unit` and starts it. A config error stops it there, the unit
+    already installed untouched and systemctl not asked: piped into tee, the refusal wrote an empty unit over
+    it, which systemd takes for masked ("Unit file antrian.service is masked"), and the server no longer
+    started with the PC. The Makefile's recipe runs in a folder of this checkout's files, its unit file and
+    systemctl (no sudo) stand-ins."""
+    replace = {"max_calls = 3 ": "max_calls = 0 "} if config_error else {}
+    write_config(tmp_path, replace)
+    for name in ("Makefile", "pyproject.toml", "requirements.lock", ".venv"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "systemctl").write_text(SYSTEMCTL)
+    (bin_dir / "systemctl").chmod(0o755)
+    unit, log = tmp_path / "antrian.service", tmp_path / "systemctl.log"
+    unit.write_text("[Unit]\nDescription=the unit installed before\n")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "STUB_LOG": str(log)}
+    env.pop("MAKEFLAGS", None)
+    r = subprocess.run(
+        # -o: the .venv is this checkout's, set up already (its stamp not remade)
+        ["make", "-s", "--no-print-directory", "-o", ".venv/.installed", "service", f"UNIT_FILE={unit}", "SUDO="],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if config_error:
+        assert r.returncode != 0, r.stdout
+        assert "kesalahan konfigurasi: queue.max_calls" in r.stderr and "config error: queue.max_calls" in r.stderr
+        assert unit.read_text() == "[Unit]\nDescription=the unit installed before\n"
+        assert not log.exists(), log.read_text()
+        return
+    assert r.returncode == 0, r.stderr
+    assert f'-m server serve --config "{tmp_path / "config.toml"}"' in unit.read_text()
+    assert log.read_text().splitlines() == ["daemon-reload", "enable --now antrian"]
+
+
 def test_systemd_unit_escapes_a_percent_and_refuses_a_quote_in_a_path(tmp_path):
     folder = tmp_path / "50%"
     folder.mkdir()

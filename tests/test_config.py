@@ -157,6 +157,95 @@ def test_missing_section_and_key(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("replace", "expected", "indonesian"),
+    [
+        # a line under the wrong heading: the key is right, its table is not
+        (
+            {"port = 8080": 'port = 8080\ntimezone = "Asia/Makassar"'},
+            "server.timezone: not known here: this key belongs under [office]",
+            "server.timezone: tidak dikenal di sini: kunci ini tempatnya di bawah [office]",
+        ),
+        (
+            {'language = "id"': 'language = "id"\nsaturday = ""'},
+            "office.saturday: not known here: this key belongs under [hours]",
+            "office.saturday: tidak dikenal di sini: kunci ini tempatnya di bawah [hours]",
+        ),
+        (
+            {'services = ["A", "C"]': 'services = ["A", "C"]\ndaily_quota = 3'},
+            "counters[0].daily_quota: not known here: this key belongs under [[services]]",
+            "counters[0].daily_quota: tidak dikenal di sini: kunci ini tempatnya di bawah [[services]]",
+        ),
+        (
+            {'language = "id"': 'language = "id"\nhost = "0.0.0.0"'},
+            "office.host: not known here: this key belongs under [server], [printers.*] or [escalation]",
+            "office.host: tidak dikenal di sini: kunci ini tempatnya di bawah [server], [printers.*] atau [escalation]",
+        ),
+        # before the first heading
+        (
+            {"[office]": 'timezone = "Asia/Makassar"\n[office]'},
+            "timezone: not known here: this key belongs under [office]",
+            "timezone: tidak dikenal di sini: kunci ini tempatnya di bawah [office]",
+        ),
+        # appended at the end of the file: into [agents], its last table, which took it for a printer's name
+        (
+            {'# kiosk = "ANTRIAN_AGENT_TOKEN"': '# kiosk = "ANTRIAN_AGENT_TOKEN"\nbackup_dir = "/mnt/usb/antrian"'},
+            "agents.backup_dir: not known here: this key belongs under [server]",
+            "agents.backup_dir: tidak dikenal di sini: kunci ini tempatnya di bawah [server]",
+        ),
+    ],
+    ids=["server.timezone", "office.saturday", "counters.daily_quota", "office.host", "top", "agents.backup_dir"],
+)
+def test_a_key_under_the_wrong_heading_is_told_where_it_belongs(tmp_path, replace, expected, indonesian):
+    """An admin adding a line (backup_dir, timezone, a day's hours) under another table's heading, or at the end
+    of config.toml, was told "unknown key", or "names no [printers.*] table" in [agents], and went looking for a
+    typo in a key written right: the refusal names the table the key belongs under."""
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(tmp_path, replace))
+    assert str(err.value) == expected
+    assert f"{err.value.key}: {err.value.problem.id_text}" == indonesian
+
+
+@pytest.mark.parametrize(
+    ("host", "ok"),
+    [
+        ("0.0.0.0", True),
+        ("::", True),
+        ("192.168.1.10", True),
+        ("localhost", True),
+        ("lpse-server.local", True),
+        ("0.0.0.0:8080", False),
+        ("http://192.168.1.10", False),
+        ("127.0.0.1 8080", False),
+        ("192.168.1", False),  # an address missing a part, which the C library takes for 192.168.0.1
+        ("[::]", False),
+        ("", False),
+    ],
+)
+def test_the_servers_host_is_an_address_or_a_name_without_a_port(tmp_path, host, ok):
+    """[server] host = "0.0.0.0:8080" (or an address with http://) was looked up as a host name at the start:
+    "Name or service not known", exit 2, which systemd restarts every 3 s for ever, the key not named."""
+    path = write_config(tmp_path, {'host = "127.0.0.1"\nport': f'host = "{host}"\nport'})
+    if ok:
+        assert load_settings(path).server.host == host
+        return
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert str(err.value).startswith("server.host: must be an IP address of this PC or a host name, with no port")
+    assert err.value.problem.id_text.startswith("harus alamat IP PC ini atau nama host, tanpa port")
+
+
+def test_serve_refuses_a_host_with_a_port_as_a_config_error(tmp_path):
+    """Exit 78, which the unit of `make service` does not restart, naming the key in Indonesian first."""
+    path = write_config(tmp_path, {'host = "127.0.0.1"\nport': 'host = "0.0.0.0:8080"\nport'})
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, r.stderr
+    said = r.stderr.splitlines()
+    assert said[0].startswith("kesalahan konfigurasi: server.host: harus alamat IP PC ini atau nama host"), r.stderr
+    assert said[1].startswith("config error: server.host: must be an IP address"), r.stderr
+    assert len(said) == 2 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
     ("section", "key", "typo", "expected"),
     [
         ("office", "name", "nme", "office.nme: unknown key (did you mean name?)"),  # not "office.name: missing"
@@ -517,6 +606,9 @@ FILE_ONLY |= {
 # removed service leaves waiting (tests/test_cli.py)
 FILE_ONLY |= {k for k in i18n.section("config", "en") if k.startswith(("template.", "chime", "clip.", "stranded"))}
 FILE_ONLY |= {"agent_missing"}
+# a key of another table written under a table's heading (the admin page sends each section's own keys only):
+# test_a_key_under_the_wrong_heading_is_told_where_it_belongs meets it
+FILE_ONLY |= {"unknown_key_elsewhere", "tables_or"}
 
 
 def editable_keys(section: str) -> list[str]:
