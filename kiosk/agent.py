@@ -17,6 +17,7 @@ import os
 import queue
 import sys
 import threading
+import time
 from pathlib import Path
 
 import socketio
@@ -28,6 +29,14 @@ from server.errors import Localized
 from server.i18n import both
 
 log = logging.getLogger("antrian.agent")
+
+# Refused by the server (its token or printer not the server's, or this PC's wrong tries spent), the agent asks
+# again after these seconds, the last one over and over: 9 tries in the server's 5 minutes of 10 wrong ones
+# (AGENT_GUESSES in server/realtime.py). It neither stops with a traceback (which a systemd unit restarted every
+# 3 s, each start a wrong guess, until this PC's agent was refused unchecked) nor needs a restart once the
+# server's token is mended.
+REFUSED_WAITS = (2.0, 5.0, 10.0, 20.0, 40.0, 60.0)
+REFUSED_SAY_SECONDS = 600.0  # the refusal is said at the first, then at most this often
 
 
 class Journal:
@@ -90,10 +99,12 @@ class Agent:
     HANG_MARGIN_SECONDS = 5.0
     IDLE_SECONDS = 1.0  # with no job for this long, the printer's status is asked when that is due
 
-    def __init__(self, server: str, printer: printers.PrinterConfig, token: str, journal: Journal):
+    def __init__(self, server: str, printer: printers.PrinterConfig, token: str, journal: Journal, env: str = ""):
         self.server = server
         self.printer = printer
         self.token = token
+        self.env = env  # the environment variable the token came from, named when the server refuses it
+        self.said_refused: float | None = None
         self.journal = journal
         self.jobs: queue.Queue[tuple[int, dict]] = queue.Queue()
         self.pending: set[int] = set()  # queued or printing
@@ -104,8 +115,22 @@ class Agent:
         self.sio.on("connect", lambda: log.info("connected to %s as agent of %s", server, printer.name))
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
+        self.sio.on("connect_error", self.on_connect_error)
         self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
         self.asking: threading.Thread | None = None  # the printer's status query (learn_status), while it runs
+
+    def on_connect_error(self, data: object = None) -> None:
+        """The server refused the agent (a refusal's data is a dict; a server out of reach only gives a reason,
+        and is waited for): said in Indonesian, then English, at the first and then every REFUSED_SAY_SECONDS."""
+        if not isinstance(data, dict):
+            return
+        now = time.monotonic()
+        if self.said_refused is not None and now - self.said_refused < REFUSED_SAY_SECONDS:
+            return
+        self.said_refused = now
+        said = both("cli.agent.refused", server=self.server, printer=self.printer.name, env=self.env or "[agents]")
+        log.error("%s", said.id_text)
+        log.error("%s", said.en_text)
 
     def ack(self, job: int, error: str | None = None) -> None:
         """Tell the server how a job went. Disconnected meanwhile: nothing lost, the server pushes the job
@@ -213,7 +238,14 @@ class Agent:
         """Connect (retrying until the server answers) and serve forever."""
         auth = {"role": "agent", "printer": self.printer.name, "token": self.token}
         self.printing.start()
-        self.sio.connect(self.server, auth=auth, transports=["websocket"], retry=True, wait_timeout=10)
+        refusals = 0
+        while True:
+            try:
+                self.sio.connect(self.server, auth=auth, transports=["websocket"], retry=True, wait_timeout=10)
+                break
+            except socketio.exceptions.ConnectionError:  # refused (on_connect_error said why): later again
+                time.sleep(REFUSED_WAITS[min(refusals, len(REFUSED_WAITS) - 1)])
+                refusals += 1
         self.sio.wait()
 
 
@@ -250,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     journal = Journal(
         Path(args.journal) if args.journal else settings.server.data_dir / f"agent-{args.printer}.journal"
     )
-    Agent(args.server, settings.printers[args.printer], token, journal).run()
+    Agent(args.server, settings.printers[args.printer], token, journal, env=settings.agents[args.printer]).run()
     return 0
 
 

@@ -31,13 +31,24 @@ def setup(tmp_path):
     agents: list[subprocess.Popen] = []
 
     def start_agent(token: str = TOKEN) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.agent", "--server", server.url, "--printer", "kiosk", "--config", str(cfg)],
-            cwd=ROOT,
-            env={**os.environ, "ANTRIAN_AGENT_TOKEN": token},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with open(tmp_path / "agent.log", "ab") as said:  # its log: stderr
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kiosk.agent",
+                    "--server",
+                    server.url,
+                    "--printer",
+                    "kiosk",
+                    "--config",
+                    str(cfg),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "ANTRIAN_AGENT_TOKEN": token, "PYTHONUNBUFFERED": "1"},
+                stdout=subprocess.DEVNULL,
+                stderr=said,
+            )
         agents.append(proc)
         return proc
 
@@ -98,12 +109,28 @@ def test_agent_prints_each_job_once_across_a_disconnect(setup):
     assert all(printed(printer, label) == 1 for label in [*first, *during, later])  # none twice
 
 
-def test_agent_with_a_wrong_token_is_refused(setup):
+def test_an_agent_refused_says_why_and_prints_by_itself_once_the_servers_token_is_mended(setup, tmp_path):
     server, printer, start_agent = setup
-    start_agent(token="wrong-token-wrong-token")
+    old = "wrong-token-wrong-token"
+    agent = start_agent(token=old)
+    log = tmp_path / "agent.log"
+    said = lambda: log.read_text(errors="replace")  # noqa: E731
+    # refused: it says why, in Indonesian then English, and stays up (it ended in a traceback, and a systemd
+    # unit started it again every 3 s, each start a wrong guess)
+    assert wait_for(lambda: "refused print agent kiosk" in said()), said()
+    assert "menolak agen cetak kiosk: token di ANTRIAN_AGENT_TOKEN" in said()
     label = issue(server)
-    time.sleep(1.5)
+    assert agent.poll() is None and "Traceback" not in said(), said()
     assert printed(printer, label) == 0
+    # the admin gives the server the agent's token (restarted on the same port and database): the agent connects
+    # by itself and prints the slip that waited
+    server.stop()
+    mended = LiveServer(server.config, port=server.port, env={"ANTRIAN_AGENT_TOKEN": old}).start()
+    try:
+        assert wait_for(lambda: printed(printer, label) == 1, seconds=30), said()
+        assert agent.poll() is None and "Traceback" not in said()
+    finally:
+        mended.stop()
 
 
 def agent_command(cfg, env: dict[str, str]) -> subprocess.CompletedProcess:
