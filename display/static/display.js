@@ -77,6 +77,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   function sameTicket(a, b) {
     return a.label === b.label && (!a.day || !b.day || a.day === b.day);
   }
+  // A ticket of another day than the TV's is not shown at its counter: one an officer left "serving" over
+  // midnight showed all the next day beside that day's own ticket of the same number (numbers restart daily).
+  function ofToday(t) {
+    return !t.day || !state.day || t.day === state.day;
+  }
   function serviceName(code) {
     const s = state.services.find((x) => x.code === code);
     return s ? s.name : code;
@@ -104,14 +109,42 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     }
     showMarquee();
   }
+  // Outside the service hours ([hours]: before opening, a lunch break, a day off) the running text says so first,
+  // and when the kiosk gives numbers again: the default text's "Silakan ambil nomor antrian di kios" alone sent
+  // visitors to a kiosk that gives none. The snapshot's office.open and next_opening, then office_opened /
+  // office_closed at the hours' edges.
+  let officeOpen = true;
+  let nextOpening = null;
+  function showHours(office) {
+    if (!office || typeof office.open !== "boolean") return; // a server without [hours] fields: open
+    officeOpen = office.open;
+    nextOpening = typeof office.next_opening === "string" ? office.next_opening : null;
+  }
+  function closedText() {
+    if (officeOpen) return "";
+    const at = nextOpening ? new Date(nextOpening) : null;
+    if (!at || isNaN(at)) return T.closed;
+    const time = timeFmt.format(at) + " " + zoneName(at);
+    const sameDay = dateFmt.format(at) === dateFmt.format(officeNow());
+    const next = sameDay ? T.closed_today.split("{time}").join(time)
+      : T.closed_next.split("{date}").join(dateFmt.format(at)).split("{time}").join(time);
+    return T.closed + " " + next;
+  }
+  let marqueeText = null; // the running text as the page came: ?text= or the default one naming the office
   function showMarquee() {
     const marquee = document.getElementById("marquee-text");
-    if (marquee && config.marquee_follows_office && officeName) {
-      const text = T.marquee.split("{office}").join(officeName);
-      if (marquee.textContent !== text) {
-        marquee.textContent = text;
-        sizeMarquee();
-      }
+    if (!marquee) return;
+    if (marqueeText === null) marqueeText = marquee.textContent;
+    let text = marqueeText;
+    const closed = closedText();
+    // the default text without its "take a number at the kiosk" while the kiosk gives none
+    if (config.marquee_follows_office && officeName) {
+      text = (closed ? T.marquee_closed : T.marquee).split("{office}").join(officeName);
+    }
+    if (closed) text = closed + " \u00a0·\u00a0 " + text;
+    if (marquee.textContent !== text) {
+      marquee.textContent = text;
+      sizeMarquee();
     }
   }
   // The page's words in another language, without a reload (a reload would need another tap for sound
@@ -133,6 +166,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
   function onSnapshot(snap) {
     if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) state.maxCalls = snap.max_calls;
+    showHours(snap.office);
     showOffice(snap.office);
     const prevSeq = state.seq;
     state.seq = snap.seq;
@@ -142,7 +176,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       id: c.id,
       name: c.name,
       services: c.services || [],
-      ticket: c.ticket ? Object.assign({}, c.ticket) : null,
+      ticket: c.ticket && ofToday(c.ticket) ? Object.assign({}, c.ticket) : null,
       paused: c.paused === true, // a server without counter pause sends no such field
     }));
     state.recent = (snap.recent || []).map((r) => Object.assign({}, r));
@@ -212,6 +246,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   }
 
   function apply(ev) {
+    if (ev.type === "office_opened" || ev.type === "office_closed") {
+      showHours(ev.office);
+      showMarquee();
+    }
     if (PAUSE_TYPES[ev.type] !== undefined) {
       const c = counterById(ev.counter_id);
       if (c) c.paused = PAUSE_TYPES[ev.type];
@@ -225,7 +263,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       for (const c of state.counters) {
         if (c.ticket && sameTicket(c.ticket, t) && !(ACTIVE.has(t.status) && t.counter_id === c.id)) c.ticket = null;
       }
-      if (ACTIVE.has(t.status) && t.counter_id != null) {
+      if (ACTIVE.has(t.status) && t.counter_id != null && ofToday(t)) {
         const c = counterById(t.counter_id);
         if (c) c.ticket = Object.assign({}, t);
       }
@@ -563,6 +601,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       k.root.classList.toggle("stacked", stacked);
       k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-loose");
       k.name.classList.remove("clamped", "narrow");
+      k.name.style.removeProperty("--name-lines");
       for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
     };
     const texts = () => !overflows(k.name) && !overflows(k.meta);
@@ -682,8 +721,15 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (again(head, most) || again(name, most)) return;
     k.name.classList.add("narrow"); // a very long name: condensed letters
     if (again(name, most) || again(name, unit * 2)) return;
-    k.name.classList.add("clamped"); // the last resort: four lines, cut with "…"
-    again(name, unit * 2);
+    // The last resort: the name cut with "…" on four lines, then on fewer, until the number under it is whole
+    // (ten counters with the longest names on a TV: on four lines the name left the number no room, and it
+    // was cut off at the tile's edge, or drawn over by the name's status).
+    k.name.classList.add("clamped");
+    const clamped = () => !overflows(k.meta) && below() <= ticket.clientHeight + 0.5 && twice();
+    for (let lines = 4; lines >= 1; lines--) {
+      k.name.style.setProperty("--name-lines", String(lines));
+      if (again(name, unit * 2, clamped)) return;
+    }
   }
 
   function flashCounter(counterId) {
