@@ -6,7 +6,8 @@ Six measures per ticket, in milliseconds, in the SOP's order:
   its welcome screen to the number, as the kiosk timed it (form_seconds, whole seconds), against
   form_minutes (5). A ticket without it (registered by the front office, or issued before the kiosk
   sent it) is not measured: `unmeasured` counts them;
-- waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes;
+- waiting: issued (created_at) to the first call (first_called_at), against waiting_minutes; a ticket
+  never called (cancelled first, expired still waiting, or waiting now) is not measured: `unmeasured`;
 - response: first call to the start of service (first_started_at), no standard;
 - service: start to end of service (finished_at), against service_minutes (30); a ticket transferred
   to another service counts every stretch it was served (served_before_ms, then started_at on);
@@ -208,6 +209,10 @@ def finish(
     # office, or before the kiosk sent it); a served visitor whose copy never came out of a counter
     # printer, `unprinted` of them asked for and not printed (failed, or still waiting for the printer).
     out["form"]["unmeasured"] = sums["tickets"] - sums["form_n"]
+    # Never called (cancelled before a call, still waiting when the day ended, or still waiting now): no
+    # wait to measure, so the share within the standard leaves them out, however long they waited. Said,
+    # or a day of visitors left waiting until closing reads "100% within 5 minutes".
+    out["waiting"]["unmeasured"] = sums["tickets"] - sums["waiting_n"]
     out["copy"]["unmeasured"] = sums["served"] - sums["copy_n"]
     out["copy"]["unprinted"] = sums["copy_unprinted"]
     return out

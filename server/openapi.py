@@ -813,6 +813,10 @@ _MEASURE_WHY = {
         "unmeasured": "Tickets issued without the kiosk's time over the form (registered by the front office, "
         "or issued before the kiosk sent it): tickets - n.",
     },
+    "waiting": {
+        "unmeasured": "Tickets never called (cancelled before a call, expired still waiting, or waiting now): "
+        "tickets - n; the share within the standard leaves them out.",
+    },
     "escalation": {
         "unsent": "Escalations not measured: no escalation e-mail sent and no LKPP ticket number recorded.",
         "no_mail": "Of `unsent`, those with no e-mail at all (escalated while [escalation] enabled = false).",

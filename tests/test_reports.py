@@ -674,7 +674,15 @@ def test_figures_per_day_count_the_standard_inclusively():
     out = figures.report(oracle.sums_by_group(SYNTHETIC, "day", SLA), SLA, "day")
     sun, mon = out["groups"]
     assert (sun["key"], sun["label"], mon["label"]) == ("2026-11-29", "29 Nov 2026", "30 Nov 2026")
-    assert sun["waiting"] == {"n": 2, "within": 1, "share": 0.5, "mean_s": 300.5, "max_s": 301.0, "standard_s": 300}
+    assert sun["waiting"] == {
+        "n": 2,
+        "within": 1,
+        "share": 0.5,
+        "mean_s": 300.5,
+        "max_s": 301.0,
+        "standard_s": 300,
+        "unmeasured": 0,
+    }
     assert sun["service"] == {"n": 2, "within": 1, "share": 0.5, "mean_s": 1919.5, "max_s": 2039.0, "standard_s": 1800}
     assert sun["escalation"] == {
         "n": 1,
@@ -787,7 +795,15 @@ def test_seeded_day_figures_from_the_api(app, client, seeded):
     day = data["groups"][0]
     assert (day["tickets"], day["served"], day["escalated"], day["no_show"], day["requeued"]) == (4, 3, 1, 1, 1)
     # waiting 180, 480, 1020, 2760 s; service 960, 2400, 1680 s; escalation mail 180 s after the escalation
-    assert day["waiting"] == {"n": 4, "within": 1, "share": 0.25, "mean_s": 1110.0, "max_s": 2760.0, "standard_s": 300}
+    assert day["waiting"] == {
+        "n": 4,
+        "within": 1,
+        "share": 0.25,
+        "mean_s": 1110.0,
+        "max_s": 2760.0,
+        "standard_s": 300,
+        "unmeasured": 0,
+    }
     assert day["service"] == {
         "n": 3,
         "within": 2,
@@ -926,7 +942,7 @@ def test_the_figures_xlsx_holds_the_jsons_numbers_as_numbers(app, client, seeded
     for letter, number_format in (("D", "0"), ("E", "0"), ("G", "0"), ("H", "0.00%"), ("I", "0.0"), ("J", "0.0")):
         assert cells[letter].data_type == "n" and cells[letter].number_format == number_format, letter
     if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes
-        assert got[waiting - 5][3:] == [5, 4, None, 1, 0.25, 18.5, 46]
+        assert got[waiting - 5][3:] == [5, 4, 0, 1, 0.25, 18.5, 46]
 
 
 @pytest.mark.parametrize("group", ["day", "officer"])
@@ -951,7 +967,7 @@ def test_the_figures_csv_parses_to_the_jsons_numbers(app, client, seeded, group)
         assert [seconds(row[8]), seconds(row[9])] == want[8:], row
     if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes; a point before the decimals
         waiting = next(row for row in rows if row[0] == "28 Nov 2026" and row[2] == "Waktu tunggu")
-        assert waiting[1:] == [DAY, "Waktu tunggu", "5", "4", "", "1", "25.0", "18.5", "46.0"]
+        assert waiting[1:] == [DAY, "Waktu tunggu", "5", "4", "0", "1", "25.0", "18.5", "46.0"]
 
 
 def test_the_figures_files_keep_a_name_that_looks_like_a_formula_as_text():

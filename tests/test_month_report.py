@@ -1,0 +1,157 @@
+"""The head of office's figures over days of a live server on tests/clockserver.py's clock: what the dashboard,
+its files and the printed recap tell the one who hands the monthly report up."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import ClockedServer
+
+PASSWORD = "rahasia-123"
+TZ = ZoneInfo("Asia/Jakarta")  # the office of tests/conftest.py's config
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("month")
+    s = ClockedServer(write_config(tmp), tick=0.1).start()
+    s.first_day = str(datetime.now(TZ).date())
+    s.add_user("petugas", "officer", PASSWORD)
+    s.add_user("rina", "frontoffice", PASSWORD)
+    yield s
+    s.stop()
+
+
+def wait_status(s, token: str, status: str, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        ticket = requests.get(f"{s.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+        if ticket["status"] == status or time.monotonic() > deadline:
+            return ticket
+        time.sleep(0.05)
+
+
+def printed(browser, server, path: str, tmp_path) -> list[str]:
+    """The page at `path` (logged in as the officer) printed to PDF as the browser's Print does (A4 landscape,
+    @page), and each sheet's text as pdftotext lays it out."""
+    context = browser.new_context(viewport={"width": 1123, "height": 794}, locale="id-ID")
+    try:
+        r = context.request.post(f"{server.url}/api/login", data={"username": "petugas", "password": PASSWORD})
+        assert r.ok, r.text()
+        page = context.new_page()
+        page.goto(server.url + path)
+        page.emulate_media(media="print")
+        pdf = tmp_path / "printed.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [sheet for sheet in text.stdout.split("\f") if sheet.strip()]
+
+
+def test_visitors_never_called_are_not_read_as_waits_within_the_standard(server):
+    """One visitor served after two minutes, one cancelled after half an hour of waiting, one still waiting when
+    the day ended: the waiting time measured one wait, within 5 minutes, and "100%" alone would tell the head
+    of office that every visitor was called within 5 minutes. The dashboard's row, its note and both files
+    say that two of the three were never called."""
+    officer = server.session("petugas", PASSWORD)
+    front = server.session("rina", PASSWORD)
+    kiosk = requests.Session()
+    tokens = []
+    for i in range(3):
+        r = kiosk.post(f"{server.url}/api/tickets", json=visitor(name=f"Tamu {i}", form_seconds=60), timeout=10)
+        assert r.status_code == 201, r.text
+        tokens.append(r.json()["ticket"]["token"])
+
+    def act(action: str, **data):
+        r = officer.post(f"{server.url}/api/counters/1/{action}", json=data, timeout=10)
+        assert r.status_code == 200, r.text
+
+    server.advance(120)
+    act("call", ticket=tokens[0])
+    act("start")
+    server.advance(15 * 60)
+    act("resolve", solution="Kata sandi direset.")
+    act("release")
+    server.advance(30 * 60)
+    r = front.post(f"{server.url}/api/tickets/{tokens[1]}/cancel", json={}, timeout=10)
+    assert r.status_code == 200, r.text
+    server.next_day()  # the third visitor waited until the day ended, never called
+    assert wait_status(server, tokens[2], "expired")["status"] == "expired"
+
+    day = server.first_day
+    params = {"from": day, "to": day, "group": "day"}
+    data = officer.get(f"{server.url}/api/figures", params=params, timeout=10).json()
+    total = data["total"]
+    assert (total["tickets"], total["served"], total["cancelled"], total["expired"]) == (3, 1, 1, 1)
+    waiting = total["waiting"]
+    assert (waiting["n"], waiting["within"], waiting["share"]) == (1, 1, 1.0)
+    assert waiting["unmeasured"] == 2  # the two never called: not measured, and said so
+    assert data["groups"][0]["waiting"]["unmeasured"] == 2
+
+    html = officer.get(f"{server.url}/counter/dashboard", params=params, timeout=10).text
+    row = html.split('<tr id="row-waiting">')[1].split("</tr>")[0]
+    assert 'href="#waiting-why">(2 tidak diukur*)</a>' in row
+    why = html.split('id="waiting-why">')[1].split("</p>")[0]
+    assert "Pengunjung yang tidak pernah dipanggil tidak diukur" in why
+    assert "2 dari 3 tiket tidak pernah dipanggil: dibatalkan sebelum dipanggil, masih menunggu saat hari itu" in why
+
+    text = officer.get(f"{server.url}/api/figures", params={**params, "format": "csv"}, timeout=10).text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header = rows[0]
+    total_wait = next(r for r in rows if r[0] == "Total" and r[2] == "Waktu tunggu")
+    assert total_wait[header.index("Diukur")] == "1"
+    assert total_wait[header.index("Tidak diukur")] == "2"
+    assert total_wait[header.index("% dalam standar")] == "100.0"
+
+
+def test_a_row_taller_than_a_sheet_starts_under_the_rows_before_it(browser, server, tmp_path):
+    """A solution of a few thousand characters (the form allows 4,000, and an escalation
+    adds its note and LKPP's answer) makes a row taller than an A4
+    sheet. Rows are never split between sheets, but that one must be: Chromium moved it to a sheet of its own
+    first, and the sheet before it held the title and one short row, the rest blank, as if the recap ended
+    there. It now starts under the row before it, on the first sheet, and goes on over the next."""
+    server.next_day()  # a day of its own: the recap below holds these two rows only
+    officer = server.session("petugas", PASSWORD)
+    kiosk = requests.Session()
+    steps = " ".join(f"Langkah {i}: buka menu Paket, pilih tender, unggah ulang dokumen penawaran." for i in range(48))
+    labels = []
+    for name, solution in (("Tamu Pendek", "Kata sandi direset."), ("Tamu Panjang", steps)):
+        r = kiosk.post(f"{server.url}/api/tickets", json=visitor(name=name), timeout=10)
+        assert r.status_code == 201, r.text
+        ticket = r.json()["ticket"]
+        labels.append(ticket["label"])
+        for action, data in (("call", {"ticket": ticket["token"]}), ("start", {}), ("resolve", {"solution": solution})):
+            r = officer.post(f"{server.url}/api/counters/1/{action}", json=data, timeout=10)
+            assert r.status_code == 200, r.text
+    day = ticket["day"]
+
+    sheets = [
+        " ".join(sheet.split()) for sheet in printed(browser, server, f"/counter/recap?from={day}&to={day}", tmp_path)
+    ]
+    assert len(sheets) >= 3, len(sheets)  # the long solution takes more than a sheet
+    first = sheets[0]
+    assert labels[0] in first and "Tamu Pendek" in first
+    assert labels[1] in first and "Tamu Panjang" in first and "Langkah 0:" in first, first[-300:]
+    assert "Langkah 47:" not in first and "Langkah 47:" in " ".join(sheets[1:])
+
+
+def test_the_guest_book_prints_the_service_name_whole(browser, server, tmp_path):
+    """The guest book's Layanan column is narrow: "Konsultasi Non-Penyedia (PPK/Pokja/PP)" printed its closing
+    bracket alone on a fourth line. In the narrow face of the names it takes three, its bracket whole."""
+    server.next_day()
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(service="B", name="Tamu PPK"), timeout=10)
+    assert r.status_code == 201, r.text
+    day = r.json()["ticket"]["day"]
+    (sheet,) = printed(browser, server, f"/counter/guestbook?from={day}&to={day}", tmp_path)
+    assert "Tamu PPK" in sheet
+    assert "(PPK/Pokja/PP)" in sheet, sheet
+    assert not [line for line in sheet.splitlines() if line.strip() == ")"], sheet
