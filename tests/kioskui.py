@@ -61,6 +61,17 @@ def shot_name(base: str, orientation: str) -> str:
     return base if orientation == "portrait" else f"{base}-{orientation}"
 
 
+TICKET_DONE_GUARD_MS = 1_500  # kiosk/static/kiosk.js: Selesai takes no tap this long after the ticket appeared
+
+
+def done(page) -> None:
+    """Selesai on the ticket screen, once it takes a tap: kiosk.js drops one for TICKET_DONE_GUARD_MS after the
+    ticket appeared (a second tap on Ambil nomor antrian, under it upright, is not meant for it). A test whose
+    Playwright clock is paused moves it on first (page.clock.fast_forward(TICKET_DONE_GUARD_MS))."""
+    page.wait_for_function("() => antrianKiosk.doneReady", polling=50)
+    page.click("#screen-ticket [data-action=home]")
+
+
 def fill_fast(page, values: dict[str, str]) -> None:
     """Put text straight into the fields (the tap-by-tap typing is tested elsewhere; 2000 taps are slow)."""
     for key, text in values.items():

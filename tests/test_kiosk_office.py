@@ -163,16 +163,23 @@ def test_quota_and_waiting_on_the_buttons_and_a_used_up_service_refuses_in_the_s
     # The kiosk says it too, at the top (at once, when the event is first), and both follow the language.
     b_name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
     expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_full", "id", service=b_name))
+    # the way to another service with this screen's buttons: the review has no Kembali (it sent the visitor
+    # looking for one), Ubah leads to the form, whose Kembali leads to the services
+    notice = page.locator("#office-notice-sub")
+    expect(notice).to_have_text(word("kiosk.notice_other_service_review", "id"))
+    expect(notice).to_contain_text("“Ubah”")
     assert_actions_visible(page, "review, quota reached", must=("#screen-review [data-action=form]", "#submit"))
     page.click("#lang-toggle")
     expect(page.locator("#submit-error")).to_have_text(message("quota_reached", "en").format(service=b_name, quota=1))
     expect(page.locator("#office-notice-title")).to_have_text(word("kiosk.notice_full", "en", service=b_name))
+    expect(notice).to_have_text(word("kiosk.notice_other_service_review", "en"))
     page.click("#lang-toggle")
     expect(page.locator("#submit-error")).to_have_text(refusal)
     expect(page.locator("#screen-ticket")).to_be_hidden()
 
     # Back to the services: B is used up, said so, and cannot be chosen.
     page.click("#screen-review [data-action=form]")
+    expect(notice).to_have_text(word("kiosk.notice_other_service", "id"))  # the form has its Kembali
     page.click("#screen-form [data-action=service]")
     expect(page.locator('[data-quota="B"]')).to_have_text("Kuota hari ini habis")
     expect(service_button(page, "B")).to_be_disabled()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import SMALL, Keys, assert_actions_visible, fill_fast, shot
+from kioskui import SMALL, TICKET_DONE_GUARD_MS, Keys, assert_actions_visible, done, fill_fast, shot
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -234,7 +234,9 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     expect(page.locator("#screen-ticket")).to_be_visible()
     expect(page.locator("#ticket-label")).not_to_have_text("")
     # The ticket stays on screen for the idle time (2 s here), then the page's own timer resets it:
-    # the clock is moved past it instead of waiting it out.
+    # the clock is moved past it instead of waiting it out, once the kiosk knows the slip printed (one still
+    # printing keeps the screen: tests/test_kiosk_print.py).
+    expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
     assert page.evaluate("antrianKiosk.resetIn") == 2
     assert page.evaluate("antrianKiosk.warnIn") is None  # the ticket screen goes back by itself: no "Masih di sini?"
     page.clock.fast_forward(2000)
@@ -285,7 +287,8 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     label = page.locator("#ticket-label").inner_text()
 
     # A form left half-filled until the idle reset: the next visitor's time starts afresh.
-    page.click("#screen-ticket [data-action=home]")
+    page.clock.fast_forward(TICKET_DONE_GUARD_MS)  # Selesai takes a tap once the number can have been seen
+    done(page)
     start_form(page)
     fill_fast(page, {"name": "Ani"})
     page.clock.fast_forward(600_000)

@@ -29,6 +29,10 @@ import { readParams } from "./readparams.js";
   var idle = idleWarning(function (n) { return t("idle_countdown", { n: n }); });
   var submitting = false;
   var TAP_GUARD_MS = 600;      // after a screen change, the second tap of a double tap is dropped
+  // Upright, "Selesai" is where "Ambil nomor antrian" was: a visitor's second tap on that button, a moment
+  // after the first (no double tap: each its own), pressed it and took the number off the screen at once.
+  var TICKET_DONE_GUARD_MS = 1500;
+  var ticketShownAt = -Infinity;
   var SUBMIT_TIMEOUT_MS = 15000;
   var tapGuardUntil = 0;
   // A double tap's second tap (its click counts 2) just after a screen change is not meant for the new
@@ -55,6 +59,10 @@ import { readParams } from "./readparams.js";
   // the looks at the ticket's print (how many were made, the seconds to the next one or null: none comes).
   window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null,
                           printLooks: 0, printNextIn: null, stateLooks: 0 };  // stateLooks: GET /api/state answers
+  // whether Selesai on the ticket screen takes a tap now (TICKET_DONE_GUARD_MS after the ticket appeared)
+  Object.defineProperty(window.antrianKiosk, "doneReady", { get: function () {
+    return state.screen === "ticket" && performance.now() - ticketShownAt >= TICKET_DONE_GUARD_MS;
+  } });
 
   function idleSeconds() {
     // ?idle=N lets a test (or an admin trying it out) shorten the idle time for one page load.
@@ -106,7 +114,8 @@ import { readParams } from "./readparams.js";
     // goes forward), for the form's time sent with the number (SOP steps 2-6; the dashboard's form time)
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
              active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: null,
-             submitError: null, printTimer: null, printPolls: 0, printChain: 0, startedAt: null };
+             submitError: null, printTimer: null, printPolls: 0, printChain: 0, startedAt: null,
+             printLate: false };   // printLate: the ticket screen kept past its time for a slip still printing
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -265,7 +274,9 @@ import { readParams } from "./readparams.js";
     var others = (CONFIG.services || []).some(serviceOpen);
     return {
       title: { key: quotaUsedUp(state.service) ? "notice_full" : "notice_not_served", params: name },
-      sub: [{ key: others ? "notice_other_service" : "notice_kept" }]
+      // the way back to the services: Kembali on the form, Ubah then Kembali on the review (which has no Kembali)
+      sub: [{ key: !others ? "notice_kept"
+        : screen === "review" ? "notice_other_service_review" : "notice_other_service" }]
     };
   }
 
@@ -331,6 +342,7 @@ import { readParams } from "./readparams.js";
     // The second half of a double tap lands on the next screen's button under the finger (Batal under
     // Kembali, a service under Mulai, Prioritas under a service): taps just after a change are dropped.
     if (name !== state.screen) tapGuardUntil = performance.now() + TAP_GUARD_MS;
+    if (name === "ticket" && state.screen !== "ticket") ticketShownAt = performance.now();
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
@@ -551,14 +563,28 @@ import { readParams } from "./readparams.js";
     if (idleScreen()) return idle.hide();
     var seconds = idleSeconds();
     if (state.screen === "ticket") {
-      seconds = printFailed() ? PRINT_FAILED_SECONDS : Math.min(seconds, TICKET_SCREEN_SECONDS);
+      seconds = printFailed() ? PRINT_FAILED_SECONDS
+        : state.printLate && printPending() ? PRINT_FAILED_SECONDS - TICKET_SCREEN_SECONDS
+        : Math.min(seconds, TICKET_SCREEN_SECONDS);
     }
     window.antrianKiosk.resetIn = seconds;
-    idleTimer = setTimeout(reset, seconds * 1000);
+    idleTimer = setTimeout(idleOver, seconds * 1000);
     // A visitor on the way to a number is asked first; the ticket screen goes back by itself.
     var warn = state.screen !== "ticket" ? Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2)) : null;
     if (warn !== null) window.antrianKiosk.warnIn = seconds - warn;
     idle.arm(seconds, warn);
+  }
+
+  function idleOver() {
+    // A slip still being printed when the ticket screen's time is up (a printer that takes its timeout to fail,
+    // a USB one's two when its status is learnt, a print agent's answer on its way) keeps the screen up to the
+    // minute a failed one has: gone at 20 s, it took the number away with "Tiket sedang dicetak" on it, and the
+    // failure came after the visitor had left, nothing noted.
+    if (state.screen === "ticket" && printPending() && !state.printLate) {
+      state.printLate = true;
+      return armIdle();
+    }
+    reset();
   }
 
   function touched() {
@@ -909,6 +935,7 @@ import { readParams } from "./readparams.js";
 
   // -- the ticket's print job: the visitor must know when no paper comes out ----------------
   function printFailed() { return !!(state.ticket && state.ticket.print === "failed"); }
+  function printPending() { return !!(state.ticket && state.ticket.print === "queued"); }
 
   function isMine(tk) {
     return !!(tk && state.ticket && tk.label === state.ticket.label && tk.day === state.ticket.day);
@@ -1005,7 +1032,11 @@ import { readParams } from "./readparams.js";
     });
     document.querySelectorAll("[data-action]").forEach(function (b) {
       b.addEventListener("click", function () {
-        if (b.dataset.action === "home") return reset();
+        if (b.dataset.action === "home") {
+          // the ticket's number stays until it can have been seen (TICKET_DONE_GUARD_MS)
+          if (state.screen === "ticket" && performance.now() - ticketShownAt < TICKET_DONE_GUARD_MS) return;
+          return reset();
+        }
         show(b.dataset.action);
       });
     });
