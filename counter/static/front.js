@@ -95,6 +95,7 @@ async function register(ev) {
     dropDraft(); // issued: nothing of this visitor comes back after a reload
     form.name.focus();
   } catch (err) {
+    if (err.status === 401) return sessionEnded(); // nothing issued: the form is kept (its draft) for after the login
     // Refused (4xx but 429): nothing was issued, so the corrected form is a new request. No answer, 429
     // or 5xx: the same request_id on the retry.
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
@@ -300,6 +301,7 @@ async function saveEdit() {
     notice("reg-notice", "info", () => t(key, { label: x.label }));
     renderTickets();
   } catch (err) {
+    if (err.status === 401) return sessionEnded();
     if (err.status >= 400 && err.status < 500 && err.status !== 429) state.regRequest = null;
     notice("reg-notice", "error", () => refused(err));
     showFieldErrors(err.fields);
@@ -336,14 +338,16 @@ async function cancel(ticket, button, ev) {
     if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
     notice("list-notice", "info", () => t("done.cancelled", { label: ticket.label }));
   } catch (err) {
+    if (err.status === 401) return sessionEnded();
     notice("list-notice", "error", () => t("fail.cancel", { label: ticket.label, text: refused(err) }));
   }
   ticketRows.delete(ticket.id); // drawn afresh: a refused cancel leaves its button usable again
   renderTickets();
 }
 
-async function reprint(ticket, button) {
-  if (justMoved()) return;
+async function reprint(ticket, button, ev) {
+  // the second half of a double click (its answer came back between the halves) is no second slip
+  if (doubled(ev) || justMoved()) return;
   button.disabled = true;
   try {
     const { body } = await api("POST", `/api/tickets/${ref(ticket)}/reprint`, { request_id: requestId() });
@@ -353,6 +357,7 @@ async function reprint(ticket, button) {
     const number = typeof job === "object" && job ? job.id : job ?? "?";
     notice("list-notice", "info", () => t("done.reprint", { label: ticket.label, text: message || t(key, { job: number }) }));
   } catch (err) {
+    if (err.status === 401) return sessionEnded();
     notice("list-notice", "error", () => t("fail.reprint", { label: ticket.label, text: refused(err) }));
   } finally {
     button.disabled = false;
@@ -400,7 +405,7 @@ function ticketRow(x, counters) {
   const reprintBtn = cancellable
     ? el("button", { type: "button", class: "small", dataset: { act: "reprint" } }, t("btn.reprint"))
     : null;
-  if (reprintBtn) reprintBtn.addEventListener("click", () => reprint(x, reprintBtn));
+  if (reprintBtn) reprintBtn.addEventListener("click", (ev) => reprint(x, reprintBtn, ev));
   // a mistyped phone or name, fixed while the visitor is still here
   const editBtn = ACTIVE.includes(x.status)
     ? el("button", { type: "button", class: "small", dataset: { act: "edit" } }, t("btn.edit"))
@@ -415,7 +420,8 @@ function ticketRow(x, counters) {
     "tr",
     { dataset: { label: x.label, status: x.status, group: groupOf(x) } },
     el("td", { class: "label" }, x.label, x.priority ? el("span", { class: "tag prio" }, "P") : null),
-    el("td", {}, form.name || "", el("br"), el("span", { class: "muted" }, form.agency || "")),
+    // a name or agency typed without spaces wraps in its cell: it pushes no column, no button off the box
+    el("td", { class: "who" }, form.name || "", el("br"), el("span", { class: "muted" }, form.agency || "")),
     el(
       "td",
       { class: "status" },
@@ -538,7 +544,10 @@ function renderTickets(force = false) {
   const current = [...body.children];
   const same = current.length === wanted.length && wanted.every((tr, i) => current[i] === tr);
   if (!same) {
-    if (!force && holding() && performance.now() - (list.heldSince || performance.now()) < HOLD_MS) {
+    // An empty list has no row to move: the day's tickets, loaded after a login whose button was over the list
+    // (the pointer resting there), are drawn at once, not held 30 s behind "N perubahan baru".
+    const shownRows = current.some((tr) => tr.dataset.label);
+    if (!force && shownRows && holding() && performance.now() - (list.heldSince || performance.now()) < HOLD_MS) {
       // held: how many tickets are new, gone, or in another group (another place) than on the screen
       list.heldSince ||= performance.now();
       const shown = new Map(
@@ -646,7 +655,7 @@ async function refreshList() {
       renderAlerts(); // the late slips of the tickets still waiting
     } while (listAgain);
   } catch (err) {
-    if (err.status === 401) return location.reload();
+    if (err.status === 401) return sessionEnded();
   } finally {
     listLoading = false;
   }
@@ -704,7 +713,7 @@ async function release(id, button, ev, label = null) {
     const key = entry.officer ? (label ? "done.released_returned" : "done.released") : "done.returned";
     notice("counter-notice", "info", () => t(key, params()));
   } catch (err) {
-    if (err.status === 401) return location.reload();
+    if (err.status === 401) return sessionEnded();
     notice("counter-notice", "error", () => t("fail.release", { ...params(), text: refused(err) }));
   }
   renderCounters();
@@ -1143,6 +1152,70 @@ function onStatus(up) {
   else if (notices.get("list-notice") === offline) notice("list-notice", "", "");
 }
 
+// ---- the session ended (the working day's end, a new password, a logout in another tab) ------------------
+// The page goes to its login saying so, not bare: what the page last said (the number just issued, which the
+// visitor at the desk is to be told; a cancel, a reprint) is said on the login and again after it, and the
+// unissued visitor's form is back (its draft, kept in this tab at every keystroke). A correction not saved
+// is said lost (it cannot be saved without a login), with no "leave the page?" question first.
+const ENDED_KEY = "antrian.front.ended";
+const SAID = ["reg-notice", "list-notice", "counter-notice"];
+let ending = false;
+
+function sessionEnded() {
+  if (ending) return;
+  ending = true;
+  const said = SAID.filter((id) => $(id).textContent && notices.get(id) !== offline)
+    .map((id) => [id, $(id).dataset.kind || "", $(id).textContent]);
+  const edit = editUnsaved() ? state.editing.label : null;
+  try {
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit }));
+  } catch (err) {
+    // storage off: the login alone
+  }
+  location.reload();
+}
+window.antrianSessionEnded = sessionEnded; // common.js, when the live socket finds the session gone
+
+function takeEnded() {
+  try {
+    const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
+    sessionStorage.removeItem(ENDED_KEY);
+    return ended && Array.isArray(ended.said) ? ended : null;
+  } catch (err) {
+    return null;
+  }
+}
+
+let ended = null; // read at the login, said again after it (start)
+
+function showLoginAfterEnd() {
+  ended = takeEnded();
+  if (ended) {
+    let draft = null;
+    try {
+      draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+    } catch (err) {
+      draft = null;
+    }
+    const words = [t("ended.login")];
+    const reg = ended.said.find(([id]) => id === "reg-notice");
+    if (reg && !ended.edit) words.push(t("ended.said", { text: reg[2] }));
+    if (ended.edit) words.push(t("ended.edit_lost", { label: ended.edit }));
+    if (hasText(draft)) words.push(t("ended.kept"));
+    $("login-error").textContent = words.join(" ");
+  }
+  showLogin(start);
+}
+
+// (taken here too when the reload found the session alive after all: never said on a later, plain login)
+function sayAgainAfterLogin() {
+  const said = ended || takeEnded();
+  ended = null;
+  if (!said) return;
+  for (const [id, kind, text] of said.said) notice(id, kind, text);
+  if (said.edit) notice("reg-notice", "warn", t("ended.edit_lost", { label: said.edit }));
+}
+
 let live = null;
 
 function start(user) {
@@ -1158,6 +1231,7 @@ function start(user) {
   renderCounters();
   renderAlerts();
   restoreDraft();
+  sayAgainAfterLogin();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   // for tests: whether the list has stood still long enough for a click to be taken (justMoved)
@@ -1247,6 +1321,12 @@ async function loadAlerts() {
 }
 
 $("register").addEventListener("submit", register);
+// A double click on "Terbitkan nomor antrian" is one registration: its second half, once the number came back
+// and the form was emptied, sent the empty form, and "Wajib diisi" under every field took the place of the
+// number issued (and of a correction saved: "Simpan").
+$("btn-register").addEventListener("click", (ev) => {
+  if (doubled(ev)) ev.preventDefault();
+});
 $("btn-cancel-edit").addEventListener("click", () => {
   endEdit();
   notice("reg-notice", "", "");
@@ -1280,7 +1360,7 @@ $("r-address").addEventListener("keydown", (ev) => {
 });
 // A correction not saved yet is asked about before the page goes (the new visitor's form is kept instead).
 window.addEventListener("beforeunload", (ev) => {
-  if (!editUnsaved()) return;
+  if (ending || !editUnsaved()) return; // the session ended: the login comes, said (sessionEnded)
   ev.preventDefault();
   ev.returnValue = "";
 });
@@ -1297,4 +1377,4 @@ setupLangToggle(() => {
   renderCounters();
   renderAlerts();
 });
-whoAmI().then((user) => (user ? start(user) : showLogin(start)));
+whoAmI().then((user) => (user ? start(user) : showLoginAfterEnd()));
