@@ -166,7 +166,7 @@ def test_complete_form_shows_the_servers_number_large_with_a_qr_code(kiosk, live
     printed(live, token)
     page.clock.run_for(FIRST_PRINT_LOOK_MS)
     expect(page.locator("#ticket-hint")).to_have_text(
-        "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+        f"Ambil tiket kertas Anda, nomor {label}, dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
     )
     assert page.locator("#screen-ticket p:visible", has_text="QR").count() == 1
     expect(page.locator("#ticket-print-failed")).to_be_hidden()

@@ -128,7 +128,10 @@ def test_the_kiosk_tells_the_visitor_the_ticket_did_not_print_and_stays_longer(k
 
 PRINTING_ID = "Tiket sedang dicetak… Pindai kode QR dengan ponsel untuk memantau antrian Anda."
 PRINTING_EN = "Printing your ticket… Scan the QR code with your phone to follow your queue."
-TAKE_PAPER_ID = "Ambil tiket kertas Anda dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+# (naming the number: a slip printed late for the visitor before may lie in the tray)
+TAKE_PAPER_ID = (
+    "Ambil tiket kertas Anda, nomor {label}, dari printer. Pindai kode QR dengan ponsel untuk memantau antrian Anda."
+)
 
 
 def print_state_from_the_test(page) -> dict:
@@ -193,7 +196,7 @@ def test_until_the_server_says_printed_the_kiosk_says_printing_not_take_your_pap
     looks = page.evaluate("antrianKiosk.printLooks")
     page.clock.fast_forward(page.evaluate("antrianKiosk.printNextIn") * 1000)
     page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
-    expect(hint).to_have_text(TAKE_PAPER_ID)
+    expect(hint).to_have_text(TAKE_PAPER_ID.format(label=page.locator("#ticket-label").inner_text()))
     expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
     assert page.evaluate("antrianKiosk.printNextIn") is None  # printed: no more looks
 
@@ -251,7 +254,9 @@ def test_a_ticket_that_prints_late_while_the_failure_is_shown_switches_to_take_y
     said["print"] = "printed"  # the printer is back: the retry printed it
     next_look()
     expect(page.locator("#ticket-print-failed")).to_be_hidden()
-    expect(page.locator("#ticket-hint")).to_have_text(TAKE_PAPER_ID)
+    expect(page.locator("#ticket-hint")).to_have_text(
+        TAKE_PAPER_ID.format(label=page.locator("#ticket-label").inner_text())
+    )
     assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.printNextIn]") == [20, None]
     looks = said["looks"]
     page.clock.fast_forward(20_000)  # back to the welcome screen: nothing more is asked about it

@@ -4,8 +4,12 @@ real Chromium (touches through its own touch input), the number on the screen un
 from __future__ import annotations
 
 import pytest
+from conftest import hold_first, until_on_page, write_config
 from kioskui import NARROW, PORTRAIT, TICKET_DONE_GUARD_MS, fill_fast
+from live import LiveServer
 from playwright.sync_api import expect
+
+from server.i18n import t as word
 
 FORM = {
     "name": "Budi Santoso",
@@ -23,11 +27,11 @@ def kiosk(browser, live):
     """Open the kiosk page at a viewport, Playwright's clock installed (the real pace until a test moves it)."""
     pages = []
 
-    def open_kiosk(viewport=PORTRAIT):
+    def open_kiosk(viewport=PORTRAIT, query="", server=live):
         page = browser.new_page(viewport=viewport, has_touch=True)
         pages.append(page)
         page.clock.install()
-        page.goto(f"{live.url}/kiosk/")
+        page.goto(f"{server.url}/kiosk/{query}")
         expect(page.locator("#screen-welcome")).to_be_visible()
         return page
 
@@ -74,3 +78,96 @@ def test_a_second_tap_on_ambil_nomor_antrian_leaves_the_number_on_the_screen(kio
     page.touchscreen.tap(*spot)
     expect(page.locator("#screen-welcome")).to_be_visible()
     expect(page.locator("#ticket-label")).to_have_text("")
+
+
+def test_the_idle_reset_waits_for_a_number_on_its_way(kiosk):
+    """With an idle time under the submit's 15 s (SUBMIT_TIMEOUT_MS; [kiosk] idle_seconds may be 10), the idle
+    reset went while the server's answer was on its way: the number was issued, the kiosk back at the welcome
+    screen, and the answer dropped. Its number was called and nobody came."""
+    page = kiosk(query="?idle=12")
+    held = hold_first(page, "**/api/tickets")  # the server issues it; its answer is slow on the way back
+    to_review(page)
+    page.click("#submit")
+    until_on_page(page, lambda: held, "the number asked for")
+    page.clock.fast_forward(14_000)  # past the idle time, within SUBMIT_TIMEOUT_MS
+
+    assert page.evaluate("document.body.dataset.current") == "review", "the kiosk reset under a number on its way"
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    route, answer = held[0]
+    assert answer.status == 201
+    route.fulfill(response=answer)
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    expect(page.locator("#ticket-label")).to_have_text(answer.json()["ticket"]["label"])
+    assert page.evaluate("antrianKiosk.resetIn") == 12  # the ticket screen goes back by itself, as ever
+
+
+def test_take_your_slip_names_the_number(kiosk):
+    """A slip printed late lies in the tray: "Ambil tiket kertas Anda" alone sent the next visitor to take
+    whichever slip was there. The hint names the visitor's own number, in either language."""
+    page = kiosk()
+    to_review(page)
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    label = page.locator("#ticket-label").inner_text()
+    hint = page.locator("#ticket-hint")
+    expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
+    expect(hint).to_have_text(word("kiosk.hint_paper", "id", label=label))
+    expect(hint).to_contain_text(label)
+    page.click("#lang-toggle")
+    expect(hint).to_have_text(word("kiosk.hint_paper", "en", label=label))
+    expect(hint).to_contain_text(label)
+
+
+_QR_SHOWN_JS = "() => { const i = document.getElementById('ticket-qr'); return i.complete && i.naturalWidth > 0; }"
+
+
+def test_a_qr_code_that_did_not_load_is_loaded_again(kiosk):
+    """The ticket's QR code asked for while the server restarts: the image failed and was never asked for again,
+    and the visitor had no code to scan. It is asked for again, a few times."""
+    page = kiosk()
+    refused: list[str] = []
+
+    def qr(route):
+        if len(refused) >= 2:
+            route.continue_()
+        else:  # the server down for a moment: the first ask, and one more (a re-render of the ticket asked again)
+            refused.append(route.request.url)
+            route.abort("connectionrefused")
+
+    page.route("**/kiosk/qr.svg?*", qr)
+    to_review(page)
+    page.click("#submit")
+    expect(page.locator("#screen-ticket")).to_be_visible()
+    until_on_page(page, lambda: len(refused) == 2, "the QR code asked for twice", timeout=15)
+    page.wait_for_function(_QR_SHOWN_JS, polling=100, timeout=15_000)
+    assert page.evaluate("document.body.dataset.current") == "ticket"
+
+
+def test_a_network_error_under_the_offline_bar_says_what_to_do(kiosk, tmp_path):
+    """The server gone as a visitor touches "Ambil nomor antrian": the refusal said to touch that button again,
+    while the offline bar had disabled it. Offline, it says the button comes back with the connection (the form
+    kept); back online, to touch it again, and the number comes."""
+    server = LiveServer(write_config(tmp_path)).start()
+    try:
+        page = kiosk(server=server)
+        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        to_review(page)
+        server.stop()
+        page.click("#submit")
+        expect(page.locator("#offline-notice")).to_be_visible()
+        expect(page.locator("#submit")).to_be_disabled()
+        error = page.locator("#submit-error")
+        expect(error).to_have_text(word("kiosk.network_error_offline", "id"))
+        expect(error).not_to_contain_text("Sentuh")
+        page.click("#lang-toggle")
+        expect(error).to_have_text(word("kiosk.network_error_offline", "en"))
+        page.click("#lang-toggle")
+
+        server.start()
+        expect(page.locator("#offline-notice")).to_be_hidden(timeout=20_000)
+        expect(page.locator("#submit")).to_be_enabled()
+        expect(error).to_have_text(word("kiosk.network_error", "id"))
+        page.click("#submit")
+        expect(page.locator("#screen-ticket")).to_be_visible()
+    finally:
+        server.stop()

@@ -34,6 +34,7 @@ import { readParams } from "./readparams.js";
   var TICKET_DONE_GUARD_MS = 1500;
   var ticketShownAt = -Infinity;
   var SUBMIT_TIMEOUT_MS = 15000;
+  var QR_RETRY_SECONDS = [1, 2, 4, 8];       // a QR code that did not load (the server restarting) is asked again
   var tapGuardUntil = 0;
   // A double tap's second tap (its click counts 2) just after a screen change is not meant for the new
   // screen; a tap of its own (count 1) always goes through.
@@ -115,7 +116,9 @@ import { readParams } from "./readparams.js";
     return { screen: "welcome", service: null, serviceName: "", category: "", priority: false,
              active: "name", shift: false, caps: false, requestId: null, ticket: null, errors: {}, summary: null,
              submitError: null, printTimer: null, printPolls: 0, printChain: 0, startedAt: null,
-             printLate: false };   // printLate: the ticket screen kept past its time for a slip still printing
+             printLate: false,     // printLate: the ticket screen kept past its time for a slip still printing
+             qrTries: 0, qrTimer: null,   // the ticket's QR code asked for again (QR_RETRY_SECONDS)
+             refused: false };     // the server refused a number for the office's rules (409): see refusedStill()
   }
 
   // -- language ---------------------------------------------------------------------------
@@ -289,6 +292,8 @@ import { readParams } from "./readparams.js";
     $("office-notice-title").textContent = notice ? words(notice.title) : "";
     $("office-notice-sub").textContent = notice ? notice.sub.map(words).join(" ") : "";
     document.body.classList.toggle("office-stopped", !!notice);
+    renderSubmitError();
+    updateSubmit();
     notesMoved();
   }
 
@@ -357,7 +362,10 @@ import { readParams } from "./readparams.js";
 
   function reset() {
     // Back to the start for the next visitor: every field, error, choice and the ticket cleared.
-    if (state) clearTimeout(state.printTimer);
+    if (state) {
+      clearTimeout(state.printTimer);
+      clearTimeout(state.qrTimer);
+    }
     window.antrianKiosk.printLooks = 0;
     window.antrianKiosk.printNextIn = null;
     state = freshState();
@@ -545,13 +553,21 @@ import { readParams } from "./readparams.js";
     window.antrianKiosk.offline = down;
     $("offline-notice").hidden = !down;
     document.body.classList.toggle("offline", down);
+    renderSubmitError();   // a network error says what can be done now: wait for the connection, or touch again
     notesMoved();
     updateSubmit();
   }
 
   function updateSubmit() {
-    // "Ambil nomor antrian" waits for the server: no number can come while it is out of reach.
-    $("submit").disabled = submitting || offline();
+    // "Ambil nomor antrian" waits for the server: no number can come while it is out of reach, nor while the
+    // reason the server refused one for is still so (it only got the same refusal again).
+    $("submit").disabled = submitting || offline() || refusedStill();
+  }
+
+  function refusedStill() {
+    // Refused (409: the office closed, the service's quota used up or no counter serving it) and the notice at
+    // the top still says why: the state says otherwise (the quota raised, the office opened), and it is offered.
+    return !!(state && state.refused) && state.screen === "review" && !!officeNotice();
   }
 
 
@@ -561,6 +577,9 @@ import { readParams } from "./readparams.js";
     window.antrianKiosk.resetIn = null;
     window.antrianKiosk.warnIn = null;
     if (idleScreen()) return idle.hide();
+    // A number on its way (its answer may take SUBMIT_TIMEOUT_MS, longer than an idle time of 10 s): no reset
+    // meanwhile, or the ticket issued is never shown. Its answer arms it again (submit()).
+    if (submitting) return idle.hide();
     var seconds = idleSeconds();
     if (state.screen === "ticket") {
       seconds = printFailed() ? PRINT_FAILED_SECONDS
@@ -772,13 +791,25 @@ import { readParams } from "./readparams.js";
     // The refusals on screen, again in the language shown.
     Object.keys(state.errors).forEach(function (key) { $("e-" + key).textContent = words(state.errors[key]); });
     if (state.summary) renderSummary();
-    if (state.submitError) $("submit-error").textContent = words(state.submitError);
+    if (state.submitError) renderSubmitError();
   }
 
   function showSubmitError(said) {
     state.submitError = said;
-    $("submit-error").textContent = words(said);
-    $("submit-error").hidden = false;
+    renderSubmitError();
+  }
+
+  function renderSubmitError() {
+    // What stopped the number, in the language shown. A network error under the offline bar says the button
+    // comes back with the connection (it is disabled meanwhile: "touch it again" could not be done).
+    // A quota refusal with the notice at the top is not said twice: the notice says it with the way on (another
+    // service), where the server's words ("datang kembali pada hari layanan berikutnya") said the opposite.
+    if (!state) return;
+    var said = state.submitError;
+    var box = $("submit-error");
+    if (said && said.key === "network_error" && offline()) said = { key: "network_error_offline" };
+    box.textContent = said ? words(said) : "";
+    box.hidden = !said || (said.code === "quota_reached" && !!officeNotice());
   }
 
   function missingFields() {
@@ -867,6 +898,7 @@ import { readParams } from "./readparams.js";
     if (submitting) return;   // a double tap sends one request; its request_id covers a retry
     if (offline()) return;    // the banner says why; the button is disabled meanwhile
     submitting = true;
+    armIdle();   // no idle reset while the answer is on its way
     if (!state.requestId) state.requestId = newRequestId();
     var data = formData();
     data.request_id = state.requestId;
@@ -905,7 +937,14 @@ import { readParams } from "./readparams.js";
       } else if (r.status === 409) {
         // The office's rules (office_closed, quota_reached): the server's message says what and until when.
         state.requestId = null;
+        state.refused = true;
+        // The quota used up, as the server says: the notice at the top says so at once (its way on: another
+        // service), not only once the state is looked at again (which then says what is left, if it differs).
+        if (r.body.error === "quota_reached" && state.service) {
+          services[state.service] = Object.assign({}, services[state.service], { left: 0 });
+        }
         showSubmitError(said(r.body.message, r.body.error));
+        renderOffice();
         fetchState(0);
       } else if (r.status === 422) {
         state.requestId = null;
@@ -930,6 +969,7 @@ import { readParams } from "./readparams.js";
       submitting = false;
       updateSubmit();
       button.textContent = t("submit");
+      armIdle();   // the ticket screen's time, or the review's idle time again
     });
   }
 
@@ -1001,7 +1041,8 @@ import { readParams } from "./readparams.js";
     // "Ambil tiket kertas Anda" only once the server says it printed: before, the slip may never come (a
     // printer that hangs takes its timeout to fail), and a visitor sent to the printer leaves without it.
     var hints = { failed: "hint_failed", printed: "hint_paper", none: "hint_no_paper" };
-    $("ticket-hint").textContent = t(hints[print === null ? "none" : print] || "hint_printing");
+    // (named: a slip printed late for the visitor before may lie in the tray)
+    $("ticket-hint").textContent = t(hints[print === null ? "none" : print] || "hint_printing", { label: tk.label });
     $("ticket-label").textContent = tk.label;
     // its length sizes it (kiosk.css): "ABC-1000" stays on one line as "A-001" does
     $("ticket-label").style.setProperty("--chars", String(String(tk.label || "").length || 5));
@@ -1010,7 +1051,33 @@ import { readParams } from "./readparams.js";
     $("ticket-ahead").textContent = tk.ahead > 0 ? t("ahead_some", { n: tk.ahead }) : t("ahead_none");
     var minutes = Math.ceil((tk.estimated_wait_s || 0) / 60);
     $("ticket-wait").textContent = minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now");
-    if (tk.status_url) $("ticket-qr").src = CONFIG.qr_url + "?data=" + encodeURIComponent(tk.status_url);
+    if (tk.status_url) loadQr(CONFIG.qr_url + "?data=" + encodeURIComponent(tk.status_url));
+  }
+
+  function loadQr(src) {
+    // Asked for once per ticket (a re-render, at a print's news or the language toggle, asks for nothing more);
+    // one that did not load is asked for again (qrFailed).
+    var img = $("ticket-qr");
+    if (img.getAttribute("src") === src) return;
+    clearTimeout(state.qrTimer);
+    state.qrTries = 0;
+    img.src = src;
+  }
+
+  function qrFailed() {
+    // The QR code did not load (the server restarting at that moment): asked for again after 1, 2, 4 and 8
+    // seconds, while this ticket is on the screen. Before, the visitor had no code to scan.
+    var visitor = state;
+    var img = $("ticket-qr");
+    var src = img.getAttribute("src");
+    if (!src || visitor.screen !== "ticket" || visitor.qrTries >= QR_RETRY_SECONDS.length) return;
+    clearTimeout(visitor.qrTimer);
+    visitor.qrTimer = setTimeout(function () {
+      if (visitor !== state || img.getAttribute("src") !== src) return;
+      img.removeAttribute("src");
+      img.src = src;
+    }, QR_RETRY_SECONDS[visitor.qrTries] * 1000);
+    visitor.qrTries += 1;
   }
 
   // -- wiring ---------------------------------------------------------------------------------
@@ -1020,6 +1087,7 @@ import { readParams } from "./readparams.js";
       document.addEventListener(type, touched, { capture: true, passive: true });
     });
     $("idle-warning").addEventListener("click", idle.hide);
+    $("ticket-qr").addEventListener("error", qrFailed);
 
     $("start").addEventListener("click", function () {
       // The visitor starts: the form's time runs from this tap (a reset starts a new visitor's)
