@@ -10,7 +10,9 @@ Six measures per ticket, in milliseconds, in the SOP's order:
   never called (cancelled first, expired still waiting, or waiting now) is not measured: `unmeasured`;
 - response: first call to the start of service (first_started_at), no standard;
 - service: start to end of service (finished_at), against service_minutes (30); a ticket transferred
-  to another service counts every stretch it was served (served_before_ms, then started_at on);
+  to another service counts every stretch it was served (served_before_ms, then started_at on), with the
+  officer and service it ended at; one never served at the new service has its time per service under
+  the service it was sent on from (Tx.figure_sums; docs/reports.md, "Transfers");
 - escalation: end of service to the moment the case reached LKPP, against escalation_minutes (5):
   the escalation mail's sent_at or, with the e-mail off or failing, when the officer recorded the
   TTS ticket number LKPP gave (the first `lkpp_ticket` event), whichever came first. An escalation
@@ -29,7 +31,8 @@ response, service and copy as integer milliseconds on the ticket row (`waiting_m
 `service_ms`, `copy_ms`, derived by `store.ticket_to_row` through `migrations.duration_ms`; migrations
 m008, m019, m023) and the form's whole seconds as the kiosk sent them (`form_seconds`, m023);
 escalation is computed from the mail's sent_at and the event log, for escalated tickets only. The
-tests check the SQL against a pure path that sums ticket rows with timestamps (tests/figures_oracle.py).
+tests check the SQL against a pure path that sums ticket rows with timestamps (tests/figures_oracle.py),
+written apart from this module and the store, which it imports nothing from.
 """
 
 from __future__ import annotations

@@ -686,6 +686,20 @@ def m028_earlier_visits(db: Database) -> None:
     db.execute("CREATE INDEX idx_forms_visitor_key ON forms (visitor_key) WHERE visitor_key IS NOT NULL")
 
 
+@migrations()
+def m029_served_before_transfer_per_service(db: Database) -> None:
+    # Per service, a visitor served, sent on to another service and never served there (a no-show, cancelled
+    # or expired there) now has its service time under the service it was sent on from, which served it, not
+    # under the new one (Tx.figure_sums; docs/reports.md, "Transfers"). The days kept before this (m025) hold
+    # it under the new service: those days are dropped and made again, summed from their tickets meanwhile.
+    days = (
+        "SELECT DISTINCT day FROM tickets WHERE status IN ('no_show', 'cancelled', 'expired')"
+        " AND service_ms IS NOT NULL AND transferred_from IS NOT NULL AND transferred_from != ''"
+    )
+    db.execute(f"INSERT OR IGNORE INTO figure_stale (day) {days}")
+    db.execute(f"DELETE FROM figure_days WHERE day IN ({days})")
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -728,12 +728,12 @@ def test_figures_per_day_count_the_standard_inclusively():
 
 def test_days_roll_up_into_iso_weeks_and_months():
     days = oracle.sums_by_group(SYNTHETIC, "day", SLA)
+    assert figures.week_sums(days) == oracle.sums_by_group(SYNTHETIC, "week", SLA)  # Sunday 29th, Monday 30th
     weeks = figures.report(figures.week_sums(days), SLA, "week")["groups"]
     assert [(w["key"], w["label"], w["tickets"]) for w in weeks] == [
         ("2026-W48", "Minggu 48 / 2026", 2),
         ("2026-W49", "Minggu 49 / 2026", 3),
     ]
-    assert figures.week_sums(days) == oracle.sums_by_group(SYNTHETIC, "week", SLA)
     months = figures.report(oracle.sums_by_group(SYNTHETIC, "month", SLA), SLA, "month")["groups"]
     assert [(m["label"], m["tickets"]) for m in months] == [("November 2026", 5)]
 
@@ -1205,6 +1205,86 @@ def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_
     assert recap(client, h, outcome="resolved").get_json()["rows"] == []  # an outcome filter: served ones only
 
 
+def test_a_visitor_sent_on_and_never_served_there_has_its_service_time_at_the_service_that_served_it(
+    app, client, clock
+):
+    """Budi served A-001 at A for 20 minutes and sent it to B, where the visitor never came. Per service, the
+    20 minutes were counted under B, which never served them: they are A's now, the no-show stays B's. Per
+    officer they are budi's, who served them; a visitor served at both is the last officer's and service's
+    whole (20 + 15 minutes: the SOP's 30 minutes are the visitor's, docs/reports.md)."""
+    service = app.extensions["antrian"]
+    clock.now = at("08:00")
+    service.issue(visitor(service="A", name="Ani"))
+    service.issue(visitor(service="A", name="Bayu"))
+    for counter, action, officer, when, payload in (
+        (1, "call-next", "budi", "08:01", {}),
+        (1, "start", "budi", "08:02", {}),
+        (1, "transfer", "budi", "08:22", {"service": "B"}),  # A-001 to B
+        (3, "call-next", "siti", "08:23", {}),
+        (3, "start", "siti", "08:24", {}),
+        (3, "resolve", "siti", "08:39", {"solution": "Selesai"}),  # served 20 + 15 minutes
+        (1, "call-next", "budi", "08:40", {}),
+        (1, "start", "budi", "08:41", {}),
+        (1, "transfer", "budi", "09:01", {"service": "B"}),  # A-002 to B: 20 minutes, then never there
+    ):
+        clock.now = at(when)
+        assert service.counter_action(counter, action, payload, officer).kind is Kind.DONE
+    for _ in range(2):
+        service.counter_action(3, "call-next", {}, "siti")
+        for _ in range(2):
+            service.counter_action(3, "recall", {}, "siti")
+        service.counter_action(3, "skip", {}, "siti")
+    h = login(app, client, "kepala", "officer")
+
+    def groups(group):
+        answer = client.get(f"/api/figures?from={DAY}&to={DAY}&group={group}", headers=h).get_json()["groups"]
+        return {
+            g["key"]: (g["tickets"], g["served"], g["no_show"], g["service"]["n"], g["service"]["mean_s"])
+            for g in answer
+        }
+
+    assert groups("service") == {"A": (0, 0, 0, 1, 1200.0), "B": (2, 1, 1, 1, 2100.0)}
+    assert groups("officer") == {"budi": (1, 0, 1, 1, 1200.0), "siti": (1, 1, 0, 1, 2100.0)}
+    assert groups("day")[DAY] == (2, 1, 1, 2, 1650.0)
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&group=service").get_data(as_text=True)
+    assert "Konsultasi Penyedia" in html  # A's group, with a service time and no ticket
+    for fmt in ("csv", "xlsx"):
+        assert client.get(f"/api/figures?from={DAY}&to={DAY}&group=service&format={fmt}").status_code == 200
+
+
+def test_m029_makes_again_the_kept_days_that_held_a_transferred_visitors_time_under_the_new_service(tmp_path):
+    """A day kept before m029 has the no-show's 20 minutes under B, the service it was sent to: m029 drops
+    that day's kept rows and marks it stale, so the dashboard sums it from its tickets until it is made again;
+    a day without such a visitor stays as it was kept."""
+    from sqlite_utils import Database
+
+    from server.store import Store, migrations
+
+    path = tmp_path / "antrian.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m029_served_before_transfer_per_service")
+    base = {"service": "B", "priority": 0, "status": "no_show", "served_before_ms": 1_200_000, "service_ms": 1_200_000}
+    base["created_at"] = "2026-11-28T01:00:00+00:00"
+    db["tickets"].insert({**base, "day": DAY, "label": "A-001", "number": 1, "token": "t1", "transferred_from": "A"})
+    db["tickets"].insert({**base, "day": DAY2, "label": "B-001", "number": 1, "token": "t2", "served_before_ms": 0})
+    db.execute("DELETE FROM figure_stale")
+    for day in (DAY, DAY2):  # kept as the code before m029 made them: the 20 minutes under B
+        db.execute(
+            "INSERT INTO figure_days (grp, day, key, limits, tickets, service_n) VALUES ('service', ?, 'B', 'x', 1, 1)",
+            [day],
+        )
+    db.conn.commit()
+    db.close()
+    store = Store(path)
+    with store.read() as tx:
+        assert [r["day"] for r in tx.rows("SELECT day FROM figure_stale")] == [DAY]
+        assert [r["day"] for r in tx.rows("SELECT day FROM figure_days")] == [DAY2]
+        sums = tx.figure_sums(DAY, DAY, "service", figures.limits_ms(SLA))
+        assert sums == oracle.sums_by_group(oracle.ticket_times(tx, DAY, DAY), "service", SLA)
+        assert [(s["key"], s["tickets"], s["service_n"]) for s in sums] == [("A", 0, 1), ("B", 1, 0)]
+    store.close()
+
+
 def test_the_dashboard_says_why_more_service_times_were_measured_than_visitors_served(app, client, clock):
     """The month-end review: 295 service times measured, "dilayani 288" beside them and an SKM population
     of 288, with nothing to say that the 7 between are visitors transferred and never served at the new
@@ -1560,6 +1640,123 @@ def test_the_migration_gives_older_transferred_tickets_their_stretches_from_the_
             {"first_started_at": times["t"], "served_before_ms": 0, "response_ms": 1_560_000, "service_ms": 720_000},
         ]
     store.close()
+
+
+def a_day_of_every_ending(service, clock):
+    """28 November, times in WIB: visitors served, escalated (mail sent; mail failed and an LKPP number
+    recorded; answered and closed), transferred and served at the new service, transferred and never served
+    there (a no-show, cancelled, expired), cancelled and expired never served, a no-show never served.
+
+    A-001 Ani    A, budi 08:02-08:22, sent to B: siti 08:24-08:39 resolved (20 + 15 min)
+    A-002 Bayu   A, budi 08:42-08:52, sent to B: three calls twice, a no-show at B
+    A-003 Citra  A, budi 09:02-09:12, sent to C: cancelled there 09:13
+    A-004 Dedi   A, budi 09:22-09:40 escalated, mail sent 09:43, LKPP answered 11:10 (closed)
+    B-001 Eka    B, siti 09:47-10:00 escalated, its mail failed, LKPP number recorded 10:08
+    C-001 Fajar  C, cancelled 10:15 uncalled
+    B-002 Joko   B, siti 10:18-10:19 escalated, its mail never sent, no LKPP number
+    A-005 Gita   A, budi 10:22-10:40, sent to B: still waiting there when the day ends (expired)
+    A-006 Indah  A, budi 10:52-11:05 resolved
+    C-002 Hadi   C, issued 11:06, never called (expired)
+    """
+
+    def do(hhmm, fn, *args, **kwargs):
+        clock.now = at(hhmm)
+        out = fn(*args, **kwargs)
+        assert out.kind in (Kind.DONE, Kind.CREATED), out
+        return out.body
+
+    def issue(hhmm, svc, name):
+        return do(hhmm, service.issue, visitor(service=svc, name=name))["ticket"]["label"]
+
+    def act(hhmm, counter, action, officer, **payload):
+        return do(hhmm, service.counter_action, counter, action, payload, officer)
+
+    def mail_of(body):
+        with service.store.read() as tx:
+            return tx.mail_of_ticket(body["ticket"]["id"])
+
+    issue("08:00", "A", "Ani")
+    act("08:01", 1, "call-next", "budi")
+    act("08:02", 1, "start", "budi")
+    act("08:22", 1, "transfer", "budi", service="B")
+    act("08:23", 3, "call-next", "siti")
+    act("08:24", 3, "start", "siti")
+    act("08:39", 3, "resolve", "siti", solution="Selesai di B")
+    issue("08:40", "A", "Bayu")
+    act("08:41", 1, "call-next", "budi")
+    act("08:42", 1, "start", "budi")
+    act("08:52", 1, "transfer", "budi", service="B")
+    for _ in range(2):
+        act("08:53", 3, "call-next", "siti")
+        act("08:54", 3, "recall", "siti")
+        act("08:55", 3, "recall", "siti")
+        act("08:56", 3, "skip", "siti")
+    issue("09:00", "A", "Citra")
+    act("09:01", 1, "call-next", "budi")
+    act("09:02", 1, "start", "budi")
+    act("09:12", 1, "transfer", "budi", service="C")
+    do("09:13", service.cancel, "A-003", actor="rina")
+    issue("09:20", "A", "Dedi")
+    act("09:21", 1, "call-next", "budi")
+    act("09:22", 1, "start", "budi")
+    escalated = act("09:40", 1, "escalate", "budi", note="Ke LKPP")
+    clock.now = at("09:43")
+    service.mail_result(mail_of(escalated), None)
+    issue("09:45", "B", "Eka")
+    act("09:46", 3, "call-next", "siti")
+    act("09:47", 3, "start", "siti")
+    escalated = act("10:00", 3, "escalate", "siti", note="Ke LKPP juga")
+    clock.now = at("10:02")
+    service.mail_result(mail_of(escalated), "connection refused", final=True)
+    do("10:08", service.record_lkpp_ticket, "B-001", {"lkpp_ticket": "TTS-7"}, "siti")
+    issue("10:10", "C", "Fajar")
+    do("10:15", service.cancel, "C-001", actor="rina")
+    issue("10:16", "B", "Joko")
+    act("10:17", 3, "call-next", "siti")
+    act("10:18", 3, "start", "siti")
+    act("10:19", 3, "escalate", "siti", note="Belum diteruskan")  # its mail never goes out
+    issue("10:20", "A", "Gita")
+    act("10:21", 1, "call-next", "budi")
+    act("10:22", 1, "start", "budi")
+    act("10:40", 1, "transfer", "budi", service="B")
+    issue("10:50", "A", "Indah")
+    act("10:51", 1, "call-next", "budi")
+    act("10:52", 1, "start", "budi")
+    act("11:05", 1, "resolve", "budi", solution="Selesai")
+    issue("11:06", "C", "Hadi")
+    do("11:10", service.close_escalation, "A-004", {"answer": "Sudah diperbaiki", "lkpp_ticket": "TTS-6"}, "budi")
+    clock.now = at("07:00") + timedelta(days=1)
+    assert service.expire_old() == 2
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["from-tickets", "kept-days"])
+def test_store_sums_equal_the_oracle_on_a_day_of_every_ending(app, clock, kept):
+    """The store's sums (from the tickets, and from the days kept) against the independent oracle, every
+    group, on a day with every way a ticket ends, transfers among them."""
+    service = app.extensions["antrian"]
+    a_day_of_every_ending(service, clock)
+    if kept:
+        with service.store.write() as tx:
+            assert tx.keep_figure_days("2026-11-29", figures.limits_ms(SLA), 5) == [DAY]
+    with service.store.read() as tx:
+        rows = oracle.ticket_times(tx, DAY, DAY)
+        for group in ("day", "month", "officer", "service"):
+            sql = tx.figure_sums(DAY, DAY, group, figures.limits_ms(SLA))
+            assert sql == oracle.sums_by_group(rows, group, SLA), group
+        weeks = figures.week_sums(tx.figure_sums(DAY, DAY, "day", figures.limits_ms(SLA)))
+    assert weeks == oracle.sums_by_group(rows, "week", SLA)
+    assert [r["status"] for r in rows] == [
+        "resolved",
+        "no_show",
+        "cancelled",
+        "closed",
+        "escalated",
+        "cancelled",
+        "escalated",
+        "expired",
+        "resolved",
+        "expired",
+    ]
 
 
 def test_the_counts_add_up_with_cancelled_and_expired_tickets(app, client, clock):

@@ -57,6 +57,7 @@ _KEPT_GROUP = {
 _KEPT = ", ".join(FIGURE_DAY_COLUMNS)
 _ADDED_UP = ", ".join(f"{'MAX' if c.endswith('_max') else 'SUM'}({c}) AS {c}" for c in FIGURE_DAY_COLUMNS)
 _IN_DAYS = "t.day IN (SELECT value FROM json_each(?))"
+_UNSERVED_SQL = sql_words(core.UNSERVED_ENDS)  # how a ticket ends unserved at its last service
 
 
 def limits_key(limits_ms: dict[str, int]) -> str:
@@ -248,7 +249,10 @@ class ReportQueries(TxBase):
         grouped = "day, key" if by_day else "key"
         columns = []
         limit_params: list[Any] = []
-        for name, (c, unit) in STORED_MEASURES.items():
+        measures = dict(STORED_MEASURES)
+        if group == "service":  # a visitor sent on and never served there: its service time where it was served
+            measures["service"] = (f"CASE WHEN t.status IN ({_UNSERVED_SQL}) THEN NULL ELSE t.service_ms END", 1)
+        for name, (c, unit) in measures.items():
             scaled = "" if unit == 1 else f" * {unit}"
             columns.append(
                 f"COUNT({c}) AS {name}_n, COALESCE(SUM({c}), 0){scaled} AS {name}_sum, MAX({c}){scaled} AS {name}_max"
@@ -311,6 +315,8 @@ class ReportQueries(TxBase):
                 [since, *params],
             )
         }
+        if group == "service":
+            self._served_before_transfer(sums, where, params, by_day, limits_ms)
         for s in sums:
             at = (s["day"] if by_day else None, s["key"])
             s["copy_unprinted"] = unprinted.get(at, 0)
@@ -323,6 +329,41 @@ class ReportQueries(TxBase):
             if "escalation" in limits_ms:
                 s["escalation_within"] = e["within"] if e else 0
         return sums
+
+    def _served_before_transfer(
+        self, sums: list[dict[str, Any]], where: str, params: list[Any], by_day: bool, limits_ms: dict[str, int]
+    ) -> None:
+        """Per service, the service times of the visitors served, sent on to another service and never
+        served there (core.partly_served: their service_ms is the stretches before the transfer, their
+        status one of the unserved ends) added to the service they were sent on from, where they were served
+        (transferred_from; the ticket itself, its no-show or cancellation, stays with the service it ended
+        at). A handful of rows, read through the figures' index by the day."""
+        by = "t.day AS day, " if by_day else ""
+        grouped = "day, key" if by_day else "key"
+        within = "COALESCE(SUM(t.service_ms <= ?), 0)" if "service" in limits_ms else "0"
+        rows = self.rows(
+            f"SELECT {by}COALESCE(NULLIF(t.transferred_from, ''), t.service) AS key, COUNT(*) AS n,"
+            f" SUM(t.service_ms) AS total, MAX(t.service_ms) AS max, {within} AS within"
+            " FROM tickets t INDEXED BY idx_tickets_figures"
+            f" WHERE {where} AND t.status IN ({_UNSERVED_SQL}) AND t.service_ms IS NOT NULL GROUP BY {grouped}",
+            [*([limits_ms["service"]] if "service" in limits_ms else []), *params],
+        )
+        if not rows:
+            return
+        at = {(s["day"] if by_day else None, s["key"]): s for s in sums}
+        for r in rows:
+            s = at.get((r["day"] if by_day else None, r["key"]))
+            if s is None:  # no ticket ended at that service: a group of these service times alone
+                s = {k: None if k.endswith("_max") else 0 for k in sums[0]}
+                s.update({"key": r["key"], **({"day": r["day"]} if by_day else {})})
+                sums.append(s)
+                at[(r["day"] if by_day else None, r["key"])] = s
+            s["service_n"] += r["n"]
+            s["service_sum"] += r["total"]
+            s["service_max"] = r["max"] if s["service_max"] is None else max(s["service_max"], r["max"])
+            if "service" in limits_ms:
+                s["service_within"] += r["within"]
+        sums.sort(key=lambda s: (s["day"], s["key"]) if by_day else s["key"])
 
     def keep_figure_days(self, before: str, limits_ms: dict[str, int], most: int) -> list[str]:
         """Make the figure_days rows of up to `most` stale days before the day `before` (the latest first)
