@@ -268,6 +268,11 @@ def issue_ticket():
     data = body()
     key = request.remote_addr or "?"
     user = current_user()
+    # A staff page's request (it carries the X-CSRFToken its login gave it; the kiosk sends none) whose session
+    # has ended is a login to renew, never an anonymous kiosk ticket: issued without the duplicate check, not
+    # recorded as the front office's, past the kiosk's hours refused as the kiosk's.
+    if user is None and request.headers.get("X-CSRFToken"):
+        raise LoginRequired()
     if user is None and not service().settings.kiosk.allows(request.remote_addr):
         refused_kiosk(key, "asked for a queue number")
         raise Forbidden("kiosk_only")

@@ -70,6 +70,22 @@ def status(hours: HoursSettings, now: datetime, tz: tzinfo) -> OfficeStatus:
     return OfficeStatus(open=False)
 
 
+def service_end(hours: HoursSettings, now: datetime, tz: tzinfo) -> datetime | None:
+    """The end of the day's range the aware instant `now` is in (the service's close, `last_ticket_minutes` after
+    the kiosk stops issuing), or None outside every range, on a holiday, or without [hours]. Within those last
+    minutes the office is closed to the kiosk while its counters still serve: the front office says until when."""
+    if not hours.enabled:
+        return None
+    local = now.astimezone(tz)
+    if local.date().isoformat() in hours.holidays:
+        return None
+    midnight = datetime.combine(local.date(), time(0), tzinfo=tz)
+    for start, end in hours.days[local.weekday()]:
+        if midnight + timedelta(minutes=start) <= local < midnight + timedelta(minutes=end):
+            return midnight + timedelta(minutes=end)
+    return None
+
+
 def _close(hours: HoursSettings, end: datetime, tz: tzinfo) -> datetime:
     """When issuing really stops: a window that ends where the next begins (24:00 and the next day's
     00:00) goes on into it, for a week at most."""

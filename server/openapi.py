@@ -1638,6 +1638,8 @@ def build() -> dict[str, Any]:
                 },
                 {
                     "400": None,
+                    "401": "login_required: the request carries X-CSRFToken (a staff page's) but its session has "
+                    "ended; never issued as the kiosk's.",
                     "403": "kiosk_only: without a login, only the addresses in [kiosk] addresses may take a number.",
                     "409": "office_closed: without a login, outside the service hours "
                     "([hours]; the message names the next opening); quota_reached: the service's daily_quota is used "

@@ -2,16 +2,20 @@
 ESC/POS printer on TCP loopback, real Chromium): a visitor whose name was typed without a space keeps every
 column and button of the day's list in its box; a double click on "Terbitkan nomor antrian" or "Cetak ulang" is
 one number, one slip, and the number issued stays said; a session that ends under the clerk's hands goes to the
-login saying so, with what the page had just said and the unissued visitor's form kept."""
+login saying so, with what the page had just said and the unissued visitor's form kept, and its registration is
+never an anonymous kiosk ticket; two Enters are one number; from the kiosk's stop to the service's end the hours say
+both; a number Lepas sent back to the line is said to have no slip; the counter notice goes at the day's change."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
-from live import ClockedServer
+from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, open_front, staffed
+from staffpages import PASSWORD, issue, open_front, reload_front, staffed
+
+from server.outbox import print_backoff_seconds
 
 VISITOR = {
     "name": "Teguh Santoso",
@@ -192,4 +196,157 @@ def test_the_days_list_is_drawn_at_once_when_the_page_opens_under_a_resting_poin
         route.continue_()
     expect(page.locator("#tickets tr[data-label]")).to_have_count(3)
     expect(page.locator("#list-pending")).to_be_hidden()
+    page.context.close()
+
+
+def test_a_registration_sent_after_the_session_ended_is_no_kiosk_ticket(browser, live):
+    """With `[kiosk] addresses = []` (any device may take a number), the clerk's registration sent after the
+    session ended (a logout in another tab) was taken as an anonymous kiosk ticket: 201, "A-001 diterbitkan",
+    without the duplicate check and not recorded as the front office's. It is a 401: the page goes to its
+    login with the form kept, and nothing is issued. The kiosk's own request (no X-CSRFToken) is unchanged."""
+    page = open_front(browser, live)
+    fill(page, VISITOR)
+    page.context.clear_cookies()  # the session is gone, as after a logout in another tab
+    page.click("#btn-register")
+    expect(page.locator("#login-error")).to_have_text(
+        "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan. Isian pengunjung yang belum diterbitkan masih ada."
+    )
+    admin = live.session("kepala", PASSWORD)
+    assert admin.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"] == [], "a ticket was issued"
+    page.fill("#login-form [name=username]", "rina")
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#r-name")).to_have_value(VISITOR["name"])
+    page.click("#btn-register")
+    expect(page.locator("#reg-notice")).to_have_text("Nomor antrian A-001 diterbitkan (posisi 1).")
+    page.context.close()
+    (ticket,) = admin.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"]
+    history = admin.get(f"{live.url}/api/tickets/{ticket['token']}/history", timeout=5).json()
+    assert history["events"][0]["actor"] == "frontoffice:rina", history
+    # the kiosk's request, without a staff page's header: a number as before
+    assert issue(live, "Pengunjung Kios")["label"] == "A-002"
+
+
+def test_two_enters_issue_one_number_and_keep_saying_it(browser, live):
+    """Two Enters in the form, the second after the number came back and the form was emptied: the second sent
+    the empty form, and "Wajib diisi" under every field took the place of the number to tell the visitor (the
+    double-click guard covered clicks only)."""
+    page = open_front(browser, live)
+    fill(page, VISITOR)
+    notice = page.locator("#reg-notice")
+    page.press("#r-phone", "Enter")
+    expect(notice).to_contain_text("A-001 diterbitkan")
+    page.keyboard.press("Enter")  # the focus is in the emptied form's name
+    settled(page)
+    expect(notice).to_have_text("Nomor antrian A-001 diterbitkan (posisi 1).")
+    expect(page.locator(".field-error:not(:empty)")).to_have_count(0)
+    expect(page.locator("#r-name")).not_to_have_attribute("aria-invalid", "true")
+    # the next visitor's form, typed and sent with Enter: issued as ever
+    fill(page, {**VISITOR, "name": "Rahmat Hidayat", "phone": "0813-1111-2222"})
+    page.press("#r-name", "Enter")
+    expect(notice).to_have_text("Nomor antrian A-002 diterbitkan (posisi 2).")
+    page.context.close()
+
+
+# 08:00-09:20 every day, the kiosk stopping 15 minutes before the close: the clock starts at 09:00
+HOURS = (
+    "\n[hours]\n"
+    + "".join(
+        f'{d} = "08:00-09:20"\n' for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+    + "last_ticket_minutes = 15\n"
+)
+
+
+def test_from_the_kiosks_stop_to_the_services_end_the_hours_say_both_and_a_late_number_is_warned(browser, tmp_path):
+    """From the kiosk's stop (09.05) to the service's end (09.20) the hours line said "Di luar jam layanan: kios
+    tidak memberi nomor sampai <tomorrow>", dropping "layanan tutup 09.20", and a number that would wait past 09.20
+    got "nomor dari sini tetap dipanggil hari ini" instead of the late warning. A page opened in those minutes
+    (which never saw when the kiosk stopped) says the same."""
+    live = staffed(ClockedServer(write_config(tmp_path, extra=HOURS), dated=True, tick=0.1).start())
+    try:
+        for i in range(5):
+            issue(live, f"Sore {i + 1}")  # five waiting for A: a new A number waits past 09.20
+        page = open_front(browser, live)
+        line, warn = page.locator("#hours-line"), page.locator("#hours-warn")
+        expect(line).to_have_text("Kios memberi nomor s.d. 09.05 · layanan tutup 09.20 WIB")
+        expect(warn).to_contain_text("lewat jam tutup 09.20 WIB.")
+        live.advance(6 * 60)  # 09:06: the kiosk has stopped, the counters serve until 09.20
+        expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 09.20 WIB")
+        expect(warn).to_contain_text("Nomor baru A menunggu")
+        expect(warn).to_contain_text("(5 menunggu): lewat jam tutup 09.20 WIB.")
+        reload_front(page)  # opened after the kiosk's stop
+        expect(line).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 09.20 WIB")
+        expect(warn).to_contain_text("lewat jam tutup 09.20 WIB.")
+        page.select_option("#r-service", "C")  # nobody waits for C: called today
+        expect(warn).to_have_text(
+            "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (0 menunggu di C)."
+        )
+        live.advance(15 * 60)  # 09:21: the service has ended
+        reload_front(page)
+        expect(line).to_contain_text("Di luar jam layanan: kios tidak memberi nomor sampai")
+        page.context.close()
+    finally:
+        live.stop()
+
+
+def test_a_slip_not_printed_for_a_called_number_is_said_again_when_lepas_sends_it_back_to_the_line(browser, tmp_path):
+    """The kiosk printer off: A-001's slip failed, then A-001 was called, so its slip was not printed ("Slip tidak
+    dicetak …, tidak diperlukan lagi: A-001 (nomornya sudah dipanggil)"). Lepas sent A-001 back to the line: that
+    line stayed, though its visitor now waits with no slip. It says so instead, live and after a reload, until
+    the number leaves the line again."""
+    config = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+            f'port = {free_port()}\ntimeout = 1\nprofile = "TM-T20II"'  # nobody listens: the printer is off
+        },
+    )
+    live = staffed(ClockedServer(config, dated=True, tick=0.1).start())
+    try:
+        label = issue(live, "Agus Salim")["label"]
+        page = open_front(browser, live)
+        expect(page.locator("#alerts li[data-type=print_failed]")).to_contain_text(label)
+        budi = live.session("budi", PASSWORD)
+        r = budi.post(f"{live.url}/api/counters/1/call", json={"ticket": label}, timeout=5)
+        assert r.status_code == 200, r.text
+        live.advance(print_backoff_seconds(1) + 1)  # the slip's next try: its ticket no longer waits, not printed
+        skipped = page.locator("#alerts li[data-type=print_skipped]")
+        expect(skipped).to_contain_text(f"{label} (nomornya sudah dipanggil)")
+
+        row = page.locator("#counter-rows tr[data-counter='1']")
+        row.locator("button[data-act=release]").click()
+        row.locator("button[data-act=release]").click()
+        expect(page.locator(f"#tickets tr[data-label='{label}'] .status")).to_have_text("menunggu")
+        no_slip = page.locator("#alerts li[data-type=print_unslipped]")
+        said = f"{label} menunggu lagi tanpa slip (tidak dicetak di printer kiosk): tekan Cetak ulang"
+        expect(no_slip).to_contain_text(said)
+        expect(skipped).to_have_count(0)
+        reload_front(page)
+        expect(no_slip).to_contain_text(said)
+        expect(skipped).to_have_count(0)
+        rina = live.session("rina", PASSWORD)
+        rina.post(f"{live.url}/api/tickets/{label}/cancel", json={}, timeout=5).raise_for_status()
+        expect(no_slip).to_have_count(0)  # nobody waits for that slip now
+        expect(skipped).to_contain_text(f"{label} (nomornya sudah dipanggil)")
+        page.context.close()
+    finally:
+        live.stop()
+
+
+def test_the_counter_notice_goes_at_the_offices_day_change(browser, live):
+    """The counter notice "Loket 1 dilepas otomatis dari budi pukul 09.11 …" was still there the next
+    morning: it never went. It goes at the office's day change (the page left open overnight)."""
+    label = issue(live, "Agus Salim")["label"]
+    page = open_front(browser, live)
+    budi = live.session("budi", PASSWORD)  # calls, with no counter page open: the server frees it after 10 min
+    r = budi.post(f"{live.url}/api/counters/1/call", json={"ticket": label}, timeout=5)
+    assert r.status_code == 200, r.text
+    live.advance(11 * 60)
+    notice = page.locator("#counter-notice")
+    expect(notice).to_contain_text("Loket 1 dilepas otomatis dari budi pukul")
+    expect(page.locator(f"#tickets tr[data-label='{label}'] .status")).to_have_text("menunggu")
+    live.next_day()
+    expect(page.locator("#tickets tr[data-label]")).to_have_count(0)  # the new day seen
+    expect(notice).to_have_text("")
     page.context.close()

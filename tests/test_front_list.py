@@ -267,7 +267,11 @@ def test_the_service_hours_the_late_warning_and_a_page_left_open_overnight(brows
         # service's end at 10.00 (eight made it exactly 10.00 at 09.00: a tie the page's clock decided, and a
         # full run lost it now and then)
         expect(page.locator("#hours-warn")).to_contain_text("lewat jam tutup 10.00 WIB.")
-        live.advance(31 * 60)  # 09:31: the kiosk has stopped
+        live.advance(31 * 60)  # 09:31: the kiosk has stopped, the counters serve until 10.00
+        expect(page.locator("#hours-line")).to_have_text("Kios sudah berhenti memberi nomor · layanan tutup 10.00 WIB")
+        expect(page.locator("#hours-warn")).to_contain_text("(10 menunggu): lewat jam tutup 10.00 WIB.")
+        live.advance(30 * 60)  # 10:01: the service has ended too
+        page.reload()
         expect(page.locator("#hours-line")).to_contain_text("Di luar jam layanan")
         expect(page.locator("#hours-warn")).to_have_text(
             "Kios sudah berhenti memberi nomor; nomor dari sini tetap dipanggil hari ini (10 menunggu di A)."

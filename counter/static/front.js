@@ -9,7 +9,7 @@ const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
 const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
   armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false, day: null,
-  late: [], skipped: [] };
+  late: [], skipped: [], answeredAt: -Infinity };
 const $ = (id) => document.getElementById(id);
 
 // A notice line (#reg-notice, #list-notice, #counter-notice): its kind (data-kind) and its words, said again in
@@ -62,9 +62,15 @@ function showFieldErrors(fields) {
   if (first) first.focus();
 }
 
+// A second Enter (or click) right after a number was issued or a correction saved, the form untouched since, is the
+// same keystroke twice: it sent the emptied form (or the draft put back after a correction), and "Wajib diisi"
+// under every field took the place of the number to tell the visitor. Anything typed since sends as ever.
+const REPEAT_MS = 1000;
+
 async function register(ev) {
   ev.preventDefault();
   if (state.busy) return;
+  if (performance.now() - state.answeredAt < REPEAT_MS) return;
   if (state.editing) return saveEdit();
   const form = $("register");
   // One request_id for this visitor until the server answers: a retry after a lost answer (the network
@@ -93,6 +99,7 @@ async function register(ev) {
     $("duplicate-row").hidden = true;
     form.service.value = data.service;
     dropDraft(); // issued: nothing of this visitor comes back after a reload
+    state.answeredAt = performance.now();
     form.name.focus();
   } catch (err) {
     if (err.status === 401) return sessionEnded(); // nothing issued: the form is kept (its draft) for after the login
@@ -296,6 +303,7 @@ async function saveEdit() {
     const { body } = await api("POST", `/api/tickets/${ref(x)}/form`, data);
     if (!(live && live.knows(body))) applyTicket(body.ticket); // else its events and later ones are drawn already
     endEdit();
+    state.answeredAt = performance.now();
     const moved = body.ticket.service !== x.service || body.ticket.priority !== x.priority; // a queue_corrected
     const key = body.changed.length || moved ? "reg.corrected" : "reg.unchanged";
     notice("reg-notice", "info", () => t(key, { label: x.label }));
@@ -641,6 +649,7 @@ async function refreshList() {
       listAgain = false;
       const { body } = await api("GET", "/api/tickets");
       state.list = body;
+      if (state.day && state.day !== body.day) newDay();
       state.day = body.day;
       state.office = { ...(state.office || {}), ...(body.office || {}) };
       const fetched = new Map(body.tickets.map((x) => [x.id, x]));
@@ -667,9 +676,15 @@ function renderHours() {
   const line = $("hours-line");
   const warn = $("hours-warn");
   const minutes = office.last_ticket_minutes;
-  const ends = office.closes_at && minutes != null ? new Date(Date.parse(office.closes_at) + minutes * 60000) : null;
+  // The service's end: last_ticket_minutes after the kiosk stops; from the kiosk's stop to it (its closes_at gone),
+  // the server's service_ends_at says it (a page opened then knows no closes_at). Past, it is no end.
+  let ends = office.closes_at && minutes != null ? new Date(Date.parse(office.closes_at) + minutes * 60000) : null;
+  const until = office.open === false && Date.parse(office.service_ends_at || "");
+  if (until && until > officeNow().getTime()) ends = new Date(until);
   let text = "";
-  if (office.open === false) {
+  if (office.open === false && ends) {
+    text = t("hours.kiosk_stopped", { end: hhmm(ends), zone: zoneName() }); // the counters still serve until then
+  } else if (office.open === false) {
     text = office.next_opening ? t("hours.closed_until", { when: dayTime(office.next_opening), zone: zoneName() })
       : t("hours.closed");
   } else if (office.closes_at) {
@@ -683,13 +698,22 @@ function renderHours() {
   const code = $("r-service").value;
   const s = ((state.list && state.list.services) || []).find((x) => x.code === code);
   const waiting = s ? s.waiting : [...state.tickets.values()].filter((x) => x.status === "waiting" && x.service === code).length;
+  // A number that would wait past the service's end is said so, the kiosk stopped or not ("called today" is not
+  // true of it then).
   let caution = "";
-  if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
-  else if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
+  if (ends && s && officeNow().getTime() + s.estimated_wait_s * 1000 > ends.getTime()) {
     caution = t("hours.warn_late", { code, n: waiting, wait: waitText(s.estimated_wait_s), end: hhmm(ends), zone: zoneName() });
-  }
+  } else if (office.open === false) caution = t("hours.warn_closed", { n: waiting, code });
   warn.textContent = caution;
   warn.hidden = !caution;
+}
+
+// The office's day changed under a page left open overnight: yesterday's slips have nobody to tell of them, and
+// what was said of the counters (a Lepas, "dilepas otomatis … pukul 15.48", an officer's logout) is yesterday's.
+function newDay() {
+  state.late = [];
+  state.skipped = [];
+  if (notices.get("counter-notice")) notice("counter-notice", "", "");
 }
 
 // ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
@@ -789,7 +813,7 @@ const DISMISSED_KEY = "antrian.front.dismissed";
 // An alert's identity: its ticket, kind and paper, its print job (a reprint that fails is a new failure) and
 // whether it gave up; a late or skipped slip's, its print job.
 function alertId(a) {
-  if (a.type === "print_late" || a.type === "print_skipped") return `${a.type} ${a.job}`;
+  if (["print_late", "print_skipped", "print_unslipped"].includes(a.type)) return `${a.type} ${a.job}`;
   const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
   return `${alertKey(a.type, a.label, a)}${job}${a.final ? " final" : ""}`;
 }
@@ -842,11 +866,20 @@ function forgetOtherDays(day) {
 // naming them, until closed, so that someone collects them there and hands each to its visitor. A ticket called,
 // cancelled or finished since is left out: its visitor is at a counter or gone, nobody to hand it to.
 // Slips not printed because their ticket no longer waited (cancelled, called while the printer was off): one
-// line per printer naming them with why, in place of their failure alerts, until closed.
+// line per printer naming them with why, in place of their failure alerts, until closed. Such a ticket waiting
+// again (Lepas sent a called number back to the line) has no slip: said so instead, with Cetak ulang, while it
+// waits (its failure line, when a reprint fails, says it then).
 function slipLines(closed) {
   const waiting = (a) => (state.tickets.get(a.ticket) || {}).status === "waiting";
+  const slipFailed = (a) => a.type === "print_failed" && paperOf(a) === "slip";
+  const failing = new Set(state.alerts.filter(slipFailed).map((a) => a.label));
+  const unslipped = state.skipped.filter(waiting).map((a) => ({ ...a, type: "print_unslipped" }));
   const lines = [];
-  for (const [type, list] of [["print_late", state.late.filter(waiting)], ["print_skipped", state.skipped]]) {
+  for (const [type, list] of [
+    ["print_late", state.late.filter(waiting)],
+    ["print_skipped", state.skipped.filter((a) => !waiting(a))],
+    ["print_unslipped", unslipped.filter((a) => !failing.has(a.label))],
+  ]) {
     const byPrinter = new Map();
     for (const a of list) {
       if (isDismissed(a, closed)) continue;
@@ -857,9 +890,10 @@ function slipLines(closed) {
       const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
       close.addEventListener("click", () => dismiss(shown));
       const why = (a) => (a.reason && (a.reason[getLang()] || a.reason.id)) || "?";
-      const words = type === "print_late"
-        ? t("alert.late_slips", { labels: shown.map((a) => a.label).join(", "), printer })
-        : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${why(a)})`).join(", ") });
+      const labels = shown.map((a) => a.label).join(", ");
+      const words = type === "print_late" ? t("alert.late_slips", { labels, printer })
+        : type === "print_unslipped" ? t("alert.unslipped", { labels, printer })
+          : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${why(a)})`).join(", ") });
       const at = el("strong", {}, hhmm(shown.map((a) => a.at || "").sort().pop())); // the latest
       lines.push(el("li", { dataset: { type } }, at, el("span", {}, words), close));
     }
@@ -1049,10 +1083,7 @@ function onSnapshot(snap) {
   state.office = { ...(state.office || {}), ...(snap.office || {}) };
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   if (snap.day) {
-    if (state.day && state.day !== snap.day) { // yesterday's slips: nobody to tell of them
-      state.late = [];
-      state.skipped = [];
-    }
+    if (state.day && state.day !== snap.day) newDay(); // yesterday's slips and counter notice: nobody to tell
     state.day = snap.day;
     forgetOtherDays(snap.day);
   }
@@ -1117,6 +1148,9 @@ function onEvent(ev) {
   }
   const data = ev.data || {};
   const ticketId = ev.ticket && ev.ticket.id;
+  if (ev.type === "printed" && data.kind !== "form" && ticketId !== undefined) { // a slip now (a reprint): none missing
+    state.skipped = state.skipped.filter((a) => a.ticket !== ticketId);
+  }
   if (ev.type === "printed" && data.late) { // a slip printed after failing, that nobody took
     addSlip(state.late, { type: "print_late", label, printer: data.printer || "?", job: data.job, at: ev.at,
                           ticket: ticketId });
@@ -1127,7 +1161,7 @@ function onEvent(ev) {
     state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
     if (data.attempts > 0) { // the front office was told it failed (the kiosk's visitor too)
       addSlip(state.skipped, { type: "print_skipped", label, printer: data.printer || "?", job: data.job, at: ev.at,
-                               reason: data.reason });
+                               reason: data.reason, ticket: ticketId });
     }
   }
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev); // `counter_claimed` names a holder
@@ -1278,7 +1312,8 @@ async function loadAlerts() {
         settled.add(key);
         if (job.attempts > 0) {
           addSlip(state.skipped, { type: "print_skipped", label: job.label, printer: job.printer || "?", job: job.id,
-                                   at: job.next_attempt_at || job.created_at, reason: job.reason }); // when skipped
+                                   at: job.next_attempt_at || job.created_at, reason: job.reason, // when skipped
+                                   ticket: job.ticket_id });
         }
         continue;
       }
@@ -1333,6 +1368,7 @@ $("btn-cancel-edit").addEventListener("click", () => {
 });
 $("register").addEventListener("input", (ev) => {
   state.regRequest = null; // another visitor, or corrected
+  state.answeredAt = -Infinity; // typed since the last answer: an Enter sends it
   if (ev.target.name === "service") { // another service: its own quota
     $("override-row").hidden = true;
     $("r-override").checked = false;

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from server import core
 from server.core import Ticket
 from server.errors import NotFound
+from server.hours import service_end
 from server.service.shapes import full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
 
@@ -395,13 +396,20 @@ class Views:
 
     def today_list(self) -> dict[str, Any]:
         """The front office's list: today's tickets (today_tickets), the day they are of, the office's hours
-        (the snapshot's `office` with `last_ticket_minutes`: the service ends that long after `closes_at`)
-        and per service how many wait and a new number's estimated wait."""
+        (the snapshot's `office` with `last_ticket_minutes`: the service ends that long after `closes_at`; and
+        `service_ends_at`, the end of the hours' range now in, which in its last minutes, the kiosk stopped, is the
+        only word of it) and per service how many wait and a new number's estimated wait."""
         snap = self.snapshot()
-        hours = self.unit.settings.hours
+        settings = self.unit.settings
+        hours = settings.hours
+        ends = service_end(hours, self.unit.clock(), settings.office.tz)
         return {
             "day": snap["day"],
-            "office": {**snap["office"], "last_ticket_minutes": hours.last_ticket_minutes if hours.enabled else None},
+            "office": {
+                **snap["office"],
+                "last_ticket_minutes": hours.last_ticket_minutes if hours.enabled else None,
+                "service_ends_at": iso(ends),
+            },
             "services": [
                 {"code": s["code"], "waiting": s["waiting"], "estimated_wait_s": s["estimated_wait_s"]}
                 for s in snap["services"]
