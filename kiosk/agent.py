@@ -36,6 +36,8 @@ log = logging.getLogger("antrian.agent")
 # 3 s, each start a wrong guess, until this PC's agent was refused unchecked) nor needs a restart once the
 # server's token is mended.
 REFUSED_WAITS = (2.0, 5.0, 10.0, 20.0, 40.0, 60.0)
+# A server out of reach (off, restarting) is asked again sooner: after 1 s, doubling to 30 s.
+UNREACHABLE_WAITS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 REFUSED_SAY_SECONDS = 600.0  # the refusal is said at the first, then at most this often
 
 
@@ -109,9 +111,10 @@ class Agent:
         self.jobs: queue.Queue[tuple[int, dict]] = queue.Queue()
         self.pending: set[int] = set()  # queued or printing
         self.lock = threading.Lock()  # guards `pending`
-        self.sio = socketio.Client(
-            reconnection=True, reconnection_attempts=0, reconnection_delay=1, reconnection_delay_max=30
-        )
+        # run() connects again itself: python-socketio's own reconnection retried a refusal as it does a server out
+        # of reach (every 30 s, the server's 10 wrong tries in 5 minutes) and never let run() see it.
+        self.sio = socketio.Client(reconnection=False)
+        self.refused = False  # the last connection attempt was refused by the server (on_connect_error)
         self.sio.on("connect", lambda: log.info("connected to %s as agent of %s", server, printer.name))
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
@@ -124,6 +127,7 @@ class Agent:
         and is waited for): said in Indonesian, then English, at the first and then every REFUSED_SAY_SECONDS."""
         if not isinstance(data, dict):
             return
+        self.refused = True
         now = time.monotonic()
         if self.said_refused is not None and now - self.said_refused < REFUSED_SAY_SECONDS:
             return
@@ -235,18 +239,25 @@ class Agent:
         self.ack(job)
 
     def run(self) -> None:
-        """Connect (retrying until the server answers) and serve forever."""
+        """Connect (again after each lost connection) and serve forever: a server out of reach is asked again
+        after UNREACHABLE_WAITS, one that refused the agent (on_connect_error said why) after REFUSED_WAITS."""
         auth = {"role": "agent", "printer": self.printer.name, "token": self.token}
         self.printing.start()
-        refusals = 0
+        refusals = unreachable = 0
         while True:
+            self.refused = False
             try:
-                self.sio.connect(self.server, auth=auth, transports=["websocket"], retry=True, wait_timeout=10)
-                break
-            except socketio.exceptions.ConnectionError:  # refused (on_connect_error said why): later again
-                time.sleep(REFUSED_WAITS[min(refusals, len(REFUSED_WAITS) - 1)])
-                refusals += 1
-        self.sio.wait()
+                self.sio.connect(self.server, auth=auth, transports=["websocket"], wait_timeout=10)
+            except socketio.exceptions.ConnectionError:
+                if self.refused:
+                    time.sleep(REFUSED_WAITS[min(refusals, len(REFUSED_WAITS) - 1)])
+                    refusals += 1
+                else:
+                    time.sleep(UNREACHABLE_WAITS[min(unreachable, len(UNREACHABLE_WAITS) - 1)])
+                    unreachable += 1
+                continue
+            refusals = unreachable = 0
+            self.sio.wait()  # until the connection is lost (no reconnection of its own: it returns then)
 
 
 def say_error(label: str, said: Localized) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -30,7 +32,7 @@ def setup(tmp_path):
     server = LiveServer(cfg, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()
     agents: list[subprocess.Popen] = []
 
-    def start_agent(token: str = TOKEN) -> subprocess.Popen:
+    def start_agent(token: str = TOKEN, url: str | None = None) -> subprocess.Popen:
         with open(tmp_path / "agent.log", "ab") as said:  # its log: stderr
             proc = subprocess.Popen(
                 [
@@ -38,7 +40,7 @@ def setup(tmp_path):
                     "-m",
                     "kiosk.agent",
                     "--server",
-                    server.url,
+                    url or server.url,
                     "--printer",
                     "kiosk",
                     "--config",
@@ -131,6 +133,84 @@ def test_an_agent_refused_says_why_and_prints_by_itself_once_the_servers_token_i
         assert agent.poll() is None and "Traceback" not in said()
     finally:
         mended.stop()
+
+
+class Forwarder:
+    """A loopback port passed on to the server's: when each connection through it reached the server, or found it
+    down (one per connection attempt of the agent, whose only transport is the websocket)."""
+
+    def __init__(self, port: int):
+        self.port, self.reached, self.missed = port, [], []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            self.sockets.append(near)
+            try:
+                far = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            except OSError:  # the server is down: so is this connection
+                self.missed.append(time.monotonic())
+                near.close()
+                continue
+            far.settimeout(None)
+            self.sockets.append(far)
+            self.reached.append(time.monotonic())
+            for a, b in ((near, far), (far, near)):
+                threading.Thread(target=self.pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pump(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for s in self.sockets:
+            s.close()
+
+
+def test_an_agent_refused_after_a_lost_connection_asks_again_at_its_own_pace(setup):
+    """The server back with another token (a new one set, the agent's not yet): python-socketio's own reconnection
+    asked again after 1, 2, 4, 8, 16 s, then every 30 s (the server's 10 wrong tries in 5 minutes: this PC's agent
+    refused unchecked), the agent's REFUSED_WAITS (2, 5, 10, 20, 40 s, then every minute) never used once it had
+    connected, nor when it started before the server."""
+    from kiosk.agent import REFUSED_WAITS
+
+    server, printer, start_agent = setup
+    forwarder = Forwarder(server.port)
+    try:
+        start_agent(url=forwarder.url)
+        label = issue(server)
+        assert wait_for(lambda: printed(printer, label) == 1)
+        server.stop()
+        assert wait_for(lambda: len(forwarder.missed) >= 2)  # the server down: tried again, and again
+        tries = len(forwarder.reached)  # the attempts from here on reach the server back (one may while it starts)
+        other = LiveServer(server.config, port=server.port, env={"ANTRIAN_AGENT_TOKEN": "another-token-0123456789"})
+        other.start()
+        try:
+            assert wait_for(lambda: len(forwarder.reached) >= tries + 2, seconds=15), forwarder.reached
+            # refused, then asked again after REFUSED_WAITS[0]: before, 8 s (python-socketio's 4 s and 8 s after
+            # the two 1 s and 2 s while the server was down)
+            gap = forwarder.reached[tries + 1] - forwarder.reached[tries]
+            assert REFUSED_WAITS[0] - 0.5 < gap < REFUSED_WAITS[0] + 1, gap
+        finally:
+            other.stop()
+    finally:
+        forwarder.close()
 
 
 def agent_command(cfg, env: dict[str, str]) -> subprocess.CompletedProcess:
