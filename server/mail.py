@@ -23,6 +23,16 @@ class MailError(Exception):
     """The SMTP server could not be reached or refused the message."""
 
 
+SEND_TIMEOUT_SECONDS = 10.0  # connecting, and the reply to each command
+# The reply to the message's end: the server may scan the message before it answers, and has it by then; to
+# give up sooner and try again sends LKPP the same case twice. RFC 5321 (4.5.3.2.6) asks for 10 minutes.
+DATA_REPLY_SECONDS = 600.0
+# Headers unfolded: Python folds a long Subject before its first word, which a client then reads with a space
+# before it. The body in lines of at most 78 characters (RFC 5322; quoted-printable's 76, RFC 2045).
+HEADERS = policy.SMTP.clone(max_line_length=998)
+BODY = policy.SMTP
+
+
 def build_message(
     settings: Settings, ticket: Any, form: dict[str, str], mail_id: int, signed: str | None = None
 ) -> EmailMessage:
@@ -30,7 +40,7 @@ def build_message(
     `signed` (the officer's full name and NIP when the case was escalated, kept with the mail)."""
     esc = settings.escalation
     when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
-    msg = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))  # no folded Subject
+    msg = EmailMessage(policy=HEADERS)
     msg["Subject"] = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
     msg["From"] = esc.sender
     msg["To"] = esc.to
@@ -39,20 +49,46 @@ def build_message(
     msg["Message-ID"] = make_msgid(
         idstring=f"antrian-{mail_id}", domain=esc.sender.rpartition("@")[2] or "antrian.local"
     )
-    msg.set_content(escalation_body(settings, ticket, form, signed))
+    body = escalation_body(settings, ticket, form, signed)
+    # The visitor's problem and the analysis are paragraphs of one line each, in Indonesian with its "–" and
+    # "é": plain 7bit when it is ASCII in short lines, else quoted-printable, lines of at most 76 characters
+    # (RFC 2045) that any mail client reads back whole; never 8bit (a server without 8BITMIME) nor base64.
+    plain = body.isascii() and all(len(line) <= 78 for line in body.splitlines())
+    msg.policy = BODY  # the encoded lines' length is the policy's
+    msg.set_content(body, cte="7bit" if plain else "quoted-printable")
+    msg.policy = HEADERS
     return msg
 
 
-def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = 10.0) -> None:
-    """Send one message over SMTP (none, STARTTLS or SSL); raises MailError."""
+class _WaitForData:
+    """An SMTP connection that waits DATA_REPLY_SECONDS, not its timeout, for the reply to the message."""
+
+    def data(self, msg):
+        self.sock.settimeout(DATA_REPLY_SECONDS)
+        try:
+            return super().data(msg)
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+
+class _SMTP(_WaitForData, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_WaitForData, smtplib.SMTP_SSL):
+    pass
+
+
+def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = SEND_TIMEOUT_SECONDS) -> None:
+    """Send one message over SMTP (none, STARTTLS or SSL); raises MailError. `timeout` for connecting and
+    each command; the reply to the message itself is waited for DATA_REPLY_SECONDS."""
     password = os.environ.get(esc.password_env, "")
     try:
         if esc.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                esc.host, esc.port, timeout=timeout, context=ssl.create_default_context()
-            )
+            smtp: smtplib.SMTP = _SMTPSSL(esc.host, esc.port, timeout=timeout, context=ssl.create_default_context())
         else:
-            smtp = smtplib.SMTP(esc.host, esc.port, timeout=timeout)
+            smtp = _SMTP(esc.host, esc.port, timeout=timeout)
         with smtp:
             if esc.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())

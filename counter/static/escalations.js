@@ -254,6 +254,7 @@ async function closeCase(entry, ev) {
   const typed = card.querySelector("form.f-lkpp").lkpp_ticket.value.trim();
   if (typed) data.lkpp_ticket = typed; // a number typed but not saved goes with the answer
   button.disabled = true;
+  entry.closing = true; // its own event may have the list read before the answer comes: not "closed elsewhere"
   try {
     await api("POST", `/api/tickets/${entry.data.id}/close`, data);
     removeCase(entry.data.id);
@@ -261,6 +262,7 @@ async function closeCase(entry, ev) {
     pageNotice("info", () => t("done.closed", { label, day: dayName(day) }));
     renderCount();
   } catch (err) {
+    entry.closing = false;
     if (err.status === 401) return location.reload();
     showRefusal(card, err, "answer");
   } finally {
@@ -346,6 +348,19 @@ function removeCase(id) {
   state.cases.delete(id);
 }
 
+// A case gone from the list that this page is not closing: a colleague recorded LKPP's answer. Its card goes,
+// and with it what was typed in it: said, so that an officer who was typing the answer knows where it went.
+function caseGone(id) {
+  const entry = state.cases.get(id);
+  if (!entry) return;
+  const fields = entry.card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]");
+  if (!entry.closing && [...fields].some((f) => f.value.trim())) {
+    const { label, day } = entry.data;
+    pageNotice("warn", () => t("done.closed_elsewhere", { label, day: dayName(day) }));
+  }
+  removeCase(id);
+}
+
 function renderCount() {
   $("case-count").textContent = String(state.cases.size);
   $("cases-empty").hidden = !state.loaded || state.cases.size > 0;
@@ -355,7 +370,7 @@ function renderCount() {
 // live update; only the facts above the forms are redrawn.
 function applyList(list, at) {
   const ids = new Set(list.map((x) => x.id));
-  for (const id of [...state.cases.keys()]) if (!ids.has(id)) removeCase(id);
+  for (const id of [...state.cases.keys()]) if (!ids.has(id)) caseGone(id);
   const ul = $("cases");
   let next = ul.firstElementChild;
   for (const x of list) {
