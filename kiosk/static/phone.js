@@ -139,8 +139,41 @@ import { createSurveyForm } from "./skmform.js";
                  sending: false, asked: new URLSearchParams(location.search).get("survey") === "1" };
   var form = createSurveyForm(CONFIG.survey, {
     t: t,
-    onChange: function () { survey.requestId = null; }   // a changed answer is a new submission
+    onChange: function () {
+      survey.requestId = null;   // a changed answer is a new submission
+      keepDraft();
+    }
   });
+
+  // What the visitor chose and typed, kept in this tab (sessionStorage, never on the phone beyond it) until it
+  // is sent: a phone reloads a tab left in the background (the visitor copies an error message from another
+  // app into the complaint, answers a call), and the page came back with the invitation, every answer and the
+  // text typed so far gone.
+  var DRAFT_KEY = "antrian-survey-draft:" + CONFIG.token;
+  function keepDraft() {
+    try {
+      if (survey.view === "form" || survey.view === "later") {
+        var kept = { view: survey.view, editing: survey.editing, form: form.draft() };
+        sessionStorage.setItem(DRAFT_KEY, JSON.stringify(kept));
+      } else {
+        sessionStorage.removeItem(DRAFT_KEY);
+      }
+    } catch (e) { /* no storage (a private window of an old browser): nothing kept */ }
+  }
+
+  function restoreDraft(state) {
+    // The form as it was before a reload, while the survey is open and the draft still fits the state: a
+    // new response's draft while none was given, a correction's while one was and may still be corrected
+    // (answered meanwhile on the tablet: the draft is dropped, the thanks shown).
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { kept = null; }
+    if (!kept || !kept.form || !state.open || Boolean(kept.editing) !== Boolean(state.answered)) return false;
+    if (kept.editing && state.corrections_left === 0) return false;   // corrected 5 times meanwhile: none left
+    form.restore(kept.form);
+    survey.editing = Boolean(kept.editing);
+    survey.view = kept.view === "later" && !survey.editing ? "later" : "form";
+    return true;
+  }
   form.order().forEach(function (key) {
     var where = /^U[0-9]$/.test(key) ? "survey-questions" : key === "suggestion" ? "survey-text" : "survey-profile";
     $(where).appendChild(form.blocks[key]);
@@ -178,8 +211,11 @@ import { createSurveyForm } from "./skmform.js";
 
   function surveyState(state) {
     // The server's word on this ticket's survey: open or not, and the response given.
+    var first = !survey.state;
     survey.state = state;
-    if (survey.view !== "form" || !state.open) {
+    if (first && restoreDraft(state)) {
+      // the page reloaded: the form, or its "later" button, as the visitor left it
+    } else if (survey.view !== "form" || !state.open) {
       if (survey.view === "form") {   // closed meanwhile (the day is over): no form left to fill in
         survey.view = "none";
         survey.editing = false;
@@ -190,6 +226,7 @@ import { createSurveyForm } from "./skmform.js";
       if (survey.view === "form") form.fill(null);
     }
     renderSurvey();
+    keepDraft();
     if (survey.asked && survey.view === "form") $("survey-form").scrollIntoView({ block: "start" });
     survey.asked = false;
   }
@@ -220,6 +257,7 @@ import { createSurveyForm } from "./skmform.js";
   function showSurvey(view) {
     survey.view = view;
     renderSurvey();
+    keepDraft();
   }
 
   // The survey's error line above its button: one message or several (a 422's words and its fields'), kept

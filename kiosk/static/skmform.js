@@ -233,6 +233,36 @@ export function createSurveyForm(questionnaire, opts) {
     renderChars();
   }
 
+  function draft() {
+    // What the visitor has chosen and typed so far, as the phone page keeps it over a reload (a phone
+    // reloads a tab left in the background): each answer with the words it was given to, so that one
+    // restored under other words is asked again (restore).
+    var answers = {};
+    q.elements.forEach(function (element) {
+      if (scores[element.code]) answers[element.code] = [scores[element.code], wordingOf(element)];
+    });
+    return {
+      answers: answers,
+      profile: { sex: profile.sex, education: profile.education, occupation: profile.occupation, age: age.value },
+      suggestion: suggestion.value
+    };
+  }
+
+  function restore(kept) {
+    // A draft() back in the form: an answer given to words that are not the questionnaire's now is cleared
+    // and its question says so, as after a live change of the wording.
+    var d = kept || {};
+    var answers = {};
+    var changed = [];
+    q.elements.forEach(function (element) {
+      var given = (d.answers || {})[element.code];
+      if (!given) return;
+      answers[element.code] = given[0];
+      if (given[1] !== wordingOf(element)) changed.push(element.code);
+    });
+    fill({ answers: answers, profile: d.profile, suggestion: d.suggestion, wording_changed: changed });
+  }
+
   function payload() {
     // What POST /api/survey takes; the server checks it and names each bad field. A text is sent only
     // when one is written: no `suggestion` says "no text", and in a correction the text sent before
@@ -298,6 +328,6 @@ export function createSurveyForm(questionnaire, opts) {
   return {
     blocks: blocks, order: order, render: render, retext: retext, fill: fill, payload: payload,
     answered: answered, showErrors: showErrors, clearErrors: clearErrors, age: age, suggestion: suggestion,
-    renderChars: renderChars
+    renderChars: renderChars, draft: draft, restore: restore
   };
 }

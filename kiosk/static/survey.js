@@ -16,6 +16,7 @@ import { createSurveyForm } from "./skmform.js";
   // `survey.*`), in the page's `i18n` JSON element.
   var STRINGS = JSON.parse(document.getElementById("i18n").textContent);
   var THANKS_SECONDS = 12;            // the thanks screen goes back to the start by itself
+  var UNSERVED_ENDS = ["no_show", "cancelled", "expired"];   // ended unserved: no survey, ever (server/core.py)
   var ADVANCE_MS = 350;               // a chosen answer shows for a moment before the next question
   // A tap this soon after a new screen of questions appears is taken for the last screen's finger (a slow
   // double tap: question 2's choices sit where question 1's were), not an answer: nobody reads a question
@@ -406,7 +407,11 @@ import { createSurveyForm } from "./skmform.js";
     // public tablet), only said: new answers replace it.
     if (!survey.open) {
       show("identify");
-      screenError("identify-error", t(survey.reason === "day_over" ? "survey.day_over" : "survey.not_served"));
+      // A ticket that ended unserved (no-show, cancelled) will never be served: "come back once served" would
+      // send its visitor to wait for nothing.
+      var ended = UNSERVED_ENDS.indexOf(survey.ticket.status) >= 0;
+      screenError("identify-error", survey.reason === "day_over" ? t("survey.day_over")
+        : ended ? t("survey.not_served_ended", { label: survey.ticket.label }) : t("survey.not_served"));
       return;
     }
     if (survey.answered && survey.corrections_left === 0) {
