@@ -167,6 +167,27 @@ def test_a_session_that_ends_goes_to_the_login_saying_so_and_keeps_the_number_sa
     page.context.close()
 
 
+def test_what_a_page_said_before_its_session_ended_on_another_day_is_not_said_again(browser, live):
+    """A page left open overnight ran into its session's end in the evening and kept what it last said: the next
+    morning's login said "Nomor antrian A-001 diterbitkan" as news, beside that day's own A-001 (helper-206's
+    review). What it kept is of its office day (the test above: said again the same day); of another, dropped."""
+    page = open_front(browser, live)
+    kept = {"said": [["reg-notice", "info", "Nomor antrian A-001 diterbitkan (posisi 1)."]], "edit": None}
+    page.evaluate(
+        "k => sessionStorage.setItem('antrian.front.ended', JSON.stringify(k))", {**kept, "day": "2000-01-03"}
+    )
+    page.context.clear_cookies()
+    page.reload()
+    expect(page.locator("#login-form")).to_be_visible()
+    page.fill("#login-form [name=username]", "rina")
+    page.fill("#login-form [name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(page.locator("#reg-notice")).to_have_text("")
+    assert page.evaluate("sessionStorage.getItem('antrian.front.ended')") is None
+    page.context.close()
+
+
 def test_the_days_list_is_drawn_at_once_when_the_page_opens_under_a_resting_pointer(browser, live):
     """The login's button lies over the ticket list at 1366x768: the pointer resting there as the page opened held
     the whole day's list back for 30 s (an empty table and "N perubahan baru — tampilkan"), as if rows moved under

@@ -2,7 +2,7 @@
 import {
   ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, patch, requestId,
   say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
-  whoAmI, zoneName,
+  TIMEZONE, whoAmI, zoneName,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
@@ -1202,7 +1202,7 @@ function sessionEnded() {
     .map((id) => [id, $(id).dataset.kind || "", $(id).textContent]);
   const edit = editUnsaved() ? state.editing.label : null;
   try {
-    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit }));
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day }));
   } catch (err) {
     // storage off: the login alone
   }
@@ -1214,6 +1214,10 @@ function takeEnded() {
   try {
     const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
     sessionStorage.removeItem(ENDED_KEY);
+    // Of another office day (a page left open overnight ran into the session's end in the evening): what it
+    // said then ("A-012 diterbitkan") is not to be said as news beside today's A-012.
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE }).format(officeNow());
+    if (ended && ended.day && ended.day !== today) return null;
     return ended && Array.isArray(ended.said) ? ended : null;
   } catch (err) {
     return null;
