@@ -314,6 +314,16 @@ class LiveServer:
                 return job
             time.sleep(0.05)
 
+    def ticket_when(self, token: str, status: str, seconds: float = 10.0) -> dict:
+        """The ticket's public view (GET /api/tickets/<token>) once its status is `status`, or as it stands
+        after `seconds`: the caller asserts on it."""
+        deadline = time.monotonic() + seconds
+        while True:
+            ticket = requests.get(f"{self.url}/api/tickets/{token}", timeout=5).json()["ticket"]
+            if ticket["status"] == status or time.monotonic() > deadline:
+                return ticket
+            time.sleep(0.05)
+
     def add_user(self, username: str, role: str, password: str = "rahasia-123", scrypt: bool = False) -> None:
         """Add an account as `python -m server users add` does (server.service.accounts, logged as by
         "cli"), from this process: no interpreter to start. Its hash is a real werkzeug hash at one

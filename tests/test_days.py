@@ -6,7 +6,6 @@ served and one is left waiting; at the end the week's recap has every consultati
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,12 +31,7 @@ def server(tmp_path_factory):
 
 
 def wait_status(s, token: str, status: str, timeout: float = 10.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        ticket = requests.get(f"{s.url}/api/tickets/{token}", timeout=5).json()["ticket"]
-        if ticket["status"] == status or time.monotonic() > deadline:
-            return ticket
-        time.sleep(0.05)
+    return s.ticket_when(token, status, timeout)
 
 
 def test_a_week_of_office_days(server):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,12 +30,7 @@ def server(tmp_path_factory):
 
 
 def wait_status(s, token: str, status: str, timeout: float = 10.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        ticket = requests.get(f"{s.url}/api/tickets/{token}", timeout=5).json()["ticket"]
-        if ticket["status"] == status or time.monotonic() > deadline:
-            return ticket
-        time.sleep(0.05)
+    return s.ticket_when(token, status, timeout)
 
 
 def printed(browser, server, path: str, tmp_path) -> list[str]:

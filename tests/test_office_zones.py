@@ -7,7 +7,6 @@ clock, and the office's midnight (00:00 WIT, 15:00 UTC the day before) is the da
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo
@@ -50,12 +49,7 @@ def long_date(d) -> str:
 
 
 def ticket_status(s, token: str, status: str, timeout: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        now = requests.get(f"{s.url}/api/tickets/{token}", timeout=5).json()["ticket"]["status"]
-        if now == status or time.monotonic() > deadline:
-            return now
-        time.sleep(0.05)
+    return s.ticket_when(token, status, timeout)["status"]
 
 
 # display.js's syncClock as the test sees it: a look at /healthz is counted in __clockLooks when sent, and in
