@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -230,3 +231,26 @@ def tap(page, selector: str) -> None:
         page.tap(selector)
     else:
         page.touchscreen.tap(*point)
+
+
+@contextmanager
+def kiosk_pages(browser, live, clock: bool = False):
+    """`open_kiosk(viewport, query, clock, server)`: a kiosk page with touch, at its welcome screen, on `live` (or
+    `server`); every one closed at the end. `clock`: Playwright's clock installed before the page loads (the real
+    pace until a test moves it). The kiosk modules' `kiosk` fixture."""
+    pages = []
+
+    def open_kiosk(viewport=PORTRAIT, query="", clock=clock, server=None):
+        page = browser.new_page(viewport=viewport, has_touch=True)
+        pages.append(page)
+        if clock:
+            page.clock.install()
+        page.goto(f"{(server or live).url}/kiosk/{query}")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        return page
+
+    try:
+        yield open_kiosk
+    finally:
+        for page in pages:
+            page.close()

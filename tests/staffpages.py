@@ -133,3 +133,19 @@ def reload_front(page) -> None:
     page.reload()
     expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
     expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+
+
+# A visitor the front office registers by hand (its form's fields, as #r-<field>)
+FRONT_VISITOR = {
+    "name": "Teguh Santoso",
+    "agency": "Dinas PUPR Kabupaten Contoh",
+    "address": "Jl. Ahmad Yani No. 7",
+    "phone": "0812-3456-7890",
+    "problem": "Tidak bisa membuat paket tender baru.",
+}
+
+
+def fill_front(page, values: dict) -> None:
+    """Type `values` into the front office's registration form (#r-<field>)."""
+    for field, value in values.items():
+        page.fill(f"#r-{field}", value)

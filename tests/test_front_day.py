@@ -13,17 +13,11 @@ from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, open_front, reload_front, staffed
+from staffpages import FRONT_VISITOR, PASSWORD, fill_front, issue, open_front, reload_front, staffed
 
 from server.outbox import print_backoff_seconds
 
-VISITOR = {
-    "name": "Teguh Santoso",
-    "agency": "Dinas PUPR Kabupaten Contoh",
-    "address": "Jl. Ahmad Yani No. 7",
-    "phone": "0812-3456-7890",
-    "problem": "Tidak bisa membuat paket tender baru.",
-}
+VISITOR = FRONT_VISITOR
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +41,6 @@ def live(tmp_path, printer):
     server = staffed(ClockedServer(config, dated=True).start())
     yield server
     server.stop()
-
-
-def fill(page, values: dict) -> None:
-    for field, value in values.items():
-        page.fill(f"#r-{field}", value)
 
 
 def jobs(live) -> list[dict]:
@@ -103,7 +92,7 @@ def test_a_double_click_issues_one_number_prints_one_slip_and_keeps_saying_the_n
     was emptied, sent the empty form: "Wajib diisi" under every field in place of the number to tell the visitor.
     On "Cetak ulang" it printed a second slip."""
     page = open_front(browser, live)
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     notice = page.locator("#reg-notice")
     double_click(page, page.locator("#btn-register"), lambda: expect(notice).to_contain_text("A-001 diterbitkan"))
     settled(page)
@@ -128,10 +117,10 @@ def test_a_session_that_ends_goes_to_the_login_saying_so_and_keeps_the_number_sa
     page = open_front(browser, live)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.click("#btn-register")
     expect(page.locator("#reg-notice")).to_have_text("Nomor antrian A-001 diterbitkan (posisi 1).")
-    fill(page, {"name": "Rahmat Hidayat", "agency": "CV Sinar Jaya"})  # the next visitor, half typed
+    fill_front(page, {"name": "Rahmat Hidayat", "agency": "CV Sinar Jaya"})  # the next visitor, half typed
 
     page.context.clear_cookies()
     page.click('#tickets tr[data-label="A-001"] [data-act="reprint"]')
@@ -226,7 +215,7 @@ def test_a_registration_sent_after_the_session_ended_is_no_kiosk_ticket(browser,
     without the duplicate check and not recorded as the front office's. It is a 401: the page goes to its
     login with the form kept, and nothing is issued. The kiosk's own request (no X-CSRFToken) is unchanged."""
     page = open_front(browser, live)
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.context.clear_cookies()  # the session is gone, as after a logout in another tab
     page.click("#btn-register")
     expect(page.locator("#login-error")).to_have_text(
@@ -253,7 +242,7 @@ def test_two_enters_issue_one_number_and_keep_saying_it(browser, live):
     the empty form, and "Wajib diisi" under every field took the place of the number to tell the visitor (the
     double-click guard covered clicks only)."""
     page = open_front(browser, live)
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     notice = page.locator("#reg-notice")
     page.press("#r-phone", "Enter")
     expect(notice).to_contain_text("A-001 diterbitkan")
@@ -263,7 +252,7 @@ def test_two_enters_issue_one_number_and_keep_saying_it(browser, live):
     expect(page.locator(".field-error:not(:empty)")).to_have_count(0)
     expect(page.locator("#r-name")).not_to_have_attribute("aria-invalid", "true")
     # the next visitor's form, typed and sent with Enter: issued as ever
-    fill(page, {**VISITOR, "name": "Rahmat Hidayat", "phone": "0813-1111-2222"})
+    fill_front(page, {**VISITOR, "name": "Rahmat Hidayat", "phone": "0813-1111-2222"})
     page.press("#r-name", "Enter")
     expect(notice).to_have_text("Nomor antrian A-002 diterbitkan (posisi 2).")
     page.context.close()

@@ -12,19 +12,13 @@ from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, reload_front, sign_in
+from staffpages import FRONT_VISITOR, PASSWORD, fill_front, issue, reload_front, sign_in
 
 from server.outbox import print_backoff_seconds
 from server.service.jobs import KIOSK_SCREEN_SECONDS
 
 VIEWPORT = {"width": 1366, "height": 768}
-VISITOR = {
-    "name": "Teguh Santoso",
-    "agency": "Dinas PUPR Kabupaten Contoh",
-    "address": "Jl. Ahmad Yani No. 7",
-    "phone": "0812-3456-7890",
-    "problem": "Tidak bisa membuat paket tender baru.",
-}
+VISITOR = FRONT_VISITOR
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +65,6 @@ def front(browser, live):
     return sign_in(context.new_page(), live, "/counter/front", "rina")
 
 
-def fill(page, values: dict) -> None:
-    for field, value in values.items():
-        page.fill(f"#r-{field}", value)
-
-
 def expect_form(page, values: dict) -> None:
     for field, value in values.items():
         expect(page.locator(f"#r-{field}")).to_have_value(value)
@@ -84,7 +73,7 @@ def expect_form(page, values: dict) -> None:
 def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_cleared(browser, live):
     page = front(browser, live)
     page.select_option("#r-service", "B")
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.check("#r-priority")
     reload_front(page)  # F5
     expect_form(page, VISITOR)
@@ -107,7 +96,7 @@ def test_a_half_typed_visitor_outlives_a_reload_back_and_a_link_until_issued_or_
     expect(page.locator("#draft-row")).to_be_hidden()
 
     # Issued: nothing of that visitor comes back.
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.click("#btn-register")
     expect(page.locator("#reg-notice")).to_contain_text("diterbitkan")
     reload_front(page)
@@ -122,7 +111,7 @@ def test_the_registration_notices_follow_the_language_switch(browser, live):
     refusal); a refusal in the server's words keeps the language it was asked in, its kind kept."""
     page = front(browser, live)
     notice = page.locator("#reg-notice")
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.click("#btn-register")
     expect(notice).to_have_text(re.compile(r"^Nomor antrian (A-\d+) diterbitkan \(posisi (\d+)\)\.$"))
     label, position = re.match(r"Nomor antrian (\S+) diterbitkan \(posisi (\d+)\)", notice.inner_text()).groups()
@@ -147,7 +136,7 @@ def test_the_registration_notices_follow_the_language_switch(browser, live):
 
     # The server cannot be reached: the page's own words, in the language switched to.
     page.route("**/api/tickets", lambda route: route.abort() if route.request.method == "POST" else route.fallback())
-    fill(page, VISITOR)
+    fill_front(page, VISITOR)
     page.click("#btn-register")
     expect(notice).to_have_text("Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.")
     expect(notice).to_have_attribute("data-kind", "error")

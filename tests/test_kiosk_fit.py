@@ -15,12 +15,12 @@ from kioskui import (
     LONGEST,
     NARROW,
     ORIENTATIONS,
-    PORTRAIT,
     Keys,
     assert_actions_visible,
     assert_one_line,
     assert_seen,
     fill_fast,
+    kiosk_pages,
     offscreen_actions,
     shot,
     shot_name,
@@ -49,21 +49,8 @@ CUT_KEYS_JS = """() => [...document.querySelectorAll('.osk .key')]
 
 @pytest.fixture
 def kiosk(browser, live):
-    pages = []
-
-    def open_kiosk(viewport=PORTRAIT, query="", clock=False):
-        """`clock=True`: Playwright's clock, installed before the page loads (at the real pace until moved on)."""
-        page = browser.new_page(viewport=viewport, has_touch=True)
-        pages.append(page)
-        if clock:
-            page.clock.install()
-        page.goto(f"{live.url}/kiosk/{query}")
-        expect(page.locator("#screen-welcome")).to_be_visible()
-        return page
-
-    yield open_kiosk
-    for page in pages:
-        page.close()
+    with kiosk_pages(browser, live) as open_kiosk:
+        yield open_kiosk
 
 
 @pytest.mark.parametrize("name, viewport", ORIENTATIONS)

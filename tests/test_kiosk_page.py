@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import SMALL, TICKET_DONE_GUARD_MS, Keys, assert_actions_visible, done, fill_fast, shot
+from kioskui import SMALL, TICKET_DONE_GUARD_MS, Keys, assert_actions_visible, done, fill_fast, kiosk_pages, shot
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -42,23 +42,8 @@ SOCKETIO_DELAY_MAX_MS = 5_000
 
 @pytest.fixture
 def kiosk(browser, live):
-    """Open the kiosk page; returns a function taking the viewport, an optional query string and
-    `clock=True` for Playwright's clock (installed before the page loads: it runs at the real pace
-    until a test moves it on)."""
-    pages = []
-
-    def open_kiosk(viewport=PORTRAIT, query="", clock=False):
-        page = browser.new_page(viewport=viewport, has_touch=True)
-        pages.append(page)
-        if clock:
-            page.clock.install()
-        page.goto(f"{live.url}/kiosk/{query}")
-        expect(page.locator("#screen-welcome")).to_be_visible()
-        return page
-
-    yield open_kiosk
-    for page in pages:
-        page.close()
+    with kiosk_pages(browser, live) as open_kiosk:
+        yield open_kiosk
 
 
 def waiting(live, service: str = "A") -> int:

@@ -26,6 +26,7 @@ from kioskui import (
     assert_seen,
     done,
     fill_fast,
+    kiosk_pages,
     shot,
     shot_name,
 )
@@ -67,21 +68,8 @@ def live(tmp_path_factory):
 
 @pytest.fixture
 def kiosk(browser, live):
-    pages = []
-
-    def open_kiosk(viewport=PORTRAIT, clock=False):
-        """`clock`: Playwright's clock, installed before the page loads (the real pace until a test moves it)."""
-        page = browser.new_page(viewport=viewport, has_touch=True)
-        pages.append(page)
-        if clock:
-            page.clock.install()
-        page.goto(f"{live.url}/kiosk/")
-        expect(page.locator("#screen-welcome")).to_be_visible()
-        return page
-
-    yield open_kiosk
-    for page in pages:
-        page.close()
+    with kiosk_pages(browser, live) as open_kiosk:
+        yield open_kiosk
 
 
 def ticket_status(live, token: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import hold_first, until_on_page, write_config
-from kioskui import NARROW, PORTRAIT, TICKET_DONE_GUARD_MS, fill_fast
+from kioskui import NARROW, PORTRAIT, TICKET_DONE_GUARD_MS, fill_fast, kiosk_pages
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -25,19 +25,8 @@ UPRIGHT = [("portrait", PORTRAIT), *(n for n in NARROW if n[0] != "portrait-800"
 @pytest.fixture
 def kiosk(browser, live):
     """Open the kiosk page at a viewport, Playwright's clock installed (the real pace until a test moves it)."""
-    pages = []
-
-    def open_kiosk(viewport=PORTRAIT, query="", server=live):
-        page = browser.new_page(viewport=viewport, has_touch=True)
-        pages.append(page)
-        page.clock.install()
-        page.goto(f"{server.url}/kiosk/{query}")
-        expect(page.locator("#screen-welcome")).to_be_visible()
-        return page
-
-    yield open_kiosk
-    for page in pages:
-        page.close()
+    with kiosk_pages(browser, live, clock=True) as open_kiosk:
+        yield open_kiosk
 
 
 def to_review(page) -> None:
