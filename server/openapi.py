@@ -372,7 +372,8 @@ TICKET = {
             "description": "The counter actions the queue rules allow on this ticket now (POST "
             "/api/counters/{id}/{action}): `call` for a waiting ticket (out of turn); for the ticket a counter "
             "holds, what that counter may do with it (`call-next` and `call` once it had all its calls: they "
-            "skip it first); none for a finished ticket. A paused counter still may not call.",
+            "skip it first); none for a finished ticket. A paused counter still may not call or recall (`paused` of "
+            "its counter).",
         },
         "skip_final": {
             "type": "boolean",
@@ -1264,9 +1265,9 @@ def _counter_action(action: str) -> dict[str, Any]:
     summaries = {
         "call-next": "Call the next ticket (skipping the counter's ticket first when all its calls were made)",
         "call": "Call one waiting ticket out of turn (its first call, recorded with the officer)",
-        "pause": "Pause the counter (a break): call-next and call are refused until resume",
+        "pause": "Pause the counter (a break): call-next, call and recall are refused until resume",
         "resume": "Resume a paused counter",
-        "recall": "Call the counter's ticket again (up to max_calls)",
+        "recall": "Call the counter's ticket again (up to max_calls; not during a break)",
         "skip": "Skip the counter's ticket after all its calls: requeued, or no_show",
         "start": "The visitor arrived: serving starts",
         "resolve": "Resolve the ticket being served with a solution",

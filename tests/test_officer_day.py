@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from kioskui import LONGEST
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
 
 # what an officer needs while a visitor is served (counter.html)
 SERVING_CONTROLS = ["#solution", "#btn-resolve", "#note", "#btn-escalate", "#transfer-service", "#btn-transfer"]
@@ -115,3 +117,144 @@ def test_the_two_kept_drafts_stand_level_side_by_side(browser, office):
             assert abs(note["bottom"] - solution["bottom"]) < 1, (size, solution, note)
     finally:
         context.close()
+
+
+# ---- the break (Istirahat) -----------------------------------------------------------------------------------
+PAUSED_TILE = re.compile(r"\bpaused\b")
+
+
+def open_counter(browser, live, username: str, counter_id: int):
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/", username)
+    page.select_option("#counter-select", str(counter_id))
+    return page
+
+
+def counter_state(live, counter_id: int) -> dict:
+    return next(c for c in requests.get(live.url + "/api/state", timeout=5).json()["counters"] if c["id"] == counter_id)
+
+
+def test_a_break_calls_nobody_not_even_a_recall(browser, office):
+    """helper-208: on a break with a visitor called, Panggil ulang stayed on and the server took the recall: the
+    TV showed Loket 1 as ISTIRAHAT and chimed its number again. A break now calls nobody, recall included, and
+    the server refuses it whatever the page does; the called visitor can still come (D), or be skipped once every
+    call was given, and the hint says so."""
+    live = office
+    first, second = issue(live, "Putri Ayu"), issue(live, "Bagus Prasetyo")
+    page = open_counter(browser, live, "budi", 1)
+    budi = live.session("budi", PASSWORD)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    expect(page.locator("#btn-recall")).to_be_enabled()
+    page.keyboard.press("i")
+    expect(page.locator("#t-paused")).to_be_visible()
+    expect(page.locator("#btn-start")).to_be_enabled()  # the visitor may still come (the page is not busy)
+    expect(page.locator("#btn-recall")).to_be_disabled()
+    expect(page.locator("#btn-call-next")).to_be_disabled()
+    expect(page.locator("#hint")).to_contain_text("untuk memanggilnya lagi, Lanjut (I) dulu")
+    r = budi.post(f"{live.url}/api/counters/1/recall", json={}, timeout=5)
+    assert (r.status_code, r.json().get("error")) == (409, "counter_paused"), r.text
+    assert requests.get(f"{live.url}/api/tickets/{first['token']}", timeout=5).json()["ticket"]["calls"] == 1
+
+    page.keyboard.press("i")  # Lanjut: the calls the SOP gives, then a break with all of them given
+    expect(page.locator("#t-paused")).to_be_hidden()
+    for calls in (2, 3):
+        expect(page.locator("#btn-recall")).to_be_enabled()  # the answer is in: a key pressed now is taken
+        page.keyboard.press("r")
+        expect(page.locator("#t-calls")).to_contain_text(f"panggilan {calls} dari 3")
+    expect(page.locator("#btn-pause")).to_be_enabled()
+    page.keyboard.press("i")
+    expect(page.locator("#t-paused")).to_be_visible()
+    expect(page.locator("#hint")).to_contain_text("semua panggilan sudah diberikan")
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    expect(page.locator("#btn-recall")).to_be_disabled()
+    expect(page.locator("#btn-call-next")).to_be_disabled()  # N would skip and call the next: a call
+    page.keyboard.press("s")  # a skip calls nobody: the visitor goes back to the line for the other counters
+    expect(page.locator("#t-label")).to_have_text("—")
+    assert live.ticket_when(first["token"], "waiting")["status"] == "waiting"
+    assert live.ticket_when(second["token"], "waiting")["status"] == "waiting"  # nobody called meanwhile
+    expect(page.locator("#hint")).to_have_text(re.compile("^Loket sedang istirahat: tidak ada panggilan, TV"))
+    page.context.close()
+
+
+def test_a_break_ends_when_its_officer_leaves_the_counter(browser, office):
+    """helper-208: an officer who logged out on a break left the counter on it: the TV showed Loket 1 as
+    ISTIRAHAT with nobody there, and the next officer found it paused. A break now ends with the officer's hold
+    of the counter: Keluar, and Lepas by the front office (a visitor being served stays at the counter)."""
+    live = office
+    tv = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    tv.goto(f"{live.url}/display/")
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    tile = tv.locator('.counter[data-counter="1"]')
+    sari = open_counter(browser, live, "sari", 2)
+    row = sari.locator("#counters li").filter(has_text="Loket 1")
+    budi = open_counter(browser, live, "budi", 1)
+    budi.keyboard.press("i")
+    expect(budi.locator("#t-paused")).to_be_visible()
+    expect(tile).to_have_class(PAUSED_TILE)
+    expect(row).to_have_text("Loket 1 Istirahat — budi")
+    budi.click("#logout")  # no ticket at the counter: out at once
+    expect(tile).not_to_have_class(PAUSED_TILE)  # live: the break's end, then the release
+    expect(row).to_have_text("Loket 1 kosong")
+    assert budi.context.request.get(live.url + "/api/me").status == 401
+    assert counter_state(live, 1)["paused"] is False
+    budi.context.close()
+
+    # a visitor being served, a break, and the officer gone without logging out: the front office's Lepas
+    ticket = issue(live, "Putri Ayu")
+    api = live.session("budi", PASSWORD)
+    for action in ("call-next", "start", "pause"):
+        api.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    expect(tile).to_have_class(PAUSED_TILE)
+    expect(row).to_have_text(f"Loket 1 {ticket['label']} · dilayani Istirahat — budi")
+    live.session("rina", PASSWORD).post(f"{live.url}/api/counters/1/release", json={}, timeout=5).raise_for_status()
+    expect(tile).not_to_have_class(PAUSED_TILE)
+    expect(tile.locator(".ticket-label")).to_have_text(ticket["label"])  # the visitor is still at the counter
+    expect(row).to_have_text(f"Loket 1 {ticket['label']} · dilayani")
+    tv.reload()  # and so says a snapshot
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    expect(tile).not_to_have_class(PAUSED_TILE)
+    state = counter_state(live, 1)
+    assert state["paused"] is False and state["ticket"]["status"] == "serving", state
+    for page in (tv, sari):
+        page.context.close()
+
+
+def test_no_recall_on_a_break_by_the_server_itself_and_its_release_ends_the_break(tmp_path, clock):
+    """helper-208: with `auto_recall_seconds` the server recalled a called visitor at a counter on a break (the
+    same call the officer may not make there); and its release of a counter whose officer closed the page
+    (`counter_release_minutes`) left the break on. The maintenance loop's two steps, on the app's clock."""
+    from conftest import login, visitor, write_config
+
+    from server.app import create_app
+
+    app = create_app(
+        write_config(tmp_path, {"auto_recall_seconds = 0": "auto_recall_seconds = 30"}), workers=False, clock=clock
+    )
+    service = app.extensions["antrian"]
+    try:
+        client = app.test_client()
+        for _ in range(2):
+            assert client.post("/api/tickets", json=visitor()).status_code == 201
+        h = login(app, client, "budi")
+        assert client.post("/api/counters/1/call-next", headers=h).status_code == 200
+        assert client.post("/api/counters/1/pause", headers=h).status_code == 200
+        events: list[dict] = []
+        service.publish = lambda batch: events.extend(batch)
+
+        def ticket() -> dict:
+            return client.get("/api/state").get_json()["counters"][0]["ticket"]
+
+        clock.advance(seconds=31)
+        assert service.auto_recall() == 0 and ticket()["calls"] == 1 and events == []
+        assert client.post("/api/counters/1/resume", headers=h).status_code == 200
+        assert service.auto_recall() == 1 and ticket()["calls"] == 2  # its timer ran out during the break
+        assert client.post("/api/counters/1/pause", headers=h).status_code == 200
+        events.clear()
+        clock.advance(minutes=10)  # [queue] counter_release_minutes, no counter page of budi's open
+        assert service.auto_recall() == 0 and service.release_idle_counters() == 1
+        assert [(e["type"], e["actor"]) for e in events] == [("counter_resumed", "auto"), ("counter_released", "auto")]
+        counter = client.get("/api/state").get_json()["counters"][0]
+        assert counter["paused"] is False and counter["ticket"] is None  # the called visitor back in the line
+    finally:
+        service.store.close()

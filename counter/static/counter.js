@@ -151,7 +151,8 @@ function actionsOf(ticket) {
 }
 
 // What the server allows right now: the held ticket's `actions` (call-next and call in them once it had all its
-// calls: calling skips it), else calls when someone waits; and the counter's pause (no calls during a break).
+// calls: calling skips it), else calls when someone waits; and the counter's pause (no calls during a break,
+// a recall neither: the server refuses it too; the visitor called before can still come, or be skipped).
 export function allowed(ticket, waitingHere, paused = false) {
   const can = actionsOf(ticket);
   return {
@@ -159,7 +160,7 @@ export function allowed(ticket, waitingHere, paused = false) {
     call: !paused && (!ticket || can.has("call")), // a chosen waiting ticket, out of turn
     pause: !paused,
     resume: paused,
-    recall: can.has("recall"),
+    recall: !paused && can.has("recall"),
     skip: can.has("skip"),
     start: can.has("start"),
     resolve: can.has("resolve"),
@@ -340,7 +341,10 @@ function render() {
   let hint = "hint.pick";
   if (cfg && paused && !ticket) hint = "hint.paused";
   else if (cfg && !ticket) hint = waitingHere ? "hint.idle" : "hint.idle_empty";
-  else if (ticket && ticket.status === "called") {
+  else if (ticket && ticket.status === "called" && paused) {
+    // on a break: no recall, no N; the visitor may still come (D), or be skipped once every call was given
+    hint = actionsOf(ticket).has("skip") ? `hint.paused_exhausted${ticket.skip_final ? "_final" : ""}` : "hint.paused_called";
+  } else if (ticket && ticket.status === "called") {
     hint = actionsOf(ticket).has("skip") ? "hint.exhausted" : "hint.called";
     if (ticket.skip_final) hint += "_final"; // the next skip is a no-show: say so before it is pressed
     // "Called 1 time": [queue] max_calls = 1 (a called ticket has had all its calls then: only these hints say 1)

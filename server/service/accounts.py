@@ -109,7 +109,7 @@ class CounterClaims:
         office, "auto"; or its holder's logout): a called ticket at the counter waits again at its place; a
         ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it).
         `role`: the role of `by` (a release through the API), kept as `data.role` for the counter page's words
-        ("… sent back to the line by the front office (rina)")."""
+        ("… sent back to the line by the front office (rina)"). A break the holder took ends with the hold."""
         returned = None
         if return_called:
             current = tx.counter_ticket(counter_id)
@@ -119,6 +119,7 @@ class CounterClaims:
         officer = claim.get("officer_name")
         if claim.get("officer_id") is not None:
             tx.claim_counter(counter_id, None, None, None)
+            self._end_break(tx, now, counter_id, by)
         elif returned is None:
             return
         data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
@@ -131,6 +132,16 @@ class CounterClaims:
         ticket_id = returned.id if returned is not None else None
         tx.add_event("counter_released", now, self.unit.day(now), ticket_id, counter_id, by, data)
         self._seen.pop(counter_id, None)
+
+    def _end_break(self, tx: Tx, now: datetime, counter_id: int, by: str) -> None:
+        """A freed counter's break ends with its officer's hold: the TV and the next officer find it open (a
+        `counter_resumed` event, `by` as its actor, before the `counter_released`), not ISTIRAHAT for nobody."""
+        at = tx.counter_paused_at(counter_id)
+        if at is None:
+            return
+        tx.set_counter_paused(counter_id, None)
+        if self.unit.day(at) == self.unit.day(now):  # a pause of an earlier day was over already
+            tx.add_event("counter_resumed", now, self.unit.day(now), None, counter_id, by, {"counter_id": counter_id})
 
     def held_counters(self, user_id: int) -> list[int]:
         """The counters an officer holds (GET /api/me: a page opened again takes its counter back)."""

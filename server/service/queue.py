@@ -271,7 +271,8 @@ class QueueCommands:
         return expired
 
     def auto_recall(self) -> int:
-        """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0)."""
+        """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0); no recall at a
+        counter on a break (its ticket is recalled once the break is over)."""
         unit = self.unit
         if unit.rules.auto_recall_seconds <= 0:
             return 0
@@ -281,7 +282,7 @@ class QueueCommands:
             for t in tx.tickets_with_status((core.CALLED,)):
                 due = core.auto_recall_due(t, unit.rules, now)
                 counter = unit.settings.counter(t.counter_id) if t.counter_id else None
-                if due == "recall":
+                if due == "recall" and not self._paused(tx, t.counter_id, now):  # no call during a break
                     self._change(tx, t, core.recall(t, unit.rules, now), "recalled", now, t.counter_id, "auto")
                     done += 1
                 elif due == "skip" and counter is not None:
@@ -381,9 +382,14 @@ class QueueCommands:
         data: dict[str, Any] = {"requeues": new.requeues, **({"renumbered": True} if renumbered else {})}
         return self._change(tx, current, new, type_, now, counter.id, officer, data)
 
+    def _paused(self, tx: Tx, counter_id: int, now: datetime) -> bool:
+        """Whether the counter is on a break now (a pause of an earlier day is over)."""
+        at = tx.counter_paused_at(counter_id)
+        return at is not None and self.unit.day(at) == self.unit.day(now)
+
     def _check_not_paused(self, tx: Tx, counter, now: datetime) -> None:
-        at = tx.counter_paused_at(counter.id)
-        if at is not None and self.unit.day(at) == self.unit.day(now):
+        """Refuse a call (call-next, call, recall) during a break: the TV shows the counter as ISTIRAHAT."""
+        if self._paused(tx, counter.id, now):
             raise QueueError("counter_paused")
 
     def _ready_to_call(self, tx: Tx, now: datetime, counter) -> Ticket | None:
@@ -439,9 +445,8 @@ class QueueCommands:
         return both(f"error.held_at.{ticket.status}", counter=self.unit.counter_name(ticket.counter_id))
 
     def _counter_view(self, tx: Tx, counter_id: int, now: datetime) -> dict[str, Any]:
-        at = tx.counter_paused_at(counter_id)
-        paused = at is not None and self.unit.day(at) == self.unit.day(now)
-        return {"id": counter_id, "paused": paused, "paused_at": iso(at) if paused else None}
+        at = tx.counter_paused_at(counter_id) if self._paused(tx, counter_id, now) else None
+        return {"id": counter_id, "paused": at is not None, "paused_at": iso(at)}
 
     def _counter_event(self, tx: Tx, type_: str, now: datetime, counter, officer: str, payload: Any) -> None:
         """A break's start or end, at the counter (no ticket)."""
@@ -449,8 +454,9 @@ class QueueCommands:
         tx.add_event(type_, now, self.unit.day(now), None, counter.id, officer, data)
 
     def _pause(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
-        """A break: call-next and call are refused until resume (the ticket the counter holds can still be
-        finished). Pausing a paused counter changes nothing."""
+        """A break: call-next, call and recall are refused until resume (the ticket the counter holds can
+        still be served and finished, or skipped once it had all its calls: none of that calls anyone).
+        Pausing a paused counter changes nothing."""
         view = self._counter_view(tx, counter.id, now)
         if not view["paused"]:
             tx.set_counter_paused(counter.id, now)
@@ -468,6 +474,7 @@ class QueueCommands:
 
     def _recall(self, tx: Tx, now: datetime, counter, payload, officer: str) -> Outcome:
         current = self._current(tx, counter.id)
+        self._check_not_paused(tx, counter, now)  # a recall is a call: chime, voice and the TV's flash
         new = core.recall(current, self.unit.rules, now)
         new = self._change(tx, current, new, "recalled", now, counter.id, officer)
         return self._ticket_answer(tx, new)
