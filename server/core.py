@@ -377,13 +377,17 @@ def close_escalation(ticket: Ticket, answer: object, lkpp_ticket: object, now: d
     bad: dict[str, str] = {}
     if not isinstance(answer, str) or not answer.strip():
         bad["answer"] = "required"
+    elif len(answer.strip()) > 4000:  # said, not cut: the officer keeps the whole text and shortens it
+        bad["answer"] = "too_long"
     if lkpp_ticket is not None and not isinstance(lkpp_ticket, str):
         bad["lkpp_ticket"] = "invalid"
+    elif lkpp_ticket is not None and len(lkpp_ticket.strip()) > 100:
+        bad["lkpp_ticket"] = "too_long"
     if bad:
         raise FormIncomplete(bad)
     return ticket.replace(
         status=CLOSED,
-        lkpp_answer=_text(answer, 4000),
+        lkpp_answer=answer.strip(),
         lkpp_ticket=_text(lkpp_ticket, 100) or ticket.lkpp_ticket,
         closed_at=now,
     )
@@ -398,6 +402,21 @@ def record_lkpp_ticket(ticket: Ticket, number: object) -> Ticket:
     if len(number.strip()) > 100:
         raise FormIncomplete({"lkpp_ticket": "too_long"})
     return ticket.replace(lkpp_ticket=number.strip())
+
+
+def lkpp_ticket_conflict(ticket: Ticket, typed: object, base: object) -> bool:
+    """Would recording the LKPP number `typed` replace, unseen, another one recorded meanwhile (by a colleague,
+    from a page that did not show it)? `base` is the number the page showed when the officer typed ("" for
+    none; None: not said, an API client). A different number replaces the one recorded only when `base` says
+    it was seen; the same number, or a case without one, is never a conflict. FormIncomplete for a `base`
+    that is not text of up to 100 characters."""
+    if base is not None and (not isinstance(base, str) or len(base.strip()) > 100):
+        raise FormIncomplete({"lkpp_ticket_base": "invalid"})
+    number = typed.strip() if isinstance(typed, str) else ""
+    current = ticket.lkpp_ticket
+    if not current or not number or number == current:
+        return False
+    return base is None or base.strip() != current
 
 
 CORRECTABLE = ("solution", "escalation_note", "category", "priority_class")

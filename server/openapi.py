@@ -35,6 +35,14 @@ SOLUTION_MAX = LIMITS.get("solution", 4000)
 NOTE_MAX = LIMITS.get("note", 4000)
 ANSWER_MAX = LIMITS.get("answer", 4000)
 LKPP_TICKET_MAX = LIMITS.get("lkpp_ticket", 100)
+# The LKPP number the client showed when the officer typed one: a different number recorded meanwhile is not
+# replaced unseen (409 lkpp_ticket_conflict).
+LKPP_TICKET_BASE = {
+    "type": "string",
+    "maxLength": 100,
+    "description": 'The LKPP number the client showed when the officer typed ("" for none; left out: none seen). '
+    "When the case has another number than this one and than lkpp_ticket, the answer is 409 lkpp_ticket_conflict.",
+}
 # Limits enforced elsewhere: the phone's raw text (server.forms), request_id (server.api); passwords: server.auth.
 PHONE_RAW_MAX = 40
 REQUEST_ID_MAX = 100
@@ -1836,9 +1844,11 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "The ticket is not escalated.",
+                    "409": "invalid_transition: the ticket is not escalated; lkpp_ticket_conflict: the case has "
+                    "another number, recorded meanwhile (the message says who recorded which), and lkpp_ticket_base "
+                    "is not that number: nothing saved.",
                     "413": None,
-                    "422": "lkpp_ticket is empty or too long.",
+                    "422": "lkpp_ticket is empty or too long, or lkpp_ticket_base is not text of up to 100 characters.",
                     "503": None,
                 },
                 roles=("officer",),
@@ -1846,7 +1856,12 @@ def build() -> dict[str, Any]:
                 command=True,
                 params=[REF_ANY_DAY],
                 body=_body(
-                    {"lkpp_ticket": _text(LKPP_TICKET_MAX, "The helpdesk's number; trimmed.", example="TTS-2026-0042")},
+                    {
+                        "lkpp_ticket": _text(
+                            LKPP_TICKET_MAX, "The helpdesk's number; trimmed.", example="TTS-2026-0042"
+                        ),
+                        "lkpp_ticket_base": LKPP_TICKET_BASE,
+                    },
                     ("lkpp_ticket",),
                 ),
             )
@@ -2008,9 +2023,11 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "The ticket is not escalated.",
+                    "409": "invalid_transition: the ticket is not escalated; lkpp_ticket_conflict: lkpp_ticket "
+                    "would replace another number recorded meanwhile (as for lkpp-ticket): the case stays open.",
                     "413": None,
-                    "422": "answer is empty or too long, or lkpp_ticket is not text or too long.",
+                    "422": "answer is empty or too long, or lkpp_ticket is not text or too long, or lkpp_ticket_base "
+                    "is not text of up to 100 characters.",
                     "503": None,
                 },
                 roles=("officer",),
@@ -2027,6 +2044,7 @@ def build() -> dict[str, Any]:
                             "maxLength": LKPP_TICKET_MAX,
                             "description": "Its TTS number, if not recorded before; trimmed.",
                         },
+                        "lkpp_ticket_base": LKPP_TICKET_BASE,
                     },
                     ("answer",),
                 ),

@@ -241,6 +241,12 @@ def test_escalate_requires_a_note_and_close_requires_an_answer():
         core.close_escalation(e, " ", None, NOW)
     c = core.close_escalation(e, "Jawaban", "TTS-77", NOW)
     assert (c.status, c.lkpp_ticket, c.lkpp_answer) == (core.CLOSED, "TTS-77", "Jawaban")
+    # too long is said, not cut: a close never keeps part of what the officer typed
+    with pytest.raises(errors.FormIncomplete) as err:
+        core.close_escalation(e, "x" * 4001, "T" * 101, NOW)
+    assert err.value.fields == {"answer": "too_long", "lkpp_ticket": "too_long"}
+    whole = core.close_escalation(e, " " + "x" * 4000 + " ", " " + "T" * 100 + " ", NOW)
+    assert (whole.lkpp_answer, whole.lkpp_ticket) == ("x" * 4000, "T" * 100)
 
 
 def test_transfer_goes_ahead_of_the_other_service_queue():

@@ -43,6 +43,7 @@ def office(tmp_path_factory, smtp):
     server = LiveServer(cfg).start()
     server.add_user("budi", "officer")
     server.add_user("rina", "frontoffice")
+    server.add_user("siti", "officer")  # budi's colleague on the escalations (two officers, one case)
     server.db = tmp / "antrian.db"
     yield server
     server.stop()
@@ -249,6 +250,88 @@ def test_a_case_escalated_elsewhere_appears_live_without_losing_what_is_being_ty
     officer.post(f"{office.url}/api/tickets/{first['id']}/close", json={"answer": "Dijawab lewat telepon."}, timeout=5)
     expect(card(page, first)).to_have_count(0)
     expect(page.locator("#case-count")).to_have_text("1")
+    page.context.close()
+
+
+def test_an_lkpp_number_typed_over_a_colleagues_is_refused_naming_who_recorded_which(office, officer):
+    """Two officers (two accounts, two API clients) on one escalated case: siti records LKPP's number, budi, who
+    has not seen it, records another, or closes the case with another. Neither replaces siti's silently
+    (it did, helper-209): 409 lkpp_ticket_conflict, saying who recorded which number, in both languages.
+    The same number is no conflict; a number sent with the one it replaces (`lkpp_ticket_base`) replaces it."""
+    case = escalate(office, officer, "Lina Marlina", "CV Dua Saudara", "Paket hilang.", "Perlu dicek LKPP.")
+    siti = office.session("siti", PASSWORD)
+    url = f"{office.url}/api/tickets/{case['id']}"
+    r = siti.post(f"{url}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0101"}, timeout=5)
+    assert r.status_code == 200, r.text
+
+    r = officer.post(f"{url}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0199", "lkpp_ticket_base": ""}, timeout=5)
+    assert r.status_code == 409, r.text
+    refusal = r.json()
+    assert refusal["error"] == "lkpp_ticket_conflict" and set(refusal["fields"]) == {"lkpp_ticket"}
+    said = refusal["message"]
+    assert said.startswith(f"Nomor tiket LKPP kasus {case['label']} sudah dicatat oleh siti pada "), said
+    assert ": TTS-2026-0101. Nomor yang Anda ketik (TTS-2026-0199) tidak disimpan" in said
+    r = officer.post(f"{url}/lkpp-ticket?lang=en", json={"lkpp_ticket": "TTS-2026-0199"}, timeout=5)  # no base
+    assert r.status_code == 409 and r.json()["error"] == "lkpp_ticket_conflict", r.text
+    assert r.json()["message"].startswith(f"LKPP's ticket number for case {case['label']} was already recorded by siti")
+    assert ": TTS-2026-0101. The number you typed (TTS-2026-0199) was not saved" in r.json()["message"]
+    # closing with another number from a stale page: refused too, and the case stays open with siti's number
+    r = officer.post(f"{url}/close", json={"answer": "Dipulihkan.", "lkpp_ticket": "TTS-2026-0199"}, timeout=5)
+    assert r.status_code == 409 and r.json()["error"] == "lkpp_ticket_conflict", r.text
+    (open_case,) = [c for c in officer.get(office.url + "/api/escalations", timeout=5).json()["escalations"]]
+    assert open_case["lkpp_ticket"] == "TTS-2026-0101"
+
+    r = officer.post(f"{url}/lkpp-ticket", json={"lkpp_ticket": " TTS-2026-0101 "}, timeout=5)  # the same: fine
+    assert r.status_code == 200 and r.json()["ticket"]["lkpp_ticket"] == "TTS-2026-0101", r.text
+    # seen and replaced on purpose
+    r = officer.post(
+        f"{url}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0199", "lkpp_ticket_base": "TTS-2026-0101"}, timeout=5
+    )
+    assert r.status_code == 200 and r.json()["ticket"]["lkpp_ticket"] == "TTS-2026-0199", r.text
+    # now siti's page is the stale one: closing with her old number is refused, naming budi's
+    r = siti.post(
+        f"{url}/close",
+        json={"answer": "Dipulihkan.", "lkpp_ticket": "TTS-2026-0101", "lkpp_ticket_base": ""},
+        timeout=5,
+    )
+    assert r.status_code == 409 and "sudah dicatat oleh budi pada " in r.json()["message"], r.text
+    r = siti.post(f"{url}/close", json={"answer": "Dipulihkan.", "lkpp_ticket": "TTS-2026-0199"}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["lkpp_ticket"] == "TTS-2026-0199", r.text
+    assert r.json()["ticket"]["status"] == "closed"
+
+
+def test_on_the_page_a_number_a_colleague_recorded_meanwhile_is_refused_and_what_was_typed_stays(
+    browser, office, officer
+):
+    """budi types LKPP's number on his page while siti records another for the same case: his save is refused
+    under the field, saying siti's number, and what he typed stays (the number, the answer); saving again,
+    now that he was told, replaces it."""
+    case = escalate(office, officer, "Eko Prasetyo", "CV Tiga", "Tender tidak tampil.", "Perlu dicek LKPP.")
+    page = open_page(browser, office, "budi")
+    c = card(page, case)
+    number, answer = c.locator("[name=lkpp_ticket]"), c.locator("[name=answer]")
+    number.fill("TTS-2026-0202")
+    answer.fill("Paket tampil kembali setelah sinkronisasi ulang LKPP.")
+    siti = office.session("siti", PASSWORD)
+    r = siti.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0201"})
+    assert r.status_code == 200, r.text
+    expect(c.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-2026-0201")  # live, above what budi is typing
+
+    c.locator("button.close-case").click()  # the typed number goes with the answer: refused
+    error = c.locator(".field-error[data-field=lkpp_ticket]")
+    expect(error).to_contain_text("sudah dicatat oleh siti pada ")
+    expect(error).to_contain_text(": TTS-2026-0201. Nomor yang Anda ketik (TTS-2026-0202) tidak disimpan")
+    expect(number).to_have_value("TTS-2026-0202")
+    expect(answer).to_have_value("Paket tampil kembali setelah sinkronisasi ulang LKPP.")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    c.locator("button.save-lkpp").click()  # the same refusal for the number alone? no: told, it replaces
+    expect(c.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-2026-0202")
+    expect(c.locator(".done")).to_have_text("Nomor tiket TTS-2026-0202 dicatat.")
+    history = officer.get(f"{office.url}/api/tickets/{case['id']}/history", timeout=5).json()["events"]
+    assert [(e["actor"], e["data"]["lkpp_ticket"]) for e in history if e["type"] == "lkpp_ticket"] == [
+        ("siti", "TTS-2026-0201"),
+        ("budi", "TTS-2026-0202"),
+    ]
     page.context.close()
 
 

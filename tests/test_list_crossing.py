@@ -83,7 +83,12 @@ def test_escalations_keep_the_lkpp_number_a_colleague_saved_after_ours(live, new
     card.locator("button.save-lkpp").click()
     until_on_page(page, lambda: held, "the page did not save the LKPP number")  # saved: the answer says TTS-111
     expect(lkpp).to_have_text("Tiket LKPP: TTS-111")  # the save's own event had the page read the list
-    r = sari.post(f"{live.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-222"}, timeout=5)
+    # sari replaces it, knowingly (a number replaced unseen is refused: tests/test_escalations_page.py)
+    r = sari.post(
+        f"{live.url}/api/tickets/{case['id']}/lkpp-ticket",
+        json={"lkpp_ticket": "TTS-222", "lkpp_ticket_base": "TTS-111"},
+        timeout=5,
+    )
     assert r.status_code == 200, r.text
     expect(lkpp).to_have_text("Tiket LKPP: TTS-222")  # sari's event, and the read it asked for
 

@@ -205,8 +205,24 @@ function clearMessages(card) {
   say(card.querySelector(".done"), "");
 }
 
-// A refusal: under the field the server names, else under the field that was sent.
-function showRefusal(card, err, field) {
+// The LKPP number this page showed when the officer began typing one ("" for none): sent as
+// lkpp_ticket_base, so that a number a colleague recorded meanwhile is not replaced unseen (409
+// lkpp_ticket_conflict). Once that refusal has named the colleague's number, the next save replaces it.
+function lkppBase(entry) {
+  return entry.lkppBase !== undefined ? entry.lkppBase : entry.data.lkpp_ticket || "";
+}
+
+// A refusal: under the field the server names, else under the field that was sent. A number recorded
+// meanwhile by a colleague: the server's whole sentence (who recorded which number) under the number, whose
+// typed text stays, as the answer's does.
+function showRefusal(card, err, field, entry) {
+  if (err.body.error === "lkpp_ticket_conflict") {
+    entry.lkppBase = undefined; // told now: saving again replaces the number it named
+    fieldError(card, "lkpp_ticket", err.message);
+    card.querySelector("[name=lkpp_ticket]").focus();
+    refresh();
+    return;
+  }
   const fields = err.fields || {};
   const named = Object.keys(fields).filter((k) => k === "lkpp_ticket" || k === "answer");
   for (const k of named) fieldError(card, k, fields[k]);
@@ -227,17 +243,19 @@ async function saveLkpp(entry, ev) {
   try {
     const { body } = await api("POST", `/api/tickets/${entry.data.id}/lkpp-ticket`, {
       lkpp_ticket: form.lkpp_ticket.value,
+      lkpp_ticket_base: lkppBase(entry),
       request_id: requestId(),
     });
     const number = body.ticket.lkpp_ticket;
     // the page's events past the answer (a colleague's number saved after ours) had it read the list: it keeps that
     if (!knows(body)) entry.data = { ...entry.data, lkpp_ticket: number };
     form.lkpp_ticket.value = "";
+    entry.lkppBase = undefined;
     say(card.querySelector(".done"), "done.lkpp", { number });
     renderInfo(entry);
   } catch (err) {
     if (err.status === 401) return location.reload();
-    showRefusal(card, err, "lkpp_ticket");
+    showRefusal(card, err, "lkpp_ticket", entry);
   } finally {
     button.disabled = false;
   }
@@ -252,7 +270,10 @@ async function closeCase(entry, ev) {
   clearMessages(card);
   const data = { answer: form.answer.value, request_id: requestId() };
   const typed = card.querySelector("form.f-lkpp").lkpp_ticket.value.trim();
-  if (typed) data.lkpp_ticket = typed; // a number typed but not saved goes with the answer
+  if (typed) {
+    data.lkpp_ticket = typed; // a number typed but not saved goes with the answer
+    data.lkpp_ticket_base = lkppBase(entry);
+  }
   button.disabled = true;
   entry.closing = true; // its own event may have the list read before the answer comes: not "closed elsewhere"
   try {
@@ -264,7 +285,7 @@ async function closeCase(entry, ev) {
   } catch (err) {
     entry.closing = false;
     if (err.status === 401) return location.reload();
-    showRefusal(card, err, "answer");
+    showRefusal(card, err, "answer", entry);
   } finally {
     button.disabled = false;
   }
@@ -333,6 +354,11 @@ function buildCard(entry) {
         if (ev.target.name) fieldError(card, ev.target.name, "");
       });
     }
+    // the number shown when the officer began typing one (lkppBase)
+    lkpp.lkpp_ticket.addEventListener("input", () => {
+      if (!lkpp.lkpp_ticket.value.trim()) entry.lkppBase = undefined;
+      else if (entry.lkppBase === undefined) entry.lkppBase = entry.data.lkpp_ticket || "";
+    });
     acts.append(lkpp, close);
   } else {
     acts.append(el("p", { class: "muted", dataset: { i18n: "form.readonly" } }, t("form.readonly")));

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import core
 from server.core import Ticket
-from server.errors import FormIncomplete, InvalidTransition, NotFound, QueueError
+from server.errors import FormIncomplete, InvalidTransition, Localized, NotFound, QueueError
 from server.forms import (
     clean_texts,
     same_visitor,
@@ -154,7 +154,9 @@ class QueueCommands:
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, label_or_token, now, any_day=True)
             new = core.close_escalation(ticket, payload.get("answer"), payload.get("lkpp_ticket"), now)
-            new = self._change(tx, ticket, new, "closed", now, None, actor)
+            self._check_lkpp_ticket(tx, ticket, payload)
+            data = {"lkpp_ticket": new.lkpp_ticket} if new.lkpp_ticket != ticket.lkpp_ticket else None
+            new = self._change(tx, ticket, new, "closed", now, None, actor, data)
             return self._ticket_answer(tx, new)
 
         return self.unit.run(request_key, run, seq=True)
@@ -244,10 +246,48 @@ class QueueCommands:
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
             new = core.record_lkpp_ticket(ticket, payload.get("lkpp_ticket"))
+            self._check_lkpp_ticket(tx, ticket, payload)
             new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
             return self._ticket_answer(tx, new)
 
         return self.unit.run(request_key, run, seq=True)
+
+    def _check_lkpp_ticket(self, tx: Tx, ticket: Ticket, payload: dict[str, Any]) -> None:
+        """Refuse (409 lkpp_ticket_conflict) an LKPP number typed over another one recorded meanwhile, unseen
+        (core.lkpp_ticket_conflict), naming who recorded which number and when: neither is lost, the one
+        recorded stays and the page keeps the one typed."""
+        typed = payload.get("lkpp_ticket")
+        if not core.lkpp_ticket_conflict(ticket, typed, payload.get("lkpp_ticket_base")):
+            return
+        from server.hours import when
+        from server.i18n import t
+
+        # who recorded it: the latest event that set this number (a close carries it since this check came)
+        setter = next(
+            (
+                e
+                for e in reversed(tx.events_of_ticket(ticket.id))
+                if e["type"] in ("lkpp_ticket", "closed") and e["data"].get("lkpp_ticket") == ticket.lkpp_ticket
+            ),
+            None,
+        )
+        by = Localized(t("admin.meanwhile.unknown", "id"), t("admin.meanwhile.unknown", "en"))
+        if setter is not None:
+            actor = setter["actor"] or "?"
+            name = full_name(tx.user(actor))
+            who = f"{name} ({actor})" if name and name != actor else actor
+            at, tz = datetime.fromisoformat(setter["at"]), self.unit.settings.office.tz
+            by = Localized(
+                *(t("admin.meanwhile.by", lang, actor=who, when=when(at, tz, lang)) for lang in ("id", "en"))
+            )
+        raise QueueError(
+            "lkpp_ticket_conflict",
+            {"lkpp_ticket": "stale"},
+            label=ticket.label,
+            number=ticket.lkpp_ticket,
+            typed=typed.strip(),
+            by=by,
+        )
 
     # -- time-driven ---------------------------------------------------------------------
     def expire_old(self) -> int:
