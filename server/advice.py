@@ -6,6 +6,8 @@ say it: the printers themselves are server/printing.py's."""
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Any
 
 from server.i18n import t
@@ -116,6 +118,9 @@ _MAIL_PATTERNS = (
     ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
     ("tls", ("ssl", "tls", "certificate")),
     ("refused", ("recipient", "sender address", "(550", "(551", "(553", "(554", "relay")),
+    # before `unreachable`: smtplib says a reply that did not come in time as "Connection unexpectedly closed:
+    # timed out" (a greeting never sent: a port that speaks TLS at once, 465, with security "none")
+    ("no_answer", ("timed out", "timeout")),
     (
         "unreachable",
         (
@@ -129,7 +134,6 @@ _MAIL_PATTERNS = (
             "connection unexpectedly closed",
         ),
     ),
-    ("no_answer", ("timed out", "timeout")),
 )
 
 
@@ -138,14 +142,56 @@ def mail_kind(error: str | None) -> str:
     return _kind(error, _MAIL_PATTERNS)
 
 
-def mail_advice(label: str, error: str | None, final: bool) -> dict[str, str]:
+# An SMTP reply code in the raw message, as smtplib's exceptions word it (server/mail.py keeps their text):
+# "(550, b'5.1.1 user unknown')", one per recipient in SMTPRecipientsRefused's.
+_SMTP_REPLY = re.compile(r"\((\d{3}), b['\"]")
+
+
+def permanent_refusal(error: str | None) -> bool:
+    """Whether an SMTP failure's raw message is a refusal that trying again cannot mend: the mail server
+    answered 5xx (RFC 5321 4.2.1, a permanent negative reply: 550 mailbox unknown, 554 transaction failed,
+    535 login refused; every recipient's, when it names several), or it lacks what [escalation] asks of it
+    (AUTH, STARTTLS: SMTPNotSupportedError). config.toml mends it, not waiting; a 4xx reply (451, 421) and a
+    connection that fails or times out are tried again."""
+    text = error or ""
+    if "SMTPNotSupportedError" in text:
+        return True
+    codes = _SMTP_REPLY.findall(text)
+    return bool(codes) and all(code.startswith("5") for code in codes)
+
+
+def _mail_settings(esc: Any, lang: str) -> dict[str, Any]:
+    """The [escalation] values the advice names (config.toml's keys, and whether the password's environment
+    variable is set in the server's environment, never the password)."""
+    password = "set" if os.environ.get(esc.password_env) else "unset"
+    return {
+        "host": esc.host,
+        "port": esc.port,
+        "security": esc.security,
+        "username": esc.username,
+        "sender": esc.sender,
+        "to": esc.to,
+        "password_env": esc.password_env,
+        "password_state": t(f"mail.password.{password}", lang),
+    }
+
+
+def mail_advice(label: str, error: str | None, final: bool, esc: Any = None) -> dict[str, str]:
     """The alert for a failed escalation e-mail: the ticket, what is wrong and what to do, Indonesian and
     English, e.g. "E-mail eskalasi A-001: server e-mail tidak dapat dihubungi — periksa jaringan …".
-    Given up (`final`): the case is to be forwarded by hand."""
+    Given up (`final`): the case is to be forwarded by hand; refused for good (`permanent_refusal`): not
+    retried until the admin mends config.toml and restarts the server, which sends it again once.
+    `esc` ([escalation], EscalationSettings): the values of config.toml's keys the fix names."""
     kind = mail_kind(error)
-    key = "mail.advice.final" if final else "mail.advice.retry"
+    refused = final and permanent_refusal(error)
+    key = "mail.advice.refused" if refused else "mail.advice.final" if final else "mail.advice.retry"
     advice: dict[str, str] = {"kind": kind}
+    if esc is None:
+        from server.config import EscalationSettings
+
+        esc = EscalationSettings()
     for lang in ("id", "en"):
-        problem, fix = t(f"mail.problem.{kind}", lang), t(f"mail.fix.{kind}", lang)
+        values = _mail_settings(esc, lang)
+        problem, fix = t(f"mail.problem.{kind}", lang, **values), t(f"mail.fix.{kind}", lang, **values)
         advice[lang] = t(key, lang, label=label, problem=problem, fix=fix)
     return advice

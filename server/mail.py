@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
+from server.advice import permanent_refusal
 from server.config import EscalationSettings, Settings
 from server.escalation import escalation_body, signer, subject_for
 from server.outbox import OutboxWorker, Result, Unsendable
@@ -128,6 +129,13 @@ class MailWorker(OutboxWorker):
 
     def send(self, mail: dict[str, Any], msg: EmailMessage) -> None:
         send(self.service.settings.escalation, msg)
+
+    def final(self, error: str) -> bool:
+        """A permanent refusal (5xx: a mailbox unknown, a login refused; server/advice.py permanent_refusal) is
+        not tried again: eight tries would all be refused, and the alert would say what to mend later than
+        now. The mail waits, `failed`, for the admin to mend config.toml: the next start queues it again
+        (Jobs.requeue_refused_mails)."""
+        return permanent_refusal(error)
 
     def record(self, results: list[Result]) -> None:
         for mail, error, final in results:

@@ -110,9 +110,10 @@ class OutboxWorker:
     The kind supplies: `due` (its due rows, each with what was read along with it), `prepare` (what
     to send, outside any transaction; raises Unsendable, or Withdrawn for a row not to be sent any more,
     which `withdraw` records), `send` (raises one of `errors`, told by its
-    message), `record` (results, in one command; called for each row as soon as it was tried, so that
-    a kill never forgets a row that went), `unexpected` (None: any other exception ends the round;
-    else the log line of a try that failed so, a failed try), `log` and `title` (its log lines)."""
+    message; `final` tells one that trying again cannot mend), `record` (results, in one command; called for
+    each row as soon as it was tried, so that a kill never forgets a row that went), `unexpected` (None: any
+    other exception ends the round; else the log line of a try that failed so, a failed try), `log` and
+    `title` (its log lines)."""
 
     errors: tuple[type[Exception], ...] = ()
     unexpected: str | None = None
@@ -170,11 +171,16 @@ class OutboxWorker:
                 time.sleep(0)
                 continue
             else:
-                result = (row, self.attempt(row, message), False)
+                error = self.attempt(row, message)
+                result = (row, error, error is not None and self.final(error))
             tried += 1
             self.record([result])
             time.sleep(0)  # under gevent: let requests run between two tries of a long round
         return tried
+
+    def final(self, error: str) -> bool:
+        """Whether a try's error is one that trying again cannot mend (the row fails at once, not retried)."""
+        return False
 
     def attempt(self, row: dict[str, Any], message: Any) -> str | None:
         """Send one row; the error to record, None when it went."""

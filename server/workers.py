@@ -82,5 +82,12 @@ def start_workers(app: Flask) -> None:
     if service.settings.escalation.enabled:
         from server.mail import MailWorker
 
+        # a mail refused for good waited for the admin to mend config.toml and restart: this start sends it again
+        again = service.requeue_refused_mails()
+        if again:
+            # on the console and in the journal (the server sets no log level: warnings show)
+            logging.getLogger("antrian.mail").warning(
+                "%d escalation mail(s) the mail server refused: queued again", again
+            )
         service.mail_worker = MailWorker(service)
         tasks.append(socketio.start_background_task(service.mail_worker.loop))

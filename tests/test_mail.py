@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+from email.message import EmailMessage
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 from conftest import login, visitor, write_config
-from smtp import Inbox
+from live import LiveServer
+from smtp import Inbox, SmtpServer
 
 from server.app import create_app
 from server.mail import MailWorker
@@ -126,10 +130,14 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
     ],
 )
 def test_each_kind_of_mail_failure_is_said_with_what_to_do(error, kind):
-    from server.advice import mail_advice
+    from server.advice import mail_advice, permanent_refusal
 
     advice = mail_advice("B-007", error, final=True)
     assert advice["kind"] == kind
+    if permanent_refusal(error):  # 535, 550: refused for good, sent again once the admin mended config.toml
+        assert advice["id"].startswith("E-mail eskalasi B-007 ditolak: ") and "secara manual" in advice["id"]
+        assert advice["en"].startswith("Escalation e-mail B-007 refused: ") and "by hand" in advice["en"]
+        return
     assert advice["id"].startswith("E-mail eskalasi B-007 tidak terkirim: ") and "secara manual" in advice["id"]
     assert advice["en"].startswith("Escalation e-mail B-007 not sent: ") and "by hand" in advice["en"]
 
@@ -204,3 +212,248 @@ def test_a_mail_queued_before_m026_is_signed_with_the_accounts_name_now(mail_app
         assert "Pemberi penjelasan: Budi Santoso, S.Kom.\n" in body_of(inbox)
     finally:
         controller.stop()
+
+
+# -- refusals for good, a refused login, a server that does not answer (helper-209) ------------------------------
+class Refusing(Inbox):
+    """A real SMTP server's handler that refuses as a mail server does: `rcpt` (e.g. "550 5.1.1 …") for a
+    recipient other than `accept`, `data` (e.g. "554 5.7.1 …") for the message; else it keeps the message."""
+
+    def __init__(self, rcpt: str | None = None, data: str | None = None, accept: str = ""):
+        super().__init__()
+        self.rcpt, self.data, self.accept = rcpt, data, accept
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if self.rcpt and address != self.accept:
+            return self.rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        return self.data or await super().handle_DATA(server, session, envelope)
+
+
+def escalations_of(client, h) -> list[dict]:
+    return client.get("/api/escalations", headers=h).get_json()["escalations"]
+
+
+@pytest.mark.parametrize(
+    ("rcpt", "data", "final"),
+    [
+        ("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", None, True),
+        (None, "554 5.7.1 Message rejected: sender not allowed", True),
+        (None, "451 4.3.0 Temporary local problem, try again later", False),
+    ],
+)
+def test_a_refusal_for_good_is_not_retried_and_says_which_keys_to_mend(mail_app, smtp_port, clock, rcpt, data, final):
+    """A 5xx refusal was tried 8 times like a server that is down, 4 s to 10 minutes apart, each refused again;
+    it now fails at its first try with an alert that names config.toml's keys to mend. A 4xx is still retried."""
+    controller = Controller(Refusing(rcpt, data), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app)
+        worker = MailWorker(mail_app.extensions["antrian"])
+        assert worker.run_once() == 1
+        (case,) = escalations_of(client, h)
+        mail = case["mail"]
+        assert (mail["status"], mail["attempts"]) == (("failed", 1) if final else ("retrying", 1)), mail
+        assert (rcpt or data)[:3] in mail["error"]
+        clock.advance(minutes=15)  # past every wait of the retries
+        assert worker.run_once() == (0 if final else 1)
+        assert escalations_of(client, h)[0]["mail"]["attempts"] == (1 if final else 2)
+        if not final:
+            return
+        advice = mail["advice"]
+        assert advice["kind"] == "refused"
+        assert advice["id"].startswith("E-mail eskalasi A-001 ditolak: server e-mail menolak pengirim atau penerima")
+        assert 'periksa di config.toml [escalation] to = "helpdesk@lkpp.go.id"' in advice["id"]
+        assert 'from = "helpdesk@lpse.contoh.go.id"' in advice["id"]
+        assert "tidak dicoba lagi" in advice["id"] and "memulai ulang server" in advice["id"]
+        assert 'check in config.toml [escalation] to = "helpdesk@lkpp.go.id"' in advice["en"]
+        assert "not retried" in advice["en"] and "restarted the server" in advice["en"]
+        with mail_app.extensions["antrian"].store.read() as tx:
+            (failed,) = tx.rows("SELECT data FROM events WHERE type = 'mail_failed'")
+        assert json.loads(failed["data"])["advice"] == advice  # the front office's alert says the same
+    finally:
+        controller.stop()
+
+
+def refuse_login(server, session, envelope, mechanism, auth_data):
+    """aiosmtpd's authenticator: every login refused (535 5.7.8 Authentication credentials invalid)."""
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=False, handled=False)
+
+
+def test_a_refused_login_is_not_retried_and_says_which_keys_and_variable_to_check(
+    tmp_path, clock, smtp_port, monkeypatch
+):
+    """535: the advice said "check [escalation] username and its password (ANTRIAN_SMTP_PASSWORD)", which an
+    admin could not act on (where is the password? why does a change not take?). It names the keys, their
+    values, the variable the password is read from and whether the server has it, and the restart."""
+    monkeypatch.setenv("ANTRIAN_SMTP_PASSWORD", "sandi-lama")
+    cfg = write_config(
+        tmp_path,
+        {
+            'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp_port}',
+            'username = ""': 'username = "lpse@contoh.go.id"',
+        },
+    )
+    app = create_app(cfg, workers=False, clock=clock)
+    controller = Controller(
+        Inbox(),
+        hostname="127.0.0.1",
+        port=smtp_port,
+        auth_require_tls=False,
+        authenticator=refuse_login,
+    )
+    controller.start()
+    try:
+        client, h, _ = escalate(app)
+        worker = MailWorker(app.extensions["antrian"])
+        assert worker.run_once() == 1
+        mail = escalations_of(client, h)[0]["mail"]
+        assert (mail["status"], mail["attempts"]) == ("failed", 1) and "(535" in mail["error"]
+        clock.advance(minutes=15)
+        assert worker.run_once() == 0
+        advice = mail["advice"]
+        assert advice["kind"] == "auth"
+        assert advice["id"] == (
+            "E-mail eskalasi A-001 ditolak: server e-mail menolak login akun SMTP (nama pengguna atau kata sandi"
+            ' salah, atau server meminta login) — periksa di config.toml [escalation] username = "lpse@contoh.go.id"'
+            " (akun SMTP, biasanya alamat e-mail lengkap; kosong: tanpa login) dan kata sandinya di variabel"
+            " lingkungan ANTRIAN_SMTP_PASSWORD (terisi; bukan di config.toml, melainkan di /etc/antrian.env untuk"
+            " layanan), lalu mulai ulang server; tidak dicoba lagi (percobaan berikutnya akan ditolak juga)."
+            " Setelah admin memperbaiki config.toml dan memulai ulang server, e-mail ini dikirim lagi sekali saat"
+            " server mulai; bila mendesak, teruskan kasus ini ke LKPP secara manual (salin teksnya di halaman"
+            " Eskalasi)"
+        )
+        assert advice["en"].startswith(
+            "Escalation e-mail A-001 refused: the mail server refused the SMTP account's login (wrong user name or"
+            " password, or the server requires a login) — check in config.toml [escalation] username ="
+            ' "lpse@contoh.go.id" (the SMTP account, usually a full e-mail address; empty: no login) and its'
+            " password in the environment variable ANTRIAN_SMTP_PASSWORD (set; not in config.toml but in"
+            " /etc/antrian.env for the service), then restart the server; not retried"
+        )
+        monkeypatch.delenv("ANTRIAN_SMTP_PASSWORD")  # a service started without its environment file
+        advice = escalations_of(client, h)[0]["mail"]["advice"]
+        assert "ANTRIAN_SMTP_PASSWORD (tidak diisi di lingkungan server;" in advice["id"]
+        assert "ANTRIAN_SMTP_PASSWORD (not set in the server's environment;" in advice["en"]
+    finally:
+        controller.stop()
+        app.extensions["antrian"].stop()
+        app.extensions["antrian"].store.close()
+
+
+class Silent(Inbox):
+    """A real SMTP server that greets, then never answers EHLO (a server stuck, or a port that is not its)."""
+
+    def __init__(self):
+        super().__init__()
+        self.released = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook
+        import asyncio
+
+        self.released = asyncio.Event()
+        await self.released.wait()
+        return responses
+
+
+def test_a_mail_server_that_does_not_answer_is_retried_and_names_host_port_and_security(mail_app, smtp_port):
+    """A timeout said "the mail server does not answer — check the network/internet", whatever was wrong. It
+    names the server it waited for and config.toml's keys: host, port, and the security that port takes."""
+    from server.advice import mail_advice, permanent_refusal
+    from server.mail import MailError, send
+
+    handler = Silent()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        settings = mail_app.extensions["antrian"].settings
+        msg = EmailMessage()
+        msg["Subject"], msg["From"], msg["To"] = "x", settings.escalation.sender, settings.escalation.to
+        msg.set_content("x")
+        with pytest.raises(MailError) as raised:
+            send(settings.escalation, msg, timeout=0.5)
+    finally:
+        if handler.released is not None:
+            controller.loop.call_soon_threadsafe(handler.released.set)
+        controller.stop()
+    error = str(raised.value)
+    assert "timed out" in error and not permanent_refusal(error)  # tried again: a network may come back
+    advice = mail_advice("A-001", error, final=False, esc=settings.escalation)
+    assert advice["kind"] == "no_answer"
+    assert advice["id"] == (
+        f"E-mail eskalasi A-001: server e-mail 127.0.0.1:{smtp_port} tidak menjawab (waktu tunggu habis) — periksa"
+        ' di config.toml [escalation] host dan port, serta security yang cocok dengan port itu (kini "none"; port'
+        ' 465 memakai "ssl", 587 "starttls"), lalu jaringan/firewall ke server itu; mulai ulang server bila'
+        " config.toml diubah; dicoba lagi otomatis"
+    )
+    assert advice["en"] == (
+        f"Escalation e-mail A-001: the mail server 127.0.0.1:{smtp_port} did not answer (timed out) — check in"
+        ' config.toml [escalation] host and port, and the security that port needs (now "none"; port 465 takes'
+        ' "ssl", 587 "starttls"), then the network/firewall to that server; restart the server if config.toml'
+        " was changed; it is retried automatically"
+    )
+
+
+def test_a_refused_mail_is_kept_and_sent_at_the_next_start_once_config_toml_is_mended(tmp_path):
+    """A real server: LKPP's address mistyped in config.toml, the mail is refused (550) once and waits, failed,
+    with its case. The admin mends `to` and restarts the server: the start queues it again and it goes. A case
+    forwarded by hand meanwhile (its LKPP number recorded) is not sent twice."""
+    smtp = SmtpServer(free_port())
+    smtp.inbox = Refusing("550 5.1.1 User unknown", accept="helpdesk@lkpp.go.id")
+    smtp.start()
+    block = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
+    mistyped = {
+        block: f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}',
+        'to = "helpdesk@lkpp.go.id"': 'to = "helpdesk@lkpp.go.idd"',
+    }
+    server = LiveServer(write_config(tmp_path, mistyped)).start()
+    try:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", "rahasia-123")
+        labels = [escalate_live(server, officer, name) for name in ("Rudi Hartono", "Siti Aminah")]
+        cases = cases_when(server, officer, lambda cs: all(c["mail"]["status"] == "failed" for c in cs))
+        for c in cases:
+            assert (c["mail"]["status"], c["mail"]["attempts"]) == ("failed", 1), c["mail"]
+            assert 'to = "helpdesk@lkpp.go.idd"' in c["mail"]["advice"]["id"]
+        forwarded = next(c for c in cases if c["label"] == labels[1])
+        r = officer.post(f"{server.url}/api/tickets/{forwarded['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-1"})
+        assert r.status_code == 200, r.text
+        server.stop()
+        assert smtp.inbox.messages == []
+
+        mended = {block: mistyped[block]}  # the address as LKPP gives it
+        server = LiveServer(write_config(tmp_path, mended), port=server.port).start()
+        officer = server.session("budi", "rahasia-123")
+        cases = cases_when(server, officer, lambda cs: any(c["mail"]["status"] == "sent" for c in cs))
+        state = {c["label"]: (c["mail"]["status"], c["mail"]["attempts"]) for c in cases}
+        assert state == {labels[0]: ("sent", 2), labels[1]: ("failed", 1)}
+        (message,) = smtp.inbox.messages
+        assert message[1] == ["helpdesk@lkpp.go.id"] and f" - tiket {labels[0]} - " in message[2]["Subject"]
+        assert "1 escalation mail(s) the mail server refused: queued again" in server.log()
+    finally:
+        server.stop()
+        smtp.stop()
+
+
+def escalate_live(server, session, name: str) -> str:
+    """A visitor served at counter 1 and escalated on a real server: the ticket's label."""
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(name=name), timeout=5)
+    assert r.status_code == 201, r.text
+    for action, body in (("call-next", {}), ("start", {}), ("escalate", {"note": "Perlu dicek LKPP"})):
+        r = session.post(f"{server.url}/api/counters/1/{action}", json=body, timeout=5)
+        assert r.status_code == 200, r.text
+    return r.json()["ticket"]["label"]
+
+
+def cases_when(server, session, ready, seconds: float = 15.0) -> list[dict]:
+    """The open escalations once `ready(cases)`, or as they stand after `seconds`: the caller asserts on them."""
+    deadline = time.monotonic() + seconds
+    while True:
+        cases = session.get(f"{server.url}/api/escalations", timeout=5).json()["escalations"]
+        if ready(cases) or time.monotonic() > deadline:
+            return cases
+        time.sleep(0.05)

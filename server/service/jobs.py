@@ -328,8 +328,26 @@ class Jobs:
                 data = {"mail": mail["id"], "status": fields["status"], "attempts": fields["attempts"], "error": error}
                 if error is not None:  # the front office's sentence: what is wrong, what to do (id, en)
                     ticket = tx.ticket(mail["ticket_id"])
-                    data["advice"] = mail_advice(ticket.label if ticket else "?", error, fields["status"] == "failed")
+                    data["advice"] = mail_advice(
+                        ticket.label if ticket else "?", error, fields["status"] == "failed", unit.settings.escalation
+                    )
                 tx.add_event(event, now, unit.day(now), mail["ticket_id"], None, "mail", data)
             return Outcome()
 
         unit.run(None, run)
+
+    def requeue_refused_mails(self) -> int:
+        """At the start (with mail on): the escalation mails the mail server refused for good (5xx, not retried:
+        server/advice.py permanent_refusal) are queued again, once. A refusal's alert tells the admin to mend
+        config.toml and restart the server: this start may be that one. Only for a case still open whose LKPP
+        number is not recorded (one forwarded by hand is not sent twice); its attempts stay counted. Returns
+        how many."""
+        from server.advice import permanent_refusal
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            again = [m for m in tx.failed_mails_of_open_cases() if permanent_refusal(m["error"])]
+            for m in again:
+                tx.update_mail(m["id"], status="queued", error=None, next_attempt_at=now)
+            return Outcome(len(again))
+
+        return self.unit.run(None, run).body

@@ -502,7 +502,8 @@ class Views:
             target = known.target_minutes if known else default_target
             mail = r["mail"]
             if mail and mail["status"] in ("retrying", "failed"):  # in words, with what to do
-                mail = {**mail, "advice": mail_advice(r["label"], mail["error"], mail["status"] == "failed")}
+                failed = mail["status"] == "failed"
+                mail = {**mail, "advice": mail_advice(r["label"], mail["error"], failed, settings.escalation)}
             target_s = target * 60 if target else None
             out.append(
                 {

@@ -159,6 +159,15 @@ class OutboxQueries(TxBase):
         """Change a mail's columns."""
         self._update_outbox("mails", mail_id, fields)
 
+    def failed_mails_of_open_cases(self) -> list[dict[str, Any]]:
+        """The escalation mails given up (`failed`) of cases still open (escalated) whose LKPP ticket number is
+        not recorded (not forwarded by hand): {id, ticket_id, error, attempts}, oldest first."""
+        return self.rows(
+            "SELECT m.id, m.ticket_id, m.error, m.attempts FROM mails m JOIN tickets t ON t.id = m.ticket_id"
+            " WHERE m.status = 'failed' AND m.kind = 'escalation' AND t.status = 'escalated'"
+            " AND COALESCE(t.lkpp_ticket, '') = '' ORDER BY m.id"
+        )
+
     def mail_of_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """The latest mail of a ticket, or None."""
         return next(self.db["mails"].rows_where("ticket_id = ?", [ticket_id], order_by="id DESC", limit=1), None)
