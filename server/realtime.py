@@ -1,9 +1,12 @@
 """Socket.IO: who a client is, which rooms it joins, its snapshot, and the numbered events after it.
 
-Every committed change goes to two rooms: `public` (displays, kiosks, phones) gets the ticket
-without name, phone, address or problem; `staff` (counters, front office) gets the whole form.
-Both see every seq, so a client that notices a gap knows it missed something and asks
-for a fresh snapshot.
+Every committed change goes to `staff` (counters, front office) with the whole form, and almost every one
+to `public` (displays, kiosks, phones) with the ticket without name, phone, address or problem. A survey
+answer and the office's reply to a complaint go in public only to the visitor's own phone page (its
+`ticket:<token>` room): a page without a login never learns which ticket answered the survey or complained.
+Staff see every seq; a public message names the seq of the public message before it (`prev`). Either way a
+client that notices a gap knows it missed something and asks for a fresh snapshot, and a public page does
+not take the changes it is not told of for one.
 """
 
 from __future__ import annotations
@@ -56,9 +59,24 @@ SESSION_PENALTY_SECONDS = 5.0
 AGENT_GUESSES, AGENT_GUESS_WINDOW = 10, 300.0
 
 
-# A reply to a complaint, or its close, names the response only (no ticket in public: who complained
-# stays private) by the id the visitor's own phone page holds.
+# A reply to a complaint, or its close, names the response only (no ticket: who complained stays private) by
+# the id the visitor's own phone page holds.
 COMPLAINT_EVENTS = ("complaint_answered", "complaint_closed", "complaint_reopened")
+# The visitor's own: besides the staff, only its ticket's phone page hears of them (public_room). In `public` a
+# survey answer named its ticket's label and a reply its response: anyone on the office's network saw that
+# A-012 answered the survey, and when its complaint was answered.
+OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS)
+
+
+def public_room(event: dict[str, Any]) -> str | None:
+    """Where the event's public message goes: `public`, or for the visitor's own (OWN_EVENTS) its ticket's
+    room (`ticket:<token>`, which only its phone page joins); None: to the staff only (a complaint whose ticket
+    is gone)."""
+    if event["type"] not in OWN_EVENTS:
+        return "public"
+    # the ticket's token: a survey answer's ticket (UnitOfWork.decorate), a complaint's (service.survey._to_its_visitor)
+    token = event.get("owner_token") or (event.get("ticket_full") or {}).get("token")
+    return f"ticket:{token}" if token else None
 
 
 def public_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -123,14 +141,46 @@ def register(
     started = threading.Lock()
     running: list[bool] = []
 
+    # The seq of the last message sent to `public` (None before the first event this process publishes: none of
+    # its clients' snapshots is older than the event before that). Each public message carries it as `prev`: a
+    # public page sees a gap when `prev` is past what it shows, not at every change it is not told of.
+    last_public: list[int | None] = [None]
+
     def send(batch: list[dict[str, Any]]) -> None:
+        if last_public[0] is None:
+            last_public[0] = batch[0]["seq"] - 1
+        run: list[dict[str, Any]] = []  # public messages in a row: one frame
+
+        def flush() -> None:
+            if len(run) == 1:
+                fanout.emit("event", run[0], "public")
+            elif run:  # one WebSocket frame per client for many changes: the fan-out is most of the cost
+                fanout.emit("events", list(run), "public")
+            run.clear()
+
+        for ev in batch:
+            room = public_room(ev)
+            if room is None:
+                continue
+            msg = public_message(ev)
+            msg["prev"] = last_public[0]
+            if room == "public":
+                run.append(msg)
+                last_public[0] = ev["seq"]
+            else:  # the visitor's own page: in its place among the public messages (that page has those too)
+                flush()
+                fanout.emit("event", msg, room)
+        flush()
         if len(batch) == 1:
-            fanout.emit("event", public_message(batch[0]), "public")
             fanout.emit("event", staff_message(batch[0]), "staff")
-        else:  # one WebSocket frame per client for many changes: the fan-out is most of the cost
-            fanout.emit("events", [public_message(ev) for ev in batch], "public")
+        else:
             time.sleep(0)
             fanout.emit("events", [staff_message(ev) for ev in batch], "staff")
+
+    def failed(batch: list[dict[str, Any]]) -> None:
+        """A batch not (wholly) sent: the next public message names its last seq as `prev`, so that every public
+        page takes a snapshot (one of its changes may have been public)."""
+        last_public[0] = max(last_public[0] or 0, batch[-1]["seq"])
 
     def publisher() -> None:
         try:
@@ -144,6 +194,7 @@ def register(
                     try:
                         send(batch)
                     except Exception:  # a bug in one message must not stop every later one
+                        failed(batch)
                         log.exception("publishing %d event(s) failed; the clients catch up from a snapshot", len(batch))
                     time.sleep(0)  # under gevent: let requests run between two batches
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import hold_first, until_on_page, write_config
+from conftest import hold_first, until_on_page, visitor, write_config
 from kioskui import tap
 from live import LiveServer
 from playwright.sync_api import expect
@@ -261,6 +261,40 @@ def test_after_an_outage_the_tv_shows_every_current_call_and_chimes_only_for_tho
         polling=50,
     )
     assert [e["label"] for e in page.evaluate("antrianDisplay.log")] == [called]
+
+
+def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what_it_was_not_told(context, live):
+    """A survey answer and the office's reply to its complaint went to every public page, the TV too, naming the
+    ticket (anyone on the office's network saw that A-012 answered the survey). They now reach the visitor's own
+    phone page alone (and the staff), live as before; the TV's next message comes past the seqs it was not told
+    of, and it does not take that for a gap: no fresh snapshot for each visitor's answer."""
+    ticket = issue(live, "Pengunjung")
+    serve(live, ticket)
+    tv = context(viewport={"width": 1920, "height": 1080}).new_page()
+    frames: list[str] = []
+    tv.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
+    tv.goto(f"{live.url}/display/")
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    phone, _ = open_phone(context, live, ticket["token"])
+    phone.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    expect(phone.locator("#survey-invite")).to_be_visible()
+
+    body = {"token": ticket["token"], "answers": SCORES, "suggestion": "Mohon tambah kursi.", "channel": "tablet"}
+    r = requests.post(f"{live.url}/api/survey", json=body, timeout=5)
+    assert r.status_code == 201, r.text
+    expect(phone.locator("#survey-done")).to_be_visible()  # answered on the tablet: its own page hears of it
+    head = live.session("kepala", PASSWORD)  # petugas served it: another answers a complaint about him
+    r = head.post(f"{live.url}/api/complaints/{r.json()['survey']['response']['id']}/answer", json={"answer": "Siap."})
+    assert r.status_code == 200, r.text
+    expect(phone.locator("#survey-reply-text")).to_have_text("Siap.")
+
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)  # then a public change
+    assert r.status_code == 201, r.text
+    tv.wait_for_function(f"() => antrianDisplay.state.seq >= {r.json()['seq']}", polling=50)
+    events = [f for f in frames if f.startswith(('42["event"', '42["events"'))]
+    assert events and not [f for f in events if "survey_answered" in f or "complaint_" in f or ticket["label"] in f]
+    assert len([f for f in frames if f.startswith('42["snapshot"')]) == 1  # the one at its connect
+    head.post(f"{live.url}/api/tickets/{r.json()['ticket']['token']}/cancel", json={}, timeout=5).raise_for_status()
 
 
 # -- the kiosk -------------------------------------------------------------------------------------------

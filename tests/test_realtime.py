@@ -154,6 +154,96 @@ def test_many_clients_see_every_seq_in_order(live, officer, clients):
         assert seqs == list(range(s + 1, s + 5))
 
 
+SCORES = {f"U{i}": 4 for i in range(1, 10)}
+OWN_EVENTS = {"survey_answered", "complaint_answered", "complaint_closed", "complaint_reopened"}
+
+
+def serve_at_counter_1(live, officer, ticket: dict) -> None:
+    """Counter 1 calls, serves and resolves tickets until `ticket` is resolved (the earlier ones of its line too)."""
+    for _ in range(50):
+        r = officer.post(live.url + "/api/counters/1/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        label = r.json()["ticket"]["label"]
+        for action in ("start", "resolve"):
+            officer.post(live.url + f"/api/counters/1/{action}", json={"solution": "ok"}, timeout=5).raise_for_status()
+        if label == ticket["label"]:
+            return
+    raise AssertionError(f"{ticket['label']} was never called")
+
+
+def take_like_a_page(snap: dict, events: list[dict]) -> int:
+    """The live client's rule (server/static/live.js): the number of snapshots it would ask for, going through
+    `events` in order from `snap`. A public message past what the page shows by more than one is a gap only
+    when its `prev` is past it too."""
+    seq, asked = snap["seq"], 0
+    for ev in events:
+        if ev["seq"] <= seq:
+            continue
+        if (ev["prev"] if isinstance(ev.get("prev"), int) else ev["seq"] - 1) > seq:
+            asked += 1
+        seq = ev["seq"]
+    return asked
+
+
+def test_a_survey_answer_and_its_complaints_reply_reach_the_staff_and_its_own_phone_alone(live, officer, clients):
+    """The public feed named the ticket beside its survey answer (`survey_answered`, its label) and the office's
+    reply to a complaint (`complaint_answered`, the response's id): a TV, a kiosk or anyone's phone page, no login,
+    saw that A-012 answered the survey and when its complaint was answered. They now reach the staff, and the
+    visitor's own phone page (its ticket's room); the others' numbers jump over them with no gap (`prev`)."""
+    live.add_user("kepala", "admin")  # budi serves them: another answers a complaint about him
+    head = live.session("kepala", "rahasia-123")
+    ticket = requests.post(live.url + "/api/tickets", json=visitor(), timeout=5).json()["ticket"]
+    alone = requests.post(live.url + "/api/tickets", json=visitor(), timeout=5).json()["ticket"]  # no phone open
+    serve_at_counter_1(live, officer, alone)
+    other = requests.post(live.url + "/api/tickets", json=visitor(service="C"), timeout=5).json()["ticket"]
+    public = {
+        "display": clients(live.url, {"role": "display"}),
+        "kiosk": clients(live.url, {"role": "kiosk"}),
+        "another phone": clients(live.url, {"role": "ticket", "token": other["token"]}),
+    }
+    own = clients(live.url, {"role": "ticket", "token": ticket["token"]})
+    staff = clients(live.url, {"role": "counter"}, cookie_header(officer))
+    snaps = {name: c.snapshot() for name, c in public.items()}
+    own_snap, staff_snap = own.snapshot(), staff.snapshot()
+
+    body = {"token": ticket["token"], "answers": SCORES, "suggestion": "Kursi tunggu kurang", "channel": "tablet"}
+    r = requests.post(live.url + "/api/survey", json=body, timeout=5)
+    assert r.status_code == 201, r.text
+    response_id = r.json()["survey"]["response"]["id"]
+    r = requests.post(live.url + "/api/survey", json={**body, "token": alone["token"]}, timeout=5)
+    assert r.status_code == 201, r.text  # its ticket's room has no one in it
+    r = head.post(live.url + f"/api/complaints/{response_id}/answer", json={"answer": "Kursi ditambah."}, timeout=5)
+    assert r.status_code == 200, r.text
+    marker = requests.post(live.url + "/api/tickets", json=visitor(service="C"), timeout=5).json()["ticket"]
+
+    for name, c in public.items():
+        while c.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
+            pass
+        got = c.all_events
+        assert not [ev["type"] for ev in got if ev["type"] in OWN_EVENTS], name
+        assert not [ev for ev in got if ticket["label"] in repr(ev) or alone["label"] in repr(ev)], name
+        assert not [ev for ev in got if "complaint_id" in repr(ev) or "response_id" in repr(ev)], name
+        assert take_like_a_page(snaps[name], got) == 0, name  # no snapshot asked for: the seqs jumped, no gap
+        assert got[-1]["seq"] == got[-1]["prev"] + 4, name  # jumped over the three, which are not public
+    # The staff, every seq, whole.
+    answered, answered_alone = staff.event("survey_answered"), staff.event("survey_answered")
+    assert answered["ticket"]["label"] == ticket["label"] and answered["data"]["response_id"] == response_id
+    assert answered_alone["ticket"]["label"] == alone["label"]
+    assert staff.event("complaint_answered")["data"]["complaint_id"] == response_id
+    staff.event("issued")
+    seqs = [ev["seq"] for ev in staff.all_events]
+    assert seqs == list(range(staff_snap["seq"] + 1, seqs[-1] + 1))
+    # The visitor's own phone: both, in their place among the public messages, and no gap either.
+    mine = own.event("survey_answered")
+    assert mine["ticket"]["label"] == ticket["label"] and "data" not in mine  # no response id beside its label
+    assert own.event("complaint_answered")["data"] == {"complaint_id": response_id}
+    while own.event("issued")["ticket"]["label"] != marker["label"]:
+        pass
+    assert [ev["seq"] for ev in own.all_events] == sorted(ev["seq"] for ev in own.all_events)
+    assert take_like_a_page(own_snap, own.all_events) == 0
+    assert not [ev for ev in own.all_events if "Kursi" in repr(ev) or "Budi" in repr(ev)]
+
+
 def test_acknowledged_tickets_and_calls_survive_kill_9(tmp_path, clients):
     server = LiveServer(write_config(tmp_path)).start()
     try:

@@ -1452,7 +1452,7 @@ def test_a_long_workbook_is_made_in_a_child_process_under_gevent(client, officer
 
 
 def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_public(app, client, officer):
-    from server.realtime import public_message, staff_message
+    from server.realtime import public_message, public_room, staff_message
 
     ticket = serve(client, officer)
     published: list[dict] = []
@@ -1470,8 +1470,10 @@ def test_responses_and_answers_are_pushed_to_the_staff_without_their_text_in_pub
     assert staff["data"] == {"response_id": cid, "corrected": False, "complaint": True, "text_changed": True}
     assert staff["actor"] == "phone"
     assert staff_message(replied)["data"] == {"complaint_id": cid, "again": False}
-    # In public the reply names only the response (its phone page holds the id), not the ticket.
+    # Its public shape (to the visitor's own phone page alone, realtime.public_room) names only the response (that
+    # page holds the id), not the ticket; the public room gets neither (tests/test_realtime.py).
     assert public_message(replied)["data"] == {"complaint_id": cid} and public_message(replied)["ticket"] is None
+    assert public_room(answered) == public_room(replied) == f"ticket:{ticket['token']}"
     for event in published:
         public = json.dumps(public_message(event))
         assert "Ruang tunggu" not in public and "AC diperbaiki" not in public and "Budi Santoso" not in public

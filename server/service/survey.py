@@ -968,7 +968,7 @@ class Survey:
             if row["answered_at"] is not None and row["answer"] == answer:
                 return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
             tx.answer_complaint(row, answer, actor, now)
-            tx.add_event(
+            event = tx.add_event(
                 "complaint_answered",
                 now,
                 self.unit.day(now),
@@ -977,6 +977,7 @@ class Survey:
                 actor,
                 {"complaint_id": complaint_id, "again": row["answered_at"] is not None},
             )
+            _to_its_visitor(tx, event, row)
             return Outcome({"complaint": self._one(tx, complaint_id, now, actor)})
 
         return self.unit.run(request_key, run)
@@ -1005,10 +1006,19 @@ class Survey:
                     tx.reopen_complaint(row, now)
                 data = {"complaint_id": row["id"]}
                 kind = "complaint_closed" if closed else "complaint_reopened"
-                tx.add_event(kind, now, self.unit.day(now), None, row["counter_id"], actor, data)
+                event = tx.add_event(kind, now, self.unit.day(now), None, row["counter_id"], actor, data)
+                _to_its_visitor(tx, event, row)
             return Outcome({"complaint": self._one(tx, row["id"], now, actor)})
 
         return self.unit.run(request_key, run)
+
+
+def _to_its_visitor(tx: Tx, event: dict[str, Any], row: Mapping[str, Any]) -> None:
+    """A complaint's event (it names no ticket) reaches, besides the staff, its visitor's own phone page alone
+    (server.realtime.public_room, by its ticket's token); no page while the ticket's link is gone (retention)."""
+    ticket = tx.ticket(row["ticket_id"]) if row.get("ticket_id") is not None else None
+    if ticket is not None:
+        event["owner_token"] = ticket.token
 
 
 def _about(tx: Tx, row: Mapping[str, Any], username: str | None) -> bool:

@@ -1,7 +1,8 @@
 // The one live client of every page (counter, front office, admin, escalations, TV display, kiosk,
 // visitor's phone): a snapshot with its seq, then the numbered events after it, in order.
-// Events at or below the current seq are dropped; a gap in the numbers, a reconnect, or the office's
-// new day (`day_changed`), asks for a fresh snapshot. What a page does with them (and who it says it is) stays in the page.
+// Events at or below the current seq are dropped; a gap (a message whose `prev`, else whose seq less one, is
+// past the current seq), a reconnect, or the office's new day (`day_changed`), asks for a fresh snapshot.
+// What a page does with them (and who it says it is) stays in the page.
 //
 //   const live = connect({ auth, onSnapshot, onEvent, onStatus });
 //   live.socket    the socket.io socket (for a page's other messages, and tests)
@@ -81,7 +82,9 @@ export function connect({
     if (!ev || typeof ev.seq !== "number") return; // not a numbered change
     if (awaiting || seq === null) return keep(ev);
     if (ev.seq <= seq) return; // already in what the page shows
-    if (ev.seq > seq + 1) {
+    // A public page is not told of every change (another visitor's survey answer): each of its messages names
+    // the seq of the last one sent to every public page before it (`prev`). A staff page gets every seq.
+    if (typeof ev.prev === "number" ? ev.prev > seq : ev.seq > seq + 1) {
       keep(ev);
       return resync(); // missed something
     }
