@@ -3,7 +3,13 @@
 With `[tts] engine = "clips"` the speech is joined from a recorded voice pack (server/voice.py), loaded
 by the announcement worker (never in a request) when it starts and whenever the pack or its settings
 change; a phrase the pack lacks a word of is spoken by espeak-ng, and the words are remembered for the
-admin page (`voice_status`)."""
+admin page (`voice_status`).
+
+A recall says which call it is before the call ("Panggilan kedua.", "Panggilan terakhir.": server.tts.recall_words):
+those words are a file of their own (the `intro` of the announcement), played before the call's, so the call's
+phrase stays the one cache entry of every call of that ticket and the intros are a handful (one per call count and
+language). A pack that lacks the intro's words says the plain call in its own voice (the words counted as missing
+for the admin page); a call the pack cannot say is espeak-ng's, intro and all."""
 
 from __future__ import annotations
 
@@ -13,12 +19,13 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from server import voice
 from server.config import Settings
-from server.tts import Speech, announcement_text, speech_voice, vorbis_available
+from server.tts import Speech, announcement_text, recall_words, speech_voice, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -103,8 +110,8 @@ class Announcer:
         return True
 
     def office_missing(self) -> dict[str, str]:
-        """The words the pack lacks for this office's calls (numbers up to 999), each with a phrase needing
-        it; kept until the pack, the services, the counters or the template change."""
+        """The words the pack lacks for this office's calls (numbers up to 999) and recalls, each with a phrase
+        needing it; kept until the pack, the services, the counters, the template or max_calls change."""
         pack, settings = self.pack, self.settings
         if pack is None:
             return {}
@@ -116,6 +123,7 @@ class Announcer:
             tts.template,
             tts.template_en,
             settings.office.language,
+            settings.queue.max_calls,  # the recalls' words ("Panggilan kedua.")
         )
         cached = self._office_missing
         if cached is None or cached[0] != key:
@@ -161,26 +169,36 @@ class Announcer:
         }
 
     def announce(self, label: str, counter_name: str) -> dict[str, Any] | None:
-        """The announcement of a call (text, audio URL, repeat); synthesis is queued, never awaited here."""
+        """The announcement of a first call (text, audio URL, repeat); synthesis is queued, never awaited here."""
         out, start = self.announce_later(label, counter_name)
         if start is not None:
             start()
         return out
 
-    def announce_later(self, label: str, counter_name: str) -> tuple[dict[str, Any] | None, Callable[[], None] | None]:
-        """The announcement of a call, and what starts it: queues its synthesis (and its playing on the server's
-        speakers), never awaited. A call's is started only once the call is committed (the unit of work runs
-        it after the COMMIT): a call rolled back, or run again in a transaction of its own after a shared one
-        was rolled back, is never said, nor said twice."""
+    def announce_later(
+        self, label: str, counter_name: str, calls: int = 1
+    ) -> tuple[dict[str, Any] | None, Callable[[], None] | None]:
+        """The announcement of a ticket's `calls`-th call, and what starts it: queues its synthesis (and its
+        playing on the server's speakers), never awaited. A call's is started only once the call is committed
+        (the unit of work runs it after the COMMIT): a call rolled back, or run again in a transaction of its
+        own after a shared one was rolled back, is never said, nor said twice.
+
+        `text` is all that is said; a recall's `intro` ("Panggilan kedua.") is a file of its own, played before
+        `audio` (the call's phrase, the same as at its first call), each of the `repeat` times; None for a
+        first call, and when the voice pack lacks its words."""
         tts = self.settings.tts
         if not tts.enabled:
             return None, None
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key, _, _, start = self._prepare(text, play=True, lang=lang)
-        out: dict[str, Any] = {"text": text, "repeat": tts.repeat, "audio": None}
+        intro = recall_words(calls, self.settings.queue.max_calls, lang)
+        key, intro_key, start = self._prepare_call(text, intro, lang)
+        said = f"{intro} {text}" if intro_key is not None else text
+        out: dict[str, Any] = {"text": said, "repeat": tts.repeat, "audio": None, "intro": None}
         if tts.output == "display":
             out["audio"] = f"/api/tts/{key}.{self.speech.audio_format}"
+            if intro_key is not None:
+                out["intro"] = f"/api/tts/{intro_key}.{self.speech.audio_format}"
         return out, start
 
     def preview(self, label: str, counter_name: str) -> dict[str, Any]:
@@ -211,20 +229,51 @@ class Announcer:
         pack, missing = self._choose(text)
         # espeak-ng says an English office's calls in an English voice (server.tts.speech_voice)
         said_by = speech_voice(self.speech.voice, lang)
-        key = self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)
+        key = self._key(text, pack, said_by)
 
         def start() -> None:
             self._count_missing(missing)
-            with self.lock:
-                event = self.ready.get(key)
-                if event is None:
-                    event = threading.Event()
-                    self.ready[key] = event
-                    while len(self.ready) > 1000:
-                        self.ready.popitem(last=False)
-            self.jobs.put((key, text, pack, said_by, play))
+            self._expect(key)
+            self.jobs.put((key, text, pack, said_by, play, None))
 
         return key, pack, missing, start
+
+    def _prepare_call(self, text: str, intro: str, lang: str) -> tuple[str, str | None, Callable[[], None]]:
+        """A call's `_prepare` with its `intro` (a recall's "Panggilan kedua.", "" for a first call): the key of
+        the call's speech, that of the intro (None: none is said) and what queues both, the intro first. The
+        intro is said by whoever says the call; a pack that lacks its words says the call without it."""
+        pack, missing = self._choose(text)
+        said_by = speech_voice(self.speech.voice, lang)
+        if intro and pack is not None and pack.missing(intro):
+            missing = pack.missing(intro)  # counted for the admin page; the recorded call is said as a first call
+            intro = ""
+        elif intro and missing and self.pack is not None:  # espeak-ng says it all; the pack's words lacked
+            missing = missing + [w for w in self.pack.missing(intro) if w not in missing]
+        key = self._key(text, pack, said_by)
+        intro_key = self._key(intro, pack, said_by) if intro else None
+
+        def start() -> None:
+            self._count_missing(missing)
+            if intro_key is not None:
+                self._expect(intro_key)
+                self.jobs.put((intro_key, intro, pack, said_by, False, None))
+            self._expect(key)
+            self.jobs.put((key, text, pack, said_by, True, intro_key))
+
+        return key, intro_key, start
+
+    def _key(self, text: str, pack: voice.Pack | None, said_by: str) -> str:
+        return self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)
+
+    def _expect(self, key: str) -> None:
+        """`hold_audio` waits for `key`'s file until the worker has tried to make it (the newest 1000 keys). A
+        key tried before (a recall's intro, said again and again) waits again: its file may have left the cache
+        since and be made anew by this job, and a TV asking for it meanwhile got a 404 at once."""
+        with self.lock:
+            event = self.ready.pop(key, None)
+            self.ready[key] = event if event is not None and not event.is_set() else threading.Event()
+            while len(self.ready) > 1000:
+                self.ready.popitem(last=False)
 
     def hold_audio(self, key: str, audio_format: str, wait: float = 5.0) -> Path | None:
         """The speech file for `key`, held in the cache until `self.speech.release(path)`; None if unknown,
@@ -252,7 +301,7 @@ class Announcer:
             return False
         if job is None:  # wake(): the server stops
             return False
-        key, text, pack, said_by, play = job
+        key, text, pack, said_by, play, intro_key = job
         try:
             # a cache hit returns at once; failures are logged once
             if pack is not None:
@@ -260,8 +309,14 @@ class Announcer:
             else:
                 path = self.speech.synthesize(text, voice=said_by)
             if path is not None and play and self.settings.tts.output == "server":
-                with self.speech.holding(path) as there:  # not pruned while it plays
+                # a recall's intro (made by the job before this one) is said before the call, each time
+                intro = self.speech.path_for(intro_key) if intro_key is not None else None
+                with self.speech.holding(path) as there, ExitStack() as stack:  # neither pruned while they play
+                    if intro is not None and not stack.enter_context(self.speech.holding(intro)):
+                        intro = None  # it failed: the call alone, as a first call
                     for _ in range(self.settings.tts.repeat if there else 0):
+                        if intro is not None:
+                            self.speech.play(intro)
                         self.speech.play(path)
         finally:
             with self.lock:

@@ -119,7 +119,7 @@ def create_app(
     service = QueueService(settings, store, clock)
     announcer = Announcer(settings)
     service.announcer = lambda ticket, counter_id: announcer.announce_later(
-        ticket.label, service.counter_name(counter_id)
+        ticket.label, service.counter_name(counter_id), ticket.calls
     )
     app.extensions["antrian.announcer"] = announcer
     service.closers.append(lambda: announcer.speech.close())

@@ -49,6 +49,12 @@ TEMPLATE_EN = "Queue number, {letter}, {number}. Please go to, {counter}."
 TEMPLATES = {"id": TEMPLATE_ID, "en": TEMPLATE_EN}
 PLACEHOLDERS = frozenset({"letter", "number", "counter"})
 
+# Said before a recall, so that a visitor who missed the first call hears which call this is: the TV writes
+# the same ("Panggilan ke-2", "Panggilan ke-3 (terakhir)"; server/i18n display.call_nth, display.call_last).
+# A first call has none. The last call a ticket gets ([queue] max_calls) is the last, whatever its number.
+RECALL_NTH = {"id": "Panggilan {nth}.", "en": "{Nth} call."}
+RECALL_LAST = {"id": "Panggilan terakhir.", "en": "Last call."}
+
 _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
 _AMPERSAND = re.compile(r"\s*&\s*")
@@ -158,6 +164,18 @@ def speech_voice(voice: str, lang: str = "id") -> str:
         return voice
     name = voice.lower().rsplit("/", 1)[-1]
     return voice if name == "en" or name.startswith(("en-", "english")) else "en"
+
+
+def recall_words(calls: int, max_calls: int, lang: str = "id") -> str:
+    """What is said before the call of a ticket's `calls`-th call: "" for a first call, "Panggilan kedua." for
+    a recall ("Second call."), "Panggilan terakhir." ("Last call.") for its last (`calls` >= `max_calls`)."""
+    if calls < 2:
+        return ""
+    lang = lang if lang in RECALL_NTH else "id"
+    if calls >= max_calls:
+        return RECALL_LAST[lang]
+    nth = num2words(calls, lang=lang, to="ordinal")
+    return RECALL_NTH[lang].format(nth=nth, Nth=nth[:1].upper() + nth[1:])
 
 
 def announcement_text(label: str, counter_name: str, template: str, lang: str = "id") -> str:

@@ -594,9 +594,19 @@ def template_runs(template: str) -> list[str]:
     return runs
 
 
+def recall_intros(settings: Any) -> list[str]:
+    """What the office's recalls say before the call, in its language ([queue] max_calls): "Panggilan kedua.",
+    ..., "Panggilan terakhir." (server.tts.recall_words); none with max_calls = 1."""
+    from server.tts import recall_words
+
+    max_calls = settings.queue.max_calls
+    return [recall_words(n, max_calls, settings.office.language) for n in range(2, max_calls + 1)]
+
+
 def office_clips(settings: Any, up_to: int = 999) -> list[str]:
     """The clips a pack for this office needs: the template's runs of words, the letters A-Z, the number
-    words from 0 to `up_to` and the words of the counters' names, in the office's language."""
+    words from 0 to `up_to`, the words of the counters' names, and those the recalls say before the call
+    (`panggilan`, `kedua`, `terakhir`), in the office's language."""
     from server.tts import counter_words, number_words
 
     lang = settings.office.language
@@ -606,12 +616,15 @@ def office_clips(settings: Any, up_to: int = 999) -> list[str]:
         names += [w for w in tokens(number_words(n, lang)) if w]
     for counter in settings.counters:
         names += [w for w in tokens(counter_words(counter.name, lang)) if w]
+    for intro in recall_intros(settings):
+        names += [w for w in tokens(intro) if w]
     return list(dict.fromkeys(names))
 
 
 def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str]:
     """The words this office's calls need that `pack` lacks, each with a phrase that needs it: every
-    service's letters and every counter with number 1, and every number from 1 to `up_to`."""
+    service's letters and every counter with number 1, every number from 1 to `up_to`, and the words the
+    recalls say before the call (a pack without them says a recall as a first call: server.announce)."""
     from server.tts import announcement_text
 
     lang = settings.office.language
@@ -625,6 +638,10 @@ def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str
         text = announcement_text(label, counter, template, lang)
         for word in pack.missing(text):
             out.setdefault(word, text)
+    first = announcement_text(labels[0][0], labels[0][1], template, lang)
+    for intro in recall_intros(settings):
+        for word in pack.missing(intro):
+            out.setdefault(word, f"{intro} {first}")
     return out
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
+import wave
+from pathlib import Path
 
-from conftest import login, visitor
+import pytest
+from conftest import login, visitor, write_config
 
-from server.tts import Speech
+from server.announce import Announcer
+from server.config import load_settings
+from server.tts import Speech, speech_voice
 
 
 def call_first(app):
@@ -45,13 +51,17 @@ def test_call_event_carries_the_indonesian_phrase_and_audio_url(app):
     info = subprocess.run(["soxi", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Vorbis" in info and "22050" in info and ": 1\n" in info  # espeak-ng's 22050 Hz mono, as Vorbis
     assert client.get(url.removesuffix(".ogg") + ".wav").status_code == 404  # no WAV is made for the TVs
+    assert called["announce"]["intro"] is None  # a first call is said as it is
     made = announcer.speech.synth_count
-    # each recall is announced again: same phrase, a cache hit that synthesises nothing
+    # each recall is announced again: the same phrase (a cache hit that synthesises nothing), after its own
+    # intro ("Panggilan kedua."), made once for every recall of the day
     client.post("/api/counters/2/recall", headers=h)
     recalled = next(e for e in events if e["type"] == "recalled")
     assert recalled["announce"]["audio"] == url
-    announcer.run_once(block=False)
-    assert announcer.speech.synth_count == made and announcer.speech.hit_count >= 1
+    assert recalled["announce"]["text"] == "Panggilan kedua. Nomor antrian, A, satu. Silakan menuju, Loket dua."
+    while announcer.run_once(block=False):
+        pass
+    assert announcer.speech.synth_count == made + 1 and announcer.speech.hit_count >= 1
 
 
 def test_unknown_or_malformed_audio_key_is_404(client):
@@ -111,3 +121,123 @@ def test_broken_speech_keeps_the_call_and_logs_once(app, tmp_path, caplog):
     assert client.get(url).status_code == 404  # the display chimes and shows, without voice
     snap = client.get("/api/state").get_json()
     assert snap["counters"][1]["ticket"]["calls"] == 2
+
+
+# -- a recall says which call it is -------------------------------------------------------------
+
+
+def office(tmp_path, lang: str = "id", max_calls: int = 3, extra: dict[str, str] | None = None):
+    """An announcer of the demo office (WAV speech by real espeak-ng) in `lang`, with `max_calls`."""
+    replace = {
+        "max_calls = 3 ": f"max_calls = {max_calls} ",
+        'language = "id"': f'language = "{lang}"',
+        **(extra or {}),
+    }
+    settings = load_settings(write_config(tmp_path, replace))
+    return Announcer(settings, speech=Speech(tmp_path / "speech", voice=settings.tts.voice))
+
+
+def spoken(announcer: Announcer, url: str | None) -> Path | None:
+    """The cache file an announcement's URL names (None for None)."""
+    return url and announcer.speech.path_for(url.rsplit("/", 1)[1].split(".")[0])
+
+
+def announce_now(announcer: Announcer, label: str, counter: str, calls: int) -> dict:
+    """A call's announcement, its speech made (the worker's queue emptied)."""
+    out, start = announcer.announce_later(label, counter, calls)
+    start()
+    while announcer.run_once(block=False):
+        pass
+    return out
+
+
+FIRST = {
+    "id": "Nomor antrian, A, dua belas. Silakan menuju, Loket dua.",
+    "en": "Queue number, A, twelve. Please go to, Loket two.",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "max_calls", "intros"),
+    [
+        ("id", 3, ["", "Panggilan kedua.", "Panggilan terakhir."]),
+        ("en", 3, ["", "Second call.", "Last call."]),
+        ("id", 4, ["", "Panggilan kedua.", "Panggilan ketiga.", "Panggilan terakhir."]),
+        ("id", 2, ["", "Panggilan terakhir."]),
+    ],
+)
+def test_a_recall_is_announced_as_the_second_or_the_last_call_in_real_espeak_ng_speech(
+    tmp_path, lang, max_calls, intros
+):
+    """Call 1 is said as it always was; call 2 "Panggilan kedua. Nomor antrian, …", the last allowed one
+    ([queue] max_calls) "Panggilan terakhir. …" (the TV writes "Panggilan ke-2", "Panggilan ke-3 (terakhir)");
+    an English office "Second call.", "Last call." in espeak-ng's English voice. The intro is a WAV of its own,
+    espeak-ng's for those words, and the call's phrase is the first call's file again."""
+    announcer = office(tmp_path, lang, max_calls)
+    reference = Speech(tmp_path / "reference", voice=speech_voice(announcer.speech.voice, lang))
+    try:
+        first = FIRST[lang]
+        calls = [announce_now(announcer, "A-012", "Loket 2", n) for n in range(1, len(intros) + 1)]
+        assert [c["text"] for c in calls] == [f"{intro} {first}".strip() for intro in intros]
+        assert calls[0]["intro"] is None and all(c["intro"] for c in calls[1:])
+        assert len({c["audio"] for c in calls}) == 1  # the call's phrase: one file for all its calls
+        assert spoken(announcer, calls[0]["audio"]).read_bytes() == reference.synthesize(first).read_bytes()
+        for call, intro in zip(calls[1:], intros[1:], strict=True):
+            made = spoken(announcer, call["intro"])
+            assert made.read_bytes()[:4] == b"RIFF"
+            assert made.read_bytes() == reference.synthesize(intro).read_bytes()  # espeak-ng said those words
+            with wave.open(str(made), "rb") as audio:
+                assert 0.4 < audio.getnframes() / audio.getframerate() < 3
+        # a call past max_calls (lowered during the day) is the last too
+        assert announce_now(announcer, "A-012", "Loket 2", max_calls + 1)["intro"] == calls[-1]["intro"]
+    finally:
+        announcer.speech.close()
+        reference.close()
+
+
+def test_recalls_add_one_speech_file_per_call_count_not_one_per_ticket(tmp_path):
+    """The speech cache's entries: one phrase per ticket and counter, as before, and the recalls' intros once
+    each (max_calls - 1 of them), however many tickets are recalled."""
+    announcer = office(tmp_path, extra={"rate = 150": "rate = 400"})
+    try:
+        for n in range(1, 9):
+            for calls in (1, 2, 3):
+                announce_now(announcer, f"B-{n:03d}", "Loket 1", calls)
+        assert len(announcer.speech.cache) == 8 + 2
+        assert announcer.speech.synth_count == 10
+    finally:
+        announcer.speech.close()
+
+
+def test_a_recall_whose_intro_left_the_cache_waits_for_it_to_be_made_again(tmp_path):
+    """The intro of every recall is the same file: once the cache dropped it, the next recall makes it again,
+    and a TV asking for it meanwhile waits for it (as for any new phrase) instead of a 404 at once."""
+    announcer = office(tmp_path, extra={"rate = 150": "rate = 400"})
+    try:
+        intro = announce_now(announcer, "A-001", "Loket 1", 2)["intro"]
+        path = spoken(announcer, intro)
+        path.unlink()
+        announcer.speech.cache.scan()  # as the cache's pruning leaves it
+        out, start = announcer.announce_later("A-002", "Loket 1", 2)
+        assert out["intro"] == intro
+        start()  # queued, not made yet
+        asked, got = threading.Event(), []
+        hold = announcer.speech.hold
+
+        def first_hold(p):
+            held = hold(p)
+            asked.set()
+            return held
+
+        announcer.speech.hold = first_hold
+        key = path.stem
+        tv = threading.Thread(target=lambda: got.append(announcer.hold_audio(key, "wav", wait=30)))
+        tv.start()
+        assert asked.wait(10)  # the TV's request found no file
+        while announcer.run_once(block=False):
+            pass
+        tv.join(30)
+        assert got == [path] and path.exists()
+        announcer.speech.release(path)
+    finally:
+        announcer.speech.close()

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import threading
 import time
+import wave
+from pathlib import Path
 
 import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from test_display_page import AUTOPLAY_BLOCKED, short_wav
+
+from server.tts import announcement_text
 
 # The spoken phrase of most tests here: a real espeak-ng phrase made by the server, but short (about
 # 0.6 s: "C, satu. Loket satu." at espeak-ng's fastest rate the settings allow) where what is tested
@@ -188,6 +192,68 @@ def test_output_server_plays_each_call_on_the_servers_own_sound_output_with_apla
         assert lines == [expected, expected]
     finally:
         server.stop()
+
+
+def test_output_server_says_a_recalls_intro_before_the_call_on_the_servers_output(tmp_path):
+    """[tts] output = "server": a recall plays "Panggilan kedua." (a WAV of its own) then the call's WAV, with
+    the real aplay on ALSA's null device."""
+    played = tmp_path / "played.log"
+    player = f'["sh", "-c", "echo \\"$0\\" >> {played}; aplay -q -D null \\"$0\\""]'
+    config = write_config(tmp_path, {"rate = 150": "rate = 400", 'output = "display"': 'output = "server"'})
+    text = config.read_text(encoding="utf-8").replace('output = "server"', f'output = "server"\nplayer = {player}', 1)
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start()
+    try:
+        server.add_user("loket1", "officer")
+        officer = server.session("loket1", "rahasia-123")
+        requests.post(f"{server.url}/api/tickets", json=visitor(service="A"), timeout=5).raise_for_status()
+        for action in ("call-next", "recall"):
+            r = officer.post(f"{server.url}/api/counters/1/{action}", timeout=10)
+            assert r.status_code == 200, r.text
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while len(lines) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            lines = played.read_text().splitlines() if played.exists() else []
+        call, intro, again = lines
+        assert again == call != intro and Path(intro).parent == Path(call).parent == tmp_path / "data" / "speech"
+        with wave.open(intro, "rb") as audio:  # espeak-ng's "Panggilan kedua.", at rate 400
+            assert 0.3 < audio.getnframes() / audio.getframerate() < 2
+    finally:
+        server.stop()
+
+
+def test_the_tv_says_a_recall_as_the_second_then_the_last_call(tv, spoken, call):
+    """The TV's announcements of a ticket's calls 1, 2 and 3 ([queue] max_calls = 3): the call; "Panggilan
+    kedua." then the same call; "Panggilan terakhir." then it again: the server's real espeak-ng files, each
+    fetched and played to its end, one after the other (the TV writes "Panggilan ke-2", "… (terakhir)")."""
+    tv.route("**/display/static/chime.wav", lambda route: route.fulfill(body=BLIP, content_type="audio/wav"))
+    server, sessions = spoken
+    open_display(tv, server)
+    label = call(1)
+    ended(tv, 1)
+    for n in (2, 3):
+        r = sessions[1].post(f"{server.url}/api/counters/1/recall", timeout=10)
+        assert r.status_code == 200, r.text
+        ended(tv, n)
+    log = tv.evaluate("antrianDisplay.log")
+    phrase = announcement_text(label, "Loket 1", "{letter}, {number}. {counter}.")
+    assert [e["text"] for e in log] == [phrase, f"Panggilan kedua. {phrase}", f"Panggilan terakhir. {phrase}"]
+    chime, intro, speech = ("chime", True, "ended"), ("intro", True, "ended"), ("speech", True, "ended")
+    assert [parts(e) for e in log] == [[chime, speech], [chime, intro, speech], [chime, intro, speech]]
+    assert len({e["parts"][-1]["url"] for e in log}) == 1  # the call's phrase, the same file each time
+    intros = [e["parts"][1] for e in log[1:]]
+    assert intros[0]["url"] != intros[1]["url"] and all("/api/tts/" in p["url"] for p in intros)
+    assert all(p["end"] - p["start"] > 300 for p in intros)  # real speech, not a blip
+    every = [p for e in log for p in e["parts"]]
+    assert all(b["start"] >= a["end"] for a, b in zip(every, every[1:], strict=False)), "two sounds overlapped"
+    # words that cannot be loaded cost only their own part: the call is still said
+    tv.evaluate(
+        """([label, audio]) => antrianDisplay.enqueue(
+            {seq: 1e9, label, counter_id: 1, announce: {audio, intro: '/api/tts/nope.ogg', repeat: 1}})""",
+        [label, log[0]["parts"][-1]["url"]],
+    )
+    assert parts(ended(tv, 4)[-1]) == [chime, ("intro", False, "http 404"), speech]
 
 
 def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv, spoken, call):

@@ -359,6 +359,97 @@ def test_a_phrase_with_a_word_the_pack_lacks_is_spoken_whole_by_espeak(espeak_pa
         announcer.speech.close()
 
 
+def announced(announcer: Announcer, calls: int, label: str = "A-12", counter: str = "Loket 1") -> dict:
+    """The announcement of `label`'s `calls`-th call at `counter`, its speech made."""
+    out, start = announcer.announce_later(label, counter, calls)
+    start()
+    while announcer.run_once(block=False):
+        pass
+    return out
+
+
+RECALL_WORDS = ("panggilan", "kedua", "terakhir")
+
+
+def test_a_recall_is_joined_from_the_pack_with_its_intro_in_the_packs_voice(espeak_pack, tmp_path):
+    """A pack with the recalls' words (voices/make_espeak_pack.py makes them too) says "Panggilan kedua." and
+    "Panggilan terakhir." before the call, each joined from its clips; espeak-ng says nothing."""
+    announcer = Announcer(load_settings(clips_config(tmp_path, espeak_pack)))
+    try:
+        announcer.refresh_voice()
+        pack = announcer.pack
+        assert set(RECALL_WORDS) <= pack.names
+        first, second, last = (announced(announcer, n) for n in (1, 2, 3))
+        call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+        assert [first["text"], second["text"], last["text"]] == [
+            call,
+            f"Panggilan kedua. {call}",
+            f"Panggilan terakhir. {call}",
+        ]
+        assert first["audio"] == second["audio"] == last["audio"] == f"/api/tts/{announcer.speech.key(call, pack)}.ogg"
+        assert first["intro"] is None
+        assert second["intro"] == f"/api/tts/{announcer.speech.key('Panggilan kedua.', pack)}.ogg"
+        assert last["intro"] == f"/api/tts/{announcer.speech.key('Panggilan terakhir.', pack)}.ogg"
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (3, 0)
+        for url in (second["intro"], last["intro"]):
+            path = announcer.speech.path_for(url.rsplit("/", 1)[1].removesuffix(".ogg"))
+            assert path.read_bytes()[:4] == b"OggS"
+        assert announcer.voice_status()["missing"] == [] and announcer.office_missing() == {}
+    finally:
+        announcer.speech.close()
+
+
+def test_a_pack_without_the_recalls_words_says_a_recall_as_its_first_call(espeak_pack, tmp_path, capsys):
+    """A pack recorded before recalls said which call they are (no panggilan.wav, kedua.wav, terakhir.wav) still
+    says every call in its own voice: a recall as its first call, without the intro (the TV still writes
+    "Panggilan ke-2"); the words are listed for the admin page and by `voice check`."""
+    from server.cli import main
+
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "old", leave_out=RECALL_WORDS)
+    config = clips_config(tmp_path, pack)
+    announcer = Announcer(load_settings(config))
+    try:
+        announcer.refresh_voice()
+        first, second, last = (announced(announcer, n) for n in (1, 2, 3))
+        call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+        assert first["text"] == second["text"] == last["text"] == call
+        assert first["intro"] is second["intro"] is last["intro"] is None
+        assert second["audio"] == first["audio"] == f"/api/tts/{announcer.speech.key(call, announcer.pack)}.ogg"
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (1, 0)  # no espeak-ng
+        assert sorted(announcer.voice_status()["missing"]) == sorted(RECALL_WORDS)
+        example = "Nomor antrian, A, satu. Silakan menuju, Loket satu."
+        assert announcer.office_missing() == {
+            "panggilan": f"Panggilan kedua. {example}",
+            "kedua": f"Panggilan kedua. {example}",
+            "terakhir": f"Panggilan terakhir. {example}",
+        }
+    finally:
+        announcer.speech.close()
+    assert main(["voice", "check", "--config", str(config), "--up-to", "20"]) == 1
+    out = capsys.readouterr().out
+    assert f'  panggilan.wav   e.g. "Panggilan kedua. {example}"' in out
+    assert f'  terakhir.wav   e.g. "Panggilan terakhir. {example}"' in out
+
+
+def test_a_recall_the_pack_cannot_say_is_said_whole_by_espeak_ng_intro_and_all(espeak_pack, tmp_path):
+    """Never half a call in each voice: a recall of a number the pack lacks a word of is espeak-ng's, its
+    intro too."""
+    pack = copy_pack(espeak_pack, tmp_path / "voices" / "partial", leave_out=("sebelas",))
+    announcer = Announcer(load_settings(clips_config(tmp_path, pack)))
+    try:
+        announcer.refresh_voice()
+        out = announced(announcer, 2, "A-11")
+        assert out["text"] == "Panggilan kedua. Nomor antrian, A, sebelas. Silakan menuju, Loket satu."
+        assert out["intro"] == f"/api/tts/{announcer.speech.key('Panggilan kedua.')}.ogg"  # espeak-ng's key
+        assert (announcer.speech.joined_count, announcer.speech.synth_count) == (0, 2)
+        assert (
+            announced(announcer, 2, "A-12")["intro"]
+            == f"/api/tts/{announcer.speech.key('Panggilan kedua.', announcer.pack)}.ogg"
+        )
+    finally:
+        announcer.speech.close()
+
+
 def test_a_preview_is_never_played_on_the_servers_speakers(espeak_pack, tmp_path):
     played = tmp_path / "played.txt"
     player = f'player = ["sh", "-c", "echo $0 >> {played}"]\n'

@@ -12,8 +12,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   let lang = config.lang;
   const CALL_TYPES = new Set(["called", "recalled"]);
   const ACTIVE = new Set(["called", "serving"]);
-  // A call at a counter says it is at work: the server refuses calls at a paused counter (a recall of the
-  // ticket it holds is still allowed, so only a first call ends a break it did not tell of).
+  // A call at a counter says it is at work: the server refuses calls and recalls at a paused counter, so a first
+  // call ends a break it did not tell of (a recall comes only after a call, at a counter already at work).
   const PAUSE_TYPES = { counter_paused: true, counter_resumed: false, called: false };
   const RECENT_SHOWN = 5;
   const RECENT_KEPT = 40;
@@ -23,6 +23,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const MAX_REPEAT = 5;
   const KEPT = 300; // announcements remembered (played seqs, log): enough to never replay one, and bounded
   const SPEECH_KEPT = 3; // decoded phrases kept, so a repeat or a recall does not fetch again
+  const INTRO_KEPT = 9; // decoded recall intros ("Panggilan kedua."): one per call count, [queue] max_calls <= 10
   const RESUME_WAIT_MS = 500; // a sound context still suspended after this waits for a tap
   const NO_LIVE_RETRY_MS = 30000; // socket.io's script did not come: asked for again this often
 
@@ -814,7 +815,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       return;
     }
     current = item;
-    const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, start: performance.now(), end: null, parts: [] };
+    const said = item.announce && typeof item.announce.text === "string" ? item.announce.text : null;
+    const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, text: said, start: performance.now(), end: null, parts: [] };
     if (item.test) {
       entry.test = true;
       log.push(entry);
@@ -831,7 +833,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const a = item.announce;
       if (a && a.audio) {
         const times = Math.max(1, Math.min(MAX_REPEAT, parseInt(a.repeat, 10) || 1));
-        for (let i = 0; i < times; i++) await playPart(a.audio, "speech", entry);
+        // A recall's intro ("Panggilan kedua.", a file of its own) is said before the call, each time.
+        const intro = typeof a.intro === "string" && a.intro ? a.intro : null;
+        for (let i = 0; i < times; i++) {
+          if (intro) await playPart(intro, "intro", entry);
+          await playPart(a.audio, "speech", entry);
+        }
       }
     } finally {
       entry.end = performance.now();
@@ -846,11 +853,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // -- sound -------------------------------------------------------------------------------
   // One AudioContext for the page; each part is fetched, decoded into an AudioBuffer and played by
   // an AudioBufferSourceNode of its own, not by a media element (and media pipeline) per part. The
-  // chime is fetched and decoded once; of the phrases only the last SPEECH_KEPT are kept, so the
-  // page's memory stays flat over any number of calls (docs/performance.md, "TV page memory").
+  // chime is fetched and decoded once; of the phrases only the last SPEECH_KEPT are kept (and of the
+  // recalls' intros INTRO_KEPT), so the page's memory stays flat over any number of calls
+  // (docs/performance.md, "TV page memory").
   let audioCtx = null;
-  const decoded = { chime: new Map(), speech: new Map() }; // url -> Promise<AudioBuffer>, oldest first
-  const DECODED_KEPT = { chime: 1, speech: SPEECH_KEPT };
+  const decoded = { chime: new Map(), speech: new Map(), intro: new Map() }; // url -> Promise<AudioBuffer>, oldest first
+  const DECODED_KEPT = { chime: 1, speech: SPEECH_KEPT, intro: INTRO_KEPT };
 
   function audioContext() {
     if (!audioCtx) {
