@@ -80,7 +80,7 @@ def say_config_error(err: ConfigError) -> None:
     message in English ("config error: …"); an error without one (a file, a printer) in English alone."""
     label = words("config_error")
     if err.key and err.problem is not None:
-        print(f"{label.id_text}: {err.key}: {err.problem.id_text}", file=sys.stderr)
+        print(f"{label.id_text}: {err.where.id_text}: {err.problem.id_text}", file=sys.stderr)
     print(f"{label.en_text}: {err}", file=sys.stderr)
 
 
@@ -88,7 +88,7 @@ def config_said(err: ConfigError) -> Localized:
     """A config error's message in both languages: the key's problem in Indonesian when it has one (else the
     English in both)."""
     if err.key and err.problem is not None:
-        return Localized(f"{err.key}: {err.problem.id_text}", str(err))
+        return Localized(f"{err.where.id_text}: {err.problem.id_text}", str(err))
     return Localized(str(err), str(err))
 
 

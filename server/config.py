@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import errno
+import json
 import os
 import re
 import sqlite3
 import stat
 import tomllib
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -32,17 +34,24 @@ class ConfigError(Exception):
     key, or config.toml's path for a fault of the file: not found, not UTF-8, not TOML), and `problem`, the
     problem without its key in Indonesian and English (the catalogue's `config.*`): what the command line
     says in two lines, and the admin page in its own words. An error made without them (None) is said in
-    English alone."""
+    English alone.
 
-    def __init__(self, message: str, key: str | None = None, problem: Localized | None = None):
+    `key` is the program's name of the key (`counters[0].name`: the admin page marks that input); `where`
+    names it as an admin reading config.toml does, in Indonesian and English: an entry of an array of tables
+    counted from 1, with its id ("the 1st [[counters]] (id = 1), key name"; see _entry), else the key."""
+
+    def __init__(
+        self, message: str, key: str | None = None, problem: Localized | None = None, where: Localized | None = None
+    ):
         super().__init__(message)
         self.key = key
         self.problem = problem
+        self.where = where if where is not None else Localized(key or "", key or "")
 
     def said(self) -> Localized:
         """The message in Indonesian and English ("key: problem" in each); the English in both without one."""
         if self.key and self.problem is not None:
-            return Localized(f"{self.key}: {self.problem.id_text}", str(self))
+            return Localized(f"{self.where.id_text}: {self.problem.id_text}", str(self))
         return Localized(str(self), str(self))
 
 
@@ -844,7 +853,7 @@ def file_settings(settings: Settings) -> Settings:
 def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
     """A config error met with the admin page's stored changes on top of the file, saying which stored
     change it comes from and how to go back to the file's value (config.toml edited since, typically)."""
-    section = re.match(r"[a-z_]*", str(err)).group(0)
+    section = re.match(r"[a-z_]*", err.key or str(err)).group(0)
     if section in overrides:
         # the way back is a command, typed with the Python the rest of the command line names
         hint = _words("override_from", section=section, python=python_command())
@@ -854,7 +863,7 @@ def override_error(err: ConfigError, overrides: dict[str, Any]) -> ConfigError:
     problem = err.problem
     if problem is not None:
         problem = Localized(f"{problem.id_text} ({hint.id_text})", f"{problem.en_text} ({hint.en_text})")
-    return ConfigError(f"{err} ({hint.en_text})", err.key, problem)
+    return ConfigError(f"{err} ({hint.en_text})", err.key, problem, err.where)
 
 
 def effective_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
@@ -1015,24 +1024,67 @@ def _list(data: Any, key: str) -> list:
     return data
 
 
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, …"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# What names an entry of an array of tables beside its number ("(id = 1)"), when written: its id, or its code.
+_ENTRY_NAMES = {"services": "code", "counters": "id", "priority_classes": "code"}
+
+
+def _entry_where(table: str, i: int, item: Any, rest: str) -> Localized:
+    """The key `{table}[{i}]{rest}` as an admin reading config.toml names it, in Indonesian and English: the
+    entry counted from 1 as the file lists its [[table]] headings, with its id or code as written when it has
+    one, then the key: "[[counters]] ke-1 (id = 1), kunci name", "the 1st [[counters]] (id = 1), key name"."""
+    params: dict[str, Any] = {"table": table, "nth": Localized(str(i + 1), _ordinal(i + 1))}  # "ke-1", "the 1st"
+    name = _ENTRY_NAMES[table]
+    value = item.get(name) if isinstance(item, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        entry = _words("entry_named", **params, name=f"{name} = {value}")
+    elif isinstance(value, str) and value.strip() and len(value) <= 40 and not _CONTROL.search(value):
+        entry = _words("entry_named", **params, name=f"{name} = {json.dumps(value.strip(), ensure_ascii=False)}")
+    else:
+        entry = _words("entry", **params)
+    if not rest:
+        return entry
+    return _words("entry_key", entry=entry, name=rest.removeprefix("."))
+
+
+@contextmanager
+def _entry(table: str, i: int, item: Any) -> Iterator[None]:
+    """A config error of the i-th entry of [[table]] (its key `table[i]…`, as the parser and the admin page's
+    inputs name it, counted from 0) said the admin's way (_entry_where); the key stays as it is."""
+    try:
+        yield
+    except ConfigError as err:
+        prefix = f"{table}[{i}]"
+        if err.key is None or err.problem is None or not err.key.startswith(prefix):
+            raise
+        where = _entry_where(table, i, item, err.key[len(prefix) :])
+        raise ConfigError(f"{where.en_text}: {err.problem.en_text}", err.key, err.problem, where) from err
+
+
 def _services(data: Any) -> tuple[Service, ...]:
     out: list[Service] = []
     for i, item in enumerate(_list(data, "services")):
-        t = _Table(item, f"services[{i}]")
-        t.unknown(_keys(Service))
-        code = _get(t, Service, "code")
-        if any(s.code == code for s in out):
-            raise _bad(f"services[{i}].code", "duplicate_code", code=repr(code))
-        name = _get(t, Service, "name")
-        if any(s.name.casefold() == name.casefold() for s in out):
-            raise _bad(f"services[{i}].name", "service_name_taken", name=repr(name))
-        prefix = _get(t, Service, "prefix", code)
-        if any(s.prefix == prefix for s in out):
-            raise _bad(f"services[{i}].prefix", "duplicate_prefix", prefix=repr(prefix))
-        quota = None
-        if t.data.get("daily_quota") is not None:  # null (the admin page's "none") is as absent
-            quota = _get(t, Service, "daily_quota")
-        out.append(_parse(Service, t, code=code, prefix=prefix, daily_quota=quota))
+        with _entry("services", i, item):
+            t = _Table(item, f"services[{i}]")
+            t.unknown(_keys(Service))
+            code = _get(t, Service, "code")
+            if any(s.code == code for s in out):
+                raise _bad(f"services[{i}].code", "duplicate_code", code=repr(code))
+            name = _get(t, Service, "name")
+            if any(s.name.casefold() == name.casefold() for s in out):
+                raise _bad(f"services[{i}].name", "service_name_taken", name=repr(name))
+            prefix = _get(t, Service, "prefix", code)
+            if any(s.prefix == prefix for s in out):
+                raise _bad(f"services[{i}].prefix", "duplicate_prefix", prefix=repr(prefix))
+            quota = None
+            if t.data.get("daily_quota") is not None:  # null (the admin page's "none") is as absent
+                quota = _get(t, Service, "daily_quota")
+            out.append(_parse(Service, t, code=code, prefix=prefix, daily_quota=quota))
     return tuple(out)
 
 
@@ -1098,21 +1150,23 @@ def _hours(data: Any) -> HoursSettings:
 def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]:
     out: list[Counter] = []
     for i, item in enumerate(_list(data, "counters")):
-        t = _Table(item, f"counters[{i}]")
-        t.unknown(_keys(Counter))
-        cid = _get(t, Counter, "id")
-        if any(c.id == cid for c in out):
-            raise _bad(f"counters[{i}].id", "duplicate_id", id=cid)
-        name = _get(t, Counter, "name")
-        if any(c.name.casefold() == name.casefold() for c in out):
-            raise _bad(f"counters[{i}].name", "counter_name_taken", name=repr(name))
-        services = _get(t, Counter, "services")
-        for s in services:
-            if not isinstance(s, str) or s not in codes:
-                raise _bad(f"counters[{i}].services", "unknown_service", service=repr(s))
-        if len(set(services)) != len(services):
-            raise _bad(f"counters[{i}].services", "service_twice")
-        out.append(_parse(Counter, t, {"printer": _in_printers(printers)}, id=cid, name=name, services=services))
+        with _entry("counters", i, item):
+            t = _Table(item, f"counters[{i}]")
+            t.unknown(_keys(Counter))
+            cid = _get(t, Counter, "id")
+            if any(c.id == cid for c in out):
+                raise _bad(f"counters[{i}].id", "duplicate_id", id=cid)
+            name = _get(t, Counter, "name")
+            if any(c.name.casefold() == name.casefold() for c in out):
+                raise _bad(f"counters[{i}].name", "counter_name_taken", name=repr(name))
+            services = _get(t, Counter, "services")
+            for s in services:
+                if not isinstance(s, str) or s not in codes:
+                    raise _bad(f"counters[{i}].services", "unknown_service", service=repr(s))
+            if len(set(services)) != len(services):
+                raise _bad(f"counters[{i}].services", "service_twice")
+            printer = {"printer": _in_printers(printers)}
+            out.append(_parse(Counter, t, printer, id=cid, name=name, services=services))
     return tuple(out)
 
 
@@ -1226,10 +1280,11 @@ def _priority_classes(data: Any) -> tuple[PriorityClass, ...]:
         return ()
     out: list[PriorityClass] = []
     for i, item in enumerate(_list(data, "priority_classes")):
-        t = _Table(item, f"priority_classes[{i}]")
-        t.unknown(_keys(PriorityClass))
-        code = _get(t, PriorityClass, "code")
-        if any(p.code == code for p in out):
-            raise _bad(f"priority_classes[{i}].code", "duplicate_code", code=repr(code))
-        out.append(_parse(PriorityClass, t, code=code))
+        with _entry("priority_classes", i, item):
+            t = _Table(item, f"priority_classes[{i}]")
+            t.unknown(_keys(PriorityClass))
+            code = _get(t, PriorityClass, "code")
+            if any(p.code == code for p in out):
+                raise _bad(f"priority_classes[{i}].code", "duplicate_code", code=repr(code))
+            out.append(_parse(PriorityClass, t, code=code))
     return tuple(out)

@@ -181,9 +181,10 @@ def test_the_command_line_keeps_the_parsers_english_naming_the_key(config_path):
     counters = '[{"id": 1, "name": "Loket 1", "services": ["A", "X"]}]'
     r = server_command(["settings", "set", "counters", counters, "--config", str(config_path)])
     assert r.returncode == 2
-    english = "error: config_invalid: counters[0].services: unknown service 'X'"
+    english = "error: config_invalid: the 1st [[counters]] (id = 1), key services: unknown service 'X'"
     indonesian, said = r.stderr.splitlines()
-    assert said == english and indonesian.startswith("kesalahan: config_invalid: counters[0].services: "), r.stderr
+    assert said == english, r.stderr
+    assert indonesian.startswith("kesalahan: config_invalid: [[counters]] ke-1 (id = 1), kunci services: "), r.stderr
 
 
 def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(app, client):
@@ -345,8 +346,9 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     python = python_command()
     way_back = f"from the change of [counters] saved on the admin page; to use config.toml's again: {python} -m server settings reset counters"
     r = server_command(["users", "list", "--config", str(config_path)])
-    assert r.returncode == 2 and "\nconfig error: counters[0].services" in r.stderr and way_back in r.stderr
-    assert r.stderr.startswith("kesalahan konfigurasi: counters[0].services: "), r.stderr  # Indonesian first
+    where = "the 1st [[counters]] (id = 1), key services"
+    assert r.returncode == 2 and f"\nconfig error: {where}: " in r.stderr and way_back in r.stderr
+    assert r.stderr.startswith("kesalahan konfigurasi: [[counters]] ke-1 (id = 1), kunci services: "), r.stderr
     first = r.stderr.splitlines()[0]  # the way back in Indonesian too
     assert first.endswith(
         f"(dari perubahan [counters] yang disimpan di halaman admin; untuk memakai nilai config.toml lagi: {python} -m server settings reset counters)"
@@ -354,7 +356,8 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     refused_start(config_path, clock, r"settings reset counters")
     r = server_command(["settings", "show", "--config", str(config_path)])
     assert r.returncode == 0 and way_back in r.stderr and '"Loket 3"' in r.stdout  # the file's counters meanwhile
-    assert r.stderr.startswith("catatan: counters[0].services: ") and "\nnote: counters[0].services" in r.stderr
+    assert r.stderr.startswith("catatan: [[counters]] ke-1 (id = 1), kunci services: "), r.stderr
+    assert f"\nnote: {where}: " in r.stderr, r.stderr
     r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
     assert r.returncode == 0 and "counters is config.toml's again" in r.stdout, r.stderr
     assert r.stdout.startswith("pengaturan: counters kembali ke nilai config.toml"), r.stdout

@@ -40,10 +40,10 @@ BAD = [
     ({"max_calls = 3 ": 'max_calls = "tiga" '}, "queue.max_calls"),
     ({'timezone = "Asia/Jakarta"': 'timezone = "Asia/Atlantis"'}, "office.timezone"),
     ({'public_url = "http://127.0.0.1:8080"': 'public_url = "lpse.local"'}, "office.public_url"),
-    ({'services = ["A", "C"]': 'services = ["A", "Z"]'}, "counters[0].services"),
-    ({"id = 2\n": "id = 1\n"}, "counters[1].id"),
-    ({'code = "B"': 'code = "A"'}, "services[1].code"),
-    ({'code = "C"': 'code = "c1"'}, "services[2].code"),
+    ({'services = ["A", "C"]': 'services = ["A", "Z"]'}, "the 1st [[counters]] (id = 1), key services"),
+    ({"id = 2\n": "id = 1\n"}, "the 2nd [[counters]] (id = 1), key id"),
+    ({'code = "B"': 'code = "A"'}, 'the 2nd [[services]] (code = "A"), key code'),
+    ({'code = "C"': 'code = "c1"'}, 'the 3rd [[services]] (code = "c1"), key code'),
     ({'printer = "kiosk"': 'printer = "lantai2"'}, "kiosk.printer"),
     ({'type = "dummy"': 'type = "laser"'}, "printers.kiosk"),
     ({'security = "none"': 'security = "tls"'}, "escalation.security"),
@@ -56,7 +56,10 @@ BAD = [
     ),
     ({"service_minutes = 30": "service_minutes = -1"}, "sla.service_minutes"),
     ({"port = 8080": "port = 70000"}, "server.port"),
-    ({"target_minutes = 60": "target_minutes = true"}, "priority_classes[0].target_minutes"),
+    (
+        {"target_minutes = 60": "target_minutes = true"},
+        'the 1st [[priority_classes]] (code = "P1"), key target_minutes',
+    ),
     ({"[queue]": "[queue]\nmax_call = 3"}, "queue.max_call"),
     ({'public_url = "http://127.0.0.1:8080"': 'public_url = "http://"'}, "office.public_url"),
     ({'public_url = "http://127.0.0.1:8080"': 'public_url = "http://lpse kota.local"'}, "office.public_url"),
@@ -64,9 +67,12 @@ BAD = [
     ({"[escalation]": '[escalation]\npassword_env = "kata sandi"'}, "escalation.password_env"),
     ({"exempt = []": "exempt = [3232235777]"}, "limits.exempt"),  # a number is not an address
     ({"addresses = []": "addresses = [1]"}, "kiosk.addresses"),
-    ({'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': 'name = "konsultasi penyedia"'}, "services[1].name"),
-    ({'name = "Loket 2"': 'name = "LOKET 1"'}, "counters[1].name"),
-    ({'services = ["A", "C"]': 'services = ["A", "A"]'}, "counters[0].services"),
+    (
+        {'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': 'name = "konsultasi penyedia"'},
+        'the 2nd [[services]] (code = "B"), key name',
+    ),
+    ({'name = "Loket 2"': 'name = "LOKET 1"'}, "the 2nd [[counters]] (id = 2), key name"),
+    ({'services = ["A", "C"]': 'services = ["A", "A"]'}, "the 1st [[counters]] (id = 1), key services"),
     ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "   "'}, "printers.kiosk.host"),
     ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "a b"'}, "printers.kiosk.host"),
     ({'[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "file"\npath = "/tmp"'}, "printers.kiosk.path"),
@@ -172,8 +178,9 @@ def test_missing_section_and_key(tmp_path):
         ),
         (
             {'services = ["A", "C"]': 'services = ["A", "C"]\ndaily_quota = 3'},
-            "counters[0].daily_quota: not known here: this key belongs under [[services]]",
-            "counters[0].daily_quota: tidak dikenal di sini: kunci ini tempatnya di bawah [[services]]",
+            "the 1st [[counters]] (id = 1), key daily_quota: not known here: this key belongs under [[services]]",
+            "[[counters]] ke-1 (id = 1), kunci daily_quota: tidak dikenal di sini: kunci ini tempatnya di bawah"
+            " [[services]]",
         ),
         (
             {'language = "id"': 'language = "id"\nhost = "0.0.0.0"'},
@@ -202,7 +209,7 @@ def test_a_key_under_the_wrong_heading_is_told_where_it_belongs(tmp_path, replac
     with pytest.raises(ConfigError) as err:
         load_settings(write_config(tmp_path, replace))
     assert str(err.value) == expected
-    assert f"{err.value.key}: {err.value.problem.id_text}" == indonesian
+    assert err.value.said().id_text == indonesian
 
 
 @pytest.mark.parametrize(
@@ -243,6 +250,54 @@ def test_serve_refuses_a_host_with_a_port_as_a_config_error(tmp_path):
     assert said[0].startswith("kesalahan konfigurasi: server.host: harus alamat IP PC ini atau nama host"), r.stderr
     assert said[1].startswith("config error: server.host: must be an IP address"), r.stderr
     assert len(said) == 2 and "Traceback" not in r.stderr
+
+
+def test_serve_names_a_bad_counter_as_the_admin_counts_the_files_counters(tmp_path):
+    """The third [[counters]] of config.toml, a name left empty, was named "counters[2].name": counted from 0,
+    which an admin counting the headings reads as the second. Named from 1, with its id, in both languages."""
+    path = write_config(tmp_path, {'name = "Loket 3"': 'name = ""'})
+    r = server_command(["serve", "--config", str(path)], timeout=30)
+    assert r.returncode == 78, r.stderr
+    assert r.stderr.splitlines() == [
+        "kesalahan konfigurasi: [[counters]] ke-3 (id = 3), kunci name: tidak boleh kosong (isian: '')",
+        "config error: the 3rd [[counters]] (id = 3), key name: must not be empty (got '')",
+    ], r.stderr
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "item", "indonesian", "english"),
+    [
+        ("counters", 0, {"name": "Loket 1"}, "[[counters]] ke-1, kunci name", "the 1st [[counters]], key name"),
+        ("counters", 1, {"id": 2}, "[[counters]] ke-2 (id = 2), kunci name", "the 2nd [[counters]] (id = 2), key name"),
+        (
+            "services",
+            10,
+            {"code": "K"},
+            '[[services]] ke-11 (code = "K"), kunci name',
+            'the 11th [[services]] (code = "K"), key name',
+        ),
+        ("services", 11, {}, "[[services]] ke-12, kunci name", "the 12th [[services]], key name"),
+        (
+            "priority_classes",
+            12,
+            [],
+            "[[priority_classes]] ke-13, kunci name",
+            "the 13th [[priority_classes]], key name",
+        ),
+        (
+            "services",
+            20,
+            {"code": 5},
+            "[[services]] ke-21 (code = 5), kunci name",
+            "the 21st [[services]] (code = 5), key name",
+        ),
+        ("counters", 22, {"id": True}, "[[counters]] ke-23, kunci name", "the 23rd [[counters]], key name"),
+    ],
+)
+def test_an_entry_of_an_array_of_tables_is_counted_from_one_with_its_id(table, index, item, indonesian, english):
+    where = config._entry_where(table, index, item, ".name")
+    assert where.id_text == indonesian
+    assert where.en_text == english
 
 
 @pytest.mark.parametrize(
@@ -541,7 +596,10 @@ def test_a_table_takes_its_fields_keys_and_reads_each(tmp_path, section):
         with pytest.raises(ConfigError) as err:
             config.parse_settings(raw, base_dir=tmp_path)
         expected = "unknown key" if key == "zzz" else "must be "
-        assert str(err.value).startswith(f"{path}.{key}: {expected}"), str(err.value)
+        assert err.value.key == f"{path}.{key}", str(err.value)  # an entry of a list: said from 1, with its id
+        assert str(err.value) == f"{err.value.where.en_text}: {err.value.problem.en_text}", str(err.value)
+        assert err.value.where.en_text.endswith(key), str(err.value)
+        assert err.value.problem.en_text.startswith(expected), str(err.value)
 
 
 def test_each_default_is_what_an_absent_key_gives():
@@ -639,8 +697,9 @@ def admin_changes():
 
 
 def problems() -> dict[str, str]:
-    """The catalogue's config.* problems in English (without the checks' words and the kinds' names)."""
-    return {k: v for k, v in i18n.section("config", "en").items() if not k.startswith(("why.", "kind."))}
+    """The catalogue's config.* problems in English (without the checks' words, the kinds' names and the names
+    of a list's entries, config._entry_where's)."""
+    return {k: v for k, v in i18n.section("config", "en").items() if not k.startswith(("why.", "kind.", "entry"))}
 
 
 @functools.cache
@@ -676,7 +735,7 @@ def test_every_problem_of_a_section_the_admin_page_edits_has_its_indonesian_word
         except ConfigError as err:
             problem = err.problem
             assert err.key is not None and problem is not None, str(err)
-            assert str(err) == f"{err.key}: {problem.en_text}"
+            assert str(err) == f"{err.where.en_text}: {problem.en_text}"
             assert not ENGLISH.search(QUOTED.sub("", problem.id_text)), (str(err), problem.id_text)
             assert "[" not in admin.label(err.key, "id") and "[" not in admin.label(err.key, "en"), err.key
             met.add(problem_code(problem.en_text))

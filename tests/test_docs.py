@@ -40,8 +40,9 @@ FENCE = re.compile(r"^[ \t]*```([^\n`]*)\n(.*?)^[ \t]*```[ \t]*$", re.S | re.M)
 COMMAND = ".venv/bin/python -m server"
 # also written without .venv/bin/ ("python -m server serve refuses to start"); not `python -m server.report_job`
 RUN = re.compile(r"python -m server(?![\w.])")
-# `[section] key`, `[[counters]] printer`, `[printers.kiosk]`, `[printers.*]`; not a list's index (`counters[i]`)
-SECTION_KEY = re.compile(r"(?<![\w\]])\[\[?([a-z_]+)(?:\.([A-Za-z0-9_*]+))?\]\]?(?:[ \t]+([a-z_]+))?")
+# `[section] key`, `[[counters]] printer`, `[printers.kiosk]`, `[printers.*]`; not a list's index (`counters[i]`),
+# nor a config error's entry ("[[counters]] ke-3": the third)
+SECTION_KEY = re.compile(r"(?<![\w\]])\[\[?([a-z_]+)(?:\.([A-Za-z0-9_*]+))?\]\]?(?:[ \t]+([a-z_]+)(?![\w-]))?")
 SCREENSHOT = re.compile(r"\]\((?:docs/)?(screenshots/[^)\s]+)\)")
 
 

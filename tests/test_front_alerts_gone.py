@@ -122,7 +122,8 @@ def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_lin
         skipped = page.locator("#alerts li[data-type=print_skipped]")
         expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)")
         expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)")
-        expect(skipped).to_contain_text(f"{served['label']} (nomornya sudah dipanggil)")
+        # called, then served: said as it is now
+        expect(skipped).to_contain_text(f"{served['label']} (pengunjungnya sudah selesai dilayani)")
         expect(skipped).to_contain_text("Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: ")
         for label in (cancelled["label"], called["label"], served["label"]):
             expect(slip_alert(page, label)).to_have_count(0)
@@ -173,3 +174,39 @@ def test_a_slip_that_gave_up_says_when_it_did_the_same_live_and_after_a_reload(b
     expect(slip_alert(other, label).locator("strong")).to_have_text(f"sejak {at}")
     for p in (page, other):
         p.context.close()
+
+
+def test_a_skipped_slips_note_follows_its_ticket_after_the_skip(browser, live):
+    """A slip skipped because its number was called said "(nomornya sudah dipanggil)" beside it for the rest of
+    the day: after the front office cancelled that ticket, or its visitor was served, the note no longer held.
+    It now says what became of the ticket (the ticket's state now, as the list has it), live, after a reload and
+    in English."""
+    rina, budi = (live.session(name, PASSWORD) for name in ("rina", "budi"))
+    cancelled, served = issue(live, "Agus Salim"), issue(live, "Candra Wijaya", service="C")
+    labels = {cancelled["label"], served["label"]}
+    page = open_front(browser, live)
+    give_up(live, rina, labels)
+    skipped = page.locator("#alerts li[data-type=print_skipped]")
+    for ticket in (cancelled, served):  # both called (at Loket 1): their slips are not needed any more
+        r = budi.post(f"{live.url}/api/counters/1/call", json={"ticket": ticket["label"]}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(skipped).to_contain_text(f"{ticket['label']} (nomornya sudah dipanggil)")
+        if ticket is cancelled:  # the visitor had gone home: the front office cancels the called number
+            rina.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5).raise_for_status()
+            expect(skipped).to_contain_text(f"{ticket['label']} (tiket sudah dibatalkan)")
+    budi.post(f"{live.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+    expect(skipped).to_contain_text(f"{served['label']} (pengunjungnya sedang dilayani di loket)")
+    r = budi.post(f"{live.url}/api/counters/1/resolve", json={"solution": "Reset kata sandi."}, timeout=5)
+    r.raise_for_status()
+    expected = (
+        f"Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan),"
+        f" {served['label']} (pengunjungnya sudah selesai dilayani)."
+    )
+    expect(skipped.locator("span")).to_have_text(expected)
+    assert "dipanggil" not in skipped.text_content()
+    reload_front(page)  # the print jobs say why each was skipped then; the list says what the ticket is now
+    expect(skipped.locator("span")).to_have_text(expected)
+    page.locator("#lang-toggle").click()
+    expect(skipped).to_contain_text(f"{cancelled['label']} (the ticket was cancelled)")
+    expect(skipped).to_contain_text(f"{served['label']} (its visitor has been served)")
+    page.context.close()

@@ -21,8 +21,8 @@ BAD = [
     ({'name = "LPSE Kabupaten Contoh"': f'name = "LPSE Kabupaten Contoh{CRLF}"'}, "office.name"),
     ({'address = "Jl. Merdeka No. 1, Kota Contoh"': 'address = "Jl. Merdeka\\nNo. 1"'}, "office.address"),
     ({'name = "LPSE Kabupaten Contoh"': 'name = "LPSE\\u0007Contoh"'}, "office.name"),  # BEL
-    ({'name = "Konsultasi Penyedia"': 'name = "Konsultasi\\rPenyedia"'}, "services[0].name"),
-    ({'name = "Loket 1"': 'name = "Loket\\n1"'}, "counters[0].name"),
+    ({'name = "Konsultasi Penyedia"': 'name = "Konsultasi\\rPenyedia"'}, 'the 1st [[services]] (code = "A"), key name'),
+    ({'name = "Loket 1"': 'name = "Loket\\n1"'}, "the 1st [[counters]] (id = 1), key name"),
     ({'footer = "Simpan tiket ini.': 'footer = "Baris\\u001b[2J satu.'}, "kiosk.footer"),  # ESC
     ({'username = ""': f'username = "helpdesk{CRLF}"'}, "escalation.username"),
     ({'host = "127.0.0.1"\nport = 25': 'host = "mail\\r\\n.example"\nport = 25'}, "escalation.host"),

@@ -861,6 +861,20 @@ function forgetOtherDays(day) {
   if (changed) saveDismissals(map);
 }
 
+// Why a skipped slip is not needed, said of its ticket as it is now (server/service/jobs.py SKIP_REASONS), not as
+// it was when the printer skipped it: a number skipped as called and cancelled or served since said "nomornya
+// sudah dipanggil" all day. The server's reason when the ticket is not in the list (or is of an earlier day).
+const SKIP_REASONS = {
+  called: "called", serving: "serving", resolved: "finished", escalated: "finished", closed: "finished",
+  no_show: "no_show", cancelled: "cancelled", expired: "expired",
+};
+
+function skipReason(a) {
+  const kind = SKIP_REASONS[(state.tickets.get(a.ticket) || {}).status];
+  if (kind && !(a.reason && a.reason.kind === "past_day")) return t(`printer.skipped.${kind}`);
+  return (a.reason && (a.reason[getLang()] || a.reason.id)) || "?";
+}
+
 // Slips printed late, for visitors still waiting (the server's `late`: printed after failing, once the kiosk's
 // ticket screen had gone back to the start, or a reprint; server/service/jobs.py late_slip): one line per printer
 // naming them, until closed, so that someone collects them there and hands each to its visitor. A ticket called,
@@ -889,11 +903,10 @@ function slipLines(closed) {
     for (const [printer, shown] of byPrinter) {
       const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
       close.addEventListener("click", () => dismiss(shown));
-      const why = (a) => (a.reason && (a.reason[getLang()] || a.reason.id)) || "?";
       const labels = shown.map((a) => a.label).join(", ");
       const words = type === "print_late" ? t("alert.late_slips", { labels, printer })
         : type === "print_unslipped" ? t("alert.unslipped", { labels, printer })
-          : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${why(a)})`).join(", ") });
+          : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${skipReason(a)})`).join(", ") });
       const at = el("strong", {}, hhmm(shown.map((a) => a.at || "").sort().pop())); // the latest
       lines.push(el("li", { dataset: { type } }, at, el("span", {}, words), close));
     }

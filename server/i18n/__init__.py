@@ -67,11 +67,18 @@ def pairs(prefix: str) -> dict[str, list[str]]:
     return {k: [v, en_words.get(k, v)] for k, v in id_words.items()}
 
 
+# The words of other parts a staff page reads too, full keys: the front office says why a slip was not printed
+# as the print jobs do (`printer.skipped.*`), of its ticket as it is now.
+PAGE_EXTRA = {"front": ("printer.skipped",)}
+
+
 @cache  # read-only: made once per page, not per request (an anonymous client can load a page in a loop)
 def page_pairs(page: str) -> dict[str, list[str]]:
     """What one staff page reads: the ticket states (`status.*`, full keys), the words of every staff page
-    (`staff.*`) and its own (`<page>.*`, winning over the shared ones)."""
+    (`staff.*`) and its own (`<page>.*`, winning over the shared ones); PAGE_EXTRA's, full keys."""
     out = {f"status.{k}": v for k, v in pairs("status").items()}
+    for prefix in PAGE_EXTRA.get(page, ()):
+        out.update({f"{prefix}.{k}": v for k, v in pairs(prefix).items()})
     out.update(pairs("staff"))
     if page != "staff":
         out.update(pairs(page))
