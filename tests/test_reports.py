@@ -1321,7 +1321,8 @@ def test_the_dashboard_says_why_more_service_times_were_measured_than_visitors_s
         "Waktu layanan diukur: 2; pengunjung dilayani: 1. Selisihnya (1): pengunjung yang dilayani lalu dialihkan"
         in why
     )
-    assert "baris di rekap (2 baris)" in why and "populasi SKM (1)" in why
+    # he was served all the same: in the SKM's population, and asked the survey (docs/skm.md)
+    assert "baris di rekap (2 baris)" in why and "dalam populasi SKM (2)" in why
     client.set_cookie("antrian_lang", "en")
     html = client.get(page).get_data(as_text=True)
     assert "(including 1 transferred*)" in html

@@ -397,6 +397,40 @@ def test_a_visit_that_ran_past_midnight_may_still_be_rated_that_night(app, clock
     assert client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["reason"] == "day_over"
 
 
+def test_a_visitor_served_before_a_transfer_has_a_survey_and_one_never_served_has_none_on_any_day(app, clock):
+    """Served at A, sent on to B and cancelled there: served all the same (the recap lists him), his survey is
+    open and counted where he was served; one cancelled before anyone served him has none, and a day later is
+    still told he was not served, not that his survey closed."""
+    service = app.extensions["antrian"]
+    partly = service.issue(visitor()).body["ticket"]
+    never = service.issue(visitor()).body["ticket"]
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.advance(minutes=10)
+    service.counter_action(1, "transfer", {"service": "B"}, "budi")
+    service.cancel(partly["token"], "depan")
+    service.cancel(never["token"], "depan")
+    client = app.test_client()
+
+    def reason(ticket):
+        return client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]["reason"]
+
+    assert (reason(partly), reason(never)) == (None, "not_served")
+    assert client.post("/api/survey", json={"token": partly["token"], "answers": ANSWERS}).status_code == 201
+    r = client.post("/api/survey", json={"token": never["token"], "answers": ANSWERS})
+    assert r.status_code == 409 and r.get_json()["error"] == "survey_not_served"
+    with service.store.read() as tx:
+        row = tx.survey_response(tx.ticket_by_token(partly["token"]).id)
+    assert (row["service"], row["counter_id"]) == ("A", 1)
+    day = partly["day"]
+    for where in (("A", 1), ("A", None), (None, 1)):  # in the population where he is a respondent
+        figures = service.survey.skm(day, day, *where)
+        assert (figures["respondents"], figures["population"]) == (1, 1), where
+    assert service.survey.skm(day, day, "B")["population"] == 0
+    clock.advance(days=1)
+    assert (reason(partly), reason(never)) == ("day_over", "not_served")
+
+
 @pytest.mark.parametrize(
     "changes,field,text",
     [

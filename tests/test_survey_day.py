@@ -1,10 +1,13 @@
 """The satisfaction survey (SKM) through a visitor's day, in Chromium against a real server: what the phone
 page keeps when the visitor's phone reloads it halfway through the questions, what the exit tablet says
-to a visitor whose ticket ended without being served (docs/skm.md, "Pages"), and the office's SKM report
-as printed, in either language.
+to a visitor whose ticket ended without being served (docs/skm.md, "Pages"), a visitor served and sent on who
+ended unserved at the other service (he has his survey), and the office's SKM report as printed, in either
+language, and kept current while open.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 import requests
@@ -144,3 +147,146 @@ def test_the_skm_reports_headings_and_figures_are_never_cut_off_in_either_langua
                 assert cut == [], (lang, media, cut)
     finally:
         context.close()
+
+
+def send_on(server, ticket: dict, to: str = "B") -> None:
+    """An officer at counter 1 calls and serves tickets (resolving the others) until `ticket`, which he starts
+    serving and sends on to the service `to` (its served_before_ms: the time between the two requests)."""
+    officer = server.session("petugas", PASSWORD)
+    for _ in range(30):
+        r = officer.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        label = r.json()["ticket"]["label"]
+        officer.post(f"{server.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        if label == ticket["label"]:
+            r = officer.post(
+                f"{server.url}/api/counters/1/transfer", json={"service": to, "note": "Perlu verifikasi."}, timeout=5
+            )
+            assert r.status_code == 200 and r.json()["ticket"]["status"] == "waiting", r.text
+            return
+        officer.post(
+            f"{server.url}/api/counters/1/resolve", json={"solution": "Selesai."}, timeout=5
+        ).raise_for_status()
+    raise AssertionError(f"{ticket['label']} was never called")
+
+
+def skm_groups(server, day: str) -> dict:
+    """Respondents and population of the day per service and per counter (GET /api/skm)."""
+    officer = server.session("petugas", PASSWORD)
+    body = officer.get(f"{server.url}/api/skm", params={"from": day, "to": day}, timeout=5).json()
+    return {
+        **{("service", g["service"]): (g["respondents"], g["population"]) for g in body["by_service"]},
+        **{("counter", g["counter_id"]): (g["respondents"], g["population"]) for g in body["by_counter"]},
+        "all": (body["respondents"], body["population"]),
+    }
+
+
+def test_a_visitor_served_then_sent_on_and_cancelled_there_answers_the_survey_once(office, phone_page, browser):
+    # Served at service A, sent on to B, and cancelled there before anyone called it (the visitor had what he
+    # needed, or left): he was served all the same, and the recap lists his consultation, but the survey
+    # refused him ("survey_not_served") and the phone page never offered it.
+    ticket = issue(office, phone="081200004444")
+    send_on(office, ticket)
+    day = survey_of(office, ticket["token"])["ticket"]["day"]
+    before = skm_groups(office, day)
+    page = phone_page
+    page.goto(f"{office.url}/t/{ticket['token']}")
+    expect(page.locator("#status")).to_have_text(t("phone.waiting", "id"))
+    expect(page.locator("#survey")).to_be_hidden()
+
+    front = office.session("depan", PASSWORD)
+    r = front.post(f"{office.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["status"] == "cancelled", r.text
+
+    expect(page.locator("#survey-invite")).to_be_visible()  # live, from the cancellation's event
+    tap(page, "#survey-start")
+    for code, score in SCORES.items():
+        tap(page, f'[data-field="answers.{code}"] [data-score="{score}"]')
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done")).to_be_visible()
+    state = survey_of(office, ticket["token"])
+    assert (state["open"], state["answered"], state["response"]["answers"]) == (True, True, SCORES)
+
+    # Once: a second answer is a correction of the first (200), not a second response.
+    again = {"token": ticket["token"], "answers": {**SCORES, "U1": 3}}
+    r = requests.post(f"{office.url}/api/survey", json=again, timeout=5)
+    assert r.status_code == 200 and r.json()["survey"]["corrections_left"] == 4, r.text
+
+    # Counted where he was served (service A, counter 1), in the population there as among the respondents:
+    # never a respondent outside the population, nor one under the service that never served him.
+    after = skm_groups(office, day)
+    for group in ("all", ("service", "A"), ("counter", 1)):
+        was = before.get(group, (0, 0))
+        assert after[group] == (was[0] + 1, was[1] + 1), group
+    assert after.get(("service", "B"), (0, 0)) == before.get(("service", "B"), (0, 0))
+
+    # The exit tablet takes him too (his answers given on the phone are replaced by new ones)...
+    tablet = browser.new_page(viewport=TABLET_LANDSCAPE, has_touch=True)
+    try:
+        tablet.goto(f"{office.url}/survey/")
+        tap(tablet, "#start")
+        identify_by_pad(tablet, ticket["label"], "4444")
+        expect(tablet.locator("#screen-question")).to_be_visible()
+        expect(tablet.locator("#identify-error")).to_be_hidden()
+    finally:
+        tablet.close()
+
+    # ... while a visitor cancelled before anyone served him still has none, and is told so in those words.
+    never = issue(office, phone="081200006666")
+    r = front.post(f"{office.url}/api/tickets/{never['token']}/cancel", json={}, timeout=5)
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{office.url}/api/survey", json={"token": never["token"], "answers": SCORES}, timeout=5)
+    assert r.status_code == 409 and r.json()["error"] == "survey_not_served", r.text
+    assert survey_of(office, never["token"])["reason"] == "not_served"
+
+
+def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst_of_them(browser, tmp_path):
+    # A head of office leaving the SKM page open saw the figures of the moment it was opened: nothing on it
+    # followed the answers given since. It follows the staff feed now, and a burst of fifty answers (anyone
+    # holding a ticket's token may send them) is one or two reads of the page, not fifty.
+    server = LiveServer(write_config(tmp_path)).start()
+    context = None
+    try:
+        server.add_user("petugas", "officer")
+        officer = server.session("petugas", PASSWORD)
+        tickets = [issue(server, phone=f"0812000070{i:02d}") for i in range(51)]
+        for _ in tickets:
+            for action, body in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Selesai."})):
+                r = officer.post(f"{server.url}/api/counters/1/{action}", json=body, timeout=5)
+                assert r.status_code == 200, r.text
+        context = staff_context(browser, server, "petugas", viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        reads = []
+        page.on("request", lambda req: reads.append(req.url) if "/counter/skm" in req.url else None)
+        page.goto(f"{server.url}/counter/skm")
+        settled = "() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()"
+        page.wait_for_function(settled)  # its first snapshot's read: what changed before the socket was in
+        expect(page.locator("#respondents")).to_have_text("0")
+        expect(page.locator("#population")).to_have_text("51")
+        page.fill("input[name=from]", "2026-01-02")  # a date being typed in the toolbar is left alone
+
+        def answer(ticket: dict, scores: dict[str, int]) -> None:
+            r = requests.post(f"{server.url}/api/survey", json={"token": ticket["token"], "answers": scores}, timeout=5)
+            assert r.status_code == 201, r.text
+
+        answer(tickets[0], SCORES)
+        expect(page.locator("#respondents")).to_have_text("1", timeout=15_000)
+        expect(page.locator("#ikm")).to_have_text("86,11")  # (4+3+4+2+3+4+4+3+4) / 9 × 25
+        page.wait_for_function("() => !window.antrianSkm.busy()")
+        read_before = len(reads)
+        started = time.monotonic()
+        for ticket in tickets[1:]:
+            answer(ticket, {code: 1 for code in SCORES})
+        burst = time.monotonic() - started
+        expect(page.locator("#respondents")).to_have_text("51", timeout=20_000)
+        page.wait_for_function("() => !window.antrianSkm.busy()")
+        # one read as the burst starts, then at most one every 5 s (skm.js GAP_MS) while it lasts, and the last
+        most = 2 + int(burst // 5)
+        assert len(reads) - read_before <= most, (burst, reads[read_before:])
+        expect(page.locator("#mutu")).to_have_text("D")
+        expect(page.locator("#elements tr[data-code=U1] td.num").nth(1)).to_have_text("51")
+        expect(page.locator("input[name=from]")).to_have_value("2026-01-02")
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()

@@ -1,7 +1,7 @@
 // The visitor's phone: the live status of one ticket, and a loud "go to counter N" when it is called.
 // It shows only its own ticket; other tickets in the events only prompt a refetch of its own status.
-// Once the ticket is served (resolved, escalated, closed) it offers the satisfaction survey: never
-// required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
+// Once the ticket is served (resolved, escalated, closed, or served before a transfer) it offers the
+// satisfaction survey: never required ("Nanti saja" always), correctable until the end of the day ("Ubah jawaban").
 import { connect as connectLive, hasLive, inOrder, reloadWhenLive } from "/static/live.js";
 import { sayAgain } from "./readparams.js";
 import { createSurveyForm } from "./skmform.js";
@@ -16,8 +16,6 @@ import { createSurveyForm } from "./skmform.js";
 
   // A ticket in one of these is done: it will never be called again, so no call sound to turn on.
   var FINISHED = ["resolved", "escalated", "closed", "no_show", "cancelled", "expired"];
-  // A ticket in one of these has been served: its survey opens (server/core.py SERVED).
-  var SERVED = ["resolved", "escalated", "closed"];
   // The page's language: the visitor's own choice (the toggle keeps it in the address, ?lang=), else the
   // office's, which follows an admin's change live (takeOffice).
   var chosen = new URLSearchParams(location.search).get("lang");
@@ -128,7 +126,9 @@ import { createSurveyForm } from "./skmform.js";
     document.body.classList.toggle("offline", !online);
     document.title = ticket.label + " — " + t(s);
     renderSurvey();
-    if (SERVED.indexOf(s) >= 0 && !survey.state && !survey.loading) fetchSurvey();
+    // Ended: the server says whether its survey opens (served; or served before a transfer and never at the
+    // service it was sent to, then cancelled or passed over: served all the same, server/core.py partly_served).
+    if (FINISHED.indexOf(s) >= 0 && !survey.state && !survey.loading) fetchSurvey();
   }
 
   // -- the satisfaction survey ------------------------------------------------------------------
@@ -473,7 +473,7 @@ import { createSurveyForm } from "./skmform.js";
         // page got. Read again (a survey not read yet is read by render, once the ticket is served).
         var surveyRead = survey.state || survey.loading;
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
-        if (surveyRead && SERVED.indexOf(ticket.status) >= 0) fetchSurvey();
+        if (surveyRead && FINISHED.indexOf(ticket.status) >= 0) fetchSurvey();
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
       onEvent: function (ev) {

@@ -407,8 +407,8 @@ import { createSurveyForm } from "./skmform.js";
     // public tablet), only said: new answers replace it.
     if (!survey.open) {
       show("identify");
-      // A ticket that ended unserved (no-show, cancelled) will never be served: "come back once served" would
-      // send its visitor to wait for nothing.
+      // A ticket that ended unserved (no-show, cancelled) and was never served will never be: "come back once
+      // served" would send its visitor to wait for nothing. (One served before a transfer has its survey open.)
       var ended = UNSERVED_ENDS.indexOf(survey.ticket.status) >= 0;
       screenError("identify-error", survey.reason === "day_over" ? t("survey.day_over")
         : ended ? t("survey.not_served_ended", { label: survey.ticket.label }) : t("survey.not_served"));

@@ -570,15 +570,26 @@ class Survey:
             self._misses[key] = self._misses.get(key, 0) + 1
 
     def _reason(self, ticket: Ticket, now: datetime) -> str | None:
-        """Why the survey of a ticket is not open now: "day_over" (neither issued nor finished today: a
-        visit that ran past the office's midnight may still be rated that night), "not_served" (not
-        resolved, escalated or closed); None when it is open."""
+        """Why the survey of a ticket is not open now: "not_served" (neither resolved, escalated or closed, nor
+        served before a transfer and ended unserved at the service it was sent to, core.partly_served: that
+        visitor was served all the same, as the recap and the SKM's population count them), whatever its day;
+        "day_over" (neither issued nor finished today: a visit that ran past the office's midnight may still
+        be rated that night); None when it is open."""
+        if ticket.status not in core.SERVED and not core.partly_served(ticket.status, ticket.served_before_ms):
+            return "not_served"
         today = self.unit.day(now)
         if ticket.day != today and (ticket.finished_at is None or self.unit.day(ticket.finished_at) != today):
             return "day_over"
-        if ticket.status not in core.SERVED:
-            return "not_served"
         return None
+
+    @staticmethod
+    def _served_where(tx: Tx, ticket: Ticket) -> tuple[str, int | None]:
+        """The service and counter a response is counted under: where its visitor was served. A ticket sent on
+        and never served there (core.partly_served) was served at the service it was sent from, by the counter
+        that sent it (its latest `transferred` event), as the population counts it (Tx.served_population)."""
+        if ticket.status in core.SERVED:
+            return ticket.service, ticket.counter_id
+        return ticket.transferred_from or ticket.service, tx.transfer_counter(ticket.id)
 
     def _state(self, tx: Tx, ticket: Ticket, now: datetime, private: bool = False) -> dict[str, Any]:
         """The survey of a ticket; `private` (named by label and digits, at the tablet): whether it was
@@ -664,9 +675,10 @@ class Survey:
             elif not tx.survey_wordings([row["wording"]]):
                 raise FormIncomplete({"wording": "invalid"})
             old = tx.survey_response(ticket.id)
+            service, counter_id = self._served_where(tx, ticket)
             if old is None:
-                full = {**row, "ticket_id": ticket.id, "day": ticket.day, "service": ticket.service}
-                full["counter_id"] = ticket.counter_id
+                full = {**row, "ticket_id": ticket.id, "day": ticket.day, "service": service}
+                full["counter_id"] = counter_id
                 response_id = tx.insert_survey_response(full, suggestion, now)
                 text, text_changed = suggestion, suggestion is not None
             else:
@@ -686,9 +698,7 @@ class Survey:
                 "complaint": text is not None,
                 "text_changed": text_changed,
             }
-            tx.add_event(
-                "survey_answered", now, self.unit.day(now), ticket.id, ticket.counter_id, row["channel"], data_
-            )
+            tx.add_event("survey_answered", now, self.unit.day(now), ticket.id, counter_id, row["channel"], data_)
             kind = Kind.CREATED if old is None else Kind.DONE
             return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kind, kept=kept)
 

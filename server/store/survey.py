@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from server.store.base import SERVED_SQL, TxBase, _iso
+from server import core
+from server.store.base import SERVED_SQL, TxBase, _iso, sql_words
+
+_UNSERVED_SQL = sql_words(core.UNSERVED_ENDS)
+# The counter that last sent the ticket `t` on to another service (events by ticket: idx_events_ticket_seq).
+_TRANSFER_COUNTER = (
+    "SELECT e.counter_id FROM events e WHERE e.ticket_id = t.id AND e.type = 'transferred' ORDER BY e.seq DESC LIMIT 1"
+)
 
 SCORE_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
 PROFILE_COLUMNS = ("sex", "age", "education", "occupation")
@@ -98,13 +105,33 @@ class SurveyQueries(TxBase):
         self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
     ) -> list[dict[str, Any]]:
         """The survey's population per (service, counter_id): {service, counter_id, n} visitors served
-        (resolved, escalated, closed)."""
-        where, params = _survey_where(day_from, day_to, service, counter_id, alias="t")
+        (resolved, escalated, closed), and those served before a transfer and never at the service they were
+        sent to (core.partly_served), counted where they were served: the service they were sent on from
+        and the counter that sent them (transfer_counter), as their responses are."""
+        served = f"t.status IN ({SERVED_SQL})"
+        where = f"t.day BETWEEN ? AND ? AND ({served} OR (t.status IN ({_UNSERVED_SQL}) AND t.served_before_ms > 0))"
+        params: list[Any] = [day_from, day_to]
+        at_service = f"CASE WHEN {served} THEN t.service ELSE COALESCE(NULLIF(t.transferred_from, ''), t.service) END"
+        at_counter = f"CASE WHEN {served} THEN t.counter_id ELSE ({_TRANSFER_COUNTER}) END"
+        if service:
+            where += f" AND {at_service} = ?"
+            params.append(service)
+        if counter_id is not None:
+            where += f" AND {at_counter} = ?"
+            params.append(counter_id)
         return self.rows(
-            f"SELECT t.service, t.counter_id, COUNT(*) AS n FROM tickets t WHERE {where}"
-            f" AND t.status IN ({SERVED_SQL}) GROUP BY t.service, t.counter_id",
+            f"SELECT {at_service} AS service, {at_counter} AS counter_id, COUNT(*) AS n FROM tickets t"
+            f" WHERE {where} GROUP BY 1, 2",
             params,
         )
+
+    def transfer_counter(self, ticket_id: int) -> int | None:
+        """The counter that last sent a ticket on to another service (its latest `transferred` event), or None."""
+        row = self.one(
+            "SELECT counter_id FROM events WHERE ticket_id = ? AND type = 'transferred' ORDER BY seq DESC LIMIT 1",
+            [ticket_id],
+        )
+        return row["counter_id"] if row else None
 
     def skm_profile_counts(
         self, day_from: str, day_to: str, service: str | None = None, counter_id: int | None = None
