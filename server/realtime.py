@@ -1,9 +1,11 @@
 """Socket.IO: who a client is, which rooms it joins, its snapshot, and the numbered events after it.
 
-Every committed change goes to `staff` (counters, front office) with the whole form, and almost every one
-to `public` (displays, kiosks, phones) with the ticket without name, phone, address or problem. A survey
-answer and the office's reply to a complaint go in public only to the visitor's own phone page (its
-`ticket:<token>` room): a page without a login never learns which ticket answered the survey or complained.
+Every committed change goes to `staff` (counters, front office) with the whole form, and those a page without
+a login uses to `public` (displays, kiosks, phones) with the ticket without name, phone, address or problem. A
+survey answer, the office's reply to a complaint and the close of an escalation go in public only to the
+visitor's own phone page (its `ticket:<token>` room): a page without a login never learns which ticket answered
+the survey or complained, or when its case got an answer. What no such page uses (an LKPP ticket number, the
+escalation mail's tries, a corrected form or record, a reprint) goes to the staff alone.
 Staff see every seq; a public message names the seq of the public message before it (`prev`). Either way a
 client that notices a gap knows it missed something and asks for a fresh snapshot, and a public page does
 not take the changes it is not told of for one.
@@ -64,14 +66,25 @@ AGENT_GUESSES, AGENT_GUESS_WINDOW = 10, 300.0
 COMPLAINT_EVENTS = ("complaint_answered", "complaint_closed", "complaint_reopened")
 # The visitor's own: besides the staff, only its ticket's phone page hears of them (public_room). In `public` a
 # survey answer named its ticket's label and a reply its response: anyone on the office's network saw that
-# A-012 answered the survey, and when its complaint was answered.
-OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS)
+# A-012 answered the survey, and when its complaint was answered. `closed` (the LKPP's answer recorded) too: of
+# the pages without a login only the phone shows it ("ditutup"); the TV and the kiosk do nothing with it.
+OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS, "closed")
+# The staff's alone: no page without a login does anything with them (the TV, the kiosk, the phone: neither
+# what they show nor the phone's own view changes). In `public` each named its ticket's label: anyone on the
+# office's network could tell that A-012's case has an LKPP ticket, when its mail went or failed, that its form
+# or its record was corrected, and its slips reprinted or its form copy printed. (`print_failed` and `printed`
+# stay public: the kiosk follows its own visitor's slip with them.)
+STAFF_EVENTS = frozenset(
+    {"lkpp_ticket", "mail_sent", "mail_failed", "form_corrected", "corrected", "reprint", "form_print", "print_skipped"}
+)
 
 
 def public_room(event: dict[str, Any]) -> str | None:
     """Where the event's public message goes: `public`, or for the visitor's own (OWN_EVENTS) its ticket's
-    room (`ticket:<token>`, which only its phone page joins); None: to the staff only (a complaint whose ticket
-    is gone)."""
+    room (`ticket:<token>`, which only its phone page joins); None: to the staff only (STAFF_EVENTS, and a
+    complaint whose ticket is gone)."""
+    if event["type"] in STAFF_EVENTS:
+        return None
     if event["type"] not in OWN_EVENTS:
         return "public"
     # the ticket's token: a survey answer's ticket (UnitOfWork.decorate), a complaint's (service.survey._to_its_visitor)

@@ -297,6 +297,58 @@ def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what
     head.post(f"{live.url}/api/tickets/{r.json()['ticket']['token']}/cancel", json={}, timeout=5).raise_for_status()
 
 
+def test_the_tv_hears_nothing_of_a_cases_lkpp_number_corrections_and_close_and_its_phone_shows_the_close(context, live):
+    """Of one visitor's case the TV was told, with its label, that its form was corrected, that it was given an LKPP
+    ticket number, that its record was corrected and when the LKPP's answer closed it: a TV-side watcher could
+    follow A-012's escalation. The TV does nothing with those; the close now reaches the visitor's own phone page
+    alone (it says "ditutup" at once, live as before), the rest only the staff. The TV asks no snapshot for them."""
+    ticket = issue(live, "Pengunjung")
+    tv = context(viewport={"width": 1920, "height": 1080}).new_page()
+    frames: list[str] = []
+    tv.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
+    tv.goto(f"{live.url}/display/")
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    phone, _ = open_phone(context, live, ticket["token"])
+    phone.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+    expect(phone.locator("#status")).to_have_text("menunggu")
+
+    head, officer = live.session("kepala", PASSWORD), live.session("petugas", PASSWORD)
+    form = {"name": "Pengunjung Baru", "agency": "CV Maju Bersama", "address": "Jl. Sudirman No. 12"}
+    form.update(phone="081234567890", problem="Pengunjung: lupa kata sandi akun penyedia SPSE")
+    r = head.post(f"{live.url}/api/tickets/{ticket['label']}/form", json=form, timeout=5)
+    assert r.status_code == 200 and r.json()["changed"] == ["name"], r.text
+    for _ in range(30):  # counter 1 serves the line before it, then escalates it
+        r = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        mine = r.json()["ticket"]["label"] == ticket["label"]
+        officer.post(f"{live.url}/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        end = (
+            ("escalate", {"note": "Perlu LKPP", "category": "pengaduan"}) if mine else ("resolve", {"solution": "Ok."})
+        )
+        officer.post(f"{live.url}/api/counters/1/{end[0]}", json=end[1], timeout=5).raise_for_status()
+        if mine:
+            break
+    expect(phone.locator("#status")).to_have_text("dieskalasi")
+    for path, body in (("lkpp-ticket", {"lkpp_ticket": "TTS-0042"}), ("correct", {"escalation_note": "Perlu cek"})):
+        r = officer.post(f"{live.url}/api/tickets/{ticket['label']}/{path}", json=body, timeout=5)
+        assert r.status_code == 200, (path, r.text)
+    r = officer.post(f"{live.url}/api/tickets/{ticket['label']}/close", json={"answer": "Sudah."}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(phone.locator("#status")).to_have_text("ditutup")  # live, from its own room
+    expect(phone.locator("#note")).to_have_text("Permasalahan Anda sudah dijawab. Terima kasih.")
+
+    r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)  # then a public change
+    assert r.status_code == 201, r.text
+    tv.wait_for_function(f"() => antrianDisplay.state.seq >= {r.json()['seq']}", polling=50)
+    events = [f for f in frames if f.startswith(('42["event"', '42["events"'))]
+    told = [f for f in events if ticket["label"] in f]
+    assert any('"escalated"' in f for f in told)  # its counter is free again: the TV hears that
+    hidden = ('"form_corrected"', '"lkpp_ticket"', '"corrected"', '"closed"', "TTS-0042")
+    assert not [f for f in events if any(word in f for word in hidden)]
+    assert len([f for f in frames if f.startswith('42["snapshot"')]) == 1  # the one at its connect
+    head.post(f"{live.url}/api/tickets/{r.json()['ticket']['token']}/cancel", json={}, timeout=5).raise_for_status()
+
+
 # -- the kiosk -------------------------------------------------------------------------------------------
 
 

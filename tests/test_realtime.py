@@ -11,7 +11,8 @@ import pytest
 import requests
 import socketio
 from conftest import VISITOR, visitor, write_config
-from live import LiveServer
+from live import LiveServer, free_port
+from smtp import SmtpServer
 
 PERSONAL = ("Budi Santoso", "081234567890", "Jl. Sudirman", "Lupa kata sandi")
 
@@ -242,6 +243,98 @@ def test_a_survey_answer_and_its_complaints_reply_reach_the_staff_and_its_own_ph
     assert [ev["seq"] for ev in own.all_events] == sorted(ev["seq"] for ev in own.all_events)
     assert take_like_a_page(own_snap, own.all_events) == 0
     assert not [ev for ev in own.all_events if "Kursi" in repr(ev) or "Budi" in repr(ev)]
+
+
+# What a TV-side watcher read of one visitor's case from the public feed: its LKPP ticket number recorded, its
+# escalation mail sent or failed, its form or record corrected, its slip reprinted and its form copy printed.
+STAFF_EVENTS = {"lkpp_ticket", "mail_sent", "mail_failed", "form_corrected", "corrected", "reprint", "form_print"}
+
+
+def test_a_cases_escalation_mail_lkpp_number_corrections_and_close_are_told_no_page_without_a_login(tmp_path, clients):
+    """Besides the survey's, the events of one visitor's case went to every public page with its ticket's label:
+    anyone on the office's network could tell that A-012 was given an LKPP ticket number, when its escalation mail
+    went or failed, that its form and its record were corrected, its slip reprinted, its form copy printed, and
+    when the LKPP's answer closed it. No page without a login does anything with those: they now go to the staff
+    alone; the close to the staff and the visitor's own phone page (which says "ditutup"). The other pages' next
+    message jumps over them with no gap (`prev`)."""
+    smtp = SmtpServer(free_port())  # not listening at first: the first escalation's mail fails
+    cfg = write_config(
+        tmp_path,
+        {
+            'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "kiosk"',  # Loket 1's form copies
+            'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}',
+        },
+    )
+    server = LiveServer(cfg).start()
+    try:
+        url = server.url
+        server.add_user("budi", "officer")
+        server.add_user("kepala", "admin")
+        officer, head = server.session("budi", "rahasia-123"), server.session("kepala", "rahasia-123")
+        ticket = requests.post(url + "/api/tickets", json=visitor(), timeout=5).json()["ticket"]
+        other = requests.post(url + "/api/tickets", json=visitor(service="B"), timeout=5).json()["ticket"]
+        public = {
+            "display": clients(url, {"role": "display"}),
+            "kiosk": clients(url, {"role": "kiosk"}),
+            "another phone": clients(url, {"role": "ticket", "token": other["token"]}),
+        }
+        own = clients(url, {"role": "ticket", "token": ticket["token"]})
+        staff = clients(url, {"role": "counter"}, cookie_header(officer))
+        snaps = {name: c.snapshot() for name, c in public.items()}
+        own_snap = own.snapshot()
+        staff.snapshot()
+
+        label = ticket["label"]
+        head.post(f"{url}/api/tickets/{label}/reprint", json={}, timeout=5).raise_for_status()
+        form = {k: VISITOR[k] for k in ("name", "agency", "address", "phone", "problem")}
+        r = head.post(f"{url}/api/tickets/{label}/form", json={**form, "name": "Budi Santosa"}, timeout=5)
+        assert r.status_code == 200 and r.json()["changed"] == ["name"], r.text
+        assert officer.post(url + "/api/counters/1/call-next", json={}, timeout=5).json()["ticket"]["label"] == label
+        officer.post(url + "/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        escalation = {"note": "Perlu dicek LKPP", "category": "pengaduan"}
+        officer.post(url + "/api/counters/1/escalate", json=escalation, timeout=5).raise_for_status()
+        staff.event("mail_failed", timeout=15)  # nothing listens at the mail server's port yet
+        r = officer.post(f"{url}/api/tickets/{label}/print-form", json={"counter_id": 1}, timeout=5)
+        assert r.status_code in (200, 202), r.text
+        r = officer.post(f"{url}/api/tickets/{label}/lkpp-ticket", json={"lkpp_ticket": "TTS-0042"}, timeout=5)
+        assert r.status_code == 200, r.text
+        r = officer.post(f"{url}/api/tickets/{label}/correct", json={"escalation_note": "Kunci paket rusak"}, timeout=5)
+        assert r.status_code == 200, r.text
+        smtp.start()  # a second case's mail goes at once
+        alone = requests.post(url + "/api/tickets", json=visitor(), timeout=5).json()["ticket"]
+        assert (
+            officer.post(url + "/api/counters/1/call-next", json={}, timeout=5).json()["ticket"]["label"]
+            == alone["label"]
+        )
+        officer.post(url + "/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        officer.post(url + "/api/counters/1/escalate", json=escalation, timeout=5).raise_for_status()
+        staff.event("mail_sent", timeout=15)
+        r = officer.post(f"{url}/api/tickets/{label}/close", json={"answer": "Sudah diperbaiki LKPP."}, timeout=5)
+        assert r.status_code == 200, r.text
+        marker = requests.post(url + "/api/tickets", json=visitor(service="B"), timeout=5).json()["ticket"]
+
+        while staff.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
+            pass
+        told = {ev["type"] for ev in staff.all_events}
+        assert STAFF_EVENTS | {"closed"} <= told, STAFF_EVENTS - told  # the staff, whole, as before
+        for name, c in public.items():
+            while c.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
+                pass
+            got = c.all_events
+            assert not [ev["type"] for ev in got if ev["type"] in STAFF_EVENTS | {"closed"}], name
+            assert "escalated" in [ev["type"] for ev in got], name  # its counter is free again: the TV hears it
+            assert take_like_a_page(snaps[name], got) == 0, name  # no snapshot asked for: the seqs jumped, no gap
+        # The visitor's own phone: its case's close (its page says "ditutup" at once), nothing of the staff's.
+        while own.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
+            pass
+        mine = [ev for ev in own.all_events if ev["type"] == "closed"]
+        assert [(ev["ticket"]["label"], ev["ticket"]["status"]) for ev in mine] == [(label, "closed")]
+        assert not [ev["type"] for ev in own.all_events if ev["type"] in STAFF_EVENTS]
+        assert not [ev for ev in own.all_events if "TTS-0042" in repr(ev) or "LKPP." in repr(ev)]
+        assert take_like_a_page(own_snap, own.all_events) == 0
+    finally:
+        server.stop()
+        smtp.stop()
 
 
 def test_acknowledged_tickets_and_calls_survive_kill_9(tmp_path, clients):
