@@ -113,10 +113,13 @@ def failure_advice(
 
 # An escalation e-mail that failed, in the same way: the kinds (`mail.problem.<kind>`, `mail.fix.<kind>`)
 # matched against the SMTP library's raw message (server/mail.py), first match wins.
-MAIL_KINDS = ("auth", "tls", "refused", "unreachable", "no_answer", "other")
-_MAIL_PATTERNS = (
+MAIL_KINDS = ("auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
+_MAIL_FIRST = (
     ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
     ("tls", ("ssl", "tls", "certificate")),
+)
+_MAIL_PATTERNS = (
+    *_MAIL_FIRST,
     ("refused", ("recipient", "sender address", "(550", "(551", "(553", "(554", "relay")),
     # before `unreachable`: smtplib says a reply that did not come in time as "Connection unexpectedly closed:
     # timed out" (a greeting never sent: a port that speaks TLS at once, 465, with security "none")
@@ -138,13 +141,42 @@ _MAIL_PATTERNS = (
 
 
 def mail_kind(error: str | None) -> str:
-    """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches."""
-    return _kind(error, _MAIL_PATTERNS)
+    """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches. A 5xx refusal is told
+    by where it came (refusal_kind): the message's content or size, or its sender or recipient."""
+    first = _kind(error, _MAIL_FIRST)
+    if first != "other":
+        return first
+    return refusal_kind(error) or _kind(error, _MAIL_PATTERNS)
 
 
 # An SMTP reply code in the raw message, as smtplib's exceptions word it (server/mail.py keeps their text):
-# "(550, b'5.1.1 user unknown')", one per recipient in SMTPRecipientsRefused's.
+# "(550, b'5.1.1 user unknown')", one per recipient in SMTPRecipientsRefused's; and the enhanced status code
+# (RFC 3463) that begins the reply's text, when the server gives one.
 _SMTP_REPLY = re.compile(r"\((\d{3}), b['\"]")
+_SMTP_STATUS = re.compile(r"\((\d{3}), b['\"](?:([245]\.\d{1,3}\.\d{1,3})\b)?")
+# The stage of the conversation a refusal came at, by smtplib's exception (server/mail.py records its name):
+# MAIL FROM (the sender, or the size the message declared), RCPT TO (a recipient), the message (DATA).
+_SMTP_STAGES = (("SMTPSenderRefused:", "mail"), ("SMTPRecipientsRefused:", "rcpt"), ("SMTPDataError:", "data"))
+# The message too large: 552 at MAIL (its declared SIZE) or at the message's end, or X.3.4 / X.2.3 anywhere.
+_SIZE_STATUS = (".3.4", ".2.3")
+
+
+def refusal_kind(error: str | None) -> str | None:
+    """What a mail server's 5xx refusal refused, from its reply code, its enhanced status code and the stage it
+    came at: "too_big" (552 at MAIL or at the message, 5.3.4, 5.2.3), "content" (the message refused once sent:
+    spam, a policy, 5.6.x / 5.7.x at DATA; LKPP's address and ours are not at fault), "refused" (the sender at
+    MAIL, a recipient at RCPT, or 5.1.x: an address). None for anything else (no stage, a 4xx)."""
+    text = error or ""
+    stage = next((s for name, s in _SMTP_STAGES if name in text), None)
+    replies = _SMTP_STATUS.findall(text)
+    if stage is None or not replies or not all(code.startswith("5") for code, _ in replies):
+        return None
+    code, status = replies[0]
+    if status.endswith(_SIZE_STATUS) or (code == "552" and stage in ("mail", "data")):
+        return "too_big"
+    if stage == "data" and not status.startswith("5.1."):
+        return "content"
+    return "refused"
 
 
 def permanent_refusal(error: str | None) -> bool:
@@ -185,6 +217,8 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None) -> 
     kind = mail_kind(error)
     refused = final and permanent_refusal(error)
     key = "mail.advice.refused" if refused else "mail.advice.final" if final else "mail.advice.retry"
+    if refused and kind in ("content", "too_big"):
+        key = "mail.advice.refused_content"  # config.toml does not mend it: the provider, or the words
     advice: dict[str, str] = {"kind": kind}
     if esc is None:
         from server.config import EscalationSettings

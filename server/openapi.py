@@ -1844,7 +1844,8 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "invalid_transition: the ticket is not escalated; lkpp_ticket_conflict: the case has "
+                    "409": "invalid_transition: the ticket is not escalated; case_closed: it was closed (the "
+                    "message says by whom, when, with which LKPP number); lkpp_ticket_conflict: the case has "
                     "another number, recorded meanwhile (the message says who recorded which), and lkpp_ticket_base "
                     "is not that number: nothing saved.",
                     "413": None,
@@ -2023,7 +2024,8 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "invalid_transition: the ticket is not escalated; lkpp_ticket_conflict: lkpp_ticket "
+                    "409": "invalid_transition: the ticket is not escalated; case_closed: it was closed already "
+                    "(the message says by whom, when, with which LKPP number); lkpp_ticket_conflict: lkpp_ticket "
                     "would replace another number recorded meanwhile (as for lkpp-ticket): the case stays open.",
                     "413": None,
                     "422": "answer is empty or too long, or lkpp_ticket is not text or too long, or lkpp_ticket_base "

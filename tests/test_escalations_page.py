@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import ROOT, write_config
+from conftest import ROOT, until_on_page, write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
@@ -331,6 +331,60 @@ def test_on_the_page_a_number_a_colleague_recorded_meanwhile_is_refused_and_what
     assert [(e["actor"], e["data"]["lkpp_ticket"]) for e in history if e["type"] == "lkpp_ticket"] == [
         ("siti", "TTS-2026-0201"),
         ("budi", "TTS-2026-0202"),
+    ]
+    page.context.close()
+
+
+def test_a_case_a_colleague_closed_meanwhile_is_refused_naming_who_closed_it_and_what_was_typed_stays(
+    browser, office, officer
+):
+    """budi closes a case with LKPP's number and answer typed while siti closes it (his request on its way): the
+    card vanished with what he typed (siti's event had the list read), and the refusal was the generic 409
+    invalid_transition, said on no card (helper-216). Now 409 case_closed says who closed it, when and with which
+    LKPP number, in both languages, on the card, which stays with his text until he removes it."""
+    case = escalate(office, officer, "Rahmat Hidayat", "CV Empat", "Paket tidak bisa diumumkan.", "Perlu LKPP.")
+    page = open_page(browser, office, "budi")
+    c = card(page, case)
+    number, answer = c.locator("[name=lkpp_ticket]"), c.locator("[name=answer]")
+    number.fill("TTS-2026-0302")
+    answer.fill("Pengumuman paket dibuka kembali oleh LKPP.")
+    held: list = []
+    page.route("**/close", lambda route: held.append(route))  # budi's close, on its way while siti closes the case
+    c.locator("button.close-case").click()
+    until_on_page(page, lambda: held, "the page did not send the close")
+    siti = office.session("siti", PASSWORD)
+    r = siti.post(
+        f"{office.url}/api/tickets/{case['id']}/close",
+        json={"answer": "Sudah dibuka kembali.", "lkpp_ticket": "TTS-2026-0301"},
+        timeout=5,
+    )
+    assert r.status_code == 200, r.text
+    expect(page.locator("#case-count")).to_have_text("0")  # siti's event: the list read, without the case
+    held[0].continue_()
+
+    note = c.locator(".closed-note")
+    said = f"Kasus {case['label']} sudah ditutup oleh siti pada "
+    expect(note).to_contain_text(said)
+    expect(note).to_contain_text(", dengan nomor tiket LKPP TTS-2026-0301: jawaban LKPP dicatat di sana.")
+    expect(number).to_have_value("TTS-2026-0302")
+    expect(answer).to_have_value("Pengumuman paket dibuka kembali oleh LKPP.")
+    expect(c.locator("button.close-case")).to_be_disabled()
+    expect(c.locator("button.save-lkpp")).to_be_disabled()
+    c.locator(".closed-note button.dismiss").click()
+    expect(c).to_have_count(0)
+
+    url = f"{office.url}/api/tickets/{case['id']}"
+    r = officer.post(f"{url}/lkpp-ticket", json={"lkpp_ticket": "TTS-2026-0302"}, timeout=5)
+    assert (r.status_code, r.json()["error"]) == (409, "case_closed"), r.text
+    assert r.json()["message"].startswith(said), r.text
+    r = officer.post(f"{url}/close?lang=en", json={"answer": "Dibuka."}, timeout=5)
+    assert (r.status_code, r.json()["error"]) == (409, "case_closed"), r.text
+    message = r.json()["message"]
+    assert message.startswith(f"Case {case['label']} was already closed by siti on "), message
+    assert ", with LKPP ticket number TTS-2026-0301: LKPP's answer was recorded there." in message
+    history = officer.get(f"{url}/history", timeout=5).json()["events"]
+    assert [(e["actor"], e["data"].get("lkpp_ticket")) for e in history if e["type"] == "closed"] == [
+        ("siti", "TTS-2026-0301")
     ]
     page.context.close()
 

@@ -123,6 +123,8 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         ("SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')", "auth"),
         ("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", "tls"),
         ("SMTPRecipientsRefused: {'lkpp@x': (550, b'5.1.1 user unknown')}", "refused"),
+        ("SMTPDataError: (554, b'5.7.1 Message rejected as spam')", "content"),
+        ("SMTPSenderRefused: (552, b'5.3.4 Message size exceeds fixed limit', 'lpse@x')", "too_big"),
         ("ConnectionRefusedError: [Errno 111] Connection refused", "unreachable"),
         ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
         ("TimeoutError: timed out", "no_answer"),
@@ -241,7 +243,7 @@ def escalations_of(client, h) -> list[dict]:
     ("rcpt", "data", "final"),
     [
         ("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", None, True),
-        (None, "554 5.7.1 Message rejected: sender not allowed", True),
+        (None, "554 5.7.1 Message rejected: sender not allowed", True),  # its content: test_a_refused_content_…
         (None, "451 4.3.0 Temporary local problem, try again later", False),
     ],
 )
@@ -261,7 +263,7 @@ def test_a_refusal_for_good_is_not_retried_and_says_which_keys_to_mend(mail_app,
         clock.advance(minutes=15)  # past every wait of the retries
         assert worker.run_once() == (0 if final else 1)
         assert escalations_of(client, h)[0]["mail"]["attempts"] == (1 if final else 2)
-        if not final:
+        if not final or data:
             return
         advice = mail["advice"]
         assert advice["kind"] == "refused"
@@ -274,6 +276,70 @@ def test_a_refusal_for_good_is_not_retried_and_says_which_keys_to_mend(mail_app,
         with mail_app.extensions["antrian"].store.read() as tx:
             (failed,) = tx.rows("SELECT data FROM events WHERE type = 'mail_failed'")
         assert json.loads(failed["data"])["advice"] == advice  # the front office's alert says the same
+    finally:
+        controller.stop()
+
+
+class RefusingSender(Refusing):
+    """Refusing that also refuses the sender (MAIL FROM) with `mail` (e.g. "553 5.1.8 …")."""
+
+    def __init__(self, mail: str):
+        super().__init__()
+        self.mail = mail
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802 - aiosmtpd's hook
+        return self.mail
+
+
+@pytest.mark.parametrize(
+    ("stage", "reply", "kind"),
+    [
+        ("data", "554 5.7.1 Message rejected as spam", "content"),
+        ("data", "550 5.7.1 Message refused by the provider's policy", "content"),
+        ("data", "552 5.3.4 Message size exceeds fixed limit", "too_big"),
+        ("size", "", "too_big"),  # aiosmtpd's own 552 at MAIL FROM, for the SIZE the message declares
+        ("mail", "553 5.1.8 <helpdesk@lpse.contoh.go.id>: Sender address rejected: Domain not found", "refused"),
+        ("rcpt", "550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", "refused"),
+    ],
+)
+def test_a_refused_content_is_not_said_as_a_refused_address(mail_app, smtp_port, stage, reply, kind):
+    """A 554 5.7.1 refusing the message as spam was said as "the mail server refused the sender or the recipient —
+    check [escalation] to and from", which are right (helper-216); a 552 for its size as "sending failed". Told
+    apart by the reply code, its enhanced status code and the stage it came at (smtplib's exception, which
+    server/mail.py records): the message's words or size and the office's mail provider, or the addresses."""
+    handler = {"data": lambda: Refusing(data=reply), "size": Inbox, "mail": lambda: RefusingSender(reply)}.get(
+        stage, lambda: Refusing(rcpt=reply)
+    )()
+    size = {"data_size_limit": 200} if stage == "size" else {}
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port, **size)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app)
+        assert MailWorker(mail_app.extensions["antrian"]).run_once() == 1
+        mail = escalations_of(client, h)[0]["mail"]
+        assert (mail["status"], mail["attempts"]) == ("failed", 1), mail
+        error = mail["error"]
+        assert f"({(reply or '552')[:3]}, b" in error, error
+        advice = mail["advice"]
+        assert advice["kind"] == kind, (error, advice)
+        said, en = advice["id"], advice["en"]
+        assert said.startswith("E-mail eskalasi A-001 ditolak: ") and "secara manual" in said
+        if kind == "refused":
+            assert said.startswith("E-mail eskalasi A-001 ditolak: server e-mail menolak pengirim atau penerima —")
+            assert 'periksa di config.toml [escalation] to = "helpdesk@lkpp.go.id"' in said
+            assert "Setelah admin memperbaiki config.toml" in said
+            return
+        assert "pengirim atau penerima —" not in said and "periksa di config.toml [escalation] to =" not in said
+        assert "[escalation] to dan from tidak perlu diubah" in said and "penyedia e-mail kantor" in said
+        assert "[escalation] to and from need no change" in en and "the office's mail provider" in en
+        assert "memperbaiki config.toml" not in said and "mended config.toml" not in en
+        if kind == "content":
+            assert "server e-mail menolak isi e-mail (dianggap spam" in said
+            assert "kata-kata dan tautan dalam permasalahan dan analisis" in said
+            assert "the mail server refused the e-mail's content (taken for spam" in en
+        else:
+            assert "server e-mail menolak e-mail karena terlalu besar" in said and "batas ukuran" in said
+            assert "the mail server refused the e-mail as too large" in en and "size limit" in en
     finally:
         controller.stop()
 

@@ -258,3 +258,27 @@ def test_no_recall_on_a_break_by_the_server_itself_and_its_release_ends_the_brea
         assert counter["paused"] is False and counter["ticket"] is None  # the called visitor back in the line
     finally:
         service.store.close()
+
+
+def test_a_skip_on_a_break_with_nobody_else_waiting_says_he_is_called_after_the_break(browser, office):
+    """helper-216: a visitor who had all his calls, skipped on a break with nobody else waiting, was said to be
+    called again by Panggil berikutnya (N): N is off until Lanjut. The notice says so, and it is true."""
+    live = office
+    ticket = issue(live, "Putri Ayu")
+    budi = live.session("budi", PASSWORD)
+    for action in ("call-next", "recall", "recall", "pause"):  # every call given ([queue] max_calls = 3)
+        budi.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
+    page = open_counter(browser, live, "budi", 1)
+    expect(page.locator("#t-paused")).to_be_visible()
+    expect(page.locator("#btn-skip")).to_be_enabled()
+    page.keyboard.press("s")
+    expect(page.locator("#notice")).to_have_text(
+        f"{ticket['label']} dilewati; tidak ada pengunjung lain yang menunggu. Loket sedang istirahat: setelah"
+        " Lanjut (I), Panggil berikutnya (N) memanggilnya lagi."
+    )
+    expect(page.locator("#btn-call-next")).to_be_disabled()
+    page.keyboard.press("i")  # Lanjut, then N: the visitor is called again, as the notice said
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(ticket["label"])
+    page.context.close()

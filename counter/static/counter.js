@@ -1690,10 +1690,12 @@ function reportDone(action, status, body, waited = null, cut = null) {
   if (action === "recall") return notify("info", "done.recalled", { label, n: ticket.calls, max: PAGE.max_calls });
   if (action === "skip") {
     if (ticket.status === "no_show") return notify("info", "done.no_show", { label });
-    // "called again after the next visitor" when there is one; with nobody else waiting N calls this one again
+    // "called again after the next visitor" when there is one; with nobody else waiting N calls this one again,
+    // on a break once it is over (Lanjut): call-next is off until then
     const cfg = counterConfig();
     const others = cfg ? waitingFor(cfg.services).filter((x) => x.id !== ticket.id) : [];
-    return notify("info", others.length ? "done.skipped" : "done.skipped_alone", { label });
+    if (others.length) return notify("info", "done.skipped", { label });
+    return notify("info", isPaused() ? "done.skipped_alone_paused" : "done.skipped_alone", { label });
   }
   if (action === "start") return notify("info", "done.started", { label });
   if (action === "transfer") {

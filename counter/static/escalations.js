@@ -216,6 +216,7 @@ function lkppBase(entry) {
 // meanwhile by a colleague: the server's whole sentence (who recorded which number) under the number, whose
 // typed text stays, as the answer's does.
 function showRefusal(card, err, field, entry) {
+  if (err.body.error === "case_closed") return keepClosed(entry, err.message);
   if (err.body.error === "lkpp_ticket_conflict") {
     entry.lkppBase = undefined; // told now: saving again replaces the number it named
     fieldError(card, "lkpp_ticket", err.message);
@@ -240,6 +241,7 @@ async function saveLkpp(entry, ev) {
   if (button.disabled) return;
   clearMessages(card);
   button.disabled = true;
+  entry.pending = true; // the case's card stays until the answer says what became of it (caseGone)
   try {
     const { body } = await api("POST", `/api/tickets/${entry.data.id}/lkpp-ticket`, {
       lkpp_ticket: form.lkpp_ticket.value,
@@ -257,7 +259,7 @@ async function saveLkpp(entry, ev) {
     if (err.status === 401) return location.reload();
     showRefusal(card, err, "lkpp_ticket", entry);
   } finally {
-    button.disabled = false;
+    answered(entry, button);
   }
 }
 
@@ -276,6 +278,7 @@ async function closeCase(entry, ev) {
   }
   button.disabled = true;
   entry.closing = true; // its own event may have the list read before the answer comes: not "closed elsewhere"
+  entry.pending = true;
   try {
     await api("POST", `/api/tickets/${entry.data.id}/close`, data);
     removeCase(entry.data.id);
@@ -287,8 +290,46 @@ async function closeCase(entry, ev) {
     if (err.status === 401) return location.reload();
     showRefusal(card, err, "answer", entry);
   } finally {
-    button.disabled = false;
+    answered(entry, button);
   }
+}
+
+// A save's or a close's answer came: the case's card is free again. The list read while it was on its way
+// may have left the case out (a colleague closed it): the card goes now, unless the answer kept it (keepClosed).
+function answered(entry, button) {
+  entry.pending = false;
+  button.disabled = Boolean(entry.closedNote);
+  if (entry.gone && state.cases.get(entry.data.id) === entry) caseGone(entry.data.id);
+}
+
+// A save or a close refused because a colleague closed the case meanwhile (409 case_closed): the server's words
+// (who closed it, when, with which LKPP number) on the card, which stays with what was typed in it, read-only,
+// until the officer removes it; the list's count leaves it out.
+function keepClosed(entry, message) {
+  const card = entry.card;
+  if (!entry.closedNote) {
+    const words = { i18n: "closed.dismiss" };
+    const dismiss = el("button", { type: "button", class: "dismiss", dataset: words }, t("closed.dismiss"));
+    dismiss.addEventListener("click", () => {
+      removeCase(entry.data.id);
+      renderCount();
+    });
+    entry.closedNote = el(
+      "div",
+      { class: "closed-note", role: "alert" },
+      el("p", { class: "said" }),
+      el("p", { class: "kept", dataset: { i18n: "closed.kept" } }, t("closed.kept")),
+      dismiss,
+    );
+    card.querySelector(".acts").prepend(entry.closedNote);
+  }
+  entry.closedNote.querySelector(".said").textContent = message;
+  card.dataset.closed = "true";
+  for (const f of card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]")) f.readOnly = true;
+  for (const b of card.querySelectorAll("button.save-lkpp, button.close-case")) b.disabled = true;
+  entry.closedNote.querySelector("button.dismiss").focus();
+  renderCount();
+  refresh();
 }
 
 function buildCard(entry) {
@@ -376,9 +417,15 @@ function removeCase(id) {
 
 // A case gone from the list that this page is not closing: a colleague recorded LKPP's answer. Its card goes,
 // and with it what was typed in it: said, so that an officer who was typing the answer knows where it went.
+// A card whose save or close is on its way stays until its answer (answered), and one that answer kept closed
+// until the officer removes it.
 function caseGone(id) {
   const entry = state.cases.get(id);
-  if (!entry) return;
+  if (!entry || entry.closedNote) return;
+  if (entry.pending) {
+    entry.gone = true;
+    return;
+  }
   const fields = entry.card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]");
   if (!entry.closing && [...fields].some((f) => f.value.trim())) {
     const { label, day } = entry.data;
@@ -388,8 +435,10 @@ function caseGone(id) {
 }
 
 function renderCount() {
-  $("case-count").textContent = String(state.cases.size);
-  $("cases-empty").hidden = !state.loaded || state.cases.size > 0;
+  // a card kept closed, or one whose case the list left out while its save was on its way, is not open
+  const open = [...state.cases.values()].filter((x) => !x.closedNote && !x.gone).length;
+  $("case-count").textContent = String(open);
+  $("cases-empty").hidden = !state.loaded || open > 0;
 }
 
 // Cards are kept across fetches, so whatever an officer is typing (and the focus) survives a
@@ -408,6 +457,7 @@ function applyList(list, at) {
     }
     entry.data = x;
     entry.at = at;
+    entry.gone = false;
     renderInfo(entry);
     if (entry.card === next) next = next.nextElementSibling;
     else ul.insertBefore(entry.card, next); // only moves cards out of place (oldest first)

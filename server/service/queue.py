@@ -153,6 +153,7 @@ class QueueCommands:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, label_or_token, now, any_day=True)
+            self._check_not_closed(tx, ticket)
             new = core.close_escalation(ticket, payload.get("answer"), payload.get("lkpp_ticket"), now)
             self._check_lkpp_ticket(tx, ticket, payload)
             data = {"lkpp_ticket": new.lkpp_ticket} if new.lkpp_ticket != ticket.lkpp_ticket else None
@@ -245,6 +246,7 @@ class QueueCommands:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            self._check_not_closed(tx, ticket)
             new = core.record_lkpp_ticket(ticket, payload.get("lkpp_ticket"))
             self._check_lkpp_ticket(tx, ticket, payload)
             new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
@@ -259,9 +261,6 @@ class QueueCommands:
         typed = payload.get("lkpp_ticket")
         if not core.lkpp_ticket_conflict(ticket, typed, payload.get("lkpp_ticket_base")):
             return
-        from server.hours import when
-        from server.i18n import t
-
         # who recorded it: the latest event that set this number (a close carries it since this check came)
         setter = next(
             (
@@ -271,23 +270,42 @@ class QueueCommands:
             ),
             None,
         )
-        by = Localized(t("admin.meanwhile.unknown", "id"), t("admin.meanwhile.unknown", "en"))
-        if setter is not None:
-            actor = setter["actor"] or "?"
-            name = full_name(tx.user(actor))
-            who = f"{name} ({actor})" if name and name != actor else actor
-            at, tz = datetime.fromisoformat(setter["at"]), self.unit.settings.office.tz
-            by = Localized(
-                *(t("admin.meanwhile.by", lang, actor=who, when=when(at, tz, lang)) for lang in ("id", "en"))
-            )
         raise QueueError(
             "lkpp_ticket_conflict",
             {"lkpp_ticket": "stale"},
             label=ticket.label,
             number=ticket.lkpp_ticket,
             typed=typed.strip(),
-            by=by,
+            by=self._by_whom(tx, setter),
         )
+
+    def _check_not_closed(self, tx: Tx, ticket: Ticket) -> None:
+        """Refuse (409 case_closed) an LKPP number or an answer for a case a colleague closed meanwhile, saying
+        who closed it, when, and with which LKPP number (the generic invalid_transition said only its status)."""
+        if ticket.status != core.CLOSED:
+            return
+        from server.i18n import t
+
+        closing = next((e for e in reversed(tx.events_of_ticket(ticket.id)) if e["type"] == "closed"), None)
+        number = ticket.lkpp_ticket
+        key = "error.case_closed.lkpp" if number else "error.case_closed.no_lkpp"
+        lkpp = Localized(*(t(key, lang, number=number) for lang in ("id", "en")))
+        by = self._by_whom(tx, closing)
+        raise QueueError("case_closed", label=ticket.label, by=by, lkpp=lkpp, number=number or "")
+
+    def _by_whom(self, tx: Tx, event: dict[str, Any] | None) -> Localized:
+        """Who made a change and when, from its event, in both languages ("oleh Siti Aminah (siti) pada Sabtu,
+        5 Desember 2026 pukul 10.05 WIB"; no event found: "di tempat lain")."""
+        from server.hours import when
+        from server.i18n import t
+
+        if event is None:
+            return Localized(t("admin.meanwhile.unknown", "id"), t("admin.meanwhile.unknown", "en"))
+        actor = event["actor"] or "?"
+        name = full_name(tx.user(actor))
+        who = f"{name} ({actor})" if name and name != actor else actor
+        at, tz = datetime.fromisoformat(event["at"]), self.unit.settings.office.tz
+        return Localized(*(t("admin.meanwhile.by", lang, actor=who, when=when(at, tz, lang)) for lang in ("id", "en")))
 
     # -- time-driven ---------------------------------------------------------------------
     def expire_old(self) -> int:
