@@ -85,6 +85,7 @@ def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = SEND_TIMEO
     """Send one message over SMTP (none, STARTTLS or SSL); raises MailError. `timeout` for connecting and
     each command; the reply to the message itself is waited for DATA_REPLY_SECONDS."""
     password = os.environ.get(esc.password_env, "")
+    accepted = False
     try:
         if esc.security == "ssl":
             smtp: smtplib.SMTP = _SMTPSSL(esc.host, esc.port, timeout=timeout, context=ssl.create_default_context())
@@ -96,7 +97,12 @@ def send(esc: EscalationSettings, msg: EmailMessage, timeout: float = SEND_TIMEO
             if esc.username:
                 smtp.login(esc.username, password)
             smtp.send_message(msg)
+            accepted = True
     except (OSError, smtplib.SMTPException) as err:
+        if accepted:  # the QUIT (smtplib's __exit__) refused or unanswered: the server has the message all the
+            # same, and trying again (or at the next start, for a 5xx) would send LKPP the same case twice
+            log.warning("escalation mail accepted by %s:%s; its QUIT failed: %s", esc.host, esc.port, err)
+            return
         raise MailError(f"{esc.host}:{esc.port}: {type(err).__name__}: {err}") from err
 
 

@@ -216,6 +216,40 @@ def test_a_mail_queued_before_m026_is_signed_with_the_accounts_name_now(mail_app
         controller.stop()
 
 
+class RefusingQuit(Inbox):
+    """A real SMTP server's handler that keeps the message (250 to its end) and then answers QUIT with `quit`."""
+
+    def __init__(self, quit: str):
+        super().__init__()
+        self.quit = quit
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        return self.quit
+
+
+@pytest.mark.parametrize("reply", ["554 5.7.0 Too many errors", "421 4.3.2 Service shutting down"])
+def test_a_mail_the_server_took_is_sent_whatever_it_answers_to_quit(mail_app, smtp_port, clock, reply):
+    """The server answered 250 to the message: LKPP has the case. A QUIT it then refuses (554: failed for good,
+    sent again at the next start; 421: retried) sent LKPP the same case twice (helper-217)."""
+    inbox = RefusingQuit(reply)
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app)
+        worker = MailWorker(mail_app.extensions["antrian"])
+        assert worker.run_once() == 1
+        assert len(inbox.messages) == 1
+        mail = escalations_of(client, h)[0]["mail"]
+        assert (mail["status"], mail["attempts"], mail["error"]) == ("sent", 1, None), mail
+        clock.advance(minutes=15)  # past every wait of the retries
+        assert worker.run_once() == 0
+        assert mail_app.extensions["antrian"].requeue_refused_mails() == 0  # a start sends nothing again
+        assert worker.run_once() == 0
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
+
+
 # -- refusals for good, a refused login, a server that does not answer (helper-209) ------------------------------
 class Refusing(Inbox):
     """A real SMTP server's handler that refuses as a mail server does: `rcpt` (e.g. "550 5.1.1 …") for a

@@ -431,6 +431,26 @@ def test_a_visitor_served_before_a_transfer_has_a_survey_and_one_never_served_ha
     assert (reason(partly), reason(never)) == ("day_over", "not_served")
 
 
+def test_a_visitor_sent_on_and_left_waiting_at_closing_is_not_asked_the_next_day(app, clock):
+    """Served at A, sent on to B and still waiting there when the day ended: the night's expiry ends his ticket
+    the next day (its finished_at), which opened his survey for all of that day, a visit of the day before,
+    counted in that day's SKM after it was over. His survey is open on his day, as a served visitor's is
+    (helper-217)."""
+    service = app.extensions["antrian"]
+    ticket = service.issue(visitor()).body["ticket"]
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.advance(minutes=10)
+    service.counter_action(1, "transfer", {"service": "B"}, "budi")
+    client = app.test_client()
+    clock.advance(days=1)
+    assert service.expire_old() == 1
+    state = client.get(f"/api/survey/{ticket['token']}").get_json()["survey"]
+    assert (state["ticket"]["status"], state["open"], state["reason"]) == ("expired", False, "day_over")
+    r = client.post("/api/survey", json={"token": ticket["token"], "answers": ANSWERS})
+    assert r.status_code == 409 and r.get_json()["error"] == "survey_closed", r.text
+
+
 @pytest.mark.parametrize(
     "changes,field,text",
     [

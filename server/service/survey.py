@@ -574,11 +574,13 @@ class Survey:
         served before a transfer and ended unserved at the service it was sent to, core.partly_served: that
         visitor was served all the same, as the recap and the SKM's population count them), whatever its day;
         "day_over" (neither issued nor finished today: a visit that ran past the office's midnight may still
-        be rated that night); None when it is open."""
+        be rated that night; an expiry, the night's end of a ticket of an earlier day, is not the visit's end);
+        None when it is open."""
         if ticket.status not in core.SERVED and not core.partly_served(ticket.status, ticket.served_before_ms):
             return "not_served"
         today = self.unit.day(now)
-        if ticket.day != today and (ticket.finished_at is None or self.unit.day(ticket.finished_at) != today):
+        finished = ticket.finished_at if ticket.status != core.EXPIRED else None
+        if ticket.day != today and (finished is None or self.unit.day(finished) != today):
             return "day_over"
         return None
 
