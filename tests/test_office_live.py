@@ -5,6 +5,7 @@ wait a minute.)"""
 
 from __future__ import annotations
 
+import json
 import queue
 import time
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 import requests
 import socketio
 from conftest import office_zone, seconds_to_office_midnight, visitor, write_config
-from live import LiveServer
+from live import LiveServer, server_command
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -36,6 +37,10 @@ class Client:
             ev = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
             if ev["type"] == type_ and all(ev.get(k) == v for k, v in match.items()):
                 return ev
+
+
+def cookie_header(session: requests.Session) -> dict:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())}
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +92,42 @@ def test_closing_and_opening_reach_the_kiosk_live(server, clients):
     opened = kiosk.event("office_opened", timeout=5)
     assert opened["office"] == {"open": True, "next_opening": None, "closes_at": None}
     assert requests.post(server.url + "/api/tickets", json=visitor(), timeout=5).status_code == 201
+
+
+def test_a_command_line_change_reaches_every_page_whatever_the_server_committed_before_its_reload(server, clients):
+    """`settings set` (another process) commits the change and its settings_changed row; the server applies it at
+    its maintenance loop's next look, within a second. A ticket issued in between has a higher seq than that row:
+    every page (`/static/live.js` drops a seq at or below the one it shows) dropped the row published as it was,
+    and kept the old settings until it reconnected; a snapshot taken in between had the old settings with a seq
+    past the change. The server publishes its own event, with a fresh seq and the command line's actor."""
+    from server.config import load_settings
+    from server.store import Store
+
+    tv = clients(server.url, {"role": "display"})
+    front = clients(server.url, {"role": "frontoffice"}, cookie_header(server.session("rina", "rahasia-123")))
+    shown = tv.snapshots.get(timeout=5)["seq"]  # the seq the TV is current to (live.js)
+    front.snapshots.get(timeout=5)
+    for attempt in range(5):  # until the ticket comes before the server's look (it almost always does)
+        name = f"LPSE Uji {attempt}"
+        r = server_command(["settings", "set", "office", json.dumps({"name": name}), "--config", str(server.config)])
+        assert r.returncode == 0, r.stderr
+        assert requests.post(server.url + "/api/tickets", json=visitor(), timeout=5).status_code == 201
+        snap = requests.get(server.url + "/api/state", timeout=5).json()  # a TV (re)connecting now
+        taken = []
+        while not taken or taken[-1]["type"] != "settings_changed":
+            taken.append(tv.events.get(timeout=5))
+        changed = taken[-1]
+        assert changed["seq"] > max([shown, *(ev["seq"] for ev in taken[:-1])]), taken  # not dropped
+        assert changed["seq"] > snap["seq"] or snap["office"]["name"] == name, (snap, changed)
+        shown = changed["seq"]
+        assert requests.get(server.url + "/api/state", timeout=5).json()["office"]["name"] == name  # what it re-reads
+        staff = front.event("settings_changed")
+        assert staff["seq"] == changed["seq"] and staff["actor"] == "cli", staff
+        assert staff["data"] == {"section": "office", "applies": staff["data"]["applies"]}, staff
+        with Store(load_settings(server.config).server.database) as store, store.read() as tx:
+            row = tx.last_settings_change("office")  # the admin page's "changed meanwhile by …": the command line's
+        assert row["seq"] == staff["data"]["applies"] < changed["seq"] and row["actor"] == "cli", row
+        if [ev["type"] for ev in taken[:-1]].count("issued"):  # the ticket came first: the case shown
+            break
+    else:
+        pytest.fail("the server's look came before the ticket five times")

@@ -3,7 +3,6 @@ force (an admin's change applied live, or one the command line stored)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ class Office:
         self._office_cache: tuple[Any, datetime, Any] | None = None  # (hours, computed at, status)
         self._office_open: bool | None = None  # the open state last published (check_office)
         self._overrides_seen: dict[str, Any] | None = None
+        self._changes_seen = 0  # the newest settings_changed event's seq at the last look (reload_settings_if_changed)
 
     # -- service hours -------------------------------------------------------------------
     def office_status(self, now: datetime | None = None):
@@ -89,23 +89,45 @@ class Office:
     def reload_settings_if_changed(self) -> bool:
         """Apply settings another process (the command line) changed; True when something changed.
 
-        Its `settings_changed` row is broadcast too, so clients re-read the state at once.
+        The change goes out as a `settings_changed` event of this server's own, committed with the new
+        settings in force, for each section the command line changed (its actor, its `data`, and
+        `data.applies`: the seq of its row): a fresh seq, so that every page takes it whatever was committed
+        between the command line's change and this look (a ticket issued in that second, or a snapshot taken
+        then with the old settings), where the command line's own row, below what they show, was dropped.
         """
         unit = self.unit
         with unit.store.read() as tx:
             overrides = tx.settings_overrides()
             last = tx.last_event("settings_changed")
+        newest = last["seq"] if last is not None else 0
         seen, self._overrides_seen = self._overrides_seen, overrides
+        before, self._changes_seen = self._changes_seen, newest
         if seen is None or overrides == seen:  # the first look, or nothing new
             return False
         # none left (the last one reset, or saved back to config.toml's values): the file's alone again
         new = effective_settings(unit.settings, overrides) if overrides else file_settings(unit.settings)
         if new == unit.settings:
             return False
-        self.apply_settings(new)
-        if last is not None:
-            last["data"] = json.loads(last["data"] or "{}")
-            last["waiting"] = None
-            with unit.lock:
-                unit.hooks.publish([last])
+        old = unit.settings
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            rows = tx.settings_changes(before, newest)
+            # the command line's (an admin's change on this server in the same second was published already)
+            rows = [r for r in rows if r["actor"] == "cli"] or rows[-1:]
+            latest = {r["data"].get("section"): r for r in rows}  # one event a section, its newest change
+            day = unit.day(now)
+            for r in sorted(latest.values(), key=lambda r: r["seq"]):
+                tx.add_event("settings_changed", now, day, None, None, r["actor"], {**r["data"], "applies": r["seq"]})
+            if not rows:  # a change with no row (the database edited by hand): the pages re-read all the same
+                tx.add_event("settings_changed", now, day, None, None, "system", {})
+            self.apply_settings(new)  # before the COMMIT: the event's clients re-read the new state
+            return Outcome()
+
+        try:
+            unit.run(None, run, alone=True)
+        except BaseException:  # not committed: the old settings, and the next look tries again
+            if unit.settings is not old:
+                self.apply_settings(old)
+            self._overrides_seen, self._changes_seen = seen, before
+            raise
         return True

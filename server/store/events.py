@@ -111,12 +111,25 @@ class EventQueries(TxBase):
 
     def last_settings_change(self, section: str) -> dict[str, Any] | None:
         """The newest `settings_changed` event of one settings section (a save or a reset, from the admin
-        page or the command line): {seq, at, actor, data}, None when the log has none."""
+        page or the command line): {seq, at, actor, data}, None when the log has none. A running server's
+        row that publishes the command line's change (`data.applies`) is not another change."""
         return self.one(
             "SELECT seq, at, actor, data FROM events WHERE type = 'settings_changed'"
-            " AND json_extract(data, '$.section') = ? ORDER BY seq DESC LIMIT 1",
+            " AND json_extract(data, '$.section') = ? AND json_extract(data, '$.applies') IS NULL"
+            " ORDER BY seq DESC LIMIT 1",
             [section],
         )
+
+    def settings_changes(self, after: int, upto: int) -> list[dict[str, Any]]:
+        """The `settings_changed` events with a seq in (after, upto], oldest first: {seq, actor, data} (data
+        parsed), but a running server's rows that publish another's (`data.applies`)."""
+        rows = self.rows(
+            "SELECT seq, actor, data FROM events WHERE type = 'settings_changed' AND seq > ? AND seq <= ? ORDER BY seq",
+            [after, upto],
+        )
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+        return [r for r in rows if "applies" not in r["data"]]
 
     def day_events(self, type_: str, day: str, limit: int = 500) -> list[dict[str, Any]]:
         """A day's events of one type, newest first: {seq, at, counter_id, data} (data as stored)."""
