@@ -286,6 +286,12 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         expect(page.locator("#mutu")).to_have_text("D")
         expect(page.locator("#elements tr[data-code=U1] td.num").nth(1)).to_have_text("51")
         expect(page.locator("input[name=from]")).to_have_value("2026-01-02")
+        # the feed gone (the server stopped): the page says its figures are those of its last read
+        expect(page.locator("#skm-offline")).to_be_hidden()
+        server.stop()
+        expect(page.locator("#skm-offline")).to_be_visible(timeout=15_000)
+        expect(page.locator("#skm-offline")).to_contain_text("Tidak tersambung ke server")
+        expect(page.locator("#respondents")).to_have_text("51")
     finally:
         if context is not None:
             context.close()

@@ -94,6 +94,18 @@ function take(doc) {
   for (const gone of old.slice(next.length)) gone.remove();
 }
 
+// The figures are those of the last read while the feed is away: said after OFFLINE_MS (not for a blip).
+const OFFLINE_MS = 3000;
+let offlineTimer = null;
+function offline(up) {
+  const notice = document.getElementById("skm-offline");
+  if (!notice) return;
+  clearTimeout(offlineTimer);
+  offlineTimer = null;
+  if (up) notice.hidden = true;
+  else offlineTimer = setTimeout(() => (notice.hidden = false), OFFLINE_MS);
+}
+
 let pause = 2000;
 function comeBack(live) {
   // Refused or closed by the server (the session ended, the socket's budget): socket.io does not try again by
@@ -114,6 +126,7 @@ if (body.dataset.live === "on" && typeof window.io === "function") {
     },
     onStatus: (up, reason) => {
       body.dataset.connected = up ? "on" : "off";
+      offline(up);
       if (up) pause = 2000;
       else if (reason === "io server disconnect") comeBack(live);
     },
