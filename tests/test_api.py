@@ -10,6 +10,7 @@ import threading
 import pytest
 from conftest import login, visitor
 
+from server.errors import NotFound
 from server.realtime import public_message, staff_message
 
 
@@ -434,6 +435,14 @@ def test_the_offices_midnight_is_announced_after_that_nights_expiries(app, clien
     clock.advance(days=1)
     service.expire_old()
     assert [e["data"] for e in events[2:]] == [{"day": "2026-11-30", "before": "2026-11-29"}]
+    # written by the new day's first command, whatever it is, before its own events; one refused before writing
+    # anything leaves it written
+    clock.advance(days=1)
+    with pytest.raises(NotFound):
+        service.cancel("Z-999", "siti")
+    assert [e["data"] for e in events[3:]] == [{"day": "2026-12-01", "before": "2026-11-30"}]
+    issue(client)
+    assert [e["type"] for e in events[3:]] == ["day_changed", "issued"] and service.expire_old() == 0
 
 
 def test_a_visitor_still_served_when_the_day_ends_stays_listed_for_the_counter_to_finish(app, client, clock):

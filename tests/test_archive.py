@@ -49,7 +49,7 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     serve_one(service, clock, utc(2026, 10, 31, 2), "Oktober")
     serve_one(service, clock, utc(2026, 11, 1, 2), "Awal", "Reset")
     serve_one(service, clock, utc(2026, 11, 30, 16, 30), "Akhir")  # 23:30 WIB, still 30 November
-    serve_one(service, clock, utc(2026, 11, 30, 16, 55), "Larut")  # 23:55 WIB, resolved at 00:04 on 1 December
+    serve_one(service, clock, utc(2026, 11, 30, 16, 52), "Larut")  # 23:52 WIB, served from 23:58, resolved at 00:01
     serve_one(service, clock, utc(2026, 11, 30, 17, 30), "Desember")  # 00:30 WIB, 1 December
     out = tmp_path / "arsip"
     r = cli("archive", "--month", "2026-11", "--out", str(out), "--config", str(config_path))
@@ -84,7 +84,7 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     assert [(g["Tanggal"], g["Jam"], g["Layanan"], g["Nama"], g["Keterangan"]) for g in guests] == [
         ("2026-11-01", "09.00", "Konsultasi Penyedia", "Awal", "dilayani — selesai"),
         ("2026-11-30", "23.30", "Konsultasi Penyedia", "Akhir", "dilayani — selesai"),
-        ("2026-11-30", "23.55", "Konsultasi Penyedia", "Larut", "dilayani — selesai"),
+        ("2026-11-30", "23.52", "Konsultasi Penyedia", "Larut", "dilayani — selesai"),
     ]
     assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [
         ("1", "Awal", "Reset"),
@@ -96,8 +96,9 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
     larut = doc["tickets"][2]["id"]
     assert [(e["type"], e["day"]) for e in doc["events"] if e["ticket_id"] == larut][-1] == ("resolved", "2026-12-01")
     assert doc["tickets"][0]["phone"] == "081234567890" and doc["office"] == "LPSE Kabupaten Contoh"
-    assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved"}
-    assert {e["ticket_id"] for e in doc["events"]} == {t["id"] for t in doc["tickets"]}
+    # and the office's days' turns (`day_changed`, no ticket's), as the server writes them each midnight
+    assert {e["type"] for e in doc["events"]} == {"issued", "called", "started", "resolved", "day_changed"}
+    assert {e["ticket_id"] for e in doc["events"] if e["type"] != "day_changed"} == {t["id"] for t in doc["tickets"]}
     assert len(sums.splitlines()) == 5 and archive.verify_month_archive(path) == []
 
 

@@ -162,6 +162,57 @@ def test_a_command_that_fails_after_writing_leaves_nothing_and_the_others_run_as
     assert types == ["issued", "called", "issued"] and seqs == sorted(seqs)
 
 
+def test_the_new_days_turn_leads_its_first_transaction_and_goes_with_it_when_it_is_rolled_back(tmp_path):
+    """The office's new day is written by the first transaction on it, before its commands' events (the day
+    before's leftovers expired, then `day_changed`): in a shared transaction whose second command fails after
+    writing, it is rolled back with the rest, and written once, by the first command run again alone; a command
+    refused first on a new day (before writing anything) leaves it written. The first transaction after a start
+    only notes the day."""
+    out = run(
+        tmp_path,
+        """
+        results = {}
+
+        def breaks_after_writing(tx, now):
+            tx.add_event("issued", now, svc.unit.day(now), None, None, "test", {"broken": True})
+            raise RuntimeError("after a write")
+
+        def kiosk(i):
+            results[i] = svc.issue(visitor(name=f"V{i}"), printed=False).body["ticket"]["label"]
+
+        def broken():
+            try:
+                svc.unit.run(None, breaks_after_writing)
+            except RuntimeError as err:
+                results["broken"] = str(err)
+
+        svc.issue(visitor(name="first"), printed=False)
+        first = [ev["type"] for ev in published]
+        published.clear()
+        svc.clock.advance(days=1)
+        gevent.joinall([gevent.spawn(kiosk, 0), gevent.spawn(broken), gevent.spawn(kiosk, 1)], raise_error=True)
+        shared = [(ev["type"], ev["seq"]) for ev in published]
+        published.clear()
+        svc.clock.advance(days=1)
+        try:
+            svc.cancel("Z-999", "depan")
+        except AntrianError as refusal:
+            results["cancel"] = refusal.code
+        refused = [ev["type"] for ev in published]
+        turns = outside.execute(
+            "SELECT day, json_extract(data, '$.before') FROM events WHERE type = 'day_changed' ORDER BY seq"
+        ).fetchall()
+        print(json.dumps({"results": results, "first": first, "shared": shared, "refused": refused, "turns": turns}))
+        """,
+    )
+    assert out["first"] == ["issued"]
+    assert out["results"] == {"0": "A-001", "broken": "after a write", "1": "A-002", "cancel": "ticket_not_found"}
+    assert [t for t, _ in out["shared"]] == ["expired", "day_changed", "issued", "issued"]
+    assert [s for _, s in out["shared"]] == sorted(s for _, s in out["shared"])
+    assert out["refused"] == ["expired", "expired", "day_changed"]
+    assert out["turns"] == [["2026-11-29", "2026-11-28"], ["2026-11-30", "2026-11-29"]]
+
+
 def test_a_settings_change_has_a_transaction_of_its_own_and_is_not_refused_when_a_neighbour_fails(tmp_path):
     """The admin's settings change applies the new settings in the process before its COMMIT, so it never shares
     a transaction (a rollback of a shared one would leave them applied, and its run again would find its own

@@ -269,6 +269,8 @@ class Model:
 class CoreDriver:
     """server/core.py over tickets in a dict, glued together as the commands glue them."""
 
+    turns = False  # no day's turn: the expiry is a step of its own (QueueMachine.end_of_day_expiry)
+
     def __init__(self, max_calls: int, max_requeues: int, auto_recall_seconds: int, timezone: str):
         self.rules = Rules(max_calls=max_calls, max_requeues=max_requeues, auto_recall_seconds=auto_recall_seconds)
         self.tz = ZoneInfo(timezone)
@@ -411,6 +413,10 @@ class CoreDriver:
 
 class ServiceDriver:
     """QueueService on a real SQLite file (the demo config.toml), with a settable clock."""
+
+    # Its first command on a new day expires the day before's leftovers first (UnitOfWork._turn), in the same
+    # state as the maintenance loop's look would have left: QueueMachine.day_turn.
+    turns = True
 
     def __init__(self, directory, max_calls: int, max_requeues: int, auto_recall_seconds: int, timezone: str):
         path = write_config(
@@ -703,6 +709,15 @@ class QueueMachine(RuleBasedStateMachine):
     def clock_runs(self, seconds):
         self.model.now += timedelta(seconds=seconds)
         self.driver.advance(seconds)
+        self.day_turn()
+
+    def day_turn(self) -> None:
+        """Past the office's midnight, the service's first command (whichever it is, refused or not) expires the
+        day before's leftovers first, as the maintenance loop's look does when it comes first: the same state
+        either way, so the loop looks at once here. (The core has no such turn: its expiry waits for its step.)"""
+        if self.driver.turns and self.model.stale():
+            assert self.act(None, self.driver.expire) == self.model.expire()
+            event("the day's turn")
 
     @precondition(lambda self: self.model is not None and self.model.called_for(AUTO_RECALL_SECONDS))
     @rule()
@@ -720,6 +735,7 @@ class QueueMachine(RuleBasedStateMachine):
         seconds = int((target - self.model.now).total_seconds())
         self.model.now += timedelta(seconds=seconds)
         self.driver.advance(seconds)
+        self.day_turn()
 
     @precondition(lambda self: self.model is not None and self.model.stale())
     @rule()

@@ -44,7 +44,7 @@ class QueueCommands:
         self.views = views
         self.office = office
         self.jobs = jobs
-        self._day_seen: str | None = None  # the office's day expire_old last looked at (None: not yet)
+        unit.new_day = self._new_day  # written by the first command of each office's day (UnitOfWork._turn)
 
     def _ticket_answer(self, tx: Tx, t: Ticket, **more: Any) -> Outcome:
         return Outcome({"ticket": full_ticket(self.unit.settings, t, tx.form(t.id)), **more})
@@ -309,24 +309,32 @@ class QueueCommands:
 
     # -- time-driven ---------------------------------------------------------------------
     def expire_old(self) -> int:
-        """End of day: tickets of earlier days still waiting or called expire. Returns how many. The first
-        look on another office's day than the last one also writes `day_changed` (after the expiries, in the
-        same transaction): every open page then takes a fresh snapshot, so a TV left on overnight drops
-        yesterday's calls and breaks at the office's midnight. The first look after a start only notes the
-        day (a page reconnecting to a restarted server gets a snapshot anyway)."""
-        seen = self._day_seen
+        """End of day: tickets of earlier days still waiting or called expire. Returns how many. The maintenance
+        loop's look, once a second: the office's day's turn (`_new_day`) is written by the first command on a new
+        day, this one when no other came first (a ticket issued or called at 00:00:00.2 has it in its own
+        transaction, before its own events)."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            day = self.unit.day(now)
-            old = tx.stale_tickets(day)
-            for t in old:
-                self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
-            if seen is not None and day != seen:
-                tx.add_event("day_changed", now, day, None, None, "system", {"day": day, "before": seen})
-            return Outcome((len(old), day))
+            return Outcome(self.unit.turned + self._expire(tx, now))
 
-        expired, self._day_seen = self.unit.run(None, run).body
+        return self.unit.run(None, run).body
+
+    def _new_day(self, tx: Tx, now: datetime, day: str, before: str | None) -> int:
+        """The office's new day, in the transaction of its first command (UnitOfWork._turn): the tickets of earlier
+        days still waiting or called expire, then `day_changed`: every open page takes a fresh snapshot, so a TV
+        left on overnight drops yesterday's calls and breaks at the office's midnight, and hears of the new day
+        before its first number or call. The first transaction after a start only notes the day (a page
+        reconnecting to a restarted server gets a snapshot anyway). Returns how many tickets expired."""
+        expired = self._expire(tx, now)
+        if before is not None:
+            tx.add_event("day_changed", now, day, None, None, "system", {"day": day, "before": before})
         return expired
+
+    def _expire(self, tx: Tx, now: datetime) -> int:
+        old = tx.stale_tickets(self.unit.day(now))
+        for t in old:
+            self._change(tx, t, core.expire(t, now), "expired", now, t.counter_id, "system")
+        return len(old)
 
     def auto_recall(self) -> int:
         """Recall, then skip, called tickets whose timer ran out (auto_recall_seconds > 0); no recall at a

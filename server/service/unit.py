@@ -1,7 +1,9 @@
 """The unit of work: every command runs in one write transaction, then its events are published.
 
 The transaction (BEGIN IMMEDIATE) also stores the command's events and, for a request_id, its
-outcome; only after the commit are the events handed to `publish`. Commands answer an `Outcome`
+outcome; only after the commit are the events handed to `publish`. A command that is the first on another office's
+day than the last one committed writes that day's turn first, in its transaction: yesterday's leftovers expired and
+`day_changed`, before its own events (UnitOfWork._turn). Commands answer an `Outcome`
 (what happened and its body) or raise a refusal (server.errors); the HTTP layer picks statuses.
 In the server (gevent) the commands that are ready in the same turn of the event loop share one
 transaction and its COMMIT, each run as it would be alone (_Group: group commit).
@@ -12,7 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -243,7 +246,7 @@ class _Group:
                 self._again([batch[0]])
                 return
             try:
-                with unit.store.write() as tx:
+                with unit._write() as tx:
                     for job in batch:
                         self._one(tx, job)
             except _Spoilt as spoilt:
@@ -279,16 +282,22 @@ class _Group:
 
     def _one(self, tx: Tx, job: _Job) -> None:
         conn = tx.db.conn
+        now, first, before = self.unit.clock(), len(tx.events), len(tx.after)
+        try:
+            self.unit._turn(tx, now)  # the office's new day first, once: its events lead this command's
+        except Exception as err:
+            raise _Spoilt(job, err) from err
         start, started, changes = len(tx.events), len(tx.after), conn.total_changes
         try:
-            job.outcome = self.unit._command(tx, self.unit.clock(), job)
+            job.outcome = self.unit._command(tx, now, job)
         except Exception as err:
             if conn.total_changes != changes or not conn.in_transaction:
                 raise _Spoilt(job, err) from err
             del tx.events[start:], tx.after[started:]  # (none: an event is a row written)
             job.error = err
+            job.events, job.after = tx.events[first:], tx.after[before:]  # the day's turn stands: published
             return
-        job.events, job.after = tx.events[start:], tx.after[started:]
+        job.events, job.after = tx.events[first:], tx.after[before:]
 
 
 class UnitOfWork:
@@ -303,6 +312,15 @@ class UnitOfWork:
         # Serialises commit-then-publish inside this process so that events leave in seq order.
         self.lock = threading.Lock()
         self._group = _Group(self) if on_gevent() else None  # the server (gevent): group commit
+        # The office's day of the last transaction committed (None: none yet since the start), and of the one being
+        # written (_write): a day seen only in a transaction rolled back is not seen.
+        self._day_seen: str | None = None
+        self._day_open: str | None = None
+        # The day's turn, written by the first command of another day than the last one (_turn): (tx, now, day,
+        # the day before or None for the first transaction after a start) -> how many tickets it expired. Set by
+        # server.service.queue (QueueCommands: the expiries, then `day_changed`).
+        self.new_day: Callable[[Tx, datetime, str, str | None], int] = lambda tx, now, day, before: 0
+        self.turned = 0  # how many tickets the turn of the command now running expired (0: it made none)
 
     def run(
         self,
@@ -334,13 +352,51 @@ class UnitOfWork:
         """`job` in a transaction of its own; what waits for its commit started and its events published after
         the commit (under the lock)."""
         now = self.clock()
-        with self.store.write() as tx:
-            outcome = self._command(tx, now, job)
+        refused: Exception | None = None
+        with self._write() as tx:
+            self._turn(tx, now)
+            conn, start, started = tx.db.conn, len(tx.events), len(tx.after)
+            changes = conn.total_changes
+            try:
+                outcome = self._command(tx, now, job)
+            except Exception as err:
+                if not start or conn.total_changes != changes or not conn.in_transaction:
+                    raise
+                # refused before writing anything: the day's turn made before it is committed all the same (as in a
+                # shared transaction, _Group._one)
+                del tx.events[start:], tx.after[started:]
+                refused = err
             events, after = list(tx.events), list(tx.after)
         self._started(after)
         if events:
             self.hooks.publish(events)
+        if refused is not None:
+            raise refused
         return outcome
+
+    @contextmanager
+    def _write(self) -> Iterator[Tx]:
+        """A write transaction of the unit (under the lock): the office's day it turned to is noted once it commits."""
+        self._day_open = self._day_seen
+        with self.store.write() as tx:
+            yield tx
+        self._day_seen = self._day_open
+
+    def _turn(self, tx: Tx, now: datetime) -> None:
+        """Before a command in `tx`: on another office's day than the last transaction's, that day's turn (`new_day`:
+        yesterday's leftovers expired, `day_changed`), its events decorated as a change of their own. So every
+        client hears of the new day before any of its changes, whichever comes first after midnight: a command or
+        the maintenance loop's look (expire_old), a second or more later. Once a day: the transactions after it
+        (in a shared one, the commands after it) are on that day."""
+        self.turned = 0
+        day = self.day(now)
+        if day == self._day_open:
+            return
+        before, self._day_open = self._day_open, day
+        start = len(tx.events)
+        self.turned = self.new_day(tx, now, day, before)
+        if len(tx.events) > start:
+            self.decorate(tx, tx.events[start:])
 
     @staticmethod
     def _started(after: list[Callable[[], None]]) -> None:
