@@ -165,18 +165,21 @@ def refusal_kind(error: str | None) -> str | None:
     """What a mail server's 5xx refusal refused, from its reply code, its enhanced status code and the stage it
     came at: "too_big" (552 at MAIL or at the message, 5.3.4, 5.2.3), "content" (the message refused once sent:
     spam, a policy, 5.6.x / 5.7.x at DATA; LKPP's address and ours are not at fault), "refused" (the sender at
-    MAIL, a recipient at RCPT, or 5.1.x: an address). None for anything else (no stage, a 4xx)."""
+    MAIL, a recipient at RCPT, 5.1.x: an address, or 5.2.x but 5.2.3: the recipient's mailbox, full or disabled,
+    whatever the stage). None for anything else (no stage, a 4xx)."""
     text = error or ""
     stage = next((s for name, s in _SMTP_STAGES if name in text), None)
     replies = _SMTP_STATUS.findall(text)
     if stage is None or not replies or not all(code.startswith("5") for code, _ in replies):
         return None
     code, status = replies[0]
-    if status.endswith(_SIZE_STATUS) or (code == "552" and stage in ("mail", "data")):
+    if status.endswith(_SIZE_STATUS):
         return "too_big"
-    if stage == "data" and not status.startswith("5.1."):
-        return "content"
-    return "refused"
+    if status.startswith(("5.1.", "5.2.")):  # a 552 5.2.2 (mailbox full) at the message's end is not its size
+        return "refused"
+    if code == "552" and stage in ("mail", "data"):
+        return "too_big"
+    return "content" if stage == "data" else "refused"
 
 
 def permanent_refusal(error: str | None) -> bool:

@@ -331,6 +331,9 @@ class RefusingSender(Refusing):
         ("data", "554 5.7.1 Message rejected as spam", "content"),
         ("data", "550 5.7.1 Message refused by the provider's policy", "content"),
         ("data", "552 5.3.4 Message size exceeds fixed limit", "too_big"),
+        # the recipient's mailbox (RFC 3463 X.2.x: full, disabled), told at the message's end: not its size or words
+        ("data", "552 5.2.2 Mailbox full: quota exceeded", "refused"),
+        ("data", "550 5.2.1 Mailbox disabled, not accepting messages", "refused"),
         ("size", "", "too_big"),  # aiosmtpd's own 552 at MAIL FROM, for the SIZE the message declares
         ("mail", "553 5.1.8 <helpdesk@lpse.contoh.go.id>: Sender address rejected: Domain not found", "refused"),
         ("rcpt", "550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", "refused"),
