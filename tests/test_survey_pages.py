@@ -402,7 +402,7 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         expect(page.locator("#survey-form")).to_be_hidden()
         assert survey_of(server, ticket["token"])["answered"] is False
 
-        # The third try within the minute (this one, a first answer, a correction), in the server's words.
+        # A third try within the minute (this one, a first answer, a correction), in the server's words.
         today = issue(server)
         serve(server, today)
         page.goto(f"{server.url}/t/{today['token']}?survey=1")
@@ -411,6 +411,10 @@ def test_phone_survey_is_never_required_and_closes_with_the_day_in_the_servers_w
         expect(page.locator("#survey-done")).to_be_visible()
         tap(page, "#survey-edit")
         tap(page, '[data-field="answers.U4"] [data-score="3"]')
+        # The window is 60 s of real time: on a loaded machine the refused try may have left it by now. Two more
+        # tries from this address (refused or not, whatever they are) make the page's correction a third within it.
+        for _ in range(2):
+            requests.post(f"{server.url}/api/survey", json={"token": today["token"], "answers": {}}, timeout=5)
         tap(page, "#survey-submit")
         expect(page.locator("#survey-error")).to_have_text(message("rate_limited", "id"))
 
