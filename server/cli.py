@@ -29,6 +29,7 @@ from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
 MAX_DEMO_VISITORS = 1000
+DEMO_DAY, DEMO_PACED = 24, 20  # demo: yesterday's visitors at the demo's pace; above it, 20 visitors' time
 MAX_VOICE_NUMBER = 9999  # as [services] daily_quota's highest; each number costs the check memory and time
 # `serve`'s exit code on a config error (sysexits' EX_CONFIG; the other commands exit 2): the unit of
 # `make service` names it in RestartPreventExitStatus=, so that systemd does not start a server that
@@ -984,9 +985,17 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
     rng = random.Random(7)
     people = _demo_people(rng)
     counters = list(settings.counters)
+    # One after another at the demo's pace (about 37 minutes a visitor from 08:00), more than DEMO_DAY visitors
+    # ran past midnight into today: their survey was closed and the demo stopped half done. Above it, the same
+    # draws closer together, so that yesterday holds them all; up to it (the default), as before.
+    pace = 1.0 if visitors <= DEMO_DAY else DEMO_PACED / visitors
+
+    def later(lo: int, hi: int) -> None:
+        clock_now[0] += timedelta(minutes=rng.randint(lo, hi) * pace)
+
     served = 0
     for i in range(visitors):
-        clock_now[0] += timedelta(minutes=rng.randint(5, 15))
+        later(5, 15)
         p = people[i % len(people)]
         # at the kiosk, timed from the first tap to the number (SOP steps 2-6: the dashboard's form time)
         form = {**_demo_form(p), "form_seconds": rng.randint(90, 420)}
@@ -995,9 +1004,9 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
         body = service.counter_action(counter.id, "call-next", {}, "demo").body
         if not body.get("ticket"):
             continue
-        clock_now[0] += timedelta(minutes=rng.randint(1, 4))
+        later(1, 4)
         service.counter_action(counter.id, "start", {}, "demo")
-        clock_now[0] += timedelta(minutes=rng.randint(8, 40))
+        later(8, 40)
         problem = next((q for q in people if q["problem"] == body["ticket"]["form"]["problem"]), p)
         if problem["escalate"] == "yes":
             service.counter_action(counter.id, "escalate", {"note": problem["solution"]}, "demo")
@@ -1005,7 +1014,7 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
             service.counter_action(counter.id, "resolve", {"solution": problem["solution"]}, "demo")
         served += 1
         if rng.random() < 0.7:  # most answer the satisfaction survey on their phone (docs/skm.md)
-            clock_now[0] += timedelta(minutes=1)
+            clock_now[0] += timedelta(minutes=pace)
             service.survey.submit(_demo_survey(rng, body["ticket"]["token"]), None, "phone")
     clock_now[0] = datetime.now(tz)
     waiting = 0

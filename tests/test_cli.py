@@ -15,7 +15,7 @@ import sys
 import threading
 import urllib.request
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -248,6 +248,25 @@ def test_go_live_restore_and_demo_hold_the_server_lock_while_they_work(tmp_path,
     assert cli_module.main(["go-live", "--yes", "--config", str(cfg)]) == 0
     assert seen == [("demo", os.getpid()), ("restore", os.getpid()), ("go-live", os.getpid())]
     assert serverlock.holder(db) is None  # and let go after
+
+
+def test_a_demo_of_many_visitors_serves_them_all_yesterday(tmp_path):
+    """More than 24 visitors one after another at the demo's pace ran past midnight into today: the demo stopped
+    with a traceback (survey_closed), its database half filled. They are served yesterday, closer together."""
+    cfg = write_config(tmp_path)
+    r = cli("demo", "--visitors", "60", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    settings = load_settings(cfg)
+    today = datetime.now(settings.office.tz).date().isoformat()
+    with Store(settings.server.database) as store, store.read() as tx:
+        days = tx.db.execute("SELECT day, status, COUNT(*) FROM tickets GROUP BY day, status").fetchall()
+    yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
+    # every visitor's number yesterday (one whose counter did not serve his service waited, and expired), and
+    # today only the demo's six waiting
+    assert sum(n for day, _, n in days if day == yesterday) == 60, days
+    assert [(status, n) for day, status, n in days if day != yesterday] == [("waiting", 6)], days
+    assert sum(n for day, status, n in days if status in ("resolved", "escalated")) > 40, days
 
 
 def test_go_live_refuses_tickets_spanning_more_than_a_trial_unless_forced(tmp_path):
