@@ -705,6 +705,23 @@ def test_logout_frees_the_counters_and_a_called_ticket_waits_again_at_its_place(
     assert siti.post("/api/counters/2/call-next", headers=sh).get_json()["ticket"]["label"] == "A-002"
 
 
+def test_a_disabled_account_frees_its_counters_at_once(app):
+    """An admin disabling an officer's account left the counter held in its name (on the TV, refused to the
+    others) until counter_release_minutes passed without its page: it is freed at once, as at a logout."""
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    events = published(service)
+    service.accounts.set_active("budi", False, "boss")
+    released = [e for e in events if e["type"] == "counter_released"]
+    assert [(e["counter_id"], e["actor"], e["data"]["returned"]) for e in released] == [(1, "boss", "A-002")]
+    with service.store.read() as tx:
+        assert tx.counter_claim(1)["officer_id"] is None
+        assert tx.ticket_by_label("2026-11-28", "A-002").status == "waiting"
+    n = len(events)
+    service.accounts.set_active("budi", False, "boss")  # already disabled: nothing more to free
+    assert not [e for e in events[n:] if e["type"] == "counter_released"]
+
+
 def test_logout_leaves_a_served_ticket_at_its_counter_for_the_next_officer(app):
     budi, bh = _held_with_a_called_ticket(app)
     service = app.extensions["antrian"]

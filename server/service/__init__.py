@@ -76,7 +76,7 @@ class QueueService:
         self.views = Views(self.unit, self.office.office_view, self.upkeep.disk_status)
         self.queue = QueueCommands(self.unit, self.views, self.office, self.jobs)
         self.claims = CounterClaims(self.unit)
-        self.accounts = Accounts(self.unit)
+        self.accounts = Accounts(self.unit, self.claims)
         self.survey = Survey(self.unit)  # called as service.survey.submit(...), like service.accounts
         with store.write() as tx:
             tx.sync_counters([asdict(c) for c in settings.counters])

@@ -206,20 +206,25 @@ class CounterClaims:
         visitor is at the counter, and the next officer there finishes it."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            for cid, claim in tx.counter_claims().items():
-                if claim["officer_id"] == user["id"]:
-                    self._release(tx, now, cid, claim, user["username"], return_called=True)
+            self.release_held(tx, now, user["id"], user["username"])
             return Outcome()
 
         self.unit.run(None, run)
+
+    def release_held(self, tx: Tx, now: datetime, user_id: int, by: str) -> None:
+        """In `tx`: free every counter the account `user_id` holds, as at its logout (release_counters)."""
+        for cid, claim in tx.counter_claims().items():
+            if claim["officer_id"] == user_id:
+                self._release(tx, now, cid, claim, by, return_called=True)
 
 
 class Accounts:
     """Staff accounts and their sessions. Passwords come in plain and are hashed here, before the
     transaction (scrypt yields under gevent: never inside one, server.passwords._off_loop)."""
 
-    def __init__(self, unit: UnitOfWork):
+    def __init__(self, unit: UnitOfWork, claims: CounterClaims | None = None):
         self.unit = unit
+        self.claims = claims if claims is not None else CounterClaims(unit)
 
     # -- reading ---------------------------------------------------------------------
     def users(self) -> list[dict[str, Any]]:
@@ -289,10 +294,16 @@ class Accounts:
         for no such account. A new password, role or active flag ends its sessions and staff sockets."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            if not tx.user(username):
+            row = tx.user(username)
+            if not row:
                 raise NotFound("not_found")
             tx.update_user(username, **fields)
             self._log(tx, now, username, change, actor)
+            if fields.get("active") == 0 and row["active"]:
+                # disabled: the counters it holds are freed now, as at its logout (a called ticket waits again at
+                # its place, one being served stays, a break ends), not after counter_release_minutes with its
+                # name on the TV and its counter refused to the others
+                self.claims.release_held(tx, now, row["id"], actor)
             return Outcome(tx.user(username))
 
         outcome = self.unit.run(None, run)
