@@ -340,7 +340,7 @@ def test_a_case_a_colleague_closed_meanwhile_is_refused_naming_who_closed_it_and
 ):
     """budi closes a case with LKPP's number and answer typed while siti closes it (his request on its way): the
     card vanished with what he typed (siti's event had the list read), and the refusal was the generic 409
-    invalid_transition, said on no card (helper-216). Now 409 case_closed says who closed it, when and with which
+    invalid_transition, said on no card (helper-215). Now 409 case_closed says who closed it, when and with which
     LKPP number, in both languages, on the card, which stays with his text until he removes it."""
     case = escalate(office, officer, "Rahmat Hidayat", "CV Empat", "Paket tidak bisa diumumkan.", "Perlu LKPP.")
     page = open_page(browser, office, "budi")

@@ -263,6 +263,16 @@ def test_after_an_outage_the_tv_shows_every_current_call_and_chimes_only_for_tho
     assert [e["label"] for e in page.evaluate("antrianDisplay.log")] == [called]
 
 
+def tv_hearing(context, live):
+    """A TV page, synced, and the text frames its WebSocket receives (what a page without a login is told)."""
+    tv = context(viewport={"width": 1920, "height": 1080}).new_page()
+    frames: list[str] = []
+    tv.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
+    tv.goto(f"{live.url}/display/")
+    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    return tv, frames
+
+
 def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what_it_was_not_told(context, live):
     """A survey answer and the office's reply to its complaint went to every public page, the TV too, naming the
     ticket (anyone on the office's network saw that A-012 answered the survey). They now reach the visitor's own
@@ -270,11 +280,7 @@ def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what
     of, and it does not take that for a gap: no fresh snapshot for each visitor's answer."""
     ticket = issue(live, "Pengunjung")
     serve(live, ticket)
-    tv = context(viewport={"width": 1920, "height": 1080}).new_page()
-    frames: list[str] = []
-    tv.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
-    tv.goto(f"{live.url}/display/")
-    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    tv, frames = tv_hearing(context, live)
     phone, _ = open_phone(context, live, ticket["token"])
     phone.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
     expect(phone.locator("#survey-invite")).to_be_visible()
@@ -303,11 +309,7 @@ def test_the_tv_hears_nothing_of_a_cases_lkpp_number_corrections_and_close_and_i
     follow A-012's escalation. The TV does nothing with those; the close now reaches the visitor's own phone page
     alone (it says "ditutup" at once, live as before), the rest only the staff. The TV asks no snapshot for them."""
     ticket = issue(live, "Pengunjung")
-    tv = context(viewport={"width": 1920, "height": 1080}).new_page()
-    frames: list[str] = []
-    tv.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f if isinstance(f, str) else "")))
-    tv.goto(f"{live.url}/display/")
-    tv.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+    tv, frames = tv_hearing(context, live)
     phone, _ = open_phone(context, live, ticket["token"])
     phone.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
     expect(phone.locator("#status")).to_have_text("menunggu")

@@ -44,6 +44,13 @@ class Client:
             if type_ is None or ev["type"] == type_:
                 return ev
 
+    def until_issued(self, label: str, timeout: float = 10) -> None:
+        """Take events until ticket `label`'s `issued` (a marker made after what a test watches: all of that is in
+        `all_events` then)."""
+        deadline = time.monotonic() + timeout
+        while self.event("issued", timeout=max(0.01, deadline - time.monotonic()))["ticket"]["label"] != label:
+            continue
+
     def close(self):
         """Disconnect, or stop reconnecting: a client whose server a test stopped first keeps trying
         (disconnect() alone leaves that loop running, drawing from `random` under other modules' tests)."""
@@ -218,8 +225,7 @@ def test_a_survey_answer_and_its_complaints_reply_reach_the_staff_and_its_own_ph
     marker = requests.post(live.url + "/api/tickets", json=visitor(service="C"), timeout=5).json()["ticket"]
 
     for name, c in public.items():
-        while c.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
-            pass
+        c.until_issued(marker["label"])
         got = c.all_events
         assert not [ev["type"] for ev in got if ev["type"] in OWN_EVENTS], name
         assert not [ev for ev in got if ticket["label"] in repr(ev) or alone["label"] in repr(ev)], name
@@ -238,8 +244,7 @@ def test_a_survey_answer_and_its_complaints_reply_reach_the_staff_and_its_own_ph
     mine = own.event("survey_answered")
     assert mine["ticket"]["label"] == ticket["label"] and "data" not in mine  # no response id beside its label
     assert own.event("complaint_answered")["data"] == {"complaint_id": response_id}
-    while own.event("issued")["ticket"]["label"] != marker["label"]:
-        pass
+    own.until_issued(marker["label"])
     assert [ev["seq"] for ev in own.all_events] == sorted(ev["seq"] for ev in own.all_events)
     assert take_like_a_page(own_snap, own.all_events) == 0
     assert not [ev for ev in own.all_events if "Kursi" in repr(ev) or "Budi" in repr(ev)]
@@ -313,20 +318,17 @@ def test_a_cases_escalation_mail_lkpp_number_corrections_and_close_are_told_no_p
         assert r.status_code == 200, r.text
         marker = requests.post(url + "/api/tickets", json=visitor(service="B"), timeout=5).json()["ticket"]
 
-        while staff.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
-            pass
+        staff.until_issued(marker["label"])
         told = {ev["type"] for ev in staff.all_events}
         assert STAFF_EVENTS | {"closed"} <= told, STAFF_EVENTS - told  # the staff, whole, as before
         for name, c in public.items():
-            while c.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
-                pass
+            c.until_issued(marker["label"])
             got = c.all_events
             assert not [ev["type"] for ev in got if ev["type"] in STAFF_EVENTS | {"closed"}], name
             assert "escalated" in [ev["type"] for ev in got], name  # its counter is free again: the TV hears it
             assert take_like_a_page(snaps[name], got) == 0, name  # no snapshot asked for: the seqs jumped, no gap
         # The visitor's own phone: its case's close (its page says "ditutup" at once), nothing of the staff's.
-        while own.event("issued", timeout=10)["ticket"]["label"] != marker["label"]:
-            pass
+        own.until_issued(marker["label"])
         mine = [ev for ev in own.all_events if ev["type"] == "closed"]
         assert [(ev["ticket"]["label"], ev["ticket"]["status"]) for ev in mine] == [(label, "closed")]
         assert not [ev["type"] for ev in own.all_events if ev["type"] in STAFF_EVENTS]
