@@ -259,13 +259,6 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       for (const s of state.services) if (ev.waiting[s.code] !== undefined) s.waiting = ev.waiting[s.code];
     }
     const t = ev.ticket;
-    // A ticket of a later day than the TV's: the office's day has changed and its `day_changed` has not come yet
-    // (the server writes it at its next look, a second or more after midnight, and a call may come first). The TV
-    // takes that day: its first calls, held to yesterday's day, were shown on no counter and never announced.
-    if (t && typeof t.day === "string" && state.day && t.day > state.day) {
-      state.day = t.day;
-      for (const c of state.counters) if (c.ticket && !ofToday(c.ticket)) c.ticket = null;
-    }
     if (t && t.label) {
       // A counter shows the ticket that is called or serving there; anywhere else it is gone.
       for (const c of state.counters) {
