@@ -111,7 +111,8 @@ def kiosk_page():
 
     snap = current_app.extensions["antrian"].snapshot(staff=False)
     state = {"office": snap.get("office", {}), "services": snap.get("services", []), "day": snap.get("day")}
-    page = render_template("kiosk/kiosk.html", state=state, device=kiosk_device())
+    now = int(current_app.extensions["antrian"].clock().timestamp() * 1000)  # the server's clock (kiosk.js)
+    page = render_template("kiosk/kiosk.html", state=state, device=kiosk_device(), now=now)
     return page, 200, {"Cache-Control": "no-store"}
 
 

@@ -170,3 +170,37 @@ def test_tv_clock_not_stepped_back_by_a_sync_just_past_a_minute_whose_date_is_th
         assert len(held) == 2
     finally:
         context.close()
+
+
+def test_kiosks_on_wrong_clocks_stop_taking_numbers_at_the_offices_closing_not_a_minute_on(browser, jayapura):
+    """A kiosk whose live connection is down (the server's `office_closed` event does not reach it) looks at
+    the server again just after `closes_at`. It counted the wait on its own clock: one hours ahead found the
+    moment passed and did not look, one behind would look hours late, and both offered the form until their
+    look a minute on. On the server's clock (the page's `now`, then each look's Date) it looks at 16:00."""
+    s = jayapura
+    now = server_now(s).astimezone(WIT)
+    target = now.replace(hour=15, minute=59, second=30, microsecond=0)
+    if target <= now:
+        target += timedelta(days=1)
+    s.advance((target - now).total_seconds())  # 15:59:30 WIT: open, closing at 16:00
+    assert requests.get(s.url + "/api/state", timeout=5).json()["office"]["open"] is True
+    contexts, kiosks = [], []
+    try:
+        for zone, ahead in PCS:
+            context = browser.new_context(locale="id-ID", timezone_id=zone)
+            contexts.append(context)
+            box = datetime.now(UTC) + ahead  # the box's own clock
+            context.clock.install(time=box)
+            context.clock.pause_at(box + timedelta(minutes=1))  # the page's time moves only as the test moves it
+            kiosk = context.new_page()
+            kiosk.route("**/socket.io/**", lambda route: route.abort())  # no live events: its own looks only
+            kiosk.goto(s.url + "/kiosk/")
+            expect(kiosk.locator("body")).to_have_attribute("data-current", "welcome")
+            kiosks.append(kiosk)
+        s.advance(35)  # past 16:00 on the server's clock
+        for kiosk in kiosks:
+            kiosk.clock.run_for(45_000)  # the look at 16:00:01.5 is in it; the look of every minute is not
+            expect(kiosk.locator("body")).to_have_attribute("data-current", "closed")
+    finally:
+        for context in contexts:
+            context.close()

@@ -317,13 +317,29 @@ import { readParams } from "./readparams.js";
     scheduleOfficeChange();
   }
 
+  // The server's clock minus this PC's, as the TV keeps it (display.js): from the time the page was drawn
+  // (CONFIG.now), then from the Date of each answer to GET /api/state. A kiosk whose clock is wrong by minutes
+  // or hours looked again that much early or late at the office's opening or closing, and so showed "Tutup"
+  // (or the form) up to a minute after the office opened (or closed), until its next look.
+  // The offset changes only when the clock as kept disagrees with an answer (a Date has whole seconds).
+  var clockOffset = typeof CONFIG.now === "number" ? CONFIG.now - Date.now() : 0;
+  function syncClock(sent, r) {
+    var back = Date.now();
+    var date = Date.parse(r.headers.get("Date") || "");   // the server's time was in [date, date + 1 s)
+    if (isNaN(date)) return;
+    var kept = back + clockOffset;
+    if (kept >= date && kept <= date + 1000 + (back - sent)) return;
+    clockOffset = date + 500 - (sent + back) / 2;
+  }
+
   var stateTimer = null;
   function fetchState(delay) {
     // Debounced: a burst of events costs one request (and the server shares one snapshot per change).
     clearTimeout(stateTimer);
     stateTimer = setTimeout(function () {
+      var sent = Date.now();
       fetch("/api/state", { cache: "no-store" })
-        .then(function (r) { setLink("fetch", true); return r.ok ? r.json() : null; })
+        .then(function (r) { setLink("fetch", true); syncClock(sent, r); return r.ok ? r.json() : null; })
         .then(function (snap) { applyState(snap, true); })
         .catch(function () { setLink("fetch", false); /* the next event, the periodic look or a reconnect */ })
         .then(function () { window.antrianKiosk.stateLooks += 1; });
@@ -332,11 +348,11 @@ import { readParams } from "./readparams.js";
 
   var changeTimer = null;
   function scheduleOfficeChange() {
-    // Look again just after the office is due to open or to stop issuing numbers.
+    // Look again just after the office is due to open or to stop issuing numbers (on the server's clock).
     clearTimeout(changeTimer);
     var at = Date.parse(officeClosed() ? office.next_opening : office.closes_at);
     if (isNaN(at)) return;
-    var wait = at - Date.now() + 1500;
+    var wait = at - (Date.now() + clockOffset) + 1500;
     if (wait > 0 && wait < 86400000) changeTimer = setTimeout(function () { fetchState(0); }, wait);
   }
 
