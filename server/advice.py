@@ -113,7 +113,7 @@ def failure_advice(
 
 # An escalation e-mail that failed, in the same way: the kinds (`mail.problem.<kind>`, `mail.fix.<kind>`)
 # matched against the SMTP library's raw message (server/mail.py), first match wins.
-MAIL_KINDS = ("auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
+MAIL_KINDS = ("blocked", "auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
 _MAIL_FIRST = (
     ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
     ("tls", ("ssl", "tls", "certificate")),
@@ -140,9 +140,18 @@ _MAIL_PATTERNS = (
 )
 
 
+# The server's greeting refused (smtplib's SMTPConnectError, a 5xx instead of 220: RFC 5321 3.1's 554, "no
+# SMTP service here"): the server refuses this client (a policy, the office's IP address blocklisted), before
+# any address was sent; not the addresses, whatever words its reply has.
+_GREETING_REFUSED = re.compile(r"SMTPConnectError: \(5\d\d, ")
+
+
 def mail_kind(error: str | None) -> str:
-    """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches. A 5xx refusal is told
-    by where it came (refusal_kind): the message's content or size, or its sender or recipient."""
+    """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches. A 5xx greeting is
+    "blocked"; a 5xx refusal later is told by where it came (refusal_kind): the message's content or size, or
+    its sender or recipient."""
+    if _GREETING_REFUSED.search(error or ""):
+        return "blocked"
     first = _kind(error, _MAIL_FIRST)
     if first != "other":
         return first
@@ -211,17 +220,23 @@ def _mail_settings(esc: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def mail_advice(label: str, error: str | None, final: bool, esc: Any = None) -> dict[str, str]:
+def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, requeued: bool = False) -> dict[str, str]:
     """The alert for a failed escalation e-mail: the ticket, what is wrong and what to do, Indonesian and
     English, e.g. "E-mail eskalasi A-001: server e-mail tidak dapat dihubungi — periksa jaringan …".
     Given up (`final`): the case is to be forwarded by hand; refused for good (`permanent_refusal`): not
     retried until the admin mends config.toml and restarts the server, which sends it again once.
-    `esc` ([escalation], EscalationSettings): the values of config.toml's keys the fix names."""
+    `esc` ([escalation], EscalationSettings): the values of config.toml's keys the fix names. `requeued`: the
+    mail was sent again at a start already (Jobs.requeue_refused_mails) and refused again: a start sends it
+    again only once [escalation], the password or the case's text changed."""
     kind = mail_kind(error)
     refused = final and permanent_refusal(error)
     key = "mail.advice.refused" if refused else "mail.advice.final" if final else "mail.advice.retry"
     if refused and kind in ("content", "too_big"):
         key = "mail.advice.refused_content"  # config.toml does not mend it: the provider, or the words
+    elif refused and kind == "blocked":
+        key = "mail.advice.refused_client"  # the relay's admin mends it, or another host/port
+    if refused and requeued:
+        key = "mail.advice.refused_again"
     advice: dict[str, str] = {"kind": kind}
     if esc is None:
         from server.config import EscalationSettings

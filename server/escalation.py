@@ -7,6 +7,10 @@ one catalogue (server/i18n/*.json, keys `mail.*`); the letter is Indonesian."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
 from datetime import datetime
 from typing import Any
 
@@ -85,3 +89,28 @@ def escalation_text(settings: Settings, ticket: Any, form: dict[str, str], signe
     """The escalation as one text to paste into the LKPP's TTS or a mail: the subject, then the body."""
     subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
     return t("mail.text", subject=subject, body=escalation_body(settings, ticket, form, signed))
+
+
+def mail_parts(tx: Any, mail: dict[str, Any]) -> tuple[Any, dict[str, str], str]:
+    """What a queued mail is built from (build_message): its ticket, the ticket's form, and who signs it: as when
+    the case was escalated (kept with the mail); a mail queued before m026 kept no signer: the account's name now."""
+    ticket = tx.ticket(mail["ticket_id"])
+    signed = mail.get("signer") or signer(tx.user(ticket.officer) if ticket.officer else None, ticket.officer)
+    return ticket, tx.form(mail["ticket_id"]), signed
+
+
+def sent_with(settings: Settings, key: str | bytes, ticket: Any, form: dict[str, str], signed: str) -> str:
+    """A digest of what an escalation mail is sent with that can be changed to make a refused one go through:
+    config.toml's [escalation] (host, port, security, username, from, to, the password's variable), the SMTP
+    password itself (with a username: without one it is not sent) and the mail's Subject and text (a correction
+    of the case's analysis; not its Date or Message-ID, new at each try). HMAC-SHA256 keyed with the server's
+    secret key (server/app.py secret_key): the database keeps no plain hash of the password, which could be
+    guessed from it. Jobs.requeue_refused_mails queues a refused mail again at a later start only when it
+    differs from the one it was last queued again with."""
+    esc = settings.escalation
+    password = os.environ.get(esc.password_env, "") if esc.username else ""
+    subject = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
+    parts = [esc.host, esc.port, esc.security, esc.username, esc.sender, esc.to, esc.password_env, password]
+    parts += [subject, escalation_body(settings, ticket, form, signed)]
+    text = json.dumps(parts, ensure_ascii=False).encode()
+    return hmac.new(key.encode() if isinstance(key, str) else key, text, hashlib.sha256).hexdigest()

@@ -14,7 +14,7 @@ from typing import Any
 
 from server.advice import permanent_refusal
 from server.config import EscalationSettings, Settings
-from server.escalation import escalation_body, signer, subject_for
+from server.escalation import escalation_body, mail_parts, subject_for
 from server.outbox import OutboxWorker, Result, Unsendable
 
 log = logging.getLogger("antrian.mail")
@@ -114,14 +114,7 @@ class MailWorker(OutboxWorker):
     title = "mail worker"
 
     def due(self, tx, now: datetime) -> list[tuple[dict[str, Any], Any]]:
-        out = []
-        for m in tx.due_mails(now):
-            ticket = tx.ticket(m["ticket_id"])
-            # signed as when the case was escalated (kept with the mail); a mail queued before m026 kept no
-            # signer: the account's name now
-            signed = m.get("signer") or signer(tx.user(ticket.officer) if ticket.officer else None, ticket.officer)
-            out.append((m, (ticket, tx.form(m["ticket_id"]), signed)))
-        return out
+        return [(m, mail_parts(tx, m)) for m in tx.due_mails(now)]
 
     def prepare(self, mail: dict[str, Any], read: Any) -> EmailMessage:
         ticket, form, signed = read
@@ -139,8 +132,8 @@ class MailWorker(OutboxWorker):
     def final(self, error: str) -> bool:
         """A permanent refusal (5xx: a mailbox unknown, a login refused; server/advice.py permanent_refusal) is
         not tried again: eight tries would all be refused, and the alert would say what to mend later than
-        now. The mail waits, `failed`, for the admin to mend config.toml: the next start queues it again
-        (Jobs.requeue_refused_mails)."""
+        now. The mail waits, `failed`, for the admin to mend config.toml: the next start queues it again, once,
+        and a later one only when what it is sent with changed (Jobs.requeue_refused_mails, sent_with)."""
         return permanent_refusal(error)
 
     def record(self, results: list[Result]) -> None:

@@ -700,6 +700,17 @@ def m029_served_before_transfer_per_service(db: Database) -> None:
     db.execute(f"DELETE FROM figure_days WHERE day IN ({days})")
 
 
+@migrations()
+def m030_mail_requeued_with(db: Database) -> None:
+    # A mail the mail server refused for good (5xx) was queued again at every start while its case was open: an
+    # office that restarts its PC daily sent LKPP the same refused mail daily, with the same alert. It is now
+    # queued again at the first start after its refusal, and at a later one only when what it is sent with
+    # changed (server/mail.py sent_with: [escalation], the SMTP password, the mail's subject and text). Each
+    # mail keeps the digest of what it was queued again with (requeued_with; NULL: not queued again since it was
+    # refused, as every mail before this).
+    db.execute("ALTER TABLE mails ADD COLUMN requeued_with TEXT")
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -83,7 +83,8 @@ def start_workers(app: Flask) -> None:
         from server.mail import MailWorker
 
         # a mail refused for good waited for the admin to mend config.toml and restart: this start sends it again
-        again = service.requeue_refused_mails()
+        # (the first start after its refusal; a later one if [escalation], the password or the mail changed)
+        again = service.requeue_refused_mails(app.secret_key)
         if again:
             # on the console and in the journal (the server sets no log level: warnings show)
             logging.getLogger("antrian.mail").warning(

@@ -46,3 +46,42 @@ class SmtpServer:
             assert time.monotonic() < deadline, "no escalation mail arrived"
             time.sleep(0.1)
         return self.inbox.messages
+
+
+class GreetingRefused:
+    """A real SMTP server on 127.0.0.1 that refuses every client in its greeting (`greeting`, e.g. "554 5.7.1
+    Client host rejected: blocklisted", RFC 5321 3.1: "no SMTP service here"), as a relay does to an address it
+    does not serve; it then answers QUIT with 221 and any other command with 503, and never reads an address.
+    aiosmtpd's SMTP with its greeting replaced: `commands` counts what a client sent after it."""
+
+    def __init__(self, port: int, greeting: str):
+        from aiosmtpd.smtp import SMTP
+
+        outer = self
+
+        class Refusing(SMTP):
+            async def _handle_client(self) -> None:  # aiosmtpd's session: the greeting, then its commands
+                writer = self._writer
+                try:  # a client that leaves (EOF) cancels this, as aiosmtpd's own session
+                    await self.push(greeting)
+                    while line := await self._reader.readline():
+                        outer.commands.append(line.strip().decode(errors="replace"))
+                        if line.strip().upper() == b"QUIT":
+                            await self.push("221 2.0.0 Bye")
+                            break
+                        await self.push("503 5.5.1 No SMTP service here")
+                finally:
+                    writer.close()
+
+        class Refuser(Controller):
+            def factory(self):
+                return Refusing(self.handler, **self.SMTP_kwargs)
+
+        self.commands: list[str] = []
+        self.controller = Refuser(Inbox(), hostname="127.0.0.1", port=port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()

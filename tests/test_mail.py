@@ -129,6 +129,8 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
         ("TimeoutError: timed out", "no_answer"),
         ("SMTPDataError: (451, b'try later')", "other"),
+        # the greeting refused: the server refuses this client, whatever words it has (helper-222)
+        ("SMTPConnectError: (554, b'5.7.1 Relay access denied: sender IP blocklisted')", "blocked"),
     ],
 )
 def test_each_kind_of_mail_failure_is_said_with_what_to_do(error, kind):
@@ -243,7 +245,7 @@ def test_a_mail_the_server_took_is_sent_whatever_it_answers_to_quit(mail_app, sm
         assert (mail["status"], mail["attempts"], mail["error"]) == ("sent", 1, None), mail
         clock.advance(minutes=15)  # past every wait of the retries
         assert worker.run_once() == 0
-        assert mail_app.extensions["antrian"].requeue_refused_mails() == 0  # a start sends nothing again
+        assert mail_app.extensions["antrian"].requeue_refused_mails(mail_app.secret_key) == 0  # nothing again
         assert worker.run_once() == 0
         assert len(inbox.messages) == 1
     finally:

@@ -3,6 +3,7 @@ their workers, and recording what the printers and the mail server answered."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -329,25 +330,45 @@ class Jobs:
                 if error is not None:  # the front office's sentence: what is wrong, what to do (id, en)
                     ticket = tx.ticket(mail["ticket_id"])
                     data["advice"] = mail_advice(
-                        ticket.label if ticket else "?", error, fields["status"] == "failed", unit.settings.escalation
+                        ticket.label if ticket else "?",
+                        error,
+                        fields["status"] == "failed",
+                        unit.settings.escalation,
+                        mail.get("requeued_with") is not None,  # sent again at a start, and refused again
                     )
                 tx.add_event(event, now, unit.day(now), mail["ticket_id"], None, "mail", data)
             return Outcome()
 
         unit.run(None, run)
 
-    def requeue_refused_mails(self) -> int:
+    def requeue_refused_mails(self, key: str | bytes) -> int:
         """At the start (with mail on): the escalation mails the mail server refused for good (5xx, not retried:
-        server/advice.py permanent_refusal) are queued again, once. A refusal's alert tells the admin to mend
-        config.toml and restart the server: this start may be that one. Only for a case still open whose LKPP
-        number is not recorded (one forwarded by hand is not sent twice); its attempts stay counted. Returns
-        how many."""
+        server/advice.py permanent_refusal) are queued again. A refusal's alert tells the admin to mend
+        config.toml and restart the server: this start may be that one. Once: at the first start after its
+        refusal, and at a later one only when what it is sent with changed since the start that last queued it
+        again (server/mail.py sent_with, keyed with `key`, the server's secret key: [escalation], the SMTP
+        password, the mail's subject and text): an office that restarts its PC every day does not send LKPP the
+        same refused mail every day. Only for a case still open whose LKPP number is not recorded (one
+        forwarded by hand is not sent twice); its attempts stay counted. Returns how many."""
         from server.advice import permanent_refusal
+        from server.escalation import mail_parts, sent_with
+
+        settings = self.unit.settings
 
         def run(tx: Tx, now: datetime) -> Outcome:
-            again = [m for m in tx.failed_mails_of_open_cases() if permanent_refusal(m["error"])]
-            for m in again:
-                tx.update_mail(m["id"], status="queued", error=None, next_attempt_at=now)
-            return Outcome(len(again))
+            again = 0
+            for m in tx.failed_mails_of_open_cases():
+                if not permanent_refusal(m["error"]):
+                    continue
+                try:
+                    digest = sent_with(settings, key, *mail_parts(tx, m))
+                except Exception:  # a record it cannot be built from: the worker fails it saying why, not the start
+                    logging.getLogger("antrian.mail").exception("escalation mail %s cannot be built", m["id"])
+                    digest = "unbuildable"
+                if m["requeued_with"] == digest:  # queued again with the same already, and refused again
+                    continue
+                tx.update_mail(m["id"], status="queued", error=None, next_attempt_at=now, requeued_with=digest)
+                again += 1
+            return Outcome(again)
 
         return self.unit.run(None, run).body

@@ -500,10 +500,12 @@ class Views:
             # with no class (or one since removed), the longest target of the table: an old case is
             # flagged in the end rather than never
             target = known.target_minutes if known else default_target
-            mail = r["mail"]
+            mail = dict(r["mail"]) if r["mail"] else None
+            requeued = mail.pop("requeued", False) if mail else False  # sent again at a start, refused again
             if mail and mail["status"] in ("retrying", "failed"):  # in words, with what to do
                 failed = mail["status"] == "failed"
-                mail = {**mail, "advice": mail_advice(r["label"], mail["error"], failed, settings.escalation)}
+                advice = mail_advice(r["label"], mail["error"], failed, settings.escalation, requeued)
+                mail = {**mail, "advice": advice}
             target_s = target * 60 if target else None
             out.append(
                 {

@@ -161,9 +161,10 @@ class OutboxQueries(TxBase):
 
     def failed_mails_of_open_cases(self) -> list[dict[str, Any]]:
         """The escalation mails given up (`failed`) of cases still open (escalated) whose LKPP ticket number is
-        not recorded (not forwarded by hand): {id, ticket_id, error, attempts}, oldest first."""
+        not recorded (not forwarded by hand): {id, ticket_id, error, attempts, signer, requeued_with}, oldest first."""
         return self.rows(
-            "SELECT m.id, m.ticket_id, m.error, m.attempts FROM mails m JOIN tickets t ON t.id = m.ticket_id"
+            "SELECT m.id, m.ticket_id, m.error, m.attempts, m.signer, m.requeued_with FROM mails m"
+            " JOIN tickets t ON t.id = m.ticket_id"
             " WHERE m.status = 'failed' AND m.kind = 'escalation' AND t.status = 'escalated'"
             " AND COALESCE(t.lkpp_ticket, '') = '' ORDER BY m.id"
         )
@@ -174,7 +175,8 @@ class OutboxQueries(TxBase):
 
     def open_escalations(self) -> list[dict[str, Any]]:
         """Escalated tickets with their forms and mail state, oldest first; `signed_by`: who signs the ticket's
-        form, as the recap and the form name them (SIGNER_NAME_SQL)."""
+        form, as the recap and the form name them (SIGNER_NAME_SQL). The mail's `requeued`: sent again at a start
+        (Jobs.requeue_refused_mails), for its advice, not the API."""
         rows = self.rows(
             f"SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem, {SIGNER_NAME_SQL} AS signed_by"
             " FROM tickets t JOIN forms f ON f.ticket_id = t.id LEFT JOIN users u ON u.username = t.officer"
@@ -183,5 +185,7 @@ class OutboxQueries(TxBase):
         for r in rows:
             mail = self.mail_of_ticket(r["id"])
             r["mail"] = {k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")} if mail else None
+            if mail:
+                r["mail"]["requeued"] = mail.get("requeued_with") is not None
             r["signer"] = mail.get("signer") if mail else None
         return rows
