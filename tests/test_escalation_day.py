@@ -120,23 +120,27 @@ def test_a_mail_server_slow_to_accept_the_message_gets_it_once(mail_app, smtp_po
 def test_a_case_a_colleague_closes_while_the_answer_is_being_typed_says_so(browser, office, officer):  # noqa: F811
     """helper-205: while budi typed LKPP's answer, sari recorded it on her page: budi's card went, with what he had
     typed, and his page said nothing (the case seemed lost). His page now says who closed it and that his text was
-    not saved; hers says she closed it, and a page where nothing was typed in that card stays quiet."""
+    not saved, on the card, which stays with his text (helper-221: it went, a page notice said so); hers says she
+    closed it, and a page where nothing was typed in that card stays quiet."""
     case = escalate(office, officer, "Rina Wati", "CV Maju", "Paket tidak bisa diunggah.", "Perlu dicek LKPP.")
     office.add_user("sari", "officer")
     mine = open_page(browser, office, "budi")
     theirs = open_page(browser, office, "sari")
     front = open_page(browser, office, "rina")  # the front office: the cases, no forms
-    card(mine, case).locator("[name=answer]").fill("Jawaban LKPP: silakan unggah ulang dengan Apendo terbaru.")
+    typed = "Jawaban LKPP: silakan unggah ulang dengan Apendo terbaru."
+    card(mine, case).locator("[name=answer]").fill(typed)
     card(theirs, case).locator("[name=answer]").fill("Jawaban LKPP lewat telepon: unggah ulang.")
     card(theirs, case).locator("button.close-case").click()
 
     expect(card(theirs, case)).to_have_count(0)
     expect(theirs.locator("#page-notice")).to_have_text(re.compile(rf"^{case['label']} \(.+\) ditutup: jawaban LKPP"))
-    expect(card(mine, case)).to_have_count(0)
-    expect(mine.locator("#page-notice")).to_have_text(
-        re.compile(rf"^{case['label']} \(.+\) sudah ditutup oleh petugas lain: .* tidak disimpan\.$")
+    expect(card(mine, case).locator(".closed-note .said")).to_have_text(
+        re.compile(
+            rf"^Kasus {case['label']} sudah ditutup oleh sari pada .*, tanpa nomor tiket LKPP: .* tidak disimpan\.$"
+        )
     )
-    expect(mine.locator("#page-notice")).to_have_attribute("data-kind", "warn")
+    expect(card(mine, case).locator("[name=answer]")).to_have_value(typed)
+    expect(mine.locator("#case-count")).to_have_text("0")
     expect(card(front, case)).to_have_count(0)
     expect(front.locator("#page-notice")).to_have_text("")
     for page in (mine, theirs, front):

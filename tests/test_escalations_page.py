@@ -246,10 +246,13 @@ def test_a_case_escalated_elsewhere_appears_live_without_losing_what_is_being_ty
     expect(answer).to_have_value("Sedang menulis jawaban")
     assert page.evaluate("document.activeElement.name") == "answer"
 
-    # Closed somewhere else (another officer): the card goes, and its 'closed' event says so.
+    # Closed somewhere else (another officer): its 'closed' event says so on the card, which stays with what was
+    # typed in it (helper-221: it went), out of the count; the other card is untouched.
     officer.post(f"{office.url}/api/tickets/{first['id']}/close", json={"answer": "Dijawab lewat telepon."}, timeout=5)
-    expect(card(page, first)).to_have_count(0)
+    expect(card(page, first).locator(".closed-note")).to_contain_text("sudah ditutup oleh budi pada ")
     expect(page.locator("#case-count")).to_have_text("1")
+    expect(answer).to_have_value("Sedang menulis jawaban")
+    expect(card(page, second).locator("button.close-case")).to_be_enabled()
     page.context.close()
 
 
@@ -387,6 +390,102 @@ def test_a_case_a_colleague_closed_meanwhile_is_refused_naming_who_closed_it_and
         ("siti", "TTS-2026-0301")
     ]
     page.context.close()
+
+
+def test_a_colleagues_close_keeps_the_card_with_what_was_typed_saying_who_closed_it(browser, office, officer):
+    """budi types LKPP's number and answer into a case's card while siti closes the case (through the API): the live
+    update dropped the card, and what he had typed with it (only a page notice said so, helper-221). The card now
+    stays as after a refused save (409 case_closed): his text read-only, who closed the case, when and with which
+    LKPP number (the `closed` event's), out of the count, until he removes it; his cursor stays where it was. A
+    card with nothing typed in it goes, as before."""
+    case = escalate(office, officer, "Sri Wahyuni", "CV Lima", "Kontrak tidak bisa diunggah.", "Perlu LKPP.")
+    other = escalate(office, officer, "Agus Salim", "CV Enam", "Akun terkunci.", "Perlu dibuka LKPP.")
+    page = open_page(browser, office, "budi")
+    c = card(page, case)
+    number, answer = c.locator("[name=lkpp_ticket]"), c.locator("[name=answer]")
+    number.fill("TTS-2026-0402")
+    answer.fill("Kontrak bisa diunggah setelah LKPP memperbaiki batas ukuran berkas.")  # the cursor is here
+    expect(page.locator("#case-count")).to_have_text("2")
+    siti = office.session("siti", PASSWORD)
+    r = siti.post(
+        f"{office.url}/api/tickets/{case['id']}/close",
+        json={"answer": "Batas ukuran berkas diperbaiki.", "lkpp_ticket": "TTS-2026-0401"},
+        timeout=5,
+    )
+    assert r.status_code == 200, r.text
+
+    note = c.locator(".closed-note")
+    expect(note.locator(".said")).to_have_text(
+        re.compile(
+            rf"^Kasus {case['label']} sudah ditutup oleh siti pada \w+, \d+ \w+ 20\d\d \d\d\.\d\d WIB, dengan nomor "
+            r"tiket LKPP TTS-2026-0401: jawaban LKPP dicatat di sana\. Yang Anda ketik untuk kasus ini tidak disimpan\.$"
+        )
+    )
+    expect(page.locator("#case-count")).to_have_text("1")
+    expect(number).to_have_value("TTS-2026-0402")
+    expect(answer).to_have_value("Kontrak bisa diunggah setelah LKPP memperbaiki batas ukuran berkas.")
+    expect(answer).to_have_js_property("readOnly", True)
+    expect(c.locator("button.close-case")).to_be_disabled()
+    expect(c.locator("button.save-lkpp")).to_be_disabled()
+    assert page.evaluate("document.activeElement.name") == "answer"
+    expect(page.locator("#page-notice")).to_have_text("")
+    page.locator("#lang-toggle").click()  # the page's own words: they follow the language
+    expect(note.locator(".said")).to_contain_text(f"Case {case['label']} was already closed by siti on ")
+    expect(note.locator(".said")).to_contain_text(", with LKPP ticket number TTS-2026-0401: LKPP's answer was")
+    page.locator("#lang-toggle").click()
+
+    r = siti.post(f"{office.url}/api/tickets/{other['id']}/close", json={"answer": "Akun dibuka."}, timeout=5)
+    assert r.status_code == 200, r.text
+    expect(card(page, other)).to_have_count(0)  # nothing typed in it: it goes
+    expect(page.locator("#case-count")).to_have_text("0")
+    expect(c).to_have_count(1)
+    note.locator("button.dismiss").click()
+    expect(c).to_have_count(0)
+    page.context.close()
+
+
+def test_a_case_closed_while_the_page_was_offline_keeps_its_typed_card_saying_who_closed_it(browser, office, officer):
+    """The same close while budi's page is cut off (no `closed` event comes to it): at the reconnect, the list
+    read without the case, his card stays with what he typed, and the case's history says who closed it."""
+    case = escalate(office, officer, "Yusuf Hamdani", "CV Tujuh", "Penawaran tidak terkirim.", "Perlu LKPP.")
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = context.new_page()
+    sockets: list = []
+    cut = [False]
+
+    def through(ws):  # the page's WebSocket, through Playwright: refused while the network is cut
+        if cut[0]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/socket.io/**", through)
+    sign_in(page, office, "/counter/escalations", "budi")
+    c = card(page, case)
+    answer = c.locator("[name=answer]")
+    answer.fill("Penawaran terkirim ulang setelah LKPP membuka jadwal.")
+    until_on_page(page, lambda: sockets, "the page's socket never went over WebSocket")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    cut[0] = True
+    context.set_offline(True)  # the cable out: the socket drops, and so does every request
+    for ws in sockets:
+        ws.close()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
+    siti = office.session("siti", PASSWORD)
+    r = siti.post(f"{office.url}/api/tickets/{case['id']}/close", json={"answer": "Jadwal dibuka."}, timeout=5)
+    assert r.status_code == 200, r.text
+
+    cut[0] = False
+    context.set_offline(False)
+    note = c.locator(".closed-note .said")
+    expect(note).to_have_text(
+        re.compile(rf"^Kasus {case['label']} sudah ditutup oleh siti pada .+ WIB, tanpa nomor tiket LKPP: "),
+        timeout=20_000,
+    )
+    expect(answer).to_have_value("Penawaran terkirim ulang setelah LKPP membuka jadwal.")
+    expect(page.locator("#case-count")).to_have_text("0")
+    context.close()
 
 
 def test_the_front_office_sees_the_cases_but_records_nothing(browser, office, officer):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import until_on_page, write_config
 from kioskui import tap
 from live import LiveServer
 from playwright.sync_api import expect
@@ -296,3 +296,46 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         if context is not None:
             context.close()
         server.stop()
+
+
+def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_answered(office, browser):
+    """The SKM page's notice that its figures are those of its last read (the feed away) went at the socket's
+    reconnect, before the page's read of what changed meanwhile was answered: for that moment its old figures
+    looked current (helper-221). It goes once a read begun after the reconnect is answered, and a read that fails
+    leaves it there."""
+    context = staff_context(browser, office, "petugas", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    cut, sockets = [False], []
+
+    def through(ws):  # the socket's WebSocket, through Playwright: refused while the network is cut
+        if cut[0]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/socket.io/**", through)
+    page.route("**/socket.io/**", lambda route: route.abort() if cut[0] else route.continue_())  # its polling
+    page.goto(f"{office.url}/counter/skm")
+    page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
+    until_on_page(page, lambda: sockets, "the SKM page's socket never went over WebSocket")
+    notice = page.locator("#skm-offline")
+    expect(notice).to_be_hidden()
+
+    cut[0] = True
+    for ws in sockets:
+        ws.close()
+    expect(page.locator("body")).to_have_attribute("data-connected", "off")
+    expect(notice).to_be_visible(timeout=10_000)
+    held: list = []
+    page.route("**/counter/skm", lambda route: held.append(route))  # the page's reads, kept on their way
+    cut[0] = False  # the network is back: socket.io connects again by itself, and the snapshot has the page read
+    until_on_page(page, lambda: held, "the page did not read itself after the reconnect", timeout=20)
+    expect(page.locator("body")).to_have_attribute("data-connected", "on")
+    expect(notice).to_be_visible()  # its figures are still the old ones
+    held[0].abort()  # that read fails: still old, still said; the page reads again after its gap (skm.js GAP_MS)
+    until_on_page(page, lambda: len(held) > 1, "the page did not read itself again after a failed read")
+    expect(notice).to_be_visible()
+    held[1].continue_()
+    expect(notice).to_be_hidden()
+    context.close()

@@ -10,6 +10,18 @@ export { formatAge }; // tests/test_escalations_page.py reads it from this page'
 
 // Events after which the list may have changed: fetch it again.
 const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "corrected"];
+// A `closed` event (the staff feed's: who, when, the case with its LKPP number) is kept for the case's card, by id,
+// while the page lists the case: the words of a card kept after a colleague's close (keepClosedElsewhere).
+const closings = new Map();
+function refreshOn(ev) {
+  const x = ev.ticket;
+  if (ev.type === "closed" && x && state.cases.has(x.id)) {
+    closings.set(x.id, { actor: ev.actor, at: ev.at, lkpp: x.lkpp_ticket || "" });
+    const entry = state.cases.get(x.id);
+    if (entry.closedElsewhere) sayClosed(entry); // kept before the event came (a read answered first)
+  }
+  return REFRESH_ON.includes(ev.type);
+}
 const ROLES = ["officer", "frontoffice", "admin"];
 const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answers from these
 
@@ -306,10 +318,61 @@ function answered(entry, button) {
 // (who closed it, when, with which LKPP number) on the card, which stays with what was typed in it, read-only,
 // until the officer removes it; the list's count leaves it out.
 function keepClosed(entry, message) {
+  markClosed(entry, message);
+  entry.closedNote.querySelector("button.dismiss").focus();
+  refresh();
+}
+
+// A case a colleague closed while something was typed in its card, told by the live update (the list read
+// without it): the card stays as keepClosed keeps it, saying who closed it, when and with which LKPP number
+// (the `closed` event's, or the case's history when the page was not told: a gap, a reconnect). The focus
+// stays where the officer is typing, unless it was on a button of the card, now off.
+function keepClosedElsewhere(entry) {
+  entry.closedElsewhere = true;
+  const focused = document.activeElement;
+  markClosed(entry, () => closedWords(entry));
+  if (entry.card.contains(focused) && focused.disabled) entry.closedNote.querySelector("button.dismiss").focus();
+  if (!closings.has(entry.data.id)) readClosing(entry);
+}
+
+function closedWords(entry) {
+  const { id, label, day } = entry.data;
+  const c = closings.get(id);
+  if (!c) return t("done.closed_elsewhere", { label, day: dayName(day) }); // not known (yet): no who nor when
+  const lkpp = c.lkpp ? t("closed.lkpp", { number: c.lkpp }) : t("closed.no_lkpp");
+  return t("closed.by", { label, actor: c.actor || "?", when: dateLong(c.at), lkpp });
+}
+
+// Who closed the case, when, and its LKPP number then: the case's history (its last `closed` event, and the
+// number the latest event set). Refused or unreachable: the card keeps saying "by another officer".
+async function readClosing(entry) {
+  const id = entry.data.id;
+  let events;
+  try {
+    const { body } = await api("GET", `/api/tickets/${id}/history`);
+    events = (body && body.events) || [];
+  } catch {
+    return;
+  }
+  let lkpp = "";
+  let closing = null;
+  for (const e of events) {
+    const number = (e.data || {}).lkpp_ticket;
+    if ((e.type === "lkpp_ticket" || e.type === "closed") && typeof number === "string") lkpp = number;
+    if (e.type === "closed") closing = { actor: e.actor, at: e.at, lkpp };
+  }
+  if (!closing || closings.has(id) || state.cases.get(id) !== entry) return; // (its event came meanwhile)
+  closings.set(id, closing);
+  sayClosed(entry);
+}
+
+// The card of a case no longer open: `words` (the server's sentence, or a function giving the page's in its
+// language now) above what was typed, read-only, and a button to remove it; out of the count.
+function markClosed(entry, words) {
   const card = entry.card;
   if (!entry.closedNote) {
-    const words = { i18n: "closed.dismiss" };
-    const dismiss = el("button", { type: "button", class: "dismiss", dataset: words }, t("closed.dismiss"));
+    const i18n = { i18n: "closed.dismiss" };
+    const dismiss = el("button", { type: "button", class: "dismiss", dataset: i18n }, t("closed.dismiss"));
     dismiss.addEventListener("click", () => {
       removeCase(entry.data.id);
       renderCount();
@@ -323,13 +386,18 @@ function keepClosed(entry, message) {
     );
     card.querySelector(".acts").prepend(entry.closedNote);
   }
-  entry.closedNote.querySelector(".said").textContent = message;
+  entry.closedWords = words;
+  sayClosed(entry);
   card.dataset.closed = "true";
   for (const f of card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]")) f.readOnly = true;
   for (const b of card.querySelectorAll("button.save-lkpp, button.close-case")) b.disabled = true;
-  entry.closedNote.querySelector("button.dismiss").focus();
   renderCount();
-  refresh();
+}
+
+function sayClosed(entry) {
+  if (!entry.closedNote) return;
+  const words = entry.closedWords;
+  entry.closedNote.querySelector(".said").textContent = typeof words === "function" ? words() : words;
 }
 
 function buildCard(entry) {
@@ -413,12 +481,14 @@ function removeCase(id) {
   if (!entry) return;
   entry.card.remove();
   state.cases.delete(id);
+  closings.delete(id);
 }
 
-// A case gone from the list that this page is not closing: a colleague recorded LKPP's answer. Its card goes,
-// and with it what was typed in it: said, so that an officer who was typing the answer knows where it went.
-// A card whose save or close is on its way stays until its answer (answered), and one that answer kept closed
-// until the officer removes it.
+// A case gone from the list that this page is not closing: a colleague recorded LKPP's answer. A card with
+// something typed in it (the number, the answer) stays, read-only, saying who closed the case
+// (keepClosedElsewhere): the live update dropped it, and what was typed with it. One with nothing typed goes.
+// A card whose save or close is on its way stays until its answer (answered), and one kept closed until the
+// officer removes it.
 function caseGone(id) {
   const entry = state.cases.get(id);
   if (!entry || entry.closedNote) return;
@@ -427,10 +497,7 @@ function caseGone(id) {
     return;
   }
   const fields = entry.card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]");
-  if (!entry.closing && [...fields].some((f) => f.value.trim())) {
-    const { label, day } = entry.data;
-    pageNotice("warn", () => t("done.closed_elsewhere", { label, day: dayName(day) }));
-  }
+  if (!entry.closing && [...fields].some((f) => f.value.trim())) return keepClosedElsewhere(entry);
   removeCase(id);
 }
 
@@ -477,7 +544,7 @@ function tickAges() {
 
 startListPage({
   roles: ROLES,
-  refreshOn: REFRESH_ON,
+  refreshOn,
   refresh,
   onStart: (user) => {
     state.me = user;
@@ -485,6 +552,9 @@ startListPage({
   },
   tick: tickAges,
   onLang: () => {
-    for (const entry of state.cases.values()) renderInfo(entry);
+    for (const entry of state.cases.values()) {
+      renderInfo(entry);
+      sayClosed(entry); // a card kept closed: the page's own words follow the language (not the server's)
+    }
   },
 });

@@ -54,11 +54,12 @@ async function read() {
   loading = true;
   last = performance.now();
   reads += 1;
+  const since = connects; // a read begun on the feed as it is now: its answer is as current as the feed
   try {
     const resp = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
     if (resp.redirected) return location.reload(); // the session ended: the login
-    if (resp.ok) take(new DOMParser().parseFromString(await resp.text(), "text/html"));
-    else again = true; // (a 429, a restart) read again after the gap
+    if (!resp.ok) again = true; // (a 429, a restart) read again after the gap
+    else if (take(new DOMParser().parseFromString(await resp.text(), "text/html"))) current(since);
   } catch (err) {
     again = true; // offline: the next snapshot, or the gap, reads again
   } finally {
@@ -79,7 +80,7 @@ function after(root) {
 }
 
 function take(doc) {
-  if (!doc.body || !doc.querySelector("form.toolbar")) return;
+  if (!doc.body || !doc.querySelector("form.toolbar")) return false;
   body.dataset.from = doc.body.dataset.from || body.dataset.from; // the default period moves with the day
   body.dataset.to = doc.body.dataset.to || body.dataset.to;
   if (doc.title) document.title = doc.title;
@@ -92,18 +93,28 @@ function take(doc) {
     else if (!was.isEqualNode(mine)) was.replaceWith(mine);
   });
   for (const gone of old.slice(next.length)) gone.remove();
+  return true;
 }
 
-// The figures are those of the last read while the feed is away: said after OFFLINE_MS (not for a blip).
+// The figures are those of the last read while the feed is away: said after OFFLINE_MS (not for a blip), and
+// until a read begun after the feed came back is answered (what changed meanwhile is in no event the page got:
+// at the reconnect, the figures shown are still the old ones). A read that fails leaves it said.
 const OFFLINE_MS = 3000;
 let offlineTimer = null;
-function offline(up) {
+let up = false;
+let connects = 0; // the feed's connects and drops: a read's answer is current if none came since it began
+function offline(connected) {
   const notice = document.getElementById("skm-offline");
-  if (!notice) return;
+  up = connected;
+  connects += 1;
   clearTimeout(offlineTimer);
   offlineTimer = null;
-  if (up) notice.hidden = true;
-  else offlineTimer = setTimeout(() => (notice.hidden = false), OFFLINE_MS);
+  if (notice && !connected) offlineTimer = setTimeout(() => (notice.hidden = false), OFFLINE_MS);
+}
+
+function current(since) {
+  const notice = document.getElementById("skm-offline");
+  if (notice && up && since === connects) notice.hidden = true;
 }
 
 let pause = 2000;
