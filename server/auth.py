@@ -123,7 +123,7 @@ def check_login(user: dict[str, Any] | None, password: str) -> bool:
 
 
 # A session lasts until the office's midnight and at most this long after its sign-in: a working day.
-SESSION_HOURS = 10
+SESSION_HOURS = 10.0  # a float: tests/clockserver.py --set auth.SESSION_HOURS=… ends a session within seconds
 
 
 def start_session(user: dict[str, Any]) -> None:

@@ -1140,6 +1140,17 @@ class _UpgradeLogged(logging.Filter):
         return "schema changes of this version" not in str(record.msg)
 
 
+def _free_counters(settings: Settings) -> None:
+    """After a restore: free the counters its backup has held, as their holders' logout would (each session
+    ended with the restore). Kept, the TV showed each one's break or called visitor, with nobody signed in
+    there, for [queue] counter_release_minutes after the server's start."""
+    from server.service.accounts import CounterClaims
+    from server.service.unit import UnitOfWork
+
+    with Store(settings.server.database) as store:
+        CounterClaims(UnitOfWork(settings, store)).release_all("cli")
+
+
 def restore(settings: Settings, file: str) -> int:
     """restore FILE (in `records`, which says its refusals): the backup put back, the server's lock held
     meanwhile; then what it holds, in Indonesian, then English: its tickets, its office's name beside
@@ -1154,6 +1165,7 @@ def restore(settings: Settings, file: str) -> int:
     try:
         with serverlock.held(db):
             done = archive.restore(Path(file), db, now)
+            _free_counters(settings)
     finally:
         logging.getLogger("antrian.store").removeFilter(upgrade_line)
     held = done.summary

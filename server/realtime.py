@@ -240,17 +240,26 @@ def register(
 
     def check_sessions() -> None:
         """Disconnect every staff socket whose session has ended (logout, new password, disabled or
-        re-enabled, new role, past its end): it gets no visitor's data after that."""
+        re-enabled, new role, past its end): it gets no visitor's data after that. A session past its end
+        (the office's midnight, or SESSION_HOURS after its sign-in) frees the counters its account holds, as
+        a logout does, when no other page of that account is still open (the other changes freed them when
+        they were made); a page that only lost its network keeps its counter ([queue] counter_release_minutes)."""
         if not staff_sockets:
             return
         states = service.accounts.session_states()
         now, tz = time.time(), service.settings.office.tz
+        expired: set[int] = set()
         for sid, (uid, version, signed_in) in list(staff_sockets.items()):
-            if states.get(uid) != (version, True) or now >= session_ends(signed_in, tz):
+            changed = states.get(uid) != (version, True)
+            if changed or now >= session_ends(signed_in, tz):
                 staff_sockets.pop(sid, None)
                 counter_pages.pop(sid, None)
                 socketio.server.leave_room(sid, "staff")
                 socketio.server.disconnect(sid)
+                if not changed:
+                    expired.add(uid)
+        for uid in expired - {u for u, _, _ in staff_sockets.values()}:
+            service.release_ended(uid)
 
     service.check_sessions = check_sessions
     # A message outside the numbered changes, to staff pages only: the free disk space (`disk`).

@@ -47,6 +47,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
         service.auto_recall()
         service.reload_settings_if_changed()
         service.check_sessions()  # an account changed from the command line: its sockets go
+        service.publish_cli_releases()  # and the counters it freed go out to the pages
         service.check_office()  # office_opened / office_closed at the service hours' edges
         service.release_idle_counters()  # no counter page of its officer open for a while
         service.keep_figures()  # the dashboard's figures of past days (figure_days), a few days a tick

@@ -77,7 +77,7 @@ def test_a_session_lasts_a_working_day_at_most(app, client):
     login(app, client, "budi")
     assert client.get("/api/me").status_code == 200
     with client.session_transaction() as s:
-        s["iat"] = int(time.time()) - (SESSION_HOURS * 3600 + 60)
+        s["iat"] = int(time.time() - (SESSION_HOURS * 3600 + 60))
     assert client.get("/api/me").status_code == 401
 
 

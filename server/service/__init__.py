@@ -139,6 +139,8 @@ class QueueService:
     release_counter = _Method("claims")
     release_counters = _Method("claims")
     release_idle_counters = _Method("claims")
+    release_ended = _Method("claims")
+    publish_cli_releases = _Method("claims")
     held_counters = _Method("claims")
     end_sessions = _Method("accounts")
     # -- print and mail -------------------------------------------------------------------

@@ -30,6 +30,7 @@ class CounterClaims:
         # counter_release_minutes is freed by the maintenance loop (release_idle_counters).
         self._seen: dict[int, tuple[int, datetime]] = {}  # counter id -> (its holder, last seen on a page)
         self._started = unit.clock()  # after a restart every holder has the whole time to reconnect
+        self._cli_seen: int | None = None  # the newest seq at the last look for the command line's releases
 
     def claim_counter(self, counter_id: int, user: dict[str, Any]) -> None:
         """An officer takes a counter; refused when bound elsewhere or held by another officer."""
@@ -217,6 +218,62 @@ class CounterClaims:
             if claim["officer_id"] == user_id:
                 self._release(tx, now, cid, claim, by, return_called=True)
 
+    def release_ended(self, user_id: int) -> None:
+        """Free the counters of an account whose session ended under its open page, past its end (the office's
+        midnight, or SESSION_HOURS after its sign-in: server.realtime's check_sessions, when the account has no
+        other page open), as at its logout and in its name: nobody is left signed in to serve there, and the TV
+        would show its break or its called visitor until [queue] counter_release_minutes had passed."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            row = tx.user_by_id(user_id)
+            if row is not None:
+                self.release_held(tx, now, user_id, row["username"])
+            return Outcome()
+
+        self.unit.run(None, run)
+
+    def release_all(self, by: str) -> None:
+        """Free every counter held, as at its holder's logout (`restore`: every session signed in before it has
+        ended, and the backup's holders, breaks and called visitors are of the time it was made)."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            for cid, claim in tx.counter_claims().items():
+                if claim["officer_id"] is not None:
+                    self._release(tx, now, cid, claim, by, return_called=True)
+            return Outcome()
+
+        self.unit.run(None, run)
+
+    def publish_cli_releases(self) -> bool:
+        """Publish the counters the command line freed while this server runs (`users disable` or `users passwd`
+        of an account holding one: Accounts.change_user, in the command line's process, which publishes nothing).
+        As the command line's settings changes are (Office.reload_settings_if_changed): each of its
+        `counter_resumed` and `counter_released` goes out again as an event of this server's own, with a fresh
+        seq, its actor and its `data` with `data.applies` (the seq of its row), so that the TVs (which see no gap
+        in the numbers of the events they are sent) and the staff pages take it at once. The maintenance loop,
+        every second; the first look only notes where the log is. True when something went out."""
+        unit = self.unit
+        with unit.store.read() as tx:
+            newest = tx.last_seq()
+            rows = tx.cli_counter_events(self._cli_seen, newest) if self._cli_seen is not None else []
+        seen, self._cli_seen = self._cli_seen, newest
+        if not rows:
+            return False
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            day = unit.day(now)
+            for r in rows:
+                data = {**r["data"], "applies": r["seq"]}
+                tx.add_event(r["type"], now, day, r["ticket_id"], r["counter_id"], r["actor"], data)
+            return Outcome()
+
+        try:
+            unit.run(None, run)
+        except BaseException:  # not committed: the next look tries again
+            self._cli_seen = seen
+            raise
+        return True
+
 
 class Accounts:
     """Staff accounts and their sessions. Passwords come in plain and are hashed here, before the
@@ -291,7 +348,8 @@ class Accounts:
 
     def change_user(self, username: str, change: str, actor: str, **fields: Any) -> Outcome:
         """Change an account (`fields` as Tx.update_user takes them) and log `change`; its row. NotFound
-        for no such account. A new password, role or active flag ends its sessions and staff sockets."""
+        for no such account. A new password, role or active flag ends its sessions and staff sockets, and
+        frees the counters it holds, as its logout does."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
             row = tx.user(username)
@@ -299,10 +357,11 @@ class Accounts:
                 raise NotFound("not_found")
             tx.update_user(username, **fields)
             self._log(tx, now, username, change, actor)
-            if fields.get("active") == 0 and row["active"]:
-                # disabled: the counters it holds are freed now, as at its logout (a called ticket waits again at
-                # its place, one being served stays, a break ends), not after counter_release_minutes with its
-                # name on the TV and its counter refused to the others
+            if set(fields) & {"password_hash", "role", "active"}:
+                # its sessions end (disabled, a new password or role): the counters it holds are freed now, as at
+                # its logout (a called ticket waits again at its place, one being served stays, a break ends), not
+                # after counter_release_minutes with its break or its called visitor on the TV, its counter refused
+                # to the others, and nobody signed in there to serve
                 self.claims.release_held(tx, now, row["id"], actor)
             return Outcome(tx.user(username))
 

@@ -131,6 +131,19 @@ class EventQueries(TxBase):
             r["data"] = json.loads(r["data"] or "{}")
         return [r for r in rows if "applies" not in r["data"]]
 
+    def cli_counter_events(self, after: int, upto: int) -> list[dict[str, Any]]:
+        """The command line's `counter_resumed` and `counter_released` events with a seq in (after, upto], oldest
+        first: {seq, type, ticket_id, counter_id, actor, data} (data parsed), but a running server's rows that
+        publish them (`data.applies`)."""
+        rows = self.rows(
+            "SELECT seq, type, ticket_id, counter_id, actor, data FROM events WHERE seq > ? AND seq <= ?"
+            " AND actor = 'cli' AND type IN ('counter_resumed', 'counter_released') ORDER BY seq",
+            [after, upto],
+        )
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+        return [r for r in rows if "applies" not in r["data"]]
+
     def day_events(self, type_: str, day: str, limit: int = 500) -> list[dict[str, Any]]:
         """A day's events of one type, newest first: {seq, at, counter_id, data} (data as stored)."""
         return self.rows(
@@ -139,8 +152,9 @@ class EventQueries(TxBase):
         )
 
     def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
-        """Every event of one ticket, oldest first."""
+        """Every event of one ticket, oldest first; not a running server's row that publishes the command line's
+        (`data.applies`: a counter freed by `users disable` sent its called ticket back once, not twice)."""
         rows = list(self.db["events"].rows_where("ticket_id = ?", [ticket_id], order_by="seq"))
         for r in rows:
             r["data"] = json.loads(r["data"] or "{}")
-        return rows
+        return [r for r in rows if "applies" not in r["data"]]
