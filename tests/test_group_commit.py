@@ -213,6 +213,52 @@ def test_the_new_days_turn_leads_its_first_transaction_and_goes_with_it_when_it_
     assert out["turns"] == [["2026-11-29", "2026-11-28"], ["2026-11-30", "2026-11-29"]]
 
 
+def test_a_new_days_turn_that_fails_in_a_shared_transaction_is_rolled_back_alone_and_its_commands_commit(tmp_path):
+    """The new day's turn fails in a shared transaction (a row of the day before written by another program, which
+    the expiry cannot read): only the turn is rolled back (to its savepoint), once, and the five numbers ready
+    together are issued in that one COMMIT after `day_changed`, written alone; the turn is owed and said. It spoilt
+    the transaction: each command ran again alone and failed the same way, and the office issued nothing that day."""
+    out = run(
+        tmp_path,
+        """
+        answers = {}
+
+        def kiosk(i):
+            answers[i] = svc.issue(visitor(name=f"V{i}"), printed=False).body["ticket"]["label"]
+
+        svc.issue(visitor(name="kemarin"), printed=False)
+        with store.write() as tx:
+            tx.db.execute(
+                "INSERT INTO tickets (day, service, number, label, token, status, priority, position, created_at)"
+                " VALUES (?, 'A', 99, 'A-099', 'lain', 'waiting', 0, 99.0, '1796364000')",
+                [svc.unit.day()],
+            )
+        svc.clock.advance(days=1)
+        tries = []
+        turn = svc.unit.new_day
+        svc.unit.new_day = lambda tx, now, day, before: tries.append(before) or turn(tx, now, day, before)
+        published.clear()
+        before = len(commits)
+        gevent.joinall([gevent.spawn(kiosk, i) for i in range(5)], raise_error=True)
+        waiting = outside.execute("SELECT COUNT(*) FROM tickets WHERE day = '2026-11-28' AND status = 'waiting'")
+        print(json.dumps({
+            "answers": answers,
+            "commits": len(commits) - before,
+            "types": [ev["type"] for ev in published],
+            "tries": tries,
+            "trouble": svc.unit.turn_trouble(),
+            "left": waiting.fetchone()[0],
+        }))
+        """,
+    )
+    assert out["answers"] == {str(i): f"A-{i + 1:03d}" for i in range(5)}
+    assert out["commits"] == 1
+    assert out["types"] == ["day_changed"] + ["issued"] * 5
+    assert out["tries"] == ["2026-11-28"]  # once: the commands after it in the transaction do not try it again
+    assert out["trouble"] == {"day": "2026-11-29", "error": "ValueError: Invalid isoformat string: '1796364000'"}
+    assert out["left"] == 2  # yesterday's leftovers wait for the turn's try again
+
+
 def test_a_settings_change_has_a_transaction_of_its_own_and_is_not_refused_when_a_neighbour_fails(tmp_path):
     """The admin's settings change applies the new settings in the process before its COMMIT, so it never shares
     a transaction (a rollback of a shared one would leave them applied, and its run again would find its own

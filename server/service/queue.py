@@ -45,6 +45,7 @@ class QueueCommands:
         self.office = office
         self.jobs = jobs
         unit.new_day = self._new_day  # written by the first command of each office's day (UnitOfWork._turn)
+        unit.day_changed = self._day_changed  # alone, when that turn failed
 
     def _ticket_answer(self, tx: Tx, t: Ticket, **more: Any) -> Outcome:
         return Outcome({"ticket": full_ticket(self.unit.settings, t, tx.form(t.id)), **more})
@@ -312,9 +313,13 @@ class QueueCommands:
         """End of day: tickets of earlier days still waiting or called expire. Returns how many. The maintenance
         loop's look, once a second: the office's day's turn (`_new_day`) is written by the first command on a new
         day, this one when no other came first (a ticket issued or called at 00:00:00.2 has it in its own
-        transaction, before its own events)."""
+        transaction, before its own events). While the day's turn failed and is owed, its try again after a back-off
+        (UnitOfWork._turn, in this transaction or a command's) expires them, not this look: it would fail as the turn
+        did, every second, and the loop's other work (recalls, the office's hours) with it."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
+            if self.unit.expiry_owed:
+                return Outcome(self.unit.turned)
             return Outcome(self.unit.turned + self._expire(tx, now))
 
         return self.unit.run(None, run).body
@@ -324,11 +329,16 @@ class QueueCommands:
         days still waiting or called expire, then `day_changed`: every open page takes a fresh snapshot, so a TV
         left on overnight drops yesterday's calls and breaks at the office's midnight, and hears of the new day
         before its first number or call. The first transaction after a start only notes the day (a page
-        reconnecting to a restarted server gets a snapshot anyway). Returns how many tickets expired."""
+        reconnecting to a restarted server gets a snapshot anyway), as does the try again of a turn that failed
+        (its `day_changed` was written alone: _day_changed). Returns how many tickets expired."""
         expired = self._expire(tx, now)
         if before is not None:
-            tx.add_event("day_changed", now, day, None, None, "system", {"day": day, "before": before})
+            self._day_changed(tx, now, day, before)
         return expired
+
+    def _day_changed(self, tx: Tx, now: datetime, day: str, before: str) -> None:
+        """`day_changed`: the office's day is `day`, after `before`."""
+        tx.add_event("day_changed", now, day, None, None, "system", {"day": day, "before": before})
 
     def _expire(self, tx: Tx, now: datetime) -> int:
         old = tx.stale_tickets(self.unit.day(now))

@@ -3,7 +3,8 @@
 The transaction (BEGIN IMMEDIATE) also stores the command's events and, for a request_id, its
 outcome; only after the commit are the events handed to `publish`. A command that is the first on another office's
 day than the last one committed writes that day's turn first, in its transaction: yesterday's leftovers expired and
-`day_changed`, before its own events (UnitOfWork._turn). Commands answer an `Outcome`
+`day_changed`, before its own events (UnitOfWork._turn); a turn that fails is rolled back to its savepoint and tried
+again later, and the command goes on. Commands answer an `Outcome`
 (what happened and its body) or raise a refusal (server.errors); the HTTP layer picks statuses.
 In the server (gevent) the commands that are ready in the same turn of the event loop share one
 transaction and its COMMIT, each run as it would be alone (_Group: group commit).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,6 +117,23 @@ class Hooks:
 
 
 GROUP_MAX = 32  # commands in one shared transaction at most
+# A day's turn that failed (UnitOfWork._turn) is tried again by the first transaction of the unit, a command or the
+# maintenance loop's look, at least this long after the failure: TURN_RETRY_FIRST seconds, doubled after each
+# failure up to TURN_RETRY_MAX. Not by every command: each try costs its command a savepoint, the expiry's reads
+# and a rollback (a traceback in the log, the first time); one a minute at most finds a mended row soon enough.
+TURN_RETRY_FIRST = 1.0
+TURN_RETRY_MAX = 60.0
+
+
+@dataclass(frozen=True)
+class _TurnFailure:
+    """The day's turn that failed last: the office's day it was for, what failed (the error as its type and
+    message), the pause before the next try and the monotonic time it ends."""
+
+    day: str
+    said: str
+    delay: float
+    retry_at: float
 
 
 class _Job:
@@ -284,7 +303,9 @@ class _Group:
         conn = tx.db.conn
         now, first, before = self.unit.clock(), len(tx.events), len(tx.after)
         try:
-            self.unit._turn(tx, now)  # the office's new day first, once: its events lead this command's
+            # the office's new day first, once: its events lead this command's. A turn that fails is rolled back to
+            # its savepoint inside (_turn): only a transaction SQLite itself ended (a full disk) fails here.
+            self.unit._turn(tx, now)
         except Exception as err:
             raise _Spoilt(job, err) from err
         start, started, changes = len(tx.events), len(tx.after), conn.total_changes
@@ -313,14 +334,25 @@ class UnitOfWork:
         self.lock = threading.Lock()
         self._group = _Group(self) if on_gevent() else None  # the server (gevent): group commit
         # The office's day of the last transaction committed (None: none yet since the start), and of the one being
-        # written (_write): a day seen only in a transaction rolled back is not seen.
+        # written (_write): a day seen only in a transaction rolled back is not seen. With it, whether that day's turn
+        # failed and is still owed (its expiry: the pages were told of the day all the same).
         self._day_seen: str | None = None
         self._day_open: str | None = None
+        self._owed_seen = False
+        self._owed_open = False
         # The day's turn, written by the first command of another day than the last one (_turn): (tx, now, day,
-        # the day before or None for the first transaction after a start) -> how many tickets it expired. Set by
-        # server.service.queue (QueueCommands: the expiries, then `day_changed`).
+        # the day before or None for the first transaction after a start, or for the try again of a turn that
+        # failed) -> how many tickets it expired. Set by server.service.queue (QueueCommands: the expiries, then
+        # `day_changed`), as is `day_changed` alone (tx, now, day, the day before): what the pages are told when
+        # the turn failed.
         self.new_day: Callable[[Tx, datetime, str, str | None], int] = lambda tx, now, day, before: 0
+        self.day_changed: Callable[[Tx, datetime, str, str], None] = lambda tx, now, day, before: None
         self.turned = 0  # how many tickets the turn of the command now running expired (0: it made none)
+        self._failure: _TurnFailure | None = None  # the turn that failed last, while it is owed
+        # Told after a transaction when the turn's failure is to be said on the staff pages, or is no more
+        # (server.service.upkeep: Upkeep.check_disk, the alert of the front office and admin pages).
+        self.turn_alert: Callable[[], None] = lambda: None
+        self._alerted: dict[str, str] | None = None  # the failure turn_alert was last told of (turn_trouble)
 
     def run(
         self,
@@ -376,27 +408,118 @@ class UnitOfWork:
 
     @contextmanager
     def _write(self) -> Iterator[Tx]:
-        """A write transaction of the unit (under the lock): the office's day it turned to is noted once it commits."""
-        self._day_open = self._day_seen
-        with self.store.write() as tx:
-            yield tx
-        self._day_seen = self._day_open
+        """A write transaction of the unit (under the lock): the office's day it turned to, and whether that turn is
+        owed, are noted once it commits; then the staff pages are told when the turn's failure is to be said."""
+        self._day_open, self._owed_open = self._day_seen, self._owed_seen
+        try:
+            with self.store.write() as tx:
+                yield tx
+            self._day_seen, self._owed_seen = self._day_open, self._owed_open
+            if not self._owed_seen and self._failure is not None:
+                log.warning("the office's day turn of %s worked, tried again", self._failure.day)
+                self._failure = None
+        finally:
+            self._tell_turn()
 
     def _turn(self, tx: Tx, now: datetime) -> None:
         """Before a command in `tx`: on another office's day than the last transaction's, that day's turn (`new_day`:
         yesterday's leftovers expired, `day_changed`), its events decorated as a change of their own. So every
         client hears of the new day before any of its changes, whichever comes first after midnight: a command or
         the maintenance loop's look (expire_old), a second or more later. Once a day: the transactions after it
-        (in a shared one, the commands after it) are on that day."""
+        (in a shared one, the commands after it) are on that day.
+
+        The turn runs in a savepoint. One that fails (a row of an earlier day it cannot read, a bug in an expiry)
+        is rolled back to it, logged with its traceback and said on the staff pages (turn_trouble), and its
+        `day_changed` alone is written instead: the command goes on and commits, and every page still hears of the
+        new day before its changes. The turn is then owed: tried again (its expiry, `before` None) by the first
+        transaction after a back-off (_backing_off: a command or the maintenance loop's look, whichever comes
+        first), not by every one."""
         self.turned = 0
         day = self.day(now)
-        if day == self._day_open:
+        new = day != self._day_open
+        if not new and (not self._owed_open or self._backing_off(day)):
             return
-        before, self._day_open = self._day_open, day
+        before = self._day_open if new else None
+        self._day_open = day
         start = len(tx.events)
-        self.turned = self.new_day(tx, now, day, before)
+        if self._backing_off(day) or not self._turned(tx, now, day, before):
+            self._owed_open = True
+            if before is not None:  # the new day is told before its first change all the same
+                self.day_changed(tx, now, day, before)
+        else:
+            self._owed_open = False
         if len(tx.events) > start:
             self.decorate(tx, tx.events[start:])
+
+    def _turned(self, tx: Tx, now: datetime, day: str, before: str | None) -> bool:
+        """`new_day` in a savepoint of `tx`; False when it failed (rolled back to the savepoint, its events and
+        what waited for its commit dropped, the failure logged and kept: _failed). A failure that ended the
+        transaction itself (SQLite rolls back on a full disk) is raised: the command fails as it would anyway."""
+        conn = tx.db.conn
+        events, after = len(tx.events), len(tx.after)
+        conn.execute("SAVEPOINT day_turn")
+        try:
+            self.turned = self.new_day(tx, now, day, before)
+        except Exception as err:
+            if not conn.in_transaction:
+                raise
+            conn.execute("ROLLBACK TO day_turn")
+            conn.execute("RELEASE day_turn")
+            del tx.events[events:], tx.after[after:]
+            self.turned = 0
+            self._failed(day, err)
+            return False
+        conn.execute("RELEASE day_turn")
+        return True
+
+    def _failed(self, day: str, err: Exception) -> None:
+        """Keep the turn of `day` that failed with `err`, and when it is tried again: TURN_RETRY_FIRST seconds on,
+        doubled after each failure of that day, up to TURN_RETRY_MAX. Its traceback is logged once for each
+        day and cause (a turn failing all day logs one)."""
+        said = f"{type(err).__name__}: {err}"
+        last = self._failure
+        first = min(TURN_RETRY_FIRST, TURN_RETRY_MAX)
+        delay = first if last is None or last.day != day else min(last.delay * 2, TURN_RETRY_MAX)
+        if last is None or (last.day, last.said) != (day, said):
+            log.error(
+                "the office's day turn of %s failed (yesterday's leftovers not expired): the commands go on, it is "
+                "tried again after a pause of %g s up to %g s",
+                day,
+                delay,
+                TURN_RETRY_MAX,
+                exc_info=err,
+            )
+        self._failure = _TurnFailure(day, said, delay, time.monotonic() + delay)
+
+    def _backing_off(self, day: str) -> bool:
+        """Whether the turn of `day` failed less than its back-off ago (not tried again yet)."""
+        failure = self._failure
+        return failure is not None and failure.day == day and time.monotonic() < failure.retry_at
+
+    @property
+    def expiry_owed(self) -> bool:
+        """Whether the day's turn failed and is owed in the transaction now written (its try again, not the
+        maintenance loop's expiry of every second, expires yesterday's leftovers: QueueCommands.expire_old)."""
+        return self._owed_open
+
+    def turn_trouble(self) -> dict[str, str] | None:
+        """The day's turn that failed and is still owed as committed ({day, error}), or None: what the front office
+        and admin pages say (Upkeep.check_disk) until a try again works."""
+        failure = self._failure
+        if not self._owed_seen or failure is None:
+            return None
+        return {"day": failure.day, "error": failure.said}
+
+    def _tell_turn(self) -> None:
+        """After a transaction: `turn_alert` when turn_trouble changed (a failure to say, or one gone)."""
+        trouble = self.turn_trouble()
+        if trouble == self._alerted:
+            return
+        self._alerted = trouble
+        try:
+            self.turn_alert()
+        except Exception:
+            log.exception("telling the staff pages of the day's turn")
 
     @staticmethod
     def _started(after: list[Callable[[], None]]) -> None:

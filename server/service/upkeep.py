@@ -188,6 +188,7 @@ class Upkeep:
         self._backup_failed_said: Localized | None = None  # the same in Indonesian and English
         self._damaged: bool = False  # SQLite found the database damaged while serving (database_damaged)
         self._figure_limits: dict[str, int] | None = None  # the standard times the kept figures are made for
+        unit.turn_alert = self.check_disk  # the office's day turn failed (or worked again): said at once
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
@@ -252,15 +253,18 @@ class Upkeep:
 
     def check_disk(self) -> dict[str, Any]:
         """Look at the free space of the database's and the data folder's disks (the maintenance loop, every
-        30 s), with whether the daily copy of the database failed; staff pages are told when either is or
-        was to be said (`message`). Nothing is refused for it: tickets are issued for as long as SQLite
-        can write."""
+        30 s), with whether the daily copy of the database failed or the office's day turn did (told by the unit
+        at once: UnitOfWork.turn_alert); staff pages are told when any is or was to be said (`message`). Nothing
+        is refused for it: tickets are issued for as long as SQLite can write."""
         view = disk_view(self.unit.settings.server)
         view["backup_failed"] = self._backup_failed
         notes = [view["message"]] if view["message"] else []
         said = self._backup_failed_said
         if said is not None:  # the daily copy of the database failed: said beside a low disk, or alone
             notes.append({lang: t("upkeep.backup_failed", lang, error=_in(said, lang)) for lang in LANGS})
+        turn = self.unit.turn_trouble()
+        if turn is not None:  # the office's day turn failed (UnitOfWork._turn): yesterday's leftovers still wait
+            notes.append({lang: t("upkeep.day_turn_failed", lang, **turn) for lang in LANGS})
         if self._damaged:  # first: nothing matters more
             notes.insert(0, {lang: t("upkeep.database_damaged", lang) for lang in LANGS})
         view["message"] = {lang: " · ".join(n[lang] for n in notes) for lang in LANGS} if notes else None
