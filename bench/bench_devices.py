@@ -12,6 +12,11 @@
    opens after its server started: the first slip line says whether it still waits for the asking.
 2. Call to voice: from POST call-next (or recall) until the announcement's audio is served by
    /api/tts/<key>.ogg (or .wav, as the announcement names it): a cache miss (a phrase never spoken) p99 <= 500 ms, a hit p99 <= 20 ms.
+   A recall says which call it is first ("Panggilan kedua.", the last "Panggilan terakhir."): a file of its own
+   (announce.intro) the TV fetches and plays before the call, so a recall is timed to its intro served, and the
+   hit to the call's served after it, as the TV asks them. Each ticket is recalled twice (its second and last
+   call): an intro's first saying makes it (one per call count a server, then kept), every later one is a
+   cache hit; and how long each intro plays (ms of sound before the call is heard, soxi's length of the file).
 
     .venv/bin/python bench/bench_devices.py [--tickets 200] [--calls 60] [--silent-printer] [--json]
 
@@ -26,6 +31,7 @@ import queue
 import re
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -155,6 +161,13 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4, silent: bool = False) -> dict:
         printer.close()
 
 
+def play_ms(data: bytes, kind: str, folder: Path) -> float:
+    """How long the audio `data` (`kind`: ogg or wav) plays, in milliseconds (soxi reads its length)."""
+    path = folder / f"played.{kind}"
+    path.write_bytes(data)
+    return float(subprocess.run(["soxi", "-D", str(path)], capture_output=True, text=True, check=True).stdout) * 1000
+
+
 def call_to_voice(calls: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="antrian-bench-"))
     cfg = write_config(
@@ -172,38 +185,50 @@ def call_to_voice(calls: int) -> dict:
 
         def heard(ev):
             if ev.get("announce"):
-                announced.put(ev["announce"]["audio"])
+                announced.put(ev["announce"])
 
         display.on("event", heard)
         display.on("events", lambda batch: [heard(ev) for ev in batch])
         display.connect(server.url, auth={"role": "display"}, transports=["websocket"])
 
-        def voiced(action: str) -> float:
-            """As a display does it: the call's event brings the audio URL, then the audio is fetched."""
-            t0 = time.perf_counter()
-            s.post(f"{server.url}/api/counters/1/{action}", timeout=10).raise_for_status()
-            t1 = time.perf_counter()
-            url = announced.get(timeout=10)
-            t2 = time.perf_counter()
+        def fetched(url: str) -> bytes:
             r = audio.get(server.url + url, timeout=10)
-            if DEBUG:
-                print(
-                    action,
-                    round((t1 - t0) * 1000, 1),
-                    round((t2 - t1) * 1000, 1),
-                    round((time.perf_counter() - t2) * 1000, 1),
-                    file=sys.stderr,
-                )
             r.raise_for_status()
             magic = MAGIC[url.rsplit(".", 1)[-1]]
             if r.content[: len(magic)] != magic:
                 raise RuntimeError(f"{url}: not {magic!r} audio ({r.headers.get('Content-Type')})")
-            return (time.perf_counter() - t0) * 1000
+            return r.content
+
+        def voiced(action: str) -> float:
+            """As a display does it: the call's event brings the audio URL, then the audio is fetched; a recall's
+            intro first (the TV plays it before the call), timed from the recall to its intro served."""
+            t0 = time.perf_counter()
+            s.post(f"{server.url}/api/counters/1/{action}", timeout=10).raise_for_status()
+            t1 = time.perf_counter()
+            announce = announced.get(timeout=10)
+            url = announce["audio"]
+            t2 = time.perf_counter()
+            if action == "recall":
+                intro = announce.get("intro")
+                if not intro:
+                    raise RuntimeError(f"a recall without its intro: {announce}")
+                data = fetched(intro)
+                (intro_hit if intro in intro_sound else intro_new).append((time.perf_counter() - t0) * 1000)
+                intro_sound.setdefault(intro, data)
+            fetched(url)
+            done = time.perf_counter()
+            if DEBUG:
+                print(action, *(round(x * 1000, 1) for x in (t1 - t0, t2 - t1, done - t2)), file=sys.stderr)
+            return (done - t0) * 1000
 
         miss, hit = [], []
+        intro_new: list[float] = []  # ms from the recall to its intro served, its first saying (made)
+        intro_hit: list[float] = []  # the same, cached
+        intro_sound: dict[str, bytes] = {}  # intro URL -> its file, as first served
         for _ in range(calls):
             miss.append(voiced("call-next"))
-            hit.append(voiced("recall"))
+            hit.append(voiced("recall"))  # the second call: "Panggilan kedua." first
+            voiced("recall")  # the last: "Panggilan terakhir." first
             s.post(f"{server.url}/api/counters/1/start", timeout=5)
             s.post(f"{server.url}/api/counters/1/resolve", json={"solution": "ok"}, timeout=5)
         display.disconnect()
@@ -213,6 +238,12 @@ def call_to_voice(calls: int) -> dict:
             "miss_p99_ms": round(pct(miss, 99), 1),
             "hit_p50_ms": round(statistics.median(hit), 1),
             "hit_p99_ms": round(pct(hit, 99), 1),
+            "intro_new_ms": [round(v, 1) for v in intro_new],
+            "intro_hit_p50_ms": round(statistics.median(intro_hit), 1),
+            "intro_hit_p99_ms": round(pct(intro_hit, 99), 1),
+            "intro_play_ms": [
+                round(play_ms(data, url.rsplit(".", 1)[-1], tmp), 1) for url, data in intro_sound.items()
+            ],
         }
     finally:
         server.stop()
@@ -238,10 +269,16 @@ def main() -> int:
         ("call to voice, cache miss, p99", voice["miss_p99_ms"], 500),
         ("call to voice, cache hit (recall), p50", voice["hit_p50_ms"], None),
         ("call to voice, cache hit (recall), p99", voice["hit_p99_ms"], 20),
+        *((f"recall to its intro, made ({n}. intro)", v, None) for n, v in enumerate(voice["intro_new_ms"], 1)),
+        ("recall to its intro, cached, p50", voice["intro_hit_p50_ms"], None),
+        ("recall to its intro, cached, p99", voice["intro_hit_p99_ms"], None),
+        *((f"intro played before the call ({n}. intro)", v, None) for n, v in enumerate(voice["intro_play_ms"], 1)),
     ]
     kind = "silent (never answers status)" if args.silent_printer else "answering status, as a TM-T20II"
     print(f"kiosk to paper: {paper['printed']}/{paper['tickets']} tickets printed, 4 kiosks at once, printer {kind}")
-    print(f"call to voice: {voice['calls']} calls and {voice['calls']} recalls")
+    print(
+        f"call to voice: {voice['calls']} calls and {2 * voice['calls']} recalls (each ticket's second and last call)"
+    )
     for name, value, target in rows:
         mark = "" if target is None else ("  ok" if value <= target else "  MISSED") + f" (target <= {target} ms)"
         print(f"  {name:<42} {value:8.1f} ms{mark}")

@@ -192,7 +192,7 @@ class Announcer:
         lang = self.settings.office.language  # the office's language speaks; Indonesian by default
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
         intro = recall_words(calls, self.settings.queue.max_calls, lang)
-        key, intro_key, start = self._prepare_call(text, intro, lang)
+        key, intro_key, start, _, _ = self._prepare_call(text, intro, lang)
         said = f"{intro} {text}" if intro_key is not None else text
         out: dict[str, Any] = {"text": said, "repeat": tts.repeat, "audio": None, "intro": None}
         if tts.output == "display":
@@ -201,47 +201,34 @@ class Announcer:
                 out["intro"] = f"/api/tts/{intro_key}.{self.speech.audio_format}"
         return out, start
 
-    def preview(self, label: str, counter_name: str) -> dict[str, Any]:
-        """An announcement made for the admin page to play (never on the server's speakers): its text, audio
-        URL, the engine that says it and the words the pack lacks. ValueError for a malformed label."""
+    def preview(self, label: str, counter_name: str, calls: int = 1) -> dict[str, Any]:
+        """An announcement made for the admin page to play (never on the server's speakers), as the ticket's
+        `calls`-th call says it: its text, the audio URL of the call and that of a recall's `intro` ("Panggilan
+        kedua.", played before it; None for a first call and when the pack lacks its words), the engine that
+        says it and the words the pack lacks. ValueError for a malformed label."""
         lang = self.settings.office.language
         tts = self.settings.tts
         text = announcement_text(label, counter_name, tts.template_en if lang == "en" else tts.template, lang=lang)
-        key, pack, missing = self._queue(text, play=False, lang=lang)
-        engine = "clips" if pack is not None else "espeak"
+        intro = recall_words(calls, self.settings.queue.max_calls, lang)
+        key, intro_key, start, pack, missing = self._prepare_call(text, intro, lang, play=False)
+        start()
+        fmt = self.speech.audio_format
         return {
-            "text": text,
-            "audio": f"/api/tts/{key}.{self.speech.audio_format}",
-            "engine": engine,
+            "text": f"{intro} {text}" if intro_key is not None else text,
+            "audio": f"/api/tts/{key}.{fmt}",
+            "intro": f"/api/tts/{intro_key}.{fmt}" if intro_key is not None else None,
+            "engine": "clips" if pack is not None else "espeak",
             "missing": missing,
         }
 
-    def _queue(self, text: str, play: bool, lang: str = "id") -> tuple[str, voice.Pack | None, list[str]]:
-        key, pack, missing, start = self._prepare(text, play, lang)
-        start()
-        return key, pack, missing
-
-    def _prepare(
-        self, text: str, play: bool, lang: str = "id"
-    ) -> tuple[str, voice.Pack | None, list[str], Callable[[], None]]:
-        """The key of `text`'s speech, the pack that says it, the words the pack lacks, and what queues it
-        (counting those words then)."""
-        pack, missing = self._choose(text)
-        # espeak-ng says an English office's calls in an English voice (server.tts.speech_voice)
-        said_by = speech_voice(self.speech.voice, lang)
-        key = self._key(text, pack, said_by)
-
-        def start() -> None:
-            self._count_missing(missing)
-            self._expect(key)
-            self.jobs.put((key, text, pack, said_by, play, None))
-
-        return key, pack, missing, start
-
-    def _prepare_call(self, text: str, intro: str, lang: str) -> tuple[str, str | None, Callable[[], None]]:
-        """A call's `_prepare` with its `intro` (a recall's "Panggilan kedua.", "" for a first call): the key of
-        the call's speech, that of the intro (None: none is said) and what queues both, the intro first. The
-        intro is said by whoever says the call; a pack that lacks its words says the call without it."""
+    def _prepare_call(
+        self, text: str, intro: str, lang: str, play: bool = True
+    ) -> tuple[str, str | None, Callable[[], None], voice.Pack | None, list[str]]:
+        """A call's `text` with its `intro` (a recall's "Panggilan kedua.", "" for a first call): the key of the
+        call's speech, that of the intro (None: none is said), what queues both, the intro first, counting the
+        words the pack lacks then (the call played on the server's speakers when `play`), the pack that says
+        them (None: espeak-ng; espeak-ng says an English office's calls in an English voice) and those words.
+        The intro is said by whoever says the call; a pack that lacks its words says the call without it."""
         pack, missing = self._choose(text)
         said_by = speech_voice(self.speech.voice, lang)
         if intro and pack is not None and pack.missing(intro):
@@ -258,9 +245,9 @@ class Announcer:
                 self._expect(intro_key)
                 self.jobs.put((intro_key, intro, pack, said_by, False, None))
             self._expect(key)
-            self.jobs.put((key, text, pack, said_by, True, intro_key))
+            self.jobs.put((key, text, pack, said_by, play, intro_key))
 
-        return key, intro_key, start
+        return key, intro_key, start, pack, missing
 
     def _key(self, text: str, pack: voice.Pack | None, said_by: str) -> str:
         return self.speech.key(text, pack) if pack is not None else self.speech.key(text, voice=said_by)

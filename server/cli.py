@@ -276,7 +276,9 @@ def _run_command(
 
 def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int:
     """Print every word this office's calls need that the voice pack lacks (exit code 1 if any), the
-    pack's unreadable clips (exit code 1 too), or that it lacks none (0)."""
+    pack's unreadable clips (exit code 1 too), or that it lacks none (0); and, as a warning only (0), the
+    words the recalls say before the call ("Panggilan kedua.") that it lacks: a pack recorded before
+    them says a recall as its first call, in its own voice, until they are recorded."""
     from zoneinfo import ZoneInfo
 
     from server import voice
@@ -306,13 +308,19 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
             print(f"  {name}: {why.id_text}")
             if why.en_text != why.id_text:
                 print(" " * (len(name) + 4) + why.en_text)
-    missing = voice.office_missing(pack, settings, up_to)
+    missing, intro_missing = voice.missing_words(pack, settings, up_to)
     if missing:  # each word's line as it was: a file name and an example (the pack's maker reads them)
         say(words("voice.missing", count=counted("words", len(missing)), up_to=up_to))
         for name, example in missing.items():
             print(f'  {name}.wav   e.g. "{example}"')
     else:
         say(words("voice.none_missing", up_to=up_to))
+    if intro_missing:  # a warning: every call is still said in the pack's voice, a recall as its first call
+        intros = " / ".join(f'"{intro}"' for intro in voice.recall_intros(settings))
+        said = words("voice.intro_missing", intros=intros, count=counted("words", len(intro_missing)))
+        print(bilingual(said, "warning"))
+        for name, example in intro_missing.items():
+            print(f'  {name}.wav   e.g. "{example}"')
     return 1 if missing or pack.errors else 0
 
 

@@ -1474,6 +1474,13 @@ def _settings_section(section: str) -> dict[str, Any]:
 VOICE_CALL_BODY_PROPERTIES = {
     "label": {"type": "string", "pattern": "^[A-Za-z]{1,3}-[0-9]{1,4}$", "examples": ["A-123"]},
     "counter_id": {"type": "integer", "minimum": 1},
+    "calls": {
+        "type": "integer",
+        "minimum": 1,
+        "default": 1,
+        "description": 'Which call of the ticket, 1 to [queue] max_calls: a recall says "Panggilan kedua." before '
+        'the call, the last "Panggilan terakhir.".',
+    },
 }
 
 
@@ -1575,12 +1582,14 @@ def _voice_paths() -> dict[str, Any]:
                 "admin",
                 {
                     "200": _ok(
-                        "Made in the background like a call's; GET `audio` (it waits while the file is made).",
+                        "Made in the background like a call's; GET `audio` (it waits while the file is made), and "
+                        "before it a recall's `intro` (null for a first call and when the voice pack lacks its words).",
                         {
                             "type": "object",
                             "properties": {
                                 "text": {"type": "string"},
                                 "audio": {"type": "string"},
+                                "intro": {"type": ["string", "null"]},
                                 "engine": {"type": "string", "enum": ["espeak", "clips"]},
                                 "missing": {"type": "array", "items": {"type": "string"}},
                             },
@@ -1590,7 +1599,7 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "400": BAD_JSON,
                     "413": None,
-                    "422": "form_incomplete: `label` (e.g. A-123) or `counter_id` is invalid.",
+                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id` or `calls` is invalid.",
                 },
                 roles=admin_only,
                 write=True,
@@ -1620,7 +1629,7 @@ def _voice_paths() -> dict[str, Any]:
                 {
                     "400": BAD_JSON,
                     "413": None,
-                    "422": "form_incomplete: `label` (e.g. A-123) or `counter_id` is invalid.",
+                    "422": "form_incomplete: `label` (e.g. A-123), `counter_id` or `calls` is invalid.",
                     "429": "rate_limited: one sound check every 3 seconds.",
                 },
                 roles=admin_only,

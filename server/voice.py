@@ -625,6 +625,14 @@ def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str
     """The words this office's calls need that `pack` lacks, each with a phrase that needs it: every
     service's letters and every counter with number 1, every number from 1 to `up_to`, and the words the
     recalls say before the call (a pack without them says a recall as a first call: server.announce)."""
+    calls, intros = missing_words(pack, settings, up_to)
+    return {**calls, **intros}
+
+
+def missing_words(pack: Pack, settings: Any, up_to: int = 999) -> tuple[dict[str, str], dict[str, str]]:
+    """`office_missing` in two: the words a call cannot be said without in the pack's voice (espeak-ng says a
+    call lacking one), and those only the recalls' intros lack ("Panggilan kedua.": without them a recall is
+    said as its first call, in the pack's voice), each word with a phrase that needs it."""
     from server.tts import announcement_text
 
     lang = settings.office.language
@@ -633,16 +641,18 @@ def office_missing(pack: Pack, settings: Any, up_to: int = 999) -> dict[str, str
     counters = [c.name for c in settings.counters] or ["1"]
     labels = [(f"{p}-1", c) for p in prefixes for c in counters]
     labels += [(f"{prefixes[0]}-{n}", counters[0]) for n in range(2, up_to + 1)]
-    out: dict[str, str] = {}
+    calls: dict[str, str] = {}
     for label, counter in labels:
         text = announcement_text(label, counter, template, lang)
         for word in pack.missing(text):
-            out.setdefault(word, text)
+            calls.setdefault(word, text)
     first = announcement_text(labels[0][0], labels[0][1], template, lang)
+    intros: dict[str, str] = {}
     for intro in recall_intros(settings):
         for word in pack.missing(intro):
-            out.setdefault(word, f"{intro} {first}")
-    return out
+            if word not in calls:
+                intros.setdefault(word, f"{intro} {first}")
+    return calls, intros
 
 
 def main(argv: list[str]) -> int:

@@ -344,6 +344,7 @@ COUNTS_THAT_CAN_BE_ONE = (
     "cli.retention.done",
     "cli.voice.pack",
     "cli.voice.missing",
+    "cli.voice.intro_missing",
 )
 ONE_AND_A_PLURAL = re.compile(
     r"\b1 (?:new |older |recap |survey |stored )?(?:clips|rows|respondents|visitors|changes|copies|minutes|people"

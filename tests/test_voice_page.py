@@ -66,6 +66,61 @@ def test_the_admin_sees_a_missing_word_uploads_it_and_hears_the_call_from_the_re
     expect(page.locator("#voice-preview-text")).to_contain_text("sebelas")
 
 
+# Every media element the page plays: its URL, and whether each one played before it had played to its end then.
+HEARD = """
+window.heard = [];
+window.played = [];
+const play = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function () {
+  window.heard.push([new URL(this.src).pathname, window.played.every((e) => e.ended)]);
+  window.played.push(this);
+  return play.call(this);
+};
+"""
+
+
+def test_the_admin_hears_a_second_and_a_last_call_its_intro_played_to_its_end_before_the_call(browser, voiced):
+    """Dengarkan contoh with Panggilan: Ke-2 / Terakhir: "Panggilan kedua." (the last "Panggilan terakhir."), made
+    from the pack, played to its end, then the call; a first call plays the call alone. The choices follow the
+    page's language and [queue] max_calls (3)."""
+    server, pack, aside = voiced
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    page.add_init_script(HEARD)
+    sign_in(page, server, "/counter/admin", "kepala")
+    calls = page.locator("#voice-calls option")
+    expect(calls).to_have_text(["Pertama", "Ke-2 (panggilan ulang)", "Terakhir (ke-3)"])
+    page.fill("#voice-label", "A-12")
+    text = page.locator("#voice-preview-text")
+    call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+    for value, intro in (("3", "Panggilan terakhir."), ("2", "Panggilan kedua."), ("1", None)):
+        page.evaluate("heard = []; played = []")
+        page.select_option("#voice-calls", value)
+        with page.expect_response("**/api/admin/voice/preview") as answer:
+            page.click("#voice-preview button[type=submit]")
+        said = answer.value.json()
+        assert said["text"] == (f"{intro} {call}" if intro else call) and said["engine"] == "clips", said
+        expect(text).to_have_text(f"“{said['text']}” — Diucapkan dari rekaman.")
+        parts = [said["intro"], said["audio"]] if intro else [said["audio"]]
+        page.wait_for_function("(n) => played.length === n && played.every((e) => e.ended)", arg=len(parts), polling=50)
+        assert page.evaluate("heard") == [[url, True] for url in parts]  # each after the one before it ended
+        if intro:  # the intro's file is the pack's, served as the TVs get it
+            r = page.request.get(server.url + said["intro"])
+            assert r.status == 200 and r.body()[:4] == b"OggS"
+    page.click("#lang-toggle")
+    expect(calls).to_have_text(["First", "Call 2 (a recall)", "Last (call 3)"])
+    expect(page.locator("#voice-calls")).to_have_value("1")
+    server.add_user("wakil", "admin")
+    boss = server.session("wakil", "rahasia-123")  # another admin's change reaches the open page live
+    try:
+        r = boss.put(f"{server.url}/api/admin/settings/queue", json={"value": {"max_calls": 4}}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(calls).to_have_text(["First", "Call 2 (a recall)", "Call 3 (a recall)", "Last (call 4)"])
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/queue", json={}, timeout=5).raise_for_status()  # config.toml's
+    expect(calls).to_have_count(3)
+    page.context.close()
+
+
 def test_the_admin_reads_why_a_clip_is_unusable_in_the_pages_language(browser, voiced):
     server, pack, aside = voiced
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()

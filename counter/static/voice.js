@@ -1,13 +1,14 @@
 // The admin page's voice section: the engine and voice pack (PUT /api/admin/settings/tts), the pack as
 // the server loaded it (its unusable clips and why, in the page's language) and the words it lacks
-// (GET /api/admin/voice), clip uploads and a preview.
+// (GET /api/admin/voice), clip uploads and a preview of any call: a first call, a recall ("Panggilan kedua.") or
+// the last ("Panggilan terakhir."), its intro played before the call as the TVs do.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
 import { api, el, t } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
-const state = { settings: null, voice: null, poll: null, asked: 0, shown: null };
+const state = { settings: null, voice: null, poll: null, asked: 0, shown: null, playing: null };
 
 // A refusal: its message on top, each named field's problem beside its input.
 function showRefusal(err) {
@@ -36,8 +37,23 @@ function renderChoice() {
   const upload = $("voice-upload-pack");
   if (!upload.value) upload.value = (current && current.textContent) || (packs[0] && packs[0].name) || "";
   $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  renderCalls();
   renderKept();
   state.shown = chosen(); // what the admin's choice is told from
+}
+
+// Which call the preview says: the first, each recall, the last ([queue] max_calls; the choice kept while it is one).
+function renderCalls() {
+  const select = $("voice-calls");
+  const keep = select.value;
+  const max = Math.max(1, Number((state.settings.queue || {}).max_calls) || 1);
+  const options = [];
+  for (let n = 1; n <= max; n++) {
+    const text = n === 1 ? t("voice.call_first") : n === max ? t("voice.call_last", { n }) : t("voice.call_nth", { n });
+    options.push(el("option", { value: String(n) }, text));
+  }
+  select.replaceChildren(...options);
+  if (keep && Number(keep) <= max) select.value = keep;
 }
 
 // The engine and pack the inputs show (as renderChoice left them, or as the admin changed them).
@@ -205,17 +221,45 @@ async function upload(ev) {
   }
 }
 
+// The call the preview and the sound check say: the number, the counter and which of its calls it is.
+function asked() {
+  const calls = Number($("voice-calls").value) || 1;
+  return { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value), calls };
+}
+
+// Play `urls` one after the other, each to its end (a recall's intro, then the call); a new preview stops it.
+async function playInOrder(urls) {
+  if (state.playing) state.playing();
+  let stopped = false;
+  for (const url of urls) {
+    const audio = new Audio(url);
+    await new Promise((resolve, reject) => {
+      state.playing = () => {
+        stopped = true;
+        audio.pause();
+        resolve();
+      };
+      audio.addEventListener("ended", resolve, { once: true });
+      audio.addEventListener("error", () => reject(new Error(url)), { once: true });
+      audio.play().catch(reject);
+    }).catch((err) => {
+      if (!stopped) throw err;
+    });
+    if (stopped) return;
+  }
+  state.playing = null;
+}
+
 async function preview(ev) {
   ev.preventDefault();
   clearErrors(root);
   const out = $("voice-preview-text");
   try {
-    const { body } = await api("POST", "/api/admin/voice/preview",
-      { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value) });
+    const { body } = await api("POST", "/api/admin/voice/preview", asked());
     out.textContent = `“${body.text}” — ${t(body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak")}`;
     out.dataset.engine = body.engine;
-    const audio = new Audio(body.audio);
-    audio.play().catch(() => notice(root, "error", t("voice.play_failed")));
+    const urls = body.intro ? [body.intro, body.audio] : [body.audio];
+    playInOrder(urls).catch(() => notice(root, "error", t("voice.play_failed")));
   } catch (err) {
     showRefusal(err);
   }
@@ -227,8 +271,7 @@ async function testCall() {
   const out = $("voice-test-call-text");
   out.textContent = "";
   try {
-    const { body } = await api("POST", "/api/admin/voice/test-call",
-      { label: $("voice-label").value.trim(), counter_id: Number($("voice-counter").value) });
+    const { body } = await api("POST", "/api/admin/voice/test-call", asked());
     out.textContent = body.displays ? t("voice.test_call_sent", { count: body.displays }) : t("voice.test_call_none");
     out.dataset.displays = String(body.displays);
   } catch (err) {
@@ -248,7 +291,7 @@ document.addEventListener("admin:settings", (ev) => {
   if (!state.settings) return;
   const fresh = ev.detail;
   const keep = $("voice-counter").value;
-  state.settings = { ...state.settings, counters: fresh.counters, overridden: fresh.overridden };
+  state.settings = { ...state.settings, counters: fresh.counters, queue: fresh.queue, overridden: fresh.overridden };
   const versions = fresh.versions || {};
   if (versions.tts !== version() && (state.shown === null || chosen() === state.shown)) { // (null: not drawn yet)
     state.settings = { ...state.settings, tts: fresh.tts, versions: { ...state.settings.versions, tts: versions.tts } };
@@ -256,6 +299,7 @@ document.addEventListener("admin:settings", (ev) => {
     loadVoice(); // the pack as the server loads it now, the words it lacks
   } else {
     renderKept();
+    renderCalls();
     $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
   }
   if (state.settings.counters.some((c) => String(c.id) === keep)) $("voice-counter").value = keep;
