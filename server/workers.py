@@ -15,20 +15,25 @@ DISK_SECONDS = 30.0  # how often the free disk space is looked at ([server] min_
 FORGET_SECONDS = 300.0  # how often old idempotency answers are dropped (QueueService.forget_old_requests)
 
 
+def _attempt(service, failures: dict[str, int], what: str, task) -> None:
+    """Run `task()`; a failure is logged once until it works again (`failures`: how many in a row, by `what`): a
+    task that fails every second would otherwise fill the log."""
+    try:
+        task()
+        failures[what] = 0
+    except Exception as err:
+        failures[what] = failures.get(what, 0) + 1
+        if damaged(err):  # the staff pages' alert, and one line in the log once (Upkeep.database_damaged)
+            service.database_damaged(err)
+        elif failures[what] == 1:
+            log.exception("%s failed (logged once until it works again)", what)
+
+
 def _every(service, interval: float, step, what: str) -> None:
-    """Run `step()` every `interval` seconds until the service stops; a failure is logged once until it
-    works again (a loop that fails every second would otherwise fill the log)."""
-    failures = 0
+    """Run `step()` every `interval` seconds until the service stops (_attempt)."""
+    failures: dict[str, int] = {}
     while not service.stopping.is_set():
-        try:
-            step()
-            failures = 0
-        except Exception as err:
-            failures += 1
-            if damaged(err):  # the staff pages' alert, and one line in the log once (Upkeep.database_damaged)
-                service.database_damaged(err)
-            elif failures == 1:
-                log.exception("%s failed (logged once until it works again)", what)
+        _attempt(service, failures, what, step)
         service.stopping.wait(interval)
 
 
@@ -37,23 +42,31 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
     counters whose officer left and keep the figures of past days, once a second, forever; look at the
     free disk space every 30 s and drop old idempotency answers every 5 minutes (both at once at start)."""
     due = {"disk": time.monotonic(), "forget": time.monotonic()}
+    # Each task on its own: one that fails (an expiry that cannot read a row of an earlier day, every second) is
+    # logged once and the others run all the same; in one step, it had stopped the automatic recalls, the office's
+    # hours, the release of idle counters and the settings from the command line with it, for as long as it failed.
+    tasks = (
+        ("expiry", "expire_old"),
+        ("automatic recall", "auto_recall"),
+        ("settings from the command line", "reload_settings_if_changed"),
+        ("sessions", "check_sessions"),  # an account changed from the command line: its sockets go
+        ("the command line's releases", "publish_cli_releases"),  # and the counters it freed go out
+        ("the office's hours", "check_office"),  # office_opened / office_closed at the hours' edges
+        ("idle counters", "release_idle_counters"),  # no counter page of its officer open for a while
+        ("figures", "keep_figures"),  # the dashboard's figures of past days (figure_days), a few days a tick
+    )
+    failures: dict[str, int] = {}
 
     def step() -> None:
         now = time.monotonic()
         if now >= due["disk"]:  # first: it matters most when the disk is full and writes fail
             due["disk"] = now + DISK_SECONDS
-            service.check_disk()
-        service.expire_old()
-        service.auto_recall()
-        service.reload_settings_if_changed()
-        service.check_sessions()  # an account changed from the command line: its sockets go
-        service.publish_cli_releases()  # and the counters it freed go out to the pages
-        service.check_office()  # office_opened / office_closed at the service hours' edges
-        service.release_idle_counters()  # no counter page of its officer open for a while
-        service.keep_figures()  # the dashboard's figures of past days (figure_days), a few days a tick
+            _attempt(service, failures, "maintenance: disk", service.check_disk)
+        for what, name in tasks:  # looked up each time: server.realtime sets check_sessions after the start
+            _attempt(service, failures, f"maintenance: {what}", getattr(service, name))
         if now >= due["forget"]:
             due["forget"] = now + FORGET_SECONDS
-            service.forget_old_requests()
+            _attempt(service, failures, "maintenance: old answers", service.forget_old_requests)
 
     _every(service, interval, step, "maintenance")
 
