@@ -59,7 +59,13 @@ def test_a_command_commits_without_a_savepoint_and_a_refusal_still_leaves_nothin
     SQLite copy every page the command changed into a statement journal, a temporary file past 64 KiB (an issue
     made one in five times): a quarter of an issue's CPU, and a file created and deleted on the disk the commits
     wait for. What a savepoint was for, a command refused halfway leaving nothing, holds: the transaction is
-    rolled back whole."""
+    rolled back whole. (The day's turn, in the first transaction of a day, has a savepoint of its own, once a day:
+    UnitOfWork._turned; not the commands after it.)"""
+    first = statements_of(service, lambda: service.issue(visitor(name="Budi"), printed=True))
+    assert [s for s in first if s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))] == [
+        "SAVEPOINT day_turn",
+        "RELEASE day_turn",
+    ]
     statements = statements_of(service, lambda: service.issue(visitor(name="Ani"), printed=True))
     assert statements[-1] == "COMMIT"
     assert not [s for s in statements if s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE"))]
