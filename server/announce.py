@@ -65,7 +65,7 @@ class Announcer:
         self._reload = threading.Event()  # a clip was uploaded: load the pack again
         self._loading = False
         self.missing: OrderedDict[str, int] = OrderedDict()  # word -> calls spoken by espeak-ng for lack of it
-        self._office_missing: tuple | None = None  # (what it was made from, office_missing's answer)
+        self._office_missing: tuple | None = None  # (what it was made from, (the calls' words, the intros'))
         self.work_dir = settings.server.data_dir / "voice"
 
     # -- the voice pack ------------------------------------------------------------------
@@ -110,11 +110,21 @@ class Announcer:
         return True
 
     def office_missing(self) -> dict[str, str]:
-        """The words the pack lacks for this office's calls (numbers up to 999) and recalls, each with a phrase
-        needing it; kept until the pack, the services, the counters, the template or max_calls change."""
+        """The words the pack lacks for this office's calls (numbers up to 999), each with a phrase needing it:
+        a call lacking one is said by espeak-ng. Those only a recall's intro lacks: `intro_missing`."""
+        return self._missing_words()[0]
+
+    def intro_missing(self) -> dict[str, str]:
+        """The words the pack lacks for the recalls' intros alone ("Panggilan kedua."), each with a phrase needing
+        it: a recall is then said from the recordings without its intro, as its first call."""
+        return self._missing_words()[1]
+
+    def _missing_words(self) -> tuple[dict[str, str], dict[str, str]]:
+        """server.voice.missing_words for the loaded pack and this office (numbers up to 999), kept until the
+        pack, the services, the counters, the template, the language or max_calls change."""
         pack, settings = self.pack, self.settings
         if pack is None:
-            return {}
+            return {}, {}
         tts = settings.tts
         key = (
             pack.digest,
@@ -127,7 +137,7 @@ class Announcer:
         )
         cached = self._office_missing
         if cached is None or cached[0] != key:
-            cached = (key, voice.office_missing(pack, settings, 999))
+            cached = (key, voice.missing_words(pack, settings, 999))
             self._office_missing = cached
         return cached[1]
 
@@ -152,8 +162,8 @@ class Announcer:
                 self.missing.popitem(last=False)
 
     def voice_status(self, lang: str = "id") -> dict[str, Any]:
-        """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`) and the words
-        calls lacked."""
+        """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`), the words calls
+        lacked (said by espeak-ng for it), and those this office's calls lack and its recalls' intros alone lack."""
         tts = self.settings.tts
         with self.lock:
             missing = list(self.missing)
@@ -166,6 +176,7 @@ class Announcer:
             "error": self.pack_error,
             "missing": missing,
             "office_missing": self.office_missing() if self._voice_settings() is not None else {},
+            "intro_missing": self.intro_missing() if self._voice_settings() is not None else {},
         }
 
     def announce(self, label: str, counter_name: str) -> dict[str, Any] | None:
@@ -225,14 +236,16 @@ class Announcer:
         self, text: str, intro: str, lang: str, play: bool = True
     ) -> tuple[str, str | None, Callable[[], None], voice.Pack | None, list[str]]:
         """A call's `text` with its `intro` (a recall's "Panggilan kedua.", "" for a first call): the key of the
-        call's speech, that of the intro (None: none is said), what queues both, the intro first, counting the
-        words the pack lacks then (the call played on the server's speakers when `play`), the pack that says
-        them (None: espeak-ng; espeak-ng says an English office's calls in an English voice) and those words.
+        call's speech, that of the intro (None: none is said), what queues both, the intro first, counting then
+        the words that made espeak-ng say the call (the call played on the server's speakers when `play`), the
+        pack that says them (None: espeak-ng; espeak-ng says an English office's calls in an English voice) and
+        the words the pack lacks for them.
         The intro is said by whoever says the call; a pack that lacks its words says the call without it."""
         pack, missing = self._choose(text)
+        counted = missing  # the words that made espeak-ng say the call (an intro's alone: `intro_missing`)
         said_by = speech_voice(self.speech.voice, lang)
         if intro and pack is not None and pack.missing(intro):
-            missing = pack.missing(intro)  # counted for the admin page; the recorded call is said as a first call
+            missing = pack.missing(intro)  # the recorded call is said as a first call
             intro = ""
         elif intro and missing and self.pack is not None:  # espeak-ng says it all; the pack's words lacked
             missing = missing + [w for w in self.pack.missing(intro) if w not in missing]
@@ -240,7 +253,7 @@ class Announcer:
         intro_key = self._key(intro, pack, said_by) if intro else None
 
         def start() -> None:
-            self._count_missing(missing)
+            self._count_missing(counted)
             if intro_key is not None:
                 self._expect(intro_key)
                 self.jobs.put((intro_key, intro, pack, said_by, False, None))

@@ -1490,7 +1490,17 @@ def _voice_paths() -> dict[str, Any]:
     admin_only = ("admin",)
     status = {
         "type": "object",
-        "required": ["engine", "clips", "loading", "pack", "error", "missing", "office_missing", "packs"],
+        "required": [
+            "engine",
+            "clips",
+            "loading",
+            "pack",
+            "error",
+            "missing",
+            "office_missing",
+            "intro_missing",
+            "packs",
+        ],
         "properties": {
             "engine": {"type": "string", "enum": ["espeak", "clips"]},
             "clips": {"type": ["string", "null"], "description": "The configured pack's folder."},
@@ -1511,7 +1521,14 @@ def _voice_paths() -> dict[str, Any]:
                 "type": "object",
                 "additionalProperties": {"type": "string"},
                 "description": "Word -> a phrase needing it: what the services, counters and numbers up to 999 "
-                "need that the pack lacks.",
+                "need that the pack lacks (a call lacking one is spoken by espeak-ng).",
+            },
+            "intro_missing": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": 'Word -> a phrase needing it: what only the recalls\' intros ("Panggilan kedua.", '
+                '"Panggilan terakhir.") need that the pack lacks: a recall is then spoken from the recordings '
+                "without its intro, as its first call.",
             },
             "packs": {
                 "type": "array",

@@ -121,6 +121,28 @@ def test_the_admin_hears_a_second_and_a_last_call_its_intro_played_to_its_end_be
     page.context.close()
 
 
+def test_the_previews_line_follows_the_language_switch(browser, voiced):
+    """What the preview said stays in the office's language; who said it is the page's words: they follow Bahasa
+    Indonesia / English as the rest of the section does, not the language of the last play (the sound check's
+    line: the TVs' test below)."""
+    server, pack, aside = voiced
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/admin", "kepala")
+    expect(page.locator("#voice-calls option")).to_have_count(3)
+    page.fill("#voice-label", "A-12")
+    page.select_option("#voice-calls", "2")
+    page.click("#voice-preview button[type=submit]")
+    said = "“Panggilan kedua. Nomor antrian, A, dua belas. Silakan menuju, Loket satu.” — "
+    line = page.locator("#voice-preview-text")
+    expect(line).to_have_text(said + "Diucapkan dari rekaman.")
+    page.click("#lang-toggle")
+    expect(page.locator("#voice-calls option")).to_have_text(["First", "Call 2 (a recall)", "Last (call 3)"])
+    expect(line).to_have_text(said + "Spoken from the recordings.")
+    page.click("#lang-toggle")
+    expect(line).to_have_text(said + "Diucapkan dari rekaman.")
+    page.context.close()
+
+
 def test_the_admin_reads_why_a_clip_is_unusable_in_the_pages_language(browser, voiced):
     server, pack, aside = voiced
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
@@ -149,7 +171,7 @@ def test_a_file_with_a_bad_name_is_refused_beside_its_input(browser, voiced, tmp
 
 def test_the_admin_plays_a_call_on_the_tv_and_it_speaks_there_from_the_recordings(browser, voiced):
     """ "Putar di layar TV": the TV page chimes and says the call (the pack's clips, as a real call), and the
-    admin page says how many TVs heard it."""
+    admin page says how many TVs heard it, in the page's language as it is switched."""
     server, pack, aside = voiced
     tv = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     tv.route("**/display/static/chime.wav", lambda route: route.fulfill(body=BLIP, content_type="audio/wav"))
@@ -162,6 +184,10 @@ def test_the_admin_plays_a_call_on_the_tv_and_it_speaks_there_from_the_recording
     page.click("#voice-test-call")
     expect(page.locator("#voice-test-call-text")).to_have_text(
         "Diputar di 1 layar TV sebagai tes (antrian tidak berubah)."
+    )
+    page.click("#lang-toggle")
+    expect(page.locator("#voice-test-call-text")).to_have_text(
+        "Played on 1 TV display(s) as a test (the queue is unchanged)."
     )
     tv.wait_for_function("() => antrianDisplay.log.length === 1 && antrianDisplay.log[0].end !== null", polling=50)
     (entry,) = tv.evaluate("antrianDisplay.log")
@@ -223,3 +249,69 @@ def test_a_voice_saved_on_a_page_loaded_before_another_save_is_refused_the_choic
     finally:
         boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
         shutil.rmtree(other_pack)
+
+
+def test_the_admin_sees_the_words_only_a_recalls_intro_lacks_apart_in_both_languages(browser, voiced):
+    """A pack recorded before the recalls' intro (no panggilan.wav, kedua.wav, terakhir.wav) says every call from
+    its recordings: nothing is listed under the words espeak-ng says a call for, the intro's words under their own
+    heading. A pack lacking sebelas.wav too lists each word under its heading. In Indonesian and in English."""
+    server, pack, aside = voiced
+    packs = {"lama": ("panggilan", "kedua", "terakhir"), "campur": ("sebelas", "terakhir")}
+    for name, leave_out in packs.items():
+        folder = pack.parent / name
+        shutil.copytree(pack, folder, ignore=shutil.ignore_patterns("rusak.wav", "sebelas.wav"))
+        shutil.copy(aside, folder / "sebelas.wav")  # kept aside, or uploaded by the first test: here either way
+        for word in leave_out:
+            (folder / f"{word}.wav").unlink()
+    boss = server.session("kepala", "rahasia-123")
+    words = {
+        "id": (
+            "Kata yang belum ada klipnya (panggilan dengan kata ini diucapkan espeak-ng):",
+            "Kata pembuka panggilan ulang yang belum ada klipnya (tanpa kata ini, panggilan ulang diucapkan dari"
+            " rekaman tanpa pembukanya, seperti panggilan pertama):",
+            "Semua kata untuk layanan, loket, dan nomor sampai 999 sudah ada klipnya.",
+        ),
+        "en": (
+            "Words with no clip yet (calls with these words are spoken by espeak-ng):",
+            "Recall intro words with no clip yet (without them, a recall is spoken from the recordings without its"
+            " intro, as a first call):",
+            "Every word for the services, counters and numbers up to 999 has its clip.",
+        ),
+    }
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+        sign_in(page, server, "/counter/admin", "kepala")
+        calls_title, intro_title = page.locator("#voice-missing-title"), page.locator("#voice-intro-missing-title")
+        calls, intro = page.locator("#voice-missing li"), page.locator("#voice-intro-missing li")
+        ok = page.locator("#voice-state .ok")
+        page.select_option("#voice-pack", label="lama")
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#sec-voice .notice")).to_have_text("Tersimpan.")
+        expect(page.locator("#voice-state")).to_contain_text("voices/lama:", timeout=30_000)  # loaded
+        for lang in ("id", "en"):
+            if lang == "en":
+                page.click("#lang-toggle")
+            expect(intro_title).to_have_text(words[lang][1])
+            expect(intro).to_have_count(3)
+            assert sorted(intro.all_inner_texts()) == ["kedua.wav", "panggilan.wav", "terakhir.wav"]
+            expect(ok).to_have_text(words[lang][2])
+            expect(calls_title).to_have_count(0)
+            expect(calls).to_have_count(0)
+
+        page.select_option("#voice-pack", label="campur")  # in English now
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#sec-voice .notice")).to_have_text("Saved.")
+        expect(page.locator("#voice-state")).to_contain_text("voices/campur:", timeout=30_000)
+        for lang in ("en", "id"):
+            if lang == "id":
+                page.click("#lang-toggle")
+            expect(calls_title).to_have_text(words[lang][0])
+            expect(calls).to_have_text(["sebelas.wav"])
+            expect(intro_title).to_have_text(words[lang][1])
+            expect(intro).to_have_text(["terakhir.wav"])
+            expect(ok).to_have_count(0)
+        page.context.close()
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
+        for name in packs:
+            shutil.rmtree(pack.parent / name)

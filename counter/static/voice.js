@@ -1,9 +1,10 @@
 // The admin page's voice section: the engine and voice pack (PUT /api/admin/settings/tts), the pack as
-// the server loaded it (its unusable clips and why, in the page's language) and the words it lacks
-// (GET /api/admin/voice), clip uploads and a preview of any call: a first call, a recall ("Panggilan kedua.") or
-// the last ("Panggilan terakhir."), its intro played before the call as the TVs do.
+// the server loaded it (its unusable clips and why, in the page's language) and the words it lacks, those a
+// call needs apart from those only a recall's intro says (GET /api/admin/voice), clip uploads and a preview of
+// any call: a first call, a recall ("Panggilan kedua.") or the last ("Panggilan terakhir."), its intro played
+// before the call as the TVs do.
 // It starts when admin.js has the admin logged in ("admin:ready"). Words come from the catalogue (t()).
-import { api, el, t } from "./common.js";
+import { api, el, say, t } from "./common.js";
 import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
@@ -151,6 +152,13 @@ function renderState() {
       } else {
         out.push(el("p", { class: "ok" }, t("voice.none_missing")));
       }
+      // The words only a recall's intro says ("Panggilan kedua."): without them the recall is said from the
+      // recordings, without its intro; espeak-ng does not say it for them.
+      const intro = Object.keys(v.intro_missing || {});
+      if (intro.length) {
+        out.push(el("p", { class: "warning", id: "voice-intro-missing-title" }, t("voice.intro_missing")),
+          el("ul", { class: "voice-missing", id: "voice-intro-missing" }, intro.map((w) => el("li", {}, el("code", {}, `${w}.wav`)))));
+      }
     }
   }
   $("voice-state").replaceChildren(...out);
@@ -256,7 +264,10 @@ async function preview(ev) {
   const out = $("voice-preview-text");
   try {
     const { body } = await api("POST", "/api/admin/voice/preview", asked());
-    out.textContent = `“${body.text}” — ${t(body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak")}`;
+    // what is said, in the office's language; who says it, in the page's (following its switch)
+    const by = el("span");
+    say(by, body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak");
+    out.replaceChildren(`“${body.text}” — `, by);
     out.dataset.engine = body.engine;
     const urls = body.intro ? [body.intro, body.audio] : [body.audio];
     playInOrder(urls).catch(() => notice(root, "error", t("voice.play_failed")));
@@ -269,10 +280,10 @@ async function preview(ev) {
 async function testCall() {
   clearErrors(root);
   const out = $("voice-test-call-text");
-  out.textContent = "";
+  say(out, null);
   try {
     const { body } = await api("POST", "/api/admin/voice/test-call", asked());
-    out.textContent = body.displays ? t("voice.test_call_sent", { count: body.displays }) : t("voice.test_call_none");
+    say(out, body.displays ? "voice.test_call_sent" : "voice.test_call_none", { count: body.displays });
     out.dataset.displays = String(body.displays);
   } catch (err) {
     showRefusal(err);
