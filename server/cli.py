@@ -1156,7 +1156,7 @@ def _free_counters(settings: Settings) -> None:
     from server.service.unit import UnitOfWork
 
     with Store(settings.server.database) as store:
-        CounterClaims(UnitOfWork(settings, store)).release_all("cli")
+        CounterClaims(UnitOfWork(settings, store)).release_all("cli", reason="restore")
 
 
 def restore(settings: Settings, file: str) -> int:

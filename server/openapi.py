@@ -492,6 +492,15 @@ STATE = {
                                         "type": ["integer", "null"],
                                         "description": "auto: [queue] counter_release_minutes when it was freed",
                                     },
+                                    "reason": {
+                                        "type": ["string", "null"],
+                                        "enum": ["password", "disabled", "session_ended", "restore", None],
+                                        "description": (
+                                            "why the holder's session ended, freeing it (an admin's new password "
+                                            "or disabling, from the command line too; the session's end, by the "
+                                            "officer; a restore); null: a logout, a release, auto"
+                                        ),
+                                    },
                                 },
                             },
                             {"type": "null"},

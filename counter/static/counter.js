@@ -196,7 +196,12 @@ function refreshNotice() {
 
 // Sentences said one after another, each [key, params]: said again in the language of the moment.
 function partsText(parts) {
-  return parts.map(([key, params]) => t(key, params)).join(" ");
+  return parts.map(([key, params]) => t(key, wordParams(params))).join(" ");
+}
+
+// A sentence's params, a [key, params] one among them said in the page's language now ("admin (baris perintah)").
+function wordParams(params) {
+  return Object.fromEntries(Object.entries(params || {}).map(([k, v]) => [k, Array.isArray(v) ? t(v[0], v[1]) : v]));
 }
 
 // A notice's words in the page's language now: a text as it was said (the server's refusal), an escalation
@@ -1360,13 +1365,19 @@ function onCounterEvent(ev) {
   const auto = !by || by === "auto"; // the server, after [queue] counter_release_minutes without a counter page
   if (!auto && by === state.me.username) return; // this officer freed it (another tab, a logout)
   const counter = counterName(id);
+  if (data.reason) {
+    // An end of this officer's session (a new password, a disabled account): the page goes to the login at once,
+    // and says it after the login from the snapshot (not marked said here: the reload would lose it).
+    counterLost(id, releaseParts(id, { ...data, at: ev.at }, null), currentTicket(), ev.seq);
+    return;
+  }
   if (auto) {
     const parts = releaseParts(id, { seq: ev.seq, at: ev.at, by: "auto", minutes: data.minutes, returned: data.returned }, null);
     counterLost(id, parts, currentTicket(), ev.seq);
     return;
   }
   if (ev.seq) markReleaseSaid(ev.seq);
-  counterLost(id, [["released.by", { counter, by }]], currentTicket(), ev.seq);
+  counterLost(id, [["released.by", { counter, by: byWords(by) }]], currentTicket(), ev.seq);
 }
 
 // The front office or an admin sent back the ticket called at this page's counter, which this officer did not
@@ -1375,12 +1386,14 @@ function onCounterEvent(ev) {
 function sentBack(ev) {
   const data = ev.data || {};
   const role = ["frontoffice", "admin", "officer"].includes(data.role) ? data.role : "other";
-  const params = { label: data.returned, counter: counterName(data.counter_id ?? ev.counter_id), by: data.by ?? ev.actor ?? "?" };
+  const by = byWords(data.by ?? ev.actor ?? "?"); // the command line's: "admin (baris perintah)"
+  const params = { label: data.returned, counter: counterName(data.counter_id ?? ev.counter_id), by };
   const key = `released.sent_back_${role}`;
   if (ev.ticket && ev.ticket.id !== undefined && state.tickets.has(ev.ticket.id)) {
     state.left.set(ev.ticket.id, { type: "counter_released", parts: [[key, params]], seq: ev.seq });
   }
-  notify("info", key, params);
+  state.notice = { kind: "info", parts: [[key, params]] };
+  renderNotice();
 }
 
 // Whether a snapshot's counter entry tells of a release this page has not said: from this officer, by someone
@@ -1388,7 +1401,9 @@ function sentBack(ev) {
 function missedRelease(entry, autoOnly) {
   const r = entry.released;
   if (!r || !state.me || r.officer !== state.me.username || entry.officer === state.me.username) return false;
-  if (r.by === state.me.username || (autoOnly && r.by && r.by !== "auto")) return false;
+  // this officer's own release (a logout), but the end of the session (`reason`: it freed it in the officer's name)
+  const own = r.by === state.me.username && r.reason !== "session_ended";
+  if (own || (autoOnly && r.by && r.by !== "auto")) return false;
   return r.seq > releaseSaid();
 }
 
@@ -1436,7 +1451,12 @@ function releaseParts(id, r, entry) {
   const counter = counterName(id);
   const time = hhmm(r.at);
   const parts = [];
-  if (r.by && r.by !== "auto") parts.push(["released.by_at", { counter, by: r.by, time }]);
+  // `reason`: an end of the officer's session freed it (the counter's `counter_released` data.reason)
+  if (r.reason === "session_ended") parts.push(["released.session_ended", { counter, time }]);
+  else if (r.reason === "password") parts.push(["released.password", { counter, time, who: byWords(r.by, true) }]);
+  else if (r.reason === "disabled") parts.push(["released.disabled", { counter, time, who: byWords(r.by, true) }]);
+  else if (r.reason === "restore") parts.push(["released.restore", { counter, time }]);
+  else if (r.by && r.by !== "auto") parts.push(["released.by_at", { counter, by: byWords(r.by), time }]);
   else if (r.minutes) parts.push(["released.auto_at", { counter, time, minutes: r.minutes }]);
   else parts.push(["released.auto", { counter }]);
   if (r.returned) parts.push(["released.returned", { label: r.returned }]);
@@ -1444,6 +1464,14 @@ function releaseParts(id, r, entry) {
     parts.push(["released.taken", { officer: entry.officer }]);
   }
   return parts;
+}
+
+// Who freed a counter, as the page says it: the command line ("cli") as "admin (baris perintah)" (a [key, params]
+// said in the page's language now), else the account's name; `admin`: an admin's change of the account
+// (its new password, its disabling) "admin (kepala)".
+function byWords(by, admin = false) {
+  if (by === "cli") return ["released.who_cli", {}];
+  return admin ? ["released.who_admin", { by }] : by;
 }
 
 // This page's counter is no longer this officer's: say so (`parts`, sentences as [key, params]), and pick a

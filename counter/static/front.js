@@ -790,6 +790,7 @@ function onCounterEvent(ev) {
   if (ev.type === "counter_resumed") entry.paused = false;
   if (ev.type === "counter_released") entry.officer = null; // a pause outlives it: the next officer ends it
   if (ev.type === "counter_claimed") entry.officer = ev.actor;
+  if (ev.type === "counter_released" && releaseSeen && ev.seq) releaseSeen.set(id, ev.seq); // said: not again
   if (ev.type === "counter_released" && data.by === "auto" && data.officer) {
     // The server freed it ([queue] counter_release_minutes without a page of its officer): say so here.
     const { officer, returned } = data;
@@ -798,12 +799,46 @@ function onCounterEvent(ev) {
       const text = t("auto.released", { counter: counterName(id), officer, time: hhmm(ev.at), minutes });
       return returned ? `${text} ${t("auto.returned", { label: returned })}` : text;
     });
+  } else if (ev.type === "counter_released" && data.officer && (data.reason || data.by === "cli")) {
+    // An end of its officer's session freed it (data.reason: the session's end, an admin's new password or
+    // disabling, from the command line too): said in words, not "dilepas oleh cli" nor as a logout.
+    notice("counter-notice", "warn", () => endedText(counterName(id), data, ev.at));
   } else if (ev.type === "counter_released" && data.returned && data.officer && data.by === data.officer) {
     // its officer logged out while calling a visitor: the ticket went back to the line at its place
     const { officer, returned } = data;
     notice("counter-notice", "info", () => t("logout.returned", { counter: counterName(id), officer, label: returned }));
   }
   state.counters.set(id, entry);
+}
+
+// The seq of each counter's last release this page knows of (null before the first snapshot, which says none).
+let releaseSeen = null;
+
+// A counter an end of its officer's session freed while this page was catching up, said as its event is: the
+// command line's release, sent out again by the server, comes after a gap in the numbers (the command line's own
+// rows), and the page takes a snapshot rather than the event. `counters`: a snapshot's, with their `released`.
+function releasesMissed(counters) {
+  const seen = releaseSeen;
+  releaseSeen = new Map(counters.filter((c) => c.released).map((c) => [c.id, c.released.seq]));
+  if (!seen) return;
+  for (const c of counters) {
+    const r = c.released;
+    if (!r || !r.officer || !(r.reason || r.by === "cli") || r.seq <= (seen.get(c.id) ?? 0)) continue;
+    notice("counter-notice", "warn", () => endedText(counterName(c.id), r, r.at));
+  }
+}
+
+// A counter freed by an end of its officer's session (`data`: its `counter_released` data), in the page's language.
+function endedText(counter, data, at) {
+  const { officer, by, reason, returned } = data;
+  const who = by === "cli" ? t("freed.who_cli") : t("freed.who_admin", { by });
+  const params = { counter, officer, who, time: hhmm(at) };
+  let text;
+  if (reason === "session_ended") text = t("freed.session_ended", params);
+  else if (reason === "password") text = t("freed.password", params);
+  else if (reason === "disabled") text = t("freed.disabled", params);
+  else text = t("freed.other", params);
+  return returned ? `${text} ${t("auto.returned", { label: returned })}` : text;
 }
 
 // ---- alerts closed with Tutup stay closed, across reloads and in the other tabs (localStorage), until the
@@ -1095,6 +1130,7 @@ function onSnapshot(snap) {
   for (const x of snap.tickets || []) state.tickets.set(x.id, { ...x, place: (state.tickets.get(x.id) || {}).place });
   state.office = { ...(state.office || {}), ...(snap.office || {}) };
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
+  releasesMissed(snap.counters || []);
   if (snap.day) {
     if (state.day && state.day !== snap.day) newDay(); // yesterday's slips and counter notice: nobody to tell
     state.day = snap.day;
@@ -1134,9 +1170,10 @@ function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
   const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
   // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.
-  // It goes when the slip prints after all (`printed`) or the mail is sent (`mail_sent`).
+  // It goes when the slip prints after all (`printed`), or the mail is sent (`mail_sent`) or queued again by hand
+  // (`mail_requeued`, the Eskalasi page's Kirim ulang: a try that fails again says so anew).
   // A print's alert is of its paper: a form copy that prints does not take the failed slip's away.
-  const gone = { printed: "print_failed", mail_sent: "mail_failed" }[ev.type];
+  const gone = { printed: "print_failed", mail_sent: "mail_failed", mail_requeued: "mail_failed" }[ev.type];
   if (ALERT_TYPES.includes(ev.type) || gone) {
     const key = alertKey(gone || ev.type, label, ev.data);
     if (alertsLoading) alertsLoading.add(key); // said live during a load: newer than what the load reads

@@ -104,13 +104,16 @@ class CounterClaims:
         by: str,
         return_called: bool,
         role: str | None = None,
+        reason: str | None = None,
     ) -> None:
         """Free a counter (`claim`: its row) and log `counter_released` {counter_id, officer, by, returned}
         when it had a holder or gave a ticket back. `return_called` (not its holder: an admin, the front
         office, "auto"; or its holder's logout): a called ticket at the counter waits again at its place; a
         ticket being served stays (its visitor is at the counter: whoever takes the counter next finishes it).
         `role`: the role of `by` (a release through the API), kept as `data.role` for the counter page's words
-        ("… sent back to the line by the front office (rina)"). A break the holder took ends with the hold."""
+        ("… sent back to the line by the front office (rina)"). `reason`: why its holder's session ended, kept as
+        `data.reason` (`password`, `disabled`, `session_ended`, `restore`: the holder's page, opened again, says
+        it). A break the holder took ends with the hold."""
         returned = None
         if return_called:
             current = tx.counter_ticket(counter_id)
@@ -126,6 +129,8 @@ class CounterClaims:
         data: dict[str, Any] = {"counter_id": counter_id, "officer": officer, "by": by, "returned": None}
         if role:
             data["role"] = role
+        if reason:
+            data["reason"] = reason
         if by == "auto":  # the time without a counter page after which it was freed, for the pages to say
             data["minutes"] = self.unit.settings.queue.counter_release_minutes
         if returned is not None:
@@ -212,11 +217,12 @@ class CounterClaims:
 
         self.unit.run(None, run)
 
-    def release_held(self, tx: Tx, now: datetime, user_id: int, by: str) -> None:
-        """In `tx`: free every counter the account `user_id` holds, as at its logout (release_counters)."""
+    def release_held(self, tx: Tx, now: datetime, user_id: int, by: str, reason: str | None = None) -> None:
+        """In `tx`: free every counter the account `user_id` holds, as at its logout (release_counters);
+        `reason`: why its session ended (_release)."""
         for cid, claim in tx.counter_claims().items():
             if claim["officer_id"] == user_id:
-                self._release(tx, now, cid, claim, by, return_called=True)
+                self._release(tx, now, cid, claim, by, return_called=True, reason=reason)
 
     def release_ended(self, user_id: int) -> None:
         """Free the counters of an account whose session ended under its open page, past its end (the office's
@@ -227,19 +233,19 @@ class CounterClaims:
         def run(tx: Tx, now: datetime) -> Outcome:
             row = tx.user_by_id(user_id)
             if row is not None:
-                self.release_held(tx, now, user_id, row["username"])
+                self.release_held(tx, now, user_id, row["username"], reason="session_ended")
             return Outcome()
 
         self.unit.run(None, run)
 
-    def release_all(self, by: str) -> None:
+    def release_all(self, by: str, reason: str | None = None) -> None:
         """Free every counter held, as at its holder's logout (`restore`: every session signed in before it has
         ended, and the backup's holders, breaks and called visitors are of the time it was made)."""
 
         def run(tx: Tx, now: datetime) -> Outcome:
             for cid, claim in tx.counter_claims().items():
                 if claim["officer_id"] is not None:
-                    self._release(tx, now, cid, claim, by, return_called=True)
+                    self._release(tx, now, cid, claim, by, return_called=True, reason=reason)
             return Outcome()
 
         self.unit.run(None, run)
@@ -362,7 +368,8 @@ class Accounts:
                 # its logout (a called ticket waits again at its place, one being served stays, a break ends), not
                 # after counter_release_minutes with its break or its called visitor on the TV, its counter refused
                 # to the others, and nobody signed in there to serve
-                self.claims.release_held(tx, now, row["id"], actor)
+                reason = change if change in ("password", "disabled") else None  # a role: none (no route changes one)
+                self.claims.release_held(tx, now, row["id"], actor, reason=reason)
             return Outcome(tx.user(username))
 
         outcome = self.unit.run(None, run)

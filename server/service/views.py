@@ -358,7 +358,7 @@ class Views:
 
     @staticmethod
     def last_releases(tx: Tx, day: str) -> dict[int, dict[str, Any]]:
-        """Each counter's last `counter_released` of the day {seq, at, by, officer, returned, minutes}: a
+        """Each counter's last `counter_released` of the day {seq, at, by, officer, returned, minutes, reason}: a
         counter page opened again (or back from a disconnection) says why its counter is no longer its
         officer's, and by whom, when the event itself was missed."""
         rows = tx.day_events("counter_released", day)
@@ -374,6 +374,7 @@ class Views:
                 "officer": data.get("officer"),
                 "returned": data.get("returned"),
                 "minutes": data.get("minutes"),
+                "reason": data.get("reason"),
             }
         return last
 
