@@ -113,7 +113,7 @@ def failure_advice(
 
 # An escalation e-mail that failed, in the same way: the kinds (`mail.problem.<kind>`, `mail.fix.<kind>`)
 # matched against the SMTP library's raw message (server/mail.py), first match wins.
-MAIL_KINDS = ("blocked", "auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
+MAIL_KINDS = ("blocked", "busy", "auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
 _MAIL_FIRST = (
     ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
     ("tls", ("ssl", "tls", "certificate")),
@@ -144,14 +144,20 @@ _MAIL_PATTERNS = (
 # SMTP service here"): the server refuses this client (a policy, the office's IP address blocklisted), before
 # any address was sent; not the addresses, whatever words its reply has.
 _GREETING_REFUSED = re.compile(r"SMTPConnectError: \(5\d\d, ")
+# A 4xx instead of 220 (RFC 5321 3.8 and 4.2.5: 421, "service not available", too many connections, the server
+# shutting down or throttling this client): the server refuses for now, whatever words its reply has; a 4xx is
+# tried again (permanent_refusal), so the advice says it is busy and waits, not what to mend in config.toml.
+_GREETING_BUSY = re.compile(r"SMTPConnectError: \(4\d\d, ")
 
 
 def mail_kind(error: str | None) -> str:
     """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches. A 5xx greeting is
-    "blocked"; a 5xx refusal later is told by where it came (refusal_kind): the message's content or size, or
+    "blocked", a 4xx one (421) "busy"; a 5xx refusal later is told by where it came (refusal_kind): the message's content or size, or
     its sender or recipient."""
     if _GREETING_REFUSED.search(error or ""):
         return "blocked"
+    if _GREETING_BUSY.search(error or ""):
+        return "busy"
     first = _kind(error, _MAIL_FIRST)
     if first != "other":
         return first
@@ -223,8 +229,10 @@ def _mail_settings(esc: Any, lang: str) -> dict[str, Any]:
 def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, requeued: bool = False) -> dict[str, str]:
     """The alert for a failed escalation e-mail: the ticket, what is wrong and what to do, Indonesian and
     English, e.g. "E-mail eskalasi A-001: server e-mail tidak dapat dihubungi — periksa jaringan …".
-    Given up (`final`): the case is to be forwarded by hand; refused for good (`permanent_refusal`): not
-    retried until the admin mends config.toml and restarts the server, which sends it again once.
+    Given up (`final`): the case is to be forwarded by hand, or sent again with the Eskalasi page's Kirim ulang
+    (Jobs.resend_mail) once what failed is mended; refused for good (`permanent_refusal`): not retried until the
+    admin mends config.toml and restarts the server, which sends it again once, or, mended on the mail server's
+    side, until someone presses Kirim ulang.
     `esc` ([escalation], EscalationSettings): the values of config.toml's keys the fix names. `requeued`: the
     mail was sent again at a start already (Jobs.requeue_refused_mails) and refused again: a start sends it
     again only once [escalation], the password or the case's text changed."""

@@ -594,6 +594,15 @@ def escalations():
     return jsonify({"escalations": service().escalations()})
 
 
+@bp.post("/escalations/<ref>/resend")
+@require("officer", "frontoffice")
+def resend_escalation_mail(ref: str):
+    """Kirim ulang: queue a failed escalation mail again now (after the mail server's side was mended)."""
+    data = body()
+    key = request_key(f"resend:{ref}", data)
+    return answer(service().resend_mail(ref, current_user()["username"], key))
+
+
 @bp.post("/tickets/<ref>/lkpp-ticket")
 @require("officer")
 def lkpp_ticket(ref: str):

@@ -2266,6 +2266,54 @@ def build() -> dict[str, Any]:
                 roles=staff,
             )
         },
+        "/api/escalations/{ref}/resend": {
+            "post": _operation(
+                "resend_escalation_mail",
+                "Kirim ulang: queue a failed escalation e-mail again now",
+                "tickets",
+                {
+                    "202": _ok(
+                        "The mail is queued again (its attempts kept, its error cleared) and the mail worker woken; "
+                        "a `mail_requeued` event tells the staff pages, then `mail_sent` or `mail_failed` the try.",
+                        {
+                            "type": "object",
+                            "required": ["mail", "label", "seq"],
+                            "properties": {
+                                "mail": {
+                                    "type": "object",
+                                    "required": ["id", "status", "attempts"],
+                                    "properties": {
+                                        "id": {"type": "integer"},
+                                        "status": {"type": "string", "const": "queued"},
+                                        "attempts": {"type": "integer", "minimum": 0},
+                                    },
+                                },
+                                "label": {"type": "string"},
+                                "seq": {"type": "integer"},
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "mail_sent_already: the mail was sent; mail_pending: it is queued or being retried; "
+                    "mail_case_closed: the case is closed; mail_forwarded: its LKPP ticket number is recorded (LKPP "
+                    "has the case); no_mail: escalated while e-mail was off; mail_off: [escalation] enabled = false; "
+                    "invalid_transition: the ticket is not escalated.",
+                    "413": None,
+                    "503": None,
+                },
+                roles=("officer", "frontoffice"),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body({}),
+                description="Only a mail `failed` (given up after its tries, or refused for good by the mail server) "
+                "of a case still open with no LKPP ticket number: after the mail server's side was mended (the "
+                "office's address allowed on the relay, LKPP's mailbox made), without restarting the server.",
+            )
+        },
         "/api/print-jobs": {
             "get": _operation(
                 "print_jobs",

@@ -75,7 +75,17 @@ OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS, "closed")
 # or its record was corrected, and its slips reprinted or its form copy printed. (`print_failed` and `printed`
 # stay public: the kiosk follows its own visitor's slip with them.)
 STAFF_EVENTS = frozenset(
-    {"lkpp_ticket", "mail_sent", "mail_failed", "form_corrected", "corrected", "reprint", "form_print", "print_skipped"}
+    {
+        "lkpp_ticket",
+        "mail_sent",
+        "mail_failed",
+        "mail_requeued",
+        "form_corrected",
+        "corrected",
+        "reprint",
+        "form_print",
+        "print_skipped",
+    }
 )
 
 

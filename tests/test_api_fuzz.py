@@ -330,7 +330,13 @@ def _arm(office: Office, path: str) -> dict:
             office.ensure_serving(1)
         return {"counter_id": 1 if action != "release" else 2}
     if "{ref}" in path:
-        need = {"close": "escalated", "lkpp-ticket": "escalated", "correct": "resolved", "cancel": "waiting"}
+        need = {
+            "close": "escalated",
+            "lkpp-ticket": "escalated",
+            "resend": "escalated",
+            "correct": "resolved",
+            "cancel": "waiting",
+        }
         return {"ref": office.ticket_in(need.get(path.rsplit("/", 1)[1], "resolved"))}
     if "{token}" in path:
         return {"token": office.pools["token"][0]}

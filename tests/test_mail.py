@@ -129,6 +129,9 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
         ("TimeoutError: timed out", "no_answer"),
         ("SMTPDataError: (451, b'try later')", "other"),
+        # a 4xx greeting: the server busy or refusing for now, retried (helper-226)
+        ("SMTPConnectError: (421, b'4.3.2 Service not available, closing transmission channel')", "busy"),
+        ("SMTPConnectError: (450, b'4.7.1 Client host rejected: try again later, relay access')", "busy"),
         # the greeting refused: the server refuses this client, whatever words it has (helper-222)
         ("SMTPConnectError: (554, b'5.7.1 Relay access denied: sender IP blocklisted')", "blocked"),
     ],
@@ -430,8 +433,9 @@ def test_a_refused_login_is_not_retried_and_says_which_keys_and_variable_to_chec
             " lingkungan ANTRIAN_SMTP_PASSWORD (terisi; bukan di config.toml, melainkan di /etc/antrian.env untuk"
             " layanan), lalu mulai ulang server; tidak dicoba lagi (percobaan berikutnya akan ditolak juga)."
             " Setelah admin memperbaiki config.toml dan memulai ulang server, e-mail ini dikirim lagi sekali saat"
-            " server mulai; bila mendesak, teruskan kasus ini ke LKPP secara manual (salin teksnya di halaman"
-            " Eskalasi)"
+            " server mulai; bila yang diperbaiki ada di sisi server e-mail (mis. kotak surat LKPP dibuat), tekan"
+            " Kirim ulang di halaman Eskalasi tanpa memulai ulang server; bila mendesak, teruskan kasus ini ke LKPP"
+            " secara manual (salin teksnya di halaman Eskalasi)"
         )
         assert advice["en"].startswith(
             "Escalation e-mail A-001 refused: the mail server refused the SMTP account's login (wrong user name or"

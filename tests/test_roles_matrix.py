@@ -279,6 +279,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/tickets/<ref>/correct"): Route(
         OFFICERS, 200, lambda o: [Req(f"/api/tickets/{o.resolved()['label']}/correct", {"solution": "Dibetulkan"})]
     ),
+    # mail off in this office: the case has no mail to send again (409 no_mail); tests/test_mail_requeue.py sends one
+    ("POST", "/api/escalations/<ref>/resend"): Route(
+        STAFF, 409, lambda o: [Req(f"/api/escalations/{o.escalated()['label']}/resend")]
+    ),
     ("POST", "/api/tickets/<ref>/lkpp-ticket"): Route(
         OFFICERS, 200, lambda o: [Req(f"/api/tickets/{o.escalated()['label']}/lkpp-ticket", {"lkpp_ticket": "TTS-1"})]
     ),

@@ -9,7 +9,7 @@ import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livel
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
 
 // Events after which the list may have changed: fetch it again.
-const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "corrected"];
+const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "mail_requeued", "corrected"];
 // A `closed` event (the staff feed's: who, when, the case with its LKPP number) is kept for the case's card, by id,
 // while the page lists the case: the words of a card kept after a colleague's close (keepClosedElsewhere).
 const closings = new Map();
@@ -163,8 +163,80 @@ function renderInfo(entry) {
     el("dd", { class: "mail", dataset: { state: mailKind } }, mailText),
   );
   renderAge(entry);
+  renderResend(entry, mailKind);
   const area = card.querySelector("textarea.copy-text");
   if (area && !area.hidden && area.value !== (x.copy_text || "")) area.value = x.copy_text || ""; // corrected meanwhile
+}
+
+// "Kirim ulang" beside a failed mail's advice (failed: given up, or refused for good; no LKPP number): the mail
+// server's side was mended (the office's address allowed on the relay, LKPP's mailbox made), so it is queued
+// again now, without a restart (POST /api/escalations/<id>/resend). Below the button, what became of it, from
+// the list as the live events have it read again: queued, then sent, or failed again (its advice above says why).
+// `entry.resent`: the mail's attempts when it was queued again; a list read before that (attempts no more) is
+// older than the answer, and the mail is still said as queued. A refusal's words (`entry.refused`: sent, being
+// sent meanwhile, by a colleague's press) stay until the mail changes from what the list read after it says.
+function renderResend(entry, mailKind) {
+  const box = entry.card.querySelector(".resend");
+  const button = box.querySelector("button.resend-mail");
+  const status = box.querySelector(".resend-status");
+  const mail = entry.data.mail;
+  const resent = entry.resent;
+  let key = "";
+  let failed = mailKind === "failed";
+  if (resent && mail && mail.id === resent.mail && mailKind !== "forwarded") {
+    const tried = (mail.attempts || 0) > resent.attempts;
+    if (mail.status === "sent") key = "resend.sent";
+    else if (!tried) {
+      key = "resend.queued";
+      failed = false; // the list read before the answer: queued all the same
+    } else key = mail.status === "failed" ? "resend.failed" : mail.status === "retrying" ? "resend.retrying" : "resend.queued";
+    status.dataset.state = key.slice("resend.".length);
+    say(status, key, { label: entry.data.label });
+  } else if (resent) {
+    entry.resent = undefined; // forwarded by hand, or another mail: nothing more to say of this one
+  }
+  const refused = entry.refused;
+  if (refused) {
+    const now = mail ? `${mail.id}/${mail.status}/${mail.attempts}` : "";
+    if (refused.mark === undefined) refused.mark = now;
+    else if (refused.mark !== now) entry.refused = undefined;
+  }
+  if (!entry.resent && !entry.refused) {
+    say(status, "");
+    delete status.dataset.state;
+  }
+  button.hidden = !failed;
+  button.setAttribute("aria-label", t("resend.label", { label: entry.data.label }));
+  box.hidden = button.hidden && !status.textContent;
+}
+
+async function resendMail(entry) {
+  const card = entry.card;
+  const button = card.querySelector("button.resend-mail");
+  const status = card.querySelector(".resend-status");
+  if (button.disabled) return;
+  button.disabled = true;
+  entry.resent = undefined; // what a press before it became of is said no more: this one's answer is
+  entry.refused = undefined;
+  delete status.dataset.state;
+  say(status, "");
+  try {
+    const { body } = await api("POST", `/api/escalations/${entry.data.id}/resend`, { request_id: requestId() });
+    const mail = body.mail;
+    entry.resent = { mail: mail.id, attempts: mail.attempts };
+    // the page's events past the answer had it read the list: it keeps that
+    if (!knows(body)) entry.data = { ...entry.data, mail: { ...entry.data.mail, ...mail, error: null, advice: null } };
+    renderInfo(entry);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    // sent, being sent, closed or forwarded meanwhile, mail off: the server's words, and the list read again
+    entry.refused = {}; // its mark: the mail as the list read next has it
+    status.dataset.state = "refused";
+    status.textContent = err.message;
+    refresh();
+  } finally {
+    button.disabled = Boolean(entry.closedNote);
+  }
 }
 
 // "Salin untuk TTS/e-mail": the escalation's text (the same as the e-mail's, server/mail.py) to the
@@ -390,7 +462,7 @@ function markClosed(entry, words) {
   sayClosed(entry);
   card.dataset.closed = "true";
   for (const f of card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]")) f.readOnly = true;
-  for (const b of card.querySelectorAll("button.save-lkpp, button.close-case")) b.disabled = true;
+  for (const b of card.querySelectorAll("button.save-lkpp, button.close-case, button.resend-mail")) b.disabled = true;
   renderCount();
 }
 
@@ -401,7 +473,15 @@ function sayClosed(entry) {
 }
 
 function buildCard(entry) {
-  const card = el("li", { class: "case", dataset: { id: entry.data.id } }, el("div", { class: "top" }), el("dl", { class: "info" }));
+  const resend = el(
+    "div",
+    { class: "resend", hidden: true },
+    el("button", { type: "button", class: "resend-mail", dataset: { i18n: "resend.button" } }, t("resend.button")),
+    el("p", { class: "resend-status", role: "status" }),
+  );
+  resend.querySelector("button").addEventListener("click", () => resendMail(entry));
+  const facts = el("div", { class: "facts" }, el("dl", { class: "info" }), resend);
+  const card = el("li", { class: "case", dataset: { id: entry.data.id } }, el("div", { class: "top" }), facts);
   const acts = el("div", { class: "acts" });
   const copy = el(
     "div",

@@ -151,6 +151,7 @@ class QueueService:
     print_jobs = _Method("jobs")
     mail_result = _Method("jobs")
     requeue_refused_mails = _Method("jobs")
+    resend_mail = _Method("jobs")
     # -- service hours and settings ---------------------------------------------------------
     office_status = _Method("office")
     check_office = _Method("office")

@@ -341,6 +341,46 @@ class Jobs:
 
         unit.run(None, run)
 
+    def resend_mail(self, ref: str, actor: str, request_key: str | None = None) -> Outcome:
+        """The Eskalasi page's Kirim ulang: an escalation mail `failed` (given up after its tries, or refused for
+        good) of a case still open whose LKPP number is not recorded is queued again now, and the mail worker
+        woken: the mail server's admin mended something on their side (the office's address allowed on the
+        relay, LKPP's mailbox made), which no restart is needed for. Its attempts stay counted (a mail given up
+        after its 8 tries has one try, then gives up again), its error is cleared, and a `mail_requeued` event
+        tells the staff pages. It leaves `requeued_with` as it is: the start's rule (requeue_refused_mails) stays
+        the start's. Refused (409) for a mail already sent (`mail_sent_already`), queued or being retried
+        (`mail_pending`), a case closed (`mail_case_closed`) or with its LKPP number (`mail_forwarded`: LKPP has
+        it), one escalated with mail off (`no_mail`), a ticket not escalated (invalid_transition), and while
+        `[escalation] enabled = false` (`mail_off`: nothing would send it)."""
+        unit = self.unit
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = unit.find_ticket(tx, ref, now, any_day=True)
+            if ticket.status == core.CLOSED:
+                raise QueueError("mail_case_closed", label=ticket.label)
+            if ticket.status != core.ESCALATED:
+                raise InvalidTransition(action="resend", status=ticket.status, label=ticket.label)
+            if ticket.lkpp_ticket:
+                raise QueueError("mail_forwarded", label=ticket.label, number=ticket.lkpp_ticket)
+            mail = tx.mail_of_ticket(ticket.id)
+            if mail is None:
+                raise QueueError("no_mail", label=ticket.label)
+            if mail["status"] == "sent":
+                raise QueueError("mail_sent_already", label=ticket.label)
+            if mail["status"] != "failed":  # queued, or retrying: the worker sends it, tried again on its own
+                raise QueueError("mail_pending", label=ticket.label)
+            if not unit.settings.escalation.enabled:
+                raise QueueError("mail_off", label=ticket.label)
+            tx.update_mail(mail["id"], status="queued", error=None, next_attempt_at=now)
+            data = {"mail": mail["id"], "status": "queued", "attempts": mail["attempts"] or 0}
+            tx.add_event("mail_requeued", now, unit.day(now), ticket.id, None, actor, data)
+            answer = {"mail": {"id": mail["id"], "status": "queued", "attempts": mail["attempts"] or 0}}
+            return Outcome({**answer, "label": ticket.label}, Kind.QUEUED)
+
+        result = unit.run(request_key, run, seq=True)
+        self.wake_mail()
+        return result
+
     def requeue_refused_mails(self, key: str | bytes) -> int:
         """At the start (with mail on): the escalation mails the mail server refused for good (5xx, not retried:
         server/advice.py permanent_refusal) are queued again. A refusal's alert tells the admin to mend

@@ -32,6 +32,7 @@ EVENT_TYPES = frozenset(
         "form_print",
         "mail_sent",
         "mail_failed",
+        "mail_requeued",
         "retention",
         "corrected",
         "form_corrected",
