@@ -269,7 +269,10 @@ def register(
                 if not changed:
                     expired.add(uid)
         for uid in expired - {u for u, _, _ in staff_sockets.values()}:
-            service.release_ended(uid)
+            try:  # each on its own: their sockets are gone, so nothing would try again for the accounts after it
+                service.release_ended(uid)
+            except Exception:
+                log.exception("freeing the counters of account %s, whose session ended", uid)
 
     service.check_sessions = check_sessions
     # A message outside the numbered changes, to staff pages only: the free disk space (`disk`).

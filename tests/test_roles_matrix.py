@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import sqlite3
 import time
 import wave
 from collections.abc import Callable
@@ -685,6 +686,34 @@ def test_an_admin_demoted_loses_its_session_and_socket_and_logs_in_again_as_what
     before = office.footprint()
     assert kepala.post("/api/admin/users/boss/active", json={"active": False}, headers=h).status_code == 403
     assert office.footprint() == before
+
+
+def test_sessions_that_end_together_each_free_their_counters_though_one_release_fails(app, monkeypatch):
+    """At the office's midnight several officers' sessions end in the same look (check_sessions): each account's
+    counters are freed. One release that failed (the database locked by a command-line job) took the releases of
+    the accounts after it along, and nothing tried them again: their sockets were gone."""
+    import server.realtime
+
+    office = Office(app)
+    socks = []
+    for name in ("malam1", "malam2"):
+        client = app.test_client()
+        login(app, client, name, OFFICER)
+        socks.append(staff_socket(app, client))
+    svc = office.service
+    ids = {svc.accounts.user(name)["id"] for name in ("malam1", "malam2")}
+    tried: list[int] = []
+
+    def release_ended(uid: int) -> None:
+        tried.append(uid)
+        if len(tried) == 1:
+            raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(server.realtime, "session_ends", lambda signed_in, tz: 0.0)  # past every session's end
+    monkeypatch.setattr(svc, "release_ended", release_ended)
+    svc.check_sessions()
+    assert not any(sock.is_connected() for sock in socks)
+    assert sorted(tried) == sorted(ids), "an account whose session ended had its counters left held"
 
 
 def test_a_staff_socket_hears_nothing_after_its_logout(app):
