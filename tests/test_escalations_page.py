@@ -422,6 +422,9 @@ def test_a_colleagues_close_keeps_the_card_with_what_was_typed_saying_who_closed
         )
     )
     expect(page.locator("#case-count")).to_have_text("1")
+    # where it was, above the case after it (the list read without it had put that one above it)
+    order = page.locator("#cases li.case").evaluate_all("cs => cs.map((c) => Number(c.dataset.id))")
+    assert order == [case["id"], other["id"]], order
     expect(number).to_have_value("TTS-2026-0402")
     expect(answer).to_have_value("Kontrak bisa diunggah setelah LKPP memperbaiki batas ukuran berkas.")
     expect(answer).to_have_js_property("readOnly", True)

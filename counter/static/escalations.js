@@ -594,8 +594,13 @@ function applyList(list, at) {
   const ids = new Set(list.map((x) => x.id));
   for (const id of [...state.cases.keys()]) if (!ids.has(id)) caseGone(id);
   const ul = $("cases");
+  // A card kept though its case left the list (closed by a colleague with something typed in it, or its own save
+  // on its way) stays where it was among the others: passed over, not pushed down below each card placed before it
+  // (it drifted to the end of the list while its officer read or copied from it).
+  const kept = new Set([...state.cases.values()].filter((e) => !ids.has(e.data.id)).map((e) => e.card));
   let next = ul.firstElementChild;
   for (const x of list) {
+    while (next && kept.has(next)) next = next.nextElementSibling;
     let entry = state.cases.get(x.id);
     if (!entry) {
       entry = { data: x, at };
