@@ -382,7 +382,9 @@ class ReportQueries(TxBase):
             f"SELECT t.day, substr(t.created_at, 12, 2), COUNT(*) FROM tickets t WHERE {_IN_DAYS} GROUP BY 1, 2",
             params,
         ):
-            hours.setdefault(day, [0] * 24)[int(hour)] = n
+            per_hour = hours.setdefault(day, [0] * 24)
+            if hour and hour.isdigit() and int(hour) < 24:  # a time another program wrote, not ISO 8601: no hour
+                per_hour[int(hour)] = n
         none = [None] * 24
         rows: list[tuple[Any, ...]] = []
         for grp in KEPT_GROUPS:
