@@ -439,6 +439,28 @@ def test_kirim_ulang_with_escalation_mail_off_is_refused(app):
         assert tx.one("SELECT status FROM mails")["status"] == "failed"
 
 
+def test_kirim_ulang_of_a_mail_left_retrying_when_mail_was_turned_off_says_mail_is_off(tmp_path):
+    """A mail retried (no mail server answers) when the admin set [escalation] enabled = false and restarted: no
+    mail worker runs, so nothing sends it. Kirim ulang answered `mail_pending`, "being sent ... no need to send it
+    again", of a mail nothing would ever send; it is `mail_off`, telling to forward the case by hand."""
+    port = free_port()  # nothing listens: the try is refused, retried later
+    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
+    server = LiveServer(config).start()
+    try:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", "rahasia-123")
+        label = escalate_live(server, officer, "Rudi Hartono")
+        case = next(c for c in cases_when(server, officer, settled(label, "retrying", 1)) if c["label"] == label)
+        server.stop()
+        server, officer = started(write_config(tmp_path))  # the same database, mail off
+        r = officer.post(f"{server.url}/api/escalations/{case['id']}/resend", json={}, timeout=5)
+        assert (r.status_code, r.json()["error"]) == (409, "mail_off"), r.text
+        assert "[escalation] enabled = false" in r.json()["message"]
+        assert mail_of(cases_when(server, officer, lambda cs: True), label)["status"] == "retrying"
+    finally:
+        server.stop()
+
+
 def test_a_relay_that_refused_the_office_takes_its_mail_on_kirim_ulang_without_a_restart(tmp_path):
     """The relay refused the office's address at its greeting (554): the alert asked the relay's admin to allow it,
     then to restart Antrian. Once allowed, Kirim ulang on the running server sends the mail: no restart. The staff

@@ -367,10 +367,10 @@ class Jobs:
                 raise QueueError("no_mail", label=ticket.label)
             if mail["status"] == "sent":
                 raise QueueError("mail_sent_already", label=ticket.label)
+            if not unit.settings.escalation.enabled:  # no worker: a queued or retrying one is not being sent either
+                raise QueueError("mail_off", label=ticket.label)
             if mail["status"] != "failed":  # queued, or retrying: the worker sends it, tried again on its own
                 raise QueueError("mail_pending", label=ticket.label)
-            if not unit.settings.escalation.enabled:
-                raise QueueError("mail_off", label=ticket.label)
             tx.update_mail(mail["id"], status="queued", error=None, next_attempt_at=now)
             data = {"mail": mail["id"], "status": "queued", "attempts": mail["attempts"] or 0}
             tx.add_event("mail_requeued", now, unit.day(now), ticket.id, None, actor, data)
