@@ -15,7 +15,7 @@ from typing import Any
 from server.advice import permanent_refusal
 from server.config import EscalationSettings, Settings
 from server.escalation import escalation_body, mail_parts, subject_for
-from server.outbox import OutboxWorker, Result, Unsendable
+from server.outbox import OutboxWorker, Result, Unsendable, Withdrawn
 
 log = logging.getLogger("antrian.mail")
 
@@ -117,6 +117,10 @@ class MailWorker(OutboxWorker):
         return [(m, mail_parts(tx, m)) for m in tx.due_mails(now)]
 
     def prepare(self, mail: dict[str, Any], read: Any) -> EmailMessage:
+        with self.service.store.read() as tx:  # just before its try: withdrawn since the round began?
+            current = tx.mail_of_ticket(mail["ticket_id"])
+        if current is None or current["id"] != mail["id"] or current["status"] not in ("queued", "retrying"):
+            raise Withdrawn("the case reached LKPP another way (its LKPP number or answer recorded)")
         ticket, form, signed = read
         try:
             msg = build_message(self.service.settings, ticket, form, mail["id"], signed)
@@ -135,6 +139,10 @@ class MailWorker(OutboxWorker):
         now. The mail waits, `failed`, for the admin to mend config.toml: the next start queues it again, once,
         and a later one only when what it is sent with changed (Jobs.requeue_refused_mails, sent_with)."""
         return permanent_refusal(error)
+
+    def withdraw(self, mail: dict[str, Any], reason: str) -> None:
+        """A mail withdrawn by the command that recorded the case's LKPP number or answer: nothing more to record."""
+        log.info("escalation mail %s not sent: %s", mail["id"], reason)
 
     def record(self, results: list[Result]) -> None:
         for mail, error, final in results:

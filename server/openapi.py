@@ -715,7 +715,7 @@ ESCALATION = {
         },
         "mail": {
             "type": ["object", "null"],
-            "description": "{id, status: queued|retrying|sent|failed, attempts, …}; null when escalated with "
+            "description": "{id, status: queued|retrying|sent|failed|withdrawn, attempts, …}; null when escalated with "
             "the escalation e-mail off.",
         },
         "form": _ref("Form"),

@@ -27,6 +27,7 @@ from test_mail import (
 )
 
 from server.mail import MailWorker
+from server.outbox import Withdrawn
 
 QUEUED_AGAIN = "escalation mail(s) the mail server refused: queued again"
 BLOCK = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
@@ -644,6 +645,20 @@ def test_the_eskalasi_page_sends_a_failed_mail_again_and_says_what_became_of_it(
         expect(button).to_be_hidden()
         expect(status).to_contain_text("sudah sampai ke LKPP")
         assert handler.tries == 4  # the refused press sent nothing
+
+        # a mail being retried (the mail server busy) when the case is forwarded by hand: withdrawn, and said so
+        handler.rcpt = "451 4.3.0 Mailbox busy, try again later"
+        third = escalate_live(server, officer, "Joko Susilo")
+        case = next(c for c in cases_when(server, officer, settled(third, "retrying", 1)) if c["label"] == third)
+        card = page.locator(f"#cases li.case[data-id='{case['id']}']")
+        expect(card.locator(".mail")).to_have_attribute("data-state", "retrying")
+        r = officer.post(f"{server.url}/api/tickets/{third}/lkpp-ticket", json={"lkpp_ticket": "TTS-78"}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(card.locator(".mail")).to_have_attribute("data-state", "forwarded")
+        expect(card.locator(".mail")).to_contain_text(
+            "Tidak dikirim: sudah diteruskan ke Helpdesk LKPP, tiket TTS-78 (LKPP tidak menerima kasus ini dua kali)."
+        )
+        expect(card.locator("button.resend-mail")).to_be_hidden()
         context.close()
     finally:
         server.stop()
@@ -682,4 +697,49 @@ def test_the_front_offices_mail_alert_goes_while_the_mail_is_sent_again_and_come
         context.close()
     finally:
         server.stop()
+        controller.stop()
+
+
+def test_a_mail_still_being_tried_is_withdrawn_once_the_case_reached_lkpp_by_hand(mail_app, smtp_port, clock):  # noqa: F811
+    """The mail server unreachable, the mail is being retried; meanwhile the officer forwards the case by hand and
+    records LKPP's ticket number (or LKPP's answer closes it). The mail went on being tried and, once the mail
+    server was back, LKPP got the case a second time. It is `withdrawn`: not tried again, and a try that was
+    already on its way when the number was recorded does not make it `retrying` again."""
+    client, h, _ = escalate(mail_app)  # nothing listens on smtp_port: the connection is refused, retried
+    service = mail_app.extensions["antrian"]
+    worker = MailWorker(service)
+    assert worker.run_once() == 1
+    assert escalations_of(client, h)[0]["mail"]["status"] == "retrying"
+    clock.advance(seconds=5)  # its retry is due
+    with service.store.read() as tx:
+        (row, read), *_ = worker.due(tx, service.clock())  # a round that began before the number was recorded
+    r = client.post("/api/tickets/A-001/lkpp-ticket", headers=h, json={"lkpp_ticket": "TTS-2026-0077"})
+    assert r.status_code == 200, r.get_json()
+    mail = escalations_of(client, h)[0]["mail"]
+    assert (mail["status"], mail["attempts"]) == ("withdrawn", 1), mail
+    with pytest.raises(Withdrawn):  # that round's turn comes: looked at again just before, not sent
+        worker.prepare(row, read)
+    service.mail_result(row, "ConnectionRefusedError: [Errno 111] Connection refused")  # a try already on its way
+    assert escalations_of(client, h)[0]["mail"]["status"] == "withdrawn"
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        clock.advance(seconds=600)
+        assert worker.run_once() == 0
+        # a second case closed with LKPP's answer while its mail waited: withdrawn too, the first still not sent
+        client.post("/api/tickets", json=visitor(name="Kedua"))
+        client.post("/api/counters/1/call-next", headers=h)
+        client.post("/api/counters/1/start", headers=h)
+        r = client.post("/api/counters/1/escalate", headers=h, json={"note": "Perlu LKPP", "category": "pengaduan"})
+        assert r.status_code == 200, r.get_json()
+        second = r.get_json()["ticket"]["label"]
+        r = client.post(f"/api/tickets/{second}/close", headers=h, json={"answer": "Dijawab LKPP lewat telepon"})
+        assert r.status_code == 200, r.get_json()
+        assert worker.run_once() == 0
+        assert inbox.messages == []
+        with service.store.read() as tx:
+            assert [m["status"] for m in tx.rows("SELECT status FROM mails ORDER BY id")] == ["withdrawn", "withdrawn"]
+    finally:
         controller.stop()

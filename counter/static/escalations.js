@@ -77,6 +77,8 @@ function mailState(mail, lkpp) {
   }
   const error = mail.error || "?";
   if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
+  // not sent once the case reached LKPP by hand (its number recorded): LKPP would have had it twice
+  if (mail.status === "withdrawn") return ["forwarded", t("mail.withdrawn", { number: lkpp || "?" })];
   // what is wrong and what to do, in the server's words, with the raw message after it for the admin
   const said = mail.advice ? `${mail.advice[getLang()] || mail.advice.id} (${error})` : error;
   if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said })];

@@ -323,6 +323,9 @@ class Jobs:
         unit = self.unit
 
         def run(tx: Tx, now: datetime) -> Outcome:
+            current = tx.mail_of_ticket(mail["ticket_id"]) or {}
+            if error is not None and current.get("id") == mail["id"] and current["status"] == "withdrawn":
+                return Outcome()  # withdrawn during its try (QueueCommands._withdraw_mail): it stays so
             fields, event = result_fields(MAIL, mail, error, now, final)
             tx.update_mail(mail["id"], **fields)
             if event:

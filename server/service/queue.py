@@ -159,6 +159,7 @@ class QueueCommands:
             self._check_lkpp_ticket(tx, ticket, payload)
             data = {"lkpp_ticket": new.lkpp_ticket} if new.lkpp_ticket != ticket.lkpp_ticket else None
             new = self._change(tx, ticket, new, "closed", now, None, actor, data)
+            self._withdraw_mail(tx, new)
             return self._ticket_answer(tx, new)
 
         return self.unit.run(request_key, run, seq=True)
@@ -251,9 +252,21 @@ class QueueCommands:
             new = core.record_lkpp_ticket(ticket, payload.get("lkpp_ticket"))
             self._check_lkpp_ticket(tx, ticket, payload)
             new = self._change(tx, ticket, new, "lkpp_ticket", now, None, actor, {"lkpp_ticket": new.lkpp_ticket})
+            if new.lkpp_ticket:
+                self._withdraw_mail(tx, new)
             return self._ticket_answer(tx, new)
 
         return self.unit.run(request_key, run, seq=True)
+
+    @staticmethod
+    def _withdraw_mail(tx: Tx, ticket: Ticket) -> None:
+        """The case reached LKPP another way (its LKPP number recorded: forwarded by hand; or LKPP's answer
+        recorded): its escalation mail still queued or being retried is `withdrawn`, not sent. It went on being
+        tried, and LKPP got the case a second time once the mail server took it. (One on its way to the mail
+        server at this moment goes: MailWorker.prepare looks at it again just before.)"""
+        mail = tx.mail_of_ticket(ticket.id)
+        if mail is not None and mail["status"] in ("queued", "retrying"):
+            tx.update_mail(mail["id"], status="withdrawn", next_attempt_at=None)
 
     def _check_lkpp_ticket(self, tx: Tx, ticket: Ticket, payload: dict[str, Any]) -> None:
         """Refuse (409 lkpp_ticket_conflict) an LKPP number typed over another one recorded meanwhile, unseen
