@@ -12,10 +12,10 @@ const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], d
   late: [], skipped: [], answeredAt: -Infinity };
 const $ = (id) => document.getElementById(id);
 
-// A notice line (#reg-notice, #list-notice, #counter-notice): its kind (data-kind) and its words, said again in
-// the new language when the language is switched (as livelist.js's pageNotice). `words`: a function giving the
-// notice in the page's language now (the catalogue's words: `() => t("done.cancelled", { label })`), or a text
-// as it was said (the server's message, in the language it was asked in); "" empties the line.
+// A notice line (#reg-notice, #list-notice; the counters' lines are counterNotice's): its kind (data-kind) and
+// its words, said again in the new language when the language is switched (as livelist.js's pageNotice). `words`:
+// a function giving the notice in the page's language now (the catalogue's words: `() => t("done.cancelled",
+// { label })`), or a text as it was said (the server's message, in the language it was asked in); "" empties it.
 const notices = new Map(); // the line's id -> its words
 
 function notice(id, kind, words) {
@@ -649,7 +649,7 @@ async function refreshList() {
       listAgain = false;
       const { body } = await api("GET", "/api/tickets");
       state.list = body;
-      if (state.day && state.day !== body.day) newDay();
+      if (state.day && state.day !== body.day) newDay(body.day);
       state.day = body.day;
       state.office = { ...(state.office || {}), ...(body.office || {}) };
       const fetched = new Map(body.tickets.map((x) => [x.id, x]));
@@ -709,11 +709,92 @@ function renderHours() {
 }
 
 // The office's day changed under a page left open overnight: yesterday's slips have nobody to tell of them, and
-// what was said of the counters (a Lepas, "dilepas otomatis … pukul 15.48", an officer's logout) is yesterday's.
-function newDay() {
+// what was said of the counters (a Lepas, "dilepas otomatis … pukul 15.48", an officer's logout) is yesterday's;
+// a counter freed at the new day's start (the sessions that ended at midnight), told before the page saw the new
+// day, stays.
+function newDay(day) {
   state.late = [];
   state.skipped = [];
-  if (notices.get("counter-notice")) notice("counter-notice", "", "");
+  dropCounterNotices((n) => n.day !== day);
+}
+
+// ---- what is said of the counters (#counter-notice): one line each, the newest first ----
+// Freed counters come in bursts: the sessions that end at the office's midnight, `users disable` of an officer
+// holding two counters, the automatic release of two counters left idle, the releases a reconnect's snapshot
+// tells. One line said only the last of them. Each stays until its ✕ (Tutup) or the office's day change; at most
+// COUNTER_SHOWN are shown, "+N lagi" shows the others; a page open for weeks keeps the COUNTER_KEPT newest.
+const COUNTER_SHOWN = 3;
+const COUNTER_KEPT = 12;
+const counterNotes = { list: [], open: false, next: 1 };
+
+// the office's day of `at` (an ISO time), as the server's `day` says it; with none, the page's day
+function officeDay(at) {
+  const when = at ? new Date(at) : null;
+  if (!when || Number.isNaN(when.getTime())) return state.day || officeDay(officeNow().toISOString());
+  return new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE }).format(when);
+}
+
+// `words`: as notice()'s (a function giving the words in the page's language now, or a text as it was said);
+// `at`: when it happened (its office day: the line goes at the day's change).
+function counterNotice(kind, words, at = null) {
+  counterNotes.list.unshift({ id: counterNotes.next++, kind, words, day: officeDay(at), row: null });
+  counterNotes.list.length = Math.min(counterNotes.list.length, COUNTER_KEPT);
+  renderCounterNotices();
+}
+
+function dropCounterNotices(gone) {
+  const before = counterNotes.list.length;
+  counterNotes.list = counterNotes.list.filter((n) => !gone(n));
+  if (counterNotes.list.length !== before) renderCounterNotices();
+}
+
+function counterNoticeRow(n) {
+  if (!n.row) {
+    const close = el("button", { type: "button", class: "notice-close" });
+    close.addEventListener("click", () => {
+      const i = counterNotes.list.indexOf(n);
+      dropCounterNotices((x) => x === n);
+      // the keyboard goes on to the next line's ✕ (else the box's first), not back to the page's start
+      const next = counterNotes.list[Math.min(i, counterNotes.list.length - 1)];
+      if (next && next.row && next.row.isConnected) next.row.querySelector(".notice-close").focus();
+    });
+    const text = el("span", { class: "notice-text" });
+    n.row = el("p", { class: "notice", dataset: { kind: n.kind, note: String(n.id) } }, text, close);
+  }
+  const [text, close] = n.row.children;
+  const words = typeof n.words === "function" ? n.words() : n.words;
+  if (text.textContent !== words) text.textContent = words;
+  close.title = t("alert.dismiss"); // the ✕ is drawn by the style sheet: the line's text is its words alone
+  close.setAttribute("aria-label", t("alert.dismiss"));
+  return n.row;
+}
+
+let moreButton = null; // "+N lagi": the lines not shown
+
+function renderCounterNotices() {
+  const box = $("counter-notice");
+  const all = counterNotes.list;
+  if (all.length <= COUNTER_SHOWN) counterNotes.open = false;
+  const shown = counterNotes.open ? all : all.slice(0, COUNTER_SHOWN);
+  const rows = shown.map(counterNoticeRow);
+  if (all.length > shown.length) {
+    if (!moreButton) {
+      moreButton = el("button", { type: "button", class: "small notice-more" });
+      moreButton.addEventListener("click", () => {
+        counterNotes.open = true;
+        renderCounterNotices();
+      });
+    }
+    moreButton.textContent = t("alert.more", { n: all.length - shown.length });
+    rows.push(moreButton);
+  }
+  // A line stays where it is, its node kept: a new one is put on top and the others are not drawn (nor read out by
+  // a screen reader) again, and a ✕ being pressed or holding the focus is not taken away.
+  rows.forEach((row, i) => {
+    if (box.children[i] !== row) box.insertBefore(row, box.children[i] || null);
+  });
+  while (box.children.length > rows.length) box.lastElementChild.remove();
+  box.dataset.kind = all.length ? all[0].kind : ""; // the newest line's
 }
 
 // ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
@@ -735,10 +816,10 @@ async function release(id, button, ev, label = null) {
     if (!(live && live.knows(body))) state.counters.set(id, { ...(state.counters.get(id) || entry), officer: null });
     // the ticket it was calling (if any) is back in the line at its place: said with the release
     const key = entry.officer ? (label ? "done.released_returned" : "done.released") : "done.returned";
-    notice("counter-notice", "info", () => t(key, params()));
+    counterNotice("info", () => t(key, params()));
   } catch (err) {
     if (err.status === 401) return sessionEnded();
-    notice("counter-notice", "error", () => t("fail.release", { ...params(), text: refused(err) }));
+    counterNotice("error", () => t("fail.release", { ...params(), text: refused(err) }));
   }
   renderCounters();
 }
@@ -795,18 +876,18 @@ function onCounterEvent(ev) {
     // The server freed it ([queue] counter_release_minutes without a page of its officer): say so here.
     const { officer, returned } = data;
     const minutes = data.minutes ?? "?";
-    notice("counter-notice", "warn", () => {
+    counterNotice("warn", () => {
       const text = t("auto.released", { counter: counterName(id), officer, time: hhmm(ev.at), minutes });
       return returned ? `${text} ${t("auto.returned", { label: returned })}` : text;
-    });
+    }, ev.at);
   } else if (ev.type === "counter_released" && data.officer && (data.reason || data.by === "cli")) {
     // An end of its officer's session freed it (data.reason: the session's end, an admin's new password or
     // disabling, from the command line too): said in words, not "dilepas oleh cli" nor as a logout.
-    notice("counter-notice", "warn", () => endedText(counterName(id), data, ev.at));
+    counterNotice("warn", () => endedText(counterName(id), data, ev.at), ev.at);
   } else if (ev.type === "counter_released" && data.returned && data.officer && data.by === data.officer) {
     // its officer logged out while calling a visitor: the ticket went back to the line at its place
     const { officer, returned } = data;
-    notice("counter-notice", "info", () => t("logout.returned", { counter: counterName(id), officer, label: returned }));
+    counterNotice("info", () => t("logout.returned", { counter: counterName(id), officer, label: returned }), ev.at);
   }
   state.counters.set(id, entry);
 }
@@ -824,7 +905,7 @@ function releasesMissed(counters) {
   for (const c of counters) {
     const r = c.released;
     if (!r || !r.officer || !(r.reason || r.by === "cli") || r.seq <= (seen.get(c.id) ?? 0)) continue;
-    notice("counter-notice", "warn", () => endedText(counterName(c.id), r, r.at));
+    counterNotice("warn", () => endedText(counterName(c.id), r, r.at), r.at);
   }
 }
 
@@ -1132,7 +1213,7 @@ function onSnapshot(snap) {
   state.counters = new Map((snap.counters || []).map((c) => [c.id, c]));
   releasesMissed(snap.counters || []);
   if (snap.day) {
-    if (state.day && state.day !== snap.day) newDay(); // yesterday's slips and counter notice: nobody to tell
+    if (state.day && state.day !== snap.day) newDay(snap.day); // yesterday's slips and counter notices: nobody to tell
     state.day = snap.day;
     forgetOtherDays(snap.day);
   }
@@ -1242,7 +1323,7 @@ function onStatus(up) {
 // unissued visitor's form is back (its draft, kept in this tab at every keystroke). A correction not saved
 // is said lost (it cannot be saved without a login), with no "leave the page?" question first.
 const ENDED_KEY = "antrian.front.ended";
-const SAID = ["reg-notice", "list-notice", "counter-notice"];
+const SAID = ["reg-notice", "list-notice"];
 let ending = false;
 
 function sessionEnded() {
@@ -1250,6 +1331,9 @@ function sessionEnded() {
   ending = true;
   const said = SAID.filter((id) => $(id).textContent && notices.get(id) !== offline)
     .map((id) => [id, $(id).dataset.kind || "", $(id).textContent]);
+  for (const n of [...counterNotes.list].reverse()) { // each line of the counters', the oldest first
+    said.push(["counter-notice", n.kind, typeof n.words === "function" ? n.words() : n.words]);
+  }
   const edit = editUnsaved() ? state.editing.label : null;
   try {
     sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day }));
@@ -1300,7 +1384,10 @@ function sayAgainAfterLogin() {
   const said = ended || takeEnded();
   ended = null;
   if (!said) return;
-  for (const [id, kind, text] of said.said) notice(id, kind, text);
+  for (const [id, kind, text] of said.said) {
+    if (id === "counter-notice") counterNotice(kind, text);
+    else if (SAID.includes(id)) notice(id, kind, text);
+  }
   if (said.edit) notice("reg-notice", "warn", t("ended.edit_lost", { label: said.edit }));
 }
 
@@ -1460,6 +1547,7 @@ window.addEventListener("storage", (ev) => {
 $("logout").addEventListener("click", logout);
 setupLangToggle(() => {
   for (const id of notices.keys()) sayNotice(id); // what the page said, in the new language
+  renderCounterNotices();
   if (state.editing) $("btn-register").textContent = t("reg.save", { label: state.editing.label });
   for (const name of LIMITED) showLimit(name);
   renderTickets();
