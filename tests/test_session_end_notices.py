@@ -226,3 +226,45 @@ def test_an_officer_back_after_a_restore_is_told_his_counter_was_freed_by_it(tmp
         page.context.close()
     finally:
         server.stop()
+
+
+def test_the_notice_of_a_freed_counter_outlasts_a_blip_of_the_network(browser, office, clean_queue):
+    """The officer, back after an admin's new password, reads why Loket 2 was freed and that the visitor he was
+    calling is waiting again: the Wi-Fi drops for a moment and the notice went with the connection, for good (it is
+    said once: the snapshot after the reconnect does not say it again). It stays until he picks his counter."""
+    name = "akhirblip"
+    office.add_user(name, "officer")
+    ticket = issue(office, "Wulan Sari", "B")
+    sockets: list = []
+
+    def through(ws):  # the page's WebSocket, through Playwright: closed below as a dropped network closes it
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page = new_page(browser)
+    page.route_web_socket("**/socket.io/**", through)
+    sign_in(page, office, "/counter/", name)
+    page.select_option("#counter-select", "2")
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(ticket["label"])
+    admin = office.session("kepala", PASSWORD)
+    r = admin.post(f"{office.url}/api/admin/users/{name}/password", json={"password": NEW_PASSWORD}, timeout=5)
+    assert r.status_code == 200, r.text
+    log_in_again(page, name, NEW_PASSWORD)
+    notice = page.locator("#notice")
+    said = re.compile(
+        rf"^Loket 2 dilepas pukul {TIME}: admin \(kepala\) mengganti kata sandi akun Anda, .* Pilih loket"
+    )
+    expect(notice).to_have_text(said)
+
+    for ws in list(sockets):
+        ws.close()
+    live = page.locator("#live-status")
+    expect(live).to_have_attribute("data-state", "off")
+    expect(live).to_have_attribute("data-state", "on")  # socket.io connects again by itself
+    expect(page.locator("#offline-bar")).to_be_hidden()
+    expect(notice).to_have_text(said)
+    expect(notice).to_have_attribute("data-kind", "warn")
+    page.select_option("#counter-select", "2")
+    expect(notice).to_have_text("")
+    page.context.close()

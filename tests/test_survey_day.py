@@ -339,3 +339,36 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     held[1].continue_()
     expect(notice).to_be_hidden()
     context.close()
+
+
+def test_the_skm_pages_offline_notice_stays_in_sight_while_the_report_is_read_lower_down(office, browser):
+    """The feed away, the notice that the figures are those of the last read stood above the toolbar only: the
+    head of office reading the table of the nine elements or the comments, scrolled down, saw old figures and no
+    notice. It stays at the top of the window while the page is scrolled (not on paper)."""
+    context = staff_context(browser, office, "petugas", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    cut, sockets = [False], []
+
+    def through(ws):  # the socket's WebSocket, through Playwright: refused while the network is cut
+        if cut[0]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/socket.io/**", through)
+    page.route("**/socket.io/**", lambda route: route.abort() if cut[0] else route.continue_())  # its polling
+    page.goto(f"{office.url}/counter/skm")
+    page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
+    until_on_page(page, lambda: sockets, "the SKM page's socket never went over WebSocket")
+    cut[0] = True
+    for ws in sockets:
+        ws.close()
+    notice = page.locator("#skm-offline")
+    expect(notice).to_be_visible(timeout=10_000)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function("() => window.scrollY > 300")  # the report is longer than the window: scrolled down
+    expect(notice).to_be_in_viewport(ratio=1)
+    page.emulate_media(media="print")
+    expect(notice).to_be_hidden()  # on paper, as before
+    context.close()

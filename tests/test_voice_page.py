@@ -143,6 +143,26 @@ def test_the_previews_line_follows_the_language_switch(browser, voiced):
     page.context.close()
 
 
+def test_the_previews_counter_stays_the_one_chosen_after_a_language_switch(browser, voiced):
+    """The admin picks Loket 2 for the preview and switches to English: the section is drawn again in English, and
+    the counter went back to Loket 1 (the line above it still named Loket 2), so the next Putar said Loket satu."""
+    server, pack, aside = voiced
+    page = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/admin", "kepala")
+    expect(page.locator("#voice-calls option")).to_have_count(3)
+    page.fill("#voice-label", "A-12")
+    page.select_option("#voice-counter", "2")
+    page.click("#lang-toggle")
+    expect(page.locator("#voice-calls option")).to_have_text(["First", "Call 2 (a recall)", "Last (call 3)"])
+    expect(page.locator("#voice-counter")).to_have_value("2")
+    page.click("#voice-preview button[type=submit]")
+    said = "“Nomor antrian, A, dua belas. Silakan menuju, Loket dua.” — Spoken from the recordings."
+    expect(page.locator("#voice-preview-text")).to_have_text(said)
+    page.click("#lang-toggle")
+    expect(page.locator("#voice-counter")).to_have_value("2")
+    page.context.close()
+
+
 def test_the_admin_reads_why_a_clip_is_unusable_in_the_pages_language(browser, voiced):
     server, pack, aside = voiced
     page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
@@ -315,3 +335,90 @@ def test_the_admin_sees_the_words_only_a_recalls_intro_lacks_apart_in_both_langu
         boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
         for name in packs:
             shutil.rmtree(pack.parent / name)
+
+
+def pack_like(pack, aside, name: str, leave_out: tuple[str, ...] = ()):
+    """Another pack beside voices/kantor: its clips (sebelas.wav too) but `leave_out`'s words."""
+    folder = pack.parent / name
+    shutil.copytree(pack, folder, ignore=shutil.ignore_patterns("rusak.wav", "sebelas.wav"))
+    shutil.copy(aside, folder / "sebelas.wav")  # kept aside, or uploaded by the first test: here either way
+    for word in leave_out:
+        (folder / f"{word}.wav").unlink()
+    return folder
+
+
+def test_the_upload_box_names_the_pack_in_use_after_a_switch_and_keeps_a_name_typed_there(browser, voiced):
+    """Ke paket named voices/kantor still after the admin switched to another pack: the clips uploaded next went
+    into the pack no longer in use. It follows the pack saved (another admin's change seen live, and here); a
+    name typed there (a new pack) stays."""
+    server, pack, aside = voiced
+    pack_like(pack, aside, "tua")
+    server.add_user("wakil2", "admin")
+    boss = server.session("wakil2", "rahasia-123")
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+        sign_in(page, server, "/counter/admin", "kepala")
+        box = page.locator("#voice-upload-pack")
+        expect(box).to_have_value("kantor")
+        # another admin switches to voices/tua: the open page follows
+        value = {"engine": "clips", "clips": "voices/tua"}
+        r = boss.put(f"{server.url}/api/admin/settings/tts", json={"value": value}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(page.locator("#voice-pack option:checked")).to_have_text("tua")
+        expect(box).to_have_value("tua")
+        page.select_option("#voice-pack", label="kantor")  # and back, here
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#sec-voice .notice")).to_have_text("Tersimpan.")
+        expect(box).to_have_value("kantor")
+        box.fill("baru")  # a new pack's name: the admin's, not the page's to change
+        page.select_option("#voice-pack", label="tua")
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#voice-state")).to_contain_text("voices/tua:", timeout=30_000)
+        expect(box).to_have_value("baru")
+        page.context.close()
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
+        shutil.rmtree(pack.parent / "tua")
+
+
+def test_a_recall_previewed_with_a_pack_lacking_its_intro_says_it_is_played_without_it(browser, voiced):
+    """A pack recorded before the recalls' intro (no panggilan.wav, kedua.wav, terakhir.wav): Dengarkan contoh with
+    Panggilan Ke-2 played the call alone, its line the call's words only, as if that were the recall. The line
+    says the intro is left out and which clips it lacks (the answer's `missing`), in the page's language."""
+    server, pack, aside = voiced
+    pack_like(pack, aside, "lawas", ("panggilan", "kedua", "terakhir"))
+    boss = server.session("kepala", "rahasia-123")
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+        sign_in(page, server, "/counter/admin", "kepala")
+        page.select_option("#voice-pack", label="lawas")
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#voice-state")).to_contain_text("voices/lawas:", timeout=30_000)  # loaded
+        page.fill("#voice-label", "A-12")
+        page.select_option("#voice-calls", "2")
+        line = page.locator("#voice-preview-text")
+        with page.expect_response("**/api/admin/voice/preview") as answer:
+            page.click("#voice-preview button[type=submit]")
+        said = answer.value.json()
+        call = "Nomor antrian, A, dua belas. Silakan menuju, Loket satu."
+        assert (said["text"], said["intro"], said["engine"]) == (call, None, "clips"), said
+        assert sorted(said["missing"]) == ["kedua", "panggilan"], said
+        clips = ", ".join(f"{w}.wav" for w in said["missing"])
+        expect(line).to_have_text(
+            f"“{call}” — Diucapkan dari rekaman. Panggilan ulang ini diucapkan tanpa pembukanya, seperti panggilan"
+            f" pertama: paket belum punya klip {clips}."
+        )
+        expect(line).to_have_attribute("data-intro", "missing")
+        page.click("#lang-toggle")
+        expect(line).to_have_text(
+            f"“{call}” — Spoken from the recordings. This recall is spoken without its intro, as a first call: the"
+            f" pack has no clip {clips} yet."
+        )
+        page.select_option("#voice-calls", "1")  # a first call has no intro to lack
+        with page.expect_response("**/api/admin/voice/preview"):
+            page.click("#voice-preview button[type=submit]")
+        expect(line).to_have_text(f"“{call}” — Spoken from the recordings.")
+        page.context.close()
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
+        shutil.rmtree(pack.parent / "lawas")

@@ -1439,7 +1439,7 @@ function unsaidRelease(id) {
 function releaseMissed(entry) {
   const parts = releaseParts(entry.id, entry.released, entry);
   if (state.counterId === null) parts.push(["released.pick", {}]);
-  state.notice = { kind: "warn", parts };
+  state.notice = { kind: "warn", parts, lasting: true }; // said once: kept through a drop (onStatus)
   renderNotice();
 }
 
@@ -1488,7 +1488,9 @@ function counterLost(id, parts, ticket, seq = undefined) {
     state.counterId = null;
     localStorage.removeItem(COUNTER_KEY);
   }
-  state.notice = { kind: "warn", parts };
+  // `lasting`: a fact of the past (freed at 16.53, the ticket back in the line), said once: a drop of the connection
+  // does not take it away (onStatus)
+  state.notice = { kind: "warn", parts, lasting: true };
   renderNotice();
 }
 
@@ -1600,7 +1602,8 @@ async function checkEscalationMail() {
 
 // Offline: a bar under the buttons says so, whatever the notice says, until the connection is back and its fresh
 // snapshot drawn (what the page showed meanwhile may be out of date). What the notice said before goes with the
-// connection, but an action that never reached the server: said again when it is back.
+// connection, but an action that never reached the server: said again when it is back, and a counter freed from
+// this officer (`lasting`: said once, and still true; it went at the first blip of the Wi-Fi after the login).
 function renderOffline() {
   $("offline-bar").hidden = !state.offline;
 }
@@ -1610,7 +1613,7 @@ function onStatus(up) {
   if (!up) {
     state.offline = true;
     renderOffline();
-    if (state.notice && !state.notice.network) {
+    if (state.notice && !state.notice.network && !state.notice.lasting) {
       state.notice = null;
       renderNotice();
     }

@@ -9,7 +9,7 @@ import { clearErrors, keptNote, notice, resetButton } from "./sections.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("sec-voice");
-const state = { settings: null, voice: null, poll: null, asked: 0, shown: null, playing: null };
+const state = { settings: null, voice: null, poll: null, asked: 0, shown: null, playing: null, uploadPack: null };
 
 // A refusal: its message on top, each named field's problem beside its input.
 function showRefusal(err) {
@@ -35,12 +35,25 @@ function renderChoice() {
   select.replaceChildren(...options);
   const current = options.find((o) => o.dataset.path === tts.clips);
   if (current) select.value = current.value;
+  // "Ke paket" names the pack in use, and follows it when another is saved (here, on another PC, from config.toml);
+  // a name the admin typed there (a new pack's) stays.
   const upload = $("voice-upload-pack");
-  if (!upload.value) upload.value = (current && current.textContent) || (packs[0] && packs[0].name) || "";
-  $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  const inUse = (current && current.textContent) || (packs[0] && packs[0].name) || "";
+  if (!upload.value || upload.value === state.uploadPack) upload.value = inUse;
+  state.uploadPack = inUse;
+  renderCounters();
   renderCalls();
   renderKept();
   state.shown = chosen(); // what the admin's choice is told from
+}
+
+// The counter the preview names (the settings' counters; the admin's choice kept while it is one: a language switch
+// draws the section again, and the preview must not go back to the first counter).
+function renderCounters() {
+  const select = $("voice-counter");
+  const keep = select.value;
+  select.replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+  if (state.settings.counters.some((c) => String(c.id) === keep)) select.value = keep;
 }
 
 // Which call the preview says: the first, each recall, the last ([queue] max_calls; the choice kept while it is one).
@@ -262,13 +275,20 @@ async function preview(ev) {
   ev.preventDefault();
   clearErrors(root);
   const out = $("voice-preview-text");
+  const call = asked();
   try {
-    const { body } = await api("POST", "/api/admin/voice/preview", asked());
+    const { body } = await api("POST", "/api/admin/voice/preview", call);
     // what is said, in the office's language; who says it, in the page's (following its switch)
     const by = el("span");
     say(by, body.engine === "clips" ? "voice.spoken_by_clips" : "voice.spoken_by_espeak");
-    out.replaceChildren(`“${body.text}” — `, by);
+    // A recall with no intro: the pack lacks the intro's words (the answer's `missing`), and the call is said
+    // alone, as a first call. Said here, with the clips it lacks, rather than played as if it were the recall.
+    const bare = call.calls > 1 && !body.intro;
+    const note = el("span", { class: "voice-no-intro" });
+    if (bare) say(note, "voice.no_intro", { clips: (body.missing || []).map((w) => `${w}.wav`).join(", ") || "?" });
+    out.replaceChildren(`“${body.text}” — `, by, ...(bare ? [" ", note] : []));
     out.dataset.engine = body.engine;
+    out.dataset.intro = bare ? "missing" : call.calls > 1 ? "said" : "none";
     const urls = body.intro ? [body.intro, body.audio] : [body.audio];
     playInOrder(urls).catch(() => notice(root, "error", t("voice.play_failed")));
   } catch (err) {
@@ -301,7 +321,6 @@ document.addEventListener("admin:ready", (ev) => {
 document.addEventListener("admin:settings", (ev) => {
   if (!state.settings) return;
   const fresh = ev.detail;
-  const keep = $("voice-counter").value;
   state.settings = { ...state.settings, counters: fresh.counters, queue: fresh.queue, overridden: fresh.overridden };
   const versions = fresh.versions || {};
   if (versions.tts !== version() && (state.shown === null || chosen() === state.shown)) { // (null: not drawn yet)
@@ -311,9 +330,8 @@ document.addEventListener("admin:settings", (ev) => {
   } else {
     renderKept();
     renderCalls();
-    $("voice-counter").replaceChildren(...state.settings.counters.map((c) => el("option", { value: String(c.id) }, c.name)));
+    renderCounters();
   }
-  if (state.settings.counters.some((c) => String(c.id) === keep)) $("voice-counter").value = keep;
 });
 document.addEventListener("admin:lang", () => {
   if (!state.settings) return;
