@@ -432,7 +432,12 @@ def test_a_colleagues_close_keeps_the_card_with_what_was_typed_saying_who_closed
     expect(c.locator("button.save-lkpp")).to_be_disabled()
     assert page.evaluate("document.activeElement.name") == "answer"
     expect(page.locator("#page-notice")).to_have_text("")
+    # nothing more to act on: no "forward it by hand" on its mail line, no copy for TTS/e-mail
+    expect(c.locator("dd.mail")).to_have_attribute("data-state", "closed")
+    expect(c.locator("dd.mail")).to_have_text("Kasus sudah ditutup: e-mail eskalasinya tidak perlu diteruskan lagi.")
+    expect(c.locator("button.copy-tts")).to_be_hidden()
     page.locator("#lang-toggle").click()  # the page's own words: they follow the language
+    expect(c.locator("dd.mail")).to_have_text("The case is closed: its escalation e-mail needs no forwarding any more.")
     expect(note.locator(".said")).to_contain_text(f"Case {case['label']} was already closed by siti on ")
     expect(note.locator(".said")).to_contain_text(", with LKPP ticket number TTS-2026-0401: LKPP's answer was")
     page.locator("#lang-toggle").click()
@@ -441,6 +446,7 @@ def test_a_colleagues_close_keeps_the_card_with_what_was_typed_saying_who_closed
     assert r.status_code == 200, r.text
     expect(card(page, other)).to_have_count(0)  # nothing typed in it: it goes
     expect(page.locator("#case-count")).to_have_text("0")
+    expect(page.locator("#cases-empty")).to_be_hidden()  # not "no open escalation" right under the kept card
     expect(c).to_have_count(1)
     note.locator("button.dismiss").click()
     expect(c).to_have_count(0)

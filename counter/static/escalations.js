@@ -92,6 +92,7 @@ function mailState(mail, lkpp) {
 }
 
 function ageOf(entry) {
+  if (entry.closedAge !== undefined) return entry.closedAge; // closed: its age stopped then
   return entry.data.age_s + (performance.now() - entry.at) / 1000;
 }
 
@@ -107,7 +108,7 @@ function renderAge(entry) {
   const card = entry.card;
   const age = ageOf(entry);
   const target = targetOf(entry);
-  const overdue = target !== null && age > target;
+  const overdue = !entry.closedNote && target !== null && age > target; // a closed case is overdue no more
   card.dataset.overdue = String(overdue);
   const ageEl = card.querySelector(".age");
   if (ageEl) ageEl.textContent = formatAge(age);
@@ -166,6 +167,7 @@ function renderInfo(entry) {
   );
   renderAge(entry);
   renderResend(entry, mailKind);
+  if (entry.closedNote) closedParts(entry); // a card kept closed: redrawn (a language switch) as closed
   const area = card.querySelector("textarea.copy-text");
   if (area && !area.hidden && area.value !== (x.copy_text || "")) area.value = x.copy_text || ""; // corrected meanwhile
 }
@@ -465,7 +467,23 @@ function markClosed(entry, words) {
   card.dataset.closed = "true";
   for (const f of card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]")) f.readOnly = true;
   for (const b of card.querySelectorAll("button.save-lkpp, button.close-case, button.resend-mail")) b.disabled = true;
+  if (entry.closedAge === undefined) entry.closedAge = ageOf(entry);
+  closedParts(entry);
+  renderAge(entry);
   renderCount();
+}
+
+// A card kept closed offers nothing more to act on: its mail line said to forward the case by hand and its copy
+// for TTS/e-mail stayed, inviting a closed case to be sent to LKPP again; its age ran on and could turn overdue.
+function closedParts(entry) {
+  const card = entry.card;
+  const mail = card.querySelector("dd.mail");
+  if (mail) {
+    mail.dataset.state = "closed";
+    mail.textContent = t("mail.closed_case");
+  }
+  const copy = card.querySelector(".copy");
+  if (copy) copy.hidden = true;
 }
 
 function sayClosed(entry) {
@@ -587,7 +605,9 @@ function renderCount() {
   // a card kept closed, or one whose case the list left out while its save was on its way, is not open
   const open = [...state.cases.values()].filter((x) => !x.closedNote && !x.gone).length;
   $("case-count").textContent = String(open);
-  $("cases-empty").hidden = !state.loaded || open > 0;
+  // (not under a card kept closed, which is still on the page)
+  const kept = [...state.cases.values()].some((x) => x.closedNote);
+  $("cases-empty").hidden = !state.loaded || open > 0 || kept;
 }
 
 // Cards are kept across fetches, so whatever an officer is typing (and the focus) survives a
