@@ -705,7 +705,7 @@ def m030_mail_requeued_with(db: Database) -> None:
     # A mail the mail server refused for good (5xx) was queued again at every start while its case was open: an
     # office that restarts its PC daily sent LKPP the same refused mail daily, with the same alert. It is now
     # queued again at the first start after its refusal, and at a later one only when what it is sent with
-    # changed (server/mail.py sent_with: [escalation], the SMTP password, the mail's subject and text). Each
+    # changed (server/escalation.py sent_with: [escalation], the SMTP password, the mail's subject and text). Each
     # mail keeps the digest of what it was queued again with (requeued_with; NULL: not queued again since it was
     # refused, as every mail before this).
     db.execute("ALTER TABLE mails ADD COLUMN requeued_with TEXT")

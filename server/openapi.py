@@ -2300,6 +2300,7 @@ def build() -> dict[str, Any]:
                     "409": "mail_sent_already: the mail was sent; mail_pending: it is queued or being retried; "
                     "mail_case_closed: the case is closed; mail_forwarded: its LKPP ticket number is recorded (LKPP "
                     "has the case); no_mail: escalated while e-mail was off; mail_off: [escalation] enabled = false; "
+                    "mail_just_tried: a Kirim ulang of it less than 30 s ago; "
                     "invalid_transition: the ticket is not escalated.",
                     "413": None,
                     "503": None,

@@ -12,7 +12,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 from conftest import login, visitor, write_config
-from live import LiveServer
+from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 from smtp import GreetingRefused, Inbox, SmtpServer
 from test_mail import (
@@ -28,6 +28,7 @@ from test_mail import (
 
 from server.mail import MailWorker
 from server.outbox import Withdrawn
+from server.service.jobs import RESEND_GAP_SECONDS
 
 QUEUED_AGAIN = "escalation mail(s) the mail server refused: queued again"
 BLOCK = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
@@ -582,7 +583,7 @@ def test_the_eskalasi_page_sends_a_failed_mail_again_and_says_what_became_of_it(
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = LiveServer(config).start()
+    server = ClockedServer(config).start()  # its clock moved past the gap between two presses (RESEND_GAP_SECONDS)
     try:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
@@ -610,6 +611,15 @@ def test_the_eskalasi_page_sends_a_failed_mail_again_and_says_what_became_of_it(
         expect(card.locator(".mail")).to_contain_text(f"E-mail eskalasi {label} ditolak: ")
         expect(button).to_be_visible()
         assert handler.tries == 2
+
+        button.click()  # pressed again at once: one press in RESEND_GAP_SECONDS (each sends the server a connection)
+        expect(status).to_have_text(
+            f"E-mail eskalasi {label} baru saja dicoba: kirim ulang lagi setelah 30 detik (setiap percobaan membuka"
+            " sambungan ke server e-mail, dan terlalu sering dapat membuat alamat kantor diblokir)."
+        )
+        expect(status).to_have_attribute("data-state", "refused")
+        assert handler.tries == 2
+        server.advance(RESEND_GAP_SECONDS)
 
         handler.rcpt = None  # LKPP made the mailbox
         button.click()

@@ -4,6 +4,7 @@ their workers, and recording what the printers and the mail server answered."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +120,12 @@ def copy_printed(tx: Tx, ticket_id: int | None, now: datetime) -> None:
     ticket = tx.ticket(ticket_id) if ticket_id is not None else None
     if ticket is not None and ticket.copy_printed_at is None:
         tx.save_ticket(ticket.replace(copy_printed_at=now), ticket)
+
+
+# Kirim ulang of one mail at most once in this long: a refusal comes back within a second, and a press every
+# second (or a script) sent the mail server a connection each time (1,450 a minute), enough for a relay to block
+# the office's address.
+RESEND_GAP_SECONDS = 30.0
 
 
 class Jobs:
@@ -353,8 +360,9 @@ class Jobs:
         tells the staff pages. It leaves `requeued_with` as it is: the start's rule (requeue_refused_mails) stays
         the start's. Refused (409) for a mail already sent (`mail_sent_already`), queued or being retried
         (`mail_pending`), a case closed (`mail_case_closed`) or with its LKPP number (`mail_forwarded`: LKPP has
-        it), one escalated with mail off (`no_mail`), a ticket not escalated (invalid_transition), and while
-        `[escalation] enabled = false` (`mail_off`: nothing would send it)."""
+        it), one escalated with mail off (`no_mail`), a ticket not escalated (invalid_transition), while
+        `[escalation] enabled = false` (`mail_off`: nothing would send it), and within RESEND_GAP_SECONDS of its
+        last Kirim ulang (`mail_just_tried`, with the seconds to wait)."""
         unit = self.unit
 
         def run(tx: Tx, now: datetime) -> Outcome:
@@ -374,6 +382,12 @@ class Jobs:
                 raise QueueError("mail_off", label=ticket.label)
             if mail["status"] != "failed":  # queued, or retrying: the worker sends it, tried again on its own
                 raise QueueError("mail_pending", label=ticket.label)
+            # the last Kirim ulang of it: a refusal comes back in a second, and presses in a row each sent the mail
+            # server one more connection (a relay blocks an office for that); the first after a failure is free
+            last = tx.last_ticket_event_at(ticket.id, "mail_requeued")
+            wait = RESEND_GAP_SECONDS - (now - datetime.fromisoformat(last)).total_seconds() if last else 0
+            if wait > 0:
+                raise QueueError("mail_just_tried", label=ticket.label, seconds=math.ceil(wait))
             tx.update_mail(mail["id"], status="queued", error=None, next_attempt_at=now)
             data = {"mail": mail["id"], "status": "queued", "attempts": mail["attempts"] or 0}
             tx.add_event("mail_requeued", now, unit.day(now), ticket.id, None, actor, data)
@@ -389,7 +403,7 @@ class Jobs:
         server/advice.py permanent_refusal) are queued again. A refusal's alert tells the admin to mend
         config.toml and restart the server: this start may be that one. Once: at the first start after its
         refusal, and at a later one only when what it is sent with changed since the start that last queued it
-        again (server/mail.py sent_with, keyed with `key`, the server's secret key: [escalation], the SMTP
+        again (server/escalation.py sent_with, keyed with `key`, the server's secret key: [escalation], the SMTP
         password, the mail's subject and text): an office that restarts its PC every day does not send LKPP the
         same refused mail every day. Only for a case still open whose LKPP number is not recorded (one
         forwarded by hand is not sent twice); its attempts stay counted. Returns how many."""

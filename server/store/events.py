@@ -110,6 +110,13 @@ class EventQueries(TxBase):
         """The newest event of one type (any day), as its row."""
         return self.one("SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1", [type_])
 
+    def last_ticket_event_at(self, ticket_id: int, type_: str) -> str | None:
+        """When one ticket's newest event of one type was written (ISO 8601), None when it has none."""
+        row = self.one(
+            "SELECT at FROM events WHERE ticket_id = ? AND type = ? ORDER BY seq DESC LIMIT 1", [ticket_id, type_]
+        )
+        return row["at"] if row else None
+
     def last_settings_change(self, section: str) -> dict[str, Any] | None:
         """The newest `settings_changed` event of one settings section (a save or a reset, from the admin
         page or the command line): {seq, at, actor, data}, None when the log has none. A running server's
