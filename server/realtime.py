@@ -37,6 +37,7 @@ MAX_BATCH = 20  # events in one `events` message
 PACKETS_BURST, PACKETS_PER_SECOND = 20, 1.0
 AGENT_PACKETS_BURST, AGENT_PACKETS_PER_SECOND = 500, 50.0
 SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a few a minute at most
+# (a logged-in staff page's ask past them waits for its budget instead: `deferred` in register)
 # A connect is answered with a snapshot too (a phone's with its ticket's place in line, read twice). A page
 # connects once per Engine.IO connection: socket.io closes the connection when its last namespace goes, and
 # connects again on a new one. A client that left the namespace ("41") and connected again ("40") on the same
@@ -355,27 +356,64 @@ def register(
             return True
         return False
 
-    @socketio.on("snapshot")
-    def on_snapshot(data: Any = None):
-        """A client that noticed a gap asks for a fresh snapshot (a few a minute; more closes it)."""
-        eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, "/")
-        if not budgets.snapshot(eio_sid):
-            budgets.penalize(eio_sid)
-            socketio.server.disconnect(request.sid)
-            return None
-        if not budgets.paid(eio_sid):  # its device's requests are spent: it comes back when they are not
-            budgets.close(eio_sid)
-            return None
-        rooms = socketio.server.rooms(request.sid)
-        staff = "staff" in rooms
-        snap = dict(service.snapshot(staff=staff))
+    # A logged-in staff page asks for a snapshot because of the server's own events: every `settings_changed` (the
+    # counter page and the front office) and every gap in its seq (the command line's `users add`, ...). An admin
+    # saving four sections of the admin page in a few seconds made each counter page with a visitor at its counter
+    # ask for a fourth: its connection was closed and the officer's PC waited PENALTY_SECONDS for a 429 at every
+    # request (Selesai, Panggil berikutnya). Past its budget a staff connection's snapshot is sent when the budget
+    # allows (one waiting per connection; an ask while one waits is dropped: the one sent is current then). The
+    # packet budget still bounds what a logged-in page may send; a page without a login is closed, as before.
+    deferred: set[str] = set()  # the staff sockets (sid) whose snapshot waits for their budget
+
+    def snapshot_for(sid: str) -> dict[str, Any]:
+        rooms = socketio.server.rooms(sid)
+        snap = dict(service.snapshot(staff="staff" in rooms))
         token = next((r.split(":", 1)[1] for r in rooms if r.startswith("ticket:")), None)
         if token:
             try:
                 snap["ticket"] = service.ticket_status(token)
             except Exception:
                 snap["ticket"] = None
-        reply("snapshot", snap)
+        return snap
+
+    def send_when_due(sid: str, eio_sid: str) -> None:
+        """The deferred snapshot of staff socket `sid`, once its connection's budget has one (not when the socket
+        is gone, or its session ended, meanwhile)."""
+        try:
+            while sid in staff_sockets:
+                wait = budgets.snapshot_due(eio_sid)
+                if wait <= 0 and budgets.snapshot(eio_sid):
+                    if not budgets.paid(eio_sid):  # its device's requests are spent: as on_snapshot
+                        budgets.close(eio_sid)
+                    else:
+                        socketio.emit("snapshot", snapshot_for(sid), to=sid)
+                    return
+                socketio.sleep(max(wait, 0.05))
+        except Exception:
+            log.exception("a staff page's deferred snapshot")
+        finally:
+            deferred.discard(sid)
+
+    @socketio.on("snapshot")
+    def on_snapshot(data: Any = None):
+        """A client that noticed a gap asks for a fresh snapshot (a few a minute; more closes a page without a
+        login, and a staff page's waits for its budget)."""
+        sid = request.sid
+        if sid in deferred:
+            return None  # the staff page's snapshot waiting for its budget will be current
+        eio_sid = socketio.server.manager.eio_sid_from_sid(sid, "/")
+        if not budgets.snapshot(eio_sid):
+            if sid in staff_sockets:
+                deferred.add(sid)
+                socketio.start_background_task(send_when_due, sid, eio_sid)
+                return None
+            budgets.penalize(eio_sid)
+            socketio.server.disconnect(sid)
+            return None
+        if not budgets.paid(eio_sid):  # its device's requests are spent: it comes back when they are not
+            budgets.close(eio_sid)
+            return None
+        reply("snapshot", snapshot_for(sid))
 
     @socketio.on("print_ack")
     def on_print_ack(data: Any = None):
@@ -461,6 +499,14 @@ class _PacketBudgets:
         if bucket is None:
             bucket = self.snapshots[eio_sid] = Bucket(SNAPSHOTS_PER_SECOND, SNAPSHOTS_BURST)
         return bucket.take()
+
+    def snapshot_due(self, eio_sid: str) -> float:
+        """Seconds until the connection's snapshot budget has one (0: it has one now)."""
+        bucket = self.snapshots.get(eio_sid)
+        if bucket is None:
+            return 0.0
+        tokens = min(bucket.burst, bucket.tokens + (time.monotonic() - bucket.stamp) * bucket.rate)
+        return max(0.0, (1.0 - tokens) / bucket.rate)
 
     def connect(self, eio_sid: str) -> str | None:
         """A Socket.IO connect (any namespace, refused or not): a connection's first is free (its handshake
