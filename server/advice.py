@@ -113,7 +113,9 @@ def failure_advice(
 
 # An escalation e-mail that failed, in the same way: the kinds (`mail.problem.<kind>`, `mail.fix.<kind>`)
 # matched against the SMTP library's raw message (server/mail.py), first match wins.
-MAIL_KINDS = ("blocked", "busy", "auth", "tls", "content", "too_big", "refused", "unreachable", "no_answer", "other")
+MAIL_KINDS = (
+    "blocked", "busy", "auth", "tls", "later", "content", "too_big", "refused", "unreachable", "no_answer", "other"
+)  # fmt: skip
 _MAIL_FIRST = (
     ("auth", ("authentication", "username and password", "(535", "(534", "(530", "auth not supported")),
     ("tls", ("ssl", "tls", "certificate")),
@@ -152,7 +154,7 @@ _GREETING_BUSY = re.compile(r"SMTPConnectError: \(4\d\d, ")
 
 def mail_kind(error: str | None) -> str:
     """The kind of an SMTP failure's raw message (MAIL_KINDS), 'other' when none matches. A 5xx greeting is
-    "blocked", a 4xx one (421) "busy"; a 5xx refusal later is told by where it came (refusal_kind): the message's content or size, or
+    "blocked", a 4xx one (421) "busy", a 4xx later (450/451: greylisting) "later"; a 5xx refusal later is told by where it came (refusal_kind): the message's content or size, or
     its sender or recipient."""
     if _GREETING_REFUSED.search(error or ""):
         return "blocked"
@@ -161,7 +163,18 @@ def mail_kind(error: str | None) -> str:
     first = _kind(error, _MAIL_FIRST)
     if first != "other":
         return first
+    if _deferred(error):
+        return "later"
     return refusal_kind(error) or _kind(error, _MAIL_PATTERNS)
+
+
+def _deferred(error: str | None) -> bool:
+    """A 4xx reply after the greeting (at MAIL, RCPT or DATA) and no 5xx: the mail server puts the mail off for
+    now (RFC 5321 4.2.1: greylisting's 450/451 4.7.1 at RCPT, a mailbox busy, a sending limit), retried like any
+    4xx. Said as a recipient refused ("check to and from") or "contact the admin", it sent the admin to mend
+    what was right, for a mail that a later try sends."""
+    codes = [int(c) for c in _SMTP_REPLY.findall(error or "")]
+    return bool(codes) and all(400 <= c < 500 for c in codes)
 
 
 # An SMTP reply code in the raw message, as smtplib's exceptions word it (server/mail.py keeps their text):

@@ -128,7 +128,13 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         ("ConnectionRefusedError: [Errno 111] Connection refused", "unreachable"),
         ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
         ("TimeoutError: timed out", "no_answer"),
-        ("SMTPDataError: (451, b'try later')", "other"),
+        # a 4xx after the greeting: put off for now (greylisting at RCPT), retried; not "check to and from"
+        ("SMTPDataError: (451, b'try later')", "later"),
+        (
+            "SMTPRecipientsRefused: {'lkpp@x': (450, b'4.7.1 <lkpp@x>: Recipient address rejected: Greylisted')}",
+            "later",
+        ),
+        ("SMTPSenderRefused: (451, b'4.3.0 Mailbox temporarily unavailable', 'lpse@x')", "later"),
         # a 4xx greeting: the server busy or refusing for now, retried (helper-226)
         ("SMTPConnectError: (421, b'4.3.2 Service not available, closing transmission channel')", "busy"),
         ("SMTPConnectError: (450, b'4.7.1 Client host rejected: try again later, relay access')", "busy"),
