@@ -440,9 +440,10 @@ function ticketRow(x, counters) {
     ),
     // its place in its service's line and the estimated wait, as the visitor's phone says them (the server's)
     placeCell(el("td", { class: "place" }), x),
-    el("td", {}, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
-    el("td", {}, hhmm(x.created_at)),
-    el("td", {}, el("div", { class: "acts" }, editBtn, cancelBtn, formLink, reprintBtn)),
+    el("td", { class: "counter" }, x.counter_id ? counters[x.counter_id] || x.counter_id : ""),
+    el("td", { class: "time" }, hhmm(x.created_at)),
+    // in a narrow box (1024 px) a line of their own under the name (counter.css)
+    el("td", { class: "do" }, el("div", { class: "acts" }, editBtn, cancelBtn, formLink, reprintBtn)),
   );
   if (kept && kept.tr.parentNode) kept.tr.replaceWith(tr); // in its place: the rows after it stay put
   ticketRows.set(x.id, { key, tr });
