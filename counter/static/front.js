@@ -1253,9 +1253,12 @@ function onEvent(ev) {
   const label = (ev.ticket && ev.ticket.label) || (ev.data && ev.data.label) || "?";
   // One alert per ticket and kind, the latest try's: a mail retried eight times is one line, not eight.
   // It goes when the slip prints after all (`printed`), or the mail is sent (`mail_sent`) or queued again by hand
-  // (`mail_requeued`, the Eskalasi page's Kirim ulang: a try that fails again says so anew).
+  // (`mail_requeued`, the Eskalasi page's Kirim ulang: a try that fails again says so anew), or the case reaches LKPP
+  // by hand (`lkpp_ticket`, its number recorded; `closed`, LKPP's answer): a mail still being tried is withdrawn
+  // then, never tried again, and its alert said "being retried" of it until the page was loaded again.
   // A print's alert is of its paper: a form copy that prints does not take the failed slip's away.
-  const gone = { printed: "print_failed", mail_sent: "mail_failed", mail_requeued: "mail_failed" }[ev.type];
+  const gone = { printed: "print_failed", mail_sent: "mail_failed", mail_requeued: "mail_failed",
+                 lkpp_ticket: "mail_failed", closed: "mail_failed" }[ev.type];
   if (ALERT_TYPES.includes(ev.type) || gone) {
     const key = alertKey(gone || ev.type, label, ev.data);
     if (alertsLoading) alertsLoading.add(key); // said live during a load: newer than what the load reads
@@ -1475,6 +1478,7 @@ async function loadAlerts() {
     for (const x of (body && body.escalations) || []) {
       const mail = x.mail;
       if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
+      if (x.lkpp_ticket) continue; // forwarded by hand: LKPP has the case, nothing left to do (as live: lkpp_ticket)
       found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, error: mail.error || "?",
                    final: mail.status === "failed", attempts: mail.attempts, advice: mail.advice });
     }

@@ -1,0 +1,67 @@
+"""The front office's alert of an escalation mail still being retried (the mail server busy) once the case reached
+LKPP by hand: the officer records LKPP's ticket number, or LKPP's answer closes the case, and the mail is
+`withdrawn` (never tried again). The alert stayed on the front office, saying the mail was being retried, until
+the page was loaded again; it goes with the `lkpp_ticket` and `closed` events, and a page loaded after them does
+not bring it back. So for a mail refused for good (`failed`, not withdrawn) whose case was forwarded by hand: LKPP
+has it, nothing is left to do. A real SMTP server, a real server process, and real Chromium."""
+
+from __future__ import annotations
+
+from aiosmtpd.controller import Controller
+from conftest import write_config
+from live import LiveServer
+from playwright.sync_api import expect
+from staffpages import sign_in
+from test_mail import Refusing, cases_when, escalate_live, free_port
+
+BLOCK = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
+
+
+def tried(status: str, *labels: str):
+    """A cases_when condition: each of `labels` has its mail `status` after one try."""
+    return lambda cs: all(
+        any(c["label"] == label and (c["mail"]["status"], c["mail"]["attempts"]) == (status, 1) for c in cs)
+        for label in labels
+    )
+
+
+def test_the_front_offices_mail_alert_goes_once_the_case_reached_lkpp_by_hand(browser, tmp_path):
+    port = free_port()
+    handler = Refusing("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown")
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
+    server = LiveServer(config).start()
+    try:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer = server.session("budi", "rahasia-123")
+        refused = escalate_live(server, officer, "Sari Wulandari")
+        cases_when(server, officer, tried("failed", refused))
+        handler.rcpt = "451 4.3.0 Mailbox busy, try again later"
+        numbered = escalate_live(server, officer, "Rudi Hartono")
+        answered = escalate_live(server, officer, "Joko Susilo")
+        cases_when(server, officer, tried("retrying", numbered, answered))
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+        page = sign_in(context.new_page(), server, "/counter/front", "rina")
+        alerts = page.locator("#alerts li[data-type=mail_failed]")
+        for label in (refused, numbered, answered):
+            expect(alerts.filter(has_text=f"E-mail eskalasi {label} ")).to_have_count(1)
+
+        for label, number in ((refused, "TTS-77"), (numbered, "TTS-78")):
+            r = officer.post(f"{server.url}/api/tickets/{label}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
+            assert r.status_code == 200, r.text
+        body = {"answer": "Sudah dijawab LKPP.", "lkpp_ticket": "TTS-79"}
+        r = officer.post(f"{server.url}/api/tickets/{answered}/close", json=body, timeout=5)
+        assert r.status_code == 200, r.text
+        mails = {c["label"]: c["mail"]["status"] for c in cases_when(server, officer, lambda cs: True)}
+        assert mails == {refused: "failed", numbered: "withdrawn"}, mails  # the answered case left the list
+        expect(alerts).to_have_count(0)  # live: none said "being retried" of a mail never tried again, nor "forward it"
+
+        page.reload()
+        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        expect(alerts).to_have_count(0)  # nor brought back by a load
+        context.close()
+    finally:
+        server.stop()
+        controller.stop()

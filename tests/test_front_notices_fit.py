@@ -1,0 +1,70 @@
+"""The front office's notices of counters freed, on an old office PC's 1024x768 screen, a busy day's list beside them:
+six releases (an officer holding the three counters, with long names, disabled twice), three lines shown and
+"+3 lagi" for the others. The three lines are taller than their box there (30vh), and "+3 lagi" was below its edge,
+out of sight, the third line cut: nothing said there were more. It stays at the box's foot, in sight, and a click on
+it shows them all. A real server process, the command line's own process, and real Chromium."""
+
+from __future__ import annotations
+
+import requests
+from conftest import write_config
+from live import LiveServer, server_command
+from playwright.sync_api import expect
+from staffpages import PASSWORD, open_front, staffed
+
+COUNTERS = {i: f"Loket Konsultasi Pengadaan 1{i}" for i in (1, 2, 3)}
+
+# Where "+N lagi" is against its box's visible part, and what a click at its middle lands on.
+MORE = """() => {
+  const box = document.getElementById('counter-notice');
+  const more = box.querySelector('.notice-more');
+  const b = more.getBoundingClientRect(), e = box.getBoundingClientRect();
+  const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+  return {inside: b.top >= e.top - 0.5 && b.bottom <= e.top + box.clientHeight + 0.5, hit: hit === more,
+          overflows: box.scrollHeight > box.clientHeight};
+}"""
+
+
+def test_more_lines_are_in_sight_when_three_fill_the_box_at_1024(browser, tmp_path):
+    config = write_config(tmp_path, {f'name = "Loket {i}"': f'name = "{name}"' for i, name in COUNTERS.items()})
+    server = staffed(LiveServer(config).start())
+    try:
+        for i in range(12):  # a list beside the notices
+            r = requests.post(
+                server.url + "/api/tickets",
+                timeout=5,
+                json={"service": "ABC"[i % 3], "name": f"Siti Nurhaliza {i + 1}", "agency": "Dinas PUPR",
+                      "address": "Jl. Sudirman No. 12", "phone": "081234567890", "problem": "Lupa kata sandi."},
+            )  # fmt: skip
+            assert r.status_code == 201, r.text
+        server.add_user("ganda", "officer")
+        page = open_front(browser, server, viewport={"width": 1024, "height": 768})
+        expect(page.locator("#tickets tr[data-label]")).to_have_count(12)
+        box = page.locator("#counter-notice")
+        for round_ in range(2):  # ganda holds the three counters and is disabled: three releases, twice
+            if round_:
+                r = server_command(["users", "enable", "ganda", "--config", str(server.config)])
+                assert r.returncode == 0, r.stderr
+            ganda = server.session("ganda", PASSWORD)
+            for counter in COUNTERS:
+                r = ganda.post(f"{server.url}/api/counters/{counter}/pause", json={}, timeout=5)
+                assert r.status_code == 200, r.text
+            r = server_command(["users", "disable", "ganda", "--config", str(server.config)])
+            assert r.returncode == 0, r.stderr
+            expect(box.locator(".notice")).to_have_count(3)
+        more = box.locator(".notice-more")
+        expect(more).to_have_text("+3 lagi")
+        page.evaluate("document.fonts.ready")
+
+        got = page.evaluate(MORE)
+        assert got["overflows"], got  # the three lines fill the box at 1024x768 (what this test is about)
+        assert got["inside"], got  # "+3 lagi" in the box's visible part (it was below its edge)
+        assert got["hit"], got  # and not under another line: a click there is on it
+        expect(more).to_be_in_viewport()
+        box_top = box.evaluate("b => b.scrollTop")
+        more.click()
+        expect(box.locator(".notice")).to_have_count(6)
+        expect(more).to_have_count(0)
+        assert box_top == 0  # nothing was scrolled to show it
+    finally:
+        server.stop()
