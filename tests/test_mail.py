@@ -572,3 +572,29 @@ def cases_when(server, session, ready, seconds: float = 15.0) -> list[dict]:
         if ready(cases) or time.monotonic() > deadline:
             return cases
         time.sleep(0.05)
+
+
+def test_kirim_ulang_waits_its_gap_at_most_though_the_clock_was_set_back(mail_app, smtp_port, clock):
+    """One Kirim ulang of a mail in RESEND_GAP_SECONDS (30 s): counted from the last one's time. The server's clock
+    set back an hour meanwhile (a PC's clock mended by hand) made that an hour and a half ("send it again in
+    3630 seconds"): a press after such a step is not held, and the gap counts again from it."""
+    inbox = Refusing(rcpt="550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown")
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client, h, _ = escalate(mail_app)
+        worker = MailWorker(mail_app.extensions["antrian"])
+        assert worker.run_once() == 1  # refused for good
+        r = client.post("/api/escalations/A-001/resend", headers=h, json={})
+        assert r.status_code == 202, r.get_json()
+        assert worker.run_once() == 1  # refused again
+        r = client.post("/api/escalations/A-001/resend", headers=h, json={})  # at once: within the gap
+        assert (r.status_code, r.get_json()["error"]) == (409, "mail_just_tried")
+        assert "setelah 30 detik" in r.get_json()["message"], r.get_json()["message"]
+        clock.advance(hours=-1)
+        assert client.post("/api/escalations/A-001/resend", headers=h, json={}).status_code == 202
+        assert worker.run_once() == 1
+        r = client.post("/api/escalations/A-001/resend", headers=h, json={})  # the gap again, from that one
+        assert (r.status_code, r.get_json()["error"]) == (409, "mail_just_tried")
+    finally:
+        controller.stop()

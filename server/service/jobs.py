@@ -385,7 +385,8 @@ class Jobs:
             # the last Kirim ulang of it: a refusal comes back in a second, and presses in a row each sent the mail
             # server one more connection (a relay blocks an office for that); the first after a failure is free
             last = tx.last_ticket_event_at(ticket.id, "mail_requeued")
-            wait = RESEND_GAP_SECONDS - (now - datetime.fromisoformat(last)).total_seconds() if last else 0
+            since = (now - datetime.fromisoformat(last)).total_seconds() if last else RESEND_GAP_SECONDS
+            wait = RESEND_GAP_SECONDS - since if since >= 0 else 0  # (a clock set back meanwhile: not an hour's wait)
             if wait > 0:
                 raise QueueError("mail_just_tried", label=ticket.label, seconds=math.ceil(wait))
             tx.update_mail(mail["id"], status="queued", error=None, next_attempt_at=now)
