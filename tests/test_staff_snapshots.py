@@ -7,7 +7,8 @@ connection was closed and its device penalized: every request of the officer's P
 PENALTY_SECONDS. Now a staff page's snapshot past the budget is sent when the budget allows (one waiting at most,
 a further ask meanwhile dropped); a page without a login is closed as before (tests/test_hostile.py).
 
-The module shares one live server; every test puts back what it changed.
+The module shares one live server, its snapshot budget refilled every REFILL_SECONDS rather than production's 10
+(realtime.SNAPSHOTS_PER_SECOND): a deferred snapshot is waited for that long; every test puts back what it changed.
 """
 
 from __future__ import annotations
@@ -17,14 +18,25 @@ import threading
 import pytest
 import requests
 import socketio
+from conftest import write_config
+from live import ClockedServer
 from playwright.sync_api import expect
 from staffpages import PASSWORD, admin_session, issue, put_settings, settings_kept, sign_in
 
 from server import realtime
 
 VIEWPORT = {"width": 1366, "height": 768}
+REFILL_SECONDS = 6.0  # the module's server: one snapshot more every 6 s (production: every 10 s)
 # the deferred snapshot comes when the connection's budget has one again: within one refill, and some slack
-DEFERRED_MS = int((1 / realtime.SNAPSHOTS_PER_SECOND + 5) * 1000)
+DEFERRED_MS = int((REFILL_SECONDS + 5) * 1000)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    numbers = {"realtime.SNAPSHOTS_PER_SECOND": 1 / REFILL_SECONDS}
+    server = ClockedServer(write_config(tmp_path_factory.mktemp("live")), numbers=numbers).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +66,11 @@ def test_an_admin_saving_four_sections_does_not_lock_out_a_counter_serving_a_vis
     page.evaluate(
         """() => {
             const socket = antrianCounter.live.socket;
-            window.snaps = 0; window.asked = 0; window.dropped = null;
+            window.snaps = 0; window.asked = 0; window.dropped = null; window.askedAt = [];
             socket.on("snapshot", () => window.snaps++);
-            socket.onAnyOutgoing((name) => { if (name === "snapshot") window.asked++; });
+            socket.onAnyOutgoing((name) => {
+                if (name === "snapshot") { window.asked++; window.askedAt.push(performance.now()); }
+            });
             socket.on("disconnect", (reason) => { window.dropped = reason; });
         }"""
     )
@@ -71,6 +85,9 @@ def test_an_admin_saving_four_sections_does_not_lock_out_a_counter_serving_a_vis
         if n < realtime.SNAPSHOTS_BURST + 1:  # within the budget: answered at once
             page.wait_for_function(f"() => window.snaps >= {n} && antrianCounter.live.synced()", polling=50)
     page.wait_for_function(f"() => window.asked >= {len(saves)}", polling=50)
+    # the fourth asked before the budget had one again, else this run does not test what is past the budget
+    took = page.evaluate(f"(window.askedAt[{len(saves) - 1}] - window.askedAt[0]) / 1000")
+    assert took < REFILL_SECONDS - 0.5, f"the four saves took {took:.1f} s: more than a refill of the budget"
     # the fourth: closed at once before, now answered when the budget has one
     page.wait_for_function(f"() => window.snaps >= {len(saves)} || window.dropped", polling=100, timeout=DEFERRED_MS)
     assert page.evaluate("window.dropped") is None, "the counter page's connection was closed"
