@@ -65,3 +65,49 @@ def test_the_front_offices_mail_alert_goes_once_the_case_reached_lkpp_by_hand(br
     finally:
         server.stop()
         controller.stop()
+
+
+def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_once_forwarded(browser, tmp_path):
+    """budi escalates from his counter page while the mail server puts the mail off (451): his notice says the mail
+    failed and is retried. A colleague forwards the case by hand and records LKPP's number: the mail is withdrawn in
+    that change, and his notice went on saying it failed until the page was loaded again; it says it is not sent
+    any more, the case having reached LKPP."""
+    import requests
+    from test_counter_logout import open_counter
+
+    port = free_port()
+    handler = Refusing("451 4.3.0 Mailbox busy, try again later")
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
+    server = LiveServer(config).start()
+    try:
+        server.add_user("budi", "officer")
+        server.add_user("siti", "officer")
+        r = requests.post(
+            f"{server.url}/api/tickets",
+            timeout=5,
+            json={"service": "A", "name": "Dewi Lestari", "agency": "CV Sentosa", "address": "Jl. Melati No. 3",
+                  "phone": "081234567890", "problem": "Dokumen penawaran gagal terenkripsi."},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        label = r.json()["ticket"]["label"]
+        page = open_counter(browser, server, "budi", 1)
+        page.click("#btn-call-next")
+        expect(page.locator("#t-label")).to_have_text(label)
+        page.click("#btn-start")
+        expect(page.locator("#t-status")).to_have_text("dilayani")
+        page.fill("#note", "Kunci publik paket rusak; perlu dicek LKPP.")
+        page.click("#btn-escalate")
+        notice = page.locator("#notice")
+        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ", timeout=10_000)  # put off, retried
+        siti = server.session("siti", "rahasia-123")
+        r = siti.post(f"{server.url}/api/tickets/{label}/lkpp-ticket", json={"lkpp_ticket": "TTS-90"}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(notice).to_have_text(
+            f"E-mail eskalasi {label} tidak perlu dikirim lagi: kasusnya sudah diteruskan ke LKPP."
+        )
+        page.context.close()
+    finally:
+        server.stop()
+        controller.stop()

@@ -1539,8 +1539,23 @@ function onEvent(ev) {
   if (ev.data && ev.data.renumbered && live) live.resync();
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
   if (ev.type === "mail_sent" || ev.type === "mail_failed") onMailEvent(ev);
+  if ((ev.type === "lkpp_ticket" || ev.type === "closed") && ev.ticket) caseReachedLkpp(ev.ticket);
   render();
   reloadIfIdle(); // an admin's change waited for the ticket that just left the counter
+}
+
+// The case reached LKPP another way (its LKPP number or answer recorded): the server withdrew its mail still
+// queued or being retried in that same change (it is never sent). The notice of this officer's escalation said
+// "belum terkirim, dicoba lagi", or its mail's failure, until the page was loaded again: it says so now.
+function caseReachedLkpp(ticket) {
+  const n = state.notice;
+  if (!n) return;
+  if (n.escalated && n.escalated.ticket === ticket.id && n.escalated.status !== "sent") {
+    n.escalated.status = "withdrawn";
+    renderNotice();
+  } else if (n.mailOf === ticket.id) {
+    notify("info", "mail.withdrawn_later", { label: ticket.label });
+  }
 }
 
 // An escalation mail's try. A failure of this officer's case is said; once sent, the escalation's notice
