@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, write_config
+from conftest import ROOT, until_on_page, write_config
 from playwright.sync_api import expect
 from staffpages import sign_in
 from test_display_page import short_wav
@@ -375,6 +375,46 @@ def test_the_upload_box_names_the_pack_in_use_after_a_switch_and_keeps_a_name_ty
         page.click("#voice-form button[type=submit]")
         expect(page.locator("#voice-state")).to_contain_text("voices/tua:", timeout=30_000)
         expect(box).to_have_value("baru")
+        page.context.close()
+    finally:
+        boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
+        shutil.rmtree(pack.parent / "tua")
+
+
+def test_a_late_look_at_the_pack_does_not_undo_the_pack_the_admin_just_chose(browser, voiced):
+    """Another admin switched the voice: the open page looks at the pack's state (GET /api/admin/voice). Its answer,
+    come after this admin chose another pack in the list, drew the saved voice over the choice, and Simpan then sent
+    that one back (a flaky test showed it). The choice on screen stays; the upload box still names the pack in use."""
+    server, pack, aside = voiced
+    pack_like(pack, aside, "tua")
+    server.add_user("wakil3", "admin")
+    boss = server.session("wakil3", "rahasia-123")
+    held = []
+    try:
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+        sign_in(page, server, "/counter/admin", "kepala")
+        expect(page.locator("#voice-upload-pack")).to_have_value("kantor")
+        holding = [True]
+        page.route(  # its looks held until released
+            "**/api/admin/voice", lambda route: held.append(route) if holding[0] else route.continue_()
+        )
+        value = {"engine": "clips", "clips": "voices/tua"}
+        r = boss.put(f"{server.url}/api/admin/settings/tts", json={"value": value}, timeout=5)
+        assert r.status_code == 200, r.text
+        expect(page.locator("#voice-pack option:checked")).to_have_text("tua")  # the event, drawn at once
+        until_on_page(page, lambda: held, "the page's look at the pack after the change")
+        page.select_option("#voice-pack", label="kantor")  # this admin's choice, while that look is on its way
+        holding[0] = False
+        for route in held:
+            route.continue_()
+        expect(page.locator("#voice-state")).to_contain_text("voices/tua:", timeout=30_000)  # those looks answered
+        expect(page.locator("#voice-pack option:checked")).to_have_text("kantor")
+        expect(page.locator("#voice-upload-pack")).to_have_value("tua")  # the pack in use
+        page.click("#voice-form button[type=submit]")
+        expect(page.locator("#sec-voice .notice")).to_have_text("Tersimpan.")
+        got = boss.get(f"{server.url}/api/admin/settings", timeout=5).json()["tts"]["clips"]
+        assert got.endswith("voices/kantor"), got  # this admin's choice was saved, not the one drawn over it
+        expect(page.locator("#voice-upload-pack")).to_have_value("kantor")
         page.context.close()
     finally:
         boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's

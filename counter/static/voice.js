@@ -26,6 +26,9 @@ function showRefusal(err) {
 
 function renderChoice() {
   const tts = state.settings.tts;
+  // The admin's choice on screen, changed since it was drawn, stays: a look at the pack's state answered late (one
+  // asked at another admin's change) drew the saved voice over it, and the save then sent that one back.
+  const mine = state.shown !== null && chosen() !== state.shown ? [$("voice-engine").value, $("voice-pack").value] : null;
   $("voice-engine").value = tts.engine;
   const packs = state.voice ? state.voice.packs : [];
   const select = $("voice-pack");
@@ -45,6 +48,7 @@ function renderChoice() {
   renderCalls();
   renderKept();
   state.shown = chosen(); // what the admin's choice is told from
+  if (mine && [...select.options].some((o) => o.value === mine[1])) [$("voice-engine").value, select.value] = mine;
 }
 
 // The counter the preview names (the settings' counters; the admin's choice kept while it is one: a language switch
@@ -108,6 +112,7 @@ async function resetVoice() {
   try {
     state.settings = (await api("DELETE", "/api/admin/settings/tts", { base: version() })).body;
     notice(root, "info", t("done.reset"));
+    state.shown = null; // config.toml's voice drawn whole, over any choice on screen
     await loadVoice();
   } catch (err) {
     if (err.status === 401) return location.reload();
@@ -136,6 +141,7 @@ function showStale(err) {
       button.remove();
       clearErrors(root);
       notice(root, "info", t("done.reloaded"));
+      state.shown = null; // the section as the server has it, over the choice on screen
       await loadVoice();
     } catch (e) {
       button.disabled = false;
