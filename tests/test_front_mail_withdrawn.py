@@ -7,9 +7,10 @@ has it, nothing is left to do. A real SMTP server, a real server process, and re
 
 from __future__ import annotations
 
+import requests
 from aiosmtpd.controller import Controller
-from conftest import write_config
-from live import LiveServer
+from conftest import visitor, write_config
+from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 from staffpages import sign_in
 from test_mail import Refusing, cases_when, escalate_live, free_port
@@ -108,6 +109,46 @@ def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_o
             f"E-mail eskalasi {label} tidak perlu dikirim lagi: kasusnya sudah diteruskan ke LKPP."
         )
         page.context.close()
+    finally:
+        server.stop()
+        controller.stop()
+
+
+def test_an_older_days_case_of_the_same_number_reaching_lkpp_leaves_todays_mail_alert(browser, tmp_path):
+    """LKPP answers days later: yesterday's A-001 forwarded by hand took the alert of today's A-001, whose mail is
+    still being retried (the alerts are told by their ticket's label; a label comes back each day)."""
+    port = free_port()
+    handler = Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
+    server = ClockedServer(config, dated=True).start()
+    try:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer = server.session("budi", "rahasia-123")
+        label = escalate_live(server, officer, "Sari Wulandari")
+        old = next(c for c in cases_when(server, officer, tried("sent", label)) if c["label"] == label)
+        server.next_day()
+        officer = server.session("budi", "rahasia-123")
+        handler.rcpt = "451 4.3.0 Mailbox busy, try again later"
+        assert escalate_live(server, officer, "Rudi Hartono") == label
+        cases_when(
+            server, officer, lambda cs: any(c["id"] != old["id"] and c["mail"]["status"] == "retrying" for c in cs)
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+        page = sign_in(context.new_page(), server, "/counter/front", "rina")
+        alerts = page.locator("#alerts li[data-type=mail_failed]")
+        expect(alerts.filter(has_text=f"E-mail eskalasi {label} ")).to_have_count(1)
+
+        r = officer.post(f"{server.url}/api/tickets/{old['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-80"}, timeout=5)
+        assert r.status_code == 200, r.text
+        assert r.json()["ticket"]["id"] == old["id"], r.text
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Joko Susilo"), timeout=5)
+        assert r.status_code == 201, r.text
+        expect(page.get_by_text(r.json()["ticket"]["label"], exact=True).first).to_be_visible()  # events came after
+        assert alerts.count() == 1  # today's mail is still being retried (at once: its next try says so anew)
+        context.close()
     finally:
         server.stop()
         controller.stop()

@@ -1263,7 +1263,10 @@ function onEvent(ev) {
     const key = alertKey(gone || ev.type, label, ev.data);
     if (alertsLoading) alertsLoading.add(key); // said live during a load: newer than what the load reads
     const before = state.alerts.length;
-    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
+    // of that ticket: an older day's case of the same number (its LKPP answer recorded days later) takes not today's
+    const id = ev.ticket && ev.ticket.id;
+    const other = (a) => id !== undefined && a.ticket !== undefined && a.ticket !== id;
+    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key || other(a));
     if (gone && state.alerts.length !== before) renderAlerts();
   }
   if (ALERT_TYPES.includes(ev.type)) {
@@ -1271,6 +1274,7 @@ function onEvent(ev) {
       type: ev.type,
       at: ev.at,
       label,
+      ticket: ev.ticket ? ev.ticket.id : undefined,
       kind: ev.data && ev.data.kind,
       error: (ev.data && ev.data.error) || "?",
       final: Boolean(ev.data && (ev.data.final || ev.data.status === "failed")),
@@ -1479,7 +1483,7 @@ async function loadAlerts() {
       const mail = x.mail;
       if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
       if (x.lkpp_ticket) continue; // forwarded by hand: LKPP has the case, nothing left to do (as live: lkpp_ticket)
-      found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, error: mail.error || "?",
+      found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, ticket: x.id, error: mail.error || "?",
                    final: mail.status === "failed", attempts: mail.attempts, advice: mail.advice });
     }
   } catch (err) {
