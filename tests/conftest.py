@@ -357,6 +357,36 @@ VISITOR = {
 }
 
 
+class SocketGate:
+    """A page's Socket.IO connection through Playwright, as its network: let through while `open`; `cut()` closes
+    its WebSockets and refuses new ones at once while shut, as a network that is gone; `drop()` closes them and
+    lets the page connect again at once (a blip). `polling`: its long-polling requests are refused while shut too
+    (a page that starts on polling, then moves to its WebSocket). `sockets`: the WebSockets let through, open."""
+
+    def __init__(self, page, polling: bool = False):
+        self.open = True
+        self.sockets: list = []
+        page.route_web_socket("**/socket.io/**", self._route)
+        if polling:
+            page.route("**/socket.io/**", lambda route: route.continue_() if self.open else route.abort())
+
+    def _route(self, ws) -> None:
+        if not self.open:
+            ws.close()
+            return
+        ws.connect_to_server()
+        self.sockets.append(ws)
+
+    def drop(self) -> None:
+        for ws in self.sockets:
+            ws.close()
+        self.sockets.clear()
+
+    def cut(self) -> None:
+        self.open = False
+        self.drop()
+
+
 def until_on_page(page, done, what, timeout: float = 10.0) -> None:
     """Until `done()` (a check of what the test's own listeners collected: requests, frames, routes) is
     true, while Playwright delivers the page's events; after `timeout` s an AssertionError saying

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from conftest import ROOT, until_on_page, write_config
+from conftest import ROOT, SocketGate, until_on_page, write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
@@ -459,33 +459,21 @@ def test_a_case_closed_while_the_page_was_offline_keeps_its_typed_card_saying_wh
     case = escalate(office, officer, "Yusuf Hamdani", "CV Tujuh", "Penawaran tidak terkirim.", "Perlu LKPP.")
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     page = context.new_page()
-    sockets: list = []
-    cut = [False]
-
-    def through(ws):  # the page's WebSocket, through Playwright: refused while the network is cut
-        if cut[0]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    page.route_web_socket("**/socket.io/**", through)
+    gate = SocketGate(page)  # the page's WebSocket, refused while the network is cut
     sign_in(page, office, "/counter/escalations", "budi")
     c = card(page, case)
     answer = c.locator("[name=answer]")
     answer.fill("Penawaran terkirim ulang setelah LKPP membuka jadwal.")
-    until_on_page(page, lambda: sockets, "the page's socket never went over WebSocket")
+    until_on_page(page, lambda: gate.sockets, "the page's socket never went over WebSocket")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
-    cut[0] = True
     context.set_offline(True)  # the cable out: the socket drops, and so does every request
-    for ws in sockets:
-        ws.close()
+    gate.cut()
     expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
     siti = office.session("siti", PASSWORD)
     r = siti.post(f"{office.url}/api/tickets/{case['id']}/close", json={"answer": "Jadwal dibuka."}, timeout=5)
     assert r.status_code == 200, r.text
 
-    cut[0] = False
+    gate.open = True
     context.set_offline(False)
     note = c.locator(".closed-note .said")
     expect(note).to_have_text(

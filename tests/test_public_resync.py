@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import hold_first, until_on_page, visitor, write_config
+from conftest import SocketGate, hold_first, until_on_page, visitor, write_config
 from kioskui import tap
 from live import LiveServer
 from playwright.sync_api import expect
@@ -172,29 +172,6 @@ def test_the_offices_reply_given_while_the_phone_was_cut_off_shows_when_it_is_ba
 
 
 # -- the TV ----------------------------------------------------------------------------------------------
-
-
-class SocketGate:
-    """The TV's WebSocket (its only transport) through Playwright: let through while open; cut (`cut`), and
-    refused at once while shut, as a network that is gone."""
-
-    def __init__(self, page):
-        self.open = True
-        self.sockets = []
-        page.route_web_socket("**/socket.io/**", self.route)
-
-    def route(self, ws):
-        if not self.open:
-            ws.close()
-            return
-        ws.connect_to_server()
-        self.sockets.append(ws)
-
-    def cut(self):
-        self.open = False
-        for ws in self.sockets:
-            ws.close()
-        self.sockets.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import write_config
+from conftest import SocketGate, write_config
 from live import ClockedServer, LiveServer, server_command
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
@@ -245,14 +245,8 @@ def test_the_notice_of_a_freed_counter_outlasts_a_blip_of_the_network(browser, o
     name = "akhirblip"
     office.add_user(name, "officer")
     ticket = issue(office, "Wulan Sari", "B")
-    sockets: list = []
-
-    def through(ws):  # the page's WebSocket, through Playwright: closed below as a dropped network closes it
-        ws.connect_to_server()
-        sockets.append(ws)
-
     page = new_page(browser)
-    page.route_web_socket("**/socket.io/**", through)
+    gate = SocketGate(page)  # the page's WebSocket: dropped below as a blip of the network drops it
     sign_in(page, office, "/counter/", name)
     page.select_option("#counter-select", "2")
     page.click("#btn-call-next")
@@ -270,8 +264,7 @@ def test_the_notice_of_a_freed_counter_outlasts_a_blip_of_the_network(browser, o
     )
     expect(notice).to_have_text(said)
 
-    for ws in list(sockets):
-        ws.close()
+    gate.drop()
     live = page.locator("#live-status")
     expect(live).to_have_attribute("data-state", "off")
     expect(live).to_have_attribute("data-state", "on")  # socket.io connects again by itself

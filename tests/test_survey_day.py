@@ -11,7 +11,7 @@ import time
 
 import pytest
 import requests
-from conftest import until_on_page, write_config
+from conftest import SocketGate, until_on_page, write_config
 from kioskui import tap
 from live import LiveServer
 from playwright.sync_api import expect
@@ -305,31 +305,19 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     leaves it there."""
     context = staff_context(browser, office, "petugas", viewport={"width": 1366, "height": 768})
     page = context.new_page()
-    cut, sockets = [False], []
-
-    def through(ws):  # the socket's WebSocket, through Playwright: refused while the network is cut
-        if cut[0]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    page.route_web_socket("**/socket.io/**", through)
-    page.route("**/socket.io/**", lambda route: route.abort() if cut[0] else route.continue_())  # its polling
+    gate = SocketGate(page, polling=True)  # the network, its WebSocket and its polling
     page.goto(f"{office.url}/counter/skm")
     page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
-    until_on_page(page, lambda: sockets, "the SKM page's socket never went over WebSocket")
+    until_on_page(page, lambda: gate.sockets, "the SKM page's socket never went over WebSocket")
     notice = page.locator("#skm-offline")
     expect(notice).to_be_hidden()
 
-    cut[0] = True
-    for ws in sockets:
-        ws.close()
+    gate.cut()
     expect(page.locator("body")).to_have_attribute("data-connected", "off")
     expect(notice).to_be_visible(timeout=10_000)
     held: list = []
     page.route("**/counter/skm", lambda route: held.append(route))  # the page's reads, kept on their way
-    cut[0] = False  # the network is back: socket.io connects again by itself, and the snapshot has the page read
+    gate.open = True  # the network is back: socket.io connects again by itself, and the snapshot has the page read
     until_on_page(page, lambda: held, "the page did not read itself after the reconnect", timeout=20)
     expect(page.locator("body")).to_have_attribute("data-connected", "on")
     expect(notice).to_be_visible()  # its figures are still the old ones
@@ -347,23 +335,11 @@ def test_the_skm_pages_offline_notice_stays_in_sight_while_the_report_is_read_lo
     notice. It stays at the top of the window while the page is scrolled (not on paper)."""
     context = staff_context(browser, office, "petugas", viewport={"width": 1024, "height": 768})
     page = context.new_page()
-    cut, sockets = [False], []
-
-    def through(ws):  # the socket's WebSocket, through Playwright: refused while the network is cut
-        if cut[0]:
-            ws.close()
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    page.route_web_socket("**/socket.io/**", through)
-    page.route("**/socket.io/**", lambda route: route.abort() if cut[0] else route.continue_())  # its polling
+    gate = SocketGate(page, polling=True)  # the network, its WebSocket and its polling
     page.goto(f"{office.url}/counter/skm")
     page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
-    until_on_page(page, lambda: sockets, "the SKM page's socket never went over WebSocket")
-    cut[0] = True
-    for ws in sockets:
-        ws.close()
+    until_on_page(page, lambda: gate.sockets, "the SKM page's socket never went over WebSocket")
+    gate.cut()
     notice = page.locator("#skm-offline")
     expect(notice).to_be_visible(timeout=10_000)
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
