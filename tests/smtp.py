@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import email
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import policy
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -85,3 +88,28 @@ class GreetingRefused:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+# The [escalation] block of the tests' config.toml (conftest.write_config): mail off, to be switched on.
+MAIL_OFF = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
+
+
+@contextmanager
+def mailing_office(tmp_path: Path, handler, server_class=None, **server_kw) -> Iterator:
+    """A real server (tests/live.py LiveServer, or `server_class`) whose escalation mail goes to a real SMTP server
+    on 127.0.0.1 answering with aiosmtpd's `handler` (an Inbox, a refusing one): started, yielded, both stopped."""
+    from conftest import write_config
+    from live import LiveServer, free_port
+
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = write_config(tmp_path, {MAIL_OFF: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
+        server = (server_class or LiveServer)(config, **server_kw).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        controller.stop()

@@ -8,14 +8,12 @@ has it, nothing is left to do. A real SMTP server, a real server process, and re
 from __future__ import annotations
 
 import requests
-from aiosmtpd.controller import Controller
-from conftest import visitor, write_config
-from live import ClockedServer, LiveServer
+from conftest import visitor
+from live import ClockedServer
 from playwright.sync_api import expect
+from smtp import mailing_office
 from staffpages import sign_in
-from test_mail import Refusing, cases_when, escalate_live, free_port
-
-BLOCK = 'enabled = false\nhost = "127.0.0.1"\nport = 25'
+from test_mail import Refusing, cases_when, escalate_live
 
 
 def tried(status: str, *labels: str):
@@ -27,13 +25,8 @@ def tried(status: str, *labels: str):
 
 
 def test_the_front_offices_mail_alert_goes_once_the_case_reached_lkpp_by_hand(browser, tmp_path):
-    port = free_port()
     handler = Refusing("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown")
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = LiveServer(config).start()
-    try:
+    with mailing_office(tmp_path, handler) as server:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
         officer = server.session("budi", "rahasia-123")
@@ -63,9 +56,6 @@ def test_the_front_offices_mail_alert_goes_once_the_case_reached_lkpp_by_hand(br
         expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
         expect(alerts).to_have_count(0)  # nor brought back by a load
         context.close()
-    finally:
-        server.stop()
-        controller.stop()
 
 
 def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_once_forwarded(browser, tmp_path):
@@ -76,13 +66,8 @@ def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_o
     import requests
     from test_counter_logout import open_counter
 
-    port = free_port()
     handler = Refusing("451 4.3.0 Mailbox busy, try again later")
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = LiveServer(config).start()
-    try:
+    with mailing_office(tmp_path, handler) as server:
         server.add_user("budi", "officer")
         server.add_user("siti", "officer")
         r = requests.post(
@@ -109,21 +94,13 @@ def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_o
             f"E-mail eskalasi {label} tidak perlu dikirim lagi: kasusnya sudah diteruskan ke LKPP."
         )
         page.context.close()
-    finally:
-        server.stop()
-        controller.stop()
 
 
 def test_an_older_days_case_of_the_same_number_reaching_lkpp_leaves_todays_mail_alert(browser, tmp_path):
     """LKPP answers days later: yesterday's A-001 forwarded by hand took the alert of today's A-001, whose mail is
     still being retried (the alerts are told by their ticket's label; a label comes back each day)."""
-    port = free_port()
     handler = Refusing()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = ClockedServer(config, dated=True).start()
-    try:
+    with mailing_office(tmp_path, handler, ClockedServer, dated=True) as server:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
         officer = server.session("budi", "rahasia-123")
@@ -149,6 +126,3 @@ def test_an_older_days_case_of_the_same_number_reaching_lkpp_leaves_todays_mail_
         expect(page.get_by_text(r.json()["ticket"]["label"], exact=True).first).to_be_visible()  # events came after
         assert alerts.count() == 1  # today's mail is still being retried (at once: its next try says so anew)
         context.close()
-    finally:
-        server.stop()
-        controller.stop()

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from conftest import login, visitor, write_config
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
-from smtp import GreetingRefused, Inbox, SmtpServer
+from smtp import GreetingRefused, Inbox, SmtpServer, mailing_office
 from test_mail import (
     Refusing,
     cases_when,
@@ -579,12 +579,8 @@ def test_the_eskalasi_page_sends_a_failed_mail_again_and_says_what_became_of_it(
     from staffpages import sign_in
 
     handler = Gated("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", accept="")
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = ClockedServer(config).start()  # its clock moved past the gap between two presses (RESEND_GAP_SECONDS)
-    try:
+    # its clock moved past the gap between two presses (RESEND_GAP_SECONDS)
+    with mailing_office(tmp_path, handler, ClockedServer) as server:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
         officer = server.session("budi", "rahasia-123")
@@ -670,9 +666,6 @@ def test_the_eskalasi_page_sends_a_failed_mail_again_and_says_what_became_of_it(
         )
         expect(card.locator("button.resend-mail")).to_be_hidden()
         context.close()
-    finally:
-        server.stop()
-        controller.stop()
 
 
 def test_the_front_offices_mail_alert_goes_while_the_mail_is_sent_again_and_comes_back_if_refused(browser, tmp_path):
@@ -682,12 +675,7 @@ def test_the_front_offices_mail_alert_goes_while_the_mail_is_sent_again_and_come
     from staffpages import sign_in
 
     handler = Gated("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown", accept="")
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    config = write_config(tmp_path, {BLOCK: f'enabled = true\nhost = "127.0.0.1"\nport = {port}'})
-    server = LiveServer(config).start()
-    try:
+    with mailing_office(tmp_path, handler) as server:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
         officer = server.session("budi", "rahasia-123")
@@ -705,9 +693,6 @@ def test_the_front_offices_mail_alert_goes_while_the_mail_is_sent_again_and_come
         expect(alert).to_contain_text(f"E-mail eskalasi {label} ditolak: ")
         assert handler.tries == 2
         context.close()
-    finally:
-        server.stop()
-        controller.stop()
 
 
 def test_a_mail_still_being_tried_is_withdrawn_once_the_case_reached_lkpp_by_hand(mail_app, smtp_port, clock):  # noqa: F811
