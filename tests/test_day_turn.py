@@ -35,6 +35,21 @@ from server.config import load_settings
 TURN = ("expired", "day_changed", "issued", "called")
 
 
+def turn_until_called(tv) -> list[dict]:
+    """The TV's events of the day's turn (TURN) up to the first `called`."""
+    seen = []
+    while not seen or seen[-1]["type"] != "called":
+        ev = tv.events.get(timeout=5)
+        if ev["type"] in TURN:
+            seen.append(ev)
+    return seen
+
+
+def days_of(seen: list[dict]) -> list[tuple[str, str | None]]:
+    """Each event as (its type, its ticket's day)."""
+    return [(ev["type"], (ev.get("ticket") or {}).get("day")) for ev in seen]
+
+
 def test_the_new_days_first_number_and_call_come_after_its_day_changed(late_midnight, clients):  # noqa: F811
     server = late_midnight
     server.add_user("fajar", "officer")
@@ -52,12 +67,8 @@ def test_the_new_days_first_number_and_call_come_after_its_day_changed(late_midn
     assert r.status_code == 200 and r.json()["ticket"]["label"] == "A-001", r.text
     today = r.json()["ticket"]["day"]
     assert today > yesterday
-    seen = []
-    while not seen or seen[-1]["type"] != "called":
-        ev = tv.events.get(timeout=5)
-        if ev["type"] in TURN:
-            seen.append(ev)
-    assert [(ev["type"], (ev.get("ticket") or {}).get("day")) for ev in seen] == [
+    seen = turn_until_called(tv)
+    assert days_of(seen) == [
         ("expired", yesterday),
         ("expired", yesterday),
         ("day_changed", None),
@@ -141,13 +152,8 @@ def test_a_day_turn_that_fails_stops_no_number_and_no_call(browser, failing_midn
         assert r.status_code == 200, r.text  # 500 before, all day
         today = r.json()["ticket"]["day"]
         assert r.json()["ticket"]["label"] == "A-001" and today > yesterday
-        seen = []
-        while not seen or seen[-1]["type"] != "called":
-            ev = tv.events.get(timeout=5)
-            if ev["type"] in TURN:
-                seen.append(ev)
         # nothing of the turn but its day_changed, first: the pages take the new day before its number and call
-        assert [(ev["type"], (ev.get("ticket") or {}).get("day")) for ev in seen] == [
+        assert days_of(turn_until_called(tv)) == [
             ("day_changed", None),
             ("issued", today),
             ("called", today),
