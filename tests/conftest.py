@@ -357,6 +357,23 @@ VISITOR = {
 }
 
 
+@pytest.fixture
+def clients():
+    """make(url, auth, headers=None): a real Socket.IO client over TCP (tests/test_realtime.py Client), closed (its
+    reconnecting stopped too) after the test."""
+    from test_realtime import Client
+
+    made: list = []
+
+    def make(url, auth, headers=None):
+        made.append(Client(url, auth, headers))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.close()
+
+
 class SocketGate:
     """A page's Socket.IO connection through Playwright, as its network: let through while `open`; `cut()` closes
     its WebSockets and refuses new ones at once while shut, as a network that is gone; `drop()` closes them and

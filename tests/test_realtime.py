@@ -57,19 +57,6 @@ class Client:
         self.sio.shutdown()
 
 
-@pytest.fixture
-def clients():
-    made: list[Client] = []
-
-    def make(url, auth, headers=None) -> Client:
-        made.append(Client(url, auth, headers))
-        return made[-1]
-
-    yield make
-    for c in made:
-        c.close()
-
-
 @pytest.fixture(scope="module")
 def officer(live):
     live.add_user("budi", "officer")

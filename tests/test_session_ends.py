@@ -18,20 +18,6 @@ from test_realtime import Client, cookie_header
 PASSWORD = "rahasia-123"
 
 
-@pytest.fixture
-def clients():
-    """Real Socket.IO clients (tests/test_realtime.py Client), closed after the test."""
-    made: list[Client] = []
-
-    def make(url, auth, headers=None) -> Client:
-        made.append(Client(url, auth, headers))
-        return made[-1]
-
-    yield make
-    for c in made:
-        c.close()
-
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     # the maintenance loop every 0.1 s, not 1 s: the command line's changes are taken (and told) within 0.1 s
