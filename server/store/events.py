@@ -129,24 +129,26 @@ class EventQueries(TxBase):
         )
 
     def settings_changes(self, after: int, upto: int) -> list[dict[str, Any]]:
-        """The `settings_changed` events with a seq in (after, upto], oldest first: {seq, actor, data} (data
-        parsed), but a running server's rows that publish another's (`data.applies`)."""
-        rows = self.rows(
-            "SELECT seq, actor, data FROM events WHERE type = 'settings_changed' AND seq > ? AND seq <= ? ORDER BY seq",
-            [after, upto],
-        )
-        for r in rows:
-            r["data"] = json.loads(r["data"] or "{}")
-        return [r for r in rows if "applies" not in r["data"]]
+        """The `settings_changed` events with a seq in (after, upto] (events_between)."""
+        return self.events_between(("settings_changed",), after, upto)
 
     def cli_counter_events(self, after: int, upto: int) -> list[dict[str, Any]]:
-        """The command line's `counter_resumed` and `counter_released` events with a seq in (after, upto], oldest
-        first: {seq, type, ticket_id, counter_id, actor, data} (data parsed), but a running server's rows that
-        publish them (`data.applies`)."""
+        """The command line's `counter_resumed` and `counter_released` events with a seq in (after, upto]
+        (events_between)."""
+        return self.events_between(("counter_resumed", "counter_released"), after, upto, actor="cli")
+
+    def events_between(
+        self, types: tuple[str, ...], after: int, upto: int, actor: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events of `types` (by `actor`, when given) with a seq in (after, upto], oldest first: {seq, type,
+        ticket_id, counter_id, actor, data} (data parsed), but a running server's rows that publish another's
+        (`data.applies`): what a running server sends again of the command line's changes."""
+        marks = ", ".join("?" * len(types))
+        where = " AND actor = ?" if actor is not None else ""
         rows = self.rows(
-            "SELECT seq, type, ticket_id, counter_id, actor, data FROM events WHERE seq > ? AND seq <= ?"
-            " AND actor = 'cli' AND type IN ('counter_resumed', 'counter_released') ORDER BY seq",
-            [after, upto],
+            "SELECT seq, type, ticket_id, counter_id, actor, data FROM events"
+            f" WHERE seq > ? AND seq <= ? AND type IN ({marks}){where} ORDER BY seq",
+            [after, upto, *types, *([actor] if actor is not None else [])],
         )
         for r in rows:
             r["data"] = json.loads(r["data"] or "{}")
