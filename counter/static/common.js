@@ -414,3 +414,27 @@ export const ACTIVE = ["waiting", "called", "serving"];
 export function byCallingOrder(a, b) {
   return (a.priority_lane ? 0 : 1) - (b.priority_lane ? 0 : 1) || a.position - b.position;
 }
+
+// A ticket's number ("A-012", an LKPP ticket's "TTS-1234") in a notice is never broken at its hyphen, "A-" over
+// "012" (1024x768, 1366x768): each a span kept on one line (counter.css .nobr), its text the same (what a test, a
+// copy and a screen reader read). The notice's words as nodes, for replaceChildren (counter.js, front.js).
+const LABEL = /\b[A-Z]{1,4}-\d{1,6}\b/g;
+export function wholeLabels(text) {
+  const words = String(text);
+  const parts = [];
+  let last = 0;
+  for (const m of words.matchAll(LABEL)) {
+    parts.push(words.slice(last, m.index), el("span", { class: "nobr" }, m[0]));
+    last = m.index + m[0].length;
+  }
+  parts.push(words.slice(last));
+  return parts.filter((x) => x !== "");
+}
+
+// Its node's words made `text` with wholeLabels, when they are not already (a screen reader says an alert's
+// new text).
+export function sayWhole(node, text) {
+  if (node.textContent !== text || node.childElementCount !== (String(text).match(LABEL) || []).length) {
+    node.replaceChildren(...wholeLabels(text));
+  }
+}

@@ -1,7 +1,7 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
   ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, el, getLang, hhmm, logout, officeNow, patch,
-  requestId, setupLangToggle, showLogin, showUser, statusName, t, whoAmI,
+  requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -182,9 +182,10 @@ function notifyText(kind, text) {
 
 function renderNotice() {
   const n = state.notice;
+  if (n && n.escalated) n.kind = mailKind(n.escalated);
   const box = $("notice");
   box.dataset.kind = n ? n.kind : "";
-  box.textContent = n ? noticeText(n) : "";
+  box.replaceChildren(...(n ? wholeLabels(noticeText(n)) : []));
 }
 
 // A notice whose words follow the page's state (the counter that took the last visitor, the ticket the admin's
@@ -204,6 +205,45 @@ function wordParams(params) {
   return Object.fromEntries(Object.entries(params || {}).map(([k, v]) => [k, Array.isArray(v) ? t(v[0], v[1]) : v]));
 }
 
+// An escalation's notice says its mail's state, whichever way the page learnt it (the escalate answer, the mail's
+// live events, the case's LKPP number or close, the open escalations read again at a snapshot after a reload or a
+// reconnect): the same mail reads the same. A mail that failed at a try (retried, or failed for good) is said in
+// red with the try's error; once it is sent, or no longer needed (the case reached LKPP by hand: its LKPP number or
+// answer recorded, a mail withdrawn, or failed and forwarded), in blue, "sudah terkirim" / "tidak perlu dikirim
+// lagi" after a failure, else the escalation's own line. {label, ticket, mail, to, status, attempts, error,
+// forwarded, more}
+function mailFailed(e) {
+  return !e.forwarded && (e.status === "retrying" || e.status === "failed");
+}
+
+function mailKind(e) {
+  return mailFailed(e) ? "error" : "info";
+}
+
+function mailWords(e) {
+  if (mailFailed(e)) return t("alert.mail_failed", { label: e.label, error: e.error || "?" });
+  const sent = e.status === "sent";
+  const status = sent ? "sent" : e.forwarded || e.status === "withdrawn" ? "withdrawn" : "queued";
+  if ((e.attempts || 0) > (sent ? 1 : 0) && status !== "queued") {
+    return t(sent ? "mail.sent_later" : "mail.withdrawn_later", { label: e.label }); // after a failure said
+  }
+  if (e.to === undefined) return t(sent ? "mail.sent_later" : "mail.withdrawn_later", { label: e.label });
+  return t("done.escalated_mail", { label: e.label, to: e.to, status: t(`mail.${status}`) });
+}
+
+// A mail's state (a mail event's data, a mail of the open escalations) into the notice of its escalation. A mail
+// queued again (Kirim ulang, a restart) after a failure is not said: the notice keeps the failure until its next
+// try tells, as it does live (mail_requeued is not followed here).
+function takeMail(e, mail) {
+  if (!mail || !mail.status) return;
+  if (mail.status === "queued" && (e.status !== "queued" || mail.attempts)) return;
+  if (mail.id !== undefined) e.mail = mail.id;
+  e.status = mail.status;
+  if (typeof mail.attempts === "number") e.attempts = mail.attempts;
+  e.error = mail.error || null;
+  if (mail.status === "withdrawn") e.forwarded = true;
+}
+
 // A notice's words in the page's language now: a text as it was said (the server's refusal), an escalation
 // with its mail's state as the live events tell it, a correction with the names of the fields that changed, a
 // ticket that left the counter from its facts, the admin's change and the last visitor taken by another counter
@@ -215,10 +255,8 @@ function noticeText(n) {
   if (n.settings) return settingsText();
   if (n.taken) return takenText(n.taken);
   if (n.escalated) {
-    const e = n.escalated;
-    const said = t(`mail.${e.status}`);
-    const text = t("done.escalated_mail", { label: e.label, to: e.to, status: said.startsWith("mail.") ? e.status : said });
-    return e.more ? `${text} ${e.more}` : text;
+    const text = mailWords(n.escalated);
+    return n.escalated.more ? `${text} ${n.escalated.more}` : text;
   }
   if (n.fields) return t(n.key, { ...n.params, fields: n.fields.map((f) => t(`form.${f}`).toLowerCase()).join(", ") });
   const text = t(n.key, n.params);
@@ -362,7 +400,7 @@ function render() {
   const handed = ticket && ticket.status === "serving" && ticket.officer && state.me && ticket.officer !== state.me.username;
   const since = handed && ticket.started_at;
   if (since) said = `${t("started_by", { officer: ticket.officer, time: hhmm(ticket.started_at) })} ${said}`;
-  $("hint").textContent = said;
+  sayWhole($("hint"), said);
   // "Write the solution, then Resolve…" says no more than the buttons do: a long visitor's details may take
   // its line on a 768 px screen (counter.css .form-grid.long); who started the service is kept.
   $("hint").classList.toggle("as-buttons", hint === "hint.serving" && !since);
@@ -757,7 +795,7 @@ function renderFormCopy() {
   $("copy-alert").hidden = !failed;
   if (!failed) return;
   const text = t("copy.failed", { label: state.formCopy.label, advice: adviceOf(failed) });
-  $("copy-alert-text").textContent = text; // whole, also while the next visitor is served (counter.css)
+  sayWhole($("copy-alert-text"), text); // whole, also while the next visitor is served (counter.css)
   $("copy-alert-a4").href = href;
 }
 
@@ -776,7 +814,7 @@ function renderEarlierCopies(list) {
       el(
         "li",
         { dataset: { label: x.label }, title: t("copy.failed", { label: x.label, advice: adviceOf(x.failed) }) },
-        el("span", { class: "what" }, t("copy.earlier", { label: x.label })),
+        el("span", { class: "what" }, ...wholeLabels(t("copy.earlier", { label: x.label }))),
         " · ",
         el("button", { type: "button", class: "link reprint", disabled: state.busy, onclick: () => printFormCopy(x) }, t("copy.reprint")),
         " / ",
@@ -979,8 +1017,8 @@ function renderKept() {
   const collapsed = other && !state.keptOpen;
   const said = keptText(kept);
   box.classList.toggle("collapsed", collapsed);
-  $("kept-note").textContent = `${said} ${t("kept.keep")}`;
-  $("kept-short").textContent = t("kept.short", { label: kept.label || "?" });
+  sayWhole($("kept-note"), `${said} ${t("kept.keep")}`);
+  sayWhole($("kept-short"), t("kept.short", { label: kept.label || "?" }));
   $("kept-short").title = said;
   $("kept-open").hidden = !other;
   $("kept-open").textContent = t(collapsed ? "kept.open" : "kept.close");
@@ -1549,12 +1587,9 @@ function onEvent(ev) {
 // "belum terkirim, dicoba lagi", or its mail's failure, until the page was loaded again: it says so now.
 function caseReachedLkpp(ticket) {
   const n = state.notice;
-  if (!n) return;
-  if (n.escalated && n.escalated.ticket === ticket.id && n.escalated.status !== "sent") {
-    n.escalated.status = "withdrawn";
+  if (n && n.escalated && n.escalated.ticket === ticket.id && n.escalated.status !== "sent") {
+    n.escalated.forwarded = true;
     renderNotice();
-  } else if (n.mailOf === ticket.id) {
-    notify("info", "mail.withdrawn_later", { label: ticket.label });
   }
 }
 
@@ -1570,19 +1605,19 @@ function onMailEvent(ev) {
   const ticket = ev.ticket;
   if (!ticket) return;
   for (const told of mailLoads) told.add(ticket.id); // newer than an escalations' list on its way
-  if (ev.type === "mail_failed") {
-    if (state.me && ticket.officer === state.me.username) {
-      notify("error", "alert.mail_failed", { label: ticket.label, error: data.error || "?" });
-      state.notice.mailOf = ticket.id;
-    }
-    return;
-  }
+  const mail = { id: data.mail, status: ev.type === "mail_sent" ? "sent" : data.status || "retrying",
+                 attempts: data.attempts, error: data.error || (ev.type === "mail_failed" ? "?" : null) };
   const n = state.notice;
-  if (n && n.escalated && (n.escalated.mail === data.mail || n.escalated.ticket === ticket.id)) {
-    n.escalated.status = "sent";
+  if (n && n.escalated && n.escalated.ticket === ticket.id) {
+    if (n.escalated.status === "sent" || n.escalated.forwarded) return; // nothing more of it to say
+    takeMail(n.escalated, mail);
     renderNotice();
-  } else if (n && n.mailOf === ticket.id) {
-    notify("info", "mail.sent_later", { label: ticket.label });
+  } else if (ev.type === "mail_failed" && state.me && ticket.officer === state.me.username) {
+    // a failure of this officer's case, whatever the notice said: said in its place (no `to`: not known here)
+    const e = { label: ticket.label, ticket: ticket.id, status: "queued", attempts: 0 };
+    takeMail(e, mail);
+    state.notice = { kind: "error", escalated: e };
+    renderNotice();
   }
 }
 
@@ -1594,20 +1629,22 @@ const mailLoads = new Set(); // per list on its way: the tickets a mail event to
 
 async function checkEscalationMail() {
   const n = state.notice;
-  const id = n && n.escalated && n.escalated.status !== "sent" ? n.escalated.ticket : n && n.mailOf;
-  if (id === undefined || id === null) return;
+  const e = n && n.escalated;
+  if (!e || e.status === "sent" || e.forwarded) return;
+  const id = e.ticket;
   const told = new Set();
   mailLoads.add(told);
   try {
     const { body } = await api("GET", "/api/escalations");
-    const x = ((body && body.escalations) || []).find((e) => e.id === id);
-    const mail = x && x.mail;
-    if (!mail || !mail.status || told.has(id) || state.notice !== n) return; // closed meanwhile, or said since
-    if (n.escalated) {
-      if (n.escalated.status === mail.status) return;
-      n.escalated.status = mail.status;
-      renderNotice();
-    } else if (mail.status === "sent") notify("info", "mail.sent_later", { label: x.label });
+    if (!body || !Array.isArray(body.escalations) || told.has(id) || state.notice !== n) return; // said since
+    const x = body.escalations.find((c) => c.id === id);
+    const before = noticeText(n);
+    if (!x) e.forwarded = true; // closed meanwhile (LKPP's answer recorded): as its `closed` event says it
+    else {
+      takeMail(e, x.mail);
+      if (x.lkpp_ticket) e.forwarded = true; // its LKPP number recorded: as its `lkpp_ticket` event says it
+    }
+    if (noticeText(n) !== before) renderNotice();
   } catch (err) {
     /* the notice stays as it was; the mail's next event tells */
   } finally {
@@ -1618,7 +1655,9 @@ async function checkEscalationMail() {
 // Offline: a bar under the buttons says so, whatever the notice says, until the connection is back and its fresh
 // snapshot drawn (what the page showed meanwhile may be out of date). What the notice said before goes with the
 // connection, but an action that never reached the server: said again when it is back, and a counter freed from
-// this officer (`lasting`: said once, and still true; it went at the first blip of the Wi-Fi after the login).
+// this officer (`lasting`: said once, and still true; it went at the first blip of the Wi-Fi after the login), and an
+// escalation's mail (its failure went for good at a blip, "forward it by hand" with it): read again at the snapshot
+// (checkEscalationMail), it says then what became of the mail meanwhile, in the words a live event would have.
 function renderOffline() {
   $("offline-bar").hidden = !state.offline;
 }
@@ -1628,7 +1667,7 @@ function onStatus(up) {
   if (!up) {
     state.offline = true;
     renderOffline();
-    if (state.notice && !state.notice.network && !state.notice.lasting) {
+    if (state.notice && !state.notice.network && !state.notice.lasting && !state.notice.escalated) {
       state.notice = null;
       renderNotice();
     }
@@ -1757,9 +1796,14 @@ function reportDone(action, status, body, waited = null, cut = null) {
     if (mail) {
       // the mail's state, followed live (mail_sent, mail_failed); its worker may have tried it already
       const seen = mail.id !== undefined ? state.mailEvents.get(mail.id) : null;
-      let status = mail.status || "?";
-      if (seen) status = seen.type === "mail_sent" ? "sent" : (seen.data && seen.data.status) || status;
-      state.notice = { kind: "info", escalated: { label, ticket: ticket.id, mail: mail.id, to: mail.to || "LKPP", status, more } };
+      const e = { label, ticket: ticket.id, mail: mail.id, to: mail.to || "LKPP", status: "queued", attempts: 0, more };
+      takeMail(e, mail);
+      if (seen) {
+        const data = seen.data || {};
+        const sent = seen.type === "mail_sent";
+        takeMail(e, { status: sent ? "sent" : data.status || "retrying", attempts: data.attempts, error: data.error || (sent ? null : "?") });
+      }
+      state.notice = { kind: "info", escalated: e };
       return renderNotice();
     }
     state.notice = { kind: "info", key: "done.escalated_nomail", params: { label }, more };

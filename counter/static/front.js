@@ -2,7 +2,7 @@
 import {
   ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, patch, requestId,
   say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
-  TIMEZONE, whoAmI, zoneName,
+  TIMEZONE, sayWhole, wholeLabels, whoAmI, zoneName,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
@@ -26,7 +26,13 @@ function notice(id, kind, words) {
 
 function sayNotice(id) {
   const words = notices.get(id);
-  $(id).textContent = typeof words === "function" ? words() : words;
+  sayWhole($(id), typeof words === "function" ? words() : words);
+  // the form's notice is at its foot, under the fields: a long form (the second number's tick shown) scrolls in its
+  // panel, and the notice's end was under the sticky issue button, cut. In sight, whole (counter.css scroll-margin),
+  // once the rows said with it (the tick, the quota's) are drawn.
+  if (id === "reg-notice" && $(id).textContent) {
+    requestAnimationFrame(() => $(id).textContent && $(id).scrollIntoView({ block: "nearest" }));
+  }
 }
 
 // A refusal in words: the catalogue's when its code is one this page has words for (said again in the new
@@ -764,7 +770,7 @@ function counterNoticeRow(n) {
   }
   const [text, close] = n.row.children;
   const words = typeof n.words === "function" ? n.words() : n.words;
-  if (text.textContent !== words) text.textContent = words;
+  sayWhole(text, words);
   close.title = t("alert.dismiss"); // the ✕ is drawn by the style sheet: the line's text is its words alone
   close.setAttribute("aria-label", t("alert.dismiss"));
   return n.row;
@@ -932,7 +938,7 @@ const DISMISSED_KEY = "antrian.front.dismissed";
 function alertId(a) {
   if (["print_late", "print_skipped", "print_unslipped"].includes(a.type)) return `${a.type} ${a.job}`;
   const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
-  return `${alertKey(a.type, a.label, a)}${job}${a.final ? " final" : ""}`;
+  return `${alertKey(a.type, a.label, a, a.ticket)}${job}${a.final ? " final" : ""}`;
 }
 
 function dismissals() {
@@ -1003,13 +1009,14 @@ function skipReason(a) {
 function slipLines(closed) {
   const waiting = (a) => (state.tickets.get(a.ticket) || {}).status === "waiting";
   const slipFailed = (a) => a.type === "print_failed" && paperOf(a) === "slip";
-  const failing = new Set(state.alerts.filter(slipFailed).map((a) => a.label));
+  const of = (a) => (a.ticket !== undefined && a.ticket !== null ? `#${a.ticket}` : a.label);
+  const failing = new Set(state.alerts.filter(slipFailed).map(of));
   const unslipped = state.skipped.filter(waiting).map((a) => ({ ...a, type: "print_unslipped" }));
   const lines = [];
   for (const [type, list] of [
     ["print_late", state.late.filter(waiting)],
     ["print_skipped", state.skipped.filter((a) => !waiting(a))],
-    ["print_unslipped", unslipped.filter((a) => !failing.has(a.label))],
+    ["print_unslipped", unslipped.filter((a) => !failing.has(of(a)))],
   ]) {
     const byPrinter = new Map();
     for (const a of list) {
@@ -1025,7 +1032,7 @@ function slipLines(closed) {
         : type === "print_unslipped" ? t("alert.unslipped", { labels, printer })
           : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${skipReason(a)})`).join(", ") });
       const at = el("strong", {}, hhmm(shown.map((a) => a.at || "").sort().pop())); // the latest
-      lines.push(el("li", { dataset: { type } }, at, el("span", {}, words), close));
+      lines.push(el("li", { dataset: { type } }, at, el("span", {}, ...wholeLabels(words)), close));
     }
   }
   return lines;
@@ -1100,8 +1107,8 @@ function groupLine(key, members, closed) {
       "span",
       {},
       // what is wrong and what to do, in words (the server's advice); the printer's raw message small, for the admin
-      said.advice ? said.advice[getLang()] || said.advice.id
-        : t("alert.print_failed", { label: members.map((a) => a.label).join(", "), error: said.error }),
+      ...wholeLabels(said.advice ? said.advice[getLang()] || said.advice.id
+        : t("alert.print_failed", { label: members.map((a) => a.label).join(", "), error: said.error })),
       said.advice ? el("small", { class: "muted alert-detail" }, ` — ${said.error}`) : null,
       el("span", { class: "slips" }, ...slips),
     ),
@@ -1184,7 +1191,7 @@ function alertLine(a) {
     el(
       "span",
       {},
-      a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error }),
+      ...wholeLabels(a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error })),
       a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
       a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
     ),
@@ -1242,11 +1249,25 @@ function settingsChanged(resync = true) {
 }
 
 // What an alert is of: its ticket and type, and for a print its paper (the slip: ticket or reprint;
-// the form copy), from the alert or the event's data (`kind`, the print job's).
-function alertKey(type, label, data) {
+// the form copy), from the alert or the event's data (`kind`, the print job's). The ticket by its id: a label comes
+// back each day, and an earlier day's case of the same number (an escalation still open, its mail failed) is
+// another ticket, whose alert or event took today's away (its label only when the id is not known).
+function alertKey(type, label, data, ticket) {
   const paper = type === "print_failed" ? ((data && data.kind) === "form" ? " form" : " slip") : "";
-  return `${type} ${label}${paper}`;
+  return `${type} ${ticket !== undefined && ticket !== null ? `#${ticket}` : label}${paper}`;
 }
+
+// What an alert is of, to match it: by its label's key, and by the ticket's id when both sides know it (an event or
+// an alert without one is matched by its label alone). `of`: {key (alertKey without the id), ticket}.
+function alertOf(type, label, data, ticket) {
+  return { key: alertKey(type, label, data), ticket: ticket === null ? undefined : ticket };
+}
+
+function sameAlert(x, y) {
+  return x.key === y.key && (x.ticket === undefined || y.ticket === undefined || x.ticket === y.ticket);
+}
+
+const ofAlert = (a) => alertOf(a.type, a.label, a, a.ticket);
 
 function onEvent(ev) {
   if (ev.type === "settings_changed") return settingsChanged();
@@ -1260,13 +1281,11 @@ function onEvent(ev) {
   const gone = { printed: "print_failed", mail_sent: "mail_failed", mail_requeued: "mail_failed",
                  lkpp_ticket: "mail_failed", closed: "mail_failed" }[ev.type];
   if (ALERT_TYPES.includes(ev.type) || gone) {
-    const key = alertKey(gone || ev.type, label, ev.data);
-    if (alertsLoading) alertsLoading.add(key); // said live during a load: newer than what the load reads
-    const before = state.alerts.length;
     // of that ticket: an older day's case of the same number (its LKPP answer recorded days later) takes not today's
-    const id = ev.ticket && ev.ticket.id;
-    const other = (a) => id !== undefined && a.ticket !== undefined && a.ticket !== id;
-    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key || other(a));
+    const of = alertOf(gone || ev.type, label, ev.data, ev.ticket ? ev.ticket.id : undefined);
+    if (alertsLoading) alertsLoading.push(of); // said live during a load: newer than what the load reads
+    const before = state.alerts.length;
+    state.alerts = state.alerts.filter((a) => !sameAlert(ofAlert(a), of));
     if (gone && state.alerts.length !== before) renderAlerts();
   }
   if (ALERT_TYPES.includes(ev.type)) {
@@ -1295,9 +1314,9 @@ function onEvent(ev) {
                           ticket: ticketId });
   }
   if (ev.type === "print_skipped") { // its ticket no longer waits: its failure alert goes, and why is said
-    const key = alertKey("print_failed", label, data);
-    if (alertsLoading) alertsLoading.add(key);
-    state.alerts = state.alerts.filter((a) => alertKey(a.type, a.label, a) !== key);
+    const of = alertOf("print_failed", label, data, ticketId);
+    if (alertsLoading) alertsLoading.push(of);
+    state.alerts = state.alerts.filter((a) => !sameAlert(ofAlert(a), of));
     if (data.attempts > 0) { // the front office was told it failed (the kiosk's visitor too)
       addSlip(state.skipped, { type: "print_skipped", label, printer: data.printer || "?", job: data.job, at: ev.at,
                                reason: data.reason, ticket: ticketId });
@@ -1433,7 +1452,7 @@ function start(user) {
 // socket (its first, a reconnect, a gap in the events): a slip that failed between the first load's answer
 // and the socket's start, or printed while the socket was away, is in no event this page got. A load's
 // answer replaces the alerts of its kind, but for those a live event said while it was on its way.
-let alertsLoading = null; // while a load is on its way: the alerts (alertKey) live events said meanwhile
+let alertsLoading = null; // while a load is on its way: the alerts (alertOf) live events said meanwhile
 let alertsAgain = false; // a snapshot came during a load: load once more after it
 
 async function loadAlerts() {
@@ -1441,7 +1460,7 @@ async function loadAlerts() {
     alertsAgain = true;
     return;
   }
-  alertsLoading = new Set();
+  alertsLoading = [];
   const found = [];
   const loaded = new Set(); // the kinds of alert whose list answered
   try {
@@ -1449,7 +1468,7 @@ async function loadAlerts() {
     loaded.add("print_failed");
     const settled = new Set(); // tickets' papers whose newest print is settled (printed, or already alerted)
     for (const job of (body && body.jobs) || []) { // newest first
-      const key = alertKey("print_failed", job.label, job);
+      const key = alertKey("print_failed", job.label, job, job.ticket_id);
       if (job.today === false) continue; // an earlier day's: its visitor is gone
       if (job.status === "printed" && job.late) {
         addSlip(state.late, { type: "print_late", label: job.label, printer: job.printer || "?", job: job.id,
@@ -1469,8 +1488,8 @@ async function loadAlerts() {
       if (job.status !== "failed" && job.status !== "retrying") continue;
       settled.add(key);
       // when it failed, as its print_failed event said to a page open then (its job's creation on older servers)
-      found.push({ type: "print_failed", at: job.failed_at || job.created_at, label: job.label, kind: job.kind,
-                   error: job.error || "?", final: job.status === "failed", attempts: job.attempts, advice: job.advice,
+      found.push({ type: "print_failed", at: job.failed_at || job.created_at, label: job.label, ticket: job.ticket_id,
+                   kind: job.kind, error: job.error || "?", final: job.status === "failed", attempts: job.attempts, advice: job.advice,
                    printer: job.printer, job: job.id });
     }
   } catch (err) {
@@ -1493,10 +1512,9 @@ async function loadAlerts() {
   // kind goes. The others of a kind that answered are the answer's; of a kind that did not, they stay as they were.
   const said = alertsLoading;
   alertsLoading = null;
-  const key = (a) => alertKey(a.type, a.label, a);
-  const kept = state.alerts.filter((a) => !loaded.has(a.type) || said.has(key(a)));
-  const keys = new Set(kept.map(key));
-  state.alerts = kept.concat(found.filter((a) => !said.has(key(a)) && !keys.has(key(a))));
+  const saidOf = (a) => said.some((x) => sameAlert(x, ofAlert(a)));
+  const kept = state.alerts.filter((a) => !loaded.has(a.type) || saidOf(a));
+  state.alerts = kept.concat(found.filter((a) => !saidOf(a) && !kept.some((k) => sameAlert(ofAlert(k), ofAlert(a)))));
   renderAlerts();
   $("alerts").dataset.loaded = "true"; // those from before the page are in (what a test waits for)
   if (alertsAgain) {

@@ -1,0 +1,322 @@
+"""The notices of the counter page and the front office say the same thing of the same fact, however the page learnt
+it: live, after a reload, after a socket reconnect; and they are read whole on an office PC's screen.
+
+- An officer's escalation whose mail fails for good: the notice said "gagal dikirim — teruskan lewat TTS/e-mail"
+  (blue) when the failure came before the escalate request's answer, "E-mail eskalasi … gagal: …" (red) when it came
+  after; once a colleague recorded the case's LKPP number, "tidak dikirim — sudah diteruskan ke LKPP" live but
+  "gagal dikirim" again after the page reloaded for an admin's change, and nothing at all after a blip of the
+  network (the notice went with the connection).
+- The front office's alerts read at the page's start were told apart by their ticket's label: yesterday's A-001,
+  its case still open and its mail failed, and today's A-001 were one alert. Its Tutup closed both, and an event of
+  yesterday's case (its LKPP number recorded) while the page read its alerts left today's out until the next read.
+
+Real SMTP (tests/smtp.py), a real server process (tests/live.py), real Chromium."""
+
+from __future__ import annotations
+
+import requests
+from conftest import visitor
+from live import ClockedServer
+from playwright.sync_api import expect
+from smtp import mailing_office
+from staffpages import PASSWORD, put_settings, sign_in
+from test_mail import Refusing, cases_when, escalate_live
+
+REFUSED = "550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown"
+
+
+def counter_page(browser, server, size=(1366, 768)):
+    page = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    return page
+
+
+def serve(page, server, name: str) -> str:
+    """A visitor from the kiosk called and served at the page's counter, the escalation note typed: its label."""
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(name=name), timeout=5)
+    assert r.status_code == 201, r.text
+    label = r.json()["ticket"]["label"]
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(label)
+    page.click("#btn-start")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    page.fill("#note", "Kunci publik paket rusak; mohon dicek LKPP.")
+    return label
+
+
+def failed(label: str):
+    """A cases_when condition: `label`'s mail failed for good."""
+    return lambda cs: any(c["label"] == label and c["mail"]["status"] == "failed" for c in cs)
+
+
+def pump_until(page, ready) -> None:
+    """Until `ready()`: the page's route handlers run while a Playwright call waits."""
+    for _ in range(1000):
+        if ready():
+            return
+        page.evaluate("0")
+    assert ready(), "the page did not ask"
+
+
+def forwarded_words(label: str) -> str:
+    return f"E-mail eskalasi {label} tidak perlu dikirim lagi: kasusnya sudah diteruskan ke LKPP."
+
+
+def test_a_mail_failed_for_good_reads_the_same_whenever_its_failure_came(browser, tmp_path):
+    """The failure came before the escalate request's answer (the mail server refused at once, the answer slow on
+    the office's network) or after it: the same words, in red, the mail server's error in them."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", PASSWORD)
+        page = counter_page(browser, server)
+        notice = page.locator("#notice")
+
+        late = serve(page, server, "Dewi Lestari")
+        held = []
+        page.route("**/api/counters/1/escalate", lambda route: held.append(route))
+        page.click("#btn-escalate")
+        pump_until(page, lambda: held)
+        answer = held[0].fetch()
+        cases_when(server, officer, failed(late))  # its mail_failed event is at the page before the answer
+        held[0].fulfill(response=answer)
+        page.unroute("**/api/counters/1/escalate")
+        expect(notice).to_contain_text(f"E-mail eskalasi {late} gagal: ")
+        first = notice.text_content()
+
+        early = serve(page, server, "Rudi Hartono")
+        page.click("#btn-escalate")
+        cases_when(server, officer, failed(early))
+        expect(notice).to_contain_text(f"E-mail eskalasi {early} gagal: ")
+        assert notice.text_content().replace(early, late) == first  # the same mail server, the same refusal
+        expect(notice).to_have_attribute("data-kind", "error")
+        page.context.close()
+
+
+def escalated(page, server, officer, name: str) -> str:
+    """`name` served and escalated at the page's counter, its mail refused for good and said so: its label."""
+    label = serve(page, server, name)
+    page.click("#btn-escalate")
+    cases_when(server, officer, failed(label))
+    expect(page.locator("#notice")).to_contain_text(f"E-mail eskalasi {label} gagal: ")
+    return label
+
+
+def forward(server, session, label: str, number: str) -> None:
+    """A colleague records LKPP's ticket number of `label`'s case (forwarded by hand)."""
+    r = session.post(f"{server.url}/api/tickets/{label}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
+    assert r.status_code == 200, r.text
+
+
+def test_a_failed_mails_case_forwarded_by_hand_reads_the_same_live_and_after_a_reconnect(browser, tmp_path):
+    """A colleague forwards the case by hand and records LKPP's number: the mail, failed for good, is no longer
+    needed. Said live; the same when the number was recorded while the page's socket was away (a blip of the
+    Wi-Fi), which took the notice away for good."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        server.add_user("budi", "officer")
+        server.add_user("siti", "officer")
+        officer, siti = server.session("budi", PASSWORD), server.session("siti", PASSWORD)
+        page = counter_page(browser, server)
+        notice = page.locator("#notice")
+
+        live = escalated(page, server, officer, "Dewi Lestari")
+        forward(server, siti, live, "TTS-101")
+        expect(notice).to_have_text(forwarded_words(live))
+        expect(notice).to_have_attribute("data-kind", "info")
+
+        away = escalated(page, server, officer, "Rudi Hartono")
+        page.evaluate("() => antrianCounter.live.socket.disconnect()")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
+        expect(notice).to_contain_text(f"E-mail eskalasi {away} gagal: ")  # still so, as far as the page knows
+        forward(server, siti, away, "TTS-102")
+        page.evaluate("() => antrianCounter.live.socket.connect()")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+        expect(notice).to_have_text(forwarded_words(away))
+        page.context.close()
+
+
+def test_a_failed_mails_case_forwarded_while_the_page_reloaded_reads_as_it_does_live(browser, tmp_path):
+    """The number recorded while the page reloaded for an admin's change (its notice carried over the reload, its
+    socket not in yet): the page read the open escalations at its snapshot and went on saying the mail failed, of a
+    case LKPP had; live it said the mail was not needed any more."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        for name, role in (("budi", "officer"), ("siti", "officer"), ("kepala", "admin")):
+            server.add_user(name, role)
+        officer, siti = server.session("budi", PASSWORD), server.session("siti", PASSWORD)
+        page = counter_page(browser, server)
+        notice = page.locator("#notice")
+        label = escalated(page, server, officer, "Joko Susilo")
+        admin = server.session("kepala", PASSWORD)
+        held = []
+        page.route("**/socket.io/**", lambda route: held.append(route))  # the reloaded page's socket waits
+        counters = admin.get(f"{server.url}/api/admin/settings", timeout=5).json()["counters"]
+        with page.expect_event("load"):  # nothing at the counter: the page reloads at once
+            put_settings(server, admin, "counters", [dict(c, name=f"{c['name']} Baru") for c in counters])
+        expect(page.locator("#officer-name")).to_have_text("budi")
+        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ")  # carried over the reload
+        pump_until(page, lambda: held)
+        forward(server, siti, label, "TTS-103")
+        page.unroute("**/socket.io/**")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+        expect(notice).to_have_text(forwarded_words(label))
+        page.context.close()
+
+
+def test_yesterdays_alert_of_the_same_number_neither_closes_nor_hides_todays(browser, tmp_path):
+    """Yesterday's A-001 and today's A-001, both escalated, both mails refused for good, both cases open: two alerts.
+    Tutup on one closed both (closed by "mail_failed A-001"); and yesterday's LKPP number recorded while a page that
+    had just opened read its alerts took today's alert out of what it read, until it read them again."""
+    handler = Refusing(REFUSED)
+    with mailing_office(tmp_path, handler, ClockedServer, dated=True) as server:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer = server.session("budi", PASSWORD)
+        label = escalate_live(server, officer, "Sari Wulandari")
+        old = next(c for c in cases_when(server, officer, failed(label)) if c["label"] == label)
+        server.next_day()
+        officer = server.session("budi", PASSWORD)
+        assert escalate_live(server, officer, "Rudi Hartono") == label
+        cases_when(
+            server, officer, lambda cs: sum(c["label"] == label and c["mail"]["status"] == "failed" for c in cs) == 2
+        )
+
+        def front():
+            page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+            return page, page.locator("#alerts li[data-type=mail_failed]").filter(has_text=f"E-mail eskalasi {label} ")
+
+        page, alerts = front()
+        sign_in(page, server, "/counter/front", "rina")
+        expect(alerts).to_have_count(2)
+        alerts.first.get_by_role("button").click()  # Tutup on one of them
+        expect(alerts).to_have_count(1)
+        page.reload()
+        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        expect(alerts).to_have_count(1)  # closed for good: that one alone
+        page.context.close()
+
+        page, alerts = front()
+        held = []
+        page.route("**/api/escalations", lambda route: held.append(route))  # the alerts' reads wait
+        sign_in(page, server, "/counter/front", "rina")
+        pump_until(page, lambda: held)  # the page's first read, on its way
+        r = officer.post(f"{server.url}/api/tickets/{old['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-80"}, timeout=5)
+        assert r.status_code == 200, r.text
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Joko Susilo"), timeout=5)
+        assert r.status_code == 201, r.text
+        expect(page.get_by_text(r.json()["ticket"]["label"], exact=True).first).to_be_visible()  # the events came
+        held.pop(0).fulfill(response=page.context.request.get(f"{server.url}/api/escalations"))
+        expect(alerts).to_have_count(1)  # today's, read by that first read (the next one is still on its way)
+        pump_until(page, lambda: held)
+        held.pop(0).fulfill(response=page.context.request.get(f"{server.url}/api/escalations"))
+        page.unroute("**/api/escalations")
+        expect(alerts).to_have_count(1)
+        page.context.close()
+
+
+# Each ticket number (or LKPP ticket number) in `sel`'s words: on how many lines it is drawn, and whether the browser
+# may break it (white-space of the element holding its text).
+LABELS = """(sel) => {
+  const box = document.querySelector(sel), out = [];
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walker.nextNode());) {
+    for (const m of n.data.matchAll(/\\b[A-Z]{1,4}-\\d{1,6}\\b/g)) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
+      out.push({label: m[0], lines, nowrap: getComputedStyle(n.parentElement).whiteSpace === "nowrap"});
+    }
+  }
+  return out;
+}"""
+
+
+def whole_labels(page, sel: str, least: int = 1) -> None:
+    got = page.evaluate(LABELS, sel)
+    assert len(got) >= least, got
+    assert all(x["lines"] == 1 and x["nowrap"] for x in got), got
+
+
+def test_a_ticket_number_is_never_broken_in_the_counter_pages_notice(browser, tmp_path):
+    """A ticket's number broken at its hyphen, "A-" at a line's end and "001" on the next, at 1024x768 and 1366x768:
+    the escalation's notice, its mail's failure, the case forwarded; each number whole, the words the same (what is
+    copied and read)."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        server.add_user("budi", "officer")
+        server.add_user("siti", "officer")
+        officer, siti = server.session("budi", PASSWORD), server.session("siti", PASSWORD)
+        page = counter_page(browser, server, (1024, 768))
+        label = escalated(page, server, officer, "Dewi Lestari")
+        for width in (1024, 1366):
+            page.set_viewport_size({"width": width, "height": 768})
+            whole_labels(page, "#notice")
+            page.screenshot(path=str(tmp_path / f"counter-mail-failed-{width}.png"))
+        forward(server, siti, label, "TTS-2026-0101")
+        expect(page.locator("#notice")).to_have_text(forwarded_words(label))
+        for width in (1024, 1366):
+            page.set_viewport_size({"width": width, "height": 768})
+            whole_labels(page, "#notice")
+        page.context.close()
+
+
+# The notice's box against the screen and the day's list: the notice whole (nothing cut: it scrolls in its box if
+# taller), inside the window, its last line not under the form's sticky issue button; the list's rows wholly in
+# sight in its box.
+FIT = """(sel) => {
+  const box = document.querySelector(sel), b = box.getBoundingClientRect();
+  const list = document.getElementById('ticket-box').getBoundingClientRect();
+  const rows = [...document.querySelectorAll('#tickets tr[data-label]')].filter((r) => {
+    const x = r.getBoundingClientRect();
+    return x.height > 0 && x.top >= list.top - 1 && x.bottom <= Math.min(list.bottom, innerHeight) + 1;
+  });
+  const style = getComputedStyle(box);
+  const hit = document.elementFromPoint(b.left + 12, b.bottom - 8);  // its last line: not under the issue button
+  return {covered: !box.contains(hit), bottom: b.bottom, right: b.right, height: innerHeight, width: innerWidth,
+          rows: rows.length, whole: box.scrollHeight <= box.clientHeight + 1 || style.overflowY === "auto"};
+}"""
+
+
+def test_the_front_offices_notices_are_whole_in_their_box_and_leave_the_list_its_rows(browser, tmp_path):
+    """The registration's notice (a visitor who has a number already: long, and longer in English) and the list's
+    (a cancel armed), on a busy day at 1024x768 and 1366x768, in Indonesian and English: wrapped whole, each ticket
+    number on one line, inside the window, and the day's list keeps rows in sight beside them."""
+    from conftest import write_config
+    from live import LiveServer
+    from staffpages import FRONT_VISITOR, fill_front, staffed
+
+    server = staffed(LiveServer(write_config(tmp_path)).start())
+    try:
+        for i in range(20):
+            r = requests.post(
+                f"{server.url}/api/tickets",
+                json=visitor(name=f"Siti Nurhaliza {i + 1}", phone=f"0813{i:08d}"),
+                timeout=5,
+            )
+            assert r.status_code == 201, r.text
+        twice = requests.post(f"{server.url}/api/tickets", json=visitor(**FRONT_VISITOR), timeout=5)
+        assert twice.status_code == 201, twice.text
+        for lang in ("id", "en"):
+            for width in (1024, 1366):
+                context = browser.new_context(viewport={"width": width, "height": 768}, locale="id-ID")
+                page = sign_in(context.new_page(), server, "/counter/front", "rina")
+                if lang == "en":
+                    page.click("#lang-toggle")
+                    expect(page.locator("html")).to_have_attribute("lang", "en")
+                expect(page.locator("#tickets tr[data-label]")).to_have_count(21)
+                fill_front(page, FRONT_VISITOR)  # the same visitor again: said before a second number is issued
+                page.click("#btn-register")
+                expect(page.locator("#reg-notice")).to_contain_text(twice.json()["ticket"]["label"])
+                row = page.locator("#tickets tr[data-label]").first
+                row.locator("button[data-act=cancel]").click()  # armed: the list's notice names the ticket
+                expect(page.locator("#list-notice")).to_contain_text(row.get_attribute("data-label"))
+                page.mouse.move(0, 0)
+                page.screenshot(path=str(tmp_path / f"front-notices-{lang}-{width}.png"))
+                for sel in ("#reg-notice", "#list-notice"):
+                    whole_labels(page, sel)
+                    fit = page.evaluate(FIT, sel)
+                    assert fit["whole"] and fit["bottom"] <= fit["height"] and fit["right"] <= fit["width"], (sel, fit)
+                    assert not fit["covered"], (sel, fit)
+                    assert fit["rows"] >= 2, (sel, fit)  # 1024x768: a ticket is a block of three lines there
+                context.close()
+    finally:
+        server.stop()
