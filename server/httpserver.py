@@ -11,6 +11,7 @@ phone on the Wi-Fi, or something that wants the queue to stop. So, per address (
   connections as fast as it can open them;
 - at most `[limits] requests_per_minute` requests (a token bucket); past it each request waits a
   second and is answered 429, which costs the server a sleeping greenlet, not work;
+- a Cookie header of at most MAX_COOKIE_BYTES, else 431 (Flask reads it whole at every request);
 
 and per connection: the request line within `[limits] idle_seconds` of the connection's start or
 of the previous answer (an idle keep-alive connection is closed then), the headers within
@@ -189,6 +190,11 @@ class _HeaderTimeout(Exception):
     """The request line or headers came too slowly."""
 
 
+# A request's Cookie header: a browser sends this server its session and language cookies (a few hundred bytes),
+# and those of any other program on the same host (nginx refuses a header line past 8 KiB). Flask reads the whole
+# header at every request, to open its session: 30 KB of "a;a;a;…" cost 5 ms of the event loop each, five to ten
+# times a whole request, on every page, script and API call of one device with no password. Past it: 431.
+MAX_COOKIE_BYTES = 8 * 1024
 # The request's headers in all (no browser of the office sends a tenth of it). http.client alone allows 100
 # lines of 64 KiB: a WebSocket kept its request's 6 MB of headers for as long as it stayed open, and one
 # device's 64 connections held 680 MB of the server's memory.
@@ -332,6 +338,13 @@ def _too_many(environ, start_response):
     return [body]
 
 
+def _cookie_too_large(environ, start_response):
+    start_response(
+        "431 Request Header Fields Too Large", [("Content-Type", "application/json"), ("Connection", "close")]
+    )
+    return [_error_body("headers_too_large")]
+
+
 def _upgrade_problem(environ: dict[str, Any]) -> str | None:
     """Why a WebSocket upgrade would be refused by wsproto's handshake, or None. Checked before the
     application: refused there, it was a 500 and gevent logged its traceback and the request's environ
@@ -416,6 +429,10 @@ def handler_class(guard: Guard):
             self.wsgi_input = _Leftover(self.wsgi_input, self, time.monotonic() + guard.limits.body_seconds)
             if not guard.allow_request(self.address()):
                 self.application = _too_many
+                self.close_connection = True
+            elif len(self.environ.get("HTTP_COOKIE", "")) > MAX_COOKIE_BYTES:
+                guard.invalid(self.address(), ValueError(f"Cookie header over {MAX_COOKIE_BYTES} bytes"))
+                self.application = _cookie_too_large
                 self.close_connection = True
             elif (problem := _upgrade_problem(self.environ)) is not None:
                 guard.invalid(self.address(), ValueError(f"WebSocket upgrade: {problem}"))

@@ -99,8 +99,9 @@ ERROR_SCHEMA = {
 }
 
 BAD_JSON = (
-    "bad_json: the body is not a JSON object (not JSON, not sent as application/json, nested more than 32 "
-    "levels, or, without a login, holding more than 64 lists and objects)."
+    "bad_json: the body is not a JSON object (not JSON, not sent as application/json or with a Content-Type "
+    "over 256 characters, nested more than 32 levels, or, without a login, holding more than 64 lists and "
+    "objects)."
 )
 GENERIC_ERRORS = {
     "400": BAD_JSON[:-1] + "; bad_request_id: `request_id` or X-Request-ID is not 1-100 characters of text.",

@@ -5,7 +5,7 @@ a login uses to `public` (displays, kiosks, phones) with the ticket without name
 survey answer, the office's reply to a complaint and the close of an escalation go in public only to the
 visitor's own phone page (its `ticket:<token>` room): a page without a login never learns which ticket answered
 the survey or complained, or when its case got an answer. What no such page uses (an LKPP ticket number, the
-escalation mail's tries, a corrected form or record, a reprint) goes to the staff alone.
+escalation mail's tries, a corrected form or record, a reprint, a form copy's print) goes to the staff alone.
 Staff see every seq; a public message names the seq of the public message before it (`prev`). Either way a
 client that notices a gap knows it missed something and asks for a fresh snapshot, and a public page does
 not take the changes it is not told of for one.
@@ -74,7 +74,9 @@ OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS, "closed")
 # what they show nor the phone's own view changes). In `public` each named its ticket's label: anyone on the
 # office's network could tell that A-012's case has an LKPP ticket, when its mail went or failed, that its form
 # or its record was corrected, and its slips reprinted or its form copy printed. (`print_failed` and `printed`
-# stay public: the kiosk follows its own visitor's slip with them.)
+# stay public for a slip, `data.kind` "ticket" or "reprint": the kiosk follows its own visitor's slip with them.
+# Those of a form copy, FORM_PRINT_KIND, go to the staff alone: a form copy's try that failed at a counter's
+# printer named its ticket to every page without a login, as form_print did.)
 STAFF_EVENTS = frozenset(
     {
         "lkpp_ticket",
@@ -88,13 +90,17 @@ STAFF_EVENTS = frozenset(
         "print_skipped",
     }
 )
+PRINT_EVENTS = ("print_failed", "printed")
+FORM_PRINT_KIND = "form"  # the print job of a visitor's form copy at a counter (server.service.jobs)
 
 
 def public_room(event: dict[str, Any]) -> str | None:
     """Where the event's public message goes: `public`, or for the visitor's own (OWN_EVENTS) its ticket's
-    room (`ticket:<token>`, which only its phone page joins); None: to the staff only (STAFF_EVENTS, and a
-    complaint whose ticket is gone)."""
+    room (`ticket:<token>`, which only its phone page joins); None: to the staff only (STAFF_EVENTS, a form
+    copy's print_failed and printed, and a complaint whose ticket is gone)."""
     if event["type"] in STAFF_EVENTS:
+        return None
+    if event["type"] in PRINT_EVENTS and (event.get("data") or {}).get("kind") == FORM_PRINT_KIND:
         return None
     if event["type"] not in OWN_EVENTS:
         return "public"
