@@ -378,7 +378,7 @@ def handler_class(guard: Guard):
         served = False
 
         def peer(self) -> str:
-            return self.client_address[0] if isinstance(self.client_address, tuple) else str(self.client_address)
+            return _host(self.client_address)
 
         def address(self) -> str:
             """The device asking: the connection's peer, or, through a proxy of [limits] proxies, the last
@@ -504,7 +504,13 @@ class GuardedServer(pywsgi.WSGIServer):
 
 
 def _host(address: Any) -> str:
-    return address[0] if isinstance(address, tuple) else str(address)
+    """The device of a socket's peer address: its IP address as written, an IPv4 device's as IPv4 on a socket that
+    takes both (`[server] host = "::"`: Linux gives "::ffff:192.168.1.20"), so that its budget, its connections
+    and `[kiosk] addresses`, `[limits] exempt` and `proxies` are of the address the admin writes."""
+    host = address[0] if isinstance(address, tuple) else str(address)
+    if host[:7].lower() == "::ffff:" and "." in host:
+        return host[7:]
+    return host
 
 
 def _refuse(fd: int, family: int, kind: int) -> None:

@@ -117,3 +117,17 @@ def test_a_long_header_costs_the_server_no_more_than_a_plain_request(live, heade
     hostile_cpu = _cpu_of(live, send(headers, (status, *plain_status)))
     plain_cpu = _cpu_of(live, send({header: PLAIN[header]}, plain_status))
     assert hostile_cpu < 2 * plain_cpu + 0.05, (hostile_cpu, plain_cpu)
+
+
+def test_an_ipv4_device_on_a_socket_that_takes_both_is_its_ipv4_address():
+    """With `[server] host = "::"` (accepted by the config) Linux gives an IPv4 device's peer as
+    "::ffff:192.168.1.20": a kiosk listed in `[kiosk] addresses` as 192.168.1.20 was refused (403 kiosk_only), and
+    `[limits] exempt` and `proxies` did not apply (helper-240's review). The peer, the budget's device and
+    REMOTE_ADDR are the IPv4 address; an IPv6 device's stays as it is."""
+    from server.httpserver import _host
+
+    assert _host(("::ffff:192.168.1.20", 51234, 0, 0)) == "192.168.1.20"
+    assert _host(("::FFFF:10.0.0.7", 1, 0, 0)) == "10.0.0.7"
+    assert _host(("127.0.0.1", 51234)) == "127.0.0.1"
+    assert _host(("fe80::1", 51234, 0, 2)) == "fe80::1"
+    assert _host(("::ffff:0:1", 1, 0, 0)) == "::ffff:0:1"  # not an IPv4-mapped address written with dots
