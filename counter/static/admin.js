@@ -300,7 +300,7 @@ const render = {
         cell(bound("services", key("code"), row, "code", { maxlength: 3, class: "code", "aria-label": t("col.code") }), key("code")),
         cell(bound("services", key("name"), row, "name", { maxlength: 100, "aria-label": t("col.name") }), key("name")),
         cell(bound("services", key("prefix"), row, "prefix",
-          { maxlength: 3, class: "code", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
+          { maxlength: 3, class: "code prefix", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
         cell(bound("services", key("daily_quota"), row, "daily_quota",
           { type: "number", number: true, min: 1, class: "num", placeholder: t("quota.none"), "aria-label": t("col.quota") }), key("daily_quota")),
       ];

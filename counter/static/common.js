@@ -55,6 +55,18 @@ export function applyLang(root = document) {
   root.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n, params(el))));
   root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
   root.querySelectorAll("[data-i18n-title]").forEach((el) => (el.title = t(el.dataset.i18nTitle, params(el))));
+  root.querySelectorAll("[data-i18n-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nLabel)));
+  // The words the template gives in both languages ([Indonesian, English]) and no script reads by key: the tab's
+  // title (the meta antrian-title: its page's name; the office's after " · " stays) and the navigation bar's label.
+  for (const el of root.querySelectorAll("[data-i18n-pair]")) {
+    const word = JSON.parse(el.dataset.i18nPair)[lang === "en" ? 1 : 0];
+    if (el.tagName === "META") {
+      const at = document.title.indexOf(" · ");
+      document.title = word + (at < 0 ? "" : document.title.slice(at));
+    } else {
+      el.setAttribute("aria-label", word);
+    }
+  }
   const toggle = document.getElementById("lang-toggle");
   if (toggle) toggle.textContent = lang === "en" ? "Bahasa Indonesia" : "English";
   tickClock();

@@ -272,7 +272,7 @@ function buildCard(entry) {
     "li",
     { class: "complaint", dataset: { id: entry.data.id } },
     el("div", { class: "top" }),
-    el("p", { class: "text", "aria-label": t("item.text") }),
+    el("p", { class: "text", "aria-label": t("item.text"), dataset: { i18nLabel: "item.text" } }),
     el(
       "div",
       { class: "answer-box", hidden: true },

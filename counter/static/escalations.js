@@ -519,6 +519,7 @@ function buildCard(entry) {
       hidden: true,
       rows: 10,
       "aria-label": t("copy.label"),
+      dataset: { i18nLabel: "copy.label" },
       spellcheck: "false",
     }),
   );

@@ -1048,6 +1048,19 @@ import { readParams } from "./readparams.js";
     }, seconds * 1000);
   }
 
+  // `text` in `node`, its ticket number (`label`) on one line: a landscape kiosk's hint broke "A-014" after
+  // its hyphen ("number A-" / "014, from the printer"), and a visitor copying the number down read two parts.
+  function sayWithNumber(node, text, label) {
+    var at = label ? text.indexOf(label) : -1;
+    node.textContent = at < 0 ? text : text.slice(0, at);
+    if (at < 0) return;
+    var number = document.createElement("span");
+    number.className = "nowrap";
+    number.textContent = label;
+    node.appendChild(number);
+    node.appendChild(document.createTextNode(text.slice(at + label.length)));
+  }
+
   function renderTicket() {
     var tk = state.ticket;
     if (!tk) return;
@@ -1058,7 +1071,8 @@ import { readParams } from "./readparams.js";
     // printer that hangs takes its timeout to fail), and a visitor sent to the printer leaves without it.
     var hints = { failed: "hint_failed", printed: "hint_paper", none: "hint_no_paper" };
     // (named: a slip printed late for the visitor before may lie in the tray)
-    $("ticket-hint").textContent = t(hints[print === null ? "none" : print] || "hint_printing", { label: tk.label });
+    sayWithNumber($("ticket-hint"), t(hints[print === null ? "none" : print] || "hint_printing", { label: tk.label }),
+                  tk.label);
     $("ticket-label").textContent = tk.label;
     // its length sizes it (kiosk.css): "ABC-1000" stays on one line as "A-001" does
     $("ticket-label").style.setProperty("--chars", String(String(tk.label || "").length || 5));
