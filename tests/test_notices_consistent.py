@@ -20,6 +20,7 @@ from live import ClockedServer
 from playwright.sync_api import expect
 from smtp import mailing_office
 from staffpages import PASSWORD, put_settings, sign_in
+from test_counter_resync import pump_until
 from test_mail import Refusing, cases_when, escalate_live
 
 REFUSED = "550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown"
@@ -48,15 +49,6 @@ def serve(page, server, name: str) -> str:
 def failed(label: str):
     """A cases_when condition: `label`'s mail failed for good."""
     return lambda cs: any(c["label"] == label and c["mail"]["status"] == "failed" for c in cs)
-
-
-def pump_until(page, ready) -> None:
-    """Until `ready()`: the page's route handlers run while a Playwright call waits."""
-    for _ in range(1000):
-        if ready():
-            return
-        page.evaluate("0")
-    assert ready(), "the page did not ask"
 
 
 def forwarded_words(label: str) -> str:
