@@ -160,12 +160,16 @@ def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list
         if before.get(s.code) == s.prefix:
             continue
         if any(s.code not in pair for pair in prefix_services.get(s.prefix, ())):
-            raise QueueError("prefix_in_use", {f"services[{i}].prefix": "invalid"}, prefix=s.prefix)
+            field = in_use_field("prefix", prefix=s.prefix)
+            raise QueueError("prefix_in_use", {f"services[{i}].prefix": field}, prefix=s.prefix)
         if s.code in before and any(s.code in pair for pair in prefix_services.get(before[s.code], ())):
             # its numbers of today carry the old prefix: two prefixes for one service in a day, and the
             # daily quota (counted per prefix) would start again
             raise QueueError(
-                "prefix_change_today", {f"services[{i}].prefix": "invalid"}, service=s.name, prefix=before[s.code]
+                "prefix_change_today",
+                {f"services[{i}].prefix": in_use_field("prefix_today", prefix=before[s.code])},
+                service=s.name,
+                prefix=before[s.code],
             )
 
 

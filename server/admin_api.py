@@ -16,9 +16,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from server import admin, voice
 from server.api import STATUS, body, lang
-from server.auth import current_user, require, validate_new_user
-from server.errors import FormIncomplete, QueueError, TooMany
+from server.auth import current_user, password_problem, require, validate_new_user
+from server.errors import FormIncomplete, Localized, QueueError, TooMany
 from server.forms import LIMITS, clean_nip, clean_text
+from server.i18n import both
 from server.service.unit import Outcome
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/admin")
@@ -83,14 +84,28 @@ def _user_view(u: dict) -> dict:
     }
 
 
-def _profile(data: dict, bad: dict[str, str]) -> dict[str, str | None]:
+def _too_long(bad: dict, key: str, value: str, limit: int) -> None:
+    """A text field's `too_long` (clean_text) said with its limit and the length typed."""
+    if bad.get(key) == "too_long":
+        bad[key] = both("error.too_long_max", max=limit, n=len(value))
+
+
+def _profile(data: dict, bad: dict) -> dict[str, str | None]:
     """The optional full name and NIP of an account from a request (absent keys left out; "" or null clears)."""
     fields: dict[str, str | None] = {}
     if "full_name" in data:
-        fields["full_name"] = clean_text(data, "full_name", LIMITS["full_name"], False, bad) or None
+        full_name = clean_text(data, "full_name", LIMITS["full_name"], False, bad)
+        _too_long(bad, "full_name", full_name, LIMITS["full_name"])
+        fields["full_name"] = full_name or None
     if "nip" in data:
         fields["nip"] = clean_nip(data, "nip", bad) or None
     return fields
+
+
+def _counter_choice() -> Localized:
+    """What a bad counter number is answered with: the counters there are, by number and name."""
+    counters = service().settings.counters
+    return both("error.counter_choice", counters=", ".join(f"{c.id} ({c.name})" for c in counters) or "—")
 
 
 @bp.get("/users")
@@ -103,12 +118,15 @@ def list_users():
 @bp.post("/users")
 @require("admin")
 def add_user():
-    """Add an account: {username, password, role, counter_id?, full_name?, nip?}."""
+    """Add an account: {username, password, role, counter_id?, full_name?, nip?}. Each bad field is named with
+    what it accepts (the username's characters and length, the password's length, the roles, the counters)."""
     data = body()
     cleaned: dict[str, str] = {}
-    username = clean_text(data, "username", LIMITS["username"], True, cleaned).lower() or None
-    bad = validate_new_user(username, data.get("password"), data.get("role"))
-    bad.update(cleaned)  # required, control_chars, invalid_unicode say more than "invalid"
+    username = clean_text(data, "username", LIMITS["username"], True, cleaned).lower()
+    password, role = data.get("password"), data.get("role")
+    bad: dict = validate_new_user(username, password, role)
+    if cleaned.get("username") in ("required", "not_text", "invalid_unicode"):  # say more than the name's rule
+        bad["username"] = cleaned["username"]
     profile = _profile(data, bad)
     counter_id = data.get("counter_id")
     if counter_id is not None and (
@@ -116,21 +134,21 @@ def add_user():
         or isinstance(counter_id, bool)
         or service().settings.counter(counter_id) is None
     ):
-        bad["counter_id"] = "invalid"
+        bad["counter_id"] = _counter_choice()
     if bad:
         raise FormIncomplete(bad)
     actor = current_user()["username"]
-    added = service().accounts.add_user(username, data["password"], data["role"], actor, counter_id, **profile)
+    added = service().accounts.add_user(username, password, role, actor, counter_id, **profile)
     return _user_answer(added)
 
 
 @bp.post("/users/<username>/password")
 @require("admin")
 def reset_password(username: str):
-    """Set a new password: {password}."""
+    """Set a new password: {password} (8-200 characters: `password_length`)."""
     data = body()
-    if validate_new_user("placeholder", data.get("password"), "admin"):
-        raise FormIncomplete({"password": "invalid"})
+    if (problem := password_problem(data.get("password"))) is not None:
+        raise FormIncomplete({"password": problem})
     return _user_answer(service().accounts.set_password(username, data["password"], current_user()["username"]))
 
 
@@ -140,7 +158,7 @@ def set_profile(username: str):
     """Set an account's full name and NIP (what the A4 form is signed with): {full_name?, nip?}; "" or null
     clears one. The account's sessions go on."""
     data = body()
-    bad: dict[str, str] = {}
+    bad: dict = {}
     fields = _profile(data, bad)
     if not fields and not bad:
         raise FormIncomplete({"full_name": "required"})
@@ -213,17 +231,17 @@ def upload_clip():
     """Add or replace one clip of a pack in voices/: {pack, name ("dua.wav"), data (the WAV, base64)}."""
     request.max_content_length = UPLOAD_BYTES
     data = body()
-    bad: dict[str, str] = {}
+    bad: dict = {}
     pack = data.get("pack")
     if not isinstance(pack, str) or not voice.CLIP_NAME.match(pack) or len(pack) > 50:
-        bad["pack"] = "invalid"
+        bad["pack"] = "pack_name_invalid"
     name = data.get("name")
     try:
         if not isinstance(name, str):
             raise ValueError("no name")
         stem = voice.check_clip_name(name)
     except ValueError:
-        bad["name"] = "invalid"
+        bad["name"] = both("error.clip_name_invalid", max_run=voice.MAX_RUN)
     raw = data.get("data")
     wav = None
     if not isinstance(raw, str) or not raw:
@@ -274,12 +292,13 @@ def _label_and_counter(data: dict) -> tuple[str, Any, int]:
     counter = service().settings.counter(data.get("counter_id")) if type(data.get("counter_id")) is int else None
     calls = data.get("calls", 1)
     bad = {}
+    max_calls = service().settings.queue.max_calls
     if not isinstance(label, str) or not LABEL.fullmatch(label.strip()):
-        bad["label"] = "invalid"
+        bad["label"] = "label_invalid"
     if counter is None:
-        bad["counter_id"] = "invalid"
-    if type(calls) is not int or not 1 <= calls <= service().settings.queue.max_calls:
-        bad["calls"] = "invalid"
+        bad["counter_id"] = _counter_choice()
+    if type(calls) is not int or not 1 <= calls <= max_calls:
+        bad["calls"] = both("error.calls_range", max_calls=max_calls)
     if bad:
         raise FormIncomplete(bad)
     return label.strip().upper(), counter, calls

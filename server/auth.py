@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 
 from flask import current_app, g, request, session
 
-from server.errors import Forbidden, LoginRequired
+from server.errors import Forbidden, Localized, LoginRequired
 from server.forms import text_problem
+from server.i18n import both
 from server.passwords import check_password, hash_password
 
 ROLES = ("officer", "frontoffice", "admin")
@@ -177,17 +178,61 @@ def session_user(sess: Any, lookup: Callable[[int], dict[str, Any] | None], tz: 
     return user
 
 
-def validate_new_user(username: object, password: object, role: object) -> dict[str, str]:
-    """Field problems of a new account (empty when it is fine)."""
-    bad: dict[str, str] = {}
-    if not isinstance(username, str) or not USERNAME.match(username):
-        bad["username"] = "invalid"
-    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        bad["password"] = "invalid"
-    elif text_problem(password, multiline=True) == "invalid_unicode":
-        bad["password"] = "invalid_unicode"  # a lone surrogate: no hash can be made of it
-    if role not in ROLES:
-        bad["role"] = "invalid"
+# The characters of a username (USERNAME): a-z, 0-9, ".", "_", "-"; the first a letter or a digit; its lengths.
+_NAME_START = "abcdefghijklmnopqrstuvwxyz0123456789"
+_NAME_CHARS = _NAME_START + "._-"
+USERNAME_MIN, USERNAME_MAX = 2, 32
+
+
+def _shown_char(ch: str) -> Localized:
+    """A character as a refusal names it: “@”, or in words when it shows nothing (a space, a control character)."""
+    if ch.isspace():
+        return both("error.char.space")
+    if not ch.isprintable():
+        return both("error.char.control")
+    return Localized(f"“{ch}”", f"“{ch}”")
+
+
+def username_problem(name: str) -> Localized | None:
+    """Why a new account's name (trimmed, lowercased) is refused, in words naming the rule it breaks and what it
+    accepts; None when USERNAME takes it."""
+    if USERNAME.fullmatch(name):
+        return None
+    wrong = next((ch for ch in name if ch not in _NAME_CHARS), None)
+    if wrong is not None:
+        return both("error.username_chars", char=_shown_char(wrong))
+    if name and name[0] not in _NAME_START:
+        return both("error.username_start", char=_shown_char(name[0]))
+    return both("error.username_length", min=USERNAME_MIN, max=USERNAME_MAX, n=len(name))
+
+
+def password_problem(password: object) -> str | None:
+    """Why a new password is refused, as a message code naming what is accepted; None when it is taken."""
+    if password is None or password == "":
+        return "required"
+    if not isinstance(password, str):
+        return "not_text"
+    if text_problem(password, multiline=True) == "invalid_unicode":
+        return "invalid_unicode"  # a lone surrogate: no hash can be made of it
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        return "password_length"
+    return None
+
+
+def validate_new_user(username: object, password: object, role: object) -> dict[str, str | Localized]:
+    """Field problems of a new account (empty when it is fine), each naming its rule: the admin page says them
+    under their fields (server.admin_api), the command line names the fields (`users add`)."""
+    bad: dict[str, str | Localized] = {}
+    if not isinstance(username, str):
+        bad["username"] = "not_text"
+    elif (problem := username_problem(username)) is not None:
+        bad["username"] = problem
+    if (said := password_problem(password)) is not None:
+        bad["password"] = said
+    if role is None or role == "":
+        bad["role"] = "required"
+    elif role not in ROLES:
+        bad["role"] = "role_invalid"
     return bad
 
 

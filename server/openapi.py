@@ -2458,10 +2458,11 @@ def build() -> dict[str, Any]:
                 },
                 {
                     "400": BAD_JSON,
-                    "409": "user_exists.",
+                    "409": "user_exists: the name is taken (`fields.username` says so too).",
                     "413": None,
                     "422": "form_incomplete: a bad username, password, role, counter_id, full_name or nip"
-                    " (nip_invalid).",
+                    " (nip_invalid); each field's text says what it accepts (the username's characters and"
+                    " 2-32 length, the password's 8-200 characters, the roles, the counters there are).",
                     "503": None,
                 },
                 roles=("admin",),
@@ -2500,7 +2501,7 @@ def build() -> dict[str, Any]:
                     "400": BAD_JSON,
                     "404": "not_found: no such account.",
                     "413": None,
-                    "422": "form_incomplete: a bad password.",
+                    "422": "form_incomplete: a bad password (`fields.password`: 8-200 characters).",
                     "503": None,
                 },
                 roles=("admin",),

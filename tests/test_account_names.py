@@ -10,7 +10,8 @@ from live import server_command
 
 from server.config import load_settings
 from server.forms import clean_nip, format_nip
-from server.messages import message
+from server.i18n import both
+from server.messages import field_message
 from server.store import Store
 
 NIP = "198501012010011001"
@@ -104,7 +105,7 @@ def test_a_profile_change_keeps_the_accounts_session(app, client):
     "body,fields",
     [
         ({"nip": "12345"}, {"nip": "nip_invalid"}),
-        ({"full_name": "x" * 101}, {"full_name": "too_long"}),
+        ({"full_name": "x" * 101}, {"full_name": both("error.too_long_max", max=100, n=101)}),
         ({"full_name": "Budi\u0007"}, {"full_name": "control_chars"}),
         ({"full_name": 7}, {"full_name": "not_text"}),
         ({}, {"full_name": "required"}),
@@ -114,7 +115,7 @@ def test_a_bad_full_name_or_nip_is_refused_with_its_field(app, client, body, fie
     h = login(app, client, "kepala", "admin")
     login(app, app.test_client(), "budi")
     r = client.post("/api/admin/users/budi/profile", json=body, headers=h)
-    assert r.status_code == 422 and r.get_json()["fields"] == {k: message(v) for k, v in fields.items()}
+    assert r.status_code == 422 and r.get_json()["fields"] == {k: field_message(v) for k, v in fields.items()}
     r = client.post(
         "/api/admin/users", json={"username": "dewi", "password": "rahasia-123", "role": "officer", **body}, headers=h
     )

@@ -150,7 +150,7 @@ CASES = [
         raw({"username": "dewi", "password": "sandi-awal-1", "role": "officer", "counter_id": True}),
         422,
         "form_incomplete",
-        {"counter_id": "invalid"},
+        {"counter_id": Localized("", "No such counter. Choose one of: 1 (Loket 1), 2 (Loket 2), 3 (Loket 3).")},
     ),
     (
         "admin-settings-surrogate",

@@ -1998,8 +1998,8 @@ def test_a_day_without_form_or_copy_times_says_none_was_measured(app, client, se
     assert day["form"] == {**nothing, "standard_s": 300, "unmeasured": 4}
     assert day["copy"] == {**nothing, "standard_s": 600, "unmeasured": 3, "unprinted": 0}
     html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
-    assert "4 dari 4 tiket tidak diukur" in html
-    assert "3 dari 3 pengunjung yang dilayani tidak diukur: 3 tanpa salinan dari printer loket" in html
+    assert "Tidak satu pun dari 4 tiket diukur" in html  # not "4 dari 4 tiket tidak diukur"
+    assert "Tidak satu pun dari 3 pengunjung yang dilayani diukur: tanpa salinan dari printer loket" in html
     assert "diminta di printer loket" not in html
 
 

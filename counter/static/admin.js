@@ -73,20 +73,26 @@ const clone = (v) => JSON.parse(JSON.stringify(v));
 // ---- notices and field errors ------------------------------------------------------------
 // A refusal: its message at the top of the section (naming the field as the page labels it, rows
 // from 1), each named key's problem next to its input (`services[1].code` is the second row's code
-// input): the server's words for that field, in the page's language.
-function showRefusal(root, err) {
+// input): the server's words for that field (what it accepts), in the page's language. `form`: where the
+// fields are, when the section has more than one form (the accounts: a new account, a row's new password or
+// name). Nothing typed is cleared: the admin corrects the field named and sends again.
+function showRefusal(root, err, form = root) {
   clearErrors(root);
   notice(root, "error", err.message);
-  let first = null;
-  for (const [key, text] of Object.entries(err.fields || {})) {
-    const p = [...root.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
+  fieldErrors(form, err.fields);
+}
+
+// Each field's problem (`fields`: key -> the server's words) under its input in `form`, the input marked
+// invalid and the first of them on the page focused (the answer's keys come sorted by name). The keys with
+// no input there are left out: the notice has the message.
+function fieldErrors(form, fields) {
+  for (const [key, text] of Object.entries(fields || {})) {
+    const p = [...form.querySelectorAll(".field-error")].find((x) => x.dataset.for === key);
     if (p) p.textContent = text;
-    const input = [...root.querySelectorAll("[data-key]")].find((x) => x.dataset.key === key);
-    if (input) {
-      input.setAttribute("aria-invalid", "true");
-      first ||= input;
-    }
+    const input = [...form.querySelectorAll("[data-key]")].find((x) => x.dataset.key === key);
+    if (input) input.setAttribute("aria-invalid", "true");
   }
+  const first = form.querySelector('[data-key][aria-invalid="true"]');
   if (first && first.focus) first.focus();
 }
 
@@ -516,8 +522,24 @@ function renderCounterChoice() {
   select.value = [...select.options].some((o) => o.value === was) ? was : "";
 }
 
+// What is typed in a row's open form (a new password, a name and NIP being changed), by row and input: drawn
+// again (another admin's change, the language switched, a refusal), the row's form keeps it.
+function typedInUsers() {
+  const typed = new Map();
+  for (const input of document.querySelectorAll("#users tr[data-user] form input:not([hidden])")) {
+    typed.set(`${input.closest("tr").dataset.user}\n${input.name}`, input.value);
+  }
+  return typed;
+}
+
 function renderUsers() {
   const counters = Object.fromEntries((state.settings ? state.settings.counters : []).map((c) => [c.id, c.name]));
+  const typed = typedInUsers();
+  const keep = (u, input) => {
+    const value = typed.get(`${u.username}\n${input.name}`);
+    if (value !== undefined) input.value = value;
+    return input;
+  };
   const rows = state.users.map((u) => {
     const me = state.me && u.username === state.me.username;
     const toggle = el("button", { type: "button", class: "small", dataset: { act: "active" }, disabled: me && u.active },
@@ -543,6 +565,8 @@ function renderUsers() {
         placeholder: t("users.full_name"), dataset: { key: "full_name" } });
       const nip = el("input", { name: "nip", maxlength: 40, inputmode: "numeric", value: u.nip || "", "aria-label": t("users.nip"),
         placeholder: t("users.nip"), dataset: { key: "nip" } });
+      keep(u, name);
+      keep(u, nip);
       const save = el("button", { type: "submit", class: "small primary" }, t("btn.save_profile"));
       profileForm = el("form", { class: "profile", novalidate: true },
         el("div", {}, name, fieldError("full_name")), el("div", {}, nip, fieldError("nip")), save);
@@ -554,13 +578,14 @@ function renderUsers() {
     let resetForm = null;
     if (state.resetting === u.username) {
       const input = el("input", { type: "password", name: "new-password", autocomplete: "new-password",
-        placeholder: t("users.new_password"), "aria-label": t("users.new_password") });
+        placeholder: t("users.new_password"), "aria-label": t("users.new_password"), dataset: { key: "password" } });
+      keep(u, input);
       const set = el("button", { type: "submit", class: "small primary" }, t("btn.set_password"));
       const who = el("input", { type: "text", name: "username", value: u.username, autocomplete: "username", hidden: true });
-      resetForm = el("form", { class: "reset", novalidate: true }, who, input, set);
+      resetForm = el("form", { class: "reset", novalidate: true }, who, el("div", {}, input, fieldError("password")), set);
       resetForm.addEventListener("submit", (ev) => {
         ev.preventDefault();
-        resetPassword(u, input.value, set);
+        resetPassword(u, input.value, set, resetForm);
       });
     }
     return el("tr", { dataset: { user: u.username, active: String(u.active) } },
@@ -593,18 +618,7 @@ async function saveProfile(user, fullName, nip, button, form) {
   } catch (err) {
     if (err.status === 401) return location.reload();
     button.disabled = false;
-    notice(box("users"), "error", err.message);
-    let first = null;
-    for (const [key, text] of Object.entries(err.fields || {})) {
-      const p = form.querySelector(`.field-error[data-for="${key}"]`);
-      if (p) p.textContent = text;
-      const input = form.querySelector(`[data-key="${key}"]`);
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        first ||= input;
-      }
-    }
-    if (first) first.focus();
+    showRefusal(box("users"), err, form);
   }
 }
 
@@ -639,11 +653,12 @@ async function addUser(ev) {
     await loadUsers();
   } catch (err) {
     if (err.status === 401) return location.reload();
-    showRefusal(box("users"), err);
+    showRefusal(box("users"), err, form); // a name taken (409 user_exists) is said under the name too
   }
 }
 
-async function resetPassword(user, password, button) {
+// A row's new password: refused, the reason under its input (the password kept there to correct).
+async function resetPassword(user, password, button, form) {
   button.disabled = true;
   clearErrors(box("users"));
   try {
@@ -654,7 +669,7 @@ async function resetPassword(user, password, button) {
   } catch (err) {
     if (err.status === 401) return location.reload();
     button.disabled = false;
-    usersNotice("error", Object.keys(err.fields).length ? `${err.message} ${Object.values(err.fields).join(" ")}` : err.message);
+    showRefusal(box("users"), err, form);
   }
 }
 

@@ -336,8 +336,9 @@ class Accounts:
         full_name: str | None = None,
         nip: str | None = None,
     ) -> Outcome:
-        """Add an account (checked by the caller: server.auth.validate_new_user); its row, CREATED.
-        QueueError user_exists when the name is taken."""
+        """Add an account (checked by the caller: server.admin_api, server.auth.validate_new_user); its row,
+        CREATED. QueueError user_exists when the name is taken, its `fields` naming `username` (the admin page
+        says it there)."""
         from server.passwords import hash_password
 
         password_hash = hash_password(password)
@@ -345,7 +346,7 @@ class Accounts:
 
         def run(tx: Tx, now: datetime) -> Outcome:
             if tx.user(username):
-                raise QueueError("user_exists", username=username)
+                raise QueueError("user_exists", {"username": "username_taken"}, username=username)
             tx.add_user(username, password_hash, role, now, counter_id, **profile)
             self._log(tx, now, username, "added", actor, role=role)
             return Outcome(tx.user(username), Kind.CREATED)
