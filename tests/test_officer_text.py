@@ -19,7 +19,7 @@ BAD = {
     "too-long": (None, "too_long"),  # limit + 1 characters
 }
 
-# A new account's name refused says what a username may hold (server/admin_api.py), not "Too long."
+# A new account's name refused says what a username may hold (server.auth.username_problem), not "Too long."
 USERNAME_WORDS = {
     "nul": both("error.username_chars", char=both("error.char.control")),
     "esc": both("error.username_chars", char=both("error.char.control")),
