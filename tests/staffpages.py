@@ -83,6 +83,23 @@ def sign_in(page, live, path: str | None, username: str, check_name: bool = True
     return page
 
 
+def resize(page, size: dict) -> None:
+    """The page's window made `size` ({width, height}), back once the page's own resize handlers have run: the
+    counter page fits the visitor's details, the ticket's head and the e-mail addresses to the new width then
+    (counter.js fitDetails), a standalone staff bar takes the window's width (nav.js). Chromium sends the
+    resize event at its next frame, after set_viewport_size is back: a read right after it saw the last width's
+    fit 83 times in 100 (the details' classes, the call count's two lines, an address cut for another width),
+    and the new one when the machine's frame came first."""
+    if page.viewport_size == size:
+        return  # no resize event to wait for
+    page.evaluate(
+        """() => { window.__resizedByTest = false;
+            addEventListener('resize', () => { window.__resizedByTest = true; }, { once: true }); }"""
+    )  # after the page's own handlers: called after them
+    page.set_viewport_size(size)
+    page.wait_for_function("() => window.__resizedByTest", polling=20)
+
+
 # The admin's settings sections, in the order they are put back: counters first (they may name a service a test
 # added), then services.
 SETTINGS_SECTIONS = ("counters", "services", "office", "queue", "priority_classes", "kiosk", "hours")

@@ -22,7 +22,7 @@ from conftest import write_config
 from kioskui import LONGEST
 from live import ClockedServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -844,7 +844,7 @@ def test_a_draft_kept_after_a_transfer_is_one_line_beside_the_next_visitor_in_th
     assert r.status_code == 201, r.text
     longest = r.json()["ticket"]
     page = open_counter(browser, office, "budi", 1)  # A and C
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     page.keyboard.press("n")  # a visitor finished first: the form copy's button and Formulir A4 take their row
     expect(page.locator("#t-label")).to_have_text(eka["label"])
     expect(page.locator("#btn-start")).to_be_enabled()
@@ -892,12 +892,12 @@ def test_a_draft_kept_after_a_transfer_is_one_line_beside_the_next_visitor_in_th
     expect(page.locator("#link-form-a4")).to_be_visible()
     page.evaluate("document.fonts.ready")
     for width in (1024, 1366):
-        page.set_viewport_size({"width": width, "height": 768})
+        resize(page, {"width": width, "height": 768})
         m = page.evaluate(ROOM_UNDER)
         assert m["room"] >= 24 and not m["scrolls"], (width, m)
         assert box.bounding_box()["height"] < 40, width  # one line
         page.screenshot(path=str(tmp_path / f"kept-{width}x768.png"))
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     page.click("#kept-open")  # the texts on demand, one line again with the next visitor
     expect(page.locator("#kept-solution")).to_have_value(draft)
     expect(page.locator("#kept-solution")).to_be_visible()

@@ -16,7 +16,7 @@ from kioskui import LONGEST
 from live import ClockedServer, LiveServer, free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from staffpages import sign_in
+from staffpages import resize, sign_in
 
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -343,7 +343,7 @@ def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_
     expect(page.locator("#notice")).to_have_attribute("data-kind", "error")
     expect(bar).to_be_visible()
     for width in (1366, 1024):
-        page.set_viewport_size({"width": width, "height": 768})
+        resize(page, {"width": width, "height": 768})
         page.evaluate("document.fonts.ready")
         m = page.evaluate(NOT_UNDER_THE_BAR)
         assert m["over"] == [] and m["off"] == [], (width, m)
@@ -674,11 +674,11 @@ def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and
     least = {"1024x768": 7, "1366x768": 7, "1920x1080": 20}  # 4 each in lists of 210 px
     for size, n in least.items():
         width, height = map(int, size.split("x"))
-        page.set_viewport_size({"width": width, "height": height})
+        resize(page, {"width": width, "height": height})
         m = assert_line_and_controls_on_screen(page, size, {"A": n, "C": len(short)}, ACTIONS)
         assert not m["scrolls"], size  # nothing under the fold: what the line holds is in its lists
 
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     page.locator(f"#line li[data-label='{fajar['label']}'] button.call").click()  # out of turn: not a priority
     expect(page.locator("#t-label")).to_have_text(fajar["label"])
     page.keyboard.press("d")
@@ -686,12 +686,12 @@ def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and
     expect(page.locator("#f-transfer-box")).to_be_visible()
     for size, n in least.items():
         width, height = map(int, size.split("x"))
-        page.set_viewport_size({"width": width, "height": height})
+        resize(page, {"width": width, "height": height})
         assert_line_and_controls_on_screen(
             page, f"{size}, serving", {"A": n, "C": len(short)}, ACTIONS + SERVING_CONTROLS
         )
     page.click("#lang-toggle")
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
     assert_line_and_controls_on_screen(page, "1024x768, English", {"A": 7, "C": 2}, ACTIONS + SERVING_CONTROLS)
     page.click("#lang-toggle")
@@ -802,9 +802,9 @@ def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a
         expect(page.locator("#solution")).to_be_focused()
         expect(page.locator("#f-transfer-box")).to_be_visible()
         assert_name_whole_and_controls_on_screen(page, f"1024x768, {name[:10]}", name)
-        page.set_viewport_size({"width": 1366, "height": 768})
+        resize(page, {"width": 1366, "height": 768})
         assert_name_whole_and_controls_on_screen(page, f"1366x768, {name[:10]}", name)
-        page.set_viewport_size({"width": 1024, "height": 768})
+        resize(page, {"width": 1024, "height": 768})
         if name == LONGEST_NAME:
             page.click("#lang-toggle")
             expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
@@ -910,11 +910,14 @@ def test_a_phone_number_a_nip_an_email_and_a_tickets_number_are_never_broken_ins
     page.locator(f"#line li[data-label='{visitor['label']}'] button.call").click()
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     page.keyboard.press("d")
+    # Start's answer taken: the page puts the cursor in the answer then, and focus() scrolls to it (1083 px down
+    # at 360 px), so an answer late on a busy machine scrolled the page between two reads of one width
+    expect(page.locator("#solution")).to_be_focused()
     expect(page.locator("#f-transfer-box")).to_be_visible()
     expect(page.locator("#f-problem")).to_have_text(problem)
     expect(page.locator("#counters")).to_contain_text(joko["label"])
     for width, height in SCREENS:
-        page.set_viewport_size({"width": width, "height": height})
+        resize(page, {"width": width, "height": height})
         page.evaluate("document.fonts.ready")
         m = page.evaluate(TOKENS, TOKEN_CHECKS)
         where = f"{width}x{height}"
@@ -976,6 +979,7 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()  # Start's answer taken (the live event may come first)
     expect(page.locator("#t-timer")).to_be_visible()
     for paused in (False, True):
         if paused:
@@ -986,7 +990,7 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
                 page.click("#lang-toggle")
                 expect(page.locator("#t-status")).to_have_text("being served")
             for width, height in ((1024, 768), (1366, 768), (800, 600)):
-                page.set_viewport_size({"width": width, "height": height})
+                resize(page, {"width": width, "height": height})
                 where = f"{width}x{height}, {lang}{', paused' if paused else ''}"
                 m = page.evaluate(TICKET_HEAD)
                 assert m["past"] == [], f"{where}: past the column {m['column']}: {m['past']}"
@@ -994,7 +998,7 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
                     assert m["oneRow"], f"{where}: the head is not one row"
             if lang == "en":
                 page.click("#lang-toggle")
-            page.set_viewport_size({"width": 1024, "height": 768})
+            resize(page, {"width": 1024, "height": 768})
     context.close()
 
 
@@ -1031,7 +1035,7 @@ def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_
                 over = {"id": "melewati 30 menit SOP", "en": "past the SOP's 30 minutes"}[lang]
                 expect(page.locator("#t-timer-text")).to_contain_text(over)
                 for width in (1024, 1366):
-                    page.set_viewport_size({"width": width, "height": 768})
+                    resize(page, {"width": width, "height": 768})
                     where = f"{width}x768, {lang}{', paused' if paused else ''}"
                     with contextlib.suppress(PlaywrightTimeout):  # the resize handler has measured the head again
                         page.wait_for_function(HEAD_FITS, timeout=3000)  # (else the assertion says what runs past)
@@ -1040,7 +1044,7 @@ def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_
                     assert head["oneRow"], f"{where}: the head is not one row"
                 if lang == "en":
                     page.click("#lang-toggle")
-        page.set_viewport_size({"width": 1024, "height": 768})
+        resize(page, {"width": 1024, "height": 768})
         page.locator("#btn-pause").click(timeout=5000)  # Lanjut, by the mouse: nothing lies over it
         expect(page.locator("#t-paused")).to_be_hidden()
         staff = live.session("kepala", PASSWORD).get(live.url + "/api/staff/state", timeout=5).json()
@@ -1098,7 +1102,7 @@ def test_the_call_count_stays_whole_and_the_long_service_name_gives_way_on_a_102
                     page.click("#lang-toggle")
                 expect(page.locator("#t-calls")).to_have_text(texts[lang])
                 for width in (1024, 1366):
-                    page.set_viewport_size({"width": width, "height": 768})
+                    resize(page, {"width": width, "height": 768})
                     where = f"{width}x768, {lang}{', paused' if paused else ''}"
                     m = page.evaluate(CALL_COUNT)
                     assert m["whole"] and m["clear"], f"{where}: {m}"
@@ -1107,7 +1111,7 @@ def test_the_call_count_stays_whole_and_the_long_service_name_gives_way_on_a_102
                     assert head["past"] == [], f"{where}: past the column {head['column']}: {head['past']}"
                     if width == 1024 and lang == "id":
                         assert m["serviceCut"], f"{where}: the service's name should give way"
-                page.set_viewport_size({"width": 1024, "height": 768})
+                resize(page, {"width": 1024, "height": 768})
                 if lang == "en":
                     page.click("#lang-toggle")
     finally:
@@ -1424,7 +1428,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     expect(page.locator("#hint")).to_be_hidden()  # the failed copy's line in its place
     page.evaluate("document.fonts.ready")
     assert_copy_alert_whole_and_controls_on_screen(page, "1024x768")
-    page.set_viewport_size({"width": 1366, "height": 768})
+    resize(page, {"width": 1366, "height": 768})
     assert_copy_alert_whole_and_controls_on_screen(page, "1366x768")
     page.click("#lang-toggle")
     expect(alert).to_contain_text(
@@ -1432,7 +1436,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     )
     assert_copy_alert_whole_and_controls_on_screen(page, "1366x768, English")
     page.click("#lang-toggle")
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
 
     # Fajar is finished and his copy fails too: Eka's is not forgotten, listed under Fajar's line.
     page.keyboard.type("Akun diverifikasi ulang.")

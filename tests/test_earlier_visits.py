@@ -12,6 +12,7 @@ import pytest
 import requests
 from conftest import login, visitor
 from sqlite_utils import Database
+from staffpages import resize
 
 from server import core
 from server.archive import ANONYMISED
@@ -400,18 +401,18 @@ def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_bu
     expect(items.nth(2).locator(".visit-result")).to_contain_text("atas nama Sri Wahyuni (CV Karya Mandiri)")
 
     for width in (1024, 1366):
-        page.set_viewport_size({"width": width, "height": 768})
+        resize(page, {"width": width, "height": 768})
         m = controls_on_screen(page, f"{width}x768, called", ACTIONS, covered=())
         assert m["panel"] is not None and m["panel"]["bottom"] <= 768, m["panel"]
         page.screenshot(path=str(tmp_path / f"earlier-called-{width}x768.png"))
 
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     page.keyboard.press("d")
     expect(page.locator("#solution")).to_be_focused()
     expect(page.locator("#visits")).to_be_hidden()
     expect(toggle).to_have_attribute("aria-expanded", "false")
     for width in (1024, 1366):
-        page.set_viewport_size({"width": width, "height": 768})
+        resize(page, {"width": width, "height": 768})
         controls_on_screen(page, f"{width}x768, serving", ACTIONS + SERVING_CONTROLS)
         room = page.evaluate(
             """() => innerHeight - Math.max(...['btn-resolve', 'btn-escalate', 'btn-transfer']
@@ -428,7 +429,7 @@ def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_bu
         expect(page.locator("#visits")).to_be_hidden()
 
     # the escalation's answer whole, on asking; in English
-    page.set_viewport_size({"width": 1024, "height": 768})
+    resize(page, {"width": 1024, "height": 768})
     toggle.click()
     items.nth(1).locator("button.whole-toggle").click()
     expect(items.nth(1)).to_contain_text("Sudah dicoba di dua peramban.")

@@ -248,7 +248,7 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     starts at their own tap. Playwright's clock is paused, so the page's time moves only as the test moves
     it: the seconds are exact."""
     page = kiosk(query="?idle=600", clock=True)
-    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # a second on (a number is an epoch in seconds)
     sent = []
 
     def issued(request):

@@ -8,7 +8,7 @@ import pytest
 import requests
 from kioskui import LONGEST
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
 
 # what an officer needs while a visitor is served (counter.html)
 SERVING_CONTROLS = ["#solution", "#btn-resolve", "#note", "#btn-escalate", "#transfer-service", "#btn-transfer"]
@@ -73,7 +73,7 @@ def test_a_1080_monitor_gives_the_problem_the_note_and_the_answer_the_room_it_ha
         expect(page.locator("#solution")).to_be_focused()
         laptop = page.evaluate(BOXES)
         controls_on_screen(page, "1366x768")
-        page.set_viewport_size({"width": 1920, "height": 1080})
+        resize(page, {"width": 1920, "height": 1080})
         page.evaluate("document.fonts.ready")
         tall = page.evaluate(BOXES)
         assert tall["problemScrolls"]  # the longest problem: its box is full
@@ -82,7 +82,7 @@ def test_a_1080_monitor_gives_the_problem_the_note_and_the_answer_the_room_it_ha
         assert tall["solution"]["height"] >= 1.6 * laptop["solution"]["height"], (laptop["solution"], tall["solution"])
         assert not tall["pageScrolls"], tall
         controls_on_screen(page, "1920x1080")
-        page.set_viewport_size({"width": 1366, "height": 768})
+        resize(page, {"width": 1366, "height": 768})
         assert page.evaluate(BOXES)["solution"]["height"] == laptop["solution"]["height"]
         controls_on_screen(page, "1366x768 again")
     finally:
@@ -109,7 +109,7 @@ def test_the_two_kept_drafts_stand_level_side_by_side(browser, office):
         page.click("#btn-transfer")
         expect(page.locator("#kept-texts")).to_be_visible()
         for size in ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080}):
-            page.set_viewport_size(size)
+            resize(page, size)
             boxes = page.evaluate(BOXES)
             solution, note = boxes["keptSolution"], boxes["keptNote"]
             assert note["left"] > solution["right"], (size, boxes)  # side by side

@@ -18,7 +18,7 @@ import requests
 from conftest import ROOT, write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import issue, sign_in
+from staffpages import issue, resize, sign_in
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -300,7 +300,7 @@ def test_the_skm_pages_bar_shows_who_is_logged_in_whole_and_keluar_beside_it(bro
         page.set_viewport_size({"width": 1024, "height": 768})
         page.goto(f"{office.url}/counter/skm?lang={lang}")
         for width in (1024, 1366):
-            page.set_viewport_size({"width": width, "height": 768})
+            resize(page, {"width": width, "height": 768})
             page.evaluate("document.fonts.ready")
             bar = page.evaluate(STAFF_BAR)
             where = (lang, width)
