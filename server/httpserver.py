@@ -11,7 +11,7 @@ phone on the Wi-Fi, or something that wants the queue to stop. So, per address (
   connections as fast as it can open them;
 - at most `[limits] requests_per_minute` requests (a token bucket); past it each request waits a
   second and is answered 429, which costs the server a sleeping greenlet, not work;
-- a Cookie header of at most MAX_COOKIE_BYTES, else 431 (Flask reads it whole at every request);
+- a Cookie header of at most MAX_COOKIES cookies, else 431 (Flask reads it whole at every request);
 
 and per connection: the request line within `[limits] idle_seconds` of the connection's start or
 of the previous answer (an idle keep-alive connection is closed then), the headers within
@@ -191,10 +191,16 @@ class _HeaderTimeout(Exception):
 
 
 # A request's Cookie header: a browser sends this server its session and language cookies (a few hundred bytes),
-# and those of any other program on the same host (nginx refuses a header line past 8 KiB). Flask reads the whole
-# header at every request, to open its session: 30 KB of "a;a;a;…" cost 5 ms of the event loop each, five to ten
-# times a whole request, on every page, script and API call of one device with no password. Past it: 431.
-MAX_COOKIE_BYTES = 8 * 1024
+# and those of any other program on the same host (a port's cookies are the host's): up to 180 of them, each up to
+# 4 KB (Chromium's and Firefox's caps per site). Flask reads the whole header at every request, to open its session,
+# and what that costs is its count of cookies and the length of its quoted values ("…", read a character at a time),
+# not the header's length: 30 KB of "a;a;a;…" cost 7.5 ms of the event loop, five to ten times a whole request, on
+# every page, script and API call of one device with no password (8 KiB of it 3 ms; 30 KB of one quoted value 1-3 ms),
+# and a browser's three cookies of 3,000 characters 0.02 ms. Refused, 431: more than MAX_COOKIES cookies, or quoted
+# values of more than MAX_QUOTED_COOKIE_BYTES in all (_too_many_cookies). A bound of 8 KiB on the header's length
+# locked a browser with such cookies out of every page; its length is MAX_HEADER_BYTES's.
+MAX_COOKIES = 180
+MAX_QUOTED_COOKIE_BYTES = 8 * 1024
 # The request's headers in all (no browser of the office sends a tenth of it). http.client alone allows 100
 # lines of 64 KiB: a WebSocket kept its request's 6 MB of headers for as long as it stayed open, and one
 # device's 64 connections held 680 MB of the server's memory.
@@ -338,6 +344,18 @@ def _too_many(environ, start_response):
     return [body]
 
 
+def _too_many_cookies(cookie: str) -> bool:
+    """More than MAX_COOKIES cookies (gevent joins several Cookie lines with "; "), or quoted values (what is
+    between a quote and the next, or the end) of more than MAX_QUOTED_COOKIE_BYTES: what Flask's reading of the
+    header would cost more than a request. Counted at C speed: str.count, and a split of at most 2 quotes a cookie."""
+    if cookie.count(";") >= MAX_COOKIES:
+        return True
+    if '"' not in cookie:
+        return False
+    parts = cookie.split('"', 2 * MAX_COOKIES + 1)
+    return len(parts) > 2 * MAX_COOKIES + 1 or sum(map(len, parts[1::2])) > MAX_QUOTED_COOKIE_BYTES
+
+
 def _cookie_too_large(environ, start_response):
     start_response(
         "431 Request Header Fields Too Large", [("Content-Type", "application/json"), ("Connection", "close")]
@@ -430,8 +448,8 @@ def handler_class(guard: Guard):
             if not guard.allow_request(self.address()):
                 self.application = _too_many
                 self.close_connection = True
-            elif len(self.environ.get("HTTP_COOKIE", "")) > MAX_COOKIE_BYTES:
-                guard.invalid(self.address(), ValueError(f"Cookie header over {MAX_COOKIE_BYTES} bytes"))
+            elif _too_many_cookies(self.environ.get("HTTP_COOKIE", "")):
+                guard.invalid(self.address(), ValueError("Cookie header: too many cookies, or long and quoted"))
                 self.application = _cookie_too_large
                 self.close_connection = True
             elif (problem := _upgrade_problem(self.environ)) is not None:

@@ -61,7 +61,8 @@ SURVEY_REFUSALS: tuple[str, ...] = (
 )
 # Not listed, as the pages' requests cannot be answered with them: method_not_allowed (each page uses its
 # routes' own methods), bad_http_request and headers_too_large (a browser's requests are well-formed HTTP,
-# their headers far from server.httpserver.MAX_HEADER_BYTES and MAX_COOKIE_BYTES), and every refusal of staff routes.
+# their headers far from server.httpserver.MAX_HEADER_BYTES and their cookies from MAX_COOKIES), and every refusal of
+# staff routes.
 
 
 def register(app: Any) -> None:

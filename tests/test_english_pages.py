@@ -123,6 +123,19 @@ def test_a_staff_pages_tab_and_navigation_bar_are_named_in_the_language_shown(
         page.close()
 
 
+def test_a_page_on_base_html_with_no_english_title_is_drawn_named_in_indonesian(app):
+    """A staff page built on base.html whose template gives its title in Indonesian alone (no `title_en` block,
+    as a new page's may not) is drawn, its tab named so in either language: base.html read the block `title_en`
+    of every page, and a page without one was a 500 (jinja2 UndefinedError) for everyone who opened it."""
+    from flask import render_template_string
+
+    with app.test_request_context("/counter/"):
+        page = '{% extends "counter/base.html" %}{% block title %}Laporan{% endblock %}'
+        html = render_template_string(page, page={"language": "id"})  # as the password page's view gives it
+    assert f"<title>Laporan · {OFFICE}</title>" in html
+    assert """<meta name="antrian-title" data-i18n-pair='["Laporan", "Laporan"]'>""" in html
+
+
 def serve_at_counter_1(office, session, label: str, last: str, body: dict | None = None) -> None:
     """`label` called out of turn at counter 1 by `session`'s officer, served, then `last` (resolve, escalate)."""
     steps = (("call", {"ticket": label}), ("start", {}), (last, body or {}))

@@ -185,8 +185,50 @@ def test_a_prefix_the_days_tickets_hold_says_why_under_its_input(app, client):
     r = client.put("/api/admin/settings/services", json={"value": moved}, headers={**h, "X-Lang": "en"})
     assert (r.status_code, r.get_json()["error"]) == (409, "prefix_change_today")
     assert r.get_json()["fields"] == {
-        "services[0].prefix": "Today's numbers already carry the prefix A: change it after closing time."
+        "services[0].prefix": "Today's numbers already carry the prefix A: change it tomorrow."
     }
+
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@pytest.fixture
+def open_8_to_16_app(tmp_path, clock):
+    """The demo config with service hours, 08:00-16:00 every day."""
+    days = "".join(f'{day} = "08:00-16:00"\n' for day in DAYS)
+    yield from made_app(write_config(tmp_path, extra=f"\n[hours]\n{days}"), clock)
+
+
+def test_a_prefix_the_days_tickets_hold_is_said_to_wait_for_tomorrow_not_for_the_close(open_8_to_16_app, clock):
+    """The refusal lasts the office's day, past the close: at 18:00 it said "Ubah setelah layanan tutup" / "change
+    it after closing time" to an admin who had waited for the close to change it (helper-242)."""
+    app = open_8_to_16_app
+    client = app.test_client()
+    assert client.post("/api/tickets", json=visitor(service="A")).status_code == 201  # 09:00
+    clock.advance(hours=9)  # 18:00, two hours after the close
+    h = login(app, client, "kepala", "admin")
+    services = client.get("/api/admin/settings", headers=h).get_json()["services"]
+    moved = [{**s, "prefix": "X" if s["code"] == "A" else s["prefix"]} for s in services]
+    said = {}
+    for lang in ("id", "en"):
+        r = client.put("/api/admin/settings/services", json={"value": moved}, headers={**h, "X-Lang": lang})
+        assert (r.status_code, r.get_json()["error"]) == (409, "prefix_change_today")
+        said[lang] = (r.get_json()["message"], r.get_json()["fields"]["services[0].prefix"])
+    assert said == {
+        "id": (
+            "Awalan layanan Konsultasi Penyedia tidak dapat diubah hari ini: nomor hari ini sudah memakai awalan A. "
+            "Ubah besok.",
+            "Nomor hari ini sudah berawalan A: awalan ini bisa diubah besok.",
+        ),
+        "en": (
+            "The prefix of Konsultasi Penyedia cannot change today: today's numbers already carry the prefix A. "
+            "Change it tomorrow.",
+            "Today's numbers already carry the prefix A: change it tomorrow.",
+        ),
+    }
+    clock.advance(hours=15)  # 09:00 the next day: as said
+    r = client.put("/api/admin/settings/services", json={"value": moved}, headers=h)
+    assert r.status_code == 200, r.get_json()
 
 
 # -- the dashboard's note on what was not measured --------------------------------------------------
