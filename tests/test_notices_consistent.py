@@ -100,6 +100,33 @@ def forward(server, session, label: str, number: str) -> None:
     assert r.status_code == 200, r.text
 
 
+def test_a_mail_retried_again_and_again_does_not_take_the_officers_notice_at_each_try(browser, tmp_path):
+    """A mail server that answers "try again later" (450) for a while: the mail is tried after 4, 8, 16 … s, and each
+    try took the officer's notice, the failure in red in the place of what he was told since (the next visitor
+    called, a refusal), eight times in 17 minutes while he served the next visitors (helper-243's morning). The
+    failure is said when it first comes and when the mail fails for good; the tries between are the front office's
+    alert's and the Eskalasi page's to follow."""
+    with mailing_office(tmp_path, Refusing("450 4.7.1 Greylisted, please try again later")) as server:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", PASSWORD)
+        page = counter_page(browser, server)
+        notice = page.locator("#notice")
+        label = serve(page, server, "Joko Susilo")
+        page.click("#btn-escalate")
+        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ")  # its first try
+        after = requests.post(f"{server.url}/api/tickets", json=visitor(name="Ani Wijaya"), timeout=5).json()["ticket"]
+        page.click("#btn-call-next")
+        expect(page.locator("#t-label")).to_have_text(after["label"])
+        expect(notice).not_to_contain_text("E-mail eskalasi")  # the call's words now
+        told = notice.text_content()
+        cases = cases_when(server, officer, lambda cs: any(c["mail"]["attempts"] >= 2 for c in cs))
+        assert [c["mail"]["attempts"] for c in cases] == [2], cases  # its second try failed too
+        marker = requests.post(f"{server.url}/api/tickets", json=visitor(name="Rudi"), timeout=5).json()["ticket"]
+        expect(page.locator(f"#line li[data-label='{marker['label']}']")).to_be_visible()  # events taken in order
+        assert notice.text_content() == told
+        page.context.close()
+
+
 def test_a_failed_mails_case_forwarded_by_hand_reads_the_same_live_and_after_a_reconnect(browser, tmp_path):
     """A colleague forwards the case by hand and records LKPP's number: the mail, failed for good, is no longer
     needed. Said live; the same when the number was recorded while the page's socket was away (a blip of the

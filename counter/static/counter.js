@@ -78,6 +78,7 @@ const state = {
   picked: false, // a counter chosen on this page: a release said before it is not said on a later snapshot
   earlier: [], // {id, label, token, job, failed, printed}: form copies of earlier tickets of this counter not printed yet
   mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
+  mailFailSaid: new Map(), // mail id -> the failure ("retrying", "failed") said in the notice of another's place
   changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
   // (actor null: changed while the page was away, who not known yet)
   // ticket id -> {who, visits, more} | {who, loading} | {who, failed}: the visitor's earlier visits, asked for once per
@@ -1608,12 +1609,23 @@ function onMailEvent(ev) {
   const mail = { id: data.mail, status: ev.type === "mail_sent" ? "sent" : data.status || "retrying",
                  attempts: data.attempts, error: data.error || (ev.type === "mail_failed" ? "?" : null) };
   const n = state.notice;
+  // A failure of this officer's case is said once when the mail is first retried and once when it fails for good,
+  // not at each try between: a mail server down for a while took the officer's notice (a call's, a refusal) at each
+  // of its tries, eight in 17 minutes, while he served the next visitors. The front office's alert and the Eskalasi
+  // page follow every try; the escalation's own notice, while it is shown, too.
+  const key = data.mail !== undefined ? data.mail : `ticket ${ticket.id}`;
+  const said = state.mailFailSaid.get(key);
+  if (ev.type === "mail_failed" && said !== "failed") {
+    if (state.mailFailSaid.size > 50) state.mailFailSaid.clear();
+    state.mailFailSaid.set(key, mail.status);
+  }
   if (n && n.escalated && n.escalated.ticket === ticket.id) {
     if (n.escalated.status === "sent" || n.escalated.forwarded) return; // nothing more of it to say
     takeMail(n.escalated, mail);
     renderNotice();
   } else if (ev.type === "mail_failed" && state.me && ticket.officer === state.me.username) {
-    // a failure of this officer's case, whatever the notice said: said in its place (no `to`: not known here)
+    // said in the place of what the notice said (no `to`: not known here)
+    if (said === "failed" || said === mail.status) return;
     const e = { label: ticket.label, ticket: ticket.id, status: "queued", attempts: 0 };
     takeMail(e, mail);
     state.notice = { kind: "error", escalated: e };

@@ -1166,7 +1166,12 @@ function renderAlerts() {
   }
   for (const key of openGroups) if (!groups.has(key)) openGroups.delete(key); // gone: its next outage starts short
   const lines = items.map((x) => (typeof x === "string" ? groupLine(x, groups.get(x), closed) : x)).filter(Boolean);
-  lines.unshift(...slipLines(closed));
+  // Slips to hand out or to reprint first; those not printed and no longer needed (nothing to do) after the
+  // failures: on a short screen the alerts' box shows its first lines, and a printer out was below them, unseen.
+  const slips = slipLines(closed);
+  const done = slips.filter((li) => li.dataset.type === "print_skipped");
+  lines.unshift(...slips.filter((li) => !done.includes(li)));
+  lines.push(...done);
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) lines.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
@@ -1178,6 +1183,10 @@ function renderAlerts() {
     $("alerts").replaceChildren(...lines);
   }
   $("alerts-empty").hidden = lines.length > 0;
+  // how many, beside the title: the box shows its first lines on a short screen, the rest scroll (counter.css)
+  const title = $("alerts").previousElementSibling;
+  if (lines.length > 1) title.dataset.count = lines.length;
+  else delete title.dataset.count;
 }
 
 // A mail's alert: one line per escalation (its advice names its ticket).
@@ -1240,12 +1249,20 @@ function onSnapshot(snap) {
 // The service and counter lists come from the page's config: reload when nothing would be lost. `resync`: false
 // when a snapshot itself says so (its `page` stamp is not the one this page was drawn with).
 let settingsStale = false;
+const settingsWords = () => t("settings.changed");
 function settingsChanged(resync = true) {
   settingsStale = true;
   const typing = ["name", "agency", "address", "phone", "problem"].some((n) => $("register")[n].value.trim());
   if (!state.busy && !typing) return location.reload();
   if (live && resync) live.resync();
-  notice("reg-notice", "info", () => t("settings.changed"));
+  // After what the form's notice says (a second number's question, a refusal, the ticket being edited): those
+  // words went, and the tick "Tetap terbitkan nomor kedua" stood there without its reason.
+  const said = notices.get("reg-notice");
+  if (said === settingsWords || (said && said.settings)) return; // said already
+  if (!said || !(typeof said === "function" ? said() : said)) return notice("reg-notice", "info", settingsWords);
+  const both = () => `${typeof said === "function" ? said() : said} ${t("settings.changed")}`;
+  both.settings = true;
+  notice("reg-notice", $("reg-notice").dataset.kind || "info", both);
 }
 
 // What an alert is of: its ticket and type, and for a print its paper (the slip: ticket or reprint;
