@@ -84,18 +84,11 @@ def _user_view(u: dict) -> dict:
     }
 
 
-def _too_long(bad: dict, key: str, value: str, limit: int) -> None:
-    """A text field's `too_long` (clean_text) said with its limit and the length typed."""
-    if bad.get(key) == "too_long":
-        bad[key] = both("error.too_long_max", max=limit, n=len(value))
-
-
 def _profile(data: dict, bad: dict) -> dict[str, str | None]:
     """The optional full name and NIP of an account from a request (absent keys left out; "" or null clears)."""
     fields: dict[str, str | None] = {}
     if "full_name" in data:
-        full_name = clean_text(data, "full_name", LIMITS["full_name"], False, bad)
-        _too_long(bad, "full_name", full_name, LIMITS["full_name"])
+        full_name = clean_text(data, "full_name", LIMITS["full_name"], False, bad)  # too long: says its limit
         fields["full_name"] = full_name or None
     if "nip" in data:
         fields["nip"] = clean_nip(data, "nip", bad) or None

@@ -847,7 +847,11 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
         nip = clean_nip({"nip": args.nip}, "nip", profile_bad)
         if profile_bad:
             fields = joined(
-                *(joined(words(f"field.{k}"), words(f"problem.{v}")) for k, v in profile_bad.items()), sep=", "
+                *(
+                    joined(words(f"field.{k}"), words(f"problem.{v}", **getattr(v, "params", {})))
+                    for k, v in profile_bad.items()
+                ),
+                sep=", ",
             )
             say_error(words("profile_invalid", fields=fields))
             return 2

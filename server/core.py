@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from server.errors import CounterBusy, FormIncomplete, InvalidTransition
+from server.errors import CounterBusy, FormIncomplete, InvalidTransition, too_long
 
 WAITING = "waiting"
 CALLED = "called"
@@ -330,7 +330,7 @@ def resolve(
     if not isinstance(solution, str) or not solution.strip():
         bad["solution"] = "required"
     elif len(solution.strip()) > 4000:
-        bad["solution"] = "too_long"
+        bad["solution"] = too_long(4000, len(solution.strip()))
     if bad:
         raise FormIncomplete(bad)
     return ticket.replace(
@@ -358,7 +358,7 @@ def escalate(
     if not isinstance(note, str) or not note.strip():
         bad["note"] = "required"
     elif len(note.strip()) > NOTE_MAX:
-        bad["note"] = "too_long"
+        bad["note"] = too_long(NOTE_MAX, len(note.strip()))
     if bad:
         raise FormIncomplete(bad)
     return ticket.replace(
@@ -378,11 +378,11 @@ def close_escalation(ticket: Ticket, answer: object, lkpp_ticket: object, now: d
     if not isinstance(answer, str) or not answer.strip():
         bad["answer"] = "required"
     elif len(answer.strip()) > 4000:  # said, not cut: the officer keeps the whole text and shortens it
-        bad["answer"] = "too_long"
+        bad["answer"] = too_long(4000, len(answer.strip()))
     if lkpp_ticket is not None and not isinstance(lkpp_ticket, str):
         bad["lkpp_ticket"] = "invalid"
     elif lkpp_ticket is not None and len(lkpp_ticket.strip()) > 100:
-        bad["lkpp_ticket"] = "too_long"
+        bad["lkpp_ticket"] = too_long(100, len(lkpp_ticket.strip()))
     if bad:
         raise FormIncomplete(bad)
     return ticket.replace(
@@ -400,7 +400,7 @@ def record_lkpp_ticket(ticket: Ticket, number: object) -> Ticket:
     if not isinstance(number, str) or not number.strip():
         raise FormIncomplete({"lkpp_ticket": "required"})
     if len(number.strip()) > 100:
-        raise FormIncomplete({"lkpp_ticket": "too_long"})
+        raise FormIncomplete({"lkpp_ticket": too_long(100, len(number.strip()))})
     return ticket.replace(lkpp_ticket=number.strip())
 
 
@@ -446,7 +446,7 @@ def correct(ticket: Ticket, changes: object, classes: Iterable[str] = ()) -> tup
         if field == "solution" and ticket.status == RESOLVED and not value:
             bad[field] = "required"
         elif len(value) > 4000:
-            bad[field] = "too_long"
+            bad[field] = too_long(4000, len(value))
         elif value != getattr(ticket, field):
             diff[field] = {"old": getattr(ticket, field), "new": value}
             values[field] = value
@@ -494,7 +494,7 @@ def transfer(ticket: Ticket, to_service: str, position: float, now: datetime, no
     if note is not None and not isinstance(note, str):
         raise FormIncomplete({"note": "not_text"})
     if note is not None and len(note.strip()) > NOTE_MAX:
-        raise FormIncomplete({"note": "too_long"})
+        raise FormIncomplete({"note": too_long(NOTE_MAX, len(note.strip()))})
     served = round((now - ticket.started_at).total_seconds() * 1000) if ticket.started_at else 0
     return ticket.replace(
         served_before_ms=ticket.served_before_ms + max(0, served),

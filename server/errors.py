@@ -1,8 +1,8 @@
 """Every refusal the server tells people about, as one family of exceptions. Plain Python: no Flask.
 
 Each carries `code` (the key of its message in server/messages.py), `fields` (each field at fault ->
-the code of its message, or its own words in both languages: a Localized) and `params` (the values its
-message names). What each kind answers over HTTP is decided in one place, server.api.ERROR_STATUS:
+the code of its message, a Coded when its words name values, or its own words in both languages: a
+Localized) and `params` (the values its message names). What each kind answers over HTTP is decided in one place, server.api.ERROR_STATUS:
 
     AntrianError            a refusal
     ├── BadRequest          400  the request itself is malformed (not JSON, a bad request id)
@@ -72,8 +72,8 @@ class CounterBusy(QueueError):
 
 
 class FormIncomplete(AntrianError):
-    """Required fields are missing or bad; `fields` maps each to a message code, or to its own words
-    (a Localized: the config parser's problem, config_invalid) (HTTP 422)."""
+    """Required fields are missing or bad; `fields` maps each to a message code (a Coded with the values its
+    words name), or to its own words (a Localized: the config parser's problem, config_invalid) (HTTP 422)."""
 
     code = "form_incomplete"
 
@@ -97,3 +97,24 @@ class Localized:
 
     def __str__(self) -> str:
         return self.id_text
+
+
+class Coded(str):
+    """A field's message code with the values its words name: Coded("too_long", max=100, n=120) says "Terlalu
+    panjang: paling banyak 100 karakter; yang diketik 120." (server.messages.field_message). It is the code
+    itself to whatever compares codes (== "too_long", a dict key, JSON), so the code stays what it was."""
+
+    params: dict[str, object]
+
+    def __new__(cls, code: str, /, **params: object) -> Coded:
+        made = super().__new__(cls, code)
+        made.params = params
+        return made
+
+    def __repr__(self) -> str:
+        return f"Coded({str(self)!r}, {self.params!r})"
+
+
+def too_long(limit: int, typed: int) -> Coded:
+    """The one refusal of a text past its limit: `too_long`, saying the limit and the length typed (characters)."""
+    return Coded("too_long", max=limit, n=typed)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from server.core import CATEGORIES, folded
-from server.errors import FormIncomplete
+from server.errors import FormIncomplete, too_long
 
 # The longest text each field may hold (characters, once cleaned): the visitor's form, then what
 # officers type (solution, escalation analysis, LKPP's answer and ticket number, a login name).
@@ -103,7 +103,9 @@ def clean_text(data: dict, key: str, limit: int, required: bool, bad: dict[str, 
     """One trimmed text field; records a message code in `bad` when it is missing or wrong.
 
     The one cleaning of everything people type: NFC, line breaks as \\n (multi-line) or whitespace runs
-    as one space (one line), at most `limit` characters, no control characters or lone surrogates.
+    as one space (one line), at most `limit` characters, no control characters or lone surrogates. A text
+    past its limit is `too_long` with the limit and the length typed (server.errors.too_long), which its
+    words say.
     """
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -122,7 +124,7 @@ def clean_text(data: dict, key: str, limit: int, required: bool, bad: dict[str, 
     else:
         value = re.sub(r"\s+", " ", value)
     if len(value) > limit:
-        bad[key] = "too_long"
+        bad[key] = too_long(limit, len(value))
     elif text_problem(value, multiline=multiline):
         bad[key] = "control_chars"
     return value

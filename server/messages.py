@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import Localized  # a param's value in both languages
+from server.errors import Coded, Localized  # a field's code with its values; a param's value in both languages
 from server.i18n import pairs
 
 # code -> (Indonesian, English); the words live in the one catalogue (server/i18n/*.json, keys
@@ -37,7 +37,10 @@ def message(code: str, lang: str = "id", **params: object) -> str:
 
 
 def field_message(value: str | Localized, lang: str = "id") -> str:
-    """What a field at fault says: the text of its message code, or its own words (a Localized)."""
+    """What a field at fault says: the text of its message code (a Coded's with its values: a text's limit and
+    the length typed, a date's problem), or its own words (a Localized)."""
     if isinstance(value, Localized):
         return value.en_text if lang == "en" else value.id_text
+    if isinstance(value, Coded):
+        return message(str(value), lang, **value.params)
     return message(value, lang)

@@ -94,7 +94,13 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {"type": "string", "description": "A stable code, e.g. form_incomplete, login_required."},
         "message": {"type": "string"},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Each bad field -> what is wrong with it and what it accepts, in the answer's language. "
+            'A text past its limit (too_long) says the limit and the length typed: "Terlalu panjang: paling '
+            'banyak 100 karakter; yang diketik 120."',
+        },
     },
 }
 
@@ -1135,6 +1141,12 @@ COUNTER_ID = _path_param(
 )
 USERNAME_PARAM = _path_param(
     "username", {"type": "string", "minLength": 1, "examples": ["budi"]}, "The account's name."
+)
+# What a report's 422 says of its period (server.reports.check_range; docs/api.md, "Periods").
+RANGE_WORDS = (
+    "`from`/`to` say what is wrong and what is accepted: missing (day_required), not written YYYY-MM-DD "
+    "(day_format), no such day (day_unknown), `to` before `from` (range_reversed), or more than "
+    f"{MAX_RANGE_DAYS} days after it (range_too_long, naming the last day it may be)."
 )
 RANGE_PARAMS = [
     _query("from", DATE, "The first of the office's local days.", required=True),
@@ -2347,7 +2359,7 @@ def build() -> dict[str, Any]:
                         "content": _files(_ref("Recap")),
                     }
                 },
-                {"422": "form_incomplete: `fields` names a missing or bad from/to, filter or format."},
+                {"422": "form_incomplete: `fields` names a missing or bad from/to, filter or format. " + RANGE_WORDS},
                 roles=staff,
                 params=[
                     *RANGE_PARAMS,
@@ -2378,7 +2390,7 @@ def build() -> dict[str, Any]:
                         "content": _files(_ref("Guestbook")),
                     }
                 },
-                {"422": "form_incomplete: `fields` names a missing or bad from/to or format."},
+                {"422": "form_incomplete: `fields` names a missing or bad from/to or format. " + RANGE_WORDS},
                 roles=staff,
                 params=[
                     *RANGE_PARAMS,
@@ -2403,7 +2415,7 @@ def build() -> dict[str, Any]:
                         "content": _files(_ref("Figures")),
                     }
                 },
-                {"422": "form_incomplete: `fields` names a missing or bad from/to, group or format."},
+                {"422": "form_incomplete: `fields` names a missing or bad from/to, group or format. " + RANGE_WORDS},
                 roles=staff,
                 params=[
                     *RANGE_PARAMS,
@@ -3055,7 +3067,10 @@ def _survey_paths() -> dict[str, Any]:
                         "content": _files(_ref("Skm")),
                     }
                 },
-                {"422": "form_incomplete: `fields` names a missing or bad from/to, service, counter or format."},
+                {
+                    "422": "form_incomplete: `fields` names a missing or bad from/to, service, counter or format. "
+                    + RANGE_WORDS
+                },
                 roles=staff,
                 params=[
                     *RANGE_PARAMS,
@@ -3112,7 +3127,10 @@ def _survey_paths() -> dict[str, Any]:
                         ),
                     }
                 },
-                {"422": "form_incomplete: `fields` names a bad status or format, or a bad from/to (they go together)."},
+                {
+                    "422": "form_incomplete: `fields` names a bad status or format, or a bad from/to (they go together). "
+                    + RANGE_WORDS
+                },
                 roles=staff,
                 params=[
                     _query("status", {"type": "string", "enum": list(COMPLAINT_STATES), "default": "all"}, "Which."),

@@ -9,10 +9,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from server import core, xlsx
+from server.errors import Coded, too_long
 from server.forms import parse_day
 from server.i18n import t
 
@@ -37,24 +38,38 @@ def category_name(code: str | None, none: str = "") -> str:
     return CATEGORY_NAMES.get(code, code) if code else none
 
 
-MAX_RANGE_DAYS = 3660
+MAX_RANGE_DAYS = 3660  # `to` at most this many days after `from`
+_DAY_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def check_range(day_from: object, day_to: object) -> dict[str, str]:
-    """Field problems of a from/to pair of YYYY-MM-DD days (empty when fine)."""
+    """Field problems of a from/to pair of YYYY-MM-DD days (empty when fine), as the report routes answer them
+    (the recap, the guest book, the figures, the SKM report, the complaints), each saying what is wrong and
+    what is accepted: `day_required` (missing), `day_format` (not written YYYY-MM-DD), `day_unknown` (no such
+    day: 2026-02-30), and at `to` `range_reversed` (before `from`) or `range_too_long` (more than
+    MAX_RANGE_DAYS days after `from`, saying the last day it may be). The report pages key their own words
+    on which of from/to is named (counter.range_problems, complaints.js)."""
     bad: dict[str, str] = {}
     parsed = {}
     for key, value in (("from", day_from), ("to", day_to)):
         if not value:
-            bad[key] = "required"
+            bad[key] = "day_required"
             continue
         day = parse_day(value)  # exactly YYYY-MM-DD: no week (2026-W49-2), ordinal or compact dates
-        if day is None:
-            bad[key] = "invalid"
-        else:
+        if day is not None:
             parsed[key] = day
-    if not bad and (parsed["to"] < parsed["from"] or (parsed["to"] - parsed["from"]).days > MAX_RANGE_DAYS):
-        bad["to"] = "invalid"
+        elif isinstance(value, str) and _DAY_SHAPE.fullmatch(value):
+            bad[key] = Coded("day_unknown", day=value)  # 2026-02-30, month 13, year 0
+        else:
+            bad[key] = "day_format"
+    if bad:
+        return bad
+    start, end = parsed["from"], parsed["to"]
+    if end < start:
+        bad["to"] = Coded("range_reversed", start=day_from, end=day_to)
+    elif (end - start).days > MAX_RANGE_DAYS:
+        last = (start + timedelta(days=MAX_RANGE_DAYS)).isoformat()
+        bad["to"] = Coded("range_too_long", max=MAX_RANGE_DAYS, days=(end - start).days, last=last)
     return bad
 
 
@@ -148,7 +163,7 @@ def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, s
     if filters["service"] is not None and filters["service"] not in service_codes:
         bad["service"] = "unknown_service"
     if filters["officer"] is not None and len(filters["officer"]) > 64:
-        bad["officer"] = "too_long"
+        bad["officer"] = too_long(64, len(filters["officer"]))
     if filters["category"] is not None and filters["category"] not in core.CATEGORIES:
         bad["category"] = "category_invalid"
     if filters["outcome"] is not None and filters["outcome"] not in OUTCOMES:

@@ -105,7 +105,7 @@ def test_a_profile_change_keeps_the_accounts_session(app, client):
     "body,fields",
     [
         ({"nip": "12345"}, {"nip": "nip_invalid"}),
-        ({"full_name": "x" * 101}, {"full_name": both("error.too_long_max", max=100, n=101)}),
+        ({"full_name": "x" * 101}, {"full_name": both("error.too_long", max=100, n=101)}),
         ({"full_name": "Budi\u0007"}, {"full_name": "control_chars"}),
         ({"full_name": 7}, {"full_name": "not_text"}),
         ({}, {"full_name": "required"}),

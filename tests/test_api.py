@@ -65,8 +65,8 @@ def test_errors_in_english_when_asked(client):
         ({"service": "Z"}, "service", "Layanan tidak dikenal"),
         ({"service": ["A"]}, "service", "Layanan tidak dikenal"),
         ({"name": 42}, "name", "Harus berupa teks"),
-        ({"name": "x" * 101}, "name", "Terlalu panjang"),
-        ({"problem": "p" * 2001}, "problem", "Terlalu panjang"),
+        ({"name": "x" * 101}, "name", "Terlalu panjang: paling banyak 100 karakter; yang diketik 101."),
+        ({"problem": "p" * 2001}, "problem", "Terlalu panjang: paling banyak 2000 karakter; yang diketik 2001."),
         ({"name": "Budi\x00"}, "name", "tidak diizinkan"),
         ({"category": "gosip"}, "category", "pengaduan, pertanyaan atau konsultasi"),
         ({"priority": "ya"}, "priority", "ya atau tidak"),
@@ -314,7 +314,10 @@ def test_a_transfer_carries_the_officers_note_to_staff_only(app, client):
     post("call-next")
     post("start")
     r = post("transfer", service="B", note="x" * 4001)
-    assert (r.status_code, r.get_json()["fields"]) == (422, {"note": "Terlalu panjang."})
+    assert (r.status_code, r.get_json()["fields"]) == (
+        422,
+        {"note": "Terlalu panjang: paling banyak 4000 karakter; yang diketik 4001."},
+    )
     r = post("transfer", service="B", note=["a"])
     assert (r.status_code, r.get_json()["fields"]) == (422, {"note": "Harus berupa teks."})
     assert client.get(f"/api/tickets/{token}").get_json()["ticket"]["status"] == "serving"  # nothing moved

@@ -197,19 +197,21 @@ def test_the_first_views_file_has_every_open_one_and_this_months_done_and_says_s
     assert [x["id"] for x in listing(client, "?from=2026-10-01&to=2026-10-31&status=open")["complaints"]] == [c[1]]
 
 
-# Each bad query and the fields its 422 names (their codes; `fields` gives them in words). The period's own
-# checks are the list's (reports.check_range); a file asked for with one is refused the same way, never
-# made of a period it cannot read.
+# Each bad query and the fields its 422 names (their codes and the values their words name; `fields` gives them
+# in words: a period's say what is wrong and what is accepted, not "Tidak valid."). The period's own checks are
+# the list's (reports.check_range); a file asked for with one is refused the same way, never made of a period
+# it cannot read.
 BAD_QUERIES = [
-    ("?format=pdf", {"format": "invalid"}),
-    ("?format=XLSX&from=2026-11-01&to=2026-11-30", {"format": "invalid"}),
-    ("?status=maybe&format=xml&from=1.11.2026&to=2026-11-30", {"status": "invalid", "format": "invalid", "from": "invalid"}),
-    ("?from=2026-11-31&to=2026-11-30&format=xlsx", {"from": "invalid"}),
-    ("?from=2026-11-30&to=2026-11-01&format=csv", {"to": "invalid"}),
-    ("?from=2026-11-01&format=xlsx", {"to": "required"}),
-    ("?to=2026-11-01&format=csv", {"from": "required"}),
-    ("?from=2016-01-01&to=2026-11-30&format=xlsx", {"to": "invalid"}),  # over reports.MAX_RANGE_DAYS
-    ("?from=2026-W44-1&to=2026-11-30&format=csv", {"from": "invalid"}),
+    ("?format=pdf", {"format": ("invalid", {})}),
+    ("?format=XLSX&from=2026-11-01&to=2026-11-30", {"format": ("invalid", {})}),
+    ("?status=maybe&format=xml&from=1.11.2026&to=2026-11-30", {"status": ("invalid", {}), "format": ("invalid", {}), "from": ("day_format", {})}),
+    ("?from=2026-11-31&to=2026-11-30&format=xlsx", {"from": ("day_unknown", {"day": "2026-11-31"})}),
+    ("?from=2026-11-30&to=2026-11-01&format=csv", {"to": ("range_reversed", {"start": "2026-11-30", "end": "2026-11-01"})}),
+    ("?from=2026-11-01&format=xlsx", {"to": ("day_required", {})}),
+    ("?to=2026-11-01&format=csv", {"from": ("day_required", {})}),
+    # over reports.MAX_RANGE_DAYS: the last day it may end, and how far it went
+    ("?from=2016-01-01&to=2026-11-30&format=xlsx", {"to": ("range_too_long", {"max": 3660, "days": 3986, "last": "2026-01-08"})}),
+    ("?from=2026-W44-1&to=2026-11-30&format=csv", {"from": ("day_format", {})}),
 ]  # fmt: skip
 
 
@@ -217,7 +219,7 @@ def test_a_bad_period_status_or_format_is_refused_naming_each_field(client, seed
     for query, fields in BAD_QUERIES:
         r = client.get("/api/complaints" + query)
         assert (r.status_code, r.get_json()["error"]) == (422, "form_incomplete"), query
-        assert r.get_json()["fields"] == {k: t(f"error.{v}") for k, v in fields.items()}, query
+        assert r.get_json()["fields"] == {k: t(f"error.{v}", **params) for k, (v, params) in fields.items()}, query
         assert "Content-Disposition" not in r.headers and r.content_type == "application/json"
 
 

@@ -245,6 +245,7 @@ def test_escalate_requires_a_note_and_close_requires_an_answer():
     with pytest.raises(errors.FormIncomplete) as err:
         core.close_escalation(e, "x" * 4001, "T" * 101, NOW)
     assert err.value.fields == {"answer": "too_long", "lkpp_ticket": "too_long"}
+    assert [v.params for v in err.value.fields.values()] == [{"max": 4000, "n": 4001}, {"max": 100, "n": 101}]
     whole = core.close_escalation(e, " " + "x" * 4000 + " ", " " + "T" * 100 + " ", NOW)
     assert (whole.lkpp_answer, whole.lkpp_ticket) == ("x" * 4000, "T" * 100)
 

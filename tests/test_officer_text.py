@@ -16,7 +16,7 @@ BAD = {
     "nul": ("abc\x00def", "control_chars"),
     "esc": ("abc\x1b[31mdef", "control_chars"),
     "surrogate": ("abc\ud800def", "invalid_unicode"),
-    "too-long": (None, "too_long"),  # limit + 1 characters
+    "too-long": (None, "too_long"),  # limit + 1 characters: said with the limit and the length typed
 }
 
 # A new account's name refused says what a username may hold (server.auth.username_problem), not "Too long."
@@ -88,7 +88,8 @@ def test_officer_text_is_cleaned_or_refused(app, client, desk, name, method, url
     body = r.get_json()
     assert body["error"] == "form_incomplete"
     words = USERNAME_WORDS.get(kind) if name == "admin-add-username" else None  # what a username accepts
-    assert body["fields"] == {named: field_message(words, "en") if words else message(code, "en")}
+    said = {"max": limit, "n": limit + 1} if kind == "too-long" else {}  # "Too long: at most 4000 characters; …"
+    assert body["fields"] == {named: field_message(words, "en") if words else message(code, "en", **said)}
     assert snapshot(app) == before
 
 

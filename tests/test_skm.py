@@ -471,7 +471,7 @@ def test_a_visitor_sent_on_and_left_waiting_at_closing_is_not_asked_the_next_day
         ({"profile": {"occupation": "artis"}}, "profile.occupation", "Tidak valid"),
         ({"profile": {"name": "Budi"}}, "profile.name", "tidak dikenal"),
         ({"suggestion": 42}, "suggestion", "teks"),
-        ({"suggestion": "x" * 2001}, "suggestion", "Terlalu panjang"),
+        ({"suggestion": "x" * 2001}, "suggestion", "Terlalu panjang: paling banyak 2000 karakter; yang diketik 2001."),
         ({"suggestion": "a\x00b"}, "suggestion", "tidak diizinkan"),
         ({"token": 5}, "token", "Tidak valid"),
         ({"channel": "kiosk"}, "channel", "Tidak valid"),
