@@ -162,6 +162,19 @@ FRONT_VISITOR = {
 }
 
 
+def second_number_asked(browser, live, viewport):
+    """The front office's form for a visitor who already has a number today (the same phone), sent: the page, its
+    notice asking whether to issue a second one, and the visitor's first ticket."""
+    first = issue(live, FRONT_VISITOR["name"])
+    page = open_front(browser, live, viewport)
+    fill_front(page, FRONT_VISITOR)
+    page.click("#btn-register")
+    question = page.locator("#reg-notice")
+    expect(page.locator("#duplicate-row")).to_be_visible()
+    expect(question).to_contain_text(f"sudah punya nomor {first['label']}")
+    return page, question, first
+
+
 def fill_front(page, values: dict) -> None:
     """Type `values` into the front office's registration form (#r-<field>)."""
     for field, value in values.items():

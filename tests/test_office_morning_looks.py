@@ -10,7 +10,7 @@ from fakeprinter import FakeNetworkPrinter
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from smtp import MAIL_OFF
-from staffpages import FRONT_VISITOR, PASSWORD, fill_front, issue, open_front, put_settings, staffed
+from staffpages import PASSWORD, issue, open_front, put_settings, second_number_asked, staffed
 
 SMALL = {"width": 1024, "height": 768}
 
@@ -105,13 +105,7 @@ def test_an_admins_change_mid_registration_keeps_the_second_numbers_question(bro
     issue a second one, beside its tick. An admin's change at that moment (a counter renamed) put "Pengaturan diubah
     admin; muat ulang halaman." in its place: the tick stood there without its reason. Both are said now."""
     live = office
-    first = issue(live, FRONT_VISITOR["name"])
-    page = open_front(browser, live, SMALL)
-    fill_front(page, FRONT_VISITOR)
-    page.click("#btn-register")
-    question = page.locator("#reg-notice")
-    expect(page.locator("#duplicate-row")).to_be_visible()
-    expect(question).to_contain_text(f"sudah punya nomor {first['label']}")
+    page, question, _ = second_number_asked(browser, live, SMALL)
     asked = question.text_content()
     admin = live.session("kepala", PASSWORD)
     counters = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]

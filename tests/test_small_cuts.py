@@ -9,14 +9,12 @@ from conftest import write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
 from staffpages import (
-    FRONT_VISITOR,
     PASSWORD,
     empty_queue,
-    fill_front,
     issue,
-    open_front,
     put_settings,
     resize,
+    second_number_asked,
     settings_kept,
     sign_in,
     staffed,
@@ -69,13 +67,7 @@ def test_the_second_numbers_question_and_an_admins_change_are_read_whole_in_the_
     live = office
     empty_queue(live)
     admin = live.session("kepala", PASSWORD)
-    first = issue(live, FRONT_VISITOR["name"])
-    page = open_front(browser, live, {"width": WIDTHS[0], "height": 768})
-    fill_front(page, FRONT_VISITOR)
-    page.click("#btn-register")
-    question = page.locator("#reg-notice")
-    expect(page.locator("#duplicate-row")).to_be_visible()
-    expect(question).to_contain_text(f"sudah punya nomor {first['label']}")
+    page, question, _ = second_number_asked(browser, live, {"width": WIDTHS[0], "height": 768})
     asked = question.text_content()
     with settings_kept(live, admin):
         counters = admin.get(f"{live.url}/api/admin/settings", timeout=5).json()["counters"]
