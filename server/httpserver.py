@@ -28,6 +28,7 @@ limit with LimitNOFILE) and keeps RESERVED_FDS of them for the database, printer
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import resource
@@ -357,10 +358,21 @@ def _too_many_cookies(cookie: str) -> bool:
 
 
 def _cookie_too_large(environ, start_response):
-    start_response(
-        "431 Request Header Fields Too Large", [("Content-Type", "application/json"), ("Connection", "close")]
-    )
-    return [_error_body("headers_too_large")]
+    """431 for too many cookies (_too_many_cookies): the code `headers_too_large` with words that say what to do (a
+    browser carries them for the host, perhaps another program's on the same server): a page in both languages for
+    a browser's navigation, JSON for the pages' requests and other programs."""
+    said = (message("cookies_too_many", "id"), message("cookies_too_many", "en"))
+    if "text/html" in environ.get("HTTP_ACCEPT", ""):
+        body = (
+            '<!doctype html><html lang="id"><meta charset="utf-8"><title>431</title>'
+            f'<p>{html.escape(said[0])}</p><p lang="en">{html.escape(said[1])}</p></html>'
+        ).encode()
+        kind = "text/html; charset=utf-8"
+    else:
+        fields = {"error": "headers_too_large", "message": said[0], "message_en": said[1], "fields": {}}
+        body, kind = json.dumps(fields, ensure_ascii=False).encode(), "application/json"
+    start_response("431 Request Header Fields Too Large", [("Content-Type", kind), ("Connection", "close")])
+    return [body]
 
 
 def _upgrade_problem(environ: dict[str, Any]) -> str | None:

@@ -155,3 +155,25 @@ def test_an_ipv4_device_on_a_socket_that_takes_both_is_its_ipv4_address():
     assert _host(("127.0.0.1", 51234)) == "127.0.0.1"
     assert _host(("fe80::1", 51234, 0, 2)) == "fe80::1"
     assert _host(("::ffff:0:1", 1, 0, 0)) == "::ffff:0:1"  # not an IPv4-mapped address written with dots
+
+
+def test_a_browser_refused_for_its_cookies_is_told_what_to_do(browser, live):
+    """A browser whose cookies for the host cost more than a request (here another program's quoted values, 9 KB) is
+    refused 431: its page said only "Header permintaan terlalu besar." as bare JSON (helper-242's review). A page now
+    says, in both languages, that it is the site's cookies and to clear them; a program asking JSON gets the same
+    words under the same code."""
+    context = browser.new_context()
+    try:
+        other = f"http://127.0.0.1:{free_port()}"
+        quoted = '"' + "v" * 3000 + '"'
+        context.add_cookies([{"name": f"app{i}", "value": quoted, "url": other} for i in range(3)])
+        page = context.new_page()
+        assert page.goto(live.url + "/counter/").status == 431
+        expect(page.locator("body")).to_contain_text("Hapus cookie situs ini di pengaturan peramban")
+        expect(page.locator("p[lang=en]")).to_contain_text("Clear this site's cookies in the browser's settings")
+    finally:
+        context.close()
+    r = requests.get(live.url + "/api/state", headers={"Cookie": "a;" * 200}, timeout=5)
+    assert (r.status_code, r.headers["Content-Type"]) == (431, "application/json"), r.text
+    assert r.json()["error"] == "headers_too_large"
+    assert "Hapus cookie situs ini" in r.json()["message"] and "Clear this site's cookies" in r.json()["message_en"]
