@@ -236,6 +236,7 @@ def range_problems(bad: dict[str, str], day_from: str, day_to: str, lang: str) -
     codes, as the API answers them): "Tanggal akhir (2026-11-01) sebelum tanggal awal (2026-11-30)…"."""
     from server import reports
     from server.forms import parse_day
+    from server.messages import field_message
 
     out = []
     start, end = parse_day(day_from), parse_day(day_to)
@@ -248,10 +249,13 @@ def range_problems(bad: dict[str, str], day_from: str, day_to: str, lang: str) -
             out.append(word("page.report.too_long", lang, days=reports.MAX_RANGE_DAYS))
         else:
             out.append(word("page.report.bad_to", lang))
-    for key in bad:
+    for key, problem in bad.items():
         if key not in ("from", "to"):
             label = word(FIELD_LABELS[key], lang) if key in FIELD_LABELS else key
-            out.append(word("page.report.bad_field", lang, field=label))
+            if problem == "too_long":  # a filter typed past its limit: its limit and the length typed
+                out.append(f"{label}: {field_message(problem, lang)}")
+            else:
+                out.append(word("page.report.bad_field", lang, field=label))
     return out
 
 

@@ -2151,3 +2151,14 @@ def test_the_dashboards_links_download_its_figures_and_its_print_button_prints(b
     expect(page.locator("#figures-xlsx")).to_be_hidden()
     expect(page.get_by_role("button", name="Cetak", exact=True)).to_be_hidden()
     context.close()
+
+
+def test_recap_page_with_an_officer_filter_past_its_limit_says_the_limit(app, client):
+    """A filter typed past its 64 characters (a link kept with a name pasted twice) was "Petugas: pilihan tidak
+    dikenal." on the printable page, where the API says its limit and the length typed (helper-244's review)."""
+    login(app, client, "kepala", "frontoffice")
+    r = client.get(f"/counter/recap?from={DAY}&to={DAY}&officer={'b' * 65}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "Petugas: Terlalu panjang: paling banyak 64 karakter; yang diketik 65." in html, html
+    assert "pilihan tidak dikenal" not in html
