@@ -515,3 +515,11 @@ def live(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("live"))).start()
     yield server
     server.stop()
+
+
+def speak_queued(announcer) -> int:
+    """Make every announcement `announcer` (server.announce.Announcer) has queued, now, in this thread; how many."""
+    made = 0
+    while announcer.run_once(block=False):
+        made += 1
+    return made

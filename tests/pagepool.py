@@ -28,6 +28,7 @@ kept per worker and 5.1 GB with six (docs/performance.md, "Fourth round").
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -129,12 +130,10 @@ class Pooled:
         request (the complaints page's second read, in flight at the test's end) was fetched by its handler, whose
         read of the answer's body after the close raised "Response has been disposed" into the next test's first
         Playwright call (its new_context), on a busy machine."""
-        try:
+        with suppress(Exception):  # a context closed under it
             for page in self.context.pages:
                 page.unroute_all(behavior="ignoreErrors")
             self.context.unroute_all(behavior="ignoreErrors")
-        except Exception:  # noqa: BLE001  (a context closed under it)
-            pass
 
     def _reset(self) -> bool:
         """Take the test's traces out of the context; False when that cannot be done."""

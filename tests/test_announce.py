@@ -10,7 +10,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import login, visitor, write_config
+from conftest import login, speak_queued, visitor, write_config
 
 from server.announce import Announcer
 from server.config import load_settings
@@ -59,8 +59,7 @@ def test_call_event_carries_the_indonesian_phrase_and_audio_url(app):
     recalled = next(e for e in events if e["type"] == "recalled")
     assert recalled["announce"]["audio"] == url
     assert recalled["announce"]["text"] == "Panggilan kedua. Nomor antrian, A, satu. Silakan menuju, Loket dua."
-    while announcer.run_once(block=False):
-        pass
+    speak_queued(announcer)
     assert announcer.speech.synth_count == made + 1 and announcer.speech.hit_count >= 1
 
 
@@ -146,8 +145,7 @@ def announce_now(announcer: Announcer, label: str, counter: str, calls: int) -> 
     """A call's announcement, its speech made (the worker's queue emptied)."""
     out, start = announcer.announce_later(label, counter, calls)
     start()
-    while announcer.run_once(block=False):
-        pass
+    speak_queued(announcer)
     return out
 
 
@@ -234,8 +232,7 @@ def test_a_recall_whose_intro_left_the_cache_waits_for_it_to_be_made_again(tmp_p
         tv = threading.Thread(target=lambda: got.append(announcer.hold_audio(key, "wav", wait=30)))
         tv.start()
         assert asked.wait(10)  # the TV's request found no file
-        while announcer.run_once(block=False):
-            pass
+        speak_queued(announcer)
         tv.join(30)
         assert got == [path] and path.exists()
         announcer.speech.release(path)

@@ -12,7 +12,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, login, visitor, write_config
+from conftest import ROOT, login, speak_queued, visitor, write_config
 
 from server import voice
 from server.announce import Announcer
@@ -363,8 +363,7 @@ def announced(announcer: Announcer, calls: int, label: str = "A-12", counter: st
     """The announcement of `label`'s `calls`-th call at `counter`, its speech made."""
     out, start = announcer.announce_later(label, counter, calls)
     start()
-    while announcer.run_once(block=False):
-        pass
+    speak_queued(announcer)
     return out
 
 
@@ -809,8 +808,7 @@ def test_the_preview_says_a_second_and_a_last_call_with_its_intro_before_the_cal
         assert body["audio"] == f"/api/tts/{key(call, announcer.pack)}.ogg"
         assert body["intro"] == (f"/api/tts/{key(intro, announcer.pack)}.ogg" if intro else None)
         assert (body["engine"], body["missing"]) == ("clips", [])
-    while announcer.run_once(block=False):
-        pass
+    speak_queued(announcer)
     for url in (said[2]["intro"], said[3]["intro"], said[3]["audio"]):
         r = client.get(url)
         assert r.status_code == 200 and r.data[:4] == b"OggS"
@@ -842,8 +840,7 @@ def test_the_preview_of_a_recall_with_espeak_ng_says_its_intro_in_espeak_ngs_voi
         speech = announcer.speech
         intro = speech.key("Panggilan terakhir.", voice=speech_voice(speech.voice, "id"))
         assert said["intro"] == f"/api/tts/{intro}.{speech.audio_format}" and said["engine"] == "espeak"
-        while announcer.run_once(block=False):
-            pass
+        speak_queued(announcer)
         assert speech.synth_count == 2
         for url in (said["intro"], said["audio"]):
             data = speech.path_for(url.rsplit("/", 1)[1].split(".")[0]).read_bytes()
