@@ -639,7 +639,7 @@ def serve(
         hidden, keys = saved_lines(settings, *saved), frozenset(k for k, _, _ in overridden(settings, *saved))
     admins = tuple(u["username"] for u in users if u["role"] == "admin" and u["active"])
     lines = banner(settings, host, port, first, lan_address() if host in ("0.0.0.0", "::") else None, keys, admins)
-    print("\n".join(lines + hidden), flush=True)
+    print("\n".join(lines + hidden + clock_lines(app.extensions["antrian"].clock_behind())), flush=True)
     del socketio  # served below by gevent's WSGI server, as socketio.run() would, with TCP_NODELAY
     # Whatever start-up made (Flask, templates, modules: ~80,000 objects) lives as long as the
     # process; keep it out of the garbage collector's full passes, each of which otherwise walked it
@@ -654,6 +654,22 @@ def serve(
     print("Antrian dihentikan / stopped", flush=True)
     lock.close()
     return 0
+
+
+def clock_lines(behind: dict[str, Any] | None) -> list[str]:
+    """The start's warning of a server PC's clock behind the newest record (Upkeep.clock_behind), framed to be seen
+    among the banner's lines: Indonesian, then English, each wrapped to an 80-column terminal. [] when it is not."""
+    import textwrap
+
+    if behind is None:
+        return []
+    rule = "  " + "!" * 77
+    lines = [rule]
+    for lang in ("id", "en"):
+        lines += textwrap.wrap(
+            behind["message"][lang], 79, initial_indent="  ", subsequent_indent="    ", break_long_words=False
+        )
+    return [*lines, rule]
 
 
 STOP_WAIT_SECONDS = 5.0  # a stop waits this long at most for a print or a mail on its way
@@ -1011,7 +1027,7 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
         p = people[i % len(people)]
         # at the kiosk, timed from the first tap to the number (SOP steps 2-6: the dashboard's form time)
         form = {**_demo_form(p), "form_seconds": rng.randint(90, 420)}
-        service.issue(form, actor="demo", printed=False, override_quota=True)
+        service.issue(form, actor="demo", printed=False, override_quota=True, backdated=True)
         counter = counters[i % len(counters)]
         body = service.counter_action(counter.id, "call-next", {}, "demo").body
         if not body.get("ticket"):
@@ -1031,7 +1047,7 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
     clock_now[0] = datetime.now(tz)
     waiting = 0
     for p in people[:6]:
-        service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True)
+        service.issue(_demo_form(p), actor="demo", printed=False, override_quota=True, backdated=True)
         waiting += 1
     service.expire_old()
     return served, waiting

@@ -46,6 +46,10 @@ def partly_served(status: str, served_before_ms: int) -> bool:
 # The problem categories an officer may give an outcome (their names are the catalogue's
 # `staff.category.*`: server/i18n/*.json, read where they are shown, e.g. server.reports.CATEGORY_NAMES).
 CATEGORIES = ("pengaduan", "pertanyaan", "konsultasi")
+# No office day before this one is real: this version of Antrian did not exist. A server PC whose clock says earlier
+# (booted on a dead CMOS battery's date, 2000-01-01 or the BIOS's) is wrong even with no ticket to compare it with,
+# as on the day of the install (docs/operations.md, "Jam PC server").
+EARLIEST_DAY = "2026-01-01"
 
 
 # One visitor, as a second registration and the counter's earlier visits tell it (server.forms.same_visitor):

@@ -215,10 +215,14 @@ _M008_DURATIONS = {
 
 def duration_ms(start: str | None, end: str | None) -> int | None:
     """Milliseconds between two stored ISO timestamps (None when either is missing), rounded half to
-    even (Python's round), as the tests' pure path of the figures rounds them (tests/figures_oracle.py)."""
+    even (Python's round), as the tests' pure path of the figures rounds them (tests/figures_oracle.py).
+    None too when the end is before the start: the server PC's clock was stepped back between the two (NTP
+    correcting a clock that ran fast, an admin's hand). Such a time is not known, and is not measured: never
+    shown, nor averaged, as a negative (docs/operations.md, "Jam PC server")."""
     if not start or not end:
         return None
-    return round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+    ms = round((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() * 1000)
+    return ms if ms >= 0 else None
 
 
 @migrations()
@@ -709,6 +713,19 @@ def m030_mail_requeued_with(db: Database) -> None:
     # mail keeps the digest of what it was queued again with (requeued_with; NULL: not queued again since it was
     # refused, as every mail before this).
     db.execute("ALTER TABLE mails ADD COLUMN requeued_with TEXT")
+
+
+@migrations()
+def m031_no_negative_durations(db: Database) -> None:
+    # A ticket served across a step back of the server PC's clock (NTP correcting a clock that ran fast, an admin
+    # setting it by hand) kept a negative duration (its end stamped before its start): the dashboard averaged it
+    # (a mean service time of -16 minutes), counted it within the SOP's standard and exported it. Such a time is
+    # now not measured (duration_ms: None); those kept before are cleared here (the figure_stale triggers of m025
+    # mark their days to be summed again). A service time is its last stretch plus the stretches served before a
+    # transfer (served_before_ms, never negative: core.transfer): below those, its last stretch was negative.
+    for column in ("waiting_ms", "response_ms", "copy_ms"):
+        db.execute(f"UPDATE tickets SET {column} = NULL WHERE {column} < 0")
+    db.execute("UPDATE tickets SET service_ms = NULL WHERE service_ms < COALESCE(served_before_ms, 0)")
 
 
 def unknown_applied(db: Database) -> list[str]:

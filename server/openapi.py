@@ -582,6 +582,34 @@ STAFF_STATE = {
                             "description": "Why the daily copy of the database ([server] backup_dir) last failed; "
                             "null once it works.",
                         },
+                        "clock": {
+                            "oneOf": [
+                                {
+                                    "type": "object",
+                                    "required": ["now", "newest", "day", "newest_day", "refusing", "message"],
+                                    "properties": {
+                                        "now": {"type": "string", "format": "date-time"},
+                                        "newest": {"type": ["string", "null"], "format": "date-time"},
+                                        "day": {"type": "string", "format": "date"},
+                                        "newest_day": {"type": ["string", "null"], "format": "date"},
+                                        "refusing": {"type": "boolean"},
+                                        "message": {
+                                            "type": "object",
+                                            "required": ["id", "en"],
+                                            "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+                                        },
+                                    },
+                                },
+                                {"type": "null"},
+                            ],
+                            "description": "The server PC's clock (`now`) more than 10 minutes behind the newest "
+                            "record (`newest`: a ticket issued, called, started or finished on the newest day with tickets), "
+                            "looked at every 30 s; null when it is not. `refusing`: its date is before that day, and "
+                            "no number is issued (error clock_behind). A date before 2026-01-01 (before this version "
+                            "existed) is behind whatever the data: `newest` and `newest_day` null, `refusing` true "
+                            "(error clock_wrong). Its message is also in `message` below; the "
+                            'counter page shows it alone (docs/operations.md, "Jam PC server").',
+                        },
                         "free_mb": {"type": "integer", "minimum": 0},
                         "min_free_mb": {"type": "integer", "minimum": 0},
                         "path": {"type": "string", "description": "The folder on that disk."},
@@ -594,7 +622,8 @@ STAFF_STATE = {
                                 },
                                 {"type": "null"},
                             ],
-                            "description": "When low, the daily backup failed, or the database was found damaged: "
+                            "description": "When low, the daily backup failed, the database was found damaged, or "
+                            "the server's clock is behind (`clock`): "
                             "the alert the front office and admin pages show (Indonesian, English).",
                         },
                     },
@@ -1702,7 +1731,10 @@ def build() -> dict[str, Any]:
                     "([hours]; the message names the next opening); quota_reached: the service's daily_quota is used "
                     "up (a login may send override_quota); service_not_served: no counter serves the service now; "
                     "duplicate_visitor: a login sent check_duplicate and a ticket of today still waiting or called "
-                    "has the same phone, or the same name and agency (the message names its number).",
+                    "has the same phone, or the same name and agency (the message names its number); "
+                    "clock_behind: the server's date is before the newest day with tickets (its PC's clock is "
+                    'wrong: docs/operations.md, "Jam PC server"); clock_wrong: the server\'s date is before '
+                    "2026-01-01, before this version existed, with or without tickets.",
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "

@@ -4,7 +4,9 @@
 
 Its time starts at 09:00 of today in the office's timezone, whatever the real hour (a test never crosses
 midnight or the office's hours by chance), and runs at the real pace; F holds seconds added to it (missing
-or empty: 0), re-read when the file changes (write it whole: a new file moved over the old one). Office
+or empty: 0; fewer than before: the clock is stepped back, as NTP steps a PC's clock that ran fast; far below
+0 before the start: a PC booted on a dead CMOS battery's date), re-read when the file changes (write it whole:
+a new file moved over the old one). Office
 days pass in minutes this way (tests/test_days.py, bench/bench_soak.py) and a counter's idle release
 in none (tests/test_counter_autorelease.py). --tick sets how often the maintenance loop and the idle print
 and mail workers look (default 1 s, as in production): a test that moves the clock a day on sees that day's
@@ -59,7 +61,7 @@ class MovedClock:
             self.stamp = stamp
             try:
                 text = self.path.read_text().strip() if stamp is not None else ""
-                self.offset = max(self.offset, float(text) if text else 0.0)  # time never runs back
+                self.offset = float(text) if text else 0.0  # back too: a clock stepped back (tests/test_clock_steps.py)
             except (OSError, ValueError):
                 self.stamp = None  # half-written: read again at the next call
         return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)

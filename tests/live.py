@@ -360,7 +360,7 @@ class LiveServer:
 
 class ClockedServer(LiveServer):
     """The same server on tests/clockserver.py's clock: 09:00 office time today at the start, moved
-    forward by `advance` (the production command has no way to do that). `dated`: that clock is in
+    forward (or back) by `advance` (the production command has no way to do that). `dated`: that clock is in
     the Date of its answers too, so the staff pages (whose time is the server's Date) are on it."""
 
     def __init__(
@@ -383,7 +383,8 @@ class ClockedServer(LiveServer):
                 *[f"--set={name}={value!r}" for name, value in self.numbers.items()]]  # fmt: skip
 
     def advance(self, seconds: float) -> None:
-        """Move the server's time on: a new file moved over the old one, never read half-written."""
+        """Move the server's time on (or back, `seconds` below 0: a PC's clock stepped back by NTP or by hand): a
+        new file moved over the old one, never read half-written."""
         self.offset += seconds
         new = self.clock_file.with_suffix(".new")
         new.write_text(str(self.offset))

@@ -55,6 +55,7 @@ const state = {
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
   counters: new Map(), // snapshot counter entries by id (name, services, officer)
   waiting: {}, // service code -> count
+  clock: null, // the staff state's `disk.clock`: the server PC's clock behind the newest record (its words), or null
   busy: false,
   shownTicketId: null,
   lastDone: null, // {id, label, token, day}: the ticket last resolved or escalated at this counter (its form copy)
@@ -1241,6 +1242,20 @@ function renderCounters() {
   $("counters").replaceChildren(...items);
 }
 
+// The server PC's clock behind the newest record (the staff state's `disk.clock`, the server's words in both
+// languages): said at the top of the page while it lasts, gone by itself once the clock is right (docs/counter.md).
+function onDisk(disk) {
+  state.clock = (disk && disk.clock) || null;
+  renderClockAlert();
+}
+
+function renderClockAlert() {
+  const box = $("clock-alert");
+  const message = state.clock && state.clock.message;
+  box.textContent = message ? message[getLang()] || message.id : "";
+  box.hidden = !message;
+}
+
 // ---- live state ---------------------------------------------------------------------------
 function onSnapshot(snap) {
   const mine = currentTicket();
@@ -1254,6 +1269,7 @@ function onSnapshot(snap) {
   // an admin's [queue] max_calls now ("panggilan 2 dari 2"): the page's config has the one it was drawn with
   if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) PAGE.max_calls = snap.max_calls;
   takeSettings(snap);
+  onDisk(snap.disk);
   const now = id !== null ? state.counters.get(id) : null;
   const reopened = state.reopened;
   state.reopened = null;
@@ -2128,6 +2144,7 @@ function start(user) {
   sessionStorage.removeItem(CARRY_KEY);
   render();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
+  live.socket.on("disk", onDisk); // the server's look every 30 s while there is something to say: no seq
   live.socket.on("connect_error", () => {
     state.offline = true; // the first connection, or a reconnection, that did not get through
     renderOffline();
@@ -2174,6 +2191,7 @@ setInterval(renderTimer, 1000);
 setupLangToggle(() => {
   render();
   renderNotice();
+  renderClockAlert();
 });
 
 whoAmI().then((user) => (user ? start(user) : showLoginAfterEnd()));

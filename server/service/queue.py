@@ -36,6 +36,14 @@ if TYPE_CHECKING:
 OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
 
 
+def _long_date(day: str) -> Localized:
+    """An office day (YYYY-MM-DD) as a person reads it: "4 Desember 2026" / "4 December 2026"."""
+    from shared.dates import month_names
+
+    year, month, date = (int(part) for part in day.split("-"))
+    return Localized(*(f"{date} {month_names(lang)[month - 1]} {year}" for lang in ("id", "en")))
+
+
 class QueueCommands:
     """The commands that move tickets."""
 
@@ -61,6 +69,7 @@ class QueueCommands:
         kiosk: bool = False,
         override_quota: bool = False,
         check_duplicate: bool = False,
+        backdated: bool = False,
     ) -> Outcome:
         """SOP steps 4-5: check the form; if complete, give a number (and queue its print job unless told not).
 
@@ -71,7 +80,14 @@ class QueueCommands:
         `check_duplicate` (the front office page asks for it, unless "issue anyway" is ticked): a visitor
         who already has a number of today still waiting or called, by the same phone or the same name and
         agency, is said before a second one is issued (QueueError duplicate_visitor, naming that number).
-        Never at the kiosk: it would tell an anonymous user another visitor's number."""
+        Never at the kiosk: it would tell an anonymous user another visitor's number.
+
+        No number is issued while the server's date is before the newest day with tickets (QueueError
+        clock_behind): the PC's clock is wrong (booted on a dead CMOS battery's date). Such a number would be of
+        that wrong day: expired with its visitor still waiting once the clock is set right (the day's turn), its
+        label given again that day, and the recaps' dates wrong (docs/operations.md, "Jam PC server"). A clock
+        behind within the same day issues as usual, and a date before core.EARLIEST_DAY (before this version existed)
+        none (QueueError clock_wrong), even with no ticket to compare it with. `backdated`: the demo's visitors of yesterday, on purpose."""
         unit = self.unit
         settings = unit.settings
         form = validate_visitor_form(data, {s.code for s in settings.services})
@@ -81,6 +97,12 @@ class QueueCommands:
             service = settings.service(form.service)
             if kiosk:
                 self.office.check_open(now)
+            if not backdated:
+                newest = tx.newest_day()
+                if newest is not None and day < newest:
+                    raise QueueError("clock_behind", day=_long_date(day), newest=_long_date(newest))
+                if day < core.EARLIEST_DAY:  # a new install's empty database has no newest day to compare with
+                    raise QueueError("clock_wrong", day=_long_date(day), earliest=_long_date(core.EARLIEST_DAY))
             if not settings.served(service.code):
                 raise QueueError("service_not_served", service=service.name)  # a number nobody would call
             if service.daily_quota is not None and not override_quota:

@@ -10,9 +10,11 @@ import secrets
 import sqlite3
 import time
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from server import core
 from server.config import ServerSettings
 from server.errors import Localized
 from server.i18n import LANGS, both, t
@@ -58,6 +60,10 @@ FREE_PAGES_STEP = 256  # 1 MB of 4 KB pages
 # tick of the maintenance loop (a few milliseconds each): ten years after the upgrade in about nine minutes,
 # then each day once it is over, and a past day again once anything it is made of changed.
 FIGURE_DAYS_STEP = 5
+# How far the server's clock may be behind the newest record before the staff pages and the start say so: NTP
+# correcting a clock that ran a few minutes fast is no news; a PC booted on a dead CMOS battery's date is
+# (docs/operations.md, "Jam PC server").
+CLOCK_BEHIND_SECONDS = 600.0
 
 
 def _existing(folder: Path) -> Path:
@@ -97,6 +103,27 @@ BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
 REPLACED_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.replaced-\d{6}(?:-\d+)?\.db")
 BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
 MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
+
+
+def _when(at: datetime, tz: Any, lang: str) -> str:
+    """An instant in the office's time, as a person reads it: "1 Januari 2000 07.30" ("1 January 2000 07:30")."""
+    from shared.dates import month_names
+
+    at = at.astimezone(tz)
+    clock = f"{at.hour:02d}.{at.minute:02d}" if lang == "id" else f"{at.hour:02d}:{at.minute:02d}"
+    return f"{at.day} {month_names(lang)[at.month - 1]} {at.year} {clock}"
+
+
+def clock_message(behind: dict[str, Any], tz: Any) -> dict[str, str]:
+    """The staff pages' and the start's words for a clock behind the newest record (Upkeep.clock_behind), in each
+    language: what the server's clock says, the newest record's time, what to do, and whether numbers are issued
+    (not while the server's date is before the newest record's day: QueueCommands.issue)."""
+    now = datetime.fromisoformat(behind["now"])
+    if behind["newest"] is None:  # before core.EARLIEST_DAY: no record needed to know it is wrong
+        return {lang: t("upkeep.clock_wrong", lang, now=_when(now, tz, lang)) for lang in LANGS}
+    newest = datetime.fromisoformat(behind["newest"])
+    key = "upkeep.clock_behind.day" if behind["refusing"] else "upkeep.clock_behind"
+    return {lang: t(key, lang, now=_when(now, tz, lang), newest=_when(newest, tz, lang)) for lang in LANGS}
 
 
 def damaged(err: BaseException) -> bool:
@@ -188,7 +215,10 @@ class Upkeep:
         self._backup_failed_said: Localized | None = None  # the same in Indonesian and English
         self._damaged: bool = False  # SQLite found the database damaged while serving (database_damaged)
         self._figure_limits: dict[str, int] | None = None  # the standard times the kept figures are made for
-        unit.turn_alert = self.check_disk  # the office's day turn failed (or worked again): said at once
+        self._behind: dict[str, Any] | None = None  # the clock behind the newest record at the last look
+        # the office's day turn failed (or worked again): said at once, with the clock as last looked at (no read of
+        # the store in the middle of the commands' shared transaction)
+        unit.turn_alert = lambda: self.check_disk(look=False)
 
     def stop(self) -> None:
         """Ask the background workers to finish (tests, shutdown)."""
@@ -251,14 +281,19 @@ class Upkeep:
         with unit.store.write() as tx:
             return len(tx.keep_figure_days(today, limits, FIGURE_DAYS_STEP))
 
-    def check_disk(self) -> dict[str, Any]:
+    def check_disk(self, look: bool = True) -> dict[str, Any]:
         """Look at the free space of the database's and the data folder's disks (the maintenance loop, every
         30 s), with whether the daily copy of the database failed or the office's day turn did (told by the unit
         at once: UnitOfWork.turn_alert); staff pages are told when any is or was to be said (`message`). Nothing
-        is refused for it: tickets are issued for as long as SQLite can write."""
+        is refused for it: tickets are issued for as long as SQLite can write. `look`: False to say the server's clock
+        as the last look found it (_look_at_clock), without reading the store."""
         view = disk_view(self.unit.settings.server)
         view["backup_failed"] = self._backup_failed
         notes = [view["message"]] if view["message"] else []
+        behind = self._look_at_clock() if look else self._behind
+        view["clock"] = behind
+        if behind is not None:  # the server PC's clock behind the newest record: every recorded time is wrong
+            notes.insert(0, behind["message"])
         said = self._backup_failed_said
         if said is not None:  # the daily copy of the database failed: said beside a low disk, or alone
             notes.append({lang: t("upkeep.backup_failed", lang, error=_in(said, lang)) for lang in LANGS})
@@ -272,6 +307,55 @@ class Upkeep:
         if view != old and (view["message"] or (old is not None and old["message"])):
             self.unit.hooks.tell_staff("disk", view)
         return view
+
+    def clock_behind(self) -> dict[str, Any] | None:
+        """Whether the server's clock is more than CLOCK_BEHIND_SECONDS behind the newest record (a ticket issued,
+        called or finished, on the newest day with tickets): {now, newest (ISO), day (the server's office day),
+        newest_day, refusing (its day is before the newest day: no numbers are issued, QueueCommands.issue),
+        message ({id, en})}, else None; a date before core.EARLIEST_DAY is behind even with no record ahead of it
+        (newest and newest_day None, refusing). A PC booted on a dead CMOS battery's date (2000-01-01, the BIOS's date)
+        before NTP set it, or a clock set back by hand: the staff pages say it (the staff state's
+        `disk.clock`) and the start prints it, until the clock is right again (docs/operations.md)."""
+        unit = self.unit
+        now = unit.clock()
+        day = unit.day(now)
+        with unit.store.read() as tx:
+            newest_day, newest = tx.newest_record()
+        if newest is None or (datetime.fromisoformat(newest) - now).total_seconds() <= CLOCK_BEHIND_SECONDS:
+            if day >= core.EARLIEST_DAY:
+                return None
+            # wrong whatever the data (none yet, on the day of the install)
+            newest_day = newest = None
+        behind = {"now": now.isoformat(), "newest": newest, "day": day, "newest_day": newest_day}
+        behind["refusing"] = newest_day is None or day < newest_day
+        behind["message"] = clock_message(behind, unit.settings.office.tz)
+        return behind
+
+    def _look_at_clock(self) -> dict[str, Any] | None:
+        """clock_behind, logged when it starts and when it ends (once each, not at every look)."""
+        try:
+            behind = self.clock_behind()
+        except sqlite3.Error:  # a database that cannot be read is said otherwise (database_damaged, a full disk)
+            return self._behind
+        was, self._behind = self._behind, behind
+        if behind is not None and was is None and behind["newest"] is None:
+            log.warning(
+                "the server PC's clock (%s) is wrong: its date is before %s, before this version of Antrian existed;"
+                " no numbers are issued until its date is right",
+                behind["now"],
+                core.EARLIEST_DAY,
+            )
+        elif behind is not None and was is None:
+            log.warning(
+                "the server PC's clock (%s) is behind the newest record (%s, day %s): check the PC's date and time%s",
+                behind["now"],
+                behind["newest"],
+                behind["newest_day"],
+                "; no numbers are issued until its date is right" if behind["refusing"] else "",
+            )
+        elif behind is None and was is not None:
+            log.warning("the server PC's clock is right again (%s)", self.unit.clock().isoformat())
+        return behind
 
     def daily_backup(self) -> Path | None:
         """Today's copy of the database into [server] backup_dir, unless it is there already, made from this

@@ -169,7 +169,9 @@ class ReportQueries(TxBase):
             "SELECT t.id, t.day, t.created_at, t.label, t.service, t.status, t.transferred_from,"
             f" {transfers} AS transfers, f.name, f.agency, f.address, f.phone FROM tickets t"
             " LEFT JOIN forms f ON f.ticket_id = t.id WHERE t.day BETWEEN ? AND ?"
-            " ORDER BY t.day, t.created_at, t.id",
+            # by id, the order the numbers were taken, not by the time: a PC's clock stepped back during the day
+            # (docs/operations.md, "Jam PC server") put the later visitors first
+            " ORDER BY t.day, t.id",
             [day_from, day_to],
         )
         cols = [c[0] for c in cur.description]
@@ -288,6 +290,9 @@ class ReportQueries(TxBase):
                 f"WITH {LKPP_NUMBERS_CTE}"
                 " SELECT d AS day, k AS key, COUNT(*) AS escalated, COUNT(e) AS n, COALESCE(SUM(e), 0) AS total,"
                 f" MAX(e) AS max, {within} AS within, COALESCE(SUM(e IS NULL AND NOT has_mail), 0) AS no_mail"
+                # NULL (not measured) when negative: the PC's clock was stepped back between the two (migrations
+                # duration_ms)
+                " FROM (SELECT d, k, has_mail, CASE WHEN e >= 0 THEN e END AS e"
                 " FROM (SELECT d, k, mail IS NOT NULL AS has_mail,"
                 f" CAST(ROUND((julianday({forwarded}) - julianday(fin)) * 86400000.0) AS INTEGER) AS e"
                 f" FROM (SELECT t.day AS d, {key} AS k, t.finished_at AS fin, {MAIL_SQL} AS mail, l.at AS num"
@@ -295,7 +300,7 @@ class ReportQueries(TxBase):
                 # idx_tickets_service_finished to skip a sort (70 ms for a month's figures per service)
                 " FROM tickets t INDEXED BY idx_tickets_figures LEFT JOIN lkpp_numbers l ON l.ticket_id = t.id"
                 f" WHERE {where} AND t.status IN ({ESCALATIONS_SQL})"
-                f" ORDER BY {inner} LIMIT -1) LIMIT -1) GROUP BY {inner}",
+                f" ORDER BY {inner} LIMIT -1) LIMIT -1) LIMIT -1) GROUP BY {inner}",
                 [*([limits_ms["escalation"]] if "escalation" in limits_ms else []), *params],
             )
         }

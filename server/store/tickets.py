@@ -452,7 +452,27 @@ class TicketQueries(TxBase):
             [service, limit],
         ).fetchall()
         parse = datetime.fromisoformat
-        return [(parse(finished) - parse(called)).total_seconds() for called, finished in rows]
+        seconds = ((parse(finished) - parse(called)).total_seconds() for called, finished in rows)
+        return [s for s in seconds if s >= 0]  # a negative one: the PC's clock was stepped back in between
+
+    def newest_day(self) -> str | None:
+        """The newest office day with tickets (None: none), from the index's end."""
+        return self.one("SELECT MAX(day) AS d FROM tickets")["d"]
+
+    def newest_record(self) -> tuple[str | None, str | None]:
+        """The newest office day with tickets and the latest time recorded on it (a ticket issued, called, started
+        or finished), ISO (None, None: no tickets): what the server's clock is compared with (Upkeep.clock_behind).
+        Two index lookups (MAX(day), then that day's rows), whatever the database's age."""
+        day = self.newest_day()
+        if day is None:
+            return None, None
+        at = self.one(
+            "SELECT MAX(MAX(created_at, COALESCE(last_called_at, ''), COALESCE(started_at, ''),"
+            " COALESCE(finished_at, ''))) AS at"
+            " FROM tickets WHERE day = ?",
+            [day],
+        )["at"]
+        return day, at
 
     def has_tickets(self) -> bool:
         """Whether the database holds any ticket at all."""
