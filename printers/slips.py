@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import qrcode
 from PIL import Image
 
-from printers._escpos import Dummy, Escpos
+from printers._escpos import CAPABILITIES, Dummy, Escpos
 from shared.dates import format_date_id, format_datetime_id, format_time_id
 from shared.words import word
 
-# Columns of Font A and Font B per paper width (the common 203 dpi printers).
+# Columns of Font A and Font B per paper width (the common 203 dpi printers); fewer where the printer's profile
+# says so (paper_columns).
 COLUMNS: dict[int, tuple[int, int]] = {58: (32, 42), 80: (48, 64)}
+# A profile's font columns below this are not a receipt printer's line (python-escpos's NT-80-V-UL gives its
+# fonts' widths in dots, 12 and 9, as columns): the paper's are kept.
+MIN_PROFILE_COLUMNS = 24
+# python-escpos's generic profiles (no profile set, "simple"): their 42 and 56 columns say nothing of the printer.
+_GENERIC_PROFILES = tuple(CAPABILITIES["profiles"][name] for name in ("default", "simple"))
 
 # The printed words are the catalogue's (server/i18n/*.json, `slip.*`), read through shared/words.py
 # (printers/ never imports server/); a slip is printed in Indonesian, as its dates are.
@@ -32,17 +39,50 @@ PAPER_DOTS: dict[int, int] = {58: 384, 80: 576}
 
 GS_V0 = b"\x1dv0\x00"  # GS v 0, normal density: a raster image follows (width in bytes, height in dots)
 
-# Characters NFKD leaves alone but that have an obvious ASCII stand-in.
+# Characters NFKD leaves alone (or makes) but that have an obvious ASCII stand-in: what phones, word processors and
+# pasted text put in for quotes, apostrophes, hyphens, dashes, bullets and a few signs ("?" read as a question).
 _ASCII_STANDINS = str.maketrans(
     {
         "\u2018": "'",
         "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u2039": "'",
+        "\u203a": "'",
+        "\u02bb": "'",
         "\u02bc": "'",
+        "\u00b4": "'",
         "\u201c": '"',
         "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
         "\u2013": "-",
         "\u2014": "-",
+        "\u2015": "-",
+        "\u2043": "-",
         "\u2212": "-",
+        "\u2022": "-",
+        "\u2023": "-",
+        "\u25aa": "-",
+        "\u25cf": "-",
+        "\u2044": "/",
+        "\u00f7": "/",
+        "\u00d7": "x",
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u2713": "v",
+        "\u2714": "v",
+        "\u00b0": "o",
+        "\u00a9": "(c)",
+        "\u00ae": "(R)",
+        "\u20ac": "EUR",
         "\u2026": "...",
         "\u00a0": " ",
         "\t": " ",
@@ -99,16 +139,27 @@ class FormCopy:
 # --- text helpers -------------------------------------------------------------------------------
 
 
+def _emoji(ch: str) -> bool:
+    """A phone keyboard's emoji (pictographs, dingbats, flags' letters, skin tones), which no receipt font has."""
+    point = ord(ch)
+    return 0x1F000 <= point <= 0x1FAFF or 0x2600 <= point <= 0x27BF or 0x2B00 <= point <= 0x2BFF
+
+
 def to_ascii(text: str) -> str:
-    """Printable ASCII for any text: accents dropped ("Dédé" -> "Dede"), control bytes removed."""
-    text = unicodedata.normalize("NFKD", str(text).translate(_ASCII_STANDINS))
+    """Printable ASCII for any text: accents dropped ("Dédé" -> "Dede"), quotes, dashes and bullets as their ASCII
+    stand-ins, control bytes made spaces, what takes no room dropped (zero-width characters, direction marks, soft
+    hyphens, variation selectors: they had printed as spaces or "?" inside words) and emoji too (a "?" after a
+    visitor's name read as a question); any other character "?", the mark that one was there."""
+    text = unicodedata.normalize("NFKD", str(text)).translate(_ASCII_STANDINS)
     out = []
     for ch in text:
         if ch == "\n" or " " <= ch <= "~":
             out.append(ch)
-        elif unicodedata.combining(ch):
             continue
-        elif unicodedata.category(ch)[0] in "CZ":
+        kind = unicodedata.category(ch)
+        if kind in ("Cf", "Mn", "Me") or _emoji(ch):
+            continue
+        if kind[0] in "CZ":
             # Control and separator characters (ESC among them) must never reach the printer.
             out.append(" ")
         else:
@@ -178,13 +229,34 @@ def _columns(width_mm: int) -> tuple[int, int]:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}") from None
 
 
+def paper_columns(width_mm: int, profile: str | dict | None = None) -> tuple[int, int]:
+    """The columns of Font A and Font B a line may take on this paper and printer (`profile`: its python-escpos
+    profile, by name or its data): the paper's (COLUMNS), or the profile's where it says fewer. A 180 dpi printer
+    (Epson TM-T81, the TM-T88 up to the TM-T88V and their clones: 512 dots across 80 mm paper) has 42 and 56: a
+    48-column line sent to it was broken by the printer itself at the 42nd character, mid-word, its last 6 on a
+    line of their own, and each rule of dashes took two lines. Generic profiles (none set, "simple") keep the
+    paper's."""
+    cols, small = _columns(width_mm)
+    data = CAPABILITIES["profiles"].get(profile) if isinstance(profile, str) else profile
+    if not data or any(data is generic for generic in _GENERIC_PROFILES):
+        return cols, small
+    fonts = data.get("fonts") or {}
+
+    def said(font: str, paper: int) -> int:
+        entry = fonts.get(font)
+        columns = entry.get("columns") if isinstance(entry, dict) else None
+        return min(paper, columns) if isinstance(columns, int) and columns >= MIN_PROFILE_COLUMNS else paper
+
+    return said("0", cols), said("1", small)
+
+
 def _word(key: str) -> str:
     """A printed word of the catalogue (`slip.<key>`)."""
     return word(f"slip.{key}", SLIP_LANG)
 
 
-def _ticket_layout(slip: TicketSlip, width_mm: int) -> Iterator[_Item]:
-    cols, _ = _columns(width_mm)
+def _ticket_layout(slip: TicketSlip, cols: int) -> Iterator[_Item]:
+    """The ticket's items for a paper of `cols` columns of Font A."""
     yield _Text(slip.office_name, _CENTER_BOLD, fixed=True)
     if slip.office_address:
         yield _Text(slip.office_address, _Style(align="center", small=True), fixed=True)
@@ -211,12 +283,23 @@ def _ticket_layout(slip: TicketSlip, width_mm: int) -> Iterator[_Item]:
         yield _Text(slip.footer, _CENTER, fixed=True)
 
 
+_BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
+
+
+def _block(text: str) -> str:
+    """What a person typed, as printed: trimmed, each run of blank lines one blank line (a text pasted from a
+    document or a chat with a dozen empty lines between its parts fed a dozen empty lines of paper each); ""
+    when nothing of it prints (emoji alone), so that the field says "-" as an empty one does."""
+    text = _BLANK_LINES.sub("\n\n", text.strip())
+    return text if to_ascii(text).strip() else ""
+
+
 def _field(label: str, value: str) -> _Text:
-    return _Text(f"{label}: {value.strip() or '-'}", _PLAIN, indent="  ")
+    return _Text(f"{label}: {_block(value) or '-'}", _PLAIN, indent="  ")
 
 
-def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
-    _columns(width_mm)
+def _form_layout(form: FormCopy, cols: int) -> Iterator[_Item]:
+    """The form copy's items (the same on any paper)."""
     yield _Text(_word("form_title"), _Style(align="center", bold=True, size=2))
     yield _Text(form.office_name, _CENTER)
     yield _Rule()
@@ -236,18 +319,18 @@ def _form_layout(form: FormCopy, width_mm: int) -> Iterator[_Item]:
     yield _Text(_word("problem"), _BOLD)
     if form.category:
         yield _field(_word("category"), form.category)
-    yield _Text(form.problem.strip() or "-", _PLAIN)
+    yield _Text(_block(form.problem) or "-", _PLAIN)
     yield _Text("", _PLAIN)
     yield _Text(_word("solution"), _BOLD)
     escalated = bool(form.escalation_note.strip() or form.lkpp_ticket.strip())
-    if form.solution.strip():
-        yield _Text(form.solution.strip(), _PLAIN)
+    if solution := _block(form.solution):
+        yield _Text(solution, _PLAIN)
     elif not escalated:
         yield _Text("-", _PLAIN)
     if escalated:
         yield _Text(_word("escalated"), _BOLD)
-        if form.escalation_note.strip():
-            yield _Text(form.escalation_note.strip(), _PLAIN)
+        if note := _block(form.escalation_note):
+            yield _Text(note, _PLAIN)
         if form.lkpp_ticket.strip():
             yield _field(_word("lkpp_ticket"), form.lkpp_ticket)
         if form.lkpp_answer.strip():
@@ -271,6 +354,24 @@ def paper_dots(printer: Escpos, width_mm: int) -> int:
         return min(dots, int(printer.profile.profile_data["media"]["width"]["pixels"]))
     except (KeyError, TypeError, ValueError):  # "Unknown" in the generic profiles
         return dots
+
+
+@lru_cache(maxsize=64)
+def _qr_modules(length: int) -> int:
+    """Modules across the smallest QR code (error correction L, python-escpos's) holding `length` bytes."""
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(qrcode.util.QRData(b"a" * length, mode=qrcode.util.MODE_8BIT_BYTE))
+    try:
+        return 17 + 4 * code.best_fit()
+    except (qrcode.exceptions.DataOverflowError, ValueError):  # more than any QR code holds: the largest's
+        return 17 + 4 * 40
+
+
+def qr_module_dots(data: str, dots: int) -> int:
+    """The module size of a printer's own QR code (GS ( k) of data: QR_SIZE, or fewer dots for a long address,
+    so that it fits the `dots` across the paper. At QR_SIZE a public_url of some 300 characters made a code wider
+    than 58 mm paper, which a printer leaves out (Epson) or cuts."""
+    return max(1, min(QR_SIZE, dots // _qr_modules(len(data.encode("utf-8")))))
 
 
 def qr_raster(data: str, dots: int) -> bytes:
@@ -297,9 +398,11 @@ def qr_raster(data: str, dots: int) -> bytes:
     return header + image.tobytes()
 
 
-def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
-    """Write layout items as ESC/POS onto printer, sending a style byte only when it changes."""
-    cols, small_cols = _columns(width_mm)
+def _render(printer: Escpos, layout: Callable[[int], Iterable[_Item]], width_mm: int) -> None:
+    """Write the items of `layout` (of the columns) as ESC/POS onto printer, sending a style byte only when it
+    changes."""
+    cols, small_cols = paper_columns(width_mm, printer.profile.profile_data)
+    items = layout(cols)
     has_font_b = "1" in printer.profile.fonts
     printer.hw("INIT")  # ESC @ resets the printer to exactly _Style()
     current = _Style()
@@ -336,7 +439,7 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
         elif isinstance(item, _Qr):
             apply(_CENTER)
             if printer.profile.supports("qrCode"):
-                printer.qr(item.data, size=QR_SIZE, native=True)
+                printer.qr(item.data, size=qr_module_dots(item.data, paper_dots(printer, width_mm)), native=True)
             elif printer.profile.supports("bitImageRaster"):
                 printer._raw(qr_raster(item.data, paper_dots(printer, width_mm)))
             else:  # a printer that draws neither: the address, to be typed
@@ -353,9 +456,10 @@ def _render(printer: Escpos, items: Iterable[_Item], width_mm: int) -> None:
     printer.cut()
 
 
-def _text(items: Iterable[_Item], width_mm: int) -> str:
+def _text(layout: Callable[[int], Iterable[_Item]], width_mm: int, profile: str | None = None) -> str:
     """The same layout as the paper would read, in plain text of the paper's column count."""
-    cols, _ = _columns(width_mm)
+    cols, _ = paper_columns(width_mm, profile)
+    items = layout(cols)
     out: list[str] = []
     for item in items:
         if isinstance(item, _Rule):
@@ -376,12 +480,12 @@ def _text(items: Iterable[_Item], width_mm: int) -> str:
 
 def render_ticket(printer: Escpos, slip: TicketSlip, width_mm: int = 80) -> None:
     """Write the queue ticket onto any python-escpos printer, ending with a cut."""
-    _render(printer, _ticket_layout(slip, width_mm), width_mm)
+    _render(printer, partial(_ticket_layout, slip), width_mm)
 
 
 def render_form_copy(printer: Escpos, form: FormCopy, width_mm: int = 80) -> None:
     """Write the consultation-form copy onto any python-escpos printer, ending with a cut."""
-    _render(printer, _form_layout(form, width_mm), width_mm)
+    _render(printer, partial(_form_layout, form), width_mm)
 
 
 _CHAR_MAPS: dict[str | None, dict] = {}
@@ -411,11 +515,12 @@ def form_copy_bytes(form: FormCopy, profile: str | None = None, width_mm: int = 
     return printer.output
 
 
-def slip_text(slip: TicketSlip, width_mm: int = 80) -> str:
-    """The ticket as plain text, for the console or a preview."""
-    return _text(_ticket_layout(slip, width_mm), width_mm)
+def slip_text(slip: TicketSlip, width_mm: int = 80, profile: str | None = None) -> str:
+    """The ticket as plain text, for the console or a preview (`profile`: as on that printer's paper)."""
+    return _text(partial(_ticket_layout, slip), width_mm, profile)
 
 
-def form_copy_text(form: FormCopy, width_mm: int = 80) -> str:
-    """The consultation-form copy as plain text, for the console or a preview."""
-    return _text(_form_layout(form, width_mm), width_mm)
+def form_copy_text(form: FormCopy, width_mm: int = 80, profile: str | None = None) -> str:
+    """The consultation-form copy as plain text, for the console or a preview (`profile`: as on that printer's
+    paper)."""
+    return _text(partial(_form_layout, form), width_mm, profile)

@@ -28,6 +28,11 @@ class NetworkPrinter(Network):
     # stops reading is noticed within the timeout instead of data vanishing into
     # megabytes of kernel buffer.
     SEND_BUFFER = 64 * 1024
+    # How often a job no status answer follows looks whether the printer has taken all of it (wait_delivered).
+    POLL_SECONDS = 0.005
+    # Linux's TCP state (tcpi_state, the first byte of TCP_INFO) of a connection the printer reset. Not its FIN alone
+    # (CLOSE_WAIT): a printer may stop sending and still read; one that closed outright resets what comes after.
+    ENDED_STATES = (7,)  # TCP_CLOSE
 
     def open(self, raise_not_found: bool = True) -> None:
         """Connect, giving up after the timeout; errors propagate as OSError."""
@@ -42,6 +47,58 @@ class NetworkPrinter(Network):
         # A slip is one write, so this sends no more packets than before.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.device = sock
+
+    def unacknowledged(self) -> int | None:
+        """How many bytes sent on the connection the printer's TCP stack has not acknowledged yet (Linux's
+        SIOCOUTQ); None where the system cannot tell."""
+        try:
+            import fcntl
+            import termios
+
+            answer = fcntl.ioctl(self.device.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")  # SIOCOUTQ on a socket
+        except (ImportError, AttributeError, OSError):
+            return None
+        return int.from_bytes(answer, sys.byteorder, signed=True)
+
+    def wait_delivered(self, total: int) -> None:
+        """Wait until the printer has acknowledged every byte sent, for a job no status answer follows. sendall()
+        returns once the bytes are in this PC's send buffer: a printer that reset the connection halfway through the
+        ticket (restarted, off the Wi-Fi) had the rest thrown away, and one that stopped reading (hung, switched off)
+        had none of it, and either counted as printed, with no alert. A reset before the printer took them all fails
+        (the job is retried whole), and so does no progress within the timeout. A job the printer's own buffer takes
+        whole is acknowledged as it arrives: what the printer does with it then only a status answer tells. Where
+        the system cannot count what is unacknowledged (not Linux), nothing is waited for, as before."""
+        deadline = time.monotonic() + self.timeout
+        last = None
+        while True:
+            left = self.unacknowledged()
+            if not left:
+                return
+            error = self.device.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:
+                raise OSError(error, os.strerror(error))
+            if self._closed_by_printer():
+                raise PrinterClosed(
+                    f"the printer reset the connection with {left} of the job's {total} bytes not taken"
+                )
+            if left != last:
+                last, deadline = left, time.monotonic() + self.timeout  # the printer is taking them: progress
+            elif time.monotonic() >= deadline:
+                raise TimeoutError(f"{left} of {total} bytes not taken")
+            time.sleep(self.POLL_SECONDS)
+
+    def _closed_by_printer(self) -> bool:
+        """Whether the printer has reset the connection (its error already taken); no read, which would wait under
+        gevent."""
+        try:
+            state = self.device.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
+        except (AttributeError, OSError):
+            return False
+        return state in self.ENDED_STATES
+
+
+class PrinterClosed(OSError):
+    """A network printer reset the connection before it had taken a whole job."""
 
 
 class AppendFile(File):
@@ -624,6 +681,8 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
         # One write: the timeout then bounds the whole job, not each of many small commands.
         with _boundary(cfg, "sending to"):
             printer._raw(data)
+            if not ask_after and isinstance(printer, NetworkPrinter):
+                printer.wait_delivered(len(data))  # no status answer to say that the printer has it all
         if learning and not ask_after:
             _learnt_silent(cfg, failure)
         if ask_after:
@@ -651,11 +710,11 @@ def print_ticket(cfg: PrinterConfig, slip: TicketSlip) -> None:
     """Print a queue ticket on the printer of cfg; raise PrinterError if it did not go out."""
     send_bytes(cfg, ticket_bytes(slip, cfg.profile, cfg.width_mm))
     if cfg.echo:
-        _echo(slip_text(slip, cfg.width_mm))
+        _echo(slip_text(slip, cfg.width_mm, cfg.profile))
 
 
 def print_form_copy(cfg: PrinterConfig, form: FormCopy) -> None:
     """Print the consultation-form copy on the printer of cfg; raise PrinterError if it did not go out."""
     send_bytes(cfg, form_copy_bytes(form, cfg.profile, cfg.width_mm))
     if cfg.echo:
-        _echo(form_copy_text(form, cfg.width_mm))
+        _echo(form_copy_text(form, cfg.width_mm, cfg.profile))

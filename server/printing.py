@@ -278,9 +278,15 @@ class AgentPrintWorker(PrintWorker):
         slip = self.slip(tx, job)
         cfg = self.config
         if isinstance(slip, printers.FormCopy):
-            data, text = printers.form_copy_bytes(slip, cfg.profile, cfg.width_mm), printers.form_copy_text(slip)
+            data, text = (
+                printers.form_copy_bytes(slip, cfg.profile, cfg.width_mm),
+                printers.form_copy_text(slip, cfg.width_mm, cfg.profile),
+            )
         else:
-            data, text = printers.ticket_bytes(slip, cfg.profile, cfg.width_mm), printers.slip_text(slip)
+            data, text = (
+                printers.ticket_bytes(slip, cfg.profile, cfg.width_mm),
+                printers.slip_text(slip, cfg.width_mm, cfg.profile),
+            )
         return {
             "job": job["id"],
             "kind": job["kind"],

@@ -74,8 +74,13 @@ class FakeNetworkPrinter:
         paper: bytes = b"\x12",
         port: int = 0,
         resets_on_query: bool = False,
+        hangs_up_after: int | None = None,
     ) -> None:
         self.reads = reads
+        # the first connection that sends a job is reset once the printer has taken this many of its bytes (status
+        # queries not counted), the rest left unread: a printer restarted or off the Wi-Fi halfway through a ticket;
+        # the next connection is served whole (the printer is back)
+        self.hangs_up_after = hangs_up_after
         # a connection sent a status query is reset instead of answered (the client's read fails with
         # ECONNRESET): what it was sent is recorded, and the next connection is served anew
         self.resets_on_query = resets_on_query
@@ -120,7 +125,15 @@ class FakeNetworkPrinter:
         scanned = 0
         while not self._stop.is_set():
             try:
-                chunk = conn.recv(65536)
+                size = 65536
+                if self.hangs_up_after is not None:
+                    size = self.hangs_up_after - len(bytes(mine).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""))
+                    if size <= 0:
+                        self.hangs_up_after = None  # once: back for the next connection
+                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        conn.close()  # an RST: what it has not read is thrown away
+                        return
+                chunk = conn.recv(size)
                 if not chunk:
                     break
                 self.received += chunk

@@ -410,6 +410,43 @@ def test_the_server_prints_on_a_serial_printer_from_its_native_thread(tmp_path):
         printer.stop()
 
 
+def test_the_live_server_prints_again_whole_a_ticket_a_silent_network_printer_hung_up_on_halfway(tmp_path):
+    """The live server (gevent, the network printer written on its event loop) and a cheap 58 mm network printer
+    that answers no status query (check_status "auto" learns it and prints without asking) and resets the
+    connection 4 KB into the first ticket (restarted, off the Wi-Fi): that try fails, with the front office's
+    alert, and the retry prints the ticket whole. The try had counted as printed, 4 KB of it on paper."""
+    import requests
+    from live import LiveServer
+
+    printer = FakeNetworkPrinter(online=b"", paper=b"", hangs_up_after=4096)
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        '[printers.kiosk]\ntype = "dummy"\n',
+        f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\ntimeout = 1\n'
+        'profile = "POS-5890"\nwidth_mm = 58\n',
+    )
+    config.write_text(text, encoding="utf-8")
+    server = LiveServer(config).start(timeout=30)
+    try:
+        server.add_user("sari", "frontoffice")
+        front = server.session("sari", "rahasia-123")
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+        label = r.json()["ticket"]["label"]
+        job = server.print_job_when(front, "printed", seconds=20)
+        assert (job["status"], job["attempts"]) == ("printed", 2), job
+        printer.wait_for_closes(1)
+        received = bytes(printer.received).replace(STATUS_ONLINE, b"")
+        first, second = received[:4096], received[4096:]
+        assert second.startswith(first) and second.count(b"\x1b@") == 1  # the half, then the whole ticket
+        assert label.encode() in second and len(second) > 8192 and second.endswith(b"\x1bd\x06")  # 58 mm: no cut
+    finally:
+        server.stop()
+        printer.stop()
+    with contextlib.closing(sqlite3.connect(tmp_path / "antrian.db")) as db:
+        alerts = [row[0] for row in db.execute("SELECT data FROM events WHERE type = 'print_failed'")]
+    assert len(alerts) == 1 and "connection reset by peer while sending to 127.0.0.1" in alerts[0], alerts
+
+
 def test_a_device_printer_that_fails_is_one_line_in_the_log_not_a_traceback(tmp_path):
     """An unplugged USB or device printer fails each try in the print thread: the server's log says so in a
     line, as for a network printer, not with gevent's 30-line traceback of the thread's exception."""

@@ -665,6 +665,42 @@ def test_large_job_to_printer_that_never_reads_times_out_while_sending(fake_prin
     assert isinstance(err.__cause__, TimeoutError)
 
 
+@pytest.mark.parametrize("check_status", [False, "auto"])
+def test_a_printer_that_hangs_up_halfway_through_a_ticket_fails_the_try_and_the_retry_prints_it_whole(
+    fake_printer, check_status
+):
+    """A network printer that gives no status answer (check_status = false, or "auto" on one of the many cheap
+    printers that ignore DLE EOT) reset the connection halfway through a 58 mm ticket (restarted, off the Wi-Fi):
+    the send had only filled this PC's buffer, so the ticket counted as printed, half of it on paper, with no
+    alert and no retry: the visitor's number lost. The job waits until the printer has taken every byte; a hang-up
+    before that fails the try, and the retry, the printer back, prints it whole."""
+    ticket = ticket_bytes(make_slip(), "POS-5890", 58)  # its QR code an image: more than the printer's buffer
+    assert len(ticket) > 8192
+    half = len(ticket) // 2
+    printer = fake_printer(online=b"", paper=b"", hangs_up_after=half)  # answers no status query
+    cfg = printer.config(check_status=check_status, profile="POS-5890", width_mm=58, timeout=1)
+    err = run_bounded(lambda: send_bytes(cfg, ticket))
+    assert isinstance(err, PrinterError), err
+    assert "while sending to 127.0.0.1" in str(err)
+    assert bytes(printer.received).replace(STATUS_ONLINE, b"") == ticket[:half]
+    assert run_bounded(lambda: send_bytes(cfg, ticket)) is None  # the retry
+    printer.wait_for_closes(1)
+    assert bytes(printer.received).replace(STATUS_ONLINE, b"") == ticket[:half] + ticket  # the half, then one whole
+
+
+def test_a_printer_that_takes_the_connection_and_then_no_byte_fails_the_ticket_that_it_did_not_take(fake_printer):
+    """A printer not asked its status that accepts the connection and then reads nothing (its firmware hung, its
+    paper jammed, switched off as the job began): a 58 mm ticket of 9.8 KB fitted this PC's send buffer, so the
+    job counted as printed within milliseconds and the visitor had no ticket and no alert. It fails after the
+    printer's timeout without progress, to be retried."""
+    ticket = ticket_bytes(make_slip(), "POS-5890", 58)
+    printer = fake_printer(reads=False)
+    cfg = printer.config(check_status=False, profile="POS-5890", width_mm=58, timeout=0.5)
+    err = run_bounded(lambda: send_bytes(cfg, ticket))
+    assert isinstance(err, PrinterError), err
+    assert f"no progress within 0.5 s while sending to 127.0.0.1:{printer.port}" in str(err)
+
+
 # --- file and dummy transports, echo -------------------------------------------------------------
 
 
