@@ -195,6 +195,48 @@ def test_a_new_install_on_a_dead_batterys_date_issues_no_number_though_it_has_no
         server.stop()
 
 
+def test_a_print_retried_across_a_clock_stepped_back_is_tried_again_at_its_time_not_an_hour_later(tmp_path):
+    """The kiosk printer out of paper: the ticket's first try fails, its next due 2 s later on the server's clock.
+    NTP then steps the clock back an hour, and the paper is loaded: the retry waited for the clock to reach its
+    time again, the visitor's ticket unprinted for an hour. A next try further ahead than any wait is due now."""
+    from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
+
+    printer = FakeNetworkPrinter(paper=b"\x72")  # out of paper
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        '[printers.kiosk]\ntype = "dummy"\n',
+        f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\ntimeout = 1\n'
+        "check_status = true\n",
+    )
+    assert text != config.read_text(encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
+    server = staffed(ClockedServer(config, tick=0.1).start())
+    try:
+        front = server.session("rina", PASSWORD)
+        r = requests.post(server.url + "/api/tickets", json=visitor(name="Kertas"), timeout=5)
+        assert r.status_code == 201, r.text
+        job = server.print_job_when(front, "retrying")
+        assert job["status"] == "retrying" and job["attempts"] >= 1, job
+        server.advance(-3600)
+        printer.answers[STATUS_PAPER] = b"\x12"  # a new roll
+        job = server.print_job_when(front, "printed", seconds=20)
+        assert job["status"] == "printed", job
+        assert r.json()["ticket"]["label"].encode() in bytes(printer.received)
+    finally:
+        server.stop()
+        printer.stop()
+
+
+def test_no_wait_between_two_tries_is_as_long_as_a_step_back_is_told_by():
+    """A next try further ahead than LONGEST_WAIT_SECONDS is taken for a clock stepped back: no real wait between
+    two tries of a print or a mail may be that long, or such a row would be tried before its time."""
+    from server.outbox import mail_backoff_seconds, print_backoff_seconds
+    from server.store.outbox import LONGEST_WAIT_SECONDS
+
+    longest = max(backoff(n) for backoff in (print_backoff_seconds, mail_backoff_seconds) for n in range(1, 64))
+    assert 0 < longest < LONGEST_WAIT_SECONDS, (longest, LONGEST_WAIT_SECONDS)
+
+
 def test_m031_clears_the_negative_times_kept_before_and_marks_their_days_to_be_summed_again(tmp_path):
     """A database of the release before: a service that "ended" 50 minutes before it started, and a transferred
     visitor's last stretch negative after 20 minutes served before the transfer. Their times are not measured after

@@ -4,11 +4,15 @@ for it and retried until sent or given up."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from server.store.base import TxBase, _iso
 from server.store.tickets import SIGNER_NAME_SQL
+
+# Longer than any wait between two tries (server/outbox.py: a print's 5 minutes at most, a mail's 10; a row is
+# queued at its time): a next try further ahead was set by a clock since stepped back.
+LONGEST_WAIT_SECONDS = 900.0
 
 
 class OutboxQueries(TxBase):
@@ -31,10 +35,15 @@ class OutboxQueries(TxBase):
     def _due_outbox(
         self, table: str, now: datetime, where: str = "", params: list[Any] | None = None
     ) -> list[dict[str, Any]]:
-        """Queued or retrying rows of an outbox table whose time has come (and match `where`), oldest first."""
+        """Queued or retrying rows of an outbox table whose time has come (and match `where`), oldest first.
+
+        A row whose next try is further ahead than any wait (LONGEST_WAIT_SECONDS) is due too: the server PC's clock
+        was stepped back since it was set (NTP correcting a clock that ran fast, an admin's hand), and an hour's
+        step held a ticket's print, or an escalation's mail, an hour more (docs/operations.md, "Jam PC server")."""
         return self.rows(
-            f"SELECT * FROM {table} WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?{where} ORDER BY id",
-            [_iso(now), *(params or [])],
+            f"SELECT * FROM {table} WHERE status IN ('queued', 'retrying')"
+            f" AND (next_attempt_at <= ? OR next_attempt_at > ?){where} ORDER BY id",
+            [_iso(now), _iso(now + timedelta(seconds=LONGEST_WAIT_SECONDS)), *(params or [])],
         )
 
     def _update_outbox(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
