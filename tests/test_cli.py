@@ -1605,3 +1605,25 @@ def test_the_ways_back_the_library_says_name_the_command_lines_python():
     said = NewerDatabase(Path("/srv/antrian/antrian.db"), ["m099_future"]).said
     assert f"({python} -m server restore FILE;" in said.en_text, said.en_text
     assert f"({python} -m server restore BERKAS;" in said.id_text, said.id_text
+
+
+def test_a_command_piped_into_a_reader_that_stopped_reading_stops_quietly(tmp_path):
+    """`python -m server voice check --clips DIR | head`: once `head` had its lines and closed the pipe, the command
+    ended with a BrokenPipeError traceback (two: Python flushes stdout again at exit). It stops quietly, with the
+    status a shell gives a program a broken pipe stopped (128 + SIGPIPE). The pipe here is closed before the command
+    writes its first byte: real `python -m server`, not the tests' fork server, which has no __main__."""
+    config = write_config(tmp_path)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "server", "settings", "show", "--config", str(config)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 141 and b"Traceback" not in done.stderr, done.stderr.decode()
+    assert done.stderr == b"", done.stderr.decode()
