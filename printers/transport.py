@@ -488,7 +488,7 @@ def _known_silent(cfg: PrinterConfig) -> bool:
 def forget_status(target: str | None = None) -> None:
     """Forget what the printers at `target` (all: None) showed, so that their next job asks again (a new printer
     at an address used before: tests/fakeprinter.py's, on a port, pseudo-terminal or USB id used again)."""
-    for known in (_ANSWERED, _UNREACHED):
+    for known in (_ANSWERED, _UNREACHED, _PAPER):
         for name, (link, *_) in list(known.items()):
             if target is None or link[1] == target:
                 known.pop(name, None)
@@ -534,9 +534,53 @@ def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
         raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
 
 
+# What each printer's latest answer to the paper query (DLE EOT 4) said, by its name: where it was reached then
+# (_link) and PAPER_OK, PAPER_LOW (the near-end sensor: the roll nearly used up, tickets still print) or PAPER_OUT.
+# Read by its print worker after each round (paper_state): the front office is told while it is PAPER_LOW.
+PAPER_OK, PAPER_LOW, PAPER_OUT = "ok", "low", "out"
+_PAPER: dict[str, tuple[tuple[object, ...], str]] = {}
+
+
 def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
+    """Fail a printer out of paper (DLE EOT 4, bits 5 and 6: the roll end sensor); remember what the answer said,
+    the near-end sensor too (bits 2 and 3: python-escpos's RT_MASK_LOWPAPER), which fails nothing."""
     if paper[0] & constants.RT_MASK_NOPAPER == constants.RT_MASK_NOPAPER:
+        _PAPER[cfg.name] = (_link(cfg), PAPER_OUT)
         raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
+    low = paper[0] & constants.RT_MASK_LOWPAPER == constants.RT_MASK_LOWPAPER
+    _PAPER[cfg.name] = (_link(cfg), PAPER_LOW if low else PAPER_OK)
+
+
+def paper_state(cfg: PrinterConfig) -> str | None:
+    """What the printer of cfg last answered to the paper query in this process: PAPER_OK, PAPER_LOW (nearly out:
+    a new roll is wanted soon) or PAPER_OUT; None when it was never asked (check_status = false, a printer that
+    does not answer, one not reached yet) or the name was another printer's then."""
+    link, state = _PAPER.get(cfg.name, (None, None))
+    return state if link == _link(cfg) else None
+
+
+def check_paper(cfg: PrinterConfig) -> str | None:
+    """Ask the printer of cfg its paper (DLE EOT 4) alone, with no job: its print worker does, while the printer
+    says it is nearly out and it has nothing to print, so that a new roll is seen without waiting for a ticket.
+    Only a printer whose status is asked (check_status = true, or "auto" and it answered); what it said, as
+    paper_state; None for no answer or a printer not reached (never raises PrinterError: the next ticket asks)."""
+    if cfg.status_mode == "off" or (cfg.status_mode == "auto" and not status_answered(cfg)):
+        return None
+    try:
+        printer = open_printer(cfg)
+        try:
+            with _boundary(cfg, "reading status from"):
+                paper = _status_answer(printer, constants.RT_STATUS_PAPER)
+        finally:
+            _close_quietly(printer)
+    except PrinterError as err:
+        log.debug("%s (asking its paper while it has nothing to print)", err)
+        return None
+    if not paper:
+        return None
+    with suppress(PrinterError):  # out of paper: remembered; its next ticket fails and says so
+        _judge_paper(cfg, paper)
+    return paper_state(cfg)
 
 
 def _ask_online(cfg: PrinterConfig, printer: Escpos) -> tuple[bytes, str | None]:

@@ -563,8 +563,30 @@ STAFF_STATE = {
         _ref("State"),
         {
             "type": "object",
-            "required": ["tickets", "disk"],
+            "required": ["tickets", "disk", "printers"],
             "properties": {
+                "printers": {
+                    "type": "array",
+                    "description": "The printers whose last status answer (DLE EOT 4, asked at each ticket by "
+                    "check_status) said their paper is nearly out (the near-end sensor; tickets still print), by "
+                    "name; [] when none. The same list comes as the staff room's `printers` message when it changes.",
+                    "items": {
+                        "type": "object",
+                        "required": ["printer", "paper", "since", "message"],
+                        "properties": {
+                            "printer": {"type": "string", "description": "Its name in config.toml ([printers.NAME])."},
+                            "paper": {"type": "string", "enum": ["low"]},
+                            "since": DATETIME,
+                            "message": {
+                                "type": "object",
+                                "required": ["id", "en"],
+                                "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+                                "description": "The front office's warning, e.g. \"Kertas printer kios hampir habis: "
+                                'siapkan gulungan baru."',
+                            },
+                        },
+                    },
+                },
                 "tickets": {
                     "type": "array",
                     "description": "Today's waiting, called and serving tickets in calling order.",

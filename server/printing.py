@@ -16,12 +16,16 @@ from typing import Any
 import printers
 from server import core
 from server.forms import format_nip
+from server.i18n import LANGS, t
 from server.outbox import OutboxWorker, Result, Withdrawn
 from server.reports import category_name
 from server.service.jobs import slip_unwanted
 
 log = logging.getLogger("antrian.printing")
 HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device print counts as hanging
+# A printer that says its paper is nearly out is asked its paper again this often (the service's clock) while its
+# worker has nothing to print, so that the front office's warning goes soon after a new roll, not at the next ticket.
+PAPER_RECHECK_SECONDS = 60.0
 # Never block gevent's event loop: its sockets, CUPS's commands as child processes, or nothing.
 SOCKET_TYPES = ("network", "cups", "dummy")
 
@@ -41,6 +45,10 @@ class PrintWorker(OutboxWorker):
         self._pool: Any = None  # one native thread for a device printer's I/O (under gevent)
         self._hanging: tuple[dict[str, Any], Any] | None = None  # (job, its unfinished print)
         self._asking: Any = None  # a device printer's status query (learn_status) still running in the thread
+        # Since when the printer says its paper is nearly out (the service's clock; None: it does not, or nothing is
+        # known), as the front office was told (paper_notices), and when its idle worker last asked it (check_paper).
+        self.paper_low_since: Any = None
+        self._paper_asked: Any = None
 
     def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
@@ -113,20 +121,61 @@ class PrintWorker(OutboxWorker):
     def run_once(self) -> int:
         """One round of tries; a round with nothing to print asks the printer's status when that is due, so that
         no ticket waits for it (check_status = "auto": the worker's first round, and an hour after the printer
-        gave no answer; printers.transport.status_due and learn_status)."""
+        gave no answer; printers.transport.status_due and learn_status), or its paper, while it said nearly out
+        and nothing asked it for PAPER_RECHECK_SECONDS (check_paper). Then the staff pages are told when its
+        paper turned to or from nearly out (_tell_paper)."""
         tried = super().run_once()
         if not tried and printers.transport.status_due(self.config):
             self._learn_status()
+        elif not tried and self._paper_recheck_due():
+            self._in_thread(printers.transport.check_paper)
+        elif tried and self.paper_low_since is not None:
+            self._paper_asked = self.service.clock()  # its tickets asked it
+        self._tell_paper()
         return tried
 
-    def _learn_status(self) -> None:
-        """printers.transport.learn_status; a device printer's from the native thread under gevent, as its prints,
-        waited for at most two timeouts (connecting, the answer) and the margin. One still running then is left
-        there: the next print waits behind it in that thread, counted as hanging if it must wait too long."""
+    def _paper_recheck_due(self) -> bool:
+        """Whether the idle worker asks the printer's paper now: it said nearly out, and the last asking (a
+        ticket's, or this worker's) is PAPER_RECHECK_SECONDS old."""
+        if self.paper_low_since is None:
+            return False
+        now = self.service.clock()
+        if self._paper_asked is not None and (now - self._paper_asked).total_seconds() < PAPER_RECHECK_SECONDS:
+            return False
+        self._paper_asked = now
+        return True
+
+    def _tell_paper(self) -> None:
+        """After each round: when what the printer last answered to its paper query (a ticket's status query, or
+        check_paper) turned to or from nearly out (printers.transport.paper_state), tell the staff pages
+        (`printers`, no seq: the front office's calm warning, until a new roll is in). Nothing for a print: no
+        ticket waits for it, and none fails for it."""
+        low = printers.transport.paper_state(self.config) == printers.transport.PAPER_LOW
+        if low == (self.paper_low_since is not None):
+            return
+        now = self.service.clock()
+        self.paper_low_since, self._paper_asked = (now, now) if low else (None, None)
+        if low:
+            log.warning(
+                "printer %s (%s): paper nearly out (its near-end sensor): the front office is told to have a new"
+                " roll ready; tickets still print",
+                self.name,
+                self.config.target,
+            )
+        else:
+            log.info("printer %s (%s): paper no longer nearly out", self.name, self.config.target)
+        try:
+            self.service.tell_staff("printers", paper_notices(self.service.settings, self.service.print_workers))
+        except Exception:
+            log.exception("printer %s: telling the staff pages about its paper", self.name)
+
+    def _in_thread(self, fn: Any) -> None:
+        """fn(config) for a status query where no job waits: a device printer's from the native thread under gevent
+        (as its prints), waited for at most two timeouts and the margin; nothing while that thread is busy."""
         from shared.runtime import on_gevent
 
         if self.config.type in SOCKET_TYPES or not on_gevent():
-            printers.transport.learn_status(self.config)
+            fn(self.config)
             return
         import gevent
         from gevent.threadpool import ThreadPool
@@ -135,12 +184,18 @@ class PrintWorker(OutboxWorker):
             return  # the thread is still busy with the printer
         if self._pool is None:
             self._pool = ThreadPool(1)
-        self._asking = self._pool.spawn(printers.transport.learn_status, self.config)
+        self._asking = self._pool.spawn(fn, self.config)
         limit = 2 * self.config.timeout + HANG_MARGIN_SECONDS
         try:
             self._asking.get(timeout=limit)
         except gevent.Timeout:
             log.warning("printer %s: its status query has not returned within %g s", self.name, limit)
+
+    def _learn_status(self) -> None:
+        """printers.transport.learn_status; a device printer's from the native thread under gevent, as its prints,
+        waited for at most two timeouts (connecting, the answer) and the margin. One still running then is left
+        there: the next print waits behind it in that thread, counted as hanging if it must wait too long."""
+        self._in_thread(printers.transport.learn_status)
 
     def retry_now(self, job_id: int) -> None:
         """A job asked for again: its next try is due now (the caller set it), so the round starts."""
@@ -412,6 +467,39 @@ class AgentPrintWorker(PrintWorker):
         self.sent.pop(job_id, None)
         self.service.print_results([(job, error)])
         return True
+
+
+def paper_low_message(settings: Any, name: str) -> dict[str, str]:
+    """The front office's warning for a printer whose paper is nearly out, in each language: the kiosk's ("Kertas
+    printer kios hampir habis: siapkan gulungan baru."), else the counters whose form copies it prints, else its
+    name in config.toml."""
+    params: dict[str, str] = {}
+    if name == settings.kiosk.printer:
+        key = "printer.paper_low.kiosk"
+    elif counters := [c.name for c in settings.counters if c.printer == name]:
+        key, params = "printer.paper_low.counters", {"counters": ", ".join(counters)}
+    else:
+        key, params = "printer.paper_low.named", {"name": name}
+    return {lang: t(key, lang, **params) for lang in LANGS}
+
+
+def paper_notices(settings: Any, workers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The staff state's `printers` (and the `printers` message to the staff pages when it changes): one entry per
+    printer whose last status answer said its paper is nearly out (`paper` "low"), by name, with since when (ISO
+    8601, UTC) and the warning in each language; [] when none does. Not in the public state."""
+    notices = []
+    for name, worker in sorted(workers.items()):
+        since = getattr(worker, "paper_low_since", None)
+        if since is not None:
+            notices.append(
+                {
+                    "printer": name,
+                    "paper": "low",
+                    "since": since.isoformat(),
+                    "message": paper_low_message(settings, name),
+                }
+            )
+    return notices
 
 
 def make_print_workers(socketio, service) -> dict[str, PrintWorker]:

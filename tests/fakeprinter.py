@@ -32,6 +32,10 @@ from printers.transport import forget_status
 DLE, EOT = b"\x10", b"\x04"
 STATUS_ONLINE = DLE + EOT + b"\x01"
 STATUS_PAPER = DLE + EOT + b"\x04"
+# Answers to the paper query (DLE EOT 4; bits 1 and 4 are always set): paper in; the roll nearly used up (the
+# near-end sensor, bits 2 and 3: it still prints); out of paper (the roll end sensor, bits 5 and 6: it keeps
+# what it is sent). A real printer near its roll's end sets the near-end bits too when it runs out.
+PAPER_IN, PAPER_NEAR_END, PAPER_OUT = b"\x12", b"\x1e", b"\x7e"
 
 
 def ready(answers: dict[bytes, bytes]) -> bool:
@@ -64,7 +68,8 @@ def answer_queries(received: bytearray, scanned: int, answers: dict[bytes, bytes
 class FakeNetworkPrinter:
     """A listening socket on 127.0.0.1 that records what it receives (all connections, in `received`) and
     answers each connection's DLE EOT queries from `answers`, which a test may change between jobs
-    (`answers[STATUS_PAPER] = b"\\x72"`: out of paper until it is set back)."""
+    (`answers[STATUS_PAPER] = b"\\x72"`: out of paper until it is set back; PAPER_NEAR_END: the roll nearly used
+    up, printing still)."""
 
     def __init__(
         self,

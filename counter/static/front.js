@@ -7,9 +7,9 @@ import {
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
 const FIELDS = ["service", "name", "agency", "address", "phone", "problem", "category", "priority"];
-const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, busy: false, armed: null,
-  armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false, day: null,
-  late: [], skipped: [], answeredAt: -Infinity };
+const state = { me: null, tickets: new Map(), counters: new Map(), alerts: [], disk: null, printers: [], busy: false,
+  armed: null, armedCounter: null, regRequest: null, editing: null, draft: null, editGone: false, editCalled: false,
+  day: null, late: [], skipped: [], answeredAt: -Infinity };
 const $ = (id) => document.getElementById(id);
 
 // A notice line (#reg-notice, #list-notice; the counters' lines are counterNotice's): its kind (data-kind) and
@@ -937,6 +937,7 @@ const DISMISSED_KEY = "antrian.front.dismissed";
 // whether it gave up; a late or skipped slip's, its print job.
 function alertId(a) {
   if (["print_late", "print_skipped", "print_unslipped"].includes(a.type)) return `${a.type} ${a.job}`;
+  if (a.type === "paper_low") return `paper_low ${a.printer} ${a.since}`; // back when the printer says it again
   const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
   return `${alertKey(a.type, a.label, a, a.ticket)}${job}${a.final ? " final" : ""}`;
 }
@@ -1171,7 +1172,7 @@ function renderAlerts() {
   const slips = slipLines(closed);
   const done = slips.filter((li) => li.dataset.type === "print_skipped");
   lines.unshift(...slips.filter((li) => !done.includes(li)));
-  lines.push(...done);
+  lines.push(...paperLines(closed), ...done);
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) lines.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
@@ -1187,6 +1188,24 @@ function renderAlerts() {
   const title = $("alerts").previousElementSibling;
   if (lines.length > 1) title.dataset.count = lines.length;
   else delete title.dataset.count;
+}
+
+// A printer whose paper is nearly out (the staff state's `printers`, the server's words: "Kertas printer kios hampir
+// habis: siapkan gulungan baru."): a calm line per printer, not a failure (its tickets still print), from when it
+// first said so, until a new roll is in (the server's `printers` message) or Tutup (back when it says so again).
+function paperLines(closed) {
+  return state.printers.filter((p) => !isDismissed({ ...p, type: "paper_low" }, closed)).map((p) => {
+    const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
+    close.addEventListener("click", () => dismiss([{ ...p, type: "paper_low" }]));
+    return el("li", { dataset: { type: "paper_low", printer: p.printer } },
+      el("strong", {}, t("alert.since", { time: hhmm(p.since) })),
+      el("span", {}, (p.message && (p.message[getLang()] || p.message.id)) || p.printer), close);
+  });
+}
+
+function onPrinters(list) {
+  state.printers = Array.isArray(list) ? list : [];
+  renderAlerts();
 }
 
 // A mail's alert: one line per escalation (its advice names its ticket).
@@ -1238,6 +1257,7 @@ function onSnapshot(snap) {
   renderTickets();
   renderCounters();
   renderHours();
+  state.printers = Array.isArray(snap.printers) ? snap.printers : []; // drawn with the disk's alert
   onDisk(snap.disk);
   refreshList(); // the day's finished tickets, the places and waits
   loadAlerts(); // what failed, printed or gave up before the socket was in, or while it was away
@@ -1454,12 +1474,13 @@ function start(user) {
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
   // for tests: whether the list has stood still long enough for a click to be taken (justMoved)
-  window.antrianFront = { onEvent, onDisk, settled: () => performance.now() - list.movedAt >= SETTLE_MS };
+  window.antrianFront = { onEvent, onDisk, onPrinters, settled: () => performance.now() - list.movedAt >= SETTLE_MS };
   setupList();
   refreshList();
   setInterval(refreshList, 60000); // the waits go on with the clock, and the day ends
   live = connectLive("frontoffice", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the free disk space changed while it is low (no seq: not a change)
+  live.socket.on("printers", onPrinters); // a printer's paper nearly out, or a new roll in (no seq: not a change)
   loadAlerts(); // at once; again at the socket's snapshot (onSnapshot)
 }
 
