@@ -429,7 +429,7 @@ def test_retention_command_needs_months_of_one_or_more(config_path):
 def test_retention_command_keeps_this_months_visitors(app, clock, config_path):
     service = app.extensions["antrian"]
     clock.now = utc(2020, 1, 15, 2)
-    service.issue(visitor(name="Dulu"))
+    service.issue(visitor(name="Dulu"), backdated=True)  # a day before any real one (core.EARLIEST_DAY), on purpose
     clock.now = datetime.now(UTC)
     service.issue(visitor(name="Sekarang"))
     r = cli("retention", "--months", "1", "--config", str(config_path))
