@@ -550,11 +550,15 @@ def check_counter_free(current: Ticket | None, rules: Rules) -> None:
 def auto_recall_due(ticket: Ticket, rules: Rules, now: datetime) -> str | None:
     """With auto_recall_seconds set: 'recall' or 'skip' when a called ticket's timer ran out, else None.
 
-    Derived from the stored last_called_at, so a restart keeps the timers.
+    Derived from the stored last_called_at, so a restart keeps the timers. A call further ahead of `now` than the
+    timer itself was made before the server PC's clock was stepped back (NTP correcting a clock that ran fast): its
+    timer is taken as run out, and the recall made now starts the next on the clock as it is; it had waited for the
+    clock to catch up, an hour's step an hour's wait (docs/operations.md, "Jam PC server").
     """
     if rules.auto_recall_seconds <= 0 or ticket.status != CALLED or ticket.last_called_at is None:
         return None
-    if (now - ticket.last_called_at).total_seconds() < rules.auto_recall_seconds:
+    elapsed = (now - ticket.last_called_at).total_seconds()
+    if -rules.auto_recall_seconds <= elapsed < rules.auto_recall_seconds:
         return None
     return "skip" if ticket.calls >= rules.max_calls else "recall"
 

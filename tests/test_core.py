@@ -293,6 +293,17 @@ def test_auto_recall_due_from_stored_timestamps():
     assert core.auto_recall_due(t, RULES, NOW + timedelta(hours=1)) is None
 
 
+def test_auto_recall_due_after_the_clock_was_stepped_back_by_more_than_its_timer():
+    """NTP stepped the server's clock back an hour after the call: the timer had waited an hour more. A call ahead of
+    the clock by more than the timer runs out now; by less (a step of a few seconds), the timer waits on."""
+    rules = Rules(max_calls=3, max_requeues=1, auto_recall_seconds=30)
+    t = make(core.CALLED, calls=1, last_called_at=NOW)
+    assert core.auto_recall_due(t, rules, NOW - timedelta(seconds=30)) is None
+    assert core.auto_recall_due(t, rules, NOW - timedelta(seconds=31)) == "recall"
+    assert core.auto_recall_due(t, rules, NOW - timedelta(hours=1)) == "recall"
+    assert core.auto_recall_due(t.replace(calls=3), rules, NOW - timedelta(hours=1)) == "skip"
+
+
 @pytest.mark.parametrize(
     "instant,tz,day",
     [
