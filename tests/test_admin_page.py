@@ -19,6 +19,11 @@ from staffpages import admin_session, issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
+# the admin page's panels (counter/templates/counter/admin.html), each measured on a laptop's screen
+PANELS = {
+    "sec-office", "sec-services", "sec-counters", "sec-live", "sec-queue", "sec-kiosk", "sec-priority_classes",
+    "sec-hours", "sec-users", "sec-survey", "sec-voice",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +291,7 @@ def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp
                      overflow: e.scrollWidth - e.clientWidth };
         })"""
     )
+    assert {a["id"] for a in boxes} == PANELS, boxes  # every panel measured: none missing from the page's grid
     for i, a in enumerate(boxes):
         assert a["inColumn"] and a["overflow"] <= 0, a
         for b in boxes[i + 1 :]:

@@ -132,7 +132,9 @@ def test_every_rows_facts_and_buttons_are_in_the_box_without_scrolling_sideways(
     for panel in (".front-grid > .panel:first-child", ".counters-panel"):
         assert page.locator(panel).evaluate("p => p.scrollWidth <= p.clientWidth"), panel
     expect(page.locator("#btn-register")).to_be_in_viewport()
-    for button in page.locator("#counter-rows button").all():
+    buttons = page.locator("#counter-rows button")
+    expect(buttons).to_have_count(3)  # a Lepas for each counter held
+    for button in buttons.all():
         expect(button).to_be_in_viewport()
 
     # the first waiting ticket with its three buttons: at 1366 px they are beside its number, as they were; at

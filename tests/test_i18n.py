@@ -106,7 +106,8 @@ TEMPLATES = sorted(p for d in ("kiosk", "display", "counter") for p in (ROOT / d
 JINJA = re.compile(r"\{% block body_class %\}.*?\{% endblock %\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 TR_KEY = re.compile(r"""\btr\(\s*["']([a-z0-9_.]+)["']""")
 W_KEY = re.compile(r"""\bw\(\s*["']([a-z0-9_.]+)["']""")
-DATA_KEY = re.compile(r"""\bdata-i18n(?:-title|-placeholder)?=["']([a-z0-9_.]+)["']""")
+# data-i18n (the text), -title, -placeholder and -label (the aria-label: common.js, survey.js set it from the key)
+DATA_KEY = re.compile(r"""\bdata-i18n(?:-title|-placeholder|-label)?=["']([a-z0-9_.]+)["']""")
 # What a template may still spell out itself: names of keys and brands, not words to translate.
 NOT_WORDS = {"LPSE", "⇪ ABC", "Shift", "Enter", "Ctrl+Enter", "SKM"}
 

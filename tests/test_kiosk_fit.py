@@ -335,6 +335,8 @@ def test_the_services_fit_a_small_landscape_touchscreen_without_scrolling(kiosk)
     )
     assert height <= visible, (height, visible)
     assert_actions_visible(page, "services at 1366x768", must=("#screen-service [data-action=home]",))
-    for button in page.locator(".service-btn").all():
+    buttons = page.locator(".service-btn")
+    expect(buttons).to_have_count(3)
+    for button in buttons.all():
         box = button.bounding_box()
         assert box["y"] >= 80 and box["y"] + box["height"] <= 768 - 80, box  # between the top bar and Batal's bar

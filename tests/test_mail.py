@@ -118,36 +118,38 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
 
 
 @pytest.mark.parametrize(
-    ("error", "kind"),
+    ("error", "kind", "refused"),  # refused: for good (a 5xx reply, RFC 5321 4.2.1), never tried again
     [
-        ("SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')", "auth"),
-        ("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", "tls"),
-        ("SMTPRecipientsRefused: {'lkpp@x': (550, b'5.1.1 user unknown')}", "refused"),
-        ("SMTPDataError: (554, b'5.7.1 Message rejected as spam')", "content"),
-        ("SMTPSenderRefused: (552, b'5.3.4 Message size exceeds fixed limit', 'lpse@x')", "too_big"),
-        ("ConnectionRefusedError: [Errno 111] Connection refused", "unreachable"),
-        ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable"),
-        ("TimeoutError: timed out", "no_answer"),
+        ("SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')", "auth", True),
+        ("SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number", "tls", False),
+        ("SMTPRecipientsRefused: {'lkpp@x': (550, b'5.1.1 user unknown')}", "refused", True),
+        ("SMTPDataError: (554, b'5.7.1 Message rejected as spam')", "content", True),
+        ("SMTPSenderRefused: (552, b'5.3.4 Message size exceeds fixed limit', 'lpse@x')", "too_big", True),
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "unreachable", False),
+        ("gaierror: [Errno -3] Temporary failure in name resolution", "unreachable", False),
+        ("TimeoutError: timed out", "no_answer", False),
         # a 4xx after the greeting: put off for now (greylisting at RCPT), retried; not "check to and from"
-        ("SMTPDataError: (451, b'try later')", "later"),
+        ("SMTPDataError: (451, b'try later')", "later", False),
         (
             "SMTPRecipientsRefused: {'lkpp@x': (450, b'4.7.1 <lkpp@x>: Recipient address rejected: Greylisted')}",
             "later",
+            False,
         ),
-        ("SMTPSenderRefused: (451, b'4.3.0 Mailbox temporarily unavailable', 'lpse@x')", "later"),
+        ("SMTPSenderRefused: (451, b'4.3.0 Mailbox temporarily unavailable', 'lpse@x')", "later", False),
         # a 4xx greeting: the server busy or refusing for now, retried (helper-226)
-        ("SMTPConnectError: (421, b'4.3.2 Service not available, closing transmission channel')", "busy"),
-        ("SMTPConnectError: (450, b'4.7.1 Client host rejected: try again later, relay access')", "busy"),
+        ("SMTPConnectError: (421, b'4.3.2 Service not available, closing transmission channel')", "busy", False),
+        ("SMTPConnectError: (450, b'4.7.1 Client host rejected: try again later, relay access')", "busy", False),
         # the greeting refused: the server refuses this client, whatever words it has (helper-222)
-        ("SMTPConnectError: (554, b'5.7.1 Relay access denied: sender IP blocklisted')", "blocked"),
+        ("SMTPConnectError: (554, b'5.7.1 Relay access denied: sender IP blocklisted')", "blocked", True),
     ],
 )
-def test_each_kind_of_mail_failure_is_said_with_what_to_do(error, kind):
+def test_each_kind_of_mail_failure_is_said_with_what_to_do(error, kind, refused):
     from server.advice import mail_advice, permanent_refusal
 
     advice = mail_advice("B-007", error, final=True)
     assert advice["kind"] == kind
-    if permanent_refusal(error):  # 535, 550: refused for good, sent again once the admin mended config.toml
+    assert permanent_refusal(error) is refused
+    if refused:  # 535, 550: refused for good, sent again once the admin mended config.toml
         assert advice["id"].startswith("E-mail eskalasi B-007 ditolak: ") and "secara manual" in advice["id"]
         assert advice["en"].startswith("Escalation e-mail B-007 refused: ") and "by hand" in advice["en"]
         return

@@ -83,8 +83,8 @@ def assert_config_error(r: subprocess.CompletedProcess, key: str, *words: str) -
     lines = r.stderr.splitlines()
     english = next(i for i, line in enumerate(lines) if line.startswith("config error: "))
     assert lines[english].startswith(f"config error: {key}: "), r.stderr
-    if english:  # a key's problem is said in Indonesian first, on the line before
-        assert english == 1 and lines[0].startswith(f"kesalahan konfigurasi: {key}: "), r.stderr
+    # a key's problem is said in Indonesian first, on the line before (every caller's error names its key)
+    assert english == 1 and lines[0].startswith(f"kesalahan konfigurasi: {key}: "), r.stderr
     for word in words:
         assert word in r.stderr, r.stderr
 

@@ -105,6 +105,12 @@ SCREEN = "header, section[data-screen]:not([hidden])"
 
 
 def problems(page, where: str, roots: str = SCREEN) -> None:
+    # each of `roots` is on the screen: else its buttons and texts would go unmeasured, and pass
+    shown = page.evaluate(
+        "(roots) => roots.split(',').map((r) => [...document.querySelectorAll(r)].filter((e) => e.getClientRects().length).length)",
+        roots,
+    )
+    assert all(shown), f"{where}: nothing shown of {roots!r} ({shown})"
     found = page.evaluate(PROBLEMS, roots)
     assert found == [], f"{where} ({page.viewport_size}, {page.evaluate('document.documentElement.lang')}): {found}"
 
