@@ -145,9 +145,10 @@ def create_app(
         penalize=lambda *a: limits.penalize(app, *a),
         spend=lambda address: limits.spend(app, address),
     )
-    from server.printing import make_print_workers
+    from server.printing import make_print_workers, paper_notices
 
     service.print_workers = make_print_workers(socketio, service)
+    service.unit.hooks.paper_notices = lambda: paper_notices(service.settings, service.print_workers)
 
     app.register_blueprint(api_bp)
     app.register_blueprint(admin_api_bp)

@@ -106,6 +106,9 @@ class Hooks:
     # Which counter each open counter page of an officer shows (server.realtime): (user id, counter id,
     # or None when the page named none).
     counters_shown: Callable[[], set[tuple[int, int | None]]] = lambda: set()
+    # The staff state's `printers`: each printer whose paper is nearly out, with its warning (server.printing
+    # paper_notices, set where the print workers are made: the service imports no device module).
+    paper_notices: Callable[[], list[dict[str, Any]]] = lambda: []
     print_workers: dict[str, Any] = field(default_factory=dict)
     mail_worker: Any = None
     stopping: threading.Event = field(default_factory=threading.Event)

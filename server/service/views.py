@@ -347,10 +347,7 @@ class Views:
                 held = [e["ticket_full"] for e in counters if e["ticket_full"] and e["ticket_full"]["day"] != day]
                 snap["tickets"] = held + [self.full_ticket(t, tx.form(t.id)) for t in active]
                 snap["disk"] = self._disk_status()
-                from server.printing import paper_notices  # here: server.printing imports this package
-
-                # a printer whose paper is nearly out: its warning (server.printing)
-                snap["printers"] = paper_notices(settings, unit.hooks.print_workers)
+                snap["printers"] = unit.hooks.paper_notices()  # a printer whose paper is nearly out: its warning
             else:
                 self._public_snapshot = (key, snap)
             return snap
