@@ -39,6 +39,10 @@ REFUSED_WAITS = (2.0, 5.0, 10.0, 20.0, 40.0, 60.0)
 # A server out of reach (off, restarting) is asked again sooner: after 1 s, doubling to 30 s.
 UNREACHABLE_WAITS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 REFUSED_SAY_SECONDS = 600.0  # the refusal is said at the first, then at most this often
+# A printer that said its paper is nearly out is asked its paper again this often while the agent has nothing to
+# print (as the server's own printers: server/printing.py), so that the front office's warning goes after a new roll.
+PAPER_RECHECK_SECONDS = 60.0
+_UNTOLD = object()  # what the server was told of the paper on this connection: nothing yet
 
 
 class Journal:
@@ -115,12 +119,21 @@ class Agent:
         # of reach (every 30 s, the server's 10 wrong tries in 5 minutes) and never let run() see it.
         self.sio = socketio.Client(reconnection=False)
         self.refused = False  # the last connection attempt was refused by the server (on_connect_error)
-        self.sio.on("connect", lambda: log.info("connected to %s as agent of %s", server, printer.name))
+        # What the server was told, on this connection, that the printer answered to the paper query (tell_paper)
+        # and when the idle agent last asked it (time.monotonic; None: not while it said nearly out).
+        self.told_paper: object = _UNTOLD
+        self.paper_asked: float | None = None
+        self.sio.on("connect", self.on_connect)
         self.sio.on("disconnect", lambda *a: log.warning("disconnected; reconnecting"))
         self.sio.on("print_job", self.on_job)
         self.sio.on("connect_error", self.on_connect_error)
         self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
         self.asking: threading.Thread | None = None  # the printer's status query (learn_status), while it runs
+
+    def on_connect(self) -> None:
+        """Connected (again): the server is told the printer's paper anew (tell_paper: it may have restarted)."""
+        log.info("connected to %s as agent of %s", self.server, self.printer.name)
+        self.told_paper = _UNTOLD
 
     def on_connect_error(self, data: object = None) -> None:
         """The server refused the agent (a refusal's data is a dict; a server out of reach only gives a reason,
@@ -137,14 +150,36 @@ class Agent:
         log.error("%s", said.en_text)
 
     def ack(self, job: int, error: str | None = None) -> None:
-        """Tell the server how a job went. Disconnected meanwhile: nothing lost, the server pushes the job
-        again when the agent is back (and the journal answers it without a second print)."""
+        """Tell the server how a job went, and what the printer last answered to the paper query (`paper`: "ok",
+        "low" nearly out, "out"; null when it was not asked: printers.transport.paper_state). Disconnected
+        meanwhile: nothing lost, the server pushes the job again when the agent is back (and the journal answers
+        it without a second print)."""
+        paper = printers.transport.paper_state(self.printer)
+        msg = {"job": job, "ok": True} if error is None else {"job": job, "ok": False, "error": error}
         try:
-            self.sio.emit(
-                "print_ack", {"job": job, "ok": True} if error is None else {"job": job, "ok": False, "error": error}
-            )
+            self.sio.emit("print_ack", {**msg, "paper": paper})
         except socketio.exceptions.SocketIOError as err:
             log.warning("job %s: answer not sent (%s); the server asks again after the reconnect", job, err)
+            return
+        if paper is not None:
+            self.told_paper = paper
+
+    def tell_paper(self) -> None:
+        """Tell the server what the printer last answered to the paper query, when it has not been told that on
+        this connection (`printer_status`): once connected, and when the idle asking found it changed (a roll
+        nearly used up at the start, a new roll). Nothing while nothing is known (check_status = false, a printer
+        that does not answer or was not reached): the server keeps what it was told."""
+        paper = printers.transport.paper_state(self.printer)
+        if paper is None or paper == self.told_paper or not self.sio.connected:
+            return
+        try:
+            self.sio.emit("printer_status", {"paper": paper})
+        except socketio.exceptions.SocketIOError as err:
+            log.warning(
+                "printer %s: its paper not told to the server (%s); told after the reconnect", self.printer.name, err
+            )
+            return
+        self.told_paper = paper
 
     def on_job(self, msg: dict) -> None:
         """A job pushed: acknowledged at once when the journal has it, else queued for the printing thread."""
@@ -161,10 +196,13 @@ class Agent:
         self.jobs.put((job, msg))
 
     def print_loop(self) -> None:
-        """Forever: print the queued jobs one by one; with none to print, ask the printer's status when due."""
+        """Forever: print the queued jobs one by one; with none to print, ask the printer's status when due, or its
+        paper (ask_paper), and tell the server what its paper query answered when that is news (tell_paper)."""
         while True:
             if self.jobs.empty():
                 self.learn_status()
+                self.ask_paper()
+            self.tell_paper()
             try:
                 job, msg = self.jobs.get(timeout=self.IDLE_SECONDS)
             except queue.Empty:
@@ -197,6 +235,39 @@ class Agent:
         self.asking.join(limit)
         if self.asking.is_alive():
             log.error("printer %s: its status query has not returned within %g s", self.printer.name, limit)
+
+    def ask_paper(self) -> None:
+        """Ask the printer its paper alone (printers.transport.check_paper) where no visitor waits, as the server's
+        own print worker does: nothing read it yet (check_status = true, when the agent starts: a roll already
+        nearly used up is told before the first visitor; printers.transport.paper_due), or it said nearly out and
+        nothing asked it for PAPER_RECHECK_SECONDS (a new roll is told within a minute, with no ticket). From a
+        thread of its own, waited for as learn_status's."""
+        if self.asking is not None and self.asking.is_alive():
+            return
+        now = time.monotonic()
+        if printers.transport.paper_state(self.printer) != printers.transport.PAPER_LOW:
+            self.paper_asked = None
+            if not printers.transport.paper_due(self.printer):
+                return
+        elif self.paper_asked is None:
+            self.paper_asked = now  # the answer that said it (a job's, or this asking's): the next in a minute
+            return
+        elif now - self.paper_asked < PAPER_RECHECK_SECONDS:
+            return
+        self.paper_asked = now
+
+        def ask() -> None:
+            try:
+                printers.transport.check_paper(self.printer)
+            except Exception:
+                log.exception("printer %s: paper query", self.printer.name)
+
+        self.asking = threading.Thread(target=ask, name="agent-status", daemon=True)
+        self.asking.start()
+        limit = 2 * self.printer.timeout + self.HANG_MARGIN_SECONDS
+        self.asking.join(limit)
+        if self.asking.is_alive():
+            log.error("printer %s: its paper query has not returned within %g s", self.printer.name, limit)
 
     def print_job(self, job: int, msg: dict) -> None:
         """Print one job, journal it, acknowledge it; a write that hangs is answered as failed meanwhile."""
@@ -234,6 +305,8 @@ class Agent:
             self.ack(job, error)
             return
         self.journal.add(job)
+        if self.paper_asked is not None:
+            self.paper_asked = time.monotonic()  # its status asked with the job: the idle asking a minute after it
         if self.printer.echo and msg.get("text"):
             print(msg["text"], flush=True)
         self.ack(job)

@@ -488,7 +488,7 @@ def _known_silent(cfg: PrinterConfig) -> bool:
 def forget_status(target: str | None = None) -> None:
     """Forget what the printers at `target` (all: None) showed, so that their next job asks again (a new printer
     at an address used before: tests/fakeprinter.py's, on a port, pseudo-terminal or USB id used again)."""
-    for known in (_ANSWERED, _UNREACHED, _PAPER):
+    for known in (_ANSWERED, _UNREACHED, _PAPER, _PAPER_ASKED):
         for name, (link, *_) in list(known.items()):
             if target is None or link[1] == target:
                 known.pop(name, None)
@@ -538,7 +538,10 @@ def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
 # (_link) and PAPER_OK, PAPER_LOW (the near-end sensor: the roll nearly used up, tickets still print) or PAPER_OUT.
 # Read by its print worker after each round (paper_state): the front office is told while it is PAPER_LOW.
 PAPER_OK, PAPER_LOW, PAPER_OUT = "ok", "low", "out"
+PAPER_STATES = (PAPER_OK, PAPER_LOW, PAPER_OUT)
 _PAPER: dict[str, tuple[tuple[object, ...], str]] = {}
+# Where and when each printer's paper was last asked alone (check_paper; status_clock), by its name: paper_due.
+_PAPER_ASKED: dict[str, tuple[tuple[object, ...], float]] = {}
 
 
 def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
@@ -559,13 +562,33 @@ def paper_state(cfg: PrinterConfig) -> str | None:
     return state if link == _link(cfg) else None
 
 
+def _paper_asked(cfg: PrinterConfig) -> bool:
+    """Whether the printer of cfg is asked its status, so its paper: check_status = true, or "auto" and it
+    answered (a printer that does not answer is never asked its paper alone)."""
+    return cfg.status_mode == "on" or (cfg.status_mode == "auto" and bool(status_answered(cfg)))
+
+
+def paper_due(cfg: PrinterConfig) -> bool:
+    """Whether the print worker (or print agent) of cfg is to ask the printer its paper alone now, while it has
+    nothing to print (check_paper): a printer whose status is asked and whose paper nothing has read yet in this
+    process (check_status = true at the worker's start, before the first visitor: a roll already nearly used up in
+    the morning is told before the office opens; "auto" asks it with learn_status), not within
+    STATUS_RETRY_SECONDS of a try that read nothing (off, unplugged: asked again once on)."""
+    if not _paper_asked(cfg) or paper_state(cfg) is not None:
+        return False
+    where, tried = _PAPER_ASKED.get(cfg.name, (None, 0.0))
+    return where != _link(cfg) or status_clock() - tried >= STATUS_RETRY_SECONDS
+
+
 def check_paper(cfg: PrinterConfig) -> str | None:
     """Ask the printer of cfg its paper (DLE EOT 4) alone, with no job: its print worker does, while the printer
-    says it is nearly out and it has nothing to print, so that a new roll is seen without waiting for a ticket.
-    Only a printer whose status is asked (check_status = true, or "auto" and it answered); what it said, as
-    paper_state; None for no answer or a printer not reached (never raises PrinterError: the next ticket asks)."""
-    if cfg.status_mode == "off" or (cfg.status_mode == "auto" and not status_answered(cfg)):
+    says it is nearly out and it has nothing to print, so that a new roll is seen without waiting for a ticket,
+    and when nothing read its paper yet (paper_due). Only a printer whose status is asked (check_status = true,
+    or "auto" and it answered); what it said, as paper_state; None for no answer or a printer not reached (never
+    raises PrinterError: the next ticket asks)."""
+    if not _paper_asked(cfg):
         return None
+    _PAPER_ASKED[cfg.name] = (_link(cfg), status_clock())
     try:
         printer = open_printer(cfg)
         try:
@@ -623,11 +646,14 @@ def learn_status(cfg: PrinterConfig) -> bool | None:
     is sent its jobs without asking, and asked again STATUS_RELEARN_SECONDS later. One that cannot be reached
     (off, unplugged, refusing the connection) teaches nothing: its next job asks itself, as every job did before,
     and its worker tries again STATUS_RETRY_SECONDS later. Returns what was learnt (None: nothing); never raises
-    PrinterError, which the log says (once until the printer is reached)."""
+    PrinterError, which the log says (once until the printer is reached). One that answers is asked its paper
+    too (DLE EOT 4, in the same connection): a roll already nearly used up when the server or agent starts is
+    told before the first visitor (paper_state), not at the first ticket."""
     try:
         printer = open_printer(cfg)
         try:
             online, failure = _ask_online(cfg, printer)
+            paper = _idle_paper_answer(cfg, printer) if online else b""
         finally:
             _close_quietly(printer)
     except PrinterError as err:
@@ -644,7 +670,21 @@ def learn_status(cfg: PrinterConfig) -> bool | None:
         _learnt_silent(cfg, failure)
         return False
     _learnt_answering(cfg)
+    if paper:
+        with suppress(PrinterError):  # out of paper: remembered; its next ticket fails and says so
+            _judge_paper(cfg, paper)
     return True
+
+
+def _idle_paper_answer(cfg: PrinterConfig, printer: Escpos) -> bytes:
+    """The answer to DLE EOT 4 of a printer that has just answered DLE EOT 1 while nothing is printed (learn_status);
+    b"" for none, or a read that failed (said in the debug log only: what was learnt of DLE EOT 1 stands)."""
+    try:
+        with _boundary(cfg, "reading status from"):
+            return _status_answer(printer, constants.RT_STATUS_PAPER)
+    except PrinterError as err:
+        log.debug("printer %s: its paper could not be read while it has nothing to print (%s)", cfg.name, err)
+        return b""
 
 
 def _learn_status(cfg: PrinterConfig, printer: Escpos) -> tuple[bool, str | None]:

@@ -702,7 +702,8 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
     """Print a test slip ("TES", not a queue number) on one printer, as a ticket prints: the office's name,
     the time, the paper's width, and a QR code of public_url, which a phone on the office's Wi-Fi should
     open. Exit 1 with the printer's problem when it fails. It says too whether the printer answered its
-    status query (check_status), which tells the admin whether "auto" asks it before every ticket.
+    status query (check_status), which tells the admin whether "auto" asks it before every ticket, and when
+    its answer said the paper is nearly out (the near-end sensor: a new roll wanted soon).
 
     A printer the server sends to a kiosk PC's agent ([agents]) is plugged into that PC: the test is
     refused here, naming the command that works there; `local` prints through this PC's own transport
@@ -756,6 +757,8 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         say(words("printer_status.silent", name=name, seconds=f"{cfg.timeout:g}"))
     elif cfg.type in printers.STATUS_TYPES:
         say(words("printer_status.off", name=name))
+    if printers.transport.paper_state(cfg) == printers.transport.PAPER_LOW:
+        say(words("printer_paper_low", name=name))  # its near-end sensor: the roll nearly used up
     if not local:
         # a server running on this database read its printers at its start (docs/admin.md): the slip came
         # out of the [printers.NAME] just edited, the tickets still go to the one it read

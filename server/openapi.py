@@ -568,15 +568,22 @@ STAFF_STATE = {
                 "printers": {
                     "type": "array",
                     "description": "The printers whose last status answer (DLE EOT 4, asked at each ticket by "
-                    "check_status) said their paper is nearly out (the near-end sensor; tickets still print), by "
-                    "name; [] when none. The same list comes as the staff room's `printers` message when it changes.",
+                    "check_status, while idle, or by a kiosk PC's print agent) said their paper is nearly out (the "
+                    "near-end sensor; tickets still print), by name; [] when none. The same list comes as the staff "
+                    "room's `printers` message when it changes.",
                     "items": {
                         "type": "object",
-                        "required": ["printer", "paper", "since", "message"],
+                        "required": ["printer", "paper", "since", "counters", "message"],
                         "properties": {
                             "printer": {"type": "string", "description": "Its name in config.toml ([printers.NAME])."},
                             "paper": {"type": "string", "enum": ["low"]},
                             "since": DATETIME,
+                            "counters": {
+                                "type": "array",
+                                "items": {"type": "integer"},
+                                "description": "The ids of the counters whose form copies it prints (their pages "
+                                "show it by the form copy's button); [] for none.",
+                            },
                             "message": {
                                 "type": "object",
                                 "required": ["id", "en"],

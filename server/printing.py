@@ -121,13 +121,15 @@ class PrintWorker(OutboxWorker):
     def run_once(self) -> int:
         """One round of tries; a round with nothing to print asks the printer's status when that is due, so that
         no ticket waits for it (check_status = "auto": the worker's first round, and an hour after the printer
-        gave no answer; printers.transport.status_due and learn_status), or its paper, while it said nearly out
-        and nothing asked it for PAPER_RECHECK_SECONDS (check_paper). Then the staff pages are told when its
-        paper turned to or from nearly out (_tell_paper)."""
+        gave no answer; printers.transport.status_due and learn_status, which asks the paper too), or its paper
+        (check_paper): nothing read it yet (check_status = true: the worker's first round, so that a roll already
+        nearly used up is told before the first visitor; printers.transport.paper_due), or it said nearly out and
+        nothing asked it for PAPER_RECHECK_SECONDS. Then the staff pages are told when its paper turned to or from
+        nearly out (_tell_paper)."""
         tried = super().run_once()
         if not tried and printers.transport.status_due(self.config):
             self._learn_status()
-        elif not tried and self._paper_recheck_due():
+        elif not tried and (printers.transport.paper_due(self.config) or self._paper_recheck_due()):
             self._in_thread(printers.transport.check_paper)
         elif tried and self.paper_low_since is not None:
             self._paper_asked = self.service.clock()  # its tickets asked it
@@ -145,12 +147,17 @@ class PrintWorker(OutboxWorker):
         self._paper_asked = now
         return True
 
+    def paper(self) -> str | None:
+        """What the printer last answered to its paper query (printers.transport.paper_state: "ok", "low", "out";
+        None when nothing is known)."""
+        return printers.transport.paper_state(self.config)
+
     def _tell_paper(self) -> None:
         """After each round: when what the printer last answered to its paper query (a ticket's status query, or
-        check_paper) turned to or from nearly out (printers.transport.paper_state), tell the staff pages
-        (`printers`, no seq: the front office's calm warning, until a new roll is in). Nothing for a print: no
-        ticket waits for it, and none fails for it."""
-        low = printers.transport.paper_state(self.config) == printers.transport.PAPER_LOW
+        check_paper; an agent's printer: what its agent reported) turned to or from nearly out (paper), tell the
+        staff pages (`printers`, no seq: the front office's calm warning, until a new roll is in). Nothing for a
+        print: no ticket waits for it, and none fails for it."""
+        low = self.paper() == printers.transport.PAPER_LOW
         if low == (self.paper_low_since is not None):
             return
         now = self.service.clock()
@@ -325,6 +332,9 @@ class AgentPrintWorker(PrintWorker):
         self.sent: dict[int, float] = {}
         self._expired_up_to: str | None = None  # the day whose earlier jobs were given up
         self._absent_since: Any = None  # when no agent was first seen connected (the service's clock)
+        # What the agent last reported its printer answered to the paper query ("ok", "low", "out"; None: nothing
+        # reported, as from an agent older than the report): paper_reported.
+        self.agent_paper: str | None = None
 
     def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
         """The message an agent prints from: the ESC/POS bytes (base64) and a text preview."""
@@ -458,8 +468,25 @@ class AgentPrintWorker(PrintWorker):
         self.sent.clear()
         self.wake.set()
 
-    def acknowledge(self, job_id: int, error: str | None) -> bool:
-        """Record the agent's answer for one job; False when the job is not pending on this printer."""
+    def paper(self) -> str | None:
+        """What the agent reported its printer answered to the paper query: the printer is on the kiosk PC, and
+        this process never asks it."""
+        return self.agent_paper
+
+    def paper_reported(self, paper: Any) -> None:
+        """The agent says what its printer answered to the paper query (with a job's acknowledgement, or on its
+        own: when it connects, and when its idle asking found it changed): "ok", "low" or "out"; anything else
+        (None: not known there, or not sent by an older agent) changes nothing. The staff pages are told as for
+        the server's own printers when it turned to or from nearly out (_tell_paper)."""
+        if paper not in printers.transport.PAPER_STATES:
+            return
+        self.agent_paper = paper
+        self._tell_paper()
+
+    def acknowledge(self, job_id: int, error: str | None, paper: Any = None) -> bool:
+        """Record the agent's answer for one job (and what its printer answered to the paper query then:
+        paper_reported); False when the job is not pending on this printer."""
+        self.paper_reported(paper)
         with self.service.store.read() as tx:
             job = tx.print_job(job_id)
         if job is None or job["printer"] != self.name or job["status"] not in ("queued", "retrying"):
@@ -486,7 +513,8 @@ def paper_low_message(settings: Any, name: str) -> dict[str, str]:
 def paper_notices(settings: Any, workers: dict[str, Any]) -> list[dict[str, Any]]:
     """The staff state's `printers` (and the `printers` message to the staff pages when it changes): one entry per
     printer whose last status answer said its paper is nearly out (`paper` "low"), by name, with since when (ISO
-    8601, UTC) and the warning in each language; [] when none does. Not in the public state."""
+    8601, UTC), the ids of the counters whose form copies it prints (`counters`: their pages show it by the form
+    copy's button) and the warning in each language; [] when none does. Not in the public state."""
     notices = []
     for name, worker in sorted(workers.items()):
         since = getattr(worker, "paper_low_since", None)
@@ -496,6 +524,7 @@ def paper_notices(settings: Any, workers: dict[str, Any]) -> list[dict[str, Any]
                     "printer": name,
                     "paper": "low",
                     "since": since.isoformat(),
+                    "counters": [c.id for c in settings.counters if c.printer == name],
                     "message": paper_low_message(settings, name),
                 }
             )

@@ -24,6 +24,7 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
+from printers.transport import PAPER_STATES
 from server.auth import LoginThrottle, current_user, same_secret, session_ends
 from server.fanout import FanOut
 from server.limits import Bucket, SparseLog
@@ -421,18 +422,37 @@ def register(
             return None
         reply("snapshot", snapshot_for(sid))
 
-    @socketio.on("print_ack")
-    def on_print_ack(data: Any = None):
-        """A print agent says how a job went: {job, ok, error?}."""
+    def agent_worker() -> Any:
+        """The print worker of the agent on this socket (its `agent:NAME` room), None for any other socket."""
         rooms = socketio.server.rooms(request.sid)
         printer = next((r.split(":", 1)[1] for r in rooms if r.startswith("agent:")), None)
         worker = service.print_workers.get(printer) if printer else None
-        if worker is None or not hasattr(worker, "acknowledge"):
+        return worker if hasattr(worker, "acknowledge") else None
+
+    @socketio.on("print_ack")
+    def on_print_ack(data: Any = None):
+        """A print agent says how a job went: {job, ok, error?, paper?} (paper: what its printer answered to the
+        paper query, "ok", "low" or "out"; absent or null, as from an older agent: nothing known)."""
+        worker = agent_worker()
+        if worker is None:
             return {"ok": False, "error": "not_agent"}
         if not isinstance(data, dict) or not isinstance(data.get("job"), int) or not isinstance(data.get("ok"), bool):
             return {"ok": False, "error": "invalid"}
         error = None if data["ok"] else str(data.get("error") or "agent reported a failure")[:500]
-        return {"ok": worker.acknowledge(data["job"], error)}
+        return {"ok": worker.acknowledge(data["job"], error, data.get("paper"))}
+
+    @socketio.on("printer_status")
+    def on_printer_status(data: Any = None):
+        """A print agent says what its printer answered to the paper query with no job: {paper} ("ok", "low",
+        "out"), when it connects and when its idle asking found it changed (a new roll)."""
+        worker = agent_worker()
+        if worker is None:
+            return {"ok": False, "error": "not_agent"}
+        paper = data.get("paper") if isinstance(data, dict) else None
+        if paper not in PAPER_STATES:
+            return {"ok": False, "error": "invalid"}
+        worker.paper_reported(paper)
+        return {"ok": True}
 
     @socketio.on_error_default
     def on_error(err: Exception):

@@ -7,6 +7,7 @@ roll). Real transports on the tests' fake printers (tests/fakeprinter.py), a rea
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -16,13 +17,14 @@ import pytest
 import requests
 import socketio
 from conftest import write_config
-from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_PAPER, FakeNetworkPrinter
-from live import ClockedServer, free_port
+from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
+from live import ClockedServer, free_port, server_command
 from playwright.sync_api import expect
-from staffpages import PASSWORD, issue, open_front
-from test_printer_status import STATUS, TICKET, arrived, plug  # noqa: F401 (plug: a fixture)
+from staffpages import PASSWORD, issue, open_front, resize, sign_in
+from test_printer_status import STATUS, TICKET, arrived, plug, status_clock  # noqa: F401 (plug, status_clock: fixtures)
 
-from printers import PrinterError, send_bytes, transport
+from printers import PrinterConfig, PrinterError, send_bytes, transport
+from printers.transport import STATUS_RETRY_SECONDS
 from server.config import load_settings
 
 KIOSK_WARNING = "Kertas printer kios hampir habis: siapkan gulungan baru."
@@ -141,41 +143,57 @@ def printed(session, live, count: int) -> list[dict]:
         time.sleep(0.05)
 
 
+def staff_printers(session, live, done) -> list[dict]:
+    """The staff state's `printers` once `done(printers)` (the test asserts on them)."""
+    deadline = time.monotonic() + 15
+    while True:
+        notices = session.get(f"{live.url}/api/staff/state", timeout=5).json()["printers"]
+        if done(notices) or time.monotonic() > deadline:
+            return notices
+        time.sleep(0.05)
+
+
 def test_the_front_office_is_told_once_while_the_kiosk_paper_is_nearly_out_and_no_ticket_fails(live, kiosk):
-    """Three tickets printed on a nearly used-up roll: all printed at the first try, no print_failed; the staff
-    room gets one `printers` message naming the kiosk printer (not one per ticket), the staff state has it, the
-    public state and room nothing. A new roll: the idle worker asks the paper within a minute (no ticket needed),
-    the warning goes ([]), and tickets go on printing with no message."""
+    """A roll already nearly used up when the server starts: its print worker asks the paper (DLE EOT 4) at its
+    first round, with no ticket, so the staff state has the warning before the office opens (it came at the first
+    visitor's ticket). Three tickets on that roll: all printed at the first try, no print_failed, no `printers`
+    message (not one per ticket). A new roll: the idle worker asks the paper within a minute (no ticket needed),
+    the warning goes ([]), and tickets go on printing with no message; the next roll nearly used up is told at
+    the ticket that reads it (one `printers` message naming the kiosk printer). The public state and room never."""
     rina = live.session("rina", PASSWORD)
+    (notice,) = staff_printers(rina, live, bool)  # no ticket yet
+    assert notice["printer"] == "kiosk" and notice["paper"] == "low" and notice["counters"] == []
+    assert notice["message"] == {"id": KIOSK_WARNING, "en": KIOSK_WARNING_EN}
+    assert kiosk.wait_for_closes(1) == STATUS_PAPER  # asked alone, once
     staff = Listener(live, "frontoffice", rina)
     public = Listener(live, "kiosk")
     try:
         labels = [issue(live, f"Pengunjung {i}")["label"] for i in range(3)]
         jobs = printed(rina, live, 3)
         assert sorted((j["label"], j["status"], j["attempts"]) for j in jobs) == [(x, "printed", 1) for x in labels]
-        staff.wait(lambda: len(staff.printers) == 1)
-        (notice,) = staff.printers[0]
-        assert notice["printer"] == "kiosk" and notice["paper"] == "low"
-        assert notice["message"] == {"id": KIOSK_WARNING, "en": KIOSK_WARNING_EN}
-        state = rina.get(f"{live.url}/api/staff/state", timeout=5).json()
-        assert state["printers"] == [notice]
+        staff.wait(lambda: staff.events.count("issued") == 3)
+        assert rina.get(f"{live.url}/api/staff/state", timeout=5).json()["printers"] == [notice]
         assert "printers" not in requests.get(f"{live.url}/api/state", timeout=5).json()
-        issue(live, "Pengunjung 3")
-        printed(rina, live, 4)
-        staff.wait(lambda: staff.events.count("issued") == 4)
-        assert len(staff.printers) == 1  # not repeated at the fourth ticket
+        assert staff.printers == []  # not said again at each ticket
         assert "print_failed" not in staff.events
 
         kiosk.answers[STATUS_PAPER] = PAPER_IN  # a new roll, and no visitor for a while
         live.advance(61)
-        staff.wait(lambda: len(staff.printers) == 2)
-        assert staff.printers[1] == []
+        staff.wait(lambda: len(staff.printers) == 1)
+        assert staff.printers[0] == []
         assert rina.get(f"{live.url}/api/staff/state", timeout=5).json()["printers"] == []
         issue(live, "Pengunjung 4")
-        printed(rina, live, 5)
-        staff.wait(lambda: staff.events.count("issued") == 5)
+        printed(rina, live, 4)
+        staff.wait(lambda: staff.events.count("issued") == 4)
+        assert len(staff.printers) == 1
+
+        kiosk.answers[STATUS_PAPER] = PAPER_NEAR_END  # the new roll nearly used up in the afternoon
+        issue(live, "Pengunjung 5")
+        staff.wait(lambda: len(staff.printers) == 2)
+        (again,) = staff.printers[1]
+        assert again["printer"] == "kiosk" and again["message"] == notice["message"]
+        assert again["since"] > notice["since"]
         public.wait(lambda: public.events.count("issued") == 5)
-        assert len(staff.printers) == 2
         assert public.printers == []  # staff only
     finally:
         staff.close()
@@ -250,6 +268,164 @@ def test_a_counters_printer_is_named_by_its_counters_and_another_by_its_name(tmp
     since = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
     workers = {"loket1": SimpleNamespace(paper_low_since=since), "kiosk": SimpleNamespace(paper_low_since=None)}
     assert paper_notices(settings, workers) == [
-        {"printer": "loket1", "paper": "low", "since": "2026-11-28T02:05:00+00:00",
+        {"printer": "loket1", "paper": "low", "since": "2026-11-28T02:05:00+00:00", "counters": [1],
          "message": paper_low_message(settings, "loket1")}
     ]  # fmt: skip
+
+
+# --- asked where no visitor waits: a roll nearly used up is known before the first ticket ------------------------
+
+
+@pytest.mark.parametrize("kind", ["network", "serial", "usb"])
+def test_a_printer_that_answers_its_status_is_asked_its_paper_too_when_its_worker_starts(plug, kind):  # noqa: F811
+    """check_status = "auto": the worker's (or agent's) asking at its start (learn_status) asked DLE EOT 1 alone, so a
+    roll already nearly used up in the morning was seen at the first visitor's ticket. A printer that answers it is
+    asked DLE EOT 4 too, in the same connection; one that does not answer is asked nothing more."""
+    printer = plug(kind, paper=PAPER_NEAR_END)
+    cfg = printer.config(timeout=1)
+    assert transport.learn_status(cfg) is True
+    assert arrived(printer, 1, STATUS) == STATUS
+    assert transport.paper_state(cfg) == transport.PAPER_LOW and not transport.paper_due(cfg)
+    silent = plug("network", online=b"", paper=b"")
+    quiet = silent.config(timeout=0.5)
+    assert transport.learn_status(quiet) is False
+    assert silent.wait_for_closes(1) == STATUS_ONLINE  # no paper query to a printer that does not answer
+    assert transport.paper_state(quiet) is None and not transport.paper_due(quiet)
+
+
+def test_a_printer_of_check_status_true_is_asked_its_paper_at_the_start_and_again_while_it_is_off(plug, status_clock):  # noqa: F811
+    """check_status = true is never learnt (learn_status is for "auto"): its paper is due (paper_due) until
+    something read it, so the worker asks it at its first round; a printer off then is asked again
+    STATUS_RETRY_SECONDS later, not at every round. false is never asked."""
+    from test_print_jobs import closed_port
+
+    port = closed_port()
+    cfg = PrinterConfig.from_dict("kiosk", {"type": "network", "host": "127.0.0.1", "port": port, "check_status": True})
+    assert transport.paper_due(cfg)
+    assert transport.check_paper(cfg) is None  # switched off
+    assert not transport.paper_due(cfg)
+    status_clock[0] += STATUS_RETRY_SECONDS - 1
+    assert not transport.paper_due(cfg)
+    status_clock[0] += 1
+    assert transport.paper_due(cfg)
+    printer = plug("network", port=port, paper=PAPER_NEAR_END)  # switched on
+    assert transport.check_paper(cfg) == transport.PAPER_LOW
+    assert printer.wait_for_closes(1) == STATUS_PAPER
+    assert not transport.paper_due(cfg)
+    assert not transport.paper_due(printer.config(check_status=False))
+    assert not transport.paper_due(printer.config(check_status="auto", timeout=3))  # learnt first (learn_status)
+
+
+# --- printer test -----------------------------------------------------------------------------------------------
+
+
+def test_printer_test_says_when_the_paper_is_nearly_out(tmp_path):
+    """`python -m server printer test NAME` on a printer whose near-end sensor is on: the slip prints, and the admin
+    is told, in both languages, that a new roll is wanted; nothing of it with paper enough."""
+    said = {}
+    for paper in (PAPER_NEAR_END, PAPER_IN):
+        printer = FakeNetworkPrinter(paper=paper)
+        try:
+            folder = tmp_path / paper.hex()
+            folder.mkdir()
+            path = write_config(
+                folder,
+                {
+                    '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
+                    f"port = {printer.port}\ntimeout = 5"
+                },
+            )
+            r = server_command(["printer", "test", "kiosk", "--config", str(path)])
+            assert r.returncode == 0 and r.stderr == "", r.stderr
+            said[paper] = r.stdout.splitlines()
+            assert printer.wait_for_closes(1).count(b"TES") >= 1
+        finally:
+            printer.stop()
+    low = [
+        "printer kiosk: kertasnya hampir habis (sensor near-end): siapkan gulungan baru; tiket tetap tercetak sampai"
+        " kertas habis",
+        "printer kiosk: its paper is nearly out (its near-end sensor): have a new roll ready; tickets print until the"
+        " paper runs out",
+    ]
+    assert said[PAPER_NEAR_END][4:6] == low, said[PAPER_NEAR_END]
+    assert said[PAPER_NEAR_END][2:4] == said[PAPER_IN][2:4]  # the slip went, and the printer answered its status
+    assert said[PAPER_NEAR_END][2].startswith('printer kiosk menjawab permintaan status (check_status = "auto")')
+    assert not any("hampir habis" in line or "nearly out" in line for line in said[PAPER_IN])
+
+
+# --- the counter page: its own printer of form copies ------------------------------------------------------------
+
+COUNTER_WARNING = "Kertas printer salinan formulir hampir habis (sejak 09.00): siapkan gulungan baru."
+COUNTER_WARNING_EN = "The form-copy printer's paper is nearly out (since 09:00): have a new roll ready."
+
+
+@pytest.fixture
+def loket1():
+    """Loket 1's printer of form copies: a network printer that answers its status, its roll nearly used up."""
+    printer = FakeNetworkPrinter(paper=PAPER_NEAR_END)
+    yield printer
+    printer.stop()
+
+
+@pytest.fixture
+def counters_live(tmp_path, loket1):
+    """The server at 09:00 office time, Loket 1's form copies on `loket1` (check_status = true), the kiosk's on a
+    dummy; the officer budi."""
+    config = write_config(
+        tmp_path,
+        {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
+        extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {loket1.port}\ntimeout = 1\n'
+        'check_status = true\nprofile = "TM-T20II"\n',
+    )
+    server = ClockedServer(config, tick=0.1, dated=True).start()
+    server.add_user("budi", "officer")
+    yield server
+    server.stop()
+
+
+def test_the_counter_page_shows_its_form_copy_printers_paper_nearly_out_by_the_button(
+    browser, counters_live, loket1, tmp_path
+):
+    """The counter page got the staff's `printers` and showed nothing: the officer whose printer of form copies was
+    nearly out learnt it when the copies stopped. Now one calm line under the form copy's button, on the page of
+    Loket 1 only (not Loket 2's, whose copies go elsewhere), with since when, in English when switched, not hiding
+    the answer's buttons while a visitor is served (1366x768 and 1024x768), and gone by itself after a new roll."""
+    live = counters_live
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    line = page.locator("#copy-paper")
+    expect(line).to_be_visible()
+    expect(line).to_have_text(COUNTER_WARNING)
+    expect(line).to_have_attribute("data-printer", "loket1")
+    assert line.evaluate("p => getComputedStyle(p).backgroundColor") != page.locator("#copy-alert").evaluate(
+        "p => getComputedStyle(p).backgroundColor"
+    )  # not dressed as the red line of a copy that did not print
+    page.select_option("#counter-select", "2")
+    expect(line).to_be_hidden()
+    page.select_option("#counter-select", "1")
+    expect(line).to_be_visible()
+    shots = os.environ.get("PAPER_LOW_SHOTS") or str(tmp_path)
+    page.screenshot(path=f"{shots}/counter-paper-low-idle.png")
+    issue(live, "Pengunjung 1")
+    page.click("#btn-call-next")
+    page.click("#btn-start")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bserving\b"))
+    for width in (1366, 1024):
+        resize(page, {"width": width, "height": 768})
+        expect(line).to_be_visible()
+        page.screenshot(path=f"{shots}/counter-paper-low-{width}.png")
+        for button in ("#btn-resolve", "#btn-escalate"):
+            box = page.locator(button).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 768, (width, button, box)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.click("#lang-toggle")
+    expect(line).to_have_text(COUNTER_WARNING_EN)
+    page.click("#lang-toggle")
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(line).to_have_text(COUNTER_WARNING)  # from the staff state, after a reload
+    loket1.answers[STATUS_PAPER] = PAPER_IN  # a new roll
+    live.advance(61)
+    expect(line).to_be_hidden()
+    page.context.close()

@@ -358,8 +358,8 @@ def test_a_silent_printer_is_asked_again_an_hour_later_by_its_idle_worker_and_ch
             with pytest.raises(PrinterError, match="printer kiosk: out of paper at USB 0416:5011"):
                 send_bytes(cfg, b"job 3\n")
     assert bytes(printer.received) == (
-        STATUS_ONLINE + b"job 0\n" + b"job 1\n" + STATUS_ONLINE + b"job 2\n" + STATUS_ONLINE + STATUS + STATUS
-    )
+        STATUS_ONLINE + b"job 0\n" + b"job 1\n" + STATUS_ONLINE + b"job 2\n" + STATUS + STATUS + STATUS
+    )  # an answer to DLE EOT 1 while idle: its paper asked too (DLE EOT 4), in the same connection
     status_clock[0] += 10 * STATUS_RELEARN_SECONDS
     assert status_answered(cfg) is True and not status_due(cfg)
     assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "antrian.printers"] == [
@@ -561,10 +561,10 @@ def test_a_printer_the_worker_learns_answering_is_asked_before_its_first_ticket_
     printer = plug("network", paper=PAPER_OUT)
     app = office(printer.port, timeout=5)
     assert app.worker.run_once() == 0
-    assert printer.wait_for_closes(1) == STATUS_ONLINE and status_answered(app.config) is True
+    assert printer.wait_for_closes(1) == STATUS and status_answered(app.config) is True  # its paper asked too
     job = app.issue()
     assert (job["status"], job["attempts"]) == ("retrying", 1) and "out of paper" in job["error"]
-    assert printer.wait_for_closes(2) == STATUS_ONLINE + STATUS and bytes(printer.held) == b""
+    assert printer.wait_for_closes(2) == STATUS + STATUS and bytes(printer.held) == b""
 
 
 def test_a_printer_off_at_the_workers_start_is_asked_by_its_first_ticket_or_by_its_idle_worker_later(

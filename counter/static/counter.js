@@ -56,6 +56,7 @@ const state = {
   counters: new Map(), // snapshot counter entries by id (name, services, officer)
   waiting: {}, // service code -> count
   clock: null, // the staff state's `disk.clock`: the server PC's clock behind the newest record (its words), or null
+  printers: [], // the staff state's `printers`: the printers whose paper is nearly out (this counter's: renderPaper)
   busy: false,
   shownTicketId: null,
   lastDone: null, // {id, label, token, day}: the ticket last resolved or escalated at this counter (its form copy)
@@ -793,12 +794,32 @@ function renderFormCopy() {
   const a4 = $("link-form-a4");
   a4.hidden = !done;
   if (done) a4.href = href;
+  renderPaper();
   const failed = state.formCopy && state.formCopy.failed;
   $("copy-alert").hidden = !failed;
   if (!failed) return;
   const text = t("copy.failed", { label: state.formCopy.label, advice: adviceOf(failed) });
   sayWhole($("copy-alert-text"), text); // whole, also while the next visitor is served (counter.css)
   $("copy-alert-a4").href = href;
+}
+
+// This counter's printer of form copies says its paper is nearly out (the staff state's `printers`, an entry whose
+// `counters` has this page's counter): one calm line under the form copy's button, "Kertas printer salinan formulir
+// hampir habis (sejak 09.12): siapkan gulungan baru.", not a failure (its copies still print), gone by itself once
+// the printer no longer says so (a new roll: the server's `printers` message).
+function renderPaper() {
+  const id = state.counterId;
+  const low = id !== null ? state.printers.find((p) => Array.isArray(p.counters) && p.counters.includes(id)) : null;
+  const box = $("copy-paper");
+  box.hidden = !low;
+  box.textContent = low ? t("copy.paper_low", { time: hhmm(low.since) }) : "";
+  if (low) box.dataset.printer = low.printer;
+  else delete box.dataset.printer;
+}
+
+function onPrinters(list) {
+  state.printers = Array.isArray(list) ? list : [];
+  renderPaper();
 }
 
 function adviceOf(failed) {
@@ -1270,6 +1291,7 @@ function onSnapshot(snap) {
   if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) PAGE.max_calls = snap.max_calls;
   takeSettings(snap);
   onDisk(snap.disk);
+  state.printers = Array.isArray(snap.printers) ? snap.printers : []; // drawn with the form copy (renderPaper)
   const now = id !== null ? state.counters.get(id) : null;
   const reopened = state.reopened;
   state.reopened = null;
@@ -2145,6 +2167,7 @@ function start(user) {
   render();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the server's look every 30 s while there is something to say: no seq
+  live.socket.on("printers", onPrinters); // a printer's paper nearly out, or a new roll in (no seq: not a change)
   live.socket.on("connect_error", () => {
     state.offline = true; // the first connection, or a reconnection, that did not get through
     renderOffline();
