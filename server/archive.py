@@ -216,7 +216,9 @@ def make_month_archive(
         os.replace(tmp, path)
     except OSError as err:
         _remove(tmp)
-        raise ArchiveError("cannot_write", path=path, cause=err.strerror or err) from err
+        # the disk full, read-only, …: in each language's words (the OS's strerror is English), else as it came
+        cause = cause_words(err)
+        raise ArchiveError("cannot_write", path=path, cause=err.strerror or err if cause is err else cause) from err
     except BaseException:
         _remove(tmp)
         raise
@@ -536,7 +538,7 @@ def keep_before_restore(database: Path, now: datetime, why: str = "restore") -> 
     except (OSError, sqlite3.Error) as err:
         _remove(target)
         _remove(wal)
-        raise ArchiveError("no_copy", path=database, why=why, cause=err) from err
+        raise ArchiveError("no_copy", path=database, why=why, cause=cause_words(err)) from err
     return target
 
 
@@ -609,9 +611,10 @@ def restore(source: Path, database: Path, now: datetime | None = None) -> Restor
         create_private(database)
         _sqlite_copy(_read_only_uri(source), database, "PRAGMA wal_checkpoint(TRUNCATE)", uri=True)
     except (OSError, sqlite3.Error) as err:
+        cause = cause_words(err)  # the disk full, read-only, …: in each language's words
         if kept:
-            raise ArchiveError("restore_failed_kept", path=source, cause=err, kept=kept) from err
-        raise ArchiveError("restore_failed", path=source, cause=err) from err
+            raise ArchiveError("restore_failed_kept", path=source, cause=cause, kept=kept) from err
+        raise ArchiveError("restore_failed", path=source, cause=cause) from err
     store = Store(database)  # an older version's backup: its schema brought up to date (a copy kept first)
     try:
         with store.write() as tx:

@@ -36,6 +36,9 @@ MAX_VOICE_NUMBER = 9999  # as [services] daily_quota's highest; each number cost
 # cannot start every 3 seconds for ever. Its other refusals (2: a server holding the database while
 # go-live or restore works, a port in use) pass, and systemd tries again.
 EXIT_CONFIG = 78
+# Any command's exit code when the database stayed locked by another program, or its disk is full: nothing
+# the command line can mend, and it may pass by itself (`serve`: systemd starts it again 3 s later)
+EXIT_TRY_AGAIN = 1
 
 
 # -- what the command line says: the catalogue's `cli.*` (server/i18n), Indonesian first, then English --
@@ -175,12 +178,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+EXIT_INTERRUPTED = 130  # a command stopped by Ctrl+C (128 + SIGINT, as the shell says it)
+
+
 def _read_password(prompt: Localized) -> str:
     if sys.stdin.isatty():
         repeat = words("repeat_prompt")
-        first = getpass.getpass(f"{prompt.id_text} / {prompt.en_text}: ")
-        if getpass.getpass(f"{repeat.id_text} / {repeat.en_text}: ") != first:
-            raise SystemExit(bilingual(words("passwords_differ"), "error"))
+        try:
+            first = getpass.getpass(f"{prompt.id_text} / {prompt.en_text}: ")
+            second = getpass.getpass(f"{repeat.id_text} / {repeat.en_text}: ")
+        except (KeyboardInterrupt, EOFError) as err:  # Ctrl+C, Ctrl+D: the admin changed their mind
+            print(file=sys.stderr)  # the prompt's line ended
+            say_error(words("password_cancelled"))
+            raise SystemExit(EXIT_INTERRUPTED if isinstance(err, KeyboardInterrupt) else 2) from None
+        if second != first:  # refused input: exit code 2, as every refusal
+            say_error(words("passwords_differ"))
+            raise SystemExit(2)
         return first
     # one line; its end "\n", "\r\n" (a pipe from Windows) or "\r" is not part of the password
     return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
@@ -216,7 +229,11 @@ def main(argv: list[str] | None = None) -> int:
             except (sqlite3.DatabaseError, OSError) as err:
                 problem = storage_error(settings.server, err)
                 if problem is None and isinstance(err, sqlite3.DatabaseError):
-                    raise  # locked by another program: the next try may find it free
+                    said = passing(settings, err)
+                    if said is None:
+                        raise
+                    say_error(said)  # locked by another program, a full disk: the next try may pass
+                    return EXIT_TRY_AGAIN
                 raise (problem or database_error(settings.server, err)) from err
             try:
                 settings = effective_settings(settings, overrides)
@@ -231,13 +248,55 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG if args.command == "serve" else 2
     try:
         return _run_command(args, config, settings, file, overrides)
+    except KeyboardInterrupt:  # Ctrl+C while a command works (`serve` ends its serving by itself): no traceback
+        print(file=sys.stderr)
+        say_error(words("interrupted"))
+        return EXIT_INTERRUPTED
     except sqlite3.DatabaseError as err:
         # a database damaged past the pages the preamble read: named as `serve` names it, not a traceback
         problem = storage_error(settings.server, err)
         if problem is None:
-            raise  # locked by another program, a full disk: may pass by itself
+            said = passing(settings, err)
+            if said is None:
+                raise
+            say_error(said)  # locked by another program, a full disk: may pass by itself
+            return EXIT_TRY_AGAIN
         say_config_error(problem)
         return EXIT_CONFIG if args.command == "serve" else 2
+    except OSError as err:  # the database's disk full: its lock file's pid not written (restore, go-live, demo)
+        said = passing(settings, err)
+        if said is None:
+            raise
+        say_error(said)
+        return EXIT_TRY_AGAIN
+
+
+def passing(settings: Settings, err: sqlite3.DatabaseError | OSError) -> Localized | None:
+    """What the admin reads of a database error that may pass by itself, in place of SQLite's traceback: the
+    database locked by another program past the store's wait, or its disk full; None for any other."""
+    from server.store import BUSY_SECONDS
+
+    db = settings.server.database
+    if isinstance(err, OSError):  # the disk of the database (its folder, its lock file) full; another's is not
+        beside = err.filename is None or Path(os.fsdecode(err.filename)).parent == db.parent
+        if err.errno in (errno.ENOSPC, errno.EDQUOT) and beside:
+            return words("database_full", database=db, folder=db.parent)
+        return None
+    name = getattr(err, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(err):
+        return words("database_busy", database=db, seconds=f"{BUSY_SECONDS:g}")
+    if name.startswith("SQLITE_FULL") or "disk is full" in str(err):
+        return words("database_full", database=db, folder=db.parent)
+    if name.startswith("SQLITE_IOERR"):  # a full disk too, when the -shm could not grow ("disk I/O error")
+        try:
+            disk = os.statvfs(db.parent)
+            room = disk.f_bavail * disk.f_frsize
+        except OSError:
+            room = None
+        if room is not None and room < 1 << 20:
+            return words("database_full", database=db, folder=db.parent)
+        return words("database_io", database=db, cause=err)
+    return None
 
 
 def _run_command(
@@ -285,7 +344,10 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
 
     folder = Path(clips) if clips else Path(settings.tts.clips) if settings.tts.clips else None
     if folder is None:
-        print(bilingual(words("voice.no_pack")), file=sys.stderr)
+        say_error(words("voice.no_pack"))
+        return 2
+    if not folder.is_dir():  # a path mistyped: said here in both languages (the pack's own error is English)
+        say_error(words("voice.no_folder", folder=folder))
         return 2
     if up_to is None:
         day = datetime.now(ZoneInfo(settings.office.timezone)).date().isoformat()
@@ -789,7 +851,11 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
         try:
             value = json.loads(args.value)
         except (ValueError, RecursionError) as err:
-            say_error(words("settings.not_json", cause=f"{type(err).__name__}: {err}"))
+            # where the JSON stops being JSON, not Python's exception: most often the shell took its quotes away
+            at = isinstance(err, json.JSONDecodeError)
+            where = words("settings.json_at", line=err.lineno, column=err.colno) if at else words("settings.json_deep")
+            example = f"""{_python()} -m server settings set queue '{{"max_calls": 2}}'"""
+            say_error(words("settings.not_json", section=args.section, where=where, example=example))
             return 2
     with Store(settings.server.database) as store:
         service = QueueService(settings, store)
@@ -802,7 +868,8 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             admin.change_settings(service, args.section, value, actor="cli")
         except AntrianError as err:
-            say_error(words("settings.refused", code=err.code, detail=_refusal(err)))
+            # what is wrong and what to do, not the error's code: a script has the exit code
+            say_error(words("settings.refused", detail=_refusal(err)))
             return 2
     say(words("settings.changed", section=args.section))
     return 0
@@ -821,7 +888,7 @@ def _refusal(err: Any) -> Localized:
         if isinstance(detail, Localized):
             detail = detail.en_text if lang == "en" else detail.id_text
         detail = detail or (message(err.code, lang, **err.params) if err.params else "")
-        return detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or err.code
+        return detail or ", ".join(f"{k}: {v}" for k, v in err.fields.items()) or message(err.code, lang)
 
     return Localized(text("id"), text("en"))
 
@@ -859,7 +926,8 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
     name = args.name.strip().lower()
     if args.users_command == "add":
         if args.counter is not None and settings.counter(args.counter) is None:
-            say_error(words("no_counter", counter=args.counter))
+            known = ", ".join(str(c.id) for c in settings.counters)  # the numbers to choose from
+            say_error(words("no_counter", counter=args.counter, known=known))
             return 2
         profile_bad: dict[str, str] = {}
         full_name = clean_text({"full_name": args.full_name}, "full_name", LIMITS["full_name"], False, profile_bad)
@@ -1145,16 +1213,19 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
             services={s.code: s.name for s in settings.services},
         )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
+    # this month's (--unfinished) holds its days so far: the range it names ends today, not on the month's last
+    # day, which its warning below says it does not hold
+    end = min(made.day_to, today)
     if made.tickets and made.served != made.recap_rows:  # rows of visitors transferred, then not served there
-        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": made.day_to}
+        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": end}
         transferred = made.recap_rows - made.served
         rows = counted("recap_rows", made.recap_rows)
         say(words("archive.holds_transferred", **held, rows=rows, served=made.served, transferred=transferred))
     elif made.tickets:
-        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": made.day_to}
+        held = {"tickets": counted("tickets", made.tickets), "start": made.day_from, "end": end}
         say(words("archive.holds", **held, rows=made.recap_rows))
     else:
-        say(words("archive.empty", month=args.month, start=made.day_from, end=made.day_to))
+        say(words("archive.empty", month=args.month, start=made.day_from, end=end))
     if made.replaced is not None:
         say(words("archive.replaced", tickets=counted("tickets", made.replaced)))
     if made.day_to >= today:  # --unfinished: this month, so far

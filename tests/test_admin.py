@@ -177,14 +177,32 @@ def test_a_refused_setting_is_said_in_the_admins_language_naming_the_row_as_the_
     assert client.get("/api/admin/settings", headers=h).get_json() == current  # nothing was changed
 
 
-def test_the_command_line_keeps_the_parsers_english_naming_the_key(config_path):
+def test_the_command_line_names_the_key_as_config_toml_does_and_no_error_code(config_path):
+    """`settings set` said "kesalahan: config_invalid: …": the program's code in the admin's sentence. It says
+    that nothing was changed, and why, naming the key as config.toml does; the code is for a script, which has
+    the exit status."""
     counters = '[{"id": 1, "name": "Loket 1", "services": ["A", "X"]}]'
     r = server_command(["settings", "set", "counters", counters, "--config", str(config_path)])
     assert r.returncode == 2
-    english = "error: config_invalid: the 1st [[counters]] (id = 1), key services: unknown service 'X'"
+    english = "error: settings not changed: the 1st [[counters]] (id = 1), key services: unknown service 'X'"
     indonesian, said = r.stderr.splitlines()
     assert said == english, r.stderr
-    assert indonesian.startswith("kesalahan: config_invalid: [[counters]] ke-1 (id = 1), kunci services: "), r.stderr
+    assert (
+        indonesian
+        == "kesalahan: pengaturan tidak diubah: [[counters]] ke-1 (id = 1), kunci services: layanan 'X' tidak dikenal"
+    )
+    for args in (
+        ["set", "services", '[{"code": "d1", "name": "d"}]'],
+        ["set", "printers", "{}"],
+        ["reset", "printers"],
+    ):
+        r = server_command(["settings", *args, "--config", str(config_path)])
+        assert r.returncode == 2 and r.stdout == "", r
+        indonesian, english = r.stderr.splitlines()
+        assert indonesian.startswith("kesalahan: pengaturan tidak diubah: "), r.stderr
+        assert english.startswith("error: settings not changed: "), r.stderr
+        assert not re.search(r"\b[a-z]+_[a-z_]+:", r.stderr), r.stderr  # config_invalid:, not_editable_section:
+    assert "hanya di config.toml" in indonesian and "only in config.toml" in english  # and what to do
 
 
 def test_a_service_with_waiting_tickets_keeps_a_counter_and_cannot_be_removed(app, client):
@@ -366,10 +384,10 @@ def test_a_stored_change_that_no_longer_fits_the_file_is_named_and_reset_from_th
     r = server_command(["settings", "reset", "counters", "--config", str(config_path)])
     assert r.returncode == 0 and "has no stored change" in r.stdout
     r = server_command(["settings", "reset", "printers", "--config", str(config_path)])
-    assert r.returncode == 2 and "error: not_editable_section: [printers] cannot be changed here" in r.stderr
+    assert r.returncode == 2 and "error: settings not changed: [printers] cannot be changed here" in r.stderr
     r = server_command(["settings", "set", "office", '{"timezone": "Asia/Jayapura"}', "--config", str(config_path)])
     assert r.returncode == 2, r.stdout
-    assert "error: not_editable_key: office.timezone cannot be changed here, only in config.toml" in r.stderr
+    assert "error: settings not changed: office.timezone cannot be changed here, only in config.toml" in r.stderr
     app = create_app(config_path, workers=False, clock=clock)
     try:
         with app.extensions["antrian"].store.read() as tx:

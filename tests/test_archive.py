@@ -256,11 +256,12 @@ def test_archive_refuses_a_month_to_come_and_this_one_unless_asked_and_says_an_e
     assert app.extensions["antrian"].issue(visitor(name="Hari Ini")).kind is Kind.CREATED
     r = cli("archive", "--month", month, "--out", str(out), "--unfinished", "--config", str(config_path))
     assert r.returncode == 0, r.stderr
-    said = r.stdout.splitlines()[2]  # the visitor waits: a ticket, not yet a recap's row
-    assert said.startswith(f"isinya 1 tiket, {month}-01 s.d. ") and said.endswith(
-        "(0 di antaranya dilayani: baris rekap)"
-    )
-    assert r.stdout.splitlines()[3].startswith(f"it holds 1 ticket, {month}-01 to ")  # not "1 tickets"
+    # the visitor waits: a ticket, not yet a recap's row; the days it holds end today, as its warning says (it
+    # named the month's last day, which it does not hold); "1 ticket", not "1 tickets"
+    assert r.stdout.splitlines()[2:] == [
+        f"isinya 1 tiket, {month}-01 s.d. {today} (0 di antaranya dilayani: baris rekap)",
+        f"it holds 1 ticket, {month}-01 to {today} (0 of them served: the recap's rows)",
+    ]
     assert r.stderr.splitlines() == [
         f"peringatan: bulan {month} belum selesai (hari ini {today}): arsip ini hanya sampai saat ini;"
         " buat lagi setelah bulan berakhir dengan --replace",

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, visitor, write_config
+from conftest import ROOT, mounted_tmpfs, visitor, write_config
 from live import server_command
 
 from server import serverlock
@@ -57,8 +57,8 @@ def test_users_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
         (
             ["users", "add", "siti", "--role", "officer", "--counter", "9"],
             "cukup-panjang\n",
-            "no counter 9",
-            "tidak ada loket 9",
+            "no counter 9 in config (its counters: 1, 2, 3)",  # the numbers to choose from
+            "tidak ada loket 9 di config (loketnya: 1, 2, 3)",
         ),
         (
             ["users", "add", "siti", "--role", "officer", "--nip", "123"],
@@ -459,6 +459,26 @@ def test_settings_show_says_what_saved_values_hide_in_indonesian_then_english(tm
         f"  Back to config.toml: {resets} (every value saved for that section), or save config.toml's value"
         " on the admin page (a value equal to config.toml's is not kept)",
     ], r.stderr
+
+
+def test_settings_set_of_a_value_that_is_not_json_says_where_and_how_to_quote_it_not_pythons_error(tmp_path):
+    """`settings set queue {"max_calls":2}` typed without the quotes (the shell takes the double ones away) said
+    "VALUE bukan JSON: JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char
+    1)": Python's exception, in English, in the Indonesian line. It says where the JSON stops, and an example
+    in single quotes."""
+    cfg = write_config(tmp_path)
+    for value, id_where, en_where in (
+        ("{max_calls:2}", "baris 1, kolom 2", "line 1, column 2"),
+        ("[" * 5000, "bertingkat terlalu dalam", "nested too deeply"),
+    ):
+        r = cli("settings", "set", "queue", value, "--config", str(cfg))
+        refused(
+            r,
+            f"the value for queue is not valid JSON ({en_where}); write it as JSON inside single quotes, e.g. ",
+            indonesian=(f"nilai untuk queue bukan JSON yang sah ({id_where}); tulis nilainya sebagai JSON",),
+        )
+        assert r.stderr.count(""" -m server settings set queue '{"max_calls": 2}'\n""") == 2, r.stderr
+        assert not re.search(r"Error|Expecting|char \d", r.stderr), r.stderr
 
 
 def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
@@ -1175,6 +1195,113 @@ def test_archive_out_that_is_a_file_or_under_a_missing_folder_is_refused(tmp_pat
     assert [p.name for p in (tmp_path / "arsip").iterdir()] == ["arsip-2026-11.zip"]
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs: a USB stick, or the server's disk, that fills up (root only; skipped where mounting is not
+    allowed)."""
+    yield from mounted_tmpfs(tmp_path / "usb", "2m")
+
+
+def fill(disk: Path, leave: int = 0) -> None:
+    """Fill `disk` (a tmpfs) to its last byte, then give back `leave` bytes."""
+    with contextlib.suppress(OSError), open(disk / "filler", "wb", buffering=0) as f:
+        while True:
+            f.write(b"\0" * 4096)
+    if leave:
+        with open(disk / "filler", "r+b") as f:
+            f.truncate(max(0, f.seek(0, os.SEEK_END) - leave))
+
+
+def test_an_archive_onto_a_full_or_read_only_disk_says_so_in_each_language(tmp_path, small_disk):
+    """The archive's refusal named the OS's English in the Indonesian line too: "tidak dapat ditulis (No space
+    left on device)", "(Read-only file system)". Said as the daily copy says them, nothing left behind."""
+    cfg, _ = office(tmp_path, "Asli")
+    fill(small_disk)
+    r = cli("archive", "--month", "2026-11", "--out", str(small_disk), "--config", str(cfg))
+    zip_ = small_disk / "arsip-2026-11.zip"
+    refused(
+        r, f"{zip_}: cannot be written (the disk is full)", indonesian=(f"{zip_}: tidak dapat ditulis (disk penuh)",)
+    )
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+    (small_disk / "filler").unlink()
+    (small_disk / "arsip").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    r = cli("archive", "--month", "2026-11", "--out", str(small_disk / "arsip"), "--config", str(cfg))
+    zip_ = small_disk / "arsip" / "arsip-2026-11.zip"
+    refused(
+        r,
+        f"{zip_}: cannot be written (the disk is read-only)",
+        indonesian=(f"{zip_}: tidak dapat ditulis (disk hanya dapat dibaca)",),
+    )
+    assert "Read-only file system" not in r.stderr
+
+
+def test_a_database_locked_by_another_program_or_on_a_full_disk_is_said_not_a_traceback(tmp_path, small_disk):
+    """A database another program holds locked (DB Browser for SQLite with unsaved changes, sqlite3 in a
+    transaction) past the store's 10 s, or whose disk is full, ended every command in SQLite's traceback
+    ("sqlite3.OperationalError: database is locked"). Each says what holds it and what to do, exit code 1:
+    nothing the command line mends, and it may pass (run again)."""
+    cfg, db = office(tmp_path, "Asli")
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        r = cli("users", "list", "--config", str(cfg))
+    refused(
+        r,
+        f"error: {db} has been locked by another program for over 10 seconds:",
+        "close it first, then run this command again",
+        code=1,
+        indonesian=(f"kesalahan: {db} dikunci program lain lebih dari 10 detik:", "lalu jalankan lagi perintah ini"),
+    )
+    assert "Traceback" not in r.stderr
+    cfg = write_config(
+        tmp_path, {f'database = "{tmp_path / "antrian.db"}"': f'database = "{small_disk / "antrian.db"}"'}
+    )
+    assert cli("users", "list", "--config", str(cfg)).returncode == 0  # made there
+    fill(small_disk)
+    r = cli("users", "add", "siti", "--role", "officer", "--config", str(cfg), stdin="kata-sandi-rahasia\n")
+    refused(
+        r,
+        f"error: the disk of {small_disk / 'antrian.db'} is full: free some room in {small_disk}",
+        code=1,
+        indonesian=(f"kesalahan: disk tempat {small_disk / 'antrian.db'} penuh: kosongkan ruang di {small_disk}",),
+    )
+    assert "Traceback" not in r.stderr
+
+
+def test_a_restore_onto_a_full_disk_says_so_in_each_language_and_changes_nothing(tmp_path, small_disk):
+    """The database's disk full: the copy kept before a restore failed as "(database or disk is full)", in the
+    Indonesian line too; with no room left at all, the server lock's pid was not written and the restore ended in
+    a traceback (OSError: [Errno 28] No space left on device)."""
+    office(tmp_path, "Cadangan")
+    backup = tmp_path / "cadangan.db"
+    assert cli("backup", str(backup), "--config", str(tmp_path / "config.toml")).returncode == 0
+    (tmp_path / "kantor").mkdir()
+    cfg = write_config(
+        tmp_path / "kantor",
+        {f'database = "{tmp_path / "kantor" / "antrian.db"}"': f'database = "{small_disk / "antrian.db"}"'},
+    )
+    assert cli("users", "list", "--config", str(cfg)).returncode == 0  # the database there, and its lock file
+    live = small_disk / "antrian.db"
+    fill(small_disk)  # not a byte left: the lock's pid is not written either
+    r = cli("restore", str(backup), "--config", str(cfg))
+    refused(
+        r,
+        f"error: the disk of {live} is full: free some room in {small_disk}",
+        code=1,
+        indonesian=(f"kesalahan: disk tempat {live} penuh: kosongkan ruang di {small_disk}",),
+    )
+    fill(small_disk, leave=64 * 1024)  # the lock's pid fits, a copy of the database does not
+    r = cli("restore", str(backup), "--config", str(cfg))
+    refused(
+        r,
+        f"error: {live}: no copy could be kept before the restore (the disk is full); nothing changed",
+        indonesian=(f"kesalahan: {live}: tidak ada salinan yang dapat disimpan sebelum restore (disk penuh);",),
+    )
+    (small_disk / "filler").unlink()
+    assert sorted(p.name for p in small_disk.iterdir()) == ["antrian.db", "antrian.db.lock"]  # nothing changed
+    assert visitors(live) == []
+
+
 def test_demo_refuses_a_database_with_tickets_unless_forced_and_while_a_server_runs(tmp_path):
     cfg, db = office(tmp_path, "Asli")
     refused(cli("demo", "--config", str(cfg)), "already has tickets", "--force")
@@ -1243,6 +1370,93 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
 def test_voice_check_up_to_is_bounded(tmp_path, up_to):
     r = cli("voice", "check", "--clips", str(tmp_path), "--up-to", up_to, "--config", str(write_config(tmp_path)))
     usage_error(r, "--up-to", "1-9999", indonesian=("argumen --up-to: harus", "1-9999, bukan"))
+
+
+def on_a_terminal(args: list[str], typed: list[tuple[bytes, bytes]]) -> tuple[int, str]:
+    """`python -m server ARGS` on a terminal of its own (a pty: getpass reads the password there, as the admin
+    types it), each of `typed`'s keys typed once its prompt is shown; (exit code, what the terminal showed)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, on the pty
+        try:
+            os.chdir(ROOT)
+            os.execv(sys.executable, [sys.executable, "-m", "server", *args])
+        finally:
+            os._exit(127)
+    shown = b""
+
+    def read_until(prompt: bytes | None) -> None:
+        nonlocal shown
+        end = time.monotonic() + 60
+        while (prompt is None or prompt not in shown) and time.monotonic() < end:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the command ended, and its end of the pty closed
+                    return
+                if not chunk:
+                    return
+                shown += chunk
+
+    try:
+        for prompt, keys in typed:
+            read_until(prompt)
+            assert prompt in shown, shown
+            os.write(fd, keys)
+        read_until(None)
+    finally:
+        os.close(fd)
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return code, shown.decode().replace("\r\n", "\n")
+
+
+def test_a_password_typed_twice_differently_or_cancelled_at_its_prompt_changes_nothing_and_says_so(tmp_path):
+    """On a terminal, two passwords that differ ended `users passwd` with exit code 1 (a refusal is 2), saying
+    only "kata sandi tidak sama"; Ctrl+C or Ctrl+D at the prompt, the admin changing their mind, ended it in a
+    Python traceback (KeyboardInterrupt, EOFError)."""
+    cfg = write_config(tmp_path)
+    assert (
+        cli("users", "add", "budi", "--role", "officer", "--config", str(cfg), stdin="kata-sandi-lama\n").returncode
+        == 0
+    )
+    passwd = ["users", "passwd", "budi", "--config", str(cfg)]
+    prompt = b"Kata sandi baru untuk budi / New password for budi: "
+    code, shown = on_a_terminal(passwd, [(prompt, b"kata-sandi-1\n"), (b"Ulangi / Repeat: ", b"kata-sandi-2\n")])
+    assert code == 2 and shown.endswith(
+        "kesalahan: kata sandi tidak sama; tidak ada yang diubah: jalankan lagi perintah ini dan ketik kata sandi"
+        " yang sama dua kali\nerror: passwords differ; nothing changed: run this command again and type the same"
+        " password twice\n"
+    ), shown
+    for keys, exit_code in ((b"\x03", 130), (b"\x04", 2)):  # Ctrl+C, Ctrl+D
+        code, shown = on_a_terminal(passwd, [(prompt, keys)])
+        assert code == exit_code and "Traceback" not in shown, shown
+        assert shown.endswith("\nkesalahan: dibatalkan; tidak ada yang diubah\nerror: cancelled; nothing changed\n"), (
+            shown
+        )
+    with Store(load_settings(cfg).server.database) as store, store.read() as tx:
+        assert check_login(tx.user("budi"), "kata-sandi-lama")  # nothing changed indeed
+    code, shown = on_a_terminal(passwd, [(prompt, b"kata-sandi-baru\n"), (b"Ulangi / Repeat: ", b"kata-sandi-baru\n")])
+    assert code == 0 and shown.endswith("kata sandi budi diganti\npassword of budi changed\n"), shown
+
+
+def test_voice_check_of_no_pack_or_a_folder_that_is_none_is_refused_in_each_language(tmp_path):
+    """A mistyped --clips said "paket suara tidak dapat dipakai: /…/voices/ibu is not a folder": the pack's English
+    in the Indonesian line; no pack at all said it without "kesalahan:"/"error:", unlike every other refusal."""
+    cfg = write_config(tmp_path)
+    refused(
+        cli("voice", "check", "--config", str(cfg)),
+        "no voice pack: give --clips FOLDER or set [tts] clips",
+        indonesian=("kesalahan: tidak ada paket suara: beri --clips FOLDER atau atur [tts] clips",),
+    )
+    for path in (tmp_path / "voices" / "ibu", cfg):  # none there, a file
+        refused(
+            cli("voice", "check", "--clips", str(path), "--config", str(cfg)),
+            f"error: {path}: not a folder (none there, or a file): give --clips the folder of the voice pack's WAV",
+            indonesian=(f"kesalahan: {path}: bukan folder (tidak ada, atau sebuah berkas): beri --clips folder",),
+        )
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r"])

@@ -116,7 +116,8 @@ def test_the_command_line_refuses_the_same_swap(tmp_path):
     r = server_command(
         ["settings", "set", "services", json.dumps(with_prefixes(A="B", B="A"))] + ["--config", str(cfg)], timeout=60
     )
-    assert r.returncode == 2 and "prefix_in_use" in r.stderr and "Prefix B " in r.stderr, r.stderr
+    assert r.returncode == 2 and "Awalan B sudah dipakai" in r.stderr and "Prefix B " in r.stderr, r.stderr
+    assert "prefix_in_use" not in r.stderr, r.stderr  # words for a person; a script has the exit status
     with app.extensions["antrian"].store.read() as tx:
         assert tx.settings_overrides() == {}
     app.extensions["antrian"].store.close()
