@@ -1184,10 +1184,28 @@ function renderAlerts() {
     $("alerts").replaceChildren(...lines);
   }
   $("alerts-empty").hidden = lines.length > 0;
+  fitDiskLine();
   // how many, beside the title: the box shows its first lines on a short screen, the rest scroll (counter.css)
   const title = $("alerts").previousElementSibling;
   if (lines.length > 1) title.dataset.count = lines.length;
   else delete title.dataset.count;
+}
+
+// The disk's line (the server PC's clock behind its data, a low disk, a failed daily copy: the most serious) whole
+// in the alerts' box on a short screen: its height as drawn, at this width and in this language, is the box's least
+// (counter.css --disk-line). The box gave up its height to the day's list down to 9rem, and at 1024x768 the clock's
+// four lines showed three and a half, the last under its edge.
+const diskLine = new ResizeObserver(() => {
+  const first = $("alerts").firstElementChild;
+  const height = first && first.dataset.type === "disk_low" ? first.getBoundingClientRect().height : 0;
+  $("alerts").parentElement.style.setProperty("--disk-line", `${height}px`);
+});
+
+function fitDiskLine() {
+  diskLine.disconnect();
+  const first = $("alerts").firstElementChild;
+  if (first && first.dataset.type === "disk_low") diskLine.observe(first);
+  else $("alerts").parentElement.style.removeProperty("--disk-line");
 }
 
 // A printer whose paper is nearly out (the staff state's `printers`, the server's words: "Kertas printer kios hampir
