@@ -323,6 +323,14 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     busy.click("#start")  # a visitor is choosing a service
     name = busy.locator('[data-service="A"] .service-name')
     expect(name).to_have_text("Konsultasi Penyedia")
+    # what the busy kiosk hears and asks for from now on: its state's looks when the change came, its requests
+    busy.evaluate(
+        "antrianKiosk.socket.onAny((name, data) => {"
+        " if ([].concat(data).some((ev) => ev && ev.type === 'settings_changed'))"
+        " window.looksAtChange = antrianKiosk.stateLooks; })"
+    )
+    asked = []
+    busy.on("request", lambda request: asked.append(request.url))
 
     services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     services[0]["name"] = "Konsultasi Penyedia (Vendor)"
@@ -333,8 +341,14 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
     idle.wait_for_function(fresh, polling=50)
     idle.click("#start")
     expect(idle.locator('[data-service="A"] .service-name')).to_have_text("Konsultasi Penyedia (Vendor)")
-    # The one in use keeps its page until the visitor is done, then reloads.
-    busy.wait_for_timeout(500)
+    # The one in use keeps its page until the visitor is done, then reloads. It heard the change (a reload would
+    # start there: a look at its own address, then the reload) and took the fresh state that follows it (or it is
+    # a new page already).
+    busy.wait_for_function(
+        "() => !window.drawnBefore || (window.looksAtChange !== undefined && antrianKiosk.stateLooks > looksAtChange)",
+        polling=50,
+    )
+    assert f"{live.url}/kiosk/" not in asked, "the kiosk in use went for a fresh page"
     assert busy.evaluate("window.drawnBefore") is True
     expect(busy.locator("#screen-service")).to_be_visible()
     expect(name).to_have_text("Konsultasi Penyedia")
@@ -346,20 +360,27 @@ def test_a_kiosk_takes_a_changed_service_between_two_visitors_never_in_the_middl
         p.context.close()
 
 
-def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(browser, live, boss):
+def test_a_kiosk_that_was_offline_during_a_change_takes_it_when_it_reconnects(browser, live, boss, clients):
     context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
     page = context.new_page()
     page.goto(f"{live.url}/kiosk/")
     page.wait_for_function("() => window.antrianKiosk && antrianKiosk.live", polling=50)
     page.evaluate("window.drawnBefore = true")
+    witness = clients(live.url, {"role": "display"})  # a screen that stays online: it hears the change
+    witness.snapshot()
     context.set_offline(True)  # the kiosk PC's cable is out: it misses the settings_changed event
     page.wait_for_function("() => !antrianKiosk.live", timeout=30_000, polling=50)  # its live connection has dropped
+    # its tries to connect again, each failed (after the kiosk's own handler of the failure ran)
+    page.evaluate("window.failedTries = 0; antrianKiosk.socket.on('connect_error', () => { failedTries += 1; })")
     services = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"]
     services[1]["name"] = "Konsultasi PPK, Pokja dan PP"
     r = boss.put(f"{live.url}/api/admin/settings/services", json={"value": services}, timeout=5)
     assert r.status_code == 200, r.text
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.drawnBefore") is True  # offline: nothing to reload from
+    witness.event("settings_changed")  # told to every screen online now
+    # and the kiosk tried to reach the server after it, and failed: it had its chance to learn of the change
+    tries = page.evaluate("failedTries")
+    page.wait_for_function(f"() => !window.drawnBefore || window.failedTries > {tries}", timeout=15_000, polling=50)
+    assert page.evaluate("window.drawnBefore") is True, "the kiosk reloaded offline"  # nothing to reload from
     context.set_offline(False)
     # Back online: the snapshot's services differ from the page's, so the idle kiosk reloads.
     page.wait_for_function(

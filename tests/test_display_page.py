@@ -265,7 +265,9 @@ def overlap(a: dict, b: dict) -> bool:
     )
 
 
-def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_without_replaying(page, live, act):
+def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_without_replaying(
+    page, live, act, clients
+):
     open_display(page, live)
     issue(live, "A"), issue(live, "B")
     before = act(1, "call-next")["label"]
@@ -282,9 +284,15 @@ def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_wit
     for other in ("#office-name", "#clock"):
         assert not overlap(box, page.locator(other).bounding_box()), f"the badge covers {other}"
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), "the badge widened the page"
+    page.evaluate("window.failedTries = 0; antrianDisplay.socket.on('connect_error', () => { failedTries += 1; })")
+    witness = clients(live.url, {"role": "display"})  # a TV that stays online: it hears the call the page misses
+    witness.snapshot()
     missed = act(2, "call-next")["label"]
-    page.wait_for_timeout(300)
-    assert label_at(page, 2) != missed
+    assert witness.event("called")["ticket"]["label"] == missed  # told to every TV online now
+    # and the page tried to connect again after it, and failed (or it is back, its snapshot taken): it had its chance
+    tries = page.evaluate("failedTries")
+    page.wait_for_function(f"() => failedTries > {tries} || antrianDisplay.state.synced", timeout=15_000, polling=50)
+    assert label_at(page, 2) != missed, "an offline page showed a call"
 
     page.context.set_offline(False)
     badge.wait_for(state="hidden", timeout=15_000)
@@ -306,8 +314,13 @@ def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live
     snapshot = state(live)
     for s in snapshot["services"]:
         assert waiting_count(page, s["code"]) == str(s["waiting"])
-    page.wait_for_timeout(200)
-    assert page.evaluate("antrianDisplay.played") == [], "an old call was announced on opening"
+    # The next call is the page's first announcement, played to its end: an old one announced on opening (or on
+    # the next event) would have been queued, and played, before it.
+    issue(live, "B")
+    two = act(2, "call-next")
+    log = announcements_done(page, 1)
+    assert [e["label"] for e in log] == [two["label"]], "an old call was announced on opening"
+    assert page.evaluate("antrianDisplay.played") == [log[0]["seq"]], "an old call was announced on opening"
 
 
 def short_wav(seconds: float = 0.2) -> bytes:
@@ -390,11 +403,14 @@ def test_blocked_sound_shows_the_tap_banner_and_plays_after_a_tap(page, live, ac
     )
     assert lines == 1 and 0 <= left and right <= page.viewport_size["width"], (lines, left, right)
     assert label_at(page, 1) == label, "the call must show while the sound waits"
-    page.wait_for_timeout(300)
+    # The banner is the page's word that the announcement waits for a tap (shown as it starts waiting): the
+    # announcement is not over, and it ends, its chime played, only after the tap (the page's own times).
     assert page.evaluate("antrianDisplay.log[0].end") is None, "the announcement did not wait for the tap"
+    page.evaluate("addEventListener('pointerdown', () => { window.tappedAt = performance.now(); }, true)")
     page.mouse.click(960, 540)
     (entry,) = announcements_done(page, 1)
     assert entry["parts"][0]["ok"] and not banner.is_visible()
+    assert entry["end"] > page.evaluate("tappedAt"), "the announcement ended before the tap"
 
 
 def test_clock_and_labels_are_indonesian_and_english_on_request(page, live):

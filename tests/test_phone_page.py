@@ -11,7 +11,7 @@ import re
 
 import pytest
 import requests
-from conftest import visitor, write_config
+from conftest import hold_first, until_on_page, visitor, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -112,21 +112,9 @@ def test_an_answer_read_before_the_call_but_arriving_after_it_does_not_undo_the_
     the call shows and rings (before, the page went back to "Menunggu" and never rang)."""
     mine = issue(live)
     page = phone(mine["token"])
-    held = []
-
-    def hold_the_first(route):
-        if held:
-            return route.continue_()
-        held.append((route, route.fetch()))  # read now (waiting), delivered later
-
-    page.route(f"**/api/tickets/{mine['token']}?*", hold_the_first)
+    held = hold_first(page, f"**/api/tickets/{mine['token']}?*")  # read now (waiting), delivered later
     issue(live, "B")  # another visitor takes a number: every phone reads its own ticket again
-    page.wait_for_function("() => true")
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the page did not read its ticket after an event"
+    until_on_page(page, lambda: held, "the page did not read its ticket after an event")
     officer("call-next")
     rung(page, 1)
     route, answer = held[0]

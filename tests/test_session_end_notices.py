@@ -80,7 +80,9 @@ def test_an_officer_whose_session_ran_out_is_told_which_ticket_went_back_and_why
         budi.click("#btn-call-next")
         expect(budi.locator("#t-label")).to_have_text(ticket["label"])
         # rina signs in at the front office 5 seconds after him (sessions count whole seconds): hers outlives his
-        # by that much, and her page hears of his counter
+        # by that much, and her page hears of his counter. A wait for the real clock, kept: a session's end is
+        # counted on time.time() from its sign-in (server/auth.py session_ends), which ClockedServer's clock does
+        # not move, and nothing on a page marks those seconds.
         while time.time() < began + 5:
             budi.wait_for_timeout(200)
         rina = sign_in(new_page(browser), server, "/counter/front", "rina")
