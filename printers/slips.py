@@ -145,12 +145,24 @@ def _emoji(ch: str) -> bool:
     return 0x1F000 <= point <= 0x1FAFF or 0x2600 <= point <= 0x27BF or 0x2B00 <= point <= 0x2BFF
 
 
+# The most characters one character may print as: NFKD spells a few ligatures and squared words out at length
+# (U+FDFA, an Arabic phrase of one character, as 18), so a form of such characters took paper past its fields' limits.
+MAX_SPELLED = 4
+
+
+@lru_cache(maxsize=4096)
+def _decomposed(ch: str) -> str:
+    """One character as NFKD spells it ("é" -> "e" and its accent), or "?" when that is longer than MAX_SPELLED."""
+    spelled = unicodedata.normalize("NFKD", ch)
+    return spelled if len(spelled) <= MAX_SPELLED else "?"
+
+
 def to_ascii(text: str) -> str:
     """Printable ASCII for any text: accents dropped ("Dédé" -> "Dede"), quotes, dashes and bullets as their ASCII
     stand-ins, control bytes made spaces, what takes no room dropped (zero-width characters, direction marks, soft
     hyphens, variation selectors: they had printed as spaces or "?" inside words) and emoji too (a "?" after a
     visitor's name read as a question); any other character "?", the mark that one was there."""
-    text = unicodedata.normalize("NFKD", str(text)).translate(_ASCII_STANDINS)
+    text = "".join(_decomposed(ch) for ch in str(text)).translate(_ASCII_STANDINS)
     out = []
     for ch in text:
         if ch == "\n" or " " <= ch <= "~":

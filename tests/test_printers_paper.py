@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import qrcode
 from fakeprinter import FakeNetworkPrinter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printers import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, print_form_copy, slip_text, ticket_bytes
+from printers.slips import MAX_SPELLED, to_ascii
 from server.config import _TEXT_LIMITS, _TEXT_MAX
 from server.forms import LIMITS
 
@@ -259,3 +262,19 @@ def test_a_form_copy_of_every_awkward_character_goes_out_whole_to_a_network_prin
     lines = [line for line, _, _ in printed_lines(received)]
     assert 'a. Nama: Jum\'at "CV" - eu  ? -' in lines
     assert re.search(rb"Pemberi Penjelasan:\n\n\n\n\( ", received)  # the room for the signature, as before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_prints_as_printable_ascii_of_at_most_four_characters_each(text):
+    """Whatever is typed or pasted (any Unicode, control characters among it) reaches the printer as printable ASCII
+    and line breaks only, never an ESC/POS command, and at most MAX_SPELLED characters for each one typed: NFKD had
+    spelled U+FDFA out as 18 ("???? ????? ???? ????"), so that a form of 200 such characters took 3,600 columns."""
+    printed = to_ascii(text)
+    assert all(ch == "\n" or " " <= ch <= "~" for ch in printed), printed
+    assert len(printed) <= MAX_SPELLED * len(text), (text, printed)
+
+
+def test_a_character_spelled_out_at_length_prints_as_one_mark():
+    assert to_ascii("\ufdfa") == "?" and to_ascii("Nama \ufdfb") == "Nama ?"
+    assert to_ascii("\u2474 \u2025") == "(1) .."  # short spellings are kept
