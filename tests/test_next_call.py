@@ -6,11 +6,12 @@ call-next calls the ticket the snapshot named just before, whatever happened in 
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import pytest
 from conftest import login, visitor
 
-from server.errors import AntrianError
+from server.errors import AntrianError, QueueError
 from server.realtime import public_message, staff_message
 
 COUNTER_SERVICES = {1: ("A", "C"), 2: ("A", "B"), 3: ("B", "C")}  # config.toml's counters
@@ -27,6 +28,46 @@ def issue(svc, name: str, service: str, priority: bool = False) -> str:
 
 def act(svc, counter: int, action: str, **payload):
     return svc.counter_action(counter, action, payload, "budi").body
+
+
+# What a counter action needs beside the ticket it acts on (a refusal must be for the rule, not a missing field).
+BODIES = {"resolve": {"solution": "Dijelaskan."}, "transfer": {"service": "A"}, "escalate": {"note": "Ke LKPP."}}
+
+
+def refused_move(rng, svc, counter: int, held: dict | None, tickets: dict) -> tuple[str, partial] | None:
+    """A move the rules refuse at `counter` now, and the error docs/api.md gives it (counter actions, cancel,
+    form): (code, the move), or None when no such move fits the moment."""
+    waiting = [t for t in tickets.values() if t["status"] == "waiting"]
+    options = []
+    if held is None:  # the counter holds no ticket: nothing to start, recall, skip or finish
+        action = rng.choice(["start", "recall", "skip", "resolve", "escalate", "transfer"])
+        options.append(("no_ticket", partial(act, svc, counter, action, **BODIES.get(action, {}))))
+        taken = [t for t in tickets.values() if t["status"] in ("called", "serving")]  # at another counter
+        if taken:
+            ticket = rng.choice(taken)["label"]
+            options.append(("ticket_not_waiting", partial(act, svc, counter, "call", ticket=ticket)))
+        foreign = [t for t in waiting if t["service"] not in COUNTER_SERVICES[counter]]
+        if foreign:
+            ticket = rng.choice(foreign)["label"]
+            options.append(("service_not_at_counter", partial(act, svc, counter, "call", ticket=ticket)))
+    elif held["status"] == "called" and "skip" not in held["actions"]:  # calls left: the visitor may still come
+        options.append(("counter_calling", partial(act, svc, counter, "call-next")))
+        options.append(("calls_remaining", partial(act, svc, counter, "skip")))
+        mine = [t for t in waiting if t["service"] in COUNTER_SERVICES[counter]]
+        if mine:
+            options.append(("counter_calling", partial(act, svc, counter, "call", ticket=rng.choice(mine)["label"])))
+    elif held["status"] == "called":  # every call made
+        options.append(("calls_exhausted", partial(act, svc, counter, "recall")))
+    elif held["status"] == "serving":
+        options.append(("counter_serving", partial(act, svc, counter, "call-next")))
+        options.append(("transfer_same_service", partial(act, svc, counter, "transfer", service=held["service"])))
+        options.append(("invalid_transition", partial(svc.cancel, held["label"], "rina")))  # waiting or called only
+    called_once = [t for t in waiting if t["first_called_at"] is not None]  # skipped, or freed by a release
+    if called_once:
+        t = rng.choice(called_once)
+        form = {**t["form"], "service": rng.choice([s for s in "ABC" if s != t["service"]])}
+        options.append(("queue_fields_locked", partial(svc.correct_form, t["label"], form, "rina", role="frontoffice")))
+    return rng.choice(options) if options else None
 
 
 def test_each_counter_is_told_its_next_call_by_the_calling_order_of_its_own_services(service):
@@ -92,12 +133,16 @@ def test_call_next_always_calls_the_ticket_the_staff_snapshot_named_just_before(
     """Random days of issues, calls (in turn and out of turn), recalls, skips (requeues and no-shows),
     transfers, cancels, corrections of a service or a lane and counters freed by the front office: before
     every call-next the snapshot's next for that counter is read, and the call takes exactly that ticket. The
-    events' `next` is always the snapshot's of the moment."""
+    events' `next` is always the snapshot's of the moment. A share of the steps tries what the rules refuse at
+    that moment (a call at a busy counter, a skip with calls left, a ticket another counter holds, …): each is
+    refused with the error the API documents for it, publishes nothing and changes nothing in the staff
+    snapshot; every other step is accepted."""
     rng = random.Random(seed)
     svc = service
     frontoffice = {"id": 999, "username": "rina", "role": "frontoffice"}
     names = iter(f"Pengunjung {i}" for i in range(10_000))
     called_next = 0
+    refused: list[str] = []
 
     def staff_state():
         snap = svc.snapshot(staff=True)
@@ -111,9 +156,13 @@ def test_call_next_always_calls_the_ticket_the_staff_snapshot_named_just_before(
         waiting = [t for t in tickets.values() if t["status"] == "waiting"]
         before = len(svc.events)
         move = rng.random()
+        attempt = refused_move(rng, svc, counter, held, tickets) if rng.random() < 0.2 else None
         try:
             free = held is None or "call-next" in held["actions"]  # else call-next is refused: counter busy
-            if move < 0.35:
+            if attempt:
+                attempt[1]()
+                raise AssertionError(f"accepted what the rules refuse ({attempt[0]} expected): {seed, attempt[1]}")
+            elif move < 0.35:
                 issue(svc, next(names), rng.choice("ABC"), priority=rng.random() < 0.15)
             elif move < 0.6 and free:
                 body = act(svc, counter, "call-next")
@@ -145,14 +194,19 @@ def test_call_next_always_calls_the_ticket_the_staff_snapshot_named_just_before(
                 mine = [t for t in waiting if t["service"] in COUNTER_SERVICES[counter]]
                 if mine and not held:
                     act(svc, counter, "call", ticket=rng.choice(mine)["label"])
-        except AntrianError as refusal:  # a counter busy with a ticket with calls left, say: nothing changed
+        except AntrianError as refusal:  # only the moves tried for it: the walk's others are all allowed
+            assert attempt, (seed, refusal)
+            assert isinstance(refusal, QueueError) and refusal.code == attempt[0], (seed, refusal, attempt[1])  # 409
             assert len(svc.events) == before, refusal
+            assert svc.snapshot(staff=True) == snap, (seed, refusal)  # nothing changed, tickets nor counters
+            refused.append(refusal.code)
         published = svc.events[before:]
         now = {str(c["id"]): c["next"] for c in svc.snapshot(staff=True)["counters"]}
         for ev in published:
             if "next" in ev:
                 assert ev["next"] == now, (seed, ev["type"])
     assert called_next >= 15
+    assert len(refused) >= 30 and len(set(refused)) >= 8, refused  # the refusals' checks ran, of many rules
     kinds = {ev["type"] for ev in svc.events}
     assert {"skipped", "no_show", "transferred", "queue_corrected", "counter_released", "cancelled"} <= kinds
 
