@@ -162,7 +162,9 @@ def make_month_archive(
     if not make_parents and not out_dir.exists():
         _existing_folder(out_dir.parent)
     path = out_dir / f"arsip-{month}.zip"
-    if (path.exists() or path.is_symlink()) and not path.is_dir() and not replace:
+    if path.is_dir():  # a folder of the archive's name (an archive unpacked in place): never replaced, --replace or not
+        raise ArchiveError("zip_is_folder", path=path)
+    if (path.exists() or path.is_symlink()) and not replace:
         raise ArchiveError("exists", path=path, month=month)
     with store.read() as tx:
         recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
@@ -327,7 +329,7 @@ def _check_database(path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as err:
         # a database cut short (a copy broken off, a stick pulled out) still starts with SQLite's header
-        raise ArchiveError("damaged" if _has_sqlite_header(path) else "not_sqlite", path=path, cause=err) from err
+        raise ArchiveError("damaged" if has_sqlite_header(path) else "not_sqlite", path=path, cause=err) from err
     finally:
         conn.close()
     if ok != "ok":
@@ -336,7 +338,7 @@ def _check_database(path: Path) -> None:
         raise ArchiveError("not_antrian", path=path)
 
 
-def _has_sqlite_header(path: Path) -> bool:
+def has_sqlite_header(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
             return f.read(len(SQLITE_HEADER)) == SQLITE_HEADER

@@ -141,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     ua.add_argument("--nip", default="", help=helped("users.add.nip"))
     up = command(usub, "passwd", "users.passwd")
     up.add_argument("name", help=helped("users.name"))
-    command(usub, "list", "users.list")
+    ul = command(usub, "list", "users.list")
+    ul.add_argument("--json", action="store_true", help=helped("users.list.json"))
     for verb in ("disable", "enable"):
         uv = command(usub, verb, f"users.{verb}")
         uv.add_argument("name", help=helped("users.name"))
@@ -358,18 +359,28 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
         finally:
             store.close()
         up_to = max(999, highest)
+    work = settings.server.data_dir / "voice"
     try:
-        pack = voice.load(folder, settings.server.data_dir / "voice", settings.tts.trim_db, settings.tts.pause_ms)
-    except (voice.VoiceError, OSError) as err:
-        say_error(words("voice.unusable_pack", cause=err))
+        pack = voice.load(folder, work, settings.tts.trim_db, settings.tts.pause_ms)
+    except voice.VoiceError as err:  # in the catalogue's words, and the files it could not use, each with why
+        say_error(words("voice.unusable_pack", cause=err.said))
+        _clip_problems({name: voice.reason(why) for name, why in err.errors.items()}, file=sys.stderr)
+        return 2
+    except OSError as err:  # where the pack is prepared: its folder not writable, its disk full
+        from server.archive import cause_words
+
+        where = err.filename if err.filename is not None else work
+        if err.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where its folder (or one above) should be
+            say_error(words("voice.work_not_folder", work=where))
+            return 2
+        cause = cause_words(err)
+        said = cause if cause is not err else Localized(err.strerror or str(err), err.strerror or str(err))
+        say_error(words("voice.cannot_prepare", work=where, cause=said))
         return 2
     say(words("voice.pack", folder=folder, clips=counted("clips", len(pack.clips)), format=pack.fmt.describe()))
     if pack.errors:
         say(words("voice.unusable_clips", count=len(pack.errors)))
-        for name, why in sorted(pack.errors.items()):  # Indonesian, then English under it (once if the same)
-            print(f"  {name}: {why.id_text}")
-            if why.en_text != why.id_text:
-                print(" " * (len(name) + 4) + why.en_text)
+        _clip_problems(pack.errors)
     missing, intro_missing = voice.missing_words(pack, settings, up_to)
     if missing:  # each word's line as it was: a file name and an example (the pack's maker reads them)
         say(words("voice.missing", count=counted("words", len(missing)), up_to=up_to))
@@ -384,6 +395,15 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
         for name, example in intro_missing.items():
             print(f'  {name}.wav   e.g. "{example}"')
     return 1 if missing or pack.errors else 0
+
+
+def _clip_problems(errors: dict[str, Localized], file: Any = None) -> None:
+    """A voice pack's files it cannot use, by name, each with why: in Indonesian, then English under it (once
+    when the two are the same)."""
+    for name, why in sorted(errors.items()):
+        print(f"  {name}: {why.id_text}", file=file)
+        if why.en_text != why.id_text:
+            print(" " * (len(name) + 4) + why.en_text, file=file)
 
 
 def systemd_unit(config: Path, user: str | None = None) -> str:
@@ -917,12 +937,7 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
         say(words(f"user_{args.users_command}d", name=name))
         return 0
     if args.users_command == "list":
-        for u in accounts.users():
-            print(
-                f"{u['username']}\t{u['role']}\tcounter={u['counter_id'] or '-'}\tactive={bool(u['active'])}"
-                f"\t{u['full_name'] or '-'}\tNIP {u['nip'] or '-'}"
-            )
-        return 0
+        return _users_list(accounts.users(), args.json)
     name = args.name.strip().lower()
     if args.users_command == "add":
         if args.counter is not None and settings.counter(args.counter) is None:
@@ -1037,6 +1052,37 @@ def _demo_survey(rng: random.Random, token: str) -> dict:
     return data
 
 
+def _users_list(users: list[dict[str, Any]], as_json: bool) -> int:
+    """`users list`: for a person, a table under a header in both languages, each account's state in words
+    ("aktif / active", "nonaktif / disabled"), its full name last (it has spaces); with `as_json`, for a script,
+    the admin API's `{"users": [...]}` (docs/api.md), whose fields do not change with the words."""
+    import json
+
+    if as_json:  # as server/admin_api.py `_user_view` shows each (a profile not given: null)
+        keys = ("username", "role", "counter_id")
+        shown = [
+            {
+                **{k: u[k] for k in keys},
+                "active": bool(u["active"]),
+                "full_name": u["full_name"] or None,
+                "nip": u["nip"] or None,
+            }
+            for u in users
+        ]
+        print(json.dumps({"users": shown}, ensure_ascii=False, indent=1))
+        return 0
+    state = {True: one_line(words("users.list.active")), False: one_line(words("users.list.disabled"))}
+    order = ("username", "role", "counter_id", "active", "nip", "full_name")
+    rows = [[one_line(words(f"users.list.{k}")) for k in order]]
+    for u in users:
+        cells = {**u, "active": state[bool(u["active"])]}
+        rows.append([str(cells[k]) if cells[k] not in (None, "") else "-" for k in order])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(order) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
+    return 0
+
+
 def demo(settings: Settings, visitors: int, if_empty: bool, force: bool = False) -> int:
     """Yesterday served in full (for the recap and the SKM report), and a few visitors waiting today.
     Refused on a database with tickets (an office's real records) unless `force`, and while a server runs."""
@@ -1127,13 +1173,17 @@ def _demo_visitors(settings: Settings, service: Any, visitors: int, clock_now: l
 # -- records: archive, retention, backup, restore (server/archive.py) -----------------------------
 def _report_parsers(sub: Any, command: Any) -> None:
     """archive, retention, backup, restore, go-live: `command(sub, name, key)` adds each (_parser)."""
+    from server.archive import MAX_RETENTION_MONTHS
+
     a = command(sub, "archive", "archive")
     a.add_argument("--month", required=True, help=helped("archive.month"))
     a.add_argument("--out", default=None, help=helped("archive.out"))
     a.add_argument("--replace", action="store_true", help=helped("archive.replace"))
     a.add_argument("--unfinished", action="store_true", help=helped("archive.unfinished_as_now"))
     r = command(sub, "retention", "retention")
-    r.add_argument("--months", type=int, required=True, help=helped("retention.months"))
+    # one rule, said one way for 0 and for 99999: argparse's refusal of a number out of its range, as --up-to's
+    months = int_between(1, MAX_RETENTION_MONTHS)
+    r.add_argument("--months", type=months, required=True, help=helped("retention.months", max=MAX_RETENTION_MONTHS))
     b = command(sub, "backup", "backup")
     b.add_argument("file", help=helped("backup.file"))
     s = command(sub, "restore", "restore")
@@ -1346,15 +1396,11 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "archive":
             return month_archive(settings, args)
         elif args.command == "retention":
-            if args.months < 1:
-                raise archive.ArchiveError("months_min")
             with Store(db) as store:
                 result = archive.apply_retention(store, args.months, datetime.now(UTC), settings.office.tz)
-            counts = {
-                "forms": counted("forms", result.forms),
-                "requests": counted("stored_answers", result.requests),
-                "survey": counted("survey_responses", result.survey),
-            }
+            # the stored answers dropped (the server's copies of its answers to a device's requests, kept for a
+            # request sent twice) are not said: nothing the admin knows or acts on (the event keeps their count)
+            counts = {"forms": counted("forms", result.forms), "survey": counted("survey_responses", result.survey)}
             say(words("retention.done", cutoff=result.cutoff, **counts))
         elif args.command == "go-live":
             return go_live(settings, args.yes, args.force)
@@ -1362,8 +1408,23 @@ def records(settings: Settings, args: argparse.Namespace) -> int:
             if args.file.endswith(("/", os.sep)) and not Path(args.file).is_dir():
                 # "/media/lpse/USB/" names a folder (Path() would drop the slash and write a file "USB")
                 raise archive.ArchiveError("no_folder_given", path=args.file)
-            path = archive.backup(db, Path(args.file))
+            target = Path(args.file)
+            if not db.exists():  # not made yet, or config.toml naming another place: what to check (the daily
+                # copy's alert says archive's words alone: its server runs on that database)
+                missing = archive.ArchiveError("no_database", path=db).said
+                say_error(joined(missing, words("backup.no_database", python=_python()), sep="; "))
+                return 2
+            # a file there is replaced (the same name each day, a stick's last copy): said, with when it was made;
+            # only a database, an earlier copy, not config.toml or an archive named by a slip of the keyboard (the
+            # daily copy's own file is always one)
+            was = target.stat() if target.is_file() else None
+            if was is not None and was.st_size and not archive.has_sqlite_header(target):
+                raise archive.ArchiveError("backup_not_database", path=target)
+            path = archive.backup(db, target)
             say(words("backup.done", path=path, sha=archive.sha256_file(path)))
+            if was is not None:
+                at = datetime.fromtimestamp(was.st_mtime, settings.office.tz).strftime("%Y-%m-%d %H:%M")
+                say(words("backup.replaced", at=at))
         else:
             # Held while the database is replaced and migrated: a server started meanwhile is refused.
             # Never skipped, --force or not: the lock is held by a live server only (the kernel drops

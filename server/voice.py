@@ -58,7 +58,26 @@ _TOKEN = re.compile(r"[^\W_]+|[,.]")
 
 
 class VoiceError(Exception):
-    """A pack that cannot be used at all (no folder, nothing readable, too large)."""
+    """A pack that cannot be used at all (no folder, nothing readable, too large): str() says why in English (the
+    server's log, the admin page); `code` names it (the catalogue's `cli.voice.pack.<code>`, what `voice check`
+    says in Indonesian, then English; None: English alone), `params` fill it, and `errors` are the files left
+    out, each with its problem as the manifest keeps it (`problem`), that the command line lists under it."""
+
+    def __init__(self, message: str, code: str | None = None, errors: dict[str, Any] | None = None, **params: object):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+        self.errors = errors or {}
+
+    @property
+    def said(self) -> Localized:
+        """Why, in Indonesian and English (the English alone, twice, without a code)."""
+        from server.errors import Localized
+        from server.i18n import both
+
+        if self.code is None:
+            return Localized(str(self), str(self))
+        return both(f"cli.voice.pack.{self.code}", **self.params)
 
 
 class ClipError(ValueError):
@@ -375,7 +394,7 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
     folder = Path(folder)
     work = Path(work)
     if not folder.is_dir():
-        raise VoiceError(f"{folder} is not a folder")
+        raise VoiceError(f"{folder} is not a folder", "not_folder", folder=folder)
     work.mkdir(parents=True, exist_ok=True)
     digest = fingerprint(folder, trim_db)
     manifest_path = work / f"{digest}.json"
@@ -397,7 +416,10 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
     for path in files[MAX_CLIPS:]:
         errors[path.name] = ClipError(f"more than {MAX_CLIPS} clips in the pack", "too_many", max=MAX_CLIPS).problem()
     if not read:
-        raise VoiceError(f"{folder} holds no usable clip" + (f" ({len(errors)} unreadable)" if errors else ""))
+        if errors:  # each file with why, for the command line to list
+            message = f"{folder} holds no usable clip ({len(errors)} unreadable)"
+            raise VoiceError(message, "no_clip_unusable", errors, folder=folder)
+        raise VoiceError(f"{folder} holds no usable clip", "no_clip", folder=folder)
     counts = Counter(fmt for fmt, *_ in read.values() if not fmt.floating)
     if counts:
         pack_fmt = max(counts, key=lambda f: (counts[f], f.rate, f.width, f.channels))
@@ -432,9 +454,8 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
             adjusted[name] = round(change, 1)
     total = sum(map(len, clips.values()))
     if total > MAX_PACK_BYTES:
-        raise VoiceError(
-            f"{folder}: the clips take {total // (1024 * 1024)} MB, over {MAX_PACK_BYTES // (1024 * 1024)}"
-        )
+        mb, most = -(-total // (1024 * 1024)), MAX_PACK_BYTES // (1024 * 1024)  # rounded up: never "64 MB, over 64"
+        raise VoiceError(f"{folder}: the clips take {mb} MB, over {most}", "too_large", folder=folder, mb=mb, max=most)
     offsets: dict[str, list[int]] = {}
     at = 0
     temp = work / f"{digest}.{os.getpid()}.tmp"
@@ -539,7 +560,10 @@ def read_manifest(manifest_path: Path, pause_ms: int) -> Pack:
     with open(Path(manifest_path).with_suffix(".pcm"), "rb") as file:
         blob = file.read(MAX_PACK_BYTES + 1)
     if len(blob) > MAX_PACK_BYTES:
-        raise VoiceError("the prepared pack is too large")
+        most = MAX_PACK_BYTES // (1024 * 1024)
+        raise VoiceError(
+            "the prepared pack is too large", "prepared_too_large", work=Path(manifest_path).parent, max=most
+        )
     view = memoryview(blob)
     clips = {name: bytes(view[at : at + n]) for name, (at, n) in manifest["clips"].items()}
     return Pack(

@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import threading
@@ -24,6 +25,7 @@ from server.config import load_settings
 from server.service import Kind
 from server.service.upkeep import BACKUP_RETRY_SECONDS, daily_backups
 from server.store import Store
+from shared.runtime import python_command
 
 
 def cli(*args) -> subprocess.CompletedProcess:
@@ -200,6 +202,29 @@ def test_an_archive_there_is_never_overwritten_and_one_made_again_is_the_same_by
         assert {t["name"] for t in json.loads(zf.read("antrian-2026-11.json"))["tickets"]} == {archive.ANONYMISED}
     with zipfile.ZipFile(path) as zf:
         assert [t["name"] for t in json.loads(zf.read("antrian-2026-11.json"))["tickets"]] == ["Awal", "Tengah"]
+
+
+def test_a_folder_of_the_archives_name_is_said_and_kept(app, clock, config_path, tmp_path):
+    """A folder named arsip-2026-11.zip (an archive unpacked in place) ended the command in "tidak dapat ditulis
+    (Is a directory)", the OS's English, with --replace too: it says what is there and what to do, and keeps it."""
+    serve_one(app.extensions["antrian"], clock, utc(2026, 11, 2, 2), "Awal")
+    out = tmp_path / "arsip"
+    folder = out / "arsip-2026-11.zip"
+    (folder / "x").mkdir(parents=True)
+    for more in ((), ("--replace",)):
+        r = cli("archive", "--month", "2026-11", "--out", str(out), *more, "--config", str(config_path))
+        assert (
+            r.returncode == 2
+            and r.stdout == ""
+            and r.stderr.splitlines()
+            == [
+                f"kesalahan: {folder} adalah folder, bukan arsip (arsip yang diekstrak di situ?): folder itu tidak"
+                " diganti; pindahkan atau ganti namanya, atau beri --out folder lain",
+                f"error: {folder} is a folder, not an archive (an archive unpacked there?): it is not replaced; move it"
+                " away or rename it, or give --out another folder",
+            ]
+        ), r.stderr
+        assert [p.name for p in out.iterdir()] == [folder.name] and (folder / "x").is_dir()
 
 
 def test_the_archives_workbook_carries_the_months_end_not_the_time_it_was_made(app, clock, tmp_path, monkeypatch):
@@ -418,12 +443,23 @@ def test_retention_anonymises_exactly_the_tickets_older_than_n_months(app, clock
     assert again.forms == 0
 
 
-def test_retention_command_needs_months_of_one_or_more(config_path):
-    r = cli("retention", "--months", "0", "--config", str(config_path))
-    assert r.returncode == 2 and r.stderr.splitlines() == [
-        "kesalahan: --months harus 1 atau lebih",
-        "error: --months must be 1 or more",
-    ]
+def test_retention_command_says_its_one_range_of_months_the_same_way_below_and_above_it(config_path):
+    """0 said "--months harus 1 atau lebih", 99999 "--months harus 1-1200": one rule in two words. Each is refused
+    as argparse refuses any bounded option (--up-to, --visitors): the range, and the number given."""
+    for months in ("0", "-3", "1201", "99999"):
+        r = cli("retention", "--months", months, "--config", str(config_path))
+        said = r.stderr.splitlines()
+        assert (
+            r.returncode == 2
+            and r.stdout == ""
+            and said[-3:-1]
+            == [
+                f"kesalahan: argumen --months: harus 1-1200, bukan {months}",
+                f"error: argument --months: must be 1-1200, not {months}",
+            ]
+        ), r.stderr
+    r = cli("retention", "--months", "enam", "--config", str(config_path))
+    assert r.returncode == 2 and "error: argument --months: must be a whole number 1-1200, not 'enam'" in r.stderr
     assert cli("retention", "--config", str(config_path)).returncode == 2
 
 
@@ -436,9 +472,12 @@ def test_retention_command_keeps_this_months_visitors(app, clock, config_path):
     r = cli("retention", "--months", "1", "--config", str(config_path))
     assert r.returncode == 0, r.stderr
     indonesian, english = r.stdout.splitlines()
-    assert english.startswith("retention: 1 form anonymised") and indonesian.startswith(
-        "retensi: 1 formulir dianonimkan"
+    # what it did in the admin's words: not "N jawaban tersimpan dihapus" (the server's stored answers to devices)
+    cutoff = archive.months_before(datetime.now(service.settings.office.tz).date().isoformat(), 1)
+    assert (
+        indonesian == f"retensi: 1 formulir dianonimkan (hari sebelum {cutoff}), 0 jawaban survei dilepas dari tiketnya"
     )
+    assert english == f"retention: 1 form anonymised (days before {cutoff}), 0 survey responses unlinked"
     with service.store.read() as tx:
         assert [f["name"] for f in tx.rows("SELECT name FROM forms ORDER BY ticket_id")] == [
             archive.ANONYMISED,
@@ -536,9 +575,67 @@ def test_backup_while_tickets_are_issued_is_consistent_and_restores_intact(app, 
 def test_backup_command_writes_a_checked_copy(app, client, config_path, tmp_path):
     client.post("/api/tickets", json=visitor())
     (tmp_path / "copy").mkdir()  # never made by backup (tests/test_cli.py)
-    r = cli("backup", str(tmp_path / "copy" / "antrian.db"), "--config", str(config_path))
+    copy = tmp_path / "copy" / "antrian.db"
+    r = cli("backup", str(copy), "--config", str(config_path))
     assert r.returncode == 0, r.stderr
-    assert snapshot_counts(tmp_path / "copy" / "antrian.db")["tickets"] == 1
+    assert snapshot_counts(copy)["tickets"] == 1
+    assert len(r.stdout.splitlines()) == 2, r.stdout  # "cadangan: …", "backup: …": nothing was there
+    # A file there is replaced (the same name every day, a stick's only copy): it said nothing of it
+    os.utime(copy, (0, datetime(2026, 12, 4, 10, 0, tzinfo=UTC).timestamp()))  # 17:00 WIB
+    client.post("/api/tickets", json=visitor())
+    r = cli("backup", str(copy), "--config", str(config_path))
+    assert r.returncode == 0 and snapshot_counts(copy)["tickets"] == 2, r.stderr
+    assert r.stdout.splitlines()[2:] == [
+        "berkas yang sudah ada di situ (terakhir diubah 2026-12-04 17:00) diganti dengan cadangan ini",
+        "the file that was there (last changed 2026-12-04 17:00) was replaced by this backup",
+    ]
+
+
+def test_backup_never_replaces_a_file_that_is_no_database(app, config_path, tmp_path):
+    """`backup config.toml` (a slip of the keyboard for the copy's name) replaced config.toml with a database: a file
+    there is replaced only when it is one (an earlier copy; an empty file too), anything else is refused, kept."""
+    notes = tmp_path / "catatan.txt"
+    notes.write_text("jangan ditimpa", encoding="utf-8")
+    for target in (config_path, notes):
+        before = target.read_bytes()
+        r = cli("backup", str(target), "--config", str(config_path))
+        assert (
+            r.returncode == 2
+            and r.stdout == ""
+            and r.stderr.splitlines()
+            == [
+                f"kesalahan: {target} sudah ada dan bukan database (salinan akan menggantinya): tidak ada yang ditulis;"
+                " beri nama lain untuk cadangannya, mis. antrian-$(date +%F).db",
+                f"error: {target} is there already and is no database (a copy would replace it): nothing was written;"
+                " give the backup another name, e.g. antrian-$(date +%F).db",
+            ]
+        ), r.stderr
+        assert target.read_bytes() == before and not target.with_name(target.name + ".tmp").exists()
+    empty = tmp_path / "kosong.db"
+    empty.touch()
+    assert cli("backup", str(empty), "--config", str(config_path)).returncode == 0
+    assert snapshot_counts(empty)["tickets"] == 0
+
+
+def test_backup_without_a_database_says_what_to_check(tmp_path):
+    """`backup` before the server ever ran (or with config.toml naming another place) said only "…: tidak ada
+    database": nothing to do about it. It says where the database's place is set, and when it is made."""
+    cfg = write_config(tmp_path)
+    db = load_settings(cfg).server.database
+    r = cli("backup", str(tmp_path / "b.db"), "--config", str(cfg))
+    python = python_command()
+    assert (
+        r.returncode == 2
+        and r.stdout == ""
+        and r.stderr.splitlines()
+        == [
+            f"kesalahan: {db}: tidak ada database; periksa [server] database di config.toml (dan --config, bila"
+            f" diberikan): database dibuat saat server pertama kali dijalankan ({python} -m server serve, atau make run)",
+            f"error: {db}: no database; check [server] database in config.toml (and --config, if you gave one): the"
+            f" database is made when the server first starts ({python} -m server serve, or make run)",
+        ]
+    ), r.stderr
+    assert not db.exists() and not (tmp_path / "b.db").exists()
 
 
 def test_a_copy_a_day_once_the_newest_kept_and_a_missing_disk_tried_again(app, client, clock, caplog, monkeypatch):

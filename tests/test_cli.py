@@ -681,8 +681,8 @@ def invalid_choice(value: str, choices: list[str]) -> str:
         (  # bad type: argparse's int, and the bounded numbers' own (server/argv.py `int_between`)
             ["retention", "--months", "abc"],
             "retention",
-            "argumen --months: harus bilangan bulat, bukan 'abc'",
-            "argument --months: invalid int value: 'abc'",
+            "argumen --months: harus bilangan bulat 1-1200, bukan 'abc'",
+            "argument --months: must be a whole number 1-1200, not 'abc'",
         ),
         (
             ["users", "add", "siti", "--role", "officer", "--counter", "satu"],
@@ -1191,7 +1191,7 @@ def test_archive_out_that_is_a_file_or_under_a_missing_folder_is_refused(tmp_pat
     assert not (tmp_path / "usb").exists() and (tmp_path / "notes.txt").read_text() == "x"
     (tmp_path / "arsip" / "arsip-2026-11.zip").mkdir(parents=True)  # the ZIP's name taken by a folder
     r = cli("archive", "--month", "2026-11", "--out", str(tmp_path / "arsip"), "--config", str(cfg))
-    refused(r, "arsip-2026-11.zip", "cannot be written")
+    refused(r, "arsip-2026-11.zip is a folder, not an archive", indonesian=("arsip-2026-11.zip adalah folder",))
     assert [p.name for p in (tmp_path / "arsip").iterdir()] == ["arsip-2026-11.zip"]
 
 
@@ -1457,6 +1457,102 @@ def test_voice_check_of_no_pack_or_a_folder_that_is_none_is_refused_in_each_lang
             f"error: {path}: not a folder (none there, or a file): give --clips the folder of the voice pack's WAV",
             indonesian=(f"kesalahan: {path}: bukan folder (tidak ada, atau sebuah berkas): beri --clips folder",),
         )
+
+
+def test_voice_check_of_a_pack_it_cannot_use_says_why_and_what_to_do_in_each_language(tmp_path):
+    """The pack's own refusals were English in the Indonesian line too ("paket suara tidak dapat dipakai: … holds no
+    usable clip (2 unreadable)"), without which files nor why; a file where the pack is prepared said Python's
+    "[Errno 17] File exists: …". Each says what is wrong and what to do, Indonesian first, exit code 2."""
+    cfg = write_config(tmp_path)
+    empty, broken = tmp_path / "voices" / "kosong", tmp_path / "voices" / "rusak"
+    empty.mkdir(parents=True)
+    broken.mkdir()
+    (broken / "satu.wav").write_bytes(b"bukan wav")
+    (broken / "Dua.wav").write_bytes(b"RIFF")
+    doc = "docs/display.md, A recorded voice"
+    refused(
+        cli("voice", "check", "--clips", str(empty), "--config", str(cfg)),
+        f"error: the voice pack cannot be used: {empty} holds no WAV clip: record each word as a WAV file named by",
+        f"loket.wav; {doc})",
+        indonesian=(
+            f"kesalahan: paket suara tidak dapat dipakai: {empty} tidak berisi klip WAV: rekam setiap kata sebagai",
+            f"loket.wav; {doc})",
+        ),
+    )
+    r = cli("voice", "check", "--clips", str(broken), "--config", str(cfg))
+    assert (
+        r.returncode == 2
+        and r.stdout == ""
+        and r.stderr.splitlines()
+        == [
+            f"kesalahan: paket suara tidak dapat dipakai: {broken} tidak berisi klip yang dapat dipakai: tidak satu pun"
+            " berkasnya dapat dipakai (masing-masing dengan alasannya, di bawah); perbaiki, atau rekam lagi sebagai"
+            f" berkas WAV PCM yang dinamai dengan kata-katanya ({doc})",
+            f"error: the voice pack cannot be used: {broken} holds no usable clip: none of its files can be used (each,"
+            " with why, below); mend them, or record them again as PCM WAV files named by their words"
+            f" ({doc})",
+            "  Dua.wav: bukan nama klip: kata huruf kecil a-z dan 0-9 (paling banyak 8 kata) digabung dengan '-', lalu .wav",
+            "           not a clip name: lowercase words of a-z and 0-9 (at most 8 words) joined by '-', then .wav",
+            "  satu.wav: bukan berkas WAV (tidak ada header RIFF/WAVE)",
+            "            not a WAV file (no RIFF/WAVE header)",
+        ]
+    ), r.stderr
+    work = load_settings(cfg).server.data_dir / "voice"
+    work.rmdir()  # made by the tries above, empty
+    work.write_text("")  # a file where the pack is prepared
+    (broken / "satu.wav").unlink()
+    (broken / "Dua.wav").unlink()
+    sine = "import math, struct, sys, wave\nw = wave.open(sys.argv[1], 'wb')\nw.setnchannels(1)\nw.setsampwidth(2)\n"
+    sine += "w.setframerate(16000)\nw.writeframes(b''.join(struct.pack('<h', int(8000 * math.sin(i / 5))) for i in range(8000)))"
+    subprocess.run([sys.executable, "-c", sine, str(broken / "satu.wav")], check=True)
+    refused(
+        cli("voice", "check", "--clips", str(broken), "--up-to", "1", "--config", str(cfg)),
+        f"error: {work} is a file, not a folder: the voice pack is prepared in that folder ([server] data_dir); move",
+        indonesian=(f"kesalahan: {work} adalah berkas, bukan folder: paket suara disiapkan di folder itu",),
+    )
+
+
+def test_users_list_is_a_table_for_a_person_and_json_for_a_script(tmp_path):
+    """`users list` printed `budi\tofficer\tcounter=1\tactive=False\t…`: Python's True/False and key=value for a
+    person to decode, parsed by position by a script. A person reads a table under a header in both languages;
+    a script reads --json, the admin API's answer."""
+    cfg = write_config(tmp_path)
+    for args in (
+        ["budi", "--counter", "1"],
+        ["eko", "--full-name", "Eko Prasetyo, S.Kom.", "--nip", "19850101 201001 1 001"],
+    ):
+        assert (
+            cli(
+                "users", "add", *args, "--role", "officer", "--config", str(cfg), stdin="kata-sandi-rahasia\n"
+            ).returncode
+            == 0
+        )
+    assert cli("users", "disable", "budi", "--config", str(cfg)).returncode == 0
+    r = cli("users", "list", "--config", str(cfg))
+    assert (
+        r.returncode == 0
+        and r.stderr == ""
+        and r.stdout.splitlines()
+        == [
+            "pengguna / user  peran / role  loket / counter  aktif / active       NIP                 nama lengkap / full name",
+            "budi             officer       1                nonaktif / disabled  -                   -",
+            "eko              officer       -                aktif / active       198501012010011001  Eko Prasetyo, S.Kom.",
+        ]
+    ), r.stdout
+    r = cli("users", "list", "--json", "--config", str(cfg))
+    assert r.returncode == 0 and json.loads(r.stdout) == {
+        "users": [
+            {"username": "budi", "role": "officer", "counter_id": 1, "active": False, "full_name": None, "nip": None},
+            {
+                "username": "eko",
+                "role": "officer",
+                "counter_id": None,
+                "active": True,
+                "full_name": "Eko Prasetyo, S.Kom.",
+                "nip": "198501012010011001",
+            },
+        ]
+    }, r.stdout
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r"])

@@ -297,7 +297,7 @@ def test_the_command_line_check_finds_a_command_or_option_left_out():
 .venv/bin/python -m server voice check [--clips FOLDER] [--up-to N]
 .venv/bin/python -m server printer test NAME [--local]
 """
-    assert unlisted(old) == ["demo --visitors", "archive --out", "repair", "systemd-unit"]
+    assert unlisted(old) == ["users list --json", "demo --visitors", "archive --out", "repair", "systemd-unit"]
 
 
 # -- the admin page's sections, in docs/admin.md's table and the admin's guide -----------------------------------

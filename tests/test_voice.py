@@ -299,6 +299,29 @@ def test_a_pack_without_a_usable_clip_is_refused(tmp_path):
         voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
 
 
+def test_a_pack_too_large_is_said_in_each_language_with_what_to_do(tmp_path, monkeypatch, capsys):
+    """A pack's refusal was English alone ("…: the clips take 64 MB, over 64"), in `voice check`'s Indonesian line
+    too; it is the catalogue's, in each language, with what to do (its size rounded up: never "64 MB, over 64")."""
+    from server.cli import main
+
+    monkeypatch.setattr(voice, "MAX_PACK_BYTES", 1024 * 1024)
+    folder = tmp_path / "voices" / "panjang"
+    for word in ("satu", "dua"):
+        tone(folder / f"{word}.wav", seconds=9, rate=44100)  # 794 KB each: 1.6 MB
+    with pytest.raises(voice.VoiceError) as refused:
+        voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+    assert str(refused.value) == f"{folder}: the clips take 2 MB, over 1"  # the log's, the admin page's
+    said = refused.value.said
+    assert said.id_text.startswith(f"{folder}: klip-klipnya 2 MB, lebih dari 1 MB yang dapat dimuat satu paket: "), said
+    assert said.en_text.startswith(f"{folder}: its clips take 2 MB, over the 1 MB a pack may hold: "), said
+    config = write_config(tmp_path)
+    assert main(["voice", "check", "--config", str(config), "--clips", str(folder), "--up-to", "1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kesalahan: paket suara tidak dapat dipakai: {said.id_text}",
+        f"error: the voice pack cannot be used: {said.en_text}",
+    ]
+
+
 def test_the_espeak_pack_says_every_call_of_the_demo_office(espeak_pack, tmp_path):
     settings = load_settings(write_config(tmp_path))
     pack = voice.load(espeak_pack, tmp_path / "work", trim_db=-45, pause_ms=250)
