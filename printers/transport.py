@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import stat
+import struct
 import sys
 import time
 from collections.abc import Iterator
@@ -84,8 +85,17 @@ class NetworkPrinter(Network):
             if left != last:
                 last, deadline = left, time.monotonic() + self.timeout  # the printer is taking them: progress
             elif time.monotonic() >= deadline:
+                self.discard_unsent()
                 raise TimeoutError(f"{left} of {total} bytes not taken")
             time.sleep(self.POLL_SECONDS)
+
+    def discard_unsent(self) -> None:
+        """Make the close a reset (SO_LINGER 0), not a FIN: the bytes the printer has not taken are thrown away here.
+        Closed as usual, the kernel kept them and delivered them once the printer read again (its paper in, its
+        cover shut), so that each try given up came out on paper beside the retry: three copies of one ticket. What
+        the printer already holds it may still print (a torn ticket, the retry whole after it)."""
+        with suppress(OSError):
+            self.device.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     def _closed_by_printer(self) -> bool:
         """Whether the printer has reset the connection (its error already taken); no read, which would wait under

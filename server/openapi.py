@@ -633,10 +633,10 @@ STAFF_STATE = {
                             ],
                             "description": "The server PC's clock (`now`) more than 10 minutes behind the newest "
                             "record (`newest`: a ticket issued, called, started or finished on the newest day with tickets), "
-                            "looked at every 30 s; null when it is not. `refusing`: its date is before that day, and "
-                            "no number is issued (error clock_behind). A date before 2026-01-01 (before this version "
-                            "existed) is behind whatever the data: `newest` and `newest_day` null, `refusing` true "
-                            "(error clock_wrong). Its message is also in `message` below; the "
+                            "looked at every 30 s; null when it is not. A date before 2026-01-01 (before this version "
+                            "existed) is behind whatever the data (`newest` and `newest_day` null when no record is "
+                            "ahead), and `refusing`: no number is issued then (error clock_wrong). Its message is "
+                            "also in `message` below; the "
                             'counter page shows it alone (docs/operations.md, "Jam PC server").',
                         },
                         "free_mb": {"type": "integer", "minimum": 0},
@@ -1761,9 +1761,8 @@ def build() -> dict[str, Any]:
                     "up (a login may send override_quota); service_not_served: no counter serves the service now; "
                     "duplicate_visitor: a login sent check_duplicate and a ticket of today still waiting or called "
                     "has the same phone, or the same name and agency (the message names its number); "
-                    "clock_behind: the server's date is before the newest day with tickets (its PC's clock is "
-                    'wrong: docs/operations.md, "Jam PC server"); clock_wrong: the server\'s date is before '
-                    "2026-01-01, before this version existed, with or without tickets.",
+                    "clock_wrong: the server's date is before 2026-01-01, before this version existed (its PC's clock is "
+                    'wrong: docs/operations.md, "Jam PC server").',
                     "413": None,
                     "422": "form_incomplete: `fields` names each missing or bad field.",
                     "429": "rate_limited: over [queue] rate_limit_per_minute tickets a minute from one address "

@@ -48,7 +48,8 @@ class PrintWorker(OutboxWorker):
         # Since when the printer says its paper is nearly out (the service's clock; None: it does not, or nothing is
         # known), as the front office was told (paper_notices), and when its idle worker last asked it (check_paper).
         self.paper_low_since: Any = None
-        self._paper_asked: Any = None
+        self.paper_shown: str | None = None  # "low" or "out" as the staff pages were told, None: nothing said
+        self._paper_asked: Any = None  # when it was last asked (the service's clock)
 
     def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
@@ -131,18 +132,19 @@ class PrintWorker(OutboxWorker):
             self._learn_status()
         elif not tried and (printers.transport.paper_due(self.config) or self._paper_recheck_due()):
             self._in_thread(printers.transport.check_paper)
-        elif tried and self.paper_low_since is not None:
+        elif tried and self.paper_shown is not None:
             self._paper_asked = self.service.clock()  # its tickets asked it
         self._tell_paper()
         return tried
 
     def _paper_recheck_due(self) -> bool:
-        """Whether the idle worker asks the printer's paper now: it said nearly out, and the last asking (a
-        ticket's, or this worker's) is PAPER_RECHECK_SECONDS old."""
-        if self.paper_low_since is None:
+        """Whether the idle worker asks the printer's paper now: it said nearly out (or out), and the last asking (a
+        ticket's, or this worker's) is PAPER_RECHECK_SECONDS old, or ahead of the clock (a step back of the PC's
+        clock had held a new roll's news as long as the step)."""
+        if self.paper_shown is None:
             return False
         now = self.service.clock()
-        if self._paper_asked is not None and (now - self._paper_asked).total_seconds() < PAPER_RECHECK_SECONDS:
+        if self._paper_asked is not None and 0 <= (now - self._paper_asked).total_seconds() < PAPER_RECHECK_SECONDS:
             return False
         self._paper_asked = now
         return True
@@ -157,12 +159,20 @@ class PrintWorker(OutboxWorker):
         check_paper; an agent's printer: what its agent reported) turned to or from nearly out (paper), tell the
         staff pages (`printers`, no seq: the front office's calm warning, until a new roll is in). Nothing for a
         print: no ticket waits for it, and none fails for it."""
-        low = self.paper() == printers.transport.PAPER_LOW
-        if low == (self.paper_low_since is not None):
+        state = self.paper()
+        shown = state if state in (printers.transport.PAPER_LOW, printers.transport.PAPER_OUT) else None
+        if shown == self.paper_shown:
             return
-        now = self.service.clock()
-        self.paper_low_since, self._paper_asked = (now, now) if low else (None, None)
-        if low:
+        # Out is said too, not taken for a new roll: run out with no ticket waiting, the warning went and the next
+        # morning's first visitor had no ticket. Only an answer of paper in ("ok") ends it.
+        was, self.paper_shown = self.paper_shown, shown
+        if shown is None:
+            self.paper_low_since = self._paper_asked = None
+        elif was is None:
+            self.paper_low_since = self._paper_asked = self.service.clock()
+        if shown == printers.transport.PAPER_OUT:
+            log.warning("printer %s (%s): paper out, said to the front office", self.name, self.config.target)
+        elif shown is not None:
             log.warning(
                 "printer %s (%s): paper nearly out (its near-end sensor): the front office is told to have a new"
                 " roll ready; tickets still print",
@@ -496,17 +506,17 @@ class AgentPrintWorker(PrintWorker):
         return True
 
 
-def paper_low_message(settings: Any, name: str) -> dict[str, str]:
+def paper_low_message(settings: Any, name: str, paper: str = "low") -> dict[str, str]:
     """The front office's warning for a printer whose paper is nearly out, in each language: the kiosk's ("Kertas
     printer kios hampir habis: siapkan gulungan baru."), else the counters whose form copies it prints, else its
-    name in config.toml."""
+    name in config.toml. `paper` "out": the roll used up ("Kertas printer kios habis: …")."""
     params: dict[str, str] = {}
     if name == settings.kiosk.printer:
-        key = "printer.paper_low.kiosk"
+        key = f"printer.paper_{paper}.kiosk"
     elif counters := [c.name for c in settings.counters if c.printer == name]:
-        key, params = "printer.paper_low.counters", {"counters": ", ".join(counters)}
+        key, params = f"printer.paper_{paper}.counters", {"counters": ", ".join(counters)}
     else:
-        key, params = "printer.paper_low.named", {"name": name}
+        key, params = f"printer.paper_{paper}.named", {"name": name}
     return {lang: t(key, lang, **params) for lang in LANGS}
 
 
@@ -517,15 +527,15 @@ def paper_notices(settings: Any, workers: dict[str, Any]) -> list[dict[str, Any]
     copy's button) and the warning in each language; [] when none does. Not in the public state."""
     notices = []
     for name, worker in sorted(workers.items()):
-        since = getattr(worker, "paper_low_since", None)
-        if since is not None:
+        since, paper = getattr(worker, "paper_low_since", None), getattr(worker, "paper_shown", None)
+        if since is not None and paper is not None:
             notices.append(
                 {
                     "printer": name,
-                    "paper": "low",
+                    "paper": paper,
                     "since": since.isoformat(),
                     "counters": [c.id for c in settings.counters if c.printer == name],
-                    "message": paper_low_message(settings, name),
+                    "message": paper_low_message(settings, name, paper),
                 }
             )
     return notices

@@ -13,7 +13,9 @@ server whose clock a test moves both ways (tests/clockserver.py):
 - a server started on a dead CMOS battery's date (years behind yesterday's tickets): nothing said anywhere, and the
   kiosk issued numbers "of 2000" that the day's turn expired, their visitors still waiting, once NTP set the clock
   right (its next number was A-001 again, a label already in someone's hand). Now no number is issued while the
-  server's date is before the newest day with tickets (409 clock_behind), and issuing goes on once it is right.
+  server's date is before 2026-01-01 (409 clock_wrong), and issuing goes on once it is right; a date behind the newest
+  record but after that is said only (records made while the clock ran ahead look the same, and must not stop the
+  office until their date).
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def test_a_server_started_years_behind_its_records_says_so_issues_no_number_and_
         assert behind is not None and behind["refusing"] is True and behind["newest_day"] > behind["day"], behind
         # no number of that wrong day: it would be expired, its visitor waiting, once the clock is set right
         r = requests.post(server.url + "/api/tickets", json=visitor(name="Pagi"), timeout=5)
-        assert r.status_code == 409 and r.json()["error"] == "clock_behind", r.text
+        assert r.status_code == 409 and r.json()["error"] == "clock_wrong", r.text
 
         said = "Jam PC server tertinggal"
         counter = sign_in(browser.new_page(viewport={"width": 1366, "height": 768}), server, "/counter/", "budi")
@@ -167,6 +169,23 @@ def test_a_server_started_years_behind_its_records_says_so_issues_no_number_and_
             page.context.close()
     finally:
         server.stop()
+
+
+def test_records_made_while_the_clock_ran_ahead_do_not_stop_the_office_once_it_is_set_right(stepped):
+    """An admin typed the date a month ahead (`sudo date -s "2027-…"`), a visitor took a number, and the date was set
+    right: every number was then refused (409) until that date a month later, the staff told the clock was behind
+    when it was right (helper-257's review). Numbers are issued; the notice says the record may be of a clock that
+    ran ahead, and stays until its time has passed."""
+    server = stepped
+    server.advance(30 * 86400)
+    assert requests.post(server.url + "/api/tickets", json=visitor(name="Bulan Depan"), timeout=5).status_code == 201
+    server.advance(-30 * 86400)
+    r = requests.post(server.url + "/api/tickets", json=visitor(name="Hari Ini"), timeout=5)
+    assert r.status_code == 201, r.text
+    admin = server.session("kepala", PASSWORD)
+    behind = until(lambda: staff_clock(server, admin))
+    assert behind is not None and behind["refusing"] is False, behind
+    assert "bila sudah benar, data itu dibuat saat jam terlalu cepat" in behind["message"]["id"], behind
 
 
 def test_a_new_install_on_a_dead_batterys_date_issues_no_number_though_it_has_no_record_yet(tmp_path):

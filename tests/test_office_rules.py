@@ -840,3 +840,13 @@ def test_after_a_restart_every_holder_has_the_whole_time_to_reconnect(app, confi
     clock.advance(minutes=10)
     assert service.release_idle_counters() == 1
     service.stop()
+
+
+def test_a_kiosk_on_a_dead_batterys_saturday_says_the_clock_not_that_the_office_is_closed(office, clock):
+    """2000-01-01, the date a PC on a dead CMOS battery boots on, was a Saturday: the kiosk said "Layanan tutup …"
+    (the hours of 2000), not that the server's date is wrong, which is what someone must mend (helper-257's review)."""
+    client = office.test_client()
+    clock.now = datetime(2000, 1, 1, 2, 0, tzinfo=UTC)  # Saturday 09.00 WIB
+    r = client.post("/api/tickets", json=visitor())
+    assert r.status_code == 409 and r.get_json()["error"] == "clock_wrong", r.get_json()
+    assert "pasti salah" in r.get_json()["message"], r.get_json()

@@ -266,7 +266,10 @@ def test_a_counters_printer_is_named_by_its_counters_and_another_by_its_name(tmp
     }
     assert paper_low_message(settings, "gudang")["id"] == "Kertas printer gudang hampir habis: siapkan gulungan baru."
     since = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
-    workers = {"loket1": SimpleNamespace(paper_low_since=since), "kiosk": SimpleNamespace(paper_low_since=None)}
+    workers = {
+        "loket1": SimpleNamespace(paper_low_since=since, paper_shown="low"),
+        "kiosk": SimpleNamespace(paper_low_since=None, paper_shown=None),
+    }
     assert paper_notices(settings, workers) == [
         {"printer": "loket1", "paper": "low", "since": "2026-11-28T02:05:00+00:00", "counters": [1],
          "message": paper_low_message(settings, "loket1")}
@@ -429,3 +432,31 @@ def test_the_counter_page_shows_its_form_copy_printers_paper_nearly_out_by_the_b
     live.advance(61)
     expect(line).to_be_hidden()
     page.context.close()
+
+
+def test_a_roll_that_runs_out_with_no_ticket_waiting_is_said_as_out_not_taken_for_a_new_roll(live, kiosk):
+    """The last visitor of the afternoon took the roll's end: the idle worker's next look read "out", and the warning
+    went, as after a new roll (the log said "no longer nearly out"), with no ticket to fail and say it: the next
+    morning's first visitor had none (helper-257's review). The line stays, saying the paper is out, until a roll
+    is in."""
+    rina = live.session("rina", PASSWORD)
+    (notice,) = staff_printers(rina, live, bool)
+    assert notice["paper"] == "low", notice
+    kiosk.answers[STATUS_PAPER] = PAPER_OUT
+    live.advance(61)
+    (notice,) = staff_printers(rina, live, lambda n: n and n[0]["paper"] == "out")
+    assert notice["paper"] == "out" and notice["message"]["id"].startswith("Kertas printer kios habis"), notice
+    kiosk.answers[STATUS_PAPER] = PAPER_IN  # a new roll
+    live.advance(61)
+    assert staff_printers(rina, live, lambda n: n == []) == []
+
+
+def test_a_new_roll_is_seen_within_the_minute_after_the_clock_was_stepped_back(live, kiosk):
+    """NTP stepped the clock back an hour after the printer said nearly out: the idle worker's look a minute later
+    waited for the clock to catch up, the warning up for an hour after a new roll (helper-257's review)."""
+    rina = live.session("rina", PASSWORD)
+    staff_printers(rina, live, bool)
+    live.advance(-3600)
+    kiosk.answers[STATUS_PAPER] = PAPER_IN
+    live.advance(1)
+    assert staff_printers(rina, live, lambda n: n == []) == []

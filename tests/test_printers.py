@@ -688,6 +688,57 @@ def test_a_printer_that_hangs_up_halfway_through_a_ticket_fails_the_try_and_the_
     assert bytes(printer.received).replace(STATUS_ONLINE, b"") == ticket[:half] + ticket  # the half, then one whole
 
 
+def test_a_silent_printer_that_stops_reading_prints_one_copy_once_it_reads_again(tmp_path):
+    """A network printer with no status answer whose buffer is full (its paper out, its cover open) stops reading;
+    each try fails after its timeout without progress and is retried. The kernel kept each failed try's bytes and
+    delivered them all once the paper was in: one ticket came out three times (helper-257's review). A try given up
+    is closed with a reset, its unsent bytes thrown away: the retry is the one copy."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # a printer's small buffer, soon full
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    reading = threading.Event()
+    copies = bytearray()
+
+    def printer() -> None:
+        listener.settimeout(0.05)
+        while len(accepted) < 3:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(conn)
+            if len(accepted) == 3:  # the paper is in: every connection is read to its end
+                reading.set()
+        for conn in accepted:
+            conn.settimeout(3)
+            try:
+                while chunk := conn.recv(65536):
+                    copies.extend(chunk)
+            except OSError:  # a try given up: reset, what it did not take thrown away
+                pass
+            finally:
+                conn.close()
+
+    thread = threading.Thread(target=printer, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    cfg = PrinterConfig(name="kiosk", type="network", host="127.0.0.1", port=port, timeout=0.5, check_status=False)
+    job = b"\x1b@" + b"TIKET A-001 " * 4000 + b"\x1dV\x00"  # more than the buffers take: the printer must read
+    for _ in range(2):
+        assert isinstance(run_bounded(lambda: send_bytes(cfg, job)), PrinterError)
+    done: list = []
+    sender = threading.Thread(target=lambda: done.append(run_bounded(lambda: send_bytes(cfg, job), 15)))
+    sender.start()
+    assert reading.wait(5)
+    sender.join(20)
+    thread.join(10)
+    listener.close()
+    assert done == [None], done  # the third try printed
+    assert bytes(copies).count(b"\x1dV\x00") == 1, bytes(copies).count(b"\x1dV\x00")
+
+
 def test_a_printer_that_takes_the_connection_and_then_no_byte_fails_the_ticket_that_it_did_not_take(fake_printer):
     """A printer not asked its status that accepts the connection and then reads nothing (its firmware hung, its
     paper jammed, switched off as the job began): a 58 mm ticket of 9.8 KB fitted this PC's send buffer, so the

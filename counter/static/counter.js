@@ -812,7 +812,7 @@ function renderPaper() {
   const low = id !== null ? state.printers.find((p) => Array.isArray(p.counters) && p.counters.includes(id)) : null;
   const box = $("copy-paper");
   box.hidden = !low;
-  box.textContent = low ? t("copy.paper_low", { time: hhmm(low.since) }) : "";
+  box.textContent = low ? t(low.paper === "out" ? "copy.paper_out" : "copy.paper_low", { time: hhmm(low.since) }) : "";
   if (low) box.dataset.printer = low.printer;
   else delete box.dataset.printer;
 }

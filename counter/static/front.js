@@ -937,7 +937,8 @@ const DISMISSED_KEY = "antrian.front.dismissed";
 // whether it gave up; a late or skipped slip's, its print job.
 function alertId(a) {
   if (["print_late", "print_skipped", "print_unslipped"].includes(a.type)) return `${a.type} ${a.job}`;
-  if (a.type === "paper_low") return `paper_low ${a.printer} ${a.since}`; // back when the printer says it again
+  // back when the printer says it again, or that its paper is out (more than the "nearly out" closed)
+  if (a.type === "paper_low") return `paper_low ${a.printer} ${a.since} ${a.paper || "low"}`;
   const job = a.type === "print_failed" && a.job != null ? ` #${a.job}` : "";
   return `${alertKey(a.type, a.label, a, a.ticket)}${job}${a.final ? " final" : ""}`;
 }
@@ -1172,7 +1173,8 @@ function renderAlerts() {
   const slips = slipLines(closed);
   const done = slips.filter((li) => li.dataset.type === "print_skipped");
   lines.unshift(...slips.filter((li) => !done.includes(li)));
-  lines.push(...paperLines(closed), ...done);
+  const failing = new Set(items.filter((x) => typeof x === "string").map((key) => key.split("|")[0]));
+  lines.push(...paperLines(closed, failing), ...done);
   // Low disk space (the staff state's `disk`, the server's words): first, and kept until there is room again.
   const disk = state.disk && state.disk.message; // a low disk, a failed daily backup
   if (disk) lines.unshift(el("li", { dataset: { type: "disk_low" } }, el("span", {}, disk[getLang()] || disk.id)));
@@ -1211,8 +1213,11 @@ function fitDiskLine() {
 // A printer whose paper is nearly out (the staff state's `printers`, the server's words: "Kertas printer kios hampir
 // habis: siapkan gulungan baru."): a calm line per printer, not a failure (its tickets still print), from when it
 // first said so, until a new roll is in (the server's `printers` message) or Tutup (back when it says so again).
-function paperLines(closed) {
-  return state.printers.filter((p) => !isDismissed({ ...p, type: "paper_low" }, closed)).map((p) => {
+// Its paper out is said too ("Kertas printer kios habis"), but not beside that printer's failure line (`failing`:
+// the printers with one), which says it already, with the tickets it left unprinted.
+function paperLines(closed, failing) {
+  const shown = (p) => !isDismissed({ ...p, type: "paper_low" }, closed) && !(p.paper === "out" && failing.has(p.printer));
+  return state.printers.filter(shown).map((p) => {
     const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
     close.addEventListener("click", () => dismiss([{ ...p, type: "paper_low" }]));
     return el("li", { dataset: { type: "paper_low", printer: p.printer } },

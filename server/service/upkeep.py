@@ -311,7 +311,7 @@ class Upkeep:
     def clock_behind(self) -> dict[str, Any] | None:
         """Whether the server's clock is more than CLOCK_BEHIND_SECONDS behind the newest record (a ticket issued,
         called or finished, on the newest day with tickets): {now, newest (ISO), day (the server's office day),
-        newest_day, refusing (its day is before the newest day: no numbers are issued, QueueCommands.issue),
+        newest_day, refusing (its day is before core.EARLIEST_DAY: no numbers are issued, QueueCommands.issue),
         message ({id, en})}, else None; a date before core.EARLIEST_DAY is behind even with no record ahead of it
         (newest and newest_day None, refusing). A PC booted on a dead CMOS battery's date (2000-01-01, the BIOS's date)
         before NTP set it, or a clock set back by hand: the staff pages say it (the staff state's
@@ -327,7 +327,7 @@ class Upkeep:
             # wrong whatever the data (none yet, on the day of the install)
             newest_day = newest = None
         behind = {"now": now.isoformat(), "newest": newest, "day": day, "newest_day": newest_day}
-        behind["refusing"] = newest_day is None or day < newest_day
+        behind["refusing"] = day < core.EARLIEST_DAY  # QueueCommands.issue: no number of a day before any real one
         behind["message"] = clock_message(behind, unit.settings.office.tz)
         return behind
 
