@@ -25,11 +25,25 @@ from typing import Any
 
 from server import voice
 from server.config import Settings
+from server.errors import Localized
+from server.i18n import both, catalogue
 from server.tts import Speech, announcement_text, recall_words, speech_voice, vorbis_available
 
 log = logging.getLogger("antrian.announce")
 KEY = re.compile(r"^[0-9a-f]{64}$")
 MISSING_KEPT = 200  # the words lacking a clip remembered for the admin page
+
+
+def pack_words(err: voice.VoiceError) -> Localized:
+    """Why a pack cannot be used, in both languages, for the admin page: what `voice check` says (the catalogue's
+    `cli.voice.pack.<code>`), but where that names the command to run again, the page's own words for it
+    (`admin.voice.pack.<code>`). Its English alone when the catalogue cannot say it: the pack must never stay
+    "loading" for want of words."""
+    own = f"admin.voice.pack.{err.code}"
+    try:
+        return both(own, **err.params) if err.code is not None and own in catalogue("id") else err.said
+    except (KeyError, IndexError, ValueError):
+        return Localized(str(err), str(err))
 
 
 class Announcer:
@@ -60,7 +74,8 @@ class Announcer:
         self.lock = threading.Lock()
         self.ready: OrderedDict[str, threading.Event] = OrderedDict()  # key -> set once tried
         self.pack: voice.Pack | None = None  # the loaded voice pack, with engine = "clips"
-        self.pack_error: str | None = None  # why the configured pack could not be loaded
+        self.pack_error: Localized | None = None  # why the configured pack could not be loaded, in both languages
+        self.pack_error_clips: dict[str, Localized] = {}  # its files, each with why, when none could be used
         self._pack_for: tuple | None = None  # the settings the pack (or its error) was loaded with
         self._reload = threading.Event()  # a clip was uploaded: load the pack again
         self._loading = False
@@ -87,22 +102,26 @@ class Announcer:
             return False
         self._reload.clear()
         self._loading = True  # until the new pack is in place (requests are answered meanwhile)
-        pack, error = None, None
+        pack, error, error_clips = None, None, {}
         if wanted is not None:
             clips, trim_db, pause_ms = wanted
             try:
                 pack = voice.load(Path(clips), self.work_dir, trim_db, pause_ms)
-            except (voice.VoiceError, OSError, ValueError) as err:
-                error = str(err)
-                log.error("voice pack %s cannot be used, espeak-ng speaks instead: %s", clips, error)
+            except voice.VoiceError as err:  # the log's English; the admin page's words in both languages
+                log.error("voice pack %s cannot be used, espeak-ng speaks instead: %s", clips, err)
+                error = pack_words(err)
+                error_clips = {name: voice.reason(why) for name, why in err.errors.items()}
+            except (OSError, ValueError) as err:  # no code: said as it is, in English
+                log.error("voice pack %s cannot be used, espeak-ng speaks instead: %s", clips, err)
+                error = Localized(str(err), str(err))
             except Exception as err:  # a bug must not leave the pack "loading" for ever
-                error = f"{type(err).__name__}: {err}"
+                error = Localized(f"{type(err).__name__}: {err}", f"{type(err).__name__}: {err}")
                 log.exception("voice pack %s cannot be used, espeak-ng speaks instead", clips)
             else:
                 for name, why in pack.errors.items():
                     log.warning("voice pack %s: %s %s", clips, name, why.en_text)
                 log.info("voice pack %s: %d clips, %s", clips, len(pack.clips), pack.fmt.describe())
-        self.pack, self.pack_error, self._pack_for = pack, error, wanted
+        self.pack, self.pack_error, self.pack_error_clips, self._pack_for = pack, error, error_clips, wanted
         self._loading = False
         with self.lock:
             self.missing.clear()
@@ -162,18 +181,24 @@ class Announcer:
                 self.missing.popitem(last=False)
 
     def voice_status(self, lang: str = "id") -> dict[str, Any]:
-        """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`), the words calls
-        lacked (said by espeak-ng for it), and those this office's calls lack and its recalls' intros alone lack."""
+        """The engine, the pack as loaded (clips, format, unreadable files, why each, in `lang`) or why it cannot be
+        (in `lang`, with its files, each with why, when none could be used), the words calls lacked (said by
+        espeak-ng for it), and those this office's calls lack and its recalls' intros alone lack."""
         tts = self.settings.tts
         with self.lock:
             missing = list(self.missing)
-        pack = self.pack
+        pack, error = self.pack, self.pack_error
+
+        def said(words: Localized) -> str:
+            return words.en_text if lang == "en" else words.id_text
+
         return {
             "engine": tts.engine,
             "clips": tts.clips or None,
             "loading": self._loading or self._voice_settings() != self._pack_for or self._reload.is_set(),
             "pack": pack.status(lang) if pack is not None else None,
-            "error": self.pack_error,
+            "error": said(error) if error is not None else None,
+            "error_clips": {name: said(why) for name, why in self.pack_error_clips.items()},
             "missing": missing,
             "office_missing": self.office_missing() if self._voice_settings() is not None else {},
             "intro_missing": self.intro_missing() if self._voice_settings() is not None else {},

@@ -1576,6 +1576,7 @@ def _voice_paths() -> dict[str, Any]:
             "loading",
             "pack",
             "error",
+            "error_clips",
             "missing",
             "office_missing",
             "intro_missing",
@@ -1591,7 +1592,16 @@ def _voice_paths() -> dict[str, Any]:
                 "left out, in the answer's language), converted (clips sox converted), adjusted (clip -> dB its "
                 "loudness was changed by).",
             },
-            "error": {"type": ["string", "null"], "description": "Why the pack cannot be used (espeak-ng speaks)."},
+            "error": {
+                "type": ["string", "null"],
+                "description": "Why the pack cannot be used (espeak-ng speaks), in the answer's language.",
+            },
+            "error_clips": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "File -> why it cannot be used, in the answer's language: the files of a pack none of "
+                "whose files could be used ({} otherwise).",
+            },
             "missing": {
                 "type": "array",
                 "items": {"type": "string"},

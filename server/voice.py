@@ -59,9 +59,10 @@ _TOKEN = re.compile(r"[^\W_]+|[,.]")
 
 class VoiceError(Exception):
     """A pack that cannot be used at all (no folder, nothing readable, too large): str() says why in English (the
-    server's log, the admin page); `code` names it (the catalogue's `cli.voice.pack.<code>`, what `voice check`
-    says in Indonesian, then English; None: English alone), `params` fill it, and `errors` are the files left
-    out, each with its problem as the manifest keeps it (`problem`), that the command line lists under it."""
+    server's log); `code` names it (the catalogue's `cli.voice.pack.<code>`, what `voice check` and the admin page
+    say; None: English alone), `params` fill it, and `errors` are the files left out, each with its problem as the
+    manifest keeps it (`problem`), that the command line and the admin page list under it. All of it crosses the
+    child process that prepares a pack under gevent (`told`, `heard`)."""
 
     def __init__(self, message: str, code: str | None = None, errors: dict[str, Any] | None = None, **params: object):
         super().__init__(message)
@@ -78,6 +79,22 @@ class VoiceError(Exception):
         if self.code is None:
             return Localized(str(self), str(self))
         return both(f"cli.voice.pack.{self.code}", **self.params)
+
+    def told(self) -> dict[str, Any]:
+        """What the child that prepares a pack prints of it (JSON, its last line) for `load` to raise it again in
+        the server with its code, its values (a path as text) and its files (`errors`)."""
+        params = {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in self.params.items()}
+        return {"voice_error": str(self), "code": self.code, "params": params, "errors": self.errors}
+
+    @classmethod
+    def heard(cls, line: str) -> VoiceError:
+        """The VoiceError a child's last line tells (`told`); any other line (an OSError's English, a crash's
+        last words) is the message alone, as it was said."""
+        try:
+            told = json.loads(line)
+            return cls(told["voice_error"], told["code"], dict(told["errors"]), **told["params"])
+        except (ValueError, KeyError, TypeError):
+            return cls(line)
 
 
 class ClipError(ValueError):
@@ -593,7 +610,7 @@ def load(folder: Path, work: Path, trim_db: int, pause_ms: int, timeout: float =
         raise VoiceError(f"preparing {folder} failed: {error or 'no answer in time'}") from error
     lines = output.strip().splitlines()
     if code != 0 or not lines:
-        raise VoiceError(lines[-1] if lines else f"preparing {folder} failed with exit code {code}")
+        raise VoiceError.heard(lines[-1]) if lines else VoiceError(f"preparing {folder} failed with exit code {code}")
     return read_manifest(Path(lines[-1]), pause_ms)
 
 
@@ -686,7 +703,10 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         print(prepare(Path(argv[1]), Path(argv[2]), int(argv[3])))
-    except (VoiceError, OSError) as error:
+    except VoiceError as error:  # its code and values too: the admin page says it in its own language
+        print(json.dumps(error.told()))  # ASCII: a folder's name of any bytes crosses whatever the locale
+        return 1
+    except OSError as error:
         print(error)
         return 1
     return 0

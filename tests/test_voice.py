@@ -310,7 +310,7 @@ def test_a_pack_too_large_is_said_in_each_language_with_what_to_do(tmp_path, mon
         tone(folder / f"{word}.wav", seconds=9, rate=44100)  # 794 KB each: 1.6 MB
     with pytest.raises(voice.VoiceError) as refused:
         voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
-    assert str(refused.value) == f"{folder}: the clips take 2 MB, over 1"  # the log's, the admin page's
+    assert str(refused.value) == f"{folder}: the clips take 2 MB, over 1"  # the log's
     said = refused.value.said
     assert said.id_text.startswith(f"{folder}: klip-klipnya 2 MB, lebih dari 1 MB yang dapat dimuat satu paket: "), said
     assert said.en_text.startswith(f"{folder}: its clips take 2 MB, over the 1 MB a pack may hold: "), said
@@ -514,15 +514,69 @@ def test_a_preview_is_never_played_on_the_servers_speakers(espeak_pack, tmp_path
 
 
 def test_a_pack_that_cannot_be_loaded_leaves_espeak_speaking(tmp_path, caplog):
+    """Why, for the admin page, in the language asked (`voice check`'s words); in English in the log."""
+    from server.i18n import both
+
     folder = tmp_path / "voices" / "empty"
     folder.mkdir(parents=True)
     announcer = Announcer(load_settings(clips_config(tmp_path, folder)))
     announcer.refresh_voice()
     status = announcer.voice_status()
-    assert status["pack"] is None and "no usable clip" in status["error"]
+    said = both("cli.voice.pack.no_clip", folder=folder)
+    assert status["pack"] is None and status["error"] == said.id_text and status["error_clips"] == {}
+    assert announcer.voice_status("en")["error"] == said.en_text
     out = announcer.announce("A-1", "Loket 1")
     assert out["audio"] == f"/api/tts/{announcer.speech.key(out['text'])}.ogg"
-    assert "espeak-ng speaks instead" in caplog.text
+    assert f"espeak-ng speaks instead: {folder} holds no usable clip\n" in caplog.text + "\n"
+
+
+def test_the_admin_page_is_not_told_to_run_a_command_again():
+    """`voice check`'s words for a damaged prepared pack end "then run this command again": the admin page says its
+    own (restart the server); every other problem in the command line's words."""
+    from server.announce import pack_words
+
+    damaged = voice.VoiceError("the prepared pack is too large", "prepared_too_large", work=Path("/d/voice"), max=64)
+    said = pack_words(damaged)
+    assert said.id_text.startswith("paket yang disiapkan di /d/voice lebih dari 64 MB (rusak?): kosongkan folder itu")
+    assert "jalankan ulang server" in said.id_text and "restart the server" in said.en_text
+    assert "this command" not in said.en_text and "perintah ini" not in said.id_text
+    assert "perintah ini" in damaged.said.id_text  # the command line's, as it was
+    missing = voice.VoiceError("/p is not a folder", "not_folder", folder=Path("/p"))
+    assert (pack_words(missing).id_text, pack_words(missing).en_text) == ("/p bukan folder", "/p is not a folder")
+
+
+def test_why_a_pack_cannot_be_used_crosses_the_child_that_prepares_it_under_gevent(tmp_path):
+    """Under gevent (the server) the pack is prepared in a child process, which printed its English alone: the
+    admin page said a pack's problem in English on an Indonesian page. Its code, values and files come across;
+    a problem without a code (the work folder a file) is its English, as it was."""
+    unusable, missing, work_file = tmp_path / "rusak", tmp_path / "none", tmp_path / "file"
+    unusable.mkdir()
+    (unusable / "rusak.wav").write_bytes(b"not a wav")
+    work_file.write_text("a file where the work folder should be")
+    script = f"""
+from gevent import monkey; monkey.patch_all()
+import json
+from pathlib import Path
+from server import voice
+for folder, work in (({str(unusable)!r}, {str(tmp_path / "work")!r}), ({str(missing)!r}, {str(tmp_path / "work")!r}),
+                     ({str(unusable)!r}, {str(work_file)!r})):
+    try:
+        voice.load(Path(folder), Path(work), -45, 250)
+    except voice.VoiceError as err:
+        print(json.dumps([str(err), err.code, err.params, err.errors, err.said.id_text]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    told = [json.loads(line) for line in done.stdout.splitlines()]
+    assert told[0][:4] == [
+        f"{unusable} holds no usable clip (1 unreadable)",
+        "no_clip_unusable",
+        {"folder": str(unusable)},
+        {"rusak.wav": {"code": "not_wav", "params": {}}},
+    ]
+    assert told[0][4].startswith(f"{unusable} tidak berisi klip yang dapat dipakai: tidak satu pun berkasnya"), told
+    assert told[1][1:3] == ["not_folder", {"folder": str(missing)}] and told[1][4] == f"{missing} bukan folder"
+    assert told[2][1:4] == [None, {}, {}] and told[2][0] == told[2][4] and str(work_file) in told[2][0], told
 
 
 def test_preparing_a_pack_under_gevent_runs_in_a_child_and_leaves_the_loop_free(espeak_pack, tmp_path):

@@ -462,3 +462,50 @@ def test_a_recall_previewed_with_a_pack_lacking_its_intro_says_it_is_played_with
     finally:
         boss.delete(f"{server.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()  # config.toml's
         shutil.rmtree(pack.parent / "lawas")
+
+
+@pytest.fixture
+def refused_pack(tmp_path):
+    """A live server configured with a pack none of whose files is a usable clip: voices/rusak holds a file that
+    is not a WAV file (rusak.wav) and one whose header ends before its format (separuh.wav)."""
+    from live import LiveServer
+
+    pack = tmp_path / "voices" / "rusak"
+    pack.mkdir(parents=True)
+    (pack / "rusak.wav").write_bytes(b"not a wav")
+    (pack / "separuh.wav").write_bytes(b"RIFF\x04\x00\x00\x00WAVE")
+    clips = {"cache_mb = 200 ": 'engine = "clips"\nclips = "voices/rusak"\ncache_mb = 200 '}
+    server = LiveServer(write_config(tmp_path, {**QUICK, **clips})).start()
+    server.add_user("kepala", "admin")
+    yield server
+    server.stop()
+
+
+def test_the_admin_reads_why_the_pack_cannot_be_used_in_the_pages_language_each_file_under_it(browser, refused_pack):
+    """The pack is prepared in a child process (the server runs on gevent), which said why it could not be used in
+    English alone: the Indonesian page showed "… holds no usable clip (2 unreadable)". It is said in the page's
+    language, in `voice check`'s words, each file under it with why (those words say "below"); the log's stays
+    English."""
+    from server.i18n import both
+
+    server = refused_pack
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, server, "/counter/admin", "kepala")
+    folder = page.request.get(server.url + "/api/admin/voice").json()["clips"]
+    said = both("cli.voice.pack.no_clip_unusable", folder=folder)
+    error, files = page.locator("#voice-error"), page.locator("#voice-error-clips li")
+    expect(error).to_have_text(f"Paket tidak dapat dipakai; espeak-ng yang berbicara: {said.id_text}")
+    assert said.id_text.startswith(f"{folder} tidak berisi klip yang dapat dipakai: tidak satu pun berkasnya")
+    expect(files).to_have_text(
+        [
+            "rusak.wav bukan berkas WAV (tidak ada header RIFF/WAVE)",
+            "separuh.wav berkas WAV yang tidak terbaca (tidak ada chunk fmt)",
+        ]
+    )
+    page.click("#lang-toggle")
+    expect(error).to_have_text(f"The pack cannot be used; espeak-ng speaks: {said.en_text}")
+    expect(files).to_have_text(
+        ["rusak.wav not a WAV file (no RIFF/WAVE header)", "separuh.wav not a readable WAV file (no fmt chunk)"]
+    )
+    page.context.close()
+    assert f"espeak-ng speaks instead: {folder} holds no usable clip (2 unreadable)\n" in server.log()

@@ -156,7 +156,13 @@ function renderState() {
   const out = [];
   if (v && v.engine === "clips") {
     if (v.loading) out.push(el("p", { class: "muted" }, t("voice.loading")));
-    if (v.error) out.push(el("p", { class: "field-error" }, t("voice.error", { error: v.error })));
+    if (v.error) out.push(el("p", { class: "field-error", id: "voice-error" }, t("voice.error", { error: v.error })));
+    // a pack none of whose files could be used: each, with why, under it (its words say "below")
+    const unusable = Object.entries(v.error_clips || {});
+    if (v.error && unusable.length) {
+      out.push(el("ul", { class: "voice-bad", id: "voice-error-clips" },
+        unusable.map(([file, why]) => el("li", {}, el("code", {}, file), ` ${why}`))));
+    }
     if (v.pack) {
       out.push(el("p", {}, t("voice.loaded", { folder: v.pack.folder, clips: v.pack.clips, format: v.pack.format })));
       const bad = Object.entries(v.pack.errors);
