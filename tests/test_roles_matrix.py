@@ -353,12 +353,13 @@ SOCKET_ROLES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "staff": (STAFF, frozenset({"staff"})),
 }
 # Each event handler and who may send it: a fresh snapshot is the room's (staff: the forms), a print
-# acknowledgement an agent's.
+# acknowledgement and its printer's paper an agent's.
 SOCKET_EVENTS = {
     "connect": "SOCKET_ROLES",
     "disconnect": "anyone connected",
     "snapshot": "its rooms'",
     "print_ack": "agent",
+    "printer_status": "agent",
 }
 
 
@@ -770,6 +771,8 @@ def test_each_socket_identity_joins_only_its_rooms(app, role):
             assert ack in ({"ok": True}, {"ok": False}), (role, ack)
         else:
             assert ack == {"ok": False, "error": "not_agent"}, (role, identity)
+        told = sock.emit("printer_status", {"paper": "low"}, callback=True)  # its printer's paper, an agent's alone
+        assert told == ({"ok": True} if identity == "agent" else {"ok": False, "error": "not_agent"}), (role, told)
         sock.disconnect()
     for wrong in ({"role": "agent", "printer": "kiosk", "token": "x" * 30}, {"role": "ticket", "token": "nope"}):
         assert not socketio.test_client(app, auth=wrong, flask_test_client=client).is_connected(), wrong
