@@ -23,6 +23,7 @@ from pathlib import Path
 import socketio
 
 import printers
+from printers.transport import PAPER_LOW, PAPER_OUT
 from server.argv import Parser, helped, one_line
 from server.config import ConfigError, load_settings
 from server.errors import Localized
@@ -222,30 +223,19 @@ class Agent:
         timeouts and the margin: one still running then answers the jobs meanwhile as failed (print_job)."""
         if (self.asking is not None and self.asking.is_alive()) or not printers.transport.status_due(self.printer):
             return
-
-        def ask() -> None:
-            try:
-                printers.transport.learn_status(self.printer)
-            except Exception:
-                log.exception("printer %s: status query", self.printer.name)
-
-        self.asking = threading.Thread(target=ask, name="agent-status", daemon=True)
-        self.asking.start()
-        limit = 2 * self.printer.timeout + self.HANG_MARGIN_SECONDS
-        self.asking.join(limit)
-        if self.asking.is_alive():
-            log.error("printer %s: its status query has not returned within %g s", self.printer.name, limit)
+        self._ask(printers.transport.learn_status, "status query")
 
     def ask_paper(self) -> None:
         """Ask the printer its paper alone (printers.transport.check_paper) where no visitor waits, as the server's
         own print worker does: nothing read it yet (check_status = true, when the agent starts: a roll already
         nearly used up is told before the first visitor; printers.transport.paper_due), or it said nearly out and
-        nothing asked it for PAPER_RECHECK_SECONDS (a new roll is told within a minute, with no ticket). From a
-        thread of its own, waited for as learn_status's."""
+        nothing asked it for PAPER_RECHECK_SECONDS (a new roll is told within a minute, with no ticket; its paper out
+        too). From a thread of its own, waited for as learn_status's."""
         if self.asking is not None and self.asking.is_alive():
             return
         now = time.monotonic()
-        if printers.transport.paper_state(self.printer) != printers.transport.PAPER_LOW:
+        # nearly out or out: asked again each minute, so that a new roll is told with no ticket
+        if printers.transport.paper_state(self.printer) not in (PAPER_LOW, PAPER_OUT):
             self.paper_asked = None
             if not printers.transport.paper_due(self.printer):
                 return
@@ -255,19 +245,24 @@ class Agent:
         elif now - self.paper_asked < PAPER_RECHECK_SECONDS:
             return
         self.paper_asked = now
+        self._ask(printers.transport.check_paper, "paper query")
+
+    def _ask(self, fn, what: str) -> None:
+        """fn(printer) from a thread of its own, waited for at most two timeouts and the margin: one still running
+        then answers the jobs meanwhile as failed (print_job)."""
 
         def ask() -> None:
             try:
-                printers.transport.check_paper(self.printer)
+                fn(self.printer)
             except Exception:
-                log.exception("printer %s: paper query", self.printer.name)
+                log.exception("printer %s: %s", self.printer.name, what)
 
         self.asking = threading.Thread(target=ask, name="agent-status", daemon=True)
         self.asking.start()
         limit = 2 * self.printer.timeout + self.HANG_MARGIN_SECONDS
         self.asking.join(limit)
         if self.asking.is_alive():
-            log.error("printer %s: its paper query has not returned within %g s", self.printer.name, limit)
+            log.error("printer %s: its %s has not returned within %g s", self.printer.name, what, limit)
 
     def print_job(self, job: int, msg: dict) -> None:
         """Print one job, journal it, acknowledge it; a write that hangs is answered as failed meanwhile."""

@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio
 from conftest import ROOT, visitor, write_config
-from fakeprinter import PAPER_IN, PAPER_NEAR_END, STATUS_PAPER, FakeNetworkPrinter
+from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_PAPER, FakeNetworkPrinter
 from live import LiveServer
 from test_agent import TOKEN, printed, wait_for
 from test_agent_bounds import job
@@ -211,5 +211,22 @@ def test_an_idle_agent_asks_a_nearly_used_up_roll_again_and_says_when_a_new_one_
         assert told.wait(3)[2] == ("print_ack", {"job": 1, "ok": True, "paper": "ok"})
         received = printer.wait_for_closes(closes + 1)
         assert received.count(b"TICKET") == 1 and received.endswith(STATUS)  # asked no more once the paper is in
+    finally:
+        printer.stop()
+
+
+def test_an_idle_agent_asks_a_roll_run_out_again_and_says_when_a_new_one_is_in(tmp_path, monkeypatch):
+    """The roll ran out with no job coming: the agent told "out" and never asked again, so the front office read
+    "Kertas printer kios habis" until the next visitor's ticket after a new roll. It asks an empty roll again every
+    PAPER_RECHECK_SECONDS too, as a nearly used-up one."""
+    monkeypatch.setattr(kiosk.agent, "PAPER_RECHECK_SECONDS", 0.5)
+    printer = FakeNetworkPrinter(paper=PAPER_OUT)
+    try:
+        agent = Agent("http://127.0.0.1:9", printer.config(check_status=True, timeout=1), "t", Journal(tmp_path / "j"))
+        told = Told(agent)
+        agent.printing.start()
+        assert told.wait(1) == [("printer_status", {"paper": "out"})]  # asked at its start
+        printer.answers[STATUS_PAPER] = PAPER_IN  # a new roll, and no visitor
+        assert told.wait(2)[1] == ("printer_status", {"paper": "ok"})
     finally:
         printer.stop()
