@@ -117,7 +117,7 @@ def _when(at: datetime, tz: Any, lang: str) -> str:
 def clock_message(behind: dict[str, Any], tz: Any) -> dict[str, str]:
     """The staff pages' and the start's words for a clock behind the newest record (Upkeep.clock_behind), in each
     language: what the server's clock says, the newest record's time, what to do, and whether numbers are issued
-    (not while the server's date is before the newest record's day: QueueCommands.issue)."""
+    (not while its date is before core.EARLIEST_DAY: QueueCommands.issue)."""
     now = datetime.fromisoformat(behind["now"])
     if behind["newest"] is None:  # before core.EARLIEST_DAY: no record needed to know it is wrong
         return {lang: t("upkeep.clock_wrong", lang, now=_when(now, tz, lang)) for lang in LANGS}
