@@ -569,14 +569,14 @@ STAFF_STATE = {
                     "type": "array",
                     "description": "The printers whose last status answer (DLE EOT 4, asked at each ticket by "
                     "check_status, while idle, or by a kiosk PC's print agent) said their paper is nearly out (the "
-                    "near-end sensor; tickets still print), by name; [] when none. The same list comes as the staff "
+                    "near-end sensor; tickets still print) or out, by name, until a roll is in; [] when none. The same list comes as the staff "
                     "room's `printers` message when it changes.",
                     "items": {
                         "type": "object",
                         "required": ["printer", "paper", "since", "counters", "message"],
                         "properties": {
                             "printer": {"type": "string", "description": "Its name in config.toml ([printers.NAME])."},
-                            "paper": {"type": "string", "enum": ["low"]},
+                            "paper": {"type": "string", "enum": ["low", "out"]},
                             "since": DATETIME,
                             "counters": {
                                 "type": "array",
