@@ -44,13 +44,11 @@ def _zone(tz: tzinfo | str) -> tzinfo:
 
 def wording_since(set_at: str | None, tz: tzinfo | str, lang: str = "id") -> str:
     """When a wording came in use, in the office's time: "15 November 2026 10.30" ("sejak awal": always)."""
-    from shared.dates import month_names
+    from shared.dates import long_datetime
 
     if not set_at:
         return t("skm.wording.since_start", lang)
-    at = datetime.fromisoformat(set_at).astimezone(_zone(tz))
-    clock = f"{at.hour:02d}.{at.minute:02d}" if lang == "id" else f"{at.hour:02d}:{at.minute:02d}"
-    return f"{at.day} {month_names(lang)[at.month - 1]} {at.year} {clock}"
+    return long_datetime(datetime.fromisoformat(set_at).astimezone(_zone(tz)), lang)
 
 
 def wording_note(summary: dict[str, Any], tz: tzinfo | str, lang: str = "id") -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from shared.words import word
 
@@ -52,6 +52,17 @@ def zone_abbreviation(dt: datetime) -> str:
     if name in ("WIB", "WITA", "WIT"):
         return name
     return _ZONE_BY_OFFSET.get(dt.utcoffset(), name)
+
+
+def long_date(day: date, lang: str = "id") -> str:
+    """A day as people read it, without its weekday: "4 Desember 2026" ("4 December 2026")."""
+    return f"{day.day} {month_names(lang)[day.month - 1]} {day.year}"
+
+
+def long_datetime(at: datetime, lang: str = "id") -> str:
+    """A time (in the zone it carries) as people read it: "1 Januari 2000 07.30" ("1 January 2000 07:30")."""
+    clock = f"{at.hour:02d}.{at.minute:02d}" if lang == "id" else f"{at.hour:02d}:{at.minute:02d}"
+    return f"{long_date(at, lang)} {clock}"
 
 
 def format_date_id(dt: datetime) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from server import core
@@ -38,10 +38,9 @@ OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answe
 
 def _long_date(day: str) -> Localized:
     """An office day (YYYY-MM-DD) as a person reads it: "4 Desember 2026" / "4 December 2026"."""
-    from shared.dates import month_names
+    from shared.dates import long_date
 
-    year, month, date = (int(part) for part in day.split("-"))
-    return Localized(*(f"{date} {month_names(lang)[month - 1]} {year}" for lang in ("id", "en")))
+    return Localized(*(long_date(date.fromisoformat(day), lang) for lang in ("id", "en")))
 
 
 class QueueCommands:

@@ -19,6 +19,7 @@ from server.config import ServerSettings
 from server.errors import Localized
 from server.i18n import LANGS, both, t
 from server.store import REQUESTS_KEPT
+from shared.dates import long_datetime
 
 if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
@@ -105,25 +106,17 @@ BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounte
 MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
 
 
-def _when(at: datetime, tz: Any, lang: str) -> str:
-    """An instant in the office's time, as a person reads it: "1 Januari 2000 07.30" ("1 January 2000 07:30")."""
-    from shared.dates import month_names
-
-    at = at.astimezone(tz)
-    clock = f"{at.hour:02d}.{at.minute:02d}" if lang == "id" else f"{at.hour:02d}:{at.minute:02d}"
-    return f"{at.day} {month_names(lang)[at.month - 1]} {at.year} {clock}"
-
-
 def clock_message(behind: dict[str, Any], tz: Any) -> dict[str, str]:
     """The staff pages' and the start's words for a clock behind the newest record (Upkeep.clock_behind), in each
     language: what the server's clock says, the newest record's time, what to do, and whether numbers are issued
     (not while its date is before core.EARLIEST_DAY: QueueCommands.issue)."""
     now = datetime.fromisoformat(behind["now"])
     if behind["newest"] is None:  # before core.EARLIEST_DAY: no record needed to know it is wrong
-        return {lang: t("upkeep.clock_wrong", lang, now=_when(now, tz, lang)) for lang in LANGS}
+        return {lang: t("upkeep.clock_wrong", lang, now=long_datetime(now.astimezone(tz), lang)) for lang in LANGS}
     newest = datetime.fromisoformat(behind["newest"])
     key = "upkeep.clock_behind.day" if behind["refusing"] else "upkeep.clock_behind"
-    return {lang: t(key, lang, now=_when(now, tz, lang), newest=_when(newest, tz, lang)) for lang in LANGS}
+    now, newest = now.astimezone(tz), newest.astimezone(tz)
+    return {lang: t(key, lang, now=long_datetime(now, lang), newest=long_datetime(newest, lang)) for lang in LANGS}
 
 
 def damaged(err: BaseException) -> bool:
