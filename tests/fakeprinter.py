@@ -12,6 +12,7 @@ there of an earlier one (a port, a pseudo-terminal or a USB id used again) is fo
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -36,6 +37,7 @@ STATUS_PAPER = DLE + EOT + b"\x04"
 # near-end sensor, bits 2 and 3: it still prints); out of paper (the roll end sensor, bits 5 and 6: it keeps
 # what it is sent). A real printer near its roll's end sets the near-end bits too when it runs out.
 PAPER_IN, PAPER_NEAR_END, PAPER_OUT = b"\x12", b"\x1e", b"\x7e"
+KIOSK_DUMMY = '[printers.kiosk]\ntype = "dummy"'  # the kiosk's printer in conftest.write_config's config.toml
 
 
 def ready(answers: dict[bytes, bytes]) -> bool:
@@ -163,6 +165,15 @@ class FakeNetworkPrinter:
         return PrinterConfig.from_dict(
             "kiosk", {"type": "network", "host": "127.0.0.1", "port": self.port, "profile": "TM-T20II", **changes}
         )
+
+    def table(self, name: str = "kiosk", **options) -> str:
+        """config.toml's [printers.NAME] table of this printer, with `options` (timeout=1, check_status=True, ...)."""
+        lines = [f"[printers.{name}]", 'type = "network"', 'host = "127.0.0.1"', f"port = {self.port}"]
+        return "\n".join(lines + [f"{key} = {json.dumps(value)}" for key, value in options.items()])
+
+    def as_kiosk(self, **options) -> dict[str, str]:
+        """conftest.write_config's `replace` that puts the kiosk's printer on this one, with `options`."""
+        return {KIOSK_DUMMY: self.table("kiosk", **options)}
 
     def wait_for_close(self) -> bytes:
         """What the printer has received once a connection that sent more than status queries was closed (a

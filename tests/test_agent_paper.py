@@ -35,10 +35,7 @@ def office(tmp_path):
     printer = FakeNetworkPrinter(paper=PAPER_NEAR_END)
     cfg = write_config(
         tmp_path,
-        {
-            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
-            f'port = {printer.port}\ntimeout = 2\ncheck_status = true\nprofile = "TM-T20II"'
-        },
+        printer.as_kiosk(timeout=2, check_status=True, profile="TM-T20II"),
         extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n',
     )
     server = LiveServer(cfg, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()

@@ -221,13 +221,7 @@ def test_a_print_retried_across_a_clock_stepped_back_is_tried_again_at_its_time_
     from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 
     printer = FakeNetworkPrinter(paper=b"\x72")  # out of paper
-    config = write_config(
-        tmp_path,
-        {
-            '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
-            f"port = {printer.port}\ntimeout = 1\ncheck_status = true"
-        },
-    )
+    config = write_config(tmp_path, printer.as_kiosk(timeout=1, check_status=True))
     server = staffed(ClockedServer(config, tick=0.1).start())
     try:
         front = server.session("rina", PASSWORD)

@@ -427,13 +427,7 @@ def test_the_live_server_prints_again_whole_a_ticket_a_silent_network_printer_hu
     from live import LiveServer
 
     printer = FakeNetworkPrinter(online=b"", paper=b"", hangs_up_after=4096)
-    config = write_config(tmp_path)
-    text = config.read_text(encoding="utf-8").replace(
-        '[printers.kiosk]\ntype = "dummy"\n',
-        f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}\ntimeout = 1\n'
-        'profile = "POS-5890"\nwidth_mm = 58\n',
-    )
-    config.write_text(text, encoding="utf-8")
+    config = write_config(tmp_path, printer.as_kiosk(timeout=1, profile="POS-5890", width_mm=58))
     server = LiveServer(config).start(timeout=30)
     try:
         server.add_user("sari", "frontoffice")

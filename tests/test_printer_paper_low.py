@@ -85,13 +85,7 @@ def kiosk():
 @pytest.fixture
 def live(tmp_path, kiosk):
     """The server at 09:00 office time, its kiosk printer `kiosk` (check_status = true)."""
-    config = write_config(
-        tmp_path,
-        {
-            '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\n'
-            f'port = {kiosk.port}\ntimeout = 1\ncheck_status = true\nprofile = "TM-T20II"',
-        },
-    )
+    config = write_config(tmp_path, kiosk.as_kiosk(timeout=1, check_status=True, profile="TM-T20II"))
     server = ClockedServer(config, tick=0.1, dated=True).start()
     server.add_user("rina", "frontoffice")
     yield server
@@ -377,8 +371,7 @@ def counters_live(tmp_path, loket1):
     config = write_config(
         tmp_path,
         {'services = ["A", "C"]': 'services = ["A", "C"]\nprinter = "loket1"'},
-        extra=f'\n[printers.loket1]\ntype = "network"\nhost = "127.0.0.1"\nport = {loket1.port}\ntimeout = 1\n'
-        'check_status = true\nprofile = "TM-T20II"\n',
+        extra="\n" + loket1.table("loket1", timeout=1, check_status=True, profile="TM-T20II") + "\n",
     )
     server = ClockedServer(config, tick=0.1, dated=True).start()
     server.add_user("budi", "officer")
