@@ -206,5 +206,8 @@ bench: bench-setup
 lint: test-setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
+# What the build and the tests leave (caches): never var/, which holds the office's database, its daily copies,
+# archives and secret key in the shipped config.toml.
 clean:
-	rm -rf var .pytest_cache
+	rm -rf .pytest_cache $(VENV)/pycache
+	find . -path ./$(VENV) -prune -o -path ./var -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

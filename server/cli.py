@@ -377,7 +377,7 @@ def voice_check(settings: Settings, clips: str | None, up_to: int | None) -> int
         said = cause if cause is not err else Localized(err.strerror or str(err), err.strerror or str(err))
         say_error(words("voice.cannot_prepare", work=where, cause=said))
         return 2
-    say(words("voice.pack", folder=folder, clips=counted("clips", len(pack.clips)), format=pack.fmt.describe()))
+    say(words("voice.pack", folder=folder, clips=counted("clips", len(pack.clips)), format=pack.fmt.said()))
     if pack.errors:
         say(words("voice.unusable_clips", count=len(pack.errors)))
         _clip_problems(pack.errors)

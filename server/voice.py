@@ -198,6 +198,16 @@ class Format:
         kind = " float" if self.floating else ""
         return f"{self.rate} Hz, {8 * self.width} bit{kind}, {'mono' if self.channels == 1 else f'{self.channels} channels'}"
 
+    def said(self) -> Localized:
+        """describe() in both languages, for the command line's Indonesian line ("2 kanal" for "2 channels")."""
+        from server.errors import Localized
+
+        kind = " float" if self.floating else ""
+        head = f"{self.rate} Hz, {8 * self.width} bit{kind}, "
+        if self.channels == 1:
+            return Localized(head + "mono", head + "mono")
+        return Localized(f"{head}{self.channels} kanal", f"{head}{self.channels} channels")
+
 
 _TYPECODES = {2: "h", 4: "i"}
 
@@ -461,6 +471,9 @@ def prepare(folder: Path, work: Path, trim_db: int, timeout: float = 30.0) -> Pa
             ).problem()
             continue
         clips[name] = frames
+    if not clips:  # every readable file was silent or failed its conversion: a pack of no clip is none
+        message = f"{folder} holds no usable clip ({len(errors)} unreadable)"
+        raise VoiceError(message, "no_clip_unusable", errors, folder=folder)
     levels = {name: level_db(frames, pack_fmt) for name, frames in clips.items()}
     target = statistics.median(rms for rms, _ in levels.values()) if levels else 0.0
     adjusted = {}

@@ -299,6 +299,38 @@ def test_a_pack_without_a_usable_clip_is_refused(tmp_path):
         voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
 
 
+def test_a_pack_of_silent_clips_alone_is_refused_with_each_file_said(tmp_path, capsys):
+    """Every file a readable WAV, none louder than trim_db: the pack "loaded" with 0 clips (the admin page and
+    `voice check` said "0 clips" and espeak-ng spoke every call); it is refused as a pack of no usable clip,
+    each file with why."""
+    from server.cli import main
+
+    folder = tmp_path / "voices" / "sunyi"
+    for word in ("satu", "dua"):
+        tone(folder / f"{word}.wav", volume=0.001)  # -60 dBFS: all of it under trim_db
+    with pytest.raises(voice.VoiceError) as refused:
+        voice.load(folder, tmp_path / "work", trim_db=-45, pause_ms=250)
+    assert refused.value.code == "no_clip_unusable"
+    assert set(refused.value.errors) == {"satu.wav", "dua.wav"}
+    config = write_config(tmp_path)
+    assert main(["voice", "check", "--config", str(config), "--clips", str(folder), "--up-to", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "\n  dua.wav: senyap (tidak ada yang lebih keras dari -45 dBFS)\n" in err, err
+    assert "\n  satu.wav: senyap (tidak ada yang lebih keras dari -45 dBFS)\n" in err, err
+
+
+def test_voice_check_says_a_stereo_pack_s_format_in_each_language(tmp_path, capsys):
+    from server.cli import main
+
+    folder = tmp_path / "voices" / "stereo"
+    tone(folder / "a.wav", rate=16000, channels=2)
+    config = write_config(tmp_path)
+    main(["voice", "check", "--config", str(config), "--clips", str(folder), "--up-to", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{folder}: 1 klip, 16000 Hz, 16 bit, 2 kanal" in lines, lines
+    assert f"{folder}: 1 clip, 16000 Hz, 16 bit, 2 channels" in lines, lines
+
+
 def test_a_pack_too_large_is_said_in_each_language_with_what_to_do(tmp_path, monkeypatch, capsys):
     """A pack's refusal was English alone ("…: the clips take 64 MB, over 64"), in `voice check`'s Indonesian line
     too; it is the catalogue's, in each language, with what to do (its size rounded up: never "64 MB, over 64")."""
