@@ -611,6 +611,32 @@ STAFF_STATE = {
                             "description": "Why the daily copy of the database ([server] backup_dir) last failed; "
                             "null once it works.",
                         },
+                        "database_file": {
+                            "oneOf": [
+                                {
+                                    "type": "object",
+                                    "required": ["state", "path", "copy", "at", "error", "message"],
+                                    "properties": {
+                                        "state": {"enum": ["missing", "replaced"]},
+                                        "path": {"type": "string"},
+                                        "copy": {"type": "string"},
+                                        "at": {"type": "string"},
+                                        "error": {"type": ["string", "null"]},
+                                        "message": {
+                                            "type": "object",
+                                            "required": ["id", "en"],
+                                            "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+                                        },
+                                    },
+                                },
+                                {"type": "null"},
+                            ],
+                            "description": "The database file deleted (`missing`) or replaced by another file while "
+                            "the server runs; null when it is the file opened. Its data is written to `copy` at once "
+                            "and every 10 minutes (`at`: the last time that worked, office time HH.MM; `error`: why "
+                            "the last try failed), and put back at its path when the server stops; its message leads "
+                            '`message` (docs/operations.md, "Berkas database terhapus").',
+                        },
                         "clock": {
                             "oneOf": [
                                 {

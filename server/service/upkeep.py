@@ -103,6 +103,7 @@ BACKUP_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.db")
 # a daily copy of another database, kept aside when today's was made again (UpkeepService.daily_backup)
 REPLACED_NAME = re.compile(r"antrian-(\d{4}-\d{2}-\d{2})\.replaced-\d{6}(?:-\d+)?\.db")
 BACKUP_RETRY_SECONDS = 600.0  # a daily copy that failed (a USB stick not mounted) is tried again this often
+RESCUE_SECONDS = 600  # a database file deleted while the server runs: its data written out again this often
 MARKS = 2**31 - 1  # a daily copy's mark: 1 to this (PRAGMA user_version, a signed 32-bit number); 0 is none
 
 
@@ -209,6 +210,10 @@ class Upkeep:
         self._damaged: bool = False  # SQLite found the database damaged while serving (database_damaged)
         self._figure_limits: dict[str, int] | None = None  # the standard times the kept figures are made for
         self._behind: dict[str, Any] | None = None  # the clock behind the newest record at the last look
+        # The database file deleted or replaced while the server runs (Store.file_state): when its data was last
+        # written out (monotonic; rescue_database), where, and why that failed (None: it worked).
+        self._rescued_at: float | None = None
+        self._rescue: dict[str, Any] | None = None
         # the office's day turn failed (or worked again): said at once, with the clock as last looked at (no read of
         # the store in the middle of the commands' shared transaction)
         unit.turn_alert = lambda: self.check_disk(look=False)
@@ -295,11 +300,68 @@ class Upkeep:
             notes.append({lang: t("upkeep.day_turn_failed", lang, **turn) for lang in LANGS})
         if self._damaged:  # first: nothing matters more
             notes.insert(0, {lang: t("upkeep.database_damaged", lang) for lang in LANGS})
+        gone = self.rescue_database() if look else self._rescue
+        view["database_file"] = gone
+        if gone is not None:  # the database file deleted or replaced while the server runs: before anything else
+            notes.insert(0, gone["message"])
         view["message"] = {lang: " · ".join(n[lang] for n in notes) for lang in LANGS} if notes else None
         old, self._disk = self._disk, view
         if view != old and (view["message"] or (old is not None and old["message"])):
             self.unit.hooks.tell_staff("disk", view)
         return view
+
+    def rescue_database(self) -> dict[str, Any] | None:
+        """The database file deleted or replaced while the server runs (Store.file_state: an admin tidying up
+        the data folder, a backup copied over it by hand): its data, still open here, is written out at once and
+        again every RESCUE_SECONDS (Store.rescue: a power cut then loses no more than that), and put back at its
+        path when the server stops or by the next start. {state, path, copy, at, error, message ({id, en})} while
+        it lasts, else None; logged when it starts and when a write-out fails."""
+        store = self.unit.store
+        state = store.file_state()
+        if state is None:
+            self._rescue = self._rescued_at = None
+            return None
+        now = time.monotonic()
+        rescue = self._rescue if self._rescue is not None and self._rescue["state"] == state else None
+        if rescue is None or self._rescued_at is None or now - self._rescued_at >= RESCUE_SECONDS:
+            copy, error = store.rescue_path(state), None
+            try:
+                store.rescue()
+            except (OSError, sqlite3.Error) as err:
+                error = _os_said(err) if isinstance(err, OSError) else Localized(str(err), str(err))
+                log.error(
+                    "the database file %s was %s while the server runs; its data could not be written to %s: %s",
+                    store.path,
+                    state,
+                    copy,
+                    error.en_text,
+                )
+            else:
+                if rescue is None:
+                    log.warning(
+                        "the database file %s was %s while the server runs; its data is written to %s"
+                        " (every %d min, and at the stop)",
+                        store.path,
+                        state,
+                        copy,
+                        RESCUE_SECONDS // 60,
+                    )
+            at = self.unit.clock().astimezone(self.unit.settings.office.tz).strftime("%H.%M")
+            if error is not None and rescue is not None and rescue["error"] is None:
+                at = rescue["at"]  # the last write-out that worked
+            self._rescued_at = now
+            key = f"upkeep.database_{state}" + ("_unsaved" if error is not None else "")
+            params = {"path": store.path, "copy": copy, "at": at, "minutes": RESCUE_SECONDS // 60}
+            message = {lang: t(key, lang, **params, error=_in(error, lang) if error else "") for lang in LANGS}
+            self._rescue = {
+                "state": state,
+                "path": str(store.path),
+                "copy": str(copy),
+                "at": at,
+                "error": error.en_text if error else None,
+                "message": message,
+            }
+        return self._rescue
 
     def clock_behind(self) -> dict[str, Any] | None:
         """Whether the server's clock is more than CLOCK_BEHIND_SECONDS behind the newest record (a ticket issued,
@@ -369,6 +431,8 @@ class Upkeep:
         server = self.unit.settings.server
         day = self.unit.day()
         if server.backup_keep == 0 or self._backup_day == day or time.monotonic() < self._backup_retry:
+            return None
+        if self.unit.store.file_state() is not None:  # no file to copy: rescue_database writes its data out
             return None
         folder = server.backup_dir
         target = folder / f"antrian-{day}.db"

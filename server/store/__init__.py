@@ -111,6 +111,38 @@ def make_private(database: Path) -> None:
             log.warning("%s: was readable by others (mode %04o); now 0600", path, stat.S_IMODE(st.st_mode))
 
 
+SIDES = ("-wal", "-shm")  # the files SQLite keeps beside a database in WAL mode
+
+
+def adopt_rescued(path: Path) -> None:
+    """With no database file at `path`: a `-wal` or `-shm` left beside it is an earlier file's (SQLite would read
+    its pages into the new empty database), moved aside as `.orphan-<time>`; and `<database>.rescued` (Store.rescue:
+    the data of a database deleted while the server ran, whose power was cut before it put it back) is put at the
+    path. Nothing when the file is there."""
+    if path.exists():
+        return
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for suffix in SIDES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            aside = side.with_name(f"{side.name}.orphan-{stamp}")
+            os.replace(side, aside)
+            log.warning("%s: no database file beside it; moved aside as %s", side, aside.name)
+    rescued = path.with_name(path.name + ".rescued")
+    if rescued.is_file():
+        os.replace(rescued, path)
+        log.warning("%s: the database file was deleted while the server ran; its data, rescued then, is back", path)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """A file's (device, inode); None when there is none at `path`."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     """PRAGMA wal_checkpoint(mode): (1 when it could not finish, pages in the WAL, pages copied)."""
     busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
@@ -156,6 +188,7 @@ class Store:
     def __init__(self, path: str | Path, synchronous: str = "FULL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        adopt_rescued(self.path)
         make_private(self.path)
         self.synchronous = synchronous
         self._idle: list[Database] = []
@@ -165,6 +198,10 @@ class Store:
         self._plain: Database | None = None
         self._cooperative: bool | None = None
         self._autocheckpoint = True  # False while disk_loop does the checkpoints
+        # The file opened (device, inode), and the copy rescue() last wrote at its path: file_state.
+        self._identity: tuple[int, int] | None = None
+        self._sides: dict[str, tuple[int, int] | None] = {}  # its -wal and -shm as opened
+        self._detached: list[Path] = []  # those moved aside once the file was deleted or replaced (rescue)
         try:
             with self._connection() as db:
                 # A new database is made incremental before its first table (then no VACUUM is needed).
@@ -178,6 +215,8 @@ class Store:
                     self._keep_before_upgrade(db, pending[0].name)
                 migrations.apply(db)
                 self.make_incremental(db)
+            self._identity = _identity(self.path)
+            self._sides = {suffix: _identity(self._side(suffix)) for suffix in SIDES}
         except BaseException:
             self.close()  # refused or failed: no connection (nor its -wal and -shm files) left open
             raise
@@ -234,6 +273,10 @@ class Store:
         return seconds
 
     def _connect(self) -> Database:
+        if self._identity is not None and _identity(self.path) != self._identity:
+            # Deleted or replaced while open: SQLite would make a new empty database there (or open the other
+            # file), and this connection's writes would go where none of the others' are (file_state).
+            raise sqlite3.OperationalError(f"{self.path}: the database file was deleted or replaced while open")
         conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
         conn.row_factory = None
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
@@ -320,14 +363,102 @@ class Store:
             self._plain = self._connect()
         return self._plain
 
+    def file_state(self) -> str | None:
+        """Whether the file at the database's path is still the one this store opened: None when it is;
+        "missing" when it was deleted (an admin tidying up the folder: the open connections keep its data, which
+        the next start would not find); "replaced" when another file was put there (a backup copied over it by
+        hand while the server ran)."""
+        if self._identity is None:
+            return None
+        now = _identity(self.path)
+        if now == self._identity:
+            return None
+        return "missing" if now is None else "replaced"
+
+    def rescue_path(self, state: str) -> Path:
+        """Where rescue() writes the data of a database file that is `state` (file_state)."""
+        return self.path.with_name(self.path.name + (".rescued" if state == "missing" else ".running"))
+
+    def rescue(self) -> Path | None:
+        """Write the open database's data to a file of its own when the file at its path is no longer the one
+        opened (file_state): `<database>.rescued` when it was deleted (put back at the path when this store
+        closes, or by the next start: adopt_rescued), `<database>.running` beside another file put there (that
+        one is kept: the next start opens it). Never at the path while open: the -wal beside it is this store's,
+        and a file there would be read with it. SQLite's backup from an open connection, which still reads the
+        deleted file; a temporary file renamed into place, 0600. The path written, or None when nothing is to be
+        done. Raises OSError or sqlite3.Error."""
+        state = self.file_state()
+        if state is None:
+            return None
+        self._detach_sides()
+        target = self.rescue_path(state)
+        target.parent.mkdir(parents=True, exist_ok=True)  # its folder deleted with it
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        with self._lock:  # an idle connection (no new one can be opened: _connect), taken out of the pool meanwhile
+            source = self._idle.pop() if self._idle else None
+        if source is None:
+            raise sqlite3.OperationalError(f"{self.path}: no idle connection to copy the database from")
+        try:
+            create_private(tmp)
+            with closing(sqlite3.connect(tmp)) as dst:
+                source.conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        finally:
+            with self._lock:
+                self._idle.append(source)
+        return target
+
+    def _side(self, suffix: str) -> Path:
+        return self.path.with_name(self.path.name + suffix)
+
+    def _detach_sides(self) -> None:
+        """This store's -wal and -shm still beside a path whose file was deleted or replaced, moved aside as
+        `.detached-<time>` (the open connections keep using them): SQLite would read them into whatever file is
+        opened at that path next (a new empty database, or the file put there by hand)."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for suffix, opened in self._sides.items():
+            side = self._side(suffix)
+            if opened is not None and _identity(side) == opened:
+                aside = side.with_name(f"{side.name}.detached-{stamp}")
+                os.replace(side, aside)
+                self._detached.append(aside)
+                log.warning("%s: its database file was deleted or replaced; moved aside as %s", side, aside.name)
+        self._sides = {}
+
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened. A database file deleted while open has its data written
+        out first (rescue) and put back at its path once closed; one replaced keeps it as `<database>.running`."""
+        state = self.file_state()
+        rescued = None
+        if state is not None:
+            try:
+                rescued = self.rescue()
+            except (OSError, sqlite3.Error) as err:
+                log.error("%s was %s while open, and its data could not be written out: %s", self.path, state, err)
         with self._lock:
             for db in self._all:
                 db.close()
             self._all.clear()
             self._idle.clear()
         self._plain = None
+        self._identity = None  # closed: nothing left to rescue
+        if rescued is not None:  # every page of them is in the copy written out
+            for aside in self._detached:
+                aside.unlink(missing_ok=True)
+            self._detached = []
+        if rescued is not None and state == "missing":
+            if self.path.exists():  # another process made a new database there meanwhile: not overwritten
+                log.error(
+                    "%s was deleted while open and a new file is there now: its data is kept in %s", self.path, rescued
+                )
+            adopt_rescued(self.path)
+        elif rescued is not None:
+            log.warning("%s was replaced while open: the data this process had open is kept in %s", self.path, rescued)
 
     def __enter__(self) -> Store:
         """`with Store(path) as store:` for a command's or a script's store: closed (close) at the end of
