@@ -255,17 +255,23 @@ def register(
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
     counter_pages: dict[str, tuple[int, int | None]] = {}
     service.counters_shown = lambda: set(dict(counter_pages).values())  # a copy: made in one step
+    # uid -> (session_version, the latest end of its sessions seen on a staff socket): a session of the account
+    # still valid whose page is offline for a moment (a Wi-Fi blip) when another of its sessions ends
+    signed_until: dict[int, tuple[int, float]] = {}
 
     def check_sessions() -> None:
         """Disconnect every staff socket whose session has ended (logout, new password, disabled or
         re-enabled, new role, past its end): it gets no visitor's data after that. A session past its end
         (the office's midnight, or SESSION_HOURS after its sign-in) frees the counters its account holds, as
-        a logout does, when no other page of that account is still open (the other changes freed them when
-        they were made); a page that only lost its network keeps its counter ([queue] counter_release_minutes)."""
+        a logout does, when no other session of that account is still valid, its page open or not (the other changes
+        freed them when they were made); a page that only lost its network keeps its counter ([queue]
+        counter_release_minutes)."""
         if not staff_sockets:
             return
         states = service.accounts.session_states()
         now, tz = time.time(), service.settings.office.tz
+        for uid in [u for u, (_, ends) in signed_until.items() if ends <= now]:
+            del signed_until[uid]
         expired: set[int] = set()
         for sid, (uid, version, signed_in) in list(staff_sockets.items()):
             changed = states.get(uid) != (version, True)
@@ -277,6 +283,9 @@ def register(
                 if not changed:
                     expired.add(uid)
         for uid in expired - {u for u, _, _ in staff_sockets.values()}:
+            version, ends = signed_until.get(uid, (None, 0.0))
+            if states.get(uid) == (version, True) and now < ends:
+                continue  # signed in on another PC too, its page offline now: it keeps the counters
             try:  # each on its own: their sockets are gone, so nothing would try again for the accounts after it
                 service.release_ended(uid)
             except Exception:
@@ -356,6 +365,10 @@ def register(
             if role == "counter" and shown is not None and (type(shown) is not int or not 1 <= shown <= 999):
                 return False
             staff_sockets[request.sid] = (user["id"], user["session_version"], session["iat"])
+            ends = session_ends(session["iat"], service.settings.office.tz)
+            version, latest = signed_until.get(user["id"], (None, 0.0))
+            if version != user["session_version"] or ends > latest:
+                signed_until[user["id"]] = (user["session_version"], ends)
             if role == "counter":
                 counter_pages[request.sid] = (user["id"], shown)
             join_room("staff")

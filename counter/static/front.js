@@ -1422,8 +1422,11 @@ function sessionEnded() {
     said.push(["counter-notice", n.kind, typeof n.words === "function" ? n.words() : n.words]);
   }
   const edit = editUnsaved() ? state.editing.label : null;
+  // the releases this page knew of: one after them (a session that ended at midnight, the page at its login) is
+  // said after the login, of whichever day (releasesMissed)
+  const released = releaseSeen ? [...releaseSeen] : null;
   try {
-    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day }));
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day, released }));
   } catch (err) {
     // storage off: the login alone
   }
@@ -1435,6 +1438,9 @@ function takeEnded() {
   try {
     const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
     sessionStorage.removeItem(ENDED_KEY);
+    // The counters freed while the page waited at its login (overnight too: the officers' sessions end at the
+    // office's midnight, the page's own with them or before) are said after it, not noted as known.
+    if (ended && Array.isArray(ended.released) && !releaseSeen) releaseSeen = new Map(ended.released);
     // Of another office day (a page left open overnight ran into the session's end in the evening): what it
     // said then ("A-012 diterbitkan") is not to be said as news beside today's A-012.
     const today = new Intl.DateTimeFormat("en-CA", { timeZone: TIMEZONE }).format(officeNow());
