@@ -109,8 +109,8 @@ def test_a_power_cut_after_the_database_was_deleted_loses_only_what_came_after_i
     finally:
         server.stop()
     assert "its data, rescued then, is back" in server.log()
-    # the deleted file's -wal and -shm, moved aside when it was seen deleted (the power cut left them)
-    assert sorted(p.name.split(".detached-")[0] for p in db.parent.glob("*.detached-*")) == SIDES
+    # the deleted file's -wal and -shm, which the power cut left beside no database: moved aside, not read
+    assert sorted(p.name.split(".orphan-")[0] for p in db.parent.glob("*.orphan-*")) == SIDES
 
 
 def test_a_database_replaced_while_serving_is_left_as_put_and_the_servers_data_kept_beside_it(tmp_path):
@@ -129,6 +129,8 @@ def test_a_database_replaced_while_serving_is_left_as_put_and_the_servers_data_k
         third = issue(server, "Ketiga")  # the server goes on with its own data
     finally:
         server.stop()
-    assert sorted(p.name for p in db.parent.iterdir()) == ["antrian.db", "antrian.db.lock", "antrian.db.running"]
+    assert sorted(p.name for p in db.parent.iterdir()) == ["antrian.db", "antrian.db.lock", "antrian.db.running"], (
+        server.log()
+    )
     assert labels(db) == [first]  # the file put there is kept as it was
     assert labels(Path(str(db) + ".running")) == [first, second, third]

@@ -200,8 +200,7 @@ class Store:
         self._autocheckpoint = True  # False while disk_loop does the checkpoints
         # The file opened (device, inode), and the copy rescue() last wrote at its path: file_state.
         self._identity: tuple[int, int] | None = None
-        self._sides: dict[str, tuple[int, int] | None] = {}  # its -wal and -shm as opened
-        self._detached: list[Path] = []  # those moved aside once the file was deleted or replaced (rescue)
+        self._sides: dict[str, tuple[int, int] | None] = {}  # its -wal and -shm as opened (_drop_sides)
         try:
             with self._connection() as db:
                 # A new database is made incremental before its first table (then no VACUUM is needed).
@@ -390,7 +389,6 @@ class Store:
         state = self.file_state()
         if state is None:
             return None
-        self._detach_sides()
         target = self.rescue_path(state)
         target.parent.mkdir(parents=True, exist_ok=True)  # its folder deleted with it
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
@@ -416,18 +414,14 @@ class Store:
     def _side(self, suffix: str) -> Path:
         return self.path.with_name(self.path.name + suffix)
 
-    def _detach_sides(self) -> None:
-        """This store's -wal and -shm still beside a path whose file was deleted or replaced, moved aside as
-        `.detached-<time>` (the open connections keep using them): SQLite would read them into whatever file is
-        opened at that path next (a new empty database, or the file put there by hand)."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
+    def _drop_sides(self) -> None:
+        """Once closed, this store's -wal and -shm left beside a path whose file was deleted or replaced (SQLite
+        removes them at its last connection's close, when it can): every page of them is in the copy rescue()
+        wrote, and SQLite would read them into whatever file is opened at that path next."""
         for suffix, opened in self._sides.items():
             side = self._side(suffix)
             if opened is not None and _identity(side) == opened:
-                aside = side.with_name(f"{side.name}.detached-{stamp}")
-                os.replace(side, aside)
-                self._detached.append(aside)
-                log.warning("%s: its database file was deleted or replaced; moved aside as %s", side, aside.name)
+                side.unlink(missing_ok=True)
         self._sides = {}
 
     def close(self) -> None:
@@ -447,10 +441,8 @@ class Store:
             self._idle.clear()
         self._plain = None
         self._identity = None  # closed: nothing left to rescue
-        if rescued is not None:  # every page of them is in the copy written out
-            for aside in self._detached:
-                aside.unlink(missing_ok=True)
-            self._detached = []
+        if rescued is not None:
+            self._drop_sides()
         if rescued is not None and state == "missing":
             if self.path.exists():  # another process made a new database there meanwhile: not overwritten
                 log.error(
