@@ -255,9 +255,9 @@ def register(
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
     counter_pages: dict[str, tuple[int, int | None]] = {}
     service.counters_shown = lambda: set(dict(counter_pages).values())  # a copy: made in one step
-    # uid -> (session_version, the latest end of its sessions seen on a staff socket): a session of the account
-    # still valid whose page is offline for a moment (a Wi-Fi blip) when another of its sessions ends
-    signed_until: dict[int, tuple[int, float]] = {}
+    # uid -> (session_version, the latest sign-in of its sessions seen on a staff socket): a session of the account
+    # still valid (session_ends) whose page is offline for a moment (a Wi-Fi blip) when another of its sessions ends
+    signed_latest: dict[int, tuple[int, float]] = {}
 
     def check_sessions() -> None:
         """Disconnect every staff socket whose session has ended (logout, new password, disabled or
@@ -270,8 +270,8 @@ def register(
             return
         states = service.accounts.session_states()
         now, tz = time.time(), service.settings.office.tz
-        for uid in [u for u, (_, ends) in signed_until.items() if ends <= now]:
-            del signed_until[uid]
+        for uid in [u for u, (_, signed_in) in signed_latest.items() if session_ends(signed_in, tz) <= now]:
+            del signed_latest[uid]
         expired: set[int] = set()
         for sid, (uid, version, signed_in) in list(staff_sockets.items()):
             changed = states.get(uid) != (version, True)
@@ -283,9 +283,8 @@ def register(
                 if not changed:
                     expired.add(uid)
         for uid in expired - {u for u, _, _ in staff_sockets.values()}:
-            version, ends = signed_until.get(uid, (None, 0.0))
-            if states.get(uid) == (version, True) and now < ends:
-                continue  # signed in on another PC too, its page offline now: it keeps the counters
+            if uid in signed_latest and states.get(uid) == (signed_latest[uid][0], True):
+                continue  # signed in on another PC too, its session valid, its page offline now: it keeps the counters
             try:  # each on its own: their sockets are gone, so nothing would try again for the accounts after it
                 service.release_ended(uid)
             except Exception:
@@ -365,10 +364,9 @@ def register(
             if role == "counter" and shown is not None and (type(shown) is not int or not 1 <= shown <= 999):
                 return False
             staff_sockets[request.sid] = (user["id"], user["session_version"], session["iat"])
-            ends = session_ends(session["iat"], service.settings.office.tz)
-            version, latest = signed_until.get(user["id"], (None, 0.0))
-            if version != user["session_version"] or ends > latest:
-                signed_until[user["id"]] = (user["session_version"], ends)
+            version, latest = signed_latest.get(user["id"], (None, 0.0))
+            if version != user["session_version"] or session["iat"] > latest:
+                signed_latest[user["id"]] = (user["session_version"], session["iat"])
             if role == "counter":
                 counter_pages[request.sid] = (user["id"], shown)
             join_room("staff")
