@@ -627,6 +627,25 @@ def banner(
     return lines
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"  # the print agent's (kiosk/agent.py) too
+
+
+def log_lines() -> None:
+    """The server's own log (logger "antrian" and its children, the printers' too) on stderr from INFO up, each
+    line with its time and level: the terminal of `make run`, the journal of `make service`. Without it only its
+    warnings reached stderr, bare (Python's last resort), and its INFO lines went nowhere: a printer not reached at
+    the start, a printer that answers its status again, the daily copy made, a voice pack loaded, which
+    docs/operations.md tells the admin to find in the log. Once per process."""
+    logger = logging.getLogger("antrian")
+    if any(getattr(h, "antrian", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.antrian = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def serve(
     settings: Settings,
     host: str | None,
@@ -659,6 +678,7 @@ def serve(
         # first program the server runs could end unheard, and waiting for it never ended (shared/runtime.py)
         gevent.get_hub().loop.install_sigchld()
     versions.require_supported()  # exits naming any library outside the range whose internals we use
+    log_lines()
     from server.httpserver import listen, serve_forever
 
     host = host or settings.server.host
@@ -673,8 +693,8 @@ def serve(
         return EXIT_CONFIG
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
-    except serverlock.ServerRunning as err:
-        say_error(server_running(err))
+    except serverlock.ServerRunning as err:  # make run in a second terminal, or beside make service
+        say_error(joined(server_running(err), words("serve_twice"), sep="; "))
         return 2
     except OSError as err:  # the lock file of another account (a command run with sudo made it), a folder
         problem = storage_error(settings.server, err)
@@ -687,8 +707,12 @@ def serve(
         # account's password is shown for a server that never ran.
         listener = listen(host, port)
     except OSError as err:
+        import socket
+
         said = words("cannot_listen", host=host, port=port, cause=err.strerror or err)
         hint = {errno.EADDRINUSE: "in_use", errno.EADDRNOTAVAIL: "not_here"}.get(err.errno)
+        if isinstance(err, socket.gaierror):  # a host name this PC cannot resolve: "Name or service not known"
+            hint = "unknown_name"
         if hint:  # in use: most often this server already running (make run, make service)
             hint = words(f"cannot_listen.{hint}")
             said = Localized(f"{said.id_text} ({hint.id_text})", f"{said.en_text} ({hint.en_text})")

@@ -471,6 +471,40 @@ def _text_setting(key: str, value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+_NUMBER_TEXT = re.compile(r"[+-]?(\d[\d_]*(\.\d+)?|0x[0-9a-fA-F_]+)", re.ASCII)
+_BOOL_TEXT = {"true": "true", "false": "false", "ya": "true", "yes": "true", "tidak": "false", "no": "false"}
+
+
+def _toml_string(text: str) -> str:
+    """`text` as a TOML string: in quotes, escaped where needed (a lone surrogate, which an admin API's JSON can carry
+    and no answer can encode, as its \\u escape)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    try:
+        quoted.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(text)
+    return quoted
+
+
+def _wrong_kind(key: str, name: str, kind: type, value: Any) -> ConfigError:
+    """`key`'s value is not of `kind`: said with what to write instead when it is that kind written as text in
+    quotes (port = "8080", enabled = "true", services = "A, C"), the line as config.toml holds it."""
+    shown = repr(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if kind in (int, float) and _NUMBER_TEXT.fullmatch(text) and (kind is float or "." not in text):
+            example = f"{name} = {text}"
+            return _bad(key, "kind_quoted", kind=_words(f"kind.{kind.__name__}"), value=shown, example=example)
+        if kind is bool and text.lower() in _BOOL_TEXT:
+            example = f"{name} = {_BOOL_TEXT[text.lower()]}"
+            return _bad(key, "kind_quoted", kind=_words("kind.bool"), value=shown, example=example)
+        if kind is list:
+            items = [part.strip().strip("'\"") for part in text.split(",")]
+            example = f"{name} = [" + ", ".join(_toml_string(item) for item in items if item) + "]"
+            return _bad(key, "kind_text_list", value=shown, example=example)
+    return _bad(key, "kind", kind=_words(f"kind.{kind.__name__}"), value=shown)
+
+
 class _Table:
     """Reads typed values out of one TOML table, naming the key on error."""
 
@@ -495,7 +529,7 @@ class _Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
-            raise _bad(self.key(name), "kind", kind=_words(f"kind.{kind.__name__}"), value=repr(value))
+            raise _wrong_kind(self.key(name), name, kind, value)
         if kind is str:
             value = check_single_line(self.key(name), _text_setting(self.key(name), value.strip()))
         if kind is list:
@@ -661,6 +695,8 @@ _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ASSIGNMENT = re.compile(r"^\s*[A-Za-z0-9_.-]+\s*=\s*(.+)$")
 _NOT_TEXT = re.compile(r'^(".*"|\[.*|\{.*|true|false|[+-]?\d[\d_]*(\.\d+)?)$')  # a value TOML reads
 _COMMENT = re.compile(r"\s+#.*$")  # a comment after a value not in quotes: a "#" after a space
+_CURLY = re.compile("[\u201c\u201d\u201e\u201f\u2018\u2019\u00ab\u00bb]")  # “ ” „ ‟ ‘ ’ « »: word processors' quotes
+_LEADING_ZERO = re.compile(r"0\d[\d_]*")  # 0416: an integer TOML refuses (a USB id as lsusb writes it)
 # The TOML parser's (tomllib's) words an admin meets most, and the catalogue's `config.toml.parser.<code>`
 # that says them in Indonesian (its words for what is found in the line: {char}, {name}).
 _PARSER_WORDS = (
@@ -709,8 +745,21 @@ def toml_hint(text: str, error: str) -> Localized:
         why = _words("toml.key_twice")
     elif error.startswith("Cannot declare"):
         why = _words("toml.section_twice")
+    elif bare and _CURLY.search(value):
+        # a line copied out of Word or WhatsApp, or typed on a phone: its quotes are not TOML's
+        key = line.partition("=")[0].strip()
+        comment = bare.group(1)[len(value) :].strip()
+        example = f'{key} = "{_CURLY.sub("", value).strip()}"' + (f" {comment}" if comment else "")
+        why = _words("toml.curly_quotes", example=example)
     elif error.startswith("Illegal character '\\n'") or (line.count('"') % 2 and error.startswith("Illegal")):
         why = _words("toml.closing_quote")
+    elif bare and _LEADING_ZERO.fullmatch(value):
+        # vendor_id = 0416 as lsusb shows it: TOML reads no number with a leading 0
+        key = line.partition("=")[0].strip()
+        if key.endswith("_id"):
+            why = _words("toml.leading_zero_usb", example=f"{key} = 0x{value}")
+        else:
+            why = _words("toml.leading_zero", example=f"{key} = {int(value.replace('_', ''))}")
     elif bare and value and not _NOT_TEXT.match(value):
         # the value in quotes, and its comment (what config.toml's lines have) after them, not in them
         key = line.partition("=")[0].strip()

@@ -716,8 +716,14 @@ def test_a_running_server_holds_its_database_restore_and_a_second_server_are_ref
         # A second server on the same database (another port) would print every ticket twice.
         second = server_command(["serve", "--config", str(cfg), "--port", str(free_port())], timeout=60)
         assert second.returncode == 2 and second.stderr.splitlines() == [  # the office's language first
-            f"kesalahan: server Antrian (pid {server.proc.pid}) sudah berjalan pada database ini (kunci {db}.lock)",
-            f"error: an Antrian server (pid {server.proc.pid}) is already running on this database (lock {db}.lock)",
+            f"kesalahan: server Antrian (pid {server.proc.pid}) sudah berjalan pada database ini (kunci {db}.lock);"
+            " cukup satu server untuk satu database: halamannya sudah dapat dibuka di alamat yang dicetaknya saat"
+            " mulai; untuk menjalankannya ulang: Ctrl+C di terminalnya lalu jalankan lagi (layanan dari make service:"
+            " sudo systemctl restart antrian)",
+            f"error: an Antrian server (pid {server.proc.pid}) is already running on this database (lock {db}.lock);"
+            " one server per database: its pages are open already at the addresses it printed at its start; to"
+            " restart it: Ctrl+C in its terminal, then start it again (the service of make service: sudo systemctl"
+            " restart antrian)",
         ], second.stderr
     finally:
         server.stop()

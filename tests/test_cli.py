@@ -1366,6 +1366,20 @@ def test_serve_on_a_port_in_use_or_a_foreign_address_stops_before_the_banner_and
         assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
 
 
+def test_serve_on_a_host_name_this_pc_does_not_know_says_to_write_an_address(tmp_path):
+    """[server] host = "server-antrian" (a name the office gave the PC, unknown to it): the start said only
+    "Name or service not known", in English, with nothing to do; it says to write an IP address instead."""
+    cfg = write_config(tmp_path, {'[server]\nhost = "127.0.0.1"': '[server]\nhost = "antrian-tidak-ada.invalid"'})
+    r = server_command(["serve", "--config", str(cfg)], timeout=60)
+    refused(
+        r,
+        "cannot listen on antrian-tidak-ada.invalid port 8080",
+        'this PC knows no such name: write an IP address in [server] host, e.g. "0.0.0.0"',
+        indonesian=('PC ini tidak mengenal nama itu: tulis alamat IP di [server] host, mis. "0.0.0.0"',),
+    )
+    assert r.stdout == ""
+
+
 @pytest.mark.parametrize("up_to", ["0", "-5", "10000", "99999999"])
 def test_voice_check_up_to_is_bounded(tmp_path, up_to):
     r = cli("voice", "check", "--clips", str(tmp_path), "--up-to", up_to, "--config", str(write_config(tmp_path)))

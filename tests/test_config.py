@@ -343,6 +343,16 @@ def test_a_misspelt_key_or_section_is_named_with_the_one_it_misspells(tmp_path, 
         ("[office]\n[office]\n", "line 2: [office] — this [section] is written twice"),
         ('[office]\nname = "LPSE\n', "a text's closing quote is missing"),
         ("[office\n", "line 1: [office"),
+        # a line copied out of Word or WhatsApp: its curly quotes were kept in the example ("“LPSE Kota”")
+        ("[office]\nname = \u201cLPSE Kota\u201d\n", 'type them again as straight quotes ", e.g. name = "LPSE Kota"'),
+        ("[office]\nname = \u2018LPSE\u2019   # nama\n", 'e.g. name = "LPSE" # nama'),
+        # the USB id as lsusb shows it (ID 0416:5011): the line alone was shown, with nothing to write instead
+        (
+            '[printers.kiosk]\ntype = "usb"\nvendor_id = 0416\n',
+            "line 3: vendor_id = 0416 — a number does not start with 0: a USB id from lsusb (ID 0416:5011) is written in"
+            " hexadecimal with 0x before it, no quotes, e.g. vendor_id = 0x0416",
+        ),
+        ("[server]\nport = 08080\n", "line 2: port = 08080 — a number does not start with 0: write port = 8080"),
     ],
 )
 def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, hint):
@@ -360,6 +370,55 @@ def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, 
     assert "baris " in indonesian and "(at line" not in indonesian and " — a text" not in indonesian, indonesian
     if "e.g. " in hint:
         assert "mis. " + hint.partition("e.g. ")[2] in indonesian, indonesian
+
+
+@pytest.mark.parametrize(
+    ("replace", "key", "indonesian", "english"),
+    [
+        (
+            {"port = 8080": 'port = "8080"'},
+            "server.port",
+            "harus berupa bilangan bulat, bukan teks '8080': tulis tanpa tanda kutip, mis. port = 8080",
+            "must be an integer, not the text '8080': write it without quotes, e.g. port = 8080",
+        ),
+        (
+            {"max_calls = 3 ": 'max_calls = "3" '},
+            "queue.max_calls",
+            "harus berupa bilangan bulat, bukan teks '3': tulis tanpa tanda kutip, mis. max_calls = 3",
+            "must be an integer, not the text '3': write it without quotes, e.g. max_calls = 3",
+        ),
+        (
+            {"[tts]\nenabled = true": '[tts]\nenabled = "ya"'},
+            "tts.enabled",
+            "harus berupa true atau false, bukan teks 'ya': tulis tanpa tanda kutip, mis. enabled = true",
+            "must be true or false, not the text 'ya': write it without quotes, e.g. enabled = true",
+        ),
+        (
+            {"addresses = []": 'addresses = "192.168.1.20"'},
+            "kiosk.addresses",
+            "harus berupa daftar, bukan teks '192.168.1.20': tulis di antara [ dan ], setiap teks di antara tanda"
+            ' kutip, mis. addresses = ["192.168.1.20"]',
+            "must be a list, not the text '192.168.1.20': write it between [ and ], each text in quotes, e.g."
+            ' addresses = ["192.168.1.20"]',
+        ),
+        (
+            {'services = ["A", "C"]': 'services = "A, C"'},
+            "the 1st [[counters]] (id = 1), key services",
+            "harus berupa daftar, bukan teks 'A, C': tulis di antara [ dan ], setiap teks di antara tanda kutip, mis."
+            ' services = ["A", "C"]',
+            "must be a list, not the text 'A, C': write it between [ and ], each text in quotes, e.g."
+            ' services = ["A", "C"]',
+        ),
+    ],
+)
+def test_a_number_true_or_a_list_written_as_text_says_the_line_to_write(tmp_path, replace, key, indonesian, english):
+    """`port = "8080"` was "must be an integer, not '8080'": the admin, who sees 8080, did not see that the quotes
+    were the mistake; `services = "A, C"` (the advice for `services = A, C`) was "must be a list". Each says the
+    line to write, in Indonesian and English."""
+    with pytest.raises(ConfigError) as err:
+        load_settings(write_config(tmp_path, replace))
+    assert str(err.value) == f"{key}: {english}"
+    assert err.value.problem.id_text == indonesian
 
 
 def test_not_toml_and_no_file(tmp_path):
@@ -639,7 +698,7 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 # What an admin could send for one key (the page's inputs, or the API by hand), and for a whole section.
 SAMPLES = [
     *(None, True, 0, 1, -1, 1.5, 99999, "", " ", "A", "Z", "d1", "abc", "jv", "http://", "clips", "nope"),
-    *("Loket 1", "konsultasi penyedia", "x" * 2001, "a\nb", "\ud800", "8-12", "25:00-26:00", "08:00-07:00"),
+    *("Loket 1", "konsultasi penyedia", "x" * 2001, "a\nb", "\ud800", "8-12", "25:00-26:00", "08:00-07:00", "3"),
     *("08:00-12:00, 11:00-13:00", [], ["A", "A"], ["Z"], ["A\tB"], ["2026-13-01"], ["1.2.3.300"], {"a": 1}),
 ]
 WHOLE = [None, 3, [], [3], [{}], {}]
@@ -754,6 +813,12 @@ PRINTER_BAD = [
     ({"type": "network"}, "printers.kiosk.host", "wajib diisi untuk printer network"),
     ({"type": "network", "host": "a b"}, "printers.kiosk.host", "harus nama host atau alamat IP (tanpa spasi)"),
     ({"type": "network", "host": "h", "port": 0}, "printers.kiosk.port", "harus bilangan bulat 1-65535"),
+    # the USB id in quotes as lsusb shows it: "must be an integer 0-0xffff" did not say how to write it
+    (
+        {"type": "usb", "vendor_id": "0416", "product_id": 0x5011},
+        "printers.kiosk.vendor_id",
+        "harus bilangan bulat 0x0000-0xffff, tanpa tanda kutip: ID USB dari lsusb (ID 0416:5011) ditulis vendor_id = 0x0416",
+    ),
     ({"type": "network", "host": "h", "out_ep": 3}, "printers.kiosk.out_ep", "hanya printer usb yang punya"),
     ({"type": "file", "path": "x", "check_status": True}, "printers.kiosk.check_status", "hanya printer network, usb"),
     ({"type": "file", "path": "/tmp"}, "printers.kiosk.path", "/tmp adalah folder; tulis nama berkas"),
