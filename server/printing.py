@@ -272,10 +272,11 @@ class PrintWorker(OutboxWorker):
         """How long a device print may take before it counts as hanging: the printer's timeout and a margin,
         and one timeout more for a job that asks the printer's status to learn whether it answers (check_status
         = "auto", nothing known yet: its worker could not ask it, printers.transport.status_answered), which
-        waits that long for a printer that does not (a silent serial printer's slip: the wait, then 5 s of bytes)."""
+        waits that long for a printer that does not (a silent serial printer's slip: the wait, then 5 s of bytes);
+        for a printer whose status is asked, the time its slip takes to print before its paper is asked again
+        (printers.transport.asking_seconds, PRINTING_SECONDS)."""
         cfg = self.config
-        learning = cfg.status_mode == "auto" and printers.status_answered(cfg) is None
-        return cfg.timeout * (2 if learning else 1) + HANG_MARGIN_SECONDS
+        return cfg.timeout + printers.transport.asking_seconds(cfg) + HANG_MARGIN_SECONDS
 
     def _hung_print_outcome(self) -> list[Result]:
         """The outcome of a print that hung and has returned since (printed late, or failed)."""

@@ -68,15 +68,17 @@ class MovedClock:
 
 
 def set_module_number(assignment: str) -> None:
-    """MODULE.NAME=VALUE: server.MODULE's NAME, an UPPER_CASE float it already has, set to VALUE (a typo is
-    an error, not a setting nothing reads)."""
+    """MODULE.NAME=VALUE: server.MODULE's NAME (printers.MODULE's for printers.MODULE.NAME), an UPPER_CASE float it
+    already has, set to VALUE (a typo is an error, not a setting nothing reads)."""
     import importlib
 
     target, _, value = assignment.partition("=")
     module_name, _, name = target.rpartition(".")
-    module = importlib.import_module(f"server.{module_name}")
+    if not module_name.startswith("printers."):
+        module_name = f"server.{module_name}"
+    module = importlib.import_module(module_name)
     if not name.isupper() or not isinstance(getattr(module, name, None), float):
-        raise SystemExit(f"--set {assignment}: server.{module_name} has no number {name}")
+        raise SystemExit(f"--set {assignment}: {module_name} has no number {name}")
     setattr(module, name, float(value))
 
 

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A run that starts this close to the office's midnight waits for it first (see below).
 MIDNIGHT_MARGIN_SECONDS = 300
+# The fake printers print at once: a slip's wait before its paper is asked again (printers/transport.py
+# PRINTING_SECONDS, 3 s in production) in this process; tests/forkserver.py sets the same in the test servers.
+TEST_PRINTING_SECONDS = 0.02
 
 
 def pytest_sessionstart(session):
@@ -23,7 +26,10 @@ def pytest_sessionstart(session):
     logged in before it (a session ends with the working day) and expire the tickets it issued."""
     import live
 
+    import printers.transport
+
     live.LiveServer.fork = True
+    printers.transport.PRINTING_SECONDS = TEST_PRINTING_SECONDS
     if not os.environ.get("PYTEST_XDIST_WORKER"):  # the controller (or a serial run), before any worker
         _not_across_the_offices_midnight()
 

@@ -82,8 +82,13 @@ class FakeNetworkPrinter:
         port: int = 0,
         resets_on_query: bool = False,
         hangs_up_after: int | None = None,
+        runs_out_after: float | None = None,
     ) -> None:
         self.reads = reads
+        # the roll ends this many seconds after a job's bytes came (once): a paper query answered later says
+        # PAPER_OUT until a test sets another answer; one answered before still said paper in, as a real printer
+        # answers as the query arrives, while it is still printing what came before it
+        self.runs_out_after = runs_out_after
         # the first connection that sends a job is reset once the printer has taken this many of its bytes (status
         # queries not counted), the rest left unread: a printer restarted or off the Wi-Fi halfway through a ticket;
         # the next connection is served whole (the printer is back)
@@ -130,6 +135,7 @@ class FakeNetworkPrinter:
         "printed" on a stale answer), each with the state in `answers` when it comes."""
         mine = bytearray()
         scanned = 0
+        job_at: float | None = None  # when this connection's job came (its first bytes not a query)
         while not self._stop.is_set():
             try:
                 size = 65536
@@ -146,6 +152,12 @@ class FakeNetworkPrinter:
                 self.received += chunk
                 self.held += not_printable(chunk, self.answers)
                 mine += chunk
+                if job_at is None and bytes(chunk).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""):
+                    job_at = time.monotonic()
+                if self.runs_out_after is not None and job_at is not None:
+                    if time.monotonic() - job_at >= self.runs_out_after:
+                        self.runs_out_after = None
+                        self.answers[STATUS_PAPER] = PAPER_OUT  # the roll ended while the job was printing
                 if self.resets_on_query and any(query in mine for query in self.answers):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.close()  # an RST, not a FIN

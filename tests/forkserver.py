@@ -55,6 +55,13 @@ SERVER = ["counter", "display", "kiosk", "printers.slips", "printers.transport",
 for name in COMMANDS + (SERVER + ["simple_websocket"] if SERVE else []):
     importlib.import_module(name)
 
+# The tests' fake printers print at once: a slip's wait before its paper is asked again (printers/transport.py
+# PRINTING_SECONDS, 3 s in production) is 0.02 s (tests/conftest.py TEST_PRINTING_SECONDS) in every test server
+# and command; a test of that wait gives its own (ClockedServer's numbers: printers.transport.PRINTING_SECONDS).
+import printers.transport  # noqa: E402
+
+printers.transport.PRINTING_SECONDS = 0.02
+
 TEMPLATES: str | None = None
 if SERVE:
     # Jinja compiles a template (2-38 ms) the first time a server renders it, in every server. Its
