@@ -88,6 +88,35 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     return s ? s.name : code;
   }
 
+  // The office's name on a landscape TV: smaller on its line (its CSS size down to 2.2 rem), then on two lines
+  // (2.2 down to 1.8 rem) with the address giving way (display.css .two-lines); only a name that does not fit even
+  // then ends in "…". On its side its two lines (display.css) get smaller down to the same size in pixels. Again
+  // when the name, the screen or the connection badge (which takes room beside it) changes, and once the page's
+  // fonts are in.
+  let officeFitted = "";
+  function fitOffice() {
+    const box = document.querySelector(".office");
+    const title = document.getElementById("office-name");
+    const key = [title.textContent, innerWidth, innerHeight, document.body.className].join("|");
+    if (key === officeFitted) return;
+    officeFitted = key;
+    box.classList.remove("two-lines");
+    title.style.fontSize = "";
+    if (!title.clientWidth) return; // the connection badge in its place (on its side)
+    const wide = () => title.scrollWidth <= title.clientWidth + 0.5;
+    // a line's glyphs reach a pixel or two past its line-height of 1.1: not a third line
+    const high = () => title.scrollHeight <= title.clientHeight + parseFloat(getComputedStyle(title).fontSize) * 0.2;
+    // on its side: its two lines, down to the landscape's smallest size in pixels
+    if (matchMedia("(orientation: portrait)").matches) {
+      shrink(title, () => wide() && high(), minUnit() * 1.8);
+      return;
+    }
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    if (shrink(title, wide, rem * 2.2)) return;
+    box.classList.add("two-lines");
+    shrink(title, () => wide() && high(), rem * 1.8);
+  }
+
   // -- snapshot and events ----------------------------------------------------------
   // The live client holds the events that come while no snapshot is current, and replays those
   // past the snapshot's seq after it (through onEvent).
@@ -105,6 +134,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (address.textContent !== office.address) address.textContent = office.address;
       address.hidden = !office.address;
     }
+    fitOffice();
     if (!config.lang_fixed && config.texts && config.texts[office.language] && office.language !== lang) {
       setLang(office.language);
     }
@@ -749,6 +779,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     document.body.classList.toggle("offline", status === "offline");
     document.body.classList.toggle("connecting", status === "connecting");
     document.getElementById("status-badge").textContent = status === "offline" ? T.offline : T.connecting;
+    fitOffice();
   }
 
   // -- announcements -------------------------------------------------------------------
@@ -1075,8 +1106,15 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   sizeMarquee();
   window.addEventListener("resize", () => {
     sizeMarquee();
+    fitOffice();
     render();
   });
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(() => {
+      officeFitted = "";
+      fitOffice();
+    });
+  }
 
   if (config.media.length) {
     const $media = document.getElementById("media");

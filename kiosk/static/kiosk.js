@@ -256,6 +256,7 @@ import { readParams } from "./readparams.js";
       b.classList.toggle("full", full);
     });
     renderOfficeNotice();
+    fitOfficeName();   // the closed screen's words, or the language, changed
   }
 
   function officeNotice() {
@@ -372,8 +373,27 @@ import { readParams } from "./readparams.js";
       updateFormMore();
     }
     if (name === "review") updateReviewMore();
+    if (name === "welcome" || name === "closed") fitOfficeName();
     renderOfficeNotice();
     armIdle();
+  }
+
+  // The office's name on the welcome and closed screens: as large as leaves the rest of the screen whole (its CSS
+  // size the largest, down to 28 px). At 88 px a long name (the settings allow 200 characters) pushed
+  // "Sentuh layar untuk mengambil nomor antrian" below the screen, and the time of opening under "Layanan tutup".
+  function fitOfficeName() {
+    var least = 28;
+    ["screen-welcome", "screen-closed"].forEach(function (id) {
+      var screen = $(id);
+      var name = screen.querySelector(".welcome-office, .closed-office");
+      name.style.fontSize = "";
+      if (screen.hidden) return;
+      var size = parseFloat(getComputedStyle(name).fontSize);
+      while (screen.scrollHeight > screen.clientHeight + 1 && size > least) {
+        size = Math.max(least, size * 0.92);
+        name.style.fontSize = size.toFixed(1) + "px";
+      }
+    });
   }
 
   function reset() {
@@ -1177,7 +1197,8 @@ import { readParams } from "./readparams.js";
     $("to-review").addEventListener("click", toReview);
     $("review").addEventListener("scroll", updateReviewMore, { passive: true });
     $("visitor-form").addEventListener("scroll", updateFormMore, { passive: true });
-    window.addEventListener("resize", function () { updateFormMore(); updateReviewMore(); });
+    window.addEventListener("resize", function () { updateFormMore(); updateReviewMore(); fitOfficeName(); });
+    if (document.fonts) document.fonts.ready.then(fitOfficeName);
     $("form-more").addEventListener("click", function () {
       var form = $("visitor-form");
       form.scrollBy({ top: Math.round(form.clientHeight * 0.8), behavior: "smooth" });
