@@ -122,6 +122,14 @@ class PrinterConfig:
                 raise PrinterConfigError(self.config_key(key), "printer.required", type=self.type)
         if self.type == "network" and any(c.isspace() for c in self.host):
             raise PrinterConfigError(self.config_key("host"), "printer.host_spaces")
+        if self.type == "network" and ("://" in self.host or self.host.count(":") == 1):
+            # "192.168.1.50:9100" or "tcp://…" (as a printer's web page or a driver writes it): its port went on
+            # the host, and every ticket failed with "unknown host 192.168.1.50:9100:9100". An IPv6 address has more.
+            bare = self.host.split("://", 1)[-1].strip("/")
+            host, _, port = bare.rpartition(":") if bare.count(":") == 1 else (bare, "", "")
+            if port.isdigit():
+                raise PrinterConfigError(self.config_key("host"), "printer.host_port", host=host, port=int(port))
+            raise PrinterConfigError(self.config_key("host"), "printer.host_url", host=host)
         for key in ("out_ep", "in_ep"):
             if getattr(self, key) is not None and self.type != "usb":
                 raise PrinterConfigError(self.config_key(key), "printer.usb_only")

@@ -981,6 +981,9 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
             )
             say_error(words("profile_invalid", fields=fields))
             return 2
+        if accounts.user(name) is not None:  # said before the password is asked twice for nothing
+            say_error(words("user_exists", name=name))
+            return 2
         password = _read_password(words("password_prompt", name=name))
         bad = validate_new_user(name, password, args.role)
         if bad:
@@ -994,6 +997,9 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
             return 2
         say(words("user_added", name=name, role=args.role))
         return 0
+    if accounts.user(name) is None:  # said before the new password is asked twice for nothing
+        say_error(words("no_user", name=name))
+        return 2
     password = _read_password(words("new_password_prompt", name=name))
     if validate_new_user(name, password, "admin").get("password"):
         say_error(words("password_length"))

@@ -80,6 +80,17 @@ def test_role_must_be_known(tmp_path):
     )
 
 
+def test_an_unknown_or_taken_name_is_said_before_any_password_is_asked(tmp_path):
+    """`users passwd nobody` and `users add` of a name taken asked the password twice, then said "no user" or
+    "exists" (with nothing typed, "the password must be 8-200 characters"): the name is checked first."""
+    cfg = str(write_config(tmp_path))
+    assert cli("users", "add", "siti", "--role", "officer", "--config", cfg, stdin="kata-sandi-1\n").returncode == 0
+    r = cli("users", "passwd", "nobody", "--config", cfg, stdin="")
+    refused(r, "no user nobody", indonesian=("tidak ada pengguna nobody",))
+    r = cli("users", "add", "siti", "--role", "officer", "--config", cfg, stdin="")
+    refused(r, "user siti exists", indonesian=("pengguna siti sudah ada",))
+
+
 def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
     """users add / passwd / disable / enable go through the admin API's account functions: each a
     `user_changed` event by "cli", as the admin page's changes are by their admin."""

@@ -813,6 +813,17 @@ PRINTER_BAD = [
     ({"type": "network"}, "printers.kiosk.host", "wajib diisi untuk printer network"),
     ({"type": "network", "host": "a b"}, "printers.kiosk.host", "harus nama host atau alamat IP (tanpa spasi)"),
     ({"type": "network", "host": "h", "port": 0}, "printers.kiosk.port", "harus bilangan bulat 1-65535"),
+    # the port on the host line, as a printer's web page shows it: "unknown host 192.168.1.50:9100:9100" at each ticket
+    (
+        {"type": "network", "host": "192.168.1.50:9100"},
+        "printers.kiosk.host",
+        'harus nama host atau alamat IP saja: port ditulis di barisnya sendiri, host = "192.168.1.50" lalu port = 9100',
+    ),
+    (
+        {"type": "network", "host": "tcp://printer-kios"},
+        "printers.kiosk.host",
+        'harus nama host atau alamat IP saja, tanpa awalan seperti tcp://: tulis host = "printer-kios"',
+    ),
     # the USB id in quotes as lsusb shows it: "must be an integer 0-0xffff" did not say how to write it
     (
         {"type": "usb", "vendor_id": "0416", "product_id": 0x5011},
