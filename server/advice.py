@@ -22,6 +22,7 @@ FAILURE_KINDS = (
     "cups_stopped",
     "setup",
     "permission",
+    "unknown_host",
     "unreachable",
     "not_found",
     "no_answer",
@@ -52,7 +53,9 @@ _FAILURE_PATTERNS = (
         ),
     ),
     ("permission", ("permission denied", "operation not permitted")),
-    ("unreachable", ("connection refused", "unknown host", "unreachable", "no route to host", "connection reset")),
+    # a host name the server's PC cannot resolve (a typo, a name only the printer's web page knows): no cable to check
+    ("unknown_host", ("unknown host",)),
+    ("unreachable", ("connection refused", "unreachable", "no route to host", "connection reset")),
     ("not_found", ("not found", "no such file", "no such device")),
     (
         "no_answer",

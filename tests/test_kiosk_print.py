@@ -407,9 +407,15 @@ def test_out_of_paper_reads_as_the_issue_asks(settings):
             "unreachable",
             "tidak dapat dihubungi — nyalakan printer dan periksa kabel jaringannya",
         ),
+        (
+            # a name no resolver knows (RFC 6761's .invalid): "switch it on and check its network cable" was no help
+            lambda tmp: PrinterConfig("kiosk", "network", host="printer-kios.invalid", timeout=2),
+            "unknown_host",
+            "nama host-nya tidak dikenal di jaringan — minta admin menulis alamat IP printer sebagai host-nya",
+        ),
         (None, "not_ready", "tidak siap (penutup terbuka, kertas habis atau macet)"),
     ],
-    ids=["folder", "closed-port", "cover-open"],
+    ids=["folder", "closed-port", "unknown-host", "cover-open"],
 )
 def test_each_kind_of_failure_has_an_indonesian_sentence_with_what_to_do(settings, tmp_path, make, kind, words):
     printer = None
