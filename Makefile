@@ -194,7 +194,8 @@ service: setup
 	unit=$$($(PY) -m server systemd-unit --config config.toml) && printf '%s\n' "$$unit" | $(SUDO) tee $(UNIT_FILE) >/dev/null
 	$(SUDO) systemctl daemon-reload
 	$(SUDO) systemctl enable --now antrian
-	@echo "antrian.service enabled: systemctl status antrian · journalctl -u antrian"
+	@echo "antrian.service aktif (berjalan sekarang dan setiap PC dinyalakan): systemctl status antrian · journalctl -u antrian"
+	@echo "antrian.service enabled (running now and at every boot): systemctl status antrian · journalctl -u antrian"
 
 # The benches' own packages (aiohttp: bench_server.py, bench_abuse.py), at requirements-bench.lock's pins
 # (made inside the setup's lock, above).
