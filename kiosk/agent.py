@@ -284,12 +284,11 @@ class Agent:
 
         # one timeout more for a job that will learn whether the printer answers status queries (check_status =
         # "auto", nothing known yet: learn_status could not reach it), which waits that long for one that does
-        # not, and for a printer that answers the time its slip takes to print before its paper is asked again
-        # (as the server's PrintWorker.hang_limit); read before the job, which may learn it at once
-        asking = printers.transport.asking_seconds(self.printer)
+        # not (as the server's PrintWorker.hang_limit); read before the job, which may learn it at once
+        learning = self.printer.status_mode == "auto" and printers.status_answered(self.printer) is None
         writer = threading.Thread(target=write, name=f"agent-write-{job}", daemon=True)
         writer.start()
-        limit = self.printer.timeout + asking + self.HANG_MARGIN_SECONDS
+        limit = self.printer.timeout * (2 if learning else 1) + self.HANG_MARGIN_SECONDS
         writer.join(limit)
         if writer.is_alive():
             log.error("job %s (%s): the printer has not answered for %g s", job, msg.get("label"), limit)

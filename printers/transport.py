@@ -457,10 +457,10 @@ STATUS_RELEARN_SECONDS = 3600.0
 # is tried again this long after, while the worker has nothing to print; a ticket meanwhile asks it itself.
 STATUS_RETRY_SECONDS = 30.0
 # How long a slip takes to come out once the printer has its bytes: a printer answers its status as the bytes arrive,
-# not once they are printed, so a roll that ends in the middle of a slip is seen only by asking again after this. A
-# ticket is some 100 mm of paper (11 lines, its QR code, the feed before the cut): 1-2 s on a 58 mm printer (50-90
-# mm/s), under one on an 80 mm one (150-250 mm/s); 3 s leaves room for a slow one. Its wait is the print worker's
-# (or the print agent's): a device printer's thread, a network printer's greenlet, never the server's loop.
+# not once they are printed, so a roll that ends in the middle of a slip is seen only by asking again after this
+# (server/printing.py PrintWorker: its paper asked again while the worker has nothing else to print, or before the
+# next slip). A ticket is some 100 mm of paper (11 lines, its QR code, the feed before the cut): 1-2 s on a 58 mm
+# printer (50-90 mm/s), under one on an 80 mm one (150-250 mm/s); 3 s leaves room for a slow one.
 PRINTING_SECONDS = 3.0
 status_clock = time.monotonic  # when a printer's silence was learnt (tests put a clock of theirs here)
 # Where and when each printer's worker last failed to reach it to ask (status_clock), by its name.
@@ -494,22 +494,6 @@ def status_due(cfg: PrinterConfig) -> bool:
     return link != _link(cfg) or (answered is False and now - learnt >= STATUS_RELEARN_SECONDS)
 
 
-def asking_seconds(cfg: PrinterConfig) -> float:
-    """How long a job's status asking may add to the printer's timeout, for the bound of a device print (the print
-    worker's hang_limit, the print agent's): a job that learns whether the printer answers (check_status = "auto",
-    nothing known yet) one timeout more, its wait for a silent printer's answer, or PRINTING_SECONDS if it answers;
-    a printer whose status is asked PRINTING_SECONDS, the wait before its paper is asked again (send_bytes);
-    nothing for one that is not asked."""
-    if cfg.status_mode == "on":
-        return PRINTING_SECONDS
-    if cfg.status_mode != "auto":
-        return 0.0
-    answered = status_answered(cfg)
-    if answered is None:
-        return max(cfg.timeout, PRINTING_SECONDS)
-    return PRINTING_SECONDS if answered else 0.0
-
-
 def _known_silent(cfg: PrinterConfig) -> bool:
     """Whether the printer of cfg was found not to answer before (however long ago): its asking again is a
     re-ask, whose outcome the log says only when it changes."""
@@ -538,15 +522,9 @@ def _status_answer(printer: Escpos, query: bytes) -> bytes:
         raise
 
 
-def _check_status(cfg: PrinterConfig, printer: Escpos, *, answered_before: bool = False, printed: bool = False) -> None:
+def _check_status(cfg: PrinterConfig, printer: Escpos, *, answered_before: bool = False) -> None:
     """Ask DLE EOT 1 and 4 and fail unless the printer answers online and with paper. `answered_before`: a
-    printer of check_status = "auto" that answered at its first job, whose silence now is a failure said so.
-    `printed`: after a slip's bytes, its paper is asked once the slip has had time to come out (PRINTING_SECONDS),
-    since a printer answers as the query arrives, not once what came before it is printed: a roll that ended in
-    the middle of the slip had the job counted as printed (the visitor walking away with half a ticket or none, the
-    kiosk and the front office saying "printed") until the next visitor's ticket failed. It now fails, "out of paper
-    while printing": the kiosk tells its visitor to note the number, the front office is alerted, and the job is
-    tried again as any slip that failed, so once the paper is in (each try asks before it sends)."""
+    printer of check_status = "auto" that answered at its first job, whose silence now is a failure said so."""
     if answered_before:
         ask = _status_answer
         silent = (
@@ -561,20 +539,10 @@ def _check_status(cfg: PrinterConfig, printer: Escpos, *, answered_before: bool 
         if not online:
             raise PrinterError(silent)
         _judge_online(cfg, online)
-    if printed:
-        time.sleep(PRINTING_SECONDS)  # the print worker's thread or greenlet (under gevent), the agent's thread
-    with _boundary(cfg, "reading status from"):
         paper = ask(printer, constants.RT_STATUS_PAPER)
         if not paper:
             raise PrinterError(silent)
-        try:
-            _judge_paper(cfg, paper)
-        except PrinterError:
-            if not printed:
-                raise
-            raise PrinterError(
-                f"printer {cfg.name}: out of paper while printing at {cfg.target}: the slip is torn or not out"
-            ) from None
+        _judge_paper(cfg, paper)
 
 
 def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
@@ -626,6 +594,18 @@ def paper_due(cfg: PrinterConfig) -> bool:
         return False
     where, tried = _PAPER_ASKED.get(cfg.name, (None, 0.0))
     return where != _link(cfg) or status_clock() - tried >= STATUS_RETRY_SECONDS
+
+
+def torn_slip(cfg: PrinterConfig) -> str:
+    """The failure of a slip whose roll ended while it printed: its paper said out when asked again once the slip
+    had time to come out (PRINTING_SECONDS). Said "out of paper" (the front office's "kertas habis")."""
+    return f"printer {cfg.name}: out of paper while printing at {cfg.target}: the slip is torn or not out"
+
+
+def status_asked(cfg: PrinterConfig) -> bool:
+    """Whether a job to the printer of cfg asks its status before and after its bytes (check_status = true, or
+    "auto" and it answered): the printers whose slip can be asked again once printed."""
+    return cfg.status_mode == "on" or (cfg.status_mode == "auto" and status_answered(cfg) is True)
 
 
 def check_paper(cfg: PrinterConfig) -> str | None:
@@ -792,8 +772,7 @@ def _learnt_silent(cfg: PrinterConfig, failure: str | None) -> None:
 def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
     """Send ready ESC/POS bytes to the printer of cfg in one write, always close. A printer whose status is
     asked (cfg.status_mode: "on", or "auto" for one that answered when asked) is asked before the write and
-    after it (its paper once the slip has had time to come out: a roll that ended in the middle of it fails the
-    job), and the bytes go only to a printer that is ready. Under "auto" a printer of which nothing is known
+    after it, and the bytes go only to a printer that is ready. Under "auto" a printer of which nothing is known
     (status_answered None: its worker could not ask it yet) is asked once to learn it (_learn_status)."""
     printer = open_printer(cfg)
     try:
@@ -820,9 +799,9 @@ def send_bytes(cfg: PrinterConfig, data: bytes) -> None:
             _learnt_silent(cfg, failure)
         if ask_after:
             # After: the answer comes after the bytes, so the printer has received them all, and it is still
-            # online. DLE EOT is answered at once, as it arrives, not once the slip is printed: its paper is asked
-            # when the slip has had time to come out, so that a roll ending in the middle of it is seen.
-            _check_status(cfg, printer, answered_before=mode == "auto", printed=True)
+            # ready (DLE EOT is answered at once, as it arrives: not after the slip is printed, so paper that
+            # runs out while it prints is not seen here but at the next slip's asking).
+            _check_status(cfg, printer, answered_before=mode == "auto")
     except BaseException:
         _close_quietly(printer)
         raise

@@ -11,6 +11,7 @@ still hanging then counts as failed, and its outcome is taken when it returns.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import printers
@@ -50,6 +51,9 @@ class PrintWorker(OutboxWorker):
         self.paper_low_since: Any = None
         self.paper_shown: str | None = None  # "low" or "out" as the staff pages were told, None: nothing said
         self._paper_asked: Any = None  # when it was last asked (the service's clock)
+        # The last slip printed on a printer whose status is asked, as it was before that try, and when (monotonic):
+        # its paper is asked again once it has had time to come out (_recheck_slip).
+        self._unsure: tuple[dict[str, Any], float] | None = None
 
     def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
@@ -128,6 +132,7 @@ class PrintWorker(OutboxWorker):
         nothing asked it for PAPER_RECHECK_SECONDS. Then the staff pages are told when its paper turned to or from
         nearly out (_tell_paper)."""
         tried = super().run_once()
+        self._recheck_slip()
         if not tried and printers.transport.status_due(self.config):
             self._learn_status()
         elif not tried and (printers.transport.paper_due(self.config) or self._paper_recheck_due()):
@@ -231,7 +236,33 @@ class PrintWorker(OutboxWorker):
         self.service.jobs.print_skipped([(job, reason)])
 
     def send(self, job: dict[str, Any], slip: Any) -> None:
+        self._recheck_slip(now=True)  # the slip before: its paper asked before this one goes
         self._print(job, slip)
+        if printers.transport.status_asked(self.config):
+            self._unsure = (dict(job), time.monotonic())
+
+    def _recheck_slip(self, now: bool = False) -> None:
+        """The last slip's paper asked again once it has had time to come out (printers.transport.PRINTING_SECONDS
+        after its bytes; `now`: before the next slip goes, however soon). A printer answers its status as the bytes
+        arrive, not once they are printed: asked right after them it said paper in, and a roll that ended in the
+        middle of the slip had its job counted as printed, the kiosk telling its visitor to take a paper ticket,
+        nobody knowing until the next visitor's failed. An answer of out now records that try as failed, "out of
+        paper while printing" (printers.transport.torn_slip): the kiosk that follows the slip tells its visitor to
+        note the number, the front office is alerted, and the job is tried again, printed once a roll is in. No slip
+        waits for it: the asking is the idle worker's, or the next slip's own (a burst of slips, each asked before
+        the next, may miss a roll that ends in the last but one)."""
+        if self._unsure is None:
+            return
+        job, sent = self._unsure
+        if not now and time.monotonic() - sent < printers.transport.PRINTING_SECONDS:
+            return
+        self._unsure = None
+        self._in_thread(printers.transport.check_paper)
+        if self.paper() != printers.transport.PAPER_OUT:
+            return
+        error = printers.transport.torn_slip(self.config)
+        log.warning("print job %s: %s", job["id"], error)
+        self.record([(job, error, False)])
 
     def record(self, results: list[Result]) -> None:
         self.service.print_results([(job, error) for job, error, _ in results])
@@ -272,11 +303,10 @@ class PrintWorker(OutboxWorker):
         """How long a device print may take before it counts as hanging: the printer's timeout and a margin,
         and one timeout more for a job that asks the printer's status to learn whether it answers (check_status
         = "auto", nothing known yet: its worker could not ask it, printers.transport.status_answered), which
-        waits that long for a printer that does not (a silent serial printer's slip: the wait, then 5 s of bytes);
-        for a printer whose status is asked, the time its slip takes to print before its paper is asked again
-        (printers.transport.asking_seconds, PRINTING_SECONDS)."""
+        waits that long for a printer that does not (a silent serial printer's slip: the wait, then 5 s of bytes)."""
         cfg = self.config
-        return cfg.timeout + printers.transport.asking_seconds(cfg) + HANG_MARGIN_SECONDS
+        learning = cfg.status_mode == "auto" and printers.status_answered(cfg) is None
+        return cfg.timeout * (2 if learning else 1) + HANG_MARGIN_SECONDS
 
     def _hung_print_outcome(self) -> list[Result]:
         """The outcome of a print that hung and has returned since (printed late, or failed)."""

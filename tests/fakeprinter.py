@@ -89,6 +89,7 @@ class FakeNetworkPrinter:
         # PAPER_OUT until a test sets another answer; one answered before still said paper in, as a real printer
         # answers as the query arrives, while it is still printing what came before it
         self.runs_out_after = runs_out_after
+        self.job_at: float | None = None  # when the last job's bytes came (runs_out_after), on any connection
         # the first connection that sends a job is reset once the printer has taken this many of its bytes (status
         # queries not counted), the rest left unread: a printer restarted or off the Wi-Fi halfway through a ticket;
         # the next connection is served whole (the printer is back)
@@ -135,7 +136,6 @@ class FakeNetworkPrinter:
         "printed" on a stale answer), each with the state in `answers` when it comes."""
         mine = bytearray()
         scanned = 0
-        job_at: float | None = None  # when this connection's job came (its first bytes not a query)
         while not self._stop.is_set():
             try:
                 size = 65536
@@ -152,12 +152,9 @@ class FakeNetworkPrinter:
                 self.received += chunk
                 self.held += not_printable(chunk, self.answers)
                 mine += chunk
-                if job_at is None and bytes(chunk).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""):
-                    job_at = time.monotonic()
-                if self.runs_out_after is not None and job_at is not None:
-                    if time.monotonic() - job_at >= self.runs_out_after:
-                        self.runs_out_after = None
-                        self.answers[STATUS_PAPER] = PAPER_OUT  # the roll ended while the job was printing
+                if bytes(chunk).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""):
+                    self.job_at = time.monotonic()  # a job's bytes: the printer prints them from now
+                self._run_out()
                 if self.resets_on_query and any(query in mine for query in self.answers):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.close()  # an RST, not a FIN
@@ -201,6 +198,14 @@ class FakeNetworkPrinter:
             assert time.monotonic() < deadline, f"{self.closes} of {count} connections closed"
             time.sleep(0.01)
         return bytes(self.received)
+
+    def _run_out(self) -> None:
+        """runs_out_after: the roll ends that long after a job's bytes came, seen by any query answered since (the
+        same connection's, or another's: a print worker asking again later)."""
+        if self.runs_out_after is not None and self.job_at is not None:
+            if time.monotonic() - self.job_at >= self.runs_out_after:
+                self.runs_out_after = None
+                self.answers[STATUS_PAPER] = PAPER_OUT  # the roll ended while the job was printing
 
     def stop(self) -> None:
         self._stop.set()

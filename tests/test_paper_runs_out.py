@@ -1,11 +1,12 @@
 """A roll that runs out in the middle of a ticket. A printer answers its status (DLE EOT) as the query arrives, not
 once what came before it is printed: asked right after the slip's bytes it still said paper in, the job counted as
 printed, the visitor walked away with half a slip (or none), the kiosk and the front office said "printed", and
-nobody knew until the next visitor's ticket failed. Now a printer whose status is asked is asked its paper once
-the slip has had time to come out (printers/transport.py PRINTING_SECONDS): out then fails the job, "out of paper
-while printing", and the paths of any slip that failed follow (the kiosk's number on the screen, the front office's
-alert, the retry that prints it once the paper is in). Real transports on the tests' fake network printer
-(tests/fakeprinter.py, its `runs_out_after`: the roll ends while the slip prints), a real server, a real agent."""
+nobody knew until the next visitor's ticket failed. Now the print worker asks a printer whose status is asked its
+paper again once the slip has had time to come out (printers/transport.py PRINTING_SECONDS; server/printing.py
+PrintWorker._recheck_slip), never holding a slip for it: out then records that try as failed, "out of paper while
+printing", and the paths of any slip that failed follow (the kiosk's number on the screen, the front office's alert,
+the retry that prints it once the paper is in). A real server, the tests' fake network printer (tests/fakeprinter.py,
+its `runs_out_after`: the roll ends while the slip prints)."""
 
 from __future__ import annotations
 
@@ -19,21 +20,12 @@ from conftest import write_config
 from fakeprinter import PAPER_IN, STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer
 from staffpages import PASSWORD, issue
-from test_agent_bounds import Acks, job
 from test_printer_paper_low import staff_printers
-from test_printer_status import STATUS, TICKET
 
-from printers import PrinterError, send_bytes, transport
-from server.advice import failure_kind
+from printers import transport
 
 # The slip prints for this long before its roll ends; its paper is asked again PRINTING after its bytes.
 RUNS_OUT, PRINTING = 0.2, 0.6
-
-
-@pytest.fixture
-def printing(monkeypatch):
-    """This process's wait before a slip's paper is asked again: longer than the fake's slip takes to run out."""
-    monkeypatch.setattr(transport, "PRINTING_SECONDS", PRINTING)
 
 
 @pytest.fixture
@@ -44,84 +36,18 @@ def printer():
     fake.stop()
 
 
-# --- the transport ------------------------------------------------------------------------------------------------
+# --- which printers are asked again ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("check_status", [True, "auto"])
-def test_a_roll_that_ends_while_the_slip_prints_fails_the_job_and_the_next_try_waits_for_paper(
-    printing, printer, check_status
-):
-    """The answer right after the bytes still says paper in; the one asked once the slip had time to come out says
-    out: the job fails as out of paper (the front office's "kertas habis"), and what the printer said is kept (the
-    staff's "paper out" notice). The next try sends nothing while the paper is out; with a new roll it prints."""
-    cfg = printer.config(check_status=check_status, timeout=2)
-    started = time.monotonic()
-    with pytest.raises(PrinterError) as caught:
-        send_bytes(cfg, TICKET)
-    assert time.monotonic() - started >= PRINTING  # asked once the slip had time to come out, not at once
-    error = str(caught.value)
-    assert error.startswith(f"printer kiosk: out of paper while printing at {cfg.target}"), error
-    assert failure_kind(error) == "paper_out"
-    assert transport.paper_state(cfg) == transport.PAPER_OUT
-    # online asked at once after the slip, its paper after the wait (no query more than before)
-    assert printer.wait_for_closes(1).endswith(STATUS + TICKET + STATUS)
-    with pytest.raises(PrinterError, match="printer kiosk: out of paper at"):
-        send_bytes(cfg, TICKET)  # the retry while the paper is out: asked first, nothing sent
-    assert printer.wait_for_closes(2).count(TICKET) == 1
-    printer.answers[STATUS_PAPER] = PAPER_IN  # a new roll
-    send_bytes(cfg, TICKET)
-    assert printer.wait_for_closes(3).count(TICKET) == 2  # the torn slip, and the whole one
-    assert transport.paper_state(cfg) == transport.PAPER_OK
-
-
-def test_a_printer_whose_status_is_not_asked_is_neither_asked_nor_waited_for(printing, printer):
-    """check_status = false: the bytes go, nothing is asked, and the job does not wait for the slip to print."""
-    cfg = printer.config(check_status=False, timeout=2)
-    started = time.monotonic()
-    send_bytes(cfg, TICKET)
-    assert time.monotonic() - started < PRINTING
-    assert printer.wait_for_closes(1) == TICKET
-
-
-def test_a_device_print_may_take_the_slips_printing_time_before_it_counts_as_hanging(printing, printer):
-    """A device printer's print (from a thread under gevent) is bounded by its timeout and a margin: a printer whose
-    status is asked may take PRINTING_SECONDS more, the wait before its paper is asked again; a silent one not."""
-    from server.printing import HANG_MARGIN_SECONDS, PrintWorker
-
-    assert transport.PRINTING_SECONDS == PRINTING
-    asked = PrintWorker(None, "kiosk", printer.config(check_status=True, timeout=2))
-    assert asked.hang_limit() == 2 + PRINTING + HANG_MARGIN_SECONDS
-    assert PrintWorker(None, "kiosk", printer.config(check_status=False, timeout=2)).hang_limit() == (
-        2 + HANG_MARGIN_SECONDS
-    )
-    learning = PrintWorker(None, "kiosk", printer.config(timeout=0.5))  # "auto", nothing known: the longer wait
-    assert learning.hang_limit() == 0.5 + PRINTING + HANG_MARGIN_SECONDS
-
-
-# --- the print agent (a kiosk PC's printer) -----------------------------------------------------------------------
-
-
-def test_the_print_agent_answers_a_slip_whose_roll_ended_as_failed_and_prints_it_once_paper_is_in(
-    printing, printer, tmp_path
-):
-    """The agent prints through the same transport: its answer is the failure (not journaled, so the server's push
-    again prints it), and its bound for a print takes the slip's printing time (a margin of 0 and a timeout shorter
-    than that wait: the job was answered "no answer within", a hang)."""
-    from kiosk.agent import Agent, Journal
-
-    cfg = printer.config(check_status=True, timeout=0.5)
-    agent = Agent("http://127.0.0.1:9", cfg, "token", Journal(tmp_path / "journal"))
-    agent.HANG_MARGIN_SECONDS = 0.0
-    acks = Acks(agent)
-    agent.printing.start()
-    agent.on_job(job(1, TICKET))
-    ((number, error),) = acks.wait(1)
-    assert number == 1 and error.startswith("printer kiosk: out of paper while printing"), error
-    assert 1 not in agent.journal and transport.paper_state(cfg) == transport.PAPER_OUT
-    printer.answers[STATUS_PAPER] = PAPER_IN
-    agent.on_job(job(1, TICKET))  # pushed again by the server
-    assert acks.wait(2)[1] == (1, None) and 1 in agent.journal
-    assert printer.wait_for_closes(2).count(TICKET) == 2
+def test_only_a_printer_whose_status_is_asked_has_its_slip_asked_again(printer):
+    """check_status = true, or "auto" once it answered: asked again after each slip; false, or "auto" with no
+    answer known, not (a silent printer's slip goes as before)."""
+    assert transport.status_asked(printer.config(check_status=True))
+    assert not transport.status_asked(printer.config(check_status=False))
+    auto = printer.config(check_status="auto", timeout=2)
+    assert not transport.status_asked(auto)  # nothing learnt yet
+    assert transport.learn_status(auto) is True
+    assert transport.status_asked(auto)
 
 
 # --- a real server: the kiosk, the front office, the retry --------------------------------------------------------
