@@ -6,7 +6,7 @@ import logging
 import os
 import smtplib
 import ssl
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -35,12 +35,22 @@ BODY = policy.SMTP
 
 
 def build_message(
-    settings: Settings, ticket: Any, form: dict[str, str], mail_id: int, signed: str | None = None
+    settings: Settings,
+    ticket: Any,
+    form: dict[str, str],
+    mail_id: int,
+    signed: str | None = None,
+    sent: datetime | None = None,
 ) -> EmailMessage:
     """The escalation e-mail: the consultation form and the officer's analysis (escalation_body), signed
-    `signed` (the officer's full name and NIP when the case was escalated, kept with the mail)."""
+    `signed` (the officer's full name and NIP when the case was escalated, kept with the mail).
+
+    Its Date is `sent` (the server's clock at this try; now when not given), not the escalation's time, which
+    the body says: a mail that reaches LKPP hours or days after the case (the mail server down, a refusal
+    mended, Kirim ulang) was dated then, sorted under LKPP's newer mail and marked by mail filters for a Date
+    in the past (SpamAssassin's DATE_IN_PAST_*)."""
     esc = settings.escalation
-    when = (ticket.finished_at or ticket.created_at).astimezone(settings.office.tz)
+    when = (sent or datetime.now(UTC)).astimezone(settings.office.tz)
     msg = EmailMessage(policy=HEADERS)
     msg["Subject"] = subject_for(settings, ticket.label, ticket.finished_at or ticket.created_at)
     msg["From"] = esc.sender
@@ -123,7 +133,7 @@ class MailWorker(OutboxWorker):
             raise Withdrawn("the case reached LKPP another way (its LKPP number or answer recorded)")
         ticket, form, signed = read
         try:
-            msg = build_message(self.service.settings, ticket, form, mail["id"], signed)
+            msg = build_message(self.service.settings, ticket, form, mail["id"], signed, self.service.clock())
             msg.as_bytes()  # every header encoded now, not half-way through an SMTP conversation
         except Exception as err:  # the same data fails the same way every time: failed, not retried
             log.exception("escalation mail %s cannot be built", mail["id"])

@@ -9,7 +9,16 @@ import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livel
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
 
 // Events after which the list may have changed: fetch it again.
-const REFRESH_ON = ["escalated", "closed", "lkpp_ticket", "mail_sent", "mail_failed", "mail_requeued", "corrected"];
+const REFRESH_ON = [
+  "escalated",
+  "closed",
+  "lkpp_ticket",
+  "mail_sent",
+  "mail_failed",
+  "mail_requeued",
+  "corrected",
+  "form_corrected",
+];
 // A `closed` event (the staff feed's: who, when, the case with its LKPP number) is kept for the case's card, by id,
 // while the page lists the case: the words of a card kept after a colleague's close (keepClosedElsewhere).
 const closings = new Map();
@@ -76,7 +85,14 @@ function mailState(mail, lkpp) {
     return lkpp ? ["forwarded", t("mail.off_forwarded", { number: lkpp })] : ["off", t("mail.off")];
   }
   const error = mail.error || "?";
-  if (mail.status === "sent") return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
+  if (mail.status === "sent") {
+    // the analysis, kind, class or the visitor's form corrected after it went: LKPP has the text from before
+    if (mail.corrected_at) {
+      const said = { when: dateTime(mail.sent_at), corrected: dateTime(mail.corrected_at) };
+      return ["corrected", t("mail.sent_corrected", said)];
+    }
+    return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
+  }
   // not sent once the case reached LKPP by hand (its number recorded): LKPP would have had it twice
   if (mail.status === "withdrawn") return ["forwarded", t("mail.withdrawn", { number: lkpp || "?" })];
   // what is wrong and what to do, in the server's words, with the raw message after it for the admin

@@ -485,6 +485,7 @@ class Views:
         with self.unit.store.read() as tx:
             rows = tx.open_escalations()
             accounts = {u["username"]: u for u in tx.users()}
+            corrected = {r["id"]: _corrected_after_mail(tx, r) for r in rows}
         out = []
         for r in rows:
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
@@ -508,6 +509,8 @@ class Views:
                 failed = mail["status"] == "failed"
                 advice = mail_advice(r["label"], mail["error"], failed, settings.escalation, requeued)
                 mail = {**mail, "advice": advice}
+            if mail and corrected[r["id"]]:  # LKPP has the text as it was: the page says to send the correction
+                mail["corrected_at"] = corrected[r["id"]]
             target_s = target * 60 if target else None
             out.append(
                 {
@@ -768,3 +771,29 @@ def play_out(
     for i in lines.get(service, ()):  # no counter at work serves it: said as the line ahead, no time
         yield queue[i][0], taken, 0
     yield LINE_END, taken, 0
+
+
+# What an escalation mail says of a case (server/escalation.py escalation_body): a correction of one of these after
+# the mail was sent leaves LKPP with the old text.
+MAIL_TICKET_FIELDS = frozenset({"escalation_note", "category", "priority_class"})
+MAIL_FORM_FIELDS = frozenset({"name", "agency", "address", "phone", "problem"})
+
+
+def _corrected_after_mail(tx: Any, row: dict[str, Any]) -> str | None:
+    """When the case's mail text was last corrected after its mail was sent (its analysis, kind or class, or the
+    visitor's form: what the mail says), None when it was not: the mail LKPP has is then the case as it stands."""
+    mail = row["mail"]
+    if not mail or mail["status"] != "sent" or not mail["sent_at"]:
+        return None
+    sent = datetime.fromisoformat(mail["sent_at"])
+    last = None
+    for e in tx.events_of_ticket(row["id"]):
+        if e["type"] == "corrected":
+            touched = set(e["data"].get("changes") or {}) & MAIL_TICKET_FIELDS
+        elif e["type"] == "form_corrected":
+            touched = set(e["data"].get("fields") or ()) & MAIL_FORM_FIELDS
+        else:
+            continue
+        if touched and datetime.fromisoformat(e["at"]) > sent:
+            last = e["at"]
+    return last
