@@ -41,7 +41,10 @@ class Schedule:
 # The two kinds' rules, here beside `Schedule` so that the service records a try without the devices'
 # modules (server/printing.py and server/mail.py send, server/service/jobs.py records).
 PRINT_MAX_ATTEMPTS = 6  # then the job is 'failed' and waits for a reprint from the front office
-MAIL_MAX_ATTEMPTS = 8
+# A mail is tried for about a day: 8 tries in its first 17 minutes, then one every 10 minutes (mail_backoff_seconds),
+# as a mail server keeps a message it could not pass on. Given up after 8 tries (8.5 minutes), an hour without the
+# office's internet left every escalation of that hour "Gagal dikirim" until someone pressed Kirim ulang on each.
+MAIL_MAX_ATTEMPTS = 152
 
 
 def print_backoff_seconds(attempts: int) -> float:
@@ -50,7 +53,7 @@ def print_backoff_seconds(attempts: int) -> float:
 
 
 def mail_backoff_seconds(attempts: int) -> float:
-    """Wait before the next try of a mail: 4, 8, 16, … seconds, at most 10 minutes."""
+    """Wait before the next try of a mail: 4, 8, 16, … seconds, at most 10 minutes (MAIL_MAX_ATTEMPTS: a day)."""
     return float(min(600, 2 ** (attempts + 1)))
 
 

@@ -27,7 +27,7 @@ from test_mail import (
 )
 
 from server.mail import MailWorker
-from server.outbox import Withdrawn
+from server.outbox import MAIL_MAX_ATTEMPTS, Withdrawn
 from server.service.jobs import RESEND_GAP_SECONDS
 
 QUEUED_AGAIN = "escalation mail(s) the mail server refused: queued again"
@@ -375,7 +375,7 @@ def test_a_refused_mail_is_sent_again_by_hand_once_the_mail_servers_side_was_men
 def test_kirim_ulang_is_refused_saying_why_for_a_mail_that_needs_no_sending(mail_app, smtp_port):  # noqa: F811
     """409 with the reason and nothing changed: a mail being retried, a case whose LKPP number is recorded
     (forwarded by hand: LKPP would get it twice), a closed case, a ticket never escalated; 404 for none. The front
-    office may press it (the Eskalasi page is theirs too), anonymous may not. A mail given up after its 8 tries
+    office may press it (the Eskalasi page is theirs too), anonymous may not. A mail given up after its tries (a day)
     is tried once more, and given up again with the same advice when it fails."""
     client, h, _ = escalate(mail_app)  # no SMTP server on smtp_port: the connection is refused, retried
     service = mail_app.extensions["antrian"]
@@ -386,15 +386,19 @@ def test_kirim_ulang_is_refused_saying_why_for_a_mail_that_needs_no_sending(mail
     assert (pending.status_code, pending.get_json()["error"]) == (409, "mail_pending")
 
     with service.store.write() as tx:  # given up after its tries
-        tx.update_mail(1, status="failed", attempts=8)
+        tx.update_mail(1, status="failed", attempts=MAIL_MAX_ATTEMPTS)
     assert mail_app.test_client().post("/api/escalations/A-001/resend", json={}).status_code == 401
     front = mail_app.test_client()
     fh = login(mail_app, front, "rina", "frontoffice")
     r = resend(front, fh, "A-001")
-    assert r.status_code == 202 and r.get_json()["mail"]["attempts"] == 8, r.get_json()
+    assert r.status_code == 202 and r.get_json()["mail"]["attempts"] == MAIL_MAX_ATTEMPTS, r.get_json()
     assert worker.run_once() == 1
     mail = escalations_of(client, h)[0]["mail"]
-    assert (mail["status"], mail["attempts"], mail["advice"]["kind"]) == ("failed", 9, "unreachable"), mail
+    assert (mail["status"], mail["attempts"], mail["advice"]["kind"]) == (
+        "failed",
+        MAIL_MAX_ATTEMPTS + 1,
+        "unreachable",
+    ), mail
     assert mail["advice"]["id"].endswith(
         "teruskan kasus ini ke LKPP secara manual (salin teksnya di halaman Eskalasi), atau tekan Kirim ulang di"
         " halaman itu setelah masalahnya teratasi"
@@ -738,3 +742,25 @@ def test_a_mail_still_being_tried_is_withdrawn_once_the_case_reached_lkpp_by_han
             assert [m["status"] for m in tx.rows("SELECT status FROM mails ORDER BY id")] == ["withdrawn", "withdrawn"]
     finally:
         controller.stop()
+
+
+def test_an_hour_without_the_mail_server_delays_the_mail_and_it_goes_once_it_is_back(mail_app, clock, smtp_port):  # noqa: F811
+    """The office's internet down for over two hours: the mail was given up after 8 tries in 8.5 minutes ("Gagal
+    dikirim"), every escalation of those hours waiting for someone to press Kirim ulang on each. It is tried on, once
+    every 10 minutes (for about a day), and goes at the first try after the mail server is back."""
+    client, h, _ = escalate(mail_app)  # no SMTP server on smtp_port: the connection is refused
+    worker = MailWorker(mail_app.extensions["antrian"])
+    for _ in range(14):  # 8 tries in the first 17 minutes, then one every 10 minutes: 140 minutes
+        assert worker.run_once() == 1
+        clock.advance(minutes=10)
+    mail = escalations_of(client, h)[0]["mail"]
+    assert (mail["status"], mail["attempts"], mail["advice"]["kind"]) == ("retrying", 14, "unreachable"), mail
+    smtp = SmtpServer(smtp_port)
+    smtp.start()  # back
+    try:
+        assert worker.run_once() == 1
+        mail = escalations_of(client, h)[0]["mail"]
+        assert (mail["status"], mail["attempts"]) == ("sent", 15), mail
+        assert len(smtp.wait_for_mail(1, 10)) == 1
+    finally:
+        smtp.stop()
