@@ -55,6 +55,8 @@ def test_the_escalation_mails_fields_are_in_one_column_priority_class_too(mail_a
     assert {column for _, column in fields} == {20}, fields
     assert "\nKelas prioritas     : P1 - Tinggi (target penyelesaian 1 jam)\n" in text
     assert "\nJenis               : Pengaduan\n" in text  # the category's name, as the form copy says it
+    # the office's lines under a signature separator a mail client knows: "-- " (RFC 3676), not "--"
+    assert "\n-- \nLPSE Kabupaten Contoh\n" in text, text
     # the escalations page copies the same words for the LKPP's TTS
     esc = client.get("/api/escalations", headers=h).get_json()["escalations"][0]
     assert esc["copy_text"].endswith(text)
