@@ -60,13 +60,15 @@ def issue(live, service: str = "C") -> dict:
 def phone(browser, live):
     contexts = []
 
-    def open_phone(token: str, init: str = "", query: str = ""):
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    def open_phone(token: str, init: str = "", query: str = "", before=None, viewport: dict | None = None):
+        context = browser.new_context(viewport=viewport or PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         contexts.append(context)
         context.add_init_script("window.__vibrations = []; navigator.vibrate = p => (__vibrations.push(p), true);")
         if init:
             context.add_init_script(init)
         page = context.new_page()
+        if before:
+            before(page)  # routes set before the page loads
         page.goto(f"{live.url}/t/{token}{query}")
         page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
         return page
@@ -206,6 +208,39 @@ def test_a_call_says_which_is_the_last_and_that_missing_it_after_a_skip_makes_a_
     officer("resolve")
 
 
+def test_every_call_and_what_missing_it_does_is_on_the_first_screen_of_a_small_phone(phone, live, officer):
+    """At the third call, the last of its round, the call's box says which call it is on two lines and what a miss
+    does on four: under the number's card it ran past the bottom of a 360x640 screen (11 px), and of a 320x568 one
+    by more than 100 px, the warning cut in two, at the one call it is written for. The call comes first, under
+    the bar, whole on the first screen in both languages; the number's card follows."""
+    mine = issue(live)  # "Registrasi & Verifikasi Akun": two lines at 320 px
+    sizes = ({"width": 360, "height": 640}, {"width": 320, "height": 568})
+    pages = [phone(mine["token"], viewport=size, query=query) for size in sizes for query in ("", "?lang=en")]
+
+    def whole_on_the_first_screen(calls: int) -> None:
+        for page in pages:
+            expect(page.locator("#called-sub")).to_contain_text(mine["label"])
+            page.wait_for_function(f"() => antrianPhone.ticket().calls === {calls}", polling=50)
+            box = page.locator("#called").bounding_box()
+            size = page.viewport_size
+            assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (size, page.url, calls, box)
+
+    officer("call-next")
+    whole_on_the_first_screen(1)
+    officer("recall")
+    officer("recall")  # the last of the round: "(panggilan ke-3, terakhir)" and "Panggilan terakhir: ..."
+    whole_on_the_first_screen(3)
+    expect(pages[-1].locator("#called-miss")).to_be_visible()
+    officer("skip")
+    officer("call-next")  # the last chance: "Kesempatan terakhir: ..."
+    whole_on_the_first_screen(1)
+    officer("recall")
+    officer("recall")
+    whole_on_the_first_screen(3)
+    officer("start")
+    officer("resolve")
+
+
 def test_an_admins_new_number_of_calls_reaches_an_open_phone_page(phone, live, officer):
     """[queue] max_calls changed on the admin page while a visitor's phone is open: its last call is the one
     the TV marks now, not the one of the page's drawing."""
@@ -249,6 +284,79 @@ def test_a_lost_connection_is_said_at_the_top_and_what_may_be_old_is_greyed(phon
     expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")  # the snapshot brings it
     expect(banner).to_be_hidden()
     rung(page, 1)
+    officer("start")
+    officer("resolve")
+
+
+def test_a_phone_back_on_its_screen_shows_a_call_its_silently_dead_socket_never_brought(phone, live, officer):
+    """The visitor locks the phone while waiting; meanwhile the guest Wi-Fi hands it over to mobile data and the
+    socket's connection is dead without a word: no close reaches either end. The number is called. Unlocked, the
+    page said "Menunggu", with no word of a lost connection, until socket.io's ping timeout (36 s measured, up to
+    45) while the officer called, recalled and passed the number over. Back on the screen it reads its ticket
+    over HTTP at once: the call shows, and rings."""
+    silent = []  # once set, the socket's messages go nowhere, either way
+
+    def black_hole(page) -> None:
+        def route(ws) -> None:
+            server = ws.connect_to_server()
+            ws.on_message(lambda m: silent or server.send(m))
+            server.on_message(lambda m: silent or ws.send(m))
+
+        page.route_web_socket("**/socket.io/**", route)
+
+    mine = issue(live)
+    page = phone(mine["token"], before=black_hole)
+    page.wait_for_function("() => antrianPhone.socket.io.engine.transport.name === 'websocket'", polling=50)
+    silent.append(True)  # the Wi-Fi handed over: the old connection is gone, unknown to both ends
+    officer("call-next")
+    expect(page.locator("#status")).to_have_text("menunggu")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # the screen comes on
+    expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")
+    expect(page.locator("#status")).to_have_text("dipanggil")
+    rung(page, 1)
+    officer("start")
+    officer("resolve")
+
+
+# Android's navigator.connection, whose `type` a test sets: Chromium on a PC has no `type` (nor a network to change)
+NETWORK = """
+const network = new EventTarget();
+network.type = "wifi";
+Object.defineProperty(Navigator.prototype, "connection", { get: () => network, configurable: true });
+window.__switchNetwork = (type) => { network.type = type; network.dispatchEvent(new Event("change")); };
+"""
+
+
+def test_a_phone_moved_from_the_wifi_to_mobile_data_shows_the_call_and_connects_anew(phone, live, officer):
+    """The visitor watches the page while the phone leaves the guest Wi-Fi for mobile data: the socket's connection
+    stays on the old network, dead without a word, and the page looked current ("Menunggu", no word of a lost
+    connection) until socket.io's ping timeout, while the officer called. On the network's change it reads its
+    ticket at once and its socket connects anew: the call shows and rings, and the recall comes live."""
+    dead: list[bool] = []  # the connections of the old network: their messages go nowhere, either way
+
+    def old_network(page) -> None:
+        def route(ws) -> None:
+            gone = len(dead)  # this connection dies with the network it was made on
+            server = ws.connect_to_server()
+            ws.on_message(lambda m: len(dead) > gone or server.send(m))
+            server.on_message(lambda m: len(dead) > gone or ws.send(m))
+
+        page.route_web_socket("**/socket.io/**", route)
+
+    mine = issue(live)
+    page = phone(mine["token"], init=NETWORK, before=old_network)
+    page.wait_for_function("() => antrianPhone.socket.io.engine.transport.name === 'websocket'", polling=50)
+    page.evaluate("antrianPhone.socket.io.engine.on('close', () => { window.__closed = true; })")
+    dead.append(True)
+    officer("call-next")
+    expect(page.locator("#status")).to_have_text("menunggu")
+    page.evaluate("__switchNetwork('cellular')")
+    expect(page.locator("#called-go")).to_have_text("Silakan menuju Loket 1")
+    rung(page, 1)
+    page.wait_for_function("() => window.__closed && antrianPhone.connected()", polling=50)
+    officer("recall")  # through the new connection
+    expect(page.locator("#called-sub")).to_have_text(f"Nomor {mine['label']} dipanggil (panggilan ke-2)")
+    rung(page, 2)
     officer("start")
     officer("resolve")
 

@@ -600,9 +600,31 @@ import { createSurveyForm } from "./skmform.js";
     render();
   });
   document.addEventListener("visibilitychange", function () {
-    // back on the screen: the survey may have closed with the day meanwhile
-    if (!document.hidden && survey.state && survey.state.open) fetchSurvey();
+    if (document.hidden) return;
+    // Back on the screen (the phone unlocked): its ticket read at once over HTTP. The socket may have died
+    // without a word while the screen was off (the guest Wi-Fi handed over to mobile data, the phone's radio
+    // asleep): nothing closes it, and socket.io notices only at its ping timeout, up to 45 s later. The page
+    // said "Menunggu" meanwhile, as if current, while the visitor was being called; the read shows (and rings
+    // for) a call made meanwhile, the socket's snapshot follows once it is back.
+    refetch(0);
+    // the survey may have closed with the day meanwhile
+    if (survey.state && survey.state.open) fetchSurvey();
   });
+  // The phone moved to another network (the guest Wi-Fi handed over to mobile data: Android's
+  // navigator.connection.type): the socket's connection stayed on the old one, dead without a word, and the
+  // page would hear of nothing until socket.io's ping timeout (up to 45 s) while looking current. Its ticket is
+  // read at once, and the socket connects anew (its snapshot brings the rest). Only a new type counts: the
+  // same event says every change of the connection's speed estimates.
+  var network = navigator.connection;
+  var networkType = network && network.type;
+  if (network && network.addEventListener) {
+    network.addEventListener("change", function () {
+      if (network.type === networkType) return;
+      networkType = network.type;
+      refetch(0);
+      if (live && live.socket.connected) live.socket.io.engine.close();   // socket.io reconnects at once
+    });
+  }
 
   render();
   connect();
