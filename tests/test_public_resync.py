@@ -314,7 +314,11 @@ def test_the_tv_hears_nothing_of_a_cases_lkpp_number_corrections_and_close_and_i
     r = officer.post(f"{live.url}/api/tickets/{ticket['label']}/close", json={"answer": "Sudah."}, timeout=5)
     assert r.status_code == 200, r.text
     expect(phone.locator("#status")).to_have_text("ditutup")  # live, from its own room
-    expect(phone.locator("#note")).to_have_text("Permasalahan Anda sudah dijawab. Terima kasih.")
+    # how the answer reaches its visitor: "sudah dijawab. Terima kasih." left them asking where it was
+    expect(phone.locator("#note")).to_have_text(
+        "Helpdesk LKPP sudah menjawab permasalahan Anda. Petugas LPSE akan menyampaikan jawabannya kepada Anda"
+        " (lewat telepon, atau saat Anda datang)."
+    )
 
     r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)  # then a public change
     assert r.status_code == 201, r.text
