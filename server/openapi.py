@@ -75,6 +75,16 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _words(**extra: Any) -> dict[str, Any]:
+    """Words in both languages, `{"id", "en"}` (an alert, a notice, a refusal's message)."""
+    return {
+        "type": "object",
+        "required": ["id", "en"],
+        "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
+        **extra,
+    }
+
+
 def _text(max_length: int, description: str = "", min_length: int = 1, example: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"type": "string", "minLength": min_length, "maxLength": max_length}
     if description:
@@ -584,13 +594,10 @@ STAFF_STATE = {
                                 "description": "The ids of the counters whose form copies it prints (their pages "
                                 "show it by the form copy's button); [] for none.",
                             },
-                            "message": {
-                                "type": "object",
-                                "required": ["id", "en"],
-                                "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
-                                "description": "The front office's warning, e.g. \"Kertas printer kios hampir habis: "
+                            "message": _words(
+                                description="The front office's warning, e.g. \"Kertas printer kios hampir habis: "
                                 'siapkan gulungan baru."',
-                            },
+                            ),
                         },
                     },
                 },
@@ -622,11 +629,7 @@ STAFF_STATE = {
                                         "copy": {"type": "string"},
                                         "at": {"type": "string"},
                                         "error": {"type": ["string", "null"]},
-                                        "message": {
-                                            "type": "object",
-                                            "required": ["id", "en"],
-                                            "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
-                                        },
+                                        "message": _words(),
                                     },
                                 },
                                 {"type": "null"},
@@ -648,11 +651,7 @@ STAFF_STATE = {
                                         "day": {"type": "string", "format": "date"},
                                         "newest_day": {"type": ["string", "null"], "format": "date"},
                                         "refusing": {"type": "boolean"},
-                                        "message": {
-                                            "type": "object",
-                                            "required": ["id", "en"],
-                                            "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
-                                        },
+                                        "message": _words(),
                                     },
                                 },
                                 {"type": "null"},
@@ -670,11 +669,7 @@ STAFF_STATE = {
                         "path": {"type": "string", "description": "The folder on that disk."},
                         "message": {
                             "oneOf": [
-                                {
-                                    "type": "object",
-                                    "required": ["id", "en"],
-                                    "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
-                                },
+                                _words(),
                                 {"type": "null"},
                             ],
                             "description": "When low, the daily backup failed, the database was found damaged, or "
@@ -2797,11 +2792,7 @@ def _survey_schemas() -> dict[str, Any]:
     from server import skm
     from server.service.survey import ANSWER_MAX, CHOICE_MAX, CORRECTIONS_MAX, QUESTION_MAX, SUGGESTION_MAX
 
-    words = {
-        "type": "object",
-        "required": ["id", "en"],
-        "properties": {"id": {"type": "string"}, "en": {"type": "string"}},
-    }
+    words = _words()
     scores = {
         "type": "object",
         "properties": {code: {"type": "integer", "minimum": 1, "maximum": 4} for code in skm.ELEMENTS},

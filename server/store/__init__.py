@@ -134,6 +134,22 @@ def adopt_rescued(path: Path) -> None:
         log.warning("%s: the database file was deleted while the server ran; its data, rescued then, is back", path)
 
 
+def _copy_into(conn: sqlite3.Connection, target: Path) -> None:
+    """SQLite's backup of `conn`'s database into the file `target` (0600, one file: journal_mode DELETE), written as
+    a temporary file beside it (two processes at once each their own) renamed into place: none left on a failure."""
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        create_private(tmp)
+        with closing(sqlite3.connect(tmp)) as dst:
+            conn.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """A file's (device, inode); None when there is none at `path`."""
     try:
@@ -226,16 +242,9 @@ class Store:
         changes are in it). The way back from an upgrade gone wrong: stop, go back to the old version,
         `restore` this copy. The newest KEPT_BEFORE_UPGRADE such copies stay."""
         target = self.path.with_name(f"{self.path.name}.before-{first}")
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # two processes opening it at once
-        tmp.unlink(missing_ok=True)
         try:
-            create_private(tmp)
-            with closing(sqlite3.connect(tmp)) as dst:
-                db.conn.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")
-            os.replace(tmp, target)
+            _copy_into(db.conn, target)
         except (OSError, sqlite3.Error) as err:  # a full disk: no half copy left, the database untouched
-            tmp.unlink(missing_ok=True)
             raise UpgradeCopyFailed(self.path, target, err) from err
         log.warning(
             "%s: schema changes of this version (%s on); the database as it was is kept in %s", self.path, first, target
@@ -391,21 +400,12 @@ class Store:
             return None
         target = self.rescue_path(state)
         target.parent.mkdir(parents=True, exist_ok=True)  # its folder deleted with it
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.unlink(missing_ok=True)
         with self._lock:  # an idle connection (no new one can be opened: _connect), taken out of the pool meanwhile
             source = self._idle.pop() if self._idle else None
         if source is None:
             raise sqlite3.OperationalError(f"{self.path}: no idle connection to copy the database from")
         try:
-            create_private(tmp)
-            with closing(sqlite3.connect(tmp)) as dst:
-                source.conn.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+            _copy_into(source.conn, target)
         finally:
             with self._lock:
                 self._idle.append(source)
