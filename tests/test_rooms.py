@@ -103,7 +103,7 @@ def test_the_escalation_text_reads_as_before(settings):
         "Pemberi penjelasan: budi\n"
         "\n"
         "Mohon balasan atau nomor tiket (TTS / LPSE Support) untuk kasus ini.\n"
-        "--\n"
+        "-- \n"  # a signature separator (RFC 3676)
         "LPSE Kabupaten Contoh\n"
         "Jl. Merdeka No. 1, Kota Contoh\n"
     )
