@@ -24,7 +24,7 @@ from server.errors import Localized
 from server.forms import LIMITS, clean_nip, clean_text
 from server.i18n import both
 from server.service.accounts import FIRST_ADMIN
-from server.store import NewerDatabase, Store, UpgradeCopyFailed
+from server.store import DatabaseMoved, DatabaseRescued, NewerDatabase, Store, UpgradeCopyFailed
 from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
@@ -214,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             check_storage(settings.server)
         # `repair` opens a damaged database itself: read-only until it is salvaged
         if args.command not in ("restore", "backup", "repair") and not local:
+            from server import serverlock
             from server.config import effective_settings, override_error
+            from server.store import adopt_rescued
 
+            if serverlock.holder(settings.server.database) is None:  # beside a running server, its files are its own
+                adopt_rescued(settings.server.database)
             try:
                 store = Store(settings.server.database)
                 try:
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                             tx.check_intact()  # PRAGMA quick_check, every page read once (docs/performance.md)
                 finally:
                     store.close()  # `serve` opens its own: this one left open kept the WAL at the stop
-            except (NewerDatabase, UpgradeCopyFailed) as err:  # opened, and refused: the message says why
+            except (NewerDatabase, UpgradeCopyFailed, DatabaseRescued, DatabaseMoved) as err:  # refused: said why
                 raise ConfigError(f"server.database: {err}", "server.database", err.said) from err
             except (sqlite3.DatabaseError, OSError) as err:
                 problem = storage_error(settings.server, err)
@@ -693,6 +697,9 @@ def serve(
         return EXIT_CONFIG
     try:
         lock = serverlock.hold(settings.server.database)  # held until this process ends
+        from server.store import adopt_rescued
+
+        adopt_rescued(settings.server.database)  # the data of a file deleted under the last server, if any
     except serverlock.ServerRunning as err:  # make run in a second terminal, or beside make service
         say_error(joined(server_running(err), words("serve_twice"), sep="; "))
         return 2
@@ -723,6 +730,7 @@ def serve(
     app = None
     try:
         app = create_app(settings, async_mode="gevent", synchronous=sync, **extra)
+        serverlock.record_file(lock, app.extensions["antrian"].store.identity)  # a command is told if it goes
         first = app.extensions["antrian"].accounts.ensure_first_admin()
         users = [] if first else app.extensions["antrian"].accounts.users()
     except (ConfigError, sqlite3.DatabaseError, OSError) as err:

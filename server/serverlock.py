@@ -61,6 +61,35 @@ def held(database: Path) -> Iterator[None]:
         f.close()
 
 
+def record_file(lock: IO[str], identity: tuple[int, int] | None) -> None:
+    """Write beside the server's pid the database file it opened, (device, inode): a command (another process's
+    Store) finding the file at the path not that one, deleted or replaced while the server runs, is refused
+    (server_file), as SQLite would pair a new file there with the server's -wal."""
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"{os.getpid()}\n" + (f"{identity[0]}:{identity[1]}\n" if identity else ""))
+    lock.flush()
+
+
+def server_file(database: Path) -> tuple[int, tuple[int, int] | None] | None:
+    """The pid of the server holding the database's lock (0 when unknown) and the database file it opened
+    (record_file; None when not recorded); None when no server holds the lock."""
+    path = lock_path(database)
+    if not path.exists():
+        return None
+    with open(path, "a+", encoding="ascii") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            lines = f.read().split()
+            pid = int(lines[0]) if lines and lines[0].isdigit() else 0
+            dev, _, ino = (lines[1] if len(lines) > 1 else "").partition(":")
+            return pid, (int(dev), int(ino)) if dev.isdigit() and ino.isdigit() else None
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        return None
+
+
 def holder(database: Path) -> int | None:
     """None when no server holds the database's lock; else its pid (0 when unknown)."""
     path = lock_path(database)
@@ -77,5 +106,5 @@ def holder(database: Path) -> int | None:
 
 def _pid_in(f: IO[str]) -> int | None:
     f.seek(0)
-    text = f.read().strip()
-    return int(text) if text.isdigit() else None
+    lines = f.read().split()
+    return int(lines[0]) if lines and lines[0].isdigit() else None

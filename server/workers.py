@@ -46,6 +46,7 @@ def maintenance_loop(service, interval: float = 1.0) -> None:
     # logged once and the others run all the same; in one step, it had stopped the automatic recalls, the office's
     # hours, the release of idle counters and the settings from the command line with it, for as long as it failed.
     tasks = (
+        ("the database file", "watch_database_file"),  # deleted or replaced while the server runs: at once
         ("expiry", "expire_old"),
         ("automatic recall", "auto_recall"),
         ("settings from the command line", "reload_settings_if_changed"),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 from conftest import visitor, write_config
-from live import ClockedServer
+from live import ClockedServer, server_command
 from staffpages import PASSWORD
 
 SIDES = ["antrian.db-shm", "antrian.db-wal"]
@@ -50,7 +50,9 @@ def alert_when(session, server, words: str, seconds: float = 10.0) -> dict:
     """The staff state's disk view once its message says `words` (Indonesian)."""
     deadline = time.monotonic() + seconds
     while True:
-        disk = session.get(f"{server.url}/api/staff/state", timeout=5).json()["disk"]
+        answer = session.get(f"{server.url}/api/staff/state", timeout=5)
+        assert answer.status_code == 200, (answer.status_code, answer.text, server.log()[-3000:])
+        disk = answer.json()["disk"]
         if words in ((disk.get("message") or {}).get("id") or ""):
             return disk
         assert time.monotonic() < deadline, disk
@@ -134,3 +136,59 @@ def test_a_database_replaced_while_serving_is_left_as_put_and_the_servers_data_k
     )
     assert labels(db) == [first]  # the file put there is kept as it was
     assert labels(Path(str(db) + ".running")) == [first, second, third]
+
+
+def test_a_command_while_the_database_is_deleted_is_refused_and_takes_nothing_from_the_server(tmp_path):
+    """`users add` in another terminal (or the dashboard's report child) while the server runs on its deleted file:
+    it made a new empty database at the path, or took the rescued copy and moved the server's -wal aside, and the
+    server then took the path for a file put there: the next start opened the copy, the tickets since it gone and
+    their numbers handed out again (helper-268). It is refused until the server stops, saying so."""
+    server, db = start(tmp_path)
+    try:
+        front = server.session("rina", PASSWORD)
+        before = [issue(server, f"Sebelum {i}") for i in range(3)]
+        db.unlink()
+        alert_when(front, server, "terhapus selagi server berjalan")
+        between = [issue(server, f"Antara {i}") for i in range(2)]
+        r = server_command(
+            ["users", "add", "budi", "--role", "officer", "--config", str(server.config)], "sandi-budi-1\n"
+        )
+        assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+        assert f"server Antrian (pid {server.proc.pid}) berjalan dengan berkas database yang sudah terhapus" in r.stderr
+        assert not db.exists()  # no new database made at the path
+        today = front.get(f"{server.url}/api/state", timeout=5).json()["day"]
+        span = {"from": f"{int(today[:4]) - 2}{today[4:]}", "to": today}  # long: made by the report child
+        front.get(f"{server.url}/api/figures", params=span, timeout=60)
+        assert not db.exists()
+        after = [issue(server, f"Sesudah {i}") for i in range(2)]
+    finally:
+        server.stop()
+    assert labels(db) == before + between + after, server.log()
+
+
+def test_a_command_on_a_database_replaced_while_serving_is_refused_and_damages_neither(tmp_path):
+    """A backup moved over the database while the server serves, then `users add`: the command opened the file put
+    there with the server's -wal and -shm (SQLite pairs them by name), "database disk image is malformed" for it and
+    sometimes for the server's own data (helper-268). Refused; both files stay whole."""
+    server, db = start(tmp_path)
+    try:
+        front = server.session("rina", PASSWORD)
+        first = issue(server, "Pertama")
+        old = tmp_path / "old.db"
+        with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(old)) as dst:
+            src.backup(dst)
+        more = [issue(server, f"Kedua {i}") for i in range(20)]
+        shutil.copy(old, str(db) + ".new")
+        Path(str(db) + ".new").replace(db)
+        alert_when(front, server, "diganti dengan berkas lain selagi server berjalan")
+        r = server_command(
+            ["users", "add", "budi", "--role", "officer", "--config", str(server.config)], "sandi-budi-1\n"
+        )
+        assert r.returncode == 2 and "berjalan dengan berkas database yang sudah terhapus atau diganti" in r.stderr
+        more += [issue(server, f"Ketiga {i}") for i in range(5)]
+    finally:
+        server.stop()
+    for path, want in ((db, [first]), (Path(str(db) + ".running"), [first, *more])):
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", path
+        assert labels(path) == want, path

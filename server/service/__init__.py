@@ -159,6 +159,7 @@ class QueueService:
     reload_settings_if_changed = _Method("office")
     # -- upkeep -----------------------------------------------------------------------------
     check_disk = _Method("upkeep")
+    watch_database_file = _Method("upkeep")
     clock_behind = _Method("upkeep")
     disk_status = _Method("upkeep")
     forget_old_requests = _Method("upkeep")

@@ -214,6 +214,7 @@ class Upkeep:
         # written out (monotonic; rescue_database), where, and why that failed (None: it worked).
         self._rescued_at: float | None = None
         self._rescue: dict[str, Any] | None = None
+        self._relock: Any = None  # the server's lock taken again on a lock file deleted with the database's folder
         # the office's day turn failed (or worked again): said at once, with the clock as last looked at (no read of
         # the store in the middle of the commands' shared transaction)
         unit.turn_alert = lambda: self.check_disk(look=False)
@@ -310,6 +311,15 @@ class Upkeep:
             self.unit.hooks.tell_staff("disk", view)
         return view
 
+    def watch_database_file(self) -> None:
+        """Each second (the maintenance loop): whether the database file is still the one opened (one stat); a
+        change is looked at, said and its data written out at once (check_disk), not at the next look at the disk
+        (30 s) during which a command or the dashboard's report child would have made a new empty database at the
+        path."""
+        state = self.unit.store.file_state()
+        if state != (self._rescue or {}).get("state"):
+            self.check_disk()
+
     def rescue_database(self) -> dict[str, Any] | None:
         """The database file deleted or replaced while the server runs (Store.file_state: an admin tidying up
         the data folder, a backup copied over it by hand): its data, still open here, is written out at once and
@@ -326,6 +336,7 @@ class Upkeep:
         if rescue is None or self._rescued_at is None or now - self._rescued_at >= RESCUE_SECONDS:
             copy, error = store.rescue_path(state), None
             try:
+                self._hold_lock_again(store.path)
                 store.rescue()
             except (OSError, sqlite3.Error) as err:
                 error = _os_said(err) if isinstance(err, OSError) else Localized(str(err), str(err))
@@ -362,6 +373,20 @@ class Upkeep:
                 "message": message,
             }
         return self._rescue
+
+    def _hold_lock_again(self, database: Path) -> None:
+        """The server's lock file deleted with the database's folder (`rm -rf var`): taken again, so that a second
+        server, `demo` or `restore` is still refused, and a command does not take the rescued copy (adopt_rescued)
+        from under this server."""
+        from server import serverlock
+
+        if self._relock is None and not serverlock.lock_path(database).exists():
+            try:
+                self._relock = serverlock.hold(database)
+            except serverlock.ServerRunning:  # another process took it meanwhile: nothing to hold
+                log.error("the server lock of %s was taken by another process while this server runs", database)
+                return
+            serverlock.record_file(self._relock, self.unit.store.identity)
 
     def clock_behind(self) -> dict[str, Any] | None:
         """Whether the server's clock is more than CLOCK_BEHIND_SECONDS behind the newest record (a ticket issued,

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from server import serverlock
 from server.errors import Localized
 from server.i18n import both
 from server.migrations import (
@@ -51,6 +52,8 @@ from shared.runtime import on_gevent, python_command
 
 __all__ = [
     "DURATION_COLUMNS",
+    "DatabaseMoved",
+    "DatabaseRescued",
     "EVENT_TYPES",
     "LABEL_PREFIX",
     "PRIVATE",
@@ -114,11 +117,17 @@ def make_private(database: Path) -> None:
 SIDES = ("-wal", "-shm")  # the files SQLite keeps beside a database in WAL mode
 
 
+def rescued_path(path: Path) -> Path:
+    """Where a server writes the data of its database file deleted while it runs (Store.rescue)."""
+    return path.with_name(path.name + ".rescued")
+
+
 def adopt_rescued(path: Path) -> None:
     """With no database file at `path`: a `-wal` or `-shm` left beside it is an earlier file's (SQLite would read
     its pages into the new empty database), moved aside as `.orphan-<time>`; and `<database>.rescued` (Store.rescue:
     the data of a database deleted while the server ran, whose power was cut before it put it back) is put at the
-    path. Nothing when the file is there."""
+    path. Nothing when the file is there. Only where no server holds the database's lock (server/cli.py, before a
+    command opens the store): beside a server running on its deleted file, those are that server's."""
     if path.exists():
         return
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -128,7 +137,7 @@ def adopt_rescued(path: Path) -> None:
             aside = side.with_name(f"{side.name}.orphan-{stamp}")
             os.replace(side, aside)
             log.warning("%s: no database file beside it; moved aside as %s", side, aside.name)
-    rescued = path.with_name(path.name + ".rescued")
+    rescued = rescued_path(path)
     if rescued.is_file():
         os.replace(rescued, path)
         log.warning("%s: the database file was deleted while the server ran; its data, rescued then, is back", path)
@@ -192,6 +201,28 @@ class UpgradeCopyFailed(sqlite3.DatabaseError):
         super().__init__(self.said.en_text)
 
 
+class DatabaseRescued(sqlite3.DatabaseError):
+    """No database file at the path, and `<database>.rescued` beside it: the file was deleted while a server ran,
+    which wrote its data there (Store.rescue). Opening the path would make a new empty database, which the running
+    server takes for a file put there and the next start opens: the data is taken back by a start of the server
+    once none runs (adopt_rescued), or put back by the running server when it stops."""
+
+    def __init__(self, path: Path):
+        self.said = _said("database_rescued", path=path, copy=rescued_path(path))
+        super().__init__(self.said.en_text)
+
+
+class DatabaseMoved(sqlite3.DatabaseError):
+    """The server holding the database's lock runs on a file that is no longer the one at the path: deleted (an
+    admin tidying up its folder) or replaced (a backup copied over it by hand) while it runs. Opened here, the path
+    would be a new empty database, or the file put there read with the server's -wal (SQLite pairs them by name):
+    refused until that server stops (it writes its data out: Store.rescue)."""
+
+    def __init__(self, path: Path, pid: int):
+        self.said = _said("database_moved", path=path, pid=pid or "?")
+        super().__init__(self.said.en_text)
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -204,7 +235,12 @@ class Store:
     def __init__(self, path: str | Path, synchronous: str = "FULL"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        adopt_rescued(self.path)
+        server = serverlock.server_file(self.path)
+        if server is not None and server[0] != os.getpid() and server[1] is not None:
+            if _identity(self.path) != server[1]:  # the server's file deleted or replaced under it
+                raise DatabaseMoved(self.path, server[0])
+        if not self.path.exists() and rescued_path(self.path).is_file():
+            raise DatabaseRescued(self.path)
         make_private(self.path)
         self.synchronous = synchronous
         self._idle: list[Database] = []
@@ -371,6 +407,11 @@ class Store:
             self._plain = self._connect()
         return self._plain
 
+    @property
+    def identity(self) -> tuple[int, int] | None:
+        """The database file this store opened, (device, inode); None once closed."""
+        return self._identity
+
     def file_state(self) -> str | None:
         """Whether the file at the database's path is still the one this store opened: None when it is;
         "missing" when it was deleted (an admin tidying up the folder: the open connections keep its data, which
@@ -385,7 +426,7 @@ class Store:
 
     def rescue_path(self, state: str) -> Path:
         """Where rescue() writes the data of a database file that is `state` (file_state)."""
-        return self.path.with_name(self.path.name + (".rescued" if state == "missing" else ".running"))
+        return rescued_path(self.path) if state == "missing" else self.path.with_name(self.path.name + ".running")
 
     def rescue(self) -> Path | None:
         """Write the open database's data to a file of its own when the file at its path is no longer the one
@@ -394,7 +435,9 @@ class Store:
         one is kept: the next start opens it). Never at the path while open: the -wal beside it is this store's,
         and a file there would be read with it. SQLite's backup from an open connection, which still reads the
         deleted file; a temporary file renamed into place, 0600. The path written, or None when nothing is to be
-        done. Raises OSError or sqlite3.Error."""
+        done. On the caller's thread (the server's event loop: a copy of a year's database stalls the screens for
+        under a second, every 10 minutes while the file is missing; made in a native thread beside the loop's
+        connections and the checkpoint's, it met "disk I/O error"s). Raises OSError or sqlite3.Error."""
         state = self.file_state()
         if state is None:
             return None
