@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -33,6 +34,9 @@ class PrinterConfigError(ValueError):
         self.key = key
         self.id_text, self.en_text = (word(f"config.{code}", lang).format(**params) for lang in ("id", "en"))
         super().__init__(f"{key}: {self.en_text}")
+
+
+_BRACKETED_PORT = re.compile(r"\[[0-9A-Fa-f:.%\w]+\]:\d+")
 
 
 def _is_int(v: Any) -> bool:
@@ -122,12 +126,14 @@ class PrinterConfig:
                 raise PrinterConfigError(self.config_key(key), "printer.required", type=self.type)
         if self.type == "network" and any(c.isspace() for c in self.host):
             raise PrinterConfigError(self.config_key("host"), "printer.host_spaces")
-        if self.type == "network" and ("://" in self.host or self.host.count(":") == 1):
+        bracketed = _BRACKETED_PORT.fullmatch(self.host)  # "[fe80::1]:9100": an IPv6 address and a port
+        if self.type == "network" and ("://" in self.host or self.host.count(":") == 1 or bracketed):
             # "192.168.1.50:9100" or "tcp://…" (as a printer's web page or a driver writes it): its port went on
             # the host, and every ticket failed with "unknown host 192.168.1.50:9100:9100". An IPv6 address has more.
             bare = self.host.split("://", 1)[-1].strip("/")
-            host, _, port = bare.rpartition(":") if bare.count(":") == 1 else (bare, "", "")
-            if port.isdigit():
+            host, _, port = bare.rpartition(":") if bare.count(":") == 1 or bracketed else (bare, "", "")
+            host = host.strip("[]")
+            if port.isascii() and port.isdigit() and len(port) <= 5:
                 raise PrinterConfigError(self.config_key("host"), "printer.host_port", host=host, port=int(port))
             raise PrinterConfigError(self.config_key("host"), "printer.host_url", host=host)
         for key in ("out_ep", "in_ep"):

@@ -989,6 +989,9 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
             )
             say_error(words("profile_invalid", fields=fields))
             return 2
+        if validate_new_user(name, "x" * 8, args.role).get("username"):  # said before the password is asked twice
+            say_error(words("user_invalid", fields=words("field.username")))
+            return 2
         if accounts.user(name) is not None:  # said before the password is asked twice for nothing
             say_error(words("user_exists", name=name))
             return 2

@@ -493,7 +493,10 @@ def _wrong_kind(key: str, name: str, kind: type, value: Any) -> ConfigError:
     if isinstance(value, str):
         text = value.strip()
         if kind in (int, float) and _NUMBER_TEXT.fullmatch(text) and (kind is float or "." not in text):
-            example = f"{name} = {text}"
+            # without its leading zeros ("08080" is no TOML number either), a long one as it is
+            digits = text.replace("_", "")
+            plain = kind is int and digits.lstrip("+-").isdigit() and len(digits) <= 20
+            example = f"{name} = {int(digits) if plain else text}"
             return _bad(key, "kind_quoted", kind=_words(f"kind.{kind.__name__}"), value=shown, example=example)
         if kind is bool and text.lower() in _BOOL_TEXT:
             example = f"{name} = {_BOOL_TEXT[text.lower()]}"
@@ -696,7 +699,7 @@ _ASSIGNMENT = re.compile(r"^\s*[A-Za-z0-9_.-]+\s*=\s*(.+)$")
 _NOT_TEXT = re.compile(r'^(".*"|\[.*|\{.*|true|false|[+-]?\d[\d_]*(\.\d+)?)$')  # a value TOML reads
 _COMMENT = re.compile(r"\s+#.*$")  # a comment after a value not in quotes: a "#" after a space
 _CURLY = re.compile("[\u201c\u201d\u201e\u201f\u2018\u2019\u00ab\u00bb]")  # “ ” „ ‟ ‘ ’ « »: word processors' quotes
-_LEADING_ZERO = re.compile(r"0\d[\d_]*")  # 0416: an integer TOML refuses (a USB id as lsusb writes it)
+_LEADING_ZERO = re.compile(r"0\d[\d_]{0,17}", re.ASCII)  # 0416: an integer TOML refuses (a USB id as lsusb writes it)
 # The TOML parser's (tomllib's) words an admin meets most, and the catalogue's `config.toml.parser.<code>`
 # that says them in Indonesian (its words for what is found in the line: {char}, {name}).
 _PARSER_WORDS = (

@@ -89,6 +89,8 @@ def test_an_unknown_or_taken_name_is_said_before_any_password_is_asked(tmp_path)
     refused(r, "no user nobody", indonesian=("tidak ada pengguna nobody",))
     r = cli("users", "add", "siti", "--role", "officer", "--config", cfg, stdin="")
     refused(r, "user siti exists", indonesian=("pengguna siti sudah ada",))
+    r = cli("users", "add", "budi santoso", "--role", "officer", "--config", cfg, stdin="")  # a name no login takes
+    assert r.returncode == 2 and "\nerror: username invalid (" in r.stderr, r.stderr  # not "username, password"
 
 
 def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):

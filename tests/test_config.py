@@ -353,6 +353,8 @@ def test_a_misspelt_key_or_section_is_named_with_the_one_it_misspells(tmp_path, 
             " hexadecimal with 0x before it, no quotes, e.g. vendor_id = 0x0416",
         ),
         ("[server]\nport = 08080\n", "line 2: port = 08080 — a number does not start with 0: write port = 8080"),
+        # a leading zero before thousands of digits: int() refused them, a traceback in place of the error (helper-268)
+        ("[server]\nport = 0" + "9" * 5000 + "\n", "line 2: port = 0999"),
     ],
 )
 def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, hint):
@@ -380,6 +382,12 @@ def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, 
             "server.port",
             "harus berupa bilangan bulat, bukan teks '8080': tulis tanpa tanda kutip, mis. port = 8080",
             "must be an integer, not the text '8080': write it without quotes, e.g. port = 8080",
+        ),
+        (  # with its leading zero, the example was "port = 08080", which TOML refuses too (helper-268)
+            {"port = 8080": 'port = "08080"'},
+            "server.port",
+            "harus berupa bilangan bulat, bukan teks '08080': tulis tanpa tanda kutip, mis. port = 8080",
+            "must be an integer, not the text '08080': write it without quotes, e.g. port = 8080",
         ),
         (
             {"max_calls = 3 ": 'max_calls = "3" '},
@@ -818,6 +826,16 @@ PRINTER_BAD = [
         {"type": "network", "host": "192.168.1.50:9100"},
         "printers.kiosk.host",
         'harus nama host atau alamat IP saja: port ditulis di barisnya sendiri, host = "192.168.1.50" lalu port = 9100',
+    ),
+    (  # a port of digits Python reads but no port is ("²"): a ValueError's traceback (helper-268)
+        {"type": "network", "host": "192.168.1.50:²"},
+        "printers.kiosk.host",
+        'harus nama host atau alamat IP saja, tanpa awalan seperti tcp://: tulis host = "192.168.1.50"',
+    ),
+    (  # an IPv6 address with its port in brackets
+        {"type": "network", "host": "[fe80::1]:9100"},
+        "printers.kiosk.host",
+        'harus nama host atau alamat IP saja: port ditulis di barisnya sendiri, host = "fe80::1" lalu port = 9100',
     ),
     (
         {"type": "network", "host": "tcp://printer-kios"},
