@@ -1,7 +1,7 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
-  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, el, getLang, hhmm, logout, officeNow, patch,
-  requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
+  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow,
+  patch, requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -51,6 +51,8 @@ class Recent extends Map {
 const state = {
   me: null,
   queued: null, // "start" or "call-next" pressed while an action was in flight: done after it (act)
+  unanswered: null, // {action, payload, cut, id, counter}: Selesai/Eskalasi/Alihkan/Lewati whose answer never came
+  answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
   counterId: null,
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
   counters: new Map(), // snapshot counter entries by id (name, services, officer)
@@ -639,7 +641,7 @@ function visitItem(v, ticket) {
     ),
     ...texts,
     long ? el("button", { type: "button", class: "whole-toggle", "aria-expanded": String(whole),
-      onclick: () => toggleVisitWhole(v.id) }, t(whole ? "visits.short" : "visits.whole")) : null,
+      onclick: (ev) => doubled(ev) || toggleVisitWhole(v.id) }, t(whole ? "visits.short" : "visits.whole")) : null,
   );
 }
 
@@ -839,7 +841,16 @@ function renderEarlierCopies(list) {
         { dataset: { label: x.label }, title: t("copy.failed", { label: x.label, advice: adviceOf(x.failed) }) },
         el("span", { class: "what" }, ...wholeLabels(t("copy.earlier", { label: x.label }))),
         " · ",
-        el("button", { type: "button", class: "link reprint", disabled: state.busy, onclick: () => printFormCopy(x) }, t("copy.reprint")),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "link reprint",
+            disabled: state.busy,
+            onclick: (ev) => doubled(ev) || printFormCopy(x), // a double click: one copy
+          },
+          t("copy.reprint"),
+        ),
         " / ",
         el("a", { class: "a4", href: `/counter/form/${encodeURIComponent(x.token)}`, target: "_blank", rel: "noopener" }, t("btn.form_a4")),
         el(
@@ -1221,7 +1232,8 @@ function renderLine(can = {}) {
                           title: t("line.call_title", { label: x.label }),
                           "aria-label": t("line.call_title", { label: x.label }),
                           disabled: state.busy || !can.call,
-                          onclick: () => act("call", { ticket: x.label }),
+                          // a double click calls once; a press from the keyboard keeps the cursor on the buttons
+                          onclick: (ev) => doubled(ev) || act("call", { ticket: x.label }, { keys: ev.detail === 0 }),
                         },
                         t("line.call"),
                       ),
@@ -1333,6 +1345,7 @@ function onSnapshot(snap) {
   if (snap.page && PAGE.stamp && snap.page !== PAGE.stamp && !state.reloadPending) settingsChanged(false);
   checkEscalationMail(); // the escalation mail a notice says not sent yet, sent while the page was away
   reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
+  confirmUnanswered(); // the visitor of a press whose answer never came left the counter while the page was away
 }
 
 // An admin's services and counters now (the snapshot asked for on settings_changed, or any later one): a page
@@ -1607,9 +1620,15 @@ function onEvent(ev) {
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev);
   noteHolder(ev);
   const before = ev.ticket && state.tickets.get(ev.ticket.id);
-  if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
-  if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
-  applyTicket(ev.ticket);
+  // An event older than an answer this page drew its ticket from (the call's event, late on a slow network, after
+  // the answer to Pengunjung datang): its ticket is not put back. It was: "dipanggil" again, the answer off, the
+  // cursor out of it, and serving's own event turned them on again without the cursor.
+  const stale = Boolean(ev.ticket) && typeof ev.seq === "number" && ev.seq < (state.answered.get(ev.ticket.id) ?? 0);
+  if (!stale) {
+    if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
+    if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
+    applyTicket(ev.ticket);
+  }
   if (ev.waiting) state.waiting = ev.waiting;
   noteNext(ev.next);
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.
@@ -1619,6 +1638,7 @@ function onEvent(ev) {
   if ((ev.type === "lkpp_ticket" || ev.type === "closed") && ev.ticket) caseReachedLkpp(ev.ticket);
   render();
   reloadIfIdle(); // an admin's change waited for the ticket that just left the counter
+  confirmUnanswered(); // the visitor of a press whose answer never came just left the counter
 }
 
 // The case reached LKPP another way (its LKPP number or answer recorded): the server withdrew its mail still
@@ -1862,8 +1882,9 @@ function reportDone(action, status, body, waited = null, cut = null) {
   notify("info", "done.resolved", { label });
 }
 
-// One action on this counter; `extra` goes with it ({ticket: label} for a call out of turn).
-async function act(action, extra = {}) {
+// One action on this counter; `extra` goes with it ({ticket: label} for a call out of turn). `keys`: pressed on its
+// focused button from the keyboard (Enter, Space): the cursor stays on the counter's buttons after it (keepFocus).
+async function act(action, extra = {}, { keys = false } = {}) {
   if (state.counterId === null) return;
   if (state.busy) {
     // D pressed as soon as the called visitor shows (the live event can come before the call's answer), or N
@@ -1884,26 +1905,13 @@ async function act(action, extra = {}) {
   if (held && action === "transfer") state.transferring.set(held.id, $("transfer-service").value);
   if (held && (action === "call-next" || action === "call") && actionsOf(held).has(action)) state.ownDone.add(held.id); // skips it
   render();
+  state.unanswered = null; // a new press: an earlier one whose answer never came is not asked about again
+  let sent = null;
   try {
     const { cut = null, ...payload } = payloadFor(action, extra);
+    if (held && OWN_ENDINGS.includes(action)) sent = { action, payload, cut, id: held.id, counter: state.counterId };
     const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload);
-    // The live events past the answer's seq came first (another tab, the front office, an admin acted during the
-    // round trip): the page shows what the answer says or newer, and the answer's tickets would put it back.
-    const known = Boolean(live && live.knows(body));
-    if ((action === "pause" || action === "resume") && !known) {
-      const paused = body && body.counter ? Boolean(body.counter.paused) : action === "pause";
-      state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), paused });
-    }
-    if (body && body.skipped && !known) {
-      for (const x of state.tickets.values()) if (x.label === body.skipped.label) applyTicket({ ...x, ...body.skipped, status: body.skipped.status, counter_id: null });
-    }
-    if (body && body.ticket && !known) applyTicket(body.ticket);
-    if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
-    reportDone(action, status, body, waited, cut);
-    // The form is done with: give the keys back to the shortcuts (N calls the next visitor).
-    if (action !== "start" && $("outcome").contains(document.activeElement)) document.activeElement.blur();
-    if (action === "start") state.focusAnswer = true; // the visitor sits down: the cursor goes to the answer
-    if (state.me) state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), officer: state.me.username });
+    took(action, status, body, waited, cut);
   } catch (err) {
     if (held && currentTicket() && currentTicket().id === held.id) {
       state.ownDone.delete(held.id);
@@ -1917,6 +1925,7 @@ async function act(action, extra = {}) {
     if (err.status === 0) notify("error", "net.failed"); // the page's own words: said again after a language switch
     else notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
+    if (state.notice.network && sent) state.unanswered = sent; // or its answer did not come back: confirmUnanswered
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
     showFieldErrors(err.fields);
     const first = Object.keys(err.fields || {})[0];
@@ -1929,7 +1938,86 @@ async function act(action, extra = {}) {
     const queued = state.queued;
     state.queued = null;
     if (queued && queued !== action) act(queued);
+    if (keys) keepFocus(button);
+    confirmUnanswered(); // the visitor may have left the counter already (its event before the failure)
   }
+}
+
+// What an action's answer changes on the page: its tickets, the form copy's ticket, the notice, the cursor.
+function took(action, status, body, waited, cut) {
+  // The live events past the answer's seq came first (another tab, the front office, an admin acted during the
+  // round trip): the page shows what the answer says or newer, and the answer's tickets would put it back.
+  const known = Boolean(live && live.knows(body));
+  if ((action === "pause" || action === "resume") && !known) {
+    const paused = body && body.counter ? Boolean(body.counter.paused) : action === "pause";
+    state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), paused });
+  }
+  if (body && body.skipped && !known) {
+    for (const x of state.tickets.values()) {
+      if (x.label !== body.skipped.label) continue;
+      applyTicket({ ...x, ...body.skipped, status: body.skipped.status, counter_id: null });
+      if (typeof body.seq === "number") state.answered.set(x.id, body.seq);
+    }
+  }
+  if (body && body.ticket && !known) {
+    applyTicket(body.ticket);
+    if (typeof body.seq === "number" && body.ticket.id !== undefined) state.answered.set(body.ticket.id, body.seq);
+  }
+  if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
+  reportDone(action, status, body, waited, cut);
+  // The form is done with: give the keys back to the shortcuts (N calls the next visitor).
+  if (action !== "start" && $("outcome").contains(document.activeElement)) document.activeElement.blur();
+  if (action === "start") state.focusAnswer = true; // the visitor sits down: the cursor goes to the answer
+  if (state.me) state.counters.set(state.counterId, { ...(state.counters.get(state.counterId) || {}), officer: state.me.username });
+}
+
+// Selesai, Eskalasi, Alihkan or Lewati whose answer never came: the network dropped, or the server stopped, after it
+// had done it. The page said "Server tidak dapat dihubungi", and once back that it did not reach the server, while
+// the visitor was gone from the counter (its event, or the fresh snapshot): the ticket's answer and typing gone, and
+// the form copy's button offering the visitor before. Once the live picture shows the visitor left and the counter
+// holds no ticket, the same request is sent again with its request_id: the server answers its first answer and
+// changes nothing (docs/api.md, Idempotency), and the page says what was done and offers that visitor's form copy.
+// A press that never reached it is refused then (no ticket at the counter), and what the page says stands.
+async function confirmUnanswered() {
+  const u = state.unanswered;
+  if (!u || state.busy || !live || !live.socket.connected) return;
+  if (u.counter !== state.counterId) {
+    state.unanswered = null; // another counter now: not this page's to ask
+    return;
+  }
+  if (currentTicket()) return; // still here (it did not reach the server), or not told yet: asked at the next change
+  state.unanswered = null;
+  state.busy = true;
+  render();
+  try {
+    const { status, body } = await api("POST", `/api/counters/${u.counter}/${u.action}`, u.payload);
+    if (state.kept && state.kept.id === u.id) {
+      // its typing, kept when the visitor seemed to leave some other way: the answer has it (Alihkan: its note)
+      const service = u.payload.service;
+      if (u.action === "transfer") keepDraft({ ...state.kept, why: { type: "transferred", service } });
+      else dismissKept();
+    }
+    took(u.action, status, body, null, u.cut);
+  } catch (err) {
+    /* not done by this press (the visitor left another way), or offline again: what the page says stands */
+  } finally {
+    state.busy = false;
+    render();
+    reloadIfIdle();
+  }
+}
+
+// A button pressed from the keyboard is off while its action is on its way, and the browser then puts the cursor on
+// the page's body: the next Enter did nothing, and the next Tab started again at the top bar. The cursor goes back
+// to that button once it is on again (Panggil ulang, for the next call; Istirahat, now Lanjut), else to the row of the
+// counter's buttons, where the next Tab finds the first one that is on, and Enter does nothing another button would
+// (the third Enter of Panggil ulang was no Panggil berikutnya that skips the visitor). Unless it went somewhere
+// meanwhile (the answer, once serving started); after Selesai, Eskalasi and Alihkan it stays off the form (N calls).
+function keepFocus(button) {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  if (["resolve", "escalate", "transfer"].includes(button.dataset.action)) return;
+  if (button.isConnected && !button.disabled) button.focus();
+  else document.querySelector(".current .actions").focus();
 }
 
 async function pickCounter(id) {
@@ -1958,6 +2046,10 @@ async function pickCounter(id) {
 
 function onKey(ev) {
   if (document.body.dataset.view !== "app" || $("leave-dialog").open) return; // the dialog's keys are its own
+  if (ev.repeat && repeatsAnAction(ev)) {
+    ev.preventDefault();
+    return;
+  }
   if (ev.key === "Escape" && !$("visits").hidden) {
     // the earlier visits over the outcome: closed, the cursor where it was (or on their count)
     ev.preventDefault();
@@ -2004,6 +2096,17 @@ function onKey(ev) {
     ev.preventDefault();
     act(button.dataset.action);
   }
+}
+
+// A key held down repeats its keydown (after half a second, then some 30 times a second): one press is one action. A
+// held R spent the visitor's every call at once, a held I paused and resumed the counter, a held Enter on a focused
+// button clicked it again and again. Letters typed into a field, and the keys that scroll, repeat as ever.
+function repeatsAnAction(ev) {
+  const tag = (ev.target.tagName || "").toLowerCase();
+  const typing = ["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable;
+  if (ev.key === "Enter") return ev.ctrlKey || ev.metaKey || !typing; // Ctrl+Enter: Selesai, Eskalasi
+  if (ev.altKey) return ev.code === "KeyP" || ev.key.toLowerCase() === "p"; // Alt+P: the form copy
+  return !typing && !ev.ctrlKey && !ev.metaKey && ev.key.length === 1 && ev.key !== " ";
 }
 
 // SOP step 12: the visitor's copy of the completed form, on this counter's printer: of the ticket last
@@ -2180,18 +2283,26 @@ function start(user) {
   };
 }
 
-for (const b of buttons()) b.addEventListener("click", () => act(b.dataset.action));
+// A double click is one press (its second click's `detail` counts 2): a second Panggil ulang was one more call of the
+// visitor, a second Istirahat the Lanjut that ended the break; Selesai's second click does not send the form again.
+for (const b of buttons()) {
+  b.addEventListener("click", (ev) => {
+    if (doubled(ev)) return ev.preventDefault();
+    act(b.dataset.action, {}, { keys: ev.detail === 0 }); // 0: Enter or Space on the focused button
+  });
+}
 $("outcome").addEventListener("submit", (ev) => {
   ev.preventDefault();
   act("resolve");
 });
 $("transfer-service").addEventListener("change", render);
-$("btn-print-form").addEventListener("click", () => printFormCopy());
+$("btn-print-form").addEventListener("click", (ev) => doubled(ev) || printFormCopy());
 $("outcome").addEventListener("input", saveDraft);
 $("kept-copy").addEventListener("click", copyKept);
 $("kept-dismiss").addEventListener("click", dismissKept);
-$("kept-open").addEventListener("click", toggleKept);
-$("visits-toggle").addEventListener("click", () => openVisits($("visits").hidden));
+// a toggle's double click opens it (its second click closed it again: nothing seemed to happen)
+$("kept-open").addEventListener("click", (ev) => doubled(ev) || toggleKept());
+$("visits-toggle").addEventListener("click", (ev) => doubled(ev) || openVisits($("visits").hidden));
 $("visits-close").addEventListener("click", () => {
   openVisits(false);
   $("visits-toggle").focus();
