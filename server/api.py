@@ -602,11 +602,25 @@ def close_ticket(ref: str):
     return answer(service().close_escalation(ref, data, current_user()["username"], key))
 
 
+@bp.post("/tickets/<ref>/reopen")
+@require("officer", "frontoffice")
+def reopen_ticket(ref: str):
+    """Undo a close made by mistake: the case is escalated again, its answer kept in the event log."""
+    data = body()
+    key = request_key(f"reopen:{ref}", data)
+    user = current_user()
+    return answer(service().reopen_escalation(ref, user["username"], key, role=user["role"]))
+
+
 @bp.get("/escalations")
 @require("officer", "frontoffice", csrf=False)
 def escalations():
-    """Open escalations to the LKPP helpdesk with their age and e-mail state."""
-    return jsonify({"escalations": service().escalations()})
+    """Open escalations to the LKPP helpdesk with their age and e-mail state, and those closed lately (`closed`:
+    one closed by mistake is opened again from the page)."""
+    from server.service.views import CLOSED_SHOWN_DAYS
+
+    closed = service().closed_escalations()
+    return jsonify({"escalations": service().escalations(), "closed": closed, "closed_days": CLOSED_SHOWN_DAYS})
 
 
 @bp.post("/escalations/<ref>/resend")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from server.errors import CounterBusy, FormIncomplete, InvalidTransition, too_long
+from server.errors import CounterBusy, FormIncomplete, InvalidTransition, QueueError, too_long
 
 WAITING = "waiting"
 CALLED = "called"
@@ -395,6 +395,17 @@ def close_escalation(ticket: Ticket, answer: object, lkpp_ticket: object, now: d
         lkpp_ticket=_text(lkpp_ticket, 100) or ticket.lkpp_ticket,
         closed_at=now,
     )
+
+
+def reopen_escalation(ticket: Ticket) -> Ticket:
+    """A case closed by mistake (LKPP's answer recorded on the wrong card, or with the wrong LKPP number) is open
+    again: escalated, waiting for LKPP's answer, as it was before the close. Its LKPP number stays (Simpan nomor
+    replaces it); the answer is cleared from the record, and the caller keeps it in the event log (`reopened`,
+    who, when, the old answer), as a correction keeps the old version. QueueError case_not_closed for a case
+    that is not closed (still open, or not an escalation at all)."""
+    if ticket.status != CLOSED:
+        raise QueueError("case_not_closed", label=ticket.label, status=ticket.status)
+    return ticket.replace(status=ESCALATED, lkpp_answer="", closed_at=None)
 
 
 def record_lkpp_ticket(ticket: Ticket, number: object) -> Ticket:

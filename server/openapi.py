@@ -1247,6 +1247,36 @@ def _with_seq(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "properties": {**schema["properties"], "seq": SEQ}}
 
 
+# A case closed lately (GET /api/escalations `closed`): what the Eskalasi page's "Baru ditutup" shows before Buka lagi.
+CLOSED_ESCALATION = {
+    "type": "object",
+    "required": [
+        "id",
+        "label",
+        "day",
+        "closed_at",
+        "closed_by",
+        "closed_by_name",
+        "lkpp_ticket",
+        "lkpp_answer",
+        "form",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "label": {"type": "string"},
+        "day": DATE,
+        "closed_at": DATETIME,
+        "closed_by": {"type": "string", "description": "Who recorded the answer (login name)."},
+        "closed_by_name": {"type": "string", "description": "Their full name, else the login name."},
+        "lkpp_ticket": {"type": "string", "description": 'Its LKPP ticket number; "" for none.'},
+        "lkpp_answer": {"type": "string"},
+        "form": {
+            "type": "object",
+            "required": ["name", "agency"],
+            "properties": {"name": {"type": "string"}, "agency": {"type": "string"}},
+        },
+    },
+}
 TICKET_RESPONSE = _with_seq({"type": "object", "required": ["ticket"], "properties": {"ticket": _ref("Ticket")}})
 _VISIT_TEXTS = ("problem", "solution", "escalation_note", "lkpp_ticket", "lkpp_answer")
 EARLIER_VISIT = {
@@ -2191,6 +2221,35 @@ def build() -> dict[str, Any]:
                 ),
             )
         },
+        "/api/tickets/{ref}/reopen": {
+            "post": _operation(
+                "reopen_ticket",
+                "Undo a close made by mistake: the case is escalated again",
+                "tickets",
+                {"200": _ok("The reopened ticket (status escalated, lkpp_answer empty).", TICKET_RESPONSE)},
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "case_not_closed: the ticket is not a closed case (still open: reopened by a colleague "
+                    "meanwhile, or never closed; the message names its status).",
+                    "413": None,
+                    "503": None,
+                },
+                roles=("officer", "frontoffice"),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body({}),
+                description="LKPP's answer recorded on the wrong card, or with the wrong LKPP number: the case is "
+                "`escalated` again, back on the Eskalasi page with its LKPP number, the visitor's phone page says it "
+                "is with LKPP again, and the recap and the dashboard count it as not answered. The answer is cleared "
+                "from the record and kept in the `reopened` event (`data.changes.lkpp_answer` old and new, "
+                "`data.closed_at`, `data.closed_by`; `actor`, `data.actor_name`, `data.role` who reopened it). The "
+                "escalation mail is as before the close, never sent again: one the close withdrew while still "
+                "queued or retried (never sent) is tried again (`data.mail_restored`), unless the LKPP number is "
+                "recorded; a mail sent, failed or withdrawn before stays so.",
+            )
+        },
         "/api/state": {
             "get": _operation(
                 "state",
@@ -2358,11 +2417,17 @@ def build() -> dict[str, Any]:
                 "reports",
                 {
                     "200": _ok(
-                        "Open escalations.",
+                        "Open escalations, and the cases closed in the last `closed_days` days (newest first, at "
+                        "most 30): one closed by mistake is reopened from the Eskalasi page (POST "
+                        "/api/tickets/{ref}/reopen).",
                         {
                             "type": "object",
-                            "required": ["escalations"],
-                            "properties": {"escalations": {"type": "array", "items": _ref("Escalation")}},
+                            "required": ["escalations", "closed", "closed_days"],
+                            "properties": {
+                                "escalations": {"type": "array", "items": _ref("Escalation")},
+                                "closed": {"type": "array", "items": CLOSED_ESCALATION},
+                                "closed_days": {"type": "integer", "minimum": 1},
+                            },
                         },
                     )
                 },

@@ -69,8 +69,9 @@ COMPLAINT_EVENTS = ("complaint_answered", "complaint_closed", "complaint_reopene
 # The visitor's own: besides the staff, only its ticket's phone page hears of them (public_room). In `public` a
 # survey answer named its ticket's label and a reply its response: anyone on the office's network saw that
 # A-012 answered the survey, and when its complaint was answered. `closed` (the LKPP's answer recorded) too: of
-# the pages without a login only the phone shows it ("ditutup"); the TV and the kiosk do nothing with it.
-OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS, "closed")
+# the pages without a login only the phone shows it ("ditutup"); the TV and the kiosk do nothing with it. So
+# `reopened` (a close made by mistake undone): the phone says again that the case is with LKPP.
+OWN_EVENTS = ("survey_answered", *COMPLAINT_EVENTS, "closed", "reopened")
 # The staff's alone: no page without a login does anything with them (the TV, the kiosk, the phone: neither
 # what they show nor the phone's own view changes). In `public` each named its ticket's label: anyone on the
 # office's network could tell that A-012's case has an LKPP ticket, when its mail went or failed, that its form

@@ -764,3 +764,89 @@ def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
         page.context.close()
     finally:
         smtp.start()
+
+
+def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(browser, office, officer, tmp_path):
+    """LKPP's answer recorded on the wrong card: right after the close the notice offers Batalkan; later, the case
+    is under "Baru ditutup" with Buka lagi (the front office too). Reopened, the case is back in the list with its
+    LKPP number, and the visitor's phone page, open all along, says again that it is with LKPP (live, no reload)."""
+    case = escalate(
+        office,
+        officer,
+        "Dewi Lestari",
+        "Dinas Kesehatan Kabupaten Contoh",
+        "Tidak bisa login ke SPSE sejak kemarin.",
+        "Akun terkunci di server LKPP; perlu dibuka LKPP.",
+    )
+    r = officer.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-77120"}, timeout=5)
+    assert r.status_code == 200, r.text
+    with sqlite3.connect(office.db, timeout=10) as db:
+        token = db.execute("SELECT token FROM tickets WHERE id = ?", [case["id"]]).fetchone()[0]
+    db.close()
+    phone_context = browser.new_context(viewport={"width": 390, "height": 800}, locale="id-ID")
+    phone = phone_context.new_page()
+    phone.goto(f"{office.url}/t/{token}")
+    expect(phone.locator("#note")).to_have_text(re.compile("diteruskan ke Helpdesk LKPP"))
+
+    page = open_page(browser, office, "budi")
+    c = card(page, case)
+    c.locator("[name=answer]").fill("Akun sudah dibuka LKPP; silakan login ulang.")
+    c.locator("button.close-case").click()
+    expect(c).to_have_count(0)
+    expect(page.locator("#page-notice")).to_contain_text(f"{case['label']} (")
+    undo = page.locator("#undo-close")
+    expect(undo).to_be_visible()
+    expect(undo).to_have_text("Batalkan")
+    expect(undo).to_have_attribute("aria-label", f"Batalkan penutupan kasus {case['label']}: buka lagi kasus ini")
+    expect(phone.locator("#note")).to_have_text(re.compile("Helpdesk LKPP sudah menjawab"))
+    recent = page.locator(f"#recent li.closed-case[data-id='{case['id']}']")
+    expect(recent).to_have_count(1)
+    for size in ({"width": 1366, "height": 768}, {"width": 1024, "height": 768}):
+        page.set_viewport_size(size)
+        box = undo.bounding_box()
+        assert box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= 150, size  # by the notice
+        page.screenshot(path=str(tmp_path / f"escalations-undo-{size['width']}.png"))
+    page.set_viewport_size(VIEWPORT)
+
+    undo.click()
+    expect(page.locator("#page-notice")).to_contain_text("dibuka lagi")
+    expect(undo).to_be_hidden()
+    expect(c).to_have_count(1)
+    expect(c.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-77120")
+    expect(recent).to_have_count(0)
+    expect(phone.locator("#note")).to_have_text(re.compile("diteruskan ke Helpdesk LKPP"))  # live, no reload
+
+    # Closed again, found wrong later (the notice's offer gone with a reload): Buka lagi under "Baru ditutup",
+    # from the front office's page.
+    c.locator("[name=answer]").fill("Jawaban untuk kasus lain.")
+    c.locator("button.close-case").click()
+    expect(c).to_have_count(0)
+    expect(phone.locator("#note")).to_have_text(re.compile("Helpdesk LKPP sudah menjawab"))
+    front = open_page(browser, office, "rina")
+    expect(front.locator("#undo-close")).to_be_hidden()
+    front.locator("#recent summary").click()
+    row = front.locator(f"#recent li.closed-case[data-id='{case['id']}']")
+    expect(row.locator(".answer")).to_contain_text("Jawaban untuk kasus lain.")
+    expect(row.locator(".by")).to_contain_text("Ditutup oleh budi pada")
+    expect(row.locator(".lkpp")).to_have_text("Tiket LKPP: TTS-77120")
+    for size in ({"width": 1366, "height": 768}, {"width": 1024, "height": 768}):
+        front.set_viewport_size(size)
+        assert front.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        box, button = row.bounding_box(), row.locator("button.reopen").bounding_box()
+        assert button["x"] + button["width"] <= box["x"] + box["width"], size  # Buka lagi inside its row
+        front.screenshot(path=str(tmp_path / f"escalations-reopen-{size['width']}.png"), full_page=True)
+    row.locator("button.reopen").click()
+    expect(front.locator("#page-notice")).to_contain_text("dibuka lagi")
+    expect(card(front, case)).to_have_count(1)
+    expect(c).to_have_count(1)  # budi's page follows
+    expect(phone.locator("#note")).to_have_text(re.compile("diteruskan ke Helpdesk LKPP"))
+    with sqlite3.connect(office.db, timeout=10) as db:
+        reopened = db.execute(
+            "SELECT actor FROM events WHERE ticket_id = ? AND type = 'reopened' ORDER BY seq", [case["id"]]
+        ).fetchall()
+        mails = db.execute("SELECT status FROM mails WHERE ticket_id = ?", [case["id"]]).fetchall()
+    db.close()
+    assert reopened == [("budi",), ("rina",)]
+    assert mails == [("sent",)]  # its mail went before the close: never sent again
+    for p in (page, front, phone):
+        p.context.close()

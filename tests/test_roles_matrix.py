@@ -122,6 +122,12 @@ class Office:
     def escalated(self) -> dict:
         return self.ticket("start", ("escalate", {"note": "Butuh LKPP"}))
 
+    def closed(self) -> dict:
+        """An escalated case LKPP's answer closed (by the admin)."""
+        t = self.escalated()
+        self.post(f"/api/tickets/{t['label']}/close", {"answer": "Jawaban LKPP"})
+        return t
+
     def complaint(self) -> int:
         t = self.resolved()
         answer = {"token": t["token"], "answers": ANSWERS, "suggestion": "Antrean terlalu lama"}
@@ -289,6 +295,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/api/tickets/<ref>/close"): Route(
         OFFICERS, 200, lambda o: [Req(f"/api/tickets/{o.escalated()['label']}/close", {"answer": "Selesai"})]
+    ),
+    # a close made by mistake undone: officers and the front office alike
+    ("POST", "/api/tickets/<ref>/reopen"): Route(
+        STAFF, 200, lambda o: [Req(f"/api/tickets/{o.closed()['label']}/reopen")]
     ),
     # -- the front office ----------------------------------------------------------------------------------
     ("POST", "/api/tickets/<ref>/cancel"): Route(

@@ -1,6 +1,7 @@
 // Open escalations to the LKPP helpdesk (SOP step 11): their age against the priority class's
 // target time, the e-mail's state, the text to copy into the LKPP's TTS or a mail, the LKPP ticket
-// number and, once LKPP answers, the answer that closes the case. The list is GET /api/escalations,
+// number and, once LKPP answers, the answer that closes the case; a close made by mistake is undone from the
+// notice right after it (Batalkan), or later from the cases closed lately (Buka lagi). The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
 import { TIMEZONE, api, el, getLang, hhmm, requestId, say, t, zoneName } from "./common.js";
@@ -12,6 +13,7 @@ export { formatAge }; // tests/test_escalations_page.py reads it from this page'
 const REFRESH_ON = [
   "escalated",
   "closed",
+  "reopened",
   "lkpp_ticket",
   "mail_sent",
   "mail_failed",
@@ -33,11 +35,16 @@ function refreshOn(ev) {
 }
 const ROLES = ["officer", "frontoffice", "admin"];
 const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answers from these
+// A close made by mistake is undone from the notice (Batalkan) this long after it; later, from "Baru ditutup".
+const UNDO_MS = 2 * 60 * 1000;
 
 const state = {
   me: null,
   cases: new Map(), // ticket id -> {data, at (performance.now() of the fetch), card}
   loaded: false,
+  recent: [], // the cases closed lately (GET /api/escalations `closed`), newest first
+  recentDays: 7,
+  undo: null, // {id, label, day, timer}: the close the notice's Batalkan undoes
 };
 const $ = (id) => document.getElementById(id);
 
@@ -386,8 +393,9 @@ async function closeCase(entry, ev) {
   try {
     await api("POST", `/api/tickets/${entry.data.id}/close`, data);
     removeCase(entry.data.id);
-    const { label, day } = entry.data;
+    const { id, label, day } = entry.data;
     pageNotice("info", () => t("done.closed", { label, day: dayName(day) }));
+    offerUndo({ id, label, day });
     renderCount();
   } catch (err) {
     entry.closing = false;
@@ -593,6 +601,92 @@ function buildCard(entry) {
   return card;
 }
 
+// ---- a close made by mistake, undone ------------------------------------------------------------
+// Right after a close, the notice offers Batalkan for UNDO_MS: the case is opened again (POST
+// /api/tickets/<id>/reopen), back in the list with its LKPP number; the answer stays in its history.
+function offerUndo(x) {
+  dropUndo();
+  const button = $("undo-close");
+  state.undo = { ...x, timer: setTimeout(dropUndo, UNDO_MS) };
+  button.setAttribute("aria-label", t("undo.label", { label: x.label }));
+  button.disabled = false;
+  button.hidden = false;
+}
+
+function dropUndo() {
+  if (state.undo) clearTimeout(state.undo.timer);
+  state.undo = null;
+  $("undo-close").hidden = true;
+}
+
+// Reopen a closed case (the notice's Batalkan, or Buka lagi under "Baru ditutup"): the server's refusal (not
+// closed: reopened by a colleague meanwhile) in the notice; the lists read again either way.
+async function reopenCase(x, button) {
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    await api("POST", `/api/tickets/${x.id}/reopen`, { request_id: requestId() });
+    if (state.undo && state.undo.id === x.id) dropUndo();
+    pageNotice("info", () => t("done.reopened", { label: x.label, day: dayName(x.day) }));
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    if (state.undo && state.undo.id === x.id) dropUndo();
+    pageNotice("error", err.message);
+  } finally {
+    button.disabled = false;
+  }
+  refresh();
+}
+
+// "Baru ditutup": the cases closed in the server's last `closed_days`, each with who closed it, when, its LKPP
+// number and answer, and Buka lagi (officers and the front office alike).
+function renderRecent() {
+  const list = state.recent;
+  const days = state.recentDays;
+  $("recent").hidden = false;
+  $("recent-heading").textContent = t("recent.heading", { days });
+  $("recent-count").textContent = String(list.length);
+  const empty = $("recent-empty");
+  empty.hidden = list.length > 0;
+  empty.textContent = t("recent.empty", { days });
+  $("recent-list").replaceChildren(
+    ...list.map((x) => {
+      const form = x.form || {};
+      const who = [form.name, form.agency].filter(Boolean).join(" — ");
+      const button = el(
+        "button",
+        { type: "button", class: "reopen", "aria-label": t("recent.reopen_label", { label: x.label }) },
+        t("recent.reopen"),
+      );
+      button.addEventListener("click", () => reopenCase(x, button));
+      return el(
+        "li",
+        { class: "closed-case", dataset: { id: x.id, label: x.label } },
+        el(
+          "div",
+          { class: "what" },
+          el("span", { class: "label" }, x.label),
+          " ",
+          el("span", { class: "muted" }, dayName(x.day)),
+          who ? el("span", { class: "who" }, ` · ${who}`) : null,
+          el(
+            "span",
+            { class: "lkpp" + (x.lkpp_ticket ? "" : " none") },
+            x.lkpp_ticket ? t("case.lkpp", { number: x.lkpp_ticket }) : t("case.lkpp_none"),
+          ),
+        ),
+        el(
+          "p",
+          { class: "muted by" },
+          t("recent.closed", { name: x.closed_by_name || x.closed_by || "?", when: x.closed_at ? dateLong(x.closed_at) : "" }),
+        ),
+        el("p", { class: "answer" }, el("strong", {}, `${t("recent.answer")}: `), x.lkpp_answer || "—"),
+        button,
+      );
+    }),
+  );
+}
+
 function removeCase(id) {
   const entry = state.cases.get(id);
   if (!entry) return;
@@ -660,6 +754,9 @@ function applyList(list, at) {
 const refresh = oneAtATime(async (at) => {
   const { body } = await api("GET", "/api/escalations");
   applyList((body && body.escalations) || [], at);
+  state.recent = (body && body.closed) || [];
+  if (body && body.closed_days) state.recentDays = body.closed_days;
+  renderRecent();
 });
 
 function tickAges() {
@@ -672,6 +769,9 @@ startListPage({
   refresh,
   onStart: (user) => {
     state.me = user;
+    $("undo-close").addEventListener("click", (ev) => {
+      if (state.undo) reopenCase(state.undo, ev.currentTarget);
+    });
     renderCount();
   },
   tick: tickAges,
@@ -680,5 +780,7 @@ startListPage({
       renderInfo(entry);
       sayClosed(entry); // a card kept closed: the page's own words follow the language (not the server's)
     }
+    if (state.loaded) renderRecent();
+    if (state.undo) $("undo-close").setAttribute("aria-label", t("undo.label", { label: state.undo.label }));
   },
 });

@@ -175,12 +175,60 @@ class QueueCommands:
             self._check_not_closed(tx, ticket)
             new = core.close_escalation(ticket, payload.get("answer"), payload.get("lkpp_ticket"), now)
             self._check_lkpp_ticket(tx, ticket, payload)
-            data = {"lkpp_ticket": new.lkpp_ticket} if new.lkpp_ticket != ticket.lkpp_ticket else None
+            data = {"lkpp_ticket": new.lkpp_ticket} if new.lkpp_ticket != ticket.lkpp_ticket else {}
+            withdrawn = self._withdraw_mail(tx, new)
+            if withdrawn is not None:  # what a reopen puts back (reopen_escalation): it was never sent
+                data["mail"], data["mail_withdrawn"] = withdrawn
             new = self._change(tx, ticket, new, "closed", now, None, actor, data)
-            self._withdraw_mail(tx, new)
             return self._ticket_answer(tx, new)
 
         return self.unit.run(request_key, run, seq=True)
+
+    def reopen_escalation(
+        self, ref: str, actor: str, request_key: str | None = None, role: str | None = None
+    ) -> Outcome:
+        """Undo a close made by mistake (LKPP's answer recorded on the wrong card, or with the wrong LKPP number):
+        the case is escalated again, back on the Eskalasi page with its LKPP number, and the visitor's phone page
+        says it is with LKPP again (`reopened` goes to its room as `closed` did). The record is never edited
+        silently: the `reopened` event keeps the answer it had (`data.changes.lkpp_answer`, old and new, as a
+        correction keeps its old version), when it was closed and by whom, and who reopened it (`actor`,
+        `data.actor_name`, `data.role`). The escalation mail is as it was before the close, never sent again: a
+        mail the close withdrew while still queued or being retried (never sent) is put back to be tried, unless
+        the case's LKPP number is recorded (it reached LKPP by hand); a mail sent, failed or withdrawn before stays
+        so. 409 case_not_closed for a case that is not closed."""
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            new = core.reopen_escalation(ticket)
+            closing = next((e for e in reversed(tx.events_of_ticket(ticket.id)) if e["type"] == "closed"), None)
+            data: dict[str, Any] = {
+                "changes": {"lkpp_answer": {"old": ticket.lkpp_answer, "new": ""}},
+                "closed_at": iso(ticket.closed_at),
+                "closed_by": closing["actor"] if closing else None,
+            }
+            account = tx.user(actor)
+            if account:
+                data["actor_name"] = full_name(account) or account["username"]
+            if role:
+                data["role"] = role
+            mail = tx.mail_of_ticket(ticket.id)
+            closed = closing["data"] if closing else {}
+            before = closed.get("mail_withdrawn")
+            if (
+                mail is not None
+                and mail["status"] == "withdrawn"
+                and mail["id"] == closed.get("mail")
+                and before in ("queued", "retrying")
+                and not new.lkpp_ticket
+            ):
+                tx.update_mail(mail["id"], status=before, next_attempt_at=now)
+                data["mail_restored"] = before
+            new = self._change(tx, ticket, new, "reopened", now, None, actor, data)
+            return self._ticket_answer(tx, new)
+
+        result = self.unit.run(request_key, run, seq=True)
+        self.jobs.wake_mail()
+        return result
 
     def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> Outcome:
         """Correct a finished record: a new version; the old values, who and when go to the event log."""
@@ -277,14 +325,17 @@ class QueueCommands:
         return self.unit.run(request_key, run, seq=True)
 
     @staticmethod
-    def _withdraw_mail(tx: Tx, ticket: Ticket) -> None:
+    def _withdraw_mail(tx: Tx, ticket: Ticket) -> tuple[int, str] | None:
         """The case reached LKPP another way (its LKPP number recorded: forwarded by hand; or LKPP's answer
-        recorded): its escalation mail still queued or being retried is `withdrawn`, not sent. It went on being
+        recorded): its escalation mail still queued or being retried is `withdrawn`, not sent (returns its id and the
+        status it had; None: nothing withdrawn). It went on being
         tried, and LKPP got the case a second time once the mail server took it. (One on its way to the mail
         server at this moment goes: MailWorker.prepare looks at it again just before.)"""
         mail = tx.mail_of_ticket(ticket.id)
         if mail is not None and mail["status"] in ("queued", "retrying"):
             tx.update_mail(mail["id"], status="withdrawn", next_attempt_at=None)
+            return mail["id"], mail["status"]  # what it was: the close keeps it for a reopen (reopen_escalation)
+        return None
 
     def _check_lkpp_ticket(self, tx: Tx, ticket: Ticket, payload: dict[str, Any]) -> None:
         """Refuse (409 lkpp_ticket_conflict) an LKPP number typed over another one recorded meanwhile, unseen

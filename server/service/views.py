@@ -17,7 +17,7 @@ from server import core
 from server.core import Ticket
 from server.errors import NotFound
 from server.hours import service_end
-from server.service.shapes import full_ticket, iso, next_shape, public_ticket
+from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
 
 if TYPE_CHECKING:
@@ -34,6 +34,9 @@ PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "p
 # local days this many days back and after.
 EARLIER_VISITS = 5
 EARLIER_DAYS = 365
+# The Eskalasi page's "Baru ditutup": the cases closed in these last days, at most this many (a close made by
+# mistake is opened again from there).
+CLOSED_SHOWN_DAYS, CLOSED_SHOWN = 7, 30
 
 
 class Views:
@@ -548,6 +551,29 @@ class Views:
                 }
             )
         return out
+
+    def closed_escalations(self) -> list[dict[str, Any]]:
+        """The cases closed in the last CLOSED_SHOWN_DAYS days (at most CLOSED_SHOWN of them), newest first, for the
+        Eskalasi page's "Baru ditutup": one closed by mistake (the answer on the wrong card, the wrong LKPP number)
+        is opened again from there (POST /api/tickets/<ref>/reopen). Who closed it, by login and full name."""
+        since = self.unit.clock() - timedelta(days=CLOSED_SHOWN_DAYS)
+        with self.unit.store.read() as tx:
+            rows = tx.closed_escalations(since, CLOSED_SHOWN)
+            accounts = {u["username"]: u for u in tx.users()}
+        return [
+            {
+                "id": r["id"],
+                "label": r["label"],
+                "day": r["day"],
+                "closed_at": r["closed_at"],
+                "closed_by": r["closed_by"] or "",
+                "closed_by_name": full_name(accounts.get(r["closed_by"])) or r["closed_by"] or "",
+                "lkpp_ticket": r["lkpp_ticket"] or "",
+                "lkpp_answer": r["lkpp_answer"] or "",
+                "form": {"name": r["name"] or "", "agency": r["agency"] or ""},
+            }
+            for r in rows
+        ]
 
     def form_copy(self, token: str) -> dict[str, Any] | None:
         """What the A4 Formulir Konsultasi shows for a ticket (by token): form, outcome, officer, date and

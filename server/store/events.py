@@ -21,6 +21,7 @@ EVENT_TYPES = frozenset(
         "resolved",
         "escalated",
         "closed",
+        "reopened",
         "cancelled",
         "transferred",
         "expired",

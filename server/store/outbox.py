@@ -168,6 +168,19 @@ class OutboxQueries(TxBase):
         """Change a mail's columns."""
         self._update_outbox("mails", mail_id, fields)
 
+    def closed_escalations(self, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """The cases closed (LKPP's answer recorded) at `since` or later, newest first, at most `limit`: {id,
+        label, day, closed_at, lkpp_ticket, lkpp_answer, name, agency, closed_by} (the actor of its last `closed`
+        event), for the Eskalasi page's "Buka lagi" of a case closed by mistake."""
+        return self.rows(
+            "SELECT t.id, t.label, t.day, t.closed_at, t.lkpp_ticket, t.lkpp_answer, f.name, f.agency,"
+            " (SELECT e.actor FROM events e WHERE e.ticket_id = t.id AND e.type = 'closed'"
+            " ORDER BY e.seq DESC LIMIT 1) AS closed_by"
+            " FROM tickets t JOIN forms f ON f.ticket_id = t.id"
+            " WHERE t.status = 'closed' AND t.closed_at >= ? ORDER BY t.closed_at DESC, t.id DESC LIMIT ?",
+            [_iso(since), limit],
+        )
+
     def failed_mails_of_open_cases(self) -> list[dict[str, Any]]:
         """The escalation mails given up (`failed`) of cases still open (escalated) whose LKPP ticket number is
         not recorded (not forwarded by hand): {id, ticket_id, error, attempts, signer, requeued_with}, oldest first."""
