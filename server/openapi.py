@@ -2987,7 +2987,19 @@ def _survey_schemas() -> dict[str, Any]:
                 "response": response,
             },
         },
-        "SurveyAnswer": {"type": "object", "required": ["survey"], "properties": {"survey": _ref("Survey")}},
+        "SurveyAnswer": {
+            "type": "object",
+            "required": ["survey"],
+            "properties": {
+                "survey": _ref("Survey"),
+                "unchanged": {
+                    "type": "boolean",
+                    "const": True,
+                    "description": "A correction by token that changed nothing (nothing written): the page says so. "
+                    "Absent otherwise, and by label and phone digits.",
+                },
+            },
+        },
         "Questionnaire": {
             "type": "object",
             "required": ["elements", "profile", "suggestion_max"],

@@ -87,14 +87,35 @@ def keterangan(row: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _answer_heads() -> re.Pattern[str]:
+    """The words the recap puts before LKPP's answer ("Jawaban LKPP:"; the English "LKPP's answer:" too), as
+    typed at the start of the answer itself: any case, any spacing, with or without the colon."""
+    heads = []
+    for lang in ("id", "en"):
+        head = t("recap.lkpp_answer", lang, answer="\0").split("\0")[0].strip().rstrip(":").split()
+        heads.append(r"\s+".join(re.escape(word) for word in head))
+    return re.compile(rf"\s*(?:{'|'.join(heads)})(?![\w'’])\s*[:\-–—]?\s*", re.IGNORECASE)
+
+
+ANSWER_HEAD = _answer_heads()
+
+
+def lkpp_answer_text(answer: str) -> str:
+    """LKPP's answer without the "Jawaban LKPP:" an officer typed before it himself (once or more): the recap
+    puts its own, and read "Jawaban LKPP: Jawaban LKPP: Akun sudah dibuka"."""
+    while (head := ANSWER_HEAD.match(answer)) and answer[head.end() :].strip():
+        answer = answer[head.end() :]
+    return answer.strip()
+
+
 def solusi(row: dict[str, Any]) -> str:
     """The written solution, or for an escalation the analysis (and a solution written on it by a
-    correction) and, once closed, LKPP's answer."""
+    correction) and, once closed, LKPP's answer (said once "Jawaban LKPP:", whatever the officer typed)."""
     if row["status"] == core.RESOLVED:
         return row.get("solution") or ""
     text = "\n".join(part for part in (row.get("escalation_note"), row.get("solution")) if part)
     if row.get("lkpp_answer"):
-        text = f"{text}\n{t('recap.lkpp_answer', answer=row['lkpp_answer'])}".strip()
+        text = f"{text}\n{t('recap.lkpp_answer', answer=lkpp_answer_text(row['lkpp_answer']))}".strip()
     return text
 
 

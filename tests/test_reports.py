@@ -1820,6 +1820,29 @@ def test_a_solution_written_on_an_escalated_record_by_a_correction_is_in_its_rec
     assert solusi({"status": "escalated", "escalation_note": "Ke LKPP", "solution": ""}) == "Ke LKPP"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Jawaban LKPP: Akun sudah dibuka",
+        "jawaban lkpp:Akun sudah dibuka",
+        "  JAWABAN  LKPP :  Akun sudah dibuka",
+        "Jawaban LKPP - Akun sudah dibuka",
+        "Jawaban LKPP: Jawaban LKPP: Akun sudah dibuka",
+        "LKPP's answer: Akun sudah dibuka",
+    ],
+)
+def test_the_recaps_solusi_says_jawaban_lkpp_once_when_the_officer_typed_it_himself(typed):
+    """A helper read "Jawaban LKPP: Jawaban LKPP: Akun sudah dibuka" in the recap's Solusi: the officer had typed
+    the heading before LKPP's answer himself, and the recap put its own before it. Said once, whatever its case
+    and spacing; an answer that only starts with the same words is left as typed."""
+    from server.reports import solusi
+
+    row = {"status": "closed", "escalation_note": "Ke LKPP: akun terkunci", "solution": "", "lkpp_answer": typed}
+    assert solusi(row) == "Ke LKPP: akun terkunci\nJawaban LKPP: Akun sudah dibuka"
+    row["lkpp_answer"] = "Jawaban LKPPnya: akun dibuka"
+    assert solusi(row) == "Ke LKPP: akun terkunci\nJawaban LKPP: Jawaban LKPPnya: akun dibuka"
+
+
 # -- the form (SOP steps 2-6) and the visitor's copy of it (step 12) ---------------------------------
 @pytest.fixture
 def copy_app(tmp_path, clock):

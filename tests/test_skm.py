@@ -245,6 +245,31 @@ def test_answer_then_correct_within_the_day(app, client, officer):
     assert [(k["corrected"], k["complaint"]) for k in kinds] == [(False, False), (True, True)]
 
 
+def test_a_resubmission_by_token_that_changes_nothing_is_answered_as_unchanged(client, officer):
+    """A helper resent a correction that changed nothing and read "Jawaban Anda sudah diperbarui": the server answered
+    200 as if it updated. It says `unchanged` (to a repeat of that request too), so the page says nothing changed;
+    by label and digits it does not (the tablet is never told what a ticket answered)."""
+    ticket = serve(client, officer, phone="+62 812-3456-7890")
+    body = {"token": ticket["token"], "answers": ANSWERS, "profile": {"sex": "P"}, "suggestion": "Kursi kurang"}
+    first = client.post("/api/survey", json=body)
+    assert first.status_code == 201 and "unchanged" not in first.get_json()
+    for extra in ({}, {"suggestion": ""}, {"channel": "tablet"}, {"request_id": "same-1"}, {"request_id": "same-1"}):
+        r = client.post("/api/survey", json={**body, **extra})
+        assert r.status_code == 200 and r.get_json()["unchanged"] is True, extra
+    changed = client.post("/api/survey", json={**body, "answers": {**ANSWERS, "U1": 1}, "request_id": "changed-1"})
+    assert changed.status_code == 200 and "unchanged" not in changed.get_json()
+    again = client.post("/api/survey", json={**body, "answers": {**ANSWERS, "U1": 1}, "request_id": "changed-1"})
+    assert again.get_json() == changed.get_json()  # a repeat of a real correction is no "unchanged"
+    by_digits = {
+        "ticket": ticket["label"],
+        "phone_last4": "7890",
+        "answers": {**ANSWERS, "U1": 1},
+        "profile": {"sex": "P"},
+    }
+    r = client.post("/api/survey", json=by_digits)
+    assert r.status_code == 200 and "unchanged" not in r.get_json() and r.get_json()["survey"]["response"] is None
+
+
 def test_the_tablet_names_the_ticket_by_label_and_the_phones_last_four_digits(client, officer):
     ticket = serve(client, officer, phone="+62 812-3456-7890")
     for typed in (ticket["label"].lower(), "A1", "a 01", "A-0001"):

@@ -313,6 +313,103 @@ def test_phone_survey_shows_the_servers_refusals_at_their_questions(phone, offic
     assert survey_of(office, ticket["token"])["response"]["answers"]["U9"] == 1
 
 
+SMALL_PHONE = {"width": 320, "height": 568}
+
+
+def losing_answers(page, times: int = 1) -> list:
+    """POST /api/survey reaches the server (which stores the answers) but its answer never reaches the page, `times`
+    times (a weak signal drops it on the way back); the answers the page never got."""
+    lost: list = []
+
+    def handle(route):
+        if route.request.method == "POST" and len(lost) < times:
+            lost.append(route.fetch())  # sent to the server, its answer kept here
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/api/survey", handle)
+    return lost
+
+
+def test_phone_survey_says_thanks_on_its_own_event_when_the_answer_to_its_answers_was_lost(phone, office):
+    """A helper saw the answers stored but their HTTP answer lost on the way back: the page said it could not reach
+    the server and stayed on the form, though the ticket's own survey_answered event came (a retry with the same
+    request id thanked). The event now says the thanks, for a first answer and for a correction."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    page.set_viewport_size(SMALL_PHONE)
+    page.wait_for_function("() => antrianPhone.connected()", polling=50)
+    lost = losing_answers(page, times=2)
+    answer_phone(page, SCORES)
+    page.fill("#survey-suggestion", "Mohon tambah kursi tunggu.")
+
+    tap(page, "#survey-submit")
+
+    expect(page.locator("#survey-done")).to_be_visible()
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.thanks_text", "id"))
+    expect(page.locator("#survey-error")).to_be_hidden()
+    assert [r.status for r in lost] == [201]
+    assert survey_of(office, ticket["token"])["response"]["answers"] == SCORES
+
+    # A correction whose answer is lost too: its event says it was updated.
+    tap(page, "#survey-edit")
+    tap(page, '[data-field="answers.U4"] [data-score="3"]')
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.updated_text", "id"))
+    expect(page.locator("#survey-error")).to_be_hidden()
+    assert [r.status for r in lost] == [201, 200]
+    assert survey_of(office, ticket["token"])["response"]["answers"] == {**SCORES, "U4": 3}
+    expect(page.locator("#survey-form")).to_be_hidden()
+
+
+def test_phone_survey_says_a_correction_changed_nothing_and_shows_the_visitors_own_text(phone, office):
+    """Sent again unchanged, a correction said "Jawaban Anda sudah diperbarui" (the server wrote nothing); and the
+    thanks showed the office's reply to the visitor's suggestion but not the suggestion. Both in either language."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = phone(office, ticket["token"], "?survey=1")
+    page.set_viewport_size(SMALL_PHONE)
+    answer_phone(page, SCORES)
+    text = "Antrian di loket dua lama.\nMohon tambah kursi."
+    page.fill("#survey-suggestion", text)
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.thanks_text", "id"))
+    expect(page.locator("#survey-own")).to_be_visible()
+    expect(page.locator("#survey-own .caption")).to_have_text(t("phone.survey_own", "id"))
+    expect(page.locator("#survey-own-text")).to_have_text(text)  # its line break kept
+
+    tap(page, "#survey-edit")  # "Ubah jawaban", then sent as it is
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.unchanged_text", "id"))
+    expect(page.locator("#survey-own-text")).to_have_text(text)
+    assert survey_of(office, ticket["token"])["corrections_left"] == 5  # nothing was written
+    head = office.session("kepala", PASSWORD)
+    response_id = survey_of(office, ticket["token"])["response"]["id"]
+    r = head.post(f"{office.url}/api/complaints/{response_id}/answer", json={"answer": "Kursi sudah ditambah."})
+    assert r.status_code == 200, r.text
+    expect(page.locator("#survey-reply-text")).to_have_text("Kursi sudah ditambah.")
+    assert no_sideways_scroll(page)
+    tap(page, "#lang-toggle")
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.unchanged_text", "en"))
+    expect(page.locator("#survey-own .caption")).to_have_text(t("phone.survey_own", "en"))
+
+    # A real correction says it was updated; a correction without text keeps the text, and shows it.
+    tap(page, "#survey-edit")
+    page.fill("#survey-suggestion", "")
+    tap(page, '[data-field="answers.U4"] [data-score="1"]')
+    tap(page, "#survey-submit")
+    expect(page.locator("#survey-done-text")).to_have_text(t("survey.updated_text", "en"))
+    expect(page.locator("#survey-own-text")).to_have_text(text)
+    # Another visitor's page shows no text of this one's: its own ticket's survey, unanswered.
+    other = issue(office)
+    serve(office, other)
+    page2 = phone(office, other["token"])
+    expect(page2.locator("#survey-invite")).to_be_visible()
+    expect(page2.locator("#survey-own")).to_be_hidden()
+
+
 # The words of a button drawn on more than one line, and whether its text runs out of it.
 SPLIT_WORDS = """b => {
   const split = [];
@@ -583,6 +680,43 @@ def test_tablet_takes_the_survey_by_ticket_number_on_its_pads_and_forgets_it_whe
 def centre(page, selector: str) -> tuple[float, float]:
     box = page.locator(selector).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_tablet_sends_its_answers_again_when_their_answer_was_lost_and_says_a_resent_one_changed_nothing(
+    tablet, office
+):
+    """The tablet has no live connection to hear of its answers stored: their HTTP answer lost on the way back, it
+    said it could not reach the server and stayed on the form. It sends them again by itself, with the same request
+    id (nothing written twice), and thanks. The same answers sent again by the ticket's token say nothing changed."""
+    ticket = issue(office)
+    serve(office, ticket)
+    page = tablet(office, TABLET_PORTRAIT, f"?t={ticket['token']}")
+    lost = losing_answers(page)
+    for code, score in SCORES.items():
+        answer_tablet(page, code, score)
+    read(page)
+    next_step(page)
+    next_step(page)
+    tap(page, "#submit")
+    expect(page.locator("#submit-error")).to_have_text(t("survey.network_error", "id"))
+    assert [r.status for r in lost] == [201]
+    assert survey_of(office, ticket["token"])["response"]["answers"] == SCORES
+    page.clock.run_for(2000)  # the tablet's own try again
+    expect(page.locator("#screen-thanks")).to_be_visible()
+    expect(page.locator("#thanks-text")).to_have_text(t("survey.thanks_text", "id"))
+    assert survey_of(office, ticket["token"])["corrections_left"] == 5  # the retry wrote nothing
+
+    page.goto(f"{office.url}/survey/?t={ticket['token']}")  # the same ticket scanned again, the same answers
+    for code, score in SCORES.items():
+        answer_tablet(page, code, score)
+    read(page)
+    next_step(page)
+    next_step(page)
+    tap(page, "#submit")
+    expect(page.locator("#thanks-text")).to_have_text(t("survey.unchanged_text", "id"))
+    tap(page, "#lang-toggle")
+    expect(page.locator("#thanks-text")).to_have_text(t("survey.unchanged_text", "en"))
+    assert survey_of(office, ticket["token"])["corrections_left"] == 5
 
 
 def test_tablet_a_slow_double_tap_answers_only_the_question_the_visitor_saw(tablet, office):

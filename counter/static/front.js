@@ -1244,7 +1244,9 @@ function alertLine(a) {
       {},
       ...wholeLabels(a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error })),
       a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
-      a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.final") : t("alert.attempt", { n: a.attempts })})`) : null,
+      // given up: "tidak dicoba lagi", the advice before it having said what to do for the mail (a print's "perlu
+      // cetak ulang" was said of a mail)
+      a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.gave_up") : t("alert.attempt", { n: a.attempts })})`) : null,
     ),
     dismissBtn,
   );

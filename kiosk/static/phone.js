@@ -135,12 +135,18 @@ import { createSurveyForm } from "./skmform.js";
   // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done",
   // "closed" (served, not answered, and the day is over: said, for a visitor who scans the survey's code
   // at home the next day)
-  var survey = { state: null, loading: false, view: "none", editing: false, updated: false, requestId: null,
-                 sending: false, asked: new URLSearchParams(location.search).get("survey") === "1" };
+  // said: the thanks' words, "thanks" (the first answers), "updated" (a correction) or "unchanged" (a correction that
+  // changed nothing: the server wrote nothing, and "sudah diperbarui" was said of nothing).
+  // sent: the answers sent whose answer has not come (on its way, or lost on the way back: the network error shown),
+  // with what the thanks would say; the ticket's own survey_answered event, or a read of the survey, that shows them
+  // stored says the thanks (sentStored): the page stayed on the form, saying the answers were not sent.
+  var survey = { state: null, loading: false, view: "none", editing: false, said: "thanks", requestId: null,
+                 sending: false, sent: null, asked: new URLSearchParams(location.search).get("survey") === "1" };
   var form = createSurveyForm(CONFIG.survey, {
     t: t,
     onChange: function () {
       survey.requestId = null;   // a changed answer is a new submission
+      survey.sent = null;        // and what was sent before is no longer what the form says
       keepDraft();
     }
   });
@@ -215,6 +221,9 @@ import { createSurveyForm } from "./skmform.js";
     survey.state = state;
     if (first && restoreDraft(state)) {
       // the page reloaded: the form, or its "later" button, as the visitor left it
+    } else if (survey.view === "form" && sentStored(state)) {
+      // the answers sent are stored, their answer lost on the way back (a weak signal): the thanks, as the answer's
+      thanked(survey.sent.said);
     } else if (survey.view !== "form" || !state.open) {
       if (survey.view === "form") {   // closed meanwhile (the day is over): no form left to fill in
         survey.view = "none";
@@ -231,6 +240,39 @@ import { createSurveyForm } from "./skmform.js";
     survey.asked = false;
   }
 
+  // The answers sent (form.payload()) as the server keeps them: the same scores, profile and wording, and the text,
+  // if one was sent, as it cleans it (server/forms.py clean_text: trimmed, NFC, line breaks as \n). Without a text
+  // the one given before stays, whatever it is.
+  function sameAnswers(sent, response) {
+    if (!response) return false;
+    var answers = response.answers || {}, profile = response.profile || {};
+    var same = Object.keys(sent.answers).length === Object.keys(answers).length &&
+      Object.keys(sent.answers).every(function (code) { return answers[code] === sent.answers[code]; }) &&
+      ["sex", "age", "education", "occupation"].every(function (k) {
+        return (sent.profile[k] == null ? null : sent.profile[k]) === (profile[k] == null ? null : profile[k]);
+      });
+    if (same && typeof sent.wording === "number") same = response.wording === sent.wording;
+    if (same && typeof sent.suggestion === "string") {
+      same = sent.suggestion.trim().normalize("NFC").replace(/\r\n?/g, "\n") === response.suggestion;
+    }
+    return same;
+  }
+
+  function sentStored(state) {
+    return !!survey.sent && state.answered && sameAnswers(survey.sent.payload, state.response);
+  }
+
+  function thanked(said) {
+    // The answers are stored: the thanks, in `said`'s words.
+    survey.requestId = null;
+    survey.sent = null;
+    survey.said = said;
+    survey.editing = false;
+    form.clearErrors();
+    surveyError("");
+    survey.view = "done";
+  }
+
   function renderSurvey() {
     var state = survey.state;
     var view = state ? survey.view : "none";
@@ -245,7 +287,11 @@ import { createSurveyForm } from "./skmform.js";
     setText($("survey-submit"), t(survey.sending ? "survey.submitting" : "survey.submit"));
     $("survey-submit").disabled = survey.sending;
     if (view === "done" && state.response) {
-      setText($("survey-done-text"), t(survey.updated ? "survey.updated_text" : "survey.thanks_text"));
+      setText($("survey-done-text"), t("survey." + survey.said + "_text"));
+      // what the visitor wrote, on their own page (the tablet never shows it): the office's reply below answers it
+      var own = state.response.suggestion || "";
+      $("survey-own").hidden = !own;
+      setText($("survey-own-text"), own);
       var editable = state.open && state.corrections_left !== 0; // 5 corrections a ticket (the server's count)
       $("survey-edit").hidden = !editable;
       $("survey-edit-note").hidden = !editable;
@@ -304,7 +350,12 @@ import { createSurveyForm } from "./skmform.js";
     if (survey.sending) return;   // a double tap sends one request; its request_id covers a retry
     survey.sending = true;
     if (!survey.requestId) survey.requestId = newRequestId();
-    var data = Object.assign({ token: CONFIG.token, request_id: survey.requestId }, form.payload());
+    var payload = form.payload();
+    var data = Object.assign({ token: CONFIG.token, request_id: survey.requestId }, payload);
+    // A correction the same as the answers stored changes nothing (the server says so too, `unchanged`).
+    var response = survey.state && survey.state.response;
+    var said = !survey.editing ? "thanks" : sameAnswers(payload, response) ? "unchanged" : "updated";
+    survey.sent = { payload: payload, said: said };
     // The refusal comes in the language it was asked in: the toggle may have been tapped meanwhile, so
     // it is kept as said in `sent` and said again in the page's language (rewordSurvey).
     var sent = lang;
@@ -318,15 +369,14 @@ import { createSurveyForm } from "./skmform.js";
       return resp.json().catch(function () { return {}; }).then(function (body) { return { status: resp.status, body: body }; });
     }).then(function (r) {
       if ((r.status === 201 || r.status === 200) && r.body.survey) {
-        survey.requestId = null;
-        survey.updated = r.status === 200;
-        survey.editing = false;
-        form.clearErrors();
-        survey.view = "done";
+        thanked(r.body.unchanged ? "unchanged" : r.status === 200 ? "updated" : "thanks");
         surveyState(r.body.survey);
         $("survey-done").scrollIntoView({ block: "start" });
         return;
       }
+      // Refused, or not taken (429): nothing was stored. A 5xx may come after the answers were (a proxy's 502).
+      if (r.status < 500) survey.sent = null;
+      if (survey.view !== "form") return;   // stored meanwhile, its own event read (sentStored): thanked already
       if (r.status === 422) {
         // Each bad answer at its question, in the server's words; the rest above the button.
         survey.requestId = null;
@@ -347,7 +397,9 @@ import { createSurveyForm } from "./skmform.js";
       }
       if (r.status === 409) fetchSurvey();
     }).catch(function () {
-      surveyError(t("survey.network_error"));
+      // The answers may have been stored, their answer lost on the way back: the ticket's survey_answered event
+      // (or the survey read at the next snapshot, or with the screen back on) then says the thanks (sentStored).
+      if (survey.view === "form") surveyError(t("survey.network_error"));
     }).then(function () {
       survey.sending = false;
       renderSurvey();
@@ -479,7 +531,8 @@ import { createSurveyForm } from "./skmform.js";
       onEvent: function (ev) {
         if (mine(ev)) update(ev.ticket, ev.seq);   // the call shows at once; position and wait follow
         if (mine(ev) && (ev.type === "called" || ev.type === "recalled")) callAlert(ev.at);
-        if (mine(ev) && ev.type === "survey_answered") fetchSurvey();   // answered on the tablet
+        // answered on the tablet; or this page's answers, their answer lost on the way back (sentStored)
+        if (mine(ev) && ev.type === "survey_answered") fetchSurvey();
         if (ownComplaint(ev)) fetchSurvey();   // the office replied to (or closed) this visitor's complaint
         if (ev.type === "settings_changed" && ev.data && ev.data.section === "survey") refetchQuestionnaire();
         // the number of calls may have changed: the snapshot says it (which call is the last)
@@ -556,6 +609,7 @@ import { createSurveyForm } from "./skmform.js";
   }
 
   $("survey-start").addEventListener("click", function () {
+    survey.sent = null;
     form.fill(null);
     surveyError("");
     showSurvey("form");
@@ -564,6 +618,7 @@ import { createSurveyForm } from "./skmform.js";
   $("survey-later").addEventListener("click", function () { showSurvey("later"); });
   $("survey-reopen").addEventListener("click", function () { showSurvey("form"); });
   $("survey-not-now").addEventListener("click", function () {
+    survey.sent = null;   // given up: a later read of what it sent says no thanks over the page the visitor went to
     surveyError("");
     form.clearErrors();
     if (survey.editing) {
@@ -575,6 +630,7 @@ import { createSurveyForm } from "./skmform.js";
   $("survey-edit").addEventListener("click", function () {
     survey.editing = true;
     survey.requestId = null;
+    survey.sent = null;
     form.fill(survey.state && survey.state.response);
     surveyError("");
     showSurvey("form");

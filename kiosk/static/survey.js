@@ -26,6 +26,11 @@ import { createSurveyForm } from "./skmform.js";
   var LABEL_DIGITS = 4;               // "A-0123" at most: the kiosk's numbers have 3 digits, a busy day 4
   var SCAN_GAP_MS = 80;               // a barcode scanner types faster than this between characters
   var FITS = [1, 0.92, 0.85, 0.78];   // the long question's type, a step smaller until it fits (fit)
+  // Answers sent whose answer was lost on the way back (no HTTP answer: the guest Wi-Fi dropped it) may be stored:
+  // the tablet has no live connection to hear so, and stayed on the form saying they were not sent. It sends them
+  // again by itself, with the same request_id (the server answers a stored one from its record, writing nothing):
+  // this long after each loss, as long as the visitor changed nothing.
+  var RESEND_MS = [2000, 5000, 10000];
 
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var state;
@@ -59,7 +64,7 @@ import { createSurveyForm } from "./skmform.js";
 
   function freshState() {
     return { screen: "start", prefix: PREFIXES.length === 1 ? PREFIXES[0] : "", digits: "", last4: "", active: "ticket", ref: null, survey: null,
-             step: 0, requestId: null, sending: false, checking: false, shift: true, updated: false };
+             step: 0, requestId: null, sending: false, checking: false, shift: true, said: "thanks", resends: 0 };
   }
 
   var form = createSurveyForm(CONFIG.survey, {
@@ -623,8 +628,11 @@ import { createSurveyForm } from "./skmform.js";
       if (visitor !== state) return;   // back at the start meanwhile: this answer is nobody's now
       if ((r.status === 201 || r.status === 200) && r.body.survey) {
         state.survey = r.body.survey;
-        state.updated = r.status === 200;
+        // a correction that changed nothing is said so (by a scanned ticket's token: by label and digits the
+        // server does not say it, the tablet being never told what a ticket answered)
+        state.said = r.body.unchanged ? "unchanged" : r.status === 200 ? "updated" : "thanks";
         state.requestId = null;
+        screenError("submit-error", "");
         show("thanks");
         renderThanks();
         return;
@@ -648,7 +656,9 @@ import { createSurveyForm } from "./skmform.js";
       else screenError("submit-error", t("survey.network_error"));
       resay(sent);
     }).catch(function () {
-      if (visitor === state) screenError("submit-error", t("survey.network_error"));
+      if (visitor !== state) return;
+      screenError("submit-error", t("survey.network_error"));
+      resendLater(state.requestId);
     }).then(function () {
       if (visitor !== state) return;
       state.sending = false;
@@ -656,8 +666,20 @@ import { createSurveyForm } from "./skmform.js";
     });
   }
 
+  function resendLater(requestId) {
+    // The same answers sent again (RESEND_MS), unless the visitor changed one (a new request_id), sent them again
+    // themselves meanwhile, or left.
+    if (state.resends >= RESEND_MS.length) return;
+    var visitor = state;
+    setTimeout(function () {
+      if (visitor !== state || state.requestId !== requestId || state.sending || state.screen !== "question") return;
+      state.resends += 1;
+      submit();
+    }, RESEND_MS[state.resends]);
+  }
+
   function renderThanks() {
-    $("thanks-text").textContent = t(state.updated ? "survey.updated_text" : "survey.thanks_text");
+    $("thanks-text").textContent = t("survey." + state.said + "_text");
     $("thanks-ticket").textContent = state.survey ? t("survey.ticket_for", { label: state.survey.ticket.label }) : "";
   }
 

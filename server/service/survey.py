@@ -688,7 +688,11 @@ class Survey:
                 text = old["suggestion"] if suggestion is None else suggestion
                 text_changed = text != old["suggestion"]
                 if not text_changed and _unchanged(old, row):  # nothing to write
-                    return Outcome({"survey": self._state(tx, ticket, now, private=private)}, kept=kept)
+                    # and said so, to the page that showed the answers (by token): "sudah diperbarui" was said of
+                    # nothing; not by label and digits (the tablet is never told what a ticket answered)
+                    if not private:
+                        kept["unchanged"] = True
+                    return Outcome(self._answer(tx, ticket, now, kept), kept=kept)
                 if (old.get("corrections") or 0) >= CORRECTIONS_MAX:
                     raise QueueError("survey_corrections_spent", label=ticket.label, max=CORRECTIONS_MAX)
                 tx.update_survey_response(response_id, row, now)
@@ -710,9 +714,17 @@ class Survey:
             ticket = tx.ticket(kept["survey_of"])
             if ticket is None:  # the ticket is gone (retention): what a lookup of it answers
                 raise NotFound("ticket_not_found")
-            return {"survey": self._state(tx, ticket, now, private=kept["private"])}
+            return self._answer(tx, ticket, now, kept)
 
         return self.unit.run(request_key, run, replay)
+
+    def _answer(self, tx: Tx, ticket: Ticket, now: datetime, kept: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /api/survey's answer: the survey as it is now, and `unchanged` (true) for a resubmission by token that
+        changed nothing."""
+        out: dict[str, Any] = {"survey": self._state(tx, ticket, now, private=kept["private"])}
+        if kept.get("unchanged"):
+            out["unchanged"] = True
+        return out
 
     # -- the index ---------------------------------------------------------------------------------
     def skm(
