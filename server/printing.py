@@ -19,7 +19,7 @@ from server import core
 from server.forms import format_nip
 from server.i18n import LANGS, t
 from server.outbox import OutboxWorker, Result, Withdrawn
-from server.reports import category_name
+from server.reports import category_name, lkpp_answer_text
 from server.service.jobs import slip_unwanted
 
 log = logging.getLogger("antrian.printing")
@@ -90,7 +90,7 @@ class PrintWorker(OutboxWorker):
                 solution=ticket.solution,
                 escalation_note=ticket.escalation_note,
                 lkpp_ticket=ticket.lkpp_ticket,
-                lkpp_answer=ticket.lkpp_answer or "",
+                lkpp_answer=lkpp_answer_text(ticket.lkpp_answer or ""),  # "Jawaban LKPP:" said once
                 officer=signed["name"] or ticket.officer or "",
                 officer_nip=format_nip(signed["nip"]),
                 counter_name=self.service.counter_name(ticket.counter_id) or "",

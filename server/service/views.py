@@ -17,6 +17,7 @@ from server import core
 from server.core import Ticket
 from server.errors import NotFound
 from server.hours import service_end
+from server.reports import lkpp_answer_text
 from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
 
@@ -602,7 +603,7 @@ class Views:
             "solution": ticket.solution,
             "escalation_note": ticket.escalation_note,
             "lkpp_ticket": ticket.lkpp_ticket,
-            "lkpp_answer": ticket.lkpp_answer,
+            "lkpp_answer": lkpp_answer_text(ticket.lkpp_answer) if ticket.lkpp_answer else ticket.lkpp_answer,
             "officer": ticket.officer,
             # the signature: the officer's full name (m014), else the login name, and NIP, as they were when the
             # outcome was recorded (m027; a ticket from before that: as the account is now)
