@@ -253,11 +253,16 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         old = service.settings
         was.append(old)
         overrides = tx.settings_overrides()
-        if base is not None:
-            check_version(service, tx, section, base, overrides)
         given, saved = value, overrides.get(section)
         if section in TABLES and isinstance(given, dict) and isinstance(saved, dict):
             given = {**saved, **given}
+        if base is not None and base != _version(view(old)[section], overrides.get(section)):
+            if _in_force(old, overrides, section, given):
+                # the value is the one in force already: most often this page's own save sent again after its
+                # answer was lost (the network dropped), or another admin's same change; nothing to overwrite
+                was.append(old)
+                return Outcome()
+            check_version(service, tx, section, base, overrides)
         try:
             new = effective_settings(old, {**overrides, section: given})
         except ConfigError as err:
@@ -278,6 +283,14 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
             service.apply_settings(was[0])
         raise
     return was[1]
+
+
+def _in_force(old: Settings, overrides: dict[str, Any], section: str, given: Any) -> bool:
+    """Whether the section's value with the change `given` is the value in force: such a save changes nothing."""
+    try:
+        return view(effective_settings(old, {**overrides, section: given}))[section] == view(old)[section]
+    except ConfigError:
+        return False
 
 
 def check_base(base: Any) -> None:
@@ -327,6 +340,34 @@ def check_version(service: Any, tx: Any, section: str, base: str, overrides: dic
     raise QueueError("settings_changed_meanwhile", {"base": "stale"}, section=name, by=by)
 
 
+# A list section's rows as the event log names them: by their code or id, which a change of another row leaves alone.
+ROW_IDS = {"services": "code", "counters": "id", "priority_classes": "code"}
+
+
+def what_changed(section: str, before: Any, after: Any) -> list[dict[str, Any]]:
+    """A section's change as the event log keeps it: each value that changed, {key, old, new}, a table's by its
+    key (`office.name`), a list's row by its code or id (`services[A].daily_quota`; a row added or removed
+    whole, `counters[4]`, its old or new value null), the rest whole (`hours` to or from always open)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [*before, *(k for k in after if k not in before)]
+        return [{"key": f"{section}.{k}", "old": before.get(k), "new": after.get(k)} for k in keys
+                if before.get(k) != after.get(k)]  # fmt: skip
+    ident = ROW_IDS.get(section)
+    if ident is None or not isinstance(before, list) or not isinstance(after, list):
+        return [] if before == after else [{"key": section, "old": before, "new": after}]
+    old, new = {r[ident]: r for r in before}, {r[ident]: r for r in after}
+    out: list[dict[str, Any]] = []
+    for row in [*old, *(k for k in new if k not in old)]:
+        a, b = old.get(row), new.get(row)
+        if a is None or b is None:
+            out.append({"key": f"{section}[{row}]", "old": a, "new": b})
+        else:
+            out += [{"key": f"{section}[{row}].{k}", "old": a.get(k), "new": b[k]} for k in b if a.get(k) != b[k]]
+    if not out and before != after:  # the same rows in another order (the kiosk's and the TV's order)
+        out.append({"key": section, "old": [r[ident] for r in before], "new": [r[ident] for r in after]})
+    return out
+
+
 def _commit(
     service: Any, tx: Any, now: Any, old: Settings, new: Settings, actor: str, data: dict, checked: bool
 ) -> None:
@@ -349,6 +390,9 @@ def _commit(
             change = {"username": user["username"], "change": "counter", "counter_id": None}
             tx.add_event("user_changed", now, day, None, None, actor, change)
     tx.sync_counters([asdict(c) for c in new.counters])
+    section = data.get("section")
+    if section in EDITABLE:  # the event log says what changed, not only which section (staff events alone)
+        data = {**data, "changes": what_changed(section, view(old)[section], view(new)[section])}
     tx.add_event("settings_changed", now, day, None, None, actor, data)
     service.apply_settings(new)
 

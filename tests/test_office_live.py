@@ -123,7 +123,8 @@ def test_a_command_line_change_reaches_every_page_whatever_the_server_committed_
         assert requests.get(server.url + "/api/state", timeout=5).json()["office"]["name"] == name  # what it re-reads
         staff = front.event("settings_changed")
         assert staff["seq"] == changed["seq"] and staff["actor"] == "cli", staff
-        assert staff["data"] == {"section": "office", "applies": staff["data"]["applies"]}, staff
+        changes = [{"key": "office.name", "old": staff["data"]["changes"][0]["old"], "new": name}]
+        assert staff["data"] == {"section": "office", "applies": staff["data"]["applies"], "changes": changes}, staff
         with Store(load_settings(server.config).server.database) as store, store.read() as tx:
             row = tx.last_settings_change("office")  # the admin page's "changed meanwhile by …": the command line's
         assert row["seq"] == staff["data"]["applies"] < changed["seq"] and row["actor"] == "cli", row
