@@ -632,6 +632,16 @@ def resend_escalation_mail(ref: str):
     return answer(service().resend_mail(ref, current_user()["username"], key))
 
 
+@bp.post("/escalations/<ref>/correction-sent")
+@require("officer", "frontoffice")
+def escalation_correction_sent(ref: str):
+    """Koreksi sudah dikirim: the correction LKPP lacked (the case corrected after its mail went) was sent by hand."""
+    data = body()
+    key = request_key(f"correction-sent:{ref}", data)
+    user = current_user()
+    return answer(service().correction_sent(ref, user["username"], key, role=user["role"]))
+
+
 @bp.post("/tickets/<ref>/lkpp-ticket")
 @require("officer")
 def lkpp_ticket(ref: str):

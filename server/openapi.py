@@ -801,8 +801,9 @@ ESCALATION = {
         },
         "mail": {
             "type": ["object", "null"],
-            "description": "{id, status: queued|retrying|sent|failed|withdrawn, attempts, …}; null when escalated with "
-            "the escalation e-mail off.",
+            "description": "{id, status: queued|retrying|sent|failed|withdrawn, attempts, …, corrected_at? (a correction LKPP "
+            "lacks), correction_sent? {at, by, by_name, corrected_at} (that correction said sent by hand)}; null when "
+            "escalated with the escalation e-mail off.",
         },
         "form": _ref("Form"),
         "copy_text": {
@@ -2482,6 +2483,53 @@ def build() -> dict[str, Any]:
                 description="Only a mail `failed` (given up after its tries, or refused for good by the mail server) "
                 "of a case still open with no LKPP ticket number: after the mail server's side was mended (the "
                 "office's address allowed on the relay, LKPP's mailbox made), without restarting the server.",
+            )
+        },
+        "/api/escalations/{ref}/correction-sent": {
+            "post": _operation(
+                "escalation_correction_sent",
+                "Koreksi sudah dikirim: a correction LKPP lacked was sent to it by hand",
+                "tickets",
+                {
+                    "200": _ok(
+                        "Recorded: a `correction_sent` event (staff only) keeps who said it, when, and the correction "
+                        "it covers; `GET /api/escalations` then gives the mail's `correction_sent` in place of "
+                        "`corrected_at`, until a later correction.",
+                        {
+                            "type": "object",
+                            "required": ["label", "correction_sent", "seq"],
+                            "properties": {
+                                "label": {"type": "string"},
+                                "correction_sent": {
+                                    "type": "object",
+                                    "required": ["at", "by", "corrected_at"],
+                                    "properties": {
+                                        "at": {"type": "string", "format": "date-time"},
+                                        "by": {"type": "string"},
+                                        "corrected_at": {"type": "string", "format": "date-time"},
+                                    },
+                                },
+                                "seq": {"type": "integer"},
+                            },
+                        },
+                    )
+                },
+                {
+                    "400": None,
+                    "404": "ticket_not_found.",
+                    "409": "no_correction_pending: the case is not open, its mail was not sent, it was not corrected "
+                    "after the mail went, or that correction is already recorded as sent.",
+                    "413": None,
+                    "503": None,
+                },
+                roles=("officer", "frontoffice"),
+                write=True,
+                command=True,
+                params=[REF_ANY_DAY],
+                body=_body({}),
+                description="A case corrected after its escalation mail went (`mail.corrected_at`): LKPP has the text "
+                "from before the correction. The office sends the correction through the TTS or a mail written by "
+                "hand, and says so here: the Eskalasi page's amber line goes, naming who said it and when.",
             )
         },
         "/api/print-jobs": {

@@ -85,6 +85,7 @@ STAFF_EVENTS = frozenset(
         "mail_sent",
         "mail_failed",
         "mail_requeued",
+        "correction_sent",
         "form_corrected",
         "corrected",
         "reprint",

@@ -290,6 +290,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/escalations/<ref>/resend"): Route(
         STAFF, 409, lambda o: [Req(f"/api/escalations/{o.escalated()['label']}/resend")]
     ),
+    # mail off in this office: no mail went, no correction LKPP lacks (409 no_correction_pending);
+    # tests/test_escalation_reopen_pages.py records one
+    ("POST", "/api/escalations/<ref>/correction-sent"): Route(
+        STAFF, 409, lambda o: [Req(f"/api/escalations/{o.escalated()['label']}/correction-sent")]
+    ),
     ("POST", "/api/tickets/<ref>/lkpp-ticket"): Route(
         OFFICERS, 200, lambda o: [Req(f"/api/tickets/{o.escalated()['label']}/lkpp-ticket", {"lkpp_ticket": "TTS-1"})]
     ),

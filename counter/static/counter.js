@@ -1636,6 +1636,7 @@ function onEvent(ev) {
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
   if (ev.type === "mail_sent" || ev.type === "mail_failed") onMailEvent(ev);
   if ((ev.type === "lkpp_ticket" || ev.type === "closed") && ev.ticket) caseReachedLkpp(ev.ticket);
+  if (ev.type === "reopened" && ev.ticket) caseReopened(ev.ticket, ev.data || {});
   render();
   reloadIfIdle(); // an admin's change waited for the ticket that just left the counter
   confirmUnanswered(); // the visitor of a press whose answer never came just left the counter
@@ -1650,6 +1651,20 @@ function caseReachedLkpp(ticket) {
     n.escalated.forwarded = true;
     renderNotice();
   }
+}
+
+// A close made by mistake undone (POST /api/tickets/<ref>/reopen): the case is with LKPP again and, without an LKPP
+// number, its mail is as it was before the close: one the close withdrew is tried again (`data.mail_restored`), one
+// that had failed for good is still to be forwarded by hand. The notice said "tidak perlu dikirim lagi: kasusnya sudah
+// diteruskan ke LKPP" since the close, and went on saying it while the mail failed again: it follows the reopen.
+function caseReopened(ticket, data) {
+  const n = state.notice;
+  const e = n && n.escalated;
+  if (!e || e.ticket !== ticket.id || e.status === "sent" || !e.forwarded || ticket.lkpp_ticket) return;
+  if (e.status === "withdrawn" && !data.mail_restored) return; // withdrawn before the close: it stays so
+  e.forwarded = false;
+  if (data.mail_restored) e.status = data.mail_restored;
+  renderNotice();
 }
 
 // An escalation mail's try. A failure of this officer's case is said; once sent, the escalation's notice
@@ -1700,7 +1715,7 @@ const mailLoads = new Set(); // per list on its way: the tickets a mail event to
 async function checkEscalationMail() {
   const n = state.notice;
   const e = n && n.escalated;
-  if (!e || e.status === "sent" || e.forwarded) return;
+  if (!e || e.status === "sent") return; // forwarded: the case may have been reopened meanwhile (caseReopened)
   const id = e.ticket;
   const told = new Set();
   mailLoads.add(told);
@@ -1711,7 +1726,12 @@ async function checkEscalationMail() {
     const before = noticeText(n);
     if (!x) e.forwarded = true; // closed meanwhile (LKPP's answer recorded): as its `closed` event says it
     else {
-      takeMail(e, x.mail);
+      const mail = x.mail || {};
+      if (e.forwarded && !x.lkpp_ticket && ["queued", "retrying", "failed"].includes(mail.status)) {
+        e.forwarded = false; // reopened meanwhile, its mail tried again or still to forward: as `reopened` says it
+        e.status = mail.status;
+      }
+      if (!e.forwarded) takeMail(e, x.mail);
       if (x.lkpp_ticket) e.forwarded = true; // its LKPP number recorded: as its `lkpp_ticket` event says it
     }
     if (noticeText(n) !== before) renderNotice();

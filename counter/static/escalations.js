@@ -18,6 +18,7 @@ const REFRESH_ON = [
   "mail_sent",
   "mail_failed",
   "mail_requeued",
+  "correction_sent",
   "corrected",
   "form_corrected",
 ];
@@ -37,6 +38,9 @@ const ROLES = ["officer", "frontoffice", "admin"];
 const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answers from these
 // A close made by mistake is undone from the notice (Batalkan) this long after it; later, from "Baru ditutup".
 const UNDO_MS = 2 * 60 * 1000;
+// "Nomor tiket … dicatat." under the number field is news this long (the number stays at the card's top); it goes
+// sooner at the card's next action (a copy, Kirim ulang, typing), or when the card's number is no longer that one.
+const DONE_MS = 60 * 1000;
 
 const state = {
   me: null,
@@ -97,6 +101,13 @@ function mailState(mail, lkpp) {
     if (mail.corrected_at) {
       const said = { when: dateTime(mail.sent_at), corrected: dateTime(mail.corrected_at) };
       return ["corrected", t("mail.sent_corrected", said)];
+    }
+    // that correction sent to LKPP by hand, as an officer said (Koreksi sudah dikirim): who and when, from the log
+    const c = mail.correction_sent;
+    if (c) {
+      const said = { when: dateTime(mail.sent_at), corrected: dateTime(c.corrected_at), name: c.by_name || c.by || "?",
+                     at: dateTime(c.at) };
+      return ["sent", t("mail.correction_sent", said)];
     }
     return ["sent", t("mail.sent", { when: dateTime(mail.sent_at) })];
   }
@@ -190,6 +201,8 @@ function renderInfo(entry) {
   );
   renderAge(entry);
   renderResend(entry, mailKind);
+  renderCorrection(entry, mailKind);
+  if (entry.done && entry.done.number !== (x.lkpp_ticket || "")) clearDone(entry); // replaced (or a colleague's) since
   if (entry.closedNote) closedParts(entry); // a card kept closed: redrawn (a language switch) as closed
   const area = card.querySelector("textarea.copy-text");
   if (area && !area.hidden && area.value !== (x.copy_text || "")) area.value = x.copy_text || ""; // corrected meanwhile
@@ -243,6 +256,7 @@ async function resendMail(entry) {
   const status = card.querySelector(".resend-status");
   if (button.disabled) return;
   button.disabled = true;
+  clearDone(entry);
   entry.resent = undefined; // what a press before it became of is said no more: this one's answer is
   entry.refused = undefined;
   delete status.dataset.state;
@@ -266,11 +280,61 @@ async function resendMail(entry) {
   }
 }
 
+// "Koreksi sudah dikirim" below the amber line of a case corrected after its mail went: the office sent the
+// correction to LKPP by hand (TTS, a mail written by hand), and says so (POST /api/escalations/<id>/correction-sent):
+// the line then says who said it and when (a `correction_sent` event in the case's history), until a later
+// correction. Before, the amber line stayed until the case closed, whatever was done. A refusal (said meanwhile by a
+// colleague, a correction since) in the server's words below it, until the mail's line changes.
+function renderCorrection(entry, mailKind) {
+  const box = entry.card.querySelector(".correction");
+  const button = box.querySelector("button.correction-sent");
+  const status = box.querySelector(".correction-status");
+  const mail = entry.data.mail;
+  const mark = mail ? `${mailKind}/${mail.corrected_at || ""}` : "";
+  if (entry.correctionRefused !== undefined && entry.correctionRefused !== mark) {
+    entry.correctionRefused = undefined;
+    status.textContent = "";
+  }
+  button.hidden = mailKind !== "corrected" || Boolean(entry.closedNote);
+  button.setAttribute("aria-label", t("correction.label", { label: entry.data.label }));
+  box.hidden = button.hidden && !status.textContent;
+}
+
+async function correctionSent(entry) {
+  const card = entry.card;
+  const button = card.querySelector("button.correction-sent");
+  const status = card.querySelector(".correction-status");
+  if (button.disabled) return;
+  button.disabled = true;
+  clearDone(entry);
+  status.textContent = "";
+  entry.correctionRefused = undefined;
+  try {
+    const path = `/api/escalations/${entry.data.id}/correction-sent`;
+    const { body } = await api("POST", path, { request_id: requestId() });
+    if (!knows(body)) {
+      const { corrected_at: _, ...mail } = entry.data.mail || {};
+      entry.data = { ...entry.data, mail: { ...mail, correction_sent: body.correction_sent } };
+    }
+    renderInfo(entry);
+  } catch (err) {
+    if (err.status === 401) return location.reload();
+    const mail = entry.data.mail;
+    entry.correctionRefused = mail ? `corrected/${mail.corrected_at || ""}` : "";
+    status.textContent = err.message;
+    card.querySelector(".correction").hidden = false;
+    refresh();
+  } finally {
+    button.disabled = Boolean(entry.closedNote);
+  }
+}
+
 // "Salin untuk TTS/e-mail": the escalation's text (the same as the e-mail's, server/mail.py) to the
 // clipboard. Over plain http on the office's network the browser gives no clipboard API, so the
 // text is then shown in a box, selected, for Ctrl+C.
 async function copyText(entry) {
   const card = entry.card;
+  clearDone(entry);
   const text = entry.data.copy_text || "";
   const area = card.querySelector("textarea.copy-text");
   const status = card.querySelector(".copy-status");
@@ -297,6 +361,7 @@ async function copyText(entry) {
 
 function hideCopy(entry) {
   const card = entry.card;
+  clearDone(entry);
   card.querySelector("textarea.copy-text").hidden = true;
   card.querySelector("button.hide-copy").hidden = true;
   say(card.querySelector(".copy-status"), "");
@@ -313,7 +378,26 @@ function fieldError(card, name, text) {
 function clearMessages(card) {
   fieldError(card, "lkpp_ticket", "");
   fieldError(card, "answer", "");
-  say(card.querySelector(".done"), "");
+  const entry = state.cases.get(Number(card.dataset.id));
+  if (entry) clearDone(entry);
+  else say(card.querySelector(".done"), "");
+}
+
+// "Nomor tiket … dicatat.": said for DONE_MS, then gone (it stayed under the field for days, over the number a
+// colleague recorded since, and over the next officer's work on the card).
+function sayDone(entry, number) {
+  clearDone(entry);
+  const done = entry.card.querySelector(".done");
+  if (!done) return;
+  say(done, "done.lkpp", { number });
+  entry.done = { number, timer: setTimeout(() => clearDone(entry), DONE_MS) };
+}
+
+function clearDone(entry) {
+  if (entry.done) clearTimeout(entry.done.timer);
+  entry.done = undefined;
+  const done = entry.card.querySelector(".done");
+  if (done && done.textContent) say(done, "");
 }
 
 // The LKPP number this page showed when the officer began typing one ("" for none): sent as
@@ -364,8 +448,8 @@ async function saveLkpp(entry, ev) {
     if (!knows(body)) entry.data = { ...entry.data, lkpp_ticket: number };
     form.lkpp_ticket.value = "";
     entry.lkppBase = undefined;
-    say(card.querySelector(".done"), "done.lkpp", { number });
     renderInfo(entry);
+    sayDone(entry, number);
   } catch (err) {
     if (err.status === 401) return location.reload();
     showRefusal(card, err, "lkpp_ticket", entry);
@@ -490,7 +574,8 @@ function markClosed(entry, words) {
   sayClosed(entry);
   card.dataset.closed = "true";
   for (const f of card.querySelectorAll("input[name=lkpp_ticket], textarea[name=answer]")) f.readOnly = true;
-  for (const b of card.querySelectorAll("button.save-lkpp, button.close-case, button.resend-mail")) b.disabled = true;
+  const buttons = "button.save-lkpp, button.close-case, button.resend-mail, button.correction-sent";
+  for (const b of card.querySelectorAll(buttons)) b.disabled = true;
   if (entry.closedAge === undefined) entry.closedAge = ageOf(entry);
   closedParts(entry);
   renderAge(entry);
@@ -508,6 +593,8 @@ function closedParts(entry) {
   }
   const copy = card.querySelector(".copy");
   if (copy) copy.hidden = true;
+  const correction = card.querySelector(".correction");
+  if (correction) correction.hidden = true;
 }
 
 function sayClosed(entry) {
@@ -524,7 +611,15 @@ function buildCard(entry) {
     el("p", { class: "resend-status", role: "status" }),
   );
   resend.querySelector("button").addEventListener("click", () => resendMail(entry));
-  const facts = el("div", { class: "facts" }, el("dl", { class: "info" }), resend);
+  const correction = el(
+    "div",
+    { class: "correction", hidden: true },
+    el("button", { type: "button", class: "correction-sent", dataset: { i18n: "correction.button" } },
+       t("correction.button")),
+    el("p", { class: "correction-status", role: "status" }),
+  );
+  correction.querySelector("button").addEventListener("click", () => correctionSent(entry));
+  const facts = el("div", { class: "facts" }, el("dl", { class: "info" }), resend, correction);
   const card = el("li", { class: "case", dataset: { id: entry.data.id } }, el("div", { class: "top" }), facts);
   const acts = el("div", { class: "acts" });
   const copy = el(
@@ -586,6 +681,7 @@ function buildCard(entry) {
     for (const f of [lkpp, close]) {
       f.addEventListener("input", (ev) => {
         if (ev.target.name) fieldError(card, ev.target.name, "");
+        clearDone(entry); // the next number, or the answer: the last save is no longer news
       });
     }
     // the number shown when the officer began typing one (lkppBase)
@@ -690,6 +786,7 @@ function renderRecent() {
 function removeCase(id) {
   const entry = state.cases.get(id);
   if (!entry) return;
+  if (entry.done) clearTimeout(entry.done.timer);
   entry.card.remove();
   state.cases.delete(id);
   closings.delete(id);

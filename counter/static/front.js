@@ -1384,6 +1384,10 @@ function onEvent(ev) {
                                reason: data.reason, ticket: ticketId });
     }
   }
+  // A close made by mistake undone: the case's mail is as it was before the close (tried again, or failed for good
+  // and to forward by hand), and the alert its `closed` took away is said again at once, as the list has it now
+  // (not at the mail's next try, or the next snapshot).
+  if (ev.type === "reopened" && !(ev.ticket && ev.ticket.lkpp_ticket)) loadAlerts();
   if (ev.type && ev.type.startsWith("counter_")) onCounterEvent(ev); // `counter_claimed` names a holder
   if (ev.type === "office_opened" || ev.type === "office_closed") {
     state.office = { ...(state.office || {}), ...(ev.data || {}) };

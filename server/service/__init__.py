@@ -154,6 +154,7 @@ class QueueService:
     mail_result = _Method("jobs")
     requeue_refused_mails = _Method("jobs")
     resend_mail = _Method("jobs")
+    correction_sent = _Method("jobs")
     # -- service hours and settings ---------------------------------------------------------
     office_status = _Method("office")
     check_office = _Method("office")

@@ -399,6 +399,33 @@ class Jobs:
         self.wake_mail()
         return result
 
+    def correction_sent(self, ref: str, actor: str, request_key: str | None = None, role: str | None = None) -> Outcome:
+        """The Eskalasi page's "Koreksi sudah dikirim": a case corrected after its escalation mail went (LKPP has the
+        text from before the correction: the page said so in amber until the case closed) is said to have had its
+        correction sent to LKPP by hand (TTS, a mail written by hand). Not silently: a `correction_sent` event (staff
+        only) keeps who said it and when, and the correction it covers (`data.corrected_at`); the list then names them
+        in place of the amber line. A correction after it is news again. 409 `no_correction_pending` for a case with
+        no correction LKPP lacks (its mail not sent, not corrected since, that correction already said sent, or the
+        case not open)."""
+        from server.service.views import corrected_after_mail
+
+        unit = self.unit
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            ticket = unit.find_ticket(tx, ref, now, any_day=True)
+            mail = tx.mail_of_ticket(ticket.id)
+            last, forwarded = corrected_after_mail(tx, ticket.id, mail)
+            if ticket.status != core.ESCALATED or mail is None or last is None or forwarded is not None:
+                raise QueueError("no_correction_pending", label=ticket.label)
+            data: dict[str, Any] = {"mail": mail["id"], "corrected_at": last}
+            if role:
+                data["role"] = role
+            event = tx.add_event("correction_sent", now, unit.day(now), ticket.id, None, actor, data)
+            sent = {"at": event["at"], "by": actor, "corrected_at": last}
+            return Outcome({"label": ticket.label, "correction_sent": sent})
+
+        return unit.run(request_key, run, seq=True)
+
     def requeue_refused_mails(self, key: str | bytes) -> int:
         """At the start (with mail on): the escalation mails the mail server refused for good (5xx, not retried:
         server/advice.py permanent_refusal) are queued again. A refusal's alert tells the admin to mend

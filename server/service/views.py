@@ -513,8 +513,13 @@ class Views:
                 failed = mail["status"] == "failed"
                 advice = mail_advice(r["label"], mail["error"], failed, settings.escalation, requeued)
                 mail = {**mail, "advice": advice}
-            if mail and corrected[r["id"]]:  # LKPP has the text as it was: the page says to send the correction
-                mail["corrected_at"] = corrected[r["id"]]
+            last, forwarded = corrected[r["id"]]
+            if mail and last and forwarded is None:  # LKPP has the text as it was: the page says to send the correction
+                mail["corrected_at"] = last
+            elif mail and last:  # an officer said the correction went to LKPP by hand (correction_sent): who, when
+                by = forwarded["actor"] or ""
+                name = full_name(accounts.get(by)) or by
+                mail["correction_sent"] = {"at": forwarded["at"], "by": by, "by_name": name, "corrected_at": last}
             target_s = target * 60 if target else None
             out.append(
                 {
@@ -806,15 +811,28 @@ MAIL_TICKET_FIELDS = frozenset({"escalation_note", "category", "priority_class"}
 MAIL_FORM_FIELDS = frozenset({"name", "agency", "address", "phone", "problem"})
 
 
-def _corrected_after_mail(tx: Any, row: dict[str, Any]) -> str | None:
+def _corrected_after_mail(tx: Any, row: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
     """When the case's mail text was last corrected after its mail was sent (its analysis, kind or class, or the
-    visitor's form: what the mail says), None when it was not: the mail LKPP has is then the case as it stands."""
-    mail = row["mail"]
+    visitor's form: what the mail says), None when it was not: the mail LKPP has is then the case as it stands; and
+    the `correction_sent` event that said that correction went to LKPP by hand (POST
+    /api/escalations/<ref>/correction-sent), None while none did since (a correction after it is news again)."""
+    return corrected_after_mail(tx, row["id"], row["mail"])
+
+
+def corrected_after_mail(
+    tx: Any, ticket_id: int, mail: dict[str, Any] | None
+) -> tuple[str | None, dict[str, Any] | None]:
+    """_corrected_after_mail of a ticket's mail row ({status, sent_at}): also the command that records the
+    correction sent (QueueJobs.correction_sent)."""
     if not mail or mail["status"] != "sent" or not mail["sent_at"]:
-        return None
+        return None, None
     sent = datetime.fromisoformat(mail["sent_at"])
     last = None
-    for e in tx.events_of_ticket(row["id"]):
+    forwarded = None
+    for e in tx.events_of_ticket(ticket_id):
+        if e["type"] == "correction_sent":
+            forwarded = e
+            continue
         if e["type"] == "corrected":
             touched = set(e["data"].get("changes") or {}) & MAIL_TICKET_FIELDS
         elif e["type"] == "form_corrected":
@@ -823,4 +841,5 @@ def _corrected_after_mail(tx: Any, row: dict[str, Any]) -> str | None:
             continue
         if touched and datetime.fromisoformat(e["at"]) > sent:
             last = e["at"]
-    return last
+            forwarded = None  # a correction after the one sent: LKPP has not got this one
+    return last, forwarded

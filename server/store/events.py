@@ -34,6 +34,7 @@ EVENT_TYPES = frozenset(
         "mail_sent",
         "mail_failed",
         "mail_requeued",
+        "correction_sent",
         "retention",
         "corrected",
         "form_corrected",
