@@ -218,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
             from server.config import effective_settings, override_error
             from server.store import adopt_rescued
 
-            if serverlock.holder(settings.server.database) is None:  # beside a running server, its files are its own
-                adopt_rescued(settings.server.database)
+            with contextlib.suppress(OSError):  # a lock file it cannot read: serve says so, and adopts nothing
+                if serverlock.holder(settings.server.database) is None:  # beside a running server: its files
+                    adopt_rescued(settings.server.database)
             try:
                 store = Store(settings.server.database)
                 try:

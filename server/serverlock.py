@@ -75,9 +75,13 @@ def server_file(database: Path) -> tuple[int, tuple[int, int] | None] | None:
     """The pid of the server holding the database's lock (0 when unknown) and the database file it opened
     (record_file; None when not recorded); None when no server holds the lock."""
     path = lock_path(database)
-    if not path.exists():
+    if not path.is_file():
         return None
-    with open(path, "a+", encoding="ascii") as f:
+    try:
+        f = open(path, encoding="ascii")  # noqa: SIM115  (closed below)
+    except OSError:  # not this process's to read (another account's): nothing known (serve says it when it starts)
+        return None
+    with f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -93,7 +97,7 @@ def server_file(database: Path) -> tuple[int, tuple[int, int] | None] | None:
 def holder(database: Path) -> int | None:
     """None when no server holds the database's lock; else its pid (0 when unknown)."""
     path = lock_path(database)
-    if not path.exists():
+    if not path.is_file():  # none, or a folder where it should be (serve says so)
         return None
     with open(path, "a+", encoding="ascii") as f:
         try:
