@@ -493,7 +493,14 @@ def _dashboard_charts(data: dict) -> dict:
             "fill": fill,
             "width": width,
             "bars": [
-                {**b, "label": g["label"], "short": short, "share": g[m]["share"], "n": g[m]["n"]}
+                {
+                    **b,
+                    "label": g["label"],
+                    "short": short,
+                    "share": g[m]["share"],
+                    "within": g[m]["within"],
+                    "n": g[m]["n"],
+                }
                 for b, g, short in zip(bars, groups, shorts, strict=True)
             ],
         }
@@ -561,13 +568,15 @@ def _num(value: float | None, places: int, lang: str = "id") -> str:
     return text.replace(".", ",") if lang == "id" else text
 
 
-def _pct(share: float | None, lang: str = "id") -> str:
-    """A share as the dashboard writes it: "80%", or with one decimal when it is not whole ("79,5%"), never
-    rounded up to a whole that would say more than it is (199 of 200 within is 99,5%, not 100%)."""
-    if share is None:
+def _pct(within: int | None, n: int | None, lang: str = "id") -> str:
+    """`within` of `n` as the dashboard writes it: "80%", or with one decimal when it is not whole ("79,5%"),
+    never rounded up to say more than it is (199 of 200 within is 99,5%, not 100%). From the counts, exactly:
+    the figures' `share` is already rounded to four decimals, and flooring that said more than was reached
+    (8 of 21 is 38.095 %: its share 0.381 read "38,1%"; 19,999 of 20,000 read "100%")."""
+    if within is None or not n:
         return "—"
-    tenths = math.floor(share * 1000 + 1e-9) / 10  # 0.795 -> 79.5, 0.9995 -> 99.9
-    text = f"{tenths:.0f}" if tenths == int(tenths) else f"{tenths:.1f}"
+    tenths = within * 1000 // n  # whole tenths of a percent, rounded down
+    text = f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
     return (text.replace(".", ",") if lang == "id" else text) + "%"
 
 

@@ -178,6 +178,20 @@ def label(
 _MEASURE_KEYS = tuple((m, (f"{m}_n", f"{m}_sum", f"{m}_max", f"{m}_within")) for m in MEASURES)
 
 
+def share_of(within: int, n: int) -> float | None:
+    """`within` of `n` to four decimals (the files' 0.00 % and the CSV's 66.67), but never 100 % while one was
+    over the standard, nor 0 % while one was within: 19,999 of 20,000 is 0.99995, which four decimals made
+    1.0, and the files of a few years' figures read "100.00%"; it is 0.9999."""
+    if not n:
+        return None
+    share = round(within / n, 4)
+    if within < n:
+        share = min(share, 0.9999)
+    if within > 0:
+        share = max(share, 0.0001)
+    return share
+
+
 def finish(
     sums: dict[str, Any],
     sla: SlaSettings,
@@ -202,7 +216,7 @@ def finish(
             within = sums[within_key]
             fig["standard_s"] = limits[m] // 1000
             fig["within"] = within
-            fig["share"] = round(within / n, 4) if n else None
+            fig["share"] = share_of(within, n)
         out[m] = fig
     # Not measured: neither a mail sent nor an LKPP ticket number recorded; no_mail of them never had
     # a mail (the escalation e-mail was off when they were escalated).

@@ -149,3 +149,28 @@ def test_the_guest_book_prints_the_service_name_whole(browser, server, tmp_path)
     assert "Tamu PPK" in sheet
     assert "(PPK/Pokja/PP)" in sheet, sheet
     assert not [line for line in sheet.splitlines() if line.strip() == ")"], sheet
+
+
+def test_a_share_is_rounded_down_from_the_counts_not_from_the_rounded_share(server):
+    """The dashboard says its percentages are rounded down, "never more than what was reached". It floored the
+    figures' share, already rounded to four decimals: 8 of 21 forms within 5 minutes (38.095 %, share 0.381)
+    read "38,1%" in the table, per group and over the bar. It is 38 %."""
+    server.next_day()
+    kiosk = requests.Session()
+    for i in range(21):
+        form = visitor(name=f"Tamu {i}", form_seconds=120 if i < 8 else 400)
+        r = kiosk.post(f"{server.url}/api/tickets", json=form, timeout=10)
+        assert r.status_code == 201, r.text
+    day = r.json()["ticket"]["day"]
+    officer = server.session("petugas", PASSWORD)
+    params = {"from": day, "to": day, "group": "day"}
+    form = officer.get(f"{server.url}/api/figures", params=params, timeout=10).json()["total"]["form"]
+    assert (form["n"], form["within"], form["share"]) == (21, 8, 0.381)
+
+    html = officer.get(f"{server.url}/counter/dashboard", params=params, timeout=10).text
+    row = html.split('<tr id="row-form">')[1].split("</tr>")[0]
+    assert "<td>38%</td>" in row, row
+    assert "38% (8/21)" in html  # the group's row
+    chart = html.split("<svg", 1)[1].split("</svg>")[0]  # the first chart: the form time's
+    assert ">38%</text>" in chart and ": 38% dari 21</title>" in chart, chart
+    assert "38,1%" not in html

@@ -983,6 +983,32 @@ def test_the_figures_files_keep_a_name_that_looks_like_a_formula_as_text():
     assert ws["A2"].value == "+LPSE" and ws["A2"].data_type == "s"
 
 
+def test_a_share_to_four_decimals_is_never_all_or_none_when_it_is_not():
+    """19,999 waits of 20,000 within 5 minutes (a few years' figures) is 0.99995 of them: four decimals made it
+    1.0, and the API, the CSV ("100.0") and the XLSX ("100.00%") said every visitor was called in time. One of
+    30,000 within is no 0 % either."""
+    from openpyxl import load_workbook
+
+    sums = oracle.no_sums(DAY)
+    sums.update(tickets=30_000, served=30_000, waiting_n=20_000, waiting_within=19_999, waiting_sum=20_000 * 60_000)
+    sums.update(waiting_max=400_000, service_n=30_000, service_within=1, service_sum=30_000 * 2_400_000)
+    sums.update(service_max=2_400_000)
+    data = {"from": DAY, "to": DAY, "group": "day"}
+    data.update(figures.report([sums], SLA, "day"))
+    (group,) = data["groups"]
+    assert (group["waiting"]["share"], group["service"]["share"]) == (0.9999, 0.0001)
+    assert data["total"]["waiting"]["share"] == 0.9999
+    rows = list(csv.reader(io.StringIO(figures.figures_csv(data).decode("utf-8-sig"))))
+    header = rows[0]
+    waits = [r[header.index("% dalam standar")] for r in rows if r[2] == "Waktu tunggu"]
+    assert waits == ["99.99", "99.99"]  # the day's and the total's
+    ws = load_workbook(io.BytesIO(figures.figures_xlsx(data, "LPSE"))).active
+    shares = [row[7] for row in ws.iter_rows(min_row=5, values_only=True) if row[2] == "Waktu tunggu"]
+    assert shares == [0.9999, 0.9999]
+    assert figures.share_of(20_000, 20_000) == 1.0 and figures.share_of(0, 20_000) == 0.0
+    assert figures.share_of(2, 3) == 0.6667 and figures.share_of(0, 0) is None
+
+
 @pytest.mark.parametrize("fmt", ["pdf", "XLSX", ""])
 def test_the_figures_in_a_format_it_does_not_make_is_422_naming_format(app, client, fmt):
     h = login(app, client, "kepala", "officer")
