@@ -40,6 +40,11 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
     in the morning and read nothing of it. It is said after her login, once (not again after a reload)."""
     server = ClockedServer(write_config(tmp_path), tick=0.1, dated=True, numbers={"auth.SESSION_HOURS": 0.004}).start()
     try:
+        # The evening before today: the night's step (next_day) brings the server's clock back to today. A step ahead
+        # of it put the answers' Date a day and more ahead of the browser's clock (past midnight in the office, the
+        # clock starting at 09:00 of that day), and Chromium, which counts a cookie's Expires from the answer's Date,
+        # dropped the session cookie of the morning's login (12 h): the test failed from the office's midnight on.
+        server.advance(-86400)
         staffed(server)
         rina = sign_in(new_page(browser, {"width": 1024, "height": 768}), server, "/counter/front", "rina")
         expect(rina.locator("#login-form")).to_be_visible(timeout=30_000)  # her session's end: the login
