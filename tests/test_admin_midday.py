@@ -127,3 +127,33 @@ def test_the_event_log_says_who_changed_what_not_only_which_section(live, boss):
             },
         ),
     ]
+
+
+def test_a_save_whose_answer_was_lost_is_not_said_changed_elsewhere_after_a_reconnect(browser, live, boss):
+    """The save's answer lost, and the page's connection gone with it: at the reconnect the page read the settings
+    again and said the section was "diubah di tempat lain selagi halaman ini tidak tersambung … menyimpannya akan
+    ditolak", of the admin's own save (helper-270). What the page typed is what is in force: it says Tersimpan."""
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    page = context.new_page()
+    sign_in(page, live, "/counter/admin", "kepala")
+    name = page.locator('[data-key="office.name"]')
+    expect(name).to_have_value("LPSE Kabupaten Contoh")
+
+    def lost_answer(route):
+        route.fetch()  # saved by the server ...
+        route.abort("connectionreset")  # ... its answer lost
+
+    page.route("**/api/admin/settings/office", lost_answer)
+    name.fill("LPSE Kabupaten Contoh Malam")
+    page.click("#sec-office button.save")
+    notice = page.locator("#sec-office .notice")
+    expect(notice).to_have_attribute("data-kind", "error")
+    page.unroute("**/api/admin/settings/office")
+    context.set_offline(True)  # the Wi-Fi gone a while: the live connection drops ...
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "off", timeout=30_000)
+    context.set_offline(False)  # ... and comes back: its snapshot reads the settings again
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on", timeout=30_000)
+    expect(notice).to_have_text("Tersimpan.")
+    expect(page.locator("#sec-office .reload-section")).to_have_count(0)
+    expect(name).to_have_value("LPSE Kabupaten Contoh Malam")
+    context.close()

@@ -27,6 +27,7 @@ const state = {
   versions: {}, // section -> the server's version of that value (`versions`), sent as a save's `base`
   stale: new Set(), // edited sections changed elsewhere meanwhile (an event, or a save refused with 409)
   dirty: new Set(), // sections edited since their last load or save
+  unanswered: new Set(), // sections whose save's answer the network lost (it may have been saved: load)
   users: [],
   resetting: null, // username whose new-password input is open
   editing: null, // username whose full name / NIP inputs are open
@@ -464,6 +465,7 @@ async function save(section) {
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();
     if (err.body.error === "settings_changed_meanwhile") return showStale(section, err.message);
+    if (err.body.error === "network") state.unanswered.add(section); // it may have been saved: load() looks
     showRefusal(root, err);
   } finally {
     button.disabled = false;
@@ -484,6 +486,18 @@ function load(settings) {
   state.settings = settings;
   const changed = [];
   for (const s of SECTIONS) {
+    const version = (settings.versions || {})[s];
+    if (state.dirty.has(s) && version !== state.versions[s]
+      && JSON.stringify(state.drafts[s]) === JSON.stringify(draft(s, settings[s]))) {
+      // What this page has typed is what is in force: its own save whose answer the network lost (or another
+      // admin's same change), not a change made elsewhere to warn of ("diubah di tempat lain … akan ditolak"), which
+      // a reconnect's read said of it.
+      state.dirty.delete(s);
+      state.stale.delete(s);
+      renderStale(s);
+      if (state.unanswered.has(s)) notice(box(s), "info", t("saved"));
+    }
+    state.unanswered.delete(s);
     if (!state.dirty.has(s)) {
       state.drafts[s] = draft(s, settings[s]);
       state.bases[s] = clone(settings[s]);
