@@ -17,6 +17,7 @@ from conftest import SocketGate, until_on_page
 from kioskui import LONGEST
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from test_counter_logout import open_counter
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +30,15 @@ def clean(office):
     empty_queue(office)
 
 
-def open_counter(browser, live, username: str, counter_id: int):
-    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
-    sign_in(page, live, "/counter/", username)
-    page.select_option("#counter-select", str(counter_id))
-    return page
+def calling(browser, live, *names: str):
+    """budi's counter page at Loket 1 calling the first of `names` (each issued a ticket), its call's answer in: a
+    key pressed now is taken. The page and that first ticket."""
+    first, *_ = [issue(live, name) for name in names]
+    page = open_counter(browser, live, "budi", 1)
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    expect(page.locator("#btn-recall")).to_be_enabled()
+    return page, first
 
 
 def calls(live, ticket: dict) -> int:
@@ -62,12 +67,7 @@ def second_click(page, selector: str) -> None:
 
 def test_a_double_click_on_recall_or_pause_is_one_press(browser, office):
     live = office
-    first = issue(live, "Putri Ayu")
-    issue(live, "Bagus Prasetyo")
-    page = open_counter(browser, live, "budi", 1)
-    page.keyboard.press("n")
-    expect(page.locator("#t-label")).to_have_text(first["label"])
-    expect(page.locator("#btn-recall")).to_be_enabled()  # the call's answer is in: a key pressed now is taken
+    page, first = calling(browser, live, "Putri Ayu", "Bagus Prasetyo")
 
     page.click("#btn-recall")  # the double click's first half
     expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
@@ -113,11 +113,7 @@ def test_a_double_click_on_the_earlier_visits_count_opens_the_list(browser, offi
 
 def test_a_key_held_down_is_one_press(browser, office):
     live = office
-    first = issue(live, "Putri Ayu")
-    page = open_counter(browser, live, "budi", 1)
-    page.keyboard.press("n")
-    expect(page.locator("#t-label")).to_have_text(first["label"])
-    expect(page.locator("#btn-recall")).to_be_enabled()  # the call's answer is in: a key pressed now is taken
+    page, first = calling(browser, live, "Putri Ayu")
 
     page.keyboard.down("r")  # pressed...
     expect(page.locator("#t-calls")).to_have_text("panggilan 2 dari 3")
@@ -139,12 +135,7 @@ def test_a_key_held_down_is_one_press(browser, office):
 
 def test_enter_on_a_focused_button_keeps_the_cursor_on_the_counters_buttons(browser, office):
     live = office
-    first = issue(live, "Putri Ayu")
-    issue(live, "Bagus Prasetyo")
-    page = open_counter(browser, live, "budi", 1)
-    page.keyboard.press("n")
-    expect(page.locator("#t-label")).to_have_text(first["label"])
-    expect(page.locator("#btn-recall")).to_be_enabled()  # the call's answer is in: a key pressed now is taken
+    page, first = calling(browser, live, "Putri Ayu", "Bagus Prasetyo")
 
     page.focus("#btn-recall")  # as Tab brings it there
     page.keyboard.press("Enter")

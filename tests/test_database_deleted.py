@@ -46,6 +46,19 @@ def labels(db: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT label FROM tickets ORDER BY id")]
 
 
+def older_copy(db: Path, copy: Path) -> Path:
+    """A copy of the database as it is now (SQLite's backup): the office's older backup."""
+    with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(copy)) as dst:
+        src.backup(dst)
+    return copy
+
+
+def move_over(copy: Path, db: Path) -> None:
+    """`copy` put at the database's path while the server runs, as `mv` puts it (another file there)."""
+    shutil.copy(copy, str(db) + ".new")
+    Path(str(db) + ".new").replace(db)
+
+
 def alert_when(session, server, words: str, seconds: float = 10.0) -> dict:
     """The staff state's disk view once its message says `words` (Indonesian)."""
     deadline = time.monotonic() + seconds
@@ -120,12 +133,9 @@ def test_a_database_replaced_while_serving_is_left_as_put_and_the_servers_data_k
     try:
         front = server.session("rina", PASSWORD)
         first = issue(server, "Pertama")
-        old = tmp_path / "old.db"
-        with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(old)) as dst:
-            src.backup(dst)  # an older copy, with one visitor
+        old = older_copy(db, tmp_path / "old.db")  # with one visitor
         second = issue(server, "Kedua")
-        shutil.copy(old, str(db) + ".new")
-        Path(str(db) + ".new").replace(db)  # copied over it by hand
+        move_over(old, db)
         disk = alert_when(front, server, "diganti dengan berkas lain selagi server berjalan")
         assert disk["database_file"]["copy"] == str(db) + ".running"
         third = issue(server, "Ketiga")  # the server goes on with its own data
@@ -174,12 +184,9 @@ def test_a_command_on_a_database_replaced_while_serving_is_refused_and_damages_n
     try:
         front = server.session("rina", PASSWORD)
         first = issue(server, "Pertama")
-        old = tmp_path / "old.db"
-        with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(old)) as dst:
-            src.backup(dst)
+        old = older_copy(db, tmp_path / "old.db")
         more = [issue(server, f"Kedua {i}") for i in range(20)]
-        shutil.copy(old, str(db) + ".new")
-        Path(str(db) + ".new").replace(db)
+        move_over(old, db)
         alert_when(front, server, "diganti dengan berkas lain selagi server berjalan")
         r = server_command(
             ["users", "add", "budi", "--role", "officer", "--config", str(server.config)], "sandi-budi-1\n"

@@ -14,7 +14,7 @@ from conftest import visitor
 from playwright.sync_api import expect
 from smtp import mailing_office
 from staffpages import sign_in
-from test_front_mail_withdrawn import tried
+from test_front_mail_withdrawn import escalated_at_counter, tried
 from test_mail import Refusing, cases_when, escalate_live
 
 VIEWPORT = {"width": 1366, "height": 768}
@@ -25,7 +25,6 @@ def test_the_officers_notice_follows_his_case_reopened_its_mail_tried_again(brow
     """budi escalates while the mail server puts the mail off (451): his notice says it failed and is retried. siti
     records LKPP's answer on the wrong card: the mail is withdrawn and his notice says it is not sent any more. She
     reopens the case: the mail is tried again, and his notice said on "tidak perlu dikirim lagi" while it failed."""
-    from test_counter_logout import open_counter
 
     handler = Refusing("451 4.3.0 Mailbox busy, try again later")
     with mailing_office(tmp_path, handler) as server:
@@ -34,15 +33,8 @@ def test_the_officers_notice_follows_his_case_reopened_its_mail_tried_again(brow
         r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Dewi Lestari"), timeout=5)
         assert r.status_code == 201, r.text
         label = r.json()["ticket"]["label"]
-        page = open_counter(browser, server, "budi", 1)
-        page.click("#btn-call-next")
-        expect(page.locator("#t-label")).to_have_text(label)
-        page.click("#btn-start")
-        expect(page.locator("#t-status")).to_have_text("dilayani")
-        page.fill("#note", "Kunci publik paket rusak; perlu dicek LKPP.")
-        page.click("#btn-escalate")
+        page = escalated_at_counter(browser, server, label)  # its mail put off, retried
         notice = page.locator("#notice")
-        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ", timeout=10_000)  # put off, retried
 
         siti = server.session("siti", "rahasia-123")
         r = siti.post(f"{server.url}/api/tickets/{label}/close", json={"answer": ANSWER}, timeout=5)

@@ -58,13 +58,28 @@ def test_the_front_offices_mail_alert_goes_once_the_case_reached_lkpp_by_hand(br
         context.close()
 
 
+def escalated_at_counter(browser, server, label: str):
+    """budi's counter page (Loket 1) that called `label`, served it and escalated it from the page, once its notice
+    says the mail failed and is retried (a mail server that puts it off)."""
+    from test_counter_logout import open_counter
+
+    page = open_counter(browser, server, "budi", 1)
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(label)
+    page.click("#btn-start")
+    expect(page.locator("#t-status")).to_have_text("dilayani")
+    page.fill("#note", "Kunci publik paket rusak; perlu dicek LKPP.")
+    page.click("#btn-escalate")
+    expect(page.locator("#notice")).to_contain_text(f"E-mail eskalasi {label} gagal: ", timeout=10_000)
+    return page
+
+
 def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_once_forwarded(browser, tmp_path):
     """budi escalates from his counter page while the mail server puts the mail off (451): his notice says the mail
     failed and is retried. A colleague forwards the case by hand and records LKPP's number: the mail is withdrawn in
     that change, and his notice went on saying it failed until the page was loaded again; it says it is not sent
     any more, the case having reached LKPP."""
     import requests
-    from test_counter_logout import open_counter
 
     handler = Refusing("451 4.3.0 Mailbox busy, try again later")
     with mailing_office(tmp_path, handler) as server:
@@ -78,15 +93,8 @@ def test_the_officers_notice_of_his_escalations_mail_says_it_is_no_longer_sent_o
         )  # fmt: skip
         assert r.status_code == 201, r.text
         label = r.json()["ticket"]["label"]
-        page = open_counter(browser, server, "budi", 1)
-        page.click("#btn-call-next")
-        expect(page.locator("#t-label")).to_have_text(label)
-        page.click("#btn-start")
-        expect(page.locator("#t-status")).to_have_text("dilayani")
-        page.fill("#note", "Kunci publik paket rusak; perlu dicek LKPP.")
-        page.click("#btn-escalate")
+        page = escalated_at_counter(browser, server, label)
         notice = page.locator("#notice")
-        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ", timeout=10_000)  # put off, retried
         siti = server.session("siti", "rahasia-123")
         r = siti.post(f"{server.url}/api/tickets/{label}/lkpp-ticket", json={"lkpp_ticket": "TTS-90"}, timeout=5)
         assert r.status_code == 200, r.text
