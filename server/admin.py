@@ -268,6 +268,12 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         except ConfigError as err:
             raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
         kept = kept_change(old, new, section, given)
+        stored = overrides.get(section, NOTHING)
+        if view(new)[section] == view(old)[section] and (kept is stored or kept == stored):
+            # nothing to change, nor to log: the same value saved again (a save whose answer was lost, sent once
+            # more by a page that has the section's new version by then)
+            was.append(old)
+            return Outcome()
         if kept is NOTHING:  # config.toml's values: nothing to lay over it
             tx.drop_settings_override(section)
         else:

@@ -90,6 +90,24 @@ def test_a_save_that_another_admin_changed_differently_is_still_refused(live, bo
     assert len(settings_events(live)) == before
 
 
+def test_the_same_value_saved_again_on_the_current_version_changes_and_logs_nothing(live, boss):
+    """The page that lost its save's answer often has the section's new version by then (the settings_changed
+    event came over its socket): its Simpan again sent the value in force on the current base, and the log had a
+    second settings_changed with no change in it (CI, 2026-12-05). Such a save is answered 200 and logged once."""
+    put_settings(live, boss, "office", {"name": "LPSE Kota Sama"})
+    before = len(settings_events(live))
+    for _ in range(2):
+        base = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["versions"]["office"]
+        r = boss.put(
+            f"{live.url}/api/admin/settings/office", json={"value": {"name": "LPSE Kota Sama"}, "base": base}, timeout=5
+        )
+        assert r.status_code == 200, r.text
+        assert boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["versions"]["office"] == base
+    r = boss.put(f"{live.url}/api/admin/settings/office", json={"value": {"name": "LPSE Kota Sama"}}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert len(settings_events(live)) == before
+
+
 def test_the_event_log_says_who_changed_what_not_only_which_section(live, boss):
     """At 10:30 the admin caps service B at 3 numbers, adds Loket 4 and renames Loket 1, then takes the cap
     back with Kembali ke config.toml. The log said `{"section": "services"}` by kepala: who and where, never
