@@ -471,6 +471,16 @@ def _fill_left(shorts: list[str]) -> int:
     return math.ceil(need)
 
 
+def _share_level(figure: dict) -> str:
+    """A share bar's colour class from its counts: "low" under half within the standard, "mid" under 80 %, else ""
+    (also without data). Not from the share, which is rounded: 79,999 of 100,000 is a share of 0.8 and a bar under
+    80 %."""
+    within, n = figure["within"], figure["n"]
+    if figure["share"] is None or not n:
+        return ""
+    return "low" if within * 2 < n else "mid" if within * 5 < n * 4 else ""
+
+
 def _dashboard_charts(data: dict) -> dict:
     """Bar geometry for the dashboard's SVG charts (drawn by the template; no chart library): as wide as
     their frame when the groups fit FILL_MIN_WIDTH (`fill`), else BAR_MIN_STEP px per group, the frame
@@ -500,6 +510,7 @@ def _dashboard_charts(data: dict) -> dict:
                     "share": g[m]["share"],
                     "within": g[m]["within"],
                     "n": g[m]["n"],
+                    "level": _share_level(g[m]),
                 }
                 for b, g, short in zip(bars, groups, shorts, strict=True)
             ],

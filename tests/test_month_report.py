@@ -174,3 +174,22 @@ def test_a_share_is_rounded_down_from_the_counts_not_from_the_rounded_share(serv
     chart = html.split("<svg", 1)[1].split("</svg>")[0]  # the first chart: the form time's
     assert ">38%</text>" in chart and ": 38% dari 21</title>" in chart, chart
     assert "38,1%" not in html
+
+
+def test_a_bar_is_coloured_from_the_counts_not_from_the_rounded_share():
+    """A group's bar is orange under 80 % within the standard and red under half. It was coloured from the share
+    rounded to four decimals: 79,999 of 100,000 forms in time (share 0.8) drew a bar without colour, as 80 %."""
+    from counter import _dashboard_charts
+    from server.figures import STANDARD_MEASURES
+
+    counts = [(79_999, 100_000), (80, 100), (49_999, 100_000), (1, 2), (0, 0)]
+    groups = [
+        {
+            "label": f"Hari {i}",
+            **{m: {"n": n, "within": w, "share": round(w / n, 4) if n else None} for m in STANDARD_MEASURES},
+        }
+        for i, (w, n) in enumerate(counts)
+    ]
+    charts = _dashboard_charts({"groups": groups, "arrivals": []})
+    for m in STANDARD_MEASURES:
+        assert [b["level"] for b in charts["shares"][m]["bars"]] == ["mid", "", "low", "mid", ""]
