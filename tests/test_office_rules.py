@@ -778,6 +778,25 @@ def test_a_counter_whose_officer_has_no_page_open_is_freed_by_itself(app, clock)
     assert service.release_idle_counters() == 0
 
 
+def test_an_officer_acting_at_the_counter_keeps_it_page_open_or_not(app, clock):
+    """The counter was freed ten minutes after it was taken when its officer had no counter page open, though he
+    had just called a visitor there: the loop's release, a second after the call, sent the called visitor back to
+    the line and the officer's Mulai got "Loket ini tidak sedang memanggil" (CI, 2026-12-05, a test's next day).
+    Acting at the counter is being there: the ten minutes count from the last action."""
+    budi, bh = _held_with_a_called_ticket(app)
+    service = app.extensions["antrian"]
+    clock.advance(minutes=9, seconds=59)
+    assert budi.post("/api/counters/1/start", json={}, headers=bh).status_code == 200
+    clock.advance(seconds=1)
+    assert service.release_idle_counters() == 0
+    assert budi.get("/api/me").get_json()["user"]["held_counters"] == [1]
+    clock.advance(minutes=9, seconds=58)
+    assert service.release_idle_counters() == 0
+    clock.advance(seconds=2)
+    assert service.release_idle_counters() == 1  # ten minutes after the last action, nobody there: freed
+    assert budi.get("/api/me").get_json()["user"]["held_counters"] == []
+
+
 def test_an_open_counter_page_keeps_the_counter(app, clock):
     budi, bh = _held_with_a_called_ticket(app)
     service = app.extensions["antrian"]

@@ -43,6 +43,8 @@ class CounterClaims:
         with unit.store.read() as tx:
             claim = tx.counter_claim(counter_id)
         if claim and claim["officer_id"] == user["id"]:
+            # its holder acting at it is at it, page open or not: its idle time starts again (release_idle_counters)
+            self._seen[counter_id] = (user["id"], unit.clock())
             return
 
         def run(tx: Tx, now: datetime) -> Outcome:
@@ -166,14 +168,13 @@ class CounterClaims:
         return False
 
     def release_idle_counters(self) -> int:
-        """Free each counter whose holder has had no counter page open on it (counters_shown) for
+        """Free each counter whose holder has had no counter page open on it (counters_shown) nor acted at it for
         [queue] counter_release_minutes, by="auto" (the maintenance loop, every second). Returns how many."""
         unit = self.unit
         now = unit.clock()
         shown = unit.hooks.counters_shown()
         with unit.store.read() as tx:
             claims = tx.counter_claims()
-        limit = unit.settings.queue.counter_release_minutes * 60
         idle = []
         for cid, claim in claims.items():
             holder = claim["officer_id"]
@@ -183,13 +184,7 @@ class CounterClaims:
             if self._present(holder, cid, shown, claims):
                 self._seen[cid] = (holder, now)
                 continue
-            seen = self._seen.get(cid)
-            since = [self._started]
-            if seen is not None and seen[0] == holder:
-                since.append(seen[1])
-            if claim["claimed_at"]:
-                since.append(datetime.fromisoformat(claim["claimed_at"]))
-            if (now - max(since)).total_seconds() >= limit:
+            if self._idle(cid, claim, now):
                 idle.append((cid, holder))
         if not idle:
             return 0
@@ -198,12 +193,25 @@ class CounterClaims:
             done = 0
             for cid, holder in idle:
                 claim = tx.counter_claim(cid) or {}
-                if claim.get("officer_id") == holder:  # nobody took it meanwhile
+                # nobody took it meanwhile, and its holder did not act at it since it was found idle
+                if claim.get("officer_id") == holder and self._idle(cid, claim, now):
                     self._release(tx, now, cid, claim, "auto", return_called=True)
                     done += 1
             return Outcome(done)
 
         return unit.run(None, run).body
+
+    def _idle(self, cid: int, claim: dict[str, Any], now: datetime) -> bool:
+        """Whether counter `cid`'s holder (its `claim`) has been away from it for [queue] counter_release_minutes:
+        since this server started, the holder's page last showed it or the holder last acted at it (_seen), or
+        it was claimed, whichever is latest."""
+        holder, seen = claim["officer_id"], self._seen.get(cid)
+        since = [self._started]
+        if seen is not None and seen[0] == holder:
+            since.append(seen[1])
+        if claim["claimed_at"]:
+            since.append(datetime.fromisoformat(claim["claimed_at"]))
+        return (now - max(since)).total_seconds() >= self.unit.settings.queue.counter_release_minutes * 60
 
     def release_counters(self, user: dict[str, Any]) -> None:
         """Free every counter this officer holds (at logout), each with a `counter_released` event. A ticket
