@@ -152,12 +152,13 @@ def _may_draw() -> bool:
     """Whether this request may have a code drawn that is not kept: staff and a listed kiosk always; any
     other device within its QR_DRAWS_PER_MINUTE."""
     from server.auth import RateLimiter, current_user
+    from server.limits import device_key
 
     kiosk = current_app.extensions["antrian.settings"].kiosk
     if current_user() is not None or (kiosk.addresses and kiosk.allows(request.remote_addr)):
         return True
     limiter = current_app.extensions.setdefault("antrian.qr_limiter", RateLimiter(QR_DRAWS_PER_MINUTE))
-    return limiter.allow(request.remote_addr or "?")
+    return limiter.allow(device_key(request.remote_addr or "?"))
 
 
 def _draw_qr(data: str) -> bytes:

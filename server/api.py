@@ -291,7 +291,7 @@ def issue_ticket():
     if user is None and not service().settings.kiosk.allows(request.remote_addr):
         refused_kiosk(key, "asked for a queue number")
         raise Forbidden("kiosk_only")
-    if user is None and not current_app.extensions["antrian.limiter"].allow(key):
+    if user is None and not current_app.extensions["antrian.limiter"].allow(limits.device_key(key)):
         raise TooMany()
     actor = f"frontoffice:{user['username']}" if user else "kiosk"
     flags = {}
@@ -402,12 +402,13 @@ def login():
         raise FormIncomplete(bad)
     throttle = current_app.extensions["antrian.login_throttle"]
     address, username = request.remote_addr or "?", username.strip().lower()
-    attempt = throttle.reserve(address, username)  # counted before the password is hashed, whatever the concurrency
+    device = limits.device_key(address)  # an IPv6 device's /64: a fresh address of its own is no fresh guesses
+    attempt = throttle.reserve(device, username)  # counted before the password is hashed, whatever the concurrency
     if attempt.wait:
         # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
-    with throttle.turn(address):  # one device's attempts one after the other: never ahead of another's
+    with throttle.turn(device):  # one device's attempts one after the other: never ahead of another's
         user = service().accounts.user(username)
         ok = check_login(user, password)
     throttle.done(attempt, ok)
@@ -468,13 +469,14 @@ def change_own_password():
     user = current_user()
     throttle = current_app.extensions["antrian.login_throttle"]
     address = request.remote_addr or "?"
+    device = limits.device_key(address)
     # counted before the hash, as a login, and for the account: a refusal by one count costs nothing in another
-    attempt = throttle.reserve(address, user["username"], f"account:{user['id']}")
+    attempt = throttle.reserve(device, user["username"], f"account:{user['id']}")
     if attempt.wait:
         if attempt.mine:  # this address's own guesses; not the account's alone (its owner's PC, a thief's guesses)
             limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
-    with throttle.turn(address):  # the check and the new hash: one at a time per address
+    with throttle.turn(device):  # the check and the new hash: one at a time per device
         ok = check_login(user, current)
         throttle.done(attempt, ok)
         if not ok:

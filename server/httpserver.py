@@ -45,7 +45,7 @@ from gevent.socket import socket as GeventSocket
 from werkzeug.exceptions import RequestTimeout
 
 from server.config import LimitSettings
-from server.limits import Buckets, SparseLog
+from server.limits import Buckets, SparseLog, device_key
 from server.messages import message
 
 log = logging.getLogger("antrian.http")
@@ -92,7 +92,10 @@ def _raw_answer(status: str, code: str, retry_after: int) -> bytes:
 
 
 class Guard:
-    """Per-address connection counts and request budgets, and the server's total of connections."""
+    """Per-device connection counts and request budgets, and the server's total of connections. A device is an
+    address, an IPv6 one from outside the server's own networks its /64 (limits.device_key): `[limits] exempt` and
+    `proxies` name addresses. (A device whose key changes while it has connections, the server's own prefix
+    changed meanwhile, keeps its old count until the table forgets it: the total is counted right.)"""
 
     def __init__(self, limits: LimitSettings, max_connections: int):
         self.limits = limits
@@ -101,7 +104,7 @@ class Guard:
         self.held_max = max_connections // 4
         self.max_connections = max_connections - self.held_max
         self.held_per_address = limits.connections_per_address * HELD_PER_CAP
-        self.held: deque[tuple[float, int, str]] = deque()  # (when to answer, descriptor, address), oldest first
+        self.held: deque[tuple[float, int, str]] = deque()  # (when to answer, descriptor, device), oldest first
         self.held_by: dict[str, int] = {}
         self.exempt = frozenset(limits.exempt)
         self.proxies = frozenset(limits.proxies)
@@ -116,24 +119,26 @@ class Guard:
 
     def admit(self, address: str) -> bool:
         """Count a new connection from `address`; False (not counted) when it is one too many."""
-        n = self.open.get(address, 0)
+        key = device_key(address)
+        n = self.open.get(key, 0)
         if self.total >= self.max_connections or (
             n >= self.per_address and address not in self.exempt and address not in self.proxies
         ):
             self.refused += 1
             return False
-        self.open[address] = n + 1
+        self.open[key] = n + 1
         self.total += 1
         return True
 
     def hold(self, fd: int, address: str, now: float) -> bool:
         """Keep a refused connection's descriptor until its 503 is due; False when its device (or
         the server) holds as many as it may, and it is to be answered at once."""
-        n = self.held_by.get(address, 0)
+        key = device_key(address)
+        n = self.held_by.get(key, 0)
         if len(self.held) >= self.held_max or n >= self.held_per_address or not self.limits.hold_seconds:
             return False
-        self.held.append((now + self.limits.hold_seconds, fd, address))
-        self.held_by[address] = n + 1
+        self.held.append((now + self.limits.hold_seconds, fd, key))
+        self.held_by[key] = n + 1
         return True
 
     def due(self, now: float, limit: int) -> list[int]:
@@ -148,11 +153,12 @@ class Guard:
         return out
 
     def release(self, address: str) -> None:
-        n = self.open.get(address, 0) - 1
+        key = device_key(address)
+        n = self.open.get(key, 0) - 1
         if n > 0:
-            self.open[address] = n
+            self.open[key] = n
         else:
-            self.open.pop(address, None)
+            self.open.pop(key, None)
         self.total -= 1
 
     def penalize(self, address: str, seconds: float) -> None:
@@ -160,11 +166,11 @@ class Guard:
         next requests within `seconds` wait TARPIT_SECONDS for a 429 in the handler, before any
         work of the application, so that coming back at once costs the server next to nothing."""
         if address not in self.exempt:
-            self.requests.hold(address, seconds)
+            self.requests.hold(device_key(address), seconds)
             self.penalized += 1
 
     def allow_request(self, address: str) -> bool:
-        if address in self.exempt or self.requests.take(address):
+        if address in self.exempt or self.requests.take(device_key(address)):
             return True
         self.throttled += 1
         return False

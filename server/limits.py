@@ -139,6 +139,73 @@ class OncePerKey(Generic[K]):
         return True
 
 
+# An IPv6 device is given a /64 (a phone on mobile data, a home router's LAN: the network routes the whole /64 to it),
+# and takes any address in it at will: counted by its address, it had a fresh budget (requests, sessions, logins,
+# the survey's guesses) per request. One that comes through a router or the HTTPS proxy is counted by its /64. A
+# device in a /64 of the server's own (the office's LAN, on its link) is counted by its address, as an IPv4 one:
+# there the /64 is every device of the office (docs/operations.md, "Security").
+DEVICE_PREFIX = 64
+OWN_NETWORKS_SECONDS = 60.0  # the server's own addresses are read again this often (a prefix the ISP changed)
+IF_INET6 = "/proc/net/if_inet6"  # Linux: the host's IPv6 addresses, one a line, in 32 hex digits first
+_own: list[Any] = [float("-inf"), frozenset()]  # when read, the /64s of the server's own addresses
+_keys: OrderedDict[str, str] = OrderedDict()  # address -> its device, the most recent last (KEYS_KEPT at most)
+KEYS_KEPT = 4096
+
+
+def own_networks(now: float | None = None) -> frozenset[Any]:
+    """The /64 of each IPv6 address of this host (link-local and loopback left out), read every OWN_NETWORKS_SECONDS;
+    none where the host does not list them (not Linux)."""
+    import ipaddress
+
+    now = time.monotonic() if now is None else now
+    if now - _own[0] < OWN_NETWORKS_SECONDS:
+        return _own[1]
+    nets = set()
+    try:
+        with open(IF_INET6, encoding="ascii") as lines:
+            for line in lines:
+                digits = line.split(maxsplit=1)[0] if line.strip() else ""
+                try:
+                    ip = ipaddress.IPv6Address(int(digits, 16))
+                except ValueError:
+                    continue
+                if not (ip.is_loopback or ip.is_link_local):
+                    nets.add(ipaddress.IPv6Network((ip, DEVICE_PREFIX), strict=False))
+    except OSError:
+        pass
+    if nets != _own[1]:
+        _keys.clear()
+    _own[:] = [now, frozenset(nets)]
+    return _own[1]
+
+
+def device_key(address: str) -> str:
+    """The device `address` is counted as by every budget: an IPv4 address (and anything that is no IPv6 address) as
+    it is; an IPv6 one as its /64 ("2001:db8:1:2::/64"), unless that /64 is one of the server's own (own_networks)
+    or it is link-local or loopback: then its address, as an IPv4 device's."""
+    if ":" not in address:
+        return address
+    networks = own_networks()
+    key = _keys.get(address)
+    if key is not None:
+        return key
+    import ipaddress
+
+    try:
+        ip = ipaddress.IPv6Address(address)
+    except ValueError:
+        return address
+    if ip.ipv4_mapped is not None or ip.is_loopback or ip.is_link_local:
+        key = address
+    else:
+        net = ipaddress.IPv6Network((ip, DEVICE_PREFIX), strict=False)
+        key = address if net in networks else str(net)
+    _keys[address] = key
+    if len(_keys) > KEYS_KEPT:
+        _keys.popitem(last=False)
+    return key
+
+
 def spend(app: Any, address: str) -> bool:
     """One request of `address`'s budget ([limits] requests_per_minute, httpserver.Guard) spent on work no
     request of its own paid for (a snapshot over Socket.IO past its connection's first); False when none is

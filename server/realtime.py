@@ -25,9 +25,10 @@ from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
 
 from printers.transport import PAPER_STATES
+from server import core
 from server.auth import LoginThrottle, current_user, same_secret, session_ends
 from server.fanout import FanOut
-from server.limits import Bucket, SparseLog
+from server.limits import Bucket, SparseLog, device_key
 
 log = logging.getLogger("antrian.realtime")
 PUBLIC_ROLES = ("display", "kiosk")
@@ -95,6 +96,13 @@ STAFF_EVENTS = frozenset(
 )
 PRINT_EVENTS = ("print_failed", "printed")
 FORM_PRINT_KIND = "form"  # the print job of a visitor's form copy at a counter (server.service.jobs)
+# How a served case ended is the visitor's own, as its close is: in `public` a `resolved` or `escalated` message
+# (and a slip's `printed` that came after its ticket was served, its status) told every TV, kiosk and phone page without a login
+# that A-012's problem was solved here or had to go to LKPP. The TV needs only that its counter is free again:
+# `public` gets the type and the status SERVED_WORD; the ticket's own phone page (its `ticket:<token>` room) gets
+# the real message first, and drops the public one of the same seq.
+OUTCOME_EVENTS = (core.RESOLVED, core.ESCALATED)
+SERVED_WORD = "served"
 
 
 def public_room(event: dict[str, Any]) -> str | None:
@@ -138,6 +146,20 @@ def public_message(event: dict[str, Any]) -> dict[str, Any]:
     if event["type"] in COMPLAINT_EVENTS:  # which response: its phone page shows the reply at once
         msg["data"] = {"complaint_id": data.get("complaint_id")}
     return msg
+
+
+def outcome_hidden(msg: dict[str, Any]) -> dict[str, Any] | None:
+    """A public message with how its case ended said as SERVED_WORD (OUTCOME_EVENTS); None when it tells none."""
+    ticket = msg.get("ticket")
+    ended = isinstance(ticket, dict) and ticket.get("status") in core.SERVED
+    if msg["type"] not in OUTCOME_EVENTS and not ended:
+        return None
+    hidden = dict(msg)
+    if msg["type"] in OUTCOME_EVENTS:
+        hidden["type"] = SERVED_WORD
+    if ended:
+        hidden["ticket"] = {**ticket, "status": SERVED_WORD}
+    return hidden
 
 
 def staff_message(event: dict[str, Any]) -> dict[str, Any]:
@@ -198,6 +220,13 @@ def register(
             msg = public_message(ev)
             msg["prev"] = last_public[0]
             if room == "public":
+                hidden = outcome_hidden(msg)
+                if hidden is not None:  # the real one to its own phone page first: it drops the public one
+                    token = (ev.get("ticket_full") or {}).get("token")
+                    if token:
+                        flush()
+                        fanout.emit("event", msg, f"ticket:{token}")
+                    msg = hidden
                 run.append(msg)
                 last_public[0] = ev["seq"]
             else:  # the visitor's own page: in its place among the public messages (that page has those too)
@@ -338,7 +367,7 @@ def register(
             return True
         if role == "agent":
             address = request.remote_addr or "?"
-            guess = agent_guesses.reserve(address, "agent")  # counted first, as a login
+            guess = agent_guesses.reserve(device_key(address), "agent")  # counted first, as a login
             if guess.wait:  # its wrong guesses spent: not checked
                 return False  # no penalty on the address: a kiosk PC's agent with an old token retries every
                 # few seconds, and the kiosk page beside it would wait for 429s (refusing unchecked is enough)
@@ -588,15 +617,16 @@ class _SessionCap:
 
     def admit(self, eio_sid: str, address: str) -> bool:
         limits = self.limits()
-        n = self.by_address.get(address, 0)
+        device = device_key(address)  # an IPv6 device from outside the office's own networks: its /64
+        n = self.by_address.get(device, 0)
         if n >= limits.sessions_per_address and address not in limits.exempt:
             self.refused += 1
             self.said(address, RuntimeError(f"the device holds {n} sessions, its limit"))
             if self.penalize is not None:
                 self.penalize(address, SESSION_PENALTY_SECONDS)
             return False
-        self.by_address[address] = n + 1
-        self.address_of[eio_sid] = address
+        self.by_address[device] = n + 1
+        self.address_of[eio_sid] = device
         return True
 
     def forget(self, eio_sid: str) -> None:
@@ -619,7 +649,7 @@ def _cap_sessions(
     on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
 
     def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
-        if not cap.admit(eio_sid, environ.get("REMOTE_ADDR") or "?"):
+        if not cap.admit(eio_sid, environ.get("REMOTE_ADDR") or "?"):  # counted by its device (admit)
             return False
         try:
             result = on_connect(eio_sid, environ, *args)

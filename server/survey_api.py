@@ -16,6 +16,7 @@ from server.api import answer, body, request_key, service
 from server.auth import RateLimiter, current_user, require
 from server.errors import FormIncomplete, NotFound, TooMany
 from server.forms import parse_id
+from server.limits import device_key
 from server.service.survey import CHANNELS, COMPLAINT_STATES
 
 bp = Blueprint("survey_api", __name__, url_prefix="/api")
@@ -81,7 +82,7 @@ def register(app: Any) -> None:
 def _limit() -> None:
     """Anonymous callers spend one of their address's survey budget (429 when it is spent)."""
     if current_user() is None and not current_app.extensions["antrian.survey_limiter"].allow(
-        request.remote_addr or "?"
+        device_key(request.remote_addr or "?")
     ):
         raise TooMany()
 
@@ -108,7 +109,8 @@ def submit_survey():
         scope = f"survey:{token[:64]}"
     else:
         scope = f"survey:{str(data.get('ticket'))[:16]}:{str(data.get('phone_last4'))[:4]}"
-    return answer(service().survey.submit(data, request_key(scope, data), channel, request.remote_addr or "?"))
+    who = device_key(request.remote_addr or "?")
+    return answer(service().survey.submit(data, request_key(scope, data), channel, who))
 
 
 @bp.post("/survey/lookup")
@@ -121,7 +123,7 @@ def lookup_survey():
     if "token" in data:  # this path is for the label and the phone digits only
         raise FormIncomplete({"token": "unknown_field"})
     ref, last4 = ticket_ref(data)
-    return jsonify({"survey": service().survey.state(ref, last4, request.remote_addr or "?")})
+    return jsonify({"survey": service().survey.state(ref, last4, device_key(request.remote_addr or "?"))})
 
 
 @bp.get("/survey/<token>")

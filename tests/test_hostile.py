@@ -435,6 +435,80 @@ def test_behind_a_proxy_each_client_has_its_own_budget_and_no_other_device_may_c
             s.close()
 
 
+def test_an_ipv6_client_is_counted_by_its_64_so_a_fresh_address_a_request_gains_nothing(server):
+    """An IPv6 device is routed a whole /64 and takes any address in it at will (a phone on mobile data, through the
+    HTTPS proxy): counted by its address, it had a fresh request budget and ten fresh guesses at a password with every
+    request. Outside the server's own networks it is its /64 (server.limits.device_key); another /64 is another
+    device."""
+
+    def through(forwarded: str, path: str = "/healthz", body: dict | None = None) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20, source_address=("127.0.0.60", 0))
+        try:
+            headers = {"X-Forwarded-For": forwarded}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            conn.request("POST" if body is not None else "GET", path, json.dumps(body) if body else None, headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    started, answered = time.monotonic(), 0
+    while (status := through(f"2001:db8:60:1::{answered + 1:x}")) == 200 and answered < 200:
+        answered += 1
+    assert status == 429 and 60 <= answered <= 60 + int(time.monotonic() - started) + 1, (status, answered)
+    assert through("2001:db8:60:2::1") == 200  # the next /64: another device
+    # a password guessed from a fresh address each time: ten wrong ones for the /64, then 429 unchecked
+    server.add_user("sari", "officer", "sandi-sari-1")
+    guess = {"username": "sari", "password": "tebak-tebak"}
+    statuses = [through(f"2001:db8:60:3:{i + 1:x}::9", "/api/login", guess) for i in range(12)]
+    assert statuses == [401] * 10 + [429] * 2, statuses
+    assert through("2001:db8:60:4::1", "/api/login", {**guess, "password": "sandi-sari-1"}) == 200
+
+
+def test_an_ipv6_device_on_the_servers_own_link_is_its_address_and_any_other_its_64(tmp_path, monkeypatch):
+    """On the office's LAN every device has an address in the same /64 (the server's own): counted by its /64, the
+    whole office would be one device. There an IPv6 device is its address, as an IPv4 one; link-local and loopback
+    addresses too. The server's own /64s are read from the host's addresses, again when they change."""
+    from server import limits
+
+    listed = tmp_path / "if_inet6"
+    listed.write_text(
+        "fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n"
+        "00000000000000000000000000000001 01 80 10 80       lo\n"
+        "20010db8000a000b0000000000000002 04 40 00 80     eth0\n"
+    )
+    monkeypatch.setattr(limits, "IF_INET6", str(listed))
+    monkeypatch.setattr(limits, "_own", [float("-inf"), frozenset()])
+    monkeypatch.setattr(limits, "_keys", limits.OrderedDict())
+    key = limits.device_key
+    assert key("192.168.1.20") == "192.168.1.20" and key("::ffff:192.168.1.20") == "::ffff:192.168.1.20"
+    assert key("2001:db8:a:b::77") == "2001:db8:a:b::77"  # on the server's link: a LAN device, by its address
+    assert key("fe80::1234") == "fe80::1234" and key("::1") == "::1"
+    assert key("2001:db8:c:d::1") == key("2001:db8:c:d:ffff:1:2:3") == "2001:db8:c:d::/64"
+    assert key("2001:db8:c:e::1") == "2001:db8:c:e::/64"
+    # the ISP gave the office another prefix: the old one is counted by /64 from the next read on
+    listed.write_text("20010db8000a000f0000000000000002 04 40 00 80     eth0\n")
+    monkeypatch.setattr(limits, "_own", [float("-inf"), limits._own[1]])
+    assert key("2001:db8:a:b::77") == "2001:db8:a:b::/64" and key("2001:db8:a:f::5") == "2001:db8:a:f::5"
+
+
+def test_the_anonymous_rate_limits_keep_at_most_their_size_of_addresses_however_many_come_within_the_minute():
+    """The survey's and the QR code's budgets (auth.RateLimiter) kept every address seen within the minute, and past
+    10,000 each new one looked through them all for idle ones: 30,000 addresses in half a minute (one device, its
+    subnet's addresses) and every anonymous survey request cost the server 2 ms instead of 0.6, the table growing
+    with each. Now the least recently seen goes first: the table holds `size` addresses, the newest with their count."""
+    from server.auth import RateLimiter
+
+    limiter = RateLimiter(3)
+    for i in range(12_000):
+        assert limiter.allow(f"10.{i // 65536}.{i // 256 % 256}.{i % 256}")
+    assert len(limiter.hits) == 10_000 and "10.0.0.0" not in limiter.hits  # the first ones, forgotten
+    busy = "10.0.46.223"  # among the last: its count is kept, and its limit holds
+    assert [limiter.allow(busy) for _ in range(3)] == [True, True, False]
+
+
 def test_a_page_leaving_during_its_socket_upgrade_leaves_no_traceback(server):
     """A browser navigating away while its Engine.IO socket upgrades closes the WebSocket right after
     the "2probe" that engineio answers: that is a page leaving, not a server error (each one logged a

@@ -237,6 +237,66 @@ def test_a_survey_answer_and_its_complaints_reply_reach_the_staff_and_its_own_ph
     assert not [ev for ev in own.all_events if "Kursi" in repr(ev) or "Budi" in repr(ev)]
 
 
+def test_whether_a_case_was_resolved_or_escalated_is_told_the_staff_and_its_own_phone_alone(live, officer, clients):
+    """The public feed said how each visitor's case ended: `resolved` or `escalated`, its ticket's status too. Any
+    phone on the office's Wi-Fi, no login, opened as a TV read that C-001 had to go to LKPP and C-002 was solved
+    here. `public` now says `served` (the TV frees its counter all the same); the real message goes first to the
+    ticket's own phone page, with the same seq. (So does a slip's `printed` that comes after its ticket was served.)"""
+    escalated = requests.post(live.url + "/api/tickets", json=visitor(service="C"), timeout=5).json()["ticket"]
+    resolved = requests.post(live.url + "/api/tickets", json=visitor(service="C"), timeout=5).json()["ticket"]
+    other = requests.post(live.url + "/api/tickets", json=visitor(service="B"), timeout=5).json()["ticket"]
+    public = {
+        "display": clients(live.url, {"role": "display"}),
+        "kiosk": clients(live.url, {"role": "kiosk"}),
+        "another phone": clients(live.url, {"role": "ticket", "token": other["token"]}),
+    }
+    own = {t["label"]: clients(live.url, {"role": "ticket", "token": t["token"]}) for t in (escalated, resolved)}
+    staff = clients(live.url, {"role": "counter"}, cookie_header(officer))
+    snaps = {name: c.snapshot() for name, c in public.items()}
+    own_snaps = {label: c.snapshot() for label, c in own.items()}
+    staff.snapshot()
+    for ticket, action, body in (
+        (escalated, "escalate", {"note": "Perlu dicek LKPP", "category": "pengaduan"}),
+        (resolved, "resolve", {"solution": "ok"}),
+    ):
+        called = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5).json()["ticket"]
+        while called["label"] != ticket["label"]:  # one left waiting by an earlier test of this module's server
+            for earlier in ("start", "resolve"):
+                officer.post(f"{live.url}/api/counters/1/{earlier}", json={"solution": "ok"}, timeout=5)
+            called = officer.post(f"{live.url}/api/counters/1/call-next", json={}, timeout=5).json()["ticket"]
+        officer.post(live.url + "/api/counters/1/start", json={}, timeout=5).raise_for_status()
+        officer.post(live.url + f"/api/counters/1/{action}", json=body, timeout=5).raise_for_status()
+    marker = requests.post(live.url + "/api/tickets", json=visitor(service="B"), timeout=5).json()["ticket"]
+
+    staff.until_issued(marker["label"])
+    ours = (escalated["label"], resolved["label"])
+    told = [(ev["type"], ev["ticket"]["label"], ev["ticket"]["status"]) for ev in staff.all_events if ev.get("ticket")]
+    ends = [end for end in told if end[1] in ours and end[0] in ("resolved", "escalated")]
+    assert ends == [("escalated", ours[0], "escalated"), ("resolved", ours[1], "resolved")]  # the staff, as before
+    for name, c in public.items():
+        c.until_issued(marker["label"])
+        got = c.all_events
+        assert not [ev for ev in got if "resolved" in repr(ev) or "escalated" in repr(ev)], name
+        ended = [(ev["type"], ev["ticket"]["label"], ev["ticket"]["status"]) for ev in got if ev.get("ticket")]
+        assert ("served", escalated["label"], "served") in ended and ("served", resolved["label"], "served") in ended
+        assert take_like_a_page(snaps[name], got) == 0, name
+    for ticket, status in ((escalated, "escalated"), (resolved, "resolved")):
+        phone = own[ticket["label"]]
+        phone.until_issued(marker["label"])
+        mine = [ev for ev in phone.all_events if (ev.get("ticket") or {}).get("label") == ticket["label"]]
+        ends = [(ev["type"], ev["ticket"]["status"]) for ev in mine if ev["type"] in (status, "served")]
+        assert ends == [(status, status), ("served", "served")], ends  # the real one first, then the public one
+        real, public_one = (ev for ev in mine if ev["type"] in (status, "served"))
+        assert real["seq"] == public_one["seq"] and real["prev"] == public_one["prev"]
+        assert take_like_a_page(own_snaps[ticket["label"]], phone.all_events) == 0
+        assert requests.get(f"{live.url}/api/tickets/{ticket['token']}", timeout=5).json()["ticket"]["status"] == status
+    from server.realtime import outcome_hidden
+
+    late = {"seq": 9, "type": "printed", "ticket": {"label": "C-001", "status": "closed"}}  # a slip printed late
+    assert outcome_hidden(late) == {**late, "ticket": {"label": "C-001", "status": "served"}}
+    assert outcome_hidden({"seq": 9, "type": "called", "ticket": {"label": "C-003", "status": "called"}}) is None
+
+
 # What a TV-side watcher read of one visitor's case from the public feed: its LKPP ticket number recorded, its
 # escalation mail sent or failed, its form or record corrected, its slip reprinted and its form copy printed.
 STAFF_EVENTS = {"lkpp_ticket", "mail_sent", "mail_failed", "form_corrected", "corrected", "reprint", "form_print"}
@@ -312,7 +372,7 @@ def test_a_cases_escalation_mail_lkpp_number_corrections_and_close_are_told_no_p
             c.until_issued(marker["label"])
             got = c.all_events
             assert not [ev["type"] for ev in got if ev["type"] in STAFF_EVENTS | {"closed"}], name
-            assert "escalated" in [ev["type"] for ev in got], name  # its counter is free again: the TV hears it
+            assert "served" in [ev["type"] for ev in got], name  # its counter is free again: the TV hears it
             assert take_like_a_page(snaps[name], got) == 0, name  # no snapshot asked for: the seqs jumped, no gap
         # The visitor's own phone: its case's close (its page says "ditutup" at once), nothing of the staff's.
         own.until_issued(marker["label"])

@@ -529,7 +529,9 @@ import { createSurveyForm } from "./skmform.js";
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
       onEvent: function (ev) {
-        if (mine(ev)) update(ev.ticket, ev.seq);   // the call shows at once; position and wait follow
+        // the call shows at once; position and wait follow. ("served": the public word for how a case ended, which
+        // this page's own room told it first; were that lost, the fetch that follows says it.)
+        if (mine(ev) && ev.ticket.status !== "served") update(ev.ticket, ev.seq);
         if (mine(ev) && (ev.type === "called" || ev.type === "recalled")) callAlert(ev.at);
         // answered on the tablet; or this page's answers, their answer lost on the way back (sentStored)
         if (mine(ev) && ev.type === "survey_answered") fetchSurvey();
