@@ -629,7 +629,24 @@ def banner(
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
         lines += advice(words("banner.kiosks_open"))
+    esc = settings.escalation
+    if esc.enabled and esc.username and not os.environ.get(esc.password_env):
+        # /etc/antrian.env is read by the unit of make service alone: under make run, or a variable misspelt
+        # there, the first escalation's mail was refused at its login, and nothing said it before
+        said = words("banner.smtp_password_unset", username=esc.username, env=esc.password_env, host=esc.host)
+        lines += advice(said)
+    zone = settings.office.timezone
+    if zone not in INDONESIAN_ZONES:
+        # a zone tzdata knows but no LPSE office is in ("UTC", "Asia/Singapore", "Europe/London"): taken
+        # without a word, every time and the day's turn were hours off
+        now = datetime.now(settings.office.tz)
+        said = Localized(now.strftime("%H.%M"), now.strftime("%H:%M"))  # 10.05 as Indonesians write it
+        lines += advice(words("banner.timezone_foreign", zone=zone, now=said))
     return lines
+
+
+# The zones of Indonesia in tzdata (WIB: Jakarta, Pontianak; WITA: Makassar, its old name Ujung_Pandang; WIT)
+INDONESIAN_ZONES = frozenset(("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Ujung_Pandang", "Asia/Jayapura"))
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"  # the print agent's (kiosk/agent.py) too
@@ -858,7 +875,11 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         kind = failure_kind(str(err))
         problem = both(f"printer.problem.{kind}")
         detail = str(err).removeprefix(f"printer {name}: ")
-        say_error(words("printer_failed", name=name, problem=problem, detail=detail))
+        say_error(
+            words(
+                "printer_failed", name=name, problem=problem, detail=detail, fix=_printer_fix(name, cfg, kind, detail)
+            )
+        )
         return 1
     finally:
         logging.getLogger("antrian.printers").removeFilter(unheard)
@@ -888,6 +909,24 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
     return 0
 
 
+def _printer_fix(name: str, cfg: Any, kind: str, detail: str) -> Localized:
+    """What the admin checks for a `printer test` that failed, by its kind and the printer's type: the front
+    office's words ("minta admin …") are for the staff, and the admin running the test is the one asked."""
+    if kind == "not_found" and cfg.type == "usb":
+        return words("printer_fix.not_found.usb", id=f"{cfg.vendor_id:04x}:{cfg.product_id:04x}")
+    if kind == "not_found" and cfg.type in ("serial", "file"):
+        return words("printer_fix.not_found.device", device=cfg.target)
+    if kind == "permission":
+        return words("printer_fix.permission", user=getpass.getuser())
+    if kind == "unreachable" and cfg.type == "network":
+        return words("printer_fix.unreachable", host=cfg.host, port=cfg.port)
+    if kind == "unknown_host":
+        return words("printer_fix.unknown_host", name=name)
+    if kind == "setup" and cfg.type == "cups" and "does not exist" in detail:
+        return words("printer_fix.setup.cups", name=name)
+    return Localized("", "")
+
+
 def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     """settings show / set SECTION JSON / reset SECTION: the admin page's changes, from the shell."""
     import json
@@ -899,6 +938,18 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.settings_command == "show":
         print(json.dumps(admin.view(settings), indent=2, ensure_ascii=False))
         return 0
+    from dataclasses import fields
+
+    known = {field.name for field in fields(Settings)} - {"source"}  # config.toml's sections
+    if args.section not in known:
+        # a typo (`settings set kios …`) was said to be a section "changed only in config.toml", which has none such
+        import difflib
+
+        like = difflib.get_close_matches(args.section.lower(), sorted(admin.EDITABLE), n=1, cutoff=0.6)
+        guess = words("settings.unknown_section_like", like=like[0]) if like else Localized("", "")
+        said = words("settings.unknown_section", section=args.section, like=guess, sections=", ".join(admin.EDITABLE))
+        say_error(words("settings.refused", detail=said))
+        return 2
     value = None
     if args.settings_command == "set":
         try:
@@ -991,7 +1042,19 @@ def _users(settings: Settings, args: argparse.Namespace, accounts: Any) -> int:
             say_error(words("profile_invalid", fields=fields))
             return 2
         if validate_new_user(name, "x" * 8, args.role).get("username"):  # said before the password is asked twice
-            say_error(words("user_invalid", fields=words("field.username")))
+            from server.auth import username_problem
+
+            # which rule, as the admin page says it; a person's name typed as the login: where it goes instead
+            said = words("username_invalid", name=repr(name), problem=username_problem(name) or "")
+            if " " in name and not args.full_name:
+                import shlex
+
+                login = ".".join(name.split())
+                counter = f" --counter {args.counter}" if args.counter is not None else ""
+                full = shlex.quote(" ".join(args.name.split()))
+                example = f"{_python()} -m server users add {login} --role {args.role}{counter} --full-name {full}"
+                said = joined(said, words("username_full_name", example=example), sep="")
+            say_error(said)
             return 2
         if accounts.user(name) is not None:  # said before the password is asked twice for nothing
             say_error(words("user_exists", name=name))
@@ -1385,7 +1448,9 @@ def restore(settings: Settings, file: str) -> int:
         say(words("restore.upgraded", names=", ".join(held.pending), copy=copy))
     say(words("restore.sessions"))
     today = now.date().isoformat()
-    if held.last_change is None or held.last_change.astimezone(tz).date().isoformat() < today:
+    if held.last_change is None:  # a copy of a new database (no event yet): its time unknown, not "-"
+        say_error(words("restore.no_change", today=today), prefix="warning")
+    elif held.last_change.astimezone(tz).date().isoformat() < today:
         say_error(words("restore.older", at=local(held.last_change), today=today), prefix="warning")
     elif held.today_labels:  # a copy of today: the numbers issued after it are issued again
         say_error(words("restore.today", labels=", ".join(held.today_labels), at=local(held.last_change)), "warning")

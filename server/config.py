@@ -709,12 +709,16 @@ _PARSER_WORDS = (
     (re.compile(r"Expected '=' after a key in a key/value pair"), "expected_equals"),
     (re.compile(r"Expected newline or end of document after a statement"), "expected_newline"),
     (re.compile(r"Expected '\]' at the end of a table declaration"), "table_end"),
+    (re.compile(r"Expected '\]\]' at the end of an array declaration"), "array_end"),
     (re.compile(r"Unclosed array"), "unclosed_array"),
     (re.compile(r"Unclosed inline table"), "unclosed_table"),
     (re.compile(r"Unterminated string"), "unterminated"),
     (re.compile(r"Illegal character (?P<char>.+)"), "illegal_character"),
     (re.compile(r"Cannot declare (?P<name>.+) twice"), "declared_twice"),
+    (re.compile(r"Unescaped '\\' in a string"), "unescaped_backslash"),
 )
+_KEY_TUPLE = re.compile(r"\((?:'[^']*'|\"[^\"]*\")(?:, (?:'[^']*'|\"[^\"]*\"))*,?\)")  # ('tts',): tomllib's key
+_BAD_ESCAPE = re.compile(r'\\(?![btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})')  # a \ that starts no TOML escape
 
 
 def _parser_words(error: str) -> Localized:
@@ -723,14 +727,21 @@ def _parser_words(error: str) -> Localized:
     the parser's) and where it points ("(baris 3, kolom 14)")."""
     at = _TOML_AT.search(error)
     what = error[: at.start()].strip() if at else error
-    said = what
+    said, english = what, error
     for pattern, code in _PARSER_WORDS:
         if m := pattern.fullmatch(what):
-            said = _words(f"toml.parser.{code}", **m.groupdict()).id_text
+            found = m.groupdict()
+            if code == "declared_twice" and _KEY_TUPLE.fullmatch(found["name"]):
+                # tomllib names the table as a Python tuple, ('tts',): as the file writes it, [tts]
+                import ast
+
+                found["name"] = "[" + ".".join(ast.literal_eval(found["name"])) + "]"
+                english = _words(f"toml.parser.{code}", **found).en_text + (error[at.start() - 1 :] if at else "")
+            said = _words(f"toml.parser.{code}", **found).id_text
             break
     if at:
         said += " " + _words("toml.at", line=at[1], column=at[2]).id_text + error[at.end() :]
-    return Localized(said, error)
+    return Localized(said, english)
 
 
 def toml_hint(text: str, error: str) -> Localized:
@@ -756,6 +767,10 @@ def toml_hint(text: str, error: str) -> Localized:
         why = _words("toml.curly_quotes", example=example)
     elif error.startswith("Illegal character '\\n'") or (line.count('"') % 2 and error.startswith("Illegal")):
         why = _words("toml.closing_quote")
+    elif error.startswith("Unescaped '\\'") and bare and (quoted := re.match(r'"(.*)"', value)):
+        # a Windows path or a backslash in a text: in double quotes TOML reads \ as the start of a code
+        key, text = line.partition("=")[0].strip(), _BAD_ESCAPE.sub(r"\\\\", quoted[1])
+        why = _words("toml.backslash", example=f'{key} = "{text}"')
     elif bare and _LEADING_ZERO.fullmatch(value):
         # vendor_id = 0416 as lsusb shows it: TOML reads no number with a leading 0
         key = line.partition("=")[0].strip()

@@ -93,6 +93,28 @@ def test_an_unknown_or_taken_name_is_said_before_any_password_is_asked(tmp_path)
     assert r.returncode == 2 and "\nerror: username invalid (" in r.stderr, r.stderr  # not "username, password"
 
 
+def test_a_persons_name_typed_as_the_login_is_said_with_the_rule_and_where_the_full_name_goes(tmp_path):
+    """`users add "Budi Santoso"` said "username invalid (password: 8+ characters; name: 2-32 of a-z 0-9 . _ -)":
+    a password rule though none was asked, and not what was wrong (helper-275). The rule it breaks is said as on
+    the admin page, and a name with spaces gets the command with a login and --full-name."""
+    cfg = str(write_config(tmp_path))
+    r = cli("users", "add", "Budi Santoso", "--role", "officer", "--counter", "2", "--config", cfg, stdin="")
+    command = ".venv/bin/python -m server users add budi.santoso --role officer --counter 2 --full-name 'Budi Santoso'"
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "kesalahan: nama pengguna tidak sah ('budi santoso'): Nama pengguna hanya boleh berisi huruf a–z, angka 0–9,"
+        " titik (.), garis bawah (_) dan tanda hubung (-): spasi tidak boleh. Nama lengkap, dengan spasi, ditulis di"
+        f" --full-name: {command}",
+        "error: username invalid ('budi santoso'): A username may hold only letters a–z, digits 0–9, dots (.),"
+        " underscores (_) and hyphens (-): a space is not allowed. A full name, with its spaces, goes in --full-name:"
+        f" {command}",
+    ], r.stderr
+    r = cli("users", "add", "b", "--role", "officer", "--config", cfg, stdin="")
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "kesalahan: nama pengguna tidak sah ('b'): Nama pengguna harus 2–32 karakter; yang diketik 1 karakter.",
+        "error: username invalid ('b'): A username must be 2–32 characters long; this one has 1.",
+    ], r.stderr
+
+
 def test_account_changes_are_logged_as_the_admin_api_logs_them(tmp_path):
     """users add / passwd / disable / enable go through the admin API's account functions: each a
     `user_changed` event by "cli", as the admin page's changes are by their admin."""
@@ -439,6 +461,68 @@ def test_serve_says_where_each_page_is_and_warns_when_any_device_may_take_a_numb
         assert (f"{path}, bukan ke printer, seperti demo: atur [printers.front]" in told) == warned, told
 
 
+@pytest.mark.parametrize(
+    ("zone", "warned"),
+    [("UTC", True), ("Asia/Singapore", True), ("Europe/London", True), ("Asia/Makassar", False)],
+)
+def test_the_start_says_an_office_time_zone_outside_indonesia(tmp_path, zone, warned):
+    """A zone tzdata knows but no LPSE office is in (the PC's "UTC", a neighbour's city) was taken without a
+    word: every time on the tickets and reports, and the day's turn of the numbers, hours off (helper-275)."""
+    from server.cli import banner
+
+    settings = load_settings(write_config(tmp_path, {'timezone = "Asia/Jakarta"': f'timezone = "{zone}"'}))
+    told = unwrapped(banner(settings, "127.0.0.1", 8080, None))
+    indonesian = f'Zona waktu [office] timezone = "{zone}" bukan zona waktu Indonesia (jam kantor menurut zona itu'
+    english = f'The time zone [office] timezone = "{zone}" is not one of Indonesia\'s'
+    assert (indonesian in told) == warned, told
+    assert (english in told) == warned, told
+    if warned:  # what to write instead, in both languages
+        assert 'tulis "Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) atau "Asia/Jayapura" (WIT) di config.toml' in told
+        assert 'write "Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) or "Asia/Jayapura" (WIT) in config.toml' in told
+        assert told.index(indonesian) < told.index(english)
+        assert re.search(r"menurut zona itu sekarang \d\d\.\d\d\)", told) and re.search(r"now: \d\d:\d\d\)", told)
+
+
+def test_the_start_says_an_smtp_login_without_its_password_in_the_environment(tmp_path, monkeypatch):
+    """[escalation] with a username and ANTRIAN_SMTP_PASSWORD unset (`make run`, which reads no
+    /etc/antrian.env, or the variable misspelt there) started without a word, and the first escalation's mail
+    was refused at its login to the mail server (helper-275): the start says it, with where the password goes."""
+    from server.cli import banner
+
+    cfg = write_config(
+        tmp_path,
+        {
+            'enabled = false\nhost = "127.0.0.1"\nport = 25': 'enabled = true\nhost = "smtp.contoh.go.id"\nport = 25',
+            'username = ""': 'username = "lpse@contoh.go.id"',
+        },
+    )
+    settings = load_settings(cfg)
+    monkeypatch.delenv("ANTRIAN_SMTP_PASSWORD", raising=False)
+    told = unwrapped(banner(settings, "127.0.0.1", 8080, None))
+    indonesian = (
+        '[escalation] username = "lpse@contoh.go.id", tetapi ANTRIAN_SMTP_PASSWORD tidak diisi di lingkungan server'
+        " ini: surat eskalasi ke LKPP akan ditolak saat login ke smtp.contoh.go.id; isi ANTRIAN_SMTP_PASSWORD=… di"
+        " /etc/antrian.env"
+    )
+    english = (
+        '[escalation] username = "lpse@contoh.go.id", but ANTRIAN_SMTP_PASSWORD is not set in this server\'s'
+        " environment: escalation mails to LKPP will be refused at the login to smtp.contoh.go.id; put"
+        " ANTRIAN_SMTP_PASSWORD=… in /etc/antrian.env"
+    )
+    assert indonesian in told and english in told and told.index(indonesian) < told.index(english), told
+    monkeypatch.setenv("ANTRIAN_SMTP_PASSWORD", "rahasia-smtp")
+    assert "[escalation]" not in unwrapped(banner(settings, "127.0.0.1", 8080, None))
+    # no login (a relay that takes the office's address), or escalation off: nothing to say
+    monkeypatch.delenv("ANTRIAN_SMTP_PASSWORD")
+    for replace in (
+        {'enabled = false\nhost = "127.0.0.1"\nport = 25': 'enabled = true\nhost = "127.0.0.1"\nport = 25'},
+        {'username = ""': 'username = "lpse@contoh.go.id"'},
+    ):
+        (tmp_path / "o").mkdir(exist_ok=True)
+        other = load_settings(write_config(tmp_path / "o", replace))
+        assert "[escalation]" not in unwrapped(banner(other, "127.0.0.1", 8080, None))
+
+
 def test_settings_show_says_what_saved_values_hide_in_indonesian_then_english(tmp_path):
     """The lines listing each config.toml value a saved one hides ("service hours", "none (always open)",
     "3 rows (row 2 differs)", "admin page") were English alone between the headings of both languages:
@@ -492,6 +576,28 @@ def test_settings_set_of_a_value_that_is_not_json_says_where_and_how_to_quote_it
         )
         assert r.stderr.count(""" -m server settings set queue '{"max_calls": 2}'\n""") == 2, r.stderr
         assert not re.search(r"Error|Expecting|char \d", r.stderr), r.stderr
+
+
+def test_settings_of_a_misspelt_section_names_the_likely_one_not_config_toml(tmp_path):
+    """`settings set kios …` (docs/operations.md's command typed by hand) was refused as "[kios] can be changed only
+    in config.toml", which has no such section (helper-275): it says there is none, and the likely one."""
+    cfg = str(write_config(tmp_path))
+    editable = "office, queue, services, counters, priority_classes, kiosk, hours, tts"
+    r = cli("settings", "set", "kios", '{"addresses": ["192.168.1.20"]}', "--config", cfg)
+    refused(
+        r,
+        f"settings not changed: [kios] is no section of Antrian's settings (did you mean kiosk?); these can be"
+        f" changed here: {editable}",
+        indonesian=(
+            f"pengaturan tidak diubah: [kios] bukan bagian pengaturan Antrian (maksudnya kiosk?); yang bisa diubah di"
+            f" sini: {editable}",
+        ),
+    )
+    r = cli("settings", "reset", "xyz", "--config", cfg)
+    refused(r, "settings not changed: [xyz] is no section of Antrian's settings; these can be changed here: ")
+    # a section of config.toml alone is still said to be changed there
+    r = cli("settings", "reset", "printers", "--config", cfg)
+    refused(r, "settings not changed: [printers] cannot be changed here, only in config.toml")
 
 
 def test_serve_says_at_its_start_which_config_toml_values_saved_ones_hide_and_the_way_back(tmp_path):
@@ -1793,6 +1899,49 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
         "kesalahan: tidak ada [printers.lantai2] di config (printernya: kiosk)",
         "error: no [printers.lantai2] in the config (its printers: kiosk)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("printer", "indonesian", "english"),
+    [
+        (
+            'type = "usb"\nvendor_id = 0x0416\nproduct_id = 0x5011',
+            "; periksa: printer menyala dan kabel USB-nya terpasang di PC ini, dan lsusb menampilkan ID 0416:5011 (ID"
+            " lain: tulis ID itu di vendor_id dan product_id, sebagai 0x…)",
+            "; check: the printer is on, its USB cable in this PC, and lsusb shows ID 0416:5011 (another ID: write that"
+            " one in vendor_id and product_id, as 0x…)",
+        ),
+        (
+            'type = "file"\npath = "/dev/usb/lp97"',
+            "; periksa: printer menyala dan kabelnya terpasang di PC ini, dan ls -l /dev/usb/lp97 menampilkan"
+            " perangkatnya",
+            "; check: the printer is on, its cable in this PC, and ls -l /dev/usb/lp97 shows the device",
+        ),
+        (
+            'type = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout = 2',
+            "; periksa: printer menyala dan tersambung ke jaringan kantor, alamatnya 127.0.0.1 (lembar uji mandiri"
+            " printer mencetak alamatnya) dan port-nya {port}",
+            "; check: the printer is on and on the office network, at the address 127.0.0.1 (the printer's self-test"
+            " page prints it) and port {port}",
+        ),
+    ],
+)
+def test_printer_test_says_what_the_admin_checks_for_a_printer_not_found_or_not_reached(
+    tmp_path, printer, indonesian, english
+):
+    """`printer test` of a printer not found said only "not found (not found (unplugged or switched off?) while
+    opening USB 0416:5011)", and the front office's words ("minta admin …") are no help to the admin running it
+    (helper-275): the failure ends with what to check, for its kind and the printer's type."""
+    with closing(socket.socket()) as s:  # a port nothing listens on: a network printer switched off
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    printer, indonesian, english = (x.replace("{port}", str(port)) for x in (printer, indonesian, english))
+    cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': f"[printers.kiosk]\n{printer}"})
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    said = r.stderr.splitlines()
+    assert len(said) == 2 and said[0].startswith("kesalahan: printer kiosk: "), r.stderr
+    assert said[0].endswith(indonesian) and said[1].endswith(english), r.stderr
 
 
 def test_printer_test_says_a_running_server_uses_a_changed_printer_after_a_restart(tmp_path):

@@ -474,6 +474,22 @@ def said_twice(r, path: Path, indonesian: str, english: str) -> None:
             ' host = 0.0.0.0 — a text value goes in double quotes (a number or true/false without), e.g. host = "0.0.0.0"',
         ),
         ("[office\n", "bukan TOML yang sah: tanda ']' tidak ada", "not valid TOML: Expected ']' at the end"),
+        # the parser's English in the Indonesian line, and its Python tuple for the table (helper-275)
+        ("[[counters]\nid = 1\n", "bukan TOML yang sah: tanda ']]' tidak ada", "not valid TOML: Expected ']]' at the"),
+        (
+            "[tts]\nrate = 150\n[tts]\n",
+            "bukan TOML yang sah: [tts] ditulis dua kali (baris 3, kolom 5); baris 3: [tts] — [bagian] ini",
+            "not valid TOML: Cannot declare [tts] twice (at line 3, column 5); line 3: [tts] — this [section]",
+        ),
+        (  # a backslash in a text: TOML reads it as the start of a code such as \n
+            '[kiosk]\nfooter = "Simpan tiket ini \\ pindai QR\\n"\n',
+            "bukan TOML yang sah: tanda \\ yang tidak sah di dalam teks (baris 2, kolom 30); baris 2: footer ="
+            ' "Simpan tiket ini \\ pindai QR\\n" — di antara tanda kutip ganda, tanda \\ memulai kode khusus (\\n, \\t):'
+            " tulis \\\\ untuk satu \\ (atau teksnya di antara tanda kutip tunggal ' '), mis."
+            ' footer = "Simpan tiket ini \\\\ pindai QR\\n"',
+            "not valid TOML: Unescaped '\\' in a string (at line 2, column 30); line 2: footer = \"Simpan tiket ini \\"
+            ' pindai QR\\n" — in double quotes a \\ starts a special code',
+        ),
     ],
 )
 def test_a_toml_mistake_is_said_in_indonesian_then_english(tmp_path, text, indonesian, english):

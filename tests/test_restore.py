@@ -222,3 +222,20 @@ def test_a_backup_cut_short_is_said_to_be_damaged(tmp_path):
     said = r.stderr.splitlines()
     assert said[0].startswith(f"kesalahan: {tmp_path / 'cut.db'}: rusak ("), r.stderr
     assert said[1].startswith(f"error: {tmp_path / 'cut.db'}: damaged ("), r.stderr
+
+
+def test_a_copy_with_no_change_recorded_is_not_said_made_before_today_at_a_dash(tmp_path):
+    """A copy of a database with no event yet (taken after the first start, before any ticket or account
+    change: the install's own trial of backup and restore) was said "made before today (its newest change -)",
+    a dash for a time and a day it may not be of (helper-275): it says that it records no change."""
+    cfg = write_config(tmp_path)
+    Store(load_settings(cfg).server.database).close()
+    assert cli("backup", str(tmp_path / "new.db"), "--config", str(cfg)).returncode == 0
+    r = cli("restore", str(tmp_path / "new.db"), "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert "pemulihan: isinya tidak ada tiket" in r.stdout.splitlines()
+    err = r.stderr.splitlines()
+    assert len(err) == 2, r.stderr
+    assert err[0].startswith("peringatan: salinan ini tidak mencatat satu perubahan pun (tanpa tiket,"), r.stderr
+    assert err[1].startswith("warning: this copy records no change at all (no ticket,"), r.stderr
+    assert " -)" not in r.stderr and "before today" not in r.stderr
