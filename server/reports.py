@@ -423,9 +423,31 @@ def guestbook_page_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, G_DAY: day_dmy(row[G_DAY])}
 
 
+# Indonesia's area codes of two digits after the trunk 0 (Jakarta, Bandung, Semarang, Surabaya, Medan); the
+# others have three (0274 Yogyakarta, 0361 Denpasar, 0411 Makassar).
+_AREA_CODES_2 = ("021", "022", "024", "031", "061")
+
+
+def phone_grouped(phone: str) -> str:
+    """A stored phone (digits from the trunk 0, forms.normalize_phone) in groups as it is written: a mobile
+    by 4, 4 and the rest, "0812 3456 7890", "0812 3456 78901", a landline its area code apart, "021 5551234", "0274 555123"; anything else (an anonymised
+    form's text, nothing) as it is. A spreadsheet opening a CSV takes a cell of digits alone for a number (Excel
+    and LibreOffice alike: "081234567890" became 81234567890, 13 digits 8.12346E+11); with the spaces it is text."""
+    if not phone.isascii() or not phone.isdigit() or not phone.startswith("0"):
+        return phone
+    if phone.startswith("08"):
+        return " ".join(part for part in (phone[:4], phone[4:8], phone[8:]) if part)
+    area = 3 if phone.startswith(_AREA_CODES_2) else 4
+    return f"{phone[:area]} {phone[area:]}"
+
+
 def guestbook_csv(rows: Any) -> bytes:
-    """The guest book as CSV (UTF-8 with a BOM, formulas guarded), Tanggal as YYYY-MM-DD."""
-    return table_csv(GUESTBOOK_COLUMNS, rows)
+    """The guest book as CSV (UTF-8 with a BOM, formulas guarded), Tanggal as YYYY-MM-DD. What a spreadsheet
+    would turn into a number is written as it reads as text or a time: Telepon in groups (phone_grouped), Jam
+    "09:05" (Excel and LibreOffice read "09.05" as the number 9.05, "10.00" as 10; "09:05" is a time in Excel
+    and text in LibreOffice). The page, the JSON and the XLSX (whose cells are text) keep "09.05" and the digits."""
+    written = ({**r, G_TIME: r[G_TIME].replace(".", ":"), G_PHONE: phone_grouped(r[G_PHONE])} for r in rows)
+    return table_csv(GUESTBOOK_COLUMNS, written)
 
 
 def guestbook_file_name(day_from: str, day_to: str, fmt: str) -> str:

@@ -82,11 +82,12 @@ def test_month_archive_holds_that_months_recap_tickets_events_and_checksums(app,
         guests = list(csv.DictReader(io.StringIO(zf.read("bukutamu-2026-11.csv").decode("utf-8-sig"))))
         doc = json.loads(zf.read("antrian-2026-11.json"))
         sums = zf.read("SHA256SUMS").decode()
-    # the guest book: every visitor of the month, at the office's time, the service by the name config.toml gives
+    # the guest book: every visitor of the month, at the office's time (the CSV's "09:00": reports.guestbook_csv),
+    # the service by the name config.toml gives
     assert [(g["Tanggal"], g["Jam"], g["Layanan"], g["Nama"], g["Keterangan"]) for g in guests] == [
-        ("2026-11-01", "09.00", "Konsultasi Penyedia", "Awal", "dilayani — selesai"),
-        ("2026-11-30", "23.30", "Konsultasi Penyedia", "Akhir", "dilayani — selesai"),
-        ("2026-11-30", "23.52", "Konsultasi Penyedia", "Larut", "dilayani — selesai"),
+        ("2026-11-01", "09:00", "Konsultasi Penyedia", "Awal", "dilayani — selesai"),
+        ("2026-11-30", "23:30", "Konsultasi Penyedia", "Akhir", "dilayani — selesai"),
+        ("2026-11-30", "23:52", "Konsultasi Penyedia", "Larut", "dilayani — selesai"),
     ]
     assert [(r["No"], r["Nama"], r["Solusi"]) for r in rows] == [
         ("1", "Awal", "Reset"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime
 
@@ -145,8 +146,8 @@ def test_the_guest_book_files_hold_the_same_rows_csv_guarded_and_xlsx_typed(clie
     rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert list(rows[0]) == COLUMNS
     assert [(row["No. Antrian"], row["Jam"], row["Layanan"], row["Keterangan"]) for row in rows] == [
-        (label, time, service, remarks) for label, time, service, _, remarks in EXPECTED
-    ]
+        (label, time.replace(".", ":"), service, remarks) for label, time, service, _, remarks in EXPECTED
+    ]  # the hour "09:01", which a spreadsheet does not take for the number 9.01
     # what a spreadsheet would run as a formula gets a leading '
     assert (rows[-1]["Nama"], rows[-1]["Instansi/Perusahaan"]) == ("'=Hadi+1", "'@Dinas")
 
@@ -169,6 +170,53 @@ def test_the_guest_book_files_hold_the_same_rows_csv_guarded_and_xlsx_typed(clie
     last = sheet.cell(row=12, column=6)
     assert (last.value, last.data_type) == ("=Hadi+1", "s")  # text, never a formula
     assert sheet.freeze_panes == "A5" and sheet.page_setup.orientation == "landscape"
+
+
+# What Excel and LibreOffice, opening a CSV, take for a number (the leading 0 then lost, 13 digits shown 8.12E+11,
+# "10.00" shown 10): digits, with a sign, decimals or thousands, an exponent, a percent sign.
+SPREADSHEET_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)*(?:[eE][+-]?[0-9]+)?%?")
+
+
+def test_the_csv_writes_the_phone_and_the_hour_as_a_spreadsheet_keeps_them_not_as_numbers(app, client, clock):
+    """Opened in Excel or LibreOffice, "081234567890" was 81234567890 (its 0 lost), a 13-digit mobile
+    8.12346E+11, and Jam "10.00" was 10. The CSV writes the phone in groups and the hour with a colon; the XLSX
+    keeps the digits as text, the JSON the form as stored."""
+    from openpyxl import load_workbook
+
+    phones = {
+        "Ani": ("+62 812-3456-7890", "0812 3456 7890"),
+        "Bayu": ("0812 3456 78901", "0812 3456 78901"),  # 13 digits, past Excel's 11 shown in full
+        "Citra": ("(021) 555-1234", "021 5551234"),
+        "Dedi": ("0274 555123", "0274 555123"),
+    }
+    clock.advance(hours=1)  # 10.00 WIB
+    for name, (typed, _) in phones.items():
+        assert app.test_client().post("/api/tickets", json=visitor(name=name, phone=typed)).status_code == 201
+    login(app, client, "kepala", "frontoffice")
+
+    data = guestbook(client, format="csv").data  # the bytes a spreadsheet opens
+    assert data.startswith("\ufeff".encode())
+    first = b"1,2026-11-28,10:00,A-001,Konsultasi Penyedia,Ani,CV Maju Bersama,Jl. Sudirman No. 12,0812 3456 7890,"
+    assert data.split(b"\r\n")[1].startswith(first)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [(row["Nama"], row["Telepon"], row["Jam"]) for row in rows] == [
+        (name, written, "10:00") for name, (_, written) in phones.items()
+    ]
+    for row in rows:  # no cell but No is one a spreadsheet makes a number of (Tanggal is a date: meant)
+        numbers = [k for k, v in row.items() if k != "No" and SPREADSHEET_NUMBER.fullmatch(v)]
+        assert not numbers, row
+
+    assert [r["Telepon"] for r in guestbook(client).get_json()["rows"]] == [
+        "081234567890",
+        "0812345678901",
+        "0215551234",
+        "0274555123",
+    ]
+    sheet = load_workbook(io.BytesIO(guestbook(client, format="xlsx").data)).active
+    cells = [(sheet.cell(row=n, column=9), sheet.cell(row=n, column=3)) for n in range(5, 9)]
+    assert [(phone.value, phone.data_type, jam.value, jam.data_type) for phone, jam in cells] == [
+        (digits, "s", "10.00", "s") for digits in ("081234567890", "0812345678901", "0215551234", "0274555123")
+    ]
 
 
 def test_a_long_period_made_in_a_child_process_is_the_same_file(day_of_visits):

@@ -14,7 +14,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from kioskui import SMALL, TICKET_DONE_GUARD_MS, Keys, assert_actions_visible, done, fill_fast, kiosk_pages, shot
+from kioskui import (
+    LONGEST,
+    SMALL,
+    TICKET_DONE_GUARD_MS,
+    Keys,
+    assert_actions_visible,
+    done,
+    fill_fast,
+    kiosk_pages,
+    shot,
+)
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -437,6 +447,38 @@ def test_a_double_tap_picks_nothing_on_the_next_screen_and_typed_text_stays_in_s
         " return [e.scrollWidth > e.clientWidth, e.scrollLeft + e.clientWidth >= e.scrollWidth - 2]; }"
     )
     assert seen == [True, True]  # longer than the field, and scrolled to its end where the caret is
+
+
+def test_a_full_field_says_so_at_the_field_when_a_key_adds_nothing(kiosk, live):
+    """A visitor typing on into a full field (the name's 100 characters, the phone's 20 on its pad): the keys did
+    nothing and nothing said why, the text's end scrolled out of sight. The field now says it is full, in the
+    language shown, until a letter is deleted."""
+    page = kiosk(SMALL)
+    start_form(page)
+    fill_fast(page, {"name": LONGEST["name"]})
+    page.click("#f-name")
+    keys = Keys(page)
+    keys.tap("a")
+    assert page.input_value("#f-name") == LONGEST["name"]
+    expect(page.locator("#e-name")).to_have_text("Isian ini sudah penuh: paling banyak 100 karakter.")
+    assert_actions_visible(page, "a full name at 1366x768", ("#to-review",))
+    page.click("#lang-toggle")
+    expect(page.locator("#e-name")).to_have_text("This field is full: 100 characters at most.")
+    page.click("#lang-toggle")
+    keys.tap("backspace")  # the mistake corrected where the field was touched: a letter deleted, another typed
+    expect(page.locator("#e-name")).to_have_text("")
+    keys.tap("x")
+    corrected = page.input_value("#f-name")
+    assert len(corrected) == 100 and "x" in corrected and corrected != LONGEST["name"]
+    expect(page.locator("#e-name")).to_have_text("")  # a key that went in says nothing
+
+    page.tap("#f-phone")  # a touch far from the keys: the next key's tap is no double tap's second
+    keys.moved()
+    for ch in "+62812345678901234567":  # 20 on the pad, then one more (no key twice in a row: a tap of a test's
+        keys.tap(ch)  # speed on the same key at once is taken for a double tap's second)
+    assert page.input_value("#f-phone") == "+6281234567890123456"
+    expect(page.locator("#e-phone")).to_have_text("Isian ini sudah penuh: paling banyak 20 karakter.")
+    expect(page.locator("#e-name")).to_have_text("")
 
 
 def test_a_lost_answer_then_a_corrected_letter_gets_the_ticket_already_issued(kiosk, live):

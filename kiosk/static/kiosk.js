@@ -718,10 +718,14 @@ import { readParams } from "./readparams.js";
     var start = el.selectionStart == null ? el.value.length : el.selectionStart;
     var end = el.selectionEnd == null ? el.value.length : el.selectionEnd;
     var room = el.maxLength > 0 ? el.maxLength - (el.value.length - (end - start)) : text.length;
-    if (room <= 0) return;
-    el.setRangeText(text.slice(0, room), start, end, "end");
-    caretInView(el);
-    edited(state.active);
+    if (room > 0) {
+      el.setRangeText(text.slice(0, room), start, end, "end");
+      caretInView(el);
+      edited(state.active);
+    }
+    // A full field takes no more: said at the field, or the keys seemed dead to a visitor typing on (its text
+    // scrolled out of sight at the end); the next edit (a letter deleted) clears it.
+    if (room < text.length) setError(state.active, { key: "field_full", params: { max: el.maxLength } });
   }
 
   function backspace() {
