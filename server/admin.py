@@ -107,6 +107,18 @@ def check_change(section: str, value: Any) -> None:
             raise FormIncomplete(bad, "not_editable_key", key=first, section=name, keys=", ".join(keys))
 
 
+def printer_null_as_none(section: str, value: Any) -> Any:
+    """A counter's or the kiosk's `"printer": null` is "no printer", as `""` is (JSON's word for none; config.toml
+    has no null, and its parser would refuse it as not text): `""` before the value is checked, and stored so."""
+    if section == "counters" and isinstance(value, list):
+        return [
+            {**row, "printer": ""} if isinstance(row, dict) and row.get("printer", "") is None else row for row in value
+        ]
+    if section == "kiosk" and isinstance(value, dict) and "printer" in value and value["printer"] is None:
+        return {**value, "printer": ""}
+    return value
+
+
 def in_use_field(key: str, **params: object) -> Localized:
     """What a list section's table says under it when a row may not go today (`admin.in_use.*`): the
     refusal's reason in a few words, instead of "Tidak valid." (the rows are valid, the day's queue holds them)."""
@@ -119,31 +131,50 @@ def check_in_use(
     """A service with tickets waiting today, or a counter holding a ticket, cannot disappear; nor can the
     last counter serving a service whose tickets wait (they would wait for a call that never comes).
     `held_counters`: the counters holding a ticket, each with its ticket (label, status) when known: the
-    refusal names it and the way out (Lepas for a ticket called, the officer's outcome for one served)."""
+    refusal names it and the way out (Lepas for a ticket called, the officer's outcome for one served).
+
+    Every problem is named at once, not the first alone (the admin fixed one, saved, and was told the next):
+    one refusal with the first problem's code and params; its message each problem's words, a line each, after
+    how many there are when more than one; each field's words (`services`, `counters`: under the section's table)
+    each problem's of that field, in the same order, a line each."""
+    # (code, params, field, the field's words, the message's words) of each problem
+    problems: list[tuple[str, dict[str, Any], str, Localized, Localized]] = []
     gone_services = {s.code for s in old.services} - {s.code for s in new.services}
-    busy = sorted(gone_services & waiting_services)
-    if busy:
-        raise QueueError("service_in_use", {"services": in_use_field("service", service=busy[0])}, service=busy[0])
+    for code in sorted(gone_services & waiting_services):
+        field, said = in_use_field("service", service=code), in_use_field("service_said", service=code)
+        problems.append(("service_in_use", {"service": code}, "services", field, said))
 
     def served(settings: Settings) -> set[str]:
         return {code for c in settings.counters for code in c.services}
 
-    stranded = sorted((served(old) - served(new)) & waiting_services & {s.code for s in new.services})
-    if stranded:
-        name = new.service(stranded[0]).name
-        raise QueueError("service_unserved", {"counters": in_use_field("unserved", service=name)}, service=name)
+    for code in sorted((served(old) - served(new)) & waiting_services & {s.code for s in new.services}):
+        name = new.service(code).name
+        field, said = in_use_field("unserved", service=name), in_use_field("unserved_said", service=name)
+        problems.append(("service_unserved", {"service": name}, "counters", field, said))
     gone_counters = {c.id for c in old.counters} - {c.id for c in new.counters}
-    held = sorted(gone_counters & set(held_counters))
-    if held:
-        counter = next(c for c in old.counters if c.id == held[0])
-        ticket = held_counters.get(held[0]) if isinstance(held_counters, dict) else None
+    for cid in sorted(gone_counters & set(held_counters)):
+        counter = next(c for c in old.counters if c.id == cid)
+        ticket = held_counters.get(cid) if isinstance(held_counters, dict) else None
         label, status = (ticket.label, ticket.status) if ticket is not None else ("?", "")
         how = "called" if status == core.CALLED else "serving" if status == core.SERVING else "held"
-        words = {lang: t(f"admin.in_use.counter_{how}", lang, counter=counter.name, label=label) for lang in LANGS}
         field = in_use_field("counter", counter=counter.name, label=label)
-        raise QueueError(
-            "counter_in_use", {"counters": field}, counter_id=held[0], detail=Localized(words["id"], words["en"])
-        )
+        said = in_use_field(f"counter_{how}", counter=counter.name, label=label)
+        problems.append(("counter_in_use", {"counter_id": cid}, "counters", field, said))
+    if not problems:
+        return
+    fields: dict[str, list[Localized]] = {}
+    for *_, key, field, _ in problems:
+        fields.setdefault(key, []).append(field)
+    said = [p[4] for p in problems]
+    if len(problems) > 1:
+        said.insert(0, in_use_field("several", n=len(problems)))
+    code, params = problems[0][:2]
+    raise QueueError(code, {k: _joined(v) for k, v in fields.items()}, **params, detail=_joined(said))
+
+
+def _joined(texts: list[Localized]) -> Localized:
+    """Sentences said in turn, in both languages, each on a line of its own (the admin page keeps the lines)."""
+    return Localized("\n".join(w.id_text for w in texts), "\n".join(w.en_text for w in texts))
 
 
 def check_prefixes(old: Settings, new: Settings, prefix_services: dict[str, list[tuple[str, str]]]) -> None:
@@ -243,6 +274,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
     QueueError settings_changed_meanwhile and nothing is saved. None: saved whatever changed meanwhile."""
     check_change(section, value)
     check_base(base)
+    value = printer_null_as_none(section, value)
     if section == "hours":
         value = normal_hours(value)  # "13.00-16.00", as the pages write times, stored as "13:00-16:00"
     was: list[Settings] = []  # the settings in force when the transaction began, then the new ones

@@ -801,7 +801,8 @@ ESCALATION = {
         },
         "mail": {
             "type": ["object", "null"],
-            "description": "{id, status: queued|retrying|sent|failed|withdrawn, attempts, …, corrected_at? (a correction LKPP "
+            "description": "{id, status: queued|retrying|sent|failed|withdrawn, attempts, …, failed_at? (a retrying or "
+            "failed mail: its latest mail_failed event's time, null without one), corrected_at? (a correction LKPP "
             "lacks), correction_sent? {at, by, by_name, corrected_at} (that correction said sent by hand)}; null when "
             "escalated with the escalation e-mail off.",
         },
@@ -1056,7 +1057,10 @@ SECTIONS: dict[str, dict[str, Any]] = {
                 "id": {"type": "integer", "minimum": 1, "maximum": 999},
                 "name": {**ONE_LINE, "minLength": 1},
                 "services": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                "printer": {"type": "string", "description": "A [printers.NAME] of config.toml, or empty."},
+                "printer": {
+                    "type": ["string", "null"],
+                    "description": 'A [printers.NAME] of config.toml, or empty ("" or null): none.',
+                },
             },
             "additionalProperties": False,
         },
@@ -1080,7 +1084,10 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "kiosk": {
         "type": "object",
         "properties": {
-            "printer": {"type": "string", "description": "A [printers.NAME] of config.toml, or empty: none."},
+            "printer": {
+                "type": ["string", "null"],
+                "description": 'A [printers.NAME] of config.toml, or empty ("" or null): none.',
+            },
             "idle_seconds": {"type": "integer", "minimum": 10, "maximum": 3600},
             "footer": ONE_LINE,
         },
@@ -1554,8 +1561,9 @@ def _settings_section(section: str) -> dict[str, Any]:
                 "400": BAD_JSON,
                 "409": "service_in_use / counter_in_use: a service with tickets waiting today, or a counter "
                 "holding a ticket, would disappear; service_unserved: the last counter serving a service whose "
-                "tickets wait today would stop serving it; prefix_in_use: a service would take a prefix today's "
-                "tickets of another service carry; prefix_change_today: a service whose numbers of today carry its "
+                "tickets wait today would stop serving it (every such problem named at once: the first's code, "
+                "each one's words in `message` and under its field); prefix_in_use: a service would take a prefix "
+                "today's tickets of another service carry; prefix_change_today: a service whose numbers of today carry its "
                 "prefix would change it; no_config_file; settings_changed_meanwhile: `base` was given and the "
                 "section changed since (saved from another page or the command line, or reset): nothing is saved, "
                 "`message` names who changed it and when, `fields` has `base`. An account bound to a counter that "

@@ -735,3 +735,67 @@ def test_a_counter_holding_a_ticket_is_kept_and_the_refusal_names_the_ticket_and
     done = officer.post("/api/counters/2/resolve", json={"solution": "Kata sandi direset."}, headers=oh)
     assert done.status_code == 200, done.get_json()
     assert put(client, h, "counters", counters).status_code == 200
+
+
+def test_a_save_that_may_not_go_names_every_problem_at_once(app, client):
+    """helper-273: removing two counters that hold tickets, and with them the last counter serving a service
+    whose visitors wait, was refused one problem at a time: the admin fixed it, saved, and was told the next.
+    Every problem is named in the one refusal, Indonesian first, under the table as at the top."""
+    h = login(app, client, "boss", "admin")
+    for service in ("A", "B", "C"):
+        client.post("/api/tickets", json=visitor(service=service))
+    budi, sari = app.test_client(), app.test_client()
+    bh, sh = login(app, budi, "budi"), login(app, sari, "sari")
+    assert budi.post("/api/counters/2/call-next", headers=bh).get_json()["ticket"]["label"] == "A-001"
+    assert sari.post("/api/counters/3/call-next", headers=sh).get_json()["ticket"]["label"] == "B-001"
+    assert sari.post("/api/counters/3/start", headers=sh).status_code == 200
+    loket1 = {"id": 1, "name": "Loket 1", "services": ["A"], "printer": ""}  # no counter serves C, whose C-001 waits
+    r = put(client, h, "counters", [loket1])
+    body = r.get_json()
+    assert r.status_code == 409 and body["error"] == "service_unserved", body  # the first problem's code
+    assert body["message"].split("\n") == [  # a line each (the admin page keeps the lines)
+        "Belum disimpan; ada 3 hal yang menahannya:",
+        "Layanan Registrasi & Verifikasi Akun masih punya antrian menunggu hari ini dan tidak ada loket lain yang "
+        "melayaninya: biarkan satu loket melayaninya sampai antrian habis.",
+        "Loket 2 tidak bisa dihapus: A-001 sedang dipanggil di sana. Lepas Loket 2 di Loket sekarang (A-001 kembali "
+        "menunggu di antrian di tempatnya), atau tunggu sampai A-001 selesai dilayani, lalu simpan lagi.",
+        "Loket 3 tidak bisa dihapus: B-001 sedang dilayani di sana. Simpan lagi setelah petugasnya menyelesaikan, "
+        "mengeskalasi, atau mengalihkan B-001.",
+    ]
+    assert body["fields"]["counters"].split("\n") == [
+        "Biarkan satu loket tetap melayani Registrasi & Verifikasi Akun sampai antriannya habis.",
+        "Loket 2 masih memegang A-001: tidak bisa dihapus sekarang.",
+        "Loket 3 masih memegang B-001: tidak bisa dihapus sekarang.",
+    ]
+    assert list(body["fields"]) == ["counters"]
+    english = client.put("/api/admin/settings/counters", json={"value": [loket1]}, headers={**h, "X-Lang": "en"})
+    lines = english.get_json()["message"].split("\n")
+    assert lines[0] == "Not saved; 3 things hold it back:" and len(lines) == 4
+    assert lines[1].startswith("Service Registrasi & Verifikasi Akun still has tickets waiting today")
+    assert lines[2].startswith("Loket 2 cannot be removed: A-001") and lines[3].startswith("Loket 3 cannot be removed")
+    assert [c["id"] for c in client.get("/api/state").get_json()["counters"]] == [1, 2, 3]  # nothing changed
+    # one problem left: said alone, as before
+    assert budi.post("/api/counters/2/start", headers=bh).status_code == 200
+    assert budi.post("/api/counters/2/resolve", json={"solution": "Selesai."}, headers=bh).status_code == 200
+    assert sari.post("/api/counters/3/resolve", json={"solution": "Selesai."}, headers=sh).status_code == 200
+    body = put(client, h, "counters", [loket1]).get_json()
+    assert body["error"] == "service_unserved" and body["message"].startswith("Layanan Registrasi & Verifikasi Akun")
+
+
+def test_a_counter_or_the_kiosk_with_printer_null_has_no_printer(app, client):
+    """helper-273: `"printer": null`, JSON's none, was refused (422 "harus berupa teks, bukan None") where "" is
+    "no printer": null is taken as "" now, for a counter's row as for the kiosk."""
+    h = login(app, client, "boss", "admin")
+    counters = client.get("/api/admin/settings", headers=h).get_json()["counters"]
+    counters[0]["printer"] = "kiosk"
+    assert put(client, h, "counters", counters).get_json()["counters"][0]["printer"] == "kiosk"
+    counters[0]["printer"] = None
+    r = put(client, h, "counters", counters)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["counters"][0]["printer"] == ""
+    assert r.get_json()["overridden"] == []  # config.toml's counters again: nothing kept
+    r = put(client, h, "kiosk", {"printer": None})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["kiosk"]["printer"] == ""
+    counters[1]["printer"] = 5  # not a printer's name: refused, as before
+    assert put(client, h, "counters", counters).status_code == 422

@@ -120,6 +120,67 @@ def test_the_copy_text_is_the_escalation_mail_word_for_word(mail_app, smtp_port,
         controller.stop()
 
 
+def test_the_list_reads_as_many_statements_for_six_cases_as_for_two_and_each_case_as_its_own_reads(
+    mail_app, smtp_port, clock
+):
+    """helper-273: GET /api/escalations read each open case's mail, and each sent one's events, case by case: 300
+    cases took 1,771 statements (docs/performance.md, "The Eskalasi list with many cases open"). The
+    same statements now for six cases (mails sent, corrected after, a correction said sent) as for two; and each
+    case says what the reads of that case alone say (its latest mail, its correction since)."""
+    from server.service.views import corrected_after_mail
+
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        client = mail_app.test_client()
+        h = login(mail_app, client, "budi")
+        svc = mail_app.extensions["antrian"]
+
+        def listed() -> tuple[int, list[dict]]:
+            seen: list[str] = []
+            for db in svc.store._all:
+                db.conn.set_trace_callback(seen.append)
+            try:
+                cases = client.get("/api/escalations", headers=h).get_json()["escalations"]
+            finally:
+                for db in svc.store._all:
+                    db.conn.set_trace_callback(None)
+            return len(seen), cases
+
+        first = [escalate(mail_app, client, h, "P1", name=f"Pengunjung {i}") for i in range(2)]
+        assert MailWorker(svc).run_once() == 2
+        few, _ = listed()
+        more = [escalate(mail_app, client, h, "P2", name=f"Tamu {i}") for i in range(4)]
+        assert MailWorker(svc).run_once() == 4
+        clock.advance(minutes=5)
+        for case in (first[0], more[0]):  # the analysis corrected after the mail went
+            r = client.post(f"/api/tickets/{case['id']}/correct", json={"escalation_note": "Dikoreksi."}, headers=h)
+            assert r.status_code == 200, r.get_json()
+        form = {
+            k: v for k, v in visitor(name="Tamu 1", phone="081399887766").items() if k not in ("service", "category")
+        }
+        assert client.post(f"/api/tickets/{more[1]['label']}/form", json=form, headers=h).status_code == 200
+        assert client.post(f"/api/escalations/{first[0]['id']}/correction-sent", json={}, headers=h).status_code == 200
+        many, cases = listed()
+        assert (len(cases), many) == (6, few)
+        said = {c["label"]: (c["mail"].get("corrected_at"), c["mail"].get("correction_sent")) for c in cases}
+        with svc.store.read() as tx:
+            for case in cases:
+                mail = tx.mail_of_ticket(case["id"])
+                assert {k: case["mail"][k] for k in ("id", "status", "attempts", "error", "sent_at")} == {
+                    k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")
+                }
+                last, forwarded = corrected_after_mail(tx, case["id"], mail)
+                corrected_at, sent = said[case["label"]]
+                assert (corrected_at, sent and sent["at"]) == (
+                    (last, None) if forwarded is None else (None, forwarded["at"])
+                ), case["label"]
+        assert sum(1 for c in cases if c["mail"].get("corrected_at")) == 2  # more[0]'s note and more[1]'s phone
+        assert said[first[0]["label"]][1]["by"] == "budi"
+    finally:
+        controller.stop()
+
+
 @pytest.mark.parametrize(
     "minutes,text", [(45, "45 menit"), (60, "1 jam"), (90, "1 jam 30 menit"), (480, "8 jam"), (2880, "2 hari")]
 )

@@ -8,7 +8,7 @@ import heapq
 import json
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -489,7 +489,8 @@ class Views:
         with self.unit.store.read() as tx:
             rows = tx.open_escalations()
             accounts = {u["username"]: u for u in tx.users()}
-            corrected = {r["id"]: _corrected_after_mail(tx, r) for r in rows}
+            events = tx.open_escalations_events(CORRECTION_EVENTS)
+        corrected = {r["id"]: corrected_after(events.get(r["id"], ()), r["mail"]) for r in rows}
         out = []
         for r in rows:
             finished = datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else now
@@ -811,25 +812,34 @@ MAIL_TICKET_FIELDS = frozenset({"escalation_note", "category", "priority_class"}
 MAIL_FORM_FIELDS = frozenset({"name", "agency", "address", "phone", "problem"})
 
 
-def _corrected_after_mail(tx: Any, row: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
-    """When the case's mail text was last corrected after its mail was sent (its analysis, kind or class, or the
-    visitor's form: what the mail says), None when it was not: the mail LKPP has is then the case as it stands; and
-    the `correction_sent` event that said that correction went to LKPP by hand (POST
-    /api/escalations/<ref>/correction-sent), None while none did since (a correction after it is news again)."""
-    return corrected_after_mail(tx, row["id"], row["mail"])
+# The events corrected_after reads.
+CORRECTION_EVENTS = ("corrected", "form_corrected", "correction_sent")
 
 
 def corrected_after_mail(
     tx: Any, ticket_id: int, mail: dict[str, Any] | None
 ) -> tuple[str | None, dict[str, Any] | None]:
-    """_corrected_after_mail of a ticket's mail row ({status, sent_at}): also the command that records the
+    """corrected_after of a ticket's mail row ({status, sent_at}), its events read: the command that records the
     correction sent (QueueJobs.correction_sent)."""
+    if not mail or mail["status"] != "sent" or not mail["sent_at"]:
+        return None, None
+    return corrected_after(tx.events_of_ticket(ticket_id), mail)
+
+
+def corrected_after(
+    events: Iterable[dict[str, Any]], mail: dict[str, Any] | None
+) -> tuple[str | None, dict[str, Any] | None]:
+    """When the case's mail text was last corrected after its mail ({status, sent_at}) was sent (its analysis, kind
+    or class, or the visitor's form: what the mail says), None when it was not: the mail LKPP has is then the case as
+    it stands; and the `correction_sent` event that said that correction went to LKPP by hand (POST
+    /api/escalations/<ref>/correction-sent), None while none did since (a correction after it is news again).
+    `events`: the ticket's, oldest first (those of CORRECTION_EVENTS are enough)."""
     if not mail or mail["status"] != "sent" or not mail["sent_at"]:
         return None, None
     sent = datetime.fromisoformat(mail["sent_at"])
     last = None
     forwarded = None
-    for e in tx.events_of_ticket(ticket_id):
+    for e in events:
         if e["type"] == "correction_sent":
             forwarded = e
             continue

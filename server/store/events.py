@@ -170,3 +170,22 @@ class EventQueries(TxBase):
         for r in rows:
             r["data"] = json.loads(r["data"] or "{}")
         return [r for r in rows if "applies" not in r["data"]]
+
+    def open_escalations_events(self, types: tuple[str, ...]) -> dict[int, list[dict[str, Any]]]:
+        """The events of these types of every open escalation (an escalated ticket), by ticket id, each ticket's
+        oldest first, as events_of_ticket gives them: one statement for all the Eskalasi page's cases, not one per
+        case (GET /api/escalations read 300 cases in 1,771 statements: docs/performance.md). CROSS JOIN: the
+        open cases first, each one's events by idx_events_ticket_seq, not every correction of the years by their
+        type's index (SQLite's pick otherwise)."""
+        marks = ", ".join("?" for _ in types)
+        rows = self.rows(
+            "SELECT e.* FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id"
+            f" WHERE t.status = 'escalated' AND e.type IN ({marks}) ORDER BY e.ticket_id, e.seq",
+            list(types),
+        )
+        out: dict[int, list[dict[str, Any]]] = {}
+        for r in rows:
+            r["data"] = json.loads(r["data"] or "{}")
+            if "applies" not in r["data"]:
+                out.setdefault(r["ticket_id"], []).append(r)
+        return out

@@ -195,19 +195,41 @@ class OutboxQueries(TxBase):
         """The latest mail of a ticket, or None."""
         return next(self.db["mails"].rows_where("ticket_id = ?", [ticket_id], order_by="id DESC", limit=1), None)
 
+    def _mails_failed_at(self) -> dict[tuple[int, int], str]:
+        """The time of each open case's mails' latest mail_failed event (its latest failed try, every try being told:
+        the front office's alert of it), by (ticket id, mail id): one statement for every open case, each ticket's
+        few events read by m010's idx_events_ticket_seq (CROSS JOIN: the open cases first, not every mail_failed event
+        of the years, which SQLite otherwise picks by their type's index)."""
+        rows = self.rows(
+            "SELECT e.ticket_id, e.at, json_extract(e.data, '$.mail') AS mail FROM tickets t CROSS JOIN events e"
+            " ON e.ticket_id = t.id WHERE t.status = 'escalated' AND e.type = 'mail_failed' ORDER BY e.seq"
+        )
+        return {(r["ticket_id"], r["mail"]): r["at"] for r in rows}  # the latest of each mail last
+
     def open_escalations(self) -> list[dict[str, Any]]:
         """Escalated tickets with their forms and mail state, oldest first; `signed_by`: who signs the ticket's
         form, as the recap and the form name them (SIGNER_NAME_SQL). The mail's `requeued`: sent again at a start
-        (Jobs.requeue_refused_mails), for its advice, not the API."""
+        (Jobs.requeue_refused_mails), for its advice, not the API. Three statements however many cases: the cases,
+        their latest mails (mail_of_ticket's) all at once, and those mails' failures."""
         rows = self.rows(
             f"SELECT t.*, f.name, f.agency, f.address, f.phone, f.problem, {SIGNER_NAME_SQL} AS signed_by"
             " FROM tickets t JOIN forms f ON f.ticket_id = t.id LEFT JOIN users u ON u.username = t.officer"
             " WHERE t.status = 'escalated' ORDER BY t.finished_at"
         )
+        latest = {
+            m["ticket_id"]: m
+            for m in self.rows(
+                "SELECT m.* FROM tickets t JOIN mails m ON m.ticket_id = t.id WHERE t.status = 'escalated'"
+                " AND m.id = (SELECT MAX(l.id) FROM mails l WHERE l.ticket_id = t.id)"
+            )
+        }
+        failed_at = self._mails_failed_at()
         for r in rows:
-            mail = self.mail_of_ticket(r["id"])
+            mail = latest.get(r["id"])
             r["mail"] = {k: mail[k] for k in ("id", "status", "attempts", "error", "sent_at")} if mail else None
             if mail:
                 r["mail"]["requeued"] = mail.get("requeued_with") is not None
+                if mail["status"] in ("failed", "retrying"):  # when it failed, as its front office alert said live
+                    r["mail"]["failed_at"] = failed_at.get((r["id"], mail["id"]))
             r["signer"] = mail.get("signer") if mail else None
         return rows
