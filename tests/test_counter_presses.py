@@ -312,6 +312,38 @@ def test_a_1280x720_laptop_shows_the_longest_visitor_without_scrolling(browser, 
     live = office
     r = requests.post(live.url + "/api/tickets", json={"service": "A", **LONGEST}, timeout=5)
     assert r.status_code == 201, r.text
+    serve_at_1280x720(browser, live)
+
+
+def test_a_1280x720_laptop_shows_a_transferred_visitors_note_without_scrolling(browser, office):
+    """The same visitor sent on from another service with the longest note: the note's label ("Dialihkan dari
+    Konsultasi Non-Penyedia (PPK/Pokja/PP) — catatan petugas sebelumnya", two lines of its half of the row) over the
+    note's two lines had the page scroll 28 px while the visitor was called, Eskalasi and Alihkan under the screen's
+    edge. The label runs on into the note there, in one box of two lines that scrolls."""
+    live = office
+    r = requests.post(live.url + "/api/tickets", json={"service": "B", **LONGEST}, timeout=5)
+    assert r.status_code == 201, r.text
+    ticket = r.json()["ticket"]
+    note = ("Sudah dicek di sisi PPK; masalahnya di akun penyedia, mohon verifikasi ulang berkasnya. " * 50)[:4000]
+    sari = live.session("sari", PASSWORD)  # Loket 2 (A and B) sends it on to A, Loket 1's
+    for action in ("call", "start"):
+        r = sari.post(f"{live.url}/api/counters/2/{action}", json={"ticket": ticket["label"]}, timeout=5)
+        assert r.status_code == 200, r.text
+    r = sari.post(f"{live.url}/api/counters/2/transfer", json={"service": "A", "note": note}, timeout=5)
+    assert r.status_code == 200, r.text
+    page = serve_at_1280x720(browser, live, keep=True)
+    box = page.locator("#f-transfer-box")
+    expect(box).to_contain_text("Dialihkan dari")
+    # its label and the note's first words on screen, the rest of the note in its box (it scrolls)
+    got = box.evaluate("(b) => ({ top: b.getBoundingClientRect().top, bottom: b.getBoundingClientRect().bottom,"
+                       " scrolls: b.scrollHeight > b.clientHeight })")  # fmt: skip
+    assert 0 <= got["top"] and got["bottom"] <= 720 and got["scrolls"], got
+    page.context.close()
+
+
+def serve_at_1280x720(browser, live, keep: bool = False):
+    """budi's counter page at 1280x720 calls the next visitor (Loket 1), then serves them: in both states the page
+    does not scroll, every control of the ticket is on the screen, and the longest problem scrolls in its box."""
     page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="id-ID").new_page()
     sign_in(page, live, "/counter/", "budi")
     page.select_option("#counter-select", "1")
@@ -332,4 +364,7 @@ def test_a_1280x720_laptop_shows_the_longest_visitor_without_scrolling(browser, 
         assert page.evaluate(
             "(() => { const p = document.getElementById('f-problem'); return p.scrollHeight > p.clientHeight; })()"
         )
+    if keep:
+        return page
     page.context.close()
+    return None

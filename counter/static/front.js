@@ -778,11 +778,25 @@ function counterNoticeRow(n) {
 
 let moreButton = null; // "+N lagi": the lines not shown
 
+// Shut, the box shows as many of the newest lines as it holds whole (COUNTER_SHOWN at most, one at least), "+N lagi"
+// under them for the others: at 1024x768 three lines of two (the counters' demo names) are taller than the box, and
+// the third was cut at its edge, a sliver of it in sight and nothing saying there was more. Open ("+N lagi"
+// pressed), all of them, scrolling in the box, until the shut box would show them all.
 function renderCounterNotices() {
   const box = $("counter-notice");
   const all = counterNotes.list;
-  if (all.length <= COUNTER_SHOWN) counterNotes.open = false;
-  const shown = counterNotes.open ? all : all.slice(0, COUNTER_SHOWN);
+  const overflows = () => box.scrollHeight > box.clientHeight + 0.5;
+  let count = counterNotes.open ? all.length : Math.min(COUNTER_SHOWN, all.length);
+  drawCounterNotices(box, count);
+  if (counterNotes.open && all.length <= COUNTER_SHOWN && !overflows()) counterNotes.open = false;
+  while (!counterNotes.open && count > 1 && overflows()) drawCounterNotices(box, --count);
+  box.dataset.kind = all.length ? all[0].kind : ""; // the newest line's
+}
+
+// The `count` newest lines, and "+N lagi" for the others.
+function drawCounterNotices(box, count) {
+  const all = counterNotes.list;
+  const shown = all.slice(0, count);
   const rows = shown.map(counterNoticeRow);
   if (all.length > shown.length) {
     if (!moreButton) {
@@ -801,8 +815,8 @@ function renderCounterNotices() {
     if (box.children[i] !== row) box.insertBefore(row, box.children[i] || null);
   });
   while (box.children.length > rows.length) box.lastElementChild.remove();
-  box.dataset.kind = all.length ? all[0].kind : ""; // the newest line's
 }
+window.addEventListener("resize", renderCounterNotices); // a wider or taller window holds more of them whole
 
 // ---- counters: who holds each, paused; free one whose officer left (POST /api/counters/<id>/release) ----
 function counterName(id) {

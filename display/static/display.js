@@ -91,17 +91,48 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // The office's name on a landscape TV: smaller on its line (its CSS size down to 2.2 rem), then on two lines
   // (2.2 down to 1.8 rem) with the address giving way (display.css .two-lines); only a name that does not fit even
   // then ends in "…". On its side its two lines (display.css) get smaller down to the same size in pixels. Again
-  // when the name, the screen or the connection badge (which takes room beside it) changes, and once the page's
-  // fonts are in.
+  // when the name, the address, the screen or the connection badge (which takes room beside it) changes, and once
+  // the page's fonts are in.
+  // The address under a name on one line: on its line, else on two (.address-lines), it and the name smaller
+  // together (down to 1.2 units and 2.2 rem) inside the header, whose height is the calls'. An address the header
+  // does not show whole (a long one, under a name on two lines, on a TV on its side) is said whole in the running
+  // text (addressInHeader): one of 150 characters ended in "…" at 1920x1080 and was nowhere else.
   let officeFitted = "";
+  let addressInHeader = true;
   function fitOffice() {
     const box = document.querySelector(".office");
     const title = document.getElementById("office-name");
-    const key = [title.textContent, innerWidth, innerHeight, document.body.className].join("|");
+    const address = document.getElementById("office-address");
+    const key = [title.textContent, address.textContent, address.hidden, innerWidth, innerHeight,
+      document.body.className].join("|");
     if (key === officeFitted) return;
     officeFitted = key;
-    box.classList.remove("two-lines");
+    box.classList.remove("two-lines", "address-lines");
     title.style.fontSize = "";
+    address.style.fontSize = "";
+    fitName(box, title);
+    const header = box.parentElement;
+    const whole = () => address.getClientRects().length > 0 && address.scrollWidth <= address.clientWidth + 0.5
+      && address.scrollHeight <= address.clientHeight + 0.5 && box.offsetHeight <= header.clientHeight + 0.5;
+    let shown = !address.textContent || whole();
+    if (!shown && address.getClientRects().length) {
+      box.classList.add("address-lines");
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+      const wide = () => title.scrollWidth <= title.clientWidth + 0.5;
+      shown = shrinkTogether([[address, minUnit() * 1.2], [title, rem * 2.2]], () => wide() && whole());
+      if (!shown) { // on its line with "…", its name as it was: the running text says it whole
+        box.classList.remove("address-lines");
+        title.style.fontSize = "";
+        address.style.fontSize = "";
+        fitName(box, title);
+      }
+    }
+    if (shown !== addressInHeader) {
+      addressInHeader = shown;
+      showMarquee();
+    }
+  }
+  function fitName(box, title) {
     if (!title.clientWidth) return; // the connection badge in its place (on its side)
     const wide = () => title.scrollWidth <= title.clientWidth + 0.5;
     // a line's glyphs reach a pixel or two past its line-height of 1.1: not a third line
@@ -173,6 +204,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       text = (closed ? T.marquee_closed : T.marquee).split("{office}").join(officeName);
     }
     if (closed) text = closed + " \u00a0·\u00a0 " + text;
+    const address = document.getElementById("office-address");
+    if (!addressInHeader && address && !address.hidden && address.textContent) {
+      text += " \u00a0·\u00a0 " + address.textContent; // not whole in the header: whole here
+    }
     if (marquee.textContent !== text) {
       marquee.textContent = text;
       sizeMarquee();
@@ -439,6 +474,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       rows.push(r);
     }
     if (!rows.length) $recent.append(el("li", "none", T.no_calls));
+    const upright = matchMedia("(orientation: portrait)").matches;
     rows.forEach((r, i) => {
       const li = el("li");
       li.dataset.seq = String(r.seq);
@@ -449,9 +485,16 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // its last chance is said while the ticket is called at its counter (the row's call is its newest)
       const last = li.dataset.over === undefined && lastChance(c.ticket);
       const nth = nthCall(r.calls, last);
+      const k = cards.get(r.counter_id);
+      // On a TV on its side a service its tile leaves out (a counter's long name took its room) is in no waiting
+      // count either (by letter there): said here, under the counter, while its ticket is at the counter. Not among
+      // many counters (two columns of tiles), where every tile's service gives way and the latest calls keep their
+      // rows (tests/test_display_many_counters.py).
+      const svc = upright && cols === 1 && li.dataset.over === undefined && k && k.root.classList.contains("no-meta");
+      if (svc) li.append(el("span", "svc", serviceName(r.service)));
       if (nth) li.append(el("span", "nth", nth)); // under the counter and the time
       if (last) li.classList.add("last-chance");
-      const k = cards.get(r.counter_id); // a recall its tile leaves out: said only here
+      // a recall its tile leaves out: said only here
       if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
       const since = Date.now() - flashRecentStart;
       if (i === 0 && r.seq === flashRecentSeq && since < FLASH_MS) {
@@ -462,6 +505,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     });
     for (const to of $recent.querySelectorAll(".to")) {
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
+    }
+    // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile)
+    for (const svc of $recent.querySelectorAll(".svc")) {
+      if (overflows(svc)) svc.classList.toggle("clamped", !shrink(svc, () => !overflows(svc), minUnit() * 1.2));
     }
     // Only whole rows: when the panel has no room for all, the newest call keeps its row and the others
     // take the room left in turn, each where it fits (a shorter, older row may fit where a longer one did
