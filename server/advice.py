@@ -242,7 +242,7 @@ def _mail_settings(esc: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, requeued: bool = False) -> dict[str, str]:
+def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, requeued: bool = False) -> dict[str, Any]:
     """The alert for a failed escalation e-mail: the ticket, what is wrong and what to do, Indonesian and
     English, e.g. "E-mail eskalasi A-001: server e-mail tidak dapat dihubungi — periksa jaringan …".
     Given up (`final`): the case is to be forwarded by hand, or sent again with the Eskalasi page's Kirim ulang
@@ -251,7 +251,11 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
     side, until someone presses Kirim ulang.
     `esc` ([escalation], EscalationSettings): the values of config.toml's keys the fix names. `requeued`: the
     mail was sent again at a start already (Jobs.requeue_refused_mails) and refused again: a start sends it
-    again only once [escalation], the password or the case's text changed."""
+    again only once [escalation], the password or the case's text changed.
+    `officer` ({id, en}): the same failure in one short line for the officer's counter page, e.g. "E-mail eskalasi
+    A-001 belum terkirim: server e-mail tidak dapat dihubungi; dicoba lagi otomatis.": which case, whether it is
+    still tried, the problem in a few words, and that the front office (the Eskalasi page) handles a mail not sent;
+    the fix (config.toml's keys, restarts, Kirim ulang) is the front office's and the admin's."""
     kind = mail_kind(error)
     refused = final and permanent_refusal(error)
     key = "mail.advice.refused" if refused else "mail.advice.final" if final else "mail.advice.retry"
@@ -261,13 +265,21 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
         key = "mail.advice.refused_client"  # the relay's admin mends it, or another host/port
     if refused and requeued:
         key = "mail.advice.refused_again"
-    advice: dict[str, str] = {"kind": kind}
+    advice: dict[str, Any] = {"kind": kind, "officer": {}}
     if esc is None:
         from server.config import EscalationSettings
 
         esc = EscalationSettings()
+    officer_key = "mail.officer.final" if final else "mail.officer.retry"
     for lang in ("id", "en"):
         values = _mail_settings(esc, lang)
         problem, fix = t(f"mail.problem.{kind}", lang, **values), t(f"mail.fix.{kind}", lang, **values)
         advice[lang] = t(key, lang, label=label, problem=problem, fix=fix)
+        short = t(f"mail.officer.problem.{kind}", lang) if kind in _OFFICER_SHORT else problem
+        advice["officer"][lang] = t(officer_key, lang, label=label, problem=short)
     return advice
+
+
+# The kinds whose problem (`mail.problem.<kind>`) is too long for the officer's one line: said shorter
+# (`mail.officer.problem.<kind>`), without the mail server's address or reply codes.
+_OFFICER_SHORT = ("blocked", "busy", "later", "auth", "content", "no_answer")

@@ -766,6 +766,62 @@ def test_screenshot_of_a_few_open_cases(browser, office, officer, smtp):
         smtp.start()
 
 
+def closed_ago(live, ticket_id: int, seconds: float) -> None:
+    """Make a case's close `seconds` older than it is (its closed_at, as GET /api/escalations `closed` says it)."""
+    with sqlite3.connect(live.db, timeout=10) as db:
+        (at,) = db.execute("SELECT closed_at FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+        earlier = (datetime.fromisoformat(at) - timedelta(seconds=seconds)).isoformat()
+        db.execute("UPDATE tickets SET closed_at = ? WHERE id = ?", [earlier, ticket_id])
+    db.close()
+
+
+def test_a_close_seconds_old_keeps_its_batalkan_over_a_reload_for_the_rest_of_its_time(browser, office, officer):
+    """budi records LKPP's answer on the wrong card, then the page is loaded again (F5, the browser restarted):
+    the notice and its Batalkan went with the reload, the close seconds old; they come back for the rest of the
+    two minutes: the tab keeps which case, the server's cases closed lately say it is still closed, by budi, and
+    since when. Not on a colleague's page nor another of budi's, and not once the two minutes are over."""
+    case = escalate(office, officer, "Dewi Lestari", "CV Sentosa", "Tidak bisa login ke SPSE.", "Akun terkunci.")
+    page = open_page(browser, office, "budi")
+    notice, undo = page.locator("#page-notice"), page.locator("#undo-close")
+
+    def close() -> None:
+        c = card(page, case)
+        c.locator("[name=answer]").fill("Jawaban untuk kasus lain.")
+        c.locator("button.close-case").click()
+        expect(c).to_have_count(0)
+        expect(undo).to_be_visible()
+
+    close()
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(undo).to_be_visible()
+    expect(undo).to_have_attribute("aria-label", f"Batalkan penutupan kasus {case['label']}: buka lagi kasus ini")
+    expect(notice).to_contain_text(f"{case['label']} (")
+    expect(notice).to_contain_text("ditutup: jawaban LKPP dicatat.")
+    for other in ("rina", "budi"):  # a colleague's page, budi's on another PC: Buka lagi under "Baru ditutup" is theirs
+        elsewhere = open_page(browser, office, other)
+        expect(elsewhere.locator(f"#recent li.closed-case[data-id='{case['id']}']")).to_have_count(1)
+        expect(elsewhere.locator("#undo-close")).to_be_hidden()
+        elsewhere.context.close()
+    undo.click()
+    expect(notice).to_contain_text("dibuka lagi")
+    expect(card(page, case)).to_have_count(1)
+
+    close()
+    closed_ago(office, case["id"], 110)  # 10 s of its two minutes left: the offer goes with them
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(undo).to_be_visible()
+    expect(undo).to_be_hidden(timeout=20_000)
+    closed_ago(office, case["id"], 60)  # three minutes ago
+    page.reload()
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
+    expect(page.locator(f"#recent li.closed-case[data-id='{case['id']}']")).to_have_count(1)  # the list was read
+    expect(undo).to_be_hidden()
+    expect(notice).to_have_text("")
+    page.context.close()
+
+
 def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(browser, office, officer, tmp_path):
     """LKPP's answer recorded on the wrong card: right after the close the notice offers Batalkan; later, the case
     is under "Baru ditutup" with Buka lagi (the front office too). Reopened, the case is back in the list with its

@@ -5,6 +5,7 @@ page); the end says it is no longer tried. A real SMTP server, a real server pro
 
 from __future__ import annotations
 
+from live import ClockedServer
 from playwright.sync_api import expect
 from smtp import mailing_office
 from staffpages import sign_in
@@ -41,4 +42,35 @@ def test_a_given_up_mails_alert_says_what_to_do_for_a_mail_not_for_a_print(brows
         page.click("#lang-toggle")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         says_a_mails_words("en")
+        context.close()
+
+
+def test_a_mail_alert_read_after_a_reload_says_when_the_mail_failed_as_it_did_live(browser, tmp_path):
+    """The mail server puts the mail off (451) at its first try, at the escalation, and again at a try half an hour
+    later: the front office's alert, live, says that try's time. Loaded again (from the open escalations rather than
+    the live event) it said the escalation's time, half an hour earlier; it says the failure's, as live."""
+    handler = Refusing("451 4.3.0 Mailbox busy, try again later")
+    with mailing_office(tmp_path, handler, ClockedServer) as server:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer = server.session("budi", "rahasia-123")
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+        page = sign_in(context.new_page(), server, "/counter/front", "rina")
+        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        label = escalate_live(server, officer, "Sari Wulandari")
+        (case,) = cases_when(server, officer, tried("retrying", label))
+        alert = page.locator("#alerts li[data-type=mail_failed]").filter(has_text=label)
+        expect(alert).to_contain_text("(percobaan 1, dicoba lagi)")
+        escalated_at = alert.locator("strong").inner_text()  # its first try failed at once
+        server.advance(1800)
+        (case,) = cases_when(server, officer, lambda cs: cs[0]["mail"]["attempts"] == 2)
+        assert case["mail"]["status"] == "retrying", case
+        expect(alert).to_contain_text("(percobaan 2, dicoba lagi)")
+        failed_at = alert.locator("strong").inner_text()
+        assert failed_at != escalated_at, (failed_at, escalated_at)  # half an hour later
+
+        page.reload()
+        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        expect(alert).to_contain_text("(percobaan 2, dicoba lagi)")
+        expect(alert.locator("strong")).to_have_text(failed_at)  # when it failed, not when it was escalated
         context.close()

@@ -70,7 +70,8 @@ def escalated_at_counter(browser, server, label: str):
     expect(page.locator("#t-status")).to_have_text("dilayani")
     page.fill("#note", "Kunci publik paket rusak; perlu dicek LKPP.")
     page.click("#btn-escalate")
-    expect(page.locator("#notice")).to_contain_text(f"E-mail eskalasi {label} gagal: ", timeout=10_000)
+    put_off = f"E-mail eskalasi {label} belum terkirim: server e-mail menundanya"  # the officer's line: retried
+    expect(page.locator("#notice")).to_contain_text(put_off, timeout=10_000)
     return page
 
 

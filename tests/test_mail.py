@@ -100,6 +100,13 @@ def test_smtp_down_keeps_the_case_retries_and_shows_the_failure(mail_app, smtp_p
         f"E-mail eskalasi {esc[0]['label']}: server e-mail tidak dapat dihubungi — periksa jaringan/internet"
         " dan [escalation] host serta port; dicoba lagi otomatis"
     )
+    # the officer's one line of it, for his counter page: no fix (the front office's and the admin's)
+    assert advice["officer"] == {
+        "id": f"E-mail eskalasi {esc[0]['label']} belum terkirim: server e-mail tidak dapat dihubungi; dicoba lagi"
+        " otomatis.",
+        "en": f"Escalation e-mail {esc[0]['label']} not sent yet: the mail server cannot be reached; it is retried"
+        " automatically.",
+    }
     with mail_app.extensions["antrian"].store.read() as tx:
         (failed,) = tx.rows("SELECT data FROM events WHERE type = 'mail_failed'")
     assert json.loads(failed["data"])["advice"] == advice

@@ -24,6 +24,11 @@ from test_counter_resync import pump_until
 from test_mail import Refusing, cases_when, escalate_live
 
 REFUSED = "550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown"
+# the officer's line of that refusal's advice (server/advice.py mail_advice, advice.officer), as his counter says it
+REFUSED_WORDS = (
+    "tidak terkirim: server e-mail menolak pengirim atau penerima. Kantor depan sudah diberi tahu langkahnya"
+    " (halaman Eskalasi)."
+)
 
 
 def counter_page(browser, server, size=(1366, 768)):
@@ -73,15 +78,108 @@ def test_a_mail_failed_for_good_reads_the_same_whenever_its_failure_came(browser
         cases_when(server, officer, failed(late))  # its mail_failed event is at the page before the answer
         held[0].fulfill(response=answer)
         page.unroute("**/api/counters/1/escalate")
-        expect(notice).to_contain_text(f"E-mail eskalasi {late} gagal: ")
+        expect(notice).to_contain_text(f"E-mail eskalasi {late} {REFUSED_WORDS}")
         first = notice.text_content()
 
         early = serve(page, server, "Rudi Hartono")
         page.click("#btn-escalate")
         cases_when(server, officer, failed(early))
-        expect(notice).to_contain_text(f"E-mail eskalasi {early} gagal: ")
+        expect(notice).to_contain_text(f"E-mail eskalasi {early} {REFUSED_WORDS}")
         assert notice.text_content().replace(early, late) == first  # the same mail server, the same refusal
         expect(notice).to_have_attribute("data-kind", "error")
+        page.context.close()
+
+
+# The notice's words without its small raw error (the advice a person reads first).
+ADVICE_ALONE = """() => { const box = document.getElementById("notice").cloneNode(true);
+  box.querySelectorAll("small").forEach((s) => s.remove()); return box.textContent; }"""
+
+
+def test_the_counters_notice_of_a_failed_mail_says_it_in_the_officers_words_of_the_front_offices_advice(
+    browser, tmp_path
+):
+    """LKPP's mailbox unknown (550): the front office's alert said the server's advice (what is wrong, what to do)
+    with the mail server's raw message small after it; the officer's own counter page said "E-mail eskalasi A-001
+    gagal: 127.0.0.1:…: SMTPRecipientsRefused: {…: (550, b'5.1.1 …')}", the raw English alone. It says the officer's
+    line of the same advice now (the case, not sent, the problem in a few words, the front office told), in the
+    page's language, the raw message small after it; the front office keeps the whole advice."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer = server.session("budi", PASSWORD)
+        page = counter_page(browser, server)
+        front = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+        sign_in(front, server, "/counter/front", "rina")
+        expect(front.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        notice = page.locator("#notice")
+        label = escalated(page, server, officer, "Dewi Lestari")
+        (case,) = cases_when(server, officer, failed(label))
+        advice, error = case["mail"]["advice"], case["mail"]["error"]
+        assert "SMTPRecipientsRefused" in error and "SMTPRecipientsRefused" not in advice["id"], case
+        alert = front.locator("#alerts li[data-type=mail_failed]").filter(has_text=label)
+        expect(alert).to_contain_text(f"{advice['id']} — {error}")  # the front office's words, as they were
+
+        assert advice["officer"]["id"] == f"E-mail eskalasi {label} {REFUSED_WORDS}", advice
+        assert "config.toml" in advice["id"] and "config.toml" not in advice["officer"]["id"], advice
+
+        expect(notice).to_have_text(f"{advice['officer']['id']} — {error}")
+        expect(notice).to_have_attribute("data-kind", "error")
+        assert page.evaluate(ADVICE_ALONE) == advice["officer"]["id"]  # the raw message not in the words read first
+        detail = notice.locator("small.notice-detail")
+        expect(detail).to_have_text(f" — {error}")  # ... but small after them, for the admin
+        expect(detail).to_have_css("font-weight", "400")
+        page.click("#lang-toggle")
+        expect(notice).to_have_text(f"{advice['officer']['en']} — {error}")
+        assert page.evaluate(ADVICE_ALONE) == advice["officer"]["en"]
+        page.context.close()
+        front.context.close()
+
+
+# The notice's box: whether its words (the officer's line, before the small raw error) are cut by its height, their
+# lines, and whether the page scrolls.
+NOTICE_FIT = """() => { const box = document.getElementById("notice"), range = document.createRange();
+  const words = [...box.childNodes].filter((n) => !(n.nodeType === 1 && n.matches("small")));
+  range.setStartBefore(words[0]); range.setEndAfter(words[words.length - 1]);
+  const b = box.getBoundingClientRect(), w = range.getBoundingClientRect();
+  return {words: w.bottom <= b.bottom + 0.5,
+          height: [w.height, b.height], page: document.documentElement.scrollHeight > innerHeight,
+          lines: Math.round(w.height / parseFloat(getComputedStyle(box).lineHeight))}; }"""
+
+
+def test_a_mail_refused_while_a_visitor_is_served_is_said_whole_in_the_counters_notice(browser, tmp_path):
+    """budi's escalation's mail, put off at its first try (451), refused for good at its next (550) while he serves
+    the next visitor: his notice, two lines at most then (the ticket's form and buttons stay on the screen), said
+    the front office's advice for the admin (the config.toml keys, a restart, Kirim ulang: 400 characters), cut
+    mid-sentence after two lines. His line is short now and whole at 1024x768, 1280x720 and 1366x768, in both
+    languages, the raw message small after it (read by scrolling inside the notice, and in its tooltip)."""
+    handler = Refusing("451 4.3.0 Mailbox busy, try again later")
+    with mailing_office(tmp_path, handler) as server:
+        server.add_user("budi", "officer")
+        officer = server.session("budi", PASSWORD)
+        page = counter_page(browser, server, (1024, 768))
+        notice = page.locator("#notice")
+        label = serve(page, server, "Dewi Lestari")
+        page.click("#btn-escalate")
+        put_off = f"E-mail eskalasi {label} belum terkirim: server e-mail menundanya untuk sementara; dicoba lagi"
+        expect(notice).to_contain_text(put_off)
+        serve(page, server, "Rudi Hartono")
+        expect(notice).not_to_contain_text("E-mail eskalasi")
+        handler.rcpt = REFUSED
+        (case,) = cases_when(server, officer, failed(label))
+        assert case["mail"]["status"] == "failed", case
+        words, error = case["mail"]["advice"]["officer"], case["mail"]["error"]
+        expect(notice).to_have_text(f"E-mail eskalasi {label} {REFUSED_WORDS} — {error}")
+        expect(notice.locator("small.notice-detail")).to_have_attribute("title", error)  # cut: whole in its tooltip
+        page.evaluate("document.fonts.ready")
+        for lang in ("id", "en"):
+            if lang == "en":
+                page.click("#lang-toggle")
+            expect(notice).to_have_text(f"{words[lang]} — {error}")
+            for size in ((1024, 768), (1280, 720), (1366, 768)):
+                page.set_viewport_size({"width": size[0], "height": size[1]})
+                fit = page.evaluate(NOTICE_FIT)
+                assert fit["words"] and not fit["page"], (size, lang, fit)
+                assert fit["lines"] <= 2, (size, lang, fit)
         page.context.close()
 
 
@@ -90,7 +188,7 @@ def escalated(page, server, officer, name: str) -> str:
     label = serve(page, server, name)
     page.click("#btn-escalate")
     cases_when(server, officer, failed(label))
-    expect(page.locator("#notice")).to_contain_text(f"E-mail eskalasi {label} gagal: ")
+    expect(page.locator("#notice")).to_contain_text(f"E-mail eskalasi {label} {REFUSED_WORDS}")
     return label
 
 
@@ -113,7 +211,8 @@ def test_a_mail_retried_again_and_again_does_not_take_the_officers_notice_at_eac
         notice = page.locator("#notice")
         label = serve(page, server, "Joko Susilo")
         page.click("#btn-escalate")
-        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ")  # its first try
+        put_off = f"E-mail eskalasi {label} belum terkirim: server e-mail menundanya untuk sementara; dicoba lagi"
+        expect(notice).to_contain_text(put_off)  # its first try
         after = requests.post(f"{server.url}/api/tickets", json=visitor(name="Ani Wijaya"), timeout=5).json()["ticket"]
         page.click("#btn-call-next")
         expect(page.locator("#t-label")).to_have_text(after["label"])
@@ -146,7 +245,8 @@ def test_a_failed_mails_case_forwarded_by_hand_reads_the_same_live_and_after_a_r
         away = escalated(page, server, officer, "Rudi Hartono")
         page.evaluate("() => antrianCounter.live.socket.disconnect()")
         expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
-        expect(notice).to_contain_text(f"E-mail eskalasi {away} gagal: ")  # still so, as far as the page knows
+        # still so, as far as the page knows
+        expect(notice).to_contain_text(f"E-mail eskalasi {away} {REFUSED_WORDS}")
         forward(server, siti, away, "TTS-102")
         page.evaluate("() => antrianCounter.live.socket.connect()")
         expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
@@ -172,7 +272,7 @@ def test_a_failed_mails_case_forwarded_while_the_page_reloaded_reads_as_it_does_
         with page.expect_event("load"):  # nothing at the counter: the page reloads at once
             put_settings(server, admin, "counters", [dict(c, name=f"{c['name']} Baru") for c in counters])
         expect(page.locator("#officer-name")).to_have_text("budi")
-        expect(notice).to_contain_text(f"E-mail eskalasi {label} gagal: ")  # carried over the reload
+        expect(notice).to_contain_text(f"E-mail eskalasi {label} {REFUSED_WORDS}")  # carried over the reload
         pump_until(page, lambda: held)
         forward(server, siti, label, "TTS-103")
         page.unroute("**/socket.io/**")

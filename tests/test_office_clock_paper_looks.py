@@ -188,7 +188,8 @@ def test_the_longest_visitor_is_answered_on_screen_beside_the_clock_the_paper_li
     rina = live.session("rina", PASSWORD)
     r = rina.post(f"{live.url}/api/escalations/{morning.escalated}/resend", json={}, timeout=5)
     assert r.status_code == 202, r.text  # queued again, tried at once
-    expect(notice).to_contain_text(f"E-mail eskalasi {morning.escalated} gagal")
+    refused = f"E-mail eskalasi {morning.escalated} tidak terkirim: server e-mail menolak sambungan dari kantor ini."
+    expect(notice).to_contain_text(refused)
     expect(notice).to_have_attribute("data-kind", "error")
     expect(page.locator("#copy-paper")).to_be_visible()
     page.evaluate("document.fonts.ready")
@@ -197,7 +198,9 @@ def test_the_longest_visitor_is_answered_on_screen_beside_the_clock_the_paper_li
         if lang == "en":
             page.click("#lang-toggle")
             expect(clock).to_contain_text("The server PC's clock is behind")
-            expect(notice).to_contain_text(f"Escalation e-mail for {morning.escalated} failed")
+            expect(notice).to_contain_text(
+                f"Escalation e-mail {morning.escalated} not sent: the mail server refuses this office's connection."
+            )
         m = page.evaluate(COUNTER)
         where = f"{size['width']}x{size['height']} {lang}"
         assert not m["wider"] and not m["scrolls"], (where, m)

@@ -190,7 +190,19 @@ function renderNotice() {
   if (n && n.escalated) n.kind = mailKind(n.escalated);
   const box = $("notice");
   box.dataset.kind = n ? n.kind : "";
-  box.replaceChildren(...(n ? wholeLabels(noticeText(n)) : []));
+  const detail = n && n.escalated ? mailDetail(n.escalated) : "";
+  if (!detail) {
+    delete box.dataset.advice;
+    box.replaceChildren(...(n ? wholeLabels(noticeText(n)) : []));
+    return;
+  }
+  // a failed mail: the officer's line of the server's advice, the mail server's raw message small after it (for the
+  // admin), then `more`; `data-advice`: the raw message on one line while a ticket is at the counter (counter.css)
+  box.dataset.advice = "";
+  const more = n.escalated.more;
+  const whole = { class: "notice-detail", title: n.escalated.error || "" }; // scrolled to while a ticket is here
+  box.replaceChildren(...wholeLabels(mailWords(n.escalated)), el("small", whole, detail),
+                      ...(more ? [` ${more}`] : []));
 }
 
 // A notice whose words follow the page's state (the counter that took the last visitor, the ticket the admin's
@@ -215,8 +227,11 @@ function wordParams(params) {
 // reconnect): the same mail reads the same. A mail that failed at a try (retried, or failed for good) is said in
 // red with the try's error; once it is sent, or no longer needed (the case reached LKPP by hand: its LKPP number or
 // answer recorded, a mail withdrawn, or failed and forwarded), in blue, "sudah terkirim" / "tidak perlu dikirim
-// lagi" after a failure, else the escalation's own line. {label, ticket, mail, to, status, attempts, error,
-// forwarded, more}
+// lagi" after a failure, else the escalation's own line. A failure reads in the server's words (`mail_failed`'s
+// data.advice, the open escalations' mail.advice), the officer's short line of them (advice.officer: which case, not
+// sent yet or not sent, the problem in a few words, the front office told; what to do is the front office's alert's,
+// for the admin), in the page's language, the raw error small after it (mailDetail). {label, ticket, mail, to,
+// status, attempts, error, advice, forwarded, more}
 function mailFailed(e) {
   return !e.forwarded && (e.status === "retrying" || e.status === "failed");
 }
@@ -226,6 +241,10 @@ function mailKind(e) {
 }
 
 function mailWords(e) {
+  if (mailFailed(e) && e.advice) {
+    const said = e.advice.officer || e.advice; // the officer's short line; the front office's whole advice before it
+    return said[getLang()] || said.id;
+  }
   if (mailFailed(e)) return t("alert.mail_failed", { label: e.label, error: e.error || "?" });
   const sent = e.status === "sent";
   const status = sent ? "sent" : e.forwarded || e.status === "withdrawn" ? "withdrawn" : "queued";
@@ -234,6 +253,11 @@ function mailWords(e) {
   }
   if (e.to === undefined) return t(sent ? "mail.sent_later" : "mail.withdrawn_later", { label: e.label });
   return t("done.escalated_mail", { label: e.label, to: e.to, status: t(`mail.${status}`) });
+}
+
+// A failed mail's raw error after its words (" — (550, b'5.1.1 …')"), "" otherwise.
+function mailDetail(e) {
+  return mailFailed(e) && e.advice ? ` — ${e.error || "?"}` : "";
 }
 
 // A mail's state (a mail event's data, a mail of the open escalations) into the notice of its escalation. A mail
@@ -246,6 +270,7 @@ function takeMail(e, mail) {
   e.status = mail.status;
   if (typeof mail.attempts === "number") e.attempts = mail.attempts;
   e.error = mail.error || null;
+  e.advice = mail.advice || null;
   if (mail.status === "withdrawn") e.forwarded = true;
 }
 
@@ -260,7 +285,7 @@ function noticeText(n) {
   if (n.settings) return settingsText();
   if (n.taken) return takenText(n.taken);
   if (n.escalated) {
-    const text = mailWords(n.escalated);
+    const text = mailWords(n.escalated) + mailDetail(n.escalated);
     return n.escalated.more ? `${text} ${n.escalated.more}` : text;
   }
   if (n.fields) return t(n.key, { ...n.params, fields: n.fields.map((f) => t(`form.${f}`).toLowerCase()).join(", ") });
@@ -1680,7 +1705,8 @@ function onMailEvent(ev) {
   if (!ticket) return;
   for (const told of mailLoads) told.add(ticket.id); // newer than an escalations' list on its way
   const mail = { id: data.mail, status: ev.type === "mail_sent" ? "sent" : data.status || "retrying",
-                 attempts: data.attempts, error: data.error || (ev.type === "mail_failed" ? "?" : null) };
+                 attempts: data.attempts, error: data.error || (ev.type === "mail_failed" ? "?" : null),
+                 advice: data.advice };
   const n = state.notice;
   // A failure of this officer's case is said once when the mail is first retried and once when it fails for good,
   // not at each try between: a mail server down for a while took the officer's notice (a call's, a refusal) at each
@@ -1891,7 +1917,8 @@ function reportDone(action, status, body, waited = null, cut = null) {
       if (seen) {
         const data = seen.data || {};
         const sent = seen.type === "mail_sent";
-        takeMail(e, { status: sent ? "sent" : data.status || "retrying", attempts: data.attempts, error: data.error || (sent ? null : "?") });
+        takeMail(e, { status: sent ? "sent" : data.status || "retrying", attempts: data.attempts,
+                      error: data.error || (sent ? null : "?"), advice: data.advice });
       }
       state.notice = { kind: "info", escalated: e };
       return renderNotice();

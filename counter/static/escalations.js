@@ -4,7 +4,7 @@
 // notice right after it (Batalkan), or later from the cases closed lately (Buka lagi). The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
-import { TIMEZONE, api, el, getLang, hhmm, requestId, say, t, zoneName } from "./common.js";
+import { TIMEZONE, api, el, getLang, hhmm, officeNow, requestId, say, t, zoneName } from "./common.js";
 import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
@@ -38,6 +38,7 @@ const ROLES = ["officer", "frontoffice", "admin"];
 const ACTORS = ["officer", "admin"]; // the server takes LKPP numbers and answers from these
 // A close made by mistake is undone from the notice (Batalkan) this long after it; later, from "Baru ditutup".
 const UNDO_MS = 2 * 60 * 1000;
+const UNDO_KEY = "antrian.escalations.undo"; // the close this tab offers to undo, kept over a reload (sessionStorage)
 // "Nomor tiket … dicatat." under the number field is news this long (the number stays at the card's top); it goes
 // sooner at the card's next action (a copy, Kirim ulang, typing), or when the card's number is no longer that one.
 const DONE_MS = 60 * 1000;
@@ -700,18 +701,50 @@ function buildCard(entry) {
 // ---- a close made by mistake, undone ------------------------------------------------------------
 // Right after a close, the notice offers Batalkan for UNDO_MS: the case is opened again (POST
 // /api/tickets/<id>/reopen), back in the list with its LKPP number; the answer stays in its history.
-function offerUndo(x) {
+function offerUndo(x, ms = UNDO_MS) {
   dropUndo();
   const button = $("undo-close");
-  state.undo = { ...x, timer: setTimeout(dropUndo, UNDO_MS) };
+  state.undo = { ...x, timer: setTimeout(dropUndo, ms) };
+  keepUndo({ id: x.id, label: x.label, day: x.day });
   button.setAttribute("aria-label", t("undo.label", { label: x.label }));
   button.disabled = false;
   button.hidden = false;
 }
 
+// The page loaded again (F5, a reload for an admin's change) within UNDO_MS of a close made in this tab: the notice
+// and its Batalkan come back for the rest of that time (they went at the reload, the close seconds old). The tab keeps
+// which case it offered (UNDO_KEY); the server's cases closed lately say whether it is still closed, by this account,
+// and since when. Another tab or PC of the same account, or a colleague's, offers none: Buka lagi is theirs.
+function offerUndoAgain(closed) {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(UNDO_KEY) || "null");
+  } catch (err) {
+    /* none kept (storage off) */
+  }
+  if (!kept || state.undo || !state.me) return;
+  const x = closed.find((c) => c.id === kept.id && c.closed_by === state.me.username && c.closed_at);
+  // (the server's time as its answers' Date says it, to the second: a close just made may seem a moment ahead)
+  const left = x ? Math.min(Date.parse(x.closed_at) + UNDO_MS - officeNow().getTime(), UNDO_MS) : 0;
+  if (!(left > 0)) return dropUndo(); // reopened, or its time is over
+  const { id, label, day } = x;
+  pageNotice("info", () => t("done.closed", { label, day: dayName(day) }));
+  offerUndo({ id, label, day }, left);
+}
+
+function keepUndo(x) {
+  try {
+    if (x) sessionStorage.setItem(UNDO_KEY, JSON.stringify(x));
+    else sessionStorage.removeItem(UNDO_KEY);
+  } catch (err) {
+    /* storage off: the offer goes with a reload, as before */
+  }
+}
+
 function dropUndo() {
   if (state.undo) clearTimeout(state.undo.timer);
   state.undo = null;
+  keepUndo(null);
   $("undo-close").hidden = true;
 }
 
@@ -850,10 +883,12 @@ function applyList(list, at) {
 
 const refresh = oneAtATime(async (at) => {
   const { body } = await api("GET", "/api/escalations");
+  const first = !state.loaded;
   applyList((body && body.escalations) || [], at);
   state.recent = (body && body.closed) || [];
   if (body && body.closed_days) state.recentDays = body.closed_days;
   renderRecent();
+  if (first) offerUndoAgain(state.recent);
 });
 
 function tickAges() {

@@ -1589,8 +1589,10 @@ async function loadAlerts() {
       const mail = x.mail;
       if (!mail || (mail.status !== "failed" && mail.status !== "retrying")) continue;
       if (x.lkpp_ticket) continue; // forwarded by hand: LKPP has the case, nothing left to do (as live: lkpp_ticket)
-      found.push({ type: "mail_failed", at: x.escalated_at, label: x.label, ticket: x.id, error: mail.error || "?",
-                   final: mail.status === "failed", attempts: mail.attempts, advice: mail.advice });
+      // when it failed, as its mail_failed event said to a page open then (its escalation on older servers)
+      found.push({ type: "mail_failed", at: mail.failed_at || x.escalated_at, label: x.label, ticket: x.id,
+                   error: mail.error || "?", final: mail.status === "failed", attempts: mail.attempts,
+                   advice: mail.advice });
     }
   } catch (err) {
     // the live alerts still arrive
