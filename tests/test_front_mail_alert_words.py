@@ -15,15 +15,22 @@ from test_mail import Refusing, cases_when, escalate_live
 from server.i18n import t
 
 
+def officer_and_front_office(browser, server):
+    """budi (an officer) signed in through the API, and rina's front office page in a new browser context, its
+    alerts loaded: (budi's session, the context, the page)."""
+    server.add_user("budi", "officer")
+    server.add_user("rina", "frontoffice")
+    officer = server.session("budi", "rahasia-123")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    page = sign_in(context.new_page(), server, "/counter/front", "rina")
+    expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+    return officer, context, page
+
+
 def test_a_given_up_mails_alert_says_what_to_do_for_a_mail_not_for_a_print(browser, tmp_path):
     handler = Refusing("550 5.1.1 <helpdesk@lkpp.go.id>: Recipient address rejected: User unknown")
     with mailing_office(tmp_path, handler) as server:
-        server.add_user("budi", "officer")
-        server.add_user("rina", "frontoffice")
-        officer = server.session("budi", "rahasia-123")
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-        page = sign_in(context.new_page(), server, "/counter/front", "rina")
-        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        officer, context, page = officer_and_front_office(browser, server)
         label = escalate_live(server, officer, "Sari Wulandari")
         cases_when(server, officer, tried("failed", label))
         alert = page.locator("#alerts li[data-type=mail_failed]").filter(has_text=label)
@@ -51,12 +58,7 @@ def test_a_mail_alert_read_after_a_reload_says_when_the_mail_failed_as_it_did_li
     the live event) it said the escalation's time, half an hour earlier; it says the failure's, as live."""
     handler = Refusing("451 4.3.0 Mailbox busy, try again later")
     with mailing_office(tmp_path, handler, ClockedServer) as server:
-        server.add_user("budi", "officer")
-        server.add_user("rina", "frontoffice")
-        officer = server.session("budi", "rahasia-123")
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-        page = sign_in(context.new_page(), server, "/counter/front", "rina")
-        expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
+        officer, context, page = officer_and_front_office(browser, server)
         label = escalate_live(server, officer, "Sari Wulandari")
         (case,) = cases_when(server, officer, tried("retrying", label))
         alert = page.locator("#alerts li[data-type=mail_failed]").filter(has_text=label)
