@@ -658,9 +658,12 @@ def test_large_job_to_printer_that_never_reads_times_out_while_sending(fake_prin
     # ~300 KB: three times what the loopback socket buffers hold, so sending must block.
     big = make_slip(footer="Baris panjang kaki tiket untuk menguji batas waktu. " * 6_000)
     cfg = printer.config(timeout=0.5)
+    err = run_bounded(lambda: print_ticket(cfg, big))  # bounded: a send that hung would fail the test
+    # the send's own wait, not the 300 KB slip's drawing (3 s of a loaded CI's), ends it: at its timeout
+    data = ticket_bytes(big, cfg.profile, cfg.width_mm)
     start = time.monotonic()
-    err = run_bounded(lambda: print_ticket(cfg, big))
-    assert time.monotonic() - start < 3
+    again = run_bounded(lambda: send_bytes(cfg, data))
+    assert time.monotonic() - start < 3 and isinstance(again, PrinterError), again
     assert isinstance(err, PrinterError)
     assert "while sending to 127.0.0.1" in str(err)
     assert isinstance(err.__cause__, TimeoutError)
