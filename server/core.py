@@ -36,6 +36,8 @@ ESCALATIONS = (ESCALATED, CLOSED)
 # How a ticket ends without being served at its last service: after a transfer its first stretches were a
 # consultation all the same (served_before_ms), which the recap lists and the service time measures.
 UNSERVED_ENDS = (NO_SHOW, CANCELLED, EXPIRED)
+# The recap's outcome filter for those rows: not a status (each ended as one of UNSERVED_ENDS at the new service).
+PARTLY_SERVED = "transferred"
 
 
 def partly_served(status: str, served_before_ms: int) -> bool:

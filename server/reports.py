@@ -28,6 +28,7 @@ NO, NAME, ADDRESS, PROBLEM, SOLUTION, REMARKS, DAY, LABEL, OFFICER = RECAP_COLUM
 OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLVED, core.ESCALATED, core.CLOSED)}
 # served, then transferred, and never served at the new service (core.partly_served)
 OUTCOME_NAMES.update({status: t(f"recap.outcome.transferred_{status}") for status in core.UNSERVED_ENDS})
+OUTCOME_NAMES[core.PARTLY_SERVED] = t("recap.outcome.transferred")  # the filter's name for those rows, together
 # The problem categories by the names the staff pages show (in Indonesian, as the whole recap).
 CATEGORY_NAMES = {code: t(f"staff.category.{code}") for code in core.CATEGORIES}
 
@@ -161,7 +162,9 @@ def table_csv(columns: tuple[str, ...], rows: Any) -> bytes:
 
 
 # -- filters, streaming rows and the XLSX export ------------------------------------------------
-OUTCOMES = core.SERVED  # the recap's rows: served tickets, by outcome
+# the recap's rows by outcome, for its filter: the served tickets' three, and those served, then transferred and
+# never served at the new service (without it no outcome chosen showed them: a month's rows by outcome fell short)
+OUTCOMES = (*core.SERVED, core.PARTLY_SERVED)
 RECAP_TITLE = t("recap.title")
 RECAP_FORMATS = ("json", "csv", "xlsx")
 XLSX_WIDTHS = {

@@ -405,3 +405,26 @@ def test_the_printed_guest_book_shows_every_visitor_on_a4_with_its_page_numbers(
     width = page.evaluate("document.querySelector('table.guestbook').getBoundingClientRect().right")
     assert width <= A4_LANDSCAPE["width"]
     context.close()
+
+
+def test_a_row_number_of_three_or_four_digits_prints_on_one_line(browser, office):
+    """The guest book's 100th visitor printed as "10" over "0" in the No column (9 mm, less its paddings: two
+    digits), and every visitor after it: a month's book has hundreds. Any row the page shows (at most 2,000) keeps
+    its number on one line inside its cell, on paper as on screen."""
+    r = requests.post(office.url + "/api/tickets", timeout=5, json=visitor(name="Wulan Sari"))
+    assert r.status_code == 201, r.text
+    context = browser.new_context(viewport=A4_LANDSCAPE, locale="id-ID")
+    r = context.request.post(office.url + "/api/login", data={"username": "budi", "password": "rahasia-123"})
+    assert r.ok, r.text()
+    page = context.new_page()
+    page.goto(f"{office.url}/counter/guestbook")
+    cell = page.locator("table.guestbook tbody tr:first-child td").first
+    cell.wait_for()
+    lines_js = """(td) => { const r = document.createRange(); r.selectNodeContents(td);
+      return [new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size, td.scrollWidth <= td.clientWidth]; }"""
+    for media in ("print", "screen"):
+        page.emulate_media(media=media)
+        for number in ("100", "298", "1999", "2000"):  # what the page writes in row `number`'s first cell
+            cell.evaluate("(td, n) => { td.textContent = n; }", number)
+            assert cell.evaluate(lines_js) == [1, True], (media, number)
+    context.close()

@@ -234,6 +234,26 @@ def test_a_long_officers_name_breaks_between_words_only_and_keeps_its_row_short(
     page.context.close()
 
 
+# A cell's text: its lines (the distinct tops of its text's boxes) and whether it fits inside the cell.
+CELL_LINES_JS = """(td) => { const r = document.createRange(); r.selectNodeContents(td);
+  return [new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size, td.scrollWidth <= td.clientWidth]; }"""
+
+
+def test_a_row_number_of_three_or_four_digits_prints_on_one_line(browser, office, two_days):
+    """A month's 100th row printed its number as "10" over "0" (the No column's 9 mm, less its paddings, holds two
+    digits), and so did every row after it: a month of the office's 295 consultations read 10/0, 10/1 ... 29/5.
+    The number of any row the page shows (at most 2,000) is one line inside its cell, on paper as on screen."""
+    yesterday, today = two_days
+    page = recap_page(browser, office, yesterday, today)
+    cell = page.locator("table.recap tbody tr:first-child td").first
+    for media in ("print", "screen"):
+        page.emulate_media(media=media)
+        for number in ("100", "295", "1999", "2000"):  # what the page writes in row `number`'s first cell
+            cell.evaluate("(td, n) => { td.textContent = n; }", number)
+            assert cell.evaluate(CELL_LINES_JS) == [1, True], (media, number)
+    page.context.close()
+
+
 # ---- the printed pages: numbered, and a signature block at the end -----------------------------------
 MANY = 20  # consultations of one day: three A4 landscape pages
 

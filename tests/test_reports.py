@@ -1144,6 +1144,18 @@ def test_dashboard_draws_svg_charts_for_staff(app, client, seeded):
     assert "18,5 menit" in day  # the mean wait: 1,110 s
 
 
+def test_the_arrivals_bars_say_their_tickets_a_day_in_the_pages_decimals(app, client, seeded):
+    """Hovering an arrivals bar said "09.00: 4.0 tiket/hari (4 total)" on the Indonesian page, whose axis says
+    "4,0": in Indonesian 4.0 is not four. Each bar's figure is written as the page's other numbers are."""
+    login(app, client, "kepala", "officer")
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
+    assert "<title>09.00: 4,00 tiket/hari (4 total)</title>" in html
+    assert "<title>10.00: 0,00 tiket/hari (0 total)</title>" in html
+    assert not re.search(r"\d\.\d+ tiket/hari", html)
+    html = client.get(f"/counter/dashboard?from={DAY}&to={DAY}&lang=en").get_data(as_text=True)
+    assert "<title>09.00: 4.00 tickets/day (4 in all)</title>" in html
+
+
 def test_the_dashboard_links_its_periods_figures_as_xlsx_for_excel_then_csv(app, client, seeded):
     """The month-end review: the dashboard's figures left the system only through the browser's Print. The
     page now links the XLSX (first: the file for Excel) and the CSV (for other programs) of the period and
@@ -1229,6 +1241,46 @@ def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_
     assert (day["tickets"], day["served"], day["no_show"]) == (1, 0, 1)
     assert (day["service"]["n"], day["service"]["mean_s"], day["service"]["within"]) == (1, 1200.0, 1)
     assert recap(client, h, outcome="resolved").get_json()["rows"] == []  # an outcome filter: served ones only
+
+
+def test_every_recap_row_is_found_by_one_outcome_of_the_filter(app, client, clock):
+    """A visitor served, sent on to another service and never served there is a recap row, but the recap's outcome
+    filter offered only Selesai, Eskalasi and dijawab: a month of 266 rows read 214 + 24 + 26 = 264 by outcome, and
+    no choice showed the two others. "Dialihkan, tidak dilayani di sana" finds them, on the page, in the API and
+    its files, named as the other filters are."""
+    service = app.extensions["antrian"]
+    clock.now = at("08:00")
+    moved = service.issue(visitor(service="A")).body["ticket"]["label"]
+    clock.now = at("08:02")
+    service.counter_action(1, "call-next", {}, "budi")
+    service.counter_action(1, "start", {}, "budi")
+    clock.now = at("08:22")
+    service.counter_action(1, "transfer", {"service": "B"}, "budi")
+    clock.now = at("08:30")
+    for _ in range(2):  # three calls at counter 3, skipped; back, three calls: a no-show at B
+        service.counter_action(3, "call-next", {}, "siti")
+        for _ in range(2):
+            service.counter_action(3, "recall", {}, "siti")
+        service.counter_action(3, "skip", {}, "siti")
+    clock.now = at("09:00")
+    resolved = serve_one(service, clock, at("09:00"), "Ani")["label"]
+    h = login(app, client, "kepala", "frontoffice")
+    whole = [row["No. Antrian"] for row in recap(client, h).get_json()["rows"]]
+    assert sorted(whole) == sorted([moved, resolved])
+    by_outcome = {}
+    for outcome in ("resolved", "escalated", "closed", "transferred"):
+        r = recap(client, h, outcome=outcome)
+        assert r.status_code == 200, (outcome, r.get_data(as_text=True))
+        by_outcome[outcome] = [row["No. Antrian"] for row in r.get_json()["rows"]]
+    assert by_outcome == {"resolved": [resolved], "escalated": [], "closed": [], "transferred": [moved]}
+    answer = recap(client, h, outcome="transferred").get_json()
+    assert answer["filters_label"] == "Hasil: Dialihkan ke layanan lain, tidak dilayani di sana"
+    assert answer["rows"][0]["Keterangan"].endswith("Dialihkan ke layanan lain, tidak hadir saat dipanggil di sana")
+    r = recap(client, h, outcome="transferred", format="csv")
+    assert f"rekap-{DAY}-{DAY}-dialihkan.csv" in r.headers["Content-Disposition"]
+    page = client.get(f"/counter/recap?from={DAY}&to={DAY}&outcome=transferred").get_data(as_text=True)
+    assert '<option value="transferred" selected>Dialihkan ke layanan lain, tidak dilayani di sana</option>' in page
+    assert moved in page and resolved not in page
 
 
 def test_a_visitor_sent_on_and_never_served_there_has_its_service_time_at_the_service_that_served_it(

@@ -88,14 +88,15 @@ def _recap_where(
     """The recap's WHERE clause over tickets `t`: the days, finished outcomes (or one), the filters."""
     sql = "t.day BETWEEN ? AND ?"
     params: list[Any] = [day_from, day_to]
-    if outcome:
+    # served before a transfer and never at the new service (core.partly_served)
+    partly = f"(t.status IN ({sql_words(core.UNSERVED_ENDS)}) AND t.served_before_ms > 0)"
+    if outcome == core.PARTLY_SERVED:
+        sql += f" AND {partly}"
+    elif outcome:
         sql += " AND t.status = ?"
         params.append(outcome)
-    else:  # served, or served before a transfer and never at the new service (core.partly_served)
-        sql += (
-            f" AND (t.status IN ({SERVED_SQL})"
-            f" OR (t.status IN ({sql_words(core.UNSERVED_ENDS)}) AND t.served_before_ms > 0))"
-        )
+    else:
+        sql += f" AND (t.status IN ({SERVED_SQL}) OR {partly})"
     for column, value in (("service", service), ("category", category)):
         if value:
             sql += f" AND t.{column} = ?"
