@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from printers._escpos import PROFILE_NAMES
@@ -21,7 +21,14 @@ STATUS_AUTO = "auto"
 
 
 class PrinterError(Exception):
-    """A printer could not be reached or did not take the job; the message is short and human."""
+    """A printer could not be reached or did not take the job; the message is short and human (English: the log,
+    the print job's record, which server/advice.py reads). `said`, when the catalogue has words for it
+    (`printer.reason.*`, `printer.while.*`): the failure without its "printer NAME: " in Indonesian and English,
+    (id_text, en_text); else None, and the English message is all there is."""
+
+    def __init__(self, message: str, said: tuple[str, str] | None = None):
+        super().__init__(message)
+        self.said = said
 
 
 class PrinterConfigError(ValueError):
@@ -82,6 +89,17 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 _TYPES = ", ".join(PRINTER_TYPES)
 
+# The keys one transport reads and the others do not (the rest every printer reads: type, profile, width_mm, timeout,
+# check_status, echo): another type's key in a table is ignored (PrinterConfig.ignored).
+TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "network": ("host", "port"),
+    "usb": ("vendor_id", "product_id", "out_ep", "in_ep"),
+    "serial": ("device", "baudrate"),
+    "file": ("path",),
+    "cups": ("cups_printer",),
+    "dummy": (),
+}
+
 # What each transport cannot work without.
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "network": ("host",),
@@ -89,6 +107,11 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "serial": ("device",),
     "file": ("path",),
 }
+
+
+def table_keys() -> set[str]:
+    """The keys a [printers.NAME] table takes."""
+    return {f.name for f in fields(PrinterConfig) if f.name != "name" and not f.metadata.get("not_a_key")}
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,9 @@ class PrinterConfig:
     cups_printer: str = ""
     check_status: bool | str = STATUS_AUTO  # True, False or "auto": see status_mode
     echo: bool = False
+    # the keys of the table another type reads and this one does not (a usb printer's table that kept the demo's
+    # path): taken as before, and said at the start and by `printer test` (none of config.toml's keys itself)
+    ignored: tuple[str, ...] = field(default=(), compare=False, repr=False, metadata={"not_a_key": True})
 
     def __post_init__(self) -> None:
         """Check every value; a bad one raises ValueError naming its key."""
@@ -164,7 +190,7 @@ class PrinterConfig:
         """Build from a TOML [printers.NAME] table; ValueError names the bad key."""
         if not isinstance(d, Mapping):
             raise PrinterConfigError(f"printers.{name}", "table")
-        known = sorted({f.name for f in fields(cls)} - {"name"})
+        known = sorted(table_keys())
         for key in d:
             if key not in known:
                 # the one it most likely misspells, as the other tables say (server/config.py, _Table.unknown)
@@ -175,6 +201,8 @@ class PrinterConfig:
         if "type" not in d:
             raise PrinterConfigError(f"printers.{name}.type", "printer.type_missing", types=_TYPES)
         values = dict(d)
+        others = {k for keys in TYPE_KEYS.values() for k in keys} - set(TYPE_KEYS.get(values["type"], ()))
+        values["ignored"] = tuple(k for k in known if k in others and k in values)
         if values.get("profile") == "":
             values["profile"] = None  # an empty profile means the library's default
         return cls(name=name, **values)

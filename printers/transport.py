@@ -18,6 +18,7 @@ from printers._escpos import DeviceNotFoundError, Dummy, Escpos, File, Network, 
 from printers.config import PrinterConfig, PrinterError
 from printers.slips import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, slip_text, ticket_bytes
 from shared.runtime import run_command
+from shared.words import word
 
 log = logging.getLogger("antrian.printers")
 
@@ -307,24 +308,61 @@ class CupsPrinter(Escpos):
         )
 
 
-def _reason(err: BaseException, cfg: PrinterConfig) -> str:
+def _reason_code(err: BaseException) -> str | None:
+    """The catalogue's `printer.reason.<code>` of a failure whose words it has, else None."""
     if isinstance(err, ConnectionRefusedError):
-        return "connection refused"
+        return "refused"
     if isinstance(err, TimeoutError):
-        return f"no progress within {cfg.timeout:g} s"
+        return "no_progress"
     if isinstance(err, socket.gaierror):
-        return "unknown host"
+        return "unknown_host"
     if isinstance(err, FileNotFoundError):
-        return "not found"
+        return "not_found"
     if isinstance(err, PermissionError):
-        return "permission denied"
+        return "permission"
     if isinstance(err, OSError) and err.strerror:
-        return err.strerror.lower()
+        return None  # the system's own words (English)
     if isinstance(err, DeviceNotFoundError):  # python-escpos wraps whatever kept the device closed
         cause = err.__cause__ or err.__context__
         if getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM):
-            return "permission denied"  # a serial printer needs the dialout group; USB a udev rule
-        return "not found (unplugged or switched off?)"
+            return "permission"  # a serial printer needs the dialout group; USB a udev rule
+        return "unplugged"
+    return None
+
+
+# What _boundary's callers are doing, and the catalogue's `printer.while.<code>` that says it.
+_DOING = {
+    "opening": "opening",
+    "connecting to": "connecting",
+    "reading status from": "reading_status",
+    "sending to": "sending",
+    "closing": "closing",
+}
+
+
+def _said(err: BaseException, cfg: PrinterConfig, doing: str) -> tuple[str, str] | None:
+    """The failure in Indonesian and English from the catalogue (the English as the message says it), or None
+    where the catalogue has no words for it (the device library's or the system's own)."""
+    code, while_code = _reason_code(err), _DOING.get(doing)
+    if code is None or while_code is None:
+        return None
+    seconds = f"{cfg.timeout:g}"
+    if code == "refused":
+        return tuple(word("printer.refused_at", lang).format(target=cfg.target) for lang in ("id", "en"))  # type: ignore[return-value]
+    return tuple(  # type: ignore[return-value]
+        word(f"printer.while.{while_code}", lang).format(
+            reason=word(f"printer.reason.{code}", lang).format(seconds=seconds), target=cfg.target
+        )
+        for lang in ("id", "en")
+    )
+
+
+def _reason(err: BaseException, cfg: PrinterConfig) -> str:
+    code = _reason_code(err)
+    if code is not None:
+        return word(f"printer.reason.{code}", "en").format(seconds=f"{cfg.timeout:g}")
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
     text = str(err).strip().splitlines()
     if cfg.type == "usb" and "invalid endpoint" in str(err).lower():  # from pyusb: a write to an endpoint not there
         return (
@@ -346,7 +384,7 @@ def _boundary(cfg: PrinterConfig, doing: str) -> Iterator[None]:
             message = f"printer {cfg.name}: connection refused at {cfg.target}"
         else:
             message = f"printer {cfg.name}: {_reason(err, cfg)} while {doing} {cfg.target}"
-        raise PrinterError(message) from err
+        raise PrinterError(message, _said(err, cfg, doing)) from err
 
 
 def _require(cfg: PrinterConfig, transport: type[Escpos], package: str) -> None:

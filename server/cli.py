@@ -626,6 +626,8 @@ def banner(
             lines += advice(words("banner.printer_nowhere", name=name))
         elif printer.type == "file" and not printer.path.startswith("/dev/"):
             lines += advice(words("banner.printer_file", name=name, path=printer.path))
+        if printer.ignored:
+            lines += advice(printer_ignored(printer))
     if not settings.kiosk.addresses and host not in ("127.0.0.1", "::1", "localhost"):
         # the demo's default: any device on the network (a phone on the Wi-Fi) can take numbers
         lines += advice(words("banner.kiosks_open"))
@@ -635,14 +637,36 @@ def banner(
         # there, the first escalation's mail was refused at its login, and nothing said it before
         said = words("banner.smtp_password_unset", username=esc.username, env=esc.password_env, host=esc.host)
         lines += advice(said)
-    zone = settings.office.timezone
-    if zone not in INDONESIAN_ZONES:
-        # a zone tzdata knows but no LPSE office is in ("UTC", "Asia/Singapore", "Europe/London"): taken
-        # without a word, every time and the day's turn were hours off
-        now = datetime.now(settings.office.tz)
-        said = Localized(now.strftime("%H.%M"), now.strftime("%H:%M"))  # 10.05 as Indonesians write it
-        lines += advice(words("banner.timezone_foreign", zone=zone, now=said))
+    foreign = timezone_foreign(settings)
+    if foreign is not None:
+        lines += advice(foreign)
     return lines
+
+
+def timezone_foreign(settings: Settings) -> Localized | None:
+    """The warning of an [office] timezone outside Indonesia, with the office's time in it now; None for one of
+    Indonesia's. Said at `serve`'s start and by `settings show`."""
+    zone = settings.office.timezone
+    if zone in INDONESIAN_ZONES:
+        return None
+    # a zone tzdata knows but no LPSE office is in ("UTC", "Asia/Singapore", "Europe/London"): taken
+    # without a word, every time and the day's turn were hours off
+    now = datetime.now(settings.office.tz)
+    said = Localized(now.strftime("%H.%M"), now.strftime("%H:%M"))  # 10.05 as Indonesians write it
+    return words("banner.timezone_foreign", zone=zone, now=said)
+
+
+def printer_ignored(printer: Any) -> Localized:
+    """The keys of a [printers.NAME] table its type does not read (a usb printer's that kept the demo's path), ignored
+    as they always were: said, with the types that read them."""
+    from printers.config import TYPE_KEYS
+
+    types = sorted({t for key in printer.ignored for t, keys in TYPE_KEYS.items() if key in keys})
+    them = words("banner.printer_ignored." + ("one" if len(printer.ignored) == 1 else "more"))
+    keys = ", ".join(printer.ignored)
+    return words(
+        "banner.printer_ignored", name=printer.name, type=printer.type, keys=keys, them=them, types=", ".join(types)
+    )
 
 
 # The zones of Indonesia in tzdata (WIB: Jakarta, Pontianak; WITA: Makassar, its old name Ujung_Pandang; WIT)
@@ -652,7 +676,22 @@ INDONESIAN_ZONES = frozenset(("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar",
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"  # the print agent's (kiosk/agent.py) too
 
 
-def log_lines() -> None:
+class OfficeTimeFormatter(logging.Formatter):
+    """The log's time in the office's time zone, with its name ("2026-12-05 08:15:02,123 WIB"): the PC's own zone
+    (a server PC left on UTC) gave journal times hours off the tickets' and the screens'."""
+
+    def __init__(self, fmt: str, tz: Any):
+        super().__init__(fmt)
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        from shared.dates import zone_abbreviation
+
+        at = datetime.fromtimestamp(record.created, self.tz)
+        return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {zone_abbreviation(at)}"
+
+
+def log_lines(tz: Any = None) -> None:
     """The server's own log (logger "antrian" and its children, the printers' too) on stderr from INFO up, each
     line with its time and level: the terminal of `make run`, the journal of `make service`. Without it only its
     warnings reached stderr, bare (Python's last resort), and its INFO lines went nowhere: a printer not reached at
@@ -662,7 +701,7 @@ def log_lines() -> None:
     if any(getattr(h, "antrian", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(OfficeTimeFormatter(LOG_FORMAT, tz) if tz is not None else logging.Formatter(LOG_FORMAT))
     handler.antrian = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -700,7 +739,7 @@ def serve(
         # first program the server runs could end unheard, and waiting for it never ended (shared/runtime.py)
         gevent.get_hub().loop.install_sigchld()
     versions.require_supported()  # exits naming any library outside the range whose internals we use
-    log_lines()
+    log_lines(settings.office.tz)  # each line's time the office's, as its tickets' (its zone named)
     from server.httpserver import listen, serve_forever
 
     host = host or settings.server.host
@@ -864,6 +903,8 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         qr_url=url,
         footer=f"Bukan nomor antrian. Printer {name}: {cfg.type}, kertas {cfg.width_mm} mm.\nKode QR: {url}",
     )
+    if cfg.ignored:
+        say(printer_ignored(cfg))
     unheard = _StatusUnheardLogged()
     logging.getLogger("antrian.printers").addFilter(unheard)
     try:
@@ -873,13 +914,9 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
 
         # the front office's words for its kind of failure (server/advice.py), the printer's own after them
         kind = failure_kind(str(err))
-        problem = both(f"printer.problem.{kind}")
         detail = str(err).removeprefix(f"printer {name}: ")
-        say_error(
-            words(
-                "printer_failed", name=name, problem=problem, detail=detail, fix=_printer_fix(name, cfg, kind, detail)
-            )
-        )
+        fix = _printer_fix(name, cfg, kind, detail)
+        say_error(words("printer_failed", name=name, failure=_printer_failure(kind, detail, err.said), fix=fix))
         return 1
     finally:
         logging.getLogger("antrian.printers").removeFilter(unheard)
@@ -907,6 +944,20 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
             who = words("server_running.pid", pid=pid) if pid else words("server_running.unknown")
             say(words("printer_server_running", name=name, who=who))
     return 0
+
+
+def _printer_failure(kind: str, detail: str, said: tuple[str, str] | None) -> Localized:
+    """A failed `printer test` in each language: the front office's word for its kind, the printer's own words in
+    brackets after it, in that language where the catalogue has them (printers' `PrinterError.said`), else the
+    driver's English; the printer's words alone when they begin with the kind's ("not found (unplugged or switched
+    off?) while opening …", not "not found (not found (unplugged …"."""
+    problem = both(f"printer.problem.{kind}")
+    details = Localized(*said) if said else Localized(detail, detail)
+
+    def one(problem: str, detail: str) -> str:
+        return detail if detail.lower().startswith(problem.lower()) else f"{problem} ({detail})"
+
+    return Localized(one(problem.id_text, details.id_text), one(problem.en_text, details.en_text))
 
 
 def _printer_fix(name: str, cfg: Any, kind: str, detail: str) -> Localized:
@@ -937,6 +988,9 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.settings_command == "show":
         print(json.dumps(admin.view(settings), indent=2, ensure_ascii=False))
+        foreign = timezone_foreign(settings)
+        if foreign is not None:  # on stderr: stdout stays the JSON a script reads
+            say(foreign, file=sys.stderr)
         return 0
     from dataclasses import fields
 

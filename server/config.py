@@ -66,6 +66,11 @@ def _bad(key: str, code: str, /, **params: object) -> ConfigError:
     return _said(key, _words(code, **params))
 
 
+def _shown(value: Any) -> str:
+    """A value in an error: repr (a lone surrogate stays printable), JSON's null as the admin wrote it, not None."""
+    return "null" if value is None else repr(value)
+
+
 def _said(key: str, problem: Localized) -> ConfigError:
     """The error of `key` whose problem is already in both languages."""
     return ConfigError(f"{key}: {problem.en_text}", key, problem)
@@ -173,7 +178,7 @@ def _addresses(key: str, items: list) -> tuple[str, ...]:
                 raise TypeError(item)
             out.append(str(ipaddress.ip_address(item)))
         except (TypeError, ValueError) as err:
-            raise _bad(key, "not_ip", value=repr(item)) from err
+            raise _bad(key, "not_ip", value=_shown(item)) from err
     return tuple(out)
 
 
@@ -188,8 +193,39 @@ def _networks(key: str, items: list) -> tuple[str, ...]:
                 raise TypeError(item)
             out.append(str(ipaddress.ip_network(item, strict=False)))
         except (TypeError, ValueError) as err:
-            raise _bad(key, "not_network", value=repr(item)) from err
+            raise _bad(key, "not_network", value=_shown(item)) from err
     return tuple(out)
+
+
+_DAY_LIKE = re.compile(r"(?<![\w.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])", re.ASCII)
+
+
+def day_problem(text: str) -> Localized | None:
+    """What is wrong with the first day written like YYYY-MM-DD in `text` that is no day of the calendar (a month 13,
+    a 32nd, a 29th of February of a year without one) or not written with two digits each ("2026-1-5"), in
+    Indonesian and English; None when every one is a day (or none is written so)."""
+    import calendar
+    from datetime import date
+
+    from shared.dates import month_names
+
+    for m in _DAY_LIKE.finditer(text):
+        year, month, day = (int(part) for part in m.groups())
+        written = m.group(0)
+        if not 1 <= month <= 12:
+            why = _words("why.no_month", month=m.group(2))
+        elif not 1 <= day <= calendar.monthrange(max(year, 1), month)[1]:
+            days = calendar.monthrange(max(year, 1), month)[1]
+            names = Localized(month_names("id")[month - 1], month_names("en")[month - 1])
+            why = _words("why.no_day", month=names, year=year, days=days)
+        elif year < 1:
+            why = _words("why.no_year")
+        elif len(m.group(2)) < 2 or len(m.group(3)) < 2:
+            return _words("day_digits", value=written, example=date(year, month, day).isoformat())
+        else:
+            continue
+        return _words("not_a_day", value=written, why=why)
+    return None
 
 
 def _dates(key: str, items: list) -> tuple[str, ...]:
@@ -203,7 +239,10 @@ def _dates(key: str, items: list) -> tuple[str, ...]:
         if isinstance(item, date) and not isinstance(item, datetime):
             item = item.isoformat()
         if not isinstance(item, str) or parse_day(item) is None:
-            shown = repr(item) if isinstance(item, str) else str(item)  # repr: a lone surrogate stays printable
+            shown = _shown(item) if isinstance(item, str | None) else str(item)  # a lone surrogate stays printable
+            why = day_problem(item) if isinstance(item, str) else None
+            if why is not None:  # "2026-12-32": written as a day, but no day of the calendar
+                raise _said(key, why)
             raise _bad(key, "not_day", value=shown)
         days.append(item)
     return tuple(sorted(set(days)))
@@ -490,6 +529,9 @@ def _wrong_kind(key: str, name: str, kind: type, value: Any) -> ConfigError:
     """`key`'s value is not of `kind`: said with what to write instead when it is that kind written as text in
     quotes (port = "8080", enabled = "true", services = "A, C"), the line as config.toml holds it."""
     shown = repr(value)
+    if value is None:
+        # JSON's null (an admin's PUT or `settings set`), said as the admin wrote it, not as Python's None
+        return _bad(key, "null", kind=_words(f"kind.{kind.__name__}"))
     if isinstance(value, str):
         text = value.strip()
         if kind in (int, float) and _NUMBER_TEXT.fullmatch(text) and (kind is float or "." not in text):
@@ -540,7 +582,7 @@ class _Table:
                 if isinstance(item, str):
                     check_single_line(self.key(name), item)
         if check is not None and not check(value):
-            raise _bad(self.key(name), "got", why=why, value=repr(value))
+            raise _bad(self.key(name), "got", why=why, value=_shown(value))
         return value
 
     def unknown(self, allowed: set[str]) -> None:
@@ -563,7 +605,7 @@ class _Table:
 
 def _headings() -> tuple[tuple[str, set[str]], ...]:
     """Each table's heading as config.toml writes it, in the file's order, with the keys it takes."""
-    from printers.config import PrinterConfig
+    from printers.config import table_keys
 
     return (
         ("office", _keys(Office)),
@@ -574,7 +616,7 @@ def _headings() -> tuple[tuple[str, set[str]], ...]:
         ("[counters]", _keys(Counter)),
         ("hours", _keys(HoursSettings)),
         ("kiosk", _keys(KioskSettings)),
-        ("printers.*", {f.name for f in fields(PrinterConfig)} - {"name"}),
+        ("printers.*", table_keys()),
         ("tts", _keys(TtsSettings)),
         ("escalation", _keys(EscalationSettings)),
         ("sla", _keys(SlaSettings)),
@@ -700,6 +742,9 @@ _NOT_TEXT = re.compile(r'^(".*"|\[.*|\{.*|true|false|[+-]?\d[\d_]*(\.\d+)?)$')  
 _COMMENT = re.compile(r"\s+#.*$")  # a comment after a value not in quotes: a "#" after a space
 _CURLY = re.compile("[\u201c\u201d\u201e\u201f\u2018\u2019\u00ab\u00bb]")  # “ ” „ ‟ ‘ ’ « »: word processors' quotes
 _LEADING_ZERO = re.compile(r"0\d[\d_]{0,17}", re.ASCII)  # 0416: an integer TOML refuses (a USB id as lsusb writes it)
+_HEX = re.compile(r"[+-]?0[xX][0-9A-Za-z_]*", re.ASCII)  # 0x04G6, 0X0416: a hex number TOML refuses
+_DAYS_ONLY = re.compile(r"[\[\]\d\s,:.T+-]*", re.ASCII)  # days (and times) in a list, no text: holidays = [2026-12-32]
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')  # a text in quotes, whatever it holds
 # The TOML parser's (tomllib's) words an admin meets most, and the catalogue's `config.toml.parser.<code>`
 # that says them in Indonesian (its words for what is found in the line: {char}, {name}).
 _PARSER_WORDS = (
@@ -716,6 +761,7 @@ _PARSER_WORDS = (
     (re.compile(r"Illegal character (?P<char>.+)"), "illegal_character"),
     (re.compile(r"Cannot declare (?P<name>.+) twice"), "declared_twice"),
     (re.compile(r"Unescaped '\\' in a string"), "unescaped_backslash"),
+    (re.compile(r"Invalid date or datetime"), "invalid_date"),
 )
 _KEY_TUPLE = re.compile(r"\((?:'[^']*'|\"[^\"]*\")(?:, (?:'[^']*'|\"[^\"]*\"))*,?\)")  # ('tts',): tomllib's key
 _BAD_ESCAPE = re.compile(r'\\(?![btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})')  # a \ that starts no TOML escape
@@ -771,6 +817,19 @@ def toml_hint(text: str, error: str) -> Localized:
         # a Windows path or a backslash in a text: in double quotes TOML reads \ as the start of a code
         key, text = line.partition("=")[0].strip(), _BAD_ESCAPE.sub(r"\\\\", quoted[1])
         why = _words("toml.backslash", example=f'{key} = "{text}"')
+    elif bare and _DAYS_ONLY.fullmatch(unquoted := _QUOTED.sub("", value)) and (why_day := day_problem(unquoted)):
+        # holidays = [2026-12-32]: TOML reads no such day, and said only that the list was not closed
+        why = why_day
+    elif bare and _HEX.fullmatch(value) and not re.fullmatch(r"0x[0-9A-Fa-f]+(_[0-9A-Fa-f]+)*", value):
+        # vendor_id = 0x04G6 (a typo of lsusb's 0416): in quotes it is refused as text; say a hex number's digits
+        key = line.partition("=")[0].strip()
+        example = {"in_ep": "0x81", "out_ep": "0x03"}.get(key, "0x0416" if key.endswith("_id") else "0x1f")
+        if value.startswith("0X") and re.fullmatch(r"[0-9A-Fa-f]+", value[2:]):
+            why = _words("toml.hex_prefix", example=f"{key} = 0x{value[2:]}")
+        else:
+            bad = next((c for c in value[2:] if c not in "0123456789abcdefABCDEF_"), "")
+            char = _words("toml.hex_char", char=bad) if bad else _words("toml.hex_none")
+            why = _words("toml.hex_digits", char=char, example=f"{key} = {example}")
     elif bare and _LEADING_ZERO.fullmatch(value):
         # vendor_id = 0416 as lsusb shows it: TOML reads no number with a leading 0
         key = line.partition("=")[0].strip()
@@ -1229,7 +1288,7 @@ def _counters(data: Any, codes: set[str], printers: dict) -> tuple[Counter, ...]
             services = _get(t, Counter, "services")
             for s in services:
                 if not isinstance(s, str) or s not in codes:
-                    raise _bad(f"counters[{i}].services", "unknown_service", service=repr(s))
+                    raise _bad(f"counters[{i}].services", "unknown_service", service=_shown(s))
             if len(set(services)) != len(services):
                 raise _bad(f"counters[{i}].services", "service_twice")
             printer = {"printer": _in_printers(printers)}

@@ -483,6 +483,50 @@ def test_the_start_says_an_office_time_zone_outside_indonesia(tmp_path, zone, wa
         assert re.search(r"menurut zona itu sekarang \d\d\.\d\d\)", told) and re.search(r"now: \d\d:\d\d\)", told)
 
 
+@pytest.mark.parametrize(("zone", "warned"), [("UTC", True), ("Asia/Makassar", False)])
+def test_settings_show_says_an_office_time_zone_outside_indonesia_too(tmp_path, zone, warned):
+    """The warning of a time zone outside Indonesia was the start's alone (helper-275), and an admin looking at
+    the settings in force with `settings show` saw "timezone": "UTC" without a word (helper-279): it says it
+    too, on stderr, stdout staying the JSON a script reads."""
+    cfg = write_config(tmp_path, {'timezone = "Asia/Jakarta"': f'timezone = "{zone}"'})
+    r = cli("settings", "show", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["office"]["timezone"] == zone
+    said = r.stderr.splitlines()
+    if not warned:
+        assert said == [], r.stderr
+        return
+    assert len(said) == 2, r.stderr
+    assert said[0].startswith(f'Zona waktu [office] timezone = "{zone}" bukan zona waktu Indonesia'), r.stderr
+    assert said[1].startswith(f'The time zone [office] timezone = "{zone}" is not one of Indonesia\'s'), r.stderr
+    assert re.search(r"now: \d\d:\d\d\)", said[1]), r.stderr
+
+
+def test_the_servers_log_lines_carry_the_offices_time_with_its_zone(tmp_path):
+    """The log's time was the PC's zone's: a server PC left on UTC wrote journal lines hours off the tickets'
+    times, with no zone to tell (helper-279). Each line carries the office's time and its zone's name (WIT for
+    an office in Jayapura, whatever the PC's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from live import LiveServer
+
+    cfg = write_config(tmp_path, {'timezone = "Asia/Jakarta"': 'timezone = "Asia/Jayapura"'})
+    server = LiveServer(cfg, env={"TZ": "UTC"}).start()
+    try:
+        line = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d{3} (\S+) INFO ", re.M)
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while not line.search(server.log()) and datetime.now(UTC) < deadline:
+            threading.Event().wait(0.05)  # the start's INFO lines (the daily copy, the open files) come within it
+        found = line.search(server.log())
+    finally:
+        server.stop()
+    assert found, server.log()
+    at, zone = found.groups()
+    assert zone == "WIT", found.group(0)
+    office_now = datetime.now(ZoneInfo("Asia/Jayapura")).replace(tzinfo=None)
+    assert abs(datetime.fromisoformat(at) - office_now) < timedelta(minutes=2), (at, office_now)
+
+
 def test_the_start_says_an_smtp_login_without_its_password_in_the_environment(tmp_path, monkeypatch):
     """[escalation] with a username and ANTRIAN_SMTP_PASSWORD unset (`make run`, which reads no
     /etc/antrian.env, or the variable misspelt there) started without a word, and the first escalation's mail
@@ -1892,7 +1936,7 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
         r,
         "printer kiosk: cannot be reached (connection refused",
         code=1,
-        indonesian=("printer kiosk: tidak dapat dihubungi (connection refused",),
+        indonesian=("printer kiosk: tidak dapat dihubungi (sambungan ditolak di 127.0.0.1:",),
     )
     r = cli("printer", "test", "lantai2", "--config", str(cfg))
     assert r.returncode == 2 and r.stderr.splitlines() == [
@@ -1902,10 +1946,14 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
 
 
 @pytest.mark.parametrize(
-    ("printer", "indonesian", "english"),
+    ("printer", "failure", "indonesian", "english"),
     [
         (
             'type = "usb"\nvendor_id = 0x0416\nproduct_id = 0x5011',
+            (
+                "tidak ditemukan (dicabut atau dimatikan?) saat membuka USB 0416:5011",
+                "not found (unplugged or switched off?) while opening USB 0416:5011",
+            ),
             "; periksa: printer menyala dan kabel USB-nya terpasang di PC ini, dan lsusb menampilkan ID 0416:5011 (ID"
             " lain: tulis ID itu di vendor_id dan product_id, sebagai 0x…)",
             "; check: the printer is on, its USB cable in this PC, and lsusb shows ID 0416:5011 (another ID: write that"
@@ -1913,12 +1961,17 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
         ),
         (
             'type = "file"\npath = "/dev/usb/lp97"',
+            ("tidak ditemukan saat membuka /dev/usb/lp97", "not found while opening /dev/usb/lp97"),
             "; periksa: printer menyala dan kabelnya terpasang di PC ini, dan ls -l /dev/usb/lp97 menampilkan"
             " perangkatnya",
             "; check: the printer is on, its cable in this PC, and ls -l /dev/usb/lp97 shows the device",
         ),
         (
             'type = "network"\nhost = "127.0.0.1"\nport = {port}\ntimeout = 2',
+            (
+                "tidak dapat dihubungi (sambungan ditolak di 127.0.0.1:{port})",
+                "cannot be reached (connection refused at 127.0.0.1:{port})",
+            ),
             "; periksa: printer menyala dan tersambung ke jaringan kantor, alamatnya 127.0.0.1 (lembar uji mandiri"
             " printer mencetak alamatnya) dan port-nya {port}",
             "; check: the printer is on and on the office network, at the address 127.0.0.1 (the printer's self-test"
@@ -1927,21 +1980,73 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
     ],
 )
 def test_printer_test_says_what_the_admin_checks_for_a_printer_not_found_or_not_reached(
-    tmp_path, printer, indonesian, english
+    tmp_path, printer, failure, indonesian, english
 ):
     """`printer test` of a printer not found said only "not found (not found (unplugged or switched off?) while
     opening USB 0416:5011)", and the front office's words ("minta admin …") are no help to the admin running it
-    (helper-275): the failure ends with what to check, for its kind and the printer's type."""
+    (helper-275): the failure ends with what to check, for its kind and the printer's type. The failure is said
+    once (its words doubled: "not found (not found (…"), and the Indonesian line says it in Indonesian, not in
+    the driver's English (helper-279)."""
     with closing(socket.socket()) as s:  # a port nothing listens on: a network printer switched off
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     printer, indonesian, english = (x.replace("{port}", str(port)) for x in (printer, indonesian, english))
+    failure = tuple(x.replace("{port}", str(port)) for x in failure)
     cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': f"[printers.kiosk]\n{printer}"})
     r = cli("printer", "test", "kiosk", "--config", str(cfg))
     assert r.returncode == 1, (r.returncode, r.stderr)
     said = r.stderr.splitlines()
     assert len(said) == 2 and said[0].startswith("kesalahan: printer kiosk: "), r.stderr
     assert said[0].endswith(indonesian) and said[1].endswith(english), r.stderr
+    assert said[0] == f"kesalahan: printer kiosk: {failure[0]}{indonesian}", r.stderr
+    assert said[1] == f"error: printer kiosk: {failure[1]}{english}", r.stderr
+
+
+@pytest.mark.parametrize(
+    ("printer", "indonesian", "english"),
+    [
+        (  # the demo's path left in a usb printer's table (config.toml's comment: "replace the five keys")
+            'type = "usb"\nvendor_id = 0x0416\nproduct_id = 0x5011\npath = "var/tickets.prn"',
+            "Printer 'kiosk' (type = \"usb\") tidak memakai path di [printers.kiosk]: kunci itu diabaikan; hapus"
+            " barisnya, atau tulis type yang memakainya (file) bila itu yang dimaksud",
+            "Printer 'kiosk' (type = \"usb\") does not use path in [printers.kiosk]: that key is ignored; remove the"
+            " line, or write the type that uses it (file) if that is what was meant",
+        ),
+        (
+            'type = "network"\nhost = "127.0.0.1"\nport = {port}\nvendor_id = 0x0416\ndevice = "/dev/ttyS0"',
+            "tidak memakai device, vendor_id di [printers.kiosk]: kunci-kunci itu diabaikan; hapus barisnya, atau"
+            " tulis type yang memakainya (serial, usb)",
+            "does not use device, vendor_id in [printers.kiosk]: those keys are ignored; remove the line, or write"
+            " the type that uses it (serial, usb)",
+        ),
+        ('type = "file"\npath = "tickets.prn"', None, None),
+    ],
+)
+def test_a_key_the_printers_type_does_not_use_is_said_at_the_start_and_by_printer_test(
+    tmp_path, printer, indonesian, english
+):
+    """A usb printer's table that kept the demo's `path` was taken without a word, the key ignored (helper-279): it
+    is still taken (a config that works goes on working), and the start and `printer test` say which key its type
+    does not read and which type does."""
+    from fakeprinter import FakeNetworkPrinter
+
+    from server.cli import banner
+
+    fake = FakeNetworkPrinter()
+    try:
+        printer = printer.replace("{port}", str(fake.port))
+        cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': f"[printers.kiosk]\n{printer}"})
+        told = unwrapped(banner(load_settings(cfg), "127.0.0.1", 8080, None))
+        r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    finally:
+        fake.stop()
+    if indonesian is None:
+        assert "tidak memakai" not in told and "does not use" not in told, told
+        assert r.returncode == 0 and "does not use" not in r.stdout, r.stdout + r.stderr
+        return
+    assert indonesian in told and english in told and told.index(indonesian) < told.index(english), told
+    said = r.stdout.splitlines()
+    assert indonesian in said[0] and english in said[1], r.stdout
 
 
 def test_printer_test_says_a_running_server_uses_a_changed_printer_after_a_restart(tmp_path):

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_config
+from conftest import ROOT, login, write_config
 from live import server_command
 
 from server import admin, config, i18n
@@ -375,6 +375,120 @@ def test_a_toml_mistake_is_said_with_its_line_and_what_to_write(tmp_path, text, 
 
 
 @pytest.mark.parametrize(
+    ("text", "english", "indonesian"),
+    [
+        # an invalid day without quotes: tomllib read no date and said only "Unclosed array" (helper-279)
+        (
+            "[hours]\nholidays = [2026-12-32]\n",
+            "Unclosed array (at line 2, column 17); line 2: holidays = [2026-12-32] — 2026-12-32 is no day of the"
+            " calendar: December 2026 has 31 days",
+            "daftar [...] tidak ditutup (baris 2, kolom 17); baris 2: holidays = [2026-12-32] — 2026-12-32 bukan"
+            " tanggal yang ada: Desember 2026 hanya punya 31 hari",
+        ),
+        (
+            "[hours]\nholidays = [2026-12-25, 2027-02-29]\n",
+            "Invalid date or datetime (at line 2, column 25); line 2: holidays = [2026-12-25, 2027-02-29] — 2027-02-29"
+            " is no day of the calendar: February 2027 has 28 days",
+            "tanggal atau waktu tidak sah (baris 2, kolom 25); baris 2: holidays = [2026-12-25, 2027-02-29] —"
+            " 2027-02-29 bukan tanggal yang ada: Februari 2027 hanya punya 28 hari",
+        ),
+        (
+            "[hours]\nholidays = [2026-13-01]\n",
+            "line 2: holidays = [2026-13-01] — 2026-13-01 is no day of the calendar: there is no month 13 (01-12)",
+            "baris 2: holidays = [2026-13-01] — 2026-13-01 bukan tanggal yang ada: bulan 13 tidak ada (01-12)",
+        ),
+        (
+            "[hours]\nholidays = [2026-1-5]\n",
+            "line 2: holidays = [2026-1-5] — the month and the day take two digits each: 2026-01-05, not 2026-1-5",
+            "baris 2: holidays = [2026-1-5] — bulan dan hari ditulis dua angka: 2026-01-05, bukan 2026-1-5",
+        ),
+        # a USB id's typo: advised to be quoted as text (vendor_id = "0x04G6"), which is then refused (helper-279)
+        (
+            '[printers.kiosk]\ntype = "usb"\nvendor_id = 0x04G6\n',
+            "line 3: vendor_id = 0x04G6 — a hexadecimal number takes only the digits 0-9 and the letters a-f after 0x:"
+            " G is not one of them; check the number again (a USB id as lsusb shows it, ID 0416:5011), without"
+            " quotes, e.g. vendor_id = 0x0416",
+            "baris 3: vendor_id = 0x04G6 — angka heksadesimal hanya memakai angka 0-9 dan huruf a-f sesudah 0x: G"
+            " bukan salah satunya; periksa angkanya lagi (ID USB seperti yang ditampilkan lsusb, ID 0416:5011), tanpa"
+            " tanda kutip, mis. vendor_id = 0x0416",
+        ),
+        (
+            '[printers.kiosk]\ntype = "usb"\nproduct_id = 0X5011\n',
+            "line 3: product_id = 0X5011 — 0x takes a small x, without quotes: product_id = 0x5011",
+            "baris 3: product_id = 0X5011 — 0x ditulis dengan x kecil, tanpa tanda kutip: product_id = 0x5011",
+        ),
+    ],
+)
+def test_a_day_of_no_calendar_or_a_hex_typo_is_said_as_what_it_is(tmp_path, text, english, indonesian):
+    """`holidays = [2026-12-32]` was said as a list not closed, and `vendor_id = 0x04G6` was advised to be quoted
+    as text, which the printer's check then refuses (helper-279): the day that is none and why, the digits a
+    hexadecimal number takes, in Indonesian and English."""
+    bad = tmp_path / "config.toml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(bad)
+    assert err.value.problem.en_text.endswith(english), err.value.problem.en_text
+    assert err.value.problem.id_text.endswith(indonesian), err.value.problem.id_text
+    assert '"0x04G6"' not in str(err.value) and "Unclosed" not in err.value.problem.id_text
+
+
+@pytest.mark.parametrize(
+    ("day", "english", "indonesian"),
+    [
+        (
+            "2026-12-32",
+            "2026-12-32 is no day of the calendar: December 2026 has 31 days",
+            "Desember 2026 hanya punya 31",
+        ),
+        (
+            "2026-02-29",
+            "2026-02-29 is no day of the calendar: February 2026 has 28 days",
+            "Februari 2026 hanya punya 28",
+        ),
+        (
+            "2026-1-5",
+            "the month and the day take two digits each: 2026-01-05, not 2026-1-5",
+            "2026-01-05, bukan 2026-1-5",
+        ),
+    ],
+)
+def test_a_quoted_holiday_of_no_calendar_says_why(tmp_path, day, english, indonesian):
+    """In quotes, "2026-12-32" was said not to be written YYYY-MM-DD, which it is: the day it is not, and why."""
+    raw = demo_raw()
+    raw["hours"]["holidays"] = [day]
+    with pytest.raises(ConfigError) as err:
+        config.parse_settings(raw, base_dir=tmp_path)
+    assert str(err.value) == f"hours.holidays: {english}"
+    assert indonesian in err.value.problem.id_text
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "field", "indonesian", "english"),
+    [
+        ("queue", {"max_calls": None}, "queue.max_calls", "bilangan bulat, bukan null", "an integer, not null"),
+        ("office", {"name": None}, "office.name", "teks, bukan null (nilai kosong)", "a string, not null (no value)"),
+        ("kiosk", {"addresses": None}, "kiosk.addresses", "daftar, bukan null", "a list, not null"),
+        ("kiosk", {"addresses": [None]}, "kiosk.addresses", "null bukan alamat IP", "null is not an IP address"),
+        ("hours", {"monday": None}, "hours.monday", "teks, bukan null", "a string, not null"),
+    ],
+)
+def test_a_null_in_a_settings_field_is_said_as_the_admin_wrote_it(
+    app, client, section, value, field, indonesian, english
+):
+    """A null in a PUT /api/admin/settings/<section> body was refused with Python's word ("harus berupa teks, bukan
+    None"), which the admin never wrote (helper-279): null, Indonesian then English."""
+    h = login(app, client, "boss", "admin")
+    if section == "hours":
+        value = dict.fromkeys(config.WEEKDAYS, "") | value
+    for lang, words in (("id", indonesian), ("en", english)):
+        r = client.put(f"/api/admin/settings/{section}", json={"value": value}, headers={**h, "Accept-Language": lang})
+        body = r.get_json()
+        assert r.status_code == 422 and body["error"] == "config_invalid", body
+        assert words in body["fields"][field] and words in body["message"], body
+        assert "None" not in body["message"], body
+
+
+@pytest.mark.parametrize(
     ("replace", "key", "indonesian", "english"),
     [
         (
@@ -724,6 +838,7 @@ SAMPLES = [
     *(None, True, 0, 1, -1, 1.5, 99999, "", " ", "A", "Z", "d1", "abc", "jv", "http://", "clips", "nope"),
     *("Loket 1", "konsultasi penyedia", "x" * 2001, "a\nb", "\ud800", "8-12", "25:00-26:00", "08:00-07:00", "3"),
     *("08:00-12:00, 11:00-13:00", [], ["A", "A"], ["Z"], ["A\tB"], ["2026-13-01"], ["1.2.3.300"], {"a": 1}),
+    ["2026-1-5"],
 ]
 WHOLE = [None, 3, [], [3], [{}], {}]
 # The problems only config.toml's own sections can have (the time zone and [limits] are not edited there).

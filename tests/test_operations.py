@@ -234,7 +234,7 @@ def test_the_servers_log_has_its_info_lines_with_time_and_level(tmp_path):
     server = LiveServer(write_config(tmp_path)).start()
     try:
         backup = re.compile(
-            r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO daily backup: .*antrian-\d{4}-\d\d-\d\d\.db$", re.M
+            r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WIB INFO daily backup: .*antrian-\d{4}-\d\d-\d\d\.db$", re.M
         )
         deadline = time.monotonic() + 10
         while not backup.search(server.log()):
