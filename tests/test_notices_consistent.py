@@ -439,3 +439,30 @@ def test_the_front_offices_notices_are_whole_in_their_box_and_leave_the_list_its
                 context.close()
     finally:
         server.stop()
+
+
+def test_a_kirim_ulang_refused_again_is_said_on_the_officers_counter_again(browser, tmp_path):
+    """budi's mail refused for good was said on his counter ("tidak terkirim … Kantor depan sudah diberi tahu"), and
+    he went on to the next visitor. The front office sent it again (Kirim ulang, once LKPP's mailbox was said to be
+    made) and the mail server refused it again: his counter said nothing, since it had said that mail's failure for
+    good once, and he believed the front office's try had gone. The new try's refusal is said as the first was, in his
+    line of the server's advice (advice.officer), once."""
+    with mailing_office(tmp_path, Refusing(REFUSED)) as server:
+        server.add_user("budi", "officer")
+        server.add_user("rina", "frontoffice")
+        officer, front = server.session("budi", PASSWORD), server.session("rina", PASSWORD)
+        page = counter_page(browser, server)
+        notice = page.locator("#notice")
+        label = escalated(page, server, officer, "Dewi Lestari")
+        after = requests.post(f"{server.url}/api/tickets", json=visitor(name="Ani Wijaya"), timeout=5).json()["ticket"]
+        page.click("#btn-call-next")
+        expect(page.locator("#t-label")).to_have_text(after["label"])
+        expect(notice).not_to_contain_text("E-mail eskalasi")  # the call's words now
+        (case,) = cases_when(server, officer, failed(label))
+        r = front.post(f"{server.url}/api/escalations/{label}/resend", json={}, timeout=5)
+        assert r.status_code == 202, r.text
+        (case,) = cases_when(server, officer, lambda cs: cs[0]["mail"]["attempts"] > case["mail"]["attempts"])
+        assert case["mail"]["status"] == "failed", case  # refused again
+        expect(notice).to_have_text(f"E-mail eskalasi {label} {REFUSED_WORDS} — {case['mail']['error']}")
+        expect(notice).to_have_attribute("data-kind", "error")
+        page.context.close()

@@ -82,7 +82,9 @@ const state = {
   picked: false, // a counter chosen on this page: a release said before it is not said on a later snapshot
   earlier: [], // {id, label, token, job, failed, printed}: form copies of earlier tickets of this counter not printed yet
   mailEvents: new Map(), // mail id -> its last mail_sent/mail_failed event (it may come before the escalate answer)
-  mailFailSaid: new Map(), // mail id -> the failure ("retrying", "failed") said in the notice of another's place
+  // mail id -> the failure ("retrying", "failed") said in the notice of another's place; "resent" once the front office
+  // sent it again (Kirim ulang) after that: the new try's outcome is said too
+  mailFailSaid: new Map(),
   changed: null, // {id, fields, actor}: the visitor's details just corrected by someone else, marked until the next action
   // (actor null: changed while the page was away, who not known yet)
   // ticket id -> {who, visits, more} | {who, loading} | {who, failed}: the visitor's earlier visits, asked for once per
@@ -1660,6 +1662,7 @@ function onEvent(ev) {
   if (ev.data && ev.data.renumbered && live) live.resync();
   if (ev.type === "print_failed" || ev.type === "printed") onPrintEvent(ev);
   if (ev.type === "mail_sent" || ev.type === "mail_failed") onMailEvent(ev);
+  if (ev.type === "mail_requeued") onMailRequeued(ev);
   if ((ev.type === "lkpp_ticket" || ev.type === "closed") && ev.ticket) caseReachedLkpp(ev.ticket);
   if (ev.type === "reopened" && ev.ticket) caseReopened(ev.ticket, ev.data || {});
   render();
@@ -1718,18 +1721,29 @@ function onMailEvent(ev) {
     if (state.mailFailSaid.size > 50) state.mailFailSaid.clear();
     state.mailFailSaid.set(key, mail.status);
   }
+  if (ev.type === "mail_sent" && said === "resent") state.mailFailSaid.delete(key);
   if (n && n.escalated && n.escalated.ticket === ticket.id) {
     if (n.escalated.status === "sent" || n.escalated.forwarded) return; // nothing more of it to say
     takeMail(n.escalated, mail);
     renderNotice();
-  } else if (ev.type === "mail_failed" && state.me && ticket.officer === state.me.username) {
+  } else if (state.me && ticket.officer === state.me.username) {
     // said in the place of what the notice said (no `to`: not known here)
-    if (said === "failed" || said === mail.status) return;
+    if (ev.type === "mail_failed" ? said === "failed" || said === mail.status : said !== "resent") return;
     const e = { label: ticket.label, ticket: ticket.id, status: "queued", attempts: 0 };
     takeMail(e, mail);
-    state.notice = { kind: "error", escalated: e };
+    state.notice = { kind: mailKind(e), escalated: e };
     renderNotice();
   }
+}
+
+// The front office's Kirim ulang (the Eskalasi page) of this officer's mail whose failure the page said: a new try,
+// whose outcome is said in turn. Refused again, the officer's line of it (advice.officer) as at its first failure:
+// the page had said "tidak terkirim" for good, and kept quiet at every later failure of the mail, so the officer
+// did not learn that the front office's try failed too; sent, "sudah terkirim" (he was told it was not).
+function onMailRequeued(ev) {
+  const data = ev.data || {};
+  const key = data.mail !== undefined ? data.mail : ev.ticket ? `ticket ${ev.ticket.id}` : null;
+  if (key !== null && state.mailFailSaid.has(key)) state.mailFailSaid.set(key, "resent");
 }
 
 // A notice of this officer's escalation whose mail was not sent yet, or failed, from before the socket's snapshot

@@ -874,7 +874,7 @@ function renderCounters() {
     return el(
       "tr",
       { dataset: { counter: String(c.id), held: String(Boolean(entry.officer)) } },
-      el("td", { class: "name" }, c.name),
+      el("td", { class: "name", title: c.name }, el("span", {}, c.name)), // a long name: two lines, then "…"
       el("td", {}, entry.officer || el("span", { class: "muted" }, t("counter.free"))),
       el("td", {}, now),
       el("td", { class: "acts" }, releaseBtn),
@@ -1200,29 +1200,63 @@ function renderAlerts() {
     $("alerts").replaceChildren(...lines);
   }
   $("alerts-empty").hidden = lines.length > 0;
-  fitDiskLine();
-  // how many, beside the title: the box shows its first lines on a short screen, the rest scroll (counter.css)
+  fitFirstLine();
+  // how many, beside the title: the box shows its first lines on a short screen, "+N lagi" the rest (fitAlerts)
   const title = $("alerts").previousElementSibling;
   if (lines.length > 1) title.dataset.count = lines.length;
   else delete title.dataset.count;
 }
 
-// The disk's line (the server PC's clock behind its data, a low disk, a failed daily copy: the most serious) whole
-// in the alerts' box on a short screen: its height as drawn, at this width and in this language, is the box's least
-// (counter.css --disk-line). The box gave up its height to the day's list down to 9rem, and at 1024x768 the clock's
-// four lines showed three and a half, the last under its edge.
-const diskLine = new ResizeObserver(() => {
-  const first = $("alerts").firstElementChild;
-  const height = first && first.dataset.type === "disk_low" ? first.getBoundingClientRect().height : 0;
-  $("alerts").parentElement.style.setProperty("--disk-line", `${height}px`);
-});
+// The alerts' box on a short screen shows whole lines. Its first line whole, whatever its height (counter.css
+// --first-line, the box's least; a line of the disk's, the server PC's clock behind its data or a low disk, the most
+// serious, uncapped; any other at most 30vh, the box's most): at 1024x768 the box gave up its height to the day's list
+// down to 9rem, and a printer's failure line (its advice, then its tickets' labels) had its last row cut at the box's
+// edge, "+6 lagi" a dashed sliver under it; the clock's four lines showed three and a half. The lines after it that
+// the box does not hold whole are behind "+N lagi" (at the end of the title's row: under the box it took the day's
+// list a row's height), as the counters' notices are, which shows them all, scrolling in the box, until they fit again.
+let alertsOpen = false; // "+N lagi" pressed
+let alertsMore = null;
 
-function fitDiskLine() {
-  diskLine.disconnect();
-  const first = $("alerts").firstElementChild;
-  if (first && first.dataset.type === "disk_low") diskLine.observe(first);
-  else $("alerts").parentElement.style.removeProperty("--disk-line");
+function fitAlerts() {
+  const box = $("alerts");
+  const lines = [...box.children];
+  const panel = box.parentElement;
+  const overflows = () => box.scrollHeight > box.clientHeight + 0.5;
+  for (const li of lines) li.hidden = false;
+  if (alertsMore) alertsMore.hidden = true;
+  const first = lines[0];
+  if (first) {
+    const height = first.getBoundingClientRect().height + parseFloat(getComputedStyle(first).marginBottom);
+    const whole = first.dataset.type === "disk_low" ? height : Math.min(height, innerHeight * 0.3);
+    panel.style.setProperty("--first-line", `${whole}px`);
+  } else panel.style.removeProperty("--first-line");
+  if (alertsOpen && !overflows()) alertsOpen = false;
+  if (alertsOpen || lines.length < 2 || !overflows()) return;
+  if (!alertsMore) {
+    alertsMore = el("button", { type: "button", class: "alerts-more" });
+    alertsMore.addEventListener("click", () => {
+      alertsOpen = true;
+      fitAlerts();
+    });
+    box.after(alertsMore);
+  }
+  alertsMore.hidden = false;
+  let shown = lines.length;
+  do {
+    lines[--shown].hidden = true;
+    alertsMore.textContent = t("alert.more", { n: lines.length - shown });
+  } while (shown > 1 && overflows());
 }
+
+// Its first line's height changes with the width (a window resized, the box's scroll bar) and the language.
+const firstLine = new ResizeObserver(() => fitAlerts());
+
+function fitFirstLine() {
+  firstLine.disconnect();
+  if ($("alerts").firstElementChild) firstLine.observe($("alerts").firstElementChild);
+  fitAlerts();
+}
+window.addEventListener("resize", () => fitAlerts()); // a taller window holds more of them whole
 
 // A printer whose paper is nearly out (the staff state's `printers`, the server's words: "Kertas printer kios hampir
 // habis: siapkan gulungan baru."): a calm line per printer, not a failure (its tickets still print), from when it
