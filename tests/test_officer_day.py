@@ -282,3 +282,37 @@ def test_a_skip_on_a_break_with_nobody_else_waiting_says_he_is_called_after_the_
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(ticket["label"])
     page.context.close()
+
+
+def test_a_counter_chosen_in_the_drop_down_leaves_the_letter_keys_to_the_page(browser, office):
+    """helper-283: a counter chosen in the top bar's drop-down (a click on it, or its arrow keys) kept the cursor
+    there, and N, which the hint then asked for ("Tekan N untuk memanggil…"), called nobody; an L typed there picked
+    another counter. Its letters are the page's shortcuts; while serving they go into the answer. And signed in with
+    no counter yet ("Pilih loket Anda."), the cursor was on nothing, the drop-down nine Tabs away: it is on it."""
+    live = office
+    live.add_user("eko", "officer")
+    first, second = issue(live, "Putri Ayu"), issue(live, "Bagus Prasetyo")
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/", "eko", form=True)  # an officer holding no counter, through the login form
+    expect(page.locator("#hint")).to_have_text("Pilih loket Anda.")
+    expect(page.locator("#counter-select")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the first counter, from the keyboard: Loket 1 (A, C)
+    expect(page.locator("#counter-select")).to_have_value("1")
+    expect(page.locator("#hint")).to_have_text("Tekan N untuk memanggil pengunjung berikutnya.")
+    expect(page.locator("#counter-select")).to_be_focused()
+    page.keyboard.press("l")  # no type-to-find: still Loket 1
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(first["label"])
+    expect(page.locator("#counter-select")).to_have_value("1")
+    expect(page.locator("#btn-recall")).to_be_enabled()
+    page.focus("#counter-select")
+    page.keyboard.press("r")
+    expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    page.focus("#counter-select")  # serving: a letter is the answer's, never a button
+    page.keyboard.type("ok")
+    expect(page.locator("#solution")).to_have_value("ok")
+    expect(page.locator("#counter-select")).to_have_value("1")
+    assert live.ticket_when(second["token"], "waiting")["status"] == "waiting"
+    page.context.close()

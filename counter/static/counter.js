@@ -2136,7 +2136,11 @@ function onKey(ev) {
   const tag = (ev.target.tagName || "").toLowerCase();
   // Enter on a class's radio button would submit the form (Selesai): Selesai is Ctrl+Enter or its button only.
   if (ev.key === "Enter" && tag === "input" && $("outcome").contains(ev.target)) ev.preventDefault();
-  if (["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable) {
+  // The counter's drop-down in the top bar takes no typing: a counter just chosen there (mouse or arrow keys) kept
+  // the cursor in it, and N, which the hint then asks for, called nobody. Its letters are the page's, as on the body.
+  // (Not its type-to-find either: an L typed there picked another counter.)
+  const bar = ev.target === $("counter-select") && ev.key.length === 1 && ev.key !== " ";
+  if ((["input", "textarea", "select"].includes(tag) && !bar) || ev.target.isContentEditable) {
     if (ev.key === "Escape") ev.target.blur();
     return;
   }
@@ -2147,6 +2151,7 @@ function onKey(ev) {
     if (ev.key.length === 1 && ev.key !== " ") $("solution").focus();
     return;
   }
+  if (bar) ev.preventDefault();
   if (ev.key.toLowerCase() === "p") {
     ev.preventDefault();
     printFormCopy();
@@ -2164,7 +2169,8 @@ function onKey(ev) {
 // button clicked it again and again. Letters typed into a field, and the keys that scroll, repeat as ever.
 function repeatsAnAction(ev) {
   const tag = (ev.target.tagName || "").toLowerCase();
-  const typing = ["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable;
+  const typing =
+    (["input", "textarea", "select"].includes(tag) && ev.target !== $("counter-select")) || ev.target.isContentEditable;
   if (ev.key === "Enter") return ev.ctrlKey || ev.metaKey || !typing; // Ctrl+Enter: Selesai, Eskalasi
   if (ev.altKey) return ev.code === "KeyP" || ev.key.toLowerCase() === "p"; // Alt+P: the form copy
   return !typing && !ev.ctrlKey && !ev.metaKey && ev.key.length === 1 && ev.key !== " ";
@@ -2329,6 +2335,11 @@ function start(user) {
   }
   sessionStorage.removeItem(CARRY_KEY);
   render();
+  // No counter yet ("Pilih loket Anda."): the cursor on the drop-down, so that the arrow keys choose one and N calls
+  // there; it was nine Tabs away, past every page of the bar.
+  const at = document.activeElement; // the login form's, hidden now, when the officer has just signed in
+  const lost = !at || at === document.body || at.closest("#login-form");
+  if (state.counterId === null && lost) $("counter-select").focus();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
   live.socket.on("disk", onDisk); // the server's look every 30 s while there is something to say: no seq
   live.socket.on("printers", onPrinters); // a printer's paper nearly out, or a new roll in (no seq: not a change)
