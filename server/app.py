@@ -136,7 +136,14 @@ def create_app(
     app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)
     app.extensions["antrian.login_throttle"] = LoginThrottle()
 
-    socketio = SocketIO(app, async_mode=async_mode, logger=False, engineio_logger=False)
+    socketio = SocketIO(
+        app,
+        async_mode=async_mode,
+        logger=False,
+        engineio_logger=False,
+        ping_interval=realtime.PING_INTERVAL_S,  # a connection dead without a word noticed within 14 s (realtime)
+        ping_timeout=realtime.PING_TIMEOUT_S,
+    )
     app.extensions["antrian.socketio"] = socketio
     realtime.register(
         socketio,

@@ -50,6 +50,16 @@ SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a fe
 # each) had four snapshots a request, each with its ticket's view (150 a second from one device, every
 # budget kept). Refused for that, the connection is closed (no penalty: the device's requests already wait).
 MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
+# Engine.IO's heartbeat (server/app.py): the server pings every PING_INTERVAL_S and closes a connection whose pong
+# has not come PING_TIMEOUT_S later; a client closes its own when no ping came for both together, and reconnects.
+# A connection dead without a word (a phone's Wi-Fi handed over, a router that dropped the flow, its screen on) is
+# noticed by the page PING_TIMEOUT_S to 14 s after it died: engineio's 25 + 20 s let a phone say "Menunggu" for up
+# to 45 s while its visitor was being called, and a TV show none of the calls meanwhile. A WebSocket's ping and
+# pong are two small frames (bench/bench_pings.py: the server's CPU for them); a long-polling page (a network
+# that blocks WebSockets) makes two requests a ping, about 17 a minute of its device's requests_per_minute
+# (1200): 64 such pages behind one address, the default sessions_per_address, stay within it. (A test that moves
+# a page's clock on by more than PING_TIMEOUT_S, Playwright's page.clock, fires the page's ping timeout too.)
+PING_INTERVAL_S, PING_TIMEOUT_S = 7, 7
 PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
 # A device refused a session past [limits] sessions_per_address: its requests wait this long for a 429 (a
 # refusal answered at once was asked again at once: 660 handshakes a second, the server busy refusing).

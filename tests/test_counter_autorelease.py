@@ -97,8 +97,8 @@ def freed(office, counter_id: int) -> dict:
     browser says it is closed; a round that fell in between, after the test moved the clock on, saw the
     page there at the new time, and the counter is free only ten minutes after that: the next move. A
     socket whose close did not reach the server at all (a busy machine: the page disconnected while its
-    transport was being upgraded) is only dropped when it misses Engine.IO's ping (25 s and 20 s more),
-    so the moves go on for up to ninety seconds of real time."""
+    transport was being upgraded) is only dropped when it misses Engine.IO's ping (7 s and 7 s more:
+    server/realtime.py PING_INTERVAL_S, PING_TIMEOUT_S), so the moves go on for up to ninety seconds of real time."""
     deadline = time.monotonic() + 90
     while True:
         until = time.monotonic() + 1

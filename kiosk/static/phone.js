@@ -513,6 +513,13 @@ import { createSurveyForm } from "./skmform.js";
     var wordingSeq = ticket.seq || 0;
     live = connectLive({
       auth: { role: "ticket", token: CONFIG.token },
+      // Once a WebSocket worked, a reconnect opens one at once rather than long-polling first. A connection dead
+      // without a word (the screen on, a router that dropped the flow) leaves the browser's idle keep-alive
+      // connections to the server dead too: a long-polling handshake sent on one waited socket.io's 20 s timeout,
+      // attempt after attempt, and the phone said "Menunggu" for minutes while its visitor was called
+      // (tests/test_silent_drop.py). A WebSocket opens a connection of its own; one that fails sends the next
+      // attempt back to long-polling.
+      options: { rememberUpgrade: true },
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
         $("conn").textContent = "";
@@ -661,16 +668,17 @@ import { createSurveyForm } from "./skmform.js";
     if (document.hidden) return;
     // Back on the screen (the phone unlocked): its ticket read at once over HTTP. The socket may have died
     // without a word while the screen was off (the guest Wi-Fi handed over to mobile data, the phone's radio
-    // asleep): nothing closes it, and socket.io notices only at its ping timeout, up to 45 s later. The page
-    // said "Menunggu" meanwhile, as if current, while the visitor was being called; the read shows (and rings
-    // for) a call made meanwhile, the socket's snapshot follows once it is back.
+    // asleep): nothing closes it, and socket.io notices only at its ping timeout, up to 14 s later (it was 45 s;
+    // server/realtime.py PING_INTERVAL_S). The page said "Menunggu" meanwhile, as if current, while the visitor
+    // was being called; the read shows (and rings for) a call made meanwhile, the socket's snapshot follows once
+    // it is back.
     refetch(0);
     // the survey may have closed with the day meanwhile
     if (survey.state && survey.state.open) fetchSurvey();
   });
   // The phone moved to another network (the guest Wi-Fi handed over to mobile data: Android's
   // navigator.connection.type): the socket's connection stayed on the old one, dead without a word, and the
-  // page would hear of nothing until socket.io's ping timeout (up to 45 s) while looking current. Its ticket is
+  // page would hear of nothing until socket.io's ping timeout (up to 14 s) while looking current. Its ticket is
   // read at once, and the socket connects anew (its snapshot brings the rest). Only a new type counts: the
   // same event says every change of the connection's speed estimates.
   var network = navigator.connection;
