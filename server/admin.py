@@ -90,17 +90,29 @@ def config_refusal(err: ConfigError) -> FormIncomplete:
     return FormIncomplete({key: problem}, "config_invalid", detail=detail)
 
 
+# The sections whose value is a JSON object of some of their keys ([hours] may be null too: always open), each
+# with an example of one, as the refusal of another kind of value gives it.
+OBJECT_SECTIONS = {
+    "office": {"name": "LPSE Kabupaten Contoh"},
+    "queue": {"max_calls": 3},
+    "kiosk": {"idle_seconds": 60},
+    "tts": {"pause_ms": 300},
+}
+
+
 def check_change(section: str, value: Any) -> None:
     """Refuse sections and office keys an admin may not change live."""
     if section not in EDITABLE:
         raise FormIncomplete(
             {"section": "not_editable"}, "not_editable_section", section=section, sections=", ".join(EDITABLE)
         )
+    if section in OBJECT_SECTIONS and not isinstance(value, dict):
+        # a table's keys laid over its saved ones: `null` (or a list, a number) changed nothing and was said changed
+        example = json.dumps(OBJECT_SECTIONS[section], ensure_ascii=False)
+        raise FormIncomplete({section: "not_object"}, "section_not_object", section=section, example=example)
     for name, keys in (("office", OFFICE_KEYS), ("tts", TTS_KEYS)):
         if section != name:
             continue
-        if not isinstance(value, dict):
-            raise FormIncomplete({name: "not_object"})
         bad = {k: "not_editable" for k in value if k not in keys}
         if bad:
             first = f"{name}.{next(iter(bad))}"

@@ -1024,12 +1024,14 @@ def settings_command(settings: Settings, args: argparse.Namespace) -> int:
                     return 0
                 say(words("settings.reset", section=args.section))
                 return 0
-            admin.change_settings(service, args.section, value, actor="cli")
+            before = service.settings
+            after = admin.change_settings(service, args.section, value, actor="cli")
         except AntrianError as err:
             # what is wrong and what to do, not the error's code: a script has the exit code
             say_error(words("settings.refused", detail=_refusal(err)))
             return 2
-    say(words("settings.changed", section=args.section))
+    # the value in force already: nothing saved nor logged (change_settings gives the settings it found back)
+    say(words("settings.unchanged" if after is before else "settings.changed", section=args.section))
     return 0
 
 

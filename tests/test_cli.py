@@ -622,6 +622,27 @@ def test_settings_set_of_a_value_that_is_not_json_says_where_and_how_to_quote_it
         assert not re.search(r"Error|Expecting|char \d", r.stderr), r.stderr
 
 
+def test_settings_set_says_a_table_written_as_null_and_a_value_already_in_force(tmp_path):
+    """`settings set queue null` changed nothing and said "queue diubah"; `office null` said "office: not_object",
+    a code. A table is refused in words with an example, and a value already in force is said unchanged (nothing is
+    saved nor logged: server/admin.py change_settings)."""
+    cfg = str(write_config(tmp_path))
+    r = cli("settings", "set", "queue", "null", "--config", cfg)
+    refused(
+        r,
+        'settings not changed: [queue] is written as a JSON object of its keys, e.g. {"max_calls": 3}; the keys not'
+        " written stay.",
+        indonesian=(
+            'pengaturan tidak diubah: [queue] ditulis sebagai objek JSON dengan kuncinya, mis. {"max_calls": 3}',
+        ),
+    )
+    assert "not_object" not in cli("settings", "set", "office", "null", "--config", cfg).stderr
+    said = [cli("settings", "set", "queue", '{"max_calls": 2}', "--config", cfg).stdout for _ in range(2)]
+    assert "settings: queue changed" in said[0] and "unchanged" not in said[0], said
+    assert "settings: queue unchanged (its value is the one in force already); nothing saved" in said[1], said
+    assert "pengaturan: queue tidak berubah" in said[1], said
+
+
 def test_settings_of_a_misspelt_section_names_the_likely_one_not_config_toml(tmp_path):
     """`settings set kios …` (docs/operations.md's command typed by hand) was refused as "[kios] can be changed only
     in config.toml", which has no such section (helper-275): it says there is none, and the likely one."""
