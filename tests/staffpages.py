@@ -58,6 +58,19 @@ def issue(live, name: str, service: str = "A", priority: bool = False) -> dict:
     return r.json()["ticket"]
 
 
+def counter_actions(live, username: str, counter: int = 1):
+    """`username`'s actions at `counter` through the API: act("call-next") -> the ticket of its answer (any action
+    refused fails the test; "resolve" is sent with a solution)."""
+    session = live.session(username, PASSWORD)
+
+    def act(action: str) -> dict:
+        r = session.post(f"{live.url}/api/counters/{counter}/{action}", json={"solution": "Selesai."}, timeout=5)
+        assert r.status_code == 200, (action, r.text)
+        return r.json()["ticket"]
+
+    return act
+
+
 def sign_in(page, live, path: str | None, username: str, check_name: bool = True, form: bool = False):
     """Log in and open `path`; by default wait for the name and the live socket.
 

@@ -14,6 +14,7 @@ import requests
 from conftest import hold_first, until_on_page, visitor, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import counter_actions
 
 PHONE = {"width": 360, "height": 640}
 # A phone's browser: no sound before the visitor's first tap (Chrome on Android). Headless Chromium lets a
@@ -40,14 +41,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture
 def officer(live):
-    session = live.session("petugas", "rahasia-123")
-
-    def act(action: str) -> dict:
-        r = session.post(f"{live.url}/api/counters/1/{action}", json={"solution": "Selesai."}, timeout=5)
-        assert r.status_code == 200, (action, r.text)
-        return r.json()["ticket"]
-
-    return act
+    return counter_actions(live, "petugas")
 
 
 def issue(live, service: str = "C") -> dict:

@@ -1216,11 +1216,9 @@ def test_the_recap_and_skm_pages_say_the_xlsx_is_for_excel_and_the_csv_for_other
         assert ">Download XLSX (for Excel)</a>" in html and ">Download CSV (for other programs)</a>" in html, page
 
 
-def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_in_the_recap(app, client, clock):
-    """Budi served A-001 for 20 minutes and sent it to service B, where the visitor never came when called
-    (two rounds of three calls: a no-show). The consultation happened: it is a recap row saying so, and
-    its 20 minutes are a service time within the standard; the ticket still counts as a no-show."""
-    service = app.extensions["antrian"]
+def served_then_lost_at_b(service, clock) -> str:
+    """A-001 served by budi at counter 1 from 08:02 to 08:22 and sent to service B, where it is a no-show at counter
+    3 (siti: two rounds of three calls, skipped); its label."""
     clock.now = at("08:00")
     label = service.issue(visitor(service="A")).body["ticket"]["label"]
     clock.now = at("08:02")
@@ -1234,6 +1232,15 @@ def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_
         for _ in range(2):
             service.counter_action(3, "recall", {}, "siti")
         service.counter_action(3, "skip", {}, "siti")
+    return label
+
+
+def test_a_visitor_served_then_transferred_who_never_reaches_the_new_service_is_in_the_recap(app, client, clock):
+    """Budi served A-001 for 20 minutes and sent it to service B, where the visitor never came when called
+    (two rounds of three calls: a no-show). The consultation happened: it is a recap row saying so, and
+    its 20 minutes are a service time within the standard; the ticket still counts as a no-show."""
+    service = app.extensions["antrian"]
+    label = served_then_lost_at_b(service, clock)
     h = login(app, client, "kepala", "frontoffice")
     (row,) = recap(client, h).get_json()["rows"]
     assert (row["No. Antrian"], row["Petugas"], row["Solusi"]) == (label, "budi", "")
@@ -1250,19 +1257,7 @@ def test_every_recap_row_is_found_by_one_outcome_of_the_filter(app, client, cloc
     no choice showed the two others. "Dialihkan, tidak dilayani di sana" finds them, on the page, in the API and
     its files, named as the other filters are."""
     service = app.extensions["antrian"]
-    clock.now = at("08:00")
-    moved = service.issue(visitor(service="A")).body["ticket"]["label"]
-    clock.now = at("08:02")
-    service.counter_action(1, "call-next", {}, "budi")
-    service.counter_action(1, "start", {}, "budi")
-    clock.now = at("08:22")
-    service.counter_action(1, "transfer", {"service": "B"}, "budi")
-    clock.now = at("08:30")
-    for _ in range(2):  # three calls at counter 3, skipped; back, three calls: a no-show at B
-        service.counter_action(3, "call-next", {}, "siti")
-        for _ in range(2):
-            service.counter_action(3, "recall", {}, "siti")
-        service.counter_action(3, "skip", {}, "siti")
+    moved = served_then_lost_at_b(service, clock)
     clock.now = at("09:00")
     resolved = serve_one(service, clock, at("09:00"), "Ani")["label"]
     h = login(app, client, "kepala", "frontoffice")

@@ -13,10 +13,10 @@ import socket
 import threading
 
 import pytest
-import requests
-from conftest import visitor, write_config
+from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from staffpages import counter_actions, issue
 
 NOTICED_MS = 20_000  # the heartbeat's 14 s at most, the reconnect and its snapshot; before: 43 s and more
 
@@ -94,26 +94,14 @@ def proxy(live):
 
 @pytest.fixture
 def officer(live):
-    session = live.session("petugas", "rahasia-123")
-
-    def act(action: str) -> dict:
-        r = session.post(f"{live.url}/api/counters/1/{action}", json={"solution": "Selesai."}, timeout=5)
-        assert r.status_code == 200, (action, r.text)
-        return r.json()["ticket"]
-
+    act = counter_actions(live, "petugas")
     yield act
     act("start")
     act("resolve")
 
 
-def issue(live) -> dict:
-    r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
-
-
 def test_a_phone_whose_connection_died_without_a_word_shows_the_call_within_seconds(browser, live, proxy, officer):
-    mine = issue(live)
+    mine = issue(live, "Sari Wulandari", "C")
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
     try:
         context.add_init_script("window.__vibrations = []; navigator.vibrate = p => (__vibrations.push(p), true);")
@@ -135,7 +123,7 @@ def test_a_phone_whose_connection_died_without_a_word_shows_the_call_within_seco
 
 
 def test_a_tv_whose_connection_died_without_a_word_shows_the_call_within_seconds(browser, live, proxy, officer):
-    mine = issue(live)
+    mine = issue(live, "Sari Wulandari", "C")
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
         page = context.new_page()
