@@ -41,6 +41,7 @@ class Page:
         self.pings = 0
         self.opened: dict = {}
         self.closed = False
+        self.error: str | None = None  # why the connection ended, when it did
 
     async def connect(self, url: str) -> None:
         ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
@@ -58,8 +59,8 @@ class Page:
                 if msg.data == "2":
                     self.pings += 1
                     await self.ws.send_str("3")
-        except (aiohttp.ClientError, ConnectionError):
-            pass
+        except (aiohttp.ClientError, ConnectionError) as err:  # closed: counted, the first one's error said
+            self.error = repr(err)
         finally:
             self.closed = True
 
@@ -88,6 +89,7 @@ async def measure(server: LiveServer, connections: int, seconds: float) -> dict:
         "ping_timeout_s": opened.get("pingTimeout", 0) / 1000,
         "connections": connections,
         "closed_meanwhile": closed,
+        "first_error": next((p.error for p in pages if p.error), None),
         "seconds": round(wall, 1),
         "pings": pings,
         "pings_per_s": round(pings / wall, 1),
@@ -114,7 +116,7 @@ def main() -> None:
     r = result
     print(
         f"ping interval {r['ping_interval_s']:g} s, timeout {r['ping_timeout_s']:g} s; {r['connections']} pages "
-        f"({r['closed_meanwhile']} closed meanwhile), {r['seconds']} s: {r['pings']} pings ({r['pings_per_s']}/s)\n"
+        f"({r['closed_meanwhile']} closed meanwhile, first: {r['first_error']}), {r['seconds']} s: {r['pings']} pings ({r['pings_per_s']}/s)\n"
         f"server CPU: {r['server_cpu_idle_pct']} % of a core with no page, {r['server_cpu_pct']} % with them "
         f"({r['server_cpu_extra_pct']} % more: {r['cpu_us_per_ping']} µs a ping); "
         f"machine's CPU pressure {r['cpu_pressure_pct']} %"

@@ -171,8 +171,8 @@ def own_networks(now: float | None = None) -> frozenset[Any]:
                     continue
                 if not (ip.is_loopback or ip.is_link_local):
                     nets.add(ipaddress.IPv6Network((ip, DEVICE_PREFIX), strict=False))
-    except OSError:
-        pass
+    except OSError:  # a host that does not list them (not Linux): none of its own, every IPv6 device by its /64
+        nets = set()
     if nets != _own[1]:
         _keys.clear()
     _own[:] = [now, frozenset(nets)]
