@@ -102,6 +102,7 @@ class FakeNetworkPrinter:
         self.held = bytearray()  # sent while not ready: printed late, when the paper is loaded
         self.closed_by_client = threading.Event()
         self.closes = 0  # connections the client closed, each read to its end
+        self.query_closes: list[float] = []  # when each connection of status queries alone was closed (monotonic)
         self._stop = threading.Event()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # A small receive window so a non-reading printer fills up quickly, as a real one would.
@@ -169,6 +170,8 @@ class FakeNetworkPrinter:
         self.closes += 1
         if bytes(mine).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b"") or not mine:  # not queries alone
             self.closed_by_client.set()
+        else:
+            self.query_closes.append(time.monotonic())
 
     def config(self, **changes) -> PrinterConfig:
         return PrinterConfig.from_dict(
@@ -189,6 +192,17 @@ class FakeNetworkPrinter:
         job's; a print worker asks the status of a check_status = "auto" printer alone when it starts)."""
         assert self.closed_by_client.wait(5), "the printer connection was never closed"
         return bytes(self.received)
+
+    def wait_for_query_after(self, since: float, timeout: float = 15.0) -> None:
+        """Wait for a connection of status queries alone closed at `since` (monotonic) or later: a print worker's
+        asking of its printer's paper after a slip (server/printing.py _recheck_slip), whenever it comes and
+        however long the test took to look."""
+        deadline = time.monotonic() + timeout
+        while not any(at >= since for at in self.query_closes):
+            assert time.monotonic() < deadline, (
+                f"no status query came after {since:.2f} (closes at {self.query_closes})"
+            )
+            time.sleep(0.01)
 
     def wait_for_closes(self, count: int, timeout: float = 5.0) -> bytes:
         """What the printer has received once `count` connections have been closed by the client (each job
