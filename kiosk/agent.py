@@ -25,9 +25,10 @@ import socketio
 import printers
 from printers.transport import PAPER_LOW, PAPER_OUT
 from server.argv import Parser, helped, one_line
-from server.config import ConfigError, load_settings
+from server.config import ConfigError, load_settings, printer_ignored
 from server.errors import Localized
 from server.i18n import both
+from shared.logs import LOG_FORMAT, OfficeTimeFormatter
 
 log = logging.getLogger("antrian.agent")
 
@@ -343,12 +344,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", default="config.toml", help=helped("config"))
     p.add_argument("--journal", help=helped("agent.journal"))
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = load_settings(args.config)
     except ConfigError as err:
         say_error("config_error", err.said())
         return 2
+    # each line's time the office's, its zone named, as the server's log and the tickets (a kiosk PC left on UTC
+    # logged its jobs hours off the server's lines about them)
+    handler = logging.StreamHandler()
+    handler.setFormatter(OfficeTimeFormatter(LOG_FORMAT, settings.office.tz))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     if args.printer not in settings.agents:
         problem = both("config.agent_missing")
         key = f"agents.{args.printer}"
@@ -358,6 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     if not token:
         say_error("error", both("cli.agent.no_token", env=settings.agents[args.printer]))
         return 2
+    if settings.printers[args.printer].ignored:  # as the server's start says it of its own printers
+        said = printer_ignored(settings.printers[args.printer])
+        log.warning("%s", said.id_text)
+        log.warning("%s", said.en_text)
     journal = Journal(
         Path(args.journal) if args.journal else settings.server.data_dir / f"agent-{args.printer}.journal"
     )

@@ -19,12 +19,21 @@ from typing import Any
 
 from server.argv import Parser, helped, int_between, one_line
 from server.auth import ROLES, validate_new_user
-from server.config import ConfigError, Settings, check_storage, database_error, load_settings, storage_error
+from server.config import (
+    ConfigError,
+    Settings,
+    check_storage,
+    database_error,
+    load_settings,
+    printer_ignored,
+    storage_error,
+)
 from server.errors import Localized
 from server.forms import LIMITS, clean_nip, clean_text
 from server.i18n import both
 from server.service.accounts import FIRST_ADMIN
 from server.store import DatabaseMoved, DatabaseRescued, NewerDatabase, Store, UpgradeCopyFailed
+from shared.logs import LOG_FORMAT, OfficeTimeFormatter
 from shared.runtime import on_gevent
 
 DATA = Path(__file__).parent / "data"
@@ -656,39 +665,8 @@ def timezone_foreign(settings: Settings) -> Localized | None:
     return words("banner.timezone_foreign", zone=zone, now=said)
 
 
-def printer_ignored(printer: Any) -> Localized:
-    """The keys of a [printers.NAME] table its type does not read (a usb printer's that kept the demo's path), ignored
-    as they always were: said, with the types that read them."""
-    from printers.config import TYPE_KEYS
-
-    types = sorted({t for key in printer.ignored for t, keys in TYPE_KEYS.items() if key in keys})
-    them = words("banner.printer_ignored." + ("one" if len(printer.ignored) == 1 else "more"))
-    keys = ", ".join(printer.ignored)
-    return words(
-        "banner.printer_ignored", name=printer.name, type=printer.type, keys=keys, them=them, types=", ".join(types)
-    )
-
-
 # The zones of Indonesia in tzdata (WIB: Jakarta, Pontianak; WITA: Makassar, its old name Ujung_Pandang; WIT)
 INDONESIAN_ZONES = frozenset(("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Ujung_Pandang", "Asia/Jayapura"))
-
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"  # the print agent's (kiosk/agent.py) too
-
-
-class OfficeTimeFormatter(logging.Formatter):
-    """The log's time in the office's time zone, with its name ("2026-12-05 08:15:02,123 WIB"): the PC's own zone
-    (a server PC left on UTC) gave journal times hours off the tickets' and the screens'."""
-
-    def __init__(self, fmt: str, tz: Any):
-        super().__init__(fmt)
-        self.tz = tz
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
-        from shared.dates import zone_abbreviation
-
-        at = datetime.fromtimestamp(record.created, self.tz)
-        return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {zone_abbreviation(at)}"
 
 
 def log_lines(tz: Any = None) -> None:

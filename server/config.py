@@ -701,6 +701,19 @@ def _limits(data: Any) -> LimitSettings:
     return _parse(LimitSettings, t, exempt=exempt)
 
 
+def printer_ignored(printer: Any) -> Localized:
+    """The keys of a [printers.NAME] table its type does not read (a usb printer's that kept the demo's path), ignored
+    as they always were: said, with the types that read them (the server's start, `printer test`, the print agent)."""
+    from printers.config import TYPE_KEYS
+
+    types = sorted({t for key in printer.ignored for t, keys in TYPE_KEYS.items() if key in keys})
+    them = both("cli.banner.printer_ignored." + ("one" if len(printer.ignored) == 1 else "more"))
+    keys = ", ".join(printer.ignored)
+    return both(
+        "cli.banner.printer_ignored", name=printer.name, type=printer.type, keys=keys, them=them, types=", ".join(types)
+    )
+
+
 def load_settings(path: str | Path) -> Settings:
     """Read and check config.toml; raises ConfigError naming the bad key."""
     path = Path(path)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import select
 import socket
 import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -234,6 +238,50 @@ def test_an_agent_its_config_names_no_token_for_says_so_in_indonesian_then_engli
         "kesalahan: isi variabel lingkungan ANTRIAN_AGENT_TOKEN dengan token agen ini",
         "error: set ANTRIAN_AGENT_TOKEN to this agent's token",
     ], (r.returncode, r.stderr)
+
+
+def test_an_agent_says_the_keys_its_printer_ignores_and_logs_in_the_offices_time(tmp_path):
+    """A kiosk PC's agent whose [printers.kiosk] keeps a key its type does not read (a network printer with the
+    demo's path) said nothing of it, where the server's start and `printer test` say it; and its lines carried the
+    PC's own time without a zone (a PC left on UTC: hours off the server's lines about the same jobs)."""
+    cfg = write_config(
+        tmp_path,
+        {
+            '[printers.kiosk]\ntype = "dummy"': '[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = 9\n'
+            'path = "var/tickets.prn"',
+            'timezone = "Asia/Jakarta"': 'timezone = "Asia/Makassar"',
+        },
+        extra='kiosk = "ANTRIAN_AGENT_TOKEN"\n',
+    )
+    env = {**os.environ, "ANTRIAN_AGENT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1", "TZ": "UTC"}
+    command = [sys.executable, "-m", "kiosk.agent", "--server", "http://127.0.0.1:9", "--printer", "kiosk"]
+    agent = subprocess.Popen(
+        [*command, "--config", str(cfg)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    said = b""
+    try:  # its first two lines, or what it said in 30 s (it runs on, trying to reach its server)
+        deadline = time.monotonic() + 30
+        while said.count(b"\n") < 2 and time.monotonic() < deadline:
+            if select.select([agent.stderr], [], [], 0.5)[0]:
+                said += os.read(agent.stderr.fileno(), 65536)
+    finally:
+        agent.kill()
+        agent.wait()
+        agent.stderr.close()
+    lines = said.decode().splitlines()[:2]
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WITA WARNING "
+    assert re.fullmatch(
+        stamp + r"Printer 'kiosk' \(type = \"network\"\) tidak memakai path di \[printers\.kiosk\]: kunci itu"
+        r" diabaikan; .*\(file\)[^()]*",
+        lines[0],
+    ), lines
+    assert re.fullmatch(
+        stamp + r"Printer 'kiosk' \(type = \"network\"\) does not use path in \[printers\.kiosk\]: that key is"
+        r" ignored; .*\(file\)[^()]*",
+        lines[1],
+    ), lines
+    logged = datetime.strptime(lines[0][:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo("Asia/Makassar"))
+    assert abs((logged - datetime.now(UTC)).total_seconds()) < 60, lines  # the office's time, not the PC's UTC
 
 
 @pytest.mark.parametrize("token", [None, "short"])
