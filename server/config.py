@@ -332,6 +332,9 @@ class LimitSettings:
     connections_per_address: int = setting(64, between=(8, 10000))
     # live Socket.IO sessions (a TV, a counter page, a phone's ticket page: one each)
     sessions_per_address: int = setting(64, between=(4, 10000))
+    # of every device together (exempt addresses aside; some 17 KB each): past it a new page takes the place of the
+    # oldest session of the device holding the most, or is refused when none holds more than its own share
+    sessions_total: int = setting(4000, between=(16, 1_000_000))
     requests_per_minute: int = setting(1200, between=(60, 1_000_000))
     # addresses with no per-address limits
     exempt: tuple[str, ...] = setting((), convert=_addresses)

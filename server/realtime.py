@@ -290,7 +290,7 @@ def register(
     budgets = _budget_packets(socketio, fanout, penalize, spend)
     agent_guesses = LoginThrottle(AGENT_GUESSES, AGENT_GUESS_WINDOW, address_limit=AGENT_GUESSES)
     refused_agents = SparseLog(log, "print agent refused (a wrong token or printer)")
-    socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize)
+    socketio.antrian_sessions = _cap_sessions(socketio, lambda: service.settings.limits, penalize, budgets.close)
     staff_sockets: dict[str, tuple[int, int, int]] = {}  # sid -> the session's (uid, version, sign-in)
     # sid -> (uid, the counter its counter page shows, or None when it named none): the officer is at that
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
@@ -608,54 +608,110 @@ class _PacketBudgets:
 
 
 class _SessionCap:
-    """The live Engine.IO sessions of each device (address), at most [limits] sessions_per_address.
+    """The live Engine.IO sessions of each device (address), at most [limits] sessions_per_address, and of all the
+    devices together (those of `exempt` aside) at most [limits] sessions_total.
 
     A long-polling session holds no connection: a device that opened thousands and never polled them
     again held them until their ping timeout, and when they expired together python-socketio closed
     each by looking through every session's room, thousands times thousands in one turn of the loop
     (the server answered nothing for minutes: the hostile-device review, docs/operations.md,
     "Security"). A handshake past the device's limit is refused (engineio's 401); the table holds
-    only the addresses that have a session."""
+    only the addresses that have a session.
 
-    def __init__(self, limits: Callable[[], Any], penalize: Callable[[str, float], None] | None = None):
+    Each session costs the server some 17 KB, and one device may claim many addresses of its network (every free
+    one of a /16 LAN): 1,000 addresses holding 35 sessions each took 600 MB. At the total a new session is taken
+    from the device holding the most, its oldest closed, while that device holds more than the newcomer would: a TV,
+    a kiosk or a phone that comes while one device fills the table gets in, and the filler loses its own sessions.
+    Only when no device holds more than the newcomer's share is the newcomer refused."""
+
+    def __init__(
+        self,
+        limits: Callable[[], Any],
+        penalize: Callable[[str, float], None] | None = None,
+        close: Callable[[str], None] | None = None,
+    ):
         self.limits = limits
         self.penalize = penalize
-        self.by_address: dict[str, int] = {}
+        self.close = close  # ends an Engine.IO session taken back at the total (_cap_sessions)
+        self.by_address: dict[str, dict[str, None]] = {}  # device -> its sessions' sids, the oldest first
         self.address_of: dict[str, str] = {}  # engineio sid -> its device
+        self.exempt: set[str] = set()  # the sids of exempt addresses, not in the total
         self.refused = 0
+        self.taken_back = 0  # sessions closed at the total for a newcomer
         self.said = SparseLog(log, "Socket.IO session refused")
+        self.said_taken = SparseLog(log, "Socket.IO session closed: the server holds its sessions_total")
+
+    @property
+    def total(self) -> int:
+        """The sessions counted in sessions_total: every one but the exempt addresses'."""
+        return len(self.address_of) - len(self.exempt)
 
     def admit(self, eio_sid: str, address: str) -> bool:
         limits = self.limits()
         device = device_key(address)  # an IPv6 device from outside the office's own networks: its /64
-        n = self.by_address.get(device, 0)
-        if n >= limits.sessions_per_address and address not in limits.exempt:
-            self.refused += 1
-            self.said(address, RuntimeError(f"the device holds {n} sessions, its limit"))
-            if self.penalize is not None:
-                self.penalize(address, SESSION_PENALTY_SECONDS)
-            return False
-        self.by_address[device] = n + 1
+        n = len(self.by_address.get(device, ()))
+        exempt = address in limits.exempt
+        if not exempt and n >= limits.sessions_per_address:
+            return self._refuse(address, f"the device holds {n} sessions, its limit")
+        if not exempt and self.total >= limits.sessions_total:
+            victim = self._taken_back_for(device, n)
+            if victim is None:
+                return self._refuse(
+                    address, f"the server holds {self.total} sessions, its total, none more than {n + 1}"
+                )
+            self.taken_back += 1
+            self.said_taken(self.address_of[victim], RuntimeError(f"its oldest, for a session of {address}"))
+            self.forget(victim)
+            if self.close is not None:
+                self.close(victim)
+        self.by_address.setdefault(device, {})[eio_sid] = None
         self.address_of[eio_sid] = device
+        if exempt:
+            self.exempt.add(eio_sid)
         return True
 
+    def _taken_back_for(self, device: str, n: int) -> str | None:
+        """The oldest session of the device holding the most (more than n + 1, what `device` would hold with its new
+        one; exempt sessions aside), or None."""
+        most, victim = n + 1, None
+        for other, sids in self.by_address.items():
+            if other != device and len(sids) > most:
+                oldest = next((sid for sid in sids if sid not in self.exempt), None)
+                if oldest is not None:
+                    most, victim = len(sids), oldest
+        return victim
+
+    def _refuse(self, address: str, why: str) -> bool:
+        self.refused += 1
+        self.said(address, RuntimeError(why))
+        if self.penalize is not None:
+            self.penalize(address, SESSION_PENALTY_SECONDS)
+        return False
+
     def forget(self, eio_sid: str) -> None:
-        address = self.address_of.pop(eio_sid, None)
-        if address is None:
+        device = self.address_of.pop(eio_sid, None)
+        if device is None:
             return
-        n = self.by_address.pop(address, 1) - 1
-        if n > 0:
-            self.by_address[address] = n
+        self.exempt.discard(eio_sid)
+        sids = self.by_address.get(device)
+        if sids is not None:
+            sids.pop(eio_sid, None)
+            if not sids:
+                del self.by_address[device]
 
 
 def _cap_sessions(
-    socketio: SocketIO, limits: Callable[[], Any], penalize: Callable[[str, float], None] | None = None
+    socketio: SocketIO,
+    limits: Callable[[], Any],
+    penalize: Callable[[str, float], None] | None = None,
+    close: Callable[[str], None] | None = None,
 ) -> _SessionCap:
     """Count each Engine.IO session by its device as engineio opens it, before python-socketio (and
     its rooms) know of it, and refuse one past the device's limit (the device then waits
-    SESSION_PENALTY_SECONDS, `penalize`); a session is forgotten when engineio ends it, however it ends."""
+    SESSION_PENALTY_SECONDS, `penalize`), or past the total when no device holds more (one that does has its
+    oldest ended, `close`); a session is forgotten when engineio ends it, however it ends."""
     eio = socketio.server.eio
-    cap = _SessionCap(limits, penalize)
+    cap = _SessionCap(limits, penalize, close)
     on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
 
     def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
