@@ -59,7 +59,7 @@ MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's 
 # that blocks WebSockets) makes two requests a ping, about 17 a minute of its device's requests_per_minute
 # (1200): 64 such pages behind one address, the default sessions_per_address, stay within it. (A test that moves
 # a page's clock on by more than PING_TIMEOUT_S, Playwright's page.clock, fires the page's ping timeout too.)
-PING_INTERVAL_S, PING_TIMEOUT_S = 7, 7
+PING_INTERVAL_S, PING_TIMEOUT_S = 7.0, 7.0  # floats: a test server may set them (tests/clockserver.py --set)
 PENALTY_SECONDS = 10.0  # a device whose socket broke its budget: its requests wait this long for a 429
 # A device refused a session past [limits] sessions_per_address: its requests wait this long for a 429 (a
 # refusal answered at once was asked again at once: 660 handshakes a second, the server busy refusing).

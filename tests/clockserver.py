@@ -19,6 +19,9 @@ with a clock from here only): the production command has no such option and alwa
 --set realtime.SESSION_PENALTY_SECONDS=1 gives a named number of a server module (an UPPER_CASE float it
 has, read where it is used) another value in this process: a test waits one second for what production
 waits five (a refused device's penalty, a hung device print's margin: printing.HANG_MARGIN_SECONDS).
+--sessions-on-clock counts the staff sessions' sign-ins and ends (server/auth.py session_ends, server/realtime.py
+check_sessions, which read time.time()) on that clock too: a test ends a session by moving the clock past its end
+(auth.SESSION_HOURS, or the office's midnight) instead of waiting for it in real seconds.
 """
 
 from __future__ import annotations
@@ -67,6 +70,19 @@ class MovedClock:
         return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
 
 
+class MovedTime:
+    """The standard library's time module with its time() on `clock` (--sessions-on-clock)."""
+
+    def __init__(self, clock: MovedClock) -> None:
+        self.clock = clock
+
+    def time(self) -> float:
+        return self.clock().timestamp()
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+
 def set_module_number(assignment: str) -> None:
     """MODULE.NAME=VALUE: server.MODULE's NAME (printers.MODULE's for printers.MODULE.NAME), an UPPER_CASE float it
     already has, set to VALUE (a typo is an error, not a setting nothing reads)."""
@@ -96,6 +112,11 @@ def main() -> int:
     )
     p.add_argument("--dated", action="store_true", help="the answers' Date header on this clock, not the real one")
     p.add_argument(
+        "--sessions-on-clock",
+        action="store_true",
+        help="the staff sessions' sign-ins and ends counted on this clock, not on time.time()",
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -120,6 +141,10 @@ def main() -> int:
         print(f"config error: {err}", file=sys.stderr)
         return 2
     clock = MovedClock(args.clock_file, settings.office.tz)
+    if args.sessions_on_clock:
+        from server import auth, realtime
+
+        auth.time = realtime.time = MovedTime(clock)  # their time.time(): a session's sign-in, its end's check
     if args.dated:
         from gevent import pywsgi
 

@@ -111,6 +111,12 @@ def run_child(request: dict, channels: tuple[int, int]) -> None:
             from server import passwords
 
             passwords.generate_password_hash = functools.partial(generate_password_hash, method=method)
+        numbers = os.environ.pop("ANTRIAN_TEST_NUMBERS", None)  # tests/live.py NUMBERS: a LiveServer's `numbers`
+        if numbers:
+            from clockserver import set_module_number  # its gevent patches are this process's already (serve)
+
+            for assignment in json.loads(numbers):
+                set_module_number(assignment)
         argv = request["argv"]
         if argv[:2] == ["-m", "server"]:
             sys.argv = ["server", *argv[2:]]

@@ -19,6 +19,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 FORKED_HASH = "ANTRIAN_TEST_FORKED_HASH"  # see LiveServer: the hash method of a forked test server
+NUMBERS = "ANTRIAN_TEST_NUMBERS"  # see LiveServer: `numbers` of a forked test server (tests/forkserver.py)
 
 
 def free_port() -> int:
@@ -181,7 +182,10 @@ class LiveServer:
 
     With `fork` (tests/conftest.py sets it for the tests; the benches keep a new interpreter) the
     process is forked from tests/forkserver.py, which has the server's modules imported already: the
-    same program, its own process, port and database, without 0.6 s of imports at each start."""
+    same program, its own process, port and database, without 0.6 s of imports at each start.
+
+    `numbers`: server modules' named numbers set in that process, as ClockedServer's (forked only):
+    {"realtime.PING_INTERVAL_S": 1.0} has a module's pages pinged every second, not every seven."""
 
     fork = False
 
@@ -192,8 +196,10 @@ class LiveServer:
         env: dict[str, str] | None = None,
         first_start: bool = False,
         scrypt: bool = False,
+        numbers: dict[str, float] | None = None,
     ):
         self.config = config
+        self.numbers = numbers or {}
         self.first_start = first_start
         # Forked (under pytest), the server hashes the passwords it sets (the admin page's new accounts
         # and passwords, the stand-in for an unknown account's login) at one PBKDF2 round instead of
@@ -241,7 +247,11 @@ class LiveServer:
     def _popen(self, log) -> subprocess.Popen | Forked:
         if self.fork:
             env = self.env if self.scrypt else {**self.env, FORKED_HASH: "pbkdf2:sha256:1"}
+            if self.numbers and type(self).command is LiveServer.command:  # ClockedServer's command sets its own
+                env[NUMBERS] = json.dumps([f"{name}={value!r}" for name, value in self.numbers.items()])
             return Forked("serve", self.command(), env, self.log_path, self.log_path)
+        if self.numbers and type(self).command is LiveServer.command:
+            raise ValueError("a LiveServer's numbers are set by tests/forkserver.py: LiveServer.fork (pytest) only")
         return subprocess.Popen(
             self.command(),
             cwd=ROOT,
@@ -364,22 +374,30 @@ class ClockedServer(LiveServer):
     the Date of its answers too, so the staff pages (whose time is the server's Date) are on it."""
 
     def __init__(
-        self, config: Path, tick: float = 1.0, dated: bool = False, numbers: dict[str, float] | None = None, **kw
+        self,
+        config: Path,
+        tick: float = 1.0,
+        dated: bool = False,
+        numbers: dict[str, float] | None = None,
+        sessions_on_clock: bool = False,
+        **kw,
     ):
-        super().__init__(config, **kw)
+        # numbers: server modules' named numbers set in that process ({"realtime.SESSION_PENALTY_SECONDS": 1.0}):
+        # tests/clockserver.py --set; production's are unchanged
+        super().__init__(config, numbers=numbers, **kw)
         self.clock_file = config.parent / "clock-offset"
         self.offset = 0.0
         self.tick = tick
         self.dated = dated
-        # server modules' named numbers set in that process ({"realtime.SESSION_PENALTY_SECONDS": 1.0}):
-        # tests/clockserver.py --set; production's are unchanged
-        self.numbers = numbers or {}
+        # the staff sessions counted on this clock (tests/clockserver.py --sessions-on-clock): `advance` ends them
+        self.sessions_on_clock = sessions_on_clock
 
     def command(self) -> list[str]:
         script = str(ROOT / "tests" / "clockserver.py")
         return [sys.executable, script, "--config", str(self.config), "--port", str(self.port),
                 "--clock-file", str(self.clock_file), "--tick", str(self.tick),
                 *(["--dated"] if self.dated else []),
+                *(["--sessions-on-clock"] if self.sessions_on_clock else []),
                 *[f"--set={name}={value!r}" for name, value in self.numbers.items()]]  # fmt: skip
 
     def advance(self, seconds: float) -> None:

@@ -17,6 +17,7 @@ import requests
 from conftest import visitor, write_config
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
+from test_display_office_name import PING_S, SETTINGS_RESYNC_MS, run_clock_for
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 
@@ -34,7 +35,9 @@ def live(tmp_path_factory):
         tmp,
         {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '},
     )
-    server = LiveServer(config).start()
+    # pings every second (PING_S), not every seven: a TV's clock is moved on past SETTINGS_RESYNC_MS in steps within
+    # its heartbeat, each just after a ping (test_display_office_name.run_clock_for)
+    server = LiveServer(config, numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
     assert "/api/tts/chime.wav" in requests.get(f"{server.url}/display/", timeout=5).text
     yield server
     server.stop()
@@ -463,6 +466,7 @@ def test_a_waiting_count_of_one_says_person_in_english(page, live):
 
 
 def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(page, live):
+    page.clock.install()
     open_display(page, live)
     live.add_user("kepala", "admin")
     admin = live.session("kepala", "rahasia-123")
@@ -478,12 +482,15 @@ def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(
         assert r.status_code == 200, r.text
     # a save within SETTINGS_RESYNC_MS (10 s) of the one before: the TV's snapshot for it comes when they are up
     # (it came at once only while the account added above, its event not broadcast, looked like a gap)
+    caught_up(page, live)
+    run_clock_for(page, SETTINGS_RESYNC_MS)
     expect(page.locator("#office-name")).to_have_text(before["name"], timeout=15_000)
 
 
 def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser, page, live):
     """The header's address and, on a TV opened without ?lang=, its words, date and clock follow the admin
     page's [office] address and language without a reload (a reload would want another tap for sound)."""
+    page.clock.install()
     open_display(page, live)
     fixed = browser.new_context(viewport={"width": 1920, "height": 1080})
     indonesian = open_display(fixed.new_page(), live, "?lang=id")
@@ -516,6 +523,8 @@ def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser
         assert r.status_code == 200, r.text
         fixed.close()
     # within SETTINGS_RESYNC_MS of the save before: its snapshot comes when they are up (as above)
+    caught_up(page, live)
+    run_clock_for(page, SETTINGS_RESYNC_MS)
     expect(page.locator("h2")).to_have_text(["Panggilan Terakhir", "Menunggu"], timeout=15_000)
     expect(page.locator("#office-address")).to_have_text(before["address"])
     expect(page.locator("#clock")).to_have_text(re.compile(r"^\d{2}\.\d{2} WIB$"))

@@ -1,5 +1,6 @@
 """The sessions' ends around a night, as the front office and an officer on two PCs live them (a real server process
-on tests/clockserver.py's clock, sessions of seconds (auth.SESSION_HOURS), real Chromium):
+on tests/clockserver.py's clock, sessions of a minute (auth.SESSION_HOURS) counted on that clock, which the test moves
+past a session's end, real Chromium):
 
 - A front office page left open overnight ran into its session's end and waited at the login; the counters freed
   when the officers' sessions ended after it (at the office's midnight) were said to nobody: the next morning's
@@ -12,7 +13,6 @@ on tests/clockserver.py's clock, sessions of seconds (auth.SESSION_HOURS), real 
 from __future__ import annotations
 
 import re
-import time
 
 import requests
 from conftest import SocketGate, write_config
@@ -22,6 +22,7 @@ from staffpages import PASSWORD, issue, sign_in, staffed
 
 VIEWPORT = {"width": 1366, "height": 768}
 TIME = r"\d\d[.:]\d\d"
+SESSION_S = 72  # auth.SESSION_HOURS below: a session's seconds on the server's clock (--sessions-on-clock)
 
 
 def new_page(browser, viewport=VIEWPORT):
@@ -34,11 +35,13 @@ def holders(server) -> dict[int, str | None]:
 
 
 def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_freed_while_it_waited(tmp_path, browser):
-    """rina's session ended in the evening (here 14.4 s after her sign-in) and her page went to the login, where it
+    """rina's session ended in the evening (here SESSION_S after her sign-in) and her page went to the login, where it
     stayed overnight. The next day budi's session ended while he was calling a visitor at Loket 2, as every session
     of the day before ends at the office's midnight: his counter freed, the visitor back in the line. rina signed in
     in the morning and read nothing of it. It is said after her login, once (not again after a reload)."""
-    server = ClockedServer(write_config(tmp_path), tick=0.1, dated=True, numbers={"auth.SESSION_HOURS": 0.004}).start()
+    server = ClockedServer(
+        write_config(tmp_path), tick=0.1, dated=True, numbers={"auth.SESSION_HOURS": 0.02}, sessions_on_clock=True
+    ).start()
     try:
         # The evening before today: the night's step (next_day) brings the server's clock back to today. A step ahead
         # of it put the answers' Date a day and more ahead of the browser's clock (past midnight in the office, the
@@ -47,6 +50,7 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
         server.advance(-86400)
         staffed(server)
         rina = sign_in(new_page(browser, {"width": 1024, "height": 768}), server, "/counter/front", "rina")
+        server.advance(SESSION_S + 1)  # the evening comes
         expect(rina.locator("#login-form")).to_be_visible(timeout=30_000)  # her session's end: the login
         expect(rina.locator("#login-error")).to_contain_text("Sesi Anda sudah berakhir.")
         server.next_day()  # the night passes, the page at its login
@@ -56,6 +60,7 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
         budi.select_option("#counter-select", "2")
         budi.click("#btn-call-next")
         expect(budi.locator("#t-label")).to_have_text(ticket["label"])
+        server.advance(SESSION_S + 1)
         expect(budi.locator("#login-error")).to_have_text(
             "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan.", timeout=30_000
         )
@@ -80,20 +85,18 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
 
 
 def test_an_officers_other_pc_keeps_its_counter_when_one_session_ends_while_it_is_offline(tmp_path, browser):
-    """budi signed in on PC 1 in the morning and on PC 2 at noon (here 10 s later), where he calls a visitor at
-    Loket 2. PC 1's session ends (here 21.6 s after its sign-in) while PC 2's Wi-Fi is down for a moment: Loket 2 stays
-    his, the visitor stays called, and PC 2, back online, carries on without a word of a session's end."""
-    server = ClockedServer(write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.006}).start()
+    """budi signed in on PC 1 in the morning and on PC 2 at noon (here 30 s later on the server's clock), where he
+    calls a visitor at Loket 2. PC 1's session ends (here SESSION_S after its sign-in) while PC 2's Wi-Fi is down for a
+    moment: Loket 2 stays his, the visitor stays called, and PC 2, back online, carries on without a word of a
+    session's end."""
+    server = ClockedServer(
+        write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.02}, sessions_on_clock=True
+    ).start()
     try:
         staffed(server)
         ticket = issue(server, "Wulan Sari", "B")
-        began = time.time()
         first = sign_in(new_page(browser), server, "/counter/", "budi")  # PC 1: its session ends first
-        # PC 2 signs in 10 s later (sessions count whole seconds): its session outlives PC 1's by that much. A wait
-        # for the real clock, kept: a session's end is counted on time.time() from its sign-in (server/auth.py
-        # session_ends), which ClockedServer's clock does not move, and nothing on a page marks those seconds.
-        while time.time() < began + 10:
-            first.wait_for_timeout(200)
+        server.advance(30)  # PC 2 signs in 30 s later: its session outlives PC 1's by that much
         second = new_page(browser)
         gate = SocketGate(second, polling=True)  # PC 2's network, for its live connection
         sign_in(second, server, "/counter/", "budi")
@@ -103,6 +106,7 @@ def test_an_officers_other_pc_keeps_its_counter_when_one_session_ends_while_it_i
 
         gate.cut()  # PC 2's Wi-Fi drops
         expect(second.locator("#live-status")).to_have_attribute("data-state", "off")
+        server.advance(SESSION_S - 30 + 1)  # past PC 1's end; PC 2's is 29 s on, less the seconds its steps took
         expect(first.locator("#login-error")).to_have_text(
             "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan.", timeout=30_000
         )  # PC 1's session ended (the server saw it 2 s before its page did)

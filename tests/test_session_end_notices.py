@@ -7,7 +7,6 @@ command line's own processes, and real Chromium."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import requests
@@ -66,30 +65,30 @@ def waiting_again(server, ticket: dict) -> None:
 
 
 def test_an_officer_whose_session_ran_out_is_told_which_ticket_went_back_and_why(tmp_path, browser):
-    """A session lasts a working day (auth.SESSION_HOURS, here 14.4 seconds). budi's ran out while he was calling a
+    """A session lasts a working day (auth.SESSION_HOURS, here 72 seconds of the server's clock, which the test moves
+    past its end: --sessions-on-clock). budi's ran out while he was calling a
     visitor at Loket 2: the server freed his counter in his own name, as his logout would, and his page, signed in
     again, said nothing of the visitor he was calling (his own release is old news), nor why; the front office
     read it as his logout ("budi keluar dari Loket 2")."""
     # the maintenance loop (its check of the sessions) every 0.1 s: budi's counter is freed within 0.1 s of his end
-    server = ClockedServer(write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.004}).start()
+    server = ClockedServer(
+        write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.02}, sessions_on_clock=True
+    ).start()
     try:
         staffed(server)
         ticket = issue(server, "Rahmat Hidayat", "B")
-        began = time.time()
         budi = open_counter(browser, server, "budi", 2)
         budi.click("#btn-call-next")
         expect(budi.locator("#t-label")).to_have_text(ticket["label"])
-        # rina signs in at the front office 5 seconds after him (sessions count whole seconds): hers outlives his
-        # by that much, and her page hears of his counter. A wait for the real clock, kept: a session's end is
-        # counted on time.time() from its sign-in (server/auth.py session_ends), which ClockedServer's clock does
-        # not move, and nothing on a page marks those seconds.
-        while time.time() < began + 5:
-            budi.wait_for_timeout(200)
+        # rina signs in at the front office 30 seconds after him: hers outlives his by that much, and her page hears
+        # of his counter
+        server.advance(30)
         rina = sign_in(new_page(browser), server, "/counter/front", "rina")
         expect(rina.locator("#counter-rows tr[data-counter='2']")).to_contain_text("budi")
 
         ended = "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan."
-        expect(budi.locator("#login-error")).to_have_text(ended, timeout=30_000)  # 14.4 s after his sign-in
+        server.advance(72 - 30 + 1)  # past his session's end; hers is 29 s on, less the seconds her sign-in took
+        expect(budi.locator("#login-error")).to_have_text(ended, timeout=30_000)
         expect(rina.locator("#counter-notice")).to_have_text(
             re.compile(
                 rf"^Loket 2 dilepas dari budi pukul {TIME}: sesi budi berakhir \(tengah malam, atau 10 jam setelah"

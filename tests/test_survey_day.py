@@ -20,6 +20,11 @@ from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identif
 
 from server.i18n import t
 
+# The SKM page's timers (counter/static/skm.js), moved on on its clock (Playwright's page.clock) once they are set: at
+# most one read per GAP_MS, the offline notice after OFFLINE_MS. Each move is within the live connection's heartbeat
+# (server/realtime.py PING_INTERVAL_S + PING_TIMEOUT_S, 14 s, the last ping at most 7 s before).
+GAP_MS, OFFLINE_MS = 5000, 3000
+
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
@@ -258,6 +263,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         page = context.new_page()
         reads = []
         page.on("request", lambda req: reads.append(req.url) if "/counter/skm" in req.url else None)
+        page.clock.install()
         page.goto(f"{server.url}/counter/skm")
         settled = "() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()"
         page.wait_for_function(settled)  # its first snapshot's read: what changed before the socket was in
@@ -270,6 +276,8 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
             assert r.status_code == 201, r.text
 
         answer(tickets[0], SCORES)
+        page.wait_for_function("() => window.antrianSkm.busy()", polling=20)  # its read, due GAP_MS after the first
+        page.clock.run_for(GAP_MS)
         expect(page.locator("#respondents")).to_have_text("1", timeout=15_000)
         expect(page.locator("#ikm")).to_have_text("86,11")  # (4+3+4+2+3+4+4+3+4) / 9 × 25
         page.wait_for_function("() => !window.antrianSkm.busy()")
@@ -278,6 +286,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         for ticket in tickets[1:]:
             answer(ticket, {code: 1 for code in SCORES})
         burst = time.monotonic() - started
+        page.clock.run_for(GAP_MS)  # the burst's last read, due GAP_MS after the one before
         expect(page.locator("#respondents")).to_have_text("51", timeout=20_000)
         page.wait_for_function("() => !window.antrianSkm.busy()")
         # one read as the burst starts, then at most one every 5 s (skm.js GAP_MS) while it lasts, and the last
@@ -289,6 +298,8 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         # the feed gone (the server stopped): the page says its figures are those of its last read
         expect(page.locator("#skm-offline")).to_be_hidden()
         server.stop()
+        expect(page.locator("body")).to_have_attribute("data-connected", "off", timeout=15_000)
+        page.clock.run_for(OFFLINE_MS)
         expect(page.locator("#skm-offline")).to_be_visible(timeout=15_000)
         expect(page.locator("#skm-offline")).to_contain_text("Tidak tersambung ke server")
         expect(page.locator("#respondents")).to_have_text("51")
@@ -306,6 +317,7 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     context = staff_context(browser, office, "petugas", viewport={"width": 1366, "height": 768})
     page = context.new_page()
     gate = SocketGate(page, polling=True)  # the network, its WebSocket and its polling
+    page.clock.install()
     page.goto(f"{office.url}/counter/skm")
     page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
     until_on_page(page, lambda: gate.sockets, "the SKM page's socket never went over WebSocket")
@@ -314,6 +326,7 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
 
     gate.cut()
     expect(page.locator("body")).to_have_attribute("data-connected", "off")
+    page.clock.run_for(OFFLINE_MS)
     expect(notice).to_be_visible(timeout=10_000)
     held: list = []
     page.route("**/counter/skm", lambda route: held.append(route))  # the page's reads, kept on their way
@@ -322,6 +335,10 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     expect(page.locator("body")).to_have_attribute("data-connected", "on")
     expect(notice).to_be_visible()  # its figures are still the old ones
     held[0].abort()  # that read fails: still old, still said; the page reads again after its gap (skm.js GAP_MS)
+    for _ in range(GAP_MS // 500):  # its clock moved on by half seconds (the failure reaches the page when it does)
+        if len(held) > 1:
+            break
+        page.clock.run_for(500)
     until_on_page(page, lambda: len(held) > 1, "the page did not read itself again after a failed read")
     expect(notice).to_be_visible()
     held[1].continue_()
@@ -336,10 +353,13 @@ def test_the_skm_pages_offline_notice_stays_in_sight_while_the_report_is_read_lo
     context = staff_context(browser, office, "petugas", viewport={"width": 1024, "height": 768})
     page = context.new_page()
     gate = SocketGate(page, polling=True)  # the network, its WebSocket and its polling
+    page.clock.install()
     page.goto(f"{office.url}/counter/skm")
     page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
     until_on_page(page, lambda: gate.sockets, "the SKM page's socket never went over WebSocket")
     gate.cut()
+    expect(page.locator("body")).to_have_attribute("data-connected", "off")
+    page.clock.run_for(OFFLINE_MS)
     notice = page.locator("#skm-offline")
     expect(notice).to_be_visible(timeout=10_000)
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
