@@ -7,6 +7,8 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import accumulate
 from typing import Any
 
@@ -18,6 +20,8 @@ from werkzeug.wsgi import ClosingIterator
 
 from server import limits, reports
 from server.auth import (
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
     PASSWORD_MAX,
     PASSWORD_MIN,
     check_login,
@@ -40,12 +44,16 @@ from server.errors import (
 )
 from server.forms import LIMITS, clean_text, text_problem
 from server.messages import field_message, message
+from server.passwords import ChecksBusy
 from server.service.unit import Kind, Outcome
 from server.service.upkeep import damaged
 from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 kiosk_log = logging.getLogger("antrian.kiosk")
+# A login refused because the password checks are busy (429 login_busy): someone is guessing from many addresses.
+# One line a minute at most, naming an address, with how many more (the office finds the device by it).
+busy_logins = limits.SparseLog(logging.getLogger("antrian"), "login refused, the password checks busy (429 login_busy)")
 
 
 # The status of each kind of refusal (server/errors.py); a kind not listed has its nearest ancestor's.
@@ -408,14 +416,44 @@ def login():
         # and the device's next requests wait a second for their 429 in the HTTP server, before any of this
         limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
+    devices = current_app.extensions["antrian.devices"]
+    cookie = request.cookies.get(DEVICE_COOKIE)
     with throttle.turn(device):  # one device's attempts one after the other: never ahead of another's
         user = service().accounts.user(username)
-        ok = check_login(user, password)
+        known = devices.key(cookie, user)  # this browser's device cookie names this account: its check goes first
+        with _password_turn(attempt, known, user and user["id"]):
+            ok = check_login(user, password)
     throttle.done(attempt, ok)
+    devices.done(known, ok)
     if not ok:
         raise LoginRequired("login_failed")
     start_session(user)
-    return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
+    answer = jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
+    answer.set_cookie(
+        DEVICE_COOKIE,
+        devices.issue(cookie, user),
+        max_age=DEVICE_DAYS * 86400,
+        path="/api/login",  # sent to the login alone
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Strict",
+    )
+    return answer
+
+
+@contextmanager
+def _password_turn(attempt: Any, known: Any, uid: int | None) -> Iterator[None]:
+    """Hold a password check's turn in the line of checks (server/passwords.py CheckQueue): ahead of the others
+    when `known` (a device cookie's entry for the account, or a session: DeviceTrust.ahead), else among them; when
+    their line is full, 429 login_busy at once and the attempt counted nowhere (LoginThrottle.cancel)."""
+    with current_app.extensions["antrian.devices"].ahead(known, uid) as ahead:
+        try:
+            with current_app.extensions["antrian.checks"].turn(ahead):
+                yield
+        except ChecksBusy as busy:  # raised before the turn: the check itself never raises it
+            current_app.extensions["antrian.login_throttle"].cancel(attempt)
+            busy_logins(request.remote_addr or "?", busy)
+            raise TooMany("login_busy") from None
 
 
 @bp.post("/logout")
@@ -476,9 +514,13 @@ def change_own_password():
         if attempt.mine:  # this address's own guesses; not the account's alone (its owner's PC, a thief's guesses)
             limits.penalize(current_app, address, LOGIN_PENALTY_SECONDS)
         raise TooMany("login_throttled", minutes=max(1, -(-attempt.wait // 60)))
-    with throttle.turn(device):  # the check and the new hash: one at a time per device
+    devices = current_app.extensions["antrian.devices"]
+    known = ("session", user["id"], session.get("iat"))  # a signed-in session: its checks go first, as a cookie's
+    # the check and the new hash: one at a time per device, in one turn of the password checks
+    with throttle.turn(device), _password_turn(attempt, known, user["id"]):
         ok = check_login(user, current)
         throttle.done(attempt, ok)
+        devices.done(known, ok)
         if not ok:
             raise FormIncomplete({"current": "current_password_wrong"}, "current_password_wrong")
         changed = service().accounts.set_own_password(user, new).body

@@ -16,11 +16,12 @@ from server.admin_api import bp as admin_api_bp
 from server.announce import Announcer
 from server.api import bp as api_bp
 from server.api import register_errors
-from server.auth import LoginThrottle, RateLimiter
+from server.auth import DeviceTrust, LoginThrottle, RateLimiter
 from server.config import ConfigError, Settings, effective_settings, load_settings, override_error
 from server.errors import Localized
 from server.i18n import both
 from server.openapi import bp as openapi_bp
+from server.passwords import CheckQueue
 from server.service import Clock, QueueService, utcnow
 from server.store import Store
 
@@ -135,6 +136,8 @@ def create_app(
     app.extensions["antrian.settings"] = settings
     app.extensions["antrian.limiter"] = RateLimiter(settings.queue.rate_limit_per_minute)
     app.extensions["antrian.login_throttle"] = LoginThrottle()
+    app.extensions["antrian.devices"] = DeviceTrust(app.secret_key)  # device cookies: known devices' checks first
+    app.extensions["antrian.checks"] = CheckQueue()  # the password checks' line (server/passwords.py)
 
     socketio = SocketIO(
         app,

@@ -103,6 +103,18 @@ class LoginThrottle:
                 if not entry[1]:
                     self.turns.pop(key, None)
 
+    def cancel(self, attempt: LoginAttempt) -> None:
+        """An attempt that was not checked after all (refused busy, server/passwords.py ChecksBusy): it counts
+        nowhere, as a refusal."""
+        with self.lock:
+            for key in attempt.keys:
+                q = self.failures.get(key)
+                if q is not None:
+                    with suppress(ValueError):  # already out of the window
+                        q.remove(attempt.at)
+                    if not q:
+                        del self.failures[key]
+
     def done(self, attempt: LoginAttempt, ok: bool) -> None:
         """A failure stays counted. A success clears its name's count at its address (and its account's)
         and takes its own attempt, and no other, from its address's count."""
@@ -118,6 +130,124 @@ class LoginThrottle:
                     q.remove(attempt.at)
                 if not q:
                     del self.failures[address]
+
+
+# Device cookies (OWASP's "device cookies", against lockout and denial of service): a browser where an account
+# logged in gets a signed cookie naming the account, and its password checks for that account go ahead of the
+# checks of devices the account never logged in from (server/passwords.py CheckQueue), whose line is bounded
+# (CHECKS_WAITING, then 429 login_busy at once). Before, 100 addresses sending one wrong password each at once made
+# an officer's login wait 10 s. The cookie holds no secret: the accounts' ids and creation times (the session
+# cookie's binding: an account made after a restore with another's id is not it) and a random name for each entry,
+# signed with the app's secret key; it is sent to POST /api/login alone (its path), HttpOnly, SameSite=Strict.
+DEVICE_COOKIE = "antrian_device"
+DEVICE_DAYS = 365  # how long a cookie is good for, from this browser's last login
+DEVICE_ACCOUNTS = 8  # the accounts one browser's cookie names (a shared PC), the most recent logins
+DEVICE_FAILURES = 5  # wrong passwords under one entry (or one session) in DeviceTrust.window: then a stranger's
+DEVICE_AT_ONCE = 1  # checks of one entry (or session) ahead of the others at a time; more wait as strangers'
+ACCOUNT_AT_ONCE = 2  # checks of one account ahead of the others at a time, whatever the cookies
+
+
+class DeviceTrust:
+    """Which password checks go ahead of the others (`ahead`): those whose request carries a valid device cookie
+    entry for the account tried (`key`), or, for POST /api/me/password, its session. What a thief of one (a copied
+    cookie, a session left open) gains is bounded: the entry helps only with its own account, one check at a time
+    (DEVICE_AT_ONCE), two for the account whatever the cookies (ACCOUNT_AT_ONCE: an officer minting cookies with
+    logins of their own cannot fill the line ahead), and after DEVICE_FAILURES wrong passwords within `window`
+    it is a stranger's until they are `window` old. A cookie cannot be forged without the secret key, nor made
+    by anyone but a login that succeeded. At most `size` entries' failures are kept (the least recently seen
+    forgotten first)."""
+
+    def __init__(self, secret_key: str | bytes, window: float = 300.0, size: int = 10000):
+        from itsdangerous import URLSafeTimedSerializer
+
+        self.signer = URLSafeTimedSerializer(secret_key, salt="antrian.device")
+        self.window = window
+        self.size = size
+        self.failures: OrderedDict[Any, deque[float]] = OrderedDict()  # key -> times, the least recently seen first
+        self.busy: dict[Any, int] = {}  # key, ("account", id) -> its checks ahead of the others now
+        self.lock = threading.Lock()
+
+    def entries(self, raw: str | None) -> list[list[Any]]:
+        """The accounts a cookie names, [[id, created_at, name], ...]; [] for none, a forged or an expired one."""
+        if not raw or len(raw) > 4096:
+            return []
+        try:
+            data = self.signer.loads(raw, max_age=DEVICE_DAYS * 86400)
+        except Exception:  # BadSignature (SignatureExpired is one), or not its JSON
+            return []
+        listed = data.get("a") if isinstance(data, dict) else None
+        if not isinstance(listed, list):
+            return []
+        return [e for e in listed if isinstance(e, list) and len(e) == 3 and isinstance(e[2], str)]
+
+    def key(self, raw: str | None, user: dict[str, Any] | None) -> tuple[str, str] | None:
+        """The key of the cookie's entry for `user` (its id and creation time), or None: no cookie, a cookie of
+        other accounts only, a forged one, an account that is not the one the cookie was given for."""
+        if user is None:
+            return None
+        for uid, made, name in self.entries(raw):
+            if uid == user["id"] and made == user["created_at"]:
+                return ("cookie", name)
+        return None
+
+    def issue(self, raw: str | None, user: dict[str, Any]) -> str:
+        """The cookie once `user` logged in on this browser: its entry new (a new name: the old one's failures
+        are not its), first, and the other accounts' kept, at most DEVICE_ACCOUNTS in all."""
+        kept = [e for e in self.entries(raw) if e[0] != user["id"]]
+        entry = [user["id"], user["created_at"], secrets.token_urlsafe(12)]
+        return self.signer.dumps({"a": [entry, *kept][:DEVICE_ACCOUNTS]})
+
+    @contextmanager
+    def ahead(self, key: Any, uid: int | None) -> Iterator[bool]:
+        """Whether this check goes ahead of the strangers' (counted until the block ends): `key` is an entry (or a
+        session) not spent by its failures, with no check ahead now, and its account has fewer than
+        ACCOUNT_AT_ONCE."""
+        account = ("account", uid)
+        with self.lock:
+            go = (
+                key is not None
+                and not self._spent(key)
+                and self.busy.get(key, 0) < DEVICE_AT_ONCE
+                and self.busy.get(account, 0) < ACCOUNT_AT_ONCE
+            )
+            if go:
+                for k in (key, account):
+                    self.busy[k] = self.busy.get(k, 0) + 1
+        try:
+            yield go
+        finally:
+            if go:
+                with self.lock:
+                    for k in (key, account):
+                        self.busy[k] -= 1
+                        if not self.busy[k]:
+                            del self.busy[k]
+
+    def _spent(self, key: Any) -> bool:
+        q = self.failures.get(key)
+        if q is None:
+            return False
+        now = time.monotonic()
+        while q and now - q[0] > self.window:
+            q.popleft()
+        return len(q) >= DEVICE_FAILURES
+
+    def done(self, key: Any, ok: bool) -> None:
+        """A wrong password under `key` counts against it; a right one forgets its failures."""
+        if key is None:
+            return
+        with self.lock:
+            if ok:
+                self.failures.pop(key, None)
+                return
+            q = self.failures.get(key)
+            if q is None:
+                q = self.failures[key] = deque(maxlen=DEVICE_FAILURES)  # the latest: enough to tell
+            else:
+                self.failures.move_to_end(key)
+            q.append(time.monotonic())
+            while len(self.failures) > self.size:
+                self.failures.popitem(last=False)
 
 
 _DUMMY_HASH: list[str] = []

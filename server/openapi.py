@@ -2339,7 +2339,8 @@ def build() -> dict[str, Any]:
                     "422": "form_incomplete: username or password missing.",
                     "429": "login_throttled: 10 failed logins at this username from this address, or 30 at any "
                     "from this address, within 5 minutes (a success clears its username's count, not the "
-                    "address's).",
+                    "address's); login_busy: 8 password checks of devices without a device cookie for the account "
+                    "already wait, answered at once and counted nowhere.",
                 },
                 body=_body(
                     {
@@ -2355,6 +2356,9 @@ def build() -> dict[str, Any]:
                     ("username", "password"),
                     command=False,
                 ),
+                description="A success also sets the device cookie antrian_device (signed, HttpOnly, "
+                "SameSite=Strict, Path=/api/login, 365 days; the accounts that logged in on this browser, no "
+                "secret): a later login of one of them from this browser is checked ahead of other devices'.",
             )
         },
         "/api/logout": {
@@ -2399,7 +2403,8 @@ def build() -> dict[str, Any]:
                     "the current password is wrong (fields.current), counted as a failed login.",
                     "429": "login_throttled: 10 failed logins or wrong current passwords at this account's username "
                     "from this address (or 30 at any), or 10 wrong current passwords of this account from any "
-                    "address, within 5 minutes; nothing is checked or counted until then.",
+                    "address, within 5 minutes; nothing is checked or counted until then. login_busy: the "
+                    "session's checks no longer go first (5 wrong in 5 minutes, or one under way) and 8 others wait.",
                     "503": None,
                 },
                 roles=ROLES,

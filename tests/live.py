@@ -334,17 +334,22 @@ class LiveServer:
                 return ticket
             time.sleep(0.05)
 
-    def add_user(self, username: str, role: str, password: str = "rahasia-123", scrypt: bool = False) -> None:
+    def add_user(
+        self, username: str, role: str, password: str = "rahasia-123", scrypt: bool = False, hashed=None
+    ) -> None:
         """Add an account as `python -m server users add` does (server.service.accounts, logged as by
         "cli"), from this process: no interpreter to start. Its hash is a real werkzeug hash at one
         PBKDF2 round (conftest.cheap_hash), which the server checks as it checks scrypt's
         (check_password_hash reads the method from the hash): scrypt's 0.1 s of CPU on every login was
         over half of what the test servers spent. `scrypt=True` stores the production scrypt hash, for
         tests of what a login costs the server and for every bench; tests/test_cli.py,
-        tests/test_admin.py and the admin page make theirs through the production hashing."""
+        tests/test_admin.py and the admin page make theirs through the production hashing. `hashed`: a
+        function of the password that makes its hash (a slower one: tests/test_login_devices.py)."""
         from server.config import load_settings
 
-        if scrypt:
+        if hashed is not None:
+            made = hashed
+        elif scrypt:
             made = scrypt_hash
         else:
             from conftest import cheap_hash as made  # only under pytest: the benches keep scrypt
