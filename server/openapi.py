@@ -562,6 +562,12 @@ STATE = {
                     "counter_id": {"type": ["integer", "null"]},
                     "counter_name": {"type": "string"},
                     "calls": {"type": "integer"},
+                    "announce": {
+                        "type": "object",
+                        "description": "Only on the newest call of a ticket still called at its counter, with speech "
+                        "on: its spoken announcement, as in its `called` or `recalled` event (a TV that missed the "
+                        "event says the call from here).",
+                    },
                 },
             },
         },

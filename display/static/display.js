@@ -26,6 +26,13 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const INTRO_KEPT = 9; // decoded recall intros ("Panggilan kedua."): one per call count, [queue] max_calls <= 10
   const RESUME_WAIT_MS = 500; // a sound context still suspended after this waits for a tap
   const NO_LIVE_RETRY_MS = 30000; // socket.io's script did not come: asked for again this often
+  // A sound's request waits this long for its answer, then goes again (waiting twice as long) on another connection:
+  // one sent on a connection that died without a word waited minutes (fetchBounded). The server answers at once, or
+  // within its 5 s for a phrase still being made: those tries are 2, 4 and 8 s, within PART_TIMEOUT_MS.
+  const FETCH_WAIT_MS = 2000;
+  const FETCH_TRIES = 3;
+  const PROBE_WAIT_MS = 2000; // a look at /healthz: its answer comes at once, or never
+  const PROBES = 6; // after a silent drop: one look per idle connection the browser may keep (6 per server)
 
   const filter = {
     counters: new Set(config.filter.counters),
@@ -270,8 +277,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (!c || !c.ticket || c.ticket.label !== r.label || c.ticket.status !== "called") continue;
       if (!callShown(r.counter_id, r.service)) continue;
       flashCounter(r.counter_id);
-      items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name,
-        announce: announceBySeq.get(r.seq) || null });
+      // The event's announcement when it was held, else the snapshot's (a server from before it sends none: the chime)
+      const said = announceBySeq.get(r.seq) || (r.announce && typeof r.announce === "object" ? r.announce : null);
+      items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name, announce: said });
     }
     items.reverse().forEach(enqueue);
   }
@@ -951,10 +959,67 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     return Object.assign(new Error(why), { why });
   }
 
+  // A request the browser may send on one of its idle keep-alive connections to the server. After a connection that
+  // died without a word (a router that dropped the TV's flows, a cable pulled between two switches) those are as
+  // dead, and no close came to say so: the request went out on one and its answer never came (Chromium waits
+  // minutes), so the call the TV learnt of at its reconnect was neither chimed nor said. Each try waits `wait` ms
+  // for the answer, then is aborted, which closes its connection, and goes again, waiting twice as long, up to
+  // `tries` times; a browser without AbortController leaves the try behind, and the next takes another connection.
+  function fetchBounded(url, init, wait, tries) {
+    return new Promise((resolve, reject) => {
+      let n = 0;
+      const attempt = () => {
+        n += 1;
+        const abort = typeof AbortController === "function" ? new AbortController() : null;
+        let settled = false;
+        const timer = setTimeout(() => {
+          if (settled) return;
+          settled = true;
+          if (abort) abort.abort();
+          if (n < tries) attempt();
+          else reject(failure("timeout"));
+        }, wait * Math.pow(2, n - 1));
+        const settle = (then) => (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          then(value);
+        };
+        fetch(url, abort ? Object.assign({ signal: abort.signal }, init) : init).then(settle(resolve), settle(reject));
+      };
+      attempt();
+    });
+  }
+
+  // A look at the server (/healthz) that gives up after PROBE_WAIT_MS (aborted, where the browser can); `then` gets
+  // the answer, nothing when none came or the server is out of reach. It runs right on fetch's answer (its reaction,
+  // not one chained after others: tests/test_office_zones.py counts the clock's looks so).
+  function probe(then, url) {
+    const abort = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = setTimeout(() => {
+      if (abort) abort.abort();
+    }, PROBE_WAIT_MS);
+    const init = { method: "HEAD", cache: "no-store" };
+    return fetch(url || "/healthz", abort ? Object.assign({ signal: abort.signal }, init) : init)
+      .then((r) => {
+        clearTimeout(timer);
+        if (then) then(r);
+      })
+      .catch(() => clearTimeout(timer));
+  }
+
+  // After a silent drop the browser's idle connections to the server are dead as well, and each next request
+  // would wait for one of them to be given up: at the reconnect PROBES looks go at once, each taking one of them
+  // (or a new connection), and those not answered are aborted, which closes theirs. The chime and the call's
+  // speech then go out on live connections. (`?drop`: not the clock's looks, in a test's count of them or a log.)
+  function dropDeadConnections() {
+    for (let i = 0; i < PROBES; i++) probe(null, "/healthz?drop");
+  }
+
   async function fetchDecoded(url) {
     let bytes;
     try {
-      const r = await fetch(url, { credentials: "same-origin" });
+      const r = await fetchBounded(url, { credentials: "same-origin" }, FETCH_WAIT_MS, FETCH_TRIES);
       if (!r.ok) throw failure("http " + r.status);
       bytes = await r.arrayBuffer();
     } catch (err) {
@@ -1117,16 +1182,15 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   }
   function syncClock() {
     const sent = Date.now();
-    fetch("/healthz", { method: "HEAD", cache: "no-store" })
-      .then((r) => {
-        const back = Date.now();
-        const date = Date.parse(r.headers.get("Date") || ""); // the server's time was in [date, date + 1 s)
-        if (isNaN(date)) return;
-        const kept = back + clockOffset; // what the clock says now: agrees if within that second and the trip
-        if (kept >= date && kept <= date + 1000 + (back - sent)) return;
-        clockOffset = date + 500 - (sent + back) / 2;
-      })
-      .catch(() => {}); // the server out of reach: the offset kept
+    // bounded: a look sent on a connection dead without a word held it for minutes (the offset kept meanwhile)
+    probe((r) => {
+      const back = Date.now();
+      const date = Date.parse(r.headers.get("Date") || ""); // the server's time was in [date, date + 1 s)
+      if (isNaN(date)) return;
+      const kept = back + clockOffset; // what the clock says now: agrees if within that second and the trip
+      if (kept >= date && kept <= date + 1000 + (back - sent)) return;
+      clockOffset = date + 500 - (sent + back) / 2;
+    });
   }
   syncClock(); // at once too: the page's time was taken before the page travelled
   setInterval(syncClock, CLOCK_SYNC_MS);
@@ -1197,6 +1261,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     reloadWhenLive(NO_LIVE_RETRY_MS);
     return;
   }
+  let silentDrop = false; // the connection died without a word: at the reconnect, the idle ones are dropped
   // The server sends a snapshot on every connect; until it arrives (asked again every
   // RESYNC_TIMEOUT_MS) events wait, held by the live client.
   live = connect({
@@ -1217,7 +1282,13 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     onEvent,
     onStatus(up, reason) {
       state.connected = up;
-      if (up) return;
+      if (up) {
+        if (silentDrop) dropDeadConnections();
+        silentDrop = false;
+        return;
+      }
+      // Socket.IO's heartbeat noticed it (no close came): the browser's other connections are gone with it.
+      if (reason === "ping timeout" || reason === "transport error") silentDrop = true;
       setStatus("offline");
       // The server (not the network) closed us: socket.io will not retry on its own.
       if (reason === "io server disconnect") setTimeout(() => live.socket.connect(), 2000);

@@ -272,8 +272,10 @@ class Views:
             issued = tx.issued_counts(day)
             claims = tx.counter_claims()
             counters = []
+            at_counters = {}  # counter id -> its ticket (for the announcement of its call, below)
             for c in settings.counters:
                 t = tx.counter_ticket(c.id)
+                at_counters[c.id] = t
                 entry = {
                     "id": c.id,
                     "name": c.name,
@@ -298,6 +300,15 @@ class Views:
                 }
                 for r in tx.recent_calls(day)
             ]
+            # A call whose ticket is still called at its counter brings its spoken announcement (as its event's
+            # `announce`, nothing made or played again): a TV whose connection died without a word lost the event
+            # and learnt of the call from this snapshot, and chimed without saying it.
+            for r in recent:
+                t = at_counters.get(r["counter_id"])
+                if t is not None and t.status == "called" and t.label == r["label"] and t.calls == r["calls"]:
+                    said, _ = unit.hooks.announcer(t, r["counter_id"])  # its `start` not run
+                    if said:
+                        r["announce"] = said
             services = []
             for s in settings.services:
                 quota = s.daily_quota
