@@ -16,11 +16,12 @@ phone on the Wi-Fi, or something that wants the queue to stop. So, per address (
 and per connection: the request line within `[limits] idle_seconds` of the connection's start or
 of the previous answer (an idle keep-alive connection is closed then), the headers within
 `header_seconds`, each read of a body within READ_SECONDS and the whole body within
-`body_seconds` (else 408, and the connection is closed). What the application left of a body
-unread (a 405, a 413, a 429, a route that takes no body) is read to keep the connection only when it
-is at most LEFTOVER_BYTES and comes within the body's time; else the connection is closed (gevent
-read it all, however long: 20 GB in 12 s from one device, every kiosk slowed). A WebSocket has none
-of these once upgraded: Engine.IO's ping closes it when its client is gone.
+`body_seconds` (else 408, and the connection is closed), and each write of an answer within
+READ_SECONDS (else the connection is closed, one log line a minute for all such: Handler.handle_error).
+What the application left of a body unread (a 405, a 413, a 429, a route that takes no body) is read
+to keep the connection only when it is at most LEFTOVER_BYTES and comes within the body's time; else
+the connection is closed (gevent read it all, however long: 20 GB in 12 s from one device, every
+kiosk slowed). A WebSocket has none of these once upgraded: Engine.IO's ping closes it when its client is gone.
 
 The process raises its soft limit of open files to its hard limit (systemd's unit sets the hard
 limit with LimitNOFILE) and keeps RESERVED_FDS of them for the database, printers and speech.
@@ -116,6 +117,8 @@ class Guard:
         self.penalized = 0
         # requests the HTTP parser refused (too many headers, a bad request line...)
         self.invalid = SparseLog(log, "invalid HTTP request", INVALID_LOG_SECONDS)
+        # answers the client did not take (Handler.handle_error)
+        self.untaken = SparseLog(log, "answer not taken by the client, its connection closed", INVALID_LOG_SECONDS)
 
     def admit(self, address: str) -> bool:
         """Count a new connection from `address`; False (not counted) when it is one too many."""
@@ -458,6 +461,18 @@ def handler_class(guard: Guard):
             if not guard.invalid_request(self.peer(), ex, time.monotonic()):
                 gevent.sleep(TARPIT_SECONDS)
             return _TOO_LARGE_ANSWER if isinstance(ex, _HeadersTooLarge) else _INVALID_ANSWER
+
+        def handle_error(self, t, v, tb):
+            """An answer the client did not take: a write that waited READ_SECONDS (it reads nothing, or its
+            network went) or failed otherwise. The connection is closed, and one line a minute logged for all
+            such: gevent wrote its traceback and the request's environ (37 lines) for each, then tried a 500 on
+            the same connection: a device asking for answers it never read, on its 64 connections, up to 14,000
+            lines a minute (37 each per connection every 10 s; 3 connections wrote 111 lines in 10 s). Any other error is gevent's, as before (a 500, its traceback)."""
+            if issubclass(t, OSError) and str(self.status or "").startswith("socket error"):  # from _sendall
+                guard.untaken(self.peer(), v)
+                self.close_connection = True
+                return
+            super().handle_error(t, v, tb)
 
         def handle_one_response(self):
             # what the application leaves of the body: read within the body's time and LEFTOVER_BYTES, or

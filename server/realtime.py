@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import request, session
 from flask_socketio import SocketIO, join_room
@@ -813,4 +814,27 @@ def _budget_packets(
         return None
 
     eio_disconnect, eio.disconnect = eio.disconnect, drop
+
+    def handle_request(environ: dict[str, Any], start_response: Any) -> Any:
+        """engineio's, with a long-polling POST to a session already closed, or to one that collects nothing
+        (fanout.MAX_BACKLOG packets waiting for it), answered as one to no session: 400.
+
+        A closed session (the client's own close packet "1", its budget, its ping timeout) stays in engineio's
+        table until its service task passes (up to PING_TIMEOUT_S), and engineio's POST raised KeyError on it: a
+        500, with gevent's traceback and the request's environ in the log (30 lines) for each. One device at its
+        request budget (a handshake, "1", a POST again) wrote 5,700 lines, 390 KB, in 20 s: 1.7 GB a day.
+        And a POST's Engine.IO packets other than messages are in no budget: each UPGRADE ("5") queues a NOOP
+        for the session's next GET, and one that never GETs (its pong "3" in each POST keeps it alive) grew
+        the server by 2.7 MB a minute, for as long as it liked; its queue is now closed at the fan-out's
+        backlog, as one that stopped reading broadcasts is."""
+        if environ.get("REQUEST_METHOD") == "POST":
+            sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]  # as engineio reads it
+            sock = eio.sockets.get(sid) if sid else None
+            if sock is not None and sock.closed:
+                eio.sockets.pop(sid, None)
+            elif sock is not None:
+                fanout.backlogged(sid)  # past it: closed, and gone from the table
+        return eio_handle(environ, start_response)
+
+    eio_handle, eio.handle_request = eio.handle_request, handle_request
     return budgets

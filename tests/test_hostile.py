@@ -653,6 +653,109 @@ def test_a_long_polling_post_engineio_refuses_is_answered_and_lets_its_connectio
     assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
 
 
+@pytest.mark.parametrize("closed_by", ["its-close-packet", "its-budget"])
+def test_a_post_to_a_session_just_closed_is_a_400_and_no_traceback(server, closed_by):
+    """A closed long-polling session stays in engineio's table until its service task passes (seconds), and a
+    POST to it there was a 500 with gevent's traceback and the request's environ (30 lines): a device at its
+    request budget (a handshake, the close packet "1", a POST again) wrote 5,700 lines, 390 KB, in 20 s."""
+    log_before = len(server.log())
+    for i in range(3):
+        device = f"127.0.0.{46 + i}" if closed_by == "its-close-packet" else f"127.0.0.{49 + i}"
+        url = _polling_display(server, device)
+        if closed_by == "its-close-packet":
+            assert _raw(server, device, "POST", url, b"1")[0] == 200
+        else:  # 32 packets, past the connection's 20 (realtime.PACKETS_BURST): closed, the device kept waiting
+            for _ in range(2):
+                assert _raw(server, device, "POST", url, "\x1e".join(['42["nothing"]'] * 16).encode())[0] == 200
+        # the next POST on it (from the test's own address: the device itself may be waiting for a 429)
+        status, data = _raw(server, "127.0.0.1", "POST", url, b"1")
+        assert status == 400, (status, data[:200])
+    new = server.log()[log_before:]
+    assert "Traceback" not in new and "KeyError" not in new, new[-3000:]
+
+
+def test_a_long_polling_session_filling_its_own_queue_is_closed_at_the_backlog(server):
+    """Each Engine.IO UPGRADE packet ("5") a long-polling POST carries queues a NOOP for the session's next
+    GET, and is in no budget: a session that never GETs, its pong in each POST, grew the server by 2.7 MB a
+    minute for as long as it liked (15 a POST, at a device's request budget). Closed once fanout.MAX_BACKLOG
+    packets wait for it, as a session that stopped reading broadcasts is."""
+    from server.fanout import MAX_BACKLOG
+
+    status, data = _raw(server, "127.0.0.1", "GET", HANDSHAKE)  # the test's own address: no request budget
+    url = f"{HANDSHAKE}&sid={json.loads(data[1:])['sid']}"
+    body = "\x1e".join(["3"] + ["5"] * 15).encode()  # its pong, and 15 NOOPs queued
+    posts = []
+    for _ in range(2 * MAX_BACKLOG // 15):
+        posts.append(_raw(server, "127.0.0.1", "POST", url, body)[0])
+        if posts[-1] != 200:
+            break
+    assert posts[-1] == 400 and len(posts) <= MAX_BACKLOG // 15 + 2, posts  # closed once the backlog was full
+    assert _raw(server, "127.0.0.1", "GET", url)[0] == 400  # gone, with its queue
+
+
+def test_websocket_pings_count_in_the_connections_frame_budget(server):
+    """Each frame a WebSocket client sends takes one of its connection's frame budget (fanout.FRAMES_BURST at once):
+    its messages did, its pings and the pieces of a message did not. 128 KB of empty pings (6 bytes each, 21,000 a
+    connection, each parsed and answered) on 32 connections of one device made a kiosk's ticket take 0.45 s (p50)
+    instead of 7 ms. A few pings are answered; past the budget the connection is closed."""
+    from server.fanout import FRAMES_BURST
+
+    s = _connect(server, "127.0.0.56")
+    s.sendall(
+        b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(4096)
+    assert got.startswith(b"HTTP/1.1 101"), got
+    ping, pong = b"\x89\x80\0\0\0\0", b"\x8a\x00"  # empty, masked (a client's); the server's empty answer
+    s.sendall(ping * 10)
+    while got.count(pong) < 10:  # answered, the connection open
+        chunk = s.recv(4096)
+        assert chunk, got
+        got += chunk
+    s.sendall(ping * 2 * FRAMES_BURST)
+    rest = _closed_within(s, 5)  # socket.timeout: the server kept it open
+    assert rest.count(pong) < 2 * FRAMES_BURST, rest.count(pong)
+    s.close()
+    assert _http(server, "127.0.0.56", "GET", "/healthz")[0] == 200
+
+
+def test_answers_a_client_never_reads_close_its_connections_with_one_log_line(tmp_path):
+    """A write that waited READ_SECONDS (1 s here) for a client reading nothing (or gone) was gevent's
+    traceback and the request's environ in the log (37 lines), then a 500 tried on the same connection: one
+    device asking for answers it never read wrote 14,000 lines a minute. Closed, one line a minute for all."""
+    server = ClockedServer(write_config(tmp_path, LIMITS), numbers={"httpserver.READ_SECONDS": 1.0}).start()
+    clients = []
+    try:
+        log_before = len(server.log())
+        for i in range(3):
+            s = socket.socket()
+            clients.append(s)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # it takes next to nothing
+            s.bind((f"127.0.0.{52 + i}", 0))
+            s.connect(("127.0.0.1", server.port))
+            s.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n" * 40)  # 12 MB of answers asked for
+
+        def closed_by_the_server(s: socket.socket) -> bool:
+            """The server's end of `s` no longer ESTABLISHED ("01" in /proc/net/tcp; its FIN waits behind the
+            answers the client never took, so the client's end cannot tell)."""
+            ends = (f":{server.port:04X}", f":{s.getsockname()[1]:04X}")
+            rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+            return all(state != "01" for _, here, there, state, *_ in rows if (here[-5:], there[-5:]) == ends)
+
+        assert _wait_for(lambda: all(map(closed_by_the_server, clients)), 20)
+        new = server.log()[log_before:]
+        assert "Traceback" not in new and "failed with" not in new, new[-3000:]
+        assert new.count("answer not taken") == 1, new
+        assert _http(server, "127.0.0.52", "GET", "/healthz")[0] == 200  # the device is served again
+    finally:
+        for s in clients:
+            s.close()
+        server.stop()
+
+
 def test_the_server_raises_its_open_files_limit(server):
     limits = Path(f"/proc/{server.proc.pid}/limits").read_text()
     line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
