@@ -437,7 +437,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     shown.forEach((c, i) => {
       const k = card(c);
       keep.add(c.id);
-      setText(k.name, c.name);
+      setName(k.name, c.name);
       k.root.classList.toggle("paused", c.paused);
       k.root.classList.toggle("idle", !c.ticket);
       if (c.ticket) {
@@ -591,6 +591,40 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   function setText(e, text) {
     if (e.textContent !== text) e.textContent = text;
   }
+  // A counter's name in its parts: its short identity ("Loket 3", .name-key), the separator and the rest, so that
+  // when a long name must be cut (ten counters with names of 100 characters) the identity stays whole and the
+  // rest is cut (fitTexts, display.css .keyed). The identity begins the name ("Loket 3 – Layanan …", "Loket 3:
+  // …", "Loket 3 Layanan …"), or ends it after a dash ("Layanan … – Loket 3"), up to 24 characters; a name with
+  // none is one text, as before. Its text is the name's, whole, whatever is shown.
+  const KEY_MAX = 24;
+  const KEY_FIRST = /^(.+?)(\s[-\u2013\u2014|]\s|[:,]\s)(.*\S.*)$/;
+  const KEY_NUMBERED = /^(\S+\s\d+[A-Za-z]?)(\s)(.*\S.*)$/;
+  const KEY_LAST = /^(.*\S)(\s[-\u2013\u2014|]\s)(.+)$/;
+  function nameParts(name) {
+    const text = name.trim();
+    if (text !== name || text.length <= KEY_MAX) return null;
+    let m = KEY_FIRST.exec(text);
+    if (!m || m[1].length > KEY_MAX) m = KEY_NUMBERED.exec(text);
+    if (m && m[1].length <= KEY_MAX) return { key: m[1], sep: m[2], rest: m[3], end: false };
+    m = KEY_LAST.exec(text);
+    if (m && m[3].length <= KEY_MAX && /\d/.test(m[3])) return { key: m[3], sep: m[2], rest: m[1], end: true };
+    return null;
+  }
+  function setName(e, name) {
+    if (e.textContent === name) return;
+    const p = nameParts(name);
+    if (!p) {
+      e.textContent = name;
+      delete e.dataset.key;
+      return;
+    }
+    const key = el("span", "name-key", p.key);
+    const sep = el("span", "name-sep", p.sep);
+    const rest = el("span", "name-rest", p.rest);
+    if (p.end) fill(e, rest, sep, key);
+    else fill(e, key, sep, rest);
+    e.dataset.key = p.end ? "end" : "start";
+  }
   // A recall's marker on its tile: on two lines it breaks before its "(terakhir)" only, never inside
   // "Panggilan ke-3" (display.css: its parts do not wrap); "Kesempatan terakhir" between its words.
   function setMarker(e, text) {
@@ -685,7 +719,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
-      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-loose");
+      k.root.classList.remove("no-meta", "no-sub", "sub-beside", "sub-loose", "keyed", "key-only");
       k.name.classList.remove("clamped", "narrow");
       k.name.style.removeProperty("--name-lines");
       for (const e of [k.name, k.meta, k.label, k.sub]) e.style.fontSize = "";
@@ -810,8 +844,27 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // The last resort: the name cut with "…" on four lines, then on fewer, until the number under it is whole
     // (ten counters with the longest names on a TV: on four lines the name left the number no room, and it
     // was cut off at the tile's edge, or drawn over by the name's status).
-    k.name.classList.add("clamped");
     const clamped = () => !overflows(k.meta) && below() <= ticket.clientHeight + 0.5 && twice();
+    // A name with a short identity ("Loket 3 – Layanan Konsultasi …", nameParts) keeps it whole, at the size of the
+    // other tiles' names (1.4 units, 1.2 at the least) with the status beside it, and only the rest is cut, on its
+    // own lines in condensed letters at 1.2 units: two lines if the number keeps its size, else one, else none
+    // (the identity alone, "Loket 3 …"). The identity ending a name ("Layanan … – Loket 3") is under the rest.
+    const key = k.name.dataset.key ? k.name.querySelector(".name-key") : null;
+    if (key) {
+      k.name.classList.remove("narrow");
+      k.root.classList.add("keyed");
+      const whole = () => key.scrollWidth <= key.clientWidth + 0.5 && clamped();
+      const tries = [[2, 1.4, full], [1, 1.4, unit * 2], [1, 1.2, unit * 2], [0, 1.4, unit * 2], [0, 1.2, unit * 2]];
+      for (const [lines, least, floor] of tries) {
+        k.root.classList.toggle("key-only", lines === 0);
+        k.name.style.setProperty("--name-lines", String(Math.max(1, lines)));
+        if (again([[k.name, unit * least]], floor, whole)) return;
+      }
+      k.root.classList.remove("keyed", "key-only");
+      k.name.style.removeProperty("--name-lines");
+      k.name.classList.add("narrow");
+    }
+    k.name.classList.add("clamped");
     for (let lines = 4; lines >= 1; lines--) {
       k.name.style.setProperty("--name-lines", String(lines));
       if (again(name, unit * 2, clamped)) return;

@@ -1,0 +1,175 @@
+"""Ten counters with names of 100 characters on the TV, read across a room, on a real server in Chromium: each tile
+keeps its counter's short identity ("Loket 3") whole and as large as a short name, beside its status, and only the
+rest of the name is cut with "…"; the number stays the largest text, whole, over by nothing.
+
+Real offices name their counters "Loket 3 - Layanan Konsultasi Pengguna SPSE dan Registrasi Akun Penyedia". With
+ten such names the whole name was cut with "…" on one line in condensed letters at 1.2 units (the smallest a long
+name may be), its status on a line of its own; a name that ends with its identity ("Layanan … - Loket 5") lost it
+to the "…" altogether, and the tile said nowhere which counter it was. Measured at 1920x1080, 1366x768, 1280x720 and
+on a TV on its side (1080x1920), during a call's flash and after it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import LiveServer
+from test_display_readability import SETTLED, caught_up, inside, new_page, open_display, overlap, state, tile
+
+SUBJECTS = {
+    1: "Layanan Konsultasi Pengguna SPSE dan Registrasi Akun Penyedia",
+    2: "Layanan Verifikasi Berkas Penyedia Barang/Jasa dan Pengaduan",
+    3: "Layanan Konsultasi Non-Penyedia (PPK, Pokja Pemilihan dan PP)",
+    4: "Layanan Pelatihan E-Purchasing dan Katalog Elektronik Lokal",
+    5: "Layanan Helpdesk Aplikasi SiRUP, SPSE dan E-Kontrak Daerah",
+    6: "Layanan Pendaftaran dan Aktivasi Akun Agency / Instansi Baru",
+    7: "Layanan Konsultasi Tender Cepat dan Seleksi Konsultansi",
+    8: "Layanan Pengaduan Masyarakat dan Informasi Pengadaan Umum",
+    9: "Layanan Konsultasi Swakelola dan Pengadaan Darurat Bencana",
+    10: "Layanan Registrasi Ulang Akun Penyedia dan Reset Password",
+}
+ENDING = (5, 8)  # named "Layanan … - Loket 5": the identity at the end
+
+
+def counter_name(i: int) -> str:
+    """The counter's name, 100 characters: "Loket 3 - Layanan …" (or "Layanan … - Loket 5")."""
+    key = f"Loket {i}"
+    filler = f"{SUBJECTS[i]} Kabupaten Contoh Tengah Raya Sulawesi Utara"
+    if i in ENDING:
+        return filler[: 100 - len(key) - 3].rstrip().ljust(100 - len(key) - 3, ".") + " - " + key
+    return (f"{key} - {filler}")[:100].rstrip().ljust(100, ".")
+
+
+NAMES = {i: counter_name(i) for i in range(1, 11)}
+SIZES = [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920)]
+DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
+
+# Where the characters of `needle` in a tile's name are drawn, and whether each is on the screen: inside every box
+# that clips it (a clamped line's box, the tile), in the size it has. A character cut by "…" or on a line the clamp
+# hides is outside its box (or has no box at all).
+SHOWN = """([counter, needle]) => {
+  const t = document.querySelector(`.counter[data-counter="${counter}"]`);
+  const name = t.querySelector('.counter-name');
+  const at = name.textContent.indexOf(needle);
+  if (at < 0) return {found: false};
+  const nodes = [];
+  const walk = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(), pos = 0; n; n = walk.nextNode()) { nodes.push([n, pos]); pos += n.data.length; }
+  const box = (r) => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+  const chars = [];
+  for (let i = at; i < at + needle.length; i++) {
+    if (!needle[i - at].trim()) continue;
+    const [node, pos] = nodes.filter(([, p]) => p <= i).pop();
+    const range = document.createRange();
+    range.setStart(node, i - pos);
+    range.setEnd(node, i - pos + 1);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0).map(box);
+    const clips = [];
+    for (let e = node.parentElement; e && e !== t.parentElement; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display !== 'contents' && (cs.overflowX !== 'visible' || cs.overflowY !== 'visible')) {
+        clips.push(box(e.getBoundingClientRect()));
+      }
+    }
+    const px = parseFloat(getComputedStyle(node.parentElement).fontSize);
+    chars.push({ch: needle[i - at], rects, clips, px, hidden: getComputedStyle(node.parentElement).display === 'none'});
+  }
+  const rect = (sel) => [...t.querySelectorAll(sel)].flatMap((e) => [...e.getClientRects()].map(box));
+  const label = t.querySelector('.ticket-label');
+  return {
+    found: true, chars, tile: box(t.getBoundingClientRect()),
+    number: {rects: rect('.ticket-label'), px: parseFloat(getComputedStyle(label).fontSize), text: label.textContent,
+             cut: label.scrollWidth > label.clientWidth + 0.5},
+    status: rect('.counter-status'),
+    texts: [...t.querySelectorAll('.counter-head *, .ticket-sub')]
+      .filter((e) => e.getClientRects().length && e.textContent.trim())
+      .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def ten(tmp_path_factory):
+    """Ten counters serving A, B and C, each named with 100 characters: Loket 1 to 9 calling a ticket (3 and 4
+    serving it), Loket 10 free for a call in each test."""
+    assert all(len(n) == 100 for n in NAMES.values()), {i: len(n) for i, n in NAMES.items()}
+    counters = "".join(
+        f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
+    )
+    config = write_config(
+        tmp_path_factory.mktemp("tv-identity"),
+        {
+            "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
+            'name = "Loket 1"': f'name = "{NAMES[1]}"',
+            'name = "Loket 2"': f'name = "{NAMES[2]}"',
+            'name = "Loket 3"': f'name = "{NAMES[3]}"',
+        },
+        counters,
+    )
+    server = LiveServer(config).start()
+    assert [c["name"] for c in state(server)["counters"]] == [NAMES[i] for i in range(1, 11)]
+    for service in "ABC" * 5:
+        assert requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).status_code == 201
+    server.sessions = {}
+    for counter_id in range(1, 11):
+        server.add_user(f"id{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"id{counter_id}", "rahasia-123")
+    for counter_id, action in [*((i, "call-next") for i in range(1, 10)), (3, "start"), (4, "start")]:
+        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
+        assert r.status_code == 200, (counter_id, action, r.text)
+    yield server
+    server.stop()
+
+
+def assert_identities(page, size, when: str) -> None:
+    """Every tile with a ticket: "Loket N" whole on the screen, at least 1.4 units (a short name's smallest size), by
+    nothing drawn over; some of the rest of its name shown; its number whole, inside its tile, at least 3 units and
+    twice every other text of the tile."""
+    unit = min(size) / 54
+    for i in range(1, 11):
+        key = f"Loket {i}"
+        where = f"{size[0]}x{size[1]}, {when}, {key}"
+        m = page.evaluate(SHOWN, [i, key])
+        assert m["found"], where
+        number = m["number"]
+        assert number["text"] != "—", f"{where}: no ticket"
+        assert not number["cut"] and all(inside(r, m["tile"]) for r in number["rects"]), f"{where}: {number}"
+        assert number["px"] >= 3 * unit - 0.2, f"{where}: the number at {number['px']} px"
+        assert all(number["px"] >= 2 * px - 0.5 for px in m["texts"]), f"{where}: {number['px']} px, {m['texts']}"
+        for c in m["chars"]:
+            assert not c["hidden"] and c["rects"], f"{where}: {c['ch']!r} of {key!r} not drawn"
+            for r in c["rects"]:
+                assert all(inside(r, clip) for clip in [m["tile"], *c["clips"]]), f"{where}: {c['ch']!r} cut off"
+                for other in [*number["rects"], *m["status"]]:
+                    assert overlap(r, other) < 1, f"{where}: {c['ch']!r} drawn over"
+            assert c["px"] >= 1.4 * unit - 0.2, f"{where}: {key!r} at {c['px']} px ({c['px'] / unit:.2f} units)"
+        rest = NAMES[i].replace(key, "").strip(" -").split()[0]  # the rest's first word: "Layanan"
+        shown = page.evaluate(SHOWN, [i, rest])
+        assert shown["found"] and all(
+            c["rects"] and all(inside(r, clip) for r in c["rects"] for clip in [shown["tile"], *c["clips"]])
+            for c in shown["chars"]
+        ), f"{where}: the rest of the name is not shown ({rest!r})"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_ten_long_counter_names_keep_their_identity_whole_during_a_call_and_after(browser, ten, size):
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    officer = ten.sessions[10]
+    try:
+        open_display(page, ten)
+        page.evaluate("document.fonts.ready")
+        r = officer.post(f"{ten.url}/api/counters/10/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        caught_up(page, ten)
+        page.locator(f"{tile(10)}.flash").wait_for()
+        assert_identities(page, size, "during the call")
+        page.clock.fast_forward(6000)
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        assert_identities(page, size, "after the call")
+    finally:
+        page.context.close()
+        for action, body in (("start", {}), ("resolve", DONE)):
+            officer.post(f"{ten.url}/api/counters/10/{action}", json=body, timeout=5)
