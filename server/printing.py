@@ -18,7 +18,7 @@ import printers
 from server import core
 from server.forms import format_nip
 from server.i18n import LANGS, t
-from server.outbox import OutboxWorker, Result, Withdrawn
+from server.outbox import PRINT_MAX_ATTEMPTS, OutboxWorker, Result, Withdrawn
 from server.reports import category_name, lkpp_answer_text
 from server.service.jobs import slip_unwanted
 
@@ -265,6 +265,22 @@ class PrintWorker(OutboxWorker):
         self.record([(job, error, False)])
 
     def record(self, results: list[Result]) -> None:
+        for job, error, final in results:
+            # The printer's own words, for the admin: the front office reads the advice (server/advice.py), this
+            # message folded behind "rincian untuk admin". Logged when her alert is raised (a job's first failed try)
+            # and when it gives up, not at each retry of a printer off for the morning.
+            tries = (job.get("attempts") or 0) + 1
+            if error is not None and (tries == 1 or final or tries >= PRINT_MAX_ATTEMPTS):
+                given_up = final or tries >= PRINT_MAX_ATTEMPTS
+                log.warning(
+                    "print job %s (%s) on printer %s failed, try %d%s: %s",
+                    job.get("id"),
+                    job.get("kind"),
+                    self.name,
+                    tries,
+                    ", given up" if given_up else "",
+                    error,
+                )
         self.service.print_results([(job, error) for job, error, _ in results])
 
     def pending_results(self) -> list[Result]:

@@ -276,7 +276,7 @@ def print_on_a4(ws: Any, landscape: bool) -> None:
 
 
 # The recap's workbook: its styles, by their ids in the sheet (0 is the default: the period row).
-_TITLE, _OFFICE, _HEADER, _NUMBER, _BODY, _DAY = range(1, 7)
+_TITLE, _OFFICE, _HEADER, _NUMBER, _BODY, _DAY, _COLUMN_NO = range(1, 8)
 RECAP_STYLES = (
     xlsx.Style(bold=True, size=14),  # the title
     xlsx.Style(bold=True, size=12),  # the office
@@ -285,14 +285,17 @@ RECAP_STYLES = (
     xlsx.Style(border=True, horizontal="center", vertical="top", number_format="0"),
     xlsx.Style(border=True, vertical="top", wrap=True),  # every other body cell
     xlsx.Style(border=True, horizontal="center", vertical="top", number_format="DD/MM/YYYY"),
+    # the row of column numbers under the headings ("1", "2", … as the SOP's recap form has it): smaller, centred
+    xlsx.Style(size=9, border=True, horizontal="center", vertical="center", number_format="0"),
 )
 
 
 def recap_xlsx(
     rows: Any, office_name: str, day_from: str, day_to: str, when: datetime | None = None, filters_label: str = ""
 ) -> bytes:
-    """The recap as an Excel workbook: title, office and period rows, bold bordered headings (printed atop
-    every page, frozen on screen), wrapped bordered cells, A4 landscape as wide as the page.
+    """The recap as an Excel workbook: title, office and period rows, bold bordered headings and under them the
+    row of column numbers (1 … 9, as the SOP's recap form numbers its columns; both printed atop every page,
+    frozen on screen), wrapped bordered cells, A4 landscape as wide as the page.
 
     Written by server/xlsx.py a row at a time (openpyxl took 28-31 s for ten years on the development VM,
     docs/reports.md); text cells are always text, so "=..." typed by a visitor never becomes a formula.
@@ -300,7 +303,16 @@ def recap_xlsx(
     period = t("recap.period", period=period_id(day_from, day_to))
     period_line = f"{period} · {filters_label}" if filters_label else period
     return _report_xlsx(
-        t("recap.sheet"), RECAP_TITLE, RECAP_COLUMNS, XLSX_WIDTHS, (NO, DAY), rows, office_name, period_line, when
+        t("recap.sheet"),
+        RECAP_TITLE,
+        RECAP_COLUMNS,
+        XLSX_WIDTHS,
+        (NO, DAY),
+        rows,
+        office_name,
+        period_line,
+        when,
+        numbered=True,
     )
 
 
@@ -314,19 +326,23 @@ def _report_xlsx(
     office_name: str,
     period_line: str,
     when: datetime | None,
+    numbered: bool = False,
 ) -> bytes:
     """A report's workbook (the recap, the guest book): the title, the office and the period in rows 1-3, the
     bold bordered headings in row 4 (printed atop every page, frozen on screen), a wrapped bordered row per
     record, A4 landscape as wide as the page; its No column a number and its day column a date cell, every
     other cell text (so "=..." typed by a visitor never becomes a formula). Written by server/xlsx.py a row at
     a time (openpyxl took 28-31 s for ten years on the development VM, docs/reports.md); `when`: the file's
-    own times (xlsx.write_xlsx), else now."""
+    own times (xlsx.write_xlsx), else now. `numbered`: row 5 numbers the columns (1, 2, …, as Indonesian
+    government tables do under their headings: the SOP's recap form), printed atop every page and frozen with the
+    headings; the records start in row 6."""
+    head = 5 if numbered else 4  # the last row of the headings
     sheet = xlsx.Sheet(
         name=sheet_name,
         widths=[widths[c] for c in columns],
         styles=RECAP_STYLES,
-        frozen_rows=4,
-        print_title_rows=(4, 4),
+        frozen_rows=head,
+        print_title_rows=(4, head),
         landscape=True,
         fit_to_width=True,
     )
@@ -340,7 +356,9 @@ def _report_xlsx(
         yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
         yield xlsx.row_xml(3, [(0, period_line)], letters)
         yield xlsx.row_xml(4, [(_HEADER, c) for c in columns], letters)
-        for n, r in enumerate(rows, start=5):
+        if numbered:
+            yield xlsx.row_xml(5, [(_COLUMN_NO, i) for i in range(1, len(columns) + 1)], letters)
+        for n, r in enumerate(rows, start=head + 1):
             day = r[day_col]
             number = serials.get(day)
             if number is None:

@@ -336,6 +336,25 @@ def test_the_printed_recap_numbers_its_pages_and_ends_with_a_signature_block(
     page.context.close()
 
 
+def test_the_column_numbers_are_under_the_headings_on_every_printed_sheet(browser, office, many_rows, tmp_path):
+    """As the SOP's recap form and Indonesian government tables have it: a row numbering the columns, 1 to 9, right
+    under the headings, and both atop every printed sheet (the XLSX has it too: tests/test_reports.py)."""
+    day, _ = many_rows
+    page = recap_page(browser, office, day, day)
+    head = page.locator("table.recap thead tr")
+    assert head.nth(0).locator("th").all_inner_texts() == HEADINGS
+    assert head.nth(1).locator("th").all_inner_texts() == [str(n) for n in range(1, 10)]
+    assert page.locator("table.recap tbody tr").first.locator("td").first.inner_text() == "1"
+    sheets = printed(page, tmp_path / "recap-numbers.pdf")
+    assert len(sheets) >= 3, len(sheets)
+    # each sheet: the headings ("No. Antrian" on two lines in its narrow column), then the numbers, then its rows
+    under = "No Nama Alamat Permasalahan Solusi Keterangan Tanggal No. Petugas Antrian 1 2 3 4 5 6 7 8 9"
+    for i, sheet in enumerate(sheets, 1):
+        assert sheet.count(under) == 1, (i, sheet[:400])
+        assert sheet.find(under) < sheet.find("Tamu Ke-"), (i, sheet[:400])
+    page.context.close()
+
+
 def test_the_signature_block_is_never_split_between_two_sheets(browser, office, many_rows, tmp_path):
     """Moved down the last sheet a step at a time (a taller margin above it), the block is whole on one
     sheet at every step: where it would cross the sheet's foot, it starts the next sheet instead."""

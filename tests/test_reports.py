@@ -225,13 +225,34 @@ def test_recap_xlsx_has_title_period_bold_headers_and_the_rows(app, client, seed
     assert values[1][0] == "LPSE Kabupaten Contoh"
     assert values[2][0] == "Periode: 28 November 2026"
     assert values[3] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    assert values[4] == [1, 2, 3, 4, 5, 6, 7, 8, 9]  # the columns' numbers under the headings, as the SOP's form
     assert all(cell.font.bold for cell in ws[4])
-    assert not ws["B5"].font.bold and ws["D5"].alignment.wrap_text
-    assert values[4:] == [[*r.values()][:6] + [datetime(2026, 11, 28), *[*r.values()][7:]] for r in EXPECTED_RECAP]
+    assert not ws["B6"].font.bold and ws["D6"].alignment.wrap_text
+    assert values[5:] == [[*r.values()][:6] + [datetime(2026, 11, 28), *[*r.values()][7:]] for r in EXPECTED_RECAP]
     assert ws.column_dimensions["D"].width == 48
     assert ws.page_setup.orientation == "landscape"
     # all nine columns on each A4 sheet (they are 236 characters wide: Nama and Solusi were on two sheets)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+
+
+def test_the_recap_xlsx_numbers_its_columns_under_the_headings_atop_every_printed_page(app, client, seeded):
+    """Indonesian government tables carry a row of column numbers under their headings, as the SOP's recap form
+    does ("1" under No … "6" under Keterangan, its key "1 = No Urut Pencatatan …"), and the printable page has
+    it: the workbook had none. Row 5 numbers the nine columns (number cells, centred, bordered, not bold),
+    printed with the headings atop every page and frozen with them; the records start in row 6."""
+    from openpyxl import load_workbook
+
+    h = login(app, client, "kepala", "frontoffice")
+    ws = load_workbook(io.BytesIO(recap(client, h, format="xlsx").get_data())).active
+    assert [c.value for c in ws[4]] == [*SOP_SIX, "Tanggal", "No. Antrian", "Petugas"]
+    numbers = ws[5]
+    assert [c.value for c in numbers] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    for c in numbers:
+        assert c.data_type == "n" and c.number_format == "0" and not c.font.b, c.coordinate
+        assert c.alignment.horizontal == "center" and c.border.top.style == c.border.bottom.style == "thin"
+    assert ws.print_title_rows == "$4:$5"  # the headings and their numbers atop every printed page
+    assert ws.freeze_panes == "A6"  # ... and on screen, the records scrolling under them
+    assert ws["A6"].value == 1 and ws["B6"].value == EXPECTED_RECAP[0]["Nama"]
 
 
 def test_xlsx_keeps_formula_looking_text_as_text(app, client):
@@ -251,8 +272,8 @@ def test_xlsx_keeps_formula_looking_text_as_text(app, client):
         "Petugas": "+budi",
     }
     ws = load_workbook(io.BytesIO(recap_xlsx([row], "LPSE X", DAY, "2026-11-30"))).active
-    assert ws["B5"].value == '=HYPERLINK("http://x")' and ws["B5"].data_type == "s"
-    assert ws["I5"].value == "+budi" and ws["I5"].data_type == "s"
+    assert ws["B6"].value == '=HYPERLINK("http://x")' and ws["B6"].data_type == "s"
+    assert ws["I6"].value == "+budi" and ws["I6"].data_type == "s"
     assert ws["A3"].value == "Periode: 28 November 2026 s.d. 30 November 2026"
 
 
@@ -319,7 +340,7 @@ def test_the_recap_xlsx_written_row_by_row_keeps_its_layout_and_every_text(tmp_p
         assert c.font.b and (c.alignment.horizontal, c.alignment.vertical) == ("center", "center") and box(c) == thin
     widths = {k: ws.column_dimensions[k].width for k in "ABCDEFGHI"}
     assert widths == {"A": 6, "B": 24, "C": 32, "D": 48, "E": 48, "F": 30, "G": 12, "H": 12, "I": 24}
-    for row in (5, 6):
+    for row in (6, 7):
         no, day = ws[f"A{row}"], ws[f"G{row}"]
         assert no.data_type == "n" and no.number_format == "0" and no.alignment.horizontal == "center"
         assert day.is_date and day.number_format == "DD/MM/YYYY" and day.alignment.horizontal == "center"
@@ -327,23 +348,23 @@ def test_the_recap_xlsx_written_row_by_row_keeps_its_layout_and_every_text(tmp_p
             assert box(c) == thin and c.alignment.vertical == "top" and not c.font.b
         for col in "BCDEFHI":
             assert ws[f"{col}{row}"].alignment.wrap_text
-    assert (ws["A5"].value, ws["A6"].value) == (1, 2)
-    assert (ws["G5"].value, ws["G6"].value) == (datetime(2026, 11, 28), datetime(2026, 11, 30))
+    assert (ws["A6"].value, ws["A7"].value) == (1, 2)
+    assert (ws["G6"].value, ws["G7"].value) == (datetime(2026, 11, 28), datetime(2026, 11, 30))
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
-    assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"
+    assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "A6"
 
     # text stays text and comes back as typed; XML 1.0's forbidden controls as ECMA-376's _xHHHH_,
     # which Excel and LibreOffice decode (openpyxl does not: decode_xstring does it here)
     for col, key in zip("BCDEFHI", (*SOP_SIX[1:], "No. Antrian", "Petugas"), strict=True):
-        cell = ws[f"{col}5"]
+        cell = ws[f"{col}6"]
         assert cell.data_type == "s" and decode_xstring(cell.value) == TRICKY[key], key
-    assert ws["B5"].value == TRICKY["Nama"] and ws["E5"].value == TRICKY["Solusi"]  # no escape needed there
-    assert ws["F5"].value == "a_x0000_b_x000B_c_x001B_d\x7f_xFFFE_e"
+    assert ws["B6"].value == TRICKY["Nama"] and ws["E6"].value == TRICKY["Solusi"]  # no escape needed there
+    assert ws["F6"].value == "a_x0000_b_x000B_c_x001B_d\x7f_xFFFE_e"
     # the longest text a cell holds, cut whole characters (never half an emoji), and empty cells keep their style
-    cut = ws["D6"].value
+    cut = ws["D7"].value
     assert long_text.startswith(cut) and len(cut.encode("utf-16-le")) // 2 in (MAX_CELL_TEXT, MAX_CELL_TEXT - 1)
-    assert ws["C6"].value is None and ws["E6"].value is None and ws["I6"].value is None
+    assert ws["C7"].value is None and ws["E7"].value is None and ws["I7"].value is None
 
 
 def test_the_recap_xlsx_streams_its_rows():
@@ -416,10 +437,13 @@ def test_a_two_day_recap_tells_the_days_apart_in_csv(app, client, two_days):
 
 
 def xlsx_rows(content: bytes):
+    """The recap workbook's sheet, and its headings (row 4) and records (from row 6: row 5 numbers the columns)."""
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(content)).active
-    return ws, [list(row) for row in ws.iter_rows(min_row=4, values_only=True)]
+    rows = [list(row) for row in ws.iter_rows(min_row=4, values_only=True)]
+    assert rows[1] == list(range(1, len(rows[0]) + 1)), rows[1]
+    return ws, [rows[0], *rows[2:]]
 
 
 def test_a_two_day_xlsx_has_real_dates_and_no_as_a_number(app, client, two_days):
@@ -430,7 +454,7 @@ def test_a_two_day_xlsx_has_real_dates_and_no_as_a_number(app, client, two_days)
         (1, "Ani", datetime(2026, 11, 28), "A-001", "budi"),
         (2, "Bayu", datetime(2026, 11, 29), "A-001", "siti"),
     ]
-    for row in (5, 6):
+    for row in (6, 7):
         no, day = ws[f"A{row}"], ws[f"G{row}"]
         assert no.data_type == "n" and type(no.value) is int and no.number_format == "0"
         assert day.is_date and day.number_format == "DD/MM/YYYY"
@@ -445,7 +469,7 @@ def test_the_child_process_xlsx_has_the_same_typed_cells(app, two_days):
     job = {"from": DAY, "to": DAY2, "filters": {}, "format": "xlsx", "office": "LPSE X"}
     here = xlsx_rows(report_job.recap_file(two_days.store, job))[1]
     ws, there = xlsx_rows(report_job.in_child(two_days.store, {**job, "kind": "recap"}, 60))
-    assert there == here and ws["A5"].data_type == "n" and ws["G6"].is_date
+    assert there == here and ws["A6"].data_type == "n" and ws["G7"].is_date
 
 
 def test_recap_names_the_officer_by_full_name_when_the_account_has_one(app, client, two_days):
@@ -524,7 +548,7 @@ def test_a_filtered_recap_names_its_filters_on_the_page_in_the_xlsx_and_in_the_f
     r = recap(client, h, to=DAY2, officer="budi", outcome="escalated", format="xlsx")
     assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY2}-budi-eskalasi.xlsx"'
     ws = load_workbook(io.BytesIO(r.get_data())).active
-    assert ws["A3"].value == f"{period} · {said}" and ws["B5"].value == "Cici" and ws["B6"].value is None
+    assert ws["A3"].value == f"{period} · {said}" and ws["B6"].value == "Cici" and ws["B7"].value is None
     r = recap(client, h, to=DAY2, officer="budi", outcome="escalated", format="csv")
     assert r.headers["Content-Disposition"] == f'attachment; filename="rekap-{DAY}-{DAY2}-budi-eskalasi.csv"'
     r = recap(client, h, to=DAY2, service="A", category="pertanyaan", officer="Budi Santoso, S.Kom.", format="csv")
@@ -1606,7 +1630,7 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
         r = answer["r"]
         assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/vnd.openxmlformats")
         sheet = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)["Rekap"]
-        assert sum(1 for _ in sheet.iter_rows(min_row=5)) == expected  # title, office, period, header
+        assert sum(1 for _ in sheet.iter_rows(min_row=6)) == expected  # title, office, period, header, column numbers
         assert polls > 10, polls  # the export took a while, and the server answered all along
         # made on the event loop, the export would hold one answer for about its whole time; beside it,
         # no answer waits more than a fraction of it (a busy machine makes both slower alike)

@@ -789,12 +789,38 @@ function setLastDone(ticket) {
   // it stays in sight, listed, until it prints or the officer dismisses it.
   const done = state.lastDone;
   const copy = state.formCopy;
+  // already this page's (its event came before the answer, or the answer before its event): its copy stays as it is
+  if (done && done.id === ticket.id && done.day === officeDay()) return;
   if (done && done.id !== ticket.id && copy && copy.job !== null && copy.job !== undefined && !copy.printed) {
     const entry = { id: done.id, label: done.label, token: done.token, job: copy.job, failed: copy.failed || null };
     state.earlier = [...state.earlier.filter((x) => x.id !== done.id), entry].slice(-EARLIER_MAX);
   }
   state.lastDone = { id: ticket.id, label: ticket.label, token: ticket.token, day: officeDay() };
   state.formCopy = null;
+  saveDone();
+}
+
+// A ticket finished at this page's counter by another page (the officer's counter page opened again in a new tab, the
+// first left open; an admin acting there) is the counter's last, the visitor whose copy is due (SOP step 12): the
+// button went on naming the visitor this tab had finished, an older one, while the other tab served the next, and P
+// printed that older visitor's copy. Its event says so to every page of the counter.
+function finishedHere(ev, before) {
+  if (ev.type !== "resolved" && ev.type !== "escalated") return;
+  const ticket = ev.ticket;
+  const at = ev.counter_id ?? (before ? before.counter_id : null) ?? (ticket ? ticket.counter_id : null);
+  if (!ticket || !ticket.token || state.counterId === null || at !== state.counterId || takenBy()) return;
+  if (ticket.day && ticket.day !== officeDay()) return; // the day is over: its copy is not offered (renderFormCopy)
+  setLastDone(ticket);
+}
+
+// That visitor's copy sent to the printer from another page (P there): its printer's answer (printed, failed) is said
+// here too (onPrintEvent follows this page's copy by its job).
+function copySentElsewhere(ev) {
+  const job = (ev.data || {}).job;
+  const done = state.lastDone;
+  if (!done || !ev.ticket || ev.ticket.id !== done.id || job === undefined || job === null) return;
+  if (state.formCopy && state.formCopy.job === job) return;
+  state.formCopy = { job, label: done.label, failed: null };
   saveDone();
 }
 
@@ -1655,7 +1681,9 @@ function onEvent(ev) {
     if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
     if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
     applyTicket(ev.ticket);
+    finishedHere(ev, before);
   }
+  if (ev.type === "form_print") copySentElsewhere(ev);
   if (ev.waiting) state.waiting = ev.waiting;
   noteNext(ev.next);
   // The day's queue positions were renumbered (rare): the other tickets' positions here are old.

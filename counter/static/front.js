@@ -1122,10 +1122,10 @@ function groupLine(key, members, closed) {
     el(
       "span",
       {},
-      // what is wrong and what to do, in words (the server's advice); the printer's raw message small, for the admin
+      // what is wrong and what to do, in words (the server's advice); the printer's raw message folded away, for the admin
       ...wholeLabels(said.advice ? said.advice[getLang()] || said.advice.id
         : t("alert.print_failed", { label: members.map((a) => a.label).join(", "), error: said.error })),
-      said.advice ? el("small", { class: "muted alert-detail" }, ` — ${said.error}`) : null,
+      said.advice ? rawDetail(said.error, `print|${key}`) : null,
       el("span", { class: "slips" }, ...slips),
     ),
     close,
@@ -1279,6 +1279,30 @@ function onPrinters(list) {
   renderAlerts();
 }
 
+// The printer's or the mail server's own message ("printer loket1: connection reset by peer while reading status from
+// 127.0.0.1:9100", "(550, b'5.1.1 user unknown')"): English and technical, it was shown small after the advice, and the
+// front office, who reads neither English nor errno, took it for what to do. The advice says that, in her language;
+// the message is folded behind "rincian untuk admin", for the admin she calls (who also finds it in the server's log
+// and in GET /api/print-jobs' `error`). Opened, it stays open while its line is redrawn (`key`: its line's).
+const openDetails = new Set();
+
+function rawDetail(error, key) {
+  if (!error || error === "?") return null;
+  const open = openDetails.has(key);
+  const text = el("small", { class: "alert-detail", lang: "en", hidden: !open }, error);
+  const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(open),
+                                title: t("alert.detail_title") }, t("alert.detail"));
+  toggle.addEventListener("click", () => {
+    const now = text.hidden;
+    text.hidden = !now;
+    toggle.setAttribute("aria-expanded", String(now));
+    if (now) openDetails.add(key);
+    else openDetails.delete(key);
+    fitAlerts(); // a taller line: the box shows whole lines
+  });
+  return el("span", { class: "alert-raw" }, " ", toggle, " ", text);
+}
+
 // A mail's alert: one line per escalation (its advice names its ticket).
 function alertLine(a) {
   const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
@@ -1291,7 +1315,7 @@ function alertLine(a) {
       "span",
       {},
       ...wholeLabels(a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error })),
-      a.advice ? el("small", { class: "muted alert-detail" }, ` — ${a.error}`) : null,
+      a.advice ? rawDetail(a.error, `${a.type}|${a.label}`) : null,
       // given up: "tidak dicoba lagi", the advice before it having said what to do for the mail (a print's "perlu
       // cetak ulang" was said of a mail)
       a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.gave_up") : t("alert.attempt", { n: a.attempts })})`) : null,
