@@ -784,18 +784,24 @@ function saveDone() {
   else sessionStorage.removeItem(key);
 }
 
-function setLastDone(ticket) {
+function setLastDone(ticket, seq) {
   // The copy of the ticket finished before, sent to the printer and not printed (failed, or not answered yet):
   // it stays in sight, listed, until it prints or the officer dismisses it.
   const done = state.lastDone;
   const copy = state.formCopy;
   // already this page's (its event came before the answer, or the answer before its event): its copy stays as it is
   if (done && done.id === ticket.id && done.day === officeDay()) return;
+  // a finish older than the one named (the visitor before's event, late on a busy network, after the answer that
+  // finished the next): the button named the visitor before again
+  if (done && done.day === officeDay() && typeof seq === "number" && typeof done.seq === "number" && seq < done.seq) {
+    return;
+  }
   if (done && done.id !== ticket.id && copy && copy.job !== null && copy.job !== undefined && !copy.printed) {
     const entry = { id: done.id, label: done.label, token: done.token, job: copy.job, failed: copy.failed || null };
     state.earlier = [...state.earlier.filter((x) => x.id !== done.id), entry].slice(-EARLIER_MAX);
   }
   state.lastDone = { id: ticket.id, label: ticket.label, token: ticket.token, day: officeDay() };
+  if (typeof seq === "number") state.lastDone.seq = seq; // the change that finished it (ordering the late events)
   state.formCopy = null;
   saveDone();
 }
@@ -810,7 +816,7 @@ function finishedHere(ev, before) {
   const at = ev.counter_id ?? (before ? before.counter_id : null) ?? (ticket ? ticket.counter_id : null);
   if (!ticket || !ticket.token || state.counterId === null || at !== state.counterId || takenBy()) return;
   if (ticket.day && ticket.day !== officeDay()) return; // the day is over: its copy is not offered (renderFormCopy)
-  setLastDone(ticket);
+  setLastDone(ticket, ev.seq);
 }
 
 // That visitor's copy sent to the printer from another page (P there): its printer's answer (printed, failed) is said
@@ -2052,7 +2058,7 @@ function took(action, status, body, waited, cut) {
     applyTicket(body.ticket);
     if (typeof body.seq === "number" && body.ticket.id !== undefined) state.answered.set(body.ticket.id, body.seq);
   }
-  if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket);
+  if ((action === "resolve" || action === "escalate") && body && body.ticket) setLastDone(body.ticket, body.seq);
   reportDone(action, status, body, waited, cut);
   // The form is done with: give the keys back to the shortcuts (N calls the next visitor).
   if (action !== "start" && $("outcome").contains(document.activeElement)) document.activeElement.blur();
