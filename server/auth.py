@@ -108,12 +108,7 @@ class LoginThrottle:
         nowhere, as a refusal."""
         with self.lock:
             for key in attempt.keys:
-                q = self.failures.get(key)
-                if q is not None:
-                    with suppress(ValueError):  # already out of the window
-                        q.remove(attempt.at)
-                    if not q:
-                        del self.failures[key]
+                self._uncount(key, attempt.at)
 
     def done(self, attempt: LoginAttempt, ok: bool) -> None:
         """A failure stays counted. A success clears its name's count at its address (and its account's)
@@ -124,12 +119,16 @@ class LoginThrottle:
         with self.lock:
             for key in others:
                 self.failures.pop(key, None)
-            q = self.failures.get(address)
-            if q is not None:
-                with suppress(ValueError):  # already out of the window
-                    q.remove(attempt.at)
-                if not q:
-                    del self.failures[address]
+            self._uncount(address, attempt.at)
+
+    def _uncount(self, key: Any, at: float) -> None:
+        """The failure counted at `at` taken from `key`'s count (under the lock)."""
+        q = self.failures.get(key)
+        if q is not None:
+            with suppress(ValueError):  # already out of the window
+                q.remove(at)
+            if not q:
+                del self.failures[key]
 
 
 # Device cookies (OWASP's "device cookies", against lockout and denial of service): a browser where an account

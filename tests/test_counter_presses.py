@@ -182,6 +182,17 @@ def lose_first_answer(page, pattern: str, then=None) -> list:
     return lost
 
 
+def counter_through(browser, live, wire):
+    """budi's counter page at Loket 1 (1366x768) whose live connection goes through `wire(page)` (SocketGate,
+    SlowFrames...), once it is open over WebSocket: the page and its wire."""
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID").new_page()
+    through = wire(page)
+    sign_in(page, live, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    until_on_page(page, lambda: through.sockets, "the page's socket never went over WebSocket")
+    return page, through
+
+
 def serve(page, live, label: str, answer: str) -> None:
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(label)
@@ -220,12 +231,7 @@ def test_eskalasi_whose_answer_was_lost_with_the_connection_is_said_done_once_it
     connection was down"."""
     live = office
     first = issue(live, "Putri Ayu")
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    gate = SocketGate(page)
-    sign_in(page, live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    until_on_page(page, lambda: gate.sockets, "the page's socket never went over WebSocket")
+    page, gate = counter_through(browser, live, SocketGate)
     serve(page, live, first["label"], "")
     page.fill("#note", "Perlu pengecekan data penyedia oleh LKPP.")
     page.focus("#note")
@@ -239,7 +245,7 @@ def test_eskalasi_whose_answer_was_lost_with_the_connection_is_said_done_once_it
     expect(page.locator("#btn-print-form [data-label]")).to_have_text(first["label"])
     expect(page.locator("#kept-draft")).to_be_hidden()
     assert live.ticket_when(first["token"], "escalated")["status"] == "escalated"
-    context.close()
+    page.context.close()
 
 
 # ---- an event that comes after a newer answer --------------------------------------------------------------------
@@ -271,12 +277,7 @@ def test_the_calls_event_after_serving_began_leaves_the_cursor_in_the_answer(bro
     own event turned the answer on again without the cursor: the officer's next letters were shortcuts."""
     live = office
     first = issue(live, "Putri Ayu")
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    frames = SlowFrames(page)
-    sign_in(page, live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    until_on_page(page, lambda: frames.sockets, "the page's socket never went over WebSocket")
+    page, frames = counter_through(browser, live, SlowFrames)
     frames.hold = True
     page.keyboard.press("n")
     expect(page.locator("#btn-start")).to_be_enabled()  # the call's answer; its event waits on the network
@@ -290,7 +291,7 @@ def test_the_calls_event_after_serving_began_leaves_the_cursor_in_the_answer(bro
     page.keyboard.type("Jawaban")
     expect(page.locator("#solution")).to_have_value("Jawaban")
     assert page.locator("#t-label").inner_text() == first["label"]
-    context.close()
+    page.context.close()
 
 
 class SlowEvents(SlowFrames):
@@ -310,12 +311,7 @@ def test_the_visitor_befores_finish_coming_late_leaves_the_form_copy_naming_the_
     event, tests/test_counter_two_tabs.py), and P printed the copy of the visitor before."""
     live = office
     first, second = issue(live, "Putri Ayu"), issue(live, "Bagus Prasetyo")
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    frames = SlowEvents(page)
-    sign_in(page, live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    until_on_page(page, lambda: frames.sockets, "the page's socket never went over WebSocket")
+    page, frames = counter_through(browser, live, SlowEvents)
     frames.hold = True  # every event from here on waits on the network; the answers come at once
     serve(page, live, first["label"], "Sudah dijelaskan.")
     page.keyboard.press("Control+Enter")
@@ -335,7 +331,7 @@ def test_the_visitor_befores_finish_coming_late_leaves_the_form_copy_naming_the_
             page.wait_for_function("(s) => window.antrianCounter.live.seq() >= s", arg=int(seq.group(1)), polling=20)
             named.append(page.locator("#btn-print-form [data-label]").inner_text())
     assert len(named) >= 4 and set(named) == {second["label"]}, named
-    context.close()
+    page.context.close()
 
 
 # ---- a 1280x720 laptop -------------------------------------------------------------------------------------------
