@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from gevent import monkey
 
-monkey.patch_all()  # before anything imports the standard library's sockets and threads
+if __name__ == "__main__":  # imported (tests/forkserver.py: set_module_number in a command), no patches of its own
+    monkey.patch_all()  # before anything imports the standard library's sockets and threads
 
 import argparse  # noqa: E402
 import os  # noqa: E402

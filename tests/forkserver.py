@@ -111,9 +111,10 @@ def run_child(request: dict, channels: tuple[int, int]) -> None:
             from server import passwords
 
             passwords.generate_password_hash = functools.partial(generate_password_hash, method=method)
-        numbers = os.environ.pop("ANTRIAN_TEST_NUMBERS", None)  # tests/live.py NUMBERS: a LiveServer's `numbers`
+        # tests/live.py NUMBERS: a LiveServer's `numbers`, or a command's (tests/test_cli.py: the store's BUSY_SECONDS)
+        numbers = os.environ.pop("ANTRIAN_TEST_NUMBERS", None)
         if numbers:
-            from clockserver import set_module_number  # its gevent patches are this process's already (serve)
+            from clockserver import set_module_number  # imported, it patches nothing: a command stays unpatched
 
             for assignment in json.loads(numbers):
                 set_module_number(assignment)

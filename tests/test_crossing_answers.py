@@ -22,7 +22,7 @@ import pytest
 from conftest import hold_first, until_on_page, visitor, write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from kioskui import PORTRAIT, fill_fast, tap
-from live import LiveServer
+from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 from staffpages import empty_queue, issue, open_front, sign_in
 
@@ -175,10 +175,17 @@ def test_tablet_an_older_read_of_the_questionnaire_does_not_put_back_its_old_wor
 # -- the kiosk ----------------------------------------------------------------------------------------------
 
 
+PRINT_RETRY_S = 60  # past the next try of a slip that failed up to five times (2, 4, 8, 16, 32 s)
+# past the kiosk's next look at its print after a failure (1, 2, 3, 5… s apart: kiosk.js PRINT_POLLS), and within
+# the 7 s its heartbeat has left at least (server/realtime.py: a ping every 7 s, the page's wait for one 7 + 7 s)
+KIOSK_LOOK_MS = 5_000
+
+
 @pytest.fixture
 def no_paper(tmp_path):
     """A server whose kiosk printer is a network printer out of paper (the test loads it): each slip fails, and is
-    retried by the server 2 s later."""
+    retried by the server 2 s later, then 4 s, 8 s… (server/outbox.py print_backoff_seconds): on a clock the test
+    moves past the next try's time, which its print worker looks at every quarter of a second."""
     printer = FakeNetworkPrinter(paper=b"\x72")
     config = write_config(
         tmp_path,
@@ -186,7 +193,7 @@ def no_paper(tmp_path):
             '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
         },
     )
-    server = LiveServer(config).start()
+    server = ClockedServer(config, tick=0.25).start()
     try:
         yield server, printer
     finally:
@@ -200,6 +207,7 @@ def test_kiosk_an_older_look_at_the_print_does_not_say_not_printed_after_the_sli
     tercetak" over "Ambil tiket kertas Anda", and looked no more: the visitor was told so until the screen went."""
     live, printer = no_paper
     page = new_page(viewport=PORTRAIT, has_touch=True)
+    page.clock.install()  # the kiosk's timers, on a clock the test moves on to its next look at the print
     page.goto(f"{live.url}/kiosk/")
     page.wait_for_function("() => window.antrianKiosk.live", polling=50)
     page.click("#start")
@@ -210,9 +218,11 @@ def test_kiosk_an_older_look_at_the_print_does_not_say_not_printed_after_the_sli
     failed = page.locator("#ticket-print-failed")
     expect(failed).to_be_visible()  # the first try failed: retried
     held = hold_first(page, re.compile(r".*/api/tickets/[^/?]+$"))  # the kiosk's next look, read now: failed
+    page.clock.run_for(KIOSK_LOOK_MS)
     until_on_page(page, lambda: held, "the kiosk did not look at the print again", timeout=15)
     looks = page.evaluate("antrianKiosk.printLooks")
     printer.answers[STATUS_PAPER] = b"\x12"  # paper loaded: the server's retry prints, its event says so
+    live.advance(PRINT_RETRY_S)  # the retry's time, without its seconds of real waiting
     expect(page.locator("#ticket-hint")).to_contain_text("Ambil tiket kertas Anda")
     expect(failed).to_be_hidden()
     page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)

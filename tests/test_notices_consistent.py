@@ -29,6 +29,9 @@ REFUSED_WORDS = (
     "tidak terkirim: server e-mail menolak pengirim atau penerima. Kantor depan sudah diberi tahu langkahnya"
     " (halaman Eskalasi)."
 )
+# A mail put off is tried again 4, 8, 16, 32 s later (server/outbox.py mail_backoff_seconds): the tests below move
+# their server's clock past the next try (its mail worker looking every quarter of a second) rather than wait for it.
+MAIL_RETRY_S = 60
 
 
 def counter_page(browser, server, size=(1366, 768)):
@@ -156,7 +159,7 @@ def test_a_mail_refused_while_a_visitor_is_served_is_said_whole_in_the_counters_
     mid-sentence after two lines. His line is short now and whole at 1024x768, 1280x720 and 1366x768, in both
     languages, the raw message small after it (read by scrolling inside the notice, and in its tooltip)."""
     handler = Refusing("451 4.3.0 Mailbox busy, try again later")
-    with mailing_office(tmp_path, handler) as server:
+    with mailing_office(tmp_path, handler, ClockedServer, tick=0.25) as server:
         server.add_user("budi", "officer")
         officer = server.session("budi", PASSWORD)
         page = counter_page(browser, server, (1024, 768))
@@ -168,6 +171,7 @@ def test_a_mail_refused_while_a_visitor_is_served_is_said_whole_in_the_counters_
         serve(page, server, "Rudi Hartono")
         expect(notice).not_to_contain_text("E-mail eskalasi")
         handler.rcpt = REFUSED
+        server.advance(MAIL_RETRY_S)  # its next try
         (case,) = cases_when(server, officer, failed(label))
         assert case["mail"]["status"] == "failed", case
         words, error = case["mail"]["advice"]["officer"], case["mail"]["error"]
@@ -207,7 +211,9 @@ def test_a_mail_retried_again_and_again_does_not_take_the_officers_notice_at_eac
     called, a refusal), eight times in 17 minutes while he served the next visitors (helper-243's morning). The
     failure is said when it first comes and when the mail fails for good; the tries between are the front office's
     alert's and the Eskalasi page's to follow."""
-    with mailing_office(tmp_path, Refusing("450 4.7.1 Greylisted, please try again later")) as server:
+    with mailing_office(
+        tmp_path, Refusing("450 4.7.1 Greylisted, please try again later"), ClockedServer, tick=0.25
+    ) as server:
         server.add_user("budi", "officer")
         officer = server.session("budi", PASSWORD)
         page = counter_page(browser, server)
@@ -221,6 +227,7 @@ def test_a_mail_retried_again_and_again_does_not_take_the_officers_notice_at_eac
         expect(page.locator("#t-label")).to_have_text(after["label"])
         expect(notice).not_to_contain_text("E-mail eskalasi")  # the call's words now
         told = notice.text_content()
+        server.advance(MAIL_RETRY_S)  # its second try
         cases = cases_when(server, officer, lambda cs: any(c["mail"]["attempts"] >= 2 for c in cs))
         assert [c["mail"]["attempts"] for c in cases] == [2], cases  # its second try failed too
         marker = requests.post(f"{server.url}/api/tickets", json=visitor(name="Rudi"), timeout=5).json()["ticket"]

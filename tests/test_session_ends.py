@@ -131,17 +131,21 @@ def test_the_command_lines_disable_or_new_password_reaches_the_tv_at_once(office
 
 
 def test_a_session_past_its_end_frees_its_counters_at_once(tmp_path, clients):
-    """A session lasts a working day (auth.SESSION_HOURS, here 4.5 seconds): at its end the server sends the
-    counter page, open on Loket 2, to the login; budi's counters are freed then, not counter_release_minutes
-    later. A page that only lost its network keeps its counter (test_counter_autorelease.py)."""
+    """A session lasts a working day (auth.SESSION_HOURS, here 72 seconds of the server's clock, which the test moves
+    past its end: --sessions-on-clock): at its end the server sends the counter page, open on Loket 2, to the login;
+    budi's counters are freed then, not counter_release_minutes later. A page that only lost its network keeps its
+    counter (test_counter_autorelease.py)."""
     # its check of the sessions every 0.1 s (the maintenance loop's tick): freed within 0.1 s of the end
-    server = ClockedServer(write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.00125}).start()
+    server = ClockedServer(
+        write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.02}, sessions_on_clock=True
+    ).start()
     try:
         display = clients(server.url, {"role": "display"})
         display.snapshot()
         budi, ticket = at_work(server, "budi")
         page = clients(server.url, {"role": "counter", "counter_id": 2}, cookie_header(budi))
         page.snapshot()
+        server.advance(72 + 1)  # past his session's end
         got = freed_on_the_tv(display, server, ticket, timeout=15)
         # ended: nothing of the day's visitors reaches it (its close may reach the client after the TV's event)
         assert until(lambda: not page.sio.connected, 5)
