@@ -15,7 +15,7 @@ from typing import Any
 from server.advice import permanent_refusal
 from server.config import EscalationSettings, Settings
 from server.escalation import escalation_body, mail_parts, subject_for
-from server.outbox import OutboxWorker, Result, Unsendable, Withdrawn
+from server.outbox import MAIL_MAX_ATTEMPTS, OutboxWorker, Result, Unsendable, Withdrawn
 
 log = logging.getLogger("antrian.mail")
 
@@ -156,4 +156,17 @@ class MailWorker(OutboxWorker):
 
     def record(self, results: list[Result]) -> None:
         for mail, error, final in results:
+            # The mail server's own words, for the admin: the officer and the front office read the advice
+            # (server/advice.py), this reply folded behind "rincian untuk admin" (the front office's alert, the
+            # Eskalasi page). Logged at a mail's first failed try and when it gives up, not at each of its retries.
+            tries = (mail.get("attempts") or 0) + 1
+            if error is not None and (tries == 1 or final or tries >= MAIL_MAX_ATTEMPTS):
+                given_up = final or tries >= MAIL_MAX_ATTEMPTS
+                log.warning(
+                    "escalation mail %s failed, try %d%s: %s",
+                    mail["id"],
+                    tries,
+                    ", given up" if given_up else "",
+                    error,
+                )
             self.service.mail_result(mail, error, final)

@@ -192,19 +192,14 @@ function renderNotice() {
   if (n && n.escalated) n.kind = mailKind(n.escalated);
   const box = $("notice");
   box.dataset.kind = n ? n.kind : "";
-  const detail = n && n.escalated ? mailDetail(n.escalated) : "";
-  if (!detail) {
-    delete box.dataset.advice;
-    box.replaceChildren(...(n ? wholeLabels(noticeText(n)) : []));
-    return;
-  }
-  // a failed mail: the officer's line of the server's advice, the mail server's raw message small after it (for the
-  // admin), then `more`; `data-advice`: the raw message on one line while a ticket is at the counter (counter.css)
-  box.dataset.advice = "";
-  const more = n.escalated.more;
-  const whole = { class: "notice-detail", title: n.escalated.error || "" }; // scrolled to while a ticket is here
-  box.replaceChildren(...wholeLabels(mailWords(n.escalated)), el("small", whole, detail),
-                      ...(more ? [` ${more}`] : []));
+  // a failed mail: the officer's line of the server's advice alone, then `more`. The mail server's own message
+  // ("127.0.0.1:25: SMTPRecipientsRefused: {…: (550, b'5.1.1 …')}") was small after it, and the officer, who reads
+  // neither English nor SMTP codes, has nothing to do with it: the front office's alert and the Eskalasi page keep it
+  // behind "rincian untuk admin", the server's log and GET /api/escalations too. `data-advice`: two lines at most
+  // while a ticket is at the counter (counter.css)
+  if (n && n.escalated && mailFailed(n.escalated) && n.escalated.advice) box.dataset.advice = "";
+  else delete box.dataset.advice;
+  box.replaceChildren(...(n ? wholeLabels(noticeText(n)) : []));
 }
 
 // A notice whose words follow the page's state (the counter that took the last visitor, the ticket the admin's
@@ -227,13 +222,13 @@ function wordParams(params) {
 // An escalation's notice says its mail's state, whichever way the page learnt it (the escalate answer, the mail's
 // live events, the case's LKPP number or close, the open escalations read again at a snapshot after a reload or a
 // reconnect): the same mail reads the same. A mail that failed at a try (retried, or failed for good) is said in
-// red with the try's error; once it is sent, or no longer needed (the case reached LKPP by hand: its LKPP number or
+// red with the try's advice; once it is sent, or no longer needed (the case reached LKPP by hand: its LKPP number or
 // answer recorded, a mail withdrawn, or failed and forwarded), in blue, "sudah terkirim" / "tidak perlu dikirim
 // lagi" after a failure, else the escalation's own line. A failure reads in the server's words (`mail_failed`'s
 // data.advice, the open escalations' mail.advice), the officer's short line of them (advice.officer: which case, not
 // sent yet or not sent, the problem in a few words, the front office told; what to do is the front office's alert's,
-// for the admin), in the page's language, the raw error small after it (mailDetail). {label, ticket, mail, to,
-// status, attempts, error, advice, forwarded, more}
+// for the admin), in the page's language, alone (the raw error is the front office's and the admin's, renderNotice).
+// {label, ticket, mail, to, status, attempts, error, advice, forwarded, more}
 function mailFailed(e) {
   return !e.forwarded && (e.status === "retrying" || e.status === "failed");
 }
@@ -255,11 +250,6 @@ function mailWords(e) {
   }
   if (e.to === undefined) return t(sent ? "mail.sent_later" : "mail.withdrawn_later", { label: e.label });
   return t("done.escalated_mail", { label: e.label, to: e.to, status: t(`mail.${status}`) });
-}
-
-// A failed mail's raw error after its words (" — (550, b'5.1.1 …')"), "" otherwise.
-function mailDetail(e) {
-  return mailFailed(e) && e.advice ? ` — ${e.error || "?"}` : "";
 }
 
 // A mail's state (a mail event's data, a mail of the open escalations) into the notice of its escalation. A mail
@@ -287,7 +277,7 @@ function noticeText(n) {
   if (n.settings) return settingsText();
   if (n.taken) return takenText(n.taken);
   if (n.escalated) {
-    const text = mailWords(n.escalated) + mailDetail(n.escalated);
+    const text = mailWords(n.escalated);
     return n.escalated.more ? `${text} ${n.escalated.more}` : text;
   }
   if (n.fields) return t(n.key, { ...n.params, fields: n.fields.map((f) => t(`form.${f}`).toLowerCase()).join(", ") });

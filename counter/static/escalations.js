@@ -114,16 +114,42 @@ function mailState(mail, lkpp) {
   }
   // not sent once the case reached LKPP by hand (its number recorded): LKPP would have had it twice
   if (mail.status === "withdrawn") return ["forwarded", t("mail.withdrawn", { number: lkpp || "?" })];
-  // what is wrong and what to do, in the server's words, with the raw message after it for the admin
-  const said = mail.advice ? `${mail.advice[getLang()] || mail.advice.id} (${error})` : error;
-  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said })];
+  // what is wrong and what to do, in the server's words; the mail server's raw message (English, SMTP codes: "(550,
+  // b'5.1.1 …')") was in brackets in them, bold and red, and the officer or the front office, who read neither, took
+  // it for what to do: it is the third item, folded behind "rincian untuk admin" (rawDetail)
+  const said = mail.advice ? mail.advice[getLang()] || mail.advice.id : error;
+  const raw = mail.advice ? error : "";
+  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said }), raw];
   if (mail.status === "failed") {
     // "after 1 attempt": an error that trying again cannot mend fails at once (server/outbox.py `final`)
     const one = mail.attempts === 1 ? ".one" : "";
-    if (lkpp) return ["forwarded", t(`mail.failed_forwarded${one}`, { n: mail.attempts, error: said, number: lkpp })];
-    return ["failed", t(`mail.failed${one}`, { n: mail.attempts, error: said })];
+    if (lkpp) {
+      return ["forwarded", t(`mail.failed_forwarded${one}`, { n: mail.attempts, error: said, number: lkpp }), raw];
+    }
+    return ["failed", t(`mail.failed${one}`, { n: mail.attempts, error: said }), raw];
   }
   return ["queued", t("mail.queued")];
+}
+
+// A failed mail's raw message behind a small "rincian untuk admin", as the front office's alerts have it (front.js
+// rawDetail): opened, under the advice, for the admin (who also finds it in the server's log and in GET
+// /api/escalations' `mail.error`); it stays open while its card is redrawn (`id`: its case's).
+const openDetails = new Set();
+
+function rawDetail(error, id) {
+  if (!error || error === "?") return null;
+  const open = openDetails.has(id);
+  const text = el("small", { class: "mail-detail", lang: "en", hidden: !open }, error);
+  const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(open),
+                                title: t("mail.detail_title") }, t("mail.detail"));
+  toggle.addEventListener("click", () => {
+    const now = text.hidden;
+    text.hidden = !now;
+    toggle.setAttribute("aria-expanded", String(now));
+    if (now) openDetails.add(id);
+    else openDetails.delete(id);
+  });
+  return el("span", { class: "mail-raw" }, " ", toggle, text);
 }
 
 function ageOf(entry) {
@@ -167,7 +193,7 @@ function priorityBadge(x) {
 function renderInfo(entry) {
   const x = entry.data;
   const form = x.form || {};
-  const [mailKind, mailText] = mailState(x.mail, x.lkpp_ticket);
+  const [mailKind, mailText, mailRaw] = mailState(x.mail, x.lkpp_ticket);
   const card = entry.card;
   card.dataset.label = x.label;
   card.dataset.mail = mailKind;
@@ -198,7 +224,7 @@ function renderInfo(entry) {
     el("dt", {}, t("case.note")),
     el("dd", { class: "note" }, x.note || "—"),
     el("dt", {}, t("case.mail")),
-    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText),
+    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText, rawDetail(mailRaw, x.id)),
   );
   renderAge(entry);
   renderResend(entry, mailKind);
