@@ -230,6 +230,61 @@ def test_at_1024_px_the_admins_bar_is_one_row_in_both_languages(browser, nav_ser
     page.context.close()
 
 
+# The officer's name in the bar, as drawn: the width of #officer-name inside its box and the window, and its own width
+NAME_SHOWN = """() => {
+    const name = document.getElementById('officer-name').getBoundingClientRect();
+    const box = document.querySelector('.bar .officer').getBoundingClientRect();
+    const left = Math.max(name.left, box.left, 0), right = Math.min(name.right, box.right, innerWidth);
+    const top = Math.max(name.top, box.top, 0), bottom = Math.min(name.bottom, box.bottom, innerHeight);
+    return { shown: bottom - top >= name.height - 1 ? Math.max(0, right - left) : 0, width: name.width,
+             bar: document.querySelector('header.bar').getBoundingClientRect().height };
+}"""
+
+
+def test_the_counter_laptops_bar_names_the_officer_beside_a_long_office_and_counter_name(browser, nav_server):
+    """An office named as offices are ("LPSE Pemerintah Kabupaten Contoh Provinsi Nusa Tenggara Barat") and its
+    counters as real offices name them: on a 1366x768 laptop (and up to 1599 px) the counter page's bar showed
+    "Pe…" where the officer's name was, the label "Pemberi penjelasan:" taking what room the row left and the name
+    none of it (helper-294's office day). The label gives way whole first: the name is on the screen, whole when
+    it is short, and some of it when long (the rest in its tooltip)."""
+    from playwright.sync_api import expect
+    from staffpages import PASSWORD, put_settings, settings_kept
+
+    nav_server.add_user("budi", "officer")
+    nav_server.add_user("kepala.bidang.layanan", "officer")
+    admin = nav_server.session("kepala", PASSWORD)
+    with settings_kept(nav_server, admin):
+        settings = admin.get(f"{nav_server.url}/api/admin/settings", timeout=5).json()
+        office = {k: v for k, v in settings["office"].items() if k != "timezone"}
+        put_settings(
+            nav_server,
+            admin,
+            "office",
+            {**office, "name": "LPSE Pemerintah Kabupaten Contoh Provinsi Nusa Tenggara Barat"},
+        )
+        counters = [dict(c) for c in settings["counters"]]
+        counters[1]["name"] = "Loket 2 - Layanan Konsultasi Non-Penyedia (PPK, Pokja Pemilihan dan Pejabat Pengadaan)"
+        put_settings(nav_server, admin, "counters", counters)
+        for width, name in [(w, n) for w in (1366, 1536) for n in ("budi", "kepala.bidang.layanan")]:
+            context = browser.new_context(viewport={"width": width, "height": 768}, locale="id-ID")
+            page = context.new_page()
+            answer = page.context.request.post(
+                nav_server.url + "/api/login", data={"username": name, "password": PASSWORD}
+            )
+            assert answer.ok, answer.text()
+            page.goto(nav_server.url + "/counter/")
+            expect(page.locator("#officer-name")).to_have_text(name)
+            page.select_option("#counter-select", "2")
+            page.evaluate("document.fonts.ready")
+            seen = page.evaluate(NAME_SHOWN)
+            if name == "budi":
+                assert seen["shown"] >= seen["width"] - 1, (width, name, seen)  # whole
+            else:
+                assert seen["shown"] >= 36, (width, name, seen)  # some of it, then "…"
+            assert seen["bar"] <= 74, (width, name, seen)
+            context.close()
+
+
 # ---- the pages the server draws (recap, guest book, dashboard, SKM) in the language chosen on the staff pages ---
 REPORTS = ("/counter/recap", "/counter/guestbook", "/counter/dashboard", "/counter/skm")
 
