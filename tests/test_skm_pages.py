@@ -19,6 +19,7 @@ from conftest import ROOT, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import issue, resize, sign_in
+from test_escalations_page import MANAGERS, PING_S, run_clock_for
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -55,7 +56,9 @@ def respond(live, ticket: dict, scores: list[int], profile: dict | None = None, 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("skm")
-    server = LiveServer(write_config(tmp)).start()
+    # pings every second (PING_S), not every seven: the complaints' ages are counted on, on the page's clock, in steps
+    # within the heartbeat, each just after a ping (test_escalations_page.run_clock_for)
+    server = LiveServer(write_config(tmp), numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
     server.add_user("budi", "officer")
     server.add_user("sari", "officer")  # serves the visitors: budi answers complaints about her service
     server.add_user("rina", "frontoffice")
@@ -353,6 +356,7 @@ def open_complaints(browser, office, username: str, fake_clock: bool = False):
     context = browser.new_context(viewport=LAPTOP, locale="id-ID")
     page = context.new_page()
     if fake_clock:
+        page.add_init_script(MANAGERS)
         page.clock.install()
     return sign_in(page, office, "/counter/complaints", username)
 
@@ -404,9 +408,10 @@ def test_a_new_complaint_appears_live_with_its_age(browser, office, officer, sur
     expect(item(page, oldest["id"]).locator(".age")).to_have_text("3 jam 20 menit")  # fetched again with the event
     order = page.locator("#open-list li.complaint").evaluate_all("cs => cs.map(c => Number(c.dataset.id))")
     assert order[0] == oldest["id"] and order[-1] == new["id"]  # the oldest first, the new one last
-    # The ages keep counting without a refetch (30 s: within the live socket's heartbeat, which the
-    # page's faked clock also drives).
-    page.clock.run_for(30_000)
+    # The ages keep counting without a refetch: 30 s on the page's clock, which drives its live socket's heartbeat too
+    # (moved on in one go past its 14 s, the socket dropped and the reconnect's refetch set the ages back to the
+    # server's time): in steps within the heartbeat
+    run_clock_for(page, 30_000)
     expect(item(page, oldest["id"]).locator(".age")).to_have_text("3 jam 21 menit")
     expect(card.locator(".age")).to_have_text("kurang dari 1 menit")
     listed = complaints(officer, office)
