@@ -10,25 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from staffpages import admin_session, issue, put_settings, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
-# The module's server pings its pages every second (server/realtime.py PING_INTERVAL_S, 7 s in production; its
-# PING_TIMEOUT_S kept): a test moving a page's clock on waits for a ping first, and moves it in steps within the
-# heartbeat's 1 + 7 s.
-PING_S = 1.0
-CLOCK_STEP_MS = 5_000
+# The module's server pings its pages every second (PING_NUMBERS): a test moving a live page's clock on moves it in
+# steps within the heartbeat, each just after a ping (pageclock.run_clock_for).
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """conftest's `live`, pinging every PING_S."""
+    """conftest's `live`, pinging every second (pageclock.PING_NUMBERS)."""
     from conftest import write_config
     from live import LiveServer
 
-    server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers={"realtime.PING_INTERVAL_S": PING_S})
+    server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers=PING_NUMBERS)
     yield server.start()
     server.stop()
 
@@ -227,7 +225,7 @@ def test_an_admin_saving_several_times_in_a_row_does_not_cut_the_tv_off(browser,
     at most one per 10 s (the page's clock moved on here), the last save's changes in it."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
-        page.clock.install()
+        install_clock(page)
         page.goto(f"{live.url}/display/")
         page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
         page.evaluate("window.cuts = 0; antrianDisplay.socket.on('disconnect', () => { window.cuts += 1; })")
@@ -238,10 +236,8 @@ def test_an_admin_saving_several_times_in_a_row_does_not_cut_the_tv_off(browser,
                 "seq => antrianDisplay.state.seq >= seq && antrianDisplay.state.synced", arg=seq, polling=50
             )
         # the saves after the first: one snapshot, once 10 s have gone by (each step just after a ping: the page's
-        # clock moved on stays within the heartbeat, PING_S above)
-        for _ in range(10_000 // CLOCK_STEP_MS):
-            page.evaluate("() => new Promise((pinged) => antrianDisplay.socket.io.once('ping', pinged))")
-            page.clock.fast_forward(CLOCK_STEP_MS)
+        # clock moved on stays within the heartbeat)
+        run_clock_for(page, 10_000, fast_forward=True)
         expect(page.locator("#office-name")).to_have_text("LPSE Kota Baru 5")
         assert page.evaluate("[window.cuts, antrianDisplay.state.connected]") == [0, True]
     finally:

@@ -16,6 +16,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from test_display_readability import SETTLED, caught_up, inside, open_display, overlap, state
 
 SIZES = [(1920, 1080), (1366, 768), (1080, 1920)]
@@ -27,10 +28,8 @@ MOVED = (
     "Kompleks Perkantoran Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Jl. Pahlawan Nomor 45, Kelurahan "
     "Ondong, Kecamatan Siau Barat, Sulawesi U."
 )  # 150 characters
-# The module's server pings its pages every second (server/realtime.py PING_INTERVAL_S, 7 s in production; its
-# PING_TIMEOUT_S kept): the call's flash (display.js FLASH_MS) is passed on the page's clock just after a ping, within
-# the heartbeat's 1 + 7 s, not waited for.
-PING_S = 1.0
+# The module's server pings its pages every second (PING_NUMBERS): the call's flash (display.js FLASH_MS) is passed
+# on the page's clock just after a ping, within the heartbeat (pageclock.run_clock_for), not waited for.
 FLASH_MS = 5_000
 COUNTER = "Loket 1 – Layanan Konsultasi Pengadaan Barang dan Jasa untuk Penyedia dan Non-Penyedia"
 SERVICE = "Konsultasi Non-Penyedia (PPK/Pokja/PP) dan Pejabat Pengadaan Kabupaten Kepulauan Siau Tagulandang"
@@ -65,7 +64,7 @@ def office(tmp_path_factory):
             'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': f'name = "{SERVICE}"',
         },
     )
-    server = LiveServer(config, numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
+    server = LiveServer(config, numbers=PING_NUMBERS).start()
     server.add_user("kepala", "admin")
     server.add_user("loket1", "officer")
     yield server
@@ -96,7 +95,7 @@ def test_a_long_address_and_long_names_are_whole_somewhere_during_a_call_after_i
     officer = office.session("loket1", "rahasia-123")
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
-        page.clock.install()
+        install_clock(page)
         open_display(page, office)
         page.wait_for_function("() => document.fonts.status === 'loaded'", polling=50)
         idle = page.evaluate(LOOK)
@@ -114,8 +113,7 @@ def test_a_long_address_and_long_names_are_whole_somewhere_during_a_call_after_i
         during = page.evaluate(LOOK)
         assert_names_reachable(during, f"{width}x{height}, during the call")
         assert_address_whole(during, ADDRESS, f"{width}x{height}, during the call")
-        page.evaluate("() => new Promise((pinged) => antrianDisplay.socket.io.once('ping', pinged))")
-        page.clock.run_for(FLASH_MS)  # the flash's end
+        run_clock_for(page, FLASH_MS)  # the flash's end
         page.wait_for_function(SETTLED, polling=100, timeout=15_000)
         after = page.evaluate(LOOK)
         assert_names_reachable(after, f"{width}x{height}, after the call")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from conftest import write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from test_display_readability import caught_up, open_display, overlap
 
 SIZES = [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920)]
@@ -24,10 +25,9 @@ LONGEST = (OFFICE_WORDS * 3)[:199] + "."  # the longest [office] name the settin
 # The TV reads the settings again at most once per 10 s (display/static/display.js SETTINGS_RESYNC_MS): the second
 # rename's read waits for the rest of them, on the page's clock, which the test moves on (run_clock_for).
 SETTINGS_RESYNC_MS = 10_000
-# The module's server pings its pages every second (server/realtime.py PING_INTERVAL_S, 7 s in production; its
-# PING_TIMEOUT_S kept): the page's clock is moved on just after a ping, in steps within the heartbeat's 1 + 7 s.
-PING_S = 1.0
-CLOCK_STEP_MS = 5_000
+# The module's server pings its pages every second (PING_NUMBERS): the page's clock is moved on in steps within the
+# heartbeat, each just after a ping (pageclock.run_clock_for): a step past it would drop the TV's connection, and the
+# reconnect's snapshot would bring the new name by another way.
 
 HEADER = """() => {
   const box = (e) => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
@@ -57,19 +57,10 @@ def office(tmp_path_factory):
             'address = "Jl. Merdeka No. 1, Kota Contoh"': f'address = "{ADDRESS}"',
         },
     )
-    server = LiveServer(config, numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
+    server = LiveServer(config, numbers=PING_NUMBERS).start()
     server.add_user("kepala", "admin")
     yield server
     server.stop()
-
-
-def run_clock_for(page, ms: int) -> None:
-    """page.clock.run_for(ms) in steps of at most CLOCK_STEP_MS, each just after a ping of the TV's connection: a
-    step past its heartbeat would drop it, and the reconnect's snapshot would bring the new name by another way."""
-    while ms > 0:
-        page.evaluate("() => new Promise((pinged) => antrianDisplay.socket.io.once('ping', pinged))")
-        page.clock.run_for(min(ms, CLOCK_STEP_MS))
-        ms -= CLOCK_STEP_MS
 
 
 def header(page) -> dict:
@@ -91,7 +82,7 @@ def test_a_long_office_name_is_whole_in_the_header_and_follows_a_rename(browser,
     page = browser.new_page(viewport={"width": width, "height": height})
     admin = office.session("kepala", "rahasia-123")
     try:
-        page.clock.install()
+        install_clock(page)
         open_display(page, office)
         m = header(page)
         where = f"{width}x{height}, {len(REAL)} characters"

@@ -16,8 +16,9 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import ClockedServer, LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
-from test_display_office_name import PING_S, SETTINGS_RESYNC_MS, run_clock_for
+from test_display_office_name import SETTINGS_RESYNC_MS
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 
@@ -36,8 +37,8 @@ def live(tmp_path_factory):
         {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '},
     )
     # pings every second (PING_S), not every seven: a TV's clock is moved on past SETTINGS_RESYNC_MS in steps within
-    # its heartbeat, each just after a ping (test_display_office_name.run_clock_for)
-    server = LiveServer(config, numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
+    # its heartbeat, each just after a ping (pageclock.run_clock_for)
+    server = LiveServer(config, numbers=PING_NUMBERS).start()
     assert "/api/tts/chime.wav" in requests.get(f"{server.url}/display/", timeout=5).text
     yield server
     server.stop()
@@ -466,7 +467,7 @@ def test_a_waiting_count_of_one_says_person_in_english(page, live):
 
 
 def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(page, live):
-    page.clock.install()
+    install_clock(page)
     open_display(page, live)
     live.add_user("kepala", "admin")
     admin = live.session("kepala", "rahasia-123")
@@ -490,7 +491,7 @@ def test_an_office_renamed_by_the_admin_reaches_the_header_and_the_running_text(
 def test_an_address_and_a_language_changed_by_the_admin_reach_an_open_tv(browser, page, live):
     """The header's address and, on a TV opened without ?lang=, its words, date and clock follow the admin
     page's [office] address and language without a reload (a reload would want another tap for sound)."""
-    page.clock.install()
+    install_clock(page)
     open_display(page, live)
     fixed = browser.new_context(viewport={"width": 1920, "height": 1080})
     indonesian = open_display(fixed.new_page(), live, "?lang=id")

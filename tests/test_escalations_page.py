@@ -17,16 +17,13 @@ import pytest
 import requests
 from conftest import ROOT, SocketGate, until_on_page, write_config
 from live import LiveServer, free_port
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from smtp import SmtpServer
 from staffpages import sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
-# The module's server pings its pages every second (server/realtime.py PING_INTERVAL_S, 7 s in production; its
-# PING_TIMEOUT_S kept): run_clock_for moves a page's clock on just after a ping, and a ping is at most a second away.
-PING_S = 1.0
-CLOCK_STEP_MS = 5_000  # a page closes its connection when no ping came for PING_S + PING_TIMEOUT_S (8 s)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +41,7 @@ def office(tmp_path_factory, smtp):
         tmp,
         {'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}'},
     )
-    server = LiveServer(cfg, numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
+    server = LiveServer(cfg, numbers=PING_NUMBERS).start()
     server.add_user("budi", "officer")
     server.add_user("rina", "frontoffice")
     server.add_user("siti", "officer")  # budi's colleague on the escalations (two officers, one case)
@@ -113,43 +110,12 @@ def backdate(live, ticket_id: int, ago: timedelta, day: str | None = None) -> No
     db.close()
 
 
-# The page's socket.io connections (window.__managers), for run_clock_for: socket.io's heartbeat runs on the page's
-# clock, and one moved on past its ping interval and timeout (server/realtime.py PING_INTERVAL_S, PING_TIMEOUT_S)
-# dropped the connection; the reconnect's refetch then put the ages back at the server's time.
-MANAGERS = """
-(() => {
-  let io;
-  Object.defineProperty(window, "io", {
-    configurable: true,
-    get: () => io,
-    set(made) {
-      io = Object.assign(function () {
-        const socket = made.apply(this, arguments);
-        (window.__managers = window.__managers || []).push(socket.io);
-        return socket;
-      }, made);
-    },
-  });
-})();
-"""
-
-
-def run_clock_for(page, ms: int) -> None:
-    """page.clock.run_for(ms) in steps of at most CLOCK_STEP_MS, each just after a ping: the heartbeat stays within
-    its PING_S + 7 s."""
-    while ms > 0:
-        page.evaluate("() => Promise.all(__managers.map((m) => new Promise((pinged) => m.once('ping', pinged))))")
-        page.clock.run_for(min(ms, CLOCK_STEP_MS))
-        ms -= CLOCK_STEP_MS
-
-
 def open_page(browser, live, username: str, fake_clock: bool = False, init_script: str = "", **context_options):
     scripts = (init_script,) if init_script else ()
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID", init_scripts=scripts, **context_options)
     page = context.new_page()
-    if fake_clock:
-        page.add_init_script(MANAGERS)
-        page.clock.install()
+    if fake_clock:  # moved on with run_clock_for, its server pinging every second (PING_NUMBERS)
+        install_clock(page)
     return sign_in(page, live, "/counter/escalations", username)
 
 

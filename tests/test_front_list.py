@@ -14,6 +14,7 @@ import pytest
 import requests
 from conftest import write_config
 from live import ClockedServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from staffpages import PASSWORD, sign_in
 
@@ -38,7 +39,10 @@ def start(tmp, **kw):
 
 @pytest.fixture
 def live(tmp_path):
-    server = start(tmp_path)
+    # pings every second (PING_NUMBERS): the holds' tests move the page's clock on in steps within the heartbeat, each
+    # just after a ping (pageclock.run_clock_for); 25 s at once dropped the live connection (its 7 + 7 s passed on
+    # the page's clock), and the reconnect redrew the page under the test's look at the held rows
+    server = start(tmp_path, numbers=PING_NUMBERS)
     yield server
     server.stop()
 
@@ -131,9 +135,10 @@ def test_the_armed_cancel_and_its_notice_follow_the_language_switch(browser, liv
     kiosk(live, "Tamu 1")
     aim = kiosk(live, "Tamu 2")["label"]
     page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
-    page.clock.install()
+    install_clock(page)
     sign_in(page, live, "/counter/front", "rina")
-    # the page's time stands still (a slow machine's steps never outlast the 4 s arming); moved on below
+    # the page's time stands still (a slow machine's steps never outlast the 4 s arming); moved on below, each step
+    # just after a ping (run_clock_for): the 8.2 s of them had passed the heartbeat's 1 + 7 s since the last ping
     page.clock.pause_at(datetime.now() + timedelta(seconds=1))
     button = page.locator(f"#tickets tr[data-label='{aim}'] [data-act=cancel]")
     shown = button.locator(".stack > span:not(.off)")  # the word the button shows (the other one keeps its width)
@@ -150,9 +155,9 @@ def test_the_armed_cancel_and_its_notice_follow_the_language_switch(browser, liv
     expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
     expect(button).to_have_attribute("aria-label", f"Klik lagi untuk membatalkan {aim}")
     expect(shown).to_have_text("Klik lagi")
-    page.clock.run_for(3900)
+    run_clock_for(page, 3900)
     expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
-    page.clock.run_for(200)
+    run_clock_for(page, 200)
     expect(notice).to_be_empty()  # not confirmed within 4 s: disarmed, the notice gone
     expect(shown).to_have_text("Batalkan")
 
@@ -161,7 +166,7 @@ def test_the_armed_cancel_and_its_notice_follow_the_language_switch(browser, liv
     expect(notice).to_have_text(f"Click again to cancel {aim}")
     page.click("#lang-toggle")
     expect(notice).to_have_text(f"Klik lagi untuk membatalkan {aim}")
-    page.clock.run_for(4100)
+    run_clock_for(page, 4100)
     expect(notice).to_be_empty()
     expect(button).not_to_have_attribute("aria-label", re.compile("."))
 
@@ -300,7 +305,7 @@ def test_a_touch_on_the_list_holds_it_for_a_while_on_a_touch_screen(browser, liv
     second of the rows moving under the finger is not taken."""
     tickets = [kiosk(live, f"Tamu {i}") for i in range(1, 5)]
     page = browser.new_context(viewport=VIEWPORT, locale="id-ID", has_touch=True).new_page()
-    page.clock.install()
+    install_clock(page)
     sign_in(page, live, "/counter/front", "rina")
     # the page's time stands still, moved on below only: its clock ran on with the machine's, and a busy machine's
     # steps took the tap past the second after the rows moved (taken, "Klik lagi…"), or the 7 s past the hold's 8
@@ -310,10 +315,10 @@ def test_a_touch_on_the_list_holds_it_for_a_while_on_a_touch_screen(browser, liv
     page.locator(f"#tickets tr[data-label='{aim}'] td").first.tap()  # the finger lifted again at once
     new, row_top = held_priority_ticket(page, live, aim)
     before = page.evaluate(row_top)
-    page.clock.run_for(7000)  # still held 7 s after the touch
+    run_clock_for(page, 7000)  # still held 7 s after the touch
     assert page.evaluate(row_top) == before
     expect(page.locator("#list-pending")).to_be_visible()
-    page.clock.run_for(1200)  # 8 s passed: drawn, the priority ticket first in A's line
+    run_clock_for(page, 1200)  # 8 s passed: drawn, the priority ticket first in A's line
     expect(page.locator("#list-pending")).to_be_hidden()
     rows = page.locator("#tickets tr[data-label][data-group='s:A']")
     expect(rows.first).to_have_attribute("data-label", new["label"])
@@ -331,8 +336,11 @@ def test_a_hold_under_a_resting_mouse_ends_after_30_seconds(browser, live):
     """A mouse left over the list does not hide the changes for good: after 30 s they are drawn."""
     tickets = [kiosk(live, f"Tamu {i}") for i in range(1, 5)]
     page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
-    page.clock.install()
+    install_clock(page)
     sign_in(page, live, "/counter/front", "rina")
+    # the page's time stands still but as the test moves it (in steps, each waiting for a ping: the hold's 30 s
+    # counted on the page's clock alone)
+    page.clock.pause_at(datetime.now() + timedelta(seconds=1))
     aim = tickets[1]["label"]
     row = page.locator(f"#tickets tr[data-label='{aim}'] td").first
     expect(row).to_be_visible()
@@ -340,10 +348,10 @@ def test_a_hold_under_a_resting_mouse_ends_after_30_seconds(browser, live):
     page.mouse.move(box["x"] + 5, box["y"] + 5)
     new, row_top = held_priority_ticket(page, live, aim)
     before = page.evaluate(row_top)
-    page.clock.run_for(25000)
+    run_clock_for(page, 25000)
     assert page.evaluate(row_top) == before
     expect(page.locator("#list-pending")).to_be_visible()
-    page.clock.run_for(6000)
+    run_clock_for(page, 6000)
     expect(page.locator("#list-pending")).to_be_hidden()
     expect(page.locator("#tickets tr[data-label][data-group='s:A']").first).to_have_attribute(
         "data-label", new["label"]

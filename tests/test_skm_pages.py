@@ -17,9 +17,9 @@ import pytest
 import requests
 from conftest import ROOT, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from staffpages import issue, resize, sign_in
-from test_escalations_page import MANAGERS, PING_S, run_clock_for
 
 PASSWORD = "rahasia-123"
 A4_PORTRAIT = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
@@ -57,8 +57,8 @@ def respond(live, ticket: dict, scores: list[int], profile: dict | None = None, 
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("skm")
     # pings every second (PING_S), not every seven: the complaints' ages are counted on, on the page's clock, in steps
-    # within the heartbeat, each just after a ping (test_escalations_page.run_clock_for)
-    server = LiveServer(write_config(tmp), numbers={"realtime.PING_INTERVAL_S": PING_S}).start()
+    # within the heartbeat, each just after a ping (pageclock.run_clock_for)
+    server = LiveServer(write_config(tmp), numbers=PING_NUMBERS).start()
     server.add_user("budi", "officer")
     server.add_user("sari", "officer")  # serves the visitors: budi answers complaints about her service
     server.add_user("rina", "frontoffice")
@@ -356,8 +356,7 @@ def open_complaints(browser, office, username: str, fake_clock: bool = False):
     context = browser.new_context(viewport=LAPTOP, locale="id-ID")
     page = context.new_page()
     if fake_clock:
-        page.add_init_script(MANAGERS)
-        page.clock.install()
+        install_clock(page)
     return sign_in(page, office, "/counter/complaints", username)
 
 
