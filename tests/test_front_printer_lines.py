@@ -234,6 +234,10 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
         if width == 1024:  # the box holds the form copy's line whole, the kiosk's and the skipped slip's below it
             expect(line).to_be_hidden()  # behind "+2 lagi", not cut at the box's edge
             expect(page.locator(".alerts-more")).to_have_text("+2 lagi")
+        if width == 1024 and not chips(forms).first.is_visible():
+            # the kiosk's slips retried meanwhile (the clock moved on): their failure is newer, its line above the
+            # form copy's, which went behind "+2 lagi" in its turn (seen once in a clean CI run): opened to reach it
+            page.locator(".alerts-more").click()
         chips(forms).first.click()  # a form copy's label: its row, with its Formulir A4, in the list's box
         link = page.locator(f"#tickets tr[data-label='{served}'] [data-act=form]")
         expect(link).to_be_focused()
