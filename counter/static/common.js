@@ -450,3 +450,25 @@ export function sayWhole(node, text) {
     node.replaceChildren(...wholeLabels(text));
   }
 }
+
+// A printer's or mail server's own message (English, technical), folded behind a small "rincian untuk admin" after the
+// advice the staff read (the front office's alerts, the Eskalasi page's cases): opened, it shows under the advice for
+// the admin, who also finds it in the server's log and the API's `error`. `open`: the keys of those opened, kept by
+// the page so that one stays open while its line is redrawn; `kind`: "alert" or "mail", its classes' and words'
+// prefix (`${kind}.detail`, `${kind}.detail_title`); `onToggle`: after each click.
+export function foldedDetail(error, key, open, kind, onToggle) {
+  if (!error || error === "?") return null;
+  const shown = open.has(key);
+  const text = el("small", { class: `${kind}-detail`, lang: "en", hidden: !shown }, error);
+  const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(shown),
+                                title: t(`${kind}.detail_title`) }, t(`${kind}.detail`));
+  toggle.addEventListener("click", () => {
+    const now = text.hidden;
+    text.hidden = !now;
+    toggle.setAttribute("aria-expanded", String(now));
+    if (now) open.add(key);
+    else open.delete(key);
+    if (onToggle) onToggle();
+  });
+  return el("span", { class: `${kind}-raw` }, " ", toggle, " ", text);
+}

@@ -4,7 +4,7 @@
 // notice right after it (Batalkan), or later from the cases closed lately (Buka lagi). The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
-import { TIMEZONE, api, el, getLang, hhmm, officeNow, requestId, say, t, zoneName } from "./common.js";
+import { TIMEZONE, api, el, foldedDetail, getLang, hhmm, officeNow, requestId, say, t, zoneName } from "./common.js";
 import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
@@ -116,7 +116,7 @@ function mailState(mail, lkpp) {
   if (mail.status === "withdrawn") return ["forwarded", t("mail.withdrawn", { number: lkpp || "?" })];
   // what is wrong and what to do, in the server's words; the mail server's raw message (English, SMTP codes: "(550,
   // b'5.1.1 …')") was in brackets in them, bold and red, and the officer or the front office, who read neither, took
-  // it for what to do: it is the third item, folded behind "rincian untuk admin" (rawDetail)
+  // it for what to do: it is the third item, folded behind "rincian untuk admin" (foldedDetail)
   const said = mail.advice ? mail.advice[getLang()] || mail.advice.id : error;
   const raw = mail.advice ? error : "";
   if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said }), raw];
@@ -131,26 +131,10 @@ function mailState(mail, lkpp) {
   return ["queued", t("mail.queued")];
 }
 
-// A failed mail's raw message behind a small "rincian untuk admin", as the front office's alerts have it (front.js
-// rawDetail): opened, under the advice, for the admin (who also finds it in the server's log and in GET
+// A failed mail's raw message behind a small "rincian untuk admin", as the front office's alerts have it (common.js
+// foldedDetail): opened, under the advice, for the admin (who also finds it in the server's log and in GET
 // /api/escalations' `mail.error`); it stays open while its card is redrawn (`id`: its case's).
 const openDetails = new Set();
-
-function rawDetail(error, id) {
-  if (!error || error === "?") return null;
-  const open = openDetails.has(id);
-  const text = el("small", { class: "mail-detail", lang: "en", hidden: !open }, error);
-  const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(open),
-                                title: t("mail.detail_title") }, t("mail.detail"));
-  toggle.addEventListener("click", () => {
-    const now = text.hidden;
-    text.hidden = !now;
-    toggle.setAttribute("aria-expanded", String(now));
-    if (now) openDetails.add(id);
-    else openDetails.delete(id);
-  });
-  return el("span", { class: "mail-raw" }, " ", toggle, text);
-}
 
 function ageOf(entry) {
   if (entry.closedAge !== undefined) return entry.closedAge; // closed: its age stopped then
@@ -224,7 +208,8 @@ function renderInfo(entry) {
     el("dt", {}, t("case.note")),
     el("dd", { class: "note" }, x.note || "—"),
     el("dt", {}, t("case.mail")),
-    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText, rawDetail(mailRaw, x.id)),
+    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText,
+       foldedDetail(mailRaw, x.id, openDetails, "mail")),
   );
   renderAge(entry);
   renderResend(entry, mailKind);

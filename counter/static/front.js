@@ -1,6 +1,7 @@
 // The front office's page: SOP steps 1-6 by hand (register a visitor), cancel, reprint, alerts.
 import {
-  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow, patch, requestId,
+  ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, foldedDetail, getLang, hhmm, logout, officeNow,
+  patch, requestId,
   say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
   TIMEZONE, sayWhole, wholeLabels, whoAmI, zoneName,
 } from "./common.js";
@@ -1125,7 +1126,7 @@ function groupLine(key, members, closed) {
       // what is wrong and what to do, in words (the server's advice); the printer's raw message folded away, for the admin
       ...wholeLabels(said.advice ? said.advice[getLang()] || said.advice.id
         : t("alert.print_failed", { label: members.map((a) => a.label).join(", "), error: said.error })),
-      said.advice ? rawDetail(said.error, `print|${key}`) : null,
+      said.advice ? foldedDetail(said.error, `print|${key}`, openDetails, "alert", fitAlerts) : null,
       el("span", { class: "slips" }, ...slips),
     ),
     close,
@@ -1286,23 +1287,6 @@ function onPrinters(list) {
 // and in GET /api/print-jobs' `error`). Opened, it stays open while its line is redrawn (`key`: its line's).
 const openDetails = new Set();
 
-function rawDetail(error, key) {
-  if (!error || error === "?") return null;
-  const open = openDetails.has(key);
-  const text = el("small", { class: "alert-detail", lang: "en", hidden: !open }, error);
-  const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(open),
-                                title: t("alert.detail_title") }, t("alert.detail"));
-  toggle.addEventListener("click", () => {
-    const now = text.hidden;
-    text.hidden = !now;
-    toggle.setAttribute("aria-expanded", String(now));
-    if (now) openDetails.add(key);
-    else openDetails.delete(key);
-    fitAlerts(); // a taller line: the box shows whole lines
-  });
-  return el("span", { class: "alert-raw" }, " ", toggle, " ", text);
-}
-
 // A mail's alert: one line per escalation (its advice names its ticket).
 function alertLine(a) {
   const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
@@ -1315,7 +1299,7 @@ function alertLine(a) {
       "span",
       {},
       ...wholeLabels(a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error })),
-      a.advice ? rawDetail(a.error, `${a.type}|${a.label}`) : null,
+      a.advice ? foldedDetail(a.error, `${a.type}|${a.label}`, openDetails, "alert", fitAlerts) : null,
       // given up: "tidak dicoba lagi", the advice before it having said what to do for the mail (a print's "perlu
       // cetak ulang" was said of a mail)
       a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.gave_up") : t("alert.attempt", { n: a.attempts })})`) : null,
