@@ -487,6 +487,29 @@ def _text(layout: Callable[[int], Iterable[_Item]], width_mm: int, profile: str 
     return "\n".join(out) + "\n"
 
 
+# How many dots of paper a line of text takes: Font A's 24 and a printer's default line spacing, 1/6 inch (some 34
+# dots, 4.2 mm, at 203 dpi; printers.transport.TICKET_LINES).
+LINE_DOTS = 34
+CUT_FEED_LINES = 6  # the lines fed before the cut (python-escpos's cut(): ESC d 6)
+
+
+def _paper_lines(layout: Callable[[int], Iterable[_Item]], width_mm: int, profile: str | None = None) -> int:
+    """About how many lines of text the layout takes on paper: a double-size line as two, a QR code as its height
+    (its modules and quiet zone at the dots a module it is drawn with), and the feed before the cut."""
+    cols, small_cols = paper_columns(width_mm, profile)
+    lines = CUT_FEED_LINES
+    for item in layout(cols):
+        if isinstance(item, _Rule):
+            lines += 1
+        elif isinstance(item, _Qr):
+            modules = _qr_modules(len(item.data.encode("utf-8"))) + 2 * QR_BORDER
+            lines += -(-modules * qr_module_dots(item.data, PAPER_DOTS[width_mm]) // LINE_DOTS) + 1
+        else:
+            width = (small_cols if item.style.small else cols) // item.style.size
+            lines += len((_wrapped if item.fixed else wrap)(item.text, width, item.indent)) * item.style.size
+    return lines
+
+
 # --- public rendering ---------------------------------------------------------------------------
 
 
@@ -536,3 +559,11 @@ def form_copy_text(form: FormCopy, width_mm: int = 80, profile: str | None = Non
     """The consultation-form copy as plain text, for the console or a preview (`profile`: as on that printer's
     paper)."""
     return _text(partial(_form_layout, form), width_mm, profile)
+
+
+def slip_lines(slip: TicketSlip | FormCopy, width_mm: int = 80, profile: str | None = None) -> int:
+    """About how many lines of text a ticket or a form copy takes on the paper of a printer (`profile`): how long it
+    takes to come out (printers.transport.printing_seconds). A ticket is 25-30; a form copy some 40, or hundreds with
+    a long problem and answer."""
+    layout = partial(_form_layout, slip) if isinstance(slip, FormCopy) else partial(_ticket_layout, slip)
+    return _paper_lines(layout, width_mm, profile)

@@ -500,6 +500,13 @@ STATUS_RETRY_SECONDS = 30.0
 # next slip). A ticket is some 100 mm of paper (11 lines, its QR code, the feed before the cut): 1-2 s on a 58 mm
 # printer (50-90 mm/s), under one on an 80 mm one (150-250 mm/s); 3 s leaves room for a slow one.
 PRINTING_SECONDS = 3.0
+# A slip longer than a ticket takes as much longer at the same pace: PRINTING_SECONDS for every TICKET_LINES lines of
+# it (printers.slips.slip_lines: a line of text is some 4.2 mm, a printer's default line spacing of 1/6 inch; a
+# priority reprint with its QR code, its number four lines high and the feed before the cut counts 30, 126 mm, and an
+# office whose long name and address wrap to more lines a few more). That pace, 42 mm/s, is under the slowest 58 mm
+# printer's 50 mm/s (an 80 mm one prints 150-250 mm/s): a form copy with a long answer (120 lines, 500 mm: 6-10 s on a
+# 58 mm printer, 2-3 s on an 80 mm one) is asked again after 12 s, not 3.
+TICKET_LINES = 30
 status_clock = time.monotonic  # when a printer's silence was learnt (tests put a clock of theirs here)
 # Where and when each printer's worker last failed to reach it to ask (status_clock), by its name.
 _UNREACHED: dict[str, tuple[tuple[object, ...], float]] = {}
@@ -632,6 +639,13 @@ def paper_due(cfg: PrinterConfig) -> bool:
         return False
     where, tried = _PAPER_ASKED.get(cfg.name, (None, 0.0))
     return where != _link(cfg) or status_clock() - tried >= STATUS_RETRY_SECONDS
+
+
+def printing_seconds(lines: int) -> float:
+    """How long a slip of `lines` lines (printers.slips.slip_lines) takes to come out once the printer has its bytes:
+    a ticket's PRINTING_SECONDS, or more in proportion for one longer than a ticket's TICKET_LINES (a long form
+    copy)."""
+    return PRINTING_SECONDS * max(1.0, lines / TICKET_LINES)
 
 
 def torn_slip(cfg: PrinterConfig) -> str:

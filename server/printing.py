@@ -51,9 +51,13 @@ class PrintWorker(OutboxWorker):
         self.paper_low_since: Any = None
         self.paper_shown: str | None = None  # "low" or "out" as the staff pages were told, None: nothing said
         self._paper_asked: Any = None  # when it was last asked (the service's clock)
-        # The last slip printed on a printer whose status is asked, as it was before that try, and when (monotonic):
-        # its paper is asked again once it has had time to come out (_recheck_slip).
-        self._unsure: tuple[dict[str, Any], float] | None = None
+        # The slips printed on a printer whose status is asked that may still be coming out, in the order sent: each
+        # job as it was before that try, and when it is estimated to be out (monotonic). A printer prints in order:
+        # a slip's end is the later of its sending and the slip before's end (_printed_until), plus its own printing
+        # time (printers.transport.printing_seconds, longer for a long form copy). Its paper is asked again once that
+        # end has passed (_recheck_slip).
+        self._unsure: list[tuple[dict[str, Any], float]] = []
+        self._printed_until = 0.0
 
     def unwanted(self, tx, job: dict[str, Any], ticket: Any = None) -> str | None:
         """Why this job's slip is not to be printed now (its ticket was cancelled or called while the printer
@@ -236,33 +240,41 @@ class PrintWorker(OutboxWorker):
         self.service.jobs.print_skipped([(job, reason)])
 
     def send(self, job: dict[str, Any], slip: Any) -> None:
-        self._recheck_slip(now=True)  # the slip before: its paper asked before this one goes
+        self._recheck_slip(now=True)  # the slips before: their paper asked before this one goes
         self._print(job, slip)
         if printers.transport.status_asked(self.config):
-            self._unsure = (dict(job), time.monotonic())
+            cfg = self.config
+            seconds = printers.transport.printing_seconds(printers.slip_lines(slip, cfg.width_mm, cfg.profile))
+            self._printed_until = max(time.monotonic(), self._printed_until) + seconds
+            self._unsure.append((dict(job), self._printed_until))
 
     def _recheck_slip(self, now: bool = False) -> None:
-        """The last slip's paper asked again once it has had time to come out (printers.transport.PRINTING_SECONDS
-        after its bytes; `now`: before the next slip goes, however soon). A printer answers its status as the bytes
-        arrive, not once they are printed: asked right after them it said paper in, and a roll that ended in the
-        middle of the slip had its job counted as printed, the kiosk telling its visitor to take a paper ticket,
-        nobody knowing until the next visitor's failed. An answer of out now records that try as failed, "out of
-        paper while printing" (printers.transport.torn_slip): the kiosk that follows the slip tells its visitor to
-        note the number, the front office is alerted, and the job is tried again, printed once a roll is in. No slip
-        waits for it: the asking is the idle worker's, or the next slip's own (a burst of slips, each asked before
-        the next, may miss a roll that ends in the last but one)."""
-        if self._unsure is None:
+        """The paper of the slips that may still be coming out asked again once the first of them has had time to
+        (its estimated end: _unsure; `now`: before the next slip goes, however soon). A printer answers its status as
+        the bytes arrive, not once they are printed: asked right after them it said paper in, and a roll that ended
+        in the middle of a slip had its job counted as printed, the kiosk telling its visitor to take a paper ticket,
+        nobody knowing until the next visitor's failed. An answer of paper in confirms only the slips whose end had
+        passed when it was asked: one asked before the next slip goes, while the one before is still printing (a
+        burst of slips), confirmed that one too, and the roll that ended inside it was seen at the next slip only.
+        An answer of out records the try of every slip not confirmed as failed, "out of paper while printing"
+        (printers.transport.torn_slip): each kiosk that follows its slip tells its visitor to note the number, the
+        front office is alerted, and each job is tried again, printed once a roll is in (a slip the roll ended just
+        after is printed twice: the price of not knowing where it ended). No slip waits for it: the asking is the
+        idle worker's, or the next slip's own."""
+        if not self._unsure:
             return
-        job, sent = self._unsure
-        if not now and time.monotonic() - sent < printers.transport.PRINTING_SECONDS:
+        asked = time.monotonic()
+        if not now and asked < self._unsure[0][1]:
             return
-        self._unsure = None
         self._in_thread(printers.transport.check_paper)
         if self.paper() != printers.transport.PAPER_OUT:
+            self._unsure = [(job, end) for job, end in self._unsure if end > asked]
             return
+        torn, self._unsure = self._unsure, []
         error = printers.transport.torn_slip(self.config)
-        log.warning("print job %s: %s", job["id"], error)
-        self.record([(job, error, False)])
+        for job, _ in torn:
+            log.warning("print job %s: %s", job["id"], error)
+        self.record([(job, error, False) for job, _ in torn])
 
     def record(self, results: list[Result]) -> None:
         for job, error, final in results:

@@ -85,11 +85,14 @@ class FakeNetworkPrinter:
         runs_out_after: float | None = None,
     ) -> None:
         self.reads = reads
-        # the roll ends this many seconds after a job's bytes came (once): a paper query answered later says
+        # the roll ends this many seconds after the first job's bytes came (once): a paper query answered later says
         # PAPER_OUT until a test sets another answer; one answered before still said paper in, as a real printer
         # answers as the query arrives, while it is still printing what came before it
         self.runs_out_after = runs_out_after
-        self.job_at: float | None = None  # when the last job's bytes came (runs_out_after), on any connection
+        self.job_at: float | None = None  # when the last job's bytes came, on any connection
+        # when the job the roll ends in came (runs_out_after): the first job's bytes since the printer started, so
+        # that the roll ends inside that slip even if more jobs follow at once (a burst)
+        self.roll_job_at: float | None = None
         # the first connection that sends a job is reset once the printer has taken this many of its bytes (status
         # queries not counted), the rest left unread: a printer restarted or off the Wi-Fi halfway through a ticket;
         # the next connection is served whole (the printer is back)
@@ -155,6 +158,8 @@ class FakeNetworkPrinter:
                 mine += chunk
                 if bytes(chunk).replace(STATUS_ONLINE, b"").replace(STATUS_PAPER, b""):
                     self.job_at = time.monotonic()  # a job's bytes: the printer prints them from now
+                    if self.roll_job_at is None:
+                        self.roll_job_at = self.job_at
                 self._run_out()
                 if self.resets_on_query and any(query in mine for query in self.answers):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -214,10 +219,11 @@ class FakeNetworkPrinter:
         return bytes(self.received)
 
     def _run_out(self) -> None:
-        """runs_out_after: the roll ends that long after a job's bytes came, seen by any query answered since (the
-        same connection's, or another's: a print worker asking again later)."""
-        if self.runs_out_after is not None and self.job_at is not None:
-            if time.monotonic() - self.job_at >= self.runs_out_after:
+        """runs_out_after: the roll ends that long after the first job's bytes came (roll_job_at), seen by any query
+        answered since (the same connection's, or another's: a print worker asking again later, or before its next
+        job)."""
+        if self.runs_out_after is not None and self.roll_job_at is not None:
+            if time.monotonic() - self.roll_job_at >= self.runs_out_after:
                 self.runs_out_after = None
                 self.answers[STATUS_PAPER] = PAPER_OUT  # the roll ended while the job was printing
 
