@@ -255,7 +255,13 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
     `officer` ({id, en}): the same failure in one short line for the officer's counter page, e.g. "E-mail eskalasi
     A-001 belum terkirim: server e-mail tidak dapat dihubungi; dicoba lagi otomatis.": which case, whether it is
     still tried, the problem in a few words, and that the front office (the Eskalasi page) handles a mail not sent;
-    the fix (config.toml's keys, restarts, Kirim ulang) is the front office's and the admin's."""
+    the fix (config.toml's keys, restarts, Kirim ulang) is the front office's and the admin's.
+    `staff` ({id, en}): the front office's alert and the Eskalasi page's case, short: which case, the problem in the
+    officer's few words (`problem`), and what they do now (`todo`: forward it by hand when urgent, tell the admin,
+    and that it is sent again by itself or with Kirim ulang once mended); `admin` ({id, en}): the admin's part, folded
+    with the mail server's raw message behind "rincian untuk admin" (the problem with its address and reply codes, the
+    fix naming config.toml's keys, whether a restart or Kirim ulang sends it again). `id`/`en` stay the whole advice
+    (the API's, e.g. for a script): it was the pages' one paragraph of ~600 characters, config keys first."""
     kind = mail_kind(error)
     refused = final and permanent_refusal(error)
     key = "mail.advice.refused" if refused else "mail.advice.final" if final else "mail.advice.retry"
@@ -265,18 +271,28 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
         key = "mail.advice.refused_client"  # the relay's admin mends it, or another host/port
     if refused and requeued:
         key = "mail.advice.refused_again"
-    advice: dict[str, Any] = {"kind": kind, "officer": {}}
+    parts = ("officer", "staff", "problem", "todo", "admin")
+    advice: dict[str, Any] = {"kind": kind, **{part: {} for part in parts}}
     if esc is None:
         from server.config import EscalationSettings
 
         esc = EscalationSettings()
     officer_key = "mail.officer.final" if final else "mail.officer.retry"
+    situation = key.rsplit(".", 1)[1]  # retry, final, refused, refused_content, refused_client, refused_again
+    # the staff's status words: a refusal of the content or of this client is a refusal all the same
+    status = situation if situation in ("retry", "final", "refused_again") else "refused"
+    todo_key = "refused" if situation == "refused_client" else situation  # the relay's fix is the admin's too
     for lang in ("id", "en"):
         values = _mail_settings(esc, lang)
         problem, fix = t(f"mail.problem.{kind}", lang, **values), t(f"mail.fix.{kind}", lang, **values)
         advice[lang] = t(key, lang, label=label, problem=problem, fix=fix)
         short = t(f"mail.officer.problem.{kind}", lang) if kind in _OFFICER_SHORT else problem
         advice["officer"][lang] = t(officer_key, lang, label=label, problem=short)
+        todo = t(f"mail.todo.{todo_key}", lang)
+        advice["problem"][lang] = short
+        advice["todo"][lang] = todo
+        advice["staff"][lang] = t(f"mail.staff.{status}", lang, label=label, problem=short, todo=todo)
+        advice["admin"][lang] = t(f"mail.admin.{situation}", lang, problem=problem, fix=fix)
     return advice
 
 

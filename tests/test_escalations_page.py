@@ -583,7 +583,8 @@ def test_a_case_forwarded_by_hand_says_so_with_its_lkpp_number_not_to_forward_it
     page = open_page(browser, office, "budi")
     expect(card(page, off).locator(".mail")).to_have_attribute("data-state", "off")
     expect(card(page, failed).locator(".mail")).to_have_attribute("data-state", "failed")
-    expect(card(page, failed).locator(".mail")).to_contain_text("Teruskan lewat TTS / e-mail.")
+    # what to do, on its line under what failed (server/advice.py `todo`)
+    expect(card(page, failed).locator(".mail .mail-todo")).to_contain_text("Teruskan manual ke LKPP")
     for case, number in ((off, "TTS-515083"), (failed, "TTS-515084")):
         r = officer.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
         assert r.status_code == 200, r.text
@@ -598,6 +599,7 @@ def test_a_case_forwarded_by_hand_says_so_with_its_lkpp_number_not_to_forward_it
     for case in (off, failed):
         expect(card(page, case).locator(".mail")).not_to_contain_text("teruskan kasus ini sendiri")
         expect(card(page, case).locator(".mail")).not_to_contain_text("Teruskan lewat")
+        expect(card(page, case).locator(".mail .mail-todo")).to_have_count(0)  # reached LKPP: nothing to do
     page.click("#lang-toggle")
     expect(card(page, off).locator(".mail")).to_have_text(
         "Escalated while automatic e-mail was off — forwarded to the LKPP helpdesk: ticket TTS-515083."
@@ -623,7 +625,7 @@ def test_a_mail_that_failed_at_once_says_after_1_attempt(browser, office, office
     expect(mail).to_contain_text("Gagal dikirim setelah 1 percobaan: ")
     page.click("#lang-toggle")
     expect(mail).to_contain_text("Failed after 1 attempt: ")
-    expect(mail).to_contain_text("Forward it via TTS / e-mail.")
+    expect(mail.locator(".mail-todo")).to_contain_text("Forward it to LKPP by hand")
     r = officer.post(
         f"{office.url}/api/tickets/{once['id']}/lkpp-ticket", json={"lkpp_ticket": "TTS-515090"}, timeout=5
     )

@@ -40,13 +40,17 @@ def test_a_failed_mail_is_said_in_the_officers_words_and_its_smtp_reply_folded_f
         page.click("#lang-toggle")  # back to Indonesian (the browser's choice, for its next page too)
         expect(notice).to_have_text(advice["officer"]["id"])
 
-        # the Eskalasi page: the advice, and the raw reply behind "rincian untuk admin"
+        # the Eskalasi page: what failed and what to do (the advice's short words), and behind "rincian untuk admin"
+        # the admin's part (config.toml's keys, the restart) with the raw reply (tests/test_mail_staff_words.py)
         esc = sign_in(context.new_page(), server, "/counter/escalations", "budi")
         mail = esc.locator(f"#cases li.case[data-id='{case['id']}'] dd.mail")
         expect(mail).to_have_attribute("data-state", "failed")
-        expect(mail).to_contain_text(advice["id"])
+        expect(mail.locator(".mail-said")).to_contain_text(advice["problem"]["id"])
+        expect(mail.locator(".mail-todo")).to_have_text(advice["todo"]["id"])
         detail, toggle = mail.locator(".mail-detail"), mail.locator("button.detail-toggle")
         expect(detail).to_have_text(error)
+        expect(mail.locator(".mail-admin")).to_have_text(advice["admin"]["id"])
+        expect(mail.locator(".mail-admin")).to_be_hidden()
         expect(detail).to_be_hidden()
         # read in one step of the page: mail.evaluate resolves the element, then reads it in a second step, and a
         # card redrawn between them (its <dl> replaced) left a detached <dd>, whose innerText is its whole textContent,
@@ -55,12 +59,14 @@ def test_a_failed_mail_is_said_in_the_officers_words_and_its_smtp_reply_folded_f
             "(s) => document.querySelector(s).innerText", f"#cases li.case[data-id='{case['id']}'] dd.mail"
         )
         assert not [word for word in RAW if word in seen], seen  # it was "… (127.0.0.1:…: SMTPRecipientsRefused: …)"
+        assert "config.toml" not in seen, seen  # the admin's, folded
         expect(toggle).to_have_text("rincian untuk admin")
         toggle.click()
         expect(detail).to_be_visible()
         expect(toggle).to_have_attribute("aria-expanded", "true")
         esc.click("#lang-toggle")  # the card redrawn: the message stays open
-        expect(mail).to_contain_text(advice["en"])
+        expect(mail.locator(".mail-todo")).to_have_text(advice["todo"]["en"])
+        expect(mail.locator(".mail-admin")).to_have_text(advice["admin"]["en"])
         expect(mail.locator("button.detail-toggle")).to_have_text("details for the admin")
         expect(mail.locator(".mail-detail")).to_be_visible()
         mail.locator("button.detail-toggle").click()

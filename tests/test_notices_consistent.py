@@ -100,7 +100,8 @@ def test_the_counters_notice_of_a_failed_mail_says_it_in_the_officers_words_of_t
     with the mail server's raw message small after it; the officer's own counter page said "E-mail eskalasi A-001
     gagal: 127.0.0.1:…: SMTPRecipientsRefused: {…: (550, b'5.1.1 …')}", the raw English alone. It says the officer's
     line of the same advice now (the case, not sent, the problem in a few words, the front office told), in the
-    page's language, alone (tests/test_mail_detail_folded.py); the front office keeps the whole advice."""
+    page's language, alone (tests/test_mail_detail_folded.py); the front office's alert says the advice's short words
+    (what failed, what to do now), the admin's part folded with the raw message (tests/test_mail_staff_words.py)."""
     with mailing_office(tmp_path, Refusing(REFUSED)) as server:
         server.add_user("budi", "officer")
         server.add_user("rina", "frontoffice")
@@ -115,10 +116,12 @@ def test_the_counters_notice_of_a_failed_mail_says_it_in_the_officers_words_of_t
         advice, error = case["mail"]["advice"], case["mail"]["error"]
         assert "SMTPRecipientsRefused" in error and "SMTPRecipientsRefused" not in advice["id"], case
         alert = front.locator("#alerts li[data-type=mail_failed]").filter(has_text=label)
-        expect(alert).to_contain_text(advice["id"])  # the front office's words, as they were
-        # the mail server's raw message folded behind "rincian untuk admin" (tests/test_front_alert_detail.py)
+        expect(alert).to_contain_text(advice["staff"]["id"])  # the front office's words
+        # the admin's part and the mail server's raw message folded behind "rincian untuk admin"
+        # (tests/test_front_alert_detail.py)
         expect(alert.locator(".alert-detail")).to_be_hidden()
         expect(alert.locator(".alert-detail")).to_have_text(error)
+        expect(alert.locator(".alert-admin")).to_have_text(advice["admin"]["id"])
 
         assert advice["officer"]["id"] == f"E-mail eskalasi {label} {REFUSED_WORDS}", advice
         assert "config.toml" in advice["id"] and "config.toml" not in advice["officer"]["id"], advice

@@ -455,11 +455,18 @@ export function sayWhole(node, text) {
 // advice the staff read (the front office's alerts, the Eskalasi page's cases): opened, it shows under the advice for
 // the admin, who also finds it in the server's log and the API's `error`. `open`: the keys of those opened, kept by
 // the page so that one stays open while its line is redrawn; `kind`: "alert" or "mail", its classes' and words'
-// prefix (`${kind}.detail`, `${kind}.detail_title`); `onToggle`: after each click.
-export function foldedDetail(error, key, open, kind, onToggle) {
-  if (!error || error === "?") return null;
+// prefix (`${kind}.detail`, `${kind}.detail_title`); `onToggle`: after each click. `admin`: the admin's part of the
+// advice in the page's language (a failed mail's: config.toml's keys, a restart or Kirim ulang; server/advice.py
+// `advice.admin`), shown before the message: the line says only what the staff do.
+export function foldedDetail(error, key, open, kind, onToggle, admin) {
+  const raw = error && error !== "?" ? error : "";
+  if (!raw && !admin) return null;
   const shown = open.has(key);
-  const text = el("small", { class: `${kind}-detail`, lang: "en", hidden: !shown }, error);
+  const message = raw ? el("small", { class: `${kind}-detail`, lang: "en" }, raw) : null;
+  const text = admin
+    ? el("span", { class: `${kind}-fold` }, el("small", { class: `${kind}-admin` }, admin), message)
+    : message;
+  text.hidden = !shown;
   const toggle = el("button", { type: "button", class: "detail-toggle", "aria-expanded": String(shown),
                                 title: t(`${kind}.detail_title`) }, t(`${kind}.detail`));
   toggle.addEventListener("click", () => {

@@ -89,6 +89,11 @@ export function timeOf(iso) {
   return iso ? `${hhmm(iso)} ${zoneName()}` : "";
 }
 
+// A server's words ({id, en}) in the page's language.
+function words(said) {
+  return said ? said[getLang()] || said.id || "" : "";
+}
+
 // The e-mail's state and what to do. `lkpp` is the LKPP ticket number recorded (TTS / LPSE Support):
 // once there is one, the case reached LKPP by hand, and nobody is told to forward it again.
 function mailState(mail, lkpp) {
@@ -114,19 +119,27 @@ function mailState(mail, lkpp) {
   }
   // not sent once the case reached LKPP by hand (its number recorded): LKPP would have had it twice
   if (mail.status === "withdrawn") return ["forwarded", t("mail.withdrawn", { number: lkpp || "?" })];
-  // what is wrong and what to do, in the server's words; the mail server's raw message (English, SMTP codes: "(550,
-  // b'5.1.1 …')") was in brackets in them, bold and red, and the officer or the front office, who read neither, took
-  // it for what to do: it is the third item, folded behind "rincian untuk admin" (foldedDetail)
-  const said = mail.advice ? mail.advice[getLang()] || mail.advice.id : error;
-  const raw = mail.advice ? error : "";
-  if (mail.status === "retrying") return ["retrying", t("mail.retrying", { n: mail.attempts, error: said }), raw];
+  // What is wrong in a few words, then what the officer or the front office do now (the server's advice: `problem`,
+  // `todo`), two short lines; the admin's part (config.toml's keys, a restart or Kirim ulang) and the mail server's raw
+  // message (English, SMTP codes: "(550, b'5.1.1 …')") folded behind "rincian untuk admin" (foldedDetail). The
+  // whole advice was one paragraph of ~600 characters, config keys first, and the raw message was in brackets in
+  // it, bold and red: the officer or the front office, who read neither, took it for what to do.
+  const advice = mail.advice || null;
+  const said = advice ? words(advice.problem) || words(advice) : error;
+  const raw = advice ? error : "";
+  const admin = advice ? words(advice.admin) : "";
+  const todo = advice ? words(advice.todo) : "";
+  if (mail.status === "retrying") {
+    return ["retrying", t("mail.retrying", { n: mail.attempts, error: said }), raw, todo, admin];
+  }
   if (mail.status === "failed") {
     // "after 1 attempt": an error that trying again cannot mend fails at once (server/outbox.py `final`)
     const one = mail.attempts === 1 ? ".one" : "";
     if (lkpp) {
+      // reached LKPP by hand: nothing to do, nothing to mend for this case
       return ["forwarded", t(`mail.failed_forwarded${one}`, { n: mail.attempts, error: said, number: lkpp }), raw];
     }
-    return ["failed", t(`mail.failed${one}`, { n: mail.attempts, error: said }), raw];
+    return ["failed", t(`mail.failed${one}`, { n: mail.attempts, error: said }), raw, todo, admin];
   }
   return ["queued", t("mail.queued")];
 }
@@ -177,7 +190,7 @@ function priorityBadge(x) {
 function renderInfo(entry) {
   const x = entry.data;
   const form = x.form || {};
-  const [mailKind, mailText, mailRaw] = mailState(x.mail, x.lkpp_ticket);
+  const [mailKind, mailText, mailRaw, mailTodo, mailAdmin] = mailState(x.mail, x.lkpp_ticket);
   const card = entry.card;
   card.dataset.label = x.label;
   card.dataset.mail = mailKind;
@@ -208,8 +221,9 @@ function renderInfo(entry) {
     el("dt", {}, t("case.note")),
     el("dd", { class: "note" }, x.note || "—"),
     el("dt", {}, t("case.mail")),
-    el("dd", { class: "mail", dataset: { state: mailKind } }, mailText,
-       foldedDetail(mailRaw, x.id, openDetails, "mail")),
+    el("dd", { class: "mail", dataset: { state: mailKind } }, el("span", { class: "mail-said" }, mailText),
+       mailTodo ? el("span", { class: "mail-todo" }, mailTodo) : null,
+       foldedDetail(mailRaw, x.id, openDetails, "mail", null, mailAdmin)),
   );
   renderAge(entry);
   renderResend(entry, mailKind);

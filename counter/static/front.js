@@ -1287,10 +1287,18 @@ function onPrinters(list) {
 // and in GET /api/print-jobs' `error`). Opened, it stays open while its line is redrawn (`key`: its line's).
 const openDetails = new Set();
 
-// A mail's alert: one line per escalation (its advice names its ticket).
+// A mail's alert: one line per escalation (its advice names its ticket). Its words are the advice's short ones
+// (`staff`: what failed, and what the front office does now); the admin's part (config.toml's keys, a restart or
+// Kirim ulang: `admin`) is folded with the mail server's message. The whole advice, ~600 characters with the keys
+// first, was the line.
 function alertLine(a) {
   const dismissBtn = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
   dismissBtn.addEventListener("click", () => dismiss([a]));
+  const lang = getLang();
+  const advice = a.advice;
+  const said = advice ? (advice.staff && (advice.staff[lang] || advice.staff.id)) || advice[lang] || advice.id
+    : t(`alert.${a.type}`, { label: a.label, error: a.error });
+  const admin = advice && advice.admin ? advice.admin[lang] || advice.admin.id : "";
   return el(
     "li",
     { dataset: { type: a.type } },
@@ -1298,8 +1306,8 @@ function alertLine(a) {
     el(
       "span",
       {},
-      ...wholeLabels(a.advice ? a.advice[getLang()] || a.advice.id : t(`alert.${a.type}`, { label: a.label, error: a.error })),
-      a.advice ? foldedDetail(a.error, `${a.type}|${a.label}`, openDetails, "alert", fitAlerts) : null,
+      ...wholeLabels(said),
+      advice ? foldedDetail(a.error, `${a.type}|${a.label}`, openDetails, "alert", fitAlerts, admin) : null,
       // given up: "tidak dicoba lagi", the advice before it having said what to do for the mail (a print's "perlu
       // cetak ulang" was said of a mail)
       a.attempts ? el("small", { class: "muted" }, ` (${a.final ? t("alert.gave_up") : t("alert.attempt", { n: a.attempts })})`) : null,
