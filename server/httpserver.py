@@ -12,6 +12,7 @@ phone on the Wi-Fi, or something that wants the queue to stop. So, per address (
 - at most `[limits] requests_per_minute` requests (a token bucket); past it each request waits a
   second and is answered 429, which costs the server a sleeping greenlet, not work;
 - a Cookie header of at most MAX_COOKIES cookies, else 431 (Flask reads it whole at every request);
+- a body with its Content-Length, never `Transfer-Encoding` (chunked), else 411, unread (_length_required);
 
 and per connection: the request line within `[limits] idle_seconds` of the connection's start or
 of the previous answer (an idle keep-alive connection is closed then), the headers within
@@ -239,6 +240,7 @@ class _CappedLines:
 _TIMEOUT_ANSWER = ("408", _raw_answer("408 Request Timeout", "request_timeout", 1))
 _INVALID_ANSWER = ("400", _raw_answer("400 Bad Request", "bad_http_request", 1))
 _TOO_LARGE_ANSWER = ("431", _raw_answer("431 Request Header Fields Too Large", "headers_too_large", 1))
+_LINE_TOO_LONG_ANSWER = ("414", _raw_answer("414 URI Too Long", "too_large", 1))
 _BUSY = _raw_answer("503 Service Unavailable", "too_many_requests", 5)
 
 
@@ -328,6 +330,9 @@ class _Leftover:
         raw = self.raw
         if raw is None or raw._chunked_input_error:
             return  # gevent closes the connection after a broken chunked body
+        if raw.chunked_input:  # refused unread (Handler, 411): never parsed, the connection goes with it
+            self.handler.close_connection = True
+            return
         left = (raw.content_length or 0) - raw.position
         if left <= 0 and not raw.chunked_input:
             return  # read whole: the connection may serve the next request
@@ -408,6 +413,16 @@ def _bad_upgrade(environ, start_response):
     return [_error_body("bad_http_request")]
 
 
+def _length_required(environ, start_response):
+    """A body sent without its length (`Transfer-Encoding`, chunked): refused unread, 411. gevent parsed a chunked
+    body in Python a byte at a time, its chunks' extensions and its trailers, which count in no limit of the body's
+    length, and never gave the event loop a turn while the bytes kept coming: one request of 400 MB of extensions
+    (1-byte chunks, 8,000 bytes of extension each) held every kiosk and TV for 55 s, and a 64 KiB body of 1-byte
+    chunks cost 59 ms. No browser, phone or print agent sends one (their bodies carry a Content-Length)."""
+    start_response("411 Length Required", [("Content-Type", "application/json"), ("Connection", "close")])
+    return [_error_body("bad_http_request")]
+
+
 def handler_class(guard: Guard):
     """gevent's request handler with the limits above, taking turns between connections: a
     keep-alive connection's next request waits for the loop's next turn, so one busy client cannot
@@ -444,6 +459,18 @@ def handler_class(guard: Guard):
             self.socket.settimeout(guard.limits.idle_seconds)
             with gevent.Timeout(guard.limits.idle_seconds, TimeoutError("request line")):  # also when it trickles in
                 return super().read_requestline()
+
+        def handle_one_request(self):
+            """gevent's, with the request line over its 8 KiB (a long query string, a long path) counted in its
+            device's budget as any request the parser refuses (_handle_client_error): gevent answered it 414 itself,
+            uncounted, so one device had 2,400 a second read and answered (8 KiB each, a new connection each),
+            every kiosk's ticket waiting for them."""
+            result = super().handle_one_request()
+            if isinstance(result, tuple) and result[0] == "414":
+                if not guard.invalid_request(self.peer(), ValueError("request line over 8 KiB"), time.monotonic()):
+                    gevent.sleep(TARPIT_SECONDS)
+                return _LINE_TOO_LONG_ANSWER
+            return result
 
         def read_request(self, raw_requestline):
             with gevent.Timeout(guard.limits.header_seconds, _HeaderTimeout()):
@@ -484,6 +511,10 @@ def handler_class(guard: Guard):
             elif _too_many_cookies(self.environ.get("HTTP_COOKIE", "")):
                 guard.invalid(self.address(), ValueError("Cookie header: too many cookies, or long and quoted"))
                 self.application = _cookie_too_large
+                self.close_connection = True
+            elif "HTTP_TRANSFER_ENCODING" in self.environ:
+                guard.invalid(self.address(), ValueError("a body without its length (Transfer-Encoding)"))
+                self.application = _length_required
                 self.close_connection = True
             elif (problem := _upgrade_problem(self.environ)) is not None:
                 guard.invalid(self.address(), ValueError(f"WebSocket upgrade: {problem}"))

@@ -112,6 +112,25 @@ def test_a_short_body_left_unread_keeps_its_connection_for_the_next_request(serv
     s.close()
 
 
+@pytest.mark.parametrize(
+    "piece",
+    [b"1;" + b"e" * 8000 + b"\r\nx\r\n", b"1\r\nx\r\n" * 1000, b"0\r\nX-T: " + b"t" * 8000 + b"\r\n"],
+    ids=["chunk-extensions", "one-byte-chunks", "trailers"],
+)
+def test_a_body_without_its_length_is_refused_unread(server, piece):
+    """A chunked body (Transfer-Encoding, no Content-Length) is answered 411 at once and its connection closed,
+    unread. gevent parsed it in Python a byte at a time, its chunks' extensions and trailers past any limit of the
+    body's length, without giving the event loop a turn while the bytes came: one request of 400 MB of extensions
+    held every kiosk and TV for 55 s (docs/performance.md, "A fifth review")."""
+    s = _connect(server, "127.0.0.7")
+    s.sendall(b"POST /api/survey/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+    s.sendall(b"Transfer-Encoding: chunked\r\n\r\n" + piece)
+    answer = _answer(s)  # before the rest of the body, which never comes
+    assert answer.startswith(b"HTTP/1.1 411") and b'"bad_http_request"' in answer, answer[:200]
+    assert _closed_while_sending(s, 3, piece * 8), "the server went on reading the chunked body"
+    s.close()
+
+
 def test_a_long_polling_session_that_never_polls_is_closed_once_its_backlog_is_full(tmp_path):
     """A display's long-polling session that POSTs its pongs but never GETs stays within Engine.IO's ping
     timeout for ever, and its queue grew with every broadcast (2,000 calls held for it in a probe). Past
