@@ -292,7 +292,9 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
         advice["problem"][lang] = short
         advice["todo"][lang] = todo
         advice["staff"][lang] = t(f"mail.staff.{status}", lang, label=label, problem=short, todo=todo)
-        advice["admin"][lang] = t(f"mail.admin.{situation}", lang, problem=problem, fix=fix)
+        # the admin's fold: "call the admin" is the staff's fix for a failure of no known kind, not the admin's own
+        admin_fix = t("mail.fix.other_admin", lang) if kind == "other" else fix
+        advice["admin"][lang] = t(f"mail.admin.{situation}", lang, problem=problem, fix=admin_fix)
     return advice
 
 
