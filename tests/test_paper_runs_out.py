@@ -10,6 +10,8 @@ its `runs_out_after`: the roll ends while the slip prints)."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -239,6 +241,13 @@ FORM_RUNS_OUT = 1.5
 LONG_SOLUTION = "Kata sandi akun penyedia direset, lalu pengguna masuk kembali dan mengganti kata sandinya. " * 40
 
 
+def copy_printed_at(live, token: str) -> str | None:
+    """The ticket's copy_printed_at (the figures' copy time) as the server's database has it, read beside it."""
+    with contextlib.closing(sqlite3.connect(f"file:{live.config.parent / 'antrian.db'}?mode=ro", uri=True)) as db:
+        (at,) = db.execute("SELECT copy_printed_at FROM tickets WHERE token = ?", [token]).fetchone()
+    return at
+
+
 @pytest.fixture
 def counter_printer(tmp_path):
     """The server at 09:00 office time, Loket 1's form copies on a network printer that answers its status, whose
@@ -277,6 +286,8 @@ def test_a_long_form_copy_whose_roll_ends_near_its_end_is_printed_again(counter_
         job = live.print_job_when(rina, "retrying")
         assert job["kind"] == "form" and job["status"] == "retrying", job
         assert "out of paper while printing" in job["error"], job
+        # the figures' copy time is not the torn copy's (it was kept from the print that counted)
+        assert copy_printed_at(live, ticket["token"]) is None
         label = ticket["label"]
         (failed,) = named(staff.wait(lambda evs: named(evs, label, "print_failed")), label, "print_failed")
         assert failed["data"]["kind"] == "form" and failed["data"]["advice"]["kind"] == "paper_out", failed
@@ -286,6 +297,7 @@ def test_a_long_form_copy_whose_roll_ends_near_its_end_is_printed_again(counter_
         live.advance(60)
         job = live.print_job_when(rina, "printed")
         assert job["status"] == "printed" and job["attempts"] >= 2, job
+        assert copy_printed_at(live, ticket["token"]) == job["printed_at"]  # the whole copy's
     finally:
         staff.close()
     printed = bytes(printer.received[before:])

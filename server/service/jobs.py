@@ -122,6 +122,21 @@ def copy_printed(tx: Tx, ticket_id: int | None, now: datetime) -> None:
         tx.save_ticket(ticket.replace(copy_printed_at=now), ticket)
 
 
+def torn_copy(tx: Tx, job: dict[str, Any]) -> None:
+    """A form copy counted printed whose roll ended in it (its paper asked again once it had time to come out said
+    out: printers.transport.torn_slip): the copy time kept on its ticket from that print (copy_printed_at, the
+    figures' copy time) goes, and the whole copy's, printed once a roll is in, is kept instead. A copy printed whole
+    before it keeps its time."""
+    current = tx.print_job(job["id"])
+    if current is None or current.get("status") != "printed" or not current.get("printed_at"):
+        return  # not a print that counted (a try that failed as it went)
+    ticket = tx.ticket(job["ticket_id"])
+    printed = current["printed_at"]
+    printed = datetime.fromisoformat(printed) if isinstance(printed, str) else printed
+    if ticket is not None and ticket.copy_printed_at == printed:
+        tx.save_ticket(ticket.replace(copy_printed_at=None), ticket)
+
+
 # Kirim ulang of one mail at most once in this long: a refusal comes back within a second, and a press every
 # second (or a script) sent the mail server a connection each time (1,450 a minute), enough for a relay to block
 # the office's address.
@@ -231,6 +246,8 @@ class Jobs:
                     if (tx.print_job(job["id"]) or {}).get("status") != "skipped":
                         _skip_slip(tx, unit.day(now), job, reason, fields["attempts"], now)
                     continue
+                if job["kind"] == "form" and error is not None:
+                    torn_copy(tx, job)  # before its row says the try failed
                 tx.update_print_job(job["id"], **fields)
                 if job["kind"] == "form" and fields["status"] == PRINT.done_status:
                     copy_printed(tx, job["ticket_id"], now)
