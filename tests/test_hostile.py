@@ -338,25 +338,30 @@ def test_a_body_sent_slowly_gets_408(server):
     s.close()
 
 
-def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(server):
-    """A request of 101 header lines (or another the HTTP parser refuses) is a 400 with its code, counted
-    in its device's budget like any other (60 a minute here): past it, the 400 waits a second, as a 429
-    does. The log gets one line for a minute of them, not a traceback each (1.5 KB a request)."""
-    device = "127.0.0.14"
-    bad = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101)) + b"\r\n"
-    log_before = len(server.log())
+def _refused_until_they_wait(server, device: str, request: bytes, status: bytes, code: bytes) -> int:
+    """Send `request` on a new connection each time until its answer (`status`, JSON `code`) waits a second (the
+    device's budget spent): how many were sent."""
     sent = 0
     while True:
         s = _connect(server, device)
         started = time.monotonic()
-        s.sendall(bad)
+        s.sendall(request)
         answer = _closed_within(s, 5)
         took = time.monotonic() - started
         s.close()
         sent += 1
-        assert answer.startswith(b"HTTP/1.1 400") and b'"bad_http_request"' in answer, answer[:200]
+        assert answer.startswith(b"HTTP/1.1 " + status) and b'"%s"' % code in answer, answer[:200]
         if (took >= 0.9 and sent > 50) or sent > 70:  # a slow answer within the burst: a loaded machine's
-            break
+            return sent
+
+
+def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(server):
+    """A request of 101 header lines (or another the HTTP parser refuses) is a 400 with its code, counted
+    in its device's budget like any other (60 a minute here): past it, the 400 waits a second, as a 429
+    does. The log gets one line for a minute of them, not a traceback each (1.5 KB a request)."""
+    bad = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101)) + b"\r\n"
+    log_before = len(server.log())
+    sent = _refused_until_they_wait(server, "127.0.0.14", bad, b"400", b"bad_http_request")
     assert 50 < sent <= 70, sent  # the burst of 60 answered at once, then the wait
     assert _http(server, "127.0.0.15", "GET", "/healthz")[0] == 200  # another device meanwhile
     new = server.log()[log_before:]
@@ -367,20 +372,8 @@ def test_request_lines_over_8_kib_count_in_the_budget(server):
     """A request line past gevent's 8 KiB (a long query string or path) is a 414 with its code, counted in its
     device's budget (60 a minute here) as any request the parser refuses: past it, the 414 waits a second. gevent
     answered it itself, uncounted: one device had 2,400 a second read and answered, the kiosks' tickets waiting."""
-    device = "127.0.0.70"
     long_line = b"GET /api/state?" + b"a=1&" * 2100 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
-    sent = 0
-    while True:
-        s = _connect(server, device)
-        started = time.monotonic()
-        s.sendall(long_line)
-        answer = _closed_within(s, 5)
-        took = time.monotonic() - started
-        s.close()
-        sent += 1
-        assert answer.startswith(b"HTTP/1.1 414") and b'"too_large"' in answer, answer[:200]
-        if (took >= 0.9 and sent > 50) or sent > 70:  # a slow answer within the burst: a loaded machine's
-            break
+    sent = _refused_until_they_wait(server, "127.0.0.70", long_line, b"414", b"too_large")
     assert 50 < sent <= 70, sent  # the burst of 60 answered at once, then the wait
     assert _http(server, "127.0.0.71", "GET", "/healthz")[0] == 200  # another device meanwhile
 
