@@ -865,7 +865,7 @@ def toml_hint(text: str, error: str) -> Localized:
     return _words("toml.line_why", n=n, line=line, why=why)
 
 
-# The lines git writes around a conflict it could not merge (`git stash pop`, `git pull`): the start,
+# The lines git writes around a conflict it could not merge (`git pull --autostash`, `git pull`): the start,
 # the base (diff3 style), the middle and the end, each at the start of its line.
 _CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})(?:[ \t](.*))?$")
 
@@ -886,7 +886,7 @@ def merge_conflict(text: str) -> Localized | None:
     line = marks[0][0]
     conflicts = sum(kind == "<" for _, kind, _ in marks)
     start = next((label for _, kind, label in marks if kind == "<"), "")
-    if start == "Updated upstream":  # git stash && git pull && git stash pop: yours are the stashed lines
+    if start == "Updated upstream":  # git pull --autostash (or git stash pop): yours are the stashed lines
         sides = _words("conflict.stash")
     elif start == "HEAD":  # git pull over edits committed here: yours are HEAD's
         sides = _words("conflict.head")

@@ -668,7 +668,7 @@ def test_escalation_enabled_needs_addresses(tmp_path):
 
 
 CONFLICTS = {
-    # git stash && git pull && git stash pop (docs/operations.md, "Upgrading"): the admin's lines are stashed
+    # git pull --autostash (docs/operations.md, "Upgrading"): the admin's lines are stashed
     "stash": ("Updated upstream", "Stashed changes", '"=======" and ">>>>>>> Stashed changes" yours'),
     # git pull over an edit committed here
     "pull": ("HEAD", "4f2a9c1 (Release 1.4)", 'between "<<<<<<< HEAD" and "=======" are your lines'),
