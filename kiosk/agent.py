@@ -6,7 +6,9 @@ It reads the printer's settings from `[printers.NAME]` and the name of its token
 variable from `[agents] NAME` in the config; takes print jobs over Socket.IO, prints them
 through printers/, and acknowledges each. A journal of printed job ids makes a job pushed
 again after a reconnect acknowledged, not printed twice; the server pushes every job not yet
-acknowledged whenever the agent connects, so none is missed.
+acknowledged whenever the agent connects, so none is missed. A slip the roll ended in (its paper
+asked again once it had time to come out) is taken out of the journal and reported torn: the
+server tries it again, and it prints again.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 import socketio
 
 import printers
-from printers.transport import PAPER_LOW, PAPER_OUT
+from printers.transport import PAPER_LOW, PAPER_OUT, printing_seconds, status_asked, torn_slip
 from server.argv import Parser, helped, one_line
 from server.config import ConfigError, load_settings, printer_ignored
 from server.errors import Localized
@@ -81,6 +83,14 @@ class Journal:
         if self.lines > 2 * self.KEEP:
             self.compact()
 
+    def remove(self, job_ids: list[int]) -> None:
+        """Forget printed jobs durably (a slip the roll ended in: torn, to be printed again when pushed again): the
+        journal rewritten without them, as compact does."""
+        if not self.done.intersection(job_ids):
+            return
+        self.done.difference_update(job_ids)
+        self.compact()
+
     def compact(self) -> None:
         """Keep the newest KEEP ids: written to a new file, synced, then renamed over the journal."""
         keep = sorted(self.done)[-self.KEEP :]
@@ -131,6 +141,13 @@ class Agent:
         self.sio.on("connect_error", self.on_connect_error)
         self.printing = threading.Thread(target=self.print_loop, name="agent-printer", daemon=True)
         self.asking: threading.Thread | None = None  # the printer's status query (learn_status), while it runs
+        # The jobs printed on a printer whose status is asked that may still be coming out, in the order sent, each
+        # with when it is estimated to be out (monotonic): a printer prints in order, so a slip's end is the later of
+        # its sending and the slip before's end (printed_until), plus its own printing time (the job's `seconds`).
+        # Its paper is asked again once that end has passed, or before the next job (recheck_slips).
+        self.unsure: list[tuple[int, float]] = []
+        self.printed_until = 0.0
+        self.torn_untold: list[int] = []  # torn jobs the server is still to be told of (tell_torn)
 
     def on_connect(self) -> None:
         """Connected (again): the server is told the printer's paper anew (tell_paper: it may have restarted)."""
@@ -198,24 +215,76 @@ class Agent:
         self.jobs.put((job, msg))
 
     def print_loop(self) -> None:
-        """Forever: print the queued jobs one by one; with none to print, ask the printer's status when due, or its
-        paper (ask_paper), and tell the server what its paper query answered when that is news (tell_paper)."""
+        """Forever: print the queued jobs one by one, the paper of the slips still coming out asked again before each
+        (recheck_slips); with none to print, ask it once they have had time to come out, the printer's status when
+        due, or its paper (ask_paper), and tell the server what its paper query answered when that is news
+        (tell_paper), and of the slips the roll ended in (tell_torn)."""
         while True:
+            self.recheck_slips()
             if self.jobs.empty():
                 self.learn_status()
                 self.ask_paper()
+            self.tell_torn()
             self.tell_paper()
+            wait = self.IDLE_SECONDS
+            if self.unsure:  # woken once the first slip still printing has had time to come out
+                wait = min(wait, max(self.unsure[0][1] - time.monotonic(), 0.01))
             try:
-                job, msg = self.jobs.get(timeout=self.IDLE_SECONDS)
+                job, msg = self.jobs.get(timeout=wait)
             except queue.Empty:
                 continue
             try:
+                self.recheck_slips(now=True)  # the slips before: their paper asked before this one goes
+                self.tell_torn()
                 self.print_job(job, msg)
             except Exception:  # a bug must not stop the printing: the job stays unacknowledged, pushed again
                 log.exception("job %s", job)
             finally:
                 with self.lock:
                     self.pending.discard(job)
+
+    def recheck_slips(self, now: bool = False) -> None:
+        """The paper of the slips that may still be coming out asked again once the first of them has had time to
+        (`now`: before the next job goes, however soon), as the server's own print worker does (server/printing.py
+        _recheck_slip): a printer answers its status as the bytes arrive, not once they are printed, so a roll that
+        ended in the middle of a slip had its job acknowledged as printed, its visitor told to take a ticket he holds
+        half of, or none. An answer of paper in confirms the slips whose end had passed when it was asked; one of out
+        makes every slip not confirmed torn: each taken out of the journal (pushed again, it prints again) and
+        reported to the server (tell_torn), which records that try as failed and tries the job again."""
+        if not self.unsure or (self.asking is not None and self.asking.is_alive()):
+            return
+        asked = time.monotonic()
+        if not now and asked < self.unsure[0][1]:
+            return
+        self._ask(printers.transport.check_paper, "paper query")
+        if self.paper_asked is not None:
+            self.paper_asked = time.monotonic()  # its paper asked: the idle asking a minute after it
+        if printers.transport.paper_state(self.printer) != PAPER_OUT:
+            self.unsure = [(job, end) for job, end in self.unsure if end > asked]
+            return
+        torn, self.unsure = [job for job, _ in self.unsure], []
+        self.journal.remove(torn)  # before the server hears of it: pushed again, each prints again
+        for job in torn:
+            log.error("job %s: %s", job, torn_slip(self.printer))
+        self.torn_untold = (self.torn_untold + torn)[-self.QUEUE_LIMIT :]
+        self.tell_torn()
+
+    def tell_torn(self) -> None:
+        """Report each torn slip (recheck_slips) to the server: a failed `print_ack` with `torn` (an older server
+        refuses it, as a job not pending: nothing else changes there). Disconnected meanwhile: told after the
+        reconnect (the server takes it within a short time of the slip's end only)."""
+        while self.torn_untold and self.sio.connected:
+            job = self.torn_untold[0]
+            paper = printers.transport.paper_state(self.printer)
+            msg = {"job": job, "ok": False, "error": torn_slip(self.printer), "torn": True, "paper": paper}
+            try:
+                self.sio.emit("print_ack", msg)
+            except socketio.exceptions.SocketIOError as err:
+                log.warning("job %s: its torn slip not told (%s); told after the reconnect", job, err)
+                return
+            self.torn_untold.pop(0)
+            if paper is not None:
+                self.told_paper = paper
 
     def learn_status(self) -> None:
         """Ask the printer whether it answers its status where no visitor waits (check_status = "auto": when the
@@ -306,6 +375,18 @@ class Agent:
         if self.printer.echo and msg.get("text"):
             print(msg["text"], flush=True)
         self.ack(job)
+        if status_asked(self.printer):  # its paper asked again once the slip has had time to come out
+            self.printed_until = max(time.monotonic(), self.printed_until) + self.printing_time(msg)
+            self.unsure.append((job, self.printed_until))
+
+    @staticmethod
+    def printing_time(msg: dict) -> float:
+        """How long the job's slip takes to come out once the printer has it: the server's estimate (`seconds`), or
+        from an older server, one from its text's lines (printers.transport.printing_seconds)."""
+        seconds = msg.get("seconds")
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 < seconds <= 600:
+            return float(seconds)
+        return printing_seconds(len(str(msg.get("text") or "").splitlines()))
 
     def run(self) -> None:
         """Connect (again after each lost connection) and serve forever: a server out of reach is asked again

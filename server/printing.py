@@ -27,6 +27,13 @@ HANG_MARGIN_SECONDS = 5.0  # beyond the printer's own timeout, before a device p
 # A printer that says its paper is nearly out is asked its paper again this often (the service's clock) while its
 # worker has nothing to print, so that the front office's warning goes soon after a new roll, not at the next ticket.
 PAPER_RECHECK_SECONDS = 60.0
+# A slip a print agent said printed may still be coming out of its printer (a printer answers its status as the bytes
+# arrive): the agent asks the paper again once it has had time to, and reports a roll that ended in it (`torn`:
+# AgentPrintWorker.torn). Taken only for a slip this server recorded as printed, until this long after its estimated
+# end, and two of the printer's timeouts and the margin more (the agent's paper query): an agent's token cannot have
+# earlier tickets printed again.
+AGENT_TORN_SECONDS = 20.0
+agent_clock = time.monotonic  # the clock of those ends (tests put one of theirs here)
 # Never block gevent's event loop: its sockets, CUPS's commands as child processes, or nothing.
 SOCKET_TYPES = ("network", "cups", "dummy")
 
@@ -404,9 +411,16 @@ class AgentPrintWorker(PrintWorker):
         # What the agent last reported its printer answered to the paper query ("ok", "low", "out"; None: nothing
         # reported, as from an agent older than the report): paper_reported.
         self.agent_paper: str | None = None
+        # The seconds each pushed slip takes to come out (its message's `seconds`), by job id, and the slips the agent
+        # said printed that it may still report torn: each job as it was before that try, and until when (monotonic;
+        # the slips' estimated ends follow each other, as a printer prints in order: _printed_until).
+        self.lengths: dict[int, float] = {}
+        self.printed_recently: dict[int, tuple[dict[str, Any], float]] = {}
 
     def payload(self, tx, job: dict[str, Any]) -> dict[str, Any]:
-        """The message an agent prints from: the ESC/POS bytes (base64) and a text preview."""
+        """The message an agent prints from: the ESC/POS bytes (base64), a text preview and `seconds`, how long the
+        slip takes to come out once the printer has it (printers.transport.printing_seconds: the agent asks its
+        paper again after that)."""
         import base64
 
         slip = self.slip(tx, job)
@@ -427,6 +441,7 @@ class AgentPrintWorker(PrintWorker):
             "label": slip.label,
             "data": base64.b64encode(data).decode("ascii"),
             "text": text,
+            "seconds": printers.transport.printing_seconds(printers.slip_lines(slip, cfg.width_mm, cfg.profile)),
         }
 
     def expire_stale(self) -> int:
@@ -483,10 +498,13 @@ class AgentPrintWorker(PrintWorker):
                 continue
             self.emit("print_job", msg, to=f"agent:{self.name}")
             self.sent[msg["job"]] = mono
+            self.lengths[msg["job"]] = msg["seconds"]
             pushed += 1
             time.sleep(0)
         for job_id in [j for j, at in self.sent.items() if mono - at > 10 * self.RESEND_SECONDS]:
             del self.sent[job_id]  # acknowledged or given up long ago: `sent` stays the size of what is pending
+        if len(self.lengths) > len(self.sent):  # and `lengths` (a job pushed again after a reconnect has it anew)
+            self.lengths = {job_id: seconds for job_id, seconds in self.lengths.items() if job_id in self.sent}
         if len(jobs) == self.PUSH_PER_ROUND:
             self.wake.set()  # more are due: the next round at once
         return pushed
@@ -552,16 +570,56 @@ class AgentPrintWorker(PrintWorker):
         self.agent_paper = paper
         self._tell_paper()
 
-    def acknowledge(self, job_id: int, error: str | None, paper: Any = None) -> bool:
+    def acknowledge(self, job_id: int, error: str | None, paper: Any = None, torn: bool = False) -> bool:
         """Record the agent's answer for one job (and what its printer answered to the paper query then:
-        paper_reported); False when the job is not pending on this printer."""
+        paper_reported); False when the job is not pending on this printer. `torn`: the agent asked its printer's
+        paper once the slip had time to come out and the roll had ended, in a slip it said printed moments ago
+        (torn); False for any other (a job still pending is pushed again anyway: the agent no longer has it in its
+        journal)."""
         self.paper_reported(paper)
         with self.service.store.read() as tx:
             job = tx.print_job(job_id)
+        if torn:
+            return job is not None and job["printer"] == self.name and job["status"] == "printed" and self.torn(job)
         if job is None or job["printer"] != self.name or job["status"] not in ("queued", "retrying"):
             return False
         self.sent.pop(job_id, None)
+        seconds = self.lengths.pop(job_id, None)
         self.service.print_results([(job, error)])
+        if error is None:
+            self._printed_recently(job, seconds)
+        return True
+
+    def _printed_recently(self, job: dict[str, Any], seconds: Any) -> None:
+        """A slip the agent said printed: kept for a torn report until its estimated end (after the slips before it,
+        as a printer prints in order) and AGENT_TORN_SECONDS, two of the printer's timeouts and the margin; the
+        ones past that forgotten."""
+        now = agent_clock()
+        if not isinstance(seconds, (int, float)) or seconds <= 0:
+            seconds = printers.transport.PRINTING_SECONDS
+        self._printed_until = max(now, self._printed_until) + seconds
+        grace = AGENT_TORN_SECONDS + 2 * self.config.timeout + HANG_MARGIN_SECONDS
+        self.printed_recently = {j: kept for j, kept in self.printed_recently.items() if kept[1] >= now}
+        self.printed_recently[job["id"]] = (dict(job), self._printed_until + grace)
+
+    def torn(self, job: dict[str, Any]) -> bool:
+        """The agent says the roll ended in a slip it said printed: that try recorded as failed, "out of paper while
+        printing" (printers.transport.torn_slip), as for the server's own printers (_recheck_slip): the kiosk that
+        follows the ticket tells its visitor to note the number, the front office is alerted, and the job is tried
+        again, pushed once more (the agent took it out of its journal). Only for a slip it said printed within
+        printed_recently's time, once: False for any other (not this worker's, earlier, told already, printed again
+        since)."""
+        job_id = job["id"]
+        kept = self.printed_recently.pop(job_id, None)
+        if kept is None or kept[1] < agent_clock():
+            return False
+        before = kept[0]
+        if job["attempts"] != (before["attempts"] or 0) + 1:
+            return False  # not the try it said printed
+        error = printers.transport.torn_slip(self.config)
+        log.warning("print job %s: %s (said by its print agent)", job_id, error)
+        self.sent.pop(job_id, None)
+        self.record([(before, error, False)])
         return True
 
 

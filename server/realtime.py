@@ -484,15 +484,19 @@ def register(
 
     @socketio.on("print_ack")
     def on_print_ack(data: Any = None):
-        """A print agent says how a job went: {job, ok, error?, paper?} (paper: what its printer answered to the
-        paper query, "ok", "low" or "out"; absent or null, as from an older agent: nothing known)."""
+        """A print agent says how a job went: {job, ok, error?, paper?, torn?} (paper: what its printer answered to the
+        paper query, "ok", "low" or "out"; absent or null, as from an older agent: nothing known; torn: true with ok
+        false, the roll ended in a slip it said printed moments ago: AgentPrintWorker.torn)."""
         worker = agent_worker()
         if worker is None:
             return {"ok": False, "error": "not_agent"}
         if not isinstance(data, dict) or not isinstance(data.get("job"), int) or not isinstance(data.get("ok"), bool):
             return {"ok": False, "error": "invalid"}
+        torn = data.get("torn")
+        if not isinstance(torn, (bool, type(None))) or (torn and data["ok"]):
+            return {"ok": False, "error": "invalid"}
         error = None if data["ok"] else str(data.get("error") or "agent reported a failure")[:500]
-        return {"ok": worker.acknowledge(data["job"], error, data.get("paper"))}
+        return {"ok": worker.acknowledge(data["job"], error, data.get("paper"), torn=bool(torn))}
 
     @socketio.on("printer_status")
     def on_printer_status(data: Any = None):
