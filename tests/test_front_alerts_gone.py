@@ -124,7 +124,7 @@ def test_a_slip_that_gave_up_is_no_longer_asked_for_once_its_ticket_left_the_lin
         expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)")
         # called, then served: said as it is now
         expect(skipped).to_contain_text(f"{served['label']} (pengunjungnya sudah selesai dilayani)")
-        expect(skipped).to_contain_text("Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: ")
+        expect(skipped).to_contain_text("Slip tidak dicetak di printer kios, tidak diperlukan lagi: ")
         for label in (cancelled["label"], called["label"], served["label"]):
             expect(slip_alert(page, label)).to_have_count(0)
         expect(form_alert(page, served["label"])).to_have_count(1)  # the served visitor's copy: another paper
@@ -199,7 +199,7 @@ def test_a_skipped_slips_note_follows_its_ticket_after_the_skip(browser, live):
     r = budi.post(f"{live.url}/api/counters/1/resolve", json={"solution": "Reset kata sandi."}, timeout=5)
     r.raise_for_status()
     expected = (
-        f"Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan),"
+        f"Slip tidak dicetak di printer kios, tidak diperlukan lagi: {cancelled['label']} (tiket sudah dibatalkan),"
         f" {served['label']} (pengunjungnya sudah selesai dilayani)."
     )
     expect(skipped.locator(":scope > span")).to_have_text(expected)

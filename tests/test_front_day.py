@@ -329,7 +329,7 @@ def test_a_slip_not_printed_for_a_called_number_is_said_again_when_lepas_sends_i
         row.locator("button[data-act=release]").click()
         expect(page.locator(f"#tickets tr[data-label='{label}'] .status")).to_have_text("menunggu")
         no_slip = page.locator("#alerts li[data-type=print_unslipped]")
-        said = f"{label} menunggu lagi tanpa slip (tidak dicetak di printer kiosk): tekan Cetak ulang"
+        said = f"{label} menunggu lagi tanpa slip (tidak dicetak di printer kios): tekan Cetak ulang"
         expect(no_slip).to_contain_text(said)
         expect(skipped).to_have_count(0)
         reload_front(page)

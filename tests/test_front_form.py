@@ -310,7 +310,7 @@ def test_slips_printed_after_failing_are_said_until_closed(browser, live, kiosk_
         expect(late).to_contain_text(first["label"], timeout=40_000)
         expect(late).to_contain_text(second["label"], timeout=40_000)
         expect(alert_of(page, first["label"])).to_have_count(0)
-        expect(late).to_contain_text("tercetak di printer kiosk setelah gagal: ambil dan serahkan ke pengunjungnya.")
+        expect(late).to_contain_text("tercetak di printer kios setelah gagal: ambil dan serahkan ke pengunjungnya.")
         assert re.search(rf"Slip (.+, )?{first['label']}, (.+, )?{second['label']}\b", late.inner_text())
         reload_front(page)  # loaded again from the print jobs
         expect(late).to_contain_text(first["label"])
@@ -393,7 +393,7 @@ def test_a_slip_not_printed_because_its_ticket_left_the_line_is_said_with_why_in
     skipped = page.locator("#alerts li[data-type=print_skipped]")
     expect(skipped).to_contain_text(f"{cancelled['label']} (tiket sudah dibatalkan)", timeout=20_000)
     expect(skipped).to_contain_text(f"{called['label']} (nomornya sudah dipanggil)", timeout=20_000)
-    expect(skipped).to_contain_text("Slip tidak dicetak di printer kiosk, tidak diperlukan lagi: ")
+    expect(skipped).to_contain_text("Slip tidak dicetak di printer kios, tidak diperlukan lagi: ")
     for label in (cancelled["label"], called["label"]):
         expect(alert_of(page, label)).to_have_count(0)
     jobs = {j["label"]: j for j in rina.get(f"{live.url}/api/print-jobs", timeout=5).json()["jobs"]}
@@ -403,7 +403,7 @@ def test_a_slip_not_printed_because_its_ticket_left_the_line_is_said_with_why_in
     page.click("#lang-toggle")
     expect(skipped).to_contain_text(f"{cancelled['label']} (the ticket was cancelled)")
     expect(skipped).to_contain_text(f"{called['label']} (its number has been called)")
-    expect(skipped).to_contain_text("Slips not printed on printer kiosk, no longer needed: ")
+    expect(skipped).to_contain_text("Slips not printed on the kiosk printer, no longer needed: ")
     if os.environ.get("ANTRIAN_SHOTS_DIR"):
         page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS_DIR"], "front-skipped-en.png"))
     page.click("#lang-toggle")

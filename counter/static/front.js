@@ -1041,10 +1041,11 @@ function slipLines(closed) {
       if (!byPrinter.has(a.printer)) byPrinter.set(a.printer, []);
       byPrinter.get(a.printer).push(a);
     }
-    for (const [printer, shown] of byPrinter) {
+    for (const [name, shown] of byPrinter) {
       const close = el("button", { type: "button", class: "small" }, t("alert.dismiss"));
       close.addEventListener("click", () => dismiss(shown));
       const labels = shown.map((a) => a.label).join(", ");
+      const printer = printerName(name);
       const words = type === "print_late" ? t("alert.late_slips", { labels, printer })
         : type === "print_unslipped" ? t("alert.unslipped", { labels, printer })
           : t("alert.skipped_slips", { printer, slips: shown.map((a) => `${a.label} (${skipReason(a)})`).join(", ") });
@@ -1053,6 +1054,14 @@ function slipLines(closed) {
     }
   }
   return lines;
+}
+
+// A printer as the line's sentence names it, in the page's language: the kiosk's "kios" and a counter's "Loket 1"
+// (the page config's `printer_names`), as its paper notices and the advice do; config.toml's "kiosk" and "loket1"
+// read as English on the Indonesian page. A printer the settings no longer have: its name.
+function printerName(name) {
+  const names = (PAGE.printer_names || {})[name];
+  return (names && (names[getLang()] || names.id)) || name;
 }
 
 // In the order they printed (late), or of their jobs (skipped: as the tickets were issued), live or loaded.

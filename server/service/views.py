@@ -40,6 +40,22 @@ EARLIER_DAYS = 365
 CLOSED_SHOWN_DAYS, CLOSED_SHOWN = 7, 30
 
 
+def printer_names(settings: Any) -> dict[str, dict[str, str]]:
+    """How people call each printer inside a sentence ("di printer {name}"), {name: {id, en}}: the kiosk's "kios"
+    (its [printers] name, "kiosk", read as English on the Indonesian page), a counter's by its counters' names
+    ("Loket 1", not "loket1"), another by its name, as the printer's paper notices name it."""
+    from server.i18n import t
+
+    names = {}
+    for name in settings.printers:
+        counters = ", ".join(c.name for c in settings.counters if c.printer == name)
+        if name == settings.kiosk.printer:
+            names[name] = {lang: t("printer.name.kiosk", lang) for lang in ("id", "en")}
+        else:
+            names[name] = {"id": counters or name, "en": counters or name}
+    return names
+
+
 class Views:
     """What the pages, screens and phones read. `office_view` and `disk_status` come from the parts that
     keep them (server.service.office, server.service.upkeep)."""
@@ -76,6 +92,7 @@ class Views:
                 for p in settings.priority_classes
             ],
             "categories": list(core.CATEGORIES),
+            "printer_names": printer_names(settings),
         }
         text = json.dumps(config, sort_keys=True, ensure_ascii=False)
         config["stamp"] = hashlib.sha256(text.encode()).hexdigest()[:16]
