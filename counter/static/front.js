@@ -1205,9 +1205,17 @@ function renderAlerts() {
   // The same alerts as shown: left as they are. Drawn anew at every change of the day's state, a Tutup
   // pressed at that moment was lost with the button it was pressed on.
   const said = (li) => `${li.dataset.type}|${li.textContent}`;
-  const shown = [...$("alerts").children];
+  const box = $("alerts");
+  const shown = [...box.children];
   if (shown.length !== lines.length || shown.some((li, i) => said(li) !== said(lines[i]))) {
-    $("alerts").replaceChildren(...lines);
+    // A box scrolled (its "+N lagi" opened) kept its scroll through the redraw: once lines went, its top showed the
+    // end of a line, "(tidak dicoba lagi)", or the middle of an opened fold. The line at its top stays there, from
+    // its start (by its type and words: a line redrawn in the other language is another); gone, the box's top.
+    const top = box.getBoundingClientRect().top + box.clientTop;
+    const first = box.scrollTop > 0 ? shown.find((li) => !li.hidden && li.getBoundingClientRect().bottom > top + 1) : null;
+    const kept = first ? lines.find((li) => said(li) === said(first)) : null;
+    box.replaceChildren(...lines);
+    box.scrollTop = kept ? box.scrollTop + kept.getBoundingClientRect().top - top : 0;
   }
   $("alerts-empty").hidden = lines.length > 0;
   fitFirstLine();
