@@ -79,6 +79,37 @@ def _quick_websocket_close() -> None:
 _quick_websocket_close()
 
 
+def _websocket_closed_when_its_connection_ends() -> None:
+    """websocket-client keeps its socket open when the server ends the connection with its close frame (answered,
+    the WebSocket is no longer `connected`, so its close() returns at once) or with a reset (a server stopped while
+    it wrote): only a clean end of the stream closes it. python-engineio's client closes nothing the server ended
+    either (its read loop stops; a connect the server ended half-way is dropped, as when its server stopped while
+    a client reconnected). A WebSocket is in a reference cycle (its frame buffer holds its own _recv), so the
+    socket stayed open until a garbage collection in some later test, whose ResourceWarning (an error here) failed
+    that test, with the port of an earlier test's server. Here the connection's end closes its socket."""
+    import websocket
+
+    receive, receive_frame = websocket.WebSocket._recv, websocket.WebSocket.recv_data_frame
+
+    def received(self, bufsize):
+        try:
+            return receive(self, bufsize)
+        except ConnectionError:  # reset by the server
+            self.shutdown()
+            raise
+
+    def received_frame(self, control_frame=False):
+        opcode, frame = receive_frame(self, control_frame)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:  # the server's close, answered: the connection is over
+            self.shutdown()
+        return opcode, frame
+
+    websocket.WebSocket._recv, websocket.WebSocket.recv_data_frame = received, received_frame
+
+
+_websocket_closed_when_its_connection_ends()
+
+
 def _url_builders_made_once() -> None:
     """Werkzeug writes each route's URL builder as Python source (an AST, then compile()) every time an
     app is made: 40 % of create_app, and the tests make some 500 apps. What it writes depends only on

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
+import socket
 import threading
 import time
 
 import pytest
 import requests
 import socketio
+import websocket
 from conftest import VISITOR, visitor, write_config
 from live import LiveServer, free_port
 from smtp import SmtpServer
@@ -459,6 +462,56 @@ def test_sigterm_stops_in_order_and_a_display_resyncs_after_the_restart(tmp_path
         assert snap == requests.get(server.url + "/api/state").json()
         requests.post(server.url + "/api/tickets", json=visitor()).raise_for_status()
         assert display.event("issued")["seq"] > snap["seq"]
+    finally:
+        server.stop()
+
+
+def _engineio_websocket(server: LiveServer, device: str = "127.0.0.1") -> websocket.WebSocket:
+    """A raw Engine.IO connection over WebSocket from `device`, its open packet read."""
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(device, 0))
+    url = f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+    try:
+        ws = websocket.create_connection(url, socket=raw, timeout=10)
+    except BaseException:
+        raw.close()
+        raise
+    try:
+        assert ws.recv().startswith("0{")
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def test_a_websocket_the_server_closed_keeps_no_socket_open(live):
+    """The server's close frame ends a WebSocket of the tests' clients (tests/conftest.py): websocket-client
+    answered it and kept its socket open, closed by no close() and by no python-engineio client, until a garbage
+    collection in a later test failed that test with a ResourceWarning."""
+    ws = _engineio_websocket(live, "127.0.0.81")  # its own device: the server makes it wait after this
+    try:
+        ws.send("4" + "x" * 70_000)  # past realtime.MAX_PACKET_BYTES: the server closes the connection
+        assert ws.recv() == ""  # websocket-client's read of the server's close frame
+        assert ws.sock is None
+    finally:
+        ws.close()
+
+
+def test_a_websocket_reset_by_its_server_keeps_no_socket_open(tmp_path):
+    """A server that dies with bytes of a client unread resets the connection (a server stopped while a
+    client reconnected): the client's socket is closed then too, not left to a later garbage collection."""
+    server = LiveServer(write_config(tmp_path)).start()
+    try:
+        ws = _engineio_websocket(server)
+        try:
+            os.kill(server.proc.pid, signal.SIGSTOP)
+            ws.send("3")  # never read: the server's end of the connection is reset as it dies
+            server.kill()
+            with pytest.raises(ConnectionResetError):
+                while True:
+                    ws.recv()
+            assert ws.sock is None
+        finally:
+            ws.close()
     finally:
         server.stop()
 

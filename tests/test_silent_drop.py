@@ -40,9 +40,13 @@ class FrozenProxy:
         while True:
             try:
                 client, _ = self.listener.accept()
-                upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
                 return  # closed
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()  # the server out of reach: its connection goes too
+                return
             upstream.settimeout(None)
             flow = {"ends": (client, upstream), "frozen": False}
             with self.lock:
