@@ -118,9 +118,14 @@ def test_a_long_header_costs_the_server_no_more_than_a_plain_request(live, heade
         return one
 
     plain_status = (404, 429) if method == "POST" else (200, 404)  # no such ticket; the lookups' own budget
-    hostile_cpu = _cpu_of(live, send(headers, (status, *plain_status)))
     name = header.split(" ")[0]
-    plain_cpu = _cpu_of(live, send({name: PLAIN[name]}, plain_status))
+    hostile, plain = send(headers, (status, *plain_status)), send({name: PLAIN[name]}, plain_status)
+    # in turns, 4 x 25 of each: the server's own work meanwhile (its timers) and a loaded machine's slower moments
+    # fall on both alike, not on whichever ran while they came (one run under other work failed the bound so)
+    hostile_cpu = plain_cpu = 0.0
+    for _ in range(4):
+        hostile_cpu += _cpu_of(live, hostile, 25)
+        plain_cpu += _cpu_of(live, plain, 25)
     assert hostile_cpu < 2 * plain_cpu + 0.05, (hostile_cpu, plain_cpu)
 
 
