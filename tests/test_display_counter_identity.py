@@ -15,7 +15,17 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
-from test_display_readability import SETTLED, caught_up, inside, new_page, open_display, overlap, state, tile
+from test_display_readability import (
+    SETTLED,
+    TILE_TEXTS,
+    caught_up,
+    inside,
+    new_page,
+    open_display,
+    overlap,
+    state,
+    tile,
+)
 
 SUBJECTS = {
     1: "Layanan Konsultasi Pengguna SPSE dan Registrasi Akun Penyedia",
@@ -169,6 +179,61 @@ def test_ten_long_counter_names_keep_their_identity_whole_during_a_call_and_afte
         page.clock.fast_forward(6000)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
         assert_identities(page, size, "after the call")
+    finally:
+        page.context.close()
+        for action, body in (("start", {}), ("resolve", DONE)):
+            officer.post(f"{ten.url}/api/counters/10/{action}", json=body, timeout=5)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_last_call_among_ten_long_names_is_said_on_its_tile_beside_its_number(browser, ten, size):
+    """Loket 10 calls a visitor three times: "Panggilan ke-3 (terakhir)" is on its tile, beside its number, whole and
+    at least 1.2 units, drawn over nothing, during the third call's flash and after it; the number keeps the size it
+    had at the first call (the rest of the name is what gives way) and every tile keeps its identity (as above).
+    The tile had no room for it: it read like every other called tile, and only its row in the latest calls said
+    it was the last call."""
+    unit = min(size) / 54
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    officer = ten.sessions[10]
+    sub = page.locator(f"{tile(10)} .ticket-sub")
+    try:
+        open_display(page, ten)
+        page.evaluate("document.fonts.ready")
+        r = requests.post(f"{ten.url}/api/tickets", json=visitor(service="A"), timeout=5)
+        assert r.status_code == 201, r.text
+        r = officer.post(f"{ten.url}/api/counters/10/call-next", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        caught_up(page, ten)
+        page.clock.fast_forward(6000)
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        first = page.evaluate(
+            f"() => parseFloat(getComputedStyle(document.querySelector('{tile(10)} .ticket-label')).fontSize)"
+        )
+        for _ in range(2):
+            r = officer.post(f"{ten.url}/api/counters/10/recall", json={}, timeout=5)
+            assert r.status_code == 200, r.text
+        assert r.json()["ticket"]["calls"] == 3
+        caught_up(page, ten)
+        page.locator(f"{tile(10)}.flash").wait_for()
+        for when in ("during the flash", "after it"):
+            where = f"{size[0]}x{size[1]}, {when}"
+            assert sub.text_content() == "Panggilan ke-3 (terakhir)", where
+            assert_identities(page, size, when)
+            (t,) = [t for t in page.evaluate(TILE_TEXTS) if t["id"] == 10]
+            parts = {p["part"]: p for p in t["parts"]}
+            assert "sub" in parts and not parts["sub"]["cut"], f"{where}: the last call is not on its tile ({t})"
+            marker, number = parts["sub"], parts["number"]
+            assert marker["px"] >= 1.2 * unit - 0.05, f"{where}: {marker['px'] / unit:.2f} units"
+            assert number["px"] >= first - 0.5, f"{where}: the number {number['px']} px, {first} px at the first call"
+            for r in marker["rects"]:
+                assert inside(r, t["box"]), f"{where}: {r} past {t['box']}"
+                assert r["left"] >= max(q["right"] for q in number["rects"]) - 0.5, f"{where}: not beside the number"
+                for other in (p for p in t["parts"] if p is not marker):
+                    drawn = max((overlap(r, q) for q in other["rects"]), default=0)
+                    assert drawn < 1, f"{where}: over the {other['part']}"
+            page.clock.fast_forward(6000)
+            page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     finally:
         page.context.close()
         for action, body in (("start", {}), ("resolve", DONE)):

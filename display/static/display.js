@@ -61,6 +61,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const log = []; // one entry per announcement: {seq, label, counter_id, start, end, parts}
   const announceBySeq = new Map(); // announce payloads of calls held while no snapshot was current, for a resync
   let current = null;
+  let sounding = false; // a part of the current announcement has begun to play (its outline: showCalling)
   let live = null; // the live client: snapshot, seqs, gaps (/static/live.js)
 
   // -- filters ---------------------------------------------------------------------
@@ -469,6 +470,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         cards.delete(id);
       }
     }
+    showCalling(); // off a tile whose called ticket has left it (finished, skipped, transferred, the next one called)
 
     renderWaiting(); // first: its height (a long service name may take a third line) is the latest calls' room
 
@@ -849,17 +851,53 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // other tiles' names (1.4 units, 1.2 at the least) with the status beside it, and only the rest is cut, on its
     // own lines in condensed letters at 1.2 units: two lines if the number keeps its size, else one, else none
     // (the identity alone, "Loket 3 …"). The identity ending a name ("Layanan … – Loket 3") is under the rest.
+    // A recall's marker given up above ("Panggilan ke-3 (terakhir)", a last chance) comes back here: the number at
+    // the size it has without it, the marker beside it (no line of its own) else under it, on two lines at most, at
+    // least 1.2 units, the rest of the name cut shorter for it (two lines, one, none). Only a tile with no room for
+    // it even then leaves it to its row in the latest calls (.no-sub). Ten counters with names of 100 characters
+    // showed a last call on no tile: its tile read like every other called one, its row alone said it.
     const key = k.name.dataset.key ? k.name.querySelector(".name-key") : null;
     if (key) {
       k.name.classList.remove("narrow");
       k.root.classList.add("keyed");
       const whole = () => key.scrollWidth <= key.clientWidth + 0.5 && clamped();
       const tries = [[2, 1.4, full], [1, 1.4, unit * 2], [1, 1.2, unit * 2], [0, 1.4, unit * 2], [0, 1.2, unit * 2]];
-      for (const [lines, least, floor] of tries) {
+      const keyed = ([lines, least, floor], items, check) => {
         k.root.classList.toggle("key-only", lines === 0);
         k.name.style.setProperty("--name-lines", String(Math.max(1, lines)));
-        if (again([[k.name, unit * least]], floor, whole)) return;
+        return again([[k.name, unit * least], ...items], floor, check);
+      };
+      const fitted = tries.find((t) => keyed(t, [], whole));
+      if (fitted && recall.length) {
+        const number = size(k.label); // the marker's tries keep it
+        const marked = () => {
+          const half = size(k.label) / 2;
+          if (size(k.sub) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
+          const rows = Math.round(k.sub.offsetHeight / parseFloat(getComputedStyle(k.sub).lineHeight));
+          return size(k.sub) >= unit * 1.2 - 0.05 && rows <= 2 && k.sub.scrollWidth <= k.sub.clientWidth + 0.5
+            && whole();
+        };
+        k.root.classList.remove("no-sub");
+        for (const beside of [true, false]) {
+          k.root.classList.toggle("sub-beside", beside);
+          // the most room it may have: the name's rest left out, the identity and the marker at their least
+          k.sub.style.fontSize = "";
+          k.root.classList.add("key-only");
+          k.name.style.fontSize = (unit * 1.2).toFixed(1) + "px";
+          k.sub.style.fontSize = (unit * 1.2).toFixed(1) + "px";
+          k.label.style.fontSize = number.toFixed(1) + "px";
+          if (!(labelWide() && marked())) continue;
+          for (const [lines, least] of tries) {
+            k.sub.style.fontSize = "";
+            if (keyed([lines, least, number], recall, marked)) return;
+          }
+        }
+        k.root.classList.remove("sub-beside");
+        k.root.classList.add("no-sub");
+        k.sub.style.fontSize = "";
+        keyed(fitted, [], whole);
       }
+      if (fitted) return;
       k.root.classList.remove("keyed", "key-only");
       k.name.style.removeProperty("--name-lines");
       k.name.classList.add("narrow");
@@ -946,6 +984,19 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     pump();
   }
 
+  // The outline (.calling) marks the counter whose call is being said now, for the visitor across the room: one tile
+  // at most, from its chime's first sound to its phrase's end, and only while the called ticket is still that tile's.
+  // It used to be set when the announcement's turn came and taken off when it ended: a TV waiting for a tap (sound
+  // not yet allowed) outlined the first call's tile until someone tapped, and a ticket finished, skipped or
+  // transferred (or the next one called) while its call was said kept the outline over whatever the tile showed
+  // next. A call waiting its turn behind another flashes at once and gets its outline when its turn comes.
+  function showCalling() {
+    const on = current && !current.test && sounding && stillCurrent(current) ? current.counter_id : null;
+    for (const [id, k] of cards) {
+      if (k.root.classList.contains("calling") !== (id === on)) k.root.classList.toggle("calling", id === on);
+    }
+  }
+
   async function pump() {
     if (current || !queue.length) return;
     const item = queue.shift();
@@ -965,8 +1016,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     } else {
       remember(item, entry);
     }
-    const k = item.test ? null : cards.get(item.counter_id);
-    if (k) k.root.classList.add("calling");
+    sounding = false; // its outline comes with its first sound (playPart), not while it waits for a tap
     try {
       await playPart(config.chime, "chime", entry);
       const a = item.announce;
@@ -981,10 +1031,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
     } finally {
       entry.end = performance.now();
-      const k2 = item.test ? null : cards.get(item.counter_id);
-      if (k2) k2.root.classList.remove("calling");
       if (item.test) document.getElementById("test-call").hidden = true;
       current = null;
+      sounding = false;
+      showCalling();
       setTimeout(pump, 0);
     }
   }
@@ -1168,6 +1218,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         source.onended = () => finish(true, "ended");
         arm(buffer.duration * 1000 + 3000);
         source.start();
+        if (!sounding) {
+          sounding = true; // the announcement is heard from now: its tile's outline (showCalling)
+          showCalling();
+        }
       };
       play().catch((err) => finish(false, (err && (err.why || err.name)) || "error"));
     });
