@@ -256,11 +256,14 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
     A-001 belum terkirim: server e-mail tidak dapat dihubungi; dicoba lagi otomatis.": which case, whether it is
     still tried, the problem in a few words, and that the front office (the Eskalasi page) handles a mail not sent;
     the fix (config.toml's keys, restarts, Kirim ulang) is the front office's and the admin's.
-    `staff` ({id, en}): the front office's alert and the Eskalasi page's case, short: which case, the problem in the
-    officer's few words (`problem`), and what they do now (`todo`: forward it by hand when urgent, tell the admin,
-    and that it is sent again by itself or with Kirim ulang once mended); `admin` ({id, en}): the admin's part, folded
-    with the mail server's raw message behind "rincian untuk admin" (the problem with its address and reply codes, the
-    fix naming config.toml's keys, whether a restart or Kirim ulang sends it again). `id`/`en` stay the whole advice
+    `staff` ({id, en}): the front office's alert, short: which case, the problem in the officer's few words
+    (`problem`), and what they do now: forward it by hand when urgent (Salin untuk TTS/e-mail on the Eskalasi page),
+    tell the admin, and that it is sent again by itself or with Kirim ulang once mended; `todo` ({id, en}): the same
+    for the Eskalasi page's case, under its `problem`, naming the button on that card ("tekan Salin untuk TTS/e-mail
+    di kartu ini"). `admin` ({id, en}): the admin's part, folded with the mail server's raw message behind "rincian
+    untuk admin" under the staff's words: not the problem again (they say it; the raw message has its address and
+    reply codes), but the fix naming config.toml's keys, and whether a restart or Kirim ulang sends it again, e.g.
+    "Periksa di config.toml [escalation] to = … dan from = …; tidak dicoba lagi …". `id`/`en` stay the whole advice
     (the API's, e.g. for a script): it was the pages' one paragraph of ~600 characters, config keys first."""
     kind = mail_kind(error)
     refused = final and permanent_refusal(error)
@@ -288,14 +291,26 @@ def mail_advice(label: str, error: str | None, final: bool, esc: Any = None, req
         advice[lang] = t(key, lang, label=label, problem=problem, fix=fix)
         short = t(f"mail.officer.problem.{kind}", lang) if kind in _OFFICER_SHORT else problem
         advice["officer"][lang] = t(officer_key, lang, label=label, problem=short)
-        todo = t(f"mail.todo.{todo_key}", lang)
+        # `todo` is the Eskalasi page's card, beside its Salin untuk TTS/e-mail; `staff`, the front office's alert, names
+        # the page the button is on
+        todo = t(f"mail.todo.{todo_key}", lang, copy=t("mail.copy.card", lang))
         advice["problem"][lang] = short
         advice["todo"][lang] = todo
-        advice["staff"][lang] = t(f"mail.staff.{status}", lang, label=label, problem=short, todo=todo)
-        # the admin's fold: "call the admin" is the staff's fix for a failure of no known kind, not the admin's own
+        away = t(f"mail.todo.{todo_key}", lang, copy=t("mail.copy.page", lang))
+        advice["staff"][lang] = t(f"mail.staff.{status}", lang, label=label, problem=short, todo=away)
+        # the admin's fold: "call the admin" is the staff's fix for a failure of no known kind, not the admin's own.
+        # It starts with the fix: the line it is folded under says the problem already (it was said twice, "…: server
+        # e-mail menolak pengirim atau penerima. … server e-mail menolak pengirim atau penerima — periksa …"), and the
+        # mail server's address and reply codes are in its raw reply, under it
         admin_fix = t("mail.fix.other_admin", lang) if kind == "other" else fix
-        advice["admin"][lang] = t(f"mail.admin.{situation}", lang, problem=problem, fix=admin_fix)
+        advice["admin"][lang] = _sentence(t(f"mail.admin.{situation}", lang, fix=admin_fix))
     return advice
+
+
+def _sentence(text: str) -> str:
+    """`text` as a sentence: its first letter upper case, unless it starts with a file's name ("config.toml …")."""
+    first = text.split(" ", 1)[0]
+    return text if "." in first or not text[:1].isalpha() else text[:1].upper() + text[1:]
 
 
 # The kinds whose problem (`mail.problem.<kind>`) is too long for the officer's one line: said shorter

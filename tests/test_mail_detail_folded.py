@@ -64,6 +64,12 @@ def test_a_failed_mail_is_said_in_the_officers_words_and_its_smtp_reply_folded_f
         toggle.click()
         expect(detail).to_be_visible()
         expect(toggle).to_have_attribute("aria-expanded", "true")
+        # opened, the admin's part adds the fix to the line above, not the problem again ("…: server e-mail menolak
+        # pengirim atau penerima." then "server e-mail menolak pengirim atau penerima — periksa …")
+        seen = esc.evaluate(
+            "(s) => document.querySelector(s).innerText", f"#cases li.case[data-id='{case['id']}'] dd.mail"
+        )
+        assert seen.count(advice["problem"]["id"]) == 1 and "Periksa di config.toml [escalation] to = " in seen, seen
         esc.click("#lang-toggle")  # the card redrawn: the message stays open
         expect(mail.locator(".mail-todo")).to_have_text(advice["todo"]["en"])
         expect(mail.locator(".mail-admin")).to_have_text(advice["admin"]["en"])

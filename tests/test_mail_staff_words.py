@@ -28,6 +28,7 @@ from staffpages import PASSWORD, sign_in
 from test_mail import cases_when, escalate_live
 
 from server.advice import MAIL_KINDS, mail_advice
+from server.i18n import t
 
 STAFF_CHARS = 260
 # The admin's words, none of which the staff's are to have: config.toml and its keys, the password's variable, a
@@ -94,19 +95,45 @@ def test_every_failures_staff_words_are_short_and_leave_the_admins_to_the_fold(k
         assert len(staff) <= STAFF_CHARS, (len(staff), staff)
         assert not ADMIN_WORDS.search(staff), staff
         assert staff.startswith("E-mail eskalasi A-001 " if lang == "id" else "Escalation e-mail A-001 ")
-        assert problem in staff and todo in staff, advice
+        # the card's what-to-do (`todo`) is read on the Eskalasi page, beside its Salin untuk TTS/e-mail: it names the
+        # button on the card ("… (Salin untuk TTS/e-mail di halaman Eskalasi)" was said on that page); the alert's
+        # (`staff`), on the front office's page, names the page
+        here, there = ("kartu ini", "halaman Eskalasi") if lang == "id" else ("this card", "Escalations page")
+        assert here in todo and there not in todo and there in staff and here not in staff, advice
+        card, away = (t(f"mail.copy.{where}", lang) for where in ("card", "page"))
+        assert problem in staff and todo.replace(card, away) in staff, advice  # the same words, the page named
         assert "LKPP" in todo, todo  # the case reaches LKPP by hand when it cannot wait
         if final:  # nobody else sends it: the admin is told, and how it goes again
             assert "admin" in todo, todo
             assert ("Kirim ulang" if lang == "id" else "Send again") in todo, todo
-        # the admin's: the whole advice's problem and fix (keys, values, a restart), in the fold
+
+
+@pytest.mark.parametrize(("kind", "final", "requeued"), situations())
+def test_every_failures_admin_words_add_the_fix_not_the_problem(kind, final, requeued):
+    """The admin's words (the fold under the staff's) in every situation, both languages: the fix and what sends it
+    again, as the whole advice says them, not the problem the staff's words said just above."""
+    from server.config import EscalationSettings
+
+    esc = EscalationSettings(username="lpse@contoh.go.id")
+    advice = mail_advice("A-001", RAW[kind], final, esc, requeued)
+    for lang in ("id", "en"):
+        problem, admin = advice["problem"][lang], advice["admin"][lang]
+        # the admin's: what the staff's words leave out, the whole advice's fix (keys, values, a restart), in the fold
+        # under them; not the problem again (it started "server e-mail menolak pengirim atau penerima — periksa …",
+        # the line above having said "…: server e-mail menolak pengirim atau penerima."), short or whole
         whole = advice[lang]
-        fix = admin.split(" — ")[1].split(";")[0]
-        assert admin.split(" — ")[0] in whole, (admin, whole)
+        values = {"username": esc.username, "to": esc.to, "sender": esc.sender, "host": esc.host, "port": esc.port}
+        values.update(security=esc.security, password_env=esc.password_env, password_state="")
+        for said in (problem, t(f"mail.problem.{kind}", lang, **values)):
+            assert said.lower() not in admin.lower(), (said, admin)
+        fix = t(f"mail.fix.{kind}", lang, **values).split(" (")[0]  # up to the password's state, which may vary
         if kind == "other":  # the staff's fix ("call the admin") was the admin's too: told where to look instead
+            fix = t("mail.fix.other_admin", lang)
             assert "admin" not in fix and ("log" in fix), fix
         else:
-            assert fix in whole, (admin, whole)
+            assert f" — {fix}" in whole, (fix, whole)
+        assert admin.lower().startswith(fix.lower()), (fix, admin)  # a sentence: "Periksa di config.toml …"
+        assert admin[:1].isupper() or not admin[:1].isalpha() or admin.startswith("config.toml"), admin
 
 
 def card_words(page, case_id: int) -> str:
@@ -167,6 +194,9 @@ def test_a_failed_mails_case_and_alert_say_what_to_do_in_two_short_lines_and_fol
                 # 1024 px, 5 at 1920 (17 and 11 before)
                 seen = card_words(esc, case["id"])
                 assert not ADMIN_WORDS.search(seen), seen
+                # on the Eskalasi page, beside its button: not "(Salin untuk TTS/e-mail di halaman Eskalasi)"
+                assert ("halaman Eskalasi" if lang == "id" else "Escalations page") not in seen, seen
+                assert ("TTS/e-mail di kartu ini" if lang == "id" else "TTS/e-mail on this card") in seen, seen
                 assert rows(esc, card) <= (6.2 if size[0] == 1024 else 5.2), (rows(esc, card), seen)
                 # what failed in a few words, then what to do now
                 expect(mail.locator(".mail-said")).to_contain_text(advice["problem"][lang])
@@ -181,6 +211,9 @@ def test_a_failed_mails_case_and_alert_say_what_to_do_in_two_short_lines_and_fol
                 expect(fold).to_be_visible()
                 expect(fold.locator(".mail-admin")).to_have_text(advice["admin"][lang])
                 expect(fold.locator(".mail-detail")).to_have_text(error)
+                # opened, the problem is said once: the fold adds the fix (it began with the problem again)
+                opened = card_words(esc, case["id"]).lower()
+                assert opened.count(advice["problem"][lang].lower()) == 1, opened
                 toggle.click()
                 expect(fold).to_be_hidden()
 
@@ -192,6 +225,8 @@ def test_a_failed_mails_case_and_alert_say_what_to_do_in_two_short_lines_and_fol
                 expect(alert).to_be_visible()
                 said = alert.locator(":scope > span").inner_text()
                 assert not ADMIN_WORDS.search(said), said
+                # on another page: the Eskalasi page's button, named with its page
+                assert ("di halaman Eskalasi" if lang == "id" else "on the Escalations page") in said, said
                 assert len(said) <= STAFF_CHARS + 40, (len(said), said)  # its toggle and "(tidak dicoba lagi)"
                 # at most 7 rows at 1024 px (the box cut the paragraph off after 15), 3 at 1920 (5 before)
                 # read in one step of the page: the greylisted mail's retries go on, each said in its alert ("percobaan
