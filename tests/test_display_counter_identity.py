@@ -163,6 +163,81 @@ def assert_identities(page, size, when: str) -> None:
         ), f"{where}: the rest of the name is not shown ({rest!r})"
 
 
+# The latest calls' rows: each row's number, its counter's identity ("Loket N", .name-key) and its time, their boxes
+# and sizes, whether each is cut, and the panel's box. A row that does not say the identity apart has no key.
+RECENT_KEYS = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const part = (e) => e && {text: e.textContent, box: box(e), px: parseFloat(getComputedStyle(e).fontSize),
+                            cut: e.scrollWidth > e.clientWidth + 0.5 || e.scrollHeight > e.clientHeight + 0.5};
+  return {
+    panel: box(document.getElementById('recent').parentElement),
+    rows: [...document.querySelectorAll('#recent li:not(.none)')].map((li) => ({
+      row: box(li), flash: li.classList.contains('flash'), name: li.querySelector('.to').textContent,
+      label: part(li.querySelector('.label')), to: part(li.querySelector('.to')),
+      key: part(li.querySelector('.to .name-key')), time: part(li.querySelector('.time')),
+      nth: (li.querySelector('.nth') || {}).textContent || '' })),
+  };
+}"""
+
+
+def assert_latest_calls(page, size, when: str, label: str) -> None:
+    """At least three whole rows in the latest calls on a TV on its side (two in landscape), the newest `label`'s recall ("Panggilan ke-2") first; in each
+    row its counter's "Loket N" whole, at least 1.6 units, inside its row and its panel, and the number and the time
+    whole."""
+    unit = min(size) / 54
+    where = f"{size[0]}x{size[1]}, {when}"
+    m = page.evaluate(RECENT_KEYS)
+    rows = m["rows"]
+    # the calls the TV knows (the snapshot's last ten calls and recalls: after this module's other tests, Loket 10's)
+    known = page.evaluate("new Set(antrianDisplay.state.recent.map((r) => r.label)).size")
+    assert len(rows) >= min(3 if size[1] > size[0] else 2, known), (
+        f"{where}: {len(rows)} row(s) in the latest calls: {[r['label']['text'] for r in rows]}"
+    )
+    assert (rows[0]["label"]["text"], rows[0]["nth"]) == (label, "Panggilan ke-2"), (where, rows[0])
+    for r in rows:
+        at = f"{where}, {r['label']['text']}"
+        i = next(i for i, name in NAMES.items() if r["name"] == "→\u00a0" + name)
+        key = r["key"]
+        assert key and key["text"] == f"Loket {i}" and not key["cut"], f"{at}: {key}"
+        assert inside(key["box"], r["to"]["box"]) and inside(key["box"], r["row"]), f"{at}: Loket {i} cut off"
+        assert key["px"] >= 1.6 * unit - 0.2, f"{at}: Loket {i} at {key['px'] / unit:.2f} units"
+        assert inside(r["row"], m["panel"]), f"{at}: the row past its panel"
+        assert not r["label"]["cut"] and not r["time"]["cut"], at
+        assert r["label"]["box"]["right"] <= key["box"]["left"] and key["box"]["right"] <= r["time"]["box"]["left"], at
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_latest_calls_keep_their_rows_and_each_counters_identity_among_ten_long_names(browser, ten, size):
+    """Loket 10 calls a visitor twice: on a TV on its side the latest calls show at least the last three calls, each
+    with its counter's "Loket N" whole (the rest of the name cut to its line with "…", as on the tiles), during the
+    recall's flash and after it; in landscape two at least, as before. On its side the panel showed one row, the
+    recall's four lines ("→ Loket 10 - Layanan …" on three, then "Panggilan ke-2"), and empty space under it, also
+    when the calls before it were over (their rows gave way and took the older calls' places with them)."""
+    page = new_page(browser, size)
+    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    officer = ten.sessions[10]
+    try:
+        open_display(page, ten)
+        page.evaluate("document.fonts.ready")
+        r = requests.post(f"{ten.url}/api/tickets", json=visitor(service="B"), timeout=5)
+        assert r.status_code == 201, r.text
+        label = officer.post(f"{ten.url}/api/counters/10/call-next", json={}, timeout=5).json()["ticket"]["label"]
+        r = officer.post(f"{ten.url}/api/counters/10/recall", json={}, timeout=5)
+        assert r.status_code == 200 and r.json()["ticket"]["calls"] == 2, r.text
+        caught_up(page, ten)
+        page.locator(f"{tile(10)}.flash").wait_for()
+        page.locator("#recent li.flash").wait_for()
+        assert_latest_calls(page, size, "during the flash", label)
+        page.clock.fast_forward(6000)
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        assert_latest_calls(page, size, "after it", label)
+    finally:
+        page.context.close()
+        for action, body in (("start", {}), ("resolve", DONE)):
+            officer.post(f"{ten.url}/api/counters/10/{action}", json=body, timeout=5)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_ten_long_counter_names_keep_their_identity_whole_during_a_call_and_after(browser, ten, size):
     page = new_page(browser, size)

@@ -309,6 +309,36 @@ def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_wit
     assert [e["label"] for e in log] == [before, missed], "a call was replayed or the missed one not announced"
 
 
+# The moment a tile first blinks: whether the newest row of the latest calls (the same call's) blinks with it.
+TILE_AND_ROW_FLASH = """(counter) => {
+    const tile = document.querySelector(`.counter[data-counter="${counter}"]`);
+    if (!tile || !tile.classList.contains('flash')) return null;
+    const row = document.querySelector('#recent li');
+    const blinks = (e) => e.getAnimations().some((a) => a.animationName === 'flash' && a.playState === 'running');
+    return { label: row.querySelector('.label').textContent, row: row.classList.contains('flash') && blinks(row),
+             tile: blinks(tile) };
+}"""
+
+
+def test_a_call_made_while_the_tv_was_away_flashes_its_row_with_its_tile_at_the_reconnect(page, live, act):
+    """A call the TV learns of from the snapshot at its reconnect (announced then, docs/display.md "Connection")
+    blinks its row in the latest calls with its tile, as a live call does, and both stop. Before, only its tile
+    blinked: the row, where a visitor looks to see whether they missed their number, stood still."""
+    open_display(page, live)
+    issue(live, "B")
+    page.context.set_offline(True)
+    page.evaluate("antrianDisplay.socket.io.engine.close()")  # the network is gone: the transport drops
+    page.locator("#status-badge").wait_for(state="visible")
+    missed = act(2, "call-next")["label"]
+    page.context.set_offline(False)
+    flashing = page.wait_for_function(TILE_AND_ROW_FLASH, arg=2, timeout=20_000, polling=50).json_value()
+    assert flashing == {"label": missed, "row": True, "tile": True}, flashing
+    # Both end with a call's 5 s, the row still the newest.
+    page.wait_for_function("() => !document.querySelector('.counter.flash, #recent li.flash')", timeout=10_000)
+    assert page.locator("#recent li").first.inner_text().startswith(missed)
+    announcements_done(page, 1)
+
+
 def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live, act):
     issue(live, "A"), issue(live, "C")
     one, three = act(1, "call-next")["label"], act(3, "call-next")["label"]

@@ -16,6 +16,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // call ends a break it did not tell of (a recall comes only after a call, at a counter already at work).
   const PAUSE_TYPES = { counter_paused: true, counter_resumed: false, called: false };
   const RECENT_SHOWN = 5;
+  const RECENT_WANTED = 2; // the latest calls a panel short of room shows at least, names cut for them (render)
   const RECENT_KEPT = 40;
   const FLASH_MS = 5000;
   const PART_TIMEOUT_MS = 20000; // an audio that never ends must not stop the queue
@@ -278,6 +279,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (!c || !c.ticket || c.ticket.label !== r.label || c.ticket.status !== "called") continue;
       if (!callShown(r.counter_id, r.service)) continue;
       flashCounter(r.counter_id);
+      flashRow(r.seq); // and its row, as a live call's (render)
       // The event's announcement when it was held, else the snapshot's (a server from before it sends none: the chime)
       const said = announceBySeq.get(r.seq) || (r.announce && typeof r.announce === "object" ? r.announce : null);
       items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name, announce: said });
@@ -354,12 +356,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
       if (callShown(counterId, t.service)) {
         flashCounter(counterId);
-        flashRecentSeq = ev.seq;
-        flashRecentStart = Date.now();
-        clearTimeout(flashRecentTimer);
-        flashRecentTimer = setTimeout(() => {
-          for (const li of $recent.querySelectorAll("li.flash")) li.classList.remove("flash");
-        }, FLASH_MS);
+        flashRecent.clear(); // the newest call's row flashes, the one before it stops
+        flashRow(ev.seq);
         enqueue({ seq: ev.seq, label: t.label, counter_id: counterId, counter_name: call.counter_name,
           announce: ev.announce || null });
       }
@@ -374,8 +372,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const $waiting = document.getElementById("waiting");
   const cards = new Map();
   const flashTimers = new Map();
-  let flashRecentSeq = null;
-  let flashRecentStart = 0;
+  const flashRecent = new Map(); // seq -> when its row began to flash (a live call, or the calls a snapshot announced)
   let flashRecentTimer = null;
 
   function el(tag, cls, text) {
@@ -478,7 +475,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const labels = new Set();
     const rows = [];
     for (const r of state.recent) {
-      if (rows.length >= RECENT_SHOWN) break;
+      if (rows.length >= RECENT_SHOWN * 2) break; // the RECENT_SHOWN newest, and older ones for a panel short of room
       if (labels.has(r.label) || !callShown(r.counter_id, r.service)) continue;
       labels.add(r.label);
       rows.push(r);
@@ -490,8 +487,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       li.dataset.seq = String(r.seq);
       const c = counterById(r.counter_id);
       if (!(c && c.ticket && sameTicket(c.ticket, r))) li.dataset.over = ""; // left its counter since (skipped, done)
-      const to = "→\u00a0" + (r.counter_name || (counterById(r.counter_id) || {}).name || "");
-      li.append(el("span", "label", r.label), el("span", "to", to), el("span", "time", clockTime(r.at)));
+      const to = el("span", "to");
+      setTo(to, r.counter_name || (counterById(r.counter_id) || {}).name || "");
+      li.append(el("span", "label", r.label), to, el("span", "time", clockTime(r.at)));
       // its last chance is said while the ticket is called at its counter (the row's call is its newest)
       const last = li.dataset.over === undefined && lastChance(c.ticket);
       const nth = nthCall(r.calls, last);
@@ -506,15 +504,30 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (last) li.classList.add("last-chance");
       // a recall its tile leaves out: said only here
       if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
-      const since = Date.now() - flashRecentStart;
-      if (i === 0 && r.seq === flashRecentSeq && since < FLASH_MS) {
+      const since = Date.now() - (flashRecent.has(r.seq) ? flashRecent.get(r.seq) : -Infinity);
+      if (since < FLASH_MS) {
         li.classList.add("flash");
         li.style.animationDelay = -since + "ms"; // a re-render keeps the blink in step, never restarts it
       }
       $recent.append(li);
     });
-    for (const to of $recent.querySelectorAll(".to")) {
+    const fitTo = (to) => {
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
+    };
+    $recent.querySelectorAll(".to").forEach(fitTo);
+    // Fewer than RECENT_WANTED rows in the panel (ten counters named with 100 characters, on a TV on its side: one
+    // row, the newest, a long name's recall on four lines): a name with a short identity ("Loket 10 - Layanan …",
+    // nameParts) keeps it whole and its rest is cut to the same line with "…", as on its tile, so that a visitor
+    // who looks up sees the last calls; the tile names it whole (or as far as it can).
+    const panel = $recent.parentElement;
+    const bottom = (e) => e.getBoundingClientRect().bottom;
+    const shows = (n) => bottom($recent.children[Math.min(n, $recent.children.length) - 1]) <= bottom(panel) - 4;
+    if (!shows(RECENT_WANTED)) {
+      for (const to of $recent.querySelectorAll(".to[data-key]")) {
+        to.classList.remove("clamped");
+        to.classList.add("keyed");
+        fitTo(to);
+      }
     }
     // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile)
     for (const svc of $recent.querySelectorAll(".svc")) {
@@ -523,16 +536,20 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // Only whole rows: when the panel has no room for all, the newest call keeps its row and the others
     // take the room left in turn, each where it fits (a shorter, older row may fit where a longer one did
     // not): first a recall whose tile had no room for its "Panggilan ke-2" (data-only: said nowhere
-    // else), then the calls still at their counters, then those over (skipped or finished), newest first.
-    const panel = $recent.parentElement;
-    const bottom = (e) => e.getBoundingClientRect().bottom;
+    // else), then the calls still at their counters, then those over (skipped or finished), newest first; then
+    // the same among the RECENT_SHOWN older calls, so that calls over (which cannot go under the older ones kept)
+    // leave no empty room under the rows: before, the newest call and one still at its counter were shown, and
+    // nothing under them, the other calls of the five being over.
     const room = () => bottom($recent.lastElementChild) <= bottom(panel) - 4;
+    const all = [...$recent.children];
+    for (const li of all.slice(RECENT_SHOWN)) li.remove();
     if ($recent.children.length > 1 && !room()) {
-      const all = [...$recent.children];
       const rank = (li) => (li.dataset.over !== undefined ? 0 : li.dataset.only !== undefined ? 2 : 1);
-      const order = all.slice(1).sort((a, b) => rank(b) - rank(a) || all.indexOf(a) - all.indexOf(b));
+      const byRank = (a, b) => rank(b) - rank(a) || all.indexOf(a) - all.indexOf(b);
+      const order = [...all.slice(1, RECENT_SHOWN).sort(byRank), ...all.slice(RECENT_SHOWN).sort(byRank)];
       for (const li of order) li.remove();
       for (const li of order) {
+        if ($recent.children.length >= RECENT_SHOWN) break;
         $recent.insertBefore(li, all.slice(all.indexOf(li) + 1).find((next) => next.isConnected) || null);
         if (!room()) li.remove();
       }
@@ -611,6 +628,23 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     m = KEY_LAST.exec(text);
     if (m && m[3].length <= KEY_MAX && /\d/.test(m[3])) return { key: m[3], sep: m[2], rest: m[1], end: true };
     return null;
+  }
+  // A latest call's counter, "→ Loket 3 - Layanan …", in the name's parts when it has a short identity: a panel
+  // short of room (render) keeps the identity whole and cuts the rest (display.css .recent .to.keyed), the identity
+  // first on that line also for a name that ends with it. Its text is the arrow and the whole name.
+  function setTo(e, name) {
+    const p = nameParts(name);
+    e.append(el("span", "arrow", "\u2192\u00a0"));
+    if (!p) {
+      e.append(name);
+      return;
+    }
+    const key = el("span", "name-key", p.key);
+    const sep = el("span", "name-sep", p.sep);
+    const rest = el("span", "name-rest", p.rest);
+    if (p.end) e.append(rest, sep, key);
+    else e.append(key, sep, rest);
+    e.dataset.key = p.end ? "end" : "start";
   }
   function setName(e, name) {
     if (e.textContent === name) return;
@@ -907,6 +941,16 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       k.name.style.setProperty("--name-lines", String(lines));
       if (again(name, unit * 2, clamped)) return;
     }
+  }
+
+  // A call's row in the latest calls blinks with its tile, FLASH_MS from now (render draws it, in step).
+  function flashRow(seq) {
+    flashRecent.set(seq, Date.now());
+    clearTimeout(flashRecentTimer);
+    flashRecentTimer = setTimeout(() => {
+      flashRecent.clear();
+      for (const li of $recent.querySelectorAll("li.flash")) li.classList.remove("flash");
+    }, FLASH_MS);
   }
 
   function flashCounter(counterId) {
