@@ -550,7 +550,7 @@ STATE = {
         },
         "recent": {
             "type": "array",
-            "description": "Today's last 10 calls and recalls, newest first.",
+            "description": "The newest call or recall of each of today's last 10 tickets called, newest first.",
             "items": {
                 "type": "object",
                 "required": ["seq", "at", "label", "service", "counter_id", "counter_name", "calls"],

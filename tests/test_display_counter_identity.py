@@ -189,7 +189,8 @@ def assert_latest_calls(page, size, when: str, label: str) -> None:
     where = f"{size[0]}x{size[1]}, {when}"
     m = page.evaluate(RECENT_KEYS)
     rows = m["rows"]
-    # the calls the TV knows (the snapshot's last ten calls and recalls: after this module's other tests, Loket 10's)
+    # the calls the TV knows (the snapshot's newest call of each of the last ten tickets called: after this module's
+    # other tests, Loket 10's)
     known = page.evaluate("new Set(antrianDisplay.state.recent.map((r) => r.label)).size")
     assert len(rows) >= min(3 if size[1] > size[0] else 2, known), (
         f"{where}: {len(rows)} row(s) in the latest calls: {[r['label']['text'] for r in rows]}"

@@ -206,6 +206,29 @@ def test_a_recall_says_which_call_it_is_on_its_tile_and_row_and_the_last_one(bro
     expect(sub).to_have_text("")
 
 
+def test_a_call_over_keeps_its_number_and_counter_in_its_row_but_not_its_recall_line(browser, page, live, act):
+    """A recall's "Panggilan ke-3 (terakhir)" goes from its row once its ticket has left its counter (served, skipped):
+    that call calls nobody any more. Before, the row stayed twice as tall, taking an older call's room."""
+    open_display(page, live)
+    issue(live, "C")
+    label = act(1, "call-next")["label"]
+    act(1, "recall"), act(1, "recall")
+    row = page.locator("#recent li").first
+    expect(row.locator(".nth")).to_have_text("Panggilan ke-3 (terakhir)")
+    act(1, "start")
+    act(1, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:  # the TV left open, and one opened now
+        for tv in (page, open_display(context.new_page(), live)):
+            row = tv.locator("#recent li").first
+            expect(row).to_have_attribute("data-over", "")
+            expect(row.locator(".label")).to_have_text(label)
+            expect(row.locator(".to")).to_contain_text("Loket 1")
+            expect(row.locator(".nth")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_a_call_at_a_counter_the_page_thinks_paused_shows_the_call(page, live, act):
     """The server refuses a call at a paused counter: a `called` event there means its break is over, even
     one the page never heard end (yesterday's, ended by the office's day)."""
@@ -358,6 +381,41 @@ def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live
     log = announcements_done(page, 1)
     assert [e["label"] for e in log] == [two["label"]], "an old call was announced on opening"
     assert page.evaluate("antrianDisplay.played") == [log[0]["seq"]], "an old call was announced on opening"
+
+
+ROW_LABELS = "() => [...document.querySelectorAll('#recent li .label')].map((e) => e.textContent)"
+SERVES = {1: "A", 2: "B", 3: "C"}  # a service each counter serves (config.toml)
+
+
+def test_a_tv_opened_after_recalls_shows_the_latest_calls_of_one_left_open(browser, live, act):
+    """A TV opened (or back from a cut) at 10:00 reads the latest calls like one that stayed open: the snapshot
+    holds the newest call of each of the last ten tickets called. Before, its last ten calls and recalls: after three
+    numbers recalled twice each it knew four numbers, and showed four rows where the open TV showed five (1280x1024:
+    room for five rows)."""
+    size = {"width": 1280, "height": 1024}
+    open_tv, fresh_tv = browser.new_context(viewport=size), browser.new_context(viewport=size)
+    try:
+        page = open_display(open_tv.new_page(), live)
+        for round_ in range(3):
+            for counter_id, service in SERVES.items():
+                issue(live, service)
+                act(counter_id, "call-next")
+                if round_ == 2:  # each recalled to its last call, then served
+                    act(counter_id, "recall")
+                    act(counter_id, "recall")
+                act(counter_id, "start")
+                act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+        caught_up(page, live)
+        page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
+        kept = page.evaluate(ROW_LABELS)
+        assert len(kept) == 5, kept
+        # what each TV has for its rows: the newest call of each of the last RECENT_SHOWN * 2 tickets
+        known = "() => [...new Set(antrianDisplay.state.recent.map((r) => r.label))].slice(0, 10)"
+        fresh = open_display(fresh_tv.new_page(), live)
+        assert fresh.evaluate(known) == page.evaluate(known)
+        assert fresh.evaluate(ROW_LABELS) == kept
+    finally:
+        open_tv.close(), fresh_tv.close()
 
 
 def short_wav(seconds: float = 0.2) -> bytes:

