@@ -24,7 +24,7 @@ from staffpages import PASSWORD, issue
 from test_agent import TOKEN
 from test_agent_bounds import agent_worker, printer_events, statuses
 from test_agent_bounds import issue as issue_in_app
-from test_paper_runs_out import Listener, named, print_state
+from test_paper_runs_out import Listener, both_torn_then_printed_once, named, print_state
 from test_printer_paper_low import staff_printers
 
 import server.printing
@@ -126,35 +126,8 @@ def test_a_roll_that_ends_in_a_kiosk_pcs_ticket_followed_at_once_by_another_has_
     the roll ends inside the first. Both stay unsure until their time has passed; the paper then says out: both are
     reported torn, both kiosks told, and with a new roll both print whole, once each."""
     live, printer, start_agent = kiosk_pc
-    rina = live.session("rina", PASSWORD)
     start_agent()
-    kiosk, staff = Listener(live, "kiosk"), Listener(live, "frontoffice", rina)
-    try:
-        first, second = issue(live, "Budi Santoso"), issue(live, "Sari Dewi")
-        for ticket in (first, second):
-            label = ticket["label"]
-            assert print_state(live, ticket["token"], "failed") == "failed", label
-            kiosk.wait(lambda evs, label=label: named(evs, label, "print_failed"))
-            (failed,) = named(
-                staff.wait(lambda evs, label=label: named(evs, label, "print_failed")), label, "print_failed"
-            )
-            assert failed["data"]["error"].startswith("printer kiosk: out of paper"), failed
-            assert failed["data"]["advice"]["kind"] == "paper_out", failed
-        assert named(kiosk.events, first["label"], "printed") == []
-
-        before = len(printer.received)  # the torn slip, and the second if it went while the first printed
-        printer.answers[STATUS_PAPER] = PAPER_IN  # a new roll
-        live.advance(60)
-        for ticket in (first, second):
-            label = ticket["label"]
-            assert print_state(live, ticket["token"], "printed") == "printed", label
-            kiosk.wait(lambda evs, label=label: named(evs, label, "printed"))
-    finally:
-        kiosk.close()
-        staff.close()
-    printed = bytes(printer.received[before:])
-    assert printed.count(b"NOMOR ANTRIAN") == 2
-    assert printed.count(first["label"].encode()) == 1 and printed.count(second["label"].encode()) == 1
+    both_torn_then_printed_once(live, printer)
 
 
 # --- the protocol, and its bounds --------------------------------------------------------------------------------

@@ -205,6 +205,14 @@ def test_a_roll_that_ends_in_a_ticket_followed_at_once_by_another_has_both_print
     tries are failed ("out of paper while printing"), both kiosks told, and with a new roll both print whole, once
     each."""
     live, printer = burst
+    both_torn_then_printed_once(live, printer)
+
+
+def both_torn_then_printed_once(live, printer) -> None:
+    """Two tickets issued back to back, the roll ending inside the first (the printer's `runs_out_after`): both fail
+    as torn ("out of paper", each kiosk and the front office told), neither counted printed; with a new roll and
+    the clock moved on, each prints whole, once. The server's own printer's and a print agent's
+    (tests/test_agent_paper_runs_out.py) alike."""
     rina = live.session("rina", PASSWORD)
     kiosk, staff = Listener(live, "kiosk"), Listener(live, "frontoffice", rina)
     try:
