@@ -28,6 +28,32 @@ from kiosk.agent import Agent, Journal
 PASSWORD = "rahasia-123"
 
 
+def agent_launcher(url: str, config, tmp_path):
+    """(start, stop): start() runs a real print agent process for the kiosk printer against the server at `url`
+    (its log in tmp_path/agent.log), stop() kills every one started."""
+    agents: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        command = [sys.executable, "-m", "kiosk.agent", "--server", url, "--printer", "kiosk"]
+        with open(tmp_path / "agent.log", "ab") as said:
+            proc = subprocess.Popen(
+                [*command, "--config", str(config)],
+                cwd=ROOT,
+                env={**os.environ, "ANTRIAN_AGENT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"},
+                stdout=subprocess.DEVNULL,
+                stderr=said,
+            )
+        agents.append(proc)
+        return proc
+
+    def stop() -> None:
+        for proc in agents:
+            proc.kill()
+            proc.wait()
+
+    return start, stop
+
+
 @pytest.fixture
 def office(tmp_path):
     """A server whose kiosk printer is on the kiosk PC ([agents] kiosk; check_status = true there), that printer
@@ -41,25 +67,9 @@ def office(tmp_path):
     server = LiveServer(cfg, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()
     server.add_user("fo", "frontoffice")
     fo = server.session("fo", PASSWORD)
-    agents: list[subprocess.Popen] = []
-
-    def start_agent() -> subprocess.Popen:
-        command = [sys.executable, "-m", "kiosk.agent", "--server", server.url, "--printer", "kiosk"]
-        with open(tmp_path / "agent.log", "ab") as said:
-            proc = subprocess.Popen(
-                [*command, "--config", str(cfg)],
-                cwd=ROOT,
-                env={**os.environ, "ANTRIAN_AGENT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"},
-                stdout=subprocess.DEVNULL,
-                stderr=said,
-            )
-        agents.append(proc)
-        return proc
-
+    start_agent, stop_agents = agent_launcher(server.url, cfg, tmp_path)
     yield server, printer, fo, start_agent
-    for proc in agents:
-        proc.kill()
-        proc.wait()
+    stop_agents()
     server.stop()
     printer.stop()
 

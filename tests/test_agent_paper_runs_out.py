@@ -10,22 +10,19 @@ ends inside the slip (tests/fakeprinter.py `runs_out_after`)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 
 import pytest
 import socketio
-from conftest import ROOT, write_config
-from fakeprinter import PAPER_IN, STATUS_PAPER, FakeNetworkPrinter
+from conftest import write_config
+from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer
 from staffpages import PASSWORD, issue
 from test_agent import TOKEN
 from test_agent_bounds import agent_worker, printer_events, statuses
 from test_agent_bounds import issue as issue_in_app
-from test_paper_runs_out import Listener, both_torn_then_printed_once, named, print_state
-from test_printer_paper_low import staff_printers
+from test_agent_paper import agent_launcher
+from test_paper_runs_out import both_torn_then_printed_once, one_torn_then_printed_once, print_state
 
 import server.printing
 
@@ -45,25 +42,10 @@ def office(tmp_path, printer: FakeNetworkPrinter):
     numbers = {"printers.transport.PRINTING_SECONDS": PRINTING}
     live = ClockedServer(config, tick=0.1, dated=True, numbers=numbers, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()
     live.add_user("rina", "frontoffice")
-    agents: list[subprocess.Popen] = []
-
-    def start_agent() -> subprocess.Popen:
-        command = [sys.executable, "-m", "kiosk.agent", "--server", live.url, "--printer", "kiosk"]
-        with open(tmp_path / "agent.log", "ab") as said:
-            proc = subprocess.Popen(
-                [*command, "--config", str(config)],
-                cwd=ROOT,
-                env={**os.environ, "ANTRIAN_AGENT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"},
-                stdout=subprocess.DEVNULL,
-                stderr=said,
-            )
-        agents.append(proc)
-        return proc
+    start_agent, stop_agents = agent_launcher(live.url, config, tmp_path)
 
     def stop() -> None:
-        for proc in agents:
-            proc.kill()
-            proc.wait()
+        stop_agents()
         live.stop()
         printer.stop()
 
@@ -85,39 +67,8 @@ def test_a_slip_the_roll_ended_in_on_the_kiosk_pcs_printer_is_told_and_printed_a
     tiket dicetak lagi otomatis" and the paper-out notice. With a new roll the job, pushed again, prints whole (the
     agent's journal no longer answers it as printed), once: nothing sent while the paper was out."""
     live, printer, start_agent = kiosk_pc
-    rina = live.session("rina", PASSWORD)
     start_agent()
-    kiosk, staff = Listener(live, "kiosk"), Listener(live, "frontoffice", rina)
-    try:
-        ticket = issue(live, "Budi Santoso")
-        label = ticket["label"]
-        assert print_state(live, ticket["token"], "failed") == "failed"
-        kiosk.wait(lambda evs: named(evs, label, "print_failed"))
-        assert named(kiosk.events, label, "printed") == []
-        (failed,) = named(staff.wait(lambda evs: named(evs, label, "print_failed")), label, "print_failed")
-        data = failed["data"]
-        assert data["attempts"] == 1 and not data["final"], data
-        assert data["error"].startswith("printer kiosk: out of paper while printing at 127.0.0.1:"), data
-        assert data["advice"]["kind"] == "paper_out"
-        assert data["advice"]["id"] == "Printer kios: kertas habis — isi kertas; tiket dicetak lagi otomatis"
-        notices = staff_printers(rina, live, bool)
-        assert [(n["printer"], n["paper"]) for n in notices] == [("kiosk", "out")], notices
-        assert "said by its print agent" in live.log()
-
-        before = len(printer.received)  # the torn slip
-        printer.answers[STATUS_PAPER] = PAPER_IN  # a new roll
-        live.advance(60)  # past the retry's wait
-        assert print_state(live, ticket["token"], "printed") == "printed"
-        kiosk.wait(lambda evs: named(evs, label, "printed"))
-        job = live.print_job_when(rina, "printed")
-        assert job["status"] == "printed" and job["attempts"] >= 2, job
-        assert staff_printers(rina, live, lambda n: n == []) == []  # the new roll's answer came with the ack
-    finally:
-        kiosk.close()
-        staff.close()
-    assert bytes(printer.received[:before]).count(b"NOMOR ANTRIAN") == 1  # the torn slip
-    again = bytes(printer.received[before:])
-    assert again.count(b"NOMOR ANTRIAN") == 1 and again.count(label.encode()) == 1  # whole, once
+    one_torn_then_printed_once(live, printer, log_says="said by its print agent")
 
 
 def test_a_roll_that_ends_in_a_kiosk_pcs_ticket_followed_at_once_by_another_has_both_printed_again(kiosk_pc):
