@@ -51,6 +51,9 @@ SNAPSHOTS_BURST, SNAPSHOTS_PER_SECOND = 3, 1 / 10  # asked for after a gap: a fe
 # each) had four snapshots a request, each with its ticket's view (150 a second from one device, every
 # budget kept). Refused for that, the connection is closed (no penalty: the device's requests already wait).
 MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's default: 1 MB)
+# Socket.IO's BINARY_EVENT and BINARY_ACK: no page nor the print agent sends binary data; one that comes (or a
+# binary Engine.IO message, an attachment) is a packet the server does not read (_budget_packets).
+BINARY_PACKETS = ("5", "6")
 # Engine.IO's heartbeat (server/app.py): the server pings every PING_INTERVAL_S and closes a connection whose pong
 # has not come PING_TIMEOUT_S later; a client closes its own when no ping came for both together, and reconnects.
 # A connection dead without a word (a phone's Wi-Fi handed over, a router that dropped the flow, its screen on) is
@@ -769,8 +772,17 @@ def _budget_packets(
             budgets.penalize(eio_sid)
             close(eio_sid, sock)
             return None
+        if not isinstance(data, str) or data[:1] in BINARY_PACKETS:
+            # No client of the app sends binary data. python-socketio kept every message after a binary event's
+            # header ("451000000-[…]": up to 999,999,999 attachments) as one of its attachments until the count
+            # was reached or the connection ended: a TV's socket held all it sent (helper-309: 40 sockets of one
+            # device, 7 KB a second each within every budget, grew the server by 9 MB in 30 s, for hours on end).
+            bad_packets(budgets._address(eio_sid) or "?", ValueError("a binary packet (the app takes none)"))
+            budgets.penalize(eio_sid)
+            close(eio_sid, sock)
+            return None
         # a Socket.IO connect ("0…": "40{auth}", "40/other,…") after the connection's first is a snapshot past it
-        past = budgets.connect(eio_sid) if isinstance(data, str) and data[:1] == "0" else None
+        past = budgets.connect(eio_sid) if data[:1] == "0" else None
         if past is not None:
             if past == "connection":
                 budgets.penalize(eio_sid)

@@ -634,6 +634,38 @@ def test_unreadable_socket_packets_close_their_connection_and_log_one_line(serve
     assert new.count("Traceback") <= 1 and new.count("Socket.IO packet not handled") <= 1, new[-3000:]
 
 
+def test_a_binary_event_closes_its_connection_instead_of_keeping_every_message_after_it(server):
+    """No page sends binary data. A binary event's header may announce up to 999,999,999 attachments, and
+    python-socketio kept each message after it as one, until the count or the connection's end: a TV's socket
+    sending 7 KB a second, within every budget, held it all (40 such of one device: 9 MB in 30 s, for hours).
+    Such a packet is one the server does not read: its connection is closed and its device waits."""
+    import websocket
+
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+        socket=_connect(server, "127.0.0.80"),  # from the device's own address
+        timeout=5,
+    )
+    try:
+        assert ws.recv().startswith("0")
+        ws.send('40{"role":"display"}')
+        assert sorted(ws.recv()[:2] for _ in range(2)) == ["40", "42"]  # its connect and its snapshot
+        ws.send('451000000-["snapshot",{"_placeholder":true,"num":0}]')
+        deadline = time.monotonic() + 5
+        with pytest.raises(websocket.WebSocketConnectionClosedException):  # closed: not waiting for attachments
+            while time.monotonic() < deadline:
+                ws.send_binary(b"\0" * 1000)
+                try:
+                    ws.recv()
+                except websocket.WebSocketTimeoutException:
+                    pass
+        assert time.monotonic() < deadline, "the connection was kept, its attachments held"
+    finally:
+        ws.close()
+    assert _http(server, "127.0.0.80", "GET", "/api/state")[0] == 429  # the device waits, as past a budget
+    assert _http(server, "127.0.0.81", "GET", "/api/state")[0] == 200
+
+
 def test_a_refused_websocket_upgrade_is_a_400_and_one_log_line(server):
     """An upgrade without Sec-WebSocket-Key, or of another version, was a 500 and 50 lines of log
     (gevent's traceback and the request's environ) each: 6 GB a day from one device at its budget."""
