@@ -552,6 +552,13 @@ def release_counter(counter_id: int):
     return jsonify(service().release_counter(counter_id, current_user()))
 
 
+@bp.get("/counters/<int:counter_id>/last-finished")
+@require("officer", csrf=False)
+def counter_last_finished(counter_id: int):
+    """The ticket last finished at a counter today (its form copy: a counter page opened after the finish)."""
+    return jsonify({"ticket": service().last_finished(counter_id, current_user())})
+
+
 @bp.post("/counters/<int:counter_id>/<action>")
 @require("officer")
 def counter_action(counter_id: int, action: str):

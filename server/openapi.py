@@ -2829,6 +2829,48 @@ def build() -> dict[str, Any]:
     }
     for action in (*COUNTER_ACTIONS, "release"):
         paths[f"/api/counters/{{counter_id}}/{action}"] = _counter_action(action)
+    paths["/api/counters/{counter_id}/last-finished"] = {
+        "get": _operation(
+            "counter_last_finished",
+            "The ticket last finished at the counter today (its form copy)",
+            "counters",
+            {
+                "200": _ok(
+                    "The ticket whose last `resolved` or `escalated` event today was at this counter, still served "
+                    "(null: none): what a counter page opened after the finish offers on Cetak salinan formulir.",
+                    {
+                        "type": "object",
+                        "required": ["ticket"],
+                        "properties": {
+                            "ticket": {
+                                "oneOf": [
+                                    {
+                                        "type": "object",
+                                        "required": ["seq", "id", "label", "token", "day"],
+                                        "properties": {
+                                            "seq": {"type": "integer", "description": "The finishing event's seq."},
+                                            "id": {"type": "integer"},
+                                            "label": {"type": "string", "examples": ["A-005"]},
+                                            "token": {"type": "string"},
+                                            "day": {"type": "string", "format": "date"},
+                                        },
+                                    },
+                                    {"type": "null"},
+                                ]
+                            }
+                        },
+                    },
+                )
+            },
+            {
+                "403": "forbidden: not an officer or admin; counter_bound: the officer is bound to another counter.",
+                "404": "counter_not_found: no such counter.",
+                "409": "counter_taken: another officer holds the counter.",
+            },
+            roles=("officer",),
+            params=[COUNTER_ID],
+        )
+    }
     for section in EDITABLE:
         paths[f"/api/admin/settings/{section}"] = _settings_section(section)
     paths.update(_survey_paths())

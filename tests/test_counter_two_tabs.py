@@ -6,10 +6,11 @@ there printed A-001's copy again. Real server, Chromium, and Loket 1's printer a
 from __future__ import annotations
 
 import pytest
+import requests
 from conftest import write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
-from staffpages import issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
 
 VIEWPORT = {"width": 1366, "height": 768}
 
@@ -82,3 +83,42 @@ def test_both_tabs_of_a_counter_name_the_visitor_last_finished_there(browser, of
             expect(page.locator(f"#copy-earlier li[data-label='{bayu['label']}']")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_counter_page_opened_after_the_finish_offers_that_visitors_copy(browser, office):
+    """The counter's tab closed by mistake after Selesai, opened again (or the page opened on another PC): the button
+    named nobody until the next finish, and the officer could not print the copy of the visitor still standing at the
+    counter (SOP step 12). The server's last finish at the counter today is offered, to the counter's staff only."""
+    empty_queue(office)
+    dewi = issue(office, "Dewi")
+    issue(office, "Eko")  # the next visitor waits (Panggil berikutnya stays on after the finish)
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    other_pc = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+    try:
+        page = sign_in(context.new_page(), office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        finish(page, "Kata sandi direset.")
+        names(page, dewi["label"], dewi["token"])
+        page.close()  # closed by mistake
+        again = context.new_page()
+        again.goto(office.url + "/counter/")
+        expect(again.locator("#live-status")).to_have_attribute("data-state", "on")
+        expect(again.locator("#counter-select")).to_have_value("1")
+        names(again, dewi["label"], dewi["token"])  # it named nobody
+        # the same account on another PC: the counter it holds, and that visitor's copy
+        there = sign_in(other_pc.new_page(), office, "/counter/", "budi")
+        expect(there.locator("#counter-select")).to_have_value("1")
+        names(there, dewi["label"], dewi["token"])
+    finally:
+        context.close()
+        other_pc.close()
+    url = f"{office.url}/api/counters/1/last-finished"
+    # nobody else learns the visitor: no login, the front office, another officer while budi holds Loket 1
+    anonymous = requests.get(url, timeout=5)
+    assert anonymous.status_code == 401 and dewi["label"] not in anonymous.text and dewi["token"] not in anonymous.text
+    for name, status in (("rina", 403), ("sari", 409)):
+        answer = office.session(name, PASSWORD).get(url, timeout=5)
+        assert answer.status_code == status, answer.text
+        assert dewi["label"] not in answer.text and dewi["token"] not in answer.text
+    mine = office.session("budi", PASSWORD).get(url, timeout=5).json()["ticket"]
+    assert (mine["label"], mine["token"]) == (dewi["label"], dewi["token"])

@@ -280,6 +280,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     # -- officers (an admin acts at any counter) ------------------------------------------------------------
     ("POST", "/api/counters/<int:counter_id>/<action>"): Route(OFFICERS, 200, _counter_actions),
+    ("GET", "/api/counters/<int:counter_id>/last-finished"): Route(
+        OFFICERS, 200, lambda o: [Req(f"/api/counters/{o.counter()}/last-finished")]
+    ),
     ("POST", "/api/tickets/<ref>/print-form"): Route(
         OFFICERS, 202, lambda o: [Req(f"/api/tickets/{o.resolved()['label']}/print-form", {"counter_id": o.counter()})]
     ),

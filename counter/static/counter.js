@@ -809,6 +809,25 @@ function finishedHere(ev, before) {
   setLastDone(ticket, ev.seq);
 }
 
+// A counter page opened after the finish (a second tab, the tab closed by mistake and opened again, another PC) named
+// no visitor for the form copy until the next finish: the officer could not print the copy of the visitor still
+// standing there. The server knows the counter's last finished ticket today: asked at each snapshot (a page opened,
+// back online) and on picking a counter; a finish this page knows of that is newer stays (setLastDone, by seq).
+async function checkLastDone() {
+  const id = state.counterId;
+  if (id === null || !state.me || takenBy()) return;
+  try {
+    const { status, body } = await api("GET", `/api/counters/${id}/last-finished`);
+    const ticket = status === 200 && body ? body.ticket : null;
+    if (!ticket || !ticket.token || state.counterId !== id || takenBy()) return;
+    if (ticket.day && ticket.day !== officeDay()) return;
+    setLastDone(ticket, ticket.seq);
+    renderFormCopy();
+  } catch (err) {
+    /* the button stays as it was; the next finish or snapshot tells */
+  }
+}
+
 // That visitor's copy sent to the printer from another page (P there): its printer's answer (printed, failed) is said
 // here too (onPrintEvent follows this page's copy by its job).
 function copySentElsewhere(ev) {
@@ -1388,6 +1407,7 @@ function onSnapshot(snap) {
     renderOffline();
   }
   checkFormCopy(); // a form copy that failed or printed while the page was away
+  checkLastDone(); // a page opened after the counter's last finish: that visitor's form copy
   // Drawn with other settings than those in force: an admin's change whose event this page never got (its socket
   // late or away), or a server restarted with another config.toml. Its printer, service minutes and classes are
   // in the page's config only: reloaded as for the event (when no ticket or typing would be lost).
@@ -2112,6 +2132,7 @@ async function pickCounter(id) {
   state.picked = true;
   localStorage.setItem(COUNTER_KEY, String(id));
   loadDone(); // that counter's last form copy, if this tab finished a ticket there today
+  checkLastDone(); // else the server's: the last finished there today
   state.notice = null;
   renderNotice();
   render();

@@ -144,6 +144,7 @@ class QueueService:
     release_ended = _Method("claims")
     publish_cli_releases = _Method("claims")
     held_counters = _Method("claims")
+    last_finished = _Method("claims")
     end_sessions = _Method("accounts")
     # -- print and mail -------------------------------------------------------------------
     wake_printer = _Method("jobs")

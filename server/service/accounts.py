@@ -158,6 +158,15 @@ class CounterClaims:
         settings = self.unit.settings
         return sorted(cid for cid, c in claims.items() if c["officer_id"] == user_id and settings.counter(cid))
 
+    def last_finished(self, counter_id: int, user: dict[str, Any]) -> dict[str, Any] | None:
+        """The ticket last finished (Selesai, Eskalasi) at a counter today, for its form copy (SOP step 12) on a
+        counter page opened after the finish (a second tab, another PC): {seq, id, label, token, day}, None when
+        none. Only to an officer who may act there (check_counter: not bound elsewhere, not another's counter)."""
+        self.check_counter(counter_id, user)
+        unit = self.unit
+        with unit.store.read() as tx:
+            return tx.last_finished_at(counter_id, unit.day())
+
     @staticmethod
     def _present(holder: int, counter_id: int, shown: set[tuple[int, int | None]], claims: dict[int, Any]) -> bool:
         """Whether the holder has a counter page open on the counter: one that shows it, or names no counter,

@@ -167,6 +167,16 @@ class EventQueries(TxBase):
             [type_, day, limit],
         )
 
+    def last_finished_at(self, counter_id: int, day: str) -> dict[str, Any] | None:
+        """The ticket a day's last `resolved` or `escalated` event at one counter finished, still served (not
+        reopened since): {seq, id, label, token, day}, None when none (the counter page's form copy, SOP step 12)."""
+        return self.one(
+            "SELECT e.seq, t.id, t.label, t.token, t.day FROM events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.day = ? AND e.type IN ('resolved', 'escalated') AND e.counter_id = ?"
+            " AND t.status IN ('resolved', 'escalated', 'closed') ORDER BY e.seq DESC LIMIT 1",
+            [day, counter_id],
+        )
+
     def events_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
         """Every event of one ticket, oldest first; not a running server's row that publishes the command line's
         (`data.applies`: a counter freed by `users disable` sent its called ticket back once, not twice)."""
