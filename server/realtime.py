@@ -33,6 +33,7 @@ from server.limits import Bucket, SparseLog, device_key
 
 log = logging.getLogger("antrian.realtime")
 PUBLIC_ROLES = ("display", "kiosk")
+MAX_DISPLAY_COUNTERS = 100  # the counters a TV limited to some may name (auth.counters)
 MAX_BATCH = 20  # events in one `events` message
 # What one connection may send. A screen sends a handful of packets an hour (its connect, a snapshot
 # after a gap); a print agent one acknowledgement per job, many after it reconnects. Past its budget
@@ -117,6 +118,17 @@ FORM_PRINT_KIND = "form"  # the print job of a visitor's form copy at a counter 
 # the real message first, and drops the public one of the same seq.
 OUTCOME_EVENTS = (core.RESOLVED, core.ESCALATED)
 SERVED_WORD = "served"
+
+
+def counters_named(value: Any) -> tuple[int, ...] | None:
+    """The counters a TV's connect names (`auth.counters`: its page's `?counters=`, whole numbers 1-999, at most
+    MAX_DISPLAY_COUNTERS), sorted; None for anything else, which is ignored (the office's latest calls, as before:
+    the page itself answers a wrong `?counters=` with a 400)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_DISPLAY_COUNTERS:
+        return None
+    if not all(type(c) is int and 1 <= c <= 999 for c in value):
+        return None
+    return tuple(sorted(set(value)))
 
 
 def public_room(event: dict[str, Any]) -> str | None:
@@ -300,6 +312,9 @@ def register(
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
     counter_pages: dict[str, tuple[int, int | None]] = {}
     service.counters_shown = lambda: set(dict(counter_pages).values())  # a copy: made in one step
+    # sid -> the counters a TV limited to some (`?counters=2,3`) named at its connect: its snapshots' `recent` is
+    # theirs (a reconnected TV showed one or two of its own latest calls where one left open showed five)
+    display_counters: dict[str, tuple[int, ...]] = {}
     # uid -> (session_version, the latest sign-in of its sessions seen on a staff socket): a session of the account
     # still valid (session_ends) whose page is offline for a moment (a Wi-Fi blip) when another of its sessions ends
     signed_latest: dict[int, tuple[int, float]] = {}
@@ -350,6 +365,7 @@ def register(
     def on_disconnect(*_args: Any):
         staff_sockets.pop(request.sid, None)
         counter_pages.pop(request.sid, None)
+        display_counters.pop(request.sid, None)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None):
@@ -357,9 +373,13 @@ def register(
         role = auth.get("role")
         if role in PUBLIC_ROLES:
             join_room("public")
+            counters = None
             if role == "display":
                 join_room("display")  # the admin's sound check reaches the TVs only
-            reply("snapshot", service.snapshot(staff=False))
+                counters = counters_named(auth.get("counters"))
+                if counters:
+                    display_counters[request.sid] = counters
+            reply("snapshot", service.snapshot(staff=False, for_counters=counters))
             return True
         if role == "ticket":
             token = auth.get("token")
@@ -430,7 +450,7 @@ def register(
 
     def snapshot_for(sid: str) -> dict[str, Any]:
         rooms = socketio.server.rooms(sid)
-        snap = dict(service.snapshot(staff="staff" in rooms))
+        snap = dict(service.snapshot(staff="staff" in rooms, for_counters=display_counters.get(sid)))
         token = next((r.split(":", 1)[1] for r in rooms if r.startswith("ticket:")), None)
         if token:
             try:

@@ -229,6 +229,31 @@ def test_a_call_over_keeps_its_number_and_counter_in_its_row_but_not_its_recall_
         context.close()
 
 
+def test_a_call_answered_keeps_its_row_but_not_its_recall_line(browser, page, live, act):
+    """A recall's "Panggilan ke-3 (terakhir)" goes from its row once its visitor is at the counter (Mulai: being served),
+    as from its tile: "the last call" sends nobody anywhere then. Before, the row kept it while the tile read
+    "Dilayani", and on a 1366x768 TV with ten long counter names it took the row's fourth line."""
+    open_display(page, live)
+    issue(live, "C")
+    label = act(1, "call-next")["label"]
+    act(1, "recall"), act(1, "recall")
+    row = page.locator("#recent li").first
+    expect(row.locator(".nth")).to_have_text("Panggilan ke-3 (terakhir)")
+    act(1, "start")
+    caught_up(page, live)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:  # the TV left open, and one opened now
+        for tv in (page, open_display(context.new_page(), live)):
+            row = tv.locator("#recent li").first
+            expect(tv.locator('.counter[data-counter="1"] .counter-status')).to_have_text("Dilayani")
+            expect(row.locator(".label")).to_have_text(label)
+            expect(row).not_to_have_attribute("data-over", "")  # still at its counter
+            expect(row.locator(".to")).to_contain_text("Loket 1")
+            expect(row.locator(".nth")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_a_call_at_a_counter_the_page_thinks_paused_shows_the_call(page, live, act):
     """The server refuses a call at a paused counter: a `called` event there means its break is over, even
     one the page never heard end (yesterday's, ended by the office's day)."""
@@ -414,6 +439,43 @@ def test_a_tv_opened_after_recalls_shows_the_latest_calls_of_one_left_open(brows
         fresh = open_display(fresh_tv.new_page(), live)
         assert fresh.evaluate(known) == page.evaluate(known)
         assert fresh.evaluate(ROW_LABELS) == kept
+    finally:
+        open_tv.close(), fresh_tv.close()
+
+
+def test_a_tv_limited_to_two_counters_reopened_or_reconnected_shows_their_latest_calls(browser, live, act, clients):
+    """A TV of a second waiting room (`?counters=2,3`) opened or reconnected after a busy counter 1 shows the latest
+    calls of one left open: it names its counters at its connect, and its snapshot holds the last ten tickets called
+    there. Before, the office's last ten, none of them its own: "Belum ada panggilan" where the open TV showed five;
+    and after 40 calls at counter 1 (the calls a TV keeps) the TV left open had none of its own either."""
+    size = {"width": 1280, "height": 1024}
+    open_tv, fresh_tv = browser.new_context(viewport=size), browser.new_context(viewport=size)
+    try:
+        page = open_display(open_tv.new_page(), live, "?counters=2,3")
+        for counter_id, service in ((2, "B"), (3, "C")) * 5 + ((1, "A"),) * 40:
+            issue(live, service)
+            act(counter_id, "call-next")
+            act(counter_id, "start")
+            act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+        caught_up(page, live)
+        page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
+        kept = page.evaluate(ROW_LABELS)
+        assert len(kept) == 5, kept
+        known = "() => [...new Set(antrianDisplay.state.recent.filter((r) => r.counter_id !== 1).map((r) => r.label))]"
+        fresh = open_display(fresh_tv.new_page(), live, "?counters=2,3")
+        assert fresh.evaluate(known) == page.evaluate(known)[:10]
+        assert fresh.evaluate(ROW_LABELS) == kept
+        # the TV left open, after a reconnect: its latest calls are the snapshot's (emptied first, to see it come)
+        page.evaluate("antrianDisplay.state.recent.length = 0; antrianDisplay.socket.disconnect().connect()")
+        page.wait_for_function("() => antrianDisplay.state.synced && antrianDisplay.state.recent.length", polling=50)
+        assert page.evaluate(ROW_LABELS) == kept
+        # what the server sends: ten tickets of those counters; counters it cannot read are ignored (the office's)
+        recent = clients(live.url, {"role": "display", "counters": [3, 2]}).snapshot()["recent"]
+        assert len(recent) == 10 and {r["counter_id"] for r in recent} == {2, 3}, recent
+        office = [r["label"] for r in state(live)["recent"]]
+        for wrong in ("2,3", [2, "3"], [0], [True], list(range(1, 200))):
+            ignored = clients(live.url, {"role": "display", "counters": wrong}).snapshot()["recent"]
+            assert [r["label"] for r in ignored] == office, wrong
     finally:
         open_tv.close(), fresh_tv.close()
 

@@ -352,9 +352,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         seq: ev.seq, at: ev.at, type: ev.type, label: t.label, service: t.service, counter_id: counterId,
         counter_name: t.counter_name || (c ? c.name : ""), calls: ev.calls != null ? ev.calls : t.calls,
       };
-      state.recent.unshift(call);
-      state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
       if (callShown(counterId, t.service)) {
+        // only the calls it shows: a TV limited to counters 2 and 3 kept the office's last RECENT_KEPT calls, and
+        // after a busy morning at Loket 1 none of its own
+        state.recent.unshift(call);
+        state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
         flashCounter(counterId);
         flashRecent.clear(); // the newest call's row flashes, the one before it stops
         flashRow(ev.seq);
@@ -493,8 +495,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // its last chance is said while the ticket is called at its counter (the row's call is its newest)
       const last = li.dataset.over === undefined && lastChance(c.ticket);
       // a call over (its ticket skipped or finished) no longer calls anyone: its number and counter stay, its "Panggilan
-      // ke-3 (terakhir)" goes (before, a row twice as tall for a call that no longer mattered, taking an older call's room)
-      const nth = li.dataset.over === undefined ? nthCall(r.calls, last) : "";
+      // ke-3 (terakhir)" goes (before, a row twice as tall for a call that no longer mattered, taking an older call's room);
+      // so does a call answered, its visitor being served there (as on its tile: "the last call" to someone at the counter
+      // sent nobody anywhere, and on a 1366x768 TV with ten long counter names it left the panel two rows)
+      const nth = li.dataset.over === undefined && c.ticket.status === "called" ? nthCall(r.calls, last) : "";
       const k = cards.get(r.counter_id);
       // On a TV on its side a service its tile leaves out (a counter's long name took its room) is in no waiting
       // count either (by letter there): said here, under the counter, while its ticket is at the counter. Not among
@@ -1417,8 +1421,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   let silentDrop = false; // the connection died without a word: at the reconnect, the idle ones are dropped
   // The server sends a snapshot on every connect; until it arrives (asked again every
   // RESYNC_TIMEOUT_MS) events wait, held by the live client.
+  // A TV limited to some counters names them: its snapshot's latest calls are then the last tickets called there,
+  // not the office's (a reconnected `?counters=2,3` showed one or two of its own where one left open showed five).
+  const auth = { role: "display" };
+  if (filter.counters.size) auth.counters = Array.from(filter.counters);
   live = connect({
-    auth: { role: "display" },
+    auth,
     options: {
       transports: ["websocket"],
       reconnection: true,

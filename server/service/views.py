@@ -35,6 +35,8 @@ PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "p
 # local days this many days back and after.
 EARLIER_VISITS = 5
 EARLIER_DAYS = 365
+# The sets of counters TVs limited to some (`?counters=2,3`) have their latest calls kept for, per change.
+LIMITED_KEPT = 16
 # The Eskalasi page's "Baru ditutup": the cases closed in these last days, at most this many (a close made by
 # mistake is opened again from there).
 CLOSED_SHOWN_DAYS, CLOSED_SHOWN = 7, 30
@@ -65,6 +67,8 @@ class Views:
         self._office_view = office_view
         self._disk_status = disk_status
         self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        # a TV limited to some counters: those counters -> (the public snapshot's key, its `recent`)
+        self._limited_recent: dict[tuple[int, ...], tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
 
     def page_config(self) -> dict[str, Any]:
@@ -269,10 +273,12 @@ class Views:
             return view
 
     # -- the state screens render from ---------------------------------------------------
-    def snapshot(self, staff: bool = False) -> dict[str, Any]:
+    def snapshot(self, staff: bool = False, for_counters: tuple[int, ...] | None = None) -> dict[str, Any]:
         """The state every client renders from, with the seq it is current to. The public one is made
         once per change (seq, day, settings) and shared: however often screens ask, it costs one
-        query. Callers must not change what they get."""
+        query. Callers must not change what they get. `for_counters` (a TV limited to some counters,
+        `?counters=2,3`): its `recent` holds the last tickets called at those counters, not the office's
+        (one bounded query, made once per change for each such set of counters)."""
         unit = self.unit
         settings = unit.settings
         with unit.store.read() as tx:
@@ -284,7 +290,7 @@ class Views:
             key = (seq, day, id(settings), tuple(office.values()))
             cached = self._public_snapshot
             if not staff and cached is not None and cached[0] == key:
-                return cached[1]
+                return self._limited(tx, day, key, cached[1], for_counters)
             waiting = tx.waiting_counts(day)
             issued = tx.issued_counts(day)
             claims = tx.counter_claims()
@@ -304,28 +310,7 @@ class Views:
             paused = {entry["id"] for entry in counters if entry["paused"]}
             busy = {entry["id"] for entry in counters if entry["ticket"]}
             held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
-            names = {c.id: c.name for c in settings.counters}
-            recent = [
-                {
-                    "seq": r["seq"],
-                    "at": r["at"],
-                    "label": r["label"],
-                    "service": r["service"],
-                    "counter_id": r["counter_id"],
-                    "counter_name": names.get(r["counter_id"], ""),
-                    "calls": r["calls"],
-                }
-                for r in tx.recent_calls(day)
-            ]
-            # A call whose ticket is still called at its counter brings its spoken announcement (as its event's
-            # `announce`, nothing made or played again): a TV whose connection died without a word lost the event
-            # and learnt of the call from this snapshot, and chimed without saying it.
-            for r in recent:
-                t = at_counters.get(r["counter_id"])
-                if t is not None and t.status == "called" and t.label == r["label"] and t.calls == r["calls"]:
-                    said, _ = unit.hooks.announcer(t, r["counter_id"])  # its `start` not run
-                    if said:
-                        r["announce"] = said
+            recent = self._recent(tx, day, at_counters, None)
             services = []
             for s in settings.services:
                 quota = s.daily_quota
@@ -382,7 +367,51 @@ class Views:
                 snap["printers"] = unit.hooks.paper_notices()  # a printer whose paper is nearly out: its warning
             else:
                 self._public_snapshot = (key, snap)
+                self._limited_recent = {}
+                return self._limited(tx, day, key, snap, for_counters)
             return snap
+
+    def _recent(self, tx: Tx, day: str, at_counters: dict[int, Any], counters: tuple[int, ...] | None) -> list:
+        """The snapshot's `recent`: the newest call of each of the day's last ten tickets called (at `counters`
+        only, when given). `at_counters`: each counter's ticket (of those counters at least)."""
+        unit = self.unit
+        names = {c.id: c.name for c in unit.settings.counters}
+        recent = [
+            {
+                "seq": r["seq"],
+                "at": r["at"],
+                "label": r["label"],
+                "service": r["service"],
+                "counter_id": r["counter_id"],
+                "counter_name": names.get(r["counter_id"], ""),
+                "calls": r["calls"],
+            }
+            for r in tx.recent_calls(day, counters=counters)
+        ]
+        # A call whose ticket is still called at its counter brings its spoken announcement (as its event's
+        # `announce`, nothing made or played again): a TV whose connection died without a word lost the event
+        # and learnt of the call from this snapshot, and chimed without saying it.
+        for r in recent:
+            t = at_counters.get(r["counter_id"])
+            if t is not None and t.status == "called" and t.label == r["label"] and t.calls == r["calls"]:
+                said, _ = unit.hooks.announcer(t, r["counter_id"])  # its `start` not run
+                if said:
+                    r["announce"] = said
+        return recent
+
+    def _limited(self, tx: Tx, day: str, key: tuple, snap: dict[str, Any], counters: tuple[int, ...] | None) -> dict:
+        """The public snapshot `snap` for a TV limited to `counters` (None: `snap` itself): its `recent` the last
+        tickets called at those counters. Made once per change for each set of counters asked for (a few TVs)."""
+        if not counters:
+            return snap
+        kept = self._limited_recent.get(counters)
+        if kept is None or kept[0] != key:
+            if len(self._limited_recent) >= LIMITED_KEPT:
+                self._limited_recent.clear()  # bounded: TVs name a few sets of counters, a client may name any
+            settings = self.unit.settings  # the office's counters only: a client may name 100 that are not
+            at_counters = {cid: tx.counter_ticket(cid) for cid in counters if settings.counter(cid)}
+            kept = self._limited_recent[counters] = (key, self._recent(tx, day, at_counters, counters))
+        return {**snap, "recent": kept[1]}
 
     def paused(self, claim: dict[str, Any] | None, day: str) -> bool:
         """Whether a counter's row says paused today (a pause ends with the office's day)."""
