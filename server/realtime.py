@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from engineio import exceptions as eio_exceptions
 from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
@@ -55,6 +56,12 @@ MAX_PACKET_BYTES = 64 * 1024  # nothing a client sends is near this (engineio's 
 # Socket.IO's BINARY_EVENT and BINARY_ACK: no page nor the print agent sends binary data; one that comes (or a
 # binary Engine.IO message, an attachment) is a packet the server does not read (_budget_packets).
 BINARY_PACKETS = ("5", "6")
+# A WebSocket whose Engine.IO session ended (its ping timeout, its client's close packet "1", its session taken back)
+# is shut down this long after, if it is still open: engineio's reader waited for the client's next frame with no
+# timeout, and a client that sent none held the connection, its descriptor and its greenlets for ever, its session
+# long gone from every cap (helper-312: 5 of one device's, each of its addresses up to its connections_per_address,
+# until the server's total of connections refused the kiosks). The grace lets the close frames pass first.
+CLOSE_GRACE_S = 5.0
 # Engine.IO's heartbeat (server/app.py): the server pings every PING_INTERVAL_S and closes a connection whose pong
 # has not come PING_TIMEOUT_S later; a client closes its own when no ping came for both together, and reconnects.
 # A connection dead without a word (a phone's Wi-Fi handed over, a router that dropped the flow, its screen on) is
@@ -833,7 +840,15 @@ def _budget_packets(
 
     def disconnect(eio_sid: str, *args: Any) -> Any:
         budgets.forget(eio_sid)
+        client = fanout.clients.get(eio_sid)
+        if client is not None:  # its WebSocket, shut down if still open after CLOSE_GRACE_S
+            eio.start_background_task(let_go, eio_sid, client)
         return on_disconnect(eio_sid, *args)
+
+    def let_go(eio_sid: str, client: Any) -> None:
+        eio.sleep(CLOSE_GRACE_S)
+        if fanout.clients.get(eio_sid) is client:  # (its handler drops it from fanout.clients as it ends)
+            client.abort()
 
     eio.handlers["message"], eio.handlers["disconnect"] = message, disconnect
 
@@ -862,15 +877,45 @@ def _budget_packets(
         And a POST's Engine.IO packets other than messages are in no budget: each UPGRADE ("5") queues a NOOP
         for the session's next GET, and one that never GETs (its pong "3" in each POST keeps it alive) grew
         the server by 2.7 MB a minute, for as long as it liked; its queue is now closed at the fan-out's
-        backlog, as one that stopped reading broadcasts is."""
-        if environ.get("REQUEST_METHOD") == "POST":
+        backlog, as one that stopped reading broadcasts is. And a WebSocket upgrade of a session that has one open
+        already (upgrading: engineio checks only a session upgraded) is a 400: engineio took every such upgrade up,
+        each a connection of its own reading the session's packets, and all but the last one (fanout.clients) were
+        left open when the session ended (helper-312)."""
+        if environ.get("REQUEST_METHOD") == "GET" and "transport=websocket" in environ.get("QUERY_STRING", ""):
+            sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
+            if sid and sid in fanout.clients:  # a second WebSocket of the session: see the docstring
+                bad_packets(environ.get("REMOTE_ADDR") or "?", ValueError("a second WebSocket upgrade of its session"))
+                start_response("400 BAD REQUEST", [("Content-Type", "text/plain"), ("Connection", "close")])
+                return [b"a second upgrade"]
+        elif environ.get("REQUEST_METHOD") == "POST":
             sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]  # as engineio reads it
             sock = eio.sockets.get(sid) if sid else None
             if sock is not None and sock.closed:
                 eio.sockets.pop(sid, None)
-            elif sock is not None:
-                fanout.backlogged(sid)  # past it: closed, and gone from the table
+            elif sock is not None and not fanout.backlogged(sid):  # past it: closed, and gone from the table
+                if "handle_post_request" not in vars(sock):
+                    sock.handle_post_request = unreadable_payload_closes(sid, sock)
         return eio_handle(environ, start_response)
+
+    def unreadable_payload_closes(sid: str, sock: Any) -> Callable[[dict[str, Any]], None]:
+        """engineio's reading of a long-polling POST, with a payload it refuses whole closing the session: more than
+        engineio's Payload.max_decode_packets (16) packets was answered 200, none of them read, the session kept and
+        engineio's traceback logged (a device could post 32,000 packets a POST, at its request budget, for ever).
+        Now as an unreadable packet: the session closed, its device kept waiting, one log line (helper-312)."""
+        handle = type(sock).handle_post_request
+
+        def post(environ: dict[str, Any]) -> None:
+            try:
+                return handle(sock, environ)
+            except UnicodeDecodeError:
+                raise  # not UTF-8: engineio's own answer (a 200, one traceback a minute: _SparseTracebacks)
+            except ValueError as error:  # "Too many packets in payload", a packet engineio cannot read
+                bad_packets(budgets._address(sid) or "?", error)
+                budgets.penalize(sid)
+                close(sid, sock)
+                raise eio_exceptions.UnknownPacketError() from error  # engineio: a 400, the session dropped
+
+        return post
 
     eio_handle, eio.handle_request = eio.handle_request, handle_request
     return budgets

@@ -666,6 +666,79 @@ def test_a_binary_event_closes_its_connection_instead_of_keeping_every_message_a
     assert _http(server, "127.0.0.81", "GET", "/api/state")[0] == 200
 
 
+def _websocket(server, device: str, sid: str | None = None) -> tuple[socket.socket, bytes]:
+    """A WebSocket opened by hand from `device` (of the long-polling session `sid`, an upgrade): its socket and
+    what the server answered to the handshake."""
+    s = _connect(server, device)
+    query = f"EIO=4&transport=websocket&sid={sid}" if sid else "EIO=4&transport=websocket"
+    s.sendall(
+        f"GET /socket.io/?{query} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    return s, got
+
+
+def _client_frame(text: bytes) -> bytes:
+    """A client's (masked) WebSocket text frame of fewer than 126 bytes."""
+    mask = b"\x01\x02\x03\x04"
+    return bytes([0x81, 0x80 | len(text)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(text))
+
+
+def test_a_websocket_whose_session_ended_is_closed_though_its_client_says_nothing_more(server):
+    """engineio's reader waited for a client's next frame with no timeout, after the session had ended (here its
+    client's close packet "1"; its ping timeout, or its session taken back, the same): a client that sent nothing
+    more held the connection for ever, out of every session cap. One device's 258 such on 5 addresses took every
+    connection of a server of 600 descriptors: the kiosks waited for a 503 as long as it liked (helper-312)."""
+    from server.realtime import CLOSE_GRACE_S
+
+    before = _fds(server)
+    s, answer = _websocket(server, "127.0.0.84")
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    s.sendall(_client_frame(b"1"))  # its session's close; then nothing, not even the WebSocket's close frame
+    _closed_within(s, CLOSE_GRACE_S + 5)  # socket.timeout: the server kept it
+    s.close()
+    assert _wait_for(lambda: _fds(server) <= before, 5), (before, _fds(server))
+
+
+def test_a_second_websocket_upgrade_of_a_session_is_refused(server):
+    """engineio took up every WebSocket upgrade of a session still upgrading (it refuses one only once upgraded):
+    each a connection of its own, reading the session's packets, and all but the last left open for ever when the
+    session ended. The second is a 400, its connection closed; the first goes on (helper-312)."""
+    status, data = _raw(server, "127.0.0.85", "GET", HANDSHAKE)
+    assert status == 200, data
+    sid = json.loads(data[1:])["sid"]
+    first, answer = _websocket(server, "127.0.0.85", sid)
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    second, answer = _websocket(server, "127.0.0.85", sid)
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+    _closed_within(second, 5)
+    second.close()
+    first.sendall(_client_frame(b"2probe"))  # the first's upgrade goes on
+    first.settimeout(5)
+    assert b"3probe" in first.recv(4096)
+    first.close()
+
+
+def test_a_long_polling_post_of_more_packets_than_engineio_reads_closes_its_session(server):
+    """engineio reads at most 16 packets of a long-polling POST: one with more (32,000 pongs in 64 KB) was answered
+    200 with none of them read, the session kept and engineio's traceback logged, as often as the device liked. Now
+    it is a packet the server does not read: a 400, the session closed, its device waiting, one log line."""
+    log_before = len(server.log())
+    url = _polling_display(server, "127.0.0.86")
+    status, _ = _raw(server, "127.0.0.86", "POST", url, "\x1e".join(["3"] * 32_000).encode())
+    assert status == 400, status
+    assert _raw(server, "127.0.0.1", "GET", url)[0] == 400  # the session is gone
+    assert _http(server, "127.0.0.86", "GET", "/api/state")[0] == 429  # the device waits, as past a budget
+    new = server.log()[log_before:]
+    assert "Traceback" not in new and new.count("Socket.IO packet not handled") <= 1, new[-3000:]
+
+
 def test_a_refused_websocket_upgrade_is_a_400_and_one_log_line(server):
     """An upgrade without Sec-WebSocket-Key, or of another version, was a 500 and 50 lines of log
     (gevent's traceback and the request's environ) each: 6 GB a day from one device at its budget."""
