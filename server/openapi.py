@@ -2593,7 +2593,10 @@ def build() -> dict[str, Any]:
                     ),
                     _query("service", {"type": "string"}, "Only this service's code."),
                     _query(
-                        "officer", {"type": "string", "maxLength": 64}, "Only the consultations this username served."
+                        "officer",
+                        {"type": "string", "maxLength": 100},
+                        "Only the consultations this officer served: the username, the account's full name or the"
+                        " name a form was signed with, any case.",
                     ),
                     _query("category", {"type": "string", "enum": list(CATEGORIES)}, "Only this category."),
                     _query("outcome", {"type": "string", "enum": list(OUTCOMES)}, "Only this outcome."),

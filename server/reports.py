@@ -14,7 +14,7 @@ from typing import Any
 
 from server import core, xlsx
 from server.errors import Coded, too_long
-from server.forms import parse_day
+from server.forms import LIMITS, parse_day
 from server.i18n import t
 
 # The recap is Indonesian (the SOP's form); its words are in the one catalogue (server/i18n/id.json,
@@ -186,8 +186,10 @@ def check_recap_filters(args: Any, service_codes: set[str]) -> tuple[dict[str, s
     bad: dict[str, str] = {}
     if filters["service"] is not None and filters["service"] not in service_codes:
         bad["service"] = "unknown_service"
-    if filters["officer"] is not None and len(filters["officer"]) > 64:
-        bad["officer"] = too_long(64, len(filters["officer"]))
+    # who served them as the recap prints them (an account's full name, titles and all) or by the username
+    officer_max = max(LIMITS["username"], LIMITS["full_name"])
+    if filters["officer"] is not None and len(filters["officer"]) > officer_max:
+        bad["officer"] = too_long(officer_max, len(filters["officer"]))
     if filters["category"] is not None and filters["category"] not in core.CATEGORIES:
         bad["category"] = "category_invalid"
     if filters["outcome"] is not None and filters["outcome"] not in OUTCOMES:

@@ -360,7 +360,7 @@ HOSTILE_QUERY = {
     "group": ["year", ""],
     "format": ["pdf", ""],
     "service": ["a", "AAAA"],
-    "officer": ["x" * 65],
+    "officer": ["x" * 101],
     "category": ["x"],
     "outcome": ["x"],
     "lang": ["xx"],

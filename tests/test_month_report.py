@@ -193,3 +193,43 @@ def test_a_bar_is_coloured_from_the_counts_not_from_the_rounded_share():
     charts = _dashboard_charts({"groups": groups, "arrivals": []})
     for m in STANDARD_MEASURES:
         assert [b["level"] for b in charts["shares"][m]["bars"]] == ["mid", "", "low", "mid", ""]
+
+
+def test_the_recap_is_filtered_by_an_officers_full_name_as_its_petugas_column_prints_it(server):
+    """The head of office filters the month's recap by the officer as its Petugas column prints them: the account's
+    full name, titles and all (up to 100 characters, as the admin page takes it). A name over 64 characters
+    (the usernames' limit) was refused, 422 "Terlalu panjang: paling banyak 64 karakter", and the page showed an
+    empty table: that officer's rows could only be had by a username the recap nowhere prints."""
+    full_name = "Dr. Ir. Eko Prasetyo Wibisono Hadikusumo Mangkunegoro Suryadiningrat, S.Kom., M.T., M.Kom., CISA"
+    server.add_user("eko", "officer", PASSWORD)
+    admin = server.session("admin", server.first_password)
+    r = admin.post(f"{server.url}/api/admin/users/eko/profile", json={"full_name": full_name}, timeout=10)
+    assert r.status_code == 200, r.text
+    server.next_day()  # a day of its own
+    officer = server.session("eko", PASSWORD)
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Tamu Eko"), timeout=10)
+    assert r.status_code == 201, r.text
+    ticket = r.json()["ticket"]
+    for action, data in (
+        ("call", {"ticket": ticket["token"]}),
+        ("start", {}),
+        ("resolve", {"solution": "Dijelaskan."}),
+    ):
+        r = officer.post(f"{server.url}/api/counters/2/{action}", json=data, timeout=10)
+        assert r.status_code == 200, r.text
+    day = ticket["day"]
+
+    params = {"from": day, "to": day}
+    rows = officer.get(f"{server.url}/api/recap", params=params, timeout=10).json()["rows"]
+    printed = [row["Petugas"] for row in rows if row["No. Antrian"] == ticket["label"]]
+    assert printed == [full_name]
+    for name in (full_name, full_name.upper()):
+        r = officer.get(f"{server.url}/api/recap", params={**params, "officer": name}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert [row["No. Antrian"] for row in r.json()["rows"]] == [ticket["label"]]
+    page = officer.get(f"{server.url}/counter/recap", params={**params, "officer": full_name}, timeout=10)
+    assert page.status_code == 200, page.text
+    assert "Tamu Eko" in page.text and 'id="problems"' not in page.text
+    # past what an account's full name may be, it is still said, with the limit
+    r = officer.get(f"{server.url}/api/recap", params={**params, "officer": "x" * 101}, timeout=10)
+    assert r.status_code == 422 and "100" in r.json()["fields"]["officer"], r.text

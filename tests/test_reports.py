@@ -191,7 +191,7 @@ def test_recap_filters_pick_the_matching_rows_numbered_from_one(app, client, see
         ({"service": "Z"}, "service"),
         ({"category": "gosip"}, "category"),
         ({"outcome": "lost"}, "outcome"),
-        ({"officer": "x" * 65}, "officer"),
+        ({"officer": "x" * 101}, "officer"),
         ({"format": "pdf"}, "format"),
     ],
 )
@@ -2275,11 +2275,12 @@ def test_the_dashboards_links_download_its_figures_and_its_print_button_prints(b
 
 
 def test_recap_page_with_an_officer_filter_past_its_limit_says_the_limit(app, client):
-    """A filter typed past its 64 characters (a link kept with a name pasted twice) was "Petugas: pilihan tidak
-    dikenal." on the printable page, where the API says its limit and the length typed (helper-244's review)."""
+    """A filter typed past its limit (100 characters, as an account's full name: a link kept with a name pasted
+    twice) was "Petugas: pilihan tidak dikenal." on the printable page, where the API says its limit and the
+    length typed (helper-244's review)."""
     login(app, client, "kepala", "frontoffice")
-    r = client.get(f"/counter/recap?from={DAY}&to={DAY}&officer={'b' * 65}")
+    r = client.get(f"/counter/recap?from={DAY}&to={DAY}&officer={'b' * 101}")
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "Petugas: Terlalu panjang: paling banyak 64 karakter; yang diketik 65." in html, html
+    assert "Petugas: Terlalu panjang: paling banyak 100 karakter; yang diketik 101." in html, html
     assert "pilihan tidak dikenal" not in html
