@@ -559,6 +559,35 @@ def counter_last_finished(counter_id: int):
     return jsonify({"ticket": service().last_finished(counter_id, current_user())})
 
 
+# A counter page saves its draft a couple of seconds after typing stops, and once more as it is hidden or closed: a
+# session that saves more than DRAFT_BURST in a row, then more than one every DRAFT_SECONDS, is a page in a loop
+# (429 rate_limited; the page keeps its own copy and tries again at the next pause).
+DRAFT_SECONDS = 2.0
+DRAFT_BURST = 30
+draft_budget: limits.Buckets[str] = limits.Buckets(1 / DRAFT_SECONDS, DRAFT_BURST)
+
+
+@bp.get("/counters/<int:counter_id>/draft")
+@require("officer", csrf=False)
+def counter_draft(counter_id: int):
+    """The draft kept for the ticket being served at a counter (a reopened tab, another PC), to the officer who may
+    act at that counter only."""
+    service().check_counter(counter_id, current_user())
+    return jsonify({"draft": service().draft(counter_id)})
+
+
+@bp.post("/counters/<int:counter_id>/draft")
+@require("officer")
+def save_counter_draft(counter_id: int):
+    """Keep what the officer typed for the ticket being served at a counter they may act at."""
+    data = body()
+    user = current_user()
+    service().check_counter(counter_id, user)
+    if not draft_budget.take(f"{user['id']}:{csrf_token()}"):
+        raise TooMany()
+    return jsonify(service().save_draft(counter_id, data, user["username"]))
+
+
 @bp.post("/counters/<int:counter_id>/<action>")
 @require("officer")
 def counter_action(counter_id: int, action: str):

@@ -728,6 +728,29 @@ def m031_no_negative_durations(db: Database) -> None:
     db.execute("UPDATE tickets SET service_ms = NULL WHERE service_ms < COALESCE(served_before_ms, 0)")
 
 
+@migrations()
+def m032_counter_drafts(db: Database) -> None:
+    # What the officer types for the ticket being served (the answer, the escalation analysis, the kind and the
+    # class) was kept only in the counter tab's sessionStorage: a tab closed by mistake, a browser's crash or the
+    # counter PC dying lost it while the visitor waited. It is kept here too, one row per ticket being served
+    # (Tx.save_draft), until the ticket leaves the counter or stops being served: the triggers drop its row then,
+    # whichever way it goes (Selesai, Eskalasi, Alihkan, a cancel, an expiry, its record deleted), and the day's
+    # turn drops the rows of earlier days (QueueCommands._new_day).
+    db.execute(
+        "CREATE TABLE drafts (ticket_id INTEGER PRIMARY KEY, counter_id INTEGER NOT NULL, day TEXT NOT NULL,"
+        " officer TEXT NOT NULL, solution TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',"
+        " category TEXT NOT NULL DEFAULT '', priority_class TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TRIGGER drafts_left AFTER UPDATE OF status, counter_id ON tickets"
+        " WHEN NEW.status != 'serving' OR NEW.counter_id IS NOT OLD.counter_id"
+        " BEGIN DELETE FROM drafts WHERE ticket_id = NEW.id; END"
+    )
+    db.execute(
+        "CREATE TRIGGER drafts_deleted AFTER DELETE ON tickets BEGIN DELETE FROM drafts WHERE ticket_id = OLD.id; END"
+    )
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

@@ -1353,6 +1353,99 @@ EARLIER_RESPONSE = {
 }
 
 
+DRAFT = {
+    "type": "object",
+    "required": ["ticket_id", "label", "solution", "note", "category", "priority_class", "officer", "updated_at"],
+    "properties": {
+        "ticket_id": {"type": "integer"},
+        "label": {"type": "string", "examples": ["A-005"]},
+        "solution": {"type": "string", "description": 'The answer typed so far ("": none).'},
+        "note": {"type": "string", "description": 'The escalation analysis typed so far ("": none).'},
+        "category": {"type": "string", "description": 'The kind chosen on the page ("": the ticket\'s own).'},
+        "priority_class": {"type": "string", "description": 'The class chosen on the page ("": the ticket\'s own).'},
+        "officer": {"type": "string", "description": "Who saved it last (login name)."},
+        "updated_at": DATETIME,
+    },
+}
+
+
+def _counter_draft() -> dict[str, Any]:
+    """GET and POST /api/counters/{counter_id}/draft: the server's copy of what is typed for the ticket served there."""
+    errors: dict[str, str | None] = {
+        "403": "forbidden: not an officer or admin; counter_bound: the officer is bound to another counter.",
+        "404": "counter_not_found: no such counter.",
+        "409": "counter_taken: another officer holds the counter.",
+    }
+    kept = (
+        "One row per ticket being served, dropped when the ticket leaves the counter or stops being served (resolved, "
+        "escalated, transferred, cancelled, expired) and at the day's turn. Never in a public answer or socket event."
+    )
+    return {
+        "get": _operation(
+            "counter_draft",
+            "The draft kept for the ticket being served at the counter",
+            "counters",
+            {
+                "200": _ok(
+                    "The draft of the counter's ticket being served (null: none, or no ticket served there): what a "
+                    "counter page opened again (a closed tab, another PC) puts into its empty form.",
+                    {
+                        "type": "object",
+                        "required": ["draft"],
+                        "properties": {"draft": {"oneOf": [DRAFT, {"type": "null"}]}},
+                    },
+                )
+            },
+            errors,
+            roles=("officer",),
+            params=[COUNTER_ID],
+            description=kept,
+        ),
+        "post": _operation(
+            "save_counter_draft",
+            "Keep what the officer typed for the ticket being served at the counter",
+            "counters",
+            {
+                "200": _ok(
+                    "Kept, on disk before the answer (every field empty: the draft is dropped).",
+                    {
+                        "type": "object",
+                        "required": ["ok", "ticket_id", "saved_at"],
+                        "properties": {"ok": {"const": True}, "ticket_id": {"type": "integer"}, "saved_at": DATETIME},
+                    },
+                )
+            },
+            {
+                **errors,
+                "400": None,
+                "409": "counter_taken: another officer holds the counter; draft_not_served: `ticket_id` is not the "
+                "ticket being served at the counter (it was finished, sent away or returned meanwhile).",
+                "413": None,
+                "422": "The fields at fault, checked as Selesai and Eskalasi check them: solution or note over 4000 "
+                "characters (too_long) or with control characters, an unknown category or priority_class, a missing "
+                "ticket_id.",
+                "429": "rate_limited: more than 30 saves in a row from one session, then more than one every 2 s.",
+                "503": None,
+            },
+            roles=("officer",),
+            write=True,
+            params=[COUNTER_ID],
+            body=_body(
+                {
+                    "ticket_id": {"type": "integer", "description": "The ticket the page shows served."},
+                    "solution": {"type": "string", "maxLength": SOLUTION_MAX},
+                    "note": {"type": "string", "maxLength": NOTE_MAX},
+                    "category": CATEGORY_IN,
+                    "priority_class": PRIORITY_CLASS_IN,
+                },
+                ("ticket_id",),
+                command=False,
+            ),
+            description=kept,
+        ),
+    }
+
+
 def _counter_action(action: str) -> dict[str, Any]:
     """POST /api/counters/{counter_id}/{action}: one officer action on a counter (it claims the counter)."""
     bodies: dict[str, dict[str, Any] | None] = {
@@ -2874,6 +2967,7 @@ def build() -> dict[str, Any]:
             params=[COUNTER_ID],
         )
     }
+    paths["/api/counters/{counter_id}/draft"] = _counter_draft()
     for section in EDITABLE:
         paths[f"/api/admin/settings/{section}"] = _settings_section(section)
     paths.update(_survey_paths())

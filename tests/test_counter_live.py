@@ -190,7 +190,7 @@ def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office, t
 
     kept = first.locator("#kept-draft")
     expect(kept).to_be_visible()
-    expect(first.locator("#kept-note")).to_contain_text(f"Tiket {gita['label']} sudah diselesaikan di tab lain.")
+    expect(first.locator("#kept-note")).to_contain_text(f"Tiket {gita['label']} sudah diselesaikan di halaman lain.")
     expect(first.locator("#kept-solution")).to_have_value(draft)
     expect(first.locator("#kept-note-text")).to_have_value("Kalau tetap gagal: eskalasi ke LKPP.")
     expect(first.locator("#solution")).to_have_value("")  # the form is free for the next visitor

@@ -74,7 +74,7 @@ def test_each_counter_action_and_settings_section_is_its_own_path():
         for p, item in SPEC["paths"].items()
         if p.startswith("/api/counters/{counter_id}/") and "post" in item
     }
-    assert actions == {*COUNTER_ACTIONS, "release"}
+    assert actions == {*COUNTER_ACTIONS, "release", "draft"}
     sections = {p.rsplit("/", 1)[1] for p in SPEC["paths"] if p.startswith("/api/admin/settings/")}
     assert sections == set(EDITABLE)
 

@@ -62,5 +62,5 @@ def test_the_counter_page_keeps_the_facts_of_the_last_tickets_that_left_it_only(
     kept = page.evaluate("antrianCounter.kept()")
     assert kept["left"] == kept["gone"] == kept["max"] < 60, kept  # 60 without the bound
     # the newest is among those kept: its notice says how it left (finished by this officer in another tab)
-    expect(page.locator("#notice")).to_contain_text(f"Tiket {label} sudah diselesaikan di tab lain")
+    expect(page.locator("#notice")).to_contain_text(f"Tiket {label} sudah diselesaikan di halaman lain")
     page.context.close()

@@ -46,7 +46,7 @@ ANSWERS = {f"U{i}": 3 for i in range(1, 10)}
 DAY = "2026-11-28"  # conftest.Clock's day
 # A refused request changes none of these (Office.footprint), nor the event log.
 USER_COLUMNS = "username, role, counter_id, active, session_version, password_hash, full_name, nip"
-COUNTED = ("print_jobs", "settings_overrides", "requests", "forms", "survey_responses")
+COUNTED = ("print_jobs", "settings_overrides", "requests", "forms", "survey_responses", "drafts")
 
 
 @pytest.fixture
@@ -172,6 +172,14 @@ def _counter_actions(o: Office) -> list[Req]:
     return [*out, Req(f"/api/counters/{paused}/resume")]
 
 
+def _draft(o: Office) -> list[Req]:
+    """What is typed for the ticket being served at a counter of its own (POST /api/counters/<id>/draft)."""
+    counter = o.counter()
+    o.post(f"/api/counters/{counter}/call", {"ticket": o.issue()["label"]})
+    served = o.post(f"/api/counters/{counter}/start")["ticket"]
+    return [Req(f"/api/counters/{counter}/draft", {"ticket_id": served["id"], "solution": "Sedang dicek"})]
+
+
 def _survey(o: Office) -> list[Req]:
     return [Req("/api/survey", {"token": o.resolved()["token"], "answers": ANSWERS})]
 
@@ -283,6 +291,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/counters/<int:counter_id>/last-finished"): Route(
         OFFICERS, 200, lambda o: [Req(f"/api/counters/{o.counter()}/last-finished")]
     ),
+    ("GET", "/api/counters/<int:counter_id>/draft"): Route(
+        OFFICERS, 200, lambda o: [Req(f"/api/counters/{o.counter()}/draft")]
+    ),
+    ("POST", "/api/counters/<int:counter_id>/draft"): Route(OFFICERS, 200, _draft),
     ("POST", "/api/tickets/<ref>/print-form"): Route(
         OFFICERS, 202, lambda o: [Req(f"/api/tickets/{o.resolved()['label']}/print-form", {"counter_id": o.counter()})]
     ),

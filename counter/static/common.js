@@ -111,16 +111,17 @@ export function requestId() {
 // `window.antrianApi.inFlight()`: the calls not done yet, their answers' clock and body not taken (tests wait for 0).
 let inFlight = 0;
 window.antrianApi = { inFlight: () => inFlight };
-export async function api(method, path, data) {
+// `keepalive`: the request outlives the page (a draft sent as the tab is closed).
+export async function api(method, path, data, { keepalive = false } = {}) {
   inFlight += 1;
   try {
-    return await call(method, path, data);
+    return await call(method, path, data, keepalive);
   } finally {
     inFlight -= 1;
   }
 }
 
-async function call(method, path, data) {
+async function call(method, path, data, keepalive = false) {
   const headers = { "X-Lang": lang, Accept: "application/json" };
   if (data !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf;
@@ -130,6 +131,7 @@ async function call(method, path, data) {
       method,
       headers,
       credentials: "same-origin",
+      keepalive,
       body: data === undefined ? undefined : JSON.stringify(data),
     });
   } catch (err) {

@@ -10,6 +10,10 @@ const CARRY_KEY = "antrian.counter.carry"; // what a reload for the admin's chan
 const DONE_KEY = "antrian.counter.done."; // + counter id: the ticket last finished there, its form copy (per tab, the day)
 const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused, said at the login and after it
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
+const DRAFT_SAVE_MS = 2000; // the draft goes to the server this long after typing stops (askServerDraft)
+// the pending save; ticket id -> the draft this page sent last (JSON); the tickets whose server draft was asked for;
+// the server draft last shown beside other text (said once)
+const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null };
 // + username: the seq of the last counter_released about that officer this browser said (without the username:
 // the key of earlier versions, one for every account, read when an account has none yet)
 const RELEASE_SEEN_KEY = "antrian.release-seen";
@@ -434,6 +438,7 @@ function render() {
   renderCounters();
   renderKept();
   refreshNotice();
+  askServerDraft();
   if (state.focusAnswer && ticket && ticket.status === "serving" && !state.busy) {
     state.focusAnswer = false;
     $("solution").focus();
@@ -1064,6 +1069,9 @@ function leaveTicket(id) {
   if (still && ACTIVE.includes(still.status) && still.status !== "waiting" && !state.left.has(id)) return; // another counter picked
   const solution = $("solution").value;
   const note = $("note").value;
+  clearTimeout(serverDraft.timer); // the ticket left: the server dropped its draft (the form is the next one's)
+  serverDraft.sent.delete(id);
+  serverDraft.asked.delete(id);
   const transferred = state.transferring.get(id); // the service's code
   state.transferring.delete(id);
   if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
@@ -1092,6 +1100,7 @@ function keptText(kept) {
   const why = kept.why || {};
   if (why.type === "transferred") return t("kept.transferred", { label: kept.label || "?", service: serviceName(why.service) });
   if (why.type === "gone") return goneWords(kept.label || "?", why.how || {}, why.status);
+  if (why.type === "server") return t("kept.server", { label: kept.label || "?", officer: why.officer || "?", time: hhmm(why.at) });
   return kept.text || "";
 }
 
@@ -1154,6 +1163,96 @@ function dismissKept() {
   state.kept = null;
   state.keptOpen = false;
   sessionStorage.removeItem(KEPT_KEY);
+  renderKept();
+}
+
+// ---- the server's copy of the draft: a closed tab, a crashed browser, a dead counter PC lose nothing ---------
+// What is typed for the ticket being served is sent to the server DRAFT_SAVE_MS after typing stops, and at once when
+// the page is hidden or closed (fetch keepalive). A counter page showing that ticket served (a tab opened again,
+// another PC) puts it into its form when the form is empty; when the form has other text, that text stays and the
+// server's is shown in the kept-draft box. The server drops it once the ticket leaves the counter or the day ends.
+
+// The draft as the server keeps it: the texts, and the kind and the class only when chosen here (not the ticket's).
+function draftBody(ticket) {
+  const pc = document.querySelector("input[name=priority_class]:checked");
+  const category = $("category").value;
+  const priorityClass = pc ? pc.value : "";
+  return {
+    ticket_id: ticket.id,
+    solution: $("solution").value,
+    note: $("note").value,
+    category: category !== (ticket.category || "") ? category : "",
+    priority_class: priorityClass !== (ticket.priority_class || "") ? priorityClass : "",
+  };
+}
+
+function servedHere() {
+  const ticket = currentTicket();
+  return ticket && ticket.status === "serving" && ticket.id === state.shownTicketId ? ticket : null;
+}
+
+function scheduleServerDraft() {
+  clearTimeout(serverDraft.timer);
+  serverDraft.timer = setTimeout(() => sendServerDraft(false), DRAFT_SAVE_MS);
+}
+
+// Sent once per change (the same text twice is not sent again); refused or lost, it is sent at the next pause.
+async function sendServerDraft(leaving) {
+  clearTimeout(serverDraft.timer);
+  serverDraft.timer = null;
+  const ticket = servedHere();
+  if (!ticket || state.counterId === null) return;
+  const body = draftBody(ticket);
+  const key = JSON.stringify(body);
+  if (serverDraft.sent.get(ticket.id) === key) return;
+  serverDraft.sent.set(ticket.id, key);
+  try {
+    await api("POST", `/api/counters/${state.counterId}/draft`, body, { keepalive: leaving });
+  } catch (err) {
+    if (serverDraft.sent.get(ticket.id) === key) serverDraft.sent.delete(ticket.id);
+  }
+}
+
+// The server's draft of the ticket served here, asked once per ticket shown (again after a reconnect's snapshot and
+// when the page is shown again): into an empty form, or beside a form with other text.
+async function askServerDraft() {
+  const ticket = servedHere();
+  if (!ticket || state.counterId === null || serverDraft.asked.has(ticket.id)) return;
+  serverDraft.asked.add(ticket.id);
+  const counterId = state.counterId;
+  let draft = null;
+  try {
+    ({ draft } = (await api("GET", `/api/counters/${counterId}/draft`)).body);
+  } catch (err) {
+    serverDraft.asked.delete(ticket.id);
+    return;
+  }
+  if (!draft || draft.ticket_id !== ticket.id || counterId !== state.counterId || !servedHere()) return;
+  const here = draftBody(ticket);
+  const same = (a, b) => ["solution", "note"].every((k) => (a[k] || "").trim() === (b[k] || "").trim());
+  const mine = JSON.parse(serverDraft.sent.get(ticket.id) || "null");
+  if (mine && same(mine, draft)) return; // what this page sent (newer typing here goes at the next pause)
+  const differs = !same(here, draft);
+  const time = hhmm(draft.updated_at);
+  if (!differs) {
+    serverDraft.sent.set(ticket.id, JSON.stringify(here));
+    return;
+  }
+  if (!here.solution.trim() && !here.note.trim()) {
+    $("solution").value = draft.solution || "";
+    $("note").value = draft.note || "";
+    if (draft.category) $("category").value = draft.category;
+    const pc = draft.priority_class && document.querySelector(`input[name=priority_class][value="${draft.priority_class}"]`);
+    if (pc) pc.checked = true;
+    saveDraft();
+    serverDraft.sent.set(ticket.id, JSON.stringify(draftBody(ticket)));
+    notify("info", "draft.restored", { label: ticket.label, time });
+    return;
+  }
+  if (serverDraft.told === `${ticket.id}:${draft.updated_at}`) return;
+  serverDraft.told = `${ticket.id}:${draft.updated_at}`;
+  const why = { type: "server", officer: draft.officer, at: draft.updated_at };
+  keepDraft({ id: ticket.id, label: ticket.label, solution: draft.solution || "", note: draft.note || "", why });
   renderKept();
 }
 
@@ -1376,6 +1475,7 @@ function onSnapshot(snap) {
   const reopened = state.reopened;
   state.reopened = null;
   const first = state.snapshots++ === 0;
+  serverDraft.asked.clear(); // typed on another page while this one was away: asked again as it is drawn
   const unsaid = first && !state.picked ? unsaidRelease(id) : null;
   if (was && now && state.me && was.officer === state.me.username && now.officer !== state.me.username) {
     // This officer's counter was freed while the page was away (asleep, offline): the event is long gone.
@@ -2415,6 +2515,16 @@ $("outcome").addEventListener("submit", (ev) => {
 $("transfer-service").addEventListener("change", render);
 $("btn-print-form").addEventListener("click", (ev) => doubled(ev) || printFormCopy());
 $("outcome").addEventListener("input", saveDraft);
+$("outcome").addEventListener("input", scheduleServerDraft);
+// hidden (another tab, the laptop's lid) or closed: what was typed goes to the server now, not after the pause
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") sendServerDraft(true);
+  else {
+    serverDraft.asked.clear();
+    askServerDraft();
+  }
+});
+window.addEventListener("pagehide", () => sendServerDraft(true));
 $("kept-copy").addEventListener("click", copyKept);
 $("kept-dismiss").addEventListener("click", dismissKept);
 // a toggle's double click opens it (its second click closed it again: nothing seemed to happen)

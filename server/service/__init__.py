@@ -113,6 +113,8 @@ class QueueService:
     correct_form = _Method("queue")
     record_lkpp_ticket = _Method("queue")
     expire_old = _Method("queue")
+    draft = _Method("queue")
+    save_draft = _Method("queue")
     auto_recall = _Method("queue")
     # -- read views -----------------------------------------------------------------------
     public_ticket = _Method("views")

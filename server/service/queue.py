@@ -24,6 +24,7 @@ from server.i18n import both
 from server.service.shapes import full_name, full_ticket, iso, public_ticket
 from server.service.unit import Kind, Outcome
 from server.store import Tx
+from server.store.drafts import DRAFT_FIELDS
 
 if TYPE_CHECKING:
     from server.service.jobs import Jobs
@@ -414,6 +415,7 @@ class QueueCommands:
         reconnecting to a restarted server gets a snapshot anyway), as does the try again of a turn that failed
         (its `day_changed` was written alone: _day_changed). Returns how many tickets expired."""
         expired = self._expire(tx, now)
+        tx.drop_drafts_before(day)  # the drafts of tickets still served when their day ended: purged with it
         if before is not None:
             self._day_changed(tx, now, day, before)
         return expired
@@ -483,6 +485,56 @@ class QueueCommands:
         if action == "escalate":
             self.jobs.wake_mail()
         return result
+
+    def draft(self, counter_id: int) -> dict[str, Any] | None:
+        """The draft kept for the ticket being served at a counter (GET /api/counters/<id>/draft), None when none:
+        {ticket_id, label, solution, note, category, priority_class, officer, updated_at}. The caller checked that
+        the user may act at the counter (check_counter)."""
+        self.unit.counter(counter_id)
+        with self.unit.store.read() as tx:
+            current = tx.counter_ticket(counter_id)
+            if current is None or current.status != core.SERVING:
+                return None
+            row = tx.draft(current.id)
+        if row is None or row["counter_id"] != counter_id:
+            return None
+        fields = {k: row[k] for k in DRAFT_FIELDS}
+        return {
+            "ticket_id": current.id,
+            "label": current.label,
+            **fields,
+            "officer": row["officer"],
+            "updated_at": row["updated_at"],
+        }
+
+    def save_draft(self, counter_id: int, payload: dict[str, Any], officer: str) -> dict[str, Any]:
+        """Keep what the officer typed for the ticket being served at a counter (POST /api/counters/<id>/draft):
+        `ticket_id` (the ticket the page shows: a save that comes after the ticket left is refused, 409
+        draft_not_served) and the finish's fields, checked as the finish checks them (solution and note: 4000
+        characters, cleaned; the kind and the class: known or empty). All of them empty: the draft goes."""
+        counter = self.unit.counter(counter_id)
+        ticket_id = payload.get("ticket_id")
+        if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
+            raise FormIncomplete({"ticket_id": "required" if ticket_id is None else "not_text"})
+        payload = clean_texts(payload, {"solution": True, "note": True})
+        bad = core._outcome_fields(payload.get("category"), payload.get("priority_class"), self.unit.classes())
+        texts = {}
+        for key in DRAFT_FIELDS:
+            value = payload.get(key)
+            if value is not None and not isinstance(value, str):
+                bad[key] = "not_text"
+            texts[key] = value or ""
+        if bad:
+            raise FormIncomplete(bad)
+
+        def run(tx: Tx, now: datetime) -> Outcome:
+            current = tx.counter_ticket(counter.id)
+            if current is None or current.id != ticket_id or current.status != core.SERVING:
+                raise QueueError("draft_not_served")
+            tx.save_draft(current.id, counter.id, current.day, officer, texts, now)
+            return Outcome({"ok": True, "ticket_id": current.id, "saved_at": iso(now)})
+
+        return self.unit.run(None, run).body
 
     def _current(self, tx: Tx, counter_id: int) -> Ticket:
         t = tx.counter_ticket(counter_id)

@@ -8,8 +8,8 @@ another writer.
 This module holds the connections (Store) and Tx, which combines the queries of each family of tables,
 one module each: tickets and forms (tickets), the event log (events), print jobs and mails (outbox),
 accounts and sessions (accounts), counters and live settings (office), request answers and free pages
-(upkeep), recap, figures and archive (reports), the satisfaction survey and complaints (survey). The
-schema is server/migrations.py.
+(upkeep), recap, figures and archive (reports), the satisfaction survey and complaints (survey), the counters'
+drafts (drafts). The schema is server/migrations.py.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from server.migrations import (
 )
 from server.store.accounts import AccountQueries
 from server.store.base import TxBase, _iso
+from server.store.drafts import DraftQueries
 from server.store.events import EVENT_TYPES, EventQueries
 from server.store.office import OfficeQueries
 from server.store.outbox import OutboxQueries
@@ -573,6 +574,7 @@ class Tx(
     UpkeepQueries,
     ReportQueries,
     SurveyQueries,
+    DraftQueries,
     TxBase,
 ):
     """Reads and writes inside one transaction: every family's queries over one connection."""
