@@ -12,7 +12,7 @@ import re
 import pytest
 import requests
 from conftest import hold_first, until_on_page, visitor, write_config
-from live import LiveServer
+from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
 from staffpages import counter_actions
 
@@ -418,6 +418,32 @@ def test_a_counter_named_with_dollar_signs_is_written_as_it_is(browser, tmp_path
             name,
         )
         assert filled == f"{name} · {name}"
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_number_left_waiting_at_the_days_end_says_what_to_do_now(browser, tmp_path):
+    """A visitor who went out (to smoke, to lunch) and whose number was still waiting at the office's midnight
+    opens the page, live or from the slip's QR code the next morning: "Kedaluwarsa" and only "Nomor antrian ini
+    sudah tidak berlaku." left them guessing whether to wait, come back or ask. The note says why (the day ended
+    before they were served) and what to do (take a new number), in both languages."""
+    server = ClockedServer(write_config(tmp_path)).start()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        mine = issue(server, "A")
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{mine['token']}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        server.next_day()  # the page is open, live, over the day's turn
+        expect(page.locator("#status")).to_have_text("kedaluwarsa")
+        note = page.locator("#note")
+        expect(note).to_contain_text("hari layanannya sudah berakhir")
+        expect(note).to_contain_text("ambil nomor antrian baru")
+        page.goto(f"{server.url}/t/{mine['token']}?lang=en")  # the slip's QR code again, in English
+        expect(page.locator("#status")).to_have_text("expired")
+        expect(page.locator("#note")).to_contain_text("take a new queue number")
+        assert note.bounding_box()["y"] + note.bounding_box()["height"] <= PHONE["height"]  # on the first screen
     finally:
         context.close()
         server.stop()
