@@ -75,7 +75,9 @@ _RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "width_mm": (lambda v: _is_int(v) and v in (58, 80), "width_mm"),
     "host": (lambda v: isinstance(v, str), "string"),
     "port": (lambda v: _is_int(v) and 1 <= v <= 65535, "port"),
-    "timeout": (lambda v: _is_number(v) and 0 < v <= 300, "timeout"),
+    # at least 0.1 s: a usb printer's is given in whole milliseconds, and 0 there is no timeout at all (a stalled
+    # printer held the print worker for ever); a network printer's smaller failed every ticket at once
+    "timeout": (lambda v: _is_number(v) and 0.1 <= v <= 300, "timeout"),
     "vendor_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "usb_id"),
     "product_id": (lambda v: _is_int(v) and 0 <= v <= 0xFFFF, "usb_id"),
     "out_ep": (_endpoint_ok(False), "out_ep"),
@@ -201,7 +203,8 @@ class PrinterConfig:
         if "type" not in d:
             raise PrinterConfigError(f"printers.{name}.type", "printer.type_missing", types=_TYPES)
         values = dict(d)
-        others = {k for keys in TYPE_KEYS.values() for k in keys} - set(TYPE_KEYS.get(values["type"], ()))
+        kind = values["type"] if isinstance(values["type"], str) else None  # type = [] or {}: refused as not a type
+        others = {k for keys in TYPE_KEYS.values() for k in keys} - set(TYPE_KEYS.get(kind, ()))
         values["ignored"] = tuple(k for k in known if k in others and k in values)
         if values.get("profile") == "":
             values["profile"] = None  # an empty profile means the library's default
