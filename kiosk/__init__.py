@@ -188,7 +188,8 @@ PHONE_REFRESH_SECONDS = 20
 def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
     """What phone.js render() writes into the page, as the server draws it first: the status in words, the call
     and what missing it does, the place in line and the wait, the skip, the note. A browser that does not run
-    the script shows these (docs/kiosk.md, "Browsers"); one that does writes the same words over them."""
+    the script shows these (docs/kiosk.md, "Browsers"); one that does writes the same words over them. The call
+    withdrawn (its counter freed) replaces the skip's note, which spoke of an earlier call."""
     texts = _survey_page_texts("phone")[lang]
 
     def t(key: str, **params: object) -> str:
@@ -197,6 +198,9 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
     s = ticket["status"]
     counter = ticket.get("counter_name") or ""
     out: dict[str, object] = {"status": t(s), "note": "" if s == "called" else t(f"note_{s}", counter=counter)}
+    reopens = ticket.get("reopens") if s == "expired" else None
+    if reopens:  # the office closed now: when it opens next, to take a new number
+        out["note"] = f"{out['note']} {t('note_reopens', when=reopens[lang])}"
     if s == "called":
         before, _, after = t("go").partition("{counter}")
         calls, label = ticket.get("calls") or 0, ticket["label"]
@@ -219,7 +223,10 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
             out["wait"] = t("wait_min", n=minutes) if minutes > 0 else t("wait_now")
         else:
             out["position"], out["wait"] = t("position_updating"), ""
-        if ticket.get("requeues", 0) > 0:
+        withdrawn = ticket.get("withdrawn")
+        if withdrawn:  # its latest call was withdrawn (its counter freed): said instead of an earlier skip
+            out["withdrawn"] = t("note_withdrawn", counter=withdrawn.get("counter_name") or "")
+        elif ticket.get("requeues", 0) > 0:
             out["skipped"] = t("note_skipped_last" if ticket.get("last_chance") else "note_skipped")
     return out
 

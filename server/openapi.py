@@ -289,6 +289,37 @@ TICKET_VIEW = {
                     "minimum": 0,
                     "description": "How often it was skipped and requeued in its current service's line.",
                 },
+                "withdrawn": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["counter_id", "counter_name", "at", "reason"],
+                            "properties": {
+                                "counter_id": {"type": ["integer", "null"]},
+                                "counter_name": {"type": "string"},
+                                "at": DATETIME,
+                                "reason": {"type": "string", "enum": ["idle", "freed", "signed_out"]},
+                            },
+                        },
+                        {"type": "null"},
+                    ],
+                    "description": "A waiting ticket whose latest call was withdrawn: the counter calling it was "
+                    "freed (idle: no counter page open for [queue] counter_release_minutes; freed: by the front "
+                    "office or an admin; signed_out: its officer's sign-out or session end) and it waits again at "
+                    "its place, not called since; null otherwise.",
+                },
+                "reopens": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["at", "id", "en"],
+                            "properties": {"at": DATETIME, "id": {"type": "string"}, "en": {"type": "string"}},
+                        },
+                        {"type": "null"},
+                    ],
+                    "description": "An expired ticket, the office closed now ([hours]): its next opening and the "
+                    "words for it in both languages; null otherwise.",
+                },
                 "seq": {"type": "integer", "description": "GET /api/tickets/{token} only"},
                 "token": {"type": "string", "description": "POST /api/tickets only"},
                 "status_url": {"type": "string", "description": "POST /api/tickets only"},

@@ -7,16 +7,19 @@ free with nothing of its services waiting."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
 import requests
 from conftest import hold_first, until_on_page, visitor, write_config
 from live import ClockedServer, LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from staffpages import counter_actions
 
 PHONE = {"width": 360, "height": 640}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # A phone's browser: no sound before the visitor's first tap (Chrome on Android). Headless Chromium lets a
 # page play at once, so the rule is played here: the AudioContext says "suspended" and resume() never
 # settles until a real tap (tests/test_display_page.py plays the same for the TV).
@@ -444,6 +447,130 @@ def test_a_number_left_waiting_at_the_days_end_says_what_to_do_now(browser, tmp_
         expect(page.locator("#status")).to_have_text("expired")
         expect(page.locator("#note")).to_contain_text("take a new queue number")
         assert note.bounding_box()["y"] + note.bounding_box()["height"] <= PHONE["height"]  # on the first screen
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(phone, live, officer, tmp_path):
+    """The visitor is called to Loket 1 and walks there; the front office frees the counter (its officer gone):
+    the call goes back to the line at its place (core.return_to_line). The page went back to "Menunggu, ke-1"
+    without a word, the visitor left wondering whether they missed it or lost their place. It says the call was
+    withdrawn, that the number was not passed over and keeps its place, in the card, after a reload too, and the
+    page without script says it; the next call ends it (found by helper-316's walk through a morning)."""
+    live.add_user("fo318", "frontoffice")
+    front = live.session("fo318", "rahasia-123")
+    mine = issue(live)
+    page = phone(mine["token"])
+    officer("call-next")
+    rung(page, 1)
+    front.post(f"{live.url}/api/counters/1/release", json={}, timeout=5).raise_for_status()
+    said = page.locator("#withdrawn")
+    expect(said).to_have_text(
+        "Panggilan ke Loket 1 dibatalkan karena loket itu ditutup sementara. Nomor Anda tidak dilewati: Anda tetap "
+        "di tempat antrian Anda dan akan dipanggil lagi."
+    )
+    expect(page.locator("#status")).to_have_text("menunggu")
+    expect(page.locator("#position")).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
+    expect(page.locator("#skipped")).to_be_hidden()
+    box = said.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
+    page.screenshot(path=str(tmp_path / "phone-withdrawn.png"))
+    view = requests.get(f"{live.url}/api/tickets/{mine['token']}", timeout=5).json()["ticket"]
+    assert view["withdrawn"]["counter_name"] == "Loket 1" and view["withdrawn"]["reason"] == "freed"
+    assert "fo318" not in str(view) and "petugas" not in str(view)  # nothing of who
+    lite = requests.get(f"{live.url}/t/{mine['token']}?lite=1", timeout=5).text
+    assert "Panggilan ke Loket 1 dibatalkan" in lite
+    page.goto(f"{live.url}/t/{mine['token']}?lang=en")  # reopened: the server knows it
+    expect(said).to_have_text(
+        "The call to Loket 1 was withdrawn because that counter closed for a while. Your number was not passed "
+        "over: you keep your place in the line and will be called again."
+    )
+    page.wait_for_function("() => antrianPhone.connected()", polling=50)
+    assert officer("call-next")["label"] == mine["label"]  # the officer back: called again, all its calls anew
+    expect(page.locator("#called-go")).to_have_text("Please go to Loket 1")
+    officer("recall")
+    officer("recall")
+    officer("skip")  # passed over this time: the skip's note, not the withdrawn call's
+    expect(page.locator("#skipped")).to_be_visible()
+    expect(said).to_be_hidden()
+    assert officer("call-next")["label"] == mine["label"]
+    officer("start")
+    officer("resolve")
+
+
+def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(browser, tmp_path):
+    """The estimate ("± 8 menit") changed only at an event that moved the line: a page left open 40 minutes into
+    the wait still said what it said at the start. It counts down on the page's clock from when the estimate was
+    made; an event that leaves it as it was (another service's visitor takes a number) does not start it again;
+    past its end it says "segera", never a negative or zero minute."""
+    server = LiveServer(write_config(tmp_path), numbers=PING_NUMBERS).start()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        server.add_user("petugas", "officer")
+        officer = counter_actions(server, "petugas")
+        issue(server)
+        officer("call-next")
+        officer("start")  # the one counter at work is busy with that visitor
+        mine = issue(server)
+        estimate = requests.get(f"{server.url}/api/tickets/{mine['token']}", timeout=5).json()["ticket"]
+        minutes = math.ceil(estimate["estimated_wait_s"] / 60)
+        assert minutes > 6, estimate
+        page = context.new_page()
+        install_clock(page)
+        page.goto(f"{server.url}/t/{mine['token']}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        wait = page.locator("#wait")
+        expect(wait).to_have_text(re.compile(rf"^Perkiraan waktu tunggu: ±\s{minutes}\smenit$"))
+
+        def later(seconds: int) -> None:
+            page.clock.set_system_time(page.evaluate("Date.now()") / 1000 + seconds)  # Python's: in seconds
+            run_clock_for(page, 16_000)  # the page's next look at its wait
+
+        left = estimate["estimated_wait_s"] - 4 * 60 - 16
+        later(4 * 60)  # 4 min 16 s since the estimate, and the seconds the test took
+        counted = re.compile(
+            rf"^Perkiraan waktu tunggu: ±\s({math.ceil((left - 20) / 60)}|{math.ceil(left / 60)})\smenit$"
+        )
+        expect(wait).to_have_text(counted)
+        issue(server, "B")  # an event: the phone reads its ticket again, the same estimate
+        seq = requests.get(f"{server.url}/api/state", timeout=5).json()["seq"]
+        page.wait_for_function(f"() => antrianPhone.seq() >= {seq}", polling=50)
+        assert page.evaluate("antrianPhone.ticket().estimated_wait_s") == estimate["estimated_wait_s"]
+        run_clock_for(page, 16_000)
+        expect(wait).to_have_text(counted)  # not back to the start
+        later(40 * 60)
+        expect(wait).to_have_text("Perkiraan waktu tunggu: segera")
+        page.screenshot(path=str(tmp_path / "phone-wait-over.png"))
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_an_expired_number_names_when_the_office_opens_next(browser, tmp_path):
+    """The expired number's note says to take a new number "pada jam layanan": a visitor reading it at 17.00, the
+    office closed, did not know when that is. With [hours] set and the office closed it names the next opening as
+    the kiosk does ("Buka kembali Senin, …"), with and without script, in both languages."""
+    days = "".join(f'{day} = "08:00-16:00"\n' for day in WEEKDAYS)
+    server = ClockedServer(write_config(tmp_path, extra=f"\n[hours]\n{days}")).start()
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        mine = issue(server, "A")  # 09:00, open
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{mine['token']}")
+        page.wait_for_function("() => window.antrianPhone && antrianPhone.connected()", polling=50)
+        server.advance(86400 + 8 * 3600)  # 17:00 the next day: expired at midnight, the office closed since 16:00
+        expect(page.locator("#status")).to_have_text("kedaluwarsa")
+        note = page.locator("#note")
+        expect(note).to_contain_text("ambil nomor antrian baru")
+        expect(note).to_have_text(re.compile(r"Layanan buka kembali \w+, \d+ \w+ \d{4} pukul 08\.00 WIB\.$"))
+        box = note.bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
+        page.screenshot(path=str(tmp_path / "phone-expired-reopens.png"))
+        lite = requests.get(f"{server.url}/t/{mine['token']}?lite=1", timeout=5).text
+        assert "Layanan buka kembali" in lite and "pukul 08.00" in lite
+        page.tap("#lang-toggle")
+        expect(note).to_have_text(re.compile(r"The office opens again on \w+, \d+ \w+ \d{4} at 08:00 WIB\.$"))
     finally:
         context.close()
         server.stop()

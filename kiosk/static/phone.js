@@ -111,18 +111,26 @@ import { createSurveyForm } from "./skmform.js";
       if (ticket.position > 0) {
         setText($("position"), t("position", { n: ticket.position }) + " · " +
           (ticket.ahead > 0 ? t("ahead_some", { n: ticket.ahead }) : t("ahead_none")));
-        var minutes = Math.ceil((ticket.estimated_wait_s || 0) / 60);
-        setText($("wait"), minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now"));
+        renderWait();
       } else {  // just back in the line (a skip, a transfer): its place comes with the next fetch
         setText($("position"), t("position_updating"));
         setText($("wait"), "");
       }
     }
+    // Its call withdrawn: the counter calling it was freed (nobody left there: no counter page open for a while,
+    // the front office freeing it, its officer signed out) and the ticket waits again at its place. The page went
+    // back to "Menunggu, ke-1" without a word while the visitor walked to the counter it named. Said in the card,
+    // until the next call, instead of an earlier skip's note (which speaks of another call).
+    var withdrawn = s === "waiting" && ticket.withdrawn ? ticket.withdrawn : null;
+    $("withdrawn").hidden = !withdrawn;
+    setText($("withdrawn"), withdrawn ? t("note_withdrawn", { counter: withdrawn.counter_name || "" }) : "");
     // Passed over: said first, in the card the visitor reads (not in the small print below it).
-    var skipped = s === "waiting" && ticket.requeues > 0;
+    var skipped = s === "waiting" && ticket.requeues > 0 && !withdrawn;
     $("skipped").hidden = !skipped;
     setText($("skipped"), skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "");
-    setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }));
+    // An expired number, the office closed now: when it opens next, to take a new number (the status view's `reopens`)
+    var reopens = s === "expired" && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
+    setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }) + reopens);
     document.body.classList.toggle("offline", !online);
     document.title = ticket.label + " — " + t(s);
     renderSurvey();
@@ -130,6 +138,19 @@ import { createSurveyForm } from "./skmform.js";
     // service it was sent to, then cancelled or passed over: served all the same, server/core.py partly_served).
     if (FINISHED.indexOf(s) >= 0 && !survey.state && !survey.loading) fetchSurvey();
   }
+
+  // The wait counted down from when the server's estimate was taken (waitFrom, the page's clock): the estimate changes
+  // only when the line does (an event), and a page 40 minutes into the wait still said "± 23 menit". Never below
+  // "segera": past its estimate the visitor is next at any moment, as far as the office knows.
+  var waitFrom = Date.now();
+  var WAIT_TICK_MS = 15000;
+  function renderWait() {
+    if (ticket.status !== "waiting" || !(ticket.position > 0)) return;
+    var left = (ticket.estimated_wait_s || 0) - (Date.now() - waitFrom) / 1000;
+    var minutes = Math.ceil(left / 60);
+    setText($("wait"), minutes > 0 ? t("wait_min", { n: minutes }) : t("wait_now"));
+  }
+  setInterval(renderWait, WAIT_TICK_MS);
 
   // -- the satisfaction survey ------------------------------------------------------------------
   // survey.view: "none" (nothing shown), "invite", "later" (a small button to come back), "form", "done",
@@ -415,11 +436,17 @@ import { createSurveyForm } from "./skmform.js";
       shownSeq = seq;
     }
     var moved = view.status !== ticket.status || view.service !== ticket.service;
+    // The estimate stands from when it was made: the same one read again (an event that moved nobody ahead, a
+    // reconnect's snapshot) keeps counting down; a new one, or the ticket back in a line, starts again.
+    if (view.estimated_wait_s !== undefined && (moved || view.estimated_wait_s !== ticket.estimated_wait_s)) {
+      waitFrom = Date.now();
+    }
     ticket = Object.assign({}, ticket, view);
     // An event's ticket is the public one (no place, no service name): what it no longer knows waits
     // for the fetch that follows, rather than show the old place ("ke-0") or service.
     if (moved && view.position === undefined) ticket.position = 0;
     if (moved && view.service_name === undefined) ticket.service_name = "";
+    if (moved && view.withdrawn === undefined) ticket.withdrawn = null;   // a withdrawn call is told by the fetch
     if (ticket.status === "called") callAlert(ticket.called_at);
     render();
   }

@@ -17,6 +17,7 @@ from server import core
 from server.core import Ticket
 from server.errors import NotFound
 from server.hours import service_end
+from server.hours import when as hours_when
 from server.reports import lkpp_answer_text
 from server.service.shapes import full_name, full_ticket, iso, next_shape, public_ticket
 from server.store import Tx
@@ -251,6 +252,8 @@ class Views:
         view["called_at"] = iso(ticket.last_called_at)
         view["requeues"] = ticket.queue_requeues  # in its current line: a transfer starts it again
         # `last_chance` (one more skip is a no-show) is the public ticket's: the TV marks it too
+        view["withdrawn"] = self._withdrawn(tx, ticket)
+        view["reopens"] = self._reopens(now) if ticket.status == core.EXPIRED else None
         if ticket.status == core.WAITING:
             ahead, wait = self.place_in_line(tx, ticket.service, ticket.id, ticket=ticket)
             view["position"] = ahead + 1
@@ -261,6 +264,35 @@ class Views:
             view["ahead"] = 0
             view["estimated_wait_s"] = 0
         return view
+
+    def _reopens(self, now: datetime | None) -> dict[str, Any] | None:
+        """An expired ticket's phone names when the office opens next ([hours] set and the office closed now):
+        {at, id, en}, the opening and its words as the kiosk's refusal says them (server.hours.when). None when it
+        is open now, or has no [hours], or no opening within the look-ahead."""
+        at = self._office_view(now or self.unit.clock()).get("next_opening")
+        if not at:
+            return None
+        opening, tz = datetime.fromisoformat(at), self.unit.settings.office.tz
+        return {"at": at, "id": hours_when(opening, tz, "id"), "en": hours_when(opening, tz, "en")}
+
+    def _withdrawn(self, tx: Tx, ticket: Ticket) -> dict[str, Any] | None:
+        """A waiting ticket whose latest call was withdrawn: its counter was freed while calling it (no counter page
+        open for [queue] counter_release_minutes, the front office or an admin freeing it, its officer's session
+        ending) and it waits again at its place (core.return_to_line). {counter_id, counter_name, at, reason}: the
+        counter that called it, when, and `reason` "idle" (freed by the server), "freed" (by the front office or an
+        admin) or "signed_out" (its officer's sign-out or session's end); nothing of who. None otherwise, and once it
+        is called again."""
+        if ticket.status != core.WAITING or ticket.last_called_at is None:
+            return None
+        last = tx.last_ticket_event(ticket.id, ("called", "recalled", "counter_released"))
+        if last is None or last["type"] != "counter_released" or not last["data"].get("returned"):
+            return None
+        data = last["data"]
+        by = data.get("by")
+        reason = "idle" if by == "auto" else "freed" if data.get("role") in ("admin", "frontoffice") else "signed_out"
+        cid = last["counter_id"]
+        counter = self.unit.settings.counter(cid) if cid is not None else None
+        return {"counter_id": cid, "counter_name": counter.name if counter else "", "at": last["at"], "reason": reason}
 
     def ticket_status(self, token: str) -> dict[str, Any]:
         """Public status of one ticket by its token (the phone page)."""

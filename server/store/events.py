@@ -128,6 +128,17 @@ class EventQueries(TxBase):
         )
         return row["at"] if row else None
 
+    def last_ticket_event(self, ticket_id: int, types: tuple[str, ...]) -> dict[str, Any] | None:
+        """One ticket's newest event of these types, as its row with its `data` read, None when it has none."""
+        marks = ", ".join("?" * len(types))
+        row = self.one(
+            f"SELECT * FROM events WHERE ticket_id = ? AND type IN ({marks}) ORDER BY seq DESC LIMIT 1",
+            [ticket_id, *types],
+        )
+        if row is not None:
+            row["data"] = json.loads(row["data"] or "{}")
+        return row
+
     def last_settings_change(self, section: str) -> dict[str, Any] | None:
         """The newest `settings_changed` event of one settings section (a save or a reset, from the admin
         page or the command line): {seq, at, actor, data}, None when the log has none. A running server's
