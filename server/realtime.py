@@ -14,6 +14,7 @@ not take the changes it is not told of for one.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -35,6 +36,8 @@ from server.limits import Bucket, SparseLog, device_key
 log = logging.getLogger("antrian.realtime")
 PUBLIC_ROLES = ("display", "kiosk")
 MAX_DISPLAY_COUNTERS = 100  # the counters a TV limited to some may name (auth.counters)
+MAX_DISPLAY_SERVICES = 100  # the services a TV limited to some may name (auth.services)
+SERVICE_CODE = re.compile(r"[A-Z]{1,3}")  # a service's code (server.config)
 MAX_BATCH = 20  # events in one `events` message
 # What one connection may send. A screen sends a handful of packets an hour (its connect, a snapshot
 # after a gap); a print agent one acknowledgement per job, many after it reconnects. Past its budget
@@ -134,6 +137,17 @@ def counters_named(value: Any) -> tuple[int, ...] | None:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_DISPLAY_COUNTERS:
         return None
     if not all(type(c) is int and 1 <= c <= 999 for c in value):
+        return None
+    return tuple(sorted(set(value)))
+
+
+def services_named(value: Any) -> tuple[str, ...] | None:
+    """The services a TV's connect names (`auth.services`: its page's `?services=`, codes of one to three capital
+    letters, at most MAX_DISPLAY_SERVICES), sorted; None for anything else, which is ignored as a wrong `counters` is
+    (the snapshot keeps those the office has: server.service.views)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_DISPLAY_SERVICES:
+        return None
+    if not all(type(c) is str and SERVICE_CODE.fullmatch(c) for c in value):
         return None
     return tuple(sorted(set(value)))
 
@@ -319,9 +333,10 @@ def register(
     # counter (QueueService.release_idle_counters frees a counter whose holder has no such page open)
     counter_pages: dict[str, tuple[int, int | None]] = {}
     service.counters_shown = lambda: set(dict(counter_pages).values())  # a copy: made in one step
-    # sid -> the counters a TV limited to some (`?counters=2,3`) named at its connect: its snapshots' `recent` is
-    # theirs (a reconnected TV showed one or two of its own latest calls where one left open showed five)
-    display_counters: dict[str, tuple[int, ...]] = {}
+    # sid -> the counters and services a TV limited to some (`?counters=2,3`, `?services=B`) named at its connect (None:
+    # not limited that way): its snapshots' `recent` is theirs (a reconnected TV showed one or two of its own latest
+    # calls where one left open showed five)
+    display_limits: dict[str, tuple[tuple[int, ...] | None, tuple[str, ...] | None]] = {}
     # uid -> (session_version, the latest sign-in of its sessions seen on a staff socket): a session of the account
     # still valid (session_ends) whose page is offline for a moment (a Wi-Fi blip) when another of its sessions ends
     signed_latest: dict[int, tuple[int, float]] = {}
@@ -372,7 +387,7 @@ def register(
     def on_disconnect(*_args: Any):
         staff_sockets.pop(request.sid, None)
         counter_pages.pop(request.sid, None)
-        display_counters.pop(request.sid, None)
+        display_limits.pop(request.sid, None)
 
     @socketio.on("connect")
     def on_connect(auth: Any = None):
@@ -380,13 +395,13 @@ def register(
         role = auth.get("role")
         if role in PUBLIC_ROLES:
             join_room("public")
-            counters = None
+            counters = services = None
             if role == "display":
                 join_room("display")  # the admin's sound check reaches the TVs only
-                counters = counters_named(auth.get("counters"))
-                if counters:
-                    display_counters[request.sid] = counters
-            reply("snapshot", service.snapshot(staff=False, for_counters=counters))
+                counters, services = counters_named(auth.get("counters")), services_named(auth.get("services"))
+                if counters or services:
+                    display_limits[request.sid] = (counters, services)
+            reply("snapshot", service.snapshot(staff=False, for_counters=counters, for_services=services))
             return True
         if role == "ticket":
             token = auth.get("token")
@@ -457,7 +472,8 @@ def register(
 
     def snapshot_for(sid: str) -> dict[str, Any]:
         rooms = socketio.server.rooms(sid)
-        snap = dict(service.snapshot(staff="staff" in rooms, for_counters=display_counters.get(sid)))
+        counters, services = display_limits.get(sid, (None, None))
+        snap = dict(service.snapshot(staff="staff" in rooms, for_counters=counters, for_services=services))
         token = next((r.split(":", 1)[1] for r in rooms if r.startswith("ticket:")), None)
         if token:
             try:

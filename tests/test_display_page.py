@@ -480,6 +480,66 @@ def test_a_tv_limited_to_two_counters_reopened_or_reconnected_shows_their_latest
         open_tv.close(), fresh_tv.close()
 
 
+def test_a_tv_limited_to_a_service_or_both_ways_reopened_or_reconnected_shows_its_latest_calls(
+    browser, live, act, clients
+):
+    """A waiting room for one service (`?services=B`: counters 2 and 3) and a TV limited both ways (`?counters=1,2&
+    services=A`) opened or reconnected after a busy morning of C show the latest calls of one left open: they name
+    their services at their connect, and their snapshots hold the last ten tickets they show called. Before, the
+    office's last ten, all C: "Belum ada panggilan" where the TVs left open showed five."""
+    size = {"width": 1280, "height": 1024}
+    limits = ("?services=B", "?counters=1,2&services=A")
+    opened = [browser.new_context(viewport=size) for _ in limits]
+    fresh = [browser.new_context(viewport=size) for _ in limits]
+    try:
+        pages = [open_display(context.new_page(), live, query) for context, query in zip(opened, limits, strict=True)]
+        calls = []  # (counter, service, label), newest first; ten of C push the others out of the office's last ten
+        for counter_id, service in ((2, "B"), (1, "A"), (3, "B"), (2, "A")) * 3 + ((1, "C"), (3, "C")) * 5:
+            issue(live, service)
+            ticket = act(counter_id, "call-next")  # an older ticket left waiting by a test before, maybe
+            calls.insert(0, (counter_id, ticket["service"], ticket["label"]))
+            act(counter_id, "start")
+            act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+
+        def called(counters, services):
+            return [label for c, s, label in calls if c in counters and s in services]
+
+        known = "() => [...new Set(antrianDisplay.state.recent.map((r) => r.label))]"
+        for page, context, query, service in zip(pages, fresh, limits, "BA", strict=True):
+            caught_up(page, live)
+            page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
+            kept = page.evaluate(ROW_LABELS)
+            assert kept == called({1, 2, 3}, service)[:5], (query, kept)
+            reopened = open_display(context.new_page(), live, query)
+            assert reopened.evaluate(known) == page.evaluate(known)[:10], query
+            assert reopened.evaluate(ROW_LABELS) == kept, query
+            # the TV left open, after a reconnect: its latest calls are the snapshot's (emptied first, to see it come)
+            page.evaluate("antrianDisplay.state.recent.length = 0; antrianDisplay.socket.disconnect().connect()")
+            back = "() => antrianDisplay.state.synced && antrianDisplay.state.recent.length"
+            page.wait_for_function(back, polling=50)
+            assert page.evaluate(ROW_LABELS) == kept, query
+        # what the server sends: the tickets of those services (at those counters); a code the office has not is
+        # dropped, a `services` it cannot read is ignored (the office's latest calls)
+        for auth, services, counters in (
+            ({"services": ["B"]}, "B", {2, 3}),
+            ({"services": ["B", "Z"]}, "B", {2, 3}),
+            ({"counters": [2, 1], "services": ["A"]}, "A", {1, 2}),
+            ({"counters": [1, 2], "services": "B"}, "ABC", {1, 2}),  # as if it named its counters alone
+        ):
+            recent = clients(live.url, {"role": "display", **auth}).snapshot()["recent"]
+            labels, mine = [r["label"] for r in recent], called(counters, services)[:10]  # the newest of the day
+            assert len(mine) >= 5 and len(recent) <= 10 and labels[: len(mine)] == mine, (auth, labels)
+            assert {r["service"] for r in recent} <= set(services), auth
+            assert {r["counter_id"] for r in recent} <= counters, auth
+        office = [r["label"] for r in state(live)["recent"]]
+        for wrong in ("B", ["b"], ["B", 2], ["ABCD"], [], [None], ["Z"], ["B"] * 101, {"B": 1}):
+            ignored = clients(live.url, {"role": "display", "services": wrong}).snapshot()["recent"]
+            assert [r["label"] for r in ignored] == office, wrong
+    finally:
+        for context in opened + fresh:
+            context.close()
+
+
 def short_wav(seconds: float = 0.2) -> bytes:
     """A short silent WAV, standing in for the server's speech file."""
     out = io.BytesIO()

@@ -1421,10 +1421,13 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   let silentDrop = false; // the connection died without a word: at the reconnect, the idle ones are dropped
   // The server sends a snapshot on every connect; until it arrives (asked again every
   // RESYNC_TIMEOUT_MS) events wait, held by the live client.
-  // A TV limited to some counters names them: its snapshot's latest calls are then the last tickets called there,
-  // not the office's (a reconnected `?counters=2,3` showed one or two of its own where one left open showed five).
+  // A TV limited to some counters or services names them: its snapshot's latest calls are then the last tickets it
+  // shows called, not the office's (a reconnected `?counters=2,3` or `?services=B` showed one or two of its own where
+  // one left open showed five). Only what can be a service's code: the server ignores a list with anything else.
   const auth = { role: "display" };
   if (filter.counters.size) auth.counters = Array.from(filter.counters);
+  const codes = Array.from(filter.services).filter((code) => /^[A-Z]{1,3}$/.test(code));
+  if (codes.length) auth.services = codes;
   live = connect({
     auth,
     options: {

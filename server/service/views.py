@@ -36,7 +36,8 @@ PRINT_STATES = {"queued": "queued", "retrying": "failed", "failed": "failed", "p
 # local days this many days back and after.
 EARLIER_VISITS = 5
 EARLIER_DAYS = 365
-# The sets of counters TVs limited to some (`?counters=2,3`) have their latest calls kept for, per change.
+# The limits (sets of counters and services) TVs limited to some (`?counters=2,3`, `?services=B`) have their latest
+# calls kept for, per change.
 LIMITED_KEPT = 16
 # The Eskalasi page's "Baru ditutup": the cases closed in these last days, at most this many (a close made by
 # mistake is opened again from there).
@@ -68,8 +69,9 @@ class Views:
         self._office_view = office_view
         self._disk_status = disk_status
         self._public_snapshot: tuple[tuple[Any, ...], dict[str, Any]] | None = None
-        # a TV limited to some counters: those counters -> (the public snapshot's key, its `recent`)
-        self._limited_recent: dict[tuple[int, ...], tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
+        # a TV limited to some counters or services: (those counters, services) -> (the public snapshot's key, its
+        # `recent`)
+        self._limited_recent: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
 
     def page_config(self) -> dict[str, Any]:
@@ -305,12 +307,17 @@ class Views:
             return view
 
     # -- the state screens render from ---------------------------------------------------
-    def snapshot(self, staff: bool = False, for_counters: tuple[int, ...] | None = None) -> dict[str, Any]:
+    def snapshot(
+        self,
+        staff: bool = False,
+        for_counters: tuple[int, ...] | None = None,
+        for_services: tuple[str, ...] | None = None,
+    ) -> dict[str, Any]:
         """The state every client renders from, with the seq it is current to. The public one is made
         once per change (seq, day, settings) and shared: however often screens ask, it costs one
-        query. Callers must not change what they get. `for_counters` (a TV limited to some counters,
-        `?counters=2,3`): its `recent` holds the last tickets called at those counters, not the office's
-        (one bounded query, made once per change for each such set of counters)."""
+        query. Callers must not change what they get. `for_counters`, `for_services` (a TV limited to some
+        counters or services, `?counters=2,3`, `?services=B`): its `recent` holds the last tickets it shows
+        called, not the office's (one bounded query, made once per change for each such limit)."""
         unit = self.unit
         settings = unit.settings
         with unit.store.read() as tx:
@@ -322,7 +329,7 @@ class Views:
             key = (seq, day, id(settings), tuple(office.values()))
             cached = self._public_snapshot
             if not staff and cached is not None and cached[0] == key:
-                return self._limited(tx, day, key, cached[1], for_counters)
+                return self._limited(tx, day, key, cached[1], for_counters, for_services)
             waiting = tx.waiting_counts(day)
             issued = tx.issued_counts(day)
             claims = tx.counter_claims()
@@ -400,12 +407,19 @@ class Views:
             else:
                 self._public_snapshot = (key, snap)
                 self._limited_recent = {}
-                return self._limited(tx, day, key, snap, for_counters)
+                return self._limited(tx, day, key, snap, for_counters, for_services)
             return snap
 
-    def _recent(self, tx: Tx, day: str, at_counters: dict[int, Any], counters: tuple[int, ...] | None) -> list:
-        """The snapshot's `recent`: the newest call of each of the day's last ten tickets called (at `counters`
-        only, when given). `at_counters`: each counter's ticket (of those counters at least)."""
+    def _recent(
+        self,
+        tx: Tx,
+        day: str,
+        at_counters: dict[int, Any],
+        counters: tuple[int, ...] | None,
+        services: tuple[str, ...] | None = None,
+    ) -> list:
+        """The snapshot's `recent`: the newest call of each of the day's last ten tickets called (at `counters`,
+        of `services` only, when given). `at_counters`: each counter's ticket (of those counters at least)."""
         unit = self.unit
         names = {c.id: c.name for c in unit.settings.counters}
         recent = [
@@ -418,7 +432,7 @@ class Views:
                 "counter_name": names.get(r["counter_id"], ""),
                 "calls": r["calls"],
             }
-            for r in tx.recent_calls(day, counters=counters)
+            for r in tx.recent_calls(day, counters=counters, services=services)
         ]
         # A call whose ticket is still called at its counter brings its spoken announcement (as its event's
         # `announce`, nothing made or played again): a TV whose connection died without a word lost the event
@@ -431,18 +445,39 @@ class Views:
                     r["announce"] = said
         return recent
 
-    def _limited(self, tx: Tx, day: str, key: tuple, snap: dict[str, Any], counters: tuple[int, ...] | None) -> dict:
-        """The public snapshot `snap` for a TV limited to `counters` (None: `snap` itself): its `recent` the last
-        tickets called at those counters. Made once per change for each set of counters asked for (a few TVs)."""
-        if not counters:
+    def _limited(
+        self,
+        tx: Tx,
+        day: str,
+        key: tuple,
+        snap: dict[str, Any],
+        counters: tuple[int, ...] | None,
+        services: tuple[str, ...] | None = None,
+    ) -> dict:
+        """The public snapshot `snap` for a TV limited to `counters` or `services` (neither: `snap` itself): its
+        `recent` the last tickets called that it shows. Made once per change for each limit asked for (a few TVs).
+        Services are the office's (others are dropped; none left: not limited by service); a TV limited to some
+        shows their calls at the counters that serve one of them (display.js counterShown), and so does this."""
+        settings = self.unit.settings
+        services = tuple(code for code in services or () if settings.service(code)) or None
+        if not counters and not services:
             return snap
-        kept = self._limited_recent.get(counters)
+        if services:
+            named = set(counters or ())
+            counters = tuple(
+                c.id
+                for c in settings.counters
+                if (not named or c.id in named) and any(code in services for code in c.services)
+            )
+        limit = (counters, services)
+        kept = self._limited_recent.get(limit)
         if kept is None or kept[0] != key:
             if len(self._limited_recent) >= LIMITED_KEPT:
-                self._limited_recent.clear()  # bounded: TVs name a few sets of counters, a client may name any
-            settings = self.unit.settings  # the office's counters only: a client may name 100 that are not
+                self._limited_recent.clear()  # bounded: TVs name a few limits, a client may name any
+            # the office's counters only: a client may name 100 that are not
             at_counters = {cid: tx.counter_ticket(cid) for cid in counters if settings.counter(cid)}
-            kept = self._limited_recent[counters] = (key, self._recent(tx, day, at_counters, counters))
+            recent = self._recent(tx, day, at_counters, counters, services) if counters else []
+            kept = self._limited_recent[limit] = (key, recent)
         return {**snap, "recent": kept[1]}
 
     def paused(self, claim: dict[str, Any] | None, day: str) -> bool:
