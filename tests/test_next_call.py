@@ -148,8 +148,8 @@ def test_call_next_always_calls_the_ticket_the_staff_snapshot_named_just_before(
         snap = svc.snapshot(staff=True)
         return snap, {t["label"]: t for t in snap["tickets"]}
 
+    snap, tickets = staff_state()
     for _ in range(250):
-        snap, tickets = staff_state()
         told = {c["id"]: c["next"] for c in snap["counters"]}
         counter = rng.choice(list(COUNTER_SERVICES))
         held = next((t for t in tickets.values() if t["counter_id"] == counter and t["status"] != "waiting"), None)
@@ -201,7 +201,8 @@ def test_call_next_always_calls_the_ticket_the_staff_snapshot_named_just_before(
             assert svc.snapshot(staff=True) == snap, (seed, refusal)  # nothing changed, tickets nor counters
             refused.append(refusal.code)
         published = svc.events[before:]
-        now = {str(c["id"]): c["next"] for c in svc.snapshot(staff=True)["counters"]}
+        snap, tickets = staff_state()  # after the step: the next step starts from it (nothing runs between)
+        now = {str(c["id"]): c["next"] for c in snap["counters"]}
         for ev in published:
             if "next" in ev:
                 assert ev["next"] == now, (seed, ev["type"])

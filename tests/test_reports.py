@@ -1579,12 +1579,11 @@ def test_arrivals_per_hour_equal_strftime_at_any_fixed_offset(app, seeded, offse
 # -- long exports are made beside the server ------------------------------------------------------
 
 
-def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhile(tmp_path):
+def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhile(tmp_path, ten_years):
     """A recap longer than a month is made by a child process (server/report_job.py): building its
     rows of XLSX takes seconds of CPU, which on the server's event loop would stop every screen.
     5,000 tickets over ten years keep the export long enough to poll through (bench/bench_reports.py
     times 20,000)."""
-    import sys
     import threading
     import time
 
@@ -1595,12 +1594,9 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
     from server.config import load_settings
     from server.store import Store
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_reports import build
-
     config = write_config(tmp_path)
+    ten_years(5_000, config)
     store = Store(load_settings(config).server.database)
-    build(store, 5_000)
     with store.read() as tx:
         span = tx.one("SELECT MIN(day) AS a, MAX(day) AS b FROM tickets")
         expected = tx.one("SELECT COUNT(*) AS n FROM tickets WHERE status IN ('resolved', 'escalated', 'closed')")["n"]
@@ -1641,22 +1637,19 @@ def test_a_ten_year_xlsx_is_made_beside_the_server_which_keeps_answering_meanwhi
         server.stop()
 
 
-def test_the_child_process_answers_exactly_what_the_request_would(tmp_path):
+def test_the_child_process_answers_exactly_what_the_request_would(tmp_path, ten_years):
     """server/report_job.py run as a child (as the server does for long ranges) gives the same
     figures, per group, and the same recap bytes as the in-process functions."""
     import json
-    import sys
 
     from server import report_job
     from server.config import load_settings
     from server.store import Store
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_reports import build
-
-    settings = load_settings(write_config(tmp_path))
+    config = write_config(tmp_path)
+    settings = load_settings(config)
+    ten_years(5_000, config)
     store = Store(settings.server.database)
-    build(store, 5_000)
     with store.read() as tx:
         span = tx.one("SELECT MIN(day) AS a, MAX(day) AS b FROM tickets")
     for group in figures.GROUPS:
@@ -2179,14 +2172,11 @@ def test_m023_takes_older_tickets_copy_times_from_their_printed_form_jobs(tmp_pa
     store.close()
 
 
-@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept"])
-@pytest.mark.parametrize("analyzed", [False, True], ids=["as-served", "analyzed"])
-def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept):
-    """Each query the dashboard makes reads the range's tickets through an index on the day, never the
-    whole history: ordered by the service, the escalations' query once read every ticket ever through
-    idx_tickets_service_finished to save a sort (70 ms for one month per service at ten years). The
-    plans are SQLite's own (EXPLAIN QUERY PLAN), with and without table statistics; with no day kept
-    (figure_days, m025), and with the days before the 20th kept and the rest counted from their tickets."""
+@pytest.fixture(scope="module")
+def ten_years(tmp_path_factory):
+    """`ten_years(n, config)`: the database of `config` (a write_config's, not made yet) is bench/bench_reports.py's
+    `build(store, n)` (n tickets over ten years, ending with ANALYZE), built once for the module for each n
+    (0.2 CPU-s for 2,000 tickets, 0.5 for 5,000) and copied (mode 0600, as the store makes it)."""
     import sys
 
     from server.config import load_settings
@@ -2195,9 +2185,37 @@ def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept):
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_reports import build
 
-    settings = load_settings(write_config(tmp_path))
+    built: dict[int, bytes] = {}
+
+    def copy(n: int, config) -> None:
+        if n not in built:
+            settings = load_settings(write_config(tmp_path_factory.mktemp("ten_years")))
+            store = Store(settings.server.database, synchronous="OFF")
+            build(store, n)
+            store.close()  # the last connection folds the WAL into the file
+            built[n] = settings.server.database.read_bytes()
+        path = load_settings(config).server.database
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(built[n])
+
+    return copy
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept"])
+@pytest.mark.parametrize("analyzed", [False, True], ids=["as-served", "analyzed"])
+def test_every_figures_query_reads_only_its_days(tmp_path, analyzed, kept, ten_years):
+    """Each query the dashboard makes reads the range's tickets through an index on the day, never the
+    whole history: ordered by the service, the escalations' query once read every ticket ever through
+    idx_tickets_service_finished to save a sort (70 ms for one month per service at ten years). The
+    plans are SQLite's own (EXPLAIN QUERY PLAN), with and without table statistics; with no day kept
+    (figure_days, m025), and with the days before the 20th kept and the rest counted from their tickets."""
+    from server.config import load_settings
+    from server.store import Store
+
+    config = write_config(tmp_path)
+    settings = load_settings(config)
+    ten_years(2_000, config)  # bench_reports.build(store, 2_000), which ends with ANALYZE
     store = Store(settings.server.database)
-    build(store, 2_000)  # ends with ANALYZE
     if not analyzed:
         store.db.execute("DELETE FROM sqlite_stat1")
     if kept:
