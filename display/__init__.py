@@ -3,12 +3,13 @@
 `/display/` is the waiting-room TV: the ticket at every counter, the latest calls, how many
 wait per service, a clock, a running text, and the spoken announcements. It renders from the
 public snapshot plus the numbered Socket.IO events after it; every rule stays in server/.
-Query parameters: `services=A,B` or `counters=1,2` (show only those), `lang=id|en`,
+Query parameters: `services=A,B` or `counters=1,2` (show only those; a 400 naming a bad one), `lang=id|en`,
 `text=...` (running text), `media_seconds=N` (slideshow pace).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -67,7 +68,15 @@ def chime_url(settings) -> str:
 
 
 class BadParameter(Exception):
-    """A query parameter the page cannot use (answered 400, naming it)."""
+    """A query parameter the page cannot use (answered 400, naming it; for `services`, the codes it names that the
+    office does not have)."""
+
+    def __init__(self, name: str, unknown: tuple[str, ...] = ()):
+        super().__init__(name)
+        self.unknown = unknown
+
+
+SERVICE_CODE = re.compile(r"[A-Z]{1,3}")  # as config.toml allows
 
 
 def page_config() -> dict:
@@ -79,6 +88,13 @@ def page_config() -> dict:
     if None in counter_ids:  # "x", "²", 5,000 digits: a TV showing the wrong counters helps nobody
         raise BadParameter("counters")
     services = set(_csv("services"))
+    known = {s.code for s in settings.services}
+    unknown = tuple(sorted(services - known))
+    # Refused: a code no service can have ("a", "1"), or codes none of which the office has ("?services=Z"): a TV
+    # that would show no call all day, and nobody would know why. A list that names one of them is taken whole: a
+    # service the admin removed later stays in a TV's address, and the TV (reloading itself) keeps showing the others.
+    if any(not SERVICE_CODE.fullmatch(code) for code in unknown) or (services and not services & known):
+        raise BadParameter("services", unknown)
     media_seconds = parse_id(request.args.get("media_seconds", "10"), maximum=10**6) or 10
     media_seconds = max(3, min(600, media_seconds))
     return {
@@ -100,6 +116,12 @@ def page_config() -> dict:
 
 @bp.errorhandler(BadParameter)
 def _bad_parameter(err: BadParameter):
+    if str(err) == "services":
+        codes = [s.code for s in current_app.extensions["antrian.settings"].services]
+        unknown = ", ".join(code[:20] for code in err.unknown[:10]) + (", …" if len(err.unknown) > 10 else "")
+        params = {"name": "services", "unknown": unknown, "codes": ", ".join(codes), "example": ",".join(codes[:2])}
+        text = "".join(t("display.error.services", lang, **params) + "\n" for lang in LANGS)
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
     text = "".join(t("display.error.counters", lang, name=str(err), maximum=MAX_COUNTER_ID) + "\n" for lang in LANGS)
     return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
 

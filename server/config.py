@@ -199,6 +199,38 @@ def _networks(key: str, items: list) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _at_most(limit: int, convert: Any) -> Any:
+    """`convert` of a list setting, its items counted first: more than `limit` is refused naming the key (in both
+    languages), before any item is read."""
+
+    def bounded(key: str, items: list) -> Any:
+        if len(items) > limit:
+            raise _bad(key, "too_many", count=len(items), limit=limit)
+        return convert(key, items)
+
+    return bounded
+
+
+# The most items a list setting may hold: far past what an office writes, short of what slows each request. A
+# holiday is looked for in the list on every ticket (hours.py), an exempt address on every Socket.IO connection
+# (realtime.py), and the kiosk's networks are each parsed and matched on every kiosk request (KioskSettings.allows:
+# 1,000 of them took some 2.5 ms a request, 100,000 a quarter of a second). An office has some 20 holidays a year
+# (1,000 is decades of them), a few devices to exempt and one or two proxies, and one or a few networks for its kiosk.
+_LIST_MAX = 1000
+_NETWORKS_MAX = 256
+# The longest word of [tts] player, in characters: a path is at most 4,096 bytes (PATH_MAX), and Linux refuses to
+# start a program with one argument past 128 KiB (E2BIG), so that no call would be heard, every one of them.
+_PLAYER_WORD_MAX = 4096
+
+
+def _player(key: str, items: list) -> tuple[str, ...]:
+    """[tts] player's words (checked by its `check`), each within _PLAYER_WORD_MAX characters."""
+    for item in items:
+        if len(item) > _PLAYER_WORD_MAX:
+            raise _bad(key, "too_long", length=len(item), limit=_PLAYER_WORD_MAX)
+    return tuple(items)
+
+
 _DAY_LIKE = re.compile(r"(?<![\w.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])", re.ASCII)
 
 
@@ -306,7 +338,7 @@ class HoursSettings:
 
     enabled: bool = setting(False, keys=())  # True when config.toml has an [hours] table
     days: tuple[tuple[tuple[int, int], ...], ...] = setting(((),) * 7, keys=WEEKDAYS)  # monday = "08:00-12:00"
-    holidays: tuple[str, ...] = setting((), convert=_dates)
+    holidays: tuple[str, ...] = setting((), convert=_at_most(_LIST_MAX, _dates))
     last_ticket_minutes: int = setting(0, between=(0, 240))
 
 
@@ -339,10 +371,10 @@ class LimitSettings:
     sessions_total: int = setting(4000, between=(16, 1_000_000))
     requests_per_minute: int = setting(1200, between=(60, 1_000_000))
     # addresses with no per-address limits
-    exempt: tuple[str, ...] = setting((), convert=_addresses)
+    exempt: tuple[str, ...] = setting((), convert=_at_most(_LIST_MAX, _addresses))
     # reverse proxies (on this PC): their connections are not counted per address, and a request through
     # one is its client's, the last address the proxy put in X-Forwarded-For
-    proxies: tuple[str, ...] = setting((), convert=_addresses)
+    proxies: tuple[str, ...] = setting((), convert=_at_most(_LIST_MAX, _addresses))
     # a connection with no request line this long after it opened or was answered
     idle_seconds: int = setting(15, between=(1, 600))
     header_seconds: int = setting(10, between=(1, 600))  # from the request line to the end of the headers
@@ -357,7 +389,7 @@ class KioskSettings:
     idle_seconds: int = setting(60, between=(10, 3600))
     footer: str = setting("")
     # networks that may take a number without a login; () = any
-    addresses: tuple[str, ...] = setting((), convert=_networks)
+    addresses: tuple[str, ...] = setting((), convert=_at_most(_NETWORKS_MAX, _networks))
 
     def allows(self, address: str | None) -> bool:
         """True when a device at `address` may take a number without a login."""
@@ -384,6 +416,7 @@ class TtsSettings:
         (),
         check=lambda v: len(v) <= 20 and all(isinstance(a, str) and a.strip() for a in v),
         why="player",
+        convert=_player,
     )
     # the placeholders are checked by _tts (server.tts.validate_template)
     template: str = setting("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")

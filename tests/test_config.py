@@ -839,6 +839,7 @@ SAMPLES = [
     *("Loket 1", "konsultasi penyedia", "x" * 2001, "a\nb", "\ud800", "8-12", "25:00-26:00", "08:00-07:00", "3"),
     *("08:00-12:00, 11:00-13:00", [], ["A", "A"], ["Z"], ["A\tB"], ["2026-13-01"], ["1.2.3.300"], {"a": 1}),
     ["2026-1-5"],
+    ["2026-12-25"] * 1001,  # past the bound of [hours] holidays and [kiosk] addresses
 ]
 WHOLE = [None, 3, [], [3], [{}], {}]
 # The problems only config.toml's own sections can have (the time zone and [limits] are not edited there).

@@ -333,3 +333,71 @@ def test_what_was_saved_is_kept_by_a_restart(live, boss):
     assert shown(live, boss2) == saved
     assert live.config.read_bytes() == file
     load_settings(live.config)
+
+
+# -- lists with a bound ----------------------------------------------------------------------------------------------
+def _days(n: int) -> list[str]:
+    from datetime import timedelta
+
+    return [(date(2026, 1, 1) + timedelta(days=i)).isoformat() for i in range(n)]
+
+
+def _ips(n: int) -> list[str]:
+    return [f"10.{i // 250}.{i % 250}.{1 + i % 7}" for i in range(n)]
+
+
+# each list setting, its bound, and a list of that many good items: one more is refused naming the key
+BOUNDED_LISTS = [
+    ("hours", "holidays", config._LIST_MAX, _days),
+    ("limits", "exempt", config._LIST_MAX, _ips),
+    ("limits", "proxies", config._LIST_MAX, _ips),
+    ("kiosk", "addresses", config._NETWORKS_MAX, lambda n: [f"10.{i}.0.0/16" for i in range(n)]),
+]
+
+
+@pytest.mark.parametrize(("table", "key", "limit", "items"), BOUNDED_LISTS)
+def test_a_list_past_its_bound_is_refused_naming_its_key(base, table, key, limit, items):
+    """100,000 holidays, exempt addresses, proxies or kiosk networks were taken, each scanned on every ticket, every
+    connection or every kiosk request (the kiosk's networks each parsed again: a quarter of a second a request). A
+    bound no office meets, refused with the key named in Indonesian and English; the bound itself is taken."""
+    raw, folder = base
+    parse_settings(with_value(raw, table, key, items(limit)), folder, folder / "config.toml")
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(with_value(raw, table, key, items(limit + 1)), folder, folder / "config.toml")
+    assert_said(caught.value, f"{table}.{key}")
+    assert str(limit) in str(caught.value) and str(limit + 1) in str(caught.value)
+
+
+def test_a_player_word_past_4096_characters_is_refused(base):
+    """[tts] player = ["aplay", "<200,000 characters>"] was taken, and Linux refuses to start a program with an
+    argument past 128 KiB: no call heard. A word is at most 4,096 characters (a path's most)."""
+    raw, folder = base
+    tts = {"output": "server", "player": ["aplay", "-q", "x" * config._PLAYER_WORD_MAX]}
+    parse_settings({**raw, "tts": tts}, folder, folder / "config.toml")
+    for word in ("x" * (config._PLAYER_WORD_MAX + 1), "x" * 200_000):
+        with pytest.raises(ConfigError) as caught:
+            parse_settings({**raw, "tts": {**tts, "player": ["aplay", word]}}, folder, folder / "config.toml")
+        assert_said(caught.value, "tts.player")
+
+
+def test_an_agent_token_variable_name_is_bounded(base):
+    raw, folder = base
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({**raw, "agents": {"kiosk": "A" * 5000}}, folder, folder / "config.toml")
+    assert_said(caught.value, "agents.kiosk")
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("hours", "holidays", lambda: {**WEEK, "holidays": _days(config._LIST_MAX + 1)}),
+        ("kiosk", "addresses", lambda: {"addresses": [f"10.{i}.0.0/16" for i in range(config._NETWORKS_MAX + 1)]}),
+    ],
+)
+def test_the_admin_api_refuses_a_list_past_its_bound(live, boss, section, key, value):
+    before, file = shown(live, boss), live.config.read_bytes()
+    r = boss.put(f"{live.url}/api/admin/settings/{section}", json={"value": value()}, timeout=10)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert f"{section}.{key}" in body["fields"] and "paling banyak" in body["message"], body
+    assert shown(live, boss) == before and live.config.read_bytes() == file

@@ -889,3 +889,20 @@ def test_a_tv_left_on_overnight_drops_yesterdays_calls_and_breaks_at_midnight(pa
     expect(tile.locator(".ticket-label")).to_have_text(label)
     expect(tile.locator(".counter-status")).to_have_text("Dipanggil")
     expect(page.locator("#recent li")).to_have_count(1)
+
+
+def test_a_tv_given_only_service_codes_the_office_lacks_is_told_so(live):
+    """`?services=Z` (a typo, or a code of another office) was taken silently: a TV that showed no call all day and
+    nobody knew why. Answered as a bad `?counters=` is: a 400 naming the codes, and the office's, in Indonesian and
+    English. A list naming one of the office's services is taken (one the admin removed later stays in a TV's
+    address, and a TV reloading itself keeps showing the others)."""
+    codes = ", ".join(s["code"] for s in requests.get(f"{live.url}/api/state", timeout=5).json()["services"])
+    for query in ("services=Z", "services=Z,QQ", "services=a", "services=A,b", "services=A,%C2%B2"):
+        r = requests.get(f"{live.url}/display/?{query}", timeout=5)
+        assert r.status_code == 400, (query, r.text)
+        assert r.headers["Content-Type"].startswith("text/plain")
+        id_line, en_line = r.text.splitlines()
+        assert "tidak ada layanan berkode" in id_line and f"kode layanannya: {codes}" in id_line, r.text
+        assert "this office has no service with the code" in en_line and f"its service codes: {codes}" in en_line
+    for query in ("services=A", "services=A,C", "services=A,Z", "services=", "services=%20"):
+        assert requests.get(f"{live.url}/display/?{query}", timeout=5).status_code == 200, query

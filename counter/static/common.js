@@ -19,10 +19,11 @@ export function getLang() {
 // t("key", {n: 2}) -> the text in the current language, {placeholders} filled.
 export function t(key, params = {}) {
   const pair = catalogue[key];
-  let text = pair ? (lang === "en" ? pair[1] : pair[0]) : key;
-  // split/join: a value is put in as it is (a replaceAll() string reads "$&" and "$$" in a name)
-  for (const [k, v] of Object.entries(params)) text = text.split(`{${k}}`).join(String(v));
-  return text;
+  const text = pair ? (lang === "en" ? pair[1] : pair[0]) : key;
+  // One pass, each value put in as it is: not read again for the placeholders filled after it (a counter named
+  // "Loket {by}" said the officer's name there), nor as a replace() string ("$&" and "$$" in a name).
+  const has = (k) => Object.prototype.hasOwnProperty.call(params, k);
+  return text.replace(/\{([A-Za-z0-9_]+)\}/g, (found, k) => (has(k) ? String(params[k]) : found));
 }
 
 // The choice is also a cookie: the pages the server draws (recap, dashboard, SKM) are drawn in it.

@@ -73,10 +73,12 @@ import { readParams } from "./readparams.js";
 
   function t(key, params) {
     var text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.id[key] || key;
-    Object.keys(params || {}).forEach(function (k) {
-      text = text.replace("{" + k + "}", function () { return params[k]; });   // a "$" in a value is kept
+    // One pass, each value put in as it is: not read again for the placeholders filled after it (a service
+    // named with "{n}" in it), nor as a replace() string (a "$" in a value is kept).
+    params = params || {};
+    return text.replace(/\{([A-Za-z0-9_]+)\}/g, function (found, k) {
+      return Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : found;
     });
-    return text;
   }
 
   // -- what the kiosk says, in the language shown ------------------------------------------------

@@ -40,9 +40,12 @@ import { createSurveyForm } from "./skmform.js";
   function $(id) { return document.getElementById(id); }
   function t(key, params) {
     var text = STRINGS[lang][key] || STRINGS.id[key] || key;
-    // split/join: a value is put in as it is (a replace() string reads "$&" and "$$" in a counter's name)
-    Object.keys(params || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(params[k])); });
-    return text;
+    // One pass, each value put in as it is: not read again for the placeholders filled after it (a name with
+    // "{n}" in it), nor as a replace() string ("$&" and "$$" in a counter's name).
+    params = params || {};
+    return text.replace(/\{([A-Za-z0-9_]+)\}/g, function (found, k) {
+      return Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : found;
+    });
   }
 
   // A text is written only when it changed: the page redraws at every event of the office, and a live
