@@ -1118,11 +1118,14 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // minutes), so the call the TV learnt of at its reconnect was neither chimed nor said. Each try waits `wait` ms
   // for the answer, then is aborted, which closes its connection, and goes again, waiting twice as long, up to
   // `tries` times; a browser without AbortController leaves the try behind, and the next takes another connection.
+  // A try refused at once (the server restarting: nobody on its port for a second or two) is tried again when its
+  // wait is over, as one unanswered: the call made as the server stopped was chimed and never said (helper-319).
   function fetchBounded(url, init, wait, tries) {
     return new Promise((resolve, reject) => {
       let n = 0;
       const attempt = () => {
         n += 1;
+        const mine = n;
         const abort = typeof AbortController === "function" ? new AbortController() : null;
         let settled = false;
         const timer = setTimeout(() => {
@@ -1138,7 +1141,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
           clearTimeout(timer);
           then(value);
         };
-        fetch(url, abort ? Object.assign({ signal: abort.signal }, init) : init).then(settle(resolve), settle(reject));
+        const refused = settle(reject);
+        fetch(url, abort ? Object.assign({ signal: abort.signal }, init) : init).then(settle(resolve), (err) => {
+          if (mine >= tries) refused(err); // else its timer tries again
+        });
       };
       attempt();
     });
