@@ -160,6 +160,20 @@ def test_only_the_counters_officer_keeps_and_reads_it_and_a_killed_server_loses_
     assert budi.get(url, timeout=5).json() == {"draft": None} and drafts_kept(office) == 0
 
 
+def test_a_ticket_id_that_is_no_whole_number_is_said_to_be_invalid(office):
+    """`ticket_id` is the ticket's number: "12", 12.0 or true was answered "Harus berupa teks." (must be text), which
+    the string "12" already is (helper-321)."""
+    empty_queue(office)
+    issue(office, "Gita")
+    budi = office.session("budi", PASSWORD)
+    ticket = serve(budi, office)
+    url = f"{office.url}/api/counters/1/draft"
+    for wrong in (str(ticket["id"]), float(ticket["id"]), True):
+        r = budi.post(url, json={"ticket_id": wrong, "solution": "x"}, timeout=5)
+        assert r.status_code == 422 and r.json()["fields"] == {"ticket_id": "Tidak valid."}, (wrong, r.text)
+    assert drafts_kept(office) == 0
+
+
 def test_a_page_in_a_loop_is_stopped_by_its_sessions_budget(office):
     empty_queue(office)
     issue(office, "Dewi")

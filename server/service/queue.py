@@ -515,7 +515,8 @@ class QueueCommands:
         counter = self.unit.counter(counter_id)
         ticket_id = payload.get("ticket_id")
         if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
-            raise FormIncomplete({"ticket_id": "required" if ticket_id is None else "not_text"})
+            # a number, not text: "not_text" told a client sending "12" that its text had to be text (helper-321)
+            raise FormIncomplete({"ticket_id": "required" if ticket_id is None else "invalid"})
         payload = clean_texts(payload, {"solution": True, "note": True})
         bad = core._outcome_fields(payload.get("category"), payload.get("priority_class"), self.unit.classes())
         texts = {}
