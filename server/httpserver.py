@@ -326,6 +326,14 @@ class _Leftover:
     def __init__(self, raw: Any, handler: Any, deadline: float):
         self.raw, self.handler, self.deadline = raw, handler, deadline
 
+    def closes(self) -> bool:
+        """Whether what is left unread now closes the connection once the answer is written (_discard: past
+        LEFTOVER_BYTES, or a chunked body refused unread)."""
+        raw = self.raw
+        if raw is None or raw.chunked_input:
+            return raw is not None
+        return (raw.content_length or 0) - raw.position > LEFTOVER_BYTES
+
     def _discard(self) -> None:
         raw = self.raw
         if raw is None or raw._chunked_input_error:
@@ -500,6 +508,15 @@ def handler_class(guard: Guard):
                 self.close_connection = True
                 return
             super().handle_error(t, v, tb)
+
+        def start_response(self, status, headers, exc_info=None):
+            # An answer after which the connection is closed says so (gevent adds `Connection: close` for HTTP/1.0
+            # only): a 413 to a body past LEFTOVER_BYTES, left unread, kept the connection's promise open, and the
+            # client's next request on it (requests, urllib3: a POST is not sent again) met the close, a reset.
+            closing = self.close_connection or (isinstance(self.wsgi_input, _Leftover) and self.wsgi_input.closes())
+            if closing and not any(name.lower() == "connection" for name, _ in headers):
+                headers = [*headers, ("Connection", "close")]
+            return super().start_response(status, headers, exc_info)
 
         def handle_one_response(self):
             # what the application leaves of the body: read within the body's time and LEFTOVER_BYTES, or
