@@ -3,7 +3,8 @@
 `/display/` is the waiting-room TV: the ticket at every counter, the latest calls, how many
 wait per service, a clock, a running text, and the spoken announcements. It renders from the
 public snapshot plus the numbered Socket.IO events after it; every rule stays in server/.
-Query parameters: `services=A,B` or `counters=1,2` (show only those; a 400 naming a bad one), `lang=id|en`,
+Query parameters: `services=A,B` or `counters=1,2` (show only those; a 400 naming a bad one, or a list
+naming none of the office's), `lang=id|en`,
 `text=...` (running text), `media_seconds=N` (slideshow pace).
 """
 
@@ -69,7 +70,7 @@ def chime_url(settings) -> str:
 
 class BadParameter(Exception):
     """A query parameter the page cannot use (answered 400, naming it; for `services`, the codes it names that the
-    office does not have)."""
+    office does not have; for `counters`, the numbers it names when none is the office's)."""
 
     def __init__(self, name: str, unknown: tuple[str, ...] = ()):
         super().__init__(name)
@@ -87,6 +88,12 @@ def page_config() -> dict:
     counter_ids = {parse_id(c, maximum=MAX_COUNTER_ID) for c in _csv("counters")}
     if None in counter_ids:  # "x", "²", 5,000 digits: a TV showing the wrong counters helps nobody
         raise BadParameter("counters")
+    # Refused too, as an unknown ?services= is: numbers none of which is the office's ("?counters=7" where there are
+    # three), a TV that would show no counter and no call all day. A list that names one of them is taken whole: a
+    # counter the admin removed later stays in a TV's address, and the TV (reloading itself) keeps showing the others.
+    office_counters = {c.id for c in settings.counters}
+    if counter_ids and not counter_ids & office_counters:
+        raise BadParameter("counters", tuple(str(n) for n in sorted(counter_ids)))
     services = set(_csv("services"))
     known = {s.code for s in settings.services}
     unknown = tuple(sorted(services - known))
@@ -121,6 +128,12 @@ def _bad_parameter(err: BadParameter):
         unknown = ", ".join(code[:20] for code in err.unknown[:10]) + (", …" if len(err.unknown) > 10 else "")
         params = {"name": "services", "unknown": unknown, "codes": ", ".join(codes), "example": ",".join(codes[:2])}
         text = "".join(t("display.error.services", lang, **params) + "\n" for lang in LANGS)
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    if err.unknown:  # well-formed counter numbers, none of them the office's
+        ids = [str(c.id) for c in current_app.extensions["antrian.settings"].counters]
+        unknown = ", ".join(err.unknown[:10]) + (", …" if len(err.unknown) > 10 else "")
+        params = {"name": "counters", "unknown": unknown, "ids": ", ".join(ids), "example": ",".join(ids[:2])}
+        text = "".join(t("display.error.counters_unknown", lang, **params) + "\n" for lang in LANGS)
         return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
     text = "".join(t("display.error.counters", lang, name=str(err), maximum=MAX_COUNTER_ID) + "\n" for lang in LANGS)
     return text, 400, {"Content-Type": "text/plain; charset=utf-8"}

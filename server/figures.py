@@ -401,7 +401,7 @@ def figures_csv(data: dict[str, Any]) -> bytes:
 
 
 # The workbook's styles, by their ids in the sheet (0 is the default: the period row).
-_TITLE, _OFFICE, _HEADER, _TEXT, _TOTAL, _COUNT, _MINUTES, _SHARE = range(1, 9)
+_TITLE, _OFFICE, _HEADER, _TEXT, _TOTAL, _COUNT, _MINUTES, _SHARE, _DAY = range(1, 10)
 _XLSX_STYLES = (
     xlsx.Style(bold=True, size=14),  # the title
     xlsx.Style(bold=True, size=12),  # the office
@@ -413,6 +413,8 @@ _XLSX_STYLES = (
     # the share to the hundredth of a percent: the JSON's four decimals as they are (the dashboard rounds
     # down, "never more than reached"; "0.0%" would show 99.95 % as 100.0 %)
     xlsx.Style(border=True, vertical="top", number_format="0.00%"),
+    # a day's code: a real date (sortable, filterable as dates), shown as the recap's Tanggal is
+    xlsx.Style(border=True, horizontal="center", vertical="top", number_format="DD/MM/YYYY"),
 )
 _COLUMN_STYLES = (_TEXT, _TEXT, _TEXT, _COUNT, _COUNT, _COUNT, _COUNT, _SHARE, _MINUTES, _MINUTES)
 
@@ -421,8 +423,9 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
     """The figures as an Excel workbook (server/xlsx.py, as the recap's): the title, the office, the period
     and grouping in rows 1-3, the bold headings in row 4 (frozen on screen, printed atop every page), a
     bordered row per group and measure below, then the total's; the counts, minutes and shares numbers
-    with a number format (Excel shows 18,5 and 66,67% when set to Indonesian), a figure there is none of
-    an empty cell; A4 portrait as wide as the page."""
+    with a number format (Excel shows 18,5 and 66,67% when set to Indonesian), a day's code a date cell
+    (DD/MM/YYYY, as the recap's Tanggal; a week's and a month's stay text), a figure there is none of an
+    empty cell; A4 portrait as wide as the page."""
     from server.reports import period_id
 
     sheet = xlsx.Sheet(
@@ -434,6 +437,7 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
         fit_to_width=True,
     )
     letters = [xlsx.column_letter(i) for i in range(len(EXPORT_COLUMNS))]
+    by_day = data["group"] == "day"
 
     def body() -> Iterator[str]:
         yield xlsx.row_xml(1, [(_TITLE, t("figures.export.title"))], letters)
@@ -444,6 +448,8 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
         yield xlsx.row_xml(4, [(_HEADER, h) for h in export_headings()], letters)
         for n, (total, cells) in enumerate(export_rows(data), start=5):
             styles = (_TOTAL, *_COLUMN_STYLES[1:]) if total else _COLUMN_STYLES
+            if by_day and cells[1]:  # the CSV keeps the ISO text (2026-11-02) for a program to read
+                styles, cells[1] = (styles[0], _DAY, *styles[2:]), date.fromisoformat(cells[1])
             yield xlsx.row_xml(n, zip(styles, cells, strict=True), letters)
 
     return xlsx.write_xlsx(sheet, body(), when)

@@ -906,3 +906,22 @@ def test_a_tv_given_only_service_codes_the_office_lacks_is_told_so(live):
         assert "this office has no service with the code" in en_line and f"its service codes: {codes}" in en_line
     for query in ("services=A", "services=A,C", "services=A,Z", "services=", "services=%20"):
         assert requests.get(f"{live.url}/display/?{query}", timeout=5).status_code == 200, query
+
+
+def test_a_tv_given_only_counter_numbers_the_office_lacks_is_told_so(live):
+    """`?counters=7` for an office of three counters was taken silently: a TV that showed no counter and no call all
+    day, nobody knowing why. Answered as an unknown `?services=` is: a 400 naming the numbers, and the office's, in
+    Indonesian and English. A list naming one of the office's counters is taken whole (one the admin removed later
+    stays in a TV's address, and a TV reloading itself keeps showing the others)."""
+    ids = ", ".join(str(c["id"]) for c in requests.get(f"{live.url}/api/state", timeout=5).json()["counters"])
+    assert ids == "1, 2, 3"
+    for query, named in (("counters=7", "7"), ("counters=9,4", "4, 9"), ("counters=999&services=A", "999")):
+        r = requests.get(f"{live.url}/display/?{query}", timeout=5)
+        assert r.status_code == 400, (query, r.text)
+        assert r.headers["Content-Type"].startswith("text/plain")
+        id_line, en_line = r.text.splitlines()
+        assert id_line == f"counters: kantor ini tidak punya loket {named}; nomor loketnya: {ids}, mis. ?counters=1,2"
+        en = f"counters: this office has no counter {named}; its counter numbers: {ids}, e.g. ?counters=1,2"
+        assert en_line == en, r.text
+    for query in ("counters=2", "counters=2,7", "counters=1,2,3", "counters=", "counters=%20"):
+        assert requests.get(f"{live.url}/display/?{query}", timeout=5).status_code == 200, query

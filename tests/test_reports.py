@@ -957,8 +957,10 @@ def test_the_figures_xlsx_holds_the_jsons_numbers_as_numbers(app, client, seeded
     got = [list(row) for row in ws.iter_rows(min_row=5, values_only=True)]
     assert len(got) == len(expected) == 6 * (len(data["groups"]) + 1) > 6
     for row, want in zip(got, expected, strict=True):
-        # label, code (the total's and "(tanpa petugas)"'s empty), measure, standard in minutes, counts, the share
-        assert [row[0], row[1] or "", *row[2:8]] == want[:8], row
+        # label, code (the total's and "(tanpa petugas)"'s empty; a day's a date cell), measure, standard in
+        # minutes, counts, the share
+        code = row[1].date().isoformat() if group == "day" and row[1] is not None else row[1] or ""
+        assert [row[0], code, *row[2:8]] == want[:8], row
         assert [seconds(row[8]), seconds(row[9])] == want[8:], row  # mean and longest: minutes of the seconds
     assert got[-6][0] == "Total" and ws.cell(len(got) + 4, 1).font.b  # the total's rows, last
     waiting = next(i for i, row in enumerate(got, start=5) if row[2] == "Waktu tunggu")
@@ -992,6 +994,40 @@ def test_the_figures_csv_parses_to_the_jsons_numbers(app, client, seeded, group)
     if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes; a point before the decimals
         waiting = next(row for row in rows if row[0] == "28 Nov 2026" and row[2] == "Waktu tunggu")
         assert waiting[1:] == [DAY, "Waktu tunggu", "5", "4", "0", "1", "25.0", "18.5", "46.0"]
+
+
+def test_a_days_code_in_the_figures_xlsx_is_a_date_cell_and_the_csv_keeps_its_iso_text():
+    """A day's Kode was ISO text ("2026-11-29") while the recap's Tanggal is a date: a spreadsheet could not sort or
+    filter the days as dates. It is a date cell now, shown DD/MM/YYYY as the recap's; a week's and a month's code
+    stay text ("2026-W48", "2026-11"); the CSV keeps the ISO text, for a program to read."""
+    from openpyxl import load_workbook
+
+    days = oracle.sums_by_group(SYNTHETIC, "day", SLA)  # Sunday 29 and Monday 30 November 2026
+    for group, sums, codes in (
+        ("day", days, [datetime(2026, 11, 29), datetime(2026, 11, 30)]),
+        ("week", figures.week_sums(days), ["2026-W48", "2026-W49"]),
+        ("month", oracle.sums_by_group(SYNTHETIC, "month", SLA), ["2026-11"]),
+    ):
+        data = {"from": "2026-11-29", "to": "2026-11-30", "group": group}
+        data.update(figures.report(sums, SLA, group))
+        csv_before = figures.figures_csv(data)
+        ws = load_workbook(io.BytesIO(figures.figures_xlsx(data, "LPSE"))).active
+        cells = [ws.cell(n, 2) for n in range(5, ws.max_row + 1)]
+        assert len(cells) == 6 * (len(codes) + 1)
+        *rows, total = [cells[i : i + 6] for i in range(0, len(cells), 6)]  # a group's six measures, the total's
+        assert all(c.value is None for c in total), group  # the total has no code
+        for code, measures in zip(codes, rows, strict=True):
+            for cell in measures:
+                assert cell.value == code, (group, cell.coordinate, cell.value)
+                if group == "day":
+                    assert cell.is_date and cell.data_type == "d" and cell.number_format == "DD/MM/YYYY", cell.value
+                    assert cell.border.left.style == "thin" and cell.alignment.vertical == "top"
+                else:
+                    assert cell.data_type == "s" and not cell.is_date, cell.value
+        assert figures.figures_csv(data) == csv_before  # the workbook changed nothing the CSV is made from
+        rows = list(csv.reader(io.StringIO(csv_before.decode("utf-8-sig"))))
+        expected = [c.date().isoformat() if group == "day" else c for c in codes for _ in range(6)]
+        assert [r[1] for r in rows[1:]] == [*expected, *[""] * 6], group  # ISO text, as before
 
 
 def test_the_figures_files_keep_a_name_that_looks_like_a_formula_as_text():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import wave
@@ -149,6 +150,46 @@ def test_trimming_cuts_the_silence_around_a_clip_and_keeps_its_samples(tmp_path)
     seconds = len(kept) / 2 / 22050
     assert 0.3 <= seconds <= 0.3 + 2 * voice.MARGIN_SECONDS + 0.01
     assert kept in frames_of(folder / "a.wav")  # cut, not changed
+
+
+def test_a_trimmed_espeak_clip_keeps_20_ms_of_silence_at_each_end(espeak_pack, tmp_path):
+    """docs/display.md: each clip's silence before and after is cut below `trim_db`, keeping 20 ms. Measured on the
+    real espeak-ng pack: in every clip, the first and the last sample over -45 dBFS lie exactly 441 frames (20 ms at
+    espeak-ng's 22,050 Hz) from the clip's start and end, or as far as the recording had (espeak-ng starts some words
+    with less than 20 ms of silence). No tolerance: 0.02 s x 22,050 Hz is 441.0 frames, nothing to round, and the
+    clips are cut in whole frames of their own format (no conversion: every clip is 22,050 Hz 16 bit mono), so a
+    frame more or less is a defect; a margin dropped at either end is 441 frames off. The tone test above passes
+    with no margin at all."""
+    pack = voice.load(espeak_pack, tmp_path / "work", trim_db=-45, pause_ms=250)
+    limit = 32768 * 10 ** (-45 / 20)  # -45 dBFS of 16-bit samples: 184.3
+    margin = 441
+    assert round(22050 * voice.MARGIN_SECONDS, 9) == margin  # the documented 20 ms
+
+    def loud(frames: bytes) -> tuple[int, int, int]:
+        """(frames before the first sample over -45 dBFS, frames after the last, all frames) of 16-bit mono."""
+        values = struct.unpack(f"<{len(frames) // 2}h", frames)
+        over = [i for i, v in enumerate(values) if abs(v) > limit]
+        return over[0], len(values) - 1 - over[-1], len(values)
+
+    both_whole = []  # clips whose recording had 20 ms of silence or more at both ends
+    for path in sorted(espeak_pack.glob("*.wav")):
+        with wave.open(str(path), "rb") as w:
+            assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (22050, 2, 1), path.name
+            source = w.readframes(w.getnframes())
+        before, after, frames = loud(source)
+        start, end = before - min(before, margin), frames - after + min(after, margin)
+        kept = pack.clips[path.stem]
+        kept_frames = len(kept) // 2
+        assert kept_frames == end - start, (path.name, before, after)  # a gain keeps the length
+        if before >= margin and after >= margin:
+            both_whole.append(path.stem)
+        if path.stem in pack.adjusted:  # made louder or quieter: which samples pass -45 dBFS changed
+            continue
+        cut_there = kept == source[2 * start : 2 * end]  # not changed (the bytes not printed: 20,000 of them)
+        assert cut_there, path.name
+        assert loud(kept)[:2] == (min(before, margin), min(after, margin)), path.name
+    unchanged = [name for name in both_whole if name not in pack.adjusted]
+    assert len(unchanged) >= 3, (both_whole, pack.adjusted)  # both margins whole, measured in the clip itself
 
 
 def test_a_quiet_recording_is_brought_to_the_loudness_of_the_others(tmp_path):
