@@ -462,8 +462,10 @@ class Views:
         services = tuple(code for code in services or () if settings.service(code)) or None
         if not counters and not services:
             return snap
+        named = set(counters or ())
+        # the office's counters only: a client may name 100 that are not (each a query, a cache key)
+        counters = tuple(c.id for c in settings.counters if c.id in named) if named else None
         if services:
-            named = set(counters or ())
             counters = tuple(
                 c.id
                 for c in settings.counters
@@ -474,8 +476,7 @@ class Views:
         if kept is None or kept[0] != key:
             if len(self._limited_recent) >= LIMITED_KEPT:
                 self._limited_recent.clear()  # bounded: TVs name a few limits, a client may name any
-            # the office's counters only: a client may name 100 that are not
-            at_counters = {cid: tx.counter_ticket(cid) for cid in counters if settings.counter(cid)}
+            at_counters = {cid: tx.counter_ticket(cid) for cid in counters}
             recent = self._recent(tx, day, at_counters, counters, services) if counters else []
             kept = self._limited_recent[limit] = (key, recent)
         return {**snap, "recent": kept[1]}
