@@ -368,3 +368,25 @@ def test_the_skm_pages_offline_notice_stays_in_sight_while_the_report_is_read_lo
     page.emulate_media(media="print")
     expect(notice).to_be_hidden()  # on paper, as before
     context.close()
+
+
+def test_a_complaint_pasted_longer_than_the_box_takes_says_that_its_end_was_cut(office, phone_page):
+    # A visitor pastes a complaint written in another app: the box (2000 characters) took its beginning and
+    # dropped its end (the officer's name and the date) without a word, the counter saying only 2000/2000.
+    ticket = issue(office, phone="081277778888")
+    serve(office, ticket)
+    page = phone_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=office.url)
+    page.goto(f"{office.url}/t/{ticket['token']}")
+    tap(page, "#survey-start")
+    text = "Petugas meminta biaya di luar ketentuan. " * 50 + "Nama petugas: Budi, 12 Desember."
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.focus("#survey-suggestion")
+    page.keyboard.press("Control+V")
+
+    expect(page.locator("#survey-suggestion")).to_have_value(text[:2000])
+    expect(page.locator("#survey-suggestion-error")).to_have_text(
+        t("survey.paste_cut", "id", max=2000, cut=len(text) - 2000)
+    )
+    page.keyboard.press("Backspace")  # the visitor shortens it: the note goes
+    expect(page.locator("#survey-suggestion-error")).to_have_text("")

@@ -121,9 +121,19 @@ export function createSurveyForm(questionnaire, opts) {
     hint.dataset.word = "survey.suggestion_hint";
     var error = errorLine("suggestion");
     error.id = "survey-suggestion-error";
+    // A paste longer than the box takes is cut by the browser (maxlength) without a word: a complaint copied from
+    // another app would lose its end (a name, a date) unseen. The cut is said at the box, with how much.
+    var cut = 0;
+    suggestion.addEventListener("paste", function (ev) {
+      var data = ev.clipboardData ? ev.clipboardData.getData("text") : "";
+      var max = suggestion.maxLength;
+      var kept = suggestion.value.length - (suggestion.selectionEnd - suggestion.selectionStart);
+      cut = max > 0 ? Math.max(0, kept + data.replace(/\r\n/g, "\n").length - max) : 0;
+    });
     suggestion.addEventListener("input", function () {
       renderChars();
-      setError("suggestion", "");
+      setError("suggestion", cut ? t("survey.paste_cut", { max: suggestion.maxLength, cut: cut }) : "");
+      cut = 0;
       onChange("suggestion", suggestion.value);
     });
     box.append(label, hint, suggestion, chars, error);
