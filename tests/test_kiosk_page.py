@@ -123,6 +123,30 @@ def test_missing_field_is_marked_at_the_field_in_indonesian_and_issues_no_ticket
     assert waiting(live) == before
 
 
+def test_once_every_refused_field_is_typed_the_form_no_longer_says_it_is_incomplete(kiosk):
+    """A visitor in a hurry taps Lanjut too soon: every field is marked and the form says it is incomplete.
+    Typing each field (taps on the keys) clears its mark; the last one typed, nothing is missing any more, and
+    the notice above the form goes too (it stayed, "Formulir belum lengkap", over a complete form) in either
+    language. A refusal left at a field keeps it."""
+    page = kiosk()
+    start_form(page)
+    page.click("#to-review")
+    summary = page.locator("#form-summary")
+    expect(summary).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
+    fill(page, name="Ani", agency="CV A", address="Jl. B", phone="0812345678")
+    expect(page.locator("#e-name")).to_have_text("")
+    expect(summary).to_be_visible()  # the problem is still missing: true
+    page.click("#lang-toggle")
+    expect(summary).to_have_text("The form is incomplete or has invalid fields.")
+    fill(page, problem="Tes")
+    expect(page.locator("#e-problem")).to_have_text("")
+    expect(summary).to_be_hidden()
+    page.click("#lang-toggle")
+    expect(summary).to_be_hidden()
+    page.click("#to-review")
+    expect(page.locator("#screen-review")).to_be_visible()
+
+
 def printed(live, token: str, seconds: float = 10.0) -> None:
     """The server's (dummy) kiosk printer has printed the ticket: its print job is done."""
     deadline = time.monotonic() + seconds

@@ -782,6 +782,7 @@ import { readParams } from "./readparams.js";
     // `said`: what the field's refusal says (see words()); null or "" clears it.
     var p = $("e-" + key);
     if (!p) return;
+    var had = !!state.errors[key];
     var text = said ? words(said) : "";
     p.textContent = text;
     var box = document.querySelector('.field[data-field="' + key + '"]');
@@ -791,6 +792,13 @@ import { readParams } from "./readparams.js";
       if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     }
     if (text) state.errors[key] = said; else delete state.errors[key];
+    // The last field's refusal corrected: "Formulir belum lengkap" above the form went on saying so over a
+    // form now complete. A summary that says more than the fields' (a refusal of no field) stays.
+    if (had && !text && !Object.keys(state.errors).length && state.summary && state.summary.length === 1) {
+      state.summary = null;
+      $("form-summary").hidden = true;
+      $("form-summary").textContent = "";
+    }
     updateFormMore();
   }
 
