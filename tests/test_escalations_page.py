@@ -232,7 +232,7 @@ def test_refusals_show_at_the_field_and_a_case_of_an_earlier_day_closes_by_its_i
     page.click("#lang-toggle")  # the notice follows the language switch, its day too
     weekday = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     expect(page.locator("#page-notice")).to_have_text(
-        re.compile(rf"^{case['label']} \({weekday}.*\) closed: LKPP's answer recorded\.$")
+        re.compile(rf"^{case['label']} \({weekday}.*\) closed: LKPP's answer recorded\. Tell the visitor, .*$")
     )
     assert officer.get(office.url + "/api/escalations", timeout=5).json()["escalations"] == []
     types = [

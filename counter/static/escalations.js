@@ -504,7 +504,12 @@ async function closeCase(entry, ev) {
     await api("POST", `/api/tickets/${entry.data.id}/close`, data);
     removeCase(entry.data.id);
     const { id, label, day } = entry.data;
-    pageNotice("info", () => t("done.closed", { label, day: dayName(day) }));
+    // what to do next: LKPP's answer is told to the visitor by phone (their phone page says so), and the card that
+    // showed the phone is gone now: the notice names them and their number
+    const visitor = entry.data.form || {};
+    const phone = (visitor.phone || "").trim();
+    const name = visitor.name || "—";
+    pageNotice("info", () => t(phone ? "done.closed_tell" : "done.closed", { label, day: dayName(day), name, phone }));
     offerUndo({ id, label, day });
     renderCount();
   } catch (err) {
