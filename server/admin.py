@@ -184,6 +184,36 @@ def check_in_use(
     raise QueueError(code, {k: _joined(v) for k, v in fields.items()}, **params, detail=_joined(said))
 
 
+def check_served(old: Settings, services: Any, waiting_services: set[str]) -> None:
+    """A service a counter still serves cannot go (its counters name it: the parser refused the save as "Loket baris
+    2, layanan: layanan 'B' tidak dikenal", a counters row's problem said on the services' table, with no word of
+    what to do): refused naming the service and its counters, the way out (untick it under Loket first), and, when
+    its visitors wait today, that too (the counters may not drop it then: service_unserved), every problem at once
+    as check_in_use. `services`: the services section's new value, its rows valid (the parser refused a counter's)."""
+    if not isinstance(services, list):
+        return
+    kept = {row.get("code") for row in services if isinstance(row, dict)}
+    problems: list[tuple[str, dict[str, Any], Localized, Localized]] = []
+    for s in old.services:
+        counters = [c.name for c in old.counters if s.code in c.services]
+        if s.code in kept or not counters:
+            continue
+        if s.code in waiting_services:
+            said = in_use_field("service_said", service=s.code)
+            problems.append(("service_in_use", {"service": s.code}, in_use_field("service", service=s.code), said))
+        names = ", ".join(counters)
+        field = in_use_field("served", service=s.code, counters=names)
+        said = in_use_field("served_said", service=s.code, counters=names)
+        problems.append(("service_served", {"service": s.code}, field, said))
+    if not problems:
+        return
+    said = [p[3] for p in problems]
+    if len(problems) > 1:
+        said.insert(0, in_use_field("several", n=len(problems)))
+    code, params = problems[0][:2]
+    raise QueueError(code, {"services": _joined([p[2] for p in problems])}, **params, detail=_joined(said))
+
+
 def _joined(texts: list[Localized]) -> Localized:
     """Sentences said in turn, in both languages, each on a line of its own (the admin page keeps the lines)."""
     return Localized("\n".join(w.id_text for w in texts), "\n".join(w.en_text for w in texts))
@@ -310,6 +340,8 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         try:
             new = effective_settings(old, {**overrides, section: given})
         except ConfigError as err:
+            if section == "services" and (err.key or "").startswith("counters["):  # the services' rows are valid
+                check_served(old, given, {code for code, n in tx.waiting_counts(service.day(now)).items() if n})
             raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
         kept = kept_change(old, new, section, given)
         stored = overrides.get(section, NOTHING)

@@ -1690,7 +1690,8 @@ def _settings_section(section: str) -> dict[str, Any]:
             {
                 "400": BAD_JSON,
                 "409": "service_in_use / counter_in_use: a service with tickets waiting today, or a counter "
-                "holding a ticket, would disappear; service_unserved: the last counter serving a service whose "
+                "holding a ticket, would disappear; service_served: a service a counter still serves would (untick "
+                "it at its counters first); service_unserved: the last counter serving a service whose "
                 "tickets wait today would stop serving it (every such problem named at once: the first's code, "
                 "each one's words in `message` and under its field); prefix_in_use: a service would take a prefix "
                 "today's tickets of another service carry; prefix_change_today: a service whose numbers of today carry its "

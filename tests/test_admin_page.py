@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import ROOT, SocketGate
 from playwright.sync_api import expect
-from staffpages import admin_session, issue, settings_kept, sign_in
+from staffpages import admin_session, empty_queue, issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -120,6 +120,45 @@ def test_a_bad_service_code_is_shown_at_that_rows_input_and_changes_nothing(brow
     )
     expect(error_at(page, "services[0].code")).to_have_text("")
     assert [s["code"] for s in state(live)["services"]] == ["A", "B", "C"]
+    page.context.close()
+
+
+def test_a_service_its_counters_still_serve_is_refused_naming_them_and_the_way_out(browser, live, boss):
+    """The admin removed service B in Layanan and saved: "Pengaturan tidak valid: Loket baris 2, layanan: layanan
+    'B' tidak dikenal", a counters row's problem on the services' table (B was known: the counters still named it),
+    nothing under the table and no word of what to do, nor that B's visitors were waiting (helper-325)."""
+    empty_queue(live)
+    page = admin_page(browser, live)
+    page.locator("#sec-services tbody tr").nth(1).locator("button.remove").click()
+    page.click("#sec-services button.save")
+    notice = page.locator("#sec-services .notice")
+    expect(notice).to_have_text(
+        "Layanan B tidak bisa dihapus: Loket 2, Loket 3 masih melayaninya. Hapus centang B pada loket itu di bagian "
+        "Loket dan simpan, lalu hapus layanannya di sini."
+    )
+    expect(error_at(page, "services")).to_have_text(
+        "Layanan B masih dilayani Loket 2, Loket 3: hapus dulu centang B pada loket itu di bagian Loket."
+    )
+    # a visitor waiting for B: said too, at once (unticking B at its counters is refused then as well)
+    ticket = issue(live, "Rahmat", "B")
+    page.click("#sec-services button.save")
+    expect(notice).to_contain_text("Belum disimpan; ada 2 hal yang menahannya:\nLayanan B masih punya antrian menunggu")
+    expect(error_at(page, "services")).to_contain_text("Layanan B masih punya antrian menunggu hari ini")
+    assert [s["code"] for s in state(live)["services"]] == ["A", "B", "C"]
+    english = boss.put(
+        f"{live.url}/api/admin/settings/services",
+        json={
+            "value": [
+                s for s in boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["services"] if s["code"] != "B"
+            ]
+        },
+        headers={"X-Lang": "en"},
+        timeout=5,
+    )
+    assert english.status_code == 409 and english.json()["error"] == "service_in_use", english.text
+    assert "Service B cannot be removed: Loket 2, Loket 3 still serve it." in english.json()["message"]
+    cancel = boss.post(f"{live.url}/api/tickets/{ticket['token']}/cancel", json={}, timeout=5)
+    assert cancel.status_code == 200, cancel.text
     page.context.close()
 
 
@@ -252,6 +291,36 @@ def test_an_officer_account_is_added_reset_and_disabled(browser, live, boss):
     }
     # The admin cannot disable itself: its own button is off.
     expect(page.locator('#users tr[data-user="kepala"] [data-act="active"]')).to_be_disabled()
+    page.context.close()
+
+
+# what covers each of the accounts' buttons, the button's label: [] when every one is in reach (what a click finds at
+# its middle, scrolled to the middle of the screen, is the button itself)
+COVERED_BUTTONS = """() => [...document.querySelectorAll('#users button')].filter((b) => {
+  b.scrollIntoView({ block: 'center' });
+  const r = b.getBoundingClientRect();
+  const there = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return !b.contains(there);
+}).map((b) => b.textContent)"""
+
+
+def test_a_rows_new_password_form_on_a_1024_screen_leaves_every_button_in_reach(browser, live, boss):
+    """On the office's old 1024x768 PC, Ganti kata sandi opened a row's new-password input and the accounts' table grew
+    under the Tambah pengguna form: Setel lay under that form (every row's Ganti kata sandi and Nonaktifkan at its
+    edge), a click landing in its inputs (helper-325). The form goes under the table when the table needs the room."""
+    live.add_user("wawan", "officer")
+    page = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/admin", "kepala")
+    row = page.locator('#users tr[data-user="wawan"]')
+    assert page.evaluate(COVERED_BUTTONS) == []
+    row.locator('[data-act="reset"]').click()
+    row.locator("input[name=new-password]").fill("sandi-baru-123")
+    assert page.evaluate(COVERED_BUTTONS) == []
+    row.locator("button[type=submit]").click(timeout=5000)
+    expect(page.locator("#sec-users .notice")).to_contain_text("wawan")
+    assert login_status(live, "wawan", "sandi-baru-123") == 200
+    row.locator('[data-act="profile"]').click()  # a name and NIP being changed: in reach too
+    assert page.evaluate(COVERED_BUTTONS) == []
     page.context.close()
 
 
