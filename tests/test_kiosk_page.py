@@ -21,11 +21,14 @@ from kioskui import (
     TICKET_DONE_GUARD_MS,
     Keys,
     assert_actions_visible,
+    assert_seen,
     done,
     fill_fast,
     kiosk_pages,
     shot,
+    tap,
 )
+from pageclock import install_clock, run_clock_for
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -612,3 +615,95 @@ def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_b
     page.click("#submit")
     expect(page.locator("#screen-ticket")).to_be_visible()
     assert waiting(live) == before + 1
+
+
+@pytest.mark.parametrize("viewport, name", [(PORTRAIT, "kiosk-clear-form"), (SMALL, "kiosk-clear-form-small")])
+def test_kembali_keeps_the_form_and_batal_asks_before_clearing_it(browser, live, viewport, name):
+    """Found by helper-324: Kembali on the form, then Batal on the service screen (two deliberate taps, each its
+    own) cleared a long problem text with no question. Going back keeps what was typed (a service chosen again
+    returns to the form with it); Batal asks once, "Hapus isian formulir?", and a second tap where Batal was
+    answers nothing; the idle reset still clears everything for the next visitor, the question too. Every tap a
+    finger's, the text on the on-screen keys; the page's clock paused and moved on as the test says
+    (pageclock: within the socket's heartbeat)."""
+    page = browser.new_page(viewport=viewport, has_touch=True)
+    try:
+        install_clock(page)
+        page.goto(f"{live.url}/kiosk/?idle=10")
+        page.wait_for_function("() => antrianKiosk.live", polling=50)
+        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        batal = "#screen-service [data-action=home]"
+        dialog = page.locator("#confirm-clear")
+
+        def back_then_batal() -> None:
+            tap(page, "#screen-form [data-action=service]")  # Kembali
+            expect(page.locator("#screen-service")).to_be_visible()
+            tap(page, "#screen-service h1")  # Batal, a tap of its own (a double tap's second is dropped anyway)
+            tap(page, batal)
+
+        tap(page, "#start")
+        tap(page, '[data-service="A"]')
+        tap(page, "#f-name")
+        tap_text(page, "Ani")
+        tap(page, "#f-problem")
+        tap_text(page, "Lupa sandi SPSE")
+        typed = {**dict.fromkeys(SHORT, ""), "name": "Ani", "problem": "Lupa sandi SPSE"}
+        back_then_batal()
+        expect(page.locator("#screen-service")).to_be_visible()  # before, the welcome screen: the form cleared
+        assert field_values(page) == typed
+        expect(dialog).to_be_visible()
+        expect(page.locator("#confirm-clear-title")).to_have_text("Hapus isian formulir?")
+        expect(page.locator("#clear-keep")).to_have_text("Tidak, simpan isian")
+        expect(page.locator("#clear-yes")).to_have_text("Ya, hapus")
+        assert_seen(page, f"the question at {viewport}", ("#confirm-clear-title", "#clear-keep", "#clear-yes"))
+        shot(page, name)
+        box = page.locator(batal).bounding_box()
+        tap(page, "#confirm-clear-title")
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # Batal's place again
+        expect(dialog).to_be_visible()
+        assert field_values(page) == typed
+        tap(page, "#clear-keep")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#screen-service")).to_be_visible()
+        other = page.locator('[data-service="B"]').get_attribute("data-service-name")
+        tap(page, "#screen-service h1")  # (at 1366x768 B lies under "Tidak": a tap of its own, no double tap's)
+        tap(page, '[data-service="B"]')  # only the service changed: the form as it was
+        expect(page.locator("#screen-form")).to_be_visible()
+        expect(page.locator("#form-service")).to_have_text(other)
+        assert field_values(page) == typed
+
+        # In English, and "Ya, hapus": the welcome screen, nothing kept, in the office's language again
+        tap(page, "#screen-form [data-action=service]")
+        tap(page, "#lang-toggle")
+        tap(page, batal)
+        expect(page.locator("#confirm-clear-title")).to_have_text("Clear the form?")
+        expect(page.locator("#clear-keep")).to_have_text("No, keep it")
+        expect(page.locator("#clear-yes")).to_have_text("Yes, clear it")
+        tap(page, "#clear-yes")
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        expect(dialog).to_be_hidden()
+        expect(page.locator(".welcome-cta")).to_have_text("Sentuh layar untuk mengambil nomor antrian")
+        assert field_values(page) == dict.fromkeys(SHORT, "")
+
+        # Nothing typed: Batal goes back at once, as before
+        tap(page, "#start")
+        tap(page, batal)
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        expect(dialog).to_be_hidden()
+
+        # The question left unanswered: the idle reset clears the form, and the question, for the next visitor
+        tap(page, "#start")
+        tap(page, '[data-service="A"]')
+        tap(page, "#f-name")
+        tap_text(page, "Budi")
+        back_then_batal()
+        expect(dialog).to_be_visible()
+        assert page.evaluate("antrianKiosk.resetIn") == 10
+        run_clock_for(page, 10_000, fast_forward=True)
+        expect(page.locator("#screen-welcome")).to_be_visible()
+        expect(dialog).to_be_hidden()
+        assert field_values(page) == dict.fromkeys(SHORT, "")
+        tap(page, "#start")
+        tap(page, '[data-service="A"]')
+        assert field_values(page) == dict.fromkeys(SHORT, "")
+    finally:
+        page.close()

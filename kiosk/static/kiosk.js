@@ -370,6 +370,7 @@ import { readParams } from "./readparams.js";
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
+    hideClear();   // the question is the service screen's only
     if (name === "form") {
       activate(state.active || "name");
       updateFormMore();
@@ -397,6 +398,20 @@ import { readParams } from "./readparams.js";
       }
     });
   }
+
+  // -- "Hapus isian formulir?": Batal on the service screen with a form typed ----------------------------
+  // Kembali on the form keeps what was typed (a service chosen again goes back to the form with it); Batal there
+  // asks before it is cleared. The idle reset does not ask: nothing of one visitor may reach the next.
+  function formTyped() {
+    return FIELDS.some(function (k) { return field(k).value !== ""; }) || !!state.category || state.priority;
+  }
+
+  function askClear() {
+    tapGuardUntil = performance.now() + TAP_GUARD_MS;   // a double tap's second is not an answer
+    $("confirm-clear").hidden = false;
+  }
+
+  function hideClear() { $("confirm-clear").hidden = true; }
 
   function reset() {
     // Back to the start for the next visitor: every field, error, choice and the ticket cleared.
@@ -1167,6 +1182,9 @@ import { readParams } from "./readparams.js";
         if (b.dataset.action === "home") {
           // the ticket's number stays until it can have been seen (TICKET_DONE_GUARD_MS)
           if (state.screen === "ticket" && performance.now() - ticketShownAt < TICKET_DONE_GUARD_MS) return;
+          // Batal with a form typed (the visitor went back with Kembali, maybe only to change the service): asked
+          // once. Two deliberate taps (Kembali, then Batal under the same finger) cleared a long problem text.
+          if (state.screen === "service" && formTyped()) return askClear();
           return reset();
         }
         show(b.dataset.action);
@@ -1208,6 +1226,8 @@ import { readParams } from "./readparams.js";
       b.addEventListener("mousedown", function (e) { e.preventDefault(); });
       b.addEventListener("click", function () { pressKey(b.dataset.key); });
     });
+    $("clear-keep").addEventListener("click", hideClear);
+    $("clear-yes").addEventListener("click", reset);
     $("to-review").addEventListener("click", toReview);
     $("review").addEventListener("scroll", updateReviewMore, { passive: true });
     $("visitor-form").addEventListener("scroll", updateFormMore, { passive: true });
