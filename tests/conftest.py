@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -18,6 +19,20 @@ MIDNIGHT_MARGIN_SECONDS = 300
 # The fake printers print at once: a slip's wait before its paper is asked again (printers/transport.py
 # PRINTING_SECONDS, 3 s in production) in this process; tests/forkserver.py sets the same in the test servers.
 TEST_PRINTING_SECONDS = 0.02
+
+
+class _PlaywrightRouteTaskGone(logging.Filter):
+    """asyncio's "Task was destroyed but it is pending!" for a Playwright route handler's task (Page._on_route) left by
+    an earlier browser test whose context closed with a request routed, said when the garbage collector meets it:
+    inside whatever test runs then, so a test asserting the server's exact log lines (caplog) failed on it
+    (test_daily_copy, a CI run at 669fa99). Only that message of Playwright's is dropped; asyncio's others stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        said = record.getMessage()
+        return not ("Task was destroyed but it is pending" in said and "playwright" in said)
+
+
+logging.getLogger("asyncio").addFilter(_PlaywrightRouteTaskGone())
 
 
 def pytest_sessionstart(session):
