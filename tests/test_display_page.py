@@ -409,6 +409,35 @@ def test_a_display_opened_after_calls_shows_the_current_state_at_once(page, live
 
 
 ROW_LABELS = "() => [...document.querySelectorAll('#recent li .label')].map((e) => e.textContent)"
+
+
+def served(live, act, counter_id: int, service: str, recalls: int = 0) -> dict:
+    """A number of `service` issued, then called at `counter_id` (recalled `recalls` times), served and resolved:
+    the ticket called (an older one left waiting by a test before, maybe)."""
+    issue(live, service)
+    ticket = act(counter_id, "call-next")
+    for _ in range(recalls):
+        act(counter_id, "recall")
+    act(counter_id, "start")
+    act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
+    return ticket
+
+
+def settled_rows(page, live) -> list[str]:
+    """The latest calls' labels once the TV has every event and no row flashes."""
+    caught_up(page, live)
+    page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
+    return page.evaluate(ROW_LABELS)
+
+
+def rows_after_reconnect(page) -> list[str]:
+    """The latest calls' labels of a TV left open, after its socket reconnects: the snapshot's (its list emptied
+    first, to see them come)."""
+    page.evaluate("antrianDisplay.state.recent.length = 0; antrianDisplay.socket.disconnect().connect()")
+    page.wait_for_function("() => antrianDisplay.state.synced && antrianDisplay.state.recent.length", polling=50)
+    return page.evaluate(ROW_LABELS)
+
+
 SERVES = {1: "A", 2: "B", 3: "C"}  # a service each counter serves (config.toml)
 
 
@@ -423,16 +452,10 @@ def test_a_tv_opened_after_recalls_shows_the_latest_calls_of_one_left_open(brows
         page = open_display(open_tv.new_page(), live)
         for round_ in range(3):
             for counter_id, service in SERVES.items():
-                issue(live, service)
-                act(counter_id, "call-next")
-                if round_ == 2:  # each recalled to its last call, then served
-                    act(counter_id, "recall")
-                    act(counter_id, "recall")
-                act(counter_id, "start")
-                act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
-        caught_up(page, live)
-        page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
-        kept = page.evaluate(ROW_LABELS)
+                served(
+                    live, act, counter_id, service, recalls=2 if round_ == 2 else 0
+                )  # the last round: to the last call
+        kept = settled_rows(page, live)
         assert len(kept) == 5, kept
         # what each TV has for its rows: the newest call of each of the last RECENT_SHOWN * 2 tickets
         known = "() => [...new Set(antrianDisplay.state.recent.map((r) => r.label))].slice(0, 10)"
@@ -453,22 +476,14 @@ def test_a_tv_limited_to_two_counters_reopened_or_reconnected_shows_their_latest
     try:
         page = open_display(open_tv.new_page(), live, "?counters=2,3")
         for counter_id, service in ((2, "B"), (3, "C")) * 5 + ((1, "A"),) * 40:
-            issue(live, service)
-            act(counter_id, "call-next")
-            act(counter_id, "start")
-            act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
-        caught_up(page, live)
-        page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
-        kept = page.evaluate(ROW_LABELS)
+            served(live, act, counter_id, service)
+        kept = settled_rows(page, live)
         assert len(kept) == 5, kept
         known = "() => [...new Set(antrianDisplay.state.recent.filter((r) => r.counter_id !== 1).map((r) => r.label))]"
         fresh = open_display(fresh_tv.new_page(), live, "?counters=2,3")
         assert fresh.evaluate(known) == page.evaluate(known)[:10]
         assert fresh.evaluate(ROW_LABELS) == kept
-        # the TV left open, after a reconnect: its latest calls are the snapshot's (emptied first, to see it come)
-        page.evaluate("antrianDisplay.state.recent.length = 0; antrianDisplay.socket.disconnect().connect()")
-        page.wait_for_function("() => antrianDisplay.state.synced && antrianDisplay.state.recent.length", polling=50)
-        assert page.evaluate(ROW_LABELS) == kept
+        assert rows_after_reconnect(page) == kept  # the TV left open, after a reconnect
         # what the server sends: ten tickets of those counters; counters it cannot read are ignored (the office's)
         recent = clients(live.url, {"role": "display", "counters": [3, 2]}).snapshot()["recent"]
         assert len(recent) == 10 and {r["counter_id"] for r in recent} == {2, 3}, recent
@@ -495,29 +510,20 @@ def test_a_tv_limited_to_a_service_or_both_ways_reopened_or_reconnected_shows_it
         pages = [open_display(context.new_page(), live, query) for context, query in zip(opened, limits, strict=True)]
         calls = []  # (counter, service, label), newest first; ten of C push the others out of the office's last ten
         for counter_id, service in ((2, "B"), (1, "A"), (3, "B"), (2, "A")) * 3 + ((1, "C"), (3, "C")) * 5:
-            issue(live, service)
-            ticket = act(counter_id, "call-next")  # an older ticket left waiting by a test before, maybe
+            ticket = served(live, act, counter_id, service)
             calls.insert(0, (counter_id, ticket["service"], ticket["label"]))
-            act(counter_id, "start")
-            act(counter_id, "resolve", solution="Selesai dijelaskan", category="pertanyaan", priority_class="P3")
 
         def called(counters, services):
             return [label for c, s, label in calls if c in counters and s in services]
 
         known = "() => [...new Set(antrianDisplay.state.recent.map((r) => r.label))]"
         for page, context, query, service in zip(pages, fresh, limits, "BA", strict=True):
-            caught_up(page, live)
-            page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=100, timeout=15_000)
-            kept = page.evaluate(ROW_LABELS)
+            kept = settled_rows(page, live)
             assert kept == called({1, 2, 3}, service)[:5], (query, kept)
             reopened = open_display(context.new_page(), live, query)
             assert reopened.evaluate(known) == page.evaluate(known)[:10], query
             assert reopened.evaluate(ROW_LABELS) == kept, query
-            # the TV left open, after a reconnect: its latest calls are the snapshot's (emptied first, to see it come)
-            page.evaluate("antrianDisplay.state.recent.length = 0; antrianDisplay.socket.disconnect().connect()")
-            back = "() => antrianDisplay.state.synced && antrianDisplay.state.recent.length"
-            page.wait_for_function(back, polling=50)
-            assert page.evaluate(ROW_LABELS) == kept, query
+            assert rows_after_reconnect(page) == kept, query  # the TV left open, after a reconnect
         # what the server sends: the tickets of those services (at those counters); a code the office has not is
         # dropped, a `services` it cannot read is ignored (the office's latest calls)
         for auth, services, counters in (
