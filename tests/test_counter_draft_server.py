@@ -103,6 +103,9 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         again.reload()
         expect(again.locator("#kept-draft")).to_be_visible()
         expect(again.locator("#kept-note")).to_contain_text(f"Draf {ani['label']} yang tersimpan di server")
+        # the text below is the server's, not what this page typed
+        expect(again.locator("#kept-note")).to_contain_text("Draf dari server ditampilkan di bawah")
+        expect(again.locator("#kept-note")).not_to_contain_text("Draf yang Anda ketik")
         expect(again.locator("#kept-solution")).to_have_value(changed)
         expect(again.locator("#solution")).to_have_value(ANSWER)
         # finished on the other PC: the draft is gone from the server; the tab says "on another page"

@@ -1128,7 +1128,9 @@ function renderKept() {
   const collapsed = other && !state.keptOpen;
   const said = keptText(kept);
   box.classList.toggle("collapsed", collapsed);
-  sayWhole($("kept-note"), `${said} ${t("kept.keep")}`);
+  // the server's draft shown below is not what this page typed (a reopened tab, another PC's)
+  const tail = (kept.why || {}).type === "server" ? "kept.keep_server" : "kept.keep";
+  sayWhole($("kept-note"), `${said} ${t(tail)}`);
   sayWhole($("kept-short"), t("kept.short", { label: kept.label || "?" }));
   $("kept-short").title = said;
   $("kept-open").hidden = !other;
