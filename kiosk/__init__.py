@@ -183,6 +183,8 @@ PHONE_SERVED = ("resolved", "escalated", "closed")  # its survey opens (server/c
 # of the script's reads of the ticket costs (GET /api/tickets/<token>, which the script makes at every event of
 # the office), and the request budget of [limits] applies to it as to any request.
 PHONE_REFRESH_SECONDS = 20
+# why a call was withdrawn (the status view's `withdrawn.reason`, docs/api.md): each said in the visitor's terms
+WITHDRAWN_REASONS = ("idle", "freed", "signed_out")
 
 
 def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
@@ -224,8 +226,10 @@ def phone_words(ticket: dict, lang: str, max_calls: int) -> dict[str, object]:
         else:
             out["position"], out["wait"] = t("position_updating"), ""
         withdrawn = ticket.get("withdrawn")
-        if withdrawn:  # its latest call was withdrawn (its counter freed): said instead of an earlier skip
-            out["withdrawn"] = t("note_withdrawn", counter=withdrawn.get("counter_name") or "")
+        if withdrawn:  # its latest call was withdrawn (its counter freed): said instead of an earlier skip, and why
+            reason = withdrawn.get("reason")
+            key = f"note_withdrawn_{reason}" if reason in WITHDRAWN_REASONS else "note_withdrawn"
+            out["withdrawn"] = t(key, counter=withdrawn.get("counter_name") or "")
         elif ticket.get("requeues", 0) > 0:
             out["skipped"] = t("note_skipped_last" if ticket.get("last_chance") else "note_skipped")
     return out

@@ -467,8 +467,8 @@ def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(
     front.post(f"{live.url}/api/counters/1/release", json={}, timeout=5).raise_for_status()
     said = page.locator("#withdrawn")
     expect(said).to_have_text(
-        "Panggilan ke Loket 1 dibatalkan karena loket itu ditutup sementara. Nomor Anda tidak dilewati: Anda tetap "
-        "di tempat antrian Anda dan akan dipanggil lagi."
+        "Panggilan ke Loket 1 dibatalkan oleh petugas. Nomor Anda tidak dilewati: Anda tetap di tempat antrian Anda "
+        "dan akan dipanggil lagi."
     )
     expect(page.locator("#status")).to_have_text("menunggu")
     expect(page.locator("#position")).to_have_text("Posisi Anda: ke-1 · Tidak ada antrian di depan Anda")
@@ -483,8 +483,8 @@ def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(
     assert "Panggilan ke Loket 1 dibatalkan" in lite
     page.goto(f"{live.url}/t/{mine['token']}?lang=en")  # reopened: the server knows it
     expect(said).to_have_text(
-        "The call to Loket 1 was withdrawn because that counter closed for a while. Your number was not passed "
-        "over: you keep your place in the line and will be called again."
+        "The call to Loket 1 was cancelled by the staff. Your number was not passed over: you keep your place in "
+        "the line and will be called again."
     )
     page.wait_for_function("() => antrianPhone.connected()", polling=50)
     assert officer("call-next")["label"] == mine["label"]  # the officer back: called again, all its calls anew

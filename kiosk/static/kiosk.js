@@ -371,6 +371,9 @@ import { readParams } from "./readparams.js";
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
     document.body.dataset.current = name;
     hideClear();   // the question is the service screen's only
+    // Back from the form with something typed: said that it is kept (else a visitor who only wanted another
+    // service feared typing it all again, or took Batal for the way back). Gone once it is cleared (reset).
+    $("form-kept").hidden = !(name === "service" && formTyped());
     if (name === "form") {
       activate(state.active || "name");
       updateFormMore();

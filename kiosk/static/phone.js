@@ -48,6 +48,11 @@ import { createSurveyForm } from "./skmform.js";
     });
   }
 
+  var WITHDRAWN_REASONS = ["idle", "freed", "signed_out"];   // docs/api.md, the status view's `withdrawn`
+  function withdrawnKey(reason) {
+    return WITHDRAWN_REASONS.indexOf(reason) >= 0 ? "note_withdrawn_" + reason : "note_withdrawn";
+  }
+
   // A text is written only when it changed: the page redraws at every event of the office, and a live
   // region (the call, the skip, the survey's thanks) rewritten with the same words is said again by a
   // screen reader, each time another visitor takes a number.
@@ -123,10 +128,12 @@ import { createSurveyForm } from "./skmform.js";
     // Its call withdrawn: the counter calling it was freed (nobody left there: no counter page open for a while,
     // the front office freeing it, its officer signed out) and the ticket waits again at its place. The page went
     // back to "Menunggu, ke-1" without a word while the visitor walked to the counter it named. Said in the card,
-    // until the next call, instead of an earlier skip's note (which speaks of another call).
+    // until the next call, instead of an earlier skip's note (which speaks of another call). Why, in the visitor's
+    // terms and naming nobody (its `reason`: idle, freed, signed_out); a reason this page does not know, as before.
     var withdrawn = s === "waiting" && ticket.withdrawn ? ticket.withdrawn : null;
     $("withdrawn").hidden = !withdrawn;
-    setText($("withdrawn"), withdrawn ? t("note_withdrawn", { counter: withdrawn.counter_name || "" }) : "");
+    var why = withdrawn ? t(withdrawnKey(withdrawn.reason), { counter: withdrawn.counter_name || "" }) : "";
+    setText($("withdrawn"), why);
     // Passed over: said first, in the card the visitor reads (not in the small print below it).
     var skipped = s === "waiting" && ticket.requeues > 0 && !withdrawn;
     $("skipped").hidden = !skipped;
