@@ -1317,8 +1317,12 @@ CLOSED_ESCALATION = {
         "lkpp_answer": {"type": "string"},
         "form": {
             "type": "object",
-            "required": ["name", "agency"],
-            "properties": {"name": {"type": "string"}, "agency": {"type": "string"}},
+            "required": ["name", "agency", "phone"],
+            "properties": {
+                "name": {"type": "string"},
+                "agency": {"type": "string"},
+                "phone": {"type": "string", "description": "The visitor's phone, to tell them LKPP's answer."},
+            },
         },
     },
 }

@@ -172,6 +172,71 @@ function renderAge(entry) {
   if (ageEl) ageEl.textContent = formatAge(age);
   const flag = card.querySelector(".overdue");
   if (flag) flag.hidden = !overdue;
+  renderNext(entry, overdue);
+}
+
+// ---- what to do next ------------------------------------------------------------------------
+// The case's next step, by its state: forward it to LKPP (e-mail off or failed), wait for the mail or LKPP's ticket
+// number, wait for LKPP's answer; once past its target, chase LKPP (citing its ticket number when there is one) and
+// phone the visitor that the case is still in hand. An overdue case with its LKPP number said nothing of what to do.
+export function nextStep(x, mailKind, overdue, closed) {
+  if (closed) return ["closed", "next.closed", {}];
+  const phone = ((x.form && x.form.phone) || "").trim();
+  const visitor = phone ? t("next.visitor_phone", { phone }) : t("next.visitor_no_phone");
+  const number = x.lkpp_ticket || "";
+  if (number) return overdue ? ["follow_up", "next.follow_up", { number, visitor }] : ["wait_answer", "next.wait_answer", { number }];
+  if (mailKind === "failed" || mailKind === "off") return ["forward", "next.forward", {}];
+  if (mailKind === "corrected") return ["correction", "next.correction", {}];
+  if (mailKind === "queued" || mailKind === "retrying") return ["wait_mail", "next.wait_mail", {}];
+  return overdue ? ["chase_number", "next.chase_number", { visitor }] : ["wait_number", "next.wait_number", {}];
+}
+
+function renderNext(entry, overdue) {
+  const dd = entry.card.querySelector("dd.next");
+  if (!dd) return;
+  const closed = Boolean(entry.closedNote);
+  const [step, key, params] = nextStep(entry.data, entry.card.dataset.mail, overdue, closed);
+  const text = t(key, params);
+  if (dd.dataset.step !== step) dd.dataset.step = step;
+  dd.dataset.urgent = String(overdue && !closed);
+  if (dd.textContent !== text) dd.textContent = text;
+}
+
+// ---- long texts ------------------------------------------------------------------------------
+// The answer's box grows with what is typed or pasted, up to its CSS max-height (45% of the window), and the
+// problem and the officer's analysis show up to ~7 lines: past that they scroll, and a cue under the box says there
+// is more (below, until the text is scrolled to its end; the answer's while it is longer than its box). A long answer pasted read as 2–3 lines with the rest hidden, and
+// a long analysis as 3 lines with nothing to say it went on.
+export function fitBox(box, cue) {
+  if (!box || !box.isConnected) return;
+  if (box.tagName === "TEXTAREA") {
+    box.style.height = "auto";
+    const cap = parseFloat(getComputedStyle(box).maxHeight);
+    const border = box.offsetHeight - box.clientHeight;
+    const want = box.scrollHeight + border;
+    box.style.height = `${cap > 0 && want > cap ? cap : want}px`;
+  }
+  // the answer's box, its caret often at the end of what was pasted, says it holds more than shows wherever it is
+  // scrolled to; the texts above, while there is more below
+  const hidden = box.scrollHeight - box.clientHeight;
+  const more = box.tagName === "TEXTAREA" ? hidden > 2 : hidden - box.scrollTop > 2;
+  box.dataset.more = String(more);
+  if (cue) {
+    cue.hidden = !more;
+    cue.textContent = more ? t(box.tagName === "TEXTAREA" ? "more.typed" : "more.text") : "";
+  }
+}
+
+function watchBox(box, cue) {
+  box.addEventListener("scroll", () => fitBox(box, cue), { passive: true });
+  if (box.tagName === "TEXTAREA") box.addEventListener("input", () => fitBox(box, cue));
+}
+
+// The problem's and the analysis' boxes of a card, and its answer's: fitted to what they hold and the width now.
+function fitCard(card) {
+  for (const box of card.querySelectorAll("dd.problem, dd.note")) fitBox(box, box.nextElementSibling);
+  const answer = card.querySelector("textarea[name=answer]");
+  if (answer) fitBox(answer, answer.form.querySelector(".more-cue"));
 }
 
 function priorityBadge(x) {
@@ -211,25 +276,37 @@ function renderInfo(entry) {
       ? el("span", { class: "lkpp" }, t("case.lkpp", { number: x.lkpp_ticket }))
       : el("span", { class: "lkpp none" }, t("case.lkpp_none")),
   );
+  // where the officer scrolled the problem and the analysis to stays over a redraw (a live event, a language switch)
+  const scrolled = [...card.querySelectorAll("dd.problem, dd.note")].map((d) => d.scrollTop);
+  const cue = () => el("dd", { class: "more-cue", hidden: true, "aria-hidden": "true" });
   card.querySelector("dl").replaceChildren(
     el("dt", {}, t("case.visitor")),
     el("dd", { class: "who" }, form.name || "—", form.agency ? ` — ${form.agency}` : ""),
     el("dt", {}, t("case.phone")),
     el("dd", { class: "phone" }, form.phone ? el("a", { href: `tel:${form.phone.replace(/[^0-9+]/g, "")}` }, form.phone) : "—"),
     el("dt", {}, t("case.problem")),
-    el("dd", { class: "problem" }, form.problem || "—"),
+    el("dd", { class: "problem", tabindex: "0" }, form.problem || "—"),
+    cue(),
     el("dt", {}, t("case.note")),
-    el("dd", { class: "note" }, x.note || "—"),
+    el("dd", { class: "note", tabindex: "0" }, x.note || "—"),
+    cue(),
     el("dt", {}, t("case.mail")),
     el("dd", { class: "mail", dataset: { state: mailKind } }, el("span", { class: "mail-said" }, mailText),
        mailTodo ? el("span", { class: "mail-todo" }, mailTodo) : null,
        foldedDetail(mailRaw, x.id, openDetails, "mail", null, mailAdmin)),
+    el("dt", {}, t("case.next")),
+    el("dd", { class: "next", role: "status" }),
   );
+  card.querySelectorAll("dd.problem, dd.note").forEach((d, i) => {
+    watchBox(d, d.nextElementSibling);
+    if (scrolled[i]) d.scrollTop = scrolled[i];
+  });
   renderAge(entry);
   renderResend(entry, mailKind);
   renderCorrection(entry, mailKind);
   if (entry.done && entry.done.number !== (x.lkpp_ticket || "")) clearDone(entry); // replaced (or a colleague's) since
   if (entry.closedNote) closedParts(entry); // a card kept closed: redrawn (a language switch) as closed
+  fitCard(card);
   const area = card.querySelector("textarea.copy-text");
   if (area && !area.hidden && area.value !== (x.copy_text || "")) area.value = x.copy_text || ""; // corrected meanwhile
 }
@@ -626,6 +703,7 @@ function closedParts(entry) {
   if (copy) copy.hidden = true;
   const correction = card.querySelector(".correction");
   if (correction) correction.hidden = true;
+  renderNext(entry, false);
 }
 
 function sayClosed(entry) {
@@ -698,13 +776,15 @@ function buildCard(entry) {
       el(
         "div",
         { class: "row" },
-        el("textarea", { id: `${id}-answer`, name: "answer", rows: 2, maxlength: 4000 }),
+        el("textarea", { id: `${id}-answer`, name: "answer", rows: 3, maxlength: 4000 }),
         el("button", { type: "submit", class: "go close-case", dataset: { i18n: "form.close" } }, t("form.close")),
       ),
+      el("p", { class: "more-cue", hidden: true, "aria-hidden": "true" }),
       el("p", { class: "field-error", dataset: { field: "answer" } }),
     );
     lkpp.addEventListener("submit", (ev) => saveLkpp(entry, ev));
     close.addEventListener("submit", (ev) => closeCase(entry, ev));
+    watchBox(close.answer, close.querySelector(".more-cue"));
     close.answer.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) close.requestSubmit();
     });
@@ -812,6 +892,7 @@ function renderRecent() {
     ...list.map((x) => {
       const form = x.form || {};
       const who = [form.name, form.agency].filter(Boolean).join(" — ");
+      const phone = (form.phone || "").trim();
       const button = el(
         "button",
         { type: "button", class: "reopen", "aria-label": t("recent.reopen_label", { label: x.label }) },
@@ -828,6 +909,11 @@ function renderRecent() {
           " ",
           el("span", { class: "muted" }, dayName(x.day)),
           who ? el("span", { class: "who" }, ` · ${who}`) : null,
+          // the visitor is told LKPP's answer by phone (the close's notice says so): the number stays here after
+          // the notice went (a reload, a colleague's close)
+          phone
+            ? el("span", { class: "phone" }, `${t("case.phone")}: `, el("a", { href: `tel:${phone.replace(/[^0-9+]/g, "")}` }, phone))
+            : null,
           el(
             "span",
             { class: "lkpp" + (x.lkpp_ticket ? "" : " none") },
@@ -904,8 +990,10 @@ function applyList(list, at) {
     entry.at = at;
     entry.gone = false;
     renderInfo(entry);
+    const placed = entry.card.isConnected;
     if (entry.card === next) next = next.nextElementSibling;
     else ul.insertBefore(entry.card, next); // only moves cards out of place (oldest first)
+    if (!placed) fitCard(entry.card); // its boxes measured once drawn
   }
   state.loaded = true;
   renderCount();
@@ -935,6 +1023,9 @@ startListPage({
       if (state.undo) reopenCase(state.undo, ev.currentTarget);
     });
     renderCount();
+    window.addEventListener("resize", () => {
+      for (const entry of state.cases.values()) fitCard(entry.card);
+    });
   },
   tick: tickAges,
   onLang: () => {

@@ -702,7 +702,8 @@ class Views:
                 "closed_by_name": full_name(accounts.get(r["closed_by"])) or r["closed_by"] or "",
                 "lkpp_ticket": r["lkpp_ticket"] or "",
                 "lkpp_answer": r["lkpp_answer"] or "",
-                "form": {"name": r["name"] or "", "agency": r["agency"] or ""},
+                # the phone: the officer who closed it tells the visitor LKPP's answer by phone (staff-only list)
+                "form": {"name": r["name"] or "", "agency": r["agency"] or "", "phone": r["phone"] or ""},
             }
             for r in rows
         ]

@@ -170,10 +170,11 @@ class OutboxQueries(TxBase):
 
     def closed_escalations(self, since: datetime, limit: int) -> list[dict[str, Any]]:
         """The cases closed (LKPP's answer recorded) at `since` or later, newest first, at most `limit`: {id,
-        label, day, closed_at, lkpp_ticket, lkpp_answer, name, agency, closed_by} (the actor of its last `closed`
-        event), for the Eskalasi page's "Buka lagi" of a case closed by mistake."""
+        label, day, closed_at, lkpp_ticket, lkpp_answer, name, agency, phone, closed_by} (the actor of its last
+        `closed` event), for the Eskalasi page's "Buka lagi" of a case closed by mistake, and the visitor's phone
+        (the answer is told them by phone)."""
         return self.rows(
-            "SELECT t.id, t.label, t.day, t.closed_at, t.lkpp_ticket, t.lkpp_answer, f.name, f.agency,"
+            "SELECT t.id, t.label, t.day, t.closed_at, t.lkpp_ticket, t.lkpp_answer, f.name, f.agency, f.phone,"
             " (SELECT e.actor FROM events e WHERE e.ticket_id = t.id AND e.type = 'closed'"
             " ORDER BY e.seq DESC LIMIT 1) AS closed_by"
             " FROM tickets t JOIN forms f ON f.ticket_id = t.id"
