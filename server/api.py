@@ -573,7 +573,9 @@ def counter_draft(counter_id: int):
     """The draft kept for the ticket being served at a counter (a reopened tab, another PC), to the officer who may
     act at that counter only."""
     service().check_counter(counter_id, current_user())
-    return jsonify({"draft": service().draft(counter_id)})
+    draft = service().draft(counter_id)
+    # `version`: the page's next save names it (an emptied draft has none to show, and keeps its version)
+    return jsonify({"draft": draft, "version": draft["version"] if draft else service().draft_version(counter_id)})
 
 
 @bp.post("/counters/<int:counter_id>/draft")
@@ -585,7 +587,19 @@ def save_counter_draft(counter_id: int):
     service().check_counter(counter_id, user)
     if not draft_budget.take(f"{user['id']}:{csrf_token()}"):
         raise TooMany()
-    return jsonify(service().save_draft(counter_id, data, user["username"]))
+    saved = service().save_draft(counter_id, data, user["username"])
+    # the counter's pages open elsewhere (the PC beside, another tab) fetch it: no text in the message
+    service().tell_counter(
+        counter_id,
+        "draft",
+        {
+            "counter_id": counter_id,
+            "ticket_id": saved["ticket_id"],
+            "version": saved["version"],
+            "at": saved["saved_at"],
+        },
+    )
+    return jsonify(saved)
 
 
 @bp.post("/counters/<int:counter_id>/<action>")

@@ -751,6 +751,14 @@ def m032_counter_drafts(db: Database) -> None:
     )
 
 
+@migrations()
+def m033_draft_versions(db: Database) -> None:
+    # A counter page already open was not told that its counter's draft changed on another PC, and its next save
+    # overwrote what was typed there. Each save numbers the draft (Tx.save_draft): a page's save names the version
+    # its text is based on, and one based on an older version is refused (409 draft_stale).
+    db.execute("ALTER TABLE drafts ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+
+
 def unknown_applied(db: Database) -> list[str]:
     """The migrations a database records as applied that this code does not know: it was opened by a newer
     version of Antrian, whose schema this one cannot be trusted to write (columns it never fills, rows it

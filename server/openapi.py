@@ -1388,9 +1388,24 @@ EARLIER_RESPONSE = {
 }
 
 
+DRAFT_VERSION = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The draft's version: one more at each save, an emptied draft's kept (0: none saved).",
+}
 DRAFT = {
     "type": "object",
-    "required": ["ticket_id", "label", "solution", "note", "category", "priority_class", "officer", "updated_at"],
+    "required": [
+        "ticket_id",
+        "label",
+        "solution",
+        "note",
+        "category",
+        "priority_class",
+        "officer",
+        "updated_at",
+        "version",
+    ],
     "properties": {
         "ticket_id": {"type": "integer"},
         "label": {"type": "string", "examples": ["A-005"]},
@@ -1400,6 +1415,7 @@ DRAFT = {
         "priority_class": {"type": "string", "description": 'The class chosen on the page ("": the ticket\'s own).'},
         "officer": {"type": "string", "description": "Who saved it last (login name)."},
         "updated_at": DATETIME,
+        "version": DRAFT_VERSION,
     },
 }
 
@@ -1413,7 +1429,8 @@ def _counter_draft() -> dict[str, Any]:
     }
     kept = (
         "One row per ticket being served, dropped when the ticket leaves the counter or stops being served (resolved, "
-        "escalated, transferred, cancelled, expired) and at the day's turn. Never in a public answer or socket event."
+        "escalated, transferred, cancelled, expired) and at the day's turn. Never in a public answer or socket event: a save is told, without its text (`draft`: "
+        "counter_id, ticket_id, version, at), to the counter pages showing that counter only, one a second at most."
     )
     return {
         "get": _operation(
@@ -1426,8 +1443,8 @@ def _counter_draft() -> dict[str, Any]:
                     "counter page opened again (a closed tab, another PC) puts into its empty form.",
                     {
                         "type": "object",
-                        "required": ["draft"],
-                        "properties": {"draft": {"oneOf": [DRAFT, {"type": "null"}]}},
+                        "required": ["draft", "version"],
+                        "properties": {"draft": {"oneOf": [DRAFT, {"type": "null"}]}, "version": DRAFT_VERSION},
                     },
                 )
             },
@@ -1445,8 +1462,13 @@ def _counter_draft() -> dict[str, Any]:
                     "Kept, on disk before the answer (every field empty: the draft is dropped).",
                     {
                         "type": "object",
-                        "required": ["ok", "ticket_id", "saved_at"],
-                        "properties": {"ok": {"const": True}, "ticket_id": {"type": "integer"}, "saved_at": DATETIME},
+                        "required": ["ok", "ticket_id", "saved_at", "version"],
+                        "properties": {
+                            "ok": {"const": True},
+                            "ticket_id": {"type": "integer"},
+                            "saved_at": DATETIME,
+                            "version": DRAFT_VERSION,
+                        },
                     },
                 )
             },
@@ -1454,7 +1476,8 @@ def _counter_draft() -> dict[str, Any]:
                 **errors,
                 "400": None,
                 "409": "counter_taken: another officer holds the counter; draft_not_served: `ticket_id` is not the "
-                "ticket being served at the counter (it was finished, sent away or returned meanwhile).",
+                "ticket being served at the counter (it was finished, sent away or returned meanwhile); draft_stale: "
+                "`version` is not the draft's version now (saved from another PC or tab meanwhile: nothing changed).",
                 "413": None,
                 "422": "The fields at fault, checked as Selesai and Eskalasi check them: solution or note over 4000 "
                 "characters (too_long) or with control characters, an unknown category or priority_class, a missing "
@@ -1472,6 +1495,12 @@ def _counter_draft() -> dict[str, Any]:
                     "note": {"type": "string", "maxLength": NOTE_MAX},
                     "category": CATEGORY_IN,
                     "priority_class": PRIORITY_CLASS_IN,
+                    "version": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "The version of the server's draft the text is based on (0: none); absent: "
+                        "kept as it comes (a page from before it).",
+                    },
                 },
                 ("ticket_id",),
                 command=False,

@@ -87,6 +87,13 @@ SESSION_PENALTY_SECONDS = 5.0
 # guesses a second (19 a session, under its packet budget, then a new session). An agent refused that long
 # comes back by itself (it reconnects).
 AGENT_GUESSES, AGENT_GUESS_WINDOW = 10, 300.0
+# A counter's draft saved (POST /api/counters/<id>/draft) is told, without its text, to the counter pages showing
+# that counter only (their `counter:<id>` room: an officer's page, never a TV, a kiosk or a phone): a page already
+# open there (the PC beside, another tab) fetches it over the API. At most one message per counter per
+# COUNTER_MESSAGE_SECONDS, the newest kept for its turn, however many sessions save: each save's own budget aside
+# (server.api draft_budget), nothing a page sends makes more.
+COUNTER_MESSAGE_SECONDS = 1.0
+COUNTER_ROLES = ("officer", "admin")  # the accounts whose counter page joins its counter's room
 
 
 # A reply to a complaint, or its close, names the response only (no ticket: who complained stays private) by
@@ -382,6 +389,37 @@ def register(
         return sum(1 for _ in socketio.server.manager.get_participants("/", "display"))
 
     service.tell_displays = tell_displays
+    counter_told: dict[tuple[int, str], float] = {}  # (counter, message) -> when it was last sent (monotonic)
+    counter_held: dict[tuple[int, str], Any] = {}  # (counter, message) -> the newest, held for its turn
+    counter_lock = threading.Lock()
+
+    def tell_counter(counter_id: int, name: str, data: Any) -> None:
+        """A message outside the numbered changes to the counter pages showing one counter (its draft saved): at
+        most one per COUNTER_MESSAGE_SECONDS per counter, the newest sent at its turn."""
+        key = (counter_id, name)
+        with counter_lock:
+            if key in counter_held:  # one is waiting for its turn already: it will be this one
+                counter_held[key] = data
+                return
+            wait = counter_told.get(key, -COUNTER_MESSAGE_SECONDS) + COUNTER_MESSAGE_SECONDS - time.monotonic()
+            if wait > 0:
+                counter_held[key] = data
+                socketio.start_background_task(tell_counter_later, key, wait)
+                return
+            counter_told[key] = time.monotonic()
+        fanout.emit(name, data, f"counter:{counter_id}")
+
+    def tell_counter_later(key: tuple[int, str], wait: float) -> None:
+        socketio.sleep(wait)
+        with counter_lock:
+            data = counter_held.pop(key)
+            counter_told[key] = time.monotonic()
+        try:
+            fanout.emit(key[1], data, f"counter:{key[0]}")
+        except Exception:
+            log.exception("telling counter %s's pages of %s", *key)
+
+    service.tell_counter = tell_counter
 
     @socketio.on("disconnect")
     def on_disconnect(*_args: Any):
@@ -456,6 +494,8 @@ def register(
                 signed_latest[user["id"]] = (user["session_version"], session["iat"])
             if role == "counter":
                 counter_pages[request.sid] = (user["id"], shown)
+                if shown is not None and user["role"] in COUNTER_ROLES:
+                    join_room(f"counter:{shown}")  # its draft's changes (tell_counter)
             join_room("staff")
             reply("snapshot", service.snapshot(staff=True))
             return True
@@ -499,6 +539,21 @@ def register(
             log.exception("a staff page's deferred snapshot")
         finally:
             deferred.discard(sid)
+
+    @socketio.on("counter")
+    def on_counter(data: Any = None):
+        """A counter page picked another counter (its socket's `counter_id` was the one shown at its connect): it
+        hears of that counter's draft from now on, not of the one it left. Any other socket: nothing."""
+        sid = request.sid
+        if sid not in counter_pages or type(data) is not int or not 1 <= data <= 999:
+            return None
+        uid = staff_sockets.get(sid, (None,))[0]
+        for room in [r for r in socketio.server.rooms(sid) if r.startswith("counter:")]:
+            socketio.server.leave_room(sid, room)
+        user = current_user()
+        if user is not None and user["id"] == uid and user["role"] in COUNTER_ROLES:
+            join_room(f"counter:{data}")
+        return None
 
     @socketio.on("snapshot")
     def on_snapshot(data: Any = None):

@@ -94,12 +94,18 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         there = sign_in(other_pc.new_page(), office, "/counter/", "budi")
         expect(there.locator("#t-label")).to_have_text(ani["label"])
         expect(there.locator("#solution")).to_have_value(ANSWER)
-        # text the page has is never overwritten: the other PC changed the answer, the tab reloaded keeps its own,
-        # and says that the server's differs (shown below it, to copy)
+        # text the page has is never overwritten: typed in the tab too, its save lost on the way (a network blip),
+        # while the other PC changed the answer: the tab keeps its own and says that the server's differs (shown
+        # below it, to copy), after a reload too
+        mine = ANSWER + " Sudah dicek di tab ini."
+        again.route("**/api/counters/1/draft", lambda r: r.abort() if r.request.method == "POST" else r.continue_())
+        with again.expect_request(lambda r: r.url.endswith("/api/counters/1/draft") and r.method == "POST"):
+            again.fill("#solution", mine)
         changed = "Jawaban dari PC kedua: unggah ulang dokumen kualifikasi."
         with there.expect_response(saved) as answer:
             there.fill("#solution", changed)
         assert answer.value.status == 200
+        expect(again.locator("#kept-solution")).to_have_value(changed)
         again.reload()
         expect(again.locator("#kept-draft")).to_be_visible()
         expect(again.locator("#kept-note")).to_contain_text(f"Draf {ani['label']} yang tersimpan di server")
@@ -107,12 +113,13 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         expect(again.locator("#kept-note")).to_contain_text("Draf dari server ditampilkan di bawah")
         expect(again.locator("#kept-note")).not_to_contain_text("Draf yang Anda ketik")
         expect(again.locator("#kept-solution")).to_have_value(changed)
-        expect(again.locator("#solution")).to_have_value(ANSWER)
+        expect(again.locator("#solution")).to_have_value(mine)
+        again.unroute("**/api/counters/1/draft")
         # finished on the other PC: the draft is gone from the server; the tab says "on another page"
         there.click("#btn-resolve")
         expect(there.locator("#btn-call-next")).to_be_visible()
         expect(again.locator("#notice")).to_contain_text(f"Tiket {ani['label']} sudah diselesaikan di halaman lain.")
-        assert budi.get(f"{office.url}/api/counters/1/draft", timeout=5).json() == {"draft": None}
+        assert budi.get(f"{office.url}/api/counters/1/draft", timeout=5).json() == {"draft": None, "version": 0}
         assert drafts_kept(office) == 0
     finally:
         context.close()
@@ -160,7 +167,7 @@ def test_only_the_counters_officer_keeps_and_reads_it_and_a_killed_server_loses_
     # sent away (Alihkan): dropped
     r = budi.post(f"{office.url}/api/counters/1/transfer", json={"service": "B"}, timeout=5)
     assert r.status_code == 200, r.text
-    assert budi.get(url, timeout=5).json() == {"draft": None} and drafts_kept(office) == 0
+    assert budi.get(url, timeout=5).json() == {"draft": None, "version": 0} and drafts_kept(office) == 0
 
 
 def test_a_ticket_id_that_is_no_whole_number_is_said_to_be_invalid(office):

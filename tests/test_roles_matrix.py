@@ -382,6 +382,10 @@ SOCKET_ROLES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "frontoffice": (STAFF, frozenset({"staff"})),
     "staff": (STAFF, frozenset({"staff"})),
 }
+# A counter page's socket naming its counter (`counter_id`): an officer's or an admin's joins that counter's room
+# too (its draft saved on another PC or tab, told without its text: server/realtime.py tell_counter), and moves to
+# another counter's room when it sends `counter`. Nobody else's socket joins one, nor moves by sending it.
+COUNTER_ROOM_ROLES = OFFICERS
 # Each event handler and who may send it: a fresh snapshot is the room's (staff: the forms), a print
 # acknowledgement and its printer's paper an agent's.
 SOCKET_EVENTS = {
@@ -390,6 +394,7 @@ SOCKET_EVENTS = {
     "snapshot": "its rooms'",
     "print_ack": "agent",
     "printer_status": "agent",
+    "counter": "a counter page of COUNTER_ROOM_ROLES: its counter's room",
 }
 
 
@@ -790,7 +795,11 @@ def test_each_socket_identity_joins_only_its_rooms(app, role):
             continue
         assert sock.is_connected(), (role, identity)
         joined = {r.split(":")[0] + ":" if r.startswith("ticket:") else r for r in _rooms(app, sock)}
-        assert joined == rooms, (role, identity, joined)
+        own = identity == "counter" and role in COUNTER_ROOM_ROLES
+        assert joined == rooms | ({"counter:1"} if own else set()), (role, identity, joined)
+        sock.emit("counter", 2)  # the page picked counter 2: only a counter page of those roles moves
+        moved = {r.split(":")[0] + ":" if r.startswith("ticket:") else r for r in _rooms(app, sock)}
+        assert moved == rooms | ({"counter:2"} if own else set()), (role, identity, moved)
         snapshot, _ = connect_snapshot(sock)
         assert ("tickets" in snapshot) == ("staff" in rooms), (role, identity)  # the forms: the staff's only
         sock.emit("snapshot")

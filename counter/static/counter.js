@@ -12,8 +12,10 @@ const ENDED_KEY = "antrian.counter.ended"; // the action a session's end refused
 const KEPT_KEY = "antrian.kept"; // a draft whose ticket was finished elsewhere, until dismissed
 const DRAFT_SAVE_MS = 2000; // the draft goes to the server this long after typing stops (askServerDraft)
 // the pending save; ticket id -> the draft this page sent last (JSON); the tickets whose server draft was asked for;
-// the server draft last shown beside other text (said once)
-const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null };
+// the server draft last shown beside other text (said once); ticket id -> the version of the server's draft this
+// page's text is based on (its saves name it: one based on an older version is refused, 409 draft_stale); ticket id
+// -> the draft the server has from this page (JSON: its save answered, or taken from the server)
+const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null, version: new Map(), kept: new Map() };
 // + username: the seq of the last counter_released about that officer this browser said (without the username:
 // the key of earlier versions, one for every account, read when an account has none yet)
 const RELEASE_SEEN_KEY = "antrian.release-seen";
@@ -1072,6 +1074,8 @@ function leaveTicket(id) {
   clearTimeout(serverDraft.timer); // the ticket left: the server dropped its draft (the form is the next one's)
   serverDraft.sent.delete(id);
   serverDraft.asked.delete(id);
+  serverDraft.version.delete(id);
+  serverDraft.kept.delete(id);
   const transferred = state.transferring.get(id); // the service's code
   state.transferring.delete(id);
   if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
@@ -1209,10 +1213,32 @@ async function sendServerDraft(leaving) {
   if (serverDraft.sent.get(ticket.id) === key) return;
   serverDraft.sent.set(ticket.id, key);
   try {
-    await api("POST", `/api/counters/${state.counterId}/draft`, body, { keepalive: leaving });
+    const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
+    const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base }, { keepalive: leaving });
+    if (serverDraft.version.get(ticket.id) === base) {
+      serverDraft.version.set(ticket.id, answer.body.version);
+      serverDraft.kept.set(ticket.id, key);
+    }
   } catch (err) {
     if (serverDraft.sent.get(ticket.id) === key) serverDraft.sent.delete(ticket.id);
+    if (err.status === 409 && err.body.error === "draft_stale") {
+      // typed on another PC or tab meanwhile: not overwritten unseen; fetched and shown beside this page's text
+      // (askServerDraft), then this page's text is kept on the server too, the other one staying in the box
+      serverDraft.asked.delete(ticket.id);
+      await askServerDraft();
+      scheduleServerDraft();
+    }
   }
+}
+
+// The counter's draft was saved by a page (this one, another tab, the PC beside): no text in the message. One of
+// another version than this page's is fetched (askServerDraft), as when the page is opened.
+function onDraftSaved(msg) {
+  const ticket = servedHere();
+  if (!msg || !ticket || msg.counter_id !== state.counterId || msg.ticket_id !== ticket.id) return;
+  if (msg.version === serverDraft.version.get(ticket.id)) return; // this page's own save, answered already
+  serverDraft.asked.delete(ticket.id);
+  askServerDraft();
 }
 
 // The server's draft of the ticket served here, asked once per ticket shown (again after a reconnect's snapshot and
@@ -1223,13 +1249,18 @@ async function askServerDraft() {
   serverDraft.asked.add(ticket.id);
   const counterId = state.counterId;
   let draft = null;
+  let version = 0;
   try {
-    ({ draft } = (await api("GET", `/api/counters/${counterId}/draft`)).body);
+    ({ draft, version } = (await api("GET", `/api/counters/${counterId}/draft`)).body);
   } catch (err) {
     serverDraft.asked.delete(ticket.id);
     return;
   }
-  if (!draft || draft.ticket_id !== ticket.id || counterId !== state.counterId || !servedHere()) return;
+  const still = servedHere();
+  if (counterId !== state.counterId || !still || still.id !== ticket.id) return;
+  // seen: this page's next save is based on it (what is kept below, or in the form, is the officer's to choose)
+  if (Number.isInteger(version)) serverDraft.version.set(ticket.id, version);
+  if (!draft || draft.ticket_id !== ticket.id) return;
   const here = draftBody(ticket);
   const same = (a, b) => ["solution", "note"].every((k) => (a[k] || "").trim() === (b[k] || "").trim());
   const mine = JSON.parse(serverDraft.sent.get(ticket.id) || "null");
@@ -1238,17 +1269,26 @@ async function askServerDraft() {
   const time = hhmm(draft.updated_at);
   if (!differs) {
     serverDraft.sent.set(ticket.id, JSON.stringify(here));
+    serverDraft.kept.set(ticket.id, JSON.stringify(here));
     return;
   }
-  if (!here.solution.trim() && !here.note.trim()) {
+  // Nothing typed here since this page's last save answered (the officer went on typing at the PC beside, or in
+  // another tab, and came back): the newer draft takes the form's place. Typed here too (a save on its way or
+  // refused): both kept, the server's shown below.
+  const kept = JSON.parse(serverDraft.kept.get(ticket.id) || "null");
+  const newer = Boolean(kept && same(kept, here));
+  if (newer || (!here.solution.trim() && !here.note.trim())) {
     $("solution").value = draft.solution || "";
     $("note").value = draft.note || "";
-    if (draft.category) $("category").value = draft.category;
-    const pc = draft.priority_class && document.querySelector(`input[name=priority_class][value="${draft.priority_class}"]`);
+    // the kind and the class: the draft's when chosen there; else, replacing this page's, the ticket's own
+    if (draft.category || newer) $("category").value = draft.category || ticket.category || "";
+    const cls = draft.priority_class || (newer ? ticket.priority_class : "");
+    const pc = cls && document.querySelector(`input[name=priority_class][value="${cls}"]`);
     if (pc) pc.checked = true;
     saveDraft();
     serverDraft.sent.set(ticket.id, JSON.stringify(draftBody(ticket)));
-    notify("info", "draft.restored", { label: ticket.label, time });
+    serverDraft.kept.set(ticket.id, JSON.stringify(draftBody(ticket)));
+    notify("info", newer ? "draft.updated" : "draft.restored", { label: ticket.label, time, officer: draft.officer });
     return;
   }
   if (serverDraft.told === `${ticket.id}:${draft.updated_at}`) return;
@@ -2233,6 +2273,8 @@ async function pickCounter(id) {
   state.counterId = id;
   state.picked = true;
   localStorage.setItem(COUNTER_KEY, String(id));
+  // the socket hears of this counter's draft now (a reconnect names it in its auth)
+  if (live && live.socket.connected) live.socket.emit("counter", id);
   loadDone(); // that counter's last form copy, if this tab finished a ticket there today
   checkLastDone(); // else the server's: the last finished there today
   state.notice = null;
@@ -2488,6 +2530,7 @@ function start(user) {
   const lost = !at || at === document.body || at.closest("#login-form");
   if (state.counterId === null && lost) $("counter-select").focus();
   live = connectLive("counter", { onSnapshot, onEvent, onStatus });
+  live.socket.on("draft", onDraftSaved); // the counter's draft saved (by any page of it): its version, no text
   live.socket.on("disk", onDisk); // the server's look every 30 s while there is something to say: no seq
   live.socket.on("printers", onPrinters); // a printer's paper nearly out, or a new roll in (no seq: not a change)
   live.socket.on("connect_error", () => {

@@ -96,6 +96,7 @@ class QueueService:
     check_sessions = _Shared("unit.hooks")
     tell_staff = _Shared("unit.hooks")
     tell_displays = _Shared("unit.hooks")
+    tell_counter = _Shared("unit.hooks")
     counters_shown = _Shared("unit.hooks")
     print_workers = _Shared("unit.hooks")
     mail_worker = _Shared("unit.hooks")
@@ -115,6 +116,7 @@ class QueueService:
     expire_old = _Method("queue")
     draft = _Method("queue")
     save_draft = _Method("queue")
+    draft_version = _Method("queue")
     auto_recall = _Method("queue")
     # -- read views -----------------------------------------------------------------------
     public_ticket = _Method("views")

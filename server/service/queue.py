@@ -496,7 +496,7 @@ class QueueCommands:
             if current is None or current.status != core.SERVING:
                 return None
             row = tx.draft(current.id)
-        if row is None or row["counter_id"] != counter_id:
+        if row is None or row["counter_id"] != counter_id or not any(row[k] for k in DRAFT_FIELDS):
             return None
         fields = {k: row[k] for k in DRAFT_FIELDS}
         return {
@@ -505,18 +505,33 @@ class QueueCommands:
             **fields,
             "officer": row["officer"],
             "updated_at": row["updated_at"],
+            "version": row["version"],
         }
+
+    def draft_version(self, counter_id: int) -> int:
+        """The version of the draft kept for the ticket served at a counter (0: none saved for it); an emptied one
+        keeps its version (GET /api/counters/<id>/draft's `version`)."""
+        with self.unit.store.read() as tx:
+            current = tx.counter_ticket(counter_id)
+            row = tx.draft(current.id) if current is not None and current.status == core.SERVING else None
+        return row["version"] if row is not None and row["counter_id"] == counter_id else 0
 
     def save_draft(self, counter_id: int, payload: dict[str, Any], officer: str) -> dict[str, Any]:
         """Keep what the officer typed for the ticket being served at a counter (POST /api/counters/<id>/draft):
         `ticket_id` (the ticket the page shows: a save that comes after the ticket left is refused, 409
         draft_not_served) and the finish's fields, checked as the finish checks them (solution and note: 4000
-        characters, cleaned; the kind and the class: known or empty). All of them empty: the draft goes."""
+        characters, cleaned; the kind and the class: known or empty). All of them empty: the draft is emptied.
+        `version`: the version of the server's draft the page's text is based on (0: none); another (a save from
+        another PC or tab came between) is refused, 409 draft_stale, and the page shows both texts. Without it
+        (a page from before m033) the save is kept as it comes."""
         counter = self.unit.counter(counter_id)
         ticket_id = payload.get("ticket_id")
         if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
             # a number, not text: "not_text" told a client sending "12" that its text had to be text (helper-321)
             raise FormIncomplete({"ticket_id": "required" if ticket_id is None else "invalid"})
+        based_on = payload.get("version")
+        if based_on is not None and (not isinstance(based_on, int) or isinstance(based_on, bool) or based_on < 0):
+            raise FormIncomplete({"version": "invalid"})
         payload = clean_texts(payload, {"solution": True, "note": True})
         bad = core._outcome_fields(payload.get("category"), payload.get("priority_class"), self.unit.classes())
         texts = {}
@@ -532,8 +547,12 @@ class QueueCommands:
             current = tx.counter_ticket(counter.id)
             if current is None or current.id != ticket_id or current.status != core.SERVING:
                 raise QueueError("draft_not_served")
-            tx.save_draft(current.id, counter.id, current.day, officer, texts, now)
-            return Outcome({"ok": True, "ticket_id": current.id, "saved_at": iso(now)})
+            if based_on is not None:
+                row = tx.draft(current.id)
+                if based_on != (row["version"] if row is not None and row["counter_id"] == counter.id else 0):
+                    raise QueueError("draft_stale")
+            version = tx.save_draft(current.id, counter.id, current.day, officer, texts, now)
+            return Outcome({"ok": True, "ticket_id": current.id, "saved_at": iso(now), "version": version})
 
         return self.unit.run(None, run).body
 

@@ -103,6 +103,9 @@ class Hooks:
     # Sends a message that is no change (no seq) to every TV display (server.realtime): the admin's sound
     # check. Returns how many displays are connected to hear it.
     tell_displays: Callable[[str, Any], int] = lambda name, data: 0
+    # Sends a message that is no change (no seq) to the counter pages showing one counter (server.realtime): its
+    # draft saved (no text).
+    tell_counter: Callable[[int, str, Any], None] = lambda counter_id, name, data: None
     # Which counter each open counter page of an officer shows (server.realtime): (user id, counter id,
     # or None when the page named none).
     counters_shown: Callable[[], set[tuple[int, int | None]]] = lambda: set()
