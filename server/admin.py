@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from server import core
-from server.config import ConfigError, Settings, effective_settings, file_settings, normal_hours
+from server.config import WEEKDAYS, ConfigError, Settings, effective_settings, file_settings, normal_hours
 from server.errors import FormIncomplete, Localized, QueueError
 from server.i18n import LANGS, catalogue, t
 from server.service.unit import Outcome
@@ -78,16 +78,118 @@ def _short(text: str) -> str:
     return re.sub(r"\s*\([^)]*\)$", "", text)
 
 
-def config_refusal(err: ConfigError) -> FormIncomplete:
-    """A value the config parser refused, as the admin page says it: `fields` names the key (the page marks
-    its input) with the problem in words; the message names it as the page labels it. Indonesian, or
-    English for an English page; an error the parser has no Indonesian for (a file's) is English in both."""
-    key, problem = err.key, err.problem
-    if key is None or problem is None:
-        key, _, text = str(err).partition(":")
-        problem = Localized(text.strip() or str(err), text.strip() or str(err))
-    detail = Localized(f"{label(key, 'id')}: {problem.id_text}", f"{label(key, 'en')}: {problem.en_text}")
-    return FormIncomplete({key: problem}, "config_invalid", detail=detail)
+def config_refusal(err: ConfigError, more: list[ConfigError] | tuple[ConfigError, ...] = ()) -> FormIncomplete:
+    """Values the config parser refused, as the admin page says them: `fields` names each key (the page marks
+    its input) with the problem in words; the message names each as the page labels it, a line each after how
+    many there are when more than one (`more`: the save's other refused values, every_config_error()); the
+    refusal's `problems` each one's {field, label, message}. Indonesian, or English for an English page; an
+    error the parser has no Indonesian for (a file's) is English in both."""
+    fields: dict[str, Localized] = {}
+    lines: list[Localized] = []
+    problems: list[tuple[str, Localized, Localized]] = []
+    for one in (err, *more):
+        key, problem = one.key, one.problem
+        if key is None or problem is None:
+            key, _, text = str(one).partition(":")
+            problem = Localized(text.strip() or str(one), text.strip() or str(one))
+        if key in fields:
+            continue
+        name = Localized(label(key, "id"), label(key, "en"))
+        line = Localized(f"{name.id_text}: {problem.id_text}", f"{name.en_text}: {problem.en_text}")
+        fields[key] = problem
+        lines.append(line)
+        problems.append((key, name, line))
+    if len(lines) > 1:
+        lines.insert(0, Localized(*(t("admin.invalid_several", lang, n=len(lines)) for lang in LANGS)))
+    refusal = FormIncomplete(fields, "config_invalid", detail=_joined(lines))
+    refusal.problems = problems
+    return refusal
+
+
+MAX_REFUSED = 30  # values of one save named at once (a list section of 100 rows, each bad: the first 30)
+# A row's field set aside by every_config_error (the parser checks the row's next fields, and the next rows, past
+# it): a value the parser takes, in no other row, so that it makes no error of its own.
+ROW_FIELDS = {
+    "services": ("code", "name"),
+    "counters": ("id", "name", "services"),
+    "priority_classes": ("code", "name", "target_minutes"),
+}
+
+
+def every_config_error(old: Settings, overrides: dict[str, Any], section: str, given: Any, first: ConfigError):
+    """The save's other refused values, past `first` (the parser stops at the first one): each refused value is
+    set aside (a table's key: the value in force; a row's field: a value the parser takes) and the section parsed
+    again, until it parses, or a value is refused that is not the section's or was named already. An admin who
+    made three mistakes is told the three at once, not one a save."""
+    value = json.loads(json.dumps(given))
+    more: list[ConfigError] = []
+    named = {first.key}
+    err = first
+    while len(more) < MAX_REFUSED - 1 and _set_aside(old, section, value, err.key):
+        try:
+            effective_settings(old, {**overrides, section: value})
+            break
+        except ConfigError as again:
+            if again.key in named or again.problem is None or not _of_section(again.key, section):
+                break
+            named.add(again.key)
+            more.append(again)
+            err = again
+    return more
+
+
+def _of_section(key: str | None, section: str) -> bool:
+    return key is not None and (key.startswith(f"{section}.") or key.startswith(f"{section}["))
+
+
+def _set_aside(old: Settings, section: str, value: Any, key: str | None) -> bool:
+    """Put in `value` (the section being saved), at `key`, a value the parser takes; False when it cannot."""
+    if not _of_section(key, section):
+        return False
+    if section in TABLES:
+        name = key[len(section) + 1 :]
+        if section == "hours" and isinstance(value, dict) and name in (*WEEKDAYS, "holidays", "last_ticket_minutes"):
+            value[name] = "" if name in WEEKDAYS else [] if name == "holidays" else 0  # closed, no holidays: taken
+            return True
+        if not isinstance(value, dict) or name not in value:
+            return False
+        shown = view(old)[section]
+        if isinstance(shown, dict) and name in shown and shown[name] != value[name]:
+            value[name] = json.loads(json.dumps(shown[name]))
+        else:
+            del value[name]  # a key the section does not take, or one whose value in force is refused too
+        return True
+    m = _ROW.match(key)
+    if m is None or not isinstance(value, list) or int(m.group(2)) >= len(value):
+        return False
+    row, name = int(m.group(2)), m.group(3)
+    if not isinstance(value[row], dict) or name is None:
+        value[row] = {}
+        for field in ROW_FIELDS[section]:
+            value[row][field] = _stand_in(old, section, value, row, field)
+        return True
+    if name in ROW_FIELDS[section] or name in ("prefix",):
+        value[row][name] = _stand_in(old, section, value, row, name)
+    elif name in value[row]:
+        del value[row][name]  # an optional field (quota, printer, description) or a key a row does not take
+    else:
+        return False
+    return True
+
+
+def _stand_in(old: Settings, section: str, rows: list, row: int, field: str) -> Any:
+    """A value of a row's field the parser takes, in no other row of `rows`."""
+    taken = {str(r.get(k)).casefold() for r in rows if isinstance(r, dict) for k in ("code", "prefix", "name", "id")}
+    if field == "id":
+        return next(n for n in range(999, 0, -1) if str(n) not in taken)
+    if field == "services":
+        return [old.services[0].code]
+    if field == "target_minutes":
+        return 60
+    if field == "name":
+        return next(f"~{n}" for n in range(len(rows) + 2) if f"~{n}" not in taken)
+    letters = "ZYXWVUTSRQ"
+    return next(c for c in (a + b + z for a in letters for b in letters for z in letters) if c.casefold() not in taken)
 
 
 # The sections whose value is a JSON object of some of their keys ([hours] may be null too: always open), each
@@ -342,7 +444,9 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         except ConfigError as err:
             if section == "services" and (err.key or "").startswith("counters["):  # the services' rows are valid
                 check_served(old, given, {code for code, n in tx.waiting_counts(service.day(now)).items() if n})
-            raise config_refusal(err) from err  # the command line prints `err`, naming the key as config.toml does
+            more = every_config_error(old, overrides, section, given, err)  # every refused value, not the first
+            # the command line prints `err`, naming the key as config.toml does
+            raise config_refusal(err, more) from err
         kept = kept_change(old, new, section, given)
         stored = overrides.get(section, NOTHING)
         if view(new)[section] == view(old)[section] and (kept is stored or kept == stored):

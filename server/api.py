@@ -97,15 +97,26 @@ def lang() -> str:
 
 
 def error_response(
-    http_status: int, code: str, fields: dict[str, str | Localized] | None = None, /, **params: object
+    http_status: int,
+    code: str,
+    fields: dict[str, str | Localized] | None = None,
+    problems: list[tuple[str, Localized, Localized]] | None = None,
+    /,
+    **params: object,
 ) -> Response:
-    """The one shape of every error: {error, message, fields}."""
+    """The one shape of every error: {error, message, fields}; a refusal naming several values (config_invalid)
+    adds `problems`, each {field, label, message} in the answer's language, in the order the message says them."""
     lg = lang()
-    body = {
+    body: dict[str, object] = {
         "error": code,
         "message": message(code, lg, **params),
         "fields": {k: field_message(v, lg) for k, v in (fields or {}).items()},
     }
+    if problems:
+        body["problems"] = [
+            {"field": k, "label": field_message(name, lg), "message": field_message(said, lg)}
+            for k, name, said in problems
+        ]
     resp = jsonify(body)
     resp.status_code = http_status
     return resp
@@ -118,7 +129,7 @@ def register_errors(app) -> None:
     def _refused(err: AntrianError):
         if isinstance(err, FormIncomplete) and err.fields == {"_": "not_object"}:
             return error_response(400, "bad_json")  # a body that is JSON but not an object
-        return error_response(error_status(err), err.code, err.fields, **err.params)
+        return error_response(error_status(err), err.code, err.fields, getattr(err, "problems", None), **err.params)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):

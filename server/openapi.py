@@ -1737,7 +1737,8 @@ def _settings_section(section: str) -> dict[str, Any]:
                 "string of up to 100 characters) or config_invalid: "
                 "`fields` names the key, e.g. services[0].code, with the parser's problem in words; `message` "
                 "names the field as the admin page labels it, rows from 1 (Pengaturan tidak valid: Layanan baris 1, "
-                "kode: …).",
+                "kode: …). Every bad value of the save at once: each key in `fields`, `message` how many then a line "
+                "each, and `problems` [{field, label, message}] in that order.",
                 "503": None,
             },
             roles=("admin",),

@@ -169,7 +169,10 @@ def test_a_refused_setting_is_said_in_the_admins_language_naming_the_row_as_the_
             r = client.put(f"/api/admin/settings/{section}", json={"value": value}, headers={**h, "X-Lang": lang})
             assert r.status_code == 422, r.get_json()
             body = r.get_json()
-            assert body == {"error": "config_invalid", "message": text, "fields": {key: field}}, body
+            problems = [{"field": key, "label": text.split(": ", 2)[1], "message": text.split(": ", 1)[1]}]
+            assert body == {"error": "config_invalid", "message": text, "fields": {key: field}, "problems": problems}, (
+                body
+            )
             if lang == "id":
                 assert not ENGLISH.search(body["message"]), body
         r = client.put(f"/api/admin/settings/{section}", json={"value": value}, headers=h)  # no language asked

@@ -219,11 +219,14 @@ def test_service_hours_and_a_daily_quota_are_set_here_and_a_bad_range_is_named(b
     with page.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith("/settings/hours")) as answer:
         page.click("#sec-hours button.save")
     assert answer.value.ok, answer.value.text()  # saved: the state below is the new hours'
+    said = (
+        "Jam layanan disimpan: Senin 08.00\u201312.00; Selasa\u2013Minggu tutup."  # what is in force, not "Tersimpan."
+    )
     if state(live)["office"]["open"]:  # a Monday morning, office time
-        expect(page.locator("#sec-hours .notice")).to_have_text("Tersimpan.")
+        expect(page.locator("#sec-hours .notice")).to_have_text(said)
     else:  # the new hours closed the office this minute: the admin is told, not only "saved"
         expect(page.locator("#sec-hours .notice")).to_have_text(
-            "Tersimpan. Layanan sekarang tutup: kios menampilkan “Layanan tutup” dan tidak memberi nomor."
+            f"{said} Layanan sekarang tutup: kios menampilkan “Layanan tutup” dan tidak memberi nomor."
         )
     hours = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["hours"]
     assert hours["monday"] == "08:00-12:00" and hours["tuesday"] == "" and hours["holidays"] == []

@@ -446,6 +446,29 @@ function payload(section) {
   return d;
 }
 
+// The service hours saved, as the admin checks them against the office's notice board: the days with the same
+// hours together ("Jam layanan disimpan: Senin–Kamis 08.00–12.00, 13.00–16.00; Jumat 08.00–11.00; Sabtu–Minggu
+// tutup"), then the holidays and the last number's minutes when there are; `hours`: the answer's (null: always open).
+function hoursSaid(hours) {
+  if (!hours) return t("hours_saved_always");
+  const time = (text) => (getLang() === "en" ? text : text.replace(/:/g, "."));
+  const ranges = (text) => (text ? text.split(",").map((r) => time(r.trim()).replace("-", "\u2013")).join(", ") : t("hours_closed"));
+  const groups = [];
+  WEEKDAYS.forEach((day, i) => {
+    const last = groups[groups.length - 1];
+    if (last && last.text === hours[day]) last.to = i;
+    else groups.push({ from: i, to: i, text: hours[day] });
+  });
+  const parts = groups.map((g) => {
+    const first = t(`hours.${WEEKDAYS[g.from]}`);
+    const days = g.from === g.to ? first : `${first}\u2013${t(`hours.${WEEKDAYS[g.to]}`)}`;
+    return `${days} ${ranges(g.text)}`;
+  });
+  if (hours.holidays && hours.holidays.length) parts.push(t("hours_holidays", { dates: hours.holidays.join(", ") }));
+  if (hours.last_ticket_minutes) parts.push(t("hours_last_ticket", { n: hours.last_ticket_minutes }));
+  return t("hours_saved", { days: parts.join("; ") });
+}
+
 async function save(section) {
   const root = box(section);
   const button = root.querySelector(".save");
@@ -456,11 +479,11 @@ async function save(section) {
     state.dirty.delete(section);
     state.stale.delete(section);
     load(body);
-    notice(root, "info", t("saved"));
+    notice(root, "info", section === "hours" ? hoursSaid(body.hours) : t("saved"));
     if (section === "hours") {
       // the new hours may close the office this minute: say so, the kiosk already shows "Layanan tutup"
       const { body: now } = await api("GET", "/api/state");
-      if (now && now.office && now.office.open === false) notice(root, "info", `${t("saved")} ${t("closed_now")}`);
+      if (now && now.office && now.office.open === false) notice(root, "info", `${hoursSaid(body.hours)} ${t("closed_now")}`);
     }
   } catch (err) {
     if (err.status === 401) return keepDraftsAndReload();

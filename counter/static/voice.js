@@ -250,8 +250,16 @@ async function upload(ev) {
   if (saved === files.length) notice(root, "info", t("voice.uploaded", { count: saved }));
   if (saved) {
     $("voice-files").value = "";
+    renderChosen();
     await loadVoice();
   }
+}
+
+// The files chosen for the upload, beside its button, in the page's language (say(): it follows the switch).
+function renderChosen() {
+  const files = [...$("voice-files").files];
+  if (!files.length) say($("voice-files-chosen"), "voice.no_files");
+  else say($("voice-files-chosen"), "voice.files_chosen", { count: files.length, names: files.map((f) => f.name).join(", ") });
 }
 
 // The call the preview and the sound check say: the number, the counter and which of its calls it is.
@@ -353,5 +361,6 @@ document.addEventListener("admin:lang", () => {
 });
 $("voice-form").addEventListener("submit", saveChoice);
 $("voice-upload").addEventListener("submit", upload);
+$("voice-files").addEventListener("change", renderChosen);
 $("voice-preview").addEventListener("submit", preview);
 $("voice-test-call").addEventListener("click", testCall);
