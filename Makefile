@@ -35,18 +35,24 @@ setup: $(STAMP)
 
 # Debian packages: only those missing are installed (apt-get, via sudo when not root). A name written
 # ?NAME is installed where the distribution has it and skipped where it has not (the package lists are
-# fetched first when this machine has none yet).
+# fetched first when this machine has none yet). Where sudo fails (a Debian installed with a root password
+# has no sudo, or not for this account: "sudo: command not found", "… is not in the sudoers file") it says
+# the one command to run as root (tests/test_install_messages.py).
 debs:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $${p#\?} >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	[ -z "$$missing" ] && exit 0; \
+	noroot() { [ -n "$(SUDO)" ] && [ -n "$$1" ] || exit 1; \
+	  echo "Paket Debian ini belum terpasang:$$1; $(SUDO) tidak dapat memasangnya (Debian yang dipasang dengan kata sandi root tidak memberi akun ini sudo). Pasang sekali sebagai root, lalu jalankan make lagi:" >&2; \
+	  echo "These Debian packages are missing:$$1; $(SUDO) could not install them (a Debian installed with a root password gives this account no sudo). Install them once as root, then run make again:" >&2; \
+	  echo "  su -c 'apt-get update && apt-get install -y$$1'" >&2; exit 1; }; \
 	if [[ "$$missing" == *" "[!?]* ]] || ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
-	  $(SUDO) apt-get update -qq || exit 1; fi; \
+	  $(SUDO) apt-get update -qq || noroot "$$(for p in $$missing; do [[ $$p == \?* ]] || printf ' %s' $$p; done)"; fi; \
 	want=""; for p in $$missing; do case $$p in \
 	  \?*) apt-cache show $${p#\?} >/dev/null 2>&1 && want="$$want $${p#\?}";; \
 	  *) want="$$want $$p";; esac; done; \
 	if [ -n "$$want" ]; then \
 	  echo "Memasang paket Debian / installing Debian packages:$$want"; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$want || noroot "$$want"; \
 	fi
 
 # The Python .venv is built on (printed): the first of PY_CANDIDATES at 3.11 or newer, else the newest of

@@ -591,6 +591,15 @@ def _check_status(cfg: PrinterConfig, printer: Escpos, *, answered_before: bool 
 
 
 def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
+    if cfg.type == "network" and len(online) > 1 and online[0] & 0x93 != 0x12:
+        # An ESC/POS printer answers DLE EOT with one byte whose bits 1 and 4 are set, 0 and 7 clear. Several bytes
+        # of another kind ("HTTP/1.1 400 …") are another device's: a web page's port (80), another machine's
+        # address. Read as a status byte they said "offline (cover open, paper out or error)", and the admin
+        # checked a printer that was fine.
+        raise PrinterError(
+            f"printer {cfg.name}: not an ESC/POS printer at {cfg.target}: its answer to the status query was"
+            f" {online[:16]!r}"
+        )
     if online[0] & constants.RT_MASK_ONLINE:
         raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
 

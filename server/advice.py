@@ -50,6 +50,8 @@ _FAILURE_PATTERNS = (
             "invalid endpoint",
             "no in endpoint",
             "no out endpoint",
+            # a network printer's host and port lead to another device (printers/transport.py, _judge_online)
+            "not an esc/pos printer",
         ),
     ),
     ("permission", ("permission denied", "operation not permitted")),

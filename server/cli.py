@@ -951,6 +951,8 @@ def _printer_fix(name: str, cfg: Any, kind: str, detail: str) -> Localized:
         return words("printer_fix.unreachable", host=cfg.host, port=cfg.port)
     if kind == "unknown_host":
         return words("printer_fix.unknown_host", name=name)
+    if kind == "setup" and cfg.type == "network" and "not an esc/pos printer" in detail.lower():
+        return words("printer_fix.not_escpos", name=name, host=cfg.host)
     if kind == "setup" and cfg.type == "cups" and "does not exist" in detail:
         return words("printer_fix.setup.cups", name=name)
     return Localized("", "")

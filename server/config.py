@@ -780,10 +780,14 @@ def _toml(path: Path, data: bytes) -> dict[str, Any]:
     if conflict:
         raise _said(str(path), conflict)
     try:
-        return tomllib.loads(text)
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         error = str(err)
         raise _bad(str(path), "toml.invalid", error=_parser_words(error), hint=toml_hint(text, error)) from err
+    for name, value in raw.items():  # [[office]]: a section headed as a list's entry (it said "must be a table")
+        if name in _SECTIONS and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            raise _bad(name, "toml.one_section", name=name)
+    return raw
 
 
 # What the TOML parser's words mean for the lines an office's admin writes, with the line as written.
@@ -841,6 +845,24 @@ def _parser_words(error: str) -> Localized:
     return Localized(said, english)
 
 
+_HEADING = re.compile(r"\s*\[\[?\s*(?P<name>[A-Za-z0-9_.-]+)\s*\]\]?\s*")  # a table's heading, [x] or [[x]]
+# The sections that are lists, each entry under a heading [[name]] of its own: [[services]], [[counters]]
+_LISTS = frozenset(f.name for f in fields(Settings) if str(f.type).startswith("tuple["))
+# The sections of one table each, under one heading [name] ([printers] and [agents] too: tables of tables)
+_SECTIONS = frozenset(f.name for f in fields(Settings) if f.name != "source") - _LISTS
+
+
+def _wrong_heading(lines: list[str], name: str) -> tuple[str, int] | None:
+    """A heading of `name` written with the wrong brackets, as (the hint's catalogue code, its line): [counters]
+    for a list's entry ([[counters]]), [[office]] for a section ([office]); None when every one is right."""
+    double = name not in _LISTS  # what a wrong one is: [[office]], or [counters]
+    for n, text in enumerate(lines, 1):
+        m = _HEADING.fullmatch(_COMMENT.sub("", text))
+        if m and m["name"] == name and text.strip().startswith("[[") == double:
+            return ("toml.one_heading" if double else "toml.list_heading"), n
+    return None
+
+
 def toml_hint(text: str, error: str) -> Localized:
     """The line a TOML error points at and what is probably wrong with it, in Indonesian and English
     (empty when nothing useful)."""
@@ -852,7 +874,11 @@ def toml_hint(text: str, error: str) -> Localized:
     line = lines[n - 1].strip() if 0 < n <= len(lines) else ""
     bare = _ASSIGNMENT.match(line)
     value = _COMMENT.sub("", bare.group(1)).strip() if bare else ""
-    if error.startswith("Cannot overwrite a value"):
+    if (heading := _HEADING.fullmatch(_COMMENT.sub("", line))) and (wrong := _wrong_heading(lines, heading["name"])):
+        # [counters] beside [[counters]] (a counter added by hand), or [[office]] beside [office]: the two kinds
+        # of heading of one name, which TOML calls a section or key declared twice
+        why = _words(wrong[0], name=heading["name"], line=wrong[1])
+    elif error.startswith("Cannot overwrite a value"):
         why = _words("toml.key_twice")
     elif error.startswith("Cannot declare"):
         why = _words("toml.section_twice")
@@ -921,8 +947,11 @@ def merge_conflict(text: str) -> Localized | None:
     line = marks[0][0]
     conflicts = sum(kind == "<" for _, kind, _ in marks)
     start = next((label for _, kind, label in marks if kind == "<"), "")
+    after = Localized("", "")
     if start == "Updated upstream":  # git pull --autostash (or git stash pop): yours are the stashed lines
         sides = _words("conflict.stash")
+        # git keeps the stash and the file unmerged: the next upgrade's `git pull` refused until both are settled
+        after = _words("conflict.stash_after")
     elif start == "HEAD":  # git pull over edits committed here: yours are HEAD's
         sides = _words("conflict.head")
     else:
@@ -931,7 +960,7 @@ def merge_conflict(text: str) -> Localized | None:
         more = _words("conflict.more", n=conflicts - 1)
     else:
         more = _words("conflict.one_more") if conflicts == 2 else Localized("", "")
-    return _words("conflict", line=line, more=more, sides=sides)
+    return _words("conflict", line=line, more=more, sides=sides, after=after)
 
 
 def parse_settings(raw: dict, base_dir: Path, source: Path | None = None) -> Settings:
