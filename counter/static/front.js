@@ -509,11 +509,42 @@ function groupHeading(key, text) {
   return tr;
 }
 
+// A phone's digits as one writes them here: "+62 (0)812-3456 7890", "62812…" and "0812…" are one number.
+function phoneDigits(text) {
+  const digits = String(text || "").replace(/\(0\)/g, "").replace(/\D/g, "");
+  return digits.indexOf("62") === 0 ? `0${digits.slice(2)}` : digits;
+}
+
+// A visitor back for a number they lost gives their name or their phone (the slip with the number is what they
+// lost): the search finds them by number ("A-008", "a8", "A 8"), name, agency or phone however written ("0812 3456",
+// "+62812…", the last digits "7890"). It found by number, name or agency only: the phone found nothing.
 function matches(x) {
   const q = list.search;
   if (!q) return true;
   const form = x.form || {};
-  return [x.label, form.name, form.agency].some((v) => (v || "").toLowerCase().includes(q));
+  if ([x.label, form.name, form.agency].some((v) => (v || "").toLowerCase().includes(q))) return true;
+  const label = /^([a-z]+)[\s-]*0*(\d+)$/.exec(q);
+  if (label && x.label) {
+    const own = /^([A-Za-z]+)-0*(\d+)$/.exec(x.label);
+    if (own && own[1].toLowerCase() === label[1] && own[2] === label[2]) return true;
+  }
+  // a phone: four digits at least, with what one writes between them (spaces, "+", "-", brackets, dots); digits
+  // starting "62" are the country's code or a phone's last digits ("6200" of 0812-0000-6200): either
+  if (/^[\d\s+().-]+$/.test(q)) {
+    const phone = phoneDigits(form.phone);
+    const typed = [phoneDigits(q), q.replace(/\D/g, "")];
+    if (typed.some((digits) => digits.length >= 4 && phone.includes(digits))) return true;
+  }
+  return false;
+}
+
+// The search found none of today's tickets: said, with what was searched and how to search (the list was empty
+// and silent, as if the page had failed).
+function showNoMatch(shown) {
+  const line = $("tickets-nomatch");
+  const q = $("ticket-search").value.trim();
+  line.hidden = shown || !q || state.tickets.size === 0;
+  line.textContent = line.hidden ? "" : t("list.no_match", { q });
 }
 
 function renderTickets(force = false) {
@@ -555,6 +586,7 @@ function renderTickets(force = false) {
     heading.hidden = rows.every((tr) => tr.hidden);
     wanted.push(heading, ...rows);
   }
+  showNoMatch(wanted.some((tr) => tr.dataset.label && !tr.hidden));
   for (const key of groupRows.keys()) if (!wanted.includes(groupRows.get(key))) groupRows.delete(key);
   const body = $("tickets");
   const current = [...body.children];
