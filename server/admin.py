@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -107,6 +108,9 @@ def config_refusal(err: ConfigError, more: list[ConfigError] | tuple[ConfigError
 
 
 MAX_REFUSED = 30  # values of one save named at once (a list section of 100 rows, each bad: the first 30)
+# The CPU the parses again may take, in all: a section of 1,000 counters whose last 30 rows were bad is parsed 30
+# times (2 s at 65 ms each on a busy PC); past this, the admin is told those found so far.
+REFUSED_SECONDS = 0.5
 # A row's field set aside by every_config_error (the parser checks the row's next fields, and the next rows, past
 # it): a value the parser takes, in no other row, so that it makes no error of its own.
 ROW_FIELDS = {
@@ -119,13 +123,18 @@ ROW_FIELDS = {
 def every_config_error(old: Settings, overrides: dict[str, Any], section: str, given: Any, first: ConfigError):
     """The save's other refused values, past `first` (the parser stops at the first one): each refused value is
     set aside (a table's key: the value in force; a row's field: a value the parser takes) and the section parsed
-    again, until it parses, or a value is refused that is not the section's or was named already. An admin who
-    made three mistakes is told the three at once, not one a save."""
+    again, until it parses, or a value is refused that is not the section's or was named already, or
+    REFUSED_SECONDS are spent. An admin who made three mistakes is told the three at once, not one a save.
+    Called after the save's transaction (change_settings): run inside it, the parses held the database's write
+    lock, and under gevent the server's one thread, for seconds (a kiosk's number waited 8 s, helper-337); each
+    parse now lets the requests waiting run first."""
     value = json.loads(json.dumps(given))
     more: list[ConfigError] = []
     named = {first.key}
     err = first
-    while len(more) < MAX_REFUSED - 1 and _set_aside(old, section, value, err.key):
+    until = time.monotonic() + REFUSED_SECONDS
+    while len(more) < MAX_REFUSED - 1 and time.monotonic() < until and _set_aside(old, section, value, err.key):
+        time.sleep(1e-6)  # under gevent a timer, not sleep(0): the loop polls the sockets, the kiosks' come in
         try:
             effective_settings(old, {**overrides, section: value})
             break
@@ -422,6 +431,7 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
     if section == "hours":
         value = normal_hours(value)  # "13.00-16.00", as the pages write times, stored as "13:00-16:00"
     was: list[Settings] = []  # the settings in force when the transaction began, then the new ones
+    refused: list[tuple[Settings, dict, Any, ConfigError]] = []  # a refused value's save: the rest found after it
 
     def run(tx, now):
         # read and merged in the transaction: a change saved meanwhile (another admin's, the command
@@ -444,9 +454,9 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
         except ConfigError as err:
             if section == "services" and (err.key or "").startswith("counters["):  # the services' rows are valid
                 check_served(old, given, {code for code, n in tx.waiting_counts(service.day(now)).items() if n})
-            more = every_config_error(old, overrides, section, given, err)  # every refused value, not the first
+            refused.append((old, overrides, given, err))  # its other refused values: after the transaction
             # the command line prints `err`, naming the key as config.toml does
-            raise config_refusal(err, more) from err
+            raise config_refusal(err) from err
         kept = kept_change(old, new, section, given)
         stored = overrides.get(section, NOTHING)
         if view(new)[section] == view(old)[section] and (kept is stored or kept == stored):
@@ -464,9 +474,12 @@ def change_settings(service: Any, section: str, value: Any, actor: str, base: st
 
     try:
         service.run_command(None, run, alone=True)  # it applies the settings before its COMMIT
-    except BaseException:
+    except BaseException as failed:
         if was and service.settings is not was[0]:  # applied, then not committed
             service.apply_settings(was[0])
+        if refused and isinstance(failed, FormIncomplete):  # every refused value, not the first, found unlocked
+            old, overrides, given, err = refused[-1]
+            raise config_refusal(err, every_config_error(old, overrides, section, given, err)) from err
         raise
     return was[1]
 

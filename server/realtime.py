@@ -96,6 +96,16 @@ COUNTER_MESSAGE_SECONDS = 1.0
 COUNTER_ROLES = ("officer", "admin")  # the accounts whose counter page joins its counter's room
 
 
+def hears_counter(user: dict[str, Any], counter_id: int) -> bool:
+    """Whether `user`'s counter page showing `counter_id` joins its room (`counter:<id>`): an officer or an admin,
+    and an officer bound to a counter only at that one. An officer of Loket 1 whose page named Loket 2 (its connect's
+    `counter_id`, its `counter` message) heard each save of Loket 2's draft, whose API refuses them (403
+    counter_bound)."""
+    if user["role"] not in COUNTER_ROLES:
+        return False
+    return user["role"] == "admin" or not user.get("counter_id") or user["counter_id"] == counter_id
+
+
 # A reply to a complaint, or its close, names the response only (no ticket: who complained stays private) by
 # the id the visitor's own phone page holds.
 COMPLAINT_EVENTS = ("complaint_answered", "complaint_closed", "complaint_reopened")
@@ -494,7 +504,7 @@ def register(
                 signed_latest[user["id"]] = (user["session_version"], session["iat"])
             if role == "counter":
                 counter_pages[request.sid] = (user["id"], shown)
-                if shown is not None and user["role"] in COUNTER_ROLES:
+                if shown is not None and hears_counter(user, shown):
                     join_room(f"counter:{shown}")  # its draft's changes (tell_counter)
             join_room("staff")
             reply("snapshot", service.snapshot(staff=True))
@@ -551,7 +561,7 @@ def register(
         for room in [r for r in socketio.server.rooms(sid) if r.startswith("counter:")]:
             socketio.server.leave_room(sid, room)
         user = current_user()
-        if user is not None and user["id"] == uid and user["role"] in COUNTER_ROLES:
+        if user is not None and user["id"] == uid and hears_counter(user, data):
             join_room(f"counter:{data}")
         return None
 
