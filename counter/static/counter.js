@@ -378,6 +378,7 @@ function render() {
     state.shownTicketId = ticket ? ticket.id : null;
     state.keptOpen = false; // a kept draft opened beside the ticket before: one line again beside this one
     $("outcome").reset();
+    solutionCut = false;
     clearFieldErrors();
     if (ticket) {
       $("category").value = ticket.category || "";
@@ -407,6 +408,7 @@ function render() {
   for (const field of outcome.querySelectorAll("textarea, select, input")) field.disabled = !serving;
   renderTransferOptions(ticket);
   $("btn-transfer").disabled = state.busy || !can.transfer || !$("transfer-service").value;
+  renderSolutionCount();
   renderFormCopy();
 
   let hint = "hint.pick";
@@ -2423,7 +2425,8 @@ async function printFormCopy(earlier = null) {
 function sessionEnded(action = null) {
   saveDraft();
   const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
-  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed }));
+  const username = state.me ? state.me.username : "";
+  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, username }));
   location.reload();
 }
 window.antrianSessionEnded = () => sessionEnded(null); // common.js, when the live socket finds the session gone
@@ -2432,7 +2435,8 @@ function endedAction() {
   try {
     const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
     if (!ended) return null;
-    return { name: ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "", typed: Boolean(ended.typed) };
+    const name = ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "";
+    return { name, typed: Boolean(ended.typed), username: typeof ended.username === "string" ? ended.username : "" };
   } catch (err) {
     return null;
   }
@@ -2445,6 +2449,13 @@ function showLoginAfterEnd() {
     $("login-error").textContent = t(ended.name ? "ended.login" : "ended.login_plain", { action: ended.name }) + kept;
   }
   showLogin(start);
+  // The officer whose session ended under the page types the password only: the name was asked again, the cursor
+  // in it, while the page knew it (another officer at this PC changes it).
+  const form = $("login-form");
+  if (ended && ended.username && !form.username.value) {
+    form.username.value = ended.username;
+    form.password.focus();
+  }
 }
 
 // ---- Keluar ---------------------------------------------------------------------------------
@@ -2588,6 +2599,39 @@ $("outcome").addEventListener("input", (ev) => {
     state.notice = null;
     renderNotice();
   }
+});
+// The answer's length, said beside Selesai from 90 % of its limit: the box takes no more than maxlength (4,000, the
+// server's), so at the limit the letters typed and the end of a longer paste went nowhere, unsaid. A paste cut
+// there is said until the next change of the answer.
+const SOLUTION_COUNT_FROM = 0.9;
+let solutionCut = false;
+let solutionPasting = false; // between a paste and its insertion (its input event)
+function renderSolutionCount() {
+  const box = $("solution");
+  const out = $("solution-count");
+  const max = box.maxLength;
+  const n = box.value.length;
+  out.hidden = !(max > 0 && (n >= max * SOLUTION_COUNT_FROM || solutionCut));
+  out.classList.toggle("full", !out.hidden && (n >= max || solutionCut));
+  if (out.hidden) return out.replaceChildren();
+  const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
+  const key = solutionCut ? "out.count_cut" : n >= max ? "out.count_full" : "out.count";
+  out.textContent = t(key, { n: number(n), max: number(max) });
+}
+$("solution").addEventListener("paste", (ev) => {
+  const box = ev.target;
+  const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
+  const room = box.maxLength - box.value.length + Math.abs(box.selectionEnd - box.selectionStart);
+  solutionCut = box.maxLength > 0 && text.replace(/\r\n/g, "\n").length > room;
+  solutionPasting = true;
+  setTimeout(() => {
+    solutionPasting = false; // once the paste is in
+    renderSolutionCount();
+  });
+});
+$("solution").addEventListener("input", () => {
+  if (!solutionPasting) solutionCut = false;
+  renderSolutionCount();
 });
 $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.target.value)));
 $("logout").addEventListener("click", askLogout);
