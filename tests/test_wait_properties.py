@@ -9,12 +9,11 @@ settable clock (no browser):
 - `ahead` is what happens: with the counters calling as the estimate assumes (each free counter calls its next
   visitor at once, every visitor taking the service's recent time), the day played out calls before each ticket
   as many as it was told (its own line's before it, and another service's called at an earlier moment by a
-  counter that serves it too), at the moment it was told.
-
-Not checked yet (a known limit, docs/api.md): in one line for all, every ticket ahead is counted at the asking
-visitor's service's recent time, so behind a slow service's visitor an A visitor may be told a shorter wait than the
-one before it. Counting each at its own service's time (helper-328) cost the kiosks a third of their speed in
-bench/bench_server.py (issue p99 33 ms, 216 tickets/s), as the line is then played out rather than counted.
+  counter that serves it too), at the moment it was told;
+- with services whose recent times differ (a history of served visitors: C 25 minutes, A 5), nobody behind a
+  visitor is told fewer ahead or a shorter wait than that visitor (in one line for all, whatever their services:
+  each ticket ahead counts at its own service's time; before, at the asker's, and the first A visitor behind three
+  C visitors was told 3 x 5 minutes, less than the C visitor before them).
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from conftest import Clock, visitor, write_config
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
@@ -231,6 +230,20 @@ def test_the_line_moving_forward_never_tells_a_longer_wait():
     run_state_machine_as_test(LineMovesForward, settings=FAST)
 
 
+class OneLineOfAllServices(LineMovesForward):
+    """One line for all, every service in it, visitors served in 1, 5 or 40 minutes (each service's recent time its
+    own): nobody behind is told a shorter wait, and a move of the line tells nobody a longer one (`ahead` may
+    grow: another service's visitor called at the same moment as this one may come to be called earlier)."""
+
+    one_line = True
+    services = SERVICES
+    only_wait = True
+
+
+def test_one_line_of_services_of_different_times_never_tells_a_longer_wait_behind_or_after_a_move():
+    run_state_machine_as_test(OneLineOfAllServices, settings=FAST)
+
+
 # -- what the visitor is told is what happens --------------------------------------------------------------------------
 
 
@@ -300,3 +313,53 @@ def check_played_out(line, officers, one_line) -> None:
 @given(days())
 def test_the_day_played_out_calls_before_each_ticket_what_it_was_told(day):
     check_played_out(*day)
+
+
+# -- services of different recent times ----------------------------------------------------------------------------
+
+
+@st.composite
+def mixed_days(draw):
+    """Each service's minutes a visitor took today (the history: a few served of some services), a line taken
+    after them (service, priority), the counters officers hold, those left calling someone, one line for all or
+    the demo office's counters."""
+    minutes = draw(st.fixed_dictionaries({code: st.sampled_from([1, 5, 12, 25, 40]) for code in SERVICES}))
+    served = draw(st.lists(st.sampled_from(SERVICES), max_size=8))
+    line = draw(st.lists(st.tuples(st.sampled_from(SERVICES), st.booleans()), min_size=1, max_size=12))
+    officers = draw(st.sets(st.sampled_from([1, 2, 3])))
+    return minutes, served, line, officers, draw(st.sets(st.sampled_from([1, 2, 3]))), draw(st.booleans())
+
+
+def check_mixed_day(minutes, served, line, officers, calling, one_line) -> None:
+    office = Office(one_line)
+    try:
+        for code in served:  # each served at a counter of its service, in its service's minutes
+            label = office.issue(code)
+            counter = min(cid for cid, codes in office.counters.items() if code in codes)
+            office.act(counter, "call", ticket=label)
+            office.act(counter, "start")
+            office.clock.advance(minutes=minutes[code])
+            office.act(counter, "resolve", solution="Dijelaskan.")
+        with office.store.write() as tx:
+            for cid in sorted(officers):
+                tx.claim_counter(cid, 1, "admin", office.clock())
+        for service, priority in line:
+            buttons = {s["code"]: s["estimated_wait_s"] for s in office.svc.snapshot()["services"]}
+            label = office.issue(service, priority)
+            if not priority:  # the kiosk's button said what the ticket says
+                assert office.views()[label]["estimated_wait_s"] == buttons[service], (label, buttons)
+        for cid in sorted(calling & (officers or {1, 2, 3})):  # busy with a visitor: free in half its time
+            office.act(cid, "call-next")
+        waiting = office.waiting()
+        check_order(waiting, office.line(), one_line)
+        listed = {t["label"]: t["place"] for t in office.svc.today_tickets() if t["status"] == "waiting"}
+        assert listed == {lb: {k: v[k] for k in ("position", "ahead", "estimated_wait_s")} for lb, v in waiting.items()}
+    finally:
+        office.close()
+
+
+@FAST
+@given(mixed_days())
+@example(({"A": 5, "B": 5, "C": 25}, [*"CCCAAA"], [("C", False)] * 3 + [("A", False)], {1}, set(), True))
+def test_behind_a_slow_service_s_visitor_nobody_is_told_a_shorter_wait(day):
+    check_mixed_day(*day)

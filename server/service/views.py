@@ -8,9 +8,8 @@ import heapq
 import json
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from server import core
@@ -73,6 +72,8 @@ class Views:
         # `recent`)
         self._limited_recent: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
         self._page: tuple[Any, dict[str, Any]] | None = None  # (the settings, their staff page config)
+        self._steps = OneLineSteps()  # place_in_one_line's last steps, taken up again by the next answer
+        self._times: tuple[int, dict[str, float]] | None = None  # service_times: (the seq they were read at, them)
 
     def page_config(self) -> dict[str, Any]:
         """What the staff pages' scripts take from the settings when they are drawn (no secrets): counters,
@@ -121,45 +122,69 @@ class Views:
         service: str,
         ticket_id: int | None = None,
         paused: set[int] | None = None,
-        busy: set[int] | None = None,
+        busy: dict[int, str] | None = None,
         held: set[int] | None = None,
         ticket: Ticket | None = None,
+        took: dict[str, float] | None = None,
     ) -> tuple[int, int]:
         """(ahead, seconds): how many visitors are likely called before a waiting ticket of `service`
         (`ticket_id`; None: a number taken now, at the end of the line), and in how long: its own line's
         ahead of it, and another service's called at an earlier moment by a counter that serves both. The counters'
         calls are played out: each counter at work calls the earliest waiting ticket of its own services
-        when it is free (now when free, after half a ticket's time when busy with a visitor), a ticket
-        taking the recent service time of `service` (beside PRIOR_TICKETS of the default). So a B visitor
-        ahead delays an A one only where a counter serves both, and a counter busy with someone delays
-        the next call. The counters at work: not paused (all serving it when every one is: they come
-        back), and with an officer (all of them before anyone has taken one: the day's first numbers).
-        `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket and those an
-        officer holds, when the caller has read them; `ticket`: the ticket of `ticket_id`, when the caller
-        has read it in this transaction.
+        when it is free (now when free, after half its visitor's time when busy with one), each ticket
+        taking the recent service time of its own service (beside PRIOR_TICKETS of the default). So a B visitor
+        ahead delays an A one only where a counter serves both, a slow service's visitor ahead delays it by that
+        service's time, and a counter busy with someone delays the next call. The counters at work: not paused
+        (all serving it when every one is: they come back), and with an officer (all of them before anyone has
+        taken one: the day's first numbers).
+        `paused`, `busy`, `held`: the paused counters' ids, those calling or serving a ticket (with that
+        ticket's service) and those an officer holds, when the caller has read them; `ticket`: the ticket of
+        `ticket_id`, when the caller has read it in this transaction; `took`: service_times of the services
+        concerned, when the caller has them.
 
         When every counter at work serves every service of the line (one line for all, the usual office),
-        the answer is counted, not played out: the counters then call the line in its order, so the
-        ticket is the call after those ahead of it (two counts in the queue index) and its moment is
-        that call's turn; what the playout says, without reading a line of a thousand (tests/test_playout.py
-        checks the two agree)."""
+        the line before the ticket is read as one string of its services, not as rows, and the counters'
+        turns are stepped over it (place_in_one_line), from the last answer's steps where the line begins as
+        it did (a number taken, then its slip, then the next number: a few steps, not the line again); what
+        the playout says (tests/test_playout.py checks the two agree)."""
         day = self.unit.day()
-        sharing, serves, free_at, per_ticket = self._at_work(tx, service, paused, busy, held)
-        one_line = bool(serves) and per_ticket > 0 and all(set(sharing) <= s for s in serves.values())
+        sharing, serves, free_at, took = self._at_work(tx, service, paused, busy, held, took)
+        one_line = bool(serves) and all(set(sharing) <= s for s in serves.values())
         if one_line and ticket is None and ticket_id is not None:
             ticket = tx.ticket(ticket_id)
         if one_line and (ticket_id is None or self._in_line(ticket, ticket_id, service, day)):
             lane = None if ticket_id is None else int(bool(ticket.priority_lane))
             position = None if ticket_id is None else ticket.position
-            before, same, unplaced = tx.line_counts(day, sharing, service, lane, position)
+            # each service a character of the string: its code (A), or one of its own for codes of two or three
+            short = all(len(code) == 1 for code in sharing)
+            marks = sharing if short else tuple(chr(0x100 + i) for i in range(len(sharing)))
+            line, unplaced = tx.line_services(day, sharing, None if short else marks, lane, position)
             if not unplaced:  # (a waiting ticket without a position would stand first in its lane)
-                last = partial(tx.line_before, day, sharing, lane, position)
-                return place_in_one_line(before, same, last, service, free_at, per_ticket)
-        at_work = (sharing, serves, free_at, per_ticket)
+                by_mark = {mark: took[code] for code, mark in zip(sharing, marks, strict=True)}
+                mark = marks[sharing.index(service)]
+                return place_in_one_line(line, mark, by_mark, free_at, self._steps)
+        at_work = (sharing, serves, free_at, took)
         for tid, ahead, seconds in self._playout(tx, service, ticket_id is None, paused, busy, held, at_work):
             if tid == ticket_id or tid is LINE_END:
                 return ahead, seconds
         raise AssertionError("the playout ends with LINE_END")
+
+    def service_times(self, tx: Tx, codes: set[str]) -> dict[str, float]:
+        """service_time of every service of the settings and of `codes`: read once, and kept while the events since
+        are TIMES_KEPT (a number taken and its slip, calls: not a ticket finished, which changes them; one
+        query of the event log's end instead of twenty tickets of each service). A transaction that added any
+        other event reads them afresh, and keeps nothing (it may be rolled back)."""
+        codes = codes | {s.code for s in self.unit.settings.services}
+        pending = tx.events
+        if any(e["type"] not in TIMES_KEPT for e in pending):
+            return service_times(tx, codes)
+        kept = self._times
+        if kept is not None and codes <= kept[1].keys() and tx.only_events_since(kept[0], TIMES_KEPT):
+            return kept[1]
+        seq = pending[0]["seq"] - 1 if pending else tx.last_seq()  # what was committed before this transaction
+        took = service_times(tx, codes)
+        self._times = (seq, took)
+        return took
 
     @staticmethod
     def _in_line(ticket: Ticket | None, ticket_id: int, service: str, day: str) -> bool:
@@ -179,11 +204,14 @@ class Views:
         tx: Tx,
         service: str,
         paused: set[int] | None = None,
-        busy: set[int] | None = None,
+        busy: dict[int, str] | None = None,
         held: set[int] | None = None,
-    ) -> tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], float]:
+        took: dict[str, float] | None = None,
+    ) -> tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], dict[str, float]]:
         """What place_in_line plays out for `service`: the services of its line (Settings.sharing), each
-        counter at work's services, when each is free (seconds from now), and a ticket's service time."""
+        counter at work's services, when each is free (seconds from now: half its visitor's service time when
+        busy), and each service's time a ticket (service_times: those of the line, and of the visitors at the
+        counters)."""
         settings = self.unit.settings
         if paused is None or held is None:
             day, claims = self.unit.day(), tx.counter_claims()
@@ -199,11 +227,12 @@ class Views:
         staffed = [c for c in at_work if c.id in held]
         if not any(service in c.services for c in staffed):  # none with an officer serves it: all may
             staffed = at_work
-        times = tx.recent_service_seconds(service)
-        per_ticket = (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
-        free_at = {c.id: per_ticket / 2 if c.id in busy else 0.0 for c in staffed}
+        codes = {*sharing, *(busy[c.id] for c in staffed if c.id in busy)}
+        if took is None or not codes <= took.keys():
+            took = self.service_times(tx, codes)
+        free_at = {c.id: took[busy[c.id]] / 2 if c.id in busy else 0.0 for c in staffed}
         serves = {c.id: set(c.services) for c in staffed}
-        return sharing, serves, free_at, per_ticket
+        return sharing, serves, free_at, took
 
     def _playout(
         self,
@@ -211,19 +240,20 @@ class Views:
         service: str,
         new: bool,
         paused: set[int] | None = None,
-        busy: set[int] | None = None,
+        busy: dict[int, str] | None = None,
         held: set[int] | None = None,
-        at_work: tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], float] | None = None,
+        at_work: tuple[tuple[str, ...], dict[int, set[str]], dict[int, float], dict[str, float]] | None = None,
+        took: dict[str, float] | None = None,
     ):
         """(id, ahead, seconds) of each waiting ticket of `service` (and, when `new`, of a number taken now:
         id None, at the end of the line), in the order the counters at work are likely to call them
         (place_in_line's rules); the ones no counter at work calls last, with the whole line ahead and no
         time; then LINE_END with the whole line. `at_work`: _at_work's answer, when the caller has it."""
-        sharing, serves, free_at, per_ticket = at_work or self._at_work(tx, service, paused, busy, held)
+        sharing, serves, free_at, took = at_work or self._at_work(tx, service, paused, busy, held, took)
         queue = tx.waiting_line(self.unit.day(), sharing)  # (id, service) in calling order
         if new:
             queue.append((None, service))
-        yield from play_out(queue, service, serves, free_at, per_ticket)
+        yield from play_out(queue, service, serves, free_at, took)
 
     def places(self, tx: Tx) -> dict[int, tuple[int, int]]:
         """Each waiting ticket of today: (ahead, seconds), as its visitor's phone says them."""
@@ -232,9 +262,10 @@ class Views:
         paused = {cid for cid, claim in claims.items() if self.paused(claim, day)}
         held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
         busy = tx.busy_counters()
+        took = self.service_times(tx, set(busy.values()))
         out: dict[int, tuple[int, int]] = {}
         for s in settings.services:
-            for tid, ahead, seconds in self._playout(tx, s.code, False, paused, busy, held):
+            for tid, ahead, seconds in self._playout(tx, s.code, False, paused, busy, held, took=took):
                 if tid is not LINE_END:
                     out[tid] = (ahead, seconds)
         return out
@@ -347,9 +378,10 @@ class Views:
                 }
                 counters.append(entry)
             paused = {entry["id"] for entry in counters if entry["paused"]}
-            busy = {entry["id"] for entry in counters if entry["ticket"]}
+            busy = {cid: t.service for cid, t in at_counters.items() if t is not None}
             held = {cid for cid, claim in claims.items() if claim.get("officer_id") is not None}
             recent = self._recent(tx, day, at_counters, None)
+            took = self.service_times(tx, set(busy.values()))
             services = []
             for s in settings.services:
                 quota = s.daily_quota
@@ -365,7 +397,7 @@ class Views:
                         "served": settings.served(s.code),
                         # a new (not priority) ticket of the service waits behind every one waiting now
                         # that its counters may call first
-                        "estimated_wait_s": self.place_in_line(tx, s.code, None, paused, busy, held)[1],
+                        "estimated_wait_s": self.place_in_line(tx, s.code, None, paused, busy, held, took=took)[1],
                     }
                 )
             snap: dict[str, Any] = {
@@ -843,45 +875,108 @@ class Views:
         return make_figures(self.unit.store, job)
 
 
+def service_time(times: list[float]) -> float:
+    """A ticket's service time from a service's recent ones (Tx.recent_service_seconds), counted beside
+    PRIOR_TICKETS tickets of DEFAULT_SERVICE_SECONDS."""
+    return (sum(times) + PRIOR_TICKETS * DEFAULT_SERVICE_SECONDS) / (len(times) + PRIOR_TICKETS)
+
+
+def service_times(tx: Tx, codes: Iterable[str]) -> dict[str, float]:
+    """service_time of each service of `codes`, its recent times read in one statement."""
+    return {code: service_time(times) for code, times in tx.recent_service_times(sorted(codes)).items()}
+
+
+# The events after which each service's recent times are still those read before (Views.service_times): none of
+# them finishes a ticket or changes a served one's times (a number taken, a call, a visitor come, a slip printed).
+TIMES_KEPT = frozenset(
+    {
+        "issued",
+        "called",
+        "recalled",
+        "skipped",
+        "started",
+        "printed",
+        "print_failed",
+        "print_skipped",
+        "counter_claimed",
+        "counter_paused",
+        "counter_resumed",
+    }
+)
+
+# place_in_one_line keeps the counters' moments every this many calls of the line it stepped over.
+STEPS_KEPT_EVERY = 64
+
+
+class OneLineSteps:
+    """The last line place_in_one_line stepped over, with the counters' moments every STEPS_KEPT_EVERY calls:
+    (the counters' free moments and the services' times it began with, the line, [(calls, the counters' moments,
+    the last call's moment, the first call at that moment)]). An answer whose line begins as that one did, with
+    the same counters and times, steps on from there. Replaced whole (one assignment): a greenlet or a thread
+    reads it once."""
+
+    def __init__(self):
+        self.kept: tuple[tuple[Any, ...], str, list[tuple[int, tuple[float, ...], float, int]]] | None = None
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many characters `a` and `b` begin with in common."""
+    lo, hi = 0, min(len(a), len(b))
+    if a.startswith(b[:hi]):
+        return hi
+    while lo < hi:  # a[:lo] == b[:lo], and not a[:hi + 1] == b[:hi + 1]
+        mid = (lo + hi + 1) // 2
+        if a.startswith(b[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def one_line_turn(
+    line: str, took: dict[str, float], free_at: Iterable[float], steps: OneLineSteps | None = None
+) -> tuple[float, int]:
+    """When every counter at work serves every service of the line (the counters then call the line in its order,
+    each when it is free): the moment of the call after the tickets of `line` (their services, one character each,
+    `took[c]` the time a ticket of c takes), the counters free at `free_at` (not empty) and each busy for the
+    time of the ticket it called; and how many calls of `line` come at an earlier moment than that one.
+    `steps`: the last line stepped over, taken up where this one begins as it did (and kept for the next)."""
+    key = (tuple(sorted(free_at)), tuple(sorted(took.items())))
+    kept = steps.kept if steps is not None else None
+    begin: tuple[int, tuple[float, ...], float, int] = (0, key[0], -math.inf, 0)
+    marks: list[tuple[int, tuple[float, ...], float, int]] = [begin]
+    if kept is not None and kept[0] == key:
+        same = _common_start(kept[1], line)
+        marks = kept[2][: same // STEPS_KEPT_EVERY + 1]
+        begin = marks[-1]
+    done, heap, last, first = begin
+    heap = list(heap)  # sorted: a heap
+    for j in range(done, len(line)):
+        if j % STEPS_KEPT_EVERY == 0 and j > done:
+            marks.append((j, tuple(heap), last, first))
+        at = heap[0]
+        if at > last:  # a later moment: the calls of the earlier ones are all before it
+            last, first = at, j
+        heapq.heapreplace(heap, at + took[line[j]])
+    if steps is not None and (kept is None or kept[0] != key or not kept[1].startswith(line)):
+        if len(line) % STEPS_KEPT_EVERY == 0 and len(line) > done:
+            marks.append((len(line), tuple(heap), last, first))
+        steps.kept = (key, line, marks)
+    at = heap[0]
+    return at, (len(line) if at > last else first)
+
+
 def place_in_one_line(
-    before: int,
-    same: int,
-    last: Callable[[int], list[str]],
-    service: str,
-    free_at: dict[int, float],
-    per_ticket: float,
+    line: str, mark: str, took: dict[str, float], free_at: dict[int, float], steps: OneLineSteps | None = None
 ) -> tuple[int, int]:
-    """play_out's (ahead, seconds) for a ticket of `service` when every counter at work serves every service of
-    its line (`free_at` not empty, `per_ticket` > 0): the counters then call the line in its order, so the ticket
-    is call number `before` (the tickets before it in the line; `same` of them of `service`), at that call's
-    moment (turn_of). Ahead of it: its own service's before it, and the others called at an earlier moment than
-    its call, counted from the calls at its moment before it (`last(n)`: the services of the last n tickets
-    before it, at most one per counter)."""
-    moment, earlier = turn_of(before, free_at, per_ticket)
-    at_its_moment = last(before - earlier) if before > earlier else []
-    others_earlier = earlier - (same - at_its_moment.count(service))
-    return same + others_earlier, int(math.ceil(moment))
-
-
-def turn_of(index: int, free_at: dict[int, float], per_ticket: float) -> tuple[float, int]:
-    """The moment of call number `index` (from 0) when the counters at work take turns calling (play_out's
-    turns: each at its free moment, then every `per_ticket`; `free_at` not empty, `per_ticket` > 0), and how
-    many calls come before that moment. Counters free at the same moment call at the same moments all day
-    (the same sums), so they are stepped together: a step per moment, not per call."""
-    groups: dict[float, int] = {}
-    for at in free_at.values():
-        groups[at] = groups.get(at, 0) + 1
-    moments = list(groups.items())  # (moment, how many counters call then)
-    heapq.heapify(moments)
-    called = 0
-    while True:
-        at, n = heapq.heappop(moments)
-        while moments and moments[0][0] == at:  # two groups met: they call together from now on
-            n += heapq.heappop(moments)[1]
-        if called + n > index:
-            return at, called
-        called += n
-        heapq.heappush(moments, (at + per_ticket, n))
+    """play_out's (ahead, seconds) for a ticket of the service written `mark` when every counter at work serves
+    every service of its line (`free_at` not empty): the counters then call the line in its order, so the ticket
+    is the call after those of `line` (the services of the tickets before it, one character each, `took` their
+    times), at that call's moment (one_line_turn). Ahead of it: its own service's before it, and the others called
+    at an earlier moment than its call."""
+    moment, earlier = one_line_turn(line, took, free_at.values(), steps)
+    others_earlier = earlier - line.count(mark, 0, earlier)
+    return line.count(mark) + others_earlier, int(math.ceil(moment))
 
 
 def play_out(
@@ -889,12 +984,13 @@ def play_out(
     service: str,
     serves: dict[int, set[str]],
     free_at: dict[int, float],
-    per_ticket: float,
+    took: dict[str, float],
 ):
     """Views._playout's calls played out: `queue` the waiting (id, service) in calling order, `serves` each
-    counter at work's services, `free_at` when each is free (seconds from now), `per_ticket` a ticket's
-    service time. Yields (id, ahead, seconds) for each ticket of `service` in the order it is likely called,
-    the ones no counter calls after them (the whole line ahead, no time), then LINE_END."""
+    counter at work's services, `free_at` when each is free (seconds from now), `took` each service's time a
+    ticket (a counter calling one is free again that long after). Yields (id, ahead, seconds) for each ticket of
+    `service` in the order it is likely called, the ones no counter calls after them (the whole line ahead, no
+    time), then LINE_END."""
     # Ahead of a ticket: its own service's tickets called before it (its line), and another service's
     # called at an earlier moment by a counter that serves its service too (busy with them first). Not
     # another service's called at the same moment, nor by a counter that never serves it: a B visitor
@@ -926,7 +1022,7 @@ def play_out(
         elif service in serves[cid]:
             others_now += 1
         taken += 1
-        heapq.heapreplace(turns, (at + per_ticket, cid))
+        heapq.heapreplace(turns, (at + took[code], cid))
     for i in lines.get(service, ()):  # no counter at work serves it: said as the line ahead, no time
         yield queue[i][0], taken, 0
     yield LINE_END, taken, 0

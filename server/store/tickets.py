@@ -327,72 +327,38 @@ class TicketQueries(TxBase):
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
-    def line_counts(
-        self, day: str, services: Sequence[str], service: str, lane: int | None, position: float | None
-    ) -> tuple[int, int, int]:
-        """In the day's waiting line of `services` (calling order: priority lane first, then position): how many
-        stand before (`lane`, `position`) (None: the end of the line), how many of those are of `service`, and
-        how many waiting tickets of `services` have no position. Ranges of the queue index (day, status, service,
-        priority_lane, position), counted inside it."""
-        marks = ", ".join("?" for _ in services)
-        line = f"SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
-        own = "SELECT COUNT(*) FROM tickets WHERE day = ? AND status = 'waiting' AND service = ?"
-        if lane is None:
-            sql, params = f"SELECT ({line}), ({own})", [day, *services, day, service]
-        else:  # two ranges of the index each: the lane before it, its own lane up to its position
-            ahead, behind = " AND priority_lane > ?", " AND priority_lane = ? AND position < ?"
-            sql = f"SELECT ({line}{ahead}) + ({line}{behind}), ({own}{ahead}) + ({own}{behind})"
-            params = [
-                day,
-                *services,
-                lane,
-                day,
-                *services,
-                lane,
-                position,
-                day,
-                service,
-                lane,
-                day,
-                service,
-                lane,
-                position,
-            ]
-        sql += f", ({line} AND position IS NULL)"
-        return tuple(self.db.execute(sql, [*params, day, *services]).fetchone())
+    def line_services(
+        self, day: str, services: Sequence[str], marks: Sequence[str] | None, lane: int | None, position: float | None
+    ) -> tuple[str, int]:
+        """The day's waiting line of `services` before (`lane`, `position`) (None: the whole line), in calling order
+        (priority lane first, then position), as one string: each ticket's service written as its mark (`marks[i]`
+        for `services[i]`, one character each; None: the services' codes, each one character); and how many
+        waiting tickets of `services` have no position. One statement: the services of a line of a thousand as one
+        value, not a thousand rows."""
+        in_sql = ", ".join("?" for _ in services)
+        column, pairs = "service", []
+        if marks is not None:
+            column = "CASE service " + " ".join("WHEN ? THEN ?" for _ in services) + " END"
+            pairs = [x for code, mark in zip(services, marks, strict=True) for x in (code, mark)]
+        line = f"FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({in_sql})"
+        before, params = "", []
+        if lane is not None:
+            before, params = " AND (priority_lane > ? OR (priority_lane = ? AND position < ?))", [lane, lane, position]
+        sql = (
+            f"SELECT (SELECT group_concat(c, '') FROM (SELECT {column} AS c {line}{before}"
+            " ORDER BY priority_lane DESC, position)),"
+            f" (SELECT COUNT(*) {line} AND position IS NULL)"
+        )
+        row = self.db.execute(sql, [*pairs, day, *services, *params, day, *services]).fetchone()
+        return row[0] or "", row[1]
 
-    def line_before(
-        self, day: str, services: Sequence[str], lane: int | None, position: float | None, n: int
-    ) -> list[str]:
-        """The services of the last `n` waiting tickets of `services` before (`lane`, `position`) in calling order
-        (None: the end of the line), in that order: each (service, lane)'s last ones from the queue index, in one
-        statement."""
-        parts, params = [], []
-        for code in services:
-            for each in (1, 0):
-                if lane is not None and each < lane:
-                    continue  # a plain visitor stands behind a priority one
-                sql = (
-                    "SELECT service, priority_lane, position FROM tickets"
-                    " WHERE day = ? AND status = 'waiting' AND service = ? AND priority_lane = ?"
-                )
-                params += [day, code, each]
-                if lane is not None and each == lane:
-                    sql += " AND position < ?"
-                    params.append(position)
-                parts.append(f"SELECT * FROM ({sql} ORDER BY position DESC LIMIT ?)")
-                params.append(n)
-        rows = self.db.execute(" UNION ALL ".join(parts), params).fetchall()
-        found = sorted(((-r[1], r[2]), r[0]) for r in rows)
-        return [code for _, code in found[len(found) - n :]]
-
-    def busy_counters(self) -> set[int]:
-        """The counters calling or serving a ticket now."""
+    def busy_counters(self) -> dict[int, str]:
+        """The counters calling or serving a ticket now: {counter id: that ticket's service}."""
         rows = self.db.execute(
-            f"SELECT DISTINCT counter_id FROM tickets {_ACTIVE_INDEX}"
-            " WHERE status IN ('called', 'serving') AND counter_id IS NOT NULL"
+            f"SELECT counter_id, service FROM tickets {_ACTIVE_INDEX}"
+            " WHERE status IN ('called', 'serving') AND counter_id IS NOT NULL ORDER BY id"
         ).fetchall()
-        return {r[0] for r in rows}
+        return {r[0]: r[1] for r in rows}
 
     def stale_tickets(self, today: str) -> list[Ticket]:
         """Tickets of earlier days still waiting or called (for the end-of-day expiry)."""
@@ -454,6 +420,36 @@ class TicketQueries(TxBase):
         parse = datetime.fromisoformat
         seconds = ((parse(finished) - parse(called)).total_seconds() for called, finished in rows)
         return [s for s in seconds if s >= 0]  # a negative one: the PC's clock was stepped back in between
+
+    def recent_service_times(self, services: Sequence[str], limit: int = 20) -> dict[str, list[float]]:
+        """recent_service_seconds of each of `services`, in one statement."""
+        one = (
+            "SELECT * FROM (SELECT service, first_called_at, finished_at FROM tickets WHERE service = ? AND status IN"
+            f" ({SERVED_SQL}) AND first_called_at IS NOT NULL AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC LIMIT ?)"
+        )
+        params = [x for code in services for x in (code, limit)]
+        out: dict[str, list[float]] = {code: [] for code in services}
+        if not services:
+            return out
+        parse = datetime.fromisoformat
+        for code, called, finished in self.db.execute(" UNION ALL ".join(one for _ in services), params).fetchall():
+            seconds = (parse(finished) - parse(called)).total_seconds()
+            if seconds >= 0:  # a negative one: the PC's clock was stepped back in between
+                out[code].append(seconds)
+        return out
+
+    def only_events_since(self, seq: int, types: Iterable[str]) -> bool:
+        """Whether this transaction sees the event `seq` or a later one, and no event after `seq` but of `types`
+        (recent_service_times kept while only events that finish no ticket came: Views.service_times)."""
+        kinds = sorted(types)
+        marks = ", ".join("?" for _ in kinds)
+        row = self.db.execute(
+            "SELECT COALESCE((SELECT MAX(seq) FROM events), 0) >= ? AND NOT EXISTS (SELECT 1 FROM events"
+            f" WHERE seq > ? AND type NOT IN ({marks}))",
+            [seq, seq, *kinds],
+        ).fetchone()
+        return bool(row[0])
 
     def newest_day(self) -> str | None:
         """The newest office day with tickets (None: none), from the index's end."""
