@@ -883,7 +883,29 @@ import { readParams } from "./readparams.js";
   function missingFields() {
     var missing = {};
     FIELDS.forEach(function (k) { if (!field(k).value.trim()) missing[k] = { key: "required" }; });
+    // A phone the server would refuse (too short, letters in it): said at its field on Lanjut, in the server's own
+    // words. Before, the visitor went on to the review and learnt it only from "Ambil nomor antrian".
+    if (!missing.phone && !phoneOk(field("phone").value)) missing.phone = { key: "error.phone_invalid" };
     return missing;
+  }
+
+  // server/forms.py normalize_phone, as the server checks a phone (its whitespace as clean_text leaves it): an
+  // Indonesian number, 08… of 10-13 digits or a landline 0… of 9-12, written with +62 / 62, spaces, ( ) - . too.
+  function phoneOk(raw) {
+    var text = raw.trim().replace(/\s+/g, " ");
+    if (!/^\+?[0-9 ()\-.]+$/.test(text)) return false;
+    var digits = text.replace(/[^0-9]/g, "");
+    if (text.charAt(0) === "+") {
+      if (digits.indexOf("62") !== 0) return false;
+      digits = "0" + digits.slice(2).replace(/^0/, "");
+    } else if (digits.indexOf("620") === 0 && digits.length >= 12) {
+      digits = digits.slice(2);
+    } else if (digits.indexOf("62") === 0 && digits.length >= 11) {
+      digits = "0" + digits.slice(2);
+    }
+    if (digits.charAt(0) !== "0" || digits.indexOf("00") === 0) return false;
+    if (digits.indexOf("08") === 0) return digits.length >= 10 && digits.length <= 13;
+    return digits.length >= 9 && digits.length <= 12;
   }
 
   // -- review and submit --------------------------------------------------------------------
@@ -1205,8 +1227,13 @@ import { readParams } from "./readparams.js";
     FIELDS.forEach(function (k) {
       var el = field(k);
       el.addEventListener("focus", function () { if (state.active !== k) activate(k); });
-      // A hardware keyboard, if one is ever plugged in, still counts as an edit.
-      el.addEventListener("input", function () { edited(k); });
+      // A hardware keyboard, if one is ever plugged in, still counts as an edit. A text pasted (or typed there) into
+      // the empty field ends the Shift that was on by itself for its first letter: the next key tapped went on in
+      // a capital mid-word ("…berkas tidak tersimpanT"). (The keys' own letters come by setRangeText: no input event.)
+      el.addEventListener("input", function () {
+        edited(k);
+        if (k === state.active && state.shift && el.value !== "") setShift(false);
+      });
     });
     document.querySelectorAll("[data-category]").forEach(function (b) {
       b.addEventListener("click", function () {
