@@ -378,7 +378,7 @@ function render() {
     state.shownTicketId = ticket ? ticket.id : null;
     state.keptOpen = false; // a kept draft opened beside the ticket before: one line again beside this one
     $("outcome").reset();
-    solutionCut = false;
+    for (const entry of Object.values(counted)) entry.cut = false;
     clearFieldErrors();
     if (ticket) {
       $("category").value = ticket.category || "";
@@ -408,7 +408,7 @@ function render() {
   for (const field of outcome.querySelectorAll("textarea, select, input")) field.disabled = !serving;
   renderTransferOptions(ticket);
   $("btn-transfer").disabled = state.busy || !can.transfer || !$("transfer-service").value;
-  renderSolutionCount();
+  renderCounts();
   renderFormCopy();
 
   let hint = "hint.pick";
@@ -1204,7 +1204,8 @@ function scheduleServerDraft() {
   serverDraft.timer = setTimeout(() => sendServerDraft(false), DRAFT_SAVE_MS);
 }
 
-// Sent once per change (the same text twice is not sent again); refused or lost, it is sent at the next pause.
+// Sent once per change (the same text twice is not sent again); refused or lost, it is sent at the next pause, and
+// once the page is live again (resendServerDraft).
 async function sendServerDraft(leaving) {
   clearTimeout(serverDraft.timer);
   serverDraft.timer = null;
@@ -1217,7 +1218,9 @@ async function sendServerDraft(leaving) {
   try {
     const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
     const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base }, { keepalive: leaving });
-    if (serverDraft.version.get(ticket.id) === base) {
+    const now = serverDraft.version.get(ticket.id);
+    if (now === base || now === answer.body.version) {
+      // (a fetch answered first may have seen this very save: its version already taken)
       serverDraft.version.set(ticket.id, answer.body.version);
       serverDraft.kept.set(ticket.id, key);
     }
@@ -1231,6 +1234,21 @@ async function sendServerDraft(leaving) {
       scheduleServerDraft();
     }
   }
+}
+
+// The page is live again (a reconnect's snapshot; a fetch of the server's draft answered with nothing saved
+// elsewhere): what was typed and the server lacks from this page goes now, not at the next key. The officer typed
+// on while the network was down (the red bar), the save after the pause failed, and a counter PC dying after the
+// network came back lost that text. Once per reconnect and per change (sendServerDraft sends the same text once; a
+// failed one goes again at the next reconnect): no loop against the server's save budget (429).
+function resendServerDraft() {
+  const ticket = servedHere();
+  if (!ticket || state.counterId === null || !serverDraft.version.has(ticket.id)) return; // its draft not asked yet
+  const body = draftBody(ticket);
+  const kept = serverDraft.kept.get(ticket.id);
+  const typed = ["solution", "note", "category", "priority_class"].some((k) => body[k]);
+  if (kept === undefined ? !typed : kept === JSON.stringify(body)) return; // the server has it (or nothing to have)
+  sendServerDraft(false);
 }
 
 // The counter's draft was saved by a page (this one, another tab, the PC beside): no text in the message. One of
@@ -1260,8 +1278,14 @@ async function askServerDraft() {
   }
   const still = servedHere();
   if (counterId !== state.counterId || !still || still.id !== ticket.id) return;
+  const base = serverDraft.version.get(ticket.id);
+  // an answer older than a save of this page's answered meanwhile: the server has newer (this page's own)
+  if (Number.isInteger(base) && Number.isInteger(version) && version < base) return;
   // seen: this page's next save is based on it (what is kept below, or in the form, is the officer's to choose)
   if (Number.isInteger(version)) serverDraft.version.set(ticket.id, version);
+  // Nothing saved elsewhere since the draft this page's text is based on: the server has this page's own, older
+  // text (typed on offline, its save failed), no other draft to show beside it; the newer text goes now.
+  if (version === base) return resendServerDraft();
   if (!draft || draft.ticket_id !== ticket.id) return;
   const here = draftBody(ticket);
   const same = (a, b) => ["solution", "note"].every((k) => (a[k] || "").trim() === (b[k] || "").trim());
@@ -1550,6 +1574,7 @@ function onSnapshot(snap) {
     state.offline = false; // back, and drawn from the fresh snapshot
     renderOffline();
   }
+  resendServerDraft(); // typed while the page was away (its save failed, or waits for its pause): sent now
   checkFormCopy(); // a form copy that failed or printed while the page was away
   checkLastDone(); // a page opened after the counter's last finish: that visitor's form copy
   // Drawn with other settings than those in force: an admin's change whose event this page never got (its socket
@@ -2600,39 +2625,48 @@ $("outcome").addEventListener("input", (ev) => {
     renderNotice();
   }
 });
-// The answer's length, said beside Selesai from 90 % of its limit: the box takes no more than maxlength (4,000, the
-// server's), so at the limit the letters typed and the end of a longer paste went nowhere, unsaid. A paste cut
-// there is said until the next change of the answer.
-const SOLUTION_COUNT_FROM = 0.9;
-let solutionCut = false;
-let solutionPasting = false; // between a paste and its insertion (its input event)
-function renderSolutionCount() {
-  const box = $("solution");
-  const out = $("solution-count");
+// The answer's length, said beside Selesai from 90 % of its limit, and the escalation analysis's under it and
+// Eskalasi: each box takes no more than maxlength (4,000, the server's), so at the limit the letters typed and the end
+// of a longer paste went nowhere, unsaid. A paste cut there is said until the next change of that box.
+const COUNT_FROM = 0.9;
+const counted = {
+  solution: { out: "solution-count", cut: false, pasting: false }, // pasting: between a paste and its insertion
+  note: { out: "note-count", cut: false, pasting: false },
+};
+function renderCounts() {
+  for (const id of Object.keys(counted)) renderCount(id);
+}
+function renderCount(id) {
+  const box = $(id);
+  const { cut } = counted[id];
+  const out = $(counted[id].out);
   const max = box.maxLength;
   const n = box.value.length;
-  out.hidden = !(max > 0 && (n >= max * SOLUTION_COUNT_FROM || solutionCut));
-  out.classList.toggle("full", !out.hidden && (n >= max || solutionCut));
+  out.hidden = !(max > 0 && (n >= max * COUNT_FROM || cut));
+  out.classList.toggle("full", !out.hidden && (n >= max || cut));
   if (out.hidden) return out.replaceChildren();
   const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
-  const key = solutionCut ? "out.count_cut" : n >= max ? "out.count_full" : "out.count";
+  const key = cut ? "out.count_cut" : n >= max ? "out.count_full" : "out.count";
   out.textContent = t(key, { n: number(n), max: number(max) });
 }
-$("solution").addEventListener("paste", (ev) => {
-  const box = ev.target;
-  const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
-  const room = box.maxLength - box.value.length + Math.abs(box.selectionEnd - box.selectionStart);
-  solutionCut = box.maxLength > 0 && text.replace(/\r\n/g, "\n").length > room;
-  solutionPasting = true;
-  setTimeout(() => {
-    solutionPasting = false; // once the paste is in
-    renderSolutionCount();
+for (const id of Object.keys(counted)) {
+  const entry = counted[id];
+  $(id).addEventListener("paste", (ev) => {
+    const box = ev.target;
+    const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
+    const room = box.maxLength - box.value.length + Math.abs(box.selectionEnd - box.selectionStart);
+    entry.cut = box.maxLength > 0 && text.replace(/\r\n/g, "\n").length > room;
+    entry.pasting = true;
+    setTimeout(() => {
+      entry.pasting = false; // once the paste is in
+      renderCount(id);
+    });
   });
-});
-$("solution").addEventListener("input", () => {
-  if (!solutionPasting) solutionCut = false;
-  renderSolutionCount();
-});
+  $(id).addEventListener("input", () => {
+    if (!entry.pasting) entry.cut = false;
+    renderCount(id);
+  });
+}
 $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.target.value)));
 $("logout").addEventListener("click", askLogout);
 document.addEventListener("keydown", onKey);
