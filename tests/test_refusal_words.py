@@ -38,9 +38,9 @@ def said(monkeypatch) -> list[dict]:
     made: list[dict] = []
     real = api.error_response
 
-    def recording(http_status, code, fields=None, /, **params):
+    def recording(http_status, code, fields=None, problems=None, /, **params):
         made.append(dict(fields or {}))
-        return real(http_status, code, fields, **params)
+        return real(http_status, code, fields, problems, **params)
 
     monkeypatch.setattr(api, "error_response", recording)
     return made
