@@ -116,6 +116,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       document.body.className].join("|");
     if (key === officeFitted) return;
     officeFitted = key;
+    for (const e of [title, address]) if (e.childElementCount) e.textContent = e.textContent; // its cut undone
     box.classList.remove("two-lines", "address-lines");
     title.style.fontSize = "";
     address.style.fontSize = "";
@@ -136,6 +137,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         fitName(box, title);
       }
     }
+    if (address.getClientRects().length && !whole()) cutAtWord(address, whole);
     if (shown !== addressInHeader) {
       addressInHeader = shown;
       showMarquee();
@@ -148,13 +150,46 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const high = () => title.scrollHeight <= title.clientHeight + parseFloat(getComputedStyle(title).fontSize) * 0.2;
     // on its side: its two lines, down to the landscape's smallest size in pixels
     if (matchMedia("(orientation: portrait)").matches) {
-      shrink(title, () => wide() && high(), minUnit() * 1.8);
+      if (!shrink(title, () => wide() && high(), minUnit() * 1.8)) cutAtWord(title, () => wide() && high());
       return;
     }
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
     if (shrink(title, wide, rem * 2.2)) return;
     box.classList.add("two-lines");
-    shrink(title, () => wide() && high(), rem * 1.8);
+    if (!shrink(title, () => wide() && high(), rem * 1.8)) cutAtWord(title, () => wide() && high());
+  }
+  // A text the header cannot hold whole ends in "…" after its last whole word that fits, not inside a word: the
+  // browser's own cut (text-overflow, line-clamp) put "…" where the letters ran out, and a TV whose connection badge
+  // took the name's room (1366x768, offline) read "… Pemerintah Kabupat…". Its words stay the element's text (a span
+  // drawn with "…" after it, display.css .cut-shown, and the rest in one not drawn), so what the page compares and
+  // refits is the whole name; fitOffice puts it back as one text before each fit. No word fits: the browser's cut.
+  function cutAtWord(e, fits) {
+    const full = e.textContent;
+    const shown = el("span", "cut-shown");
+    const rest = el("span", "cut-rest");
+    const at = (n) => {
+      shown.textContent = full.slice(0, n).replace(/[\s,;:.\-\u2013\u2014\u00b7]+$/, "");
+      rest.textContent = full.slice(shown.textContent.length);
+    };
+    const ends = [];
+    for (let i = 1; i < full.length; i++) if (/\s/.test(full[i]) && !/\s/.test(full[i - 1])) ends.push(i);
+    e.textContent = "";
+    e.append(shown, rest);
+    let lo = 0;
+    let hi = ends.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      at(ends[mid]);
+      if (fits()) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (best < 0) e.textContent = full;
+    else at(ends[best]);
   }
 
   // -- snapshot and events ----------------------------------------------------------
