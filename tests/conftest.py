@@ -126,27 +126,11 @@ _websocket_closed_when_its_connection_ends()
 
 
 def _url_builders_made_once() -> None:
-    """Werkzeug writes each route's URL builder as Python source (an AST, then compile()) every time an
-    app is made: 40 % of create_app, and the tests make some 500 apps. What it writes depends only on
-    the rule's text and parts (werkzeug/routing/rules.py Rule._compile_builder: self.rule, self._trace,
-    append_unknown, and self.defaults, left out here: a rule with defaults is written each time), and
-    the function it makes takes its rule as an argument. So each distinct one is made once in a test
-    process and given to every rule with the same text, as werkzeug would have made it again."""
-    from werkzeug.routing.rules import Rule
+    """Werkzeug's URL builders made once in a test process, for the some 500 apps the tests make
+    (tests/urlbuilders.py; the test servers forked from tests/forkserver.py have the same)."""
+    from urlbuilders import made_once
 
-    write = Rule._compile_builder
-    made: dict[tuple, object] = {}
-
-    def made_once(self, append_unknown=True):
-        if self.defaults:
-            return write(self, append_unknown)
-        key = (self.rule, tuple(self._trace), append_unknown)
-        if key not in made:
-            made[key] = write(self, append_unknown)
-        return made[key]
-
-    made_once.werkzeug = write  # for tests/test_openapi.py, which compares what each gives
-    Rule._compile_builder = made_once
+    made_once()
 
 
 _url_builders_made_once()

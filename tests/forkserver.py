@@ -76,6 +76,36 @@ if SERVE:
     TEMPLATES = tempfile.mkdtemp(prefix="antrian-templates-")
     flask.Flask.jinja_options = {**flask.Flask.jinja_options, "bytecode_cache": FileSystemBytecodeCache(TEMPLATES)}
 
+    def _one_app_made() -> None:
+        """Make and close one app here, on a throwaway database, before any child is forked: what every server's
+        create_app would otherwise do again on its own (werkzeug's URL builders, written as Python source and
+        compiled, tests/urlbuilders.py; the modules create_app imports at its first call) is done once, and each
+        child takes it over. Each server still makes its own app, store and database; no connection, thread or
+        greenlet of this one is left for a child."""
+        import re
+        import shutil
+
+        from urlbuilders import made_once
+
+        from server.app import create_app
+        from server.cli import stop_service
+
+        made_once()
+        folder = Path(tempfile.mkdtemp(prefix="antrian-warm-"))
+        try:
+            text = (ROOT / "config.toml").read_text(encoding="utf-8")
+            text = text.replace('database = "var/antrian.db"', f'database = "{folder / "antrian.db"}"')
+            text = text.replace('data_dir = "var"', f'data_dir = "{folder / "data"}"')
+            text = text.replace('backup_dir = "var/backups"', f'backup_dir = "{folder / "backups"}"')
+            text = re.sub(r"\[printers\.kiosk\][^\[]*", '[printers.kiosk]\ntype = "dummy"\n\n', text)
+            (folder / "config.toml").write_text(text, encoding="utf-8")
+            app = create_app(folder / "config.toml", async_mode="gevent", workers=False, synchronous="OFF")
+            stop_service(app.extensions["antrian"])
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    _one_app_made()
+
     from gevent.os import fork_gevent as fork  # the child's gevent hub made anew
 
     waitpid = monkey.get_original("os", "waitpid")  # the real one: children are reaped only when asked

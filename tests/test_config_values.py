@@ -11,14 +11,12 @@ import copy
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 import tomllib
 import typing
 from datetime import date, datetime, time
 
 import pytest
-from conftest import ROOT, write_config
+from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,13 +211,16 @@ def test_a_public_url_of_other_letters_than_ascii_is_refused(base):
 @given(case=st.sampled_from(KEYS), value=TOML_VALUES.filter(lambda v: not isinstance(v, str) or len(v) < 1000))
 def test_the_command_line_says_a_bad_value_without_a_traceback(base, tmp_path_factory, case, value):
     """`settings show` (which loads config.toml as every command does) exits 0, or 2 naming the key in both
-    languages; no traceback."""
+    languages; no traceback. The command is forked from tests/forkserver.py (tests/live.py server_command: the same
+    server.cli main, its own process, exit code and output, without a new interpreter's 0.6 CPU-s of imports at each
+    example); tests/test_cli.py runs the real `python -m server` for what its start adds."""
+    from live import server_command
+
     raw, folder = base
     table, key = case
     path = tmp_path_factory.mktemp("cli") / "config.toml"
     path.write_text(toml_document(with_value(raw, table, key, value)), encoding="utf-8")
-    command = [sys.executable, "-m", "server", "settings", "show", "--config", str(path)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = server_command(["settings", "show", "--config", str(path)])
     assert "Traceback" not in done.stderr, done.stderr
     try:
         load_settings(path)

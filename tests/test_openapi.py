@@ -130,8 +130,9 @@ def test_the_documented_request_id_and_solution_limits_are_the_servers(app, clie
 
 
 def test_every_route_builds_the_same_url_with_the_url_builders_the_tests_share(app):
-    """tests/conftest.py gives rules of the same text one URL builder (werkzeug writes each anew for
-    every app); what it gives builds, for every route of the app, what werkzeug's own would."""
+    """tests/urlbuilders.py gives rules of the same text one URL builder (werkzeug writes each anew for every app), in
+    the tests' processes and their forked servers; what it gives builds, for every route of the app, what werkzeug's
+    own would."""
     from werkzeug.routing.rules import Rule
 
     own = Rule._compile_builder.werkzeug
