@@ -107,6 +107,7 @@ async function register(ev) {
     form.service.value = data.service;
     dropDraft(); // issued: nothing of this visitor comes back after a reload
     state.answeredAt = performance.now();
+    if (reloadStale({ key: "reg.done", params: { label, position }, service: data.service })) return;
     form.name.focus();
   } catch (err) {
     if (err.status === 401) return sessionEnded(); // nothing issued: the form is kept (its draft) for after the login
@@ -257,6 +258,41 @@ function dropDraft() {
   }
   $("draft-row").hidden = true;
   for (const name of LIMITED) showLimit(name);
+}
+
+// An admin's change that came while a visitor was being typed (the page kept its form: settingsChanged) is taken
+// as soon as the form is done with: the ticket issued or the form emptied, the page reloads, its new services and
+// counters drawn, the issued number said again after the reload. It did not: the notice of the number took the
+// place of "muat ulang halaman", and the page kept the old services (a renamed one by its old name, a new one not
+// offered, another max_calls) all day.
+const SAID_KEY = "antrian.front.said";
+
+function reloadStale(said) {
+  if (!settingsStale || state.editing) return false;
+  try {
+    if (said) sessionStorage.setItem(SAID_KEY, JSON.stringify(said));
+  } catch (err) {
+    // storage off: the number is in the list all the same
+  }
+  location.reload();
+  return true;
+}
+
+function restoreSaid() {
+  let said = null;
+  try {
+    said = JSON.parse(sessionStorage.getItem(SAID_KEY) || "null");
+    sessionStorage.removeItem(SAID_KEY);
+  } catch (err) {
+    said = null;
+  }
+  if (!said || typeof said.key !== "string") return;
+  const form = $("register");
+  if (said.service && !hasText(readDraft(form))) {
+    form.service.value = said.service;
+    if (form.service.selectedIndex < 0) form.service.selectedIndex = 0; // a service since removed
+  }
+  notice("reg-notice", "info", () => t(said.key, said.params || {}));
 }
 
 function restoreDraft() {
@@ -1618,6 +1654,7 @@ function start(user) {
   renderCounters();
   renderAlerts();
   restoreDraft();
+  restoreSaid();
   sayAgainAfterLogin();
   $("r-name").focus();
   // Exposed for tests and the browser console: feed one event as if it came over the socket.
@@ -1741,6 +1778,7 @@ $("btn-draft-clear").addEventListener("click", () => {
   state.regRequest = null;
   clearFieldErrors();
   dropDraft();
+  if (reloadStale(null)) return;
   form.name.focus();
 });
 // The address is one line for the server (its line breaks become spaces), in a box of two lines to check it
