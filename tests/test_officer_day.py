@@ -107,6 +107,7 @@ def test_the_two_kept_drafts_stand_level_side_by_side(browser, office):
         page.fill("#note", "Analisis: data NPWP di SIKaP berbeda dengan AHU Online. " * 3)
         page.select_option("#transfer-service", "B")
         page.click("#btn-transfer")
+        page.click("#kept-open")  # the idle counter shows the box as one line: opened
         expect(page.locator("#kept-texts")).to_be_visible()
         for size in ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080}):
             resize(page, size)

@@ -1121,16 +1121,17 @@ function keptIsBack(ticket, restored) {
   return Boolean(restored) || (Boolean(ticket.transferred_from) && carried);
 }
 
-// The box in full (the sentence, the texts, Salin teks, Tutup draf) while no other ticket is at the counter;
-// one short line while another visitor is called or served (Lihat draf opens it, Salin teks copies it): the
-// next visitor's answer, Selesai, Eskalasi and Alihkan stay on a 768 px screen.
+// One short line (Lihat draf opens the sentence and the texts, Salin teks copies them, Tutup draf) while another
+// visitor is called or served, and while the counter is idle (after Alihkan with nobody waiting the whole box
+// made the page scroll at 1366x768): the next visitor's answer, Selesai, Eskalasi and Alihkan stay on a 768 px
+// screen, and the idle page does not scroll. The notice above says what happened to the ticket.
 function renderKept() {
   const kept = state.kept;
   const box = $("kept-draft");
   box.hidden = !kept;
   if (!kept) return;
   const here = currentTicket();
-  const other = Boolean(here && here.id !== kept.id);
+  const other = !here || here.id !== kept.id;
   const collapsed = other && !state.keptOpen;
   const said = keptText(kept);
   box.classList.toggle("collapsed", collapsed);

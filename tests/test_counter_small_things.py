@@ -1,0 +1,70 @@
+"""Small things at the counter page a reviewer found, on a real server in real Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from staffpages import empty_queue, issue, resize, sign_in, staffed
+
+SHOTS = Path(os.environ.get("H348_SHOTS", "/tmp/h348"))
+SIZES = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
+
+
+@pytest.fixture(scope="module")
+def office(live):
+    return staffed(live)
+
+
+@pytest.fixture(autouse=True)
+def clean(office):
+    empty_queue(office)
+
+
+def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(browser, office, tmp_path):
+    """After Alihkan with no next visitor, the kept-draft box stood whole under the idle counter and the page
+    scrolled 32 px at 1366x768 until the next call. Now the box is its one line while the counter is idle as
+    beside another visitor (Lihat draf opens it, Salin teks and Tutup draf stay), and the page does not scroll."""
+    rudi = issue(office, "Rudi Hartono")
+    page = sign_in(browser.new_context(viewport=SIZES[0], locale="id-ID").new_page(), office, "/counter/", "budi")
+    page.select_option("#counter-select", "1")
+    page.keyboard.press("n")
+    expect(page.locator("#t-label")).to_have_text(rudi["label"])
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.keyboard.press("d")
+    expect(page.locator("#solution")).to_be_focused()
+    draft = "Akun roaming belum aktif; perlu dicek verifikator. " * 3
+    page.fill("#solution", draft)
+    page.fill("#note", "Analisis: data NPWP di SIKaP berbeda dengan AHU Online.")
+    page.select_option("#transfer-service", "B")  # counter 1 serves A and C: nobody is next
+    page.click("#btn-transfer")
+    expect(page.locator("#notice")).to_contain_text(f"{rudi['label']} dialihkan")
+    box, short = page.locator("#kept-draft"), page.locator("#kept-short")
+    expect(box).to_be_visible()
+    expect(page.locator("#t-label")).to_have_text("—")
+    expect(short).to_have_text(f"Draf Anda untuk {rudi['label']} disimpan")
+    page.evaluate("document.fonts.ready")
+    for size in SIZES:
+        resize(page, size)
+        scrolls = page.evaluate("document.scrollingElement.scrollHeight - innerHeight")
+        page.screenshot(path=str(SHOTS / f"kept-idle-{size['width']}x768.png"))
+        assert scrolls <= 0, (size, scrolls)
+        assert box.bounding_box()["height"] < 40, size  # one line
+    expect(short).to_be_visible()
+    # what it keeps is kept: opened on demand, copied, dismissed
+    page.click("#kept-open")
+    expect(page.locator("#kept-solution")).to_be_visible()
+    expect(page.locator("#kept-solution")).to_have_value(draft)
+    expect(page.locator("#kept-open")).to_have_attribute("aria-expanded", "true")
+    page.screenshot(path=str(SHOTS / "kept-idle-opened-1024x768.png"))
+    page.click("#kept-open")
+    expect(page.locator("#kept-solution")).to_be_hidden()
+    page.reload()  # one line still after a reload
+    expect(short).to_be_visible()
+    expect(box).to_have_class(re.compile(r"\bcollapsed\b"))
+    page.click("#kept-dismiss")
+    expect(box).to_be_hidden()
+    page.context.close()
