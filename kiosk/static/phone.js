@@ -446,6 +446,10 @@ import { createSurveyForm } from "./skmform.js";
       shownSeq = seq;
     }
     var moved = view.status !== ticket.status || view.service !== ticket.service;
+    // Its service's name stands while its service does: an event's ticket (no name) that only changes the status (a
+    // call, a recall, the start) showed the bare code ("C") under the number until the fetch after it came back,
+    // seconds on a slow signal, just as the visitor looks at the call.
+    var newService = view.service !== undefined && view.service !== ticket.service;
     // The estimate stands from when it was made: the same one read again (an event that moved nobody ahead, a
     // reconnect's snapshot) keeps counting down; a new one, or the ticket back in a line, starts again.
     if (view.estimated_wait_s !== undefined && (moved || view.estimated_wait_s !== ticket.estimated_wait_s)) {
@@ -455,7 +459,7 @@ import { createSurveyForm } from "./skmform.js";
     // An event's ticket is the public one (no place, no service name): what it no longer knows waits
     // for the fetch that follows, rather than show the old place ("ke-0") or service.
     if (moved && view.position === undefined) ticket.position = 0;
-    if (moved && view.service_name === undefined) ticket.service_name = "";
+    if (newService && view.service_name === undefined) ticket.service_name = "";
     if (moved && view.withdrawn === undefined) ticket.withdrawn = null;   // a withdrawn call is told by the fetch
     if (ticket.status === "called") callAlert(ticket.called_at);
     render();
