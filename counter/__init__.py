@@ -96,12 +96,24 @@ def page_lang() -> str:
     return "id"
 
 
+def counted(value: int, lang: str = "id") -> str:
+    """A count as an office writes it: "1.234" in Indonesian (the point between thousands), "1,234" in English."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def grouped_params(params: dict[str, object], lang: str) -> dict[str, object]:
+    """The whole numbers among a text's `params` as `counted` writes them (a bool stays as it is)."""
+    return {k: counted(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+
+
 def words_in(lang: str) -> Callable[..., str]:
     """`tr` of a page drawn in `lang`: `tr(key, **params)`, or `tr(key, "id", …)` for a word that stays
-    Indonesian whatever the page's language (the recap's document: the SOP's form)."""
+    Indonesian whatever the page's language (the recap's document: the SOP's form). A whole number among the
+    params is written with its thousands grouped in the text's language ("2.345 penanganan")."""
 
     def tr(key: str, in_lang: str | None = None, **params: object) -> str:
-        return word(key, in_lang or lang, **params)
+        return word(key, in_lang or lang, **grouped_params(params, in_lang or lang))
 
     return tr
 
@@ -386,7 +398,9 @@ def dashboard_page():
         standard_measures=figures.STANDARD_MEASURES,
         email_on=settings.escalation.enabled,
         skm=None if bad else service.survey.skm(day_from, day_to),  # the satisfaction index beside the times
-        tr=partial(t, lang=lang),
+        # counts with their thousands grouped ("Tiket: 1.234"), in the text and in the tables
+        tr=lambda key, **params: t(key, lang, **grouped_params(params, lang)),
+        count=partial(counted, lang=lang),
         num=partial(_num, lang=lang),
         pct=partial(_pct, lang=lang),
     )
@@ -575,8 +589,8 @@ def _num(value: float | None, places: int, lang: str = "id") -> str:
     """A figure of the SKM to `places` decimals, with the decimal comma in Indonesian; "—" for none."""
     if value is None:
         return "—"
-    text = f"{value:.{places}f}"
-    return text.replace(".", ",") if lang == "id" else text
+    text = f"{value:,.{places}f}"  # thousands grouped: a mean of 1,234.5 minutes is "1.234,5" in Indonesian
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
 def _pct(within: int | None, n: int | None, lang: str = "id") -> str:

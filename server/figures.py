@@ -408,7 +408,9 @@ _XLSX_STYLES = (
     xlsx.Style(bold=True, border=True, horizontal="center", vertical="center", wrap=True),  # the headings
     xlsx.Style(border=True, vertical="top"),  # group, code, measure
     xlsx.Style(bold=True, border=True, vertical="top"),  # the total's name
-    xlsx.Style(border=True, vertical="top", number_format="0"),  # counts, the standard's whole minutes
+    # counts (and the standard's whole minutes) with their thousands grouped as the reader's Excel writes them:
+    # "1.234" when set to Indonesian, "1,234" in English ("0" showed 1234)
+    xlsx.Style(border=True, vertical="top", number_format="#,##0"),
     xlsx.Style(border=True, vertical="top", number_format="0.0"),  # minutes, as the dashboard rounds them
     # the share to the hundredth of a percent: the JSON's four decimals as they are (the dashboard rounds
     # down, "never more than reached"; "0.0%" would show 99.95 % as 100.0 %)
@@ -435,6 +437,7 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
         frozen_rows=4,
         print_title_rows=(4, 4),
         fit_to_width=True,
+        page_footer=t("page.recap.page_of"),  # "Halaman 2 dari 7" at each printed page's foot
     )
     letters = [xlsx.column_letter(i) for i in range(len(EXPORT_COLUMNS))]
     by_day = data["group"] == "day"

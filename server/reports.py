@@ -347,6 +347,7 @@ def _report_xlsx(
         print_title_rows=(4, head),
         landscape=True,
         fit_to_width=True,
+        page_footer=t("page.recap.page_of"),  # "Halaman 2 dari 7", as the printed recap and guest book
     )
     letters = [xlsx.column_letter(i) for i in range(len(columns))]
     no_col, day_col = no_and_day

@@ -171,6 +171,9 @@ class Sheet:
     landscape: bool = False
     paper_size: int = 9  # A4
     fit_to_width: bool = False  # every column on each page, as many pages down as the rows need
+    # each printed page's number at its foot, right, as the printable pages print it: "Halaman {page} dari
+    # {pages}" (Excel's &P and &N); None: no footer
+    page_footer: str | None = None
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -260,9 +263,13 @@ def _sheet_end(sheet: Sheet) -> str:
     setup = f'paperSize="{sheet.paper_size}" orientation="{"landscape" if sheet.landscape else "portrait"}"'
     if sheet.fit_to_width:
         setup += ' fitToWidth="1" fitToHeight="0"'
+    footer = ""
+    if sheet.page_footer:
+        words = sheet.page_footer.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
+        footer = f"<headerFooter><oddFooter>{text_xml('&R' + words)}</oddFooter></headerFooter>"
     return (
         '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
-        f"<pageSetup {setup}/></worksheet>"
+        f"<pageSetup {setup}/>{footer}</worksheet>"
     )
 
 

@@ -965,7 +965,14 @@ def test_the_figures_xlsx_holds_the_jsons_numbers_as_numbers(app, client, seeded
     assert got[-6][0] == "Total" and ws.cell(len(got) + 4, 1).font.b  # the total's rows, last
     waiting = next(i for i, row in enumerate(got, start=5) if row[2] == "Waktu tunggu")
     cells = {c.column_letter: c for c in ws[waiting]}
-    for letter, number_format in (("D", "0"), ("E", "0"), ("G", "0"), ("H", "0.00%"), ("I", "0.0"), ("J", "0.0")):
+    for letter, number_format in (
+        ("D", "#,##0"),
+        ("E", "#,##0"),
+        ("G", "#,##0"),
+        ("H", "0.00%"),
+        ("I", "0.0"),
+        ("J", "0.0"),
+    ):
         assert cells[letter].data_type == "n" and cells[letter].number_format == number_format, letter
     if group == "day":  # 4 waits: 180, 480, 1020 and 2760 s, one within 5 minutes
         assert got[waiting - 5][3:] == [5, 4, 0, 1, 0.25, 18.5, 46]
