@@ -40,9 +40,19 @@ LONG_ANSWER = "\n".join(
 SHORT_ANSWER = "\n".join(f"Baris {i} jawaban." for i in range(1, 7))  # 6 lines: more than the box's 3
 
 # A box's sizes as drawn: what it holds, what shows, where it is scrolled to, the line height
-BOX = """(b) => ({ scroll: b.scrollHeight, client: b.clientHeight, top: b.scrollTop,
+BOX = """(b) => !b.isConnected ? null : ({ scroll: b.scrollHeight, client: b.clientHeight, top: b.scrollTop,
   line: parseFloat(getComputedStyle(b).lineHeight) || parseFloat(getComputedStyle(b).fontSize) * 1.2,
   height: b.getBoundingClientRect().height, more: b.dataset.more || null })"""
+
+
+def measure(loc) -> dict:
+    """BOX of `loc`, measured again when a live redraw of its card (renderInfo) replaced the box between Playwright
+    finding it and measuring it: a box taken out of the page measured 0 with no line height (a loaded CI run)."""
+    for _ in range(50):
+        box = loc.evaluate(BOX)
+        if box is not None:
+            return box
+    raise AssertionError(f"{loc} was replaced 50 times in a row")
 
 
 def shot(page, name: str) -> None:
@@ -75,7 +85,7 @@ def test_long_texts_grow_to_what_they_hold_then_scroll_with_a_cue(browser, offic
         c = card(page, case)
         note, problem = c.locator("dd.note"), c.locator("dd.problem")
         expect(note).to_have_attribute("data-more", "true")
-        box = note.evaluate(BOX)
+        box = measure(note)
         assert box["client"] >= 6 * box["line"], box  # grown past 3 lines: ~7 of them show
         assert box["client"] < box["scroll"], box  # then it scrolls
         assert box["height"] <= SIZES[size]["height"] / 3, box  # not the whole card's height
@@ -92,15 +102,15 @@ def test_long_texts_grow_to_what_they_hold_then_scroll_with_a_cue(browser, offic
 
         answer = c.locator("textarea[name=answer]")
         answer_cue = c.locator("form.f-close .more-cue")
-        three = answer.evaluate(BOX)
+        three = measure(answer)
         answer.fill(SHORT_ANSWER)
-        box = answer.evaluate(BOX)
+        box = measure(answer)
         assert box["scroll"] <= box["client"] + 1, box  # the 6 lines all show: the box grew to them
         assert box["height"] > three["height"] + 2 * box["line"], (three, box)
         expect(answer).to_have_attribute("data-more", "false")
         expect(answer_cue).to_be_hidden()
         answer.fill(LONG_ANSWER)  # a long answer pasted: the box grows to its cap, scrolls, and says there is more
-        box = answer.evaluate(BOX)
+        box = measure(answer)
         assert 10 * box["line"] < box["height"] <= SIZES[size]["height"] * 0.45 + 1, box
         assert box["scroll"] > box["client"], box
         expect(answer).to_have_attribute("data-more", "true")
@@ -111,7 +121,7 @@ def test_long_texts_grow_to_what_they_hold_then_scroll_with_a_cue(browser, offic
         answer.evaluate("b => b.scrollIntoView({ block: 'center' })")
         shot(page, f"escalations-long-answer-{size}.png")
         answer.fill("Sudah beres.")  # emptied back to a line: the box shrinks again
-        assert answer.evaluate(BOX)["height"] <= three["height"] + 1
+        assert measure(answer)["height"] <= three["height"] + 1
         expect(answer_cue).to_be_hidden()
     finally:
         page.context.close()
