@@ -70,6 +70,7 @@ import { createSurveyForm } from "./skmform.js";
   function render() {
     var s = ticket.status;
     document.body.dataset.status = s;
+    document.body.classList.toggle("finished", FINISHED.indexOf(s) >= 0);   // its number's card smaller (phone.css)
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach(function (el) { setText(el, t(el.dataset.i18n)); });
     $("lang-toggle").lang = lang === "en" ? "id" : "en";   // "English" is said in English, and the other way
@@ -322,13 +323,31 @@ import { createSurveyForm } from "./skmform.js";
       // what the visitor wrote, on their own page (the tablet never shows it): the office's reply below answers it
       var own = state.response.suggestion || "";
       $("survey-own").hidden = !own;
+      if ($("survey-own-text").textContent !== own) ownOpen = false;   // a new text: folded again
       setText($("survey-own-text"), own);
+      foldOwn();
       var editable = state.open && state.corrections_left !== 0; // 5 corrections a ticket (the server's count)
       $("survey-edit").hidden = !editable;
       $("survey-edit-note").hidden = !editable;
       $("survey-reply").hidden = !state.response.answer;
       setText($("survey-reply-text"), state.response.answer || "");
     }
+  }
+
+  // The visitor's own text on the thanks card, folded to its first lines when longer, with "Tampilkan semua" under
+  // it: under a complaint of 2,000 characters (some ten screens on a phone) "Ubah jawaban" was far down the page.
+  // Only clipped on the screen (phone.css .folded): a screen reader reads it whole, the button says whether it is
+  // open (aria-expanded).
+  var ownOpen = false;
+  function foldOwn() {
+    var text = $("survey-own-text"), more = $("survey-own-more");
+    if ($("survey-own").hidden || $("survey-done").hidden) return;
+    text.classList.add("folded");
+    var long = text.scrollHeight > text.clientHeight + 1;   // more than the folded lines
+    text.classList.toggle("folded", long && !ownOpen);
+    more.hidden = !long;
+    more.setAttribute("aria-expanded", String(long && ownOpen));
+    setText(more, t(ownOpen ? "survey_own_less" : "survey_own_more"));
   }
 
   function showSurvey(view) {
@@ -687,6 +706,14 @@ import { createSurveyForm } from "./skmform.js";
     $("survey-form").scrollIntoView({ block: "start" });
   });
   $("survey-form").addEventListener("submit", submitSurvey);
+  $("survey-own-more").addEventListener("click", function () {
+    ownOpen = !ownOpen;
+    foldOwn();
+    // folded again from far down the text: back to its button, not left somewhere under the card
+    if (!ownOpen) $("survey-own-more").scrollIntoView({ block: "nearest" });
+  });
+  // turned sideways, or the text set larger: how many lines it takes changes
+  window.addEventListener("resize", foldOwn);
 
   $("sound").addEventListener("click", function () {
     var ctx = null;
