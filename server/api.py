@@ -27,6 +27,7 @@ from server.auth import (
     check_login,
     csrf_token,
     current_user,
+    ended_reason,
     renew_session,
     require,
     start_session,
@@ -480,10 +481,16 @@ def logout():
 
 @bp.get("/me")
 def me():
-    """Who is logged in, with a CSRF token; 401 when nobody is."""
+    """Who is logged in, with a CSRF token; 401 when nobody is. A signed staff session that ended (its browser
+    held it: nobody else learns anything) adds why, `ended` (server.auth.session_end_reason): the counter page
+    says it at its login."""
     user = current_user()
     if user is None:
-        raise LoginRequired()
+        ended = ended_reason()
+        if ended is None:
+            raise LoginRequired()
+        answer = error_response(401, LoginRequired.code)
+        return jsonify({**answer.get_json(), "ended": ended}), 401
     return jsonify({"user": _user_view(user), "csrf_token": csrf_token()})
 
 

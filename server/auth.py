@@ -270,14 +270,16 @@ SESSION_HOURS = 10.0  # a float: tests/clockserver.py --set auth.SESSION_HOURS=â
 def start_session(user: dict[str, Any]) -> None:
     """Sign `user` in on this request's session cookie: its id, session_version and creation time (the id
     of an account made after a restore may be another's of before), and the database's session epoch
-    (a `restore` renews it: every session signed before the restore ends)."""
-    epoch = current_app.extensions["antrian"].accounts.session_epoch()
+    (a `restore` renews it: every session signed before the restore ends), and the event log's last seq (what
+    changed the account after it: session_end_reason)."""
+    epoch, seq = current_app.extensions["antrian"].accounts.session_mark()
     session.clear()
     session["uid"] = user["id"]
     session["sv"] = user["session_version"]
     session["ca"] = user["created_at"]
     session["ep"] = epoch
     session["iat"] = int(time.time())
+    session["sq"] = seq  # the event log's last seq: the account's `user_changed` after it say why it ended
     session.permanent = True
 
 
@@ -285,8 +287,10 @@ def renew_session(user: dict[str, Any]) -> None:
     """Keep this request's session signed in after a change of its own account that ended the account's
     sessions (its own new password, POST /api/me/password): the cookie carries the account's new
     session_version, and the rest as it was: the sign-in time (the working day's end does not move), the
-    database's epoch and the CSRF token the page holds. The other sessions of the account stay ended."""
+    database's epoch and the CSRF token the page holds; the event log's seq is now's (this change did not end it).
+    The other sessions of the account stay ended."""
     session["sv"] = user["session_version"]
+    session["sq"] = current_app.extensions["antrian"].accounts.session_mark()[1]  # its own new password is not why
     g.pop("user", None)
 
 
@@ -316,6 +320,56 @@ def session_user(sess: Any, lookup: Callable[[int], dict[str, Any] | None], tz: 
     if sess.get("ca") != user["created_at"] or sess.get("ep") != (user.get("session_epoch") or ""):
         return None
     return user
+
+
+# Why a session ended, as GET /api/me's 401 says it (`ended`) to the browser that held it: a `user_changed` event's
+# change -> the reason, the first of ENDED_FIRST found among the account's changes after the sign-in (a new password
+# first: it is what the officer needs to know to sign in again)
+ENDED_CHANGES = {"password": "password", "disabled": "disabled", "enabled": "disabled", "role": "role"}
+ENDED_FIRST = ("password", "disabled", "role")
+
+
+def session_end_reason(
+    sess: Any,
+    lookup: Callable[[int], dict[str, Any] | None],
+    changes: Callable[[str, int], list[str]],
+    tz: Any,
+) -> str | None:
+    """Why the staff session of a cookie ended (the cookie is signed with the app's key: its browser held that
+    session), or None when it did not, or names none. `restore`: signed in before a `restore` (another session
+    epoch), or its account's id is now no account or another one (the database copied back by hand); `disabled`:
+    the account is disabled now, or was disabled (and enabled again) since the sign-in; `password`, `role`: a new
+    one since (the account's `user_changed` events after the sign-in's seq, `changes(username, seq)`); `expired`:
+    past its end (the office's midnight, SESSION_HOURS); else `logout`: a logout (which logs no event) ended the
+    account's sessions. A change after the session's end is said before its end: it is what signing in again
+    meets. A cookie of before `sq` was carried says `logout` for a new password or role."""
+    uid, sv, iat = sess.get("uid"), sess.get("sv"), sess.get("iat")
+    if not isinstance(uid, int) or not isinstance(sv, int) or not isinstance(iat, int):
+        return None
+    user = lookup(uid)
+    if user is None or sess.get("ca") != user["created_at"] or sess.get("ep") != (user.get("session_epoch") or ""):
+        return "restore"
+    if not user["active"]:
+        return "disabled"
+    changed = user["session_version"] != sv
+    seq = sess.get("sq")
+    if changed and isinstance(seq, int):
+        found = {ENDED_CHANGES.get(c) for c in changes(user["username"], seq)}
+        for reason in ENDED_FIRST:
+            if reason in found:
+                return reason
+    if time.time() >= session_ends(iat, tz):
+        return "expired"
+    return "logout" if changed else None
+
+
+def ended_reason() -> str | None:
+    """Why this request's signed staff session ended (session_end_reason), None without one or while it lasts."""
+    if "uid" not in session:
+        return None
+    accounts = current_app.extensions["antrian"].accounts
+    tz = current_app.extensions["antrian.settings"].office.tz
+    return session_end_reason(session, accounts.session_account, accounts.session_changes, tz)
 
 
 # The characters of a username (USERNAME): a-z, 0-9, ".", "_", "-"; the first a letter or a digit; its lengths.

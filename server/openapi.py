@@ -96,6 +96,17 @@ def _text(max_length: int, description: str = "", min_length: int = 1, example: 
 
 # -- shared parts ------------------------------------------------------------------------------------
 
+ENDED = {
+    "type": "string",
+    "enum": ["expired", "restore", "disabled", "password", "role", "logout"],
+    "description": "GET /api/me's 401 alone: why the session of this request's cookie ended; only with a cookie "
+    "the server signed (the browser held that session), never without one or with a forged one. restore: signed "
+    "in before a `restore` (or its account's id is another account's now); disabled: the account is disabled, or "
+    "was disabled (and enabled again) since the sign-in; password, role: a new one since the sign-in (password "
+    "first); expired: past the office's midnight or 10 hours after the sign-in; logout: the account logged out "
+    "(on another PC).",
+}
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error has this one shape. `message` is Indonesian, English with ?lang=en, "
@@ -111,6 +122,7 @@ ERROR_SCHEMA = {
             'A text past its limit (too_long) says the limit and the length typed: "Terlalu panjang: paling '
             'banyak 100 karakter; yang diketik 120."',
         },
+        "ended": ENDED,
     },
 }
 
@@ -2550,7 +2562,10 @@ def build() -> dict[str, Any]:
                 "The current session's account, with a CSRF token",
                 "login",
                 {"200": _ok("Logged in.", _ref("Login"))},
-                {"401": "login_required."},
+                {
+                    "401": "login_required: nobody is logged in; a signed session cookie whose session ended adds "
+                    "`ended`, why (the counter page's login says it)."
+                },
                 roles=ROLES,
             )
         },

@@ -114,7 +114,7 @@ def test_after_the_session_ended_under_the_page_only_the_password_is_asked(brows
         elsewhere.click("#logout")  # a ticket served there too: the page asks first
         elsewhere.click("#leave-confirm")
         expect(page.locator("#login-form")).to_be_visible(timeout=20000)
-        expect(page.locator("#login-error")).to_contain_text("Sesi Anda sudah berakhir")
+        expect(page.locator("#login-error")).to_contain_text("Sesi Anda berakhir: akun ini keluar (logout) di PC lain.")
         expect(page.locator("#login-form [name=username]")).to_have_value("budi")
         expect(page.locator("#login-form [name=password]")).to_be_focused()
 

@@ -452,7 +452,9 @@ def test_an_officer_whose_account_is_disabled_sees_the_login_not_a_lost_connecti
     try:
         # the server closes the socket; the page asks who is logged in (nobody) and shows the login
         expect(page.locator("body")).to_have_attribute("data-view", "login", timeout=15000)
-        expect(page.locator("#login-error")).to_have_text("Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan.")
+        expect(page.locator("#login-error")).to_have_text(
+            "Sesi Anda berakhir: akun ini dinonaktifkan oleh admin. Masuk lagi untuk melanjutkan."
+        )
     finally:
         r = admin.post(f"{live.url}/api/admin/users/wati/active", json={"active": True}, timeout=5)
         assert r.status_code == 200, r.text

@@ -86,7 +86,10 @@ def test_an_officer_whose_session_ran_out_is_told_which_ticket_went_back_and_why
         rina = sign_in(new_page(browser), server, "/counter/front", "rina")
         expect(rina.locator("#counter-rows tr[data-counter='2']")).to_contain_text("budi")
 
-        ended = "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan."
+        ended = (
+            "Sesi Anda berakhir: sesi berlaku sampai tengah malam, paling lama 10 jam setelah masuk. Masuk lagi untuk"
+            " melanjutkan."
+        )
         server.advance(72 - 30 + 1)  # past his session's end; hers is 29 s on, less the seconds her sign-in took
         expect(budi.locator("#login-error")).to_have_text(ended, timeout=30_000)
         expect(rina.locator("#counter-notice")).to_have_text(

@@ -2447,12 +2447,25 @@ async function printFormCopy(earlier = null) {
 // ---- a session that ended under the page ---------------------------------------------------
 // An action answered 401 (a logout elsewhere, a new password, a disabled account, the day's end), or the
 // live socket found the session gone: what was typed is kept (the draft, with its kind and class), and
-// the login says that the action was not saved; after it, the page says so again.
-function sessionEnded(action = null) {
+// the login says that the action was not saved, and why the session ended (GET /api/me's `ended`, asked once
+// before the reload); after it, the page says so again.
+const ENDED_REASONS = ["logout", "expired", "disabled", "password", "role", "restore"]; // counter.ended.why.*
+let ending = false;
+
+async function sessionEnded(action = null) {
+  if (ending) return; // the socket and an action's answer at once: asked once
+  ending = true;
   saveDraft();
   const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
   const username = state.me ? state.me.username : "";
-  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, username }));
+  let reason = null;
+  try {
+    await api("GET", "/api/me"); // signed in after all (a 401 of another cause): the page starts again
+  } catch (err) {
+    const said = err.status === 401 && err.body ? err.body.ended : null;
+    if (ENDED_REASONS.indexOf(said) >= 0) reason = said;
+  }
+  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, username, reason }));
   location.reload();
 }
 window.antrianSessionEnded = () => sessionEnded(null); // common.js, when the live socket finds the session gone
@@ -2462,7 +2475,9 @@ function endedAction() {
     const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
     if (!ended) return null;
     const name = ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "";
-    return { name, typed: Boolean(ended.typed), username: typeof ended.username === "string" ? ended.username : "" };
+    const reason = ENDED_REASONS.indexOf(ended.reason) >= 0 ? ended.reason : null;
+    const username = typeof ended.username === "string" ? ended.username : "";
+    return { name, typed: Boolean(ended.typed), username, reason };
   } catch (err) {
     return null;
   }
@@ -2472,7 +2487,13 @@ function showLoginAfterEnd() {
   const ended = endedAction();
   if (ended) {
     const kept = ended.typed ? ` ${t("ended.kept")}` : "";
-    $("login-error").textContent = t(ended.name ? "ended.login" : "ended.login_plain", { action: ended.name }) + kept;
+    // why it ended, in the officer's words, when the server said (else the words of before)
+    const said = ended.reason
+      ? [t(`ended.why.${ended.reason}`), ended.name ? t("ended.unsaved", { action: ended.name }) : "", t("ended.again")]
+          .filter(Boolean)
+          .join(" ")
+      : t(ended.name ? "ended.login" : "ended.login_plain", { action: ended.name });
+    $("login-error").textContent = said + kept;
   }
   showLogin(start);
   // The officer whose session ended under the page types the password only: the name was asked again, the cursor

@@ -332,6 +332,18 @@ class Accounts:
         with self.unit.store.read() as tx:
             return tx.session_epoch()
 
+    def session_mark(self) -> tuple[str, int]:
+        """What a new session carries of the database: its session epoch and the event log's last seq."""
+        with self.unit.store.read() as tx:
+            return tx.session_epoch(), tx.last_seq()
+
+    def session_changes(self, username: str, after: int) -> list[str]:
+        """The changes (`data.change`) of the account's `user_changed` events after seq `after`, oldest first:
+        what ended its sessions signed in at that seq (server.auth.session_end_reason)."""
+        with self.unit.store.read() as tx:
+            rows = tx.events_between(("user_changed",), after, tx.last_seq())
+        return [r["data"].get("change") for r in rows if r["data"].get("username") == username]
+
     def session_states(self) -> dict[int, tuple[int, bool]]:
         """Each account's (session_version, active), by id: what a staff socket is checked against."""
         with self.unit.store.read() as tx:
