@@ -8,13 +8,12 @@ does. Real server process, real SQLite, Chromium offline (context.set_offline) w
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
+from test_counter_draft_live import draft_url, server_draft
 
 VIEWPORT = {"width": 1366, "height": 768}
 ONLINE = "Akun penyedia dikunci: dibuka lewat menu Pengguna."
@@ -29,26 +28,12 @@ def office(tmp_path_factory):
     server.stop()
 
 
-def draft_url(office) -> str:
-    return f"{office.url}/api/counters/1/draft"
-
-
 def is_save(request) -> bool:
     return request.url.endswith("/api/counters/1/draft") and request.method == "POST"
 
 
 def is_ask(response) -> bool:
     return response.url.endswith("/api/counters/1/draft") and response.request.method == "GET"
-
-
-def server_draft(session, office, check, seconds: float = 8.0) -> dict:
-    """GET /api/counters/1/draft's answer once `check(answer)` holds, or as it stands after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        body = session.get(draft_url(office), timeout=5).json()
-        if check(body) or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
 
 
 def serving_page(browser, office):
