@@ -62,7 +62,9 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
         expect(budi.locator("#t-label")).to_have_text(ticket["label"])
         server.advance(SESSION_S + 1)
         expect(budi.locator("#login-error")).to_have_text(
-            "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan.", timeout=30_000
+            "Sesi Anda berakhir: sesi berlaku sampai tengah malam, paling lama 10 jam setelah masuk. Masuk lagi untuk "
+            "melanjutkan.",
+            timeout=30_000,
         )
         budi.context.close()
         assert holders(server)[2] is None  # freed by his session's end, the visitor back in the line
@@ -108,7 +110,9 @@ def test_an_officers_other_pc_keeps_its_counter_when_one_session_ends_while_it_i
         expect(second.locator("#live-status")).to_have_attribute("data-state", "off")
         server.advance(SESSION_S - 30 + 1)  # past PC 1's end; PC 2's is 29 s on, less the seconds its steps took
         expect(first.locator("#login-error")).to_have_text(
-            "Sesi Anda sudah berakhir. Masuk lagi untuk melanjutkan.", timeout=30_000
+            "Sesi Anda berakhir: sesi berlaku sampai tengah malam, paling lama 10 jam setelah masuk. Masuk lagi untuk "
+            "melanjutkan.",
+            timeout=30_000,
         )  # PC 1's session ended (the server saw it 2 s before its page did)
         assert holders(server)[2] == "budi"
         now = requests.get(f"{server.url}/api/tickets/{ticket['token']}", timeout=5).json()["ticket"]
