@@ -177,6 +177,23 @@ def server_command(
         )
 
 
+def restored_from_backup(server: LiveServer, cfg: Path, copy: Path, before):
+    """The office's backup taken and restored, as an admin does it with the command line: with the server running,
+    `before()` (what the backup is to hold) and `backup COPY`; the server stopped (also when either failed),
+    `restore COPY` over its database; the server started again on the restored copy (a new session epoch: every
+    session signed before it ends). Returns what `before()` returned."""
+    try:
+        made = before()
+        r = server_command(["backup", str(copy), "--config", str(cfg)])
+        assert r.returncode == 0, r.stderr
+    finally:
+        server.stop()
+    r = server_command(["restore", str(copy), "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    server.start()
+    return made
+
+
 class LiveServer:
     """Starts `python -m server serve` on a free port with a given config; stops (SIGTERM, then SIGKILL).
 

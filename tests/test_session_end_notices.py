@@ -11,7 +11,7 @@ import re
 import pytest
 import requests
 from conftest import SocketGate, write_config
-from live import ClockedServer, LiveServer, server_command
+from live import ClockedServer, LiveServer, restored_from_backup, server_command
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
 
@@ -207,19 +207,16 @@ def test_an_officer_back_after_a_restore_is_told_his_counter_was_freed_by_it(tmp
     was freed (`by` "cli"): his page, signed in again, said "dilepas oleh cli"."""
     cfg = write_config(tmp_path)
     server = LiveServer(cfg).start()
-    try:
+
+    def called():
         staffed(server)
         ticket = issue(server, "Gita Permata", "B")
         budi = server.session("budi", PASSWORD)
         r = budi.post(server.url + "/api/counters/2/call-next", json={}, timeout=5)
         assert r.json()["ticket"]["label"] == ticket["label"], r.text
-        r = server_command(["backup", str(tmp_path / "b.db"), "--config", str(cfg)])
-        assert r.returncode == 0, r.stderr
-    finally:
-        server.stop()
-    r = server_command(["restore", str(tmp_path / "b.db"), "--config", str(cfg)])
-    assert r.returncode == 0, r.stderr
-    server.start()
+        return ticket
+
+    ticket = restored_from_backup(server, cfg, tmp_path / "b.db", called)
     try:
         page = sign_in(new_page(browser), server, "/counter/", "budi")
         expect(page.locator("#notice")).to_have_text(

@@ -10,7 +10,7 @@ import pytest
 import requests
 from conftest import cheap_hash, write_config
 from flask import Flask
-from live import ClockedServer, LiveServer, server_command
+from live import ClockedServer, LiveServer, restored_from_backup
 from playwright.sync_api import expect
 from staffpages import PASSWORD, sign_in, staffed
 
@@ -170,16 +170,12 @@ def test_a_session_past_its_end_says_expired_and_the_page_says_it(tmp_path, brow
 def test_a_session_signed_in_before_a_restore_says_restore(tmp_path):
     cfg = write_config(tmp_path)
     server = LiveServer(cfg).start()
-    try:
+
+    def signed_in():
         staffed(server)
-        s = server.session("budi", PASSWORD)
-        r = server_command(["backup", str(tmp_path / "b.db"), "--config", str(cfg)])
-        assert r.returncode == 0, r.stderr
-    finally:
-        server.stop()
-    r = server_command(["restore", str(tmp_path / "b.db"), "--config", str(cfg)])
-    assert r.returncode == 0, r.stderr
-    server.start()
+        return server.session("budi", PASSWORD)
+
+    s = restored_from_backup(server, cfg, tmp_path / "b.db", signed_in)
     try:
         assert ended_of(s, server) == "restore"
         assert me(server.session("budi", PASSWORD), server).status_code == 200  # signed in again, it goes on

@@ -11,7 +11,7 @@ import queue
 import pytest
 import requests
 from conftest import visitor, write_config
-from live import ClockedServer, LiveServer, server_command
+from live import ClockedServer, LiveServer, restored_from_backup, server_command
 from staffpages import empty_queue
 from test_clock_steps import until
 from test_realtime import Client, cookie_header
@@ -163,15 +163,7 @@ def test_a_restore_frees_the_counters_its_backup_held(tmp_path):
     the call on the TV for counter_release_minutes."""
     cfg = write_config(tmp_path)
     server = LiveServer(cfg).start()
-    try:
-        _, ticket = at_work(server, "budi")
-        r = server_command(["backup", str(tmp_path / "b.db"), "--config", str(cfg)])
-        assert r.returncode == 0, r.stderr
-    finally:
-        server.stop()
-    r = server_command(["restore", str(tmp_path / "b.db"), "--config", str(cfg)])
-    assert r.returncode == 0, r.stderr
-    server.start()
+    _, ticket = restored_from_backup(server, cfg, tmp_path / "b.db", lambda: at_work(server, "budi"))
     try:
         tv = {c["id"]: c for c in requests.get(server.url + "/api/state", timeout=5).json()["counters"]}
         assert (tv[2]["ticket"], tv[3]["paused"]) == (None, False)
