@@ -147,6 +147,39 @@ def every_config_error(old: Settings, overrides: dict[str, Any], section: str, g
     return more
 
 
+def every_reset_error(old: Settings, rest: dict[str, Any], first: ConfigError) -> list[ConfigError]:
+    """A reset's other refused values, past `first`: with the reset section back at config.toml's values, each value
+    of the sections still saved (`rest`) that no longer fits (a service the file lacks, named by two counters' saved
+    rows) is set aside as every_config_error sets them aside and the rest parsed again, until it parses, or a value
+    is refused that no saved section holds or was named already, or REFUSED_SECONDS are spent. Called after the
+    reset's transaction, as every_config_error is after a save's."""
+    value = json.loads(json.dumps(rest))
+    more: list[ConfigError] = []
+    named = {first.key}
+    err = first
+    until = time.monotonic() + REFUSED_SECONDS
+
+    def saved_section(key: str | None) -> str | None:
+        section = next((s for s in EDITABLE if _of_section(key, s)), None)
+        return section if section in value else None
+
+    while len(more) < MAX_REFUSED - 1 and time.monotonic() < until:
+        section = saved_section(err.key)
+        if section is None or not _set_aside(old, section, value[section], err.key):
+            break
+        time.sleep(1e-6)  # under gevent a timer, not sleep(0): the loop polls the sockets, the kiosks' come in
+        try:
+            effective_settings(old, value)
+            break
+        except ConfigError as again:
+            if again.key in named or again.problem is None or saved_section(again.key) is None:
+                break
+            named.add(again.key)
+            more.append(again)
+            err = again
+    return more
+
+
 def _of_section(key: str | None, section: str) -> bool:
     return key is not None and (key.startswith(f"{section}.") or key.startswith(f"{section}["))
 
@@ -611,6 +644,7 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
     check_base(base)
     was: list[Settings] = []  # the settings in force when the transaction began
     dropped: list[bool] = []
+    refused: list[tuple[Settings, dict, ConfigError]] = []  # a refused reset's: the rest found after it
 
     def run(tx, now):
         old = service.settings
@@ -627,6 +661,7 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
             new = effective_settings(old, rest) if rest else file_settings(old)
         except ConfigError as err:
             if checked:  # the page would say "config.toml's values again" with none applied: say why not
+                refused.append((old, rest, err))  # its other refused values: after the transaction
                 raise config_refusal(err) from err  # nothing dropped (the transaction is rolled back)
             new = None
         if new is None:
@@ -637,9 +672,12 @@ def reset_settings(service: Any, section: str, actor: str, checked: bool = False
 
     try:
         service.run_command(None, run, alone=True)  # it applies the settings before its COMMIT
-    except BaseException:
+    except BaseException as failed:
         if was and service.settings is not was[0]:  # applied, then not committed
             service.apply_settings(was[0])
+        if refused and isinstance(failed, FormIncomplete):  # every refused value, as a save names them
+            old, rest, err = refused[-1]
+            raise config_refusal(err, every_reset_error(old, rest, err)) from err
         raise
     return dropped[0]
 

@@ -137,13 +137,15 @@ def make_month_archive(
     unfinished: bool = False,
     tz: Any = None,
     services: dict[str, str] | None = None,
+    counters: dict[int, str] | None = None,
 ) -> MonthArchive:
     """A ZIP of one month: the recap CSV and XLSX, the guest book (buku tamu: every ticket issued, and what
     became of it) as CSV and XLSX, the tickets with forms and events as JSON (with the month's survey
     responses and complaints, `survey_responses`, what replaced texts, replies and closes they had,
     `complaint_history`, and the questionnaire's wordings they were answered under, `survey_wordings`), and
     SHA256SUMS. The guest book gives each number's time in `tz` (the office's; None: Asia/Jakarta,
-    config.toml's default) and its service by `services`' names ({code: name}; None: the codes). `out_dir`
+    config.toml's default) and its service by `services`' names ({code: name}; None: the codes); the recap
+    says where a transferred visitor came from by those and `counters`' names ({id: name}). `out_dir`
     is made when absent; its parents too only with `make_parents` (an --out on a USB stick that is not
     mounted must not land on the PC's disk).
 
@@ -167,7 +169,7 @@ def make_month_archive(
     if (path.exists() or path.is_symlink()) and not replace:
         raise ArchiveError("exists", path=path, month=month)
     with store.read() as tx:
-        recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to)))
+        recap = list(reports.iter_recap_rows(tx.recap_iter(day_from, day_to), services, counters))
         zone = tz if tz is not None else ZoneInfo("Asia/Jakarta")
         guests = list(reports.iter_guestbook_rows(tx.guestbook_iter(day_from, day_to), zone, services or {}))
         rows = tx.archive_rows(day_from, day_to)

@@ -1402,6 +1402,7 @@ def month_archive(settings: Settings, args: argparse.Namespace) -> int:
             args.unfinished,
             tz=settings.office.tz,  # the guest book's times and services, as the office's pages say them
             services={s.code: s.name for s in settings.services},
+            counters={c.id: c.name for c in settings.counters},
         )
     say(words("archive.written", path=made.path, sha=archive.sha256_file(made.path)))
     # this month's (--unfinished) holds its days so far: the range it names ends today, not on the month's last

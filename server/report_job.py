@@ -38,9 +38,11 @@ class ReportFailed(RuntimeError):
 
 def recap_file(store: Any, job: dict[str, Any]) -> bytes:
     """The recap as JSON, CSV or XLSX bytes. job: from, to, filters, format, office, filters_label (the filters
-    in words, reports.filter_label: the workbook's period row names them)."""
+    in words, reports.filter_label: the workbook's period row names them), services and counters (their names,
+    {code: name} and {"1": name}: where a transferred visitor came from)."""
     with store.read() as tx:
-        rows = reports.iter_recap_rows(tx.recap_iter(job["from"], job["to"], **job["filters"]))
+        names = {"services": job.get("services"), "counters": job.get("counters")}
+        rows = reports.iter_recap_rows(tx.recap_iter(job["from"], job["to"], **job["filters"]), **names)
         if job["format"] == "csv":
             return reports.recap_csv(rows)
         if job["format"] == "xlsx":

@@ -74,12 +74,37 @@ def check_range(day_from: object, day_to: object) -> dict[str, str]:
     return bad
 
 
-def keterangan(row: dict[str, Any]) -> str:
-    """Remarks: the category, the outcome, for escalations the LKPP ticket number, and who other than the
-    officer corrected the record ("dikoreksi oleh Sari Dewi"): its text is then not all the officer's."""
+def transfer_remark(row: dict[str, Any], services: dict[str, str] | None = None, counters: Any = None) -> str:
+    """For a visitor sent on from another counter (its "Alihkan") and served at the service it was sent to,
+    where from: "Dialihkan dari Loket 1 / Konsultasi Penyedia" (the counter that sent it, then the service it
+    was served at there; several transfers ", lalu dari …"). `services` ({code: name}) and `counters`
+    ({id: name}) name them as the settings do: a service by its code and a counter left out when not there
+    (since removed, or no names given). "" for a ticket never transferred, and for one never served at the
+    service it was sent to: its outcome already says it was transferred (OUTCOME_NAMES)."""
+    if row["status"] not in core.SERVED or not row.get("transferred_from"):
+        return ""
+    moves = json.loads(row["transfers"]) if row.get("transfers") else []
+    if not moves:  # its transfers' events not there: the last one, as the row has it
+        moves = [[row["transferred_from"], row.get("service"), None]]
+    services, counters = services or {}, counters or {}
+    places = []
+    for move in moves:
+        service = services.get(move[0] or "", move[0] or "")
+        counter = None if move[2] is None else counters.get(move[2]) or counters.get(str(move[2]))
+        places.append(f"{counter} / {service}" if counter else service)
+    return t("recap.transferred_from", places=t("recap.transferred_from_then").join(places))
+
+
+def keterangan(row: dict[str, Any], services: dict[str, str] | None = None, counters: Any = None) -> str:
+    """Remarks: the category, where the visitor was transferred from (transfer_remark), the outcome, for
+    escalations the LKPP ticket number, and who other than the officer corrected the record ("dikoreksi oleh
+    Sari Dewi"): its text is then not all the officer's."""
     parts = []
     if row.get("category"):
         parts.append(category_name(row["category"]))
+    moved = transfer_remark(row, services, counters)
+    if moved:
+        parts.append(moved)
     parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
@@ -120,18 +145,21 @@ def solusi(row: dict[str, Any]) -> str:
     return text
 
 
-def recap_row(no: int, r: dict[str, Any]) -> dict[str, Any]:
+def recap_row(
+    no: int, r: dict[str, Any], services: dict[str, str] | None = None, counters: Any = None
+) -> dict[str, Any]:
     """One store row (ticket joined with its form) as a recap row keyed by the headings.
 
     Tanggal is the office's local day the ticket was issued (YYYY-MM-DD); Petugas the officer's
-    full name when the account has one, else the username (Tx.recap_iter's officer_name)."""
+    full name when the account has one, else the username (Tx.recap_iter's officer_name). `services` and
+    `counters`: their names ({code: name}, {id: name}), for where a transferred visitor came from."""
     return {
         NO: no,
         NAME: r["name"],
         ADDRESS: r["address"],
         PROBLEM: r["problem"],
         SOLUTION: solusi(r),
-        REMARKS: keterangan(r),
+        REMARKS: keterangan(r, services, counters),
         DAY: r["day"],
         LABEL: r["label"],
         OFFICER: r.get("officer_name") or r.get("officer") or "",
@@ -236,11 +264,21 @@ def recap_file_name(day_from: str, day_to: str, filters: dict[str, Any], fmt: st
     return "-".join(["rekap", day_from, day_to, *slugs]) + f".{fmt}"
 
 
-def iter_recap_rows(rows: Any) -> Any:
+def recap_names(settings: Any) -> dict[str, dict[str, str]]:
+    """The services and counters by their names in `settings`, for where a transferred visitor came from
+    (recap_row): {"services": {code: name}, "counters": {"1": name}} (JSON's keys: server.report_job's job)."""
+    return {
+        "services": {s.code: s.name for s in settings.services},
+        "counters": {str(c.id): c.name for c in settings.counters},
+    }
+
+
+def iter_recap_rows(rows: Any, services: dict[str, str] | None = None, counters: Any = None) -> Any:
     """Store rows (ticket joined with its form, Tx.recap_iter) as recap rows keyed by the headings,
-    numbered from 1: one at a time, for an iterable of any length."""
+    numbered from 1: one at a time, for an iterable of any length. `services` ({code: name}) and `counters`
+    ({id: name}; a JSON job's keys are strings) name where a transferred visitor came from (recap_row)."""
     for i, r in enumerate(rows, start=1):
-        yield recap_row(i, r)
+        yield recap_row(i, r, services, counters)
 
 
 def day_dmy(day: str) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server import skm
+from server import skm, xlsx
 from server.i18n import t
 from server.reports import _cell, period_id, print_on_a4
 
@@ -264,6 +264,8 @@ def skm_xlsx(
     def head(ws: Any, title: str, frozen: int) -> None:
         """The sheet's first lines; `frozen` of them stay on screen when scrolling."""
         print_on_a4(ws, landscape=True)
+        # "Halaman 2 dari 7" at each printed page's foot, right, as the recap's, guest book's and figures' workbooks
+        ws.oddFooter.right.text = xlsx.footer_code(t("page.recap.page_of"))
         ws.freeze_panes = f"A{frozen + 1}"
         ws.append([cell(ws, title, font=Font(bold=True, size=14))])
         ws.append([cell(ws, office_name, font=Font(bold=True, size=12))])

@@ -259,14 +259,21 @@ def _sheet_start(sheet: Sheet) -> str:
     return "".join(out)
 
 
+def footer_code(words: str) -> str:
+    """A page footer's words ("Halaman {page} dari {pages}") in Excel's header/footer code: "Halaman &P dari &N"
+    (the page and the pages; a "&" of the words doubled). Without its section: the right one is "&R" before it
+    here, openpyxl's `oddFooter.right.text` (the SKM workbook)."""
+    return words.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
+
+
 def _sheet_end(sheet: Sheet) -> str:
     setup = f'paperSize="{sheet.paper_size}" orientation="{"landscape" if sheet.landscape else "portrait"}"'
     if sheet.fit_to_width:
         setup += ' fitToWidth="1" fitToHeight="0"'
     footer = ""
     if sheet.page_footer:
-        words = sheet.page_footer.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
-        footer = f"<headerFooter><oddFooter>{text_xml('&R' + words)}</oddFooter></headerFooter>"
+        words = text_xml("&R" + footer_code(sheet.page_footer))
+        footer = f"<headerFooter><oddFooter>{words}</oddFooter></headerFooter>"
     return (
         '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
         f"<pageSetup {setup}/>{footer}</worksheet>"

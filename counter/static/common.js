@@ -482,3 +482,46 @@ export function foldedDetail(error, key, open, kind, onToggle, admin) {
   });
   return el("span", { class: `${kind}-raw` }, " ", toggle, " ", text);
 }
+
+// ---- a text box's length ------------------------------------------------------------------------
+// A box takes no more than its maxlength (the server's limit, 4,000 for the counter's answer and analysis and the
+// escalation page's LKPP answer): at the limit the letters typed and the end of a longer paste went nowhere, unsaid.
+// lengthCount(box, out) says the box's length in `out` from COUNT_FROM of its limit ("3.600 / 4.000 karakter"), at
+// the limit that it is full (`out.full`, red), and a paste cut there ("Tempelan terpotong: hanya 4.000 karakter yang
+// masuk") until the box's next change. The words are every staff page's (`staff.length.*`). Its render() says it
+// again (a value the script set, the language switched); reset() forgets a cut paste (the box holds another's text).
+export const COUNT_FROM = 0.9;
+export function lengthCount(box, out) {
+  let cut = false;
+  let pasting = false; // between a paste and its insertion
+  function render() {
+    const max = box.maxLength;
+    const n = box.value.length;
+    out.hidden = !(max > 0 && (n >= max * COUNT_FROM || cut));
+    out.classList.toggle("full", !out.hidden && (n >= max || cut));
+    if (out.hidden) return out.replaceChildren();
+    const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
+    const key = cut ? "length.cut" : n >= max ? "length.full" : "length.count";
+    out.textContent = t(key, { n: number(n), max: number(max) });
+  }
+  box.addEventListener("paste", (ev) => {
+    const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
+    const room = box.maxLength - box.value.length + Math.abs(box.selectionEnd - box.selectionStart);
+    cut = box.maxLength > 0 && text.replace(/\r\n/g, "\n").length > room;
+    pasting = true;
+    setTimeout(() => {
+      pasting = false; // once the paste is in
+      render();
+    });
+  });
+  box.addEventListener("input", () => {
+    if (!pasting) cut = false;
+    render();
+  });
+  return {
+    render,
+    reset() {
+      cut = false;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
-  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, logout, officeNow,
-  patch, requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
+  ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, lengthCount, logout,
+  officeNow, patch, requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -378,7 +378,7 @@ function render() {
     state.shownTicketId = ticket ? ticket.id : null;
     state.keptOpen = false; // a kept draft opened beside the ticket before: one line again beside this one
     $("outcome").reset();
-    for (const entry of Object.values(counted)) entry.cut = false;
+    for (const count of Object.values(counted)) count.reset();
     clearFieldErrors();
     if (ticket) {
       $("category").value = ticket.category || "";
@@ -2648,46 +2648,14 @@ $("outcome").addEventListener("input", (ev) => {
   }
 });
 // The answer's length, said beside Selesai from 90 % of its limit, and the escalation analysis's under it and
-// Eskalasi: each box takes no more than maxlength (4,000, the server's), so at the limit the letters typed and the end
-// of a longer paste went nowhere, unsaid. A paste cut there is said until the next change of that box.
-const COUNT_FROM = 0.9;
+// Eskalasi (common.js lengthCount, as the escalation page's LKPP answer): each box takes no more than maxlength
+// (4,000, the server's), so at the limit the letters typed and the end of a longer paste went nowhere, unsaid.
 const counted = {
-  solution: { out: "solution-count", cut: false, pasting: false }, // pasting: between a paste and its insertion
-  note: { out: "note-count", cut: false, pasting: false },
+  solution: lengthCount($("solution"), $("solution-count")),
+  note: lengthCount($("note"), $("note-count")),
 };
 function renderCounts() {
-  for (const id of Object.keys(counted)) renderCount(id);
-}
-function renderCount(id) {
-  const box = $(id);
-  const { cut } = counted[id];
-  const out = $(counted[id].out);
-  const max = box.maxLength;
-  const n = box.value.length;
-  out.hidden = !(max > 0 && (n >= max * COUNT_FROM || cut));
-  out.classList.toggle("full", !out.hidden && (n >= max || cut));
-  if (out.hidden) return out.replaceChildren();
-  const number = (x) => x.toLocaleString(getLang() === "en" ? "en-US" : "id-ID");
-  const key = cut ? "out.count_cut" : n >= max ? "out.count_full" : "out.count";
-  out.textContent = t(key, { n: number(n), max: number(max) });
-}
-for (const id of Object.keys(counted)) {
-  const entry = counted[id];
-  $(id).addEventListener("paste", (ev) => {
-    const box = ev.target;
-    const text = ev.clipboardData ? ev.clipboardData.getData("text") : "";
-    const room = box.maxLength - box.value.length + Math.abs(box.selectionEnd - box.selectionStart);
-    entry.cut = box.maxLength > 0 && text.replace(/\r\n/g, "\n").length > room;
-    entry.pasting = true;
-    setTimeout(() => {
-      entry.pasting = false; // once the paste is in
-      renderCount(id);
-    });
-  });
-  $(id).addEventListener("input", () => {
-    if (!entry.pasting) entry.cut = false;
-    renderCount(id);
-  });
+  for (const count of Object.values(counted)) count.render();
 }
 $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.target.value)));
 $("logout").addEventListener("click", askLogout);

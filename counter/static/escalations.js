@@ -4,7 +4,9 @@
 // notice right after it (Batalkan), or later from the cases closed lately (Buka lagi). The list is GET /api/escalations,
 // fetched again whenever a live event says it changed. Times are the office's ([office] timezone,
 // common.js TIMEZONE), whatever zone the browser is set to.
-import { TIMEZONE, api, el, foldedDetail, getLang, hhmm, officeNow, requestId, say, t, zoneName } from "./common.js";
+import {
+  TIMEZONE, api, el, foldedDetail, getLang, hhmm, lengthCount, officeNow, requestId, say, t, zoneName,
+} from "./common.js";
 import { formatAge, knows, oneAtATime, pageNotice, startListPage } from "./livelist.js";
 
 export { formatAge }; // tests/test_escalations_page.py reads it from this page's module
@@ -780,11 +782,14 @@ function buildCard(entry) {
         el("button", { type: "submit", class: "go close-case", dataset: { i18n: "form.close" } }, t("form.close")),
       ),
       el("p", { class: "more-cue", hidden: true, "aria-hidden": "true" }),
+      // the answer's length from 3,600 of its 4,000 characters, and a paste cut at 4,000, as the counter's boxes
+      el("p", { class: "char-count", "aria-live": "polite", hidden: true }),
       el("p", { class: "field-error", dataset: { field: "answer" } }),
     );
     lkpp.addEventListener("submit", (ev) => saveLkpp(entry, ev));
     close.addEventListener("submit", (ev) => closeCase(entry, ev));
     watchBox(close.answer, close.querySelector(".more-cue"));
+    entry.answerLength = lengthCount(close.answer, close.querySelector(".char-count"));
     close.answer.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) close.requestSubmit();
     });
@@ -1031,6 +1036,7 @@ startListPage({
   onLang: () => {
     for (const entry of state.cases.values()) {
       renderInfo(entry);
+      if (entry.answerLength) entry.answerLength.render(); // "3.600 / 4.000 karakter" or "3,600 / 4,000 characters"
       sayClosed(entry); // a card kept closed: the page's own words follow the language (not the server's)
     }
     if (state.loaded) renderRecent();

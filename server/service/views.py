@@ -791,7 +791,8 @@ class Views:
             count = tx.recap_count(day_from, day_to, **filters)
             if count > limit:
                 return [], count
-            rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters))
+            names = reports.recap_names(self.unit.settings)  # where a transferred visitor came from
+            rows = reports.iter_recap_rows(tx.recap_iter(day_from, day_to, **filters), **names)
             return [reports.page_row(r) for r in rows], 0
 
     def recap_file(self, day_from: str, day_to: str, filters: dict[str, Any], fmt: str) -> bytes:
@@ -806,6 +807,7 @@ class Views:
             "format": fmt,
             "office": self.unit.settings.office.name,
             "filters_label": reports.filter_label(filters, **self.recap_filter_names(filters)),
+            **reports.recap_names(self.unit.settings),
         }
         return make_recap_file(self.unit.store, job)
 

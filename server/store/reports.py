@@ -137,10 +137,18 @@ class ReportQueries(TxBase):
             " WHERE e.ticket_id = t.id AND e.type = 'corrected' AND e.actor IS NOT t.officer"
             " GROUP BY e.actor ORDER BY first))"
         )
+        # A ticket sent on from another service (the counter's "Alihkan"): its transfers in order as a JSON array of
+        # [from, to, counter] (service codes and the counter that sent it, its `transferred` events), else NULL.
+        transfers = (
+            "CASE WHEN t.transferred_from <> '' THEN (SELECT json_group_array(json_array("
+            "json_extract(x.data, '$.service_from'), json_extract(x.data, '$.service_to'), x.counter_id)) FROM"
+            " (SELECT e.data, e.counter_id FROM events e WHERE e.ticket_id = t.id AND e.type = 'transferred'"
+            " ORDER BY e.seq) x) END"
+        )
         sql = (
             "SELECT t.id, t.day, t.service, t.label, t.status, t.category, t.officer, t.solution, t.served_before_ms,"
-            " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at,"
-            f" {officer_name} AS officer_name, {corrected_by} AS corrected_by,"
+            " t.escalation_note, t.lkpp_ticket, t.lkpp_answer, t.finished_at, t.transferred_from,"
+            f" {officer_name} AS officer_name, {corrected_by} AS corrected_by, {transfers} AS transfers,"
             " f.name, f.agency, f.address, f.phone, f.problem FROM tickets t"
             " JOIN forms f ON f.ticket_id = t.id" + users + " WHERE " + where
         )
