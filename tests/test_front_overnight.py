@@ -52,7 +52,7 @@ def test_a_front_page_left_open_overnight_says_after_the_login_the_counters_free
         rina = sign_in(new_page(browser, {"width": 1024, "height": 768}), server, "/counter/front", "rina")
         server.advance(SESSION_S + 1)  # the evening comes
         expect(rina.locator("#login-form")).to_be_visible(timeout=30_000)  # her session's end: the login
-        expect(rina.locator("#login-error")).to_contain_text("Sesi Anda sudah berakhir.")
+        expect(rina.locator("#login-error")).to_contain_text("Sesi Anda berakhir: sesi berlaku sampai tengah malam")
         server.next_day()  # the night passes, the page at its login
 
         ticket = issue(server, "Rahmat Hidayat", "B")

@@ -70,6 +70,8 @@ export function applyLang(root = document) {
   }
   const toggle = document.getElementById("lang-toggle");
   if (toggle) toggle.textContent = lang === "en" ? "Bahasa Indonesia" : "English";
+  const error = document.getElementById("login-error");
+  if (error && loginWords) error.textContent = loginWords(); // why the session ended, in the language chosen now
   tickClock();
 }
 
@@ -112,20 +114,23 @@ export function requestId() {
 // `window.antrianApi.inFlight()`: the calls not done yet, their answers' clock and body not taken (tests wait for 0).
 let inFlight = 0;
 window.antrianApi = { inFlight: () => inFlight };
-// `keepalive`: the request outlives the page (a draft sent as the tab is closed).
-export async function api(method, path, data, { keepalive = false } = {}) {
+// `keepalive`: the request outlives the page (a draft sent as the tab is closed). `timeout` (ms): no answer by then
+// is a network failure (status 0), the request given up (a draft's save, tried again on a timer: counter.js).
+export async function api(method, path, data, { keepalive = false, timeout = 0 } = {}) {
   inFlight += 1;
   try {
-    return await call(method, path, data, keepalive);
+    return await call(method, path, data, keepalive, timeout);
   } finally {
     inFlight -= 1;
   }
 }
 
-async function call(method, path, data, keepalive = false) {
+async function call(method, path, data, keepalive = false, timeout = 0) {
   const headers = { "X-Lang": lang, Accept: "application/json" };
   if (data !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRFToken"] = csrf;
+  const abort = timeout > 0 && window.AbortController ? new AbortController() : null;
+  const timer = abort ? setTimeout(() => abort.abort(), timeout) : null;
   let resp;
   try {
     resp = await fetch(path, {
@@ -134,9 +139,12 @@ async function call(method, path, data, keepalive = false) {
       credentials: "same-origin",
       keepalive,
       body: data === undefined ? undefined : JSON.stringify(data),
+      signal: abort ? abort.signal : undefined,
     });
   } catch (err) {
     throw new ApiRefusal(0, { error: "network", message: t("net.failed") });
+  } finally {
+    clearTimeout(timer); // the answer's headers came: its body is read as any answer's
   }
   let body = null;
   if (resp.status !== 204) {
@@ -158,6 +166,35 @@ async function call(method, path, data, keepalive = false) {
 }
 
 // ---- login --------------------------------------------------------------------------------
+// What the login says (a session that ended under the page, and why), as a function of the page's words: drawn
+// again at each language switch (applyLang). A login's own refusal (the server's words) replaces it.
+let loginWords = null;
+
+export function sayAtLogin(words) {
+  loginWords = words || null;
+  const error = document.getElementById("login-error");
+  if (error) error.textContent = loginWords ? loginWords() : "";
+}
+
+// Why this page's session ended, asked of the server once the page finds it gone (an action's 401, the socket
+// closed): GET /api/me's 401 says `ended` for the session of the cookie it signed (server/auth.py
+// session_end_reason), one of ENDED_REASONS, each said by the page's `ended.why.<reason>` (counter.ended.why.*,
+// front.ended.why.*: the same words). null: not said (no cookie, an older server), or signed in after all.
+export const ENDED_REASONS = ["logout", "expired", "disabled", "password", "role", "restore"];
+
+export async function whyEnded() {
+  try {
+    await api("GET", "/api/me");
+  } catch (err) {
+    const said = err.status === 401 && err.body ? err.body.ended : null;
+    return ENDED_REASONS.indexOf(said) >= 0 ? said : null;
+  }
+  return null;
+}
+
+export function endedReason(value) {
+  return ENDED_REASONS.indexOf(value) >= 0 ? value : null;
+}
 // The logged-in user (null when nobody is), with the counters the server says it holds (`held_counters`).
 export async function whoAmI() {
   try {
@@ -223,6 +260,7 @@ export function showLogin(onLoggedIn) {
   form.username.focus();
   form.onsubmit = async (ev) => {
     ev.preventDefault();
+    loginWords = null;
     error.textContent = "";
     try {
       const { body } = await api("POST", "/api/login", {

@@ -1,7 +1,8 @@
 // The officer's page at a counter: SOP steps 7-11 (receive the form, call, serve, resolve or escalate).
 import {
   ACTIVE, PAGE, TIMEZONE, api, byCallingOrder, connectLive, dayTime, doubled, el, getLang, hhmm, lengthCount, logout,
-  officeNow, patch, requestId, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels, whoAmI,
+  officeNow, patch, requestId, sayAtLogin, sayWhole, setupLangToggle, showLogin, showUser, statusName, t, wholeLabels,
+  whoAmI, endedReason, whyEnded,
 } from "./common.js";
 
 const COUNTER_KEY = "antrian.counter";
@@ -15,7 +16,12 @@ const DRAFT_SAVE_MS = 2000; // the draft goes to the server this long after typi
 // the server draft last shown beside other text (said once); ticket id -> the version of the server's draft this
 // page's text is based on (its saves name it: one based on an older version is refused, 409 draft_stale); ticket id
 // -> the draft the server has from this page (JSON: its save answered, or taken from the server)
-const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null, version: new Map(), kept: new Map() };
+const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null, version: new Map(), kept: new Map(),
+                      retry: null, tries: 0 }; // a failed save's next try (retryServerDraft), and the tries so far
+// A save that failed with the page still live (the server's 5xx, no answer in DRAFT_SAVE_TIMEOUT_MS, the request
+// lost on the network) goes again after 2, 4, 8, 16, then every 30 s, until one is saved or a newer save goes.
+const DRAFT_RETRY_MS = [2000, 4000, 8000, 16000, 30000];
+const DRAFT_SAVE_TIMEOUT_MS = 15000;
 // + username: the seq of the last counter_released about that officer this browser said (without the username:
 // the key of earlier versions, one for every account, read when an account has none yet)
 const RELEASE_SEEN_KEY = "antrian.release-seen";
@@ -1074,6 +1080,8 @@ function leaveTicket(id) {
   const solution = $("solution").value;
   const note = $("note").value;
   clearTimeout(serverDraft.timer); // the ticket left: the server dropped its draft (the form is the next one's)
+  clearTimeout(serverDraft.retry);
+  serverDraft.tries = 0;
   serverDraft.sent.delete(id);
   serverDraft.asked.delete(id);
   serverDraft.version.delete(id);
@@ -1205,11 +1213,13 @@ function scheduleServerDraft() {
   serverDraft.timer = setTimeout(() => sendServerDraft(false), DRAFT_SAVE_MS);
 }
 
-// Sent once per change (the same text twice is not sent again); refused or lost, it is sent at the next pause, and
-// once the page is live again (resendServerDraft).
+// Sent once per change (the same text twice is not sent again); refused or lost, it is sent at the next pause, once
+// the page is live again (resendServerDraft), and, failed on the way or at the server, on a timer (retryServerDraft).
 async function sendServerDraft(leaving) {
   clearTimeout(serverDraft.timer);
   serverDraft.timer = null;
+  clearTimeout(serverDraft.retry); // this save is the newer one: a retry pending is not needed any more
+  serverDraft.retry = null;
   const ticket = servedHere();
   if (!ticket || state.counterId === null) return;
   const body = draftBody(ticket);
@@ -1218,7 +1228,9 @@ async function sendServerDraft(leaving) {
   serverDraft.sent.set(ticket.id, key);
   try {
     const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
-    const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base }, { keepalive: leaving });
+    const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base },
+                             { keepalive: leaving, timeout: DRAFT_SAVE_TIMEOUT_MS });
+    serverDraft.tries = 0; // the server saves again: a next failure waits 2 s first
     const now = serverDraft.version.get(ticket.id);
     if (now === base || now === answer.body.version) {
       // (a fetch answered first may have seen this very save: its version already taken)
@@ -1226,15 +1238,29 @@ async function sendServerDraft(leaving) {
       serverDraft.kept.set(ticket.id, key);
     }
   } catch (err) {
-    if (serverDraft.sent.get(ticket.id) === key) serverDraft.sent.delete(ticket.id);
+    const newest = serverDraft.sent.get(ticket.id) === key; // no newer save went meanwhile
+    if (newest) serverDraft.sent.delete(ticket.id);
     if (err.status === 409 && err.body.error === "draft_stale") {
       // typed on another PC or tab meanwhile: not overwritten unseen; fetched and shown beside this page's text
       // (askServerDraft), then this page's text is kept on the server too, the other one staying in the box
       serverDraft.asked.delete(ticket.id);
       await askServerDraft();
       scheduleServerDraft();
+    } else if (newest && (err.status === 0 || err.status === 429 || err.status >= 500)) {
+      retryServerDraft(); // not refused for what it is: the server or the network failed it (a closed page's: never)
     }
   }
+}
+
+// The save failed while the page stays live (the socket up: no reconnect sends it again), and the officer typed no
+// more: it goes again after 2, 4, 8, 16 s, then every 30 s (DRAFT_RETRY_MS), so that a counter PC dying while its
+// officer sits still loses nothing. A save sent meanwhile (a key's pause, the page hidden, a reconnect) replaces
+// the retry (sendServerDraft); the ticket leaving ends it (leaveTicket); a save answered resets the delays.
+function retryServerDraft() {
+  clearTimeout(serverDraft.retry);
+  const wait = DRAFT_RETRY_MS[Math.min(serverDraft.tries, DRAFT_RETRY_MS.length - 1)];
+  serverDraft.tries += 1;
+  serverDraft.retry = setTimeout(() => sendServerDraft(false), wait);
 }
 
 // The page is live again (a reconnect's snapshot; a fetch of the server's draft answered with nothing saved
@@ -2448,8 +2474,7 @@ async function printFormCopy(earlier = null) {
 // An action answered 401 (a logout elsewhere, a new password, a disabled account, the day's end), or the
 // live socket found the session gone: what was typed is kept (the draft, with its kind and class), and
 // the login says that the action was not saved, and why the session ended (GET /api/me's `ended`, asked once
-// before the reload); after it, the page says so again.
-const ENDED_REASONS = ["logout", "expired", "disabled", "password", "role", "restore"]; // counter.ended.why.*
+// before the reload: common.js whyEnded, the front office's page alike); after it, the page says so again.
 let ending = false;
 
 async function sessionEnded(action = null) {
@@ -2458,13 +2483,7 @@ async function sessionEnded(action = null) {
   saveDraft();
   const typed = state.shownTicketId !== null && loadDraft(state.shownTicketId) !== null;
   const username = state.me ? state.me.username : "";
-  let reason = null;
-  try {
-    await api("GET", "/api/me"); // signed in after all (a 401 of another cause): the page starts again
-  } catch (err) {
-    const said = err.status === 401 && err.body ? err.body.ended : null;
-    if (ENDED_REASONS.indexOf(said) >= 0) reason = said;
-  }
+  const reason = await whyEnded(); // null too when signed in after all (a 401 of another cause): the page starts again
   sessionStorage.setItem(ENDED_KEY, JSON.stringify({ action, typed, username, reason }));
   location.reload();
 }
@@ -2475,7 +2494,7 @@ function endedAction() {
     const ended = JSON.parse(sessionStorage.getItem(ENDED_KEY) || "null");
     if (!ended) return null;
     const name = ended.action && ACTION_LABELS[ended.action] ? t(ACTION_LABELS[ended.action]) : "";
-    const reason = ENDED_REASONS.indexOf(ended.reason) >= 0 ? ended.reason : null;
+    const reason = endedReason(ended.reason);
     const username = typeof ended.username === "string" ? ended.username : "";
     return { name, typed: Boolean(ended.typed), username, reason };
   } catch (err) {
@@ -2486,14 +2505,18 @@ function endedAction() {
 function showLoginAfterEnd() {
   const ended = endedAction();
   if (ended) {
-    const kept = ended.typed ? ` ${t("ended.kept")}` : "";
-    // why it ended, in the officer's words, when the server said (else the words of before)
-    const said = ended.reason
-      ? [t(`ended.why.${ended.reason}`), ended.name ? t("ended.unsaved", { action: ended.name }) : "", t("ended.again")]
-          .filter(Boolean)
-          .join(" ")
-      : t(ended.name ? "ended.login" : "ended.login_plain", { action: ended.name });
-    $("login-error").textContent = said + kept;
+    // why it ended, in the officer's words, when the server said (else the words of before); said again in the
+    // other language at the switch (endedAction names the button in the language of the moment)
+    sayAtLogin(() => {
+      const now = endedAction() || ended;
+      const kept = now.typed ? ` ${t("ended.kept")}` : "";
+      const said = now.reason
+        ? [t(`ended.why.${now.reason}`), now.name ? t("ended.unsaved", { action: now.name }) : "", t("ended.again")]
+            .filter(Boolean)
+            .join(" ")
+        : t(now.name ? "ended.login" : "ended.login_plain", { action: now.name });
+      return said + kept;
+    });
   }
   showLogin(start);
   // The officer whose session ended under the page types the password only: the name was asked again, the cursor

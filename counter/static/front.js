@@ -2,8 +2,8 @@
 import {
   ACTIVE, PAGE, api, byCallingOrder, connectLive, dayTime, doubled, el, foldedDetail, getLang, hhmm, logout, officeNow,
   patch, requestId,
-  say, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
-  TIMEZONE, sayWhole, wholeLabels, whoAmI, zoneName,
+  say, sayAtLogin, secondClick, setupLangToggle, showLogin, showUser, statusName, t,
+  TIMEZONE, endedReason, sayWhole, wholeLabels, whoAmI, whyEnded, zoneName,
 } from "./common.js";
 
 const ALERT_TYPES = ["print_failed", "mail_failed"];
@@ -1563,12 +1563,13 @@ function onStatus(up) {
 // The page goes to its login saying so, not bare: what the page last said (the number just issued, which the
 // visitor at the desk is to be told; a cancel, a reprint) is said on the login and again after it, and the
 // unissued visitor's form is back (its draft, kept in this tab at every keystroke). A correction not saved
-// is said lost (it cannot be saved without a login), with no "leave the page?" question first.
+// is said lost (it cannot be saved without a login), with no "leave the page?" question first. Why it ended is said
+// first, in the counter page's words (GET /api/me's `ended`, asked once before the reload: common.js whyEnded).
 const ENDED_KEY = "antrian.front.ended";
 const SAID = ["reg-notice", "list-notice"];
 let ending = false;
 
-function sessionEnded() {
+async function sessionEnded() {
   if (ending) return;
   ending = true;
   const said = SAID.filter((id) => $(id).textContent && notices.get(id) !== offline)
@@ -1580,8 +1581,10 @@ function sessionEnded() {
   // the releases this page knew of: one after them (a session that ended at midnight, the page at its login) is
   // said after the login, of whichever day (releasesMissed)
   const released = releaseSeen ? [...releaseSeen] : null;
+  const reason = await whyEnded(); // asked after the page's words were taken: nothing redrawn meanwhile is said
+  const username = state.me ? state.me.username : "";
   try {
-    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day, released }));
+    sessionStorage.setItem(ENDED_KEY, JSON.stringify({ said, edit, day: state.day, released, reason, username }));
   } catch (err) {
     // storage off: the login alone
   }
@@ -1617,14 +1620,27 @@ function showLoginAfterEnd() {
     } catch (err) {
       draft = null;
     }
-    const words = [t("ended.login")];
-    const reg = ended.said.find(([id]) => id === "reg-notice");
-    if (reg && !ended.edit) words.push(t("ended.said", { text: reg[2] }));
-    if (ended.edit) words.push(t("ended.edit_lost", { label: ended.edit }));
-    if (hasText(draft)) words.push(t("ended.kept"));
-    $("login-error").textContent = words.join(" ");
+    const said = ended;
+    const reason = endedReason(said.reason);
+    // said again in the other language at the switch (what the page said before is quoted as it was)
+    sayAtLogin(() => {
+      const words = [reason ? t(`ended.why.${reason}`) : t("ended.login")];
+      const reg = said.said.find(([id]) => id === "reg-notice");
+      if (reg && !said.edit) words.push(t("ended.said", { text: reg[2] }));
+      if (said.edit) words.push(t("ended.edit_lost", { label: said.edit }));
+      if (reason) words.push(t("ended.again"));
+      if (hasText(draft)) words.push(t("ended.kept"));
+      return words.join(" ");
+    });
   }
   showLogin(start);
+  // The clerk types the password only, as at the counter: the name is the one the page knew (another at this PC
+  // changes it).
+  const form = $("login-form");
+  if (ended && typeof ended.username === "string" && ended.username && !form.username.value) {
+    form.username.value = ended.username;
+    form.password.focus();
+  }
 }
 
 // (taken here too when the reload found the session alive after all: never said on a later, plain login)
