@@ -32,6 +32,7 @@ from server import core
 from server.auth import LoginThrottle, current_user, same_secret, session_ends
 from server.fanout import FanOut
 from server.limits import Bucket, SparseLog, device_key
+from server.security import HEADERS as SECURITY_HEADERS
 
 log = logging.getLogger("antrian.realtime")
 PUBLIC_ROLES = ("display", "kiosk")
@@ -816,6 +817,26 @@ class _SessionCap:
                 del self.by_address[device]
 
 
+# Engine.IO's answers go around Flask (server.security adds its headers there): a long-polling GET carries the
+# staff page's snapshot and events, every visitor's name, phone, address and problem of the day. They had no
+# Cache-Control: Chromium kept them in its disk cache (gzipped, under the profile's Cache/Cache_Data) on the front
+# office's shared PC, after the logout too. Each answer but a WebSocket's upgrade gets the security headers and
+# `Cache-Control: no-store`, as every other answer of the server has them.
+ENGINEIO_HEADERS = (("Cache-Control", "no-store"), *SECURITY_HEADERS.items())
+
+
+def kept_nowhere(start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """`start_response` that adds ENGINEIO_HEADERS to an answer that lacks them (not to a 101 upgrade)."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if not status.startswith("101"):
+            present = {name.lower() for name, _ in headers}
+            headers = [*headers, *((n, v) for n, v in ENGINEIO_HEADERS if n.lower() not in present)]
+        return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+    return start
+
+
 def _cap_sessions(
     socketio: SocketIO,
     limits: Callable[[], Any],
@@ -962,6 +983,7 @@ def _budget_packets(
         already (upgrading: engineio checks only a session upgraded) is a 400: engineio took every such upgrade up,
         each a connection of its own reading the session's packets, and all but the last one (fanout.clients) were
         left open when the session ended (helper-312)."""
+        start_response = kept_nowhere(start_response)
         if environ.get("REQUEST_METHOD") == "GET" and "transport=websocket" in environ.get("QUERY_STRING", ""):
             sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
             if sid and sid in fanout.clients:  # a second WebSocket of the session: see the docstring
