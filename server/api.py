@@ -48,6 +48,7 @@ from server.messages import field_message, message
 from server.passwords import ChecksBusy
 from server.service.unit import Kind, Outcome
 from server.service.upkeep import damaged
+from server.store import DatabaseOverwritten
 from server.tts import MEDIA_TYPES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -145,8 +146,15 @@ def register_errors(app) -> None:
         }.get(err.code or 500, "invalid")
         return error_response(err.code or 500, code)
 
+    def _overwritten() -> bool:
+        """The database file written over while the server runs (a backup copied into it: Store.check_file): what
+        failed, a change refused or a read of the copied file's pages, is that, said once in the log, not a trace."""
+        return service().store.written_over()
+
     @app.errorhandler(sqlite3.OperationalError)
     def _db(err: sqlite3.OperationalError):
+        if isinstance(err, DatabaseOverwritten) or _overwritten():
+            return error_response(503, "database_overwritten")
         if getattr(err, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(err):
             return _disk_full(err)
         if "locked" not in str(err):  # another process held the write lock past the busy timeout
@@ -158,6 +166,8 @@ def register_errors(app) -> None:
 
     @app.errorhandler(sqlite3.DatabaseError)
     def _damaged(err: sqlite3.DatabaseError):
+        if _overwritten():
+            return error_response(503, "database_overwritten")
         if not damaged(err):
             return _internal(err)
         service().database_damaged(err)  # the staff pages' alert, and one line in the log (not one a request)

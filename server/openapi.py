@@ -145,7 +145,9 @@ GENERIC_ERRORS = {
     "429": "Rate limited.",
     "500": "internal: a server error (a bug); nothing was changed.",
     "503": "db_busy: another process (a command-line job) held the database's write lock for more than "
-    "10 s; nothing was changed, and a retry with the same request_id is safe.",
+    "10 s; nothing was changed, and a retry with the same request_id is safe. database_overwritten: the database "
+    "file was overwritten (a backup copied into it) while the server runs; nothing is saved until an admin stops "
+    "the server and uses `restore`.",
     "507": "disk_full: the server's disk is full; nothing was saved.",
 }
 
@@ -673,10 +675,10 @@ STAFF_STATE = {
                                     "type": "object",
                                     "required": ["state", "path", "copy", "at", "error", "message"],
                                     "properties": {
-                                        "state": {"enum": ["missing", "replaced"]},
+                                        "state": {"enum": ["missing", "replaced", "overwritten"]},
                                         "path": {"type": "string"},
-                                        "copy": {"type": "string"},
-                                        "at": {"type": "string"},
+                                        "copy": {"type": ["string", "null"]},
+                                        "at": {"type": ["string", "null"]},
                                         "error": {"type": ["string", "null"]},
                                         "message": _words(),
                                     },
@@ -687,7 +689,9 @@ STAFF_STATE = {
                             "the server runs; null when it is the file opened. Its data is written to `copy` at once "
                             "and every 10 minutes (`at`: the last time that worked, office time HH.MM; `error`: why "
                             "the last try failed), and put back at its path when the server stops; its message leads "
-                            '`message` (docs/operations.md, "Berkas database terhapus").',
+                            '`message` (docs/operations.md, "Berkas database terhapus"). `overwritten`: another file '
+                            "copied into it (`cp backup.db antrian.db`): nothing is written out (`copy` and `at` null), "
+                            "every change is refused (503 `database_overwritten`) and nothing more written into it.",
                         },
                         "clock": {
                             "oneOf": [

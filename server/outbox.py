@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.store import DatabaseOverwritten
+
 log = logging.getLogger("antrian.outbox")
 
 Result = tuple[dict[str, Any], str | None, bool]  # (row, error or None, final: not to be tried again)
@@ -153,6 +155,8 @@ class OutboxWorker:
 
     def run_once(self) -> int:
         """Try every due row once; returns how many were tried (or recorded)."""
+        if self._unrecordable():
+            return 0
         results = self.pending_results()
         if results:
             self.record(results)
@@ -164,6 +168,8 @@ class OutboxWorker:
                 break  # the server stops: the rest wait for its next start (the row on its way was recorded)
             if any(done["id"] == row["id"] for done, _, _ in results):
                 continue  # its outcome has just come in
+            if self._unrecordable():
+                break
             try:
                 message = self.prepare(row, read)
             except Unsendable as err:
@@ -180,6 +186,12 @@ class OutboxWorker:
             self.record([result])
             time.sleep(0)  # under gevent: let requests run between two tries of a long round
         return tried
+
+    def _unrecordable(self) -> bool:
+        """True once the database file was written over while the server runs (Store.check_file: a backup copied
+        into it): no outcome can be recorded, and a row sent would be sent again at every round (a slip printed
+        every second)."""
+        return self.service.store.written_over()
 
     def final(self, error: str) -> bool:
         """Whether a try's error is one that trying again cannot mend (the row fails at once, not retried)."""
@@ -203,6 +215,8 @@ class OutboxWorker:
         while not self.service.stopping.is_set():
             try:
                 self.run_once()
+            except DatabaseOverwritten:
+                pass  # (copied into while a row went: said once by the store; no more are sent, _unrecordable)
             except Exception:
                 self.log.exception("%s", self.title)
             self.wake.wait(self.IDLE_SECONDS)

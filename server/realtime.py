@@ -26,6 +26,7 @@ from engineio import exceptions as eio_exceptions
 from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as reply
+from werkzeug.exceptions import RequestTimeout
 
 from printers.transport import PAPER_STATES
 from server import core
@@ -649,6 +650,30 @@ class _SparseTracebacks(logging.Filter):
         return True
 
 
+def address_kind(address: str) -> str:
+    """Which kind of address a client's is, for a log line: "this machine", "local network" (a private or link-local
+    address: the office's LAN or Wi-Fi) or "outside the local network" (a public one: a phone on mobile data through
+    a proxy or a forwarded port)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if ip.is_loopback:
+        return "this machine"
+    return "local network" if ip.is_private or ip.is_link_local else "outside the local network"
+
+
+def _cut_or_slow(error: RequestTimeout) -> Exception:
+    """What became of a body server.httpserver answered 408: a read past its time (TimeoutError), or a connection
+    closed before its end (gevent's "unexpected end of file")."""
+    cause = error.__cause__
+    if isinstance(cause, TimeoutError):
+        return TimeoutError("its body came too slowly")
+    return ConnectionError("its connection closed before the body's end")
+
+
 class _PacketBudgets:
     """Per Engine.IO connection: a budget of Socket.IO packets (any kind: connect, events, acks) and
     one of snapshots (asked for, or answering a connect after the connection's first). The table lives as
@@ -891,6 +916,10 @@ def _budget_packets(
     budgets = _PacketBudgets(socketio.server.environ, penalize, spend)
     # (also a bug of a connect handler, which python-socketio runs inline: its type and message are logged)
     bad_packets = SparseLog(log, "Socket.IO packet not handled, its connection closed")
+    # A long-polling POST whose body never came whole: a phone on a weak mobile signal, a minute apart at most for
+    # one device, thousands over months. engineio logged each as its own error, with a 30-line traceback read as a
+    # crash in the journal, and used up the minute in which its real errors are logged whole (_SparseTracebacks).
+    cut_posts = SparseLog(log, "long-polling POST not received whole (a weak or lost connection; its session closed)")
     on_message, on_disconnect = eio.handlers["message"], eio.handlers["disconnect"]
 
     def message(eio_sid: str, data: Any) -> Any:
@@ -1012,6 +1041,11 @@ def _budget_packets(
                 return handle(sock, environ)
             except UnicodeDecodeError:
                 raise  # not UTF-8: engineio's own answer (a 200, one traceback a minute: _SparseTracebacks)
+            except RequestTimeout as error:  # the body cut off, or too slow (server.httpserver's 408)
+                address = budgets._address(sid) or "?"
+                cut_posts(f"{device_key(address)} ({address_kind(address)})", _cut_or_slow(error))
+                close(sid, sock)  # its packets lost with the body: the page reconnects and catches up
+                raise eio_exceptions.EngineIOError() from None  # engineio: a 400 to whoever is still there
             except ValueError as error:  # "Too many packets in payload", a packet engineio cannot read
                 bad_packets(budgets._address(sid) or "?", error)
                 budgets.penalize(sid)

@@ -8,6 +8,7 @@ import time
 from flask import Flask
 
 from server.service.upkeep import damaged
+from server.store import DatabaseOverwritten
 
 log = logging.getLogger("antrian.workers")
 
@@ -23,7 +24,9 @@ def _attempt(service, failures: dict[str, int], what: str, task) -> None:
         failures[what] = 0
     except Exception as err:
         failures[what] = failures.get(what, 0) + 1
-        if damaged(err):  # the staff pages' alert, and one line in the log once (Upkeep.database_damaged)
+        if isinstance(err, DatabaseOverwritten) or service.store.written_over():
+            pass  # a backup copied into the database file: said once, in one line (Store.check_file)
+        elif damaged(err):  # the staff pages' alert, and one line in the log once (Upkeep.database_damaged)
             service.database_damaged(err)
         elif failures[what] == 1:
             log.exception("%s failed (logged once until it works again)", what)

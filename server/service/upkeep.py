@@ -18,8 +18,9 @@ from server import core
 from server.config import ServerSettings
 from server.errors import Localized
 from server.i18n import LANGS, both, t
-from server.store import REQUESTS_KEPT
+from server.store import REQUESTS_KEPT, DatabaseOverwritten
 from shared.dates import long_datetime
+from shared.runtime import python_command
 
 if TYPE_CHECKING:
     from server.service.unit import UnitOfWork
@@ -316,7 +317,12 @@ class Upkeep:
         change is looked at, said and its data written out at once (check_disk), not at the next look at the disk
         (30 s) during which a command or the dashboard's report child would have made a new empty database at the
         path."""
-        state = self.unit.store.file_state()
+        store = self.unit.store
+        if store.overwritten is None:  # a backup copied into the file, seen without waiting for a write (Store)
+            with suppress(DatabaseOverwritten):
+                store.check_file()
+            store.check_content()
+        state = store.file_state()
         if state != (self._rescue or {}).get("state"):
             self.check_disk()
 
@@ -331,6 +337,13 @@ class Upkeep:
         if state is None:
             self._rescue = self._rescued_at = None
             return None
+        if state == "overwritten":  # nothing to write out: what this server had is partly in the file copied over
+            if (self._rescue or {}).get("state") != state:
+                params = {"path": store.path, "python": python_command()}
+                message = {lang: t("upkeep.database_overwritten", lang, **params) for lang in LANGS}
+                self._rescue = {"state": state, "path": str(store.path), "copy": None, "at": None, "error": None}
+                self._rescue["message"] = message
+            return self._rescue
         now = time.monotonic()
         rescue = self._rescue if self._rescue is not None and self._rescue["state"] == state else None
         if rescue is None or self._rescued_at is None or now - self._rescued_at >= RESCUE_SECONDS:
@@ -535,7 +548,7 @@ class Upkeep:
         """SQLite found the database damaged (SQLITE_CORRUPT: "database disk image is malformed") while
         serving: the front office and admin pages say so until the server stops (a restore needs a stop),
         and the log says it in one line, once, instead of a traceback for every request."""
-        if self._damaged:
+        if self._damaged or self.unit.store.overwritten is not None:  # a file copied into it: said as that
             return
         self._damaged = True
         log.error(

@@ -22,7 +22,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,6 +54,7 @@ from shared.runtime import on_gevent, python_command
 __all__ = [
     "DURATION_COLUMNS",
     "DatabaseMoved",
+    "DatabaseOverwritten",
     "DatabaseRescued",
     "EVENT_TYPES",
     "LABEL_PREFIX",
@@ -169,6 +170,90 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _look(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's (device, inode, size, modification time in ns): one stat; None when there is none at `path`."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _not_wal(path: Path, fd: int | None = None) -> str | None:
+    """What is wrong with the file at `path` as the database a server has open in WAL mode, from its 100-byte header
+    alone (one read): not an SQLite database (a copy into it under way, or cut short), or one not in WAL mode (every
+    copy Antrian makes, `backup`, the daily copy, is one file in rollback-journal mode; a database a server has
+    open is in WAL mode: bytes 18 and 19 are 2). None when it may be (or there is no file: file_state's).
+
+    Read through `fd`, a descriptor of the file kept open, in a process whose SQLite connections have it open: a
+    descriptor of it opened and closed drops every lock of the process on the file (POSIX record locks), and
+    another process's SQLite took itself for the last one, folded the -wal into the file and deleted the -wal
+    and -shm the server was writing to. Opened here only where none is open (a command, before its store's)."""
+    try:
+        if fd is not None:
+            head = os.pread(fd, 100, 0)
+        else:
+            with open(path, "rb") as f:
+                head = f.read(100)
+    except OSError:
+        return None
+    if len(head) < 100 or head[:16] != SQLITE_MAGIC:
+        return "it is no longer an SQLite database (something is being copied into it, or was cut short)"
+    if head[18] != 2 or head[19] != 2:
+        return "another database was copied into it (one not in WAL mode: a backup, a daily copy)"
+    return None
+
+
+def _newest_event(path: Path) -> tuple[int, str] | None:
+    """The newest event (seq, at) in the database file at `path` as it is on disk: read in SQLite's immutable mode,
+    without its -wal and without a lock (Store._content_ours). sqlite3.Error when it cannot be read."""
+    from urllib.parse import quote
+
+    with closing(sqlite3.connect(f"file:{quote(str(path))}?immutable=1", uri=True, check_same_thread=False)) as raw:
+        if raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone() is None:
+            return None  # a new database none of whose pages is in the file yet (all in its -wal)
+        row = raw.execute("SELECT seq, at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+# The descriptors check_file reads database files' headers through, one per file (device, inode) for the process with
+# how many stores use it: closed when the last of them closes, after its connections (_not_wal: a descriptor of the
+# file closed drops every lock the process's SQLite connections hold on it, another store's too).
+_header_fds: dict[tuple[int, int], list[int]] = {}
+_header_fds_lock = threading.Lock()
+
+
+def _hold_header_fd(key: tuple[int, int], path: Path) -> int:
+    """The process's descriptor of the file `key` (device, inode) at `path`, opened once (never a second one: its
+    close would drop the locks); one more store counted on it."""
+    with _header_fds_lock:
+        held = _header_fds.get(key)
+        if held is None:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != key:  # replaced meanwhile: not that file's
+                os.close(fd)
+                raise FileNotFoundError(path)
+            held = _header_fds[key] = [fd, 0]
+        held[1] += 1
+        return held[0]
+
+
+def _let_go_header_fd(key: tuple[int, int]) -> None:
+    with _header_fds_lock:
+        held = _header_fds.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] > 0:
+            return
+        del _header_fds[key]
+    os.close(held[0])
+
+
 def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     """PRAGMA wal_checkpoint(mode): (1 when it could not finish, pages in the WAL, pages copied)."""
     busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
@@ -224,6 +309,18 @@ class DatabaseMoved(sqlite3.DatabaseError):
         super().__init__(self.said.en_text)
 
 
+class DatabaseOverwritten(sqlite3.OperationalError):
+    """The database file the server has open was written over while it runs, the same file (`cp backup.db
+    antrian.db`; Store.check_file): every change is refused from then on, so that no ticket is acknowledged that
+    is not in the file the next start opens, and nothing of this server's is written into the copied file."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"{path}: the database file was overwritten (a file copied into it) while the server runs: no change is"
+            " saved; stop the server, then put the backup back with the restore command"
+        )
+
+
 class Store:
     """The database: WAL, a busy timeout, and a connection per transaction from a small pool.
 
@@ -240,6 +337,8 @@ class Store:
         if server is not None and server[0] != os.getpid() and server[1] is not None:
             if _identity(self.path) != server[1]:  # the server's file deleted or replaced under it
                 raise DatabaseMoved(self.path, server[0])
+            if _not_wal(self.path) is not None:  # or a backup copied into it: read with the server's -wal, damaged
+                raise DatabaseMoved(self.path, server[0])
         if not self.path.exists() and rescued_path(self.path).is_file():
             raise DatabaseRescued(self.path)
         make_private(self.path)
@@ -254,6 +353,17 @@ class Store:
         # The file opened (device, inode), and the copy rescue() last wrote at its path: file_state.
         self._identity: tuple[int, int] | None = None
         self._sides: dict[str, tuple[int, int] | None] = {}  # its -wal and -shm as opened (_drop_sides)
+        # A file copied into the one opened (same inode: check_file): why, once seen (None: never), the file as its
+        # header last found it this store's (_look), and for the look at its content (_content_ours): the newest
+        # event the file itself holds (seq, at), the file as this store last wrote or looked at it, and as a look
+        # found it foreign (once: to be found so again before it counts).
+        self._overwritten: str | None = None
+        self._seen: tuple[int, int, int, int] | None = None
+        self._newest_in_file: tuple[int, str] | None = None
+        self._written: tuple[int, int, int, int] | None = None
+        self._suspect: tuple[int, int, int, int] | None = None
+        self._checkpointing = threading.Lock()  # held by disk_loop around a checkpoint, which writes the file
+        self._fd: int | None = None  # the file opened, read by check_file (_hold_header_fd: shared in the process)
         try:
             with self._connection() as db:
                 # A new database is made incremental before its first table (then no VACUUM is needed).
@@ -269,6 +379,10 @@ class Store:
                 self.make_incremental(db)
             self._identity = _identity(self.path)
             self._sides = {suffix: _identity(self._side(suffix)) for suffix in SIDES}
+            self._seen = _look(self.path)
+            if self._identity is not None:
+                with suppress(OSError):  # gone meanwhile: nothing to read (file_state's)
+                    self._fd = _hold_header_fd(self._identity, self.path)
         except BaseException:
             self.close()  # refused or failed: no connection (nor its -wal and -shm files) left open
             raise
@@ -382,10 +496,20 @@ class Store:
         try:
             while not stopping.wait(interval):
                 try:
-                    _, frames, _ = pool.apply(_checkpoint, (conn, "PASSIVE"))
-                    if frames > WAL_RESTART_FRAMES:
-                        pool.apply(_checkpoint, (conn, "RESTART"))
+                    self.check_file()  # a backup copied into the file: never a page of this server's written into it
+                    with self._checkpointing:
+                        if _look(self.path) != self._written and not self._content_ours():
+                            continue  # written by another process since this loop's last checkpoint: foreign
+                        _, frames, copied = pool.apply(_checkpoint, (conn, "PASSIVE"))
+                        if frames > WAL_RESTART_FRAMES:
+                            pool.apply(_checkpoint, (conn, "RESTART"))
+                        if copied:  # what the file holds now, for the next look (_content_ours: an older copy)
+                            with suppress(sqlite3.Error):  # a read torn by another process's checkpoint: kept
+                                self._newest_in_file = pool.apply(_newest_event, (self.path,))
+                        self._written = _look(self.path)
                     failures = 0
+                except DatabaseOverwritten:
+                    continue
                 except sqlite3.Error:
                     failures += 1
                     if failures == 1:
@@ -393,6 +517,7 @@ class Store:
         finally:
             self._set_autocheckpoint(True)
             pool.kill()
+            self._disarm_wal()
             conn.close()
 
     def _set_autocheckpoint(self, on: bool) -> None:
@@ -422,8 +547,118 @@ class Store:
             return None
         now = _identity(self.path)
         if now == self._identity:
-            return None
+            return "overwritten" if self._overwritten is not None else None
         return "missing" if now is None else "replaced"
+
+    @property
+    def overwritten(self) -> str | None:
+        """Why the file opened is taken for written over (check_file, check_content); None while it is not."""
+        return self._overwritten
+
+    def check_file(self) -> None:
+        """At each write transaction, and before each checkpoint: DatabaseOverwritten once the file opened was seen
+        written over by another process while open (a backup copied into it: `cp backup.db antrian.db` keeps the
+        file, its inode, and replaces its content; SQLite pairs the server's -wal with it, reads a mixture and
+        writes its pages into it). One stat when the file is as last seen (the usual case); its header read (_not_wal)
+        when it changed (a checkpoint of this server's, or a copy into it): 4-8 µs a write. A file deleted or replaced
+        (another inode) is file_state's."""
+        if self._overwritten is not None:
+            raise DatabaseOverwritten(self.path)
+        if self._fd is None:
+            return
+        st = os.fstat(self._fd)  # the file opened, wherever it is now (one moved over it: file_state's)
+        now = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if now == self._seen:
+            return
+        problem = _not_wal(self.path, self._fd)
+        if problem is not None:
+            self._mark_overwritten(problem)
+            raise DatabaseOverwritten(self.path)
+        self._seen = now
+
+    def written_over(self) -> bool:
+        """Whether the file opened was written over while open (check_file): a failure then is that."""
+        try:
+            self.check_file()
+        except DatabaseOverwritten:
+            return True
+        return False
+
+    def check_content(self) -> None:
+        """The maintenance loop's look (each second) for what check_file's header cannot tell, when no disk_loop
+        runs (not under gevent: SQLite checkpoints at a commit); disk_loop looks before each of its checkpoints
+        (_content_ours). When the file changed since the last look."""
+        if self._overwritten is not None or self._identity is None or not self._autocheckpoint:
+            return
+        if _look(self.path) == self._written or not self._checkpointing.acquire(blocking=False):
+            return
+        try:
+            self._content_ours()
+        finally:
+            self._checkpointing.release()
+
+    def _content_ours(self) -> bool:
+        """Whether the file's content is still this store's database, for what check_file's header cannot tell: a
+        database in WAL mode copied into it (another PC's, or an older copy of this one made with `cp` and its
+        -wal). The file read as it is on disk (SQLite's immutable mode: neither this store's -wal nor a lock), its
+        newest event (seq, at): one this store does not hold, or older than the file held at the last look, is
+        another file's content. Found so twice in a row, the file unchanged meanwhile (a read torn by another
+        process's checkpoint is not taken for it), it counts as check_file's (_mark_overwritten); the first time,
+        False all the same (no checkpoint into it meanwhile). Its caller holds _checkpointing."""
+        now = _look(self.path)
+        if now is None or now[:2] != self._identity:
+            return True  # deleted or replaced: file_state's
+        problem, newest = self._foreign_content()
+        if problem is None:
+            self._newest_in_file, self._written, self._suspect = newest, now, None
+            return True
+        if self._suspect != now:
+            self._suspect = now
+        else:
+            self._mark_overwritten(problem)
+        return False
+
+    def _foreign_content(self) -> tuple[str | None, tuple[int, str] | None]:
+        """(what is wrong with the file's own content, None when it is this store's; its newest event)."""
+        try:
+            newest = _newest_event(self.path)
+        except sqlite3.Error as err:
+            return f"its content cannot be read as this database ({err})", None
+        before = self._newest_in_file
+        if before is not None and (newest is None or newest[0] < before[0]):
+            return "an older copy of the database was copied into it (its newest record is older)", newest
+        if newest is not None:
+            with self.read() as tx:
+                mine = tx.db.execute("SELECT at FROM events WHERE seq = ?", [newest[0]]).fetchone()
+                last = tx.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+            # (a seq this store lacks below its newest: an event deleted since, going live deletes the trial's)
+            if (mine is None and newest[0] > last) or (mine is not None and mine[0] != newest[1]):
+                return "another database was copied into it (its records are not this one's)", newest
+        return None, newest
+
+    def _mark_overwritten(self, problem: str) -> None:
+        if self._overwritten is not None:
+            return
+        self._overwritten = problem
+        log.error(
+            "the database file %s was overwritten while the server runs: %s. Every change is refused from now on"
+            " and nothing more is written into it; to put a backup back, stop the server, then run `%s -m server"
+            " restore FILE`",
+            self.path,
+            problem,
+            python_command(),
+        )
+
+    def _disarm_wal(self) -> None:
+        """Before a connection of a store whose file was written over (check_file) is closed: its -wal emptied, so
+        that SQLite's checkpoint at the last connection's close, which would copy this store's pages into the file
+        copied there, finds nothing to copy (it fails, reading past the -wal's end, and leaves the file as copied)."""
+        if self._overwritten is None:
+            return
+        side = self._side("-wal")
+        if _identity(side) == self._sides.get("-wal"):
+            with suppress(OSError):
+                os.truncate(side, 0)
 
     def rescue_path(self, state: str) -> Path:
         """Where rescue() writes the data of a database file that is `state` (file_state)."""
@@ -471,9 +706,14 @@ class Store:
     def close(self) -> None:
         """Close every connection this store opened. A database file deleted while open has its data written
         out first (rescue) and put back at its path once closed; one replaced keeps it as `<database>.running`."""
+        if self._identity is not None:  # a backup copied in just before the stop: not folded into (its header)
+            with suppress(DatabaseOverwritten):
+                self.check_file()
         state = self.file_state()
         rescued = None
-        if state is not None:
+        if state == "overwritten":
+            self._disarm_wal()  # the copied file stays as copied: the next start opens it
+        elif state is not None:
             try:
                 rescued = self.rescue()
             except (OSError, sqlite3.Error) as err:
@@ -484,8 +724,11 @@ class Store:
             self._all.clear()
             self._idle.clear()
         self._plain = None
+        if self._fd is not None and self._identity is not None:  # after the connections: else it dropped their locks
+            _let_go_header_fd(self._identity)
+        self._fd = None
         self._identity = None  # closed: nothing left to rescue
-        if rescued is not None:
+        if rescued is not None or state == "overwritten":
             self._drop_sides()
         if rescued is not None and state == "missing":
             if self.path.exists():  # another process made a new database there meanwhile: not overwritten
@@ -495,6 +738,8 @@ class Store:
             adopt_rescued(self.path)
         elif rescued is not None:
             log.warning("%s was replaced while open: the data this process had open is kept in %s", self.path, rescued)
+        elif state == "overwritten":
+            log.warning("%s was overwritten while open: left as copied, with none of this process's changes", self.path)
 
     def __enter__(self) -> Store:
         """`with Store(path) as store:` for a command's or a script's store: closed (close) at the end of
@@ -510,6 +755,7 @@ class Store:
         """A write transaction: BEGIN IMMEDIATE, the changes and their events, COMMIT (ROLLBACK on any exception).
         No savepoint around them: the whole transaction is rolled back anyway, and a savepoint made SQLite copy
         every page the command changed into a statement journal, a temporary file past 64 KiB."""
+        self.check_file()  # a backup copied into the file: refused, not acknowledged and lost
         with self._connection() as db:
             self._begin_immediate(db)
             try:
