@@ -138,6 +138,20 @@ def sounding(page, label: str) -> bool:
     )
 
 
+def cut_short(page, label: str) -> bool:
+    """`label`'s (first) announcement was stopped when its ticket left: its chime cut short, nothing said after it
+    (tests/test_display_speech_cut.py: the speech too)."""
+    page.wait_for_function(
+        f"() => antrianDisplay.log.some((e) => e.label === '{label}' && e.end !== null)",
+        polling=20,
+        timeout=3 * CHIME_S * 1000,
+    )
+    entry = page.evaluate(f"() => antrianDisplay.log.find((e) => e.label === '{label}')")
+    return [(p["kind"], p["why"]) for p in entry["parts"]] == [("chime", "left")] and (
+        entry["parts"][0]["end"] - entry["parts"][0]["start"] < (CHIME_S - 1) * 1000
+    )
+
+
 def faults(page) -> list:
     return page.evaluate("outlineFaults")
 
@@ -150,8 +164,9 @@ def faults(page) -> list:
 def test_a_tiles_outline_goes_when_its_ticket_leaves_while_its_call_is_said(page, live, act, presses):
     """Loket 1 calls a visitor; before the chime is over the officer skips them, finishes with them, sends them to
     another service, or finishes and calls the next (a visitor is skipped after their third call: the officer recalls
-    twice, the recalls waiting their turn, then skips): the outline leaves the tile at once, while the old call is still
-    being said, and is not over the tile's next number until that number's own call is said."""
+    twice, the recalls waiting their turn, then skips): the outline leaves the tile at once, and the old call stops
+    then (its chime cut short), and the outline is not over the tile's next number until that number's own call is
+    said."""
     open_display(page, live)
     issue(live, "C"), issue(live, "C")
     caught_up(page, live)
@@ -175,9 +190,12 @@ def test_a_tiles_outline_goes_when_its_ticket_leaves_while_its_call_is_said(page
         if press == "call-next":
             nxt = ticket["label"]
     caught_up(page, live)
-    page.wait_for_function("() => !document.querySelector('.counter.calling')", polling=20)
-    assert sounding(page, called), "the outline stayed until the call's end (not taken off when its ticket left)"
-    if nxt:  # the next call, waiting its turn, is outlined once its own chime sounds
+    # the outline went with the ticket (WATCH: never over another number), and so did the call's sound: not at the
+    # end of its chime
+    assert cut_short(page, called), page.evaluate("antrianDisplay.log")
+    if not nxt:
+        page.wait_for_function("() => !document.querySelector('.counter.calling')", polling=20)
+    else:  # the next call, waiting its turn, is outlined once its own chime sounds
         wait_outline(page, 1, nxt)
         assert outlined(page) == [[[1, nxt]], [1, nxt]]
     assert faults(page) == []
@@ -186,7 +204,7 @@ def test_a_tiles_outline_goes_when_its_ticket_leaves_while_its_call_is_said(page
 def test_calls_made_together_are_outlined_one_at_a_time_each_in_its_turn(page, live, act):
     """Loket 1 and Loket 2 call at the same moment: both flash at once, but only the tile being announced is outlined;
     the second gets its outline when its chime sounds, after the first call's end. When Loket 1's officer skips their
-    visitor during the first call, neither tile is outlined until Loket 2's call is said."""
+    visitor during the first call, that call stops, and neither tile is outlined until Loket 2's call is said."""
     open_display(page, live)
     issue(live, "C"), issue(live, "B")  # Loket 1 serves A and C, Loket 2 A and B: one ticket each
     caught_up(page, live)
@@ -205,8 +223,7 @@ def test_calls_made_together_are_outlined_one_at_a_time_each_in_its_turn(page, l
     for press in ("recall", "recall", "skip"):  # skipped after its third call (the recalls wait their turn)
         act(first, press)
     caught_up(page, live)
-    page.wait_for_function("() => !document.querySelector('.counter.calling')", polling=20)
-    assert sounding(page, calls[first]), "the skipped visitor's tile kept its outline to the call's end"
+    assert cut_short(page, calls[first]), "the skipped visitor's call (and outline) went on to its end"
     wait_outline(page, second, calls[second])
     assert page.evaluate("antrianDisplay.log[0].end") is not None, "outlined before its turn"
     assert faults(page) == []
@@ -230,8 +247,8 @@ def test_a_tv_waiting_for_a_tap_outlines_no_tile_until_the_call_sounds(page, liv
 
 def test_a_tile_whose_ticket_changed_while_the_tv_was_away_loses_its_outline_at_the_reconnect(page, live, act):
     """The TV loses its connection during Loket 1's call; meanwhile the officer finishes with that visitor and calls
-    the next. At the reconnect the tile shows the next number, not outlined while the old call is still said, and
-    outlined once the new call (announced at the reconnect) sounds."""
+    the next. At the reconnect the tile shows the next number, not outlined while the old call is still said (which
+    stops then), and outlined once the new call (announced at the reconnect) sounds."""
     open_display(page, live)
     issue(live, "C"), issue(live, "C")
     caught_up(page, live)
@@ -242,6 +259,7 @@ def test_a_tile_whose_ticket_changed_while_the_tv_was_away_loses_its_outline_at_
     page.locator("#status-badge").wait_for(state="visible")
     act(1, "start"), act(1, "resolve", **DONE)
     new = act(1, "call-next")["label"]
+    back = page.evaluate("performance.now()")
     page.context.set_offline(False)
     caught_up(page, live)
     page.wait_for_function(
@@ -249,5 +267,10 @@ def test_a_tile_whose_ticket_changed_while_the_tv_was_away_loses_its_outline_at_
     )
     if sounding(page, old):  # the reconnect came within the old call (CHIME_S): its outline went with its ticket
         assert outlined(page)[0] == [], "the old call's outline over the new number"
+    # and its sound: stopped when the TV learnt at the reconnect that its ticket had left, not said to its end (when
+    # the network came back with 3 s of its chime still to come: the reconnect takes a second or so)
+    chime = page.evaluate(f"() => antrianDisplay.log.find((e) => e.label === '{old}').parts[0]")
+    if chime["start"] + 3000 > back:
+        assert cut_short(page, old), page.evaluate("antrianDisplay.log")
     wait_outline(page, 1, new)
     assert faults(page) == []

@@ -61,6 +61,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const queue = []; // announcements waiting their turn
   const log = []; // one entry per announcement: {seq, label, counter_id, start, end, parts}
   const announceBySeq = new Map(); // announce payloads of calls held while no snapshot was current, for a resync
+  // Calls the server's absence cut short (their chime or phrase not fetched, the page offline meanwhile: a power cut
+  // as the call was said), by seq: said once the page is back, if their ticket is still called there (sayUnsaid).
+  const unsaid = new Map();
+  let drops = 0; // the connection's losses so far: a call said across one may have been cut by it
   let current = null;
   let sounding = false; // a part of the current announcement has begun to play (its outline: showCalling)
   let live = null; // the live client: snapshot, seqs, gaps (/static/live.js)
@@ -116,7 +120,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       document.body.className].join("|");
     if (key === officeFitted) return;
     officeFitted = key;
-    for (const e of [title, address]) if (e.childElementCount) e.textContent = e.textContent; // its cut undone
+    for (const e of [title, address]) uncut(e);
     box.classList.remove("two-lines", "address-lines");
     title.style.fontSize = "";
     address.style.fontSize = "";
@@ -163,7 +167,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // took the name's room (1366x768, offline) read "… Pemerintah Kabupat…". Its words stay the element's text (a span
   // drawn with "…" after it, display.css .cut-shown, and the rest in one not drawn), so what the page compares and
   // refits is the whole name; fitOffice puts it back as one text before each fit. No word fits: the browser's cut.
-  function cutAtWord(e, fits) {
+  // `bare`: with no word that fits, "…" alone (the rest of a name whose identity is shown whole, fitTo).
+  function cutAtWord(e, fits, bare) {
+    uncut(e);
     const full = e.textContent;
     const shown = el("span", "cut-shown");
     const rest = el("span", "cut-rest");
@@ -188,8 +194,13 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         hi = mid - 1;
       }
     }
-    if (best < 0) e.textContent = full;
-    else at(ends[best]);
+    if (best >= 0) at(ends[best]);
+    else if (bare) at(0);
+    else e.textContent = full;
+  }
+  // A text cut by cutAtWord made one text again (its words are all in it).
+  function uncut(e) {
+    if (e && e.childElementCount) e.textContent = e.textContent;
   }
 
   // -- snapshot and events ----------------------------------------------------------
@@ -294,6 +305,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
     if (prevSeq !== null && snap.seq < prevSeq) forgetPlayed(); // a server whose numbering started over
     if (prevSeq !== null) announceMissed(snap.recent || [], prevSeq);
+    sayUnsaid();
     announceBySeq.clear();
     render();
     dropStale();
@@ -320,6 +332,43 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name, announce: said });
     }
     items.reverse().forEach(enqueue);
+  }
+
+  // The calls the server's absence cut short (cutShort), once the page is current again: each whose ticket is still
+  // called at its counter is announced, chime and phrase, in their order (one whose visitor is being served, or
+  // called again meanwhile and announced so, is not). Before, such a call counted as announced: a server away for
+  // longer than the phrase's tries (a power cut) left the call made as it went chimed and never said, and the TV,
+  // back, said nothing of it (tests/test_power_cut.py).
+  function sayUnsaid() {
+    const items = Array.from(unsaid.values()).sort((a, b) => a.seq - b.seq);
+    unsaid.clear();
+    for (const item of items) {
+      const c = counterById(item.counter_id);
+      if (!c || !c.ticket || c.ticket.label !== item.label || c.ticket.status !== "called") continue;
+      if (queue.some((q) => q.label === item.label) || (current && current.label === item.label)) continue;
+      flashCounter(item.counter_id);
+      flashRow(item.seq); // and its row, as a live call's
+      enqueue(item);
+    }
+  }
+
+  // An announcement whose words were not heard because the server was out of reach (a part refused or unanswered,
+  // and the connection lost while it was said): not counted as played, kept for sayUnsaid.
+  function cutShort(item, entry, dropsBefore) {
+    if (drops === dropsBefore && state.connected) return;
+    const wanted = item.announce && item.announce.audio ? "speech" : "chime";
+    if (entry.parts.some((p) => p.kind === wanted && p.ok)) return;
+    if (!entry.parts.some((p) => !p.ok && (p.why === "network" || p.why === "timeout"))) return;
+    playedSet.delete(item.seq);
+    const i = played.lastIndexOf(item.seq);
+    if (i >= 0) played.splice(i, 1);
+    unsaid.set(item.seq, item);
+    if (state.connected && live && live.synced()) {
+      setTimeout(() => {
+        sayUnsaid(); // back already: its snapshot came
+        render();
+      }, 0);
+    }
   }
 
   // The next event in order (the live client dropped the older ones and resyncs on a gap).
@@ -498,6 +547,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     });
     for (const c of shown) fitCard(cards.get(c.id), cols);
     if (cols > 1) evenTexts(shown.map((c) => cards.get(c.id)));
+    for (const c of shown) cutName(cards.get(c.id));
     for (const [id, k] of cards) {
       if (!keep.has(id)) {
         k.root.remove();
@@ -552,8 +602,18 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
       $recent.append(li);
     });
+    // A name that does not fit even at its smallest on three lines (.clamped), or the rest of one cut to the line of
+    // its identity (.keyed), ends in "…" after its last whole word that fits (cutAtWord, as the office's name in the
+    // header): the browser's own cut (line-clamp, text-overflow) put "…" where the letters ran out, inside a word.
+    // The rest of a name with an identity is what is cut, its identity whole ("→ Layanan Registrasi… - Loket 5"),
+    // and a number that ends a name stays after its cut ("→ Loket Pelayanan Pengadaan… 10", setTo).
     const fitTo = (to) => {
+      const part = to.querySelector(".name-rest") || to.querySelector(".name-text");
+      uncut(part);
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
+      const keyed = to.classList.contains("keyed"); // its rest a box of its own on the identity's line
+      const fits = () => !overflows(to) && !(keyed && overflows(part));
+      if (part && !fits()) cutAtWord(part, fits, keyed);
     };
     $recent.querySelectorAll(".to").forEach(fitTo);
     // Fewer than RECENT_WANTED rows in the panel (ten counters named with 100 characters, on a TV on its side: one
@@ -670,6 +730,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (m && m[3].length <= KEY_MAX && /\d/.test(m[3])) return { key: m[3], sep: m[2], rest: m[1], end: true };
     return null;
   }
+  // A name ending with a number ("Loket Pelayanan Pengadaan Elektronik 10"): [, its words, " 10"], else null.
+  function numbered(name) {
+    return /^(.*\S)(\s+\d{1,3}[A-Za-z]?)$/.exec(name);
+  }
   // A latest call's counter, "→ Loket 3 - Layanan …", in the name's parts when it has a short identity: a panel
   // short of room (render) keeps the identity whole and cuts the rest (display.css .recent .to.keyed), the identity
   // first on that line also for a name that ends with it. Its text is the arrow and the whole name.
@@ -677,7 +741,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const p = nameParts(name);
     e.append(el("span", "arrow", "\u2192\u00a0"));
     if (!p) {
-      e.append(name);
+      // its own element, cut after a whole word (fitTo); a number ending it ("Loket Pelayanan Pengadaan Elektronik
+      // 10") stays after the cut, "Loket Pelayanan Pengadaan… 10": cut with it, ten such rows all read "Loket
+      // Pelayanan Pengadaan…", and none said which counter
+      const m = numbered(name);
+      if (m) e.append(el("span", "name-text", m[1]), el("span", "name-num", m[2]));
+      else e.append(el("span", "name-text", name));
       return;
     }
     const key = el("span", "name-key", p.key);
@@ -691,7 +760,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (e.textContent === name) return;
     const p = nameParts(name);
     if (!p) {
-      e.textContent = name;
+      const m = numbered(name); // a number ending it stays after a cut (cutName), as in the latest calls
+      if (m) fill(e, el("span", "name-text", m[1]), el("span", "name-num", m[2]));
+      else e.textContent = name;
       delete e.dataset.key;
       return;
     }
@@ -765,12 +836,37 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       innerWidth, innerHeight, cols, $counters.style.getPropertyValue("--rows")].join("|");
     if (k.fitted === key) return;
     k.fitted = key;
+    uncut(cutPart(k)); // fitted whole, cut after (cutName)
+    k.cut = "";
     fitTexts(k, cols);
     if (k.sub.textContent && !k.root.classList.contains("idle")) {
       const half = parseFloat(getComputedStyle(k.label).fontSize) / 2;
       if (parseFloat(getComputedStyle(k.sub).fontSize) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
     }
     k.fit = { name: parseFloat(getComputedStyle(k.name).fontSize), meta: parseFloat(getComputedStyle(k.meta).fontSize) };
+  }
+  // A tile's name cut by its last resort (fitTexts: .clamped on its lines, or the rest of a name under its identity,
+  // .keyed) ends in "…" after its last whole word that fits, as the latest calls' names and the office's do
+  // (cutAtWord): the browser's line-clamp read "Layanan Verifikasi Berkas Penyedi…" across the room. Once its fit
+  // (and its size among the tiles, evenTexts) is known; the name's text stays whole.
+  // A number ending the name stays after the cut ("Loket Layanan Pengadaan Secara… 10", setName): cut without it, an
+  // admin's longer name for Loket 10 read "Loket Layanan Pengadaan Secara…" and said no counter.
+  function cutName(k) {
+    const keyed = k.root.classList.contains("keyed");
+    const box = keyed ? (k.root.classList.contains("key-only") ? null : k.name.querySelector(".name-rest"))
+      : k.name.classList.contains("clamped") && !k.name.dataset.key ? k.name : null;
+    const key = [k.fitted, k.name.style.fontSize, !!box].join("|");
+    if (!box || k.cut === key) return;
+    k.cut = key;
+    const e = cutPart(k);
+    uncut(e);
+    const fits = () => box.scrollHeight <= box.clientHeight + 0.5 && box.scrollWidth <= box.clientWidth + 0.5;
+    if (!fits()) cutAtWord(e, fits, keyed);
+  }
+  // What of a tile's name a cut shortens: the rest of one with an identity, the words before a number ending it, or
+  // the whole name.
+  function cutPart(k) {
+    return k.name.dataset.key ? k.name.querySelector(".name-rest") : k.name.querySelector(".name-text") || k.name;
   }
   // Two columns of tiles: their names, and their services, all at one size (the smallest one of them
   // needed), so the tiles read alike. Not a tile whose long name left its service out: its name is
@@ -1019,9 +1115,17 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     return !!(c && c.ticket && c.ticket.label === item.label);
   }
 
-  // A queued call whose ticket has left its counter is not announced any more (a sound check stays).
+  // A queued call whose ticket has left its counter is not announced any more (a sound check stays), and the call
+  // being said stops: its sound at once, its parts still to come (the chime's end, "Panggilan kedua.", the phrase,
+  // its repeats) not played. Before, a visitor cancelled, served and closed at once, or transferred while their call
+  // was said lost the outline but the rest was said: "… silakan menuju loket dua" for a ticket that was gone. Only
+  // that call: its ticket is the one that left its counter (stillCurrent), and the next in the queue plays whole.
   function dropStale() {
     for (let i = queue.length - 1; i >= 0; i--) if (!queue[i].test && !stillCurrent(queue[i])) queue.splice(i, 1);
+    if (current && !current.test && !current.left && !stillCurrent(current)) {
+      current.left = true;
+      if (current.stop) current.stop();
+    }
   }
 
   // The admin's sound check (POST /api/admin/voice/test-call): a call's chime and speech, in its turn
@@ -1091,6 +1195,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     }
     current = item;
     const said = item.announce && typeof item.announce.text === "string" ? item.announce.text : null;
+    const dropsBefore = drops;
     const entry = { seq: item.seq, label: item.label, counter_id: item.counter_id, text: said, start: performance.now(), end: null, parts: [] };
     if (item.test) {
       entry.test = true;
@@ -1102,20 +1207,24 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       remember(item, entry);
     }
     sounding = false; // its outline comes with its first sound (playPart), not while it waits for a tap
+    // each part in turn, none once its ticket has left its counter (dropStale stops the one playing then)
+    const part = (url, kind) => (item.left ? null : playPart(url, kind, entry, item));
     try {
-      await playPart(config.chime, "chime", entry);
+      await part(config.chime, "chime");
       const a = item.announce;
       if (a && a.audio) {
         const times = Math.max(1, Math.min(MAX_REPEAT, parseInt(a.repeat, 10) || 1));
         // A recall's intro ("Panggilan kedua.", a file of its own) is said before the call, each time.
         const intro = typeof a.intro === "string" && a.intro ? a.intro : null;
-        for (let i = 0; i < times; i++) {
-          if (intro) await playPart(intro, "intro", entry);
-          await playPart(a.audio, "speech", entry);
+        for (let i = 0; i < times && !item.left; i++) {
+          if (intro) await part(intro, "intro");
+          await part(a.audio, "speech");
         }
       }
     } finally {
+      if (item.left) entry.left = true; // for tests: its ticket left its counter while it was said
       entry.end = performance.now();
+      if (!item.test) cutShort(item, entry, dropsBefore);
       if (item.test) document.getElementById("test-call").hidden = true;
       current = null;
       sounding = false;
@@ -1260,7 +1369,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
   // Plays one sound to its end; resolves (never rejects) on end, error or timeout, so a missing or
   // broken speech file only costs its own turn. A browser that blocks sound gets the tap banner.
-  function playPart(url, kind, entry) {
+  // `item.stop()` ends it at once (why "left": its ticket left its counter, dropStale).
+  function playPart(url, kind, entry, item) {
     return new Promise((resolve) => {
       const part = { kind, url, start: performance.now(), end: null, ok: false, why: null };
       entry.parts.push(part);
@@ -1274,6 +1384,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const finish = (ok, why) => {
         if (done) return;
         done = true;
+        if (item.stop === stop) item.stop = null;
         clearTimeout(timer);
         part.end = performance.now();
         part.ok = ok;
@@ -1290,6 +1401,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         }
         resolve();
       };
+      const stop = () => finish(false, "left");
+      item.stop = stop;
       const play = async () => {
         arm(PART_TIMEOUT_MS);
         const ctx = audioContext();
@@ -1422,6 +1535,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     document.fonts.ready.then(() => {
       officeFitted = "";
       fitOffice();
+      render(); // the latest calls' names fitted again in the page's letters (their cuts: fitTo)
     });
   }
 
@@ -1494,6 +1608,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
       // Socket.IO's heartbeat noticed it (no close came): the browser's other connections are gone with it.
       if (reason === "ping timeout" || reason === "transport error") silentDrop = true;
+      drops += 1;
       setStatus("offline");
       // The server (not the network) closed us: socket.io will not retry on its own.
       if (reason === "io server disconnect") setTimeout(() => live.socket.connect(), 2000);
