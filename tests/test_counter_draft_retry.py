@@ -14,10 +14,11 @@ import pytest
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, staffed
 from test_counter_draft_live import draft_url
+from test_counter_draft_reconnect import is_save
+from test_counter_draft_reconnect import serving_page as reconnect_serving_page
 
-VIEWPORT = {"width": 1366, "height": 768}
 TYPED = "Akun penyedia dikunci: dibuka lewat menu Pengguna, lalu kata sandi baru dikirim ke e-mail terdaftar."
 DRAFT = "**/api/counters/1/draft"
 FAILED = '{"error": "unavailable", "message": "Service Unavailable"}'
@@ -31,19 +32,10 @@ def office(tmp_path_factory):
 
 
 def serving_page(browser, office):
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    page = sign_in(context.new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    page.click("#btn-call-next")
-    expect(page.locator("#btn-start")).to_be_enabled()
-    page.click("#btn-start")
-    expect(page.locator("#solution")).to_be_enabled()
+    """test_counter_draft_reconnect's page serving a ticket, its live connection up."""
+    context, page = reconnect_serving_page(browser, office)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
     return context, page
-
-
-def is_save(request) -> bool:
-    return request.url.endswith("/api/counters/1/draft") and request.method == "POST"
 
 
 class Saves:
