@@ -63,7 +63,10 @@ class Recent extends Map {
 const state = {
   me: null,
   queued: null, // "start" or "call-next" pressed while an action was in flight: done after it (act)
-  unanswered: null, // {action, payload, cut, id, counter}: Selesai/Eskalasi/Alihkan/Lewati whose answer never came
+  // {action, payload, cut, id, counter, seq, calls}: a press whose answer never came (Selesai, Eskalasi, Alihkan,
+  // Lewati: confirmUnanswered; Panggil berikutnya, Panggil, Panggil ulang, Pengunjung datang: confirmSeen)
+  unanswered: null,
+  confirming: null, // the ticket whose history confirmSeen asked for, until it is answered
   answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
   counterId: null,
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
@@ -282,7 +285,14 @@ function takeMail(e, mail) {
 // with its mail's state as the live events tell it, a correction with the names of the fields that changed, a
 // ticket that left the counter from its facts, the admin's change and the last visitor taken by another counter
 // from the page's state.
+// `reached`: the words of a press whose answer was lost, found done (confirmUnanswered); `back`: found so once the
+// page was live again after its connection dropped ("Tersambung kembali.")
 function noticeText(n) {
+  const words = n.reached ? t("live.reached", { words: noticeWords(n) }) : noticeWords(n);
+  return n.back ? t("live.back", { words }) : words;
+}
+
+function noticeWords(n) {
   if (n.text !== undefined) return n.text;
   if (n.parts) return partsText(n.parts);
   if (n.gone) return goneWords(n.gone.label, n.gone.how || {}, n.gone.status);
@@ -2036,6 +2046,7 @@ function onStatus(up) {
   $("live-status").dataset.state = up ? "on" : "off";
   if (!up) {
     state.offline = true;
+    if (state.unanswered) state.unanswered.away = true;
     renderOffline();
     if (state.notice && !state.notice.network && !state.notice.lasting && !state.notice.escalated) {
       state.notice = null;
@@ -2210,7 +2221,11 @@ async function act(action, extra = {}, { keys = false } = {}) {
   let sent = null;
   try {
     const { cut = null, ...payload } = payloadFor(action, extra);
-    if (held && OWN_ENDINGS.includes(action)) sent = { action, payload, cut, id: held.id, counter: state.counterId };
+    // `seq`: what the page was current to when pressed; `calls`: the held visitor's calls then (Panggil ulang)
+    const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null };
+    if (held ? OWN_ENDINGS.includes(action) || SEEN[action] : action === "call-next" || action === "call") {
+      sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0 };
+    }
     const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload);
     took(action, status, body, waited, cut);
   } catch (err) {
@@ -2226,7 +2241,8 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (err.status === 0) notify("error", "net.failed"); // the page's own words: said again after a language switch
     else notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
-    if (state.notice.network && sent) state.unanswered = sent; // or its answer did not come back: confirmUnanswered
+    // or its answer did not come back: confirmUnanswered. `away`: the page's connection dropped since (said back)
+    if (state.notice.network && sent) state.unanswered = { ...sent, away: state.offline };
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
     showFieldErrors(err.fields);
     const first = Object.keys(err.fields || {})[0];
@@ -2286,6 +2302,7 @@ async function confirmUnanswered() {
     state.unanswered = null; // another counter now: not this page's to ask
     return;
   }
+  if (SEEN[u.action]) return confirmSeen(u);
   if (currentTicket()) return; // still here (it did not reach the server), or not told yet: asked at the next change
   state.unanswered = null;
   state.busy = true;
@@ -2299,13 +2316,69 @@ async function confirmUnanswered() {
       else dismissKept();
     }
     took(u.action, status, body, null, u.cut);
+    if (state.notice && u.away) {
+      // after "Server tidak dapat dihubungi" and the page away: this is that press, done
+      Object.assign(state.notice, { reached: true, back: true });
+      renderNotice();
+    }
   } catch (err) {
-    /* not done by this press (the visitor left another way), or offline again: what the page says stands */
+    // not done by this press (the visitor left another way): what the page says stands. Offline again (the server
+    // gone before the page saw its socket drop): asked again once the page is live with a fresh snapshot.
+    if ((!err.status || err.status >= 502) && state.unanswered === null) state.unanswered = u;
   } finally {
     state.busy = false;
     render();
     reloadIfIdle();
   }
+}
+
+// Panggil berikutnya, Panggil, Panggil ulang or Pengunjung datang whose answer never came: the server did it (the TV
+// said the call, the live event or the fresh snapshot shows the ticket called or served here), and its answer was
+// lost (the server killed right after its commit, the network cut). The page said "Tindakan terakhir tidak sampai ke
+// server" under the ticket that press called, and the officer pressed again (a second visitor called) or distrusted
+// the page. Sending it again is no way to ask: a press that did not reach the server would be done now, one more call
+// (N skipping the visitor called meanwhile). The ticket's history says it instead: its event of that press (`called`,
+// `recalled`, `started`) after the seq the page was current to when pressed, by this officer at this counter, is that
+// press's. Said then ("Panggilan A-002 sudah sampai ke server"); else what the page says stands, and it is asked
+// again at the next change (until another press, or another's event of that kind after it).
+const SEEN = { "call-next": "called", call: "called", recall: "recalled", start: "started" }; // press -> its event
+
+function pressShown(u, ticket) {
+  const calls = ticket.calls || 0;
+  if (u.action === "recall") return ticket.id === u.id && calls > u.calls; // one more call of its visitor
+  if (u.action === "start") return ticket.id === u.id && ticket.status === "serving";
+  // a visitor called, another than the one held then, or that one again (nobody else waited: skipped and called at
+  // once, its calls counted anew)
+  return ticket.status === "called" && (ticket.id !== u.id || calls !== u.calls);
+}
+
+async function confirmSeen(u) {
+  const ticket = currentTicket();
+  if (!ticket || !state.me || !live.synced() || !pressShown(u, ticket)) return; // not shown done (yet)
+  if (state.confirming === ticket.id) return; // its history asked for already
+  state.confirming = ticket.id;
+  let events;
+  try {
+    events = (await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/history`)).body.events || [];
+  } catch (err) {
+    return; // offline again, or refused: asked at the next change
+  } finally {
+    state.confirming = null;
+  }
+  if (state.unanswered !== u) return; // another press meanwhile: its own answer says
+  const after = events.filter((e) => e.type === SEEN[u.action] && (u.seq === null || e.seq > u.seq)); // after the press
+  if (!after.some((e) => e.actor === state.me.username && e.counter_id === u.counter)) {
+    // done by someone else (another tab, an admin, the automatic recall): not this press's to say
+    if (after.length) state.unanswered = null;
+    return;
+  }
+  state.unanswered = null;
+  const now = state.tickets.get(ticket.id) || ticket;
+  const label = now.label;
+  const key = u.action === "recall" ? "recalled" : u.action === "start" ? "started" : "called";
+  const params = { label, n: now.calls, max: PAGE.max_calls };
+  state.notice = { kind: "info", key: `live.reached_${key}`, params, back: u.away }; // "Tersambung kembali." once away
+  renderNotice();
 }
 
 // A button pressed from the keyboard is off while its action is on its way, and the browser then puts the cursor on
