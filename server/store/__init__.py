@@ -254,6 +254,21 @@ def _let_go_header_fd(key: tuple[int, int]) -> None:
     os.close(held[0])
 
 
+def _checkpoint_mark(fd: int | None) -> bytes | None:
+    """The WAL's checkpoint record in its -shm, read through `fd` (kept open: _hold_header_fd): the WAL's salt (new
+    at each rewind), how far its frames were copied into the database file (nBackfill) and were to be (set before a
+    checkpoint writes a page: wal.c walCheckpoint; the two differ while one runs, and after one was cut). Any
+    checkpoint that writes into the file, of any process, changes it; a file written by something else (`cp`) leaves
+    it as it was. None when it cannot be read."""
+    if fd is None:
+        return None
+    try:
+        shm = os.pread(fd, 136, 0)
+    except OSError:
+        return None
+    return shm[32:40] + shm[96:100] + shm[128:132] if len(shm) == 136 else None
+
+
 def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     """PRAGMA wal_checkpoint(mode): (1 when it could not finish, pages in the WAL, pages copied)."""
     busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
@@ -364,6 +379,8 @@ class Store:
         self._suspect: tuple[int, int, int, int] | None = None
         self._checkpointing = threading.Lock()  # held by disk_loop around a checkpoint, which writes the file
         self._fd: int | None = None  # the file opened, read by check_file (_hold_header_fd: shared in the process)
+        self._shm: tuple[tuple[int, int], int] | None = None  # its -shm's (device, inode) and descriptor
+        self._marked: bytes | None = None  # the -shm's checkpoint record when _written was taken (_checkpoint_mark)
         try:
             with self._connection() as db:
                 # A new database is made incremental before its first table (then no VACUUM is needed).
@@ -383,6 +400,12 @@ class Store:
             if self._identity is not None:
                 with suppress(OSError):  # gone meanwhile: nothing to read (file_state's)
                     self._fd = _hold_header_fd(self._identity, self.path)
+            shm = self._sides.get("-shm")
+            if shm is not None:
+                with suppress(OSError):
+                    self._shm = shm, _hold_header_fd(shm, self._side("-shm"))
+            # the file as opened is this database (its content is looked at when it changes: _content_ours)
+            self._marked, self._written = self._checkpoint_mark(), self._seen
         except BaseException:
             self.close()  # refused or failed: no connection (nor its -wal and -shm files) left open
             raise
@@ -506,6 +529,7 @@ class Store:
                         if copied:  # what the file holds now, for the next look (_content_ours: an older copy)
                             with suppress(sqlite3.Error):  # a read torn by another process's checkpoint: kept
                                 self._newest_in_file = pool.apply(_newest_event, (self.path,))
+                        self._marked = self._checkpoint_mark()  # first: another process's checkpoint then is seen
                         self._written = _look(self.path)
                     failures = 0
                 except DatabaseOverwritten:
@@ -597,6 +621,9 @@ class Store:
         finally:
             self._checkpointing.release()
 
+    def _checkpoint_mark(self) -> bytes | None:
+        return _checkpoint_mark(self._shm[1] if self._shm is not None else None)
+
     def _content_ours(self) -> bool:
         """Whether the file's content is still this store's database, for what check_file's header cannot tell: a
         database in WAL mode copied into it (another PC's, or an older copy of this one made with `cp` and its
@@ -604,13 +631,28 @@ class Store:
         newest event (seq, at): one this store does not hold, or older than the file held at the last look, is
         another file's content. Found so twice in a row, the file unchanged meanwhile (a read torn by another
         process's checkpoint is not taken for it), it counts as check_file's (_mark_overwritten); the first time,
-        False all the same (no checkpoint into it meanwhile). Its caller holds _checkpointing."""
+        False all the same (no checkpoint into it meanwhile). Its caller holds _checkpointing.
+
+        Read only when the file changed while no checkpoint wrote into it (the -wal's checkpoint record as it was,
+        _checkpoint_mark: written by something else than SQLite, a `cp`): a checkpoint (another process's too) writes
+        this database's own pages, and leaves the file alone inconsistent while it runs, once cut (a power cut), and
+        after a partial one (a reader kept it from the newest pages: wal.c copies a page only when its newest frame
+        is within reach) until a whole one; read so, it was "malformed" or older, twice in a row, and the office's
+        every change refused (at the start after a power cut in a checkpoint; in a plain process, whose own
+        checkpoints came at a commit, at any moment of a busy day). One that began during the read: not counted."""
+        mark = self._checkpoint_mark()
         now = _look(self.path)
         if now is None or now[:2] != self._identity:
             return True  # deleted or replaced: file_state's
+        if mark != self._marked or (mark is not None and mark[8:12] != mark[12:16]):  # a checkpoint wrote it since,
+            # or one is under way or was cut (nBackfill short of what it was to copy): SQLite's own pages, not read
+            self._written, self._marked, self._suspect = now, mark, None
+            return True
         problem, newest = self._foreign_content()
         if problem is None:
             self._newest_in_file, self._written, self._suspect = newest, now, None
+            return True
+        if self._checkpoint_mark() != mark:  # a checkpoint began meanwhile: the file read torn, not another's
             return True
         if self._suspect != now:
             self._suspect = now
@@ -726,7 +768,9 @@ class Store:
         self._plain = None
         if self._fd is not None and self._identity is not None:  # after the connections: else it dropped their locks
             _let_go_header_fd(self._identity)
-        self._fd = None
+        if self._shm is not None:
+            _let_go_header_fd(self._shm[0])
+        self._fd = self._shm = None
         self._identity = None  # closed: nothing left to rescue
         if rescued is not None or state == "overwritten":
             self._drop_sides()
