@@ -230,7 +230,7 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     assert sub.text_content() == said
     for background in ("rgb(255, 212, 0)", "rgb(14, 33, 71)"):  # the flash's two steps
         page.wait_for_function(
-            f"() => getComputedStyle(document.querySelector('{tile(counter)}')).backgroundColor === '{background}'",
+            f"() => readability.ratio(document.querySelector('{tile(counter)} .ticket-sub')).bg === '{background}'",
             polling="raf",
         )
         measured = sub.evaluate("e => readability.ratio(e)")

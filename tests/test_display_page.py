@@ -362,7 +362,8 @@ TILE_AND_ROW_FLASH = """(counter) => {
     const tile = document.querySelector(`.counter[data-counter="${counter}"]`);
     if (!tile || !tile.classList.contains('flash')) return null;
     const row = document.querySelector('#recent li');
-    const blinks = (e) => e.getAnimations().some((a) => a.animationName === 'flash' && a.playState === 'running');
+    const blinks = (e) => e.getAnimations({ subtree: true })  // its own, or its flash layers' (::before, ::after)
+        .some((a) => a.animationName === 'flash' && a.playState === 'running');
     return { label: row.querySelector('.label').textContent, row: row.classList.contains('flash') && blinks(row),
              tile: blinks(tile) };
 }"""

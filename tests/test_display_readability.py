@@ -44,7 +44,8 @@ FLASH_SAMPLED, FLASH_SKIP_TO = 500, 4500
 
 # Installed before the page's own script: WCAG contrast of an element's text against the colour it
 # is really drawn on (the first non-transparent background up the tree, translucent layers
-# composited), and a sampler that records it in every animation frame.
+# composited, and the layers a call's flash draws under and over its texts, as they are in the
+# frame), and a sampler that records it in every animation frame.
 CONTRAST_JS = """
 (() => {
   const parse = (c) => {
@@ -59,16 +60,39 @@ CONTRAST_JS = """
     b: top.b * top.a + under.b * (1 - top.a),
     a: 1,
   });
-  const background = (el) => {
+  // A layer an element draws over its box (display.css: a call's flash, ::before under its texts and ::after
+  // over them), its colour's alpha times its opacity as it is in this frame; null when it draws none.
+  const layer = (n, pseudo) => {
+    const s = getComputedStyle(n, pseudo);
+    if (s.content === "none" || s.display === "none" || s.position !== "absolute") return null;
+    const c = parse(s.backgroundColor);
+    if (!["normal", "difference"].includes(s.mixBlendMode)) throw new Error("unexpected blend " + s.mixBlendMode);
+    return { ...c, a: c.a * Number(s.opacity), blend: s.mixBlendMode };
+  };
+  const blend = (top, under) => {
+    if (top.blend !== "difference") return over(top, under);
+    const d = (k) => Math.abs(under[k] - top[k]);
+    return over({ r: d("r"), g: d("g"), b: d("b"), a: top.a }, under);
+  };
+  // What an element's text is drawn on: the first non-transparent background up the tree, translucent layers
+  // and the ancestors' ::before layers composited; `tops`, the ancestors' ::after layers over their texts.
+  const stack = (el) => {
     const layers = [];
+    const tops = [];
+    let opaque = false;
     for (let n = el; n; n = n.parentElement) {
+      const after = n === el ? null : layer(n, "::after");
+      if (after && after.a > 0) tops.push(after);
+      if (opaque) continue;
+      const before = n === el ? null : layer(n, "::before");
+      if (before && before.a > 0) layers.push(before);
       const bg = parse(getComputedStyle(n).backgroundColor);
       if (bg.a > 0) layers.push(bg);
-      if (bg.a >= 1) break;
+      opaque = bg.a >= 1 || (before !== null && before.a >= 1);
     }
     let color = { r: 255, g: 255, b: 255, a: 1 }; // the canvas under everything
-    for (const layer of layers.reverse()) color = over(layer, color);
-    return color;
+    for (const l of layers.reverse()) color = blend(l, color);
+    return { under: color, tops };
   };
   const luminance = (c) => {
     const lin = (v) => {
@@ -77,12 +101,14 @@ CONTRAST_JS = """
     };
     return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
   };
+  const rgb = (c) => `rgb(${Math.round(c.r)}, ${Math.round(c.g)}, ${Math.round(c.b)})`;
   const ratio = (el) => {
-    const bg = background(el);
-    const fg = over(parse(getComputedStyle(el).color), bg);
+    const { under, tops } = stack(el);
+    const bg = tops.reduce((c, t) => blend(t, c), under);
+    const fg = tops.reduce((c, t) => blend(t, c), over(parse(getComputedStyle(el).color), under));
     const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
     return { ratio: (hi + 0.05) / (lo + 0.05), fg: getComputedStyle(el).color,
-             bg: `rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)})` };
+             fgDrawn: rgb(fg), bg: rgb(bg) };
   };
   // Every text the sampler measures: the numbers (and ISTIRAHAT) on the tiles, each cell of each
   // latest-calls row.
@@ -239,7 +265,7 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
     )
     if size == (1920, 1080):  # the yellow step of the blink
         page.wait_for_function(
-            f"() => getComputedStyle(document.querySelector('{tile(3)}')).backgroundColor === 'rgb(255, 212, 0)'"
+            f"() => readability.ratio(document.querySelector('{tile(3)} .ticket-label')).bg === 'rgb(255, 212, 0)'"
         )  # at every frame (its default): a step of the blink lasts a quarter of a second
         save_screenshot(page, "display-during-call.png")
     # Its first blink sampled, the flash and the page's clock move on together to the flash's last
