@@ -1236,8 +1236,8 @@ async function sendServerDraft(leaving) {
   const key = JSON.stringify(body);
   if (serverDraft.sent.get(ticket.id) === key) return;
   serverDraft.sent.set(ticket.id, key);
+  const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
   try {
-    const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
     const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base },
                              { keepalive: leaving, timeout: DRAFT_SAVE_TIMEOUT_MS });
     serverDraft.tries = 0; // the server saves again: a next failure waits 2 s first
@@ -1252,7 +1252,11 @@ async function sendServerDraft(leaving) {
     if (newest) serverDraft.sent.delete(ticket.id);
     if (err.status === 409 && err.body.error === "draft_stale") {
       // typed on another PC or tab meanwhile: not overwritten unseen; fetched and shown beside this page's text
-      // (askServerDraft), then this page's text is kept on the server too, the other one staying in the box
+      // (askServerDraft), then this page's text is kept on the server too, the other one staying in the box.
+      // The version refused is not kept (no save answered since): the server's, even a lower one, is taken then. A
+      // visitor sent away and served here again while the page was away has a draft the server dropped (version 0):
+      // kept, every save was refused, asked for and sent again every 2 s, and none of the text reached the server.
+      if ((serverDraft.version.get(ticket.id) || 0) === base) serverDraft.version.delete(ticket.id);
       serverDraft.asked.delete(ticket.id);
       await askServerDraft();
       scheduleServerDraft();

@@ -1,0 +1,73 @@
+"""A counter page whose draft version is past the server's: the visitor served here was sent to another service and
+served here again while the page was away (asleep, offline), so the server dropped the draft (its version back to 0)
+and the page, seeing the same ticket served at its counter, kept the version of its last save. Each save it made then
+was refused (409 draft_stale), the server's draft asked for, its version 0 taken for an answer older than the page's
+own save and ignored, and the save sent again 2 s later, refused again: a POST and a GET every 2 s for as long as the
+visitor was served, and nothing the officer typed reached the server (a counter PC dying lost it all). Now a refused
+version is not kept: the page takes the server's and the next save is kept. A real server process and real SQLite;
+Chromium offline (context.set_offline) with its socket closed under it, the ticket moved by the officer's other
+session through the API."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import write_config
+from live import LiveServer
+from playwright.sync_api import expect
+from staffpages import PASSWORD, empty_queue, issue, staffed
+from test_counter_draft_live import draft_url
+from test_counter_draft_reconnect import come_back, go_offline, is_save, saved_online, serving_page
+
+BEFORE = "Akun penyedia dikunci: dibuka lewat menu Pengguna."
+AFTER = "Sesudah dialihkan dan kembali: verifikasi berkas selesai, akun diaktifkan lagi."
+
+
+def until_saved(page, session, office, seconds: float = 12.0) -> dict:
+    """The server's draft once it holds AFTER, or as it is after `seconds`: polled between waits of the page's (the
+    page's events, its saves' answers, are taken in those)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        body = session.get(draft_url(office), timeout=5).json()
+        if (body["draft"] and body["draft"]["solution"] == AFTER) or time.monotonic() > deadline:
+            return body
+        page.wait_for_timeout(100)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("counter-draft-stale-base"))).start())
+    yield server
+    server.stop()
+
+
+def test_a_draft_version_the_server_no_longer_has_is_dropped_and_the_text_saved(browser, office):
+    empty_queue(office)
+    ani = issue(office, "Ani")
+    budi = office.session("budi", PASSWORD)
+    context, page = serving_page(browser, office)
+    try:
+        saved_online(page, BEFORE)
+        saved_online(page, BEFORE + " Lagi.")  # the page's draft at version 2
+        assert budi.get(draft_url(office), timeout=5).json()["version"] == 2
+        go_offline(page)
+        # meanwhile, from the officer's other session: sent to Registrasi (C), called back out of turn, served again
+        url = f"{office.url}/api/counters/1"
+        for action, body in (("transfer", {"service": "C"}), ("call", {"ticket": ani["token"]}), ("start", {})):
+            r = budi.post(f"{url}/{action}", json=body, timeout=5)
+            assert r.status_code == 200, (action, r.text)
+        assert budi.get(draft_url(office), timeout=5).json() == {"draft": None, "version": 0}
+        come_back(page)
+        expect(page.locator("#solution")).to_be_enabled()
+        answers: list[int] = []
+        page.on("response", lambda r: answers.append(r.status) if is_save(r.request) else None)
+        page.fill("#solution", AFTER)
+        body = until_saved(page, budi, office)
+        assert body["draft"] and body["draft"]["solution"] == AFTER, (body, answers)
+        # at most the one save refused that told the page its version was stale, then kept
+        assert answers.count(409) <= 1 and answers[-1] == 200, answers
+        page.wait_for_function("() => window.antrianApi.inFlight() === 0")
+        expect(page.locator("#solution")).to_have_value(AFTER)
+    finally:
+        context.close()
