@@ -1602,7 +1602,9 @@ function onSnapshot(snap) {
     // A ticket this counter held that the fresh picture no longer has here: left while we were away.
     state.gone.set(mine.id, mine);
     state.left.set(mine.id, { type: "unknown" });
-    if (!state.ownDone.has(mine.id)) {
+    if (!state.ownDone.has(mine.id) && ownPressMaybe(mine.id, null)) {
+      state.unanswered.goneHeld = { kind: "warn", explain: mine }; // this page's own press, maybe (confirmUnanswered)
+    } else if (!state.ownDone.has(mine.id)) {
       notifyGone("warn", mine.id);
       explainGone(mine); // its history says how, a moment later
     }
@@ -1705,7 +1707,23 @@ function noticeGone(ev, before) {
   state.left.set(id, { type: ev.type, actor: ev.actor });
   if (state.ownDone.has(id)) return;
   const kind = ev.type === "resolved" || ev.type === "escalated" || ev.type === "transferred" ? "info" : "warn";
+  if (ownPressMaybe(id, ev)) {
+    state.unanswered.goneHeld = { kind }; // said only if the same request, sent again, is refused (confirmUnanswered)
+    return;
+  }
   notifyGone(kind, id);
+}
+
+// Whether the event `ev` (null: a fresh snapshot, the page away) that took ticket `id` from this counter may be this
+// page's own Selesai, Eskalasi, Alihkan or Lewati whose answer never came. The page said "Tiket A-001 sudah
+// diselesaikan di halaman lain" of its own press, the officer alone at the counter, until the same request sent again
+// answered (and for good when that answer was lost too). confirmUnanswered finds out, and says it.
+const ENDING_EVENTS = { resolve: "resolved", escalate: "escalated", transfer: "transferred", skip: "skipped" };
+
+function ownPressMaybe(id, ev) {
+  const u = state.unanswered;
+  if (!u || u.id !== id || !ENDING_EVENTS[u.action] || u.counter !== state.counterId) return false;
+  return !ev || (ev.type === ENDING_EVENTS[u.action] && Boolean(state.me) && ev.actor === state.me.username);
 }
 
 // Counters freed, paused, resumed by someone (an admin, the front office, the server on its own).
@@ -2327,13 +2345,40 @@ async function confirmUnanswered() {
     }
   } catch (err) {
     // not done by this press (the visitor left another way): what the page says stands. Offline again (the server
-    // gone before the page saw its socket drop): asked again once the page is live with a fresh snapshot.
-    if ((!err.status || err.status >= 502) && state.unanswered === null) state.unanswered = u;
+    // gone before the page saw its socket drop): asked again once the page is live with a fresh snapshot; lost on the
+    // network with the socket up (no snapshot, maybe no event for long): asked again on a timer (askAgainSoon).
+    if ((!err.status || err.status >= 502) && state.unanswered === null) {
+      state.unanswered = u;
+      askAgainSoon(u);
+    } else if (err.status && err.status < 502 && u.goneHeld && !state.notice?.gone) {
+      // refused: the visitor left by another's hand (another tab, the front office): said now, as it would have been
+      notifyGone(u.goneHeld.kind, u.id);
+      if (u.goneHeld.explain) explainGone(u.goneHeld.explain);
+    }
   } finally {
     state.busy = false;
     render();
     reloadIfIdle();
   }
+}
+
+// A press whose answer never came, asked about (confirmUnanswered, confirmSeen) and that question lost on the network
+// too, the socket up the whole time: the page was to ask again at the next live change or snapshot, and in a quiet
+// office none came. The visitor gone from the counter (Selesai done), it said "Server tidak dapat dihubungi" for as
+// long, the form copy not offered. Now it asks again after 1, 2, 4, 8, then every 15 s, while that press is the one
+// unanswered (a new press, or the answer found, ends it); offline, the reconnect's snapshot asks.
+const ASK_AGAIN_MS = [1000, 2000, 4000, 8000, 15000];
+const askAgain = { timer: null, tries: 0, press: null };
+
+function askAgainSoon(u) {
+  clearTimeout(askAgain.timer);
+  if (askAgain.press !== u) Object.assign(askAgain, { press: u, tries: 0 });
+  const wait = ASK_AGAIN_MS[Math.min(askAgain.tries, ASK_AGAIN_MS.length - 1)];
+  askAgain.tries += 1;
+  askAgain.timer = setTimeout(() => {
+    askAgain.timer = null;
+    if (state.unanswered === u) confirmUnanswered();
+  }, wait);
 }
 
 // Panggil berikutnya, Panggil, Panggil ulang or Pengunjung datang whose answer never came: the server did it (the TV
@@ -2365,6 +2410,7 @@ async function confirmSeen(u) {
   try {
     events = (await api("GET", `/api/tickets/${encodeURIComponent(ticket.token)}/history`)).body.events || [];
   } catch (err) {
+    if (!err.status || err.status >= 502) askAgainSoon(u); // lost on the network: asked again on a timer too
     return; // offline again, or refused: asked at the next change
   } finally {
     state.confirming = null;
