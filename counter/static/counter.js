@@ -67,6 +67,7 @@ const state = {
   // Lewati: confirmUnanswered; Panggil berikutnya, Panggil, Panggil ulang, Pengunjung datang: confirmSeen)
   unanswered: null,
   confirming: null, // the ticket whose history confirmSeen asked for, until it is answered
+  drops: 0, // the live connection's losses so far: one since a lost press is said ("Tersambung kembali.")
   answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
   counterId: null,
   tickets: new Map(), // today's waiting/called/serving tickets by id, full forms
@@ -2068,6 +2069,7 @@ function onStatus(up) {
   $("live-status").dataset.state = up ? "on" : "off";
   if (!up) {
     state.offline = true;
+    state.drops += 1; // (counted here too while a lost press is asked about: state.unanswered is null then)
     if (state.unanswered) state.unanswered.away = true;
     renderOffline();
     if (state.notice && !state.notice.network && !state.notice.lasting && !state.notice.escalated) {
@@ -2244,7 +2246,8 @@ async function act(action, extra = {}, { keys = false } = {}) {
   try {
     const { cut = null, ...payload } = payloadFor(action, extra);
     // `seq`: what the page was current to when pressed; `calls`: the held visitor's calls then (Panggil ulang)
-    const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null };
+    const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null,
+                    drops: state.drops };
     if (held ? OWN_ENDINGS.includes(action) || SEEN[action] : action === "call-next" || action === "call") {
       sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0 };
     }
@@ -2338,7 +2341,7 @@ async function confirmUnanswered() {
       else dismissKept();
     }
     took(u.action, status, body, null, u.cut);
-    if (state.notice && u.away) {
+    if (state.notice && wentAway(u)) {
       // after "Server tidak dapat dihubungi" and the page away: this is that press, done
       Object.assign(state.notice, { reached: true, back: true });
       renderNotice();
@@ -2401,6 +2404,12 @@ function pressShown(u, ticket) {
   return ticket.status === "called" && (ticket.id !== u.id || calls !== u.calls);
 }
 
+// Whether the page's connection dropped since the press `u` (its answer lost): said back ("Tersambung kembali.").
+// A drop seen while the press was being asked about (state.unanswered null) counts too.
+function wentAway(u) {
+  return Boolean(u.away) || (u.drops !== undefined && state.drops > u.drops);
+}
+
 async function confirmSeen(u) {
   const ticket = currentTicket();
   if (!ticket || !state.me || !live.synced() || !pressShown(u, ticket)) return; // not shown done (yet)
@@ -2427,7 +2436,7 @@ async function confirmSeen(u) {
   const label = now.label;
   const key = u.action === "recall" ? "recalled" : u.action === "start" ? "started" : "called";
   const params = { label, n: now.calls, max: PAGE.max_calls };
-  state.notice = { kind: "info", key: `live.reached_${key}`, params, back: u.away }; // "Tersambung kembali." once away
+  state.notice = { kind: "info", key: `live.reached_${key}`, params, back: wentAway(u) }; // "Tersambung kembali." once away
   renderNotice();
 }
 
