@@ -8,9 +8,9 @@ is what made the slowest kiosk requests wait (docs/performance.md, "Second round
 Here, under gevent, a broadcast builds the Engine.IO packet and its WebSocket frame once and
 writes the frame straight to each client's socket without blocking. A client is written directly
 only when nothing of its own is waiting or being written (its engineio queue is empty and no send
-holds its lock), so every client still receives its messages in order; any other client (long-
-polling, a send in progress, a full socket buffer) gets the packet through engineio's queue as
-before. The rest of a partly written frame is finished by a greenlet of its own that holds the
+holds its lock or waits for it), so every client still receives its messages in order; any other
+client (long-polling, a send in progress, a full socket buffer) gets the packet through engineio's
+queue as before. The rest of a partly written frame is finished by a greenlet of its own that holds the
 client's lock, so engineio's writer waits for it.
 
 WebSocket compression (permessage-deflate) is not offered: every client gets the same frame
@@ -208,6 +208,7 @@ def _wrapper_class(fanout: FanOut) -> type:
             # simple-websocket gathers a message whole before engineio sees its size: cap it there
             self.server_args = {**self.server_args, "max_message_size": MAX_MESSAGE_BYTES}
             self.lock = Semaphore()
+            self.senders = 0  # engineio's writer in send(), holding the lock or waiting for it
             self.frames = Bucket(FRAMES_PER_SECOND, FRAMES_BURST)
             self.engine = getattr(self.app, "__self__", None)  # engineio's Socket of this connection
             sid = getattr(self.engine, "sid", None)
@@ -229,13 +230,19 @@ def _wrapper_class(fanout: FanOut) -> type:
 
         def send(self, message):
             """engineio's writer: simple-websocket's send, with sendall (its socket.send may write
-            part of a frame to a client whose buffer is full and drop the rest), under the lock."""
-            with self.lock:
-                ws = self.ws
-                if not ws.connected:
-                    raise OSError("WebSocket closed")
-                event = BytesMessage(data=message) if isinstance(message, bytes) else TextMessage(data=str(message))
-                ws.sock.sendall(ws.ws.send(event))
+            part of a frame to a client whose buffer is full and drop the rest), under the lock.
+            `senders` counts it from before it waits for the lock: a released lock is not yet taken by
+            the writer it wakes, and a broadcast in between wrote its newer frame first (seq 11 before 10)."""
+            self.senders += 1
+            try:
+                with self.lock:
+                    ws = self.ws
+                    if not ws.connected:
+                        raise OSError("WebSocket closed")
+                    event = BytesMessage(data=message) if isinstance(message, bytes) else TextMessage(data=str(message))
+                    ws.sock.sendall(ws.ws.send(event))
+            finally:
+                self.senders -= 1
 
         def try_send(self, frame: bytes) -> bool:
             """Write `frame` now if nothing else of this client's is pending; False: queue it instead."""
@@ -244,6 +251,7 @@ def _wrapper_class(fanout: FanOut) -> type:
                 ws is None
                 or not ws.connected
                 or self.lock.locked()
+                or self.senders
                 or engine.closing
                 or engine.closed
                 or not engine.upgraded

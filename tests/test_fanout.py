@@ -196,7 +196,7 @@ def test_broadcast_is_written_once_framed_to_every_websocket_in_seq_order(tmp_pa
         registered = len(fan.clients)
         for c in clients:
             c.sock.close()
-        for _ in range(250):  # until engineio notices the closed connections (5 s at most)
+        for _ in range(750):  # until engineio notices the closed connections (15 s at most: a busy machine)
             if not fan.clients:
                 break
             gevent.sleep(0.02)
@@ -249,6 +249,35 @@ def test_a_client_with_a_send_in_progress_gets_the_event_through_its_queue_in_or
     assert result["direct"] == 2  # the other client's
 
 
+def test_a_broadcast_just_after_a_send_releases_its_lock_waits_behind_the_writer_it_woke(tmp_path):
+    """The lock of a client's send released (a partly written frame finished, server/fanout.py `_finish`) wakes
+    engineio's writer, which waits for it with the client's next message, taken from its queue; gevent runs that
+    writer later. A broadcast in between found the lock free and the queue empty and wrote its newer frame first:
+    a TV got seq 11 before 10 under load (CI's tests/test_realtime.py). The lock is released here by hand, as
+    `_finish` does, and the broadcast made at once, before the writer runs."""
+    result = run_script(
+        tmp_path,
+        """
+        client = RawClient(port)
+        client.join()
+        ws = list(fan.clients.values())[0]
+        ws.lock.acquire()  # as if the rest of a partly written frame were being written
+        fan.emit("mark", {"i": 1}, "public")  # queued: its writer takes it and waits for the lock
+        for _ in range(500):
+            if ws.engine.queue.empty():
+                break
+            gevent.sleep(0.01)
+        taken = ws.engine.queue.empty()
+        ws.lock.release()  # the writer is woken, not yet run
+        fan.emit("mark", {"i": 2}, "public")  # no yield between: the broadcast comes first
+        got = [client.event()[1]["i"] for _ in range(2)]
+        print(json.dumps({"taken": taken, "got": got}))
+        """,
+    )
+    assert result["taken"], "the writer never took the first message from the queue"
+    assert result["got"] == [1, 2]
+
+
 def test_a_client_that_stops_reading_gets_every_frame_whole_and_in_order_later(tmp_path):
     result = run_script(
         tmp_path,
@@ -295,7 +324,7 @@ def test_a_client_that_reads_nothing_for_long_is_closed_not_queued_for_ever(tmp_
             fan.emit("bulk", {"i": i, "pad": big}, "public")
             gevent.sleep(0.01)
         fast_got = reader.get(timeout=20)
-        for _ in range(100):  # engineio notices the closed connection and forgets the client
+        for _ in range(750):  # engineio notices the closed connection and forgets the client (15 s at most)
             if len(fan.clients) == 1:
                 break
             gevent.sleep(0.02)
