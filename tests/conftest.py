@@ -393,6 +393,22 @@ VISITOR = {
 }
 
 
+def in_order(sio):
+    """`sio` (a python-socketio Client), made to handle the messages it receives one after another, in the order
+    the server sent them, as a page's socket does. engineio's client runs each message's handler in a thread of its
+    own, and two messages close together reached a test's queue in either order on a busy machine (CI: a TV's seq
+    11 before 10, tests/test_realtime.py). The handlers here only keep what came; none waits on the server."""
+    trigger = sio.eio._trigger_event
+
+    def ordered(event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    sio.eio._trigger_event = ordered
+    return sio
+
+
 @pytest.fixture
 def clients():
     """make(url, auth, headers=None): a real Socket.IO client over TCP (tests/test_realtime.py Client), closed (its

@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 import socketio
-from conftest import write_config
+from conftest import in_order, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
@@ -37,7 +37,7 @@ class Listener:
     """A Socket.IO client keeping every `draft` message it hears (and its snapshot: connected)."""
 
     def __init__(self, url: str, auth: dict, cookies: requests.Session | None = None):
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.drafts: queue.Queue = queue.Queue()
         self.snapshots: queue.Queue = queue.Queue()
         self.sio.on("draft", self.drafts.put)

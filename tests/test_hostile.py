@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-from conftest import visitor, write_config
+from conftest import in_order, visitor, write_config
 from live import ClockedServer, LiveServer, server_command
 
 LIMITS = {
@@ -107,7 +107,7 @@ class StaffSocket:
     def __init__(self, server, session: requests.Session):
         self.disconnected = threading.Event()
         self.issued: list[dict] = []
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.sio.on("disconnect", lambda *a: self.disconnected.set())
         self.sio.on("event", lambda ev: ev["type"] == "issued" and self.issued.append(ev))
         cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())

@@ -21,7 +21,7 @@ import time
 import pytest
 import requests
 import socketio
-from conftest import visitor, write_config
+from conftest import in_order, visitor, write_config
 from live import LiveServer
 from staffpages import PASSWORD, issue, staffed
 
@@ -41,7 +41,7 @@ class Listener:
     """A Socket.IO client keeping the `draft` messages it hears (connected once its snapshot came)."""
 
     def __init__(self, url: str, auth: dict, session: requests.Session):
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.drafts: queue.Queue = queue.Queue()
         snapshots: queue.Queue = queue.Queue()
         self.sio.on("draft", self.drafts.put)

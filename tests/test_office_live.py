@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 import socketio
-from conftest import office_zone, seconds_to_office_midnight, visitor, write_config
+from conftest import in_order, office_zone, seconds_to_office_midnight, visitor, write_config
 from live import LiveServer, server_command
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -23,7 +23,7 @@ class Client:
     """A Socket.IO client that keeps its snapshots and events."""
 
     def __init__(self, url: str, auth: dict, headers: dict | None = None):
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.snapshots: queue.Queue = queue.Queue()
         self.events: queue.Queue = queue.Queue()
         self.sio.on("snapshot", self.snapshots.put)

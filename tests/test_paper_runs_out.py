@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import socketio
-from conftest import write_config
+from conftest import in_order, write_config
 from fakeprinter import PAPER_IN, STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer
 from staffpages import PASSWORD, issue
@@ -90,7 +90,7 @@ class Listener:
     def __init__(self, live, role: str, session: requests.Session | None = None):
         self.events: list[dict] = []
         self.came = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.sio.on("event", lambda ev: self._add([ev]))
         self.sio.on("events", self._add)
         self.sio.on("snapshot", lambda snap: self._add([{"type": "snapshot"}]))

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 import socketio
-from conftest import write_config
+from conftest import in_order, write_config
 from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer, free_port, server_command
 from playwright.sync_api import expect
@@ -100,7 +100,7 @@ class Listener:
         self.printers: list[list[dict]] = []
         self.events: list[str] = []
         self.came = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = in_order(socketio.Client(reconnection=False))
         self.sio.on("printers", self._printers)
         self.sio.on("event", lambda ev: self._event([ev]))
         self.sio.on("events", self._event)

@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 import websocket
-from conftest import VISITOR, visitor, write_config
+from conftest import VISITOR, in_order, visitor, write_config
 from live import LiveServer, free_port
 from smtp import SmtpServer
 
@@ -24,7 +24,7 @@ class Client:
     """A Socket.IO client that keeps its snapshot and every event, in order."""
 
     def __init__(self, url: str, auth: dict, headers: dict | None = None):
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
+        self.sio = in_order(socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5))
         self.snapshots: queue.Queue = queue.Queue()
         self.events: queue.Queue = queue.Queue()
         self.all_events: list[dict] = []
