@@ -1,11 +1,13 @@
 """Security headers on every response the app gives: pages, API answers, static files, errors.
 
-The pages load nothing from elsewhere and carry no inline script, style or event handler (their CSS
-and JS are static files; the JSON a page starts from sits in a `<script type="application/json">`
+The pages load nothing from elsewhere and carry no inline style or event handler, and one inline script
+only (their CSS and JS are static files; the JSON a page starts from sits in a `<script type="application/json">`
 block, which is data, never run), so the Content-Security-Policy can be strict:
 
 - scripts, styles, fonts, sounds (the chime, the speech WAVs) and everything else only from this
-  server; images also as `data:` URIs (the pages' empty favicon, `<link rel="icon" href="data:,">`);
+  server, and the one inline script by its hash (server/templates/comeback.html: it reloads a page whose
+  script or stylesheet did not come, so it must run when nothing after the HTML came); images also as
+  `data:` URIs (the pages' empty favicon, `<link rel="icon" href="data:,">`);
 - fetch and Socket.IO to this server (`ws:`/`wss:` for the WebSocket, which older browsers do not
   count as 'self');
 - no plugins, no `<base>` that would re-point relative URLs, forms posting only here;
@@ -20,15 +22,30 @@ the disk cache showed the day's visitors (names, phones, problems, complaints) a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
 from flask.sessions import SecureCookieSessionInterface
 
+
+def _inline_script_hash(template: Path) -> str:
+    """The CSP source allowing the one script element of `template` (its text as the page has it)."""
+    text = re.search(r"<script\b[^>]*>(.*?)</script>", template.read_text(encoding="utf-8"), re.S)
+    if text is None:
+        raise RuntimeError(f"{template}: no script element")
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.group(1).encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+COMEBACK_SCRIPT = _inline_script_hash(Path(__file__).parent / "templates" / "comeback.html")
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        f"script-src 'self' {COMEBACK_SCRIPT}",
         "style-src 'self'",
         "img-src 'self' data:",
         "media-src 'self'",

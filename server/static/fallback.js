@@ -46,6 +46,9 @@
   }
 
   function check() {
+    // a script or stylesheet of the page did not come (the server away): not a browser too old; the page loads
+    // again once the server answers (server/templates/comeback.html)
+    if (window.antrianWaitsForServer) return;
     if (!works()) fall();
   }
 

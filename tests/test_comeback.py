@@ -1,0 +1,230 @@
+"""A page whose HTML came but one of its scripts or stylesheets did not (the server stopped or restarted between
+them: an update, a power cut) says, over the page in Indonesian then English, that it waits for the server, and
+loads itself again once the server answers (server/templates/comeback.html): it used to stay blank, half drawn,
+dead, or called the browser too old, for good. Real servers, real Chromium; a file "not coming" is either the
+server really stopped after the page's HTML, or the request aborted by the browser's router."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import write_config
+from live import LiveServer
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parent.parent
+TV = {"width": 1280, "height": 720}
+
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    server = LiveServer(write_config(tmp_path_factory.mktemp("comeback"))).start()
+    server.add_user("budi", "officer")
+    yield server
+    server.stop()
+
+
+class Gate:
+    """Requests for the files matching a pattern fail while `down` (aborted, as a server gone), else go on.
+    Counts them by method."""
+
+    def __init__(self, page, pattern: re.Pattern[str], down: bool = True):
+        self.down = down
+        self.asked: list[str] = []
+        self.urls: list[str] = []
+        self.lock = threading.Lock()
+        page.route(pattern, self.handle)
+
+    def handle(self, route):
+        with self.lock:
+            self.asked.append(route.request.method)
+            self.urls.append(route.request.url)
+            down = self.down
+        if down:
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+
+def note_says_it_waits(page, seconds: int) -> None:
+    note = page.locator("#comeback")
+    expect(note).to_contain_text(f"dicoba lagi dalam {seconds} detik", timeout=15_000)  # the last one said
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Menunggu server")
+    expect(note).to_contain_text("Waiting for the server")
+    expect(note).to_contain_text(f"next try in {seconds} s")
+
+
+def test_a_tv_whose_module_did_not_come_waits_for_the_server_with_a_backoff_and_loads_itself_again(browser, office):
+    """display.js did not come (the server restarting as the TV booted): fallback.js called the browser too old,
+    for good. Now the TV says it waits for the server, asks for the file after 2 s, then 4 s, then 8 s, while it
+    does not come, and once it does loads itself again: live, the note gone, no "too old"."""
+    context = browser.new_context(viewport=TV)
+    try:
+        page = context.new_page()
+        page.add_init_script(WATCH)
+        gate = Gate(page, re.compile(r".*/display/static/display\.js(\?.*)?$"))
+        page.goto(f"{office.url}/display/")
+        page.wait_for_load_state("load")
+        note_says_it_waits(page, 2)
+        expect(page.locator(".too-old:visible")).to_have_count(0)  # not a browser too old
+        expect(page.locator("html")).not_to_have_class(re.compile(r"\bno-module\b"))
+        note_says_it_waits(page, 4)  # asked once (HEAD), the server still away: twice as long
+        note_says_it_waits(page, 8)
+        assert gate.asked.count("HEAD") == 2, gate.asked  # once after 2 s, once after 4 s more
+        covered = page.evaluate(
+            "() => { const e = document.elementFromPoint(innerWidth / 2, innerHeight / 2);"
+            " return !!(e && e.closest('#comeback')); }"
+        )
+        assert covered  # over the whole screen: the half-drawn page is not what the TV shows
+        assert page.evaluate("window.__csp") == []  # the note's script and its style under the strict policy
+        gate.down = False
+        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", timeout=20_000)
+        assert gate.asked.count("HEAD") == 3 and gate.asked[-1] == "GET", gate.asked  # answered: loaded again
+        expect(page.locator("#comeback")).to_have_count(0)
+        expect(page.locator(".too-old:visible")).to_have_count(0)
+        assert page.evaluate("sessionStorage.getItem('antrian.comeback')") is None  # whole: the count starts again
+        assert page.evaluate("window.__csp") == []
+    finally:
+        context.close()
+
+
+def test_a_counter_page_whose_server_died_after_its_html_loads_itself_again_when_the_server_is_back(browser, office):
+    """The known one: the counter page was dead for good when the server died before socket.io's script (and
+    everything after the HTML). The server really stops right after the page's HTML here; the page says it waits,
+    and once the server is started again it loads itself again: the login form, live."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    stopped = threading.Event()
+    try:
+        page = context.new_page()
+        page.add_init_script(WATCH)
+
+        def html_then_stop(route):
+            answer = route.fetch()
+            office.stop()  # the server gone between the page's HTML and its files
+            stopped.set()
+            route.fulfill(response=answer)
+
+        page.route(re.compile(r".*/counter/$"), html_then_stop)
+        page.goto(f"{office.url}/counter/")
+        page.wait_for_load_state("load")
+        assert stopped.is_set()
+        page.unroute(re.compile(r".*/counter/$"))
+        note_says_it_waits(page, 2)
+        expect(page.locator("body")).to_have_attribute("data-view", "loading")  # counter.js never ran
+        note_says_it_waits(page, 4)  # the server still away: asked once, refused
+        office.start()
+        page.wait_for_function("() => document.body && document.body.dataset.view === 'login'", timeout=20_000)
+        expect(page.locator("#comeback")).to_have_count(0)
+        expect(page.locator("#login-form")).to_be_visible()
+        assert page.evaluate("window.__csp") == []
+    finally:
+        context.close()
+        if office.proc is None or office.proc.poll() is not None:
+            office.start()
+
+
+def test_a_kiosk_whose_socket_script_did_not_come_cannot_be_typed_on_and_loads_itself_again(browser, office):
+    """The kiosk: socket.io's script did not come, kiosk.js stopped at it, the welcome screen drawn but dead. Now
+    the note covers the screen (a visitor cannot start a form in the half-loaded page: nothing typed to lose), and
+    the kiosk loads itself again once the server answers."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    try:
+        page = context.new_page()
+        gate = Gate(page, re.compile(r".*/static/vendor/socket\.io\.min\.js(\?.*)?$"))
+        page.goto(f"{office.url}/kiosk/")
+        page.wait_for_load_state("load")
+        note_says_it_waits(page, 2)
+        expect(page.locator(".too-old:visible")).to_have_count(0)
+        box = page.locator("#start").bounding_box()
+        top = page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y); return e && e.closest('#comeback') ? 'note' : e && e.id; }",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert top == "note"  # the welcome button is under the note: no form is opened
+        expect(page.locator("#screen-form")).to_be_hidden()
+        gate.down = False
+        page.wait_for_function("() => window.antrianKiosk && typeof window.io === 'function'", timeout=20_000)
+        expect(page.locator("#comeback")).to_have_count(0)
+        expect(page.locator("#screen-welcome")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_page_where_something_was_typed_is_not_reloaded_until_the_fields_are_as_drawn(browser, office):
+    """The counter page's stylesheet did not come, and the officer typed a username into the plain form while its
+    script was still coming: the page says it waits, keeps the text (a bar at the top, the form under it) and does
+    not load itself again while the field holds it, even with the server answering; emptied, it loads again."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    held = []
+    try:
+        page = context.new_page()
+        css = Gate(page, re.compile(r".*/counter/static/counter\.css(\?.*)?$"))
+
+        def hold_first(route):
+            if held:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route(re.compile(r".*/counter/static/counter\.js$"), hold_first)
+        page.goto(f"{office.url}/counter/", wait_until="commit")
+        field = page.locator("#login-form input[name=username]")
+        expect(field).to_be_visible()  # the plain form, drawn without its stylesheet
+        page.wait_for_function("() => document.readyState !== 'loading'")
+        field.fill("budi")
+        css.down = False  # the server answers again
+        held[0].continue_()  # the page's script comes: it runs, the page loads
+        page.wait_for_load_state("load")
+        note = page.locator("#comeback")
+        expect(note).to_contain_text("Menunggu server", timeout=15_000)
+        expect(note).to_contain_text("What you typed is kept")
+        # asked after 2 s, answered, the field holds text: not reloaded, asked again after 4 s
+        expect(note).to_contain_text("dicoba lagi dalam 4 detik", timeout=15_000)
+        assert "HEAD" in css.asked
+        expect(field).to_have_value("budi")
+        field.fill("")
+        page.wait_for_function(
+            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'login'"
+            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            timeout=20_000,
+        )
+    finally:
+        context.close()
+
+
+def test_the_tvs_autostart_entry_opens_the_page_once_the_server_answers(tmp_path):
+    """After a power cut the TV's PC is up before the server's: the autostart entry in docs/display.md waits for the
+    server's /healthz, then opens the page (Chromium's own error page would retry only after 1 s, 5 s, 30 s, 1, 5,
+    10, then every 30 minutes). Run as the docs write it, the server started after it, Chromium headless in place of
+    the TV's window (its --dump-dom: the page as drawn once loaded)."""
+    from conftest import CHROMIUM
+    from live import free_port
+
+    entry = re.search(r"^Exec=sh -c '(.*)'$", (ROOT / "docs" / "display.md").read_text("utf-8"), re.M)
+    assert entry, "docs/display.md: no autostart Exec= line"
+    server = LiveServer(write_config(tmp_path), port=free_port())
+    command = entry.group(1).replace("http://SERVER:8080", server.url)
+    browser = f"{CHROMIUM} --headless --no-sandbox --disable-gpu --user-data-dir={tmp_path / 'profile'} --dump-dom"
+    assert command.count("exec chromium ") == 1, command
+    command = command.replace("exec chromium ", f"exec {browser} ")
+    tv = subprocess.Popen(["sh", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert tv.poll() is None  # waiting: no server yet
+        server.start()
+        page, _ = tv.communicate(timeout=60)
+        assert 'id="status-badge"' in page and "/display/static/display.js" in page, page[:500]
+    finally:
+        if tv.poll() is None:
+            tv.kill()
+            tv.wait()
+        server.stop()
