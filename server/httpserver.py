@@ -242,11 +242,14 @@ _INVALID_ANSWER = ("400", _raw_answer("400 Bad Request", "bad_http_request", 1))
 _TOO_LARGE_ANSWER = ("431", _raw_answer("431 Request Header Fields Too Large", "headers_too_large", 1))
 _LINE_TOO_LONG_ANSWER = ("414", _raw_answer("414 URI Too Long", "too_large", 1))
 _BUSY = _raw_answer("503 Service Unavailable", "too_many_requests", 5)
+BUSY_PAGE_REFRESH_S = 10  # the busy page loads itself again after this (error.busy_text says it)
 
 
 def _busy_page() -> bytes:
-    """The 503 as a page, for a browser opening one (a visitor's phone behind a guest Wi-Fi's NAT): a few
-    words in both languages, not JSON."""
+    """The 503 as a page, for a browser opening one (a visitor's phone behind a guest Wi-Fi's NAT, a TV or a
+    kiosk opening its page): a few words in both languages, not JSON, and the page asked for again in
+    BUSY_PAGE_REFRESH_S by the browser itself: a browser does not retry an HTTP error page, and a TV or a
+    kiosk, with nobody at a keyboard, stayed on it."""
     from html import escape
 
     title, text = (escape(message(key, "id")) for key in ("busy_title", "busy_text"))
@@ -254,6 +257,7 @@ def _busy_page() -> bytes:
     body = (
         '<!doctype html><html lang="id"><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="refresh" content="{BUSY_PAGE_REFRESH_S}">'
         f"<title>{title}</title>"
         '<body style="font:20px/1.45 sans-serif;margin:2em 1.2em;text-align:center;color:#1b2233">'
         f'<h1 style="font-size:1.4em">{title}</h1><p>{text}</p><p lang="en" style="color:#5b6475">{en}</p>'

@@ -282,6 +282,8 @@ def test_a_device_refused_waits_for_its_503_so_it_cannot_cycle_refusals(server):
     assert b"application/json" in answers[-1] and b'"too_many_requests"' in answers[-1]
     page = answers[-2].decode()  # a page in words, not JSON
     assert "Content-Type: text/html" in page and "<h1" in page and "Server sedang sibuk" in page, page
+    # asked for again by the browser itself (a TV or a kiosk opening its page, nobody at a keyboard), as it says
+    assert '<meta http-equiv="refresh" content="10">' in page and "dimuat ulang sendiri dalam 10 detik" in page, page
     assert _http(server, "127.0.0.13", "GET", "/healthz")[0] == 200  # another device all along
     for s in held + waiting + over:
         s.close()
