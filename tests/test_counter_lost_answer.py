@@ -60,8 +60,8 @@ def power_cut_after(page, server, action: str, press, reach: bool = True) -> Non
     page.route(f"**/api/counters/1/{action}", handle, times=1)
     press()
     until_on_page(page, lambda: cut, f"the page's {action}")
-    expect(page.locator("#notice")).to_have_text(
-        "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", timeout=15000
+    expect(page.locator("#notice")).to_contain_text(
+        "belum pasti tercatat: jawaban server tidak sampai (jaringan).", timeout=15000
     )
     expect(page.locator("#live-status")).to_have_attribute("data-state", "off")
     server.start()

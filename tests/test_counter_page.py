@@ -351,7 +351,10 @@ def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_
         page.screenshot(path=str(tmp_path / f"counter-offline-{width}x768.png"))
     page.click("#lang-toggle")
     expect(bar).to_have_text("Disconnected from the server — reconnecting… The page may be out of date.")
-    expect(page.locator("#notice")).to_have_text("The server cannot be reached. Check the network and try again.")
+    expect(page.locator("#notice")).to_have_text(
+        f"“Visitor arrived” for {gita['label']} may not be recorded: the server's answer did not arrive (network). The page "
+        "checks by itself when it hears from the server."
+    )
     m = page.evaluate(NOT_UNDER_THE_BAR)  # at 1024x768
     assert m["over"] == [] and m["off"] == [] and m["bar"] < 40, f"1024, English: {m}"
     page.screenshot(path=str(tmp_path / "counter-offline-1024x768-en.png"))

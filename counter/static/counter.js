@@ -17,7 +17,12 @@ const DRAFT_SAVE_MS = 2000; // the draft goes to the server this long after typi
 // page's text is based on (its saves name it: one based on an older version is refused, 409 draft_stale); ticket id
 // -> the draft the server has from this page (JSON: its save answered, or taken from the server)
 const serverDraft = { timer: null, sent: new Map(), asked: new Set(), told: null, version: new Map(), kept: new Map(),
-                      retry: null, tries: 0 }; // a failed save's next try (retryServerDraft), and the tries so far
+                      retry: null, tries: 0, // a failed save's next try (retryServerDraft), and the tries so far
+                      retryAt: 0, // when that try goes (Date.now()'s clock): the cue's "dicoba lagi dalam 8 dtk"
+                      // ticket id -> {version, at}: the server's version and time of the draft in `kept`; ticket id
+                      // -> the saves on their way; ticket id -> the draft (JSON) the server refused for good
+                      keptAt: new Map(), flying: new Map(), refused: new Map(),
+                      failing: false }; // a failed save said to a screen reader, its save not said yet (renderDraftState)
 // A save that failed with the page still live (the server's 5xx, no answer in DRAFT_SAVE_TIMEOUT_MS, the request
 // lost on the network) goes again after 2, 4, 8, 16, then every 30 s, until one is saved or a newer save goes.
 const DRAFT_RETRY_MS = [2000, 4000, 8000, 16000, 30000];
@@ -230,9 +235,12 @@ function partsText(parts) {
   return parts.map(([key, params]) => t(key, wordParams(params))).join(" ");
 }
 
-// A sentence's params, a [key, params] one among them said in the page's language now ("admin (baris perintah)").
+// A sentence's params, a [key, params] one among them said in the page's language now ("admin (baris perintah)"),
+// its own params alike ("Selesai A-001": the button's name in it).
 function wordParams(params) {
-  return Object.fromEntries(Object.entries(params || {}).map(([k, v]) => [k, Array.isArray(v) ? t(v[0], v[1]) : v]));
+  return Object.fromEntries(
+    Object.entries(params || {}).map(([k, v]) => [k, Array.isArray(v) ? t(v[0], wordParams(v[1])) : v]),
+  );
 }
 
 // An escalation's notice says its mail's state, whichever way the page learnt it (the escalate answer, the mail's
@@ -459,6 +467,7 @@ function render() {
   renderCounters();
   renderKept();
   refreshNotice();
+  renderDraftState();
   askServerDraft();
   if (state.focusAnswer && ticket && ticket.status === "serving" && !state.busy) {
     state.focusAnswer = false;
@@ -1097,6 +1106,8 @@ function leaveTicket(id) {
   serverDraft.asked.delete(id);
   serverDraft.version.delete(id);
   serverDraft.kept.delete(id);
+  serverDraft.keptAt.delete(id);
+  serverDraft.refused.delete(id);
   const transferred = state.transferring.get(id); // the service's code
   state.transferring.delete(id);
   if (transferred === undefined) sessionStorage.removeItem(draftKey(id));
@@ -1237,16 +1248,25 @@ async function sendServerDraft(leaving) {
   const key = JSON.stringify(body);
   if (serverDraft.sent.get(ticket.id) === key) return;
   serverDraft.sent.set(ticket.id, key);
+  serverDraft.refused.delete(ticket.id);
   const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
+  const flying = (n) => serverDraft.flying.set(ticket.id, (serverDraft.flying.get(ticket.id) || 0) + n);
+  flying(1);
+  renderDraftState();
   try {
-    const answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base },
-                             { keepalive: leaving, timeout: DRAFT_SAVE_TIMEOUT_MS });
+    let answer;
+    try {
+      answer = await api("POST", `/api/counters/${state.counterId}/draft`, { ...body, version: base },
+                         { keepalive: leaving, timeout: DRAFT_SAVE_TIMEOUT_MS });
+    } finally {
+      flying(-1);
+    }
     serverDraft.tries = 0; // the server saves again: a next failure waits 2 s first
     const now = serverDraft.version.get(ticket.id);
     if (now === base || now === answer.body.version) {
       // (a fetch answered first may have seen this very save: its version already taken)
       serverDraft.version.set(ticket.id, answer.body.version);
-      serverDraft.kept.set(ticket.id, key);
+      keptOnServer(ticket.id, key, answer.body.version, answer.body.saved_at);
     }
   } catch (err) {
     const newest = serverDraft.sent.get(ticket.id) === key; // no newer save went meanwhile
@@ -1263,7 +1283,72 @@ async function sendServerDraft(leaving) {
       scheduleServerDraft();
     } else if (newest && (err.status === 0 || err.status === 429 || err.status >= 500)) {
       retryServerDraft(); // not refused for what it is: the server or the network failed it (a closed page's: never)
+    } else if (newest && err.status !== 409) {
+      serverDraft.refused.set(ticket.id, key); // refused for what it is: said until the next change goes
     }
+  } finally {
+    renderDraftState();
+  }
+}
+
+// The draft (JSON) the server holds from this page, its version and time there (the cue's "Tersimpan di server 10.42").
+function keptOnServer(id, key, version, at) {
+  serverDraft.kept.set(id, key);
+  serverDraft.keptAt.set(id, { version, at: at || new Date().toISOString() });
+}
+
+// Whether what is typed for the ticket served here is on the server, at every moment (the officer on a flaky Wi-Fi
+// typed a long answer, the PC died, and it was lost, the page having said nothing of its saves failing):
+// "saved" only when the server answered a save of exactly this text (or sent it) and no other draft was saved there
+// since (its version is still that one); "saving" while a save is on its way; "retry" while a failed one waits for
+// its next try; "refused"; "pending" while typing (the save goes at the pause), or while its text differs from the
+// server's; nothing when nothing is typed or the server's draft is not known yet. null: no ticket served here.
+function draftState() {
+  const ticket = servedHere();
+  if (!ticket || state.counterId === null) return null;
+  const id = ticket.id;
+  const body = draftBody(ticket);
+  const key = JSON.stringify(body);
+  if ((serverDraft.flying.get(id) || 0) > 0) return { kind: "saving" };
+  const kept = serverDraft.kept.get(id);
+  const at = serverDraft.keptAt.get(id);
+  if (kept === key && at && at.version === serverDraft.version.get(id)) return { kind: "saved", at: at.at };
+  if (serverDraft.retry !== null) return { kind: "retry", n: Math.max(1, Math.ceil((serverDraft.retryAt - Date.now()) / 1000)) };
+  if (serverDraft.refused.get(id) === key) return { kind: "refused" };
+  const typed = ["solution", "note", "category", "priority_class"].some((k) => body[k]);
+  if (kept === undefined && !typed) return { kind: "" }; // nothing to save
+  if (!serverDraft.version.has(id) && serverDraft.timer === null) return { kind: "" }; // the server's not asked yet
+  return { kind: "pending" };
+}
+
+function draftWords(d) {
+  if (d.kind === "saved") return t("draft.saved", { time: hhmm(d.at) });
+  if (d.kind === "retry") return t("draft.retry", { n: d.n });
+  return d.kind ? t(`draft.${d.kind}`) : "";
+}
+
+// The cue at the right of the answer's label (not live: its words change at each pause, its count every second), and
+// to a screen reader, politely, the moments that matter: a save failed, then saved again.
+function renderDraftState() {
+  const d = draftState();
+  const box = $("draft-state");
+  const kind = d ? d.kind : "";
+  const words = d ? draftWords(d) : "";
+  if (box.textContent !== words) box.textContent = words;
+  const title = words ? `${words}. ${t("draft.title")}` : ""; // (its sign alone beside the answer's length)
+  if (box.title !== title) box.title = title;
+  if (box.dataset.state !== kind) box.dataset.state = kind;
+  box.hidden = !kind;
+  const said = $("draft-said");
+  if (kind === "retry" || kind === "refused") {
+    if (!serverDraft.failing) said.textContent = t("draft.said_failed");
+    serverDraft.failing = true;
+  } else if (kind === "saved" && serverDraft.failing) {
+    serverDraft.failing = false;
+    said.textContent = t("draft.said_saved", { time: hhmm(d.at) });
+  } else if (!d && serverDraft.failing) {
+    serverDraft.failing = false; // the ticket left (the server dropped its draft): nothing more to say of it
+    said.textContent = "";
   }
 }
 
@@ -1275,6 +1360,7 @@ function retryServerDraft() {
   clearTimeout(serverDraft.retry);
   const wait = DRAFT_RETRY_MS[Math.min(serverDraft.tries, DRAFT_RETRY_MS.length - 1)];
   serverDraft.tries += 1;
+  serverDraft.retryAt = Date.now() + wait;
   serverDraft.retry = setTimeout(() => sendServerDraft(false), wait);
 }
 
@@ -1306,6 +1392,14 @@ function onDraftSaved(msg) {
 // The server's draft of the ticket served here, asked once per ticket shown (again after a reconnect's snapshot and
 // when the page is shown again): into an empty form, or beside a form with other text.
 async function askServerDraft() {
+  try {
+    await askServerDraftNow();
+  } finally {
+    renderDraftState();
+  }
+}
+
+async function askServerDraftNow() {
   const ticket = servedHere();
   if (!ticket || state.counterId === null || serverDraft.asked.has(ticket.id)) return;
   serverDraft.asked.add(ticket.id);
@@ -1337,7 +1431,7 @@ async function askServerDraft() {
   const time = hhmm(draft.updated_at);
   if (!differs) {
     serverDraft.sent.set(ticket.id, JSON.stringify(here));
-    serverDraft.kept.set(ticket.id, JSON.stringify(here));
+    keptOnServer(ticket.id, JSON.stringify(here), version, draft.updated_at);
     return;
   }
   // Nothing typed here since this page's last save answered (the officer went on typing at the PC beside, or in
@@ -1355,7 +1449,7 @@ async function askServerDraft() {
     if (pc) pc.checked = true;
     saveDraft();
     serverDraft.sent.set(ticket.id, JSON.stringify(draftBody(ticket)));
-    serverDraft.kept.set(ticket.id, JSON.stringify(draftBody(ticket)));
+    keptOnServer(ticket.id, JSON.stringify(draftBody(ticket)), version, draft.updated_at);
     notify("info", newer ? "draft.updated" : "draft.restored", { label: ticket.label, time, officer: draft.officer });
     return;
   }
@@ -2267,7 +2361,10 @@ async function act(action, extra = {}, { keys = false } = {}) {
     else notifyText("error", err.message);
     state.notice.network = !err.status || err.status >= 502; // never reached the server (or its proxy said so)
     // or its answer did not come back: confirmUnanswered. `away`: the page's connection dropped since (said back)
-    if (state.notice.network && sent) state.unanswered = { ...sent, away: state.offline };
+    if (state.notice.network && sent) {
+      state.unanswered = { ...sent, away: state.offline };
+      heldNotice(sent, held);
+    }
     state.notice.fields = Object.keys(err.fields || {}).length > 0;
     showFieldErrors(err.fields);
     const first = Object.keys(err.fields || {})[0];
@@ -2283,6 +2380,19 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (keys) keepFocus(button);
     confirmUnanswered(); // the visitor may have left the counter already (its event before the failure)
   }
+}
+
+// A press whose answer never came, held by the page until it hears from the server (confirmUnanswered, confirmSeen):
+// it said "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", not which press, nor that it may have
+// been done, nor that the page finds out by itself. Now: "Selesai A-001 belum pasti tercatat: jawaban server tidak
+// sampai (jaringan). Ketikan tetap di kotak; halaman memeriksanya sendiri saat ada kabar dari server." (the press's
+// name and ticket said again in the language of the moment; `network` kept: "Tersambung kembali…" once back).
+function heldNotice(sent, held) {
+  const label = held && sent.action !== "call-next" && sent.action !== "call" ? held.label : sent.payload.ticket || "";
+  const what = [label ? "held.what" : "held.what_plain", { action: [ACTION_LABELS[sent.action]], label }];
+  const typed = ["resolve", "escalate", "transfer"].includes(sent.action);
+  state.notice = { kind: "error", network: true, parts: [[typed ? "held.typed" : "held.plain", { what }]] };
+  renderNotice();
 }
 
 // What an action's answer changes on the page: its tickets, the form copy's ticket, the notice, the cursor.
@@ -2774,6 +2884,7 @@ $("transfer-service").addEventListener("change", render);
 $("btn-print-form").addEventListener("click", (ev) => doubled(ev) || printFormCopy());
 $("outcome").addEventListener("input", saveDraft);
 $("outcome").addEventListener("input", scheduleServerDraft);
+$("outcome").addEventListener("input", renderDraftState); // typed: "Belum tersimpan" until its save is answered
 // hidden (another tab, the laptop's lid) or closed: what was typed goes to the server now, not after the pause
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") sendServerDraft(true);
@@ -2817,6 +2928,7 @@ $("logout").addEventListener("click", askLogout);
 document.addEventListener("keydown", onKey);
 window.addEventListener("resize", fitDetails);
 setInterval(renderTimer, 1000);
+setInterval(renderDraftState, 1000); // the retry's count of seconds
 setupLangToggle(() => {
   render();
   renderNotice();

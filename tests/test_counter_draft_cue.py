@@ -1,0 +1,320 @@
+"""The counter page saves what the officer types for the visitor being served on the server (2 s after typing stops,
+failed saves again after 2, 4, 8, 16, then every 30 s), and said nothing of it: on a flaky Wi-Fi the officer typed a
+long answer, the PC died, and the text was lost, the officer never knowing it was not saved. Now a quiet cue at the
+right of the answer's label says it, true at every moment (checked against the server's GET of the draft): "Belum
+tersimpan" while typing, "Menyimpan ke server…", "Tersimpan di server 10.42", "Belum tersimpan — dicoba lagi dalam
+8 dtk" while a failed save waits; a screen reader hears, politely, a save failing and its text saved again, not each
+key; the cue moves nothing at 1024x768 and 1366x768. And a press whose answer never came says which press it is and
+that the page finds out by itself, not "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.".
+
+A real server process and real SQLite; Chromium, its draft saves failed by Playwright's page.route (503, lost on the
+network) or the whole browser offline (context.set_offline, its socket closed under it)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import write_config
+from live import LiveServer
+from playwright.sync_api import expect
+from staffpages import PASSWORD, empty_queue, issue, resize, staffed
+from test_counter_draft_live import draft_url
+from test_counter_draft_reconnect import come_back, go_offline, is_save, serving_page
+
+FIRST = "Akun penyedia dikunci karena salah kata sandi lima kali."
+MORE = FIRST + " Dibuka lewat menu Pengguna, kata sandi baru dikirim ke e-mail terdaftar."
+OFFLINE = MORE + " Diketik saat Wi-Fi putus: pengguna diminta masuk ulang."
+DRAFT = "**/api/counters/1/draft"
+FAILED = '{"error": "unavailable", "message": "Service Unavailable"}'
+SAVED = re.compile(r"^Tersimpan di server \d\d\.\d\d$")
+RETRY = re.compile(r"^Belum tersimpan — dicoba lagi dalam \d+ dtk$")
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("counter-draft-cue"))).start())
+    yield server
+    server.stop()
+
+
+def stored(session, office) -> str | None:
+    draft = session.get(draft_url(office), timeout=5).json()["draft"]
+    return draft["solution"] if draft else None
+
+
+class FailedSaves:
+    """The page's draft saves answered 503 (or lost on the network: `abort`) while `fail`; let through after."""
+
+    def __init__(self, page, abort: bool = False):
+        self.fail = True
+        self.abort = abort
+        self.count = 0
+        page.route(DRAFT, self.route)
+
+    def route(self, route) -> None:
+        if route.request.method != "POST" or not self.fail:
+            return route.continue_()
+        self.count += 1
+        if self.abort:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(status=503, content_type="application/json", body=FAILED)
+
+
+def cue(page) -> str:
+    return page.locator("#draft-state").inner_text() if page.locator("#draft-state").is_visible() else ""
+
+
+def watch_truth(page, session, office, seconds: float) -> list[str]:
+    """The cue read again and again for `seconds`: each time it says saved, the server holds the box's text (the
+    server asked after the page was read and before it is read again: a save can only add to what it held)."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        said, value = cue(page), page.input_value("#solution")
+        if said.startswith("Tersimpan"):
+            assert stored(session, office) == value, (said, value)
+        seen.append(said)
+        page.wait_for_timeout(150)
+    return seen
+
+
+def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(browser, office, tmp_path):
+    empty_queue(office)
+    issue(office, "Ani Wijaya")
+    budi = office.session("budi", PASSWORD)
+    context, page = serving_page(browser, office)
+    state = page.locator("#draft-state")
+    said = page.locator("#draft-said")
+    try:
+        expect(state).to_have_count(1)
+        expect(state).to_be_hidden()  # nothing typed, nothing on the server: nothing to say
+        # the cue is not live itself (its count changes every second); the quiet region is
+        assert state.get_attribute("aria-live") is None and state.get_attribute("role") is None
+        assert said.get_attribute("aria-live") == "polite"
+
+        page.click("#solution")
+        page.keyboard.type(FIRST[:20])
+        expect(state).to_have_text("Belum tersimpan")  # typing: its save goes at the pause
+        expect(state).to_have_attribute("data-state", "pending")
+        assert stored(budi, office) is None
+        page.screenshot(path=str(tmp_path / "cue-typing.png"))
+        page.keyboard.type(FIRST[20:])
+        expect(state).to_have_text(SAVED, timeout=10_000)
+        assert stored(budi, office) == FIRST
+        page.screenshot(path=str(tmp_path / "cue-saved.png"))
+        assert said.inner_text() == ""  # an ordinary save is not read out
+
+        # the Wi-Fi fails the saves (the socket up): typed on, the cue never says saved for text the server lacks
+        failed = FailedSaves(page)
+        page.fill("#solution", MORE)
+        expect(state).to_have_text("Belum tersimpan")
+        seen = watch_truth(page, budi, office, 7)
+        assert failed.count >= 1 and stored(budi, office) == FIRST, (failed.count, seen)
+        expect(state).to_have_text(RETRY)
+        expect(state).to_have_attribute("data-state", "retry")
+        assert not any(s.startswith("Tersimpan") for s in seen), seen  # the server holds FIRST, the box MORE
+        assert any(RETRY.match(s) for s in seen), seen
+        expect(said).to_have_text("Draf jawaban belum tersimpan di server; halaman mencobanya lagi sendiri.")
+        page.screenshot(path=str(tmp_path / "cue-failing.png"))
+        # the count goes down with the seconds, and grows with the tries (2, 4, 8 s)
+        counts = [int(re.search(r"\d+", s).group()) for s in seen if RETRY.match(s)]
+        assert max(counts) >= 3, seen
+
+        page.click("#lang-toggle")
+        expect(state).to_have_text(re.compile(r"^Not saved — trying again in \d+ s$"))
+        page.click("#lang-toggle")
+
+        failed.fail = False  # the server answers again: saved on the next try, no key pressed
+        expect(state).to_have_text(SAVED, timeout=20_000)
+        assert stored(budi, office) == MORE
+        expect(said).to_have_text(re.compile(r"^Draf jawaban sudah tersimpan di server, pukul \d\d\.\d\d\.$"))
+        page.screenshot(path=str(tmp_path / "cue-back.png"))
+    finally:
+        context.close()
+
+
+def test_offline_the_cue_says_not_saved_and_saved_once_back(browser, office, tmp_path):
+    empty_queue(office)
+    issue(office, "Bayu Pratama")
+    budi = office.session("budi", PASSWORD)
+    context, page = serving_page(browser, office)
+    state = page.locator("#draft-state")
+    try:
+        with page.expect_response(lambda r: is_save(r.request)):
+            page.fill("#solution", MORE)
+        expect(state).to_have_text(SAVED)
+        go_offline(page)
+        with page.expect_event("requestfailed", lambda r: is_save(r), timeout=10_000):
+            page.fill("#solution", OFFLINE)
+        expect(state).to_have_text(RETRY)
+        assert stored(budi, office) == MORE
+        page.screenshot(path=str(tmp_path / "cue-offline.png"))
+        come_back(page)
+        expect(state).to_have_text(SAVED, timeout=15_000)
+        assert stored(budi, office) == OFFLINE
+        page.screenshot(path=str(tmp_path / "cue-online-again.png"))
+    finally:
+        context.close()
+
+
+def test_a_draft_saved_on_another_pc_is_said_as_the_server_holds_it(browser, office):
+    """The officer's other PC saves its own text. Nothing typed here since this page's save: its text takes the form's
+    place, and it is on the server. Typed here too, this page's save failing: both kept, and the cue never says saved
+    for this page's text, which the server does not hold."""
+    empty_queue(office)
+    issue(office, "Citra Lestari")
+    budi = office.session("budi", PASSWORD)
+    beside = office.session("budi", PASSWORD)
+    context, page = serving_page(browser, office)
+    state = page.locator("#draft-state")
+
+    def save_beside(text: str) -> None:
+        answer = budi.get(draft_url(office), timeout=5).json()
+        body = {"ticket_id": answer["draft"]["ticket_id"], "solution": text, "version": answer["version"]}
+        assert beside.post(draft_url(office), json=body, timeout=5).status_code == 200
+
+    try:
+        with page.expect_response(lambda r: is_save(r.request)):
+            page.fill("#solution", FIRST)
+        expect(state).to_have_text(SAVED)
+        save_beside("Dari PC sebelah.")
+        expect(page.locator("#solution")).to_have_value("Dari PC sebelah.")
+        expect(state).to_have_text(SAVED)
+        assert stored(budi, office) == "Dari PC sebelah."
+
+        FailedSaves(page)
+        page.fill("#solution", MORE)
+        expect(state).to_have_text(RETRY, timeout=10_000)
+        save_beside("Lagi dari PC sebelah.")
+        expect(page.locator("#kept-draft")).to_be_visible()  # the other text shown beside this one
+        expect(page.locator("#kept-solution")).to_have_value("Lagi dari PC sebelah.")
+        seen = watch_truth(page, budi, office, 3)
+        assert not any(s.startswith("Tersimpan") for s in seen), seen
+        assert stored(budi, office) == "Lagi dari PC sebelah."
+    finally:
+        context.close()
+
+
+LAPTOPS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
+PLACES = """() => Object.fromEntries(['solution', 'btn-resolve', 'btn-escalate', 'btn-transfer', 'note', 'draft-state']
+    .map((id) => {
+        const r = document.getElementById(id).getBoundingClientRect();
+        return [id, { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height }];
+    }).concat([['label', (() => { const r = document.querySelector('label[for=solution]').getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, right: r.right, height: r.height }; })()]]))"""
+
+
+def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, office, tmp_path):
+    empty_queue(office)
+    issue(office, "Dewi Anggraini")
+    context, page = serving_page(browser, office)
+    state = page.locator("#draft-state")
+    try:
+        before = {}
+        for size in LAPTOPS:
+            resize(page, size)
+            before[size["width"]] = page.evaluate(PLACES)
+        page.evaluate("""() => { window.saidChanges = 0;
+            new MutationObserver(() => window.saidChanges++).observe(document.getElementById('draft-said'),
+                {childList: true, characterData: true, subtree: true}); }""")
+        page.click("#solution")
+        page.keyboard.type("Pengguna diminta mengatur ulang kata sandi.", delay=20)
+        expect(state).to_have_text(SAVED, timeout=10_000)
+        failed = FailedSaves(page, abort=True)
+        page.keyboard.type(" Lalu masuk lagi.", delay=20)
+        expect(state).to_have_text(RETRY, timeout=10_000)
+        page.keyboard.type(" Sudah bisa.", delay=20)  # typed on while failing: said once, not at each key
+        deadline = time.monotonic() + 15
+        while failed.count < 2 and time.monotonic() < deadline:  # a second failed try, its count ticking meanwhile
+            page.wait_for_timeout(100)
+        assert failed.count >= 2
+        expect(state).to_have_text(RETRY)
+        assert page.evaluate("window.saidChanges") == 1
+        for lang in ("id", "en"):
+            if lang == "en":
+                page.click("#lang-toggle")  # the longest words: English, the retry
+                expect(state).to_have_text(re.compile(r"^Not saved — trying again in \d+ s$"))
+            for size in LAPTOPS:
+                resize(page, size)
+                now = page.evaluate(PLACES)
+                was = before[size["width"]]
+                if lang == "id":
+                    # nothing moved: (the notice above says other things meanwhile) the places from the label's
+                    assert now["label"]["height"] == was["label"]["height"], (size, now["label"], was["label"])
+                    shift = now["label"]["top"] - was["label"]["top"]
+                    for key in ("solution", "btn-resolve", "btn-escalate", "btn-transfer", "note"):
+                        moved = {k: now[key][k] - was[key][k] for k in ("top", "bottom", "left", "right")}
+                        assert moved == {"top": shift, "bottom": shift, "left": 0, "right": 0}, (size, key, now, was)
+                cue_box, button, box = now["draft-state"], now["btn-resolve"], now["solution"]
+                # in Selesai's row, at its right, no taller than the button, within the answer's width, its words whole
+                assert button["right"] <= cue_box["left"] and cue_box["right"] <= box["right"] + 1, (size, now)
+                assert button["top"] - 1 <= cue_box["top"] and cue_box["bottom"] <= button["bottom"] + 1, (size, now)
+                assert page.eval_on_selector("#draft-state", "e => e.scrollHeight <= e.clientHeight + 1"), size
+                assert page.evaluate("document.scrollingElement.scrollHeight <= innerHeight"), size
+                page.screenshot(path=str(tmp_path / f"cue-retry-{lang}-{size['width']}.png"))
+        page.click("#lang-toggle")
+        failed.fail = False
+        expect(state).to_have_text(SAVED, timeout=20_000)
+        assert page.evaluate("window.saidChanges") == 2  # failed, then saved: two things said
+    finally:
+        context.close()
+
+
+def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_finds_out(browser, office, tmp_path):
+    empty_queue(office)
+    ani = issue(office, "Eka Saputra")
+    context, page = serving_page(browser, office)
+    notice = page.locator("#notice")
+    try:
+        page.fill("#solution", FIRST)
+        page.route("**/api/counters/1/resolve", lambda r: r.abort("connectionreset"), times=1)
+        page.click("#btn-resolve")
+        label = ani["label"]
+        expect(notice).to_have_text(
+            f"“Selesai” untuk {label} belum pasti tercatat: jawaban server tidak sampai (jaringan). Ketikan tetap di kotak; "
+            "halaman memeriksanya sendiri saat ada kabar dari server."
+        )
+        expect(notice).to_have_attribute("data-kind", "error")
+        expect(page.locator("#solution")).to_have_value(FIRST)
+        page.screenshot(path=str(tmp_path / "held-press.png"))
+        page.click("#lang-toggle")
+        expect(notice).to_have_text(
+            f"“Resolve” for {label} may not be recorded: the server's answer did not arrive (network). What you typed stays "
+            "in its box; the page checks by itself when it hears from the server."
+        )
+        page.click("#lang-toggle")
+        # it never reached the server (the visitor still here): pressed again, it is done
+        page.click("#btn-resolve")
+        expect(notice).to_contain_text(f"{label} selesai")
+    finally:
+        context.close()
+
+
+def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browser, office, tmp_path):
+    """Near its 4,000 characters the answer's length takes Selesai's row (two lines): the cue is its sign alone then,
+    at the right of the answer's label, its words in its tooltip and to a screen reader; the length keeps its room."""
+    empty_queue(office)
+    issue(office, "Gilang Ramadhan")
+    context, page = serving_page(browser, office)
+    state = page.locator("#draft-state")
+    step = "Langkah: buka menu Lupa Kata Sandi, masukkan e-mail terdaftar di SPSE, lalu ikuti tautan yang dikirim. "
+    try:
+        page.fill("#solution", (step * 40)[:3700])
+        expect(page.locator("#solution-count")).to_be_visible()
+        expect(state).to_have_text(SAVED, timeout=10_000)  # its words, for a screen reader
+        assert SAVED.match(state.get_attribute("title").split(". ")[0])
+        for size in LAPTOPS:
+            resize(page, size)
+            now = page.evaluate(PLACES)
+            count = page.locator("#solution-count").bounding_box()
+            cue_box, label, box, button = now["draft-state"], now["label"], now["solution"], now["btn-resolve"]
+            assert label["right"] <= cue_box["left"] and cue_box["right"] <= box["right"] + 1, (size, now)
+            assert label["top"] - 3 <= cue_box["top"] and cue_box["bottom"] <= box["top"] + 1, (size, now)
+            assert cue_box["right"] - cue_box["left"] < 30, (size, now)  # a sign, not words
+            assert count["height"] <= button["height"], (size, count, button)  # the length's two lines at most
+            page.screenshot(path=str(tmp_path / f"cue-beside-count-{size['width']}.png"))
+    finally:
+        context.close()
