@@ -19,6 +19,8 @@ MIDNIGHT_MARGIN_SECONDS = 300
 # The fake printers print at once: a slip's wait before its paper is asked again (printers/transport.py
 # PRINTING_SECONDS, 3 s in production) in this process; tests/forkserver.py sets the same in the test servers.
 TEST_PRINTING_SECONDS = 0.02
+# How long an expect(...) without a timeout of its own retries (see `browser`)
+EXPECT_TIMEOUT_MS = 10_000
 
 
 class _PlaywrightRouteTaskGone(logging.Filter):
@@ -549,8 +551,11 @@ class ReducedMotion:
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium (CHROMIUM) shared by every browser test, its pages in reduced motion."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect(...) retries for 10 s, not Playwright's 5: what a page draws after a server's answer or event came later
+    # than 5 s on CI's slower, busier machine (a check that holds returns at once all the same)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         browser = ReducedMotion(b)

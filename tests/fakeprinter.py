@@ -195,7 +195,7 @@ class FakeNetworkPrinter:
     def wait_for_close(self) -> bytes:
         """What the printer has received once a connection that sent more than status queries was closed (a
         job's; a print worker asks the status of a check_status = "auto" printer alone when it starts)."""
-        assert self.closed_by_client.wait(5), "the printer connection was never closed"
+        assert self.closed_by_client.wait(15), "the printer connection was never closed"
         return bytes(self.received)
 
     def wait_for_query_after(self, since: float, timeout: float = 15.0) -> None:
@@ -209,7 +209,7 @@ class FakeNetworkPrinter:
             )
             time.sleep(0.01)
 
-    def wait_for_closes(self, count: int, timeout: float = 5.0) -> bytes:
+    def wait_for_closes(self, count: int, timeout: float = 15.0) -> bytes:
         """What the printer has received once `count` connections have been closed by the client (each job
         one), all they sent read."""
         deadline = time.monotonic() + timeout
@@ -277,7 +277,7 @@ class FakeSerialPrinter:
             "kiosk", {"type": "serial", "device": self.device, "baudrate": 19200, "profile": "TM-T20II", **changes}
         )
 
-    def wait_for(self, size: int, timeout: float = 5.0) -> bytes:
+    def wait_for(self, size: int, timeout: float = 15.0) -> bytes:
         """What the printer has received once it is at least `size` bytes (or the timeout passed)."""
         deadline = time.monotonic() + timeout
         while len(self.received) < size and time.monotonic() < deadline:

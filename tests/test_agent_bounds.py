@@ -249,7 +249,7 @@ def test_an_agents_first_job_to_a_printer_that_does_not_answer_its_status_is_not
         assert acks.wait(2) == [(1, None), (2, None)]
         # both slips at the printer: the second's bytes may still be on their way when its job is answered (its
         # socket written and closed), the fake printer's thread reading them a moment later
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while printer.received.count(b"TICKET") < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:

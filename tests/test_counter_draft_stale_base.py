@@ -68,7 +68,7 @@ def test_a_draft_version_the_server_no_longer_has_is_dropped_and_the_text_saved(
         # the server may hold the text before the page has its answer: wait for the page's saves to end, and for the
         # last answer's event to reach this side, before counting them
         page.wait_for_function("() => window.antrianApi.inFlight() === 0")
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while not (answers and answers[-1] == 200) and time.monotonic() < deadline:
             page.wait_for_timeout(50)
         # at most the one save refused that told the page its version was stale, then kept

@@ -11,6 +11,7 @@ HTTP answer) held back with page.route until the test lets it through.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from conftest import write_config
@@ -61,13 +62,14 @@ def clean_queue(office):
     yield
 
 
-def pump_until(page, ready) -> None:
-    """Until `ready()`: the page's route handlers run while a Playwright call waits (no time passes here)."""
-    for _ in range(1000):
-        if ready():
-            return
+def pump_until(page, ready, seconds: float = 30.0) -> None:
+    """Until `ready()`: the page's route handlers run while a Playwright call waits (no time passes here). Bounded
+    by time, not by a count of calls (a thousand before): the calls go at Playwright's pace, which is not that of
+    the server's snapshot and the page's request after it on a busy machine."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert time.monotonic() < deadline, f"the page did not ask within {seconds:g} s"
         page.evaluate("0")
-    assert ready(), "the page did not ask"
 
 
 def new_page(browser):

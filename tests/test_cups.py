@@ -92,7 +92,7 @@ def test_a_job_that_cups_cannot_finish_in_time_is_cancelled(cups_env):
         data = b"\x1b@" + b"A" * 8_000_000  # more than the kernel's socket buffers hold
         with pytest.raises(PrinterError, match=r"printer kiosk: not printed within 2 s, job macet-\d+ cancelled"):
             send_bytes(cups_config("macet", timeout=2), data)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while cups_env.pending("macet") and time.monotonic() < deadline:  # cupsd stops the backend
             time.sleep(0.1)
         assert cups_env.pending("macet") == ""

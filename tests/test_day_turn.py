@@ -39,7 +39,7 @@ def turn_until_called(tv) -> list[dict]:
     """The TV's events of the day's turn (TURN) up to the first `called`."""
     seen = []
     while not seen or seen[-1]["type"] != "called":
-        ev = tv.events.get(timeout=5)
+        ev = tv.events.get(timeout=15)
         if ev["type"] in TURN:
             seen.append(ev)
     return seen
@@ -59,7 +59,7 @@ def test_the_new_days_first_number_and_call_come_after_its_day_changed(late_midn
         assert requests.post(f"{server.url}/api/tickets", json=visitor(name=name), timeout=5).status_code == 201
     assert officer.post(f"{server.url}/api/counters/2/call-next", json={}, timeout=5).status_code == 200
     tv = clients(server.url, {"role": "display"})
-    yesterday = tv.snapshots.get(timeout=5)["day"]
+    yesterday = tv.snapshots.get(timeout=15)["day"]
     server.next_day()
     r = requests.post(f"{server.url}/api/tickets", json=visitor(name="Pagi"), timeout=5)
     assert r.status_code == 201 and r.json()["ticket"]["label"] == "A-001", r.text
@@ -140,7 +140,7 @@ def test_a_day_turn_that_fails_stops_no_number_and_no_call(browser, failing_midn
             [yesterday],
         ).lastrowid
     tv = clients(server.url, {"role": "display"})
-    assert tv.snapshots.get(timeout=5)["day"] == yesterday
+    assert tv.snapshots.get(timeout=15)["day"] == yesterday
     page = new_page(browser, (1366, 768))
     try:
         open_display(page, server)
@@ -185,7 +185,7 @@ def test_a_day_turn_that_fails_stops_no_number_and_no_call(browser, failing_midn
         assert _alert(officer, server) is None
         expired = []
         while len(expired) < 2:
-            ev = tv.events.get(timeout=5)
+            ev = tv.events.get(timeout=15)
             if ev["type"] == "expired":
                 expired.append((ev["ticket"]["label"], ev["ticket"]["day"]))
             assert ev["type"] != "day_changed"  # told once

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -247,6 +248,16 @@ def test_no_anonymous_display_or_ticket_client_gets_a_closed_cases_phone(office,
         assert closed.wait(10), heard["ticket"]  # the visitor's page heard of the close
         for sio in clients:
             sio.emit("snapshot")  # asked again after the close
+
+        # both snapshots (the connect's, the one asked for) reach each client on its own thread: waited for before
+        # what they hold is looked at, else the one after the close went unread
+        def snapshots(role: str) -> list[str]:
+            return [name for name, _ in heard[role] if name == "snapshot"]
+
+        deadline = time.monotonic() + 15
+        while not all(len(snapshots(role)) >= 2 for role in heard) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert all(len(snapshots(role)) >= 2 for role in heard), {role: snapshots(role) for role in heard}
         anonymous = requests.get(f"{office.url}/api/escalations", timeout=5)
         assert anonymous.status_code == 401, anonymous.text
         assert phone not in anonymous.text and "9911" not in anonymous.text

@@ -164,8 +164,10 @@ def test_a_slip_that_went_out_is_recorded_before_the_next_so_a_kill_reprints_non
         worker.send = real_send  # the server is back: only the third prints
         assert worker.run_once() == 1
         assert [j["status"] for j in jobs(app)] == ["printed"] * 3
-        deadline = time.monotonic() + 5
-        while bytes(printer.received).count(b"\x1b@") < 3 and time.monotonic() < deadline:
+        # each slip whole (the fake printer's small receive buffer takes a job in parts, read by its own thread)
+        deadline = time.monotonic() + 15
+        while not all(label in printer.received for label in (b"A-001", b"A-002", b"A-003")):
+            assert time.monotonic() < deadline, bytes(printer.received)
             time.sleep(0.02)
         data = bytes(printer.received)
         assert [data.count(label) for label in (b"A-001", b"A-002", b"A-003")] == [1, 1, 1]
@@ -263,7 +265,7 @@ def test_printer_that_accepts_and_never_reads_fails_without_stalling_issuing(tmp
         app = network_app(tmp_path, clock, printer.port, workers=True, extra="\ncheck_status = true", timeout=0.5)
         client = app.test_client()
         assert client.post("/api/tickets", json=visitor()).status_code == 201
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 15
         while time.monotonic() < deadline and jobs(app)[0]["status"] == "queued":
             time.sleep(0.05)
         # while the worker is stuck on the printer, tickets are still issued at once
@@ -271,7 +273,7 @@ def test_printer_that_accepts_and_never_reads_fails_without_stalling_issuing(tmp
         for _ in range(5):
             assert client.post("/api/tickets", json=visitor()).status_code == 201
         assert time.monotonic() - started < 1.0
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 15
         while time.monotonic() < deadline and jobs(app)[0]["status"] != "retrying":
             time.sleep(0.05)
         assert jobs(app)[0]["status"] == "retrying"
@@ -535,17 +537,21 @@ def test_a_slip_whose_ticket_was_cancelled_or_called_while_the_printer_was_off_i
             ("ticket", "printed", None),
             ("form", "printed", None),
         ]
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while bytes(printer.received).count(b"\x1dV\x00") < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         data = bytes(printer.received)
         assert data.count(b"\x1dV\x00") == 2  # two papers cut: A-004's slip and A-002's form copy
         assert b"A-001" not in data and b"A-003" not in data
         assert data.count(b"A-004") == 1 and b"FORMULIR KONSULTASI" in data
-        # never tried again, whatever the time
+        # never tried again, whatever the time: nothing more sent but the asking of the paper once the slips' time
+        # to come out has passed (PrintWorker._recheck_slip: in this round or the next, as the machine's pace has it;
+        # a busy one's second between the rounds failed the test on that query alone)
         clock.advance(minutes=10)
         assert worker.run_once() == 0
-        assert bytes(printer.received) == data
+        later = bytes(printer.received)[len(data) :]
+        assert bytes(printer.received).startswith(data)
+        assert later.replace(STATUS_PAPER, b"").replace(STATUS_ONLINE, b"") == b"", later
     finally:
         printer.stop()
 

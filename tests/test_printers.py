@@ -731,7 +731,7 @@ def test_a_silent_printer_that_stops_reading_prints_one_copy_once_it_reads_again
     done: list = []
     sender = threading.Thread(target=lambda: done.append(run_bounded(lambda: send_bytes(cfg, job), 15)))
     sender.start()
-    assert reading.wait(5)
+    assert reading.wait(15)
     sender.join(20)
     thread.join(10)
     listener.close()

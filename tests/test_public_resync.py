@@ -8,6 +8,8 @@ TV test's, and every test leaves its counters free.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from conftest import SocketGate, hold_first, until_on_page, visitor, write_config
@@ -135,7 +137,8 @@ def test_the_visitors_own_answers_stand_over_a_read_of_the_survey_sent_before_th
     page.wait_for_function(f"() => antrianPhone.looks.survey > {taken}", polling=50)
     expect(page.locator("#survey-done")).to_be_visible()
     expect(page.locator("#survey-invite")).to_be_hidden()
-    assert later, "the visitor's answer asked for no read"
+    # the read its `survey_answered` asks for comes when that event does, maybe after the answer's own 201
+    until_on_page(page, lambda: later, "the visitor's answer asked for no read")
     page.unroute(reads)  # the later reads go on: answered, as the page says
     page.wait_for_function(f"() => antrianPhone.looks.survey > {taken + 1}", polling=50)
     expect(page.locator("#survey-done")).to_be_visible()
@@ -250,6 +253,27 @@ def tv_hearing(context, live):
     return tv, frames
 
 
+def seqs_heard(frames: list[str]) -> set[int]:
+    """The seqs of the numbered changes in the Socket.IO messages among `frames` ('42["event",{...}]', '42["events",
+    [...]]', '42["snapshot",{...}]')."""
+    seqs = set()
+    for f in frames:
+        if f.startswith("42["):
+            data = (json.loads(f[2:]) + [None])[1]  # [name, data], or [name] alone
+            seqs.update(
+                d["seq"] for d in (data if isinstance(data, list) else [data]) if isinstance(d, dict) and "seq" in d
+            )
+    return seqs
+
+
+def tv_heard(tv, frames: list[str], seq: int) -> None:
+    """Until the TV's page shows the change `seq` and its frame has reached this side too: the page's state can be
+    there a moment before Playwright hands the test the frame it came in (events of the browser's network, not
+    of the page's JavaScript), so counting the frames after the page alone raced the last one."""
+    tv.wait_for_function(f"() => antrianDisplay.state.seq >= {seq}", polling=50)
+    until_on_page(tv, lambda: seq in seqs_heard(frames), lambda: f"the TV's frame of seq {seq} not heard: {frames}")
+
+
 def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what_it_was_not_told(context, live):
     """A survey answer and the office's reply to its complaint went to every public page, the TV too, naming the
     ticket (anyone on the office's network saw that A-012 answered the survey). They now reach the visitor's own
@@ -273,7 +297,7 @@ def test_the_tv_hears_nothing_of_a_visitors_survey_and_asks_no_snapshot_for_what
 
     r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)  # then a public change
     assert r.status_code == 201, r.text
-    tv.wait_for_function(f"() => antrianDisplay.state.seq >= {r.json()['seq']}", polling=50)
+    tv_heard(tv, frames, r.json()["seq"])
     events = [f for f in frames if f.startswith(('42["event"', '42["events"'))]
     assert events and not [f for f in events if "survey_answered" in f or "complaint_" in f or ticket["label"] in f]
     assert len([f for f in frames if f.startswith('42["snapshot"')]) == 1  # the one at its connect
@@ -322,7 +346,7 @@ def test_the_tv_hears_nothing_of_a_cases_lkpp_number_corrections_and_close_and_i
 
     r = requests.post(f"{live.url}/api/tickets", json=visitor(service="C"), timeout=5)  # then a public change
     assert r.status_code == 201, r.text
-    tv.wait_for_function(f"() => antrianDisplay.state.seq >= {r.json()['seq']}", polling=50)
+    tv_heard(tv, frames, r.json()["seq"])
     events = [f for f in frames if f.startswith(('42["event"', '42["events"'))]
     told = [f for f in events if ticket["label"] in f]
     assert any('"served"' in f for f in told)  # its counter is free again: the TV hears that, not how it ended

@@ -37,10 +37,10 @@ class Client:
         self.all_events.append(data)
         self.events.put(data)
 
-    def snapshot(self, timeout: float = 5) -> dict:
+    def snapshot(self, timeout: float = 15) -> dict:
         return self.snapshots.get(timeout=timeout)
 
-    def event(self, type_: str | None = None, timeout: float = 5) -> dict:
+    def event(self, type_: str | None = None, timeout: float = 15) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             ev = self.events.get(timeout=max(0.01, deadline - time.monotonic()))

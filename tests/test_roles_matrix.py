@@ -673,7 +673,7 @@ def staff_room(app) -> set[str]:
     return {eio_sid for _sid, eio_sid in server.manager.get_participants("/", "staff")}
 
 
-def received_events(sock, until: Callable[[list], bool], seconds: float = 5.0) -> list:
+def received_events(sock, until: Callable[[list], bool], seconds: float = 15.0) -> list:
     """The events the socket has received once `until(them)` holds (the publisher is a thread of its own)."""
     got: list = list(sock.early)
     sock.early = []

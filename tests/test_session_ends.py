@@ -48,7 +48,7 @@ def at_work(server: LiveServer, username: str) -> tuple[requests.Session, dict]:
     return officer, ticket
 
 
-def freed_on_the_tv(display: Client, server: LiveServer, ticket: dict, timeout: float = 5) -> list[dict]:
+def freed_on_the_tv(display: Client, server: LiveServer, ticket: dict, timeout: float = 15) -> list[dict]:
     """The TV's events up to Loket 2's and Loket 3's `counter_released` (within `timeout` each): Loket 3's break
     ended before its release, Loket 2's called ticket waits again; the TV's state (GET /api/state) says so too."""
     got = []

@@ -112,7 +112,7 @@ def test_a_mail_that_cannot_be_built_fails_with_its_reason_and_the_others_are_se
         with service.store.write() as tx:  # a row that bypassed every check: its label breaks the Subject
             tx.db.execute("UPDATE tickets SET label = 'A-001' || char(13, 10) || 'Bcc: x@example.com' WHERE number = 1")
         assert MailWorker(service).run_once() == 2
-        messages = smtp.wait_for_mail(1, timeout=5)
+        messages = smtp.wait_for_mail(1, timeout=15)
         assert len(messages) == 1 and "A-002" in messages[0][2]["Subject"]
         with service.store.read() as tx:
             mails = tx.rows("SELECT ticket_id, status, attempts, error FROM mails ORDER BY id")
