@@ -228,3 +228,91 @@ def test_the_tvs_autostart_entry_opens_the_page_once_the_server_answers(tmp_path
             tv.kill()
             tv.wait()
         server.stop()
+
+
+FOREIGN = """
+window.__foreign = [];
+document.addEventListener("DOMContentLoaded", () => {
+  // what a browser extension (a password manager, a translator, an ad blocker) puts in the page: a script and a
+  // stylesheet of its own, not of this server, that do not load (refused by the page's CSP, or gone)
+  const s = document.createElement("script");
+  s.src = "http://127.0.0.1:9/extension/inject.js";
+  s.addEventListener("error", () => window.__foreign.push("script"));
+  const l = document.createElement("link");
+  l.rel = "stylesheet";
+  l.href = "http://127.0.0.1:9/extension/theme.css";
+  l.addEventListener("error", () => window.__foreign.push("link"));
+  document.head.appendChild(s);
+  document.head.appendChild(l);
+});
+"""
+
+
+def test_a_file_of_another_origin_that_fails_does_not_cover_a_tv_whose_server_is_fine(browser, office):
+    """A script or stylesheet of another origin (put in the page by a browser extension on the TV's or the officer's
+    PC) that failed to load covered the page with "Menunggu server…" though every file of the server came, and asked
+    that other address for it, refused by the page's CSP, every 2, 4, ... 60 s for good: the TV dead, the counter
+    page unusable. Only a file of this server counts now: the page runs, no note."""
+    context = browser.new_context(viewport=TV)
+    try:
+        page = context.new_page()
+        page.add_init_script(FOREIGN)
+        page.goto(f"{office.url}/display/")
+        page.wait_for_load_state("load")
+        page.wait_for_function("() => window.__foreign.length === 2")  # both failed, before the page's load
+        assert page.evaluate("window.antrianWaitsForServer") is None
+        expect(page.locator("#comeback")).to_have_count(0)  # (the note is drawn in the page's `load` handler)
+        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", timeout=20_000)
+        expect(page.locator("#comeback")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_every_page_with_the_script_is_allowed_to_run_it_as_served(office):
+    """The script is allowed by the hash of its text in server/templates/comeback.html: any change of that text on
+    its way to the page (Jinja's whitespace or newlines, a page including it in another way) and the browser would
+    refuse it silently, the page back to blank for good when a file did not come. Each page that has it, as served,
+    hashes to the policy's source."""
+    import base64
+    import hashlib
+
+    import requests
+    from staffpages import issue
+
+    ticket = issue(office, "Rina Wulandari")
+    pages = ["/display/", "/kiosk/", f"/survey/?t={ticket['token']}", f"/t/{ticket['token']}", "/counter/"]
+    pages += ["/counter/front", "/counter/admin", "/counter/dashboard", "/counter/recap"]
+    for path in pages:
+        r = requests.get(office.url + path, timeout=5)
+        assert r.status_code == 200, (path, r.status_code)
+        scripts = re.findall(r'<script id="comeback-script"[^>]*>(.*?)</script>', r.text, re.S)
+        assert len(scripts) == 1, (path, len(scripts))
+        digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode("ascii")
+        assert f"'sha256-{digest}'" in r.headers["Content-Security-Policy"].split(";")[1].split(), path
+
+
+def test_without_session_storage_a_file_answered_404_is_asked_for_less_and_less_often(browser, office):
+    """A browser where the page cannot have sessionStorage (cookies blocked, an Android WebView without DOM storage):
+    a file of the page answered 404 for good (the server there) had the page asked for it and loaded again every 2 s,
+    for good, its count of reloads lost at each. The count is kept in the tab's name then: 2 s, then 4 s after the
+    first reload, as with sessionStorage."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.add_init_script(
+            "Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('no', 'SecurityError'); } });"
+        )
+        asked: list[str] = []
+        page.route(
+            re.compile(r".*/static/fallback\.js(\?.*)?$"),
+            lambda route: (asked.append(route.request.method), route.fulfill(status=404, body="Not Found")),
+        )
+        page.goto(f"{office.url}/kiosk/")
+        note_says_it_waits(page, 2)
+        page.wait_for_function("() => performance.getEntriesByType('navigation')[0].type === 'reload'", timeout=15_000)
+        page.wait_for_load_state("load")
+        assert asked == ["GET", "HEAD", "GET"], asked  # asked after 2 s, answered (404): loaded again
+        note_says_it_waits(page, 4)  # the count kept across the reload: twice as long
+        assert page.evaluate("window.name") == "antrian.comeback=1"
+    finally:
+        context.close()

@@ -19,7 +19,7 @@ import pytest
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, resize, staffed
+from staffpages import PASSWORD, counter_actions, empty_queue, issue, resize, staffed
 from test_counter_draft_live import draft_url
 from test_counter_draft_reconnect import come_back, go_offline, is_save, serving_page
 
@@ -318,3 +318,97 @@ def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browse
             page.screenshot(path=str(tmp_path / f"cue-beside-count-{size['width']}.png"))
     finally:
         context.close()
+
+
+def serve_one(page, office, text: str) -> None:
+    """The next visitor called and served here, the answer typed and saved (the cue says so)."""
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.click("#btn-call-next")
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.click("#btn-start")
+    expect(page.locator("#solution")).to_be_enabled()
+    page.fill("#solution", text)
+    expect(page.locator("#draft-state")).to_have_text(SAVED, timeout=10_000)
+
+
+def test_a_days_visitors_served_on_one_page_leave_nothing_behind_in_the_drafts_saves(browser, office):
+    """The counter page stays open all day. Each ticket served here, its answer saved on the server, then resolved,
+    escalated, transferred, or resolved from another page of the same officer: what the page keeps of the drafts'
+    saves (serverDraft's maps) held one more entry for every ticket ever saved (its saves on their way counted down
+    to 0, never dropped), for the whole day. Now a few at most, after 24 visitors; and the next visitor's cue is right
+    (nothing typed, nothing said)."""
+    empty_queue(office)
+    elsewhere = counter_actions(office, "budi")  # the officer's other tab, through the API
+    issue(office, "Dewi Anggraini")
+    context, page = serving_page(browser, office)
+    try:
+        page.fill("#solution", FIRST)
+        expect(page.locator("#draft-state")).to_have_text(SAVED, timeout=10_000)
+        page.click("#btn-resolve")
+        for i in range(24):
+            issue(office, f"Pengunjung {i}")
+            serve_one(page, office, f"{FIRST} ({i})")
+            way = i % 4
+            if way == 0:
+                page.click("#btn-resolve")
+            elif way == 1:
+                page.fill("#note", "Perlu dicek LKPP.")
+                page.click("#btn-escalate")
+            elif way == 2:
+                page.select_option("#transfer-service", index=1)
+                page.click("#btn-transfer")
+            else:
+                elsewhere("resolve")
+            expect(page.locator("#t-label")).to_have_text("—")
+            expect(page.locator("#draft-state")).to_be_hidden()
+        sizes = page.evaluate("antrianCounter.drafts()")
+        assert all(n <= 2 for n in sizes.values()), str(sizes)
+    finally:
+        context.close()
+
+
+def test_a_slow_save_answered_once_the_next_visitor_is_served_says_nothing_of_that_visitor(browser, office):
+    """The last save of a visitor's answer is slow: the officer pressed Selesai, and called and started the next
+    visitor before its answer came. That answer (the server's refusal: the ticket left) changes nothing of the next
+    visitor's cue: nothing typed, nothing said; typed, saved as its own; and nothing kept of the old one."""
+    empty_queue(office)
+    issue(office, "Fajar Nugroho")
+    second = issue(office, "Gita Permata")
+    context, page = serving_page(browser, office)
+    held = []
+
+    def hold(route):
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    state = page.locator("#draft-state")
+    try:
+        page.route(DRAFT, hold)
+        page.fill("#solution", FIRST)
+        expect(state).to_have_text("Menyimpan ke server…", timeout=10_000)
+        page.click("#btn-resolve")
+        expect(page.locator("#notice")).to_contain_text("selesai")
+        serve_one_started(page, second["label"])
+        expect(state).to_be_hidden()  # nothing typed for Gita: no "Menyimpan" of Fajar's save
+        held[0].continue_()  # Fajar's save answered now
+        page.wait_for_function("() => antrianCounter.drafts().flying === 0")
+        expect(state).to_be_hidden()
+        page.fill("#solution", MORE)
+        expect(state).to_have_text(SAVED, timeout=10_000)
+        budi = office.session("budi", PASSWORD)
+        assert stored(budi, office) == MORE
+        sizes = page.evaluate("antrianCounter.drafts()")
+        assert all(n <= 1 for n in sizes.values()), str(sizes)
+    finally:
+        context.close()
+
+
+def serve_one_started(page, label: str) -> None:
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(label)
+    expect(page.locator("#btn-start")).to_be_enabled()
+    page.click("#btn-start")
+    expect(page.locator("#solution")).to_be_enabled()

@@ -1250,7 +1250,11 @@ async function sendServerDraft(leaving) {
   serverDraft.sent.set(ticket.id, key);
   serverDraft.refused.delete(ticket.id);
   const base = serverDraft.version.get(ticket.id) || 0; // 0: no draft of the server's seen
-  const flying = (n) => serverDraft.flying.set(ticket.id, (serverDraft.flying.get(ticket.id) || 0) + n);
+  const flying = (n) => { // (none left: its entry goes, or the page kept one for every ticket of the day)
+    const now = (serverDraft.flying.get(ticket.id) || 0) + n;
+    if (now > 0) serverDraft.flying.set(ticket.id, now);
+    else serverDraft.flying.delete(ticket.id);
+  };
   flying(1);
   renderDraftState();
   try {
@@ -2865,6 +2869,9 @@ function start(user) {
     live,
     kept: () => ({ left: state.left.size, gone: state.gone.size, max: LEFT_KEPT }),
     copyChecks: () => copyChecks,
+    // how many tickets the draft's saves keep something of (serverDraft's maps and sets): a few, never a day's
+    drafts: () => Object.fromEntries(Object.entries(serverDraft).filter(([, v]) => v instanceof Map || v instanceof Set)
+                                       .map(([k, v]) => [k, v.size])),
   };
 }
 
