@@ -16,6 +16,7 @@ import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from test_display_readability import (
+    READABLE_PX,
     SETTLED,
     TILE_TEXTS,
     caught_up,
@@ -155,6 +156,8 @@ def assert_identities(page, size, when: str) -> None:
                 for other in [*number["rects"], *m["status"]]:
                     assert overlap(r, other) < 1, f"{where}: {c['ch']!r} drawn over"
             assert c["px"] >= 1.4 * unit - 0.2, f"{where}: {key!r} at {c['px']} px ({c['px'] / unit:.2f} units)"
+        if 1.2 * unit < READABLE_PX:  # 1366x768, 1280x720: at 24 px the rest may give way ("Loket 3 …"), not "Loket N"
+            continue
         rest = NAMES[i].replace(key, "").strip(" -").split()[0]  # the rest's first word: "Layanan"
         shown = page.evaluate(SHOWN, [i, rest])
         assert shown["found"] and all(

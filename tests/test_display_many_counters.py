@@ -28,6 +28,7 @@ from live import LiveServer
 from test_display_readability import (
     CUT_SIDEWAYS,
     MIN_CONTRAST,
+    READABLE_PX,
     SETTLED,
     TILE_TEXTS,
     caught_up,
@@ -136,7 +137,10 @@ def assert_crowded_tiles(page, server, size, lang: str, where: str) -> list[dict
         ticket = counter["ticket"]
         at = f"{where}, Loket {t['id']}"
         assert t["layout"] == "stacked", at
-        assert parts["name"]["text"] == NAMES[t["id"]], at
+        if t["keyed"]:  # 1.2 units under 24 px: a long name's rest gives way to its recall, "Loket N" kept whole
+            assert long and 1.2 * unit < READABLE_PX and parts["name"]["text"] == f"Loket {t['id']}", at
+        else:
+            assert parts["name"]["text"] == NAMES[t["id"]], at
         assert [p for p in t["parts"] if p["cut"]] == [], f"{at}: cut {t['parts']}"
         for p in t["parts"]:
             for rect in p["rects"]:

@@ -243,13 +243,20 @@ def test_the_rest_of_a_long_name_under_its_identity_ends_after_a_whole_word_on_i
     try:
         open_display(page, identities)
         where = f"{size[0]}x{size[1]}"
-        assert assert_tiles_cut_after_words(page, where), f"{where}: no tile cut?"
+        # 1366x768: at 24 px (1.2 units under it) each tile may keep "Loket N" alone, its rest given way ("Loket 3 …")
+        only = "() => [...document.querySelectorAll('.counter')].every((t) => t.matches('.keyed.key-only'))"
+
+        def cut_somewhere(when: str) -> None:
+            cuts = assert_tiles_cut_after_words(page, when)
+            assert cuts or (size[1] < 1080 and page.evaluate(only)), f"{when}: no tile cut?"
+
+        cut_somewhere(where)
         next_at_10(identities)
         act(identities, 10, "recall")
         caught_up(page, identities)
         page.wait_for_function("() => !!document.querySelector('.counter.flash')", polling=20)
-        assert assert_tiles_cut_after_words(page, f"{where}, during a recall's flash")
+        cut_somewhere(f"{where}, during a recall's flash")
         page.wait_for_function("() => !document.querySelector('.counter.flash')", polling=50, timeout=10_000)
-        assert assert_tiles_cut_after_words(page, f"{where}, after it")
+        cut_somewhere(f"{where}, after it")
     finally:
         page.context.close()

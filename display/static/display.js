@@ -18,6 +18,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const RECENT_SHOWN = 5;
   const RECENT_WANTED = 2; // the latest calls a panel short of room shows at least, names cut for them (render)
   const RECENT_KEPT = 40;
+  // The least size of a text a visitor reads (display.css: max(24px, ...)), whatever the screen: read from 4 to 6 m
+  // across a waiting room, a cheap 1366x768 or 1280x720 TV drew a tile's service, status and "Panggilan ke-2" at
+  // 17 px and its name at 20 (1.2 and 1.4 units there). tests/test_display_readability.py.
+  const READABLE_PX = 24;
   const FLASH_MS = 5000;
   const PART_TIMEOUT_MS = 20000; // an audio that never ends must not stop the queue
   const RESYNC_TIMEOUT_MS = 5000;
@@ -133,7 +137,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       box.classList.add("address-lines");
       const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
       const wide = () => title.scrollWidth <= title.clientWidth + 0.5;
-      shown = shrinkTogether([[address, minUnit() * 1.2], [title, rem * 2.2]], () => wide() && whole());
+      shown = shrinkTogether([[address, least(1.2)], [title, rem * 2.2]], () => wide() && whole());
       if (!shown) { // on its line with "…", its name as it was: the running text says it whole
         box.classList.remove("address-lines");
         title.style.fontSize = "";
@@ -154,13 +158,14 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const high = () => title.scrollHeight <= title.clientHeight + parseFloat(getComputedStyle(title).fontSize) * 0.2;
     // on its side: its two lines, down to the landscape's smallest size in pixels
     if (matchMedia("(orientation: portrait)").matches) {
-      if (!shrink(title, () => wide() && high(), minUnit() * 1.8)) cutAtWord(title, () => wide() && high());
+      if (!shrink(title, () => wide() && high(), least(1.8))) cutAtWord(title, () => wide() && high());
       return;
     }
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
     if (shrink(title, wide, rem * 2.2)) return;
     box.classList.add("two-lines");
-    if (!shrink(title, () => wide() && high(), rem * 1.8)) cutAtWord(title, () => wide() && high());
+    const fits = () => wide() && high();
+    if (!shrink(title, fits, Math.max(READABLE_PX, rem * 1.8))) cutAtWord(title, fits);
   }
   // A text the header cannot hold whole ends in "…" after its last whole word that fits, not inside a word: the
   // browser's own cut (text-overflow, line-clamp) put "…" where the letters ran out, and a TV whose connection badge
@@ -610,7 +615,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const fitTo = (to) => {
       const part = to.querySelector(".name-rest") || to.querySelector(".name-text");
       uncut(part);
-      if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), minUnit() * 1.6));
+      if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), least(1.6)));
       const keyed = to.classList.contains("keyed"); // its rest a box of its own on the identity's line
       const fits = () => !overflows(to) && !(keyed && overflows(part));
       if (part && !fits()) cutAtWord(part, fits, keyed);
@@ -632,7 +637,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     }
     // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile)
     for (const svc of $recent.querySelectorAll(".svc")) {
-      if (overflows(svc)) svc.classList.toggle("clamped", !shrink(svc, () => !overflows(svc), minUnit() * 1.2));
+      if (overflows(svc)) svc.classList.toggle("clamped", !shrink(svc, () => !overflows(svc), least(1.2)));
     }
     // Only whole rows: when the panel has no room for all, the newest call keeps its row and the others
     // take the room left in turn, each where it fits (a shorter, older row may fit where a longer one did
@@ -692,8 +697,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
 
   // A service's name in the waiting list, whole: as large as fits on two lines (display.css, 1.6rem),
   // down to 1.4 units; a longer one takes a third line, then a fourth (the row grows, the columns stay),
-  // each as large as fits down to 1.2 units, the smallest a service's name is on a tile. Only a name that
-  // does not fit even then is cut, with "…": the 100 characters the settings allow fit in three or four.
+  // each as large as fits down to 1.2 units, the smallest a service's name is on a tile (never under READABLE_PX).
+  // Only a name that does not fit even then is cut, with "…": the 100 characters the settings allow fit in three
+  // or four, but at 24 px on a 1366x768 TV (a fifth line took the latest calls' second row: they keep it).
   function fitServiceName(row) {
     const e = row.name;
     const key = [e.textContent, row.shown, innerWidth, innerHeight].join("|");
@@ -703,7 +709,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     e.classList.remove("clamped");
     for (const lines of [2, 3, 4]) {
       e.dataset.lines = String(lines);
-      if (shrink(e, fits, minUnit() * (lines === 2 ? 1.4 : 1.2))) return;
+      if (shrink(e, fits, least(lines === 2 ? 1.4 : 1.2))) return;
     }
     e.classList.add("clamped");
   }
@@ -800,6 +806,12 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   function minUnit() {
     return Math.min(innerWidth, innerHeight) / 54;
   }
+  // The smallest size of a text: `units` of minUnit, and never under READABLE_PX (but on a tile too cramped for its
+  // texts at 24 px: fitCard, floorPx).
+  let floorPx = READABLE_PX;
+  function least(units) {
+    return Math.max(floorPx, minUnit() * units);
+  }
   function shrink(e, fits, minPx, fromCss = true) {
     if (fromCss) e.style.fontSize = "";
     let size = parseFloat(getComputedStyle(e).fontSize);
@@ -838,12 +850,36 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     k.fitted = key;
     uncut(cutPart(k)); // fitted whole, cut after (cutName)
     k.cut = "";
+    k.root.classList.remove("cramped");
     fitTexts(k, cols);
+    // A tile too low or too narrow for its texts at 24 px (ten counters on a 1024x768 monitor or at 1280x720, eight
+    // on a monitor on its side): at 24 px its recall's "Panggilan ke-2" was on neither it nor its row, or its number
+    // was down to 2 units, or "Loket 10 DIPANGGIL" took two lines and the number's row was gone. Fitted again with
+    // its texts down to 1.2 units, as before the floor: what a visitor must not lose comes first (the number large,
+    // "Loket N", the marker, the status), their size after. tests/test_display_many_counters.py.
+    if (READABLE_PX > minUnit() * 1.2 && cramped(k)) {
+      floorPx = 0;
+      k.root.classList.add("cramped"); // display.css: the texts' sizes without the floor
+      try {
+        fitTexts(k, cols);
+      } finally {
+        floorPx = READABLE_PX;
+      }
+    }
     if (k.sub.textContent && !k.root.classList.contains("idle")) {
       const half = parseFloat(getComputedStyle(k.label).fontSize) / 2;
       if (parseFloat(getComputedStyle(k.sub).fontSize) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
     }
     k.fit = { name: parseFloat(getComputedStyle(k.name).fontSize), meta: parseFloat(getComputedStyle(k.meta).fontSize) };
+  }
+  // A tile of two columns whose fit at 24 px lost what a visitor must not: its recall's marker (not on it), its
+  // number's size (under 3 units) or room (a text past its box, the number past its row).
+  function cramped(k) {
+    if (!k.root.classList.contains("stacked") || k.root.classList.contains("idle")) return false;
+    const ticket = k.label.parentElement;
+    return (!!k.sub.textContent && k.root.classList.contains("no-sub"))
+      || parseFloat(getComputedStyle(k.label).fontSize) < minUnit() * 3 - 0.5
+      || overflows(k.name) || overflows(k.meta) || overflows(k.head) || k.label.offsetHeight > ticket.clientHeight + 0.5;
   }
   // A tile's name cut by its last resort (fitTexts: .clamped on its lines, or the rest of a name under its identity,
   // .keyed) ends in "…" after its last whole word that fits, as the latest calls' names and the office's do
@@ -873,9 +909,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // smaller than the rest need be.
   function evenTexts(ks) {
     const alike = ks.filter((k) => k.root.classList.contains("stacked") && !k.root.classList.contains("no-meta"));
-    const least = (sizes) => (sizes.length ? Math.min(...sizes) : 0);
-    const name = least(alike.map((k) => k.fit.name));
-    const meta = least(alike.filter((k) => k.meta.textContent).map((k) => k.fit.meta));
+    const smallest = (sizes) => (sizes.length ? Math.min(...sizes) : 0);
+    const name = smallest(alike.map((k) => k.fit.name));
+    const meta = smallest(alike.filter((k) => k.meta.textContent).map((k) => k.fit.meta));
     for (const k of alike) {
       k.name.style.fontSize = name.toFixed(1) + "px";
       if (meta) k.meta.style.fontSize = meta.toFixed(1) + "px";
@@ -887,8 +923,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // never more than half the number's size). On a low tile (many counters) it goes beside the number
     // (.sub-beside), the service giving way to it if need be; it gives way itself (.no-sub: its row in the
     // latest calls says it too) only where neither fits with the number at its least (the longest names).
-    const recall = !k.root.classList.contains("idle") && k.sub.textContent ? [[k.sub, unit * 1.2]] : [];
-    const head = [[k.name, unit * 1.4], [k.meta, unit * 1.2]];
+    const recall = !k.root.classList.contains("idle") && k.sub.textContent ? [[k.sub, least(1.2)]] : [];
+    const head = [[k.name, least(1.4)], [k.meta, least(1.2)]];
     const labelWide = () => k.label.scrollWidth <= k.label.clientWidth + 0.5;
     const reset = (stacked) => {
       k.root.classList.toggle("stacked", stacked);
@@ -947,7 +983,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const marked = () => {
         const half = size(k.label) / 2;
         if (size(k.sub) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
-        return size(k.sub) >= unit * 1.2 - 0.05 && whole() && fits();
+        return size(k.sub) >= least(1.2) - 0.05 && whole() && fits();
       };
       // In turn (each step under the number or beside it, whichever leaves the number, then the name, the
       // larger; under when alike): the texts above at their size (the tiles' names are one size: evenTexts),
@@ -955,7 +991,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // without the service, then a long name's number down to 70 %; each with the marker on two lines, then
       // on three (.sub-loose); then a long name down to 1.2 units.
       const all = [...head, ...recall];
-      const long = [[k.name, unit * 1.2], ...recall]; // a long name, as small as it may be without the service
+      const long = [[k.name, least(1.2)], ...recall]; // a long name, as small as it may be without the service
       const steps = [[false, recall, full], [false, all, full], [false, all, keep], [true, all, keep],
         [true, all, most]];
       const tries = [...steps.map((step) => [false, ...step]), ...steps.map((step) => [true, ...step]),
@@ -964,9 +1000,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       // no room even then is not made (one layout instead of dozens; most tries of a cramped tile end here).
       const room = (items, floor) => {
         for (const [e, min] of items) e.style.fontSize = min.toFixed(1) + "px";
-        const least = Math.max(Math.min(full, floor), 2 * Math.max(...textSizes()) - 0.5); // and twice the texts
-        if (least > full + 0.5) return false;
-        k.label.style.fontSize = least.toFixed(1) + "px";
+        const lowest = Math.max(Math.min(full, floor), 2 * Math.max(...textSizes()) - 0.5); // and twice the texts
+        if (lowest > full + 0.5) return false;
+        k.label.style.fontSize = lowest.toFixed(1) + "px";
         return labelWide() && texts() && below() <= ticket.clientHeight + 0.5 && whole();
       };
       const attempt = (noMeta, beside, items, floor) => {
@@ -1008,12 +1044,22 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       k.root.classList.add("no-sub");
       for (const e of [k.name, k.meta, k.sub]) e.style.fontSize = "";
     }
-    const name = [[k.name, unit * 1.2]];
-    if (again(head, keep)) return;
-    k.root.classList.add("no-meta"); // the service gives way
-    if (again(head, most) || again(name, most)) return;
-    k.name.classList.add("narrow"); // a very long name: condensed letters
-    if (again(name, most) || again(name, unit * 2)) return;
+    const name = [[k.name, least(1.2)]];
+    // A recall's marker comes before the rest of a long name with a short identity ("Loket 4 – Registrasi &
+    // Verifikasi Akun"): a tile with no room for both (no service, the name at its least: tried above) keeps
+    // "Loket 4", the number and "Panggilan ke-2", the rest of the name cut for them (below). At 24 px, eight
+    // counters at 1366x768 said Loket 4's recall nowhere: its tile kept the whole name, its row in the latest calls
+    // had no room (tests/test_display_readability.py).
+    const markerFirst = recall.length > 0 && !!k.name.dataset.key;
+    const nameWhole = () => { // the name whole, the marker given up: its row in the latest calls says it
+      if (again(head, keep)) return true;
+      k.root.classList.add("no-meta"); // the service gives way
+      if (again(head, most) || again(name, most)) return true;
+      k.name.classList.add("narrow"); // a very long name: condensed letters
+      return again(name, most) || again(name, unit * 2);
+    };
+    k.root.classList.toggle("no-meta", markerFirst); // the service gives way first
+    if (!markerFirst && nameWhole()) return;
     // The last resort: the name cut with "…" on four lines, then on fewer, until the number under it is whole
     // (ten counters with the longest names on a TV: on four lines the name left the number no room, and it
     // was cut off at the tile's edge, or drawn over by the name's status).
@@ -1031,46 +1077,67 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if (key) {
       k.name.classList.remove("narrow");
       k.root.classList.add("keyed");
-      const whole = () => key.scrollWidth <= key.clientWidth + 0.5 && clamped();
+      const keyWhole = () => key.scrollWidth <= key.clientWidth + 0.5 && clamped();
       const tries = [[2, 1.4, full], [1, 1.4, unit * 2], [1, 1.2, unit * 2], [0, 1.4, unit * 2], [0, 1.2, unit * 2]];
-      const keyed = ([lines, least, floor], items, check) => {
+      const keyed = ([lines, units, floor], items, check) => {
         k.root.classList.toggle("key-only", lines === 0);
         k.name.style.setProperty("--name-lines", String(Math.max(1, lines)));
-        return again([[k.name, unit * least], ...items], floor, check);
+        return again([[k.name, least(units)], ...items], floor, check);
       };
-      const fitted = tries.find((t) => keyed(t, [], whole));
+      const fitted = tries.find((t) => keyed(t, [], keyWhole));
       if (fitted && recall.length) {
         const number = size(k.label); // the marker's tries keep it
+        let loose = false;
         const marked = () => {
           const half = size(k.label) / 2;
           if (size(k.sub) > half) k.sub.style.fontSize = half.toFixed(1) + "px";
           const rows = Math.round(k.sub.offsetHeight / parseFloat(getComputedStyle(k.sub).lineHeight));
-          return size(k.sub) >= unit * 1.2 - 0.05 && rows <= 2 && k.sub.scrollWidth <= k.sub.clientWidth + 0.5
-            && whole();
+          return size(k.sub) >= least(1.2) - 0.05 && rows <= (loose ? 3 : 2)
+            && k.sub.scrollWidth <= k.sub.clientWidth + 0.5 && keyWhole();
         };
         k.root.classList.remove("no-sub");
-        for (const beside of [true, false]) {
+        // beside the number, under it, then beside it on three lines ("Panggilan / ke-3 / (terakhir)": a narrow
+        // tile at 24 px, 768x1366)
+        // then, where none fits at the number's size, with the number smaller (not under 3 units, nor 70 %)
+        const floors = [number, Math.min(number, Math.max(most, unit * 3))];
+        const ways = [[true, false], [false, false], [true, true]];
+        const placings = []; // (no flatMap: Chromium 69, and the TVs' baseline is older)
+        floors.forEach((f, i) => {
+          if (i && f >= number - 0.5) return;
+          ways.forEach((w) => placings.push([f, w[0], w[1]]));
+        });
+        for (const [floor, beside, threeLines] of placings) {
+          loose = threeLines;
           k.root.classList.toggle("sub-beside", beside);
+          k.root.classList.toggle("sub-loose", loose);
           // the most room it may have: the name's rest left out, the identity and the marker at their least
           k.sub.style.fontSize = "";
           k.root.classList.add("key-only");
-          k.name.style.fontSize = (unit * 1.2).toFixed(1) + "px";
-          k.sub.style.fontSize = (unit * 1.2).toFixed(1) + "px";
-          k.label.style.fontSize = number.toFixed(1) + "px";
+          k.name.style.fontSize = least(1.2).toFixed(1) + "px";
+          k.sub.style.fontSize = least(1.2).toFixed(1) + "px";
+          k.label.style.fontSize = floor.toFixed(1) + "px";
           if (!(labelWide() && marked())) continue;
-          for (const [lines, least] of tries) {
+          for (const [lines, units] of tries) {
             k.sub.style.fontSize = "";
-            if (keyed([lines, least, number], recall, marked)) return;
+            if (keyed([lines, units, floor], recall, marked)) return;
           }
         }
-        k.root.classList.remove("sub-beside");
+        k.root.classList.remove("sub-beside", "sub-loose");
         k.root.classList.add("no-sub");
         k.sub.style.fontSize = "";
-        keyed(fitted, [], whole);
+        if (markerFirst) { // no room for the marker even with "Loket N" alone: the name whole, if it fits
+          k.root.classList.remove("keyed", "key-only");
+          k.name.style.removeProperty("--name-lines");
+          if (nameWhole()) return;
+          k.name.classList.remove("narrow");
+          k.root.classList.add("keyed");
+        }
+        keyed(fitted, [], keyWhole);
       }
       if (fitted) return;
       k.root.classList.remove("keyed", "key-only");
       k.name.style.removeProperty("--name-lines");
+      if (markerFirst && nameWhole()) return;
       k.name.classList.add("narrow");
     }
     k.name.classList.add("clamped");
