@@ -4,14 +4,18 @@
 // goes at that touch's click (the page listens for it: hide) or soon after a touch that was no tap. The
 // page keeps its own reset and says when the warning comes (arm) and what the countdown reads.
 //
-//   const idle = idleWarning((n) => t("idle_countdown", { n }));
-//   idle.arm(seconds, warn)   a reset in `seconds`; the warning `warn` seconds before it (null: none)
+//   const idle = idleWarning((n) => t("idle_countdown", { n }), () => (kept ? t("idle_kept") : null));
+//   idle.arm(seconds, warn)   a reset in `seconds`; the warning `warn` seconds before it (null: none); a warning
+//                             on the screen already says at once what it says now
 //   idle.cancel()             no warning to come (the page re-arms or resets)
 //   idle.touched()            a touch: an open warning goes soon after it
 //   idle.render()             the countdown again (in the page's new language)
 //   idle.hide()
+//
+// `keptText` (optional): the words said instead of the countdown when nothing is cleared at its end (the kiosk's
+// form kept while the server is out of reach), or null for the countdown; asked at each render.
 
-export function idleWarning(countdownText) {
+export function idleWarning(countdownText, keptText) {
   const $ = (id) => document.getElementById(id);
   let resetAt = 0;
   let warnTimer = null;
@@ -21,6 +25,13 @@ export function idleWarning(countdownText) {
   function render() {
     // Once a second until the reset (which hides it) or a touch (which re-arms the idle time).
     clearTimeout(countTimer);
+    const kept = keptText ? keptText() : null;
+    if (kept) {
+      // (the class stays until the warning goes: drawn over a kept form, it goes on hiding it when counting down)
+      $("idle-warning").classList.add("kept");
+      $("idle-count").textContent = kept;   // no countdown to nothing: the page says when that changes (arm)
+      return;
+    }
     const left = Math.max(0, Math.ceil((resetAt - performance.now()) / 1000));
     $("idle-count").textContent = countdownText(left);
     if (left > 0) countTimer = setTimeout(render, 1000);
@@ -36,6 +47,7 @@ export function idleWarning(countdownText) {
     clearTimeout(dismissTimer);
     clearTimeout(countTimer);
     $("idle-warning").hidden = true;
+    $("idle-warning").classList.remove("kept");
     $("idle-count").textContent = "";
   }
 
@@ -48,7 +60,8 @@ export function idleWarning(countdownText) {
     arm(seconds, warn) {
       cancel();
       resetAt = performance.now() + seconds * 1000;
-      if (warn !== null) warnTimer = setTimeout(show, (seconds - warn) * 1000);
+      if (warn !== null) warnTimer = setTimeout(show, Math.max(0, seconds - warn) * 1000);
+      if (!$("idle-warning").hidden) render();
     },
     cancel,
     hide,

@@ -17,6 +17,10 @@ import { readParams } from "./readparams.js";
   var STATE_REFRESH_SECONDS = 60;            // the office's hours change with no event: look again this often
   var IDLE_WARNING_SECONDS = 10;             // "Masih di sini?" this long before an idle reset (at most half of it)
   var OFFLINE_GRACE_MS = 2000;               // a socket that comes back this soon (a server restart) is not told
+  // The server out of reach, a visitor who waits as the red bar asks keeps the form past the idle time (keptOffline);
+  // one left this long without a touch is cleared all the same, server or not: a form walked away from during an
+  // outage of an afternoon does not stay on the kiosk (behind "Masih di sini?") for whoever comes next.
+  var OFFLINE_KEEP_SECONDS = 15 * 60;
   var ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
   // The words ({id: {...}, en: {...}}) are the server's one catalogue (server/i18n/*.json, keys
@@ -26,7 +30,10 @@ import { readParams } from "./readparams.js";
   var state;          // everything this visitor entered; replaced wholesale on reset
   var lang = CONFIG.lang === "en" ? "en" : "id";
   var idleTimer = null;
-  var idle = idleWarning(function (n) { return t("idle_countdown", { n: n }); });
+  var idle = idleWarning(function (n) { return t("idle_countdown", { n: n }); },
+                         function () { return idleKept && keptOffline() ? t("idle_kept") : null; });
+  var idleFrom = 0;      // performance.now() of the last touch (or screen change): the idle time runs from it
+  var idleKept = false;  // the idle time armed to keep the form (the server out of reach): see keptOffline()
   var submitting = false;
   var TAP_GUARD_MS = 600;      // after a screen change, the second tap of a double tap is dropped
   // Upright, "Selesai" is where "Ambil nomor antrian" was: a visitor's second tap on that button, a moment
@@ -56,9 +63,10 @@ import { readParams } from "./readparams.js";
   var device = CONFIG.device || { allowed: true };
   var services = {};
   ((CONFIG.state && CONFIG.state.services) || []).forEach(function (sv) { services[sv.code] = sv; });
-  // For tests: the live updates, the armed reset and its warning, the server out of reach, the socket, and
-  // the looks at the ticket's print (how many were made, the seconds to the next one or null: none comes).
-  window.antrianKiosk = { live: false, resetIn: null, warnIn: null, offline: false, socket: null,
+  // For tests: the live updates, the armed reset and its warning (kept: the form kept past the idle time, the server
+  // out of reach), the server out of reach, the socket, and the looks at the ticket's print (how many were made, the
+  // seconds to the next one or null: none comes).
+  window.antrianKiosk = { live: false, resetIn: null, warnIn: null, kept: false, offline: false, socket: null,
                           printLooks: 0, printNextIn: null, stateLooks: 0 };  // stateLooks: GET /api/state answers
   // whether Selesai on the ticket screen takes a tap now (TICKET_DONE_GUARD_MS after the ticket appeared)
   Object.defineProperty(window.antrianKiosk, "doneReady", { get: function () {
@@ -606,12 +614,28 @@ import { readParams } from "./readparams.js";
 
   function renderLink() {
     var down = !link.socket || !link.fetch;
+    var was = window.antrianKiosk.offline;
     window.antrianKiosk.offline = down;
     $("offline-notice").hidden = !down;
     document.body.classList.toggle("offline", down);
     renderSubmitError();   // a network error says what can be done now: wait for the connection, or touch again
     notesMoved();
     updateSubmit();
+    if (down !== was) linkChanged(down);
+  }
+
+  function linkChanged(down) {
+    // Gone: a form typed is kept past its idle time (a warning on the screen says so at once). Back: the idle time
+    // starts again from now, as after a touch; "Masih di sini?" still over the form stays, counting down the whole
+    // idle time: the visitor gets all of it to come back to the form before anything is cleared.
+    if (!state || idleScreen() || submitting) return;
+    if (down) {
+      if (keptOffline()) scheduleIdle(false);
+      return;
+    }
+    if (!idleKept) return;   // armed as ever (nothing typed, the ticket screen): its time runs on
+    idleFrom = performance.now();
+    scheduleIdle(!$("idle-warning").hidden);
   }
 
   function updateSubmit() {
@@ -627,11 +651,30 @@ import { readParams } from "./readparams.js";
   }
 
 
+  function keptOffline() {
+    // The server out of reach and something of this visitor's on the way to a number (typed or chosen): the idle
+    // time's end does not clear it. The visitor was told to wait ("Ambil nomor antrian" cannot be pressed), and
+    // waiting without a touch they lost a long form typed on the screen's keys. "Masih di sini?" comes as ever
+    // and stays over it (the next person sees none of it), saying the form is kept until the server is back;
+    // a touch brings the form back. Up to OFFLINE_KEEP_SECONDS without a touch.
+    var screen = state && state.screen;
+    return offline() && !submitting && (screen === "service" || screen === "form" || screen === "review") &&
+      formTyped() && idleSeconds() < OFFLINE_KEEP_SECONDS;
+  }
+
   function armIdle() {
+    idleFrom = performance.now();
+    scheduleIdle(false);
+  }
+
+  function scheduleIdle(warnNow) {
+    // The idle time from idleFrom; `warnNow`: "Masih di sini?" at once, counting down the whole of it.
     clearTimeout(idleTimer);
     idle.cancel();
+    idleKept = false;
     window.antrianKiosk.resetIn = null;
     window.antrianKiosk.warnIn = null;
+    window.antrianKiosk.kept = false;
     if (idleScreen()) return idle.hide();
     // A number on its way (its answer may take SUBMIT_TIMEOUT_MS, longer than an idle time of 10 s): no reset
     // meanwhile, or the ticket issued is never shown. Its answer arms it again (submit()).
@@ -642,12 +685,17 @@ import { readParams } from "./readparams.js";
         : state.printLate && printPending() ? PRINT_FAILED_SECONDS - TICKET_SCREEN_SECONDS
         : Math.min(seconds, TICKET_SCREEN_SECONDS);
     }
-    window.antrianKiosk.resetIn = seconds;
-    idleTimer = setTimeout(idleOver, seconds * 1000);
     // A visitor on the way to a number is asked first; the ticket screen goes back by itself.
     var warn = state.screen !== "ticket" ? Math.min(IDLE_WARNING_SECONDS, Math.floor(seconds / 2)) : null;
+    if (warnNow) warn = seconds;
+    idleKept = keptOffline();
+    var until = idleKept ? OFFLINE_KEEP_SECONDS : seconds;   // (from idleFrom)
+    var gone = (performance.now() - idleFrom) / 1000;        // 0 but when the server went or came back
+    window.antrianKiosk.resetIn = until;
+    window.antrianKiosk.kept = idleKept;
     if (warn !== null) window.antrianKiosk.warnIn = seconds - warn;
-    idle.arm(seconds, warn);
+    idleTimer = setTimeout(idleOver, Math.max(0, until - gone) * 1000);
+    idle.arm(seconds - gone, warn);
   }
 
   function idleOver() {
@@ -659,6 +707,8 @@ import { readParams } from "./readparams.js";
       state.printLate = true;
       return armIdle();
     }
+    // Armed as ever offline, with nothing to keep then (the touch of the first letter typed comes before it): kept now.
+    if (!idleKept && keptOffline()) return scheduleIdle(false);
     reset();
   }
 
