@@ -6,6 +6,7 @@ server really stopped after the page's HTML, or the request aborted by the brows
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -29,6 +30,7 @@ document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.
 def office(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("comeback"))).start()
     server.add_user("budi", "officer")
+    server.add_user("rina", "frontoffice")
     yield server
     server.stop()
 
@@ -314,5 +316,120 @@ def test_without_session_storage_a_file_answered_404_is_asked_for_less_and_less_
         assert asked == ["GET", "HEAD", "GET"], asked  # asked after 2 s, answered (404): loaded again
         note_says_it_waits(page, 4)  # the count kept across the reload: twice as long
         assert page.evaluate("window.name") == "antrian.comeback=1"
+    finally:
+        context.close()
+
+
+def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_choice(browser, office):
+    """The front office's stylesheet did not come and its script came late: the officer chose the visitor's service
+    in the plain form meanwhile. A changed drop-down did not count as typed: the page loaded itself again once the
+    server answered and the choice was lost. Now it is kept like typed text (the bar, no reload while it holds), and
+    the page loads again once it is back as drawn. A drop-down the page's own script sets (front.js putting back the
+    service of the number just issued) and one left on the first option the browser picks are not the person's:
+    such a page loads itself again as soon as the server answers."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    held = []
+    try:
+        page = context.new_page()
+        answer = page.context.request.post(
+            office.url + "/api/login", data={"username": "rina", "password": "rahasia-123"}
+        )
+        assert answer.ok, answer.text()
+        css = Gate(page, re.compile(r".*/counter/static/counter\.css(\?.*)?$"))
+
+        def hold_first(route):
+            if held:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route(re.compile(r".*/counter/static/front\.js$"), hold_first)
+        page.goto(f"{office.url}/counter/front", wait_until="commit")
+        service = page.locator("#r-service")
+        expect(service).to_be_visible()  # the plain form, drawn without its stylesheet
+        drawn = service.input_value()  # no option marked selected: the browser's pick, the first
+        options = service.locator("option").evaluate_all("os => os.map(o => o.value)")
+        assert len(options) > 1 and drawn == options[0], options
+        page.wait_for_function("() => document.readyState !== 'loading'")
+        service.select_option(options[1])
+        css.down = False  # the server answers again
+        held[0].continue_()
+        page.wait_for_load_state("load")
+        note = page.locator("#comeback")
+        expect(note).to_contain_text("Menunggu server", timeout=15_000)
+        expect(note).to_contain_text("What you typed is kept")
+        # asked after 2 s, answered, the choice is there: not reloaded, asked again after 4 s
+        expect(note).to_contain_text("dicoba lagi dalam 4 detik", timeout=15_000)
+        assert "HEAD" in css.asked
+        expect(service).to_have_value(options[1])
+        service.select_option(options[0])  # back as drawn: nothing of the person's to lose
+        page.wait_for_function(
+            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'app'"
+            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            timeout=20_000,
+        )
+
+        # The page's own choice: front.js puts back the service of the number just issued (after a reload it made
+        # itself), with no one touching the form; the stylesheet did not come
+        page.evaluate(
+            "s => sessionStorage.setItem('antrian.front.said', JSON.stringify({key: 'reg.done', params: {label: 'A-001', position: 1}, service: s}))",
+            options[1],
+        )
+        css.down = True
+        css.asked.clear()
+        page.reload()
+        note_says_it_waits(page, 2)
+        expect(service).to_have_value(options[1], timeout=15_000)  # set by front.js, no change event
+        css.down = False
+        page.wait_for_function(
+            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'app'"
+            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            timeout=20_000,
+        )
+        assert css.asked.count("HEAD") == 1, css.asked  # answered at the first ask: loaded again, not held
+    finally:
+        context.close()
+
+
+PHONE = {"width": 360, "height": 640}
+
+
+def test_the_phones_lite_page_whose_stylesheets_did_not_come_reads_whole_without_them(browser, office):
+    """The phone's page without its scripts (`?lite=1`: a browser too old for the module, or one whose module once
+    failed) has no note "Menunggu server…": it has no script to miss, its words are all in its HTML, and it loads
+    itself again while its ticket may change (docs/kiosk.md, "Browsers"). But when its stylesheets did not come (the
+    server restarting as it reloaded itself) it showed two buttons that did nothing there ("English" beside its
+    link, "Aktifkan suara panggilan") and a note promising a beep above the one saying there is none: nolive.css
+    hid them. The lite page no longer draws them: without its stylesheets it is plain, but all true."""
+    from staffpages import issue
+
+    ticket = issue(office, "Dewi Lestari")
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        css = Gate(page, re.compile(r".*/kiosk/static/(phone|nolive)\.css(\?.*)?$"))
+        page.goto(f"{office.url}/t/{ticket['token']}?lite=1")
+        page.wait_for_load_state("load")
+        assert sorted(css.asked) == ["GET", "GET"], css.asked  # both refused
+        expect(page.locator("#label")).to_have_text(ticket["label"])
+        expect(page.locator("#status")).to_have_text("menunggu")
+        expect(page.locator("#position")).to_contain_text("Posisi Anda: ke-")
+        expect(page.locator("#no-live")).to_contain_text("dimuat ulang sendiri setiap 20 detik")
+        expect(page.locator("#lang-link")).to_be_visible()
+        expect(page.locator("button:visible")).to_have_count(0)  # nothing to press that does nothing
+        expect(page.locator("#note")).to_be_hidden()  # "ponsel berbunyi dan bergetar": not this browser
+        expect(page.locator('head meta[http-equiv="refresh"]')).to_have_count(1)  # whole again at its reload
+        expect(page.locator("#comeback")).to_have_count(0)
+        assert page.locator("script").count() == 0
+        assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")  # nothing sideways
+        if os.environ.get("ANTRIAN_SHOTS"):  # a folder to keep the screenshots in (a run by hand)
+            page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS"], "phone-lite-plain.png"))
+        css.down = False
+        page.reload()
+        expect(page.locator("header.bar")).to_have_css("display", "flex")  # phone.css
+        expect(page.locator("#lang-link")).to_have_css("line-height", "32px")  # nolive.css
+        expect(page.locator("#no-live")).to_be_visible()
+        if os.environ.get("ANTRIAN_SHOTS"):
+            page.screenshot(path=os.path.join(os.environ["ANTRIAN_SHOTS"], "phone-lite-whole.png"))
     finally:
         context.close()
