@@ -4,15 +4,17 @@
 
 One real server, the TV page at 1920x1080 in the tests' headless Chromium (software drawing, as a TV PC without a
 GPU; reduced motion, as docs/display.md has such a TV started, so the running text stands still and the flash is
-what moves). Three variants of display.css, served in place of the page's own (Playwright's routing), interleaved
-round by round: `head` (the committed file: `git show HEAD:display/static/display.css`), `work` (the working tree's),
-`none` (the working tree's with the flash's animations off: the call's other work alone). Each: a fresh page,
+what moves). Three variants of the page's display.css and display.js, served in place of its own (Playwright's
+routing), interleaved round by round: `head` (the committed files, `git show HEAD:...`), `work` (the working tree's),
+`none` (the committed ones with the flash's animation and its timer's lit step off: the call's other work alone);
+`--css NAME=FILE` adds FILE as the CSS with the working tree's JS, `--extra NAME=FILE` the working tree's CSS with
+FILE after it. Each: a fresh page,
 settled; then one call (POST call-next), Chromium's CPU (every process, /proc) over the call and the 5.2 s after it,
 and the page's own counts (CDP Performance.getMetrics: style recalculations, layouts, main-thread task time).
 --trace: one more call per variant under a Chromium trace, counting the frames the renderer's main thread ran
 (BeginMainThreadFrame), its paints (Paint), the frames its compositor sent (DrawFrame) and those the display
 compositor drew (Display::DrawAndSwap) during the 5.2 s (tracing costs CPU: its
-counts only). docs/performance.md "The TV's call flash, composited".
+counts only). docs/performance.md "The TV's call flash, composited" and "The TV's call flash, stepped by a timer".
 """
 
 from __future__ import annotations
@@ -34,13 +36,23 @@ from live import LiveServer
 from playwright.sync_api import sync_playwright
 
 CSS = "display/static/display.css"
-NO_FLASH = "\n.flash, .flash::before, .flash::after { animation: none !important; }\n"
+JS = "display/static/display.js"
+# The flash off, whichever way it is drawn: no animation, no step of a timer's (.lit) shown.
+NO_FLASH = (
+    "\n.flash, .flash::before, .flash::after { animation: none !important; }"
+    "\n.flash.lit, .flash.lit::before, .flash.lit::after { opacity: 0 !important; }\n"
+)
 
 
-def css_variants() -> dict[str, str]:
-    head = subprocess.run(["git", "show", f"HEAD:{CSS}"], cwd=ROOT, capture_output=True, text=True, check=True)
-    work = (ROOT / CSS).read_text(encoding="utf-8")
-    return {"head": head.stdout, "work": work, "none": work + NO_FLASH}
+def committed(path: str) -> str:
+    return subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+def variants() -> dict[str, tuple[str, str]]:
+    """name -> (display.css, display.js) served."""
+    head = (committed(CSS), committed(JS))
+    work = ((ROOT / CSS).read_text(encoding="utf-8"), (ROOT / JS).read_text(encoding="utf-8"))
+    return {"head": head, "work": work, "none": (head[0] + NO_FLASH, head[1])}
 
 
 KINDS = ("renderer", "gpu-process", "utility")
@@ -66,10 +78,12 @@ def chromium_cpu(seen: dict) -> dict[str, float]:
     return out
 
 
-def one_call(browser, server, officer, css: str, seen: dict, trace: Path | None = None) -> dict:
+def one_call(browser, server, officer, files: tuple[str, str], seen: dict, trace: Path | None = None) -> dict:
+    css, js = files
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
     page = context.new_page()
     page.route("**/display/static/display.css*", lambda route: route.fulfill(body=css, content_type="text/css"))
+    page.route("**/display/static/display.js*", lambda route: route.fulfill(body=js, content_type="text/javascript"))
     page.goto(f"{server.url}/display/")
     page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced")
     page.wait_for_function("() => !document.querySelector('.flash, .calling')", timeout=20_000)
@@ -124,33 +138,37 @@ def main() -> None:
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated variants to run (head,work,none)")
     ap.add_argument("--extra", action="append", default=[], help="NAME=FILE: the working tree's CSS and FILE after it")
+    ap.add_argument("--css", action="append", default=[], help="NAME=FILE: FILE for the CSS, the working tree's JS")
     args = ap.parse_args()
-    variants = css_variants()
+    files = variants()
     for extra in args.extra:
         name, path = extra.split("=", 1)
-        variants[name] = variants["work"] + Path(path).read_text(encoding="utf-8")
+        files[name] = (files["work"][0] + Path(path).read_text(encoding="utf-8"), files["work"][1])
+    for other in args.css:
+        name, path = other.split("=", 1)
+        files[name] = (Path(path).read_text(encoding="utf-8"), files["work"][1])
     if args.only:
-        variants = {k: v for k, v in variants.items() if k in args.only.split(",")}
+        files = {k: v for k, v in files.items() if k in args.only.split(",")}
     tmp = Path(tempfile.mkdtemp(prefix="bench-tv-flash-"))
     config = write_config(tmp, {"[tts]\nenabled = true": "[tts]\nenabled = false"})
     server = LiveServer(config).start()
     seen: dict = {}
-    rows: dict[str, list[dict]] = {k: [] for k in variants}
+    rows: dict[str, list[dict]] = {k: [] for k in files}
     try:
         server.add_user("loket1", "officer")
         officer = server.session("loket1", "rahasia-123")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            one_call(browser, server, officer, variants["work"], seen)  # warm-up, not counted
+            one_call(browser, server, officer, files["work"], seen)  # warm-up, not counted
             for _ in range(args.rounds):
-                for name, css in variants.items():
-                    rows[name].append(one_call(browser, server, officer, css, seen))
+                for name, served in files.items():
+                    rows[name].append(one_call(browser, server, officer, served, seen))
                     print(name, rows[name][-1], file=sys.stderr)
             traced = {}
             if args.trace:
-                for name, css in variants.items():
+                for name, served in files.items():
                     path = tmp / f"trace-{name}.json"
-                    one_call(browser, server, officer, css, seen, trace=path)
+                    one_call(browser, server, officer, served, seen, trace=path)
                     traced[name] = frames(path)
             browser.close()
     finally:

@@ -1,12 +1,12 @@
-"""A call's flash on the TV (display.css .flash), as it is drawn: its two steps in the screenshot's pixels, and
-what it costs Chromium.
+"""A call's flash on the TV (display.css .flash), as it is drawn: its two steps in the screenshot's pixels, its
+rhythm, and what it costs Chromium.
 
-The tile and the latest-calls row of a call blink black on yellow / yellow on navy, ten times in 5 s. Before, the
-blink animated their `background-color` and `color`, which Chromium cannot hand to its compositor: Blink restyled
-and repainted the tile and the row in every frame of the 5 s (about 60 a second on a TV PC drawing in software,
-docs/performance.md "The TV's call flash, composited"). Now it animates `opacity` alone (two layers over the
-tile's and the row's own yellow-on-navy), which the compositor switches without a paint, and the pixels of both
-steps are the colours they were.
+The tile and the latest-calls row of a call blink black on yellow / yellow on navy, ten times in 5 s. It was a CSS
+animation (of `background-color` and `color`, then of two layers' `opacity`): a TV PC drawing in software ticked a
+running animation at every frame, 60 a second for the 5 s, about 0.35 CPU-s per call (docs/performance.md "The TV's
+call flash, stepped by a timer"). Now one timer of the page steps it (display.js stepFlash: `.lit`, the first
+quarter second of each half-second blink): no animation runs, and the pixels of both steps are the colours they were.
+The page's clock (Playwright's) is held and moved on a quarter second at a time, so each step is read as it is.
 """
 
 from __future__ import annotations
@@ -21,24 +21,14 @@ from live import LiveServer
 from PIL import Image
 
 YELLOW, BLACK, NAVY = (255, 212, 0), (0, 0, 0), (14, 33, 71)
-# The flash's animations and their properties: every `flash` animation in the page (on an element or on one of its
-# ::before / ::after), with what its keyframes change.
-FLASH_ANIMATIONS = """() => document.getAnimations().filter((a) => a.animationName === 'flash').map((a) => ({
-    on: a.effect.target.matches('.counter') ? 'tile' : a.effect.target.matches('#recent li') ? 'row' : 'other',
-    pseudo: a.effect.pseudoElement || '',
-    props: [...new Set(a.effect.getKeyframes().flatMap((k) => Object.keys(k)))]
-        .filter((p) => !['offset', 'computedOffset', 'easing', 'composite'].includes(p)).sort(),
-}))"""
-# Every `flash` animation held at `ms` into its 5 s (a step of its first blink), once drawn. Held at the other step
-# first: Chromium does not always draw a compositor's animation paused at the value the page last computed for it
-# (the screenshot then had the step the compositor was at when paused).
-HOLD = """async (ms) => {
-    const flash = document.getAnimations().filter((a) => a.animationName === 'flash');
-    for (const t of [ms + 250, ms]) {
-        for (const a of flash) { a.pause(); a.currentTime = t; }
-        await Promise.all(flash.map((a) => a.ready));
-        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    }
+TILE = '.counter[data-counter="1"]'
+# The flash's step of the call's tile and of its row (the newest), and the animations running in the page.
+STEPS = """() => {
+    const step = (e) => !e || !e.classList.contains('flash') ? 'still' : e.classList.contains('lit') ? 'lit' : 'dark';
+    return { tile: step(document.querySelector('.counter[data-counter="1"]')),
+             row: step(document.querySelector('#recent li')),
+             animations: document.getAnimations().filter((a) => a.playState === 'running').map((a) => a.animationName),
+             timer: antrianDisplay.flashTimer !== null };
 }"""
 
 
@@ -86,49 +76,107 @@ def near(c, want) -> bool:
     return all(abs(x - y) <= 2 for x, y in zip(c, want, strict=True))
 
 
-def test_a_call_blinks_its_tile_and_row_in_the_same_colours_without_repainting_them(browser, live):
-    """The tile and the row of a call blink with `opacity` alone (the compositor's, no paint per frame), and each
-    step is drawn as before: black on yellow, then yellow on navy (the number and the row's number, 7:1 at least),
-    and the page settles yellow on navy when it ends. Before, the flash animated colours (a paint every frame)."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    try:
-        page.goto(f"{live.url}/display/")
-        page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
-        label = call(live)
-        tile = '.counter[data-counter="1"]'
-        page.locator(f"{tile}.flash").wait_for()
-        page.wait_for_function(f"() => document.querySelector('{tile} .ticket-label').textContent === '{label}'")
-        page.locator("#recent li.flash").first.wait_for()
-        anims = page.evaluate(FLASH_ANIMATIONS)
-        assert {a["on"] for a in anims} == {"tile", "row"}, anims
-        assert all(a["props"] == ["opacity"] for a in anims), f"the flash animates more than opacity: {anims}"
+def free_counter(live) -> None:
+    live.officer.post(f"{live.url}/api/counters/1/start", timeout=5)
+    live.officer.post(
+        f"{live.url}/api/counters/1/resolve",
+        json={"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"},
+        timeout=5,
+    )
 
-        page.evaluate(HOLD, 100)  # the first step
-        tile_bg, number = drawn(page, f"{tile} .ticket-label")
+
+def open_held(browser, live):
+    """The TV at 1920x1080 (reduced motion, as a TV PC drawing in software is set up), its clock held: the page's
+    timers fire only as the test moves it on."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{live.url}/display/")
+    page.wait_for_function(
+        "() => window.antrianDisplay && antrianDisplay.state.synced && antrianDisplay.state.connected", polling=50
+    )
+    page.wait_for_function("() => !document.querySelector('.flash')", polling=50)
+    page.clock.pause_at((page.evaluate("Date.now()") + 10) / 1000)  # seconds
+    return page
+
+
+def test_a_call_blinks_its_tile_and_row_by_a_timer_in_the_same_colours(browser, live):
+    """The tile and the row of a call blink together, ten half-second blinks (a quarter second black on yellow, a
+    quarter second yellow on navy, the number and the row's number 7:1 at least), stepped by the page's timer with no
+    animation running; then both settle yellow on navy and the timer is gone. Before, a CSS animation blinked them,
+    which Chromium ticked at every frame of the 5 s."""
+    page = open_held(browser, live)
+    try:
+        label = call(live)
+        page.wait_for_function(
+            f"() => document.querySelector('{TILE} .ticket-label').textContent === '{label}'", polling=50
+        )
+        page.wait_for_function("() => document.querySelector('#recent li.flash')", polling=50)
+        assert page.locator("#recent li .label").first.text_content() == label
+
+        # Its first step, held: black on yellow, the tile and the row.
+        steps = [page.evaluate(STEPS)]
+        assert steps[0] == {"tile": "lit", "row": "lit", "animations": [], "timer": True}, steps
+        tile_bg, number = drawn(page, f"{TILE} .ticket-label")
         row_bg, row_number = drawn(page, "#recent li.flash .label")
         assert near(tile_bg, YELLOW) and near(number, BLACK), (tile_bg, number)
         assert near(row_bg, YELLOW) and near(row_number, BLACK), (row_bg, row_number)
         assert contrast(tile_bg, number) >= 7 and contrast(row_bg, row_number) >= 7
 
-        page.evaluate(HOLD, 350)  # the second step
-        tile_bg, number = drawn(page, f"{tile} .ticket-label")
+        # A quarter second on, its second step: yellow on navy.
+        page.clock.run_for(250)
+        steps.append(page.evaluate(STEPS))
+        tile_bg, number = drawn(page, f"{TILE} .ticket-label")
         row_bg, row_number = drawn(page, "#recent li.flash .label")
         assert near(tile_bg, NAVY) and near(number, YELLOW), (tile_bg, number)
         assert near(row_bg, NAVY) and near(row_number, YELLOW), (row_bg, row_number)
         assert contrast(tile_bg, number) >= 7 and contrast(row_bg, row_number) >= 7
 
-        # It ends (the animations run out, the page's timer takes the class off): yellow on navy, settled.
-        page.evaluate("() => document.getAnimations().forEach((a) => a.animationName === 'flash' && a.play())")
-        page.wait_for_function("() => !document.querySelector('.counter.flash, #recent li.flash')", timeout=10_000)
-        page.wait_for_function("() => !document.getAnimations().some((a) => a.animationName === 'flash')")
-        tile_bg, number = drawn(page, f"{tile} .ticket-label")
+        # Every quarter second to the flash's end: ten blinks, the tile and the row in step, no animation running.
+        for _ in range(18):
+            page.clock.run_for(250)
+            steps.append(page.evaluate(STEPS))
+        assert [s["tile"] for s in steps] == ["lit", "dark"] * 10, steps
+        assert [s["row"] for s in steps] == ["lit", "dark"] * 10, steps
+        assert all(s["animations"] == [] and s["timer"] for s in steps), steps
+
+        # 5 s after the call it ends: both settled yellow on navy, no timer left for it.
+        page.clock.run_for(250)
+        assert page.evaluate(STEPS) == {"tile": "still", "row": "still", "animations": [], "timer": False}
+        tile_bg, number = drawn(page, f"{TILE} .ticket-label")
         assert near(tile_bg, NAVY) and near(number, YELLOW), (tile_bg, number)
+        row_bg, row_number = drawn(page, "#recent li .label")
+        assert near(row_number, YELLOW) and not near(row_bg, YELLOW), (row_bg, row_number)
     finally:
-        context.close()
-        live.officer.post(f"{live.url}/api/counters/1/start", timeout=5)
-        live.officer.post(
-            f"{live.url}/api/counters/1/resolve",
-            json={"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"},
-            timeout=5,
+        page.context.close()
+        free_counter(live)
+
+
+def test_a_recall_during_the_flash_starts_its_flash_again_and_it_still_ends(browser, live):
+    """A recall 2 s into a call's flash blinks the tile again from its first step, for a whole 5 s from the recall
+    (its new row with it, the call's row still), and then nothing flashes and no timer is left."""
+    page = open_held(browser, live)
+    try:
+        label = call(live)
+        page.wait_for_function(
+            f"() => document.querySelector('{TILE} .ticket-label').textContent === '{label}'", polling=50
         )
+        page.clock.run_for(2100)  # the call's ninth step: black on yellow until 2250
+        assert page.evaluate(STEPS)["tile"] == "lit"
+        page.clock.run_for(200)  # 2300: yellow on navy
+        assert page.evaluate(STEPS)["tile"] == "dark"
+        before = page.locator("#recent li").first.get_attribute("data-seq")
+        r = live.officer.post(f"{live.url}/api/counters/1/recall", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        page.wait_for_function(
+            "(before) => document.querySelector('#recent li').dataset.seq !== before", arg=before, polling=50
+        )
+        at_recall = page.evaluate(STEPS)
+        assert at_recall["tile"] == "lit" and at_recall["row"] == "lit", at_recall
+        page.clock.run_for(4900)  # 2.7 s past the call's own end: the recall's flash goes on
+        assert page.evaluate(STEPS)["tile"] == "dark"
+        page.clock.run_for(200)
+        assert page.evaluate(STEPS) == {"tile": "still", "row": "still", "animations": [], "timer": False}
+    finally:
+        page.context.close()
+        free_counter(live)

@@ -357,15 +357,14 @@ def test_after_a_disconnect_the_page_says_offline_then_shows_the_missed_call_wit
     assert [e["label"] for e in log] == [before, missed], "a call was replayed or the missed one not announced"
 
 
-# The moment a tile first blinks: whether the newest row of the latest calls (the same call's) blinks with it.
-TILE_AND_ROW_FLASH = """(counter) => {
+# A moment the tile blinks in the step `step` (display.js stepFlash: .lit, its black on yellow; without, yellow on
+# navy): the newest row of the latest calls (the same call's), and the step each of the two is in.
+TILE_AND_ROW_FLASH = """([counter, step]) => {
     const tile = document.querySelector(`.counter[data-counter="${counter}"]`);
-    if (!tile || !tile.classList.contains('flash')) return null;
+    const at = (e) => !e.classList.contains('flash') ? 'still' : e.classList.contains('lit') ? 'lit' : 'dark';
+    if (!tile || at(tile) !== step) return null;
     const row = document.querySelector('#recent li');
-    const blinks = (e) => e.getAnimations({ subtree: true })  // its own, or its flash layers' (::before, ::after)
-        .some((a) => a.animationName === 'flash' && a.playState === 'running');
-    return { label: row.querySelector('.label').textContent, row: row.classList.contains('flash') && blinks(row),
-             tile: blinks(tile) };
+    return { label: row.querySelector('.label').textContent, row: at(row), tile: at(tile) };
 }"""
 
 
@@ -380,10 +379,13 @@ def test_a_call_made_while_the_tv_was_away_flashes_its_row_with_its_tile_at_the_
     page.locator("#status-badge").wait_for(state="visible")
     missed = act(2, "call-next")["label"]
     page.context.set_offline(False)
-    flashing = page.wait_for_function(TILE_AND_ROW_FLASH, arg=2, timeout=20_000, polling=50).json_value()
-    assert flashing == {"label": missed, "row": True, "tile": True}, flashing
-    # Both end with a call's 5 s, the row still the newest.
+    # Both blink, in step: each step of the tile's, the row's the same.
+    for step in ("lit", "dark"):
+        flashing = page.wait_for_function(TILE_AND_ROW_FLASH, arg=[2, step], timeout=20_000, polling=20).json_value()
+        assert flashing == {"label": missed, "row": step, "tile": step}, flashing
+    # Both end with a call's 5 s, the row still the newest, and no timer of the flash is left.
     page.wait_for_function("() => !document.querySelector('.counter.flash, #recent li.flash')", timeout=10_000)
+    assert page.evaluate("antrianDisplay.flashTimer") is None
     assert page.locator("#recent li").first.inner_text().startswith(missed)
     announcements_done(page, 1)
 

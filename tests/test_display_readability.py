@@ -42,15 +42,15 @@ SIZES = [(1920, 1080), (1280, 720)]
 OFFICE_ZONE = ZoneInfo("Asia/Jakarta")
 MIN_CONTRAST = 7.0
 # A call's flash (display.js FLASH_MS, display.css .flash) blinks ten times over 5 s, each blink the
-# same two steps of a quarter of a second, then a timer of the page ends it. Its frames are sampled
-# through its first blink (from its first frame, ms) and from its last blink on (the last half
-# second: the flash's end, the page settled after it), the eight blinks between skipped: the flash
-# animations' own time and the page's clock (Playwright's) move on by the same amount at once.
+# same two steps of a quarter of a second, stepped by a timer of the page (stepFlash), which ends it.
+# Its frames are sampled through its first blink (from its first frame, ms) and from its last blink on
+# (the last half second: the flash's end, the page settled after it), the eight blinks between
+# skipped: the page's clock (Playwright's) moved on over them.
 FLASH_SAMPLED, FLASH_SKIP_TO = 500, 4500
 
 # Installed before the page's own script: WCAG contrast of an element's text against the colour it
 # is really drawn on (the first non-transparent background up the tree, translucent layers
-# composited, and the layers a call's flash draws under and over its texts, as they are in the
+# composited, and any layer an element draws under or over its texts (::before, ::after), as they are in the
 # frame), and a sampler that records it in every animation frame.
 CONTRAST_JS = """
 (() => {
@@ -66,8 +66,8 @@ CONTRAST_JS = """
     b: top.b * top.a + under.b * (1 - top.a),
     a: 1,
   });
-  // A layer an element draws over its box (display.css: a call's flash, ::before under its texts and ::after
-  // over them), its colour's alpha times its opacity as it is in this frame; null when it draws none.
+  // A layer an element draws over its box (::before under its texts, ::after over them: a call's flash drew two
+  // before a timer stepped it), its colour's alpha times its opacity as it is in this frame; null when it draws none.
   const layer = (n, pseudo) => {
     const s = getComputedStyle(n, pseudo);
     if (s.content === "none" || s.display === "none" || s.position !== "absolute") return null;
@@ -260,6 +260,13 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
     page.evaluate(
         """() => {
             window.callFrames = null;
+            window.flashBegan = null;
+            new MutationObserver((_, seen) => {
+              if (!document.querySelector('.counter[data-counter="3"].flash')) return;
+              window.flashBegan = Date.now();
+              seen.disconnect();
+            }).observe(document.getElementById("counters"), { subtree: true, attributes: true,
+                                                            attributeFilter: ["class"] });
             readability.sample(() => document.querySelector('.counter[data-counter="3"].flash'), 8000,
                                () => !document.querySelector('.counter[data-counter="3"].flash'))
               .then((frames) => { window.callFrames = frames; });
@@ -269,25 +276,17 @@ def test_a_live_call_is_legible_while_it_flashes_and_after_it_settles(browser, l
     page.wait_for_function(
         f"() => document.querySelector('{tile(3)} .ticket-label').textContent === '{label}'", polling=50
     )
+    began = page.evaluate("window.flashBegan")  # the page's clock when its tile began to flash
     if size == (1920, 1080):  # the yellow step of the blink
         page.wait_for_function(
             f"() => readability.ratio(document.querySelector('{tile(3)} .ticket-label')).bg === 'rgb(255, 212, 0)'"
         )  # at every frame (its default): a step of the blink lasts a quarter of a second
         save_screenshot(page, "display-during-call.png")
-    # Its first blink sampled, the flash and the page's clock move on together to the flash's last
-    # blink, which is sampled to the flash's end and past it.
-    flashing = "document.getAnimations().filter((a) => a.animationName === 'flash')"
-    page.wait_for_function(f"() => {flashing}.some((a) => a.currentTime >= {FLASH_SAMPLED})", polling=50)
-    skip = page.evaluate(
-        f"""(skip) => {{
-            const flashing = {flashing};
-            if (!flashing.length) return 0;
-            const ms = Math.round(Math.max(0, skip - Math.max(...flashing.map((a) => a.currentTime))));
-            for (const a of flashing) a.currentTime += ms;
-            return ms;
-        }}""",
-        FLASH_SKIP_TO,
-    )
+    # Its first blink sampled, the page's clock moves on to the flash's last blink (the timer that steps the flash
+    # is the page's: display.js stepFlash), which is sampled to the flash's end and past it.
+    since = f"Date.now() - {began}"
+    page.wait_for_function(f"() => {since} >= {FLASH_SAMPLED}", polling=50)
+    skip = page.evaluate(f"(skip) => Math.max(0, skip - ({since}))", FLASH_SKIP_TO)
     if skip:
         page.clock.fast_forward(skip)
     page.wait_for_function("() => window.callFrames", timeout=15_000, polling=50)

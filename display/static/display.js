@@ -23,6 +23,10 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // 17 px and its name at 20 (1.2 and 1.4 units there). tests/test_display_readability.py.
   const READABLE_PX = 24;
   const FLASH_MS = 5000;
+  // A call's flash: ten blinks of two steps, black on yellow (.lit) then yellow on navy (display.css .flash), stepped
+  // by one timer of the page (stepFlash), not a CSS animation: a TV PC drawing in software ticked a running animation
+  // at every frame, 0.35 CPU-s per call (docs/performance.md "The TV's call flash, stepped by a timer").
+  const FLASH_STEP_MS = 250;
   const PART_TIMEOUT_MS = 20000; // an audio that never ends must not stop the queue
   const RESYNC_TIMEOUT_MS = 5000;
   const MAX_REPEAT = 5;
@@ -330,8 +334,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const c = counterById(r.counter_id);
       if (!c || !c.ticket || c.ticket.label !== r.label || c.ticket.status !== "called") continue;
       if (!callShown(r.counter_id, r.service)) continue;
-      flashCounter(r.counter_id);
-      flashRow(r.seq); // and its row, as a live call's (render)
+      flashCall(r.counter_id, r.seq); // its tile and its row, as a live call's (render)
       // The event's announcement when it was held, else the snapshot's (a server from before it sends none: the chime)
       const said = announceBySeq.get(r.seq) || (r.announce && typeof r.announce === "object" ? r.announce : null);
       items.push({ seq: r.seq, label: r.label, counter_id: r.counter_id, counter_name: c.name, announce: said });
@@ -351,8 +354,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       const c = counterById(item.counter_id);
       if (!c || !c.ticket || c.ticket.label !== item.label || c.ticket.status !== "called") continue;
       if (queue.some((q) => q.label === item.label) || (current && current.label === item.label)) continue;
-      flashCounter(item.counter_id);
-      flashRow(item.seq); // and its row, as a live call's
+      flashCall(item.counter_id, item.seq); // its tile and its row, as a live call's
       enqueue(item);
     }
   }
@@ -446,9 +448,8 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         // after a busy morning at Loket 1 none of its own
         state.recent.unshift(call);
         state.recent.length = Math.min(state.recent.length, RECENT_KEPT);
-        flashCounter(counterId);
         flashRecent.clear(); // the newest call's row flashes, the one before it stops
-        flashRow(ev.seq);
+        flashCall(counterId, ev.seq);
         enqueue({ seq: ev.seq, label: t.label, counter_id: counterId, counter_name: call.counter_name,
           announce: ev.announce || null });
       }
@@ -462,9 +463,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   const $recent = document.getElementById("recent");
   const $waiting = document.getElementById("waiting");
   const cards = new Map();
-  const flashTimers = new Map();
+  const flashTiles = new Map(); // counter id -> when its tile began to flash
   const flashRecent = new Map(); // seq -> when its row began to flash (a live call, or the calls a snapshot announced)
-  let flashRecentTimer = null;
+  let flashTimer = null; // stepFlash's next step, while anything flashes
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -600,11 +601,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (last) li.classList.add("last-chance");
       // a recall its tile leaves out: said only here
       if (nth && k && k.root.classList.contains("no-sub") && li.dataset.over === undefined) li.dataset.only = "";
-      const since = Date.now() - (flashRecent.has(r.seq) ? flashRecent.get(r.seq) : -Infinity);
-      if (since < FLASH_MS) {
-        li.classList.add("flash");
-        li.style.animationDelay = -since + "ms"; // a re-render keeps the blink in step, never restarts it
-      }
+      if (flashRecent.has(r.seq)) drawFlash(li, flashRecent.get(r.seq), Date.now()); // in step, never restarted
       $recent.append(li);
     });
     // A name that does not fit even at its smallest on three lines (.clamped), or the rest of one cut to the line of
@@ -1147,24 +1144,46 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     }
   }
 
-  // A call's row in the latest calls blinks with its tile, FLASH_MS from now (render draws it, in step).
-  function flashRow(seq) {
-    flashRecent.set(seq, Date.now());
-    clearTimeout(flashRecentTimer);
-    flashRecentTimer = setTimeout(() => {
-      flashRecent.clear();
-      for (const li of $recent.querySelectorAll("li.flash")) li.classList.remove("flash");
-    }, FLASH_MS);
+  // A call's tile, and its row in the latest calls, blink together for FLASH_MS from now: a new call at a counter
+  // starts its tile's flash again. render draws a row it makes in the step of its flash.
+  function flashCall(counterId, seq) {
+    const now = Date.now();
+    if (cards.has(counterId)) flashTiles.set(counterId, now);
+    flashRecent.set(seq, now);
+    stepFlash();
   }
 
-  function flashCounter(counterId) {
-    const k = cards.get(counterId);
-    if (!k) return;
-    k.root.classList.remove("flash");
-    void k.root.offsetWidth; // restart the animation
-    k.root.classList.add("flash");
-    clearTimeout(flashTimers.get(counterId));
-    flashTimers.set(counterId, setTimeout(() => k.root.classList.remove("flash"), FLASH_MS));
+  // Whether a flash begun at `start` is on `now` (not once a clock set back puts its start ahead).
+  function flashing(start, now) {
+    return now >= start && now - start < FLASH_MS;
+  }
+
+  // An element's flash `now`, begun at `start`: .flash through FLASH_MS, .lit in the first step of each blink.
+  function drawFlash(e, start, now) {
+    const on = flashing(start, now);
+    e.classList.toggle("flash", on);
+    e.classList.toggle("lit", on && Math.floor((now - start) / FLASH_STEP_MS) % 2 === 0);
+  }
+
+  // The one timer of every flash: each tile and row drawn in its step, the timer set for the next step of any, none
+  // once nothing flashes. Steps and end are read from the clock, not counted: a timer late or skipped (a busy or
+  // hidden page), a re-render or a snapshot never leaves a flash on or out of step.
+  function stepFlash() {
+    clearTimeout(flashTimer);
+    flashTimer = null;
+    const now = Date.now();
+    for (const [id, start] of flashTiles) if (!cards.has(id) || !flashing(start, now)) flashTiles.delete(id);
+    for (const [seq, start] of flashRecent) if (!flashing(start, now)) flashRecent.delete(seq);
+    for (const [id, k] of cards) drawFlash(k.root, flashTiles.has(id) ? flashTiles.get(id) : -Infinity, now);
+    for (const li of $recent.children) {
+      const seq = Number(li.dataset.seq);
+      drawFlash(li, flashRecent.has(seq) ? flashRecent.get(seq) : -Infinity, now);
+    }
+    let next = Infinity;
+    for (const start of Array.from(flashTiles.values()).concat(Array.from(flashRecent.values()))) {
+      next = Math.min(next, start + (Math.floor((now - start) / FLASH_STEP_MS) + 1) * FLASH_STEP_MS);
+    }
+    if (next < Infinity) flashTimer = setTimeout(stepFlash, Math.max(0, next - Date.now()));
   }
 
   function setStatus(status) {
@@ -1628,6 +1647,9 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     kept: KEPT,
     get current() {
       return current;
+    },
+    get flashTimer() {
+      return flashTimer; // the call flash's one timer: null while nothing flashes
     },
     enqueue,
   };
