@@ -2347,9 +2347,10 @@ async function act(action, extra = {}, { keys = false } = {}) {
     const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null,
                     drops: state.drops };
     if (held ? OWN_ENDINGS.includes(action) || SEEN[action] : action === "call-next" || action === "call") {
-      sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0 };
+      sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0, status: held ? held.status : null };
     }
-    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload);
+    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload,
+                                       { timeout: ACTION_TIMEOUT_MS });
     took(action, status, body, waited, cut);
   } catch (err) {
     if (held && currentTicket() && currentTicket().id === held.id) {
@@ -2434,20 +2435,41 @@ function took(action, status, body, waited, cut) {
 // holds no ticket, the same request is sent again with its request_id: the server answers its first answer and
 // changes nothing (docs/api.md, Idempotency), and the page says what was done and offers that visitor's form copy.
 // A press that never reached it is refused then (no ticket at the counter), and what the page says stands.
-async function confirmUnanswered() {
+async function confirmUnanswered(timed = false) {
   const u = state.unanswered;
   if (!u || state.busy || !live || !live.socket.connected) return;
   if (u.counter !== state.counterId) {
     state.unanswered = null; // another counter now: not this page's to ask
     return;
   }
-  if (SEEN[u.action]) return confirmSeen(u);
-  if (currentTicket()) return; // still here (it did not reach the server), or not told yet: asked at the next change
-  state.unanswered = null;
+  if (SEEN[u.action]) return confirmSeen(u, timed);
+  const still = currentTicket();
+  if (still) {
+    // Still here, the page's connection up since the press: it did not reach the server, or its event is on its
+    // way. Asked on a timer (askAgainSoon): the same request again, done now or answered its first answer. Not
+    // after a drop (what the page says stands: "did not reach the server, check"), nor once the counter's ticket or
+    // its step is another than pressed on (another tab, the front office: the request acts on the counter's ticket).
+    if (!stillPressable(u, still)) return; // asked at the next change
+    if (!timed) {
+      if (!askAgain.timer || askAgain.press !== u) askAgainSoon(u);
+      return;
+    }
+  }
+  // Its visitor still here, the press stays the one unanswered while asked: an event of the visitor leaving that comes
+  // first may be its own (ownPressMaybe: said only if this one is refused), its typing kept meanwhile.
+  if (!still) state.unanswered = null;
   state.busy = true;
   render();
   try {
-    const { status, body } = await api("POST", `/api/counters/${u.counter}/${u.action}`, u.payload);
+    const { status, body } = await api("POST", `/api/counters/${u.counter}/${u.action}`, u.payload,
+                                       { timeout: ACTION_TIMEOUT_MS });
+    if (state.unanswered === u) state.unanswered = null;
+    const here = currentTicket();
+    if (here && here.id === u.id) {
+      // its answer before its event: the visitor leaves by this press (not "elsewhere"), its typing done with
+      if (OWN_ENDINGS.includes(u.action)) state.ownDone.add(u.id);
+      if (u.action === "transfer") state.transferring.set(u.id, u.payload.service);
+    }
     if (state.kept && state.kept.id === u.id) {
       // its typing, kept when the visitor seemed to leave some other way: the answer has it (Alihkan: its note)
       const service = u.payload.service;
@@ -2461,6 +2483,8 @@ async function confirmUnanswered() {
       renderNotice();
     }
   } catch (err) {
+    const here = currentTicket();
+    if (state.unanswered === u) state.unanswered = null;
     // not done by this press (the visitor left another way): what the page says stands. Offline again (the server
     // gone before the page saw its socket drop): asked again once the page is live with a fresh snapshot; lost on the
     // network with the socket up (no snapshot, maybe no event for long): asked again on a timer (askAgainSoon).
@@ -2471,6 +2495,14 @@ async function confirmUnanswered() {
       // refused: the visitor left by another's hand (another tab, the front office): said now, as it would have been
       notifyGone(u.goneHeld.kind, u.id);
       if (u.goneHeld.explain) explainGone(u.goneHeld.explain);
+    } else if (still && err.status === 401) {
+      sessionEnded(u.action);
+    } else if (still && here && here.id === u.id && err.status && err.status < 502) {
+      // the press, done only now, refused as a press is (a field the server wants, the visitor's step moved on)
+      notifyText("error", err.message);
+      state.notice.fields = Object.keys(err.fields || {}).length > 0;
+      showFieldErrors(err.fields);
+      if (err.status === 409) live.resync();
     }
   } finally {
     state.busy = false;
@@ -2485,6 +2517,17 @@ async function confirmUnanswered() {
 // long, the form copy not offered. Now it asks again after 1, 2, 4, 8, then every 15 s, while that press is the one
 // unanswered (a new press, or the answer found, ends it); offline, the reconnect's snapshot asks.
 const ASK_AGAIN_MS = [1000, 2000, 4000, 8000, 15000];
+// A counter action's answer not come by then is a lost one (status 0, as a network error): the request may have
+// been done, and the page asks (confirmUnanswered, confirmSeen) instead of waiting on it for as long as the browser
+// would (minutes, on a Wi-Fi that drops answers silently), its buttons off.
+const ACTION_TIMEOUT_MS = 15000;
+
+// Selesai, Eskalasi, Alihkan or Lewati unanswered, its visitor still here: sent again with its request_id only while
+// the page's picture is the one it was pressed on (the same visitor at the same step, the connection up since, the
+// picture current), since the server acts on whatever ticket the counter holds.
+function stillPressable(u, ticket) {
+  return ticket.id === u.id && ticket.status === u.status && !wentAway(u) && Boolean(live && live.synced());
+}
 const askAgain = { timer: null, tries: 0, press: null };
 
 function askAgainSoon(u) {
@@ -2494,7 +2537,7 @@ function askAgainSoon(u) {
   askAgain.tries += 1;
   askAgain.timer = setTimeout(() => {
     askAgain.timer = null;
-    if (state.unanswered === u) confirmUnanswered();
+    if (state.unanswered === u) confirmUnanswered(true);
   }, wait);
 }
 
@@ -2524,9 +2567,10 @@ function wentAway(u) {
   return Boolean(u.away) || (u.drops !== undefined && state.drops > u.drops);
 }
 
-async function confirmSeen(u) {
+async function confirmSeen(u, timed = false) {
   const ticket = currentTicket();
-  if (!ticket || !state.me || !live.synced() || !pressShown(u, ticket)) return; // not shown done (yet)
+  if (!ticket || !pressShown(u, ticket)) return unseen(u, timed); // not shown done (yet)
+  if (!state.me || !live.synced()) return;
   if (state.confirming === ticket.id) return; // its history asked for already
   state.confirming = ticket.id;
   let events;
@@ -2552,6 +2596,35 @@ async function confirmSeen(u) {
   const params = { label, n: now.calls, max: PAGE.max_calls };
   state.notice = { kind: "info", key: `live.reached_${key}`, params, back: wentAway(u) }; // "Tersambung kembali." once away
   renderNotice();
+}
+
+// A call (Panggil berikutnya, Panggil, Panggil ulang, Pengunjung datang) unanswered and not shown done, the page's
+// connection up since: with nobody else acting no live change comes, and the page said "belum pasti tercatat" for as
+// long. After a second (askAgainSoon) it asks the server for a fresh snapshot: read after the press failed, one that
+// does not show the press done says it was not (nothing called: "“Panggil berikutnya” tidak sampai ke server …", to be
+// pressed again), and one that shows it is asked of the ticket's history (confirmSeen). The press stays the one
+// unanswered: an event of it coming after all is said done as before. After a drop, what the page says stands.
+function unseen(u, timed) {
+  if (u.unsent || wentAway(u) || !live.socket.connected) return;
+  if (u.snapshots !== undefined) {
+    if (!live.synced() || state.snapshots <= u.snapshots) return; // its snapshot not drawn yet
+    u.unsent = true;
+    clearTimeout(askAgain.timer);
+    askAgain.timer = null;
+    const held = state.tickets.get(u.id);
+    const label = u.action === "recall" || u.action === "start" ? (held ? held.label : "") : u.payload.ticket || "";
+    const what = [label ? "held.what" : "held.what_plain", { action: [ACTION_LABELS[u.action]], label }];
+    state.notice = { kind: "warn", parts: [["live.unsent", { what }]] };
+    renderNotice();
+    return;
+  }
+  if (!timed) {
+    if (!askAgain.timer || askAgain.press !== u) askAgainSoon(u);
+    return;
+  }
+  if (!live.synced()) return askAgainSoon(u); // a snapshot on its way already: asked again after it
+  u.snapshots = state.snapshots;
+  live.resync();
 }
 
 // A button pressed from the keyboard is off while its action is on its way, and the browser then puts the cursor on
