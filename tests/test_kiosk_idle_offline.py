@@ -3,9 +3,14 @@
 Before, a visitor who had typed a long form on the screen's keys waited without a touch while the server restarted
 (or its switch was down), as the kiosk told them to; at `[kiosk] idle_seconds` the idle reset cleared it all, and
 once the server was back they typed it again. Now "Masih di sini?" comes as ever and stays over the form (the next
-person sees none of it), saying it is kept until the server is back; a touch brings it back; back online, the idle
-time starts again from then, counted down on that cover, and only then is the form cleared. A form left
-OFFLINE_KEEP_S without a touch is cleared all the same.
+person sees none of it), saying it is kept until the server is back; back online, the idle time starts again from
+then, counted down on that cover, and only then is the form cleared. A form left OFFLINE_KEEP_S without a touch is
+cleared all the same.
+
+That cover asks instead of going at any touch: the one who typed may have walked away (to the staff, home), and the
+next person's first touch showed the whole form, name, phone, agency and problem, up to OFFLINE_KEEP_S after they
+left. Only "Ya, lanjutkan isian saya" brings it back; "Bukan saya — mulai dari awal" clears it at once; a touch
+beside the two does nothing (as "Hapus isian formulir?" does), not even keep the form longer.
 
 A real server process, stopped and started again on its port; the page's clock (Playwright's) paused and moved on
 as the test says, within the socket's heartbeat while it is connected (tests/pageclock.py).
@@ -15,9 +20,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import write_config
-from kioskui import PORTRAIT, SMALL, fill_fast, shot, tap
+from kioskui import LONGEST, NARROW, PORTRAIT, SMALL, SQUARE, assert_seen, fill_fast, shot, small_targets, tap
 from live import LiveServer
 from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 IDLE = 30  # ?idle=: "Masih di sini?" 10 s before it (kiosk.js IDLE_WARNING_SECONDS)
@@ -35,6 +41,13 @@ FORM = {
 }
 KEPT_ID = "Kios sedang tidak tersambung ke server. Isian Anda disimpan sampai server tersambung kembali."
 KEPT_EN = "This kiosk is not connected to the server. What you entered is kept until the server is back."
+ASK = {
+    "id": "Apakah Anda yang sedang mengisi formulir di kios ini?",
+    "en": "Were you filling in the form on this kiosk?",
+}
+MINE = {"id": "Ya, lanjutkan isian saya", "en": "Yes, continue my form"}
+NOT_MINE = {"id": "Bukan saya — mulai dari awal", "en": "Not me — start over"}
+DISMISS_MS = 700  # idlewarning.js: an open warning goes this long after a touch that was no tap
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +113,75 @@ def server_gone(page, server: LiveServer) -> None:
 
 
 def server_back(page, server: LiveServer) -> None:
-    """The server started again on its port; Socket.IO's next try (at most SOCKETIO_DELAY_MAX_MS away) connects."""
+    """The server started again on its port; Socket.IO's next try (at most SOCKETIO_DELAY_MAX_MS of the page's time
+    away) connects. The page's clock moved a second at a time, no further once connected: a try under way as the
+    server came up (its failure known only later, in real time) sets the next one on that paused clock."""
     server.start()
-    page.clock.run_for(SOCKETIO_DELAY_MAX_MS)
-    page.wait_for_function("() => antrianKiosk.socket.connected && !antrianKiosk.offline", polling=50, timeout=15_000)
+    back = "() => antrianKiosk.socket.connected && !antrianKiosk.offline"
+    for _ in range(4 * SOCKETIO_DELAY_MAX_MS // 1000):
+        page.clock.run_for(1000)
+        try:
+            page.wait_for_function(back, polling=50, timeout=2_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError("the kiosk did not connect to the server started again")
+
+
+def kept_cover(page, server: LiveServer) -> None:
+    """A form typed, the server gone, the idle time passed: the cover over the kept form, asking."""
+    typed_form(page)
+    server_gone(page, server)
+    page.clock.fast_forward(IDLE * 1000)
+    expect(page.locator("#idle-warning")).to_be_visible()
+    expect(page.locator("#idle-count")).to_have_text(KEPT_ID)
+
+
+def asking(page, lang: str = "id") -> None:
+    """The cover asks: its question and two buttons, no "Sentuh layar untuk melanjutkan"."""
+    expect(page.locator("#idle-ask")).to_have_text(ASK[lang])
+    expect(page.locator("#idle-mine")).to_have_text(MINE[lang])
+    expect(page.locator("#idle-not-mine")).to_have_text(NOT_MINE[lang])
+    for sel in ("#idle-ask", "#idle-mine", "#idle-not-mine"):
+        expect(page.locator(sel)).to_be_visible()
+    expect(page.locator("#idle-warning .idle-touch")).to_be_hidden()
+
+
+def form_unseen(page) -> None:
+    """Nothing of the form can be seen: the cover up over the whole screen, opaque, on top at every field."""
+    warning = page.locator("#idle-warning")
+    expect(warning).to_be_visible()
+    assert warning.bounding_box() == {"x": 0, "y": 0, **page.viewport_size}
+    assert opaque(page)
+    on_top = page.evaluate(
+        """() => [...document.querySelectorAll('#visitor-form input, #visitor-form textarea')].map((e) => {
+             const r = e.getBoundingClientRect();
+             return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2).closest('#idle-warning')
+               !== null; })"""
+    )
+    assert on_top and all(on_top), on_top
+
+
+def touches_beside(page) -> list[tuple[float, float]]:
+    """Where a finger touches the cover beside its two buttons: its title, its words, the dark edge of the screen,
+    where the previous visitor's name and phone are under it, the gap between the buttons, under them in the card."""
+    boxes = page.evaluate(
+        """() => Object.fromEntries(['idle-title', 'idle-count', 'f-name', 'f-phone', 'idle-mine', 'idle-not-mine']
+             .filter((id) => document.getElementById(id))
+             .map((id) => { const r = document.getElementById(id).getBoundingClientRect();
+                            return [id, [r.left, r.top, r.right, r.bottom]]; }))"""
+    )
+    centre = lambda b: ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)  # noqa: E731
+    points = [centre(boxes["idle-title"]), centre(boxes["idle-count"]), (8, 8)]
+    points += [centre(boxes["f-name"]), centre(boxes["f-phone"])]
+    if "idle-mine" in boxes:  # (none before: a touch anywhere answered)
+        mine, other = boxes["idle-mine"], boxes["idle-not-mine"]
+        if other[0] >= mine[2]:  # side by side: between them
+            points.append(((mine[2] + other[0]) / 2, (mine[1] + mine[3]) / 2))
+        else:  # one over the other
+            points.append(((mine[0] + mine[2]) / 2, (mine[3] + other[1]) / 2))
+        points.append(((other[0] + other[2]) / 2, max(mine[3], other[3]) + 12))
+    return points
 
 
 def test_a_visitor_waiting_for_the_server_keeps_the_form_past_the_idle_time(kiosk, server):
@@ -120,17 +198,16 @@ def test_a_visitor_waiting_for_the_server_keeps_the_form_past_the_idle_time(kios
     expect(warning).to_be_visible()
     expect(page.locator("#idle-title")).to_have_text("Masih di sini?")
     expect(count).to_have_text(KEPT_ID)
-    assert warning.bounding_box() == {"x": 0, "y": 0, **PORTRAIT}  # the whole screen
-    assert opaque(page)  # nothing of the form shows through it (the usual warning lets it show at .85)
+    asking(page)  # whoever stands there now is asked, two buttons
+    form_unseen(page)  # the whole screen, opaque (the usual warning lets the form show at .85)
     page.clock.fast_forward(3 * IDLE * 1000)
     expect(page.locator("#screen-form")).to_be_visible()
     assert field_values(page) == FORM
     expect(warning).to_be_visible()
     expect(count).to_have_text(KEPT_ID)  # no countdown to a clearing that does not come
-    shot(page, "kiosk-idle-offline")
 
-    # A touch on the cover brings the form back, as ever; unanswered, the cover comes again at the idle time.
-    tap(page, "#idle-title")
+    # "Ya, lanjutkan isian saya" brings the form back; unanswered, the cover comes again at the idle time.
+    tap(page, "#idle-mine")
     expect(warning).to_be_hidden()
     assert field_values(page) == FORM
     expect(page.locator("#offline-notice")).to_be_visible()
@@ -144,7 +221,8 @@ def test_a_visitor_waiting_for_the_server_keeps_the_form_past_the_idle_time(kios
     expect(warning).to_be_visible()
     expect(count).to_have_text(f"Isian Anda akan dihapus dalam {IDLE} detik")
     assert page.evaluate("[antrianKiosk.kept, antrianKiosk.resetIn, antrianKiosk.warnIn]") == [False, IDLE, 0]
-    assert opaque(page)  # still hiding the form from whoever stands there now
+    form_unseen(page)  # still hiding the form from whoever stands there now, and still asking
+    asking(page)
     assert field_values(page) == FORM
     run_clock_for(page, (IDLE - 1) * 1000)
     expect(count).to_have_text("Isian Anda akan dihapus dalam 1 detik")
@@ -164,7 +242,7 @@ def test_back_online_after_a_touch_the_idle_time_runs_again_from_then(kiosk, ser
     typed_form(page)
     server_gone(page, server)
     page.clock.fast_forward(IDLE * 1000)
-    tap(page, "#idle-title")
+    tap(page, "#idle-mine")
     expect(page.locator("#idle-warning")).to_be_hidden()
     # a while on (the cover comes again 20 s after the touch: server_back moves the clock up to 5 s more)
     page.clock.fast_forward((IDLE - WARNING_S - 1) * 1000 - SOCKETIO_DELAY_MAX_MS)
@@ -178,7 +256,9 @@ def test_back_online_after_a_touch_the_idle_time_runs_again_from_then(kiosk, ser
     run_clock_for(page, (IDLE - WARNING_S) * 1000)
     expect(page.locator("#idle-warning")).to_be_visible()
     expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {WARNING_S} detik")
-    assert not opaque(page)  # the usual warning, as ever
+    assert not opaque(page)  # the usual warning, as ever: any touch keeps the form
+    expect(page.locator("#idle-warning .idle-touch")).to_have_text("Sentuh layar untuk melanjutkan")
+    expect(page.locator("#idle-mine")).to_be_hidden()
     assert field_values(page) == FORM
     run_clock_for(page, WARNING_S * 1000)
     expect(page.locator("#screen-welcome")).to_be_visible()
@@ -192,7 +272,7 @@ def test_a_form_left_long_while_the_server_is_away_is_cleared_all_the_same(kiosk
     server_gone(page, server)
     page.clock.fast_forward(10 * 60 * 1000)
     expect(page.locator("#idle-warning")).to_be_visible()
-    tap(page, "#idle-title")  # ten minutes on, someone is there: fifteen again from this touch
+    tap(page, "#idle-mine")  # ten minutes on, the visitor is there: fifteen again from this answer
     expect(page.locator("#idle-warning")).to_be_hidden()
     page.clock.fast_forward((OFFLINE_KEEP_S - 1) * 1000)
     expect(page.locator("#idle-warning")).to_be_visible()
@@ -216,9 +296,9 @@ def test_the_review_at_1366x768_in_english_kept_and_nothing_typed_goes_back_as_e
     page.clock.fast_forward(2 * IDLE * 1000)
     expect(page.locator("#idle-title")).to_have_text("Still there?")
     expect(page.locator("#idle-count")).to_have_text(KEPT_EN)
-    assert page.locator("#idle-warning").bounding_box() == {"x": 0, "y": 0, **SMALL}
-    shot(page, "kiosk-idle-offline-small")
-    tap(page, "#idle-title")
+    asking(page, "en")
+    form_unseen(page)
+    tap(page, "#idle-mine")
     expect(page.locator("#screen-review")).to_be_visible()
     expect(page.locator("#review")).to_contain_text(FORM["problem"])
     expect(page.locator("#submit")).to_be_disabled()
@@ -236,3 +316,137 @@ def test_the_review_at_1366x768_in_english_kept_and_nothing_typed_goes_back_as_e
     assert page.evaluate("antrianKiosk.kept") is False
     page.clock.fast_forward(IDLE * 1000)
     expect(page.locator("#screen-welcome")).to_be_visible()
+
+
+def test_the_next_visitors_touch_on_the_cover_shows_nothing_of_the_form(kiosk, server):
+    """The visitor who typed has walked away during the outage. Minutes later the next person touches the cover, as
+    "Masih di sini?" used to ask: before, the form came back, every field of the one who left; now the cover stays,
+    asking, opaque, and the form under it is untouched. The same once the server is back, its countdown running."""
+    page = kiosk()
+    kept_cover(page, server)
+    page.clock.fast_forward(5 * 60 * 1000)
+    for point in touches_beside(page)[:2]:  # the title, the words: where a finger answers "Masih di sini?"
+        page.touchscreen.tap(*point)
+        page.clock.run_for(DISMISS_MS + 300)
+        form_unseen(page)  # before: the warning gone, the form shown with every field of the one who left
+        asking(page)
+    expect(page.locator("#screen-form")).to_be_visible()
+    assert field_values(page) == FORM
+
+    server_back(page, server)
+    expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {IDLE} detik")
+    page.touchscreen.tap(*touches_beside(page)[0])
+    run_clock_for(page, DISMISS_MS + 300)
+    form_unseen(page)
+    asking(page)
+    expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {IDLE - 1} detik")
+    # unanswered, the countdown clears it at its end, as committed
+    run_clock_for(page, (IDLE - 1) * 1000)
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    assert field_values(page) == dict.fromkeys(FORM, "")
+
+
+def test_bukan_saya_clears_the_form_at_once(kiosk, server):
+    """ "Bukan saya — mulai dari awal": the welcome screen at once (the page's clock stands still), every field
+    cleared, in the kiosk's own language; the same on the countdown once the server is back."""
+    page = kiosk()
+    typed_form(page)
+    tap(page, "#lang-toggle")  # the visitor who typed read it in English
+    server_gone(page, server)
+    page.clock.fast_forward(IDLE * 1000)
+    asking(page, "en")
+    tap(page, "#idle-not-mine")
+    expect(page.locator("#screen-welcome")).to_be_visible()  # before: no such button, the cover stayed
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    assert field_values(page) == dict.fromkeys(FORM, "")
+    assert page.evaluate("[antrianKiosk.kept, antrianKiosk.resetIn]") == [False, None]
+    expect(page.locator("#start")).to_contain_text("Selamat datang")  # back in Indonesian for the next visitor
+    tap(page, "#start")
+    tap(page, '[data-service="A"]')
+    expect(page.locator("#screen-form")).to_be_visible()
+    assert field_values(page) == dict.fromkeys(FORM, "")  # nothing of the one before
+
+    # Back online, the cover counting down: "Bukan saya" does not wait for the end either.
+    fill_fast(page, FORM)
+    tap(page, "#f-problem")
+    page.clock.fast_forward(IDLE * 1000)
+    expect(page.locator("#idle-count")).to_have_text(KEPT_ID)
+    server_back(page, server)
+    expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {IDLE} detik")
+    tap(page, "#idle-not-mine")
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    assert field_values(page) == dict.fromkeys(FORM, "")
+
+
+def test_a_touch_beside_the_buttons_does_nothing(kiosk, server):
+    """As "Hapus isian formulir?": a touch on the cover beside "Ya" and "Bukan saya" (its words, the gap between the
+    two, the card under them, the screen's edge, where the name and the phone are under it) or a key of a keyboard
+    plugged in answers nothing: the cover stays, nothing under it is pressed or typed, and the form is not kept any
+    longer for it: cleared OFFLINE_KEEP_S after the visitor's own last touch."""
+    page = kiosk()
+    kept_cover(page, server)
+    since = OFFLINE_GRACE_MS + IDLE * 1000  # since the visitor's last touch (typed_form)
+    for point in touches_beside(page):
+        page.touchscreen.tap(*point)
+        page.clock.run_for(DISMISS_MS + 300)
+        since += DISMISS_MS + 300
+        form_unseen(page)
+        asking(page)
+    page.keyboard.press("x")
+    page.keyboard.press("Enter")
+    page.clock.run_for(DISMISS_MS + 300)
+    since += DISMISS_MS + 300
+    form_unseen(page)
+    asking(page)
+    expect(page.locator("#screen-form")).to_be_visible()
+    assert field_values(page) == FORM  # no letter typed, no field touched under the cover
+    assert page.evaluate("antrianKiosk.kept") is True
+
+    page.clock.fast_forward((OFFLINE_KEEP_S - 1) * 1000 - since)
+    expect(page.locator("#screen-form")).to_be_visible()
+    page.clock.fast_forward(1000)  # no touch beside the buttons kept it longer
+    expect(page.locator("#screen-welcome")).to_be_visible()
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    assert field_values(page) == dict.fromkeys(FORM, "")
+
+
+LAYOUTS = [("portrait", PORTRAIT), ("small", SMALL), ("4x3", SQUARE), NARROW[-1]]
+
+
+def test_the_cover_asks_in_words_that_fit_every_kiosk_screen(kiosk, server):
+    """Upright (1080x1920, 720x1280) and on its side (1366x768, 1024x768), in Indonesian (the longer words) and
+    English, over the longest form: the question, the note and both buttons whole on the screen, each button's words
+    inside it, the buttons large for a finger."""
+    pages = []
+    for orientation, viewport in LAYOUTS:
+        for lang in ("id", "en"):
+            page = kiosk(viewport)
+            tap(page, "#start")
+            tap(page, '[data-service="A"]')
+            fill_fast(page, LONGEST)
+            tap(page, "#f-problem")
+            if lang == "en":
+                tap(page, "#lang-toggle")
+            pages.append((f"{orientation}-{lang}", page, lang))
+    server.stop()
+    for _, page, _ in pages:
+        page.wait_for_function("() => !antrianKiosk.socket.connected", polling=50)
+        page.clock.run_for(OFFLINE_GRACE_MS)
+        page.clock.fast_forward(IDLE * 1000)
+    for where, page, lang in pages:
+        asking(page, lang)
+        form_unseen(page)
+        assert_seen(page, where, ("#idle-title", "#idle-ask", "#idle-count", "#idle-mine", "#idle-not-mine"))
+        fit = page.evaluate(
+            """() => ['idle-mine', 'idle-not-mine'].map((id) => {
+                 const b = document.getElementById(id);
+                 return [id, b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight]; })"""
+        )
+        assert all(inside for _, inside in fit), (where, fit)  # each button's words inside it
+        assert not [b for b in small_targets(page) if b[0] in (MINE[lang], NOT_MINE[lang])], where
+        if where == "portrait-id":
+            shot(page, "kiosk-idle-offline")
+        elif where == "small-en":
+            shot(page, "kiosk-idle-offline-small")

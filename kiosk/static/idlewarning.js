@@ -8,12 +8,15 @@
 //   idle.arm(seconds, warn)   a reset in `seconds`; the warning `warn` seconds before it (null: none); a warning
 //                             on the screen already says at once what it says now
 //   idle.cancel()             no warning to come (the page re-arms or resets)
-//   idle.touched()            a touch: an open warning goes soon after it
+//   idle.touched()            a touch: an open warning goes soon after it (not one that asks: see below)
+//   idle.asking()             the warning is up over a kept form: it waits for the page's own buttons
 //   idle.render()             the countdown again (in the page's new language)
 //   idle.hide()
 //
 // `keptText` (optional): the words said instead of the countdown when nothing is cleared at its end (the kiosk's
-// form kept while the server is out of reach), or null for the countdown; asked at each render.
+// form kept while the server is out of reach), or null for the countdown; asked at each render. A warning that
+// said them (class "kept") asks until it goes, counting down or not: a touch does not take it away (whoever
+// touches may not be the one who typed the form); the page's buttons in it answer (hide, or the page's reset).
 
 export function idleWarning(countdownText, keptText) {
   const $ = (id) => document.getElementById(id);
@@ -51,6 +54,10 @@ export function idleWarning(countdownText, keptText) {
     $("idle-count").textContent = "";
   }
 
+  function asking() {
+    return !$("idle-warning").hidden && $("idle-warning").classList.contains("kept");
+  }
+
   function cancel() {
     clearTimeout(warnTimer);
     clearTimeout(countTimer);
@@ -68,8 +75,9 @@ export function idleWarning(countdownText, keptText) {
     render() {
       if (!$("idle-warning").hidden) render();
     },
+    asking,
     touched() {
-      if ($("idle-warning").hidden) return;
+      if ($("idle-warning").hidden || asking()) return;
       clearTimeout(countTimer);
       clearTimeout(dismissTimer);
       dismissTimer = setTimeout(hide, 700);

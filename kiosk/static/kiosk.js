@@ -715,7 +715,9 @@ import { readParams } from "./readparams.js";
   function touched() {
     // Any touch keeps the visitor's session alive. The touch that answers "Masih di sini?" is for the
     // warning only: it goes at that touch's click (a key under the finger is not pressed), or soon after
-    // a touch that was no tap.
+    // a touch that was no tap. Over a form kept while the server is out of reach it asks instead (its two
+    // buttons, wire()): a touch beside them does nothing, not even keep the form longer.
+    if (idle.asking()) return;
     armIdle();
     idle.touched();
   }
@@ -1240,7 +1242,16 @@ import { readParams } from "./readparams.js";
     ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
       document.addEventListener(type, touched, { capture: true, passive: true });
     });
-    $("idle-warning").addEventListener("click", idle.hide);
+    $("idle-warning").addEventListener("click", function () { if (!idle.asking()) idle.hide(); });
+    // "Masih di sini?" over a form kept while the server was out of reach: the one who typed it may have gone
+    // (to the staff, home) and the next visitor's first touch showed it all, name, phone and problem, up to 15
+    // minutes after. Only "Ya, lanjutkan isian saya" shows it again; "Bukan saya" clears it at once.
+    $("idle-mine").addEventListener("click", function () {
+      if (!idle.asking()) return;
+      idle.hide();
+      armIdle();
+    });
+    $("idle-not-mine").addEventListener("click", function () { if (idle.asking()) reset(); });
     $("ticket-qr").addEventListener("error", qrFailed);
 
     $("start").addEventListener("click", function () {
