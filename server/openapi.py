@@ -1526,6 +1526,19 @@ def _counter_draft() -> dict[str, Any]:
     }
 
 
+# A counter action on the ticket the counter holds: the ticket it was pressed for. docs/api.md, "Counters".
+PRESSED_FOR = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 2**63 - 1,
+    "description": "Optional: the id of the ticket the action is meant for (the one the page shows at the counter). "
+    "When the counter holds another ticket now, or none (another tab, the front office or an admin finished it "
+    "and called the next one meanwhile): 409 ticket_changed and nothing changes. Absent: the action acts on "
+    "whatever ticket the counter holds. A repeat of a done request_id answers its first answer before this check.",
+    "examples": [42],
+}
+
+
 def _counter_action(action: str) -> dict[str, Any]:
     """POST /api/counters/{counter_id}/{action}: one officer action on a counter (it claims the counter)."""
     bodies: dict[str, dict[str, Any] | None] = {
@@ -1544,11 +1557,12 @@ def _counter_action(action: str) -> dict[str, Any]:
         ),
         "pause": _body({}),
         "resume": _body({}),
-        "recall": _body({}),
-        "skip": _body({}),
-        "start": _body({}),
+        "recall": _body({"ticket_id": PRESSED_FOR}),
+        "skip": _body({"ticket_id": PRESSED_FOR}),
+        "start": _body({"ticket_id": PRESSED_FOR}),
         "resolve": _body(
             {
+                "ticket_id": PRESSED_FOR,
                 "solution": _text(SOLUTION_MAX, "What solved it (SOP step 10); trimmed.", example="Reset kata sandi"),
                 "category": CATEGORY_IN,
                 "priority_class": PRIORITY_CLASS_IN,
@@ -1557,6 +1571,7 @@ def _counter_action(action: str) -> dict[str, Any]:
         ),
         "escalate": _body(
             {
+                "ticket_id": PRESSED_FOR,
                 "note": _text(
                     NOTE_MAX,
                     "The officer's analysis for the LKPP helpdesk; trimmed.",
@@ -1569,6 +1584,7 @@ def _counter_action(action: str) -> dict[str, Any]:
         ),
         "transfer": _body(
             {
+                "ticket_id": PRESSED_FOR,
                 "service": {"type": "string", "description": "Another service's code.", "examples": ["B"]},
                 "note": {
                     "type": "string",
@@ -1702,6 +1718,13 @@ def _counter_action(action: str) -> dict[str, Any]:
             responses = {"200": _ok("The counter's ticket after the action.", TICKET_RESPONSE)}
         if action in ("resolve", "escalate", "transfer"):
             errors["422"] = None
+        elif action in ("recall", "skip", "start"):
+            errors["422"] = "form_incomplete: `ticket_id` is not a positive integer."
+        if action in ("recall", "skip", "start", "resolve", "escalate", "transfer"):
+            errors["409"] += (
+                " ticket_changed: `ticket_id` is not the ticket the counter holds now (finished, sent away or "
+                "returned meanwhile; another called): nothing changed, the message names what the counter holds."
+            )
     op = _operation(
         f"counter_{action.replace('-', '_')}",
         summaries[action],

@@ -205,3 +205,92 @@ def test_a_finish_done_meanwhile_in_another_tab_is_not_done_twice(page, office):
     resolved = events(server, indah["token"], "resolved")
     assert len(resolved) == 1
     assert solution(server, indah["label"]) == "Jawaban dari tab lain."
+
+
+def held_route(page, action: str, drop: int) -> list:
+    """The page's first `drop` requests to `action` are lost on the network; the next one is held on its way (the
+    test lets it go on to the server with route.continue_()); those after it go through."""
+    seen: list = []
+    held: list = []
+
+    def handle(route):
+        seen.append(route.request.url)
+        if len(seen) <= drop:
+            route.abort("connectionreset")
+        elif not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/api/counters/1/{action}", handle)
+    return held
+
+
+def finished_elsewhere_and_next_started(server, done: dict, nxt: dict) -> None:
+    """Another tab of the same officer finishes `done` and calls and starts `nxt`."""
+    other = server.session("budi", PASSWORD)
+    r = other.post(f"{server.url}/api/counters/1/resolve", json={"solution": "Jawaban dari tab lain."}, timeout=5)
+    assert r.status_code == 200, r.text
+    for action in ("call-next", "start"):
+        r = other.post(f"{server.url}/api/counters/1/{action}", json={}, timeout=5)
+        assert r.status_code == 200, r.text
+        assert r.json()["ticket"]["label"] == nxt["label"]
+
+
+def next_untouched(server, done: dict, nxt: dict) -> None:
+    assert events(server, nxt["token"], "resolved") == []
+    budi = server.session("budi", PASSWORD)
+    now = next(
+        t for t in budi.get(f"{server.url}/api/tickets", timeout=5).json()["tickets"] if t["label"] == nxt["label"]
+    )
+    assert (now["status"], now["counter_id"], now["solution"]) == ("serving", 1, "")
+    assert len(events(server, done["token"], "resolved")) == 1
+    assert solution(server, done["label"]) == "Jawaban dari tab lain."
+
+
+def test_a_finish_sent_again_after_the_next_visitor_was_started_elsewhere_leaves_that_one_alone(page, office, tmp_path):
+    """Selesai lost on the network; the page sends it again (its picture still the visitor at that step) and that
+    request is slow on its way: meanwhile another tab finished the visitor and called and started the next one. The
+    request acted on whatever ticket the counter held: the next visitor's consultation was closed with the first one's
+    answer. Now it names the ticket pressed for: refused (ticket_changed), the next visitor untouched, and the page says
+    the visitor was finished elsewhere, its typing kept (brief h375)."""
+    server = office
+    kiki, lina = issue(server, "Kiki Amalia"), issue(server, "Lina Marlina")
+    serve(page, kiki)
+    fill_answer(page, "Jawaban untuk Kiki.")
+    held = held_route(page, "resolve", drop=1)
+    page.click("#btn-resolve")
+    held_notice(page, f"“Selesai” untuk {kiki['label']}")
+    until_on_page(page, lambda: len(held) == 1, "the page's Selesai sent again")
+    resent = held[0].request.post_data_json
+    assert resent["solution"] == "Jawaban untuk Kiki."
+    finished_elsewhere_and_next_started(server, kiki, lina)
+    expect(page.locator("#t-label")).to_have_text(lina["label"])
+    held[0].continue_()  # the resend reaches the server now, the counter serving Lina
+    notice = page.locator("#notice")
+    expect(notice).to_have_text(f"Tiket {kiki['label']} sudah diselesaikan di halaman lain.", timeout=10000)
+    expect(page.locator("#kept-solution")).to_have_value("Jawaban untuk Kiki.")
+    expect(page.locator("#t-label")).to_have_text(lina["label"])
+    page.screenshot(path=str(tmp_path / "resend-refused.png"))
+    next_untouched(server, kiki, lina)
+
+
+def test_a_finish_slow_on_its_way_while_the_next_visitor_was_started_elsewhere_leaves_that_one_alone(page, office):
+    """The press itself slow on its way (no resend): the other tab's finish and the next call reach the page first, and
+    the page took the visitor's leaving for its own press. The server refuses it; the page says the visitor was finished
+    elsewhere and keeps what was typed, instead of the server's refusal alone with the typing gone."""
+    server = office
+    mega, nina = issue(server, "Mega Sari"), issue(server, "Nina Kurnia")
+    serve(page, mega)
+    fill_answer(page, "Jawaban untuk Mega.")
+    held = held_route(page, "resolve", drop=0)
+    page.click("#btn-resolve")
+    until_on_page(page, lambda: len(held) == 1, "the page's Selesai on its way")
+    assert held[0].request.post_data_json["solution"] == "Jawaban untuk Mega."
+    finished_elsewhere_and_next_started(server, mega, nina)
+    expect(page.locator("#t-label")).to_have_text(nina["label"])
+    held[0].continue_()
+    expect(page.locator("#notice")).to_have_text(f"Tiket {mega['label']} sudah diselesaikan di halaman lain.")
+    expect(page.locator("#kept-solution")).to_have_value("Jawaban untuk Mega.")
+    expect(page.locator("#solution")).to_have_value("")  # Nina's answer box: not Mega's text
+    next_untouched(server, mega, nina)

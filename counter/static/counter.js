@@ -41,6 +41,7 @@ const ACTION_LABELS = {
   resume: "btn.resume", "print-form": "btn.print_form",
 };
 const OWN_ENDINGS = ["resolve", "escalate", "transfer", "skip"]; // actions after which this page's ticket leaves it
+const HELD_ACTIONS = ["recall", "skip", "start", "resolve", "escalate", "transfer"]; // sent with the ticket's id
 const FORM_FIELDS = ["name", "agency", "phone", "address", "problem"]; // the visitor's form, as the front office corrects it
 // Events of a counter's officer at that counter: no event says that a counter was taken (its first action takes
 // it), so a call or a pause there names its holder (as the front office's list reads them).
@@ -2341,8 +2342,14 @@ async function act(action, extra = {}, { keys = false } = {}) {
   render();
   state.unanswered = null; // a new press: an earlier one whose answer never came is not asked about again
   let sent = null;
+  // what was typed for the visitor pressed for: kept if the server says the counter holds another now
+  const typed = held ? { solution: $("solution").value, note: $("note").value } : null;
   try {
     const { cut = null, ...payload } = payloadFor(action, extra);
+    // the visitor pressed for: the server refuses the press (409 ticket_changed, nothing done) once the counter holds
+    // another, as when another tab or the front office finished this one and called the next before it arrived. Its
+    // resend (confirmUnanswered) carries the same payload.
+    if (held && HELD_ACTIONS.includes(action)) payload.ticket_id = held.id;
     // `seq`: what the page was current to when pressed; `calls`: the held visitor's calls then (Panggil ulang)
     const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null,
                     drops: state.drops };
@@ -2375,6 +2382,7 @@ async function act(action, extra = {}, { keys = false } = {}) {
     const first = Object.keys(err.fields || {})[0];
     if (first && document.getElementsByName(first)[0]) document.getElementsByName(first)[0].focus();
     if (err.status === 409 && live) live.resync(); // our picture was stale: fetch the truth
+    if (err.status === 409 && err.body && err.body.error === "ticket_changed" && held) pressedForGone(held, typed);
   } finally {
     state.busy = false;
     render();
@@ -2384,6 +2392,24 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (queued && queued !== action) act(queued);
     if (keys) keepFocus(button);
     confirmUnanswered(); // the visitor may have left the counter already (its event before the failure)
+  }
+}
+
+// A press refused as its visitor is no longer the counter's (409 ticket_changed): another tab, the front office or an
+// admin finished or sent away that visitor, and maybe called the next, while the press was on its way. Its event came
+// first: the page took the visitor's leaving for its own press, said nothing and let the typing go. Now it says it as
+// a visitor gone elsewhere ("Tiket A-005 sudah diselesaikan di halaman lain.") and keeps what was typed. The page
+// still showing that visitor: the snapshot asked for says it when it takes the visitor away (leaveTicket keeps it).
+function pressedForGone(held, typed) {
+  const here = currentTicket();
+  if (here && here.id === held.id) return;
+  const how = state.left.get(held.id) || {};
+  const kind = ["resolved", "escalated", "transferred"].includes(how.type) ? "info" : "warn";
+  if (!state.gone.has(held.id)) state.gone.set(held.id, held);
+  notifyGone(kind, held.id);
+  const text = typed && (typed.solution.trim() || typed.note.trim());
+  if (text && !(state.kept && state.kept.id === held.id)) {
+    keepDraft({ id: held.id, label: held.label || "", solution: typed.solution, note: typed.note, why: goneFacts(held.id) });
   }
 }
 

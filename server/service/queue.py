@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 # What officers type into a record, cleaned as the visitor's form is (server/forms.py clean_text):
 # field -> may it hold line breaks. Every command that stores one of them cleans its payload first.
 OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answer": True, "lkpp_ticket": False}
+# The counter actions on the ticket the counter holds: an optional `ticket_id` names the one pressed for (409
+# ticket_changed when the counter holds another now, or none).
+HELD_ACTIONS = ("recall", "skip", "start", "resolve", "escalate", "transfer")
 
 
 def _long_date(day: str) -> Localized:
@@ -477,8 +480,15 @@ class QueueCommands:
         payload = clean_texts(payload, OFFICER_TEXTS)
         if action == "call" and isinstance(payload.get("ticket"), str) and text_problem(payload["ticket"]):
             raise FormIncomplete({"ticket": text_problem(payload["ticket"])})
+        pressed_for = payload.get("ticket_id") if action in HELD_ACTIONS else None
+        if action in HELD_ACTIONS and "ticket_id" in payload:
+            if not isinstance(pressed_for, int) or isinstance(pressed_for, bool) or not 1 <= pressed_for < 2**63:
+                raise FormIncomplete({"ticket_id": "invalid"})
 
         def run(tx: Tx, now: datetime) -> Outcome:
+            # after the request_id's first answer is looked up (Unit._command): a repeat still answers it
+            if pressed_for is not None:
+                self._check_pressed_for(tx, counter.id, pressed_for)
             return handler(tx, now, counter, payload, officer)
 
         result = self.unit.run(request_key, run, seq=True)
@@ -555,6 +565,22 @@ class QueueCommands:
             return Outcome({"ok": True, "ticket_id": current.id, "saved_at": iso(now), "version": version})
 
         return self.unit.run(None, run).body
+
+    def _check_pressed_for(self, tx: Tx, counter_id: int, ticket_id: int) -> None:
+        """Refuse (409 ticket_changed, nothing changed) an action pressed for ticket `ticket_id` when the counter
+        holds another one now, or none: a press sent again, or slow on the network, while another tab, the front
+        office or an admin finished that visitor and called the next one would act on the next one.
+        The words name the ticket pressed for and what the counter holds now."""
+        current = tx.counter_ticket(counter_id)
+        if current is not None and current.id == ticket_id:
+            return
+        pressed = tx.ticket(ticket_id)
+        was = pressed.label if pressed is not None else f"#{ticket_id}"
+        if current is None:
+            now = both("error.ticket_changed.none")
+        else:
+            now = both(f"error.ticket_changed.{current.status}", label=current.label)
+        raise QueueError("ticket_changed", was=was, now=now)
 
     def _current(self, tx: Tx, counter_id: int) -> Ticket:
         t = tx.counter_ticket(counter_id)
