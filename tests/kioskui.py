@@ -238,7 +238,8 @@ def tap(page, selector: str) -> None:
 def kiosk_pages(browser, live, clock: bool = False):
     """`open_kiosk(viewport, query, clock, server)`: a kiosk page with touch, at its welcome screen, on `live` (or
     `server`); every one closed at the end. `clock`: Playwright's clock installed before the page loads (the real
-    pace until a test moves it). The kiosk modules' `kiosk` fixture."""
+    pace until a test moves it); "paused": and paused once the page is live, moved on only by the test
+    (pageclock.run_clock_for). The kiosk modules' `kiosk` fixture."""
     pages = []
 
     def open_kiosk(viewport=PORTRAIT, query="", clock=clock, server=None):
@@ -248,6 +249,9 @@ def kiosk_pages(browser, live, clock: bool = False):
             install_clock(page)  # with its socket's pings counted: pageclock.run_clock_for keeps it connected
         page.goto(f"{(server or live).url}/kiosk/{query}")
         expect(page.locator("#screen-welcome")).to_be_visible()
+        if clock == "paused":
+            page.wait_for_function("() => antrianKiosk.live", polling=50)
+            page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
         return page
 
     try:

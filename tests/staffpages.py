@@ -71,6 +71,18 @@ def counter_actions(live, username: str, counter: int = 1):
     return act
 
 
+@contextmanager
+def counter_page(browser, office, username: str = "budi", counter: str = "1") -> Iterator:
+    """An officer's counter page at 1366x768, signed in and at `counter`; its context closed at the end."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    try:
+        page = sign_in(context.new_page(), office, "/counter/", username)
+        page.select_option("#counter-select", counter)
+        yield page
+    finally:
+        context.close()
+
+
 def sign_in(page, live, path: str | None, username: str, check_name: bool = True, form: bool = False):
     """Log in and open `path`; by default wait for the name and the live socket.
 

@@ -21,7 +21,7 @@ import requests
 from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, counter_page, empty_queue, issue, staffed
 
 UNSENT = "Tersambung kembali. Tindakan terakhir tidak sampai ke server: periksa keadaannya, lalu ulangi bila perlu."
 
@@ -36,11 +36,8 @@ def office(tmp_path_factory):
 @pytest.fixture
 def page(browser, office):
     empty_queue(office)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    yield page
-    context.close()
+    with counter_page(browser, office) as page:
+        yield page
 
 
 def power_cut_after(page, server, action: str, press, reach: bool = True) -> None:

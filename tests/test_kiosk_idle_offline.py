@@ -20,9 +20,21 @@ from __future__ import annotations
 
 import pytest
 from conftest import write_config
-from kioskui import LONGEST, NARROW, PORTRAIT, SMALL, SQUARE, assert_seen, fill_fast, shot, small_targets, tap
+from kioskui import (
+    LONGEST,
+    NARROW,
+    PORTRAIT,
+    SMALL,
+    SQUARE,
+    assert_seen,
+    fill_fast,
+    kiosk_pages,
+    shot,
+    small_targets,
+    tap,
+)
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import PING_NUMBERS, run_clock_for
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -62,23 +74,10 @@ def server(tmp_path_factory):
 def kiosk(browser, server):
     """`open_kiosk(viewport)`: a kiosk page at its welcome screen, live, its clock paused; the server running again
     at the end, whatever the test did to it."""
-    pages = []
-
-    def open_kiosk(viewport=PORTRAIT):
-        page = browser.new_page(viewport=viewport, has_touch=True)
-        pages.append(page)
-        install_clock(page)
-        page.goto(f"{server.url}/kiosk/?idle={IDLE}")
-        expect(page.locator("#screen-welcome")).to_be_visible()
-        page.wait_for_function("() => antrianKiosk.live", polling=50)
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
-        return page
-
     try:
-        yield open_kiosk
+        with kiosk_pages(browser, server) as opener:
+            yield lambda viewport=PORTRAIT: opener(viewport, f"?idle={IDLE}", clock="paused")
     finally:
-        for page in pages:
-            page.close()
         if server.proc is None or server.proc.poll() is not None:
             server.start()
 
