@@ -39,8 +39,11 @@ def office(tmp_path_factory):
 
 
 # The form's notice as the clerk sees it: all its words inside its box (nothing to scroll), the box on the screen
-# in its panel's shown part above the sticky issue button, and the tick beside it shown too.
-FORM_NOTICE = """() => {
+# in its panel's shown part above the sticky issue button, and the tick beside it shown too. Read after the next
+# frame: the page brings a said notice in sight in a requestAnimationFrame (front.js sayNotice), which a loaded
+# machine ran after the words were in (the box read still under the button: 1 run in a full suite).
+FORM_NOTICE = """async () => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   const box = (el) => el.getBoundingClientRect();
   const notice = document.querySelector('#reg-notice'), panel = notice.closest('.panel');
   const n = box(notice), p = box(panel), tick = box(document.querySelector('#duplicate-row'));
