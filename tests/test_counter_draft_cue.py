@@ -275,7 +275,7 @@ def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_find
         label = ani["label"]
         expect(notice).to_have_text(
             f"“Selesai” untuk {label} belum pasti tercatat: jawaban server tidak sampai (jaringan). Ketikan tetap di kotak; "
-            "halaman memeriksanya sendiri saat ada kabar dari server."
+            "halaman memeriksanya sendiri dalam beberapa detik."
         )
         expect(notice).to_have_attribute("data-kind", "error")
         expect(page.locator("#solution")).to_have_value(FIRST)
@@ -283,7 +283,7 @@ def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_find
         page.click("#lang-toggle")
         expect(notice).to_have_text(
             f"“Resolve” for {label} may not be recorded: the server's answer did not arrive (network). What you typed stays "
-            "in its box; the page checks by itself when it hears from the server."
+            "in its box; the page checks by itself within a few seconds."
         )
         page.click("#lang-toggle")
         # it never reached the server (the visitor still here): pressed again, it is done

@@ -298,7 +298,7 @@ def test_a_finish_whose_answer_was_lost_before_its_event_came_is_not_said_done_o
         page.click("#btn-resolve")
         expect(page.locator("#notice")).to_have_text(
             f"“Selesai” untuk {ani['label']} belum pasti tercatat: jawaban server tidak sampai (jaringan). Ketikan tetap di kotak; "
-            "halaman memeriksanya sendiri saat ada kabar dari server."
+            "halaman memeriksanya sendiri dalam beberapa detik."
         )
         expect(page.locator("#t-label")).to_have_text(ani["label"])
         frames.release()  # the event: the visitor gone from the counter, and the page asks again
@@ -326,7 +326,7 @@ def test_a_finish_that_never_reached_the_server_while_another_tab_finished_is_sa
         page.click("#btn-resolve")
         expect(page.locator("#notice")).to_have_text(
             f"“Selesai” untuk {ani['label']} belum pasti tercatat: jawaban server tidak sampai (jaringan). Ketikan tetap di kotak; "
-            "halaman memeriksanya sendiri saat ada kabar dari server."
+            "halaman memeriksanya sendiri dalam beberapa detik."
         )
         other = office.session("budi", PASSWORD).post(
             f"{office.url}/api/counters/1/resolve", json={"solution": "Dari tab lain."}, timeout=5

@@ -353,7 +353,7 @@ def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_
     expect(bar).to_have_text("Disconnected from the server — reconnecting… The page may be out of date.")
     expect(page.locator("#notice")).to_have_text(
         f"“Visitor arrived” for {gita['label']} may not be recorded: the server's answer did not arrive (network). The page "
-        "checks by itself when it hears from the server."
+        "checks by itself once connected again."
     )
     m = page.evaluate(NOT_UNDER_THE_BAR)  # at 1024x768
     assert m["over"] == [] and m["off"] == [] and m["bar"] < 40, f"1024, English: {m}"

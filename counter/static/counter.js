@@ -72,6 +72,9 @@ const state = {
   // {action, payload, cut, id, counter, seq, calls}: a press whose answer never came (Selesai, Eskalasi, Alihkan,
   // Lewati: confirmUnanswered; Panggil berikutnya, Panggil, Panggil ulang, Pengunjung datang: confirmSeen)
   unanswered: null,
+  // {action, payload, id, counter, calls, seen, asked}: the press whose answer the page waits for, settled by what the
+  // live state shows (settleSeen) when that comes first
+  flight: null,
   confirming: null, // the ticket whose history confirmSeen asked for, until it is answered
   drops: 0, // the live connection's losses so far: one since a lost press is said ("Tersambung kembali.")
   answered: new Recent(LEFT_KEPT), // ticket id -> the seq of the action's answer this page drew that ticket from
@@ -1727,6 +1730,7 @@ function onSnapshot(snap) {
   checkEscalationMail(); // the escalation mail a notice says not sent yet, sent while the page was away
   reloadIfIdle(); // an admin's change waited for the ticket that left while the page was away
   confirmUnanswered(); // the visitor of a press whose answer never came left the counter while the page was away
+  settleSeen();
 }
 
 // An admin's services and counters now (the snapshot asked for on settings_changed, or any later one): a page
@@ -2040,6 +2044,7 @@ function onEvent(ev) {
   render();
   reloadIfIdle(); // an admin's change waited for the ticket that just left the counter
   confirmUnanswered(); // the visitor of a press whose answer never came just left the counter
+  settleSeen(); // the press on its way shown done: settled without its slow answer
 }
 
 // The case reached LKPP another way (its LKPP number or answer recorded): the server withdrew its mail still
@@ -2170,6 +2175,10 @@ function onStatus(up) {
     state.offline = true;
     state.drops += 1; // (counted here too while a lost press is asked about: state.unanswered is null then)
     if (state.unanswered) state.unanswered.away = true;
+    if (state.notice && state.notice.held) {
+      state.notice.parts[0][1].when = ["held.back", {}]; // checked once connected again, not in a few seconds
+      renderNotice();
+    }
     renderOffline();
     if (state.notice && !state.notice.network && !state.notice.lasting && !state.notice.escalated) {
       state.notice = null;
@@ -2356,8 +2365,8 @@ async function act(action, extra = {}, { keys = false } = {}) {
     if (held ? OWN_ENDINGS.includes(action) || SEEN[action] : action === "call-next" || action === "call") {
       sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0, status: held ? held.status : null };
     }
-    const { status, body } = await api("POST", `/api/counters/${state.counterId}/${action}`, payload,
-                                       { timeout: ACTION_TIMEOUT_MS });
+    const asked = api("POST", `/api/counters/${state.counterId}/${action}`, payload, { timeout: ACTION_TIMEOUT_MS });
+    const { status, body } = await answerOrSeen(asked, { action, payload, ...facts, calls: held ? held.calls || 0 : 0 });
     took(action, status, body, waited, cut);
   } catch (err) {
     if (held && currentTicket() && currentTicket().id === held.id) {
@@ -2395,6 +2404,77 @@ async function act(action, extra = {}, { keys = false } = {}) {
   }
 }
 
+// A slow answer (the request done on the server, its answer held on the Wi-Fi or the server's way back) kept the
+// buttons off and the officer waiting, the live state showing the press done already, until the answer's 15 s were
+// up; then Istirahat and Lanjut said "Server tidak dapat dihubungi" under a counter shown paused (resumed), and
+// Selesai and the like "belum pasti tercatat" under a counter shown free. Now the press is settled as soon as the live
+// state shows its effect (settleSeen): a pause or a resume by it (the counter paused, or open: the same whoever did
+// it, a second one changes nothing), said done in a normal answer's words; the visitor pressed for gone from the
+// counter (Selesai, Eskalasi, Alihkan, Lewati), called once more (Panggil ulang) or served (Pengunjung datang): asked of
+// the server at once with the same request_id, since the live event does not say which tab or page did it (the same
+// account in another tab reads the same). Done by this press, the server answers its first answer ("A-005 selesai.",
+// the form copy, the escalation's mail); done by another's hand, it refuses it (409 ticket_changed: "sudah
+// diselesaikan di halaman lain", the typing kept), as the press's own answer would have. The press's own answer, come
+// later, has nothing more to say; its request, still on its way, is that request_id's: done once either way. The calls
+// (Panggil berikutnya, Panggil) wait for their answer as before (confirmSeen once it is lost).
+const SETTLED_LIVE = ["pause", "resume", "recall", "skip", "start", "resolve", "escalate", "transfer"];
+
+function answerOrSeen(asked, press) {
+  if (!SETTLED_LIVE.includes(press.action) || (HELD_ACTIONS.includes(press.action) && press.id === null)) return asked;
+  let seen = null;
+  const shown = new Promise((resolve, reject) => {
+    seen = { resolve, reject };
+  });
+  const flight = { ...press, seen, asked: false };
+  state.flight = flight;
+  // its answer lost (15 s), the live state showing the pause or the resume done all the same: done
+  const answer = asked.catch((err) => {
+    if ((!err.status || err.status >= 502) && breakShown(flight)) return breakAnswer(flight);
+    throw err;
+  });
+  return Promise.race([answer, shown]).finally(() => {
+    if (state.flight === flight) state.flight = null;
+  });
+}
+
+function breakShown(f) {
+  return (f.action === "pause" || f.action === "resume") && f.counter === state.counterId &&
+    isPaused() === (f.action === "pause");
+}
+
+function breakAnswer(f) {
+  return { status: 200, body: { counter: { id: f.counter, paused: f.action === "pause" } } };
+}
+
+// Whether the live state shows the press `f` done to the visitor it was pressed for, by whoever.
+function effectShown(f) {
+  if (f.counter !== state.counterId) return false;
+  const x = state.tickets.get(f.id);
+  if (f.action === "recall") return Boolean(x) && (x.calls || 0) > f.calls;
+  if (f.action === "start") return Boolean(x) && x.status === "serving" && x.counter_id === f.counter;
+  return !x || x.counter_id !== f.counter || (x.status !== "called" && x.status !== "serving"); // left the counter
+}
+
+function settleSeen() {
+  const f = state.flight;
+  if (!f || f.asked) return;
+  const breaks = f.action === "pause" || f.action === "resume";
+  if (breaks ? !breakShown(f) : !effectShown(f)) return;
+  f.asked = true;
+  // the same request again: its first answer when it was done, else done or refused now; a late first one is then
+  // answered that (a pause come after a Lanjut pauses nothing)
+  const again = api("POST", `/api/counters/${f.counter}/${f.action}`, f.payload, { timeout: ACTION_TIMEOUT_MS });
+  if (breaks) {
+    again.catch(() => {});
+    f.seen.resolve(breakAnswer(f));
+    return;
+  }
+  again.then(f.seen.resolve, (err) => {
+    if (err.status && err.status < 502) f.seen.reject(err); // refused as the press would have been
+    // lost too: the press's own answer, or its 15 s, settles it (confirmUnanswered then)
+  });
+}
+
 // A press refused as its visitor is no longer the counter's (409 ticket_changed): another tab, the front office or an
 // admin finished or sent away that visitor, and maybe called the next, while the press was on its way. Its event came
 // first: the page took the visitor's leaving for its own press, said nothing and let the typing go. Now it says it as
@@ -2416,13 +2496,17 @@ function pressedForGone(held, typed) {
 // A press whose answer never came, held by the page until it hears from the server (confirmUnanswered, confirmSeen):
 // it said "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.", not which press, nor that it may have
 // been done, nor that the page finds out by itself. Now: "Selesai A-001 belum pasti tercatat: jawaban server tidak
-// sampai (jaringan). Ketikan tetap di kotak; halaman memeriksanya sendiri saat ada kabar dari server." (the press's
-// name and ticket said again in the language of the moment; `network` kept: "Tersambung kembali…" once back).
+// sampai (jaringan). Ketikan tetap di kotak; halaman memeriksanya sendiri dalam beberapa detik." (the press's name and
+// ticket said again in the language of the moment; "… begitu tersambung lagi" while the page is offline, when it asks
+// once back; `network` kept: "Tersambung kembali…" once back). It said "saat ada kabar dari server" (when the server
+// tells it), untrue since the page asks again by itself within seconds.
 function heldNotice(sent, held) {
   const label = held && sent.action !== "call-next" && sent.action !== "call" ? held.label : sent.payload.ticket || "";
   const what = [label ? "held.what" : "held.what_plain", { action: [ACTION_LABELS[sent.action]], label }];
   const typed = ["resolve", "escalate", "transfer"].includes(sent.action);
-  state.notice = { kind: "error", network: true, parts: [[typed ? "held.typed" : "held.plain", { what }]] };
+  // when: asked again after a second or so while connected (confirmUnanswered, confirmSeen), else once back
+  const when = [state.offline ? "held.back" : "held.soon", {}];
+  state.notice = { kind: "error", network: true, held: true, parts: [[typed ? "held.typed" : "held.plain", { what, when }]] };
   renderNotice();
 }
 
