@@ -21,6 +21,11 @@ import { readParams } from "./readparams.js";
   // one left this long without a touch is cleared all the same, server or not: a form walked away from during an
   // outage of an afternoon does not stay on the kiosk (behind "Masih di sini?") for whoever comes next.
   var OFFLINE_KEEP_SECONDS = 15 * 60;
+  // "Ya, lanjutkan isian saya" on that cover, the form's phone holding this many digits or more: its last ones typed
+  // on the cover's pad first (askPin), PIN_TRIES wrong answers clear the form, CLEARED_NOTE_SECONDS said why.
+  var PIN_DIGITS = 4;
+  var PIN_TRIES = 3;
+  var CLEARED_NOTE_SECONDS = 6;
   var ZONES = { "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT" };
 
   // The words ({id: {...}, en: {...}}) are the server's one catalogue (server/i18n/*.json, keys
@@ -34,6 +39,11 @@ import { readParams } from "./readparams.js";
                          function () { return idleKept && keptOffline() ? t("idle_kept") : null; });
   var idleFrom = 0;      // performance.now() of the last touch (or screen change): the idle time runs from it
   var idleKept = false;  // the idle time armed to keep the form (the server out of reach): see keptOffline()
+  // The digits typed on the kept cover's pad, the wrong answers given for this form (until it comes back or is
+  // cleared: "Kembali" and "Ya" again do not start them over) and what the pad says (a catalogue key, or null).
+  // What is expected is never kept: read from the phone field at the fourth digit.
+  var pin = { typed: "", misses: 0, said: null };
+  var noteTimer = null;
   var submitting = false;
   var TAP_GUARD_MS = 600;      // after a screen change, the second tap of a double tap is dropped
   // Upright, "Selesai" is where "Ambil nomor antrian" was: a visitor's second tap on that button, a moment
@@ -142,6 +152,7 @@ import { readParams } from "./readparams.js";
     renderRefusals();
     if (state.screen === "review") renderReview();
     if (state.screen === "ticket") renderTicket();
+    renderPin();
     idle.render();
   }
 
@@ -434,6 +445,9 @@ import { readParams } from "./readparams.js";
     window.antrianKiosk.printNextIn = null;
     state = freshState();
     submitting = false;
+    pin.misses = 0;
+    closePin();
+    hideClearedNote();
     FIELDS.forEach(function (k) { field(k).value = ""; });
     $("visitor-form").reset();
     clearErrors();
@@ -720,6 +734,84 @@ import { readParams } from "./readparams.js";
     if (idle.asking()) return;
     armIdle();
     idle.touched();
+  }
+
+  // -- "Ya" on the kept cover: the last digits of the form's phone first -----------------------------
+  // Any passer-by could answer "Ya, lanjutkan isian saya" and read the name, phone, address and problem of the one
+  // who typed them, up to OFFLINE_KEEP_SECONDS after they left. Only they know the phone they typed: its last
+  // PIN_DIGITS on the cover's own pad (no keyboard on a kiosk) bring the form back; PIN_TRIES wrong answers clear
+  // it, as "Bukan saya" does. A phone of fewer digits has nothing to ask: "Ya" shows the form as ever. The pad is
+  // part of the cover: its keys re-arm nothing (touched() does nothing while it asks), the cover's own time runs on.
+  function phoneDigits() { return field("phone").value.replace(/[^0-9]/g, ""); }
+
+  function mine() {
+    if (!idle.asking()) return;
+    if (phoneDigits().length >= PIN_DIGITS) return askPin();
+    formBack();
+  }
+
+  function formBack() {
+    closePin();
+    idle.hide();
+    armIdle();
+  }
+
+  function askPin() {
+    pin.typed = "";
+    pin.said = null;
+    $("idle-warning").classList.add("pin");
+    renderPin();
+  }
+
+  function closePin() {
+    pin.typed = "";
+    pin.said = null;
+    $("idle-warning").classList.remove("pin");
+    renderPin();
+  }
+
+  function pinAsking() { return idle.asking() && $("idle-warning").classList.contains("pin"); }
+
+  function renderPin() {
+    // The boxes filled with a dot for each digit typed (the digits are not shown); what was wrong, in the language
+    // shown.
+    var boxes = $("pin-boxes").children;
+    for (var i = 0; i < boxes.length; i++) boxes[i].classList.toggle("filled", i < pin.typed.length);
+    $("pin-said").textContent = pin.said ? t(pin.said) : "";
+  }
+
+  function pinKey(k) {
+    if (!pinAsking()) return;
+    if (k === "delete") pin.typed = pin.typed.slice(0, -1);
+    else if (pin.typed.length < PIN_DIGITS) pin.typed += k;
+    if (pin.typed.length === PIN_DIGITS) return checkPin();
+    renderPin();
+  }
+
+  function checkPin() {
+    var right = pin.typed === phoneDigits().slice(-PIN_DIGITS);
+    pin.typed = "";
+    if (right) {
+      pin.misses = 0;
+      return formBack();
+    }
+    pin.misses += 1;
+    if (pin.misses >= PIN_TRIES) return clearedForPrivacy();
+    pin.said = pin.misses === PIN_TRIES - 1 ? "idle_pin_last" : "idle_pin_wrong";
+    renderPin();
+  }
+
+  function clearedForPrivacy() {
+    // Cleared as "Bukan saya" clears it, and said why over the welcome screen for a moment (a touch takes it away).
+    reset();
+    $("cleared-note").hidden = false;
+    noteTimer = setTimeout(hideClearedNote, CLEARED_NOTE_SECONDS * 1000);
+  }
+
+  function hideClearedNote() {
+    clearTimeout(noteTimer);
+    noteTimer = null;
+    $("cleared-note").hidden = true;
   }
 
   // -- the on-screen keyboard ------------------------------------------------------------
@@ -1245,12 +1337,16 @@ import { readParams } from "./readparams.js";
     $("idle-warning").addEventListener("click", function () { if (!idle.asking()) idle.hide(); });
     // "Masih di sini?" over a form kept while the server was out of reach: the one who typed it may have gone
     // (to the staff, home) and the next visitor's first touch showed it all, name, phone and problem, up to 15
-    // minutes after. Only "Ya, lanjutkan isian saya" shows it again; "Bukan saya" clears it at once.
-    $("idle-mine").addEventListener("click", function () {
-      if (!idle.asking()) return;
-      idle.hide();
-      armIdle();
+    // minutes after. Only "Ya, lanjutkan isian saya" shows it again (the phone's last digits first: mine());
+    // "Bukan saya" clears it at once.
+    $("idle-mine").addEventListener("click", mine);
+    document.querySelectorAll("[data-pin]").forEach(function (b) {
+      b.addEventListener("mousedown", function (e) { e.preventDefault(); });   // the form's field keeps the focus
+      b.addEventListener("click", function () { pinKey(b.dataset.pin); });
     });
+    $("pin-back").addEventListener("mousedown", function (e) { e.preventDefault(); });
+    $("pin-back").addEventListener("click", function () { if (pinAsking()) closePin(); });
+    $("cleared-note").addEventListener("click", hideClearedNote);
     $("idle-not-mine").addEventListener("click", function () { if (idle.asking()) reset(); });
     $("ticket-qr").addEventListener("error", qrFailed);
 
