@@ -6,13 +6,19 @@ page's refetch) then redraws the page while a test looks at it. A page's clock m
 call (page.clock.run_for, fast_forward) fires that timeout. So a module whose tests move a page's clock on far
 has its server ping every PING_S (LiveServer/ClockedServer `numbers=PING_NUMBERS`), adds MANAGERS to the page
 before it loads (install_clock does both that and page.clock.install), and moves the clock with run_clock_for:
-steps of at most CLOCK_STEP_MS, each just after a ping of every live connection of the page.
+steps of at most CLOCK_STEP_MS, each just after a ping of every live connection of the page (or, for moves of
+minutes, has its server never ping: CALM_NUMBERS).
 """
 
 from __future__ import annotations
 
 PING_S = 1.0
 PING_NUMBERS = {"realtime.PING_INTERVAL_S": PING_S}
+# A server whose pages hear no ping while a test runs (`numbers=CALM_NUMBERS`): a page's heartbeat then ends a day
+# after its connection, past any move of its clock, and a test may move it on by minutes in one call. For a test
+# whose page's clock moves on that far (run_clock_for would wait out a ping for each 5 s of it) and that is not about
+# the heartbeat itself.
+CALM_NUMBERS = {"realtime.PING_INTERVAL_S": 86_400.0}
 # a page closes its connection when no ping came for PING_S + PING_TIMEOUT_S (8 s): a step of 5 s just after a
 # ping leaves 3 s for a loaded machine
 CLOCK_STEP_MS = 5_000

@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from test_display_readability import (
     READABLE_PX,
     SETTLED,
@@ -119,7 +120,10 @@ def ten(tmp_path_factory):
         },
         counters,
     )
-    server = LiveServer(config).start()
+    # pings every second (pageclock.PING_NUMBERS): a TV's clock is moved on past a flash in steps within the socket's
+    # heartbeat, each just after a ping (run_clock_for); 6 s at once, up to 7 s after the last ping, left under a
+    # second of the heartbeat's 14 (two in a row passed it), and a dropped connection's snapshot redraws the TV
+    server = LiveServer(config, numbers=PING_NUMBERS).start()
     assert [c["name"] for c in state(server)["counters"]] == [NAMES[i] for i in range(1, 11)]
     for service in "ABC" * 5:
         assert requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).status_code == 201
@@ -219,7 +223,7 @@ def test_the_latest_calls_keep_their_rows_and_each_counters_identity_among_ten_l
     recall's four lines ("→ Loket 10 - Layanan …" on three, then "Panggilan ke-2"), and empty space under it, also
     when the calls before it were over (their rows gave way and took the older calls' places with them)."""
     page = new_page(browser, size)
-    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    install_clock(page)  # the flash's end (a timer of the page) is moved on, not waited for
     officer = ten.sessions[10]
     try:
         open_display(page, ten)
@@ -233,7 +237,7 @@ def test_the_latest_calls_keep_their_rows_and_each_counters_identity_among_ten_l
         page.locator(f"{tile(10)}.flash").wait_for()
         page.locator("#recent li.flash").wait_for()
         assert_latest_calls(page, size, "during the flash", label)
-        page.clock.fast_forward(6000)
+        run_clock_for(page, 6000, fast_forward=True)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
         assert_latest_calls(page, size, "after it", label)
     finally:
@@ -245,7 +249,7 @@ def test_the_latest_calls_keep_their_rows_and_each_counters_identity_among_ten_l
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_ten_long_counter_names_keep_their_identity_whole_during_a_call_and_after(browser, ten, size):
     page = new_page(browser, size)
-    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    install_clock(page)  # the flash's end (a timer of the page) is moved on, not waited for
     officer = ten.sessions[10]
     try:
         open_display(page, ten)
@@ -255,7 +259,7 @@ def test_ten_long_counter_names_keep_their_identity_whole_during_a_call_and_afte
         caught_up(page, ten)
         page.locator(f"{tile(10)}.flash").wait_for()
         assert_identities(page, size, "during the call")
-        page.clock.fast_forward(6000)
+        run_clock_for(page, 6000, fast_forward=True)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
         assert_identities(page, size, "after the call")
     finally:
@@ -273,7 +277,7 @@ def test_a_last_call_among_ten_long_names_is_said_on_its_tile_beside_its_number(
     it was the last call."""
     unit = min(size) / 54
     page = new_page(browser, size)
-    page.clock.install()  # the flash's end (a timer of the page) is moved on, not waited for
+    install_clock(page)  # the flash's end (a timer of the page) is moved on, not waited for
     officer = ten.sessions[10]
     sub = page.locator(f"{tile(10)} .ticket-sub")
     try:
@@ -284,7 +288,7 @@ def test_a_last_call_among_ten_long_names_is_said_on_its_tile_beside_its_number(
         r = officer.post(f"{ten.url}/api/counters/10/call-next", json={}, timeout=5)
         assert r.status_code == 200, r.text
         caught_up(page, ten)
-        page.clock.fast_forward(6000)
+        run_clock_for(page, 6000, fast_forward=True)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
         first = page.evaluate(
             f"() => parseFloat(getComputedStyle(document.querySelector('{tile(10)} .ticket-label')).fontSize)"
@@ -311,7 +315,7 @@ def test_a_last_call_among_ten_long_names_is_said_on_its_tile_beside_its_number(
                 for other in (p for p in t["parts"] if p is not marker):
                     drawn = max((overlap(r, q) for q in other["rects"]), default=0)
                     assert drawn < 1, f"{where}: over the {other['part']}"
-            page.clock.fast_forward(6000)
+            run_clock_for(page, 6000, fast_forward=True)
             page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     finally:
         page.context.close()

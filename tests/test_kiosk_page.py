@@ -28,7 +28,7 @@ from kioskui import (
     shot,
     tap,
 )
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -63,6 +63,18 @@ def live(tmp_path_factory):
     from live import LiveServer
 
     server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers=PING_NUMBERS)
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def calm(tmp_path_factory):
+    """A server whose kiosks hear no ping (pageclock.CALM_NUMBERS): a test moving a kiosk's clock on by minutes at
+    once keeps its connection (a jump past the heartbeat dropped it, and the kiosk then went offline)."""
+    from conftest import write_config
+    from live import LiveServer
+
+    server = LiveServer(write_config(tmp_path_factory.mktemp("calm")), numbers=CALM_NUMBERS)
     yield server.start()
     server.stop()
 
@@ -275,7 +287,7 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     # the clock is moved past it instead of waiting it out, once the kiosk knows the slip printed (one still
     # printing keeps the screen: tests/test_kiosk_print.py).
     for step in (1, 2, 3, 5, 8):  # the kiosk's looks at its slip's print job (kiosk.js PRINT_POLLS), on its clock
-        page.clock.run_for(step * 1000)
+        run_clock_for(page, step * 1000)  # (8 s at once passed the heartbeat: pageclock)
         with contextlib.suppress(PlaywrightTimeoutError):
             page.wait_for_function("() => document.getElementById('screen-ticket').dataset.print === 'printed'",
                                    timeout=3000, polling=50)  # fmt: skip
@@ -300,13 +312,15 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     assert field_values(page)["name"] == ""
 
 
-def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_reset_starts_it_again(kiosk, live):
+def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_reset_starts_it_again(kiosk, calm):
     """SOP steps 2-6, timed by the kiosk: from the visitor's first tap (the one leaving the welcome screen)
     to Ambil nomor antrian, in whole seconds, sent with the number as form_seconds and kept by the server
     for the figures. A visitor who leaves (Batal, the idle reset) takes their time along: the next one's
     starts at their own tap. Playwright's clock is paused, so the page's time moves only as the test moves
-    it: the seconds are exact."""
-    page = kiosk(query="?idle=600", clock=True)
+    it: the seconds are exact. Its server never pings (`calm`): each move of minutes passed the socket's
+    heartbeat, the kiosk went offline, and its idle reset kept the half-filled form as in an outage."""
+    page = kiosk(query="?idle=600", clock=True, server=calm)
+    page.wait_for_function("() => antrianKiosk.live", polling=50)
     page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)  # a second on (a number is an epoch in seconds)
     sent = []
 
@@ -324,6 +338,7 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     start_form(page)  # the next visitor
     fill_fast(page, SHORT)
     page.clock.fast_forward(94_400)
+    assert page.evaluate("[antrianKiosk.live, antrianKiosk.offline]") == [True, False]  # its socket not dropped
     page.click("#to-review")
     page.click("#submit")
     expect(page.locator("#screen-ticket")).to_be_visible()
@@ -337,6 +352,7 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     fill_fast(page, {"name": "Ani"})
     page.clock.fast_forward(600_000)
     expect(page.locator("#screen-welcome")).to_be_visible()
+    assert page.evaluate("[antrianKiosk.live, antrianKiosk.offline]") == [True, False]  # connected throughout
     page.clock.fast_forward(5_000)
     start_form(page)
     fill_fast(page, SHORT)
@@ -346,9 +362,9 @@ def test_the_number_is_asked_for_with_the_visitors_time_over_the_form_and_a_rese
     expect(page.locator("#screen-ticket")).to_be_visible()
     assert [s["form_seconds"] for s in sent] == [94, 7]
 
-    live.add_user("petugas-form", "officer")
-    staff = live.session("petugas-form", "rahasia-123")
-    tickets = {t["label"]: t for t in staff.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"]}
+    calm.add_user("petugas-form", "officer")
+    staff = calm.session("petugas-form", "rahasia-123")
+    tickets = {t["label"]: t for t in staff.get(f"{calm.url}/api/tickets", timeout=5).json()["tickets"]}
     assert tickets[label]["form_seconds"] == 94
     assert tickets[page.locator("#ticket-label").inner_text()]["form_seconds"] == 7
 

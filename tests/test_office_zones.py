@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import until_on_page, visitor, write_config
 from live import ClockedServer
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 
 from server.hours import when
@@ -33,8 +34,10 @@ def jayapura(tmp_path_factory):
     config = write_config(
         tmp, {'timezone = "Asia/Jakarta"': 'timezone = "Asia/Jayapura"', "# [hours]": f"[hours]\n{HOURS}#"}
     )
-    # 09:00 WIT today on the server's clock, which its answers' Date carries (dated); the process in UTC
-    s = ClockedServer(config, tick=0.1, dated=True, env={"TZ": "UTC"}).start()
+    # 09:00 WIT today on the server's clock, which its answers' Date carries (dated); the process in UTC. Its pages
+    # hear no ping (pageclock.CALM_NUMBERS): their clocks are moved on by minutes and hours at once, each move past
+    # the socket's heartbeat dropped the connection, and a TV or kiosk reconnected while the test read it
+    s = ClockedServer(config, tick=0.1, dated=True, env={"TZ": "UTC"}, numbers=CALM_NUMBERS).start()
     yield s
     s.stop()
 
@@ -118,6 +121,7 @@ def test_kiosk_and_tv_on_wrong_clocks_say_the_offices_time_and_day_through_its_m
             tv.wait_for_function(LOOKS_ANSWERED, polling=50)  # the look on load's and the jump's, before the move
             tv.context.clock.set_system_time(server_now(s) + timedelta(hours=3))
             tv.context.clock.fast_forward(5 * 60 * 1000 + 1000)
+            assert tv.evaluate("antrianDisplay.state.connected")  # its connection kept
             expect(tv.locator("#clock")).to_have_text(re.compile(r"^00\.0\d WIT$"))
             expect(tv.locator("#date")).to_have_text(long_date(tomorrow))
     finally:
@@ -159,6 +163,7 @@ def test_tv_clock_not_stepped_back_by_a_sync_just_past_a_minute_whose_date_is_th
         until_on_page(tv, lambda: syncs() == 1, "the look on load answered")
         shown = tv.locator("#clock")
         tv.clock.run_for(5 * 60 * 1000)  # the look every 5 min: sent at M - 0.5 s, its answer held
+        assert tv.evaluate("antrianDisplay.state.connected")  # its connection kept
         until_on_page(tv, lambda: len(held) == 2, "the look 5 min on sent")
         expect(shown).to_have_text(wit(minute - timedelta(minutes=1)))
         tv.clock.run_for(1200)  # its trip: back at M + 0.7 s, M shown since M + 0.02 s

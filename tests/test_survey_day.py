@@ -14,6 +14,7 @@ import requests
 from conftest import SocketGate, until_on_page, write_config
 from kioskui import tap
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
 from test_skm_pages import A4_PORTRAIT, staff_context
 from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identify_by_pad, issue, serve, survey_of
@@ -21,8 +22,9 @@ from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identif
 from server.i18n import t
 
 # The SKM page's timers (counter/static/skm.js), moved on on its clock (Playwright's page.clock) once they are set: at
-# most one read per GAP_MS, the offline notice after OFFLINE_MS. Each move is within the live connection's heartbeat
-# (server/realtime.py PING_INTERVAL_S + PING_TIMEOUT_S, 14 s, the last ping at most 7 s before).
+# most one read per GAP_MS, the offline notice after OFFLINE_MS. Each move of a live page's is within the connection's
+# heartbeat: just after a ping, its server pinging every second (pageclock.run_clock_for; two moves of 5 s between two
+# pings 7 s apart could pass the 14 s, and a reconnect's read would be one read too many for the burst's count).
 GAP_MS, OFFLINE_MS = 5000, 3000
 
 
@@ -249,7 +251,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
     # A head of office leaving the SKM page open saw the figures of the moment it was opened: nothing on it
     # followed the answers given since. It follows the staff feed now, and a burst of fifty answers (anyone
     # holding a ticket's token may send them) is one or two reads of the page, not fifty.
-    server = LiveServer(write_config(tmp_path)).start()
+    server = LiveServer(write_config(tmp_path), numbers=PING_NUMBERS).start()
     context = None
     try:
         server.add_user("petugas", "officer")
@@ -263,7 +265,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         page = context.new_page()
         reads = []
         page.on("request", lambda req: reads.append(req.url) if "/counter/skm" in req.url else None)
-        page.clock.install()
+        install_clock(page)
         page.goto(f"{server.url}/counter/skm")
         settled = "() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()"
         page.wait_for_function(settled)  # its first snapshot's read: what changed before the socket was in
@@ -277,7 +279,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
 
         answer(tickets[0], SCORES)
         page.wait_for_function("() => window.antrianSkm.busy()", polling=20)  # its read, due GAP_MS after the first
-        page.clock.run_for(GAP_MS)
+        run_clock_for(page, GAP_MS)
         expect(page.locator("#respondents")).to_have_text("1", timeout=15_000)
         expect(page.locator("#ikm")).to_have_text("86,11")  # (4+3+4+2+3+4+4+3+4) / 9 × 25
         page.wait_for_function("() => !window.antrianSkm.busy()")
@@ -286,7 +288,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         for ticket in tickets[1:]:
             answer(ticket, {code: 1 for code in SCORES})
         burst = time.monotonic() - started
-        page.clock.run_for(GAP_MS)  # the burst's last read, due GAP_MS after the one before
+        run_clock_for(page, GAP_MS)  # the burst's last read, due GAP_MS after the one before
         expect(page.locator("#respondents")).to_have_text("51", timeout=20_000)
         page.wait_for_function("() => !window.antrianSkm.busy()")
         # one read as the burst starts, then at most one every 5 s (skm.js GAP_MS) while it lasts, and the last

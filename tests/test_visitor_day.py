@@ -7,6 +7,7 @@ import pytest
 from conftest import hold_first, until_on_page, write_config
 from kioskui import NARROW, PORTRAIT, TICKET_DONE_GUARD_MS, fill_fast, kiosk_pages
 from live import LiveServer
+from pageclock import PING_NUMBERS, run_clock_for
 from playwright.sync_api import expect
 
 from server.i18n import t as word
@@ -20,6 +21,15 @@ FORM = {
 }
 # the upright screens where Selesai lies under Ambil nomor antrian (kiosk.css; not at 800x1280)
 UPRIGHT = [("portrait", PORTRAIT), *(n for n in NARROW if n[0] != "portrait-800")]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """conftest's `live`, pinging every second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within
+    the socket's heartbeat, each just after a ping (run_clock_for)."""
+    server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers=PING_NUMBERS)
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture
@@ -73,14 +83,17 @@ def test_the_idle_reset_waits_for_a_number_on_its_way(kiosk):
     """With an idle time under the submit's 15 s (SUBMIT_TIMEOUT_MS; [kiosk] idle_seconds may be 10), the idle
     reset went while the server's answer was on its way: the number was issued, the kiosk back at the welcome
     screen, and the answer dropped. Its number was called and nobody came."""
-    page = kiosk(query="?idle=12")
+    page = kiosk(query="?idle=12", clock="paused")  # moved on only by the test: a busy machine's seconds not added
     held = hold_first(page, "**/api/tickets")  # the server issues it; its answer is slow on the way back
     to_review(page)
     page.click("#submit")
     until_on_page(page, lambda: held, "the number asked for")
-    page.clock.fast_forward(14_000)  # past the idle time, within SUBMIT_TIMEOUT_MS
+    # past the idle time, within SUBMIT_TIMEOUT_MS; in steps within the socket's heartbeat (14 s at once passed it: the
+    # connection dropped under the number on its way, and the kiosk went offline 2 s later)
+    run_clock_for(page, 14_000, fast_forward=True)
 
     assert page.evaluate("document.body.dataset.current") == "review", "the kiosk reset under a number on its way"
+    assert page.evaluate("[antrianKiosk.live, antrianKiosk.offline]") == [True, False]
     expect(page.locator("#idle-warning")).to_be_hidden()
     route, answer = held[0]
     assert answer.status == 201
