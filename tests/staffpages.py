@@ -71,16 +71,31 @@ def counter_actions(live, username: str, counter: int = 1):
     return act
 
 
+COUNTER_VIEWPORT = {"width": 1366, "height": 768}  # the counter PC's screen
+
+
 @contextmanager
-def counter_page(browser, office, username: str = "budi", counter: str = "1") -> Iterator:
-    """An officer's counter page at 1366x768, signed in and at `counter`; its context closed at the end."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+def counter_page(browser, office, username: str = "budi", counter: str = "1", viewport=None) -> Iterator:
+    """An officer's counter page at 1366x768 (or `viewport`: the smaller laptop's 1024x768...), signed in and at
+    `counter`; its context closed at the end."""
+    page = open_counter(browser, office, username, counter, viewport)
     try:
-        page = sign_in(context.new_page(), office, "/counter/", username)
-        page.select_option("#counter-select", counter)
         yield page
     finally:
+        page.context.close()
+
+
+def open_counter(browser, office, username: str = "budi", counter: str = "1", viewport=None):
+    """counter_page's page in a new context that the caller closes (page.context), or leaves to the end of the run:
+    for a helper that returns the page, or a test that opens and closes its pages in its own order."""
+    context = browser.new_context(viewport=viewport or COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = sign_in(context.new_page(), office, "/counter/", username)
+        page.select_option("#counter-select", str(counter))
+    except BaseException:
         context.close()
+        raise
+    return page
 
 
 def sign_in(page, live, path: str | None, username: str, check_name: bool = True, form: bool = False):

@@ -17,9 +17,8 @@ import socketio
 from conftest import in_order, write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, counter_page, empty_queue, issue, staffed
 
-VIEWPORT = {"width": 1366, "height": 768}
 FIRST = "Akun penyedia dikunci: buka lewat menu Pengguna."
 BESIDE = "Diketik di PC sebelah: akun dibuka, kata sandi baru dikirim ke e-mail terdaftar."
 HERE = "Diketik di halaman ini saat PC sebelah juga menyimpan."
@@ -86,58 +85,45 @@ def server_draft(session, office, check, seconds: float = 10.0) -> dict:
         time.sleep(0.05)
 
 
-def counter_page(context, office):
-    page = sign_in(context.new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
-    return page
-
-
 def test_an_open_page_takes_the_draft_typed_on_the_pc_beside_and_its_next_save_builds_on_it(browser, office):
     empty_queue(office)
     ani = issue(office, "Ani")
     budi = office.session("budi", PASSWORD)
-    pc, beside = (browser.new_context(viewport=VIEWPORT, locale="id-ID") for _ in range(2))
-    try:
-        page = counter_page(pc, office)
+    with counter_page(browser, office) as page:
         page.click("#btn-call-next")
         expect(page.locator("#btn-start")).to_be_enabled()
         page.click("#btn-start")
         expect(page.locator("#solution")).to_be_enabled()
-        other = counter_page(beside, office)  # the PC beside, open before anything is typed: its form empty
-        expect(other.locator("#t-label")).to_have_text(ani["label"])
-        expect(other.locator("#solution")).to_have_value("")
-        with page.expect_response(saved) as answer:
-            page.fill("#solution", FIRST)
-        assert answer.value.status == 200, answer.value.text()
-        # the page beside hears of it and fetches it: its empty form filled
-        expect(other.locator("#solution")).to_have_value(FIRST)
-        # the officer goes on at the PC beside
-        with other.expect_response(saved) as answer:
-            other.fill("#solution", BESIDE)
-        assert answer.value.status == 200, answer.value.text()
-        # and comes back: the first page shows what was typed there, and says so
-        expect(page.locator("#solution")).to_have_value(BESIDE)
-        expect(page.locator("#notice")).to_contain_text(f"Draf {ani['label']} diperbarui dari halaman lain")
-        expect(page.locator("#kept-draft")).to_be_hidden()
-        # its next save builds on it: kept, not refused, nothing typed beside lost
-        more = BESIDE + " Dicek ulang di PC pertama."
-        with page.expect_response(saved) as answer:
-            page.fill("#solution", more)
-        assert answer.value.status == 200, answer.value.text()
-        assert server_draft(budi, office, lambda b: b["draft"])["draft"]["solution"] == more
-        expect(other.locator("#solution")).to_have_value(more)
-    finally:
-        pc.close()
-        beside.close()
+        with counter_page(browser, office) as other:  # the PC beside, open before anything is typed: its form empty
+            expect(other.locator("#t-label")).to_have_text(ani["label"])
+            expect(other.locator("#solution")).to_have_value("")
+            with page.expect_response(saved) as answer:
+                page.fill("#solution", FIRST)
+            assert answer.value.status == 200, answer.value.text()
+            # the page beside hears of it and fetches it: its empty form filled
+            expect(other.locator("#solution")).to_have_value(FIRST)
+            # the officer goes on at the PC beside
+            with other.expect_response(saved) as answer:
+                other.fill("#solution", BESIDE)
+            assert answer.value.status == 200, answer.value.text()
+            # and comes back: the first page shows what was typed there, and says so
+            expect(page.locator("#solution")).to_have_value(BESIDE)
+            expect(page.locator("#notice")).to_contain_text(f"Draf {ani['label']} diperbarui dari halaman lain")
+            expect(page.locator("#kept-draft")).to_be_hidden()
+            # its next save builds on it: kept, not refused, nothing typed beside lost
+            more = BESIDE + " Dicek ulang di PC pertama."
+            with page.expect_response(saved) as answer:
+                page.fill("#solution", more)
+            assert answer.value.status == 200, answer.value.text()
+            assert server_draft(budi, office, lambda b: b["draft"])["draft"]["solution"] == more
+            expect(other.locator("#solution")).to_have_value(more)
 
 
 def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
     empty_queue(office)
     dewi = issue(office, "Dewi")
     budi = office.session("budi", PASSWORD)
-    pc = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    try:
-        page = counter_page(pc, office)
+    with counter_page(browser, office) as page:
         page.click("#btn-call-next")
         expect(page.locator("#btn-start")).to_be_enabled()
         page.click("#btn-start")
@@ -173,8 +159,6 @@ def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
         assert answer.value.status == 200, answer.value.text()
         assert budi.get(draft_url(office), timeout=5).json()["draft"]["solution"] == HERE + " Lanjut."
         expect(page.locator("#kept-solution")).to_have_value(ELSEWHERE)
-    finally:
-        pc.close()
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(office):

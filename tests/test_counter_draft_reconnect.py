@@ -12,10 +12,9 @@ import pytest
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, staffed
 from test_counter_draft_live import draft_url, server_draft
 
-VIEWPORT = {"width": 1366, "height": 768}
 ONLINE = "Akun penyedia dikunci: dibuka lewat menu Pengguna."
 OFFLINE = ONLINE + " Diketik saat jaringan putus: kata sandi baru dikirim ke e-mail terdaftar."
 BESIDE = "Disimpan dari PC sebelah saat halaman ini terputus."
@@ -37,14 +36,12 @@ def is_ask(response) -> bool:
 
 
 def serving_page(browser, office):
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    page = sign_in(context.new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, office)
     page.click("#btn-call-next")
     expect(page.locator("#btn-start")).to_be_enabled()
     page.click("#btn-start")
     expect(page.locator("#solution")).to_be_enabled()
-    return context, page
+    return page.context, page
 
 
 def saved_online(page, text: str) -> None:

@@ -19,7 +19,7 @@ from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
-from staffpages import sign_in
+from staffpages import open_counter, sign_in
 
 from server.outbox import mail_backoff_seconds
 
@@ -109,8 +109,7 @@ def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser,
         ani = issue(office, "Ani Wijaya", "Dokumen penawaran gagal terenkripsi saat diunggah.")
         bayu = issue(office, "Bayu Pratama", "Lupa kata sandi akun penyedia SPSE.")
         citra = issue(office, "Citra Lestari", "Cara mendaftar akun penyedia baru.")
-        page = log_in(browser, office, "/counter/")
-        page.select_option("#counter-select", "1")
+        page = open_counter(browser, office)
 
         # SOP step 8: call, recall twice, skip; the skipped visitor comes back after the next one.
         page.click("#btn-call-next")
@@ -261,8 +260,7 @@ def test_mail_to_a_stopped_smtp_server_shows_retrying_then_sent_once_it_is_back(
 def test_a_form_copy_that_does_not_print_is_said_at_the_counter_until_it_prints(browser, office, off_port):
     eka = issue(office, "Eka Putri", "Cara mengunggah dokumen kualifikasi.")
     label = eka["label"]
-    page = log_in(browser, office, "/counter/")
-    page.select_option("#counter-select", "2")
+    page = open_counter(browser, office, counter="2")
     page.locator(f"#line li[data-label='{label}'] button.call").click()  # whatever else waits stays
     expect(page.locator("#t-label")).to_have_text(label)
     page.keyboard.press("d")

@@ -17,7 +17,7 @@ import requests
 from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, counter_page, empty_queue, issue, open_counter, staffed
 from test_counter_presses import SlowEvents, counter_through
 
 SEED = 362
@@ -130,9 +130,7 @@ def test_an_officers_morning_on_flaky_wifi(browser, office, tmp_path):
     tickets = [issue(office, f"Pengunjung {n:02d}") for n in range(1, VISITORS + 1)]
     server = Office(office, tickets)
     socket_draws = random.Random(SEED + 2)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, office)
     expect(page.locator("#btn-call-next")).to_be_enabled()
     wifi = Wifi(page, SEED)
     typed: dict[str, str] = {}
@@ -213,7 +211,7 @@ def test_an_officers_morning_on_flaky_wifi(browser, office, tmp_path):
         kinds = {what.split(":")[0] for _, what in wifi.log}
         assert {"lost", "answer_lost", "through"} <= kinds and dropped >= 2, (kinds, dropped)
     finally:
-        context.close()
+        page.context.close()
     print(f"{presses} presses, {dropped} drops, {len(wifi.log)} requests, {time.monotonic() - started:.1f} s")
 
 
@@ -227,10 +225,7 @@ def test_a_finish_whose_answer_and_whose_question_were_both_lost_is_said_done_wi
     offered. Now it asks again on a timer."""
     empty_queue(office)
     ani = issue(office, "Ani Wijaya")
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    try:
-        page = sign_in(context.new_page(), office, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
+    with counter_page(browser, office) as page:
         page.click("#btn-call-next")
         expect(page.locator("#t-label")).to_have_text(ani["label"])
         page.click("#btn-start")
@@ -256,8 +251,6 @@ def test_a_finish_whose_answer_and_whose_question_were_both_lost_is_said_done_wi
         assert lost == [200, 200]
         events = office.session("budi", PASSWORD).get(f"{office.url}/api/tickets/{ani['token']}/history", timeout=5)
         assert [e["type"] for e in events.json()["events"]].count("resolved") == 1
-    finally:
-        context.close()
 
 
 def serving(page, ticket: dict, answer: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, sign_in, staffed
 
 LAPTOP = {"width": 1366, "height": 768}
 STEP = "Langkah: buka menu Lupa Kata Sandi, masukkan e-mail terdaftar di SPSE, lalu ikuti tautan yang dikirim. "
@@ -21,13 +21,12 @@ def clean(office):
     empty_queue(office)
 
 
-def serving(browser, live, locale: str = "id-ID"):
+def serving(browser, live):
     """budi's counter page at Loket 1 on the laptop, a visitor served (N, then D), the cursor in the answer."""
     issue(live, "Sri Wahyuni", "A")
-    context = browser.new_context(viewport=LAPTOP, locale=locale)
+    page = open_counter(browser, live, viewport=LAPTOP)
+    context = page.context
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
     page.keyboard.press("n")
     expect(page.locator("#t-status")).to_have_attribute("data-status", "called")
     page.keyboard.press("d")

@@ -22,7 +22,7 @@ from conftest import write_config
 from kioskui import LONGEST
 from live import ClockedServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, resize, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, sign_in, staffed
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -47,12 +47,6 @@ def new_page(browser, **options):
 
 def log_in(browser, live, path: str, username: str, **options):
     return sign_in(new_page(browser, **options), live, path, username)
-
-
-def open_counter(browser, live, username: str, counter_id: int):
-    page = log_in(browser, live, "/counter/", username)
-    page.select_option("#counter-select", str(counter_id))
-    return page
 
 
 def server_ticket(live, token: str) -> dict:
@@ -1343,9 +1337,7 @@ def test_a_ticket_still_served_when_the_day_ended_shows_its_day_and_is_finished_
     bayu = issue(live, "Bayu Pratama")
     assert bayu["label"] == ani["label"]  # numbering started again: the same label, another day
 
-    page = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID").new_page()  # the smaller laptop
-    sign_in(page, live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, live, viewport={"width": 1024, "height": 768})  # the smaller laptop
     expect(page.locator("#t-label")).to_have_text(ani["label"])
     expect(page.locator("#f-name")).to_have_text("Ani Wijaya")
     expect(page.locator("#t-status")).to_have_text("dilayani")

@@ -9,7 +9,7 @@ import re
 import pytest
 import requests
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, sign_in, staffed
 
 VIEWPORT = {"width": 1366, "height": 768}
 
@@ -24,12 +24,6 @@ def clean_queue(office):
     """Every test starts with an empty queue and free counters (one server for the module)."""
     empty_queue(office)
     yield
-
-
-def open_counter(browser, live, username: str, counter_id: int):
-    page = sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), live, "/counter/", username)
-    page.select_option("#counter-select", str(counter_id))
-    return page
 
 
 def server_ticket(live, token: str) -> dict:

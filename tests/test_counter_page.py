@@ -16,11 +16,12 @@ from kioskui import LONGEST
 from live import ClockedServer, LiveServer, free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from staffpages import resize, sign_in
+from staffpages import open_counter, resize, sign_in
 
 PASSWORD = "rahasia-123"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
+LAPTOP = {"width": 1024, "height": 768}  # the smaller laptop
 ACCOUNTS = {
     "budi": "officer",
     "sari": "officer",
@@ -109,8 +110,9 @@ def log_in(browser, live, path: str, username: str, fake_clock: bool | datetime 
     return page
 
 
-def open_counter(browser, live, username: str, counter_id: int, fake_clock: bool | datetime = False, serving=False):
-    """`serving`: the officer holds the counter, on a ticket; back once the page's read of the visitor's earlier
+def clocked_counter(browser, live, username: str, counter_id: int, fake_clock: bool | datetime = False, serving=False):
+    """staffpages.open_counter's page with Playwright's clock installed before the login (`fake_clock`, see
+    log_in). `serving`: the officer holds the counter, on a ticket; back once the page's read of the visitor's earlier
     visits is answered, the one read a shown ticket starts (its answer may come after the live socket's). A test
     that then moves the page's clock has it stay moved: every answer sets the page's clock offset from its Date
     (the server's clock), which would move it back."""
@@ -213,7 +215,7 @@ def test_resolve_without_solution_shows_the_servers_message_and_changes_nothing(
     # A laptop whose clock is 10 minutes fast opens the page on a visitor served since just now: the timer
     # runs on the server's clock (the Date of its answers) from the start, no live event needed.
     skew = timedelta(minutes=10)
-    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now() + skew, serving=True)
+    page = clocked_counter(browser, live, "budi", 1, fake_clock=datetime.now() + skew, serving=True)
     expect(page.locator("#f-name")).to_have_text("Dewi Anggraini")
     expect(page.locator("#t-status")).to_have_text("dilayani")
     expect(page.locator("#t-timer")).to_have_attribute("data-level", "ok")
@@ -671,9 +673,7 @@ def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and
     r = sari.post(f"{live.url}/api/counters/2/transfer", json={"service": "A", "note": note}, timeout=5)
     assert r.status_code == 200, r.text
 
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")  # A and C
+    page = open_counter(browser, live, counter="1", viewport=LAPTOP)  # A and C
     expect(page.locator("#line section[data-service='A'] li")).to_have_count(31)
     expect(page.locator("#line section[data-service='C'] li")).to_have_count(2)
     least = {"1024x768": 7, "1366x768": 7, "1920x1080": 20}  # 4 each in lists of 210 px
@@ -700,7 +700,7 @@ def test_the_waiting_line_takes_the_height_the_screen_leaves_with_the_ticket_and
     expect(page.locator("#btn-resolve")).to_contain_text("Resolve")
     assert_line_and_controls_on_screen(page, "1024x768, English", {"A": 7, "C": 2}, ACTIONS + SERVING_CONTROLS)
     page.click("#lang-toggle")
-    context.close()
+    page.context.close()
 
 
 # ---- the longest visitor's details, and the ticket's head in a narrow window --------------------------------
@@ -797,9 +797,7 @@ def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a
         assert r.status_code == 200, r.text
         visitors.append(visitor)
 
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")  # A and C
+    page = open_counter(browser, live, counter="1", viewport=LAPTOP)  # A and C
     for visitor, name in zip(visitors, (LONGEST_NAME, LONGEST["name"]), strict=True):
         page.locator(f"#line li[data-label='{visitor['label']}'] button.call").click()
         expect(page.locator("#t-label")).to_have_text(visitor["label"])
@@ -818,7 +816,7 @@ def test_the_longest_visitor_is_served_with_the_name_whole_and_every_button_on_a
         page.fill("#solution", "Akun penyedia diverifikasi ulang.")
         page.keyboard.press("Control+Enter")
         expect(page.locator("#notice")).to_have_text(f"{visitor['label']} selesai.")
-    context.close()
+    page.context.close()
 
 
 # ---- a phone number, a NIP, an e-mail address and a ticket's number never broken inside ---------------------
@@ -909,9 +907,7 @@ def test_a_phone_number_a_nip_an_email_and_a_tickets_number_are_never_broken_ins
     )
     assert r.status_code == 200, r.text
 
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, live, counter="1", viewport=LAPTOP)
     page.locator(f"#line li[data-label='{visitor['label']}'] button.call").click()
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     page.keyboard.press("d")
@@ -946,7 +942,7 @@ def test_a_phone_number_a_nip_an_email_and_a_tickets_number_are_never_broken_ins
             )
             apart = pick["x"] + pick["width"] <= officer["x"] + 0.5 or pick["y"] + pick["height"] <= officer["y"] + 0.5
             assert apart, f"{where}: the counter select over the officer's name: {pick} {officer}"
-    context.close()
+    page.context.close()
 
 
 # Every part of the ticket's head that shows, past the column's content box (left or right); the rows it takes.
@@ -978,9 +974,7 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
     at the right; at 1024 px and wider it is the one row it was."""
     live = accounts
     visitor = issue(live, "Fajar Nugroho Adiwijaya")
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, live, counter="1", viewport=LAPTOP)
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     page.keyboard.press("d")
@@ -1004,7 +998,7 @@ def test_the_timer_and_the_pause_button_stay_in_the_tickets_column_of_an_800_px_
             if lang == "en":
                 page.click("#lang-toggle")
             resize(page, {"width": 1024, "height": 768})
-    context.close()
+    page.context.close()
 
 
 # The ticket's head no wider than its box (nothing of it runs out of the ticket's column).
@@ -1023,7 +1017,7 @@ def test_past_the_sops_time_on_a_break_the_pause_button_stays_in_the_column_and_
     officer = live.session("budi", PASSWORD)
     for action in ("call-next", "start"):
         officer.post(f"{live.url}/api/counters/1/{action}", json={}, timeout=5).raise_for_status()
-    page = open_counter(browser, live, "budi", 1, fake_clock=datetime.now(), serving=True)
+    page = clocked_counter(browser, live, "budi", 1, fake_clock=datetime.now(), serving=True)
     expect(page.locator("#t-label")).to_have_text(visitor["label"])
     expect(page.locator("#t-status")).to_have_text("dilayani")
     # no request from here until the click (the earlier visits' read is answered): the page's clock offset stays
@@ -1081,9 +1075,7 @@ def test_the_call_count_stays_whole_and_the_long_service_name_gives_way_on_a_102
     counter's break takes the row's room too); the service's name gives way, cut with "…", whole in its tooltip."""
     live = accounts
     first, second = issue(live, "Bapak Lama Sekali", service="B"), issue(live, "Ibu Kedua", service="B")
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "3")  # B and C
+    page = open_counter(browser, live, counter="3", viewport=LAPTOP)  # B and C
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(first["label"])
     recall_twice(page)
@@ -1123,7 +1115,7 @@ def test_the_call_count_stays_whole_and_the_long_service_name_gives_way_on_a_102
         if page.locator("#t-paused").is_visible():  # the module's next tests find the counter open
             page.keyboard.press("i")
             expect(page.locator("#t-paused")).to_be_hidden()
-    context.close()
+    page.context.close()
 
 
 def test_front_office_registers_a_visitor_marks_missing_fields_and_cancels(browser, accounts):
@@ -1402,9 +1394,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     print stays listed, one short line, until it prints or is dismissed."""
     live = printer_off
     eka, fajar, gita = issue(live, "Eka Putri"), issue(live, "Fajar Nugroho Adiwijaya"), issue(live, "Gita Savitri")
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = sign_in(context.new_page(), live, "/counter/", "budi")
-    page.select_option("#counter-select", "2")
+    page = open_counter(browser, live, counter="2", viewport=LAPTOP)
     notice = page.locator("#notice")
 
     def serve(visitor: dict, answer: str) -> None:
@@ -1484,7 +1474,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     earlier.locator("button.dismiss").click()
     expect(page.locator("#copy-earlier")).to_be_hidden()
     expect(alert).to_contain_text(f"Salinan formulir {fajar['label']} belum tercetak")
-    context.close()
+    page.context.close()
 
 
 def test_a_press_on_a_waiting_tickets_call_button_survives_the_line_drawn_again_before_its_release(browser, accounts):

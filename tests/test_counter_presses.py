@@ -16,8 +16,7 @@ import requests
 from conftest import SocketGate, until_on_page
 from kioskui import LONGEST
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
-from test_counter_logout import open_counter
+from staffpages import PASSWORD, empty_queue, issue, open_counter, sign_in, staffed
 
 
 @pytest.fixture(scope="module")
@@ -386,9 +385,7 @@ def test_a_1280x720_laptop_shows_a_transferred_visitors_note_without_scrolling(b
 def serve_at_1280x720(browser, live, keep: bool = False):
     """budi's counter page at 1280x720 calls the next visitor (Loket 1), then serves them: in both states the page
     does not scroll, every control of the ticket is on the screen, and the longest problem scrolls in its box."""
-    page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="id-ID").new_page()
-    sign_in(page, live, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, live, viewport={"width": 1280, "height": 720})
     page.keyboard.press("n")
     expect(page.locator("#t-status")).to_have_attribute("data-status", "called")
     for state in ("called", "serving"):

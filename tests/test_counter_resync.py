@@ -19,7 +19,7 @@ from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
 from smtp import SmtpServer
-from staffpages import PASSWORD, empty_queue, issue, put_settings, settings_kept, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, open_counter, put_settings, settings_kept, sign_in, staffed
 
 from server.outbox import mail_backoff_seconds, print_backoff_seconds
 
@@ -82,8 +82,7 @@ def test_a_counter_freed_before_the_socket_was_in_is_said_and_not_held_on_to(bro
     was read only for a counter the page took from its own storage: the page stayed on a counter that was no
     longer the officer's, still saying so, its called visitor back in the line without a word."""
     lina = issue(office, "Lina Marlina", service="B")
-    first = sign_in(new_page(browser), office, "/counter/", "budi")
-    first.select_option("#counter-select", "3")
+    first = open_counter(browser, office, counter="3")
     first.click("#btn-call-next")
     expect(first.locator("#t-label")).to_have_text(lina["label"])
     first.context.close()  # the browser closed: no logout, the counter stays held
@@ -118,8 +117,7 @@ def test_the_print_jobs_answer_older_than_the_printed_event_leaves_no_failed_cop
     printed while that answer was on its way, the event said so first and the answer (read before the print)
     put the red "belum tercetak" line back beside "sudah tercetak", kept for the day."""
     eka = issue(office, "Eka Putri")
-    page = sign_in(new_page(browser), office, "/counter/", "budi")
-    page.select_option("#counter-select", "2")
+    page = open_counter(browser, office, counter="2")
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(eka["label"])
     page.keyboard.press("d")
@@ -163,8 +161,7 @@ def test_an_escalation_mail_sent_while_the_page_reloaded_for_an_admins_change_is
     socket was in is in no event the page gets: the notice said "not sent" (or "failed") for good."""
     admin = office.session("kepala", PASSWORD)
     hana = issue(office, "Hana Pertiwi")
-    page = sign_in(new_page(browser), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, office, counter="1")
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(hana["label"])
     page.keyboard.press("d")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from staffpages import empty_queue, issue, resize, sign_in, staffed
+from staffpages import empty_queue, issue, open_counter, resize, staffed
 
 SHOTS = Path(os.environ.get("H348_SHOTS", "/tmp/h348"))
 SIZES = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
@@ -29,8 +29,7 @@ def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(brow
     scrolled 32 px at 1366x768 until the next call. Now the box is its one line while the counter is idle as
     beside another visitor (Lihat draf opens it, Salin teks and Tutup draf stay), and the page does not scroll."""
     rudi = issue(office, "Rudi Hartono")
-    page = sign_in(browser.new_context(viewport=SIZES[0], locale="id-ID").new_page(), office, "/counter/", "budi")
-    page.select_option("#counter-select", "1")
+    page = open_counter(browser, office, viewport=SIZES[0])
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(rudi["label"])
     expect(page.locator("#btn-start")).to_be_enabled()

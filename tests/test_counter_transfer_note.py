@@ -14,7 +14,7 @@ import pytest
 import requests
 from kioskui import LONGEST
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, sign_in, staffed
+from staffpages import PASSWORD, counter_page, empty_queue, staffed
 
 from server.forms import LIMITS
 
@@ -96,11 +96,7 @@ def assert_note_readable(page, state: str) -> None:
 def test_a_1280x720_laptop_shows_two_whole_lines_of_a_transfer_note_in_a_box_that_scrolls(browser, office):
     live = office
     ticket = transferred(live)
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="id-ID")
-    page = context.new_page()
-    try:
-        sign_in(page, live, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
+    with counter_page(browser, live, viewport={"width": 1280, "height": 720}) as page:
         page.keyboard.press("n")
         expect(page.locator("#t-label")).to_have_text(ticket["label"])
         expect(page.locator("#t-status")).to_have_attribute("data-status", "called")
@@ -111,5 +107,3 @@ def test_a_1280x720_laptop_shows_two_whole_lines_of_a_transfer_note_in_a_box_tha
         expect(page.locator("#t-status")).to_have_attribute("data-status", "serving")
         expect(page.locator("#solution")).to_be_focused()
         assert_note_readable(page, "serving")
-    finally:
-        context.close()

@@ -10,7 +10,7 @@ import requests
 from conftest import write_config
 from live import LiveServer, free_port
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, counter_page, empty_queue, issue, sign_in, staffed
 
 VIEWPORT = {"width": 1366, "height": 768}
 
@@ -47,14 +47,11 @@ def names(page, label: str, token: str) -> None:
 
 def test_both_tabs_of_a_counter_name_the_visitor_last_finished_there(browser, office):
     ani, bayu, cici = (issue(office, name) for name in ("Ani", "Bayu", "Cici"))
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-    try:
-        first = sign_in(context.new_page(), office, "/counter/", "budi")
-        first.select_option("#counter-select", "1")
+    with counter_page(browser, office) as first:
         finish(first, "Kata sandi direset.")
         names(first, ani["label"], ani["token"])
         # the page opened again in a new tab, the same login (the counter is the browser's, the form copy the tab's)
-        second = context.new_page()
+        second = first.context.new_page()
         second.goto(office.url + "/counter/")
         expect(second.locator("#live-status")).to_have_attribute("data-state", "on")
         expect(second.locator("#counter-select")).to_have_value("1")
@@ -81,8 +78,6 @@ def test_both_tabs_of_a_counter_name_the_visitor_last_finished_there(browser, of
         # Bayu's copy, still not printed, listed under it in both, with its Cetak ulang
         for page in (first, second):
             expect(page.locator(f"#copy-earlier li[data-label='{bayu['label']}']")).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_a_counter_page_opened_after_the_finish_offers_that_visitors_copy(browser, office):
