@@ -25,12 +25,18 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from test_display_readability import (
+    ADDRESS_REAL,
     CUT_SIDEWAYS,
+    MARKERS_SAID,
     MIN_CONTRAST,
+    OFFICE_REAL,
     READABLE_PX,
+    SERVICE_60,
     SETTLED,
     TILE_TEXTS,
+    assert_readable,
     caught_up,
     inside,
     new_page,
@@ -246,3 +252,116 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     changed = [t["id"] for t, b in zip(after, before, strict=True) if t != b]
     assert changed in ([counter], []), changed  # only the recalled tile may change (its marker's words)
     page.context.close()
+
+
+# -- every text a visitor reads, 24 px or more, with many counters on a small screen -------------------------------------
+# Ten counters on an old 1024x768 monitor and a 1280x720 TV, eight and ten on an upright 768x1366 monitor: a tile too
+# cramped for its texts at 24 px had them down to 1.2 units (17 to 19 px: display.js `cramped`), read from 5 m away.
+SMALL_SCREENS = [((1024, 768), 10), ((1280, 720), 10), ((768, 1366), 8), ((768, 1366), 10)]
+
+
+@pytest.fixture(scope="module")
+def small_screens(tmp_path_factory):
+    """Ten counters (4, 5 and 8 named "Loket N – Registrasi & Verifikasi Akun"), a real office's long name and
+    address, service A of 60 characters and B the demo's longest; Loket 1 and 9 on their second call, 2 (then on a
+    break, its ticket held), 5 and 8 on their third and last, 3 on a break with none, 6 serving, 7 and 10 called."""
+    extra = "".join(
+        f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
+    )
+    config = write_config(
+        tmp_path_factory.mktemp("small-screens"),
+        {
+            "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "counter_release_minutes = 10": "counter_release_minutes = 1440",
+            'name = "LPSE Kabupaten Contoh"': f'name = "{OFFICE_REAL}"',
+            'address = "Jl. Merdeka No. 1, Kota Contoh"': f'address = "{ADDRESS_REAL}"',
+            'name = "Konsultasi Penyedia"': f'name = "{SERVICE_60}"',
+        },
+        extra,
+    )
+    server = LiveServer(config, numbers=PING_NUMBERS).start()  # its pages' clocks moved on a minute (pageclock)
+    for service in "ABC" * 14:
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
+        assert r.status_code == 201, r.text
+    server.sessions = {}
+    for counter_id in range(1, 11):
+        server.add_user(f"kecil{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"kecil{counter_id}", "rahasia-123")
+    for counter_id, action in (
+        *((i, "call-next") for i in range(1, 11) if i != 3),
+        *((i, "recall") for i, times in RECALLS.items() for _ in range(times)),
+        (6, "start"),
+        (2, "pause"),
+        (3, "pause"),
+    ):
+        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
+        assert r.status_code == 200, (counter_id, action, r.text)
+    yield server
+    server.stop()
+
+
+def assert_recalls_said(page, server, count: int, lang: str, where: str) -> None:
+    """Each shown counter's recall ("Panggilan ke-2", "… (terakhir)") on its tile, else on its row of the latest calls
+    (test_display_readability.assert_every_recall_said, for the counters a TV limited to some shows)."""
+    m = page.evaluate(MARKERS_SAID)
+    tiles = {t["id"]: t["text"] for t in m["tiles"]}
+    rows = {r["label"]: r["nth"] for r in m["rows"]}
+    recalled = 0
+    for c in state(server)["counters"]:
+        ticket = c["ticket"]
+        if c["id"] > count or not ticket or ticket["status"] != "called" or ticket["calls"] < 2:
+            continue
+        recalled += 1
+        said = marker(lang, ticket["calls"])
+        assert said in (tiles.get(c["id"]), rows.get(ticket["label"])), (
+            f"{where}: Loket {c['id']}'s {said!r} is said nowhere: its tile {tiles.get(c['id'])!r}, rows {rows}"
+        )
+    assert recalled >= 3, f"{where}: {recalled} recalls"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize(
+    ("size", "count"), SMALL_SCREENS, ids=["1024x768-10", "1280x720-10", "768x1366-8", "768x1366-10"]
+)
+def test_many_counters_on_a_small_screen_keep_every_text_24_px_whole_during_a_call_after_it_and_idle(
+    browser, small_screens, size, count, lang
+):
+    """Every text a visitor reads at 24 px or more, whole (or a long name's rest after its "Loket N" ended in "…"),
+    over no other, the page not scrolled (test_display_readability.assert_readable), with every recall said on its tile
+    or its row: settled, during Loket 4's recall (a long name: its tile and its row flash), after it and a minute on."""
+    server = small_screens
+    page = new_page(browser, size)
+    install_clock(page)
+    query = "?" + (f"counters={','.join(str(i) for i in range(1, count + 1))}&" if count < 10 else "")
+    name = f"{size[0]}x{size[1]}-{count}-{lang}"
+    try:
+        open_display(page, server, f"{query}lang={lang}")
+        caught_up(page, server)
+        page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+        page.evaluate("document.fonts.ready")
+        assert_readable(page, size, f"{count} counters, {lang}, settled")
+        done = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
+        for action in ("start", "resolve", "call-next", "recall"):  # Loket 4's next visitor, called twice
+            r = server.sessions[4].post(
+                f"{server.url}/api/counters/4/{action}", json=done if action == "resolve" else {}, timeout=5
+            )
+            assert r.status_code == 200, (action, r.text)
+        page.locator(f"{tile(4)}.flash").wait_for()
+        caught_up(page, server)
+        page.screenshot(
+            path=str(server.config.parent / f"small-{name}-during.png")
+        )  # before the checks: a failure's too
+        texts = assert_readable(page, size, f"{count} counters, {lang}, during a call")
+        assert any(t["sel"] == "ticket-sub" for t in texts), "no recall on a tile"
+        assert_recalls_said(page, server, count, lang, f"{name}, during a call")
+        page.clock.fast_forward(6000)
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        assert_readable(page, size, f"{count} counters, {lang}, after the call")
+        run_clock_for(page, 60_000)  # idle: what the room sees most of the day
+        page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        page.screenshot(path=str(server.config.parent / f"small-{name}-idle.png"))
+        texts = assert_readable(page, size, f"{count} counters, {lang}, a minute on")
+        assert_recalls_said(page, server, count, lang, f"{name}, a minute on")
+        assert len([t for t in texts if t["sel"] == "label"]) >= 2, "fewer than two latest calls"
+    finally:
+        page.context.close()

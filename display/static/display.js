@@ -523,6 +523,18 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     if ($counters.parentElement.style.getPropertyValue("--tile-rows") !== tileRows) {
       $counters.parentElement.style.setProperty("--tile-rows", tileRows);
     }
+    // Many counters on a small screen (five rows of tiles on a landscape screen smaller than 1366x768, four on one on
+    // its side under 1080 px: ten counters at 1024x768 or 1280x720, eight on an upright 768x1366 monitor): display.css
+    // .dense gives the tiles the room that their texts at 24 px need, so that no tile is cramped (before, their texts
+    // went down to 16 px: fitCard, cramped), the waiting counts by letter; under 1160 px across (1024x768) its side
+    // column is narrow (.dense-narrow: the latest calls without their time). 1366x768 holds ten at 24 px as it is.
+    const upright = matchMedia("(orientation: portrait)").matches;
+    const small = upright || innerWidth < 1366 || innerHeight < 768;
+    const dense = cols > 1 && small && READABLE_PX > minUnit() * 1.2 && Number(tileRows) >= (upright ? 4 : 5);
+    const narrow = dense && !upright && innerWidth < 1160;
+    for (const [name, on] of [["dense", dense], ["dense-narrow", narrow]]) {
+      if (document.body.classList.contains(name) !== on) document.body.classList.toggle(name, on);
+    }
     const keep = new Set();
     shown.forEach((c, i) => {
       const k = card(c);
@@ -574,7 +586,6 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       rows.push(r);
     }
     if (!rows.length) $recent.append(el("li", "none", T.no_calls));
-    const upright = matchMedia("(orientation: portrait)").matches;
     rows.forEach((r, i) => {
       const li = el("li");
       li.dataset.seq = String(r.seq);
@@ -615,7 +626,11 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       if (overflows(to)) to.classList.toggle("clamped", !shrink(to, () => !overflows(to), least(1.6)));
       const keyed = to.classList.contains("keyed"); // its rest a box of its own on the identity's line
       const fits = () => !overflows(to) && !(keyed && overflows(part));
+      to.classList.remove("key-only");
       if (part && !fits()) cutAtWord(part, fits, keyed);
+      // no room for even "…" after the identity and its dash: the identity alone, "→ Loket 4 …" (display.css), not
+      // "→ Loket 4 – ." (a narrow side column: many counters on a small screen)
+      if (keyed && !fits()) to.classList.add("key-only");
     };
     $recent.querySelectorAll(".to").forEach(fitTo);
     // Fewer than RECENT_WANTED rows in the panel (ten counters named with 100 characters, on a TV on its side: one
@@ -625,16 +640,22 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     const panel = $recent.parentElement;
     const bottom = (e) => e.getBoundingClientRect().bottom;
     const shows = (n) => bottom($recent.children[Math.min(n, $recent.children.length) - 1]) <= bottom(panel) - 4;
-    if (!shows(RECENT_WANTED)) {
+    // A narrow side column (.dense-narrow), always: "→ Loket 8 …" on one line, as on its tile, not three lines ending
+    // "Verifikasi…" that took an older call's room.
+    if (narrow || !shows(RECENT_WANTED)) {
       for (const to of $recent.querySelectorAll(".to[data-key]")) {
         to.classList.remove("clamped");
         to.classList.add("keyed");
         fitTo(to);
       }
     }
-    // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile)
+    // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile), and no larger than its
+    // row's counter (fitted above): under a counter's name cut to "Loket 3 …" at 24 px (768x1366) it was drawn at 31 px,
+    // the larger text of the row (tests/test_display_readability.py)
     for (const svc of $recent.querySelectorAll(".svc")) {
-      if (overflows(svc)) svc.classList.toggle("clamped", !shrink(svc, () => !overflows(svc), least(1.2)));
+      const to = parseFloat(getComputedStyle(svc.parentElement.querySelector(".to")).fontSize);
+      if (parseFloat(getComputedStyle(svc).fontSize) > to) svc.style.fontSize = to.toFixed(1) + "px";
+      if (overflows(svc)) svc.classList.toggle("clamped", !shrink(svc, () => !overflows(svc), least(1.2), false));
     }
     // Only whole rows: when the panel has no room for all, the newest call keeps its row and the others
     // take the room left in turn, each where it fits (a shorter, older row may fit where a longer one did
@@ -699,7 +720,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   // or four, but at 24 px on a 1366x768 TV (a fifth line took the latest calls' second row: they keep it).
   function fitServiceName(row) {
     const e = row.name;
-    const key = [e.textContent, row.shown, innerWidth, innerHeight].join("|");
+    const key = [e.textContent, row.shown, innerWidth, innerHeight, document.body.classList.contains("dense")].join("|");
     if (row.fitted === key) return;
     row.fitted = key;
     const fits = () => !overflows(e);
@@ -850,7 +871,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     k.root.classList.remove("cramped");
     fitTexts(k, cols);
     // A tile too low or too narrow for its texts at 24 px (ten counters on a 1024x768 monitor or at 1280x720, eight
-    // on a monitor on its side): at 24 px its recall's "Panggilan ke-2" was on neither it nor its row, or its number
+    // on a monitor on its side, before their layout of their own, render: body.dense): at 24 px its recall's "Panggilan ke-2" was on neither it nor its row, or its number
     // was down to 2 units, or "Loket 10 DIPANGGIL" took two lines and the number's row was gone. Fitted again with
     // its texts down to 1.2 units, as before the floor: what a visitor must not lose comes first (the number large,
     // "Loket N", the marker, the status), their size after. tests/test_display_many_counters.py.
