@@ -1,4 +1,4 @@
-"""A counter press whose answer is slow, settled by what the page sees live (brief h377), on a real server and a
+"""A counter press whose answer is slow, settled by what the page sees live, on a real server and a
 Chromium page.
 
 The request reached the server and was done (its live event came), and its answer is held on the network. The page
