@@ -475,11 +475,13 @@ def hold_first(page, pattern: str) -> list:
     list as (route, answer) for the test to give to the page later (`route.fulfill(response=answer)`): an answer
     slowed on the network, as the server gave it then. The requests after it go through."""
     held: list = []
+    taken: list = []  # the first one's, at once: a request coming while its fetch is on its way goes through
 
     def route(r):
-        if held:
+        if taken:
             r.continue_()
         else:
+            taken.append(r)
             held.append((r, r.fetch()))
 
     page.route(pattern, route)

@@ -167,11 +167,13 @@ def lose_first_answer(page, pattern: str, then=None) -> list:
     """The first request of `page` to `pattern` reaches the server, which does it, and its answer is lost on the way
     back (`then()` first: the network going with it); the requests after it go through. The list: its answer."""
     lost: list = []
+    taken: list = []  # the first one's, at once: a request coming while its fetch is on its way goes through
 
     def route(r):
-        if lost:
+        if taken:
             r.continue_()
             return
+        taken.append(r)
         lost.append(r.fetch())
         if then:
             then()

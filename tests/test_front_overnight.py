@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 import requests
-from conftest import SocketGate, write_config
+from conftest import SocketGate, until_on_page, write_config
 from live import ClockedServer
 from playwright.sync_api import expect
 from staffpages import PASSWORD, issue, sign_in, staffed
@@ -106,6 +106,9 @@ def test_an_officers_other_pc_keeps_its_counter_when_one_session_ends_while_it_i
         second.click("#btn-call-next")
         expect(second.locator("#t-label")).to_have_text(ticket["label"])
 
+        # on its WebSocket: a long-polling request let through before the cut stays out until the server's next ping,
+        # and a loaded machine then told "off" after the expectation's 10 s (a clean-clone run)
+        until_on_page(second, lambda: gate.sockets, "PC 2's live connection on its WebSocket")
         gate.cut()  # PC 2's Wi-Fi drops
         expect(second.locator("#live-status")).to_have_attribute("data-state", "off")
         server.advance(SESSION_S - 30 + 1)  # past PC 1's end; PC 2's is 29 s on, less the seconds its steps took
