@@ -17,6 +17,9 @@ flash and after it:
 - the latest calls fill their panel with whole rows: a row that does not fit leaves its room to an older,
   shorter one, not to nothing; the waiting counts are whole in theirs, above the running text, which is no
   smaller than 1.2 units and inside its band.
+
+And with one to six counters, at the sizes above but 1920x1080 and at 1280x720: every waiting count ("A 1 person",
+"B 10 people", "C 100 people", "orang") whole in its panel, every text 24 px or more, whole, over no other.
 """
 
 from __future__ import annotations
@@ -363,5 +366,89 @@ def test_many_counters_on_a_small_screen_keep_every_text_24_px_whole_during_a_ca
         texts = assert_readable(page, size, f"{count} counters, {lang}, a minute on")
         assert_recalls_said(page, server, count, lang, f"{name}, a minute on")
         assert len([t for t in texts if t["sel"] == "label"]) >= 2, "fewer than two latest calls"
+    finally:
+        page.context.close()
+
+
+# -- a few counters: the waiting counts whole in their panel, whatever their number of digits ----------------------------
+# One to six counters (no dense layout), services A (60 characters), B (the demo's longest) and C waiting 1, 10 and 100:
+# on a TV on its side the counts were by letter in columns of 9.5rem, and "C 100 people" (or "orang") ran past the panel
+# and off a 768x1366 monitor's edge, at 1080x1920 too; on a 1024x768 monitor in English, A's name beside "1 person" needed
+# a fifth line at 24 px and was cut with "…".
+FEW_SIZES = [(768, 1366), (1080, 1920), (1366, 768), (1280, 720), (1024, 768)]
+WAITING = {"A": 1, "B": 10, "C": 100}
+PEOPLE = {"id": ("orang", "orang"), "en": ("person", "people")}
+
+# Each waiting count's letter, count (its digits) and unit: their boxes and texts; the panel's box.
+WAITING_PARTS = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+    const count = (li) => li.querySelector('.count');
+    return { panel: box(document.getElementById('waiting').parentElement),
+             rows: [...document.querySelectorAll('#waiting li')].map((li) => ({
+                 code: li.querySelector('.code').textContent, number: count(li).firstChild.textContent,
+                 unit: li.querySelector('.unit').textContent, px: parseFloat(getComputedStyle(li.querySelector('.unit')).fontSize),
+                 li: box(li), boxes: [li.querySelector('.code'), count(li), li.querySelector('.unit')].map(box) })) };
+}"""
+
+
+@pytest.fixture(scope="module")
+def few(tmp_path_factory):
+    """Six counters (Loket 4-6 serving A, B and C), service A of 60 characters and B the demo's longest; 1, 10 and 100
+    waiting for A, B and C."""
+    extra = "".join(f'\n[[counters]]\nid = {i}\nname = "Loket {i}"\nservices = ["A", "B", "C"]\n' for i in range(4, 7))
+    config = write_config(
+        tmp_path_factory.mktemp("few-counters"),
+        {
+            "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "rate_limit_per_minute = 120": "rate_limit_per_minute = 100000",  # a hundred tickets from this address
+            'name = "Konsultasi Penyedia"': f'name = "{SERVICE_60}"',
+        },
+        extra,
+    )
+    server = LiveServer(config).start()
+    with requests.Session() as s:
+        for service, n in WAITING.items():
+            for _ in range(n):
+                r = s.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
+                assert r.status_code == 201, r.text
+    assert {x["code"]: x["waiting"] for x in state(server)["services"]} == WAITING
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("size", FEW_SIZES, ids=["768x1366", "portrait", "1366x768", "1280x720", "1024x768"])
+def test_a_few_counters_keep_each_waiting_count_whole_in_its_panel(browser, few, size, lang):
+    """One to six counters: each service's "A 1 person", "B 10 people", "C 100 people" ("orang") whole on its line,
+    letter, count and unit inside the waiting panel and on the screen, the unit 24 px or more; every other text as
+    test_display_readability.assert_readable has it (24 px or more, whole, over no other)."""
+    page = new_page(browser, size)
+    try:
+        for n in range(1, 7):
+            where = f"{size[0]}x{size[1]}, {n} counters, {lang}"
+            open_display(page, few, f"?counters={','.join(str(i) for i in range(1, n + 1))}&lang={lang}")
+            caught_up(page, few)
+            page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+            page.evaluate("document.fonts.ready")
+            page.screenshot(path=str(few.config.parent / f"waiting-{size[0]}x{size[1]}-{n}-{lang}.png"))
+            m = page.evaluate(WAITING_PARTS)
+            assert len(m["rows"]) >= 2, (where, m)
+            for row in m["rows"]:
+                waiting = WAITING[row["code"]]
+                assert (row["number"], row["unit"]) == (str(waiting), PEOPLE[lang][waiting > 1]), (where, row)
+                assert row["px"] >= READABLE_PX - 0.05, (where, row)
+                code, count, unit = row["boxes"]
+                for rect in row["boxes"]:
+                    assert inside(rect, m["panel"]) and rect["right"] <= size[0], (
+                        f"{where}: {row['code']} {row['number']} {row['unit']}: {rect} past the panel {m['panel']}"
+                    )
+                # in its row: the letter, then the count, its unit beside it (under it on a 4:3 monitor)
+                assert code["right"] <= count["left"] and code["right"] <= unit["left"] < count["right"], (where, row)
+                assert row["li"]["top"] - 0.5 <= unit["top"] and unit["bottom"] <= row["li"]["bottom"] + 0.5, (
+                    where,
+                    row,
+                )
+            assert_readable(page, size, f"{n} counters, {lang}")
     finally:
         page.context.close()
