@@ -203,8 +203,7 @@ def test_after_a_text_pasted_into_an_empty_field_the_next_key_is_not_a_capital(k
     keys.tap("t")
     expect(page.locator("#f-problem")).to_have_value(pasted + " t")  # not "… T"
     expect(shift).to_have_attribute("aria-pressed", "false")
-    # full with the next key; the one after says so at the field, over the keyboard (another key: two taps on one
-    # key this soon after the form appeared are a double tap, its second dropped by the kiosk's screen-change guard)
+    # full with the next key; the one after says so at the field, over the keyboard
     keys.tap("a")
     expect(page.locator("#f-problem")).to_have_value(pasted + " ta")
     keys.tap("b")

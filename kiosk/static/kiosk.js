@@ -53,14 +53,23 @@ import { readParams } from "./readparams.js";
   var SUBMIT_TIMEOUT_MS = 15000;
   var QR_RETRY_SECONDS = [1, 2, 4, 8];       // a QR code that did not load (the server restarting) is asked again
   var tapGuardUntil = 0;
+  var tappedSinceGuard = false;   // a tap of its own (count 1) came since the guard was set
   // A double tap's second tap (its click counts 2) just after a screen change is not meant for the new
-  // screen; a tap of its own (count 1) always goes through.
+  // screen; a tap of its own (count 1) always goes through. Once one has, a tap counted 2 or more is of a
+  // double tap begun on this screen (two quick taps on a key: "Aa", "00"): it goes through too.
   document.addEventListener("click", function (ev) {
-    if (ev.detail > 1 && performance.now() < tapGuardUntil) {
+    if (ev.detail > 1 && performance.now() < tapGuardUntil && !tappedSinceGuard) {
       ev.stopImmediatePropagation();
       ev.preventDefault();
+    } else if (ev.detail === 1) {
+      tappedSinceGuard = true;
     }
   }, true);
+
+  function guardTaps() {
+    tapGuardUntil = performance.now() + TAP_GUARD_MS;
+    tappedSinceGuard = false;
+  }
   // The office as the server last told it: open or closed (and when it opens), and per service its
   // waiting count, estimated wait and what is left of its daily quota. A field an older server does not
   // send is simply not shown.
@@ -384,7 +393,7 @@ import { readParams } from "./readparams.js";
     else if (name === "welcome" && unavailable()) name = "closed";
     // The second half of a double tap lands on the next screen's button under the finger (Batal under
     // Kembali, a service under Mulai, Prioritas under a service): taps just after a change are dropped.
-    if (name !== state.screen) tapGuardUntil = performance.now() + TAP_GUARD_MS;
+    if (name !== state.screen) guardTaps();
     if (name === "ticket" && state.screen !== "ticket") ticketShownAt = performance.now();
     state.screen = name;
     document.querySelectorAll("section[data-screen]").forEach(function (el) { el.hidden = el.dataset.screen !== name; });
@@ -429,7 +438,7 @@ import { readParams } from "./readparams.js";
   }
 
   function askClear() {
-    tapGuardUntil = performance.now() + TAP_GUARD_MS;   // a double tap's second is not an answer
+    guardTaps();   // a double tap's second is not an answer
     $("confirm-clear").hidden = false;
   }
 
