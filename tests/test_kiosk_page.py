@@ -92,8 +92,8 @@ def waiting(live, service: str = "A") -> int:
 
 def tap_text(page, text: str) -> None:
     """Type `text` into the active field by tapping the visible on-screen keys, shift included, each key once the
-    one before is in the field, as a finger does: taps sent back to back, faster than any hand, on a loaded machine
-    lost one (the phone's first "0", 2 runs in 2 of a four-module batch on two workers)."""
+    one before is in the field (taps sent back to back lost the phone's first "0" on a loaded machine: counted as a
+    double tap's second within the kiosk's screen-change guard, tests/test_kiosk_fast_taps.py)."""
     keys = Keys(page)
     shifted = page.locator("#osk-letters [data-key=shift]").get_attribute("aria-pressed") == "true"
     typed = page.evaluate("document.activeElement.value.length")
