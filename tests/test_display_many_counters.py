@@ -81,6 +81,27 @@ RECENT_ROWS = """() => [...document.querySelectorAll('#recent li:not(.none)')].m
     whole: li.getBoundingClientRect().bottom <= li.closest('.panel').getBoundingClientRect().bottom }))"""
 
 
+def in_recalls_states(server, tickets: str, officer: str) -> None:
+    """`tickets` (a service letter each) issued, ten officers (`officer`1-10) signed in at their counters, and the
+    counters put in RECALLS' states: 1-10 called but 3, recalled as RECALLS says, 6 serving, 2 and 3 on a break."""
+    for service in tickets:
+        r = requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
+        assert r.status_code == 201, r.text
+    server.sessions = {}
+    for counter_id in range(1, 11):
+        server.add_user(f"{officer}{counter_id}", "officer")
+        server.sessions[counter_id] = server.session(f"{officer}{counter_id}", "rahasia-123")
+    for counter_id, action in (
+        *((i, "call-next") for i in range(1, 11) if i != 3),
+        *((i, "recall") for i, times in RECALLS.items() for _ in range(times)),
+        (6, "start"),
+        (2, "pause"),
+        (3, "pause"),
+    ):
+        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
+        assert r.status_code == 200, (counter_id, action, r.text)
+
+
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory):
     """A server with ten counters (Loket 1-3 the demo's, 4-10 serving A, B and C) in the states of RECALLS."""
@@ -98,22 +119,7 @@ def crowded(tmp_path_factory):
         extra,
     )
     server = LiveServer(config).start()
-    for service in "ABCABCABCABC":
-        r = requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
-        assert r.status_code == 201, r.text
-    server.sessions = {}
-    for counter_id in range(1, 11):
-        server.add_user(f"ramai{counter_id}", "officer")
-        server.sessions[counter_id] = server.session(f"ramai{counter_id}", "rahasia-123")
-    for counter_id, action in (
-        *((i, "call-next") for i in range(1, 11) if i != 3),
-        *((i, "recall") for i, times in RECALLS.items() for _ in range(times)),
-        (6, "start"),
-        (2, "pause"),
-        (3, "pause"),
-    ):
-        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
-        assert r.status_code == 200, (counter_id, action, r.text)
+    in_recalls_states(server, "ABCABCABCABC", "ramai")
     yield server
     server.stop()
 
@@ -283,22 +289,7 @@ def small_screens(tmp_path_factory):
         extra,
     )
     server = LiveServer(config, numbers=PING_NUMBERS).start()  # its pages' clocks moved on a minute (pageclock)
-    for service in "ABC" * 14:
-        r = requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
-        assert r.status_code == 201, r.text
-    server.sessions = {}
-    for counter_id in range(1, 11):
-        server.add_user(f"kecil{counter_id}", "officer")
-        server.sessions[counter_id] = server.session(f"kecil{counter_id}", "rahasia-123")
-    for counter_id, action in (
-        *((i, "call-next") for i in range(1, 11) if i != 3),
-        *((i, "recall") for i, times in RECALLS.items() for _ in range(times)),
-        (6, "start"),
-        (2, "pause"),
-        (3, "pause"),
-    ):
-        r = server.sessions[counter_id].post(f"{server.url}/api/counters/{counter_id}/{action}", json={}, timeout=5)
-        assert r.status_code == 200, (counter_id, action, r.text)
+    in_recalls_states(server, "ABC" * 14, "kecil")
     yield server
     server.stop()
 
