@@ -57,6 +57,16 @@ class Gate:
             route.continue_()
 
 
+def drawn_again(view):
+    """A predicate for wait_for_function: the page reloaded and drawn with its stylesheet, showing `view`. While the
+    page reloads there is a moment without a body or a header: that is "not yet", not an error."""
+    return (
+        "() => { const bar = document.querySelector('header.bar');"
+        " return !!(document.body && bar) && !document.querySelector('#comeback')"
+        f" && document.body.dataset.view === '{view}' && getComputedStyle(bar).display === 'flex'; }}"
+    )
+
+
 def note_says_it_waits(page, seconds: int) -> None:
     note = page.locator("#comeback")
     expect(note).to_contain_text(f"dicoba lagi dalam {seconds} detik", timeout=15_000)  # the last one said
@@ -196,8 +206,7 @@ def test_a_page_where_something_was_typed_is_not_reloaded_until_the_fields_are_a
         expect(field).to_have_value("budi")
         field.fill("")
         page.wait_for_function(
-            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'login'"
-            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            drawn_again("login"),
             timeout=20_000,
         )
     finally:
@@ -364,8 +373,7 @@ def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_
         expect(service).to_have_value(options[1])
         service.select_option(options[0])  # back as drawn: nothing of the person's to lose
         page.wait_for_function(
-            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'app'"
-            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            drawn_again("app"),
             timeout=20_000,
         )
 
@@ -382,8 +390,7 @@ def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_
         expect(service).to_have_value(options[1], timeout=15_000)  # set by front.js, no change event
         css.down = False
         page.wait_for_function(
-            "() => !document.querySelector('#comeback') && document.body.dataset.view === 'app'"
-            " && getComputedStyle(document.querySelector('header.bar')).display === 'flex'",
+            drawn_again("app"),
             timeout=20_000,
         )
         assert css.asked.count("HEAD") == 1, css.asked  # answered at the first ask: loaded again, not held
