@@ -29,6 +29,7 @@ import argparse
 import json
 import queue
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -159,6 +160,7 @@ def kiosk_to_paper(tickets: int, kiosks: int = 4, silent: bool = False) -> dict:
     finally:
         server.stop()
         printer.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def play_ms(data: bytes, kind: str, folder: Path) -> float:
@@ -247,6 +249,7 @@ def call_to_voice(calls: int) -> dict:
         }
     finally:
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:

@@ -34,6 +34,7 @@ not assert.
 # ruff: noqa: E402
 from __future__ import annotations
 
+import shutil
 import sys
 
 if __name__ == "__main__" and "--sockets-child" in sys.argv:  # the socket part runs under gevent
@@ -374,6 +375,7 @@ def pages_run(args) -> list[tuple[str, dict]]:
             browser.close()
     finally:
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return rows
 
 

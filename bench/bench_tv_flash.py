@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -173,6 +174,7 @@ def main() -> None:
             browser.close()
     finally:
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)  # its database, WAVs and traces: read above
     for name, runs in rows.items():
         if not runs:
             print(f"{name:5} traced 5.2 s: {traced.get(name)}")
