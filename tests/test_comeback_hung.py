@@ -9,6 +9,7 @@ watch by the test."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 
@@ -16,6 +17,7 @@ import pytest
 from conftest import write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS
+from PIL import Image
 from playwright.sync_api import expect
 
 TV = {"width": 1280, "height": 720}
@@ -119,9 +121,12 @@ def test_a_tv_whose_module_never_comes_says_it_waits_and_loads_itself_again_once
         context.close()
 
 
-def test_a_tv_whose_stylesheet_never_comes_loads_itself_again_once_the_server_answers(browser, office):
+def test_a_tv_whose_stylesheet_never_comes_shows_the_note_and_loads_itself_again_once_the_server_answers(
+    browser, office
+):
     """display.css hangs: the browser draws nothing (the stylesheet holds the page's drawing and its scripts), the
-    TV stayed blank for good. Now, 30 s on, the note is put in the page (the browser draws it only with the rest),
+    TV stayed blank for good. Then the note was put in the page 30 s on, yet not drawn either: the TV stayed blank
+    until the server answered. Now the hung stylesheet is taken out of the page: the note is seen over the screen,
     the file asked for, and the TV loads itself again once the server answers, whole."""
     context = browser.new_context(viewport=TV)
     try:
@@ -130,9 +135,14 @@ def test_a_tv_whose_stylesheet_never_comes_loads_itself_again_once_the_server_an
         page.clock.install()
         page.goto(f"{office.url}/display/", wait_until="commit")
         page.wait_for_function("() => !!document.getElementById('comeback-script')")
-        page.clock.run_for(WATCH_MS + 500)
         assert page.evaluate("document.readyState") == "loading"  # its scripts held by the stylesheet
+        page.clock.run_for(WATCH_MS + 500)
         expect(page.locator("#comeback")).to_contain_text("dicoba lagi dalam 2 detik")
+        # what the TV shows: the note's colour below its words, its title at the top (a screenshot waits for a
+        # drawn frame; held by the stylesheet, none came)
+        shot = Image.open(io.BytesIO(page.screenshot(timeout=10_000))).convert("RGB")
+        assert shot.getpixel((TV["width"] // 2, TV["height"] - 20)) == (0x12, 0x3A, 0x5C), "the note is not seen"
+        assert "Menunggu server" in page.evaluate("document.elementFromPoint(innerWidth / 2, 120).textContent")
         gate.down = False
         with page.expect_navigation():
             page.clock.run_for(2_000)
