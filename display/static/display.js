@@ -649,6 +649,18 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
         fitTo(to);
       }
     }
+    // There (1024x768), the newest call's long name cut so ("→ Loket 8 …", its tile too: no room for its rest at 24 px)
+    // was whole nowhere on the screen, and a visitor told "loket delapan" could not tell which counter that was: its
+    // rest is on a line (or two) of its own under "→ Loket 8", whole, in condensed letters at 24 px (display.css
+    // .spelled), its recall's "Panggilan ke-2" under it.
+    const newest = narrow && $recent.firstElementChild;
+    const spell = newest && newest.querySelector(".to.keyed");
+    if (spell && (spell.classList.contains("key-only") || spell.querySelector(".cut-shown"))) {
+      uncut(spell.querySelector(".name-rest"));
+      spell.classList.remove("keyed", "key-only", "clamped");
+      spell.style.fontSize = "";
+      newest.classList.add("spelled");
+    }
     // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile), and no larger than its
     // row's counter (fitted above): under a counter's name cut to "Loket 3 …" at 24 px (768x1366) it was drawn at 31 px,
     // the larger text of the row (tests/test_display_readability.py)
@@ -711,6 +723,24 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       }
     }
     for (const s of shown) fitServiceName(waitingRows.get(s.code));
+    fitWaiting();
+  }
+  // On a TV on its side the counts stand by letter, side by side: three services of three digits each ("C 100
+  // people") took a second line on a 768x1366 monitor, some 60 px of the latest calls' room. Counts that take fewer
+  // lines drawn closer (display.css .waiting.tight: condensed letters, the unit 24 px or more) are drawn so.
+  let waitingFitted = "";
+  function fitWaiting() {
+    const upright = matchMedia("(orientation: portrait)").matches;
+    const key = [$waiting.textContent, innerWidth, innerHeight, upright, document.body.classList.contains("dense")];
+    if (waitingFitted === key.join("|")) return;
+    waitingFitted = key.join("|");
+    const lines = () => new Set([...$waiting.children].map((li) => Math.round(li.getBoundingClientRect().top))).size;
+    $waiting.classList.remove("tight");
+    if (!upright || $waiting.children.length < 2) return;
+    const loose = lines();
+    if (loose < 2) return;
+    $waiting.classList.add("tight");
+    if (lines() >= loose) $waiting.classList.remove("tight");
   }
 
   // A service's name in the waiting list, whole: as large as fits on two lines (display.css, 1.6rem),
@@ -1641,6 +1671,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
   if (document.fonts && document.fonts.ready) {
     document.fonts.ready.then(() => {
       officeFitted = "";
+      waitingFitted = "";
       fitOffice();
       render(); // the latest calls' names fitted again in the page's letters (their cuts: fitTo)
     });

@@ -1,0 +1,242 @@
+"""The waiting-room TV with many counters on a small screen (display.js `body.dense`): three limits the
+tests of test_display_many_counters left.
+
+- On an old 1024x768 monitor (ten counters, a narrow side column: `body.dense-narrow`) the newest call at a
+  long-named counter ("Loket 8 – Registrasi & Verifikasi Akun") read "→ Loket 8 …" in the latest calls and "Loket 8
+  …" on its tile, its recall's "Panggilan ke-2" beside it: its name was whole nowhere on the screen, and a visitor told
+  "loket delapan" could not tell which counter that was. Its name is now whole in its row, every word drawn at 24 px
+  or more, during the call's flash and after it, every other text as test_display_readability.assert_readable has it.
+- On an upright 768x1366 monitor with eight to ten counters, three services of three digits each ("C 106 people")
+  took two lines in the waiting counts, some 60 px of the latest calls' room: they are on one line now (on a TV on
+  its side at 1080x1920 too), each whole in its panel, the unit 24 px or more.
+- The counts side by side (on its side; by letter at 1280x720) were spaced by the flex box's column-gap, which
+  Chromium 79-83 (an old TV stick's) ignores: the counts touched there. Today's Chromium cannot stop honouring it, so
+  the test takes what such a browser does (the list's gap set to 0) and finds the counts spaced as before, by their
+  margins, the gap unused.
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import visitor, write_config
+from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock
+from test_display_many_counters import NAMES, assert_recalls_said, in_recalls_states
+from test_display_readability import (
+    READABLE_PX,
+    SETTLED,
+    assert_readable,
+    caught_up,
+    inside,
+    new_page,
+    open_display,
+    tile,
+)
+
+# Every tile and row of the latest calls where a counter's name is drawn whole: its words, in a run, each in a text
+# shown (not hidden, not in the part cut off after a "…", not past a box that hides what passes it, nor past the
+# screen), READABLE_PX or more. Dashes and the row's arrow aside ("→ Loket 8" over "Registrasi & …" is the name).
+NAME_DRAWN = """([name, least]) => {
+    const words = (t) => t.replace(/[\\u2192\\u2013\\u2014-]/g, ' ').split(/\\s+/).filter(Boolean);
+    const wanted = ' ' + words(name).join(' ') + ' ';
+    const places = [];
+    for (const place of document.querySelectorAll('.counter, #recent li')) {
+        const drawn = [];
+        const walker = document.createTreeWalker(place, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const e = n.parentElement, cs = getComputedStyle(e);
+            if (!n.textContent.trim() || !e.getClientRects().length || cs.visibility === 'hidden') continue;
+            if (e.closest('.cut-rest') || parseFloat(cs.fontSize) < least - 0.05) continue;
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+            const line = parseFloat(cs.lineHeight);
+            const shown = rects.length > 0 && rects.every((r) => {
+                const trim = line < r.height ? (r.height - line) / 2 : 0, top = r.top + trim, bottom = r.bottom - trim;
+                if (r.left < -0.5 || top < -0.5 || r.right > innerWidth + 0.5 || bottom > innerHeight + 0.5) return false;
+                for (let a = e; a && a !== document.body; a = a.parentElement) {
+                    const s = getComputedStyle(a);
+                    if (s.display === 'contents' || s.display === 'inline') continue;
+                    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+                    const b = a.getBoundingClientRect();
+                    if (r.left < b.left - 0.5 || r.right > b.right + 0.5 || top < b.top - 0.5 || bottom > b.bottom + 0.5)
+                        return false;
+                }
+                return true;
+            });
+            if (shown) drawn.push(...words(n.textContent));
+        }
+        if ((' ' + drawn.join(' ') + ' ').includes(wanted))
+            places.push(place.matches('.counter') ? 'tile ' + place.dataset.counter : 'row ' + place.dataset.seq);
+    }
+    return places;
+}"""
+
+# The waiting counts: each one's box (its letter, count and unit), its unit's size, the panel's inner box.
+WAITING_LINE = """() => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+    const panel = document.getElementById('waiting').parentElement, cs = getComputedStyle(panel);
+    const outer = box(panel), px = (n) => parseFloat(cs[n]);
+    return {
+        panel: { left: outer.left + px('borderLeftWidth'), right: outer.right - px('borderRightWidth'),
+                 top: outer.top + px('borderTopWidth'), bottom: outer.bottom - px('borderBottomWidth') },
+        counts: [...document.querySelectorAll('#waiting li')].map((li) => ({
+            text: li.querySelector('.code').textContent + ' ' + li.querySelector('.count').firstChild.textContent, li: box(li), unit: parseFloat(getComputedStyle(li.querySelector('.unit')).fontSize),
+            parts: [...li.querySelectorAll('.code, .count, .unit')].map(box) })),
+    };
+}"""
+
+# The waiting counts' places, the list's column-gap and each count's right margin, as drawn.
+SPACING = """() => ({
+    gap: getComputedStyle(document.getElementById('waiting')).columnGap,
+    counts: [...document.querySelectorAll('#waiting li')].map((li) => {
+        const r = li.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, margin: parseFloat(getComputedStyle(li).marginRight) };
+    }),
+})"""
+DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
+MARKER = {"id": "Panggilan ke-2", "en": "Call 2"}
+
+
+@pytest.fixture(scope="module")
+def hundreds(tmp_path_factory):
+    """Ten counters (4, 5 and 8 named "Loket N – Registrasi & Verifikasi Akun"), serving A, B and C, in the states of
+    test_display_many_counters.RECALLS; 110 tickets issued for each service, so that over a hundred wait for each."""
+    extra = "".join(
+        f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
+    )
+    config = write_config(
+        tmp_path_factory.mktemp("dense-limits"),
+        {
+            "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
+            "rate_limit_per_minute = 120": "rate_limit_per_minute = 100000",  # 330 tickets from this address
+        },
+        extra,
+    )
+    server = LiveServer(config, numbers=PING_NUMBERS).start()  # its pages' clocks moved on (pageclock)
+    with requests.Session() as s:
+        for service in "ABC" * 110:
+            r = s.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
+            assert r.status_code == 201, r.text
+    in_recalls_states(server, "", "padat")
+    yield server
+    server.stop()
+
+
+def settle(page, server, query: str) -> None:
+    open_display(page, server, query)
+    caught_up(page, server)
+    page.wait_for_function(SETTLED, timeout=15_000, polling=50)
+    page.evaluate("document.fonts.ready")
+
+
+def assert_waiting_on_one_line(page, size, where: str) -> None:
+    m = page.evaluate(WAITING_LINE)
+    counts = m["counts"]
+    assert len(counts) == 3 and all(len(c["text"].split()[1]) == 3 for c in counts), (where, counts)  # "A 106…"
+    tops = {round(c["li"]["top"]) for c in counts}
+    assert len(tops) == 1, f"{where}: the waiting counts on {len(tops)} lines: {[c['text'] for c in counts]}"
+    for c in counts:
+        assert c["unit"] >= READABLE_PX - 0.05, (where, c)
+        for rect in (c["li"], *c["parts"]):
+            assert inside(rect, m["panel"]) and rect["right"] <= size[0], f"{where}: {c['text']} {rect} past {m}"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_newest_call_names_its_long_counter_whole_on_an_old_4_3_monitor(browser, hundreds, lang):
+    """Ten counters at 1024x768: Loket 8 ("Loket 8 – Registrasi & Verifikasi Akun") calls its next visitor and calls
+    again: during the flash and after it, its name is whole on the screen (its row: "→ Loket 8", the rest of the name
+    under it, "Panggilan ke-2" under that), every word 24 px or more, every text readable, every recall said."""
+    server, size = hundreds, (1024, 768)
+    page = new_page(browser, size)
+    install_clock(page)  # the flash's end is moved on, not waited for
+    try:
+        settle(page, server, f"?lang={lang}")
+        for action in ("start", "resolve", "call-next", "recall"):
+            r = server.sessions[8].post(
+                f"{server.url}/api/counters/8/{action}", json=DONE if action == "resolve" else {}, timeout=5
+            )
+            assert r.status_code == 200, (action, r.text)
+        label = r.json()["ticket"]["label"]
+        page.locator(f"{tile(8)}.flash").wait_for()
+        caught_up(page, server)
+        page.screenshot(path=str(server.config.parent / f"name-1024x768-{lang}-during.png"))
+        for when in ("during the flash", "after it"):
+            where = f"1024x768, {lang}, {when}"
+            newest = page.evaluate(
+                "() => { const li = document.querySelector('#recent li'); return [li.querySelector('.label')"
+                ".textContent, (li.querySelector('.nth') || {}).textContent, li.dataset.seq]; }"
+            )
+            assert newest[:2] == [label, MARKER[lang]], (where, newest)
+            places = page.evaluate(NAME_DRAWN, [NAMES[8], READABLE_PX])
+            assert places, f"{where}: {NAMES[8]!r} is whole nowhere on the screen"
+            assert f"row {newest[2]}" in places, (where, places)
+            assert_readable(page, size, where)
+            assert_recalls_said(page, server, 10, lang, where)
+            if when == "during the flash":
+                page.clock.fast_forward(6000)
+                page.wait_for_function(SETTLED, timeout=10_000, polling=50)
+        page.screenshot(path=str(server.config.parent / f"name-1024x768-{lang}-after.png"))
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize(
+    ("size", "count"),
+    [((768, 1366), 8), ((768, 1366), 9), ((768, 1366), 10), ((1080, 1920), 10)],
+    ids=["768x1366-8", "768x1366-9", "768x1366-10", "1080x1920-10"],
+)
+def test_three_counts_of_three_digits_keep_one_line_on_a_tv_on_its_side(browser, hundreds, size, count, lang):
+    """Over a hundred waiting for each of A, B and C, eight to ten counters on an upright monitor (and ten on a TV on
+    its side at 1080x1920): "A 106 orang", "B 107 orang", "C 107 orang" on one line, each whole in its panel, the unit
+    24 px or more, every text readable (24 px or more, whole, over no other) and the latest calls two whole rows."""
+    page = new_page(browser, size)
+    where = f"{size[0]}x{size[1]}, {count} counters, {lang}"
+    try:
+        query = f"counters={','.join(str(i) for i in range(1, count + 1))}&" if count < 10 else ""
+        settle(page, hundreds, f"?{query}lang={lang}")
+        page.screenshot(path=str(hundreds.config.parent / f"waiting-{size[0]}x{size[1]}-{count}-{lang}.png"))
+        assert_waiting_on_one_line(page, size, where)
+        assert_readable(page, size, where)
+        rows = page.evaluate(
+            "() => { const p = document.getElementById('recent').parentElement.getBoundingClientRect().bottom;"
+            " return [...document.querySelectorAll('#recent li')].map((li) => li.getBoundingClientRect().bottom <= p); }"
+        )
+        assert len(rows) >= 2 and all(rows), (where, rows)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("size", "count"), [((768, 1366), 10), ((1080, 1920), 3), ((1280, 720), 10)])
+def test_the_counts_side_by_side_are_spaced_without_the_flex_gap_old_tvs_ignore(browser, hundreds, size, count):
+    """On a TV on its side (ten counters, or three) and among ten counters at 1280x720 (by letter, side by side), two
+    counts on a line are apart by the first one's right margin; with the list's gap taken away, as Chromium 79-83
+    does (it ignores a flex box's column-gap), every count stays where it was: the spacing does not rest on it."""
+    page = new_page(browser, size)
+    where = f"{size[0]}x{size[1]}, {count} counters"
+    try:
+        query = f"?counters={','.join(str(i) for i in range(1, count + 1))}" if count < 10 else ""
+        settle(page, hundreds, query)
+        before = page.evaluate(SPACING)
+        counts = before["counts"]
+        pairs = [i for i in range(len(counts) - 1) if round(counts[i]["top"]) == round(counts[i + 1]["top"])]
+        assert pairs, f"{where}: no two counts side by side: {counts}"
+        page.evaluate(  # what Chromium 79-83 draws: no column-gap in a flex box
+            "() => { const s = document.getElementById('waiting').style;"
+            " for (const p of ['gap', 'column-gap', 'row-gap']) s.setProperty(p, '0px', 'important'); }"
+        )
+        old = page.evaluate(SPACING)
+        assert old["gap"] == "0px", (where, old)
+        for i in pairs:
+            a, b = old["counts"][i], old["counts"][i + 1]
+            apart = b["left"] - a["right"]
+            assert apart >= 10, f"{where}: without the flex gap two counts are {apart:.1f} px apart: {a}, {b}"
+            assert abs(apart - a["margin"]) < 0.5, (where, a, b)  # by the first one's margin
+        assert old["counts"] == counts, f"{where}: the counts moved without the flex gap: {counts} -> {old['counts']}"
+        assert before["gap"] in ("normal", "0px"), f"{where}: the counts spaced by the flex box's gap {before['gap']}"
+    finally:
+        page.context.close()
