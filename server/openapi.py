@@ -1539,19 +1539,33 @@ PRESSED_FOR = {
 }
 
 
+# A call (call-next, call): the ticket the counter held when it was pressed. docs/api.md, "Counters".
+HOLDING = {
+    "type": ["integer", "null"],
+    "minimum": 1,
+    "maximum": 2**63 - 1,
+    "description": "Optional: the id of the ticket the counter held when the call was pressed, null when it held none. "
+    "When the counter holds another ticket now, or one though it held none (another tab or an admin called "
+    "meanwhile): 409 counter_changed and nobody is called. Absent: as before. A repeat of a done request_id answers "
+    "its first answer before this check.",
+    "examples": [None, 42],
+}
+
+
 def _counter_action(action: str) -> dict[str, Any]:
     """POST /api/counters/{counter_id}/{action}: one officer action on a counter (it claims the counter)."""
     bodies: dict[str, dict[str, Any] | None] = {
-        "call-next": _body({}),
+        "call-next": _body({"holding": HOLDING}),
         "call": _body(
             {
+                "holding": HOLDING,
                 "ticket": {
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 64,
                     "description": "Today's label (A-005, any case) or the ticket's token.",
                     "examples": ["A-005"],
-                }
+                },
             },
             ("ticket",),
         ),
@@ -1683,7 +1697,9 @@ def _counter_action(action: str) -> dict[str, Any]:
                 )
             }
             errors["404"] = "counter_not_found, or ticket_not_found: no such ticket today."
-            errors["422"] = "form_incomplete: `ticket` is missing or not text."
+            errors["422"] = (
+                "form_incomplete: `ticket` is missing or not text; `holding` is not a positive integer or null."
+            )
         elif action == "call-next":
             responses = {
                 "200": _ok(
@@ -1691,6 +1707,7 @@ def _counter_action(action: str) -> dict[str, Any]:
                 ),
                 "204": _ok("Nobody waits for this counter's services."),
             }
+            errors["422"] = "form_incomplete: `holding` is not a positive integer or null."
         elif action == "escalate":
             responses = {
                 "200": _ok(
@@ -1720,6 +1737,11 @@ def _counter_action(action: str) -> dict[str, Any]:
             errors["422"] = None
         elif action in ("recall", "skip", "start"):
             errors["422"] = "form_incomplete: `ticket_id` is not a positive integer."
+        if action in ("call-next", "call"):
+            errors["409"] += (
+                " counter_changed: the counter holds another ticket than `holding` (another tab or an admin called "
+                "meanwhile): nobody called, the message names what the counter holds."
+            )
         if action in ("recall", "skip", "start", "resolve", "escalate", "transfer"):
             errors["409"] += (
                 " ticket_changed: `ticket_id` is not the ticket the counter holds now (finished, sent away or "

@@ -2359,6 +2359,10 @@ async function act(action, extra = {}, { keys = false } = {}) {
     // another, as when another tab or the front office finished this one and called the next before it arrived. Its
     // resend (confirmUnanswered) carries the same payload.
     if (held && HELD_ACTIONS.includes(action)) payload.ticket_id = held.id;
+    // a call: the ticket the counter held when pressed (null: none). The server refuses it (409 counter_changed,
+    // nothing done) once the counter holds another: sent again to ask (settleSeen, confirmSeen), it calls nobody
+    // when another tab or an admin called meanwhile.
+    if (action === "call-next" || action === "call") payload.holding = held ? held.id : null;
     // `seq`: what the page was current to when pressed; `calls`: the held visitor's calls then (Panggil ulang)
     const facts = { id: held ? held.id : null, counter: state.counterId, seq: live ? live.seq() : null,
                     drops: state.drops };
@@ -2366,8 +2370,14 @@ async function act(action, extra = {}, { keys = false } = {}) {
       sent = { action, payload, cut, ...facts, calls: held ? held.calls || 0 : 0, status: held ? held.status : null };
     }
     const asked = api("POST", `/api/counters/${state.counterId}/${action}`, payload, { timeout: ACTION_TIMEOUT_MS });
-    const { status, body } = await answerOrSeen(asked, { action, payload, ...facts, calls: held ? held.calls || 0 : 0 });
-    took(action, status, body, waited, cut);
+    const { status, body, elsewhere } = await answerOrSeen(asked, { action, payload, ...facts,
+                                                                     calls: held ? held.calls || 0 : 0 });
+    if (elsewhere) {
+      state.queued = null; // D pressed for the visitor shown: called by another page, not by this press
+      calledElsewhere(action, elsewhere);
+    } else {
+      took(action, status, body, waited, cut);
+    }
   } catch (err) {
     if (held && currentTicket() && currentTicket().id === held.id) {
       state.ownDone.delete(held.id);
@@ -2415,9 +2425,16 @@ async function act(action, extra = {}, { keys = false } = {}) {
 // account in another tab reads the same). Done by this press, the server answers its first answer ("A-005 selesai.",
 // the form copy, the escalation's mail); done by another's hand, it refuses it (409 ticket_changed: "sudah
 // diselesaikan di halaman lain", the typing kept), as the press's own answer would have. The press's own answer, come
-// later, has nothing more to say; its request, still on its way, is that request_id's: done once either way. The calls
-// (Panggil berikutnya, Panggil) wait for their answer as before (confirmSeen once it is lost).
-const SETTLED_LIVE = ["pause", "resume", "recall", "skip", "start", "resolve", "escalate", "transfer"];
+// later, has nothing more to say; its request, still on its way, is that request_id's: done once either way.
+// The calls (Panggil berikutnya, Panggil) still waited for their own answer, the visitor called shown at the counter
+// with the buttons off, until it came or its 15 s were up. Now they are settled the same way once the live state shows
+// a visitor called at the counter (pressShown): asked again with the same request_id, the server answers its first
+// answer when it was this press ("A-002 dipanggil.", the buttons on); it refuses it (409 counter_changed: the counter
+// holds another ticket than it did when pressed, `holding`) when another tab or an admin called that visitor, and the
+// page says so ("A-002 sudah dipanggil di halaman lain: “Panggil berikutnya” di halaman ini tidak dijalankan.") and
+// does not report this press done. Its own request, still on its way, is refused as well when it comes (counter_changed):
+// nobody is called by it, nor the visitor called elsewhere skipped (max_calls 1).
+const SETTLED_LIVE = ["pause", "resume", "recall", "skip", "start", "resolve", "escalate", "transfer", "call-next", "call"];
 
 function answerOrSeen(asked, press) {
   if (!SETTLED_LIVE.includes(press.action) || (HELD_ACTIONS.includes(press.action) && press.id === null)) return asked;
@@ -2446,9 +2463,14 @@ function breakAnswer(f) {
   return { status: 200, body: { counter: { id: f.counter, paused: f.action === "pause" } } };
 }
 
-// Whether the live state shows the press `f` done to the visitor it was pressed for, by whoever.
+// Whether the live state shows the press `f` done to the visitor it was pressed for, by whoever (a call: a visitor
+// called at the counter, another than it held, or that one called anew).
 function effectShown(f) {
   if (f.counter !== state.counterId) return false;
+  if (f.action === "call-next" || f.action === "call") {
+    const here = currentTicket();
+    return Boolean(here) && pressShown(f, here);
+  }
   const x = state.tickets.get(f.id);
   if (f.action === "recall") return Boolean(x) && (x.calls || 0) > f.calls;
   if (f.action === "start") return Boolean(x) && x.status === "serving" && x.counter_id === f.counter;
@@ -2469,10 +2491,26 @@ function settleSeen() {
     f.seen.resolve(breakAnswer(f));
     return;
   }
+  const shown = currentTicket();
   again.then(f.seen.resolve, (err) => {
-    if (err.status && err.status < 502) f.seen.reject(err); // refused as the press would have been
+    // a call refused as the counter holds another ticket than when pressed: the one shown, called by another page
+    if (calledThere(f, err)) f.seen.resolve({ elsewhere: shown.label });
+    else if (err.status && err.status < 502) f.seen.reject(err); // refused as the press would have been
     // lost too: the press's own answer, or its 15 s, settles it (confirmUnanswered then)
   });
+}
+
+// Whether `err` refuses the call `f` (asked again) as the counter holds another ticket than when it was pressed.
+function calledThere(f, err) {
+  return (f.action === "call-next" || f.action === "call") && err.status === 409 && Boolean(err.body) &&
+    err.body.error === "counter_changed";
+}
+
+// A call of this page (Panggil berikutnya, Panggil) not done: the visitor `label` shown at the counter was called by
+// another page (another tab of the officer, an admin). `back`: said after the page's connection came back.
+function calledElsewhere(action, label, back = false) {
+  state.notice = { kind: "warn", parts: [["gone.called_tab", { label, action: [ACTION_LABELS[action]] }]], back };
+  renderNotice();
 }
 
 // A press refused as its visitor is no longer the counter's (409 ticket_changed): another tab, the front office or an
@@ -2655,11 +2693,14 @@ function askAgainSoon(u) {
 // said the call, the live event or the fresh snapshot shows the ticket called or served here), and its answer was
 // lost (the server killed right after its commit, the network cut). The page said "Tindakan terakhir tidak sampai ke
 // server" under the ticket that press called, and the officer pressed again (a second visitor called) or distrusted
-// the page. Sending it again is no way to ask: a press that did not reach the server would be done now, one more call
-// (N skipping the visitor called meanwhile). The ticket's history says it instead: its event of that press (`called`,
-// `recalled`, `started`) after the seq the page was current to when pressed, by this officer at this counter, is that
-// press's. Said then ("Panggilan A-002 sudah sampai ke server"); else what the page says stands, and it is asked
-// again at the next change (until another press, or another's event of that kind after it).
+// the page. Sending a recall or a start again is no way to ask: one that did not reach the server would be done now,
+// one more call. The ticket's history says it instead: its event of that press (`recalled`, `started`) after the seq
+// the page was current to when pressed, by this officer at this counter, is that press's. Said then ("Panggilan A-002
+// sudah sampai ke server"); else what the page says stands, and it is asked again at the next change (until another
+// press, or another's event of that kind after it). A call (Panggil berikutnya, Panggil) is sent again with its
+// request_id instead (askCall): the history named the officer, not the tab, and took the same officer's call in
+// another tab for this press; the server tells them apart (its first answer, or 409 counter_changed: the counter holds
+// another ticket than when pressed, `holding`, so nobody is called by it).
 const SEEN = { "call-next": "called", call: "called", recall: "recalled", start: "started" }; // press -> its event
 
 function pressShown(u, ticket) {
@@ -2682,6 +2723,7 @@ async function confirmSeen(u, timed = false) {
   if (!ticket || !pressShown(u, ticket)) return unseen(u, timed); // not shown done (yet)
   if (!state.me || !live.synced()) return;
   if (state.confirming === ticket.id) return; // its history asked for already
+  if ((u.action === "call-next" || u.action === "call") && "holding" in u.payload) return askCall(u, ticket);
   state.confirming = ticket.id;
   let events;
   try {
@@ -2705,6 +2747,33 @@ async function confirmSeen(u, timed = false) {
   const key = u.action === "recall" ? "recalled" : u.action === "start" ? "started" : "called";
   const params = { label, n: now.calls, max: PAGE.max_calls };
   state.notice = { kind: "info", key: `live.reached_${key}`, params, back: wentAway(u) }; // "Tersambung kembali." once away
+  renderNotice();
+}
+
+// A call unanswered, a visitor `ticket` shown called at the counter: asked again with its request_id (confirmSeen).
+async function askCall(u, ticket) {
+  state.confirming = ticket.id;
+  let answer;
+  try {
+    answer = await api("POST", `/api/counters/${u.counter}/${u.action}`, u.payload, { timeout: ACTION_TIMEOUT_MS });
+  } catch (err) {
+    if (!err.status || err.status >= 502) askAgainSoon(u); // lost again: asked again on a timer
+    else if (state.unanswered === u && calledThere(u, err)) {
+      state.unanswered = null;
+      calledElsewhere(u.action, ticket.label, wentAway(u)); // another page called it: not this press
+    }
+    return; // refused otherwise (the session, the counter taken): asked at the next change, as the history was
+  } finally {
+    state.confirming = null;
+  }
+  if (state.unanswered !== u) return; // another press meanwhile: its own answer says
+  state.unanswered = null;
+  took(u.action, answer.status, answer.body, null, u.cut); // its first answer: the page's events past it drew it
+  const called = answer.body && answer.body.ticket;
+  if (!called) return;
+  const now = state.tickets.get(called.id) || called;
+  const params = { label: now.label, n: now.calls, max: PAGE.max_calls };
+  state.notice = { kind: "info", key: "live.reached_called", params, back: wentAway(u) }; // as the history said it
   renderNotice();
 }
 

@@ -38,6 +38,9 @@ OFFICER_TEXTS = {"solution": True, "note": True, "escalation_note": True, "answe
 # The counter actions on the ticket the counter holds: an optional `ticket_id` names the one pressed for (409
 # ticket_changed when the counter holds another now, or none).
 HELD_ACTIONS = ("recall", "skip", "start", "resolve", "escalate", "transfer")
+# The calls: an optional `holding` names the ticket the counter held when pressed, null none (409 counter_changed
+# when it holds another now, or one though it held none: another tab or an admin called meanwhile).
+CALLS = ("call-next", "call")
 
 
 def _long_date(day: str) -> Localized:
@@ -484,11 +487,19 @@ class QueueCommands:
         if action in HELD_ACTIONS and "ticket_id" in payload:
             if not isinstance(pressed_for, int) or isinstance(pressed_for, bool) or not 1 <= pressed_for < 2**63:
                 raise FormIncomplete({"ticket_id": "invalid"})
+        held_then = action in CALLS and "holding" in payload
+        holding = payload.get("holding") if held_then else None
+        if holding is not None and (
+            not isinstance(holding, int) or isinstance(holding, bool) or not 1 <= holding < 2**63
+        ):
+            raise FormIncomplete({"holding": "invalid"})
 
         def run(tx: Tx, now: datetime) -> Outcome:
             # after the request_id's first answer is looked up (Unit._command): a repeat still answers it
             if pressed_for is not None:
                 self._check_pressed_for(tx, counter.id, pressed_for)
+            if held_then:
+                self._check_holding(tx, counter.id, holding)
             return handler(tx, now, counter, payload, officer)
 
         result = self.unit.run(request_key, run, seq=True)
@@ -581,6 +592,22 @@ class QueueCommands:
         else:
             now = both(f"error.ticket_changed.{current.status}", label=current.label)
         raise QueueError("ticket_changed", was=was, now=now)
+
+    def _check_holding(self, tx: Tx, counter_id: int, holding: int | None) -> None:
+        """Refuse (409 counter_changed, nothing changed) a call (call-next, call) pressed while the counter held ticket
+        `holding` (None: none) when it holds another now, or one though it held none: another tab of the officer or an
+        admin called meanwhile. A call slow on the network, or sent again with its request_id when the page saw a
+        visitor called at the counter (counter.js settleSeen), was refused only while that visitor had calls left:
+        one that had all its calls (`max_calls` 1) was skipped, and another visitor called, by a press that was not
+        meant for it. The words say what the counter holds now."""
+        current = tx.counter_ticket(counter_id)
+        if (current.id if current is not None else None) == holding:
+            return
+        if current is None:
+            now = both("error.ticket_changed.none")
+        else:
+            now = both(f"error.ticket_changed.{current.status}", label=current.label)
+        raise QueueError("counter_changed", now=now)
 
     def _current(self, tx: Tx, counter_id: int) -> Ticket:
         t = tx.counter_ticket(counter_id)

@@ -1,0 +1,246 @@
+"""A call of the counter page (Panggil berikutnya, Panggil) settled from what the page sees live, on a real server and
+a Chromium page (brief h387).
+
+The call reached the server and was done (the TV said it, the page's live event showed the visitor called at its
+counter), and its answer was held on the network: the page kept its buttons off ("Pengunjung datang" too) until the
+answer came or its 15 s were up. Now, as soon as the live state shows a visitor called at the counter, the page asks
+the server with the same request_id: its first answer when it was this press ("A-001 dipanggil."), at once. Another
+tab of the same officer (or an admin) calling while this press was still on its way reads the same live event; the
+history's "called by budi at Loket 1" took it for this press ("Panggilan A-001 sudah sampai ke server"). The server
+now tells them apart: a call carries `holding` (the ticket the counter held when pressed, null: none) and is refused,
+409 counter_changed, once the counter holds another; so the page says "sudah dipanggil di halaman lain" and its own
+request, still on its way, calls nobody when it comes. Under max_calls = 1 a call sent again used to skip the visitor
+the other tab had just called and call the next one.
+
+The answers are held with Playwright routing (the Socket.IO connection untouched), and the page's clock is paused once
+it is live: nothing is settled by the answer's 15 s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import hold_first, write_config
+from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from playwright.sync_api import expect
+from staffpages import PASSWORD, empty_queue, issue, put_settings, settings_kept, sign_in, staffed
+
+SHOTS = Path("/tmp/h387shots")
+SOON = 2_000  # ms: the page settles on the live state within this, not at the answer's 15 s
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    config = write_config(tmp_path_factory.mktemp("call-settled"))
+    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every second: the clock moved on
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, office):
+    """budi's counter page at Loket 1, 1366x768, its clock paused once it is live."""
+    empty_queue(office)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    try:
+        page = context.new_page()
+        install_clock(page)
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        expect(page.locator("#btn-pause")).to_be_enabled()
+        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def one_call(office):
+    """[queue] max_calls = 1 for the test, put back after it."""
+    admin = office.session("kepala", PASSWORD)
+    with settings_kept(office, admin):
+        put_settings(office, admin, "queue", {"max_calls": 1})
+        yield
+
+
+@pytest.fixture(params=[3, 1], ids=["max_calls_3", "max_calls_1"])
+def max_calls(request, office):
+    """[queue] max_calls for the test (the config's 3, or 1), set before the page opens; put back after it."""
+    if request.param == 1:
+        request.getfixturevalue("one_call")
+    return request.param
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def events(server, token: str, type_: str) -> list[dict]:
+    budi = server.session("budi", PASSWORD)
+    history = budi.get(f"{server.url}/api/tickets/{token}/history", timeout=5).json()["events"]
+    return [e for e in history if e["type"] == type_]
+
+
+def ticket(server, label: str) -> dict:
+    budi = server.session("budi", PASSWORD)
+    return next(t for t in budi.get(f"{server.url}/api/tickets", timeout=5).json()["tickets"] if t["label"] == label)
+
+
+def on_its_way(page, action: str) -> list:
+    """The page's first request to `action` kept on its way (not sent) for the test to send later (`continue_()`);
+    the requests after it go through. The route takes its place in the list before anything else."""
+    sent: list = []
+
+    def route(r):
+        sent.append(r)
+        if len(sent) > 1:
+            r.continue_()
+
+    page.route(f"**/api/counters/1/{action}", route)
+    return sent
+
+
+def test_a_call_next_whose_answer_is_slow_is_settled_when_the_call_shows(page, office):
+    server = office
+    ani, bayu = issue(server, "Ani Wijaya"), issue(server, "Bayu Pratama")
+    held = hold_first(page, "**/api/counters/1/call-next")  # done on the server; its answer held
+    page.click("#btn-call-next")
+    expect(page.locator("#t-label")).to_have_text(ani["label"])  # the live event: Ani called here
+    notice = page.locator("#notice")
+    # settled then, the page's clock not moved (the answer's 15 s never come): said as its answer says it
+    expect(notice).to_have_text(f"{ani['label']} dipanggil.", timeout=SOON)
+    expect(notice).to_have_attribute("data-kind", "info")
+    expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)  # the officer's next step: the visitor sits down
+    assert [answer.status for _, answer in held] == [200]
+    shot(page, "call-next-settled")
+    route, answer = held[0]
+    route.fulfill(response=answer)  # the late answer: nothing more to say
+    run_clock_for(page, 1_000)
+    expect(notice).to_have_text(f"{ani['label']} dipanggil.")
+    page.click("#btn-start")  # and the page goes on as after any call
+    expect(page.locator("#solution")).to_be_enabled()
+    # asked again with its request_id: called once, the next visitor still waiting
+    assert len(events(server, ani["token"], "called")) == 1
+    assert events(server, bayu["token"], "called") == []
+
+
+def test_a_call_out_of_turn_whose_answer_is_slow_is_settled_when_the_call_shows(page, office):
+    server = office
+    citra, dodi = issue(server, "Citra Lestari"), issue(server, "Dodi Kurniawan")
+    held = hold_first(page, "**/api/counters/1/call")
+    page.locator(f"#line li[data-label='{dodi['label']}'] button.call").click()
+    expect(page.locator("#t-label")).to_have_text(dodi["label"])
+    notice = page.locator("#notice")
+    expect(notice).to_have_text(f"{dodi['label']} dipanggil (di luar urutan).", timeout=SOON)
+    expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)
+    assert [answer.status for _, answer in held] == [200]
+    shot(page, "call-settled")
+    assert len(events(server, dodi["token"], "called")) == 1
+    assert events(server, citra["token"], "called") == []
+
+
+def test_another_tabs_call_while_this_ones_is_on_its_way_is_said_called_there(max_calls, page, office):
+    """N slow on its way to the server (not there yet), the same officer calling in another tab: the live event is the
+    same as this press's would be. The page asks with the same request_id: refused (the counter holds a visitor it did
+    not hold when N was pressed), said called in the other tab, not as this press; its request, when it comes, calls
+    nobody. Under max_calls = 1 the visitor called there has had all its calls: the question skipped that one and
+    called the next."""
+    server = office
+    eka, fajar = issue(server, "Eka Putri"), issue(server, "Fajar Nugroho")
+    expect(page.locator("#btn-call-next")).to_be_enabled()
+    sent = on_its_way(page, "call-next")
+    page.click("#btn-call-next")
+    other = server.session("budi", PASSWORD)  # budi's other tab
+    r = other.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == eka["label"], r.text
+    expect(page.locator("#t-label")).to_have_text(eka["label"])
+    notice = page.locator("#notice")
+    said = f"{eka['label']} sudah dipanggil di halaman lain: “Panggil berikutnya” di halaman ini tidak dijalankan."
+    expect(notice).to_have_text(said, timeout=SOON)
+    expect(notice).to_have_attribute("data-kind", "warn")
+    expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)
+    assert len(sent) == 2  # this press and its question
+    if max_calls == 3:
+        page.click("#lang-toggle")
+        expect(notice).to_have_text(
+            f"{eka['label']} was called on another page: “Call next” on this page was not done."
+        )
+        shot(page, "other-tab-en")
+        page.click("#lang-toggle")
+    shot(page, f"other-tab-max-calls-{max_calls}")
+    sent[0].continue_()  # the press reaches the server now: refused too (counter_changed), nothing said over the words
+    run_clock_for(page, 1_000)
+    expect(notice).to_have_text(said)
+    expect(page.locator("#t-label")).to_have_text(eka["label"])
+    assert ticket(server, eka["label"])["status"] == "called"
+    assert len(events(server, eka["token"], "called")) == 1
+    assert events(server, eka["token"], "skipped") + events(server, eka["token"], "no_show") == []
+    assert events(server, fajar["token"], "called") == []  # nobody else called by this press
+    assert ticket(server, fajar["label"])["status"] == "waiting"
+
+
+def test_another_tabs_call_while_this_ones_answer_was_lost_is_not_taken_for_this_press(page, office):
+    """N lost on the network before it reached the server ("belum pasti tercatat"), then the same officer calls in
+    another tab: the history's `called` by budi at Loket 1 after the press read as this press ("Panggilan A-001 sudah
+    sampai ke server"). Asked with its request_id, the server refuses it: said called in the other tab."""
+    server = office
+    gita, hadi = issue(server, "Gita Permata"), issue(server, "Hadi Santoso")
+    page.route("**/api/counters/1/call-next", lambda r: r.abort("connectionreset"), times=1)
+    page.click("#btn-call-next")
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("belum pasti tercatat: jawaban server tidak sampai (jaringan).")
+    other = server.session("budi", PASSWORD)
+    r = other.post(f"{server.url}/api/counters/1/call-next", json={}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == gita["label"], r.text
+    expect(page.locator("#t-label")).to_have_text(gita["label"])
+    expect(notice).to_have_text(
+        f"{gita['label']} sudah dipanggil di halaman lain: “Panggil berikutnya” di halaman ini tidak dijalankan."
+    )
+    shot(page, "other-tab-after-lost-answer")
+    assert len(events(server, gita["token"], "called")) == 1
+    assert events(server, hadi["token"], "called") == []
+
+
+def test_a_call_says_what_the_counter_held_when_pressed_and_is_refused_once_it_holds_another(office, one_call):
+    """The API: `holding` on call-next and call. Under max_calls = 1 the counter's called visitor has had all its
+    calls, and call-next skips it: a call pressed while the counter held none is refused once it holds one (409
+    counter_changed, nobody skipped or called); one pressed for that visitor skips it as before. A repeat of a done
+    request_id still answers its first answer."""
+    server = office
+    empty_queue(server)
+    budi = server.session("budi", PASSWORD)
+    url = f"{server.url}/api/counters/1"
+    ika, joko, kiki = issue(server, "Ika"), issue(server, "Joko"), issue(server, "Kiki")
+    first = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "h387-first"}, timeout=5)
+    assert first.status_code == 200 and first.json()["ticket"]["label"] == ika["label"], first.text
+
+    for action, extra in (("call-next", {}), ("call", {"ticket": kiki["label"]})):
+        r = budi.post(f"{url}/{action}", json={"holding": None, **extra}, timeout=5)
+        assert r.status_code == 409 and r.json()["error"] == "counter_changed", (action, r.text)
+        assert r.json()["message"] == (
+            f"Loket kini memanggil {ika['label']}, tidak seperti saat tombol ditekan: panggilan ini tidak dijalankan. "
+            "Tidak ada yang diubah."
+        )
+    assert ticket(server, ika["label"])["status"] == "called"
+    assert [ticket(server, x["label"])["status"] for x in (joko, kiki)] == ["waiting", "waiting"]
+    assert events(server, ika["token"], "skipped") == []
+
+    # the first call sent again with its request_id: its first answer, though the counter holds Ika now
+    again = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "h387-first"}, timeout=5)
+    assert again.status_code == 200 and again.json()["ticket"]["label"] == ika["label"], again.text
+    assert again.json()["seq"] == first.json()["seq"]
+
+    for bad in ("1", True, 0, -3):
+        r = budi.post(f"{url}/call-next", json={"holding": bad}, timeout=5)
+        assert r.status_code == 422 and "holding" in r.json()["fields"], (bad, r.text)
+
+    # pressed for Ika (all her calls made): skipped, and Joko called
+    r = budi.post(f"{url}/call-next", json={"holding": first.json()["ticket"]["id"]}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert (r.json()["skipped"]["label"], r.json()["ticket"]["label"]) == (ika["label"], joko["label"])
+    # without `holding`, as before
+    r = budi.post(f"{url}/call", json={"ticket": kiki["label"]}, timeout=5)
+    assert r.status_code == 200 and r.json()["ticket"]["label"] == kiki["label"], r.text
