@@ -18,7 +18,7 @@ from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer
 from staffpages import PASSWORD, issue
-from test_agent import TOKEN
+from test_agent import TOKEN, wait_for
 from test_agent_bounds import agent_worker, printer_events, statuses
 from test_agent_bounds import issue as issue_in_app
 from test_agent_paper import agent_launcher
@@ -56,7 +56,17 @@ def office(tmp_path, printer: FakeNetworkPrinter):
 def kiosk_pc(tmp_path):
     printer = FakeNetworkPrinter(runs_out_after=RUNS_OUT)
     live, start_agent, stop = office(tmp_path, printer)
-    yield live, printer, start_agent
+
+    def start_connected() -> None:
+        """A real agent, once it says it is connected: a ticket issued before that waits for it ABSENT_GRACE_SECONDS
+        of the server's clock, then is told "not printed yet" (an agent process on a loaded machine once took longer
+        to start), and not the torn slip these tests are about."""
+        start_agent()
+        log = tmp_path / "agent.log"
+        said = lambda: log.read_text(errors="replace") if log.exists() else ""  # noqa: E731
+        assert wait_for(lambda: "as agent of kiosk" in said(), seconds=60), said()
+
+    yield live, printer, start_connected
     stop()
 
 
