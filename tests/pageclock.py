@@ -76,3 +76,65 @@ def run_clock_for(page, ms: int, fast_forward: bool = False) -> None:
         step = min(ms, CLOCK_STEP_MS)
         move(step)
         ms -= step
+
+
+def pause_clock(page, ahead_s: float = 1.0) -> None:
+    """The page's clock (install_clock) moved on by `ahead_s` and stopped there (page.clock.pause_at): its timers
+    then fire only as the test moves it (page.clock.run_for), and a wait of the page's is measured on it to the
+    millisecond however slow the machine (Date.now() read in a timer's callback is the time it was due). Its
+    socket.io heartbeat stops with it: for a page whose server never pings (CALM_NUMBERS), or moved with
+    run_clock_for."""
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + ahead_s)
+
+
+# Each socket.io manager of the page (MANAGERS) flags its reconnection try under way (__trying): set at socket.io's
+# "reconnect_attempt", cleared at its "reconnect_error" (that try failed; the next one set on the page's timers). A
+# try that succeeds stays flagged until its sockets are connected (TRYING, below).
+WATCH_TRIES = """() => (window.__managers || []).forEach((m) => {
+  if (m.__trying !== undefined) return;
+  m.__trying = false;
+  m.on("reconnect_attempt", () => { m.__trying = true; });
+  m.on("reconnect_error", () => { m.__trying = false; });
+})"""
+
+
+# a manager's try under way: flagged, and not yet connected (its engine open and every socket of it connected)
+TRYING = """(m) => m.__trying && !(m.engine && m.engine.readyState === "open"
+                                 && Object.keys(m.nsps).every((n) => m.nsps[n].connected))"""
+
+
+def watch_tries(page) -> None:
+    """Flag the page's socket.io reconnection tries (WATCH_TRIES) from now: before its server goes, for
+    reconnect_on_paused_clock."""
+    page.evaluate(WATCH_TRIES)
+
+
+def reconnect_on_paused_clock(page, done: str, max_ms: int = 20_000, try_s: float = 5.0) -> None:
+    """Until `done` (a JavaScript expression) holds on a page whose paused clock (pause_clock) runs its socket.io
+    reconnection tries, its server started again: a try under way is waited for (its failure, known in real time, is
+    told on a timer of 0 ms, run by moving the paused clock 1 ms, and sets the next try on it; its success makes the
+    connection), and between tries the page's clock is moved on a second at a time, at most `max_ms` in all: it stops
+    within a second of the try that connects, however long a try takes on a loaded machine. A try not ended within
+    `try_s` s is left to go on as the clock moves on."""
+    import time
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    watch_tries(page)
+    check = f"() => Boolean({done})"
+    idle = f"() => Boolean({done}) || !window.__managers.some({TRYING})"
+    moved = 0
+    while True:
+        waited = time.monotonic() + try_s
+        while not page.evaluate(idle) and time.monotonic() < waited:
+            # a failed try's timer of 0 ms (engine.io's), due within the paused clock's next millisecond
+            page.clock.run_for(1)
+            try:
+                page.wait_for_function(idle, polling=20, timeout=100)
+            except PlaywrightTimeoutError:
+                pass
+        if page.evaluate(check):
+            return
+        assert moved < max_ms, f"not {done} within {max_ms} ms of the page's clock after its server started again"
+        page.clock.run_for(1000)
+        moved += 1000

@@ -8,20 +8,23 @@ key; the cue moves nothing at 1024x768 and 1366x768. And a press whose answer ne
 that the page finds out by itself, not "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.".
 
 A real server process and real SQLite; Chromium, its draft saves failed by Playwright's page.route (503, lost on the
-network) or the whole browser offline (context.set_offline, its socket closed under it)."""
+network) or the whole browser offline (context.set_offline, its socket closed under it). The page's clock
+(Playwright's page.clock, installed before it loads) is moved past the save's 2 s pause and the retries' waits, not
+waited out: stopped (pageclock.pause_clock) where the test reads the cue at every moment; its server never pings
+(pageclock.CALM_NUMBERS), so that no heartbeat ends its connection as its clock jumps."""
 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from conftest import write_config
 from live import LiveServer
+from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
-from staffpages import PASSWORD, counter_actions, empty_queue, issue, resize, staffed
+from staffpages import COUNTER_VIEWPORT, PASSWORD, counter_actions, empty_queue, issue, resize, sign_in, staffed
 from test_counter_draft_live import draft_url
-from test_counter_draft_reconnect import come_back, go_offline, is_save, serving_page
+from test_counter_draft_reconnect import come_back, go_offline, is_ask, is_save
 
 FIRST = "Akun penyedia dikunci karena salah kata sandi lima kali."
 MORE = FIRST + " Dibuka lewat menu Pengguna, kata sandi baru dikirim ke e-mail terdaftar."
@@ -30,13 +33,55 @@ DRAFT = "**/api/counters/1/draft"
 FAILED = '{"error": "unavailable", "message": "Service Unavailable"}'
 SAVED = re.compile(r"^Tersimpan di server \d\d\.\d\d$")
 RETRY = re.compile(r"^Belum tersimpan — dicoba lagi dalam \d+ dtk$")
+# counter.js DRAFT_SAVE_MS: the draft's save goes this long after typing stops. The tests move the page's clock on by
+# it (page.clock.run_for), not wait it out.
+DRAFT_SAVE_MS = 2_000
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("counter-draft-cue"))).start())
+    # its pages' clocks are moved on by seconds at a time (the saves' waits): a server that never pings them
+    config = write_config(tmp_path_factory.mktemp("counter-draft-cue"))
+    server = staffed(LiveServer(config, numbers=CALM_NUMBERS).start())
     yield server
     server.stop()
+
+
+def serving_page(browser, office, *scripts: str):
+    """test_counter_draft_reconnect's page serving the next visitor (budi at counter 1), its clock installed before it
+    loaded (pageclock.install_clock; its server must never ping: CALM_NUMBERS), and `scripts` added before it."""
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        install_clock(page)
+        for script in scripts:
+            page.add_init_script(script)
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        press(page, "#btn-call-next")
+        start(page)
+    except BaseException:
+        context.close()
+        raise
+    return context, page
+
+
+def start(page, held: int = 0) -> None:
+    """Mulai pressed; back once the page has the server's draft of its visitor (its GET answered, taken: no call on its
+    way but the `held` ones): what the test types next is saved on top of it, as at an officer's pace (the page asks as
+    the visitor is shown; the moved clock has the save go a moment after the keys, not 2 s)."""
+    with page.expect_response(is_ask):
+        press(page, "#btn-start")
+    page.wait_for_function("(held) => window.antrianApi.inFlight() === held", arg=held, polling=20)
+    expect(page.locator("#solution")).to_be_enabled()
+
+
+def press(page, selector: str) -> None:
+    """A click on the button `selector` once it is enabled: the mouse's own click, without Playwright's wait for the
+    button to stand still for two frames and be the element under the pointer (0.05-0.15 s a click on this machine,
+    some 100 clicks in a day's test)."""
+    expect(page.locator(selector)).to_be_enabled()
+    page.click(selector, force=True)
 
 
 def stored(session, office) -> str | None:
@@ -63,21 +108,26 @@ class FailedSaves:
             route.fulfill(status=503, content_type="application/json", body=FAILED)
 
 
-def cue(page) -> str:
-    return page.locator("#draft-state").inner_text() if page.locator("#draft-state").is_visible() else ""
+WATCH_STEP_MS = 250
+# the cue's words ("" when hidden), the answer's box, and the page's calls on their way: read at one moment
+READ = """() => { const cue = document.getElementById('draft-state');
+    return [cue.checkVisibility() ? cue.innerText : '', document.getElementById('solution').value,
+            window.antrianApi.inFlight()]; }"""
 
 
 def watch_truth(page, session, office, seconds: float) -> list[str]:
-    """The cue read again and again for `seconds`: each time it says saved, the server holds the box's text (the
+    """The cue read again and again while the page's (stopped) clock moves on by `seconds`, WATCH_STEP_MS at a time,
+    each save's answer taken before the next step: each time it says saved, the server holds the box's text (the
     server asked after the page was read and before it is read again: a save can only add to what it held)."""
     seen = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        said, value = cue(page), page.input_value("#solution")
+    for _ in range(round(seconds * 1000 / WATCH_STEP_MS)):
+        said, value, busy = page.evaluate(READ)
         if said.startswith("Tersimpan"):
             assert stored(session, office) == value, (said, value)
         seen.append(said)
-        page.wait_for_timeout(150)
+        if busy:
+            page.wait_for_function("() => window.antrianApi.inFlight() === 0", polling=20)
+        page.clock.run_for(WATCH_STEP_MS)
     return seen
 
 
@@ -89,6 +139,7 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
     state = page.locator("#draft-state")
     said = page.locator("#draft-said")
     try:
+        pause_clock(page)  # its clock moves as the test moves it: typing, then the pause
         expect(state).to_have_count(1)
         expect(state).to_be_hidden()  # nothing typed, nothing on the server: nothing to say
         # the cue is not live itself (its count changes every second); the quiet region is
@@ -102,6 +153,7 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
         assert stored(budi, office) is None
         page.screenshot(path=str(tmp_path / "cue-typing.png"))
         page.keyboard.type(FIRST[20:])
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED, timeout=10_000)
         assert stored(budi, office) == FIRST
         page.screenshot(path=str(tmp_path / "cue-saved.png"))
@@ -128,7 +180,8 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
         page.click("#lang-toggle")
 
         failed.fail = False  # the server answers again: saved on the next try, no key pressed
-        expect(state).to_have_text(SAVED, timeout=20_000)
+        page.clock.run_for(8_000)  # its wait: 8 s at most (the third)
+        expect(state).to_have_text(SAVED, timeout=10_000)
         assert stored(budi, office) == MORE
         expect(said).to_have_text(re.compile(r"^Draf jawaban sudah tersimpan di server, pukul \d\d\.\d\d\.$"))
         page.screenshot(path=str(tmp_path / "cue-back.png"))
@@ -143,12 +196,14 @@ def test_offline_the_cue_says_not_saved_and_saved_once_back(browser, office, tmp
     context, page = serving_page(browser, office)
     state = page.locator("#draft-state")
     try:
+        page.fill("#solution", MORE)
         with page.expect_response(lambda r: is_save(r.request)):
-            page.fill("#solution", MORE)
+            page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED)
         go_offline(page)
+        page.fill("#solution", OFFLINE)
         with page.expect_event("requestfailed", lambda r: is_save(r), timeout=10_000):
-            page.fill("#solution", OFFLINE)
+            page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(RETRY)
         assert stored(budi, office) == MORE
         page.screenshot(path=str(tmp_path / "cue-offline.png"))
@@ -177,8 +232,10 @@ def test_a_draft_saved_on_another_pc_is_said_as_the_server_holds_it(browser, off
         assert beside.post(draft_url(office), json=body, timeout=5).status_code == 200
 
     try:
+        pause_clock(page)
+        page.fill("#solution", FIRST)
         with page.expect_response(lambda r: is_save(r.request)):
-            page.fill("#solution", FIRST)
+            page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED)
         save_beside("Dari PC sebelah.")
         expect(page.locator("#solution")).to_have_value("Dari PC sebelah.")
@@ -187,6 +244,7 @@ def test_a_draft_saved_on_another_pc_is_said_as_the_server_holds_it(browser, off
 
         FailedSaves(page)
         page.fill("#solution", MORE)
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(RETRY, timeout=10_000)
         save_beside("Lagi dari PC sebelah.")
         expect(page.locator("#kept-draft")).to_be_visible()  # the other text shown beside this one
@@ -220,16 +278,18 @@ def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, offic
         page.evaluate("""() => { window.saidChanges = 0;
             new MutationObserver(() => window.saidChanges++).observe(document.getElementById('draft-said'),
                 {childList: true, characterData: true, subtree: true}); }""")
+        pause_clock(page)
         page.click("#solution")
-        page.keyboard.type("Pengguna diminta mengatur ulang kata sandi.", delay=20)
+        page.keyboard.type("Pengguna diminta mengatur ulang kata sandi.")  # key by key (the clock stopped meanwhile)
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED, timeout=10_000)
         failed = FailedSaves(page, abort=True)
-        page.keyboard.type(" Lalu masuk lagi.", delay=20)
+        page.keyboard.type(" Lalu masuk lagi.")
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(RETRY, timeout=10_000)
-        page.keyboard.type(" Sudah bisa.", delay=20)  # typed on while failing: said once, not at each key
-        deadline = time.monotonic() + 15
-        while failed.count < 2 and time.monotonic() < deadline:  # a second failed try, its count ticking meanwhile
-            page.wait_for_timeout(100)
+        page.keyboard.type(" Sudah bisa.")  # typed on while failing: said once, not at each key
+        with page.expect_event("requestfailed", is_save, timeout=10_000):
+            page.clock.run_for(DRAFT_SAVE_MS)  # a second failed try, its count ticking meanwhile
         assert failed.count >= 2
         expect(state).to_have_text(RETRY)
         assert page.evaluate("window.saidChanges") == 1
@@ -257,7 +317,8 @@ def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, offic
                 page.screenshot(path=str(tmp_path / f"cue-retry-{lang}-{size['width']}.png"))
         page.click("#lang-toggle")
         failed.fail = False
-        expect(state).to_have_text(SAVED, timeout=20_000)
+        page.clock.run_for(8_000)  # its next try: 8 s at most
+        expect(state).to_have_text(SAVED, timeout=10_000)
         assert page.evaluate("window.saidChanges") == 2  # failed, then saved: two things said
     finally:
         context.close()
@@ -269,6 +330,10 @@ def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_find
     context, page = serving_page(browser, office)
     notice = page.locator("#notice")
     try:
+        # its clock stopped: the page's own check of the press (1 s after it, counter.js askAgainSoon) waits for the
+        # officer's second press, however slow the machine (it sent Selesai again itself first when the words below
+        # took over a second, and the second press found no visitor)
+        pause_clock(page)
         page.fill("#solution", FIRST)
         page.route("**/api/counters/1/resolve", lambda r: r.abort("connectionreset"), times=1)
         page.click("#btn-resolve")
@@ -304,6 +369,7 @@ def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browse
     try:
         page.fill("#solution", (step * 40)[:3700])
         expect(page.locator("#solution-count")).to_be_visible()
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED, timeout=10_000)  # its words, for a screen reader
         assert SAVED.match(state.get_attribute("title").split(". ")[0])
         for size in LAPTOPS:
@@ -322,12 +388,10 @@ def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browse
 
 def serve_one(page, office, text: str) -> None:
     """The next visitor called and served here, the answer typed and saved (the cue says so)."""
-    expect(page.locator("#btn-call-next")).to_be_enabled()
-    page.click("#btn-call-next")
-    expect(page.locator("#btn-start")).to_be_enabled()
-    page.click("#btn-start")
-    expect(page.locator("#solution")).to_be_enabled()
+    press(page, "#btn-call-next")
+    start(page)
     page.fill("#solution", text)
+    page.clock.run_for(DRAFT_SAVE_MS)
     expect(page.locator("#draft-state")).to_have_text(SAVED, timeout=10_000)
 
 
@@ -343,20 +407,21 @@ def test_a_days_visitors_served_on_one_page_leave_nothing_behind_in_the_drafts_s
     context, page = serving_page(browser, office)
     try:
         page.fill("#solution", FIRST)
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(page.locator("#draft-state")).to_have_text(SAVED, timeout=10_000)
-        page.click("#btn-resolve")
+        press(page, "#btn-resolve")
         for i in range(24):
             issue(office, f"Pengunjung {i}")
             serve_one(page, office, f"{FIRST} ({i})")
             way = i % 4
             if way == 0:
-                page.click("#btn-resolve")
+                press(page, "#btn-resolve")
             elif way == 1:
                 page.fill("#note", "Perlu dicek LKPP.")
-                page.click("#btn-escalate")
+                press(page, "#btn-escalate")
             elif way == 2:
                 page.select_option("#transfer-service", index=1)
-                page.click("#btn-transfer")
+                press(page, "#btn-transfer")
             else:
                 elsewhere("resolve")
             expect(page.locator("#t-label")).to_have_text("—")
@@ -387,6 +452,7 @@ def test_a_slow_save_answered_once_the_next_visitor_is_served_says_nothing_of_th
     try:
         page.route(DRAFT, hold)
         page.fill("#solution", FIRST)
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text("Menyimpan ke server…", timeout=10_000)
         page.click("#btn-resolve")
         expect(page.locator("#notice")).to_contain_text("selesai")
@@ -396,6 +462,7 @@ def test_a_slow_save_answered_once_the_next_visitor_is_served_says_nothing_of_th
         page.wait_for_function("() => antrianCounter.drafts().flying === 0")
         expect(state).to_be_hidden()
         page.fill("#solution", MORE)
+        page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED, timeout=10_000)
         budi = office.session("budi", PASSWORD)
         assert stored(budi, office) == MORE
@@ -409,6 +476,4 @@ def serve_one_started(page, label: str) -> None:
     expect(page.locator("#btn-call-next")).to_be_enabled()
     page.click("#btn-call-next")
     expect(page.locator("#t-label")).to_have_text(label)
-    expect(page.locator("#btn-start")).to_be_enabled()
-    page.click("#btn-start")
-    expect(page.locator("#solution")).to_be_enabled()
+    start(page, held=1)  # the last visitor's save, held
