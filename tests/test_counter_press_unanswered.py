@@ -10,6 +10,9 @@ done is asked of a fresh snapshot ("tidak sampai ke server: tidak ada yang berub
 server's history holds exactly one, and a visitor finished meanwhile in another tab is not finished twice.
 
 The press's request is dropped (or its answer held) with Playwright routing; the Socket.IO connection is untouched.
+The page's clock (Playwright's) runs at the real pace and is moved on by the test past the page's own wait before it
+asks again (counter.js ASK_AGAIN_MS: 1, 2, 4, 8 s): the test does not wait those seconds out. Its server never pings
+(pageclock.CALM_NUMBERS), so such a move never times out the page's socket.
 """
 
 from __future__ import annotations
@@ -17,22 +20,34 @@ from __future__ import annotations
 import pytest
 from conftest import hold_first, until_on_page, write_config
 from live import LiveServer
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
-from staffpages import PASSWORD, counter_page, empty_queue, issue, staffed
+from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
+
+ASK_AGAIN_MS = [1000, 2000, 4000, 8000]  # counter.js: an unanswered press asked again after these (then every 15 s)
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("press-unanswered"))).start())
+    config = write_config(tmp_path_factory.mktemp("press-unanswered"))
+    server = staffed(LiveServer(config, numbers=CALM_NUMBERS).start())
     yield server
     server.stop()
 
 
 @pytest.fixture
 def page(browser, office):
+    """staffpages.counter_page's page (budi at counter 1), its clock installed before it loads (pageclock)."""
     empty_queue(office)
-    with counter_page(browser, office) as page:
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
         yield page
+    finally:
+        context.close()
 
 
 def solution(server, label: str) -> str:
@@ -92,6 +107,7 @@ def test_a_finish_lost_on_the_way_is_done_by_itself_within_seconds(page, office,
     held_notice(page, f"“Selesai” untuk {dewi['label']}")
     page.screenshot(path=str(tmp_path / "resolve-held.png"))
     # no one else acts, no live change comes: the page asks by itself (the same request_id), and it is done once
+    page.clock.run_for(ASK_AGAIN_MS[0])
     notice = page.locator("#notice")
     expect(notice).to_have_text(f"{dewi['label']} selesai.", timeout=8000)
     page.screenshot(path=str(tmp_path / "resolve-done.png"))
@@ -128,6 +144,7 @@ def test_a_skip_lost_on_the_way_is_done_by_itself(page, office):
     drop_first(page, "skip")
     page.click("#btn-skip")
     held_notice(page, f"“Lewati” untuk {fajar['label']}")
+    page.clock.run_for(ASK_AGAIN_MS[0])
     expect(page.locator("#notice")).to_have_text(
         f"{fajar['label']} dilewati; dipanggil lagi setelah pengunjung berikutnya.", timeout=8000
     )
@@ -142,6 +159,7 @@ def test_a_call_lost_on_the_way_is_said_not_done_within_seconds(page, office, tm
     drop_first(page, "call-next")
     page.click("#btn-call-next")
     held_notice(page, "“Panggil berikutnya”")
+    page.clock.run_for(ASK_AGAIN_MS[0])
     notice = page.locator("#notice")
     expect(notice).to_have_text(
         "“Panggil berikutnya” tidak sampai ke server: tidak ada yang berubah. Tekan lagi bila perlu.", timeout=8000
@@ -163,6 +181,7 @@ def test_a_call_lost_on_the_way_is_said_not_done_within_seconds(page, office, tm
     drop_first(page, "recall")
     page.click("#btn-recall")
     held_notice(page, f"“Panggil ulang” untuk {hadi['label']}")
+    page.clock.run_for(ASK_AGAIN_MS[0])
     expect(notice).to_have_text(
         f"“Panggil ulang” untuk {hadi['label']} tidak sampai ke server: tidak ada yang berubah. Tekan lagi bila perlu.",
         timeout=8000,
@@ -190,6 +209,7 @@ def test_a_finish_done_meanwhile_in_another_tab_is_not_done_twice(page, office):
     held_notice(page, f"“Selesai” untuk {indah['label']}")
     other = server.session("budi", PASSWORD)
     # the page asks again by itself (after 1 s): its second try is lost too
+    page.clock.run_for(ASK_AGAIN_MS[0])
     until_on_page(page, lambda: len(dropped) >= 2, "the page's second try")
     notice = page.locator("#notice")
     expect(notice).to_contain_text("belum pasti tercatat")
@@ -197,6 +217,8 @@ def test_a_finish_done_meanwhile_in_another_tab_is_not_done_twice(page, office):
     assert r.status_code == 200, r.text
     expect(page.locator("#t-label")).to_have_text("—")
     page.unroute("**/api/counters/1/resolve")
+    # its next try (2, 4 or 8 s after the last lost one, as many were lost meanwhile) goes through now
+    page.clock.run_for(ASK_AGAIN_MS[3])
     expect(notice).to_have_text(f"Tiket {indah['label']} sudah diselesaikan di halaman lain.", timeout=20000)
     expect(page.locator("#kept-solution")).to_have_value("Jawaban dari tab ini.")  # this tab's typing kept
     resolved = events(server, indah["token"], "resolved")
@@ -258,6 +280,7 @@ def test_a_finish_sent_again_after_the_next_visitor_was_started_elsewhere_leaves
     held = held_route(page, "resolve", drop=1)
     page.click("#btn-resolve")
     held_notice(page, f"“Selesai” untuk {kiki['label']}")
+    page.clock.run_for(ASK_AGAIN_MS[0])
     until_on_page(page, lambda: len(held) == 1, "the page's Selesai sent again")
     resent = held[0].request.post_data_json
     assert resent["solution"] == "Jawaban untuk Kiki."

@@ -18,7 +18,8 @@ who had gone. Now, the form's phone holding 4 digits or more, "Ya" asks for its 
 welcome screen); nothing of the form is in the page meanwhile. A phone of fewer digits: "Ya" as before.
 
 A real server process, stopped and started again on its port; the page's clock (Playwright's) paused and moved on
-as the test says, within the socket's heartbeat while it is connected (tests/pageclock.py).
+as the test says. The server never pings its pages (pageclock.CALM_NUMBERS): none of this is about the socket's
+heartbeat, and the clock moves on by the idle time in one call instead of 5 s a ping (tests/pageclock.py).
 """
 
 from __future__ import annotations
@@ -39,8 +40,7 @@ from kioskui import (
     tap,
 )
 from live import LiveServer
-from pageclock import PING_NUMBERS, run_clock_for
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from pageclock import CALM_NUMBERS, reconnect_on_paused_clock, watch_tries
 from playwright.sync_api import expect
 
 IDLE = 30  # ?idle=: "Masih di sini?" 10 s before it (kiosk.js IDLE_WARNING_SECONDS)
@@ -85,8 +85,8 @@ CLEARED_NOTE_S = 6  # kiosk.js CLEARED_NOTE_SECONDS
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The module's own server (stopped and started by the tests), pinging its pages every PING_S."""
-    s = LiveServer(write_config(tmp_path_factory.mktemp("idle-offline")), numbers=PING_NUMBERS).start()
+    """The module's own server (stopped and started by the tests), never pinging its pages (CALM_NUMBERS)."""
+    s = LiveServer(write_config(tmp_path_factory.mktemp("idle-offline")), numbers=CALM_NUMBERS).start()
     yield s
     s.stop()
 
@@ -126,6 +126,7 @@ def typed_form(page) -> None:
 
 def server_gone(page, server: LiveServer) -> None:
     """The server stopped; the page's socket drops at once and the red bar comes after OFFLINE_GRACE_MS."""
+    watch_tries(page)  # its reconnection tries flagged from now (server_back)
     server.stop()
     page.wait_for_function("() => !antrianKiosk.socket.connected", polling=50)
     page.clock.run_for(OFFLINE_GRACE_MS)
@@ -134,18 +135,13 @@ def server_gone(page, server: LiveServer) -> None:
 
 def server_back(page, server: LiveServer) -> None:
     """The server started again on its port; Socket.IO's next try (at most SOCKETIO_DELAY_MAX_MS of the page's time
-    away) connects. The page's clock moved a second at a time, no further once connected: a try under way as the
-    server came up (its failure known only later, in real time) sets the next one on that paused clock."""
+    away) connects. The page's clock moved a second at a time between its tries, no further once connected: a try
+    under way as the server came up (its failure known only later, in real time) is waited for, as it sets the next
+    one on that paused clock (pageclock.reconnect_on_paused_clock)."""
     server.start()
-    back = "() => antrianKiosk.socket.connected && !antrianKiosk.offline"
-    for _ in range(4 * SOCKETIO_DELAY_MAX_MS // 1000):
-        page.clock.run_for(1000)
-        try:
-            page.wait_for_function(back, polling=50, timeout=2_000)
-            return
-        except PlaywrightTimeoutError:
-            continue
-    raise AssertionError("the kiosk did not connect to the server started again")
+    reconnect_on_paused_clock(
+        page, "antrianKiosk.socket.connected && !antrianKiosk.offline", max_ms=4 * SOCKETIO_DELAY_MAX_MS
+    )
 
 
 def kept_cover(page, server: LiveServer) -> None:
@@ -302,7 +298,7 @@ def test_a_visitor_waiting_for_the_server_keeps_the_form_past_the_idle_time(kios
     form_unseen(page)  # still hiding the form from whoever stands there now, and still asking
     asking(page)
     assert field_values(page) == FORM
-    run_clock_for(page, (IDLE - 1) * 1000)
+    page.clock.run_for((IDLE - 1) * 1000)
     expect(count).to_have_text("Isian Anda akan dihapus dalam 1 detik")
     still_under(page, "form")
     assert field_values(page) == FORM
@@ -331,14 +327,14 @@ def test_back_online_after_a_touch_the_idle_time_runs_again_from_then(kiosk, ser
         IDLE - WARNING_S,
     ]
     expect(page.locator("#idle-warning")).to_be_hidden()
-    run_clock_for(page, (IDLE - WARNING_S) * 1000)
+    page.clock.run_for((IDLE - WARNING_S) * 1000)
     expect(page.locator("#idle-warning")).to_be_visible()
     expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {WARNING_S} detik")
     assert not opaque(page)  # the usual warning, as ever: any touch keeps the form
     expect(page.locator("#idle-warning .idle-touch")).to_have_text("Sentuh layar untuk melanjutkan")
     expect(page.locator("#idle-mine")).to_be_hidden()
     assert field_values(page) == FORM
-    run_clock_for(page, WARNING_S * 1000)
+    page.clock.run_for(WARNING_S * 1000)
     expect(page.locator("#screen-welcome")).to_be_visible()
     assert field_values(page) == dict.fromkeys(FORM, "")
 
@@ -418,12 +414,12 @@ def test_the_next_visitors_touch_on_the_cover_shows_nothing_of_the_form(kiosk, s
     server_back(page, server)
     expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {IDLE} detik")
     page.touchscreen.tap(*touches_beside(page)[0])
-    run_clock_for(page, DISMISS_MS + 300)
+    page.clock.run_for(DISMISS_MS + 300)
     form_unseen(page)
     asking(page)
     expect(page.locator("#idle-count")).to_have_text(f"Isian Anda akan dihapus dalam {IDLE - 1} detik")
     # unanswered, the countdown clears it at its end, as committed
-    run_clock_for(page, (IDLE - 1) * 1000)
+    page.clock.run_for((IDLE - 1) * 1000)
     expect(page.locator("#screen-welcome")).to_be_visible()
     expect(page.locator("#idle-warning")).to_be_hidden()
     assert field_values(page) == dict.fromkeys(FORM, "")
@@ -709,7 +705,7 @@ def test_a_pad_left_alone_ends_when_the_cover_would_and_its_keys_keep_nothing_lo
         press_pin(page, "98")
         press_delete(page)
         press_delete(page)
-    run_clock_for(page, (IDLE - 1) * 1000)
+    page.clock.run_for((IDLE - 1) * 1000)
     expect(page.locator("#idle-count")).to_have_text("Isian Anda akan dihapus dalam 1 detik")
     still_under(page, "form")
     page.clock.run_for(1000)
