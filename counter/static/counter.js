@@ -1270,7 +1270,9 @@ async function sendServerDraft(leaving) {
       flying(-1);
     }
     serverDraft.tries = 0; // the server saves again: a next failure waits 2 s first
-    const now = serverDraft.version.get(ticket.id);
+    // none seen yet (the page's fetch of the server's draft still on its way): 0, the save's base; taken on it, the
+    // server held no draft, and holds this one now (the cue said "Belum tersimpan" for good while it did)
+    const now = serverDraft.version.get(ticket.id) || 0;
     if (now === base || now === answer.body.version) {
       // (a fetch answered first may have seen this very save: its version already taken)
       serverDraft.version.set(ticket.id, answer.body.version);
