@@ -20,12 +20,14 @@
   office TV, read from 4 to 6 m: 17 to 23 px before), 1920x1080 and on its side, during a call's flash, after it
   and a minute on; what gives where it does not all fit is said in test_every_text_a_visitor_reads_... .
 
-Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png from these live states.
+Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/display-*.png from these live states (and to keep the eight
+counters' states as checked, in the test's tmp directory: otherwise taken only when a check of theirs fails).
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import combinations, pairwise
 from zoneinfo import ZoneInfo
@@ -34,7 +36,7 @@ import pytest
 import requests
 from conftest import ROOT, visitor, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 LONG_NAME = "Loket 3 – Registrasi & Verifikasi"
@@ -235,6 +237,19 @@ def tile(counter_id: int) -> str:
 def too_low(frames: list[dict]) -> list[dict]:
     """The measurements under 7:1, each with the frame's time (ms from the first sampled frame)."""
     return [{"t": round(f["t"]), **i} for f in frames for i in f["items"] if i["ratio"] < MIN_CONTRAST]
+
+
+@contextmanager
+def shot(page, path):
+    """A screenshot of the page as the checks in the block found it, at `path`: when one of them fails (to look at),
+    or always when asked (ANTRIAN_SCREENSHOTS=1); not on every passing run (a second of a busy machine's each)."""
+    try:
+        yield
+    except BaseException:
+        page.screenshot(path=str(path))
+        raise
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        page.screenshot(path=str(path))
 
 
 def save_screenshot(page, name: str) -> None:
@@ -1043,7 +1058,9 @@ def eight(tmp_path_factory):
         },
         extra,
     )
-    server = LiveServer(config, numbers=PING_NUMBERS).start()  # its pages' clocks moved on minutes (pageclock)
+    # Its pages' clocks are moved on a minute at once: it never pings them (pageclock.CALM_NUMBERS), so no heartbeat
+    # of theirs runs out meanwhile (a reconnect's snapshot would redraw the page while it is measured).
+    server = LiveServer(config, numbers=CALM_NUMBERS).start()
     for service in "ABC" * 12:
         issue(server, service)
     server.sessions = {}
@@ -1063,6 +1080,10 @@ def eight(tmp_path_factory):
     server.stop()
 
 
+# The page's socket.io connections (pageclock.MANAGERS): each one's engine id and state, another id after a reconnect.
+CONNECTION = "() => window.__managers.map((m) => m.engine && [m.engine.id, m.engine.readyState])"
+
+
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("size", READABLE_SIZES, ids=["1366x768", "1280x720", "1080p", "portrait"])
 def test_every_text_a_visitor_reads_is_24_px_or_more_whole_during_a_call_after_it_and_idle(browser, eight, size, lang):
@@ -1075,8 +1096,8 @@ def test_every_text_a_visitor_reads_is_24_px_or_more_whole_during_a_call_after_i
     caught_up(page, eight)
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
-    page.screenshot(path=str(eight.config.parent / f"readable-settled-{size[0]}x{size[1]}-{lang}.png"))
-    assert_readable(page, size, f"{lang}, settled")
+    with shot(page, eight.config.parent / f"readable-settled-{size[0]}x{size[1]}-{lang}.png"):
+        assert_readable(page, size, f"{lang}, settled")
     session = eight.sessions[7]  # Loket 7's next call: its tile and its row flash
     for action in ("start", "resolve", "call-next"):
         payload = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
@@ -1084,17 +1105,20 @@ def test_every_text_a_visitor_reads_is_24_px_or_more_whole_during_a_call_after_i
         assert r.status_code == 200, (action, r.text)
     page.locator(f"{tile(7)}.flash").wait_for()
     caught_up(page, eight)
-    texts = assert_readable(page, size, f"{lang}, during a call")
-    assert any(t["sel"] == "ticket-sub" for t in texts), "no recall on a tile"
-    page.screenshot(path=str(eight.config.parent / f"readable-during-{size[0]}x{size[1]}-{lang}.png"))
+    with shot(page, eight.config.parent / f"readable-during-{size[0]}x{size[1]}-{lang}.png"):
+        texts = assert_readable(page, size, f"{lang}, during a call")
+        assert any(t["sel"] == "ticket-sub" for t in texts), "no recall on a tile"
     page.clock.fast_forward(6000)
     page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     assert_readable(page, size, f"{lang}, after the call")
-    run_clock_for(page, 60_000)  # idle: what the room sees most of the day
+    connection = page.evaluate(CONNECTION)
+    assert connection and all(c and c[1] == "open" for c in connection), connection
+    page.clock.run_for(60_000)  # idle: what the room sees most of the day (its timers run, one after another)
     page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-    texts = assert_readable(page, size, f"{lang}, a minute on")
-    assert len([t for t in texts if t["sel"] == "label"]) >= 2, "fewer than two latest calls"
-    page.screenshot(path=str(eight.config.parent / f"readable-idle-{size[0]}x{size[1]}-{lang}.png"))
+    with shot(page, eight.config.parent / f"readable-idle-{size[0]}x{size[1]}-{lang}.png"):
+        texts = assert_readable(page, size, f"{lang}, a minute on")
+        assert page.evaluate(CONNECTION) == connection, "the page reconnected while its clock moved on (redrawn)"
+        assert len([t for t in texts if t["sel"] == "label"]) >= 2, "fewer than two latest calls"
     page.context.close()
 
 
@@ -1163,11 +1187,11 @@ def test_no_recall_is_said_nowhere_among_eight_counters_on_a_cheap_tv(browser, e
         assert r.json()["ticket"]["calls"] == 2, r.text
         page.locator(f"{tile(4)}.flash").wait_for()
         caught_up(page, eight)
-        assert_every_recall_said(page, eight, size, lang, "during Loket 4's recall")
-        page.screenshot(path=str(eight.config.parent / f"recall-during-{size[0]}x{size[1]}-{lang}.png"))
+        with shot(page, eight.config.parent / f"recall-during-{size[0]}x{size[1]}-{lang}.png"):
+            assert_every_recall_said(page, eight, size, lang, "during Loket 4's recall")
         page.clock.fast_forward(6000)
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-        assert_every_recall_said(page, eight, size, lang, "after it")
-        page.screenshot(path=str(eight.config.parent / f"recall-after-{size[0]}x{size[1]}-{lang}.png"))
+        with shot(page, eight.config.parent / f"recall-after-{size[0]}x{size[1]}-{lang}.png"):
+            assert_every_recall_said(page, eight, size, lang, "after it")
     finally:
         page.context.close()

@@ -20,6 +20,8 @@ import pytest
 import requests
 from conftest import SocketGate, visitor, write_config
 from live import ClockedServer
+from pageclock import CALM_NUMBERS
+from test_display_page import short_wav
 from test_display_readability import assert_tiles_whole, caught_up, new_page, open_display, state, tile
 
 OFFICE_WORDS = (
@@ -29,6 +31,7 @@ OFFICE_WORDS = (
 OFFICE = (OFFICE_WORDS * 2)[:199] + "."  # the longest [office] name the settings allow
 LONG_COUNTER = "Loket Pelayanan Registrasi dan Verifikasi Akun Penyedia Barang Jasa Pemerintah Kabupaten Contoh Ti 2"
 SIZES = [(1920, 1080), (1366, 768)]
+FLASH_MS = 5000  # a call's flash (display.js FLASH_MS)
 CUT_BEFORE = re.compile(r"[\s,;:.\-\u2013\u2014\u00b7]*\s")  # what may follow a name cut after a whole word
 
 HEADER_NAME = """() => {
@@ -54,13 +57,50 @@ SCREEN = """() => ({
 })"""
 
 
-def config(tmp):
+# The page's socket.io tries to reconnect (TRYING, installed before a cut), and what the test does next while it is
+# away (BACK_NEXT), on the page's clock: "online"; "wait": between two tries, the next one's timer set (socket.io's
+# back-off, up to 5 s); "stale": a try begun while the network was gone, refused or left unanswered (its connect
+# timeout, 8 s); nothing while a try begun since the network came back (or one that got through) is on its way.
+TRYING = """() => {
+  window.__trying = null;
+  const m = antrianDisplay.socket.io;
+  m.on("reconnect_attempt", () => { window.__trying = Date.now(); });
+  m.on("reconnect_error", () => { window.__trying = null; });
+}"""
+BACK_NEXT = """(back) => {
+  const engine = antrianDisplay.socket.io.engine;
+  if (document.body.classList.contains('online')) return 'online';
+  if (window.__trying === null) return 'wait';
+  return window.__trying < back && !(engine && engine.readyState === 'open') ? 'stale' : null;
+}"""
+
+
+def back_now(page, gate) -> None:
+    """The network back for a page cut off (TRYING installed before the cut, its clock installed): its tries to
+    reconnect made at once, not waited for: its clock moved on over socket.io's back-off and over a try left
+    unanswered while the network was gone, until it is online."""
+    gate.open = True
+    back = page.evaluate("Date.now()")
+    for _ in range(8):
+        step = page.wait_for_function(BACK_NEXT, arg=back, polling=50, timeout=15000).json_value()
+        if step == "online":
+            return
+        page.clock.fast_forward(5000 if step == "wait" else 8000)
+    raise AssertionError("the page did not reconnect")
+
+
+def config(tmp, chime: bool = False):
+    """`chime`: the office's own chime ([tts] chime), a silent one of a tenth of a second, not the built-in 1.3 s: each
+    call's announcement is over at once (the TV still asks for it, plays it and logs it), not waited for."""
+    if chime:
+        (tmp / "chime.wav").write_bytes(short_wav(0.1))
     return write_config(
         tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",  # each call is its chime
             'name = "LPSE Kabupaten Contoh"': f'name = "{OFFICE}"',
             'name = "Loket 2"': f'name = "{LONG_COUNTER}"',
+            **({"cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '} if chime else {}),
         },
     )
 
@@ -92,16 +132,18 @@ def test_the_longest_office_name_ends_after_a_whole_word_online_and_offline(brow
     page = new_page(browser, size)
     try:
         gate = SocketGate(page)
+        page.clock.install()  # its try to reconnect once the network is back made then (back_now), not waited for
         open_display(page, office)
         page.wait_for_function("() => document.fonts.status === 'loaded'", polling=50)
         where = f"{size[0]}x{size[1]}"
         m = assert_name_cut_after_a_word(page, f"{where}, online")
         assert m["drawn"] and m["shown"] != OFFICE, f"{where}: 200 characters whole in the header? {m}"
+        page.evaluate(TRYING)
         gate.cut()
         page.wait_for_function("() => !document.body.classList.contains('online')", polling=50)
         page.wait_for_function(f"() => ({HEADER_NAME})().badge", polling=50)
         assert_name_cut_after_a_word(page, f"{where}, offline")
-        gate.open = True
+        back_now(page, gate)
         page.wait_for_function("() => document.body.classList.contains('online')", polling=50, timeout=15000)
         assert_name_cut_after_a_word(page, f"{where}, online again")
     finally:
@@ -110,7 +152,10 @@ def test_the_longest_office_name_ends_after_a_whole_word_online_and_offline(brow
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory):
-    server = ClockedServer(config(tmp_path_factory.mktemp("tv-day-long")), tick=0.1).start()
+    # Its TVs' clocks are moved on over each call's flash (5 s at once): it never pings them (pageclock.CALM_NUMBERS),
+    # so no heartbeat of theirs runs out meanwhile; a server stopped or a network cut closes their connections.
+    server = ClockedServer(config(tmp_path_factory.mktemp("tv-day-long"), chime=True), tick=0.1, numbers=CALM_NUMBERS)
+    server = server.start()
     server.add_user("kepala", "admin")
     for counter_id in (1, 2, 3):
         server.add_user(f"hari{counter_id}", "officer")
@@ -137,30 +182,48 @@ def test_a_whole_day_the_open_tv_shows_what_a_fresh_one_shows_and_announces_each
         for size in SIZES:
             page = new_page(browser, size)
             pages[size] = (page, SocketGate(page))
+            page.clock.install()  # each call's flash is moved on (FLASH_MS, a timer of the page), not waited for
             open_display(page, server)
 
         def settled(when: str, whole: bool = True) -> None:
-            for size, (page, _) in pages.items():
-                where = f"{size[0]}x{size[1]}, {when}"
-                caught_up(page, server)
-                page.wait_for_function(
-                    "() => !document.querySelector('.counter.flash, .counter.calling, #recent li.flash')",
-                    polling=100,
-                    timeout=20000,
-                )
-                assert page.evaluate("document.body.classList.contains('online')"), where
-                if whole:  # the server's tickets at the counters: yesterday's left serving is not today's TV's
-                    assert_tiles_whole(page, server, size, long_names=(2,))
-                assert_name_cut_after_a_word(page, where)
-                fresh = new_page(browser, size)
-                try:
-                    open_display(fresh, server)
-                    caught_up(fresh, server)
-                    assert page.evaluate(SCREEN) == fresh.evaluate(SCREEN), f"{where}: not what a TV opened now shows"
-                finally:
-                    fresh.context.close()
-                seqs = page.evaluate("antrianDisplay.log.map((e) => e.seq)")
-                assert len(seqs) == len(set(seqs)), f"{where}: a call announced twice {seqs}"
+            # A TV opened now at each size, loading (the two at once) while the open ones are checked: each shows what
+            # the open one at its size shows.
+            fresh = {size: new_page(browser, size) for size in pages}
+            try:
+                for page in fresh.values():
+                    page.goto(f"{server.url}/display/", wait_until="commit")
+                for size, (page, _) in pages.items():
+                    where = f"{size[0]}x{size[1]}, {when}"
+                    caught_up(page, server)
+                    # its announcements over (each its short chime), then its clock moved on past any flash (FLASH_MS)
+                    page.wait_for_function(
+                        "() => !antrianDisplay.current && !antrianDisplay.queue.length && !document.querySelector('.calling')",
+                        polling=50,
+                        timeout=20000,
+                    )
+                    if page.evaluate("antrianDisplay.flashTimer !== null"):
+                        page.clock.fast_forward(FLASH_MS)
+                    page.wait_for_function(
+                        "() => !document.querySelector('.counter.flash, .counter.calling, #recent li.flash')",
+                        polling=50,
+                        timeout=20000,
+                    )
+                    assert page.evaluate("document.body.classList.contains('online')"), where
+                    if whole:  # the server's tickets at the counters: yesterday's left serving is not today's TV's
+                        assert_tiles_whole(page, server, size, long_names=(2,))
+                    assert_name_cut_after_a_word(page, where)
+                    seqs = page.evaluate("antrianDisplay.log.map((e) => e.seq)")
+                    assert len(seqs) == len(set(seqs)), f"{where}: a call announced twice {seqs}"
+                for size, page in fresh.items():
+                    page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", polling=50)
+                    caught_up(page, server)
+                    where = f"{size[0]}x{size[1]}, {when}"
+                    assert pages[size][0].evaluate(SCREEN) == page.evaluate(SCREEN), (
+                        f"{where}: not what a TV opened now shows"
+                    )
+            finally:
+                for page in fresh.values():
+                    page.context.close()
 
         def announced(seq: int) -> None:
             for page, _ in pages.values():
@@ -213,7 +276,8 @@ def test_a_whole_day_the_open_tv_shows_what_a_fresh_one_shows_and_announces_each
         sign_in()
         settled("the server restarted")
 
-        for _, gate in pages.values():
+        for page, gate in pages.values():
+            page.evaluate(TRYING)
             gate.cut()
         for page, _ in pages.values():
             page.wait_for_function("() => !document.body.classList.contains('online')", polling=100)
@@ -223,8 +287,8 @@ def test_a_whole_day_the_open_tv_shows_what_a_fresh_one_shows_and_announces_each
         seq = state(server)["seq"]
         for page, _ in pages.values():
             assert page.evaluate(f"antrianDisplay.log.every((e) => e.seq !== {seq})")  # nothing heard while away
-        for _, gate in pages.values():
-            gate.open = True
+        for page, gate in pages.values():
+            back_now(page, gate)
         announced(seq)
         settled("the network back after two minutes")
 
