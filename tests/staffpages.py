@@ -85,6 +85,26 @@ def counter_page(browser, office, username: str = "budi", counter: str = "1", vi
         page.context.close()
 
 
+@contextmanager
+def paused_counter_page(browser, office) -> Iterator:
+    """budi's counter page at Loket 1 (1366x768) on an emptied queue, Playwright's clock installed before it loads
+    (pageclock.install_clock) and paused once it is live: its timers fire only as the test moves the clock."""
+    from pageclock import install_clock
+
+    empty_queue(office)
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        install_clock(page)
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        expect(page.locator("#btn-pause")).to_be_enabled()
+        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+        yield page
+    finally:
+        context.close()
+
+
 def open_counter(browser, office, username: str = "budi", counter: str = "1", viewport=None):
     """counter_page's page in a new context that the caller closes (page.context), or leaves to the end of the run:
     for a helper that returns the page, or a test that opens and closes its pages in its own order."""

@@ -1,5 +1,5 @@
 """A call of the counter page (Panggil berikutnya, Panggil) settled from what the page sees live, on a real server and
-a Chromium page (brief h387).
+a Chromium page.
 
 The call reached the server and was done (the TV said it, the page's live event showed the visitor called at its
 counter), and its answer was held on the network: the page kept its buttons off ("Pengunjung datang" too) until the
@@ -18,16 +18,13 @@ it is live: nothing is settled by the answer's 15 s.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import hold_first, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import PING_NUMBERS, run_clock_for
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, put_settings, settings_kept, sign_in, staffed
+from staffpages import PASSWORD, empty_queue, issue, paused_counter_page, put_settings, settings_kept, staffed
 
-SHOTS = Path("/tmp/h387shots")
 SOON = 2_000  # ms: the page settles on the live state within this, not at the answer's 15 s
 
 
@@ -42,18 +39,8 @@ def office(tmp_path_factory):
 @pytest.fixture
 def page(browser, office):
     """budi's counter page at Loket 1, 1366x768, its clock paused once it is live."""
-    empty_queue(office)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    try:
-        page = context.new_page()
-        install_clock(page)
-        sign_in(page, office, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
-        expect(page.locator("#btn-pause")).to_be_enabled()
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+    with paused_counter_page(browser, office) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -71,11 +58,6 @@ def max_calls(request, office):
     if request.param == 1:
         request.getfixturevalue("one_call")
     return request.param
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def events(server, token: str, type_: str) -> list[dict]:
@@ -115,7 +97,6 @@ def test_a_call_next_whose_answer_is_slow_is_settled_when_the_call_shows(page, o
     expect(notice).to_have_attribute("data-kind", "info")
     expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)  # the officer's next step: the visitor sits down
     assert [answer.status for _, answer in held] == [200]
-    shot(page, "call-next-settled")
     route, answer = held[0]
     route.fulfill(response=answer)  # the late answer: nothing more to say
     run_clock_for(page, 1_000)
@@ -137,7 +118,6 @@ def test_a_call_out_of_turn_whose_answer_is_slow_is_settled_when_the_call_shows(
     expect(notice).to_have_text(f"{dodi['label']} dipanggil (di luar urutan).", timeout=SOON)
     expect(page.locator("#btn-start")).to_be_enabled(timeout=SOON)
     assert [answer.status for _, answer in held] == [200]
-    shot(page, "call-settled")
     assert len(events(server, dodi["token"], "called")) == 1
     assert events(server, citra["token"], "called") == []
 
@@ -168,9 +148,7 @@ def test_another_tabs_call_while_this_ones_is_on_its_way_is_said_called_there(ma
         expect(notice).to_have_text(
             f"{eka['label']} was called on another page: “Call next” on this page was not done."
         )
-        shot(page, "other-tab-en")
         page.click("#lang-toggle")
-    shot(page, f"other-tab-max-calls-{max_calls}")
     sent[0].continue_()  # the press reaches the server now: refused too (counter_changed), nothing said over the words
     run_clock_for(page, 1_000)
     expect(notice).to_have_text(said)
@@ -199,7 +177,6 @@ def test_another_tabs_call_while_this_ones_answer_was_lost_is_not_taken_for_this
     expect(notice).to_have_text(
         f"{gita['label']} sudah dipanggil di halaman lain: “Panggil berikutnya” di halaman ini tidak dijalankan."
     )
-    shot(page, "other-tab-after-lost-answer")
     assert len(events(server, gita["token"], "called")) == 1
     assert events(server, hadi["token"], "called") == []
 
@@ -214,7 +191,7 @@ def test_a_call_says_what_the_counter_held_when_pressed_and_is_refused_once_it_h
     budi = server.session("budi", PASSWORD)
     url = f"{server.url}/api/counters/1"
     ika, joko, kiki = issue(server, "Ika"), issue(server, "Joko"), issue(server, "Kiki")
-    first = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "h387-first"}, timeout=5)
+    first = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "first-call"}, timeout=5)
     assert first.status_code == 200 and first.json()["ticket"]["label"] == ika["label"], first.text
 
     for action, extra in (("call-next", {}), ("call", {"ticket": kiki["label"]})):
@@ -229,7 +206,7 @@ def test_a_call_says_what_the_counter_held_when_pressed_and_is_refused_once_it_h
     assert events(server, ika["token"], "skipped") == []
 
     # the first call sent again with its request_id: its first answer, though the counter holds Ika now
-    again = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "h387-first"}, timeout=5)
+    again = budi.post(f"{url}/call-next", json={"holding": None, "request_id": "first-call"}, timeout=5)
     assert again.status_code == 200 and again.json()["ticket"]["label"] == ika["label"], again.text
     assert again.json()["seq"] == first.json()["seq"]
 

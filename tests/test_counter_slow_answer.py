@@ -18,9 +18,9 @@ from __future__ import annotations
 import pytest
 from conftest import hold_first, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import PING_NUMBERS, run_clock_for
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, issue, paused_counter_page, staffed
 
 FAILED = "Server tidak dapat dihubungi"
 
@@ -36,18 +36,8 @@ def office(tmp_path_factory):
 @pytest.fixture
 def page(browser, office):
     """budi's counter page at Loket 1, 1366x768, its clock paused once it is live."""
-    empty_queue(office)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
-    try:
-        page = context.new_page()
-        install_clock(page)
-        sign_in(page, office, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
-        expect(page.locator("#btn-pause")).to_be_enabled()
-        page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+    with paused_counter_page(browser, office) as page:
         yield page
-    finally:
-        context.close()
 
 
 def events(server, token: str, type_: str) -> list[dict]:
