@@ -13,16 +13,23 @@ tests of test_display_many_counters left.
   Chromium 79-83 (an old TV stick's) ignores: the counts touched there. Today's Chromium cannot stop honouring it, so
   the test takes what such a browser does (the list's gap set to 0) and finds the counts spaced as before, by their
   margins, the gap unused.
+- So were the header's logo, office, connection badge and clock, the sound banner's icon and words, the admin's sound
+  check's lines and a recall's "Panggilan ke-2" beside its number on a low tile: they touched on those browsers. With
+  every flex box's gap taken away, each neighbouring pair there is as far apart as before, nothing moved, and no flex
+  box of the page has a gap set.
 """
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
-from conftest import visitor, write_config
+from conftest import SocketGate, visitor, write_config
 from live import LiveServer
 from pageclock import PING_NUMBERS, install_clock
 from test_display_many_counters import NAMES, assert_recalls_said, in_recalls_states
+from test_display_page import AUTOPLAY_BLOCKED
 from test_display_readability import (
     READABLE_PX,
     SETTLED,
@@ -238,5 +245,128 @@ def test_the_counts_side_by_side_are_spaced_without_the_flex_gap_old_tvs_ignore(
             assert abs(apart - a["margin"]) < 0.5, (where, a, b)  # by the first one's margin
         assert old["counts"] == counts, f"{where}: the counts moved without the flex gap: {counts} -> {old['counts']}"
         assert before["gap"] in ("normal", "0px"), f"{where}: the counts spaced by the flex box's gap {before['gap']}"
+    finally:
+        page.context.close()
+
+
+# Every flex box of the page with a gap set: Chromium 79-83 ignores it there (a grid's it honours).
+FLEX_GAPS = """() => [...document.querySelectorAll('*')].filter((e) => {
+    const cs = getComputedStyle(e);
+    return /flex/.test(cs.display) && [cs.columnGap, cs.rowGap].some((g) => g !== 'normal' && g !== '0px');
+}).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}: ${getComputedStyle(e).gap}`)"""
+
+# What Chromium 79-83 draws: no gap in any flex box of the page (a grid keeps its own); FLEX_GAP_BACK: as before.
+NO_FLEX_GAP = """() => { window.__noGap = [];
+    for (const e of document.querySelectorAll('*')) {
+        if (!/flex/.test(getComputedStyle(e).display)) continue;
+        for (const p of ['gap', 'column-gap', 'row-gap']) e.style.setProperty(p, '0px', 'important');
+        __noGap.push(e);
+    } }"""
+FLEX_GAP_BACK = (
+    """() => __noGap.forEach((e) => ['gap', 'column-gap', 'row-gap'].forEach((p) => e.style.removeProperty(p)))"""
+)
+
+# The neighbours a flex box lines up, each pair with the space meant between them (the flex gaps they had, in rem):
+# the header's logo, office, badge (while shown) and clock (a flex box but on a TV on its side, a grid there), the
+# sound banner's icon and words, the test call's three lines (top to bottom), a tile's number and the recall's
+# "Panggilan ke-2" beside it (.sub-beside).
+NEIGHBOURS = """() => {
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+    const shown = (e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0;
+    const pairs = [];
+    const add = (where, across, items, space) => {
+        const s = items.filter(shown);
+        for (let i = 0; i + 1 < s.length; i++)
+            pairs.push({ where, across, space: space * rem, a: box(s[i]), b: box(s[i + 1]) });
+    };
+    const top = document.querySelector('.top');
+    if (getComputedStyle(top).display === 'flex') add('header', true, [...top.children], 1);
+    add('sound banner', true, [...document.getElementById('sound-banner').children], 1);
+    add('test call', false, [...document.getElementById('test-call').children], 0.75);
+    for (const t of document.querySelectorAll('.counter.sub-beside'))
+        add('tile ' + t.dataset.counter, true, [t.querySelector('.ticket-label'), t.querySelector('.ticket-sub')], 0.8);
+    return pairs;
+}"""
+
+
+def sound_check(server) -> None:
+    """The admin's sound check (POST /api/admin/voice/test-call): one every 3 s on a server, so asked again until
+    the server takes it (the module's previous one, a test before, less than 3 s ago)."""
+    admin = getattr(server, "admin", None)
+    if admin is None:
+        server.add_user("kepala-gap", "admin")
+        admin = server.admin = server.session("kepala-gap", "rahasia-123")
+    deadline = time.monotonic() + 10
+    while True:
+        r = admin.post(f"{server.url}/api/admin/voice/test-call", json={"label": "B-7", "counter_id": 2}, timeout=5)
+        if r.status_code != 429 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # until the server's 3 s are past: it says when (429), not a wait of the page's
+    assert r.status_code == 200, r.text
+
+
+def assert_spaced(pairs, where: str) -> None:
+    """Each neighbouring pair as far apart as meant (its space, less half a pixel): every pair that is not, told."""
+    close = []
+    for p in pairs:
+        a, b = p["a"], p["b"]
+        apart = b["left"] - a["right"] if p["across"] else b["top"] - a["bottom"]
+        if apart < p["space"] - 0.5:
+            close.append(f"{p['where']}: {apart:.1f} px apart ({p['space']:.1f} meant): {a}, {b}")
+    assert not close, f"{where}: neighbours touching, over each other or closer than meant: " + "; ".join(close)
+
+
+@pytest.mark.parametrize(
+    ("size", "count"),
+    [((1920, 1080), 3), ((1366, 768), 10), ((1024, 768), 10), ((1280, 720), 10), ((768, 1366), 10), ((1080, 1920), 3)],
+    ids=["1920x1080-3", "1366x768-10", "1024x768-10", "1280x720-10", "768x1366-10", "1080x1920-3"],
+)
+def test_the_header_banner_sound_check_and_recall_marker_keep_their_spacing_without_the_flex_gap(
+    browser, hundreds, size, count
+):
+    """Chromium 79-83 (an old TV stick's) ignores the gap of a flex box: the header's logo, office, connection badge
+    and clock, the sound banner's icon and words, the admin's sound check's lines and a recall's "Panggilan ke-2"
+    beside its number on a low tile were spaced by it and touched there. With every flex box's gap taken away, as those
+    browsers do (the sound check shown, the sound waiting for a tap: its banner shown; then offline: the badge shown),
+    each neighbouring pair is as far apart as meant, nothing over another, nothing moved; no flex box has a gap."""
+    page = new_page(browser, size)
+    page.add_init_script(AUTOPLAY_BLOCKED)  # the sound waits for a tap: the banner stays
+    gate = SocketGate(page)
+    where = f"{size[0]}x{size[1]}, {count} counters"
+    try:
+        query = f"?counters={','.join(str(i) for i in range(1, count + 1))}" if count < 10 else ""
+        settle(page, hundreds, query)
+        sound_check(hundreds)
+        page.locator("#test-call").wait_for()
+        page.locator("#sound-banner").wait_for()
+        for state in ("online", "offline"):
+            if state == "offline":
+                gate.cut()
+                page.wait_for_function("() => document.body.classList.contains('offline')", polling=50)
+                page.locator("#status-badge").wait_for()
+            at = f"{where}, {state}"
+            before = page.evaluate(NEIGHBOURS)
+            kinds = {p["where"].split()[0] for p in before}
+            header = 3 if state == "offline" else 2  # logo | office | (badge |) clock
+            assert {"sound", "test"} <= kinds and len([p for p in before if p["where"] == "test call"]) == 2, (
+                at,
+                before,
+            )
+            assert len([p for p in before if p["where"] == "header"]) == (header if size[0] > size[1] else 0), (
+                at,
+                kinds,
+            )
+            if count == 10:  # low tiles: the recalls' markers beside their numbers
+                assert "tile" in kinds, f"{at}: no recall's marker beside its number: {before}"
+            gaps = page.evaluate(FLEX_GAPS)
+            page.evaluate(NO_FLEX_GAP)
+            after = page.evaluate(NEIGHBOURS)
+            assert_spaced(after, f"{at}, without the flex gap")
+            assert after == before, f"{at}: moved without the flex gap: {before} -> {after}"
+            assert gaps == [], f"{at}: flex boxes spaced by their gap, which Chromium 79-83 ignores: {gaps}"
+            page.evaluate(FLEX_GAP_BACK)
+        page.screenshot(path=str(hundreds.config.parent / f"no-flex-gap-{size[0]}x{size[1]}-{count}.png"))
     finally:
         page.context.close()

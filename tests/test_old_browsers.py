@@ -64,8 +64,6 @@ ALLOWED = {
     "survey's choices touch (Chromium 84, Safari 14.1)",
     ("kiosk/static/phone.css", "container queries (@container, container-type, cq units)"): "container-type "
     "alone; the number's cqw size is inside @supports: 84 px without it",
-    ("display/static/display.css", "flex gap"): "spacing only: the header's logo, name, badge and clock, the "
-    "sound banner's icon and words touch (84 is the recommended TV browser)",
     ("display/static/display.css", "subgrid"): "@supports not (subgrid) gives each latest call's row its own "
     "columns: aligned within the row only (Chromium 117)",
     ("display/static/display.js", "AbortController"): "behind typeof: a sound's request or a look at /healthz "
