@@ -65,11 +65,14 @@ def visitor(i: int) -> dict:
 
 
 def count_event(client, data: dict, now: float) -> None:
-    """Count one event, note a gap in the seqs, and stamp when a 'called' reached this client."""
+    """Count one event, note a gap in the seqs, and stamp when a 'called' reached this client. A public message names
+    the seq of the public message before it (`prev`, server/realtime.py): a staff-only event between them (a print's,
+    a user's) is no gap for a display, only a `prev` past what it has seen is."""
     client.events += 1
     seq = data.get("seq")
-    if client.seq is not None and seq is not None and seq > client.seq + 1:
-        client.gaps += seq - client.seq - 1
+    before = data.get("prev", seq - 1 if seq is not None else None)
+    if client.seq is not None and before is not None and before > client.seq:
+        client.gaps += before - client.seq
     if seq is not None:
         client.seq = max(client.seq or 0, seq)
     if data.get("type") == "called" and client.hub.recording:
