@@ -118,8 +118,6 @@ def reconnect_on_paused_clock(page, done: str, max_ms: int = 20_000, try_s: floa
     `try_s` s is left to go on as the clock moves on."""
     import time
 
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
     watch_tries(page)
     check = f"() => Boolean({done})"
     idle = f"() => Boolean({done}) || !window.__managers.some({TRYING})"
@@ -129,10 +127,9 @@ def reconnect_on_paused_clock(page, done: str, max_ms: int = 20_000, try_s: floa
         while not page.evaluate(idle) and time.monotonic() < waited:
             # a failed try's timer of 0 ms (engine.io's), due within the paused clock's next millisecond
             page.clock.run_for(1)
-            try:
-                page.wait_for_function(idle, polling=20, timeout=100)
-            except PlaywrightTimeoutError:
-                pass
+            settle = time.monotonic() + 0.1  # a tenth of a second for it to end, then the clock moved again
+            while not page.evaluate(idle) and time.monotonic() < settle:
+                page.wait_for_timeout(20)  # real time: Playwright's own, not the page's paused clock
         if page.evaluate(check):
             return
         assert moved < max_ms, f"not {done} within {max_ms} ms of the page's clock after its server started again"

@@ -12,7 +12,7 @@ asked of the server at once and its answer given to the page later (the server's
 
 from __future__ import annotations
 
-import re
+from contextlib import contextmanager
 
 import pytest
 from conftest import write_config
@@ -20,11 +20,9 @@ from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
 from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
-from test_counter_draft_cue import DRAFT, DRAFT_SAVE_MS, FIRST, MORE, press, stored
+from test_counter_draft_cue import DRAFT, DRAFT_SAVE_MS, FIRST, MORE, SAVED, press, stored
 from test_counter_draft_live import draft_url
 from test_counter_draft_reconnect import is_save
-
-SAVED = re.compile(r"^Tersimpan di server \d\d\.\d\d$")
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +49,12 @@ class HeldAsk:
             route.continue_()
 
 
-def started_with_ask_held(browser, office):
-    """Budi's counter page (its clock installed before it loaded), the next visitor called and Mulai pressed, the
-    page's GET of that visitor's draft held; its clock stopped."""
+@contextmanager
+def ask_held(browser, office, name: str):
+    """Budi's counter page (its clock installed before it loaded) on an emptied queue, the visitor `name` called and
+    Mulai pressed, the page's GET of that visitor's draft held, its clock stopped: (page, held); closed at the end."""
+    empty_queue(office)
+    issue(office, name)
     context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
     try:
         page = context.new_page()
@@ -69,29 +70,27 @@ def started_with_ask_held(browser, office):
         expect(page.locator("#solution")).to_be_enabled()
         assert len(held.held) == 1
         pause_clock(page)
-    except BaseException:
+        yield page, held
+    finally:
         context.close()
-        raise
-    return context, page, held
 
 
-def save_now(page) -> None:
-    """The save's pause gone by (the page's clock moved on): its answer taken, the GET still held."""
+def save_now(page, get_held: bool = True) -> None:
+    """The save's pause gone by (the page's clock moved on): its answer taken, the GET still held (`get_held`; else
+    one may still be on its way, or none)."""
     with page.expect_response(lambda r: is_save(r.request)) as answer:
         page.clock.run_for(DRAFT_SAVE_MS)
     assert answer.value.status == 200, answer.value.text()
-    page.wait_for_function("() => window.antrianApi.inFlight() === 1", polling=20)
+    on_its_way = "=== 1" if get_held else "<= 1"
+    page.wait_for_function(f"() => window.antrianApi.inFlight() {on_its_way}", polling=20)
 
 
 def test_a_save_answered_before_the_draft_was_loaded_is_said_saved(browser, office, tmp_path):
     """The GET reaches the server after the save: its answer is this very text. Saved, and said so, from the save's
     answer on; the box keeps the officer's text."""
-    empty_queue(office)
-    issue(office, "Hana Kusuma")
     budi = office.session("budi", PASSWORD)
-    context, page, held = started_with_ask_held(browser, office)
-    state = page.locator("#draft-state")
-    try:
+    with ask_held(browser, office, "Hana Kusuma") as (page, held):
+        state = page.locator("#draft-state")
         page.fill("#solution", FIRST)
         expect(state).to_have_text("Belum tersimpan")
         save_now(page)
@@ -107,24 +106,19 @@ def test_a_save_answered_before_the_draft_was_loaded_is_said_saved(browser, offi
         page.screenshot(path=str(tmp_path / "early-save-saved.png"))
         # typed on: saved on top of it (based on the version the save was given), nothing refused
         page.fill("#solution", MORE)
-        save_now_all(page)
+        save_now(page, get_held=False)
         expect(state).to_have_text(SAVED)
         assert stored(budi, office) == MORE
         expect(page.locator("#kept-draft")).to_be_hidden()
-    finally:
-        context.close()
 
 
 def test_an_older_draft_answered_after_the_save_changes_nothing(browser, office):
     """The GET reached the server before the save (nothing stored then) and its answer comes after the save's: the
     box keeps the officer's text, the cue says saved (the server holds it), and the next save builds on it: nothing
     refused, the officer's own text not shown back in the kept-draft box as another PC's."""
-    empty_queue(office)
-    issue(office, "Irfan Hakim")
     budi = office.session("budi", PASSWORD)
-    context, page, held = started_with_ask_held(browser, office)
-    state = page.locator("#draft-state")
-    try:
+    with ask_held(browser, office, "Irfan Hakim") as (page, held):
+        state = page.locator("#draft-state")
         older = held.held[0].fetch()  # the server's answer before the save: no draft
         assert older.json()["draft"] is None
         page.fill("#solution", FIRST)
@@ -135,32 +129,27 @@ def test_an_older_draft_answered_after_the_save_changes_nothing(browser, office)
         expect(page.locator("#solution")).to_have_value(FIRST)
         expect(state).to_have_text(SAVED)
         page.fill("#solution", MORE)
-        save_now_all(page)
+        save_now(page, get_held=False)
         expect(state).to_have_text(SAVED)
         assert stored(budi, office) == MORE
         expect(page.locator("#solution")).to_have_value(MORE)
         expect(page.locator("#kept-draft")).to_be_hidden()
-    finally:
-        context.close()
 
 
 def test_a_draft_from_another_pc_answered_late_never_replaces_the_typing(browser, office, tmp_path):
     """The officer types; meanwhile the PC beside saves its own text (the page, told, fetches it and shows it beside
     the typing); the save of the typing goes on top of it. The first, slow GET's answer (that older draft) comes
     last: the box keeps the typing, the cue says saved, and it is so."""
-    empty_queue(office)
-    issue(office, "Joko Santoso")
     budi = office.session("budi", PASSWORD)
-    context, page, held = started_with_ask_held(browser, office)
-    state = page.locator("#draft-state")
-    try:
+    with ask_held(browser, office, "Joko Santoso") as (page, held):
+        state = page.locator("#draft-state")
         page.fill("#solution", FIRST)
         other = {"ticket_id": held.ticket_id, "solution": "Dari PC sebelah.", "version": 0}
         assert budi.post(draft_url(office), json=other, timeout=5).status_code == 200
         expect(page.locator("#kept-solution")).to_have_value("Dari PC sebelah.")  # shown beside the typing
         older = held.held[0].fetch()  # the server's answer now: the other PC's draft
         assert older.json()["draft"]["solution"] == "Dari PC sebelah."
-        save_now_all(page)
+        save_now(page, get_held=False)
         assert stored(budi, office) == FIRST
         held.held[0].fulfill(response=older)
         page.wait_for_function("() => window.antrianApi.inFlight() === 0", polling=20)
@@ -168,13 +157,3 @@ def test_a_draft_from_another_pc_answered_late_never_replaces_the_typing(browser
         expect(state).to_have_text(SAVED)
         assert stored(budi, office) == FIRST
         page.screenshot(path=str(tmp_path / "early-save-beside.png"))
-    finally:
-        context.close()
-
-
-def save_now_all(page) -> None:
-    """The save's pause gone by: its answer taken (a held GET may still be on its way)."""
-    with page.expect_response(lambda r: is_save(r.request)) as answer:
-        page.clock.run_for(DRAFT_SAVE_MS)
-    assert answer.value.status == 200, answer.value.text()
-    page.wait_for_function("() => antrianApi.inFlight() <= 1", polling=20)
