@@ -11,7 +11,8 @@ Localized) and `params` (the values its message names). What each kind answers o
     ├── NotFound            404  no such ticket, counter, service or account
     ├── QueueError          409  a rule of the queue, the office or the accounts refuses it now
     │   ├── InvalidTransition    the ticket's status does not allow the action
-    │   └── CounterBusy          the counter already holds a ticket
+    │   ├── CounterBusy          the counter already holds a ticket
+    │   └── Changed              what the press was made for is gone; kept for its request_id
     ├── FormIncomplete      422  fields missing or bad
     └── TooMany             429  too many requests or attempts: wait
 """
@@ -69,6 +70,26 @@ class CounterBusy(QueueError):
     """The counter already holds a ticket (HTTP 409)."""
 
     code = "counter_busy"
+
+
+class Changed(QueueError):
+    """What an officer's press was made for is gone (HTTP 409): the counter holds another ticket than the page showed
+    (ticket_changed, counter_changed). Unlike another refusal it is kept for the press's request_id, in the same
+    transaction (UnitOfWork): the press is refused for good, and a repeat of it, sent again by the page or held on
+    the network until the counter is back as it was, answers this refusal instead of acting then. Its params are
+    text or Localized (what `kept` stores as JSON and `from_kept` makes again)."""
+
+    def kept(self) -> dict[str, object]:
+        """The refusal as JSON, for the requests table."""
+        params = {k: [v.id_text, v.en_text] if isinstance(v, Localized) else v for k, v in self.params.items()}
+        return {"error": self.code, "params": params}
+
+    @classmethod
+    def from_kept(cls, body: dict[str, object]) -> Changed:
+        """The refusal `kept` stored."""
+        params = body.get("params") or {}
+        assert isinstance(params, dict)
+        return cls(str(body["error"]), **{k: Localized(*v) if isinstance(v, list) else v for k, v in params.items()})
 
 
 class FormIncomplete(AntrianError):

@@ -1534,7 +1534,8 @@ PRESSED_FOR = {
     "description": "Optional: the id of the ticket the action is meant for (the one the page shows at the counter). "
     "When the counter holds another ticket now, or none (another tab, the front office or an admin finished it "
     "and called the next one meanwhile): 409 ticket_changed and nothing changes. Absent: the action acts on "
-    "whatever ticket the counter holds. A repeat of a done request_id answers its first answer before this check.",
+    "whatever ticket the counter holds. A repeat of a done request_id answers its first answer before this check; "
+    "a repeat of one refused so is refused again (its first words), whatever the counter holds by then.",
     "examples": [42],
 }
 
@@ -1547,7 +1548,8 @@ HOLDING = {
     "description": "Optional: the id of the ticket the counter held when the call was pressed, null when it held none. "
     "When the counter holds another ticket now, or one though it held none (another tab or an admin called "
     "meanwhile): 409 counter_changed and nobody is called. Absent: as before. A repeat of a done request_id answers "
-    "its first answer before this check.",
+    "its first answer before this check; a repeat of one refused so is refused again (its first words), whatever the "
+    "counter holds by then.",
     "examples": [None, 42],
 }
 

@@ -164,3 +164,60 @@ def test_without_ticket_id_an_action_is_as_before_and_with_the_right_one_it_is_d
     assert served["label"] == y["label"]
     r = post(page, server, "transfer", {"service": "B", "ticket_id": served["id"]})
     assert (r.status_code, r.json()["ticket"]["service"]) == (200, "B"), r.text
+
+
+def test_a_press_refused_as_changed_is_refused_again_for_its_request_id(clean):
+    """A refusal for a visitor no longer at the counter is kept for the press's request_id: the same press sent again
+    once that visitor is there after all (held on the network, or sent again by the page) is refused with the first
+    refusal's words, in the language asked, and the visitor is left as they are."""
+    server = clean
+    x, y = issue(server, "Kurnia Sari"), issue(server, "Lukman Hakim")
+    page = server.session("budi", PASSWORD)
+    y_id = ticket(page, server, y["label"])["id"]
+    assert post(page, server, "call-next", {}).json()["ticket"]["label"] == x["label"]
+    body = {"ticket_id": y_id, "request_id": "recall-y-early"}
+    first = post(page, server, "recall", body)
+    assert (first.status_code, first.json()["error"]) == (409, "ticket_changed"), first.text
+    said = f"Tiket {y['label']} tidak lagi di loket ini: loket kini memanggil {x['label']}. Tidak ada yang diubah."
+    assert first.json()["message"] == said
+
+    for action, extra in (("start", {}), ("resolve", {"solution": "Selesai."})):
+        assert post(page, server, action, extra).status_code == 200
+    assert post(page, server, "call-next", {}).json()["ticket"]["label"] == y["label"]
+    again = post(page, server, "recall", body)
+    assert again.status_code == 409, again.text  # not the recall of the visitor the counter holds now
+    assert (again.json()["error"], again.json()["message"]) == ("ticket_changed", said)
+    english = post(page, server, "recall", body, lang="en")
+    assert english.status_code == 409 and english.json()["message"].startswith(f"Ticket {y['label']} is no longer")
+    assert x["label"] in english.json()["message"], english.text
+    now = ticket(page, server, y["label"])
+    assert (now["status"], now["calls"]) == ("called", 1)
+    assert "recalled" not in history(page, server, y["token"])
+    # a press of its own (another request_id) acts on what the counter holds now
+    r = post(page, server, "recall", {"ticket_id": y_id, "request_id": "recall-y-now"})
+    assert r.status_code == 200 and r.json()["ticket"]["calls"] == 2, r.text
+
+
+def test_a_refusal_is_kept_for_its_request_id_outside_the_event_loop_too(service):
+    """The same without gevent (each command in a transaction of its own: the command line's, the tests'): the
+    refusal's row is committed though the command raised, and nothing else is."""
+    from conftest import visitor
+
+    from server.errors import QueueError
+
+    for name in ("Maya Putri", "Nanda Pratama"):
+        service.issue(visitor(name=name))
+    first = service.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:first")
+    with pytest.raises(QueueError) as refused:
+        service.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:late")
+    assert refused.value.code == "counter_changed"
+    for action, payload in (("start", {}), ("resolve", {"solution": "Selesai."})):
+        service.counter_action(1, action, payload, "budi")
+    published = len(service.events)
+    with pytest.raises(QueueError) as again:
+        service.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:late")
+    assert (again.value.code, str(again.value.params["now"])) == ("counter_changed", str(refused.value.params["now"]))
+    assert again.value.params["now"].en_text == refused.value.params["now"].en_text
+    assert len(service.events) == published  # nobody called
+    called = service.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:second")
+    assert called.body["ticket"]["label"] != first.body["ticket"]["label"]

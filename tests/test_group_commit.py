@@ -445,3 +445,47 @@ def test_a_server_killed_while_groups_commit_keeps_every_acknowledged_ticket_and
     finally:
         stop.set()
         server.stop()
+
+
+def test_a_refusal_kept_for_its_request_id_is_kept_when_its_shared_transaction_is_rolled_back(tmp_path):
+    """A call refused because the counter changed is kept for its request_id in the shared transaction; a neighbour
+    that fails after writing rolls that transaction back, and the refusal is run again alone and kept: the same call
+    sent again later, once the counter is empty, is refused as the first time and calls nobody."""
+    out = run(
+        tmp_path,
+        """
+        results = {}
+
+        def breaks_after_writing(tx, now):
+            tx.add_event("issued", now, svc.unit.day(now), None, None, "test", {"broken": True})
+            raise RuntimeError("after a write")
+
+        def late_call():
+            try:
+                svc.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:late")
+            except AntrianError as refusal:
+                results["late"] = refusal.code
+
+        def broken():
+            try:
+                svc.unit.run(None, breaks_after_writing)
+            except RuntimeError as err:
+                results["broken"] = str(err)
+
+        for name in ("first", "second"):
+            svc.issue(visitor(name=name), printed=False)
+        svc.counter_action(1, "call-next", {"holding": None}, "budi")
+        gevent.joinall([gevent.spawn(late_call), gevent.spawn(broken)], raise_error=True)
+        for action, payload in (("start", {}), ("resolve", {"solution": "Selesai."})):
+            svc.counter_action(1, action, payload, "budi")
+        try:
+            svc.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:late")
+            results["again"] = "called"
+        except AntrianError as refusal:
+            results["again"] = refusal.code
+        waiting = outside.execute("SELECT COUNT(*) FROM tickets WHERE status = 'waiting'").fetchone()[0]
+        print(json.dumps({"results": results, "waiting": waiting}))
+        """,
+    )
+    assert out["results"] == {"late": "counter_changed", "broken": "after a write", "again": "counter_changed"}
+    assert out["waiting"] == 1

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import core
 from server.core import Ticket
-from server.errors import FormIncomplete, InvalidTransition, Localized, NotFound, QueueError
+from server.errors import Changed, FormIncomplete, InvalidTransition, Localized, NotFound, QueueError
 from server.forms import (
     clean_texts,
     same_visitor,
@@ -591,7 +591,7 @@ class QueueCommands:
             now = both("error.ticket_changed.none")
         else:
             now = both(f"error.ticket_changed.{current.status}", label=current.label)
-        raise QueueError("ticket_changed", was=was, now=now)
+        raise Changed("ticket_changed", was=was, now=now)
 
     def _check_holding(self, tx: Tx, counter_id: int, holding: int | None) -> None:
         """Refuse (409 counter_changed, nothing changed) a call (call-next, call) pressed while the counter held ticket
@@ -607,7 +607,7 @@ class QueueCommands:
             now = both("error.ticket_changed.none")
         else:
             now = both(f"error.ticket_changed.{current.status}", label=current.label)
-        raise QueueError("counter_changed", now=now)
+        raise Changed("counter_changed", now=now)
 
     def _current(self, tx: Tx, counter_id: int) -> Ticket:
         t = tx.counter_ticket(counter_id)

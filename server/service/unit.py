@@ -26,7 +26,7 @@ from typing import Any
 from server import core
 from server.config import Settings
 from server.core import Ticket
-from server.errors import NotFound
+from server.errors import Changed, NotFound
 from server.forms import parse_id
 from server.service.shapes import counter_name, full_ticket, next_shape, public_ticket, rules_of
 from server.store import Store, Tx
@@ -71,6 +71,7 @@ class Kind(Enum):
 # the ones stored before outcomes existed, so an answer stored then is repeated the same after an upgrade.
 STORED = {Kind.DONE: 200, Kind.CREATED: 201, Kind.QUEUED: 202, Kind.NOTHING: 204}
 KINDS = {code: kind for kind, code in STORED.items()}
+REFUSED = 409  # a refusal kept for its request_id (server.errors.Changed), its body Changed.kept()
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,20 @@ class _TurnFailure:
 class _Job:
     """One command waiting for (or in) a shared transaction, and what came of it."""
 
-    __slots__ = ("key", "fn", "replay", "alone", "seq", "wake", "lead", "outcome", "error", "events", "after")
+    __slots__ = (
+        "key",
+        "fn",
+        "replay",
+        "alone",
+        "seq",
+        "wake",
+        "lead",
+        "outcome",
+        "error",
+        "events",
+        "after",
+        "refusal_kept",
+    )
 
     def __init__(
         self,
@@ -162,6 +176,8 @@ class _Job:
         self.error: BaseException | None = None
         self.events: list[dict[str, Any]] = []
         self.after: list[Callable[[], None]] = []  # what starts once it is committed (its calls' speech)
+        # Its refusal was kept for its request_id (a Changed, UnitOfWork._command): the one row written, committed.
+        self.refusal_kept = False
 
     def result(self) -> Outcome:
         if self.error is not None:
@@ -277,8 +293,9 @@ class _Group:
             except _Spoilt as spoilt:
                 failed = spoilt.job
                 failed.outcome, failed.error, failed.events, failed.after = None, spoilt.error, [], []
-                # rolled back: those done before it and those not run yet, each again alone (a refusal stays)
-                self._again([job for job in batch if job is not failed and job.error is None])
+                # rolled back: those done before it and those not run yet, each again alone (a refusal stays; one kept
+                # for its request_id, its row rolled back too, is run again to be kept)
+                self._again([job for job in batch if job is not failed and (job.error is None or job.refusal_kept)])
                 return
             except BaseException as err:  # the COMMIT failed (a full disk), or the server stops: none is done
                 for job in batch:
@@ -299,7 +316,7 @@ class _Group:
     def _again(self, jobs: list[_Job]) -> None:
         """Each of `jobs` in a transaction of its own, in order (under the lock)."""
         for job in jobs:
-            job.outcome, job.error, job.events, job.after = None, None, [], []
+            job.outcome, job.error, job.events, job.after, job.refusal_kept = None, None, [], [], False
             try:
                 job.outcome = self.unit._alone(job)
             except Exception as err:
@@ -318,9 +335,9 @@ class _Group:
         try:
             job.outcome = self.unit._command(tx, now, job)
         except Exception as err:
-            if conn.total_changes != changes or not conn.in_transaction:
+            if (conn.total_changes != changes and not job.refusal_kept) or not conn.in_transaction:
                 raise _Spoilt(job, err) from err
-            del tx.events[start:], tx.after[started:]  # (none: an event is a row written)
+            del tx.events[start:], tx.after[started:]  # (none: an event is a row written; a refusal kept is none)
             job.error = err
             job.events, job.after = tx.events[first:], tx.after[before:]  # the day's turn stands: published
             return
@@ -398,10 +415,11 @@ class UnitOfWork:
             try:
                 outcome = self._command(tx, now, job)
             except Exception as err:
-                if not start or conn.total_changes != changes or not conn.in_transaction:
+                kept = job.refusal_kept
+                if not (start or kept) or (conn.total_changes != changes and not kept) or not conn.in_transaction:
                     raise
                 # refused before writing anything: the day's turn made before it is committed all the same (as in a
-                # shared transaction, _Group._one)
+                # shared transaction, _Group._one), and the refusal kept for its request_id
                 del tx.events[start:], tx.after[started:]
                 refused = err
             events, after = list(tx.events), list(tx.after)
@@ -540,10 +558,20 @@ class UnitOfWork:
         """One command inside `tx`: its outcome, its events (those it added to tx.events) decorated."""
         known = tx.request_answer(job.key)
         if known is not None:
+            if known[0] == REFUSED:
+                raise Changed.from_kept(known[1])
             body = known[1] if job.replay is None else job.replay(tx, now, known[1])
             return Outcome(body, KINDS[known[0]])
-        start = len(tx.events)
-        outcome = job.fn(tx, now)
+        start, changes = len(tx.events), tx.db.conn.total_changes
+        try:
+            outcome = job.fn(tx, now)
+        except Changed as refusal:
+            # refused for good (what the press was made for is gone), before any change: kept, so that a repeat of
+            # this request_id is refused too, whatever the counter holds by then
+            if job.key and tx.db.conn.total_changes == changes and tx.db.conn.in_transaction:
+                tx.remember_answer(job.key, REFUSED, refusal.kept(), now)
+                job.refusal_kept = True
+            raise
         if len(tx.events) > start:
             self.decorate(tx, tx.events[start:])
         if job.seq and isinstance(outcome.body, dict):  # kept with the answer: a repeat says the seq of then
