@@ -202,7 +202,7 @@ class LiveServer:
     same program, its own process, port and database, without 0.6 s of imports at each start.
 
     `numbers`: server modules' named numbers set in that process, as ClockedServer's (forked only):
-    {"realtime.PING_INTERVAL_S": 1.0} has a module's pages pinged every second, not every seven."""
+    {"realtime.PING_INTERVAL_S": 0.25} has a module's pages pinged every quarter second, not every seven."""
 
     fork = False
 

@@ -12,16 +12,19 @@ minutes, has its server never ping: CALM_NUMBERS).
 
 from __future__ import annotations
 
-PING_S = 1.0
+# A quarter second: run_clock_for waits for a ping before each step, so a second's wait cost a step nearly a second
+# (a TV's idle minute, 12 steps: 11 s of each of eight tests of test_display_many_counters); the server's pings to a
+# module's few pages cost nothing to speak of.
+PING_S = 0.25
 PING_NUMBERS = {"realtime.PING_INTERVAL_S": PING_S}
 # A server whose pages hear no ping while a test runs (`numbers=CALM_NUMBERS`): a page's heartbeat then ends a day
 # after its connection, past any move of its clock, and a test may move it on by minutes in one call. For a test
-# whose page's clock moves on that far (run_clock_for would wait out a ping for each 5 s of it) and that is not about
+# whose page's clock moves on that far (run_clock_for would wait out a ping for each 4 s of it) and that is not about
 # the heartbeat itself.
 CALM_NUMBERS = {"realtime.PING_INTERVAL_S": 86_400.0}
-# a page closes its connection when no ping came for PING_S + PING_TIMEOUT_S (8 s): a step of 5 s just after a
-# ping leaves 3 s for a loaded machine
-CLOCK_STEP_MS = 5_000
+# a page closes its connection when no ping came for PING_S + PING_TIMEOUT_S (7.25 s): a step of 4 s just after a
+# ping leaves 3.25 s for a loaded machine
+CLOCK_STEP_MS = 4_000
 
 # The page's socket.io managers (window.__managers), each counting the pings it got (__pings): socket.io's script
 # sets window.io, and every io() the page calls afterwards (static/live.js connect) goes through this wrapper.

@@ -16,13 +16,13 @@ from staffpages import admin_session, issue, put_settings, settings_kept, sign_i
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
-# The module's server pings its pages every second (PING_NUMBERS): a test moving a live page's clock on moves it in
+# The module's server pings its pages every quarter second (PING_NUMBERS): a test moving a live page's clock on moves it in
 # steps within the heartbeat, each just after a ping (pageclock.run_clock_for).
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """conftest's `live`, pinging every second (pageclock.PING_NUMBERS)."""
+    """conftest's `live`, pinging every quarter second (pageclock.PING_NUMBERS)."""
     from conftest import write_config
     from live import LiveServer
 

@@ -31,7 +31,7 @@ SOON = 2_000  # ms: the page settles on the live state within this, not at the a
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     config = write_config(tmp_path_factory.mktemp("call-settled"))
-    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every second: the clock moved on
+    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every quarter second: the clock moved on
     yield server
     server.stop()
 

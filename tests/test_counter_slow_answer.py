@@ -28,7 +28,7 @@ FAILED = "Server tidak dapat dihubungi"
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     config = write_config(tmp_path_factory.mktemp("slow-answer"))
-    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every second: the clock moved on
+    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every quarter second: the clock moved on
     yield server
     server.stop()
 

@@ -194,7 +194,7 @@ def no_paper(tmp_path):
             '[printers.kiosk]\ntype = "dummy"': f'[printers.kiosk]\ntype = "network"\nhost = "127.0.0.1"\nport = {printer.port}'
         },
     )
-    # its pages pinged every second (pageclock.PING_NUMBERS): the kiosk's clock is moved on just after a ping
+    # its pages pinged every quarter second (pageclock.PING_NUMBERS): the kiosk's clock is moved on just after a ping
     server = ClockedServer(config, tick=0.25, numbers=PING_NUMBERS).start()
     try:
         yield server, printer

@@ -120,7 +120,7 @@ def ten(tmp_path_factory):
         },
         counters,
     )
-    # pings every second (pageclock.PING_NUMBERS): a TV's clock is moved on past a flash in steps within the socket's
+    # pings every quarter second (pageclock.PING_NUMBERS): a TV's clock is moved on past a flash in steps within the socket's
     # heartbeat, each just after a ping (run_clock_for); 6 s at once, up to 7 s after the last ping, left under a
     # second of the heartbeat's 14 (two in a row passed it), and a dropped connection's snapshot redraws the TV
     server = LiveServer(config, numbers=PING_NUMBERS).start()

@@ -28,7 +28,7 @@ MOVED = (
     "Kompleks Perkantoran Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Jl. Pahlawan Nomor 45, Kelurahan "
     "Ondong, Kecamatan Siau Barat, Sulawesi U."
 )  # 150 characters
-# The module's server pings its pages every second (PING_NUMBERS): the call's flash (display.js FLASH_MS) is passed
+# The module's server pings its pages every quarter second (PING_NUMBERS): the call's flash (display.js FLASH_MS) is passed
 # on the page's clock just after a ping, within the heartbeat (pageclock.run_clock_for), not waited for.
 FLASH_MS = 5_000
 COUNTER = "Loket 1 – Layanan Konsultasi Pengadaan Barang dan Jasa untuk Penyedia dan Non-Penyedia"

@@ -25,7 +25,7 @@ LONGEST = (OFFICE_WORDS * 3)[:199] + "."  # the longest [office] name the settin
 # The TV reads the settings again at most once per 10 s (display/static/display.js SETTINGS_RESYNC_MS): the second
 # rename's read waits for the rest of them, on the page's clock, which the test moves on (run_clock_for).
 SETTINGS_RESYNC_MS = 10_000
-# The module's server pings its pages every second (PING_NUMBERS): the page's clock is moved on in steps within the
+# The module's server pings its pages every quarter second (PING_NUMBERS): the page's clock is moved on in steps within the
 # heartbeat, each just after a ping (pageclock.run_clock_for): a step past it would drop the TV's connection, and the
 # reconnect's snapshot would bring the new name by another way.
 

@@ -36,7 +36,7 @@ def live(tmp_path_factory):
         tmp,
         {"[tts]\nenabled = true": "[tts]\nenabled = false", "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '},
     )
-    # pings every second (PING_S), not every seven: a TV's clock is moved on past SETTINGS_RESYNC_MS in steps within
+    # pings every quarter second (PING_S), not every seven: a TV's clock is moved on past SETTINGS_RESYNC_MS in steps within
     # its heartbeat, each just after a ping (pageclock.run_clock_for)
     server = LiveServer(config, numbers=PING_NUMBERS).start()
     assert "/api/tts/chime.wav" in requests.get(f"{server.url}/display/", timeout=5).text

@@ -114,7 +114,7 @@ def open_page(browser, live, username: str, fake_clock: bool = False, init_scrip
     scripts = (init_script,) if init_script else ()
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID", init_scripts=scripts, **context_options)
     page = context.new_page()
-    if fake_clock:  # moved on with run_clock_for, its server pinging every second (PING_NUMBERS)
+    if fake_clock:  # moved on with run_clock_for, its server pinging every quarter second (PING_NUMBERS)
         install_clock(page)
     return sign_in(page, live, "/counter/escalations", username)
 

@@ -39,7 +39,7 @@ def start(tmp, **kw):
 
 @pytest.fixture
 def live(tmp_path):
-    # pings every second (PING_NUMBERS): the holds' tests move the page's clock on in steps within the heartbeat, each
+    # pings every quarter second (PING_NUMBERS): the holds' tests move the page's clock on in steps within the heartbeat, each
     # just after a ping (pageclock.run_clock_for); 25 s at once dropped the live connection (its 7 + 7 s passed on
     # the page's clock), and the reconnect redrew the page under the test's look at the held rows
     server = start(tmp_path, numbers=PING_NUMBERS)

@@ -58,7 +58,7 @@ def closed(tmp_path_factory):
     days = {day: '""' for day in WEEKDAYS}
     days[WEEKDAYS[opening.weekday()]] = '"08:00-16:00"'
     hours = "\n[hours]\n" + "".join(f"{day} = {ranges}\n" for day, ranges in days.items())
-    # pings every second (PING_NUMBERS): a kiosk's clock is moved on past its minute's look in steps within the
+    # pings every quarter second (PING_NUMBERS): a kiosk's clock is moved on past its minute's look in steps within the
     # heartbeat, each just after a ping (pageclock.run_clock_for)
     server = LiveServer(write_config(tmp_path_factory.mktemp("closed"), extra=hours), numbers=PING_NUMBERS).start()
     server.opening = opening

@@ -57,7 +57,7 @@ SOCKETIO_DELAY_MAX_MS = 5_000
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """conftest's `live`, pinging every second (pageclock.PING_NUMBERS): a test moving a kiosk's clock on
+    """conftest's `live`, pinging every quarter second (pageclock.PING_NUMBERS): a test moving a kiosk's clock on
     (run_clock_for) waits a second for each ping, not seven."""
     from conftest import write_config
     from live import LiveServer

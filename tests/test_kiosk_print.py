@@ -66,7 +66,7 @@ def broken_printer_server(tmp: Path, **server_kw) -> LiveServer:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    # pings every second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within the socket's heartbeat,
+    # pings every quarter second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within the socket's heartbeat,
     # each just after a ping (run_clock_for); 20 s at once dropped the connection, and the kiosk went offline
     server = broken_printer_server(tmp_path_factory.mktemp("broken-printer"), numbers=PING_NUMBERS)
     yield server

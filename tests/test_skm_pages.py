@@ -56,7 +56,7 @@ def respond(live, ticket: dict, scores: list[int], profile: dict | None = None, 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("skm")
-    # pings every second (PING_S), not every seven: the complaints' ages are counted on, on the page's clock, in steps
+    # pings every quarter second (PING_S), not every seven: the complaints' ages are counted on, on the page's clock, in steps
     # within the heartbeat, each just after a ping (pageclock.run_clock_for)
     server = LiveServer(write_config(tmp), numbers=PING_NUMBERS).start()
     server.add_user("budi", "officer")

@@ -23,7 +23,7 @@ from server.i18n import t
 
 # The SKM page's timers (counter/static/skm.js), moved on on its clock (Playwright's page.clock) once they are set: at
 # most one read per GAP_MS, the offline notice after OFFLINE_MS. Each move of a live page's is within the connection's
-# heartbeat: just after a ping, its server pinging every second (pageclock.run_clock_for; two moves of 5 s between two
+# heartbeat: just after a ping, its server pinging every quarter second (pageclock.run_clock_for; two moves of 5 s between two
 # pings 7 s apart could pass the 14 s, and a reconnect's read would be one read too many for the burst's count).
 GAP_MS, OFFLINE_MS = 5000, 3000
 

@@ -25,7 +25,7 @@ UPRIGHT = [("portrait", PORTRAIT), *(n for n in NARROW if n[0] != "portrait-800"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """conftest's `live`, pinging every second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within
+    """conftest's `live`, pinging every quarter second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within
     the socket's heartbeat, each just after a ping (run_clock_for)."""
     server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers=PING_NUMBERS)
     yield server.start()
