@@ -6,13 +6,10 @@ The module shares one live server; an autouse fixture puts back every settings s
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import FRONT_VISITOR, admin_session, counter_actions, fill_front, issue, open_front, settings_kept
-
-SHOTS = os.environ.get("ANTRIAN_SHOTS")  # a folder to keep the pages' screenshots in (a run by hand), else none taken
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +67,5 @@ def test_a_change_made_while_the_front_office_typed_is_taken_once_the_number_is_
     assert "B · Konsultasi Non-Penyedia (PPK/Pokja/PP)" not in service_names(page)
     expect(page.locator("#r-name")).to_have_value("")
     expect(called).to_contain_text("(1/2)")  # called once of the 2 calls now in force
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/front-after-change.png")
+    keep_shot(page, "front-after-change.png")
     page.context.close()

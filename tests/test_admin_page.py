@@ -7,7 +7,6 @@ changed. Set ANTRIAN_SCREENSHOTS=1 to refresh docs/screenshots/admin.png.
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ import pytest
 import requests
 from conftest import ROOT, SocketGate
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import admin_session, empty_queue, issue, settings_kept, sign_in
 
 PASSWORD = "rahasia-123"
@@ -341,7 +341,7 @@ def test_an_officer_sees_a_refusal_and_a_visitor_the_login_form(browser, live, b
     page.context.close()
 
 
-def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp_path):
+def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss):
     page = admin_page(browser, live)
     expect(page.locator("#office-timezone")).to_have_value("Asia/Jakarta")
     expect(page.locator("#users tr")).not_to_have_count(0)
@@ -374,7 +374,7 @@ def test_the_page_fits_a_laptop_and_switches_to_english(browser, live, boss, tmp
                 or b["bottom"] <= a["top"] + 0.5
             )
             assert apart, (a, b)
-    page.screenshot(path=str(tmp_path / "admin-settings.png"))  # docs/screenshots/admin.png: the accounts, below
+    keep_shot(page, "admin-settings.png")  # docs/screenshots/admin.png: the accounts, below
     page.click("#lang-toggle")
     expect(page.locator("#sec-services h2")).to_have_text("Services")
     expect(page.locator("#sec-services th").first).to_have_text("Code")
@@ -520,7 +520,7 @@ def test_a_counter_page_calling_a_visitor_takes_the_admins_new_max_calls_at_once
 NIP = "19850101 201001 1 001"
 
 
-def test_an_accounts_full_name_and_nip_are_set_here_and_sign_the_a4_form(browser, live, boss, tmp_path):
+def test_an_accounts_full_name_and_nip_are_set_here_and_sign_the_a4_form(browser, live, boss):
     live.add_user("eko", "officer")
     page = admin_page(browser, live)
     form = page.locator("#add-user")
@@ -552,10 +552,9 @@ def test_an_accounts_full_name_and_nip_are_set_here_and_sign_the_a4_form(browser
     users = {u["username"]: u for u in boss.get(f"{live.url}/api/admin/users", timeout=5).json()["users"]}
     assert (users["eko"]["full_name"], users["eko"]["nip"]) == ("Eko Prasetyo, S.Kom.", "198501012010011001")
     page.evaluate("() => document.getElementById('sec-users').scrollIntoView()")
-    shot = tmp_path / "admin.png"
-    page.screenshot(path=str(shot))
+    keep_shot(page, "admin.png")
     if os.environ.get("ANTRIAN_SCREENSHOTS"):
-        shutil.copyfile(shot, ROOT / "docs" / "screenshots" / "admin.png")
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "admin.png"))
 
     # The A4 consultation form eko's visitor takes home is signed with that name and NIP.
     r = requests.post(

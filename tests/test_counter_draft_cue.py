@@ -22,6 +22,7 @@ from conftest import write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import COUNTER_VIEWPORT, PASSWORD, counter_actions, empty_queue, issue, resize, sign_in, staffed
 from test_counter_draft_live import draft_url
 from test_counter_draft_reconnect import come_back, go_offline, is_ask, is_save
@@ -131,7 +132,7 @@ def watch_truth(page, session, office, seconds: float) -> list[str]:
     return seen
 
 
-def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(browser, office, tmp_path):
+def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(browser, office):
     empty_queue(office)
     issue(office, "Ani Wijaya")
     budi = office.session("budi", PASSWORD)
@@ -151,12 +152,12 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
         expect(state).to_have_text("Belum tersimpan")  # typing: its save goes at the pause
         expect(state).to_have_attribute("data-state", "pending")
         assert stored(budi, office) is None
-        page.screenshot(path=str(tmp_path / "cue-typing.png"))
+        keep_shot(page, "cue-typing.png")
         page.keyboard.type(FIRST[20:])
         page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(SAVED, timeout=10_000)
         assert stored(budi, office) == FIRST
-        page.screenshot(path=str(tmp_path / "cue-saved.png"))
+        keep_shot(page, "cue-saved.png")
         assert said.inner_text() == ""  # an ordinary save is not read out
 
         # the Wi-Fi fails the saves (the socket up): typed on, the cue never says saved for text the server lacks
@@ -170,7 +171,7 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
         assert not any(s.startswith("Tersimpan") for s in seen), seen  # the server holds FIRST, the box MORE
         assert any(RETRY.match(s) for s in seen), seen
         expect(said).to_have_text("Draf jawaban belum tersimpan di server; halaman mencobanya lagi sendiri.")
-        page.screenshot(path=str(tmp_path / "cue-failing.png"))
+        keep_shot(page, "cue-failing.png")
         # the count goes down with the seconds, and grows with the tries (2, 4, 8 s)
         counts = [int(re.search(r"\d+", s).group()) for s in seen if RETRY.match(s)]
         assert max(counts) >= 3, seen
@@ -184,12 +185,12 @@ def test_the_cue_says_whether_the_typed_answer_is_on_the_server_at_every_moment(
         expect(state).to_have_text(SAVED, timeout=10_000)
         assert stored(budi, office) == MORE
         expect(said).to_have_text(re.compile(r"^Draf jawaban sudah tersimpan di server, pukul \d\d\.\d\d\.$"))
-        page.screenshot(path=str(tmp_path / "cue-back.png"))
+        keep_shot(page, "cue-back.png")
     finally:
         context.close()
 
 
-def test_offline_the_cue_says_not_saved_and_saved_once_back(browser, office, tmp_path):
+def test_offline_the_cue_says_not_saved_and_saved_once_back(browser, office):
     empty_queue(office)
     issue(office, "Bayu Pratama")
     budi = office.session("budi", PASSWORD)
@@ -206,11 +207,11 @@ def test_offline_the_cue_says_not_saved_and_saved_once_back(browser, office, tmp
             page.clock.run_for(DRAFT_SAVE_MS)
         expect(state).to_have_text(RETRY)
         assert stored(budi, office) == MORE
-        page.screenshot(path=str(tmp_path / "cue-offline.png"))
+        keep_shot(page, "cue-offline.png")
         come_back(page)
         expect(state).to_have_text(SAVED, timeout=15_000)
         assert stored(budi, office) == OFFLINE
-        page.screenshot(path=str(tmp_path / "cue-online-again.png"))
+        keep_shot(page, "cue-online-again.png")
     finally:
         context.close()
 
@@ -265,7 +266,7 @@ PLACES = """() => Object.fromEntries(['solution', 'btn-resolve', 'btn-escalate',
         return { top: r.top, bottom: r.bottom, right: r.right, height: r.height }; })()]]))"""
 
 
-def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, office, tmp_path):
+def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, office):
     empty_queue(office)
     issue(office, "Dewi Anggraini")
     context, page = serving_page(browser, office)
@@ -314,7 +315,7 @@ def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, offic
                 assert button["top"] - 1 <= cue_box["top"] and cue_box["bottom"] <= button["bottom"] + 1, (size, now)
                 assert page.eval_on_selector("#draft-state", "e => e.scrollHeight <= e.clientHeight + 1"), size
                 assert page.evaluate("document.scrollingElement.scrollHeight <= innerHeight"), size
-                page.screenshot(path=str(tmp_path / f"cue-retry-{lang}-{size['width']}.png"))
+                keep_shot(page, f"cue-retry-{lang}-{size['width']}.png")
         page.click("#lang-toggle")
         failed.fail = False
         page.clock.run_for(8_000)  # its next try: 8 s at most
@@ -324,7 +325,7 @@ def test_the_cue_moves_nothing_and_says_little_to_a_screen_reader(browser, offic
         context.close()
 
 
-def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_finds_out(browser, office, tmp_path):
+def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_finds_out(browser, office):
     empty_queue(office)
     ani = issue(office, "Eka Saputra")
     context, page = serving_page(browser, office)
@@ -344,7 +345,7 @@ def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_find
         )
         expect(notice).to_have_attribute("data-kind", "error")
         expect(page.locator("#solution")).to_have_value(FIRST)
-        page.screenshot(path=str(tmp_path / "held-press.png"))
+        keep_shot(page, "held-press.png")
         page.click("#lang-toggle")
         expect(notice).to_have_text(
             f"“Resolve” for {label} may not be recorded: the server's answer did not arrive (network). What you typed stays "
@@ -358,7 +359,7 @@ def test_a_press_whose_answer_never_came_says_which_press_and_that_the_page_find
         context.close()
 
 
-def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browser, office, tmp_path):
+def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browser, office):
     """Near its 4,000 characters the answer's length takes Selesai's row (two lines): the cue is its sign alone then,
     at the right of the answer's label, its words in its tooltip and to a screen reader; the length keeps its room."""
     empty_queue(office)
@@ -381,7 +382,7 @@ def test_beside_the_answers_length_the_cue_is_its_sign_on_the_labels_line(browse
             assert label["top"] - 3 <= cue_box["top"] and cue_box["bottom"] <= box["top"] + 1, (size, now)
             assert cue_box["right"] - cue_box["left"] < 30, (size, now)  # a sign, not words
             assert count["height"] <= button["height"], (size, count, button)  # the length's two lines at most
-            page.screenshot(path=str(tmp_path / f"cue-beside-count-{size['width']}.png"))
+            keep_shot(page, f"cue-beside-count-{size['width']}.png")
     finally:
         context.close()
 

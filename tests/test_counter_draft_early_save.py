@@ -19,6 +19,7 @@ from conftest import write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock, pause_clock
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
 from test_counter_draft_cue import DRAFT, DRAFT_SAVE_MS, FIRST, MORE, SAVED, press, stored
 from test_counter_draft_live import draft_url
@@ -85,7 +86,7 @@ def save_now(page, get_held: bool = True) -> None:
     page.wait_for_function(f"() => window.antrianApi.inFlight() {on_its_way}", polling=20)
 
 
-def test_a_save_answered_before_the_draft_was_loaded_is_said_saved(browser, office, tmp_path):
+def test_a_save_answered_before_the_draft_was_loaded_is_said_saved(browser, office):
     """The GET reaches the server after the save: its answer is this very text. Saved, and said so, from the save's
     answer on; the box keeps the officer's text."""
     budi = office.session("budi", PASSWORD)
@@ -103,7 +104,7 @@ def test_a_save_answered_before_the_draft_was_loaded_is_said_saved(browser, offi
         expect(page.locator("#solution")).to_have_value(FIRST)
         expect(page.locator("#kept-draft")).to_be_hidden()
         assert stored(budi, office) == FIRST
-        page.screenshot(path=str(tmp_path / "early-save-saved.png"))
+        keep_shot(page, "early-save-saved.png")
         # typed on: saved on top of it (based on the version the save was given), nothing refused
         page.fill("#solution", MORE)
         save_now(page, get_held=False)
@@ -136,7 +137,7 @@ def test_an_older_draft_answered_after_the_save_changes_nothing(browser, office)
         expect(page.locator("#kept-draft")).to_be_hidden()
 
 
-def test_a_draft_from_another_pc_answered_late_never_replaces_the_typing(browser, office, tmp_path):
+def test_a_draft_from_another_pc_answered_late_never_replaces_the_typing(browser, office):
     """The officer types; meanwhile the PC beside saves its own text (the page, told, fetches it and shows it beside
     the typing); the save of the typing goes on top of it. The first, slow GET's answer (that older draft) comes
     last: the box keeps the typing, the cue says saved, and it is so."""
@@ -156,4 +157,4 @@ def test_a_draft_from_another_pc_answered_late_never_replaces_the_typing(browser
         expect(page.locator("#solution")).to_have_value(FIRST)
         expect(state).to_have_text(SAVED)
         assert stored(budi, office) == FIRST
-        page.screenshot(path=str(tmp_path / "early-save-beside.png"))
+        keep_shot(page, "early-save-beside.png")

@@ -18,6 +18,7 @@ from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
+from shots import keep_shot
 from smtp import SmtpServer
 from staffpages import open_counter, sign_in
 
@@ -103,7 +104,7 @@ def open_case(session, live, label: str) -> dict:
     return next(c for c in cases if c["label"] == label)
 
 
-def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser, office, smtp, printer, tmp_path):
+def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser, office, smtp, printer):
     smtp.start()
     try:
         ani = issue(office, "Ani Wijaya", "Dokumen penawaran gagal terenkripsi saat diunggah.")
@@ -157,7 +158,7 @@ def test_call_recall_skip_resolve_escalate_mail_print_and_close_at_lkpp(browser,
         sender, rcpts, msg = smtp.wait_for_mail(1, timeout=10)[0]
         expect(page.locator("#notice")).to_have_text(f"{said}terkirim.")
         page.set_viewport_size({"width": 1024, "height": 768})
-        page.screenshot(path=str(tmp_path / "counter-mail-sent.png"))
+        keep_shot(page, "counter-mail-sent.png")
         page.set_viewport_size(VIEWPORT)
         assert sender == "helpdesk@lpse.contoh.go.id" and rcpts == ["helpdesk@lkpp.go.id"]
         today = tanggal(datetime.now(ZoneInfo("Asia/Jakarta")))

@@ -17,6 +17,7 @@ import requests
 from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, counter_page, empty_queue, issue, open_counter, staffed
 from test_counter_presses import SlowEvents, counter_through
 
@@ -124,7 +125,7 @@ def settle(page, office: Office) -> dict:
     return dict(seen)
 
 
-def test_an_officers_morning_on_flaky_wifi(browser, office, tmp_path):
+def test_an_officers_morning_on_flaky_wifi(browser, office):
     started = time.monotonic()
     empty_queue(office)
     tickets = [issue(office, f"Pengunjung {n:02d}") for n in range(1, VISITORS + 1)]
@@ -207,7 +208,7 @@ def test_an_officers_morning_on_flaky_wifi(browser, office, tmp_path):
         for t in tickets:  # each called once, served once, finished once, never skipped
             kinds = [e["type"] for e in server.events(t["label"]) if e["type"] != "issued"]
             assert kinds == ["called", "started", "resolved"], (t["label"], kinds)
-        page.screenshot(path=str(tmp_path / "flaky-morning-end.png"))
+        keep_shot(page, "flaky-morning-end.png")
         kinds = {what.split(":")[0] for _, what in wifi.log}
         assert {"lost", "answer_lost", "through"} <= kinds and dropped >= 2, (kinds, dropped)
     finally:
@@ -215,9 +216,7 @@ def test_an_officers_morning_on_flaky_wifi(browser, office, tmp_path):
     print(f"{presses} presses, {dropped} drops, {len(wifi.log)} requests, {time.monotonic() - started:.1f} s")
 
 
-def test_a_finish_whose_answer_and_whose_question_were_both_lost_is_said_done_with_the_socket_up(
-    browser, office, tmp_path
-):
+def test_a_finish_whose_answer_and_whose_question_were_both_lost_is_said_done_with_the_socket_up(browser, office):
     """Found by the walk: Selesai done by the server, its answer lost on the Wi-Fi, the socket up. The visitor's event
     came, the page sent the same request again to find out (confirmUnanswered), and that answer was lost too: the page
     was to ask again at the next live change, and in a quiet office none came. It said "Server tidak dapat dihubungi"
@@ -251,7 +250,7 @@ def test_a_finish_whose_answer_and_whose_question_were_both_lost_is_said_done_wi
         expect(page.locator("#t-label")).to_have_text("—")  # the visitor's event: gone from the counter
         expect(page.locator("#notice")).to_have_text(f"{ani['label']} selesai.", timeout=10000)
         expect(page.locator("#btn-print-form")).to_contain_text(ani["label"])  # that visitor's form copy offered
-        page.screenshot(path=str(tmp_path / "finish-asked-again.png"))
+        keep_shot(page, "finish-asked-again.png")
         assert lost == [200, 200]
         events = office.session("budi", PASSWORD).get(f"{office.url}/api/tickets/{ani['token']}/history", timeout=5)
         assert [e["type"] for e in events.json()["events"]].count("resolved") == 1
@@ -267,9 +266,7 @@ def serving(page, ticket: dict, answer: str) -> None:
     page.locator("input[name=priority_class]").first.check()
 
 
-def test_a_finish_whose_answer_was_lost_before_its_event_came_is_not_said_done_on_another_page(
-    browser, office, tmp_path
-):
+def test_a_finish_whose_answer_was_lost_before_its_event_came_is_not_said_done_on_another_page(browser, office):
     """Found by the walk: Selesai done by the server and its answer lost on the Wi-Fi, its live event late (a busy
     network): the failure came first, then the visitor's event, and the page said "Tiket A-001 sudah diselesaikan di
     halaman lain", the officer alone at the counter with one page, until the same request sent again to find out
@@ -302,7 +299,7 @@ def test_a_finish_whose_answer_was_lost_before_its_event_came_is_not_said_done_o
         expect(page.locator("#t-label")).to_have_text("—")
         until_on_page(page, lambda: len(sent) == 2, "the same request sent again")
         assert "halaman lain" not in page.locator("#notice").inner_text()
-        page.screenshot(path=str(tmp_path / "finish-being-asked.png"))
+        keep_shot(page, "finish-being-asked.png")
         sent[1].continue_()
         expect(page.locator("#notice")).to_have_text(f"{ani['label']} selesai.")
         expect(page.locator("#btn-print-form")).to_contain_text(ani["label"])

@@ -22,6 +22,7 @@ from conftest import write_config
 from kioskui import LONGEST
 from live import ClockedServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, empty_queue, issue, open_counter, resize, sign_in, staffed
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -136,7 +137,7 @@ def test_a_page_of_another_role_refuses_and_leads_to_this_roles_pages(browser, o
 
 
 # ---- finding 9: nothing on the counter page changes silently -------------------------------------
-def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_page(browser, office, tmp_path):
+def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_page(browser, office):
     fajar, gita = issue(office, "Fajar Nugroho"), issue(office, "Gita Permata")
     budi = open_counter(browser, office, "budi", 1)
     budi.click("#btn-call-next")
@@ -157,7 +158,7 @@ def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_pa
     expect(budi.locator("#notice")).to_have_text(f"Tiket {fajar['label']} dibatalkan oleh front office (rina).")
     expect(budi.locator("#notice")).to_have_attribute("data-kind", "warn")
     budi.set_viewport_size({"width": 1024, "height": 768})
-    budi.screenshot(path=str(tmp_path / "counter-cancelled.png"))
+    keep_shot(budi, "counter-cancelled.png")
     budi.keyboard.press("n")  # a key again: the next visitor, no "n" typed anywhere
     expect(budi.locator("#t-label")).to_have_text(gita["label"])
     expect(budi.locator("#solution")).to_have_value("")
@@ -165,7 +166,7 @@ def test_a_called_ticket_cancelled_by_the_front_office_is_said_on_the_counter_pa
     rina.context.close()
 
 
-def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office, tmp_path):
+def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office):
     gita, hana = issue(office, "Gita Permata"), issue(office, "Hana Pertiwi")
     first = open_counter(browser, office, "budi", 1)
     first.click("#btn-call-next")
@@ -193,7 +194,7 @@ def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office, t
     expect(first.locator("#solution")).to_be_disabled()
     expect(first.locator("#note")).to_be_disabled()
     first.set_viewport_size({"width": 1024, "height": 768})
-    first.screenshot(path=str(tmp_path / "counter-resolved-elsewhere.png"))
+    keep_shot(first, "counter-resolved-elsewhere.png")
     first.keyboard.press("n")
     expect(first.locator("#t-label")).to_have_text(hana["label"])
     expect(first.locator("#solution")).to_have_value("")
@@ -211,9 +212,7 @@ def test_a_draft_is_kept_when_another_tab_resolves_its_ticket(browser, office, t
     first.context.close()
 
 
-def test_the_front_offices_correction_of_the_called_visitor_is_said_and_marked_until_the_next_action(
-    browser, office, tmp_path
-):
+def test_the_front_offices_correction_of_the_called_visitor_is_said_and_marked_until_the_next_action(browser, office):
     citra = issue(office, "Citra Lestar")  # a typo in the name, and someone else's phone
     budi = open_counter(browser, office, "budi", 1)
     budi.set_viewport_size({"width": 1024, "height": 768})
@@ -233,7 +232,7 @@ def test_the_front_offices_correction_of_the_called_visitor_is_said_and_marked_u
     expect(budi.locator("#f-name")).to_have_text("Citra Lestari")
     expect(budi.locator("#f-phone")).to_have_text("085711112222")
     assert budi.locator(".form-grid dd.changed").evaluate_all("dds => dds.map((dd) => dd.id)") == ["f-name", "f-phone"]
-    budi.screenshot(path=str(tmp_path / "counter-corrected.png"))
+    keep_shot(budi, "counter-corrected.png")
     budi.click("#lang-toggle")
     expect(budi.locator("#notice")).to_have_text(
         f"{label}'s details were changed by the front office (rina): name, phone."
@@ -825,9 +824,7 @@ ROOM_UNDER = """() => ({
 })"""
 
 
-def test_a_draft_kept_after_a_transfer_is_one_line_beside_the_next_visitor_in_the_pages_language(
-    browser, office, tmp_path
-):
+def test_a_draft_kept_after_a_transfer_is_one_line_beside_the_next_visitor_in_the_pages_language(browser, office):
     """After Alihkan, the box with what was typed stayed whole through every later visitor and put Eskalasi and
     Alihkan under a 768 px screen (851 px); its sentence was stored in Indonesian and read half so in English;
     when the visitor came back to the same officer the text showed three times. Now the box is one line while
@@ -891,7 +888,7 @@ def test_a_draft_kept_after_a_transfer_is_one_line_beside_the_next_visitor_in_th
         m = page.evaluate(ROOM_UNDER)
         assert m["room"] >= 24 and not m["scrolls"], (width, m)
         assert box.bounding_box()["height"] < 40, width  # one line
-        page.screenshot(path=str(tmp_path / f"kept-{width}x768.png"))
+        keep_shot(page, f"kept-{width}x768.png")
     resize(page, {"width": 1024, "height": 768})
     page.click("#kept-open")  # the texts on demand, one line again with the next visitor
     expect(page.locator("#kept-solution")).to_have_value(draft)
@@ -959,9 +956,7 @@ def test_a_draft_kept_after_a_transfer_is_said_in_english_on_an_english_page_als
     page.context.close()
 
 
-def test_a_correction_made_while_the_counter_page_was_offline_is_said_and_marked_when_it_is_back(
-    browser, office, tmp_path
-):
+def test_a_correction_made_while_the_counter_page_was_offline_is_said_and_marked_when_it_is_back(browser, office):
     """The front office corrected the served visitor while the counter's laptop was offline: on reconnect the
     new values appeared silently. Now the fresh snapshot is compared with what the page showed: the fields
     that changed are said and marked, by whom when the ticket's history tells, else "while disconnected"."""
@@ -1005,7 +1000,7 @@ def test_a_correction_made_while_the_counter_page_was_offline_is_said_and_marked
     )
     expect(budi.locator("#f-agency")).to_have_class(re.compile(r"\bchanged\b"))
     expect(budi.locator("#f-agency")).to_have_attribute("title", "Baru diubah oleh rina")
-    budi.screenshot(path=str(tmp_path / "counter-corrected-offline.png"))
+    keep_shot(budi, "counter-corrected-offline.png")
     expect(budi.locator("#solution")).to_have_value("Bisa dengan surat kuasa")  # the answer as it was
     budi.click("#lang-toggle")
     expect(budi.locator("#notice")).to_have_text(
@@ -1023,9 +1018,7 @@ def test_a_correction_made_while_the_counter_page_was_offline_is_said_and_marked
     budi.context.close()
 
 
-def test_the_form_copy_of_a_counter_without_a_printer_names_the_missing_setting_and_the_a4_form(
-    browser, office, tmp_path
-):
+def test_the_form_copy_of_a_counter_without_a_printer_names_the_missing_setting_and_the_a4_form(browser, office):
     """P said only "Tidak ada printer yang diatur untuk ini." on a counter without a printer, and the button
     offered P. Now the button shows no key there and its tooltip, like the answer to P or a click, names the
     counter's printer setting and the A4 form beside it."""
@@ -1057,7 +1050,7 @@ def test_the_form_copy_of_a_counter_without_a_printer_names_the_missing_setting_
     expect(page.locator("#link-form-a4")).to_be_visible()
     expect(page.locator("#link-form-a4")).to_have_attribute("href", f"/counter/form/{tono['token']}")
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.screenshot(path=str(tmp_path / "counter-no-printer.png"))
+    keep_shot(page, "counter-no-printer.png")
     page.click("#lang-toggle")
     expect(copy).to_have_attribute("title", re.compile(r"^Loket 1 has no printer for form copies"))
     page.click("#lang-toggle")

@@ -23,6 +23,7 @@ import requests
 from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, counter_page, empty_queue, issue, staffed
 
 UNSENT = "Tersambung kembali. Tindakan terakhir tidak sampai ke server: periksa keadaannya, lalu ulangi bila perlu."
@@ -73,7 +74,7 @@ def events(server, token: str, type_: str) -> list[dict]:
     return [e for e in history if e["type"] == type_]
 
 
-def test_a_call_done_whose_answer_was_lost_is_said_done_once_back(page, office, tmp_path):
+def test_a_call_done_whose_answer_was_lost_is_said_done_once_back(page, office):
     server = office
     ani, bayu = issue(server, "Ani Wijaya"), issue(server, "Bayu Pratama")
     expect(page.locator("#btn-call-next")).to_be_enabled()
@@ -86,7 +87,7 @@ def test_a_call_done_whose_answer_was_lost_is_said_done_once_back(page, office, 
         timeout=15000,
     )
     expect(notice).to_have_attribute("data-kind", "info")
-    page.screenshot(path=str(tmp_path / "call-next-done.png"))
+    keep_shot(page, "call-next-done.png")
     expect(page.locator("#t-label")).to_have_text(ani["label"])
     expect(page.locator("#t-status")).to_have_text("dipanggil")
     expect(page.locator("#btn-start")).to_be_enabled()  # the officer's next step: the visitor sits down
@@ -110,7 +111,7 @@ def test_a_call_done_whose_answer_was_lost_is_said_done_once_back(page, office, 
     )
     expect(page.locator("#t-calls")).to_contain_text("panggilan 2 dari 3")
     assert len(events(server, ani["token"], "recalled")) == 1
-    page.screenshot(path=str(tmp_path / "recall-done.png"))
+    keep_shot(page, "recall-done.png")
 
     # Pengunjung datang, the same: said done, the answer's field open
     power_cut_after(page, server, "start", lambda: page.click("#btn-start"))
@@ -172,7 +173,7 @@ def call_and_serve(page, ticket: dict) -> None:
     expect(page.locator("#solution")).to_be_enabled()
 
 
-def test_a_finish_done_whose_answer_was_lost_is_said_done_once_back(page, office, tmp_path):
+def test_a_finish_done_whose_answer_was_lost_is_said_done_once_back(page, office):
     server = office
     dewi = issue(server, "Dewi Anggraini")
     call_and_serve(page, dewi)
@@ -182,7 +183,7 @@ def test_a_finish_done_whose_answer_was_lost_is_said_done_once_back(page, office
     power_cut_after(page, server, "resolve", lambda: page.click("#btn-resolve"))
     expect(page.locator("#notice")).to_have_text(f"{REACHED}{dewi['label']} selesai.", timeout=15000)
     expect(page.locator("#btn-print-form")).to_contain_text(dewi["label"])  # that visitor's form copy offered
-    page.screenshot(path=str(tmp_path / "resolve-done.png"))
+    keep_shot(page, "resolve-done.png")
     assert len(events(server, dewi["token"], "resolved")) == 1
     page.click("#lang-toggle")
     expect(page.locator("#notice")).to_have_text(

@@ -16,6 +16,7 @@ from kioskui import LONGEST
 from live import ClockedServer, LiveServer, free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import open_counter, resize, sign_in
 
 PASSWORD = "rahasia-123"
@@ -320,7 +321,7 @@ NOT_UNDER_THE_BAR = """() => {
 }"""
 
 
-def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_snapshot(browser, accounts, tmp_path):
+def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_snapshot(browser, accounts):
     """A network switch restarted for 90 s: the counter page showed a small red dot, its "disconnected" line
     replaced by the first action that failed, while the front office said "Terputus dari server" in a red bar.
     Now a bar under the buttons says so within a second or two of the socket dropping, and that what the page
@@ -350,7 +351,7 @@ def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_
         m = page.evaluate(NOT_UNDER_THE_BAR)
         assert m["over"] == [] and m["off"] == [], (width, m)
         assert m["bar"] < 40, f"{width}: {m}"  # one line
-        page.screenshot(path=str(tmp_path / f"counter-offline-{width}x768.png"))
+        keep_shot(page, f"counter-offline-{width}x768.png")
     page.click("#lang-toggle")
     expect(bar).to_have_text("Disconnected from the server — reconnecting… The page may be out of date.")
     expect(page.locator("#notice")).to_have_text(
@@ -359,7 +360,7 @@ def test_the_counter_page_says_it_lost_the_server_until_it_is_back_with_a_fresh_
     )
     m = page.evaluate(NOT_UNDER_THE_BAR)  # at 1024x768
     assert m["over"] == [] and m["off"] == [] and m["bar"] < 40, f"1024, English: {m}"
-    page.screenshot(path=str(tmp_path / "counter-offline-1024x768-en.png"))
+    keep_shot(page, "counter-offline-1024x768-en.png")
     page.click("#lang-toggle")
     expect(bar).to_contain_text("Terputus dari server")
 
@@ -467,7 +468,7 @@ def test_an_officer_whose_account_is_disabled_sees_the_login_not_a_lost_connecti
 
 
 def test_a_counter_held_by_another_officer_says_who_and_what_to_do_and_calls_nobody_until_it_is_free(
-    browser, accounts, admin, tmp_path
+    browser, accounts, admin
 ):
     """eko's account is bound to Loket 1, which budi holds (from another laptop): eko's page says so when it
     opens, with what to do, every button off (N presses nothing), budi's visitor not shown as eko's; the
@@ -498,7 +499,7 @@ def test_a_counter_held_by_another_officer_says_who_and_what_to_do_and_calls_nob
     expect(eko.locator("#solution")).to_be_disabled()
     eko.keyboard.press("n")
     eko.keyboard.press("r")
-    eko.screenshot(path=str(tmp_path / "counter-taken.png"))
+    keep_shot(eko, "counter-taken.png")
     assert sent == [] and server_ticket(live, ani["token"])["calls"] == 1
 
     budi.post(f"{live.url}/api/logout", json={}, timeout=5).raise_for_status()  # frees his counters
@@ -1385,9 +1386,7 @@ def assert_copy_alert_whole_and_controls_on_screen(page, where: str) -> None:
     assert not m["wider"], where
 
 
-def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_the_laptops_screens(
-    browser, printer_off, tmp_path
-):
+def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_the_laptops_screens(browser, printer_off):
     """While the next visitor is served the printer's message stays whole (wrapped, no "…" with the rest in
     a tooltip), in the hint's place, and the answer, Selesai, the escalation note, Eskalasi and Alihkan
     are still on a 1024x768 and a 1366x768 screen. Once a ticket after it is finished, the copy that did not
@@ -1418,7 +1417,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     )
     expect(alert).to_contain_text(message)
     expect(notice).to_be_empty()  # not "dikirim ke printer" beside it: the red line is the truth now
-    page.screenshot(path=str(tmp_path / "counter-copy-failed.png"))
+    keep_shot(page, "counter-copy-failed.png")
 
     page.keyboard.press("n")
     expect(page.locator("#t-label")).to_have_text(fajar["label"])
@@ -1461,7 +1460,7 @@ def test_a_failed_form_copy_is_said_whole_while_the_next_visitor_is_served_on_th
     expect(page.locator("#t-status")).to_have_text("dilayani")
     page.evaluate("document.fonts.ready")
     assert_copy_alert_whole_and_controls_on_screen(page, "1024x768, an earlier copy listed too")
-    page.screenshot(path=str(tmp_path / "counter-copies.png"))
+    keep_shot(page, "counter-copies.png")
 
     # Cetak ulang: Eka's copy still waits for the printer, so it is tried again at once, no second copy.
     earlier.locator("button.reprint").click()

@@ -22,6 +22,7 @@ from conftest import hold_first, until_on_page, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
 
 ASK_AGAIN_MS = [1000, 2000, 4000, 8000]  # counter.js: an unanswered press asked again after these (then every 15 s)
@@ -95,7 +96,7 @@ def fill_answer(page, text: str) -> None:
     page.locator("input[name=priority_class]").first.check()
 
 
-def test_a_finish_lost_on_the_way_is_done_by_itself_within_seconds(page, office, tmp_path):
+def test_a_finish_lost_on_the_way_is_done_by_itself_within_seconds(page, office):
     server = office
     dewi = issue(server, "Dewi Anggraini")
     serve(page, dewi)
@@ -105,12 +106,12 @@ def test_a_finish_lost_on_the_way_is_done_by_itself_within_seconds(page, office,
     expect(page.locator("#notice")).to_contain_text("belum pasti tercatat")
     assert len(dropped) == 1
     held_notice(page, f"“Selesai” untuk {dewi['label']}")
-    page.screenshot(path=str(tmp_path / "resolve-held.png"))
+    keep_shot(page, "resolve-held.png")
     # no one else acts, no live change comes: the page asks by itself (the same request_id), and it is done once
     page.clock.run_for(ASK_AGAIN_MS[0])
     notice = page.locator("#notice")
     expect(notice).to_have_text(f"{dewi['label']} selesai.", timeout=8000)
-    page.screenshot(path=str(tmp_path / "resolve-done.png"))
+    keep_shot(page, "resolve-done.png")
     expect(page.locator("#btn-print-form")).to_contain_text(dewi["label"])  # that visitor's form copy offered
     expect(page.locator("#t-label")).to_have_text("—")
     resolved = events(server, dewi["token"], "resolved")
@@ -153,7 +154,7 @@ def test_a_skip_lost_on_the_way_is_done_by_itself(page, office):
     assert events(server, gita["token"], "called") == []
 
 
-def test_a_call_lost_on_the_way_is_said_not_done_within_seconds(page, office, tmp_path):
+def test_a_call_lost_on_the_way_is_said_not_done_within_seconds(page, office):
     server = office
     hadi = issue(server, "Hadi Santoso")
     expect(page.locator("#btn-call-next")).to_be_enabled()
@@ -165,7 +166,7 @@ def test_a_call_lost_on_the_way_is_said_not_done_within_seconds(page, office, tm
     expect(notice).to_have_text(
         "“Panggil berikutnya” tidak sampai ke server: tidak ada yang berubah. Tekan lagi bila perlu.", timeout=8000
     )
-    page.screenshot(path=str(tmp_path / "call-next-unsent.png"))
+    keep_shot(page, "call-next-unsent.png")
     expect(notice).to_have_attribute("data-kind", "warn")
     expect(page.locator("#t-label")).to_have_text("—")
     assert events(server, hadi["token"], "called") == []
@@ -268,7 +269,7 @@ def next_untouched(server, done: dict, nxt: dict) -> None:
     assert solution(server, done["label"]) == "Jawaban dari tab lain."
 
 
-def test_a_finish_sent_again_after_the_next_visitor_was_started_elsewhere_leaves_that_one_alone(page, office, tmp_path):
+def test_a_finish_sent_again_after_the_next_visitor_was_started_elsewhere_leaves_that_one_alone(page, office):
     """Selesai lost on the network; the page sends it again (its picture still the visitor at that step) and that
     request is slow on its way: meanwhile another tab finished the visitor and called and started the next one. The
     request acted on whatever ticket the counter held: the next visitor's consultation was closed with the first one's
@@ -292,7 +293,7 @@ def test_a_finish_sent_again_after_the_next_visitor_was_started_elsewhere_leaves
     expect(notice).to_have_text(f"Tiket {kiki['label']} sudah diselesaikan di halaman lain.", timeout=10000)
     expect(page.locator("#kept-solution")).to_have_value("Jawaban untuk Kiki.")
     expect(page.locator("#t-label")).to_have_text(lina["label"])
-    page.screenshot(path=str(tmp_path / "resend-refused.png"))
+    keep_shot(page, "resend-refused.png")
     next_untouched(server, kiki, lina)
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import empty_queue, issue, open_counter, resize, staffed
 
-SHOTS = Path(os.environ.get("H348_SHOTS", "/tmp/h348"))
 SIZES = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
 
 
@@ -24,7 +22,7 @@ def clean(office):
     empty_queue(office)
 
 
-def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(browser, office, tmp_path):
+def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(browser, office):
     """After Alihkan with no next visitor, the kept-draft box stood whole under the idle counter and the page
     scrolled 32 px at 1366x768 until the next call. Now the box is its one line while the counter is idle as
     beside another visitor (Lihat draf opens it, Salin teks and Tutup draf stay), and the page does not scroll."""
@@ -49,7 +47,7 @@ def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(brow
     for size in SIZES:
         resize(page, size)
         scrolls = page.evaluate("document.scrollingElement.scrollHeight - innerHeight")
-        page.screenshot(path=str(SHOTS / f"kept-idle-{size['width']}x768.png"))
+        keep_shot(page, f"kept-idle-{size['width']}x768.png")
         assert scrolls <= 0, (size, scrolls)
         assert box.bounding_box()["height"] < 40, size  # one line
     expect(short).to_be_visible()
@@ -58,7 +56,7 @@ def test_after_a_transfer_with_nobody_waiting_the_idle_page_does_not_scroll(brow
     expect(page.locator("#kept-solution")).to_be_visible()
     expect(page.locator("#kept-solution")).to_have_value(draft)
     expect(page.locator("#kept-open")).to_have_attribute("aria-expanded", "true")
-    page.screenshot(path=str(SHOTS / "kept-idle-opened-1024x768.png"))
+    keep_shot(page, "kept-idle-opened-1024x768.png")
     page.click("#kept-open")
     expect(page.locator("#kept-solution")).to_be_hidden()
     page.reload()  # one line still after a reload

@@ -28,6 +28,7 @@ import requests
 from conftest import SocketGate, visitor, write_config
 from live import LiveServer
 from pageclock import PING_NUMBERS, install_clock
+from shots import keep_shot
 from test_display_many_counters import NAMES, assert_recalls_said, in_recalls_states
 from test_display_page import AUTOPLAY_BLOCKED
 from test_display_readability import (
@@ -170,7 +171,7 @@ def test_the_newest_call_names_its_long_counter_whole_on_an_old_4_3_monitor(brow
         label = r.json()["ticket"]["label"]
         page.locator(f"{tile(8)}.flash").wait_for()
         caught_up(page, server)
-        page.screenshot(path=str(server.config.parent / f"name-1024x768-{lang}-during.png"))
+        keep_shot(page, f"name-1024x768-{lang}-during.png")
         for when in ("during the flash", "after it"):
             where = f"1024x768, {lang}, {when}"
             newest = page.evaluate(
@@ -186,7 +187,7 @@ def test_the_newest_call_names_its_long_counter_whole_on_an_old_4_3_monitor(brow
             if when == "during the flash":
                 page.clock.fast_forward(6000)
                 page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-        page.screenshot(path=str(server.config.parent / f"name-1024x768-{lang}-after.png"))
+        keep_shot(page, f"name-1024x768-{lang}-after.png")
     finally:
         page.context.close()
 
@@ -206,7 +207,7 @@ def test_three_counts_of_three_digits_keep_one_line_on_a_tv_on_its_side(browser,
     try:
         query = f"counters={','.join(str(i) for i in range(1, count + 1))}&" if count < 10 else ""
         settle(page, hundreds, f"?{query}lang={lang}")
-        page.screenshot(path=str(hundreds.config.parent / f"waiting-{size[0]}x{size[1]}-{count}-{lang}.png"))
+        keep_shot(page, f"waiting-{size[0]}x{size[1]}-{count}-{lang}.png")
         assert_waiting_on_one_line(page, size, where)
         assert_readable(page, size, where)
         rows = page.evaluate(
@@ -367,6 +368,6 @@ def test_the_header_banner_sound_check_and_recall_marker_keep_their_spacing_with
             assert after == before, f"{at}: moved without the flex gap: {before} -> {after}"
             assert gaps == [], f"{at}: flex boxes spaced by their gap, which Chromium 79-83 ignores: {gaps}"
             page.evaluate(FLEX_GAP_BACK)
-        page.screenshot(path=str(hundreds.config.parent / f"no-flex-gap-{size[0]}x{size[1]}-{count}.png"))
+        keep_shot(page, f"no-flex-gap-{size[0]}x{size[1]}-{count}.png")
     finally:
         page.context.close()

@@ -11,6 +11,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from shots import keep_shot
 from test_display_many_counters import LONG_NAMED, NAMES
 from test_display_readability import (
     CUT_SIDEWAYS,
@@ -201,9 +202,9 @@ def test_a_last_chance_is_marked_whole_and_legible_on_its_tile_and_its_row(brows
             if r["last"]:
                 assert r["nth"] == said(lang, ticket, row=True), (where, r)
         if size == (1080, 1920) and count == 10 and lang == "id":
-            page.screenshot(path="/tmp/h148/last-chance-portrait.png")
+            keep_shot(page, "last-chance-portrait.png")
         if size == (1366, 768) and count == 10 and lang == "id":
-            page.screenshot(path="/tmp/h148/last-chance-1366.png")
+            keep_shot(page, "last-chance-1366.png")
     page.context.close()
 
 

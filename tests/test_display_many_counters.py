@@ -29,6 +29,7 @@ import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from shots import keep_shot
 from test_display_readability import (
     ADDRESS_REAL,
     CUT_SIDEWAYS,
@@ -342,9 +343,7 @@ def test_many_counters_on_a_small_screen_keep_every_text_24_px_whole_during_a_ca
             assert r.status_code == 200, (action, r.text)
         page.locator(f"{tile(4)}.flash").wait_for()
         caught_up(page, server)
-        page.screenshot(
-            path=str(server.config.parent / f"small-{name}-during.png")
-        )  # before the checks: a failure's too
+        keep_shot(page, f"small-{name}-during.png")  # before the checks: a failure's too
         texts = assert_readable(page, size, f"{count} counters, {lang}, during a call")
         assert any(t["sel"] == "ticket-sub" for t in texts), "no recall on a tile"
         assert_recalls_said(page, server, count, lang, f"{name}, during a call")
@@ -353,7 +352,7 @@ def test_many_counters_on_a_small_screen_keep_every_text_24_px_whole_during_a_ca
         assert_readable(page, size, f"{count} counters, {lang}, after the call")
         run_clock_for(page, 60_000)  # idle: what the room sees most of the day
         page.wait_for_function(SETTLED, timeout=10_000, polling=50)
-        page.screenshot(path=str(server.config.parent / f"small-{name}-idle.png"))
+        keep_shot(page, f"small-{name}-idle.png")
         texts = assert_readable(page, size, f"{count} counters, {lang}, a minute on")
         assert_recalls_said(page, server, count, lang, f"{name}, a minute on")
         assert len([t for t in texts if t["sel"] == "label"]) >= 2, "fewer than two latest calls"
@@ -422,7 +421,7 @@ def test_a_few_counters_keep_each_waiting_count_whole_in_its_panel(browser, few,
             caught_up(page, few)
             page.wait_for_function(SETTLED, timeout=15_000, polling=50)
             page.evaluate("document.fonts.ready")
-            page.screenshot(path=str(few.config.parent / f"waiting-{size[0]}x{size[1]}-{n}-{lang}.png"))
+            keep_shot(page, f"waiting-{size[0]}x{size[1]}-{n}-{lang}.png")
             m = page.evaluate(WAITING_PARTS)
             assert len(m["rows"]) >= 2, (where, m)
             for row in m["rows"]:

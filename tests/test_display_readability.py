@@ -37,6 +37,7 @@ import requests
 from conftest import ROOT, visitor, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock
+from shots import keep_shot
 
 OFFICERS = {1: "loket1", 2: "loket2", 3: "loket3"}
 LONG_NAME = "Loket 3 – Registrasi & Verifikasi"
@@ -586,7 +587,7 @@ def test_the_longest_counter_name_is_whole_on_its_tile_and_readable_in_the_lates
         assert r["svc"]["px"] <= r["to"]["px"] + 0.05 and r["svc"]["left"] >= r["to"]["left"] - 0.5, (r["svc"], r["to"])
     if size[1] > size[0]:
         assert any(r["svc"] for r in rows[:1]), "the newest row says no service"
-    page.screenshot(path=str(longest.config.parent / f"longest-{size[0]}x{size[1]}.png"))
+    keep_shot(page, f"longest-{size[0]}x{size[1]}.png")
     if size == (1080, 1920):
         save_screenshot(page, "display-portrait.png")
     page.context.close()
@@ -930,11 +931,11 @@ def test_the_longest_service_names_are_whole_in_the_waiting_counts_during_and_af
     page.locator(f"{tile(1)}.flash").wait_for()
     caught_up(page, long_services)
     assert_waiting_names_whole(page, long_services, size, "during a call")
-    page.screenshot(path=str(long_services.config.parent / f"waiting-during-{size[0]}x{size[1]}.png"))
+    keep_shot(page, f"waiting-during-{size[0]}x{size[1]}.png")
     page.clock.fast_forward(6000)
     page.wait_for_function(SETTLED, timeout=10_000, polling=50)
     assert_waiting_names_whole(page, long_services, size, "after a call")
-    page.screenshot(path=str(long_services.config.parent / f"waiting-after-{size[0]}x{size[1]}.png"))
+    keep_shot(page, f"waiting-after-{size[0]}x{size[1]}.png")
     page.context.close()
     for action in ("start", "resolve"):  # Loket 1 free for the next size's call
         r = long_services.sessions[1].post(

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import requests
 from conftest import login, visitor
+from shots import keep_shot
 from sqlite_utils import Database
 from staffpages import resize
 
@@ -308,7 +309,7 @@ def controls_on_screen(page, where: str, ids: list[str], covered: tuple[str, ...
 
 
 def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_button_on_a_laptop_screen(
-    browser, office, tmp_path
+    browser, office
 ):
     """Yesterday the visitor was served once (resolved) and escalated once (LKPP answered since), and did not come
     when called a third time; today they come back with the longest name, agency, address and problem, sent on
@@ -404,7 +405,7 @@ def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_bu
         resize(page, {"width": width, "height": 768})
         m = controls_on_screen(page, f"{width}x768, called", ACTIONS, covered=())
         assert m["panel"] is not None and m["panel"]["bottom"] <= 768, m["panel"]
-        page.screenshot(path=str(tmp_path / f"earlier-called-{width}x768.png"))
+        keep_shot(page, f"earlier-called-{width}x768.png")
 
     resize(page, {"width": 1024, "height": 768})
     page.keyboard.press("d")
@@ -424,7 +425,7 @@ def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_bu
         side = ("category", "transfer-service", "btn-transfer")
         m = controls_on_screen(page, f"{width}x768, serving, list open", ACTIONS + SERVING_CONTROLS, covered=side)
         assert not any(m["controls"][c]["reached"] for c in side), m["controls"]  # under the list, not beside it
-        page.screenshot(path=str(tmp_path / f"earlier-serving-{width}x768.png"))
+        keep_shot(page, f"earlier-serving-{width}x768.png")
         page.keyboard.press("Escape")
         expect(page.locator("#visits")).to_be_hidden()
 
@@ -438,7 +439,7 @@ def test_a_returning_visitor_s_earlier_visits_on_the_counter_page_leave_every_bu
     expect(toggle).to_have_text("Earlier visits: 3")
     expect(items.nth(1).locator(".result")).to_have_text("Escalated, answered by LKPP (ticket TTS-77120)")
     expect(items.nth(0).locator(".result")).to_have_text("Did not come when called")
-    page.screenshot(path=str(tmp_path / "earlier-serving-en-1024x768.png"))
+    keep_shot(page, "earlier-serving-en-1024x768.png")
     page.click("#lang-toggle")
     page.fill("#solution", "Jadwal pelatihan dikirim lewat surel.")
     page.keyboard.press("Control+Enter")

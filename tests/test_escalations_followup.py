@@ -19,6 +19,7 @@ import requests
 import socketio
 from conftest import ROOT
 from playwright.sync_api import expect
+from shots import keep_shot
 from test_escalations_page import (  # noqa: F401  (no_open_cases, office, officer, smtp: its live server's fixtures)
     backdate,
     card,
@@ -57,9 +58,12 @@ def measure(loc) -> dict:
 
 
 def shot(page, name: str) -> None:
-    """A screenshot, looked at while writing this (docs/screenshots/ with ANTRIAN_SCREENSHOTS=1, else /tmp)."""
-    folder = ROOT / "docs" / "screenshots" if os.environ.get("ANTRIAN_SCREENSHOTS") else None
-    page.screenshot(path=str((folder / name) if folder else f"/tmp/{name}"), full_page=False)
+    """A screenshot, looked at while writing this: into docs/screenshots/ with ANTRIAN_SCREENSHOTS=1, else kept only
+    when asked (shots.keep_shot)."""
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / name), full_page=False)
+    else:
+        keep_shot(page, name, full_page=False)
 
 
 def page_at(browser, live, username: str, size: dict):

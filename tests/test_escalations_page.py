@@ -19,6 +19,7 @@ from conftest import ROOT, SocketGate, until_on_page, write_config
 from live import LiveServer, free_port
 from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
+from shots import keep_shot
 from smtp import SmtpServer
 from staffpages import sign_in
 
@@ -524,7 +525,7 @@ def test_names_and_problems_are_shown_as_text_never_as_markup(browser, office, o
 
 
 # -- issue 12, finding 6: priority class and target, phone, a text to copy; finding 10: office times --
-def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browser, office, officer, tmp_path):
+def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browser, office, officer):
     late = escalate(office, officer, "Rudi", "PT A", "Unggah gagal.", "Galat server.", priority_class="P1")
     backdate(office, late["id"], timedelta(hours=2))  # P1 Tinggi: 1 hour
     calm = escalate(office, officer, "Sari", "CV B", "Paket hilang.", "Cek sinkronisasi.", priority_class="P3")
@@ -570,7 +571,7 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     expect(card(page, none).locator(".mail")).to_contain_text("Escalated while automatic e-mail was off")
     page.set_viewport_size({"width": 1024, "height": 768})
     card(page, none).scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path / "escalations-mail-off.png"))
+    keep_shot(page, "escalations-mail-off.png")
     page.click("#lang-toggle")
     page.context.close()
 
@@ -834,7 +835,7 @@ def test_a_close_seconds_old_keeps_its_batalkan_over_a_reload_for_the_rest_of_it
     page.context.close()
 
 
-def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(browser, office, officer, tmp_path):
+def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(browser, office, officer):
     """LKPP's answer recorded on the wrong card: right after the close the notice offers Batalkan; later, the case
     is under "Baru ditutup" with Buka lagi (the front office too). Reopened, the case is back in the list with its
     LKPP number, and the visitor's phone page, open all along, says again that it is with LKPP (live, no reload)."""
@@ -873,7 +874,7 @@ def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(bro
         page.set_viewport_size(size)
         box = undo.bounding_box()
         assert box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= 150, size  # by the notice
-        page.screenshot(path=str(tmp_path / f"escalations-undo-{size['width']}.png"))
+        keep_shot(page, f"escalations-undo-{size['width']}.png")
     page.set_viewport_size(VIEWPORT)
 
     undo.click()
@@ -906,7 +907,7 @@ def test_a_close_made_by_mistake_is_undone_from_the_notice_or_reopened_later(bro
         # steps (a detached row has no box)
         right = front.evaluate(RIGHT_EDGES, recent_row)
         assert right and right["button"] <= right["row"], (size, right)  # Buka lagi inside its row
-        front.screenshot(path=str(tmp_path / f"escalations-reopen-{size['width']}.png"), full_page=True)
+        keep_shot(front, f"escalations-reopen-{size['width']}.png", full_page=True)
     row.locator("button.reopen").click()
     expect(front.locator("#page-notice")).to_contain_text("dibuka lagi")
     expect(card(front, case)).to_have_count(1)

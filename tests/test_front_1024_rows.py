@@ -7,17 +7,14 @@ One real server process, real Chromium."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import requests
 from conftest import write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, counter_actions, open_front, staffed
 
-SHOTS = Path(os.environ.get("ANTRIAN_SHOT_DIR", "/tmp/front-1024-rows"))
 ROWS = 6  # whole tickets in the list's box at 1024x768 (before: 2)
 FOURTH = '\n[[counters]]\nid = 4\nname = "Loket 4"\nservices = ["A", "B", "C"]\n'
 
@@ -81,8 +78,7 @@ def test_at_1024x768_the_list_shows_many_waiting_visitors_whole(browser, office,
     expect(page.locator("#counter-rows tr")).to_have_count(4)
     expect(page.locator("#counter-rows")).to_contain_text("budi")
     got = measured(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"front-1024x768-{lang}.png"))
+    keep_shot(page, f"front-1024x768-{lang}.png")
     assert got["whole"] >= ROWS, got
     assert got["cut"] == [] and not got["sideways"], got
     # the counters' four rows, each cell whole and in sight; the empty alerts' words whole
@@ -107,7 +103,7 @@ def test_at_1920x1080_the_list_keeps_its_rows(browser, office):
     page = open_front(browser, office, {"width": 1920, "height": 1080})
     expect(page.locator("#tickets tr[data-label]")).to_have_count(62)
     got = measured(page)
-    page.screenshot(path=str(SHOTS / "front-1920x1080.png"))
+    keep_shot(page, "front-1920x1080.png")
     assert got["cut"] == [] and not got["sideways"], got
     assert got["rowHeight"] <= 52 and got["whole"] >= 11, got  # as before: a row 49 px (name over agency), 11 whole
     page.context.close()

@@ -16,6 +16,7 @@ from conftest import write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import counter_actions, open_front
 
 PAPER_OUT = b"\x72"
@@ -63,7 +64,7 @@ def visitor(live, name: str, service: str, phone: str, priority: bool = False) -
 
 def shot(page, tmp_path, name: str) -> None:
     """A screenshot of the step, to look at as the front office would (ANTRIAN_SHOT_DIR, else the test's tmp)."""
-    page.screenshot(path=str(Path(os.environ.get("ANTRIAN_SHOT_DIR", tmp_path)) / f"busy-{name}.png"))
+    keep_shot(page, Path(os.environ.get("ANTRIAN_SHOT_DIR", tmp_path)) / f"busy-{name}.png")
 
 
 def shown_labels(page) -> list[str]:

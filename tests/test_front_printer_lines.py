@@ -15,6 +15,7 @@ from conftest import write_config
 from fakeprinter import STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer, free_port
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import FRONT_VIEWPORT, PASSWORD, issue, open_front, reload_front, sign_in
 
 from printers.transport import PRINTING_SECONDS
@@ -236,7 +237,7 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
         assert box["y"] + 120 <= 768, box
         shots = os.environ.get("ANTRIAN_SHOTS_DIR")
         if shots:
-            page.screenshot(path=os.path.join(shots, f"front-printer-lines-{width}.png"))
+            keep_shot(page, os.path.join(shots, f"front-printer-lines-{width}.png"))
         if width == 1024:  # the box holds the form copy's line whole, the kiosk's and the skipped slip's below it
             expect(line).to_be_hidden()  # behind "+2 lagi", not cut at the box's edge
             expect(page.locator(".alerts-more")).to_have_text("+2 lagi")
@@ -251,7 +252,7 @@ def test_a_second_printers_failure_is_a_line_of_its_own(browser, live):
         expect(link).to_be_in_viewport()
         assert right.evaluate("r => [r.scrollLeft, r.scrollTop]") == [0, 0]  # nothing else moved
         if shots:
-            page.screenshot(path=os.path.join(shots, f"front-printer-lines-{width}-shown.png"))
+            keep_shot(page, os.path.join(shots, f"front-printer-lines-{width}-shown.png"))
         page.context.close()
 
 

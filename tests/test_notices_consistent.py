@@ -18,6 +18,7 @@ import requests
 from conftest import visitor
 from live import ClockedServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from smtp import mailing_office
 from staffpages import PASSWORD, put_settings, sign_in
 from test_counter_resync import pump_until
@@ -371,7 +372,7 @@ def test_a_ticket_number_is_never_broken_in_the_counter_pages_notice(browser, tm
         for width in (1024, 1366):
             page.set_viewport_size({"width": width, "height": 768})
             whole_labels(page, "#notice")
-            page.screenshot(path=str(tmp_path / f"counter-mail-failed-{width}.png"))
+            keep_shot(page, f"counter-mail-failed-{width}.png")
         forward(server, siti, label, "TTS-2026-0101")
         expect(page.locator("#notice")).to_have_text(forwarded_words(label))
         for width in (1024, 1366):
@@ -431,7 +432,7 @@ def test_the_front_offices_notices_are_whole_in_their_box_and_leave_the_list_its
                 row.locator("button[data-act=cancel]").click()  # armed: the list's notice names the ticket
                 expect(page.locator("#list-notice")).to_contain_text(row.get_attribute("data-label"))
                 page.mouse.move(0, 0)
-                page.screenshot(path=str(tmp_path / f"front-notices-{lang}-{width}.png"))
+                keep_shot(page, f"front-notices-{lang}-{width}.png")
                 for sel in ("#reg-notice", "#list-notice"):
                     whole_labels(page, sel)
                     fit = page.evaluate(FIT, sel)

@@ -10,6 +10,7 @@ import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import counter_actions
 
 SIZES = ({"width": 360, "height": 640}, {"width": 320, "height": 568})
@@ -69,7 +70,7 @@ def test_the_survey_button_is_whole_on_the_first_screen_once_served(browser, tmp
                     expect(page.locator("#survey-invite")).to_be_visible()
                     expect(page.locator("#label")).to_have_text(mine["label"])
                     whole_on_first_screen(page, "#survey-start", size)
-                    page.screenshot(path=str(tmp_path / f"phone-finished-{size['width']}-{lang}.png"))
+                    keep_shot(page, f"phone-finished-{size['width']}-{lang}.png")
             finally:
                 context.close()
     finally:
@@ -126,14 +127,14 @@ def test_a_long_complaint_is_folded_with_a_show_all_toggle_and_ubah_jawaban_stay
         top = done.bounding_box()["y"]
         edit = page.locator("#survey-edit").bounding_box()
         assert edit["y"] + edit["height"] <= top + size["height"], (top, edit)  # near: on the card's first screen
-        page.screenshot(path=str(tmp_path / "phone-own-folded.png"))
+        keep_shot(page, "phone-own-folded.png")
 
         more.tap()
         less = page.get_by_role("button", name="Tampilkan lebih sedikit")
         expect(less).to_have_attribute("aria-expanded", "true")
         opened = height(page, "#survey-own-text")
         assert abs(opened - own.evaluate("el => el.scrollHeight")) < 1 and opened > 10 * folded, (opened, folded)
-        page.screenshot(path=str(tmp_path / "phone-own-open.png"), full_page=True)
+        keep_shot(page, "phone-own-open.png", full_page=True)
 
         less.focus()  # the keyboard: Enter folds it, Space opens it
         page.keyboard.press("Enter")

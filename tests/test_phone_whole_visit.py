@@ -11,6 +11,7 @@ import requests
 from conftest import until_on_page, visitor, write_config
 from live import ClockedServer, LiveServer
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import counter_actions
 
 PHONE = {"width": 360, "height": 640}
@@ -71,7 +72,7 @@ def test_a_call_on_a_slow_signal_says_the_services_name_not_its_code(browser, tm
         page = open_phone(context, server, mine["token"], before=before)
         expect(page.locator("#position")).to_have_text("Posisi Anda: ke-5 · 4 orang di depan Anda")
         expect(page.locator("#service")).to_have_text(SERVICE_C)
-        page.screenshot(path=str(tmp_path / "phone-waiting-5.png"))
+        keep_shot(page, "phone-waiting-5.png")
         for _ in ahead:
             officer("call-next")
             officer("start")
@@ -85,7 +86,7 @@ def test_a_call_on_a_slow_signal_says_the_services_name_not_its_code(browser, tm
             expect(page.locator("#status")).to_have_text(status)
             until_on_page(page, lambda n=sent: len(reads) > n, f"the page did not read its ticket after {action}")
             expect(page.locator("#service")).to_have_text(SERVICE_C)  # its read still on its way
-        page.screenshot(path=str(tmp_path / "phone-serving-slow.png"))
+        keep_shot(page, "phone-serving-slow.png")
         slow[0].clear()
         for r in reads:
             r.continue_()
@@ -145,7 +146,7 @@ def test_the_offices_reply_comes_before_a_long_complaint_on_the_page_reopened_th
             said = page.locator("#survey-reply").bounding_box()
             assert said["y"] + said["height"] <= top + PHONE["height"], (top, said)  # on the card's first screen
             assert said["y"] < page.locator("#survey-own").bounding_box()["y"]
-            page.screenshot(path=str(tmp_path / f"phone-next-day{query.replace('?', '-')}.png"))
+            keep_shot(page, f"phone-next-day{query.replace('?', '-')}.png")
     finally:
         context.close()
         server.stop()

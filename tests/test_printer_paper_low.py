@@ -20,6 +20,7 @@ from conftest import in_order, write_config
 from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
 from live import ClockedServer, free_port, server_command
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, issue, open_front, resize, sign_in
 from test_printer_status import STATUS, TICKET, arrived, plug, status_clock  # noqa: F401 (plug, status_clock: fixtures)
 
@@ -215,7 +216,7 @@ def test_the_front_office_page_shows_the_warning_calmly_until_a_new_roll_is_in(b
         " const c = getComputedStyle(li).backgroundColor; li.remove(); return c; }"
     )  # not dressed as a failure
     shot = os.environ.get("PAPER_LOW_SHOT") or str(tmp_path / "paper-low.png")
-    page.screenshot(path=shot)
+    keep_shot(page, shot)
     issue(live, "Pengunjung 2")
     page.reload()
     expect(page.locator("#alerts")).to_have_attribute("data-loaded", "true")
@@ -402,7 +403,7 @@ def test_the_counter_page_shows_its_form_copy_printers_paper_nearly_out_by_the_b
     page.select_option("#counter-select", "1")
     expect(line).to_be_visible()
     shots = os.environ.get("PAPER_LOW_SHOTS") or str(tmp_path)
-    page.screenshot(path=f"{shots}/counter-paper-low-idle.png")
+    keep_shot(page, f"{shots}/counter-paper-low-idle.png")
     issue(live, "Pengunjung 1")
     page.click("#btn-call-next")
     page.click("#btn-start")
@@ -410,7 +411,7 @@ def test_the_counter_page_shows_its_form_copy_printers_paper_nearly_out_by_the_b
     for width in (1366, 1024):
         resize(page, {"width": width, "height": 768})
         expect(line).to_be_visible()
-        page.screenshot(path=f"{shots}/counter-paper-low-{width}.png")
+        keep_shot(page, f"{shots}/counter-paper-low-{width}.png")
         for button in ("#btn-resolve", "#btn-escalate"):
             box = page.locator(button).bounding_box()
             assert box is not None and box["y"] + box["height"] <= 768, (width, button, box)

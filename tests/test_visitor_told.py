@@ -20,6 +20,7 @@ from kioskui import LANDSCAPE, PORTRAIT, assert_actions_visible, assert_seen, fi
 from live import ClockedServer, LiveServer
 from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import counter_actions, issue
 
 from server.config import _TEXT_LIMITS as CONFIG_LIMITS
@@ -107,7 +108,7 @@ NOTE_LOOK = """() => {
 
 
 @pytest.mark.parametrize("name, viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
-def test_the_service_screen_says_the_form_is_kept_until_it_is_cleared(browser, kiosk_office, name, viewport, tmp_path):
+def test_the_service_screen_says_the_form_is_kept_until_it_is_cleared(browser, kiosk_office, name, viewport):
     page = browser.new_page(viewport=viewport, has_touch=True)
     try:
         install_clock(page)
@@ -153,11 +154,11 @@ def test_the_service_screen_says_the_form_is_kept_until_it_is_cleared(browser, k
             )
         look = page.evaluate(NOTE_LOOK)
         assert look["size"] >= 22 and look["lines"] <= 2, look
-        page.screenshot(path=str(tmp_path / f"kiosk-form-kept-{name}.png"))
+        keep_shot(page, f"kiosk-form-kept-{name}.png")
         tap(page, "#lang-toggle")
         expect(kept).to_have_text(KEPT["en"])
         assert_seen(page, f"{name}: the form kept, in English", ("#form-kept",))
-        page.screenshot(path=str(tmp_path / f"kiosk-form-kept-{name}-en.png"))
+        keep_shot(page, f"kiosk-form-kept-{name}-en.png")
         tap(page, "#lang-toggle")
         expect(kept).to_have_text(KEPT["id"])
 
@@ -228,7 +229,7 @@ def empty_line(office) -> None:
 
 
 @pytest.mark.parametrize("reason", ["idle", "freed", "signed_out"])
-def test_the_phone_says_why_a_call_was_withdrawn_in_the_visitors_terms(browser, office, reason, tmp_path):
+def test_the_phone_says_why_a_call_was_withdrawn_in_the_visitors_terms(browser, office, reason):
     empty_line(office)
     officer = counter_actions(office, "budi")
     mine = issue(office, "Dewi Lestari", service="C")
@@ -251,7 +252,7 @@ def test_the_phone_says_why_a_call_was_withdrawn_in_the_visitors_terms(browser, 
         said = page.locator("#withdrawn")
         expect(said).to_have_text(f"{WITHDRAWN[reason]['id']} {STAYS['id']}", timeout=15_000)
         expect(page.locator("#status")).to_have_text("menunggu")
-        page.screenshot(path=str(tmp_path / f"phone-withdrawn-{reason}.png"))
+        keep_shot(page, f"phone-withdrawn-{reason}.png")
         box = said.bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
         view = requests.get(f"{office.url}/api/tickets/{mine['token']}", timeout=5).json()["ticket"]
