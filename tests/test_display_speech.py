@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from test_display_page import AUTOPLAY_BLOCKED, short_wav
 
 from server.tts import announcement_text
@@ -31,11 +32,15 @@ RESUME_WAIT_MS = 500
 # A routed stand-in for a sound that is not what a test tests: 8 samples, 1 ms. The page takes about
 # 10 ms to play a sound however short it is (its audio output's period); 20 ms of sound took 22 ms.
 BLIP = short_wav(0.001)
+# display/static/display.js FETCH_WAIT_MS, FETCH_TRIES: a sound's request refused at once (the server out of reach)
+# is tried again when its wait is over, the wait doubling: an unreachable file costs its part 2 + 4 s, then "network"
+FETCH_WAIT_MS, FETCH_TRIES = 2000, 3
+UNREACHABLE_MS = sum(FETCH_WAIT_MS * 2**n for n in range(FETCH_TRIES - 1))
 
 
-def speech_server(tmp, replace: dict[str, str]):
+def speech_server(tmp, replace: dict[str, str], numbers: dict | None = None):
     """A real server with speech on, officers at Loket 1 and Loket 2: (server, sessions)."""
-    server = LiveServer(write_config(tmp, replace)).start()
+    server = LiveServer(write_config(tmp, replace), numbers=numbers).start()
     sessions = {}
     for counter_id in (1, 2):
         server.add_user(f"loket{counter_id}", "officer")
@@ -45,8 +50,10 @@ def speech_server(tmp, replace: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def spoken(tmp_path_factory):
-    """The server of most tests here: a short phrase (BRIEF)."""
-    server, sessions = speech_server(tmp_path_factory.mktemp("speech"), BRIEF)
+    """The server of most tests here: a short phrase (BRIEF). It pings its pages every quarter second (PING_NUMBERS),
+    so a test may move a page's clock on by seconds (pageclock.run_clock_for) without the page taking its
+    connection for dead."""
+    server, sessions = speech_server(tmp_path_factory.mktemp("speech"), BRIEF, PING_NUMBERS)
     yield server, sessions
     server.stop()
 
@@ -258,6 +265,8 @@ def test_the_tv_says_a_recall_as_the_second_then_the_last_call(tv, spoken, call)
 
 def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv, spoken, call):
     # Five announcements, and the chime is not what is tested here (the tap test below plays the real one).
+    # The unreachable file's tries wait UNREACHABLE_MS on the page's clock, moved on by the test (it waited them out).
+    install_clock(tv)
     tv.route("**/display/static/chime.wav", lambda route: route.fulfill(body=BLIP, content_type="audio/wav"))
     tv.route(
         "**/test-speech/broken.wav", lambda route: route.fulfill(body=b"RIFF, but no sound", content_type="audio/wav")
@@ -276,6 +285,11 @@ def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv,
         }""",
         [label, speech],
     )
+    tv.wait_for_function(  # the unreachable file's part has begun: its first try refused
+        "() => antrianDisplay.log.length >= 4 && antrianDisplay.log[3].parts.some((p) => p.kind === 'speech')",
+        polling=20,
+    )
+    run_clock_for(tv, UNREACHABLE_MS)
     log = ended(tv, 5)
     chime = ("chime", True, "ended")
     assert [parts(e) for e in log[1:]] == [
@@ -284,6 +298,8 @@ def test_a_missing_broken_or_unreachable_speech_file_costs_only_its_own_part(tv,
         [chime, ("speech", False, "network")],
         [chime, ("speech", True, "ended"), ("speech", True, "ended")],  # the phrase plays again, twice
     ]
+    gone = log[3]["parts"][1]
+    assert gone["end"] - gone["start"] >= UNREACHABLE_MS, gone  # tried again after 2 s, then 4 s (the page's clock)
     every = [p for e in log for p in e["parts"]]
     assert all(b["start"] >= a["end"] for a, b in zip(every, every[1:], strict=False)), "two sounds overlapped"
 

@@ -8,13 +8,18 @@ is never cut, and the next call plays whole.
 
 What is played is watched at the Web Audio sources themselves (an init script wraps AudioBufferSourceNode's
 start and stop): each sound's length, when it started, and whether it ended on its own or was stopped. The
-phrases are the server's own WAVs (`[tts] repeat = 2`: each call's phrase twice), their lengths read from the
-files the server serves.
+phrases are the server's own espeak-ng WAVs (`[tts] repeat = 2`: each call's phrase twice), their lengths read
+from the files the server serves.
+
+The sounds play in real time, so they are short: the phrase at espeak-ng's fastest rate the settings allow (400:
+about 1.5 s), and the chime the office's own `[tts] chime`, a tone of CHIME_S made here (the built-in one is 1 s).
+A whole call was 1 + 2 x 3.75 s of sound, and each test waited for one or two of them.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import struct
 import wave
 
@@ -24,7 +29,10 @@ from conftest import visitor, write_config
 from live import LiveServer
 
 DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
-CHIME = "display/static/chime.wav"
+CHIME_S = 0.1  # the test's chime ([tts] chime): a tone this long
+# A call's phrase has been heard this long (s) when its ticket leaves (mid_phrase); it is stopped at least half a
+# second before its end (about 1.5 s) all the same.
+HEARD_S = 0.25
 
 # Every sound the page starts: its buffer's length (s), when it started and ended (page ms), how long it played by the
 # audio clock (s), and whether it was stopped before its end.
@@ -55,14 +63,31 @@ window.sounds = [];
 """
 
 
+def tone(path, seconds: float) -> None:
+    """A WAV of a 880 Hz tone, `seconds` long (22050 Hz, 16-bit, mono): the office's own chime."""
+    rate = 22050
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 880 * i / rate))) for i in range(int(rate * seconds))
+    )
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+
+
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    """Speech on (rate 200: the phrase about 3 s), said twice; officers at Loket 1 and 2, a front office."""
+    """Speech on (rate 400: the phrase about 1.5 s), said twice, after a chime of CHIME_S; officers at Loket 1 and
+    2, a front office."""
+    tmp = tmp_path_factory.mktemp("speech-cut")
+    tone(tmp / "chime.wav", CHIME_S)
     config = write_config(
-        tmp_path_factory.mktemp("speech-cut"),
+        tmp,
         {
-            "rate = 150": "rate = 200",
+            "rate = 150": "rate = 400",
             "repeat = 1 ": "repeat = 2 ",
+            '# chime = "voices/NAME/chime.wav"': f'chime = "{tmp / "chime.wav"}"',
             "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
         },
     )
@@ -133,16 +158,16 @@ def seconds(office, url: str) -> float:
 
 
 def mid_phrase(tv, label: str) -> None:
-    """Wait until `label`'s phrase has been heard for half a second (its speech source started, not ended)."""
+    """Wait until `label`'s phrase has been heard for HEARD_S (its speech source started, not ended)."""
     tv.wait_for_function(
-        """(label) => {
+        """([label, heard]) => {
             const c = antrianDisplay.current, log = antrianDisplay.log, e = log[log.length - 1];
             if (!c || c.label !== label || !e || e.label !== label) return false;
             const p = e.parts[e.parts.length - 1], s = sounds[sounds.length - 1];
             return p.kind === 'speech' && p.end === null && s && s.end === null && s.duration > 1
-              && performance.now() - s.start > 500;
+              && performance.now() - s.start > heard;
         }""",
-        arg=label,
+        arg=[label, HEARD_S * 1000],
         timeout=30_000,
         polling=20,
     )
@@ -173,7 +198,9 @@ def assert_whole(office, tv, entry: dict) -> None:
     assert parts(entry) == [("chime", "ended"), ("speech", "ended"), ("speech", "ended")], entry
     speech = seconds(office, entry["parts"][1]["url"])
     heard = sounds_of(tv, entry)
-    assert [round(s["duration"], 2) for s in heard] == [round(seconds(office, f"/{CHIME}"), 2)] + [round(speech, 2)] * 2
+    chime = seconds(office, entry["parts"][0]["url"])  # the office's own, as served
+    assert round(chime, 2) == CHIME_S, chime
+    assert [round(s["duration"], 2) for s in heard] == [round(chime, 2)] + [round(speech, 2)] * 2
     assert not any(s["stopped"] for s in heard), heard
     assert all(s["played"] >= s["duration"] - 0.05 for s in heard), heard
 
@@ -194,9 +221,10 @@ def leave(office, act, how: str, label: str) -> str | None:
 
 @pytest.mark.parametrize("how", ["cancelled", "finished", "transferred"])
 def test_a_call_stops_at_once_when_its_ticket_leaves_during_its_phrase(office, act, tv, how):
-    """Loket 1 calls a visitor; half a second into the phrase the front office cancels the ticket, the officer serves
-    and closes it at once and calls the next, or transfers it to another service. The phrase stops then (it is not
-    played to its end), its repeat is not said, and no sound comes until the next call, which is played whole."""
+    """Loket 1 calls a visitor; a quarter second into the phrase (HEARD_S) the front office cancels the ticket, the
+    officer serves and closes it at once and calls the next, or transfers it to another service. The phrase stops
+    then (it is not played to its end), its repeat is not said, and no sound comes until the next call, which is
+    played whole."""
     issue(office, "C"), issue(office, "C")  # Loket 1 serves A and C: C is called there only
     called = act(1, "call-next")["label"]
     mid_phrase(tv, called)
@@ -223,13 +251,20 @@ def test_a_call_stops_at_once_when_its_ticket_leaves_during_its_phrase(office, a
         )
 
 
-def test_another_tickets_leaving_never_cuts_a_call(office, act, tv):
+@pytest.fixture
+def earlier(office, act):
+    """Loket 2's visitor, called before the TV opens (requested before `tv`): on its tile, not announced (the test
+    waited for its whole call before). Loket 2 serves A and B: B is called there only; one more B waits, and a C
+    for Loket 1."""
+    issue(office, "B"), issue(office, "B")
+    issue(office, "C")
+    return act(2, "call-next")["label"]
+
+
+def test_another_tickets_leaving_never_cuts_a_call(office, act, earlier, tv):
     """Loket 2's visitor (called before) is served and closed, and another Loket 2 call is cancelled before its turn,
     while Loket 1's call is said: Loket 1's call is played whole, and the cancelled one is never said."""
-    issue(office, "B"), issue(office, "B")  # Loket 2 serves A and B: B is called there only
-    issue(office, "C")
-    earlier = act(2, "call-next")["label"]
-    announced(tv, earlier)
+    assert tv.evaluate("document.querySelector('.counter[data-counter=\"2\"]').dataset.ticket") == earlier
     called = act(1, "call-next")["label"]
     mid_phrase(tv, called)
     act(2, "start"), act(2, "resolve", **DONE)
