@@ -28,7 +28,7 @@ from kioskui import (
     shot_name,
 )
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 
 from server.config import WEEKDAYS
@@ -58,9 +58,10 @@ def closed(tmp_path_factory):
     days = {day: '""' for day in WEEKDAYS}
     days[WEEKDAYS[opening.weekday()]] = '"08:00-16:00"'
     hours = "\n[hours]\n" + "".join(f"{day} = {ranges}\n" for day, ranges in days.items())
-    # pings every quarter second (PING_NUMBERS): a kiosk's clock is moved on past its minute's look in steps within the
-    # heartbeat, each just after a ping (pageclock.run_clock_for)
-    server = LiveServer(write_config(tmp_path_factory.mktemp("closed"), extra=hours), numbers=PING_NUMBERS).start()
+    # its kiosks hear no ping (pageclock.CALM_NUMBERS): a kiosk's clock is moved on past its minute's look in one call,
+    # its socket's heartbeat a day off (pinged every quarter second and moved in steps of 4 s, each after a ping, the
+    # test waited out 17 pings)
+    server = LiveServer(write_config(tmp_path_factory.mktemp("closed"), extra=hours), numbers=CALM_NUMBERS).start()
     server.opening = opening
     yield server
     server.stop()
@@ -132,9 +133,9 @@ def test_the_kiosk_opens_by_itself_when_the_office_does(context, closed):
     assert state["office"]["open"] is False
     state["office"].update({"open": True, "next_opening": None})
     page.route("**/api/state", lambda route: route.fulfill(status=200, json=state))
-    # in steps within the heartbeat: 65 s at once dropped the live connection, and the reconnect's snapshot (the
-    # server's own state: closed) put the closed screen back under the test's tap
-    run_clock_for(page, 65_000, fast_forward=True)
+    # at once, the server never pinging (`closed`): moved past the heartbeat, the live connection dropped, and the
+    # reconnect's snapshot (the server's own state: closed) put the closed screen back under the test's tap
+    page.clock.fast_forward(65_000)
     expect(page.locator("#screen-welcome")).to_be_visible()
     page.click("#start")
     expect(page.locator("#screen-service")).to_be_visible()

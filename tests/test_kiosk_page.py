@@ -8,7 +8,6 @@ The tests also refresh the screenshots in docs/screenshots/.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from urllib.parse import parse_qs, urlparse
@@ -28,8 +27,7 @@ from kioskui import (
     shot,
     tap,
 )
-from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock, run_clock_for
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from pageclock import CALM_NUMBERS, PING_NUMBERS, install_clock
 from playwright.sync_api import expect
 
 from server.messages import message
@@ -57,8 +55,9 @@ SOCKETIO_DELAY_MAX_MS = 5_000
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """conftest's `live`, pinging every quarter second (pageclock.PING_NUMBERS): a test moving a kiosk's clock on
-    (run_clock_for) waits a second for each ping, not seven."""
+    """conftest's `live`, pinging every quarter second (pageclock.PING_NUMBERS): a kiosk whose running clock a test
+    moves on by seconds (page.clock.run_for) hears a ping within its heartbeat. A test moving it on further uses
+    `calm`, and moves it at once."""
     from conftest import write_config
     from live import LiveServer
 
@@ -290,13 +289,12 @@ def test_idle_returns_to_welcome_and_clears_every_field_and_the_ticket(kiosk, li
     expect(page.locator("#ticket-label")).not_to_have_text("")
     # The ticket stays on screen for the idle time (2 s here), then the page's own timer resets it:
     # the clock is moved past it instead of waiting it out, once the kiosk knows the slip printed (one still
-    # printing keeps the screen: tests/test_kiosk_print.py).
-    for step in (1, 2, 3, 5, 8):  # the kiosk's looks at its slip's print job (kiosk.js PRINT_POLLS), on its clock
-        run_clock_for(page, step * 1000)  # (8 s at once passed the heartbeat: pageclock)
-        with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_function("() => document.getElementById('screen-ticket').dataset.print === 'printed'",
-                                   timeout=3000, polling=50)  # fmt: skip
-            break
+    # printing keeps the screen: tests/test_kiosk_print.py). The server's dummy printer has printed it first, so the
+    # kiosk's first look (or the one a "printed" event asks for at once) says so: moved on look by look, each
+    # waited out up to 3 s of real time for a slip not printed yet.
+    qr = page.locator("#ticket-qr").get_attribute("src")
+    printed(live, parse_qs(urlparse(qr).query)["data"][0].rsplit("/t/", 1)[1])
+    page.clock.run_for(FIRST_PRINT_LOOK_MS)
     expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
     assert page.evaluate("antrianKiosk.resetIn") == 2
     assert page.evaluate("antrianKiosk.warnIn") is None  # the ticket screen goes back by itself: no "Masih di sini?"
@@ -577,18 +575,19 @@ def test_a_lost_answer_then_a_corrected_letter_gets_the_ticket_already_issued(ki
     assert waiting(live) == before + 1
 
 
-def test_before_an_idle_reset_a_touch_anywhere_keeps_the_half_filled_form(kiosk):
+def test_before_an_idle_reset_a_touch_anywhere_keeps_the_half_filled_form(kiosk, calm):
     """ "Masih di sini?" with a countdown, over the whole screen, some seconds before the idle reset; the
     touch that answers it (here on a key of the keyboard beneath) types nothing and keeps the form."""
-    page = kiosk(query="?idle=30", clock="paused")  # moved on only by the test (run_clock_for)
+    page = kiosk(query="?idle=30", clock="paused", server=calm)  # moved on only by the test
     start_form(page)
     fill(page, name="Ani")
     assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.warnIn]") == [30, 20]
     warning = page.locator("#idle-warning")
     expect(warning).to_be_hidden()
-    # (the clock moved on within the socket's heartbeat, pageclock: a jump past it dropped the connection for a
-    # moment, and the idle time's end then found the kiosk offline and kept the form, as it does in an outage)
-    run_clock_for(page, 20_000, fast_forward=True)
+    # (at once on `calm`'s kiosk, its heartbeat a day off: a jump past it dropped the connection for a moment, and
+    # the idle time's end then found the kiosk offline and kept the form, as it does in an outage; moved in steps
+    # after the pings of `live`, the test waited out 13 of them)
+    page.clock.fast_forward(20_000)
     expect(warning).to_be_visible()
     expect(page.locator("#idle-title")).to_have_text("Masih di sini?")
     expect(page.locator("#idle-count")).to_have_text("Isian Anda akan dihapus dalam 10 detik")
@@ -603,7 +602,7 @@ def test_before_an_idle_reset_a_touch_anywhere_keeps_the_half_filled_form(kiosk)
     assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.warnIn]") == [30, 20]
     expect(page.locator("#screen-form")).to_be_visible()
     # Unanswered, it ends as the idle reset always did.
-    run_clock_for(page, 30_000, fast_forward=True)
+    page.clock.fast_forward(30_000)
     expect(page.locator("#screen-welcome")).to_be_visible()
     expect(warning).to_be_hidden()
     assert field_values(page)["name"] == ""
@@ -652,17 +651,17 @@ def test_a_kiosk_that_loses_the_server_says_so_and_takes_no_number_until_it_is_b
 
 
 @pytest.mark.parametrize("viewport, name", [(PORTRAIT, "kiosk-clear-form"), (SMALL, "kiosk-clear-form-small")])
-def test_kembali_keeps_the_form_and_batal_asks_before_clearing_it(browser, live, viewport, name):
+def test_kembali_keeps_the_form_and_batal_asks_before_clearing_it(browser, calm, viewport, name):
     """Found by helper-324: Kembali on the form, then Batal on the service screen (two deliberate taps, each its
     own) cleared a long problem text with no question. Going back keeps what was typed (a service chosen again
     returns to the form with it); Batal asks once, "Hapus isian formulir?", and a second tap where Batal was
     answers nothing; the idle reset still clears everything for the next visitor, the question too. Every tap a
-    finger's, the text on the on-screen keys; the page's clock paused and moved on as the test says
-    (pageclock: within the socket's heartbeat)."""
+    finger's, the text on the on-screen keys; the page's clock paused and moved on as the test says (on `calm`:
+    at once, the socket's heartbeat a day off)."""
     page = browser.new_page(viewport=viewport, has_touch=True)
     try:
         install_clock(page)
-        page.goto(f"{live.url}/kiosk/?idle=10")
+        page.goto(f"{calm.url}/kiosk/?idle=10")
         page.wait_for_function("() => antrianKiosk.live", polling=50)
         page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
         batal = "#screen-service [data-action=home]"
@@ -732,7 +731,7 @@ def test_kembali_keeps_the_form_and_batal_asks_before_clearing_it(browser, live,
         back_then_batal()
         expect(dialog).to_be_visible()
         assert page.evaluate("antrianKiosk.resetIn") == 10
-        run_clock_for(page, 10_000, fast_forward=True)
+        page.clock.fast_forward(10_000)
         expect(page.locator("#screen-welcome")).to_be_visible()
         expect(dialog).to_be_hidden()
         assert field_values(page) == dict.fromkeys(SHORT, "")

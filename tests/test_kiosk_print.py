@@ -31,7 +31,7 @@ from kioskui import (
     shot_name,
 )
 from live import LiveServer
-from pageclock import PING_NUMBERS, run_clock_for
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from staffpages import sign_in
 
@@ -66,9 +66,11 @@ def broken_printer_server(tmp: Path, **server_kw) -> LiveServer:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    # pings every quarter second (pageclock.PING_NUMBERS): a kiosk's clock is moved on in steps within the socket's heartbeat,
-    # each just after a ping (run_clock_for); 20 s at once dropped the connection, and the kiosk went offline
-    server = broken_printer_server(tmp_path_factory.mktemp("broken-printer"), numbers=PING_NUMBERS)
+    # its kiosks hear no ping (pageclock.CALM_NUMBERS): a test moves a kiosk's clock on by a look's 13 s or the ticket
+    # screen's 20 s in one call (page.clock.fast_forward), its socket's heartbeat far off. Pinged every 7 s, 20 s at
+    # once dropped the connection (the kiosk went offline); pinged every quarter second, moved in steps of 4 s each
+    # after a ping (pageclock.run_clock_for), the test of a late print waited out some 25 pings (7-19 s).
+    server = broken_printer_server(tmp_path_factory.mktemp("broken-printer"), numbers=CALM_NUMBERS)
     yield server
     server.stop()
 
@@ -189,7 +191,7 @@ def test_until_the_server_says_printed_the_kiosk_says_printing_not_take_your_pap
 
     said["print"] = "printed"
     looks = page.evaluate("antrianKiosk.printLooks")
-    run_clock_for(page, page.evaluate("antrianKiosk.printNextIn") * 1000, fast_forward=True)
+    page.clock.fast_forward(page.evaluate("antrianKiosk.printNextIn") * 1000)
     page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
     expect(hint).to_have_text(TAKE_PAPER_ID.format(label=page.locator("#ticket-label").inner_text()))
     expect(page.locator("#screen-ticket")).to_have_attribute("data-print", "printed")
@@ -206,7 +208,7 @@ def test_a_slip_still_printing_when_the_ticket_screens_time_is_up_keeps_the_numb
     said = print_state_from_the_test(page)
     take_a_number(page)
     assert page.evaluate("antrianKiosk.resetIn") == 20
-    run_clock_for(page, 20_000, fast_forward=True)
+    page.clock.fast_forward(20_000)
     assert page.evaluate("antrianKiosk.live")  # its connection kept
     expect(page.locator("#screen-ticket")).to_be_visible()
     expect(page.locator("#ticket-hint")).to_have_text(PRINTING_ID)
@@ -215,7 +217,7 @@ def test_a_slip_still_printing_when_the_ticket_screens_time_is_up_keeps_the_numb
     said["print"] = "failed"  # the printer's timeout passed: the server says so
     page.wait_for_function("() => antrianKiosk.printNextIn !== null", polling=50)
     looks = page.evaluate("antrianKiosk.printLooks")
-    run_clock_for(page, page.evaluate("antrianKiosk.printNextIn") * 1000, fast_forward=True)
+    page.clock.fast_forward(page.evaluate("antrianKiosk.printNextIn") * 1000)
     page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
     expect(page.locator("#ticket-print-failed")).to_be_visible()
     assert page.evaluate("antrianKiosk.resetIn") == 60  # a minute to note the number
@@ -241,7 +243,7 @@ def test_a_ticket_that_prints_late_while_the_failure_is_shown_switches_to_take_y
     def next_look() -> int:
         looks, wait = page.evaluate("[antrianKiosk.printLooks, antrianKiosk.printNextIn]")
         assert wait is not None, f"the kiosk stopped looking at the print after {looks} looks"
-        run_clock_for(page, wait * 1000, fast_forward=True)
+        page.clock.fast_forward(wait * 1000)
         page.wait_for_function(f"() => antrianKiosk.printLooks > {looks}", polling=50)
         return wait
 
@@ -260,7 +262,7 @@ def test_a_ticket_that_prints_late_while_the_failure_is_shown_switches_to_take_y
     )
     assert page.evaluate("[antrianKiosk.resetIn, antrianKiosk.printNextIn]") == [20, None]
     looks = said["looks"]
-    run_clock_for(page, 20_000, fast_forward=True)  # back to the welcome screen: nothing more is asked about it
+    page.clock.fast_forward(20_000)  # back to the welcome screen: nothing more is asked about it
     expect(page.locator("#screen-welcome")).to_be_visible()
     assert page.evaluate("antrianKiosk.printNextIn") is None and said["looks"] == looks
 
