@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -20,6 +21,15 @@ from fakeprinter import FakeNetworkPrinter
 from live import LiveServer
 
 TOKEN = "agent-token-0123456789abcdef"
+# `python -m kiosk.agent` with some of its module's numbers set first (a JSON object, then the agent's arguments), as
+# tests/live.py's LiveServer numbers set a test server's: a wait a test sits through in real time made shorter
+AGENT_WITH_NUMBERS = """import json, sys
+from kiosk import agent
+for name, value in json.loads(sys.argv[1]).items():
+    assert name.isupper() and hasattr(agent, name), name  # a typo is an error, not a number nothing reads
+    setattr(agent, name, tuple(value) if isinstance(value, list) else value)
+sys.exit(agent.main(sys.argv[2:]))
+"""
 
 
 @pytest.fixture
@@ -36,20 +46,13 @@ def setup(tmp_path):
     server = LiveServer(cfg, env={"ANTRIAN_AGENT_TOKEN": TOKEN}).start()
     agents: list[subprocess.Popen] = []
 
-    def start_agent(token: str = TOKEN, url: str | None = None) -> subprocess.Popen:
+    def start_agent(token: str = TOKEN, url: str | None = None, numbers: dict | None = None) -> subprocess.Popen:
+        """`python -m kiosk.agent` on the module's printer; with `numbers` ({"REFUSED_WAITS": (1.0, ...)}), the same
+        program with those of kiosk.agent's numbers set first (AGENT_WITH_NUMBERS)."""
+        program = ["-c", AGENT_WITH_NUMBERS, json.dumps(numbers)] if numbers else ["-m", "kiosk.agent"]
         with open(tmp_path / "agent.log", "ab") as said:  # its log: stderr
             proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "kiosk.agent",
-                    "--server",
-                    url or server.url,
-                    "--printer",
-                    "kiosk",
-                    "--config",
-                    str(cfg),
-                ],
+                [sys.executable, *program, "--server", url or server.url, "--printer", "kiosk", "--config", str(cfg)],
                 cwd=ROOT,
                 env={**os.environ, "ANTRIAN_AGENT_TOKEN": token, "PYTHONUNBUFFERED": "1"},
                 stdout=subprocess.DEVNULL,
@@ -191,13 +194,18 @@ def test_an_agent_refused_after_a_lost_connection_asks_again_at_its_own_pace(set
     """The server back with another token (a new one set, the agent's not yet): python-socketio's own reconnection
     asked again after 1, 2, 4, 8, 16 s, then every 30 s (the server's 10 wrong tries in 5 minutes: this PC's agent
     refused unchecked), the agent's REFUSED_WAITS (2, 5, 10, 20, 40 s, then every minute) never used once it had
-    connected, nor when it started before the server."""
-    from kiosk.agent import REFUSED_WAITS
+    connected, nor when it started before the server.
+
+    The agent's waits are shortened here (its UNREACHABLE_WAITS of 1 and 2 s, then 4, and its first REFUSED_WAITS
+    of 2 s were 7 s of each run): a server down is asked again every 0.25 s (under the refusal's wait and its slack,
+    as python-socketio's 4 and 8 s were over production's), a refusal after 1 s."""
+    waits = {"UNREACHABLE_WAITS": (0.25,) * 6, "REFUSED_WAITS": (1.0, 2.5, 5.0, 10.0, 20.0, 30.0)}
+    REFUSED_WAITS = waits["REFUSED_WAITS"]  # noqa: N806 (the agent's name)
 
     server, printer, start_agent = setup
     forwarder = Forwarder(server.port)
     try:
-        start_agent(url=forwarder.url)
+        start_agent(url=forwarder.url, numbers=waits)
         label = issue(server)
         assert wait_for(lambda: printed(printer, label) == 1)
         server.stop()

@@ -22,17 +22,24 @@ LIMITS = {
     "connections_per_address = 64": "connections_per_address = 8",
     "requests_per_minute = 1200": "requests_per_minute = 60",
     # the test process itself and the login flood's device have no per-address limits
-    "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 2',
+    "exempt = []": 'exempt = ["127.0.0.1", "127.0.0.9"]\nidle_seconds = 1\nheader_seconds = 1\nbody_seconds = 1',
     "hold_seconds = 10": "hold_seconds = 1",
     "sessions_per_address = 64": "sessions_per_address = 4",
     "proxies = []": 'proxies = ["127.0.0.60"]',  # an HTTPS reverse proxy in front (docs/operations.md)
 }
 HOLD_SECONDS = 1
+# The module's server waits less than production's, in the same places (LiveServer numbers: the forked server's
+# module numbers): a request over its device's budget waits TARPIT_SECONDS for its 429 (server/httpserver.py, 1 s in
+# production), and a WebSocket whose session ended is shut down CLOSE_GRACE_S after (server/realtime.py, 5 s). The
+# tests that time those waits read them here.
+TARPIT_SECONDS = 0.25
+CLOSE_GRACE_S = 0.5
+NUMBERS = {"httpserver.TARPIT_SECONDS": TARPIT_SECONDS, "realtime.CLOSE_GRACE_S": CLOSE_GRACE_S}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = LiveServer(write_config(tmp_path_factory.mktemp("hostile"), LIMITS)).start()
+    srv = LiveServer(write_config(tmp_path_factory.mktemp("hostile"), LIMITS), numbers=NUMBERS).start()
     yield srv
     srv.stop()
 
@@ -178,7 +185,8 @@ def test_a_socket_past_its_budget_is_closed_and_others_keep_their_calls(server, 
         pass  # already closed under us
     assert gone.wait(15), "the flooding socket was not closed"
     assert not watcher_gone.is_set()
-    r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
+    # its connection ends with the answer, not idle_seconds later: the descriptors counted below wait for the sockets'
+    r = requests.post(f"{server.url}/api/tickets", json=visitor(), headers={"Connection": "close"}, timeout=5)
     assert r.status_code == 201
     assert _wait_for(lambda: "issued" in calls, 15)
     watcher.disconnect()
@@ -189,7 +197,8 @@ def test_a_socket_past_its_budget_is_closed_and_others_keep_their_calls(server, 
 
 def test_a_device_whose_socket_broke_its_budget_waits_before_it_is_served_again(server):
     """Its connection closed, the flooding device cannot come back at once and flood again: its
-    requests get a 429 (after a second's wait) for a while, before any work; other devices are served."""
+    requests get a 429 (after the tarpit's wait, TARPIT_SECONDS) for a while, before any work; other devices are
+    served."""
     device = "127.0.0.21"
     raw = _connect(server, device)
     sio, gone = _display(server, raw)
@@ -203,7 +212,7 @@ def test_a_device_whose_socket_broke_its_budget_waits_before_it_is_served_again(
     started = time.monotonic()
     status, headers, body = _http(server, device, "GET", "/api/state")
     assert (status, body["error"]) == (429, "too_many_requests") and headers.get("Retry-After")
-    assert time.monotonic() - started >= 0.9  # the tarpit's second
+    assert time.monotonic() - started >= TARPIT_SECONDS * 0.9  # the tarpit's wait
     assert _http(server, "127.0.0.22", "GET", "/api/state")[0] == 200
     _close(sio)
     raw.close()
@@ -325,7 +334,7 @@ def test_a_body_sent_slowly_gets_408(server):
         b"POST /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"
     )
     got = b""
-    for _ in range(40):  # a byte every 0.2 s: each read in time, the whole body not (body_seconds = 2)
+    for _ in range(40):  # a byte every 0.2 s: each read in time, the whole body not (body_seconds = 1)
         s.settimeout(0.2)
         try:
             got += s.recv(4096)
@@ -341,8 +350,8 @@ def test_a_body_sent_slowly_gets_408(server):
 
 
 def _refused_until_they_wait(server, device: str, request: bytes, status: bytes, code: bytes) -> int:
-    """Send `request` on a new connection each time until its answer (`status`, JSON `code`) waits a second (the
-    device's budget spent): how many were sent."""
+    """Send `request` on a new connection each time until its answer (`status`, JSON `code`) waits TARPIT_SECONDS
+    (the device's budget spent): how many were sent."""
     sent = 0
     while True:
         s = _connect(server, device)
@@ -353,13 +362,14 @@ def _refused_until_they_wait(server, device: str, request: bytes, status: bytes,
         s.close()
         sent += 1
         assert answer.startswith(b"HTTP/1.1 " + status) and b'"%s"' % code in answer, answer[:200]
-        if (took >= 0.9 and sent > 50) or sent > 70:  # a slow answer within the burst: a loaded machine's
+        # (a slow answer within the burst: a loaded machine's)
+        if (took >= TARPIT_SECONDS * 0.9 and sent > 50) or sent > 70:
             return sent
 
 
 def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(server):
     """A request of 101 header lines (or another the HTTP parser refuses) is a 400 with its code, counted
-    in its device's budget like any other (60 a minute here): past it, the 400 waits a second, as a 429
+    in its device's budget like any other (60 a minute here): past it, the 400 waits TARPIT_SECONDS, as a 429
     does. The log gets one line for a minute of them, not a traceback each (1.5 KB a request)."""
     bad = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(101)) + b"\r\n"
     log_before = len(server.log())
@@ -372,8 +382,9 @@ def test_requests_the_http_parser_refuses_count_in_the_budget_and_log_one_line(s
 
 def test_request_lines_over_8_kib_count_in_the_budget(server):
     """A request line past gevent's 8 KiB (a long query string or path) is a 414 with its code, counted in its
-    device's budget (60 a minute here) as any request the parser refuses: past it, the 414 waits a second. gevent
-    answered it itself, uncounted: one device had 2,400 a second read and answered, the kiosks' tickets waiting."""
+    device's budget (60 a minute here) as any request the parser refuses: past it, the 414 waits TARPIT_SECONDS.
+    gevent answered it itself, uncounted: one device had 2,400 a second read and answered, the kiosks' tickets
+    waiting."""
     long_line = b"GET /api/state?" + b"a=1&" * 2100 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     sent = _refused_until_they_wait(server, "127.0.0.70", long_line, b"414", b"too_large")
     assert 50 < sent <= 70, sent  # the burst of 60 answered at once, then the wait
@@ -578,13 +589,15 @@ def _polling_display(server, device: str) -> str:
 
 
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
+SESSION_PENALTY_SECONDS = 0.5
 
 
 @pytest.fixture
 def sessions_server(tmp_path):
-    """The module's server with a refused device's wait 1 s instead of production's 5
-    (realtime.SESSION_PENALTY_SECONDS, through tests/clockserver.py --set)."""
-    srv = ClockedServer(write_config(tmp_path, LIMITS), numbers={"realtime.SESSION_PENALTY_SECONDS": 1.0}).start()
+    """The module's server with a refused device's wait SESSION_PENALTY_SECONDS instead of production's 5
+    (realtime.SESSION_PENALTY_SECONDS, through tests/clockserver.py --set), and the module's tarpit."""
+    numbers = {**NUMBERS, "realtime.SESSION_PENALTY_SECONDS": SESSION_PENALTY_SECONDS}
+    srv = ClockedServer(write_config(tmp_path, LIMITS), numbers=numbers).start()
     yield srv
     srv.stop()
 
@@ -693,8 +706,6 @@ def test_a_websocket_whose_session_ended_is_closed_though_its_client_says_nothin
     client's close packet "1"; its ping timeout, or its session taken back, the same): a client that sent nothing
     more held the connection for ever, out of every session cap. One device's 258 such on 5 addresses took every
     connection of a server of 600 descriptors: the kiosks waited for a 503 as long as it liked (helper-312)."""
-    from server.realtime import CLOSE_GRACE_S
-
     before = _fds(server)
     s, answer = _websocket(server, "127.0.0.84")
     assert answer.startswith(b"HTTP/1.1 101"), answer
@@ -841,10 +852,10 @@ def test_websocket_pings_count_in_the_connections_frame_budget(server):
 
 
 def test_answers_a_client_never_reads_close_its_connections_with_one_log_line(tmp_path):
-    """A write that waited READ_SECONDS (1 s here) for a client reading nothing (or gone) was gevent's
+    """A write that waited READ_SECONDS (0.3 s here) for a client reading nothing (or gone) was gevent's
     traceback and the request's environ in the log (37 lines), then a 500 tried on the same connection: one
     device asking for answers it never read wrote 14,000 lines a minute. Closed, one line a minute for all."""
-    server = ClockedServer(write_config(tmp_path, LIMITS), numbers={"httpserver.READ_SECONDS": 1.0}).start()
+    server = ClockedServer(write_config(tmp_path, LIMITS), numbers={"httpserver.READ_SECONDS": 0.3}).start()
     clients = []
     try:
         log_before = len(server.log())

@@ -120,9 +120,10 @@ def test_a_stop_waits_for_the_slip_on_its_way_and_records_it_before_the_database
 
     threading.Thread(target=hung_printer, daemon=True).start()
     try:
-        # its status asked before every slip (check_status = true): the slip's try waits for the answer
+        # its status asked before every slip (check_status = true): the slip's try waits for the answer, its timeout
+        # (0.75 s: the worker's start waits it once too; at 1.5 s the two were 3 s of each run)
         app = network_app(
-            tmp_path, clock, listener.getsockname()[1], workers=True, extra="\ncheck_status = true", timeout=1.5
+            tmp_path, clock, listener.getsockname()[1], workers=True, extra="\ncheck_status = true", timeout=0.75
         )
         service = app.extensions["antrian"]
         assert app.test_client().post("/api/tickets", json=visitor()).status_code == 201
@@ -306,10 +307,11 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
     blocks, as a write to /dev/usb/lp0 can while the printer is off). On the event loop that would
     freeze the server; from the worker's native thread it only holds that printer's jobs. After the
     printer's timeout the job counts as failed (the front office sees it); when the device takes the
-    bytes at last, the job is recorded as printed instead of being printed a second time. The server's
-    margin beyond the printer's timeout is 1 s here, not production's 5 (printing.HANG_MARGIN_SECONDS),
-    and its print worker looks every 0.1 s: the hang is counted after 2 s, and the clock is moved past
-    the failed try's backoff to show that its retry prints nothing again."""
+    bytes at last, the job is recorded as printed instead of being printed a second time. The printer's
+    timeout is 0.5 s and the server's margin beyond it 0.5 s here, not production's 5
+    (printing.HANG_MARGIN_SECONDS), and its print worker looks every 0.1 s: the hang is counted after 1 s (it
+    was 2 s, waited out by each run), and the clock is moved past the failed try's backoff to show that its retry
+    prints nothing again."""
     import os
     import threading
 
@@ -322,10 +324,10 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
     text = config.read_text(encoding="utf-8")
     text = text.replace(
         '[printers.kiosk]\ntype = "dummy"\n',
-        f'[printers.kiosk]\ntype = "file"\npath = "{fifo}"\ntimeout = 1\nprofile = "TM-T20II"\n',
+        f'[printers.kiosk]\ntype = "file"\npath = "{fifo}"\ntimeout = 0.5\nprofile = "TM-T20II"\n',
     )
     config.write_text(text, encoding="utf-8")
-    server = ClockedServer(config, tick=0.1, numbers={"printing.HANG_MARGIN_SECONDS": 1.0}).start(timeout=30)
+    server = ClockedServer(config, tick=0.1, numbers={"printing.HANG_MARGIN_SECONDS": 0.5}).start(timeout=30)
     try:
         server.add_user("sari", "frontoffice")
         front = server.session("sari", "rahasia-123")
@@ -345,7 +347,7 @@ def test_a_device_printer_that_blocks_never_stops_the_server_and_prints_late_wit
                 time.sleep(0.05)
         hung = job()
         assert hung["status"] == "retrying", hung
-        assert hung["error"] == f"printer kiosk: no answer within 2 s while printing to {fifo}"
+        assert hung["error"] == f"printer kiosk: no answer within 1 s while printing to {fifo}"
         # on the event loop the hung write would stop every answer until the device is read; a busy machine alone
         # (the whole suite on two cores) can make one answer take a few tenths
         assert slowest < 1.0, f"the server stopped answering for {slowest:.2f} s"
@@ -427,18 +429,23 @@ def test_the_live_server_prints_again_whole_a_ticket_a_silent_network_printer_hu
     """The live server (gevent, the network printer written on its event loop) and a cheap 58 mm network printer
     that answers no status query (check_status "auto" learns it and prints without asking) and resets the
     connection 4 KB into the first ticket (restarted, off the Wi-Fi): that try fails, with the front office's
-    alert, and the retry prints the ticket whole. The try had counted as printed, 4 KB of it on paper."""
+    alert, and the retry prints the ticket whole. The try had counted as printed, 4 KB of it on paper.
+    The server's clock (ClockedServer, its worker looking every 0.1 s) is moved past the failed try's backoff
+    (backoff_seconds(1), 2 s) rather than waited for."""
     import requests
-    from live import LiveServer
+    from live import ClockedServer
 
     printer = FakeNetworkPrinter(online=b"", paper=b"", hangs_up_after=4096)
     config = write_config(tmp_path, printer.as_kiosk(timeout=1, profile="POS-5890", width_mm=58))
-    server = LiveServer(config).start(timeout=30)
+    server = ClockedServer(config, tick=0.1).start(timeout=30)
     try:
         server.add_user("sari", "frontoffice")
         front = server.session("sari", "rahasia-123")
         r = requests.post(f"{server.url}/api/tickets", json=visitor(), timeout=5)
         label = r.json()["ticket"]["label"]
+        failed = server.print_job_when(front, "retrying", seconds=20)
+        assert (failed["status"], failed["attempts"]) == ("retrying", 1), failed
+        server.advance(backoff_seconds(1))
         job = server.print_job_when(front, "printed", seconds=20)
         assert (job["status"], job["attempts"]) == ("printed", 2), job
         printer.wait_for_closes(1)

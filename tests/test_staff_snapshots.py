@@ -26,7 +26,7 @@ from staffpages import PASSWORD, admin_session, issue, put_settings, settings_ke
 from server import realtime
 
 VIEWPORT = {"width": 1366, "height": 768}
-REFILL_SECONDS = 6.0  # the module's server: one snapshot more every 6 s (production: every 10 s)
+REFILL_SECONDS = 2.5  # the module's server: one snapshot more every 2.5 s (production: every 10 s)
 # the deferred snapshot comes when the connection's budget has one again: within one refill, and some slack
 DEFERRED_MS = int((REFILL_SECONDS + 5) * 1000)
 
