@@ -3,31 +3,39 @@ to the PC beside, typed there, came back, and the first page still showed its ol
 the newer draft typed there. Now a save is told (no text: its version and time) to the pages showing that counter
 only, which fetch it over the API; a save names the version it is based on and a stale one is refused (409
 draft_stale), the page then showing both texts. Real server process, real SQLite, real Socket.IO clients, Chromium
-(two browser contexts: two PCs of one officer)."""
+(two browser contexts: two PCs of one officer).
+
+A page's clock is Playwright's where its saves are waited for (clocked_counter_page: installed before it loads,
+running): the pause after typing (DRAFT_SAVE_MS) is moved past on it (after_pause), not waited out; the server never
+pings (pageclock.CALM_NUMBERS), so a page's heartbeat is not due however far its clock is moved."""
 
 from __future__ import annotations
 
 import math
 import queue
 import time
+from contextlib import contextmanager
 
 import pytest
 import requests
 import socketio
 from conftest import in_order, write_config
 from live import LiveServer
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
-from staffpages import PASSWORD, counter_page, empty_queue, issue, staffed
+from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
 
 FIRST = "Akun penyedia dikunci: buka lewat menu Pengguna."
 BESIDE = "Diketik di PC sebelah: akun dibuka, kata sandi baru dikirim ke e-mail terdaftar."
 HERE = "Diketik di halaman ini saat PC sebelah juga menyimpan."
 ELSEWHERE = "Disimpan dari tab lain pada saat yang sama."
+DRAFT_SAVE_MS = 2000  # counter/static/counter.js: a draft goes to the server this long after typing stops
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("counter-draft-live"))).start())
+    config = write_config(tmp_path_factory.mktemp("counter-draft-live"))
+    server = staffed(LiveServer(config, numbers=CALM_NUMBERS).start())  # never pings: a page's clock moved on
     yield server
     server.stop()
 
@@ -61,6 +69,29 @@ class Listener:
         return out
 
 
+@contextmanager
+def clocked_counter_page(browser, office):
+    """staffpages.counter_page (budi at Loket 1, 1366x768) with Playwright's clock installed before it loads,
+    running in real time: moved on by the test (after_pause) past the page's waits. Its server never pings
+    (CALM_NUMBERS)."""
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        yield page
+    finally:
+        context.close()
+
+
+def after_pause(page, ms: int = DRAFT_SAVE_MS) -> None:
+    """The page's clock (clocked_counter_page) moved on `ms`, by default past the pause after typing that its draft is
+    saved at, once none of its requests is on its way (a save's own 15 s timeout is never moved past)."""
+    page.wait_for_function("() => window.antrianApi.inFlight() === 0", polling=20)
+    page.clock.run_for(ms)
+
+
 def serve(session, office) -> dict:
     for action in ("call-next", "start"):
         r = session.post(f"{office.url}/api/counters/1/{action}", json={}, timeout=5)
@@ -89,22 +120,25 @@ def test_an_open_page_takes_the_draft_typed_on_the_pc_beside_and_its_next_save_b
     empty_queue(office)
     ani = issue(office, "Ani")
     budi = office.session("budi", PASSWORD)
-    with counter_page(browser, office) as page:
+    with clocked_counter_page(browser, office) as page:
         page.click("#btn-call-next")
         expect(page.locator("#btn-start")).to_be_enabled()
         page.click("#btn-start")
         expect(page.locator("#solution")).to_be_enabled()
-        with counter_page(browser, office) as other:  # the PC beside, open before anything is typed: its form empty
+        # the PC beside, open before anything is typed: its form empty
+        with clocked_counter_page(browser, office) as other:
             expect(other.locator("#t-label")).to_have_text(ani["label"])
             expect(other.locator("#solution")).to_have_value("")
             with page.expect_response(saved) as answer:
                 page.fill("#solution", FIRST)
+                after_pause(page)
             assert answer.value.status == 200, answer.value.text()
             # the page beside hears of it and fetches it: its empty form filled
             expect(other.locator("#solution")).to_have_value(FIRST)
             # the officer goes on at the PC beside
             with other.expect_response(saved) as answer:
                 other.fill("#solution", BESIDE)
+                after_pause(other)
             assert answer.value.status == 200, answer.value.text()
             # and comes back: the first page shows what was typed there, and says so
             expect(page.locator("#solution")).to_have_value(BESIDE)
@@ -114,6 +148,7 @@ def test_an_open_page_takes_the_draft_typed_on_the_pc_beside_and_its_next_save_b
             more = BESIDE + " Dicek ulang di PC pertama."
             with page.expect_response(saved) as answer:
                 page.fill("#solution", more)
+                after_pause(page)
             assert answer.value.status == 200, answer.value.text()
             assert server_draft(budi, office, lambda b: b["draft"])["draft"]["solution"] == more
             expect(other.locator("#solution")).to_have_value(more)
@@ -123,7 +158,7 @@ def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
     empty_queue(office)
     dewi = issue(office, "Dewi")
     budi = office.session("budi", PASSWORD)
-    with counter_page(browser, office) as page:
+    with clocked_counter_page(browser, office) as page:
         page.click("#btn-call-next")
         expect(page.locator("#btn-start")).to_be_enabled()
         page.click("#btn-start")
@@ -141,6 +176,7 @@ def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
         page.route("**/api/counters/1/draft", drop_saves)
         with page.expect_request(lambda r: r.url.endswith("/api/counters/1/draft") and r.method == "POST"):
             page.fill("#solution", HERE)
+            after_pause(page)
         version = budi.get(draft_url(office), timeout=5).json()["version"]
         tickets = budi.get(f"{office.url}/api/staff/state", timeout=5).json()["tickets"]
         served = next(t["id"] for t in tickets if t["label"] == dewi["label"])
@@ -156,6 +192,7 @@ def test_typed_on_both_at_once_each_text_is_kept_and_shown(browser, office):
         # its next save is based on the draft it has shown: kept (the other text stays in the box)
         with page.expect_response(saved) as answer:
             page.fill("#solution", HERE + " Lanjut.")
+            after_pause(page)
         assert answer.value.status == 200, answer.value.text()
         assert budi.get(draft_url(office), timeout=5).json()["draft"]["solution"] == HERE + " Lanjut."
         expect(page.locator("#kept-solution")).to_have_value(ELSEWHERE)

@@ -2,7 +2,10 @@
 is kept on the server too, not only in the tab's sessionStorage: the tab closed by mistake, the browser crashed or the
 counter PC died (the same account opened on the next PC) lost minutes of typing while the visitor stood there, and the
 other PC showed the same ticket with an empty form. Real server process (on tests/clockserver.py's clock for the day's
-turn), real SQLite, Chromium for the page (a second browser context as the other PC)."""
+turn), real SQLite, Chromium for the page (a second browser context as the other PC). The pages' clocks are
+Playwright's (installed before they load, running): the pause after typing that a draft is saved at is moved past on
+them (test_counter_draft_live.after_pause), not waited out; the server never pings (pageclock.CALM_NUMBERS), so a
+page's heartbeat is not due however far its clock is moved."""
 
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ import pytest
 import requests
 from conftest import write_config
 from live import ClockedServer
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from staffpages import PASSWORD, empty_queue, issue, sign_in, staffed
+from test_counter_draft_live import after_pause
 
 VIEWPORT = {"width": 1366, "height": 768}
 ANSWER = "Akun dibuka kuncinya lewat menu Pengguna; kata sandi baru dikirim ke e-mail terdaftar."
@@ -25,7 +30,7 @@ NOTE = "Perlu dicek LKPP: riwayat login ganda."
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("counter-draft-server")
-    server = ClockedServer(write_config(tmp)).start()
+    server = ClockedServer(write_config(tmp), numbers=CALM_NUMBERS).start()  # never pings: a page's clock moved on
     server.database = tmp / "antrian.db"
     staffed(server)
     yield server
@@ -66,6 +71,8 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     other_pc = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     try:
+        for pc in (context, other_pc):
+            pc.clock.install()  # running in real time: moved on only by after_pause
         page = sign_in(context.new_page(), office, "/counter/", "budi")
         page.select_option("#counter-select", "1")
         page.click("#btn-call-next")
@@ -75,6 +82,7 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         # saved a couple of seconds after typing stops: the server's answer waited for, not a sleep
         with page.expect_response(saved) as answer:
             page.fill("#solution", ANSWER)
+            after_pause(page)
         assert answer.value.status == 200
         assert draft_when(budi, office, bool)["solution"] == ANSWER
         # typed, and the tab closed at once: sent as the page goes (fetch keepalive), not after the pause
@@ -101,9 +109,11 @@ def test_a_closed_tab_and_another_pc_get_the_typed_answer_back(browser, office):
         again.route("**/api/counters/1/draft", lambda r: r.abort() if r.request.method == "POST" else r.continue_())
         with again.expect_request(lambda r: r.url.endswith("/api/counters/1/draft") and r.method == "POST"):
             again.fill("#solution", mine)
+            after_pause(again)
         changed = "Jawaban dari PC kedua: unggah ulang dokumen kualifikasi."
         with there.expect_response(saved) as answer:
             there.fill("#solution", changed)
+            after_pause(there)
         assert answer.value.status == 200
         expect(again.locator("#kept-solution")).to_have_value(changed)
         again.reload()

@@ -6,7 +6,12 @@ own save and ignored, and the save sent again 2 s later, refused again: a POST a
 visitor was served, and nothing the officer typed reached the server (a counter PC dying lost it all). Now a refused
 version is not kept: the page takes the server's and the next save is kept. A real server process and real SQLite;
 Chromium offline (context.set_offline) with its socket closed under it, the ticket moved by the officer's other
-session through the API."""
+session through the API.
+
+The page's clock is Playwright's (installed before it loads, running): a save's pause after typing (the page's 2 s)
+is moved past on it (test_counter_draft_live.after_pause), not waited out, between the page's requests (none left on
+its way, so a save's own 15 s timeout is never moved past); the server never pings (pageclock.CALM_NUMBERS), so the page's heartbeat is not due
+however far its clock is moved."""
 
 from __future__ import annotations
 
@@ -15,29 +20,57 @@ import time
 import pytest
 from conftest import write_config
 from live import LiveServer
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
-from staffpages import PASSWORD, empty_queue, issue, staffed
-from test_counter_draft_live import draft_url
-from test_counter_draft_reconnect import come_back, go_offline, is_save, saved_online, serving_page
+from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
+from test_counter_draft_live import after_pause, draft_url
+from test_counter_draft_reconnect import come_back, go_offline, is_save
 
 BEFORE = "Akun penyedia dikunci: dibuka lewat menu Pengguna."
 AFTER = "Sesudah dialihkan dan kembali: verifikasi berkas selesai, akun diaktifkan lagi."
 
 
+def serving_page(browser, office):
+    """budi's counter page at Loket 1, its clock installed before it loads, serving the next visitor."""
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.clock.install()  # running in real time: moved on only by the test's run_for
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        page.click("#btn-call-next")
+        expect(page.locator("#btn-start")).to_be_enabled()
+        page.click("#btn-start")
+        expect(page.locator("#solution")).to_be_enabled()
+    except BaseException:
+        context.close()
+        raise
+    return context, page
+
+
+def saved_online(page, text: str) -> None:
+    """`text` typed, and saved at the pause after it (the page's clock moved past it)."""
+    with page.expect_response(lambda r: is_save(r.request)) as answer:
+        page.fill("#solution", text)
+        after_pause(page)
+    assert answer.value.status == 200, answer.value.text()
+
+
 def until_saved(page, session, office, seconds: float = 12.0) -> dict:
-    """The server's draft once it holds AFTER, or as it is after `seconds`: polled between waits of the page's (the
-    page's events, its saves' answers, are taken in those)."""
+    """The server's draft once it holds AFTER, or as it is after `seconds`: polled, the page's clock moved on a quarter
+    second at a time between (its saves' pauses, its retries' waits, run on it)."""
     deadline = time.monotonic() + seconds
     while True:
         body = session.get(draft_url(office), timeout=5).json()
         if (body["draft"] and body["draft"]["solution"] == AFTER) or time.monotonic() > deadline:
             return body
-        page.wait_for_timeout(100)
+        after_pause(page, 250)
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    server = staffed(LiveServer(write_config(tmp_path_factory.mktemp("counter-draft-stale-base"))).start())
+    config = write_config(tmp_path_factory.mktemp("counter-draft-stale-base"))
+    server = staffed(LiveServer(config, numbers=CALM_NUMBERS).start())  # never pings: the page's clock moved on
     yield server
     server.stop()
 

@@ -9,8 +9,9 @@ gone (called again): the page asks the server with the same request_id, whose an
 (its first answer) or another tab's (refused: "sudah diselesaikan di halaman lain").
 
 The answers are held with Playwright routing (the Socket.IO connection untouched), and the page's clock is paused
-once it is live: nothing is settled by the answer's 15 s unless the test moves the clock on
-(pageclock.run_clock_for, within the socket's heartbeat).
+once it is live: nothing is settled by the answer's 15 s unless the test moves the clock on (page.clock.run_for). The
+server never pings (pageclock.CALM_NUMBERS): the page's heartbeat is not due while the test runs, so its clock moves
+the answer's 16 s in one call (run_clock_for's steps each waited for a ping).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import pytest
 from conftest import hold_first, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, run_clock_for
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from staffpages import PASSWORD, issue, paused_counter_page, staffed
 
@@ -28,7 +29,7 @@ FAILED = "Server tidak dapat dihubungi"
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     config = write_config(tmp_path_factory.mktemp("slow-answer"))
-    server = staffed(LiveServer(config, numbers=PING_NUMBERS).start())  # pings every quarter second: the clock moved on
+    server = staffed(LiveServer(config, numbers=CALM_NUMBERS).start())  # never pings: the clock moved on in one call
     yield server
     server.stop()
 
@@ -73,7 +74,7 @@ def test_a_break_whose_answer_is_slow_is_settled_by_the_live_state(page, office,
     button.click()
     expect(page.locator("#t-paused")).to_be_visible()  # the live event: the counter on its break
     assert [answer.status for _, answer in held] == [200]
-    run_clock_for(page, 16_000)  # past the answer's 15 s: its answer still not come
+    page.clock.run_for(16_000)  # past the answer's 15 s: its answer still not come
     expect(notice).to_have_text("Loket 1 istirahat.")  # as its answer says it
     expect(notice).to_have_attribute("data-kind", "info")
     expect(button).to_contain_text("Lanjut")
@@ -91,7 +92,7 @@ def test_a_break_whose_answer_is_slow_is_settled_by_the_live_state(page, office,
     expect(button).to_be_enabled()
     route, answer = held[0]
     route.fulfill(response=answer)
-    run_clock_for(page, 16_000)
+    page.clock.run_for(16_000)
     expect(notice).to_have_text("Loket 1 melayani lagi.")
     expect(button).to_contain_text("Istirahat")
     assert not paused(server)
@@ -157,7 +158,7 @@ def test_a_finish_slow_on_its_way_while_another_tab_finished_the_visitor_is_said
     expect(page.locator("#kept-solution")).to_have_value("Jawaban dari tab ini.")
     assert len(sent) == 2
     sent[0].continue_()  # the first request reaches the server now: refused too, nothing said over the words
-    run_clock_for(page, 1_000)
+    page.clock.run_for(1_000)
     expect(notice).to_have_text(f"Tiket {gita['label']} sudah diselesaikan di halaman lain.")
     assert len(events(server, gita["token"], "resolved")) == 1
     assert ticket(server, gita["label"])["solution"] == "Jawaban dari tab lain."
@@ -182,6 +183,6 @@ def test_a_press_lost_says_the_page_checks_within_seconds(page, office, tmp_path
     )
     page.screenshot(path=str(tmp_path / "held-within-seconds-en.png"))
     page.click("#lang-toggle")
-    run_clock_for(page, 2_000)  # and so it does: sent again with its request_id, done once
+    page.clock.run_for(2_000)  # and so it does: sent again with its request_id, done once
     expect(notice).to_have_text(f"{hadi['label']} selesai.")
     assert len(events(server, hadi["token"], "resolved")) == 1

@@ -14,7 +14,7 @@ import pytest
 import requests
 from conftest import hold_first, until_on_page, visitor, write_config
 from live import ClockedServer, LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from staffpages import counter_actions
 
@@ -504,7 +504,9 @@ def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(brows
     the wait still said what it said at the start. It counts down on the page's clock from when the estimate was
     made; an event that leaves it as it was (another service's visitor takes a number) does not start it again;
     past its end it says "segera", never a negative or zero minute."""
-    server = LiveServer(write_config(tmp_path), numbers=PING_NUMBERS).start()
+    # CALM_NUMBERS: the server never pings, so the page's clock moves the 16 s to its next look at the wait in one
+    # call (run_clock_for's steps each waited for a ping of the server: half the test's time)
+    server = LiveServer(write_config(tmp_path), numbers=CALM_NUMBERS).start()
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     try:
         server.add_user("petugas", "officer")
@@ -525,7 +527,7 @@ def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(brows
 
         def later(seconds: int) -> None:
             page.clock.set_system_time(page.evaluate("Date.now()") / 1000 + seconds)  # Python's: in seconds
-            run_clock_for(page, 16_000)  # the page's next look at its wait
+            page.clock.run_for(16_000)  # the page's next look at its wait
 
         left = estimate["estimated_wait_s"] - 4 * 60 - 16
         later(4 * 60)  # 4 min 16 s since the estimate, and the seconds the test took
@@ -537,7 +539,7 @@ def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(brows
         seq = requests.get(f"{server.url}/api/state", timeout=5).json()["seq"]
         page.wait_for_function(f"() => antrianPhone.seq() >= {seq}", polling=50)
         assert page.evaluate("antrianPhone.ticket().estimated_wait_s") == estimate["estimated_wait_s"]
-        run_clock_for(page, 16_000)
+        page.clock.run_for(16_000)
         expect(wait).to_have_text(counted)  # not back to the start
         later(40 * 60)
         expect(wait).to_have_text("Perkiraan waktu tunggu: segera")

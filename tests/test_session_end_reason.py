@@ -2,7 +2,12 @@
 PC, an admin's new password, the account's own new password elsewhere, disabled, a new role, the working day's end,
 a `restore`), and the counter page's login says it in the officer's words. A request without a cookie, with a forged
 or tampered one, or with another account's valid one learns nothing (no `ended`). A real server process (a clocked
-one for the day's end), the command line's own processes, real Chromium."""
+one for the day's end), the command line's own processes, real Chromium.
+
+A page whose session ends under it asks why 2 s after the server closed its socket (counter/static/common.js
+connectLive's pause): the pages' clocks are Playwright's (installed before they load, running) and that pause is moved
+past on them once the socket is closed (asked_why), not waited out. The servers never ping (pageclock.CALM_NUMBERS):
+a page's heartbeat is not due however far its clock is moved."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import requests
 from conftest import cheap_hash, write_config
 from flask import Flask
 from live import ClockedServer, LiveServer, restored_from_backup
+from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from staffpages import PASSWORD, sign_in, staffed
 
@@ -27,12 +33,14 @@ WORDS = {  # the login's words after the session ended under the page
     " untuk melanjutkan.",
 }
 _names = iter(f"petugas{n}" for n in range(100))
+CLOSED_PAUSE_MS = 2000  # counter/static/common.js connectLive: the socket closed by the server, /api/me asked after it
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The module's server, its maintenance loop every 0.1 s: the command line's changes are taken within it."""
-    server = ClockedServer(write_config(tmp_path_factory.mktemp("reason")), tick=0.1).start()
+    config = write_config(tmp_path_factory.mktemp("reason"))
+    server = ClockedServer(config, tick=0.1, numbers=CALM_NUMBERS).start()  # never pings: a page's clock moved on
     staffed(server)
     yield server
     server.stop()
@@ -152,15 +160,15 @@ def test_no_cookie_a_forged_or_tampered_one_or_another_accounts_learns_nothing(l
 
 def test_a_session_past_its_end_says_expired_and_the_page_says_it(tmp_path, browser):
     """A session lasts a working day (auth.SESSION_HOURS, here 72 seconds of the server's clock, moved past)."""
-    server = ClockedServer(
-        write_config(tmp_path), tick=0.1, numbers={"auth.SESSION_HOURS": 0.02}, sessions_on_clock=True
-    ).start()
+    numbers = {"auth.SESSION_HOURS": 0.02, **CALM_NUMBERS}
+    server = ClockedServer(write_config(tmp_path), tick=0.1, numbers=numbers, sessions_on_clock=True).start()
     try:
         staffed(server)
         s = server.session("sari", PASSWORD)
-        page = open_counter(browser, server, "budi")
+        page = open_counter(browser, server, "budi", clock=True)
         server.advance(80)
         assert ended_of(s, server) == "expired"
+        asked_why(page)
         expect(page.locator("#login-error")).to_have_text(WORDS["expired"], timeout=20_000)
         page.context.close()
     finally:
@@ -183,18 +191,30 @@ def test_a_session_signed_in_before_a_restore_says_restore(tmp_path):
         server.stop()
 
 
-def open_counter(browser, live, name: str):
-    page = sign_in(browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page(), live, "/counter/", name)
+def open_counter(browser, live, name: str, clock: bool = False):
+    """`name`'s counter page at Loket 2; with `clock`, Playwright's clock installed before it loads (running)."""
+    page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    if clock:
+        page.clock.install()
+    page = sign_in(page, live, "/counter/", name)
     page.select_option("#counter-select", "2")
     return page
+
+
+def asked_why(page) -> None:
+    """Once the server closed the page's socket (its session ended), the page's clock (open_counter's `clock`) moved
+    past the pause after which the page asks the server why (CLOSED_PAUSE_MS)."""
+    page.wait_for_function("() => !window.antrianCounter.live.socket.connected", polling=20, timeout=20_000)
+    page.clock.run_for(CLOSED_PAUSE_MS)
 
 
 @pytest.mark.parametrize("reason", ["logout", "password", "disabled", "role"])
 def test_the_counter_page_says_why_its_session_ended(live, browser, reason):
     """The session ends under the open page: its login says why; the name is kept."""
     name = officer(live)
-    page = open_counter(browser, live, name)
+    page = open_counter(browser, live, name, clock=True)
     end(live, reason, name)
+    asked_why(page)
     expect(page.locator("#login-error")).to_have_text(WORDS[reason], timeout=20_000)
     expect(page.locator("#login-form [name=username]")).to_have_value(name)
     page.context.close()
