@@ -21,6 +21,7 @@ from conftest import hold_first, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import PASSWORD, issue, paused_counter_page, staffed
 
 FAILED = "Server tidak dapat dihubungi"
@@ -67,7 +68,7 @@ def serve(page, visitor: dict, answer: str) -> None:
     page.locator("input[name=priority_class]").first.check()
 
 
-def test_a_break_whose_answer_is_slow_is_settled_by_the_live_state(page, office, tmp_path):
+def test_a_break_whose_answer_is_slow_is_settled_by_the_live_state(page, office):
     server = office
     notice, button = page.locator("#notice"), page.locator("#btn-pause")
     held = hold_first(page, "**/api/counters/1/pause")  # done on the server; its answer held
@@ -80,7 +81,7 @@ def test_a_break_whose_answer_is_slow_is_settled_by_the_live_state(page, office,
     expect(button).to_contain_text("Lanjut")
     expect(button).to_be_enabled()
     assert FAILED not in notice.inner_text()
-    page.screenshot(path=str(tmp_path / "pause-slow-answer.png"))
+    keep_shot(page, "pause-slow-answer.png")
     assert paused(server)
 
     # Lanjut, its answer held too: settled as the counter is shown open, the late answer says nothing more
@@ -164,7 +165,7 @@ def test_a_finish_slow_on_its_way_while_another_tab_finished_the_visitor_is_said
     assert ticket(server, gita["label"])["solution"] == "Jawaban dari tab lain."
 
 
-def test_a_press_lost_says_the_page_checks_within_seconds(page, office, tmp_path):
+def test_a_press_lost_says_the_page_checks_within_seconds(page, office):
     server = office
     hadi = issue(server, "Hadi Santoso")
     serve(page, hadi, "Dokumen penawaran diunggah ulang.")
@@ -175,13 +176,13 @@ def test_a_press_lost_says_the_page_checks_within_seconds(page, office, tmp_path
         f"“Selesai” untuk {hadi['label']} belum pasti tercatat: jawaban server tidak sampai (jaringan). Ketikan tetap "
         "di kotak; halaman memeriksanya sendiri dalam beberapa detik."
     )
-    page.screenshot(path=str(tmp_path / "held-within-seconds.png"))
+    keep_shot(page, "held-within-seconds.png")
     page.click("#lang-toggle")
     expect(notice).to_have_text(
         f"“Resolve” for {hadi['label']} may not be recorded: the server's answer did not arrive (network). What you "
         "typed stays in its box; the page checks by itself within a few seconds."
     )
-    page.screenshot(path=str(tmp_path / "held-within-seconds-en.png"))
+    keep_shot(page, "held-within-seconds-en.png")
     page.click("#lang-toggle")
     page.clock.run_for(2_000)  # and so it does: sent again with its request_id, done once
     expect(notice).to_have_text(f"{hadi['label']} selesai.")

@@ -16,6 +16,7 @@ from conftest import hold_first, until_on_page, visitor, write_config
 from live import ClockedServer, LiveServer
 from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
+from shots import keep_shot
 from staffpages import counter_actions
 
 PHONE = {"width": 360, "height": 640}
@@ -452,7 +453,7 @@ def test_a_number_left_waiting_at_the_days_end_says_what_to_do_now(browser, tmp_
         server.stop()
 
 
-def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(phone, live, officer, tmp_path):
+def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(phone, live, officer):
     """The visitor is called to Loket 1 and walks there; the front office frees the counter (its officer gone):
     the call goes back to the line at its place (core.return_to_line). The page went back to "Menunggu, ke-1"
     without a word, the visitor left wondering whether they missed it or lost their place. It says the call was
@@ -475,7 +476,7 @@ def test_a_call_withdrawn_when_its_counter_is_freed_is_said_until_the_next_call(
     expect(page.locator("#skipped")).to_be_hidden()
     box = said.bounding_box()
     assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
-    page.screenshot(path=str(tmp_path / "phone-withdrawn.png"))
+    keep_shot(page, "phone-withdrawn.png")
     view = requests.get(f"{live.url}/api/tickets/{mine['token']}", timeout=5).json()["ticket"]
     assert view["withdrawn"]["counter_name"] == "Loket 1" and view["withdrawn"]["reason"] == "freed"
     assert "fo318" not in str(view) and "petugas" not in str(view)  # nothing of who
@@ -543,7 +544,7 @@ def test_the_wait_counts_down_from_when_it_was_estimated_and_stops_at_soon(brows
         expect(wait).to_have_text(counted)  # not back to the start
         later(40 * 60)
         expect(wait).to_have_text("Perkiraan waktu tunggu: segera")
-        page.screenshot(path=str(tmp_path / "phone-wait-over.png"))
+        keep_shot(page, "phone-wait-over.png")
     finally:
         context.close()
         server.stop()
@@ -568,7 +569,7 @@ def test_an_expired_number_names_when_the_office_opens_next(browser, tmp_path):
         expect(note).to_have_text(re.compile(r"Layanan buka kembali \w+, \d+ \w+ \d{4} pukul 08\.00 WIB\.$"))
         box = note.bounding_box()
         assert box["y"] + box["height"] <= PHONE["height"], box  # on the first screen
-        page.screenshot(path=str(tmp_path / "phone-expired-reopens.png"))
+        keep_shot(page, "phone-expired-reopens.png")
         lite = requests.get(f"{server.url}/t/{mine['token']}?lite=1", timeout=5).text
         assert "Layanan buka kembali" in lite and "pukul 08.00" in lite
         page.tap("#lang-toggle")
