@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,45 @@ def drawn_again(view):
     )
 
 
+# Each time the page asks the server for the missing file (comeback.html's HEAD), on the page's clock (Date.now()):
+# kept in the tab's sessionStorage (ASKED), across the reload that follows an answered ask.
+ASKS = """
+window.__loadedAt = null;
+window.addEventListener("load", () => { window.__loadedAt = window.__loadedAt || Date.now(); });
+(function (open) {
+  XMLHttpRequest.prototype.open = function (method) {
+    if (method === "HEAD") {
+      const asks = JSON.parse(sessionStorage.getItem("test.asks") || "[]");
+      sessionStorage.setItem("test.asks", JSON.stringify(asks.concat([Date.now()])));
+    }
+    return open.apply(this, arguments);
+  };
+})(XMLHttpRequest.prototype.open);
+"""
+ASKED = "() => JSON.parse(sessionStorage.getItem('test.asks') || '[]')"
+
+
+def paused_clock(page) -> None:
+    """The page's clock (Playwright's, page.clock) installed and stopped before the page loads: comeback.html's
+    waits of 2, 4, 8 s between its asks run only as the test moves it (wait_then_ask), to the millisecond, instead
+    of being waited out in real time. It stays stopped across the page's own reload (Playwright replays it)."""
+    page.add_init_script(ASKS)
+    page.clock.install()
+    page.clock.pause_at(time.time() + 1)
+
+
+def wait_then_ask(page, seconds: int) -> list[int]:
+    """Moves the paused clock (paused_clock) on to `seconds` after the page's last ask (after its load, for the
+    first), checking that it did not ask a millisecond before, then by that millisecond: the page's asks it should
+    have made then (ASKED), for the test to check once the page is not reloading (an answered ask reloads it)."""
+    asks = page.evaluate(ASKED)
+    due = (asks[-1] if asks else page.evaluate("window.__loadedAt")) + seconds * 1000
+    page.clock.run_for(due - 1 - page.evaluate("Date.now()"))
+    assert page.evaluate(ASKED) == asks, f"asked before its {seconds} s"
+    page.clock.run_for(1)
+    return asks + [due]
+
+
 def note_says_it_waits(page, seconds: int) -> None:
     note = page.locator("#comeback")
     expect(note).to_contain_text(f"dicoba lagi dalam {seconds} detik", timeout=15_000)  # the last one said
@@ -84,14 +124,19 @@ def test_a_tv_whose_module_did_not_come_waits_for_the_server_with_a_backoff_and_
     try:
         page = context.new_page()
         page.add_init_script(WATCH)
+        paused_clock(page)
         gate = Gate(page, re.compile(r".*/display/static/display\.js(\?.*)?$"))
         page.goto(f"{office.url}/display/")
         page.wait_for_load_state("load")
         note_says_it_waits(page, 2)
         expect(page.locator(".too-old:visible")).to_have_count(0)  # not a browser too old
         expect(page.locator("html")).not_to_have_class(re.compile(r"\bno-module\b"))
+        asks = wait_then_ask(page, 2)
         note_says_it_waits(page, 4)  # asked once (HEAD), the server still away: twice as long
+        assert page.evaluate(ASKED) == asks  # 2 s after its load
+        asks = wait_then_ask(page, 4)
         note_says_it_waits(page, 8)
+        assert page.evaluate(ASKED) == asks  # 4 s after that
         assert gate.asked.count("HEAD") == 2, gate.asked  # once after 2 s, once after 4 s more
         covered = page.evaluate(
             "() => { const e = document.elementFromPoint(innerWidth / 2, innerHeight / 2);"
@@ -100,7 +145,9 @@ def test_a_tv_whose_module_did_not_come_waits_for_the_server_with_a_backoff_and_
         assert covered  # over the whole screen: the half-drawn page is not what the TV shows
         assert page.evaluate("window.__csp") == []  # the note's script and its style under the strict policy
         gate.down = False
+        asks = wait_then_ask(page, 8)
         page.wait_for_function("() => window.antrianDisplay && antrianDisplay.state.synced", timeout=20_000)
+        assert page.evaluate(ASKED) == asks  # 8 s after that
         assert gate.asked.count("HEAD") == 3 and gate.asked[-1] == "GET", gate.asked  # answered: loaded again
         expect(page.locator("#comeback")).to_have_count(0)
         expect(page.locator(".too-old:visible")).to_have_count(0)
@@ -119,6 +166,7 @@ def test_a_counter_page_whose_server_died_after_its_html_loads_itself_again_when
     try:
         page = context.new_page()
         page.add_init_script(WATCH)
+        paused_clock(page)
 
         def html_then_stop(route):
             answer = route.fetch()
@@ -133,9 +181,13 @@ def test_a_counter_page_whose_server_died_after_its_html_loads_itself_again_when
         page.unroute(re.compile(r".*/counter/$"))
         note_says_it_waits(page, 2)
         expect(page.locator("body")).to_have_attribute("data-view", "loading")  # counter.js never ran
+        asks = wait_then_ask(page, 2)
         note_says_it_waits(page, 4)  # the server still away: asked once, refused
+        assert page.evaluate(ASKED) == asks
         office.start()
+        asks = wait_then_ask(page, 4)
         page.wait_for_function("() => document.body && document.body.dataset.view === 'login'", timeout=20_000)
+        assert page.evaluate(ASKED) == asks
         expect(page.locator("#comeback")).to_have_count(0)
         expect(page.locator("#login-form")).to_be_visible()
         assert page.evaluate("window.__csp") == []
@@ -213,11 +265,31 @@ def test_a_page_where_something_was_typed_is_not_reloaded_until_the_fields_are_a
         context.close()
 
 
+def waits_in_its_loop(pid: int, timeout: float = 15.0) -> None:
+    """Until the autostart entry's shell (`pid`) sleeps in its loop (a `sleep` child): it looked for the server and
+    found none. An AssertionError if the shell became the browser instead (its `exec`) before that."""
+    deadline = time.monotonic() + timeout
+    ours = Path("/proc/self/comm").read_text().strip()  # the process's name until it runs the shell (its exec)
+    while True:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        assert comm in ("sh", ours), f"the browser ({comm}) opened before the loop looked for the server"
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            try:
+                name = Path(f"/proc/{child}/comm").read_text().strip()
+            except OSError:  # ended meanwhile
+                continue
+            if name == "sleep":
+                return
+        assert time.monotonic() < deadline, "the autostart entry's loop never waited"
+        time.sleep(0.02)  # a look at the shell's children every 20 ms
+
+
 def test_the_tvs_autostart_entry_opens_the_page_once_the_server_answers(tmp_path):
     """After a power cut the TV's PC is up before the server's: the autostart entry in docs/display.md waits for the
     server's /healthz, then opens the page (Chromium's own error page would retry only after 1 s, 5 s, 30 s, 1, 5,
     10, then every 30 minutes). Run as the docs write it, the server started after it, Chromium headless in place of
-    the TV's window (its --dump-dom: the page as drawn once loaded)."""
+    the TV's window (its --dump-dom: the page as drawn once loaded), and the loop's look every 5 s made every fifth
+    of a second (what is tested is that it waits, then opens the page: not the 5 s it waits out in real time)."""
     from conftest import CHROMIUM
     from live import free_port
 
@@ -228,8 +300,11 @@ def test_the_tvs_autostart_entry_opens_the_page_once_the_server_answers(tmp_path
     browser = f"{CHROMIUM} --headless --no-sandbox --disable-gpu --user-data-dir={tmp_path / 'profile'} --dump-dom"
     assert command.count("exec chromium ") == 1, command
     command = command.replace("exec chromium ", f"exec {browser} ")
+    assert command.count("; do sleep 5; done;") == 1, command
+    command = command.replace("; do sleep 5; done;", "; do sleep 0.2; done;")
     tv = subprocess.Popen(["sh", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
+        waits_in_its_loop(tv.pid)  # it looked, found no server, and waits: the browser not opened yet
         assert tv.poll() is None  # waiting: no server yet
         server.start()
         page, _ = tv.communicate(timeout=60)

@@ -15,6 +15,7 @@ import pytest
 import requests
 from conftest import SocketGate, visitor, write_config
 from live import LiveServer
+from pageclock import PING_NUMBERS, TRYING, install_clock, run_clock_for, watch_tries
 from test_display_counter_identity import NAMES as IDENTITY_NAMES
 from test_display_readability import caught_up, new_page, open_display, state
 
@@ -65,7 +66,9 @@ def ten(tmp_path_factory):
         },
         counters,
     )
-    server = LiveServer(config).start()
+    # pings every quarter second (pageclock.PING_S), not every seven: the TV's clock is moved on past a call's flash
+    # in steps within its heartbeat, each just after a ping (run_clock_for)
+    server = LiveServer(config, numbers=PING_NUMBERS).start()
     for service in "ABC" * 8:
         assert requests.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5).status_code == 201
     server.sessions = {}
@@ -108,6 +111,30 @@ def identities(tmp_path_factory):
     act(server, 10, "recall")
     yield server
     server.stop()
+
+
+FLASH_MS = 5000  # a call's flash (display.js FLASH_MS)
+ONLINE = "document.body.classList.contains('online')"
+
+
+def reconnect_sooner(page, max_ms: int = 20_000) -> None:
+    """Until the TV is online again, its network back: socket.io's waits between its tries (display.js: 0.5 s,
+    doubling to 5 s, each +-50 %) run on the page's clock (pageclock.install_clock), moved on a quarter second at a
+    time while no try is under way (pageclock.watch_tries, called before the network went), at most `max_ms` in
+    all, instead of being waited out in real time. A try that connected is left to bring its snapshot."""
+    idle = f"() => {ONLINE} || !window.__managers.some({TRYING})"
+    connected = "() => window.__managers.every((m) => m.engine && m.engine.readyState === 'open')"
+    moved = 0
+    while True:
+        page.wait_for_function(idle, polling=20, timeout=15_000)  # a try under way ends, in real time
+        if page.evaluate(f"() => {ONLINE}"):
+            return
+        if page.evaluate(connected):
+            page.wait_for_function(f"() => {ONLINE}", polling=50, timeout=15_000)
+            return
+        assert moved < max_ms, f"not online within {max_ms} ms of the page's clock after its network came back"
+        page.clock.run_for(250)
+        moved += 250
 
 
 def act(server, counter_id: int, action: str, **payload) -> dict:
@@ -194,19 +221,22 @@ def test_the_latest_calls_counter_names_end_after_a_whole_word_online_and_after_
     page = new_page(browser, size)
     try:
         gate = SocketGate(page)
+        install_clock(page)  # the page's clock moved on past the flash and socket.io's waits to reconnect
         open_display(page, ten)
+        watch_tries(page)
         assert_cut_after_words(page, size, "opened")
         label = next_at_10(ten)
         caught_up(page, ten)
         page.wait_for_function("() => !!document.querySelector('#recent li.flash')", polling=20)
         assert_cut_after_words(page, size, "during a call's flash", newest=label)
+        run_clock_for(page, FLASH_MS)
         page.wait_for_function("() => !document.querySelector('#recent li.flash')", polling=50, timeout=10_000)
         assert_cut_after_words(page, size, "after the call", newest=label)
         gate.cut()
         page.wait_for_function("() => document.body.classList.contains('offline')", polling=50)
         label = next_at_10(ten)  # made while the TV is away: its snapshot brings it at the reconnect
         gate.open = True
-        page.wait_for_function("() => document.body.classList.contains('online')", polling=50, timeout=15_000)
+        reconnect_sooner(page)
         caught_up(page, ten)
         assert state(ten)["seq"] == page.evaluate("antrianDisplay.state.seq")
         assert_cut_after_words(page, size, "after a reconnect", newest=label)
