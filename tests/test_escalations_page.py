@@ -17,7 +17,7 @@ import pytest
 import requests
 from conftest import ROOT, SocketGate, until_on_page, write_config
 from live import LiveServer, free_port
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from shots import keep_shot
 from smtp import SmtpServer
@@ -42,7 +42,10 @@ def office(tmp_path_factory, smtp):
         tmp,
         {'enabled = false\nhost = "127.0.0.1"\nport = 25': f'enabled = true\nhost = "127.0.0.1"\nport = {smtp.port}'},
     )
-    server = LiveServer(cfg, numbers=PING_NUMBERS).start()
+    # its pages hear no ping (pageclock.CALM_NUMBERS): a test moves a page's clock on by 30 s in one call
+    # (page.clock.run_for), the socket's heartbeat far off; pinged every quarter second and moved in steps of 4 s each
+    # just after a ping (pageclock.run_clock_for), a 30 s move waited out eight pings
+    server = LiveServer(cfg, numbers=CALM_NUMBERS).start()
     server.add_user("budi", "officer")
     server.add_user("rina", "frontoffice")
     server.add_user("siti", "officer")  # budi's colleague on the escalations (two officers, one case)
@@ -115,7 +118,7 @@ def open_page(browser, live, username: str, fake_clock: bool = False, init_scrip
     scripts = (init_script,) if init_script else ()
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID", init_scripts=scripts, **context_options)
     page = context.new_page()
-    if fake_clock:  # moved on with run_clock_for, its server pinging every quarter second (PING_NUMBERS)
+    if fake_clock:  # moved on with page.clock.run_for in one call, its server never pinging (CALM_NUMBERS)
         install_clock(page)
     return sign_in(page, live, "/counter/escalations", username)
 
@@ -176,7 +179,7 @@ def test_each_open_case_shows_the_visitor_analysis_mail_state_and_a_live_age(bro
     expect(c.locator(".mail")).to_have_attribute("data-state", "sent")
     expect(c.locator(".mail")).to_contain_text("Terkirim")
 
-    run_clock_for(page, 30_000)  # the age keeps counting without a refetch
+    page.clock.run_for(30_000)  # the age keeps counting without a refetch
     expect(c.locator(".age")).to_have_text("2 jam 6 menit")
     assert page.evaluate(
         "async () => { const m = await import('/counter/static/escalations.js');"
@@ -560,7 +563,7 @@ def test_each_case_shows_its_priority_class_target_and_turns_overdue_live(browse
     expect(card(page, late).locator(".phone")).to_have_text("081234567890")
     expect(card(page, late).locator(".phone a")).to_have_attribute("href", "tel:081234567890")
 
-    run_clock_for(page, 30_000)  # 1 hour and 10 s: the P1 case escalated 59 min 40 s ago is late now
+    page.clock.run_for(30_000)  # 1 hour and 10 s: the P1 case escalated 59 min 40 s ago is late now
     expect(card(page, soon)).to_have_attribute("data-overdue", "true")
     expect(card(page, soon).locator(".overdue")).to_be_visible()
     expect(card(page, calm)).to_have_attribute("data-overdue", "false")
@@ -824,7 +827,7 @@ def test_a_close_seconds_old_keeps_its_batalkan_over_a_reload_for_the_rest_of_it
     page.reload()
     expect(page.locator("#live-status")).to_have_attribute("data-state", "on")
     expect(undo).to_be_visible()
-    run_clock_for(page, 10_000)
+    page.clock.run_for(10_000)
     expect(undo).to_be_hidden(timeout=20_000)
     closed_ago(office, case["id"], 60)  # three minutes ago
     page.reload()

@@ -17,7 +17,7 @@ import pytest
 import requests
 from conftest import ROOT, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from staffpages import issue, resize, sign_in
 
@@ -56,9 +56,10 @@ def respond(live, ticket: dict, scores: list[int], profile: dict | None = None, 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("skm")
-    # pings every quarter second (PING_S), not every seven: the complaints' ages are counted on, on the page's clock, in steps
-    # within the heartbeat, each just after a ping (pageclock.run_clock_for)
-    server = LiveServer(write_config(tmp), numbers=PING_NUMBERS).start()
+    # its pages hear no ping (pageclock.CALM_NUMBERS): the complaints' ages are counted on, on the page's clock, by 30 s
+    # in one call (page.clock.run_for), the socket's heartbeat far off (pinged every quarter second and moved in steps
+    # of 4 s each just after a ping, pageclock.run_clock_for, the move waited out eight pings)
+    server = LiveServer(write_config(tmp), numbers=CALM_NUMBERS).start()
     server.add_user("budi", "officer")
     server.add_user("sari", "officer")  # serves the visitors: budi answers complaints about her service
     server.add_user("rina", "frontoffice")
@@ -409,8 +410,8 @@ def test_a_new_complaint_appears_live_with_its_age(browser, office, officer, sur
     assert order[0] == oldest["id"] and order[-1] == new["id"]  # the oldest first, the new one last
     # The ages keep counting without a refetch: 30 s on the page's clock, which drives its live socket's heartbeat too
     # (moved on in one go past its 14 s, the socket dropped and the reconnect's refetch set the ages back to the
-    # server's time): in steps within the heartbeat
-    run_clock_for(page, 30_000)
+    # server's time): its server never pings (CALM_NUMBERS), the heartbeat a day off
+    page.clock.run_for(30_000)
     expect(item(page, oldest["id"]).locator(".age")).to_have_text("3 jam 21 menit")
     expect(card.locator(".age")).to_have_text("kurang dari 1 menit")
     listed = complaints(officer, office)

@@ -14,7 +14,7 @@ import requests
 from conftest import SocketGate, until_on_page, write_config
 from kioskui import tap
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from playwright.sync_api import expect
 from test_skm_pages import A4_PORTRAIT, staff_context
 from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identify_by_pad, issue, serve, survey_of
@@ -22,10 +22,30 @@ from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identif
 from server.i18n import t
 
 # The SKM page's timers (counter/static/skm.js), moved on on its clock (Playwright's page.clock) once they are set: at
-# most one read per GAP_MS, the offline notice after OFFLINE_MS. Each move of a live page's is within the connection's
-# heartbeat: just after a ping, its server pinging every quarter second (pageclock.run_clock_for; two moves of 5 s between two
-# pings 7 s apart could pass the 14 s, and a reconnect's read would be one read too many for the burst's count).
+# most one read per GAP_MS, the offline notice after OFFLINE_MS. The burst's page hears no ping (its server started with
+# pageclock.CALM_NUMBERS): its heartbeat a day off, its clock moves GAP_MS in one call (two moves of 5 s between two
+# pings 7 s apart could pass the 14 s, and a reconnect's read would be one read too many for the burst's count; pinged
+# every quarter second and moved in steps just after a ping, pageclock.run_clock_for, each move waited for pings).
 GAP_MS, OFFLINE_MS = 5000, 3000
+# socket.io's reconnection tries (its backoff: 1 s doubling to 5 s, each 0.5-1.5 times that) are due on the page's
+# clock: once the network is back, the clock is moved on RETRY_STEP_MS at a time, at most RETRY_MAX_MS in all, until the
+# page has connected again (reconnect_soon), instead of the next try being waited for in real time (up to 5 s).
+RETRY_STEP_MS, RETRY_MAX_MS = 500, 10_000
+
+
+def reconnect_soon(page, done, what: str) -> None:
+    """Until `done()` (a check of what the test's listeners collected): the page's clock moved on RETRY_STEP_MS at a
+    time, each move looked at for a tenth of a second of real time (its try, if one was due, on its way), at most
+    RETRY_MAX_MS of the page's clock (below the manager's 20 s timeout of a try): then an AssertionError saying `what`.
+    Could be shared (pageclock) with any test that waits for a page's reconnect on a running clock."""
+    moved = 0
+    while not done():
+        assert moved < RETRY_MAX_MS, f"{what}: not within {RETRY_MAX_MS} ms of the page's clock"
+        page.clock.run_for(RETRY_STEP_MS)
+        moved += RETRY_STEP_MS
+        looked = time.monotonic() + 0.1
+        while not done() and time.monotonic() < looked:
+            page.wait_for_timeout(20)  # events reach the test's listeners during Playwright's calls
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +271,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
     # A head of office leaving the SKM page open saw the figures of the moment it was opened: nothing on it
     # followed the answers given since. It follows the staff feed now, and a burst of fifty answers (anyone
     # holding a ticket's token may send them) is one or two reads of the page, not fifty.
-    server = LiveServer(write_config(tmp_path), numbers=PING_NUMBERS).start()
+    server = LiveServer(write_config(tmp_path), numbers=CALM_NUMBERS).start()  # never pings: GAP_MS in one call
     context = None
     try:
         server.add_user("petugas", "officer")
@@ -279,7 +299,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
 
         answer(tickets[0], SCORES)
         page.wait_for_function("() => window.antrianSkm.busy()", polling=20)  # its read, due GAP_MS after the first
-        run_clock_for(page, GAP_MS)
+        page.clock.run_for(GAP_MS)
         expect(page.locator("#respondents")).to_have_text("1", timeout=15_000)
         expect(page.locator("#ikm")).to_have_text("86,11")  # (4+3+4+2+3+4+4+3+4) / 9 × 25
         page.wait_for_function("() => !window.antrianSkm.busy()")
@@ -288,7 +308,7 @@ def test_the_skm_page_follows_the_answers_live_and_reads_itself_once_for_a_burst
         for ticket in tickets[1:]:
             answer(ticket, {code: 1 for code in SCORES})
         burst = time.monotonic() - started
-        run_clock_for(page, GAP_MS)  # the burst's last read, due GAP_MS after the one before
+        page.clock.run_for(GAP_MS)  # the burst's last read, due GAP_MS after the one before
         expect(page.locator("#respondents")).to_have_text("51", timeout=20_000)
         page.wait_for_function("() => !window.antrianSkm.busy()")
         # one read as the burst starts, then at most one every 5 s (skm.js GAP_MS) while it lasts, and the last
@@ -333,7 +353,7 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     held: list = []
     page.route("**/counter/skm", lambda route: held.append(route))  # the page's reads, kept on their way
     gate.open = True  # the network is back: socket.io connects again by itself, and the snapshot has the page read
-    until_on_page(page, lambda: held, "the page did not read itself after the reconnect", timeout=20)
+    reconnect_soon(page, lambda: held, "the page did not read itself after the reconnect")
     expect(page.locator("body")).to_have_attribute("data-connected", "on")
     expect(notice).to_be_visible()  # its figures are still the old ones
     held[0].abort()  # that read fails: still old, still said; the page reads again after its gap (skm.js GAP_MS)
