@@ -27,10 +27,10 @@ import pytest
 import requests
 from conftest import SocketGate, visitor, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock
+from pageclock import CALM_NUMBERS, install_clock
 from shots import keep_shot
 from test_display_many_counters import NAMES, assert_recalls_said, in_recalls_states
-from test_display_page import AUTOPLAY_BLOCKED
+from test_display_page import AUTOPLAY_BLOCKED, short_wav
 from test_display_readability import (
     READABLE_PX,
     SETTLED,
@@ -108,6 +108,17 @@ DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_cl
 MARKER = {"id": "Panggilan ke-2", "en": "Call 2"}
 
 
+# The module's server: its TVs hear no ping (pageclock.CALM_NUMBERS), so a TV's clock is moved past a call's flash
+# (6 s) in one call, its socket's heartbeat far off; and it takes an admin's sound check every 0.1 s, not every 3 s
+# (admin_api.TEST_CALL_SECONDS): each of the six tests of the sound check's spacing waited out the 3 s since the
+# test before's, asked again on every 429 (sound_check). Not what any test here is about.
+NUMBERS = {**CALM_NUMBERS, "admin_api.TEST_CALL_SECONDS": 0.1}
+# The office's own chime ([tts] chime), silent, a tenth of a second: a called tile is outlined (.calling: its border's
+# colour and shadow, nothing moved) while its chime sounds, in real time, and SETTLED waits for that to end; the
+# built-in chime's 1.05 s was waited out for each call and recall.
+CHIME_S = 0.1
+
+
 @pytest.fixture(scope="module")
 def hundreds(tmp_path_factory):
     """Ten counters (4, 5 and 8 named "Loket N – Registrasi & Verifikasi Akun"), serving A, B and C, in the states of
@@ -115,16 +126,19 @@ def hundreds(tmp_path_factory):
     extra = "".join(
         f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
     )
+    tmp = tmp_path_factory.mktemp("dense-limits")
+    (tmp / "chime.wav").write_bytes(short_wav(CHIME_S))
     config = write_config(
-        tmp_path_factory.mktemp("dense-limits"),
+        tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 ',
             "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
             "rate_limit_per_minute = 120": "rate_limit_per_minute = 100000",  # 330 tickets from this address
         },
         extra,
     )
-    server = LiveServer(config, numbers=PING_NUMBERS).start()  # its pages' clocks moved on (pageclock)
+    server = LiveServer(config, numbers=NUMBERS).start()
     with requests.Session() as s:
         for service in "ABC" * 110:
             r = s.post(f"{server.url}/api/tickets", json=visitor(service=service), timeout=5)
@@ -293,8 +307,9 @@ NEIGHBOURS = """() => {
 
 
 def sound_check(server) -> None:
-    """The admin's sound check (POST /api/admin/voice/test-call): one every 3 s on a server, so asked again until
-    the server takes it (the module's previous one, a test before, less than 3 s ago)."""
+    """The admin's sound check (POST /api/admin/voice/test-call): one every admin_api.TEST_CALL_SECONDS on a server
+    (this module's: 0.1 s, NUMBERS), so asked again until the server takes it (the module's previous one, a test
+    before, less than that ago)."""
     admin = getattr(server, "admin", None)
     if admin is None:
         server.add_user("kepala-gap", "admin")
@@ -304,7 +319,7 @@ def sound_check(server) -> None:
         r = admin.post(f"{server.url}/api/admin/voice/test-call", json={"label": "B-7", "counter_id": 2}, timeout=5)
         if r.status_code != 429 or time.monotonic() > deadline:
             break
-        time.sleep(0.1)  # until the server's 3 s are past: it says when (429), not a wait of the page's
+        time.sleep(0.1)  # until the server's wait is past: it says when (429), not a wait of the page's
     assert r.status_code == 200, r.text
 
 

@@ -16,7 +16,8 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
+from test_display_page import short_wav
 from test_display_readability import SETTLED, caught_up, inside, open_display, overlap, state
 
 SIZES = [(1920, 1080), (1366, 768), (1080, 1920)]
@@ -28,9 +29,14 @@ MOVED = (
     "Kompleks Perkantoran Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Jl. Pahlawan Nomor 45, Kelurahan "
     "Ondong, Kecamatan Siau Barat, Sulawesi U."
 )  # 150 characters
-# The module's server pings its pages every quarter second (PING_NUMBERS): the call's flash (display.js FLASH_MS) is passed
-# on the page's clock just after a ping, within the heartbeat (pageclock.run_clock_for), not waited for.
+# The module's server never pings its pages (pageclock.CALM_NUMBERS): the call's flash (display.js FLASH_MS) is passed
+# on the page's clock in one call (page.clock.run_for), not waited for, the socket's heartbeat far off (pinged every
+# quarter second, the clock was moved in steps each just after a ping: pageclock.run_clock_for).
 FLASH_MS = 5_000
+# The office's own chime ([tts] chime), silent, a tenth of a second: a called tile is outlined (.calling: its border's
+# colour and shadow, nothing moved) while its chime sounds, in real time, and SETTLED waits for that to end; the
+# built-in chime's 1.05 s was waited out.
+CHIME_S = 0.1
 COUNTER = "Loket 1 – Layanan Konsultasi Pengadaan Barang dan Jasa untuk Penyedia dan Non-Penyedia"
 SERVICE = "Konsultasi Non-Penyedia (PPK/Pokja/PP) dan Pejabat Pengadaan Kabupaten Kepulauan Siau Tagulandang"
 
@@ -57,16 +63,19 @@ LOOK = """() => {
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tv-long-texts")
+    (tmp / "chime.wav").write_bytes(short_wav(CHIME_S))
     config = write_config(
-        tmp_path_factory.mktemp("tv-long-texts"),
+        tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",
+            "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 ',
             'address = "Jl. Merdeka No. 1, Kota Contoh"': f'address = "{ADDRESS}"',
             'name = "Loket 1"\nservices = ["A", "C"]': f'name = "{COUNTER}"\nservices = ["A", "B", "C"]',
             'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': f'name = "{SERVICE}"',
         },
     )
-    server = LiveServer(config, numbers=PING_NUMBERS).start()
+    server = LiveServer(config, numbers=CALM_NUMBERS).start()
     server.add_user("kepala", "admin")
     server.add_user("loket1", "officer")
     yield server
@@ -119,7 +128,7 @@ def test_a_long_address_and_long_names_are_whole_somewhere_during_a_call_after_i
         during = page.evaluate(LOOK)
         assert_names_reachable(during, f"{width}x{height}, during the call", min(size) < 1080)
         assert_address_whole(during, ADDRESS, f"{width}x{height}, during the call")
-        run_clock_for(page, FLASH_MS)  # the flash's end
+        page.clock.run_for(FLASH_MS)  # the flash's end
         page.wait_for_function(SETTLED, polling=100, timeout=15_000)
         after = page.evaluate(LOOK)
         assert_names_reachable(after, f"{width}x{height}, after the call", min(size) < 1080)

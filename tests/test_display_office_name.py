@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from conftest import write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import CALM_NUMBERS, install_clock
 from test_display_readability import caught_up, open_display, overlap
 
 SIZES = [(1920, 1080), (1366, 768), (1280, 720), (1080, 1920)]
@@ -23,11 +23,12 @@ ADDRESS = "Jl. Raya Ondong, Kelurahan Bahu, Kecamatan Siau Barat, Kabupaten Kepu
 OFFICE_WORDS = "Layanan Pengadaan Secara Elektronik Pemerintah Kabupaten Contoh Provinsi Sulawesi Tenggara "
 LONGEST = (OFFICE_WORDS * 3)[:199] + "."  # the longest [office] name the settings allow
 # The TV reads the settings again at most once per 10 s (display/static/display.js SETTINGS_RESYNC_MS): the second
-# rename's read waits for the rest of them, on the page's clock, which the test moves on (run_clock_for).
+# rename's read waits for the rest of them, on the page's clock, which the test moves on (page.clock.run_for).
 SETTINGS_RESYNC_MS = 10_000
-# The module's server pings its pages every quarter second (PING_NUMBERS): the page's clock is moved on in steps within the
-# heartbeat, each just after a ping (pageclock.run_clock_for): a step past it would drop the TV's connection, and the
-# reconnect's snapshot would bring the new name by another way.
+# The module's server never pings its pages (pageclock.CALM_NUMBERS): the page's clock is moved on by the 10 s in one
+# call, the socket's heartbeat far off. A move past a pinged heartbeat would drop the TV's connection, and the
+# reconnect's snapshot would bring the new name by another way; pinged every quarter second, the clock was moved in
+# steps each just after a ping (pageclock.run_clock_for).
 
 HEADER = """() => {
   const box = (e) => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
@@ -57,7 +58,7 @@ def office(tmp_path_factory):
             'address = "Jl. Merdeka No. 1, Kota Contoh"': f'address = "{ADDRESS}"',
         },
     )
-    server = LiveServer(config, numbers=PING_NUMBERS).start()
+    server = LiveServer(config, numbers=CALM_NUMBERS).start()
     server.add_user("kepala", "admin")
     yield server
     server.stop()
@@ -112,7 +113,7 @@ def test_a_long_office_name_is_whole_in_the_header_and_follows_a_rename(browser,
         r = admin.put(f"{office.url}/api/admin/settings/office", json={"value": {"name": LONGEST}}, timeout=5)
         assert r.status_code == 200, r.text
         caught_up(page, office)
-        run_clock_for(page, SETTINGS_RESYNC_MS)  # the TV's second read of the settings within 10 s of its first
+        page.clock.run_for(SETTINGS_RESYNC_MS)  # the TV's second read of the settings within 10 s of its first
         page.wait_for_function(f"() => document.getElementById('office-name').textContent === {LONGEST!r}")
         m = header(page)
         where = f"{width}x{height}, {len(LONGEST)} characters"
