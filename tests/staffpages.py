@@ -86,6 +86,22 @@ def counter_page(browser, office, username: str = "budi", counter: str = "1", vi
 
 
 @contextmanager
+def clocked_counter_page(browser, office) -> Iterator:
+    """budi's counter page at Loket 1 (1366x768) with Playwright's clock installed before it loads, running in real
+    time: the test moves it on past the page's waits (page.clock.run_for). For a server that never pings
+    (pageclock.CALM_NUMBERS), or moves of a few seconds."""
+    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.clock.install()
+        sign_in(page, office, "/counter/", "budi")
+        page.select_option("#counter-select", "1")
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
 def paused_counter_page(browser, office) -> Iterator:
     """budi's counter page at Loket 1 (1366x768) on an emptied queue, Playwright's clock installed before it loads
     (pageclock.install_clock) and paused once it is live: its timers fire only as the test moves the clock."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import queue
 import time
-from contextlib import contextmanager
 
 import pytest
 import requests
@@ -23,7 +22,7 @@ from conftest import in_order, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
-from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, clocked_counter_page, empty_queue, issue, staffed
 
 FIRST = "Akun penyedia dikunci: buka lewat menu Pengguna."
 BESIDE = "Diketik di PC sebelah: akun dibuka, kata sandi baru dikirim ke e-mail terdaftar."
@@ -67,22 +66,6 @@ class Listener:
             if message["ticket_id"] == ticket_id:  # not one held for its turn from an earlier test's ticket
                 out.append(message)
         return out
-
-
-@contextmanager
-def clocked_counter_page(browser, office):
-    """staffpages.counter_page (budi at Loket 1, 1366x768) with Playwright's clock installed before it loads,
-    running in real time: moved on by the test (after_pause) past the page's waits. Its server never pings
-    (CALM_NUMBERS)."""
-    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
-    try:
-        page = context.new_page()
-        page.clock.install()
-        sign_in(page, office, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
-        yield page
-    finally:
-        context.close()
 
 
 def after_pause(page, ms: int = DRAFT_SAVE_MS) -> None:

@@ -23,7 +23,7 @@ from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import COUNTER_VIEWPORT, PASSWORD, empty_queue, issue, sign_in, staffed
+from staffpages import PASSWORD, clocked_counter_page, empty_queue, issue, staffed
 
 ASK_AGAIN_MS = [1000, 2000, 4000, 8000]  # counter.js: an unanswered press asked again after these (then every 15 s)
 
@@ -40,15 +40,8 @@ def office(tmp_path_factory):
 def page(browser, office):
     """staffpages.counter_page's page (budi at counter 1), its clock installed before it loads (pageclock)."""
     empty_queue(office)
-    context = browser.new_context(viewport=COUNTER_VIEWPORT, locale="id-ID")
-    try:
-        page = context.new_page()
-        page.clock.install()
-        sign_in(page, office, "/counter/", "budi")
-        page.select_option("#counter-select", "1")
+    with clocked_counter_page(browser, office) as page:
         yield page
-    finally:
-        context.close()
 
 
 def solution(server, label: str) -> str:

@@ -51,6 +51,16 @@ PRELUDE = textwrap.dedent(
 
     def on_disk(label):
         return outside.execute("SELECT COUNT(*) FROM tickets WHERE label = ?", [label]).fetchone()[0] == 1
+
+    def breaks_after_writing(tx, now):  # a command that fails after it wrote (its event): its transaction rolled back
+        tx.add_event("issued", now, svc.unit.day(now), None, None, "test", {"broken": True})
+        raise RuntimeError("after a write")
+
+    def broken(results):  # breaks_after_writing run as a command, its error kept in results["broken"]
+        try:
+            svc.unit.run(None, breaks_after_writing)
+        except RuntimeError as err:
+            results["broken"] = str(err)
     """
 )
 
@@ -270,16 +280,6 @@ def test_a_settings_change_has_a_transaction_of_its_own_and_is_not_refused_when_
         from server import admin
         results = {}
 
-        def breaks_after_writing(tx, now):
-            tx.add_event("issued", now, svc.unit.day(now), None, None, "test", {"broken": True})
-            raise RuntimeError("after a write")
-
-        def broken():
-            try:
-                svc.unit.run(None, breaks_after_writing)
-            except RuntimeError as err:
-                results["broken"] = str(err)
-
         def kiosk(i):
             results[i] = svc.issue(visitor(name=f"V{i}"), printed=False).body["ticket"]["label"]
 
@@ -297,7 +297,7 @@ def test_a_settings_change_has_a_transaction_of_its_own_and_is_not_refused_when_
         gevent.joinall(jobs, raise_error=True)
         shared = len(commits) - before
         base = admin.versions(svc)["office"]
-        jobs = [gevent.spawn(kiosk, 2), gevent.spawn(change, base), gevent.spawn(broken)]
+        jobs = [gevent.spawn(kiosk, 2), gevent.spawn(change, base), gevent.spawn(broken, results)]
         gevent.joinall(jobs, raise_error=True)
         stored = outside.execute("SELECT COUNT(*) FROM settings_overrides").fetchone()[0]
         print(json.dumps({"results": results, "commits": shared, "name": svc.settings.office.name,
@@ -456,26 +456,16 @@ def test_a_refusal_kept_for_its_request_id_is_kept_when_its_shared_transaction_i
         """
         results = {}
 
-        def breaks_after_writing(tx, now):
-            tx.add_event("issued", now, svc.unit.day(now), None, None, "test", {"broken": True})
-            raise RuntimeError("after a write")
-
         def late_call():
             try:
                 svc.counter_action(1, "call-next", {"holding": None}, "budi", request_key="call:late")
             except AntrianError as refusal:
                 results["late"] = refusal.code
 
-        def broken():
-            try:
-                svc.unit.run(None, breaks_after_writing)
-            except RuntimeError as err:
-                results["broken"] = str(err)
-
         for name in ("first", "second"):
             svc.issue(visitor(name=name), printed=False)
         svc.counter_action(1, "call-next", {"holding": None}, "budi")
-        gevent.joinall([gevent.spawn(late_call), gevent.spawn(broken)], raise_error=True)
+        gevent.joinall([gevent.spawn(late_call), gevent.spawn(broken, results)], raise_error=True)
         for action, payload in (("start", {}), ("resolve", {"solution": "Selesai."})):
             svc.counter_action(1, action, payload, "budi")
         try:
