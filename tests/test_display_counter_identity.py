@@ -16,7 +16,7 @@ import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock
-from test_display_page import short_wav
+from test_display_page import short_chime
 from test_display_readability import (
     READABLE_PX,
     SETTLED,
@@ -115,12 +115,11 @@ def ten(tmp_path_factory):
         f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
     )
     tmp = tmp_path_factory.mktemp("tv-identity")
-    (tmp / "chime.wav").write_bytes(short_wav(CHIME_S))
     config = write_config(
         tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",
-            "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 ',
+            **short_chime(tmp, CHIME_S),
             "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
             'name = "Loket 1"': f'name = "{NAMES[1]}"',
             'name = "Loket 2"': f'name = "{NAMES[2]}"',

@@ -30,7 +30,7 @@ from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock
 from shots import keep_shot
 from test_display_many_counters import NAMES, assert_recalls_said, in_recalls_states
-from test_display_page import AUTOPLAY_BLOCKED, short_wav
+from test_display_page import AUTOPLAY_BLOCKED, short_chime
 from test_display_readability import (
     READABLE_PX,
     SETTLED,
@@ -127,12 +127,11 @@ def hundreds(tmp_path_factory):
         f'\n[[counters]]\nid = {i}\nname = "{NAMES[i]}"\nservices = ["A", "B", "C"]\n' for i in range(4, 11)
     )
     tmp = tmp_path_factory.mktemp("dense-limits")
-    (tmp / "chime.wav").write_bytes(short_wav(CHIME_S))
     config = write_config(
         tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",
-            "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 ',
+            **short_chime(tmp, CHIME_S),
             "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
             "rate_limit_per_minute = 120": "rate_limit_per_minute = 100000",  # 330 tickets from this address
         },

@@ -17,7 +17,7 @@ import requests
 from conftest import visitor, write_config
 from live import LiveServer
 from pageclock import CALM_NUMBERS, install_clock
-from test_display_page import short_wav
+from test_display_page import short_chime
 from test_display_readability import SETTLED, caught_up, inside, open_display, overlap, state
 
 SIZES = [(1920, 1080), (1366, 768), (1080, 1920)]
@@ -64,12 +64,11 @@ LOOK = """() => {
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tv-long-texts")
-    (tmp / "chime.wav").write_bytes(short_wav(CHIME_S))
     config = write_config(
         tmp,
         {
             "[tts]\nenabled = true": "[tts]\nenabled = false",
-            "cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 ',
+            **short_chime(tmp, CHIME_S),
             'address = "Jl. Merdeka No. 1, Kota Contoh"': f'address = "{ADDRESS}"',
             'name = "Loket 1"\nservices = ["A", "C"]': f'name = "{COUNTER}"\nservices = ["A", "B", "C"]',
             'name = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"': f'name = "{SERVICE}"',

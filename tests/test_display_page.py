@@ -11,6 +11,7 @@ import io
 import re
 import threading
 import wave
+from pathlib import Path
 
 import pytest
 import requests
@@ -561,6 +562,13 @@ def short_wav(seconds: float = 0.2) -> bytes:
         w.setframerate(8000)
         w.writeframes(b"\0\0" * int(8000 * seconds))
     return out.getvalue()
+
+
+def short_chime(folder: Path, seconds: float = 0.1) -> dict[str, str]:
+    """The office's own `[tts] chime`, a silent WAV of `seconds` (the built-in one is 1 s) written into `folder` (the
+    config's): write_config's replacement that names it. For a TV test that waits out a call, not its sound."""
+    (folder / "chime.wav").write_bytes(short_wav(seconds))
+    return {"cache_mb = 200 ": 'chime = "chime.wav"\ncache_mb = 200 '}
 
 
 def test_speech_plays_repeat_times_after_the_chime_and_a_missing_file_is_skipped(page, live, act):

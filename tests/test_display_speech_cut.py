@@ -12,14 +12,14 @@ phrases are the server's own espeak-ng WAVs (`[tts] repeat = 2`: each call's phr
 from the files the server serves.
 
 The sounds play in real time, so they are short: the phrase at espeak-ng's fastest rate the settings allow (400:
-about 1.5 s), and the chime the office's own `[tts] chime`, a tone of CHIME_S made here (the built-in one is 1 s).
+about 1.5 s), and the chime the office's own `[tts] chime`, a silent WAV of CHIME_S (test_display_page.short_chime;
+the built-in one is 1 s).
 A whole call was 1 + 2 x 3.75 s of sound, and each test waited for one or two of them.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import struct
 import wave
 
@@ -27,9 +27,10 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
+from test_display_page import short_chime
 
 DONE = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
-CHIME_S = 0.1  # the test's chime ([tts] chime): a tone this long
+CHIME_S = 0.1  # the test's chime ([tts] chime): this long
 # A call's phrase has been heard this long (s) when its ticket leaves (mid_phrase); it is stopped at least half a
 # second before its end (about 1.5 s) all the same.
 HEARD_S = 0.25
@@ -63,31 +64,17 @@ window.sounds = [];
 """
 
 
-def tone(path, seconds: float) -> None:
-    """A WAV of a 880 Hz tone, `seconds` long (22050 Hz, 16-bit, mono): the office's own chime."""
-    rate = 22050
-    frames = b"".join(
-        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 880 * i / rate))) for i in range(int(rate * seconds))
-    )
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(frames)
-
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
     """Speech on (rate 400: the phrase about 1.5 s), said twice, after a chime of CHIME_S; officers at Loket 1 and
     2, a front office."""
     tmp = tmp_path_factory.mktemp("speech-cut")
-    tone(tmp / "chime.wav", CHIME_S)
     config = write_config(
         tmp,
         {
             "rate = 150": "rate = 400",
             "repeat = 1 ": "repeat = 2 ",
-            '# chime = "voices/NAME/chime.wav"': f'chime = "{tmp / "chime.wav"}"',
+            **short_chime(tmp, CHIME_S),
             "counter_release_minutes = 10": "counter_release_minutes = 1440",  # no officer's page is open
         },
     )
