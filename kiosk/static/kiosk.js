@@ -665,6 +665,10 @@ import { readParams } from "./readparams.js";
     // "Ambil nomor antrian" waits for the server: no number can come while it is out of reach, nor while the
     // reason the server refused one for is still so (it only got the same refusal again).
     $("submit").disabled = submitting || offline() || refusedStill();
+    // Nor can the visitor leave the review while the number is on its way: Ubah, then Kembali, Batal and "Ya,
+    // hapus" (a visitor changing their mind, a slow answer) reset the kiosk under a number issued and never shown,
+    // called with nobody to come. The answer (the ticket, a refusal, a network error) gives Ubah back.
+    $("review-edit").disabled = submitting;
   }
 
   function refusedStill() {
@@ -836,6 +840,10 @@ import { readParams } from "./readparams.js";
   }
 
   function activate(key) {
+    // "Isian ini sudah penuh" is said while the visitor types in that field: left behind on a field they moved on
+    // from, it read as one more refusal in red (the longest name, agency and address: four fields "wrong").
+    var left = state.active;
+    if (left && left !== key && state.errors[left] && state.errors[left].key === "field_full") setError(left, "");
     state.active = key;
     var el = field(key);
     document.querySelectorAll(".field").forEach(function (f) { f.classList.toggle("active", f.dataset.field === key); });
@@ -1149,6 +1157,7 @@ import { readParams } from "./readparams.js";
     if (seconds !== null) data.form_seconds = seconds;
     var button = $("submit");
     button.disabled = true;
+    $("review-edit").disabled = true;   // back with the answer (updateSubmit)
     button.textContent = t("submitting");
     $("submit-error").hidden = true;
     state.submitError = null;
