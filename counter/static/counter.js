@@ -2027,12 +2027,17 @@ function onEvent(ev) {
   // the answer to Pengunjung datang): its ticket is not put back. It was: "dipanggil" again, the answer off, the
   // cursor out of it, and serving's own event turned them on again without the cursor.
   const stale = Boolean(ev.ticket) && typeof ev.seq === "number" && ev.seq < (state.answered.get(ev.ticket.id) ?? 0);
+  // A visitor skipped by this page's own call (Panggil berikutnya, or Panggil, after the last call): the answer names
+  // them as the public ticket (no place in the line, no requeue), the skip's event, older than the call's answer, as
+  // the staff ticket where the server requeued them. Taken, it cannot put them back at the counter: the line showed
+  // them at their old place, without "dilewati, dipanggil lagi", above the ticket marked Berikutnya.
+  const requeued = stale && before && before.status === "waiting" && ev.ticket.status === "waiting";
   if (!stale) {
     if (heldHere(before) && !heldHere(ev.ticket)) noticeGone(ev, before);
     if (ev.type === "form_corrected" && heldHere(before) && heldHere(ev.ticket)) noticeCorrected(ev);
     applyTicket(ev.ticket);
     finishedHere(ev, before);
-  }
+  } else if (requeued) applyTicket(ev.ticket);
   if (ev.type === "form_print") copySentElsewhere(ev);
   if (ev.waiting) state.waiting = ev.waiting;
   noteNext(ev.next);
