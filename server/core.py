@@ -528,13 +528,25 @@ def transfer(ticket: Ticket, to_service: str, position: float, now: datetime, no
     )
 
 
-def transfer_position(head: float | None, before: float | None, first: float | None) -> float | None:
-    """Where a transferred ticket waits: ahead of the other service's whole line (priority still first).
+def transfer_position(
+    head: float | None,
+    before: float | None,
+    first: float | None,
+    transferred: float | None = None,
+    after: float | None = None,
+) -> float | None:
+    """Where a transferred ticket waits: ahead of the other service's line (priority still first), behind
+    the visitors transferred there before it who still wait at its front in the ticket's lane, in the
+    order they were sent: the first one sent over has waited longest.
 
-    `head`: the smallest position among that service's waiting tickets (either lane), `before`: the day's
+    `transferred`: the last of those visitors' position (Tx.transferred_ahead), `after`: the day's
+    position just after it; the ticket goes right behind them. Without any (`transferred` None), `head`:
+    the smallest position among that service's waiting tickets (either lane), `before`: the day's
     position just before it; the ticket goes right in front of `head`. With nobody waiting there (`head`
     None) it goes in front of `first`, the day's first position. None: no room (see between).
     """
+    if transferred is not None:
+        return between(transferred, after)
     if head is None:
         return between(None, first)
     return between(before, head)

@@ -305,6 +305,29 @@ def test_serving_resolve_escalate_transfer_and_refusals(app, client):
     assert r.get_json()["ticket"]["status"] == "closed"
 
 
+def test_two_visitors_sent_to_a_service_are_called_there_in_the_order_they_were_sent(app, client):
+    """A transfer goes ahead of the other service's line, but behind a visitor sent there before it and still
+    waiting: the first one sent over has waited longest. Each went ahead of the other before: the last sent was
+    called first."""
+    issue(client)  # A-001
+    issue(client)  # A-002
+    issue(client, service="B")  # B-001, waiting in B's line all along
+    h = login(app, client, "budi")
+    for label in ("A-001", "A-002"):
+        called = client.post("/api/counters/1/call-next", headers=h, json={}).get_json()["ticket"]
+        assert called["label"] == label
+        assert client.post("/api/counters/1/start", headers=h).status_code == 200
+        assert client.post("/api/counters/1/transfer", headers=h, json={"service": "B"}).status_code == 200
+    h2 = login(app, client, "admin1", "admin")
+    order = []
+    for _ in range(3):
+        called = client.post("/api/counters/2/call-next", headers=h2, json={}).get_json()["ticket"]
+        order.append(called["label"])
+        assert client.post("/api/counters/2/start", headers=h2).status_code == 200
+        assert client.post("/api/counters/2/resolve", headers=h2, json={"solution": "Sudah"}).status_code == 200
+    assert order == ["A-001", "A-002", "B-001"]
+
+
 def test_a_transfer_carries_the_officers_note_to_staff_only(app, client):
     """The officer at the other service reads why the visitor was sent on; the visitor's phone and the
     public state do not show it, and a bad note is refused with nothing changed."""

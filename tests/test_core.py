@@ -273,6 +273,14 @@ def test_transfer_into_an_empty_line_goes_in_front_of_the_day():
     assert core.transfer_position(5.0, 4.0, None) == 4.5
 
 
+def test_a_transfer_goes_behind_the_visitors_transferred_before_it():
+    """Behind the last of those still waiting at the front of the line (`transferred`), before the day's next
+    position after it: head and first no longer decide."""
+    assert core.transfer_position(5.0, 4.0, 3.0, transferred=6.0, after=7.0) == 6.5
+    assert core.transfer_position(5.0, 4.0, 3.0, transferred=6.0, after=None) == 7.0
+    assert core.transfer_position(None, None, None, transferred=6.0, after=math.nextafter(6.0, 7.0)) is None
+
+
 def test_counter_free_rules():
     core.check_counter_free(None, RULES)
     core.check_counter_free(make(core.CALLED, calls=3), RULES)

@@ -77,6 +77,7 @@ class Visitor:
     placed: int  # when it took its current place in the line
     lane: bool = False  # called in the priority lane: its priority, or the lane of the ticket it was requeued behind
     placed_by_issue: bool = True  # that place was the end of the line, when its number was given
+    transferred: bool = False  # that place was a transfer's (not a requeue's since): later transfers go behind it
     status: str = "waiting"
     calls: int = 0
     requeues: int = 0  # every requeue
@@ -189,6 +190,7 @@ class Model:
             event("skip: no-show")
             return
         v.status, v.calls, v.requeues, v.queue_requeues = "waiting", 0, v.requeues + 1, v.queue_requeues + 1
+        v.transferred = False
         line = self.lines[v.day]
         nxt = self.next_for(counter, v.day)
         if nxt is not None:
@@ -206,20 +208,31 @@ class Model:
         assert all(line.index(v) < line.index(w) for w in later), f"{v.label} lost its place"
 
     def transfer(self, v: Visitor, to: str, system) -> None:
-        """Serving -> waiting in another service, ahead of that service's line (priority still first).
+        """Serving -> waiting in another service, ahead of that service's line (priority still first), behind
+        the visitors transferred there before who still wait at its front in the same lane (in the order sent).
 
         A new turn there: no calls, no requeues counted against max_requeues, the lane of their priority.
         """
         if v.queue_requeues:
             event("transfer: after a requeue")
+        line = self.lines.setdefault(v.day, [])
+        ahead = []  # the visitors transferred there before, still at the front of its line in this lane
+        for w in (w for w in line if w.service == to and w.lane == v.priority):
+            if not w.transferred:
+                break
+            ahead.append(w)
+        if ahead:
+            event("transfer: behind an earlier transfer")
         v.status, v.service, v.counter, v.calls = "waiting", to, None, 0
         v.queue_requeues, v.lane = 0, v.priority
-        v.placed, v.placed_by_issue = next(self.placements), False
+        v.placed, v.placed_by_issue, v.transferred = next(self.placements), False, True
         self._place(v, system)
         line = self.lines[v.day]
-        assert all(line.index(v) < line.index(w) for w in line if w.service == to and w is not v), (
-            f"{v.label} is not ahead of service {to}'s line"
-        )
+        assert all(line.index(w) < line.index(v) for w in ahead), f"{v.label} is ahead of an earlier transfer"
+        others = [
+            w for w in line if w.service == to and w is not v and w not in ahead and (w.lane == v.lane or not ahead)
+        ]
+        assert all(line.index(v) < line.index(w) for w in others), f"{v.label} is not ahead of service {to}'s line"
 
     def _place(self, v: Visitor, system) -> None:
         """Put `v` into its day's line where the system put it (before the first of its successors there)."""
@@ -374,6 +387,15 @@ class CoreDriver:
         t = self._current(counter)
 
         def place():
+            line = sorted((w for w in self._waiting(t.day) if w.service == to), key=lambda w: (w.position, w.id))
+            transferred = None
+            for w in (w for w in line if w.priority_lane == t.priority):
+                if not w.transferred_from or w.queue_requeues:
+                    break
+                transferred = w.position
+            if transferred is not None:
+                after = min((p for p in self._positions(t.day) if p > transferred), default=None)
+                return core.transfer_position(None, None, None, transferred, after)
             head = min((w.position for w in self._waiting(t.day) if w.service == to), default=None)
             before = max((p for p in self._positions(t.day) if head is not None and p < head), default=None)
             return core.transfer_position(head, before, self._positions(t.day)[0])

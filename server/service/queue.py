@@ -824,6 +824,9 @@ class QueueCommands:
         day = current.day
 
         def place() -> float | None:
+            transferred = tx.transferred_ahead(day, to, bool(current.priority))
+            if transferred is not None:
+                return core.transfer_position(None, None, None, transferred, tx.position_after(day, transferred))
             head = min((t.position for t in tx.queue_heads(day, [to])), default=None)
             if head is None:
                 return core.transfer_position(None, None, tx.first_position(day))

@@ -133,6 +133,22 @@ class TicketQueries(TxBase):
         ).fetchone()
         return row[0] if row else None
 
+    def transferred_ahead(self, day: str, service: str, lane: bool) -> float | None:
+        """The position of the last of the visitors transferred to `service` who wait at the front of its line in
+        `lane` (transferred there and not requeued since, with nobody else of that service and lane before them),
+        or None: a transfer goes behind them (core.transfer_position)."""
+        rows = self.db.execute(
+            "SELECT position, transferred_from, queue_requeues FROM tickets WHERE day = ? AND status = 'waiting'"
+            " AND service = ? AND priority_lane = ? ORDER BY position, id",
+            [day, service, int(lane)],
+        )
+        last = None
+        for position, transferred_from, requeues in rows:
+            if not transferred_from or requeues:
+                break
+            last = position
+        return last
+
     def first_position(self, day: str) -> float | None:
         """The day's first position, or None."""
         row = self.db.execute(
