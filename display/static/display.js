@@ -661,6 +661,76 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       spell.style.fontSize = "";
       newest.classList.add("spelled");
     }
+    // On a TV on its side, where the newest call's name is cut in its row and on its tile too (ten counters, names of
+    // 100 characters, the waiting counts over a hundred each: the latest calls short of room), its row says it whole
+    // (display.css .upright-spelled): its number, "→ Loket 5" at the row's size and the rest of the name after it in
+    // condensed letters at 24 px, running on under the number across the row, its time at the right of the first
+    // line; then its "Panggilan ke-2", at the right of the last line where it has room. The older rows keep their
+    // identity with the rest cut to its line (.keyed) when that leaves them room. Before, a name of 100 characters read
+    // "Loket 5 …" on its tile and "→ Loket 5 – Registrasi &…" in its row, whole nowhere
+    // (tests/test_display_upright_names.py). Not when the panel would then show fewer rows than it did, and fewer than
+    // three (tests/test_display_counter_identity.py), or two on a small monitor on its side (768x1366: body.dense,
+    // where the name whole takes the third row's room): the rows stay as they were.
+    const top = upright && !narrow && $recent.firstElementChild;
+    const to = top && top.querySelector(".to");
+    const tile0 = top && rows.length ? cards.get(rows[0].counter_id) : null;
+    const rowCut = (t) => t.classList.contains("key-only") || !!t.querySelector(".cut-shown") || overflows(t);
+    const tileCut = (k) => !k || k.root.classList.contains("key-only") || !!k.name.querySelector(".cut-shown")
+      || overflows(k.name);
+    // how many rows the panel shows: the newest, and the others that fit under it, the shortest first (those kept
+    // below take the room in turn)
+    const kept = () => {
+      let room = bottom(panel) - 4 - bottom(top);
+      const heights = [...$recent.children].slice(1).map((li) => li.getBoundingClientRect().height);
+      heights.sort((x, y) => x - y);
+      let n = room >= 0 ? 1 : 0;
+      for (const h of heights) {
+        if (n >= RECENT_SHOWN || h > room) break;
+        room -= h;
+        n += 1;
+      }
+      return n;
+    };
+    if (to && rowCut(to) && tileCut(tile0)) {
+      const need = Math.max(1, Math.min(kept(), dense ? RECENT_WANTED : 3)); // and the row itself, whole
+      const was = [to.className, to.style.fontSize];
+      const time = top.querySelector(".time");
+      uncut(to.querySelector(".name-rest") || to.querySelector(".name-text"));
+      to.classList.remove("keyed", "key-only", "clamped");
+      to.style.fontSize = "";
+      top.style.setProperty("--key-px", getComputedStyle(to).fontSize); // "→ Loket 5" at the row's size
+      top.classList.add("upright-spelled");
+      top.insertBefore(time, top.firstChild); // floated right, on the first line
+      // its baseline on the number's, 0.92 of the row's size under the line's top (a line 1.15 high, DejaVu Sans 0.93 em
+      // over the baseline and 0.24 under), its box no lower than that line, so that the next one has the row's width
+      const rowPx = parseFloat(getComputedStyle(top).fontSize);
+      const timePx = parseFloat(getComputedStyle(time).fontSize);
+      time.style.lineHeight = (timePx * 1.2).toFixed(1) + "px";
+      time.style.paddingTop = Math.max(0, 0.921 * rowPx - 0.946 * timePx).toFixed(1) + "px";
+      const keyed = [];
+      if (kept() < need) {
+        for (const t of $recent.querySelectorAll("li:not(.upright-spelled) .to[data-key]:not(.keyed)")) {
+          t.classList.remove("clamped");
+          t.classList.add("keyed");
+          fitTo(t);
+          keyed.push(t);
+        }
+      }
+      if (kept() < need || overflows(top)) { // the rows as they were
+        top.classList.remove("upright-spelled");
+        top.style.removeProperty("--key-px");
+        top.insertBefore(time, to.nextSibling);
+        time.style.lineHeight = "";
+        time.style.paddingTop = "";
+        to.className = was[0];
+        to.style.fontSize = was[1];
+        fitTo(to);
+        for (const t of keyed) {
+          t.classList.remove("keyed");
+          fitTo(t);
+        }
+      }
+    }
     // a service's name: on two lines, as large as fits down to 1.2 units (its size on a tile), and no larger than its
     // row's counter (fitted above): under a counter's name cut to "Loket 3 …" at 24 px (768x1366) it was drawn at 31 px,
     // the larger text of the row (tests/test_display_readability.py)
