@@ -287,9 +287,30 @@ def day_dmy(day: str) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
+# Keterangan's LKPP ticket number ("Tiket LKPP TTS-2026-0001"), up to the next part ("; dikoreksi oleh …") or its end
+_LKPP_NUMBER = re.compile(
+    rf"(?:^|(?<=; )){re.escape(t('recap.lkpp_ticket', lkpp_ticket=chr(0)).split(chr(0))[0])}(?P<number>.+?)(?=; |$)",
+    re.S,
+)
+
+
+def remarks_html(remarks: str) -> Any:
+    """Keterangan as the printable page writes it: the text escaped, the LKPP ticket number in a
+    `<span class="lkpp">` that recap.css keeps on one line when it fits the column. Chromium broke it at its
+    hyphens, "TTS-2026-" on one line and "0001" on the next, the number an officer looks the case up by in
+    LKPP's TTS. The files and the JSON keep the plain text."""
+    from markupsafe import Markup, escape
+
+    found = _LKPP_NUMBER.search(remarks)
+    if not found:
+        return escape(remarks)
+    start, end = found.span("number")
+    return Markup('{}<span class="lkpp">{}</span>{}').format(remarks[:start], remarks[start:end], remarks[end:])
+
+
 def page_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A recap row as the printable page shows it (the day as DD/MM/YYYY)."""
-    return {**row, DAY: day_dmy(row[DAY])}
+    """A recap row as the printable page shows it (the day as DD/MM/YYYY, Keterangan's LKPP number whole)."""
+    return {**row, DAY: day_dmy(row[DAY]), REMARKS: remarks_html(row[REMARKS])}
 
 
 def period_id(day_from: str, day_to: str) -> str:

@@ -1141,7 +1141,7 @@ def test_with_email_the_escalation_time_ends_at_the_mail_or_an_earlier_lkpp_numb
     assert (esc["n"], esc["mean_s"], esc["unsent"], esc["no_mail"]) == (1, 120.0, 1, 0)
     why = client.get(f"/counter/dashboard?from={DAY}&to={DAY}").get_data(as_text=True)
     why = why.split('id="escalation-why">')[1].split("</p>")[0]
-    assert "1 dengan e-mail yang belum atau gagal terkirim dan belum ada nomor tiket LKPP" in why
+    assert "1 dengan e-mail yang belum atau gagal terkirim dan tanpa nomor tiket LKPP" in why
     assert "E-mail eskalasi belum diaktifkan" not in why
 
 

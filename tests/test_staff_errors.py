@@ -255,11 +255,12 @@ def test_the_dashboard_says_the_periods_only_escalation_was_not_measured_not_1_o
     id_notes, en_notes = notes(mail_off_app, "id"), notes(mail_off_app, "en")
     assert (
         "Satu-satunya eskalasi dalam periode ini tidak diukur: tanpa e-mail (e-mail eskalasi tidak aktif saat "
-        "dieskalasi) dan belum ada nomor tiket LKPP yang dicatat." in id_notes["escalation"]
+        "dieskalasi) dan tanpa nomor tiket LKPP yang dicatat sebelum jawaban LKPP." in id_notes["escalation"]
     ), id_notes
     assert (
         "The period's only escalation was not measured: no e-mail was made (escalation e-mail was off when "
-        "escalated) and no LKPP ticket number is noted yet." in en_notes["escalation"].replace("&#39;", "'")
+        "escalated) and no LKPP ticket number was noted before LKPP's answer."
+        in en_notes["escalation"].replace("&#39;", "'")
     ), en_notes
     assert "The period's only visitor served was not measured: no copy from a counter printer" in en_notes[
         "copy"
