@@ -391,6 +391,7 @@ function render() {
 
   const form = (ticket && ticket.form) || {};
   for (const key of FORM_FIELDS) $(`f-${key}`).replaceChildren(...unbroken(form[key] || "—"));
+  if ((ticket ? ticket.id : null) !== state.shownTicketId) $("f-problem").scrollTop = 0; // a new visitor's from its start
   renderChanged(ticket);
   // Sent on from another service: where from, and what the officer there wrote (transfer_note)
   const from = ticket && ticket.transferred_from;
@@ -530,6 +531,19 @@ function fitDetails() {
     if (title) dd.title = title;
     else dd.removeAttribute("title");
   }
+  fitProblem();
+}
+
+// A problem longer than its box (four lines at 1366x768, three at 1280x720) scrolls inside it, and where no scroll
+// bar is drawn nothing said that its end was hidden. While more of it is below the box's last line, that line fades
+// and "▼ Selengkapnya" at its end (counter.css .problem-more, left of a scroll bar the office PC draws) scrolls the
+// rest into view; scrolled to the end, by it or by the wheel, the sign goes. Nothing under the box moves.
+function fitProblem() {
+  const dd = $("f-problem");
+  const more = dd.scrollHeight - dd.scrollTop - dd.clientHeight > 1;
+  dd.closest(".problem-box").classList.toggle("more", more);
+  $("problem-more").hidden = !more;
+  if (more) $("problem-more").style.right = `${dd.offsetWidth - dd.clientWidth}px`;
 }
 
 // The ticket's head on one row (a laptop): the service's name gives way first (cut with "…", whole in its
@@ -3193,6 +3207,15 @@ $("counter-select").addEventListener("change", (ev) => pickCounter(Number(ev.tar
 $("logout").addEventListener("click", askLogout);
 document.addEventListener("keydown", onKey);
 window.addEventListener("resize", fitDetails);
+$("f-problem").addEventListener("scroll", fitProblem, { passive: true });
+$("problem-more").addEventListener("click", () => {
+  // the next lines, the last one shown kept on top for the eye to follow
+  const dd = $("f-problem");
+  const line = parseFloat(getComputedStyle(dd).lineHeight) || 21;
+  dd.scrollTop += Math.max(line, dd.clientHeight - line);
+  fitProblem(); // now, not at the scroll event's frame
+  if ($("problem-more").hidden) dd.focus({ preventScroll: true }); // gone: the focus on the text, not the page's start
+});
 setInterval(renderTimer, 1000);
 setInterval(renderDraftState, 1000); // the retry's count of seconds
 setupLangToggle(() => {
