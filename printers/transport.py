@@ -598,10 +598,20 @@ def _judge_online(cfg: PrinterConfig, online: bytes) -> None:
         # checked a printer that was fine.
         raise PrinterError(
             f"printer {cfg.name}: not an ESC/POS printer at {cfg.target}: its answer to the status query was"
-            f" {online[:16]!r}"
+            f" {online[:16]!r}",
+            _status_said("not_escpos", cfg, answer=repr(online[:16])),
         )
     if online[0] & constants.RT_MASK_ONLINE:
-        raise PrinterError(f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}")
+        raise PrinterError(
+            f"printer {cfg.name}: offline (cover open, paper out or error) at {cfg.target}",
+            _status_said("offline", cfg),
+        )
+
+
+def _status_said(code: str, cfg: PrinterConfig, **params: str) -> tuple[str, str]:
+    """A status answer's failure in Indonesian and English (PrinterError.said): `printer test` wrote the English
+    in brackets in its Indonesian line too (*"kertas habis (out of paper at 192.168.1.50:9100)"*)."""
+    return tuple(word(f"printer.status.{code}", lang).format(target=cfg.target, **params) for lang in ("id", "en"))  # type: ignore[return-value]
 
 
 # What each printer's latest answer to the paper query (DLE EOT 4) said, by its name: where it was reached then
@@ -619,7 +629,7 @@ def _judge_paper(cfg: PrinterConfig, paper: bytes) -> None:
     the near-end sensor too (bits 2 and 3: python-escpos's RT_MASK_LOWPAPER), which fails nothing."""
     if paper[0] & constants.RT_MASK_NOPAPER == constants.RT_MASK_NOPAPER:
         _PAPER[cfg.name] = (_link(cfg), PAPER_OUT)
-        raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}")
+        raise PrinterError(f"printer {cfg.name}: out of paper at {cfg.target}", _status_said("paper_out", cfg))
     low = paper[0] & constants.RT_MASK_LOWPAPER == constants.RT_MASK_LOWPAPER
     _PAPER[cfg.name] = (_link(cfg), PAPER_LOW if low else PAPER_OK)
 

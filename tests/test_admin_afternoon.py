@@ -1,0 +1,221 @@
+"""The office admin's afternoon: setting up the office on the admin page, and a name longer than its limit.
+
+The admin names the office, its counters, its services and its officers on /counter/admin, at 1366x768 and on the
+old 1024x768 monitor. A name longer than the server takes must be refused at its input, naming the field, its length
+and the limit, with the whole of what was typed still there to shorten: the page's inputs held a `maxlength`, and the
+browser cut at it without a word (a counter's name of 117 characters was saved as its first 100, mid-word), and at
+limits lower than the server's too (an office address cut at 300 characters where 500 are taken, a priority class's
+name at 60 where 100 are).
+
+A real server process (tests/live.py), real HTTP, headless Chromium. Set ANTRIAN_SCREENSHOTS=1 to write the
+screenshots to the pytest temporary folder named in the output.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+from playwright.sync_api import expect
+from staffpages import admin_session, settings_kept, sign_in
+
+VIEWPORTS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
+
+# a counter's name as an office writes it, 117 characters: the server takes 100
+LONG_COUNTER = (
+    "Loket Konsultasi Pengadaan Barang dan Jasa Pemerintah Kabupaten Sukamaju "
+    "Bagian Layanan Pengadaan Secara Elektronik X"
+)
+
+
+@pytest.fixture(scope="module")
+def boss(live):
+    return admin_session(live, "kepala", "budi")
+
+
+@pytest.fixture(autouse=True)
+def restore_settings(live, boss):
+    with settings_kept(live, boss):
+        yield
+
+
+def settings(live, boss) -> dict:
+    return boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
+
+
+def admin_page(browser, live, viewport):
+    page = browser.new_context(viewport=viewport, locale="id-ID").new_page()
+    sign_in(page, live, "/counter/admin", "kepala")
+    expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
+    return page
+
+
+def key(page, name: str):
+    return page.locator(f'[data-key="{name}"]')
+
+
+def error_at(page, name: str):
+    return page.locator(f'.field-error[data-for="{name}"]')
+
+
+def shot(page, tmp_path, name: str) -> None:
+    if os.environ.get("ANTRIAN_SCREENSHOTS"):
+        path = tmp_path / f"{name}-{page.viewport_size['width']}.png"
+        page.screenshot(path=str(path), full_page=False)
+        print(f"screenshot: {path}")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_a_counter_name_too_long_is_refused_at_its_input_kept_whole_and_saved_once_shortened(
+    browser, live, boss, tmp_path, viewport
+):
+    assert len(LONG_COUNTER) == 117
+    before = settings(live, boss)["counters"]
+    page = admin_page(browser, live, viewport)
+    try:
+        section = page.locator("#sec-counters")
+        name = key(page, "counters[0].name")
+        name.fill(LONG_COUNTER)
+        expect(name).to_have_value(LONG_COUNTER)  # the whole of it, not the first 100 characters
+        section.locator("button.save").click()
+        expect(section.locator(".notice")).to_contain_text(
+            "Pengaturan tidak valid: Loket baris 1, nama: terlalu panjang (117 karakter; paling banyak 100)"
+        )
+        expect(error_at(page, "counters[0].name")).to_have_text("terlalu panjang (117 karakter; paling banyak 100)")
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(name).to_have_value(LONG_COUNTER)  # nothing typed lost
+        section.scroll_into_view_if_needed()
+        shot(page, tmp_path, "counter-name-too-long")
+        assert settings(live, boss)["counters"] == before  # nothing saved, nothing cut
+
+        shorter = LONG_COUNTER.replace("Pengadaan Barang dan Jasa Pemerintah ", "")
+        assert len(shorter) <= 100
+        name.fill(shorter)
+        section.locator("button.save").click()
+        expect(section.locator(".notice")).to_have_text("Tersimpan.")
+        assert settings(live, boss)["counters"][0]["name"] == shorter
+    finally:
+        page.context.close()
+
+
+def test_an_office_address_and_a_priority_name_as_long_as_the_server_takes_are_saved_whole(browser, live, boss):
+    """The page's own limits were lower than the server's: 300 characters of an address, 60 of a class's name."""
+    address = ("Gedung Pelayanan Terpadu Lantai 2, Jl. Jenderal Sudirman No. 45, Kelurahan Sukamaju, " * 6)[:449] + "."
+    assert len(address) == 450
+    page = admin_page(browser, live, VIEWPORTS[0])
+    try:
+        key(page, "office.address").fill(address)
+        expect(key(page, "office.address")).to_have_value(address)
+        page.locator("#sec-office button.save").click()
+        expect(page.locator("#sec-office .notice")).to_have_text("Tersimpan.")
+        assert settings(live, boss)["office"]["address"] == address
+
+        priority = "Permasalahan akun penyedia yang menghambat pemasukan penawaran tender"  # 69 characters
+        key(page, "priority_classes[0].name").fill(priority)
+        page.locator("#sec-priority_classes button.save").click()
+        expect(page.locator("#sec-priority_classes .notice")).to_have_text("Tersimpan.")
+        assert settings(live, boss)["priority_classes"][0]["name"] == priority
+
+        over = address + " Kota Sukamaju" * 4  # 506: over the server's 500
+        assert len(over) == 506
+        key(page, "office.address").fill(over)
+        page.locator("#sec-office button.save").click()
+        expect(error_at(page, "office.address")).to_have_text("terlalu panjang (506 karakter; paling banyak 500)")
+        expect(key(page, "office.address")).to_have_value(over)
+        assert settings(live, boss)["office"]["address"] == address
+    finally:
+        page.context.close()
+
+
+def test_an_officers_full_name_too_long_is_refused_at_its_input_and_kept_whole(browser, live, boss, tmp_path):
+    full = "Siti Aminah Rahmawati Kusumaningrum Wijayakusuma Prasetyaningsih, S.Kom., M.T., Ahli Pengadaan Madya X"
+    assert len(full) > 100
+    page = admin_page(browser, live, VIEWPORTS[1])
+    try:
+        form = page.locator("#add-user")
+        form.locator("[name=username]").fill("siti")
+        form.locator("[name=password]").fill("rahasia-siti-123")
+        form.locator("[name=full_name]").fill(full)
+        form.locator("button[type=submit]").click()
+        expect(error_at(page, "full_name")).to_contain_text("100")
+        expect(form.locator("[name=full_name]")).to_have_value(full)
+        expect(form.locator("[name=username]")).to_have_value("siti")
+        shot(page, tmp_path, "full-name-too-long")
+        users = boss.get(f"{live.url}/api/admin/users", timeout=5).json()
+        assert "siti" not in {u["username"] for u in users["users"]}, users
+
+        form.locator("[name=full_name]").fill("Siti Aminah, S.Kom.")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#users")).to_contain_text("Siti Aminah, S.Kom.")
+    finally:
+        page.context.close()
+
+
+def test_a_service_added_with_no_counter_serving_it_is_said_so_with_where_to_tick_it(browser, live, boss, tmp_path):
+    """The kiosk greys out a service no counter serves: the page that added it said only "Tersimpan."."""
+    page = admin_page(browser, live, VIEWPORTS[1])
+    try:
+        services = page.locator("#sec-services")
+        services.locator("button.add").click()
+        key(page, "services[3].code").fill("E")
+        key(page, "services[3].name").fill("Pendaftaran Akun")
+        services.locator("button.save").click()
+        expect(services.locator(".notice")).to_have_text(
+            "Tersimpan. Belum dilayani loket mana pun: E (Pendaftaran Akun). Kios menampilkannya abu-abu dan tidak "
+            "memberi nomornya sampai kodenya dicentang pada sebuah loket di bagian Loket (lalu Simpan)."
+        )
+        services.scroll_into_view_if_needed()
+        shot(page, tmp_path, "service-unserved")
+        state = requests.get(f"{live.url}/api/state", timeout=5).json()
+        assert "E" in {s["code"] for s in state["services"]}, state["services"]  # saved: the kiosk has it, greyed
+
+        counters = page.locator("#sec-counters")
+        key(page, "counters[0].services").locator('input[value="E"]').check()
+        counters.locator("button.save").click()
+        expect(counters.locator(".notice")).to_have_text("Tersimpan.")  # every service served now
+        assert "E" in settings(live, boss)["counters"][0]["services"]
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("answers", "indonesian", "english"),
+    [
+        (  # the printer's web page port, or another device at its address
+            {"online": b"HTTP/1.1 400 Bad Request\r\n"},
+            "pengaturannya salah (config.toml) (bukan printer ESC/POS di {target}: jawabannya atas permintaan status"
+            " b'HTTP/1.1 400 Bad')",
+            "set up wrong (config.toml) (not an ESC/POS printer at {target}: its answer to the status query was"
+            " b'HTTP/1.1 400 Bad')",
+        ),
+        (
+            {"online": b"\x1a"},  # bit 3: offline (its cover open)
+            "tidak siap (penutup terbuka, kertas habis atau macet) di {target}",
+            "not ready (cover open, out of paper or jammed) (offline (cover open, paper out or error) at {target})",
+        ),
+        ({"paper": b"\x72"}, "kertas habis di {target}", "out of paper at {target}"),
+    ],
+    ids=["not-escpos", "offline", "paper-out"],
+)
+def test_printer_test_of_a_printer_that_answers_it_is_not_ready_says_so_in_indonesian(
+    tmp_path, answers, indonesian, english
+):
+    """The admin setting up the kiosk's network printer ran `printer test kiosk` (README, "Going live"): a printer out
+    of paper, one with its cover open, and the printer's web page's port were said in the Indonesian line in the
+    driver's English (*"kertas habis (out of paper at 192.168.1.50:9100)"*)."""
+    from conftest import write_config
+    from fakeprinter import FakeNetworkPrinter
+    from live import server_command
+
+    fake = FakeNetworkPrinter(**answers)
+    try:
+        cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': fake.table("kiosk")})
+        r = server_command(["printer", "test", "kiosk", "--config", str(cfg)])
+    finally:
+        fake.stop()
+    target = f"127.0.0.1:{fake.port}"
+    said = r.stderr.splitlines()
+    assert r.returncode == 1 and len(said) == 2, (r.returncode, r.stdout, r.stderr)
+    assert said[0].startswith(f"kesalahan: printer kiosk: {indonesian.format(target=target)}"), said[0]
+    assert said[1].startswith(f"error: printer kiosk: {english.format(target=target)}"), said[1]
