@@ -143,6 +143,9 @@ import { createSurveyForm } from "./skmform.js";
     var reopens = s === "expired" && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
     setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }) + reopens);
     document.body.classList.toggle("offline", !online);
+    // The lost connection said at the top in the page's language: written here, it turns with the rest when the
+    // visitor taps "English" (it was written once as the connection went, and stayed Indonesian on an English page).
+    setText($("conn"), online ? "" : t("conn_lost"));
     document.title = ticket.label + " — " + t(s);
     renderSurvey();
     // Ended: the server says whether its survey opens (served; or served before a transfer and never at the
@@ -560,7 +563,6 @@ import { createSurveyForm } from "./skmform.js";
       // the server answers; a finished ticket's page stays (the visitor may be filling in its survey).
       if (FINISHED.indexOf(ticket.status) >= 0) return;
       online = false;
-      $("conn").textContent = t("conn_lost");
       render();
       reloadWhenLive(NO_LIVE_RETRY_MS);
       return;
@@ -582,7 +584,7 @@ import { createSurveyForm } from "./skmform.js";
       options: { rememberUpgrade: true },
       seq: ticket.seq || 0,
       onSnapshot: function (snap) {
-        $("conn").textContent = "";
+        online = true;   // a snapshot comes only over a connection (render writes the banner away)
         // the admin's [queue] max_calls now (the page was drawn with the one of its time)
         if (Number.isInteger(snap.max_calls) && snap.max_calls > 0) CONFIG.max_calls = snap.max_calls;
         if (typeof snap.seq === "number") stateSeq = snap.seq;   // taken whatever its seq (a server restored from a copy)
@@ -592,6 +594,7 @@ import { createSurveyForm } from "./skmform.js";
         // page got. Read again (a survey not read yet is read by render, once the ticket is served).
         var surveyRead = survey.state || survey.loading;
         if (snap.ticket) update(snap.ticket, snap.ticket.seq);
+        else render();
         if (surveyRead && FINISHED.indexOf(ticket.status) >= 0) fetchSurvey();
         if (snap.seq > wordingSeq) { wordingSeq = snap.seq; refetchQuestionnaire(); }
       },
@@ -609,14 +612,34 @@ import { createSurveyForm } from "./skmform.js";
         if (ev.type === "settings_changed" && ev.data && /^(queue|office)$/.test(ev.data.section)) refetchState();
         refetch();
       },
-      onStatus: function (up) {
+      onStatus: function (up, reason) {
         // Cut off, the page says so at its top and greys what may be out of date (a call made meanwhile
         // shows with the snapshot that comes back with the connection).
         online = up;
-        $("conn").textContent = up ? "" : t("conn_lost");
+        if (up) reconnectPause = RECONNECT_FIRST_MS;
+        // Closed by the server (a connection past its snapshot budget: server/realtime.py), socket.io tries no
+        // more by itself: the page said "mencoba menyambung kembali" for ever and tried nothing, while its
+        // visitor was called. It tries again after a pause, as the TV and the kiosk do.
+        if (reason === "io server disconnect") reconnectLater();
         render();
       }
     });
+    // A handshake the server refused (not one that found no server: socket.io tries those again itself)
+    live.socket.on("connect_error", function () {
+      if (!live.socket.active) reconnectLater();
+    });
+  }
+
+  // Each pause twice the one before, up to a minute: a server that keeps refusing is asked less and less often.
+  var RECONNECT_FIRST_MS = 2000;
+  var reconnectPause = RECONNECT_FIRST_MS;
+  var reconnectTimer = null;
+  function reconnectLater() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(function () {
+      if (live && !live.socket.connected && !live.socket.active) live.socket.connect();
+    }, reconnectPause);
+    reconnectPause = Math.min(reconnectPause * 2, 60000);
   }
 
   // An admin saved the office or the queue: its name, language and max_calls from the public state. Not a
