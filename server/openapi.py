@@ -1630,7 +1630,7 @@ def _counter_action(action: str) -> dict[str, Any]:
         "start": "The visitor arrived: serving starts",
         "resolve": "Resolve the ticket being served with a solution",
         "escalate": "Escalate the ticket being served to the LKPP helpdesk",
-        "transfer": "Send the ticket being served to another service, ahead of its queue",
+        "transfer": "Send the ticket being served to another service, ahead of its queue (behind the tickets sent there before it that still wait at its front)",
         "release": "Free the counter (its officer; an admin or the front office, whoever holds it)",
     }
     responses: dict[str, Any]

@@ -97,7 +97,8 @@ class Model:
     skipped ticket goes when nobody else waits for its counter, and where exactly among the other
     services a transferred ticket goes) are read from the system (`system.behind`), and only the
     documented part is checked: it keeps its place ahead of everyone who took a number later, and a
-    transfer goes ahead of the other service's whole line.
+    transfer goes ahead of the other service's line, behind the visitors transferred there before it who still wait
+    at its front in its lane.
     """
 
     def __init__(self, max_calls: int, max_requeues: int, auto_recall_seconds: int, offset_hours: int):
