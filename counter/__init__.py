@@ -403,6 +403,7 @@ def dashboard_page():
         count=partial(counted, lang=lang),
         num=partial(_num, lang=lang),
         pct=partial(_pct, lang=lang),
+        shown_minutes=figures.shown_minutes,  # a mean or longest over its standard never shown at it
     )
     return html, 422 if bad else 200
 

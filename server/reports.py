@@ -27,7 +27,7 @@ RECAP_COLUMNS = SOP_COLUMNS + EXTRA_COLUMNS
 NO, NAME, ADDRESS, PROBLEM, SOLUTION, REMARKS, DAY, LABEL, OFFICER = RECAP_COLUMNS
 OUTCOME_NAMES = {status: t(f"recap.outcome.{status}") for status in (core.RESOLVED, core.ESCALATED, core.CLOSED)}
 # served, then transferred, and never served at the new service (core.partly_served)
-OUTCOME_NAMES.update({status: t(f"recap.outcome.transferred_{status}") for status in core.UNSERVED_ENDS})
+# (its row names where it was sent: keterangan, with the services of "recap.outcome.transferred_<status>")
 OUTCOME_NAMES[core.PARTLY_SERVED] = t("recap.outcome.transferred")  # the filter's name for those rows, together
 # The problem categories by the names the staff pages show (in Indonesian, as the whole recap).
 CATEGORY_NAMES = {code: t(f"staff.category.{code}") for code in core.CATEGORIES}
@@ -80,7 +80,7 @@ def transfer_remark(row: dict[str, Any], services: dict[str, str] | None = None,
     was served at there; several transfers ", lalu dari …"). `services` ({code: name}) and `counters`
     ({id: name}) name them as the settings do: a service by its code and a counter left out when not there
     (since removed, or no names given). "" for a ticket never transferred, and for one never served at the
-    service it was sent to: its outcome already says it was transferred (OUTCOME_NAMES)."""
+    service it was sent to: its outcome already says where it was transferred (sent_to_outcome)."""
     if row["status"] not in core.SERVED or not row.get("transferred_from"):
         return ""
     moves = json.loads(row["transfers"]) if row.get("transfers") else []
@@ -95,6 +95,20 @@ def transfer_remark(row: dict[str, Any], services: dict[str, str] | None = None,
     return t("recap.transferred_from", places=t("recap.transferred_from_then").join(places))
 
 
+def sent_to_outcome(row: dict[str, Any], services: dict[str, str] | None = None) -> str:
+    """The outcome of a visitor served, then transferred and never served at the service it was sent to, naming
+    where it was sent, by the names in the settings (a service since removed: its code): "Dialihkan ke Konsultasi
+    Penyedia, tidak hadir saat dipanggil di sana"; several transfers "Dialihkan ke A, lalu ke B, …". It read
+    "Dialihkan ke layanan lain, …", and the head of the office could not tell where the visitor went."""
+    moves = json.loads(row["transfers"]) if row.get("transfers") else []
+    sent_to = [move[1] for move in moves if move[1]]
+    if not sent_to:  # its transfers' events not there: the last one, as the row has it
+        sent_to = [row.get("service") or ""]
+    names = services or {}
+    places = t("recap.sent_to_then").join(names.get(code, code) for code in sent_to)
+    return t(f"recap.outcome.transferred_{row['status']}", services=places)
+
+
 def keterangan(row: dict[str, Any], services: dict[str, str] | None = None, counters: Any = None) -> str:
     """Remarks: the category, where the visitor was transferred from (transfer_remark), the outcome, for
     escalations the LKPP ticket number, and who other than the officer corrected the record ("dikoreksi oleh
@@ -105,7 +119,10 @@ def keterangan(row: dict[str, Any], services: dict[str, str] | None = None, coun
     moved = transfer_remark(row, services, counters)
     if moved:
         parts.append(moved)
-    parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
+    if row["status"] in core.UNSERVED_ENDS:
+        parts.append(sent_to_outcome(row, services))
+    else:
+        parts.append(OUTCOME_NAMES.get(row["status"], row["status"]))
     if row["status"] in core.ESCALATIONS and row.get("lkpp_ticket"):
         parts.append(t("recap.lkpp_ticket", lkpp_ticket=row["lkpp_ticket"]))
     if row.get("corrected_by"):
