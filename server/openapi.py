@@ -992,8 +992,14 @@ _MEASURE_WHY = {
 def _measure(name: str) -> dict[str, Any]:
     props: dict[str, Any] = {
         "n": {"type": "integer", "minimum": 0, "description": "Tickets measured."},
-        "mean_s": {"type": ["number", "null"], "description": "Mean, in seconds (one decimal); null when n = 0."},
-        "max_s": {"type": ["number", "null"], "description": "Longest, in seconds (one decimal); null when n = 0."},
+        "mean_s": {
+            "type": ["number", "null"],
+            "description": "Mean, in seconds (one decimal; over its standard, never rounded down to it); null when n = 0.",
+        },
+        "max_s": {
+            "type": ["number", "null"],
+            "description": "Longest, in seconds (one decimal; over its standard, never rounded down to it); null when n = 0.",
+        },
     }
     required = ["n", "mean_s", "max_s"]
     if name in STANDARD_MEASURES:
