@@ -496,38 +496,100 @@ def lan_address() -> str | None:
 
 def saved_lines(settings: Settings, file: Settings, overrides: dict[str, Any]) -> list[str]:
     """What the values saved on the admin page (or by `settings set`) hide of config.toml: each key with
-    config.toml's value and the one in use, and the way back, in Indonesian, then in English. [] when they
-    hide nothing. `settings`: in use; `file`: config.toml's alone."""
-    import json
-
+    config.toml's value and the one in use; a list section by its rows, the admin page's said to be the one in use,
+    then each difference on a line under it (a row by its code or number, each value that differs with both sides,
+    a row only one side has, the order); and the way back, in Indonesian, then in English. [] when they hide
+    nothing. `settings`: in use; `file`: config.toml's alone. (A list section was said "config.toml 3 baris (baris 1
+    berbeda), halaman admin 3 baris (baris 1 berbeda)": the same words on both sides, neither which one was in use
+    nor what differed.)"""
     from server.admin import EDITABLE, overridden
 
     found = overridden(settings, file, overrides) if overrides else []
     if not found:
         return []
 
-    def shown(key: str, value: Any, other: Any) -> Localized:
-        if key == "hours":
-            return words("settings.hours" if value else "settings.no_hours")
-        if isinstance(value, list) and any(isinstance(row, dict) for row in value):
-            rows = words("settings.row" if len(value) == 1 else "settings.rows", n=len(value))
-            differ = next((i for i, row in enumerate(value) if i >= len(other) or other[i] != row), None)
-            return rows if differ is None else words("settings.row_differs", rows=rows, row=differ + 1)
-        text = json.dumps(value, ensure_ascii=False)
-        return Localized(text, text)
-
+    lines: list[Localized] = [words("settings.saved")]
+    for key, was, now in found:
+        if isinstance(now, list) and isinstance(was, list):
+            lines.append(words("settings.hidden_rows", name=key, file=_rows(was), saved=_rows(now)))
+            lines += _rows_differ(key, was, now)
+        else:
+            lines.append(words("settings.hidden", name=key, file=_shown(key, was), saved=_shown(key, now)))
     sections = sorted({key.partition(".")[0] for key, _, _ in found}, key=EDITABLE.index)
     resets = " · ".join(f"{_python()} -m server settings reset {section}" for section in sections)
-    said = [
-        words("settings.saved"),
-        *(
-            words("settings.hidden", name=key, file=shown(key, was, now), saved=shown(key, now, was))
-            for key, was, now in found
-        ),
-        words("settings.way_back", resets=resets),
-    ]
+    lines.append(words("settings.way_back", resets=resets))
     # Indonesian, then the same in English: each language's lines together, each value once a line
-    return [text.id_text for text in said] + [text.en_text for text in said]
+    return [text.id_text for text in lines] + [text.en_text for text in lines]
+
+
+_ROW_KEY = {"services": "code", "counters": "id", "priority_classes": "code"}  # what tells a row from another
+_DIFFER_LINES = 8  # a list's differing values said at most, then how many more
+
+
+def _shown(key: str, value: Any) -> Localized:
+    import json
+
+    if key == "hours":
+        return words("settings.hours" if value else "settings.no_hours")
+    text = json.dumps(value, ensure_ascii=False)
+    return Localized(text, text)
+
+
+def _rows(value: list) -> Localized:
+    return words("settings.row" if len(value) == 1 else "settings.rows", n=len(value))
+
+
+def _rows_differ(section: str, was: list, now: list) -> list[Localized]:
+    """The rows of list `section` that differ between config.toml's (`was`) and the one in use (`now`), matched by
+    their code (a counter by its number): each value that differs, a row only one side has, the order."""
+    from server.admin import label
+
+    ident = _ROW_KEY.get(section)
+
+    def key_of(row: Any, i: int) -> Any:
+        return row.get(ident, ("row", i)) if isinstance(row, dict) and ident else ("row", i)
+
+    def row_name(i: int, row: Any) -> Localized:
+        shown = key_of(row, i)
+        names = [label(f"{section}[{i}]", lang) for lang in ("id", "en")]
+        if not isinstance(shown, tuple):
+            names = [f"{name} ({shown})" for name in names]
+        return Localized(*names)
+
+    def column(i: int, name: str) -> Localized:
+        return Localized(*(label(f"{section}[{i}].{name}", lang).partition(", ")[2] for lang in ("id", "en")))
+
+    old = {key_of(row, j): (j, row) for j, row in enumerate(was)}
+    out: list[Localized] = []
+    for i, row in enumerate(now):
+        k = key_of(row, i)
+        if k not in old:
+            out.append(words("settings.row_only_saved", row=row_name(i, row)))
+            continue
+        before = old[k][1]
+        if not (isinstance(row, dict) and isinstance(before, dict)):
+            continue
+        for name in [*row, *(n for n in before if n not in row)]:
+            if row.get(name) != before.get(name):
+                out.append(
+                    words(
+                        "settings.row_field",
+                        row=row_name(i, row),
+                        column=column(i, name),
+                        saved=_shown(name, row.get(name)),
+                        file=_shown(name, before.get(name)),
+                    )
+                )
+    mine = {key_of(row, i) for i, row in enumerate(now)}
+    out += [words("settings.row_only_file", row=row_name(j, row)) for k, (j, row) in old.items() if k not in mine]
+    order_now = [key_of(row, i) for i, row in enumerate(now) if key_of(row, i) in old]
+    order_was = [k for k in old if k in mine]
+    if order_now != order_was and not any(isinstance(k, tuple) for k in order_now):
+        saved, file = (", ".join(str(k) for k in keys) for keys in (order_now, order_was))
+        out.append(words("settings.row_order", saved=saved, file=file))
+    if len(out) > _DIFFER_LINES:
+        out = [*out[: _DIFFER_LINES - 1], words("settings.more", n=len(out) - _DIFFER_LINES + 1)]
+    return out
 
 
 # the pages the start names, each on a line of its own: the catalogue's `cli.banner.<key>` and its path

@@ -219,3 +219,183 @@ def test_printer_test_of_a_printer_that_answers_it_is_not_ready_says_so_in_indon
     assert r.returncode == 1 and len(said) == 2, (r.returncode, r.stdout, r.stderr)
     assert said[0].startswith(f"kesalahan: printer kiosk: {indonesian.format(target=target)}"), said[0]
     assert said[1].startswith(f"error: printer kiosk: {english.format(target=target)}"), said[1]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_a_password_too_short_is_said_at_the_top_of_the_accounts_not_only_form_incomplete(
+    browser, live, boss, tmp_path, viewport
+):
+    """The top of the accounts said "Formulir belum lengkap atau ada isian yang salah." alone: what was wrong was under
+    the password's input, out of sight on the old PC's screen. It says it at the top too, as the other sections do."""
+    page = admin_page(browser, live, viewport)
+    try:
+        form = page.locator("#add-user")
+        form.locator("[name=username]").fill("wati")
+        form.locator("[name=password]").fill("abc12")
+        form.locator("button[type=submit]").click()
+        top = page.locator("#sec-users > .notice")
+        expect(top).to_have_text("Kata sandi harus 8–200 karakter.")
+        expect(error_at(page, "password")).to_have_text("Kata sandi harus 8–200 karakter.")
+        expect(form.locator("[name=password]")).to_have_attribute("aria-invalid", "true")
+        expect(form.locator("[name=password]")).to_have_value("abc12")
+        top.scroll_into_view_if_needed()
+        shot(page, tmp_path, "password-too-short")
+
+        # two fields at fault: each named as its label says, a line each, in the form's order
+        form.locator("[name=username]").fill("")
+        form.locator("button[type=submit]").click()
+        expect(top).to_have_text("Nama pengguna: Wajib diisi.\nKata sandi harus 8–200 karakter.")
+        users = boss.get(f"{live.url}/api/admin/users", timeout=5).json()
+        assert "wati" not in {u["username"] for u in users["users"]}, users
+
+        # a row's new password: the same
+        row = page.locator('#users tr[data-user="budi"]')
+        row.locator("button", has_text="Ganti kata sandi").click()
+        row.locator("[name=new-password]").fill("pendek")
+        row.locator("form.reset button[type=submit]").click()
+        expect(top).to_have_text("Kata sandi baru: Kata sandi harus 8–200 karakter.")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("section", "column", "typed", "said"),
+    [
+        ("services", "code", "KONS", "Layanan baris 1, kode: harus 1-3 huruf kapital (isian: 'KONS')"),
+        ("services", "prefix", "ABCD", "Layanan baris 1, awalan nomor: harus 1-3 huruf kapital (isian: 'ABCD')"),
+    ],
+    ids=["service-code", "service-prefix"],
+)
+def test_a_service_code_longer_than_three_letters_is_refused_whole_not_cut_as_typed(
+    browser, live, boss, tmp_path, section, column, typed, said
+):
+    """The code's input had maxlength 3: "KONS" was "KON" as typed, without a word, and saved so."""
+    before = settings(live, boss)[section]
+    page = admin_page(browser, live, VIEWPORTS[1])
+    try:
+        code = key(page, f"{section}[0].{column}")
+        code.fill(typed)
+        expect(code).to_have_value(typed)  # whole: not cut at 3
+        page.locator(f"#sec-{section} button.save").click()
+        expect(page.locator(f"#sec-{section} .notice")).to_have_text(f"Pengaturan tidak valid: {said}")
+        expect(code).to_have_attribute("aria-invalid", "true")
+        expect(code).to_have_value(typed)
+        page.locator(f"#sec-{section}").scroll_into_view_if_needed()
+        shot(page, tmp_path, f"{section}-{column}-too-long")
+        assert settings(live, boss)[section] == before
+    finally:
+        page.context.close()
+
+
+def test_a_priority_class_code_longer_than_ten_characters_is_saved_whole(browser, live, boss):
+    """The code's input had maxlength 10 where the server takes any code: "P1-MENDESAK" was saved "P1-MENDESA"."""
+    page = admin_page(browser, live, VIEWPORTS[1])
+    try:
+        code = key(page, "priority_classes[0].code")
+        code.fill("P1-MENDESAK")
+        expect(code).to_have_value("P1-MENDESAK")
+        page.locator("#sec-priority_classes button.save").click()
+        expect(page.locator("#sec-priority_classes .notice")).to_have_text("Tersimpan.")
+        assert settings(live, boss)["priority_classes"][0]["code"] == "P1-MENDESAK"
+    finally:
+        page.context.close()
+
+
+# the room a text has in an input: its content box, less a number input's spin buttons (Chromium keeps their place)
+ROOM = """(input) => {
+  const style = getComputedStyle(input);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const spin = input.type === "number" ? 16 : 0;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - spin;
+  return { text: input.placeholder, needs: context.measureText(input.placeholder).width, room };
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_daily_quotas_placeholder_is_whole_in_its_input_and_no_other_column_is_cut(
+    browser, live, boss, tmp_path, viewport, lang
+):
+    """On the old 1024x768 monitor the empty daily quota's placeholder was cut ("tanp…"): what an empty one means
+    was not to be read. Whole, in both languages, and the services table still within its panel."""
+    page = admin_page(browser, live, viewport)
+    try:
+        if lang == "en":
+            page.locator("#lang-toggle").click()
+            expect(page.locator("#sec-services th").nth(3)).to_have_text("Daily quota")
+        services = page.locator("#sec-services")
+        quotas = services.locator('[data-key$=".daily_quota"]')
+        expect(quotas).to_have_count(3)
+        for i in range(3):
+            fit = quotas.nth(i).evaluate(ROOM)
+            assert fit["text"] and fit["needs"] <= fit["room"], fit
+            assert quotas.nth(i).get_attribute("title"), "the placeholder's meaning in full, on hover"
+        for column in ("code", "name", "prefix"):
+            fit = key(page, f"services[0].{column}").evaluate("(x) => [x.scrollWidth, x.clientWidth]")
+            assert fit[0] <= fit[1], (column, fit)
+        prefix = key(page, "services[0].prefix").evaluate(ROOM)
+        assert prefix["needs"] <= prefix["room"], prefix
+        name = key(page, "services[0].name").evaluate("(x) => x.clientWidth")
+        assert name >= 120, name  # a name still has room to be read
+        table = services.locator("table").evaluate("(t) => [t.scrollWidth, t.parentElement.clientWidth]")
+        assert table[0] <= table[1], table
+        services.scroll_into_view_if_needed()
+        shot(page, tmp_path, f"services-quota-{lang}")
+    finally:
+        page.context.close()
+
+
+def test_the_start_says_which_of_a_list_sections_values_is_in_use_and_what_differs_from_config_toml(tmp_path):
+    """At the server's start (and `settings show`) a list section saved on the admin page was said
+    "services: config.toml 3 baris (baris 1 berbeda), halaman admin 3 baris (baris 1 berbeda)": the same words on
+    both sides, neither which one was in use nor what differed. The admin page's marked as the one in use; each differing
+    value of a row (the row by its code), a row only one side has, with both sides."""
+    import json
+
+    from conftest import write_config
+    from live import server_command
+
+    from server.config import load_settings
+
+    cfg = write_config(tmp_path)
+    settings = load_settings(cfg)
+    services = [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in settings.services]
+    file_name = services[0]["name"]
+    services[0]["name"] = "Konsultasi Penyedia Jasa"
+    services[2]["prefix"] = "R"
+    services.append({"code": "E", "name": "Pendaftaran Akun"})
+    counters = [{"id": c.id, "name": c.name, "services": list(c.services)} for c in settings.counters]
+    file_services = counters[1]["services"]
+    counters[1]["services"] = [*file_services, "E"]
+    del counters[2]
+    for section, value in (("services", services), ("counters", counters)):
+        r = server_command(["settings", "set", section, json.dumps(value), "--config", str(cfg)])
+        assert r.returncode == 0, r.stderr
+    r = server_command(["settings", "show", "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    said = r.stderr.splitlines()
+    n = len(said) // 2
+    assert said[: n - 1] == [
+        "Disimpan di halaman admin, dipakai menggantikan config.toml:",
+        "  services: config.toml 3 baris, halaman admin 4 baris (yang dipakai); yang berbeda:",
+        f'    Layanan baris 1 (A), nama: config.toml "{file_name}", halaman admin "Konsultasi Penyedia Jasa"',
+        '    Layanan baris 3 (C), awalan nomor: config.toml "C", halaman admin "R"',
+        "    Layanan baris 4 (E): hanya di halaman admin",
+        "  counters: config.toml 3 baris, halaman admin 2 baris (yang dipakai); yang berbeda:",
+        f"    Loket baris 2 (2), layanan: config.toml {json.dumps(file_services)},"
+        f" halaman admin {json.dumps([*file_services, 'E'])}",
+        "    Loket baris 3 (3) di config.toml: tidak ada di halaman admin, tidak dipakai",
+    ], said
+    assert said[n : 2 * n - 1] == [
+        "Saved on the admin page, used instead of config.toml:",
+        "  services: config.toml 3 rows, admin page 4 rows (the one in use); what differs:",
+        f'    Service row 1 (A), name: config.toml "{file_name}", admin page "Konsultasi Penyedia Jasa"',
+        '    Service row 3 (C), number prefix: config.toml "C", admin page "R"',
+        "    Service row 4 (E): on the admin page only",
+        "  counters: config.toml 3 rows, admin page 2 rows (the one in use); what differs:",
+        f"    Counter row 2 (2), services: config.toml {json.dumps(file_services)},"
+        f" admin page {json.dumps([*file_services, 'E'])}",
+        "    Counter row 3 (3) in config.toml: not on the admin page, not in use",
+    ], said
+    assert "berbeda)" not in r.stderr and "differs)" not in r.stderr

@@ -569,7 +569,7 @@ def test_the_start_says_an_smtp_login_without_its_password_in_the_environment(tm
 
 def test_settings_show_says_what_saved_values_hide_in_indonesian_then_english(tmp_path):
     """The lines listing each config.toml value a saved one hides ("service hours", "none (always open)",
-    "3 rows (row 2 differs)", "admin page") were English alone between the headings of both languages:
+    "3 rows", "admin page") were English alone between the headings of both languages:
     the Indonesian lines first, then the same in English; stdout stays the JSON."""
     from server.cli import _python
     from server.config import WEEKDAYS
@@ -589,13 +589,15 @@ def test_settings_show_says_what_saved_values_hide_in_indonesian_then_english(tm
     assert lines == [
         "Disimpan di halaman admin, dipakai menggantikan config.toml:",
         '  office.public_url: config.toml "http://127.0.0.1:8080", halaman admin "http://127.0.0.1:9999"',
-        "  services: config.toml 3 baris (baris 2 berbeda), halaman admin 3 baris (baris 2 berbeda)",
+        "  services: config.toml 3 baris, halaman admin 3 baris (yang dipakai); yang berbeda:",
+        '    Layanan baris 2 (B), nama: config.toml "Konsultasi Non-Penyedia (PPK/Pokja/PP)", halaman admin "Konsultasi Lainnya"',
         "  hours: config.toml tidak ada (selalu buka), halaman admin jam layanan",
         f"  Kembali ke config.toml: {resets} (semua nilai yang disimpan untuk bagian itu), atau simpan nilai"
         " config.toml di halaman admin (nilai yang sama dengan config.toml tidak disimpan)",
         "Saved on the admin page, used instead of config.toml:",
         '  office.public_url: config.toml "http://127.0.0.1:8080", admin page "http://127.0.0.1:9999"',
-        "  services: config.toml 3 rows (row 2 differs), admin page 3 rows (row 2 differs)",
+        "  services: config.toml 3 rows, admin page 3 rows (the one in use); what differs:",
+        '    Service row 2 (B), name: config.toml "Konsultasi Non-Penyedia (PPK/Pokja/PP)", admin page "Konsultasi Lainnya"',
         "  hours: config.toml none (always open), admin page service hours",
         f"  Back to config.toml: {resets} (every value saved for that section), or save config.toml's value"
         " on the admin page (a value equal to config.toml's is not kept)",

@@ -79,8 +79,31 @@ const clone = (v) => JSON.parse(JSON.stringify(v));
 // name). Nothing typed is cleared: the admin corrects the field named and sends again.
 function showRefusal(root, err, form = root) {
   clearErrors(root);
-  notice(root, "error", err.message);
+  notice(root, "error", refusalText(err, form));
   fieldErrors(form, err.fields);
+}
+
+// An account's form refused (422 form_incomplete) said only "Formulir belum lengkap atau ada isian yang salah." at the
+// top, the reason under its field alone: the top says each field's problem, a line each, in the form's order, named as
+// its label says when its words do not ("Kata sandi harus 8–200 karakter."; "Nama pengguna: Wajib diisi."). A field
+// with no input in `form` leaves the server's message (tests/test_admin_afternoon.py).
+function refusalText(err, form) {
+  if (err.body.error !== "form_incomplete") return err.message;
+  const fields = err.fields || {};
+  const lines = [...form.querySelectorAll("[data-key]")].filter((x) => typeof fields[x.dataset.key] === "string").map((input) => {
+    const text = fields[input.dataset.key];
+    const name = fieldName(input);
+    return name && !text.toLowerCase().startsWith(name.toLowerCase()) ? `${name}: ${text}` : text;
+  });
+  return lines.length ? lines.join("\n") : err.message;
+}
+
+// An input's name as the page shows it: its label's words without their note in brackets ("Kata sandi (min. 8
+// karakter)" is "Kata sandi"), else its aria-label.
+function fieldName(input) {
+  const label = input.closest("label");
+  const span = label && label.querySelector("span");
+  return ((span && span.textContent) || input.getAttribute("aria-label") || "").replace(/\s*\([^)]*\)\s*$/, "").trim();
 }
 
 // Each field's problem (`fields`: key -> the server's words) under its input in `form`, the input marked
@@ -111,7 +134,8 @@ function asNumber(text) {
 // A text input has no maxlength: the browser cut a longer name at it without a word (a counter's name of 117
 // characters saved as its first 100, mid-word; an office address at 300 when the server takes 500). The server
 // refuses a name too long at its input, saying its length and the limit, and the whole of it stays there to shorten
-// (tests/test_admin_afternoon.py).
+// (tests/test_admin_afternoon.py). A code too: a service's code or prefix of 4 letters was cut to 3 as typed (the
+// server refuses it at its input: "harus 1-3 huruf kapital"), a priority class's at 10 (the server takes it whole).
 function bound(section, key, obj, prop, { type = "text", number = false, ...attrs } = {}) {
   const input = el("input", { type, dataset: { key }, ...attrs });
   input.value = obj[prop] === undefined || obj[prop] === null ? "" : String(obj[prop]);
@@ -308,12 +332,13 @@ const render = {
     return table("services", rows, ["col.code", "col.name", "col.prefix", "col.quota"], (row, i) => {
       const key = (k) => `services[${i}].${k}`;
       return [
-        cell(bound("services", key("code"), row, "code", { maxlength: 3, class: "code", "aria-label": t("col.code") }), key("code")),
+        cell(bound("services", key("code"), row, "code", { class: "code", "aria-label": t("col.code") }), key("code")),
         cell(bound("services", key("name"), row, "name", { "aria-label": t("col.name") }), key("name")),
         cell(bound("services", key("prefix"), row, "prefix",
-          { maxlength: 3, class: "code prefix", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
+          { class: "code prefix", placeholder: t("prefix.same"), "aria-label": t("col.prefix") }), key("prefix")),
         cell(bound("services", key("daily_quota"), row, "daily_quota",
-          { type: "number", number: true, min: 1, class: "num", placeholder: t("quota.none"), "aria-label": t("col.quota") }), key("daily_quota")),
+          { type: "number", number: true, min: 1, class: "num quota", placeholder: t("quota.none"),
+            title: t("quota.none_title"), "aria-label": t("col.quota") }), key("daily_quota")),
       ];
     });
   },
@@ -354,7 +379,7 @@ const render = {
     return table("priority_classes", rows, ["col.code", "col.name", "col.description", "col.target"], (row, i) => {
       const key = (k) => `priority_classes[${i}].${k}`;
       return [
-        cell(bound("priority_classes", key("code"), row, "code", { maxlength: 10, class: "code", "aria-label": t("col.code") }), key("code")),
+        cell(bound("priority_classes", key("code"), row, "code", { class: "code", "aria-label": t("col.code") }), key("code")),
         cell(bound("priority_classes", key("name"), row, "name", { class: "mid", "aria-label": t("col.name") }), key("name")),
         cell(bound("priority_classes", key("description"), row, "description", { "aria-label": t("col.description") }), key("description")),
         cell(bound("priority_classes", key("target_minutes"), row, "target_minutes",
