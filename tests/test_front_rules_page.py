@@ -49,7 +49,9 @@ def test_front_office_reprints_only_numbers_in_line_warns_of_a_second_number_and
     page.select_option("#r-service", "B")
     page.check("#r-priority")
     page.click("#btn-register")
-    expect(page.locator("#reg-notice")).to_have_text(f"Data {ika['label']} disimpan.")
+    expect(page.locator("#reg-notice")).to_contain_text(
+        f"Data {ika['label']} disimpan: kini di antrian B · Konsultasi Non-Penyedia (PPK/Pokja/PP), jalur prioritas."
+    )  # and her slip to reprint (tests/test_front_morning_review.py)
     staff = front.get(f"{live.url}/api/tickets", timeout=5).json()["tickets"]
     mine = next(t for t in staff if t["label"] == ika["label"])
     assert (mine["service"], mine["priority"]) == ("B", True)

@@ -349,7 +349,13 @@ async function saveEdit() {
     state.answeredAt = performance.now();
     const moved = body.ticket.service !== x.service || body.ticket.priority !== x.priority; // a queue_corrected
     const key = body.changed.length || moved ? "reg.corrected" : "reg.unchanged";
-    notice("reg-notice", "info", () => t(key, { label: x.label }));
+    // Moved to another line (service, priority): the slip in the visitor's hand names the old service, without
+    // PRIORITAS, and how many were ahead there. "Data A-002 disimpan." said nothing of it: the new line, and its reprint.
+    const { service, priority } = body.ticket;
+    const name = (PAGE.services.find((s) => s.code === service) || {}).name;
+    const line = () => `${service}${name ? `\u00a0· ${name}` : ""}${priority ? t("reg.moved_priority") : ""}`;
+    notice("reg-notice", "info", moved ? () => t("reg.moved", { label: x.label, line: line() })
+      : () => t(key, { label: x.label }));
     renderTickets();
   } catch (err) {
     if (err.status === 401) return sessionEnded();
@@ -551,6 +557,13 @@ function phoneDigits(text) {
   return digits.indexOf("62") === 0 ? `0${digits.slice(2)}` : digits;
 }
 
+// What a search compares: lower case, without accents, apostrophes or a run of spaces. The clerk types the name as
+// it is said: "dede" for the kiosk's "Dédé", "maruf" for "Ma'ruf" (or "Ma’ruf"), and found nothing.
+function folded(text) {
+  return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/['\u2018\u2019`\u00b4]/g, "")
+    .replace(/\s+/g, " ").toLowerCase();
+}
+
 // A visitor back for a number they lost gives their name or their phone (the slip with the number is what they
 // lost): the search finds them by number ("A-008", "a8", "A 8"), name, agency or phone however written ("0812 3456",
 // "+62812…", the last digits "7890"). It found by number, name or agency only: the phone found nothing.
@@ -558,7 +571,7 @@ function matches(x) {
   const q = list.search;
   if (!q) return true;
   const form = x.form || {};
-  if ([x.label, form.name, form.agency].some((v) => (v || "").toLowerCase().includes(q))) return true;
+  if ([x.label, form.name, form.agency].some((v) => folded(v).includes(q))) return true;
   const label = /^([a-z]+)[\s-]*0*(\d+)$/.exec(q);
   if (label && x.label) {
     const own = /^([A-Za-z]+)-0*(\d+)$/.exec(x.label);
@@ -703,7 +716,7 @@ function setupList() {
   });
   $("list-pending").addEventListener("click", () => renderTickets(true));
   $("ticket-search").addEventListener("input", (ev) => {
-    list.search = ev.target.value.trim().toLowerCase();
+    list.search = folded(ev.target.value.trim());
     renderTickets(true);
   });
   $("r-service").addEventListener("change", renderHours);
