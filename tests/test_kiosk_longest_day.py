@@ -104,7 +104,7 @@ def test_a_phone_the_server_refuses_is_said_at_its_field_on_lanjut_then_the_tick
     refused = message("phone_invalid", "id")
     expect(page.locator("#e-phone")).to_have_text(refused)
     expect(page.locator("#screen-review")).to_be_hidden()
-    expect(page.locator("#form-summary")).to_have_text(message("form_incomplete", "id"))
+    expect(page.locator("#form-summary")).to_have_text("Perlu diperbaiki: Nomor telepon / HP.")
     for other in ("name", "agency", "address", "problem"):
         expect(page.locator(f"#e-{other}")).to_have_text("")
     # the field, and what is wrong with it, over the keyboard: its numeric pad still there to correct it

@@ -163,12 +163,12 @@ def test_once_every_refused_field_is_typed_the_form_no_longer_says_it_is_incompl
     start_form(page)
     page.click("#to-review")
     summary = page.locator("#form-summary")
-    expect(summary).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
+    expect(summary).to_have_text("Belum diisi: Nama, Instansi / perusahaan, Alamat, Nomor telepon / HP, Permasalahan.")
     fill(page, name="Ani", agency="CV A", address="Jl. B", phone="0812345678")
     expect(page.locator("#e-name")).to_have_text("")
     expect(summary).to_be_visible()  # the problem is still missing: true
     page.click("#lang-toggle")
-    expect(summary).to_have_text("The form is incomplete or has invalid fields.")
+    expect(summary).to_have_text("Not filled in: Problem.")  # the fields typed since named no more
     fill(page, problem="Tes")
     expect(page.locator("#e-problem")).to_have_text("")
     expect(summary).to_be_hidden()
@@ -259,10 +259,10 @@ def test_bad_phone_on_the_numeric_pad_shows_the_servers_message_at_the_phone_fie
     # The server's refusal follows the language toggle, both ways.
     page.click("#lang-toggle")
     expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "en"))
-    expect(page.locator("#form-summary")).to_have_text(message("form_incomplete", "en"))
+    expect(page.locator("#form-summary")).to_have_text("To correct: Phone / mobile number.")
     page.click("#lang-toggle")
     expect(page.locator("#e-phone")).to_have_text(message("phone_invalid", "id"))
-    expect(page.locator("#form-summary")).to_have_text(message("form_incomplete", "id"))
+    expect(page.locator("#form-summary")).to_have_text("Perlu diperbaiki: Nomor telepon / HP.")
     # Corrected on the pad, the same form now gets its number.
     page.click("#f-phone")
     for _ in range(5):
@@ -386,7 +386,9 @@ def test_english_toggle_changes_the_labels(kiosk):
     page.click("#lang-toggle")
     expect(page.locator('label[for="f-name"]')).to_have_text("Nama")
     expect(page.locator("#e-name")).to_have_text("Wajib diisi.")  # the refusals shown follow too
-    expect(page.locator("#form-summary")).to_have_text("Formulir belum lengkap atau ada isian yang salah.")
+    expect(page.locator("#form-summary")).to_have_text(
+        "Belum diisi: Nama, Instansi / perusahaan, Alamat, Nomor telepon / HP, Permasalahan."
+    )
     expect(page.locator("#lang-toggle")).to_have_text("English")
 
 

@@ -114,6 +114,8 @@ import { readParams } from "./readparams.js";
   // the language asked for; its catalogue key is `error.<code>`, or found from the text for a field's).
   function words(said) {
     if (!said) return "";
+    // a summary naming fields ({key, fields}: "Belum diisi: Nama, Alamat."), their labels in the language shown
+    if (said.fields) return t(said.key, { fields: said.fields.map(function (k) { return t("label_" + k); }).join(", ") });
     return said.key ? t(said.key, said.params) : serverWords(said);
   }
 
@@ -971,12 +973,22 @@ import { readParams } from "./readparams.js";
       if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     }
     if (text) state.errors[key] = said; else delete state.errors[key];
-    // The last field's refusal corrected: "Formulir belum lengkap" above the form went on saying so over a
-    // form now complete. A summary that says more than the fields' (a refusal of no field) stays.
-    if (had && !text && !Object.keys(state.errors).length && state.summary && state.summary.length === 1) {
-      state.summary = null;
-      $("form-summary").hidden = true;
-      $("form-summary").textContent = "";
+    // A field's refusal corrected: the summary above the form names it no more ("Belum diisi: Nama, Alamat." then
+    // "Belum diisi: Alamat."), and the last one corrected, the summary goes: "Formulir belum lengkap" went on saying
+    // so over a form now complete. A summary that says more than the fields' (a refusal of no field) stays.
+    if (had && !text && state.summary) {
+      state.summary = state.summary.map(function (said) {
+        if (!said.fields) return said;
+        var left = said.fields.filter(function (k) { return k !== key; });
+        return left.length ? { key: said.key, fields: left } : null;
+      }).filter(function (said) { return said; });
+      if (!state.summary.length || (!Object.keys(state.errors).length && state.summary.length === 1 && !state.summary[0].fields)) {
+        state.summary = null;
+        $("form-summary").hidden = true;
+        $("form-summary").textContent = "";
+      } else {
+        renderSummary();
+      }
     }
     updateFormMore();
   }
@@ -995,7 +1007,7 @@ import { readParams } from "./readparams.js";
   }
 
   function showErrors(fields, summary) {
-    // `fields`: each field at fault -> what its refusal says; `summary`: what the form's says.
+    // `fields`: each field at fault -> what its refusal says; `summary`: what the form's says (one, or a list).
     clearErrors();
     var first = null;
     Object.keys(fields).forEach(function (key) {
@@ -1005,7 +1017,7 @@ import { readParams } from "./readparams.js";
       }
     });
     var other = Object.keys(fields).filter(function (k) { return !$("e-" + k); });
-    state.summary = [summary].concat(other.map(function (k) { return fields[k]; }));
+    state.summary = [].concat(summary, other.map(function (k) { return fields[k]; }));
     renderSummary();
     $("form-summary").hidden = false;
     if (first) state.active = first;
@@ -1118,7 +1130,16 @@ import { readParams } from "./readparams.js";
   function toReview() {
     var missing = missingFields();
     if (Object.keys(missing).length) {
-      showErrors(missing, { key: "form_incomplete" });
+      // The summary names the fields, in the form's order: a visitor at a portrait kiosk may not see the marked
+      // ones under the keyboard ("Formulir belum lengkap atau ada isian yang salah." named none). Empty ones, then
+      // one filled but refused (the phone).
+      var keys = FIELDS.filter(function (k) { return missing[k]; });
+      var empty = keys.filter(function (k) { return missing[k].key === "required"; });
+      var wrong = keys.filter(function (k) { return missing[k].key !== "required"; });
+      var summary = [];
+      if (empty.length) summary.push({ key: "form_missing", fields: empty });
+      if (wrong.length) summary.push({ key: "form_wrong", fields: wrong });
+      showErrors(missing, summary);
       activate(state.active);
       return;
     }

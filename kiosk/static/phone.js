@@ -139,6 +139,9 @@ import { createSurveyForm } from "./skmform.js";
     var skipped = s === "waiting" && ticket.requeues > 0 && !withdrawn;
     $("skipped").hidden = !skipped;
     setText($("skipped"), skipped ? t(ticket.last_chance ? "note_skipped_last" : "note_skipped") : "");
+    // a note under the place and the wait: the number's card smaller, so that they and the note's start stay on the
+    // first screen of a 320x568 phone (phone.css)
+    document.body.classList.toggle("noted", !!withdrawn || skipped);
     // An expired number, the office closed now: when it opens next, to take a new number (the status view's `reopens`)
     var reopens = s === "expired" && ticket.reopens ? " " + t("note_reopens", { when: ticket.reopens[lang] }) : "";
     setText($("note"), s === "called" ? "" : t("note_" + s, { counter: counter }) + reopens);
