@@ -6,40 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import openpyxl
 from conftest import login, visitor
+from test_reports import DAY, at, served_then_lost_at_b  # its no-show at B after a transfer
 
 from server import figures, reports
 from server.config import SlaSettings
 
-DAY = "2026-11-28"
 B_NAME = "Konsultasi Non-Penyedia (PPK/Pokja/PP)"  # service B of the demo config.toml
-
-
-def at(hhmm: str) -> datetime:
-    """An instant of DAY, given in WIB (UTC+7)."""
-    h, m = map(int, hhmm.split(":"))
-    return datetime(2026, 11, 28, h - 7, m, tzinfo=UTC)
-
-
-def served_then_lost_at_b(service, clock) -> str:
-    """A-001 served by budi at counter 1 and sent to service B, where siti calls it twice three times: a no-show."""
-    clock.now = at("08:00")
-    label = service.issue(visitor(service="A")).body["ticket"]["label"]
-    clock.now = at("08:02")
-    service.counter_action(1, "call-next", {}, "budi")
-    service.counter_action(1, "start", {}, "budi")
-    clock.now = at("08:22")
-    service.counter_action(1, "transfer", {"service": "B"}, "budi")
-    clock.now = at("08:30")
-    for _ in range(2):
-        service.counter_action(3, "call-next", {}, "siti")
-        for _ in range(2):
-            service.counter_action(3, "recall", {}, "siti")
-        service.counter_action(3, "skip", {}, "siti")
-    return label
 
 
 def test_the_recap_names_the_service_a_transferred_visitor_never_reached(app, client, clock):
