@@ -17,8 +17,10 @@ import os
 
 import pytest
 import requests
+import test_admin_refusals as admin_refusals
 from playwright.sync_api import expect
-from staffpages import admin_session, settings_kept, sign_in
+from staffpages import sign_in
+from test_admin_page import error_at, key
 
 VIEWPORTS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
 
@@ -29,19 +31,8 @@ LONG_COUNTER = (
 )
 
 
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
-
-
-def settings(live, boss) -> dict:
-    return boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
+# The admin's session, the settings put back after each test (autouse) and their read: test_admin_refusals'
+boss, restore_settings, settings = admin_refusals.boss, admin_refusals.restore_settings, admin_refusals.settings
 
 
 def admin_page(browser, live, viewport):
@@ -49,14 +40,6 @@ def admin_page(browser, live, viewport):
     sign_in(page, live, "/counter/admin", "kepala")
     expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
     return page
-
-
-def key(page, name: str):
-    return page.locator(f'[data-key="{name}"]')
-
-
-def error_at(page, name: str):
-    return page.locator(f'.field-error[data-for="{name}"]')
 
 
 def shot(page, tmp_path, name: str) -> None:
