@@ -317,3 +317,50 @@ def test_a_form_copy_that_does_not_print_is_said_at_the_counter_until_it_prints(
     finally:
         printer.stop()
     page.context.close()
+
+
+def test_a_form_copy_printed_while_the_officer_was_on_another_page_is_said_printed_on_return(browser, office, off_port):
+    """The red line of a copy that printed meanwhile goes, and the page says it printed: before, it went silently,
+    and the officer could not tell a printed copy from an alert lost."""
+    fajar = issue(office, "Fajar Nugroho", "Cara menambah anggota pokja.")
+    label = fajar["label"]
+    page = open_counter(browser, office, counter="2")
+    page.locator(f"#line li[data-label='{label}'] button.call").click()
+    expect(page.locator("#t-label")).to_have_text(label)
+    page.keyboard.press("d")
+    page.keyboard.type("Dijelaskan cara menambah anggota pokja.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#notice")).to_have_text(f"{label} selesai.")
+    alert = page.locator("#copy-alert")
+    page.keyboard.press("p")  # counter 2's printer is off
+    expect(alert).to_contain_text(f"Salinan formulir {label} belum tercetak")
+
+    page.click(".staff-nav >> text=Eskalasi")
+    page.wait_for_url(re.compile(r"/counter/escalations$"))
+    printer = FakeNetworkPrinter(port=off_port)  # switched on while the officer is away from the counter page
+    try:
+        # the copy asked for again meanwhile (the officer's other tab): its waiting job is tried now, and prints
+        status = page.evaluate(
+            """async ([token, counter]) => {
+                const me = await (await fetch("/api/me")).json();
+                const r = await fetch(`/api/tickets/${encodeURIComponent(token)}/print-form`, {
+                    method: "POST",
+                    headers: { "Content-Type": "application/json", "X-CSRFToken": me.csrf_token },
+                    body: JSON.stringify({ counter_id: counter }),
+                });
+                return r.status;
+            }""",
+            [fajar["token"], 2],
+        )
+        assert status == 202  # accepted: sent to the printer
+        deadline = time.monotonic() + 10
+        while b"Fajar Nugroho" not in printer.received:
+            assert time.monotonic() < deadline, bytes(printer.received)
+            time.sleep(0.05)
+    finally:
+        printer.stop()
+    page.click(".staff-nav >> text=Loket")
+    expect(page.locator("#btn-print-form")).to_contain_text(label)
+    expect(alert).to_be_hidden()
+    expect(page.locator("#notice")).to_have_text(f"Salinan formulir {label} sudah tercetak.")
+    page.context.close()

@@ -1061,6 +1061,8 @@ async function checkFormCopy() {
       const job = jobs.get(copy.job);
       if (!job || told.has(copy.job) || copy.printed) continue;
       if (job.status === "printed") {
+        // printed after all: a copy whose red line this page showed says so, as the printed event does
+        if (copy.failed) notify("info", "copy.printed", { label: copy.label });
         copy.failed = null;
         copy.printed = true;
       } else if (job.status === "failed" || job.status === "retrying") {
@@ -2966,7 +2968,15 @@ async function printFormCopy(earlier = null) {
     }
     if (last) {
       const before = state.formCopy;
-      state.formCopy = { job, label: done.label, failed: again && before && before.job === job ? before.failed : null };
+      const same = again && before && before.job === job;
+      if (same && before.printed) {
+        // its printer printed it while this answer was on its way, and the print jobs' list told this page before
+        // the printed event did (a return from another staff page): not "still waiting" after "printed"
+        saveDone();
+        notify("info", "copy.printed", { label: done.label });
+        return;
+      }
+      state.formCopy = { job, label: done.label, failed: same ? before.failed : null };
     }
     if (listed) {
       if (!(again && listed.job === job)) listed.failed = null; // a new copy: listed again if it fails too
