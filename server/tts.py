@@ -58,6 +58,17 @@ RECALL_LAST = {"id": "Panggilan terakhir.", "en": "Last call."}
 _LABEL = re.compile(r"([A-Za-z]+)-(\d+)")
 _DIGITS = re.compile(r"\d+")
 _AMPERSAND = re.compile(r"\s*&\s*")
+_SLASH = re.compile(r"\s*/\s*")  # "PPK/Pokja": espeak-ng's Indonesian says "/" as "garis miring" (slanted line)
+_HASH = re.compile(r"#\s*(?=\d)")  # "Loket #3": espeak-ng's Indonesian says "#" as "pagar" (a fence)
+# A word of two or more capitals, not part of a longer word: an acronym ("LPSE", "CS", "UKPBJ") when the name has
+# small letters too.
+_CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,}(?![^\W_])")
+# A Roman numeral of two or more of I, V and X (II to XXXIX): how an office numbers counters ("Loket II").
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+# English: a lone capital A before another word is said as the article ("uh"), not the letter; joined to the
+# next word by a hyphen ("A-two", "A-S N") espeak-ng says the letter, and a voice pack still finds `a` and `two`.
+_LONE_A = re.compile(r"(?<![^\W_])A (?=[^\W_])")
 AND_WORDS = {"id": "dan", "en": "and"}  # what "&" in a counter name is said as
 
 WORKER_SCRIPT = Path(__file__).with_name("tts_worker.py")
@@ -136,24 +147,58 @@ def number_words(number: int, lang: str = "id") -> str:
         raise ValueError(f"no number words for language {lang!r}") from error
 
 
-def spell_letters(prefix: str) -> str:
-    """Spell a label prefix letter by letter: "AB" -> "A B"."""
-    return " ".join(prefix.upper())
+def spell_letters(prefix: str, lang: str = "id") -> str:
+    """Spell a label prefix letter by letter: "AB" -> "A B" (in English "A-B": see `letter_a`)."""
+    return letter_a(" ".join(prefix.upper()), lang)
+
+
+def letter_a(said: str, lang: str) -> str:
+    """In English, a lone capital "A" before another word joined to it by a hyphen ("A B" -> "A-B", "A two" ->
+    "A-two"): espeak-ng's English says "A B" as "uh bee", the article, and "A-B" as the letters."""
+    return _LONE_A.sub("A-", said) if lang == "en" else said
+
+
+def roman_value(word: str) -> int | None:
+    """The number a Roman numeral of two or more of I, V and X says ("II" -> 2, "XIV" -> 14), else None."""
+    if len(word) < 2 or not _ROMAN.fullmatch(word):
+        return None
+    values = [_ROMAN_VALUES[c] for c in word]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 def counter_words(counter_name: str, lang: str = "id") -> str:
     """Say the digits in a counter name as words: "Loket 2" -> "Loket dua". A letter next to a number is
     a word of its own: "Loket 12B" -> "Loket dua belas B" (not "belasB"), which a voice pack's `b.wav` says.
     "&" is the word for "and" ("Registrasi & Verifikasi" -> "Registrasi dan Verifikasi"): espeak-ng's
-    Indonesian says it as "tanda dan" and a voice pack would leave it out."""
+    Indonesian says it as "tanda dan" and a voice pack would leave it out. "#" before a number is not said
+    ("Loket #3" -> "Loket tiga", not "Loket pagar tiga"), and "/" is a pause ("PPK/Pokja" -> "P P K, Pokja", not
+    "garis miring").
+
+    A Roman numeral is said as its number ("Loket II" -> "Loket dua": espeak-ng's English said "Loket roman two"
+    and a voice pack has no clip `ii`). In a name with small letters, a word of capitals is an acronym, spelled
+    letter by letter ("Helpdesk LPSE" -> "Helpdesk L P S E", "CS-1" -> "C S-satu"): espeak-ng read "LPSE" as a
+    word ("lpsé"), and "ULP", "PPID", "IT" too. A name written all in capitals ("LOKET PENGADUAN") keeps its
+    words: there an acronym cannot be told from a word, and espeak-ng spells what it cannot say ("LKPP")."""
+
+    name = _HASH.sub("", counter_name)
 
     def say(m: re.Match[str]) -> str:
-        before = " " if m.start() > 0 and counter_name[m.start() - 1].isalpha() else ""
-        after = " " if m.end() < len(counter_name) and counter_name[m.end()].isalpha() else ""
+        before = " " if m.start() > 0 and name[m.start() - 1].isalpha() else ""
+        after = " " if m.end() < len(name) and name[m.end()].isalpha() else ""
         return before + number_words(int(m.group()), lang) + after
 
-    said = _DIGITS.sub(say, counter_name)
-    return _AMPERSAND.sub(f" {AND_WORDS.get(lang, AND_WORDS['id'])} ", said).strip()
+    spell = any(c.islower() for c in name)
+
+    def capitals(m: re.Match[str]) -> str:
+        value = roman_value(m.group())
+        if value is not None:
+            return number_words(value, lang)
+        return " ".join(m.group()) if spell else m.group()
+
+    said = _DIGITS.sub(say, name)
+    said = _CAPITALS.sub(capitals, said)
+    said = _AMPERSAND.sub(f" {AND_WORDS.get(lang, AND_WORDS['id'])} ", said)
+    return letter_a(_SLASH.sub(", ", said).strip(" ,"), lang)
 
 
 def speech_voice(voice: str, lang: str = "id") -> str:
@@ -186,7 +231,7 @@ def announcement_text(label: str, counter_name: str, template: str, lang: str = 
         raise ValueError(f"ticket label {label!r} is not letters, a dash and a number")
     prefix, digits = match.groups()
     return template.format(
-        letter=spell_letters(prefix),
+        letter=spell_letters(prefix, lang),
         number=number_words(int(digits), lang),
         counter=counter_words(counter_name.strip(), lang),
     )

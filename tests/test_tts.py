@@ -123,7 +123,7 @@ def test_a_counter_named_with_a_number_and_a_letter_is_said_with_the_letter_as_a
 
 def test_english_template_uses_english_number_words():
     text = announcement_text("AB-021", "Meja 10", TEMPLATE_EN, lang="en")
-    assert text == "Queue number, A B, twenty-one. Please go to, Meja ten."
+    assert text == "Queue number, A-B, twenty-one. Please go to, Meja ten."  # "A B" was "uh bee": see below
 
 
 # -- the number words, checked against a spelling written here without num2words --------------
@@ -234,6 +234,74 @@ def test_an_english_call_past_a_thousand_has_no_pause_inside_its_number():
 def test_an_ampersand_in_a_counter_name_is_said_as_the_word_and(counter, lang, spoken):
     """espeak-ng's Indonesian says "&" as "tanda dan" ("and sign"), and a voice pack left it out."""
     assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
+
+
+@pytest.mark.parametrize(
+    ("counter", "lang", "spoken"),
+    [
+        # a word of capitals among small letters is an acronym: its letters, as an office says it
+        ("Helpdesk LPSE", "id", "Helpdesk L P S E"),
+        ("Loket UKPBJ 2", "id", "Loket U K P B J dua"),
+        ("Loket CS-2", "id", "Loket C S-dua"),
+        ("Konsultasi Non-Penyedia (PPK/Pokja/PP)", "id", "Konsultasi Non-Penyedia (P P K, Pokja, P P)"),
+        ("Loket KTP-el", "id", "Loket K T P-el"),
+        ("Helpdesk LPSE", "en", "Helpdesk L P S E"),
+        # a word with small letters, and a name all in capitals, are said as words (espeak-ng spells "LKPP")
+        ("Loket SIKaP", "id", "Loket SIKaP"),
+        ("LOKET PENGADUAN", "id", "LOKET PENGADUAN"),
+        ("LKPP", "id", "LKPP"),
+        ("Meja R&D", "id", "Meja R dan D"),
+        # a Roman numeral is its number, in capitals or not
+        ("Loket II", "id", "Loket dua"),
+        ("LOKET IV", "id", "LOKET empat"),
+        ("Loket XIV", "en", "Loket fourteen"),
+        ("Loket II", "en", "Loket two"),
+        ("Loket XL", "id", "Loket X L"),  # not I, V and X alone: letters
+        # "/" is a pause, "#" before a number is not said
+        ("Meja PPK/Pokja", "id", "Meja P P K, Pokja"),
+        ("Loket 2/3", "en", "Loket two, three"),
+        ("Loket #3", "id", "Loket tiga"),
+        ("Loket #12B", "en", "Loket twelve B"),
+        # English: a lone A before a word is joined to it, else espeak-ng says the article "uh"
+        ("Loket A2", "en", "Loket A-two"),
+        ("Loket ASN", "en", "Loket A-S N"),
+        ("Meja 3A", "en", "Meja three A"),
+        ("Loket A2", "id", "Loket A dua"),
+    ],
+)
+def test_a_counter_name_is_said_as_the_office_reads_it(counter, lang, spoken):
+    assert announcement_text("A-1", counter, "{letter} {number}: {counter}", lang=lang).split(": ")[1] == spoken
+
+
+def espeak_phonemes(text: str, voice: str) -> str:
+    """What espeak-ng says for `text`, in its phoneme mnemonics on one line (`espeak-ng -x`)."""
+    out = subprocess.run(
+        ["espeak-ng", "-q", "-x", "-v", voice, text], capture_output=True, text=True, timeout=10, check=True
+    )
+    return " ".join(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("label", "counter", "lang", "heard", "not_heard"),
+    [
+        ("A-1", "Helpdesk LPSE", "id", "'El p'e", "lps'E"),  # "el pe es e", not the word "lpsé"
+        ("A-1", "Loket PPID", "id", "p'e p'e 'i d'e", "p'id"),  # not the word "pid"
+        ("A-1", "Loket SPSE", "id", "'Es p'e", "sps'E"),
+        ("A-1", "Meja IT", "id", "'i t'e", "'it"),
+        ("A-1", "Loket #3", "id", "l'ok@t t'iga", "p'agaR"),  # not "Loket pagar tiga"
+        ("A-1", "Loket 2/3", "id", "l'ok@t d'ua t'iga", "m'iR2iN"),  # not "dua garis miring tiga"
+        ("A-1", "Loket II", "en", "l'0kI2t t'u:", "r,oUm@n"),  # not "Loket roman two"
+        ("A-1", "Loket A2", "en", "'eIt'u:", "a#"),  # the letter A, not "Loket uh two"
+        ("AB-5", "Loket 1", "en", "'eIb'i:", "a#"),  # "Queue number, ay bee", not "uh bee"
+    ],
+)
+def test_espeak_ng_says_the_counter_and_the_letters_as_a_visitor_should_hear_them(
+    label, counter, lang, heard, not_heard
+):
+    """The phrase the server builds, said by the real espeak-ng in the voice that says the office's calls."""
+    text = announcement_text(label, counter, TEMPLATE_EN if lang == "en" else TEMPLATE_ID, lang=lang)
+    said = espeak_phonemes(text, speech_voice("id", lang))
+    assert heard in said and not_heard not in said, (text, said)
 
 
 @pytest.mark.parametrize("template", [TEMPLATE_ID, TEMPLATE_EN, "{counter}: {letter} {number}, {letter} {number}"])

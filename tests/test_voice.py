@@ -109,6 +109,19 @@ def test_an_ampersand_is_the_packs_word_for_and_and_an_english_thousand_has_no_p
     assert {"loket", "tiga", "registrasi", "dan", "akun"} <= set(voice.office_clips(settings))
 
 
+def test_an_acronym_and_a_roman_numeral_in_a_counter_name_need_only_the_letters_and_numbers_clips(tmp_path):
+    """ "Helpdesk LPSE" and "Loket II" are said from the pack's letters and numbers (`l` `p` `s` `e`, `dua`): a
+    pack lacked `lpse` and `ii`, so espeak-ng said every call to those counters."""
+    from server.tts import TEMPLATE_ID, announcement_text
+
+    names = {"nomor-antrian", "a", "satu", "silakan-menuju", "helpdesk", "loket", "dua", "l", "p", "s", "e"}
+    for counter, said in [("Helpdesk LPSE", ["helpdesk", "l", "p", "s", "e"]), ("Loket II", ["loket", "dua"])]:
+        parts, missing = voice.plan(announcement_text("A-1", counter, TEMPLATE_ID), names)
+        assert missing == [] and parts[-len(said) :] == said
+    settings = load_settings(write_config(tmp_path, {'name = "Loket 3"': 'name = "Helpdesk LPSE"'}))
+    assert "lpse" not in voice.office_clips(settings) and {"l", "p", "s", "e"} <= set(voice.office_clips(settings))
+
+
 def test_the_template_gives_one_clip_per_run_of_fixed_words():
     runs = voice.template_runs("Nomor antrian, {letter}, {number}. Silakan menuju, {counter}.")
     assert runs == ["nomor-antrian", "silakan-menuju"]
