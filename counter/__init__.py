@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date
+from fractions import Fraction
 from functools import partial, wraps
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -621,17 +622,23 @@ def _period(day_from: str, day_to: str, lang: str) -> str:
     return one[0] if day_from == day_to else f"{one[0]} to {one[1]}"
 
 
-def _skm_chart(nrr: dict[str, float | None]) -> dict[str, Any]:
-    """Bar geometry for the SKM page's chart: one horizontal bar per element, its length the NRR on the
-    scale 1-4 drawn from 0 (a full bar is 4.00), its colour the grade the NRR would be as an index."""
+def _skm_chart(report: dict[str, Any]) -> dict[str, Any]:
+    """Bar geometry for the SKM page's chart (`report`: GET /api/skm's): one horizontal bar per element, its
+    length the NRR shown on the scale 1-4 drawn from 0 (a full bar is 4.00), its colour the grade the element's
+    exact NRR (its sum over its answers) would be as an index: × 25, rounded once to two decimals, graded as the
+    IKM is. Not from the NRR shown: 3.06422 is shown 3.064, which as an index (76.60) would be C, not B."""
+    from server import skm
+
     bars = []
-    for i, (code, value) in enumerate(nrr.items()):
+    for i, element in enumerate(report["elements"]):
+        code = element["code"]
+        value = report["nrr"][code]
         y = i * (SKM_BAR_HEIGHT + SKM_BAR_GAP)
         width = 0.0 if value is None else round(SKM_BAR_WIDTH * value / 4, 2)
         grade = None
-        if value is not None:
-            converted = round(value * 25, 2)  # the NRR as an index 25..100, graded as the IKM is
-            grade = "a" if converted >= 88.31 else "b" if converted >= 76.61 else "c" if converted >= 65 else "d"
+        if element["answers"]:
+            exact = Fraction(element["sum"], element["answers"])
+            grade = skm.grade(skm.round_half_up(exact * skm.CONVERSION, 2))[0].lower()
         bars.append({"code": code, "value": value, "y": y, "w": width, "h": SKM_BAR_HEIGHT, "grade": grade})
     height = len(bars) * (SKM_BAR_HEIGHT + SKM_BAR_GAP)
     ticks = [{"score": s, "x": SKM_BAR_WIDTH * s / 4} for s in range(5)]
@@ -679,7 +686,7 @@ def skm_page():
         percent=skm.percent,  # a profile's share from its count, exactly (not the JSON's 4-decimal share)
         wording_note=skm_report.wording_note(data, settings.office.tz, lang) if data else None,
         wording_tag=lambda ids: ", ".join(skm_report.wording_label(i, lang) for i in ids).capitalize(),
-        chart=_skm_chart(data["nrr"]) if data else None,
+        chart=_skm_chart(data) if data else None,
         period=None if bad else _period(day_from, day_to, lang),
         query=query,
         day_from=day_from,
