@@ -28,6 +28,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (a printer switched off): a connection there is refused."""
+    return free_port()
+
+
+def wait_for(check, seconds: float = 10.0) -> bool:
+    """Whether `check()` holds within `seconds` of real time: looked at every 50 ms, and once more at the end."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
 _HASHES: dict[str, str] = {}
 
 

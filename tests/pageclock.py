@@ -101,40 +101,61 @@ WATCH_TRIES = """() => (window.__managers || []).forEach((m) => {
 })"""
 
 
-# a manager's try under way: flagged, and not yet connected (its engine open and every socket of it connected)
-TRYING = """(m) => m.__trying && !(m.engine && m.engine.readyState === "open"
-                                 && Object.keys(m.nsps).every((n) => m.nsps[n].connected))"""
+# a manager connected: its engine open and every socket of it connected
+CONNECTED = """(m) => m.engine && m.engine.readyState === "open"
+                   && Object.keys(m.nsps).every((n) => m.nsps[n].connected)"""
+# a manager's try under way: flagged, and not yet connected
+TRYING = f"(m) => m.__trying && !({CONNECTED})(m)"
 
 
 def watch_tries(page) -> None:
-    """Flag the page's socket.io reconnection tries (WATCH_TRIES) from now: before its server goes, for
-    reconnect_on_paused_clock."""
+    """Flag the page's socket.io reconnection tries (WATCH_TRIES) from now: before its connection goes, for
+    reconnect_on_clock."""
     page.evaluate(WATCH_TRIES)
 
 
-def reconnect_on_paused_clock(page, done: str, max_ms: int = 20_000, try_s: float = 5.0) -> None:
-    """Until `done` (a JavaScript expression) holds on a page whose paused clock (pause_clock) runs its socket.io
-    reconnection tries, its server started again: a try under way is waited for (its failure, known in real time, is
-    told on a timer of 0 ms, run by moving the paused clock 1 ms, and sets the next try on it; its success makes the
-    connection), and between tries the page's clock is moved on a second at a time, at most `max_ms` in all: it stops
-    within a second of the try that connects, however long a try takes on a loaded machine. A try not ended within
-    `try_s` s is left to go on as the clock moves on."""
+def reconnect_on_clock(
+    page, done, max_ms: int = 20_000, step_ms: int = 1000, try_s: float = 5.0, what: str = ""
+) -> None:
+    """Until `done` holds on a page (install_clock) whose connection is coming back (its server started again, its
+    network back): socket.io's reconnection tries, due on the page's clock (paused: pause_clock, or running), are
+    brought on by moving that clock `step_ms` at a time, at most `max_ms` in all, instead of being waited out in real
+    time. `done` is a JavaScript expression, or a function of the test's (a check of what its listeners collected),
+    which `what` then names in the failure.
+
+    A try under way (watch_tries: called here, and best before the connection went) is waited for before the clock
+    moves on: its failure, known in real time, is told on a timer of 0 ms (engine.io's), run by moving the clock 1 ms,
+    and sets the next try on it; its success makes the connection. A try not ended within `try_s` s is left to go on
+    as the clock moves on. Once every connection of the page is made, each move waits a tenth of a second of real time
+    first (the snapshot, and what the page does with it, on their way). It stops within `step_ms` of the try that
+    connects, however long a try takes on a loaded machine."""
     import time
 
     watch_tries(page)
-    check = f"() => Boolean({done})"
-    idle = f"() => Boolean({done}) || !window.__managers.some({TRYING})"
+    if callable(done):
+        check = done
+    else:
+        script = f"() => Boolean({done})"
+
+        def check() -> bool:
+            return page.evaluate(script)
+
+    trying = f"() => window.__managers.some({TRYING})"
+    connected = f"() => window.__managers.every({CONNECTED})"
     moved = 0
-    while True:
+    while not check():
         waited = time.monotonic() + try_s
-        while not page.evaluate(idle) and time.monotonic() < waited:
-            # a failed try's timer of 0 ms (engine.io's), due within the paused clock's next millisecond
-            page.clock.run_for(1)
+        while page.evaluate(trying) and not check() and time.monotonic() < waited:
+            page.clock.run_for(1)  # a failed try's timer of 0 ms, due within the clock's next millisecond
             settle = time.monotonic() + 0.1  # a tenth of a second for it to end, then the clock moved again
-            while not page.evaluate(idle) and time.monotonic() < settle:
-                page.wait_for_timeout(20)  # real time: Playwright's own, not the page's paused clock
-        if page.evaluate(check):
+            while page.evaluate(trying) and not check() and time.monotonic() < settle:
+                page.wait_for_timeout(20)  # real time: Playwright's own, not the page's clock
+        if page.evaluate(connected):
+            looked = time.monotonic() + 0.1
+            while not check() and time.monotonic() < looked:
+                page.wait_for_timeout(20)  # events reach the test's listeners during Playwright's calls
+        if check():
             return
-        assert moved < max_ms, f"not {done} within {max_ms} ms of the page's clock after its server started again"
-        page.clock.run_for(1000)
-        moved += 1000
+        assert moved < max_ms, f"{what or done}: not within {max_ms} ms of the page's clock as it reconnected"
+        page.clock.run_for(step_ms)
+        moved += step_ms

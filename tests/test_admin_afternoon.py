@@ -17,10 +17,11 @@ import os
 
 import pytest
 import requests
-import test_admin_refusals as admin_refusals
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import error_at, key, settings
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from playwright.sync_api import expect
 from staffpages import sign_in
-from test_admin_page import error_at, key
 
 VIEWPORTS = ({"width": 1366, "height": 768}, {"width": 1024, "height": 768})
 
@@ -29,10 +30,6 @@ LONG_COUNTER = (
     "Loket Konsultasi Pengadaan Barang dan Jasa Pemerintah Kabupaten Sukamaju "
     "Bagian Layanan Pengadaan Secara Elektronik X"
 )
-
-
-# The admin's session, the settings put back after each test (autouse) and their read: test_admin_refusals'
-boss, restore_settings, settings = admin_refusals.boss, admin_refusals.restore_settings, admin_refusals.settings
 
 
 def admin_page(browser, live, viewport):
@@ -136,7 +133,8 @@ def test_an_officers_full_name_too_long_is_refused_at_its_input_and_kept_whole(b
 
 
 def test_a_service_added_with_no_counter_serving_it_is_said_so_with_where_to_tick_it(browser, live, boss, tmp_path):
-    """The kiosk greys out a service no counter serves: the page that added it said only "Tersimpan."."""
+    """The kiosk greys out a service no counter serves: the page that added it said only "Tersimpan.". Once a
+    counter serves it, that notice says so no more."""
     page = admin_page(browser, live, VIEWPORTS[1])
     try:
         services = page.locator("#sec-services")
@@ -157,6 +155,8 @@ def test_a_service_added_with_no_counter_serving_it_is_said_so_with_where_to_tic
         key(page, "counters[0].services").locator('input[value="E"]').check()
         counters.locator("button.save").click()
         expect(counters.locator(".notice")).to_have_text("Tersimpan.")  # every service served now
+        # and the services' notice no longer says E is served nowhere (it did, until the page was reloaded)
+        expect(services.locator(".notice")).to_have_text("Tersimpan.")
         assert "E" in settings(live, boss)["counters"][0]["services"]
     finally:
         page.context.close()

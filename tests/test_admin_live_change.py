@@ -7,22 +7,18 @@ The module shares one live server; an autouse fixture puts back every settings s
 from __future__ import annotations
 
 import pytest
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import FRONT_VISITOR, admin_session, counter_actions, fill_front, issue, open_front, settings_kept
+from staffpages import FRONT_VISITOR, admin_session, counter_actions, fill_front, issue, open_front
 
 
 @pytest.fixture(scope="module")
 def boss(live):
+    """adminpages.boss's admin, and the front office "rina" whose page the test opens: not the shared one."""
     session = admin_session(live, "kepala", "budi")
     live.add_user("rina", "frontoffice")
     return session
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def rename_service(live, boss, code: str, name: str) -> None:

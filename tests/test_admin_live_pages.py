@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from pageclock import PING_NUMBERS, install_clock, run_clock_for
 from playwright.sync_api import expect
-from staffpages import admin_session, issue, put_settings, settings_kept, sign_in
+from staffpages import issue, put_settings, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
@@ -29,17 +31,6 @@ def live(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("live")), numbers=PING_NUMBERS)
     yield server.start()
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def cancel(live, boss, ticket: dict) -> None:

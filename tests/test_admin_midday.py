@@ -10,24 +10,14 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from playwright.sync_api import expect
-from staffpages import admin_session, put_settings, settings_kept, sign_in
+from staffpages import put_settings, sign_in
 
 from server.config import load_settings
 
 VIEWPORT = {"width": 1366, "height": 768}
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def settings_events(live) -> list[tuple[str, str]]:

@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import error_at, key
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from conftest import ROOT, SocketGate
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import admin_session, empty_queue, issue, settings_kept, sign_in
+from staffpages import empty_queue, issue, sign_in
 
 PASSWORD = "rahasia-123"
 VIEWPORT = {"width": 1366, "height": 768}
@@ -25,17 +28,6 @@ PANELS = {
     "sec-office", "sec-services", "sec-counters", "sec-live", "sec-queue", "sec-kiosk", "sec-priority_classes",
     "sec-hours", "sec-users", "sec-survey", "sec-voice",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def open_page(browser, live, path: str, username: str, form: bool = False):
@@ -48,14 +40,6 @@ def admin_page(browser, live):
     page = open_page(browser, live, "/counter/admin", "kepala")
     expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
     return page
-
-
-def key(page, name: str):
-    return page.locator(f'[data-key="{name}"]')
-
-
-def error_at(page, name: str):
-    return page.locator(f'.field-error[data-for="{name}"]')
 
 
 def state(live) -> dict:
@@ -195,6 +179,9 @@ def test_a_save_sends_only_the_fields_the_admin_changed_and_hours_take_the_pages
 
     key(page, "office.name").fill("LPSE Kota Baru")
     saved("office", {"name": "LPSE Kota Baru"})
+    # the page's own bar and title take the new name (they kept the old one until the page was reloaded)
+    expect(page.locator(".brand .office")).to_have_text("LPSE Kota Baru")
+    expect(page).to_have_title(re.compile(r" · LPSE Kota Baru$"))
     key(page, "office.address").fill("Jl. Baru No. 1")
     saved("office", {"address": "Jl. Baru No. 1"})
     office = boss.get(f"{live.url}/api/admin/settings", timeout=5).json()["office"]

@@ -13,26 +13,13 @@ from __future__ import annotations
 
 import os
 
-import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import key, settings
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from playwright.sync_api import expect
-from staffpages import admin_session, settings_kept, sign_in
+from staffpages import sign_in
 
 VIEWPORTS = ({"width": 1024, "height": 768}, {"width": 1920, "height": 1080})
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
-
-
-def settings(live, boss) -> dict:
-    return boss.get(f"{live.url}/api/admin/settings", timeout=5).json()
 
 
 def put(live, boss, section: str, value, lang: str = "id"):
@@ -46,10 +33,6 @@ def admin_page(browser, live, viewport=VIEWPORTS[0]):
     sign_in(page, live, "/counter/admin", "kepala")
     expect(page.locator('[data-key="office.name"]')).to_have_value("LPSE Kabupaten Contoh")
     return page
-
-
-def key(page, name: str):
-    return page.locator(f'[data-key="{name}"]')
 
 
 def shot(page, tmp_path, name: str) -> None:

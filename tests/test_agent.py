@@ -18,7 +18,7 @@ import pytest
 import requests
 from conftest import ROOT, visitor, write_config
 from fakeprinter import FakeNetworkPrinter
-from live import LiveServer
+from live import LiveServer, wait_for
 
 TOKEN = "agent-token-0123456789abcdef"
 # `python -m kiosk.agent` with some of its module's numbers set first (a JSON object, then the agent's arguments), as
@@ -67,15 +67,6 @@ def setup(tmp_path):
         proc.wait()
     server.stop()
     printer.stop()
-
-
-def wait_for(predicate, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def issue(server) -> str:

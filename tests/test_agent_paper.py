@@ -16,8 +16,8 @@ import requests
 import socketio
 from conftest import ROOT, visitor, write_config
 from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_PAPER, FakeNetworkPrinter
-from live import LiveServer
-from test_agent import TOKEN, printed, wait_for
+from live import LiveServer, wait_for
+from test_agent import TOKEN, printed
 from test_agent_bounds import job
 from test_printer_paper_low import KIOSK_WARNING, KIOSK_WARNING_EN
 from test_printer_status import STATUS

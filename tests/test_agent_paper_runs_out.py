@@ -16,9 +16,9 @@ import pytest
 import socketio
 from conftest import write_config
 from fakeprinter import FakeNetworkPrinter
-from live import ClockedServer
+from live import ClockedServer, wait_for
 from staffpages import PASSWORD, issue
-from test_agent import TOKEN, wait_for
+from test_agent import TOKEN
 from test_agent_bounds import agent_worker, printer_events, statuses
 from test_agent_bounds import issue as issue_in_app
 from test_agent_paper import agent_launcher

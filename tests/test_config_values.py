@@ -16,6 +16,7 @@ import typing
 from datetime import date, datetime, time
 
 import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
 from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -265,13 +266,6 @@ def live(tmp_path_factory):
     server = LiveServer(write_config(tmp_path_factory.mktemp("admin_values")))
     yield server.start()
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    from staffpages import admin_session
-
-    return admin_session(live, "kepala", "budi")
 
 
 def shown(live, boss) -> dict:

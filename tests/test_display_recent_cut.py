@@ -15,7 +15,7 @@ import pytest
 import requests
 from conftest import SocketGate, visitor, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, TRYING, install_clock, run_clock_for, watch_tries
+from pageclock import PING_NUMBERS, install_clock, reconnect_on_clock, run_clock_for, watch_tries
 from test_display_counter_identity import NAMES as IDENTITY_NAMES
 from test_display_readability import caught_up, new_page, open_display, state
 
@@ -121,26 +121,6 @@ FLASH_MS = 5000  # a call's flash (display.js FLASH_MS)
 ONLINE = "document.body.classList.contains('online')"
 
 
-def reconnect_sooner(page, max_ms: int = 20_000) -> None:
-    """Until the TV is online again, its network back: socket.io's waits between its tries (display.js: 0.5 s,
-    doubling to 5 s, each +-50 %) run on the page's clock (pageclock.install_clock), moved on a quarter second at a
-    time while no try is under way (pageclock.watch_tries, called before the network went), at most `max_ms` in
-    all, instead of being waited out in real time. A try that connected is left to bring its snapshot."""
-    idle = f"() => {ONLINE} || !window.__managers.some({TRYING})"
-    connected = "() => window.__managers.every((m) => m.engine && m.engine.readyState === 'open')"
-    moved = 0
-    while True:
-        page.wait_for_function(idle, polling=20, timeout=15_000)  # a try under way ends, in real time
-        if page.evaluate(f"() => {ONLINE}"):
-            return
-        if page.evaluate(connected):
-            page.wait_for_function(f"() => {ONLINE}", polling=50, timeout=15_000)
-            return
-        assert moved < max_ms, f"not online within {max_ms} ms of the page's clock after its network came back"
-        page.clock.run_for(250)
-        moved += 250
-
-
 def act(server, counter_id: int, action: str, **payload) -> dict:
     r = server.sessions[counter_id].post(
         f"{server.url}/api/counters/{counter_id}/{action}", json=payload or {}, timeout=5
@@ -240,7 +220,9 @@ def test_the_latest_calls_counter_names_end_after_a_whole_word_online_and_after_
         page.wait_for_function("() => document.body.classList.contains('offline')", polling=50)
         label = next_at_10(ten)  # made while the TV is away: its snapshot brings it at the reconnect
         gate.open = True
-        reconnect_sooner(page)
+        # socket.io's waits between its tries (display.js: 0.5 s doubling to 5 s, each +-50 %) on the page's clock,
+        # moved on a quarter second at a time, not waited out in real time
+        reconnect_on_clock(page, ONLINE, step_ms=250)
         caught_up(page, ten)
         assert state(ten)["seq"] == page.evaluate("antrianDisplay.state.seq")
         assert_cut_after_words(page, size, "after a reconnect", newest=label)

@@ -16,7 +16,7 @@ import pytest
 import requests
 import socketio
 from conftest import in_order, visitor, write_config
-from live import ClockedServer, LiveServer, server_command
+from live import ClockedServer, LiveServer, server_command, wait_for
 
 LIMITS = {
     "connections_per_address = 64": "connections_per_address = 8",
@@ -78,15 +78,6 @@ def _closed_within(sock: socket.socket, seconds: float) -> bytes:
 
 def _fds(server) -> int:
     return len(os.listdir(f"/proc/{server.proc.pid}/fd"))
-
-
-def _wait_for(check, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 # -- logins -------------------------------------------------------------------------------------
@@ -188,10 +179,10 @@ def test_a_socket_past_its_budget_is_closed_and_others_keep_their_calls(server, 
     # its connection ends with the answer, not idle_seconds later: the descriptors counted below wait for the sockets'
     r = requests.post(f"{server.url}/api/tickets", json=visitor(), headers={"Connection": "close"}, timeout=5)
     assert r.status_code == 201
-    assert _wait_for(lambda: "issued" in calls, 15)
+    assert wait_for(lambda: "issued" in calls, 15)
     watcher.disconnect()
     # the server let go of the flooding connection by itself (its client has not closed its end yet)
-    assert _wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
+    assert wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
     _close(sio)
 
 
@@ -232,7 +223,7 @@ def test_a_few_snapshots_after_gaps_are_answered(server):
     sio.connect(server.url, auth={"role": "display"}, transports=["websocket"], wait_timeout=10)
     for _ in range(3):
         sio.emit("snapshot")
-    assert _wait_for(lambda: len(got) == 4, 15)  # the one at connect and three asked for
+    assert wait_for(lambda: len(got) == 4, 15)  # the one at connect and three asked for
     assert sio.connected
     sio.disconnect()
 
@@ -261,7 +252,7 @@ def test_connections_per_device_are_capped_and_come_back(server):
         assert _closed_within(s, 5) == b""
         s.close()
     extra.close()
-    assert _wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
+    assert wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
 
 
 def test_a_device_refused_waits_for_its_503_so_it_cannot_cycle_refusals(server):
@@ -296,7 +287,7 @@ def test_a_device_refused_waits_for_its_503_so_it_cannot_cycle_refusals(server):
     assert _http(server, "127.0.0.13", "GET", "/healthz")[0] == 200  # another device all along
     for s in held + waiting + over:
         s.close()
-    assert _wait_for(lambda: _fds(server) <= before + 1, 15), (before, _fds(server))
+    assert wait_for(lambda: _fds(server) <= before + 1, 15), (before, _fds(server))
 
 
 def test_an_idle_keep_alive_connection_is_closed(server):
@@ -621,9 +612,9 @@ def test_a_device_holds_at_most_its_limit_of_socket_sessions_and_gets_one_back_w
     assert _raw(server, "127.0.0.51", "GET", HANDSHAKE)[0] == 200  # another device
     url = f"{HANDSHAKE}&sid={sids[0]}"
     assert _raw(server, "127.0.0.1", "POST", url, b"1")[0] == 200  # the session's close: it ends
-    assert _wait_for(lambda: _raw(server, device, "GET", HANDSHAKE)[0] == 200, 15)  # after its wait
+    assert wait_for(lambda: _raw(server, device, "GET", HANDSHAKE)[0] == 200, 15)  # after its wait
     answers = []  # its one place back, taken: no more (once its requests are read again)
-    assert _wait_for(lambda: answers.append(_raw(server, device, "GET", HANDSHAKE)[0]) or answers[-1] != 429, 15)
+    assert wait_for(lambda: answers.append(_raw(server, device, "GET", HANDSHAKE)[0]) or answers[-1] != 429, 15)
     assert answers[-1] == 401, answers
     assert server.log()[log_before:].count("Socket.IO session refused") == 1
 
@@ -640,7 +631,7 @@ def test_unreadable_socket_packets_close_their_connection_and_log_one_line(serve
     for i, packet in enumerate(UNREADABLE_PACKETS):
         url = _polling_display(server, f"127.0.0.{30 + i}")
         assert _raw(server, f"127.0.0.{30 + i}", "POST", url, packet.encode())[0] == 200
-        assert _wait_for(lambda u=url: _raw(server, "127.0.0.1", "GET", u)[0] == 400, 15), packet[:20]  # closed
+        assert wait_for(lambda u=url: _raw(server, "127.0.0.1", "GET", u)[0] == 400, 15), packet[:20]  # closed
     url = _polling_display(server, "127.0.0.29")
     for _ in range(3):
         assert _raw(server, "127.0.0.29", "POST", url, '42["\ud800"]'.encode("utf-8", "surrogatepass"))[0] == 200
@@ -712,7 +703,7 @@ def test_a_websocket_whose_session_ended_is_closed_though_its_client_says_nothin
     s.sendall(_client_frame(b"1"))  # its session's close; then nothing, not even the WebSocket's close frame
     _closed_within(s, CLOSE_GRACE_S + 5)  # socket.timeout: the server kept it
     s.close()
-    assert _wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
+    assert wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
 
 
 def test_a_second_websocket_upgrade_of_a_session_is_refused(server):
@@ -779,7 +770,7 @@ def test_a_long_polling_post_engineio_refuses_is_answered_and_lets_its_connectio
     status, _ = _raw(server, device, "POST", url, body)  # within _raw's 10 s, or TimeoutError
     assert status in (400, 413), status
     assert _raw(server, "127.0.0.1", "GET", url)[0] == 400  # the session is gone
-    assert _wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
+    assert wait_for(lambda: _fds(server) <= before, 15), (before, _fds(server))
 
 
 @pytest.mark.parametrize("closed_by", ["its-close-packet", "its-budget"])
@@ -874,7 +865,7 @@ def test_answers_a_client_never_reads_close_its_connections_with_one_log_line(tm
             rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
             return all(state != "01" for _, here, there, state, *_ in rows if (here[-5:], there[-5:]) == ends)
 
-        assert _wait_for(lambda: all(map(closed_by_the_server, clients)), 20)
+        assert wait_for(lambda: all(map(closed_by_the_server, clients)), 20)
         new = server.log()[log_before:]
         assert "Traceback" not in new and "failed with" not in new, new[-3000:]
         assert new.count("answer not taken") == 1, new

@@ -40,7 +40,7 @@ from kioskui import (
     tap,
 )
 from live import LiveServer
-from pageclock import CALM_NUMBERS, reconnect_on_paused_clock, watch_tries
+from pageclock import CALM_NUMBERS, reconnect_on_clock, watch_tries
 from playwright.sync_api import expect
 
 IDLE = 30  # ?idle=: "Masih di sini?" 10 s before it (kiosk.js IDLE_WARNING_SECONDS)
@@ -137,11 +137,9 @@ def server_back(page, server: LiveServer) -> None:
     """The server started again on its port; Socket.IO's next try (at most SOCKETIO_DELAY_MAX_MS of the page's time
     away) connects. The page's clock moved a second at a time between its tries, no further once connected: a try
     under way as the server came up (its failure known only later, in real time) is waited for, as it sets the next
-    one on that paused clock (pageclock.reconnect_on_paused_clock)."""
+    one on that paused clock (pageclock.reconnect_on_clock)."""
     server.start()
-    reconnect_on_paused_clock(
-        page, "antrianKiosk.socket.connected && !antrianKiosk.offline", max_ms=4 * SOCKETIO_DELAY_MAX_MS
-    )
+    reconnect_on_clock(page, "antrianKiosk.socket.connected && !antrianKiosk.offline", max_ms=4 * SOCKETIO_DELAY_MAX_MS)
 
 
 def kept_cover(page, server: LiveServer) -> None:

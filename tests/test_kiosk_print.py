@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import socket
 import time
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from kioskui import (
     shot,
     shot_name,
 )
-from live import LiveServer
+from live import LiveServer, closed_port
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from staffpages import sign_in
@@ -374,14 +373,6 @@ def raw_error(cfg: PrinterConfig) -> str:
     with pytest.raises(PrinterError) as caught:
         print_ticket(cfg, slip())
     return str(caught.value)
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ from datetime import datetime
 
 import pytest
 import requests
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from playwright.sync_api import expect
-from staffpages import admin_session, issue, put_settings, settings_kept, sign_in
+from staffpages import admin_session, issue, put_settings, sign_in
 
 PASSWORD = "rahasia-123"
 OFFICE = "LPSE Kabupaten Contoh"
@@ -17,13 +18,8 @@ OFFICE = "LPSE Kabupaten Contoh"
 
 @pytest.fixture(scope="module")
 def boss(live):
+    """Not adminpages.boss: its officer is "sari", whose counter page the test opens (and its admin "kepala2")."""
     return admin_session(live, "kepala2", "sari")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def test_the_state_names_each_services_prefix(live, boss):

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 
 import pytest
 from conftest import write_config
-from live import LiveServer
+from live import LiveServer, wait_for
 
 LIMITS = {"exempt = []": "exempt = []\nbody_seconds = 1"}
 CUT_LINE = "long-polling POST"
@@ -94,15 +93,6 @@ def _slow_post(server, device: str) -> bytes:
         return got
 
 
-def _wait_for(check, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
-
-
 def test_a_cut_or_slow_polling_post_is_one_plain_line_and_real_errors_keep_their_traceback(server):
     start = len(server.log())
     for i in range(3):
@@ -110,12 +100,12 @@ def test_a_cut_or_slow_polling_post_is_one_plain_line_and_real_errors_keep_their
     answer = _slow_post(server, "127.0.0.24")
     # its session closed (a 400 to a phone still there: it reconnects and catches up), not a 200 for lost packets
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
-    assert _wait_for(lambda: CUT_LINE in server.log()[start:]), server.log()[start:]
+    assert wait_for(lambda: CUT_LINE in server.log()[start:]), server.log()[start:]
 
     # an error of engineio's own right after them (a POST that is not UTF-8): still logged whole, its traceback
     sid = _session(server, "127.0.0.25")
     _raw(server, "127.0.0.25", _post_head(sid, 4) + b"\xff\xfe\xfd\xfc")
-    assert _wait_for(lambda: "UnicodeDecodeError" in server.log()[start:]), server.log()[start:]
+    assert wait_for(lambda: "UnicodeDecodeError" in server.log()[start:]), server.log()[start:]
 
     log = server.log()[start:]
     lines = [line for line in log.splitlines() if CUT_LINE in line]

@@ -11,6 +11,7 @@ import time
 import pytest
 from conftest import login, visitor, write_config
 from fakeprinter import STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
+from live import closed_port
 
 from printers import ticket_bytes
 from server.app import create_app
@@ -59,14 +60,6 @@ def worker_of(app) -> PrintWorker:
 def jobs(app):
     with app.extensions["antrian"].store.read() as tx:
         return tx.rows("SELECT * FROM print_jobs ORDER BY id")
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_ticket_job_is_written_with_the_ticket_and_printed_exactly(tmp_path, clock):

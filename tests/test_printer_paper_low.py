@@ -18,7 +18,7 @@ import requests
 import socketio
 from conftest import in_order, write_config
 from fakeprinter import PAPER_IN, PAPER_NEAR_END, PAPER_OUT, STATUS_ONLINE, STATUS_PAPER, FakeNetworkPrinter
-from live import ClockedServer, free_port, server_command
+from live import ClockedServer, closed_port, free_port, server_command
 from playwright.sync_api import expect
 from shots import keep_shot
 from staffpages import PASSWORD, issue, open_front, resize, sign_in
@@ -295,8 +295,6 @@ def test_a_printer_of_check_status_true_is_asked_its_paper_at_the_start_and_agai
     """check_status = true is never learnt (learn_status is for "auto"): its paper is due (paper_due) until
     something read it, so the worker asks it at its first round; a printer off then is asked again
     STATUS_RETRY_SECONDS later, not at every round. false is never asked."""
-    from test_print_jobs import closed_port
-
     port = closed_port()
     cfg = PrinterConfig.from_dict("kiosk", {"type": "network", "host": "127.0.0.1", "port": port, "check_status": True})
     assert transport.paper_due(cfg)

@@ -576,7 +576,7 @@ def test_a_printer_off_at_the_workers_start_is_asked_by_its_first_ticket_or_by_i
     teaches nothing: the log says so once, and the worker tries again STATUS_RETRY_SECONDS later while idle. A
     ticket coming first asks the printer itself, before its bytes, as every first ticket did: switched on out of
     paper, its slip is not sent (sending it unasked would print it once per try when paper is loaded)."""
-    from test_print_jobs import closed_port
+    from live import closed_port
 
     port = closed_port()
     app = office(port, timeout=5)

@@ -24,6 +24,7 @@ from fakeprinter import (  # noqa: F401
     FakeSerialPrinter,
     FakeUsbPrinter,
 )
+from live import closed_port
 
 from printers import (
     FormCopy,
@@ -126,15 +127,6 @@ def fake_printer():
     yield start
     for p in printers:
         p.stop()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 # --- exact bytes ---------------------------------------------------------------------------------
@@ -631,13 +623,14 @@ def test_a_printer_that_is_not_ready_is_not_sent_the_ticket_so_it_prints_one_cop
     assert bytes(printer.received).count(ticket) == 1 and bytes(printer.held) == b""
 
 
-def test_refused_connection_is_a_printer_error_naming_the_address(closed_port):
-    cfg = PrinterConfig("kiosk", "network", host="127.0.0.1", port=closed_port, timeout=2)
+def test_refused_connection_is_a_printer_error_naming_the_address():
+    port = closed_port()
+    cfg = PrinterConfig("kiosk", "network", host="127.0.0.1", port=port, timeout=2)
     start = time.monotonic()
     with pytest.raises(PrinterError) as caught:
         print_ticket(cfg, make_slip())
     assert time.monotonic() - start < 1
-    assert str(caught.value) == f"printer kiosk: connection refused at 127.0.0.1:{closed_port}"
+    assert str(caught.value) == f"printer kiosk: connection refused at 127.0.0.1:{port}"
     assert isinstance(caught.value.__cause__, ConnectionRefusedError)
 
 

@@ -8,9 +8,10 @@ same. And the dashboard's note on what was not measured read "1 of 1 escalations
 from __future__ import annotations
 
 import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import error_at
 from conftest import login, visitor, write_config
 from playwright.sync_api import expect
-from staffpages import admin_session
 from test_reports import DAY, at, made_app, serve_one
 
 from server.service.unit import Kind
@@ -283,15 +284,6 @@ def test_the_dashboard_says_none_of_two_escalations_and_one_of_two_in_the_singul
 
 
 # -- the admin page in Chromium --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-def error_at(scope, name: str):
-    return scope.locator(f'.field-error[data-for="{name}"]')
-
-
 def test_the_admin_page_says_each_bad_field_of_a_new_account_and_a_new_password_there_and_keeps_what_was_typed(
     browser, live, boss
 ):

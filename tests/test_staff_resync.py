@@ -14,25 +14,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import pytest
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import key
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from conftest import visitor
 from playwright.sync_api import expect
-from staffpages import PASSWORD, admin_session, put_settings, settings_kept, sign_in
+from staffpages import PASSWORD, put_settings, sign_in
 
 VIEWPORT = {"width": 1366, "height": 768}
 SOCKET = "**/socket.io/**"
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    """Another admin, whose changes through the API the page is told of (its own would not be: live.session)."""
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 @contextmanager
@@ -52,10 +42,6 @@ def voice_kept(live, boss):
         yield
     finally:
         boss.delete(f"{live.url}/api/admin/settings/tts", json={}, timeout=5).raise_for_status()
-
-
-def key(page, name: str):
-    return page.locator(f'[data-key="{name}"]')
 
 
 def user_row(page, username: str):

@@ -18,10 +18,12 @@ import threading
 import pytest
 import requests
 import socketio
+from adminpages import boss as boss  # fixture: the module's admin (tests/adminpages.py)
+from adminpages import restore_settings as restore_settings  # autouse fixture: what a test changed put back
 from conftest import write_config
 from live import ClockedServer
 from playwright.sync_api import expect
-from staffpages import PASSWORD, admin_session, issue, put_settings, settings_kept, sign_in
+from staffpages import PASSWORD, issue, put_settings, sign_in
 
 from server import realtime
 
@@ -37,17 +39,6 @@ def live(tmp_path_factory):
     server = ClockedServer(write_config(tmp_path_factory.mktemp("live")), numbers=numbers).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def boss(live):
-    return admin_session(live, "kepala", "budi")
-
-
-@pytest.fixture(autouse=True)
-def restore_settings(live, boss):
-    with settings_kept(live, boss):
-        yield
 
 
 def test_an_admin_saving_four_sections_does_not_lock_out_a_counter_serving_a_visitor(browser, live, boss):

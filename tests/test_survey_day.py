@@ -14,7 +14,7 @@ import requests
 from conftest import SocketGate, until_on_page, write_config
 from kioskui import tap
 from live import LiveServer
-from pageclock import CALM_NUMBERS, install_clock
+from pageclock import CALM_NUMBERS, install_clock, reconnect_on_clock, watch_tries
 from playwright.sync_api import expect
 from test_skm_pages import A4_PORTRAIT, staff_context
 from test_survey_pages import PASSWORD, PHONE, SCORES, TABLET_LANDSCAPE, identify_by_pad, issue, serve, survey_of
@@ -28,24 +28,10 @@ from server.i18n import t
 # every quarter second and moved in steps just after a ping, pageclock.run_clock_for, each move waited for pings).
 GAP_MS, OFFLINE_MS = 5000, 3000
 # socket.io's reconnection tries (its backoff: 1 s doubling to 5 s, each 0.5-1.5 times that) are due on the page's
-# clock: once the network is back, the clock is moved on RETRY_STEP_MS at a time, at most RETRY_MAX_MS in all, until the
-# page has connected again (reconnect_soon), instead of the next try being waited for in real time (up to 5 s).
+# clock: once the network is back, the clock is moved on RETRY_STEP_MS at a time, at most RETRY_MAX_MS in all (below the
+# manager's 20 s timeout of a try), until the page has connected again (pageclock.reconnect_on_clock), instead of the
+# next try being waited for in real time (up to 5 s).
 RETRY_STEP_MS, RETRY_MAX_MS = 500, 10_000
-
-
-def reconnect_soon(page, done, what: str) -> None:
-    """Until `done()` (a check of what the test's listeners collected): the page's clock moved on RETRY_STEP_MS at a
-    time, each move looked at for a tenth of a second of real time (its try, if one was due, on its way), at most
-    RETRY_MAX_MS of the page's clock (below the manager's 20 s timeout of a try): then an AssertionError saying `what`.
-    Could be shared (pageclock) with any test that waits for a page's reconnect on a running clock."""
-    moved = 0
-    while not done():
-        assert moved < RETRY_MAX_MS, f"{what}: not within {RETRY_MAX_MS} ms of the page's clock"
-        page.clock.run_for(RETRY_STEP_MS)
-        moved += RETRY_STEP_MS
-        looked = time.monotonic() + 0.1
-        while not done() and time.monotonic() < looked:
-            page.wait_for_timeout(20)  # events reach the test's listeners during Playwright's calls
 
 
 @pytest.fixture(scope="module")
@@ -339,13 +325,14 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     context = staff_context(browser, office, "petugas", viewport={"width": 1366, "height": 768})
     page = context.new_page()
     gate = SocketGate(page, polling=True)  # the network, its WebSocket and its polling
-    page.clock.install()
+    install_clock(page)  # its socket.io managers seen (pageclock.MANAGERS): their reconnection tries are followed
     page.goto(f"{office.url}/counter/skm")
     page.wait_for_function("() => window.antrianSkm && window.antrianSkm.reads() >= 1 && !window.antrianSkm.busy()")
     until_on_page(page, lambda: gate.sockets, "the SKM page's socket never went over WebSocket")
     notice = page.locator("#skm-offline")
     expect(notice).to_be_hidden()
 
+    watch_tries(page)  # its reconnection tries flagged from now
     gate.cut()
     expect(page.locator("body")).to_have_attribute("data-connected", "off")
     page.clock.run_for(OFFLINE_MS)
@@ -353,7 +340,9 @@ def test_the_skm_pages_offline_notice_stays_until_a_read_after_the_reconnect_is_
     held: list = []
     page.route("**/counter/skm", lambda route: held.append(route))  # the page's reads, kept on their way
     gate.open = True  # the network is back: socket.io connects again by itself, and the snapshot has the page read
-    reconnect_soon(page, lambda: held, "the page did not read itself after the reconnect")
+    reconnect_on_clock(
+        page, lambda: held, RETRY_MAX_MS, RETRY_STEP_MS, what="the page did not read itself after the reconnect"
+    )
     expect(page.locator("body")).to_have_attribute("data-connected", "on")
     expect(notice).to_be_visible()  # its figures are still the old ones
     held[0].abort()  # that read fails: still old, still said; the page reads again after its gap (skm.js GAP_MS)
