@@ -5,6 +5,7 @@ import logging
 import os
 import platform
 import shutil
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -66,6 +67,29 @@ finally:
     if _ours:
         del os.environ[PICKLE_DIR]
     shutil.rmtree(_scratch, ignore_errors=True)
+
+
+class _ModuleLog:
+    """What an escpos.printer module reaches as `logging`: its `info`, `error` (…) go to a logger of the module's
+    name. Each printer's open and close said "Network printer enabled", "Closing File connection …" with the
+    logging module's own functions, which on a root logger without handlers call logging.basicConfig(): the
+    first ticket printed gave the root logger a stderr handler, and every warning of the server after it
+    came out twice on the admin's screen and in the journal, the second bare and in English
+    (tests/test_operations.py). A logger of its own calls nothing of the kind; the rest of the module is
+    logging's."""
+
+    def __init__(self, name: str) -> None:
+        self._log = logging.getLogger(name)
+
+    def __getattr__(self, attr: str):
+        if attr in ("debug", "info", "warning", "error", "exception", "critical", "log"):
+            return getattr(self._log, attr)
+        return getattr(logging, attr)
+
+
+for _module in [m for name, m in list(sys.modules.items()) if name.startswith("escpos.printer.")]:
+    if getattr(_module, "logging", None) is logging:
+        _module.logging = _ModuleLog(_module.__name__)  # type: ignore[attr-defined]
 
 PROFILE_NAMES: frozenset[str] = frozenset(CAPABILITIES["profiles"])
 

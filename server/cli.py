@@ -334,7 +334,9 @@ def _run_command(
     if args.command == "repair":
         return repair(settings)
     if args.command == "printer":
-        return printer_test(settings, args.name, local=args.local)
+        # the QR code's address in use: config.toml's, or the one the admin page saved over it
+        saved_url = settings.office.public_url != file.office.public_url
+        return printer_test(settings, args.name, local=args.local, url_saved=saved_url)
     if args.command == "systemd-unit":
         try:
             print(systemd_unit(Path(config).resolve(), args.user), end="")
@@ -909,7 +911,7 @@ class _StatusUnheardLogged(logging.Filter):
         return "gave no status answer" not in str(record.msg)
 
 
-def printer_test(settings: Settings, name: str, local: bool = False) -> int:
+def printer_test(settings: Settings, name: str, local: bool = False, url_saved: bool = False) -> int:
     """Print a test slip ("TES", not a queue number) on one printer, as a ticket prints: the office's name,
     the time, the paper's width, and a QR code of public_url, which a phone on the office's Wi-Fi should
     open. Exit 1 with the printer's problem when it fails. It says too whether the printer answered its
@@ -918,7 +920,11 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
 
     A printer the server sends to a kiosk PC's agent ([agents]) is plugged into that PC: the test is
     refused here, naming the command that works there; `local` prints through this PC's own transport
-    whatever [agents] says (on the kiosk PC, with the same config.toml)."""
+    whatever [agents] says (on the kiosk PC, with the same config.toml).
+
+    A public_url of this PC's own (127.0.0.1, localhost: the demo's) makes a QR code no phone opens: the success
+    says so, with where to set it (`url_saved`: the admin page saved the one in use), not that a phone should."""
+    from urllib.parse import urlsplit
     from zoneinfo import ZoneInfo
 
     import printers
@@ -960,7 +966,13 @@ def printer_test(settings: Settings, name: str, local: bool = False) -> int:
         return 1
     finally:
         logging.getLogger("antrian.printers").removeFilter(unheard)
-    say(words("printer_sent_local" if local else "printer_sent", name=name, target=cfg.target))
+    host = urlsplit(url).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        where = words("banner.public_url.admin_page" if url_saved else "banner.public_url.config")
+        sent = "printer_sent_local_loopback" if local else "printer_sent_loopback"
+        say(words(sent, name=name, target=cfg.target, url=url, where=where))
+    else:
+        say(words("printer_sent_local" if local else "printer_sent", name=name, target=cfg.target))
     # whether it answers a status query (check_status): the admin learns which kind of printer it is
     mode = cfg.status_mode
     if mode == "on" or (mode == "auto" and printers.status_answered(cfg)):

@@ -39,7 +39,8 @@ SUPPORTED: dict[str, tuple[str, str]] = {
     "openpyxl": (">=3.1,<3.2", "server/skm_report.py: WriteOnlyCell._style (StyleArray)"),
     "python-escpos": (
         ">=3.1,<3.2",
-        "printers/transport.py: Escpos._device, _raw, Serial._read, Network/File.open; printers/slips.py: _raw",
+        "printers/transport.py: Escpos._device, _raw, Serial._read, Network/File.open; printers/slips.py: _raw; "
+        "printers/_escpos.py: escpos.printer modules' logging",
     ),
     "pyttsx3": (">=2.90,<3", "server/tts_worker.py: pyttsx3.drivers._espeak"),
 }

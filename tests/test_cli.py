@@ -1958,10 +1958,12 @@ def test_printer_test_prints_a_slip_that_says_so_on_a_real_printer_and_names_a_f
         r = cli("printer", "test", "kiosk", "--config", str(cfg))
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines() == [  # the office's language first
-            f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port}; ponsel di Wi-Fi kantor semestinya dapat"
-            " membuka kode QR-nya",
-            f"printer kiosk: a test slip went to 127.0.0.1:{printer.port}; a phone on the office's Wi-Fi should open"
-            " its QR code",
+            f"printer kiosk: slip tes terkirim ke 127.0.0.1:{printer.port}; kode QR-nya menuju http://127.0.0.1:8080,"
+            " yang hanya terbuka di PC itu sendiri, bukan di ponsel: atur [office] public_url ke alamat server di"
+            " jaringan kantor, dengan port-nya (hostname -I di server menampilkannya), di config.toml",
+            f"printer kiosk: a test slip went to 127.0.0.1:{printer.port}; its QR code leads to http://127.0.0.1:8080,"
+            " which opens on that PC alone, not on a phone: set [office] public_url to the server's address on the"
+            " office network, with its port (hostname -I on the server prints it), in config.toml",
             'printer kiosk menjawab permintaan status (check_status = "auto"): printer ditanya sebelum dan sesudah'
             " setiap tiket, dan tiket tidak dikirim selama printer tidak siap (penutup terbuka, galat) atau kehabisan kertas",
             'printer kiosk answered the status query (check_status = "auto"): it is asked before and after every'
@@ -2097,9 +2099,13 @@ def test_printer_test_says_a_running_server_uses_a_changed_printer_after_a_resta
     and how to restart; without one, the success alone."""
     cfg = write_config(tmp_path)
     db = load_settings(cfg).server.database
-    sent = [
-        "printer kiosk: slip tes terkirim ke dummy; ponsel di Wi-Fi kantor semestinya dapat membuka kode QR-nya",
-        "printer kiosk: a test slip went to dummy; a phone on the office's Wi-Fi should open its QR code",
+    sent = [  # the demo's public_url: a QR code of this PC (test_printer_test_says_a_phone_cannot_open_…)
+        "printer kiosk: slip tes terkirim ke dummy; kode QR-nya menuju http://127.0.0.1:8080, yang hanya terbuka di"
+        " PC itu sendiri, bukan di ponsel: atur [office] public_url ke alamat server di jaringan kantor, dengan"
+        " port-nya (hostname -I di server menampilkannya), di config.toml",
+        "printer kiosk: a test slip went to dummy; its QR code leads to http://127.0.0.1:8080, which opens on that"
+        " PC alone, not on a phone: set [office] public_url to the server's address on the office network, with its"
+        " port (hostname -I on the server prints it), in config.toml",
     ]
     r = cli("printer", "test", "kiosk", "--config", str(cfg))
     assert r.returncode == 0 and r.stdout.splitlines() == sent, r.stderr
@@ -2118,6 +2124,37 @@ def test_printer_test_says_a_running_server_uses_a_changed_printer_after_a_resta
         " change there is used after a restart (sudo systemctl restart antrian under make service, or Ctrl+C and"
         " make run again)",
     ]
+
+
+def test_printer_test_says_a_phone_cannot_open_a_qr_code_of_this_pcs_own_address(tmp_path):
+    """The demo's public_url is http://127.0.0.1:8080, and an office that skipped README's step 1 keeps it: the
+    test slip's QR code leads to the PC itself, and `printer test` still said "a phone on the office's Wi-Fi should
+    open its QR code": the admin tried with a phone and got nothing, with no word of why. Now it names the address
+    and what to set, where it is kept (config.toml, or the admin page that saved it); with the office network's
+    address it still says a phone should open it."""
+    cfg = write_config(tmp_path)
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    assert r.returncode == 0 and r.stdout.splitlines() == [
+        "printer kiosk: slip tes terkirim ke dummy; kode QR-nya menuju http://127.0.0.1:8080, yang hanya terbuka di"
+        " PC itu sendiri, bukan di ponsel: atur [office] public_url ke alamat server di jaringan kantor, dengan"
+        " port-nya (hostname -I di server menampilkannya), di config.toml",
+        "printer kiosk: a test slip went to dummy; its QR code leads to http://127.0.0.1:8080, which opens on that"
+        " PC alone, not on a phone: set [office] public_url to the server's address on the office network, with its"
+        " port (hostname -I on the server prints it), in config.toml",
+    ], r.stderr
+    r = cli("settings", "set", "office", '{"public_url": "http://localhost:8080"}', "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    assert "its QR code leads to http://localhost:8080, which opens on that PC alone" in r.stdout
+    assert r.stdout.splitlines()[1].endswith("on the admin page (Kantor), where it was saved over config.toml's")
+    r = cli("settings", "set", "office", '{"public_url": "http://192.168.1.10:8080"}', "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    r = cli("printer", "test", "kiosk", "--config", str(cfg))
+    assert r.returncode == 0 and r.stdout.splitlines() == [
+        "printer kiosk: slip tes terkirim ke dummy; ponsel di Wi-Fi kantor semestinya dapat membuka kode QR-nya",
+        "printer kiosk: a test slip went to dummy; a phone on the office's Wi-Fi should open its QR code",
+    ], r.stderr
 
 
 def test_printer_test_on_a_kiosk_pc_prints_through_its_own_connection_with_local(tmp_path):

@@ -242,3 +242,35 @@ def test_the_servers_log_has_its_info_lines_with_time_and_level(tmp_path):
             time.sleep(0.05)
     finally:
         server.stop()
+
+
+def test_a_warning_after_a_printed_ticket_is_in_the_servers_log_once(tmp_path):
+    """python-escpos says "Closing File connection…" / "Network printer enabled" with logging.info() on the root
+    logger, which gave the root logger a handler (logging.basicConfig) at the first ticket printed: every warning of
+    the server after it (a printer not reached, a mail refused) came out twice on the admin's terminal and in the
+    journal, the second time bare and in English alone ("WARNING:antrian.printing:print job 2 …"). A ticket on a
+    file printer (the demo's), a network one and a serial one leave the root logger as it was."""
+    import sys
+
+    from fakeprinter import FakeNetworkPrinter, FakeSerialPrinter
+
+    network, serial = FakeNetworkPrinter(), FakeSerialPrinter()
+    code = f"""
+import logging
+from printers.config import PrinterConfig
+from printers.transport import send_bytes
+from server.cli import log_lines
+log_lines()
+send_bytes(PrinterConfig("demo", "file", path={str(tmp_path / "tickets.prn")!r}), b"A-001\\n")
+send_bytes(PrinterConfig("lan", "network", host="127.0.0.1", port={network.port}), b"A-002\\n")
+send_bytes(PrinterConfig("com", "serial", device={serial.device!r}, check_status=False), b"A-003\\n")
+logging.getLogger("antrian.printing").warning("print job 9 on printer lan failed, try 1")
+"""
+    try:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    finally:
+        network.stop()
+        serial.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("print job 9 on printer lan failed") == 1, result.stderr

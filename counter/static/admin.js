@@ -28,6 +28,7 @@ const state = {
   stale: new Set(), // edited sections changed elsewhere meanwhile (an event, or a save refused with 409)
   dirty: new Set(), // sections edited since their last load or save
   unanswered: new Set(), // sections whose save's answer the network lost (it may have been saved: load)
+  unservedSaid: {}, // services or counters -> the notice its save left naming a service no counter serves
   users: [],
   resetting: null, // username whose new-password input is open
   editing: null, // username whose full name / NIP inputs are open
@@ -509,6 +510,7 @@ async function save(section) {
     state.stale.delete(section);
     load(body);
     notice(root, "info", section === "hours" ? hoursSaid(body.hours) : `${t("saved")}${unservedSaid(section, body)}`);
+    sayUnservedAgain(section, body);
     if (section === "hours") {
       // the new hours may close the office this minute: say so, the kiosk already shows "Layanan tutup"
       const { body: now } = await api("GET", "/api/state");
@@ -533,6 +535,24 @@ function unservedSaid(section, settings) {
   const unserved = settings.services.filter((s) => !served.has(s.code));
   if (!unserved.length) return "";
   return ` ${t("unserved", { services: unserved.map((s) => `${s.code} (${s.name})`).join(", ") })}`;
+}
+
+// The other of services and counters, after a save of one: its notice that still named a service no counter served
+// (the service's save, before the counter that serves it was ticked and saved) said so after it was no longer so,
+// and the admin was left to wonder; it is said again as the settings are now. A notice since replaced is left.
+function sayUnservedAgain(section, settings) {
+  if (section !== "services" && section !== "counters") return;
+  const p = box(section).querySelector(".notice");
+  if (unservedSaid(section, settings)) state.unservedSaid[section] = p.textContent;
+  else delete state.unservedSaid[section];
+  const other = section === "services" ? "counters" : "services";
+  const said = state.unservedSaid[other];
+  const q = box(other).querySelector(".notice");
+  if (said === undefined || q.textContent !== said) return;
+  const still = unservedSaid(other, settings);
+  notice(box(other), "info", `${t("saved")}${still}`);
+  if (still) state.unservedSaid[other] = q.textContent;
+  else delete state.unservedSaid[other];
 }
 
 // A fresh answer from the server: sections not being edited take it; edited ones keep their draft (and the
@@ -571,8 +591,19 @@ function load(settings) {
   renderCounterChoice();
   renderLive(); // Loket sekarang: a counter added or removed, a new name
   if (counterNames() !== names) renderUsers(); // the accounts' counters by their names now
+  showOfficeName(settings.office && settings.office.name);
   document.dispatchEvent(new CustomEvent("admin:settings", { detail: settings })); // voice.js: the preview's counters
   return changed;
+}
+
+// The office's name in the page's bar and title (server-drawn) as it is now: a name just saved here, or by another
+// admin, stood there old until the page was reloaded.
+function showOfficeName(name) {
+  const shown = document.querySelector(".brand .office");
+  if (!name || !shown || shown.textContent === name) return;
+  const old = shown.textContent;
+  shown.textContent = name;
+  if (document.title.endsWith(` · ${old}`)) document.title = `${document.title.slice(0, -old.length)}${name}`;
 }
 
 function counterNames() {
