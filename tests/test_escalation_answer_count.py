@@ -65,7 +65,7 @@ def test_the_answer_box_says_its_length_near_4000_and_a_paste_cut_there(browser,
     try:
         card = page.locator(f"#cases li.case[data-label='{ticket['label']}']")
         answer = card.locator("textarea[name=answer]")
-        count = card.locator(".char-count")
+        count = card.locator("form.f-close .char-count")
         expect(answer).to_have_attribute("maxlength", "4000")
         answer.click()
         page.keyboard.type("Akun sudah dibuka. ")
@@ -110,6 +110,41 @@ def test_the_answer_box_says_its_length_near_4000_and_a_paste_cut_there(browser,
         expect(count).to_have_text("Paste cut: only 4,000 characters fit")
         page.click("#lang-toggle")
         expect(count).to_have_text("Tempelan terpotong: hanya 4.000 karakter yang masuk")
+    finally:
+        context.close()
+
+
+def test_the_lkpp_number_says_a_paste_cut_at_its_100_characters(browser, office, tmp_path):
+    """helper-416: LKPP's whole reply line pasted into the LKPP number (100 characters, the server's limit, its
+    maxlength) was cut at 100 and nothing said so; saved, the number was the cut one. The field now says it as the
+    answer's box does, at 1024x768 as at 1366x768, and nothing once the number is saved and the field empty."""
+    ticket = escalated(office, "Rudi Hartono")
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=office.url)
+    page = sign_in(context.new_page(), office, "/counter/escalations", "budi")
+    try:
+        card = page.locator(f"#cases li.case[data-label='{ticket['label']}']")
+        number = card.locator("input[name=lkpp_ticket]")
+        count = card.locator("form.f-lkpp .char-count")
+        expect(number).to_have_attribute("maxlength", "100")
+        number.click()
+        reply = "Terima kasih, laporan Anda sudah kami terima dengan nomor tiket TTS-2026-12070001; mohon menunggu"
+        paste(page, reply + " tindak lanjut dari tim kami.")  # 126 characters
+        assert number.evaluate("e => e.value.length") == 100
+        expect(count).to_have_text("Tempelan terpotong: hanya 100 karakter yang masuk")
+        expect(count).to_have_class("char-count full")
+        said, field = count.bounding_box(), number.bounding_box()
+        assert said["y"] >= field["y"] + field["height"] - 1, (said, field)
+        assert said["x"] + said["width"] <= card.bounding_box()["x"] + card.bounding_box()["width"], said
+        shot(page, tmp_path, "escalation-lkpp-cut")
+        number.fill("TTS-2026-12070001")
+        expect(count).to_be_hidden()
+        number.fill("T" * 95)
+        expect(count).to_have_text("95 / 100 karakter")
+        card.locator("button.save-lkpp").click()
+        expect(card.locator(".lkpp")).to_have_text("Tiket LKPP: " + "T" * 95)
+        expect(number).to_have_value("")
+        expect(count).to_be_hidden()  # the field emptied by the save: no count left under it
     finally:
         context.close()
 

@@ -145,10 +145,20 @@ def test_each_case_says_its_next_step_and_an_overdue_one_with_its_number_says_fo
     for case, number in ((numbered, "TTS-2026-0101"), (late, "TTS-2026-0102")):
         r = officer.post(f"{office.url}/api/tickets/{case['id']}/lkpp-ticket", json={"lkpp_ticket": number}, timeout=5)
         assert r.status_code == 200, r.text
+    # helper-416: a case past its target whose mail never went (the mail server down since Monday, then refused):
+    # "Tunggu e-mail eskalasi terkirim" in red for days, or "Teruskan …" naming no visitor to tell
+    unsent = escalate(office, officer, "Eka", "CV Lima", "Akun terkunci.", "Cek akun.", priority_class="P1")
     set_phone(office, late, "0813-2222-7788")
     set_phone(office, late_bare, "")
-    for case in (late, late_bare):
+    set_phone(office, unsent, "0274-555123")
+    for case in (late, late_bare, unsent):
         backdate(office, case["id"], timedelta(hours=2))  # P1: a 1-hour target
+    with sqlite3.connect(office.db, timeout=10) as db:  # given up: the worker leaves a failed mail alone
+        db.execute(
+            "UPDATE mails SET status = 'failed', sent_at = NULL, error = 'connection refused' WHERE ticket_id = ?",
+            [unsent["id"]],
+        )
+    db.close()
     page = page_at(browser, office, "budi", SIZES["1024x768"])
     try:
         nxt = {
@@ -168,17 +178,29 @@ def test_each_case_says_its_next_step_and_an_overdue_one_with_its_number_says_fo
         expect(nxt["b"]).to_have_attribute("data-step", "chase_number")
         expect(nxt["b"]).to_contain_text("kabari pengunjung (nomor teleponnya tidak tercatat)")
         expect(nxt["n"]).to_have_attribute("data-urgent", "false")
+        late_unsent = card(page, unsent).locator("dd.next")
+        expect(late_unsent).to_have_attribute("data-step", "forward_late")
+        expect(late_unsent).to_have_attribute("data-urgent", "true")
+        expect(late_unsent).to_have_text(
+            "Lewat target dan kasus ini belum sampai ke LKPP: teruskan sekarang lewat TTS / e-mail (“Salin untuk"
+            " TTS/e-mail”), simpan nomor tiketnya di sini, dan telepon pengunjung di 0274-555123 bahwa kasusnya masih"
+            " diproses."
+        )
         card(page, late).scroll_into_view_if_needed()
         shot(page, "escalations-next-step-1024x768.png")
         # the states the page's mail line has, as the page's own function says them
         said = page.evaluate(
             """async () => { const m = await import('/counter/static/escalations.js');
+              const c = await import('/counter/static/common.js');  // the page's own catalogue (one module)
               const x = { lkpp_ticket: '', form: { phone: '0812' } };
               return ['off', 'failed', 'queued', 'retrying', 'corrected', 'sent'].map((k) => m.nextStep(x, k, false, false)[0])
                 .concat([m.nextStep({ ...x, lkpp_ticket: 'T-1' }, 'forwarded', true, false)[0],
-                         m.nextStep(x, 'sent', true, true)[0]]); }"""
+                         m.nextStep(x, 'sent', true, true)[0]])
+                .concat(['off', 'failed', 'queued', 'retrying', 'corrected', 'sent'].map((k) => {
+                  const [step, key, p] = m.nextStep(x, k, true, false); return step + ': ' + c.t(key, p); })); }"""
         )
-        assert said == [
+        told = "telepon pengunjung di 0812 bahwa kasusnya masih diproses."
+        assert said[:8] == [
             "forward",
             "forward",
             "wait_mail",
@@ -188,6 +210,9 @@ def test_each_case_says_its_next_step_and_an_overdue_one_with_its_number_says_fo
             "follow_up",
             "closed",
         ]
+        # past its target, whatever the mail's state: what to do now, and the visitor to tell (helper-416)
+        assert [s.split(": ")[0] for s in said[8:]] == ["forward_late"] * 4 + ["correction_late", "chase_number"]
+        assert all(s.endswith(told) for s in said[8:]), said[8:]
         page.click("#lang-toggle")
         expect(nxt["l"]).to_have_text(
             "Past its target: follow up with the LKPP helpdesk citing ticket TTS-2026-0102, and phone the visitor at"

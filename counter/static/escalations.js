@@ -187,8 +187,14 @@ export function nextStep(x, mailKind, overdue, closed) {
   const visitor = phone ? t("next.visitor_phone", { phone }) : t("next.visitor_no_phone");
   const number = x.lkpp_ticket || "";
   if (number) return overdue ? ["follow_up", "next.follow_up", { number, visitor }] : ["wait_answer", "next.wait_answer", { number }];
+  // Past its target without reaching LKPP (the mail off, failed, or still not sent after a day): forward it now, and
+  // tell the visitor; "Tunggu e-mail eskalasi terkirim" went on for days, in red, naming no visitor to tell.
+  const unsent = ["failed", "off", "queued", "retrying"].includes(mailKind);
+  if (unsent && overdue) return ["forward_late", "next.forward_late", { visitor }];
   if (mailKind === "failed" || mailKind === "off") return ["forward", "next.forward", {}];
-  if (mailKind === "corrected") return ["correction", "next.correction", {}];
+  if (mailKind === "corrected") {
+    return overdue ? ["correction_late", "next.correction_late", { visitor }] : ["correction", "next.correction", {}];
+  }
   if (mailKind === "queued" || mailKind === "retrying") return ["wait_mail", "next.wait_mail", {}];
   return overdue ? ["chase_number", "next.chase_number", { visitor }] : ["wait_number", "next.wait_number", {}];
 }
@@ -553,6 +559,8 @@ async function saveLkpp(entry, ev) {
     if (!knows(body)) entry.data = { ...entry.data, lkpp_ticket: number };
     form.lkpp_ticket.value = "";
     entry.lkppBase = undefined;
+    entry.lkppLength.reset();
+    entry.lkppLength.render(); // the field emptied: no count left under it
     renderInfo(entry);
     sayDone(entry, number);
   } catch (err) {
@@ -768,6 +776,9 @@ function buildCard(entry) {
         el("input", { id: `${id}-lkpp`, name: "lkpp_ticket", maxlength: 100, autocomplete: "off" }),
         el("button", { type: "submit", class: "save-lkpp", dataset: { i18n: "form.lkpp_save" } }, t("form.lkpp_save")),
       ),
+      // the number's length from 90 of its 100 characters, and a paste cut at 100 (LKPP's whole reply line pasted):
+      // the field took the first 100 characters and said nothing, the number saved cut
+      el("p", { class: "char-count", "aria-live": "polite", hidden: true }),
       el("p", { class: "field-error", dataset: { field: "lkpp_ticket" } }),
       el("p", { class: "done", role: "status" }),
     );
@@ -790,6 +801,7 @@ function buildCard(entry) {
     close.addEventListener("submit", (ev) => closeCase(entry, ev));
     watchBox(close.answer, close.querySelector(".more-cue"));
     entry.answerLength = lengthCount(close.answer, close.querySelector(".char-count"));
+    entry.lkppLength = lengthCount(lkpp.lkpp_ticket, lkpp.querySelector(".char-count"));
     close.answer.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) close.requestSubmit();
     });
@@ -1037,6 +1049,7 @@ startListPage({
     for (const entry of state.cases.values()) {
       renderInfo(entry);
       if (entry.answerLength) entry.answerLength.render(); // "3.600 / 4.000 karakter" or "3,600 / 4,000 characters"
+      if (entry.lkppLength) entry.lkppLength.render();
       sayClosed(entry); // a card kept closed: the page's own words follow the language (not the server's)
     }
     if (state.loaded) renderRecent();
