@@ -111,6 +111,26 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# The keys an admin writes for the code page a printer's self-test names ("Code page: PC437"): slips are ASCII.
+_CODE_PAGE_KEYS = ("codepage", "codetable", "charset", "characterset", "encoding")
+_PROFILES_BY_CASE = {profile.lower(): profile for profile in PROFILE_NAMES}
+
+
+def _line_meant(key: str, value: Any) -> str | None:
+    """The line of config.toml a refused value most likely means, or None: a profile's name in other capitals or
+    misspelt (profile = "pos-5890", "POS5890"), the paper's width in quotes or with its unit (width_mm = "58 mm")."""
+    if key == "profile" and isinstance(value, str):
+        lowered = value.strip().lower()
+        like = difflib.get_close_matches(lowered, list(_PROFILES_BY_CASE), n=1, cutoff=0.8)
+        if like:
+            return f'profile = "{_PROFILES_BY_CASE[like[0]]}"'
+    if key == "width_mm" and isinstance(value, str | float) and not isinstance(value, bool):
+        found = re.fullmatch(r"\s*(58|80)(?:\.0*)?\s*(?:mm)?\s*", str(value), re.IGNORECASE)
+        if found:
+            return f"width_mm = {found[1]}"
+    return None
+
+
 def table_keys() -> set[str]:
     """The keys a [printers.NAME] table takes."""
     return {f.name for f in fields(PrinterConfig) if f.name != "name" and not f.metadata.get("not_a_key")}
@@ -146,7 +166,11 @@ class PrinterConfig:
         if not isinstance(self.name, str) or not self.name:
             raise PrinterConfigError("printers", "printer.no_name")
         for key, (ok, code) in _RULES.items():
-            if not ok(getattr(self, key)):
+            value = getattr(self, key)
+            if not ok(value):
+                if line := _line_meant(key, value):
+                    # the value written as config.toml's other tables' values are not: said with the line to write
+                    raise PrinterConfigError(self.config_key(key), f"printer.{code}_like", line=line, types=_TYPES)
                 raise PrinterConfigError(self.config_key(key), f"printer.{code}", types=_TYPES)
         for key in _REQUIRED.get(self.type, ()):
             value = getattr(self, key)
@@ -194,6 +218,10 @@ class PrinterConfig:
             raise PrinterConfigError(f"printers.{name}", "table")
         known = sorted(table_keys())
         for key in d:
+            if str(key).lower().replace("_", "").replace("-", "") in _CODE_PAGE_KEYS:
+                # the printer's self-test page names its code page, and a driver has a setting of it: here there is
+                # none to set, which "unknown key" did not say
+                raise PrinterConfigError(f"printers.{name}.{key}", "printer.code_page")
             if key not in known:
                 # the one it most likely misspells, as the other tables say (server/config.py, _Table.unknown)
                 like = difflib.get_close_matches(str(key).lower(), known, n=1, cutoff=0.6)

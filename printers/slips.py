@@ -13,7 +13,7 @@ from functools import lru_cache, partial
 import qrcode
 from PIL import Image
 
-from printers._escpos import CAPABILITIES, Dummy, Escpos
+from printers._escpos import CAPABILITIES, Dummy, Escpos, constants
 from shared.dates import format_date_id, format_datetime_id, format_time_id
 from shared.words import word
 
@@ -38,6 +38,11 @@ LABEL_SIZE = 4  # GS ! magnification of the queue number
 PAPER_DOTS: dict[int, int] = {58: 384, 80: 576}
 
 GS_V0 = b"\x1dv0\x00"  # GS v 0, normal density: a raster image follows (width in bytes, height in dots)
+# ESC t 0: code page 0, PC437, which every ESC/POS printer has, selected at the start of each slip: its text is
+# ASCII (to_ascii), the same in every code page. python-escpos's encoder picked the first page of the profile's list
+# by its number read as text: ESC t 1 (CP932, Japanese, where "\\" is a yen sign) for POS-5890 and NT-5890K, which a
+# cheap printer with PC437 alone takes as a page it does not have.
+CODE_PAGE_437 = b"\x1bt\x00"
 
 # Characters NFKD leaves alone (or makes) but that have an obvious ASCII stand-in: what phones, word processors and
 # pasted text put in for quotes, apostrophes, hyphens, dashes, bullets and a few signs ("?" read as a question).
@@ -93,6 +98,45 @@ _ASCII_STANDINS = str.maketrans(
         "\u00d8": "O",
         "\u0142": "l",
         "\u0141": "L",
+        # the marks of Arabic names' ain and hamza as Indonesians transliterate them ("Maʿruf", "Syafiʾi"), and
+        # the other apostrophe-like letters and primes of a pasted text
+        "\u02be": "'",
+        "\u02bf": "'",
+        "\u02bd": "'",
+        "\u02b9": "'",
+        "\u02c8": "'",
+        "\u02ca": "'",
+        "\u02cb": "'",
+        "\u2035": "'",
+        "\u05f3": "'",
+        "\u02ba": '"',
+        "\u02ee": '"',
+        "\u05f4": '"',
+        "\u2e3a": "-",
+        "\u2e3b": "-",
+        "\u301c": "~",
+        "\u00b7": "-",
+        "\u2194": "<->",
+        "\u2717": "x",
+        "\u2718": "x",
+        "\u00a1": "!",
+        "\u00bf": "?",
+        "\u00a2": "c",
+        # letters without an accent to drop, NFKD leaves as they are
+        "\u0111": "d",
+        "\u0110": "D",
+        "\u00f0": "d",
+        "\u00d0": "D",
+        "\u0127": "h",
+        "\u0126": "H",
+        "\u0131": "i",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u00fe": "th",
+        "\u00de": "Th",
+        "\u0259": "e",
+        "\u018f": "E",
+        "\u1e9e": "SS",
     }
 )
 
@@ -139,10 +183,18 @@ class FormCopy:
 # --- text helpers -------------------------------------------------------------------------------
 
 
+# The emoji of the Basic Multilingual Plane outside the blocks _emoji takes whole, which a phone's keyboard sends
+# alone (no U+FE0F after them): watch, hourglass, media keys, alarm clock, white squares.
+_BMP_EMOJI = frozenset(
+    "\u231a\u231b\u2328\u23cf\u23e9\u23ea\u23eb\u23ec\u23ed\u23ee\u23ef\u23f0\u23f1\u23f2\u23f3\u23f8\u23f9\u23fa\u25fd\u25fe"
+)
+EMOJI_STYLE = "\ufe0f"  # VS16: the character before it drawn as an emoji ("\u25b6\ufe0f", "\u21a9\ufe0f")
+
+
 def _emoji(ch: str) -> bool:
     """A phone keyboard's emoji (pictographs, dingbats, flags' letters, skin tones), which no receipt font has."""
     point = ord(ch)
-    return 0x1F000 <= point <= 0x1FAFF or 0x2600 <= point <= 0x27BF or 0x2B00 <= point <= 0x2BFF
+    return 0x1F000 <= point <= 0x1FAFF or 0x2600 <= point <= 0x27BF or 0x2B00 <= point <= 0x2BFF or ch in _BMP_EMOJI
 
 
 # The most characters one character may print as: NFKD spells a few ligatures and squared words out at length
@@ -161,22 +213,33 @@ def to_ascii(text: str) -> str:
     """Printable ASCII for any text: accents dropped ("Dédé" -> "Dede"), quotes, dashes and bullets as their ASCII
     stand-ins, control bytes made spaces, what takes no room dropped (zero-width characters, direction marks, soft
     hyphens, variation selectors: they had printed as spaces or "?" inside words) and emoji too (a "?" after a
-    visitor's name read as a question); any other character "?", the mark that one was there."""
-    text = "".join(_decomposed(ch) for ch in str(text)).translate(_ASCII_STANDINS)
+    visitor's name read as a question), with the space before or after it ("SPSE 👍 \u23f0 ya" as
+    "SPSE ya"); any other character "?", the mark that one was there. The stand-ins are looked up before NFKD as well
+    as after: NFKD spells an acute accent typed as an apostrophe ("Jum\u00b4at") as a space and the accent."""
+    text = "".join(_decomposed(ch) for ch in str(text).translate(_ASCII_STANDINS)).translate(_ASCII_STANDINS)
     out = []
-    for ch in text:
+    dropped = False
+    for i, ch in enumerate(text):
         if ch == "\n" or " " <= ch <= "~":
             out.append(ch)
             continue
         kind = unicodedata.category(ch)
-        if kind in ("Cf", "Mn", "Me") or _emoji(ch):
+        if kind in ("Cf", "Mn", "Me"):
             continue
-        if kind[0] in "CZ":
+        if _emoji(ch) or text[i + 1 : i + 2] == EMOJI_STYLE:  # a symbol drawn as an emoji ("\u25b6\ufe0f")
+            out.append("\0")
+            dropped = True
+        elif kind[0] in "CZ":
             # Control and separator characters (ESC among them) must never reach the printer.
             out.append(" ")
         else:
             out.append("?")
-    return "".join(out)
+    ascii_text = "".join(out)
+    return _EMOJI_GAP.sub("", ascii_text) if dropped else ascii_text
+
+
+# The emoji to_ascii leaves out (marked NUL): each run of them with one space beside it, so that no gap is left.
+_EMOJI_GAP = re.compile(r"(?:^|(?<=[ \n]))\0+ ?|\0+")
 
 
 def wrap(text: str, columns: int, indent: str = "") -> list[str]:
@@ -250,7 +313,7 @@ def paper_columns(width_mm: int, profile: str | dict | None = None) -> tuple[int
     paper's."""
     cols, small = _columns(width_mm)
     data = CAPABILITIES["profiles"].get(profile) if isinstance(profile, str) else profile
-    if not data or any(data is generic for generic in _GENERIC_PROFILES):
+    if not data or any(data is generic for generic in _GENERIC_PROFILES) or _narrower_paper(data, width_mm):
         return cols, small
     fonts = data.get("fonts") or {}
 
@@ -260,6 +323,22 @@ def paper_columns(width_mm: int, profile: str | dict | None = None) -> tuple[int
         return min(paper, columns) if isinstance(columns, int) and columns >= MIN_PROFILE_COLUMNS else paper
 
     return said("0", cols), said("1", small)
+
+
+# A profile whose printable width is at most this many mm is a 58 mm printer's (POS-5890 57.5, RP-F10-58mm 54,
+# ZJ-5870 48); an 80 mm printer's is some 64-80 (TM-P80-42col 63.6, TM-T20II 72, TM-T88V 80).
+PROFILE_58_MM = 60
+
+
+def _narrower_paper(data: dict, width_mm: int) -> bool:
+    """Whether a profile (its data) is of a 58 mm printer and the paper 80 mm: its columns and dots are those of the
+    narrower paper, not of this printer's. The docs' profile for a printer without a QR command, POS-5890, set on an
+    80 mm printer printed 32-column lines and a QR code 384 dots wide on 48 columns' (576 dots') paper: each slip
+    half as long again as it needed."""
+    try:
+        return width_mm > 58 and float(data["media"]["width"]["mm"]) <= PROFILE_58_MM
+    except (KeyError, TypeError, ValueError):  # "Unknown" in the generic profiles
+        return False
 
 
 def _word(key: str) -> str:
@@ -359,9 +438,21 @@ def _form_layout(form: FormCopy, cols: int) -> Iterator[_Item]:
         yield _Qr(form.survey_url)
 
 
+def qr_command(profile: str | None) -> bool:
+    """Whether a printer of the profile is sent the QR code as the printer's own command (GS ( k), not as a picture."""
+    return Dummy(profile=profile).profile.supports("qrCode")
+
+
+def no_qr_hint(name: str) -> str:
+    """The test slip's line for a printer sent the QR command: what to write when no QR code came out above it."""
+    return _word("test_no_qr").format(name=name)
+
+
 def paper_dots(printer: Escpos, width_mm: int) -> int:
     """How many dots across an image may be on this paper: the paper's, or the profile's if narrower."""
     dots = PAPER_DOTS[width_mm]
+    if _narrower_paper(printer.profile.profile_data, width_mm):
+        return dots
     try:
         return min(dots, int(printer.profile.profile_data["media"]["width"]["pixels"]))
     except (KeyError, TypeError, ValueError):  # "Unknown" in the generic profiles
@@ -414,22 +505,15 @@ def _render(printer: Escpos, layout: Callable[[int], Iterable[_Item]], width_mm:
     """Write the items of `layout` (of the columns) as ESC/POS onto printer, sending a style byte only when it
     changes."""
     cols, small_cols = paper_columns(width_mm, printer.profile.profile_data)
-    items = layout(cols)
+    items = list(layout(cols))
     has_font_b = "1" in printer.profile.fonts
     printer.hw("INIT")  # ESC @ resets the printer to exactly _Style()
+    printer._raw(CODE_PAGE_437)
     current = _Style()
-    encoded = False
 
     def line(text: str) -> None:
-        # The first line goes through python-escpos's encoder, which selects the code page (ESC t 0);
-        # later lines are printable ASCII (wrap() made them so), written as they are: the encoder's
-        # per-character search is most of the cost of a ticket, and the bytes are the same.
-        nonlocal encoded
-        if encoded:
-            printer._raw(text.encode("ascii") + b"\n")
-        else:
-            printer.textln(text)
-            encoded = True
+        # printable ASCII (wrap() made it so), written as it is: the same bytes in every code page
+        printer._raw(text.encode("ascii") + b"\n")
 
     def apply(style: _Style) -> None:
         nonlocal current
@@ -458,14 +542,20 @@ def _render(printer: Escpos, layout: Callable[[int], Iterable[_Item]], width_mm:
                 data = to_ascii(item.data)
                 for i in range(0, len(data), cols):
                     line(data[i : i + cols])
-            printer.ln()
+            if item is not items[-1]:  # a line between the code and the text under it; after a last one, the feed
+                printer._raw(b"\n")
         else:
             apply(item.style)
             width = (small_cols if item.style.small and has_font_b else cols) // item.style.size
             for text in (_wrapped if item.fixed else wrap)(item.text, width, item.indent):
                 line(text)
     apply(_Style())
-    printer.cut()
+    printer.cut()  # CUT_FEED_LINES fed, then the cut the profile says the printer makes
+    if not (printer.profile.supports("paperFullCut") or printer.profile.supports("paperPartCut")):
+        # a profile of a printer without a cutter (POS-5890, "simple"), chosen for its lack of a QR command by an
+        # office whose printer has one: python-escpos sends it no cut, and each slip hung on the next one uncut.
+        # A printer without a cutter makes nothing of the command.
+        printer._raw(constants.PAPER_FULL_CUT)
 
 
 def _text(layout: Callable[[int], Iterable[_Item]], width_mm: int, profile: str | None = None) -> str:
@@ -498,12 +588,15 @@ def _paper_lines(layout: Callable[[int], Iterable[_Item]], width_mm: int, profil
     (its modules and quiet zone at the dots a module it is drawn with), and the feed before the cut."""
     cols, small_cols = paper_columns(width_mm, profile)
     lines = CUT_FEED_LINES
-    for item in layout(cols):
+    items = list(layout(cols))
+    for item in items:
         if isinstance(item, _Rule):
             lines += 1
         elif isinstance(item, _Qr):
             modules = _qr_modules(len(item.data.encode("utf-8"))) + 2 * QR_BORDER
-            lines += -(-modules * qr_module_dots(item.data, PAPER_DOTS[width_mm]) // LINE_DOTS) + 1
+            lines += -(-modules * qr_module_dots(item.data, PAPER_DOTS[width_mm]) // LINE_DOTS) + (
+                item is not items[-1]
+            )
         else:
             width = (small_cols if item.style.small else cols) // item.style.size
             lines += len((_wrapped if item.fixed else wrap)(item.text, width, item.indent)) * item.style.size
@@ -523,17 +616,9 @@ def render_form_copy(printer: Escpos, form: FormCopy, width_mm: int = 80) -> Non
     _render(printer, partial(_form_layout, form), width_mm)
 
 
-_CHAR_MAPS: dict[str | None, dict] = {}
-
-
 def _dummy(profile: str | None) -> Dummy:
-    """A byte-collecting printer whose code-page encoder shares its character maps with every slip
-    of the profile: building a code page's map is most of the cost of a slip, and the map never
-    changes. The rest of the encoder (which code pages this slip used) is the slip's own, so the
-    bytes are those of a fresh printer."""
-    printer = Dummy(profile=profile)
-    printer.magic.encoder.available_characters = _CHAR_MAPS.setdefault(profile, {})
-    return printer
+    """A byte-collecting printer of the profile."""
+    return Dummy(profile=profile)
 
 
 def ticket_bytes(slip: TicketSlip, profile: str | None = None, width_mm: int = 80) -> bytes:

@@ -947,7 +947,10 @@ def printer_test(settings: Settings, name: str, local: bool = False, url_saved: 
         issued_at=datetime.now(ZoneInfo(settings.office.timezone)),
         ahead=0,
         qr_url=url,
-        footer=f"Bukan nomor antrian. Printer {name}: {cfg.type}, kertas {cfg.width_mm} mm.\nKode QR: {url}",
+        footer=f"Bukan nomor antrian. Printer {name}: {cfg.type}, kertas {cfg.width_mm} mm, profil"
+        f" {cfg.profile or 'default'}.\nKode QR: {url}"
+        # a cheap printer without the QR command prints garbage or nothing where it should be: the line that mends it
+        + (f"\n{printers.slips.no_qr_hint(name)}" if printers.slips.qr_command(cfg.profile) else ""),
     )
     if cfg.ignored:
         say(printer_ignored(cfg))

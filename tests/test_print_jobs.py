@@ -445,7 +445,7 @@ def test_the_live_server_prints_again_whole_a_ticket_a_silent_network_printer_hu
         received = bytes(printer.received).replace(STATUS_ONLINE, b"")
         first, second = received[:4096], received[4096:]
         assert second.startswith(first) and second.count(b"\x1b@") == 1  # the half, then the whole ticket
-        assert label.encode() in second and len(second) > 8192 and second.endswith(b"\x1bd\x06")  # 58 mm: no cut
+        assert label.encode() in second and len(second) > 8192 and second.endswith(b"\x1bd\x06\x1dV\x00")
     finally:
         server.stop()
         printer.stop()

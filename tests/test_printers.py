@@ -306,10 +306,14 @@ def test_tm_t20ii_ticket_ends_with_feed_and_full_cut():
     assert out.endswith(FEED_6 + FULL_CUT)
 
 
-def test_pos_5890_has_no_cutter_so_ticket_ends_with_feed_only():
-    out = ticket_bytes(make_slip(), "POS-5890", 58)
-    assert out.endswith(FEED_6)
-    assert GS + b"V" not in out
+@pytest.mark.parametrize("profile", ["POS-5890", "simple"])
+def test_a_profile_without_a_cutter_still_ends_each_slip_with_the_cut(profile):
+    """POS-5890 and "simple" say the printer has no cutter, and python-escpos sent them none: the docs' profile for a
+    printer without a QR command, set on an office's cheap printer that has a cutter, left every ticket hanging on
+    the next one. The cut goes to every printer (one without a cutter makes nothing of it), after the feed."""
+    for width in (58, 80):
+        for out in (ticket_bytes(make_slip(), profile, width), form_copy_bytes(make_form(), profile, width)):
+            assert out.endswith(FEED_6 + FULL_CUT)
 
 
 def test_priority_marker_only_on_priority_tickets():
@@ -1067,6 +1071,56 @@ def test_a_misspelt_printer_key_names_the_one_it_misspells():
     assert caught.value.id_text.startswith("kunci tidak dikenal (yang dikenal: baudrate, check_status, ")
 
 
+@pytest.mark.parametrize(
+    ("table", "english", "indonesian"),
+    [
+        (
+            {"type": "dummy", "profile": "pos5890"},
+            'printers.kiosk.profile: must be a python-escpos profile name, written as it is: did you mean profile = "POS-5890"?',
+            'harus nama profil python-escpos, ditulis persis: maksudnya profile = "POS-5890"?',
+        ),
+        (
+            {"type": "dummy", "profile": "tm-t20ii"},
+            'printers.kiosk.profile: must be a python-escpos profile name, written as it is: did you mean profile = "TM-T20II"?',
+            'harus nama profil python-escpos, ditulis persis: maksudnya profile = "TM-T20II"?',
+        ),
+        (
+            {"type": "dummy", "width_mm": "58"},
+            "printers.kiosk.width_mm: must be 58 or 80, a number without quotes or mm: write width_mm = 58",
+            "harus 58 atau 80, angka tanpa tanda kutip atau mm: tulis width_mm = 58",
+        ),
+        (
+            {"type": "dummy", "width_mm": "80 mm"},
+            "printers.kiosk.width_mm: must be 58 or 80, a number without quotes or mm: write width_mm = 80",
+            "harus 58 atau 80, angka tanpa tanda kutip atau mm: tulis width_mm = 80",
+        ),
+        (
+            {"type": "dummy", "codepage": "CP437"},
+            "printers.kiosk.codepage: there is no code page to set: every slip is printed in plain ASCII (accents"
+            " dropped) in code page 0, PC437, which every ESC/POS printer has; remove this line",
+            "tidak ada code page yang perlu diatur: setiap slip dicetak dalam ASCII biasa (tanpa aksen) dengan code"
+            " page 0, PC437, yang dimiliki setiap printer ESC/POS; hapus baris ini",
+        ),
+        (
+            {"type": "dummy", "code_page": 0},
+            "printers.kiosk.code_page: there is no code page to set: every slip",
+            "tidak ada code page yang perlu diatur",
+        ),
+    ],
+)
+def test_a_printer_setting_written_almost_right_is_refused_with_the_line_to_write(table, english, indonesian):
+    """The admin of a cheap printer writes what its box or its self-test page says: `profile = "pos5890"` and
+    `width_mm = "58"` were refused as "must be a python-escpos profile name such as TM-T20II or POS-5890" and "must be
+    58 or 80" with no word of the line meant, and `codepage = "CP437"` as an unknown key, as though a code page
+    setting were somewhere else. Each now says the line to write, or that there is no code page to set."""
+    from printers.config import PrinterConfigError
+
+    with pytest.raises(PrinterConfigError) as caught:
+        PrinterConfig.from_dict("kiosk", table)
+    assert str(caught.value).startswith(english)
+    assert caught.value.id_text.startswith(indonesian)
+
+
 def test_a_printers_config_error_is_said_in_both_languages_without_the_server():
     """The print agent on a kiosk PC reads [printers.*] with printers/ and shared/: the words come from the
     catalogue through shared/words.py, and server/ is not imported for them."""
@@ -1100,22 +1154,6 @@ def test_importing_printers_adds_no_root_log_handler_and_no_flask():
         [sys.executable, "-W", "error", "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-
-
-def test_slips_share_the_code_page_maps_but_not_the_choice_of_code_page():
-    """A slip's bytes do not depend on the slips rendered before it (the cached maps only save time)."""
-    from printers import slips
-
-    accented = make_slip(office_name="LPSE Kota Łódź")
-    plain = make_slip()
-    slips._CHAR_MAPS.clear()
-    fresh = {"accented": slips.ticket_bytes(accented), "plain": slips.ticket_bytes(plain)}
-    for _ in range(2):
-        slips._CHAR_MAPS.clear()
-        assert slips.ticket_bytes(plain) == fresh["plain"]  # the maps built by a plain slip first ...
-        assert slips.ticket_bytes(accented) == fresh["accented"]  # ... then used by an accented one
-        assert slips.ticket_bytes(plain) == fresh["plain"]
-    assert slips._CHAR_MAPS[None]  # the maps were kept
 
 
 def test_the_printer_database_is_parsed_once_and_leaves_no_folder_in_tmp(tmp_path):

@@ -15,7 +15,16 @@ from fakeprinter import FakeNetworkPrinter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from printers import FormCopy, TicketSlip, form_copy_bytes, form_copy_text, print_form_copy, slip_text, ticket_bytes
+from printers import (
+    FormCopy,
+    TicketSlip,
+    form_copy_bytes,
+    form_copy_text,
+    print_form_copy,
+    print_ticket,
+    slip_text,
+    ticket_bytes,
+)
 from printers.slips import MAX_SPELLED, to_ascii
 from server.config import _TEXT_LIMITS, _TEXT_MAX
 from server.forms import LIMITS
@@ -34,6 +43,10 @@ PRINTERS = [
     ("POS-5890", 58, (32, 42)),
     ("TM-T88V", 80, (42, 56)),
     ("TM-T20II-42col", 80, (42, 60)),
+    # the docs' profile for a printer without a QR command on an 80 mm one: the paper's columns, not a 58 mm printer's
+    ("POS-5890", 80, (48, 64)),
+    ("simple", 58, (32, 42)),  # python-escpos's profile of a printer it knows nothing of: no QR command, no cutter
+    ("simple", 80, (48, 64)),
 ]
 PRINTER_IDS = [f"{profile or 'default'}-{width}mm" for profile, width, _ in PRINTERS]
 DOTS = {None: None, "TM-T88V": 512, "TM-T20II-42col": 546}  # dots across, where not the paper's (384, 576)
@@ -118,6 +131,8 @@ def read_paper(data: bytes) -> tuple[list[tuple[str, int, int]], list[int]]:
                 font, size, i = 0, 1, i + 2
                 continue
             assert command in (b"a", b"E", b"M", b"t", b"d"), f"ESC {command!r} at {i}"
+            # code page 0 (PC437), the one every printer has: ESC t 1 is CP932 (Japanese) on a POS-5890
+            assert command != b"t" or data[i + 2] == 0, f"ESC t {data[i + 2]} at {i}"
             if command == b"M":
                 font = data[i + 2] & 1
             i += 3
@@ -201,6 +216,78 @@ def test_no_word_of_the_longest_texts_is_cut_and_nothing_is_left_out(profile, wi
     assert "ABC-9999" in printed
 
 
+@pytest.fixture(scope="module")
+def network_printer():
+    printer = FakeNetworkPrinter()
+    yield printer
+    printer.stop()
+
+
+@pytest.mark.parametrize(("profile", "width", "columns"), PRINTERS, ids=PRINTER_IDS)
+def test_every_paper_through_a_network_printer_selects_pc437_fills_the_paper_and_ends_in_a_cut(
+    network_printer, profile, width, columns
+):
+    """The kiosk's ticket, the front office's reprint and the counter's form copy, with the longest real inputs and
+    what phones type, sent over TCP to a printer of each profile at each width, read back from the bytes it got: the
+    code page selected once, PC437 (ESC t 0: python-escpos's encoder chose ESC t 1, CP932, for a POS-5890); lines of
+    the paper's columns (a POS-5890 profile on 80 mm paper printed 32 of its 48: each slip a third longer); a QR
+    code drawn by a printer whose profile has the command, else as a picture; no "?" for a character of an ASCII
+    form; the cut at the end (none went to a POS-5890 or "simple" printer); no blank line fed after a last QR code."""
+    cfg = network_printer.config(profile=profile, width_mm=width, check_status=False)
+    typed = "Siti Nur\u2019aini Ma\u02bfruf \u2014 \u201cIbu\u201d Ni\u00f1o D\u00e9d\u00e9 \U0001f44d\U0001f3fd \u23f0"
+    form = dataclasses.replace(longest_form(), name=typed[:100], problem=f"{typed} {longest_form().problem}"[:2000])
+    slip = longest_slip()
+    native = profile not in ("POS-5890", "simple")
+    for send, paper in (
+        (print_ticket, dataclasses.replace(slip, reprint=False, priority=False)),
+        (print_ticket, slip),  # the reprint
+        (print_form_copy, form),
+    ):
+        before, closes = len(network_printer.received), network_printer.closes
+        send(cfg, paper)
+        data = network_printer.wait_for_closes(closes + 1)[before:]
+        assert data.startswith(b"\x1b@") and b"\x1bt\x00" in data
+        lines, pictures = read_paper(data)  # no ESC t but 0
+        assert ("-" * columns[0], columns[0], 0) in lines
+        assert max(used for _, used, font in lines if font == 0) > columns[0] - 8  # the paper's width is used
+        assert [line for line in lines if line[1] > columns[line[2]]] == []
+        assert not any("?" in line for line, _, _ in lines)
+        assert (b"\x1d(k" in data) is native and len(pictures) == 1
+        assert data.endswith(b"\x1bd\x06\x1dV\x00")
+    printed = " ".join(" ".join(line for line, _, _ in lines).split())
+    assert "a. Nama: Siti Nur'aini Ma'ruf - \"Ibu\" Nino Dede b. Nama Instansi" in printed
+    assert lines[-1] != ("", 0, 0)  # the survey's QR code is the last thing: the feed before the cut follows it
+
+
+@pytest.mark.parametrize(("profile", "width"), [(None, 58), ("POS-5890", 80)])
+def test_the_cli_test_slip_names_the_profile_and_the_line_for_a_printer_without_a_qr_command(
+    network_printer, tmp_path, profile, width
+):
+    """`printer test`, the admin's first slip from a cheap printer, through the real CLI over TCP: it named the
+    paper's width alone, and on a printer whose firmware has no QR command (GS ( k) the QR code came out as garbage
+    or nothing, and nothing on the paper said which setting mends it. It now names the profile, and while the QR
+    code is sent as the printer's command, the line to write if none came out; as a picture (POS-5890), no such
+    line."""
+    from conftest import write_config
+    from live import server_command
+
+    table = f'type = "network"\nhost = "127.0.0.1"\nport = {network_printer.port}\nwidth_mm = {width}'
+    table += "\ncheck_status = false" + (f'\nprofile = "{profile}"' if profile else "")
+    cfg = write_config(tmp_path, {'[printers.kiosk]\ntype = "dummy"': f"[printers.kiosk]\n{table}"})
+    before, closes = len(network_printer.received), network_printer.closes
+    r = server_command(["printer", "test", "kiosk", "--config", str(cfg)])
+    assert r.returncode == 0, r.stderr
+    data = network_printer.wait_for_closes(closes + 1)[before:]
+    lines, pictures = read_paper(data)
+    printed = " ".join(" ".join(line for line, _, _ in lines).split())
+    assert f"kertas {width} mm, profil {profile or 'default'}." in printed
+    hint = "Tidak ada kode QR di atas (kosong atau huruf acak)? Printer ini tidak punya perintah kode QR: tulis"
+    hint += ' profile = "POS-5890" di [printers.kiosk].'
+    assert (hint in printed) is (profile is None)
+    assert len(pictures) == 1 and (b"\x1d(k" in data) is (profile is None)
+    assert data.endswith(b"\x1bd\x06\x1dV\x00")
+
+
 @pytest.mark.parametrize(("profile", "width", "columns"), PRINTERS, ids=PRINTER_IDS)
 def test_the_plain_text_copy_is_as_wide_as_the_paper(profile, width, columns):
     """The text the console shows (echo) and a print agent's preview has the paper's columns of that printer."""
@@ -220,7 +307,11 @@ def test_the_plain_text_copy_is_as_wide_as_the_paper(profile, width, columns):
         ("Rp\u00a01.500.000", "Rp 1.500.000"),  # a non-breaking space
         ("\u2022 satu \u2022 dua", "- satu - dua"),  # bullets pasted from a document
         ("Terima kasih \U0001f64f\U0001f3fd", "Terima kasih"),  # emoji (with a skin tone): no "?" after it
-        ("Budi \u2764\ufe0f\U0001f600 Santoso", "Budi  Santoso"),
+        ("Budi \u2764\ufe0f\U0001f600 Santoso", "Budi Santoso"),  # no gap where they were
+        ("Rapat \u23f0 10.00 \u25b6\ufe0f Zoom", "Rapat 10.00 Zoom"),  # a phone's emoji of the BMP ("?" before)
+        ("Ma\u02bfruf Syafi\u02bei Nur\u02bcaini", "Ma'ruf Syafi'i Nur'aini"),  # an Arabic name's ain and hamza marks
+        ("Jum\u00b4at", "Jum'at"),  # an acute accent typed as the apostrophe (a space before)
+        ("Nguy\u1ec5n \u0110\u1ee9c \u0152uvre", "Nguyen Duc OEuvre"),  # letters NFKD has no accent to drop from
         ("peng\u00adadaan da\u200bta", "pengadaan data"),  # a soft hyphen, a zero-width space: no room taken
         ("\u200fAhmad\u200e \ufeffYusuf\u2060", "Ahmad Yusuf"),  # direction marks, a byte-order mark, a joiner
         ("ukuran \u00bd MB \u00d7 2", "ukuran 1/2 MB x 2"),
