@@ -423,7 +423,8 @@ _XLSX_STYLES = (
     xlsx.Style(bold=True, size=14),  # the title
     xlsx.Style(bold=True, size=12),  # the office
     xlsx.Style(bold=True, border=True, horizontal="center", vertical="center", wrap=True),  # the headings
-    xlsx.Style(border=True, vertical="top"),  # group, code, measure
+    # group, code, measure: wrapped, as a service's long name ("Konsultasi Non-Penyedia (PPK/Pokja/PP)") needs
+    xlsx.Style(border=True, vertical="top", wrap=True),
     xlsx.Style(bold=True, border=True, vertical="top"),  # the total's name
     # counts (and the standard's whole minutes) with their thousands grouped as the reader's Excel writes them:
     # "1.234" when set to Indonesian, "1,234" in English ("0" showed 1234)
@@ -459,6 +460,7 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
         page_footer=t("page.recap.page_of"),  # "Halaman 2 dari 7" at each printed page's foot
     )
     letters = [xlsx.column_letter(i) for i in range(len(EXPORT_COLUMNS))]
+    fit = xlsx.RowFit(sheet)  # rows as tall as their wrapped texts (LibreOffice does not grow them)
     by_day = data["group"] == "day"
 
     def body() -> Iterator[str]:
@@ -467,7 +469,7 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
         period = t("recap.period", period=period_id(data["from"], data["to"]))
         grouping = t("figures.export.grouping", group=t(f"page.dashboard.group.{data['group']}").lower())
         yield xlsx.row_xml(3, [(0, f"{period} · {grouping}")], letters)
-        yield xlsx.row_xml(4, [(_HEADER, h) for h in export_headings()], letters)
+        yield xlsx.row_xml(4, [(_HEADER, h) for h in export_headings()], letters, fit)
         for n, (total, cells) in enumerate(export_rows(data), start=5):
             styles = (_TOTAL, *_COLUMN_STYLES[1:]) if total else _COLUMN_STYLES
             # the mean and the longest as the 0.0 format shows them: over the standard never at it (over_shown)
@@ -476,6 +478,6 @@ def figures_xlsx(data: dict[str, Any], office_name: str, when: datetime | None =
                     cells[at] = over_shown(cells[at], cells[_STANDARD_AT], 1)
             if by_day and cells[1]:  # the CSV keeps the ISO text (2026-11-02) for a program to read
                 styles, cells[1] = (styles[0], _DAY, *styles[2:]), date.fromisoformat(cells[1])
-            yield xlsx.row_xml(n, zip(styles, cells, strict=True), letters)
+            yield xlsx.row_xml(n, zip(styles, cells, strict=True), letters, fit)
 
     return xlsx.write_xlsx(sheet, body(), when)

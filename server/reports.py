@@ -426,6 +426,7 @@ def _report_xlsx(
         page_footer=t("page.recap.page_of"),  # "Halaman 2 dari 7", as the printed recap and guest book
     )
     letters = [xlsx.column_letter(i) for i in range(len(columns))]
+    fit = xlsx.RowFit(sheet)  # rows as tall as their wrapped texts (LibreOffice does not grow them)
     no_col, day_col = no_and_day
     no_at, day_at = columns.index(no_col), columns.index(day_col)
     serials: dict[str, int | float] = {}  # a day's number, worked out once per day of the range
@@ -434,7 +435,7 @@ def _report_xlsx(
         yield xlsx.row_xml(1, [(_TITLE, title)], letters)
         yield xlsx.row_xml(2, [(_OFFICE, office_name)], letters)
         yield xlsx.row_xml(3, [(0, period_line)], letters)
-        yield xlsx.row_xml(4, [(_HEADER, c) for c in columns], letters)
+        yield xlsx.row_xml(4, [(_HEADER, c) for c in columns], letters, fit)
         if numbered:
             yield xlsx.row_xml(5, [(_COLUMN_NO, i) for i in range(1, len(columns) + 1)], letters)
         for n, r in enumerate(rows, start=head + 1):
@@ -444,7 +445,7 @@ def _report_xlsx(
                 number = serials[day] = xlsx.serial(date.fromisoformat(day))
             cells = [(_BODY, r[c]) for c in columns]
             cells[no_at], cells[day_at] = (_NUMBER, int(r[no_col])), (_DAY, number)
-            yield xlsx.row_xml(n, cells, letters)
+            yield xlsx.row_xml(n, cells, letters, fit)
 
     return xlsx.write_xlsx(sheet, body(), when)
 

@@ -409,6 +409,7 @@ def complaints_xlsx(
         fit_to_width=True,
     )
     letters = [xlsx.column_letter(i) for i in range(len(COMPLAINT_KEYS))]
+    fit = xlsx.RowFit(sheet)  # rows as tall as their wrapped texts (LibreOffice does not grow them)
     total = sum(counts.get(k, 0) for k in ("open", "answered", "closed"))
 
     def body() -> Any:
@@ -416,13 +417,13 @@ def complaints_xlsx(
         yield xlsx.row_xml(2, [(_C_OFFICE, office_name)], letters)
         yield xlsx.row_xml(3, [(0, period_line)], letters)
         yield xlsx.row_xml(4, [(0, t("complaints_file.counts", total=total, **counts))], letters)
-        yield xlsx.row_xml(5, [(_C_HEADER, c) for c in complaint_columns(zone)], letters)
+        yield xlsx.row_xml(5, [(_C_HEADER, c) for c in complaint_columns(zone)], letters, fit)
         for n, r in enumerate(rows, start=1):
             cells = [(_C_NUMBER, n)]
             for k in COMPLAINT_KEYS[1:]:
                 value = r[k]
                 cells.append((_C_TIME, value) if k in _TIMES and value is not None else (_C_BODY, value))
-            yield xlsx.row_xml(n + 5, cells, letters)
+            yield xlsx.row_xml(n + 5, cells, letters, fit)
 
     return xlsx.write_xlsx(sheet, body(), when)
 

@@ -1,0 +1,82 @@
+"""The month's workbooks as an office PC opens them: a wrapped cell's row is as tall as its lines.
+
+LibreOffice (7.4, the Debian office PC's) takes a row's height from the file and does not grow it for a
+wrapped text: the recap's and the guest book's rows had the default one line, their problems, solutions,
+addresses and services printed over the next rows or cut (checked by converting the month's archive to PDF
+with `soffice --convert-to pdf`), and the figures' headings ("Standar SOP (menit)") showed one word in three."""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from datetime import UTC, datetime
+
+from conftest import visitor
+from openpyxl import load_workbook
+
+from server import archive, figures, reports
+from server.service import Kind
+
+LINE = 15  # points: one line of Calibri 11, the workbooks' default row
+
+
+def least_lines(text: str, width: float) -> int:
+    """The fewest lines `text` takes in a column `width` characters wide, however narrow the font: every
+    character as wide as a "0" (the width's unit), each line filled to the last character."""
+    return sum(max(1, math.ceil(len(part) / width)) for part in text.split("\n"))
+
+
+def check_heights(sheet, widths, first_row: int) -> int:
+    """Every row from `first_row` on is tall enough for its longest text cell; returns how many needed more
+    than one line."""
+    tall = 0
+    for row in sheet.iter_rows(min_row=first_row):
+        lines = max(
+            (least_lines(c.value, widths[c.column - 1]) for c in row if isinstance(c.value, str) and c.value),
+            default=1,
+        )
+        height = sheet.row_dimensions[row[0].row].height or LINE
+        assert height >= lines * LINE, (row[0].row, lines, height, [c.value for c in row])
+        tall += lines > 1
+    return tall
+
+
+def test_the_archives_workbooks_rows_are_as_tall_as_their_wrapped_texts(app, clock, tmp_path):
+    service = app.extensions["antrian"]
+    problem = "Gagal mengunggah dokumen penawaran menjelang batas waktu; " * 4
+    solution = "Ukuran berkas melebihi batas.\nBerkas dipecah dan dikompres lalu diunggah ulang.\nSelesai."
+    clock.now = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    for name, form, done in (
+        ("Tamu Pendek", {}, "Reset."),
+        ("Tamu Panjang", {"problem": problem, "service": "B", "address": "Jl. Sudirman No. 12, " * 3}, solution),
+    ):
+        assert service.issue(visitor(name=name, **form)).kind is Kind.CREATED
+        counter = 1 if form.get("service", "A") == "A" else 3
+        for action, payload in (("call-next", {}), ("start", {}), ("resolve", {"solution": done})):
+            clock.advance(minutes=3)
+            assert service.counter_action(counter, action, payload, "budi").kind is Kind.DONE
+    made = archive.make_month_archive(service.store, "2026-11", "LPSE Kabupaten Contoh", tmp_path)
+    with zipfile.ZipFile(made.path) as zf:
+        recap = load_workbook(io.BytesIO(zf.read("rekap-2026-11.xlsx"))).active
+        guests = load_workbook(io.BytesIO(zf.read("bukutamu-2026-11.xlsx"))).active
+
+    widths = list(reports.XLSX_WIDTHS.values())
+    assert check_heights(recap, widths, 6) == 1  # the long one; the short one keeps the default row
+    assert recap.row_dimensions[6].height is None
+    assert check_heights(guests, list(reports.GUESTBOOK_XLSX_WIDTHS.values()), 5) == 1  # its address, its service
+
+
+def test_the_figures_headings_and_a_long_service_name_are_whole(app, clock):
+    """The figures' XLSX of a month per service: its wrapped headings ("Standar SOP (menit)", "% dalam standar")
+    and a service named "Konsultasi Non-Penyedia (PPK/Pokja/PP)" (cut at "(PPK/Pokja/P" by the next column)."""
+    service = app.extensions["antrian"]
+    clock.now = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    assert service.issue(visitor(service="B")).kind is Kind.CREATED
+    for action, payload in (("call-next", {}), ("start", {}), ("resolve", {"solution": "Dijelaskan."})):
+        clock.advance(minutes=3)
+        assert service.counter_action(3, action, payload, "budi").kind is Kind.DONE
+    data = service.figures("2026-11-01", "2026-11-30", "service")
+    sheet = load_workbook(io.BytesIO(figures.figures_xlsx(data, "LPSE Kabupaten Contoh"))).active
+    assert sheet.cell(5, 1).value == "Konsultasi Non-Penyedia (PPK/Pokja/PP)"
+    assert check_heights(sheet, list(figures.XLSX_WIDTHS), 4) == 1 + 6  # the headings, the service's six rows
