@@ -439,6 +439,27 @@ def lkpp_ticket_conflict(ticket: Ticket, typed: object, base: object) -> bool:
 CORRECTABLE = ("solution", "escalation_note", "category", "priority_class")
 
 
+def correction_base(base: object) -> dict[str, str] | None:
+    """A correction's `base`, the record as the page showed it when the officer typed: {field: value} of
+    CORRECTABLE fields, each text of up to 4,000 characters; None when not said (an API client of before).
+    FormIncomplete {"base": "invalid"} for anything else."""
+    if base is None:
+        return None
+    if not isinstance(base, dict) or not all(
+        k in CORRECTABLE and isinstance(v, str) and len(v) <= 4000 for k, v in base.items()
+    ):
+        raise FormIncomplete({"base": "invalid"})
+    return {k: v.strip() for k, v in base.items()}
+
+
+def correction_stale(ticket: Ticket, base: dict[str, str] | None) -> list[str]:
+    """The fields of `base` (correction_base) the record no longer has as the page showed them: changed since by
+    another correction (a colleague's, another tab's). Empty when `base` is None or the record is as shown."""
+    if not base:
+        return []
+    return [f for f in CORRECTABLE if f in base and base[f] != (getattr(ticket, f) or "")]
+
+
 def correct(ticket: Ticket, changes: object, classes: Iterable[str] = ()) -> tuple[Ticket, dict[str, dict[str, str]]]:
     """A correction of a finished record: the new version and, per field, the old and new values.
 

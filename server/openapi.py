@@ -2308,9 +2308,10 @@ def build() -> dict[str, Any]:
                 {
                     "400": None,
                     "404": "ticket_not_found.",
-                    "409": "The ticket is not resolved, escalated or closed.",
+                    "409": "The ticket is not resolved, escalated or closed; correction_conflict: a field of `base` "
+                    "was corrected meanwhile (the message says who, when and which), nothing saved.",
                     "413": None,
-                    "422": "Nothing changed, or a value is bad.",
+                    "422": "Nothing changed, or a value (or `base`) is bad.",
                     "503": None,
                 },
                 roles=("officer",),
@@ -2326,6 +2327,13 @@ def build() -> dict[str, Any]:
                         },
                         "category": CATEGORY_IN,
                         "priority_class": PRIORITY_CLASS_IN,
+                        "base": {
+                            "type": "object",
+                            "description": "The record as the page showed it when the officer typed: a field "
+                            "corrected since refuses the correction (409 correction_conflict). Absent: saved as it comes.",
+                            "additionalProperties": False,
+                            "properties": {k: {"type": "string", "maxLength": 4000} for k in CORRECTABLE},
+                        },
                     },
                     minProperties=1,
                 ),

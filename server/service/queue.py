@@ -238,11 +238,18 @@ class QueueCommands:
         return result
 
     def correct(self, ref: str, payload: dict[str, Any], actor: str, request_key: str | None = None) -> Outcome:
-        """Correct a finished record: a new version; the old values, who and when go to the event log."""
+        """Correct a finished record: a new version; the old values, who and when go to the event log.
+
+        `base` (optional): the record as the page showed it when the officer typed ({field: value} of
+        core.CORRECTABLE). When another correction changed one of those fields since, 409 correction_conflict
+        says who changed which and when, and nothing is saved: two officers never overwrite each other unseen.
+        Without `base` (an API client of before) the correction is saved as it comes."""
         payload = clean_texts(payload, OFFICER_TEXTS)
+        base = core.correction_base(payload.get("base") if isinstance(payload, dict) else None)
 
         def run(tx: Tx, now: datetime) -> Outcome:
             ticket = self.unit.find_ticket(tx, ref, now, any_day=True)
+            self._check_correction_base(tx, ticket, base)
             new, diff = core.correct(ticket, payload, self.unit.classes())
             tx.save_ticket(new, ticket)
             # The form stays signed by the officer who explained it, as named when the outcome was recorded: a
@@ -256,6 +263,32 @@ class QueueCommands:
             return self._ticket_answer(tx, new, changes=diff)
 
         return self.unit.run(request_key, run, seq=True)
+
+    def _check_correction_base(self, tx: Tx, ticket: Ticket, base: dict[str, str] | None) -> None:
+        """Refuse (409 correction_conflict) a correction made on a version of the record another correction
+        changed since (core.correction_stale), naming who made the latest of those changes, when, and the fields
+        it changed: neither correction is lost, the one saved stays and the page keeps the text typed."""
+        stale = core.correction_stale(ticket, base)
+        if not stale:
+            return
+        from server.i18n import t
+
+        setter = next(
+            (
+                e
+                for e in reversed(tx.events_of_ticket(ticket.id))
+                if e["type"] == "corrected" and set(e["data"].get("changes") or {}) & set(stale)
+            ),
+            None,
+        )
+        names = Localized(*(", ".join(t(f"staff.fix.field.{f}", lang) for f in stale) for lang in ("id", "en")))
+        raise QueueError(
+            "correction_conflict",
+            dict.fromkeys(stale, "stale"),
+            label=ticket.label,
+            by=self._by_whom(tx, setter),
+            fields=names,
+        )
 
     def correct_form(
         self, ref: str, payload: Any, actor: str, request_key: str | None = None, role: str | None = None
