@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write_config
+from conftest import until_on_page, write_config
 from live import LiveServer
 from playwright.sync_api import expect
 
@@ -204,6 +204,7 @@ def test_a_kiosk_whose_socket_script_did_not_come_cannot_be_typed_on_and_loads_i
     context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True)
     try:
         page = context.new_page()
+        paused_clock(page)  # the note's 2 s last as long as the test takes to read it, then moved on
         gate = Gate(page, re.compile(r".*/static/vendor/socket\.io\.min\.js(\?.*)?$"))
         page.goto(f"{office.url}/kiosk/")
         page.wait_for_load_state("load")
@@ -217,6 +218,7 @@ def test_a_kiosk_whose_socket_script_did_not_come_cannot_be_typed_on_and_loads_i
         assert top == "note"  # the welcome button is under the note: no form is opened
         expect(page.locator("#screen-form")).to_be_hidden()
         gate.down = False
+        wait_then_ask(page, 2)  # asked, answered: loaded again
         page.wait_for_function("() => window.antrianKiosk && typeof window.io === 'function'", timeout=20_000)
         expect(page.locator("#comeback")).to_have_count(0)
         expect(page.locator("#screen-welcome")).to_be_visible()
@@ -232,6 +234,7 @@ def test_a_page_where_something_was_typed_is_not_reloaded_until_the_fields_are_a
     held = []
     try:
         page = context.new_page()
+        paused_clock(page)  # each wait of the note's as long as the test takes to read it, then moved on
         css = Gate(page, re.compile(r".*/counter/static/counter\.css(\?.*)?$"))
 
         def hold_first(route):
@@ -252,11 +255,14 @@ def test_a_page_where_something_was_typed_is_not_reloaded_until_the_fields_are_a
         note = page.locator("#comeback")
         expect(note).to_contain_text("Menunggu server", timeout=15_000)
         expect(note).to_contain_text("What you typed is kept")
+        expect(note).to_contain_text("dicoba lagi dalam 2 detik")
         # asked after 2 s, answered, the field holds text: not reloaded, asked again after 4 s
+        page.clock.run_for(2000)
         expect(note).to_contain_text("dicoba lagi dalam 4 detik", timeout=15_000)
         assert "HEAD" in css.asked
         expect(field).to_have_value("budi")
         field.fill("")
+        page.clock.run_for(500)  # emptied: asked at the note's next look at the fields (every half second)
         page.wait_for_function(
             drawn_again("login"),
             timeout=20_000,
@@ -393,9 +399,16 @@ def test_without_session_storage_a_file_answered_404_is_asked_for_less_and_less_
             re.compile(r".*/static/fallback\.js(\?.*)?$"),
             lambda route: (asked.append(route.request.method), route.fulfill(status=404, body="Not Found")),
         )
+        # the note's waits as long as the test takes to read it, then moved on (paused_clock's record of the asks would
+        # need the sessionStorage this page cannot have; the clock's own `performance` has no navigation entries)
+        page.clock.install()
+        page.clock.pause_at(time.time() + 1)
+        loads: list[str] = []
+        page.on("load", lambda _: loads.append("load"))
         page.goto(f"{office.url}/kiosk/")
         note_says_it_waits(page, 2)
-        page.wait_for_function("() => performance.getEntriesByType('navigation')[0].type === 'reload'", timeout=15_000)
+        page.clock.run_for(2000)
+        until_on_page(page, lambda: len(loads) == 2, lambda: f"the page's reload (loads {loads}, asked {asked})")
         page.wait_for_load_state("load")
         assert asked == ["GET", "HEAD", "GET"], asked  # asked after 2 s, answered (404): loaded again
         note_says_it_waits(page, 4)  # the count kept across the reload: twice as long
@@ -419,6 +432,7 @@ def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_
             office.url + "/api/login", data={"username": "rina", "password": "rahasia-123"}
         )
         assert answer.ok, answer.text()
+        paused_clock(page)  # each wait of the note's as long as the test takes to read it, then moved on
         css = Gate(page, re.compile(r".*/counter/static/counter\.css(\?.*)?$"))
 
         def hold_first(route):
@@ -442,11 +456,14 @@ def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_
         note = page.locator("#comeback")
         expect(note).to_contain_text("Menunggu server", timeout=15_000)
         expect(note).to_contain_text("What you typed is kept")
+        expect(note).to_contain_text("dicoba lagi dalam 2 detik")
         # asked after 2 s, answered, the choice is there: not reloaded, asked again after 4 s
+        page.clock.run_for(2000)
         expect(note).to_contain_text("dicoba lagi dalam 4 detik", timeout=15_000)
         assert "HEAD" in css.asked
         expect(service).to_have_value(options[1])
         service.select_option(options[0])  # back as drawn: nothing of the person's to lose
+        page.clock.run_for(500)  # asked at the note's next look at the fields (every half second)
         page.wait_for_function(
             drawn_again("app"),
             timeout=20_000,
@@ -464,6 +481,7 @@ def test_a_drop_down_chosen_on_a_half_loaded_page_is_kept_but_not_the_pages_own_
         note_says_it_waits(page, 2)
         expect(service).to_have_value(options[1], timeout=15_000)  # set by front.js, no change event
         css.down = False
+        page.clock.run_for(2000)
         page.wait_for_function(
             drawn_again("app"),
             timeout=20_000,

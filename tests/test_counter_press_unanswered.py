@@ -10,9 +10,10 @@ done is asked of a fresh snapshot ("tidak sampai ke server: tidak ada yang berub
 server's history holds exactly one, and a visitor finished meanwhile in another tab is not finished twice.
 
 The press's request is dropped (or its answer held) with Playwright routing; the Socket.IO connection is untouched.
-The page's clock (Playwright's) runs at the real pace and is moved on by the test past the page's own wait before it
-asks again (counter.js ASK_AGAIN_MS: 1, 2, 4, 8 s): the test does not wait those seconds out. Its server never pings
-(pageclock.CALM_NUMBERS), so such a move never times out the page's socket.
+The page's clock (Playwright's) is paused once the page is live and moved on by the test past the page's own wait
+before it asks again (counter.js ASK_AGAIN_MS: 1, 2, 4, 8 s): the test does not wait those seconds out, and a loaded
+machine's seconds do not bring that ask on early. Its server never pings (pageclock.CALM_NUMBERS), so such a move never
+times out the page's socket.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from live import LiveServer
 from pageclock import CALM_NUMBERS
 from playwright.sync_api import expect
 from shots import keep_shot
-from staffpages import PASSWORD, clocked_counter_page, empty_queue, issue, staffed
+from staffpages import PASSWORD, issue, paused_counter_page, staffed
 
 ASK_AGAIN_MS = [1000, 2000, 4000, 8000]  # counter.js: an unanswered press asked again after these (then every 15 s)
 
@@ -38,9 +39,11 @@ def office(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, office):
-    """staffpages.counter_page's page (budi at counter 1), its clock installed before it loads (pageclock)."""
-    empty_queue(office)
-    with clocked_counter_page(browser, office) as page:
+    """staffpages.counter_page's page (budi at counter 1) on an emptied queue, its clock installed before it loads and
+    paused once it is live (staffpages.paused_counter_page): a press's next ask comes only as the test moves the clock.
+    On a running clock a loaded machine's second between a lost press and the check of its "belum pasti tercatat"
+    let the page's ask again (1 s on) come first, and the notice said how it ended instead."""
+    with paused_counter_page(browser, office) as page:
         yield page
 
 

@@ -28,7 +28,7 @@ import pytest
 import requests
 from conftest import visitor, write_config
 from live import LiveServer
-from pageclock import PING_NUMBERS, install_clock, run_clock_for
+from pageclock import PING_NUMBERS, install_clock, pause_clock, run_clock_for
 from shots import keep_shot
 from test_display_readability import (
     ADDRESS_REAL,
@@ -62,6 +62,7 @@ SIZES = [(1920, 1080), (1366, 768), (1024, 768), (1080, 1920), (768, 1366)]
 MARKER = {"id": ("Panggilan ke-{n}", "Panggilan ke-{n} (terakhir)"), "en": ("Call {n}", "Call {n} (last)")}
 PAUSED = {"id": ("ISTIRAHAT", "On break"), "en": ("ON BREAK", "Istirahat")}
 HEAD = ("name", "status", "meta")
+FLASH_STEP_MS = 250  # a flash's step: .lit, then not, each blink (display.js FLASH_STEP_MS)
 
 # The waiting counts' rows (letter, count and its "orang"), their panel, the side column, the running text's band
 # and text: their boxes, and the text's size.
@@ -240,6 +241,7 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     caught_up(page, crowded)
     page.wait_for_function(SETTLED, timeout=15_000, polling=50)
     page.evaluate("document.fonts.ready")
+    pause_clock(page, 0.25)  # from here the flash ends only as the test moves the clock (not a loaded machine's 5 s)
     before = assert_crowded_tiles(page, crowded, size, "id", "before the recall")
     r = crowded.sessions[counter].post(f"{crowded.url}/api/counters/{counter}/recall", json={}, timeout=5)
     assert r.status_code == 200 and marker("id", r.json()["ticket"]["calls"]) == said, r.text
@@ -248,7 +250,9 @@ def test_a_recall_among_ten_counters_is_said_on_its_tile_during_its_flash_and_af
     caught_up(page, crowded)
     during = assert_crowded_tiles(page, crowded, size, "id", "during the flash")
     assert sub.text_content() == said
-    for background in ("rgb(255, 212, 0)", "rgb(14, 33, 71)"):  # the flash's two steps
+    for step, background in enumerate(("rgb(255, 212, 0)", "rgb(14, 33, 71)")):  # the flash's two steps
+        if step:
+            page.clock.run_for(FLASH_STEP_MS)  # the flash's next step (display.js), on the page's stopped clock
         page.wait_for_function(
             f"() => readability.ratio(document.querySelector('{tile(counter)} .ticket-sub')).bg === '{background}'",
             polling="raf",
@@ -334,6 +338,7 @@ def test_many_counters_on_a_small_screen_keep_every_text_24_px_whole_during_a_ca
         caught_up(page, server)
         page.wait_for_function(SETTLED, timeout=15_000, polling=50)
         page.evaluate("document.fonts.ready")
+        pause_clock(page, 0.25)  # the flash ends only as the test moves the clock, not in a loaded machine's 5 s
         assert_readable(page, size, f"{count} counters, {lang}, settled")
         done = {"solution": "Selesai dijelaskan", "category": "pertanyaan", "priority_class": "P3"}
         for action in ("start", "resolve", "call-next", "recall"):  # Loket 4's next visitor, called twice
