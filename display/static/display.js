@@ -747,6 +747,23 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
     // leave no empty room under the rows: before, the newest call and one still at its counter were shown, and
     // nothing under them, the other calls of the five being over.
     const room = () => bottom($recent.lastElementChild) <= bottom(panel) - 4;
+    // A row short of room by the second line of its counter's name ("→ Meja / Informasi", a short name wrapped at the
+    // row's size) takes it smaller, down to the least a name has there (fitTo, 1.6 units), before it gives way: at
+    // 1920x1080, a fourth service in the waiting counts left a call still at its counter out of the panel, and as much
+    // empty room under the rows as it needed (tests/test_tv_admin_day.py). A name cut already (its "…" placed at its
+    // size) or cut to its identity's line keeps its size.
+    const smaller = (li) => {
+      const to = li.querySelector(".to");
+      if (!to || to.classList.contains("keyed") || to.classList.contains("clamped") || to.querySelector(".cut-shown")) {
+        return false;
+      }
+      // a name on one line: smaller, its row is no lower (the number sets its height)
+      if (to.getBoundingClientRect().height < parseFloat(getComputedStyle(to).fontSize) * 1.2 * 1.5) return false;
+      const was = to.style.fontSize;
+      if (shrink(to, () => room() && !overflows(to), least(1.6), false)) return true;
+      to.style.fontSize = was;
+      return false;
+    };
     const all = [...$recent.children];
     for (const li of all.slice(RECENT_SHOWN)) li.remove();
     if ($recent.children.length > 1 && !room()) {
@@ -757,7 +774,7 @@ import { connect, hasLive, reloadWhenLive } from "/static/live.js";
       for (const li of order) {
         if ($recent.children.length >= RECENT_SHOWN) break;
         $recent.insertBefore(li, all.slice(all.indexOf(li) + 1).find((next) => next.isConnected) || null);
-        if (!room()) li.remove();
+        if (!room() && !smaller(li)) li.remove();
       }
     }
   }
